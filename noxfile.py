@@ -1,0 +1,50 @@
+"""Developer sessions: nox -s tests | lint | typecheck | bench | docs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.reuse_existing_virtualenvs = True
+
+BENCHMARKS = sorted(Path("tests/bench").glob("bench_*.py"))
+
+
+@nox.session
+def tests(session: nox.Session) -> None:
+    """The test suite against the Kubernetes and ARM emulators (what CI runs)."""
+    session.install("-e", ".[test]")
+    session.run("python", "-m", "pytest", *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    session.install("ruff>=0.6")
+    session.run("ruff", "check", "src", "tests", "noxfile.py")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    session.install("-e", ".[dev]")
+    session.run("mypy", "--strict", "src/akscli")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks that print ratios against a peer measured in the same run (kubectl)."""
+    session.install("-e", ".[test]")
+    only = session.posargs
+    for script in BENCHMARKS:
+        if only and not any(name in script.name for name in only):
+            continue
+        session.log(f"--- {script.name}")
+        session.run("python", str(script))
+
+
+@nox.session
+def docs(session: nox.Session) -> None:
+    """Regenerate docs/reference.md, docs/exit-codes.md and completions/."""
+    session.install("-e", ".")
+    session.run("python", "-m", "akscli.cli.docgen")

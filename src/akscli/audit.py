@@ -1,0 +1,327 @@
+"""The audit trail: one JSON line per change, appended and never rewritten.
+
+Every command that changes something (ARM or Kubernetes) calls ``record`` once. Each line holds
+the time, the command line with secrets redacted, the identity's claims (never a token), the
+target, the objects changed with their resourceVersions, the result, the ``--reason`` text and
+the policy rules let through with ``--allow``. Appends are one ``write()`` on an ``O_APPEND``
+descriptor under an exclusive ``flock``, so concurrent processes never interleave or lose lines.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import fnmatch
+import getpass
+import json
+import os
+import re
+import socket
+import sys
+import uuid
+from collections import deque
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from akscli.errors import AkscliError, NotFoundError, UsageError
+from akscli.policy import is_secret_name, looks_secret
+
+REDACTED = "<redacted>"
+IDENTITY_CLAIMS = ("oid", "upn", "appid", "tid", "preferred_username", "unique_name", "sub", "user")
+# Flags whose value is a key=value pair that may carry a secret in its key.
+_PAIR_FLAGS = ("--set", "--set-string", "--env", "-e", "--label", "--annotation")
+
+
+def default_path() -> Path:
+    state = os.environ.get("XDG_STATE_HOME") or os.path.join(Path.home(), ".local", "state")
+    return Path(state) / "akscli" / "audit.jsonl"
+
+
+def log_path(path: str | None = None) -> Path:
+    """``--audit-log``, then ``AKSCLI_AUDIT_LOG``, then the user's state directory."""
+    if path is None:
+        from akscli.globals import FLAGS
+
+        path = FLAGS.audit_log
+    path = path or os.environ.get("AKSCLI_AUDIT_LOG")
+    return Path(path).expanduser() if path else default_path()
+
+
+def redact_argv(argv: Sequence[str]) -> list[str]:
+    """The command line with secret flag values, secret pairs and secret-looking text hidden."""
+    out: list[str] = []
+    hide_next = False
+    pair_next = False
+    for arg in argv:
+        if hide_next:
+            out.append(REDACTED)
+            hide_next = False
+            continue
+        if pair_next:
+            out.append(_redact_pair(arg))
+            pair_next = False
+            continue
+        if arg.startswith("-") and not arg.startswith("---"):
+            name, eq, value = arg.partition("=")
+            if is_secret_name(name.lstrip("-")):
+                out.append(f"{name}={REDACTED}" if eq else name)
+                hide_next = not eq
+                continue
+            if name in _PAIR_FLAGS:
+                out.append(f"{name}={_redact_pair(value)}" if eq else name)
+                pair_next = not eq
+                continue
+        out.append(_redact_pair(arg) if "=" in arg else _redact_value(arg))
+    return out
+
+
+def _redact_pair(text: str) -> str:
+    key, eq, _value = text.partition("=")
+    if eq and is_secret_name(key.lstrip("-")):
+        return f"{key}={REDACTED}"
+    return _redact_value(text)
+
+
+def _redact_value(text: str) -> str:
+    return REDACTED if looks_secret(text) else text
+
+
+def identity_claims(identity: Mapping[str, Any] | None) -> dict[str, str]:
+    """Only the naming claims; whatever else a caller passes (a token, a key) is dropped."""
+    if not identity:
+        return {}
+    return {k: _redact_value(str(identity[k])) for k in IDENTITY_CLAIMS if identity.get(k)}
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def build_entry(
+    *,
+    action: str,
+    target: Mapping[str, str],
+    objects: Sequence[Mapping[str, str]],
+    result: str,
+    identity: Mapping[str, str] | None,
+    reason: str | None,
+    allowed_rules: Sequence[str],
+    argv: Sequence[str],
+) -> dict[str, Any]:
+    try:
+        local_user = getpass.getuser()
+    except (KeyError, OSError):
+        local_user = str(os.getuid())
+    return {
+        "id": uuid.uuid4().hex[:16],
+        "time": _now(),
+        "action": action,
+        "argv": redact_argv(argv),
+        "identity": identity_claims(identity),
+        "localUser": local_user,
+        "host": socket.gethostname(),
+        "target": {k: str(v) for k, v in target.items() if v is not None},
+        "objects": [
+            {k: _redact_value(str(v)) for k, v in o.items() if v is not None} for o in objects
+        ],
+        "result": result,
+        "reason": reason,
+        "allowedRules": list(allowed_rules),
+    }
+
+
+def append(path: Path, entry: Mapping[str, Any]) -> None:
+    """One line, one write(), under an exclusive lock: safe across concurrent processes."""
+    line = (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(
+            path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600
+        )
+    except OSError as exc:
+        raise _write_failed(path, exc) from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        view = memoryview(line)
+        while view:
+            # A short write is continued under the same lock, so the line stays whole.
+            written = os.write(fd, view)
+            view = view[written:]
+    except OSError as exc:
+        raise _write_failed(path, exc) from exc
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _write_failed(path: Path, exc: OSError) -> AkscliError:
+    return AkscliError(
+        f"the change was made but its audit record could not be written to {path}: {exc.strerror}",
+        hint="point --audit-log or AKSCLI_AUDIT_LOG at a writable file",
+    )
+
+
+def record(
+    *,
+    action: str,
+    target: Mapping[str, str],
+    objects: Sequence[Mapping[str, str]],
+    result: str,
+    identity: Mapping[str, str] | None = None,
+    reason: str | None = None,
+    allowed_rules: Sequence[str] = (),
+) -> None:
+    """Append one audit line; ``reason`` and the log path default to the global flags."""
+    from akscli.globals import FLAGS
+
+    argv = list(FLAGS.argv) if FLAGS.argv else sys.argv[1:]
+    entry = build_entry(
+        action=action,
+        target=target,
+        objects=objects,
+        result=result,
+        identity=identity,
+        reason=reason if reason is not None else FLAGS.reason,
+        allowed_rules=allowed_rules,
+        argv=argv,
+    )
+    append(log_path(), entry)
+
+
+# ---- reading ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Filters:
+    since: str | None = None  # ISO time, entries at or after it
+    action: str | None = None  # glob, e.g. "model *"
+    result: str | None = None  # glob, e.g. "fail*"
+    namespace: str | None = None
+    cluster: str | None = None
+    who: str | None = None  # substring of any identity claim or the local user
+    object: str | None = None  # glob on Kind/name or name
+    allowed: bool = False  # only entries that used --allow
+
+    def match(self, entry: Mapping[str, Any]) -> bool:
+        target = entry.get("target") or {}
+        if self.since and str(entry.get("time", "")) < self.since:
+            return False
+        if self.action and not fnmatch.fnmatchcase(str(entry.get("action", "")), self.action):
+            return False
+        if self.result and not fnmatch.fnmatchcase(str(entry.get("result", "")), self.result):
+            return False
+        if self.namespace and self.namespace not in (
+            target.get("namespace"),
+            *(o.get("namespace") for o in entry.get("objects") or []),
+        ):
+            return False
+        if self.cluster and self.cluster not in (target.get("cluster"), target.get("context")):
+            return False
+        if self.who:
+            names = [*(entry.get("identity") or {}).values(), entry.get("localUser", "")]
+            if not any(self.who.lower() in str(n).lower() for n in names):
+                return False
+        if self.object:
+            refs = [ref for o in entry.get("objects") or [] for ref in _object_refs(o)]
+            if not any(fnmatch.fnmatchcase(r, self.object) for r in refs):
+                return False
+        return not (self.allowed and not entry.get("allowedRules"))
+
+
+_SINCE_FORM = "use a duration (30m, 2h, 7d) or an ISO time (2026-11-26T10:00:00Z)"
+
+
+def _object_refs(obj: Mapping[str, Any]) -> list[str]:
+    """The names an entry's object answers to: ``kind/name`` (as written) and the bare name."""
+    ref = str(obj.get("object") or f"{obj.get('kind', '')}/{obj.get('name', '')}")
+    return [ref, ref.rsplit("/", 1)[-1]]
+
+
+def since_time(value: str, now: datetime | None = None) -> str:
+    """``--since`` (a duration back from now, or an ISO time) as a comparable UTC string."""
+    from akscli.validate import duration
+
+    text = value.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ][\d:.]+)?(Z|[+-]\d{2}:?\d{2})?", text):
+        try:
+            when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError as exc:
+            raise UsageError(
+                f"invalid --since {value!r}: not a date/time",
+                hint=_SINCE_FORM,
+            ) from exc
+        when = when if when.tzinfo else when.replace(tzinfo=UTC)
+    else:
+        days = re.fullmatch(r"(\d+)d", text)
+        try:
+            seconds = int(days.group(1)) * 86400.0 if days else duration(text, "--since")
+        except UsageError as exc:
+            raise UsageError(
+                f"invalid --since {value!r}: not a duration or a date",
+                hint=_SINCE_FORM,
+            ) from exc
+        from datetime import timedelta
+
+        when = (now or datetime.now(UTC)) - timedelta(seconds=seconds)
+    return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+@dataclass
+class ReadStats:
+    skipped: int = 0
+
+
+def entries(path: Path, stats: ReadStats | None = None) -> Iterator[dict[str, Any]]:
+    """The log's entries in order, line by line; unreadable lines are counted, not fatal."""
+    if not path.exists():
+        return
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise UsageError(
+            f"cannot read audit log {path}: {exc.strerror}",
+            hint="check --audit-log or AKSCLI_AUDIT_LOG",
+        ) from exc
+    with handle:
+        for raw in handle:
+            try:
+                entry = json.loads(raw)
+            except (ValueError, UnicodeDecodeError):
+                entry = None
+            if isinstance(entry, dict):
+                yield entry
+            elif stats is not None and raw.strip():
+                stats.skipped += 1
+
+
+def query(
+    path: Path, filters: Filters, limit: int | None = None, stats: ReadStats | None = None
+) -> list[dict[str, Any]]:
+    """Matching entries, oldest first; with ``limit`` only the newest ``limit`` (bounded memory)."""
+    kept: deque[dict[str, Any]] = deque(maxlen=limit)
+    for entry in entries(path, stats):
+        if filters.match(entry):
+            kept.append(entry)
+    return list(kept)
+
+
+def find(path: Path, entry_id: str) -> dict[str, Any]:
+    """The one entry whose id starts with ``entry_id``."""
+    if not re.fullmatch(r"[0-9a-f]{4,32}", entry_id):
+        raise UsageError(
+            f"invalid audit id {entry_id!r}",
+            hint="give at least 4 hex characters of an id from 'akscli audit list'",
+        )
+    found = [e for e in entries(path) if str(e.get("id", "")).startswith(entry_id)]
+    if not found:
+        raise NotFoundError(
+            f"no audit entry with id {entry_id!r} in {path}",
+            hint="list ids with 'akscli audit list'",
+        )
+    if len(found) > 1:
+        raise UsageError(
+            f"audit id {entry_id!r} matches {len(found)} entries",
+            hint="give more characters of the id",
+        )
+    return found[0]

@@ -1,0 +1,378 @@
+"""The one credential factory, and where the subscription and tenant come from.
+
+``credential()`` returns an ``azure.core`` TokenCredential. With no ``auth`` it walks the same
+sources as DefaultAzureCredential (environment, workload identity, managed identity, Azure
+CLI, Azure Developer CLI) but keeps what each one said, so that when none works the user
+gets one message naming every source tried and how to enable each. azure-identity is
+imported inside functions: ``akscli --help`` and offline commands never load it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from akscli.errors import AuthError, UsageError
+
+if TYPE_CHECKING:
+    from azure.core.credentials import AccessToken, TokenCredential
+
+AUTH_MODES = ("azurecli", "devicecode", "spn", "msi", "workloadidentity", "interactive")
+# The Azure CLI's public client: what `az login` and kubelogin's devicecode mode sign in as.
+AZURE_CLI_CLIENT_ID = "04b07795-8ddb-461a-bbee-02f9e1bf7b46"
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,63}$")
+
+
+def check_auth(auth: str | None) -> str | None:
+    if auth is None or auth == "default":
+        return None
+    value = auth.strip().lower()
+    if value not in AUTH_MODES:
+        raise UsageError(
+            f"unknown --auth value {auth!r}",
+            hint="use one of: " + ", ".join(AUTH_MODES) + " (or leave it out for the default chain)",
+        )
+    return value
+
+
+def check_tenant(tenant: str | None) -> str | None:
+    if tenant is None:
+        return None
+    t = tenant.strip()
+    if _GUID.match(t) or _DOMAIN.match(t) or t.lower() in ("organizations", "common"):
+        return t
+    raise UsageError(
+        f"invalid tenant {tenant!r}: expected a tenant ID (GUID) or a domain",
+        hint="e.g. --tenant 72f988bf-86f1-41af-91ab-2d7cd011db47 or --tenant contoso.onmicrosoft.com",
+    )
+
+
+def check_subscription(value: str) -> str:
+    v = value.strip()
+    if not _GUID.match(v):
+        raise UsageError(
+            f"invalid subscription {value!r}: expected a subscription ID (GUID)",
+            hint="list yours with 'az account list -o table'; e.g. "
+            "--subscription 00000000-0000-0000-0000-000000000000",
+        )
+    return v
+
+
+def _azure_config_dir() -> Path:
+    return Path(os.environ.get("AZURE_CONFIG_DIR") or Path.home() / ".azure")
+
+
+def _cli_default_subscription() -> dict[str, Any] | None:
+    """The Azure CLI's default subscription from its profile file, when that file exists."""
+    path = _azure_config_dir() / "azureProfile.json"
+    try:
+        # The CLI writes this file with a UTF-8 byte order mark.
+        data = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError):
+        return None
+    for sub in data.get("subscriptions", []) if isinstance(data, dict) else []:
+        if isinstance(sub, dict) and sub.get("isDefault") and sub.get("id"):
+            return sub
+    return None
+
+
+def resolve_subscription(explicit: str | None) -> str:
+    if explicit:
+        return check_subscription(explicit)
+    env = os.environ.get("AZURE_SUBSCRIPTION_ID")
+    if env:
+        return check_subscription(env)
+    sub = _cli_default_subscription()
+    if sub is not None:
+        return check_subscription(str(sub["id"]))
+    raise UsageError(
+        "no Azure subscription chosen",
+        hint="pass --subscription ID, set AZURE_SUBSCRIPTION_ID, or pick a default with "
+        "'az account set -s ID'",
+    )
+
+
+def resolve_tenant(explicit: str | None) -> str | None:
+    if explicit:
+        return check_tenant(explicit)
+    env = os.environ.get("AZURE_TENANT_ID")
+    if env:
+        return check_tenant(env)
+    sub = _cli_default_subscription()
+    return str(sub["tenantId"]) if sub and sub.get("tenantId") else None
+
+
+def _common(tenant: str | None) -> dict[str, Any]:
+    """Keyword arguments every azure-identity class accepts: authority and discovery."""
+    kw: dict[str, Any] = {}
+    authority = os.environ.get("AZURE_AUTHORITY_HOST")
+    if authority:
+        kw["authority"] = authority
+    if os.environ.get("AKSCLI_DISABLE_INSTANCE_DISCOVERY", "").lower() in ("1", "true", "yes"):
+        kw["disable_instance_discovery"] = True
+    if tenant:
+        kw["additionally_allowed_tenants"] = ["*"]
+    return kw
+
+
+@dataclass(frozen=True)
+class _Source:
+    name: str
+    build: Callable[[], TokenCredential]
+    fix: str
+
+
+def _env_source(tenant: str | None) -> _Source:
+    def build() -> TokenCredential:
+        from azure.identity import CertificateCredential, ClientSecretCredential, CredentialUnavailableError
+
+        tid = tenant or os.environ.get("AZURE_TENANT_ID")
+        cid = os.environ.get("AZURE_CLIENT_ID")
+        secret = os.environ.get("AZURE_CLIENT_SECRET")
+        cert = os.environ.get("AZURE_CLIENT_CERTIFICATE_PATH")
+        if not (tid and cid and (secret or cert)):
+            raise CredentialUnavailableError("AZURE_TENANT_ID, AZURE_CLIENT_ID and "
+                                             "AZURE_CLIENT_SECRET are not all set")
+        if secret:
+            return ClientSecretCredential(tid, cid, secret, **_common(tid))
+        return CertificateCredential(tid, cid, certificate_path=cert, **_common(tid))
+
+    return _Source(
+        "environment (service principal)",
+        build,
+        "set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or "
+        "AZURE_CLIENT_CERTIFICATE_PATH)",
+    )
+
+
+def _workload_identity_source(tenant: str | None) -> _Source:
+    def build() -> TokenCredential:
+        from azure.identity import CredentialUnavailableError, WorkloadIdentityCredential
+
+        tid = tenant or os.environ.get("AZURE_TENANT_ID")
+        cid = os.environ.get("AZURE_CLIENT_ID")
+        token_file = os.environ.get("AZURE_FEDERATED_TOKEN_FILE")
+        if not (tid and cid and token_file):
+            raise CredentialUnavailableError("AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and "
+                                             "AZURE_TENANT_ID are not all set")
+        return WorkloadIdentityCredential(
+            tenant_id=tid, client_id=cid, token_file_path=token_file, **_common(tid)
+        )
+
+    return _Source(
+        "workload identity",
+        build,
+        "in a pod, label it azure.workload.identity/use=true with a federated service account",
+    )
+
+
+def _managed_identity_source() -> _Source:
+    def build() -> TokenCredential:
+        from azure.identity import CredentialUnavailableError, ManagedIdentityCredential
+
+        has_endpoint = any(
+            os.environ.get(v) for v in ("IDENTITY_ENDPOINT", "MSI_ENDPOINT")
+        )
+        # IMDS is only probed where it can exist; elsewhere its connection timeout would cost
+        # seconds on every command of a developer laptop with no credential at all.
+        if not has_endpoint and os.environ.get("AKSCLI_TRY_IMDS", "1") != "1":
+            raise CredentialUnavailableError("no managed identity endpoint")
+        client_id = os.environ.get("AZURE_CLIENT_ID")
+        return ManagedIdentityCredential(client_id=client_id) if client_id else (
+            ManagedIdentityCredential()
+        )
+
+    return _Source(
+        "managed identity",
+        build,
+        "on an Azure VM, AKS node or App Service, assign a managed identity with access",
+    )
+
+
+def _azure_cli_source(tenant: str | None) -> _Source:
+    def build() -> TokenCredential:
+        from azure.identity import AzureCliCredential
+
+        return AzureCliCredential(tenant_id=tenant or "", process_timeout=20)
+
+    return _Source("Azure CLI", build, "run 'az login'")
+
+
+def _azd_source(tenant: str | None) -> _Source:
+    def build() -> TokenCredential:
+        from azure.identity import AzureDeveloperCliCredential
+
+        return AzureDeveloperCliCredential(tenant_id=tenant or "", process_timeout=20)
+
+    return _Source("Azure Developer CLI", build, "run 'azd auth login'")
+
+
+def _prompt(verification_uri: str, user_code: str, expires_on: Any) -> None:
+    sys.stderr.write(
+        f"To sign in, open {verification_uri} and enter the code {user_code}\n"
+    )
+    sys.stderr.flush()
+
+
+def _explicit(auth: str, tenant: str | None) -> TokenCredential:
+    import azure.identity as ai
+
+    tid = tenant or os.environ.get("AZURE_TENANT_ID")
+    cid = os.environ.get("AZURE_CLIENT_ID")
+    if auth == "spn":
+        secret = os.environ.get("AZURE_CLIENT_SECRET")
+        cert = os.environ.get("AZURE_CLIENT_CERTIFICATE_PATH")
+        if not (tid and cid and (secret or cert)):
+            raise UsageError(
+                "--auth spn needs a service principal: AZURE_CLIENT_ID with "
+                "AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH, and a tenant",
+                hint="export AZURE_TENANT_ID=... AZURE_CLIENT_ID=... AZURE_CLIENT_SECRET=... "
+                "(or pass --tenant)",
+            )
+        if secret:
+            return ai.ClientSecretCredential(tid, cid, secret, **_common(tid))
+        return ai.CertificateCredential(tid, cid, certificate_path=cert, **_common(tid))
+    if auth == "workloadidentity":
+        token_file = os.environ.get("AZURE_FEDERATED_TOKEN_FILE")
+        if not (tid and cid and token_file):
+            raise UsageError(
+                "--auth workloadidentity needs AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and "
+                "AZURE_TENANT_ID",
+                hint="run it in a pod labelled azure.workload.identity/use=true whose service "
+                "account has azure.workload.identity/client-id",
+            )
+        return ai.WorkloadIdentityCredential(
+            tenant_id=tid, client_id=cid, token_file_path=token_file, **_common(tid)
+        )
+    if auth == "msi":
+        return ai.ManagedIdentityCredential(client_id=cid) if cid else ai.ManagedIdentityCredential()
+    if auth == "azurecli":
+        return ai.AzureCliCredential(tenant_id=tid or "", process_timeout=20)
+    if auth == "devicecode":
+        return ai.DeviceCodeCredential(
+            client_id=cid or AZURE_CLI_CLIENT_ID,
+            tenant_id=tid,
+            prompt_callback=_prompt,
+            **_common(tid),
+        )
+    return ai.InteractiveBrowserCredential(
+        client_id=cid or AZURE_CLI_CLIENT_ID, tenant_id=tid, **_common(tid)
+    )
+
+
+class _Translating:
+    """A TokenCredential whose failures are ``AuthError``s with a fix, never tracebacks."""
+
+    def __init__(self, inner: TokenCredential, what: str, fix: str) -> None:
+        self._inner = inner
+        self._what = what
+        self._fix = fix
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        from azure.core.exceptions import ClientAuthenticationError
+
+        try:
+            return self._inner.get_token(*scopes, **kwargs)
+        except ClientAuthenticationError as exc:
+            raise AuthError(
+                f"{self._what} could not get a token: {_first_line(exc)}", hint=self._fix
+            ) from exc
+
+    def close(self) -> None:
+        close = getattr(self._inner, "close", None)
+        if close is not None:
+            close()
+
+
+class _Chain:
+    """Try each source in order; keep every reason so that a total failure explains itself."""
+
+    def __init__(self, sources: Sequence[_Source]) -> None:
+        self._sources = list(sources)
+        self._chosen: Any = None
+        self._chosen_name = ""
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        from azure.core.exceptions import ClientAuthenticationError
+        from azure.identity import CredentialUnavailableError
+
+        if self._chosen is not None:
+            try:
+                return self._chosen.get_token(*scopes, **kwargs)  # type: ignore[no-any-return]
+            except ClientAuthenticationError as exc:
+                raise AuthError(
+                    f"{self._chosen_name} could not get a token: {_first_line(exc)}"
+                ) from exc
+        tried: list[str] = []
+        fixes: list[str] = []
+        for src in self._sources:
+            try:
+                cred = src.build()
+                token = cred.get_token(*scopes, **kwargs)
+            except CredentialUnavailableError as exc:
+                tried.append(f"{src.name} ({_first_line(exc)})")
+                fixes.append(src.fix)
+                continue
+            except ClientAuthenticationError as exc:
+                raise AuthError(
+                    f"{src.name} was found but Entra ID refused it: {_first_line(exc)}",
+                    hint=src.fix + "; or choose another with --auth",
+                ) from exc
+            self._chosen, self._chosen_name = cred, src.name
+            return token
+        raise AuthError(
+            "no Azure credential worked; tried " + "; ".join(tried),
+            hint="to fix, do one of: " + "; ".join(fixes) + " (or pick one with --auth "
+            + "|".join(AUTH_MODES) + ")",
+        )
+
+    def close(self) -> None:
+        close = getattr(self._chosen, "close", None)
+        if close is not None:
+            close()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "message", None) or exc).strip()
+    for line in text.splitlines():
+        line = line.strip()
+        if line and not line.startswith("Troubleshoot") and not line.startswith("To mitigate"):
+            return line[:400]
+    return type(exc).__name__
+
+
+_FIXES = {
+    "spn": "check AZURE_CLIENT_ID / AZURE_CLIENT_SECRET and the tenant; rotate the secret if it "
+    "expired",
+    "workloadidentity": "check the federated credential of the app matches the service account",
+    "msi": "assign a managed identity to this VM or node, or set AZURE_CLIENT_ID to pick one",
+    "azurecli": "run 'az login' (with --tenant for another tenant)",
+    "devicecode": "finish the device code sign-in in a browser within 15 minutes",
+    "interactive": "complete the browser sign-in, or use --auth devicecode on a remote shell",
+}
+
+
+def credential(auth: str | None = None, tenant: str | None = None) -> TokenCredential:
+    """The credential every Azure call of akscli uses.
+
+    ``auth`` picks one source (``AUTH_MODES``); None walks the default chain.
+    """
+    mode = check_auth(auth)
+    tid = resolve_tenant(tenant) if tenant else check_tenant(tenant)
+    if mode is not None:
+        return _Translating(_explicit(mode, tid), f"--auth {mode}", _FIXES[mode])  # type: ignore[return-value]
+    sources = [
+        _env_source(tid),
+        _workload_identity_source(tid),
+        _managed_identity_source(),
+        _azure_cli_source(tid),
+        _azd_source(tid),
+    ]
+    return _Chain(sources)  # type: ignore[return-value]

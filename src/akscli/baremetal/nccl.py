@@ -1,0 +1,348 @@
+"""Multi-node NCCL all-reduce test: the expected figures, the Job, and parsing nccl-tests output.
+
+The Job is an Indexed Job with one pod per node (required anti-affinity on the hostname), a
+headless Service so pods find each other by name, and MPI over SSH: pod 0 runs ``mpirun`` across
+all pods, the others run ``sshd`` until pod 0 tells them it is done. The SSH key is generated
+here for each run and lives only in the run's Secret, which is deleted with the run.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from akscli import render, validate, yamlio
+from akscli.errors import CheckFailedError, UsageError, WaitTimeoutError
+
+DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "interconnect.yaml"
+DEFAULT_IMAGE = "mcr.microsoft.com/aznhc/aznhc-nv:latest"
+DEFAULT_RDMA_RESOURCE = "rdma/rdma_shared_device_a"
+RUN_LABEL = "akscli.io/nccl-run"
+
+
+# ---- interconnect data -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Interconnect:
+    vm_size: str
+    gpus: int
+    gpu_model: str
+    nvlink_version: int | None
+    nvlink_per_gpu_gbps: float | None
+    ib_hcas: int | None
+    ib_per_hca_gbit: float | None
+    ib_generation: str | None
+    busbw_single_node: float | None
+    busbw_multi_node: float | None
+    sources: tuple[str, ...]
+
+    def expected_busbw(self, nodes: int) -> float | None:
+        return self.busbw_single_node if nodes <= 1 else self.busbw_multi_node
+
+
+@lru_cache(maxsize=1)
+def interconnects() -> dict[str, Interconnect]:
+    data = yamlio.load(DATA_FILE.read_text(encoding="utf-8"), str(DATA_FILE)) or {}
+    table: dict[str, Interconnect] = {}
+    for size, row in (data.get("sizes") or {}).items():
+        nvlink = row.get("nvlink") or {}
+        ib = row.get("infiniband") or {}
+        busbw = row.get("allreduce_busbw_gbps") or {}
+        table[size.lower()] = Interconnect(
+            vm_size=size, gpus=int(row["gpus"]), gpu_model=str(row["gpu_model"]),
+            nvlink_version=nvlink.get("version"), nvlink_per_gpu_gbps=nvlink.get("per_gpu_gbps"),
+            ib_hcas=ib.get("hcas"), ib_per_hca_gbit=ib.get("per_hca_gbit"),
+            ib_generation=ib.get("generation"),
+            busbw_single_node=busbw.get("single_node"), busbw_multi_node=busbw.get("multi_node"),
+            sources=tuple(row.get("sources") or ()),
+        )
+    return table
+
+
+def interconnect(vm_size: str) -> Interconnect | None:
+    return interconnects().get(vm_size.lower())
+
+
+# ---- parsing nccl-tests output ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NcclRow:
+    size_bytes: int
+    count: int
+    dtype: str
+    redop: str
+    time_us: float
+    algbw_gbps: float
+    busbw_gbps: float
+    wrong: int | None
+    in_place_time_us: float
+    in_place_algbw_gbps: float
+    in_place_busbw_gbps: float
+    in_place_wrong: int | None
+
+    @property
+    def best_busbw(self) -> float:
+        return max(self.busbw_gbps, self.in_place_busbw_gbps)
+
+
+@dataclass
+class NcclResult:
+    rows: list[NcclRow]
+    avg_busbw_gbps: float | None
+    out_of_bounds: int | None
+    ranks: int
+    hosts: list[str]
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def peak_busbw_gbps(self) -> float | None:
+        """Bus bandwidth at the largest message size: the figure that reflects the links."""
+        if not self.rows:
+            return None
+        return max(self.rows, key=lambda r: r.size_bytes).best_busbw
+
+    @property
+    def wrong(self) -> int:
+        return sum((r.wrong or 0) + (r.in_place_wrong or 0) for r in self.rows)
+
+
+_ROW = re.compile(
+    r"^\s*(\d+)\s+(\d+)\s+(\w+)\s+(\w+)\s+(-?\d+)"
+    r"\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\S+)"
+    r"\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\S+)\s*$")
+_RANK = re.compile(r"^#\s+Rank\s+(\d+)\s+Group\s+\d+\s+Pid\s+\d+\s+on\s+(\S+)\s+device")
+_AVG = re.compile(r"^#\s*Avg bus bandwidth\s*:\s*([\d.]+)")
+_OOB = re.compile(r"^#\s*Out of bounds values\s*:\s*(\d+)")
+_ERROR = re.compile(r"(NCCL WARN|NCCL error|Test NCCL failure|Test CUDA failure|mpirun.*(abort|exit)|"
+                    r"ORTE was unable|\bAborted\b)", re.IGNORECASE)
+
+
+def _wrong(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
+
+
+def parse(lines: Iterable[str]) -> NcclResult:
+    """Parse all_reduce_perf output (the table, the rank list and the summary lines)."""
+    rows: list[NcclRow] = []
+    avg: float | None = None
+    oob: int | None = None
+    hosts: dict[int, str] = {}
+    problems: list[str] = []
+    for line in lines:
+        line = line.rstrip("\n")
+        if m := _ROW.match(line):
+            g = m.groups()
+            rows.append(NcclRow(
+                size_bytes=int(g[0]), count=int(g[1]), dtype=g[2], redop=g[3],
+                time_us=float(g[5]), algbw_gbps=float(g[6]), busbw_gbps=float(g[7]), wrong=_wrong(g[8]),
+                in_place_time_us=float(g[9]), in_place_algbw_gbps=float(g[10]),
+                in_place_busbw_gbps=float(g[11]), in_place_wrong=_wrong(g[12])))
+        elif m := _RANK.match(line):
+            hosts[int(m.group(1))] = m.group(2)
+        elif m := _AVG.match(line):
+            avg = float(m.group(1))
+        elif m := _OOB.match(line):
+            oob = int(m.group(1))
+        elif _ERROR.search(line) and len(problems) < 20:
+            problems.append(line.strip())
+    return NcclResult(rows=rows, avg_busbw_gbps=avg, out_of_bounds=oob, ranks=len(hosts),
+                      hosts=sorted(set(hosts.values())), errors=problems)
+
+
+@dataclass
+class Verdict:
+    passed: bool
+    vm_size: str | None
+    nodes: int
+    measured_busbw_gbps: float | None
+    expected_busbw_gbps: float | None
+    ratio: float | None
+    message: str
+    sources: list[str]
+    result: dict[str, Any]
+
+
+def judge(result: NcclResult, *, vm_size: str | None, nodes: int, min_ratio: float = 1.0) -> Verdict:
+    """Compare the measured bus bandwidth with the figure expected for the VM size."""
+    info = interconnect(vm_size) if vm_size else None
+    expected = info.expected_busbw(nodes) if info else None
+    measured = result.peak_busbw_gbps
+    ratio = measured / expected if measured is not None and expected else None
+    raw = {"rows": [asdict(r) for r in result.rows], "avg_busbw_gbps": result.avg_busbw_gbps,
+           "out_of_bounds": result.out_of_bounds, "ranks": result.ranks, "hosts": result.hosts,
+           "errors": result.errors}
+    sources = list(info.sources) if info else []
+    if measured is None:
+        why = result.errors[0] if result.errors else "no result table in the log"
+        return Verdict(False, vm_size, nodes, None, expected, None,
+                       f"the NCCL test produced no bandwidth figure: {why}", sources, raw)
+    if result.wrong or result.out_of_bounds:
+        return Verdict(False, vm_size, nodes, measured, expected, ratio,
+                       f"the NCCL test returned wrong results ({result.wrong} wrong, "
+                       f"{result.out_of_bounds or 0} out of bounds): suspect a GPU or a link", sources, raw)
+    if expected is None:
+        size = vm_size or "unknown size"
+        return Verdict(True, vm_size, nodes, measured, None, None,
+                       f"measured {measured:.1f} GB/s bus bandwidth; no expected figure for {size} "
+                       f"on {nodes} node(s) in data/interconnect.yaml", sources, raw)
+    passed = measured >= expected * min_ratio
+    verb = "meets" if passed else "is below"
+    return Verdict(passed, vm_size, nodes, measured, expected, ratio,
+                   f"measured {measured:.1f} GB/s bus bandwidth {verb} the {expected:.1f} GB/s expected "
+                   f"for {info.vm_size if info else vm_size} on {nodes} node(s) ({ratio:.0%})", sources, raw)
+
+
+# ---- the Job ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NcclSpec:
+    name: str
+    namespace: str
+    nodes: int
+    gpus_per_node: int
+    image: str
+    rdma_resource: str | None
+    host_network: bool
+    node_selector: dict[str, str]
+    min_bytes: str = "8"
+    max_bytes: str = "8G"
+    timeout_s: float = 1800.0
+    env: dict[str, str] = field(default_factory=dict)
+
+
+_BYTES = re.compile(r"^\d+[KMG]?$")
+
+
+def check_spec(spec: NcclSpec) -> NcclSpec:
+    validate.name(spec.name, "test name")
+    validate.name(spec.namespace, "namespace")
+    validate.integer(spec.nodes, "--nodes", 1, 1024)
+    validate.integer(spec.gpus_per_node, "--gpus-per-node", 1, 16)
+    validate.image(spec.image, "--image")
+    if spec.rdma_resource is not None:
+        validate.label_key(spec.rdma_resource, "--rdma-resource")
+    for key, value in spec.node_selector.items():
+        validate.label_key(key, "node selector key")
+        validate.label_value(value, "node selector value")
+    for text, what in ((spec.min_bytes, "--min-bytes"), (spec.max_bytes, "--max-bytes")):
+        if not _BYTES.match(text):
+            raise UsageError(f"invalid {what} {text!r}: give a byte count with an optional K, M or G",
+                             hint="for example: --max-bytes 8G")
+    for key in spec.env:
+        if not re.match(r"^NCCL_[A-Z0-9_]+$|^UCX_[A-Z0-9_]+$", key):
+            raise UsageError(f"invalid --env {key!r}: only NCCL_* and UCX_* variables are passed to the test",
+                             hint="for example: --env NCCL_DEBUG=INFO")
+        validate.text(spec.env[key], f"--env {key}", 256)
+    return spec
+
+
+def ssh_keypair() -> tuple[str, str]:
+    """A fresh ed25519 key pair: (OpenSSH private key, authorized_keys line)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+                                serialization.NoEncryption()).decode()
+    public = key.public_key().public_bytes(serialization.Encoding.OpenSSH,
+                                           serialization.PublicFormat.OpenSSH).decode()
+    return private, f"{public} akscli-nccl"
+
+
+def objects(spec: NcclSpec, *, run_id: str, keypair: tuple[str, str] | None = None) -> list[dict[str, Any]]:
+    """The Service, Secret, ConfigMap and Job of one NCCL run."""
+    private, public = keypair or ssh_keypair()
+    return render.render("baremetal/nccl-test.yaml.j2", {
+        "name": spec.name, "namespace": spec.namespace, "run_id": run_id, "nodes": spec.nodes,
+        "gpus_per_node": spec.gpus_per_node, "ranks": spec.nodes * spec.gpus_per_node,
+        "image": spec.image, "rdma_resource": spec.rdma_resource, "host_network": spec.host_network,
+        "node_selector": spec.node_selector, "min_bytes": spec.min_bytes, "max_bytes": spec.max_bytes,
+        "env": spec.env, "ssh_private_key": private, "ssh_public_key": public,
+        "active_deadline_s": int(spec.timeout_s),
+    })
+
+
+def run(kube: Any, spec: NcclSpec, *, run_id: str, vm_size: str | None, keep: bool = False,
+        min_ratio: float = 1.0, progress: Callable[[str], None] | None = None) -> Verdict:
+    """Create the run, wait for pod 0 to finish (watch), parse its log, clean up, judge."""
+    say = progress or (lambda _msg: None)
+    objs = objects(check_spec(spec), run_id=run_id)
+    for obj in objs:
+        kube.apply(obj, force=True)
+    say(f"NCCL test {spec.name}: {spec.nodes} pod(s), {spec.nodes * spec.gpus_per_node} ranks")
+    try:
+        launcher = _wait_for_launcher(kube, spec, run_id, say)
+        lines = list(kube.logs(spec.namespace, launcher, container="nccl"))
+    finally:
+        if not keep:
+            for obj in reversed(objs):
+                kube.delete(obj["apiVersion"], obj["kind"], obj["metadata"]["name"],
+                            namespace=spec.namespace, propagation="Foreground")
+    return judge(parse(lines), vm_size=vm_size, nodes=spec.nodes, min_ratio=min_ratio)
+
+
+def _pod_events(kube: Any, namespace: str, selector: str, deadline: float) -> Iterator[dict[str, Any]]:
+    """Pods as they change: one list, then a watch from its resourceVersion (re-listed on expiry)."""
+    from akscli.kube.client import WatchExpired
+
+    while time.monotonic() < deadline:
+        version: str | None = None
+        for page in kube.list_pages("v1", "Pod", namespace=namespace, label_selector=selector):
+            version = (page.get("metadata") or {}).get("resourceVersion") or version
+            yield from page["items"]
+        remaining = max(1, int(deadline - time.monotonic()))
+        try:
+            for kind, obj in kube.watch("v1", "Pod", namespace=namespace, label_selector=selector,
+                                        resource_version=version, timeout_seconds=min(remaining, 300)):
+                if kind in ("ADDED", "MODIFIED"):
+                    yield obj
+        except WatchExpired:
+            continue
+
+
+def _wait_for_launcher(kube: Any, spec: NcclSpec, run_id: str, say: Callable[[str], None]) -> str:
+    selector = f"{RUN_LABEL}={run_id},batch.kubernetes.io/job-completion-index=0"
+    deadline = time.monotonic() + spec.timeout_s
+    for pod in _pod_events(kube, spec.namespace, selector, deadline):
+        phase = (pod.get("status") or {}).get("phase")
+        name = str(pod["metadata"]["name"])
+        if phase in ("Succeeded", "Failed"):
+            say(f"launcher pod {name} {phase.lower()}")
+            return name
+        for cs in (pod.get("status") or {}).get("containerStatuses") or []:
+            reason = ((cs.get("state") or {}).get("waiting") or {}).get("reason")
+            if reason in ("ErrImagePull", "ImagePullBackOff", "InvalidImageName"):
+                raise CheckFailedError(f"the NCCL test image {spec.image} cannot be pulled ({reason})",
+                                       hint="pass --image with an image that has nccl-tests, mpirun and sshd")
+    raise WaitTimeoutError(f"the NCCL test did not finish within {spec.timeout_s:.0f}s",
+                           hint="check 'kubectl get pods -l " + RUN_LABEL + "=" + run_id + "' (--keep keeps them)")
+
+
+def expected_table() -> list[dict[str, Any]]:
+    """Rows for ``baremetal test nccl --list-expected``."""
+    return [
+        {"vm_size": i.vm_size, "gpus": i.gpus, "gpu_model": i.gpu_model,
+         "nvlink": f"NVLink {i.nvlink_version}" if i.nvlink_version else None,
+         "infiniband": f"{i.ib_hcas}x {i.ib_per_hca_gbit:g} Gb/s {i.ib_generation}" if i.ib_hcas and i.ib_per_hca_gbit else None,
+         "single_node_gbps": i.busbw_single_node, "multi_node_gbps": i.busbw_multi_node,
+         "sources": list(i.sources)}
+        for i in interconnects().values()
+    ]
+
+
+def node_sizes(nodes: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """How many schedulable nodes of each VM size (for picking the expected figure)."""
+    sizes: dict[str, int] = {}
+    for node in nodes:
+        size = ((node.get("metadata") or {}).get("labels") or {}).get("node.kubernetes.io/instance-type")
+        if size:
+            sizes[size] = sizes.get(size, 0) + 1
+    return sizes

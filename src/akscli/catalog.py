@@ -1,0 +1,210 @@
+"""The models akscli knows (data/models.yaml) and models described by the user's own flags.
+
+A model is what the planner needs: weights size, quantisation and the attention shape that
+decides the KV cache. Lookup accepts the Hugging Face id or the KAITO preset name, case-
+insensitively; an unknown name fails with the closest known names.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from akscli.errors import UsageError
+
+DATA_FILE = Path(__file__).parent / "data" / "models.yaml"
+
+# Hugging Face ids: "org/name", letters, digits, '.', '_' and '-'.
+_HF_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
+_ACTIVE = re.compile(r"-A(\d+(?:\.\d+)?)B(?![A-Za-z])")
+
+QUANT_FAMILIES: dict[str, str] = {
+    "bf16": "bf16",
+    "fp16": "fp16",
+    "fp8": "fp8",
+    "float-quantized": "fp8",
+    "mxfp4": "mxfp4",
+    "nvfp4": "nvfp4",
+    "nvfp4-pack-quantized": "nvfp4",
+    "mixed_precision": "nvfp4",
+    "awq": "int4",
+    "gptq": "int4",
+    "pack-quantized": "int4",
+    "int4": "int4",
+    "int8": "int8",
+}
+
+
+@dataclass(frozen=True)
+class Model:
+    id: str
+    weights_gib: float
+    layers: int
+    attention_heads: int
+    kv_heads: int
+    head_dim: int
+    context: int
+    quantization: str = "bf16"
+    preset: str | None = None
+    parameters_b: float | None = None
+    parameters_estimated: bool = False
+    hidden_size: int | None = None
+    kv_lora_rank: int | None = None
+    qk_rope_head_dim: int | None = None
+    license: str | None = None
+    architecture: str | None = None
+    access_token_required: bool = False
+    tensor_parallel: bool = True
+    source: str = ""
+
+    @property
+    def name(self) -> str:
+        """The short name used for Kubernetes objects: the preset, else the repo's last part."""
+        return self.preset or self.id.split("/")[-1]
+
+    @property
+    def is_mla(self) -> bool:
+        return bool(self.kv_lora_rank and self.qk_rope_head_dim)
+
+    @property
+    def kv_bytes_per_token(self) -> int:
+        """KV cache bytes per token at 16-bit: K and V per layer per KV head, or for multi-head
+        latent attention the compressed latent plus the rotary part, per layer."""
+        if self.is_mla:
+            assert self.kv_lora_rank is not None and self.qk_rope_head_dim is not None
+            return (self.kv_lora_rank + self.qk_rope_head_dim) * self.layers * 2
+        return 2 * self.layers * self.kv_heads * self.head_dim * 2
+
+    @property
+    def quant_family(self) -> str:
+        return QUANT_FAMILIES.get(self.quantization.lower(), self.quantization.lower())
+
+    @property
+    def active_parameters_b(self) -> float | None:
+        """Parameters read per token for a mixture of experts named like '...-A12B' (else None)."""
+        m = _ACTIVE.search(self.id)
+        return float(m.group(1)) if m else None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["name"] = self.name
+        d["kv_bytes_per_token"] = self.kv_bytes_per_token
+        d["quant_family"] = self.quant_family
+        d["attention"] = "MLA" if self.is_mla else ("MQA" if self.kv_heads == 1 else
+                                                     "GQA" if self.kv_heads < self.attention_heads
+                                                     else "MHA")
+        return d
+
+
+_lock = threading.Lock()
+_models: list[Model] | None = None
+_as_of = ""
+
+
+def _model_from(row: Mapping[str, Any]) -> Model:
+    fields = {k: row[k] for k in Model.__dataclass_fields__ if k in row}
+    try:
+        return Model(**fields)
+    except TypeError as exc:
+        raise UsageError(f"model catalog row {row.get('id', '?')!r} is incomplete: {exc}",
+                         hint=f"each row in {DATA_FILE.name} needs id, weights_gib, layers, ...") \
+            from exc
+
+
+def all_models() -> list[Model]:
+    global _models, _as_of
+    with _lock:
+        if _models is None:
+            from akscli import yamlio
+
+            doc = yamlio.load(DATA_FILE.read_text(encoding="utf-8"), str(DATA_FILE))
+            _models = [_model_from(r) for r in doc["models"]]
+            _as_of = str(doc.get("as_of", ""))
+        return list(_models)
+
+
+def as_of() -> str:
+    all_models()
+    return _as_of
+
+
+def find(name: str) -> Model | None:
+    key = name.strip().lower()
+    for m in all_models():
+        if key in (m.id.lower(), (m.preset or "").lower()):
+            return m
+    return None
+
+
+def closest(name: str, n: int = 3) -> list[str]:
+    key = name.strip().lower()
+    names: dict[str, str] = {}
+    for m in all_models():
+        names[m.id.lower()] = m.id
+        names[m.id.split("/")[-1].lower()] = m.id
+        if m.preset:
+            names[m.preset.lower()] = m.preset
+    hits = difflib.get_close_matches(key, list(names), n=n * 2, cutoff=0.5)
+    out: list[str] = []
+    for h in hits:
+        if names[h] not in out:
+            out.append(names[h])
+    return out[:n]
+
+
+def get(name: str) -> Model:
+    m = find(name)
+    if m is not None:
+        return m
+    near = closest(name)
+    hint = (f"did you mean {', '.join(near)}? " if near else "") + \
+        "list known models with 'akscli model catalog', or describe any Hugging Face model " \
+        "with --weights-gib, --layers, --kv-heads, --head-dim, --attention-heads and --context"
+    raise UsageError(f"unknown model {name!r}", hint=hint)
+
+
+def search(query: str | None = None) -> list[Model]:
+    models = all_models()
+    if not query:
+        return models
+    terms = query.lower().split()
+    return [m for m in models
+            if all(t in " ".join([m.id, m.preset or "", m.license or "", m.quantization,
+                                  m.architecture or ""]).lower() for t in terms)]
+
+
+def validate_hf_id(value: str) -> str:
+    v = value.strip()
+    if not _HF_ID.match(v):
+        raise UsageError(f"model id {value!r} is not a Hugging Face id",
+                         hint="write it as org/name, for example microsoft/phi-4")
+    return v
+
+
+def custom(model_id: str, *, weights_gib: float, layers: int, attention_heads: int,
+           kv_heads: int | None = None, head_dim: int | None = None,
+           hidden_size: int | None = None, context: int, quantization: str = "bf16",
+           parameters_b: float | None = None, kv_lora_rank: int | None = None,
+           qk_rope_head_dim: int | None = None, license: str | None = None) -> Model:
+    """A model the catalog lacks, from explicit metadata (its config.json and file sizes)."""
+    mid = validate_hf_id(model_id)
+    if head_dim is None:
+        if not hidden_size:
+            raise UsageError("--head-dim or --hidden-size is needed to size the KV cache",
+                             hint="head_dim is config.json's head_dim, else hidden_size / "
+                                  "num_attention_heads")
+        head_dim = hidden_size // attention_heads
+    q = quantization.lower()
+    if q not in QUANT_FAMILIES:
+        raise UsageError(f"unknown quantisation {quantization!r}",
+                         hint=f"one of {', '.join(sorted(QUANT_FAMILIES))}")
+    return Model(id=mid, weights_gib=weights_gib, layers=layers, attention_heads=attention_heads,
+                 kv_heads=kv_heads or attention_heads, head_dim=head_dim, context=context,
+                 quantization=q, hidden_size=hidden_size, parameters_b=parameters_b,
+                 kv_lora_rank=kv_lora_rank, qk_rope_head_dim=qk_rope_head_dim, license=license,
+                 source="given on the command line")

@@ -1,0 +1,188 @@
+"""The CLI glue every command group uses to change a cluster: one path, one look.
+
+``apply_objects`` runs policy, plans, confirms, applies, prunes, waits, audits and prints, so a
+command group only renders its objects and calls it.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from akscli import errors, output, validate
+from akscli.globals import FLAGS
+
+if TYPE_CHECKING:
+    from akscli.kube.apply import Change, Plan
+    from akscli.kube.client import Kube, KubeTarget
+
+
+@dataclass
+class ApplyOutcome:
+    """What ``apply_objects`` did; ``changes`` is empty for --dry-run=client."""
+
+    objects: list[dict[str, Any]]
+    changes: list[Change]
+    kube: Kube | None
+
+
+def confirm(question: str, yes: bool) -> None:
+    """Ask before a destructive action; refuse without a TTY unless -y was given."""
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise errors.ConfirmationRequired(f"refusing to {question} without confirmation",
+                                          hint="pass -y/--yes to confirm in scripts")
+    sys.stderr.write(f"{question[0].upper()}{question[1:]}? [y/N] ")
+    sys.stderr.flush()
+    answer = sys.stdin.readline().strip().lower()
+    if answer not in ("y", "yes"):
+        raise errors.AkscliError("cancelled: nothing was changed")
+
+
+def check_policy(objects: Sequence[Mapping[str, Any]]) -> None:
+    """Built-in policy rules on every rendered manifest before it is applied."""
+    from akscli import policy
+
+    findings = policy.enforce(objects, allow=FLAGS.allow, policy_file=FLAGS.policy_file)
+    for finding in findings:
+        if finding.severity != "error" or finding.rule in FLAGS.allow:
+            output.warn(f"policy {finding.rule} ({finding.severity}): {finding.object_ref}: {finding.message}")
+
+
+def print_plan(the_plan: Plan, *, to_stdout: bool, fmt: str = "table") -> None:
+    rows = [c.to_dict() for c in the_plan.changes]
+    if to_stdout and fmt in ("json", "yaml"):
+        output.emit(rows, fmt, [])
+        return
+    lines = []
+    for change in the_plan.changes:
+        lines.append(f"{change.ref} ({change.obj['metadata'].get('namespace') or 'cluster'}): "
+                     f"{'will be ' + _future(change.action) if change.action != 'unchanged' else 'unchanged'}")
+        lines += [f"    {line}" for line in change.diff[:40] if change.action == "configure"]
+        if change.action == "configure" and len(change.diff) > 40:
+            lines.append(f"    ... {len(change.diff) - 40} more fields")
+    text = "\n".join(lines) or "nothing to apply"
+    if to_stdout:
+        output.write(text)
+    else:
+        output.info(text)
+
+
+def _future(action: str) -> str:
+    return {"create": "created", "configure": "changed", "delete": "deleted (pruned)"}[action]
+
+
+def apply_objects(
+    objects: list[dict[str, Any]],
+    *,
+    stack: str,
+    target: KubeTarget,
+    dry_run: str = "none",
+    wait: bool = False,
+    timeout: str = "10m",
+    prune: bool = False,
+    force_conflicts: bool = False,
+    parallel: int = 8,
+    yes: bool = False,
+    output_format: str = "table",
+    action: str = "apply",
+) -> ApplyOutcome:
+    """Plan, apply, prune, wait and audit ``objects`` as the stack ``stack``."""
+    from akscli.cli.options import dry_run_mode
+    from akscli.render import with_stack_labels
+
+    mode = dry_run_mode(dry_run)
+    wait_seconds = validate.duration(timeout, "--timeout")
+    with_stack_labels(objects, stack)
+    check_policy(objects)
+    if mode == "client":
+        output.emit_documents(objects, output_format if output_format in ("json", "name") else "yaml")
+        return ApplyOutcome(objects, [], None)
+
+    from akscli.kube import apply as engine
+    from akscli.kube.client import connect
+
+    kube = connect(target)
+    options = engine.ApplyOptions(force_conflicts=force_conflicts, prune=prune, parallel=parallel)
+    with output.status("planning (server-side dry run)"):
+        the_plan = engine.plan(kube, objects, stack=stack, options=options)
+    if mode == "server":
+        print_plan(the_plan, to_stdout=True, fmt=output_format)
+        return ApplyOutcome(objects, the_plan.changes, kube)
+    print_plan(the_plan, to_stdout=False)
+    if the_plan.deletions:
+        confirm(f"delete {len(the_plan.deletions)} object(s) no longer in stack {stack}", yes)
+    try:
+        with output.status("applying") as update:
+            done = engine.execute(kube, the_plan, options=options, progress=update)
+    except errors.AkscliError as exc:
+        record_audit(action, kube, [], f"failed: {exc.message}")
+        raise
+    record_audit(action, kube, done, "success")
+    _print_applied(done, output_format)
+    if wait:
+        from akscli.kube.wait import wait_for
+
+        live = [c.obj for c in done if c.action != "delete"]
+        with output.status(f"waiting up to {timeout} for {len(live)} object(s)") as update:
+            wait_for(kube, live, wait_seconds, progress=update)
+        output.info(f"all {len(live)} object(s) ready")
+    return ApplyOutcome(objects, done, kube)
+
+
+def _print_applied(done: Sequence[Change], fmt: str) -> None:
+    from akscli.kube.apply import past_tense
+
+    if fmt in ("json", "yaml"):
+        output.emit_documents([c.result or c.obj for c in done], fmt)
+    elif fmt == "name":
+        for change in done:
+            output.write(change.ref)
+    else:
+        for change in done:
+            output.write(f"{change.ref} {past_tense(change.action)}")
+
+
+def record_audit(action: str, kube: Kube | None, changes: Sequence[Change], result: str,
+                 *, target: Mapping[str, str] | None = None,
+                 objects: Sequence[Mapping[str, str]] | None = None) -> None:
+    """One audit line for a change made through Kubernetes (ARM commands pass target/objects)."""
+    from akscli import audit
+
+    where: dict[str, str] = dict(target or {})
+    identity = None
+    if kube is not None:
+        where.setdefault("context", kube.context_name)
+        where.setdefault("namespace", kube.namespace)
+        identity = kube.identity()
+    changed = list(objects or [])
+    for change in changes:
+        meta = (change.result or change.obj).get("metadata", {})
+        changed.append({"object": change.ref, "namespace": meta.get("namespace") or "",
+                        "action": change.action, "resourceVersion": str(meta.get("resourceVersion", ""))})
+    audit.record(action=action, target=where, objects=changed, result=result, identity=identity,
+                 reason=FLAGS.reason, allowed_rules=FLAGS.allow)
+
+
+def delete_objects(kube: Kube, refs: Sequence[tuple[str, str, str, str | None]], *, yes: bool,
+                   what: str, dry_run: str = "none") -> list[str]:
+    """Delete (apiVersion, kind, name, namespace) objects after one confirmation."""
+    from akscli.cli.options import dry_run_mode
+
+    mode = dry_run_mode(dry_run)
+    if mode == "none":
+        confirm(f"delete {what}", yes)
+    deleted = []
+    for api_version, kind, name, namespace in refs:
+        if kube.delete(api_version, kind, name, namespace=namespace, dry_run=mode == "server"):
+            deleted.append(f"{kind.lower()}/{name}")
+    if mode == "none":
+        record_audit("delete", kube, [], "success",
+                     objects=[{"object": r, "action": "delete"} for r in deleted])
+    suffix = " (server dry run)" if mode == "server" else ""
+    for ref in deleted:
+        output.write(f"{ref} deleted{suffix}")
+    return deleted

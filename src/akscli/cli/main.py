@@ -1,0 +1,171 @@
+"""The root of the command tree, and the one place where errors become exit codes.
+
+Groups and top-level commands are imported lazily from ``COMMANDS``: ``akscli --help`` and
+``akscli GROUP --help`` import only the modules they show, never kubernetes or azure.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import typer
+from typer import _click as click
+from typer.core import TyperGroup
+
+from akscli import globals as global_flags
+from akscli.errors import EXIT_INTERRUPTED, AkscliError
+
+# name -> (module:attribute, one-line help). The attribute is a Typer app (a group) or a
+# plain function (a single command).
+COMMANDS: dict[str, tuple[str, str]] = {
+    "cluster": ("akscli.cli.cluster:app", "AKS clusters through Azure Resource Manager."),
+    "nodepool": ("akscli.cli.nodepool:app", "AKS node pools: GPU pools, MIG, taints, spot."),
+    "baremetal": ("akscli.cli.baremetal:app", "AKS on bare metal and GPU/RDMA node readiness."),
+    "ray": ("akscli.cli.ray:app", "Ray on Kubernetes through KubeRay: clusters, jobs, services."),
+    "model": ("akscli.cli.model:app", "Model serving: catalog, plan, deploy, operate."),
+    "fleet": ("akscli.cli.fleet:app", "Azure Kubernetes Fleet Manager: members, placement, rollouts."),
+    "doctor": ("akscli.cli.ops:doctor", "Check a cluster for what akscli's command groups need."),
+    "gpu": ("akscli.cli.ops:gpu_app", "GPU usage and the cost of idle GPUs."),
+    "audit": ("akscli.cli.ops:audit_app", "The audit trail of changes made with akscli."),
+    "policy": ("akscli.cli.ops:policy_app", "Policy guardrails for manifests."),
+    "render": ("akscli.cli.render:render", "Render a template into manifests (for GitOps)."),
+    "token": ("akscli.cli.token:token", "kubectl exec credential plugin for Entra ID sign-in."),
+    "completion": ("akscli.cli.completion:completion", "Print a shell completion script."),
+    "version": ("akscli.cli.version:version", "Show akscli, Python and SDK versions."),
+}
+
+
+def _load(entry: str) -> Any:
+    module_name, _, attr = entry.partition(":")
+    return getattr(importlib.import_module(module_name), attr)
+
+
+def _to_click(name: str, target: Any) -> click.Command:
+    if isinstance(target, typer.Typer):
+        command = typer.main.get_command(target)
+    else:
+        single = typer.Typer(rich_markup_mode=None, add_completion=False)
+        single.command(name)(target)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class LazyGroup(TyperGroup):
+    """A root group that imports a command's module only when that command runs or is completed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        return _to_click(cmd_name, _load(COMMANDS[cmd_name][0]))
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, help_text) for name, (_, help_text) in COMMANDS.items()]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_paragraph()
+        for line in global_flags.GLOBAL_HELP.splitlines():
+            formatter.write_text(line) if not line.startswith("  ") else formatter.write(line + "\n")
+
+
+app = typer.Typer(
+    cls=LazyGroup,
+    name="akscli",
+    help="akscli: AI workloads on Azure Kubernetes Service, from the terminal.\n\n"
+    "Also runs as a kubectl plugin: kubectl akscli ...",
+    rich_markup_mode=None,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.callback()
+def _root() -> None:
+    """akscli: AI workloads on Azure Kubernetes Service, from the terminal."""
+
+
+def root_command() -> click.Command:
+    return typer.main.get_command(app)
+
+
+def _prog_name() -> str:
+    base = os.path.basename(sys.argv[0]) if sys.argv else "akscli"
+    return "kubectl akscli" if base == "kubectl-akscli" else "akscli"
+
+
+def run(argv: Sequence[str]) -> int:
+    """Run akscli with ``argv`` and return its exit code (never raises for expected errors)."""
+    try:
+        args = global_flags.extract(list(argv))
+        if any(k.endswith("AKSCLI_COMPLETE") for k in os.environ):
+            from typer._completion_classes import completion_init
+
+            completion_init()  # shell completion asks through these environment variables
+        result = root_command().main(args=args, prog_name=_prog_name(), standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except AkscliError as exc:
+        return _report(exc, exc.exit_code)
+    except typer.Exit as exc:
+        return int(exc.exit_code)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        # `akscli` or `akscli GROUP` alone: show the help, as kubectl does, and succeed.
+        sys.stdout.write(exc.format_message() + "\n")
+        return 0
+    except click.exceptions.UsageError as exc:
+        if exc.ctx is not None and global_flags.FLAGS.verbose:
+            sys.stderr.write(exc.ctx.get_usage() + "\n")
+        hint = f"run '{_command_path(exc)} --help' for usage"
+        return _report(AkscliError(exc.format_message(), hint), 2)
+    except click.exceptions.ClickException as exc:
+        return _report(AkscliError(exc.format_message()), exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        sys.stderr.write("interrupted\n")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # `akscli ... | head` closed stdout: not an error for a CLI.
+        return 0
+    except Exception as exc:  # an unexpected failure: one line unless --debug
+        if global_flags.FLAGS.debug:
+            raise
+        return _report(AkscliError(f"unexpected error: {type(exc).__name__}: {exc}",
+                                   "run again with --debug for the traceback and report it"), 1)
+
+
+def _command_path(exc: click.exceptions.UsageError) -> str:
+    return exc.ctx.command_path if exc.ctx is not None else "akscli"
+
+
+def _report(exc: AkscliError, code: int) -> int:
+    if global_flags.FLAGS.debug:
+        import traceback
+
+        traceback.print_exception(exc)
+    color = "NO_COLOR" not in os.environ and sys.stderr.isatty()
+    label = "\x1b[31merror:\x1b[0m" if color else "error:"
+    sys.stderr.write(f"{label} {exc.message}\n")
+    if exc.hint:
+        sys.stderr.write(f"hint: {exc.hint}\n")
+    sys.stderr.flush()
+    return code
+
+
+def main() -> None:
+    code = run(sys.argv[1:])
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Keep Python from printing a second error at exit when stdout is a closed pipe.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(code)

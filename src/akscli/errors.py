@@ -1,0 +1,95 @@
+"""The one error hierarchy of akscli, and the one place that maps it to exit codes.
+
+Every expected failure is raised as an ``AkscliError`` subclass; the CLI entry point
+prints ``error: <message>`` and ``hint: <hint>`` on stderr and exits with ``exit_code``.
+The table in docs/exit-codes.md is generated from ``EXIT_CODES`` below.
+"""
+
+from __future__ import annotations
+
+
+class AkscliError(Exception):
+    """An expected failure: one clear line for the user, an optional hint, an exit code."""
+
+    exit_code = 1
+    title = "failure"
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class UsageError(AkscliError):
+    """Bad input: a flag, value, name or file the user gave."""
+
+    exit_code = 2
+    title = "usage error or invalid value"
+
+
+class NotFoundError(AkscliError):
+    exit_code = 3
+    title = "not found"
+
+
+class ConflictError(AkscliError):
+    exit_code = 4
+    title = "conflict (field manager, resource version, operation in progress)"
+
+
+class WaitTimeoutError(AkscliError):
+    exit_code = 5
+    title = "timed out waiting for a condition"
+
+
+class AuthError(AkscliError):
+    exit_code = 6
+    title = "not authenticated or not authorised"
+
+
+class NotInstalledError(AkscliError):
+    """An operator, CRD, API or hardware feature the command needs is missing."""
+
+    exit_code = 7
+    title = "not installed or unsupported"
+
+
+class QuotaError(AkscliError):
+    exit_code = 8
+    title = "quota or capacity exhausted"
+
+
+class CheckFailedError(AkscliError):
+    """A readiness or policy check found blocking problems (doctor, policy check)."""
+
+    exit_code = 9
+    title = "a check found blocking problems"
+
+
+class PartialApplyError(AkscliError):
+    """Some objects were applied and others were not; the message lists both."""
+
+    exit_code = 1
+    title = "failure"
+
+
+class ConfirmationRequired(UsageError):
+    exit_code = 2
+
+
+EXIT_OK = 0
+EXIT_INTERRUPTED = 130
+
+EXIT_CODES: list[tuple[int, str]] = [
+    (EXIT_OK, "success"),
+    (AkscliError.exit_code, AkscliError.title),
+    (UsageError.exit_code, UsageError.title),
+    (NotFoundError.exit_code, NotFoundError.title),
+    (ConflictError.exit_code, ConflictError.title),
+    (WaitTimeoutError.exit_code, WaitTimeoutError.title),
+    (AuthError.exit_code, AuthError.title),
+    (NotInstalledError.exit_code, NotInstalledError.title),
+    (QuotaError.exit_code, QuotaError.title),
+    (CheckFailedError.exit_code, CheckFailedError.title),
+    (EXIT_INTERRUPTED, "interrupted (Ctrl-C)"),
+]

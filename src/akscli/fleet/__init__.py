@@ -1,0 +1,37 @@
+"""Azure Kubernetes Fleet Manager: ARM fleets and members, hub placements, staged rollouts.
+
+Plain logic only (no typer, no rich). The hub side talks to the KubeFleet APIs through
+``akscli.kube.client.Kube``; the ARM side through ``azure-mgmt-containerservicefleet``.
+"""
+
+from __future__ import annotations
+
+PLACEMENT_GROUP = "placement.kubernetes-fleet.io"
+CLUSTER_GROUP = "cluster.kubernetes-fleet.io"
+# v1 is the GA version every hub serves; evictions and disruption budgets exist only in v1beta1.
+PLACEMENT_V1 = f"{PLACEMENT_GROUP}/v1"
+PLACEMENT_BETA = f"{PLACEMENT_GROUP}/v1beta1"
+CLUSTER_V1 = f"{CLUSTER_GROUP}/v1"
+
+CRP = "ClusterResourcePlacement"
+RP = "ResourcePlacement"
+CRO = "ClusterResourceOverride"
+RO = "ResourceOverride"
+MEMBER = "MemberCluster"
+CSUS = "ClusterStagedUpdateStrategy"
+SUS = "StagedUpdateStrategy"
+CSUR = "ClusterStagedUpdateRun"
+SUR = "StagedUpdateRun"
+CAR = "ClusterApprovalRequest"
+AR = "ApprovalRequest"
+EVICTION = "ClusterResourcePlacementEviction"
+BUDGET = "ClusterResourcePlacementDisruptionBudget"
+
+FLEET_PREFIX = "kubernetes-fleet.io/"
+TARGET_UPDATE_RUN_LABEL = FLEET_PREFIX + "targetupdaterun"
+TARGET_STAGE_LABEL = FLEET_PREFIX + "targetUpdatingStage"
+IS_LATEST_APPROVAL_LABEL = FLEET_PREFIX + "isLatestUpdateRunApproval"
+
+# The taint kubectl-fleet's draincluster adds and uncordoncluster removes; using the same one
+# means a cluster cordoned by either tool is uncordoned by the other.
+CORDON_TAINT: dict[str, str] = {"key": "cordon-key", "value": "cordon-value", "effect": "NoSchedule"}

@@ -1,0 +1,489 @@
+"""Hub placements: build ClusterResourcePlacement / ResourcePlacement (+ overrides) from flags,
+and read their status per member cluster.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from akscli import validate
+from akscli.errors import NotFoundError, UsageError
+from akscli.fleet import CRO, CRP, PLACEMENT_V1, RO, RP, selectors
+
+# The per-cluster conditions in the order a rollout passes them; the first that is not True
+# is where that cluster is stuck.
+CLUSTER_CONDITIONS = ("Scheduled", "RolloutStarted", "Overridden", "WorkSynchronized", "Applied",
+                      "Available")
+# JSON patch paths KubeFleet refuses in overrides (the identity of the object and its status).
+_FORBIDDEN_OVERRIDE_PATHS = ("/kind", "/apiVersion", "/metadata/name", "/metadata/namespace",
+                             "/status")
+
+
+class KubeLike(Protocol):
+    """The part of ``akscli.kube.client.Kube`` this module uses."""
+
+    def get(self, api_version: str, kind: str, name: str,
+            namespace: str | None = None) -> dict[str, Any] | None: ...
+
+    def list(self, api_version: str, kind: str, *, namespace: str | None = None,
+             all_namespaces: bool = False, label_selector: str | None = None,
+             field_selector: str | None = None, page_size: int = 500) -> Iterable[dict[str, Any]]: ...
+
+
+@dataclass
+class PlacementRequest:
+    """Everything ``fleet place`` accepts; ``build`` validates it and renders the objects."""
+
+    name: str
+    namespace: str | None = None
+    selects: Sequence[str] = ()
+    namespace_only: bool = False
+    pick_all: bool = False
+    pick_n: int | None = None
+    pick_fixed: Sequence[str] = ()
+    require_labels: Sequence[str] = ()
+    require_properties: Sequence[str] = ()
+    gpu_sizes: Sequence[str] = ()
+    prefer_labels: Sequence[str] = ()
+    sort_by: Sequence[str] = ()
+    tolerations: Sequence[str] = ()
+    spread: Sequence[str] = ()
+    max_unavailable: str | None = None
+    max_surge: str | None = None
+    unavailable_period: int | None = None
+    external: bool = False
+    overrides: Sequence[str] = ()
+    override_target: str | None = None
+    extra_labels: Mapping[str, str] = field(default_factory=dict)
+
+
+def _int_or_percent(value: str, what: str) -> int | str:
+    text = value.strip()
+    if text.endswith("%"):
+        validate.integer(text[:-1], what, 0, 100)
+        return text
+    return validate.integer(text, what, 0, 100000)
+
+
+def policy_of(req: PlacementRequest) -> dict[str, Any]:
+    """The ``spec.policy`` of the placement, checked as KubeFleet's admission rules check it."""
+    picks = [bool(req.pick_all), req.pick_n is not None, bool(req.pick_fixed)]
+    if sum(picks) > 1:
+        raise UsageError("choose one of --pick-all, --pick-n and --pick-fixed",
+                         hint="--pick-all places on every matching member (the default)")
+    has_affinity = bool(req.require_labels or req.require_properties or req.gpu_sizes
+                        or req.prefer_labels or req.sort_by)
+    if req.pick_fixed:
+        if has_affinity or req.tolerations or req.spread:
+            raise UsageError("--pick-fixed names the clusters itself; it takes no affinity, "
+                             "--tolerate or --spread",
+                             hint="drop those flags, or use --pick-n/--pick-all with affinity")
+        names = [validate.name(c, "member cluster name") for c in req.pick_fixed]
+        if len(set(names)) != len(names):
+            raise UsageError("--pick-fixed lists a member cluster twice", hint="name each once")
+        return {"placementType": "PickFixed", "clusterNames": names}
+    policy: dict[str, Any] = {}
+    if req.pick_n is not None:
+        policy["placementType"] = "PickN"
+        policy["numberOfClusters"] = validate.integer(req.pick_n, "--pick-n", 0, 10000)
+    else:
+        policy["placementType"] = "PickAll"
+        if req.spread:
+            raise UsageError("--spread needs --pick-n: with --pick-all every match is chosen",
+                             hint="add --pick-n N")
+    affinity = _affinity(req)
+    if affinity:
+        policy["affinity"] = {"clusterAffinity": affinity}
+    if req.tolerations:
+        policy["tolerations"] = [selectors.toleration(t) for t in req.tolerations]
+    if req.spread:
+        policy["topologySpreadConstraints"] = [selectors.spread_constraint(s) for s in req.spread]
+    return policy
+
+
+def _affinity(req: PlacementRequest) -> dict[str, Any]:
+    affinity: dict[str, Any] = {}
+    term: dict[str, Any] = {}
+    label_sel: dict[str, Any] = {}
+    for text in req.require_labels:
+        parsed = selectors.label_selector(text, "--require-labels")
+        label_sel.setdefault("matchLabels", {}).update(parsed.get("matchLabels", {}))
+        label_sel.setdefault("matchExpressions", []).extend(parsed.get("matchExpressions", []))
+    label_sel = {k: v for k, v in label_sel.items() if v}
+    if label_sel:
+        term["labelSelector"] = label_sel
+    props = [selectors.property_requirement(p) for p in req.require_properties]
+    props += [selectors.gpu_size_requirement(g) for g in req.gpu_sizes]
+    if props:
+        term["propertySelector"] = {"matchExpressions": props}
+    if term:
+        # One term: every requirement must hold (terms would be OR'd).
+        affinity["requiredDuringSchedulingIgnoredDuringExecution"] = {"clusterSelectorTerms": [term]}
+    preferred: list[dict[str, Any]] = []
+    for text in req.prefer_labels:
+        sel, weight = selectors.weighted_label_preference(text)
+        preferred.append({"weight": weight, "preference": {"labelSelector": sel}})
+    for text in req.sort_by:
+        sorter, weight = selectors.property_sorter(text)
+        preferred.append({"weight": weight, "preference": {"propertySorter": sorter}})
+    if preferred:
+        if req.pick_n is None:
+            raise UsageError("--prefer-labels and --sort-by rank clusters, which only --pick-n uses",
+                             hint="add --pick-n N")
+        affinity["preferredDuringSchedulingIgnoredDuringExecution"] = preferred
+    return affinity
+
+
+def strategy_of(req: PlacementRequest) -> dict[str, Any]:
+    rolling: dict[str, Any] = {}
+    if req.max_unavailable is not None:
+        rolling["maxUnavailable"] = _int_or_percent(req.max_unavailable, "--max-unavailable")
+    if req.max_surge is not None:
+        rolling["maxSurge"] = _int_or_percent(req.max_surge, "--max-surge")
+    if req.unavailable_period is not None:
+        rolling["unavailablePeriodSeconds"] = validate.integer(
+            req.unavailable_period, "--unavailable-period", 0, 86400)
+    if req.external:
+        if rolling:
+            raise UsageError("--external hands the rollout to a staged update run; "
+                             "--max-unavailable, --max-surge and --unavailable-period do not apply",
+                             hint="drop the rolling-update flags")
+        return {"type": "External"}
+    strategy: dict[str, Any] = {"type": "RollingUpdate"}
+    if rolling:
+        strategy["rollingUpdate"] = rolling
+    return strategy
+
+
+def resource_selectors_of(req: PlacementRequest) -> list[dict[str, Any]]:
+    if not req.selects:
+        raise UsageError("fleet place needs at least one --select",
+                         hint="for example --select namespace/team-a (with -n: --select configmap/app)")
+    result = [selectors.resource_selector(s, namespaced=req.namespace is not None)
+              for s in req.selects]
+    if req.namespace_only:
+        for sel in result:
+            if sel["kind"] == "Namespace":
+                sel["selectionScope"] = "NamespaceOnly"
+    return result
+
+
+def parse_override(text: str) -> dict[str, Any]:
+    """``CLUSTERSELECTOR@PATCH`` -> an override rule.
+
+    PATCH is ``PATH=JSON`` (add or replace), ``-PATH`` (remove) or ``delete`` (do not place the
+    objects on those clusters). An empty selector means every cluster.
+    """
+    selector_text, at, patch = text.rpartition("@")
+    if not at:
+        raise UsageError(f"invalid --override {text!r}: no '@' between cluster selector and patch",
+                         hint="use SELECTOR@PATH=JSON, SELECTOR@-PATH or SELECTOR@delete, "
+                              "e.g. 'env=prod@/spec/replicas=3'")
+    rule: dict[str, Any] = {}
+    if selector_text.strip():
+        sel = selectors.label_selector(selector_text, "override cluster selector")
+        rule["clusterSelector"] = {"clusterSelectorTerms": [{"labelSelector": sel}]}
+    else:
+        rule["clusterSelector"] = {"clusterSelectorTerms": []}
+    if patch.strip() == "delete":
+        rule["overrideType"] = "Delete"
+        return rule
+    if patch.startswith("-"):
+        op, path, value = "remove", patch[1:], None
+    else:
+        path, eq, raw = patch.partition("=")
+        if not eq:
+            raise UsageError(f"invalid --override {text!r}: the patch has no '='",
+                             hint="use PATH=JSON, e.g. /spec/replicas=3 or /metadata/labels/tier=\"gold\"")
+        op = "add"
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = validate.text(raw, "override value", 4096)
+    if not path.startswith("/") or any(path == p or path.startswith(p + "/")
+                                       for p in _FORBIDDEN_OVERRIDE_PATHS):
+        raise UsageError(f"invalid --override path {path!r}",
+                         hint="use a JSON pointer inside the object, not /kind, /apiVersion, "
+                              "/metadata/name, /metadata/namespace or /status")
+    validate.text(path, "override path", 1024)
+    entry: dict[str, Any] = {"op": op, "path": path}
+    if value is not None:
+        entry["value"] = value
+    rule["overrideType"] = "JSONPatch"
+    rule["jsonPatchOverrides"] = [entry]
+    return rule
+
+
+def _override_objects(req: PlacementRequest, res_selectors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if not req.overrides:
+        if req.override_target:
+            raise UsageError("--override-target needs at least one --override",
+                             hint="add --override SELECTOR@PATCH")
+        return []
+    rules = [parse_override(o) for o in req.overrides]
+    if len(rules) > 20:
+        raise UsageError("at most 20 --override rules per placement", hint="merge some rules")
+    scope = "Namespaced" if req.namespace else "Cluster"
+    name = f"{req.name}-override"
+    if req.override_target:
+        namespace, kind_sel = _override_target(req.override_target)
+        if req.namespace and namespace != req.namespace:
+            raise UsageError(f"--override-target {req.override_target!r} is outside namespace "
+                             f"{req.namespace}", hint="a ResourceOverride lives beside its placement")
+        return [{"apiVersion": PLACEMENT_V1, "kind": RO,
+                 "metadata": {"name": name, "namespace": namespace},
+                 "spec": {"placement": {"name": req.name, "scope": scope},
+                          "resourceSelectors": [kind_sel], "policy": {"overrideRules": rules}}}]
+    if req.namespace:
+        named = [s for s in res_selectors if s.get("name")]
+        if len(named) != len(res_selectors):
+            raise UsageError("a ResourceOverride selects objects by name; some --select values "
+                             "use a label selector",
+                             hint="name the objects in --select KIND/NAME, or use --override-target")
+        return [{"apiVersion": PLACEMENT_V1, "kind": RO,
+                 "metadata": {"name": name, "namespace": req.namespace},
+                 "spec": {"placement": {"name": req.name, "scope": scope},
+                          "resourceSelectors": [_ro_selector(s) for s in named],
+                          "policy": {"overrideRules": rules}}}]
+    cluster_selectors = [{k: v for k, v in s.items() if k != "selectionScope"} for s in res_selectors]
+    return [{"apiVersion": PLACEMENT_V1, "kind": CRO, "metadata": {"name": name},
+             "spec": {"placement": {"name": req.name, "scope": "Cluster"},
+                      "clusterResourceSelectors": cluster_selectors,
+                      "policy": {"overrideRules": rules}}}]
+
+
+def _ro_selector(sel: Mapping[str, Any]) -> dict[str, Any]:
+    return {"group": sel["group"], "version": sel["version"], "kind": sel["kind"], "name": sel["name"]}
+
+
+def _override_target(text: str) -> tuple[str, dict[str, Any]]:
+    namespace, slash, rest = text.partition("/")
+    if not slash:
+        raise UsageError(f"invalid --override-target {text!r}",
+                         hint="use NAMESPACE/KIND/NAME, e.g. team-a/deployment/web")
+    validate.name(namespace, "namespace in --override-target")
+    sel = selectors.resource_selector(rest, namespaced=True)
+    if "name" not in sel:
+        raise UsageError(f"invalid --override-target {text!r}: it must name one object",
+                         hint="use NAMESPACE/KIND/NAME, e.g. team-a/deployment/web")
+    return namespace, _ro_selector(sel)
+
+
+def build(req: PlacementRequest) -> list[dict[str, Any]]:
+    """Validate the request and render the placement and its overrides (overrides first)."""
+    from akscli import render
+
+    validate.subdomain(req.name, "placement name")
+    if req.namespace is not None:
+        validate.name(req.namespace, "namespace")
+    res_selectors = resource_selectors_of(req)
+    values = {
+        "name": req.name,
+        "namespace": req.namespace,
+        "kind": RP if req.namespace else CRP,
+        "api_version": PLACEMENT_V1,
+        "resource_selectors": res_selectors,
+        "policy": policy_of(req),
+        "strategy": strategy_of(req),
+        "labels": dict(req.extra_labels),
+    }
+    objects = _override_objects(req, res_selectors)
+    objects += render.render("fleet/placement.yaml.j2", values)
+    return objects
+
+
+# ---- status -------------------------------------------------------------------------------------
+
+def _conditions(obj: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    return {str(c.get("type")): dict(c) for c in (obj.get("conditions") or []) if isinstance(c, Mapping)}
+
+
+def _resource_ref(item: Mapping[str, Any]) -> str:
+    group = item.get("group") or ""
+    kind = f"{item.get('kind', '')}.{group}" if group else str(item.get("kind", ""))
+    ns = item.get("namespace")
+    return f"{kind}/{ns}/{item.get('name')}" if ns else f"{kind}/{item.get('name')}"
+
+
+@dataclass
+class ClusterStatus:
+    cluster: str
+    conditions: dict[str, str]
+    state: str
+    reason: str
+    message: str
+    failed: list[str]
+    drifted: list[str]
+    diffed: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"cluster": self.cluster, "state": self.state, "reason": self.reason,
+                "message": self.message, "conditions": self.conditions, "failed": self.failed,
+                "drifted": self.drifted, "diffed": self.diffed}
+
+
+def cluster_statuses(placement: Mapping[str, Any]) -> list[ClusterStatus]:
+    """One row per member cluster from a placement's ``status.perClusterPlacementStatuses``."""
+    status = placement.get("status") or {}
+    result = []
+    for entry in status.get("placementStatuses") or []:
+        conds = _conditions(entry)
+        summary = {t: str(conds[t].get("status", "Unknown")) if t in conds else "-"
+                   for t in CLUSTER_CONDITIONS}
+        state, reason, message = "Available", "", ""
+        for ctype in CLUSTER_CONDITIONS:
+            cond = conds.get(ctype)
+            if cond is None:
+                state = f"Waiting ({ctype})"
+                break
+            if cond.get("status") != "True":
+                state = f"{ctype}={cond.get('status', 'Unknown')}"
+                reason = str(cond.get("reason") or "")
+                message = str(cond.get("message") or "")
+                break
+        failed = [f"{_resource_ref(f)}: {(f.get('condition') or {}).get('message', '')}".rstrip(": ")
+                  for f in entry.get("failedPlacements") or []]
+        drifted = [_resource_ref(d) + ": " + ", ".join(
+            str(o.get("path")) for o in d.get("observedDrifts") or [])
+            for d in entry.get("driftedPlacements") or []]
+        diffed = [_resource_ref(d) + ": " + ", ".join(
+            str(o.get("path")) for o in d.get("observedDiffs") or [])
+            for d in entry.get("diffedPlacements") or []]
+        name = str(entry.get("clusterName") or "(unscheduled)")
+        if not entry.get("clusterName") and state.startswith("Waiting"):
+            sched = conds.get("Scheduled") or {}
+            state = "Unscheduled"
+            message = str(sched.get("message") or "")
+        result.append(ClusterStatus(name, summary, state, reason, message, failed, drifted, diffed))
+    return result
+
+
+def placement_summary(placement: Mapping[str, Any]) -> dict[str, Any]:
+    """The placement-wide view: type, policy, selected count and the rollup conditions."""
+    kind = str(placement.get("kind", CRP))
+    prefix = kind
+    conds = _conditions(placement.get("status") or {})
+    rollup = {t: str(conds[prefix + t]["status"]) if prefix + t in conds else "-"
+              for t in ("Scheduled", "RolloutStarted", "Overridden", "WorkSynchronized",
+                        "Applied", "Available")}
+    failing = next((conds[prefix + t] for t in CLUSTER_CONDITIONS
+                    if prefix + t in conds and conds[prefix + t].get("status") != "True"), None)
+    meta = placement.get("metadata") or {}
+    spec = placement.get("spec") or {}
+    statuses = cluster_statuses(placement)
+    return {
+        "name": meta.get("name"),
+        "namespace": meta.get("namespace"),
+        "kind": kind,
+        "placementType": (spec.get("policy") or {}).get("placementType", "PickAll"),
+        "strategy": (spec.get("strategy") or {}).get("type", "RollingUpdate"),
+        "clusters": len([s for s in statuses if s.cluster != "(unscheduled)"]),
+        "available": len([s for s in statuses if s.state == "Available"]),
+        "conditions": rollup,
+        "message": str(failing.get("message", "")) if failing else "",
+        "selectedResources": [_resource_ref(r) for r in (placement.get("status") or {})
+                              .get("selectedResources") or []],
+    }
+
+
+def get_placement(kube: KubeLike, name: str, namespace: str | None) -> dict[str, Any]:
+    kind = RP if namespace else CRP
+    obj = kube.get(PLACEMENT_V1, kind, name, namespace)
+    if obj is None:
+        where = f" in namespace {namespace}" if namespace else ""
+        raise NotFoundError(f"{kind} {name!r} not found{where}",
+                            hint="list placements with: akscli fleet placement list"
+                                 + (f" -n {namespace}" if namespace else ""))
+    return obj
+
+
+def list_placements(kube: KubeLike, namespace: str | None,
+                    all_namespaces: bool = False) -> Iterator[dict[str, Any]]:
+    """ClusterResourcePlacements (no namespace) or ResourcePlacements, page by page."""
+    if namespace is None and not all_namespaces:
+        yield from kube.list(PLACEMENT_V1, CRP)
+    else:
+        yield from kube.list(PLACEMENT_V1, RP, namespace=namespace, all_namespaces=all_namespaces)
+
+
+# ---- which placement put an object on a member ------------------------------------------------
+
+@dataclass(frozen=True)
+class ObjectRef:
+    group: str
+    kind: str
+    name: str
+    namespace: str | None
+
+
+def parse_object_ref(text: str, namespace: str | None) -> ObjectRef:
+    """``KIND/NAME`` (KIND as --select accepts it) plus the namespace for namespaced kinds."""
+    sel = selectors.resource_selector(text, namespaced=namespace is not None) if namespace else \
+        _cluster_or_namespaced(text)
+    if "name" not in sel:
+        raise UsageError(f"invalid object {text!r}: give KIND/NAME",
+                         hint="for example: deployment/web -n team-a, or namespace/team-a")
+    ns = None if sel["kind"] in selectors.CLUSTER_SCOPED_KINDS else namespace
+    if ns is None and sel["kind"] not in selectors.CLUSTER_SCOPED_KINDS \
+            and text.split("/")[0].lower() in selectors.KNOWN_KINDS:
+        raise UsageError(f"{sel['kind']} is namespaced: give its namespace with -n",
+                         hint=f"for example: akscli fleet placement which {text} -n team-a")
+    return ObjectRef(sel["group"], sel["kind"], sel["name"], ns)
+
+
+def _cluster_or_namespaced(text: str) -> dict[str, Any]:
+    kind_text = text.split("/")[0].split(":")[0]
+    known = selectors.KNOWN_KINDS.get(kind_text.lower())
+    if known and known[2] not in selectors.CLUSTER_SCOPED_KINDS:
+        # Parse as namespaced to get the selector; the caller asks for -n.
+        return selectors.resource_selector(text, namespaced=True)
+    return selectors.resource_selector(text, namespaced=False)
+
+
+def _selects(placement: Mapping[str, Any], ref: ObjectRef) -> bool:
+    status = placement.get("status") or {}
+    for item in status.get("selectedResources") or []:
+        if (item.get("group") or "") == ref.group and item.get("kind") == ref.kind \
+                and item.get("name") == ref.name and (item.get("namespace") or None) == ref.namespace:
+            return True
+    return False
+
+
+def which(kube: KubeLike, ref: ObjectRef) -> list[dict[str, Any]]:
+    """Every (placement, member cluster) that put ``ref`` on a member, with its state there."""
+    candidates: list[dict[str, Any]] = list(kube.list(PLACEMENT_V1, CRP))
+    if ref.namespace:
+        candidates += list(kube.list(PLACEMENT_V1, RP, namespace=ref.namespace))
+    rows: list[dict[str, Any]] = []
+    for placement in candidates:
+        if not _selects(placement, ref):
+            continue
+        meta = placement.get("metadata") or {}
+        failed_here = _failures_for(placement, ref)
+        for cs in cluster_statuses(placement):
+            if cs.cluster == "(unscheduled)":
+                continue
+            rows.append({
+                "placement": meta.get("name"),
+                "kind": placement.get("kind"),
+                "namespace": meta.get("namespace"),
+                "cluster": cs.cluster,
+                "applied": cs.conditions.get("Applied", "-"),
+                "available": cs.conditions.get("Available", "-"),
+                "message": failed_here.get(cs.cluster, ""),
+            })
+    return rows
+
+
+def _failures_for(placement: Mapping[str, Any], ref: ObjectRef) -> dict[str, str]:
+    result: dict[str, str] = {}
+    for entry in (placement.get("status") or {}).get("placementStatuses") or []:
+        for failed in entry.get("failedPlacements") or []:
+            if failed.get("kind") == ref.kind and failed.get("name") == ref.name \
+                    and (failed.get("namespace") or None) == ref.namespace:
+                result[str(entry.get("clusterName"))] = str(
+                    (failed.get("condition") or {}).get("message", "failed"))
+    return result

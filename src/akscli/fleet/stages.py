@@ -1,0 +1,159 @@
+"""Stage specifications shared by hub staged update strategies and ARM fleet update strategies.
+
+One ``--stage`` value describes one stage:
+
+    NAME[;labels=SELECTOR][;groups=G1,G2][;sort=LABELKEY][;max=N|P%]
+        [;before=approval][;after=approval][;after=wait:DURATION]
+
+Hub strategies (ClusterStagedUpdateStrategy) pick members by ``labels`` and order them by
+``sort``; ARM strategies (fleetUpdateStrategies) pick update ``groups``. ``before`` and ``after``
+add approval gates; ``after=wait:1h`` waits before the next stage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from akscli import validate
+from akscli.errors import UsageError
+from akscli.fleet import selectors
+
+_FORM = ("use NAME[;labels=SELECTOR][;groups=G1,G2][;sort=LABELKEY][;max=N|P%]"
+         "[;before=approval][;after=approval|wait:DURATION], e.g. "
+         "'canary;labels=env=canary;max=1;after=approval'")
+
+
+@dataclass
+class StageSpec:
+    name: str
+    labels: str | None = None
+    groups: list[str] = field(default_factory=list)
+    sort: str | None = None
+    max_concurrency: int | str | None = None
+    before_approval: bool = False
+    after_approval: bool = False
+    after_wait_seconds: int | None = None
+
+
+def parse_stage(text: str) -> StageSpec:
+    parts = [p.strip() for p in text.split(";")]
+    if not parts or not parts[0]:
+        raise UsageError(f"invalid --stage {text!r}: it has no stage name", hint=_FORM)
+    spec = StageSpec(name=validate.name(parts[0], "stage name"))
+    for part in parts[1:]:
+        if not part:
+            continue
+        key, eq, value = part.partition("=")
+        if not eq:
+            raise UsageError(f"invalid --stage {text!r}: {part!r} is not key=value", hint=_FORM)
+        key = key.strip().lower()
+        if key == "labels":
+            selectors.label_selector(value, f"labels of stage {spec.name}")
+            spec.labels = value
+        elif key == "groups":
+            spec.groups = [validate.name(g.strip(), "update group name")
+                           for g in value.split(",") if g.strip()]
+        elif key == "sort":
+            spec.sort = validate.label_key(value, f"sort label of stage {spec.name}")
+        elif key == "max":
+            if value.endswith("%"):
+                validate.integer(value[:-1], f"max of stage {spec.name}", 1, 100)
+                spec.max_concurrency = value
+            else:
+                spec.max_concurrency = validate.integer(value, f"max of stage {spec.name}", 1, 10000)
+        elif key == "before":
+            validate.choice(value, ["approval"], f"before task of stage {spec.name}")
+            spec.before_approval = True
+        elif key == "after":
+            if value.lower() == "approval":
+                spec.after_approval = True
+            elif value.lower().startswith("wait:"):
+                seconds = validate.duration(value[5:], f"wait after stage {spec.name}")
+                if seconds <= 0 or seconds != int(seconds):
+                    raise UsageError(f"invalid wait after stage {spec.name}: {value[5:]!r}",
+                                     hint="use whole seconds, minutes or hours, e.g. wait:30m")
+                spec.after_wait_seconds = int(seconds)
+            else:
+                raise UsageError(f"invalid --stage {text!r}: after={value!r}",
+                                 hint="use after=approval or after=wait:DURATION (e.g. wait:1h)")
+        else:
+            raise UsageError(f"invalid --stage {text!r}: unknown key {key!r}", hint=_FORM)
+    return spec
+
+
+def parse_stages(texts: list[str]) -> list[StageSpec]:
+    if not texts:
+        raise UsageError("a strategy needs at least one --stage", hint=_FORM)
+    specs = [parse_stage(t) for t in texts]
+    names = [s.name for s in specs]
+    if len(set(names)) != len(names):
+        raise UsageError("two stages have the same name", hint="give each --stage its own name")
+    return specs
+
+
+def _go_duration(seconds: int) -> str:
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    text = (f"{hours}h" if hours else "") + (f"{minutes}m" if minutes else "") + (f"{secs}s" if secs else "")
+    return text or "0s"
+
+
+def hub_stages(specs: list[StageSpec]) -> list[dict[str, Any]]:
+    """``spec.stages`` of a (Cluster)StagedUpdateStrategy."""
+    stages: list[dict[str, Any]] = []
+    for spec in specs:
+        if spec.groups:
+            raise UsageError(f"stage {spec.name}: groups= is for ARM update strategies (--fleet)",
+                             hint="on the hub, choose members with labels=SELECTOR")
+        stage: dict[str, Any] = {"name": spec.name,
+                                 "labelSelector": selectors.label_selector(spec.labels, "stage labels")
+                                 if spec.labels else {}}
+        if spec.sort:
+            stage["sortingLabelKey"] = spec.sort
+        if spec.max_concurrency is not None:
+            stage["maxConcurrency"] = spec.max_concurrency
+        if spec.before_approval:
+            stage["beforeStageTasks"] = [{"type": "Approval"}]
+        after: list[dict[str, Any]] = []
+        if spec.after_approval:
+            after.append({"type": "Approval"})
+        if spec.after_wait_seconds:
+            after.append({"type": "TimedWait", "waitTime": _go_duration(spec.after_wait_seconds)})
+        if after:
+            stage["afterStageTasks"] = after
+        stages.append(stage)
+    return stages
+
+
+def arm_stages(specs: list[StageSpec]) -> list[dict[str, Any]]:
+    """``properties.strategy.stages`` of an ARM update run or fleetUpdateStrategy (REST shape)."""
+    stages: list[dict[str, Any]] = []
+    for spec in specs:
+        if spec.labels or spec.sort:
+            raise UsageError(f"stage {spec.name}: labels= and sort= are for hub strategies",
+                             hint="ARM stages list update groups: groups=G1,G2")
+        if not spec.groups:
+            raise UsageError(f"stage {spec.name} lists no update groups",
+                             hint="add groups=G1,G2 (members join a group with --update-group)")
+        stage: dict[str, Any] = {"name": spec.name,
+                                 "groups": [{"name": g} for g in spec.groups]}
+        if spec.max_concurrency is not None:
+            stage["maxConcurrency"] = str(spec.max_concurrency)
+        if spec.after_wait_seconds:
+            stage["afterStageWaitInSeconds"] = spec.after_wait_seconds
+        if spec.before_approval:
+            stage["beforeGates"] = [{"displayName": f"approve before {spec.name}", "type": "Approval"}]
+        if spec.after_approval:
+            stage["afterGates"] = [{"displayName": f"approve after {spec.name}", "type": "Approval"}]
+        stages.append(stage)
+    return stages
+
+
+def stage_groups(stages: list[dict[str, Any]]) -> set[str]:
+    return {str(g.get("name")) for s in stages for g in s.get("groups") or []}
+
+
+def is_percent(value: str) -> bool:
+    return bool(re.fullmatch(r"\d{1,3}%", value))

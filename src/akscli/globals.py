@@ -1,0 +1,80 @@
+"""Process-wide flags that may stand anywhere on the command line.
+
+kubectl runs a plugin with every flag after the plugin's name, so `kubectl akscli model list
+--debug` must work as well as `akscli --debug model list`. These flags are taken out of argv
+before Typer parses it, which also spares every command from declaring them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from akscli.errors import UsageError
+
+
+@dataclass
+class GlobalFlags:
+    debug: bool = False
+    verbose: int = 0
+    reason: str | None = None
+    audit_log: str | None = None
+    allow: tuple[str, ...] = ()
+    policy_file: str | None = None
+    argv: tuple[str, ...] = field(default_factory=tuple)
+
+
+FLAGS = GlobalFlags()
+
+_VALUE_FLAGS = {"--reason": "reason", "--audit-log": "audit_log", "--policy-file": "policy_file"}
+
+GLOBAL_HELP = """\
+Global flags (accepted anywhere on the command line):
+  --debug              show tracebacks and HTTP details on errors
+  -v, --verbose        more progress detail on stderr (repeatable)
+  --reason TEXT        why this change is made; recorded in the audit log
+  --audit-log PATH     audit log file (default $AKSCLI_AUDIT_LOG or ~/.local/state/akscli/audit.jsonl)
+  --allow RULE         let an apply through a blocking policy rule (repeatable; audited)
+  --policy-file PATH   enable, disable or re-grade policy rules
+"""
+
+
+def extract(argv: list[str]) -> list[str]:
+    """Remove the global flags from ``argv`` into ``FLAGS`` and return the rest."""
+    rest: list[str] = []
+    flags = GlobalFlags(argv=tuple(argv))
+    allow: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest.extend(argv[i:])
+            break
+        name, eq, inline = arg.partition("=")
+        if arg == "--debug":
+            flags.debug = True
+        elif arg in ("-v", "--verbose"):
+            flags.verbose += 1
+        elif name in _VALUE_FLAGS or name == "--allow":
+            if eq:
+                value = inline
+            elif i + 1 < len(argv):
+                i += 1
+                value = argv[i]
+            else:
+                raise UsageError(f"{name} needs a value", hint=f"for example: {name} VALUE")
+            if name == "--allow":
+                allow.extend(v for v in value.split(",") if v)
+            else:
+                setattr(flags, _VALUE_FLAGS[name], value)
+        else:
+            rest.append(arg)
+        i += 1
+    flags.allow = tuple(allow)
+    _replace(flags)
+    return rest
+
+
+def _replace(flags: GlobalFlags) -> None:
+    # FLAGS is imported by reference elsewhere, so update it in place.
+    for name in flags.__dataclass_fields__:
+        setattr(FLAGS, name, getattr(flags, name))

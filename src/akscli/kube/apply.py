@@ -1,0 +1,285 @@
+"""The one apply engine: every command that changes a cluster goes through ``plan`` + ``execute``.
+
+* plan: a server-side dry-run apply of each object tells whether it will be created, changed
+  (with a field-level diff) or left unchanged; ``--prune`` adds the stack's objects that are no
+  longer rendered. Missing APIs are found here, before anything is changed.
+* execute: server-side apply (field manager ``akscli``) tier by tier (namespaces and other
+  prerequisites first, custom resources last), each tier in parallel by a bounded pool. A failed
+  tier stops the run, and the error lists what was applied and what was not; re-running converges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from akscli import errors
+from akscli.kube.client import Kube
+from akscli.render import STACK_LABEL
+
+Progress = Callable[[str], None]
+
+TIER_OF_KIND: dict[str, int] = {
+    "CustomResourceDefinition": 0,
+    "Namespace": 1,
+    "PriorityClass": 2, "StorageClass": 2, "ServiceAccount": 2, "ClusterRole": 2, "Role": 2,
+    "ClusterRoleBinding": 2, "RoleBinding": 2, "ConfigMap": 2, "Secret": 2,
+    "PersistentVolumeClaim": 2, "ResourceQuota": 2, "LimitRange": 2,
+    "Service": 3, "Deployment": 3, "StatefulSet": 3, "DaemonSet": 3, "Job": 3, "CronJob": 3,
+    "PodDisruptionBudget": 3, "Pod": 3, "HorizontalPodAutoscaler": 3,
+}
+CORE_GROUPS = frozenset({"", "apps", "batch", "policy", "rbac.authorization.k8s.io",
+                         "storage.k8s.io", "scheduling.k8s.io", "autoscaling",
+                         "apiextensions.k8s.io", "networking.k8s.io"})
+
+# Kinds akscli ever creates: where --prune looks for objects of a stack.
+PRUNE_KINDS: tuple[tuple[str, str], ...] = (
+    ("v1", "ConfigMap"), ("v1", "Secret"), ("v1", "Service"), ("v1", "ServiceAccount"),
+    ("v1", "PersistentVolumeClaim"), ("apps/v1", "Deployment"), ("apps/v1", "StatefulSet"),
+    ("apps/v1", "DaemonSet"), ("batch/v1", "Job"), ("policy/v1", "PodDisruptionBudget"),
+    ("kaito.sh/v1beta1", "Workspace"), ("kaito.sh/v1beta1", "InferenceSet"),
+    ("keda.sh/v1alpha1", "ScaledObject"), ("gateway.networking.k8s.io/v1", "HTTPRoute"),
+    ("inference.networking.k8s.io/v1", "InferencePool"), ("ray.io/v1", "RayCluster"),
+    ("ray.io/v1", "RayJob"), ("ray.io/v1", "RayService"),
+    ("placement.kubernetes-fleet.io/v1", "ClusterResourcePlacement"),
+    ("placement.kubernetes-fleet.io/v1", "ResourcePlacement"),
+    ("placement.kubernetes-fleet.io/v1", "ClusterResourceOverride"),
+    ("placement.kubernetes-fleet.io/v1", "ResourceOverride"),
+    ("nvidia.com/v1", "ClusterPolicy"),
+)
+IGNORED_METADATA = ("managedFields", "resourceVersion", "generation", "uid", "creationTimestamp",
+                    "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds")
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    force_conflicts: bool = False
+    prune: bool = False
+    parallel: int = 8
+
+
+@dataclass
+class Change:
+    obj: dict[str, Any]
+    action: str  # create | configure | unchanged | delete
+    diff: list[str] = field(default_factory=list)
+    result: dict[str, Any] | None = None
+
+    @property
+    def ref(self) -> str:
+        return object_ref(self.obj)
+
+    def to_dict(self) -> dict[str, Any]:
+        meta = self.obj.get("metadata", {})
+        return {"object": self.ref, "namespace": meta.get("namespace"), "action": self.action,
+                "diff": self.diff}
+
+
+@dataclass
+class Plan:
+    changes: list[Change]
+
+    @property
+    def pending(self) -> list[Change]:
+        return [c for c in self.changes if c.action != "unchanged"]
+
+    @property
+    def deletions(self) -> list[Change]:
+        return [c for c in self.changes if c.action == "delete"]
+
+
+def object_ref(obj: Mapping[str, Any]) -> str:
+    api_version = str(obj.get("apiVersion", ""))
+    group = api_version.split("/")[0] if "/" in api_version else ""
+    kind = str(obj.get("kind", "")).lower()
+    return f"{kind}.{group}/{obj['metadata']['name']}" if group else f"{kind}/{obj['metadata']['name']}"
+
+
+def tier(obj: Mapping[str, Any]) -> int:
+    kind = str(obj.get("kind"))
+    api_version = str(obj.get("apiVersion", ""))
+    group = api_version.split("/")[0] if "/" in api_version else ""
+    if kind in TIER_OF_KIND and group in CORE_GROUPS:
+        return TIER_OF_KIND[kind]
+    return 3 if group in CORE_GROUPS else 4  # custom resources after what they refer to
+
+
+def _namespaced(kube: Kube, objects: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Fill in the namespace of namespaced objects; fails on a missing API before any change."""
+    prepared = []
+    for obj in objects:
+        resource = kube.resource(obj["apiVersion"], obj["kind"])
+        meta = obj.setdefault("metadata", {})
+        if resource.namespaced:
+            meta["namespace"] = meta.get("namespace") or kube.namespace
+        else:
+            meta.pop("namespace", None)
+        prepared.append(obj)
+    return prepared
+
+
+def plan(kube: Kube, objects: Sequence[dict[str, Any]], *, stack: str | None,
+         options: ApplyOptions, progress: Progress | None = None) -> Plan:
+    """What applying ``objects`` would do, from the server's own dry run."""
+    prepared = _namespaced(kube, objects)
+    new_namespaces = {o["metadata"]["name"] for o in prepared if o["kind"] == "Namespace"
+                      and kube.get("v1", "Namespace", o["metadata"]["name"]) is None}
+
+    def plan_one(obj: dict[str, Any]) -> Change:
+        meta = obj["metadata"]
+        current = None
+        if meta.get("namespace") not in new_namespaces:
+            current = kube.get(obj["apiVersion"], obj["kind"], meta["name"], meta.get("namespace"))
+        if current is None:
+            return Change(obj, "create", diff_objects({}, obj))
+        dry = kube.apply(obj, force=options.force_conflicts, dry_run=True)
+        lines = diff_objects(current, dry)
+        return Change(obj, "configure" if lines else "unchanged", lines)
+
+    with ThreadPoolExecutor(max_workers=max(1, options.parallel)) as pool:
+        changes = list(pool.map(plan_one, prepared))
+    if options.prune and stack:
+        changes += _prune_candidates(kube, prepared, stack)
+    return Plan(changes)
+
+
+def _prune_candidates(kube: Kube, rendered: Sequence[dict[str, Any]], stack: str) -> list[Change]:
+    keep = {(o["apiVersion"], o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"])
+            for o in rendered}
+    selector = f"{STACK_LABEL}={stack}"
+    stale: list[Change] = []
+    kinds = dict.fromkeys([*PRUNE_KINDS, *((o["apiVersion"], o["kind"]) for o in rendered)])
+    for api_version, kind in kinds:
+        if not kube.has_api(api_version, kind):
+            continue
+        for obj in kube.list(api_version, kind, all_namespaces=True, label_selector=selector):
+            meta = obj.get("metadata", {})
+            if (api_version, kind, meta.get("namespace"), meta.get("name")) not in keep:
+                obj = {"apiVersion": api_version, "kind": kind, "metadata": meta}
+                stale.append(Change(obj, "delete", [f"- {object_ref(obj)}"]))
+    return stale
+
+
+def execute(kube: Kube, the_plan: Plan, *, options: ApplyOptions,
+            progress: Progress | None = None) -> list[Change]:
+    """Apply the plan tier by tier; prune last. Raises PartialApplyError on failure."""
+    report = progress or (lambda _msg: None)
+    done: list[Change] = []
+    to_apply = [c for c in the_plan.changes if c.action in ("create", "configure", "unchanged")]
+    tiers = sorted({tier(c.obj) for c in to_apply})
+    for level in tiers:
+        batch = [c for c in to_apply if tier(c.obj) == level]
+        failures = _apply_batch(kube, batch, options, report)
+        done += [c for c in batch if c.result is not None]
+        if failures:
+            raise _partial_failure(done, to_apply, failures)
+    for change in the_plan.deletions:
+        meta = change.obj["metadata"]
+        try:
+            kube.delete(change.obj["apiVersion"], change.obj["kind"], meta["name"],
+                        namespace=meta.get("namespace"))
+        except errors.AkscliError as exc:
+            raise _partial_failure(done, to_apply + the_plan.deletions, [(change, exc)]) from exc
+        change.result = change.obj
+        done.append(change)
+        report(f"{change.ref} pruned")
+    return done
+
+
+def _apply_batch(kube: Kube, batch: list[Change], options: ApplyOptions,
+                 report: Progress) -> list[tuple[Change, errors.AkscliError]]:
+    failures: list[tuple[Change, errors.AkscliError]] = []
+
+    def apply_one(change: Change) -> None:
+        try:
+            change.result = kube.apply(change.obj, force=options.force_conflicts)
+            report(f"{change.ref} {_past(change.action)}")
+        except errors.AkscliError as exc:
+            failures.append((change, exc))
+
+    with ThreadPoolExecutor(max_workers=max(1, options.parallel)) as pool:
+        list(pool.map(apply_one, batch))
+    return failures
+
+
+def _past(action: str) -> str:
+    return {"create": "created", "configure": "configured", "unchanged": "unchanged",
+            "delete": "pruned"}[action]
+
+
+def _partial_failure(done: list[Change], wanted: list[Change],
+                     failures: list[tuple[Change, errors.AkscliError]]) -> errors.AkscliError:
+    first_change, first_error = failures[0]
+    applied = ", ".join(c.ref for c in done) or "nothing"
+    failed = {c.ref for c, _ in failures}
+    not_applied = ", ".join(c.ref for c in wanted if c.result is None and c.ref not in failed) or "nothing else"
+    message = (f"{first_change.ref}: {first_error.message}. Applied: {applied}. "
+               f"Not applied: {', '.join(sorted(failed))}; {not_applied}")
+    if len(failures) == 1 and not done:
+        # Nothing changed: keep the specific error class (conflict, not installed ...).
+        first_error.message = f"{first_change.ref}: {first_error.message}"
+        return first_error
+    error = errors.PartialApplyError(message, hint=first_error.hint or "fix the cause and run the "
+                                     "same command again: applying is idempotent")
+    error.exit_code = first_error.exit_code
+    return error
+
+
+def past_tense(action: str) -> str:
+    return _past(action)
+
+
+# ---- field-level diff ---------------------------------------------------------------------
+
+def _comparable(obj: Mapping[str, Any]) -> dict[str, Any]:
+    body = {k: v for k, v in obj.items() if k != "status"}
+    meta = dict(body.get("metadata") or {})
+    for key in IGNORED_METADATA:
+        meta.pop(key, None)
+    annotations = dict(meta.get("annotations") or {})
+    annotations.pop("kubectl.kubernetes.io/last-applied-configuration", None)
+    if annotations:
+        meta["annotations"] = annotations
+    else:
+        meta.pop("annotations", None)
+    body["metadata"] = meta
+    return body
+
+
+def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
+    if isinstance(value, Mapping) and value:
+        for key, child in value.items():
+            _flatten(child, f"{prefix}.{key}" if prefix else str(key), out)
+    elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+        for index, child in enumerate(value):
+            _flatten(child, f"{prefix}[{index}]", out)
+    else:
+        out[prefix] = value
+
+
+def diff_objects(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
+    """Field-level differences, ``+ path: value``, ``- path``, ``~ path: old -> new``.
+
+    ``after`` is the server's dry-run result, so server defaults appear on both sides and
+    only real changes are reported; status is ignored.
+    """
+    old: dict[str, Any] = {}
+    new: dict[str, Any] = {}
+    _flatten(_comparable(before), "", old)
+    _flatten(_comparable(after), "", new)
+    lines = []
+    for path in sorted(set(old) | set(new)):
+        if path not in old:
+            lines.append(f"+ {path}: {_short(new[path])}")
+        elif path not in new:
+            lines.append(f"- {path}")
+        elif old[path] != new[path]:
+            lines.append(f"~ {path}: {_short(old[path])} -> {_short(new[path])}")
+    return lines if before else [f"+ {object_ref(after)}"]
+
+
+def _short(value: Any) -> str:
+    text = repr(value) if not isinstance(value, str) else value
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -1,0 +1,474 @@
+"""Kube: the one wrapper around the official ``kubernetes`` client.
+
+Every request goes through ``Kube.request``, which retries 429, 5xx and dropped connections with
+exponential backoff and full jitter, honours ``Retry-After``, and is bounded in attempts and
+time. Every list is paginated (``limit``/``continue``); watches stream. API errors become
+``akscli.errors`` exceptions with the server's message.
+
+``kubernetes`` is imported inside ``connect`` only, so modules that merely mention ``Kube``
+stay cheap to import.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import random
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from akscli import errors
+from akscli.kube import operators
+
+FIELD_MANAGER = "akscli"
+DEFAULT_PAGE_SIZE = 500
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@dataclass(frozen=True)
+class KubeTarget:
+    kubeconfig: str | None = None
+    context: str | None = None
+    namespace: str | None = None
+    request_timeout: float | None = None
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 6
+    base_delay: float = 0.2
+    max_delay: float = 10.0
+    deadline: float = 60.0
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(retry_after, self.max_delay)
+        # Full jitter: spreads the retries of many clients hitting one overloaded server.
+        return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
+
+
+@dataclass(frozen=True)
+class Resource:
+    api_version: str
+    kind: str
+    plural: str
+    namespaced: bool
+    subresources: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def group(self) -> str:
+        return self.api_version.split("/")[0] if "/" in self.api_version else ""
+
+    def path(self, namespace: str | None = None, name: str | None = None,
+             subresource: str | None = None) -> str:
+        base = f"/apis/{self.api_version}" if self.group else f"/api/{self.api_version}"
+        if self.namespaced and namespace:
+            base += f"/namespaces/{quote(namespace, safe='')}"
+        base += f"/{self.plural}"
+        if name:
+            base += f"/{quote(name, safe='')}"
+        if subresource:
+            base += f"/{subresource}"
+        return base
+
+
+class WatchExpired(Exception):
+    """The resourceVersion a watch resumed from is too old (410 Gone): re-list."""
+
+
+def _parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def api_error(status: int, body: bytes | str | None, what: str = "request") -> errors.AkscliError:
+    """Turn a Kubernetes Status body into the matching akscli error with a readable message."""
+    message, reason, details = f"{what} failed with HTTP {status}", "", {}
+    try:
+        parsed = json.loads(body or b"{}")
+        if isinstance(parsed, dict):
+            message = parsed.get("message") or message
+            reason = parsed.get("reason", "")
+            details = parsed.get("details") or {}
+    except (ValueError, TypeError):
+        text = (body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body or "")).strip()
+        if text:
+            message = f"{message}: {text[:300]}"
+    causes = details.get("causes") or []
+    if causes and status == 422:
+        fields = "; ".join(f"{c.get('field', '?')}: {c.get('message', '')}" for c in causes[:5])
+        message = f"{message} ({fields})" if fields not in message else message
+    if status == 404:
+        return errors.NotFoundError(message)
+    if status == 409:
+        hint = "re-run with --force-conflicts to take ownership" if "conflict" in message.lower() and \
+            "field" in message.lower() else None
+        return errors.ConflictError(message, hint)
+    if status in (401, 403):
+        hint = ("sign in again (akscli cluster credentials) or check your RBAC role bindings"
+                if status == 403 else "your credentials were rejected: refresh them with akscli cluster credentials")
+        return errors.AuthError(message, hint)
+    if status in (400, 422):
+        return errors.UsageError(message, "fix the value the server names and run again")
+    if status == 410:
+        return errors.ConflictError(message, "the list or watch expired; run the command again")
+    if status == 504 or reason == "Timeout":
+        return errors.WaitTimeoutError(message, "raise --request-timeout or try again")
+    return errors.AkscliError(message, "the API server failed; try again, or run with --debug")
+
+
+class Kube:
+    """A connection to one cluster (one kubeconfig context)."""
+
+    def __init__(self, api_client: Any, *, namespace: str, context_name: str,
+                 request_timeout: float | None = None, retry: RetryPolicy | None = None) -> None:
+        self.api = api_client
+        self.namespace = namespace
+        self.context_name = context_name
+        self.request_timeout = request_timeout or 30.0
+        self.retry = retry or RetryPolicy()
+        self._resources: dict[str, dict[str, Resource]] = {}
+        self._lock = threading.Lock()
+
+    # ---- raw requests ------------------------------------------------------------------------
+
+    def request(self, method: str, path: str, *, query: Mapping[str, Any] | None = None,
+                body: Any = None, content_type: str | None = None, stream: bool = False,
+                timeout: float | tuple[float, float] | None = None, what: str | None = None,
+                accept: str = "application/json") -> Any:
+        """One API request with retries; returns parsed JSON (or the raw response if ``stream``)."""
+        headers = {"Accept": accept}
+        if content_type or body is not None:
+            headers["Content-Type"] = content_type or "application/json"
+        params = [(k, _query_value(v)) for k, v in (query or {}).items() if v is not None]
+        started = time.monotonic()
+        attempt = 0
+        while True:
+            status, response, retry_after = self._send(method, path, params, headers, body,
+                                                       timeout or self.request_timeout)
+            if status is not None and status < 400:
+                if stream:
+                    return response
+                data = response.read()
+                return json.loads(data) if data else {}
+            retryable = status is None or status in RETRY_STATUSES
+            elapsed = time.monotonic() - started
+            delay = self.retry.delay(attempt, retry_after)
+            if not retryable or attempt + 1 >= self.retry.attempts or \
+                    elapsed + delay > self.retry.deadline:
+                if status is None:
+                    raise errors.AkscliError(
+                        f"cannot reach the API server of context {self.context_name!r}: {response}",
+                        "check the network and the cluster's address, or run with --debug")
+                body_bytes = response.read() if hasattr(response, "read") else response
+                raise api_error(status, body_bytes, what or f"{method} {path}")
+            time.sleep(delay)
+            attempt += 1
+
+    def _send(self, method: str, path: str, params: list[tuple[str, str]],
+              headers: dict[str, str], body: Any,
+              timeout: float | tuple[float, float]) -> tuple[int | None, Any, float | None]:
+        from kubernetes.client.exceptions import ApiException
+        from urllib3.exceptions import HTTPError
+
+        try:
+            request = self.api.param_serialize(method, path, query_params=params,
+                                               header_params=dict(headers), body=body,
+                                               auth_settings=["BearerToken"])
+            response = self.api.call_api(*request, _request_timeout=timeout)
+        except ApiException as exc:
+            if not exc.status:  # the client's wrapper for connection and TLS failures
+                return None, str(exc.reason or exc), None
+            return exc.status, (exc.body or b""), _parse_retry_after((exc.headers or {}).get("Retry-After"))
+        except (HTTPError, OSError) as exc:
+            return None, f"{type(exc).__name__}: {exc}", None
+        if response.status >= 400:
+            return response.status, response, _parse_retry_after(response.getheader("Retry-After"))
+        return response.status, response, None
+
+    # ---- discovery -----------------------------------------------------------------------------
+
+    def resource(self, api_version: str, kind: str) -> Resource:
+        """The REST resource for ``apiVersion``/``kind``; NotInstalledError names the operator."""
+        known = self._group_version(api_version)
+        if kind in known:
+            return known[kind]
+        raise operators.not_installed(api_version, kind, group_served=bool(known))
+
+    def _group_version(self, api_version: str) -> dict[str, Resource]:
+        with self._lock:
+            if api_version in self._resources:
+                return self._resources[api_version]
+        path = f"/apis/{api_version}" if "/" in api_version else f"/api/{api_version}"
+        try:
+            doc = self.request("GET", path, what=f"discovery of {api_version}")
+        except errors.NotFoundError:
+            doc = {"resources": []}
+        found: dict[str, Resource] = {}
+        subresources: dict[str, set[str]] = {}
+        for entry in doc.get("resources", []):
+            plural, _, sub = entry["name"].partition("/")
+            if sub:
+                subresources.setdefault(plural, set()).add(sub)
+        for entry in doc.get("resources", []):
+            if "/" in entry["name"]:
+                continue
+            found[entry["kind"]] = Resource(api_version, entry["kind"], entry["name"],
+                                            bool(entry.get("namespaced")),
+                                            frozenset(subresources.get(entry["name"], ())))
+        with self._lock:
+            self._resources[api_version] = found
+        return found
+
+    def has_api(self, api_version: str, kind: str) -> bool:
+        return kind in self._group_version(api_version)
+
+    def forget_discovery(self) -> None:
+        with self._lock:
+            self._resources.clear()
+
+    def _ns(self, resource: Resource, namespace: str | None) -> str | None:
+        return (namespace or self.namespace) if resource.namespaced else None
+
+    # ---- reads -------------------------------------------------------------------------------
+
+    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
+        res = self.resource(api_version, kind)
+        try:
+            obj: dict[str, Any] = self.request("GET", res.path(self._ns(res, namespace), name))
+        except errors.NotFoundError:
+            return None
+        return obj
+
+    def list(self, api_version: str, kind: str, *, namespace: str | None = None,
+             all_namespaces: bool = False, label_selector: str | None = None,
+             field_selector: str | None = None, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[dict[str, Any]]:
+        """Every matching object, fetched page by page; never one response for a whole type."""
+        for page in self.list_pages(api_version, kind, namespace=namespace,
+                                    all_namespaces=all_namespaces, label_selector=label_selector,
+                                    field_selector=field_selector, page_size=page_size):
+            yield from page["items"]
+
+    def list_pages(self, api_version: str, kind: str, *, namespace: str | None = None,
+                   all_namespaces: bool = False, label_selector: str | None = None,
+                   field_selector: str | None = None,
+                   page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[dict[str, Any]]:
+        res = self.resource(api_version, kind)
+        ns = None if all_namespaces else self._ns(res, namespace)
+        path = res.path(ns)
+        token: str | None = None
+        while True:
+            page = self.request("GET", path, query={
+                "limit": page_size, "continue": token,
+                "labelSelector": label_selector, "fieldSelector": field_selector})
+            for item in page.get("items") or []:
+                item.setdefault("apiVersion", api_version)
+                item.setdefault("kind", kind)
+            page["items"] = page.get("items") or []
+            yield page
+            token = (page.get("metadata") or {}).get("continue")
+            if not token:
+                return
+
+    # ---- writes ------------------------------------------------------------------------------
+
+    def create(self, obj: Mapping[str, Any], *, dry_run: bool = False) -> dict[str, Any]:
+        res = self.resource(obj["apiVersion"], obj["kind"])
+        ns = self._ns(res, obj.get("metadata", {}).get("namespace"))
+        result: dict[str, Any] = self.request(
+            "POST", res.path(ns), body=dict(obj),
+            query={"dryRun": "All" if dry_run else None, "fieldManager": FIELD_MANAGER})
+        return result
+
+    def apply(self, obj: Mapping[str, Any], *, force: bool = False, dry_run: bool = False,
+              field_manager: str = FIELD_MANAGER) -> dict[str, Any]:
+        """Server-side apply (``application/apply-patch+yaml``) as ``field_manager``."""
+        res = self.resource(obj["apiVersion"], obj["kind"])
+        ns = self._ns(res, obj.get("metadata", {}).get("namespace"))
+        body = dict(obj)
+        if res.namespaced:
+            body["metadata"] = {**body.get("metadata", {}), "namespace": ns}
+        result: dict[str, Any] = self.request(
+            "PATCH", res.path(ns, obj["metadata"]["name"]), body=body,
+            content_type="application/apply-patch+yaml",
+            query={"fieldManager": field_manager, "force": "true" if force else None,
+                   "dryRun": "All" if dry_run else None},
+            what=f"apply of {obj['kind']}/{obj['metadata']['name']}")
+        return result
+
+    def patch(self, api_version: str, kind: str, name: str, patch: Any, *,
+              namespace: str | None = None, content_type: str = "application/merge-patch+json",
+              subresource: str | None = None, dry_run: bool = False) -> dict[str, Any]:
+        res = self.resource(api_version, kind)
+        result: dict[str, Any] = self.request(
+            "PATCH", res.path(self._ns(res, namespace), name, subresource), body=patch,
+            content_type=content_type,
+            query={"fieldManager": FIELD_MANAGER, "dryRun": "All" if dry_run else None})
+        return result
+
+    def patch_status(self, api_version: str, kind: str, name: str, patch: Any, *,
+                     namespace: str | None = None) -> dict[str, Any]:
+        return self.patch(api_version, kind, name, patch, namespace=namespace, subresource="status")
+
+    def delete(self, api_version: str, kind: str, name: str, *, namespace: str | None = None,
+               propagation: str = "Background", dry_run: bool = False) -> bool:
+        """Delete one object; False when it was already gone."""
+        res = self.resource(api_version, kind)
+        try:
+            self.request("DELETE", res.path(self._ns(res, namespace), name),
+                         body={"kind": "DeleteOptions", "apiVersion": "v1",
+                               "propagationPolicy": propagation},
+                         query={"dryRun": "All" if dry_run else None})
+        except errors.NotFoundError:
+            return False
+        return True
+
+    # ---- streams -----------------------------------------------------------------------------
+
+    def watch(self, api_version: str, kind: str, *, namespace: str | None = None,
+              all_namespaces: bool = False, name: str | None = None,
+              label_selector: str | None = None, resource_version: str | None = None,
+              timeout_seconds: int = 300) -> Iterator[tuple[str, dict[str, Any]]]:
+        """Events ``(type, object)`` from one watch request; raises WatchExpired on 410."""
+        res = self.resource(api_version, kind)
+        ns = None if all_namespaces else self._ns(res, namespace)
+        field_selector = f"metadata.name={name}" if name else None
+        response = self.request("GET", res.path(ns), stream=True, query={
+            "watch": "true", "resourceVersion": resource_version, "allowWatchBookmarks": "true",
+            "labelSelector": label_selector, "fieldSelector": field_selector,
+            "timeoutSeconds": timeout_seconds}, timeout=(10.0, timeout_seconds + 15.0))
+        raw = response.response if hasattr(response, "response") else response
+        try:
+            for line in _lines(raw):
+                event = json.loads(line)
+                kind_of_event, obj = event.get("type"), event.get("object") or {}
+                if kind_of_event == "ERROR":
+                    if obj.get("code") == 410:
+                        raise WatchExpired(obj.get("message", "resource version too old"))
+                    raise api_error(int(obj.get("code") or 500), json.dumps(obj), "watch")
+                yield str(kind_of_event), obj
+        finally:
+            raw.release_conn()
+
+    def logs(self, namespace: str, pod: str, *, container: str | None = None,
+             follow: bool = False, tail_lines: int | None = None,
+             previous: bool = False) -> Iterator[str]:
+        path = f"/api/v1/namespaces/{quote(namespace)}/pods/{quote(pod)}/log"
+        response = self.request("GET", path, stream=True, accept="*/*", query={
+            "container": container, "follow": "true" if follow else None,
+            "tailLines": tail_lines, "previous": "true" if previous else None},
+            timeout=(10.0, None) if follow else None)  # type: ignore[arg-type]
+        raw = response.response if hasattr(response, "response") else response
+        try:
+            for line in _lines(raw):
+                yield line.decode("utf-8", "replace")
+        finally:
+            raw.release_conn()
+
+    def proxy(self, namespace: str, service: str, port: int | str, path: str, *,
+              method: str = "GET", body: Any = None, scheme: str | None = None,
+              timeout: float | None = None) -> tuple[int, bytes]:
+        """A request to a Service through the API server's proxy: (status, body)."""
+        target = f"{scheme}:{service}:{port}" if scheme else f"{service}:{port}"
+        url = f"/api/v1/namespaces/{quote(namespace)}/services/{target}/proxy/{path.lstrip('/')}"
+        response = self.request(method, url, body=body, stream=True, accept="*/*", timeout=timeout)
+        raw = response.response if hasattr(response, "response") else response
+        return int(raw.status), bytes(raw.data)
+
+    # ---- who am I ----------------------------------------------------------------------------
+
+    def identity(self) -> dict[str, str]:
+        """Who the requests are made as: token claims (oid, upn, appid), never the token."""
+        config = self.api.configuration
+        token = (config.api_key or {}).get("authorization", "") or (config.api_key or {}).get("BearerToken", "")
+        token = token.removeprefix("Bearer ").strip()
+        claims = _jwt_claims(token) if token else {}
+        identity = {k: str(claims[k]) for k in ("oid", "upn", "appid", "preferred_username", "sub")
+                    if k in claims}
+        if not identity:
+            identity["user"] = self._kubeconfig_user or "unknown"
+        return identity
+
+    _kubeconfig_user: str | None = None
+
+
+def _jwt_claims(token: str) -> dict[str, Any]:
+    parts = token.split(".")
+    if len(parts) != 3:
+        return {}
+    try:
+        padded = parts[1] + "=" * (-len(parts[1]) % 4)
+        claims = json.loads(base64.urlsafe_b64decode(padded))
+    except (ValueError, TypeError):
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def _lines(raw: Any) -> Iterator[bytes]:
+    buffer = b""
+    for chunk in raw.stream(65536, decode_content=True):
+        buffer += chunk
+        while b"\n" in buffer:
+            line, buffer = buffer.split(b"\n", 1)
+            if line.strip():
+                yield line
+    if buffer.strip():
+        yield buffer
+
+
+def _query_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = None) -> Kube:
+    """A ``Kube`` for the kubeconfig and context of ``target``."""
+    from kubernetes import client as k8s_client
+    from kubernetes import config as k8s_config
+    from kubernetes.config.config_exception import ConfigException
+
+    target = target or KubeTarget()
+    path = target.kubeconfig or os.environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
+    paths = [p for p in path.split(os.pathsep) if p]
+    if not any(os.path.exists(os.path.expanduser(p)) for p in paths):
+        raise errors.UsageError(
+            f"no kubeconfig found at {path}",
+            "get credentials with 'akscli cluster credentials NAME -g GROUP', or pass --kubeconfig")
+    try:
+        contexts, active = k8s_config.list_kube_config_contexts(config_file=path)
+    except ConfigException as exc:
+        raise errors.UsageError(f"cannot read kubeconfig {path}: {exc}", "check the file") from exc
+    chosen = active
+    if target.context:
+        chosen = next((c for c in contexts if c["name"] == target.context), None)
+        if chosen is None:
+            names = ", ".join(c["name"] for c in contexts) or "none"
+            raise errors.UsageError(f"context {target.context!r} is not in {path}",
+                                    f"known contexts: {names}")
+    if not chosen:
+        raise errors.UsageError(f"kubeconfig {path} has no current context", "pass --context NAME")
+    configuration = k8s_client.Configuration()
+    try:
+        k8s_config.load_kube_config(config_file=path, context=chosen["name"],
+                                    client_configuration=configuration, persist_config=False)
+    except ConfigException as exc:
+        raise errors.AuthError(f"cannot sign in with context {chosen['name']!r}: {exc}",
+                               "refresh the credentials with 'akscli cluster credentials'") from exc
+    configuration.retries = 0  # Kube.request owns retrying, with backoff and Retry-After
+    configuration.connection_pool_maxsize = 32
+    api_client = k8s_client.ApiClient(configuration)
+    namespace = target.namespace or chosen.get("context", {}).get("namespace") or "default"
+    kube = Kube(api_client, namespace=namespace, context_name=chosen["name"],
+                request_timeout=target.request_timeout, retry=retry)
+    kube._kubeconfig_user = chosen.get("context", {}).get("user")
+    return kube

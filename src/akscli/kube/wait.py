@@ -1,0 +1,153 @@
+"""Waiting for objects to become ready, by watching them (never by polling).
+
+Objects are grouped by (apiVersion, kind, namespace); each group is listed once, then watched
+from the list's resourceVersion. A watch that ends is resumed from the last version seen; a
+410 Gone (version too old) re-lists. Groups are followed in parallel by a bounded pool.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from akscli import errors
+from akscli.kube import readiness
+from akscli.kube.client import Kube, WatchExpired
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class _State:
+    ref: str
+    readiness: readiness.Readiness
+    seen: bool = False
+
+
+def ref_of(obj: Mapping[str, Any]) -> str:
+    meta = obj.get("metadata") or {}
+    return f"{obj.get('kind')}/{meta.get('name')}"
+
+
+class Waiter:
+    def __init__(self, kube: Kube, objects: Iterable[Mapping[str, Any]], timeout: float,
+                 progress: Progress | None = None, max_parallel: int = 8) -> None:
+        self.kube = kube
+        self.deadline = time.monotonic() + timeout
+        self.timeout = timeout
+        self.progress = progress or (lambda _msg: None)
+        self.max_parallel = max_parallel
+        self.groups: dict[tuple[str, str, str | None], set[str]] = {}
+        self.states: dict[tuple[str, str, str | None, str], _State] = {}
+        self.lock = threading.Lock()
+        self.failure: errors.AkscliError | None = None
+        for obj in objects:
+            api_version, kind = str(obj["apiVersion"]), str(obj["kind"])
+            resource = kube.resource(api_version, kind)
+            ns = (obj.get("metadata", {}).get("namespace") or kube.namespace) if resource.namespaced else None
+            name = str(obj["metadata"]["name"])
+            self.groups.setdefault((api_version, kind, ns), set()).add(name)
+            self.states[(api_version, kind, ns, name)] = _State(
+                ref_of(obj), readiness.Readiness(False, message="not seen yet"))
+
+    def run(self) -> None:
+        if not self.groups:
+            return
+        workers = min(self.max_parallel, len(self.groups))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="akscli-wait") as pool:
+            futures = [pool.submit(self._follow, key, names) for key, names in self.groups.items()]
+            for future in futures:
+                future.result()
+        if self.failure:
+            raise self.failure
+        pending = [s for s in self.states.values() if not s.readiness.ready]
+        if pending:
+            raise self._timeout_error(pending)
+
+    def _pending(self, key: tuple[str, str, str | None], names: set[str]) -> set[str]:
+        with self.lock:
+            return {n for n in names if not self.states[(*key, n)].readiness.ready}
+
+    def _update(self, key: tuple[str, str, str | None], obj: Mapping[str, Any], deleted: bool = False) -> None:
+        name = str((obj.get("metadata") or {}).get("name"))
+        state_key = (*key, name)
+        if state_key not in self.states:
+            return
+        verdict = (readiness.Readiness(False, message="deleted") if deleted else readiness.check(obj))
+        with self.lock:
+            state = self.states[state_key]
+            changed = verdict != state.readiness
+            state.readiness, state.seen = verdict, True
+            if verdict.failed and self.failure is None:
+                self.failure = errors.AkscliError(f"{state.ref} failed: {verdict.message}",
+                                                  hint=f"inspect it with kubectl describe {state.ref.lower()}")
+            ready = sum(1 for s in self.states.values() if s.readiness.ready)
+            total = len(self.states)
+        if changed:
+            detail = "ready" if verdict.ready else verdict.message
+            self.progress(f"{ready}/{total} ready; {state.ref}: {detail}")
+
+    def _follow(self, key: tuple[str, str, str | None], names: set[str]) -> None:
+        api_version, kind, ns = key
+        resource_version: str | None = None
+        selector = f"metadata.name={next(iter(names))}" if len(names) == 1 else None
+        while self._pending(key, names) and self.failure is None:
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            if resource_version is None:
+                for page in self.kube.list_pages(api_version, kind, namespace=ns, field_selector=selector):
+                    for obj in page["items"]:
+                        self._update(key, obj)
+                    resource_version = (page.get("metadata") or {}).get("resourceVersion")
+                if not self._pending(key, names) or self.failure is not None:
+                    return
+            try:
+                for event, obj in self.kube.watch(
+                        api_version, kind, namespace=ns, resource_version=resource_version,
+                        name=next(iter(names)) if len(names) == 1 else None,
+                        timeout_seconds=max(1, min(int(remaining) + 1, 300))):
+                    resource_version = (obj.get("metadata") or {}).get("resourceVersion") or resource_version
+                    if event != "BOOKMARK":
+                        self._update(key, obj, deleted=event == "DELETED")
+                    if not self._pending(key, names) or self.failure is not None:
+                        return
+                    if time.monotonic() >= self.deadline:
+                        return
+            except WatchExpired:
+                resource_version = None
+
+    def _timeout_error(self, pending: list[_State]) -> errors.WaitTimeoutError:
+        first = pending[0]
+        event = self._latest_event(first.ref)
+        names = ", ".join(f"{s.ref} ({s.readiness.message})" for s in pending[:5])
+        more = f" and {len(pending) - 5} more" if len(pending) > 5 else ""
+        message = f"timed out after {self.timeout:g}s waiting for {names}{more}"
+        if event:
+            message += f"; latest event: {event}"
+        return errors.WaitTimeoutError(message, hint="raise --timeout, or look at the objects with "
+                                       "kubectl describe; nothing was rolled back")
+
+    def _latest_event(self, ref: str) -> str | None:
+        kind, _, name = ref.partition("/")
+        try:
+            events = list(self.kube.list("v1", "Event", namespace=self.kube.namespace,
+                                         field_selector=f"involvedObject.name={name}", page_size=100))
+        except errors.AkscliError:
+            return None
+        events = [e for e in events if (e.get("involvedObject") or {}).get("kind") == kind] or events
+        if not events:
+            return None
+        events.sort(key=lambda e: str(e.get("lastTimestamp") or e.get("eventTime") or ""))
+        latest = events[-1]
+        return f"{latest.get('reason', '')}: {latest.get('message', '')}".strip(": ")
+
+
+def wait_for(kube: Kube, objects: Iterable[Mapping[str, Any]], timeout: float,
+             progress: Progress | None = None) -> None:
+    """Block until every object is ready; WaitTimeoutError names what is still not ready."""
+    Waiter(kube, objects, timeout, progress).run()

@@ -1,0 +1,196 @@
+"""Azure GPU VM sizes: hardware facts and prices, from the dated data file data/gpu_skus.yaml.
+
+Everything that needs to know what a GPU VM size holds (model planning, node pools, bare metal,
+cost) reads it from here, so there is one table to keep current. ``load(price_file)`` replaces the
+prices with the user's own (a negotiated rate, a reservation, another region) and keeps the facts.
+"""
+
+from __future__ import annotations
+
+import csv
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from akscli.errors import UsageError
+
+DATA_FILE = Path(__file__).parent / "data" / "gpu_skus.yaml"
+DEFAULT_REGION = "eastus"
+
+
+@dataclass(frozen=True)
+class GpuSku:
+    vm_size: str
+    gpu_model: str
+    gpu_family: str
+    gpus: int
+    gpu_memory_gib: float
+    vcpus: int
+    memory_gib: float
+    interconnect: str
+    mem_bandwidth_gbps: float
+    prices: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    aliases: tuple[str, ...] = ()
+    source: str = ""
+
+    @property
+    def total_gpu_memory_gib(self) -> float:
+        return self.gpus * self.gpu_memory_gib
+
+    def price(self, region: str = DEFAULT_REGION) -> float | None:
+        return self.prices.get(region.lower())
+
+
+_lock = threading.Lock()
+_active: list[GpuSku] | None = None
+_as_of: str = ""
+
+
+def _sku_from(row: Mapping[str, Any]) -> GpuSku:
+    try:
+        return GpuSku(
+            vm_size=str(row["vm_size"]),
+            gpu_model=str(row["gpu_model"]),
+            gpu_family=str(row["gpu_family"]).lower(),
+            gpus=int(row["gpus"]),
+            gpu_memory_gib=float(row["gpu_memory_gib"]),
+            vcpus=int(row["vcpus"]),
+            memory_gib=float(row["memory_gib"]),
+            interconnect=str(row.get("interconnect") or ""),
+            mem_bandwidth_gbps=float(row["mem_bandwidth_gbps"]),
+            prices=MappingProxyType(
+                {str(k).lower(): float(v) for k, v in (row.get("prices") or {}).items()}
+            ),
+            aliases=tuple(str(a) for a in row.get("aliases") or ()),
+            source=str(row.get("source") or ""),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise UsageError(
+            f"GPU SKU data row {row.get('vm_size', '?')!r} is incomplete: {exc}",
+            hint=f"each row in {DATA_FILE.name} needs vm_size, gpus, gpu_memory_gib, vcpus, ...",
+        ) from exc
+
+
+def _read_builtin() -> tuple[list[GpuSku], str]:
+    from akscli import yamlio
+
+    doc = yamlio.load(DATA_FILE.read_text(encoding="utf-8"), str(DATA_FILE))
+    return [_sku_from(r) for r in doc["skus"]], str(doc.get("as_of", ""))
+
+
+def read_price_file(path: str) -> dict[str, dict[str, float]]:
+    """Prices from a user file: CSV (columns sku or vm_size, region, price_usd_per_hour) or
+    YAML/JSON (``skus: [{vm_size, prices: {region: usd}}]`` or ``{vm_size: {region: usd}}``)."""
+    p = Path(path)
+    if not p.is_file():
+        raise UsageError(f"price file {path!r} does not exist",
+                         hint="give a CSV with columns vm_size,region,price_usd_per_hour or a YAML file")
+    text = p.read_text(encoding="utf-8")
+    out: dict[str, dict[str, float]] = {}
+    if p.suffix.lower() == ".csv":
+        for n, row in enumerate(csv.DictReader(text.splitlines()), start=2):
+            size = (row.get("vm_size") or row.get("sku") or "").strip()
+            region = (row.get("region") or "").strip().lower()
+            raw = (row.get("price_usd_per_hour") or row.get("price") or "").strip()
+            if not size or not region or not raw:
+                continue
+            try:
+                out.setdefault(size.lower(), {})[region] = float(raw)
+            except ValueError as exc:
+                raise UsageError(f"price file {path!r} line {n}: price {raw!r} is not a number",
+                                 hint="prices are USD per hour, for example 3.673") from exc
+        return out
+    from akscli import yamlio
+
+    doc = yamlio.load(text, path)
+    rows: list[Mapping[str, Any]]
+    if isinstance(doc, Mapping) and isinstance(doc.get("skus"), list):
+        rows = doc["skus"]
+    elif isinstance(doc, Mapping):
+        rows = [{"vm_size": k, "prices": v} for k, v in doc.items()]
+    else:
+        raise UsageError(f"price file {path!r} has no prices",
+                         hint="write 'Standard_NC24ads_A100_v4: {eastus: 3.1}' or a 'skus:' list")
+    for row in rows:
+        prices = row.get("prices") if isinstance(row, Mapping) else None
+        if not isinstance(prices, Mapping) or "vm_size" not in row:
+            raise UsageError(f"price file {path!r}: each entry needs vm_size and prices",
+                             hint="prices map a region to USD per hour: {eastus: 3.1}")
+        try:
+            out.setdefault(str(row["vm_size"]).lower(), {}).update(
+                {str(k).lower(): float(v) for k, v in prices.items()})
+        except (TypeError, ValueError) as exc:
+            raise UsageError(f"price file {path!r}: price for {row['vm_size']} is not a number",
+                             hint="prices are USD per hour, for example 3.673") from exc
+    return out
+
+
+def load(price_file: str | None = None) -> list[GpuSku]:
+    """(Re)load the table; with ``price_file``, that file's prices replace the built-in ones for
+    the sizes it names (and only those)."""
+    global _active, _as_of
+    base, as_of = _read_builtin()
+    if price_file:
+        overrides = read_price_file(price_file)
+        known = {s.vm_size.lower() for s in base} | {a.lower() for s in base for a in s.aliases}
+        unknown = sorted(set(overrides) - known)
+        if unknown:
+            raise UsageError(f"price file names unknown VM size(s): {', '.join(unknown)}",
+                             hint=f"known sizes: {', '.join(s.vm_size for s in base)}")
+        merged = []
+        for s in base:
+            names = [s.vm_size.lower(), *(a.lower() for a in s.aliases)]
+            mine = next((overrides[n] for n in names if n in overrides), None)
+            merged.append(replace(s, prices=MappingProxyType(dict(mine))) if mine else s)
+        base = merged
+        as_of = f"{as_of} (prices from {price_file})"
+    with _lock:
+        _active, _as_of = base, as_of
+    return list(base)
+
+
+def _table() -> list[GpuSku]:
+    with _lock:
+        if _active is not None:
+            return _active
+    return load()
+
+
+def as_of() -> str:
+    _table()
+    return _as_of
+
+
+def all_skus() -> list[GpuSku]:
+    return list(_table())
+
+
+def get(vm_size: str) -> GpuSku | None:
+    key = vm_size.strip().lower()
+    for s in _table():
+        if s.vm_size.lower() == key or key in (a.lower() for a in s.aliases):
+            return s
+    return None
+
+
+def find(gpu_family: str, gpus_per_node: int) -> GpuSku:
+    """The cheapest (then smallest) size with that GPU family and GPU count per node."""
+    fam = gpu_family.strip().lower()
+    matches = [s for s in _table() if s.gpu_family == fam and s.gpus == gpus_per_node]
+    if not matches:
+        have = sorted({f"{s.gpu_family} x{s.gpus}" for s in _table()})
+        raise UsageError(f"no Azure GPU VM size has {gpus_per_node} x {gpu_family}",
+                         hint=f"available: {', '.join(have)}")
+    return min(matches, key=lambda s: (s.price() is None, s.price() or 0.0, s.vcpus))
+
+
+def price(vm_size: str, region: str = DEFAULT_REGION) -> float | None:
+    s = get(vm_size)
+    return s.price(region) if s else None
+
+
+def regions() -> list[str]:
+    return sorted({r for s in _table() for r in s.prices})

@@ -1,0 +1,254 @@
+"""Validators for every value a user types.
+
+Each validator returns the normalised value or raises ``UsageError`` whose message names the
+value and what was wrong, and whose hint gives the accepted form with an example. Nothing is
+rendered or sent to a server before its inputs have passed through here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from akscli.errors import UsageError
+
+_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+_QUANTITY = re.compile(r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$")
+# A Docker reference: [registry[:port]/]path[:tag][@digest], lower-case path components.
+_IMAGE = re.compile(
+    r"^(?:(?P<registry>localhost(?::[0-9]+)?|[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+(?::[0-9]+)?"
+    r"|[a-zA-Z0-9-]+:[0-9]+)/)?"
+    r"(?P<path>[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)"
+    r"(?::(?P<tag>[\w][\w.-]{0,127}))?"
+    r"(?:@(?P<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$"
+)
+_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
+_TAINT = re.compile(r"^(?P<key>[^=:]+)(?:=(?P<value>[^:]*))?:(?P<effect>NoSchedule|PreferNoSchedule|NoExecute)$")
+_QUANTITY_FACTORS: dict[str, Decimal] = {
+    "": Decimal(1), "n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"),
+    "k": Decimal("1e3"), "M": Decimal("1e6"), "G": Decimal("1e9"), "T": Decimal("1e12"),
+    "P": Decimal("1e15"), "E": Decimal("1e18"), "Ki": Decimal(2**10), "Mi": Decimal(2**20),
+    "Gi": Decimal(2**30), "Ti": Decimal(2**40), "Pi": Decimal(2**50), "Ei": Decimal(2**60),
+}
+
+
+def _fail(what: str, value: object, problem: str, form: str) -> UsageError:
+    shown = value if isinstance(value, str) and len(value) <= 80 else f"{str(value)[:77]}..."
+    return UsageError(f"invalid {what} {shown!r}: {problem}", hint=form)
+
+
+def name(value: str, what: str = "name", max_len: int = 63) -> str:
+    """A DNS-1123 label: what Kubernetes accepts for most object names."""
+    if not isinstance(value, str) or not value:
+        raise _fail(what, value, "it is empty", "use lower-case letters, digits and '-', e.g. my-model")
+    if len(value) > max_len:
+        raise _fail(what, value, f"it is {len(value)} characters long, at most {max_len} allowed",
+                    "shorten it")
+    if not _DNS1123_LABEL.fullmatch(value):
+        raise _fail(what, value, "it must be lower-case letters, digits and '-', "
+                    "starting and ending with a letter or digit", "for example: llama-3-8b")
+    return value
+
+
+def subdomain(value: str, what: str = "name") -> str:
+    """A DNS-1123 subdomain (names of ConfigMaps, Secrets, CRDs...)."""
+    if not value or len(value) > 253 or not _DNS1123_SUBDOMAIN.fullmatch(value):
+        raise _fail(what, value, "it must be a DNS-1123 subdomain (lower-case letters, digits, "
+                    "'-' and '.', at most 253 characters)", "for example: model-access.v1")
+    return value
+
+
+def label_key(value: str, what: str = "label key") -> str:
+    prefix, slash, key = value.rpartition("/")
+    if slash and (not prefix or len(prefix) > 253 or not _DNS1123_SUBDOMAIN.fullmatch(prefix)):
+        raise _fail(what, value, "its prefix must be a DNS subdomain", "for example: example.com/team")
+    if not key or len(key) > 63 or not _LABEL_NAME.fullmatch(key):
+        raise _fail(what, value, "its name must be at most 63 alphanumerics, '-', '_' or '.'",
+                    "for example: team")
+    return value
+
+
+def label_value(value: str, what: str = "label value") -> str:
+    if len(value) > 63 or not _LABEL_VALUE.fullmatch(value):
+        raise _fail(what, value, "it must be at most 63 alphanumerics, '-', '_' or '.', "
+                    "starting and ending with an alphanumeric", "for example: ml-platform")
+    return value
+
+
+def labels(pairs: Iterable[str], what: str = "label") -> dict[str, str]:
+    """Parse ``key=value`` pairs (each may also hold several, comma-separated)."""
+    result: dict[str, str] = {}
+    for pair in pairs:
+        for item in (p for p in pair.split(",") if p):
+            key, eq, val = item.partition("=")
+            if not eq:
+                raise _fail(what, item, "it has no '='", "use key=value, e.g. team=ml")
+            result[label_key(key.strip(), f"{what} key")] = label_value(val.strip(), f"{what} value")
+    return result
+
+
+def label_selector(value: str) -> str:
+    """A label selector (equality and set-based); checked for shape, the server parses it."""
+    if "\n" in value or len(value) > 4096 or not value.strip():
+        raise _fail("label selector", value, "it must be one line",
+                    "for example: -l app=web,tier!=cache or -l 'env in (prod,staging)'")
+    return value.strip()
+
+
+def quantity(value: str | int | float, what: str = "quantity") -> str:
+    """A Kubernetes resource quantity such as 500m, 2, 16Gi or 1e3."""
+    text = str(value).strip()
+    if not _QUANTITY.fullmatch(text):
+        raise _fail(what, value, "it is not a Kubernetes quantity",
+                    "use a number with an optional suffix: 500m, 2, 16Gi, 512Mi")
+    return text
+
+
+def quantity_value(value: str, what: str = "quantity") -> Decimal:
+    """The numeric value of a quantity (bytes for Gi, cores for m)."""
+    text = quantity(value, what)
+    match = re.match(r"^([+]?[0-9.]+)(.*)$", text)
+    assert match is not None
+    number, suffix = match.groups()
+    try:
+        if suffix and suffix[0] in "eE":
+            return Decimal(number + suffix)
+        return Decimal(number) * _QUANTITY_FACTORS[suffix]
+    except (InvalidOperation, KeyError) as exc:
+        raise _fail(what, value, "it is not a Kubernetes quantity", "for example: 16Gi") from exc
+
+
+def image(value: str, what: str = "image") -> str:
+    """A container image reference: [registry/]repository[:tag][@sha256:digest]."""
+    if not value or len(value) > 512 or not _IMAGE.fullmatch(value):
+        raise _fail(what, value, "it is not a container image reference",
+                    "use [registry/]repository[:tag][@sha256:digest], e.g. vllm/vllm-openai:v0.11.0")
+    return value
+
+
+def integer(value: Any, what: str, lo: int | None = None, hi: int | None = None) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError as exc:
+        raise _fail(what, value, "it is not a whole number", "for example: 2") from exc
+    _check_range(number, what, value, lo, hi)
+    return number
+
+
+def number(value: Any, what: str, lo: float | None = None, hi: float | None = None) -> float:
+    try:
+        result = float(str(value).strip())
+    except ValueError as exc:
+        raise _fail(what, value, "it is not a number", "for example: 0.9") from exc
+    if result != result or result in (float("inf"), float("-inf")):
+        raise _fail(what, value, "it is not a finite number", "for example: 0.9")
+    _check_range(result, what, value, lo, hi)
+    return result
+
+
+def _check_range(n: float, what: str, raw: Any, lo: float | None, hi: float | None) -> None:
+    if lo is not None and n < lo or hi is not None and n > hi:
+        bounds = f"between {lo} and {hi}" if lo is not None and hi is not None else (
+            f"at least {lo}" if lo is not None else f"at most {hi}")
+        raise _fail(what, raw, f"it must be {bounds}", f"give a value {bounds}")
+
+
+def choice(value: str, choices: Sequence[str], what: str, *, case_sensitive: bool = False) -> str:
+    """One of ``choices``; returns the canonical spelling."""
+    for option in choices:
+        if value == option or (not case_sensitive and value.lower() == option.lower()):
+            return option
+    raise _fail(what, value, "it is not one of the accepted values", "use one of: " + ", ".join(choices))
+
+
+def duration(value: str, what: str = "duration") -> float:
+    """A Go-style duration (90s, 10m, 1h30m, 500ms) or plain seconds; returns seconds."""
+    text = str(value).strip()
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return float(text)
+    pos, total = 0, 0.0
+    for match in _DURATION_PART.finditer(text):
+        if match.start() != pos:
+            break
+        amount, unit = float(match.group(1)), match.group(2)
+        total += amount * {"ms": 0.001, "s": 1, "m": 60, "h": 3600}[unit]
+        pos = match.end()
+    if pos != len(text) or not text:
+        raise _fail(what, value, "it is not a duration", "use for example 90s, 10m or 1h30m")
+    return total
+
+
+def taint(value: str) -> dict[str, str]:
+    """``key[=value]:Effect`` as kubectl taint and az aks use it."""
+    match = _TAINT.fullmatch(value.strip())
+    if not match:
+        raise _fail("taint", value, "it is not key[=value]:Effect",
+                    "for example: nvidia.com/gpu=present:NoSchedule")
+    key = label_key(match["key"], "taint key")
+    result = {"key": key, "effect": match["effect"]}
+    if match["value"]:
+        result["value"] = label_value(match["value"], "taint value")
+    return result
+
+
+def text(value: str, what: str, max_len: int = 1024, *, multiline: bool = False) -> str:
+    """Free text that ends up inside a manifest (descriptions, commands, prompts)."""
+    if len(value) > max_len:
+        raise _fail(what, value, f"it is longer than {max_len} characters", "shorten it")
+    for ch in value:
+        code = ord(ch)
+        if 0xD800 <= code <= 0xDFFF:
+            raise _fail(what, value, "it is not valid Unicode text (lone surrogate)", "remove it")
+        if (code < 0x20 and not (multiline and ch in "\n\t")) or code == 0x7F:
+            raise _fail(what, value, f"it holds the control character U+{code:04X}", "remove it")
+    return value
+
+
+def env_name(value: str, what: str = "environment variable name") -> str:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]*", value):
+        raise _fail(what, value, "it is not a valid environment variable name", "for example: HF_HOME")
+    return value
+
+
+def existing_file(value: str, what: str = "file") -> Path:
+    path = Path(value).expanduser()
+    if not path.is_file():
+        raise UsageError(f"{what} {value!r} does not exist or is not a file",
+                         hint="check the path")
+    return path
+
+
+def set_values(pairs: Iterable[str]) -> dict[str, Any]:
+    """``--set a.b=c`` pairs into a nested mapping; the values stay strings."""
+    result: dict[str, Any] = {}
+    for pair in pairs:
+        key, eq, val = pair.partition("=")
+        if not eq or not key:
+            raise _fail("--set", pair, "it has no '='", "use --set key=value, e.g. --set replicas=2")
+        parts = key.split(".")
+        if not all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_-]*", p) for p in parts):
+            raise _fail("--set key", key, "it must be dotted identifiers", "for example: resources.gpu")
+        node = result
+        for part in parts[:-1]:
+            child = node.setdefault(part, {})
+            if not isinstance(child, dict):
+                raise _fail("--set key", key, f"'{part}' is already a value", "set the parent once")
+            node = child
+        node[parts[-1]] = val
+    return result
+
+
+def merge_values(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, val in override.items():
+        if isinstance(val, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = merge_values(merged[key], val)
+        else:
+            merged[key] = val
+    return merged

@@ -1,0 +1,54 @@
+"""Shared helpers for the bare-metal tests: where ../shared is, and recorded probe answers."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _shared() -> Path:
+    return Path(os.environ.get("AKSCLI_SHARED_DIR") or REPO.parent / "shared")
+
+
+H100_DIR = _shared() / "data" / "gpu-probe" / "h100-80gb-hbm3-vm"
+
+
+def h100_record() -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((H100_DIR / "nvml.json").read_text())
+    return data
+
+
+def eight_gpu_record(active_links: int = 18) -> dict[str, Any]:
+    """The recorded H100 answers turned into an 8-GPU NVLink node (as an ND H100 v5 reports it)."""
+    base = h100_record()
+    device = base["devices"][0]
+    devices = []
+    for i in range(8):
+        d = copy.deepcopy(device)
+        d["index"] = i
+        d["uuid"] = f"GPU-00000000-0000-0000-0000-00000000000{i}"
+        d["pci_bus_id"] = f"00000000:{0x1A + i:02X}:00.0"
+        links: list[dict[str, Any]] = []
+        for link in range(36):
+            if link < 18:
+                links.append({"link": link, "state": 1 if link < active_links else 0, "version": 4,
+                              "remote_pci_bus_id": "00000000:00:00.0"})
+            else:
+                links.append({"link": link, "state": {"error": "NVMLError_InvalidArgument"}})
+        d["nvlink"] = links
+        devices.append(d)
+    base["devices"] = devices
+    base["device_count"] = 8
+    return base
+
+
+@pytest.fixture
+def h100() -> dict[str, Any]:
+    return h100_record()

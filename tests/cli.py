@@ -1,0 +1,67 @@
+"""Run akscli in-process, as a user would from a shell, and capture what it prints."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+
+@dataclass
+class Result:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    def __repr__(self) -> str:  # shown by pytest when an assertion fails
+        return f"Result(exit_code={self.exit_code}, stdout={self.stdout!r}, stderr={self.stderr!r})"
+
+
+class _Stream(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self._tty = tty
+
+    def isatty(self) -> bool:
+        return self._tty
+
+
+@contextlib.contextmanager
+def _env(overrides: Mapping[str, str | None]) -> Iterator[None]:
+    saved = {k: os.environ.get(k) for k in overrides}
+    try:
+        for key, value in overrides.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def invoke(*args: str, input: str | None = None, env: Mapping[str, str | None] | None = None,
+           tty: bool = False) -> Result:
+    """``akscli ARGS...``; ``tty=True`` makes stdout and stdin look like a terminal."""
+    import sys
+
+    from akscli.cli.main import run
+
+    stdout, stderr = _Stream(tty), _Stream(False)
+    stdin = _Stream(tty)
+    stdin.write(input or "")
+    stdin.seek(0)
+    old_stdin = sys.stdin
+    sys.stdin = stdin
+    try:
+        with _env(env or {}), contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            code = run(list(args))
+    finally:
+        sys.stdin = old_stdin
+    return Result(code, stdout.getvalue(), stderr.getvalue())

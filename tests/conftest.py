@@ -1,0 +1,34 @@
+"""Shared fixtures: the emulators (loaded as plugins) and small helpers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("AKSCLI_SHARED_DIR", REPO.parent / "shared"))
+
+pytest_plugins = [
+    "tests.emulators.kube.fixtures",
+    "tests.emulators.arm.fixtures",
+]
+
+
+@pytest.fixture(autouse=True)
+def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads or writes the real user's kubeconfig, caches or audit log."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(home / ".local" / "state"))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.delenv("KUBECONFIG", raising=False)
+    monkeypatch.delenv("AKSCLI_AUDIT_LOG", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+
+@pytest.fixture
+def shared_dir() -> Path:
+    return SHARED

@@ -1,0 +1,486 @@
+"""Microsoft.ContainerService managedClusters and agentPools behaviour (API 2026-08-01).
+
+Response shapes follow ../shared/data/arm-examples/containerservice-2026-08-01.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import TYPE_CHECKING, Any
+
+from tests.emulators.arm.server import AKS_SERVER_APP, ArmError
+
+if TYPE_CHECKING:
+    from tests.emulators.arm.server import ArmEmulator
+
+MC = r"Microsoft\.ContainerService/managedClusters"
+AP = r"Microsoft\.ContainerService/managedClusters/agentPools"
+
+# minor -> patch versions offered, newest last; the default minor is marked in DEFAULT_MINOR.
+VERSIONS: dict[str, list[str]] = {
+    "1.32": ["1.32.6", "1.32.9"],
+    "1.33": ["1.33.3", "1.33.5"],
+    "1.34": ["1.34.1", "1.34.2"],
+}
+DEFAULT_MINOR = "1.33"
+NODE_IMAGE = "AKSAzureLinux-V3gen2-202611.10.0"
+
+
+def resolve_version(v: str | None) -> str:
+    v = v or DEFAULT_MINOR
+    if v in VERSIONS:
+        return VERSIONS[v][-1]
+    for patches in VERSIONS.values():
+        if v in patches:
+            return v
+    raise ArmError(
+        400,
+        "VersionNotSupported",
+        f"Version {v} is not supported in this region. Please use [az aks get-versions] "
+        "command to get the supported version list in this region.",
+    )
+
+
+def _all_patches() -> list[str]:
+    return [p for ps in VERSIONS.values() for p in ps]
+
+
+def _vkey(v: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in v.split("."))
+
+
+def upgrades_from(v: str) -> list[str]:
+    cur = _vkey(v)
+    return [p for p in _all_patches() if _vkey(p) > cur and _vkey(p)[1] <= cur[1] + 1]
+
+
+def _check_sku(emu: ArmEmulator, vm_size: str, location: str, zones: list[str] | None) -> None:
+    avail = {k.lower(): v for k, v in emu.sku_availability.items()}.get(vm_size.lower())
+    if avail is None:
+        return
+    where = {k.lower(): v for k, v in avail.items()}
+    if location.lower() not in where:
+        raise ArmError(
+            400,
+            "SkuNotAvailable",
+            f"The requested VM size '{vm_size}' is currently not available in location "
+            f"'{location}'. Please try another size or deploy to a different location or "
+            "different zone. See https://aka.ms/azureskunotavailable for details.",
+        )
+    missing = [z for z in zones or [] if z not in where[location.lower()]]
+    if missing:
+        raise ArmError(
+            400,
+            "SkuNotAvailable",
+            f"The requested VM size '{vm_size}' is currently not available in location "
+            f"'{location}' zones '{','.join(missing)}'. Please try another size or deploy to a "
+            "different location or different zone.",
+        )
+
+
+def _pool_defaults(
+    emu: ArmEmulator, pool: dict[str, Any], version: str, location: str, existing: dict[str, Any]
+) -> None:
+    if not pool.get("vmSize") and not existing.get("vmSize"):
+        pool["vmSize"] = "Standard_D4ds_v5"
+    vm = pool.get("vmSize") or existing.get("vmSize")
+    if pool.get("vmSize") and pool.get("vmSize") != existing.get("vmSize"):
+        _check_sku(emu, str(vm), location, pool.get("availabilityZones"))
+    if pool.get("enableAutoScaling"):
+        lo, hi = pool.get("minCount"), pool.get("maxCount")
+        if lo is None or hi is None or lo > hi:
+            raise ArmError(400, "InvalidParameter",
+                           "minCount and maxCount are required and minCount <= maxCount when "
+                           "enableAutoScaling is true.")
+        count = pool.get("count", lo)
+        pool["count"] = min(max(count, lo), hi)
+    pool.setdefault("count", existing.get("count", 3))
+    pool.setdefault("mode", existing.get("mode", "User"))
+    pool.setdefault("osType", "Linux")
+    pool.setdefault("osSKU", existing.get("osSKU", "AzureLinux"))
+    pool.setdefault("type", "VirtualMachineScaleSets")
+    pool.setdefault("maxPods", 110 if pool.get("type") != "VirtualMachines" else 250)
+    ov = pool.get("orchestratorVersion") or existing.get("orchestratorVersion") or version
+    pool["orchestratorVersion"] = ov
+    pool["currentOrchestratorVersion"] = resolve_version(ov)
+    pool.setdefault("nodeImageVersion", existing.get("nodeImageVersion", NODE_IMAGE))
+    pool.setdefault("powerState", existing.get("powerState", {"code": "Running"}))
+    pool.setdefault("upgradeSettings", existing.get("upgradeSettings", {"maxSurge": "10%"}))
+    pool["provisioningState"] = "Succeeded"
+
+
+def _cluster_on_put(
+    emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None
+) -> None:
+    if not body.get("location"):
+        raise ArmError(400, "LocationRequired", "The location property is required for this "
+                                                "definition.")
+    old = (existing or {}).get("properties", {})
+    props = body["properties"]
+    if existing and old.get("powerState", {}).get("code") == "Stopped":
+        raise ArmError(
+            400,
+            "OperationNotAllowed",
+            "Managed cluster is in stopped state, no operations except start and delete are "
+            "allowed.",
+        )
+    sku = body.setdefault("sku", (existing or {}).get("sku", {"name": "Base", "tier": "Free"}))
+    version = props.get("kubernetesVersion") or old.get("kubernetesVersion") or DEFAULT_MINOR
+    current = resolve_version(version)
+    if existing and _vkey(current) < _vkey(old.get("currentKubernetesVersion", "0.0.0")):
+        raise ArmError(400, "NotSupported", "Downgrading Kubernetes version is not allowed.")
+    props["kubernetesVersion"] = version
+    props["currentKubernetesVersion"] = current
+    name = rid.split("/")[-1]
+    rg = rid.split("/")[4]
+    prefix = props.get("dnsPrefix") or old.get("dnsPrefix") or f"{name[:10]}-{rg[:16]}-000000"
+    props["dnsPrefix"] = prefix
+    h = hashlib.sha256(rid.lower().encode()).hexdigest()[:8]
+    loc = body["location"]
+    props["fqdn"] = f"{prefix}-{h}.hcp.{loc}.azmk8s.io"
+    props["azurePortalFQDN"] = f"{prefix}-{h}.portal.hcp.{loc}.azmk8s.io"
+    props.setdefault("nodeResourceGroup", old.get("nodeResourceGroup", f"MC_{rg}_{name}_{loc}"))
+    props["powerState"] = old.get("powerState", {"code": "Running"})
+    props.setdefault("enableRBAC", True)
+    props["maxAgentPools"] = 100
+    old_pools = {p["name"]: p for p in old.get("agentPoolProfiles", [])}
+    pools = props.get("agentPoolProfiles")
+    if pools is None:
+        pools = list(old_pools.values())
+    if not pools and sku.get("name") != "Automatic":
+        raise ArmError(
+            400,
+            "InvalidParameter",
+            "agentPoolProfiles must contain at least one System mode agent pool.",
+        )
+    for pool in pools:
+        if not pool.get("name"):
+            raise ArmError(400, "InvalidParameter", "agentPoolProfiles[].name is required.")
+        _pool_defaults(emu, pool, version, loc, old_pools.get(pool["name"], {}))
+    if pools and not any(p.get("mode") == "System" for p in pools):
+        pools[0]["mode"] = "System"
+    props["agentPoolProfiles"] = pools
+
+
+def _cluster_on_put_done(emu: ArmEmulator, rid: str, obj: dict[str, Any]) -> None:
+    """Mirror agentPoolProfiles as agentPools child resources, as AKS does."""
+    profiles = obj["properties"].get("agentPoolProfiles", [])
+    for pool in profiles:
+        pid = f"{rid}/agentPools/{pool['name']}"
+        props = {k: v for k, v in pool.items() if k != "name"}
+        emu.put_resource(pid, {"properties": props})
+
+
+def _pool_on_put(
+    emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None
+) -> None:
+    cluster_id = rid.rsplit("/agentPools/", 1)[0] if "/agentPools/" in rid else rid.rsplit("/", 2)[0]
+    cluster = emu.get_resource(cluster_id)
+    assert cluster is not None  # the parent check already ran
+    cprops = cluster["properties"]
+    if cprops.get("powerState", {}).get("code") == "Stopped":
+        raise ArmError(
+            400,
+            "OperationNotAllowed",
+            "Managed cluster is in stopped state, no operations except start and delete are "
+            "allowed.",
+        )
+    pool = body["properties"]
+    old = (existing or {}).get("properties", {})
+    if (
+        old.get("mode") == "System"
+        and pool.get("mode", "System") == "User"
+        and sum(p.get("mode") == "System" for p in cprops.get("agentPoolProfiles", [])) <= 1
+    ):
+        raise ArmError(
+            400,
+            "OperationNotAllowed",
+            "The last System mode agent pool cannot be changed to User mode; add another "
+            "System pool first.",
+        )
+    _pool_defaults(emu, pool, cprops["kubernetesVersion"], cluster["location"], old)
+    if _vkey(resolve_version(pool["orchestratorVersion"])) > _vkey(
+        cprops["currentKubernetesVersion"]
+    ):
+        raise ArmError(
+            400,
+            "NodePoolMcVersionIncompatible",
+            f"Node pool version {pool['orchestratorVersion']} and control plane version "
+            f"{cprops['currentKubernetesVersion']} are incompatible.",
+        )
+    pool["provisioningState"] = "Creating" if existing is None else "Updating"
+
+
+def _pool_on_put_done(emu: ArmEmulator, rid: str, obj: dict[str, Any]) -> None:
+    cluster_id, name = rid.rsplit("/", 2)[0], rid.rsplit("/", 1)[1]
+    profile = {"name": name, **obj["properties"]}
+
+    def upd(c: dict[str, Any]) -> None:
+        pools = c["properties"].setdefault("agentPoolProfiles", [])
+        for i, p in enumerate(pools):
+            if p["name"].lower() == name.lower():
+                pools[i] = profile
+                break
+        else:
+            pools.append(profile)
+
+    emu.update_resource(cluster_id, upd)
+
+
+def _pool_on_delete(emu: ArmEmulator, rid: str, obj: dict[str, Any]) -> None:
+    cluster = emu.get_resource(rid.rsplit("/", 2)[0])
+    if cluster is None:
+        return
+    pools = cluster["properties"].get("agentPoolProfiles", [])
+    if obj["properties"].get("mode") == "System" and (
+        sum(p.get("mode") == "System" for p in pools) <= 1
+    ):
+        raise ArmError(
+            400,
+            "OperationNotAllowed",
+            "There has to be at least one system agent pool.",
+        )
+
+
+def _pool_on_deleted(emu: ArmEmulator, rid: str, obj: dict[str, Any]) -> None:
+    name = rid.rsplit("/", 1)[1].lower()
+
+    def upd(c: dict[str, Any]) -> None:
+        pools = c["properties"].get("agentPoolProfiles", [])
+        c["properties"]["agentPoolProfiles"] = [p for p in pools if p["name"].lower() != name]
+
+    emu.update_resource(rid.rsplit("/", 2)[0], upd)
+
+
+def _power(state: str) -> Any:
+    def handler(
+        emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None
+    ) -> None:
+        def upd(c: dict[str, Any]) -> None:
+            c["properties"]["powerState"] = {"code": state}
+            for p in c["properties"].get("agentPoolProfiles", []):
+                p["powerState"] = {"code": state}
+
+        emu.update_resource(rid, upd)
+        for pool in emu.list_resources("Microsoft.ContainerService/managedClusters/agentPools",
+                                       rid):
+            emu.update_resource(
+                pool["id"], lambda o: o["properties"].update(powerState={"code": state})
+            )
+
+    return handler
+
+
+def kubeconfig_yaml(emu: ArmEmulator, obj: dict[str, Any], *, admin: bool, fmt: str) -> str:
+    name = obj["name"]
+    rg = obj["id"].split("/")[4]
+    server = emu.kubeconfig_server or f"https://{obj['properties']['fqdn']}:443"
+    ca = base64.b64encode(emu.kubeconfig_ca_pem or emu.tls.ca_pem).decode()
+    user = f"clusterAdmin_{rg}_{name}" if admin else f"clusterUser_{rg}_{name}"
+    context = f"{name}-admin" if admin else name
+    if admin:
+        user_block = (
+            "    client-certificate-data: " + base64.b64encode(b"emulator-cert").decode() + "\n"
+            "    client-key-data: " + base64.b64encode(b"emulator-key").decode() + "\n"
+            "    token: " + hashlib.sha256(name.encode()).hexdigest() + "\n"
+        )
+    elif fmt == "exec":
+        user_block = (
+            "    exec:\n"
+            "      apiVersion: client.authentication.k8s.io/v1beta1\n"
+            "      args:\n"
+            "      - get-token\n"
+            "      - --environment\n"
+            "      - AzurePublicCloud\n"
+            "      - --server-id\n"
+            f"      - {AKS_SERVER_APP}\n"
+            "      - --client-id\n"
+            "      - 80faf920-1908-4b52-b5ef-a8e7bedfc67a\n"
+            "      - --tenant-id\n"
+            f"      - {emu.tenant}\n"
+            "      - --login\n"
+            "      - devicecode\n"
+            "      command: kubelogin\n"
+            "      env: null\n"
+            "      installHint: |2\n\n"
+            "        kubelogin is not installed which is required to connect to AAD enabled "
+            "cluster.\n"
+            "      interactiveMode: IfAvailable\n"
+            "      provideClusterInfo: false\n"
+        )
+    else:
+        user_block = (
+            "    auth-provider:\n"
+            "      config:\n"
+            f"        apiserver-id: {AKS_SERVER_APP}\n"
+            "        client-id: 80faf920-1908-4b52-b5ef-a8e7bedfc67a\n"
+            "        config-mode: '1'\n"
+            "        environment: AzurePublicCloud\n"
+            f"        tenant-id: {emu.tenant}\n"
+            "      name: azure\n"
+        )
+    return (
+        "apiVersion: v1\n"
+        "clusters:\n"
+        "- cluster:\n"
+        f"    certificate-authority-data: {ca}\n"
+        f"    server: {server}\n"
+        f"  name: {name}\n"
+        "contexts:\n"
+        "- context:\n"
+        f"    cluster: {name}\n"
+        f"    user: {user}\n"
+        f"  name: {context}\n"
+        f"current-context: {context}\n"
+        "kind: Config\n"
+        "preferences: {}\n"
+        "users:\n"
+        f"- name: {user}\n"
+        "  user:\n" + user_block
+    )
+
+
+def _credentials(admin: bool) -> Any:
+    def handler(
+        emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        q = (body or {}).get("__query__", {})
+        fmt = (q.get("format") or ["azure"])[0].lower()
+        aad = bool(obj["properties"].get("aadProfile"))
+        if admin and obj["properties"].get("disableLocalAccounts"):
+            raise ArmError(
+                400,
+                "BadRequest",
+                "Getting static credential is not allowed because this cluster is set to "
+                "disable local accounts.",
+            )
+        text = kubeconfig_yaml(emu, obj, admin=admin or not aad, fmt=fmt)
+        name = "clusterAdmin" if admin else "clusterUser"
+        return {"kubeconfigs": [{"name": name, "value": base64.b64encode(text.encode()).decode()}]}
+
+    return handler
+
+
+def _upgrade_profile(
+    emu: ArmEmulator, rid: str, obj: dict[str, Any], query: dict[str, list[str]]
+) -> dict[str, Any]:
+    props = obj["properties"]
+    cur = props["currentKubernetesVersion"]
+    return {
+        "id": f"{rid}/upgradeprofiles/default",
+        "name": "default",
+        "type": "Microsoft.ContainerService/managedClusters/upgradeprofiles",
+        "properties": {
+            "controlPlaneProfile": {
+                "name": "master",
+                "kubernetesVersion": cur,
+                "osType": "Linux",
+                "upgrades": [{"kubernetesVersion": v} for v in upgrades_from(cur)],
+            },
+            "agentPoolProfiles": [
+                {
+                    "name": p["name"],
+                    "kubernetesVersion": p.get("currentOrchestratorVersion", cur),
+                    "osType": "Linux",
+                    "upgrades": [
+                        {"kubernetesVersion": v}
+                        for v in upgrades_from(p.get("currentOrchestratorVersion", cur))
+                        if _vkey(v) <= _vkey(cur)
+                    ],
+                }
+                for p in props.get("agentPoolProfiles", [])
+            ],
+        },
+    }
+
+
+def _pool_upgrade_profile(
+    emu: ArmEmulator, rid: str, obj: dict[str, Any], query: dict[str, list[str]]
+) -> dict[str, Any]:
+    cluster = emu.get_resource(rid.rsplit("/", 2)[0]) or {"properties": {}}
+    cp = cluster["properties"].get("currentKubernetesVersion", "0.0.0")
+    cur = obj["properties"].get("currentOrchestratorVersion", cp)
+    return {
+        "id": f"{rid}/upgradeprofiles/default",
+        "name": "default",
+        "type": "Microsoft.ContainerService/managedClusters/agentPools/upgradeProfiles",
+        "properties": {
+            "kubernetesVersion": cur,
+            "latestNodeImageVersion": NODE_IMAGE,
+            "osType": "Linux",
+            "upgrades": [
+                {"kubernetesVersion": v} for v in upgrades_from(cur) if _vkey(v) <= _vkey(cp)
+            ],
+        },
+    }
+
+
+def _node_image_upgrade(
+    emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None
+) -> None:
+    emu.update_resource(rid, lambda o: o["properties"].update(nodeImageVersion=NODE_IMAGE))
+    _pool_on_put_done(emu, rid, emu.get_resource(rid) or obj)
+
+
+def _kubernetes_versions(
+    emu: ArmEmulator, path: str, query: dict[str, list[str]], body: bytes
+) -> tuple[int, Any]:
+    values = []
+    for minor, patches in VERSIONS.items():
+        entry: dict[str, Any] = {
+            "version": minor,
+            "capabilities": {"supportPlan": ["KubernetesOfficial", "AKSLongTermSupport"]},
+            "patchVersions": {p: {"upgrades": upgrades_from(p)} for p in patches},
+        }
+        if minor == DEFAULT_MINOR:
+            entry["isDefault"] = True
+        values.append(entry)
+    return 200, {"values": values}
+
+
+def _compute_skus(
+    emu: ArmEmulator, path: str, query: dict[str, list[str]], body: bytes
+) -> tuple[int, Any]:
+    value = []
+    for size, where in emu.sku_availability.items():
+        for loc, zones in where.items():
+            value.append(
+                {
+                    "resourceType": "virtualMachines",
+                    "name": size,
+                    "tier": "Standard",
+                    "size": size.split("_", 1)[-1],
+                    "locations": [loc],
+                    "locationInfo": [{"location": loc, "zones": zones}],
+                    "restrictions": [],
+                }
+            )
+    return 200, {"value": value}
+
+
+def install(emu: ArmEmulator) -> None:
+    emu.add_hooks(MC, on_put=_cluster_on_put, on_put_done=_cluster_on_put_done)
+    emu.add_hooks(
+        AP,
+        on_put=_pool_on_put,
+        on_put_done=_pool_on_put_done,
+        on_delete=_pool_on_delete,
+        on_deleted=_pool_on_deleted,
+    )
+    emu.register_action(MC, "stop", _power("Stopped"), busy_state="Stopping")
+    emu.register_action(MC, "start", _power("Running"), busy_state="Starting")
+    emu.register_action(MC, "listClusterUserCredential", _credentials(False), lro=False)
+    emu.register_action(MC, "listClusterAdminCredential", _credentials(True), lro=False)
+    emu.register_action(AP, "upgradeNodeImageVersion", _node_image_upgrade,
+                        busy_state="UpgradingNodeImageVersion")
+    emu.register_get(MC, "upgradeProfiles/default", _upgrade_profile)
+    emu.register_get(AP, "upgradeProfiles/default", _pool_upgrade_profile)
+    emu.register_route(
+        "GET",
+        r"^/subscriptions/[^/]+/providers/Microsoft\.ContainerService/locations/[^/]+/kubernetesVersions/?$",
+        _kubernetes_versions,
+    )
+    emu.register_route(
+        "GET", r"^/subscriptions/[^/]+/providers/Microsoft\.Compute/skus/?$", _compute_skus
+    )

@@ -1,0 +1,72 @@
+"""Pytest fixtures for the ARM + Entra emulator (loaded by tests/conftest.py).
+
+``arm_emulator``: a fresh, started emulator per test.
+``azure_env``: points akscli's credential factory and every SDK client at it through the
+environment only (the same knobs a user on a sovereign cloud or behind a proxy would use).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.emulators.arm.server import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    ArmEmulator,
+)
+
+_CLEARED = (
+    "AZURE_CLIENT_CERTIFICATE_PATH",
+    "AZURE_FEDERATED_TOKEN_FILE",
+    "AZURE_USERNAME",
+    "AZURE_PASSWORD",
+    "IDENTITY_ENDPOINT",
+    "IDENTITY_HEADER",
+    "MSI_ENDPOINT",
+    "MSI_SECRET",
+    "AZURE_POD_IDENTITY_AUTHORITY_HOST",
+    "KUBERNETES_EXEC_INFO",
+)
+
+
+@pytest.fixture
+def arm_emulator() -> Iterator[ArmEmulator]:
+    emu = ArmEmulator().start()
+    try:
+        yield emu
+    finally:
+        emu.stop()
+
+
+@pytest.fixture
+def azure_env(
+    arm_emulator: ArmEmulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> ArmEmulator:
+    for name in _CLEARED:
+        monkeypatch.delenv(name, raising=False)
+    cache = tmp_path / "akscli-cache"
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {
+        "AKSCLI_ARM_ENDPOINT": arm_emulator.url,
+        "AZURE_AUTHORITY_HOST": arm_emulator.url,
+        "AZURE_TENANT_ID": arm_emulator.tenant,
+        "AZURE_CLIENT_ID": DEFAULT_CLIENT_ID,
+        "AZURE_CLIENT_SECRET": DEFAULT_CLIENT_SECRET,
+        "AZURE_SUBSCRIPTION_ID": arm_emulator.subscription,
+        "REQUESTS_CA_BUNDLE": arm_emulator.ca_file,
+        "SSL_CERT_FILE": arm_emulator.ca_file,
+        "AKSCLI_DISABLE_INSTANCE_DISCOVERY": "1",
+        "AKSCLI_CACHE_DIR": str(cache),
+        "AKSCLI_LRO_POLL_INTERVAL": "0",
+        # No real Azure CLI profile or kubeconfig of the developer may leak into a test.
+        "AZURE_CONFIG_DIR": str(tmp_path / "azure-config"),
+        "KUBECONFIG": str(tmp_path / "kubeconfig"),
+        "HOME": str(home),
+    }
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    return arm_emulator

@@ -1,0 +1,552 @@
+"""ARM + Entra emulator: a real HTTPS server on 127.0.0.1 that the real Azure SDKs talk to.
+
+The resource store is generic: any ARM id (including extension resources under a nested
+``/providers/``) can be PUT, GET, PATCHed, DELETEd and listed at any collection. Writes are
+long-running operations (201/202, ``Azure-AsyncOperation`` + ``Location``, ``Retry-After``,
+provisioningState transitions). Per-type behaviour (defaults, validation, POST actions,
+computed sub-resources such as upgrade profiles) is plugged in by ``aks.py``, ``fleet.py``
+and ``hybrid.py`` and can be extended by tests with ``register_action`` / ``register_get`` /
+``hooks``.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import http.server
+import json
+import re
+import ssl
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from tests.emulators.arm.tls import TlsFiles, throwaway_tls
+
+DEFAULT_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+DEFAULT_TENANT = "72f988bf-0000-0000-0000-000000000001"
+DEFAULT_CLIENT_ID = "11111111-2222-3333-4444-555555555555"
+DEFAULT_CLIENT_SECRET = "emulator-client-secret"  # noqa: S105 - a throwaway test secret
+ARM_AUDIENCES = ("https://management.azure.com", "https://management.core.windows.net")
+AKS_SERVER_APP = "6dae42f8-4368-4678-94ff-3960e28e3630"
+
+
+class ArmError(Exception):
+    """Raised by hooks and handlers to answer with an ARM-shaped error body."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        details: list[dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details or []
+
+    def body(self) -> dict[str, Any]:
+        err: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.details:
+            err["details"] = self.details
+        return {"error": err}
+
+
+@dataclass
+class Fault:
+    method: str
+    path_regex: re.Pattern[str]
+    status: int
+    remaining: int
+    retry_after: float | None
+    body: dict[str, Any] | None
+
+
+class Faults:
+    """Injected failures: the next ``count`` matching requests get ``status`` (and body)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: list[Fault] = []
+
+    def add(
+        self,
+        method: str,
+        path_regex: str,
+        status: int,
+        count: int = 1,
+        retry_after: float | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> None:
+        with self._lock:
+            self._faults.append(
+                Fault(method.upper(), re.compile(path_regex, re.I), status, count, retry_after, body)
+            )
+
+    def take(self, method: str, path: str) -> Fault | None:
+        with self._lock:
+            for f in self._faults:
+                if f.remaining > 0 and f.method in (method, "*") and f.path_regex.search(path):
+                    f.remaining -= 1
+                    return f
+        return None
+
+
+@dataclass
+class LroFault:
+    method: str
+    path_regex: re.Pattern[str]
+    code: str
+    message: str
+    remaining: int
+
+
+@dataclass
+class LogEntry:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Operation:
+    id: str
+    resource_id: str
+    kind: str  # put | patch | delete | action
+    polls_left: int
+    location: str
+    namespace: str
+    subscription: str
+    on_complete: Callable[[], dict[str, Any] | None]
+    status: str = "InProgress"
+    result: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+    start: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True)
+class ParsedId:
+    """An ARM path split at its last ``/providers/{namespace}``."""
+
+    scope: str  # everything before the last /providers (subscription, rg or parent resource)
+    namespace: str
+    rest: list[str]  # alternating type/name segments after the namespace
+
+    @property
+    def types(self) -> list[str]:
+        return self.rest[0::2]
+
+    @property
+    def type(self) -> str:
+        return "/".join([self.namespace, *self.types])
+
+    @property
+    def is_resource(self) -> bool:
+        return len(self.rest) >= 2 and len(self.rest) % 2 == 0
+
+    def prefix(self, n: int) -> str:
+        return "/".join([self.scope, "providers", self.namespace, *self.rest[:n]])
+
+
+def parse_path(path: str) -> ParsedId | None:
+    segs = [s for s in path.split("/") if s]
+    idx = max((i for i, s in enumerate(segs) if s.lower() == "providers"), default=-1)
+    if idx < 0 or idx + 1 >= len(segs):
+        return None
+    return ParsedId("/" + "/".join(segs[:idx]), segs[idx + 1], segs[idx + 2 :])
+
+
+def subscription_of(path: str) -> str:
+    m = re.match(r"/subscriptions/([^/]+)", path, re.I)
+    return m.group(1) if m else DEFAULT_SUBSCRIPTION
+
+
+def resource_group_of(path: str) -> str | None:
+    m = re.match(r"/subscriptions/[^/]+/resourcegroups/([^/]+)", path, re.I)
+    return m.group(1) if m else None
+
+
+ActionHandler = Callable[["ArmEmulator", str, dict[str, Any], dict[str, Any] | None], Any]
+GetHandler = Callable[["ArmEmulator", str, dict[str, Any], dict[str, list[str]]], dict[str, Any]]
+PutHook = Callable[["ArmEmulator", str, dict[str, Any], dict[str, Any] | None], None]
+DoneHook = Callable[["ArmEmulator", str, dict[str, Any]], None]
+DeleteHook = Callable[["ArmEmulator", str, dict[str, Any]], None]
+RouteHandler = Callable[["ArmEmulator", str, dict[str, list[str]], bytes], tuple[int, Any]]
+
+
+@dataclass
+class _Action:
+    type_regex: re.Pattern[str]
+    action: str
+    handler: ActionHandler
+    lro: bool
+    busy_state: str | None
+
+
+@dataclass
+class TypeHooks:
+    """Per-type behaviour: ``on_put`` validates/fills a body before it is stored (raise
+    ArmError to refuse), ``on_put_done`` runs when the write's operation completes,
+    ``on_delete`` validates a delete, ``on_deleted`` runs after removal."""
+
+    type_regex: re.Pattern[str]
+    on_put: PutHook | None = None
+    on_put_done: DoneHook | None = None
+    on_delete: DeleteHook | None = None
+    on_deleted: DeleteHook | None = None
+
+
+class ArmEmulator:
+    """Azure Resource Manager and Entra ID on ``https://127.0.0.1:<port>``."""
+
+    def __init__(
+        self,
+        *,
+        lro_polls: int = 1,
+        retry_after: float = 0,
+        page_size: int = 100,
+        token_lifetime: int = 3600,
+        subscription: str = DEFAULT_SUBSCRIPTION,
+        tenant: str = DEFAULT_TENANT,
+        require_auth: bool = True,
+    ) -> None:
+        self.lro_polls = lro_polls
+        self.retry_after = retry_after
+        self.page_size = page_size
+        self.token_lifetime = token_lifetime
+        self.subscription = subscription
+        self.tenant = tenant
+        self.require_auth = require_auth
+        self.faults = Faults()
+        self.request_log: list[LogEntry] = []
+        # Entra side: confidential clients (id -> secret) and accepted federated assertions.
+        self.clients: dict[str, str] = {DEFAULT_CLIENT_ID: DEFAULT_CLIENT_SECRET}
+        self.federated_assertions: set[str] = set()
+        self.msi_header = uuid.uuid4().hex
+        self.tokens: dict[str, dict[str, Any]] = {}
+        self.token_requests: list[dict[str, str]] = []
+        # What listClusterUserCredential points kubeconfigs at (a kube emulator, in tests).
+        self.kubeconfig_server: str | None = None
+        self.kubeconfig_ca_pem: bytes | None = None
+        # VM size -> {location: [zones]}; used by the AKS SkuNotAvailable check and Compute skus.
+        self.sku_availability: dict[str, dict[str, list[str]]] = {}
+        self._lock = threading.RLock()
+        self._store: dict[str, dict[str, Any]] = {}
+        self._ops: dict[str, Operation] = {}
+        self._busy: dict[str, str] = {}  # resource id (lower) -> operation id
+        self._lro_faults: list[LroFault] = []
+        self._actions: list[_Action] = []
+        self._gets: list[tuple[re.Pattern[str], str, GetHandler]] = []
+        self._routes: list[tuple[str, re.Pattern[str], RouteHandler]] = []
+        self.hooks: list[TypeHooks] = []
+        self._server: http.server.ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.tls: TlsFiles = throwaway_tls()
+        from tests.emulators.arm import aks, fleet, hybrid
+
+        aks.install(self)
+        fleet.install(self)
+        hybrid.install(self)
+
+    # ----------------------------------------------------------------- lifecycle
+    def start(self) -> ArmEmulator:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(self.tls.cert_file, self.tls.key_file)
+        handler = _make_handler(self)
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server.daemon_threads = True
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> ArmEmulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "start() the emulator first"
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"https://127.0.0.1:{self.port}"
+
+    @property
+    def ca_file(self) -> str:
+        return str(self.tls.ca_file)
+
+    @property
+    def msi_endpoint(self) -> str:
+        return f"{self.url}/msi/token"
+
+    # ----------------------------------------------------------------- test-side API
+    def put_resource(self, resource_id: str, body: dict[str, Any]) -> dict[str, Any]:
+        """Store a resource as is (no LRO, no hooks), filling id/name/type."""
+        p = parse_path(resource_id)
+        assert p is not None and p.is_resource, f"not an ARM resource id: {resource_id}"
+        obj = copy.deepcopy(body)
+        obj.setdefault("id", resource_id)
+        obj.setdefault("name", p.rest[-1])
+        obj.setdefault("type", p.type)
+        obj.setdefault("properties", {}).setdefault("provisioningState", "Succeeded")
+        with self._lock:
+            self._store[resource_id.lower()] = obj
+        return copy.deepcopy(obj)
+
+    def get_resource(self, resource_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            obj = self._store.get(resource_id.lower())
+            return copy.deepcopy(obj) if obj is not None else None
+
+    def delete_resource(self, resource_id: str) -> None:
+        key = resource_id.lower()
+        with self._lock:
+            for k in [k for k in self._store if k == key or k.startswith(key + "/")]:
+                del self._store[k]
+
+    def update_resource(self, resource_id: str, fn: Callable[[dict[str, Any]], None]) -> None:
+        """Mutate a stored resource in place under the store lock (for hooks and handlers)."""
+        with self._lock:
+            obj = self._store.get(resource_id.lower())
+            if obj is not None:
+                fn(obj)
+
+    def list_resources(self, type_name: str, parent: str | None = None) -> list[dict[str, Any]]:
+        out = []
+        with self._lock:
+            for key, obj in self._store.items():
+                p = parse_path(key)
+                if p is None or p.type.lower() != type_name.lower():
+                    continue
+                if parent is not None and not key.startswith(parent.lower() + "/"):
+                    continue
+                out.append(copy.deepcopy(obj))
+        return out
+
+    def register_action(
+        self,
+        resource_type_regex: str,
+        action: str,
+        handler: ActionHandler,
+        *,
+        lro: bool = True,
+        busy_state: str | None = None,
+    ) -> None:
+        """POST ``{resource}/{action}``: ``handler(emu, resource_id, resource, body)`` returns the
+        result body (or None). With ``lro`` it runs when the operation completes and the
+        resource shows ``busy_state`` meanwhile. Later registrations win."""
+        self._actions.insert(
+            0,
+            _Action(re.compile(resource_type_regex + "$", re.I), action.lower(), handler, lro,
+                    busy_state),
+        )
+
+    def register_get(self, parent_type_regex: str, subpath: str, handler: GetHandler) -> None:
+        """GET ``{parent}/{subpath}`` computed by ``handler(emu, parent_id, parent, query)``."""
+        self._gets.insert(0, (re.compile(parent_type_regex + "$", re.I), subpath.lower(), handler))
+
+    def register_route(self, method: str, path_regex: str, handler: RouteHandler) -> None:
+        """Any other path: ``handler(emu, path, query, body) -> (status, json_body)``."""
+        self._routes.insert(0, (method.upper(), re.compile(path_regex, re.I), handler))
+
+    def add_hooks(self, type_regex: str, **kw: Any) -> None:
+        self.hooks.insert(0, TypeHooks(re.compile(type_regex + "$", re.I), **kw))
+
+    def fail_operation(self, method: str, path_regex: str, code: str, message: str,
+                       count: int = 1) -> None:
+        """The next matching long-running operation is accepted, then ends Failed."""
+        with self._lock:
+            self._lro_faults.append(
+                LroFault(method.upper(), re.compile(path_regex, re.I), code, message, count)
+            )
+
+    def issue_token(
+        self,
+        audience: str = ARM_AUDIENCES[0],
+        *,
+        tenant: str | None = None,
+        client_id: str = DEFAULT_CLIENT_ID,
+        lifetime: int | None = None,
+    ) -> tuple[str, int]:
+        now = int(time.time())
+        exp = now + (self.token_lifetime if lifetime is None else lifetime)
+        tid = tenant or self.tenant
+        claims = {
+            "aud": audience,
+            "iss": f"{self.url}/{tid}/v2.0",
+            "tid": tid,
+            "appid": client_id,
+            "oid": str(uuid.uuid5(uuid.NAMESPACE_URL, client_id)),
+            "iat": now,
+            "nbf": now,
+            "exp": exp,
+            "jti": uuid.uuid4().hex,
+        }
+
+        def b64(d: dict[str, Any]) -> str:
+            return base64.urlsafe_b64encode(json.dumps(d).encode()).rstrip(b"=").decode()
+
+        token = f"{b64({'typ': 'JWT', 'alg': 'RS256', 'kid': 'emu'})}.{b64(claims)}.ZW11"
+        with self._lock:
+            self.tokens[token] = claims
+        return token, exp
+
+    def requests_to(self, path_regex: str, method: str | None = None) -> list[LogEntry]:
+        rx = re.compile(path_regex, re.I)
+        return [
+            e for e in list(self.request_log)
+            if rx.search(e.path) and (method is None or e.method == method)
+        ]
+
+    # ----------------------------------------------------------------- internals
+    def _hooks_for(self, type_name: str) -> list[TypeHooks]:
+        return [h for h in self.hooks if h.type_regex.match(type_name)]
+
+    def _take_lro_fault(self, method: str, path: str) -> LroFault | None:
+        with self._lock:
+            for f in self._lro_faults:
+                if f.remaining > 0 and f.method in (method, "*") and f.path_regex.search(path):
+                    f.remaining -= 1
+                    return f
+        return None
+
+    def _location_of(self, obj: dict[str, Any] | None) -> str:
+        loc = (obj or {}).get("location") or "eastus"
+        return str(loc).replace(" ", "").lower()
+
+    def _new_operation(
+        self,
+        resource_id: str,
+        kind: str,
+        method: str,
+        location: str,
+        namespace: str,
+        on_complete: Callable[[], dict[str, Any] | None],
+    ) -> Operation:
+        op = Operation(
+            id=str(uuid.uuid4()),
+            resource_id=resource_id,
+            kind=kind,
+            polls_left=self.lro_polls,
+            location=location,
+            namespace=namespace,
+            subscription=subscription_of(resource_id),
+            on_complete=on_complete,
+        )
+        fault = self._take_lro_fault(method, resource_id)
+        if fault is not None:
+            op.error = {"code": fault.code, "message": fault.message}
+        with self._lock:
+            self._ops[op.id] = op
+            self._busy[resource_id.lower()] = op.id
+        return op
+
+    def _op_urls(self, op: Operation, api_version: str) -> dict[str, str]:
+        base = (
+            f"{self.url}/subscriptions/{op.subscription}/providers/{op.namespace}"
+            f"/locations/{op.location}"
+        )
+        q = f"?api-version={api_version}"
+        headers = {
+            "Azure-AsyncOperation": f"{base}/operations/{op.id}{q}",
+            "Location": f"{base}/operationresults/{op.id}{q}",
+        }
+        headers["Retry-After"] = _fmt_retry(self.retry_after)
+        return headers
+
+    def _advance(self, op_id: str) -> Operation | None:
+        with self._lock:
+            op = self._ops.get(op_id)
+            if op is None or op.status != "InProgress":
+                return op
+            if op.polls_left > 0:
+                op.polls_left -= 1
+                return op
+            self._busy.pop(op.resource_id.lower(), None)
+            if op.error is not None:
+                op.status = "Failed"
+                self.update_resource(
+                    op.resource_id,
+                    lambda o: o.setdefault("properties", {}).update(provisioningState="Failed"),
+                )
+                return op
+            try:
+                op.result = op.on_complete()
+                op.status = "Succeeded"
+            except ArmError as e:
+                op.status = "Failed"
+                op.error = e.body()["error"]
+            return op
+
+    def _complete_now(self, op: Operation) -> Operation:
+        polls, op.polls_left = op.polls_left, 0
+        del polls
+        res = self._advance(op.id)
+        assert res is not None
+        return res
+
+
+def _fmt_retry(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else str(v)
+
+
+def _make_handler(emu: ArmEmulator) -> type[http.server.BaseHTTPRequestHandler]:
+    from tests.emulators.arm import routes
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "akscli-arm-emulator"
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+        def _handle(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            parts = urlsplit(self.path)
+            query = parse_qs(parts.query, keep_blank_values=True)
+            status, headers, payload = routes.dispatch(
+                emu, self.command, parts.path, query, dict(self.headers.items()), body
+            )
+            data = b""
+            if payload is not None:
+                if isinstance(payload, bytes):
+                    data = payload
+                else:
+                    data = json.dumps(payload).encode()
+                    headers.setdefault("Content-Type", "application/json; charset=utf-8")
+            self.send_response(status)
+            for k, v in headers.items():
+                self.send_header(k, v)
+            self.send_header("x-ms-request-id", str(uuid.uuid4()))
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+            emu.request_log.append(
+                LogEntry(self.command, parts.path, query, status, dict(self.headers.items()), body)
+            )
+
+        do_GET = do_PUT = do_POST = do_PATCH = do_DELETE = do_HEAD = _handle
+
+    return Handler

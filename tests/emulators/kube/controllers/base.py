@@ -1,0 +1,71 @@
+"""The operator-simulator interface of the Kubernetes API emulator.
+
+A controller stands in for an operator that the emulator does not run: it watches a few
+kinds and moves their objects the way the real operator would (status conditions, pods it
+would create), after a delay, optionally failing in a named way so that tests can prove
+both the happy path and the error a user sees.
+
+Write one in ``tests/emulators/kube/controllers/<group>.py``::
+
+    class WorkspaceController(Controller):
+        watches = [("kaito.sh/v1beta1", "Workspace")]
+
+        def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
+            if self.failure == "quota":
+                cluster.patch_status(..., {"conditions": [...False...]})
+                return
+            cluster.patch_status(..., {"conditions": [...True...]})
+
+and register it in a test or fixture: ``emu.controllers.add(WorkspaceController(delay=0.05))``.
+
+Contract:
+- ``watches`` lists (apiVersion, kind) pairs. The apiVersion's group selects the objects; any
+  served version of that group and kind triggers the controller, and ``obj`` is given in the
+  version that was written.
+- ``reconcile(cluster, obj)`` runs on a background thread ``delay`` seconds after each
+  create or update of a watched object. ``obj`` is the latest stored state (re-read at run
+  time); a deleted object is not reconciled. Writes the controller itself makes inside
+  ``reconcile`` do not trigger that same controller again (so a controller that patches its
+  own status does not loop); they do trigger other controllers.
+- ``on_delete(cluster, obj)`` (optional override) runs after a watched object is removed.
+- ``requeue(obj, after)`` schedules another reconcile of the same object, for controllers that
+  move an object through several phases over time.
+- An exception raised by ``reconcile`` is recorded in ``errors`` of the controller manager
+  (``emu.controllers.errors``) instead of killing the thread, so a test can assert on it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from tests.emulators.kube.cluster import ClusterState
+    from tests.emulators.kube.controllers.runner import ControllerManager
+
+
+class Controller(ABC):
+    """Base class of an operator simulator; subclasses set ``watches`` and ``reconcile``."""
+
+    watches: ClassVar[list[tuple[str, str]]] = []
+
+    def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
+        if delay < 0:
+            raise ValueError("delay must be >= 0")
+        self.delay = delay
+        self.failure = failure
+        self._manager: ControllerManager | None = None
+
+    @abstractmethod
+    def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
+        """Move ``obj`` one step the way the real operator would."""
+
+    def on_delete(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
+        """Called after a watched object was removed; the default does nothing."""
+        del cluster, obj
+
+    def requeue(self, obj: dict[str, Any], after: float) -> None:
+        """Schedule another reconcile of ``obj`` in ``after`` seconds."""
+        if self._manager is None:
+            raise RuntimeError("controller is not registered with an emulator")
+        self._manager.schedule(self, obj, after)

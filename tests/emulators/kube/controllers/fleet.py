@@ -1,0 +1,709 @@
+"""A KubeFleet hub simulator: scheduler, rollout, staged update runs, approvals and evictions.
+
+It stands in for the fleet hub agent on a Kubernetes API emulator that acts as the hub:
+
+* MemberCluster objects are the members (labels, ``spec.taints``, ``status.properties``).
+* ClusterResourcePlacement / ResourcePlacement are scheduled (PickAll, PickN with preferences
+  and property sorters, PickFixed, tolerations), their selected resources listed, and each
+  chosen member gets the per-cluster conditions Scheduled .. Available.
+* A member annotated ``fleet.emulator/fail`` = ``apply`` | ``available`` | ``drift`` | ``rollout``
+  fails that way, so tests see what users see.
+* Placements with ``strategy.type: External`` wait for a (Cluster)StagedUpdateRun, which goes
+  stage by stage, creating (Cluster)ApprovalRequests and waiting for their Approved condition.
+* ClusterResourcePlacementEvictions are executed unless a ClusterResourcePlacementDisruptionBudget
+  of the same name would be broken.
+
+All state lives in the emulator's store, except which members a staged run has updated and which
+were evicted (kept here, as the real hub keeps them in bindings that the emulator does not have).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from akscli.validate import quantity_value
+from tests.emulators.kube.controllers.base import Controller
+
+P1 = "placement.kubernetes-fleet.io/v1"
+PB = "placement.kubernetes-fleet.io/v1beta1"
+C1 = "cluster.kubernetes-fleet.io/v1"
+FAIL_ANNOTATION = "fleet.emulator/fail"
+RUN_LABEL = "kubernetes-fleet.io/targetupdaterun"
+STAGE_LABEL = "kubernetes-fleet.io/targetUpdatingStage"
+LATEST_LABEL = "kubernetes-fleet.io/isLatestUpdateRunApproval"
+CLUSTER_TYPES = ("Scheduled", "RolloutStarted", "Overridden", "WorkSynchronized", "Applied", "Available")
+# Kinds looked up inside a selected namespace (the hub copies everything; these are enough here).
+NAMESPACED_CONTENT = [("v1", "ConfigMap"), ("v1", "Secret"), ("v1", "Service"),
+                      ("apps/v1", "Deployment"), ("kaito.sh/v1beta1", "Workspace")]
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _cond(ctype: str, ok: bool | None, reason: str, message: str = "", generation: int = 1) -> dict[str, Any]:
+    status = "Unknown" if ok is None else ("True" if ok else "False")
+    return {"type": ctype, "status": status, "reason": reason, "message": message,
+            "observedGeneration": generation, "lastTransitionTime": _now()}
+
+
+def _conds(obj: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    return {c["type"]: c for c in (obj.get("conditions") or [])}
+
+
+def _set(conditions: list[dict[str, Any]], cond: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for c in conditions if c["type"] != cond["type"]] + [cond]
+
+
+def matches_selector(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:
+    if not selector:
+        return True
+    for key, value in (selector.get("matchLabels") or {}).items():
+        if labels.get(key) != value:
+            return False
+    for expr in selector.get("matchExpressions") or []:
+        key, op, values = expr["key"], expr["operator"], expr.get("values") or []
+        if op == "In" and labels.get(key) not in values:
+            return False
+        if op == "NotIn" and key in labels and labels[key] in values:
+            return False
+        if op == "Exists" and key not in labels:
+            return False
+        if op == "DoesNotExist" and key in labels:
+            return False
+    return True
+
+
+def _property(member: Mapping[str, Any], name: str) -> Decimal | None:
+    props = (member.get("status") or {}).get("properties") or {}
+    entry = props.get(name)
+    if entry is None:
+        return None
+    return quantity_value(str(entry.get("value")))
+
+
+def matches_properties(selector: Mapping[str, Any] | None, member: Mapping[str, Any]) -> bool:
+    for expr in (selector or {}).get("matchExpressions") or []:
+        have = _property(member, expr["name"])
+        if have is None:
+            return False
+        want = quantity_value(str(expr["values"][0]))
+        ok = {"Gt": have > want, "Ge": have >= want, "Lt": have < want, "Le": have <= want,
+              "Eq": have == want, "Ne": have != want}[expr["operator"]]
+        if not ok:
+            return False
+    return True
+
+
+def _labels(obj: Mapping[str, Any]) -> dict[str, str]:
+    return dict((obj.get("metadata") or {}).get("labels") or {})
+
+
+def _tolerated(taint: Mapping[str, Any], tolerations: list[dict[str, Any]]) -> bool:
+    for tol in tolerations:
+        if tol.get("key") != taint.get("key"):
+            continue
+        if tol.get("operator") == "Exists" or tol.get("value") == taint.get("value"):
+            return True
+    return False
+
+
+class FleetHubController(Controller):
+    watches = [(P1, "ClusterResourcePlacement"), (P1, "ResourcePlacement"), (C1, "MemberCluster"),
+               (P1, "ClusterStagedUpdateRun"), (P1, "StagedUpdateRun"),
+               (P1, "ClusterApprovalRequest"), (P1, "ApprovalRequest"),
+               (PB, "ClusterResourcePlacementEviction"), (P1, "ClusterResourceOverride"),
+               (P1, "ResourceOverride")]
+
+    def __init__(self, delay: float = 0.05, failure: str | None = None,
+                 wait_scale: float = 0.0) -> None:
+        super().__init__(delay, failure)
+        # A TimedWait of waitTime seconds lasts waitTime * wait_scale seconds here.
+        self.wait_scale = wait_scale
+        self._lock = threading.RLock()
+        self.updated: dict[tuple[str | None, str], set[str]] = {}
+        self.evicted: dict[tuple[str | None, str], set[str]] = {}
+        self._wait_started: dict[tuple[str, str], float] = {}
+
+    # ---- dispatch -----------------------------------------------------------------------------
+
+    def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
+        kind = obj.get("kind")
+        with self._lock:
+            if kind in ("ClusterResourcePlacement", "ResourcePlacement"):
+                self.place(cluster, obj)
+            elif kind in ("MemberCluster", "ClusterResourceOverride", "ResourceOverride"):
+                if kind == "MemberCluster":
+                    self._member_status(cluster, obj)
+                self.replace_all(cluster)
+            elif kind in ("ClusterStagedUpdateRun", "StagedUpdateRun"):
+                self.run(cluster, obj)
+            elif kind in ("ClusterApprovalRequest", "ApprovalRequest"):
+                self._approval(cluster, obj)
+            elif kind == "ClusterResourcePlacementEviction":
+                self.evict(cluster, obj)
+
+    def replace_all(self, cluster: Any) -> None:
+        for crp in cluster.list(P1, "ClusterResourcePlacement"):
+            self.place(cluster, crp)
+        for rp in cluster.list(P1, "ResourcePlacement"):
+            self.place(cluster, rp)
+
+    def _member_status(self, cluster: Any, member: dict[str, Any]) -> None:
+        conds = _conds(member.get("status") or {})
+        if conds.get("Joined", {}).get("status") == "True":
+            return
+        cluster.patch_status(C1, "MemberCluster", None, member["metadata"]["name"], {
+            "conditions": [_cond("ReadyToJoin", True, "MemberClusterReadyToJoin"),
+                           _cond("Joined", True, "MemberClusterJoined")]})
+
+    # ---- scheduling ---------------------------------------------------------------------------
+
+    def _members(self, cluster: Any) -> dict[str, dict[str, Any]]:
+        return {m["metadata"]["name"]: m for m in cluster.list(C1, "MemberCluster")}
+
+    def schedule(self, cluster: Any, placement: dict[str, Any]) -> tuple[list[str], str, bool]:
+        """(chosen member names, scheduling message, fulfilled)."""
+        key = self._key(placement)
+        policy = (placement.get("spec") or {}).get("policy") or {}
+        ptype = policy.get("placementType", "PickAll")
+        members = self._members(cluster)
+        evicted = self.evicted.get(key, set())
+        if ptype == "PickFixed":
+            names = list(policy.get("clusterNames") or [])
+            chosen = [n for n in names if n in members]
+            missing = [n for n in names if n not in members]
+            if missing:
+                return chosen, f"cannot find member cluster(s) {', '.join(missing)}", False
+            return chosen, f"found all cluster needed as specified by the scheduling policy, found {len(chosen)} cluster(s)", True
+        tolerations = list(policy.get("tolerations") or [])
+        affinity = (policy.get("affinity") or {}).get("clusterAffinity") or {}
+        terms = ((affinity.get("requiredDuringSchedulingIgnoredDuringExecution") or {})
+                 .get("clusterSelectorTerms") or [])
+        eligible = []
+        for name, member in sorted(members.items()):
+            if name in evicted:
+                continue
+            taints = (member.get("spec") or {}).get("taints") or []
+            if any(not _tolerated(t, tolerations) for t in taints):
+                continue
+            if terms and not any(matches_selector(t.get("labelSelector"), _labels(member))
+                                 and matches_properties(t.get("propertySelector"), member)
+                                 for t in terms):
+                continue
+            eligible.append(name)
+        if ptype == "PickAll":
+            return eligible, f"found all cluster needed as specified by the scheduling policy, found {len(eligible)} cluster(s)", True
+        wanted = int(policy.get("numberOfClusters") or 0)
+        preferred = affinity.get("preferredDuringSchedulingIgnoredDuringExecution") or []
+
+        def score(name: str) -> tuple[float, str]:
+            total = 0.0
+            member = members[name]
+            for pref in preferred:
+                weight = float(pref.get("weight", 0))
+                term = pref.get("preference") or {}
+                if "propertySorter" in term:
+                    sorter = term["propertySorter"]
+                    values = [v for v in (_property(members[n], sorter["name"]) for n in eligible)
+                              if v is not None]
+                    value = _property(member, sorter["name"])
+                    if value is None or not values or max(values) == min(values):
+                        continue
+                    frac = float((value - min(values)) / (max(values) - min(values)))
+                    total += weight * (frac if sorter.get("sortOrder") != "Ascending" else 1 - frac)
+                elif matches_selector(term.get("labelSelector"), _labels(member)):
+                    total += weight
+            return (-total, name)
+
+        chosen = sorted(eligible, key=score)[:wanted]
+        if len(chosen) < wanted:
+            return chosen, (f"could not find all the clusters needed as specified by the scheduling "
+                            f"policy: found {len(chosen)} of {wanted} cluster(s)"), False
+        return chosen, f"found all cluster needed as specified by the scheduling policy, found {len(chosen)} cluster(s)", True
+
+    def selected_resources(self, cluster: Any, placement: dict[str, Any]) -> list[dict[str, Any]]:
+        namespace = placement["metadata"].get("namespace")
+        found: list[dict[str, Any]] = []
+        for sel in (placement.get("spec") or {}).get("resourceSelectors") or []:
+            group, version, kind = sel.get("group", ""), sel["version"], sel["kind"]
+            api_version = f"{group}/{version}" if group else version
+            if sel.get("name"):
+                obj = cluster.get(api_version, kind, namespace, sel["name"])
+                objects = [obj] if obj else []
+            else:
+                try:
+                    objects = [o for o in cluster.list(api_version, kind, namespace)
+                               if matches_selector(sel.get("labelSelector"), _labels(o))]
+                except Exception:  # an API the hub does not serve selects nothing
+                    objects = []
+            for obj in objects:
+                found.append(self._ident(group, version, kind, obj, namespace))
+                if kind == "Namespace" and sel.get("selectionScope", "NamespaceWithResources") \
+                        == "NamespaceWithResources":
+                    ns = obj["metadata"]["name"]
+                    for content_version, content_kind in NAMESPACED_CONTENT:
+                        try:
+                            items = cluster.list(content_version, content_kind, ns)
+                        except Exception:
+                            continue
+                        cgroup, _, cver = content_version.rpartition("/")
+                        for item in items:
+                            found.append(self._ident(cgroup, cver, content_kind, item, ns))
+        return found
+
+    @staticmethod
+    def _ident(group: str, version: str, kind: str, obj: Mapping[str, Any],
+               namespace: str | None) -> dict[str, Any]:
+        ident = {"group": group, "version": version, "kind": kind, "name": obj["metadata"]["name"]}
+        ns = obj["metadata"].get("namespace") or (namespace if kind != "Namespace" else None)
+        if ns:
+            ident["namespace"] = ns
+        return ident
+
+    def _overrides_for(self, cluster: Any, placement: dict[str, Any], member: dict[str, Any]) -> tuple[list[str], list[dict[str, str]]]:
+        name = placement["metadata"]["name"]
+        namespaced = placement["kind"] == "ResourcePlacement"
+        cro_names: list[str] = []
+        ro_names: list[dict[str, str]] = []
+        if not namespaced:
+            for cro in cluster.list(P1, "ClusterResourceOverride"):
+                if self._override_applies(cro, name, "Cluster", member):
+                    cro_names.append(f"{cro['metadata']['name']}-0")
+        ns = placement["metadata"].get("namespace")
+        for ro in cluster.list(P1, "ResourceOverride", ns) if ns else cluster.list(P1, "ResourceOverride"):
+            scope = "Namespaced" if namespaced else "Cluster"
+            if self._override_applies(ro, name, scope, member):
+                ro_names.append({"name": f"{ro['metadata']['name']}-0",
+                                 "namespace": ro["metadata"]["namespace"]})
+        return cro_names, ro_names
+
+    @staticmethod
+    def _override_applies(override: Mapping[str, Any], placement: str, scope: str,
+                          member: Mapping[str, Any]) -> bool:
+        spec = override.get("spec") or {}
+        ref = spec.get("placement") or {}
+        if ref.get("name") != placement or ref.get("scope", "Cluster") != scope:
+            return False
+        for rule in (spec.get("policy") or {}).get("overrideRules") or []:
+            terms = (rule.get("clusterSelector") or {}).get("clusterSelectorTerms") or []
+            if not terms or any(matches_selector(t.get("labelSelector"), _labels(member)) for t in terms):
+                return True
+        return False
+
+    @staticmethod
+    def _key(placement: Mapping[str, Any]) -> tuple[str | None, str]:
+        return placement["metadata"].get("namespace"), placement["metadata"]["name"]
+
+    def place(self, cluster: Any, placement: dict[str, Any]) -> None:
+        placement = cluster.get(placement["apiVersion"], placement["kind"],
+                                placement["metadata"].get("namespace"), placement["metadata"]["name"]) \
+            or placement
+        if placement["metadata"].get("deletionTimestamp"):
+            return
+        generation = int(placement["metadata"].get("generation") or 1)
+        key = self._key(placement)
+        members = self._members(cluster)
+        chosen, sched_message, fulfilled = self.schedule(cluster, placement)
+        resources = self.selected_resources(cluster, placement)
+        external = ((placement.get("spec") or {}).get("strategy") or {}).get("type") == "External"
+        updated = self.updated.get(key, set())
+        statuses: list[dict[str, Any]] = []
+        for name in chosen:
+            member = members[name]
+            statuses.append(self._cluster_status(cluster, placement, member, resources,
+                                                 rolled=not external or name in updated,
+                                                 generation=generation))
+        if not fulfilled:
+            statuses.append({"clusterName": "", "conditions": [
+                _cond("Scheduled", False, "SchedulingPolicyUnfulfilled", sched_message, generation)]})
+        prefix = placement["kind"]
+        conditions = [_cond(prefix + "Scheduled", fulfilled,
+                            "SchedulingPolicyFulfilled" if fulfilled else "SchedulingPolicyUnfulfilled",
+                            sched_message, generation)]
+        for ctype in CLUSTER_TYPES[1:]:
+            bad = [s for s in statuses if s["clusterName"] and
+                   _conds(s).get(ctype, {}).get("status") != "True"]
+            if not chosen:
+                continue
+            if bad:
+                first = _conds(bad[0]).get(ctype)
+                reason = (first or {}).get("reason", ctype + "Unknown")
+                message = f"{len(bad)} cluster(s) are not {ctype}: " + ", ".join(s["clusterName"] for s in bad)
+                conditions.append(_cond(prefix + ctype, False if first else None, reason, message, generation))
+                break
+            conditions.append(_cond(prefix + ctype, True, ctype + "Succeeded",
+                                    f"{len(chosen)} cluster(s) are {ctype}", generation))
+        cluster.patch_status(placement["apiVersion"], placement["kind"], key[0], key[1], {
+            "observedResourceIndex": "0", "selectedResources": resources,
+            "placementStatuses": statuses, "conditions": conditions})
+
+    def _cluster_status(self, cluster: Any, placement: dict[str, Any], member: dict[str, Any],
+                        resources: list[dict[str, Any]], rolled: bool, generation: int) -> dict[str, Any]:
+        name = member["metadata"]["name"]
+        fail = ((member.get("metadata") or {}).get("annotations") or {}).get(FAIL_ANNOTATION) \
+            or (self.failure if self.failure in ("apply", "available", "drift") else None)
+        entry: dict[str, Any] = {"clusterName": name, "observedResourceIndex": "0"}
+        conds = [_cond("Scheduled", True, "Scheduled", "Successfully scheduled resources for placement "
+                       f"in \"{name}\"", generation)]
+        if not rolled:
+            conds.append(_cond("RolloutStarted", False, "RolloutNotStartedYet",
+                               "The placement is waiting for a staged update run to update this cluster",
+                               generation))
+            entry["conditions"] = conds
+            return entry
+        cros, ros = self._overrides_for(cluster, placement, member)
+        conds.append(_cond("RolloutStarted", True, "RolloutStarted", "Detected the new changes on the "
+                           "resources and started the rollout process", generation))
+        if cros or ros:
+            conds.append(_cond("Overridden", True, "OverriddenSucceeded",
+                               "Successfully applied the override rules on the resources", generation))
+            if cros:
+                entry["applicableClusterResourceOverrides"] = cros
+            if ros:
+                entry["applicableResourceOverrides"] = ros
+        else:
+            conds.append(_cond("Overridden", True, "NoOverrideSpecified",
+                               "No override rules are configured for the selected resources", generation))
+        conds.append(_cond("WorkSynchronized", True, "AllWorkSynced",
+                           "All of the works are synchronized to the latest", generation))
+        target = resources[-1] if resources else {"group": "", "version": "v1", "kind": "Namespace",
+                                                  "name": "unknown"}
+        if fail == "apply":
+            conds.append(_cond("Applied", False, "NotAllWorkHaveBeenApplied",
+                               "Failed to apply resources to the member cluster; see failedPlacements",
+                               generation))
+            entry["failedPlacements"] = [{**target, "condition": _cond(
+                "Applied", False, "ManifestApplyFailed",
+                "Failed to apply the manifest: the object is owned by another placement", generation)}]
+        elif fail == "drift":
+            conds.append(_cond("Applied", False, "FoundDrifts",
+                               "Found drifts in the member cluster; see driftedPlacements", generation))
+            entry["driftedPlacements"] = [{**target, "observationTime": _now(),
+                                           "firstDriftedObservedTime": _now(),
+                                           "targetClusterObservedGeneration": 2,
+                                           "observedDrifts": [{"path": "/spec/replicas",
+                                                               "valueInHub": "2",
+                                                               "valueInMember": "5"}]}]
+        else:
+            conds.append(_cond("Applied", True, "AllWorkHaveBeenApplied",
+                               "All corresponding work objects are applied", generation))
+            if fail == "available":
+                conds.append(_cond("Available", False, "NotAllWorkAreAvailable",
+                                   "Some resources are not available yet; see failedPlacements",
+                                   generation))
+                entry["failedPlacements"] = [{**target, "condition": _cond(
+                    "Available", False, "ManifestNotAvailableYet",
+                    "Deployment has 0 of 2 replicas available", generation)}]
+            else:
+                conds.append(_cond("Available", True, "AllWorkAreAvailable",
+                                   "All corresponding work objects are available", generation))
+        entry["conditions"] = conds
+        return entry
+
+    # ---- staged update runs -------------------------------------------------------------------
+
+    def run(self, cluster: Any, run: dict[str, Any]) -> None:
+        run = cluster.get(run["apiVersion"], run["kind"], run["metadata"].get("namespace"),
+                          run["metadata"]["name"]) or run
+        status = dict(run.get("status") or {})
+        conds = _conds(status)
+        if "Succeeded" in conds:
+            return
+        if "Initialized" not in conds:
+            status = self._initialize(cluster, run)
+            self._write_run(cluster, run, status)
+            if _conds(status)["Initialized"]["status"] != "True":
+                return
+        state = (run.get("spec") or {}).get("state", "Initialize")
+        if state == "Stop":
+            conditions = _set(status.get("conditions") or [],
+                              _cond("Progressing", False, "UpdateRunStopped", "The update run is stopped"))
+            self._write_run(cluster, run, {**status, "conditions": conditions})
+            return
+        if state != "Run":
+            return
+        more = self._step(cluster, run, status)
+        self._write_run(cluster, run, status)
+        if more:
+            self.requeue(run, self.delay)
+
+    def _write_run(self, cluster: Any, run: dict[str, Any], status: dict[str, Any]) -> None:
+        cluster.patch_status(run["apiVersion"], run["kind"], run["metadata"].get("namespace"),
+                             run["metadata"]["name"], status)
+
+    def _initialize(self, cluster: Any, run: dict[str, Any]) -> dict[str, Any]:
+        spec = run.get("spec") or {}
+        namespace = run["metadata"].get("namespace")
+        pkind = "ResourcePlacement" if namespace else "ClusterResourcePlacement"
+        skind = "StagedUpdateStrategy" if namespace else "ClusterStagedUpdateStrategy"
+        placement = cluster.get(P1, pkind, namespace, spec.get("placementName"))
+        strategy = cluster.get(P1, skind, namespace, spec.get("stagedRolloutStrategyName"))
+
+        def failed(message: str) -> dict[str, Any]:
+            return {"conditions": [_cond("Initialized", False, "UpdateRunInitializedFailed", message)]}
+
+        if placement is None:
+            return failed(f"parent placement {spec.get('placementName')!r} not found")
+        if ((placement.get("spec") or {}).get("strategy") or {}).get("type") != "External":
+            return failed(f"the placement {spec.get('placementName')!r} does not have an External "
+                          "rollout strategy")
+        if strategy is None:
+            return failed(f"referenced update strategy {spec.get('stagedRolloutStrategyName')!r} not found")
+        members = self._members(cluster)
+        scheduled = [s["clusterName"] for s in (placement.get("status") or {}).get("placementStatuses") or []
+                     if s.get("clusterName")]
+        stages_status = []
+        placed: set[str] = set()
+        for stage in (strategy.get("spec") or {}).get("stages") or []:
+            in_stage = [n for n in scheduled if n not in placed and n in members
+                        and matches_selector(stage.get("labelSelector"), _labels(members[n]))]
+            sort_key = stage.get("sortingLabelKey")
+            if sort_key:
+                in_stage.sort(key=lambda n: (int(_labels(members[n]).get(sort_key, "0") or 0), n))
+            placed.update(in_stage)
+            entry: dict[str, Any] = {"stageName": stage["name"],
+                                     "clusters": [{"clusterName": n} for n in in_stage]}
+            if stage.get("beforeStageTasks"):
+                entry["beforeStageTaskStatus"] = [{"type": t["type"]} for t in stage["beforeStageTasks"]]
+            if stage.get("afterStageTasks"):
+                entry["afterStageTaskStatus"] = [{"type": t["type"]} for t in stage["afterStageTasks"]]
+            stages_status.append(entry)
+        left = [n for n in scheduled if n not in placed]
+        if left:
+            return failed(f"the cluster(s) {', '.join(left)} are not selected by any stage")
+        return {"policyObservedClusterCount": len(scheduled), "resourceSnapshotIndexUsed": "0",
+                "stagedUpdateStrategySnapshot": strategy.get("spec"),
+                "stagesStatus": stages_status,
+                "conditions": [_cond("Initialized", True, "UpdateRunInitializedSuccessfully",
+                                     "The update run is initialized")]}
+
+    def _approval_task(self, cluster: Any, run: dict[str, Any], stage: dict[str, Any],
+                       task: dict[str, Any], when: str) -> bool:
+        """True once the approval was given; creates the request first."""
+        namespace = run["metadata"].get("namespace")
+        kind = "ApprovalRequest" if namespace else "ClusterApprovalRequest"
+        name = task.get("approvalRequestName") or f"{run['metadata']['name']}-{when}-{stage['stageName']}"
+        request = cluster.get(P1, kind, namespace, name)
+        conds = task.setdefault("conditions", [])
+        if request is None:
+            meta: dict[str, Any] = {"name": name, "labels": {
+                RUN_LABEL: run["metadata"]["name"], STAGE_LABEL: stage["stageName"],
+                LATEST_LABEL: "true"}}
+            if namespace:
+                meta["namespace"] = namespace
+            cluster.create({"apiVersion": P1, "kind": kind, "metadata": meta,
+                            "spec": {"parentStageRollout": run["metadata"]["name"],
+                                     "targetStage": stage["stageName"]}})
+            task["approvalRequestName"] = name
+            task["conditions"] = _set(conds, _cond("ApprovalRequestCreated", True, "ApprovalRequestCreated",
+                                                   "ApprovalRequest object is created"))
+            return False
+        task["approvalRequestName"] = name
+        approved = _conds(request.get("status") or {}).get("Approved", {}).get("status") == "True"
+        if approved:
+            task["conditions"] = _set(task["conditions"], _cond(
+                "ApprovalRequestApproved", True, "ApprovalRequestApproved", "ApprovalRequest object is approved"))
+            accepted = (request.get("status") or {}).get("conditions") or []
+            if "ApprovalAccepted" not in _conds(request.get("status") or {}):
+                cluster.patch_status(P1, kind, namespace, name, {"conditions": _set(
+                    accepted, _cond("ApprovalAccepted", True, "ApprovalRequestApprovalAccepted",
+                                    "The approval request has been approved and cannot be reverted"))})
+        return approved
+
+    def _step(self, cluster: Any, run: dict[str, Any], status: dict[str, Any]) -> bool:
+        """Advance one step; False when waiting on a person or finished."""
+        key = (run["metadata"].get("namespace"), (run.get("spec") or {}).get("placementName", ""))
+        members = self._members(cluster)
+        conditions = status.get("conditions") or []
+        for stage in status.get("stagesStatus") or []:
+            sconds = _conds(stage)
+            if sconds.get("Succeeded", {}).get("status") == "True":
+                continue
+            stage.setdefault("startTime", _now())
+            for task in stage.get("beforeStageTaskStatus") or []:
+                if task["type"] == "Approval" and not self._approval_task(cluster, run, stage, task, "before"):
+                    stage["conditions"] = _set(stage.get("conditions") or [], _cond(
+                        "Progressing", False, "StageUpdatingWaiting", "waiting for approval before the stage"))
+                    status["conditions"] = _set(conditions, _cond(
+                        "Progressing", False, "UpdateRunWaiting",
+                        f"waiting for approval before stage {stage['stageName']}"))
+                    return False
+            stage["conditions"] = _set(stage.get("conditions") or [], _cond(
+                "Progressing", True, "StageUpdatingStarted", "stage is updating clusters"))
+            status["conditions"] = _set(conditions, _cond("Progressing", True, "UpdateRunProgressing",
+                                                          "the update run is making progress"))
+            max_conc = self._max_concurrency(status, stage)
+            running = [c for c in stage["clusters"] if "Started" in _conds(c) and "Succeeded" not in _conds(c)]
+            if running:
+                for entry in running:
+                    member = members.get(entry["clusterName"], {})
+                    fail = ((member.get("metadata") or {}).get("annotations") or {}).get(FAIL_ANNOTATION)
+                    if fail == "rollout" or self.failure == "rollout":
+                        message = f"cluster {entry['clusterName']} failed to apply the new resources"
+                        entry["conditions"] = _set(entry["conditions"], _cond(
+                            "Succeeded", False, "ClusterUpdatingFailed", message))
+                        stage["conditions"] = _set(stage["conditions"], _cond(
+                            "Succeeded", False, "StageUpdatingFailed", message))
+                        status["conditions"] = _set(status["conditions"], _cond(
+                            "Succeeded", False, "UpdateRunFailed", message))
+                        status["conditions"] = _set(status["conditions"], _cond(
+                            "Progressing", False, "UpdateRunFailed", message))
+                        return False
+                    entry["conditions"] = _set(entry["conditions"], _cond(
+                        "Succeeded", True, "ClusterUpdatingSucceeded", "cluster is updated"))
+                    self.updated.setdefault(key, set()).add(entry["clusterName"])
+                self._replace(cluster, run)
+                return True
+            waiting = [c for c in stage["clusters"] if "Started" not in _conds(c)]
+            if waiting:
+                for entry in waiting[:max_conc]:
+                    entry["conditions"] = [_cond("Started", True, "ClusterUpdatingStarted",
+                                                 "cluster update started")]
+                return True
+            for task in stage.get("afterStageTaskStatus") or []:
+                if task["type"] == "Approval":
+                    if not self._approval_task(cluster, run, stage, task, "after"):
+                        stage["conditions"] = _set(stage["conditions"], _cond(
+                            "Progressing", False, "StageUpdatingWaiting", "waiting for approval after the stage"))
+                        status["conditions"] = _set(status["conditions"], _cond(
+                            "Progressing", False, "UpdateRunWaiting",
+                            f"waiting for approval after stage {stage['stageName']}"))
+                        return False
+                else:
+                    wait = self._wait_seconds(status, stage)
+                    started = self._wait_started.setdefault((run["metadata"]["name"], stage["stageName"]),
+                                                            time.monotonic())
+                    if time.monotonic() - started < wait * self.wait_scale:
+                        task["conditions"] = _set(task.get("conditions") or [], _cond(
+                            "WaitTimeElapsed", False, "AfterStageTaskWaitTimeNotElapsed",
+                            f"waiting {wait}s after the stage"))
+                        return True
+                    task["conditions"] = _set(task.get("conditions") or [], _cond(
+                        "WaitTimeElapsed", True, "AfterStageTaskWaitTimeElapsed", "wait time elapsed"))
+            stage["endTime"] = _now()
+            stage["conditions"] = _set(stage["conditions"], _cond("Progressing", False, "StageUpdatingSucceeded",
+                                                                  "stage is done"))
+            stage["conditions"] = _set(stage["conditions"], _cond("Succeeded", True, "StageUpdatingSucceeded",
+                                                                  "all clusters in the stage are updated"))
+            return True
+        status["conditions"] = _set(_set(conditions, _cond("Progressing", False, "UpdateRunSucceeded",
+                                                           "the update run is done")),
+                                    _cond("Succeeded", True, "UpdateRunSucceeded", "the update run succeeded"))
+        return False
+
+    @staticmethod
+    def _strategy_stage(status: Mapping[str, Any], stage: Mapping[str, Any]) -> Mapping[str, Any]:
+        for item in (status.get("stagedUpdateStrategySnapshot") or {}).get("stages") or []:
+            if item.get("name") == stage["stageName"]:
+                return dict(item)
+        return {}
+
+    def _max_concurrency(self, status: Mapping[str, Any], stage: Mapping[str, Any]) -> int:
+        value = self._strategy_stage(status, stage).get("maxConcurrency", 1)
+        if isinstance(value, str) and value.endswith("%"):
+            return max(1, len(stage["clusters"]) * int(value[:-1]) // 100)
+        return max(1, int(value))
+
+    def _wait_seconds(self, status: Mapping[str, Any], stage: Mapping[str, Any]) -> float:
+        from akscli.validate import duration
+
+        for task in self._strategy_stage(status, stage).get("afterStageTasks") or []:
+            if task.get("type") == "TimedWait":
+                return duration(str(task.get("waitTime", "0s")))
+        return 0.0
+
+    def _replace(self, cluster: Any, run: Mapping[str, Any]) -> None:
+        namespace = run["metadata"].get("namespace")
+        kind = "ResourcePlacement" if namespace else "ClusterResourcePlacement"
+        placement = cluster.get(P1, kind, namespace, (run.get("spec") or {}).get("placementName"))
+        if placement is not None:
+            self.place(cluster, placement)
+
+    def _approval(self, cluster: Any, request: dict[str, Any]) -> None:
+        run_name = _labels(request).get(RUN_LABEL)
+        if not run_name:
+            return
+        namespace = request["metadata"].get("namespace")
+        kind = "StagedUpdateRun" if namespace else "ClusterStagedUpdateRun"
+        run = cluster.get(P1, kind, namespace, run_name)
+        if run is not None and _conds(request.get("status") or {}).get("Approved", {}).get("status") == "True":
+            self.requeue(run, self.delay)
+
+    # ---- evictions ----------------------------------------------------------------------------
+
+    def evict(self, cluster: Any, eviction: dict[str, Any]) -> None:
+        if _conds(eviction.get("status") or {}).get("Valid"):
+            return
+        spec = eviction.get("spec") or {}
+        name, target = spec.get("placementName"), spec.get("clusterName")
+
+        def finish(valid: bool, valid_msg: str, executed: bool | None = None, exec_msg: str = "") -> None:
+            conditions = [_cond("Valid", valid, "ClusterResourcePlacementEvictionValid" if valid
+                                else "ClusterResourcePlacementEvictionInvalid", valid_msg)]
+            if executed is not None:
+                conditions.append(_cond("Executed", executed,
+                                        "ClusterResourcePlacementEvictionExecuted" if executed
+                                        else "ClusterResourcePlacementEvictionNotExecuted", exec_msg))
+            cluster.patch_status(PB, "ClusterResourcePlacementEviction", None,
+                                 eviction["metadata"]["name"], {"conditions": conditions})
+
+        crp = cluster.get(P1, "ClusterResourcePlacement", None, name)
+        if crp is None:
+            finish(False, "Failed to find ClusterResourcePlacement targeted by eviction")
+            return
+        if crp["metadata"].get("deletionTimestamp"):
+            finish(False, "Found deleting ClusterResourcePlacement targeted by eviction")
+            return
+        policy = (crp.get("spec") or {}).get("policy") or {}
+        if policy.get("placementType") == "PickFixed":
+            finish(False, "Found ClusterResourcePlacement with PickFixed placement type targeted by eviction")
+            return
+        statuses = [s for s in (crp.get("status") or {}).get("placementStatuses") or [] if s.get("clusterName")]
+        if target not in {s["clusterName"] for s in statuses}:
+            finish(False, "Failed to find scheduler decision for placement in cluster targeted by eviction")
+            return
+        available = len([s for s in statuses
+                         if _conds(s).get("Available", {}).get("status") == "True"])
+        total = len(statuses)
+        budget = cluster.get(PB, "ClusterResourcePlacementDisruptionBudget", None, name)
+        if budget is not None:
+            bspec = budget.get("spec") or {}
+            allowed, reason = self._budget_allows(bspec, policy, available, total)
+            if not allowed:
+                finish(True, "Eviction is valid", False, reason or (
+                    "Eviction is blocked by specified ClusterResourcePlacementDisruptionBudget, "
+                    f"availablePlacements: {available}, totalPlacements: {total}"))
+                return
+            message = ("Eviction is allowed by specified ClusterResourcePlacementDisruptionBudget, "
+                       f"availablePlacements: {available}, totalPlacements: {total}")
+        else:
+            message = "Eviction is allowed, no ClusterResourcePlacementDisruptionBudget specified"
+        self.evicted.setdefault((None, name), set()).add(target)
+        finish(True, "Eviction is valid", True, message)
+        self.place(cluster, crp)
+
+    @staticmethod
+    def _budget_allows(bspec: Mapping[str, Any], policy: Mapping[str, Any], available: int,
+                       total: int) -> tuple[bool, str]:
+        ptype = policy.get("placementType", "PickAll")
+        if ptype == "PickAll" and ("maxUnavailable" in bspec or
+                                   str(bspec.get("minAvailable", "")).endswith("%")):
+            return False, "Eviction is blocked by misconfigured ClusterResourcePlacementDisruptionBudget"
+        target = int(policy.get("numberOfClusters") or total) if ptype == "PickN" else total
+
+        def resolve(value: Any) -> int:
+            text = str(value)
+            if text.endswith("%"):
+                return -(-target * int(text[:-1]) // 100)
+            return int(text)
+
+        if "minAvailable" in bspec:
+            return available - 1 >= resolve(bspec["minAvailable"]), ""
+        if "maxUnavailable" in bspec:
+            return target - (available - 1) <= resolve(bspec["maxUnavailable"]), ""
+        return True, ""

@@ -1,0 +1,199 @@
+"""JSON merge patch (RFC 7386), JSON patch (RFC 6902) and strategic merge patch."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from tests.emulators.kube.status import ApiError
+from tests.emulators.kube.typeinfo import TypeNode
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    if not isinstance(patch, dict):
+        return copy.deepcopy(patch)
+    out = dict(target) if isinstance(target, dict) else {}
+    for k, v in patch.items():
+        if v is None:
+            out.pop(k, None)
+        else:
+            out[k] = merge_patch(out.get(k), v)
+    return out
+
+
+def _unescape(token: str) -> str:
+    return token.replace("~1", "/").replace("~0", "~")
+
+
+def _pointer(path: str) -> list[str]:
+    if path == "":
+        return []
+    if not path.startswith("/"):
+        raise ApiError(422, f'the server rejected our request due to an error in our request: invalid JSON pointer "{path}"', "Invalid")
+    return [_unescape(t) for t in path[1:].split("/")]
+
+
+def _index(container: list[Any], token: str, allow_end: bool) -> int:
+    if token == "-" and allow_end:
+        return len(container)
+    if not token.isdigit():
+        raise ApiError(422, f'the server rejected our request due to an error in our request: invalid array index "{token}"', "Invalid")
+    i = int(token)
+    if i > len(container) or (i == len(container) and not allow_end):
+        raise ApiError(422, "the server rejected our request due to an error in our request: index out of range", "Invalid")
+    return i
+
+
+def _parent(doc: Any, tokens: list[str], op: str) -> Any:
+    cur = doc
+    for t in tokens[:-1]:
+        if isinstance(cur, dict):
+            if t not in cur:
+                raise ApiError(422, f"the server rejected our request due to an error in our request: {op} operation does not apply: doc is missing path", "Invalid")
+            cur = cur[t]
+        elif isinstance(cur, list):
+            cur = cur[_index(cur, t, False)]
+        else:
+            raise ApiError(422, f"the server rejected our request due to an error in our request: {op} operation does not apply: doc is missing path", "Invalid")
+    return cur
+
+
+def _get(doc: Any, tokens: list[str]) -> Any:
+    cur = doc
+    for t in tokens:
+        if isinstance(cur, dict) and t in cur:
+            cur = cur[t]
+        elif isinstance(cur, list):
+            cur = cur[_index(cur, t, False)]
+        else:
+            raise ApiError(422, "the server rejected our request due to an error in our request: doc is missing path", "Invalid")
+    return cur
+
+
+def json_patch(doc: Any, ops: Any) -> Any:
+    if not isinstance(ops, list):
+        raise ApiError(400, "json: cannot unmarshal object into Go value of type jsonpatch.Patch", "BadRequest")
+    doc = copy.deepcopy(doc)
+    for op in ops:
+        if not isinstance(op, dict) or "op" not in op:
+            raise ApiError(422, "the server rejected our request due to an error in our request: missing op", "Invalid")
+        kind = op["op"]
+        tokens = _pointer(op.get("path", ""))
+        if kind in ("add", "replace", "test") and "value" not in op:
+            raise ApiError(422, f"the server rejected our request due to an error in our request: {kind} operation missing value", "Invalid")
+        if kind == "test":
+            if _get(doc, tokens) != op["value"]:
+                raise ApiError(422, "the server rejected our request due to an error in our request: testing value failed", "Invalid")
+            continue
+        if kind in ("move", "copy"):
+            value = copy.deepcopy(_get(doc, _pointer(op.get("from", ""))))
+            if kind == "move":
+                doc = _remove(doc, _pointer(op["from"]))
+            doc = _add(doc, tokens, value, "add")
+            continue
+        if kind == "remove":
+            doc = _remove(doc, tokens)
+        elif kind == "add":
+            doc = _add(doc, tokens, copy.deepcopy(op["value"]), "add")
+        elif kind == "replace":
+            _get(doc, tokens)
+            doc = _add(doc, tokens, copy.deepcopy(op["value"]), "replace")
+        else:
+            raise ApiError(422, f'the server rejected our request due to an error in our request: Unexpected kind: {kind}', "Invalid")
+    return doc
+
+
+def _add(doc: Any, tokens: list[str], value: Any, op: str) -> Any:
+    if not tokens:
+        return value
+    parent = _parent(doc, tokens, op)
+    last = tokens[-1]
+    if isinstance(parent, dict):
+        parent[last] = value
+    elif isinstance(parent, list):
+        if op == "replace":
+            parent[_index(parent, last, False)] = value
+        else:
+            parent.insert(_index(parent, last, True), value)
+    else:
+        raise ApiError(422, f"the server rejected our request due to an error in our request: {op} operation does not apply: doc is missing path", "Invalid")
+    return doc
+
+
+def _remove(doc: Any, tokens: list[str]) -> Any:
+    if not tokens:
+        return None
+    parent = _parent(doc, tokens, "remove")
+    last = tokens[-1]
+    if isinstance(parent, dict) and last in parent:
+        del parent[last]
+    elif isinstance(parent, list):
+        del parent[_index(parent, last, False)]
+    else:
+        raise ApiError(422, f'the server rejected our request due to an error in our request: remove operation does not apply: doc is missing path: "/{"/".join(tokens)}": missing value', "Invalid")
+    return doc
+
+
+def strategic_merge_patch(target: Any, patch: Any, node: TypeNode, field_name: str = "") -> Any:
+    """Merge patch plus the built-in list merge keys and the $patch / $retainKeys directives
+    that matter in practice ($patch: replace|delete on maps and list items,
+    $setElementOrder is accepted and ignored)."""
+    if isinstance(patch, dict):
+        if patch.get("$patch") == "replace":
+            return {k: copy.deepcopy(v) for k, v in patch.items() if k != "$patch"}
+        if patch.get("$patch") == "delete":
+            return None
+        out = dict(target) if isinstance(target, dict) else {}
+        for k, v in patch.items():
+            if k.startswith("$setElementOrder/") or k == "$retainKeys":
+                continue
+            if k.startswith("$deleteFromPrimitiveList/"):
+                name = k.split("/", 1)[1]
+                if isinstance(out.get(name), list):
+                    out[name] = [x for x in out[name] if x not in v]
+                continue
+            if v is None:
+                out.pop(k, None)
+                continue
+            child = node.child(k)
+            if isinstance(v, list):
+                out[k] = _smp_list(out.get(k), v, node, k)
+            else:
+                merged = strategic_merge_patch(out.get(k), v, child, k)
+                if merged is None and isinstance(v, dict) and v.get("$patch") == "delete":
+                    out.pop(k, None)
+                else:
+                    out[k] = merged
+        return out
+    return copy.deepcopy(patch)
+
+
+def _smp_list(current: Any, patch: list[Any], parent: TypeNode, name: str) -> list[Any]:
+    holder = parent.child(name)
+    kind, keys = holder.list_kind(name, patch + (current if isinstance(current, list) else []))
+    if kind == "set":
+        out = list(current) if isinstance(current, list) else []
+        for x in patch:
+            if x not in out:
+                out.append(x)
+        return out
+    if kind != "map" or not keys:
+        return [x for x in copy.deepcopy(patch) if not (isinstance(x, dict) and x.get("$patch"))]
+    out = [copy.deepcopy(x) for x in current] if isinstance(current, list) else []
+    item_node = holder.items()
+    for item in patch:
+        if not isinstance(item, dict):
+            continue
+        if item.get("$patch") == "replace":
+            return [x for x in copy.deepcopy(patch) if not (isinstance(x, dict) and "$patch" in x)]
+        ident = tuple(item.get(k) for k in keys)
+        idx = next((i for i, x in enumerate(out) if isinstance(x, dict) and tuple(x.get(k) for k in keys) == ident), None)
+        if item.get("$patch") == "delete":
+            if idx is not None:
+                del out[idx]
+            continue
+        if idx is None:
+            out.append(strategic_merge_patch({}, item, item_node))
+        else:
+            out[idx] = strategic_merge_patch(out[idx], item, item_node)
+    return out

@@ -1,0 +1,307 @@
+"""Server-side apply: field sets (managedFields FieldsV1), ownership per field manager,
+conflicts, and the merge of an applied configuration into the live object.
+
+A field path is a tuple of FieldsV1 elements: ``"f:name"`` (map field), ``'k:{"name":"a"}'``
+(associative list item), ``'v:"x"'`` (set member). A path ending in a ``k:`` element stands
+for the list item itself (the ``"."`` entry of FieldsV1)."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from tests.emulators.kube.typeinfo import TypeNode
+
+Path = tuple[str, ...]
+MISSING = object()
+
+# metadata fields that managedFields tracks; the rest are the server's own.
+TRACKED_METADATA = ("labels", "annotations", "finalizers", "ownerReferences")
+
+
+def _key_element(item: dict[str, Any], keys: list[str]) -> str:
+    return "k:" + json.dumps({k: item.get(k) for k in keys}, separators=(",", ":"), sort_keys=True)
+
+
+def _set_element(value: Any) -> str:
+    return "v:" + json.dumps(value, separators=(",", ":"), sort_keys=True)
+
+
+def field_set(obj: dict[str, Any], root: TypeNode, *, status: bool | None) -> set[Path]:
+    """Leaf paths of ``obj``. ``status``: None -> all top-level fields, True -> only
+    .status, False -> everything but .status."""
+    out: set[Path] = set()
+    for k, v in obj.items():
+        if k in ("apiVersion", "kind"):
+            continue
+        if status is True and k != "status":
+            continue
+        if status is False and k == "status":
+            continue
+        if k == "metadata":
+            if isinstance(v, dict):
+                md_node = root.child("metadata")
+                for mk in TRACKED_METADATA:
+                    if mk in v and v[mk] is not None:
+                        _walk(v[mk], md_node, mk, ("f:metadata", f"f:{mk}"), out)
+            continue
+        _walk(v, root.child(k), k, (f"f:{k}",), out)
+    return out
+
+
+def _walk(value: Any, node: TypeNode, name: str, path: Path, out: set[Path]) -> None:
+    if isinstance(value, dict) and value and not node.is_atomic_map():
+        for k, v in value.items():
+            _walk(v, node.child(k), k, (*path, f"f:{k}"), out)
+        return
+    if isinstance(value, list) and value:
+        kind, keys = _list_kind(node, name, value)
+        if kind == "map":
+            item_node = node.items()
+            for item in value:
+                ip = (*path, _key_element(item, keys))
+                out.add(ip)
+                for k, v in item.items():
+                    _walk(v, item_node.child(k), k, (*ip, f"f:{k}"), out)
+            return
+        if kind == "set":
+            for item in value:
+                out.add((*path, _set_element(item)))
+            return
+    out.add(path)
+
+
+def _list_kind(node: TypeNode, name: str, value: list[Any]) -> tuple[str, list[str]]:
+    kind, keys = node.list_kind(name, value)
+    if kind == "map" and not (keys and all(isinstance(x, dict) for x in value)):
+        return ("atomic", [])
+    if kind == "set" and not all(isinstance(x, (str, int, float, bool)) for x in value):
+        return ("atomic", [])
+    return kind, keys
+
+
+def to_fields_v1(paths: Iterable[Path]) -> dict[str, Any]:
+    root: dict[str, Any] = {}
+    marks: set[int] = set()
+    for p in paths:
+        cur = root
+        for el in p:
+            cur = cur.setdefault(el, {})
+        if p and p[-1].startswith("k:"):
+            marks.add(id(cur))
+
+    def emit(d: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if id(d) in marks:
+            out["."] = {}
+        for k in sorted(d):
+            out[k] = emit(d[k])
+        return out
+
+    return emit(root)
+
+
+def from_fields_v1(fields: dict[str, Any], prefix: Path = ()) -> set[Path]:
+    out: set[Path] = set()
+    for k, v in fields.items():
+        if k == ".":
+            out.add(prefix)
+            continue
+        p = (*prefix, k)
+        if isinstance(v, dict) and v:
+            out |= from_fields_v1(v, p)
+        else:
+            out.add(p)
+    return out
+
+
+def get_at(obj: Any, path: Path) -> Any:
+    cur = obj
+    for el in path:
+        kind, _, rest = el.partition(":")
+        if kind == "f":
+            if not isinstance(cur, dict) or rest not in cur:
+                return MISSING
+            cur = cur[rest]
+        elif kind == "k":
+            key = json.loads(rest)
+            if not isinstance(cur, list):
+                return MISSING
+            cur = next(
+                (x for x in cur if isinstance(x, dict) and all(x.get(a) == b for a, b in key.items())),
+                MISSING,
+            )
+            if cur is MISSING:
+                return MISSING
+        elif kind == "v":
+            val = json.loads(rest)
+            if not isinstance(cur, list) or val not in cur:
+                return MISSING
+            cur = val
+        else:
+            return MISSING
+    return cur
+
+
+def remove_at(obj: Any, path: Path) -> None:
+    if not path:
+        return
+    parent = get_at(obj, path[:-1])
+    if parent is MISSING:
+        return
+    kind, _, rest = path[-1].partition(":")
+    if kind == "f" and isinstance(parent, dict):
+        parent.pop(rest, None)
+    elif kind == "k" and isinstance(parent, list):
+        key = json.loads(rest)
+        parent[:] = [
+            x for x in parent
+            if not (isinstance(x, dict) and all(x.get(a) == b for a, b in key.items()))
+        ]
+    elif kind == "v" and isinstance(parent, list):
+        val = json.loads(rest)
+        parent[:] = [x for x in parent if x != val]
+
+
+def path_string(path: Path) -> str:
+    """The way structured-merge-diff prints a path: .spec.containers[name="a"].image"""
+    out = []
+    for el in path:
+        kind, _, rest = el.partition(":")
+        if kind == "f":
+            out.append("." + rest)
+        elif kind == "k":
+            key = json.loads(rest)
+            out.append("[" + ",".join(f"{a}={json.dumps(b)}" for a, b in key.items()) + "]")
+        elif kind == "v":
+            out.append(f"[={rest}]")
+    return "".join(out)
+
+
+def merge_applied(live: Any, applied: Any, node: TypeNode, name: str = "") -> Any:
+    """Deep-merge an applied configuration into the live value: maps field by field,
+    associative lists item by item (by key), sets by union, everything else replaced."""
+    if isinstance(applied, dict) and isinstance(live, dict) and not node.is_atomic_map():
+        out = dict(live)
+        for k, v in applied.items():
+            out[k] = merge_applied(live.get(k, MISSING), v, node.child(k), k)
+        return out
+    if isinstance(applied, list) and isinstance(live, list):
+        kind, keys = _list_kind(node, name, applied + live)
+        if kind == "map":
+            out_list = [copy.deepcopy(x) for x in live]
+            item_node = node.items()
+            for item in applied:
+                ident = {k: item.get(k) for k in keys}
+                idx = next(
+                    (i for i, x in enumerate(out_list)
+                     if isinstance(x, dict) and all(x.get(a) == b for a, b in ident.items())),
+                    None,
+                )
+                if idx is None:
+                    out_list.append(copy.deepcopy(item))
+                else:
+                    out_list[idx] = merge_applied(out_list[idx], item, item_node)
+            return out_list
+        if kind == "set":
+            out_set = list(live)
+            for x in applied:
+                if x not in out_set:
+                    out_set.append(x)
+            return out_set
+    return copy.deepcopy(applied)
+
+
+class ManagedFields:
+    """The managedFields of one object as (manager, operation, subresource) -> paths."""
+
+    def __init__(self, entries: list[dict[str, Any]] | None) -> None:
+        self.entries: list[dict[str, Any]] = []
+        self.sets: list[set[Path]] = []
+        for e in entries or []:
+            if not isinstance(e, dict):
+                continue
+            self.entries.append({k: v for k, v in e.items() if k != "fieldsV1"})
+            fv1 = e.get("fieldsV1")
+            self.sets.append(from_fields_v1(fv1) if isinstance(fv1, dict) else set())
+
+    def index(self, manager: str, operation: str, subresource: str) -> int | None:
+        for i, e in enumerate(self.entries):
+            if (e.get("manager") == manager and e.get("operation") == operation
+                    and e.get("subresource", "") == subresource):
+                return i
+        return None
+
+    def set_of(self, manager: str, operation: str, subresource: str) -> set[Path]:
+        i = self.index(manager, operation, subresource)
+        return set(self.sets[i]) if i is not None else set()
+
+    def put(self, manager: str, operation: str, subresource: str, api_version: str,
+            now: str, paths: set[Path]) -> None:
+        i = self.index(manager, operation, subresource)
+        entry: dict[str, Any] = {
+            "manager": manager,
+            "operation": operation,
+            "apiVersion": api_version,
+            "time": now,
+            "fieldsType": "FieldsV1",
+        }
+        if subresource:
+            entry["subresource"] = subresource
+        if i is None:
+            self.entries.append(entry)
+            self.sets.append(set(paths))
+        else:
+            self.entries[i] = entry
+            self.sets[i] = set(paths)
+
+    def disown(self, paths: set[Path], except_index: int | None) -> None:
+        for i in range(len(self.sets)):
+            if i != except_index:
+                self.sets[i] -= paths
+
+    def conflicts(self, applied: Any, live: Any, paths: set[Path], me: int | None,
+                  manager: str) -> list[tuple[dict[str, Any], Path]]:
+        found: list[tuple[dict[str, Any], Path]] = []
+        for i, owned in enumerate(self.sets):
+            if i == me or self.entries[i].get("manager") == manager:
+                continue
+            for p in sorted(paths & owned):
+                if p[-1].startswith("k:"):
+                    continue
+                if get_at(live, p) != get_at(applied, p):
+                    found.append((self.entries[i], p))
+        return found
+
+    def render(self) -> list[dict[str, Any]]:
+        out = []
+        for e, s in zip(self.entries, self.sets, strict=True):
+            if not s:
+                continue
+            out.append({**e, "fieldsV1": to_fields_v1(s)})
+        return out
+
+
+def describe_manager(entry: dict[str, Any]) -> str:
+    text = json.dumps(entry.get("manager", ""))
+    if entry.get("subresource"):
+        text += f" with subresource {json.dumps(entry['subresource'])}"
+    if entry.get("operation") == "Update":
+        text += f" using {entry.get('apiVersion', '')}"
+    return text
+
+
+def conflict_message(conflicts: list[tuple[dict[str, Any], Path]]) -> str:
+    if len(conflicts) == 1:
+        e, p = conflicts[0]
+        return f"Apply failed with 1 conflict: conflict with {describe_manager(e)}: {path_string(p)}"
+    by_manager: dict[str, list[str]] = {}
+    for e, p in conflicts:
+        by_manager.setdefault(describe_manager(e), []).append(path_string(p))
+    lines = []
+    for m in sorted(by_manager):
+        lines.append(f"conflicts with {m}:")
+        lines.extend(f"- {p}" for p in by_manager[m])
+    return f"Apply failed with {len(conflicts)} conflicts: " + "\n".join(lines)

@@ -1,0 +1,118 @@
+"""Status bodies shaped like the real API server's, and the error that carries them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+REASONS = {
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    406: "NotAcceptable",
+    409: "AlreadyExists",
+    410: "Expired",
+    415: "UnsupportedMediaType",
+    422: "Invalid",
+    429: "TooManyRequests",
+    500: "InternalError",
+    501: "NotImplemented",
+    503: "ServiceUnavailable",
+    504: "Timeout",
+}
+
+
+class ApiError(Exception):
+    """An API failure; ``body()`` is the Status object the server answers with."""
+
+    def __init__(
+        self,
+        code: int,
+        message: str,
+        reason: str | None = None,
+        details: dict[str, Any] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.reason = reason if reason is not None else REASONS.get(code, "Unknown")
+        self.details = details
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        return status_body(self.code, self.message, self.reason, self.details)
+
+
+def status_body(
+    code: int, message: str, reason: str = "", details: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Success" if code < 400 else "Failure",
+        "message": message,
+        "reason": reason,
+        "code": code,
+    }
+    if not reason:
+        del out["reason"]
+    if not message:
+        del out["message"]
+    if details is not None:
+        out["details"] = details
+    return out
+
+
+def not_found(group_resource: str, name: str, group: str, plural: str) -> ApiError:
+    return ApiError(
+        404,
+        f'{group_resource} "{name}" not found',
+        "NotFound",
+        {"name": name, "group": group, "kind": plural},
+    )
+
+
+def already_exists(group_resource: str, name: str, group: str, plural: str) -> ApiError:
+    return ApiError(
+        409,
+        f'{group_resource} "{name}" already exists',
+        "AlreadyExists",
+        {"name": name, "group": group, "kind": plural},
+    )
+
+
+def conflict(group_resource: str, name: str, group: str, plural: str, why: str) -> ApiError:
+    return ApiError(
+        409,
+        f'Operation cannot be fulfilled on {group_resource} "{name}": {why}',
+        "Conflict",
+        {"name": name, "group": group, "kind": plural},
+    )
+
+
+def invalid(group_kind: str, name: str, group: str, kind: str, causes: list[tuple[str, str, str]]) -> ApiError:
+    """causes: (reason, field, message) as field.ErrorList renders them."""
+    texts = [f"{f}: {m}" if f else m for _, f, m in causes]
+    joined = texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]"
+    return ApiError(
+        422,
+        f'{group_kind} "{name}" is invalid: {joined}',
+        "Invalid",
+        {
+            "name": name,
+            "group": group,
+            "kind": kind,
+            "causes": [{"reason": r, "message": m, "field": f} for r, f, m in causes],
+        },
+    )
+
+
+def bad_request(message: str) -> ApiError:
+    return ApiError(400, message, "BadRequest")
+
+
+def not_implemented(what: str) -> ApiError:
+    return ApiError(501, f"{what} is not implemented by the akscli Kubernetes API emulator", "NotImplemented")

@@ -1,0 +1,325 @@
+"""The object store: compact serialized objects, a sorted key index per resource, one
+resourceVersion counter for everything, a bounded event history for watch resumption and
+continue tokens, and the live watchers.
+
+Objects are held as compact JSON bytes without apiVersion/kind (added when served, which
+also gives a custom resource the apiVersion of the version it is read at). A list page is
+the concatenation of stored bytes: nothing is copied per request beyond the page."""
+
+from __future__ import annotations
+
+import bisect
+import json
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+_dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+_label_intern: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
+_intern_lock = threading.Lock()
+
+
+def intern_labels(labels: dict[str, str] | None) -> dict[str, str]:
+    """Identical label sets share one dict (never mutated), which keeps a million pods of a
+    few hundred deployments small."""
+    if not labels:
+        return _EMPTY
+    key = tuple(sorted(labels.items()))
+    with _intern_lock:
+        got = _label_intern.get(key)
+        if got is None:
+            if len(_label_intern) > 200_000:
+                _label_intern.clear()
+            got = dict(key)
+            _label_intern[key] = got
+        return got
+
+
+_EMPTY: dict[str, str] = {}
+
+
+def encode(obj: dict[str, Any]) -> bytes:
+    return _dumps(obj).encode("utf-8")
+
+
+class Entry:
+    __slots__ = ("fields", "labels", "owners", "raw", "rv", "uid")
+
+    def __init__(self, raw: bytes, labels: dict[str, str], rv: int, uid: str,
+                 fields: tuple[str, str] | None, owners: tuple[str, ...]) -> None:
+        self.raw = raw
+        self.labels = labels
+        self.rv = rv
+        self.uid = uid
+        # (spec.nodeName, status.phase) for pods: field selectors on a million pods must not
+        # parse each one.
+        self.fields = fields
+        self.owners = owners
+
+    def obj(self) -> dict[str, Any]:
+        out: dict[str, Any] = json.loads(self.raw)
+        return out
+
+
+def make_entry(obj: dict[str, Any], rv: int) -> Entry:
+    md = obj.get("metadata") or {}
+    fields = None
+    spec = obj.get("spec")
+    st = obj.get("status")
+    if isinstance(spec, dict) and "nodeName" in spec or isinstance(st, dict) and "phase" in st:
+        fields = (
+            str((spec or {}).get("nodeName") or "") if isinstance(spec, dict) else "",
+            str((st or {}).get("phase") or "") if isinstance(st, dict) else "",
+        )
+    owners = tuple(
+        r["uid"] for r in md.get("ownerReferences") or [] if isinstance(r, dict) and "uid" in r
+    )
+    return Entry(encode(obj), intern_labels(md.get("labels")), rv, md.get("uid", ""), fields, owners)
+
+
+class Bucket:
+    """The objects of one resource (group/plural), keyed 'namespace/name' or 'name'."""
+
+    __slots__ = ("items", "keys")
+
+    def __init__(self) -> None:
+        self.items: dict[str, Entry] = {}
+        self.keys: list[str] = []
+
+
+@dataclass
+class Event:
+    rv: int
+    bucket: str
+    type: str  # ADDED | MODIFIED | DELETED
+    key: str
+    new: Entry | None
+    old: Entry | None
+
+
+class Gone(Exception):
+    """The requested resourceVersion has been compacted away."""
+
+
+class Watcher:
+    """One watch stream: events for one bucket, filtered; fed under the store lock."""
+
+    def __init__(self, bucket: str, prefix: str,
+                 match: Callable[[Entry], bool]) -> None:
+        self.bucket = bucket
+        self.prefix = prefix
+        self.match = match
+        self.cond = threading.Condition(threading.Lock())
+        self.queue: deque[tuple[str, Entry, int]] = deque()
+        self.closed = False
+
+    def offer(self, ev: Event) -> None:
+        if self.prefix and not ev.key.startswith(self.prefix):
+            return
+        new_ok = ev.new is not None and self.match(ev.new)
+        old_ok = ev.old is not None and self.match(ev.old)
+        if ev.type == "DELETED":
+            if old_ok and ev.new is not None:
+                self._push("DELETED", ev.new, ev.rv)
+            return
+        if ev.type == "ADDED":
+            if new_ok and ev.new is not None:
+                self._push("ADDED", ev.new, ev.rv)
+            return
+        # A modification moves an object into or out of a selector's view.
+        if new_ok and old_ok and ev.new is not None:
+            self._push("MODIFIED", ev.new, ev.rv)
+        elif new_ok and ev.new is not None:
+            self._push("ADDED", ev.new, ev.rv)
+        elif old_ok and ev.new is not None:
+            self._push("DELETED", ev.new, ev.rv)
+
+    def _push(self, typ: str, entry: Entry, rv: int) -> None:
+        with self.cond:
+            self.queue.append((typ, entry, rv))
+            self.cond.notify()
+
+    def next(self, timeout: float) -> tuple[str, Entry, int] | None:
+        with self.cond:
+            if not self.queue and not self.closed:
+                self.cond.wait(timeout)
+            if self.queue:
+                return self.queue.popleft()
+            return None
+
+    def close(self) -> None:
+        with self.cond:
+            self.closed = True
+            self.cond.notify_all()
+
+
+class Store:
+    def __init__(self, history: int = 20_000, start_rv: int = 1000) -> None:
+        self.lock = threading.RLock()
+        self.rv = start_rv
+        self.compacted_rv = start_rv
+        self.buckets: dict[str, Bucket] = {}
+        self.history: deque[Event] = deque()
+        self.history_size = history
+        self.watchers: dict[str, set[Watcher]] = {}
+        self.dependents: dict[str, set[tuple[str, str]]] = {}
+
+    def bucket(self, name: str) -> Bucket:
+        b = self.buckets.get(name)
+        if b is None:
+            b = self.buckets[name] = Bucket()
+        return b
+
+    def next_rv(self) -> int:
+        with self.lock:
+            self.rv += 1
+            return self.rv
+
+    def get(self, bucket: str, key: str) -> Entry | None:
+        b = self.buckets.get(bucket)
+        return b.items.get(key) if b else None
+
+    def put(self, bucket: str, key: str, obj: dict[str, Any]) -> Entry:
+        """Store ``obj`` under a new resourceVersion (written into the object)."""
+        with self.lock:
+            self.rv += 1
+            obj["metadata"]["resourceVersion"] = str(self.rv)
+            entry = make_entry(obj, self.rv)
+            b = self.bucket(bucket)
+            old = b.items.get(key)
+            if old is None:
+                bisect.insort(b.keys, key)
+            else:
+                self._unindex_owners(bucket, key, old)
+            b.items[key] = entry
+            self._index_owners(bucket, key, entry)
+            self._record(Event(self.rv, bucket, "MODIFIED" if old else "ADDED", key, entry, old))
+            return entry
+
+    def remove(self, bucket: str, key: str, final: dict[str, Any]) -> Entry | None:
+        with self.lock:
+            b = self.buckets.get(bucket)
+            old = b.items.pop(key, None) if b else None
+            if old is None or b is None:
+                return None
+            i = bisect.bisect_left(b.keys, key)
+            if i < len(b.keys) and b.keys[i] == key:
+                del b.keys[i]
+            self._unindex_owners(bucket, key, old)
+            self.rv += 1
+            final["metadata"]["resourceVersion"] = str(self.rv)
+            entry = make_entry(final, self.rv)
+            self._record(Event(self.rv, bucket, "DELETED", key, entry, old))
+            return entry
+
+    def bulk_load(self, bucket: str, items: Iterator[tuple[str, dict[str, Any]]]) -> int:
+        """Fast path for generated clusters: no history, no watch events, one sort."""
+        with self.lock:
+            b = self.bucket(bucket)
+            n = 0
+            for key, obj in items:
+                self.rv += 1
+                obj["metadata"]["resourceVersion"] = str(self.rv)
+                if key not in b.items:
+                    b.keys.append(key)
+                b.items[key] = make_entry(obj, self.rv)
+                n += 1
+            b.keys.sort()
+            self.compacted_rv = self.rv
+            self.history.clear()
+            return n
+
+    def _index_owners(self, bucket: str, key: str, e: Entry) -> None:
+        for uid in e.owners:
+            self.dependents.setdefault(uid, set()).add((bucket, key))
+
+    def _unindex_owners(self, bucket: str, key: str, e: Entry) -> None:
+        for uid in e.owners:
+            s = self.dependents.get(uid)
+            if s is not None:
+                s.discard((bucket, key))
+                if not s:
+                    del self.dependents[uid]
+
+    def dependents_of(self, uid: str) -> list[tuple[str, str]]:
+        with self.lock:
+            return sorted(self.dependents.get(uid, ()))
+
+    def _record(self, ev: Event) -> None:
+        if len(self.history) >= self.history_size:
+            dropped = self.history.popleft()
+            self.compacted_rv = dropped.rv
+        self.history.append(ev)
+        for w in self.watchers.get(ev.bucket, ()):
+            w.offer(ev)
+
+    def compact(self) -> None:
+        """Forget all history, as etcd compaction does: older continue tokens and watch
+        resourceVersions now answer 410 Gone."""
+        with self.lock:
+            self.history.clear()
+            self.compacted_rv = self.rv
+
+    def page(self, bucket: str, prefix: str, after: str | None, limit: int,
+             match: Callable[[Entry], bool] | None) -> tuple[list[Entry], str | None, int]:
+        """Up to ``limit`` matching entries after key ``after``; returns (entries, last key
+        if more may follow, count of keys left in range after the page)."""
+        with self.lock:
+            b = self.buckets.get(bucket)
+            if b is None:
+                return [], None, 0
+            keys = b.keys
+            lo = bisect.bisect_left(keys, prefix) if prefix else 0
+            hi = bisect.bisect_left(keys, prefix[:-1] + chr(ord(prefix[-1]) + 1)) if prefix else len(keys)
+            if after is not None:
+                lo = max(lo, bisect.bisect_right(keys, after))
+            out: list[Entry] = []
+            i = lo
+            items = b.items
+            while i < hi:
+                e = items[keys[i]]
+                i += 1
+                if match is None or match(e):
+                    out.append(e)
+                    if limit and len(out) >= limit:
+                        break
+            more = limit > 0 and len(out) >= limit and i < hi
+            return out, keys[i - 1] if more else None, (hi - i) if more else 0
+
+    def count(self, bucket: str) -> int:
+        b = self.buckets.get(bucket)
+        return len(b.items) if b else 0
+
+    def watch(self, bucket: str, prefix: str, match: Callable[[Entry], bool],
+              since: int | None, initial: Callable[[Watcher], None] | None) -> Watcher:
+        """Register a watcher. ``since``: replay history after that resourceVersion (Gone if
+        compacted). ``initial``: called under the lock to enqueue synthetic ADDED events."""
+        w = Watcher(bucket, prefix, match)
+        with self.lock:
+            if since is not None:
+                if since < self.compacted_rv:
+                    raise Gone(since)
+                for ev in self.history:
+                    if ev.rv > since and ev.bucket == bucket:
+                        w.offer(ev)
+            elif initial is not None:
+                initial(w)
+            self.watchers.setdefault(bucket, set()).add(w)
+        return w
+
+    def unwatch(self, w: Watcher) -> None:
+        with self.lock:
+            s = self.watchers.get(w.bucket)
+            if s is not None:
+                s.discard(w)
+        w.close()
+
+    def close_all_watchers(self) -> None:
+        with self.lock:
+            for s in self.watchers.values():
+                for w in s:
+                    w.close()
+            self.watchers.clear()

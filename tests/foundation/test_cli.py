@@ -1,0 +1,96 @@
+"""The command tree, global flags, output formats and exit codes, as a user sees them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from akscli import errors, globals as global_flags
+from akscli.cli.main import COMMANDS
+from tests.cli import invoke
+
+
+def test_no_arguments_prints_help_and_succeeds() -> None:
+    result = invoke()
+    assert result.exit_code == 0
+    for name in COMMANDS:
+        assert name in result.stdout
+
+
+def test_unknown_command_is_a_usage_error_in_one_line() -> None:
+    result = invoke("nosuch")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == ["error: No such command 'nosuch'.",
+                                          "hint: run 'akscli --help' for usage"]
+    assert result.stdout == ""
+
+
+def test_version_json_names_akscli_python_and_sdks() -> None:
+    result = invoke("version", "-o", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert data["akscli"]
+    assert {"kubernetes", "azure-identity", "azure-mgmt-containerservice"} <= set(data["packages"])
+
+
+def test_bad_output_format_exits_2_with_the_accepted_ones() -> None:
+    result = invoke("version", "-o", "xml")
+    assert result.exit_code == 2
+    assert "json|yaml" in result.stderr
+
+
+def test_global_flags_are_accepted_after_the_command() -> None:
+    rest = global_flags.extract(["model", "list", "--debug", "--reason", "ticket 42", "-v",
+                                 "--allow=R1,R2", "--allow", "R3", "--", "--debug"])
+    assert rest == ["model", "list", "--", "--debug"]
+    assert global_flags.FLAGS.debug and global_flags.FLAGS.verbose == 1
+    assert global_flags.FLAGS.reason == "ticket 42"
+    assert global_flags.FLAGS.allow == ("R1", "R2", "R3")
+    global_flags.extract([])
+
+
+def test_a_global_flag_without_its_value_is_a_usage_error() -> None:
+    result = invoke("version", "--reason")
+    assert result.exit_code == 2
+    assert "--reason needs a value" in result.stderr
+
+
+@pytest.mark.parametrize("code, error", [
+    (1, errors.AkscliError), (2, errors.UsageError), (3, errors.NotFoundError),
+    (4, errors.ConflictError), (5, errors.WaitTimeoutError), (6, errors.AuthError),
+    (7, errors.NotInstalledError), (8, errors.QuotaError), (9, errors.CheckFailedError),
+])
+def test_each_error_class_has_its_documented_exit_code(code: int, error: type[errors.AkscliError]) -> None:
+    assert error.exit_code == code
+    assert (code, error.title) in errors.EXIT_CODES
+
+
+def test_unexpected_exceptions_print_one_line_without_debug(monkeypatch: pytest.MonkeyPatch) -> None:
+    from akscli.cli import version as version_module
+
+    def boom(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("kaput")
+
+    monkeypatch.setattr(version_module.output, "emit_object", boom)
+    result = invoke("version")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: unexpected error: RuntimeError: kaput")
+    assert "Traceback" not in result.stderr
+
+
+def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    from akscli.cli import version as version_module
+
+    monkeypatch.setattr(version_module, "_installed", lambda _name: (_ for _ in ()).throw(
+        errors.NotFoundError("gone", "look elsewhere")))
+    result = invoke("version", "--debug")
+    assert result.exit_code == 3
+    assert "Traceback" in result.stderr
+    assert "error: gone" in result.stderr
+
+
+def test_render_prints_yaml_and_json(tmp_path: object) -> None:
+    result = invoke("render", "--list")
+    assert result.exit_code == 0
+    assert result.stdout.strip()

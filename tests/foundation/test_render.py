@@ -1,0 +1,94 @@
+"""The renderer: every value is exactly one YAML value, whatever the user typed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from akscli import render
+from akscli.errors import UsageError
+
+DEMO = Path(__file__).parent / "templates"
+
+# Any text a user could type: newlines, ': ', '---', '{{ }}', quotes, '#', unicode, controls.
+# Lone surrogates are excluded: they are not text (validate.text rejects them before rendering).
+user_text = st.one_of(
+    st.text(st.characters(exclude_categories=("Cs",)), max_size=60),
+    st.sampled_from(["", "a: b", "---\nkind: Secret", "{{ 7*7 }}", "{% raw %}", "'\"", "# c",
+                     "- x", "? k", "&a *a", "!!python/object x", "\u2028\u0085", "null", "true",
+                     "0x1F", "1e3", "|", ">", "@`", "\t", "key: [1, {a: b}]"]),
+)
+
+
+@pytest.fixture
+def demo_templates(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(render, "templates_dir", lambda: DEMO)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=user_text)
+def test_any_string_stays_one_value_in_every_position(value: str) -> None:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(render, "templates_dir", lambda: DEMO)
+        first, second = render.render("demo/all-positions", {"value": value})
+    assert first["metadata"]["labels"] == {"plain": value}
+    assert first["metadata"]["annotations"] == {value: "key-position"}
+    assert first["data"] == {
+        "block": value, "after": "fixed",
+        "nested": {"inner": value, "list": [value, value]},
+        "listed": [value, "second"],
+    }
+    assert second == {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "second"},
+                      "data": {"again": value}}
+
+
+def test_numbers_and_booleans_keep_their_types(demo_templates: None) -> None:
+    for value in (3, 2.5, True, None):
+        first, _ = render.render("demo/all-positions", {"value": value})
+        assert first["data"]["block"] == value
+
+
+def test_missing_value_names_the_template_and_the_value(demo_templates: None) -> None:
+    with pytest.raises(UsageError) as caught:
+        render.render("demo/all-positions", {})
+    assert "demo/all-positions.yaml.j2" in caught.value.message
+    assert "'value'" in caught.value.message
+    assert caught.value.hint and "--set value=" in caught.value.hint
+
+
+def test_unknown_template_lists_the_known_ones(demo_templates: None) -> None:
+    with pytest.raises(UsageError) as caught:
+        render.render("demo/nope", {"value": 1})
+    assert "demo/all-positions" in (caught.value.hint or "")
+
+
+def test_template_can_be_named_by_its_basename(demo_templates: None) -> None:
+    assert render.resolve_template("all-positions") == "demo/all-positions.yaml.j2"
+
+
+def test_sandbox_refuses_unsafe_attribute_access(demo_templates: None, tmp_path: Path) -> None:
+    (DEMO / "demo").mkdir(exist_ok=True)
+    evil = DEMO / "demo" / "evil.yaml.j2"
+    evil.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ value.__class__.__mro__ }}\n")
+    try:
+        with pytest.raises(UsageError):
+            render.render("demo/evil", {"value": "x"})
+    finally:
+        evil.unlink()
+
+
+def test_stack_labels_mark_objects_as_managed_by_akscli(demo_templates: None) -> None:
+    objects = render.render("demo/all-positions", {"value": "v"}, stack="llama")
+    for obj in objects:
+        assert obj["metadata"]["labels"][render.MANAGED_BY] == "akscli"
+        assert obj["metadata"]["labels"][render.STACK_LABEL] == "llama"
+
+
+def test_every_shipped_template_is_found() -> None:
+    names = render.list_templates()
+    assert names == sorted(names)
+    assert all(n.endswith(".yaml.j2") for n in names)
+    assert render.templates_dir().name == "templates"

@@ -1,0 +1,105 @@
+"""Validators: one clear message and a hint for every bad value."""
+
+from __future__ import annotations
+
+import pytest
+
+from akscli import validate
+from akscli.errors import UsageError
+
+
+@pytest.mark.parametrize("value", ["a", "llama-3-8b", "x" * 63, "0abc"])
+def test_dns_label_names_are_accepted(value: str) -> None:
+    assert validate.name(value) == value
+
+
+@pytest.mark.parametrize("value", ["", "A", "-a", "a-", "a_b", "a.b", "x" * 64, "a\nb", "ü"])
+def test_bad_names_are_rejected_with_a_hint(value: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        validate.name(value, "model name")
+    assert "model name" in caught.value.message
+    assert caught.value.hint
+
+
+@pytest.mark.parametrize("value", ["500m", "2", "16Gi", "1e3", "0.5", "+1", "1.5Ti"])
+def test_quantities_are_accepted(value: str) -> None:
+    assert validate.quantity(value) == value
+
+
+@pytest.mark.parametrize("value", ["", "1GB", "-1", "abc", "1 Gi", "1Gi\nkind: x"])
+def test_bad_quantities_are_rejected(value: str) -> None:
+    with pytest.raises(UsageError):
+        validate.quantity(value)
+
+
+def test_quantity_values_are_computed_in_base_units() -> None:
+    assert validate.quantity_value("16Gi") == 16 * 2**30
+    assert validate.quantity_value("500m") == validate.quantity_value("0.5")
+
+
+@pytest.mark.parametrize("value", [
+    "vllm/vllm-openai:v0.11.0", "mcr.microsoft.com/aks/kaito/kaito-base:0.0.8",
+    "localhost:5000/a/b", "nginx@sha256:" + "a" * 64, "rayproject/ray:2.41.0-py311-gpu"])
+def test_image_references_are_accepted(value: str) -> None:
+    assert validate.image(value) == value
+
+
+@pytest.mark.parametrize("value", ["", "UPPER/case", "a b", "img:tag\nkind: x", "a:b:c:d", "a@sha256:xyz"])
+def test_bad_image_references_are_rejected(value: str) -> None:
+    with pytest.raises(UsageError):
+        validate.image(value)
+
+
+def test_integers_out_of_range_say_the_range() -> None:
+    with pytest.raises(UsageError) as caught:
+        validate.integer("0", "replicas", 1, 10)
+    assert "between 1 and 10" in caught.value.message
+
+
+def test_durations_accept_go_syntax() -> None:
+    assert validate.duration("1h30m") == 5400
+    assert validate.duration("90s") == 90
+    assert validate.duration("500ms") == 0.5
+    assert validate.duration("45") == 45
+
+
+@pytest.mark.parametrize("value", ["", "10x", "m", "1h 2m"])
+def test_bad_durations_are_rejected(value: str) -> None:
+    with pytest.raises(UsageError):
+        validate.duration(value)
+
+
+def test_taints_parse_key_value_effect() -> None:
+    assert validate.taint("nvidia.com/gpu=present:NoSchedule") == {
+        "key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}
+    with pytest.raises(UsageError):
+        validate.taint("nvidia.com/gpu=present")
+
+
+def test_labels_parse_pairs_and_reject_bad_keys() -> None:
+    assert validate.labels(["a=b,c=d", "team=ml"]) == {"a": "b", "c": "d", "team": "ml"}
+    with pytest.raises(UsageError):
+        validate.labels(["no-equals"])
+    with pytest.raises(UsageError):
+        validate.labels(["bad key=v"])
+
+
+def test_choice_returns_the_canonical_spelling() -> None:
+    assert validate.choice("SERVER", ["none", "client", "server"], "--dry-run") == "server"
+    with pytest.raises(UsageError) as caught:
+        validate.choice("maybe", ["none", "client", "server"], "--dry-run")
+    assert "none, client, server" in (caught.value.hint or "")
+
+
+def test_free_text_rejects_control_characters_and_lone_surrogates() -> None:
+    assert validate.text("hello: world", "prompt") == "hello: world"
+    with pytest.raises(UsageError):
+        validate.text("a\x00b", "prompt")
+    with pytest.raises(UsageError):
+        validate.text("a\ud800", "prompt")
+
+
+def test_set_values_nest_dotted_keys() -> None:
+    assert validate.set_values(["a.b=1", "a.c=x=y", "d="]) == {"a": {"b": "1", "c": "x=y"}, "d": ""}
+    with pytest.raises(UsageError):
+        validate.set_values(["a=1", "a.b=2"])
