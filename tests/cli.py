@@ -46,8 +46,9 @@ def _env(overrides: Mapping[str, str | None]) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def invoke(*args: str, input: str | None = None, env: Mapping[str, str | None] | None = None,
-           tty: bool = False) -> Result:
+def invoke(
+    *args: str, input: str | None = None, env: Mapping[str, str | None] | None = None, tty: bool = False
+) -> Result:
     """``akscli ARGS...``; ``tty=True`` makes stdout and stdin look like a terminal."""
     import sys
 

@@ -1,4 +1,4 @@
-from akscli.cli.main import main
+from akscli.cli.entry import main
 
 if __name__ == "__main__":
     main()

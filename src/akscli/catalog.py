@@ -95,9 +95,11 @@ class Model:
         d["name"] = self.name
         d["kv_bytes_per_token"] = self.kv_bytes_per_token
         d["quant_family"] = self.quant_family
-        d["attention"] = "MLA" if self.is_mla else ("MQA" if self.kv_heads == 1 else
-                                                     "GQA" if self.kv_heads < self.attention_heads
-                                                     else "MHA")
+        d["attention"] = (
+            "MLA"
+            if self.is_mla
+            else ("MQA" if self.kv_heads == 1 else "GQA" if self.kv_heads < self.attention_heads else "MHA")
+        )
         return d
 
 
@@ -111,9 +113,10 @@ def _model_from(row: Mapping[str, Any]) -> Model:
     try:
         return Model(**fields)
     except TypeError as exc:
-        raise UsageError(f"model catalog row {row.get('id', '?')!r} is incomplete: {exc}",
-                         hint=f"each row in {DATA_FILE.name} needs id, weights_gib, layers, ...") \
-            from exc
+        raise UsageError(
+            f"model catalog row {row.get('id', '?')!r} is incomplete: {exc}",
+            hint=f"each row in {DATA_FILE.name} needs id, weights_gib, layers, ...",
+        ) from exc
 
 
 def all_models() -> list[Model]:
@@ -162,9 +165,11 @@ def get(name: str) -> Model:
     if m is not None:
         return m
     near = closest(name)
-    hint = (f"did you mean {', '.join(near)}? " if near else "") + \
-        "list known models with 'akscli model catalog', or describe any Hugging Face model " \
+    hint = (
+        (f"did you mean {', '.join(near)}? " if near else "")
+        + "list known models with 'akscli model catalog', or describe any Hugging Face model "
         "with --weights-gib, --layers, --kv-heads, --head-dim, --attention-heads and --context"
+    )
     raise UsageError(f"unknown model {name!r}", hint=hint)
 
 
@@ -173,38 +178,66 @@ def search(query: str | None = None) -> list[Model]:
     if not query:
         return models
     terms = query.lower().split()
-    return [m for m in models
-            if all(t in " ".join([m.id, m.preset or "", m.license or "", m.quantization,
-                                  m.architecture or ""]).lower() for t in terms)]
+    return [
+        m
+        for m in models
+        if all(
+            t in " ".join([m.id, m.preset or "", m.license or "", m.quantization, m.architecture or ""]).lower()
+            for t in terms
+        )
+    ]
 
 
 def validate_hf_id(value: str) -> str:
     v = value.strip()
     if not _HF_ID.match(v):
-        raise UsageError(f"model id {value!r} is not a Hugging Face id",
-                         hint="write it as org/name, for example microsoft/phi-4")
+        raise UsageError(
+            f"model id {value!r} is not a Hugging Face id", hint="write it as org/name, for example microsoft/phi-4"
+        )
     return v
 
 
-def custom(model_id: str, *, weights_gib: float, layers: int, attention_heads: int,
-           kv_heads: int | None = None, head_dim: int | None = None,
-           hidden_size: int | None = None, context: int, quantization: str = "bf16",
-           parameters_b: float | None = None, kv_lora_rank: int | None = None,
-           qk_rope_head_dim: int | None = None, license: str | None = None) -> Model:
+def custom(
+    model_id: str,
+    *,
+    weights_gib: float,
+    layers: int,
+    attention_heads: int,
+    kv_heads: int | None = None,
+    head_dim: int | None = None,
+    hidden_size: int | None = None,
+    context: int,
+    quantization: str = "bf16",
+    parameters_b: float | None = None,
+    kv_lora_rank: int | None = None,
+    qk_rope_head_dim: int | None = None,
+    license: str | None = None,
+) -> Model:
     """A model the catalog lacks, from explicit metadata (its config.json and file sizes)."""
     mid = validate_hf_id(model_id)
     if head_dim is None:
         if not hidden_size:
-            raise UsageError("--head-dim or --hidden-size is needed to size the KV cache",
-                             hint="head_dim is config.json's head_dim, else hidden_size / "
-                                  "num_attention_heads")
+            raise UsageError(
+                "--head-dim or --hidden-size is needed to size the KV cache",
+                hint="head_dim is config.json's head_dim, else hidden_size / num_attention_heads",
+            )
         head_dim = hidden_size // attention_heads
     q = quantization.lower()
     if q not in QUANT_FAMILIES:
-        raise UsageError(f"unknown quantisation {quantization!r}",
-                         hint=f"one of {', '.join(sorted(QUANT_FAMILIES))}")
-    return Model(id=mid, weights_gib=weights_gib, layers=layers, attention_heads=attention_heads,
-                 kv_heads=kv_heads or attention_heads, head_dim=head_dim, context=context,
-                 quantization=q, hidden_size=hidden_size, parameters_b=parameters_b,
-                 kv_lora_rank=kv_lora_rank, qk_rope_head_dim=qk_rope_head_dim, license=license,
-                 source="given on the command line")
+        raise UsageError(f"unknown quantisation {quantization!r}", hint=f"one of {', '.join(sorted(QUANT_FAMILIES))}")
+    return Model(
+        id=mid,
+        weights_gib=weights_gib,
+        layers=layers,
+        attention_heads=attention_heads,
+        kv_heads=kv_heads or attention_heads,
+        head_dim=head_dim,
+        context=context,
+        quantization=q,
+        hidden_size=hidden_size,
+        parameters_b=parameters_b,
+        kv_lora_rank=kv_lora_rank,
+        qk_rope_head_dim=qk_rope_head_dim,
+        license=license,
+        source="given on the command line",
+    )

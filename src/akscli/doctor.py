@@ -26,9 +26,7 @@ WEBHOOK_API = "admissionregistration.k8s.io/v1"
 
 
 class Reader(Protocol):
-    def get(
-        self, api_version: str, kind: str, name: str, namespace: str | None = None
-    ) -> dict[str, Any] | None: ...
+    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None: ...
 
     def list(
         self,
@@ -235,22 +233,17 @@ def blocking(results: Sequence[Result]) -> list[Result]:
 
 
 def raise_if_blocked(results: Sequence[Result]) -> None:
+    """CheckFailedError naming the groups and components with required gaps (the table, printed
+    before, has the detail and the fix of each)."""
     blocked = blocking(results)
     if not blocked:
         return
     groups = sorted({g for r in blocked for g in r.groups})
-    components = sorted({r.component for r in blocked})
-    first = blocked[0]
+    components = list(dict.fromkeys(r.component for r in blocked))
+    others = f"; then {', '.join(components[1:])} (see FIX)" if len(components) > 1 else ""
     raise CheckFailedError(
-        f"{len(blocked)} blocking gap(s) for {', '.join(groups)}: "
-        + "; ".join(f"{r.component}: {r.detail}" for r in blocked[:4])
-        + ("; ..." if len(blocked) > 4 else ""),
-        hint=f"{first.fix}"
-        + (
-            f" (and fix {', '.join(components[1:])}; see the FIX column)"
-            if len(components) > 1
-            else ""
-        ),
+        f"{len(blocked)} blocking gap(s) for {', '.join(groups)} in: {', '.join(components)}",
+        hint=f"{components[0]}: {blocked[0].fix}{others}",
     )
 
 
@@ -277,9 +270,7 @@ def _check(kube: Reader, comp: Component) -> Iterator[tuple[str, str, str]]:
         yield "nodes", *_gpu_nodes(kube)
 
 
-def _get(
-    kube: Reader, api_version: str, kind: str, name: str, namespace: str | None = None
-) -> dict[str, Any] | None:
+def _get(kube: Reader, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
     """A get that treats an unserved kind like an absent object."""
     try:
         return kube.get(api_version, kind, name, namespace)
@@ -298,9 +289,7 @@ def _crd(kube: Reader, name: str, version: str) -> tuple[str, str]:
     crd = _get(kube, CRD_API, "CustomResourceDefinition", name)
     if crd is None:
         return MISSING, f"CRD {name} is not installed"
-    served = [
-        v.get("name") for v in (crd.get("spec") or {}).get("versions") or [] if v.get("served")
-    ]
+    served = [v.get("name") for v in (crd.get("spec") or {}).get("versions") or [] if v.get("served")]
     if version not in served:
         return NOT_READY, (
             f"CRD {name} serves {', '.join(map(str, served)) or 'no version'}, "
@@ -319,9 +308,7 @@ def pod_ready(pod: dict[str, Any]) -> bool:
 def _pods(kube: Reader, selectors: Sequence[str], namespace: str | None = None) -> tuple[str, str]:
     seen = 0
     for selector in selectors:
-        for pod in _list(
-            kube, "v1", "Pod", namespace=namespace, label_selector=selector, page_size=50
-        ):
+        for pod in _list(kube, "v1", "Pod", namespace=namespace, label_selector=selector, page_size=50):
             meta = pod.get("metadata") or {}
             if pod_ready(pod):
                 return OK, f"pod {meta.get('namespace')}/{meta.get('name')} is ready"

@@ -72,10 +72,10 @@ class NamespaceUsage:
     pods: int = 0  # pods that request GPUs and are bound to a GPU node
     requested: int = 0
     pending: int = 0  # GPUs requested by pods not (yet) bound to a GPU node
-    usd_per_hour: float | None = None  # what its requested GPUs cost (showback)
+    usd_per_hour: float | None = None  # what its priced requested GPUs cost (showback)
     usd_per_month: float | None = None
+    unpriced: int = 0  # requested GPUs on VM sizes without a price (not in usd_per_hour)
     _cost: float = field(default=0.0, repr=False)
-    _unpriced: int = field(default=0, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if not k.startswith("_")}
@@ -195,13 +195,9 @@ def measure(
             progress(f"read {nodes_seen:,} nodes")
 
     namespaces: dict[str, NamespaceUsage] = {}
-    vm_price = {
-        key: price_of(key[1], key[2]) if pool.allocatable else None for key, pool in pools.items()
-    }
+    vm_price = {key: price_of(key[1], key[2]) if pool.allocatable else None for key, pool in pools.items()}
     pods_seen = 0
-    for pod in kube.list(
-        "v1", "Pod", all_namespaces=True, field_selector=ACTIVE_PODS, page_size=page_size
-    ):
+    for pod in kube.list("v1", "Pod", all_namespaces=True, field_selector=ACTIVE_PODS, page_size=page_size):
         pods_seen += 1
         if progress and pods_seen % 50000 == 0:
             progress(f"read {pods_seen:,} pods")
@@ -223,7 +219,7 @@ def measure(
         ns.requested += gpus
         price = vm_price[(slot[0].pool, slot[0].vm_size, slot[0].region)]
         if price is None:
-            ns._unpriced += gpus
+            ns.unpriced += gpus
         else:
             ns._cost += price * gpus / slot[1]
 
@@ -248,7 +244,7 @@ def measure(
             pool.idle_usd_per_hour = round(idle_cost.get(key, 0.0), 4)
             pool.idle_usd_per_month = round(idle_cost.get(key, 0.0) * HOURS_PER_MONTH, 2)
     for ns in namespaces.values():
-        if not ns._unpriced and ns.requested:
+        if ns.requested > ns.unpriced:
             ns.usd_per_hour = round(ns._cost, 4)
             ns.usd_per_month = round(ns._cost * HOURS_PER_MONTH, 2)
 

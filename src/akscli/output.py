@@ -205,6 +205,7 @@ def emit_documents(objects: Sequence[Mapping[str, Any]], fmt: str) -> None:
 
 # ---- stderr: progress, warnings, information -------------------------------------------------
 
+
 def info(message: str) -> None:
     sys.stderr.write(message + "\n")
     sys.stderr.flush()
@@ -249,6 +250,7 @@ def status(message: str) -> Iterator[Callable[[str], None]]:
     console = Console(stderr=True, no_color="NO_COLOR" in os.environ)
     started = time.monotonic()
     with console.status(message) as spinner:
+
         def update(text: str) -> None:
             spinner.update(f"{text} [{time.monotonic() - started:,.0f}s]")
 

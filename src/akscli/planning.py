@@ -60,6 +60,10 @@ NATIVE_QUANT: dict[str, frozenset[str]] = {
     "mi25": frozenset({"fp16"}),
     "v620": frozenset({"bf16", "fp16", "int8"}),
 }
+# A model split over nodes moves activations between them on every token: akscli plans
+# multi-node serving only on sizes with an RDMA (InfiniBand) network, up to this many nodes.
+MAX_NODES = 16
+
 # vLLM needs CUDA compute capability 7.0+ or a supported ROCm GPU.
 UNSUPPORTED_BY_VLLM = frozenset({"m60", "mi25", "v620"})
 
@@ -72,8 +76,7 @@ class KaitoEstimate:
     reason: str = ""
 
 
-def kaito_estimate(model: Model, sku: GpuSku,
-                   max_model_len: int = KAITO_DEFAULT_MAX_MODEL_LEN) -> KaitoEstimate:
+def kaito_estimate(model: Model, sku: GpuSku, max_model_len: int = KAITO_DEFAULT_MAX_MODEL_LEN) -> KaitoEstimate:
     """KAITO's node count for a preset on one VM size, in KAITO's own integer/float steps."""
     weights = float(int(round(model.weights_gib * GIB))) * KAITO_WEIGHT_FACTOR
     per_gpu = float(int(round(sku.total_gpu_memory_gib * GIB)) // sku.gpus)
@@ -81,11 +84,13 @@ def kaito_estimate(model: Model, sku: GpuSku,
     kv = float(max_model_len * model.kv_bytes_per_token) / float(sku.gpus)
     fixed = KAITO_BASE_OVERHEAD_GIB * GIB + kv
     if not model.tensor_parallel and weights + fixed > usable:
-        return KaitoEstimate(False, 0, 0, "model cannot be split across GPUs and needs "
-                             f"{(weights + fixed) / GIB:.1f} GiB on one GPU")
+        return KaitoEstimate(
+            False, 0, 0, f"model cannot be split across GPUs and needs {(weights + fixed) / GIB:.1f} GiB on one GPU"
+        )
     if usable <= fixed:
-        return KaitoEstimate(False, 0, 0, f"GPU memory too small for the {fixed / GIB:.1f} GiB "
-                             "fixed overhead (2.3 GiB + KV cache)")
+        return KaitoEstimate(
+            False, 0, 0, f"GPU memory too small for the {fixed / GIB:.1f} GiB fixed overhead (2.3 GiB + KV cache)"
+        )
     space = (usable - fixed) / KAITO_WEIGHT_HEADROOM
     gpus = int(weights / space) + 1
     nodes = (gpus + sku.gpus - 1) // sku.gpus
@@ -134,6 +139,10 @@ class Fit:
         return asdict(self)
 
 
+def has_rdma(sku: GpuSku) -> bool:
+    return "rdma" in sku.interconnect.lower()
+
+
 def _tp_ok(model: Model, tp: int) -> bool:
     return tp == 1 or (model.tensor_parallel and model.attention_heads % tp == 0)
 
@@ -148,14 +157,20 @@ def quant_warnings(model: Model, sku: GpuSku) -> list[str]:
         if fam == "bf16" and "fp16" in native:
             out.append(f"bf16 is not native on {sku.gpu_family.upper()}; vLLM runs it as fp16")
         else:
-            out.append(f"{fam} is not native on {sku.gpu_family.upper()}; it runs through "
-                       "slower weight-only kernels")
+            out.append(f"{fam} is not native on {sku.gpu_family.upper()}; it runs through slower weight-only kernels")
     return out
 
 
-def fit(model: Model, sku: GpuSku, *, context: int, concurrency: int = 1,
-        region: str = skus.DEFAULT_REGION, budget: float | None = None,
-        gpu_memory_utilization: float = VLLM_GPU_MEMORY_UTILIZATION) -> Fit:
+def fit(
+    model: Model,
+    sku: GpuSku,
+    *,
+    context: int,
+    concurrency: int = 1,
+    region: str = skus.DEFAULT_REGION,
+    budget: float | None = None,
+    gpu_memory_utilization: float = VLLM_GPU_MEMORY_UTILIZATION,
+) -> Fit:
     """Smallest GPU count on this size that holds the weights and a full KV cache for
     ``concurrency`` sequences of ``context`` tokens. Within a node the tensor-parallel degree is
     a power of two that divides the attention heads; beyond a node, whole nodes are added as
@@ -163,9 +178,15 @@ def fit(model: Model, sku: GpuSku, *, context: int, concurrency: int = 1,
     weights = model.weights_gib * KAITO_WEIGHT_FACTOR
     kv_total = model.kv_bytes_per_token * context * concurrency / GIB
     usable = sku.gpu_memory_gib * gpu_memory_utilization - OVERHEAD_GIB_PER_GPU
-    f = Fit(vm_size=sku.vm_size, gpu_model=sku.gpu_model, gpu_family=sku.gpu_family,
-            gpus_per_node=sku.gpus, gpu_memory_gib=sku.gpu_memory_gib, fits=False,
-            interconnect=sku.interconnect)
+    f = Fit(
+        vm_size=sku.vm_size,
+        gpu_model=sku.gpu_model,
+        gpu_family=sku.gpu_family,
+        gpus_per_node=sku.gpus,
+        gpu_memory_gib=sku.gpu_memory_gib,
+        fits=False,
+        interconnect=sku.interconnect,
+    )
     f.warnings = quant_warnings(model, sku)
     f.kaito = kaito_estimate(model, sku, context)
     hourly = sku.price(region)
@@ -175,8 +196,9 @@ def fit(model: Model, sku: GpuSku, *, context: int, concurrency: int = 1,
         if _tp_ok(model, tp):
             candidates.append((tp, 1))
         tp *= 2
-    if _tp_ok(model, sku.gpus) and model.tensor_parallel:
-        candidates += [(sku.gpus, pp) for pp in range(2, 17)]
+    multi_node = has_rdma(sku)
+    if multi_node and _tp_ok(model, sku.gpus) and model.tensor_parallel:
+        candidates += [(sku.gpus, pp) for pp in range(2, MAX_NODES + 1)]
     need = weights + kv_total
     best = None
     for tp, pp in sorted(set(candidates), key=lambda c: c[0] * c[1]):
@@ -187,10 +209,14 @@ def fit(model: Model, sku: GpuSku, *, context: int, concurrency: int = 1,
     largest = max((c[0] * c[1] for c in candidates), default=1)
     if best is None:
         f.shortfall_gib = round(need - largest * max(usable, 0.0), 2)
-        f.reason = (f"needs {need:.1f} GiB for weights and KV cache; {largest} x "
-                    f"{sku.gpu_memory_gib:g} GiB GPUs leave {largest * max(usable, 0):.1f} GiB")
-        if not model.tensor_parallel and sku.gpus >= 1:
+        f.reason = (
+            f"needs {need:.1f} GiB for weights and KV cache; {largest} x "
+            f"{sku.gpu_memory_gib:g} GiB GPUs leave {largest * max(usable, 0):.1f} GiB"
+        )
+        if not model.tensor_parallel and sku.gpus > 1:
             f.reason += " (model cannot be split across GPUs)"
+        elif not multi_node:
+            f.reason += " on one node (no RDMA network between nodes of this size)"
         return f
     tp, pp = best
     n = tp * pp
@@ -200,20 +226,19 @@ def fit(model: Model, sku: GpuSku, *, context: int, concurrency: int = 1,
     f.weights_per_gpu_gib = round(weights / n, 2)
     f.kv_cache_per_gpu_gib = round(kv_total / n, 2)
     f.memory_per_gpu_gib = round(weights / n + kv_total / n + OVERHEAD_GIB_PER_GPU, 2)
-    f.free_per_gpu_gib = round(sku.gpu_memory_gib * gpu_memory_utilization
-                               - f.memory_per_gpu_gib, 2)
+    f.free_per_gpu_gib = round(sku.gpu_memory_gib * gpu_memory_utilization - f.memory_per_gpu_gib, 2)
     if hourly is not None:
         f.price_per_hour = round(hourly * f.nodes, 3)
         f.price_per_month = round(hourly * f.nodes * HOURS_PER_MONTH, 2)
         if budget is not None:
             f.within_budget = f.price_per_month <= budget
-    f.throughput = throughput(model, sku, n, context=context, concurrency=concurrency,
-                              latency_gpus=tp)
+    f.throughput = throughput(model, sku, n, context=context, concurrency=concurrency, latency_gpus=tp)
     return f
 
 
-def throughput(model: Model, sku: GpuSku, gpus: int, *, context: int, concurrency: int,
-               latency_gpus: int | None = None) -> Throughput:
+def throughput(
+    model: Model, sku: GpuSku, gpus: int, *, context: int, concurrency: int, latency_gpus: int | None = None
+) -> Throughput:
     """Decode tokens/s from memory bandwidth. Each step reads the weights once (only the active
     experts for a mixture of experts named '-A<n>B') and the KV cache of every sequence in flight,
     taken half full on average. Pipeline stages add aggregate bandwidth but not per-sequence
@@ -226,11 +251,13 @@ def throughput(model: Model, sku: GpuSku, gpus: int, *, context: int, concurrenc
     per_gpu = sku.mem_bandwidth_gbps * 1e9 * BANDWIDTH_EFFICIENCY
     aggregate = per_gpu * gpus / per_step * concurrency
     single = per_gpu * (latency_gpus or gpus) / per_step
-    return Throughput(tokens_per_second=round(min(aggregate, single * concurrency), 1),
-                      per_sequence_tokens_per_second=round(single, 1),
-                      bytes_per_step_gib=round(per_step / GIB, 2),
-                      aggregate_bandwidth_gbps=round(sku.mem_bandwidth_gbps * gpus, 1),
-                      efficiency=BANDWIDTH_EFFICIENCY)
+    return Throughput(
+        tokens_per_second=round(min(aggregate, single * concurrency), 1),
+        per_sequence_tokens_per_second=round(single, 1),
+        bytes_per_step_gib=round(per_step / GIB, 2),
+        aggregate_bandwidth_gbps=round(sku.mem_bandwidth_gbps * gpus, 1),
+        efficiency=BANDWIDTH_EFFICIENCY,
+    )
 
 
 @dataclass
@@ -263,8 +290,7 @@ class Plan:
             "requirements": {
                 "weights_gib": round(self.model.weights_gib * KAITO_WEIGHT_FACTOR, 2),
                 "kv_bytes_per_token": self.model.kv_bytes_per_token,
-                "kv_cache_gib": round(self.model.kv_bytes_per_token * self.context
-                                      * self.concurrency / GIB, 2),
+                "kv_cache_gib": round(self.model.kv_bytes_per_token * self.context * self.concurrency / GIB, 2),
             },
             "recommended": self.recommended.vm_size if self.recommended else None,
             "options": [o.to_dict() for o in self.options],
@@ -276,53 +302,72 @@ def check_context(model: Model, context: int) -> None:
     if context > model.context:
         raise UsageError(
             f"context {context} is above {model.id}'s limit of {model.context} tokens",
-            hint=f"use --context {model.context} or less")
+            hint=f"use --context {model.context} or less",
+        )
 
 
-def plan(model: Model, *, context: int | None = None, concurrency: int = 1,
-         region: str = skus.DEFAULT_REGION, budget: float | None = None,
-         vm_sizes: list[GpuSku] | None = None) -> Plan:
+def plan(
+    model: Model,
+    *,
+    context: int | None = None,
+    concurrency: int = 1,
+    region: str = skus.DEFAULT_REGION,
+    budget: float | None = None,
+    vm_sizes: list[GpuSku] | None = None,
+) -> Plan:
     ctx = context if context is not None else min(model.context, 8192)
     check_context(model, ctx)
     region = region.lower()
     known_regions = skus.regions()
     warnings: list[str] = []
     if region not in known_regions:
-        warnings.append(f"no prices for region {region!r} (prices known for "
-                        f"{', '.join(known_regions)}); give --price-file for it")
-    options = [fit(model, s, context=ctx, concurrency=concurrency, region=region, budget=budget)
-               for s in (vm_sizes or skus.all_skus())]
+        warnings.append(
+            f"no prices for region {region!r} (prices known for {', '.join(known_regions)}); give --price-file for it"
+        )
+    options = [
+        fit(model, s, context=ctx, concurrency=concurrency, region=region, budget=budget)
+        for s in (vm_sizes or skus.all_skus())
+    ]
     options.sort(key=_order)
     fitting = [o for o in options if o.fits and o.gpu_family not in UNSUPPORTED_BY_VLLM]
     priced = [o for o in fitting if o.price_per_month is not None]
     affordable = [o for o in priced if o.within_budget is not False]
     recommended = _pick(affordable)
     if not fitting:
-        warnings.append(f"{model.id} does not fit any known VM size at context {ctx} and "
-                        f"concurrency {concurrency}; lower --context or --concurrency")
+        warnings.append(
+            f"{model.id} does not fit any known VM size at context {ctx} and "
+            f"concurrency {concurrency}; lower --context or --concurrency"
+        )
     elif budget is not None and priced and not affordable:
         cheapest = min(priced, key=_cost)
-        warnings.append(f"no size fits within ${budget:,.0f}/month; the cheapest that fits is "
-                        f"{cheapest.vm_size} at ${cheapest.price_per_month:,.0f}/month")
+        warnings.append(
+            f"no size fits within ${budget:,.0f}/month; the cheapest that fits is "
+            f"{cheapest.vm_size} at ${cheapest.price_per_month:,.0f}/month"
+        )
     elif not priced:
         warnings.append("no size that fits has a price for this region")
     if recommended is not None:
         warnings.extend(recommended.warnings)
-    return Plan(model=model, context=ctx, concurrency=concurrency, region=region, budget=budget,
-                options=options, recommended=recommended, warnings=warnings,
-                prices_as_of=skus.as_of())
+    return Plan(
+        model=model,
+        context=ctx,
+        concurrency=concurrency,
+        region=region,
+        budget=budget,
+        options=options,
+        recommended=recommended,
+        warnings=warnings,
+        prices_as_of=skus.as_of(),
+    )
 
 
 def _pick(rows: list[Fit]) -> Fit | None:
     """Cheapest single node first: a model split over nodes pays network latency on every
-    token. Across nodes, prefer sizes with RDMA (InfiniBand) between them."""
+    token, so a multi-node size is picked only when no single node holds the model."""
     if not rows:
         return None
     single = [o for o in rows if o.nodes == 1]
-    if single:
-        return min(single, key=_cost)
-    rdma = [o for o in rows if "rdma" in o.interconnect.lower()]
-    return min(rdma or rows, key=_cost)
+    return min(single or rows, key=_cost)
 
 
 def _cost(o: Fit) -> tuple[float, int]:
@@ -338,17 +383,22 @@ def check_vm_size(p: Plan, vm_size: str) -> Fit:
     the cheapest size that does."""
     sku = skus.get(vm_size)
     if sku is None:
-        raise UsageError(f"unknown VM size {vm_size!r}",
-                         hint="known GPU sizes: " + ", ".join(s.vm_size for s in skus.all_skus()))
+        raise UsageError(
+            f"unknown VM size {vm_size!r}", hint="known GPU sizes: " + ", ".join(s.vm_size for s in skus.all_skus())
+        )
     row = next(o for o in p.options if o.vm_size == sku.vm_size)
     if row.fits:
         return row
     alt = p.recommended or next((o for o in p.options if o.fits), None)
-    hint = (f"{alt.vm_size} fits ({alt.gpus} GPU(s), "
-            + (f"${alt.price_per_month:,.0f}/month)" if alt.price_per_month else "no price)")
-            if alt else "lower --context or --concurrency")
-    raise UsageError(f"{p.model.id} does not fit {sku.vm_size}: short by "
-                     f"{row.shortfall_gib:.1f} GiB ({row.reason})", hint=hint)
+    hint = (
+        f"{alt.vm_size} fits ({alt.gpus} GPU(s), "
+        + (f"${alt.price_per_month:,.0f}/month)" if alt.price_per_month else "no price)")
+        if alt
+        else "lower --context or --concurrency"
+    )
+    raise UsageError(
+        f"{p.model.id} does not fit {sku.vm_size}: short by {row.shortfall_gib:.1f} GiB ({row.reason})", hint=hint
+    )
 
 
 def vllm_args(model: Model, f: Fit, context: int) -> dict[str, Any]:

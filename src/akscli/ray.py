@@ -199,9 +199,7 @@ def resources(
             hint="for example: 1, 500m or 8",
         )
     if validate.quantity_value(mem_text, f"{what} memory") < 2**27:
-        raise UsageError(
-            f"invalid {what} memory {mem_text!r}: Ray needs at least 128Mi", hint="for example: 4Gi"
-        )
+        raise UsageError(f"invalid {what} memory {mem_text!r}: Ray needs at least 128Mi", hint="for example: 4Gi")
     return Resources(cpu=cpu_text, memory=mem_text, gpu=gpus)
 
 
@@ -224,19 +222,9 @@ def replica_range(
     what: str,
 ) -> tuple[int, int | None, int | None]:
     """Validate desired, min and max replicas of a group; min <= replicas <= max."""
-    count = (
-        validate.integer(replicas, f"{what} replicas", 0, 10_000) if replicas is not None else None
-    )
-    lo = (
-        validate.integer(min_replicas, f"{what} min replicas", 0, 10_000)
-        if min_replicas is not None
-        else None
-    )
-    hi = (
-        validate.integer(max_replicas, f"{what} max replicas", 0, 10_000)
-        if max_replicas is not None
-        else None
-    )
+    count = validate.integer(replicas, f"{what} replicas", 0, 10_000) if replicas is not None else None
+    lo = validate.integer(min_replicas, f"{what} min replicas", 0, 10_000) if min_replicas is not None else None
+    hi = validate.integer(max_replicas, f"{what} max replicas", 0, 10_000) if max_replicas is not None else None
     if lo is not None and hi is not None and lo > hi:
         raise UsageError(
             f"{what}: min replicas ({lo}) is greater than max replicas ({hi})",
@@ -419,9 +407,7 @@ def add_group_ops(cluster: Mapping[str, Any], group_obj: Mapping[str, Any]) -> l
 
 
 def group_names(cluster: Mapping[str, Any]) -> list[str]:
-    return [
-        str(g.get("groupName")) for g in (cluster.get("spec") or {}).get("workerGroupSpecs") or []
-    ]
+    return [str(g.get("groupName")) for g in (cluster.get("spec") or {}).get("workerGroupSpecs") or []]
 
 
 def scale_patch(
@@ -454,9 +440,7 @@ def scale_patch(
     current = groups[index]
     cur_replicas = int(current.get("replicas") or 0)
     cur_min = int(current.get("minReplicas") or 0)
-    cur_max = int(
-        current.get("maxReplicas") if current.get("maxReplicas") is not None else cur_replicas
-    )
+    cur_max = int(current.get("maxReplicas") if current.get("maxReplicas") is not None else cur_replicas)
     new_min = cur_min if min_replicas is None else min_replicas
     new_max = cur_max if max_replicas is None else max_replicas
     new_replicas = cur_replicas if replicas is None else replicas
@@ -492,8 +476,7 @@ def entrypoint(args: Sequence[str]) -> str:
     if not words or not any(w.strip() for w in words):
         raise UsageError(
             "the job has no entrypoint",
-            hint="give the command after --, e.g. "
-            "akscli ray job submit --cluster demo -- python train.py",
+            hint="give the command after --, e.g. akscli ray job submit --cluster demo -- python train.py",
         )
     text = words[0] if len(words) == 1 else shlex.join(words)
     return validate.text(text, "entrypoint", max_len=8192)
@@ -520,9 +503,7 @@ def runtime_env(
         for pair in env:
             key, eq, value = pair.partition("=")
             if not eq:
-                raise UsageError(
-                    f"invalid --env {pair!r}: it has no '='", hint="write --env KEY=VALUE"
-                )
+                raise UsageError(f"invalid --env {pair!r}: it has no '='", hint="write --env KEY=VALUE")
             env_vars[validate.env_name(key)] = validate.text(value, f"value of {key}", 4096)
         result["env_vars"] = env_vars
     if working_dir:
@@ -588,9 +569,7 @@ def job_values(spec: JobSpec, cluster_spec_obj: Mapping[str, Any] | None) -> dic
         "cluster_selector": spec.cluster_selector,
         "entrypoint_cpus": spec.entrypoint_cpus,
         "entrypoint_gpus": spec.entrypoint_gpus,
-        "entrypoint_resources": json.dumps(dict(spec.entrypoint_resources))
-        if spec.entrypoint_resources
-        else None,
+        "entrypoint_resources": json.dumps(dict(spec.entrypoint_resources)) if spec.entrypoint_resources else None,
         "shutdown": spec.shutdown_after_finish and spec.cluster_selector is None,
         "ttl": spec.ttl_seconds,
         "deadline": spec.active_deadline_seconds,
@@ -666,9 +645,7 @@ def pack_workdir(root: Path, limit: int = WORKDIR_LIMIT_BYTES) -> PackedWorkdir:
             f"working directory {str(root)!r} holds no files",
             hint="put your entrypoint script in it, or leave out --working-dir",
         )
-    return PackedWorkdir(
-        data=data, binary_data=binary, items=items, size=total, files=index, skipped=skipped
-    )
+    return PackedWorkdir(data=data, binary_data=binary, items=items, size=total, files=index, skipped=skipped)
 
 
 def _too_big(root: Path, limit: int) -> None:
@@ -702,15 +679,10 @@ def serve_config(text: str, source: str) -> str:
     from akscli import yamlio
 
     doc = yamlio.load(text, source)
-    if (
-        not isinstance(doc, Mapping)
-        or not isinstance(doc.get("applications"), list)
-        or not doc["applications"]
-    ):
+    if not isinstance(doc, Mapping) or not isinstance(doc.get("applications"), list) or not doc["applications"]:
         raise UsageError(
             f"{source} is not a Ray Serve config: it has no applications list",
-            hint="write applications: [{name: app, import_path: module:app}] as "
-            "`serve build` produces",
+            hint="write applications: [{name: app, import_path: module:app}] as `serve build` produces",
         )
     names: set[str] = set()
     for index, app in enumerate(doc["applications"]):
@@ -771,9 +743,7 @@ class GroupStatus:
     gpus_in_use: int = 0
 
 
-def cluster_summary(
-    cluster: Mapping[str, Any], pods: Iterable[Mapping[str, Any]]
-) -> dict[str, Any]:
+def cluster_summary(cluster: Mapping[str, Any], pods: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
     """What ``ray cluster status`` shows: conditions, workers ready per group, GPUs in use."""
     spec = cluster.get("spec") or {}
     status = cluster.get("status") or {}
@@ -948,7 +918,9 @@ def diagnose_pods(
         elif no_scale:
             hint = f"the cluster autoscaler cannot add a node that fits: {no_scale}"
         elif GPU_RESOURCE in message:
-            hint = "no node has a free GPU: scale the GPU node pool up or enable its autoscaler"
+            pool = ((pod.get("spec") or {}).get("nodeSelector") or {}).get(AGENTPOOL_LABEL)
+            where = f"node pool {pool}" if pool else "the GPU node pool"
+            hint = f"no node has a free GPU: scale {where} up or enable its cluster autoscaler"
         findings.append(Finding(name, "Unschedulable", message, hint))
     return findings
 
@@ -1061,26 +1033,18 @@ def pod_events(kube: Kube, namespace: str, pod: str) -> list[dict[str, Any]]:
     )
     events.sort(
         key=lambda e: str(
-            e.get("lastTimestamp")
-            or e.get("eventTime")
-            or (e.get("metadata") or {}).get("creationTimestamp")
-            or ""
+            e.get("lastTimestamp") or e.get("eventTime") or (e.get("metadata") or {}).get("creationTimestamp") or ""
         )
     )
     return events
 
 
-def diagnose_cluster(
-    kube: Kube, namespace: str, cluster: str, gpu_nodes: bool | None = None
-) -> list[Finding]:
+def diagnose_cluster(kube: Kube, namespace: str, cluster: str, gpu_nodes: bool | None = None) -> list[Finding]:
     """Why a RayCluster's pods are not ready, from at most 20 stuck pods and their events."""
     stuck = stuck_pods(cluster_pods(kube, namespace, cluster))
     if not stuck:
         return []
-    events = {
-        str(p["metadata"]["name"]): pod_events(kube, namespace, str(p["metadata"]["name"]))
-        for p in stuck
-    }
+    events = {str(p["metadata"]["name"]): pod_events(kube, namespace, str(p["metadata"]["name"])) for p in stuck}
     if gpu_nodes is None and any(pod_gpus(p) for p in stuck):
         try:
             gpu_nodes = gpu_nodes_exist(kube)
@@ -1108,11 +1072,48 @@ def diagnose_job(kube: Kube, job: Mapping[str, Any]) -> list[Finding]:
 
 
 def submitter_pods(kube: Kube, namespace: str, job: str) -> list[dict[str, Any]]:
-    pods = list(
-        kube.list("v1", "Pod", namespace=namespace, label_selector=f"{SUBMITTER_LABEL}={job}")
-    )
+    pods = list(kube.list("v1", "Pod", namespace=namespace, label_selector=f"{SUBMITTER_LABEL}={job}"))
     pods.sort(key=lambda p: str((p.get("metadata") or {}).get("creationTimestamp") or ""))
     return pods
+
+
+def wait_for_submitter(kube: Kube, namespace: str, job: str, timeout: float) -> str:
+    """The name of the job's submitter pod once it has started, watching (never polling)."""
+    from akscli.kube.client import WatchExpired
+
+    selector = f"{SUBMITTER_LABEL}={job}"
+    deadline = time.monotonic() + timeout
+    version: str | None = None
+    while True:
+        if version is None:
+            page = next(kube.list_pages("v1", "Pod", namespace=namespace, label_selector=selector))
+            for pod in page["items"]:
+                if (pod.get("status") or {}).get("phase") not in (None, "Pending"):
+                    return str(pod["metadata"]["name"])
+            version = (page.get("metadata") or {}).get("resourceVersion")
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise WaitTimeoutError(
+                f"Ray job {job} did not start a submitter within {timeout:g}s",
+                hint=f"see why: akscli ray job status {job}",
+            )
+        try:
+            for event, pod in kube.watch(
+                "v1",
+                "Pod",
+                namespace=namespace,
+                label_selector=selector,
+                resource_version=version,
+                timeout_seconds=max(1, int(remaining)),
+            ):
+                version = (pod.get("metadata") or {}).get("resourceVersion") or version
+                if event in ("ADDED", "MODIFIED") and (pod.get("status") or {}).get("phase") not in (
+                    None,
+                    "Pending",
+                ):
+                    return str(pod["metadata"]["name"])
+        except WatchExpired:
+            version = None
 
 
 def head_pod(kube: Kube, namespace: str, cluster: str) -> dict[str, Any] | None:
@@ -1156,10 +1157,7 @@ def follow_job(
         phase = job_phase(obj)
         if phase != last_phase:
             last_phase = phase
-            progress(
-                f"rayjob/{name}: deployment {phase[0]}, job {phase[1]} "
-                f"[{time.monotonic() - started:,.0f}s]"
-            )
+            progress(f"rayjob/{name}: deployment {phase[0]}, job {phase[1]} [{time.monotonic() - started:,.0f}s]")
         return job_finished(obj)
 
     while True:
@@ -1185,9 +1183,7 @@ def follow_job(
                 resource_version=resource_version,
                 timeout_seconds=max(1, int(min(remaining, every))),
             ):
-                resource_version = (obj.get("metadata") or {}).get(
-                    "resourceVersion"
-                ) or resource_version
+                resource_version = (obj.get("metadata") or {}).get("resourceVersion") or resource_version
                 if event == "BOOKMARK":
                     continue
                 if event == "DELETED":
@@ -1200,11 +1196,7 @@ def follow_job(
         except WatchExpired:
             resource_version = None
             continue
-        if (
-            job is not None
-            and job_phase(job)[0] in ("New", "Initializing")
-            and time.monotonic() - started >= every
-        ):
+        if job is not None and job_phase(job)[0] in ("New", "Initializing") and time.monotonic() - started >= every:
             for finding in diagnose_job(kube, job):
                 if finding.line() not in said:
                     said.add(finding.line())
@@ -1214,8 +1206,7 @@ def follow_job(
     findings = diagnose_job(kube, job) if deployment in ("New", "Initializing") else []
     why = "; ".join(f.line() for f in findings[:3])
     raise WaitTimeoutError(
-        f"Ray job {name} is still {deployment} (job {status}) after {timeout:g}s"
-        + (f": {why}" if why else ""),
+        f"Ray job {name} is still {deployment} (job {status}) after {timeout:g}s" + (f": {why}" if why else ""),
         hint=f"it keeps running; follow it with akscli ray job status {name}, or raise --timeout",
     )
 
@@ -1232,8 +1223,8 @@ class DashboardForwarder:
     through the API server's service proxy.
 
     The proxy resolves the Service on each request, so a restarted head pod (new name, new IP)
-    is reached without reconnecting; while no head pod is ready the relay waits for the
-    head pod watch to see one (up to ``reconnect_timeout``) and retries the request.
+    is reached without reconnecting; while no head pod answers, the relay retries the request
+    every second, at once when the head pod watch sees a ready one, for ``reconnect_timeout``.
     """
 
     def __init__(
@@ -1290,9 +1281,7 @@ class DashboardForwarder:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/"
 
-    def relay(
-        self, method: str, path: str, body: bytes | None
-    ) -> tuple[int, dict[str, str], bytes]:
+    def relay(self, method: str, path: str, body: bytes | None) -> tuple[int, dict[str, str], bytes]:
         deadline = time.monotonic() + self.reconnect_timeout
         while True:
             status, headers, payload = self._once(method, path, body)
@@ -1301,14 +1290,10 @@ class DashboardForwarder:
             # No head pod behind the Service: wait for the watch to see a ready one.
             self.head_ready.clear()
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or (
-                not self.head_ready.wait(min(remaining, 5.0)) and time.monotonic() >= deadline
-            ):
+            if remaining <= 0 or (not self.head_ready.wait(min(remaining, 1.0)) and time.monotonic() >= deadline):
                 return status, headers, payload
 
-    def _once(
-        self, method: str, path: str, body: bytes | None
-    ) -> tuple[int, dict[str, str], bytes]:
+    def _once(self, method: str, path: str, body: bytes | None) -> tuple[int, dict[str, str], bytes]:
         url = proxy_path(self.namespace, self.service, DASHBOARD_PORT, path)
         try:
             response = self.kube.request(
@@ -1383,9 +1368,7 @@ class DashboardForwarder:
             self.head_ready.set()
 
     def start(self) -> None:
-        threading.Thread(
-            target=self._server.serve_forever, name="akscli-ray-dashboard", daemon=True
-        ).start()
+        threading.Thread(target=self._server.serve_forever, name="akscli-ray-dashboard", daemon=True).start()
         threading.Thread(target=self.watch_head, name="akscli-ray-head-watch", daemon=True).start()
 
     def stop(self) -> None:

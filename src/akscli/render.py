@@ -123,8 +123,7 @@ def check_values(template: str, values: Mapping[str, Any]) -> dict[str, Any]:
                 continue
             if decl.get("required", False):
                 form = decl.get("help", decl.get("type", "a value"))
-                raise UsageError(f"template {template} needs the value {key!r} ({form})",
-                                 hint=f"pass --set {key}=...")
+                raise UsageError(f"template {template} needs the value {key!r} ({form})", hint=f"pass --set {key}=...")
             continue
         result[key] = _check_one(template, key, result[key], decl)
     return result
@@ -175,8 +174,9 @@ def render_text(template: str, values: Mapping[str, Any]) -> str:
     except UndefinedError as exc:
         missing = re.search(r"'([^']+)' is undefined", str(exc))
         what = missing.group(1) if missing else str(exc)
-        raise UsageError(f"template {name} needs the value {what!r}",
-                         hint=f"pass it with --set {what}=VALUE or in a -f values file") from exc
+        raise UsageError(
+            f"template {name} needs the value {what!r}", hint=f"pass it with --set {what}=VALUE or in a -f values file"
+        ) from exc
     except (TemplateNotFound, TemplateSyntaxError, SecurityError) as exc:
         raise UsageError(f"template {name} cannot be rendered: {exc}") from exc
 

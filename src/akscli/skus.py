@@ -61,9 +61,7 @@ def _sku_from(row: Mapping[str, Any]) -> GpuSku:
             memory_gib=float(row["memory_gib"]),
             interconnect=str(row.get("interconnect") or ""),
             mem_bandwidth_gbps=float(row["mem_bandwidth_gbps"]),
-            prices=MappingProxyType(
-                {str(k).lower(): float(v) for k, v in (row.get("prices") or {}).items()}
-            ),
+            prices=MappingProxyType({str(k).lower(): float(v) for k, v in (row.get("prices") or {}).items()}),
             aliases=tuple(str(a) for a in row.get("aliases") or ()),
             source=str(row.get("source") or ""),
         )
@@ -86,8 +84,10 @@ def read_price_file(path: str) -> dict[str, dict[str, float]]:
     YAML/JSON (``skus: [{vm_size, prices: {region: usd}}]`` or ``{vm_size: {region: usd}}``)."""
     p = Path(path)
     if not p.is_file():
-        raise UsageError(f"price file {path!r} does not exist",
-                         hint="give a CSV with columns vm_size,region,price_usd_per_hour or a YAML file")
+        raise UsageError(
+            f"price file {path!r} does not exist",
+            hint="give a CSV with columns vm_size,region,price_usd_per_hour or a YAML file",
+        )
     text = p.read_text(encoding="utf-8")
     out: dict[str, dict[str, float]] = {}
     if p.suffix.lower() == ".csv":
@@ -98,10 +98,12 @@ def read_price_file(path: str) -> dict[str, dict[str, float]]:
             if not size or not region or not raw:
                 continue
             try:
-                out.setdefault(size.lower(), {})[region] = float(raw)
+                out.setdefault(size, {})[region] = float(raw)
             except ValueError as exc:
-                raise UsageError(f"price file {path!r} line {n}: price {raw!r} is not a number",
-                                 hint="prices are USD per hour, for example 3.673") from exc
+                raise UsageError(
+                    f"price file {path!r} line {n}: price {raw!r} is not a number",
+                    hint="prices are USD per hour, for example 3.673",
+                ) from exc
         return out
     from akscli import yamlio
 
@@ -112,19 +114,24 @@ def read_price_file(path: str) -> dict[str, dict[str, float]]:
     elif isinstance(doc, Mapping):
         rows = [{"vm_size": k, "prices": v} for k, v in doc.items()]
     else:
-        raise UsageError(f"price file {path!r} has no prices",
-                         hint="write 'Standard_NC24ads_A100_v4: {eastus: 3.1}' or a 'skus:' list")
+        raise UsageError(
+            f"price file {path!r} has no prices",
+            hint="write 'Standard_NC24ads_A100_v4: {eastus: 3.1}' or a 'skus:' list",
+        )
     for row in rows:
         prices = row.get("prices") if isinstance(row, Mapping) else None
         if not isinstance(prices, Mapping) or "vm_size" not in row:
-            raise UsageError(f"price file {path!r}: each entry needs vm_size and prices",
-                             hint="prices map a region to USD per hour: {eastus: 3.1}")
+            raise UsageError(
+                f"price file {path!r}: each entry needs vm_size and prices",
+                hint="prices map a region to USD per hour: {eastus: 3.1}",
+            )
         try:
-            out.setdefault(str(row["vm_size"]).lower(), {}).update(
-                {str(k).lower(): float(v) for k, v in prices.items()})
+            out.setdefault(str(row["vm_size"]), {}).update({str(k).lower(): float(v) for k, v in prices.items()})
         except (TypeError, ValueError) as exc:
-            raise UsageError(f"price file {path!r}: price for {row['vm_size']} is not a number",
-                             hint="prices are USD per hour, for example 3.673") from exc
+            raise UsageError(
+                f"price file {path!r}: price for {row['vm_size']} is not a number",
+                hint="prices are USD per hour, for example 3.673",
+            ) from exc
     return out
 
 
@@ -134,12 +141,16 @@ def load(price_file: str | None = None) -> list[GpuSku]:
     global _active, _as_of
     base, as_of = _read_builtin()
     if price_file:
-        overrides = read_price_file(price_file)
+        raw = read_price_file(price_file)
+        overrides = {k.lower(): v for k, v in raw.items()}
+        given = {k.lower(): k for k in raw}
         known = {s.vm_size.lower() for s in base} | {a.lower() for s in base for a in s.aliases}
-        unknown = sorted(set(overrides) - known)
+        unknown = sorted(given[k] for k in set(overrides) - known)
         if unknown:
-            raise UsageError(f"price file names unknown VM size(s): {', '.join(unknown)}",
-                             hint=f"known sizes: {', '.join(s.vm_size for s in base)}")
+            raise UsageError(
+                f"price file names unknown VM size(s): {', '.join(unknown)}",
+                hint=f"known sizes: {', '.join(s.vm_size for s in base)}",
+            )
         merged = []
         for s in base:
             names = [s.vm_size.lower(), *(a.lower() for a in s.aliases)]
@@ -182,8 +193,9 @@ def find(gpu_family: str, gpus_per_node: int) -> GpuSku:
     matches = [s for s in _table() if s.gpu_family == fam and s.gpus == gpus_per_node]
     if not matches:
         have = sorted({f"{s.gpu_family} x{s.gpus}" for s in _table()})
-        raise UsageError(f"no Azure GPU VM size has {gpus_per_node} x {gpu_family}",
-                         hint=f"available: {', '.join(have)}")
+        raise UsageError(
+            f"no Azure GPU VM size has {gpus_per_node} x {gpu_family}", hint=f"available: {', '.join(have)}"
+        )
     return min(matches, key=lambda s: (s.price() is None, s.price() or 0.0, s.vcpus))
 
 

@@ -31,10 +31,22 @@ _IMAGE = re.compile(
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
 _TAINT = re.compile(r"^(?P<key>[^=:]+)(?:=(?P<value>[^:]*))?:(?P<effect>NoSchedule|PreferNoSchedule|NoExecute)$")
 _QUANTITY_FACTORS: dict[str, Decimal] = {
-    "": Decimal(1), "n": Decimal("1e-9"), "u": Decimal("1e-6"), "m": Decimal("1e-3"),
-    "k": Decimal("1e3"), "M": Decimal("1e6"), "G": Decimal("1e9"), "T": Decimal("1e12"),
-    "P": Decimal("1e15"), "E": Decimal("1e18"), "Ki": Decimal(2**10), "Mi": Decimal(2**20),
-    "Gi": Decimal(2**30), "Ti": Decimal(2**40), "Pi": Decimal(2**50), "Ei": Decimal(2**60),
+    "": Decimal(1),
+    "n": Decimal("1e-9"),
+    "u": Decimal("1e-6"),
+    "m": Decimal("1e-3"),
+    "k": Decimal("1e3"),
+    "M": Decimal("1e6"),
+    "G": Decimal("1e9"),
+    "T": Decimal("1e12"),
+    "P": Decimal("1e15"),
+    "E": Decimal("1e18"),
+    "Ki": Decimal(2**10),
+    "Mi": Decimal(2**20),
+    "Gi": Decimal(2**30),
+    "Ti": Decimal(2**40),
+    "Pi": Decimal(2**50),
+    "Ei": Decimal(2**60),
 }
 
 
@@ -48,19 +60,26 @@ def name(value: str, what: str = "name", max_len: int = 63) -> str:
     if not isinstance(value, str) or not value:
         raise _fail(what, value, "it is empty", "use lower-case letters, digits and '-', e.g. my-model")
     if len(value) > max_len:
-        raise _fail(what, value, f"it is {len(value)} characters long, at most {max_len} allowed",
-                    "shorten it")
+        raise _fail(what, value, f"it is {len(value)} characters long, at most {max_len} allowed", "shorten it")
     if not _DNS1123_LABEL.fullmatch(value):
-        raise _fail(what, value, "it must be lower-case letters, digits and '-', "
-                    "starting and ending with a letter or digit", "for example: llama-3-8b")
+        raise _fail(
+            what,
+            value,
+            "it must be lower-case letters, digits and '-', starting and ending with a letter or digit",
+            "for example: llama-3-8b",
+        )
     return value
 
 
 def subdomain(value: str, what: str = "name") -> str:
     """A DNS-1123 subdomain (names of ConfigMaps, Secrets, CRDs...)."""
     if not value or len(value) > 253 or not _DNS1123_SUBDOMAIN.fullmatch(value):
-        raise _fail(what, value, "it must be a DNS-1123 subdomain (lower-case letters, digits, "
-                    "'-' and '.', at most 253 characters)", "for example: model-access.v1")
+        raise _fail(
+            what,
+            value,
+            "it must be a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters)",
+            "for example: model-access.v1",
+        )
     return value
 
 
@@ -69,15 +88,18 @@ def label_key(value: str, what: str = "label key") -> str:
     if slash and (not prefix or len(prefix) > 253 or not _DNS1123_SUBDOMAIN.fullmatch(prefix)):
         raise _fail(what, value, "its prefix must be a DNS subdomain", "for example: example.com/team")
     if not key or len(key) > 63 or not _LABEL_NAME.fullmatch(key):
-        raise _fail(what, value, "its name must be at most 63 alphanumerics, '-', '_' or '.'",
-                    "for example: team")
+        raise _fail(what, value, "its name must be at most 63 alphanumerics, '-', '_' or '.'", "for example: team")
     return value
 
 
 def label_value(value: str, what: str = "label value") -> str:
     if len(value) > 63 or not _LABEL_VALUE.fullmatch(value):
-        raise _fail(what, value, "it must be at most 63 alphanumerics, '-', '_' or '.', "
-                    "starting and ending with an alphanumeric", "for example: ml-platform")
+        raise _fail(
+            what,
+            value,
+            "it must be at most 63 alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric",
+            "for example: ml-platform",
+        )
     return value
 
 
@@ -96,8 +118,12 @@ def labels(pairs: Iterable[str], what: str = "label") -> dict[str, str]:
 def label_selector(value: str) -> str:
     """A label selector (equality and set-based); checked for shape, the server parses it."""
     if "\n" in value or len(value) > 4096 or not value.strip():
-        raise _fail("label selector", value, "it must be one line",
-                    "for example: -l app=web,tier!=cache or -l 'env in (prod,staging)'")
+        raise _fail(
+            "label selector",
+            value,
+            "it must be one line",
+            "for example: -l app=web,tier!=cache or -l 'env in (prod,staging)'",
+        )
     return value.strip()
 
 
@@ -105,8 +131,9 @@ def quantity(value: str | int | float, what: str = "quantity") -> str:
     """A Kubernetes resource quantity such as 500m, 2, 16Gi or 1e3."""
     text = str(value).strip()
     if not _QUANTITY.fullmatch(text):
-        raise _fail(what, value, "it is not a Kubernetes quantity",
-                    "use a number with an optional suffix: 500m, 2, 16Gi, 512Mi")
+        raise _fail(
+            what, value, "it is not a Kubernetes quantity", "use a number with an optional suffix: 500m, 2, 16Gi, 512Mi"
+        )
     return text
 
 
@@ -127,8 +154,12 @@ def quantity_value(value: str, what: str = "quantity") -> Decimal:
 def image(value: str, what: str = "image") -> str:
     """A container image reference: [registry/]repository[:tag][@sha256:digest]."""
     if not value or len(value) > 512 or not _IMAGE.fullmatch(value):
-        raise _fail(what, value, "it is not a container image reference",
-                    "use [registry/]repository[:tag][@sha256:digest], e.g. vllm/vllm-openai:v0.11.0")
+        raise _fail(
+            what,
+            value,
+            "it is not a container image reference",
+            "use [registry/]repository[:tag][@sha256:digest], e.g. vllm/vllm-openai:v0.11.0",
+        )
     return value
 
 
@@ -153,9 +184,12 @@ def number(value: Any, what: str, lo: float | None = None, hi: float | None = No
 
 
 def _check_range(n: float, what: str, raw: Any, lo: float | None, hi: float | None) -> None:
-    if lo is not None and n < lo or hi is not None and n > hi:
-        bounds = f"between {lo} and {hi}" if lo is not None and hi is not None else (
-            f"at least {lo}" if lo is not None else f"at most {hi}")
+    if (lo is not None and n < lo) or (hi is not None and n > hi):
+        bounds = (
+            f"between {lo} and {hi}"
+            if lo is not None and hi is not None
+            else (f"at least {lo}" if lo is not None else f"at most {hi}")
+        )
         raise _fail(what, raw, f"it must be {bounds}", f"give a value {bounds}")
 
 
@@ -188,8 +222,7 @@ def taint(value: str) -> dict[str, str]:
     """``key[=value]:Effect`` as kubectl taint and az aks use it."""
     match = _TAINT.fullmatch(value.strip())
     if not match:
-        raise _fail("taint", value, "it is not key[=value]:Effect",
-                    "for example: nvidia.com/gpu=present:NoSchedule")
+        raise _fail("taint", value, "it is not key[=value]:Effect", "for example: nvidia.com/gpu=present:NoSchedule")
     key = label_key(match["key"], "taint key")
     result = {"key": key, "effect": match["effect"]}
     if match["value"]:
@@ -219,8 +252,7 @@ def env_name(value: str, what: str = "environment variable name") -> str:
 def existing_file(value: str, what: str = "file") -> Path:
     path = Path(value).expanduser()
     if not path.is_file():
-        raise UsageError(f"{what} {value!r} does not exist or is not a file",
-                         hint="check the path")
+        raise UsageError(f"{what} {value!r} does not exist or is not a file", hint="check the path")
     return path
 
 

@@ -15,7 +15,7 @@ def _yaml(pure: bool = True) -> Any:
 
     yaml = YAML(typ="safe", pure=pure)
     yaml.default_flow_style = False
-    yaml.sort_base_mapping_type_on_output = False  # keep apiVersion, kind, metadata first
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]  # keep apiVersion, kind, metadata first
     yaml.width = 4096
     return yaml
 
@@ -27,8 +27,10 @@ def load_all(text: str, source: str = "input") -> list[Any]:
         return [doc for doc in _yaml().load_all(text) if doc is not None]
     except YAMLError as exc:
         first = str(exc).strip().splitlines()
-        raise UsageError(f"{source} is not valid YAML: {' '.join(first[:3])}",
-                         hint="check the indentation and quoting near the line shown") from exc
+        raise UsageError(
+            f"{source} is not valid YAML: {' '.join(first[:3])}",
+            hint="check the indentation and quoting near the line shown",
+        ) from exc
 
 
 def load(text: str, source: str = "input") -> Any:

@@ -38,8 +38,14 @@ def eight_gpu_record(active_links: int = 18) -> dict[str, Any]:
         links: list[dict[str, Any]] = []
         for link in range(36):
             if link < 18:
-                links.append({"link": link, "state": 1 if link < active_links else 0, "version": 4,
-                              "remote_pci_bus_id": "00000000:00:00.0"})
+                links.append(
+                    {
+                        "link": link,
+                        "state": 1 if link < active_links else 0,
+                        "version": 4,
+                        "remote_pci_bus_id": "00000000:00:00.0",
+                    }
+                )
             else:
                 links.append({"link": link, "state": {"error": "NVMLError_InvalidArgument"}})
         d["nvlink"] = links
@@ -52,3 +58,43 @@ def eight_gpu_record(active_links: int = 18) -> dict[str, Any]:
 @pytest.fixture
 def h100() -> dict[str, Any]:
     return h100_record()
+
+
+@pytest.fixture
+def kube(kubeconfig: Path) -> Any:
+    """akscli's Kube client, connected to the test's emulator."""
+    from akscli.kube.client import KubeTarget, connect
+
+    return connect(KubeTarget(kubeconfig=str(kubeconfig)))
+
+
+def add_nodes(emu: Any, nodes: list[dict[str, Any]]) -> None:
+    for n in nodes:
+        emu.cluster.create(n)
+
+
+def install_gpu_operator(emu: Any, *, failure: str | None = None, driver: bool = True) -> dict[str, Any]:
+    """A ClusterPolicy with the operator simulator running it; waits until it has a state."""
+    from tests.emulators.kube.controllers.nvidia import ClusterPolicyController
+
+    emu.controllers.add(ClusterPolicyController(delay=0.01, failure=failure))
+    policy = emu.cluster.create(
+        {
+            "apiVersion": "nvidia.com/v1",
+            "kind": "ClusterPolicy",
+            "metadata": {"name": "cluster-policy"},
+            "spec": {
+                "operator": {},
+                "daemonsets": {},
+                "driver": {"enabled": driver},
+                "toolkit": {"enabled": True},
+                "devicePlugin": {"enabled": True},
+                "dcgm": {"enabled": False},
+                "dcgmExporter": {"enabled": False},
+                "gfd": {"enabled": True},
+                "nodeStatusExporter": {"enabled": False},
+            },
+        }
+    )
+    assert emu.idle(10.0)
+    return policy  # type: ignore[no-any-return]

@@ -96,11 +96,14 @@ def test_missing_bindings_is_not_installed(monkeypatch: pytest.MonkeyPatch) -> N
         probe.load_nvml()
 
 
-@pytest.mark.parametrize(("init_error", "says"), [
-    ("NVMLError_LibraryNotFound", "no NVIDIA driver"),
-    ("NVMLError_DriverNotLoaded", "not loaded"),
-    ("NVMLError_NoPermission", "no permission"),
-])
+@pytest.mark.parametrize(
+    ("init_error", "says"),
+    [
+        ("NVMLError_LibraryNotFound", "no NVIDIA driver"),
+        ("NVMLError_DriverNotLoaded", "not loaded"),
+        ("NVMLError_NoPermission", "no permission"),
+    ],
+)
 def test_nvml_that_cannot_start_is_one_clear_error(init_error: str, says: str) -> None:
     nvml = probe.RecordedNvml({"init_error": init_error})
     with pytest.raises(NotInstalledError, match=says) as caught:
@@ -153,7 +156,8 @@ def test_degraded_pcie_width_is_a_warning(h100: dict[str, Any]) -> None:
     h100["devices"][0]["pcie_link_width_current"] = 8
     report = probe.probe(probe.RecordedNvml(h100), probe.ListingSysfs({}))
     assert [(a.severity, a.message) for a in report.anomalies] == [
-        ("warning", "PCIe link runs at x8, the GPU supports x16")]
+        ("warning", "PCIe link runs at x8, the GPU supports x16")
+    ]
 
 
 def _ib_port(root: Path, device: str, port: int, state: str, rate: str) -> None:
@@ -176,7 +180,8 @@ def test_rdma_port_down_is_an_error(tmp_path: Path, h100: dict[str, Any]) -> Non
     _ib_port(tmp_path, "mlx5_1", 1, "1: DOWN", "10 Gb/sec (4X SDR)")
     report = probe.probe(probe.RecordedNvml(h100), probe.FsSysfs(tmp_path))
     assert [(a.scope, a.message) for a in report.anomalies] == [
-        ("mlx5_1/1", "RDMA port is DOWN (physical state Disabled)")]
+        ("mlx5_1/1", "RDMA port is DOWN (physical state Disabled)")
+    ]
 
 
 def test_recorded_listing_holds_the_network_interfaces() -> None:

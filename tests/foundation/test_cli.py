@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from akscli import errors, globals as global_flags
+from akscli import errors
+from akscli import globals as global_flags
 from akscli.cli.main import COMMANDS
 from tests.cli import invoke
 
@@ -21,8 +22,7 @@ def test_no_arguments_prints_help_and_succeeds() -> None:
 def test_unknown_command_is_a_usage_error_in_one_line() -> None:
     result = invoke("nosuch")
     assert result.exit_code == 2
-    assert result.stderr.splitlines() == ["error: No such command 'nosuch'.",
-                                          "hint: run 'akscli --help' for usage"]
+    assert result.stderr.splitlines() == ["error: No such command 'nosuch'.", "hint: run 'akscli --help' for usage"]
     assert result.stdout == ""
 
 
@@ -41,8 +41,9 @@ def test_bad_output_format_exits_2_with_the_accepted_ones() -> None:
 
 
 def test_global_flags_are_accepted_after_the_command() -> None:
-    rest = global_flags.extract(["model", "list", "--debug", "--reason", "ticket 42", "-v",
-                                 "--allow=R1,R2", "--allow", "R3", "--", "--debug"])
+    rest = global_flags.extract(
+        ["model", "list", "--debug", "--reason", "ticket 42", "-v", "--allow=R1,R2", "--allow", "R3", "--", "--debug"]
+    )
     assert rest == ["model", "list", "--", "--debug"]
     assert global_flags.FLAGS.debug and global_flags.FLAGS.verbose == 1
     assert global_flags.FLAGS.reason == "ticket 42"
@@ -56,11 +57,20 @@ def test_a_global_flag_without_its_value_is_a_usage_error() -> None:
     assert "--reason needs a value" in result.stderr
 
 
-@pytest.mark.parametrize("code, error", [
-    (1, errors.AkscliError), (2, errors.UsageError), (3, errors.NotFoundError),
-    (4, errors.ConflictError), (5, errors.WaitTimeoutError), (6, errors.AuthError),
-    (7, errors.NotInstalledError), (8, errors.QuotaError), (9, errors.CheckFailedError),
-])
+@pytest.mark.parametrize(
+    "code, error",
+    [
+        (1, errors.AkscliError),
+        (2, errors.UsageError),
+        (3, errors.NotFoundError),
+        (4, errors.ConflictError),
+        (5, errors.WaitTimeoutError),
+        (6, errors.AuthError),
+        (7, errors.NotInstalledError),
+        (8, errors.QuotaError),
+        (9, errors.CheckFailedError),
+    ],
+)
 def test_each_error_class_has_its_documented_exit_code(code: int, error: type[errors.AkscliError]) -> None:
     assert error.exit_code == code
     assert (code, error.title) in errors.EXIT_CODES
@@ -82,8 +92,11 @@ def test_unexpected_exceptions_print_one_line_without_debug(monkeypatch: pytest.
 def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
     from akscli.cli import version as version_module
 
-    monkeypatch.setattr(version_module, "_installed", lambda _name: (_ for _ in ()).throw(
-        errors.NotFoundError("gone", "look elsewhere")))
+    monkeypatch.setattr(
+        version_module,
+        "_installed",
+        lambda _name: (_ for _ in ()).throw(errors.NotFoundError("gone", "look elsewhere")),
+    )
     result = invoke("version", "--debug")
     assert result.exit_code == 3
     assert "Traceback" in result.stderr

@@ -17,9 +17,31 @@ DEMO = Path(__file__).parent / "templates"
 # Lone surrogates are excluded: they are not text (validate.text rejects them before rendering).
 user_text = st.one_of(
     st.text(st.characters(exclude_categories=("Cs",)), max_size=60),
-    st.sampled_from(["", "a: b", "---\nkind: Secret", "{{ 7*7 }}", "{% raw %}", "'\"", "# c",
-                     "- x", "? k", "&a *a", "!!python/object x", "\u2028\u0085", "null", "true",
-                     "0x1F", "1e3", "|", ">", "@`", "\t", "key: [1, {a: b}]"]),
+    st.sampled_from(
+        [
+            "",
+            "a: b",
+            "---\nkind: Secret",
+            "{{ 7*7 }}",
+            "{% raw %}",
+            "'\"",
+            "# c",
+            "- x",
+            "? k",
+            "&a *a",
+            "!!python/object x",
+            "\u2028\u0085",
+            "null",
+            "true",
+            "0x1F",
+            "1e3",
+            "|",
+            ">",
+            "@`",
+            "\t",
+            "key: [1, {a: b}]",
+        ]
+    ),
 )
 
 
@@ -37,12 +59,12 @@ def test_any_string_stays_one_value_in_every_position(value: str) -> None:
     assert first["metadata"]["labels"] == {"plain": value}
     assert first["metadata"]["annotations"] == {value: "key-position"}
     assert first["data"] == {
-        "block": value, "after": "fixed",
+        "block": value,
+        "after": "fixed",
         "nested": {"inner": value, "list": [value, value]},
         "listed": [value, "second"],
     }
-    assert second == {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "second"},
-                      "data": {"again": value}}
+    assert second == {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "second"}, "data": {"again": value}}
 
 
 def test_numbers_and_booleans_keep_their_types(demo_templates: None) -> None:

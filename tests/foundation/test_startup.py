@@ -21,8 +21,7 @@ print(json.dumps({"code": code, "heavy": heavy}))
 
 
 def _imports(*args: str) -> dict[str, object]:
-    done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True,
-                          check=True, timeout=60)
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=True, timeout=60)
     result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
@@ -36,11 +35,14 @@ def test_group_help_imports_no_kubernetes_or_azure_module(group: str) -> None:
     assert _imports(group, "--help") == {"code": 0, "heavy": []}
 
 
-@pytest.mark.parametrize("args", [
-    ("version",),
-    ("version", "-o", "json"),
-    ("completion", "bash"),
-    ("render", "--list"),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("version",),
+        ("version", "-o", "json"),
+        ("completion", "bash"),
+        ("render", "--list"),
+    ],
+)
 def test_offline_commands_import_no_kubernetes_or_azure_module(args: tuple[str, ...]) -> None:
     assert _imports(*args) == {"code": 0, "heavy": []}

@@ -37,9 +37,16 @@ def test_quantity_values_are_computed_in_base_units() -> None:
     assert validate.quantity_value("500m") == validate.quantity_value("0.5")
 
 
-@pytest.mark.parametrize("value", [
-    "vllm/vllm-openai:v0.11.0", "mcr.microsoft.com/aks/kaito/kaito-base:0.0.8",
-    "localhost:5000/a/b", "nginx@sha256:" + "a" * 64, "rayproject/ray:2.41.0-py311-gpu"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "vllm/vllm-openai:v0.11.0",
+        "mcr.microsoft.com/aks/kaito/kaito-base:0.0.8",
+        "localhost:5000/a/b",
+        "nginx@sha256:" + "a" * 64,
+        "rayproject/ray:2.41.0-py311-gpu",
+    ],
+)
 def test_image_references_are_accepted(value: str) -> None:
     assert validate.image(value) == value
 
@@ -71,7 +78,10 @@ def test_bad_durations_are_rejected(value: str) -> None:
 
 def test_taints_parse_key_value_effect() -> None:
     assert validate.taint("nvidia.com/gpu=present:NoSchedule") == {
-        "key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}
+        "key": "nvidia.com/gpu",
+        "value": "present",
+        "effect": "NoSchedule",
+    }
     with pytest.raises(UsageError):
         validate.taint("nvidia.com/gpu=present")
 

@@ -7,6 +7,8 @@ so a wrong number in either akscli's data files or its arithmetic fails here.
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 from ruamel.yaml import YAML
 
@@ -46,7 +48,9 @@ KAITO_AZURE_SKUS: list[tuple[str, int, int]] = [
 MAX_MODEL_LENS = [2048, 32768]
 
 
+@functools.cache
 def _kaito_models() -> list[dict]:
+    # The C loader: the pure-Python one makes this file take minutes.
     return YAML(typ="safe").load(kaito_catalog_path().read_text())["models"]
 
 
@@ -70,8 +74,7 @@ def _reference(m: dict, gpus: int, total_gib: int, max_model_len: int) -> tuple[
     return need, -(-need // gpus)
 
 
-CASES = [(m["name"], size, n) for m in _kaito_models() for size, _, _ in KAITO_AZURE_SKUS
-         for n in MAX_MODEL_LENS]
+CASES = [(m["name"], size, n) for m in _kaito_models() for size, _, _ in KAITO_AZURE_SKUS for n in MAX_MODEL_LENS]
 
 
 def test_every_kaito_model_is_in_the_akscli_catalog() -> None:

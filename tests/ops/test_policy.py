@@ -38,8 +38,9 @@ def deployment(**overrides: Any) -> dict[str, Any]:
                 "metadata": {"labels": {"app": "llm"}},
                 "spec": {
                     "containers": [container],
-                    "tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists",
-                                     "effect": "NoSchedule"}],
+                    "tolerations": [
+                        {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
+                    ],
                 },
             },
         },
@@ -108,7 +109,8 @@ def test_gpu_workload_without_toleration_is_found() -> None:
 def test_sku_gpu_taint_toleration_counts_as_gpu_toleration() -> None:
     obj = deployment()
     obj["spec"]["template"]["spec"]["tolerations"] = [
-        {"key": "sku", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"}]
+        {"key": "sku", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"}
+    ]
     assert rules_found([obj]) == set()
 
 
@@ -141,9 +143,12 @@ def test_privileged_container_in_gpu_operator_namespace_passes() -> None:
 
 
 def load_balancer(annotations: dict[str, str] | None = None) -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "Service",
-            "metadata": {"name": "llm", "namespace": "serving", "annotations": annotations or {}},
-            "spec": {"type": "LoadBalancer", "selector": {"app": "llm"}, "ports": [{"port": 80}]}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "llm", "namespace": "serving", "annotations": annotations or {}},
+        "spec": {"type": "LoadBalancer", "selector": {"app": "llm"}, "ports": [{"port": 80}]},
+    }
 
 
 def test_load_balancer_service_without_opt_in_is_an_error() -> None:
@@ -159,9 +164,12 @@ def test_internal_azure_load_balancer_passes() -> None:
 
 
 def pdb(selector: dict[str, Any], namespace: str = "serving") -> dict[str, Any]:
-    return {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
-            "metadata": {"name": "llm", "namespace": namespace},
-            "spec": {"minAvailable": 1, "selector": selector}}
+    return {
+        "apiVersion": "policy/v1",
+        "kind": "PodDisruptionBudget",
+        "metadata": {"name": "llm", "namespace": namespace},
+        "spec": {"minAvailable": 1, "selector": selector},
+    }
 
 
 def test_multi_replica_deployment_without_pdb_is_found() -> None:
@@ -200,16 +208,30 @@ def test_jwt_in_an_innocent_variable_name_is_found() -> None:
 
 def test_ordinary_env_values_pass() -> None:
     obj = deployment()
-    container_of(obj)["env"] = [{"name": "TOKENIZERS_PARALLELISM", "value": "false"},
-                                {"name": "MODEL", "value": "llama-3-8b"}]
+    container_of(obj)["env"] = [
+        {"name": "TOKENIZERS_PARALLELISM", "value": "false"},
+        {"name": "MODEL", "value": "llama-3-8b"},
+    ]
     assert rules_found([obj]) == set()
 
 
 def test_ray_cluster_worker_templates_are_checked() -> None:
-    ray = {"apiVersion": "ray.io/v1", "kind": "RayCluster", "metadata": {"name": "r", "namespace": "ml"},
-           "spec": {"headGroupSpec": {"template": {"spec": {"containers": []}}},
-                    "workerGroupSpecs": [{"groupName": "gpu", "template": {"spec": {"containers": [
-                        {"name": "w", "image": "rayproject/ray:latest"}]}}}]}}
+    ray = {
+        "apiVersion": "ray.io/v1",
+        "kind": "RayCluster",
+        "metadata": {"name": "r", "namespace": "ml"},
+        "spec": {
+            "headGroupSpec": {"template": {"spec": {"containers": []}}},
+            "workerGroupSpecs": [
+                {
+                    "groupName": "gpu",
+                    "template": {
+                        "spec": {"containers": [{"name": "w", "image": "rayproject/ray:latest"}]}
+                    },
+                }
+            ],
+        },
+    }
     findings = policy.evaluate([ray], policy.PolicyConfig())
     assert any(f.rule == "image-latest" and "worker group 'gpu'" in f.message for f in findings)
 
@@ -222,6 +244,7 @@ def test_findings_list_errors_before_warnings() -> None:
 
 
 # ---- enforce, --allow and the policy file ------------------------------------------------------
+
 
 def test_enforce_blocks_an_error_finding_and_names_the_allow_flag() -> None:
     with pytest.raises(CheckFailedError) as caught:
@@ -263,12 +286,15 @@ def test_policy_file_can_widen_the_privileged_namespaces(tmp_path: Path) -> None
     assert policy.enforce([obj], policy_file=str(path)) == []
 
 
-@pytest.mark.parametrize("text, message", [
-    ("rules:\n  no-such-rule: error\n", "unknown policy rule"),
-    ("rules:\n  pdb-missing: loud\n", "unknown setting"),
-    ("ruless: {}\n", "unknown keys"),
-    ("- a\n- b\n", "is not a mapping"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("rules:\n  no-such-rule: error\n", "unknown policy rule"),
+        ("rules:\n  pdb-missing: loud\n", "unknown setting"),
+        ("ruless: {}\n", "unknown keys"),
+        ("- a\n- b\n", "is not a mapping"),
+    ],
+)
 def test_bad_policy_file_is_a_usage_error(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "policy.yaml"
     path.write_text(text)
@@ -283,9 +309,13 @@ def test_missing_policy_file_is_a_usage_error(tmp_path: Path) -> None:
 
 # ---- SARIF -----------------------------------------------------------------------------------
 
+
 def test_sarif_has_the_2_1_0_shape_and_indexes_rules_correctly() -> None:
-    findings = policy.evaluate([load_balancer(), deployment(spec__replicas=2)],
-                               policy.PolicyConfig(), ["svc.yaml", "deploy.yaml"])
+    findings = policy.evaluate(
+        [load_balancer(), deployment(spec__replicas=2)],
+        policy.PolicyConfig(),
+        ["svc.yaml", "deploy.yaml"],
+    )
     doc = policy.sarif(findings)
     run = doc["runs"][0]
     rules = run["tool"]["driver"]["rules"]
@@ -295,12 +325,16 @@ def test_sarif_has_the_2_1_0_shape_and_indexes_rules_correctly() -> None:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
     levels = {r["ruleId"]: r["level"] for r in run["results"]}
     assert levels == {"service-load-balancer": "error", "pdb-missing": "warning"}
-    uris = {r["physicalLocation"]["artifactLocation"]["uri"]
-            for res in run["results"] for r in res["locations"]}
+    uris = {
+        r["physicalLocation"]["artifactLocation"]["uri"]
+        for res in run["results"]
+        for r in res["locations"]
+    }
     assert uris == {"svc.yaml", "deploy.yaml"}
 
 
 # ---- the CLI ---------------------------------------------------------------------------------
+
 
 def write_manifests(folder: Path, *objects: dict[str, Any]) -> None:
     from akscli import yamlio
@@ -327,15 +361,17 @@ def test_policy_check_exits_9_and_lists_blocking_rules(tmp_path: Path) -> None:
 
 def test_policy_check_with_allow_exits_zero(tmp_path: Path) -> None:
     write_manifests(tmp_path / "m", load_balancer())
-    result = invoke("policy", "check", "-f", str(tmp_path / "m"), "--allow",
-                    "service-load-balancer")
+    result = invoke(
+        "policy", "check", "-f", str(tmp_path / "m"), "--allow", "service-load-balancer"
+    )
     assert result.exit_code == 0, result
 
 
 def test_policy_check_reads_a_kubectl_list_in_json(tmp_path: Path) -> None:
     path = tmp_path / "list.json"
-    path.write_text(json.dumps({"apiVersion": "v1", "kind": "List",
-                                "items": [load_balancer(), deployment()]}))
+    path.write_text(
+        json.dumps({"apiVersion": "v1", "kind": "List", "items": [load_balancer(), deployment()]})
+    )
     result = invoke("policy", "check", "-f", str(path), "-o", "json")
     assert result.exit_code == 9
     assert [f["rule"] for f in json.loads(result.stdout)] == ["service-load-balancer"]

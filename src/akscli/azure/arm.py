@@ -86,7 +86,7 @@ def management_client(client_class: type[T], target: AzureTarget, **kw: Any) -> 
     )
 
 
-def raw_client(target: AzureTarget) -> ARMPipelineClient:
+def raw_client(target: AzureTarget) -> ARMPipelineClient[Any, Any]:
     """An ARM pipeline client with the same credential, retries and LRO polling as the SDKs,
     for API versions no installed SDK has. Use with ``raw_call`` / ``raw_begin``."""
     from azure.core.configuration import Configuration
@@ -108,13 +108,13 @@ def raw_client(target: AzureTarget) -> ARMPipelineClient:
         identity.credential(target.auth, target.tenant), arm_scope()
     )
     config.polling_interval = kw.get("polling_interval", 5.0)
-    client = ARMPipelineClient(base_url=arm_endpoint(), config=config)
+    client: ARMPipelineClient[Any, Any] = ARMPipelineClient(base_url=arm_endpoint(), config=config)
     client._akscli_subscription = target.subscription_id()  # type: ignore[attr-defined]
     return client
 
 
 def raw_call(
-    client: ARMPipelineClient,
+    client: ARMPipelineClient[Any, Any],
     method: str,
     path: str,
     api_version: str,
@@ -124,8 +124,8 @@ def raw_call(
     from azure.core.exceptions import HttpResponseError
     from azure.core.rest import HttpRequest
 
-    request = HttpRequest(method, _url(client, path), params={"api-version": api_version},
-                          json=body)
+    params = {} if "api-version=" in path else {"api-version": api_version}
+    request = HttpRequest(method, _url(client, path), params=params, json=body)
     try:
         response = client.send_request(request)
         response.raise_for_status()
@@ -140,7 +140,7 @@ def raw_call(
 
 
 def raw_begin(
-    client: ARMPipelineClient,
+    client: ARMPipelineClient[Any, Any],
     method: str,
     path: str,
     api_version: str,
@@ -152,8 +152,7 @@ def raw_begin(
     from azure.core.rest import HttpRequest
     from azure.mgmt.core.polling.arm_polling import ARMPolling
 
-    request = HttpRequest(method, _url(client, path), params={"api-version": api_version},
-                          json=body)
+    request = HttpRequest(method, _url(client, path), params={"api-version": api_version}, json=body)
     try:
         response = client.send_request(request, _return_pipeline_response=True)
         response.http_response.raise_for_status()
@@ -171,7 +170,7 @@ def raw_begin(
     return LROPoller(client, response, deserialize, ARMPolling(interval))
 
 
-def _url(client: ARMPipelineClient, path: str) -> str:
+def _url(client: ARMPipelineClient[Any, Any], path: str) -> str:
     if path.startswith("https://"):
         return path
     return client._base_url.rstrip("/") + "/" + path.lstrip("/")
@@ -241,7 +240,8 @@ def _error_parts(exc: Any) -> tuple[int | None, str, str]:
         except Exception:
             body = None
         if isinstance(body, dict):
-            e = body.get("error") if isinstance(body.get("error"), dict) else body
+            inner = body.get("error")
+            e: dict[str, Any] = inner if isinstance(inner, dict) else body
             code = code or str(e.get("code", ""))
             message = str(e.get("message", "") or e.get("error_description", ""))
     if not message:
@@ -256,15 +256,15 @@ def _error_parts(exc: Any) -> tuple[int | None, str, str]:
 
 def _quota(code: str, message: str) -> QuotaError:
     fam = _QUOTA_FAMILY.search(message)
-    fields = {k: (rx.search(message).group(1) if rx.search(message) else None)  # type: ignore[union-attr]
-              for k, rx in _QUOTA_FIELDS.items()}
+    fields = {
+        k: (rx.search(message).group(1) if rx.search(message) else None)  # type: ignore[union-attr]
+        for k, rx in _QUOTA_FIELDS.items()
+    }
     family = fam.group(1) if fam else "vCPU"
     where = f" in {fields['location']}" if fields["location"] else ""
     if fields["required"] is not None:
-        detail = (
-            f": limit {fields['limit']}, in use {fields['usage']}, needs "
-            f"{fields['required']} more"
-            + (f" (new limit at least {fields['new_limit']})" if fields["new_limit"] else "")
+        detail = f": limit {fields['limit']}, in use {fields['usage']}, needs {fields['required']} more" + (
+            f" (new limit at least {fields['new_limit']})" if fields["new_limit"] else ""
         )
     else:
         detail = f": {message[:300]}"
@@ -289,8 +289,7 @@ def translate_arm_error(exc: BaseException, what: str | None = None) -> AkscliEr
     prefix = f"{what}: " if what else ""
     if isinstance(exc, ServiceRequestError):
         return AkscliError(
-            f"{prefix}cannot reach Azure Resource Manager at {arm_endpoint()}: "
-            f"{_short(str(exc))}",
+            f"{prefix}cannot reach Azure Resource Manager at {arm_endpoint()}: {_short(str(exc))}",
             hint="check the network or proxy (HTTPS_PROXY) and AKSCLI_ARM_ENDPOINT",
         )
     if not isinstance(exc, HttpResponseError):
@@ -311,11 +310,9 @@ def translate_arm_error(exc: BaseException, what: str | None = None) -> AkscliEr
             hint="ask for a role assignment on this scope, e.g. 'Azure Kubernetes Service "
             "Contributor Role' on the resource group",
         )
-    if "quota" in lcode or ("quota" in lmsg and lcode in ("operationnotallowed", "badrequest",
-                                                          "")):
+    if "quota" in lcode or ("quota" in lmsg and lcode in ("operationnotallowed", "badrequest", "")):
         return _quota(code, message)
-    if lcode in ("skunotavailable", "allocationfailed", "zonalallocationfailed",
-                 "overconstrainedallocationrequest"):
+    if lcode in ("skunotavailable", "allocationfailed", "zonalallocationfailed", "overconstrainedallocationrequest"):
         return QuotaError(
             f"{prefix}{code}: {message}",
             hint="choose another VM size, region or zones; see where it is offered with "
@@ -323,8 +320,11 @@ def translate_arm_error(exc: BaseException, what: str | None = None) -> AkscliEr
         )
     if isinstance(exc, ResourceNotFoundError) or status == 404:
         return NotFoundError(text, hint="check the name, resource group (-g) and subscription")
-    in_progress = ("in progress" in lmsg or "inprogress" in lcode or lcode in (
-        "anotheroperationinprogress", "operationpreempted", "etagmismatch"))
+    in_progress = (
+        "in progress" in lmsg
+        or "inprogress" in lcode
+        or lcode in ("anotheroperationinprogress", "operationpreempted", "etagmismatch")
+    )
     if in_progress:
         return ConflictError(
             f"{prefix}another operation is in progress: {message}",
@@ -343,10 +343,13 @@ def translate_arm_error(exc: BaseException, what: str | None = None) -> AkscliEr
             hint="retry in a minute; fewer parallel commands reduce throttling",
         )
     if status is not None and 400 <= status < 500:
-        return UsageError(f"{prefix}Azure rejected the request ({code}): {message}",
-                          hint="fix the value named above and run the command again")
-    return AkscliError(f"{prefix}Azure error {status} {code}: {message}",
-                       hint="retry; if it persists, check https://status.azure.com")
+        return UsageError(
+            f"{prefix}Azure rejected the request ({code}): {message}",
+            hint="fix the value named above and run the command again",
+        )
+    return AkscliError(
+        f"{prefix}Azure error {status} {code}: {message}", hint="retry; if it persists, check https://status.azure.com"
+    )
 
 
 def _short(text: str) -> str:

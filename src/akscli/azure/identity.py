@@ -59,8 +59,7 @@ def check_subscription(value: str) -> str:
     if not _GUID.match(v):
         raise UsageError(
             f"invalid subscription {value!r}: expected a subscription ID (GUID)",
-            hint="list yours with 'az account list -o table'; e.g. "
-            "--subscription 00000000-0000-0000-0000-000000000000",
+            hint="list yours with 'az account list -o table'; e.g. --subscription 00000000-0000-0000-0000-000000000000",
         )
     return v
 
@@ -94,8 +93,7 @@ def resolve_subscription(explicit: str | None) -> str:
         return check_subscription(str(sub["id"]))
     raise UsageError(
         "no Azure subscription chosen",
-        hint="pass --subscription ID, set AZURE_SUBSCRIPTION_ID, or pick a default with "
-        "'az account set -s ID'",
+        hint="pass --subscription ID, set AZURE_SUBSCRIPTION_ID, or pick a default with 'az account set -s ID'",
     )
 
 
@@ -138,8 +136,7 @@ def _env_source(tenant: str | None) -> _Source:
         secret = os.environ.get("AZURE_CLIENT_SECRET")
         cert = os.environ.get("AZURE_CLIENT_CERTIFICATE_PATH")
         if not (tid and cid and (secret or cert)):
-            raise CredentialUnavailableError("AZURE_TENANT_ID, AZURE_CLIENT_ID and "
-                                             "AZURE_CLIENT_SECRET are not all set")
+            raise CredentialUnavailableError("AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET are not all set")
         if secret:
             return ClientSecretCredential(tid, cid, secret, **_common(tid))
         return CertificateCredential(tid, cid, certificate_path=cert, **_common(tid))
@@ -147,8 +144,7 @@ def _env_source(tenant: str | None) -> _Source:
     return _Source(
         "environment (service principal)",
         build,
-        "set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or "
-        "AZURE_CLIENT_CERTIFICATE_PATH)",
+        "set AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET (or AZURE_CLIENT_CERTIFICATE_PATH)",
     )
 
 
@@ -160,11 +156,10 @@ def _workload_identity_source(tenant: str | None) -> _Source:
         cid = os.environ.get("AZURE_CLIENT_ID")
         token_file = os.environ.get("AZURE_FEDERATED_TOKEN_FILE")
         if not (tid and cid and token_file):
-            raise CredentialUnavailableError("AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and "
-                                             "AZURE_TENANT_ID are not all set")
-        return WorkloadIdentityCredential(
-            tenant_id=tid, client_id=cid, token_file_path=token_file, **_common(tid)
-        )
+            raise CredentialUnavailableError(
+                "AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID are not all set"
+            )
+        return WorkloadIdentityCredential(tenant_id=tid, client_id=cid, token_file_path=token_file, **_common(tid))
 
     return _Source(
         "workload identity",
@@ -177,17 +172,13 @@ def _managed_identity_source() -> _Source:
     def build() -> TokenCredential:
         from azure.identity import CredentialUnavailableError, ManagedIdentityCredential
 
-        has_endpoint = any(
-            os.environ.get(v) for v in ("IDENTITY_ENDPOINT", "MSI_ENDPOINT")
-        )
+        has_endpoint = any(os.environ.get(v) for v in ("IDENTITY_ENDPOINT", "MSI_ENDPOINT"))
         # IMDS is only probed where it can exist; elsewhere its connection timeout would cost
         # seconds on every command of a developer laptop with no credential at all.
         if not has_endpoint and os.environ.get("AKSCLI_TRY_IMDS", "1") != "1":
             raise CredentialUnavailableError("no managed identity endpoint")
         client_id = os.environ.get("AZURE_CLIENT_ID")
-        return ManagedIdentityCredential(client_id=client_id) if client_id else (
-            ManagedIdentityCredential()
-        )
+        return ManagedIdentityCredential(client_id=client_id) if client_id else (ManagedIdentityCredential())
 
     return _Source(
         "managed identity",
@@ -215,17 +206,15 @@ def _azd_source(tenant: str | None) -> _Source:
 
 
 def _prompt(verification_uri: str, user_code: str, expires_on: Any) -> None:
-    sys.stderr.write(
-        f"To sign in, open {verification_uri} and enter the code {user_code}\n"
-    )
+    sys.stderr.write(f"To sign in, open {verification_uri} and enter the code {user_code}\n")
     sys.stderr.flush()
 
 
-def _explicit(auth: str, tenant: str | None) -> TokenCredential:
+def _explicit(auth: str, tenant: str | None, client_id: str | None) -> TokenCredential:
     import azure.identity as ai
 
     tid = tenant or os.environ.get("AZURE_TENANT_ID")
-    cid = os.environ.get("AZURE_CLIENT_ID")
+    cid = client_id or os.environ.get("AZURE_CLIENT_ID")
     if auth == "spn":
         secret = os.environ.get("AZURE_CLIENT_SECRET")
         cert = os.environ.get("AZURE_CLIENT_CERTIFICATE_PATH")
@@ -233,8 +222,7 @@ def _explicit(auth: str, tenant: str | None) -> TokenCredential:
             raise UsageError(
                 "--auth spn needs a service principal: AZURE_CLIENT_ID with "
                 "AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH, and a tenant",
-                hint="export AZURE_TENANT_ID=... AZURE_CLIENT_ID=... AZURE_CLIENT_SECRET=... "
-                "(or pass --tenant)",
+                hint="export AZURE_TENANT_ID=... AZURE_CLIENT_ID=... AZURE_CLIENT_SECRET=... (or pass --tenant)",
             )
         if secret:
             return ai.ClientSecretCredential(tid, cid, secret, **_common(tid))
@@ -243,14 +231,11 @@ def _explicit(auth: str, tenant: str | None) -> TokenCredential:
         token_file = os.environ.get("AZURE_FEDERATED_TOKEN_FILE")
         if not (tid and cid and token_file):
             raise UsageError(
-                "--auth workloadidentity needs AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and "
-                "AZURE_TENANT_ID",
+                "--auth workloadidentity needs AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID",
                 hint="run it in a pod labelled azure.workload.identity/use=true whose service "
                 "account has azure.workload.identity/client-id",
             )
-        return ai.WorkloadIdentityCredential(
-            tenant_id=tid, client_id=cid, token_file_path=token_file, **_common(tid)
-        )
+        return ai.WorkloadIdentityCredential(tenant_id=tid, client_id=cid, token_file_path=token_file, **_common(tid))
     if auth == "msi":
         return ai.ManagedIdentityCredential(client_id=cid) if cid else ai.ManagedIdentityCredential()
     if auth == "azurecli":
@@ -262,9 +247,7 @@ def _explicit(auth: str, tenant: str | None) -> TokenCredential:
             prompt_callback=_prompt,
             **_common(tid),
         )
-    return ai.InteractiveBrowserCredential(
-        client_id=cid or AZURE_CLI_CLIENT_ID, tenant_id=tid, **_common(tid)
-    )
+    return ai.InteractiveBrowserCredential(client_id=cid or AZURE_CLI_CLIENT_ID, tenant_id=tid, **_common(tid))
 
 
 class _Translating:
@@ -281,9 +264,7 @@ class _Translating:
         try:
             return self._inner.get_token(*scopes, **kwargs)
         except ClientAuthenticationError as exc:
-            raise AuthError(
-                f"{self._what} could not get a token: {_first_line(exc)}", hint=self._fix
-            ) from exc
+            raise AuthError(f"{self._what} could not get a token: {_first_line(exc)}", hint=self._fix) from exc
 
     def close(self) -> None:
         close = getattr(self._inner, "close", None)
@@ -307,9 +288,7 @@ class _Chain:
             try:
                 return self._chosen.get_token(*scopes, **kwargs)  # type: ignore[no-any-return]
             except ClientAuthenticationError as exc:
-                raise AuthError(
-                    f"{self._chosen_name} could not get a token: {_first_line(exc)}"
-                ) from exc
+                raise AuthError(f"{self._chosen_name} could not get a token: {_first_line(exc)}") from exc
         tried: list[str] = []
         fixes: list[str] = []
         for src in self._sources:
@@ -329,8 +308,7 @@ class _Chain:
             return token
         raise AuthError(
             "no Azure credential worked; tried " + "; ".join(tried),
-            hint="to fix, do one of: " + "; ".join(fixes) + " (or pick one with --auth "
-            + "|".join(AUTH_MODES) + ")",
+            hint="to fix, do one of: " + "; ".join(fixes) + " (or pick one with --auth " + "|".join(AUTH_MODES) + ")",
         )
 
     def close(self) -> None:
@@ -349,8 +327,7 @@ def _first_line(exc: BaseException) -> str:
 
 
 _FIXES = {
-    "spn": "check AZURE_CLIENT_ID / AZURE_CLIENT_SECRET and the tenant; rotate the secret if it "
-    "expired",
+    "spn": "check AZURE_CLIENT_ID / AZURE_CLIENT_SECRET and the tenant; rotate the secret if it expired",
     "workloadidentity": "check the federated credential of the app matches the service account",
     "msi": "assign a managed identity to this VM or node, or set AZURE_CLIENT_ID to pick one",
     "azurecli": "run 'az login' (with --tenant for another tenant)",
@@ -359,15 +336,16 @@ _FIXES = {
 }
 
 
-def credential(auth: str | None = None, tenant: str | None = None) -> TokenCredential:
+def credential(auth: str | None = None, tenant: str | None = None, *, client_id: str | None = None) -> TokenCredential:
     """The credential every Azure call of akscli uses.
 
-    ``auth`` picks one source (``AUTH_MODES``); None walks the default chain.
+    ``auth`` picks one source (``AUTH_MODES``); None walks the default chain. ``client_id``
+    overrides AZURE_CLIENT_ID for the explicit modes (the token plugin's --client-id).
     """
     mode = check_auth(auth)
-    tid = resolve_tenant(tenant) if tenant else check_tenant(tenant)
+    tid = check_tenant(tenant)
     if mode is not None:
-        return _Translating(_explicit(mode, tid), f"--auth {mode}", _FIXES[mode])  # type: ignore[return-value]
+        return _Translating(_explicit(mode, tid, client_id), f"--auth {mode}", _FIXES[mode])
     sources = [
         _env_source(tid),
         _workload_identity_source(tid),
@@ -375,4 +353,4 @@ def credential(auth: str | None = None, tenant: str | None = None) -> TokenCrede
         _azure_cli_source(tid),
         _azd_source(tid),
     ]
-    return _Chain(sources)  # type: ignore[return-value]
+    return _Chain(sources)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from akscli.errors import NotInstalledError
@@ -25,9 +26,17 @@ RDMA_CAPABLE = "feature.node.kubernetes.io/rdma.capable"
 RDMA_AVAILABLE = "feature.node.kubernetes.io/rdma.available"
 DEFAULT_RDMA_RESOURCES = ("rdma/rdma_shared_device_a", "rdma/ib", "rdma/shared_ib", "rdma/hca_shared_devices_a")
 GPU_TAINT_KEYS = ("nvidia.com/gpu", "sku")
-# Node conditions that AKS's node problem detector sets on GPU nodes (learn.microsoft.com/azure/aks/node-problem-detector).
-AKS_GPU_CONDITIONS = ("GPUMissing", "NVLinkStatusInactive", "XIDErrors", "IBLinkFlapping",
-                      "UnhealthyNvidiaDevicePlugin", "UnhealthyNvidiaDCGMServices", "GPUClockThrottling")
+# Node conditions that AKS's node problem detector sets on GPU nodes
+# (https://learn.microsoft.com/azure/aks/node-problem-detector).
+AKS_GPU_CONDITIONS = (
+    "GPUMissing",
+    "NVLinkStatusInactive",
+    "XIDErrors",
+    "IBLinkFlapping",
+    "UnhealthyNvidiaDevicePlugin",
+    "UnhealthyNvidiaDCGMServices",
+    "GPUClockThrottling",
+)
 PRESSURE_CONDITIONS = ("MemoryPressure", "DiskPressure", "PIDPressure", "NetworkUnavailable")
 OPERATOR_DAEMONSETS = (
     ("driver", "nvidia-driver-daemonset"),
@@ -49,8 +58,16 @@ class Finding:
     nodes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"check": self.check, "severity": self.severity, "scope": self.scope, "pool": self.pool,
-                "message": self.message, "fix": self.fix, "count": self.count, "nodes": self.nodes}
+        return {
+            "check": self.check,
+            "severity": self.severity,
+            "scope": self.scope,
+            "pool": self.pool,
+            "message": self.message,
+            "fix": self.fix,
+            "count": self.count,
+            "nodes": self.nodes,
+        }
 
 
 @dataclass
@@ -68,10 +85,18 @@ class PoolStats:
     sizes: Counter[str] = field(default_factory=Counter)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"pool": self.pool, "vm_size": self.vm_size, "nodes": self.nodes, "gpu_nodes": self.gpu_nodes,
-                "ready": self.ready, "gpu_capacity": self.gpu_capacity, "gpu_allocatable": self.gpu_allocatable,
-                "expected_gpus": self.expected_gpus, "rdma_nodes": self.rdma_nodes,
-                "drivers": dict(self.drivers.most_common())}
+        return {
+            "pool": self.pool,
+            "vm_size": self.vm_size,
+            "nodes": self.nodes,
+            "gpu_nodes": self.gpu_nodes,
+            "ready": self.ready,
+            "gpu_capacity": self.gpu_capacity,
+            "gpu_allocatable": self.gpu_allocatable,
+            "expected_gpus": self.expected_gpus,
+            "rdma_nodes": self.rdma_nodes,
+            "drivers": dict(self.drivers.most_common()),
+        }
 
 
 @dataclass
@@ -98,10 +123,14 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "summary": {"nodes": self.nodes_seen, "gpu_nodes": self.gpu_nodes, "pages": self.pages,
-                        "errors": len(self.blocking),
-                        "warnings": sum(1 for f in self.findings if f.severity == "warning"),
-                        "ok": not self.blocking},
+            "summary": {
+                "nodes": self.nodes_seen,
+                "gpu_nodes": self.gpu_nodes,
+                "pages": self.pages,
+                "errors": len(self.blocking),
+                "warnings": sum(1 for f in self.findings if f.severity == "warning"),
+                "ok": not self.blocking,
+            },
             "pools": [p.to_dict() for p in self.pools],
             "findings": [f.to_dict() for f in self.findings],
         }
@@ -129,6 +158,7 @@ def pool_of(node: Mapping[str, Any]) -> str:
     return "(no pool)"
 
 
+@lru_cache(maxsize=512)  # a handful of sizes, asked once per node: 75,000 times
 def expected_gpus(vm_size: str | None) -> int:
     """GPUs the VM size has, from the SKU table (or the interconnect table), 0 when unknown."""
     if not vm_size:
@@ -143,6 +173,7 @@ def expected_gpus(vm_size: str | None) -> int:
     return info.gpus if info else 0
 
 
+@lru_cache(maxsize=512)
 def has_infiniband(vm_size: str | None) -> bool:
     from akscli.baremetal import nccl
 
@@ -161,6 +192,21 @@ def driver_version(labels: Mapping[str, str]) -> str | None:
     return None
 
 
+def is_gpu_node(node: Mapping[str, Any], want: int | None = None) -> bool:
+    """A node with GPUs advertised, labelled, or implied by its VM size."""
+    labels = _labels(node)
+    capacity = (node.get("status") or {}).get("capacity") or {}
+    if want is None:
+        want = expected_gpus(labels.get(SIZE_LABEL))
+    return (
+        _int(capacity.get(GPU)) > 0
+        or want > 0
+        or labels.get("nvidia.com/gpu.present") == "true"
+        or "nvidia.com/gpu.product" in labels
+        or labels.get("accelerator") == "nvidia"
+    )
+
+
 def _conditions(node: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
     return {str(c.get("type")): c for c in (node.get("status") or {}).get("conditions") or []}
 
@@ -171,8 +217,17 @@ class _Collector:
     def __init__(self) -> None:
         self.found: dict[tuple[str, str | None, str], Finding] = {}
 
-    def add(self, check: str, severity: str, scope: str, pool: str | None, message: str, fix: str,
-            node: str | None = None, count: int = 1) -> None:
+    def add(
+        self,
+        check: str,
+        severity: str,
+        scope: str,
+        pool: str | None,
+        message: str,
+        fix: str,
+        node: str | None = None,
+        count: int = 1,
+    ) -> None:
         key = (check, pool, message)
         finding = self.found.get(key)
         if finding is None:
@@ -203,19 +258,31 @@ def check_node(node: Mapping[str, Any], stats: PoolStats, out: _Collector, opts:
     if ready:
         stats.ready += 1
     else:
-        out.add("node-ready", "error", "node", pool, "node is NotReady",
-                "kubectl describe node NODE; check the kubelet and the node's VM in Azure", name)
+        out.add(
+            "node-ready",
+            "error",
+            "node",
+            pool,
+            "node is NotReady",
+            "kubectl describe node NODE; check the kubelet and the node's VM in Azure",
+            name,
+        )
     for ctype in PRESSURE_CONDITIONS:
         if conditions.get(ctype, {}).get("status") == "True":
-            out.add("node-pressure", "error", "node", pool, f"node reports {ctype}",
-                    "free memory/disk/PIDs on the node, or move workloads away (kubectl drain)", name)
+            out.add(
+                "node-pressure",
+                "error",
+                "node",
+                pool,
+                f"node reports {ctype}",
+                "free memory/disk/PIDs on the node, or move workloads away (kubectl drain)",
+                name,
+            )
 
     want = expected_gpus(size)
     cap = _int(capacity.get(GPU))
     alloc = _int(allocatable.get(GPU))
-    is_gpu = cap > 0 or want > 0 or labels.get("nvidia.com/gpu.present") == "true" \
-        or "nvidia.com/gpu.product" in labels or labels.get("accelerator") == "nvidia"
-    if not is_gpu:
+    if not is_gpu_node(node, want):
         return
     stats.gpu_nodes += 1
     stats.gpu_capacity += cap
@@ -223,33 +290,64 @@ def check_node(node: Mapping[str, Any], stats: PoolStats, out: _Collector, opts:
     stats.expected_gpus += want
 
     if cap == 0:
-        out.add("gpu-capacity", "error", "node", pool,
-                "GPU node advertises no nvidia.com/gpu capacity",
-                "the driver or device plugin is not running: check the GPU Operator's driver and "
-                "device-plugin pods on the node (or the AKS GPU driver if the operator is not used)", name)
+        out.add(
+            "gpu-capacity",
+            "error",
+            "node",
+            pool,
+            "GPU node advertises no nvidia.com/gpu capacity",
+            "the driver or device plugin is not running: check the GPU Operator's driver and "
+            "device-plugin pods on the node (or the AKS GPU driver if the operator is not used)",
+            name,
+        )
     elif want and cap < want:
-        out.add("gpu-count", "error", "node", pool,
-                f"node advertises {cap} GPUs but {size} has {want}",
-                "a GPU is missing from the host: drain the node and reimage it; if it persists, "
-                "report the VM to Azure support", name)
+        out.add(
+            "gpu-count",
+            "error",
+            "node",
+            pool,
+            f"node advertises {cap} GPUs but {size} has {want}",
+            "a GPU is missing from the host: drain the node and reimage it; if it persists, "
+            "report the VM to Azure support",
+            name,
+        )
     if cap > 0 and alloc < cap:
-        out.add("gpu-allocatable", "error", "node", pool,
-                f"{cap - alloc} of {cap} GPUs are not allocatable (the device plugin marked them unhealthy)",
-                "check 'nvidia-smi' on the node and the device plugin's log for Xid errors; drain and reset", name)
+        out.add(
+            "gpu-allocatable",
+            "error",
+            "node",
+            pool,
+            f"{cap - alloc} of {cap} GPUs are not allocatable (the device plugin marked them unhealthy)",
+            "check 'nvidia-smi' on the node and the device plugin's log for Xid errors; drain and reset",
+            name,
+        )
 
     for ctype in opts.gpu_conditions:
         cond = conditions.get(ctype)
         if cond and cond.get("status") == "True":
             reason = cond.get("reason") or ctype
-            out.add("aks-gpu-health", "error", "node", pool, f"AKS GPU health condition {ctype} ({reason})",
-                    "drain the node and reimage it (az aks machine reimage / node image upgrade); "
-                    "replace the VM if it returns", name)
+            out.add(
+                "aks-gpu-health",
+                "error",
+                "node",
+                pool,
+                f"AKS GPU health condition {ctype} ({reason})",
+                "drain the node and reimage it (az aks machine reimage / node image upgrade); "
+                "replace the VM if it returns",
+                name,
+            )
 
     missing = [k.split("/", 1)[1] for k in GPU_FEATURE_LABELS if k not in labels]
     if missing:
-        out.add("gpu-labels", "warning", "node", pool,
-                f"GPU feature labels missing: {', '.join(missing)}",
-                "enable GPU Feature Discovery (ClusterPolicy spec.gfd.enabled, or akscli baremetal prepare)", name)
+        out.add(
+            "gpu-labels",
+            "warning",
+            "node",
+            pool,
+            f"GPU feature labels missing: {', '.join(missing)}",
+            "enable GPU Feature Discovery (ClusterPolicy spec.gfd.enabled, or akscli baremetal prepare)",
+            name,
+        )
 
     driver = driver_version(labels)
     if driver:
@@ -257,10 +355,16 @@ def check_node(node: Mapping[str, Any], stats: PoolStats, out: _Collector, opts:
 
     taints = (node.get("spec") or {}).get("taints") or []
     if not any(t.get("key") in GPU_TAINT_KEYS and t.get("effect") in ("NoSchedule", "NoExecute") for t in taints):
-        out.add("gpu-taint", "warning", "pool", pool,
-                "GPU node has no GPU taint: CPU-only pods can take its CPU and memory",
-                "taint the pool: az aks nodepool update --node-taints sku=gpu:NoSchedule "
-                "(or kubectl taint node NODE nvidia.com/gpu=present:NoSchedule)", name)
+        out.add(
+            "gpu-taint",
+            "warning",
+            "pool",
+            pool,
+            "GPU node has no GPU taint: CPU-only pods can take its CPU and memory",
+            "taint the pool: az aks nodepool update --node-taints sku=gpu:NoSchedule "
+            "(or kubectl taint node NODE nvidia.com/gpu=present:NoSchedule)",
+            name,
+        )
 
     rdma_expected = opts.expect_rdma if opts.expect_rdma is not None else has_infiniband(size)
     capable = labels.get(RDMA_CAPABLE) == "true"
@@ -270,30 +374,52 @@ def check_node(node: Mapping[str, Any], stats: PoolStats, out: _Collector, opts:
         stats.rdma_nodes += 1
     if rdma_expected or capable:
         if not capable:
-            out.add("rdma-labels", "warning", "node", pool,
-                    f"NFD does not label the node {RDMA_CAPABLE}=true",
-                    "install Node Feature Discovery (akscli baremetal prepare) or check that the "
-                    "InfiniBand devices are passed through", name)
+            out.add(
+                "rdma-labels",
+                "warning",
+                "node",
+                pool,
+                f"NFD does not label the node {RDMA_CAPABLE}=true",
+                "install Node Feature Discovery (akscli baremetal prepare) or check that the "
+                "InfiniBand devices are passed through",
+                name,
+            )
         elif not available:
-            out.add("rdma-labels", "warning", "node", pool,
-                    "RDMA hardware found but the RDMA kernel modules are not loaded (no rdma.available label)",
-                    "load ib_umad and rdma_ucm (the GPU Operator's driver with rdma.enabled=true loads them)",
-                    name)
+            out.add(
+                "rdma-labels",
+                "warning",
+                "node",
+                pool,
+                "RDMA hardware found but the RDMA kernel modules are not loaded (no rdma.available label)",
+                "load ib_umad and rdma_ucm (the GPU Operator's driver with rdma.enabled=true loads them)",
+                name,
+            )
         if not rdma:
-            out.add("rdma-resource", "error" if rdma_expected else "warning", "node", pool,
-                    f"no RDMA resource allocatable (looked for {', '.join(opts.rdma_resources)})",
-                    "deploy the RDMA shared device plugin (akscli baremetal prepare --rdma), or pass "
-                    "--rdma-resource with the name your plugin advertises", name)
+            out.add(
+                "rdma-resource",
+                "error" if rdma_expected else "warning",
+                "node",
+                pool,
+                f"no RDMA resource allocatable (looked for {', '.join(opts.rdma_resources)})",
+                "deploy the RDMA shared device plugin (akscli baremetal prepare --rdma), or pass "
+                "--rdma-resource with the name your plugin advertises",
+                name,
+            )
 
 
 def check_pools(pools: Iterable[PoolStats], out: _Collector) -> None:
     for stats in pools:
         if len(stats.drivers) > 1:
             versions = ", ".join(f"{v} ({n} nodes)" for v, n in stats.drivers.most_common())
-            out.add("driver-mixed", "warning", "pool", stats.pool,
-                    f"mixed NVIDIA driver versions in the pool: {versions}",
-                    "roll the pool to one driver: upgrade the node image, or pin ClusterPolicy spec.driver.version",
-                    count=sum(stats.drivers.values()))
+            out.add(
+                "driver-mixed",
+                "warning",
+                "pool",
+                stats.pool,
+                f"mixed NVIDIA driver versions in the pool: {versions}",
+                "roll the pool to one driver: upgrade the node image, or pin ClusterPolicy spec.driver.version",
+                count=sum(stats.drivers.values()),
+            )
         if stats.sizes:
             stats.vm_size = ", ".join(s for s, _ in stats.sizes.most_common())
 
@@ -321,22 +447,38 @@ def check_operator(kube: Any, opts: Options, out: _Collector, gpu_nodes: int) ->
         policies = list(kube.list("nvidia.com/v1", "ClusterPolicy"))
     except NotInstalledError:
         if gpu_nodes:
-            out.add("gpu-operator", "info", "cluster", None,
-                    "the NVIDIA GPU Operator is not installed: GPUs rely on the AKS-managed driver and device plugin",
-                    "on bare metal, or for MIG/RDMA/GPUDirect, install it: akscli baremetal prepare")
+            out.add(
+                "gpu-operator",
+                "info",
+                "cluster",
+                None,
+                "the NVIDIA GPU Operator is not installed: GPUs rely on the AKS-managed driver and device plugin",
+                "on bare metal, or for MIG/RDMA/GPUDirect, install it: akscli baremetal prepare",
+            )
         return {"installed": False}
     if not policies:
-        out.add("gpu-operator", "error" if gpu_nodes else "warning", "cluster", None,
-                "the GPU Operator is installed but no ClusterPolicy exists, so it deploys nothing",
-                "akscli baremetal prepare (creates the ClusterPolicy)")
+        out.add(
+            "gpu-operator",
+            "error" if gpu_nodes else "warning",
+            "cluster",
+            None,
+            "the GPU Operator is installed but no ClusterPolicy exists, so it deploys nothing",
+            "akscli baremetal prepare (creates the ClusterPolicy)",
+        )
         return {"installed": True, "policy": None}
     policy = policies[0]
     name = policy["metadata"]["name"]
     state = (policy.get("status") or {}).get("state") or "unknown"
     if state != "ready":
         severity = "warning" if state == "ignored" else "error"
-        out.add("gpu-operator", severity, "cluster", None, f"ClusterPolicy {name} is {state}",
-                "kubectl -n " + opts.operator_namespace + " logs deploy/gpu-operator; the pods below show what is failing")
+        out.add(
+            "gpu-operator",
+            severity,
+            "cluster",
+            None,
+            f"ClusterPolicy {name} is {state}",
+            f"kubectl -n {opts.operator_namespace} logs deploy/gpu-operator (the pod findings show what fails)",
+        )
     spec = policy.get("spec") or {}
     summary: dict[str, Any] = {"installed": True, "policy": name, "state": state, "components": {}}
     for component, ds_name in OPERATOR_DAEMONSETS:
@@ -346,25 +488,47 @@ def check_operator(kube: Any, opts: Options, out: _Collector, gpu_nodes: int) ->
         ds = kube.get("apps/v1", "DaemonSet", ds_name, namespace=opts.operator_namespace)
         if ds is None:
             if gpu_nodes:
-                out.add("gpu-operator", "error", "cluster", None,
-                        f"the GPU Operator's {component} DaemonSet ({ds_name}) does not exist",
-                        "check the operator's log: kubectl -n " + opts.operator_namespace + " logs deploy/gpu-operator")
+                out.add(
+                    "gpu-operator",
+                    "error",
+                    "cluster",
+                    None,
+                    f"the GPU Operator's {component} DaemonSet ({ds_name}) does not exist",
+                    "check the operator's log: kubectl -n " + opts.operator_namespace + " logs deploy/gpu-operator",
+                )
             summary["components"][component] = "missing"
             continue
         st = ds.get("status") or {}
         desired, ready = _int(st.get("desiredNumberScheduled")), _int(st.get("numberReady"))
         summary["components"][component] = f"{ready}/{desired}"
         if ready < desired:
-            out.add("gpu-operator", "error", "cluster", None,
-                    f"{component} pods ready on {ready} of {desired} nodes",
-                    f"kubectl -n {opts.operator_namespace} get pods -l app={ds_name} -o wide")
-            for pod in kube.list("v1", "Pod", namespace=opts.operator_namespace,
-                                 label_selector=f"app={ds_name}", page_size=opts.page_size):
+            out.add(
+                "gpu-operator",
+                "error",
+                "cluster",
+                None,
+                f"{component} pods ready on {ready} of {desired} nodes",
+                f"kubectl -n {opts.operator_namespace} get pods -l app={ds_name} -o wide",
+            )
+            for pod in kube.list(
+                "v1",
+                "Pod",
+                namespace=opts.operator_namespace,
+                label_selector=f"app={ds_name}",
+                page_size=opts.page_size,
+            ):
                 problem = _pod_problem(pod)
                 if problem:
                     node = (pod.get("spec") or {}).get("nodeName") or pod["metadata"]["name"]
-                    out.add("gpu-operator-pod", "error", "node", None, f"{component} pod {problem}",
-                            f"kubectl -n {opts.operator_namespace} logs {pod['metadata']['name']}", node)
+                    out.add(
+                        "gpu-operator-pod",
+                        "error",
+                        "node",
+                        None,
+                        f"{component} pod {problem}",
+                        f"kubectl -n {opts.operator_namespace} logs {pod['metadata']['name']}",
+                        node,
+                    )
     return summary
 
 
@@ -396,11 +560,21 @@ def diagnose(kube: Any, opts: Options | None = None, *, progress: Callable[[str]
             progress(f"checked {seen:,} nodes ({gpu_nodes:,} with GPUs), page {page_count}")
     check_pools(pools.values(), out)
     if seen == 0:
-        out.add("nodes", "error", "cluster", None, "no nodes matched",
-                "check --selector and the kubeconfig context")
+        out.add("nodes", "error", "cluster", None, "no nodes matched", "check --selector and the kubeconfig context")
     elif gpu_nodes == 0:
-        out.add("gpu-nodes", "error", "cluster", None, "no GPU nodes in the cluster",
-                "add a GPU node pool: akscli nodepool add --gpu ... (or join a GPU host)")
+        out.add(
+            "gpu-nodes",
+            "error",
+            "cluster",
+            None,
+            "no GPU nodes in the cluster",
+            "add a GPU node pool: akscli nodepool add --gpu ... (or join a GPU host)",
+        )
     check_operator(kube, opts, out, gpu_nodes)
-    return Report(findings=out.sorted(), pools=sorted(pools.values(), key=lambda p: p.pool),
-                  nodes_seen=seen, gpu_nodes=gpu_nodes, pages=page_count)
+    return Report(
+        findings=out.sorted(),
+        pools=sorted(pools.values(), key=lambda p: p.pool),
+        nodes_seen=seen,
+        gpu_nodes=gpu_nodes,
+        pages=page_count,
+    )

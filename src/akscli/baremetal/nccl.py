@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from akscli import render, validate, yamlio
+from akscli.baremetal import pods
 from akscli.errors import CheckFailedError, UsageError, WaitTimeoutError
 
 DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "interconnect.yaml"
@@ -55,11 +56,16 @@ def interconnects() -> dict[str, Interconnect]:
         ib = row.get("infiniband") or {}
         busbw = row.get("allreduce_busbw_gbps") or {}
         table[size.lower()] = Interconnect(
-            vm_size=size, gpus=int(row["gpus"]), gpu_model=str(row["gpu_model"]),
-            nvlink_version=nvlink.get("version"), nvlink_per_gpu_gbps=nvlink.get("per_gpu_gbps"),
-            ib_hcas=ib.get("hcas"), ib_per_hca_gbit=ib.get("per_hca_gbit"),
+            vm_size=size,
+            gpus=int(row["gpus"]),
+            gpu_model=str(row["gpu_model"]),
+            nvlink_version=nvlink.get("version"),
+            nvlink_per_gpu_gbps=nvlink.get("per_gpu_gbps"),
+            ib_hcas=ib.get("hcas"),
+            ib_per_hca_gbit=ib.get("per_hca_gbit"),
             ib_generation=ib.get("generation"),
-            busbw_single_node=busbw.get("single_node"), busbw_multi_node=busbw.get("multi_node"),
+            busbw_single_node=busbw.get("single_node"),
+            busbw_multi_node=busbw.get("multi_node"),
             sources=tuple(row.get("sources") or ()),
         )
     return table
@@ -116,12 +122,16 @@ class NcclResult:
 _ROW = re.compile(
     r"^\s*(\d+)\s+(\d+)\s+(\w+)\s+(\w+)\s+(-?\d+)"
     r"\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\S+)"
-    r"\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\S+)\s*$")
+    r"\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\S+)\s*$"
+)
 _RANK = re.compile(r"^#\s+Rank\s+(\d+)\s+Group\s+\d+\s+Pid\s+\d+\s+on\s+(\S+)\s+device")
 _AVG = re.compile(r"^#\s*Avg bus bandwidth\s*:\s*([\d.]+)")
 _OOB = re.compile(r"^#\s*Out of bounds values\s*:\s*(\d+)")
-_ERROR = re.compile(r"(NCCL WARN|NCCL error|Test NCCL failure|Test CUDA failure|mpirun.*(abort|exit)|"
-                    r"ORTE was unable|\bAborted\b)", re.IGNORECASE)
+_ERROR = re.compile(
+    r"(NCCL WARN|NCCL error|Test NCCL failure|Test CUDA failure|mpirun.*(abort|exit)|"
+    r"ORTE was unable|\bAborted\b)",
+    re.IGNORECASE,
+)
 
 
 def _wrong(value: str) -> int | None:
@@ -139,11 +149,22 @@ def parse(lines: Iterable[str]) -> NcclResult:
         line = line.rstrip("\n")
         if m := _ROW.match(line):
             g = m.groups()
-            rows.append(NcclRow(
-                size_bytes=int(g[0]), count=int(g[1]), dtype=g[2], redop=g[3],
-                time_us=float(g[5]), algbw_gbps=float(g[6]), busbw_gbps=float(g[7]), wrong=_wrong(g[8]),
-                in_place_time_us=float(g[9]), in_place_algbw_gbps=float(g[10]),
-                in_place_busbw_gbps=float(g[11]), in_place_wrong=_wrong(g[12])))
+            rows.append(
+                NcclRow(
+                    size_bytes=int(g[0]),
+                    count=int(g[1]),
+                    dtype=g[2],
+                    redop=g[3],
+                    time_us=float(g[5]),
+                    algbw_gbps=float(g[6]),
+                    busbw_gbps=float(g[7]),
+                    wrong=_wrong(g[8]),
+                    in_place_time_us=float(g[9]),
+                    in_place_algbw_gbps=float(g[10]),
+                    in_place_busbw_gbps=float(g[11]),
+                    in_place_wrong=_wrong(g[12]),
+                )
+            )
         elif m := _RANK.match(line):
             hosts[int(m.group(1))] = m.group(2)
         elif m := _AVG.match(line):
@@ -152,8 +173,14 @@ def parse(lines: Iterable[str]) -> NcclResult:
             oob = int(m.group(1))
         elif _ERROR.search(line) and len(problems) < 20:
             problems.append(line.strip())
-    return NcclResult(rows=rows, avg_busbw_gbps=avg, out_of_bounds=oob, ranks=len(hosts),
-                      hosts=sorted(set(hosts.values())), errors=problems)
+    return NcclResult(
+        rows=rows,
+        avg_busbw_gbps=avg,
+        out_of_bounds=oob,
+        ranks=len(hosts),
+        hosts=sorted(set(hosts.values())),
+        errors=problems,
+    )
 
 
 @dataclass
@@ -175,28 +202,69 @@ def judge(result: NcclResult, *, vm_size: str | None, nodes: int, min_ratio: flo
     expected = info.expected_busbw(nodes) if info else None
     measured = result.peak_busbw_gbps
     ratio = measured / expected if measured is not None and expected else None
-    raw = {"rows": [asdict(r) for r in result.rows], "avg_busbw_gbps": result.avg_busbw_gbps,
-           "out_of_bounds": result.out_of_bounds, "ranks": result.ranks, "hosts": result.hosts,
-           "errors": result.errors}
+    raw = {
+        "rows": [asdict(r) for r in result.rows],
+        "avg_busbw_gbps": result.avg_busbw_gbps,
+        "out_of_bounds": result.out_of_bounds,
+        "ranks": result.ranks,
+        "hosts": result.hosts,
+        "errors": result.errors,
+    }
     sources = list(info.sources) if info else []
     if measured is None:
         why = result.errors[0] if result.errors else "no result table in the log"
-        return Verdict(False, vm_size, nodes, None, expected, None,
-                       f"the NCCL test produced no bandwidth figure: {why}", sources, raw)
+        return Verdict(
+            False,
+            vm_size,
+            nodes,
+            None,
+            expected,
+            None,
+            f"the NCCL test produced no bandwidth figure: {why}",
+            sources,
+            raw,
+        )
     if result.wrong or result.out_of_bounds:
-        return Verdict(False, vm_size, nodes, measured, expected, ratio,
-                       f"the NCCL test returned wrong results ({result.wrong} wrong, "
-                       f"{result.out_of_bounds or 0} out of bounds): suspect a GPU or a link", sources, raw)
+        return Verdict(
+            False,
+            vm_size,
+            nodes,
+            measured,
+            expected,
+            ratio,
+            f"the NCCL test returned wrong results ({result.wrong} wrong, "
+            f"{result.out_of_bounds or 0} out of bounds): suspect a GPU or a link",
+            sources,
+            raw,
+        )
     if expected is None:
         size = vm_size or "unknown size"
-        return Verdict(True, vm_size, nodes, measured, None, None,
-                       f"measured {measured:.1f} GB/s bus bandwidth; no expected figure for {size} "
-                       f"on {nodes} node(s) in data/interconnect.yaml", sources, raw)
+        return Verdict(
+            True,
+            vm_size,
+            nodes,
+            measured,
+            None,
+            None,
+            f"measured {measured:.1f} GB/s bus bandwidth; no expected figure for {size} "
+            f"on {nodes} node(s) in data/interconnect.yaml",
+            sources,
+            raw,
+        )
     passed = measured >= expected * min_ratio
     verb = "meets" if passed else "is below"
-    return Verdict(passed, vm_size, nodes, measured, expected, ratio,
-                   f"measured {measured:.1f} GB/s bus bandwidth {verb} the {expected:.1f} GB/s expected "
-                   f"for {info.vm_size if info else vm_size} on {nodes} node(s) ({ratio:.0%})", sources, raw)
+    return Verdict(
+        passed,
+        vm_size,
+        nodes,
+        measured,
+        expected,
+        ratio,
+        f"measured {measured:.1f} GB/s bus bandwidth {verb} the {expected:.1f} GB/s expected "
+        f"for {info.vm_size if info else vm_size} on {nodes} node(s) ({ratio:.0%})",
+        sources,
+        raw,
+    )
 
 
 # ---- the Job ---------------------------------------------------------------------------------
@@ -234,12 +302,16 @@ def check_spec(spec: NcclSpec) -> NcclSpec:
         validate.label_value(value, "node selector value")
     for text, what in ((spec.min_bytes, "--min-bytes"), (spec.max_bytes, "--max-bytes")):
         if not _BYTES.match(text):
-            raise UsageError(f"invalid {what} {text!r}: give a byte count with an optional K, M or G",
-                             hint="for example: --max-bytes 8G")
+            raise UsageError(
+                f"invalid {what} {text!r}: give a byte count with an optional K, M or G",
+                hint="for example: --max-bytes 8G",
+            )
     for key in spec.env:
         if not re.match(r"^NCCL_[A-Z0-9_]+$|^UCX_[A-Z0-9_]+$", key):
-            raise UsageError(f"invalid --env {key!r}: only NCCL_* and UCX_* variables are passed to the test",
-                             hint="for example: --env NCCL_DEBUG=INFO")
+            raise UsageError(
+                f"invalid --env {key!r}: only NCCL_* and UCX_* variables are passed to the test",
+                hint="for example: --env NCCL_DEBUG=INFO",
+            )
         validate.text(spec.env[key], f"--env {key}", 256)
     return spec
 
@@ -250,28 +322,49 @@ def ssh_keypair() -> tuple[str, str]:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     key = Ed25519PrivateKey.generate()
-    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
-                                serialization.NoEncryption()).decode()
-    public = key.public_key().public_bytes(serialization.Encoding.OpenSSH,
-                                           serialization.PublicFormat.OpenSSH).decode()
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH, serialization.NoEncryption()
+    ).decode()
+    public = key.public_key().public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
     return private, f"{public} akscli-nccl"
 
 
 def objects(spec: NcclSpec, *, run_id: str, keypair: tuple[str, str] | None = None) -> list[dict[str, Any]]:
     """The Service, Secret, ConfigMap and Job of one NCCL run."""
     private, public = keypair or ssh_keypair()
-    return render.render("baremetal/nccl-test.yaml.j2", {
-        "name": spec.name, "namespace": spec.namespace, "run_id": run_id, "nodes": spec.nodes,
-        "gpus_per_node": spec.gpus_per_node, "ranks": spec.nodes * spec.gpus_per_node,
-        "image": spec.image, "rdma_resource": spec.rdma_resource, "host_network": spec.host_network,
-        "node_selector": spec.node_selector, "min_bytes": spec.min_bytes, "max_bytes": spec.max_bytes,
-        "env": spec.env, "ssh_private_key": private, "ssh_public_key": public,
-        "active_deadline_s": int(spec.timeout_s),
-    })
+    return render.render(
+        "baremetal/nccl-test.yaml.j2",
+        {
+            "name": spec.name,
+            "namespace": spec.namespace,
+            "run_id": run_id,
+            "nodes": spec.nodes,
+            "gpus_per_node": spec.gpus_per_node,
+            "ranks": spec.nodes * spec.gpus_per_node,
+            "image": spec.image,
+            "rdma_resource": spec.rdma_resource,
+            "host_network": spec.host_network,
+            "node_selector": spec.node_selector,
+            "min_bytes": spec.min_bytes,
+            "max_bytes": spec.max_bytes,
+            "env": spec.env,
+            "ssh_private_key": private,
+            "ssh_public_key": public,
+            "active_deadline_s": int(spec.timeout_s),
+        },
+    )
 
 
-def run(kube: Any, spec: NcclSpec, *, run_id: str, vm_size: str | None, keep: bool = False,
-        min_ratio: float = 1.0, progress: Callable[[str], None] | None = None) -> Verdict:
+def run(
+    kube: Any,
+    spec: NcclSpec,
+    *,
+    run_id: str,
+    vm_size: str | None,
+    keep: bool = False,
+    min_ratio: float = 1.0,
+    progress: Callable[[str], None] | None = None,
+) -> Verdict:
     """Create the run, wait for pod 0 to finish (watch), parse its log, clean up, judge."""
     say = progress or (lambda _msg: None)
     objs = objects(check_spec(spec), run_id=run_id)
@@ -284,56 +377,51 @@ def run(kube: Any, spec: NcclSpec, *, run_id: str, vm_size: str | None, keep: bo
     finally:
         if not keep:
             for obj in reversed(objs):
-                kube.delete(obj["apiVersion"], obj["kind"], obj["metadata"]["name"],
-                            namespace=spec.namespace, propagation="Foreground")
+                kube.delete(
+                    obj["apiVersion"],
+                    obj["kind"],
+                    obj["metadata"]["name"],
+                    namespace=spec.namespace,
+                    propagation="Foreground",
+                )
     return judge(parse(lines), vm_size=vm_size, nodes=spec.nodes, min_ratio=min_ratio)
-
-
-def _pod_events(kube: Any, namespace: str, selector: str, deadline: float) -> Iterator[dict[str, Any]]:
-    """Pods as they change: one list, then a watch from its resourceVersion (re-listed on expiry)."""
-    from akscli.kube.client import WatchExpired
-
-    while time.monotonic() < deadline:
-        version: str | None = None
-        for page in kube.list_pages("v1", "Pod", namespace=namespace, label_selector=selector):
-            version = (page.get("metadata") or {}).get("resourceVersion") or version
-            yield from page["items"]
-        remaining = max(1, int(deadline - time.monotonic()))
-        try:
-            for kind, obj in kube.watch("v1", "Pod", namespace=namespace, label_selector=selector,
-                                        resource_version=version, timeout_seconds=min(remaining, 300)):
-                if kind in ("ADDED", "MODIFIED"):
-                    yield obj
-        except WatchExpired:
-            continue
 
 
 def _wait_for_launcher(kube: Any, spec: NcclSpec, run_id: str, say: Callable[[str], None]) -> str:
     selector = f"{RUN_LABEL}={run_id},batch.kubernetes.io/job-completion-index=0"
     deadline = time.monotonic() + spec.timeout_s
-    for pod in _pod_events(kube, spec.namespace, selector, deadline):
-        phase = (pod.get("status") or {}).get("phase")
+    for pod in pods.pod_events(kube, spec.namespace, selector, deadline):
         name = str(pod["metadata"]["name"])
-        if phase in ("Succeeded", "Failed"):
-            say(f"launcher pod {name} {phase.lower()}")
+        if pods.phase(pod) in pods.TERMINAL:
+            say(f"launcher pod {name} {pods.phase(pod).lower()}")
             return name
-        for cs in (pod.get("status") or {}).get("containerStatuses") or []:
-            reason = ((cs.get("state") or {}).get("waiting") or {}).get("reason")
-            if reason in ("ErrImagePull", "ImagePullBackOff", "InvalidImageName"):
-                raise CheckFailedError(f"the NCCL test image {spec.image} cannot be pulled ({reason})",
-                                       hint="pass --image with an image that has nccl-tests, mpirun and sshd")
-    raise WaitTimeoutError(f"the NCCL test did not finish within {spec.timeout_s:.0f}s",
-                           hint="check 'kubectl get pods -l " + RUN_LABEL + "=" + run_id + "' (--keep keeps them)")
+        reason = pods.pull_error(pod)
+        if reason:
+            raise CheckFailedError(
+                f"the NCCL test image {spec.image} cannot be pulled ({reason})",
+                hint="pass --image with an image that has nccl-tests, mpirun and sshd",
+            )
+    raise WaitTimeoutError(
+        f"the NCCL test did not finish within {spec.timeout_s:.0f}s",
+        hint="check 'kubectl get pods -l " + RUN_LABEL + "=" + run_id + "' (--keep keeps them)",
+    )
 
 
 def expected_table() -> list[dict[str, Any]]:
     """Rows for ``baremetal test nccl --list-expected``."""
     return [
-        {"vm_size": i.vm_size, "gpus": i.gpus, "gpu_model": i.gpu_model,
-         "nvlink": f"NVLink {i.nvlink_version}" if i.nvlink_version else None,
-         "infiniband": f"{i.ib_hcas}x {i.ib_per_hca_gbit:g} Gb/s {i.ib_generation}" if i.ib_hcas and i.ib_per_hca_gbit else None,
-         "single_node_gbps": i.busbw_single_node, "multi_node_gbps": i.busbw_multi_node,
-         "sources": list(i.sources)}
+        {
+            "vm_size": i.vm_size,
+            "gpus": i.gpus,
+            "gpu_model": i.gpu_model,
+            "nvlink": f"NVLink {i.nvlink_version}" if i.nvlink_version else None,
+            "infiniband": f"{i.ib_hcas}x {i.ib_per_hca_gbit:g} Gb/s {i.ib_generation}"
+            if i.ib_hcas and i.ib_per_hca_gbit
+            else None,
+            "single_node_gbps": i.busbw_single_node,
+            "multi_node_gbps": i.busbw_multi_node,
+            "sources": list(i.sources),
+        }
         for i in interconnects().values()
     ]
 

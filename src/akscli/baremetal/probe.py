@@ -248,8 +248,9 @@ class RecordedNvml:
         try:
             return cls(json.loads(Path(path).read_text(encoding="utf-8")))
         except (OSError, ValueError) as exc:
-            raise UsageError(f"cannot read the NVML recording {path}: {exc}",
-                             hint="give the path of an nvml.json recording") from exc
+            raise UsageError(
+                f"cannot read the NVML recording {path}: {exc}", hint="give the path of an nvml.json recording"
+            ) from exc
 
     def _answer(self, value: Any) -> Any:
         if isinstance(value, Mapping) and "error" in value:
@@ -378,8 +379,9 @@ def _cannot_probe(exc: Exception) -> NotInstalledError:
             "cannot probe GPUs: no permission to open the NVIDIA devices",
             hint="run as root on the host, or in a privileged pod",
         )
-    return NotInstalledError(f"cannot probe GPUs: NVML failed to start ({exc})",
-                             hint="check the NVIDIA driver with nvidia-smi")
+    return NotInstalledError(
+        f"cannot probe GPUs: NVML failed to start ({exc})", hint="check the NVIDIA driver with nvidia-smi"
+    )
 
 
 class _Query:
@@ -417,12 +419,14 @@ def _gpu(nvml: Any, q: _Query, index: int) -> Gpu:
             continue
         active = bool(state)
         remote = q("nvmlDeviceGetNvLinkRemotePciInfo", h, link) if active else None
-        links.append(NvLink(
-            link=link,
-            active=active,
-            version=q("nvmlDeviceGetNvLinkVersion", h, link) if active else None,
-            remote_pci_bus_id=_text(remote.busId) if remote is not None else None,
-        ))
+        links.append(
+            NvLink(
+                link=link,
+                active=active,
+                version=q("nvmlDeviceGetNvLinkVersion", h, link) if active else None,
+                remote_pci_bus_id=_text(remote.busId) if remote is not None else None,
+            )
+        )
     return Gpu(
         index=index,
         name=_text(q("nvmlDeviceGetName", h) or "unknown"),
@@ -432,10 +436,12 @@ def _gpu(nvml: Any, q: _Query, index: int) -> Gpu:
         compute_capability=f"{cc[0]}.{cc[1]}" if cc is not None else "unknown",
         ecc_enabled=_flag(ecc[0]) if ecc is not None else None,
         ecc_pending_enabled=_flag(ecc[1]) if ecc is not None else None,
-        ecc_volatile_uncorrected=q("nvmlDeviceGetTotalEccErrors", h,
-                                   nvml.NVML_MEMORY_ERROR_TYPE_UNCORRECTED, nvml.NVML_VOLATILE_ECC),
-        ecc_aggregate_uncorrected=q("nvmlDeviceGetTotalEccErrors", h,
-                                    nvml.NVML_MEMORY_ERROR_TYPE_UNCORRECTED, nvml.NVML_AGGREGATE_ECC),
+        ecc_volatile_uncorrected=q(
+            "nvmlDeviceGetTotalEccErrors", h, nvml.NVML_MEMORY_ERROR_TYPE_UNCORRECTED, nvml.NVML_VOLATILE_ECC
+        ),
+        ecc_aggregate_uncorrected=q(
+            "nvmlDeviceGetTotalEccErrors", h, nvml.NVML_MEMORY_ERROR_TYPE_UNCORRECTED, nvml.NVML_AGGREGATE_ECC
+        ),
         retired_pages_pending=_flag(q("nvmlDeviceGetRetiredPagesPendingStatus", h)),
         remapped_rows_correctable=remapped[0] if remapped is not None else None,
         remapped_rows_uncorrectable=remapped[1] if remapped is not None else None,
@@ -470,14 +476,16 @@ def read_rdma(sysfs: SysfsReader) -> list[RdmaPort]:
     for device in sysfs.listdir(INFINIBAND):
         base = f"{INFINIBAND}/{device}/ports"
         for port in sysfs.listdir(base):
-            ports.append(RdmaPort(
-                device=device,
-                port=_port_number(port),
-                state=_strip_code(sysfs.read(f"{base}/{port}/state")) or "UNKNOWN",
-                physical_state=_strip_code(sysfs.read(f"{base}/{port}/phys_state")),
-                rate=sysfs.read(f"{base}/{port}/rate"),
-                link_layer=sysfs.read(f"{base}/{port}/link_layer"),
-            ))
+            ports.append(
+                RdmaPort(
+                    device=device,
+                    port=_port_number(port),
+                    state=_strip_code(sysfs.read(f"{base}/{port}/state")) or "UNKNOWN",
+                    physical_state=_strip_code(sysfs.read(f"{base}/{port}/phys_state")),
+                    rate=sysfs.read(f"{base}/{port}/rate"),
+                    link_layer=sysfs.read(f"{base}/{port}/link_layer"),
+                )
+            )
     return ports
 
 
@@ -491,42 +499,88 @@ def find_anomalies(gpus: list[Gpu], rdma: list[RdmaPort]) -> list[Anomaly]:
     for g in gpus:
         scope = f"gpu {g.index}"
         if g.ecc_volatile_uncorrected:
-            found.append(Anomaly(scope, "error",
-                                 f"{g.ecc_volatile_uncorrected} uncorrectable ECC errors since the last reset",
-                                 "drain the node and reset the GPU; replace it if errors return"))
+            found.append(
+                Anomaly(
+                    scope,
+                    "error",
+                    f"{g.ecc_volatile_uncorrected} uncorrectable ECC errors since the last reset",
+                    "drain the node and reset the GPU; replace it if errors return",
+                )
+            )
         if g.remapped_rows_failure:
-            found.append(Anomaly(scope, "error", "row remapping failed: the GPU ran out of spare rows",
-                                 "drain the node and have the GPU replaced"))
+            found.append(
+                Anomaly(
+                    scope,
+                    "error",
+                    "row remapping failed: the GPU ran out of spare rows",
+                    "drain the node and have the GPU replaced",
+                )
+            )
         if g.remapped_rows_pending:
-            found.append(Anomaly(scope, "error", "a row remapping is pending until the GPU is reset",
-                                 "drain the node and reset the GPU (or reboot the node)"))
+            found.append(
+                Anomaly(
+                    scope,
+                    "error",
+                    "a row remapping is pending until the GPU is reset",
+                    "drain the node and reset the GPU (or reboot the node)",
+                )
+            )
         if g.retired_pages_pending:
-            found.append(Anomaly(scope, "error", "a page retirement is pending until the GPU is reset",
-                                 "drain the node and reset the GPU (or reboot the node)"))
+            found.append(
+                Anomaly(
+                    scope,
+                    "error",
+                    "a page retirement is pending until the GPU is reset",
+                    "drain the node and reset the GPU (or reboot the node)",
+                )
+            )
         if g.ecc_enabled is False:
-            found.append(Anomaly(scope, "warning", "ECC is off",
-                                 "enable it with 'nvidia-smi -e 1' and reset the GPU"))
+            found.append(Anomaly(scope, "warning", "ECC is off", "enable it with 'nvidia-smi -e 1' and reset the GPU"))
         if g.ecc_enabled is not None and g.ecc_pending_enabled not in (None, g.ecc_enabled):
-            found.append(Anomaly(scope, "warning", "an ECC mode change is pending a GPU reset",
-                                 "reset the GPU or reboot the node"))
+            found.append(
+                Anomaly(
+                    scope, "warning", "an ECC mode change is pending a GPU reset", "reset the GPU or reboot the node"
+                )
+            )
         if g.mig_enabled is not None and g.mig_pending_enabled not in (None, g.mig_enabled):
-            found.append(Anomaly(scope, "warning", "a MIG mode change is pending a GPU reset",
-                                 "reset the GPU, or let the GPU Operator's MIG manager finish"))
+            found.append(
+                Anomaly(
+                    scope,
+                    "warning",
+                    "a MIG mode change is pending a GPU reset",
+                    "reset the GPU, or let the GPU Operator's MIG manager finish",
+                )
+            )
         if g.pcie_width and g.pcie_width_max and g.pcie_width < g.pcie_width_max:
-            found.append(Anomaly(scope, "warning",
-                                 f"PCIe link runs at x{g.pcie_width}, the GPU supports x{g.pcie_width_max}",
-                                 "reseat the GPU or report the host to the hardware provider"))
+            found.append(
+                Anomaly(
+                    scope,
+                    "warning",
+                    f"PCIe link runs at x{g.pcie_width}, the GPU supports x{g.pcie_width_max}",
+                    "reseat the GPU or report the host to the hardware provider",
+                )
+            )
         inactive = [link.link for link in g.nvlinks if not link.active]
         if inactive:
-            found.append(Anomaly(scope, "error",
-                                 f"{len(inactive)} of {len(g.nvlinks)} NVLink links are down "
-                                 f"(links {', '.join(map(str, inactive))})",
-                                 "drain the node; check 'nvidia-smi nvlink -s' and the fabric manager"))
+            found.append(
+                Anomaly(
+                    scope,
+                    "error",
+                    f"{len(inactive)} of {len(g.nvlinks)} NVLink links are down "
+                    f"(links {', '.join(map(str, inactive))})",
+                    "drain the node; check 'nvidia-smi nvlink -s' and the fabric manager",
+                )
+            )
     for p in rdma:
         if p.state.upper() != "ACTIVE":
-            found.append(Anomaly(f"{p.device}/{p.port}", "error",
-                                 f"RDMA port is {p.state} (physical state {p.physical_state or 'unknown'})",
-                                 "check the cable and the switch port; 'ibstat' shows the details"))
+            found.append(
+                Anomaly(
+                    f"{p.device}/{p.port}",
+                    "error",
+                    f"RDMA port is {p.state} (physical state {p.physical_state or 'unknown'})",
+                    "check the cable and the switch port; 'ibstat' shows the details",
+                )
+            )
     return found
 
 
@@ -552,8 +606,14 @@ def probe(nvml: Any, sysfs: SysfsReader, *, node: str | None = None, kernel: str
                 gpus.append(_gpu(nvml, q, index))
             except q.error as exc:
                 # A GPU that fell off the bus must not hide the others: report it and go on.
-                lost.append(Anomaly(f"gpu {index}", "error", f"the GPU cannot be read ({exc})",
-                                    "drain the node and reset the GPU; 'dmesg' shows Xid errors"))
+                lost.append(
+                    Anomaly(
+                        f"gpu {index}",
+                        "error",
+                        f"the GPU cannot be read ({exc})",
+                        "drain the node and reset the GPU; 'dmesg' shows Xid errors",
+                    )
+                )
         nvml_version = q("nvmlSystemGetNVMLVersion")
         driver = q("nvmlSystemGetDriverVersion")
     finally:
@@ -584,8 +644,9 @@ def replay(recording_dir: str | Path, node: str | None = None) -> ProbeReport:
     directory = Path(recording_dir)
     nvml = RecordedNvml.from_file(directory / "nvml.json")
     listing = directory / "sysfs.txt"
-    sysfs: SysfsReader = (ListingSysfs.from_listing(listing.read_text(encoding="utf-8"))
-                          if listing.is_file() else ListingSysfs({}))
+    sysfs: SysfsReader = (
+        ListingSysfs.from_listing(listing.read_text(encoding="utf-8")) if listing.is_file() else ListingSysfs({})
+    )
     return probe(nvml, sysfs, node=node or directory.name, kernel="recorded")
 
 
@@ -597,12 +658,17 @@ def report_from_dict(data: Mapping[str, Any]) -> ProbeReport:
             fields = {k: v for k, v in raw.items() if k not in ("nvlinks", "nvlinks_active")}
             gpus.append(Gpu(**fields, nvlinks=[NvLink(**link) for link in raw.get("nvlinks", [])]))
         return ProbeReport(
-            node=str(data["node"]), kernel=str(data.get("kernel", "")),
-            driver_version=str(data["driver_version"]), cuda_version=str(data["cuda_version"]),
-            nvml_version=data.get("nvml_version"), gpus=gpus,
+            node=str(data["node"]),
+            kernel=str(data.get("kernel", "")),
+            driver_version=str(data["driver_version"]),
+            cuda_version=str(data["cuda_version"]),
+            nvml_version=data.get("nvml_version"),
+            gpus=gpus,
             rdma=[RdmaPort(**p) for p in data.get("rdma", [])],
             anomalies=[Anomaly(**a) for a in data.get("anomalies", [])],
             schema_version=int(data.get("schema_version", SCHEMA_VERSION)),
         )
     except (KeyError, TypeError, ValueError) as exc:
-        raise UsageError(f"not a probe report: {exc}", hint="expected the output of 'akscli baremetal probe -o json'") from exc
+        raise UsageError(
+            f"not a probe report: {exc}", hint="expected the output of 'akscli baremetal probe -o json'"
+        ) from exc

@@ -33,8 +33,9 @@ def confirm(question: str, yes: bool) -> None:
     if yes:
         return
     if not sys.stdin.isatty():
-        raise errors.ConfirmationRequired(f"refusing to {question} without confirmation",
-                                          hint="pass -y/--yes to confirm in scripts")
+        raise errors.ConfirmationRequired(
+            f"refusing to {question} without confirmation", hint="pass -y/--yes to confirm in scripts"
+        )
     sys.stderr.write(f"{question[0].upper()}{question[1:]}? [y/N] ")
     sys.stderr.flush()
     answer = sys.stdin.readline().strip().lower()
@@ -42,7 +43,7 @@ def confirm(question: str, yes: bool) -> None:
         raise errors.AkscliError("cancelled: nothing was changed")
 
 
-def check_policy(objects: Sequence[Mapping[str, Any]]) -> None:
+def check_policy(objects: Sequence[dict[str, Any]]) -> None:
     """Built-in policy rules on every rendered manifest before it is applied."""
     from akscli import policy
 
@@ -59,8 +60,10 @@ def print_plan(the_plan: Plan, *, to_stdout: bool, fmt: str = "table") -> None:
         return
     lines = []
     for change in the_plan.changes:
-        lines.append(f"{change.ref} ({change.obj['metadata'].get('namespace') or 'cluster'}): "
-                     f"{'will be ' + _future(change.action) if change.action != 'unchanged' else 'unchanged'}")
+        lines.append(
+            f"{change.ref} ({change.obj['metadata'].get('namespace') or 'cluster'}): "
+            f"{'will be ' + _future(change.action) if change.action != 'unchanged' else 'unchanged'}"
+        )
         lines += [f"    {line}" for line in change.diff[:40] if change.action == "configure"]
         if change.action == "configure" and len(change.diff) > 40:
             lines.append(f"    ... {len(change.diff) - 40} more fields")
@@ -146,9 +149,15 @@ def _print_applied(done: Sequence[Change], fmt: str) -> None:
             output.write(f"{change.ref} {past_tense(change.action)}")
 
 
-def record_audit(action: str, kube: Kube | None, changes: Sequence[Change], result: str,
-                 *, target: Mapping[str, str] | None = None,
-                 objects: Sequence[Mapping[str, str]] | None = None) -> None:
+def record_audit(
+    action: str,
+    kube: Kube | None,
+    changes: Sequence[Change],
+    result: str,
+    *,
+    target: Mapping[str, str] | None = None,
+    objects: Sequence[Mapping[str, str]] | None = None,
+) -> None:
     """One audit line for a change made through Kubernetes (ARM commands pass target/objects)."""
     from akscli import audit
 
@@ -161,14 +170,28 @@ def record_audit(action: str, kube: Kube | None, changes: Sequence[Change], resu
     changed = list(objects or [])
     for change in changes:
         meta = (change.result or change.obj).get("metadata", {})
-        changed.append({"object": change.ref, "namespace": meta.get("namespace") or "",
-                        "action": change.action, "resourceVersion": str(meta.get("resourceVersion", ""))})
-    audit.record(action=action, target=where, objects=changed, result=result, identity=identity,
-                 reason=FLAGS.reason, allowed_rules=FLAGS.allow)
+        changed.append(
+            {
+                "object": change.ref,
+                "namespace": meta.get("namespace") or "",
+                "action": change.action,
+                "resourceVersion": str(meta.get("resourceVersion", "")),
+            }
+        )
+    audit.record(
+        action=action,
+        target=where,
+        objects=changed,
+        result=result,
+        identity=identity,
+        reason=FLAGS.reason,
+        allowed_rules=FLAGS.allow,
+    )
 
 
-def delete_objects(kube: Kube, refs: Sequence[tuple[str, str, str, str | None]], *, yes: bool,
-                   what: str, dry_run: str = "none") -> list[str]:
+def delete_objects(
+    kube: Kube, refs: Sequence[tuple[str, str, str, str | None]], *, yes: bool, what: str, dry_run: str = "none"
+) -> list[str]:
     """Delete (apiVersion, kind, name, namespace) objects after one confirmation."""
     from akscli.cli.options import dry_run_mode
 
@@ -180,8 +203,7 @@ def delete_objects(kube: Kube, refs: Sequence[tuple[str, str, str, str | None]],
         if kube.delete(api_version, kind, name, namespace=namespace, dry_run=mode == "server"):
             deleted.append(f"{kind.lower()}/{name}")
     if mode == "none":
-        record_audit("delete", kube, [], "success",
-                     objects=[{"object": r, "action": "delete"} for r in deleted])
+        record_audit("delete", kube, [], "success", objects=[{"object": r, "action": "delete"} for r in deleted])
     suffix = " (server dry run)" if mode == "server" else ""
     for ref in deleted:
         output.write(f"{ref} deleted{suffix}")

@@ -14,47 +14,78 @@ from akscli.cli.completion import SHELLS, completion_script
 from akscli.cli.main import COMMANDS, root_command
 from akscli.errors import EXIT_CODES
 
-COMPLETION_FILES = {"bash": "akscli.bash", "zsh": "_akscli", "fish": "akscli.fish",
-                    "powershell": "akscli.ps1"}
+COMPLETION_FILES = {"bash": "akscli.bash", "zsh": "_akscli", "fish": "akscli.fish", "powershell": "akscli.ps1"}
 
 
-def _walk(command: click.Command, path: list[str], ctx: click.Context) -> list[tuple[list[str], click.Command, click.Context]]:
+def _walk(
+    command: click.Command, path: list[str], ctx: click.Context
+) -> list[tuple[list[str], click.Command, click.Context]]:
     found = [(path, command, ctx)]
     if hasattr(command, "list_commands"):
         for name in command.list_commands(ctx):
             child = command.get_command(ctx, name)  # type: ignore[attr-defined]
             if child is None or child.hidden:
                 continue
-            child_ctx = click.Context(child, info_name=name, parent=ctx)
+            child_ctx = child.make_context(name, [], parent=ctx, resilient_parsing=True)
             found += _walk(child, [*path, name], child_ctx)
     return found
 
 
 def reference_markdown() -> str:
     root = root_command()
-    ctx = click.Context(root, info_name="akscli")
-    lines = ["# Command reference", "",
-             "Generated from the command tree by `python -m akscli.cli.docgen`; do not edit.", ""]
+    ctx = root.make_context("akscli", [], resilient_parsing=True)
+    lines = [
+        "# Command reference",
+        "",
+        "Generated from the command tree by `python -m akscli.cli.docgen`; do not edit.",
+        "",
+    ]
     for path, command, cmd_ctx in _walk(root, [], ctx):
         title = " ".join(["akscli", *path])
-        lines += [f"{'#' * min(len(path) + 1, 4)} `{title}`", "", "```text",
-                  command.get_help(cmd_ctx).rstrip(), "```", ""]
+        lines += [
+            f"{'#' * min(len(path) + 1, 4)} `{title}`",
+            "",
+            "```text",
+            command.get_help(cmd_ctx).rstrip(),
+            "```",
+            "",
+        ]
     return "\n".join(lines).rstrip() + "\n"
 
 
+def help_cache() -> str:
+    """Every command's help text, keyed by its path (``""``, ``"model"``, ``"model plan"``)."""
+    import json
+
+    root = root_command()
+    ctx = root.make_context("akscli", [], resilient_parsing=True)
+    texts: dict[str, str] = {}
+    for path, command, cmd_ctx in _walk(root, [], ctx):
+        texts[" ".join(path)] = command.get_help(cmd_ctx).rstrip() + "\n"
+    return json.dumps(texts, indent=0, sort_keys=True) + "\n"
+
+
 def exit_codes_markdown() -> str:
-    lines = ["# Exit codes", "",
-             "Every akscli command exits with one of these codes (generated from `akscli.errors`).",
-             "Expected failures print one `error:` line and, where there is one, a `hint:` line on",
-             "stderr; a traceback is shown only with `--debug`.", "",
-             "| code | meaning |", "| --- | --- |"]
+    lines = [
+        "# Exit codes",
+        "",
+        "Every akscli command exits with one of these codes (generated from `akscli.errors`).",
+        "Expected failures print one `error:` line and, where there is one, a `hint:` line on",
+        "stderr; a traceback is shown only with `--debug`.",
+        "",
+        "| code | meaning |",
+        "| --- | --- |",
+    ]
     lines += [f"| {code} | {title} |" for code, title in EXIT_CODES]
     return "\n".join(lines) + "\n"
 
 
 def expected_files(root: Path) -> dict[Path, str]:
-    files = {root / "docs" / "reference.md": reference_markdown(),
-             root / "docs" / "exit-codes.md": exit_codes_markdown()}
+    files = {
+        root / "docs" / "reference.md": reference_markdown(),
+        root / "docs" / "exit-codes.md": exit_codes_markdown(),
+        root / "src" / "akscli" / "cli" / "help.json": help_cache(),
+    }
     for shell in SHELLS:
         files[root / "completions" / COMPLETION_FILES[shell]] = completion_script(shell).rstrip() + "\n"
     return files

@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "audit": ("akscli.cli.ops:audit_app", "The audit trail of changes made with akscli."),
     "policy": ("akscli.cli.ops:policy_app", "Policy guardrails for manifests."),
     "render": ("akscli.cli.render:render", "Render a template into manifests (for GitOps)."),
+    "apply": ("akscli.cli.apply:apply", "Apply manifest files through akscli's plan, policy and audit."),
     "token": ("akscli.cli.token:token", "kubectl exec credential plugin for Entra ID sign-in."),
     "completion": ("akscli.cli.completion:completion", "Print a shell completion script."),
     "version": ("akscli.cli.version:version", "Show akscli, Python and SDK versions."),
@@ -86,7 +87,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     no_args_is_help=True,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    # A fixed width makes help identical on every terminal, so it can be cached (cli/entry.py).
+    context_settings={"help_option_names": ["-h", "--help"], "terminal_width": 100, "max_content_width": 100},
 )
 
 
@@ -138,8 +140,13 @@ def run(argv: Sequence[str]) -> int:
     except Exception as exc:  # an unexpected failure: one line unless --debug
         if global_flags.FLAGS.debug:
             raise
-        return _report(AkscliError(f"unexpected error: {type(exc).__name__}: {exc}",
-                                   "run again with --debug for the traceback and report it"), 1)
+        return _report(
+            AkscliError(
+                f"unexpected error: {type(exc).__name__}: {exc}",
+                "run again with --debug for the traceback and report it",
+            ),
+            1,
+        )
 
 
 def _command_path(exc: click.exceptions.UsageError) -> str:

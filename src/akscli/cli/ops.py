@@ -80,6 +80,12 @@ gpu_app = typer.Typer(
 )
 
 
+@gpu_app.callback()
+def _gpu() -> None:
+    """GPU usage and the cost of idle GPUs."""
+    # A callback keeps `gpu` a group: Typer runs a one-command app as that command.
+
+
 def _money(value: float | None) -> str | None:
     return None if value is None else f"{value:,.2f}"
 
@@ -105,6 +111,7 @@ _NAMESPACE_COLUMNS = [
     Column("pending", "pending"),
     Column("usd/hour", lambda n: _money(n["usd_per_hour"])),
     Column("usd/month", lambda n: _money(n["usd_per_month"])),
+    Column("unpriced", "unpriced", wide=True),
 ]
 # One flat CSV: a scope column tells pool rows from namespace rows.
 _CSV_COLUMNS = [
@@ -123,6 +130,7 @@ _CSV_COLUMNS = [
     Column("usd_per_vm_hour", "usd_per_vm_hour"),
     Column("usd_per_hour", "usd_per_hour"),
     Column("usd_per_month", "usd_per_month"),
+    Column("unpriced", "unpriced"),
 ]
 
 
@@ -135,8 +143,7 @@ def gpu_usage(
         str | None,
         typer.Option(
             "--price-region",
-            help="Price every node as if it ran in this region "
-            "(default: each node's region label).",
+            help="Price every node as if it ran in this region (default: each node's region label).",
             show_default=False,
         ),
     ] = None,
@@ -148,9 +155,7 @@ def gpu_usage(
             show_default=False,
         ),
     ] = None,
-    page_size: Annotated[
-        int, typer.Option("--page-size", help="Objects per list request.", min=50, max=5000)
-    ] = 500,
+    page_size: Annotated[int, typer.Option("--page-size", help="Objects per list request.", min=50, max=5000)] = 500,
     kubeconfig: opts.Kubeconfig = None,
     context: opts.Context = None,
     request_timeout: opts.RequestTimeout = None,
@@ -164,9 +169,7 @@ def gpu_usage(
     from akscli.kube.client import connect
 
     fmt = opts.output_format(output_format, ("table", "wide", "json", "yaml", "csv"))
-    region = (
-        validate.choice(price_region, skus.regions(), "--price-region") if price_region else None
-    )
+    region = validate.choice(price_region, skus.regions(), "--price-region") if price_region else None
     if price_file:
         validate.existing_file(price_file, "--price-file")
         skus.load(price_file)
@@ -198,9 +201,7 @@ def gpu_usage(
         f"{skus.as_of()})"
     )
     if data["unpriced"]:
-        output.warn(
-            "no price for " + ", ".join(data["unpriced"]) + ": pass --price-region or --price-file"
-        )
+        output.warn("no price for " + ", ".join(data["unpriced"]) + ": pass --price-region or --price-file")
 
 
 # ---- audit -----------------------------------------------------------------------------------
@@ -214,22 +215,14 @@ audit_app = typer.Typer(
 
 
 def _objects(entry: dict[str, Any]) -> str:
-    refs = [
-        str(o.get("object") or f"{o.get('kind', '')}/{o.get('name', '')}")
-        for o in entry.get("objects") or []
-    ]
+    refs = [str(o.get("object") or f"{o.get('kind', '')}/{o.get('name', '')}") for o in entry.get("objects") or []]
     return ",".join(refs[:3]) + (f",+{len(refs) - 3}" if len(refs) > 3 else "")
 
 
 def _who(entry: dict[str, Any]) -> str:
     ident = entry.get("identity") or {}
     return str(
-        ident.get("upn")
-        or ident.get("appid")
-        or ident.get("oid")
-        or ident.get("user")
-        or entry.get("localUser")
-        or ""
+        ident.get("upn") or ident.get("appid") or ident.get("oid") or ident.get("user") or entry.get("localUser") or ""
     )
 
 
@@ -262,21 +255,15 @@ def audit_list(
     ] = None,
     action: Annotated[
         str | None,
-        typer.Option(
-            "--action", help="Only this action (glob, e.g. 'model*').", show_default=False
-        ),
+        typer.Option("--action", help="Only this action (glob, e.g. 'model*').", show_default=False),
     ] = None,
     result: Annotated[
         str | None,
-        typer.Option(
-            "--result", help="Only this result (glob, e.g. 'failed*').", show_default=False
-        ),
+        typer.Option("--result", help="Only this result (glob, e.g. 'failed*').", show_default=False),
     ] = None,
     namespace: Annotated[
         str | None,
-        typer.Option(
-            "-n", "--namespace", help="Only changes in this namespace.", show_default=False
-        ),
+        typer.Option("-n", "--namespace", help="Only changes in this namespace.", show_default=False),
     ] = None,
     cluster: Annotated[
         str | None,
@@ -306,9 +293,7 @@ def audit_list(
         bool,
         typer.Option("--allowed", help="Only changes that overrode a policy rule with --allow."),
     ] = False,
-    limit: Annotated[
-        int, typer.Option("--limit", help="At most this many, the newest.", min=1, max=1_000_000)
-    ] = 100,
+    limit: Annotated[int, typer.Option("--limit", help="At most this many, the newest.", min=1, max=1_000_000)] = 100,
     output_format: opts.Output = "table",
 ) -> None:
     """List audit entries, oldest first (the newest --limit of those that match)."""
@@ -354,9 +339,7 @@ def audit_list(
 def audit_show(
     entry_id: Annotated[
         str,
-        typer.Argument(
-            metavar="ID", help="An id (or its first characters) from 'akscli audit list'."
-        ),
+        typer.Argument(metavar="ID", help="An id (or its first characters) from 'akscli audit list'."),
     ],
     output_format: opts.ObjectOutput = "yaml",
 ) -> None:

@@ -16,38 +16,52 @@ from akscli.output import LIST_FORMATS, check_format
 if TYPE_CHECKING:
     from akscli.kube.client import KubeTarget
 
-Kubeconfig = Annotated[str | None, typer.Option(
-    "--kubeconfig", help="Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).",
-    show_default=False)]
-Context = Annotated[str | None, typer.Option(
-    "--context", help="The kubeconfig context to use (default: the current context).", show_default=False)]
-Namespace = Annotated[str | None, typer.Option(
-    "-n", "--namespace", help="Namespace (default: the context's namespace, else 'default').",
-    show_default=False)]
-AllNamespaces = Annotated[bool, typer.Option(
-    "-A", "--all-namespaces", help="List across all namespaces.")]
-Selector = Annotated[str | None, typer.Option(
-    "-l", "--selector", help="Label selector, e.g. -l team=ml,env in (prod).", show_default=False)]
-Output = Annotated[str, typer.Option(
-    "-o", "--output", help="Output format: table|wide|json|yaml|name.")]
-ObjectOutput = Annotated[str, typer.Option(
-    "-o", "--output", help="Output format: table|json|yaml.")]
-ManifestOutput = Annotated[str, typer.Option(
-    "-o", "--output", help="Output format: yaml|json|name.")]
-DryRun = Annotated[str, typer.Option(
-    "--dry-run", help="none: apply; client: render and validate only (no cluster); "
-    "server: show the server's plan and stop.")]
+Kubeconfig = Annotated[
+    str | None,
+    typer.Option(
+        "--kubeconfig",
+        help="Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config).",
+        show_default=False,
+    ),
+]
+Context = Annotated[
+    str | None,
+    typer.Option("--context", help="The kubeconfig context to use (default: the current context).", show_default=False),
+]
+Namespace = Annotated[
+    str | None,
+    typer.Option(
+        "-n", "--namespace", help="Namespace (default: the context's namespace, else 'default').", show_default=False
+    ),
+]
+AllNamespaces = Annotated[bool, typer.Option("-A", "--all-namespaces", help="List across all namespaces.")]
+Selector = Annotated[
+    str | None,
+    typer.Option("-l", "--selector", help="Label selector, e.g. -l team=ml,env in (prod).", show_default=False),
+]
+Output = Annotated[str, typer.Option("-o", "--output", help="Output format: table|wide|json|yaml|name.")]
+ObjectOutput = Annotated[str, typer.Option("-o", "--output", help="Output format: table|json|yaml.")]
+ManifestOutput = Annotated[str, typer.Option("-o", "--output", help="Output format: yaml|json|name.")]
+DryRun = Annotated[
+    str,
+    typer.Option(
+        "--dry-run",
+        help="none: apply; client: render and validate only (no cluster); server: show the server's plan and stop.",
+    ),
+]
 Yes = Annotated[bool, typer.Option("-y", "--yes", help="Answer yes to confirmations (for scripts).")]
 Wait = Annotated[bool, typer.Option("--wait/--no-wait", help="Wait until the objects are ready.")]
 Timeout = Annotated[str, typer.Option("--timeout", help="How long --wait waits, e.g. 90s, 10m, 1h.")]
-RequestTimeout = Annotated[str | None, typer.Option(
-    "--request-timeout", help="Timeout of each API request, e.g. 30s.", show_default=False)]
-ForceConflicts = Annotated[bool, typer.Option(
-    "--force-conflicts", help="Take ownership of fields another field manager owns.")]
-Prune = Annotated[bool, typer.Option(
-    "--prune", help="Delete objects of this stack that are no longer rendered.")]
-Parallel = Annotated[int, typer.Option(
-    "--parallel", help="How many objects of one ordering tier are applied at once.", min=1, max=64)]
+RequestTimeout = Annotated[
+    str | None, typer.Option("--request-timeout", help="Timeout of each API request, e.g. 30s.", show_default=False)
+]
+ForceConflicts = Annotated[
+    bool, typer.Option("--force-conflicts", help="Take ownership of fields another field manager owns.")
+]
+Prune = Annotated[bool, typer.Option("--prune", help="Delete objects of this stack that are no longer rendered.")]
+Parallel = Annotated[
+    int, typer.Option("--parallel", help="How many objects of one ordering tier are applied at once.", min=1, max=64)
+]
 
 DRY_RUN_MODES = ("none", "client", "server")
 
@@ -71,5 +85,4 @@ def kube_target(
     if namespace is not None:
         validate.name(namespace, "namespace")
     timeout = validate.duration(request_timeout, "--request-timeout") if request_timeout else None
-    return KubeTarget(kubeconfig=kubeconfig, context=context, namespace=namespace,
-                      request_timeout=timeout)
+    return KubeTarget(kubeconfig=kubeconfig, context=context, namespace=namespace, request_timeout=timeout)

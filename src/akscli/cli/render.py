@@ -9,22 +9,30 @@ import typer
 
 from akscli import output, validate, yamlio
 from akscli.errors import UsageError
-from akscli.render import list_templates, render as render_objects
-from akscli.render import TEMPLATE_SUFFIX
+from akscli.render import TEMPLATE_SUFFIX, list_templates
+from akscli.render import render as render_objects
 
 
 def render(
-    template: Annotated[str | None, typer.Argument(
-        help="Template, e.g. model/vllm (see --list).", show_default=False)] = None,
-    set_values: Annotated[list[str] | None, typer.Option(
-        "--set", help="A value: key=value (dotted keys nest). Repeatable.", show_default=False)] = None,
-    values_files: Annotated[list[str] | None, typer.Option(
-        "-f", "--values", help="A YAML file of values. Repeatable; --set wins.", show_default=False)] = None,
-    stack: Annotated[str | None, typer.Option(
-        "--stack", help="Label the objects as members of this stack.", show_default=False)] = None,
+    template: Annotated[
+        str | None, typer.Argument(help="Template, e.g. model/vllm (see --list).", show_default=False)
+    ] = None,
+    set_values: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="A value: key=value (dotted keys nest). Repeatable.", show_default=False),
+    ] = None,
+    values_files: Annotated[
+        list[str] | None,
+        typer.Option("-f", "--values", help="A YAML file of values. Repeatable; --set wins.", show_default=False),
+    ] = None,
+    stack: Annotated[
+        str | None, typer.Option("--stack", help="Label the objects as members of this stack.", show_default=False)
+    ] = None,
     output_format: Annotated[str, typer.Option("-o", "--output", help="yaml|json|name.")] = "yaml",
-    output_dir: Annotated[str | None, typer.Option(
-        "--output-dir", help="Write one file per object into this directory.", show_default=False)] = None,
+    output_dir: Annotated[
+        str | None,
+        typer.Option("--output-dir", help="Write one file per object into this directory.", show_default=False),
+    ] = None,
     list_all: Annotated[bool, typer.Option("--list", help="List the templates.")] = False,
 ) -> None:
     """Render a template into Kubernetes manifests (offline)."""
@@ -57,6 +65,5 @@ def _write_files(objects: list[dict[str, object]], directory: Path, fmt: str) ->
         if meta.get("namespace"):
             parts.insert(0, str(meta["namespace"]))
         path = directory / ("_".join(parts) + (".yaml" if fmt == "yaml" else ".json"))
-        path.write_text(yamlio.dump(obj) if fmt == "yaml" else yamlio.dump_json(obj) + "\n",
-                        encoding="utf-8")
+        path.write_text(yamlio.dump(obj) if fmt == "yaml" else yamlio.dump_json(obj) + "\n", encoding="utf-8")
         output.info(f"wrote {path}")

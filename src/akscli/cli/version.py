@@ -10,8 +10,15 @@ import typer
 
 from akscli import __version__, output
 
-PACKAGES = ("kubernetes", "azure-identity", "azure-mgmt-containerservice",
-            "azure-mgmt-containerservicefleet", "azure-core", "typer", "rich")
+PACKAGES = (
+    "kubernetes",
+    "azure-identity",
+    "azure-mgmt-containerservice",
+    "azure-mgmt-containerservicefleet",
+    "azure-core",
+    "typer",
+    "rich",
+)
 
 
 def _installed(dist: str) -> str | None:
@@ -26,16 +33,16 @@ def version(
     output_format: Annotated[str, typer.Option("-o", "--output", help="table|json|yaml")] = "table",
 ) -> None:
     """Show akscli, Python, Kubernetes client and Azure SDK versions."""
-    info = {
+    packages = {name: _installed(name) for name in PACKAGES}
+    info: dict[str, object] = {
         "akscli": __version__,
         "python": platform.python_version(),
         "platform": f"{platform.system().lower()}/{platform.machine()}",
-        "packages": {name: _installed(name) for name in PACKAGES},
+        "packages": packages,
     }
     if output_format == "table":
-        fields = [("akscli", info["akscli"]), ("python", info["python"]),
-                  ("platform", info["platform"])]
-        fields += [(k, v or "not installed") for k, v in info["packages"].items()]
+        fields = [("akscli", info["akscli"]), ("python", info["python"]), ("platform", info["platform"])]
+        fields += [(k, v or "not installed") for k, v in packages.items()]
         output.emit_object(info, "table", fields=fields)
     else:
         output.emit_object(info, output.check_format(output_format, ("json", "yaml")))

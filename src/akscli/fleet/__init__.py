@@ -34,4 +34,8 @@ IS_LATEST_APPROVAL_LABEL = FLEET_PREFIX + "isLatestUpdateRunApproval"
 
 # The taint kubectl-fleet's draincluster adds and uncordoncluster removes; using the same one
 # means a cluster cordoned by either tool is uncordoned by the other.
-CORDON_TAINT: dict[str, str] = {"key": "cordon-key", "value": "cordon-value", "effect": "NoSchedule"}
+CORDON_TAINT: dict[str, str] = {
+    "key": "cordon-key",
+    "value": "cordon-value",
+    "effect": "NoSchedule",
+}

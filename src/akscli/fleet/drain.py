@@ -16,7 +16,15 @@ from typing import Any, Protocol
 
 from akscli import validate
 from akscli.errors import NotFoundError, UsageError, WaitTimeoutError
-from akscli.fleet import CLUSTER_V1, CORDON_TAINT, CRP, EVICTION, MEMBER, PLACEMENT_BETA, PLACEMENT_V1
+from akscli.fleet import (
+    CLUSTER_V1,
+    CORDON_TAINT,
+    CRP,
+    EVICTION,
+    MEMBER,
+    PLACEMENT_BETA,
+    PLACEMENT_V1,
+)
 
 # The eviction controller's messages for evictions that are invalid because nothing is left to
 # evict (placement missing or deleting, no scheduling decision for the cluster): the cluster is
@@ -25,31 +33,57 @@ _DRAINED_ANYWAY = ("failed to find", "found deleting")
 
 
 class DrainKube(Protocol):
-    def get(self, api_version: str, kind: str, name: str,
-            namespace: str | None = None) -> dict[str, Any] | None: ...
+    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None: ...
 
-    def list(self, api_version: str, kind: str, *, namespace: str | None = None,
-             all_namespaces: bool = False, label_selector: str | None = None,
-             field_selector: str | None = None, page_size: int = 500) -> Iterable[dict[str, Any]]: ...
+    def list(
+        self,
+        api_version: str,
+        kind: str,
+        *,
+        namespace: str | None = None,
+        all_namespaces: bool = False,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        page_size: int = 500,
+    ) -> Iterable[dict[str, Any]]: ...
 
     def create(self, obj: Any, *, dry_run: bool = False) -> dict[str, Any]: ...
 
-    def patch(self, api_version: str, kind: str, name: str, patch: Any, *,
-              namespace: str | None = None, content_type: str = "application/merge-patch+json",
-              subresource: str | None = None, dry_run: bool = False) -> dict[str, Any]: ...
+    def patch(
+        self,
+        api_version: str,
+        kind: str,
+        name: str,
+        patch: Any,
+        *,
+        namespace: str | None = None,
+        content_type: str = "application/merge-patch+json",
+        subresource: str | None = None,
+        dry_run: bool = False,
+    ) -> dict[str, Any]: ...
 
-    def watch(self, api_version: str, kind: str, *, namespace: str | None = None,
-              all_namespaces: bool = False, name: str | None = None,
-              label_selector: str | None = None, resource_version: str | None = None,
-              timeout_seconds: int = 300) -> Iterable[tuple[str, dict[str, Any]]]: ...
+    def watch(
+        self,
+        api_version: str,
+        kind: str,
+        *,
+        namespace: str | None = None,
+        all_namespaces: bool = False,
+        name: str | None = None,
+        label_selector: str | None = None,
+        resource_version: str | None = None,
+        timeout_seconds: int = 300,
+    ) -> Iterable[tuple[str, dict[str, Any]]]: ...
 
 
 def _member(kube: DrainKube, cluster: str) -> dict[str, Any]:
     validate.name(cluster, "member cluster name")
     member = kube.get(CLUSTER_V1, MEMBER, cluster)
     if member is None:
-        raise NotFoundError(f"member cluster {cluster!r} is not joined to this hub",
-                            hint="list members with: akscli fleet member list")
+        raise NotFoundError(
+            f"member cluster {cluster!r} is not joined to this hub",
+            hint="list members with: akscli fleet member list",
+        )
     return member
 
 
@@ -63,9 +97,15 @@ def cordon(kube: DrainKube, cluster: str) -> bool:
     taints = list((member.get("spec") or {}).get("taints") or [])
     if any(_is_cordon(t) for t in taints):
         return False
-    kube.patch(CLUSTER_V1, MEMBER, cluster, {
-        "metadata": {"resourceVersion": member["metadata"].get("resourceVersion")},
-        "spec": {"taints": [*taints, dict(CORDON_TAINT)]}})
+    kube.patch(
+        CLUSTER_V1,
+        MEMBER,
+        cluster,
+        {
+            "metadata": {"resourceVersion": member["metadata"].get("resourceVersion")},
+            "spec": {"taints": [*taints, dict(CORDON_TAINT)]},
+        },
+    )
     return True
 
 
@@ -76,9 +116,15 @@ def uncordon(kube: DrainKube, cluster: str) -> bool:
     kept = [t for t in taints if not _is_cordon(t)]
     if len(kept) == len(taints):
         return False
-    kube.patch(CLUSTER_V1, MEMBER, cluster, {
-        "metadata": {"resourceVersion": member["metadata"].get("resourceVersion")},
-        "spec": {"taints": kept or None}})
+    kube.patch(
+        CLUSTER_V1,
+        MEMBER,
+        cluster,
+        {
+            "metadata": {"resourceVersion": member["metadata"].get("resourceVersion")},
+            "spec": {"taints": kept or None},
+        },
+    )
     return True
 
 
@@ -103,8 +149,12 @@ class EvictionResult:
     message: str
 
     def as_dict(self) -> dict[str, str]:
-        return {"placement": self.placement, "eviction": self.eviction, "outcome": self.outcome,
-                "message": self.message}
+        return {
+            "placement": self.placement,
+            "eviction": self.eviction,
+            "outcome": self.outcome,
+            "message": self.message,
+        }
 
 
 def eviction_name(placement: str, cluster: str) -> str:
@@ -137,9 +187,14 @@ def classify(eviction: dict[str, Any]) -> tuple[str, str] | None:
 
 def evict(kube: DrainKube, placement: str, cluster: str, timeout: float) -> EvictionResult:
     name = eviction_name(placement, cluster)
-    created = kube.create({"apiVersion": PLACEMENT_BETA, "kind": EVICTION,
-                           "metadata": {"name": name},
-                           "spec": {"placementName": placement, "clusterName": cluster}})
+    created = kube.create(
+        {
+            "apiVersion": PLACEMENT_BETA,
+            "kind": EVICTION,
+            "metadata": {"name": name},
+            "spec": {"placementName": placement, "clusterName": cluster},
+        }
+    )
     deadline = time.monotonic() + timeout
     obj = created
     while True:
@@ -148,15 +203,19 @@ def evict(kube: DrainKube, placement: str, cluster: str, timeout: float) -> Evic
             return EvictionResult(placement, name, *verdict)
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise WaitTimeoutError(f"eviction {name} of placement {placement} from {cluster} did "
-                                   f"not finish within {int(timeout)}s",
-                                   hint="is the fleet hub's eviction controller running? "
-                                        "Retry with a longer --timeout")
+            raise WaitTimeoutError(
+                f"eviction {name} of placement {placement} from {cluster} did not finish within {int(timeout)}s",
+                hint="is the fleet hub's eviction controller running? Retry with a longer --timeout",
+            )
         version = (obj.get("metadata") or {}).get("resourceVersion")
         try:
-            for event, item in kube.watch(PLACEMENT_BETA, EVICTION, name=name,
-                                          resource_version=version,
-                                          timeout_seconds=max(1, int(min(remaining, 300)))):
+            for event, item in kube.watch(
+                PLACEMENT_BETA,
+                EVICTION,
+                name=name,
+                resource_version=version,
+                timeout_seconds=max(1, int(min(remaining, 300))),
+            ):
                 if event in ("ADDED", "MODIFIED"):
                     obj = item
                     if classify(obj) is not None:
@@ -169,15 +228,15 @@ def evict(kube: DrainKube, placement: str, cluster: str, timeout: float) -> Evic
             obj = latest
 
 
-def drain(kube: DrainKube, cluster: str, timeout: float,
-          progress: Callable[[str], None] | None = None) -> tuple[bool, list[EvictionResult]]:
+def drain(
+    kube: DrainKube, cluster: str, timeout: float, progress: Callable[[str], None] | None = None
+) -> tuple[bool, list[EvictionResult]]:
     """Cordon ``cluster`` and evict every placement from it; (newly cordoned, results)."""
     if timeout <= 0:
         raise UsageError("--timeout must be positive", hint="for example --timeout 5m")
     newly = cordon(kube, cluster)
     if progress:
-        progress(f"cordoned member cluster {cluster}" if newly
-                 else f"member cluster {cluster} was already cordoned")
+        progress(f"cordoned member cluster {cluster}" if newly else f"member cluster {cluster} was already cordoned")
     deadline = time.monotonic() + timeout
     results = []
     for placement in placements_on(kube, cluster):

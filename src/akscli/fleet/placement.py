@@ -15,22 +15,40 @@ from akscli.fleet import CRO, CRP, PLACEMENT_V1, RO, RP, selectors
 
 # The per-cluster conditions in the order a rollout passes them; the first that is not True
 # is where that cluster is stuck.
-CLUSTER_CONDITIONS = ("Scheduled", "RolloutStarted", "Overridden", "WorkSynchronized", "Applied",
-                      "Available")
+CLUSTER_CONDITIONS = (
+    "Scheduled",
+    "RolloutStarted",
+    "Overridden",
+    "WorkSynchronized",
+    "Applied",
+    "Available",
+)
 # JSON patch paths KubeFleet refuses in overrides (the identity of the object and its status).
-_FORBIDDEN_OVERRIDE_PATHS = ("/kind", "/apiVersion", "/metadata/name", "/metadata/namespace",
-                             "/status")
+_FORBIDDEN_OVERRIDE_PATHS = (
+    "/kind",
+    "/apiVersion",
+    "/metadata/name",
+    "/metadata/namespace",
+    "/status",
+)
 
 
 class KubeLike(Protocol):
     """The part of ``akscli.kube.client.Kube`` this module uses."""
 
-    def get(self, api_version: str, kind: str, name: str,
-            namespace: str | None = None) -> dict[str, Any] | None: ...
+    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None: ...
 
-    def list(self, api_version: str, kind: str, *, namespace: str | None = None,
-             all_namespaces: bool = False, label_selector: str | None = None,
-             field_selector: str | None = None, page_size: int = 500) -> Iterable[dict[str, Any]]: ...
+    def list(
+        self,
+        api_version: str,
+        kind: str,
+        *,
+        namespace: str | None = None,
+        all_namespaces: bool = False,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        page_size: int = 500,
+    ) -> Iterable[dict[str, Any]]: ...
 
 
 @dataclass
@@ -72,15 +90,19 @@ def policy_of(req: PlacementRequest) -> dict[str, Any]:
     """The ``spec.policy`` of the placement, checked as KubeFleet's admission rules check it."""
     picks = [bool(req.pick_all), req.pick_n is not None, bool(req.pick_fixed)]
     if sum(picks) > 1:
-        raise UsageError("choose one of --pick-all, --pick-n and --pick-fixed",
-                         hint="--pick-all places on every matching member (the default)")
-    has_affinity = bool(req.require_labels or req.require_properties or req.gpu_sizes
-                        or req.prefer_labels or req.sort_by)
+        raise UsageError(
+            "choose one of --pick-all, --pick-n and --pick-fixed",
+            hint="--pick-all places on every matching member (the default)",
+        )
+    has_affinity = bool(
+        req.require_labels or req.require_properties or req.gpu_sizes or req.prefer_labels or req.sort_by
+    )
     if req.pick_fixed:
         if has_affinity or req.tolerations or req.spread:
-            raise UsageError("--pick-fixed names the clusters itself; it takes no affinity, "
-                             "--tolerate or --spread",
-                             hint="drop those flags, or use --pick-n/--pick-all with affinity")
+            raise UsageError(
+                "--pick-fixed names the clusters itself; it takes no affinity, --tolerate or --spread",
+                hint="drop those flags, or use --pick-n/--pick-all with affinity",
+            )
         names = [validate.name(c, "member cluster name") for c in req.pick_fixed]
         if len(set(names)) != len(names):
             raise UsageError("--pick-fixed lists a member cluster twice", hint="name each once")
@@ -92,8 +114,10 @@ def policy_of(req: PlacementRequest) -> dict[str, Any]:
     else:
         policy["placementType"] = "PickAll"
         if req.spread:
-            raise UsageError("--spread needs --pick-n: with --pick-all every match is chosen",
-                             hint="add --pick-n N")
+            raise UsageError(
+                "--spread needs --pick-n: with --pick-all every match is chosen",
+                hint="add --pick-n N",
+            )
     affinity = _affinity(req)
     if affinity:
         policy["affinity"] = {"clusterAffinity": affinity}
@@ -131,8 +155,10 @@ def _affinity(req: PlacementRequest) -> dict[str, Any]:
         preferred.append({"weight": weight, "preference": {"propertySorter": sorter}})
     if preferred:
         if req.pick_n is None:
-            raise UsageError("--prefer-labels and --sort-by rank clusters, which only --pick-n uses",
-                             hint="add --pick-n N")
+            raise UsageError(
+                "--prefer-labels and --sort-by rank clusters, which only --pick-n uses",
+                hint="add --pick-n N",
+            )
         affinity["preferredDuringSchedulingIgnoredDuringExecution"] = preferred
     return affinity
 
@@ -144,13 +170,14 @@ def strategy_of(req: PlacementRequest) -> dict[str, Any]:
     if req.max_surge is not None:
         rolling["maxSurge"] = _int_or_percent(req.max_surge, "--max-surge")
     if req.unavailable_period is not None:
-        rolling["unavailablePeriodSeconds"] = validate.integer(
-            req.unavailable_period, "--unavailable-period", 0, 86400)
+        rolling["unavailablePeriodSeconds"] = validate.integer(req.unavailable_period, "--unavailable-period", 0, 86400)
     if req.external:
         if rolling:
-            raise UsageError("--external hands the rollout to a staged update run; "
-                             "--max-unavailable, --max-surge and --unavailable-period do not apply",
-                             hint="drop the rolling-update flags")
+            raise UsageError(
+                "--external hands the rollout to a staged update run; "
+                "--max-unavailable, --max-surge and --unavailable-period do not apply",
+                hint="drop the rolling-update flags",
+            )
         return {"type": "External"}
     strategy: dict[str, Any] = {"type": "RollingUpdate"}
     if rolling:
@@ -160,10 +187,11 @@ def strategy_of(req: PlacementRequest) -> dict[str, Any]:
 
 def resource_selectors_of(req: PlacementRequest) -> list[dict[str, Any]]:
     if not req.selects:
-        raise UsageError("fleet place needs at least one --select",
-                         hint="for example --select namespace/team-a (with -n: --select configmap/app)")
-    result = [selectors.resource_selector(s, namespaced=req.namespace is not None)
-              for s in req.selects]
+        raise UsageError(
+            "fleet place needs at least one --select",
+            hint="for example --select namespace/team-a (with -n: --select configmap/app)",
+        )
+    result = [selectors.resource_selector(s, namespaced=req.namespace is not None) for s in req.selects]
     if req.namespace_only:
         for sel in result:
             if sel["kind"] == "Namespace":
@@ -179,9 +207,10 @@ def parse_override(text: str) -> dict[str, Any]:
     """
     selector_text, at, patch = text.rpartition("@")
     if not at:
-        raise UsageError(f"invalid --override {text!r}: no '@' between cluster selector and patch",
-                         hint="use SELECTOR@PATH=JSON, SELECTOR@-PATH or SELECTOR@delete, "
-                              "e.g. 'env=prod@/spec/replicas=3'")
+        raise UsageError(
+            f"invalid --override {text!r}: no '@' between cluster selector and patch",
+            hint="use SELECTOR@PATH=JSON, SELECTOR@-PATH or SELECTOR@delete, e.g. 'env=prod@/spec/replicas=3'",
+        )
     rule: dict[str, Any] = {}
     if selector_text.strip():
         sel = selectors.label_selector(selector_text, "override cluster selector")
@@ -196,18 +225,21 @@ def parse_override(text: str) -> dict[str, Any]:
     else:
         path, eq, raw = patch.partition("=")
         if not eq:
-            raise UsageError(f"invalid --override {text!r}: the patch has no '='",
-                             hint="use PATH=JSON, e.g. /spec/replicas=3 or /metadata/labels/tier=\"gold\"")
+            raise UsageError(
+                f"invalid --override {text!r}: the patch has no '='",
+                hint='use PATH=JSON, e.g. /spec/replicas=3 or /metadata/labels/tier="gold"',
+            )
         op = "add"
         try:
             value = json.loads(raw)
         except ValueError:
             value = validate.text(raw, "override value", 4096)
-    if not path.startswith("/") or any(path == p or path.startswith(p + "/")
-                                       for p in _FORBIDDEN_OVERRIDE_PATHS):
-        raise UsageError(f"invalid --override path {path!r}",
-                         hint="use a JSON pointer inside the object, not /kind, /apiVersion, "
-                              "/metadata/name, /metadata/namespace or /status")
+    if not path.startswith("/") or any(path == p or path.startswith(p + "/") for p in _FORBIDDEN_OVERRIDE_PATHS):
+        raise UsageError(
+            f"invalid --override path {path!r}",
+            hint="use a JSON pointer inside the object, not /kind, /apiVersion, "
+            "/metadata/name, /metadata/namespace or /status",
+        )
     validate.text(path, "override path", 1024)
     entry: dict[str, Any] = {"op": op, "path": path}
     if value is not None:
@@ -220,8 +252,10 @@ def parse_override(text: str) -> dict[str, Any]:
 def _override_objects(req: PlacementRequest, res_selectors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if not req.overrides:
         if req.override_target:
-            raise UsageError("--override-target needs at least one --override",
-                             hint="add --override SELECTOR@PATCH")
+            raise UsageError(
+                "--override-target needs at least one --override",
+                hint="add --override SELECTOR@PATCH",
+            )
         return []
     rules = [parse_override(o) for o in req.overrides]
     if len(rules) > 20:
@@ -231,44 +265,79 @@ def _override_objects(req: PlacementRequest, res_selectors: list[dict[str, Any]]
     if req.override_target:
         namespace, kind_sel = _override_target(req.override_target)
         if req.namespace and namespace != req.namespace:
-            raise UsageError(f"--override-target {req.override_target!r} is outside namespace "
-                             f"{req.namespace}", hint="a ResourceOverride lives beside its placement")
-        return [{"apiVersion": PLACEMENT_V1, "kind": RO,
-                 "metadata": {"name": name, "namespace": namespace},
-                 "spec": {"placement": {"name": req.name, "scope": scope},
-                          "resourceSelectors": [kind_sel], "policy": {"overrideRules": rules}}}]
+            raise UsageError(
+                f"--override-target {req.override_target!r} is outside namespace {req.namespace}",
+                hint="a ResourceOverride lives beside its placement",
+            )
+        return [
+            {
+                "apiVersion": PLACEMENT_V1,
+                "kind": RO,
+                "metadata": {"name": name, "namespace": namespace},
+                "spec": {
+                    "placement": {"name": req.name, "scope": scope},
+                    "resourceSelectors": [kind_sel],
+                    "policy": {"overrideRules": rules},
+                },
+            }
+        ]
     if req.namespace:
         named = [s for s in res_selectors if s.get("name")]
         if len(named) != len(res_selectors):
-            raise UsageError("a ResourceOverride selects objects by name; some --select values "
-                             "use a label selector",
-                             hint="name the objects in --select KIND/NAME, or use --override-target")
-        return [{"apiVersion": PLACEMENT_V1, "kind": RO,
-                 "metadata": {"name": name, "namespace": req.namespace},
-                 "spec": {"placement": {"name": req.name, "scope": scope},
-                          "resourceSelectors": [_ro_selector(s) for s in named],
-                          "policy": {"overrideRules": rules}}}]
+            raise UsageError(
+                "a ResourceOverride selects objects by name; some --select values use a label selector",
+                hint="name the objects in --select KIND/NAME, or use --override-target",
+            )
+        return [
+            {
+                "apiVersion": PLACEMENT_V1,
+                "kind": RO,
+                "metadata": {"name": name, "namespace": req.namespace},
+                "spec": {
+                    "placement": {"name": req.name, "scope": scope},
+                    "resourceSelectors": [_ro_selector(s) for s in named],
+                    "policy": {"overrideRules": rules},
+                },
+            }
+        ]
     cluster_selectors = [{k: v for k, v in s.items() if k != "selectionScope"} for s in res_selectors]
-    return [{"apiVersion": PLACEMENT_V1, "kind": CRO, "metadata": {"name": name},
-             "spec": {"placement": {"name": req.name, "scope": "Cluster"},
-                      "clusterResourceSelectors": cluster_selectors,
-                      "policy": {"overrideRules": rules}}}]
+    return [
+        {
+            "apiVersion": PLACEMENT_V1,
+            "kind": CRO,
+            "metadata": {"name": name},
+            "spec": {
+                "placement": {"name": req.name, "scope": "Cluster"},
+                "clusterResourceSelectors": cluster_selectors,
+                "policy": {"overrideRules": rules},
+            },
+        }
+    ]
 
 
 def _ro_selector(sel: Mapping[str, Any]) -> dict[str, Any]:
-    return {"group": sel["group"], "version": sel["version"], "kind": sel["kind"], "name": sel["name"]}
+    return {
+        "group": sel["group"],
+        "version": sel["version"],
+        "kind": sel["kind"],
+        "name": sel["name"],
+    }
 
 
 def _override_target(text: str) -> tuple[str, dict[str, Any]]:
     namespace, slash, rest = text.partition("/")
     if not slash:
-        raise UsageError(f"invalid --override-target {text!r}",
-                         hint="use NAMESPACE/KIND/NAME, e.g. team-a/deployment/web")
+        raise UsageError(
+            f"invalid --override-target {text!r}",
+            hint="use NAMESPACE/KIND/NAME, e.g. team-a/deployment/web",
+        )
     validate.name(namespace, "namespace in --override-target")
     sel = selectors.resource_selector(rest, namespaced=True)
     if "name" not in sel:
-        raise UsageError(f"invalid --override-target {text!r}: it must name one object",
-                         hint="use NAMESPACE/KIND/NAME, e.g. team-a/deployment/web")
+        raise UsageError(
+            f"invalid --override-target {text!r}: it must name one object",
+            hint="use NAMESPACE/KIND/NAME, e.g. team-a/deployment/web",
+        )
     return namespace, _ro_selector(sel)
 
 
@@ -297,6 +366,7 @@ def build(req: PlacementRequest) -> list[dict[str, Any]]:
 
 # ---- status -------------------------------------------------------------------------------------
 
+
 def _conditions(obj: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return {str(c.get("type")): dict(c) for c in (obj.get("conditions") or []) if isinstance(c, Mapping)}
 
@@ -320,9 +390,16 @@ class ClusterStatus:
     diffed: list[str]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"cluster": self.cluster, "state": self.state, "reason": self.reason,
-                "message": self.message, "conditions": self.conditions, "failed": self.failed,
-                "drifted": self.drifted, "diffed": self.diffed}
+        return {
+            "cluster": self.cluster,
+            "state": self.state,
+            "reason": self.reason,
+            "message": self.message,
+            "conditions": self.conditions,
+            "failed": self.failed,
+            "drifted": self.drifted,
+            "diffed": self.diffed,
+        }
 
 
 def cluster_statuses(placement: Mapping[str, Any]) -> list[ClusterStatus]:
@@ -331,8 +408,7 @@ def cluster_statuses(placement: Mapping[str, Any]) -> list[ClusterStatus]:
     result = []
     for entry in status.get("placementStatuses") or []:
         conds = _conditions(entry)
-        summary = {t: str(conds[t].get("status", "Unknown")) if t in conds else "-"
-                   for t in CLUSTER_CONDITIONS}
+        summary = {t: str(conds[t].get("status", "Unknown")) if t in conds else "-" for t in CLUSTER_CONDITIONS}
         state, reason, message = "Available", "", ""
         for ctype in CLUSTER_CONDITIONS:
             cond = conds.get(ctype)
@@ -344,14 +420,18 @@ def cluster_statuses(placement: Mapping[str, Any]) -> list[ClusterStatus]:
                 reason = str(cond.get("reason") or "")
                 message = str(cond.get("message") or "")
                 break
-        failed = [f"{_resource_ref(f)}: {(f.get('condition') or {}).get('message', '')}".rstrip(": ")
-                  for f in entry.get("failedPlacements") or []]
-        drifted = [_resource_ref(d) + ": " + ", ".join(
-            str(o.get("path")) for o in d.get("observedDrifts") or [])
-            for d in entry.get("driftedPlacements") or []]
-        diffed = [_resource_ref(d) + ": " + ", ".join(
-            str(o.get("path")) for o in d.get("observedDiffs") or [])
-            for d in entry.get("diffedPlacements") or []]
+        failed = [
+            f"{_resource_ref(f)}: {(f.get('condition') or {}).get('message', '')}".rstrip(": ")
+            for f in entry.get("failedPlacements") or []
+        ]
+        drifted = [
+            _resource_ref(d) + ": " + ", ".join(str(o.get("path")) for o in d.get("observedDrifts") or [])
+            for d in entry.get("driftedPlacements") or []
+        ]
+        diffed = [
+            _resource_ref(d) + ": " + ", ".join(str(o.get("path")) for o in d.get("observedDiffs") or [])
+            for d in entry.get("diffedPlacements") or []
+        ]
         name = str(entry.get("clusterName") or "(unscheduled)")
         if not entry.get("clusterName") and state.startswith("Waiting"):
             sched = conds.get("Scheduled") or {}
@@ -366,11 +446,25 @@ def placement_summary(placement: Mapping[str, Any]) -> dict[str, Any]:
     kind = str(placement.get("kind", CRP))
     prefix = kind
     conds = _conditions(placement.get("status") or {})
-    rollup = {t: str(conds[prefix + t]["status"]) if prefix + t in conds else "-"
-              for t in ("Scheduled", "RolloutStarted", "Overridden", "WorkSynchronized",
-                        "Applied", "Available")}
-    failing = next((conds[prefix + t] for t in CLUSTER_CONDITIONS
-                    if prefix + t in conds and conds[prefix + t].get("status") != "True"), None)
+    rollup = {
+        t: str(conds[prefix + t]["status"]) if prefix + t in conds else "-"
+        for t in (
+            "Scheduled",
+            "RolloutStarted",
+            "Overridden",
+            "WorkSynchronized",
+            "Applied",
+            "Available",
+        )
+    }
+    failing = next(
+        (
+            conds[prefix + t]
+            for t in CLUSTER_CONDITIONS
+            if prefix + t in conds and conds[prefix + t].get("status") != "True"
+        ),
+        None,
+    )
     meta = placement.get("metadata") or {}
     spec = placement.get("spec") or {}
     statuses = cluster_statuses(placement)
@@ -384,8 +478,7 @@ def placement_summary(placement: Mapping[str, Any]) -> dict[str, Any]:
         "available": len([s for s in statuses if s.state == "Available"]),
         "conditions": rollup,
         "message": str(failing.get("message", "")) if failing else "",
-        "selectedResources": [_resource_ref(r) for r in (placement.get("status") or {})
-                              .get("selectedResources") or []],
+        "selectedResources": [_resource_ref(r) for r in (placement.get("status") or {}).get("selectedResources") or []],
     }
 
 
@@ -394,14 +487,14 @@ def get_placement(kube: KubeLike, name: str, namespace: str | None) -> dict[str,
     obj = kube.get(PLACEMENT_V1, kind, name, namespace)
     if obj is None:
         where = f" in namespace {namespace}" if namespace else ""
-        raise NotFoundError(f"{kind} {name!r} not found{where}",
-                            hint="list placements with: akscli fleet placement list"
-                                 + (f" -n {namespace}" if namespace else ""))
+        raise NotFoundError(
+            f"{kind} {name!r} not found{where}",
+            hint="list placements with: akscli fleet placement list" + (f" -n {namespace}" if namespace else ""),
+        )
     return obj
 
 
-def list_placements(kube: KubeLike, namespace: str | None,
-                    all_namespaces: bool = False) -> Iterator[dict[str, Any]]:
+def list_placements(kube: KubeLike, namespace: str | None, all_namespaces: bool = False) -> Iterator[dict[str, Any]]:
     """ClusterResourcePlacements (no namespace) or ResourcePlacements, page by page."""
     if namespace is None and not all_namespaces:
         yield from kube.list(PLACEMENT_V1, CRP)
@@ -410,6 +503,7 @@ def list_placements(kube: KubeLike, namespace: str | None,
 
 
 # ---- which placement put an object on a member ------------------------------------------------
+
 
 @dataclass(frozen=True)
 class ObjectRef:
@@ -421,16 +515,26 @@ class ObjectRef:
 
 def parse_object_ref(text: str, namespace: str | None) -> ObjectRef:
     """``KIND/NAME`` (KIND as --select accepts it) plus the namespace for namespaced kinds."""
-    sel = selectors.resource_selector(text, namespaced=namespace is not None) if namespace else \
-        _cluster_or_namespaced(text)
+    sel = (
+        selectors.resource_selector(text, namespaced=namespace is not None)
+        if namespace
+        else _cluster_or_namespaced(text)
+    )
     if "name" not in sel:
-        raise UsageError(f"invalid object {text!r}: give KIND/NAME",
-                         hint="for example: deployment/web -n team-a, or namespace/team-a")
+        raise UsageError(
+            f"invalid object {text!r}: give KIND/NAME",
+            hint="for example: deployment/web -n team-a, or namespace/team-a",
+        )
     ns = None if sel["kind"] in selectors.CLUSTER_SCOPED_KINDS else namespace
-    if ns is None and sel["kind"] not in selectors.CLUSTER_SCOPED_KINDS \
-            and text.split("/")[0].lower() in selectors.KNOWN_KINDS:
-        raise UsageError(f"{sel['kind']} is namespaced: give its namespace with -n",
-                         hint=f"for example: akscli fleet placement which {text} -n team-a")
+    if (
+        ns is None
+        and sel["kind"] not in selectors.CLUSTER_SCOPED_KINDS
+        and text.split("/")[0].lower() in selectors.KNOWN_KINDS
+    ):
+        raise UsageError(
+            f"{sel['kind']} is namespaced: give its namespace with -n",
+            hint=f"for example: akscli fleet placement which {text} -n team-a",
+        )
     return ObjectRef(sel["group"], sel["kind"], sel["name"], ns)
 
 
@@ -446,8 +550,12 @@ def _cluster_or_namespaced(text: str) -> dict[str, Any]:
 def _selects(placement: Mapping[str, Any], ref: ObjectRef) -> bool:
     status = placement.get("status") or {}
     for item in status.get("selectedResources") or []:
-        if (item.get("group") or "") == ref.group and item.get("kind") == ref.kind \
-                and item.get("name") == ref.name and (item.get("namespace") or None) == ref.namespace:
+        if (
+            (item.get("group") or "") == ref.group
+            and item.get("kind") == ref.kind
+            and item.get("name") == ref.name
+            and (item.get("namespace") or None) == ref.namespace
+        ):
             return True
     return False
 
@@ -466,15 +574,17 @@ def which(kube: KubeLike, ref: ObjectRef) -> list[dict[str, Any]]:
         for cs in cluster_statuses(placement):
             if cs.cluster == "(unscheduled)":
                 continue
-            rows.append({
-                "placement": meta.get("name"),
-                "kind": placement.get("kind"),
-                "namespace": meta.get("namespace"),
-                "cluster": cs.cluster,
-                "applied": cs.conditions.get("Applied", "-"),
-                "available": cs.conditions.get("Available", "-"),
-                "message": failed_here.get(cs.cluster, ""),
-            })
+            rows.append(
+                {
+                    "placement": meta.get("name"),
+                    "kind": placement.get("kind"),
+                    "namespace": meta.get("namespace"),
+                    "cluster": cs.cluster,
+                    "applied": cs.conditions.get("Applied", "-"),
+                    "available": cs.conditions.get("Available", "-"),
+                    "message": failed_here.get(cs.cluster, ""),
+                }
+            )
     return rows
 
 
@@ -482,8 +592,10 @@ def _failures_for(placement: Mapping[str, Any], ref: ObjectRef) -> dict[str, str
     result: dict[str, str] = {}
     for entry in (placement.get("status") or {}).get("placementStatuses") or []:
         for failed in entry.get("failedPlacements") or []:
-            if failed.get("kind") == ref.kind and failed.get("name") == ref.name \
-                    and (failed.get("namespace") or None) == ref.namespace:
-                result[str(entry.get("clusterName"))] = str(
-                    (failed.get("condition") or {}).get("message", "failed"))
+            if (
+                failed.get("kind") == ref.kind
+                and failed.get("name") == ref.name
+                and (failed.get("namespace") or None) == ref.namespace
+            ):
+                result[str(entry.get("clusterName"))] = str((failed.get("condition") or {}).get("message", "failed"))
     return result

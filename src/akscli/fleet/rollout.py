@@ -20,37 +20,75 @@ RUN_STATES = {"start": "Run", "stop": "Stop"}
 class HubKube(Protocol):
     """The part of ``akscli.kube.client.Kube`` the hub rollout code uses."""
 
-    def get(self, api_version: str, kind: str, name: str,
-            namespace: str | None = None) -> dict[str, Any] | None: ...
+    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None: ...
 
-    def list(self, api_version: str, kind: str, *, namespace: str | None = None,
-             all_namespaces: bool = False, label_selector: str | None = None,
-             field_selector: str | None = None, page_size: int = 500) -> Iterable[dict[str, Any]]: ...
+    def list(
+        self,
+        api_version: str,
+        kind: str,
+        *,
+        namespace: str | None = None,
+        all_namespaces: bool = False,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        page_size: int = 500,
+    ) -> Iterable[dict[str, Any]]: ...
 
-    def patch(self, api_version: str, kind: str, name: str, patch: Any, *,
-              namespace: str | None = None, content_type: str = "application/merge-patch+json",
-              subresource: str | None = None, dry_run: bool = False) -> dict[str, Any]: ...
+    def patch(
+        self,
+        api_version: str,
+        kind: str,
+        name: str,
+        patch: Any,
+        *,
+        namespace: str | None = None,
+        content_type: str = "application/merge-patch+json",
+        subresource: str | None = None,
+        dry_run: bool = False,
+    ) -> dict[str, Any]: ...
 
-    def patch_status(self, api_version: str, kind: str, name: str, patch: Any, *,
-                     namespace: str | None = None) -> dict[str, Any]: ...
+    def patch_status(
+        self, api_version: str, kind: str, name: str, patch: Any, *, namespace: str | None = None
+    ) -> dict[str, Any]: ...
 
-    def watch(self, api_version: str, kind: str, *, namespace: str | None = None,
-              all_namespaces: bool = False, name: str | None = None,
-              label_selector: str | None = None, resource_version: str | None = None,
-              timeout_seconds: int = 300) -> Iterable[tuple[str, dict[str, Any]]]: ...
+    def watch(
+        self,
+        api_version: str,
+        kind: str,
+        *,
+        namespace: str | None = None,
+        all_namespaces: bool = False,
+        name: str | None = None,
+        label_selector: str | None = None,
+        resource_version: str | None = None,
+        timeout_seconds: int = 300,
+    ) -> Iterable[tuple[str, dict[str, Any]]]: ...
 
 
 def strategy_objects(name: str, namespace: str | None, specs: list[StageSpec]) -> list[dict[str, Any]]:
     from akscli import render
 
     validate.name(name, "strategy name")
-    return render.render("fleet/staged-strategy.yaml.j2", {
-        "api_version": PLACEMENT_V1, "kind": SUS if namespace else CSUS, "name": name,
-        "namespace": namespace, "stages": hub_stages(specs)})
+    return render.render(
+        "fleet/staged-strategy.yaml.j2",
+        {
+            "api_version": PLACEMENT_V1,
+            "kind": SUS if namespace else CSUS,
+            "name": name,
+            "namespace": namespace,
+            "stages": hub_stages(specs),
+        },
+    )
 
 
-def run_objects(name: str, namespace: str | None, placement: str, strategy: str,
-                resource_index: str | None, start: bool) -> list[dict[str, Any]]:
+def run_objects(
+    name: str,
+    namespace: str | None,
+    placement: str,
+    strategy: str,
+    resource_index: str | None,
+    start: bool,
+) -> list[dict[str, Any]]:
     from akscli import render
 
     validate.name(name, "update run name")
@@ -58,10 +96,19 @@ def run_objects(name: str, namespace: str | None, placement: str, strategy: str,
     validate.name(strategy, "strategy name")
     if resource_index is not None:
         validate.integer(resource_index, "--resource-index", 0, 10**9)
-    return render.render("fleet/staged-run.yaml.j2", {
-        "api_version": PLACEMENT_V1, "kind": SUR if namespace else CSUR, "name": name,
-        "namespace": namespace, "placement": placement, "strategy": strategy,
-        "resource_index": resource_index, "state": "Run" if start else "Initialize"})
+    return render.render(
+        "fleet/staged-run.yaml.j2",
+        {
+            "api_version": PLACEMENT_V1,
+            "kind": SUR if namespace else CSUR,
+            "name": name,
+            "namespace": namespace,
+            "placement": placement,
+            "strategy": strategy,
+            "resource_index": resource_index,
+            "state": "Run" if start else "Initialize",
+        },
+    )
 
 
 def get_run(kube: HubKube, name: str, namespace: str | None) -> dict[str, Any]:
@@ -69,8 +116,7 @@ def get_run(kube: HubKube, name: str, namespace: str | None) -> dict[str, Any]:
     obj = kube.get(PLACEMENT_V1, kind, name, namespace)
     if obj is None:
         where = f" in namespace {namespace}" if namespace else ""
-        raise NotFoundError(f"{kind} {name!r} not found{where}",
-                            hint="list runs with: akscli fleet rollout list")
+        raise NotFoundError(f"{kind} {name!r} not found{where}", hint="list runs with: akscli fleet rollout list")
     return obj
 
 
@@ -81,13 +127,15 @@ def set_run_state(kube: HubKube, name: str, namespace: str | None, action: str) 
     conds = _conds(run.get("status") or {})
     if conds.get("Succeeded", {}).get("status") in ("True", "False"):
         outcome = "succeeded" if conds["Succeeded"]["status"] == "True" else "failed"
-        raise UsageError(f"update run {name!r} has already {outcome}; it cannot be {action}ed",
-                         hint="create a new run with: akscli fleet rollout create")
-    return kube.patch(PLACEMENT_V1, str(run["kind"]), name, {"spec": {"state": state}},
-                      namespace=namespace)
+        raise UsageError(
+            f"update run {name!r} has already {outcome}; it cannot be {action}ed",
+            hint="create a new run with: akscli fleet rollout create",
+        )
+    return kube.patch(PLACEMENT_V1, str(run["kind"]), name, {"spec": {"state": state}}, namespace=namespace)
 
 
 # ---- progress ---------------------------------------------------------------------------------
+
 
 def _conds(obj: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return {str(c.get("type")): dict(c) for c in obj.get("conditions") or [] if isinstance(c, Mapping)}
@@ -120,11 +168,9 @@ def _task_rows(stage: str, when: str, tasks: Iterable[Mapping[str, Any]]) -> lis
             detail = str(task.get("approvalRequestName") or "")
         else:
             elapsed = conds.get("WaitTimeElapsed", {})
-            state = "Elapsed" if elapsed.get("status") == "True" else (
-                "Waiting" if elapsed else "NotStarted")
+            state = "Elapsed" if elapsed.get("status") == "True" else ("Waiting" if elapsed else "NotStarted")
             detail = str(elapsed.get("message") or "")
-        rows.append({"stage": stage, "member": f"({when} {kind.lower()})", "state": state,
-                     "detail": detail})
+        rows.append({"stage": stage, "member": f"({when} {kind.lower()})", "state": state, "detail": detail})
     return rows
 
 
@@ -142,8 +188,14 @@ def run_rows(run: Mapping[str, Any]) -> list[dict[str, Any]]:
         rows += _task_rows(name, "before", stage.get("beforeStageTaskStatus") or [])
         for cluster in stage.get("clusters") or []:
             cstate, cmsg = _state(_conds(cluster), "Succeeded", "Started")
-            rows.append({"stage": name, "member": str(cluster.get("clusterName")), "state": cstate,
-                         "detail": cmsg})
+            rows.append(
+                {
+                    "stage": name,
+                    "member": str(cluster.get("clusterName")),
+                    "state": cstate,
+                    "detail": cmsg,
+                }
+            )
         rows += _task_rows(name, "after", stage.get("afterStageTaskStatus") or [])
     return rows
 
@@ -157,12 +209,19 @@ def run_summary(run: Mapping[str, Any]) -> dict[str, Any]:
         state, message = _state(conds, "Succeeded", "Progressing")
         if state == "NotStarted" and spec.get("state") == "Stop":
             state = "Stopped"
-    return {"name": (run.get("metadata") or {}).get("name"), "kind": run.get("kind"),
-            "placement": spec.get("placementName"), "strategy": spec.get("stagedRolloutStrategyName"),
-            "requested": spec.get("state", "Initialize"), "state": state, "message": message}
+    return {
+        "name": (run.get("metadata") or {}).get("name"),
+        "kind": run.get("kind"),
+        "placement": spec.get("placementName"),
+        "strategy": spec.get("stagedRolloutStrategyName"),
+        "requested": spec.get("state", "Initialize"),
+        "state": state,
+        "message": message,
+    }
 
 
 # ---- approvals --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class PendingApproval:
@@ -176,47 +235,77 @@ def pending_approvals(run: Mapping[str, Any]) -> list[PendingApproval]:
     namespace = (run.get("metadata") or {}).get("namespace")
     result = []
     for stage in (run.get("status") or {}).get("stagesStatus") or []:
-        for task in [*(stage.get("beforeStageTaskStatus") or []), *(stage.get("afterStageTaskStatus") or [])]:
+        for task in [
+            *(stage.get("beforeStageTaskStatus") or []),
+            *(stage.get("afterStageTaskStatus") or []),
+        ]:
             conds = _conds(task)
-            if task.get("type") == "Approval" and task.get("approvalRequestName") \
-                    and conds.get("ApprovalRequestCreated", {}).get("status") == "True" \
-                    and conds.get("ApprovalRequestApproved", {}).get("status") != "True":
-                result.append(PendingApproval(str(task["approvalRequestName"]),
-                                              str(stage.get("stageName")), namespace))
+            if (
+                task.get("type") == "Approval"
+                and task.get("approvalRequestName")
+                and conds.get("ApprovalRequestCreated", {}).get("status") == "True"
+                and conds.get("ApprovalRequestApproved", {}).get("status") != "True"
+            ):
+                result.append(PendingApproval(str(task["approvalRequestName"]), str(stage.get("stageName")), namespace))
     return result
 
 
 def approve_request(kube: HubKube, name: str, namespace: str | None) -> dict[str, Any]:
-    """Set the Approved condition on a (Cluster)ApprovalRequest, as ``kubectl fleet approve`` does."""
+    """Set the Approved condition on a (Cluster)ApprovalRequest, as ``kubectl fleet approve``."""
     kind = AR if namespace else CAR
     request = kube.get(PLACEMENT_V1, kind, name, namespace)
     if request is None:
-        raise NotFoundError(f"{kind} {name!r} not found",
-                            hint="see pending approvals with: akscli fleet rollout status RUN")
+        raise NotFoundError(
+            f"{kind} {name!r} not found",
+            hint="see pending approvals with: akscli fleet rollout status RUN",
+        )
     meta = request.get("metadata") or {}
-    approved = {"type": "Approved", "status": "True",
-                "reason": f"{kind}Approved", "message": f"approved with akscli",
-                "observedGeneration": meta.get("generation", 1),
-                "lastTransitionTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
-    conditions = [c for c in (request.get("status") or {}).get("conditions") or []
-                  if c.get("type") != "Approved"] + [approved]
+    approved = {
+        "type": "Approved",
+        "status": "True",
+        "reason": f"{kind}Approved",
+        "message": "approved with akscli",
+        "observedGeneration": meta.get("generation", 1),
+        "lastTransitionTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
+    conditions = [c for c in (request.get("status") or {}).get("conditions") or [] if c.get("type") != "Approved"] + [
+        approved
+    ]
     # A merge patch replaces the list; resourceVersion makes a concurrent change a conflict
     # instead of a lost update.
-    return kube.patch_status(PLACEMENT_V1, kind, name, {
-        "metadata": {"resourceVersion": meta.get("resourceVersion")},
-        "status": {"conditions": conditions}}, namespace=namespace)
+    return kube.patch_status(
+        PLACEMENT_V1,
+        kind,
+        name,
+        {
+            "metadata": {"resourceVersion": meta.get("resourceVersion")},
+            "status": {"conditions": conditions},
+        },
+        namespace=namespace,
+    )
 
 
 def requests_for_run(kube: HubKube, run: str, namespace: str | None) -> list[dict[str, Any]]:
     kind = AR if namespace else CAR
-    return list(kube.list(PLACEMENT_V1, kind, namespace=namespace,
-                          label_selector=f"{TARGET_UPDATE_RUN_LABEL}={run}"))
+    return list(
+        kube.list(
+            PLACEMENT_V1,
+            kind,
+            namespace=namespace,
+            label_selector=f"{TARGET_UPDATE_RUN_LABEL}={run}",
+        )
+    )
 
 
-def wait_for_next_gate(kube: HubKube, name: str, namespace: str | None, answered: set[str],
-                       timeout: float, on_event: Callable[[str], None] | None = None,
-                       ) -> tuple[str, list[PendingApproval]]:
-    """Watch the run until it asks for a new approval or finishes: ('gate'|'done'|'failed', gates)."""
+def wait_for_next_gate(
+    kube: HubKube,
+    name: str,
+    namespace: str | None,
+    answered: set[str],
+    timeout: float,
+    on_event: Callable[[str], None] | None = None,
+) -> tuple[str, list[PendingApproval]]:
+    """Watch the run until it asks for a new approval or ends: ('gate'|'done'|'failed', gates)."""
     kind = SUR if namespace else CSUR
     deadline = time.monotonic() + timeout
     run = get_run(kube, name, namespace)
@@ -226,14 +315,20 @@ def wait_for_next_gate(kube: HubKube, name: str, namespace: str | None, answered
             return outcome
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            raise WaitTimeoutError(f"update run {name!r} asked for no new approval within "
-                                   f"{int(timeout)}s", hint="see where it stands with: "
-                                   f"akscli fleet rollout status {name}")
+            raise WaitTimeoutError(
+                f"update run {name!r} asked for no new approval within {int(timeout)}s",
+                hint=f"see where it stands with: akscli fleet rollout status {name}",
+            )
         version = (run.get("metadata") or {}).get("resourceVersion")
         try:
-            for event, obj in kube.watch(PLACEMENT_V1, kind, namespace=namespace, name=name,
-                                         resource_version=version,
-                                         timeout_seconds=max(1, int(min(remaining, 300)))):
+            for event, obj in kube.watch(
+                PLACEMENT_V1,
+                kind,
+                namespace=namespace,
+                name=name,
+                resource_version=version,
+                timeout_seconds=max(1, int(min(remaining, 300))),
+            ):
                 if event == "DELETED":
                     raise NotFoundError(f"update run {name!r} was deleted while waiting")
                 if event not in ("ADDED", "MODIFIED"):

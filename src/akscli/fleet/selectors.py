@@ -15,13 +15,16 @@ from akscli.errors import UsageError
 # kind (lower case, plural or short name) -> (group, version, Kind); the common kinds need no
 # group/version on the command line, anything else is written Kind.version.group as kubectl does.
 KNOWN_KINDS: dict[str, tuple[str, str, str]] = {}
-for _names, _gvk in [
+for _names, _triple in [
     (("namespace", "namespaces", "ns"), ("", "v1", "Namespace")),
     (("configmap", "configmaps", "cm"), ("", "v1", "ConfigMap")),
     (("secret", "secrets"), ("", "v1", "Secret")),
     (("service", "services", "svc"), ("", "v1", "Service")),
     (("serviceaccount", "serviceaccounts", "sa"), ("", "v1", "ServiceAccount")),
-    (("persistentvolumeclaim", "persistentvolumeclaims", "pvc"), ("", "v1", "PersistentVolumeClaim")),
+    (
+        ("persistentvolumeclaim", "persistentvolumeclaims", "pvc"),
+        ("", "v1", "PersistentVolumeClaim"),
+    ),
     (("deployment", "deployments", "deploy"), ("apps", "v1", "Deployment")),
     (("statefulset", "statefulsets", "sts"), ("apps", "v1", "StatefulSet")),
     (("daemonset", "daemonsets", "ds"), ("apps", "v1", "DaemonSet")),
@@ -30,19 +33,28 @@ for _names, _gvk in [
     (("role", "roles"), ("rbac.authorization.k8s.io", "v1", "Role")),
     (("rolebinding", "rolebindings"), ("rbac.authorization.k8s.io", "v1", "RoleBinding")),
     (("clusterrole", "clusterroles"), ("rbac.authorization.k8s.io", "v1", "ClusterRole")),
-    (("clusterrolebinding", "clusterrolebindings"),
-     ("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding")),
-    (("customresourcedefinition", "customresourcedefinitions", "crd", "crds"),
-     ("apiextensions.k8s.io", "v1", "CustomResourceDefinition")),
+    (
+        ("clusterrolebinding", "clusterrolebindings"),
+        ("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding"),
+    ),
+    (
+        ("customresourcedefinition", "customresourcedefinitions", "crd", "crds"),
+        ("apiextensions.k8s.io", "v1", "CustomResourceDefinition"),
+    ),
     (("workspace", "workspaces"), ("kaito.sh", "v1beta1", "Workspace")),
     (("inferenceset", "inferencesets"), ("kaito.sh", "v1alpha1", "InferenceSet")),
     (("raycluster", "rayclusters"), ("ray.io", "v1", "RayCluster")),
     (("rayservice", "rayservices"), ("ray.io", "v1", "RayService")),
 ]:
     for _n in _names:
-        KNOWN_KINDS[_n] = _gvk
+        KNOWN_KINDS[_n] = _triple
 
-CLUSTER_SCOPED_KINDS = {"Namespace", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition"}
+CLUSTER_SCOPED_KINDS = {
+    "Namespace",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "CustomResourceDefinition",
+}
 
 _SELECT_FORM = (
     "use KIND[/NAME] or KIND:SELECTOR, e.g. namespace/team-a, configmap:app=web, "
@@ -55,8 +67,10 @@ _REQUIREMENT = re.compile(
     r"(?:(?P<op>==|!=|=)\s*(?P<value>[-A-Za-z0-9_.]*)"
     r"|\s+(?P<setop>in|notin)\s*\((?P<values>[^()]*)\))?\s*$"
 )
-_PROPERTY = re.compile(r"^\s*(?P<name>[A-Za-z0-9][-A-Za-z0-9_./]*)\s*(?P<op>>=|<=|==|!=|>|<|=)\s*"
-                       r"(?P<value>\S+)\s*$")
+_PROPERTY = re.compile(
+    r"^\s*(?P<name>[A-Za-z0-9][-A-Za-z0-9_./]*)\s*(?P<op>>=|<=|==|!=|>|<|=)\s*"
+    r"(?P<value>\S+)\s*$"
+)
 _PROPERTY_OPS = {">=": "Ge", "<=": "Le", ">": "Gt", "<": "Lt", "==": "Eq", "=": "Eq", "!=": "Ne"}
 
 
@@ -77,34 +91,49 @@ def _split_top_level(text: str) -> list[str]:
 
 
 def label_selector(text: str, what: str = "cluster label selector") -> dict[str, Any]:
-    """``env=prod,tier in (a,b),!legacy`` -> a Kubernetes LabelSelector (matchLabels/Expressions)."""
+    """``env=prod,tier in (a,b),!legacy`` -> a LabelSelector (matchLabels, matchExpressions)."""
     validate.label_selector(text)
     match_labels: dict[str, str] = {}
     expressions: list[dict[str, Any]] = []
     for part in _split_top_level(text):
         found = _REQUIREMENT.match(part)
         if not found:
-            raise UsageError(f"invalid {what} {text!r}: cannot read {part!r}",
-                             hint="use key=value, key!=value, 'key in (a,b)', 'key notin (a)', "
-                                  "key or !key, comma-separated")
+            raise UsageError(
+                f"invalid {what} {text!r}: cannot read {part!r}",
+                hint="use key=value, key!=value, 'key in (a,b)', 'key notin (a)', key or !key, comma-separated",
+            )
         key = validate.label_key(found["key"], f"{what} key")
         if found["op"] in ("=", "=="):
             match_labels[key] = validate.label_value(found["value"], f"{what} value")
         elif found["op"] == "!=":
-            expressions.append({"key": key, "operator": "NotIn",
-                                "values": [validate.label_value(found["value"], f"{what} value")]})
+            expressions.append(
+                {
+                    "key": key,
+                    "operator": "NotIn",
+                    "values": [validate.label_value(found["value"], f"{what} value")],
+                }
+            )
         elif found["setop"]:
             values = [v.strip() for v in found["values"].split(",") if v.strip()]
             if not values:
-                raise UsageError(f"invalid {what} {text!r}: {found['setop']} needs values",
-                                 hint="for example: 'env in (prod,staging)'")
-            expressions.append({"key": key, "operator": "In" if found["setop"] == "in" else "NotIn",
-                                "values": [validate.label_value(v, f"{what} value") for v in values]})
+                raise UsageError(
+                    f"invalid {what} {text!r}: {found['setop']} needs values",
+                    hint="for example: 'env in (prod,staging)'",
+                )
+            expressions.append(
+                {
+                    "key": key,
+                    "operator": "In" if found["setop"] == "in" else "NotIn",
+                    "values": [validate.label_value(v, f"{what} value") for v in values],
+                }
+            )
         else:
             expressions.append({"key": key, "operator": "DoesNotExist" if found["neg"] else "Exists"})
         if found["neg"] and found["op"]:
-            raise UsageError(f"invalid {what} {text!r}: '!' goes only before a bare key",
-                             hint="write !key, or key!=value")
+            raise UsageError(
+                f"invalid {what} {text!r}: '!' goes only before a bare key",
+                hint="write !key, or key!=value",
+            )
     selector: dict[str, Any] = {}
     if match_labels:
         selector["matchLabels"] = match_labels
@@ -117,9 +146,11 @@ def property_requirement(text: str) -> dict[str, Any]:
     """``NAME>=VALUE`` -> a PropertySelectorRequirement (operators Gt, Ge, Eq, Ne, Lt, Le)."""
     found = _PROPERTY.match(text)
     if not found:
-        raise UsageError(f"invalid cluster property requirement {text!r}",
-                         hint="use NAME OP VALUE with OP one of >= <= > < == !=, e.g. "
-                              "'kubernetes.azure.com/vm-sizes/Standard_NC24ads_A100_v4/count>=1'")
+        raise UsageError(
+            f"invalid cluster property requirement {text!r}",
+            hint="use NAME OP VALUE with OP one of >= <= > < == !=, e.g. "
+            "'kubernetes.azure.com/vm-sizes/Standard_NC24ads_A100_v4/count>=1'",
+        )
     name = _property_name(found["name"])
     value = validate.quantity(found["value"], f"value of cluster property {name}")
     return {"name": name, "operator": _PROPERTY_OPS[found["op"]], "values": [value]}
@@ -129,9 +160,11 @@ def _property_name(name: str) -> str:
     # Property names are label-like paths; Azure's per-SKU ones hold several slashes
     # (kubernetes.azure.com/vm-sizes/<size>/count), so only the characters are checked.
     if len(name) > 316 or not re.fullmatch(r"[A-Za-z0-9][-A-Za-z0-9_./]*[A-Za-z0-9]", name):
-        raise UsageError(f"invalid cluster property name {name!r}",
-                         hint="for example: kubernetes-fleet.io/node-count or "
-                              "kubernetes.azure.com/vm-sizes/Standard_NC24ads_A100_v4/count")
+        raise UsageError(
+            f"invalid cluster property name {name!r}",
+            hint="for example: kubernetes-fleet.io/node-count or "
+            "kubernetes.azure.com/vm-sizes/Standard_NC24ads_A100_v4/count",
+        )
     return name
 
 
@@ -139,19 +172,26 @@ def gpu_size_requirement(text: str) -> dict[str, Any]:
     """``SIZE[=COUNT]`` -> clusters with at least COUNT (default 1) nodes of that VM size."""
     size, _, count = text.partition("=")
     if not re.fullmatch(r"Standard_[A-Za-z0-9_]+", size):
-        raise UsageError(f"invalid VM size {size!r}",
-                         hint="use an Azure VM size such as Standard_NC24ads_A100_v4 (optionally =COUNT)")
+        raise UsageError(
+            f"invalid VM size {size!r}",
+            hint="use an Azure VM size such as Standard_NC24ads_A100_v4 (optionally =COUNT)",
+        )
     minimum = validate.integer(count or "1", f"node count for {size}", 1, 100000)
-    return {"name": f"kubernetes.azure.com/vm-sizes/{size}/count", "operator": "Ge",
-            "values": [str(minimum)]}
+    return {
+        "name": f"kubernetes.azure.com/vm-sizes/{size}/count",
+        "operator": "Ge",
+        "values": [str(minimum)],
+    }
 
 
 def property_sorter(text: str) -> tuple[dict[str, str], int]:
     """``NAME[:asc|desc][:WEIGHT]`` -> (propertySorter, weight); descending by default."""
     parts = text.split(":")
     if not 1 <= len(parts) <= 3:
-        raise UsageError(f"invalid property sort {text!r}",
-                         hint="use NAME[:asc|desc][:WEIGHT], e.g. kubernetes-fleet.io/node-count:desc:50")
+        raise UsageError(
+            f"invalid property sort {text!r}",
+            hint="use NAME[:asc|desc][:WEIGHT], e.g. kubernetes-fleet.io/node-count:desc:50",
+        )
     name = _property_name(parts[0])
     order = "Descending"
     weight = 100
@@ -178,8 +218,10 @@ def toleration(text: str) -> dict[str, str]:
     """``KEY[=VALUE]`` or ``KEY[=VALUE]:NoSchedule`` -> a Toleration (Exists when no value)."""
     body = text.removesuffix(":NoSchedule")
     if ":" in body:
-        raise UsageError(f"invalid toleration {text!r}: fleet taints have only the NoSchedule effect",
-                         hint="use KEY[=VALUE][:NoSchedule], e.g. maintenance=true")
+        raise UsageError(
+            f"invalid toleration {text!r}: fleet taints have only the NoSchedule effect",
+            hint="use KEY[=VALUE][:NoSchedule], e.g. maintenance=true",
+        )
     key, eq, value = body.partition("=")
     result = {"key": validate.label_key(key, "toleration key"), "effect": "NoSchedule"}
     if eq:
@@ -194,16 +236,22 @@ def spread_constraint(text: str) -> dict[str, Any]:
     """``TOPOLOGYKEY[:MAXSKEW][:DoNotSchedule|ScheduleAnyway]`` -> a TopologySpreadConstraint."""
     parts = text.split(":")
     if not 1 <= len(parts) <= 3:
-        raise UsageError(f"invalid spread constraint {text!r}",
-                         hint="use TOPOLOGYKEY[:MAXSKEW][:DoNotSchedule|ScheduleAnyway], e.g. region:1")
-    result: dict[str, Any] = {"topologyKey": validate.label_key(parts[0], "topology key"),
-                              "maxSkew": 1, "whenUnsatisfiable": "DoNotSchedule"}
+        raise UsageError(
+            f"invalid spread constraint {text!r}",
+            hint="use TOPOLOGYKEY[:MAXSKEW][:DoNotSchedule|ScheduleAnyway], e.g. region:1",
+        )
+    result: dict[str, Any] = {
+        "topologyKey": validate.label_key(parts[0], "topology key"),
+        "maxSkew": 1,
+        "whenUnsatisfiable": "DoNotSchedule",
+    }
     for part in parts[1:]:
         if part.isdigit():
             result["maxSkew"] = validate.integer(part, "max skew", 1, 1000)
         else:
             result["whenUnsatisfiable"] = validate.choice(
-                part, ["DoNotSchedule", "ScheduleAnyway"], "spread unsatisfiable action")
+                part, ["DoNotSchedule", "ScheduleAnyway"], "spread unsatisfiable action"
+            )
     return result
 
 
@@ -222,21 +270,24 @@ def resource_selector(text: str, *, namespaced: bool) -> dict[str, Any]:
         selector["labelSelector"] = label_selector(rest, f"label selector in --select {text!r}")
     cluster_scoped = gvk[2] in CLUSTER_SCOPED_KINDS
     if namespaced and cluster_scoped:
-        raise UsageError(f"--select {text!r}: a namespaced placement (-n) cannot select the "
-                         f"cluster-scoped kind {gvk[2]}",
-                         hint="drop -n to create a ClusterResourcePlacement instead")
+        raise UsageError(
+            f"--select {text!r}: a namespaced placement (-n) cannot select the cluster-scoped kind {gvk[2]}",
+            hint="drop -n to create a ClusterResourcePlacement instead",
+        )
     known_namespaced = kind_text.lower() in KNOWN_KINDS and not cluster_scoped
     if not namespaced and known_namespaced:
-        raise UsageError(f"--select {text!r}: a ClusterResourcePlacement selects cluster-scoped "
-                         f"objects; {gvk[2]} lives in a namespace",
-                         hint="select its namespace (namespace/NAME), or place it with -n NAMESPACE")
+        raise UsageError(
+            f"--select {text!r}: a ClusterResourcePlacement selects cluster-scoped "
+            f"objects; {gvk[2]} lives in a namespace",
+            hint="select its namespace (namespace/NAME), or place it with -n NAMESPACE",
+        )
     return selector
 
 
 def _split_kind(text: str) -> tuple[str, str, str]:
     for index, char in enumerate(text):
         if char in "/:":
-            return text[:index], char, text[index + 1:]
+            return text[:index], char, text[index + 1 :]
     return text, "", ""
 
 

@@ -20,9 +20,11 @@ from akscli import validate
 from akscli.errors import UsageError
 from akscli.fleet import selectors
 
-_FORM = ("use NAME[;labels=SELECTOR][;groups=G1,G2][;sort=LABELKEY][;max=N|P%]"
-         "[;before=approval][;after=approval|wait:DURATION], e.g. "
-         "'canary;labels=env=canary;max=1;after=approval'")
+_FORM = (
+    "use NAME[;labels=SELECTOR][;groups=G1,G2][;sort=LABELKEY][;max=N|P%]"
+    "[;before=approval][;after=approval|wait:DURATION], e.g. "
+    "'canary;labels=env=canary;max=1;after=approval'"
+)
 
 
 @dataclass
@@ -53,8 +55,7 @@ def parse_stage(text: str) -> StageSpec:
             selectors.label_selector(value, f"labels of stage {spec.name}")
             spec.labels = value
         elif key == "groups":
-            spec.groups = [validate.name(g.strip(), "update group name")
-                           for g in value.split(",") if g.strip()]
+            spec.groups = [validate.name(g.strip(), "update group name") for g in value.split(",") if g.strip()]
         elif key == "sort":
             spec.sort = validate.label_key(value, f"sort label of stage {spec.name}")
         elif key == "max":
@@ -72,12 +73,16 @@ def parse_stage(text: str) -> StageSpec:
             elif value.lower().startswith("wait:"):
                 seconds = validate.duration(value[5:], f"wait after stage {spec.name}")
                 if seconds <= 0 or seconds != int(seconds):
-                    raise UsageError(f"invalid wait after stage {spec.name}: {value[5:]!r}",
-                                     hint="use whole seconds, minutes or hours, e.g. wait:30m")
+                    raise UsageError(
+                        f"invalid wait after stage {spec.name}: {value[5:]!r}",
+                        hint="use whole seconds, minutes or hours, e.g. wait:30m",
+                    )
                 spec.after_wait_seconds = int(seconds)
             else:
-                raise UsageError(f"invalid --stage {text!r}: after={value!r}",
-                                 hint="use after=approval or after=wait:DURATION (e.g. wait:1h)")
+                raise UsageError(
+                    f"invalid --stage {text!r}: after={value!r}",
+                    hint="use after=approval or after=wait:DURATION (e.g. wait:1h)",
+                )
         else:
             raise UsageError(f"invalid --stage {text!r}: unknown key {key!r}", hint=_FORM)
     return spec
@@ -105,11 +110,14 @@ def hub_stages(specs: list[StageSpec]) -> list[dict[str, Any]]:
     stages: list[dict[str, Any]] = []
     for spec in specs:
         if spec.groups:
-            raise UsageError(f"stage {spec.name}: groups= is for ARM update strategies (--fleet)",
-                             hint="on the hub, choose members with labels=SELECTOR")
-        stage: dict[str, Any] = {"name": spec.name,
-                                 "labelSelector": selectors.label_selector(spec.labels, "stage labels")
-                                 if spec.labels else {}}
+            raise UsageError(
+                f"stage {spec.name}: groups= is for ARM update strategies (--fleet)",
+                hint="on the hub, choose members with labels=SELECTOR",
+            )
+        stage: dict[str, Any] = {
+            "name": spec.name,
+            "labelSelector": selectors.label_selector(spec.labels, "stage labels") if spec.labels else {},
+        }
         if spec.sort:
             stage["sortingLabelKey"] = spec.sort
         if spec.max_concurrency is not None:
@@ -132,13 +140,16 @@ def arm_stages(specs: list[StageSpec]) -> list[dict[str, Any]]:
     stages: list[dict[str, Any]] = []
     for spec in specs:
         if spec.labels or spec.sort:
-            raise UsageError(f"stage {spec.name}: labels= and sort= are for hub strategies",
-                             hint="ARM stages list update groups: groups=G1,G2")
+            raise UsageError(
+                f"stage {spec.name}: labels= and sort= are for hub strategies",
+                hint="ARM stages list update groups: groups=G1,G2",
+            )
         if not spec.groups:
-            raise UsageError(f"stage {spec.name} lists no update groups",
-                             hint="add groups=G1,G2 (members join a group with --update-group)")
-        stage: dict[str, Any] = {"name": spec.name,
-                                 "groups": [{"name": g} for g in spec.groups]}
+            raise UsageError(
+                f"stage {spec.name} lists no update groups",
+                hint="add groups=G1,G2 (members join a group with --update-group)",
+            )
+        stage: dict[str, Any] = {"name": spec.name, "groups": [{"name": g} for g in spec.groups]}
         if spec.max_concurrency is not None:
             stage["maxConcurrency"] = str(spec.max_concurrency)
         if spec.after_wait_seconds:

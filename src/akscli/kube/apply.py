@@ -24,33 +24,79 @@ Progress = Callable[[str], None]
 TIER_OF_KIND: dict[str, int] = {
     "CustomResourceDefinition": 0,
     "Namespace": 1,
-    "PriorityClass": 2, "StorageClass": 2, "ServiceAccount": 2, "ClusterRole": 2, "Role": 2,
-    "ClusterRoleBinding": 2, "RoleBinding": 2, "ConfigMap": 2, "Secret": 2,
-    "PersistentVolumeClaim": 2, "ResourceQuota": 2, "LimitRange": 2,
-    "Service": 3, "Deployment": 3, "StatefulSet": 3, "DaemonSet": 3, "Job": 3, "CronJob": 3,
-    "PodDisruptionBudget": 3, "Pod": 3, "HorizontalPodAutoscaler": 3,
+    "PriorityClass": 2,
+    "StorageClass": 2,
+    "ServiceAccount": 2,
+    "ClusterRole": 2,
+    "Role": 2,
+    "ClusterRoleBinding": 2,
+    "RoleBinding": 2,
+    "ConfigMap": 2,
+    "Secret": 2,
+    "PersistentVolumeClaim": 2,
+    "ResourceQuota": 2,
+    "LimitRange": 2,
+    "Service": 3,
+    "Deployment": 3,
+    "StatefulSet": 3,
+    "DaemonSet": 3,
+    "Job": 3,
+    "CronJob": 3,
+    "PodDisruptionBudget": 3,
+    "Pod": 3,
+    "HorizontalPodAutoscaler": 3,
 }
-CORE_GROUPS = frozenset({"", "apps", "batch", "policy", "rbac.authorization.k8s.io",
-                         "storage.k8s.io", "scheduling.k8s.io", "autoscaling",
-                         "apiextensions.k8s.io", "networking.k8s.io"})
+CORE_GROUPS = frozenset(
+    {
+        "",
+        "apps",
+        "batch",
+        "policy",
+        "rbac.authorization.k8s.io",
+        "storage.k8s.io",
+        "scheduling.k8s.io",
+        "autoscaling",
+        "apiextensions.k8s.io",
+        "networking.k8s.io",
+    }
+)
 
 # Kinds akscli ever creates: where --prune looks for objects of a stack.
 PRUNE_KINDS: tuple[tuple[str, str], ...] = (
-    ("v1", "ConfigMap"), ("v1", "Secret"), ("v1", "Service"), ("v1", "ServiceAccount"),
-    ("v1", "PersistentVolumeClaim"), ("apps/v1", "Deployment"), ("apps/v1", "StatefulSet"),
-    ("apps/v1", "DaemonSet"), ("batch/v1", "Job"), ("policy/v1", "PodDisruptionBudget"),
-    ("kaito.sh/v1beta1", "Workspace"), ("kaito.sh/v1beta1", "InferenceSet"),
-    ("keda.sh/v1alpha1", "ScaledObject"), ("gateway.networking.k8s.io/v1", "HTTPRoute"),
-    ("inference.networking.k8s.io/v1", "InferencePool"), ("ray.io/v1", "RayCluster"),
-    ("ray.io/v1", "RayJob"), ("ray.io/v1", "RayService"),
+    ("v1", "ConfigMap"),
+    ("v1", "Secret"),
+    ("v1", "Service"),
+    ("v1", "ServiceAccount"),
+    ("v1", "PersistentVolumeClaim"),
+    ("apps/v1", "Deployment"),
+    ("apps/v1", "StatefulSet"),
+    ("apps/v1", "DaemonSet"),
+    ("batch/v1", "Job"),
+    ("policy/v1", "PodDisruptionBudget"),
+    ("kaito.sh/v1beta1", "Workspace"),
+    ("kaito.sh/v1beta1", "InferenceSet"),
+    ("keda.sh/v1alpha1", "ScaledObject"),
+    ("gateway.networking.k8s.io/v1", "HTTPRoute"),
+    ("inference.networking.k8s.io/v1", "InferencePool"),
+    ("ray.io/v1", "RayCluster"),
+    ("ray.io/v1", "RayJob"),
+    ("ray.io/v1", "RayService"),
     ("placement.kubernetes-fleet.io/v1", "ClusterResourcePlacement"),
     ("placement.kubernetes-fleet.io/v1", "ResourcePlacement"),
     ("placement.kubernetes-fleet.io/v1", "ClusterResourceOverride"),
     ("placement.kubernetes-fleet.io/v1", "ResourceOverride"),
     ("nvidia.com/v1", "ClusterPolicy"),
 )
-IGNORED_METADATA = ("managedFields", "resourceVersion", "generation", "uid", "creationTimestamp",
-                    "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds")
+IGNORED_METADATA = (
+    "managedFields",
+    "resourceVersion",
+    "generation",
+    "uid",
+    "creationTimestamp",
+    "selfLink",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+)
 
 
 @dataclass(frozen=True)
@@ -73,8 +119,7 @@ class Change:
 
     def to_dict(self) -> dict[str, Any]:
         meta = self.obj.get("metadata", {})
-        return {"object": self.ref, "namespace": meta.get("namespace"), "action": self.action,
-                "diff": self.diff}
+        return {"object": self.ref, "namespace": meta.get("namespace"), "action": self.action, "diff": self.diff}
 
 
 @dataclass
@@ -120,12 +165,21 @@ def _namespaced(kube: Kube, objects: Iterable[dict[str, Any]]) -> list[dict[str,
     return prepared
 
 
-def plan(kube: Kube, objects: Sequence[dict[str, Any]], *, stack: str | None,
-         options: ApplyOptions, progress: Progress | None = None) -> Plan:
+def plan(
+    kube: Kube,
+    objects: Sequence[dict[str, Any]],
+    *,
+    stack: str | None,
+    options: ApplyOptions,
+    progress: Progress | None = None,
+) -> Plan:
     """What applying ``objects`` would do, from the server's own dry run."""
     prepared = _namespaced(kube, objects)
-    new_namespaces = {o["metadata"]["name"] for o in prepared if o["kind"] == "Namespace"
-                      and kube.get("v1", "Namespace", o["metadata"]["name"]) is None}
+    new_namespaces = {
+        o["metadata"]["name"]
+        for o in prepared
+        if o["kind"] == "Namespace" and kube.get("v1", "Namespace", o["metadata"]["name"]) is None
+    }
 
     def plan_one(obj: dict[str, Any]) -> Change:
         meta = obj["metadata"]
@@ -146,8 +200,7 @@ def plan(kube: Kube, objects: Sequence[dict[str, Any]], *, stack: str | None,
 
 
 def _prune_candidates(kube: Kube, rendered: Sequence[dict[str, Any]], stack: str) -> list[Change]:
-    keep = {(o["apiVersion"], o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"])
-            for o in rendered}
+    keep = {(o["apiVersion"], o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]) for o in rendered}
     selector = f"{STACK_LABEL}={stack}"
     stale: list[Change] = []
     kinds = dict.fromkeys([*PRUNE_KINDS, *((o["apiVersion"], o["kind"]) for o in rendered)])
@@ -162,8 +215,7 @@ def _prune_candidates(kube: Kube, rendered: Sequence[dict[str, Any]], stack: str
     return stale
 
 
-def execute(kube: Kube, the_plan: Plan, *, options: ApplyOptions,
-            progress: Progress | None = None) -> list[Change]:
+def execute(kube: Kube, the_plan: Plan, *, options: ApplyOptions, progress: Progress | None = None) -> list[Change]:
     """Apply the plan tier by tier; prune last. Raises PartialApplyError on failure."""
     report = progress or (lambda _msg: None)
     done: list[Change] = []
@@ -178,8 +230,7 @@ def execute(kube: Kube, the_plan: Plan, *, options: ApplyOptions,
     for change in the_plan.deletions:
         meta = change.obj["metadata"]
         try:
-            kube.delete(change.obj["apiVersion"], change.obj["kind"], meta["name"],
-                        namespace=meta.get("namespace"))
+            kube.delete(change.obj["apiVersion"], change.obj["kind"], meta["name"], namespace=meta.get("namespace"))
         except errors.AkscliError as exc:
             raise _partial_failure(done, to_apply + the_plan.deletions, [(change, exc)]) from exc
         change.result = change.obj
@@ -188,8 +239,9 @@ def execute(kube: Kube, the_plan: Plan, *, options: ApplyOptions,
     return done
 
 
-def _apply_batch(kube: Kube, batch: list[Change], options: ApplyOptions,
-                 report: Progress) -> list[tuple[Change, errors.AkscliError]]:
+def _apply_batch(
+    kube: Kube, batch: list[Change], options: ApplyOptions, report: Progress
+) -> list[tuple[Change, errors.AkscliError]]:
     failures: list[tuple[Change, errors.AkscliError]] = []
 
     def apply_one(change: Change) -> None:
@@ -205,24 +257,27 @@ def _apply_batch(kube: Kube, batch: list[Change], options: ApplyOptions,
 
 
 def _past(action: str) -> str:
-    return {"create": "created", "configure": "configured", "unchanged": "unchanged",
-            "delete": "pruned"}[action]
+    return {"create": "created", "configure": "configured", "unchanged": "unchanged", "delete": "pruned"}[action]
 
 
-def _partial_failure(done: list[Change], wanted: list[Change],
-                     failures: list[tuple[Change, errors.AkscliError]]) -> errors.AkscliError:
+def _partial_failure(
+    done: list[Change], wanted: list[Change], failures: list[tuple[Change, errors.AkscliError]]
+) -> errors.AkscliError:
     first_change, first_error = failures[0]
     applied = ", ".join(c.ref for c in done) or "nothing"
     failed = {c.ref for c, _ in failures}
     not_applied = ", ".join(c.ref for c in wanted if c.result is None and c.ref not in failed) or "nothing else"
-    message = (f"{first_change.ref}: {first_error.message}. Applied: {applied}. "
-               f"Not applied: {', '.join(sorted(failed))}; {not_applied}")
+    message = (
+        f"{first_change.ref}: {first_error.message}. Applied: {applied}. "
+        f"Not applied: {', '.join(sorted(failed))}; {not_applied}"
+    )
     if len(failures) == 1 and not done:
         # Nothing changed: keep the specific error class (conflict, not installed ...).
         first_error.message = f"{first_change.ref}: {first_error.message}"
         return first_error
-    error = errors.PartialApplyError(message, hint=first_error.hint or "fix the cause and run the "
-                                     "same command again: applying is idempotent")
+    error = errors.PartialApplyError(
+        message, hint=first_error.hint or "fix the cause and run the same command again: applying is idempotent"
+    )
     error.exit_code = first_error.exit_code
     return error
 
@@ -232,6 +287,7 @@ def past_tense(action: str) -> str:
 
 
 # ---- field-level diff ---------------------------------------------------------------------
+
 
 def _comparable(obj: Mapping[str, Any]) -> dict[str, Any]:
     body = {k: v for k, v in obj.items() if k != "status"}

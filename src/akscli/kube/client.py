@@ -64,8 +64,7 @@ class Resource:
     def group(self) -> str:
         return self.api_version.split("/")[0] if "/" in self.api_version else ""
 
-    def path(self, namespace: str | None = None, name: str | None = None,
-             subresource: str | None = None) -> str:
+    def path(self, namespace: str | None = None, name: str | None = None, subresource: str | None = None) -> str:
         base = f"/apis/{self.api_version}" if self.group else f"/api/{self.api_version}"
         if self.namespaced and namespace:
             base += f"/namespaces/{quote(namespace, safe='')}"
@@ -75,6 +74,9 @@ class Resource:
         if subresource:
             base += f"/{subresource}"
         return base
+
+
+DEFAULT_RETRY = RetryPolicy()
 
 
 class WatchExpired(Exception):
@@ -92,7 +94,8 @@ def _parse_retry_after(value: str | None) -> float | None:
 
 def api_error(status: int, body: bytes | str | None, what: str = "request") -> errors.AkscliError:
     """Turn a Kubernetes Status body into the matching akscli error with a readable message."""
-    message, reason, details = f"{what} failed with HTTP {status}", "", {}
+    message, reason = f"{what} failed with HTTP {status}", ""
+    details: dict[str, Any] = {}
     try:
         parsed = json.loads(body or b"{}")
         if isinstance(parsed, dict):
@@ -110,12 +113,19 @@ def api_error(status: int, body: bytes | str | None, what: str = "request") -> e
     if status == 404:
         return errors.NotFoundError(message)
     if status == 409:
-        hint = "re-run with --force-conflicts to take ownership" if "conflict" in message.lower() and \
-            "field" in message.lower() else None
+        lowered = message.lower()
+        hint = (
+            "re-run with --force-conflicts to take ownership"
+            if "apply failed" in lowered or "conflict with" in lowered
+            else "the object changed meanwhile; run the command again"
+        )
         return errors.ConflictError(message, hint)
     if status in (401, 403):
-        hint = ("sign in again (akscli cluster credentials) or check your RBAC role bindings"
-                if status == 403 else "your credentials were rejected: refresh them with akscli cluster credentials")
+        hint = (
+            "sign in again (akscli cluster credentials) or check your RBAC role bindings"
+            if status == 403
+            else "your credentials were rejected: refresh them with akscli cluster credentials"
+        )
         return errors.AuthError(message, hint)
     if status in (400, 422):
         return errors.UsageError(message, "fix the value the server names and run again")
@@ -129,22 +139,38 @@ def api_error(status: int, body: bytes | str | None, what: str = "request") -> e
 class Kube:
     """A connection to one cluster (one kubeconfig context)."""
 
-    def __init__(self, api_client: Any, *, namespace: str, context_name: str,
-                 request_timeout: float | None = None, retry: RetryPolicy | None = None) -> None:
+    def __init__(
+        self,
+        api_client: Any,
+        *,
+        namespace: str,
+        context_name: str,
+        request_timeout: float | None = None,
+        retry: RetryPolicy | None = None,
+    ) -> None:
         self.api = api_client
         self.namespace = namespace
         self.context_name = context_name
         self.request_timeout = request_timeout or 30.0
-        self.retry = retry or RetryPolicy()
+        self.retry = retry or DEFAULT_RETRY
         self._resources: dict[str, dict[str, Resource]] = {}
         self._lock = threading.Lock()
 
     # ---- raw requests ------------------------------------------------------------------------
 
-    def request(self, method: str, path: str, *, query: Mapping[str, Any] | None = None,
-                body: Any = None, content_type: str | None = None, stream: bool = False,
-                timeout: float | tuple[float, float] | None = None, what: str | None = None,
-                accept: str = "application/json") -> Any:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        query: Mapping[str, Any] | None = None,
+        body: Any = None,
+        content_type: str | None = None,
+        stream: bool = False,
+        timeout: float | tuple[float, float] | None = None,
+        what: str | None = None,
+        accept: str = "application/json",
+    ) -> Any:
         """One API request with retries; returns parsed JSON (or the raw response if ``stream``)."""
         headers = {"Accept": accept}
         if content_type or body is not None:
@@ -153,8 +179,9 @@ class Kube:
         started = time.monotonic()
         attempt = 0
         while True:
-            status, response, retry_after = self._send(method, path, params, headers, body,
-                                                       timeout or self.request_timeout)
+            status, response, retry_after = self._send(
+                method, path, params, headers, body, timeout or self.request_timeout
+            )
             if status is not None and status < 400:
                 if stream:
                     return response
@@ -163,27 +190,33 @@ class Kube:
             retryable = status is None or status in RETRY_STATUSES
             elapsed = time.monotonic() - started
             delay = self.retry.delay(attempt, retry_after)
-            if not retryable or attempt + 1 >= self.retry.attempts or \
-                    elapsed + delay > self.retry.deadline:
+            if not retryable or attempt + 1 >= self.retry.attempts or elapsed + delay > self.retry.deadline:
                 if status is None:
                     raise errors.AkscliError(
                         f"cannot reach the API server of context {self.context_name!r}: {response}",
-                        "check the network and the cluster's address, or run with --debug")
+                        "check the network and the cluster's address, or run with --debug",
+                    )
                 body_bytes = response.read() if hasattr(response, "read") else response
                 raise api_error(status, body_bytes, what or f"{method} {path}")
             time.sleep(delay)
             attempt += 1
 
-    def _send(self, method: str, path: str, params: list[tuple[str, str]],
-              headers: dict[str, str], body: Any,
-              timeout: float | tuple[float, float]) -> tuple[int | None, Any, float | None]:
+    def _send(
+        self,
+        method: str,
+        path: str,
+        params: list[tuple[str, str]],
+        headers: dict[str, str],
+        body: Any,
+        timeout: float | tuple[float, float],
+    ) -> tuple[int | None, Any, float | None]:
         from kubernetes.client.exceptions import ApiException
         from urllib3.exceptions import HTTPError
 
         try:
-            request = self.api.param_serialize(method, path, query_params=params,
-                                               header_params=dict(headers), body=body,
-                                               auth_settings=["BearerToken"])
+            request = self.api.param_serialize(
+                method, path, query_params=params, header_params=dict(headers), body=body, auth_settings=["BearerToken"]
+            )
             response = self.api.call_api(*request, _request_timeout=timeout)
         except ApiException as exc:
             if not exc.status:  # the client's wrapper for connection and TLS failures
@@ -222,9 +255,13 @@ class Kube:
         for entry in doc.get("resources", []):
             if "/" in entry["name"]:
                 continue
-            found[entry["kind"]] = Resource(api_version, entry["kind"], entry["name"],
-                                            bool(entry.get("namespaced")),
-                                            frozenset(subresources.get(entry["name"], ())))
+            found[entry["kind"]] = Resource(
+                api_version,
+                entry["kind"],
+                entry["name"],
+                bool(entry.get("namespaced")),
+                frozenset(subresources.get(entry["name"], ())),
+            )
         with self._lock:
             self._resources[api_version] = found
         return found
@@ -249,27 +286,55 @@ class Kube:
             return None
         return obj
 
-    def list(self, api_version: str, kind: str, *, namespace: str | None = None,
-             all_namespaces: bool = False, label_selector: str | None = None,
-             field_selector: str | None = None, page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[dict[str, Any]]:
+    def list(
+        self,
+        api_version: str,
+        kind: str,
+        *,
+        namespace: str | None = None,
+        all_namespaces: bool = False,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
+    ) -> Iterator[dict[str, Any]]:
         """Every matching object, fetched page by page; never one response for a whole type."""
-        for page in self.list_pages(api_version, kind, namespace=namespace,
-                                    all_namespaces=all_namespaces, label_selector=label_selector,
-                                    field_selector=field_selector, page_size=page_size):
+        for page in self.list_pages(
+            api_version,
+            kind,
+            namespace=namespace,
+            all_namespaces=all_namespaces,
+            label_selector=label_selector,
+            field_selector=field_selector,
+            page_size=page_size,
+        ):
             yield from page["items"]
 
-    def list_pages(self, api_version: str, kind: str, *, namespace: str | None = None,
-                   all_namespaces: bool = False, label_selector: str | None = None,
-                   field_selector: str | None = None,
-                   page_size: int = DEFAULT_PAGE_SIZE) -> Iterator[dict[str, Any]]:
+    def list_pages(
+        self,
+        api_version: str,
+        kind: str,
+        *,
+        namespace: str | None = None,
+        all_namespaces: bool = False,
+        label_selector: str | None = None,
+        field_selector: str | None = None,
+        page_size: int = DEFAULT_PAGE_SIZE,
+    ) -> Iterator[dict[str, Any]]:
         res = self.resource(api_version, kind)
         ns = None if all_namespaces else self._ns(res, namespace)
         path = res.path(ns)
         token: str | None = None
         while True:
-            page = self.request("GET", path, query={
-                "limit": page_size, "continue": token,
-                "labelSelector": label_selector, "fieldSelector": field_selector})
+            page = self.request(
+                "GET",
+                path,
+                query={
+                    "limit": page_size,
+                    "continue": token,
+                    "labelSelector": label_selector,
+                    "fieldSelector": field_selector,
+                },
+            )
             for item in page.get("items") or []:
                 item.setdefault("apiVersion", api_version)
                 item.setdefault("kind", kind)
@@ -285,12 +350,16 @@ class Kube:
         res = self.resource(obj["apiVersion"], obj["kind"])
         ns = self._ns(res, obj.get("metadata", {}).get("namespace"))
         result: dict[str, Any] = self.request(
-            "POST", res.path(ns), body=dict(obj),
-            query={"dryRun": "All" if dry_run else None, "fieldManager": FIELD_MANAGER})
+            "POST",
+            res.path(ns),
+            body=dict(obj),
+            query={"dryRun": "All" if dry_run else None, "fieldManager": FIELD_MANAGER},
+        )
         return result
 
-    def apply(self, obj: Mapping[str, Any], *, force: bool = False, dry_run: bool = False,
-              field_manager: str = FIELD_MANAGER) -> dict[str, Any]:
+    def apply(
+        self, obj: Mapping[str, Any], *, force: bool = False, dry_run: bool = False, field_manager: str = FIELD_MANAGER
+    ) -> dict[str, Any]:
         """Server-side apply (``application/apply-patch+yaml``) as ``field_manager``."""
         res = self.resource(obj["apiVersion"], obj["kind"])
         ns = self._ns(res, obj.get("metadata", {}).get("namespace"))
@@ -298,54 +367,101 @@ class Kube:
         if res.namespaced:
             body["metadata"] = {**body.get("metadata", {}), "namespace": ns}
         result: dict[str, Any] = self.request(
-            "PATCH", res.path(ns, obj["metadata"]["name"]), body=body,
+            "PATCH",
+            res.path(ns, obj["metadata"]["name"]),
+            body=body,
             content_type="application/apply-patch+yaml",
-            query={"fieldManager": field_manager, "force": "true" if force else None,
-                   "dryRun": "All" if dry_run else None},
-            what=f"apply of {obj['kind']}/{obj['metadata']['name']}")
+            query={
+                "fieldManager": field_manager,
+                "force": "true" if force else None,
+                "dryRun": "All" if dry_run else None,
+            },
+            what=f"apply of {obj['kind']}/{obj['metadata']['name']}",
+        )
         return result
 
-    def patch(self, api_version: str, kind: str, name: str, patch: Any, *,
-              namespace: str | None = None, content_type: str = "application/merge-patch+json",
-              subresource: str | None = None, dry_run: bool = False) -> dict[str, Any]:
+    def patch(
+        self,
+        api_version: str,
+        kind: str,
+        name: str,
+        patch: Any,
+        *,
+        namespace: str | None = None,
+        content_type: str = "application/merge-patch+json",
+        subresource: str | None = None,
+        dry_run: bool = False,
+    ) -> dict[str, Any]:
         res = self.resource(api_version, kind)
         result: dict[str, Any] = self.request(
-            "PATCH", res.path(self._ns(res, namespace), name, subresource), body=patch,
+            "PATCH",
+            res.path(self._ns(res, namespace), name, subresource),
+            body=patch,
             content_type=content_type,
-            query={"fieldManager": FIELD_MANAGER, "dryRun": "All" if dry_run else None})
+            query={"fieldManager": FIELD_MANAGER, "dryRun": "All" if dry_run else None},
+        )
         return result
 
-    def patch_status(self, api_version: str, kind: str, name: str, patch: Any, *,
-                     namespace: str | None = None) -> dict[str, Any]:
+    def patch_status(
+        self, api_version: str, kind: str, name: str, patch: Any, *, namespace: str | None = None
+    ) -> dict[str, Any]:
         return self.patch(api_version, kind, name, patch, namespace=namespace, subresource="status")
 
-    def delete(self, api_version: str, kind: str, name: str, *, namespace: str | None = None,
-               propagation: str = "Background", dry_run: bool = False) -> bool:
+    def delete(
+        self,
+        api_version: str,
+        kind: str,
+        name: str,
+        *,
+        namespace: str | None = None,
+        propagation: str = "Background",
+        dry_run: bool = False,
+    ) -> bool:
         """Delete one object; False when it was already gone."""
         res = self.resource(api_version, kind)
         try:
-            self.request("DELETE", res.path(self._ns(res, namespace), name),
-                         body={"kind": "DeleteOptions", "apiVersion": "v1",
-                               "propagationPolicy": propagation},
-                         query={"dryRun": "All" if dry_run else None})
+            self.request(
+                "DELETE",
+                res.path(self._ns(res, namespace), name),
+                body={"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": propagation},
+                query={"dryRun": "All" if dry_run else None},
+            )
         except errors.NotFoundError:
             return False
         return True
 
     # ---- streams -----------------------------------------------------------------------------
 
-    def watch(self, api_version: str, kind: str, *, namespace: str | None = None,
-              all_namespaces: bool = False, name: str | None = None,
-              label_selector: str | None = None, resource_version: str | None = None,
-              timeout_seconds: int = 300) -> Iterator[tuple[str, dict[str, Any]]]:
+    def watch(
+        self,
+        api_version: str,
+        kind: str,
+        *,
+        namespace: str | None = None,
+        all_namespaces: bool = False,
+        name: str | None = None,
+        label_selector: str | None = None,
+        resource_version: str | None = None,
+        timeout_seconds: int = 300,
+    ) -> Iterator[tuple[str, dict[str, Any]]]:
         """Events ``(type, object)`` from one watch request; raises WatchExpired on 410."""
         res = self.resource(api_version, kind)
         ns = None if all_namespaces else self._ns(res, namespace)
         field_selector = f"metadata.name={name}" if name else None
-        response = self.request("GET", res.path(ns), stream=True, query={
-            "watch": "true", "resourceVersion": resource_version, "allowWatchBookmarks": "true",
-            "labelSelector": label_selector, "fieldSelector": field_selector,
-            "timeoutSeconds": timeout_seconds}, timeout=(10.0, timeout_seconds + 15.0))
+        response = self.request(
+            "GET",
+            res.path(ns),
+            stream=True,
+            query={
+                "watch": "true",
+                "resourceVersion": resource_version,
+                "allowWatchBookmarks": "true",
+                "labelSelector": label_selector,
+                "fieldSelector": field_selector,
+                "timeoutSeconds": timeout_seconds,
+            },
+            timeout=(10.0, timeout_seconds + 15.0),
+        )
         raw = response.response if hasattr(response, "response") else response
         try:
             for line in _lines(raw):
@@ -359,14 +475,30 @@ class Kube:
         finally:
             raw.release_conn()
 
-    def logs(self, namespace: str, pod: str, *, container: str | None = None,
-             follow: bool = False, tail_lines: int | None = None,
-             previous: bool = False) -> Iterator[str]:
+    def logs(
+        self,
+        namespace: str,
+        pod: str,
+        *,
+        container: str | None = None,
+        follow: bool = False,
+        tail_lines: int | None = None,
+        previous: bool = False,
+    ) -> Iterator[str]:
         path = f"/api/v1/namespaces/{quote(namespace)}/pods/{quote(pod)}/log"
-        response = self.request("GET", path, stream=True, accept="*/*", query={
-            "container": container, "follow": "true" if follow else None,
-            "tailLines": tail_lines, "previous": "true" if previous else None},
-            timeout=(10.0, None) if follow else None)  # type: ignore[arg-type]
+        response = self.request(
+            "GET",
+            path,
+            stream=True,
+            accept="*/*",
+            query={
+                "container": container,
+                "follow": "true" if follow else None,
+                "tailLines": tail_lines,
+                "previous": "true" if previous else None,
+            },
+            timeout=(10.0, 3600.0 * 24) if follow else None,
+        )
         raw = response.response if hasattr(response, "response") else response
         try:
             for line in _lines(raw):
@@ -374,9 +506,18 @@ class Kube:
         finally:
             raw.release_conn()
 
-    def proxy(self, namespace: str, service: str, port: int | str, path: str, *,
-              method: str = "GET", body: Any = None, scheme: str | None = None,
-              timeout: float | None = None) -> tuple[int, bytes]:
+    def proxy(
+        self,
+        namespace: str,
+        service: str,
+        port: int | str,
+        path: str,
+        *,
+        method: str = "GET",
+        body: Any = None,
+        scheme: str | None = None,
+        timeout: float | None = None,
+    ) -> tuple[int, bytes]:
         """A request to a Service through the API server's proxy: (status, body)."""
         target = f"{scheme}:{service}:{port}" if scheme else f"{service}:{port}"
         url = f"/api/v1/namespaces/{quote(namespace)}/services/{target}/proxy/{path.lstrip('/')}"
@@ -392,8 +533,9 @@ class Kube:
         token = (config.api_key or {}).get("authorization", "") or (config.api_key or {}).get("BearerToken", "")
         token = token.removeprefix("Bearer ").strip()
         claims = _jwt_claims(token) if token else {}
-        identity = {k: str(claims[k]) for k in ("oid", "upn", "appid", "preferred_username", "sub")
-                    if k in claims}
+        identity: dict[str, str] = {
+            k: str(claims[k]) for k in ("oid", "upn", "appid", "preferred_username", "sub") if k in claims
+        }
         if not identity:
             identity["user"] = self._kubeconfig_user or "unknown"
         return identity
@@ -443,7 +585,8 @@ def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = Non
     if not any(os.path.exists(os.path.expanduser(p)) for p in paths):
         raise errors.UsageError(
             f"no kubeconfig found at {path}",
-            "get credentials with 'akscli cluster credentials NAME -g GROUP', or pass --kubeconfig")
+            "get credentials with 'akscli cluster credentials NAME -g GROUP', or pass --kubeconfig",
+        )
     try:
         contexts, active = k8s_config.list_kube_config_contexts(config_file=path)
     except ConfigException as exc:
@@ -453,22 +596,29 @@ def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = Non
         chosen = next((c for c in contexts if c["name"] == target.context), None)
         if chosen is None:
             names = ", ".join(c["name"] for c in contexts) or "none"
-            raise errors.UsageError(f"context {target.context!r} is not in {path}",
-                                    f"known contexts: {names}")
+            raise errors.UsageError(f"context {target.context!r} is not in {path}", f"known contexts: {names}")
     if not chosen:
         raise errors.UsageError(f"kubeconfig {path} has no current context", "pass --context NAME")
     configuration = k8s_client.Configuration()
     try:
-        k8s_config.load_kube_config(config_file=path, context=chosen["name"],
-                                    client_configuration=configuration, persist_config=False)
+        k8s_config.load_kube_config(
+            config_file=path, context=chosen["name"], client_configuration=configuration, persist_config=False
+        )
     except ConfigException as exc:
-        raise errors.AuthError(f"cannot sign in with context {chosen['name']!r}: {exc}",
-                               "refresh the credentials with 'akscli cluster credentials'") from exc
+        raise errors.AuthError(
+            f"cannot sign in with context {chosen['name']!r}: {exc}",
+            "refresh the credentials with 'akscli cluster credentials'",
+        ) from exc
     configuration.retries = 0  # Kube.request owns retrying, with backoff and Retry-After
     configuration.connection_pool_maxsize = 32
     api_client = k8s_client.ApiClient(configuration)
     namespace = target.namespace or chosen.get("context", {}).get("namespace") or "default"
-    kube = Kube(api_client, namespace=namespace, context_name=chosen["name"],
-                request_timeout=target.request_timeout, retry=retry)
+    kube = Kube(
+        api_client,
+        namespace=namespace,
+        context_name=chosen["name"],
+        request_timeout=target.request_timeout,
+        retry=retry,
+    )
     kube._kubeconfig_user = chosen.get("context", {}).get("user")
     return kube

@@ -96,8 +96,7 @@ def job(obj: Mapping[str, Any]) -> Readiness:
     if conds.get("Failed", {}).get("status") == "True":
         return Readiness(False, True, _describe(conds["Failed"]))
     status = obj.get("status") or {}
-    return Readiness(False, message=f"{status.get('succeeded') or 0} succeeded, "
-                                    f"{status.get('active') or 0} active")
+    return Readiness(False, message=f"{status.get('succeeded') or 0} succeeded, {status.get('active') or 0} active")
 
 
 def pod(obj: Mapping[str, Any]) -> Readiness:
@@ -119,7 +118,9 @@ def state_field(path: str, ready: tuple[str, ...], failed: tuple[str, ...]) -> R
             return READY
         if value.lower() in (f.lower() for f in failed):
             status = obj.get("status") or {}
-            return Readiness(False, True, f"{path}={value}: {status.get('message') or status.get('reason') or ''}".rstrip(": "))
+            return Readiness(
+                False, True, f"{path}={value}: {status.get('message') or status.get('reason') or ''}".rstrip(": ")
+            )
         return Readiness(False, message=f"{path}={value or '<unset>'}")
 
     return rule
@@ -158,14 +159,18 @@ RULES: dict[tuple[str, str], Rule] = {
     ("", "Namespace"): namespace,
     ("apiextensions.k8s.io", "CustomResourceDefinition"): all_conditions_true("Established"),
     ("kaito.sh", "Workspace"): all_conditions_true(
-        "ResourceReady", "InferenceReady", "WorkspaceSucceeded",
-        failed_reasons=("WorkspaceFailed", "InferenceFailed", "ResourceFailed")),
+        "ResourceReady",
+        "InferenceReady",
+        "WorkspaceSucceeded",
+        failed_reasons=("WorkspaceFailed", "InferenceFailed", "ResourceFailed"),
+    ),
     ("kaito.sh", "InferenceSet"): all_conditions_true("InferenceSetReady"),
     ("ray.io", "RayCluster"): ray_cluster,
     ("ray.io", "RayJob"): state_field("status.jobDeploymentStatus", ("Complete",), ("Failed",)),
     ("ray.io", "RayService"): all_conditions_true("Ready"),
     ("placement.kubernetes-fleet.io", "ClusterResourcePlacement"): all_conditions_true(
-        "ClusterResourcePlacementAvailable"),
+        "ClusterResourcePlacementAvailable"
+    ),
     ("placement.kubernetes-fleet.io", "ResourcePlacement"): all_conditions_true("ResourcePlacementAvailable"),
     ("nvidia.com", "ClusterPolicy"): state_field("status.state", ("ready",), ("failed",)),
     ("keda.sh", "ScaledObject"): all_conditions_true("Ready"),

@@ -34,8 +34,14 @@ def ref_of(obj: Mapping[str, Any]) -> str:
 
 
 class Waiter:
-    def __init__(self, kube: Kube, objects: Iterable[Mapping[str, Any]], timeout: float,
-                 progress: Progress | None = None, max_parallel: int = 8) -> None:
+    def __init__(
+        self,
+        kube: Kube,
+        objects: Iterable[Mapping[str, Any]],
+        timeout: float,
+        progress: Progress | None = None,
+        max_parallel: int = 8,
+    ) -> None:
         self.kube = kube
         self.deadline = time.monotonic() + timeout
         self.timeout = timeout
@@ -52,7 +58,8 @@ class Waiter:
             name = str(obj["metadata"]["name"])
             self.groups.setdefault((api_version, kind, ns), set()).add(name)
             self.states[(api_version, kind, ns, name)] = _State(
-                ref_of(obj), readiness.Readiness(False, message="not seen yet"))
+                ref_of(obj), readiness.Readiness(False, message="not seen yet")
+            )
 
     def run(self) -> None:
         if not self.groups:
@@ -77,14 +84,16 @@ class Waiter:
         state_key = (*key, name)
         if state_key not in self.states:
             return
-        verdict = (readiness.Readiness(False, message="deleted") if deleted else readiness.check(obj))
+        verdict = readiness.Readiness(False, message="deleted") if deleted else readiness.check(obj)
         with self.lock:
             state = self.states[state_key]
             changed = verdict != state.readiness
             state.readiness, state.seen = verdict, True
             if verdict.failed and self.failure is None:
-                self.failure = errors.AkscliError(f"{state.ref} failed: {verdict.message}",
-                                                  hint=f"inspect it with kubectl describe {state.ref.lower()}")
+                self.failure = errors.AkscliError(
+                    f"{state.ref} failed: {verdict.message}",
+                    hint=f"inspect it with kubectl describe {state.ref.lower()}",
+                )
             ready = sum(1 for s in self.states.values() if s.readiness.ready)
             total = len(self.states)
         if changed:
@@ -108,9 +117,13 @@ class Waiter:
                     return
             try:
                 for event, obj in self.kube.watch(
-                        api_version, kind, namespace=ns, resource_version=resource_version,
-                        name=next(iter(names)) if len(names) == 1 else None,
-                        timeout_seconds=max(1, min(int(remaining) + 1, 300))):
+                    api_version,
+                    kind,
+                    namespace=ns,
+                    resource_version=resource_version,
+                    name=next(iter(names)) if len(names) == 1 else None,
+                    timeout_seconds=max(1, min(int(remaining) + 1, 300)),
+                ):
                     resource_version = (obj.get("metadata") or {}).get("resourceVersion") or resource_version
                     if event != "BOOKMARK":
                         self._update(key, obj, deleted=event == "DELETED")
@@ -129,14 +142,22 @@ class Waiter:
         message = f"timed out after {self.timeout:g}s waiting for {names}{more}"
         if event:
             message += f"; latest event: {event}"
-        return errors.WaitTimeoutError(message, hint="raise --timeout, or look at the objects with "
-                                       "kubectl describe; nothing was rolled back")
+        return errors.WaitTimeoutError(
+            message, hint="raise --timeout, or look at the objects with kubectl describe; nothing was rolled back"
+        )
 
     def _latest_event(self, ref: str) -> str | None:
         kind, _, name = ref.partition("/")
         try:
-            events = list(self.kube.list("v1", "Event", namespace=self.kube.namespace,
-                                         field_selector=f"involvedObject.name={name}", page_size=100))
+            events = list(
+                self.kube.list(
+                    "v1",
+                    "Event",
+                    namespace=self.kube.namespace,
+                    field_selector=f"involvedObject.name={name}",
+                    page_size=100,
+                )
+            )
         except errors.AkscliError:
             return None
         events = [e for e in events if (e.get("involvedObject") or {}).get("kind") == kind] or events
@@ -147,7 +168,8 @@ class Waiter:
         return f"{latest.get('reason', '')}: {latest.get('message', '')}".strip(": ")
 
 
-def wait_for(kube: Kube, objects: Iterable[Mapping[str, Any]], timeout: float,
-             progress: Progress | None = None) -> None:
+def wait_for(
+    kube: Kube, objects: Iterable[Mapping[str, Any]], timeout: float, progress: Progress | None = None
+) -> None:
     """Block until every object is ready; WaitTimeoutError names what is still not ready."""
     Waiter(kube, objects, timeout, progress).run()

@@ -90,9 +90,11 @@ def _pool_defaults(
     if pool.get("enableAutoScaling"):
         lo, hi = pool.get("minCount"), pool.get("maxCount")
         if lo is None or hi is None or lo > hi:
-            raise ArmError(400, "InvalidParameter",
-                           "minCount and maxCount are required and minCount <= maxCount when "
-                           "enableAutoScaling is true.")
+            raise ArmError(
+                400,
+                "InvalidParameter",
+                "minCount and maxCount are required and minCount <= maxCount when enableAutoScaling is true.",
+            )
         count = pool.get("count", lo)
         pool["count"] = min(max(count, lo), hi)
     pool.setdefault("count", existing.get("count", 3))
@@ -110,20 +112,16 @@ def _pool_defaults(
     pool["provisioningState"] = "Succeeded"
 
 
-def _cluster_on_put(
-    emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None
-) -> None:
+def _cluster_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
     if not body.get("location"):
-        raise ArmError(400, "LocationRequired", "The location property is required for this "
-                                                "definition.")
+        raise ArmError(400, "LocationRequired", "The location property is required for this definition.")
     old = (existing or {}).get("properties", {})
     props = body["properties"]
     if existing and old.get("powerState", {}).get("code") == "Stopped":
         raise ArmError(
             400,
             "OperationNotAllowed",
-            "Managed cluster is in stopped state, no operations except start and delete are "
-            "allowed.",
+            "Managed cluster is in stopped state, no operations except start and delete are allowed.",
         )
     sku = body.setdefault("sku", (existing or {}).get("sku", {"name": "Base", "tier": "Free"}))
     version = props.get("kubernetesVersion") or old.get("kubernetesVersion") or DEFAULT_MINOR
@@ -172,9 +170,7 @@ def _cluster_on_put_done(emu: ArmEmulator, rid: str, obj: dict[str, Any]) -> Non
         emu.put_resource(pid, {"properties": props})
 
 
-def _pool_on_put(
-    emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None
-) -> None:
+def _pool_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
     cluster_id = rid.rsplit("/agentPools/", 1)[0] if "/agentPools/" in rid else rid.rsplit("/", 2)[0]
     cluster = emu.get_resource(cluster_id)
     assert cluster is not None  # the parent check already ran
@@ -183,8 +179,7 @@ def _pool_on_put(
         raise ArmError(
             400,
             "OperationNotAllowed",
-            "Managed cluster is in stopped state, no operations except start and delete are "
-            "allowed.",
+            "Managed cluster is in stopped state, no operations except start and delete are allowed.",
         )
     pool = body["properties"]
     old = (existing or {}).get("properties", {})
@@ -196,13 +191,10 @@ def _pool_on_put(
         raise ArmError(
             400,
             "OperationNotAllowed",
-            "The last System mode agent pool cannot be changed to User mode; add another "
-            "System pool first.",
+            "The last System mode agent pool cannot be changed to User mode; add another System pool first.",
         )
     _pool_defaults(emu, pool, cprops["kubernetesVersion"], cluster["location"], old)
-    if _vkey(resolve_version(pool["orchestratorVersion"])) > _vkey(
-        cprops["currentKubernetesVersion"]
-    ):
+    if _vkey(resolve_version(pool["orchestratorVersion"])) > _vkey(cprops["currentKubernetesVersion"]):
         raise ArmError(
             400,
             "NodePoolMcVersionIncompatible",
@@ -233,9 +225,7 @@ def _pool_on_delete(emu: ArmEmulator, rid: str, obj: dict[str, Any]) -> None:
     if cluster is None:
         return
     pools = cluster["properties"].get("agentPoolProfiles", [])
-    if obj["properties"].get("mode") == "System" and (
-        sum(p.get("mode") == "System" for p in pools) <= 1
-    ):
+    if obj["properties"].get("mode") == "System" and (sum(p.get("mode") == "System" for p in pools) <= 1):
         raise ArmError(
             400,
             "OperationNotAllowed",
@@ -254,20 +244,15 @@ def _pool_on_deleted(emu: ArmEmulator, rid: str, obj: dict[str, Any]) -> None:
 
 
 def _power(state: str) -> Any:
-    def handler(
-        emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None
-    ) -> None:
+    def handler(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> None:
         def upd(c: dict[str, Any]) -> None:
             c["properties"]["powerState"] = {"code": state}
             for p in c["properties"].get("agentPoolProfiles", []):
                 p["powerState"] = {"code": state}
 
         emu.update_resource(rid, upd)
-        for pool in emu.list_resources("Microsoft.ContainerService/managedClusters/agentPools",
-                                       rid):
-            emu.update_resource(
-                pool["id"], lambda o: o["properties"].update(powerState={"code": state})
-            )
+        for pool in emu.list_resources("Microsoft.ContainerService/managedClusters/agentPools", rid):
+            emu.update_resource(pool["id"], lambda o: o["properties"].update(powerState={"code": state}))
 
     return handler
 
@@ -342,9 +327,7 @@ def kubeconfig_yaml(emu: ArmEmulator, obj: dict[str, Any], *, admin: bool, fmt: 
 
 
 def _credentials(admin: bool) -> Any:
-    def handler(
-        emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None
-    ) -> dict[str, Any]:
+    def handler(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
         q = (body or {}).get("__query__", {})
         fmt = (q.get("format") or ["azure"])[0].lower()
         aad = bool(obj["properties"].get("aadProfile"))
@@ -352,8 +335,7 @@ def _credentials(admin: bool) -> Any:
             raise ArmError(
                 400,
                 "BadRequest",
-                "Getting static credential is not allowed because this cluster is set to "
-                "disable local accounts.",
+                "Getting static credential is not allowed because this cluster is set to disable local accounts.",
             )
         text = kubeconfig_yaml(emu, obj, admin=admin or not aad, fmt=fmt)
         name = "clusterAdmin" if admin else "clusterUser"
@@ -362,9 +344,7 @@ def _credentials(admin: bool) -> Any:
     return handler
 
 
-def _upgrade_profile(
-    emu: ArmEmulator, rid: str, obj: dict[str, Any], query: dict[str, list[str]]
-) -> dict[str, Any]:
+def _upgrade_profile(emu: ArmEmulator, rid: str, obj: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
     props = obj["properties"]
     cur = props["currentKubernetesVersion"]
     return {
@@ -409,23 +389,17 @@ def _pool_upgrade_profile(
             "kubernetesVersion": cur,
             "latestNodeImageVersion": NODE_IMAGE,
             "osType": "Linux",
-            "upgrades": [
-                {"kubernetesVersion": v} for v in upgrades_from(cur) if _vkey(v) <= _vkey(cp)
-            ],
+            "upgrades": [{"kubernetesVersion": v} for v in upgrades_from(cur) if _vkey(v) <= _vkey(cp)],
         },
     }
 
 
-def _node_image_upgrade(
-    emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None
-) -> None:
+def _node_image_upgrade(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> None:
     emu.update_resource(rid, lambda o: o["properties"].update(nodeImageVersion=NODE_IMAGE))
     _pool_on_put_done(emu, rid, emu.get_resource(rid) or obj)
 
 
-def _kubernetes_versions(
-    emu: ArmEmulator, path: str, query: dict[str, list[str]], body: bytes
-) -> tuple[int, Any]:
+def _kubernetes_versions(emu: ArmEmulator, path: str, query: dict[str, list[str]], body: bytes) -> tuple[int, Any]:
     values = []
     for minor, patches in VERSIONS.items():
         entry: dict[str, Any] = {
@@ -439,9 +413,7 @@ def _kubernetes_versions(
     return 200, {"values": values}
 
 
-def _compute_skus(
-    emu: ArmEmulator, path: str, query: dict[str, list[str]], body: bytes
-) -> tuple[int, Any]:
+def _compute_skus(emu: ArmEmulator, path: str, query: dict[str, list[str]], body: bytes) -> tuple[int, Any]:
     value = []
     for size, where in emu.sku_availability.items():
         for loc, zones in where.items():
@@ -472,8 +444,7 @@ def install(emu: ArmEmulator) -> None:
     emu.register_action(MC, "start", _power("Running"), busy_state="Starting")
     emu.register_action(MC, "listClusterUserCredential", _credentials(False), lro=False)
     emu.register_action(MC, "listClusterAdminCredential", _credentials(True), lro=False)
-    emu.register_action(AP, "upgradeNodeImageVersion", _node_image_upgrade,
-                        busy_state="UpgradingNodeImageVersion")
+    emu.register_action(AP, "upgradeNodeImageVersion", _node_image_upgrade, busy_state="UpgradingNodeImageVersion")
     emu.register_get(MC, "upgradeProfiles/default", _upgrade_profile)
     emu.register_get(AP, "upgradeProfiles/default", _pool_upgrade_profile)
     emu.register_route(
@@ -481,6 +452,4 @@ def install(emu: ArmEmulator) -> None:
         r"^/subscriptions/[^/]+/providers/Microsoft\.ContainerService/locations/[^/]+/kubernetesVersions/?$",
         _kubernetes_versions,
     )
-    emu.register_route(
-        "GET", r"^/subscriptions/[^/]+/providers/Microsoft\.Compute/skus/?$", _compute_skus
-    )
+    emu.register_route("GET", r"^/subscriptions/[^/]+/providers/Microsoft\.Compute/skus/?$", _compute_skus)

@@ -42,9 +42,7 @@ def arm_emulator() -> Iterator[ArmEmulator]:
 
 
 @pytest.fixture
-def azure_env(
-    arm_emulator: ArmEmulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> ArmEmulator:
+def azure_env(arm_emulator: ArmEmulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> ArmEmulator:
     for name in _CLEARED:
         monkeypatch.delenv(name, raising=False)
     cache = tmp_path / "akscli-cache"

@@ -41,9 +41,7 @@ def _strategy(emu: ArmEmulator, props: dict[str, Any]) -> dict[str, Any]:
     return {"stages": [{"name": "default", "groups": [{"name": "default"}]}]}
 
 
-def _run_on_put(
-    emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None
-) -> None:
+def _run_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
     props = body["properties"]
     if existing is not None:
         state = existing["properties"].get("status", {}).get("status", {}).get("state")
@@ -57,8 +55,11 @@ def _run_on_put(
         groups = []
         for g in st.get("groups", []):
             ms = [
-                {"name": m["name"], "clusterResourceId":
-                    m["properties"].get("clusterResourceId"), "status": {"state": "NotStarted"}}
+                {
+                    "name": m["name"],
+                    "clusterResourceId": m["properties"].get("clusterResourceId"),
+                    "status": {"state": "NotStarted"},
+                }
                 for m in members
                 if (m["properties"].get("group") or "default") == g["name"]
             ]
@@ -68,9 +69,7 @@ def _run_on_put(
 
 
 def _set_state(state: str) -> Any:
-    def handler(
-        emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None
-    ) -> dict[str, Any]:
+    def handler(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
         cur = obj["properties"].get("status", {}).get("status", {}).get("state")
         if state == "Running" and cur not in (None, "NotStarted", "Stopped"):
             raise ArmError(409, "Conflict", f"The update run is {cur}; it cannot be started.")
@@ -88,9 +87,7 @@ def _set_state(state: str) -> Any:
     return handler
 
 
-def _skip(
-    emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None
-) -> dict[str, Any]:
+def _skip(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
     targets = (body or {}).get("targets") or []
     if not targets:
         raise ArmError(400, "InvalidParameter", "targets must name at least one item to skip.")
@@ -114,9 +111,7 @@ def _skip(
     return emu.get_resource(rid) or obj
 
 
-def _fleet_credentials(
-    emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None
-) -> dict[str, Any]:
+def _fleet_credentials(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
     if not obj["properties"].get("hubProfile"):
         raise ArmError(400, "BadRequest", "This fleet has no hub; it has no credentials.")
     name = obj["name"]
@@ -135,16 +130,13 @@ def _fleet_credentials(
     return {"kubeconfigs": [{"name": "hub", "value": base64.b64encode(text.encode()).decode()}]}
 
 
-def _generate_run(
-    emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None
-) -> dict[str, Any]:
+def _generate_run(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
     run_id = f"{_fleet_id(rid)}/updateRuns/auto-{int(time.time() * 1000) % 10**10}"
     props = obj["properties"]
     run_props: dict[str, Any] = {
         "managedClusterUpdate": {
             "upgrade": {"type": "Full" if props.get("channel") != "NodeImage" else "NodeImageOnly"},
-            "nodeImageSelection": {"type": props.get("nodeImageSelection", {}).get("type",
-                                                                                   "Latest")},
+            "nodeImageSelection": {"type": props.get("nodeImageSelection", {}).get("type", "Latest")},
         },
         "autoUpgradeProfileId": rid,
     }

@@ -30,9 +30,7 @@ def _connected_cluster_name(rid: str) -> str:
 
 
 def _kubeconfig(admin: bool) -> Any:
-    def handler(
-        emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None
-    ) -> dict[str, Any]:
+    def handler(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
         name = _connected_cluster_name(rid)
         cp = obj.get("properties", {}).get("controlPlane", {})
         host = cp.get("controlPlaneEndpoint", {}).get("hostIP", "10.0.0.10")
@@ -57,19 +55,14 @@ def _kubeconfig(admin: bool) -> Any:
             "name": "default",
             "status": "Succeeded",
             "properties": {
-                "kubeconfigs": [
-                    {"name": "credentialName1",
-                     "value": base64.b64encode(text.encode()).decode()}
-                ]
+                "kubeconfigs": [{"name": "credentialName1", "value": base64.b64encode(text.encode()).decode()}]
             },
         }
 
     return handler
 
 
-def _upgrade_profile(
-    emu: ArmEmulator, rid: str, obj: dict[str, Any], query: dict[str, list[str]]
-) -> dict[str, Any]:
+def _upgrade_profile(emu: ArmEmulator, rid: str, obj: dict[str, Any], query: dict[str, list[str]]) -> dict[str, Any]:
     cur = obj.get("properties", {}).get("kubernetesVersion") or VERSIONS[0]
     return {
         "id": f"{rid}/upgradeProfiles/default",
@@ -89,15 +82,15 @@ def _upgrade_profile(
     }
 
 
-def _pci_on_put(
-    emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None
-) -> None:
+def _pci_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
     props = body["properties"]
     v = props.get("kubernetesVersion")
     if v and v not in VERSIONS:
-        raise ArmError(400, "InvalidKubernetesVersion",
-                       f"Kubernetes version {v} is not supported; supported: "
-                       f"{', '.join(VERSIONS)}.")
+        raise ArmError(
+            400,
+            "InvalidKubernetesVersion",
+            f"Kubernetes version {v} is not supported; supported: {', '.join(VERSIONS)}.",
+        )
     props.setdefault("kubernetesVersion", VERSIONS[-1])
     props.setdefault("status", {}).update(currentState="Succeeded")
 

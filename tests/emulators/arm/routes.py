@@ -99,29 +99,37 @@ def _fault(status: int, retry_after: float | None, body: dict[str, Any] | None) 
 def _openid(emu: ArmEmulator, path: str) -> Response:
     tenant = path.strip("/").split("/")[0]
     base = f"{emu.url}/{tenant}"
-    return 200, {}, {
-        "issuer": f"{base}/v2.0",
-        "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
-        "token_endpoint": f"{base}/oauth2/v2.0/token",
-        "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
-        "end_session_endpoint": f"{base}/oauth2/v2.0/logout",
-        "jwks_uri": f"{base}/discovery/v2.0/keys",
-        "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
-        "subject_types_supported": ["pairwise"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt"],
-        "scopes_supported": ["openid", "profile", "email", "offline_access"],
-        "tenant_region_scope": "NA",
-    }
+    return (
+        200,
+        {},
+        {
+            "issuer": f"{base}/v2.0",
+            "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+            "token_endpoint": f"{base}/oauth2/v2.0/token",
+            "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
+            "end_session_endpoint": f"{base}/oauth2/v2.0/logout",
+            "jwks_uri": f"{base}/discovery/v2.0/keys",
+            "response_types_supported": ["code", "id_token", "code id_token", "id_token token"],
+            "subject_types_supported": ["pairwise"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "token_endpoint_auth_methods_supported": ["client_secret_post", "private_key_jwt"],
+            "scopes_supported": ["openid", "profile", "email", "offline_access"],
+            "tenant_region_scope": "NA",
+        },
+    )
 
 
 def _aad_error(status: int, error: str, description: str) -> Response:
-    return status, {}, {
-        "error": error,
-        "error_description": description,
-        "error_codes": [7000215 if error == "invalid_client" else 90002],
-        "timestamp": time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime()),
-    }
+    return (
+        status,
+        {},
+        {
+            "error": error,
+            "error_description": description,
+            "error_codes": [7000215 if error == "invalid_client" else 90002],
+            "timestamp": time.strftime("%Y-%m-%d %H:%M:%SZ", time.gmtime()),
+        },
+    )
 
 
 def _audience(scope: str) -> str:
@@ -135,9 +143,7 @@ def _token(emu: ArmEmulator, tenant: str, body: bytes) -> Response:
     form = {k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
     emu.token_requests.append({k: v for k, v in form.items() if "secret" not in k})
     if tenant.lower() not in (emu.tenant.lower(), "organizations", "common"):
-        return _aad_error(
-            400, "invalid_request", f"AADSTS90002: Tenant '{tenant}' not found."
-        )
+        return _aad_error(400, "invalid_request", f"AADSTS90002: Tenant '{tenant}' not found.")
     client_id = form.get("client_id", "")
     grant = form.get("grant_type", "")
     if grant != "client_credentials":
@@ -155,20 +161,23 @@ def _token(emu: ArmEmulator, tenant: str, body: bytes) -> Response:
             return _aad_error(
                 401,
                 "invalid_client",
-                "AADSTS700213: No matching federated identity record found for presented "
-                "assertion.",
+                "AADSTS700213: No matching federated identity record found for presented assertion.",
             )
     else:
         return _aad_error(401, "invalid_client", "AADSTS7000216: client credentials missing")
     aud = _audience(form.get("scope", ""))
     token, exp = emu.issue_token(aud, tenant=tenant, client_id=client_id)
     lifetime = exp - int(time.time())
-    return 200, {}, {
-        "token_type": "Bearer",
-        "expires_in": lifetime,
-        "ext_expires_in": lifetime,
-        "access_token": token,
-    }
+    return (
+        200,
+        {},
+        {
+            "token_type": "Bearer",
+            "expires_in": lifetime,
+            "ext_expires_in": lifetime,
+            "access_token": token,
+        },
+    )
 
 
 def _msi(emu: ArmEmulator, query: dict[str, list[str]], headers: dict[str, str]) -> Response:
@@ -179,13 +188,17 @@ def _msi(emu: ArmEmulator, query: dict[str, list[str]], headers: dict[str, str])
     aud = resource[: -len("/.default")] if resource.endswith("/.default") else resource
     client_id = (query.get("client_id") or ["msi-system-assigned"])[0]
     token, exp = emu.issue_token(aud.rstrip("/"), client_id=client_id)
-    return 200, {}, {
-        "access_token": token,
-        "expires_on": str(exp),
-        "resource": resource,
-        "token_type": "Bearer",
-        "client_id": client_id,
-    }
+    return (
+        200,
+        {},
+        {
+            "access_token": token,
+            "expires_on": str(exp),
+            "resource": resource,
+            "token_type": "Bearer",
+            "client_id": client_id,
+        },
+    )
 
 
 def _check_auth(emu: ArmEmulator, headers: dict[str, str]) -> None:
@@ -204,8 +217,7 @@ def _check_auth(emu: ArmEmulator, headers: dict[str, str]) -> None:
         raise ArmError(
             401,
             "InvalidAuthenticationTokenAudience",
-            f"The access token has been obtained for wrong audience or resource "
-            f"'{claims['aud']}'.",
+            f"The access token has been obtained for wrong audience or resource '{claims['aud']}'.",
         )
     if claims["exp"] < time.time():
         raise ArmError(401, "ExpiredAuthenticationToken", "The access token expiry has passed.")
@@ -215,14 +227,13 @@ def _check_auth(emu: ArmEmulator, headers: dict[str, str]) -> None:
 def _api_version(query: dict[str, list[str]]) -> str:
     v = (query.get("api-version") or [""])[0]
     if not v:
-        raise ArmError(400, "MissingApiVersionParameter",
-                       "The api-version query parameter (?api-version=) is required.")
+        raise ArmError(
+            400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required."
+        )
     return v
 
 
-def _arm(
-    emu: ArmEmulator, method: str, path: str, query: dict[str, list[str]], body: bytes
-) -> Response:
+def _arm(emu: ArmEmulator, method: str, path: str, query: dict[str, list[str]], body: bytes) -> Response:
     api_version = _api_version(query)
     path = path.rstrip("/")
     m = re.fullmatch(
@@ -275,8 +286,9 @@ def _json(body: bytes) -> dict[str, Any]:
     try:
         obj = json.loads(body)
     except ValueError as e:
-        raise ArmError(400, "InvalidRequestContent",
-                       f"The request content was invalid and could not be deserialized: {e}") from e
+        raise ArmError(
+            400, "InvalidRequestContent", f"The request content was invalid and could not be deserialized: {e}"
+        ) from e
     if not isinstance(obj, dict):
         raise ArmError(400, "InvalidRequestContent", "The request content must be an object.")
     return obj
@@ -320,6 +332,14 @@ def _resource(
     if method in ("GET", "HEAD"):
         if existing is None:
             raise _not_found(path, type_name)
+        op_id = emu._busy.get(existing["id"].lower())
+        if op_id is not None:
+            # Time passes for an operation whether or not its client polls it: reading the
+            # resource moves it on too (so `cluster wait` after --no-wait completes).
+            emu._advance(op_id)
+            existing = emu.get_resource(path)
+            if existing is None:
+                raise _not_found(path, type_name)
         return 200, {}, existing
     # Writes need the parent (for child and extension resources) to exist.
     if len(p.rest) > 2:
@@ -331,10 +351,9 @@ def _resource(
                 f"Can not perform requested operation on nested resource. Parent resource "
                 f"'{parent.split('/')[-1]}' not found.",
             )
-    elif "/providers/" in p.scope.lower():
+    elif "/providers/" in p.scope.lower() and emu.get_resource(p.scope) is None:
         # An extension resource (…/connectedClusters/x/providers/Microsoft.Hybrid…/…).
-        if emu.get_resource(p.scope) is None:
-            raise _not_found(p.scope, "parent")
+        raise _not_found(p.scope, "parent")
     if method == "DELETE":
         return _delete(emu, path, p, existing, api_version)
     if method not in ("PUT", "PATCH"):
@@ -373,9 +392,7 @@ def _resource(
     rid = new["id"]
 
     def done() -> dict[str, Any] | None:
-        emu.update_resource(
-            rid, lambda o: o.setdefault("properties", {}).update(provisioningState="Succeeded")
-        )
+        emu.update_resource(rid, lambda o: o.setdefault("properties", {}).update(provisioningState="Succeeded"))
         obj = emu.get_resource(rid)
         if obj is not None:
             for h in emu._hooks_for(type_name):
@@ -394,9 +411,7 @@ def _resource(
     return status, emu._op_urls(op, api_version), emu.get_resource(rid)
 
 
-def _delete(
-    emu: ArmEmulator, path: str, p: ParsedId, existing: dict[str, Any] | None, api_version: str
-) -> Response:
+def _delete(emu: ArmEmulator, path: str, p: ParsedId, existing: dict[str, Any] | None, api_version: str) -> Response:
     if existing is None:
         return 204, {}, None
     _check_not_busy(emu, path, p.type.split("/")[-1])
@@ -404,9 +419,7 @@ def _delete(
         if h.on_delete is not None:
             h.on_delete(emu, existing["id"], existing)
     rid = existing["id"]
-    emu.update_resource(
-        rid, lambda o: o.setdefault("properties", {}).update(provisioningState="Deleting")
-    )
+    emu.update_resource(rid, lambda o: o.setdefault("properties", {}).update(provisioningState="Deleting"))
 
     def done() -> dict[str, Any] | None:
         obj = emu.get_resource(rid)
@@ -424,9 +437,7 @@ def _delete(
     return 202, emu._op_urls(op, api_version), None
 
 
-def _action(
-    emu: ArmEmulator, p: ParsedId, query: dict[str, list[str]], body: bytes, api_version: str
-) -> Response:
+def _action(emu: ArmEmulator, p: ParsedId, query: dict[str, list[str]], body: bytes, api_version: str) -> Response:
     resource_id = p.prefix(len(p.rest) - 1)
     action = p.rest[-1].lower()
     type_name = "/".join([p.namespace, *p.types[:-1]]) if len(p.rest) % 2 else p.type
@@ -437,8 +448,7 @@ def _action(
         if a.action == action and a.type_regex.match(type_name):
             break
     else:
-        raise ArmError(404, "InvalidResourceType",
-                       f"The action '{p.rest[-1]}' is not supported on '{type_name}'.")
+        raise ArmError(404, "InvalidResourceType", f"The action '{p.rest[-1]}' is not supported on '{type_name}'.")
     req = _json(body) if body else None
     if req is not None:
         req["__query__"] = query
@@ -450,18 +460,14 @@ def _action(
     _check_not_busy(emu, rid, type_name.split("/")[-1])
     previous = (obj.get("properties") or {}).get("provisioningState", "Succeeded")
     if a.busy_state:
-        emu.update_resource(
-            rid, lambda o: o.setdefault("properties", {}).update(provisioningState=a.busy_state)
-        )
+        emu.update_resource(rid, lambda o: o.setdefault("properties", {}).update(provisioningState=a.busy_state))
 
     def done() -> dict[str, Any] | None:
         current = emu.get_resource(rid) or obj
         result = a.handler(emu, rid, current, req)
         if a.busy_state:
             state = "Succeeded" if previous in ("Creating", "Updating") else previous
-            emu.update_resource(
-                rid, lambda o: o.setdefault("properties", {}).update(provisioningState=state)
-            )
+            emu.update_resource(rid, lambda o: o.setdefault("properties", {}).update(provisioningState=state))
         return result if isinstance(result, dict) else None
 
     op = emu._new_operation(rid, action, "POST", emu._location_of(obj), p.namespace, done)
@@ -479,16 +485,14 @@ def _sync_result(result: Any) -> Response:
     return 200, {}, result
 
 
-def _list(
-    emu: ArmEmulator, path: str, p: ParsedId, query: dict[str, list[str]]
-) -> Response:
+def _list(emu: ArmEmulator, path: str, p: ParsedId, query: dict[str, list[str]]) -> Response:
     type_name = p.type
     if len(p.rest) == 1:
         scope = p.scope.lower()
         items = [
-            o for o in emu.list_resources(type_name)
-            if o["id"].lower().startswith(scope + "/")
-            and (parse_path(o["id"]) or p).scope.lower().startswith(scope)
+            o
+            for o in emu.list_resources(type_name)
+            if o["id"].lower().startswith(scope + "/") and (parse_path(o["id"]) or p).scope.lower().startswith(scope)
         ]
     else:
         parent = p.prefix(len(p.rest) - 1)
@@ -524,8 +528,7 @@ def _operation(emu: ArmEmulator, kind: str, op_id: str, api_version: str) -> Res
 
 def _op_status(emu: ArmEmulator, op: Operation, api_version: str) -> Response:
     out: dict[str, Any] = {
-        "id": f"/subscriptions/{op.subscription}/providers/{op.namespace}/locations/"
-        f"{op.location}/operations/{op.id}",
+        "id": f"/subscriptions/{op.subscription}/providers/{op.namespace}/locations/{op.location}/operations/{op.id}",
         "name": op.id,
         "status": op.status,
         "startTime": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(op.start)),

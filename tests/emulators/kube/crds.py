@@ -144,3 +144,39 @@ def resource_type_from_crd(crd: dict[str, Any]) -> ResourceType:
         storage_version=storage,
         preferred_version=ordered[0],
     )
+
+
+def established_status(crd: dict[str, Any], rt: ResourceType, now: str) -> dict[str, Any]:
+    return {
+        "acceptedNames": crd["spec"]["names"],
+        "storedVersions": [rt.storage_version],
+        "conditions": [
+            {"type": "NamesAccepted", "status": "True", "reason": "NoConflicts",
+             "message": "no conflicts found", "lastTransitionTime": now},
+            {"type": "Established", "status": "True", "reason": "InitialNamesAccepted",
+             "message": "the initial names have been accepted", "lastTransitionTime": now},
+        ],
+    }
+
+
+_prepared: dict[str, list[tuple[ResourceType, dict[str, Any], bytes]]] = {}
+
+
+def prepared_crds(directory: Path) -> list[tuple[ResourceType, dict[str, Any], bytes]]:
+    """(ResourceType, original metadata, serialized body after metadata) per CRD, built once
+    per process: a fresh emulator splices its own metadata in front and stores the bytes."""
+    directory = directory.resolve()
+    with _cache_lock:
+        got = _prepared.get(str(directory))
+    if got is not None:
+        return got
+    out = []
+    for crd in load_crd_dir(directory):
+        rt = resource_type_from_crd(crd)
+        body = {k: v for k, v in crd.items() if k not in ("apiVersion", "kind", "metadata")}
+        body["status"] = established_status(crd, rt, "2026-01-01T00:00:00Z")
+        raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+        out.append((rt, dict(crd.get("metadata") or {}), raw[1:]))
+    with _cache_lock:
+        _prepared[str(directory)] = out
+    return out

@@ -199,6 +199,22 @@ class Store:
             self._record(Event(self.rv, bucket, "MODIFIED" if old else "ADDED", key, entry, old))
             return entry
 
+    def put_spliced(self, bucket: str, key: str, md: dict[str, Any], rest: bytes) -> Entry:
+        """Store an object given its metadata and the serialized remainder (the bytes after
+        the opening brace of everything but metadata), without re-encoding the remainder."""
+        with self.lock:
+            self.rv += 1
+            md["resourceVersion"] = str(self.rv)
+            raw = b'{"metadata":' + encode(md) + (b"," + rest if rest != b"}" else b"}")
+            entry = Entry(raw, intern_labels(md.get("labels")), self.rv, md.get("uid", ""), None, ())
+            b = self.bucket(bucket)
+            old = b.items.get(key)
+            if old is None:
+                bisect.insort(b.keys, key)
+            b.items[key] = entry
+            self._record(Event(self.rv, bucket, "MODIFIED" if old else "ADDED", key, entry, old))
+            return entry
+
     def remove(self, bucket: str, key: str, final: dict[str, Any]) -> Entry | None:
         with self.lock:
             b = self.buckets.get(bucket)
@@ -261,6 +277,7 @@ class Store:
         resourceVersions now answer 410 Gone."""
         with self.lock:
             self.history.clear()
+            self.rv += 1
             self.compacted_rv = self.rv
 
     def page(self, bucket: str, prefix: str, after: str | None, limit: int,

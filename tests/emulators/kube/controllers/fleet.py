@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from akscli.validate import quantity_value
 from tests.emulators.kube.controllers.base import Controller
@@ -35,10 +35,26 @@ FAIL_ANNOTATION = "fleet.emulator/fail"
 RUN_LABEL = "kubernetes-fleet.io/targetupdaterun"
 STAGE_LABEL = "kubernetes-fleet.io/targetUpdatingStage"
 LATEST_LABEL = "kubernetes-fleet.io/isLatestUpdateRunApproval"
-CLUSTER_TYPES = ("Scheduled", "RolloutStarted", "Overridden", "WorkSynchronized", "Applied", "Available")
+CLUSTER_TYPES = (
+    "Scheduled",
+    "RolloutStarted",
+    "Overridden",
+    "WorkSynchronized",
+    "Applied",
+    "Available",
+)
 # Kinds looked up inside a selected namespace (the hub copies everything; these are enough here).
-NAMESPACED_CONTENT = [("v1", "ConfigMap"), ("v1", "Secret"), ("v1", "Service"),
-                      ("apps/v1", "Deployment"), ("kaito.sh/v1beta1", "Workspace")]
+NAMESPACED_CONTENT = [
+    ("v1", "ConfigMap"),
+    ("v1", "Secret"),
+    ("v1", "Service"),
+    ("apps/v1", "Deployment"),
+    ("kaito.sh/v1beta1", "Workspace"),
+]
+
+
+def _fulfilled(count: int) -> str:
+    return f"found all cluster needed as specified by the scheduling policy, found {count} cluster(s)"
 
 
 def _now() -> str:
@@ -47,8 +63,14 @@ def _now() -> str:
 
 def _cond(ctype: str, ok: bool | None, reason: str, message: str = "", generation: int = 1) -> dict[str, Any]:
     status = "Unknown" if ok is None else ("True" if ok else "False")
-    return {"type": ctype, "status": status, "reason": reason, "message": message,
-            "observedGeneration": generation, "lastTransitionTime": _now()}
+    return {
+        "type": ctype,
+        "status": status,
+        "reason": reason,
+        "message": message,
+        "observedGeneration": generation,
+        "lastTransitionTime": _now(),
+    }
 
 
 def _conds(obj: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
@@ -92,8 +114,14 @@ def matches_properties(selector: Mapping[str, Any] | None, member: Mapping[str, 
         if have is None:
             return False
         want = quantity_value(str(expr["values"][0]))
-        ok = {"Gt": have > want, "Ge": have >= want, "Lt": have < want, "Le": have <= want,
-              "Eq": have == want, "Ne": have != want}[expr["operator"]]
+        ok = {
+            "Gt": have > want,
+            "Ge": have >= want,
+            "Lt": have < want,
+            "Le": have <= want,
+            "Eq": have == want,
+            "Ne": have != want,
+        }[expr["operator"]]
         if not ok:
             return False
     return True
@@ -113,14 +141,20 @@ def _tolerated(taint: Mapping[str, Any], tolerations: list[dict[str, Any]]) -> b
 
 
 class FleetHubController(Controller):
-    watches = [(P1, "ClusterResourcePlacement"), (P1, "ResourcePlacement"), (C1, "MemberCluster"),
-               (P1, "ClusterStagedUpdateRun"), (P1, "StagedUpdateRun"),
-               (P1, "ClusterApprovalRequest"), (P1, "ApprovalRequest"),
-               (PB, "ClusterResourcePlacementEviction"), (P1, "ClusterResourceOverride"),
-               (P1, "ResourceOverride")]
+    watches: ClassVar[list[tuple[str, str]]] = [
+        (P1, "ClusterResourcePlacement"),
+        (P1, "ResourcePlacement"),
+        (C1, "MemberCluster"),
+        (P1, "ClusterStagedUpdateRun"),
+        (P1, "StagedUpdateRun"),
+        (P1, "ClusterApprovalRequest"),
+        (P1, "ApprovalRequest"),
+        (PB, "ClusterResourcePlacementEviction"),
+        (P1, "ClusterResourceOverride"),
+        (P1, "ResourceOverride"),
+    ]
 
-    def __init__(self, delay: float = 0.05, failure: str | None = None,
-                 wait_scale: float = 0.0) -> None:
+    def __init__(self, delay: float = 0.05, failure: str | None = None, wait_scale: float = 0.0) -> None:
         super().__init__(delay, failure)
         # A TimedWait of waitTime seconds lasts waitTime * wait_scale seconds here.
         self.wait_scale = wait_scale
@@ -157,9 +191,18 @@ class FleetHubController(Controller):
         conds = _conds(member.get("status") or {})
         if conds.get("Joined", {}).get("status") == "True":
             return
-        cluster.patch_status(C1, "MemberCluster", None, member["metadata"]["name"], {
-            "conditions": [_cond("ReadyToJoin", True, "MemberClusterReadyToJoin"),
-                           _cond("Joined", True, "MemberClusterJoined")]})
+        cluster.patch_status(
+            C1,
+            "MemberCluster",
+            None,
+            member["metadata"]["name"],
+            {
+                "conditions": [
+                    _cond("ReadyToJoin", True, "MemberClusterReadyToJoin"),
+                    _cond("Joined", True, "MemberClusterJoined"),
+                ]
+            },
+        )
 
     # ---- scheduling ---------------------------------------------------------------------------
 
@@ -173,31 +216,47 @@ class FleetHubController(Controller):
         ptype = policy.get("placementType", "PickAll")
         members = self._members(cluster)
         evicted = self.evicted.get(key, set())
+        current = {
+            str(s.get("clusterName"))
+            for s in (placement.get("status") or {}).get("placementStatuses") or []
+            if s.get("clusterName")
+        }
         if ptype == "PickFixed":
             names = list(policy.get("clusterNames") or [])
             chosen = [n for n in names if n in members]
             missing = [n for n in names if n not in members]
             if missing:
                 return chosen, f"cannot find member cluster(s) {', '.join(missing)}", False
-            return chosen, f"found all cluster needed as specified by the scheduling policy, found {len(chosen)} cluster(s)", True
+            return (
+                chosen,
+                _fulfilled(len(chosen)),
+                True,
+            )
         tolerations = list(policy.get("tolerations") or [])
         affinity = (policy.get("affinity") or {}).get("clusterAffinity") or {}
-        terms = ((affinity.get("requiredDuringSchedulingIgnoredDuringExecution") or {})
-                 .get("clusterSelectorTerms") or [])
+        terms = (affinity.get("requiredDuringSchedulingIgnoredDuringExecution") or {}).get("clusterSelectorTerms") or []
         eligible = []
         for name, member in sorted(members.items()):
             if name in evicted:
                 continue
             taints = (member.get("spec") or {}).get("taints") or []
-            if any(not _tolerated(t, tolerations) for t in taints):
+            # NoSchedule keeps new placements off; a cluster already chosen stays (only an
+            # eviction removes it), as KubeFleet's scheduler does.
+            if name not in current and any(not _tolerated(t, tolerations) for t in taints):
                 continue
-            if terms and not any(matches_selector(t.get("labelSelector"), _labels(member))
-                                 and matches_properties(t.get("propertySelector"), member)
-                                 for t in terms):
+            if terms and not any(
+                matches_selector(t.get("labelSelector"), _labels(member))
+                and matches_properties(t.get("propertySelector"), member)
+                for t in terms
+            ):
                 continue
             eligible.append(name)
         if ptype == "PickAll":
-            return eligible, f"found all cluster needed as specified by the scheduling policy, found {len(eligible)} cluster(s)", True
+            return (
+                eligible,
+                _fulfilled(len(eligible)),
+                True,
+            )
         wanted = int(policy.get("numberOfClusters") or 0)
         preferred = affinity.get("preferredDuringSchedulingIgnoredDuringExecution") or []
 
@@ -209,8 +268,7 @@ class FleetHubController(Controller):
                 term = pref.get("preference") or {}
                 if "propertySorter" in term:
                     sorter = term["propertySorter"]
-                    values = [v for v in (_property(members[n], sorter["name"]) for n in eligible)
-                              if v is not None]
+                    values = [v for v in (_property(members[n], sorter["name"]) for n in eligible) if v is not None]
                     value = _property(member, sorter["name"])
                     if value is None or not values or max(values) == min(values):
                         continue
@@ -222,9 +280,19 @@ class FleetHubController(Controller):
 
         chosen = sorted(eligible, key=score)[:wanted]
         if len(chosen) < wanted:
-            return chosen, (f"could not find all the clusters needed as specified by the scheduling "
-                            f"policy: found {len(chosen)} of {wanted} cluster(s)"), False
-        return chosen, f"found all cluster needed as specified by the scheduling policy, found {len(chosen)} cluster(s)", True
+            return (
+                chosen,
+                (
+                    f"could not find all the clusters needed as specified by the scheduling "
+                    f"policy: found {len(chosen)} of {wanted} cluster(s)"
+                ),
+                False,
+            )
+        return (
+            chosen,
+            _fulfilled(len(chosen)),
+            True,
+        )
 
     def selected_resources(self, cluster: Any, placement: dict[str, Any]) -> list[dict[str, Any]]:
         namespace = placement["metadata"].get("namespace")
@@ -237,14 +305,19 @@ class FleetHubController(Controller):
                 objects = [obj] if obj else []
             else:
                 try:
-                    objects = [o for o in cluster.list(api_version, kind, namespace)
-                               if matches_selector(sel.get("labelSelector"), _labels(o))]
+                    objects = [
+                        o
+                        for o in cluster.list(api_version, kind, namespace)
+                        if matches_selector(sel.get("labelSelector"), _labels(o))
+                    ]
                 except Exception:  # an API the hub does not serve selects nothing
                     objects = []
             for obj in objects:
                 found.append(self._ident(group, version, kind, obj, namespace))
-                if kind == "Namespace" and sel.get("selectionScope", "NamespaceWithResources") \
-                        == "NamespaceWithResources":
+                if (
+                    kind == "Namespace"
+                    and sel.get("selectionScope", "NamespaceWithResources") == "NamespaceWithResources"
+                ):
                     ns = obj["metadata"]["name"]
                     for content_version, content_kind in NAMESPACED_CONTENT:
                         try:
@@ -257,15 +330,16 @@ class FleetHubController(Controller):
         return found
 
     @staticmethod
-    def _ident(group: str, version: str, kind: str, obj: Mapping[str, Any],
-               namespace: str | None) -> dict[str, Any]:
+    def _ident(group: str, version: str, kind: str, obj: Mapping[str, Any], namespace: str | None) -> dict[str, Any]:
         ident = {"group": group, "version": version, "kind": kind, "name": obj["metadata"]["name"]}
         ns = obj["metadata"].get("namespace") or (namespace if kind != "Namespace" else None)
         if ns:
             ident["namespace"] = ns
         return ident
 
-    def _overrides_for(self, cluster: Any, placement: dict[str, Any], member: dict[str, Any]) -> tuple[list[str], list[dict[str, str]]]:
+    def _overrides_for(
+        self, cluster: Any, placement: dict[str, Any], member: dict[str, Any]
+    ) -> tuple[list[str], list[dict[str, str]]]:
         name = placement["metadata"]["name"]
         namespaced = placement["kind"] == "ResourcePlacement"
         cro_names: list[str] = []
@@ -278,13 +352,16 @@ class FleetHubController(Controller):
         for ro in cluster.list(P1, "ResourceOverride", ns) if ns else cluster.list(P1, "ResourceOverride"):
             scope = "Namespaced" if namespaced else "Cluster"
             if self._override_applies(ro, name, scope, member):
-                ro_names.append({"name": f"{ro['metadata']['name']}-0",
-                                 "namespace": ro["metadata"]["namespace"]})
+                ro_names.append(
+                    {
+                        "name": f"{ro['metadata']['name']}-0",
+                        "namespace": ro["metadata"]["namespace"],
+                    }
+                )
         return cro_names, ro_names
 
     @staticmethod
-    def _override_applies(override: Mapping[str, Any], placement: str, scope: str,
-                          member: Mapping[str, Any]) -> bool:
+    def _override_applies(override: Mapping[str, Any], placement: str, scope: str, member: Mapping[str, Any]) -> bool:
         spec = override.get("spec") or {}
         ref = spec.get("placement") or {}
         if ref.get("name") != placement or ref.get("scope", "Cluster") != scope:
@@ -300,9 +377,15 @@ class FleetHubController(Controller):
         return placement["metadata"].get("namespace"), placement["metadata"]["name"]
 
     def place(self, cluster: Any, placement: dict[str, Any]) -> None:
-        placement = cluster.get(placement["apiVersion"], placement["kind"],
-                                placement["metadata"].get("namespace"), placement["metadata"]["name"]) \
+        placement = (
+            cluster.get(
+                placement["apiVersion"],
+                placement["kind"],
+                placement["metadata"].get("namespace"),
+                placement["metadata"]["name"],
+            )
             or placement
+        )
         if placement["metadata"].get("deletionTimestamp"):
             return
         generation = int(placement["metadata"].get("generation") or 1)
@@ -315,19 +398,43 @@ class FleetHubController(Controller):
         statuses: list[dict[str, Any]] = []
         for name in chosen:
             member = members[name]
-            statuses.append(self._cluster_status(cluster, placement, member, resources,
-                                                 rolled=not external or name in updated,
-                                                 generation=generation))
+            statuses.append(
+                self._cluster_status(
+                    cluster,
+                    placement,
+                    member,
+                    resources,
+                    rolled=not external or name in updated,
+                    generation=generation,
+                )
+            )
         if not fulfilled:
-            statuses.append({"clusterName": "", "conditions": [
-                _cond("Scheduled", False, "SchedulingPolicyUnfulfilled", sched_message, generation)]})
+            statuses.append(
+                {
+                    "clusterName": "",
+                    "conditions": [
+                        _cond(
+                            "Scheduled",
+                            False,
+                            "SchedulingPolicyUnfulfilled",
+                            sched_message,
+                            generation,
+                        )
+                    ],
+                }
+            )
         prefix = placement["kind"]
-        conditions = [_cond(prefix + "Scheduled", fulfilled,
-                            "SchedulingPolicyFulfilled" if fulfilled else "SchedulingPolicyUnfulfilled",
-                            sched_message, generation)]
+        conditions = [
+            _cond(
+                prefix + "Scheduled",
+                fulfilled,
+                "SchedulingPolicyFulfilled" if fulfilled else "SchedulingPolicyUnfulfilled",
+                sched_message,
+                generation,
+            )
+        ]
         for ctype in CLUSTER_TYPES[1:]:
-            bad = [s for s in statuses if s["clusterName"] and
-                   _conds(s).get(ctype, {}).get("status") != "True"]
+            bad = [s for s in statuses if s["clusterName"] and _conds(s).get(ctype, {}).get("status") != "True"]
             if not chosen:
                 continue
             if bad:
@@ -336,80 +443,205 @@ class FleetHubController(Controller):
                 message = f"{len(bad)} cluster(s) are not {ctype}: " + ", ".join(s["clusterName"] for s in bad)
                 conditions.append(_cond(prefix + ctype, False if first else None, reason, message, generation))
                 break
-            conditions.append(_cond(prefix + ctype, True, ctype + "Succeeded",
-                                    f"{len(chosen)} cluster(s) are {ctype}", generation))
-        cluster.patch_status(placement["apiVersion"], placement["kind"], key[0], key[1], {
-            "observedResourceIndex": "0", "selectedResources": resources,
-            "placementStatuses": statuses, "conditions": conditions})
+            conditions.append(
+                _cond(
+                    prefix + ctype,
+                    True,
+                    ctype + "Succeeded",
+                    f"{len(chosen)} cluster(s) are {ctype}",
+                    generation,
+                )
+            )
+        cluster.patch_status(
+            placement["apiVersion"],
+            placement["kind"],
+            key[0],
+            key[1],
+            {
+                "observedResourceIndex": "0",
+                "selectedResources": resources,
+                "placementStatuses": statuses,
+                "conditions": conditions,
+            },
+        )
 
-    def _cluster_status(self, cluster: Any, placement: dict[str, Any], member: dict[str, Any],
-                        resources: list[dict[str, Any]], rolled: bool, generation: int) -> dict[str, Any]:
+    def _cluster_status(
+        self,
+        cluster: Any,
+        placement: dict[str, Any],
+        member: dict[str, Any],
+        resources: list[dict[str, Any]],
+        rolled: bool,
+        generation: int,
+    ) -> dict[str, Any]:
         name = member["metadata"]["name"]
-        fail = ((member.get("metadata") or {}).get("annotations") or {}).get(FAIL_ANNOTATION) \
-            or (self.failure if self.failure in ("apply", "available", "drift") else None)
+        fail = ((member.get("metadata") or {}).get("annotations") or {}).get(FAIL_ANNOTATION) or (
+            self.failure if self.failure in ("apply", "available", "drift") else None
+        )
         entry: dict[str, Any] = {"clusterName": name, "observedResourceIndex": "0"}
-        conds = [_cond("Scheduled", True, "Scheduled", "Successfully scheduled resources for placement "
-                       f"in \"{name}\"", generation)]
+        conds = [
+            _cond(
+                "Scheduled",
+                True,
+                "Scheduled",
+                f'Successfully scheduled resources for placement in "{name}"',
+                generation,
+            )
+        ]
         if not rolled:
-            conds.append(_cond("RolloutStarted", False, "RolloutNotStartedYet",
-                               "The placement is waiting for a staged update run to update this cluster",
-                               generation))
+            conds.append(
+                _cond(
+                    "RolloutStarted",
+                    False,
+                    "RolloutNotStartedYet",
+                    "The placement is waiting for a staged update run to update this cluster",
+                    generation,
+                )
+            )
             entry["conditions"] = conds
             return entry
         cros, ros = self._overrides_for(cluster, placement, member)
-        conds.append(_cond("RolloutStarted", True, "RolloutStarted", "Detected the new changes on the "
-                           "resources and started the rollout process", generation))
+        conds.append(
+            _cond(
+                "RolloutStarted",
+                True,
+                "RolloutStarted",
+                "Detected the new changes on the resources and started the rollout process",
+                generation,
+            )
+        )
         if cros or ros:
-            conds.append(_cond("Overridden", True, "OverriddenSucceeded",
-                               "Successfully applied the override rules on the resources", generation))
+            conds.append(
+                _cond(
+                    "Overridden",
+                    True,
+                    "OverriddenSucceeded",
+                    "Successfully applied the override rules on the resources",
+                    generation,
+                )
+            )
             if cros:
                 entry["applicableClusterResourceOverrides"] = cros
             if ros:
                 entry["applicableResourceOverrides"] = ros
         else:
-            conds.append(_cond("Overridden", True, "NoOverrideSpecified",
-                               "No override rules are configured for the selected resources", generation))
-        conds.append(_cond("WorkSynchronized", True, "AllWorkSynced",
-                           "All of the works are synchronized to the latest", generation))
-        target = resources[-1] if resources else {"group": "", "version": "v1", "kind": "Namespace",
-                                                  "name": "unknown"}
+            conds.append(
+                _cond(
+                    "Overridden",
+                    True,
+                    "NoOverrideSpecified",
+                    "No override rules are configured for the selected resources",
+                    generation,
+                )
+            )
+        conds.append(
+            _cond(
+                "WorkSynchronized",
+                True,
+                "AllWorkSynced",
+                "All of the works are synchronized to the latest",
+                generation,
+            )
+        )
+        target = resources[-1] if resources else {"group": "", "version": "v1", "kind": "Namespace", "name": "unknown"}
         if fail == "apply":
-            conds.append(_cond("Applied", False, "NotAllWorkHaveBeenApplied",
-                               "Failed to apply resources to the member cluster; see failedPlacements",
-                               generation))
-            entry["failedPlacements"] = [{**target, "condition": _cond(
-                "Applied", False, "ManifestApplyFailed",
-                "Failed to apply the manifest: the object is owned by another placement", generation)}]
+            conds.append(
+                _cond(
+                    "Applied",
+                    False,
+                    "NotAllWorkHaveBeenApplied",
+                    "Failed to apply resources to the member cluster; see failedPlacements",
+                    generation,
+                )
+            )
+            entry["failedPlacements"] = [
+                {
+                    **target,
+                    "condition": _cond(
+                        "Applied",
+                        False,
+                        "ManifestApplyFailed",
+                        "Failed to apply the manifest: the object is owned by another placement",
+                        generation,
+                    ),
+                }
+            ]
         elif fail == "drift":
-            conds.append(_cond("Applied", False, "FoundDrifts",
-                               "Found drifts in the member cluster; see driftedPlacements", generation))
-            entry["driftedPlacements"] = [{**target, "observationTime": _now(),
-                                           "firstDriftedObservedTime": _now(),
-                                           "targetClusterObservedGeneration": 2,
-                                           "observedDrifts": [{"path": "/spec/replicas",
-                                                               "valueInHub": "2",
-                                                               "valueInMember": "5"}]}]
+            conds.append(
+                _cond(
+                    "Applied",
+                    False,
+                    "FoundDrifts",
+                    "Found drifts in the member cluster; see driftedPlacements",
+                    generation,
+                )
+            )
+            entry["driftedPlacements"] = [
+                {
+                    **target,
+                    "observationTime": _now(),
+                    "firstDriftedObservedTime": _now(),
+                    "targetClusterObservedGeneration": 2,
+                    "observedDrifts": [{"path": "/spec/replicas", "valueInHub": "2", "valueInMember": "5"}],
+                }
+            ]
         else:
-            conds.append(_cond("Applied", True, "AllWorkHaveBeenApplied",
-                               "All corresponding work objects are applied", generation))
+            conds.append(
+                _cond(
+                    "Applied",
+                    True,
+                    "AllWorkHaveBeenApplied",
+                    "All corresponding work objects are applied",
+                    generation,
+                )
+            )
             if fail == "available":
-                conds.append(_cond("Available", False, "NotAllWorkAreAvailable",
-                                   "Some resources are not available yet; see failedPlacements",
-                                   generation))
-                entry["failedPlacements"] = [{**target, "condition": _cond(
-                    "Available", False, "ManifestNotAvailableYet",
-                    "Deployment has 0 of 2 replicas available", generation)}]
+                conds.append(
+                    _cond(
+                        "Available",
+                        False,
+                        "NotAllWorkAreAvailable",
+                        "Some resources are not available yet; see failedPlacements",
+                        generation,
+                    )
+                )
+                entry["failedPlacements"] = [
+                    {
+                        **target,
+                        "condition": _cond(
+                            "Available",
+                            False,
+                            "ManifestNotAvailableYet",
+                            "Deployment has 0 of 2 replicas available",
+                            generation,
+                        ),
+                    }
+                ]
             else:
-                conds.append(_cond("Available", True, "AllWorkAreAvailable",
-                                   "All corresponding work objects are available", generation))
+                conds.append(
+                    _cond(
+                        "Available",
+                        True,
+                        "AllWorkAreAvailable",
+                        "All corresponding work objects are available",
+                        generation,
+                    )
+                )
         entry["conditions"] = conds
         return entry
 
     # ---- staged update runs -------------------------------------------------------------------
 
     def run(self, cluster: Any, run: dict[str, Any]) -> None:
-        run = cluster.get(run["apiVersion"], run["kind"], run["metadata"].get("namespace"),
-                          run["metadata"]["name"]) or run
+        run = (
+            cluster.get(
+                run["apiVersion"],
+                run["kind"],
+                run["metadata"].get("namespace"),
+                run["metadata"]["name"],
+            )
+            or run
+        )
         status = dict(run.get("status") or {})
         conds = _conds(status)
         if "Succeeded" in conds:
@@ -421,8 +653,10 @@ class FleetHubController(Controller):
                 return
         state = (run.get("spec") or {}).get("state", "Initialize")
         if state == "Stop":
-            conditions = _set(status.get("conditions") or [],
-                              _cond("Progressing", False, "UpdateRunStopped", "The update run is stopped"))
+            conditions = _set(
+                status.get("conditions") or [],
+                _cond("Progressing", False, "UpdateRunStopped", "The update run is stopped"),
+            )
             self._write_run(cluster, run, {**status, "conditions": conditions})
             return
         if state != "Run":
@@ -433,8 +667,13 @@ class FleetHubController(Controller):
             self.requeue(run, self.delay)
 
     def _write_run(self, cluster: Any, run: dict[str, Any], status: dict[str, Any]) -> None:
-        cluster.patch_status(run["apiVersion"], run["kind"], run["metadata"].get("namespace"),
-                             run["metadata"]["name"], status)
+        cluster.patch_status(
+            run["apiVersion"],
+            run["kind"],
+            run["metadata"].get("namespace"),
+            run["metadata"]["name"],
+            status,
+        )
 
     def _initialize(self, cluster: Any, run: dict[str, Any]) -> dict[str, Any]:
         spec = run.get("spec") or {}
@@ -450,24 +689,33 @@ class FleetHubController(Controller):
         if placement is None:
             return failed(f"parent placement {spec.get('placementName')!r} not found")
         if ((placement.get("spec") or {}).get("strategy") or {}).get("type") != "External":
-            return failed(f"the placement {spec.get('placementName')!r} does not have an External "
-                          "rollout strategy")
+            return failed(f"the placement {spec.get('placementName')!r} does not have an External rollout strategy")
         if strategy is None:
             return failed(f"referenced update strategy {spec.get('stagedRolloutStrategyName')!r} not found")
         members = self._members(cluster)
-        scheduled = [s["clusterName"] for s in (placement.get("status") or {}).get("placementStatuses") or []
-                     if s.get("clusterName")]
+        scheduled = [
+            s["clusterName"]
+            for s in (placement.get("status") or {}).get("placementStatuses") or []
+            if s.get("clusterName")
+        ]
         stages_status = []
         placed: set[str] = set()
         for stage in (strategy.get("spec") or {}).get("stages") or []:
-            in_stage = [n for n in scheduled if n not in placed and n in members
-                        and matches_selector(stage.get("labelSelector"), _labels(members[n]))]
+            in_stage = [
+                n
+                for n in scheduled
+                if n not in placed
+                and n in members
+                and matches_selector(stage.get("labelSelector"), _labels(members[n]))
+            ]
             sort_key = stage.get("sortingLabelKey")
             if sort_key:
                 in_stage.sort(key=lambda n: (int(_labels(members[n]).get(sort_key, "0") or 0), n))
             placed.update(in_stage)
-            entry: dict[str, Any] = {"stageName": stage["name"],
-                                     "clusters": [{"clusterName": n} for n in in_stage]}
+            entry: dict[str, Any] = {
+                "stageName": stage["name"],
+                "clusters": [{"clusterName": n} for n in in_stage],
+            }
             if stage.get("beforeStageTasks"):
                 entry["beforeStageTaskStatus"] = [{"type": t["type"]} for t in stage["beforeStageTasks"]]
             if stage.get("afterStageTasks"):
@@ -476,14 +724,29 @@ class FleetHubController(Controller):
         left = [n for n in scheduled if n not in placed]
         if left:
             return failed(f"the cluster(s) {', '.join(left)} are not selected by any stage")
-        return {"policyObservedClusterCount": len(scheduled), "resourceSnapshotIndexUsed": "0",
-                "stagedUpdateStrategySnapshot": strategy.get("spec"),
-                "stagesStatus": stages_status,
-                "conditions": [_cond("Initialized", True, "UpdateRunInitializedSuccessfully",
-                                     "The update run is initialized")]}
+        return {
+            "policyObservedClusterCount": len(scheduled),
+            "resourceSnapshotIndexUsed": "0",
+            "stagedUpdateStrategySnapshot": strategy.get("spec"),
+            "stagesStatus": stages_status,
+            "conditions": [
+                _cond(
+                    "Initialized",
+                    True,
+                    "UpdateRunInitializedSuccessfully",
+                    "The update run is initialized",
+                )
+            ],
+        }
 
-    def _approval_task(self, cluster: Any, run: dict[str, Any], stage: dict[str, Any],
-                       task: dict[str, Any], when: str) -> bool:
+    def _approval_task(
+        self,
+        cluster: Any,
+        run: dict[str, Any],
+        stage: dict[str, Any],
+        task: dict[str, Any],
+        when: str,
+    ) -> bool:
         """True once the approval was given; creates the request first."""
         namespace = run["metadata"].get("namespace")
         kind = "ApprovalRequest" if namespace else "ClusterApprovalRequest"
@@ -491,28 +754,69 @@ class FleetHubController(Controller):
         request = cluster.get(P1, kind, namespace, name)
         conds = task.setdefault("conditions", [])
         if request is None:
-            meta: dict[str, Any] = {"name": name, "labels": {
-                RUN_LABEL: run["metadata"]["name"], STAGE_LABEL: stage["stageName"],
-                LATEST_LABEL: "true"}}
+            meta: dict[str, Any] = {
+                "name": name,
+                "labels": {
+                    RUN_LABEL: run["metadata"]["name"],
+                    STAGE_LABEL: stage["stageName"],
+                    LATEST_LABEL: "true",
+                },
+            }
             if namespace:
                 meta["namespace"] = namespace
-            cluster.create({"apiVersion": P1, "kind": kind, "metadata": meta,
-                            "spec": {"parentStageRollout": run["metadata"]["name"],
-                                     "targetStage": stage["stageName"]}})
+            cluster.create(
+                {
+                    "apiVersion": P1,
+                    "kind": kind,
+                    "metadata": meta,
+                    "spec": {
+                        "parentStageRollout": run["metadata"]["name"],
+                        "targetStage": stage["stageName"],
+                    },
+                }
+            )
             task["approvalRequestName"] = name
-            task["conditions"] = _set(conds, _cond("ApprovalRequestCreated", True, "ApprovalRequestCreated",
-                                                   "ApprovalRequest object is created"))
+            task["conditions"] = _set(
+                conds,
+                _cond(
+                    "ApprovalRequestCreated",
+                    True,
+                    "ApprovalRequestCreated",
+                    "ApprovalRequest object is created",
+                ),
+            )
             return False
         task["approvalRequestName"] = name
         approved = _conds(request.get("status") or {}).get("Approved", {}).get("status") == "True"
         if approved:
-            task["conditions"] = _set(task["conditions"], _cond(
-                "ApprovalRequestApproved", True, "ApprovalRequestApproved", "ApprovalRequest object is approved"))
+            task["conditions"] = _set(
+                task["conditions"],
+                _cond(
+                    "ApprovalRequestApproved",
+                    True,
+                    "ApprovalRequestApproved",
+                    "ApprovalRequest object is approved",
+                ),
+            )
             accepted = (request.get("status") or {}).get("conditions") or []
             if "ApprovalAccepted" not in _conds(request.get("status") or {}):
-                cluster.patch_status(P1, kind, namespace, name, {"conditions": _set(
-                    accepted, _cond("ApprovalAccepted", True, "ApprovalRequestApprovalAccepted",
-                                    "The approval request has been approved and cannot be reverted"))})
+                cluster.patch_status(
+                    P1,
+                    kind,
+                    namespace,
+                    name,
+                    {
+                        "conditions": _set(
+                            accepted,
+                            _cond(
+                                "ApprovalAccepted",
+                                True,
+                                "ApprovalRequestApprovalAccepted",
+                                "The approval request has been approved and cannot be reverted",
+                            ),
+                        )
+                    },
+                )
         return approved
 
     def _step(self, cluster: Any, run: dict[str, Any], status: dict[str, Any]) -> bool:
@@ -527,16 +831,33 @@ class FleetHubController(Controller):
             stage.setdefault("startTime", _now())
             for task in stage.get("beforeStageTaskStatus") or []:
                 if task["type"] == "Approval" and not self._approval_task(cluster, run, stage, task, "before"):
-                    stage["conditions"] = _set(stage.get("conditions") or [], _cond(
-                        "Progressing", False, "StageUpdatingWaiting", "waiting for approval before the stage"))
-                    status["conditions"] = _set(conditions, _cond(
-                        "Progressing", False, "UpdateRunWaiting",
-                        f"waiting for approval before stage {stage['stageName']}"))
+                    stage["conditions"] = _set(
+                        stage.get("conditions") or [],
+                        _cond(
+                            "Progressing",
+                            False,
+                            "StageUpdatingWaiting",
+                            "waiting for approval before the stage",
+                        ),
+                    )
+                    status["conditions"] = _set(
+                        conditions,
+                        _cond(
+                            "Progressing",
+                            False,
+                            "UpdateRunWaiting",
+                            f"waiting for approval before stage {stage['stageName']}",
+                        ),
+                    )
                     return False
-            stage["conditions"] = _set(stage.get("conditions") or [], _cond(
-                "Progressing", True, "StageUpdatingStarted", "stage is updating clusters"))
-            status["conditions"] = _set(conditions, _cond("Progressing", True, "UpdateRunProgressing",
-                                                          "the update run is making progress"))
+            stage["conditions"] = _set(
+                stage.get("conditions") or [],
+                _cond("Progressing", True, "StageUpdatingStarted", "stage is updating clusters"),
+            )
+            status["conditions"] = _set(
+                conditions,
+                _cond("Progressing", True, "UpdateRunProgressing", "the update run is making progress"),
+            )
             max_conc = self._max_concurrency(status, stage)
             running = [c for c in stage["clusters"] if "Started" in _conds(c) and "Succeeded" not in _conds(c)]
             if running:
@@ -545,55 +866,104 @@ class FleetHubController(Controller):
                     fail = ((member.get("metadata") or {}).get("annotations") or {}).get(FAIL_ANNOTATION)
                     if fail == "rollout" or self.failure == "rollout":
                         message = f"cluster {entry['clusterName']} failed to apply the new resources"
-                        entry["conditions"] = _set(entry["conditions"], _cond(
-                            "Succeeded", False, "ClusterUpdatingFailed", message))
-                        stage["conditions"] = _set(stage["conditions"], _cond(
-                            "Succeeded", False, "StageUpdatingFailed", message))
-                        status["conditions"] = _set(status["conditions"], _cond(
-                            "Succeeded", False, "UpdateRunFailed", message))
-                        status["conditions"] = _set(status["conditions"], _cond(
-                            "Progressing", False, "UpdateRunFailed", message))
+                        entry["conditions"] = _set(
+                            entry["conditions"],
+                            _cond("Succeeded", False, "ClusterUpdatingFailed", message),
+                        )
+                        stage["conditions"] = _set(
+                            stage["conditions"],
+                            _cond("Succeeded", False, "StageUpdatingFailed", message),
+                        )
+                        status["conditions"] = _set(
+                            status["conditions"],
+                            _cond("Succeeded", False, "UpdateRunFailed", message),
+                        )
+                        status["conditions"] = _set(
+                            status["conditions"],
+                            _cond("Progressing", False, "UpdateRunFailed", message),
+                        )
                         return False
-                    entry["conditions"] = _set(entry["conditions"], _cond(
-                        "Succeeded", True, "ClusterUpdatingSucceeded", "cluster is updated"))
+                    entry["conditions"] = _set(
+                        entry["conditions"],
+                        _cond("Succeeded", True, "ClusterUpdatingSucceeded", "cluster is updated"),
+                    )
                     self.updated.setdefault(key, set()).add(entry["clusterName"])
                 self._replace(cluster, run)
                 return True
             waiting = [c for c in stage["clusters"] if "Started" not in _conds(c)]
             if waiting:
                 for entry in waiting[:max_conc]:
-                    entry["conditions"] = [_cond("Started", True, "ClusterUpdatingStarted",
-                                                 "cluster update started")]
+                    entry["conditions"] = [_cond("Started", True, "ClusterUpdatingStarted", "cluster update started")]
                 return True
             for task in stage.get("afterStageTaskStatus") or []:
                 if task["type"] == "Approval":
                     if not self._approval_task(cluster, run, stage, task, "after"):
-                        stage["conditions"] = _set(stage["conditions"], _cond(
-                            "Progressing", False, "StageUpdatingWaiting", "waiting for approval after the stage"))
-                        status["conditions"] = _set(status["conditions"], _cond(
-                            "Progressing", False, "UpdateRunWaiting",
-                            f"waiting for approval after stage {stage['stageName']}"))
+                        stage["conditions"] = _set(
+                            stage["conditions"],
+                            _cond(
+                                "Progressing",
+                                False,
+                                "StageUpdatingWaiting",
+                                "waiting for approval after the stage",
+                            ),
+                        )
+                        status["conditions"] = _set(
+                            status["conditions"],
+                            _cond(
+                                "Progressing",
+                                False,
+                                "UpdateRunWaiting",
+                                f"waiting for approval after stage {stage['stageName']}",
+                            ),
+                        )
                         return False
                 else:
                     wait = self._wait_seconds(status, stage)
-                    started = self._wait_started.setdefault((run["metadata"]["name"], stage["stageName"]),
-                                                            time.monotonic())
+                    started = self._wait_started.setdefault(
+                        (run["metadata"]["name"], stage["stageName"]), time.monotonic()
+                    )
                     if time.monotonic() - started < wait * self.wait_scale:
-                        task["conditions"] = _set(task.get("conditions") or [], _cond(
-                            "WaitTimeElapsed", False, "AfterStageTaskWaitTimeNotElapsed",
-                            f"waiting {wait}s after the stage"))
+                        task["conditions"] = _set(
+                            task.get("conditions") or [],
+                            _cond(
+                                "WaitTimeElapsed",
+                                False,
+                                "AfterStageTaskWaitTimeNotElapsed",
+                                f"waiting {wait}s after the stage",
+                            ),
+                        )
                         return True
-                    task["conditions"] = _set(task.get("conditions") or [], _cond(
-                        "WaitTimeElapsed", True, "AfterStageTaskWaitTimeElapsed", "wait time elapsed"))
+                    task["conditions"] = _set(
+                        task.get("conditions") or [],
+                        _cond(
+                            "WaitTimeElapsed",
+                            True,
+                            "AfterStageTaskWaitTimeElapsed",
+                            "wait time elapsed",
+                        ),
+                    )
             stage["endTime"] = _now()
-            stage["conditions"] = _set(stage["conditions"], _cond("Progressing", False, "StageUpdatingSucceeded",
-                                                                  "stage is done"))
-            stage["conditions"] = _set(stage["conditions"], _cond("Succeeded", True, "StageUpdatingSucceeded",
-                                                                  "all clusters in the stage are updated"))
+            stage["conditions"] = _set(
+                stage["conditions"],
+                _cond("Progressing", False, "StageUpdatingSucceeded", "stage is done"),
+            )
+            stage["conditions"] = _set(
+                stage["conditions"],
+                _cond(
+                    "Succeeded",
+                    True,
+                    "StageUpdatingSucceeded",
+                    "all clusters in the stage are updated",
+                ),
+            )
             return True
-        status["conditions"] = _set(_set(conditions, _cond("Progressing", False, "UpdateRunSucceeded",
-                                                           "the update run is done")),
-                                    _cond("Succeeded", True, "UpdateRunSucceeded", "the update run succeeded"))
+        status["conditions"] = _set(
+            _set(
+                conditions,
+                _cond("Progressing", False, "UpdateRunSucceeded", "the update run is done"),
+            ),
+            _cond("Succeeded", True, "UpdateRunSucceeded", "the update run succeeded"),
+        )
         return False
 
     @staticmethod
@@ -643,14 +1013,32 @@ class FleetHubController(Controller):
         name, target = spec.get("placementName"), spec.get("clusterName")
 
         def finish(valid: bool, valid_msg: str, executed: bool | None = None, exec_msg: str = "") -> None:
-            conditions = [_cond("Valid", valid, "ClusterResourcePlacementEvictionValid" if valid
-                                else "ClusterResourcePlacementEvictionInvalid", valid_msg)]
+            conditions = [
+                _cond(
+                    "Valid",
+                    valid,
+                    "ClusterResourcePlacementEvictionValid" if valid else "ClusterResourcePlacementEvictionInvalid",
+                    valid_msg,
+                )
+            ]
             if executed is not None:
-                conditions.append(_cond("Executed", executed,
-                                        "ClusterResourcePlacementEvictionExecuted" if executed
-                                        else "ClusterResourcePlacementEvictionNotExecuted", exec_msg))
-            cluster.patch_status(PB, "ClusterResourcePlacementEviction", None,
-                                 eviction["metadata"]["name"], {"conditions": conditions})
+                conditions.append(
+                    _cond(
+                        "Executed",
+                        executed,
+                        "ClusterResourcePlacementEvictionExecuted"
+                        if executed
+                        else "ClusterResourcePlacementEvictionNotExecuted",
+                        exec_msg,
+                    )
+                )
+            cluster.patch_status(
+                PB,
+                "ClusterResourcePlacementEviction",
+                None,
+                eviction["metadata"]["name"],
+                {"conditions": conditions},
+            )
 
         crp = cluster.get(P1, "ClusterResourcePlacement", None, name)
         if crp is None:
@@ -661,26 +1049,41 @@ class FleetHubController(Controller):
             return
         policy = (crp.get("spec") or {}).get("policy") or {}
         if policy.get("placementType") == "PickFixed":
-            finish(False, "Found ClusterResourcePlacement with PickFixed placement type targeted by eviction")
+            finish(
+                False,
+                "Found ClusterResourcePlacement with PickFixed placement type targeted by eviction",
+            )
             return
         statuses = [s for s in (crp.get("status") or {}).get("placementStatuses") or [] if s.get("clusterName")]
         if target not in {s["clusterName"] for s in statuses}:
-            finish(False, "Failed to find scheduler decision for placement in cluster targeted by eviction")
+            finish(
+                False,
+                "Failed to find scheduler decision for placement in cluster targeted by eviction",
+            )
             return
-        available = len([s for s in statuses
-                         if _conds(s).get("Available", {}).get("status") == "True"])
+        available = len([s for s in statuses if _conds(s).get("Available", {}).get("status") == "True"])
         total = len(statuses)
         budget = cluster.get(PB, "ClusterResourcePlacementDisruptionBudget", None, name)
         if budget is not None:
             bspec = budget.get("spec") or {}
             allowed, reason = self._budget_allows(bspec, policy, available, total)
             if not allowed:
-                finish(True, "Eviction is valid", False, reason or (
-                    "Eviction is blocked by specified ClusterResourcePlacementDisruptionBudget, "
-                    f"availablePlacements: {available}, totalPlacements: {total}"))
+                finish(
+                    True,
+                    "Eviction is valid",
+                    False,
+                    reason
+                    or (
+                        "Eviction is blocked by specified "
+                        "ClusterResourcePlacementDisruptionBudget, "
+                        f"availablePlacements: {available}, totalPlacements: {total}"
+                    ),
+                )
                 return
-            message = ("Eviction is allowed by specified ClusterResourcePlacementDisruptionBudget, "
-                       f"availablePlacements: {available}, totalPlacements: {total}")
+            message = (
+                "Eviction is allowed by specified ClusterResourcePlacementDisruptionBudget, "
+                f"availablePlacements: {available}, totalPlacements: {total}"
+            )
         else:
             message = "Eviction is allowed, no ClusterResourcePlacementDisruptionBudget specified"
         self.evicted.setdefault((None, name), set()).add(target)
@@ -688,12 +1091,15 @@ class FleetHubController(Controller):
         self.place(cluster, crp)
 
     @staticmethod
-    def _budget_allows(bspec: Mapping[str, Any], policy: Mapping[str, Any], available: int,
-                       total: int) -> tuple[bool, str]:
+    def _budget_allows(
+        bspec: Mapping[str, Any], policy: Mapping[str, Any], available: int, total: int
+    ) -> tuple[bool, str]:
         ptype = policy.get("placementType", "PickAll")
-        if ptype == "PickAll" and ("maxUnavailable" in bspec or
-                                   str(bspec.get("minAvailable", "")).endswith("%")):
-            return False, "Eviction is blocked by misconfigured ClusterResourcePlacementDisruptionBudget"
+        if ptype == "PickAll" and ("maxUnavailable" in bspec or str(bspec.get("minAvailable", "")).endswith("%")):
+            return (
+                False,
+                "Eviction is blocked by misconfigured ClusterResourcePlacementDisruptionBudget",
+            )
         target = int(policy.get("numberOfClusters") or total) if ptype == "PickN" else total
 
         def resolve(value: Any) -> int:

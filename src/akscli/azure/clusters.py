@@ -1,0 +1,437 @@
+"""AKS managed clusters through ARM (azure-mgmt-containerservice, API 2026-08-01).
+
+Plain logic: request bodies are built as ARM JSON dicts (what ``--dry-run`` prints is exactly
+what is sent), results are returned as ARM JSON dicts (what ``-o json`` prints).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from akscli.azure import arm, names
+from akscli.azure.token import AKS_SERVER_APP
+from akscli.errors import NotFoundError, UsageError, WaitTimeoutError
+
+if TYPE_CHECKING:
+    from azure.core.polling import LROPoller
+    from azure.mgmt.containerservice import ContainerServiceClient
+
+API_VERSION = "2026-08-01"
+SKUS = ("automatic", "base")
+TIERS = ("free", "standard", "premium")
+NODE_PROVISIONING = ("auto", "manual")
+OS_SKUS = ("AzureLinux", "AzureLinux3", "AzureContainerLinux", "Ubuntu", "Ubuntu2204", "Ubuntu2404")
+TERMINAL_STATES = ("Succeeded", "Failed", "Canceled")
+DEFAULT_SYSTEM_VM = "Standard_D4ds_v5"
+
+
+def as_dict(model: Any) -> dict[str, Any]:
+    """An SDK model (or a dict) as the ARM JSON shape."""
+    if model is None:
+        return {}
+    if hasattr(model, "as_dict"):
+        return dict(model.as_dict())
+    return dict(model)
+
+
+def choice(value: str, choices: tuple[str, ...], what: str) -> str:
+    for c in choices:
+        if value.strip().lower() == c.lower():
+            return c
+    raise UsageError(f"invalid {what} {value!r}", hint="use one of: " + ", ".join(choices))
+
+
+@dataclass
+class ClusterSpec:
+    name: str
+    resource_group: str
+    location: str
+    sku: str = "automatic"
+    tier: str | None = None
+    kubernetes_version: str | None = None
+    enable_kaito: bool = False
+    node_provisioning: str | None = None
+    os_sku: str | None = None
+    hosted_system: bool = False
+    system_count: int = 3
+    system_vm_size: str = DEFAULT_SYSTEM_VM
+    enable_azure_rbac: bool = True
+    disable_local_accounts: bool = True
+    tags: dict[str, str] = field(default_factory=dict)
+    zones: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_flags(
+        cls,
+        *,
+        name: str,
+        resource_group: str,
+        location: str,
+        sku: str = "automatic",
+        tier: str | None = None,
+        kubernetes_version: str | None = None,
+        enable_kaito: bool = False,
+        node_provisioning: str | None = None,
+        os_sku: str | None = None,
+        hosted_system: bool = False,
+        system_count: int = 3,
+        system_vm_size: str | None = None,
+        enable_azure_rbac: bool = True,
+        disable_local_accounts: bool = True,
+        tags: list[str] | None = None,
+        zones: list[str] | None = None,
+    ) -> ClusterSpec:
+        """Validate every flag value (raises UsageError) and build the spec."""
+        sku_v = choice(sku, SKUS, "--sku")
+        if hosted_system and sku_v != "automatic":
+            raise UsageError(
+                "--hosted-system needs --sku automatic", hint="managed system node pools exist only on AKS Automatic"
+            )
+        if not 1 <= system_count <= 1000:
+            raise UsageError(f"invalid --system-count {system_count}: 1 to 1000", hint="e.g. --system-count 3")
+        np = choice(node_provisioning, NODE_PROVISIONING, "--node-provisioning") if node_provisioning else None
+        if sku_v == "automatic" and np == "manual":
+            raise UsageError(
+                "AKS Automatic always uses node auto-provisioning",
+                hint="drop --node-provisioning manual, or use --sku base",
+            )
+        return cls(
+            name=names.cluster_name(name),
+            resource_group=names.resource_group(resource_group),
+            location=names.location(location),
+            sku=sku_v,
+            tier=choice(tier, TIERS, "--tier") if tier else None,
+            kubernetes_version=names.kubernetes_version(kubernetes_version) if kubernetes_version else None,
+            enable_kaito=enable_kaito,
+            node_provisioning=np,
+            os_sku=choice(os_sku, OS_SKUS, "--os-sku") if os_sku else None,
+            hosted_system=hosted_system,
+            system_count=system_count,
+            system_vm_size=names.vm_size(system_vm_size) if system_vm_size else DEFAULT_SYSTEM_VM,
+            enable_azure_rbac=enable_azure_rbac,
+            disable_local_accounts=disable_local_accounts,
+            tags=names.tags(tags or []),
+            zones=names.zones(zones or []),
+        )
+
+
+def build_create_body(spec: ClusterSpec) -> dict[str, Any]:
+    """The ARM request body of ``ManagedClusters_CreateOrUpdate`` for ``spec``."""
+    automatic = spec.sku == "automatic"
+    tier = spec.tier or ("standard" if automatic else "free")
+    props: dict[str, Any] = {
+        "dnsPrefix": f"{spec.name[:40]}-dns",
+        "aadProfile": {"managed": True, "enableAzureRBAC": spec.enable_azure_rbac},
+        "disableLocalAccounts": spec.disable_local_accounts,
+        "enableRBAC": True,
+    }
+    if spec.kubernetes_version:
+        props["kubernetesVersion"] = spec.kubernetes_version
+    if automatic and spec.hosted_system:
+        props["hostedSystemProfile"] = {"enabled": True}
+    else:
+        pool: dict[str, Any] = {
+            "name": "system",
+            "mode": "System",
+            "count": spec.system_count,
+            "vmSize": spec.system_vm_size,
+            "osType": "Linux",
+            "type": "VirtualMachineScaleSets",
+        }
+        if spec.os_sku:
+            pool["osSKU"] = spec.os_sku
+        if spec.zones:
+            pool["availabilityZones"] = spec.zones
+        if spec.kubernetes_version:
+            pool["orchestratorVersion"] = spec.kubernetes_version
+        props["agentPoolProfiles"] = [pool]
+    if spec.node_provisioning or automatic:
+        props["nodeProvisioningProfile"] = {
+            "mode": "Auto" if (spec.node_provisioning or "auto") == "auto" else "Manual"
+        }
+    if spec.enable_kaito:
+        props["aiToolchainOperatorProfile"] = {"enabled": True}
+    body: dict[str, Any] = {
+        "location": spec.location,
+        "sku": {"name": "Automatic" if automatic else "Base", "tier": tier.capitalize()},
+        "identity": {"type": "SystemAssigned"},
+        "properties": props,
+    }
+    if spec.tags:
+        body["tags"] = dict(spec.tags)
+    return body
+
+
+def client(target: arm.AzureTarget) -> ContainerServiceClient:
+    from azure.mgmt.containerservice import ContainerServiceClient
+
+    return arm.management_client(ContainerServiceClient, target, api_version=API_VERSION)
+
+
+T = TypeVar("T")
+
+
+def _call(fn: Callable[[], T], what: str) -> T:
+    try:
+        return fn()
+    except Exception as exc:
+        raise arm.translate_arm_error(exc, what=what) from exc
+
+
+def begin_create(
+    c: ContainerServiceClient, spec: ClusterSpec, body: dict[str, Any], *, update: bool = False
+) -> LROPoller[Any]:
+    if not update:
+        existing = get_or_none(c, spec.resource_group, spec.name)
+        if existing is not None:
+            raise UsageError(
+                f"cluster {spec.name} already exists in resource group {spec.resource_group}",
+                hint="change it with 'akscli cluster upgrade' or 'akscli nodepool', or delete it first",
+            )
+    return _call(
+        lambda: c.managed_clusters.begin_create_or_update(spec.resource_group, spec.name, cast(Any, body)),
+        f"create cluster {spec.name}",
+    )
+
+
+def get(c: ContainerServiceClient, rg: str, name: str) -> dict[str, Any]:
+    return as_dict(_call(lambda: c.managed_clusters.get(rg, name), f"cluster {name}"))
+
+
+def get_or_none(c: ContainerServiceClient, rg: str, name: str) -> dict[str, Any] | None:
+    try:
+        return get(c, rg, name)
+    except NotFoundError:
+        return None
+
+
+def list_clusters(c: ContainerServiceClient, rg: str | None) -> Iterator[dict[str, Any]]:
+    """Every cluster of the subscription (or resource group), page by page as ARM returns them."""
+    pages = c.managed_clusters.list_by_resource_group(rg) if rg else c.managed_clusters.list()
+    try:
+        for m in pages:
+            yield as_dict(m)
+    except Exception as exc:
+        raise arm.translate_arm_error(exc, what="list clusters") from exc
+
+
+def resource_group_of(resource_id: str) -> str:
+    parts = resource_id.split("/")
+    low = [p.lower() for p in parts]
+    return parts[low.index("resourcegroups") + 1] if "resourcegroups" in low else ""
+
+
+def gpus_of_pool(pool: Mapping[str, Any]) -> int:
+    from akscli import skus
+
+    sku = skus.get(str(pool.get("vmSize", "")))
+    return (sku.gpus if sku else 0) * int(pool.get("count") or 0)
+
+
+def summary(cluster: Mapping[str, Any]) -> dict[str, Any]:
+    """The row of ``cluster list``: one flat mapping per cluster."""
+    props = cluster.get("properties") or {}
+    pools = props.get("agentPoolProfiles") or []
+    sku = cluster.get("sku") or {}
+    return {
+        "name": cluster.get("name"),
+        "resourceGroup": resource_group_of(str(cluster.get("id", ""))),
+        "location": cluster.get("location"),
+        "version": props.get("currentKubernetesVersion") or props.get("kubernetesVersion"),
+        "sku": f"{sku.get('name', 'Base')}/{sku.get('tier', 'Free')}",
+        "provisioningState": props.get("provisioningState"),
+        "powerState": (props.get("powerState") or {}).get("code"),
+        "nodePools": len(pools),
+        "nodes": sum(int(p.get("count") or 0) for p in pools),
+        "gpus": sum(gpus_of_pool(p) for p in pools),
+        "fqdn": props.get("fqdn"),
+        "kaito": bool((props.get("aiToolchainOperatorProfile") or {}).get("enabled")),
+        "nodeProvisioning": (props.get("nodeProvisioningProfile") or {}).get("mode"),
+    }
+
+
+def upgrade_profile(c: ContainerServiceClient, rg: str, name: str) -> dict[str, Any]:
+    return as_dict(_call(lambda: c.managed_clusters.get_upgrade_profile(rg, name), f"upgrade profile of {name}"))
+
+
+def available_versions(profile: Mapping[str, Any]) -> list[str]:
+    cp = (profile.get("properties") or {}).get("controlPlaneProfile") or {}
+    return [u["kubernetesVersion"] for u in cp.get("upgrades") or []]
+
+
+def _vkey(v: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in v.split(".") if x.isdigit())
+
+
+def begin_upgrade(
+    c: ContainerServiceClient,
+    rg: str,
+    name: str,
+    version: str,
+    *,
+    control_plane_only: bool = False,
+) -> LROPoller[Any]:
+    """Upgrade the control plane (and, unless told otherwise, every node pool) to ``version``."""
+    version = names.kubernetes_version(version)
+    cluster = get(c, rg, name)
+    offered = available_versions(upgrade_profile(c, rg, name))
+    if version not in offered and not any(v.startswith(version + ".") for v in offered):
+        current = (cluster.get("properties") or {}).get("currentKubernetesVersion")
+        raise UsageError(
+            f"cluster {name} (at {current}) cannot be upgraded to {version}",
+            hint="available: " + (", ".join(offered) or "none (it is at the newest version)"),
+        )
+    props = cluster["properties"]
+    props["kubernetesVersion"] = version
+    if not control_plane_only:
+        for pool in props.get("agentPoolProfiles") or []:
+            pool["orchestratorVersion"] = version
+    return _call(
+        lambda: c.managed_clusters.begin_create_or_update(rg, name, cast(Any, cluster)), f"upgrade cluster {name}"
+    )
+
+
+def begin_node_image_upgrades(c: ContainerServiceClient, rg: str, name: str) -> list[tuple[str, LROPoller[Any]]]:
+    """Start a node image upgrade on every node pool (they run side by side in Azure)."""
+    cluster = get(c, rg, name)
+    pollers = []
+    for pool in cluster["properties"].get("agentPoolProfiles") or []:
+        pname = str(pool["name"])
+        pollers.append((pname, _begin_node_image(c, rg, name, pname)))
+    return pollers
+
+
+def _begin_node_image(c: ContainerServiceClient, rg: str, name: str, pool: str) -> LROPoller[Any]:
+    return _call(
+        lambda: c.agent_pools.begin_upgrade_node_image_version(rg, name, pool),
+        f"node image upgrade of {pool}",
+    )
+
+
+def begin_start(c: ContainerServiceClient, rg: str, name: str) -> LROPoller[Any]:
+    return _call(
+        lambda: c.managed_clusters.begin_start(rg, name),
+        f"start cluster {name}",
+    )
+
+
+def begin_stop(c: ContainerServiceClient, rg: str, name: str) -> LROPoller[Any]:
+    return _call(
+        lambda: c.managed_clusters.begin_stop(rg, name),
+        f"stop cluster {name}",
+    )
+
+
+def begin_delete(c: ContainerServiceClient, rg: str, name: str) -> LROPoller[Any]:
+    get(c, rg, name)  # a clear NotFoundError rather than ARM's silent 204
+    return _call(
+        lambda: c.managed_clusters.begin_delete(rg, name),
+        f"delete cluster {name}",
+    )
+
+
+def wait_for(
+    c: ContainerServiceClient,
+    rg: str,
+    name: str,
+    *,
+    deleted: bool = False,
+    timeout: float = 3600,
+    interval: float = 10,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, Any] | None:
+    """Wait until the cluster's provisioningState is terminal (or it is gone, with deleted).
+
+    ARM has no watch for resources: this polls GET at ``interval`` seconds (Azure's own
+    recommended cadence for AKS is 10-30 s)."""
+    deadline = time.monotonic() + timeout
+    last = ""
+    while True:
+        cluster = get_or_none(c, rg, name)
+        if cluster is None:
+            if deleted:
+                return None
+            raise NotFoundError(f"cluster {name} was not found in resource group {rg}", hint="check the name and -g")
+        state = str((cluster.get("properties") or {}).get("provisioningState"))
+        if state != last and progress is not None:
+            progress(f"cluster {name}: {state}")
+            last = state
+        if not deleted and state in TERMINAL_STATES:
+            if state != "Succeeded":
+                raise arm.translate_arm_error(RuntimeError(f"cluster {name} ended in provisioningState {state}"))
+            return cluster
+        if time.monotonic() > deadline:
+            raise WaitTimeoutError(
+                f"cluster {name} is still {state} after {timeout:.0f}s", hint="wait longer with --timeout"
+            )
+        time.sleep(interval)
+
+
+# ---------------------------------------------------------------- credentials
+
+
+def user_kubeconfig(c: ContainerServiceClient, rg: str, name: str, *, admin: bool = False) -> bytes:
+    if admin:
+        result = _call(
+            lambda: c.managed_clusters.list_cluster_admin_credentials(rg, name), f"admin credentials of {name}"
+        )
+    else:
+        result = _call(
+            lambda: c.managed_clusters.list_cluster_user_credentials(rg, name, format="exec"),
+            f"credentials of {name}",
+        )
+    configs = as_dict(result).get("kubeconfigs") or []
+    if not configs:
+        raise NotFoundError(f"Azure returned no kubeconfig for cluster {name}")
+    value = configs[0]["value"]
+    if isinstance(value, bytes | bytearray):
+        return bytes(value)
+    return base64.b64decode(value)
+
+
+def rewrite_exec_user(kubeconfig: bytes, *, login: str | None = None, tenant: str | None = None) -> bytes:
+    """Point every kubelogin exec user at ``akscli token`` (same server and tenant)."""
+    from ruamel.yaml import YAML
+
+    y = YAML(typ="rt")
+    y.width = 1 << 30
+    data = y.load(kubeconfig.decode("utf-8"))
+    for user in data.get("users") or []:
+        ex = (user.get("user") or {}).get("exec")
+        if not ex:
+            continue
+        args = [str(a) for a in ex.get("args") or []]
+        server = _flag(args, "--server-id") or AKS_SERVER_APP
+        tenant_id = tenant or _flag(args, "--tenant-id")
+        new_args = ["token", "--server-id", server]
+        if tenant_id:
+            new_args += ["--tenant-id", tenant_id]
+        if login:
+            new_args += ["--login", login]
+            client = _flag(args, "--client-id")
+            if client and login in ("devicecode", "interactive"):
+                new_args += ["--client-id", client]
+        ex["command"] = "akscli"
+        ex["args"] = new_args
+        ex["apiVersion"] = "client.authentication.k8s.io/v1beta1"
+        ex["installHint"] = "akscli is not installed: pip install akscli\n"
+        ex["provideClusterInfo"] = False
+        ex["interactiveMode"] = "IfAvailable" if login in ("devicecode", "interactive") else "Never"
+        ex.pop("env", None)
+    buf = io.StringIO()
+    y.dump(data, buf)
+    return buf.getvalue().encode("utf-8")
+
+
+def _flag(args: list[str], name: str) -> str | None:
+    for i, a in enumerate(args):
+        if a == name and i + 1 < len(args):
+            return args[i + 1]
+        if a.startswith(name + "="):
+            return a.split("=", 1)[1]
+    return None

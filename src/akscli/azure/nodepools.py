@@ -1,0 +1,380 @@
+"""AKS node pools (agentPools) through ARM: GPU pools, MIG, autoscaler, spot, taints.
+
+``--gpu a100 --gpus-per-node 1`` resolves to an Azure VM size through ``akscli.skus`` (the
+project's dated GPU SKU data). GPU pools get the ``nvidia.com/gpu=present:NoSchedule`` taint
+unless told otherwise, so that only pods asking for GPUs land on the expensive nodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
+
+from akscli import validate
+from akscli.azure import arm, names
+from akscli.azure.clusters import _call, as_dict, choice, get
+from akscli.errors import NotFoundError, UsageError
+
+if TYPE_CHECKING:
+    from azure.core.polling import LROPoller
+    from azure.mgmt.containerservice import ContainerServiceClient
+
+GPU_TAINT = "nvidia.com/gpu=present:NoSchedule"
+MODES = ("System", "User")
+GPU_DRIVERS = ("install", "none")
+MIG_PROFILES = ("MIG1g", "MIG2g", "MIG3g", "MIG4g", "MIG7g")
+MIG_FAMILIES = ("a100", "h100", "h200")
+GPU_SHORTCUTS = ("t4", "a10", "a100", "h100", "h200")
+OS_SKUS = ("AzureLinux", "AzureLinux3", "AzureContainerLinux", "Ubuntu", "Ubuntu2204", "Ubuntu2404")
+MAX_COUNT = 1000
+
+
+@dataclass
+class NodePoolSpec:
+    name: str
+    cluster: str
+    resource_group: str
+    vm_size: str
+    count: int | None = 1
+    min_count: int | None = None
+    max_count: int | None = None
+    mode: str = "User"
+    taints: list[str] = field(default_factory=list)
+    labels: dict[str, str] = field(default_factory=dict)
+    gpu: bool = False
+    gpu_driver: str | None = None
+    gpu_instance_profile: str | None = None
+    os_sku: str | None = None
+    spot: bool = False
+    spot_max_price: float | None = None
+    zones: list[str] = field(default_factory=list)
+    kubernetes_version: str | None = None
+
+    @classmethod
+    def from_flags(
+        cls,
+        *,
+        name: str,
+        cluster: str,
+        resource_group: str,
+        vm_size: str | None = None,
+        gpu: str | None = None,
+        gpus_per_node: int | None = None,
+        count: int | None = None,
+        min_count: int | None = None,
+        max_count: int | None = None,
+        mode: str = "User",
+        taints: list[str] | None = None,
+        no_gpu_taint: bool = False,
+        labels: list[str] | None = None,
+        gpu_driver: str | None = None,
+        gpu_instance_profile: str | None = None,
+        os_sku: str | None = None,
+        spot: bool = False,
+        spot_max_price: float | None = None,
+        zones: list[str] | None = None,
+        kubernetes_version: str | None = None,
+    ) -> NodePoolSpec:
+        """Validate every flag (raises UsageError) and resolve the GPU shortcut."""
+        from akscli import skus
+
+        mode_v = choice(mode, MODES, "--mode")
+        if vm_size and gpu:
+            raise UsageError(
+                "give --vm-size or --gpu, not both", hint="--gpu a100 --gpus-per-node 1 picks the VM size for you"
+            )
+        if not vm_size and not gpu:
+            raise UsageError(
+                "a node pool needs --vm-size or --gpu",
+                hint="e.g. --gpu h100 --gpus-per-node 8, or --vm-size Standard_D8ds_v5",
+            )
+        if gpus_per_node is not None and not gpu:
+            raise UsageError("--gpus-per-node goes with --gpu", hint="e.g. --gpu a100 --gpus-per-node 2")
+        sku = None
+        if gpu:
+            family = choice(gpu, GPU_SHORTCUTS, "--gpu")
+            n = validate.integer(gpus_per_node if gpus_per_node is not None else 1, "--gpus-per-node", 1, 16)
+            sku = skus.find(family, n)
+            size = sku.vm_size
+        else:
+            size = names.vm_size(str(vm_size))
+            sku = skus.get(size)
+        is_gpu = sku is not None
+        lo: int | None
+        hi: int | None
+        if min_count is not None or max_count is not None:
+            if min_count is None or max_count is None:
+                raise UsageError("the autoscaler needs both --min and --max", hint="e.g. --min 0 --max 4")
+            lo = validate.integer(min_count, "--min", 0, MAX_COUNT)
+            hi = validate.integer(max_count, "--max", 1, MAX_COUNT)
+            if lo > hi:
+                raise UsageError(f"--min {lo} is larger than --max {hi}", hint="e.g. --min 0 --max 4")
+            if count is not None:
+                validate.integer(count, "--count", lo, hi)
+            if mode_v == "System" and lo < 1:
+                raise UsageError("a System pool needs at least one node", hint="use --min 1")
+        else:
+            lo = hi = None
+        cnt = validate.integer(count if count is not None else (lo if lo is not None else 1), "--count", 0, MAX_COUNT)
+        if mode_v == "System" and cnt < 1:
+            raise UsageError("a System pool needs at least one node", hint="use --count 1 or more")
+        taint_list = [_taint(t) for t in taints or []]
+        if is_gpu and not no_gpu_taint and GPU_TAINT not in taint_list:
+            taint_list.append(GPU_TAINT)
+        if mode_v == "System" and spot:
+            raise UsageError("a System pool cannot be spot", hint="drop --spot or use --mode User")
+        if spot_max_price is not None:
+            if not spot:
+                raise UsageError("--spot-max-price goes with --spot", hint="add --spot")
+            if spot_max_price != -1 and not 0 < spot_max_price <= 10000:
+                raise UsageError(
+                    f"invalid --spot-max-price {spot_max_price}",
+                    hint="a price in USD per hour, or -1 for up to the on-demand price",
+                )
+        driver = choice(gpu_driver, GPU_DRIVERS, "--gpu-driver") if gpu_driver else None
+        if driver and not is_gpu:
+            raise UsageError(
+                f"--gpu-driver applies to GPU VM sizes; {size} has no GPU", hint="drop --gpu-driver or pick a GPU size"
+            )
+        mig = None
+        if gpu_instance_profile:
+            mig = choice(gpu_instance_profile, MIG_PROFILES, "--gpu-instance-profile")
+            if sku is None or sku.gpu_family not in MIG_FAMILIES:
+                raise UsageError(
+                    f"MIG (--gpu-instance-profile) needs an A100, H100 or H200 size; {size} is not one",
+                    hint="e.g. --gpu a100 --gpus-per-node 1 --gpu-instance-profile MIG1g",
+                )
+        return cls(
+            name=names.nodepool_name(name),
+            cluster=names.cluster_name(cluster),
+            resource_group=names.resource_group(resource_group),
+            vm_size=size,
+            count=cnt,
+            min_count=lo,
+            max_count=hi,
+            mode=mode_v,
+            taints=taint_list,
+            labels=validate.labels(labels or [], "--labels") if labels else {},
+            gpu=is_gpu,
+            gpu_driver=driver,
+            gpu_instance_profile=mig,
+            os_sku=choice(os_sku, OS_SKUS, "--os-sku") if os_sku else None,
+            spot=spot,
+            spot_max_price=spot_max_price,
+            zones=names.zones(zones or []),
+            kubernetes_version=names.kubernetes_version(kubernetes_version) if kubernetes_version else None,
+        )
+
+
+def _taint(value: str) -> str:
+    parsed = validate.taint(value)
+    key, val, effect = parsed.get("key", ""), parsed.get("value"), parsed.get("effect", "")
+    return f"{key}={val}:{effect}" if val else f"{key}:{effect}"
+
+
+def build_body(spec: NodePoolSpec) -> dict[str, Any]:
+    """The ARM body of ``AgentPools_CreateOrUpdate``."""
+    props: dict[str, Any] = {
+        "vmSize": spec.vm_size,
+        "count": spec.count,
+        "mode": spec.mode,
+        "osType": "Linux",
+        "type": "VirtualMachineScaleSets",
+    }
+    if spec.min_count is not None:
+        props.update(enableAutoScaling=True, minCount=spec.min_count, maxCount=spec.max_count)
+    if spec.taints:
+        props["nodeTaints"] = list(spec.taints)
+    if spec.labels:
+        props["nodeLabels"] = dict(spec.labels)
+    if spec.gpu_driver:
+        props["gpuProfile"] = {"driver": "Install" if spec.gpu_driver == "install" else "None"}
+    if spec.gpu_instance_profile:
+        props["gpuInstanceProfile"] = spec.gpu_instance_profile
+    if spec.os_sku:
+        props["osSKU"] = spec.os_sku
+    if spec.spot:
+        props.update(
+            scaleSetPriority="Spot",
+            scaleSetEvictionPolicy="Delete",
+            spotMaxPrice=spec.spot_max_price if spec.spot_max_price is not None else -1,
+        )
+    if spec.zones:
+        props["availabilityZones"] = list(spec.zones)
+    if spec.kubernetes_version:
+        props["orchestratorVersion"] = spec.kubernetes_version
+    return {"properties": props}
+
+
+def get_pool(c: ContainerServiceClient, rg: str, cluster: str, name: str) -> dict[str, Any]:
+    return as_dict(_call(lambda: c.agent_pools.get(rg, cluster, name), f"node pool {name}"))
+
+
+def get_pool_or_none(c: ContainerServiceClient, rg: str, cluster: str, name: str) -> dict[str, Any] | None:
+    try:
+        return get_pool(c, rg, cluster, name)
+    except NotFoundError:
+        return None
+
+
+COMPUTE_SKUS_API = "2021-07-01"
+
+
+def where_offered(target: arm.AzureTarget, vm_size: str) -> dict[str, list[str]]:
+    """Regions (and zones) where ``vm_size`` is offered to this subscription.
+
+    Only called after a SkuNotAvailable failure: the Resource SKUs list is large, so it is
+    read page by page and only the matching rows are kept."""
+    client = arm.raw_client(target)
+    path: str | None = f"/subscriptions/{target.subscription_id()}/providers/Microsoft.Compute/skus"
+    found: dict[str, list[str]] = {}
+    while path:
+        page = arm.raw_call(client, "GET", path, COMPUTE_SKUS_API) or {}
+        for row in page.get("value") or []:
+            if str(row.get("name", "")).lower() != vm_size.lower() or row.get("restrictions"):
+                continue
+            for info in row.get("locationInfo") or []:
+                found[str(info.get("location", "")).lower()] = sorted(info.get("zones") or [])
+        path = page.get("nextLink")
+    return found
+
+
+def sku_not_available_hint(target: arm.AzureTarget, vm_size: str) -> str | None:
+    """'offered in: westus3 (zones 1, 2), ...' or None when that cannot be found out."""
+    from akscli.errors import AkscliError
+
+    try:
+        where = where_offered(target, vm_size)
+    except AkscliError:
+        return None
+    if not where:
+        return f"{vm_size} is not offered to this subscription in any region; ask for access or pick another size"
+    parts = [f"{loc} (zones {', '.join(z)})" if z else loc for loc, z in sorted(where.items())]
+    return f"{vm_size} is offered in: {'; '.join(parts)}; use a cluster there or another size"
+
+
+def begin_add(c: ContainerServiceClient, spec: NodePoolSpec, body: dict[str, Any]) -> LROPoller[Any]:
+    get(c, spec.resource_group, spec.cluster)  # NotFoundError names the cluster, not the pool
+    if get_pool_or_none(c, spec.resource_group, spec.cluster, spec.name) is not None:
+        raise UsageError(
+            f"node pool {spec.name} already exists in cluster {spec.cluster}",
+            hint="change its size with 'akscli nodepool scale', or delete it first",
+        )
+    return _call(
+        lambda: c.agent_pools.begin_create_or_update(spec.resource_group, spec.cluster, spec.name, cast(Any, body)),
+        f"add node pool {spec.name}",
+    )
+
+
+def list_pools(c: ContainerServiceClient, rg: str, cluster: str) -> Iterator[dict[str, Any]]:
+    try:
+        for p in c.agent_pools.list(rg, cluster):
+            yield as_dict(p)
+    except Exception as exc:
+        raise arm.translate_arm_error(exc, what=f"node pools of {cluster}") from exc
+
+
+def summary(pool: Mapping[str, Any]) -> dict[str, Any]:
+    from akscli import skus
+
+    props = pool.get("properties") or {}
+    sku = skus.get(str(props.get("vmSize", "")))
+    count = int(props.get("count") or 0)
+    return {
+        "name": pool.get("name"),
+        "mode": props.get("mode"),
+        "vmSize": props.get("vmSize"),
+        "count": count,
+        "autoscale": f"{props['minCount']}-{props['maxCount']}" if props.get("enableAutoScaling") else "off",
+        "gpus": (sku.gpus if sku else 0) * count,
+        "gpuModel": sku.gpu_model if sku else "",
+        "version": props.get("currentOrchestratorVersion") or props.get("orchestratorVersion"),
+        "osSku": props.get("osSKU"),
+        "spot": props.get("scaleSetPriority") == "Spot",
+        "mig": props.get("gpuInstanceProfile") or "",
+        "provisioningState": props.get("provisioningState"),
+        "powerState": (props.get("powerState") or {}).get("code"),
+        "taints": list(props.get("nodeTaints") or []),
+        "zones": list(props.get("availabilityZones") or []),
+        "nodeImageVersion": props.get("nodeImageVersion"),
+    }
+
+
+def begin_scale(
+    c: ContainerServiceClient,
+    rg: str,
+    cluster: str,
+    name: str,
+    *,
+    count: int | None = None,
+    min_count: int | None = None,
+    max_count: int | None = None,
+    disable_autoscaler: bool = False,
+) -> LROPoller[Any]:
+    pool = get_pool(c, rg, cluster, name)
+    props = pool["properties"]
+    mode = props.get("mode", "User")
+    floor = 1 if mode == "System" else 0
+    if min_count is not None or max_count is not None:
+        if min_count is None or max_count is None:
+            raise UsageError("the autoscaler needs both --min and --max", hint="e.g. --min 0 --max 4")
+        lo = validate.integer(min_count, "--min", floor, MAX_COUNT)
+        hi = validate.integer(max_count, "--max", max(lo, 1), MAX_COUNT)
+        props.update(enableAutoScaling=True, minCount=lo, maxCount=hi)
+        props["count"] = min(max(int(props.get("count") or lo), lo), hi)
+    elif count is not None:
+        n = validate.integer(count, "--count", floor, MAX_COUNT)
+        if props.get("enableAutoScaling") and not disable_autoscaler:
+            raise UsageError(
+                f"node pool {name} is autoscaled ({props.get('minCount')}-{props.get('maxCount')})",
+                hint="change --min/--max, or pass --disable-autoscaler with --count",
+            )
+        props["count"] = n
+        if disable_autoscaler:
+            props.update(enableAutoScaling=False, minCount=None, maxCount=None)
+    else:
+        raise UsageError("nothing to change", hint="pass --count N, or --min and --max")
+    return _call(
+        lambda: c.agent_pools.begin_create_or_update(rg, cluster, name, cast(Any, pool)), f"scale node pool {name}"
+    )
+
+
+def upgrade_profile(c: ContainerServiceClient, rg: str, cluster: str, name: str) -> dict[str, Any]:
+    return as_dict(_call(lambda: c.agent_pools.get_upgrade_profile(rg, cluster, name), f"upgrade profile of {name}"))
+
+
+def available_versions(profile: Mapping[str, Any]) -> list[str]:
+    return [u["kubernetesVersion"] for u in (profile.get("properties") or {}).get("upgrades") or []]
+
+
+def begin_upgrade(c: ContainerServiceClient, rg: str, cluster: str, name: str, version: str) -> LROPoller[Any]:
+    version = names.kubernetes_version(version)
+    offered = available_versions(upgrade_profile(c, rg, cluster, name))
+    if version not in offered:
+        raise UsageError(
+            f"node pool {name} cannot be upgraded to {version}",
+            hint="available: "
+            + (", ".join(offered) or "none; upgrade the control plane first (akscli cluster upgrade)"),
+        )
+    pool = get_pool(c, rg, cluster, name)
+    pool["properties"]["orchestratorVersion"] = version
+    return _call(
+        lambda: c.agent_pools.begin_create_or_update(rg, cluster, name, cast(Any, pool)), f"upgrade node pool {name}"
+    )
+
+
+def begin_node_image_upgrade(c: ContainerServiceClient, rg: str, cluster: str, name: str) -> LROPoller[Any]:
+    get_pool(c, rg, cluster, name)
+    return _call(
+        lambda: c.agent_pools.begin_upgrade_node_image_version(rg, cluster, name),
+        f"node image upgrade of {name}",
+    )
+
+
+def begin_delete(c: ContainerServiceClient, rg: str, cluster: str, name: str) -> LROPoller[Any]:
+    get_pool(c, rg, cluster, name)
+    return _call(
+        lambda: c.agent_pools.begin_delete(rg, cluster, name),
+        f"delete node pool {name}",
+    )

@@ -1,0 +1,240 @@
+"""``akscli token``: the kubeconfig exec credential plugin (a drop-in for ``kubelogin get-token``).
+
+kubectl runs this on every call, so the cached path uses the standard library only: it
+imports neither azure nor kubernetes (nor typer). Tokens are cached per tenant, client,
+server application and sign-in mode in a 0600 file under the user's cache directory and
+are refreshed ``REFRESH_MARGIN`` seconds before they expire.
+"""
+
+from __future__ import annotations
+
+# Every import here is paid on each kubectl call: no dataclasses (inspect), no pathlib,
+# tempfile only when writing. See tests/bench/bench_token.py.
+import hashlib
+import json
+import os
+import sys
+import time
+from typing import TYPE_CHECKING, NamedTuple
+
+from akscli.errors import AkscliError, UsageError
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+AKS_SERVER_APP = "6dae42f8-4368-4678-94ff-3960e28e3630"
+EXEC_API_VERSIONS = ("client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1")
+DEFAULT_EXEC_API = "client.authentication.k8s.io/v1beta1"
+REFRESH_MARGIN = 300
+LOGIN_MODES = ("azurecli", "devicecode", "spn", "msi", "workloadidentity", "interactive")
+# kubelogin flags that kubeconfigs carry and that mean nothing different here.
+_IGNORED_VALUE_FLAGS = ("--environment", "-e", "--authority-host", "--token-cache-dir")
+
+_USAGE = (
+    "usage: akscli token [--server-id ID] [--tenant-id TENANT] [--client-id ID] "
+    "[--login azurecli|devicecode|spn|msi|workloadidentity|interactive]"
+)
+
+
+class TokenRequest(NamedTuple):
+    server_id: str = AKS_SERVER_APP
+    tenant_id: str | None = None
+    client_id: str | None = None
+    login: str | None = None
+
+    @property
+    def scope(self) -> str:
+        return f"{self.server_id}/.default"
+
+    def cache_key(self) -> str:
+        tenant = self.tenant_id or os.environ.get("AZURE_TENANT_ID", "")
+        client = self.client_id or os.environ.get("AZURE_CLIENT_ID", "")
+        authority = os.environ.get("AZURE_AUTHORITY_HOST", "")
+        raw = "\0".join([tenant, client, self.server_id, self.login or "default", authority])
+        return hashlib.sha256(raw.encode()).hexdigest()[:32]
+
+
+def parse_args(argv: Sequence[str]) -> TokenRequest:
+    """Parse kubelogin-compatible flags (``--flag value`` and ``--flag=value``)."""
+    values: dict[str, str] = {}
+    names = {
+        "--server-id": "server_id",
+        "--tenant-id": "tenant_id",
+        "-t": "tenant_id",
+        "--client-id": "client_id",
+        "--login": "login",
+        "-l": "login",
+    }
+    i = 0
+    args = [a for a in argv if a != "get-token"]
+    while i < len(args):
+        arg = args[i]
+        flag, eq, inline = arg.partition("=")
+        if flag in names or flag in _IGNORED_VALUE_FLAGS:
+            if eq:
+                value = inline
+            elif i + 1 < len(args):
+                i += 1
+                value = args[i]
+            else:
+                raise UsageError(f"{flag} needs a value", hint=_USAGE)
+            if flag in names:
+                values[names[flag]] = value.strip()
+        else:
+            raise UsageError(f"unknown flag {arg!r} for akscli token", hint=_USAGE)
+        i += 1
+    login = values.get("login")
+    if login is not None and login.lower() not in LOGIN_MODES:
+        raise UsageError(f"unknown --login mode {login!r}", hint="use one of: " + ", ".join(LOGIN_MODES))
+    server = values.get("server_id") or AKS_SERVER_APP
+    _check_id(server, "--server-id")
+    for key in ("tenant_id", "client_id"):
+        if values.get(key):
+            _check_id(values[key], "--" + key.replace("_", "-"))
+    return TokenRequest(
+        server, values.get("tenant_id") or None, values.get("client_id") or None, login.lower() if login else None
+    )
+
+
+def _check_id(value: str, what: str) -> None:
+    ok = value and len(value) <= 256 and all(c.isalnum() or c in "-._:/" for c in value)
+    if not ok:
+        raise UsageError(
+            f"invalid {what} {value!r}", hint=f"{what} takes an ID (GUID), a domain or an application ID URI"
+        )
+
+
+def cache_dir() -> str:
+    base = os.environ.get("AKSCLI_CACHE_DIR")
+    if base:
+        return os.path.join(base, "tokens")
+    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(xdg, "akscli", "tokens")
+
+
+def cache_path(req: TokenRequest) -> str:
+    return os.path.join(cache_dir(), f"{req.cache_key()}.json")
+
+
+def read_cached(req: TokenRequest, now: float | None = None) -> tuple[str, int] | None:
+    """The cached token and its expiry (epoch seconds) if it is still fresh enough."""
+    now = time.time() if now is None else now
+    try:
+        with open(cache_path(req), encoding="utf-8") as fh:
+            data = json.load(fh)
+        token, expires_on = str(data["token"]), int(data["expires_on"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if expires_on - REFRESH_MARGIN <= now or not token:
+        return None
+    return token, expires_on
+
+
+def write_cached(req: TokenRequest, token: str, expires_on: int) -> None:
+    import tempfile
+
+    directory = cache_dir()
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tok-", suffix=".tmp")
+    try:
+        # mkstemp creates the file 0600: the token is never readable by others, not even briefly.
+        with os.fdopen(fd, "w") as fh:
+            json.dump({"token": token, "expires_on": int(expires_on)}, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, cache_path(req))
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def acquire(req: TokenRequest) -> tuple[str, int]:
+    """Get a fresh token from Entra ID (imports azure-identity) and cache it."""
+    from akscli.azure import identity
+
+    # AKS kubeconfigs name the Azure CLI's public client; it matters only to the sign-in
+    # modes that act as a public client or pick one of several managed identities.
+    client = req.client_id if req.login in ("devicecode", "interactive", "msi") else None
+    cred = identity.credential(req.login, req.tenant_id, client_id=client)
+    tok = cred.get_token(req.scope)
+    write_cached(req, tok.token, int(tok.expires_on))
+    return tok.token, int(tok.expires_on)
+
+
+def exec_api_version() -> str:
+    """The ExecCredential version kubectl asked for in KUBERNETES_EXEC_INFO."""
+    raw = os.environ.get("KUBERNETES_EXEC_INFO")
+    if not raw:
+        return DEFAULT_EXEC_API
+    try:
+        version = str(json.loads(raw).get("apiVersion") or DEFAULT_EXEC_API)
+    except (ValueError, AttributeError):
+        return DEFAULT_EXEC_API
+    if version not in EXEC_API_VERSIONS:
+        raise UsageError(
+            f"kubectl asked for ExecCredential {version}, which akscli does not speak",
+            hint="use client.authentication.k8s.io/v1 or v1beta1 in the kubeconfig's exec block",
+        )
+    return version
+
+
+def exec_credential(token: str, expires_on: int, api_version: str | None = None) -> str:
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires_on))
+    return json.dumps(
+        {
+            "kind": "ExecCredential",
+            "apiVersion": api_version or exec_api_version(),
+            "spec": {"interactive": False},
+            "status": {"expirationTimestamp": stamp, "token": token},
+        }
+    )
+
+
+def get_token(req: TokenRequest) -> tuple[str, int]:
+    return read_cached(req) or acquire(req)
+
+
+def run(argv: Sequence[str]) -> str:
+    """The ExecCredential JSON for ``argv`` (kubelogin get-token flags)."""
+    req = parse_args(argv)
+    api_version = exec_api_version()
+    token, expires_on = get_token(req)
+    return exec_credential(token, expires_on, api_version)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Fast entry point: ``akscli token ...`` without loading the CLI framework."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["token"]:
+        args = args[1:]
+    if any(a in ("-h", "--help") for a in args):
+        sys.stdout.write(_USAGE + "\n")
+        return 0
+    debug = "--debug" in args
+    args = [a for a in args if a != "--debug"]
+    try:
+        sys.stdout.write(run(args) + "\n")
+        sys.stdout.flush()
+        return 0
+    except AkscliError as exc:
+        sys.stderr.write(f"error: {exc.message}\n")
+        if exc.hint:
+            sys.stderr.write(f"hint: {exc.hint}\n")
+        return exc.exit_code
+    except Exception as exc:
+        if debug:
+            raise
+        from akscli.azure.arm import translate_arm_error
+
+        err = translate_arm_error(exc, what="akscli token")
+        sys.stderr.write(f"error: {err.message}\n")
+        if err.hint:
+            sys.stderr.write(f"hint: {err.hint}\n")
+        return err.exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,237 @@
+"""``baremetal inventory``: run the probe on every GPU node and gather one cluster-wide table.
+
+One short-lived Job per node, pinned with ``nodeName``, created in batches of ``parallel`` so
+the scheduler and API server see a bounded load whatever the cluster size. Each batch is
+followed by a watch on its pods (no polling); finished pods' logs are read, then the batch's
+Jobs are deleted before the next batch starts. Jobs also carry ``ttlSecondsAfterFinished`` so an
+interrupted run cleans up after itself.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from akscli import render, validate
+from akscli.baremetal import doctor, pods
+from akscli.baremetal.probe import ProbeReport, report_from_dict
+from akscli.errors import AkscliError, CheckFailedError
+
+RUN_LABEL = "akscli.io/probe-run"
+NODE_ANNOTATION = "akscli.io/node"
+
+
+@dataclass
+class NodeResult:
+    node: str
+    status: str  # ok | failed | timeout
+    report: ProbeReport | None = None
+    error: str | None = None
+
+    def row(self) -> dict[str, Any]:
+        r = self.report
+        gpus = r.gpus if r else []
+        links = sum(len(g.nvlinks) for g in gpus)
+        active = sum(g.nvlinks_active for g in gpus)
+        ports = r.rdma if r else []
+        return {
+            "node": self.node,
+            "status": self.status,
+            "gpus": len(gpus),
+            "gpu_model": gpus[0].name if gpus else None,
+            "driver": r.driver_version if r else None,
+            "cuda": r.cuda_version if r else None,
+            "nvlink": f"{active}/{links}" if links else "none",
+            "rdma_ports": f"{sum(1 for p in ports if p.state.upper() == 'ACTIVE')}/{len(ports)}" if ports else "none",
+            "anomalies": len(r.anomalies) if r else 0,
+            "error": self.error,
+        }
+
+
+@dataclass
+class Inventory:
+    nodes: list[NodeResult] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        reports = [n.report for n in self.nodes if n.report]
+        models: Counter[str] = Counter(g.name for r in reports for g in r.gpus)
+        drivers: Counter[str] = Counter(r.driver_version for r in reports)
+        return {
+            "nodes": len(self.nodes),
+            "probed": len(reports),
+            "failed": sum(1 for n in self.nodes if n.status != "ok"),
+            "gpus": sum(len(r.gpus) for r in reports),
+            "gpu_models": dict(models.most_common()),
+            "drivers": dict(drivers.most_common()),
+            "nvlinks_active": sum(g.nvlinks_active for r in reports for g in r.gpus),
+            "nvlinks": sum(len(g.nvlinks) for r in reports for g in r.gpus),
+            "rdma_ports_active": sum(1 for r in reports for p in r.rdma if p.state.upper() == "ACTIVE"),
+            "rdma_ports": sum(len(r.rdma) for r in reports),
+            "anomalies": sum(len(r.anomalies) for r in reports),
+        }
+
+    def anomalies(self) -> list[dict[str, Any]]:
+        return [
+            {"node": n.node, "scope": a.scope, "severity": a.severity, "message": a.message, "fix": a.fix}
+            for n in self.nodes
+            if n.report
+            for a in n.report.anomalies
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "summary": self.summary(),
+            "nodes": [n.row() for n in self.nodes],
+            "anomalies": self.anomalies(),
+            "reports": [n.report.to_dict() for n in self.nodes if n.report],
+        }
+
+
+@dataclass
+class InventoryOptions:
+    namespace: str = "default"
+    image: str = ""
+    label_selector: str | None = None
+    parallel: int = 50
+    timeout_s: float = 300.0
+    runtime_class: str | None = None
+    max_nodes: int | None = None
+
+
+def check(opts: InventoryOptions) -> InventoryOptions:
+    validate.name(opts.namespace, "namespace")
+    validate.image(opts.image, "--image")
+    if opts.label_selector:
+        validate.label_selector(opts.label_selector)
+    validate.integer(opts.parallel, "--parallel", 1, 500)
+    if opts.runtime_class:
+        validate.subdomain(opts.runtime_class, "--runtime-class")
+    if opts.max_nodes is not None:
+        validate.integer(opts.max_nodes, "--max-nodes", 1, 1_000_000)
+    return opts
+
+
+def gpu_nodes(kube: Any, opts: InventoryOptions) -> Iterator[str]:
+    """Names of GPU nodes, streamed page by page."""
+    count = 0
+    for page in kube.list_pages("v1", "Node", label_selector=opts.label_selector):
+        for node in page["items"]:
+            if doctor.is_gpu_node(node):
+                yield str(node["metadata"]["name"])
+                count += 1
+                if opts.max_nodes is not None and count >= opts.max_nodes:
+                    return
+
+
+def job_name(run_id: str, index: int) -> str:
+    return f"gpu-probe-{run_id}-{index}"
+
+
+def job(opts: InventoryOptions, run_id: str, index: int, node: str) -> dict[str, Any]:
+    [obj] = render.render(
+        "baremetal/gpu-probe-job.yaml.j2",
+        {
+            "name": job_name(run_id, index),
+            "namespace": opts.namespace,
+            "run_id": run_id,
+            "node": node,
+            "image": opts.image,
+            "runtime_class": opts.runtime_class,
+            "deadline_s": int(opts.timeout_s),
+        },
+    )
+    return obj
+
+
+def parse_probe_log(text: str) -> ProbeReport:
+    """The probe's JSON from a pod log (which may hold stderr lines around it)."""
+    start = text.find("{")
+    if start < 0:
+        raise CheckFailedError(_error_line(text))
+    try:
+        data, _ = json.JSONDecoder().raw_decode(text[start:])
+    except ValueError as exc:
+        raise CheckFailedError(f"the probe's output is not JSON ({exc})") from exc
+    return report_from_dict(data)
+
+
+def _error_line(text: str) -> str:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for line in lines:
+        if line.startswith("error:"):
+            return line.removeprefix("error:").strip()
+    return lines[-1] if lines else "the probe failed without output"
+
+
+def _read_log(kube: Any, namespace: str, pod: str) -> str:
+    return "\n".join(kube.logs(namespace, pod, container="probe"))
+
+
+def _run_batch(
+    kube: Any, opts: InventoryOptions, run_id: str, batch: list[tuple[int, str]], pool: ThreadPoolExecutor
+) -> list[NodeResult]:
+    jobs = [job(opts, run_id, index, node) for index, node in batch]
+    names = {j["metadata"]["name"]: j["metadata"]["annotations"][NODE_ANNOTATION] for j in jobs}
+    list(pool.map(lambda j: kube.create(j), jobs))
+    results: dict[str, NodeResult] = {}
+    deadline = time.monotonic() + opts.timeout_s
+    selector = f"{RUN_LABEL}={run_id}"
+    try:
+        for pod in pods.pod_events(kube, opts.namespace, selector, deadline):
+            owner = (pod.get("metadata") or {}).get("labels", {}).get("job-name") or (pod.get("metadata") or {}).get(
+                "labels", {}
+            ).get("batch.kubernetes.io/job-name")
+            node = names.get(str(owner)) or ((pod.get("metadata") or {}).get("annotations") or {}).get(NODE_ANNOTATION)
+            if node is None or node not in names.values() or node in results:
+                continue
+            phase = pods.phase(pod)
+            pod_name = str(pod["metadata"]["name"])
+            if phase == "Succeeded":
+                try:
+                    results[node] = NodeResult(
+                        node, "ok", report=parse_probe_log(_read_log(kube, opts.namespace, pod_name))
+                    )
+                except AkscliError as exc:
+                    results[node] = NodeResult(node, "failed", error=exc.message)
+            elif phase == "Failed":
+                results[node] = NodeResult(node, "failed", error=_error_line(_read_log(kube, opts.namespace, pod_name)))
+            elif reason := pods.pull_error(pod):
+                results[node] = NodeResult(node, "failed", error=f"probe image {opts.image}: {reason}")
+            if len(results) == len(batch):
+                break
+    finally:
+        list(
+            pool.map(
+                lambda n: kube.delete("batch/v1", "Job", n, namespace=opts.namespace, propagation="Background"), names
+            )
+        )
+    for _, node in batch:
+        results.setdefault(node, NodeResult(node, "timeout", error=f"no result within {opts.timeout_s:.0f}s"))
+    return [results[node] for _, node in batch]
+
+
+def run(
+    kube: Any, opts: InventoryOptions, *, run_id: str | None = None, progress: Callable[[str], None] | None = None
+) -> Inventory:
+    check(opts)
+    run_id = run_id or secrets.token_hex(3)
+    say = progress or (lambda _msg: None)
+    inventory = Inventory()
+    batch: list[tuple[int, str]] = []
+    with ThreadPoolExecutor(max_workers=min(8, opts.parallel)) as pool:
+        for index, node in enumerate(gpu_nodes(kube, opts)):
+            batch.append((index, node))
+            if len(batch) >= opts.parallel:
+                inventory.nodes += _run_batch(kube, opts, run_id, batch, pool)
+                say(f"probed {len(inventory.nodes):,} GPU nodes")
+                batch = []
+        if batch:
+            inventory.nodes += _run_batch(kube, opts, run_id, batch, pool)
+            say(f"probed {len(inventory.nodes):,} GPU nodes")
+    return inventory

@@ -1,0 +1,52 @@
+"""Following pods by label: one list, then a watch from its resourceVersion (never polling)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+TERMINAL = ("Succeeded", "Failed")
+PULL_ERRORS = ("ErrImagePull", "ImagePullBackOff", "InvalidImageName")
+
+
+def pod_events(kube: Any, namespace: str, selector: str, deadline: float) -> Iterator[dict[str, Any]]:
+    """Every matching pod now, then each change until ``deadline``; re-lists when the watch expires."""
+    from akscli.kube.client import WatchExpired
+
+    while time.monotonic() < deadline:
+        version: str | None = None
+        for page in kube.list_pages("v1", "Pod", namespace=namespace, label_selector=selector):
+            version = (page.get("metadata") or {}).get("resourceVersion") or version
+            yield from page["items"]
+        remaining = int(deadline - time.monotonic())
+        if remaining <= 0:
+            return
+        try:
+            for kind, obj in kube.watch(
+                "v1",
+                "Pod",
+                namespace=namespace,
+                label_selector=selector,
+                resource_version=version,
+                timeout_seconds=min(remaining, 300),
+            ):
+                if kind in ("ADDED", "MODIFIED"):
+                    yield obj
+                if time.monotonic() >= deadline:
+                    return
+        except WatchExpired:
+            continue
+
+
+def phase(pod: Mapping[str, Any]) -> str:
+    return str((pod.get("status") or {}).get("phase") or "Pending")
+
+
+def pull_error(pod: Mapping[str, Any]) -> str | None:
+    status = pod.get("status") or {}
+    for cs in (status.get("containerStatuses") or []) + (status.get("initContainerStatuses") or []):
+        reason = ((cs.get("state") or {}).get("waiting") or {}).get("reason")
+        if reason in PULL_ERRORS:
+            return str(reason)
+    return None

@@ -1,0 +1,747 @@
+"""akscli baremetal: AKS on bare metal (preview) and GPU/RDMA node readiness on any cluster.
+
+Thin: parse and validate flags, call ``akscli.baremetal.*``, print through ``akscli.output``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections import Counter
+from typing import Annotated, Any
+
+import typer
+
+from akscli import output, validate
+from akscli.cli import azopts
+from akscli.cli import options as opts
+from akscli.errors import CheckFailedError, UsageError
+
+app = typer.Typer(
+    name="baremetal",
+    help="AKS on bare metal and GPU/RDMA node readiness.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    add_completion=False,
+)
+cluster_app = typer.Typer(
+    help="AKS on bare metal (preview): one single-node cluster per Arc-enabled host.",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    add_completion=False,
+)
+test_app = typer.Typer(
+    help="Interconnect tests (NCCL all-reduce across nodes).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    add_completion=False,
+)
+app.add_typer(cluster_app, name="cluster")
+app.add_typer(test_app, name="test")
+
+OBJECT_FORMATS = ("table", "json", "yaml")
+LIST_FORMATS = ("table", "wide", "json", "yaml")
+ReportOutput = Annotated[str, typer.Option("-o", "--output", help="Output format: table|wide|json|yaml.")]
+
+
+def _connect(
+    kubeconfig: str | None, context: str | None, namespace: str | None = None, request_timeout: str | None = None
+) -> Any:
+    from akscli.kube.client import connect
+
+    return connect(opts.kube_target(kubeconfig, context, namespace, request_timeout))
+
+
+# ---- probe -----------------------------------------------------------------------------------
+
+
+def _probe_rows(report: Any) -> list[dict[str, Any]]:
+    rows = []
+    for g in report.gpus:
+        rows.append(
+            {
+                "gpu": g.index,
+                "name": g.name,
+                "memory": f"{g.memory_total_mib} MiB",
+                "driver": report.driver_version,
+                "cuda": report.cuda_version,
+                "cc": g.compute_capability,
+                "ecc": "on" if g.ecc_enabled else ("off" if g.ecc_enabled is False else "n/a"),
+                "ecc_errors": g.ecc_volatile_uncorrected,
+                "remapped": "n/a"
+                if g.remapped_rows_uncorrectable is None
+                else f"{g.remapped_rows_correctable}c/{g.remapped_rows_uncorrectable}u"
+                + (" pending" if g.remapped_rows_pending else ""),
+                "pcie": f"gen{g.pcie_gen} x{g.pcie_width}" if g.pcie_gen else "n/a",
+                "mig": "on" if g.mig_enabled else ("off" if g.mig_enabled is False else "n/a"),
+                "nvlink": f"{g.nvlinks_active}/{len(g.nvlinks)} active" if g.nvlink_supported else "not supported",
+                "uuid": g.uuid,
+                "bus": g.pci_bus_id,
+            }
+        )
+    return rows
+
+
+@app.command("probe")
+def probe(
+    output_format: Annotated[str, typer.Option("-o", "--output", help="table|json|yaml.")] = "table",
+    sysfs_root: Annotated[
+        str, typer.Option("--sysfs-root", help="Where the host's /sys is mounted (in a pod: the hostPath mount).")
+    ] = "/",
+    replay: Annotated[
+        str | None,
+        typer.Option(
+            "--replay",
+            help="Replay recorded answers from a directory (nvml.json, sysfs.txt) instead of asking the hardware.",
+            show_default=False,
+        ),
+    ] = None,
+    node: Annotated[
+        str | None,
+        typer.Option(
+            "--node-name", help="Name to report (default: $NODE_NAME, else the host name).", show_default=False
+        ),
+    ] = None,
+) -> None:
+    """Read this machine's GPUs (NVML) and RDMA ports (sysfs). Exit 7 when there is no GPU,
+    no driver or no NVML."""
+    from akscli.baremetal import probe as logic
+
+    fmt = output.check_format(output_format, OBJECT_FORMATS)
+    # --replay runs the same code path on recorded NVML and sysfs answers (tests, demos, bug reports).
+    report = logic.replay(replay, node=node) if replay is not None else logic.probe_host(sysfs_root, node=node)
+    if fmt != "table":
+        output.emit_object(report.to_dict(), fmt)
+        return
+    output.emit(
+        _probe_rows(report),
+        "table",
+        [
+            output.Column("GPU", "gpu"),
+            output.Column("NAME", "name"),
+            output.Column("MEMORY", "memory"),
+            output.Column("DRIVER", "driver"),
+            output.Column("CUDA", "cuda"),
+            output.Column("CC", "cc"),
+            output.Column("ECC", "ecc"),
+            output.Column("ECC-ERRORS", "ecc_errors"),
+            output.Column("REMAPPED-ROWS", "remapped"),
+            output.Column("PCIE", "pcie"),
+            output.Column("MIG", "mig"),
+            output.Column("NVLINK", "nvlink"),
+        ],
+    )
+    if report.rdma:
+        output.emit(
+            [vars(p) for p in report.rdma],
+            "table",
+            [
+                output.Column("RDMA-DEVICE", "device"),
+                output.Column("PORT", "port"),
+                output.Column("STATE", "state"),
+                output.Column("PHYSICAL", "physical_state"),
+                output.Column("RATE", "rate"),
+                output.Column("LINK-LAYER", "link_layer"),
+            ],
+        )
+    else:
+        output.info("RDMA: no devices in /sys/class/infiniband")
+    for a in report.anomalies:
+        output.warn(f"{a.scope}: {a.message} (fix: {a.fix})")
+
+
+# ---- doctor ----------------------------------------------------------------------------------
+
+
+@app.command("doctor")
+def doctor(
+    kubeconfig: opts.Kubeconfig = None,
+    context: opts.Context = None,
+    selector: opts.Selector = None,
+    rdma_resource: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rdma-resource",
+            help="An RDMA resource name to look for (repeatable; default: "
+            "rdma/rdma_shared_device_a, rdma/ib, rdma/shared_ib, rdma/hca_shared_devices_a).",
+            show_default=False,
+        ),
+    ] = None,
+    operator_namespace: Annotated[
+        str, typer.Option("--operator-namespace", help="Namespace of the NVIDIA GPU Operator.")
+    ] = "gpu-operator",
+    expect_rdma: Annotated[
+        bool | None,
+        typer.Option(
+            "--expect-rdma/--no-expect-rdma",
+            help="Require RDMA on every GPU node (default: where the VM size has InfiniBand).",
+            show_default=False,
+        ),
+    ] = None,
+    page_size: Annotated[int, typer.Option("--page-size", help="Nodes per list request.", min=10, max=5000)] = 500,
+    output_format: ReportOutput = "table",
+    request_timeout: opts.RequestTimeout = None,
+) -> None:
+    """Check GPU nodes, pools and the GPU Operator; exit 9 when something blocks GPU work."""
+    from akscli.baremetal import doctor as logic
+
+    fmt = output.check_format(output_format, LIST_FORMATS)
+    resources = (
+        tuple(validate.label_key(r, "--rdma-resource") for r in rdma_resource or ()) or logic.DEFAULT_RDMA_RESOURCES
+    )
+    options = logic.Options(
+        rdma_resources=resources,
+        operator_namespace=validate.name(operator_namespace, "--operator-namespace"),
+        expect_rdma=expect_rdma,
+        label_selector=validate.label_selector(selector) if selector else None,
+        page_size=page_size,
+    )
+    kube = _connect(kubeconfig, context, None, request_timeout)
+    with output.status("listing nodes") as update:
+        report = logic.diagnose(kube, options, progress=update)
+    if fmt in ("json", "yaml"):
+        output.emit_object(report.to_dict(), fmt)
+    else:
+        output.emit(
+            [p.to_dict() for p in report.pools],
+            fmt,
+            [
+                output.Column("POOL", "pool"),
+                output.Column("VM-SIZE", "vm_size"),
+                output.Column("NODES", "nodes"),
+                output.Column("READY", "ready"),
+                output.Column("GPU-NODES", "gpu_nodes"),
+                output.Column("GPUS", lambda p: f"{p['gpu_allocatable']}/{p['gpu_capacity']}"),
+                output.Column("EXPECTED", "expected_gpus"),
+                output.Column("RDMA-NODES", "rdma_nodes"),
+                output.Column("DRIVERS", lambda p: ", ".join(p["drivers"]) or None),
+            ],
+            empty="No nodes.",
+        )
+        output.emit(
+            [f.to_dict() for f in report.findings],
+            fmt,
+            [
+                output.Column("SEVERITY", "severity"),
+                output.Column("CHECK", "check"),
+                output.Column("POOL", "pool"),
+                output.Column("COUNT", "count"),
+                output.Column("FINDING", "message"),
+                output.Column("FIX", "fix"),
+                output.Column("NODES", "nodes", wide=True),
+            ],
+            empty="No findings: the cluster is ready for GPU work.",
+        )
+    if report.blocking:
+        nodes = sum(f.count for f in report.blocking)
+        raise CheckFailedError(
+            f"{len(report.blocking)} blocking finding(s) across {nodes} node(s) or component(s)",
+            hint="fix the errors above and run 'akscli baremetal doctor' again",
+        )
+
+
+# ---- prepare ---------------------------------------------------------------------------------
+
+
+@app.command("prepare")
+def prepare(
+    nfd: Annotated[bool, typer.Option("--nfd/--no-nfd", help="Deploy Node Feature Discovery.")] = True,
+    cluster_policy: Annotated[
+        bool, typer.Option("--cluster-policy/--no-cluster-policy", help="Create the GPU Operator's ClusterPolicy.")
+    ] = True,
+    driver: Annotated[
+        bool,
+        typer.Option(
+            "--driver/--no-driver", help="Let the GPU Operator install the driver (--no-driver when the host has one)."
+        ),
+    ] = True,
+    driver_version: Annotated[str, typer.Option("--driver-version", help="NVIDIA driver version.")] = "550.90.07",
+    operator_version: Annotated[
+        str, typer.Option("--operator-version", help="GPU Operator release (for the validator image).")
+    ] = "v24.6.2",
+    mig_strategy: Annotated[str, typer.Option("--mig-strategy", help="none|single|mixed.")] = "none",
+    gpudirect_rdma: Annotated[
+        bool, typer.Option("--gpudirect-rdma", help="Load nvidia-peermem for GPUDirect RDMA.")
+    ] = False,
+    host_mofed: Annotated[bool, typer.Option("--host-mofed", help="Use the host's MOFED drivers.")] = False,
+    rdma: Annotated[bool, typer.Option("--rdma/--no-rdma", help="Deploy the RDMA shared device plugin.")] = False,
+    rdma_resource_name: Annotated[
+        str, typer.Option("--rdma-resource-name", help="Resource advertised as rdma/NAME.")
+    ] = "rdma_shared_device_a",
+    rdma_if_name: Annotated[
+        list[str] | None,
+        typer.Option("--rdma-if-name", help="Only these interfaces (repeatable, e.g. ib0).", show_default=False),
+    ] = None,
+    rdma_vendor: Annotated[
+        list[str] | None,
+        typer.Option("--rdma-vendor", help="PCI vendor ids of the HCAs (default 15b3).", show_default=False),
+    ] = None,
+    kubeconfig: opts.Kubeconfig = None,
+    context: opts.Context = None,
+    dry_run: opts.DryRun = "none",
+    wait: opts.Wait = False,
+    timeout: opts.Timeout = "10m",
+    force_conflicts: opts.ForceConflicts = False,
+    yes: opts.Yes = False,
+    output_format: Annotated[str, typer.Option("-o", "--output", help="table|json|yaml|name.")] = "table",
+) -> None:
+    """Deploy NFD, the GPU Operator's ClusterPolicy and the RDMA device plugin (plan, then apply)."""
+    from akscli.baremetal import prepare as logic
+    from akscli.cli import common
+
+    options = logic.PrepareOptions(
+        nfd=nfd,
+        cluster_policy=cluster_policy,
+        driver=driver,
+        driver_version=driver_version,
+        operator_version=operator_version,
+        mig_strategy=mig_strategy,
+        gpudirect_rdma=gpudirect_rdma,
+        host_mofed=host_mofed,
+        rdma=rdma,
+        rdma_resource=rdma_resource_name,
+        rdma_if_names=list(rdma_if_name or []),
+        rdma_vendors=list(rdma_vendor or ["15b3"]),
+    )
+    objects = logic.objects(options)
+    common.apply_objects(
+        objects,
+        stack=logic.STACK,
+        target=opts.kube_target(kubeconfig, context),
+        dry_run=dry_run,
+        wait=wait,
+        timeout=timeout,
+        force_conflicts=force_conflicts,
+        yes=yes,
+        output_format=output_format,
+        action="baremetal prepare",
+    )
+
+
+# ---- inventory -------------------------------------------------------------------------------
+
+
+@app.command("inventory")
+def inventory(
+    kubeconfig: opts.Kubeconfig = None,
+    context: opts.Context = None,
+    namespace: opts.Namespace = None,
+    selector: opts.Selector = None,
+    image: Annotated[
+        str | None,
+        typer.Option(
+            "--image",
+            help="An image with akscli and nvidia-ml-py (default: $AKSCLI_PROBE_IMAGE); docs/baremetal.md "
+            "shows how to build one.",
+            show_default=False,
+        ),
+    ] = None,
+    parallel: Annotated[int, typer.Option("--parallel", help="Probe Jobs at a time.", min=1, max=500)] = 50,
+    timeout: opts.Timeout = "5m",
+    runtime_class: Annotated[
+        str | None,
+        typer.Option(
+            "--runtime-class",
+            help="RuntimeClass for the probe pods (e.g. nvidia with the GPU Operator).",
+            show_default=False,
+        ),
+    ] = None,
+    max_nodes: Annotated[
+        int | None, typer.Option("--max-nodes", help="Probe at most this many nodes.", min=1, show_default=False)
+    ] = None,
+    output_format: ReportOutput = "table",
+) -> None:
+    """Probe every GPU node with a short-lived Job and print one cluster-wide table."""
+    from akscli.baremetal import inventory as logic
+
+    fmt = output.check_format(output_format, LIST_FORMATS)
+    image = image or os.environ.get("AKSCLI_PROBE_IMAGE")
+    if not image:
+        raise UsageError(
+            "inventory needs the probe's image: give --image or set AKSCLI_PROBE_IMAGE",
+            hint="an image with akscli and nvidia-ml-py installed; see docs/baremetal.md",
+        )
+    options = logic.InventoryOptions(
+        namespace=namespace or "default",
+        image=image,
+        label_selector=selector,
+        parallel=parallel,
+        timeout_s=validate.duration(timeout, "--timeout"),
+        runtime_class=runtime_class,
+        max_nodes=max_nodes,
+    )
+    logic.check(options)
+    kube = _connect(kubeconfig, context, namespace)
+    options.namespace = namespace or kube.namespace
+    with output.status("probing GPU nodes") as update:
+        result = logic.run(kube, options, progress=update)
+    if fmt in ("json", "yaml"):
+        output.emit_object(result.to_dict(), fmt)
+    else:
+        output.emit(
+            [n.row() for n in result.nodes],
+            fmt,
+            [
+                output.Column("NODE", "node"),
+                output.Column("STATUS", "status"),
+                output.Column("GPUS", "gpus"),
+                output.Column("MODEL", "gpu_model"),
+                output.Column("DRIVER", "driver"),
+                output.Column("CUDA", "cuda"),
+                output.Column("NVLINK", "nvlink"),
+                output.Column("RDMA-PORTS", "rdma_ports"),
+                output.Column("ANOMALIES", "anomalies"),
+                output.Column("ERROR", "error", wide=True),
+            ],
+            empty="No GPU nodes found.",
+        )
+        s = result.summary()
+        output.info(
+            f"{s['nodes']} GPU node(s), {s['gpus']} GPU(s), NVLink {s['nvlinks_active']}/{s['nvlinks']} "
+            f"active, RDMA ports {s['rdma_ports_active']}/{s['rdma_ports']} active, "
+            f"{s['anomalies']} anomalies, {s['failed']} probe(s) failed"
+        )
+        for a in result.anomalies():
+            output.warn(f"{a['node']} {a['scope']}: {a['message']} (fix: {a['fix']})")
+    failed = [n for n in result.nodes if n.status != "ok"]
+    errors = [a for a in result.anomalies() if a["severity"] == "error"]
+    if failed or errors:
+        raise CheckFailedError(
+            f"{len(failed)} probe(s) failed and {len(errors)} blocking anomalies found",
+            hint="see the table above; -o wide shows why a probe failed",
+        )
+
+
+# ---- test nccl -------------------------------------------------------------------------------
+
+
+def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in values or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(
+                f"invalid {what} {item!r}: expected KEY=VALUE", hint=f"for example: {what} NCCL_DEBUG=INFO"
+            )
+        out[key] = value
+    return out
+
+
+@test_app.command("nccl")
+def test_nccl(
+    nodes: Annotated[int, typer.Option("--nodes", help="Nodes (one pod each).", min=1, max=1024)] = 2,
+    gpus_per_node: Annotated[
+        int | None,
+        typer.Option("--gpus-per-node", help="GPUs per node (default: the VM size's count).", show_default=False),
+    ] = None,
+    vm_size: Annotated[
+        str | None,
+        typer.Option(
+            "--vm-size", help="VM size to compare with (default: the most common GPU node size).", show_default=False
+        ),
+    ] = None,
+    image: Annotated[
+        str, typer.Option("--image", help="Image with nccl-tests, mpirun and sshd.")
+    ] = "mcr.microsoft.com/aznhc/aznhc-nv:latest",
+    rdma_resource: Annotated[
+        str | None, typer.Option("--rdma-resource", help="RDMA resource each pod requests ('none' for none).")
+    ] = "rdma/rdma_shared_device_a",
+    host_network: Annotated[bool, typer.Option("--host-network/--pod-network", help="Use host networking.")] = True,
+    node_selector: Annotated[
+        list[str] | None,
+        typer.Option("--node-selector", help="KEY=VALUE for the pods (repeatable).", show_default=False),
+    ] = None,
+    env: Annotated[
+        list[str] | None,
+        typer.Option("--env", help="NCCL_*/UCX_* variable for the test (repeatable).", show_default=False),
+    ] = None,
+    max_bytes: Annotated[str, typer.Option("--max-bytes", help="Largest message, e.g. 8G.")] = "8G",
+    min_ratio: Annotated[
+        float, typer.Option("--min-ratio", help="Pass at this fraction of the expected bandwidth.", min=0.1, max=2.0)
+    ] = 1.0,
+    timeout: opts.Timeout = "30m",
+    keep: Annotated[bool, typer.Option("--keep", help="Keep the Job and its pods afterwards.")] = False,
+    list_expected: Annotated[
+        bool, typer.Option("--list-expected", help="Print the expected figures and exit.")
+    ] = False,
+    kubeconfig: opts.Kubeconfig = None,
+    context: opts.Context = None,
+    namespace: opts.Namespace = None,
+    output_format: Annotated[str, typer.Option("-o", "--output", help="table|json|yaml.")] = "table",
+) -> None:
+    """Run nccl-tests all_reduce_perf across N nodes and compare the bus bandwidth with the VM size's."""
+    from akscli.baremetal import doctor as doctor_logic
+    from akscli.baremetal import nccl
+
+    fmt = output.check_format(output_format, OBJECT_FORMATS)
+    if list_expected:
+        rows = nccl.expected_table()
+        if fmt == "table":
+            output.emit(
+                rows,
+                "table",
+                [
+                    output.Column("VM-SIZE", "vm_size"),
+                    output.Column("GPUS", "gpus"),
+                    output.Column("NVLINK", "nvlink"),
+                    output.Column("INFINIBAND", "infiniband"),
+                    output.Column("SINGLE-NODE-GB/S", "single_node_gbps"),
+                    output.Column("MULTI-NODE-GB/S", "multi_node_gbps"),
+                ],
+            )
+        else:
+            output.emit_object(rows, fmt)
+        return
+    selector = _pairs(node_selector, "--node-selector")
+    variables = _pairs(env, "--env")
+    wait_s = validate.duration(timeout, "--timeout")
+    rdma = None if rdma_resource in (None, "", "none") else rdma_resource
+    kube = _connect(kubeconfig, context, namespace)
+    if vm_size is None:
+        sizes: Counter[str] = Counter()
+        label_selector = ",".join(f"{k}={v}" for k, v in selector.items()) or None
+        for node in kube.list("v1", "Node", label_selector=label_selector):
+            if doctor_logic.is_gpu_node(node):
+                size = (node["metadata"].get("labels") or {}).get(doctor_logic.SIZE_LABEL)
+                if size:
+                    sizes[size] += 1
+        vm_size = sizes.most_common(1)[0][0] if sizes else None
+    gpus = gpus_per_node or (doctor_logic.expected_gpus(vm_size) if vm_size else 0)
+    if not gpus:
+        raise UsageError("cannot tell how many GPUs each node has", hint="pass --gpus-per-node or --vm-size")
+    run_id = secrets.token_hex(3)
+    spec = nccl.NcclSpec(
+        name=f"nccl-{run_id}",
+        namespace=namespace or kube.namespace,
+        nodes=nodes,
+        gpus_per_node=gpus,
+        image=image,
+        rdma_resource=rdma,
+        host_network=host_network,
+        node_selector=selector,
+        max_bytes=max_bytes,
+        timeout_s=wait_s,
+        env=variables,
+    )
+    with output.status(f"running NCCL all-reduce on {nodes} node(s)") as update:
+        verdict = nccl.run(kube, spec, run_id=run_id, vm_size=vm_size, keep=keep, min_ratio=min_ratio, progress=update)
+    data = {k: v for k, v in vars(verdict).items() if k != "result"}
+    if fmt == "table":
+        output.emit_object(
+            data,
+            "table",
+            fields=[
+                ("result", "pass" if verdict.passed else "FAIL"),
+                ("vm size", verdict.vm_size),
+                ("nodes", verdict.nodes),
+                ("bus bandwidth (GB/s)", verdict.measured_busbw_gbps),
+                ("expected (GB/s)", verdict.expected_busbw_gbps),
+                ("verdict", verdict.message),
+            ],
+        )
+    else:
+        output.emit_object({**data, "result": verdict.result}, fmt)
+    if not verdict.passed:
+        raise CheckFailedError(
+            verdict.message,
+            hint="run 'akscli baremetal doctor' and 'akscli baremetal inventory' to find the node or link at fault",
+        )
+
+
+# ---- cluster (AKS on bare metal, preview) ----------------------------------------------------
+
+CLUSTER_COLUMNS = [
+    output.Column("NAME", "name"),
+    output.Column("RESOURCE-GROUP", "resourceGroup"),
+    output.Column("LOCATION", "location"),
+    output.Column("MACHINE", "machine"),
+    output.Column("VERSION", "kubernetesVersion"),
+    output.Column("STATE", "provisioningState"),
+    output.Column("CONNECTIVITY", "connectivityStatus", wide=True),
+    output.Column("ID", "id", wide=True),
+]
+
+
+def _baremetal(subscription: str | None, auth: str | None, tenant: str | None) -> Any:
+    from akscli.baremetal.clusters import BareMetal
+
+    return BareMetal(azopts.azure_target(subscription, auth, tenant))
+
+
+@cluster_app.command("create")
+def cluster_create(
+    name: Annotated[str, typer.Argument(help="Cluster name.")],
+    machine: Annotated[list[str], typer.Option("--machine", help="The Arc-enabled host (name or resource ID).")],
+    resource_group: azopts.ResourceGroup = None,
+    location: Annotated[str, typer.Option("-l", "--location", help="Region (preview: eastus only).")] = "eastus",
+    nodes: Annotated[int, typer.Option("--nodes", help="Nodes (preview: 1).")] = 1,
+    kubernetes_version: Annotated[
+        str | None,
+        typer.Option("--kubernetes-version", show_default=False, help="Kubernetes version (default: newest)."),
+    ] = None,
+    subscription: azopts.AzSubscription = None,
+    auth: azopts.AzAuth = None,
+    tenant: azopts.AzTenant = None,
+    output_format: Annotated[str, typer.Option("-o", "--output", help="table|json|yaml.")] = "table",
+) -> None:
+    """Create a single-node AKS cluster on one Arc-enabled host (preview limits checked first)."""
+    from akscli.baremetal import clusters
+
+    fmt = output.check_format(output_format, OBJECT_FORMATS)
+    clusters.check_name(name)
+    clusters.check_resource_group(resource_group)
+    clusters.check_region(location)
+    clusters.check_nodes(nodes)
+    if len(machine) != 1:
+        raise UsageError(
+            f"AKS on bare metal (preview) runs one host per cluster; {len(machine)} --machine given",
+            hint="create one cluster per host",
+        )
+    if kubernetes_version:
+        clusters.version_tuple(kubernetes_version)
+    bm = _baremetal(subscription, auth, tenant)
+    with output.status(f"creating bare-metal cluster {name}") as update:
+        result, warnings = bm.create(
+            bm.ref(resource_group, name),
+            machine=machine[0],
+            location=location,
+            nodes=nodes,
+            kubernetes_version=kubernetes_version,
+            progress=update,
+        )
+    for w in warnings:
+        output.warn(w)
+    output.emit_object(result, fmt)
+
+
+@cluster_app.command("list")
+def cluster_list(
+    resource_group: azopts.ResourceGroup = None,
+    subscription: azopts.AzSubscription = None,
+    auth: azopts.AzAuth = None,
+    tenant: azopts.AzTenant = None,
+    output_format: opts.Output = "table",
+) -> None:
+    """List bare-metal clusters (in a resource group, or the whole subscription)."""
+    fmt = output.check_format(output_format)
+    bm = _baremetal(subscription, auth, tenant)
+    output.emit(
+        bm.list_clusters(resource_group),
+        fmt,
+        CLUSTER_COLUMNS,
+        name=lambda c: str(c["name"]),
+        empty="No bare-metal clusters found.",
+    )
+
+
+@cluster_app.command("show")
+def cluster_show(
+    name: Annotated[str, typer.Argument(help="Cluster name.")],
+    resource_group: azopts.ResourceGroup = None,
+    subscription: azopts.AzSubscription = None,
+    auth: azopts.AzAuth = None,
+    tenant: azopts.AzTenant = None,
+    output_format: Annotated[str, typer.Option("-o", "--output", help="table|json|yaml.")] = "table",
+) -> None:
+    """Show one bare-metal cluster."""
+    fmt = output.check_format(output_format, OBJECT_FORMATS)
+    bm = _baremetal(subscription, auth, tenant)
+    output.emit_object(bm.show(bm.ref(resource_group, name)), fmt)
+
+
+@cluster_app.command("upgrade")
+def cluster_upgrade(
+    name: Annotated[str, typer.Argument(help="Cluster name.")],
+    kubernetes_version: Annotated[
+        str | None, typer.Option("--kubernetes-version", help="Target patch version.", show_default=False)
+    ] = None,
+    list_only: Annotated[bool, typer.Option("--list", help="List the available patch upgrades.")] = False,
+    resource_group: azopts.ResourceGroup = None,
+    yes: opts.Yes = False,
+    subscription: azopts.AzSubscription = None,
+    auth: azopts.AzAuth = None,
+    tenant: azopts.AzTenant = None,
+    output_format: Annotated[str, typer.Option("-o", "--output", help="table|json|yaml.")] = "table",
+) -> None:
+    """Upgrade to a newer patch version (the preview supports patch upgrades only)."""
+    from akscli.baremetal import clusters
+    from akscli.cli import common
+
+    fmt = output.check_format(output_format, OBJECT_FORMATS)
+    if not list_only and not kubernetes_version:
+        raise UsageError(
+            "give --kubernetes-version, or --list to see the available patch upgrades",
+            hint=f"akscli baremetal cluster upgrade {name} --list",
+        )
+    if kubernetes_version:
+        clusters.version_tuple(kubernetes_version)
+    bm = _baremetal(subscription, auth, tenant)
+    ref = bm.ref(resource_group, name)
+    if list_only:
+        current, available = bm.upgrades(ref)
+        if fmt == "table":
+            output.emit(
+                [{"version": v} for v in available],
+                "table",
+                [output.Column("AVAILABLE", "version")],
+                empty=f"No patch upgrades available for {current}.",
+            )
+            output.info(f"current version: {current}")
+        else:
+            output.emit_object({"current": current, "available": available}, fmt)
+        return
+    assert kubernetes_version is not None
+    current, available = bm.upgrades(ref)
+    clusters.check_patch_upgrade(current, kubernetes_version)
+    common.confirm(f"upgrade {name} from {current} to {kubernetes_version}", yes)
+    with output.status(f"upgrading {name}") as update:
+        result = bm.upgrade(ref, kubernetes_version, progress=update)
+    output.emit_object(result, fmt)
+
+
+@cluster_app.command("credentials")
+def cluster_credentials(
+    name: Annotated[str, typer.Argument(help="Cluster name.")],
+    resource_group: azopts.ResourceGroup = None,
+    admin: Annotated[bool, typer.Option("--admin", help="Admin credentials instead of the user's.")] = False,
+    file: Annotated[
+        str | None,
+        typer.Option(
+            "--file", help="Kubeconfig to merge into (default: $KUBECONFIG, then ~/.kube/config).", show_default=False
+        ),
+    ] = None,
+    overwrite_existing: Annotated[
+        bool, typer.Option("--overwrite-existing", help="Replace entries of the same name.")
+    ] = False,
+    subscription: azopts.AzSubscription = None,
+    auth: azopts.AzAuth = None,
+    tenant: azopts.AzTenant = None,
+) -> None:
+    """Merge the cluster's kubeconfig into your kubeconfig (like 'cluster credentials')."""
+    from akscli.azure.kubeconfig import merge_kubeconfig
+
+    bm = _baremetal(subscription, auth, tenant)
+    config = bm.kubeconfig(bm.ref(resource_group, name), admin=admin)
+    result = merge_kubeconfig(config, file, overwrite_existing=overwrite_existing)
+    output.info(f"merged {name} into {result.path}; current context: {result.context}")
+
+
+@cluster_app.command("delete")
+def cluster_delete(
+    name: Annotated[str, typer.Argument(help="Cluster name.")],
+    resource_group: azopts.ResourceGroup = None,
+    yes: opts.Yes = False,
+    subscription: azopts.AzSubscription = None,
+    auth: azopts.AzAuth = None,
+    tenant: azopts.AzTenant = None,
+) -> None:
+    """Delete a bare-metal cluster (the host stays in Azure Arc)."""
+    from akscli.cli import common
+
+    bm = _baremetal(subscription, auth, tenant)
+    ref = bm.ref(resource_group, name)
+    bm.show(ref)
+    common.confirm(f"delete bare-metal cluster {name} in {ref.resource_group}", yes)
+    with output.status(f"deleting {name}") as update:
+        bm.delete(ref, progress=update)
+    output.info(f"deleted bare-metal cluster {name}")

@@ -1,0 +1,479 @@
+"""akscli cluster: AKS managed clusters through Azure Resource Manager."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from akscli import output
+from akscli.cli import azopts
+from akscli.cli.azopts import AzAuth, AzSubscription, AzTenant, ResourceGroup
+from akscli.output import Column
+
+app = typer.Typer(
+    name="cluster",
+    help="AKS clusters through Azure Resource Manager (create, list, upgrade, credentials).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    add_completion=False,
+)
+
+Name = Annotated[str, typer.Option("-n", "--name", help="Cluster name.")]
+Output = Annotated[str, typer.Option("-o", "--output", help="Output format: table|json|yaml.")]
+ListOutput = Annotated[str, typer.Option("-o", "--output", help="Output format: table|wide|json|yaml|name.")]
+NoWait = Annotated[
+    bool, typer.Option("--no-wait", help="Return once Azure accepted the request; resume with 'cluster wait'.")
+]
+Yes = Annotated[bool, typer.Option("-y", "--yes", help="Do not ask for confirmation.")]
+
+COLUMNS = [
+    Column("name", "name"),
+    Column("resource group", "resourceGroup"),
+    Column("location", "location"),
+    Column("version", "version"),
+    Column("sku", "sku"),
+    Column("state", "provisioningState"),
+    Column("power", "powerState"),
+    Column("pools", "nodePools"),
+    Column("nodes", "nodes"),
+    Column("gpus", "gpus"),
+    Column("kaito", "kaito", wide=True),
+    Column("node provisioning", "nodeProvisioning", wide=True),
+    Column("fqdn", "fqdn", wide=True),
+]
+
+
+def _client(subscription: str | None, auth: str | None, tenant: str | None) -> Any:
+    from akscli.azure import clusters
+
+    return clusters.client(azopts.azure_target(subscription, auth, tenant))
+
+
+def _show(cluster: dict[str, Any], fmt: str) -> None:
+    from akscli.azure import clusters
+
+    if fmt in ("json", "yaml"):
+        output.emit_object(cluster, fmt)
+    else:
+        output.emit_object(cluster, fmt, fields=list(clusters.summary(cluster).items()))
+
+
+def _wait(poller: Any, what: str) -> Any:
+    from akscli.azure import arm
+
+    with output.status(f"{what}...") as update:
+        return arm.wait_lro(poller, what, update)
+
+
+def _accepted(poller: Any, what: str, fmt: str, resume: str) -> None:
+    """--no-wait: say what was started and how to resume, in the chosen format."""
+    info = {
+        "operation": what,
+        "status": str(poller.status()),
+        "continuationToken": poller.continuation_token(),
+        "resume": resume,
+    }
+    if fmt in ("json", "yaml"):
+        output.emit_object(info, fmt)
+    else:
+        output.info(f"{what}: accepted by Azure ({info['status']}); resume with: {resume}")
+
+
+@app.command("create")
+def create(
+    name: Name,
+    resource_group: ResourceGroup = None,
+    location: Annotated[str, typer.Option("-l", "--location", help="Azure region.")] = "eastus",
+    sku: Annotated[str, typer.Option(help="automatic|base.")] = "automatic",
+    tier: Annotated[
+        str | None,
+        typer.Option(
+            help="free|standard|premium (default: standard for Automatic, free for Base).", show_default=False
+        ),
+    ] = None,
+    kubernetes_version: Annotated[
+        str | None,
+        typer.Option(
+            "--kubernetes-version", "-k", help="e.g. 1.33 (default: the region's default).", show_default=False
+        ),
+    ] = None,
+    enable_kaito: Annotated[
+        bool, typer.Option("--enable-kaito", help="Install the AI toolchain operator (KAITO).")
+    ] = False,
+    node_provisioning: Annotated[
+        str | None, typer.Option(help="auto|manual: node auto-provisioning (Karpenter).", show_default=False)
+    ] = None,
+    os_sku: Annotated[
+        str | None,
+        typer.Option(
+            "--os-sku", help="AzureLinux|AzureContainerLinux|Ubuntu|Ubuntu2204|Ubuntu2404.", show_default=False
+        ),
+    ] = None,
+    hosted_system: Annotated[
+        bool, typer.Option("--hosted-system", help="Managed system node pools (Automatic only).")
+    ] = False,
+    system_count: Annotated[int, typer.Option("--system-count", help="Nodes in the system pool.")] = 3,
+    system_vm_size: Annotated[
+        str | None,
+        typer.Option(
+            "--system-vm-size", help="VM size of the system pool (default Standard_D4ds_v5).", show_default=False
+        ),
+    ] = None,
+    azure_rbac: Annotated[
+        bool, typer.Option("--azure-rbac/--no-azure-rbac", help="Entra ID with Azure RBAC for Kubernetes.")
+    ] = True,
+    local_accounts: Annotated[
+        bool,
+        typer.Option("--local-accounts/--no-local-accounts", help="Allow static admin credentials (off: Entra-only)."),
+    ] = False,
+    tags: Annotated[
+        list[str] | None, typer.Option("--tags", help="key=value (repeatable).", show_default=False)
+    ] = None,
+    zones: Annotated[
+        list[str] | None,
+        typer.Option("--zones", help="Availability zones of the system pool (1,2,3).", show_default=False),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the ARM request body and stop.")] = False,
+    no_wait: NoWait = False,
+    output_: Output = "table",
+    subscription: AzSubscription = None,
+    auth: AzAuth = None,
+    tenant: AzTenant = None,
+) -> None:
+    """Create an AKS cluster (Automatic by default, Entra ID + Azure RBAC on)."""
+    from akscli.azure import clusters
+
+    fmt = output.check_format(output_, output.OBJECT_FORMATS)
+    spec = clusters.ClusterSpec.from_flags(
+        name=name,
+        resource_group=azopts.resource_group(resource_group),
+        location=location,
+        sku=sku,
+        tier=tier,
+        kubernetes_version=kubernetes_version,
+        enable_kaito=enable_kaito,
+        node_provisioning=node_provisioning,
+        os_sku=os_sku,
+        hosted_system=hosted_system,
+        system_count=system_count,
+        system_vm_size=system_vm_size,
+        enable_azure_rbac=azure_rbac,
+        disable_local_accounts=not local_accounts,
+        tags=tags,
+        zones=zones,
+    )
+    body = clusters.build_create_body(spec)
+    if dry_run:
+        output.emit_object(body, fmt if fmt != "table" else "json")
+        return
+    c = _client(subscription, auth, tenant)
+    poller = clusters.begin_create(c, spec, body)
+    what = f"create cluster {spec.name}"
+    if no_wait:
+        _accepted(poller, what, fmt, f"akscli cluster wait -g {spec.resource_group} -n {spec.name}")
+        return
+    result = _wait(poller, what)
+    _show(clusters.as_dict(result), fmt)
+
+
+@app.command("list")
+def list_(
+    resource_group: ResourceGroup = None,
+    output_: ListOutput = "table",
+    subscription: AzSubscription = None,
+    auth: AzAuth = None,
+    tenant: AzTenant = None,
+) -> None:
+    """List clusters of the subscription, or of one resource group."""
+    from akscli.azure import clusters, names
+
+    fmt = output.check_format(output_)
+    rg = names.resource_group(resource_group) if resource_group else None
+    c = _client(subscription, auth, tenant)
+    items = list(clusters.list_clusters(c, rg))
+    if fmt in ("json", "yaml"):
+        output.emit(items, fmt, COLUMNS)
+    else:
+        output.emit(
+            [clusters.summary(i) for i in items],
+            fmt,
+            COLUMNS,
+            name=lambda s: f"cluster/{s['name']}",
+            empty="No clusters found.",
+        )
+
+
+@app.command("show")
+def show(
+    name: Name,
+    resource_group: ResourceGroup = None,
+    output_: Output = "table",
+    subscription: AzSubscription = None,
+    auth: AzAuth = None,
+    tenant: AzTenant = None,
+) -> None:
+    """Show one cluster."""
+    from akscli.azure import clusters, names
+
+    fmt = output.check_format(output_, output.OBJECT_FORMATS)
+    rg = azopts.resource_group(resource_group)
+    c = _client(subscription, auth, tenant)
+    _show(clusters.get(c, rg, names.cluster_name(name)), fmt)
+
+
+@app.command("upgrade")
+def upgrade(
+    name: Name,
+    resource_group: ResourceGroup = None,
+    kubernetes_version: Annotated[
+        str | None,
+        typer.Option(
+            "--kubernetes-version",
+            "-k",
+            help="Target version; leave out to list the available versions.",
+            show_default=False,
+        ),
+    ] = None,
+    control_plane_only: Annotated[
+        bool, typer.Option("--control-plane-only", help="Upgrade only the control plane.")
+    ] = False,
+    node_image_only: Annotated[
+        bool, typer.Option("--node-image-only", help="Upgrade only the node images of every pool.")
+    ] = False,
+    yes: Yes = False,
+    no_wait: NoWait = False,
+    output_: Output = "table",
+    subscription: AzSubscription = None,
+    auth: AzAuth = None,
+    tenant: AzTenant = None,
+) -> None:
+    """List available upgrades, or upgrade the control plane and node pools."""
+    from akscli.azure import clusters, names
+    from akscli.cli import common
+    from akscli.errors import UsageError
+
+    fmt = output.check_format(output_, output.OBJECT_FORMATS)
+    rg = azopts.resource_group(resource_group)
+    cname = names.cluster_name(name)
+    if node_image_only and (kubernetes_version or control_plane_only):
+        raise UsageError(
+            "--node-image-only upgrades node images only", hint="drop --kubernetes-version/--control-plane-only"
+        )
+    c = _client(subscription, auth, tenant)
+    if node_image_only:
+        common.confirm(f"upgrade the node images of every pool of {cname}", yes)
+        pollers = clusters.begin_node_image_upgrades(c, rg, cname)
+        if no_wait:
+            for pname, p in pollers:
+                _accepted(p, f"node image upgrade of {pname}", fmt, f"akscli cluster wait -g {rg} -n {cname}")
+            return
+        for pname, p in pollers:
+            _wait(p, f"node image upgrade of {pname}")
+        _show(clusters.get(c, rg, cname), fmt)
+        return
+    if not kubernetes_version:
+        profile = clusters.upgrade_profile(c, rg, cname)
+        cp = (profile.get("properties") or {}).get("controlPlaneProfile") or {}
+        upgrades = clusters.available_versions(profile)
+        info = {
+            "name": cname,
+            "currentVersion": cp.get("kubernetesVersion"),
+            "availableUpgrades": upgrades,
+        }
+        if fmt in ("json", "yaml"):
+            output.emit_object(info, fmt)
+        else:
+            output.emit_object(
+                info,
+                fmt,
+                fields=[
+                    ("name", cname),
+                    ("current version", info["currentVersion"]),
+                    ("available upgrades", ", ".join(upgrades) or "none"),
+                ],
+            )
+        return
+    version = names.kubernetes_version(kubernetes_version)
+    scope = "the control plane" if control_plane_only else "the control plane and all node pools"
+    common.confirm(f"upgrade {scope} of {cname} to {version}", yes)
+    poller = clusters.begin_upgrade(c, rg, cname, version, control_plane_only=control_plane_only)
+    what = f"upgrade cluster {cname} to {version}"
+    if no_wait:
+        _accepted(poller, what, fmt, f"akscli cluster wait -g {rg} -n {cname}")
+        return
+    _show(clusters.as_dict(_wait(poller, what)), fmt)
+
+
+def _power(
+    action: str,
+    name: str,
+    resource_group: str | None,
+    no_wait: bool,
+    fmt: str,
+    subscription: str | None,
+    auth: str | None,
+    tenant: str | None,
+) -> None:
+    from akscli.azure import clusters, names
+
+    fmt = output.check_format(fmt, output.OBJECT_FORMATS)
+    rg = azopts.resource_group(resource_group)
+    cname = names.cluster_name(name)
+    c = _client(subscription, auth, tenant)
+    begin = clusters.begin_start if action == "start" else clusters.begin_stop
+    poller = begin(c, rg, cname)
+    what = f"{action} cluster {cname}"
+    if no_wait:
+        _accepted(poller, what, fmt, f"akscli cluster wait -g {rg} -n {cname}")
+        return
+    _wait(poller, what)
+    _show(clusters.get(c, rg, cname), fmt)
+
+
+@app.command("start")
+def start(
+    name: Name,
+    resource_group: ResourceGroup = None,
+    no_wait: NoWait = False,
+    output_: Output = "table",
+    subscription: AzSubscription = None,
+    auth: AzAuth = None,
+    tenant: AzTenant = None,
+) -> None:
+    """Start a stopped cluster."""
+    _power("start", name, resource_group, no_wait, output_, subscription, auth, tenant)
+
+
+@app.command("stop")
+def stop(
+    name: Name,
+    resource_group: ResourceGroup = None,
+    no_wait: NoWait = False,
+    output_: Output = "table",
+    subscription: AzSubscription = None,
+    auth: AzAuth = None,
+    tenant: AzTenant = None,
+) -> None:
+    """Stop a cluster (its nodes are deallocated; the configuration is kept)."""
+    _power("stop", name, resource_group, no_wait, output_, subscription, auth, tenant)
+
+
+@app.command("delete")
+def delete(
+    name: Name,
+    resource_group: ResourceGroup = None,
+    yes: Yes = False,
+    no_wait: NoWait = False,
+    output_: Output = "table",
+    subscription: AzSubscription = None,
+    auth: AzAuth = None,
+    tenant: AzTenant = None,
+) -> None:
+    """Delete a cluster and everything in it."""
+    from akscli.azure import clusters, names
+    from akscli.cli import common
+
+    fmt = output.check_format(output_, output.OBJECT_FORMATS)
+    rg = azopts.resource_group(resource_group)
+    cname = names.cluster_name(name)
+    c = _client(subscription, auth, tenant)
+    clusters.get(c, rg, cname)
+    common.confirm(f"delete cluster {cname} in resource group {rg} and all its workloads", yes)
+    poller = clusters.begin_delete(c, rg, cname)
+    what = f"delete cluster {cname}"
+    if no_wait:
+        _accepted(poller, what, fmt, f"akscli cluster wait -g {rg} -n {cname} --deleted")
+        return
+    _wait(poller, what)
+    output.info(f"cluster {cname} deleted")
+
+
+@app.command("wait")
+def wait(
+    name: Name,
+    resource_group: ResourceGroup = None,
+    deleted: Annotated[bool, typer.Option("--deleted", help="Wait until it is gone.")] = False,
+    timeout: Annotated[str, typer.Option("--timeout", help="e.g. 30m.")] = "60m",
+    interval: Annotated[str, typer.Option("--interval", help="Seconds between checks.")] = "10s",
+    output_: Output = "table",
+    subscription: AzSubscription = None,
+    auth: AzAuth = None,
+    tenant: AzTenant = None,
+) -> None:
+    """Wait until a cluster's operation finishes (after --no-wait)."""
+    from akscli import validate
+    from akscli.azure import clusters, names
+
+    fmt = output.check_format(output_, output.OBJECT_FORMATS)
+    rg = azopts.resource_group(resource_group)
+    cname = names.cluster_name(name)
+    limit = validate.duration(timeout, "--timeout")
+    every = validate.duration(interval, "--interval")
+    c = _client(subscription, auth, tenant)
+    result = clusters.wait_for(c, rg, cname, deleted=deleted, timeout=limit, interval=every, progress=output.progress)
+    if result is None:
+        output.info(f"cluster {cname} is deleted")
+    else:
+        _show(result, fmt)
+
+
+@app.command("credentials")
+def credentials(
+    name: Name,
+    resource_group: ResourceGroup = None,
+    file: Annotated[
+        str | None,
+        typer.Option(
+            "--file", "-f", help="kubeconfig to merge into (default: $KUBECONFIG, ~/.kube/config).", show_default=False
+        ),
+    ] = None,
+    overwrite_existing: Annotated[
+        bool, typer.Option("--overwrite-existing", help="Replace entries of the same name.")
+    ] = False,
+    login: Annotated[
+        str | None,
+        typer.Option(
+            "--login",
+            help="Sign-in mode written into the kubeconfig for 'akscli token' (default: the default credential chain).",
+            show_default=False,
+        ),
+    ] = None,
+    admin: Annotated[
+        bool, typer.Option("--admin", help="Static admin credentials (only where local accounts are on).")
+    ] = False,
+    output_: Output = "table",
+    subscription: AzSubscription = None,
+    auth: AzAuth = None,
+    tenant: AzTenant = None,
+) -> None:
+    """Merge the cluster's kubeconfig (signing in through 'akscli token') into a kubeconfig."""
+    from akscli.azure import clusters, identity, names
+    from akscli.azure.kubeconfig import merge_kubeconfig
+
+    fmt = output.check_format(output_, output.OBJECT_FORMATS)
+    rg = azopts.resource_group(resource_group)
+    cname = names.cluster_name(name)
+    mode = identity.check_auth(login)
+    c = _client(subscription, auth, tenant)
+    raw = clusters.user_kubeconfig(c, rg, cname, admin=admin)
+    if not admin:
+        raw = clusters.rewrite_exec_user(raw, login=mode)
+    result = merge_kubeconfig(raw, file, overwrite_existing=overwrite_existing)
+    info = {
+        "path": result.path,
+        "context": result.context,
+        "added": result.added,
+        "replaced": result.replaced,
+        "unchanged": result.unchanged,
+        "backup": result.backup,
+    }
+    if fmt in ("json", "yaml"):
+        output.emit_object(info, fmt)
+    else:
+        changed = result.added + result.replaced
+        output.info(
+            f"merged {cname} into {result.path}"
+            + (f" ({', '.join(changed)})" if changed else " (already up to date)")
+            + f"; current context: {result.context}"
+        )

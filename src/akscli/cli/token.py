@@ -1,0 +1,67 @@
+"""akscli token: the kubectl exec credential plugin (kubelogin get-token compatible).
+
+The logic lives in ``akscli.azure.token``; its ``main()`` is also a fast entry point that
+skips the CLI framework entirely (see docs/azure.md).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from akscli import output
+
+
+def token(
+    server_id: Annotated[
+        str | None,
+        typer.Option(
+            "--server-id", help="Entra application of the API server (default: the AKS server app).", show_default=False
+        ),
+    ] = None,
+    tenant_id: Annotated[
+        str | None,
+        typer.Option("--tenant-id", "-t", help="Entra tenant (default: $AZURE_TENANT_ID).", show_default=False),
+    ] = None,
+    client_id: Annotated[
+        str | None,
+        typer.Option(
+            "--client-id",
+            help="Public client for devicecode/interactive, or a user-assigned managed identity.",
+            show_default=False,
+        ),
+    ] = None,
+    login: Annotated[
+        str | None,
+        typer.Option(
+            "--login",
+            "-l",
+            help="azurecli|devicecode|spn|msi|workloadidentity|interactive (default: the default credential chain).",
+            show_default=False,
+        ),
+    ] = None,
+    environment: Annotated[
+        str | None,
+        typer.Option(
+            "--environment",
+            "-e",
+            help="Accepted for kubelogin compatibility; the cloud comes from AZURE_AUTHORITY_HOST.",
+            show_default=False,
+            hidden=True,
+        ),
+    ] = None,
+) -> None:
+    """Print an ExecCredential with an Entra token for the cluster (run by kubectl)."""
+    from akscli.azure import token as plugin
+
+    argv: list[str] = []
+    for flag, value in (
+        ("--server-id", server_id),
+        ("--tenant-id", tenant_id),
+        ("--client-id", client_id),
+        ("--login", login),
+    ):
+        if value is not None:
+            argv += [flag, value]
+    output.write(plugin.run(argv))

@@ -1,0 +1,430 @@
+"""Azure Kubernetes Fleet Manager through ARM (``azure-mgmt-containerservicefleet``, 2026-06-01).
+
+Fleets, members, update runs, update strategies and gates. Everything here works in ARM's REST
+JSON shape (camelCase keys) so that output, tests and the recorded examples agree; SDK models
+are turned into dicts with ``as_dict()``.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+from akscli import validate
+from akscli.errors import NotFoundError, UsageError, WaitTimeoutError
+from akscli.fleet.stages import StageSpec, arm_stages, stage_groups
+
+AKS_TYPE = "microsoft.containerservice/managedclusters"
+ARC_TYPE = "microsoft.kubernetes/connectedclusters"
+UPGRADE_TYPES = ("Full", "ControlPlaneOnly", "NodeImageOnly")
+NODE_IMAGE_SELECTIONS = ("Latest", "Consistent")
+SKIP_TYPES = ("Member", "Group", "Stage", "AfterStageWait")
+# Fleet member labels must be Kubernetes label keys/values; Azure reserves this prefix.
+_RESERVED_LABEL_PREFIX = "fleet.azure.com/"
+_RESOURCE_ID = re.compile(
+    r"^/subscriptions/(?P<sub>[^/]+)/resourcegroups/(?P<rg>[^/]+)/providers/"
+    r"(?P<ns>[^/]+)/(?P<type>[^/]+)/(?P<name>[^/]+)$",
+    re.IGNORECASE,
+)
+_RG = re.compile(r"^[-\w._()]{1,90}$")
+_FLEET_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+
+
+def resource_group(value: str) -> str:
+    if not _RG.match(value) or value.endswith("."):
+        raise UsageError(
+            f"invalid resource group {value!r}",
+            hint="use 1-90 letters, digits, '-', '_', '.', '(' or ')', e.g. rg-fleet",
+        )
+    return value
+
+
+def fleet_name(value: str, what: str = "fleet name") -> str:
+    if not _FLEET_NAME.match(value) or len(value) > 63:
+        raise UsageError(
+            f"invalid {what} {value!r}",
+            hint="use 1-63 lower-case letters, digits and '-', e.g. ml-fleet",
+        )
+    return value
+
+
+def as_dict(obj: Any) -> dict[str, Any]:
+    """An SDK model (or a dict already) as REST JSON."""
+    if obj is None:
+        return {}
+    if hasattr(obj, "as_dict"):
+        return dict(obj.as_dict())
+    return dict(obj)
+
+
+# ---- members ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClusterRef:
+    resource_id: str
+    subscription: str
+    resource_group: str
+    name: str
+    arc: bool
+
+    @property
+    def kind(self) -> str:
+        return "Arc" if self.arc else "AKS"
+
+
+def cluster_ref(value: str, *, subscription: str | None = None, group: str | None = None) -> ClusterRef:
+    """An AKS cluster or an Arc-enabled cluster, from a resource id or a name in ``group``."""
+    if value.startswith("/"):
+        found = _RESOURCE_ID.match(value.rstrip("/"))
+        if not found:
+            raise UsageError(
+                f"invalid cluster resource id {value!r}",
+                hint="use /subscriptions/SUB/resourceGroups/RG/providers/"
+                "Microsoft.ContainerService/managedClusters/NAME or "
+                ".../Microsoft.Kubernetes/connectedClusters/NAME",
+            )
+        rtype = f"{found['ns']}/{found['type']}".lower()
+        if rtype not in (AKS_TYPE, ARC_TYPE):
+            raise UsageError(
+                f"{value!r} is a {found['ns']}/{found['type']}, which cannot join a fleet",
+                hint="join an AKS cluster (Microsoft.ContainerService/managedClusters) or "
+                "an Arc-enabled cluster (Microsoft.Kubernetes/connectedClusters)",
+            )
+        return ClusterRef(value.rstrip("/"), found["sub"], found["rg"], found["name"], rtype == ARC_TYPE)
+    if not subscription or not group:
+        raise UsageError(
+            f"cannot tell which cluster {value!r} is",
+            hint="give its full resource id, or its resource group with --cluster-group",
+        )
+    validate.name(value, "cluster name")
+    resource_group(group)
+    rid = (
+        f"/subscriptions/{subscription}/resourceGroups/{group}/providers/"
+        f"Microsoft.ContainerService/managedClusters/{value}"
+    )
+    return ClusterRef(rid, subscription, group, value, False)
+
+
+def member_labels(pairs: Sequence[str]) -> dict[str, str]:
+    labels = validate.labels(pairs, "member label")
+    for key in labels:
+        if key.startswith(_RESERVED_LABEL_PREFIX):
+            raise UsageError(
+                f"member label {key!r} uses the reserved prefix {_RESERVED_LABEL_PREFIX}",
+                hint="Fleet Manager sets those labels itself; choose another key",
+            )
+    return labels
+
+
+def member_body(cluster: ClusterRef, update_group: str | None, labels: Mapping[str, str]) -> dict[str, Any]:
+    props: dict[str, Any] = {"clusterResourceId": cluster.resource_id}
+    if update_group:
+        props["group"] = validate.name(update_group, "update group")
+    if labels:
+        props["labels"] = dict(labels)
+    return {"properties": props}
+
+
+def is_arc(member: Mapping[str, Any]) -> bool:
+    rid = str((member.get("properties") or {}).get("clusterResourceId") or "")
+    return f"/providers/{ARC_TYPE}/" in rid.lower()
+
+
+def _health(member: Mapping[str, Any], cluster: Mapping[str, Any] | None) -> tuple[bool, bool, str]:
+    """(joined, healthy, why-not) from the member and, when known, its cluster resource."""
+    props = member.get("properties") or {}
+    joined = props.get("provisioningState") == "Succeeded"
+    error = (props.get("status") or {}).get("lastOperationError") or {}
+    if error and error.get("code") not in (None, "", "None"):
+        return joined, False, str(error.get("message") or error.get("code"))
+    if not joined:
+        return False, False, f"member is {props.get('provisioningState', 'not joined')}"
+    if cluster is None:
+        return True, False, "cluster resource not readable"
+    cprops = cluster.get("properties") or {}
+    if is_arc(member):
+        connectivity = cprops.get("connectivityStatus")
+        return (
+            True,
+            connectivity == "Connected",
+            "" if connectivity == "Connected" else (f"Arc agent is {connectivity or 'not reporting'}"),
+        )
+    power = (cprops.get("powerState") or {}).get("code", "Running")
+    state = cprops.get("provisioningState", "Succeeded")
+    healthy = power == "Running" and state == "Succeeded"
+    return True, healthy, "" if healthy else f"cluster is {state}, power {power}"
+
+
+def member_rows(
+    members: Iterable[Mapping[str, Any]],
+    read_cluster: Callable[[str], Mapping[str, Any] | None],
+    parallel: int = 8,
+) -> list[dict[str, Any]]:
+    """Rows for ``fleet member list``; cluster resources are read with bounded concurrency."""
+    items = list(members)
+    ids = [str((m.get("properties") or {}).get("clusterResourceId") or "") for m in items]
+    with ThreadPoolExecutor(max_workers=max(1, min(parallel, len(ids) or 1))) as pool:
+        clusters = list(pool.map(lambda rid: read_cluster(rid) if rid else None, ids))
+    rows = []
+    for member, cluster in zip(items, clusters, strict=True):
+        props = member.get("properties") or {}
+        cprops = (cluster or {}).get("properties") or {}
+        joined, healthy, why = _health(member, cluster)
+        user_labels = {
+            k: v for k, v in (props.get("labels") or {}).items() if not str(k).startswith(_RESERVED_LABEL_PREFIX)
+        }
+        rows.append(
+            {
+                "name": member.get("name"),
+                "type": "Arc" if is_arc(member) else "AKS",
+                "group": props.get("group") or "",
+                "labels": user_labels,
+                "kubernetesVersion": cprops.get("currentKubernetesVersion") or cprops.get("kubernetesVersion") or "",
+                "joined": joined,
+                "healthy": healthy,
+                "message": why,
+                "clusterResourceId": props.get("clusterResourceId"),
+            }
+        )
+    return rows
+
+
+# ---- update runs and strategies ---------------------------------------------------------------
+
+
+def update_run_body(
+    *,
+    upgrade_type: str,
+    kubernetes_version: str | None,
+    node_image: str,
+    strategy_id: str | None,
+    stages: list[StageSpec] | None,
+) -> dict[str, Any]:
+    kind = validate.choice(upgrade_type, UPGRADE_TYPES, "--upgrade-type")
+    upgrade: dict[str, Any] = {"type": kind}
+    if kind in ("Full", "ControlPlaneOnly"):
+        if not kubernetes_version:
+            raise UsageError(
+                f"--upgrade-type {kind} needs --kubernetes-version",
+                hint="for example --kubernetes-version 1.33.2",
+            )
+        if not re.fullmatch(r"\d+\.\d+(\.\d+)?", kubernetes_version):
+            raise UsageError(
+                f"invalid --kubernetes-version {kubernetes_version!r}",
+                hint="use MAJOR.MINOR[.PATCH], e.g. 1.33.2",
+            )
+        upgrade["kubernetesVersion"] = kubernetes_version
+    elif kubernetes_version:
+        raise UsageError(
+            "--kubernetes-version does not apply to NodeImageOnly upgrades",
+            hint="drop it, or use --upgrade-type Full",
+        )
+    props: dict[str, Any] = {
+        "managedClusterUpdate": {
+            "upgrade": upgrade,
+            "nodeImageSelection": {
+                "type": validate.choice(node_image, NODE_IMAGE_SELECTIONS, "--node-image-selection")
+            },
+        }
+    }
+    if strategy_id and stages:
+        raise UsageError(
+            "give either --strategy or --stage, not both",
+            hint="--strategy reuses a saved update strategy",
+        )
+    if strategy_id:
+        props["updateStrategyId"] = strategy_id
+    elif stages:
+        props["strategy"] = {"stages": arm_stages(stages)}
+    return {"properties": props}
+
+
+def check_no_arc_in_run(
+    members: Iterable[Mapping[str, Any]],
+    body: Mapping[str, Any],
+    strategy: Mapping[str, Any] | None,
+) -> None:
+    """Refuse an upgrade run that would include Arc-enabled members, and say why."""
+    props = body.get("properties") or {}
+    stages = (props.get("strategy") or strategy or {}).get("stages")
+    groups = stage_groups(list(stages)) if stages else None
+    arc = []
+    for member in members:
+        if not is_arc(member):
+            continue
+        group = (member.get("properties") or {}).get("group") or "default"
+        if groups is None or group in groups:
+            arc.append(f"{member.get('name')} (group {group})")
+    if arc:
+        raise UsageError(
+            "update runs upgrade AKS clusters only; Arc-enabled members cannot be upgraded by "
+            "Fleet Manager: " + ", ".join(arc),
+            hint="put Arc members in an update group that the run's stages do not list "
+            "(fleet member join --update-group), and upgrade them with their own tooling",
+        )
+
+
+def strategy_body(stages: list[StageSpec]) -> dict[str, Any]:
+    return {"properties": {"strategy": {"stages": arm_stages(stages)}}}
+
+
+def skip_body(targets: Sequence[str]) -> dict[str, Any]:
+    """``TYPE:NAME`` values -> a skip request (Member, Group, Stage, AfterStageWait)."""
+    if not targets:
+        raise UsageError(
+            "fleet rollout skip needs at least one --target",
+            hint="for example --target Member:member-1 or --target Stage:canary",
+        )
+    result = []
+    for text in targets:
+        kind, sep, name = text.partition(":")
+        if not sep or not name:
+            raise UsageError(
+                f"invalid --target {text!r}",
+                hint="use TYPE:NAME with TYPE one of " + ", ".join(SKIP_TYPES),
+            )
+        result.append(
+            {
+                "type": validate.choice(kind, SKIP_TYPES, "skip target type"),
+                "name": validate.name(name, "skip target name"),
+            }
+        )
+    return {"targets": result}
+
+
+def run_rows(run: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Stages -> groups -> members of an ARM update run, with gates and waits, as table rows."""
+    status = (run.get("properties") or {}).get("status") or {}
+    rows: list[dict[str, Any]] = []
+
+    def gate_rows(stage: str, where: str, gates: Iterable[Mapping[str, Any]]) -> None:
+        for gate in gates:
+            state = ((gate.get("status") or {}).get("state")) or "NotStarted"
+            rows.append(
+                {
+                    "stage": stage,
+                    "group": where,
+                    "member": f"(gate) {gate.get('displayName', '')}",
+                    "state": state,
+                    "detail": str(gate.get("gateId") or "").rsplit("/", 1)[-1],
+                }
+            )
+
+    for stage in status.get("stages") or []:
+        sname = str(stage.get("name"))
+        rows.append(
+            {
+                "stage": sname,
+                "group": "",
+                "member": "",
+                "state": (stage.get("status") or {}).get("state", "NotStarted"),
+                "detail": _error(stage.get("status") or {}),
+            }
+        )
+        gate_rows(sname, "", stage.get("beforeGates") or [])
+        for group in stage.get("groups") or []:
+            gname = str(group.get("name"))
+            gate_rows(sname, gname, group.get("beforeGates") or [])
+            for member in group.get("members") or []:
+                mstatus = member.get("status") or {}
+                rows.append(
+                    {
+                        "stage": sname,
+                        "group": gname,
+                        "member": str(member.get("name")),
+                        "state": mstatus.get("state", "NotStarted"),
+                        "detail": member.get("message") or _error(mstatus),
+                    }
+                )
+            gate_rows(sname, gname, group.get("afterGates") or [])
+        wait = stage.get("afterStageWaitStatus") or {}
+        if wait:
+            rows.append(
+                {
+                    "stage": sname,
+                    "group": "",
+                    "member": "(wait)",
+                    "state": (wait.get("status") or {}).get("state", "NotStarted"),
+                    "detail": f"{wait.get('waitDurationInSeconds', '')}s",
+                }
+            )
+        gate_rows(sname, "", stage.get("afterGates") or [])
+    return rows
+
+
+def _error(status: Mapping[str, Any]) -> str:
+    error = status.get("error") or {}
+    return str(error.get("message") or error.get("code") or "")
+
+
+def run_state(run: Mapping[str, Any]) -> str:
+    return str((((run.get("properties") or {}).get("status") or {}).get("status") or {}).get("state") or "NotStarted")
+
+
+# ---- gates ------------------------------------------------------------------------------------
+
+
+def gate_matches(gate: Mapping[str, Any], run: str | None, stage: str | None) -> bool:
+    target = ((gate.get("properties") or {}).get("target") or {}).get("updateRunProperties") or {}
+    if run is not None and target.get("name") != run:
+        return False
+    return stage is None or target.get("stage") == stage
+
+
+def pending_gates(
+    gates: Iterable[Mapping[str, Any]], run: str | None, stage: str | None = None
+) -> list[dict[str, Any]]:
+    return [
+        dict(g) for g in gates if (g.get("properties") or {}).get("state") == "Pending" and gate_matches(g, run, stage)
+    ]
+
+
+def gate_row(gate: Mapping[str, Any]) -> dict[str, Any]:
+    props = gate.get("properties") or {}
+    target = (props.get("target") or {}).get("updateRunProperties") or {}
+    return {
+        "name": gate.get("name"),
+        "displayName": props.get("displayName", ""),
+        "run": target.get("name", ""),
+        "stage": target.get("stage", ""),
+        "group": target.get("group", ""),
+        "timing": target.get("timing", ""),
+        "state": props.get("state", ""),
+    }
+
+
+def wait_for_gate(
+    list_gates: Callable[[], Iterable[Mapping[str, Any]]],
+    get_run: Callable[[], Mapping[str, Any]],
+    run: str,
+    answered: set[str],
+    timeout: float,
+    interval: float = 5.0,
+    sleep: Callable[[float], None] = time.sleep,
+) -> tuple[str, list[dict[str, Any]]]:
+    """Poll until a new gate of ``run`` is pending or the run ends (ARM has no watch)."""
+    deadline = time.monotonic() + timeout
+    delay = min(interval, 1.0)
+    while True:
+        fresh = [g for g in pending_gates(list_gates(), run) if g.get("name") not in answered]
+        if fresh:
+            return "gate", fresh
+        state = run_state(get_run())
+        if state in ("Completed", "Failed", "Stopped", "Skipped"):
+            return ("done" if state == "Completed" else state.lower()), []
+        if time.monotonic() + delay > deadline:
+            raise WaitTimeoutError(
+                f"update run {run!r} reached no new gate within {int(timeout)}s",
+                hint=f"see where it stands with: akscli fleet rollout status {run} --fleet FLEET -g GROUP",
+            )
+        sleep(delay)
+        delay = min(interval, delay * 2)
+
+
+def not_found(what: str, name: str, hint: str) -> NotFoundError:
+    return NotFoundError(f"{what} {name!r} not found", hint=hint)

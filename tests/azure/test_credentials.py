@@ -1,0 +1,126 @@
+"""cluster credentials: fetch, rewrite to `akscli token`, merge; then real kubectl signs in with it."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import shutil
+import ssl
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from ruamel.yaml import YAML
+
+from tests.azure.helpers import RG, seed_cluster
+from tests.azure.test_kubeconfig import EXISTING
+from tests.cli import invoke
+from tests.emulators.arm import AKS_SERVER_APP, ArmEmulator
+
+
+def load(path: Path) -> dict:
+    return YAML(typ="safe").load(path.read_text())
+
+
+def test_credentials_merge_an_exec_user_that_runs_akscli_token(azure_env: ArmEmulator, tmp_path: Path) -> None:
+    seed_cluster(azure_env)
+    cfg = tmp_path / "config"
+    cfg.write_text(EXISTING)
+    r = invoke("cluster", "credentials", "-n", "aks1", "-g", RG, "--file", str(cfg), "-o", "json")
+    assert r.exit_code == 0, r
+    result = json.loads(r.stdout)
+    assert result["context"] == "aks1" and result["backup"]
+    data = load(cfg)
+    user = next(u for u in data["users"] if u["name"] == f"clusterUser_{RG}_aks1")
+    ex = user["user"]["exec"]
+    assert ex["command"] == "akscli"
+    assert ex["args"] == ["token", "--server-id", AKS_SERVER_APP, "--tenant-id", azure_env.tenant]
+    assert "kubelogin" not in cfg.read_text()
+    assert [c["name"] for c in data["contexts"]] == ["prod", "kind", "aks1"]
+    assert data["current-context"] == "aks1"
+    assert azure_env.requests_to("/listClusterUserCredential$", "POST")[0].query["format"] == ["exec"]
+
+
+def test_credentials_with_a_login_mode_write_it_into_the_plugin_args(azure_env: ArmEmulator, tmp_path: Path) -> None:
+    seed_cluster(azure_env)
+    cfg = tmp_path / "config"
+    invoke("cluster", "credentials", "-n", "aks1", "-g", RG, "--file", str(cfg), "--login", "azurecli")
+    ex = load(cfg)["users"][0]["user"]["exec"]
+    assert ex["args"][-2:] == ["--login", "azurecli"]
+
+
+def test_fetching_again_for_a_moved_cluster_needs_overwrite_existing(azure_env: ArmEmulator, tmp_path: Path) -> None:
+    seed_cluster(azure_env)
+    cfg = tmp_path / "config"
+    assert invoke("cluster", "credentials", "-n", "aks1", "-g", RG, "--file", str(cfg)).exit_code == 0
+    azure_env.kubeconfig_server = "https://moved.example.com:443"
+    r = invoke("cluster", "credentials", "-n", "aks1", "-g", RG, "--file", str(cfg))
+    assert r.exit_code == 4 and "--overwrite-existing" in r.stderr
+    r = invoke("cluster", "credentials", "-n", "aks1", "-g", RG, "--file", str(cfg), "--overwrite-existing")
+    assert r.exit_code == 0, r
+    assert load(cfg)["clusters"][0]["cluster"]["server"] == "https://moved.example.com:443"
+
+
+def test_admin_credentials_on_an_entra_only_cluster_are_refused_with_the_reason(
+    azure_env: ArmEmulator, tmp_path: Path
+) -> None:
+    seed_cluster(azure_env, disableLocalAccounts=True)
+    r = invoke("cluster", "credentials", "-n", "aks1", "-g", RG, "--admin", "--file", str(tmp_path / "c"))
+    assert r.exit_code == 2, r
+    assert "disable local accounts" in r.stderr
+
+
+class _ApiServer(http.server.BaseHTTPRequestHandler):
+    """Just enough of a Kubernetes API server to check the bearer token kubectl sends."""
+
+    emulator: ArmEmulator
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:
+        auth = self.headers.get("Authorization", "")
+        claims = self.emulator.tokens.get(auth.removeprefix("Bearer "))
+        ok = claims is not None and claims["aud"] == AKS_SERVER_APP
+        body = json.dumps(
+            {"major": "1", "minor": "33", "gitVersion": "v1.33.5"}
+            if ok
+            else {"kind": "Status", "apiVersion": "v1", "status": "Failure", "code": 401, "reason": "Unauthorized"}
+        ).encode()
+        self.send_response(200 if ok else 401)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@pytest.fixture
+def api_server(azure_env: ArmEmulator) -> Iterator[str]:
+    handler = type("Handler", (_ApiServer,), {"emulator": azure_env})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(azure_env.tls.cert_file, azure_env.tls.key_file)
+    server.socket = ctx.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    yield f"https://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.kubectl
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="needs the real kubectl")
+def test_real_kubectl_signs_in_through_akscli_token(azure_env: ArmEmulator, api_server: str, tmp_path: Path) -> None:
+    seed_cluster(azure_env, disableLocalAccounts=True)
+    azure_env.kubeconfig_server = api_server
+    cfg = tmp_path / "config"
+    assert invoke("cluster", "credentials", "-n", "aks1", "-g", RG, "--file", str(cfg)).exit_code == 0
+    env = os.environ.copy()
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    env["KUBECONFIG"] = str(cfg)
+    p = subprocess.run(["kubectl", "version", "-o", "json"], capture_output=True, text=True, env=env, timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)["serverVersion"]["gitVersion"] == "v1.33.5"

@@ -1,0 +1,114 @@
+"""akscli token: the kubectl exec credential plugin, its cache, and its import budget."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from akscli.azure import token as plugin
+from tests.cli import invoke
+from tests.emulators.arm import AKS_SERVER_APP, ArmEmulator
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def run_token(*args: str, env: dict[str, str | None] | None = None) -> dict:
+    r = invoke("token", *args, env=env)
+    assert r.exit_code == 0, r
+    return json.loads(r.stdout)
+
+
+def test_returns_a_v1beta1_exec_credential_for_the_aks_server_app(azure_env: ArmEmulator) -> None:
+    cred = run_token("--server-id", AKS_SERVER_APP)
+    assert cred["kind"] == "ExecCredential"
+    assert cred["apiVersion"] == "client.authentication.k8s.io/v1beta1"
+    claims = azure_env.tokens[cred["status"]["token"]]
+    assert claims["aud"] == AKS_SERVER_APP
+    assert cred["status"]["expirationTimestamp"].endswith("Z")
+
+
+def test_answers_in_the_version_kubectl_asks_for(azure_env: ArmEmulator) -> None:
+    info = json.dumps({"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential", "spec": {"interactive": False}})
+    cred = run_token(env={"KUBERNETES_EXEC_INFO": info})
+    assert cred["apiVersion"] == "client.authentication.k8s.io/v1"
+
+
+def test_a_version_it_does_not_speak_is_a_clear_error(azure_env: ArmEmulator) -> None:
+    r = invoke("token", env={"KUBERNETES_EXEC_INFO": json.dumps({"apiVersion": "client.authentication.k8s.io/v2"})})
+    assert r.exit_code == 2 and "v2" in r.stderr
+
+
+def test_second_call_is_served_from_the_cache_without_asking_entra(azure_env: ArmEmulator) -> None:
+    first = run_token()
+    asked = len(azure_env.token_requests)
+    second = run_token()
+    assert second["status"]["token"] == first["status"]["token"]
+    assert len(azure_env.token_requests) == asked
+
+
+def test_cache_file_is_private(azure_env: ArmEmulator) -> None:
+    run_token()
+    files = list(Path(plugin.cache_dir()).glob("*.json"))
+    assert len(files) == 1
+    assert stat.S_IMODE(files[0].stat().st_mode) == 0o600
+    assert stat.S_IMODE(Path(plugin.cache_dir()).stat().st_mode) == 0o700
+
+
+def test_a_token_close_to_expiry_is_refreshed(azure_env: ArmEmulator) -> None:
+    req = plugin.TokenRequest()
+    plugin.write_cached(req, "stale-token", int(time.time()) + plugin.REFRESH_MARGIN - 5)
+    cred = run_token()
+    assert cred["status"]["token"] != "stale-token"
+    assert cred["status"]["token"] in azure_env.tokens
+
+
+def test_cache_is_keyed_by_server_application(azure_env: ArmEmulator) -> None:
+    a = run_token("--server-id", AKS_SERVER_APP)
+    b = run_token("--server-id", "api://fleet-hub")
+    assert a["status"]["token"] != b["status"]["token"]
+    assert azure_env.tokens[b["status"]["token"]]["aud"] == "api://fleet-hub"
+
+
+def test_kubelogin_style_arguments_are_accepted(azure_env: ArmEmulator) -> None:
+    out = plugin.run(["get-token", "--environment", "AzurePublicCloud", "--server-id", AKS_SERVER_APP,
+                      "--tenant-id", azure_env.tenant, "--login", "spn"])  # fmt: skip
+    assert json.loads(out)["status"]["token"] in azure_env.tokens
+
+
+def test_unknown_flags_and_login_modes_are_usage_errors() -> None:
+    from akscli.errors import UsageError
+
+    with pytest.raises(UsageError):
+        plugin.parse_args(["--pop-enabled"])
+    with pytest.raises(UsageError):
+        plugin.parse_args(["--login", "ropc"])
+    with pytest.raises(UsageError):
+        plugin.parse_args(["--server-id", "bad id;rm"])
+
+
+def test_failure_to_sign_in_is_one_line_without_the_secret(azure_env: ArmEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AZURE_CLIENT_SECRET", "s3cr3t-wrong")
+    assert plugin.main(["--login", "spn"]) == 6
+
+
+def test_cached_path_imports_neither_azure_nor_kubernetes(azure_env: ArmEmulator) -> None:
+    run_token()  # fills the cache
+    code = (
+        "import sys\n"
+        "from akscli.azure.token import main\n"
+        "rc = main(['token'])\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('azure', 'kubernetes', 'msal', 'typer', 'rich'))\n"
+        "print('LOADED', bad, file=sys.stderr)\n"
+        "sys.exit(rc or (3 if bad else 0))\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ.copy(), timeout=60)
+    assert p.returncode == 0, p.stderr
+    assert "LOADED []" in p.stderr
+    assert json.loads(p.stdout)["kind"] == "ExecCredential"

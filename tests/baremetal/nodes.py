@@ -1,0 +1,113 @@
+"""Node objects as AKS writes them, with a knob for each thing ``baremetal doctor`` checks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ND_H100 = "Standard_ND96isr_H100_v5"
+NC_A100 = "Standard_NC24ads_A100_v4"
+CPU_SIZE = "Standard_D8ds_v5"
+
+
+def node(
+    name: str,
+    *,
+    pool: str = "gpu",
+    size: str = ND_H100,
+    gpus: int | None = 8,
+    allocatable_gpus: int | None = None,
+    ready: bool = True,
+    pressure: str | None = None,
+    gpu_labels: bool = True,
+    driver: str | None = "550.90.07",
+    taint: bool = True,
+    rdma_capable: bool | None = True,
+    rdma_available: bool | None = True,
+    rdma_resource: str | None = "rdma/rdma_shared_device_a",
+    aks_condition: str | None = None,
+) -> dict[str, Any]:
+    labels: dict[str, str] = {
+        "kubernetes.azure.com/agentpool": pool,
+        "agentpool": pool,
+        "node.kubernetes.io/instance-type": size,
+        "kubernetes.io/hostname": name,
+        "kubernetes.io/os": "linux",
+    }
+    capacity: dict[str, str] = {"cpu": "96", "memory": "1900Gi", "pods": "110"}
+    allocatable: dict[str, str] = {"cpu": "95", "memory": "1850Gi", "pods": "110"}
+    if gpus is not None:
+        capacity["nvidia.com/gpu"] = str(gpus)
+        allocatable["nvidia.com/gpu"] = str(gpus if allocatable_gpus is None else allocatable_gpus)
+        if gpu_labels and gpus:
+            labels.update(
+                {
+                    "nvidia.com/gpu.present": "true",
+                    "nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3",
+                    "nvidia.com/gpu.count": str(gpus),
+                    "nvidia.com/gpu.memory": "81559",
+                }
+            )
+    if driver:
+        major, minor, rev = [*driver.split("."), ""][:3]
+        labels.update(
+            {
+                "nvidia.com/cuda.driver.major": major,
+                "nvidia.com/cuda.driver.minor": minor,
+                "nvidia.com/cuda.driver.rev": rev,
+            }
+        )
+    if rdma_capable is not None:
+        labels["feature.node.kubernetes.io/rdma.capable"] = "true" if rdma_capable else "false"
+    if rdma_available:
+        labels["feature.node.kubernetes.io/rdma.available"] = "true"
+    if rdma_resource:
+        capacity[rdma_resource] = "63"
+        allocatable[rdma_resource] = "63"
+    conditions = [
+        {
+            "type": "Ready",
+            "status": "True" if ready else "False",
+            "reason": "KubeletReady" if ready else "KubeletNotReady",
+        },
+        {"type": "MemoryPressure", "status": "True" if pressure == "MemoryPressure" else "False"},
+        {"type": "DiskPressure", "status": "True" if pressure == "DiskPressure" else "False"},
+        {"type": "PIDPressure", "status": "False"},
+    ]
+    if aks_condition:
+        conditions.append(
+            {
+                "type": aks_condition,
+                "status": "True",
+                "reason": aks_condition,
+                "message": f"{aks_condition} detected by node problem detector",
+            }
+        )
+    spec: dict[str, Any] = {}
+    if taint:
+        spec["taints"] = [{"key": "sku", "value": "gpu", "effect": "NoSchedule"}]
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": name, "labels": labels},
+        "spec": spec,
+        "status": {"capacity": capacity, "allocatable": allocatable, "conditions": conditions},
+    }
+
+
+def cpu_node(name: str, pool: str = "system") -> dict[str, Any]:
+    return node(
+        name,
+        pool=pool,
+        size=CPU_SIZE,
+        gpus=None,
+        gpu_labels=False,
+        driver=None,
+        taint=False,
+        rdma_capable=None,
+        rdma_available=None,
+        rdma_resource=None,
+    )
+
+
+def healthy_cluster(gpu_nodes: int = 2) -> list[dict[str, Any]]:
+    return [cpu_node("aks-system-0")] + [node(f"aks-gpu-{i}") for i in range(gpu_nodes)]

@@ -1,0 +1,191 @@
+"""AKS on bare metal (preview) against the ARM emulator: life cycle, and preview limits checked first."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cli import invoke
+from tests.emulators.arm import ArmEmulator
+
+RG = "rg-edge"
+
+
+def machine_id(emu: ArmEmulator, name: str = "gpu-host-01") -> str:
+    return f"/subscriptions/{emu.subscription}/resourceGroups/{RG}/providers/Microsoft.HybridCompute/machines/{name}"
+
+
+def add_machine(
+    emu: ArmEmulator,
+    name: str = "gpu-host-01",
+    *,
+    location: str = "eastus",
+    os_sku: str = "Ubuntu 24.04.1 LTS",
+    status: str = "Connected",
+) -> str:
+    rid = machine_id(emu, name)
+    emu.put_resource(
+        rid, {"location": location, "kind": "HCI", "properties": {"status": status, "osName": "linux", "osSku": os_sku}}
+    )
+    return rid
+
+
+def connected_id(emu: ArmEmulator, name: str) -> str:
+    return (
+        f"/subscriptions/{emu.subscription}/resourceGroups/{RG}/providers/Microsoft.Kubernetes/connectedClusters/{name}"
+    )
+
+
+def instance_id(emu: ArmEmulator, name: str) -> str:
+    return connected_id(emu, name) + "/providers/Microsoft.HybridContainerService/provisionedClusterInstances/default"
+
+
+def writes(emu: ArmEmulator) -> list[Any]:
+    return [e for e in emu.request_log if e.method in ("PUT", "PATCH", "POST", "DELETE") and "/oauth2/" not in e.path]
+
+
+def create(name: str = "edge1", *extra: str) -> Any:
+    return invoke("baremetal", "cluster", "create", name, "-g", RG, "--machine", "gpu-host-01", *extra)
+
+
+def test_create_makes_a_connected_cluster_and_its_instance(azure_env: ArmEmulator) -> None:
+    add_machine(azure_env)
+    result = create("edge1", "--kubernetes-version", "1.32.5", "-o", "json")
+    assert result.exit_code == 0, result
+    shown = json.loads(result.stdout)
+    assert (shown["name"], shown["kubernetesVersion"], shown["machine"]) == ("edge1", "1.32.5", "gpu-host-01")
+    connected = azure_env.get_resource(connected_id(azure_env, "edge1"))
+    assert connected is not None and connected["kind"] == "ProvisionedCluster"
+    instance = azure_env.get_resource(instance_id(azure_env, "edge1"))
+    assert instance is not None and instance["properties"]["controlPlane"]["count"] == 1
+
+
+def test_create_in_another_region_is_refused_before_calling_azure(azure_env: ArmEmulator) -> None:
+    add_machine(azure_env)
+    result = create("edge1", "--location", "westeurope")
+    assert result.exit_code == 2
+    assert "East US only" in result.stderr
+    assert writes(azure_env) == []
+
+
+def test_create_with_a_second_node_is_refused_before_calling_azure(azure_env: ArmEmulator) -> None:
+    result = create("edge1", "--nodes", "2")
+    assert result.exit_code == 2
+    assert "single-node cluster per host" in result.stderr
+    assert [e for e in azure_env.request_log if "/subscriptions/" in e.path] == []
+
+
+def test_create_with_two_machines_is_refused(azure_env: ArmEmulator) -> None:
+    result = invoke("baremetal", "cluster", "create", "edge1", "-g", RG, "--machine", "a", "--machine", "b")
+    assert result.exit_code == 2
+    assert "one host per cluster" in result.stderr
+
+
+def test_create_on_an_unsupported_os_is_refused_before_any_write(azure_env: ArmEmulator) -> None:
+    add_machine(azure_env, os_sku="Ubuntu 22.04.4 LTS")
+    result = create()
+    assert result.exit_code == 2
+    assert "Azure Linux 3.0 or Ubuntu 24.04" in result.stderr
+    assert writes(azure_env) == []
+
+
+def test_create_on_a_disconnected_host_is_refused(azure_env: ArmEmulator) -> None:
+    add_machine(azure_env, status="Disconnected")
+    result = create()
+    assert result.exit_code == 2
+    assert "Disconnected, not Connected" in result.stderr
+
+
+def test_create_on_a_missing_machine_is_not_found(azure_env: ArmEmulator) -> None:
+    result = create()
+    assert result.exit_code == 3
+    assert "gpu-host-01 not found" in result.stderr
+
+
+def test_list_shows_only_bare_metal_clusters(azure_env: ArmEmulator) -> None:
+    add_machine(azure_env)
+    assert create("edge1").exit_code == 0
+    azure_env.put_resource(connected_id(azure_env, "arc-other"), {"location": "eastus", "kind": "", "properties": {}})
+    result = invoke("baremetal", "cluster", "list", "-g", RG, "-o", "json")
+    assert result.exit_code == 0, result
+    assert [c["name"] for c in json.loads(result.stdout)] == ["edge1"]
+
+
+def test_show_of_an_unknown_cluster_is_not_found(azure_env: ArmEmulator) -> None:
+    result = invoke("baremetal", "cluster", "show", "nope", "-g", RG)
+    assert result.exit_code == 3
+    assert "bare-metal cluster nope not found" in result.stderr
+
+
+def test_upgrade_list_offers_patch_versions_only(azure_env: ArmEmulator) -> None:
+    add_machine(azure_env)
+    assert create("edge1", "--kubernetes-version", "1.31.2").exit_code == 0
+    # The emulator offers 1.32.5 (a minor upgrade) too: the preview cannot take it.
+    azure_env.update_resource(
+        instance_id(azure_env, "edge1"), lambda o: o["properties"].update(kubernetesVersion="1.31.1")
+    )
+    result = invoke("baremetal", "cluster", "upgrade", "edge1", "-g", RG, "--list", "-o", "json")
+    assert result.exit_code == 0, result
+    assert json.loads(result.stdout) == {"current": "1.31.1", "available": ["1.31.2"]}
+
+
+def test_minor_upgrade_is_refused_before_any_write(azure_env: ArmEmulator) -> None:
+    add_machine(azure_env)
+    assert create("edge1", "--kubernetes-version", "1.31.2").exit_code == 0
+    before = len(writes(azure_env))
+    result = invoke("baremetal", "cluster", "upgrade", "edge1", "-g", RG, "--kubernetes-version", "1.32.5", "-y")
+    assert result.exit_code == 2
+    assert "patch upgrades only" in result.stderr
+    assert len(writes(azure_env)) == before
+
+
+def test_patch_upgrade_moves_the_instance_to_the_new_version(azure_env: ArmEmulator) -> None:
+    add_machine(azure_env)
+    assert create("edge1", "--kubernetes-version", "1.31.2").exit_code == 0
+    azure_env.update_resource(
+        instance_id(azure_env, "edge1"), lambda o: o["properties"].update(kubernetesVersion="1.31.1")
+    )
+    result = invoke(
+        "baremetal", "cluster", "upgrade", "edge1", "-g", RG, "--kubernetes-version", "1.31.2", "-y", "-o", "json"
+    )
+    assert result.exit_code == 0, result
+    assert json.loads(result.stdout)["kubernetesVersion"] == "1.31.2"
+
+
+def test_credentials_merge_the_user_kubeconfig(azure_env: ArmEmulator, tmp_path: Path) -> None:
+    add_machine(azure_env)
+    assert create("edge1").exit_code == 0
+    target = tmp_path / "config"
+    result = invoke("baremetal", "cluster", "credentials", "edge1", "-g", RG, "--file", str(target))
+    assert result.exit_code == 0, result
+    text = target.read_text()
+    assert "current-context: edge1" in text
+    assert "kubelogin" in text  # the user kubeconfig signs in with Entra, not a static token
+
+
+def test_delete_removes_both_resources(azure_env: ArmEmulator) -> None:
+    add_machine(azure_env)
+    assert create("edge1").exit_code == 0
+    result = invoke("baremetal", "cluster", "delete", "edge1", "-g", RG, "-y")
+    assert result.exit_code == 0, result
+    assert azure_env.get_resource(connected_id(azure_env, "edge1")) is None
+    assert azure_env.get_resource(instance_id(azure_env, "edge1")) is None
+    assert azure_env.get_resource(machine_id(azure_env)) is not None
+
+
+def test_delete_without_yes_and_without_a_terminal_changes_nothing(azure_env: ArmEmulator) -> None:
+    add_machine(azure_env)
+    assert create("edge1").exit_code == 0
+    result = invoke("baremetal", "cluster", "delete", "edge1", "-g", RG)
+    assert result.exit_code == 2
+    assert azure_env.get_resource(connected_id(azure_env, "edge1")) is not None
+
+
+@pytest.mark.parametrize("version", ["1.31", "latest", "1.31.2; rm"])
+def test_malformed_kubernetes_version_is_a_usage_error(azure_env: ArmEmulator, version: str) -> None:
+    result = create("edge1", "--kubernetes-version", version)
+    assert result.exit_code == 2
+    assert "MAJOR.MINOR.PATCH" in result.stderr

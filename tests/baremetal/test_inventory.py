@@ -1,0 +1,111 @@
+"""baremetal inventory against the Kubernetes emulator and its Job simulator."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.cli import invoke
+from tests.emulators.kube.controllers.nvidia import GpuPodController
+
+from . import nodes as fx
+from .conftest import add_nodes
+
+IMAGE = "registry.example.com/akscli-probe:0.1.0"
+
+
+@pytest.fixture(autouse=True)
+def probe_image(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AKSCLI_PROBE_IMAGE", IMAGE)
+
+
+@pytest.fixture
+def gpu_nodes(kube_emulator: Any) -> Any:
+    add_nodes(kube_emulator, [fx.cpu_node("aks-system-0")] + [fx.node(f"aks-gpu-{i}") for i in range(3)])
+    return kube_emulator
+
+
+def test_inventory_probes_every_gpu_node_once(gpu_nodes: Any, kubeconfig: Any) -> None:
+    gpu_nodes.controllers.add(GpuPodController())
+    result = invoke("baremetal", "inventory", "-o", "json")
+    assert result.exit_code == 0, result
+    data = json.loads(result.stdout)
+    assert [n["node"] for n in data["nodes"]] == ["aks-gpu-0", "aks-gpu-1", "aks-gpu-2"]
+    assert {
+        (n["status"], n["gpus"], n["gpu_model"], n["driver"], n["cuda"], n["nvlink"], n["rdma_ports"])
+        for n in data["nodes"]
+    } == {("ok", 1, "NVIDIA H100 80GB HBM3", "580.159.04", "13.0", "none", "none")}
+    assert data["summary"]["gpus"] == 3
+    assert [r["node"] for r in data["reports"]] == ["aks-gpu-0", "aks-gpu-1", "aks-gpu-2"]
+
+
+def test_inventory_cleans_up_its_jobs(gpu_nodes: Any, kubeconfig: Any) -> None:
+    gpu_nodes.controllers.add(GpuPodController())
+    assert invoke("baremetal", "inventory").exit_code == 0
+    assert gpu_nodes.cluster.list("batch/v1", "Job", namespace="default") == []
+    deletes = gpu_nodes.requests(method="DELETE", path="/apis/batch/v1/namespaces/default/jobs/")
+    assert len(deletes) == 3
+
+
+def test_inventory_runs_at_most_parallel_jobs_at_a_time(kube_emulator: Any, kubeconfig: Any) -> None:
+    add_nodes(kube_emulator, [fx.node(f"aks-gpu-{i}") for i in range(5)])
+    kube_emulator.controllers.add(GpuPodController())
+    assert invoke("baremetal", "inventory", "--parallel", "2").exit_code == 0
+    job_writes = [
+        r.method
+        for r in kube_emulator.request_log
+        if r.path.startswith("/apis/batch/v1/namespaces/default/jobs") and r.method in ("POST", "DELETE")
+    ]
+    # A batch's Jobs are deleted before the next batch is created.
+    assert job_writes == ["POST", "POST", "DELETE", "DELETE", "POST", "POST", "DELETE", "DELETE", "POST", "DELETE"]
+
+
+def test_nodes_without_a_driver_fail_with_the_probe_message(gpu_nodes: Any, kubeconfig: Any) -> None:
+    gpu_nodes.controllers.add(GpuPodController(failure="probe-no-driver"))
+    # The probe prints one error line (and exits 7): inventory reports that line for the node.
+    result = invoke("baremetal", "inventory", "-o", "json")
+    assert result.exit_code == 9
+    data = json.loads(result.stdout)
+    assert {n["status"] for n in data["nodes"]} == {"failed"}
+    assert data["nodes"][0]["error"].startswith("cannot probe GPUs: no NVIDIA driver")
+
+
+def test_unpullable_probe_image_fails_each_node_without_waiting(
+    kube_emulator_factory: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    emu = kube_emulator_factory(controller_failure="imagepull")
+    monkeypatch.setenv("KUBECONFIG", str(emu.write_kubeconfig(tmp_path / "kubeconfig")))
+    add_nodes(emu, [fx.node("aks-gpu-0")])
+    result = invoke("baremetal", "inventory", "-o", "json", "--timeout", "20s")
+    assert result.exit_code == 9
+    [row] = json.loads(result.stdout)["nodes"]
+    assert row["status"] == "failed" and "ImagePullBackOff" in row["error"]
+
+
+def test_inventory_refuses_a_bad_image_before_creating_anything(gpu_nodes: Any, kubeconfig: Any) -> None:
+    result = invoke("baremetal", "inventory", "--image", "Not An Image")
+    assert result.exit_code == 2
+    assert gpu_nodes.requests(method="POST") == []
+
+
+def test_inventory_without_an_image_says_how_to_get_one(
+    gpu_nodes: Any, kubeconfig: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AKSCLI_PROBE_IMAGE")
+    result = invoke("baremetal", "inventory")
+    assert result.exit_code == 2
+    assert "--image" in result.stderr and "AKSCLI_PROBE_IMAGE" in result.stderr
+
+
+def test_probe_job_pins_its_node_and_runs_the_probe_in_the_given_image(gpu_nodes: Any, kube: Any) -> None:
+    from akscli.baremetal import inventory
+
+    job = inventory.job(inventory.InventoryOptions(image=IMAGE), "ab12cd", 0, "aks-gpu-0")
+    pod = job["spec"]["template"]["spec"]
+    assert pod["nodeName"] == "aks-gpu-0"
+    assert pod["containers"][0]["image"] == IMAGE
+    assert pod["containers"][0]["command"] == ["akscli", "baremetal", "probe", "-o", "json", "--sysfs-root", "/host"]
+    assert "nvidia.com/gpu" not in (pod["containers"][0]["resources"].get("limits") or {})
+    kube.create(job, dry_run=True)  # the API server accepts it as it is

@@ -1,0 +1,137 @@
+"""nccl-tests output parsing and the verdict against the expected bus bandwidth per VM size."""
+
+from __future__ import annotations
+
+import pytest
+
+from akscli.baremetal import nccl
+from akscli.errors import UsageError
+from tests.emulators.kube.controllers.nvidia import nccl_log
+
+
+def test_parse_reads_every_row_of_the_table() -> None:
+    result = nccl.parse(nccl_log(["node-0", "node-1"], gpus_per_node=8, peak_busbw=381.7).splitlines())
+    assert len(result.rows) == 31  # 8 B .. 8 GiB, factor 2
+    assert result.rows[0].size_bytes == 8
+    assert result.rows[-1].size_bytes == 8 * 1024**3
+
+
+def test_peak_bus_bandwidth_is_taken_at_the_largest_message() -> None:
+    result = nccl.parse(nccl_log(["node-0", "node-1"], gpus_per_node=8, peak_busbw=381.7).splitlines())
+    assert result.peak_busbw_gbps == pytest.approx(381.7, abs=0.01)
+
+
+def test_parse_counts_ranks_and_hosts() -> None:
+    result = nccl.parse(nccl_log(["node-0", "node-1"], gpus_per_node=8, peak_busbw=300).splitlines())
+    assert result.ranks == 16
+    assert result.hosts == ["node-0", "node-1"]
+
+
+def test_parse_reads_the_average_and_out_of_bounds_lines() -> None:
+    result = nccl.parse(nccl_log(["n0"], gpus_per_node=8, peak_busbw=470.0).splitlines())
+    assert result.avg_busbw_gbps is not None and result.avg_busbw_gbps > 0
+    assert result.out_of_bounds == 0
+
+
+def test_multi_node_h100_at_expected_bandwidth_passes() -> None:
+    result = nccl.parse(nccl_log(["a", "b"], gpus_per_node=8, peak_busbw=381.7).splitlines())
+    verdict = nccl.judge(result, vm_size="Standard_ND96isr_H100_v5", nodes=2)
+    assert verdict.passed
+    assert verdict.expected_busbw_gbps == 375.0
+
+
+def test_multi_node_h100_below_expected_bandwidth_fails() -> None:
+    result = nccl.parse(nccl_log(["a", "b"], gpus_per_node=8, peak_busbw=92.4).splitlines())
+    verdict = nccl.judge(result, vm_size="Standard_ND96isr_H100_v5", nodes=2)
+    assert not verdict.passed
+    assert "92.4 GB/s bus bandwidth is below the 375.0 GB/s expected" in verdict.message
+
+
+def test_single_node_uses_the_nvlink_figure() -> None:
+    result = nccl.parse(nccl_log(["a"], gpus_per_node=8, peak_busbw=470.0).splitlines())
+    verdict = nccl.judge(result, vm_size="standard_nd96isr_h100_v5", nodes=1)
+    assert (verdict.passed, verdict.expected_busbw_gbps) == (True, 460.0)
+
+
+def test_wrong_results_fail_whatever_the_bandwidth() -> None:
+    result = nccl.parse(nccl_log(["a", "b"], gpus_per_node=8, peak_busbw=400.0, wrong=3).splitlines())
+    verdict = nccl.judge(result, vm_size="Standard_ND96isr_H100_v5", nodes=2)
+    assert not verdict.passed
+    assert "wrong results" in verdict.message
+
+
+def test_log_without_a_table_is_a_failure_naming_the_nccl_error() -> None:
+    lines = [
+        "node-0: Test NCCL failure common.cu:1005 'unhandled system error'",
+        "mpirun detected that one "
+        "or more processes exited with non-zero status, thus causing the job to be terminated (abort)",
+    ]
+    verdict = nccl.judge(nccl.parse(lines), vm_size="Standard_ND96isr_H100_v5", nodes=2)
+    assert not verdict.passed
+    assert "unhandled system error" in verdict.message
+
+
+def test_unknown_size_reports_the_figure_without_judging() -> None:
+    result = nccl.parse(nccl_log(["a", "b"], gpus_per_node=4, peak_busbw=20.0).splitlines())
+    verdict = nccl.judge(result, vm_size="Standard_NC64as_T4_v3", nodes=2)
+    assert verdict.passed and verdict.expected_busbw_gbps is None
+    assert "no expected figure" in verdict.message
+
+
+def test_every_size_with_a_figure_cites_a_source() -> None:
+    for info in nccl.interconnects().values():
+        if info.busbw_single_node or info.busbw_multi_node:
+            assert any(s.startswith("https://") for s in info.sources), info.vm_size
+
+
+def test_multi_node_figure_is_the_infiniband_floor_of_the_size() -> None:
+    # multi_node = gdr floor per HCA (Gb/s) x HCAs / 8 bits: the table must stay consistent with that rule.
+    for info in nccl.interconnects().values():
+        if info.busbw_multi_node is not None:
+            assert info.ib_hcas == 8
+            assert info.busbw_multi_node <= (info.ib_per_hca_gbit or 0) * 8 / 8
+
+
+def _spec(**kw: object) -> nccl.NcclSpec:
+    base: dict[str, object] = dict(
+        name="nccl-abc123",
+        namespace="default",
+        nodes=2,
+        gpus_per_node=8,
+        image=nccl.DEFAULT_IMAGE,
+        rdma_resource="rdma/rdma_shared_device_a",
+        host_network=True,
+        node_selector={},
+    )
+    base.update(kw)
+    return nccl.NcclSpec(**base)  # type: ignore[arg-type]
+
+
+def test_env_other_than_nccl_or_ucx_is_refused() -> None:
+    with pytest.raises(UsageError, match="only NCCL_"):
+        nccl.check_spec(_spec(env={"LD_PRELOAD": "/evil.so"}))
+
+
+def test_max_bytes_must_be_a_byte_count() -> None:
+    with pytest.raises(UsageError, match="--max-bytes"):
+        nccl.check_spec(_spec(max_bytes="8G; rm -rf /"))
+
+
+def test_job_runs_one_pod_per_node_with_gpus_and_rdma() -> None:
+    objs = nccl.objects(_spec(), run_id="abc123", keypair=("PRIVATE", "ssh-ed25519 AAAA akscli-nccl"))
+    assert [o["kind"] for o in objs] == ["Service", "Secret", "ConfigMap", "Job"]
+    job = objs[-1]
+    assert (job["spec"]["completions"], job["spec"]["parallelism"], job["spec"]["completionMode"]) == (2, 2, "Indexed")
+    pod = job["spec"]["template"]["spec"]
+    anti = pod["affinity"]["podAntiAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"][0]
+    assert anti["topologyKey"] == "kubernetes.io/hostname"
+    limits = pod["containers"][0]["resources"]["limits"]
+    assert limits == {"nvidia.com/gpu": 8, "rdma/rdma_shared_device_a": 1}
+    assert pod["hostNetwork"] is True
+
+
+def test_ssh_key_pair_is_fresh_each_run() -> None:
+    first, second = nccl.ssh_keypair(), nccl.ssh_keypair()
+    assert first[0] != second[0]
+    assert first[0].startswith("-----BEGIN OPENSSH PRIVATE KEY-----")
+    assert first[1].startswith("ssh-ed25519 ")

@@ -1,0 +1,80 @@
+"""baremetal test nccl: the multi-node Job against the Kubernetes emulator and its Job simulator."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.cli import invoke
+from tests.emulators.kube.controllers.nvidia import GpuPodController
+
+from . import nodes as fx
+from .conftest import add_nodes
+
+
+@pytest.fixture
+def h100_pool(kube_emulator: Any) -> Any:
+    add_nodes(kube_emulator, [fx.cpu_node("aks-system-0")] + [fx.node(f"aks-gpu-{i}") for i in range(2)])
+    return kube_emulator
+
+
+def test_two_h100_nodes_at_the_expected_bandwidth_pass(h100_pool: Any, kubeconfig: Any) -> None:
+    h100_pool.controllers.add(GpuPodController(peak_busbw=381.7))
+    result = invoke("baremetal", "test", "nccl", "--nodes", "2", "-o", "json")
+    assert result.exit_code == 0, result
+    verdict = json.loads(result.stdout)
+    assert (verdict["passed"], verdict["vm_size"], verdict["nodes"]) == (True, fx.ND_H100, 2)
+    assert verdict["measured_busbw_gbps"] == pytest.approx(381.7, abs=0.01)
+    assert verdict["expected_busbw_gbps"] == 375.0
+    assert verdict["result"]["ranks"] == 16
+
+
+def test_slow_interconnect_fails_with_exit_9(h100_pool: Any, kubeconfig: Any) -> None:
+    h100_pool.controllers.add(GpuPodController(failure="nccl-slow"))
+    result = invoke("baremetal", "test", "nccl", "--nodes", "2")
+    assert result.exit_code == 9
+    assert "is below the 375.0 GB/s expected" in result.stderr
+
+
+def test_the_run_is_removed_afterwards(h100_pool: Any, kubeconfig: Any) -> None:
+    h100_pool.controllers.add(GpuPodController())
+    assert invoke("baremetal", "test", "nccl", "--nodes", "2").exit_code == 0
+    cluster = h100_pool.cluster
+    for api, kind in (("batch/v1", "Job"), ("v1", "Secret"), ("v1", "ConfigMap"), ("v1", "Service")):
+        leftover = [
+            o["metadata"]["name"]
+            for o in cluster.list(api, kind, namespace="default")
+            if "akscli.io/nccl-run" in (o["metadata"].get("labels") or {})
+        ]
+        assert leftover == [], kind
+
+
+def test_keep_leaves_the_job_for_debugging(h100_pool: Any, kubeconfig: Any) -> None:
+    h100_pool.controllers.add(GpuPodController())
+    assert invoke("baremetal", "test", "nccl", "--nodes", "2", "--keep").exit_code == 0
+    [job] = h100_pool.cluster.list("batch/v1", "Job", namespace="default")
+    assert job["spec"]["completions"] == 2
+    assert job["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] == 8
+
+
+def test_the_ssh_key_is_never_printed(h100_pool: Any, kubeconfig: Any) -> None:
+    h100_pool.controllers.add(GpuPodController())
+    result = invoke("baremetal", "test", "nccl", "--nodes", "2", "-o", "yaml")
+    assert result.exit_code == 0, result
+    assert "PRIVATE KEY" not in result.stdout + result.stderr
+
+
+def test_list_expected_needs_no_cluster() -> None:
+    result = invoke("baremetal", "test", "nccl", "--list-expected", "-o", "json")
+    assert result.exit_code == 0, result
+    rows = {r["vm_size"]: r for r in json.loads(result.stdout)}
+    assert rows[fx.ND_H100]["multi_node_gbps"] == 375.0
+    assert rows[fx.ND_H100]["infiniband"] == "8x 400 Gb/s NDR"
+
+
+def test_env_outside_nccl_is_refused_before_anything_is_created(h100_pool: Any, kubeconfig: Any) -> None:
+    result = invoke("baremetal", "test", "nccl", "--nodes", "2", "--env", "LD_PRELOAD=/x.so")
+    assert result.exit_code == 2
+    assert h100_pool.requests(method="PATCH") == []

@@ -1,0 +1,56 @@
+"""baremetal prepare through the apply engine, against the Kubernetes emulator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.cli import invoke
+from tests.emulators.kube.controllers.nvidia import ClusterPolicyController
+
+from . import nodes as fx
+from .conftest import add_nodes
+
+
+def gpu_operator_namespace(emu: Any) -> None:
+    # The GPU Operator's Helm chart creates its namespace; prepare puts the RDMA plugin beside it.
+    emu.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "gpu-operator"}})
+
+
+def test_prepare_applies_nfd_policy_and_rdma_plugin(kube_emulator: Any, kubeconfig: Any) -> None:
+    gpu_operator_namespace(kube_emulator)
+    result = invoke("baremetal", "prepare", "--rdma", "--gpudirect-rdma", "-y")
+    assert result.exit_code == 0, result
+    cluster = kube_emulator.cluster
+    policy = cluster.get("nvidia.com/v1", "ClusterPolicy", None, "cluster-policy")
+    assert policy is not None and policy["spec"]["driver"]["rdma"]["enabled"] is True
+    assert cluster.get("apps/v1", "DaemonSet", "node-feature-discovery", "nfd-worker") is not None
+    plugin = cluster.get("apps/v1", "DaemonSet", "gpu-operator", "rdma-shared-dp-ds")
+    assert plugin is not None
+    assert plugin["metadata"]["labels"]["akscli.io/stack"] == "baremetal-gpu"
+
+
+def test_prepare_again_plans_no_change(kube_emulator: Any, kubeconfig: Any) -> None:
+    assert invoke("baremetal", "prepare", "-y").exit_code == 0
+    again = invoke("baremetal", "prepare", "--dry-run", "server")
+    assert again.exit_code == 0, again
+    lines = [line for line in again.stdout.splitlines() if line.strip()]
+    assert len(lines) == 9
+    assert all(line.endswith(": unchanged") for line in lines), again.stdout
+
+
+def test_prepared_cluster_passes_doctor_once_the_operator_is_ready(kube_emulator: Any, kubeconfig: Any) -> None:
+    add_nodes(kube_emulator, fx.healthy_cluster(2))
+    kube_emulator.controllers.add(ClusterPolicyController(delay=0.01))
+    assert invoke("baremetal", "prepare", "-y").exit_code == 0
+    assert kube_emulator.idle(10.0)
+    policy = kube_emulator.cluster.get("nvidia.com/v1", "ClusterPolicy", None, "cluster-policy")
+    assert policy["status"]["state"] == "ready"
+    result = invoke("baremetal", "doctor")
+    assert result.exit_code == 0, result
+
+
+def test_prepare_without_the_operator_namespace_fails_clearly(kube_emulator: Any, kubeconfig: Any) -> None:
+    result = invoke("baremetal", "prepare", "--rdma", "-y")
+    assert result.exit_code != 0
+    assert "gpu-operator" in result.stderr
+    assert "Traceback" not in result.stderr

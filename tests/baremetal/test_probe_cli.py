@@ -1,0 +1,89 @@
+"""akscli baremetal probe, end to end through the CLI."""
+
+from __future__ import annotations
+
+import ctypes.util
+import json
+import sys
+
+import pytest
+
+from tests.cli import invoke
+
+from .conftest import H100_DIR
+
+
+def test_replay_prints_the_recorded_h100_as_a_table() -> None:
+    result = invoke("baremetal", "probe", "--replay", str(H100_DIR))
+    assert result.exit_code == 0, result
+    header, row = result.stdout.splitlines()
+    assert header.split() == [
+        "GPU",
+        "NAME",
+        "MEMORY",
+        "DRIVER",
+        "CUDA",
+        "CC",
+        "ECC",
+        "ECC-ERRORS",
+        "REMAPPED-ROWS",
+        "PCIE",
+        "MIG",
+        "NVLINK",
+    ]
+    assert row.split() == [
+        "0",
+        "NVIDIA",
+        "H100",
+        "80GB",
+        "HBM3",
+        "81559",
+        "MiB",
+        "580.159.04",
+        "13.0",
+        "9.0",
+        "on",
+        "0",
+        "0c/0u",
+        "gen5",
+        "x16",
+        "off",
+        "not",
+        "supported",
+    ]
+    assert "no devices in /sys/class/infiniband" in result.stderr
+
+
+def test_replay_as_json_is_the_probe_report() -> None:
+    result = invoke("baremetal", "probe", "--replay", str(H100_DIR), "--node-name", "aks-gpu-0", "-o", "json")
+    assert result.exit_code == 0, result
+    report = json.loads(result.stdout)
+    assert (report["node"], report["driver_version"], report["cuda_version"]) == ("aks-gpu-0", "580.159.04", "13.0")
+    assert report["gpus"][0]["nvlink_supported"] is False
+    assert report["rdma"] == []
+
+
+def test_replay_of_a_missing_directory_is_a_usage_error(tmp_path: object) -> None:
+    result = invoke("baremetal", "probe", "--replay", "/nonexistent/recording")
+    assert result.exit_code == 2
+    assert "cannot read the NVML recording" in result.stderr
+
+
+@pytest.mark.skipif(ctypes.util.find_library("nvidia-ml") is not None, reason="this machine has an NVIDIA driver")
+def test_probe_on_a_machine_without_a_driver_exits_7_without_a_traceback() -> None:
+    result = invoke("baremetal", "probe")
+    assert result.exit_code == 7
+    assert result.stderr.startswith("error: cannot probe GPUs: no NVIDIA driver")
+    assert "Traceback" not in result.stderr
+
+
+def test_probe_without_the_bindings_exits_7(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "pynvml", None)
+    result = invoke("baremetal", "probe")
+    assert result.exit_code == 7
+    assert "nvidia-ml-py" in result.stderr
+
+
+def test_unknown_output_format_is_refused() -> None:
+    result = invoke("baremetal", "probe", "--replay", str(H100_DIR), "-o", "wide")
+    assert result.exit_code == 2

@@ -1,0 +1,80 @@
+"""Shared benchmark helpers: timing commands and running the standalone Kubernetes emulator."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+AKSCLI = shutil.which("akscli", path=str(Path(sys.executable).parent)) or "akscli"
+KUBECTL = shutil.which("kubectl")
+
+
+def median_seconds(command: Sequence[str], runs: int, env: dict[str, str] | None = None) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def once(command: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Wall time and peak RSS (KiB) of one run of ``command``."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, _, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - started
+    return elapsed, usage.ru_maxrss
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def standalone_emulator(*extra: str, startup_timeout: float = 600) -> Iterator[Path]:
+    """Start ``python -m tests.emulators.kube`` in its own process; yields its kubeconfig."""
+    workdir = Path(tempfile.mkdtemp(prefix="akscli-bench-"))
+    kubeconfig = workdir / "kubeconfig"
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.emulators.kube", "--port", str(port), "--kubeconfig", str(kubeconfig), *extra],
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + startup_timeout
+    try:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"emulator exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+            if kubeconfig.exists():
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    pass
+            time.sleep(0.2)
+        else:
+            raise RuntimeError("emulator did not start in time")
+        yield kubeconfig
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def ratio_line(label: str, ours: float, peer: float, peer_label: str) -> str:
+    return f"{label}: akscli {ours * 1000:,.0f} ms, {peer_label} {peer * 1000:,.0f} ms, ratio {ours / peer:.2f}x"

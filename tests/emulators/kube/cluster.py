@@ -1,0 +1,149 @@
+"""The test-side view of the emulator's state (``emu.cluster``): what tests and controllers
+use to seed, read and move objects without going through HTTP. Thread-safe."""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+from tests.emulators.kube.apiserver import ApiServer, Ctx, now_iso
+from tests.emulators.kube.status import ApiError
+
+_origin = threading.local()
+
+
+def current_origin() -> object | None:
+    return getattr(_origin, "controller", None)
+
+
+class OriginScope:
+    """Marks writes made on this thread as coming from ``controller``."""
+
+    def __init__(self, controller: object) -> None:
+        self.controller = controller
+        self.previous: object | None = None
+
+    def __enter__(self) -> None:
+        self.previous = current_origin()
+        _origin.controller = self.controller
+
+    def __exit__(self, *exc: object) -> None:
+        _origin.controller = self.previous
+
+
+class ClusterState:
+    def __init__(self, api: ApiServer) -> None:
+        self.api = api
+
+    def _ctx(self, manager: str = "emulator-test") -> Ctx:
+        return Ctx(user="system:admin", field_manager=manager, origin=current_origin(), keep_status=True)
+
+    def _rt_version(self, api_version: str, kind: str) -> tuple[Any, str]:
+        rt = self.api.rt(api_version, kind)
+        return rt, api_version.rpartition("/")[2]
+
+    def get(self, api_version: str, kind: str, namespace: str | None, name: str) -> dict[str, Any] | None:
+        rt, version = self._rt_version(api_version, kind)
+        e = self.api.store.get(rt.key, f"{namespace}/{name}" if rt.namespaced else name)
+        return self.api.serve_obj(rt, version, e.obj()) if e else None
+
+    def list(self, api_version: str, kind: str, namespace: str | None = None,
+             label_selector: str | None = None) -> list[dict[str, Any]]:
+        rt, version = self._rt_version(api_version, kind)
+        entries, _, _, _ = self.api.list_entries(rt, namespace, label_selector, None, 0, None)
+        return [self.api.serve_obj(rt, version, e.obj()) for e in entries]
+
+    def create(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """Create as a test or controller would; .status is kept (seed nodes, pods)."""
+        rt, version = self._rt_version(obj["apiVersion"], obj["kind"])
+        ns = (obj.get("metadata") or {}).get("namespace") if rt.namespaced else None
+        if rt.namespaced and not ns:
+            ns = "default"
+        return self.api.create(rt, version, ns, obj, self._ctx())
+
+    def apply(self, obj: dict[str, Any], manager: str = "emulator-test", force: bool = True) -> dict[str, Any]:
+        rt, version = self._rt_version(obj["apiVersion"], obj["kind"])
+        md = obj.get("metadata") or {}
+        ns = (md.get("namespace") or "default") if rt.namespaced else None
+        return self.api.apply(rt, version, ns, md["name"], obj, self._ctx(manager), force)
+
+    def update(self, obj: dict[str, Any]) -> dict[str, Any]:
+        rt, version = self._rt_version(obj["apiVersion"], obj["kind"])
+        md = obj["metadata"]
+        ns = md.get("namespace") if rt.namespaced else None
+        out = dict(obj)
+        out["metadata"] = {k: v for k, v in md.items() if k != "resourceVersion"}
+        ctx = self._ctx()
+        updated = self.api.update(rt, version, ns, md["name"], out, ctx)
+        if "status" in obj and rt.status:
+            updated = self.api.update(rt, version, ns, md["name"], {**updated, "status": obj["status"], "metadata": {k: v for k, v in updated["metadata"].items() if k != "resourceVersion"}}, ctx, subresource="status")
+        return updated
+
+    def patch_status(self, api_version: str, kind: str, namespace: str | None, name: str,
+                     status: dict[str, Any]) -> dict[str, Any]:
+        """Merge ``status`` into .status (JSON merge patch semantics: lists replace)."""
+        rt, version = self._rt_version(api_version, kind)
+        body = json.dumps({"status": status}).encode()
+        return self.api.patch(rt, version, namespace if rt.namespaced else None, name,
+                              "application/merge-patch+json", body, self._ctx(),
+                              subresource="status" if rt.status else None)
+
+    def patch(self, api_version: str, kind: str, namespace: str | None, name: str,
+              patch: dict[str, Any]) -> dict[str, Any]:
+        rt, version = self._rt_version(api_version, kind)
+        return self.api.patch(rt, version, namespace if rt.namespaced else None, name,
+                              "application/merge-patch+json", json.dumps(patch).encode(), self._ctx())
+
+    def delete(self, api_version: str, kind: str, namespace: str | None, name: str,
+               propagation: str = "Background") -> None:
+        rt, version = self._rt_version(api_version, kind)
+        try:
+            self.api.delete(rt, version, namespace if rt.namespaced else None, name, self._ctx(), propagation)
+        except ApiError as exc:
+            if exc.code != 404:
+                raise
+
+    def remove_finalizers(self, api_version: str, kind: str, namespace: str | None, name: str) -> None:
+        self.patch(api_version, kind, namespace, name, {"metadata": {"finalizers": None}})
+
+    def set_pod_logs(self, namespace: str, pod: str, text: str, container: str | None = None) -> None:
+        self.api.set_logs(namespace, pod, container or self._default_container(namespace, pod), text)
+
+    def append_pod_logs(self, namespace: str, pod: str, text: str, container: str | None = None) -> None:
+        self.api.set_logs(namespace, pod, container or self._default_container(namespace, pod), text, append=True)
+
+    def _default_container(self, namespace: str, pod: str) -> str:
+        p = self.get("v1", "Pod", namespace, pod)
+        containers = ((p or {}).get("spec") or {}).get("containers") or []
+        if not containers:
+            raise KeyError(f"pod {namespace}/{pod} not found or has no containers; pass container=")
+        return str(containers[0]["name"])
+
+    def add_event(self, involved_obj: dict[str, Any], reason: str, message: str,
+                  type: str = "Normal") -> dict[str, Any]:  # noqa: A002 - the Event field name
+        md = involved_obj.get("metadata") or {}
+        ns = md.get("namespace") or "default"
+        t = now_iso()
+        ev = {
+            "apiVersion": "v1",
+            "kind": "Event",
+            "metadata": {"generateName": f"{md.get('name', 'event')}.", "namespace": ns},
+            "involvedObject": {
+                "apiVersion": involved_obj.get("apiVersion"),
+                "kind": involved_obj.get("kind"),
+                "name": md.get("name"),
+                "namespace": md.get("namespace"),
+                "uid": md.get("uid"),
+                "resourceVersion": md.get("resourceVersion"),
+            },
+            "reason": reason,
+            "message": message,
+            "type": type,
+            "count": 1,
+            "firstTimestamp": t,
+            "lastTimestamp": t,
+            "source": {"component": "akscli-emulator"},
+            "reportingComponent": "akscli-emulator",
+        }
+        return self.create(ev)

@@ -1,0 +1,218 @@
+"""Test controls: bearer-token authentication with a 403 rule table, fault injection, the
+request log, and a throwaway TLS certificate authority."""
+
+from __future__ import annotations
+
+import datetime
+import ipaddress
+import re
+import secrets
+import threading
+from dataclasses import dataclass, field
+
+
+@dataclass
+class User:
+    name: str
+    groups: list[str]
+
+
+@dataclass
+class Rule:
+    allow: bool
+    verbs: set[str] | None
+    resources: set[str] | None
+    groups: set[str] | None
+    namespaces: set[str] | None
+    names: set[str] | None
+    users: set[str] | None
+
+    def matches(self, user: str, verb: str, group: str, resource: str,
+                namespace: str | None, name: str | None) -> bool:
+        return (
+            (self.users is None or user in self.users)
+            and (self.verbs is None or verb in self.verbs)
+            and (self.resources is None or resource in self.resources)
+            and (self.groups is None or group in self.groups)
+            and (self.namespaces is None or (namespace or "") in self.namespaces)
+            and (self.names is None or (name or "") in self.names)
+        )
+
+
+def _set(v: str | list[str] | None) -> set[str] | None:
+    if v is None:
+        return None
+    return {v} if isinstance(v, str) else set(v)
+
+
+class Auth:
+    """Bearer tokens -> users, and an ordered allow/deny rule table (first match wins,
+    default allow). With ``required`` False every request is the admin user."""
+
+    def __init__(self, required: bool = True) -> None:
+        self.required = required
+        self.admin_token = secrets.token_urlsafe(24)
+        self.tokens: dict[str, User] = {
+            self.admin_token: User("emulator-admin", ["system:masters", "system:authenticated"])
+        }
+        self.rules: list[Rule] = []
+        self._lock = threading.Lock()
+
+    def add_token(self, token: str, user: str, groups: list[str] | None = None) -> None:
+        with self._lock:
+            self.tokens[token] = User(user, [*(groups or []), "system:authenticated"])
+
+    def authenticate(self, header: str | None) -> User | None:
+        if not self.required:
+            return User("emulator-admin", ["system:masters", "system:authenticated"])
+        if not header or not header.lower().startswith("bearer "):
+            return None
+        return self.tokens.get(header[7:].strip())
+
+    def deny(self, *, verb: str | list[str] | None = None, resource: str | list[str] | None = None,
+             group: str | list[str] | None = None, namespace: str | list[str] | None = None,
+             name: str | list[str] | None = None, user: str | list[str] | None = None) -> None:
+        """Answer 403 for matching requests (None matches anything)."""
+        with self._lock:
+            self.rules.append(Rule(False, _set(verb), _set(resource), _set(group), _set(namespace), _set(name), _set(user)))
+
+    def allow(self, *, verb: str | list[str] | None = None, resource: str | list[str] | None = None,
+              group: str | list[str] | None = None, namespace: str | list[str] | None = None,
+              name: str | list[str] | None = None, user: str | list[str] | None = None) -> None:
+        """An allow rule placed before later deny rules (e.g. allow one namespace, then deny all)."""
+        with self._lock:
+            self.rules.append(Rule(True, _set(verb), _set(resource), _set(group), _set(namespace), _set(name), _set(user)))
+
+    def authorize(self, user: str, _groups: list[str], verb: str, group: str, resource: str,
+                  namespace: str | None, name: str | None) -> bool:
+        with self._lock:
+            for r in self.rules:
+                if r.matches(user, verb, group, resource, namespace, name):
+                    return r.allow
+        return True
+
+
+@dataclass
+class Fault:
+    verb: str | None
+    path: re.Pattern[str] | None
+    status: int | None
+    retry_after: float | None
+    count: int | None
+    drop_connection: bool
+    delay: float
+    message: str
+    hits: int = 0
+
+
+class Faults:
+    def __init__(self) -> None:
+        self.rules: list[Fault] = []
+        self._lock = threading.Lock()
+
+    def add(self, verb: str | None = None, path: str | None = None, status: int | None = None,
+            retry_after: float | None = None, count: int | None = 1, drop_connection: bool = False,
+            delay: float = 0.0, message: str | None = None) -> Fault:
+        """verb: HTTP method (GET, PATCH ...) or Kubernetes verb (list, watch, apply ...);
+        path: a regex searched in the request path; count: how many requests it hits
+        (None = all)."""
+        if status is None and not drop_connection and delay <= 0:
+            raise ValueError("a fault needs status, drop_connection or delay")
+        f = Fault(verb.lower() if verb else None, re.compile(path) if path else None, status,
+                  retry_after, count, drop_connection, delay,
+                  message or f"injected fault: HTTP {status}")
+        with self._lock:
+            self.rules.append(f)
+        return f
+
+    def clear(self) -> None:
+        with self._lock:
+            self.rules.clear()
+
+    def match(self, method: str, verb: str, path: str) -> Fault | None:
+        with self._lock:
+            for f in self.rules:
+                if f.count is not None and f.count <= 0:
+                    continue
+                if f.verb and f.verb not in (method.lower(), verb):
+                    continue
+                if f.path and not f.path.search(path):
+                    continue
+                if f.count is not None:
+                    f.count -= 1
+                f.hits += 1
+                return f
+        return None
+
+
+@dataclass
+class RequestRecord:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    status: int
+    latency: float
+    verb: str = ""
+    user: str = ""
+    user_agent: str = ""
+    content_type: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class TLSMaterial:
+    ca_pem: bytes
+    cert_pem: bytes
+    key_pem: bytes
+
+
+_tls_cache: TLSMaterial | None = None
+_tls_lock = threading.Lock()
+
+
+def tls_material() -> TLSMaterial:
+    """A throwaway CA and a server certificate for 127.0.0.1/localhost (EC keys: fast),
+    made once per process."""
+    global _tls_cache
+    with _tls_lock:
+        if _tls_cache is not None:
+            return _tls_cache
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import NameOID
+
+        now = datetime.datetime.now(datetime.UTC)
+        ca_key = ec.generate_private_key(ec.SECP256R1())
+        ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "akscli-emulator-ca")])
+        ca = (
+            x509.CertificateBuilder()
+            .subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=2))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True, content_commitment=False, key_encipherment=False, data_encipherment=False, key_agreement=False, encipher_only=False, decipher_only=False), critical=True)
+            .sign(ca_key, hashes.SHA256())
+        )
+        key = ec.generate_private_key(ec.SECP256R1())
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kube-apiserver")]))
+            .issuer_name(ca_name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(days=2))
+            .add_extension(x509.SubjectAlternativeName([
+                x509.DNSName("localhost"),
+                x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+            ]), critical=False)
+            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .sign(ca_key, hashes.SHA256())
+        )
+        _tls_cache = TLSMaterial(
+            ca.public_bytes(serialization.Encoding.PEM),
+            cert.public_bytes(serialization.Encoding.PEM),
+            key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),
+        )
+        return _tls_cache

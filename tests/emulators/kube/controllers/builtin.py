@@ -1,0 +1,365 @@
+"""Simulators of the built-in workload controllers: Deployment (through a ReplicaSet),
+StatefulSet, DaemonSet and Job create their pods and report status the way
+kube-controller-manager and a kubelet would.
+
+Failure modes (``failure=``):
+- Deployment / StatefulSet / DaemonSet: "unschedulable" (pods Pending, FailedScheduling
+  event naming nvidia.com/gpu, Available=False / ProgressDeadlineExceeded), "crashloop"
+  (containers in CrashLoopBackOff), "imagepull" (ImagePullBackOff).
+- Job: "failed" (BackoffLimitExceeded), plus the pod failure modes above.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from typing import Any
+
+from tests.emulators.kube.apiserver import now_iso
+from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.controllers.base import Controller
+
+POD_FAILURES = ("unschedulable", "crashloop", "imagepull")
+
+
+def template_hash(template: dict[str, Any]) -> str:
+    h = hashlib.sha256(json.dumps(template, sort_keys=True).encode()).hexdigest()
+    alphabet = "bcdfghjklmnpqrstvwxz2456789"
+    n = int(h[:16], 16)
+    out = []
+    for _ in range(10):
+        out.append(alphabet[n % len(alphabet)])
+        n //= len(alphabet)
+    return "".join(out)
+
+
+def owner_ref(obj: dict[str, Any], controller: bool = True) -> dict[str, Any]:
+    md = obj["metadata"]
+    return {"apiVersion": obj["apiVersion"], "kind": obj["kind"], "name": md["name"],
+            "uid": md["uid"], "controller": controller, "blockOwnerDeletion": True}
+
+
+def node_names(cluster: ClusterState, n: int) -> list[str]:
+    """The first ``n`` node names (without reading every node of a large cluster)."""
+    entries, _, _ = cluster.api.store.page("/nodes", "", None, n, None)
+    return [json.loads(e.raw)["metadata"]["name"] for e in entries]
+
+
+def condition(typ: str, status: str, reason: str = "", message: str = "") -> dict[str, Any]:
+    t = now_iso()
+    c = {"type": typ, "status": status, "lastTransitionTime": t, "lastUpdateTime": t}
+    if reason:
+        c["reason"] = reason
+    if message:
+        c["message"] = message
+    return c
+
+
+def pod_status(spec: dict[str, Any], failure: str | None, phase: str = "Running",
+               node: str | None = None) -> dict[str, Any]:
+    t = now_iso()
+    containers = [c.get("name", "") for c in spec.get("containers") or []]
+    if failure == "unschedulable":
+        return {
+            "phase": "Pending",
+            "conditions": [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+                            "message": "0/3 nodes are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
+                            "lastTransitionTime": t}],
+        }
+    statuses = []
+    for i, name in enumerate(containers):
+        image = (spec.get("containers") or [])[i].get("image", "")
+        if failure == "crashloop":
+            state: dict[str, Any] = {"waiting": {"reason": "CrashLoopBackOff", "message": f"back-off 40s restarting failed container={name}"}}
+            statuses.append({"name": name, "image": image, "ready": False, "restartCount": 3, "started": False, "state": state,
+                             "lastState": {"terminated": {"exitCode": 1, "reason": "Error", "startedAt": t, "finishedAt": t}}})
+        elif failure == "imagepull":
+            statuses.append({"name": name, "image": image, "ready": False, "restartCount": 0, "started": False,
+                             "state": {"waiting": {"reason": "ImagePullBackOff", "message": f'Back-off pulling image "{image}"'}}})
+        elif phase in ("Succeeded", "Failed"):
+            code = 0 if phase == "Succeeded" else 1
+            statuses.append({"name": name, "image": image, "ready": False, "restartCount": 0, "started": False,
+                             "state": {"terminated": {"exitCode": code, "reason": "Completed" if code == 0 else "Error", "startedAt": t, "finishedAt": t}}})
+        else:
+            statuses.append({"name": name, "image": image, "ready": True, "restartCount": 0, "started": True,
+                             "state": {"running": {"startedAt": t}}})
+    ready = all(s["ready"] for s in statuses) and bool(statuses)
+    st: dict[str, Any] = {
+        "phase": phase if failure not in ("crashloop", "imagepull") else ("Running" if failure == "crashloop" else "Pending"),
+        "conditions": [
+            {"type": "PodScheduled", "status": "True", "lastTransitionTime": t},
+            {"type": "Initialized", "status": "True", "lastTransitionTime": t},
+            {"type": "ContainersReady", "status": "True" if ready else "False", "lastTransitionTime": t},
+            {"type": "Ready", "status": "True" if ready else "False", "lastTransitionTime": t},
+        ],
+        "containerStatuses": statuses,
+        "startTime": t,
+        "hostIP": "10.224.0.4",
+        "podIP": "10.244.0.10",
+        "qosClass": "BestEffort",
+    }
+    return st
+
+
+class _PodOwner(Controller):
+    """Shared pod bookkeeping for controllers that own pods directly."""
+
+    def _pods(self, cluster: ClusterState, owner: dict[str, Any]) -> list[dict[str, Any]]:
+        md = owner["metadata"]
+        uid = md["uid"]
+        out = []
+        for bucket, key in cluster.api.store.dependents_of(uid):
+            if bucket != "/pods":
+                continue
+            ns, _, name = key.partition("/")
+            p = cluster.get("v1", "Pod", ns, name)
+            if p is not None and not p["metadata"].get("deletionTimestamp"):
+                out.append(p)
+        return out
+
+    def _make_pod(self, cluster: ClusterState, owner: dict[str, Any], name: str,
+                  template: dict[str, Any], labels: dict[str, str], node: str | None,
+                  phase: str = "Running") -> dict[str, Any]:
+        spec = copy.deepcopy(template.get("spec") or {})
+        failure = self.failure if self.failure in POD_FAILURES else None
+        if node and failure != "unschedulable":
+            spec["nodeName"] = node
+        pod = {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": name,
+                "namespace": owner["metadata"]["namespace"],
+                "labels": labels,
+                "annotations": dict((template.get("metadata") or {}).get("annotations") or {}),
+                "ownerReferences": [owner_ref(owner)],
+            },
+            "spec": spec,
+            "status": pod_status(spec, failure, phase, node),
+        }
+        created = cluster.create(pod)
+        if failure == "unschedulable":
+            cluster.add_event(created, "FailedScheduling", pod["status"]["conditions"][0]["message"], "Warning")
+        elif failure == "crashloop":
+            cluster.add_event(created, "BackOff", "Back-off restarting failed container", "Warning")
+        elif failure == "imagepull":
+            cluster.add_event(created, "Failed", "Error: ImagePullBackOff", "Warning")
+        return created
+
+    def _ready(self, pod: dict[str, Any]) -> bool:
+        return any(c.get("type") == "Ready" and c.get("status") == "True"
+                   for c in (pod.get("status") or {}).get("conditions") or [])
+
+
+class ReplicaSetController(_PodOwner):
+    watches = [("apps/v1", "ReplicaSet")]
+
+    def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
+        spec = obj.get("spec") or {}
+        want = int(spec.get("replicas", 1))
+        template = spec.get("template") or {}
+        labels = dict((template.get("metadata") or {}).get("labels") or {})
+        pods = self._pods(cluster, obj)
+        nodes = node_names(cluster, max(want, 1))
+        for p in pods[want:]:
+            cluster.delete("v1", "Pod", p["metadata"]["namespace"], p["metadata"]["name"])
+        pods = pods[:want]
+        i = 0
+        while len(pods) < want:
+            name = f"{obj['metadata']['name']}-{template_hash({'n': i, 'uid': obj['metadata']['uid']})[:5]}"
+            i += 1
+            if cluster.get("v1", "Pod", obj["metadata"]["namespace"], name) is not None:
+                continue
+            node = nodes[len(pods) % len(nodes)] if nodes else None
+            pods.append(self._make_pod(cluster, obj, name, template, labels, node))
+        ready = sum(1 for p in pods if self._ready(p))
+        cluster.patch_status("apps/v1", "ReplicaSet", obj["metadata"]["namespace"], obj["metadata"]["name"], {
+            "replicas": len(pods), "fullyLabeledReplicas": len(pods), "readyReplicas": ready,
+            "availableReplicas": ready, "observedGeneration": obj["metadata"].get("generation", 1),
+        })
+
+
+class DeploymentController(_PodOwner):
+    watches = [("apps/v1", "Deployment")]
+
+    def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
+        md = obj["metadata"]
+        ns = md["namespace"]
+        spec = obj.get("spec") or {}
+        want = int(spec.get("replicas", 1))
+        template = spec.get("template") or {}
+        h = template_hash(template)
+        rs_name = f"{md['name']}-{h}"
+        rs_labels = {**((template.get("metadata") or {}).get("labels") or {}), "pod-template-hash": h}
+        # old ReplicaSets are scaled away
+        for bucket, key in cluster.api.store.dependents_of(md["uid"]):
+            if bucket == "apps/replicasets" and key != f"{ns}/{rs_name}":
+                cluster.delete("apps/v1", "ReplicaSet", ns, key.partition("/")[2])
+        rs = cluster.get("apps/v1", "ReplicaSet", ns, rs_name)
+        tpl = copy.deepcopy(template)
+        tpl.setdefault("metadata", {})["labels"] = rs_labels
+        rs_body = {
+            "apiVersion": "apps/v1",
+            "kind": "ReplicaSet",
+            "metadata": {"name": rs_name, "namespace": ns, "labels": rs_labels,
+                         "annotations": {"deployment.kubernetes.io/revision": "1"},
+                         "ownerReferences": [owner_ref(obj)]},
+            "spec": {"replicas": want, "selector": {"matchLabels": {**((spec.get("selector") or {}).get("matchLabels") or {}), "pod-template-hash": h}}, "template": tpl},
+        }
+        if rs is None:
+            rs = cluster.create(rs_body)
+        elif (rs.get("spec") or {}).get("replicas") != want:
+            rs = cluster.patch("apps/v1", "ReplicaSet", ns, rs_name, {"spec": {"replicas": want}})
+        # the ReplicaSet's pods, made here so one controller gives the whole picture
+        ReplicaSetController(0, self.failure).reconcile(cluster, rs)
+        rs = cluster.get("apps/v1", "ReplicaSet", ns, rs_name) or rs
+        rst = rs.get("status") or {}
+        ready = int(rst.get("readyReplicas", 0))
+        gen = md.get("generation", 1)
+        if self.failure in POD_FAILURES and want > 0:
+            conds = [
+                condition("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability."),
+                condition("Progressing", "False", "ProgressDeadlineExceeded", f'ReplicaSet "{rs_name}" has timed out progressing.'),
+            ]
+        else:
+            conds = [
+                condition("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability."),
+                condition("Progressing", "True", "NewReplicaSetAvailable", f'ReplicaSet "{rs_name}" has successfully progressed.'),
+            ]
+        status: dict[str, Any] = {
+            "observedGeneration": gen,
+            "replicas": int(rst.get("replicas", 0)),
+            "updatedReplicas": int(rst.get("replicas", 0)),
+            "readyReplicas": ready,
+            "availableReplicas": ready,
+            "conditions": conds,
+        }
+        if want - ready > 0:
+            status["unavailableReplicas"] = want - ready
+        cluster.patch_status("apps/v1", "Deployment", ns, md["name"], status)
+
+
+class StatefulSetController(_PodOwner):
+    watches = [("apps/v1", "StatefulSet")]
+
+    def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
+        md = obj["metadata"]
+        ns = md["namespace"]
+        spec = obj.get("spec") or {}
+        want = int(spec.get("replicas", 1))
+        template = spec.get("template") or {}
+        rev = f"{md['name']}-{template_hash(template)}"
+        labels = {**((template.get("metadata") or {}).get("labels") or {}), "controller-revision-hash": rev}
+        nodes = node_names(cluster, max(want, 1))
+        existing = {p["metadata"]["name"]: p for p in self._pods(cluster, obj)}
+        for name, p in existing.items():
+            idx = name.rsplit("-", 1)[-1]
+            if not idx.isdigit() or int(idx) >= want:
+                cluster.delete("v1", "Pod", ns, p["metadata"]["name"])
+        pods = []
+        for i in range(want):
+            name = f"{md['name']}-{i}"
+            p = existing.get(name)
+            if p is None:
+                lb = {**labels, "statefulset.kubernetes.io/pod-name": name, "apps.kubernetes.io/pod-index": str(i)}
+                p = self._make_pod(cluster, obj, name, template, lb, nodes[i % len(nodes)] if nodes else None)
+            pods.append(p)
+        ready = sum(1 for p in pods if self._ready(p))
+        cluster.patch_status("apps/v1", "StatefulSet", ns, md["name"], {
+            "observedGeneration": md.get("generation", 1), "replicas": len(pods),
+            "readyReplicas": ready, "currentReplicas": len(pods), "updatedReplicas": len(pods),
+            "availableReplicas": ready, "currentRevision": rev, "updateRevision": rev,
+            "collisionCount": 0,
+        })
+
+
+class DaemonSetController(_PodOwner):
+    watches = [("apps/v1", "DaemonSet")]
+    max_pods = 1000
+
+    def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
+        md = obj["metadata"]
+        ns = md["namespace"]
+        spec = obj.get("spec") or {}
+        template = spec.get("template") or {}
+        selector = ((template.get("spec") or {}).get("nodeSelector")) or {}
+        sel = ",".join(f"{k}={v}" for k, v in sorted(selector.items())) or None
+        entries, _, _, _ = cluster.api.list_entries(cluster.api.rt("v1", "Node"), None, sel, None, 0, None)
+        desired = len(entries)
+        names = [json.loads(e.raw)["metadata"]["name"] for e in entries[: self.max_pods]]
+        existing = {(p.get("spec") or {}).get("nodeName") or p["metadata"]["name"]: p for p in self._pods(cluster, obj)}
+        labels = dict((template.get("metadata") or {}).get("labels") or {})
+        h = template_hash(template)
+        pods = []
+        for node in names:
+            p = existing.get(node)
+            if p is None:
+                p = self._make_pod(cluster, obj, f"{md['name']}-{template_hash({'node': node, 'h': h})[:5]}", template, {**labels, "controller-revision-hash": h[:10]}, node)
+            pods.append(p)
+        ready = sum(1 for p in pods if self._ready(p))
+        ready = ready if desired <= self.max_pods else (desired if not self.failure else 0)
+        scheduled = desired if self.failure != "unschedulable" else 0
+        cluster.patch_status("apps/v1", "DaemonSet", ns, md["name"], {
+            "observedGeneration": md.get("generation", 1), "desiredNumberScheduled": desired,
+            "currentNumberScheduled": scheduled, "updatedNumberScheduled": scheduled,
+            "numberReady": ready, "numberAvailable": ready,
+            "numberMisscheduled": 0, **({"numberUnavailable": desired - ready} if desired - ready else {}),
+        })
+
+
+class JobController(_PodOwner):
+    """Two steps: pods start (status.active), then after ``delay`` the job completes or,
+    with failure="failed", fails with BackoffLimitExceeded."""
+
+    watches = [("batch/v1", "Job")]
+
+    def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
+        md = obj["metadata"]
+        ns = md["namespace"]
+        spec = obj.get("spec") or {}
+        st = obj.get("status") or {}
+        if spec.get("suspend"):
+            return
+        if any(c.get("type") in ("Complete", "Failed") and c.get("status") == "True" for c in st.get("conditions") or []):
+            return
+        template = spec.get("template") or {}
+        parallelism = int(spec.get("parallelism", 1))
+        completions = int(spec.get("completions") or parallelism)
+        labels = {**((template.get("metadata") or {}).get("labels") or {}), "batch.kubernetes.io/job-name": md["name"], "job-name": md["name"], "batch.kubernetes.io/controller-uid": md["uid"]}
+        pods = self._pods(cluster, obj)
+        nodes = node_names(cluster, 1)
+        if not st.get("startTime"):
+            for i in range(parallelism):
+                self._make_pod(cluster, obj, f"{md['name']}-{template_hash({'i': i, 'u': md['uid']})[:5]}", template, labels, nodes[0] if nodes else None)
+            cluster.patch_status("batch/v1", "Job", ns, md["name"], {"startTime": now_iso(), "active": parallelism, "ready": 0 if self.failure else parallelism, "terminating": 0})
+            if self.failure not in ("unschedulable", "imagepull"):
+                self.requeue(obj, self.delay)
+            return
+        t = now_iso()
+        failed = self.failure in ("failed", "crashloop")
+        for p in pods:
+            phase = "Failed" if failed else "Succeeded"
+            cluster.patch_status("v1", "Pod", ns, p["metadata"]["name"], pod_status(p.get("spec") or {}, None, phase))
+        if failed:
+            limit = int(spec.get("backoffLimit", 6))
+            msg = "Job has reached the specified backoff limit"
+            cluster.patch_status("batch/v1", "Job", ns, md["name"], {
+                "active": 0, "ready": 0, "failed": limit + 1,
+                "conditions": [condition("FailureTarget", "True", "BackoffLimitExceeded", msg), condition("Failed", "True", "BackoffLimitExceeded", msg)],
+            })
+            cluster.add_event(obj, "BackoffLimitExceeded", msg, "Warning")
+            return
+        cluster.patch_status("batch/v1", "Job", ns, md["name"], {
+            "active": 0, "ready": 0, "succeeded": completions, "completionTime": t,
+            "conditions": [condition("SuccessCriteriaMet", "True", "CompletionsReached", "Reached expected number of succeeded pods"), condition("Complete", "True", "CompletionsReached", "Reached expected number of succeeded pods")],
+        })
+
+
+def builtin_controllers(delay: float = 0.05, failure: str | None = None) -> list[Controller]:
+    return [
+        DeploymentController(delay, failure),
+        StatefulSetController(delay, failure),
+        DaemonSetController(delay, failure),
+        JobController(delay, failure),
+    ]

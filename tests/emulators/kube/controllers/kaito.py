@@ -1,0 +1,326 @@
+"""A KAITO workspace-controller simulator for the Kubernetes emulator (kaito.sh/v1beta1).
+
+What it does, as KAITO does it, at test speed:
+
+* Workspace: a Service named after the Workspace (port 80 -> 5000), one inference pod per node
+  (``kaito.sh/workspace: NAME``) with vLLM-like logs, ``status.targetNodeCount``, ``workerNodes``
+  and the conditions ResourceReady, InferenceReady and WorkspaceSucceeded, with events.
+* InferenceSet: ``replicas`` Workspaces named ``NAME-0..N-1`` (owned by the set) from its
+  template, a Service for the set, ``readyReplicas`` and the condition InferenceSetReady.
+
+Failure modes (``failure=``):
+* ``quota``: the node claim cannot be created because the GPU family's regional vCPU quota is
+  used up. ResourceReady stays False (reason NodeClaimNotReady, not terminal, as in KAITO), with
+  a Warning event carrying Azure's quota message: ``--wait`` times out and shows it.
+* ``inference``: nodes come up but the inference server crashes: InferenceReady False with the
+  terminal reason InferenceFailed.
+
+``openai_handler(model_id)`` is a service-proxy handler that answers ``/v1/models`` and
+``/v1/chat/completions`` like vLLM's OpenAI server, for ``emu.register_service_proxy``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from tests.emulators.kube.controllers.base import Controller
+
+KAITO = "kaito.sh/v1beta1"
+FAILURES = (None, "quota", "inference")
+QUOTA_MESSAGE = (
+    "failed to create nodeClaim: Operation could not be completed as it results in exceeding "
+    "approved {family} Cores quota. Location: eastus, Current Limit: 0, Current Usage: 0, "
+    "Additional Required: {cores}. (QuotaExceeded)"
+)
+# vCPUs per size, for the quota message: what the Azure error reports as cores.
+_VCPUS = re.compile(r"Standard_[A-Z]+(\d+)")
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _cond(ctype: str, ok: bool, reason: str, message: str = "") -> dict[str, Any]:
+    return {
+        "type": ctype,
+        "status": "True" if ok else "False",
+        "reason": reason,
+        "message": message,
+        "lastTransitionTime": _now(),
+        "observedGeneration": 1,
+    }
+
+
+def _owner(obj: dict[str, Any]) -> dict[str, Any]:
+    md = obj["metadata"]
+    return {
+        "apiVersion": KAITO,
+        "kind": obj["kind"],
+        "name": md["name"],
+        "uid": md.get("uid", ""),
+        "controller": True,
+        "blockOwnerDeletion": True,
+    }
+
+
+def _node_count(cluster: Any, ws: dict[str, Any]) -> int:
+    """The node count KAITO's estimator gives, computed the way akscli's plan computes it."""
+    from akscli import catalog, planning, skus
+
+    size = ((ws.get("resource") or {}).get("instanceType")) or ""
+    preset = (((ws.get("inference") or {}).get("preset")) or {}).get("name") or ""
+    model, sku = catalog.find(preset), skus.get(size)
+    if model is None or sku is None:
+        return 1
+    est = planning.kaito_estimate(model, sku, _max_model_len(cluster, ws))
+    return max(est.nodes, 1)
+
+
+def _max_model_len(cluster: Any, ws: dict[str, Any]) -> int:
+    name = (ws.get("inference") or {}).get("config")
+    if not name:
+        return planning_default()
+    cm = cluster.get("v1", "ConfigMap", ws["metadata"]["namespace"], name)
+    text = ((cm or {}).get("data") or {}).get("inference_config.yaml", "")
+    m = re.search(r"max-model-len:\s*(\d+)", text)
+    return int(m.group(1)) if m else planning_default()
+
+
+def planning_default() -> int:
+    from akscli.planning import KAITO_DEFAULT_MAX_MODEL_LEN
+
+    return KAITO_DEFAULT_MAX_MODEL_LEN
+
+
+class WorkspaceController(Controller):
+    watches = [(KAITO, "Workspace")]
+
+    def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
+        if failure not in FAILURES:
+            raise ValueError(f"unknown KAITO failure mode {failure!r}; known: {FAILURES}")
+        super().__init__(delay, failure)
+
+    def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
+        md = obj["metadata"]
+        ns, name = md["namespace"], md["name"]
+        size = (obj.get("resource") or {}).get("instanceType", "")
+        nodes = _node_count(cluster, obj)
+        if self.failure == "quota":
+            family = size.replace("Standard_", "Standard ").rsplit("_", 1)[0] + " Family"
+            m = _VCPUS.match(size)
+            message = QUOTA_MESSAGE.format(family=family, cores=int(m.group(1)) * nodes if m else 0)
+            cluster.patch_status(
+                KAITO,
+                "Workspace",
+                ns,
+                name,
+                {
+                    "targetNodeCount": nodes,
+                    "conditions": [
+                        _cond("ResourceReady", False, "NodeClaimNotReady", message),
+                        _cond("InferenceReady", False, "WorkspaceResourceNotReady", "waiting for nodes"),
+                        _cond("WorkspaceSucceeded", False, "WorkspacePending", "resources are not ready"),
+                    ],
+                },
+            )
+            cluster.add_event(obj, "NodeClaimCreationFailed", message, type="Warning")
+            return
+        self._service(cluster, obj)
+        workers = [f"aks-{name[:20]}-{i}" for i in range(nodes)]
+        self._pods(cluster, obj, nodes)
+        if self.failure == "inference":
+            cluster.patch_status(
+                KAITO,
+                "Workspace",
+                ns,
+                name,
+                {
+                    "targetNodeCount": nodes,
+                    "workerNodes": workers,
+                    "conditions": [
+                        _cond("ResourceReady", True, "ResourcesReady"),
+                        _cond("InferenceReady", False, "InferenceFailed", "inference pod crashed: CUDA out of memory"),
+                        _cond("WorkspaceSucceeded", False, "WorkspaceFailed", "inference is not ready"),
+                    ],
+                },
+            )
+            cluster.add_event(obj, "InferenceFailed", "inference pod crashed: CUDA out of memory", type="Warning")
+            return
+        cluster.patch_status(
+            KAITO,
+            "Workspace",
+            ns,
+            name,
+            {
+                "targetNodeCount": nodes,
+                "workerNodes": workers,
+                "state": "Ready",
+                "conditions": [
+                    _cond("ResourceReady", True, "ResourcesReady", f"{nodes} node(s) of {size} are ready"),
+                    _cond("InferenceReady", True, "InferenceReady", "inference service is ready"),
+                    _cond("WorkspaceSucceeded", True, "WorkspaceSucceeded", "workspace succeeded"),
+                ],
+            },
+        )
+        cluster.add_event(obj, "WorkspaceReady", f"workspace {name} is ready")
+
+    def _service(self, cluster: Any, ws: dict[str, Any]) -> None:
+        md = ws["metadata"]
+        if cluster.get("v1", "Service", md["namespace"], md["name"]) is not None:
+            return
+        cluster.create(
+            {
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": {"name": md["name"], "namespace": md["namespace"], "ownerReferences": [_owner(ws)]},
+                "spec": {
+                    "selector": {"kaito.sh/workspace": md["name"]},
+                    "ports": [{"name": "http", "port": 80, "targetPort": 5000}],
+                },
+            }
+        )
+
+    def _pods(self, cluster: Any, ws: dict[str, Any], nodes: int) -> None:
+        md = ws["metadata"]
+        preset = ((ws.get("inference") or {}).get("preset") or {}).get("name", "")
+        labels = {"kaito.sh/workspace": md["name"]}
+        for parent in md.get("ownerReferences") or []:
+            if parent.get("kind") == "InferenceSet":
+                labels["kaito.sh/inferenceset"] = parent["name"]
+        for i in range(nodes):
+            pod = f"{md['name']}-{i}"
+            if cluster.get("v1", "Pod", md["namespace"], pod) is None:
+                cluster.create(
+                    {
+                        "apiVersion": "v1",
+                        "kind": "Pod",
+                        "metadata": {
+                            "name": pod,
+                            "namespace": md["namespace"],
+                            "labels": labels,
+                            "ownerReferences": [_owner(ws)],
+                        },
+                        "spec": {"containers": [{"name": md["name"], "image": "kaito-base"}]},
+                    }
+                )
+                cluster.patch_status(
+                    "v1",
+                    "Pod",
+                    md["namespace"],
+                    pod,
+                    {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]},
+                )
+            cluster.set_pod_logs(
+                md["namespace"],
+                pod,
+                f"INFO vLLM API server version 0.11.0\n"
+                f"INFO Loading model {preset} (rank {i})\n"
+                f"INFO Uvicorn running on http://0.0.0.0:5000\n",
+            )
+
+
+class InferenceSetController(Controller):
+    watches = [(KAITO, "InferenceSet")]
+
+    def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
+        if failure not in FAILURES:
+            raise ValueError(f"unknown KAITO failure mode {failure!r}; known: {FAILURES}")
+        super().__init__(delay, failure)
+
+    def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
+        md = obj["metadata"]
+        ns, name = md["namespace"], md["name"]
+        spec = obj.get("spec") or {}
+        replicas = int(spec.get("replicas") or 0)
+        template = spec.get("template") or {}
+        for i in range(replicas):
+            ws_name = f"{name}-{i}"
+            body = {
+                "apiVersion": KAITO,
+                "kind": "Workspace",
+                "metadata": {
+                    "name": ws_name,
+                    "namespace": ns,
+                    "labels": {"kaito.sh/inferenceset": name},
+                    "ownerReferences": [_owner(obj)],
+                },
+                "resource": {**(template.get("resource") or {}), "labelSelector": spec.get("labelSelector") or {}},
+                "inference": template.get("inference") or {},
+            }
+            if cluster.get(KAITO, "Workspace", ns, ws_name) is None:
+                cluster.create(body)
+        for ws in cluster.list(KAITO, "Workspace", ns, label_selector=f"kaito.sh/inferenceset={name}"):
+            index = ws["metadata"]["name"].rsplit("-", 1)[-1]
+            if index.isdigit() and int(index) >= replicas:
+                cluster.delete(KAITO, "Workspace", ns, ws["metadata"]["name"])
+        if cluster.get("v1", "Service", ns, name) is None:
+            cluster.create(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Service",
+                    "metadata": {"name": name, "namespace": ns, "ownerReferences": [_owner(obj)]},
+                    "spec": {
+                        "selector": {"kaito.sh/inferenceset": name},
+                        "ports": [{"name": "http", "port": 80, "targetPort": 5000}],
+                    },
+                }
+            )
+        ok = self.failure is None
+        cluster.patch_status(
+            KAITO,
+            "InferenceSet",
+            ns,
+            name,
+            {
+                "replicas": replicas,
+                "readyReplicas": replicas if ok else 0,
+                "selector": f"kaito.sh/inferenceset={name}",
+                "conditions": [
+                    _cond(
+                        "InferenceSetReady",
+                        ok,
+                        "InferenceSetReady" if ok else "WorkspacesNotReady",
+                        f"{replicas if ok else 0}/{replicas} workspaces ready",
+                    )
+                ],
+            },
+        )
+
+
+def controllers(delay: float = 0.05, failure: str | None = None) -> list[Controller]:
+    """Both KAITO controllers, to add to an emulator: the set creates Workspaces that the
+    Workspace controller then runs."""
+    return [WorkspaceController(delay, failure), InferenceSetController(delay, failure)]
+
+
+def openai_handler(
+    model_id: str,
+    reply: str = "Hello from the emulated model.",
+) -> Callable[[str, str, bytes], tuple[int, dict[str, str], bytes]]:
+    """An OpenAI-compatible server as vLLM answers: the model list and one chat completion."""
+
+    def handle(method: str, path: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        headers = {"Content-Type": "application/json"}
+        if method == "GET" and path.rstrip("/").endswith("/v1/models"):
+            data = {"object": "list", "data": [{"id": model_id, "object": "model", "owned_by": "vllm"}]}
+            return 200, headers, json.dumps(data).encode()
+        if method == "POST" and path.rstrip("/").endswith("/v1/chat/completions"):
+            request = json.loads(body or b"{}")
+            if request.get("model") != model_id:
+                err = {"error": {"message": f"model {request.get('model')} does not exist"}}
+                return 404, headers, json.dumps(err).encode()
+            answer = {
+                "id": "chatcmpl-1",
+                "object": "chat.completion",
+                "model": model_id,
+                "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": reply}}],
+                "usage": {"prompt_tokens": 12, "completion_tokens": 7, "total_tokens": 19},
+            }
+            return 200, headers, json.dumps(answer).encode()
+        return 404, headers, b'{"detail":"Not Found"}'
+
+    return handle

@@ -1,0 +1,264 @@
+"""NVIDIA GPU Operator and GPU-workload simulators for the Kubernetes emulator.
+
+* ``ClusterPolicyController`` (nvidia.com/v1 ClusterPolicy): creates the operand DaemonSets
+  (driver when enabled, container toolkit, device plugin) in ``gpu-operator`` with status
+  counted from the GPU nodes, one pod per GPU node, and sets ``status.state``. Failure
+  ``device-plugin-crash``: the device plugin pod of the first GPU node is in CrashLoopBackOff,
+  its DaemonSet is one short and the policy is ``notReady``.
+* ``GpuPodController`` (v1 Pod): gives the pods of akscli's GPU probe Jobs the probe's JSON as
+  their log (replayed from ../shared/data/gpu-probe/h100-80gb-hbm3-vm through the real probe
+  code, for the pod's node), and the launcher pod of an NCCL test realistic nccl-tests output.
+  Failures: ``probe-no-driver`` (probe pods fail as on a node without the NVIDIA driver),
+  ``nccl-slow`` (bus bandwidth far below the VM size's figure).
+* ``nccl_log(...)``: all_reduce_perf output as nccl-tests 2.x prints it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, ClassVar
+
+from tests.emulators.kube.controllers.base import Controller
+
+NAMESPACE = "gpu-operator"
+GPU = "nvidia.com/gpu"
+OPERANDS = (
+    ("driver", "nvidia-driver-daemonset"),
+    ("toolkit", "nvidia-container-toolkit-daemonset"),
+    ("devicePlugin", "nvidia-device-plugin-daemonset"),
+)
+FAILURES = (None, "device-plugin-crash", "probe-no-driver", "nccl-slow")
+INDEX = "batch.kubernetes.io/job-completion-index"
+SHARED = Path(os.environ.get("AKSCLI_SHARED_DIR") or Path(__file__).resolve().parents[4].parent / "shared")
+H100_RECORDING = SHARED / "data" / "gpu-probe" / "h100-80gb-hbm3-vm"
+
+
+def _pod_state(crashing: bool) -> dict[str, Any]:
+    return (
+        {"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 5m0s restarting failed container"}}
+        if crashing
+        else {"running": {"startedAt": "2026-11-26T15:00:00Z"}}
+    )
+
+
+class ClusterPolicyController(Controller):
+    """The operator's side: operand DaemonSets on GPU nodes (their pods come from the emulator's
+    own DaemonSet controller), then ``status.state`` from how many operand pods are ready."""
+
+    watches: ClassVar[list[tuple[str, str]]] = [("nvidia.com/v1", "ClusterPolicy")]
+    node_selector: ClassVar[dict[str, str]] = {"nvidia.com/gpu.present": "true"}
+
+    def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
+        spec = obj.get("spec") or {}
+        if cluster.get("v1", "Namespace", None, NAMESPACE) is None:
+            cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}})
+        sel = ",".join(f"{k}={v}" for k, v in self.node_selector.items())
+        nodes = sorted(n["metadata"]["name"] for n in cluster.list("v1", "Node", label_selector=sel))
+        all_ready = True
+        for component, name in OPERANDS:
+            if (spec.get(component) or {}).get("enabled", True) is False:
+                continue
+            if cluster.get("apps/v1", "DaemonSet", NAMESPACE, name) is None:
+                cluster.create(
+                    {
+                        "apiVersion": "apps/v1",
+                        "kind": "DaemonSet",
+                        "metadata": {"name": name, "namespace": NAMESPACE, "labels": {"app": name}},
+                        "spec": {
+                            "selector": {"matchLabels": {"app": name}},
+                            "template": {
+                                "metadata": {"labels": {"app": name}},
+                                "spec": {
+                                    "nodeSelector": dict(self.node_selector),
+                                    "containers": [{"name": name, "image": f"nvcr.io/nvidia/{name}"}],
+                                },
+                            },
+                        },
+                    }
+                )
+            pods = cluster.list("v1", "Pod", namespace=NAMESPACE, label_selector=f"app={name}")
+            if len(pods) < len(nodes):
+                self.requeue(obj, 0.05)  # the DaemonSet controller has not placed every pod yet
+                return
+            if self.failure == "device-plugin-crash" and component == "devicePlugin" and pods:
+                victim = min(pods, key=lambda p: (p.get("spec") or {}).get("nodeName") or "")
+                status = victim.get("status") or {}
+                if any(c.get("ready") for c in status.get("containerStatuses") or []):
+                    cluster.patch_status(
+                        "v1",
+                        "Pod",
+                        NAMESPACE,
+                        victim["metadata"]["name"],
+                        {
+                            "conditions": [{"type": "Ready", "status": "False"}],
+                            "containerStatuses": [
+                                {
+                                    "name": name,
+                                    "ready": False,
+                                    "restartCount": 7,
+                                    "state": _pod_state(True),
+                                    "image": f"nvcr.io/nvidia/{name}",
+                                }
+                            ],
+                        },
+                    )
+                    # A metadata write to the DaemonSet makes its controller count the ready pods again.
+                    cluster.patch(
+                        "apps/v1",
+                        "DaemonSet",
+                        NAMESPACE,
+                        name,
+                        {"metadata": {"annotations": {"akscli.test/crashed": victim["metadata"]["name"]}}},
+                    )
+                all_ready = False
+        cluster.patch_status(
+            "nvidia.com/v1",
+            "ClusterPolicy",
+            None,
+            obj["metadata"]["name"],
+            {"state": "ready" if all_ready else "notReady", "namespace": NAMESPACE},
+        )
+
+
+# ---- nccl-tests output -----------------------------------------------------------------------
+
+
+def nccl_log(
+    hosts: list[str],
+    *,
+    gpus_per_node: int,
+    peak_busbw: float,
+    wrong: int = 0,
+    min_bytes: int = 8,
+    max_bytes: int = 8 * 1024**3,
+) -> str:
+    """What all_reduce_perf prints for ``-b min -e max -f 2 -g 1`` with one rank per GPU."""
+    ranks = len(hosts) * gpus_per_node
+    lines = [
+        f"# nThread 1 nGpus 1 minBytes {min_bytes} maxBytes {max_bytes} step: 2(factor) warmup iters: 5 "
+        "iters: 20 agg iters: 1 validation: 1 graph: 0",
+        "#",
+        "# Using devices",
+    ]
+    rank = 0
+    for host in hosts:
+        for dev in range(gpus_per_node):
+            lines.append(
+                f"#  Rank {rank:2d} Group  0 Pid {1000 + rank:6d} on {host:>10} device {dev:2d} "
+                f"[0x{0x1A + dev:02x}] NVIDIA H100 80GB HBM3"
+            )
+            rank += 1
+    lines += [
+        "#",
+        "#                                                              out-of-place                       in-place",
+        "#       size         count      type   redop    root     time   algbw   busbw #wrong"
+        "     time   algbw   busbw #wrong",
+        "#        (B)    (elements)                               (us)  (GB/s)  (GB/s)            (us)  (GB/s)  (GB/s)",
+    ]
+    factor = 2 * (ranks - 1) / ranks if ranks > 1 else 1.0
+    half = 64 * 1024**2  # message size at which the links reach half their bandwidth
+    total = 0.0
+    rows = 0
+    size = min_bytes
+    while size <= max_bytes:
+        shape = (size / (size + half)) / (max_bytes / (max_bytes + half))
+        busbw = peak_busbw * shape
+        algbw = busbw / factor
+        time_us = max(size / (algbw * 1e9) * 1e6, 20.0) if algbw > 0 else 20.0
+        algbw = size / (time_us * 1e-6) / 1e9
+        busbw = algbw * factor if size < max_bytes else peak_busbw
+        ip_busbw = busbw * 0.998 if size < max_bytes else peak_busbw - 0.05
+        ip_algbw = ip_busbw / factor
+        bad = wrong if size == max_bytes else 0
+        lines.append(
+            f"{size:12d}  {size // 4:12d}     float     sum      -1  {time_us:7.2f}  {algbw:6.2f}  "
+            f"{busbw:6.2f}  {bad:5d}  {time_us * 1.002:7.2f}  {ip_algbw:6.2f}  {ip_busbw:6.2f}  {bad:5d}"
+        )
+        total += busbw
+        rows += 1
+        size *= 2
+    lines += [
+        f"# Out of bounds values : {wrong} {'OK' if not wrong else 'FAILED'}",
+        f"# Avg bus bandwidth    : {total / rows:.4f} ",
+        "#",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+# ---- pods of akscli's probe and NCCL Jobs ----------------------------------------------------
+
+
+def recorded_probe_json(node: str) -> str:
+    """The probe's JSON for the recorded H100 machine, as reported on ``node``."""
+    from akscli.baremetal import probe
+
+    return json.dumps(probe.replay(H100_RECORDING, node=node).to_dict(), indent=2)
+
+
+class GpuPodController(Controller):
+    """The Job side the emulator's own Job controller leaves out for akscli's GPU pods: the probe's
+    JSON as the probe pods' log, completion indexes for Indexed (NCCL) Jobs, and nccl-tests
+    output as the log of the NCCL launcher (index 0). Logs are written before the index label,
+    so a client that waits for the launcher by label always finds its log."""
+
+    watches: ClassVar[list[tuple[str, str]]] = [("v1", "Pod")]
+
+    def __init__(self, delay: float = 0.0, failure: str | None = None, peak_busbw: float = 381.7) -> None:
+        super().__init__(delay, failure)
+        self.peak_busbw = peak_busbw
+
+    def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
+        meta = obj.get("metadata") or {}
+        labels = meta.get("labels") or {}
+        if labels.get("akscli.io/component") == "gpu-probe":
+            self._probe(cluster, obj)
+        elif "akscli.io/nccl-run" in labels and labels.get("job-name"):
+            self._nccl(cluster, obj)
+
+    def _probe(self, cluster: Any, pod: dict[str, Any]) -> None:
+        meta = pod["metadata"]
+        # The emulator's Job controller puts every Job pod on its first node: the node the probe
+        # was meant for is the one its Job pinned (kept in the akscli.io/node annotation).
+        node = (meta.get("annotations") or {}).get("akscli.io/node") or (pod.get("spec") or {}).get("nodeName")
+        if self.failure == "probe-no-driver":
+            text = (
+                "error: cannot probe GPUs: no NVIDIA driver on this machine (libnvidia-ml.so was not found)\n"
+                "hint: install the NVIDIA driver, or run the probe in a pod that requests nvidia.com/gpu\n"
+            )
+        else:
+            text = recorded_probe_json(str(node))
+        cluster.set_pod_logs(meta["namespace"], meta["name"], text, container="probe")
+
+    def _nccl(self, cluster: Any, pod: dict[str, Any]) -> None:
+        meta = pod["metadata"]
+        ns, job_name = meta["namespace"], meta["labels"]["job-name"]
+        job = cluster.get("batch/v1", "Job", ns, job_name)
+        if job is None or (job.get("spec") or {}).get("completionMode") != "Indexed":
+            return
+        pods = sorted(
+            cluster.list("v1", "Pod", namespace=ns, label_selector=f"job-name={job_name}"),
+            key=lambda p: p["metadata"]["name"],
+        )
+        if len(pods) < int(job["spec"].get("completions") or 1):
+            return
+        for index, p in enumerate(pods):
+            if INDEX in (p["metadata"].get("labels") or {}):
+                continue
+            if index == 0:
+                env = {e["name"]: e.get("value") for e in p["spec"]["containers"][0].get("env") or []}
+                nodes, gpus = int(env.get("NODES") or 1), int(env.get("GPUS_PER_NODE") or 8)
+                peak = self.peak_busbw / 4 if self.failure == "nccl-slow" else self.peak_busbw
+                hosts = [f"{env.get('JOB_NAME')}-{i}" for i in range(nodes)]
+                cluster.set_pod_logs(
+                    ns, p["metadata"]["name"], nccl_log(hosts, gpus_per_node=gpus, peak_busbw=peak), container="nccl"
+                )
+            cluster.patch(
+                "v1",
+                "Pod",
+                ns,
+                p["metadata"]["name"],
+                {"metadata": {"labels": {INDEX: str(index)}, "annotations": {INDEX: str(index)}}},
+            )

@@ -1,0 +1,182 @@
+"""KubeEmulator: the API server, its HTTP(S) listener on a free loopback port, the test
+controls, and the kubeconfig that points at it."""
+
+from __future__ import annotations
+
+import base64
+import ssl
+import tempfile
+import threading
+import uuid
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from tests.emulators.kube.apiserver import ApiServer, now_iso
+from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.control import Auth, Faults, RequestRecord, tls_material
+from tests.emulators.kube.controllers.runner import ControllerManager
+from tests.emulators.kube.crds import default_crd_dir, prepared_crds
+from tests.emulators.kube.server import EmulatorHTTPServer, ProxyHandler
+
+
+class KubeEmulator:
+    def __init__(
+        self,
+        crd_dirs: Iterable[str | Path] | None = None,
+        tls: bool = False,
+        auth: bool = True,
+        port: int = 0,
+        history: int = 20_000,
+        record_requests: bool = True,
+    ) -> None:
+        self.api = ApiServer()
+        self.api.store.history_size = history
+        self.cluster = ClusterState(self.api)
+        self.controllers = ControllerManager(self.api, self.cluster)
+        self.auth = Auth(required=auth)
+        self.api.authorizer = self.auth.authorize
+        self.faults = Faults()
+        self.request_log: list[RequestRecord] = []
+        self.record_requests = record_requests
+        self._log_lock = threading.Lock()
+        self.tls = tls
+        self.port = port
+        self.stopping = False
+        self.watch_default_timeout = 1800.0
+        self.bookmark_interval = 1.0
+        self._proxies: dict[tuple[str, str, str], ProxyHandler] = {}
+        self._server: EmulatorHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        for d in crd_dirs or []:
+            self.load_crds(Path(d))
+
+    # ---- set-up ------------------------------------------------------------------------
+
+    def load_crds(self, directory: Path | None = None) -> int:
+        """Preload every CRD under ``directory`` (default ../shared/crds)."""
+        crd_rt = self.api.rt("apiextensions.k8s.io/v1", "CustomResourceDefinition")
+        prepared = prepared_crds(directory or default_crd_dir())
+        now = now_iso()
+        for rt, md, rest in prepared:
+            meta = {**md, "uid": str(uuid.uuid4()), "creationTimestamp": now, "generation": 1}
+            self.api.registry.add(rt)
+            self.api.store.put_spliced(crd_rt.key, meta["name"], meta, rest)
+        return len(prepared)
+
+    def start(self) -> KubeEmulator:
+        self._server = EmulatorHTTPServer(("127.0.0.1", self.port), self)
+        self.port = self._server.server_address[1]
+        if self.tls:
+            mat = tls_material()
+            self._tmp = tempfile.TemporaryDirectory(prefix="kube-emulator-tls-")
+            cert = Path(self._tmp.name) / "server.crt"
+            key = Path(self._tmp.name) / "server.key"
+            cert.write_bytes(mat.cert_pem)
+            key.write_bytes(mat.key_pem)
+            ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            ctx.load_cert_chain(cert, key)
+            self._server.socket = ctx.wrap_socket(self._server.socket, server_side=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="kube-emulator-http", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.stopping = True
+        self.controllers.stop()
+        self.api.shutdown()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def __enter__(self) -> KubeEmulator:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        return f"{'https' if self.tls else 'http'}://127.0.0.1:{self.port}"
+
+    @property
+    def token(self) -> str:
+        return self.auth.admin_token
+
+    @property
+    def ca_pem(self) -> bytes | None:
+        return tls_material().ca_pem if self.tls else None
+
+    def kubeconfig_dict(self, context: str = "emulator", namespace: str = "default",
+                        token: str | None = None) -> dict[str, Any]:
+        cluster: dict[str, Any] = {"server": self.url}
+        if self.tls:
+            cluster["certificate-authority-data"] = base64.b64encode(tls_material().ca_pem).decode()
+        return {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": [{"name": context, "cluster": cluster}],
+            "users": [{"name": f"{context}-user", "user": {"token": token or self.token}}],
+            "contexts": [{"name": context, "context": {"cluster": context, "user": f"{context}-user", "namespace": namespace}}],
+            "current-context": context,
+            "preferences": {},
+        }
+
+    def write_kubeconfig(self, path: str | Path, context: str = "emulator",
+                         namespace: str = "default", token: str | None = None) -> Path:
+        import json
+
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        # JSON is YAML: every kubeconfig reader accepts it
+        p.write_text(json.dumps(self.kubeconfig_dict(context, namespace, token), indent=2), encoding="utf-8")
+        p.chmod(0o600)
+        return p
+
+    # ---- controls ----------------------------------------------------------------------
+
+    def record(self, rec: RequestRecord) -> None:
+        if self.record_requests:
+            with self._log_lock:
+                self.request_log.append(rec)
+
+    def requests(self, method: str | None = None, path: str | None = None,
+                 verb: str | None = None) -> list[RequestRecord]:
+        """Recorded requests filtered by HTTP method, path substring and Kubernetes verb."""
+        with self._log_lock:
+            return [
+                r for r in self.request_log
+                if (method is None or r.method == method)
+                and (path is None or path in r.path)
+                and (verb is None or r.verb == verb)
+            ]
+
+    def register_service_proxy(self, namespace: str, service: str, port: int | str,
+                               handler: ProxyHandler) -> None:
+        self._proxies[(namespace, service, str(port))] = handler
+
+    def find_service_proxy(self, namespace: str, service: str, port: str) -> ProxyHandler | None:
+        h = self._proxies.get((namespace, service, port))
+        if h is None and port == "":
+            h = next((v for (ns, s, _), v in self._proxies.items() if ns == namespace and s == service), None)
+        return h
+
+    def compact(self) -> None:
+        """Expire all continue tokens and watch resourceVersions issued so far (410)."""
+        self.api.store.compact()
+
+    def generate_cluster(self, nodes: int = 10, pods: int = 0, gpu_fraction: float = 0.2,
+                         seed: int = 7) -> None:
+        from tests.emulators.kube.generate import generate_cluster
+
+        generate_cluster(self.api, nodes=nodes, pods=pods, gpu_fraction=gpu_fraction, seed=seed)
+
+    def idle(self, timeout: float = 5.0) -> bool:
+        """Wait until controllers and garbage collection have nothing due."""
+        self.api.gc_idle(timeout)
+        return self.controllers.idle(timeout)

@@ -1,0 +1,264 @@
+"""Fill the store with a realistic AKS cluster: node pools of CPU and GPU VM sizes (GPU
+sizes and counts from ../shared/data/azure-gpu-skus.csv), nodes labelled the way AKS and the
+NVIDIA GPU feature discovery label them, and pods spread over them.
+
+Bulk-loaded (no watch events, no history): generation is for scale tests and benchmarks."""
+
+from __future__ import annotations
+
+import csv
+import random
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from tests.emulators.kube.apiserver import Ctx, now_iso
+from tests.emulators.kube.crds import shared_dir
+
+if TYPE_CHECKING:
+    from tests.emulators.kube.apiserver import ApiServer
+
+KUBELET = "v1.32.6"
+NODE_IMAGE = "AKSUbuntu-2204gen2containerd-202510.03.0"
+
+
+@dataclass(frozen=True)
+class VmSize:
+    name: str
+    vcpus: int
+    memory_gib: int
+    gpus: int = 0
+    gpu_model: str = ""
+    gpu_memory_gib: int = 0
+
+    @property
+    def gpu_product(self) -> str:
+        return self.gpu_model.replace(" ", "-")
+
+
+CPU_SIZES = [
+    VmSize("Standard_D4s_v5", 4, 16),
+    VmSize("Standard_D16s_v5", 16, 64),
+    VmSize("Standard_E16s_v5", 16, 128),
+    VmSize("Standard_D32ads_v5", 32, 128),
+]
+
+
+def gpu_sizes() -> list[VmSize]:
+    out: dict[str, VmSize] = {}
+    path = shared_dir() / "data" / "azure-gpu-skus.csv"
+    with path.open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if not row.get("gpus") or not row.get("vcpus") or row["sku"] in out:
+                continue
+            out[row["sku"]] = VmSize(row["sku"], int(row["vcpus"]), int(float(row["memory_gib"])),
+                                     int(row["gpus"]), row["gpu_model"], int(float(row["gpu_memory_gib"] or 0)))
+    return list(out.values())
+
+
+def _pool_name(size: VmSize, index: int) -> str:
+    base = "gpu" if size.gpus else "cpu"
+    short = "".join(ch for ch in size.name.split("_")[1].lower() if ch.isalnum())[:6]
+    return f"{base}{short}{index}"[:12]
+
+
+def node(size: VmSize, pool: str, vmss: str, index: int, mode: str, rng: random.Random) -> dict[str, Any]:
+    name = f"aks-{pool}-{vmss}-vmss{index:06x}"
+    zone = f"eastus-{index % 3 + 1}"
+    labels = {
+        "agentpool": pool,
+        "beta.kubernetes.io/arch": "amd64",
+        "beta.kubernetes.io/instance-type": size.name,
+        "beta.kubernetes.io/os": "linux",
+        "failure-domain.beta.kubernetes.io/region": "eastus",
+        "failure-domain.beta.kubernetes.io/zone": zone,
+        "kubernetes.azure.com/agentpool": pool,
+        "kubernetes.azure.com/cluster": "MC_akscli-rg_akscli-emulated_eastus",
+        "kubernetes.azure.com/mode": mode,
+        "kubernetes.azure.com/node-image-version": NODE_IMAGE,
+        "kubernetes.azure.com/os-sku": "Ubuntu",
+        "kubernetes.azure.com/role": "agent",
+        "kubernetes.io/arch": "amd64",
+        "kubernetes.io/hostname": name,
+        "kubernetes.io/os": "linux",
+        "node.kubernetes.io/instance-type": size.name,
+        "topology.kubernetes.io/region": "eastus",
+        "topology.kubernetes.io/zone": zone,
+    }
+    mem_ki = size.memory_gib * 1024 * 1024
+    capacity = {"cpu": str(size.vcpus), "ephemeral-storage": "129886128Ki", "hugepages-1Gi": "0",
+                "hugepages-2Mi": "0", "memory": f"{mem_ki}Ki", "pods": "110"}
+    allocatable = {"cpu": f"{size.vcpus * 1000 - 140}m", "ephemeral-storage": "119703055367",
+                   "hugepages-1Gi": "0", "hugepages-2Mi": "0",
+                   "memory": f"{int(mem_ki * 0.9)}Ki", "pods": "110"}
+    taints: list[dict[str, str]] = []
+    if size.gpus:
+        labels.update({
+            "accelerator": "nvidia",
+            "kubernetes.azure.com/accelerator": "nvidia",
+            "nvidia.com/gpu.present": "true",
+            "nvidia.com/gpu.product": size.gpu_product,
+            "nvidia.com/gpu.count": str(size.gpus),
+            "nvidia.com/gpu.memory": str(size.gpu_memory_gib * 1024),
+            "nvidia.com/gpu.family": size.gpu_model.split()[1].lower() if " " in size.gpu_model else "unknown",
+        })
+        capacity["nvidia.com/gpu"] = str(size.gpus)
+        allocatable["nvidia.com/gpu"] = str(size.gpus)
+        taints.append({"key": "sku", "value": "gpu", "effect": "NoSchedule"})
+    t = now_iso()
+    conds = [
+        {"type": typ, "status": "False", "reason": reason, "message": msg, "lastHeartbeatTime": t, "lastTransitionTime": t}
+        for typ, reason, msg in (
+            ("MemoryPressure", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+            ("DiskPressure", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+            ("PIDPressure", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+        )
+    ]
+    conds.append({"type": "Ready", "status": "True", "reason": "KubeletReady", "message": "kubelet is posting ready status", "lastHeartbeatTime": t, "lastTransitionTime": t})
+    spec: dict[str, Any] = {
+        "podCIDR": f"10.{244 + index // 65536 % 8}.{index // 256 % 256}.0/24",
+        "providerID": f"azure:///subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/mc_akscli-rg_akscli-emulated_eastus/providers/Microsoft.Compute/virtualMachineScaleSets/aks-{pool}-{vmss}-vmss/virtualMachines/{index}",
+    }
+    if taints:
+        spec["taints"] = taints
+    return {
+        "metadata": {
+            "name": name,
+            "uid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "creationTimestamp": t,
+            "labels": labels,
+            "annotations": {"node.alpha.kubernetes.io/ttl": "0", "volumes.kubernetes.io/controller-managed-attach-detach": "true"},
+        },
+        "spec": spec,
+        "status": {
+            "capacity": capacity,
+            "allocatable": allocatable,
+            "conditions": conds,
+            "addresses": [{"type": "InternalIP", "address": f"10.224.{index // 256 % 256}.{index % 256}"}, {"type": "Hostname", "address": name}],
+            "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
+            "nodeInfo": {
+                "architecture": "amd64", "bootID": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                "containerRuntimeVersion": "containerd://1.7.28-1", "kernelVersion": "5.15.0-1092-azure",
+                "kubeProxyVersion": KUBELET, "kubeletVersion": KUBELET,
+                "machineID": f"{rng.getrandbits(128):032x}", "operatingSystem": "linux",
+                "osImage": "Ubuntu 22.04.5 LTS", "systemUUID": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            },
+        },
+    }
+
+
+def plan_nodes(nodes: int, gpu_fraction: float, rng: random.Random) -> list[tuple[VmSize, str, str, int, str]]:
+    """(size, pool, vmss id, index in pool, mode) per node, in pools of at most 1000."""
+    n_gpu = round(nodes * gpu_fraction)
+    n_cpu = nodes - n_gpu
+    gsizes = gpu_sizes()
+    out: list[tuple[VmSize, str, str, int, str]] = []
+
+    def pools(count: int, sizes: list[VmSize], first_system: bool) -> None:
+        if count <= 0:
+            return
+        per_size = [count // len(sizes) + (1 if i < count % len(sizes) else 0) for i in range(len(sizes))]
+        for si, (size, n) in enumerate(zip(sizes, per_size, strict=True)):
+            made = 0
+            k = 0
+            while made < n:
+                in_pool = min(1000, n - made)
+                system = first_system and si == 0 and k == 0
+                pool = "system" if system else _pool_name(size, k)
+                vmss = f"{rng.randrange(10**7, 10**8)}"
+                for i in range(in_pool):
+                    out.append((size, pool, vmss, i, "System" if system else "User"))
+                made += in_pool
+                k += 1
+
+    pools(n_cpu, CPU_SIZES, True)
+    pools(n_gpu, gsizes[: max(1, min(len(gsizes), 8))], n_cpu == 0)
+    return out
+
+
+TEAMS = ["inference", "training", "research", "platform", "data", "search", "ads", "speech"]
+
+
+def pod(name: str, ns: str, app: str, node_name: str | None, gpus: int, phase: str,
+        rng: random.Random) -> dict[str, Any]:
+    t = now_iso()
+    image = "mcr.microsoft.com/aks/kaito/kaito-base:0.0.8" if gpus else "mcr.microsoft.com/oss/nginx/nginx:1.27.3"
+    resources: dict[str, Any] = {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"memory": "2Gi"}}
+    if gpus:
+        resources["requests"]["nvidia.com/gpu"] = str(gpus)
+        resources["limits"]["nvidia.com/gpu"] = str(gpus)
+    spec: dict[str, Any] = {
+        "containers": [{"name": "main", "image": image, "resources": resources, "imagePullPolicy": "IfNotPresent"}],
+        "restartPolicy": "Always", "schedulerName": "default-scheduler", "serviceAccountName": "default",
+        "dnsPolicy": "ClusterFirst", "terminationGracePeriodSeconds": 30, "priority": 0,
+    }
+    if gpus:
+        spec["tolerations"] = [{"key": "sku", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"}]
+    if node_name:
+        spec["nodeName"] = node_name
+    running = phase == "Running"
+    status: dict[str, Any] = {"phase": phase, "qosClass": "Burstable"}
+    if node_name:
+        status.update({
+            "hostIP": "10.224.0.4", "podIP": f"10.244.{rng.randrange(256)}.{rng.randrange(1, 255)}", "startTime": t,
+            "conditions": [{"type": c, "status": "True" if running or c == "PodScheduled" else "False", "lastTransitionTime": t}
+                           for c in ("PodScheduled", "Initialized", "ContainersReady", "Ready")],
+            "containerStatuses": [{"name": "main", "image": image, "imageID": "", "ready": running, "restartCount": 0, "started": running,
+                                   "containerID": f"containerd://{rng.getrandbits(128):032x}",
+                                   "state": {"running": {"startedAt": t}} if running else {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": t, "finishedAt": t}}}],
+        })
+    else:
+        status["conditions"] = [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": "0/3 nodes are available: 3 Insufficient nvidia.com/gpu.", "lastTransitionTime": t}]
+    return {
+        "metadata": {
+            "name": name, "namespace": ns, "uid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "creationTimestamp": t, "generateName": name[:-5],
+            "labels": {"app": app, "pod-template-hash": name.rsplit("-", 2)[-2]},
+        },
+        "spec": spec,
+        "status": status,
+    }
+
+
+def generate_cluster(api: ApiServer, nodes: int, pods: int, gpu_fraction: float = 0.2,
+                     seed: int = 7) -> None:
+    if nodes < 0 or pods < 0 or not 0 <= gpu_fraction <= 1:
+        raise ValueError("nodes and pods must be >= 0 and gpu_fraction within [0, 1]")
+    rng = random.Random(seed)
+    plan = plan_nodes(nodes, gpu_fraction, rng)
+    node_rt = api.rt("v1", "Node")
+    node_objs: list[tuple[str, int]] = []
+
+    def node_items() -> Iterator[tuple[str, dict[str, Any]]]:
+        for size, pool, vmss, i, mode in plan:
+            obj = node(size, pool, vmss, i, mode, rng)
+            node_objs.append((obj["metadata"]["name"], size.gpus))
+            yield obj["metadata"]["name"], obj
+
+    api.store.bulk_load(node_rt.key, node_items())
+    if pods == 0:
+        return
+    ns_rt = api.rt("v1", "Namespace")
+    namespaces = [f"team-{t}" for t in TEAMS]
+    for ns in namespaces:
+        if api.store.get(ns_rt.key, ns) is None:
+            api.create(ns_rt, "v1", None, {"metadata": {"name": ns}}, Ctx(field_manager="generator", keep_status=True))
+    gpu_nodes = [n for n, g in node_objs if g]
+    cpu_nodes = [n for n, g in node_objs if not g]
+    pod_rt = api.rt("v1", "Pod")
+
+    def pod_items() -> Iterator[tuple[str, dict[str, Any]]]:
+        for i in range(pods):
+            ns = namespaces[i % len(namespaces)]
+            app_i = (i // len(namespaces)) % 500
+            want_gpu = bool(gpu_nodes) and (i % 10 < 2 or not cpu_nodes)
+            pool = gpu_nodes if want_gpu else cpu_nodes
+            roll = rng.random()
+            phase = "Running" if roll < 0.97 else ("Pending" if roll < 0.99 else "Succeeded")
+            node_name = pool[i % len(pool)] if pool and phase != "Pending" else None
+            app = f"{'llm' if want_gpu else 'svc'}-{app_i}"
+            name = f"{app}-{(app_i * 2654435761) % 16**10:010x}-{i % 16**5:05x}"
+            yield f"{ns}/{name}", pod(name, ns, app, node_name, 1 if want_gpu else 0, phase, rng)
+
+    api.store.bulk_load(pod_rt.key, pod_items())

@@ -1,0 +1,209 @@
+"""Server-side printing: the meta.k8s.io/v1 Table that `kubectl get` asks for."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from tests.emulators.kube.resources import ResourceType
+
+Getter = Callable[[dict[str, Any]], Any]
+
+
+def age(ts: str | None) -> str:
+    if not ts:
+        return "<unknown>"
+    try:
+        t = datetime.datetime.fromisoformat(ts.replace("Z", "+00:00"))
+    except ValueError:
+        return "<invalid>"
+    s = int((datetime.datetime.now(datetime.UTC) - t).total_seconds())
+    if s < 0:
+        s = 0
+    if s < 120:
+        return f"{s}s"
+    m = s // 60
+    if m < 10:
+        return f"{m}m{s % 60}s" if s % 60 else f"{m}m"
+    if m < 180:
+        return f"{m}m"
+    h = m // 60
+    if h < 48:
+        return f"{h}h"
+    return f"{h // 24}d"
+
+
+_FILTER = re.compile(r"^\[\?\(@\.([\w.]+)\s*==\s*[\"']([^\"']*)[\"']\)\]")
+
+
+def jsonpath(obj: Any, path: str) -> Any:
+    """The subset of JSONPath that CRD printer columns use: .a.b, [n], [?(@.k=="v")]."""
+    p = path.strip()
+    if p.startswith("{") and p.endswith("}"):
+        p = p[1:-1]
+    cur: Any = obj
+    while p:
+        if p.startswith("."):
+            m = re.match(r"^\.([^.\[]+)", p)
+            if not m:
+                return None
+            cur = cur.get(m.group(1)) if isinstance(cur, dict) else None
+            p = p[m.end():]
+            continue
+        m = _FILTER.match(p)
+        if m:
+            key, val = m.group(1), m.group(2)
+            if not isinstance(cur, list):
+                return None
+            cur = next((x for x in cur if isinstance(x, dict) and str(jsonpath(x, "." + key)) == val), None)
+            p = p[m.end():]
+            continue
+        m = re.match(r"^\[(\d+|\*)\]", p)
+        if m:
+            if not isinstance(cur, list):
+                return None
+            if m.group(1) == "*":
+                rest = p[m.end():]
+                vals = [jsonpath(x, rest) if rest else x for x in cur]
+                return ",".join(str(v) for v in vals if v is not None) or None
+            i = int(m.group(1))
+            cur = cur[i] if i < len(cur) else None
+            p = p[m.end():]
+            continue
+        return None
+        # unreachable
+    return cur
+
+
+def _col(name: str, typ: str = "string", fmt: str = "", priority: int = 0) -> dict[str, Any]:
+    return {"name": name, "type": typ, "format": fmt, "description": name, "priority": priority}
+
+
+def _pod_ready(o: dict[str, Any]) -> str:
+    cs = (o.get("status") or {}).get("containerStatuses") or []
+    total = len((o.get("spec") or {}).get("containers") or [])
+    return f"{sum(1 for c in cs if c.get('ready'))}/{total}"
+
+
+def _pod_status(o: dict[str, Any]) -> str:
+    if (o.get("metadata") or {}).get("deletionTimestamp"):
+        return "Terminating"
+    st = o.get("status") or {}
+    for c in st.get("containerStatuses") or []:
+        w = (c.get("state") or {}).get("waiting")
+        if w and w.get("reason"):
+            return str(w["reason"])
+    return str(st.get("phase") or "Pending")
+
+
+def _node_status(o: dict[str, Any]) -> str:
+    conds = (o.get("status") or {}).get("conditions") or []
+    ready = next((c for c in conds if c.get("type") == "Ready"), None)
+    s = "Ready" if ready and ready.get("status") == "True" else ("NotReady" if ready else "Unknown")
+    if (o.get("spec") or {}).get("unschedulable"):
+        s += ",SchedulingDisabled"
+    return s
+
+
+def _node_roles(o: dict[str, Any]) -> str:
+    labels = (o.get("metadata") or {}).get("labels") or {}
+    roles = sorted(k.split("/", 1)[1] for k in labels if k.startswith("node-role.kubernetes.io/"))
+    return ",".join(roles) or "<none>"
+
+
+def _restarts(o: dict[str, Any]) -> int:
+    return sum(int(c.get("restartCount", 0)) for c in (o.get("status") or {}).get("containerStatuses") or [])
+
+
+def _ready_of(o: dict[str, Any]) -> str:
+    st = o.get("status") or {}
+    return f"{st.get('readyReplicas', 0)}/{(o.get('spec') or {}).get('replicas', 0)}"
+
+
+BUILTIN_COLUMNS: dict[str, list[tuple[dict[str, Any], Getter]]] = {
+    "Pod": [
+        (_col("Ready"), _pod_ready),
+        (_col("Status"), _pod_status),
+        (_col("Restarts", "string"), _restarts),
+    ],
+    "Node": [
+        (_col("Status"), _node_status),
+        (_col("Roles"), _node_roles),
+    ],
+    "Deployment": [
+        (_col("Ready"), _ready_of),
+        (_col("Up-to-date", "integer"), lambda o: (o.get("status") or {}).get("updatedReplicas", 0)),
+        (_col("Available", "integer"), lambda o: (o.get("status") or {}).get("availableReplicas", 0)),
+    ],
+    "StatefulSet": [(_col("Ready"), _ready_of)],
+    "Namespace": [(_col("Status"), lambda o: (o.get("status") or {}).get("phase", ""))],
+    "Job": [
+        (_col("Status"), lambda o: next((c["type"] for c in (o.get("status") or {}).get("conditions") or [] if c.get("status") == "True" and c.get("type") in ("Complete", "Failed")), "Running")),
+        (_col("Completions"), lambda o: f"{(o.get('status') or {}).get('succeeded', 0)}/{(o.get('spec') or {}).get('completions', 1)}"),
+    ],
+    "ConfigMap": [(_col("Data", "integer"), lambda o: len(o.get("data") or {}) + len(o.get("binaryData") or {}))],
+    "Service": [
+        (_col("Type"), lambda o: (o.get("spec") or {}).get("type", "ClusterIP")),
+        (_col("Cluster-IP"), lambda o: (o.get("spec") or {}).get("clusterIP", "<none>")),
+    ],
+}
+AFTER_AGE: dict[str, list[tuple[dict[str, Any], Getter]]] = {
+    "Node": [(_col("Version"), lambda o: ((o.get("status") or {}).get("nodeInfo") or {}).get("kubeletVersion", ""))],
+    "Pod": [
+        (_col("IP", priority=1), lambda o: (o.get("status") or {}).get("podIP", "<none>")),
+        (_col("Node", priority=1), lambda o: (o.get("spec") or {}).get("nodeName", "<none>")),
+    ],
+}
+
+
+def table(rt: ResourceType, version: str, objs: list[dict[str, Any]], meta: dict[str, Any],
+          include_object: str) -> dict[str, Any]:
+    cols: list[tuple[dict[str, Any], Getter]] = [
+        (_col("Name", fmt="name"), lambda o: (o.get("metadata") or {}).get("name", ""))
+    ]
+    crd_cols = rt.printer_columns.get(version) if rt.crd else None
+    age_col = (_col("Age", "date"), lambda o: age((o.get("metadata") or {}).get("creationTimestamp")))
+    if crd_cols:
+        for c in crd_cols:
+            path = c.get("jsonPath", "")
+            if c.get("type") == "date":
+                getter: Getter = (lambda o, p=path: age(jsonpath(o, p)))
+            else:
+                getter = (lambda o, p=path: _cell(jsonpath(o, p)))
+            cols.append((_col(c.get("name", ""), c.get("type", "string"), c.get("format", ""), int(c.get("priority", 0))), getter))
+        if not any(c.get("jsonPath") == ".metadata.creationTimestamp" for c in crd_cols):
+            cols.append(age_col)
+    else:
+        cols += BUILTIN_COLUMNS.get(rt.kind, [])
+        cols.append(age_col)
+        cols += AFTER_AGE.get(rt.kind, [])
+    rows = []
+    for o in objs:
+        if include_object == "Object":
+            embedded: Any = o
+        elif include_object == "None":
+            embedded = None
+        else:
+            embedded = {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": o.get("metadata", {})}
+        row: dict[str, Any] = {"cells": [g(o) for _, g in cols]}
+        if embedded is not None:
+            row["object"] = embedded
+        rows.append(row)
+    return {
+        "kind": "Table",
+        "apiVersion": "meta.k8s.io/v1",
+        "metadata": meta,
+        "columnDefinitions": [c for c, _ in cols],
+        "rows": rows,
+    }
+
+
+def _cell(v: Any) -> Any:
+    if v is None:
+        return None
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, separators=(",", ":"))
+    return v

@@ -1,0 +1,76 @@
+"""``fleet member drain`` / ``uncordon`` on the hub, as kubectl fleet draincluster/uncordoncluster."""
+
+from __future__ import annotations
+
+import json
+
+from tests.cli import invoke
+from tests.fleet.conftest import Hub
+
+C1 = "cluster.kubernetes-fleet.io/v1"
+PB = "placement.kubernetes-fleet.io/v1beta1"
+CORDON = {"key": "cordon-key", "value": "cordon-value", "effect": "NoSchedule"}
+
+
+def _place_everywhere(hub: Hub) -> None:
+    result = invoke("fleet", "place", "llm", "--select", "namespace/llm", "-y")
+    assert result.exit_code == 0, result
+    hub.settle()
+
+
+def test_drain_cordons_the_member_and_evicts_each_placement(hub: Hub) -> None:
+    _place_everywhere(hub)
+    result = invoke("fleet", "member", "drain", "canary", "-o", "json")
+    assert result.exit_code == 0, result
+    [eviction] = json.loads(result.stdout)
+    assert (eviction["placement"], eviction["outcome"]) == ("llm", "Evicted")
+    assert hub.get("MemberCluster", "canary", api_version=C1)["spec"]["taints"] == [CORDON]
+    hub.settle()
+    rows = json.loads(invoke("fleet", "placement", "status", "llm", "-o", "json").stdout)["clusters"]
+    assert "canary" not in [r["cluster"] for r in rows]
+
+
+def test_drain_of_a_member_without_placements_only_cordons(hub: Hub) -> None:
+    result = invoke("fleet", "member", "drain", "canary")
+    assert result.exit_code == 0, result
+    assert "no placement had resources on canary" in result.stderr
+    assert hub.get("MemberCluster", "canary", api_version=C1)["spec"]["taints"] == [CORDON]
+
+
+def test_drain_blocked_by_a_disruption_budget_fails_and_says_why(hub: Hub) -> None:
+    _place_everywhere(hub)
+    hub.cluster.create(
+        {
+            "apiVersion": PB,
+            "kind": "ClusterResourcePlacementDisruptionBudget",
+            "metadata": {"name": "llm"},
+            "spec": {"minAvailable": 3},
+        }
+    )
+    result = invoke("fleet", "member", "drain", "canary")
+    assert result.exit_code == 9, result
+    assert "blocked by specified ClusterResourcePlacementDisruptionBudget" in result.stderr
+    assert "hint:" in result.stderr
+    rows = json.loads(invoke("fleet", "placement", "status", "llm", "-o", "json").stdout)["clusters"]
+    assert "canary" in [r["cluster"] for r in rows]
+
+
+def test_uncordon_removes_only_the_cordon_taint_and_the_member_is_chosen_again(hub: Hub) -> None:
+    _place_everywhere(hub)
+    member = hub.get("MemberCluster", "canary", api_version=C1)
+    member["spec"]["taints"] = [{"key": "maintenance", "value": "true", "effect": "NoSchedule"}]
+    hub.cluster.update(member)
+    hub.settle()
+    assert invoke("fleet", "member", "drain", "canary").exit_code == 0
+    result = invoke("fleet", "member", "uncordon", "canary")
+    assert result.exit_code == 0, result
+    assert hub.get("MemberCluster", "canary", api_version=C1)["spec"]["taints"] == [
+        {"key": "maintenance", "value": "true", "effect": "NoSchedule"}
+    ]
+    assert invoke("fleet", "member", "uncordon", "canary").stdout.strip() == "membercluster/canary was not cordoned"
+
+
+def test_drain_of_an_unknown_member_is_not_found(hub: Hub) -> None:
+    result = invoke("fleet", "member", "drain", "ghost")
+    assert result.exit_code == 3
+    assert "fleet member list" in result.stderr

@@ -1,0 +1,140 @@
+"""``akscli fleet`` against the Kubernetes emulator acting as a fleet hub."""
+
+from __future__ import annotations
+
+import json
+
+from tests.cli import invoke
+from tests.fleet.conftest import Hub
+
+CRP = "ClusterResourcePlacement"
+
+
+def _place(*args: str) -> None:
+    result = invoke("fleet", "place", *args, "-y")
+    assert result.exit_code == 0, result
+
+
+def test_gpu_placement_lands_only_on_members_with_the_gpu_size(hub: Hub) -> None:
+    result = invoke(
+        "fleet",
+        "place",
+        "llm",
+        "--select",
+        "namespace/llm",
+        "--gpu-size",
+        "Standard_NC24ads_A100_v4=2",
+        "--wait",
+        "--timeout",
+        "20s",
+        "-y",
+    )
+    assert result.exit_code == 0, result
+    status = json.loads(invoke("fleet", "placement", "status", "llm", "-o", "json").stdout)
+    assert [(c["cluster"], c["state"]) for c in status["clusters"]] == [("gpu-east", "Available")]
+    assert status["placement"]["conditions"]["Available"] == "True"
+    assert "ConfigMap/llm/model-config" in status["placement"]["selectedResources"]
+
+
+def test_status_table_shows_each_member_and_where_it_is_stuck(hub: Hub) -> None:
+    hub.member("broken", {"env": "prod"}, fail="apply")
+    hub.settle()
+    _place("llm", "--select", "namespace/llm", "--require-labels", "env=prod")
+    hub.settle()
+    result = invoke("fleet", "placement", "status", "llm")
+    assert result.exit_code == 0, result
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("ClusterResourcePlacement llm: PickAll, RollingUpdate, 2/3")
+    broken = next(line for line in lines if line.startswith("broken"))
+    assert "Applied=False" in broken
+    assert "ConfigMap/llm/model-config" in broken
+    assert any(line.startswith("gpu-east") and "Available" in line for line in lines)
+
+
+def test_drifted_objects_are_reported_in_wide_output(hub: Hub) -> None:
+    hub.member("drifty", {"env": "prod"}, fail="drift")
+    hub.settle()
+    _place("llm", "--select", "namespace/llm", "--pick-fixed", "drifty")
+    hub.settle()
+    wide = invoke("fleet", "placement", "status", "llm", "-o", "wide").stdout
+    assert "/spec/replicas" in wide
+
+
+def test_pick_n_that_cannot_be_fulfilled_shows_the_shortfall(hub: Hub) -> None:
+    _place("llm", "--select", "namespace/llm", "--pick-n", "3", "--gpu-size", "Standard_NC24ads_A100_v4")
+    hub.settle()
+    status = json.loads(invoke("fleet", "placement", "status", "llm", "-o", "json").stdout)
+    states = {c["cluster"]: c["state"] for c in status["clusters"]}
+    assert states == {"gpu-east": "Available", "canary": "Available", "(unscheduled)": "Scheduled=False"}
+
+
+def test_pick_n_ranks_members_by_the_property_sorter(hub: Hub) -> None:
+    _place("llm", "--select", "namespace/llm", "--pick-n", "1", "--sort-by", "kubernetes-fleet.io/node-count")
+    hub.settle()
+    rows = json.loads(invoke("fleet", "placement", "status", "llm", "-o", "json").stdout)["clusters"]
+    assert [r["cluster"] for r in rows] == ["cpu-west"]
+
+
+def test_overrides_are_created_and_reported_as_applied_on_matching_members(hub: Hub) -> None:
+    _place("llm", "--select", "namespace/llm", "--override", 'env=staging@/metadata/labels/tier="canary"')
+    hub.settle()
+    crp = hub.get(CRP, "llm")
+    by_cluster = {s["clusterName"]: s for s in crp["status"]["placementStatuses"]}
+    assert by_cluster["canary"]["applicableClusterResourceOverrides"] == ["llm-override-0"]
+    assert "applicableClusterResourceOverrides" not in by_cluster["gpu-east"]
+    assert hub.get("ClusterResourceOverride", "llm-override")["spec"]["placement"]["name"] == "llm"
+
+
+def test_which_tells_the_placement_and_members_of_an_object(hub: Hub) -> None:
+    _place("llm", "--select", "namespace/llm", "--require-labels", "env=staging")
+    hub.settle()
+    rows = json.loads(invoke("fleet", "placement", "which", "configmap/model-config", "-n", "llm", "-o", "json").stdout)
+    assert [(r["placement"], r["cluster"], r["available"]) for r in rows] == [("llm", "canary", "True")]
+
+
+def test_which_of_an_object_no_placement_selected_is_not_found(hub: Hub) -> None:
+    result = invoke("fleet", "placement", "which", "namespace/kube-system")
+    assert result.exit_code == 3
+    assert "no placement" in result.stderr
+
+
+def test_list_and_delete_placements(hub: Hub) -> None:
+    _place("llm", "--select", "namespace/llm", "--override", '@/metadata/labels/x="1"')
+    hub.settle()
+    assert invoke("fleet", "placement", "list", "-o", "name").stdout.split() == ["clusterresourceplacement/llm"]
+    table = invoke("fleet", "placement", "list").stdout.splitlines()
+    assert table[1].split()[:6] == ["llm", "PickAll", "RollingUpdate", "3", "3", "True"]
+    assert invoke("fleet", "placement", "delete", "llm", "-y").exit_code == 0
+    assert hub.cluster.get("placement.kubernetes-fleet.io/v1", CRP, None, "llm") is None
+    assert hub.cluster.get("placement.kubernetes-fleet.io/v1", "ClusterResourceOverride", None, "llm-override") is None
+
+
+def test_namespaced_resource_placement(hub: Hub) -> None:
+    _place("cfg", "-n", "llm", "--select", "configmap/model-config", "--pick-fixed", "canary")
+    hub.settle()
+    status = json.loads(invoke("fleet", "placement", "status", "cfg", "-n", "llm", "-o", "json").stdout)
+    assert status["placement"]["kind"] == "ResourcePlacement"
+    assert [c["cluster"] for c in status["clusters"]] == ["canary"]
+
+
+def test_client_dry_run_prints_the_manifests_without_a_cluster(hub: Hub) -> None:
+    before = len(hub.emu.request_log)
+    result = invoke("fleet", "place", "llm", "--select", "namespace/llm", "--pick-n", "2", "--dry-run", "client")
+    assert result.exit_code == 0, result
+    assert "kind: ClusterResourcePlacement" in result.stdout
+    assert "numberOfClusters: 2" in result.stdout
+    assert len(hub.emu.request_log) == before
+
+
+def test_bad_input_is_one_clear_line_and_a_hint(hub: Hub) -> None:
+    result = invoke("fleet", "place", "llm", "--select", "widget/w1")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: invalid --select 'widget/w1'")
+    assert "hint:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_status_of_a_missing_placement_is_not_found(hub: Hub) -> None:
+    result = invoke("fleet", "placement", "status", "nope")
+    assert result.exit_code == 3
+    assert "akscli fleet placement list" in result.stderr

@@ -1,0 +1,153 @@
+"""Staged workload rollouts on the hub: strategy, run, approvals, progress per stage and member."""
+
+from __future__ import annotations
+
+import json
+
+from akscli.fleet.placement import PlacementRequest, build
+from akscli.fleet.rollout import run_objects, strategy_objects
+from akscli.fleet.stages import parse_stages
+from tests.cli import invoke
+from tests.fleet.conftest import Hub
+
+P1 = "placement.kubernetes-fleet.io/v1"
+
+
+def _ok(*args: str) -> str:
+    result = invoke(*args)
+    assert result.exit_code == 0, result
+    return result.stdout
+
+
+def _staged(hub: Hub, *, fail: str | None = None, cli: bool = False) -> None:
+    """An External placement on every member, a canary -> prod strategy gated by approvals,
+    and a started run; through the CLI, or (faster, same objects) straight into the hub."""
+    if fail:
+        hub.member("flaky", {"env": "prod", "order": "3"}, fail=fail)
+    stages = ["canary;labels=env=staging;after=approval", "prod;labels=env=prod;sort=order;max=2"]
+    if cli:
+        _ok("fleet", "place", "llm", "--select", "namespace/llm", "--external", "-y")
+        _ok(
+            "fleet",
+            "rollout",
+            "strategy",
+            "create",
+            "canary-first",
+            "-y",
+            *[arg for stage in stages for arg in ("--stage", stage)],
+        )
+        hub.settle()
+        _ok("fleet", "rollout", "create", "run-1", "--placement", "llm", "--strategy", "canary-first", "--start", "-y")
+    else:
+        objects = build(PlacementRequest(name="llm", selects=["namespace/llm"], external=True))
+        objects += strategy_objects("canary-first", None, parse_stages(stages))
+        for obj in objects:
+            hub.cluster.create(obj)
+        hub.settle()
+        for obj in run_objects("run-1", None, "llm", "canary-first", None, start=True):
+            hub.cluster.create(obj)
+    hub.settle()
+
+
+def test_external_placement_waits_for_a_run_before_rolling_out(hub: Hub) -> None:
+    _ok("fleet", "place", "llm", "--select", "namespace/llm", "--external", "-y")
+    hub.settle()
+    rows = json.loads(_ok("fleet", "placement", "status", "llm", "-o", "json"))["clusters"]
+    assert {r["state"] for r in rows} == {"RolloutStarted=False"}
+    assert "staged update run" in rows[0]["message"]
+
+
+def test_run_waits_for_approval_after_the_canary_stage(hub: Hub) -> None:
+    _staged(hub, cli=True)
+    status = json.loads(_ok("fleet", "rollout", "status", "run-1", "-o", "json"))
+    assert status["run"]["state"] == "Waiting"
+    rows = [(r["stage"], r["member"], r["state"]) for r in status["stages"]]
+    assert ("canary", "canary", "Succeeded") in rows
+    assert ("canary", "(after approval)", "WaitingForApproval") in rows
+    assert ("prod", "gpu-east", "NotStarted") in rows
+    table = _ok("fleet", "rollout", "status", "run-1")
+    assert table.splitlines()[0].startswith("update run run-1: Waiting")
+    placed = json.loads(_ok("fleet", "placement", "status", "llm", "-o", "json"))["clusters"]
+    assert {r["cluster"]: r["state"] for r in placed}["canary"] == "Available"
+    assert {r["cluster"]: r["state"] for r in placed}["gpu-east"] == "RolloutStarted=False"
+
+
+def test_approve_with_wait_lets_the_run_finish_and_every_member_become_available(hub: Hub) -> None:
+    _staged(hub, cli=True)
+    result = invoke("fleet", "approve", "run-1", "--wait", "--timeout", "20s")
+    assert result.exit_code == 0, result
+    assert "approved run-1-after-canary (stage canary)" in result.stdout
+    assert "update run run-1 completed" in result.stdout
+    request = hub.get("ClusterApprovalRequest", "run-1-after-canary")
+    assert {c["type"]: c["status"] for c in request["status"]["conditions"]}["Approved"] == "True"
+    hub.settle()
+    placed = json.loads(_ok("fleet", "placement", "status", "llm", "-o", "json"))
+    assert placed["placement"]["available"] == 3
+
+
+def test_members_of_a_stage_are_updated_in_sorting_label_order(hub: Hub) -> None:
+    _staged(hub)
+    rows = json.loads(_ok("fleet", "rollout", "status", "run-1", "-o", "json"))["stages"]
+    prod = [r["member"] for r in rows if r["stage"] == "prod" and not r["member"].startswith("(") and r["member"]]
+    assert prod == ["gpu-east", "cpu-west"]
+
+
+def test_approve_when_nothing_waits_is_not_found(hub: Hub) -> None:
+    _staged(hub)
+    _ok("fleet", "approve", "run-1")
+    hub.settle()
+    result = invoke("fleet", "approve", "run-1")
+    assert result.exit_code == 3
+    assert "waiting for no approval" in result.stderr
+
+
+def test_a_failing_member_fails_the_run_and_approve_wait_reports_it(hub: Hub) -> None:
+    _staged(hub, fail="rollout")
+    result = invoke("fleet", "approve", "run-1", "--wait", "--timeout", "20s")
+    assert result.exit_code == 9, result
+    assert "update run run-1 failed" in result.stderr
+    status = json.loads(_ok("fleet", "rollout", "status", "run-1", "-o", "json"))
+    assert status["run"]["state"] == "Failed"
+    assert any(r["member"] == "flaky" and r["state"] == "Failed" for r in status["stages"])
+
+
+def test_stopping_a_run_keeps_it_from_progressing(hub: Hub) -> None:
+    _staged(hub)
+    _ok("fleet", "rollout", "stop", "run-1")
+    hub.settle()
+    run = hub.get("ClusterStagedUpdateRun", "run-1")
+    assert run["spec"]["state"] == "Stop"
+    progressing = {c["type"]: c for c in run["status"]["conditions"]}["Progressing"]
+    assert progressing["reason"] == "UpdateRunStopped"
+
+
+def test_run_of_a_placement_without_external_strategy_fails_to_initialize(hub: Hub) -> None:
+    _ok("fleet", "place", "llm", "--select", "namespace/llm", "-y")
+    _ok("fleet", "rollout", "strategy", "create", "s", "--stage", "all", "-y")
+    _ok("fleet", "rollout", "create", "run-2", "--placement", "llm", "--strategy", "s", "--start", "-y")
+    hub.settle()
+    status = json.loads(_ok("fleet", "rollout", "status", "run-2", "-o", "json"))
+    assert status["run"]["state"] == "InitializationFailed"
+    assert "External" in status["run"]["message"]
+
+
+def test_rollout_list_shows_runs_with_their_state(hub: Hub) -> None:
+    _staged(hub)
+    assert _ok("fleet", "rollout", "list", "-o", "name").split() == ["stagedupdaterun/run-1"]
+    assert "Waiting" in _ok("fleet", "rollout", "list")
+
+
+def test_skip_is_refused_for_hub_runs_with_the_way_forward(hub: Hub) -> None:
+    result = invoke("fleet", "rollout", "skip", "run-1", "--target", "Stage:canary")
+    assert result.exit_code == 2
+    assert "fleet approve" in result.stderr
+
+
+def test_delete_a_hub_run_and_its_strategy(hub: Hub) -> None:
+    _staged(hub)
+    _ok("fleet", "rollout", "delete", "run-1", "-y")
+    _ok("fleet", "rollout", "strategy", "delete", "canary-first", "-y")
+    assert hub.cluster.get(P1, "ClusterStagedUpdateRun", None, "run-1") is None
+    assert hub.cluster.get(P1, "ClusterStagedUpdateStrategy", None, "canary-first") is None
+    missing = invoke("fleet", "rollout", "strategy", "delete", "canary-first", "-y")
+    assert missing.exit_code == 3

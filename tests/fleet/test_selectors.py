@@ -1,0 +1,133 @@
+"""Flag values of ``fleet place`` become the exact KubeFleet API structures."""
+
+from __future__ import annotations
+
+import pytest
+
+from akscli.errors import UsageError
+from akscli.fleet import selectors
+
+
+def test_equality_and_set_requirements_become_match_labels_and_expressions() -> None:
+    assert selectors.label_selector("env=prod,tier in (a,b),!legacy,gpu") == {
+        "matchLabels": {"env": "prod"},
+        "matchExpressions": [
+            {"key": "tier", "operator": "In", "values": ["a", "b"]},
+            {"key": "legacy", "operator": "DoesNotExist"},
+            {"key": "gpu", "operator": "Exists"},
+        ],
+    }
+
+
+def test_inequality_becomes_not_in() -> None:
+    assert selectors.label_selector("env!=dev") == {
+        "matchExpressions": [{"key": "env", "operator": "NotIn", "values": ["dev"]}]
+    }
+
+
+@pytest.mark.parametrize("bad", ["=prod", "env in ()", "!env=prod", "a b c", "env=pr od"])
+def test_malformed_label_selectors_are_refused(bad: str) -> None:
+    with pytest.raises(UsageError):
+        selectors.label_selector(bad)
+
+
+@pytest.mark.parametrize(
+    ("text", "operator"), [(">=", "Ge"), ("<=", "Le"), (">", "Gt"), ("<", "Lt"), ("==", "Eq"), ("!=", "Ne")]
+)
+def test_property_operators_map_to_kubefleet_names(text: str, operator: str) -> None:
+    result = selectors.property_requirement(f"kubernetes-fleet.io/node-count{text}3")
+    assert result == {"name": "kubernetes-fleet.io/node-count", "operator": operator, "values": ["3"]}
+
+
+def test_property_value_must_be_a_quantity() -> None:
+    with pytest.raises(UsageError, match="quantity"):
+        selectors.property_requirement("resources.kubernetes-fleet.io/available-cpu>=lots")
+
+
+def test_gpu_size_reaches_clusters_with_that_many_nodes_of_the_size() -> None:
+    assert selectors.gpu_size_requirement("Standard_NC24ads_A100_v4=2") == {
+        "name": "kubernetes.azure.com/vm-sizes/Standard_NC24ads_A100_v4/count",
+        "operator": "Ge",
+        "values": ["2"],
+    }
+
+
+def test_gpu_size_defaults_to_one_node() -> None:
+    assert selectors.gpu_size_requirement("Standard_ND96asr_v4")["values"] == ["1"]
+
+
+def test_gpu_size_rejects_what_is_not_an_azure_vm_size() -> None:
+    with pytest.raises(UsageError, match="VM size"):
+        selectors.gpu_size_requirement("a100")
+
+
+def test_property_sorter_is_descending_with_weight_100_by_default() -> None:
+    assert selectors.property_sorter("kubernetes-fleet.io/node-count") == (
+        {"name": "kubernetes-fleet.io/node-count", "sortOrder": "Descending"},
+        100,
+    )
+
+
+def test_property_sorter_reads_order_and_weight() -> None:
+    assert selectors.property_sorter("x.io/cost:asc:40") == ({"name": "x.io/cost", "sortOrder": "Ascending"}, 40)
+
+
+def test_toleration_without_value_tolerates_any_value() -> None:
+    assert selectors.toleration("maintenance") == {"key": "maintenance", "effect": "NoSchedule", "operator": "Exists"}
+
+
+def test_toleration_refuses_effects_fleet_taints_do_not_have() -> None:
+    with pytest.raises(UsageError, match="NoSchedule"):
+        selectors.toleration("maintenance=true:NoExecute")
+
+
+def test_spread_constraint_defaults() -> None:
+    assert selectors.spread_constraint("topology.kubernetes.io/region:2:ScheduleAnyway") == {
+        "topologyKey": "topology.kubernetes.io/region",
+        "maxSkew": 2,
+        "whenUnsatisfiable": "ScheduleAnyway",
+    }
+
+
+def test_known_kind_with_name_needs_no_group_or_version() -> None:
+    assert selectors.resource_selector("namespace/team-a", namespaced=False) == {
+        "group": "",
+        "version": "v1",
+        "kind": "Namespace",
+        "name": "team-a",
+    }
+
+
+def test_kind_with_label_selector() -> None:
+    assert selectors.resource_selector("configmap:app=web", namespaced=True) == {
+        "group": "",
+        "version": "v1",
+        "kind": "ConfigMap",
+        "labelSelector": {"matchLabels": {"app": "web"}},
+    }
+
+
+def test_other_kinds_are_written_kind_version_group() -> None:
+    assert selectors.resource_selector("Widget.v1alpha1.example.com/w1", namespaced=True) == {
+        "group": "example.com",
+        "version": "v1alpha1",
+        "kind": "Widget",
+        "name": "w1",
+    }
+
+
+def test_cluster_placement_refuses_a_namespaced_kind_and_says_what_to_do() -> None:
+    with pytest.raises(UsageError) as info:
+        selectors.resource_selector("deployment/web", namespaced=False)
+    assert "-n" in (info.value.hint or "")
+
+
+def test_namespaced_placement_refuses_a_cluster_scoped_kind() -> None:
+    with pytest.raises(UsageError, match="cluster-scoped"):
+        selectors.resource_selector("namespace/team-a", namespaced=True)
+
+
+def test_unknown_short_kind_is_refused_with_the_accepted_forms() -> None:
+    with pytest.raises(UsageError) as info:
+        selectors.resource_selector("widget/w1", namespaced=True)
+    assert "Kind.version.group" in (info.value.hint or "")

@@ -1,0 +1,79 @@
+"""``--stage`` values become hub strategy stages or ARM update stages."""
+
+from __future__ import annotations
+
+import pytest
+
+from akscli.errors import UsageError
+from akscli.fleet.stages import arm_stages, hub_stages, parse_stage, parse_stages
+
+
+def test_hub_stage_with_labels_sort_gates_and_wait() -> None:
+    spec = parse_stage("canary;labels=env=canary;sort=order;max=25%;before=approval;after=approval;after=wait:1h30m")
+    assert hub_stages([spec]) == [
+        {
+            "name": "canary",
+            "labelSelector": {"matchLabels": {"env": "canary"}},
+            "sortingLabelKey": "order",
+            "maxConcurrency": "25%",
+            "beforeStageTasks": [{"type": "Approval"}],
+            "afterStageTasks": [{"type": "Approval"}, {"type": "TimedWait", "waitTime": "1h30m"}],
+        }
+    ]
+
+
+def test_hub_stage_without_labels_selects_every_member() -> None:
+    assert hub_stages([parse_stage("all")]) == [{"name": "all", "labelSelector": {}}]
+
+
+def test_arm_stage_lists_groups_gates_and_the_wait_in_seconds() -> None:
+    spec = parse_stage("prod;groups=east,west;max=2;before=approval;after=wait:10m")
+    assert arm_stages([spec]) == [
+        {
+            "name": "prod",
+            "groups": [{"name": "east"}, {"name": "west"}],
+            "maxConcurrency": "2",
+            "afterStageWaitInSeconds": 600,
+            "beforeGates": [{"displayName": "approve before prod", "type": "Approval"}],
+        }
+    ]
+
+
+def test_arm_stage_without_groups_is_refused() -> None:
+    with pytest.raises(UsageError, match="no update groups"):
+        arm_stages([parse_stage("prod")])
+
+
+def test_hub_stage_with_groups_is_refused_with_the_hub_form() -> None:
+    with pytest.raises(UsageError) as info:
+        hub_stages([parse_stage("prod;groups=a")])
+    assert "labels=" in (info.value.hint or "")
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "",
+        ";labels=a=b",
+        "Prod",
+        "x;color=blue",
+        "x;max=0",
+        "x;after=later",
+        "x;after=wait:0s",
+        "x;before=wait",
+        "x;labels",
+    ],
+)
+def test_malformed_stages_are_refused(bad: str) -> None:
+    with pytest.raises(UsageError):
+        parse_stage(bad)
+
+
+def test_stage_names_must_be_unique() -> None:
+    with pytest.raises(UsageError, match="same name"):
+        parse_stages(["a", "a"])
+
+
+def test_a_strategy_needs_a_stage() -> None:
+    with pytest.raises(UsageError, match="at least one --stage"):
+        parse_stages([])

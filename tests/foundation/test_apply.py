@@ -1,0 +1,299 @@
+"""The apply engine against the Kubernetes emulator: plan, apply, conflicts, prune, wait, retries."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from akscli import errors
+from akscli.cli.common import apply_objects
+from akscli.kube import apply as engine
+from akscli.kube import client as kube_client
+from akscli.kube.client import KubeTarget, RetryPolicy, connect
+from akscli.kube.wait import wait_for
+from akscli.render import with_stack_labels
+
+
+def config_map(name: str = "settings", **data: str) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": data or {"mode": "fast"}}
+
+
+def deployment(name: str = "web", replicas: int = 2) -> dict[str, Any]:
+    labels = {"app": name}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": labels},
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "main",
+                            "image": "nginx:1.27",
+                            "resources": {
+                                "requests": {"cpu": "100m", "memory": "64Mi"},
+                                "limits": {"cpu": "1", "memory": "128Mi"},
+                            },
+                        }
+                    ]
+                },
+            },
+        },
+    }
+
+
+@pytest.fixture(autouse=True)
+def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        kube_client, "DEFAULT_RETRY", RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.5, deadline=10)
+    )
+
+
+@pytest.fixture
+def target(kubeconfig: Path) -> KubeTarget:
+    return KubeTarget(kubeconfig=str(kubeconfig))
+
+
+def plan_of(target: KubeTarget, objects: list[dict[str, Any]], **options: Any) -> engine.Plan:
+    kube = connect(target)
+    labelled = list(with_stack_labels(copy.deepcopy(objects), "demo"))
+    return engine.plan(kube, labelled, stack="demo", options=engine.ApplyOptions(**options))
+
+
+def apply(target: KubeTarget, objects: list[dict[str, Any]], **kwargs: Any) -> list[engine.Change]:
+    kwargs.setdefault("yes", True)
+    return apply_objects(copy.deepcopy(objects), stack="demo", target=target, **kwargs).changes
+
+
+def test_new_objects_are_planned_as_created_and_then_created(target: KubeTarget, kube_emulator: Any) -> None:
+    assert [c.action for c in plan_of(target, [config_map()]).changes] == ["create"]
+    done = apply(target, [config_map()])
+    assert [c.action for c in done] == ["create"]
+    stored = kube_emulator.cluster.get("v1", "ConfigMap", "default", "settings")
+    assert stored["data"] == {"mode": "fast"}
+    assert stored["metadata"]["labels"]["akscli.io/stack"] == "demo"
+    assert any(m["manager"] == "akscli" for m in stored["metadata"]["managedFields"])
+
+
+def test_a_changed_field_is_planned_with_a_field_level_diff(target: KubeTarget) -> None:
+    apply(target, [config_map()])
+    (change,) = plan_of(target, [config_map(mode="slow")]).changes
+    assert change.action == "configure"
+    assert "~ data.mode: fast -> slow" in change.diff
+
+
+def test_reapplying_the_same_objects_leaves_them_unchanged(target: KubeTarget, kube_emulator: Any) -> None:
+    apply(target, [config_map(), deployment()])
+    before = kube_emulator.cluster.get("v1", "ConfigMap", "default", "settings")["metadata"]["resourceVersion"]
+    assert {c.action for c in plan_of(target, [config_map(), deployment()]).changes} == {"unchanged"}
+    apply(target, [config_map(), deployment()])
+    after = kube_emulator.cluster.get("v1", "ConfigMap", "default", "settings")["metadata"]["resourceVersion"]
+    assert before == after
+
+
+def test_a_field_owned_by_another_manager_is_a_conflict_naming_it(target: KubeTarget) -> None:
+    apply(target, [deployment(replicas=2)])
+    kube = connect(target)
+    kube.apply(deployment(replicas=5) | {}, field_manager="hpa-controller", force=True)
+    with pytest.raises(errors.ConflictError) as caught:
+        apply(target, [deployment(replicas=3)])
+    assert "hpa-controller" in caught.value.message
+    assert ".spec.replicas" in caught.value.message
+    assert "--force-conflicts" in (caught.value.hint or "")
+
+
+def test_force_conflicts_takes_ownership(target: KubeTarget, kube_emulator: Any) -> None:
+    apply(target, [deployment(replicas=2)])
+    connect(target).apply(deployment(replicas=5), field_manager="hpa-controller", force=True)
+    apply(target, [deployment(replicas=3)], force_conflicts=True)
+    assert kube_emulator.cluster.get("apps/v1", "Deployment", "default", "web")["spec"]["replicas"] == 3
+
+
+def test_prune_deletes_stack_objects_no_longer_rendered_and_lists_them_first(
+    target: KubeTarget, kube_emulator: Any
+) -> None:
+    apply(target, [config_map("a"), config_map("b")])
+    the_plan = plan_of(target, [config_map("a")], prune=True)
+    assert [(c.ref, c.action) for c in the_plan.deletions] == [("configmap/b", "delete")]
+    apply(target, [config_map("a")], prune=True)
+    assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "b") is None
+    assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "a") is not None
+
+
+def test_without_prune_old_objects_stay(target: KubeTarget, kube_emulator: Any) -> None:
+    apply(target, [config_map("a"), config_map("b")])
+    apply(target, [config_map("a")])
+    assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "b") is not None
+
+
+def test_prune_without_yes_and_without_a_tty_refuses(target: KubeTarget, kube_emulator: Any) -> None:
+    apply(target, [config_map("a"), config_map("b")])
+    with pytest.raises(errors.ConfirmationRequired):
+        apply(target, [config_map("a")], prune=True, yes=False)
+    assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "b") is not None
+
+
+def test_namespaces_are_applied_before_what_lives_in_them(target: KubeTarget, kube_emulator: Any) -> None:
+    ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a"}}
+    cm = config_map() | {"metadata": {"name": "settings", "namespace": "team-a"}}
+    done = apply(target, [cm, ns])
+    assert [c.obj["kind"] for c in done] == ["Namespace", "ConfigMap"]
+    assert kube_emulator.cluster.get("v1", "ConfigMap", "team-a", "settings") is not None
+
+
+def test_a_custom_resource_without_its_crd_names_the_operator(kube_emulator_factory: Any, tmp_path: Path) -> None:
+    emu = kube_emulator_factory(crd_dirs=[])
+    config = emu.write_kubeconfig(tmp_path / "config")
+    workspace = {
+        "apiVersion": "kaito.sh/v1beta1",
+        "kind": "Workspace",
+        "metadata": {"name": "llm"},
+        "resource": {"instanceType": "Standard_NC24ads_A100_v4"},
+    }
+    with pytest.raises(errors.NotInstalledError) as caught:
+        apply(KubeTarget(kubeconfig=str(config)), [config_map(), workspace])
+    assert caught.value.message.startswith("KAITO is not installed on this cluster: kaito.sh/v1beta1 Workspace")
+    assert emu.cluster.get("v1", "ConfigMap", "default", "settings") is None  # nothing half-applied
+
+
+def test_server_dry_run_changes_nothing(target: KubeTarget, kube_emulator: Any) -> None:
+    apply(target, [config_map()], dry_run="server")
+    assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "settings") is None
+
+
+def test_client_dry_run_needs_no_cluster(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    outcome = apply_objects(
+        [config_map()], stack="demo", dry_run="client", target=KubeTarget(kubeconfig=str(tmp_path / "missing"))
+    )
+    assert outcome.kube is None
+    assert "kind: ConfigMap" in capsys.readouterr().out
+
+
+def test_wait_follows_a_deployment_until_it_is_available(target: KubeTarget) -> None:
+    done = apply(target, [deployment(replicas=2)], wait=True, timeout="20s")
+    assert done[0].action == "create"
+
+
+def test_wait_timeout_names_the_condition_still_false(target: KubeTarget, kube_emulator: Any) -> None:
+    workspace = {
+        "apiVersion": "kaito.sh/v1beta1",
+        "kind": "Workspace",
+        "metadata": {"name": "llm"},
+        "resource": {"instanceType": "Standard_NC24ads_A100_v4", "labelSelector": {"matchLabels": {"apps": "llm"}}},
+        "inference": {"preset": {"name": "phi-4"}},
+    }
+    with pytest.raises(errors.WaitTimeoutError) as caught:
+        apply(target, [workspace], wait=True, timeout="1s")
+    assert "Workspace/llm" in caught.value.message
+    assert "ResourceReady" in caught.value.message
+
+
+def test_wait_uses_watches_not_polling(kube_emulator_factory: Any, tmp_path: Path) -> None:
+    kube_emulator = kube_emulator_factory(controller_delay=1.0)
+    target = KubeTarget(kubeconfig=str(kube_emulator.write_kubeconfig(tmp_path / "config")))
+    apply(target, [deployment(replicas=2)], wait=True, timeout="20s")
+    watches = [e for e in kube_emulator.request_log if e.query.get("watch") == ["true"]]
+    gets = [
+        e
+        for e in kube_emulator.request_log
+        if e.method == "GET" and e.path.endswith("/deployments") and "watch" not in e.query
+    ]
+    assert watches, "no watch request was made"
+    assert len(gets) <= 2
+
+
+@pytest.mark.parametrize(
+    "fault", [{"status": 429, "retry_after": 1}, {"status": 500}, {"status": 503}, {"drop_connection": True}]
+)
+def test_transient_failures_are_retried(target: KubeTarget, kube_emulator: Any, fault: dict[str, Any]) -> None:
+    kube_emulator.faults.add(verb="PATCH", path=r"/configmaps/settings$", count=1, **fault)
+    apply(target, [config_map()])
+    patches = [
+        e
+        for e in kube_emulator.request_log
+        if e.method == "PATCH" and e.path.endswith("/configmaps/settings") and "dryRun" not in e.query
+    ]
+    assert len(patches) >= 2
+    assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "settings") is not None
+
+
+def test_persistent_failure_lists_what_was_applied_and_what_was_not(target: KubeTarget, kube_emulator: Any) -> None:
+    ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-b"}}
+    cm = config_map() | {"metadata": {"name": "settings", "namespace": "team-b"}}
+    kube_emulator.faults.add(verb="PATCH", path=r"/configmaps/settings$", status=500, count=100)
+    with pytest.raises(errors.PartialApplyError) as caught:
+        apply(target, [ns, cm])
+    assert "Applied: namespace/team-b" in caught.value.message
+    assert "Not applied: configmap/settings" in caught.value.message
+    kube_emulator.faults.clear()
+    apply(target, [ns, cm])  # re-running converges
+    assert kube_emulator.cluster.get("v1", "ConfigMap", "team-b", "settings") is not None
+
+
+def test_lists_are_paginated(target: KubeTarget, kube_emulator: Any) -> None:
+    for index in range(7):
+        kube_emulator.cluster.create(
+            config_map(f"cm-{index}") | {"metadata": {"name": f"cm-{index}", "namespace": "default"}}
+        )
+    kube = connect(target)
+    names = [o["metadata"]["name"] for o in kube.list("v1", "ConfigMap", page_size=3)]
+    assert sorted(names) == [f"cm-{i}" for i in range(7)]
+    pages = [e for e in kube_emulator.request_log if e.path.endswith("/configmaps") and e.query.get("limit") == ["3"]]
+    assert len(pages) == 3
+
+
+def test_a_missing_kubeconfig_is_one_clear_line(tmp_path: Path) -> None:
+    with pytest.raises(errors.UsageError) as caught:
+        connect(KubeTarget(kubeconfig=str(tmp_path / "nope")))
+    assert "no kubeconfig found" in caught.value.message
+    assert "akscli cluster credentials" in (caught.value.hint or "")
+
+
+def test_an_unknown_context_lists_the_known_ones(kubeconfig: Path) -> None:
+    with pytest.raises(errors.UsageError) as caught:
+        connect(KubeTarget(kubeconfig=str(kubeconfig), context="prod"))
+    assert "emulator" in (caught.value.hint or "")
+
+
+def test_wait_for_reports_a_failed_job(target: KubeTarget, kube_emulator: Any) -> None:
+    kube = connect(target)
+    job = {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": "j", "namespace": "default"},
+        "spec": {
+            "template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox:1.36"}]}}
+        },
+    }
+    kube.apply(job)
+    kube_emulator.cluster.patch_status(
+        "batch/v1",
+        "Job",
+        "default",
+        "j",
+        {"conditions": [{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "message": "boom"}]},
+    )
+    with pytest.raises(errors.AkscliError) as caught:
+        wait_for(kube, [job], timeout=5)
+    assert "BackoffLimitExceeded" in caught.value.message
+
+
+def test_server_dry_run_prints_the_plan_on_stdout_as_json(
+    target: KubeTarget, capsys: pytest.CaptureFixture[str]
+) -> None:
+    apply(target, [config_map()])
+    capsys.readouterr()
+    apply(target, [config_map(mode="slow"), config_map("new")], dry_run="server", output_format="json")
+    plan = json.loads(capsys.readouterr().out)
+    assert [(p["object"], p["action"]) for p in plan] == [
+        ("configmap/settings", "configure"),
+        ("configmap/new", "create"),
+    ]

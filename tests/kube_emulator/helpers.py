@@ -1,0 +1,75 @@
+"""Raw HTTP access to the emulator for tests that check the wire format itself."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import ssl
+from typing import Any
+
+from tests.emulators.kube import KubeEmulator
+
+
+class Response:
+    def __init__(self, status: int, headers: http.client.HTTPMessage, body: bytes) -> None:
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def connection(emu: KubeEmulator, timeout: float = 10.0) -> http.client.HTTPConnection:
+    if emu.tls:
+        ctx = ssl.create_default_context(cadata=(emu.ca_pem or b"").decode())
+        return http.client.HTTPSConnection("127.0.0.1", emu.port, timeout=timeout, context=ctx)
+    return http.client.HTTPConnection("127.0.0.1", emu.port, timeout=timeout)
+
+
+def raw(emu: KubeEmulator, method: str, path: str, body: Any = None,
+        content_type: str = "application/json", token: str | None = "default",
+        headers: dict[str, str] | None = None) -> Response:
+    conn = connection(emu)
+    h = {"Accept": "application/json", **(headers or {})}
+    if token == "default":
+        token = emu.token
+    if token:
+        h["Authorization"] = f"Bearer {token}"
+    data: bytes | None = None
+    if body is not None:
+        data = body if isinstance(body, bytes) else json.dumps(body).encode()
+        h["Content-Type"] = content_type
+    conn.request(method, path, body=data, headers=h)
+    resp = conn.getresponse()
+    out = Response(resp.status, resp.headers, resp.read())
+    conn.close()
+    return out
+
+
+def api_client(emu: KubeEmulator, tmp_path: Any) -> Any:
+    from kubernetes import config
+
+    kc = emu.write_kubeconfig(tmp_path / "kubeconfig-client")
+    return config.new_client_from_config(str(kc))
+
+
+def configmap(name: str, labels: dict[str, str] | None = None, ns: str = "default",
+              data: dict[str, str] | None = None) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": {"name": name, "namespace": ns, "labels": labels or {}},
+            "data": data or {"k": "v"}}
+
+
+def deployment(name: str, replicas: int = 2, image: str = "nginx:1.27", ns: str = "default") -> dict[str, Any]:
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name, "namespace": ns},
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": name}},
+            "template": {"metadata": {"labels": {"app": name}},
+                         "spec": {"containers": [{"name": "main", "image": image}]}},
+        },
+    }

@@ -1,0 +1,140 @@
+"""Operator simulators: the controller contract and the built-in workload controllers."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from tests.emulators.kube import KubeEmulator
+from tests.emulators.kube.apiserver import wait_until
+from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.controllers.base import Controller
+from tests.kube_emulator.helpers import configmap, deployment
+
+
+def cond(obj: dict[str, Any] | None, typ: str) -> str | None:
+    for c in ((obj or {}).get("status") or {}).get("conditions") or []:
+        if c.get("type") == typ:
+            return str(c.get("status"))
+    return None
+
+
+class Stamp(Controller):
+    """Counts reconciles and writes to the object it watches."""
+
+    watches: ClassVar[list[tuple[str, str]]] = [("v1", "ConfigMap")]
+
+    def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
+        super().__init__(delay, failure)
+        self.calls = 0
+
+    def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
+        self.calls += 1
+        md = obj["metadata"]
+        cluster.patch("v1", "ConfigMap", md["namespace"], md["name"], {"data": {"stamped": str(self.calls)}})
+
+
+def test_controller_reconciles_after_its_delay(kube_emulator: KubeEmulator) -> None:
+    c = kube_emulator.controllers.add(Stamp(delay=0.2))
+    kube_emulator.cluster.create(configmap("a"))
+    assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "a")["data"] == {"k": "v"}  # type: ignore[index]
+    assert wait_until(lambda: (kube_emulator.cluster.get("v1", "ConfigMap", "default", "a") or {}).get("data", {}).get("stamped") == "1")
+    assert isinstance(c, Stamp)
+
+
+def test_controller_is_not_retriggered_by_its_own_writes(kube_emulator: KubeEmulator) -> None:
+    c = kube_emulator.controllers.add(Stamp(delay=0.01))
+    kube_emulator.cluster.create(configmap("a"))
+    assert wait_until(lambda: c.calls >= 1)
+    kube_emulator.idle()
+    assert c.calls == 1  # type: ignore[attr-defined]
+
+
+def test_controller_errors_are_recorded(kube_emulator: KubeEmulator) -> None:
+    class Broken(Controller):
+        watches: ClassVar[list[tuple[str, str]]] = [("v1", "ConfigMap")]
+
+        def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
+            raise RuntimeError("boom")
+
+    kube_emulator.controllers.add(Broken(delay=0))
+    kube_emulator.cluster.create(configmap("a"))
+    assert wait_until(lambda: bool(kube_emulator.controllers.errors))
+    assert "boom" in kube_emulator.controllers.errors[0]
+
+
+def test_deployment_becomes_available_with_pods(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.cluster.create(deployment("web", replicas=3))
+    assert wait_until(lambda: cond(kube_emulator.cluster.get("apps/v1", "Deployment", "default", "web"), "Available") == "True")
+    d = kube_emulator.cluster.get("apps/v1", "Deployment", "default", "web")
+    assert d is not None and d["status"]["readyReplicas"] == 3 and d["status"]["observedGeneration"] == 1
+    pods = kube_emulator.cluster.list("v1", "Pod", "default", "app=web")
+    assert len(pods) == 3 and all(p["status"]["phase"] == "Running" for p in pods)
+
+
+def test_deleting_a_deployment_collects_replicaset_and_pods(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.cluster.create(deployment("web", replicas=2))
+    assert wait_until(lambda: len(kube_emulator.cluster.list("v1", "Pod", "default", "app=web")) == 2)
+    kube_emulator.cluster.delete("apps/v1", "Deployment", "default", "web")
+    assert wait_until(lambda: not kube_emulator.cluster.list("v1", "Pod", "default", "app=web") and not kube_emulator.cluster.list("apps/v1", "ReplicaSet", "default"))
+
+
+def test_unschedulable_deployment_reports_progress_deadline_and_event(kube_emulator_factory: Any) -> None:
+    emu = kube_emulator_factory(controller_failure="unschedulable", crd_dirs=[])
+    emu.cluster.create(deployment("gpu", replicas=1))
+    assert wait_until(lambda: cond(emu.cluster.get("apps/v1", "Deployment", "default", "gpu"), "Progressing") == "False")
+    d = emu.cluster.get("apps/v1", "Deployment", "default", "gpu")
+    assert cond(d, "Available") == "False"
+    events = emu.cluster.list("v1", "Event", "default")
+    assert any(e["reason"] == "FailedScheduling" and "nvidia.com/gpu" in e["message"] for e in events)
+
+
+def test_statefulset_pods_are_ordinal(kube_emulator: KubeEmulator) -> None:
+    sts = deployment("db", replicas=2)
+    sts["kind"] = "StatefulSet"
+    sts["spec"]["serviceName"] = "db"
+    kube_emulator.cluster.create(sts)
+    assert wait_until(lambda: (kube_emulator.cluster.get("apps/v1", "StatefulSet", "default", "db") or {}).get("status", {}).get("readyReplicas") == 2)
+    assert sorted(p["metadata"]["name"] for p in kube_emulator.cluster.list("v1", "Pod", "default")) == ["db-0", "db-1"]
+
+
+def test_daemonset_runs_one_pod_per_selected_node(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.generate_cluster(nodes=6, pods=0, gpu_fraction=0.5)
+    ds = deployment("probe")
+    ds["kind"] = "DaemonSet"
+    del ds["spec"]["replicas"]
+    ds["spec"]["template"]["spec"]["nodeSelector"] = {"accelerator": "nvidia"}
+    kube_emulator.cluster.create(ds)
+    assert wait_until(lambda: (kube_emulator.cluster.get("apps/v1", "DaemonSet", "default", "probe") or {}).get("status", {}).get("numberReady") == 3)
+
+
+def job(name: str) -> dict[str, Any]:
+    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name},
+            "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "main", "image": "busybox"}]}}}}
+
+
+def test_job_runs_then_completes(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.cluster.create(job("once"))
+    assert wait_until(lambda: cond(kube_emulator.cluster.get("batch/v1", "Job", "default", "once"), "Complete") == "True")
+    j = kube_emulator.cluster.get("batch/v1", "Job", "default", "once")
+    assert j is not None and j["status"]["succeeded"] == 1 and j["status"]["startTime"]
+    pods = kube_emulator.cluster.list("v1", "Pod", "default", "job-name=once")
+    assert [p["status"]["phase"] for p in pods] == ["Succeeded"]
+
+
+def test_failing_job_reports_backoff_limit_exceeded(kube_emulator_factory: Any) -> None:
+    emu = kube_emulator_factory(controller_failure="failed", crd_dirs=[])
+    emu.cluster.create(job("bad"))
+    assert wait_until(lambda: cond(emu.cluster.get("batch/v1", "Job", "default", "bad"), "Failed") == "True")
+    j = emu.cluster.get("batch/v1", "Job", "default", "bad")
+    assert next(c for c in j["status"]["conditions"] if c["type"] == "Failed")["reason"] == "BackoffLimitExceeded"
+
+
+def test_generated_nodes_look_like_aks_gpu_nodes(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.generate_cluster(nodes=50, pods=200, gpu_fraction=0.2)
+    nodes = kube_emulator.cluster.list("v1", "Node")
+    gpu = [n for n in nodes if "nvidia.com/gpu" in n["status"]["capacity"]]
+    assert len(nodes) == 50 and len(gpu) == 10
+    labels = gpu[0]["metadata"]["labels"]
+    assert labels["kubernetes.azure.com/agentpool"] and labels["nvidia.com/gpu.product"]
+    assert labels["node.kubernetes.io/instance-type"].startswith("Standard_N")
+    assert len(kube_emulator.cluster.list("v1", "Pod")) == 200

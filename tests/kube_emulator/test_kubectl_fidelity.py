@@ -1,0 +1,249 @@
+"""The real kubectl against the emulator: what it prints and does must match what a real
+API server makes it print and do (documented Kubernetes behaviour)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import threading
+from pathlib import Path
+from typing import Any, ClassVar
+
+import pytest
+
+from tests.emulators.kube import KubeEmulator
+from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.controllers.base import Controller
+
+pytestmark = [
+    pytest.mark.kubectl,
+    pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed"),
+]
+
+MANIFESTS = """\
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: ml
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: ml
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: main
+        image: nginx:1.27
+---
+apiVersion: kaito.sh/v1beta1
+kind: Workspace
+metadata:
+  name: phi
+  namespace: ml
+resource:
+  instanceType: Standard_NC24ads_A100_v4
+  labelSelector:
+    matchLabels: {apps: phi}
+inference:
+  preset:
+    name: phi-3-mini-4k-instruct
+---
+apiVersion: ray.io/v1
+kind: RayCluster
+metadata:
+  name: rc
+  namespace: ml
+spec:
+  headGroupSpec:
+    rayStartParams: {}
+    template:
+      spec:
+        containers:
+        - name: ray-head
+          image: rayproject/ray:2.41.0
+"""
+
+
+def kubectl(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["kubectl", *args], capture_output=True, text=True, timeout=timeout, check=False)
+
+
+@pytest.fixture
+def manifests(tmp_path: Path) -> Path:
+    p = tmp_path / "stack.yaml"
+    p.write_text(MANIFESTS, encoding="utf-8")
+    return p
+
+
+@pytest.fixture
+def applied(kubeconfig: Path, manifests: Path) -> Path:
+    r = kubectl("apply", "--server-side", "-f", str(manifests))
+    assert r.returncode == 0, r.stderr
+    return manifests
+
+
+def test_apply_server_side_creates_builtin_and_custom_resources(kube_emulator: KubeEmulator, kubeconfig: Path, manifests: Path) -> None:
+    r = kubectl("apply", "--server-side", "-f", str(manifests))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        "namespace/ml serverside-applied",
+        "deployment.apps/web serverside-applied",
+        "workspace.kaito.sh/phi serverside-applied",
+        "raycluster.ray.io/rc serverside-applied",
+    ]
+    ws = kube_emulator.cluster.get("kaito.sh/v1beta1", "Workspace", "ml", "phi")
+    assert ws is not None
+    assert [(m["manager"], m["operation"]) for m in ws["metadata"]["managedFields"]] == [("kubectl", "Apply")]
+    patches = kube_emulator.requests(method="PATCH", path="/namespaces/ml/")
+    assert all(r.query["fieldValidation"] == ["Strict"] and r.content_type == "application/apply-patch+yaml" for r in patches)
+
+
+def test_reapplying_unchanged_manifests_writes_nothing(kube_emulator: KubeEmulator, applied: Path) -> None:
+    before = kube_emulator.cluster.get("apps/v1", "Deployment", "ml", "web")
+    r = kubectl("apply", "--server-side", "-f", str(applied))
+    after = kube_emulator.cluster.get("apps/v1", "Deployment", "ml", "web")
+    assert r.returncode == 0
+    assert before is not None and after is not None
+    assert after["metadata"]["generation"] == before["metadata"]["generation"] == 1
+
+
+def test_get_json_shows_schema_defaults_of_custom_resources(applied: Path) -> None:
+    r = kubectl("get", "workspaces", "-n", "ml", "-o", "json")
+    body = json.loads(r.stdout)
+    assert body["kind"] == "List"
+    item = body["items"][0]
+    assert (item["apiVersion"], item["kind"], item["metadata"]["name"]) == ("kaito.sh/v1beta1", "Workspace", "phi")
+    assert item["inference"]["preset"]["accessMode"] == "public"
+    assert item["resource"]["count"] == 1
+
+
+def test_get_prints_a_server_side_table(kube_emulator: KubeEmulator, applied: Path) -> None:
+    kube_emulator.idle()
+    r = kubectl("get", "deployments", "-n", "ml")
+    header, row = r.stdout.splitlines()
+    assert header.split() == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
+    assert row.split()[:4] == ["web", "2/2", "2", "2"]
+
+
+def test_conflict_between_field_managers(kube_emulator: KubeEmulator, applied: Path) -> None:
+    assert kubectl("patch", "deployment", "web", "-n", "ml", "--type=merge", "-p", '{"spec":{"replicas":3}}').returncode == 0
+    r = kubectl("apply", "--server-side", "--field-manager=deployer", "-f", str(applied))
+    assert r.returncode == 1
+    assert 'error: Apply failed with 1 conflict: conflict with "kubectl-patch" using apps/v1: .spec.replicas' in r.stderr
+    forced = kubectl("apply", "--server-side", "--field-manager=deployer", "--force-conflicts", "-f", str(applied))
+    assert forced.returncode == 0
+    d = kube_emulator.cluster.get("apps/v1", "Deployment", "ml", "web")
+    assert d is not None and d["spec"]["replicas"] == 2
+    owners = {m["manager"]: m["fieldsV1"] for m in d["metadata"]["managedFields"]}
+    assert "f:replicas" in owners["deployer"]["f:spec"]
+    assert "f:replicas" not in owners.get("kubectl-patch", {}).get("f:spec", {})
+
+
+def test_unknown_field_in_custom_resource_fails_server_side_apply(kubeconfig: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(MANIFESTS.split("---\n")[2].replace("inference:", "bogus: 1\ninference:"), encoding="utf-8")
+    kubectl("create", "namespace", "ml")
+    r = kubectl("apply", "--server-side", "-f", str(bad))
+    assert r.returncode == 1
+    assert "Error from server: failed to create typed patch object (ml/phi; kaito.sh/v1beta1, Kind=Workspace): .bogus: field not declared in schema" in r.stderr
+
+
+def test_unknown_field_in_custom_resource_fails_strict_create(kubeconfig: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(MANIFESTS.split("---\n")[2].replace("inference:", "bogus: 1\ninference:"), encoding="utf-8")
+    kubectl("create", "namespace", "ml")
+    r = kubectl("create", "-f", str(bad))
+    assert r.returncode == 1
+    assert 'Workspace in version "v1beta1" cannot be handled as a Workspace: strict decoding error: unknown field "bogus"' in r.stderr
+
+
+def test_schema_violation_is_reported_as_invalid(kubeconfig: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(MANIFESTS.split("---\n")[2].replace("  instanceType:", "  count: two\n  instanceType:"), encoding="utf-8")
+    kubectl("create", "namespace", "ml")
+    r = kubectl("apply", "--server-side", "-f", str(bad))
+    assert r.returncode == 1
+    assert 'The Workspace "phi" is invalid: resource.count: Invalid value: "string": resource.count in body must be of type integer: "string"' in r.stderr
+
+
+def test_wait_for_deployment_available(applied: Path) -> None:
+    r = kubectl("wait", "--for=condition=Available", "deployment/web", "-n", "ml", "--timeout=20s")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "deployment.apps/web condition met"
+
+
+class WorkspaceReady(Controller):
+    watches: ClassVar[list[tuple[str, str]]] = [("kaito.sh/v1beta1", "Workspace")]
+
+    def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
+        md = obj["metadata"]
+        cluster.patch_status("kaito.sh/v1beta1", "Workspace", md["namespace"], md["name"], {
+            "conditions": [{"type": "WorkspaceSucceeded", "status": "True", "reason": "Ready", "message": "ready",
+                            "lastTransitionTime": "2026-01-01T00:00:00Z", "observedGeneration": md["generation"]}],
+        })
+
+
+def test_wait_watches_until_a_custom_resource_condition_is_met(kube_emulator: KubeEmulator, applied: Path) -> None:
+    kube_emulator.controllers.add(WorkspaceReady(delay=1.0))
+    r = kubectl("wait", "--for=condition=WorkspaceSucceeded", "workspace/phi", "-n", "ml", "--timeout=20s")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "workspace.kaito.sh/phi condition met"
+    assert kube_emulator.requests(verb="watch", path="/workspaces")
+
+
+def test_wait_times_out_when_the_condition_never_comes(applied: Path) -> None:
+    r = kubectl("wait", "--for=condition=WorkspaceSucceeded", "workspace/phi", "-n", "ml", "--timeout=1s")
+    assert r.returncode == 1
+    assert "timed out waiting for the condition on workspaces/phi" in r.stderr
+
+
+def test_delete_removes_objects_and_reports_each(kube_emulator: KubeEmulator, applied: Path) -> None:
+    r = kubectl("delete", "-f", str(applied))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        'namespace "ml" deleted',
+        'deployment.apps "web" deleted',
+        'workspace.kaito.sh "phi" deleted',
+        'raycluster.ray.io "rc" deleted',
+    ]
+    assert kube_emulator.cluster.get("v1", "Namespace", None, "ml") is None
+
+
+def test_delete_of_a_missing_object_is_not_found(kubeconfig: Path) -> None:
+    r = kubectl("delete", "configmap", "ghost")
+    assert r.returncode == 1
+    assert r.stderr.strip() == 'Error from server (NotFound): configmaps "ghost" not found'
+
+
+def test_get_watch_prints_new_objects(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
+    def create() -> None:
+        kube_emulator.cluster.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "late", "namespace": "default"}})
+
+    threading.Timer(1.0, create).start()
+    r = kubectl("get", "configmaps", "--watch-only", "-o", "name", "--request-timeout=3s")
+    assert r.stdout.splitlines() == ["configmap/late"]
+
+
+def test_chunked_list_of_many_nodes(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
+    kube_emulator.generate_cluster(nodes=1200, pods=0)
+    r = kubectl("get", "nodes", "--chunk-size=500", "-o", "name")
+    assert len(r.stdout.splitlines()) == 1200 and r.stdout.startswith("node/aks-")
+    lists = kube_emulator.requests(verb="list", path="/api/v1/nodes")
+    assert [rec.query["limit"] for rec in lists] == [["500"]] * 3
+    assert ["continue" in rec.query for rec in lists] == [False, True, True]
+
+
+def test_forbidden_request_is_reported_like_rbac(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
+    kube_emulator.auth.deny(verb="list", resource="secrets")
+    r = kubectl("get", "secrets")
+    assert r.returncode == 1
+    assert 'User "emulator-admin" cannot list resource "secrets" in API group "" in the namespace "default"' in r.stderr

@@ -1,0 +1,129 @@
+"""Lists: label and field selectors, pagination with limit/continue, expired tokens."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.emulators.kube import KubeEmulator
+from tests.kube_emulator.helpers import configmap, raw
+
+CM = "/api/v1/namespaces/default/configmaps"
+
+
+@pytest.fixture
+def labelled(kube_emulator: KubeEmulator) -> KubeEmulator:
+    for name, labels in [("a", {"tier": "web", "env": "prod"}), ("b", {"tier": "db", "env": "prod"}),
+                         ("c", {"tier": "web", "env": "dev"}), ("d", {})]:
+        kube_emulator.cluster.create(configmap(name, labels))
+    return kube_emulator
+
+
+def names(emu: KubeEmulator, query: str) -> list[str]:
+    r = raw(emu, "GET", f"{CM}?{query}")
+    assert r.status == 200, r.body
+    return [i["metadata"]["name"] for i in r.json()["items"]]
+
+
+@pytest.mark.parametrize(("selector", "expected"), [
+    ("tier%3Dweb", ["a", "c"]),
+    ("tier%3D%3Dweb,env%3Dprod", ["a"]),
+    ("tier!%3Dweb", ["b", "d"]),
+    ("tier+in+(web,db)", ["a", "b", "c"]),
+    ("env+notin+(prod)", ["c", "d"]),
+    ("tier", ["a", "b", "c"]),
+    ("!tier", ["d"]),
+])
+def test_label_selector_forms(labelled: KubeEmulator, selector: str, expected: list[str]) -> None:
+    assert names(labelled, f"labelSelector={selector}") == expected
+
+
+def test_malformed_label_selector_is_400(labelled: KubeEmulator) -> None:
+    r = raw(labelled, "GET", f"{CM}?labelSelector=tier%3D%3D%3Dx")
+    assert r.status == 400 and r.json()["reason"] == "BadRequest"
+
+
+def pod(name: str, node: str, phase: str) -> dict[str, object]:
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+            "spec": {"nodeName": node, "containers": [{"name": "c", "image": "busybox"}]},
+            "status": {"phase": phase}}
+
+
+def test_field_selector_on_pod_node_and_phase(kube_emulator: KubeEmulator) -> None:
+    for name, node, phase in [("p1", "n1", "Running"), ("p2", "n2", "Running"), ("p3", "n1", "Pending")]:
+        kube_emulator.cluster.create(pod(name, node, phase))
+    r = raw(kube_emulator, "GET", "/api/v1/pods?fieldSelector=spec.nodeName%3Dn1,status.phase%3DRunning")
+    assert [i["metadata"]["name"] for i in r.json()["items"]] == ["p1"]
+    r = raw(kube_emulator, "GET", "/api/v1/namespaces/default/pods?fieldSelector=status.phase!%3DRunning")
+    assert [i["metadata"]["name"] for i in r.json()["items"]] == ["p3"]
+
+
+def test_field_selector_on_metadata_name(labelled: KubeEmulator) -> None:
+    assert names(labelled, "fieldSelector=metadata.name%3Db") == ["b"]
+
+
+def test_unsupported_field_label_is_400(labelled: KubeEmulator) -> None:
+    r = raw(labelled, "GET", f"{CM}?fieldSelector=data.k%3Dv")
+    assert r.status == 400 and r.json()["message"] == "field label not supported: data.k"
+
+
+def test_pagination_returns_every_item_once_in_order(kube_emulator: KubeEmulator) -> None:
+    for i in range(23):
+        kube_emulator.cluster.create(configmap(f"cm-{i:02d}"))
+    seen: list[str] = []
+    token = ""
+    pages = 0
+    while True:
+        q = "limit=5" + (f"&continue={token}" if token else "")
+        body = raw(kube_emulator, "GET", f"{CM}?{q}").json()
+        seen += [i["metadata"]["name"] for i in body["items"]]
+        pages += 1
+        token = body["metadata"].get("continue", "")
+        if not token:
+            break
+    assert seen == [f"cm-{i:02d}" for i in range(23)] and pages == 5
+
+
+def test_first_page_reports_remaining_item_count(kube_emulator: KubeEmulator) -> None:
+    for i in range(7):
+        kube_emulator.cluster.create(configmap(f"cm-{i}"))
+    body = raw(kube_emulator, "GET", f"{CM}?limit=3").json()
+    assert body["metadata"]["remainingItemCount"] == 4
+
+
+def test_namespace_scoped_list_excludes_other_namespaces(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "other"}})
+    kube_emulator.cluster.create(configmap("here"))
+    kube_emulator.cluster.create(configmap("there", ns="other"))
+    assert names(kube_emulator, "limit=10") == ["here"]
+    all_ns = raw(kube_emulator, "GET", "/api/v1/configmaps").json()["items"]
+    assert {i["metadata"]["name"] for i in all_ns} == {"here", "there"}
+
+
+def test_expired_continue_token_is_410(kube_emulator: KubeEmulator) -> None:
+    for i in range(4):
+        kube_emulator.cluster.create(configmap(f"cm-{i}"))
+    token = raw(kube_emulator, "GET", f"{CM}?limit=2").json()["metadata"]["continue"]
+    kube_emulator.compact()
+    r = raw(kube_emulator, "GET", f"{CM}?limit=2&continue={token}")
+    assert r.status == 410 and r.json()["reason"] == "Expired"
+
+
+def test_builtin_list_items_carry_no_kind_but_custom_resources_do(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.cluster.create(configmap("a"))
+    assert "kind" not in raw(kube_emulator, "GET", CM).json()["items"][0]
+    kube_emulator.cluster.create({"apiVersion": "ray.io/v1", "kind": "RayCluster", "metadata": {"name": "r"}, "spec": {"headGroupSpec": {"rayStartParams": {}, "template": {"spec": {"containers": [{"name": "ray-head", "image": "rayproject/ray:2.9.0"}]}}}}})
+    item = raw(kube_emulator, "GET", "/apis/ray.io/v1/namespaces/default/rayclusters").json()["items"][0]
+    assert (item["apiVersion"], item["kind"]) == ("ray.io/v1", "RayCluster")
+
+
+def test_python_client_lists_with_limit_and_continue(kube_emulator: KubeEmulator, tmp_path: object) -> None:
+    from kubernetes import client
+
+    from tests.kube_emulator.helpers import api_client
+
+    for i in range(12):
+        kube_emulator.cluster.create(configmap(f"cm-{i:02d}"))
+    v1 = client.CoreV1Api(api_client(kube_emulator, tmp_path))
+    page = v1.list_namespaced_config_map("default", limit=5)
+    rest = v1.list_namespaced_config_map("default", limit=50, _continue=page.metadata._continue)
+    assert len(page.items) == 5 and len(rest.items) == 7 and rest.metadata._continue is None

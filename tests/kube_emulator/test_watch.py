@@ -1,0 +1,133 @@
+"""Watches: event streams, selectors, resumption, bookmarks, 410 for compacted versions."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Any
+
+from tests.emulators.kube import KubeEmulator
+from tests.kube_emulator.helpers import configmap, connection, raw
+
+CM = "/api/v1/namespaces/default/configmaps"
+
+
+def stream(emu: KubeEmulator, query: str, n: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+    """Read up to n events of a watch."""
+    conn = connection(emu, timeout=timeout)
+    conn.request("GET", f"{CM}?watch=true&{query}", headers={"Authorization": f"Bearer {emu.token}"})
+    resp = conn.getresponse()
+    assert resp.status == 200
+    events: list[dict[str, Any]] = []
+    end = time.monotonic() + timeout
+    while len(events) < n and time.monotonic() < end:
+        line = resp.readline()
+        if not line:
+            break
+        events.append(json.loads(line))
+    conn.close()
+    return events
+
+
+def later(delay: float, fn: Any) -> None:
+    t = threading.Timer(delay, fn)
+    t.daemon = True
+    t.start()
+
+
+def test_watch_streams_added_modified_deleted(kube_emulator: KubeEmulator) -> None:
+    rv = raw(kube_emulator, "GET", CM).json()["metadata"]["resourceVersion"]
+
+    def writes() -> None:
+        kube_emulator.cluster.create(configmap("a"))
+        kube_emulator.cluster.patch("v1", "ConfigMap", "default", "a", {"data": {"k": "2"}})
+        kube_emulator.cluster.delete("v1", "ConfigMap", "default", "a")
+
+    later(0.1, writes)
+    events = stream(kube_emulator, f"resourceVersion={rv}", 3)
+    assert [e["type"] for e in events] == ["ADDED", "MODIFIED", "DELETED"]
+    assert events[1]["object"]["data"] == {"k": "2"} and events[0]["object"]["kind"] == "ConfigMap"
+
+
+def test_watch_without_version_starts_with_current_objects(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.cluster.create(configmap("x"))
+    events = stream(kube_emulator, "", 1)
+    assert events[0]["type"] == "ADDED" and events[0]["object"]["metadata"]["name"] == "x"
+
+
+def test_watch_resumes_after_a_resource_version(kube_emulator: KubeEmulator) -> None:
+    first = kube_emulator.cluster.create(configmap("one"))
+    kube_emulator.cluster.create(configmap("two"))
+    events = stream(kube_emulator, f"resourceVersion={first['metadata']['resourceVersion']}", 1)
+    assert [e["object"]["metadata"]["name"] for e in events] == ["two"]
+
+
+def test_watch_from_compacted_version_sends_410_error_event(kube_emulator: KubeEmulator) -> None:
+    old = kube_emulator.cluster.create(configmap("a"))["metadata"]["resourceVersion"]
+    kube_emulator.cluster.create(configmap("b"))
+    kube_emulator.compact()
+    events = stream(kube_emulator, f"resourceVersion={int(old) - 1}", 1)
+    assert events[0]["type"] == "ERROR"
+    assert events[0]["object"]["code"] == 410 and events[0]["object"]["reason"] == "Expired"
+
+
+def test_watch_sends_bookmarks_when_asked(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.bookmark_interval = 0.1
+    rv = raw(kube_emulator, "GET", CM).json()["metadata"]["resourceVersion"]
+    events = stream(kube_emulator, f"resourceVersion={rv}&allowWatchBookmarks=true", 1)
+    assert events[0]["type"] == "BOOKMARK" and events[0]["object"]["metadata"]["resourceVersion"]
+
+
+def test_object_leaving_a_label_selector_is_seen_as_deleted(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.cluster.create(configmap("a", {"team": "x"}))
+    rv = raw(kube_emulator, "GET", CM).json()["metadata"]["resourceVersion"]
+    later(0.1, lambda: kube_emulator.cluster.patch("v1", "ConfigMap", "default", "a", {"metadata": {"labels": {"team": "y"}}}))
+    events = stream(kube_emulator, f"resourceVersion={rv}&labelSelector=team%3Dx", 1)
+    assert events[0]["type"] == "DELETED"
+
+
+def test_watch_ends_after_timeout_seconds(kube_emulator: KubeEmulator) -> None:
+    start = time.monotonic()
+    events = stream(kube_emulator, "timeoutSeconds=1&resourceVersion=1999999", 10, timeout=5)
+    assert events == [] and time.monotonic() - start < 3
+
+
+def test_send_initial_events_ends_with_annotated_bookmark(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.cluster.create(configmap("a"))
+    events = stream(kube_emulator, "sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan", 2)
+    assert events[0]["type"] == "ADDED"
+    assert events[1]["type"] == "BOOKMARK"
+    assert events[1]["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
+
+
+def test_python_client_watch_sees_events(kube_emulator: KubeEmulator, tmp_path: Any) -> None:
+    from kubernetes import client, watch
+
+    from tests.kube_emulator.helpers import api_client
+
+    v1 = client.CoreV1Api(api_client(kube_emulator, tmp_path))
+    rv = v1.list_namespaced_config_map("default").metadata.resource_version
+    later(0.1, lambda: kube_emulator.cluster.create(configmap("w")))
+    w = watch.Watch()
+    got = []
+    for ev in w.stream(v1.list_namespaced_config_map, "default", resource_version=rv, timeout_seconds=3):
+        got.append((ev["type"], ev["object"].metadata.name))
+        w.stop()
+    assert got == [("ADDED", "w")]
+
+
+def test_python_client_watch_raises_410_for_compacted_version(kube_emulator: KubeEmulator, tmp_path: Any) -> None:
+    import pytest
+    from kubernetes import client, watch
+    from kubernetes.client.rest import ApiException
+
+    from tests.kube_emulator.helpers import api_client
+
+    v1 = client.CoreV1Api(api_client(kube_emulator, tmp_path))
+    kube_emulator.cluster.create(configmap("a"))
+    kube_emulator.compact()
+    with pytest.raises(ApiException) as exc:
+        for _ in watch.Watch().stream(v1.list_namespaced_config_map, "default", resource_version="1001", timeout_seconds=2):
+            pass
+    assert exc.value.status == 410

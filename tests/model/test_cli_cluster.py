@@ -1,0 +1,217 @@
+"""Every model command end to end against the Kubernetes emulator and the KAITO simulator."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from akscli import yamlio
+from tests.cli import invoke
+from tests.emulators.kube.controllers.kaito import openai_handler
+
+KAITO = "kaito.sh/v1beta1"
+Start = Callable[..., Any]
+
+
+def _deploy(*args: str) -> Any:
+    result = invoke("model", "deploy", *args, "-y")
+    assert result.exit_code == 0, result
+    return result
+
+
+def test_deploy_with_kaito_creates_a_workspace_and_waits_for_its_conditions(model_emulator: Start) -> None:
+    emu = model_emulator()
+    result = _deploy("phi-4", "--wait", "--timeout", "20s")
+    assert "workspace.kaito.sh/phi-4 created" in result.stdout
+    ws = emu.cluster.get(KAITO, "Workspace", "default", "phi-4")
+    assert ws["resource"]["instanceType"] == "Standard_NC24ads_A100_v4"
+    assert ws["inference"]["preset"]["name"] == "phi-4"
+    assert "ready" in result.stderr
+
+
+def test_wait_times_out_with_the_gpu_quota_message(model_emulator: Start) -> None:
+    model_emulator(failure="quota")
+    result = invoke("model", "deploy", "phi-4", "--wait", "--timeout", "2s", "-y")
+    assert result.exit_code == 5, result
+    assert "ResourceReady=False" in result.stderr
+    assert "exceeding approved" in result.stderr and "quota" in result.stderr
+
+
+def test_a_missing_operator_is_named_with_its_install_command(model_emulator: Start) -> None:
+    model_emulator(crds=())
+    result = invoke("model", "deploy", "phi-4", "-y")
+    assert result.exit_code == 7
+    assert "KAITO is not installed" in result.stderr
+    assert "akscli cluster create --enable-kaito" in result.stderr
+
+
+def test_autoscale_without_keda_names_keda(model_emulator: Start) -> None:
+    model_emulator(crds=("kaito",))
+    result = invoke("model", "deploy", "phi-4", "--autoscale", "1:3", "-y")
+    assert result.exit_code == 7 and "KEDA is not installed" in result.stderr
+
+
+def test_expose_without_gateway_api_names_gateway_api(model_emulator: Start) -> None:
+    model_emulator(crds=("kaito",))
+    result = invoke("model", "deploy", "phi-4", "--expose", "-y")
+    assert result.exit_code == 7 and "Gateway API is not installed" in result.stderr
+
+
+def test_list_shows_replicas_gpus_size_endpoint_and_state(model_emulator: Start) -> None:
+    model_emulator()
+    _deploy("phi-4", "--wait", "--timeout", "20s")
+    _deploy("phi-4", "--name", "phi-vllm", "--runtime", "vllm")
+    rows = {r["name"]: r for r in json.loads(invoke("model", "list", "-o", "json").stdout)}
+    assert rows["phi-4"]["state"] == "Ready" and rows["phi-4"]["gpus"] == 1
+    assert rows["phi-4"]["endpoint"] == "http://phi-4.default.svc.cluster.local:80"
+    assert rows["phi-vllm"]["runtime"] == "vllm"
+    assert rows["phi-vllm"]["vm_size"] == "Standard_NC24ads_A100_v4"
+    table = invoke("model", "list").stdout
+    assert "READY" in table and "microsoft/phi-4" in table
+
+
+def test_an_inferenceset_reports_ready_replicas(model_emulator: Start) -> None:
+    emu = model_emulator()
+    _deploy("phi-4", "--replicas", "2", "--wait", "--timeout", "20s")
+    assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4-1") is not None
+    rows = json.loads(invoke("model", "list", "-o", "json").stdout)
+    assert [(r["name"], r["ready"], r["desired"], r["gpus"]) for r in rows] == [("phi-4", 2, 2, 2)]
+
+
+def test_status_shows_conditions_and_events(model_emulator: Start) -> None:
+    model_emulator(failure="quota")
+    _deploy("phi-4")
+    emu_wait = invoke("model", "deploy", "phi-4", "--wait", "--timeout", "1s", "-y")
+    assert emu_wait.exit_code == 5
+    doc = json.loads(invoke("model", "status", "phi-4", "-o", "json").stdout)
+    resource = next(c for c in doc["conditions"] if c["type"] == "ResourceReady")
+    assert resource["status"] == "False" and "quota" in resource["message"]
+    assert any(e["reason"] == "NodeClaimCreationFailed" for e in doc["events"])
+    assert "Conditions:" in invoke("model", "status", "phi-4").stdout
+
+
+def test_endpoint_reads_the_served_model_from_v1_models(model_emulator: Start) -> None:
+    emu = model_emulator()
+    _deploy("phi-4", "--wait", "--timeout", "20s")
+    emu.register_service_proxy("default", "phi-4", 80, openai_handler("phi-4"))
+    doc = json.loads(invoke("model", "endpoint", "phi-4", "-o", "json").stdout)
+    assert doc == {"name": "phi-4", "url": "http://phi-4.default.svc.cluster.local:80/v1", "models": ["phi-4"]}
+
+
+def test_test_sends_one_chat_completion_and_prints_reply_and_latency(model_emulator: Start) -> None:
+    emu = model_emulator()
+    _deploy("phi-4", "--wait", "--timeout", "20s")
+    emu.register_service_proxy("default", "phi-4", 80, openai_handler("phi-4", reply="Hi there"))
+    result = invoke("model", "test", "phi-4", "--prompt", "hello")
+    assert result.exit_code == 0, result
+    assert result.stdout.strip() == "Hi there"
+    assert "ms" in result.stderr and "7 tokens" in result.stderr
+
+
+def test_logs_prints_the_inference_pods_output(model_emulator: Start) -> None:
+    model_emulator()
+    _deploy("phi-4", "--wait", "--timeout", "20s")
+    result = invoke("model", "logs", "phi-4")
+    assert result.exit_code == 0, result
+    assert "Uvicorn running" in result.stdout
+
+
+def test_each_deploy_records_a_revision_and_history_lists_them(model_emulator: Start) -> None:
+    model_emulator()
+    _deploy("phi-4", "--max-model-len", "4096")
+    _deploy("phi-4", "--max-model-len", "8192")
+    rows = json.loads(invoke("model", "history", "phi-4", "-o", "json").stdout)
+    assert [(r["revision"], r["params"]["context"]) for r in rows] == [(1, 4096), (2, 8192)]
+
+
+def test_rollback_reapplies_the_earlier_revision(model_emulator: Start) -> None:
+    emu = model_emulator()
+    _deploy("phi-4", "--max-model-len", "4096")
+    _deploy("phi-4", "--max-model-len", "8192", "--autoscale", "1:2")
+    result = invoke("model", "rollback", "phi-4", "--to-revision", "1", "-y")
+    assert result.exit_code == 0, result
+    config = emu.cluster.get("v1", "ConfigMap", "default", "phi-4-inference-config")
+    assert "max-model-len: 4096" in config["data"]["inference_config.yaml"]
+    assert "scaledobject/phi-4 deleted" in result.stdout
+    assert emu.cluster.get("keda.sh/v1alpha1", "ScaledObject", "default", "phi-4") is None
+    assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4") is not None
+    rows = json.loads(invoke("model", "history", "phi-4", "-o", "json").stdout)
+    assert rows[-1]["change"] == "rollback to 1"
+
+
+def test_changing_the_vm_size_of_a_workspace_needs_recreate(model_emulator: Start) -> None:
+    emu = model_emulator()
+    _deploy("phi-4")
+    result = invoke("model", "deploy", "phi-4", "--vm-size", "Standard_NC40ads_H100_v5", "-y")
+    assert result.exit_code == 2
+    assert "resource.instanceType: Standard_NC24ads_A100_v4 -> Standard_NC40ads_H100_v5" in result.stderr
+    assert "--recreate" in result.stderr
+    _deploy("phi-4", "--vm-size", "Standard_NC40ads_H100_v5", "--recreate")
+    ws = emu.cluster.get(KAITO, "Workspace", "default", "phi-4")
+    assert ws["resource"]["instanceType"] == "Standard_NC40ads_H100_v5"
+
+
+def test_delete_removes_the_model_and_its_history(model_emulator: Start) -> None:
+    emu = model_emulator()
+    _deploy("phi-4", "--autoscale", "1:2")
+    result = invoke("model", "delete", "phi-4", "-y")
+    assert result.exit_code == 0, result
+    assert emu.cluster.get(KAITO, "InferenceSet", "default", "phi-4") is None
+    assert emu.cluster.list("v1", "ConfigMap", "default", label_selector="akscli.io/model-revision-of=phi-4") == []
+
+
+def test_status_of_an_unknown_model_is_not_found(model_emulator: Start) -> None:
+    model_emulator()
+    result = invoke("model", "status", "nope")
+    assert result.exit_code == 3 and "akscli model list" in result.stderr
+
+
+def test_vllm_deploy_renders_the_plan_into_the_server_arguments(model_emulator: Start) -> None:
+    emu = model_emulator()
+    _deploy("gpt-oss-120b", "--runtime", "vllm", "--vm-size", "Standard_NC80adis_H100_v5", "--access-secret", "hf")
+    dep = emu.cluster.get("apps/v1", "Deployment", "default", "gpt-oss-120b")
+    args = dep["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert args[args.index("--tensor-parallel-size") + 1] == "2"
+    assert "hf" not in json.dumps(dep["spec"]["template"]["spec"]["containers"][0]["args"])
+
+
+def test_server_dry_run_changes_nothing(model_emulator: Start) -> None:
+    emu = model_emulator()
+    result = invoke("model", "deploy", "phi-4", "--dry-run=server")
+    assert result.exit_code == 0, result
+    assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4") is None
+    assert "will be created" in result.stdout
+
+
+def test_fleet_deploy_places_the_workspace_and_list_shows_each_member(model_emulator: Start) -> None:
+    emu = model_emulator(fleet=True)
+    for member, count in (("gpu-east", "2"), ("gpu-west", "1"), ("cpu-only", None)):
+        props = {}
+        if count:
+            props["kubernetes.azure.com/vm-sizes/Standard_NC24ads_A100_v4/count"] = {
+                "value": count,
+                "observationTime": "2026-11-26T00:00:00Z",
+            }
+        emu.cluster.create(
+            {
+                "apiVersion": "cluster.kubernetes-fleet.io/v1",
+                "kind": "MemberCluster",
+                "metadata": {"name": member},
+                "spec": {"identity": {"kind": "User", "name": member}},
+            }
+        )
+        emu.cluster.patch_status("cluster.kubernetes-fleet.io/v1", "MemberCluster", None, member, {"properties": props})
+    result = invoke("model", "deploy", "phi-4", "--fleet", "--wait", "--timeout", "20s", "-y")
+    assert result.exit_code == 0, result
+    crp = emu.cluster.get("placement.kubernetes-fleet.io/v1", "ClusterResourcePlacement", None, "phi-4")
+    assert crp is not None
+    rows = json.loads(invoke("model", "list", "--fleet", "-o", "json").stdout)
+    assert sorted(r["cluster"] for r in rows) == ["gpu-east", "gpu-west"]
+    assert {r["state"] for r in rows} == {"Available"}
+
+
+def test_dry_run_client_output_is_valid_yaml_for_gitops(model_emulator: Start) -> None:
+    result = invoke("model", "deploy", "phi-4", "--expose", "--dry-run=client")
+    kinds = [d["kind"] for d in yamlio.load_all(result.stdout)]
+    assert kinds == ["ConfigMap", "Workspace", "HTTPRoute"]

@@ -1,0 +1,113 @@
+"""The offline model commands: catalog, show, plan, and deploy --dry-run=client."""
+
+from __future__ import annotations
+
+import json
+
+from akscli import yamlio
+from tests.cli import invoke
+
+
+def test_plan_prints_a_table_with_the_pick_marked_and_the_estimate_labelled() -> None:
+    result = invoke("model", "plan", "phi-4", "--context", "4096")
+    assert result.exit_code == 0, result
+    picked = [line for line in result.stdout.splitlines() if line.startswith("*")]
+    assert len(picked) == 1 and "Standard_NC24ads_A100_v4" in picked[0]
+    assert "pick: Standard_NC24ads_A100_v4" in result.stdout
+    assert "estimate" in result.stdout
+
+
+def test_plan_hides_sizes_that_do_not_fit_unless_wide() -> None:
+    narrow = invoke("model", "plan", "llama-3.3-70b-instruct").stdout
+    wide = invoke("model", "plan", "llama-3.3-70b-instruct", "-o", "wide").stdout
+    assert "Standard_NC4as_T4_v3" not in narrow and "-o wide shows them" in narrow
+    assert "Standard_NC4as_T4_v3" in wide and "no RDMA" in wide
+
+
+def test_plan_json_is_complete() -> None:
+    result = invoke("model", "plan", "phi-4", "--concurrency", "4", "-o", "json")
+    doc = json.loads(result.stdout)
+    assert set(doc) == {"model", "inputs", "requirements", "recommended", "options", "warnings"}
+    assert doc["recommended"] == "Standard_NC24ads_A100_v4"
+    assert len(doc["options"]) >= 22
+
+
+def test_plan_of_an_unknown_model_suggests_the_closest_names() -> None:
+    result = invoke("model", "plan", "phi4")
+    assert result.exit_code == 2
+    assert "unknown model 'phi4'" in result.stderr and "phi-4" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_plan_of_a_context_above_the_limit_fails_with_the_limit() -> None:
+    result = invoke("model", "plan", "phi-4", "--context", "100000")
+    assert result.exit_code == 2 and "limit of 16384 tokens" in result.stderr
+
+
+def test_plan_of_a_size_that_does_not_fit_names_the_shortfall_and_the_next_size() -> None:
+    result = invoke("model", "plan", "phi-4", "--vm-size", "Standard_NV36ads_A10_v5")
+    assert result.exit_code == 2
+    assert "short by" in result.stderr and "Standard_NC24ads_A100_v4 fits" in result.stderr
+
+
+def test_any_hugging_face_model_can_be_planned_from_its_config() -> None:
+    result = invoke(
+        "model",
+        "plan",
+        "acme/tiny-7b",
+        "--weights-gib",
+        "13",
+        "--layers",
+        "32",
+        "--attention-heads",
+        "32",
+        "--kv-heads",
+        "8",
+        "--hidden-size",
+        "4096",
+        "--max-context",
+        "8192",
+        "-o",
+        "json",
+    )
+    assert result.exit_code == 0, result
+    assert json.loads(result.stdout)["model"]["kv_bytes_per_token"] == 131072
+
+
+def test_an_incomplete_model_description_names_the_missing_flags() -> None:
+    result = invoke("model", "plan", "acme/tiny-7b", "--weights-gib", "13")
+    assert result.exit_code == 2 and "--layers" in result.stderr
+
+
+def test_plan_warns_about_a_quantisation_the_pick_does_not_run_natively() -> None:
+    result = invoke("model", "plan", "gpt-oss-20b")
+    assert "mxfp4 is not native" in result.stderr
+
+
+def test_catalog_searches_and_lists_kaito_presets() -> None:
+    result = invoke("model", "catalog", "phi-3", "-o", "name")
+    assert result.exit_code == 0
+    assert "microsoft/Phi-3-mini-4k-instruct" in result.stdout.splitlines()
+
+
+def test_show_prints_one_model_as_yaml() -> None:
+    doc = yamlio.load(invoke("model", "show", "gpt-oss-20b", "-o", "yaml").stdout)
+    assert doc["quantization"] == "mxfp4" and doc["kv_bytes_per_token"] == 24 * 8 * 64 * 4
+
+
+def test_deploy_dry_run_client_renders_without_a_cluster() -> None:
+    result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--dry-run=client")
+    assert result.exit_code == 0, result
+    kinds = [d["kind"] for d in yamlio.load_all(result.stdout)]
+    assert kinds == ["PersistentVolumeClaim", "Deployment", "Service"]
+    assert "plan: Standard_NC24ads_A100_v4" in result.stderr
+
+
+def test_deploy_rejects_a_bad_autoscale_range_before_rendering() -> None:
+    result = invoke("model", "deploy", "phi-4", "--autoscale", "5:2", "--dry-run=client")
+    assert result.exit_code == 2 and "MIN <= MAX" in result.stderr
+
+
+def test_fleet_flags_need_fleet() -> None:
+    result = invoke("model", "deploy", "phi-4", "--clusters", "2", "--dry-run=client")
+    assert result.exit_code == 2 and "--fleet" in result.stderr

@@ -1,0 +1,124 @@
+"""Rendered manifests of both runtimes: golden files, and valid against the upstream CRDs.
+
+Regenerate the golden files after an intended change with AKSCLI_UPDATE_GOLDEN=1.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from akscli import catalog, planning, serving
+from akscli.errors import UsageError
+
+from ._golden import assert_golden, has_schema, schema_problems
+
+
+def _request(model: str = "phi-4", **kwargs: Any) -> serving.DeployRequest:
+    m = catalog.get(model)
+    plan = planning.plan(m, context=kwargs.pop("context", 4096))
+    fit = planning.check_vm_size(plan, kwargs.pop("vm_size")) if "vm_size" in kwargs else plan.recommended
+    assert fit is not None
+    base: dict[str, Any] = {
+        "name": serving.default_name(m),
+        "namespace": "ml",
+        "model": m,
+        "runtime": "kaito",
+        "fit": fit,
+        "context": plan.context,
+    }
+    return serving.DeployRequest(**{**base, **kwargs})
+
+
+CASES: dict[str, dict[str, Any]] = {
+    "kaito-workspace.yaml": {},
+    "kaito-inferenceset-autoscale-route.yaml": {
+        "model": "llama-3.1-8b-instruct",
+        "replicas": 2,
+        "autoscale": (1, 4),
+        "access_secret": "hf-token",
+        "expose": True,
+        "inference_pool": True,
+    },
+    "kaito-multinode.yaml": {"model": "deepseek-r1-0528", "context": 8192},
+    "vllm.yaml": {"runtime": "vllm", "access_secret": "hf-token"},
+    "vllm-autoscale-route.yaml": {
+        "model": "gpt-oss-120b",
+        "runtime": "vllm",
+        "autoscale": (0, 3),
+        "expose": True,
+        "hostname": "llm.example.com",
+        "vm_size": "Standard_NC80adis_H100_v5",
+    },
+    "kaito-fleet.yaml": {"fleet": True, "fleet_count": 2, "staged_strategy": "gpu-rings"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_rendered_manifests_match_the_golden_file(name: str) -> None:
+    assert_golden(name, serving.build(_request(**CASES[name])))
+
+
+@pytest.mark.parametrize("name", sorted(set(CASES) - {"vllm.yaml"}))
+def test_every_custom_resource_is_valid_against_its_crd(name: str) -> None:
+    objects = serving.build(_request(**CASES[name]))
+    custom = [o for o in objects if has_schema(o)]
+    assert custom
+    assert [p for o in custom for p in schema_problems(o)] == []
+
+
+def test_the_vllm_server_gets_its_arguments_from_the_plan() -> None:
+    req = _request("gpt-oss-120b", runtime="vllm", vm_size="Standard_NC80adis_H100_v5")
+    deployment = next(o for o in serving.build(req) if o["kind"] == "Deployment")
+    args = deployment["spec"]["template"]["spec"]["containers"][0]["args"]
+    assert args[args.index("--tensor-parallel-size") + 1] == str(req.fit.tensor_parallel)
+    assert args[args.index("--max-model-len") + 1] == str(req.context)
+    assert args[args.index("--gpu-memory-utilization") + 1] == "0.9"
+
+
+def test_the_access_token_is_referenced_by_secret_never_inlined() -> None:
+    req = _request("llama-3.1-8b-instruct", runtime="vllm", access_secret="hf-token")
+    deployment = next(o for o in serving.build(req) if o["kind"] == "Deployment")
+    env = deployment["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert env == [{"name": "HF_TOKEN", "valueFrom": {"secretKeyRef": {"name": "hf-token", "key": "HF_TOKEN"}}}]
+
+
+def test_kaito_gets_the_plans_context_as_max_model_len() -> None:
+    objects = serving.build(_request(context=12000))
+    config = next(o for o in objects if o["kind"] == "ConfigMap")
+    assert "max-model-len: 12000" in config["data"]["inference_config.yaml"]
+
+
+def test_autoscaling_a_kaito_model_scales_an_inferenceset() -> None:
+    objects = serving.build(_request(autoscale=(1, 3)))
+    scaled = next(o for o in objects if o["kind"] == "ScaledObject")
+    assert scaled["spec"]["scaleTargetRef"]["kind"] == "InferenceSet"
+    assert "vllm:num_requests_waiting" in scaled["spec"]["triggers"][0]["metadata"]["query"]
+
+
+def test_vllm_on_more_than_one_node_is_refused_with_the_way_out() -> None:
+    with pytest.raises(UsageError) as err:
+        serving.build(_request("deepseek-r1-0528", runtime="vllm", context=8192))
+    assert "--runtime kaito" in (err.value.hint or "")
+
+
+def test_an_inference_pool_without_a_route_is_refused() -> None:
+    with pytest.raises(UsageError, match="needs --expose"):
+        serving.build(_request(inference_pool=True))
+
+
+def test_fleet_placement_requires_members_with_enough_nodes_of_the_size() -> None:
+    objects = serving.build(_request(fleet=True))
+    crp = next(o for o in objects if o["kind"] == "ClusterResourcePlacement")
+    term = crp["spec"]["policy"]["affinity"]["clusterAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"][
+        "clusterSelectorTerms"
+    ][0]
+    expr = term["propertySelector"]["matchExpressions"][0]
+    assert expr["name"].startswith("kubernetes.azure.com/vm-sizes/Standard_")
+    assert (expr["operator"], expr["values"]) == ("Ge", ["1"])
+
+
+def test_fleet_refuses_the_default_namespace() -> None:
+    with pytest.raises(UsageError, match="reserved"):
+        serving.build(_request(fleet=True, namespace="default"))

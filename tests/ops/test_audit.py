@@ -1,0 +1,325 @@
+"""The audit log: what a line holds, what it never holds, where it goes, and concurrent appends."""
+
+from __future__ import annotations
+
+import base64
+import json
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from akscli import audit
+from akscli.errors import AkscliError, NotFoundError, UsageError
+from akscli.globals import FLAGS
+from tests.cli import invoke
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def fake_jwt(claims: dict[str, Any]) -> str:
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'RS256'})}.{part(claims)}.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+
+
+@pytest.fixture
+def log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "audit.jsonl"
+    monkeypatch.setenv("AKSCLI_AUDIT_LOG", str(path))
+    monkeypatch.setattr(FLAGS, "audit_log", None)
+    monkeypatch.setattr(FLAGS, "reason", None)
+    monkeypatch.setattr(FLAGS, "argv", ("model", "deploy", "llm"))
+    return path
+
+
+def lines(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def record(**overrides: Any) -> None:
+    values: dict[str, Any] = {
+        "action": "model deploy",
+        "target": {"context": "prod", "namespace": "serving"},
+        "objects": [
+            {"object": "workspace.kaito.sh/llm", "namespace": "serving", "resourceVersion": "42"}
+        ],
+        "result": "success",
+    }
+    values.update(overrides)
+    audit.record(**values)
+
+
+# ---- what a line holds -------------------------------------------------------------------------
+
+
+def test_record_appends_one_line_with_every_field(log: Path) -> None:
+    record(
+        identity={"oid": "1111", "upn": "ana@contoso.com"},
+        reason="ticket CHG-42",
+        allowed_rules=["pdb-missing"],
+    )
+    (entry,) = lines(log)
+    assert entry["action"] == "model deploy"
+    assert entry["argv"] == ["model", "deploy", "llm"]
+    assert entry["identity"] == {"oid": "1111", "upn": "ana@contoso.com"}
+    assert entry["target"] == {"context": "prod", "namespace": "serving"}
+    assert entry["objects"][0]["resourceVersion"] == "42"
+    assert entry["result"] == "success"
+    assert entry["reason"] == "ticket CHG-42"
+    assert entry["allowedRules"] == ["pdb-missing"]
+    assert datetime.fromisoformat(entry["time"].replace("Z", "+00:00")).tzinfo is not None
+
+
+def test_record_takes_the_reason_from_the_global_flag(
+    log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(FLAGS, "reason", "scale for launch")
+    record()
+    assert lines(log)[0]["reason"] == "scale for launch"
+
+
+def test_later_records_never_rewrite_earlier_lines(log: Path) -> None:
+    record(result="success")
+    first = log.read_bytes()
+    record(result="failed: quota")
+    assert log.read_bytes().startswith(first)
+    assert [e["result"] for e in lines(log)] == ["success", "failed: quota"]
+
+
+def test_identity_keeps_naming_claims_and_drops_tokens(log: Path) -> None:
+    token = fake_jwt({"oid": "1111"})
+    record(identity={"oid": "1111", "appid": "app-2", "access_token": token, "secret": "s3cr3t"})
+    text = log.read_text()
+    assert lines(log)[0]["identity"] == {"oid": "1111", "appid": "app-2"}
+    assert token not in text and "s3cr3t" not in text
+
+
+# ---- redaction -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv, hidden",
+    [
+        (["cluster", "create", "--client-secret", "hunter2"], "hunter2"),
+        (["cluster", "create", "--client-secret=hunter2"], "hunter2"),
+        (["token", "--token", "abc.def"], "abc.def"),
+        (["x", "--password", "pw123"], "pw123"),
+        (["model", "deploy", "--set", "hf_token=hf_val"], "hf_val"),
+        (["model", "deploy", "--set=apiKey=k-1"], "k-1"),
+        (["model", "deploy", "--env", "OPENAI_API_KEY=sk-1"], "sk-1"),
+        (["x", fake_jwt({"oid": "1"})], "eyJ"),
+        (["x", "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=abcdEFGH=="], "abcdEFGH"),
+    ],
+)
+def test_secrets_on_the_command_line_are_redacted(argv: list[str], hidden: str) -> None:
+    redacted = audit.redact_argv(argv)
+    assert hidden not in " ".join(redacted)
+    assert audit.REDACTED in " ".join(redacted)
+
+
+def test_ordinary_arguments_are_kept_verbatim() -> None:
+    argv = [
+        "model",
+        "deploy",
+        "llama-3-8b",
+        "--set",
+        "replicas=2",
+        "-n",
+        "serving",
+        "--reason",
+        "CHG-1",
+        "--set",
+        "tokenizer=fast",
+    ]
+    assert audit.redact_argv(argv) == argv
+
+
+def test_record_redacts_argv_from_the_global_flags(
+    log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(FLAGS, "argv", ("cluster", "create", "--client-secret", "hunter2"))
+    record()
+    assert "hunter2" not in log.read_text()
+
+
+# ---- where it goes ---------------------------------------------------------------------------
+
+
+def test_the_global_flag_wins_over_the_environment(
+    log: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chosen = tmp_path / "flag" / "audit.jsonl"
+    monkeypatch.setattr(FLAGS, "audit_log", str(chosen))
+    record()
+    assert chosen.exists() and not log.exists()
+
+
+def test_the_default_is_under_the_users_state_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AKSCLI_AUDIT_LOG", raising=False)
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setattr(FLAGS, "audit_log", None)
+    assert audit.log_path() == tmp_path / "state" / "akscli" / "audit.jsonl"
+
+
+def test_the_log_file_is_private_to_the_user(log: Path) -> None:
+    record()
+    assert log.stat().st_mode & 0o077 == 0
+
+
+def test_an_unwritable_log_is_one_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setattr(FLAGS, "audit_log", str(blocker / "audit.jsonl"))
+    with pytest.raises(AkscliError, match="audit record could not be written"):
+        record()
+
+
+_WRITER = """
+import sys
+from pathlib import Path
+from akscli import audit
+path, worker, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+for i in range(count):
+    entry = audit.build_entry(action="apply", target={"worker": worker}, objects=[],
+                              result=f"{worker}-{i}", identity=None, reason="x" * 20000,
+                              allowed_rules=(), argv=[])
+    audit.append(path, entry)
+"""
+
+
+def test_concurrent_processes_never_interleave_or_lose_lines(tmp_path: Path) -> None:
+    path = tmp_path / "audit.jsonl"
+    workers, count = 4, 60
+    procs = [
+        subprocess.Popen([sys.executable, "-c", _WRITER, str(path), f"w{w}", str(count)], cwd=REPO)
+        for w in range(workers)
+    ]
+    assert [p.wait(timeout=60) for p in procs] == [0] * workers
+    entries = lines(path)  # every line parses: none was torn or interleaved
+    assert len(entries) == workers * count
+    assert {e["result"] for e in entries} == {
+        f"w{w}-{i}" for w in range(workers) for i in range(count)
+    }
+    for w in range(workers):  # each writer's lines stay in its own order
+        mine = [int(e["result"].split("-")[1]) for e in entries if e["target"]["worker"] == f"w{w}"]
+        assert mine == sorted(mine)
+
+
+# ---- reading: filters, list, show ----------------------------------------------------------
+
+
+def test_query_filters_by_action_namespace_and_result(log: Path) -> None:
+    record(action="model deploy", result="success")
+    record(
+        action="ray create",
+        target={"context": "prod", "namespace": "ml"},
+        objects=[],
+        result="success",
+    )
+    record(action="model deploy", result="failed: quota")
+    found = audit.query(log, audit.Filters(action="model*", result="fail*"))
+    assert [e["result"] for e in found] == ["failed: quota"]
+    assert [e["action"] for e in audit.query(log, audit.Filters(namespace="ml"))] == ["ray create"]
+
+
+def test_query_limit_keeps_the_newest(log: Path) -> None:
+    for i in range(5):
+        record(result=f"r{i}")
+    assert [e["result"] for e in audit.query(log, audit.Filters(), limit=2)] == ["r3", "r4"]
+
+
+def test_query_skips_and_counts_lines_that_are_not_entries(log: Path) -> None:
+    record()
+    with log.open("a") as handle:
+        handle.write("not json\n")
+    record()
+    stats = audit.ReadStats()
+    assert len(audit.query(log, audit.Filters(), stats=stats)) == 2
+    assert stats.skipped == 1
+
+
+def test_since_accepts_durations_days_and_iso_times() -> None:
+    now = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
+    assert audit.since_time("2h", now) == "2026-11-26T10:00:00.000Z"
+    assert audit.since_time("7d", now) == "2026-11-19T12:00:00.000Z"
+    assert audit.since_time("2026-11-01T08:00:00+01:00") == "2026-11-01T07:00:00.000Z"
+
+
+def test_since_rejects_nonsense() -> None:
+    with pytest.raises(UsageError, match="--since"):
+        audit.since_time("yesterday")
+
+
+def test_find_by_id_prefix(log: Path) -> None:
+    record(result="one")
+    record(result="two")
+    second = lines(log)[1]
+    assert audit.find(log, second["id"][:8])["result"] == "two"
+
+
+def test_find_unknown_id_is_not_found(log: Path) -> None:
+    record()
+    with pytest.raises(NotFoundError):
+        audit.find(log, "ffff0000")
+
+
+def test_audit_list_cli_shows_matching_entries(log: Path) -> None:
+    record(identity={"upn": "ana@contoso.com"}, reason="CHG-7")
+    record(action="ray create", objects=[], identity={"upn": "bo@contoso.com"})
+    result = invoke("audit", "list", "--user", "ana", "-o", "json")
+    assert result.exit_code == 0, result
+    (entry,) = json.loads(result.stdout)
+    assert entry["reason"] == "CHG-7"
+
+
+def test_audit_list_cli_reads_the_audit_log_flag(tmp_path: Path, log: Path) -> None:
+    other = tmp_path / "other.jsonl"
+    entry = audit.build_entry(
+        action="fleet join",
+        target={},
+        objects=[],
+        result="success",
+        identity=None,
+        reason=None,
+        allowed_rules=(),
+        argv=[],
+    )
+    audit.append(other, entry)
+    result = invoke("audit", "list", "-o", "name", "--audit-log", str(other))
+    assert result.stdout.split() == [entry["id"]]
+
+
+def test_audit_list_cli_table_names_the_object_and_reason(log: Path) -> None:
+    record(reason="CHG-9")
+    result = invoke("audit", "list")
+    assert result.exit_code == 0, result
+    assert "workspace.kaito.sh/llm" in result.stdout and "CHG-9" in result.stdout
+
+
+def test_audit_show_cli_prints_one_entry(log: Path) -> None:
+    record(reason="why not")
+    entry_id = lines(log)[0]["id"]
+    result = invoke("audit", "show", entry_id[:6], "-o", "json")
+    assert result.exit_code == 0, result
+    assert json.loads(result.stdout)["reason"] == "why not"
+
+
+def test_audit_show_cli_rejects_a_malformed_id(log: Path) -> None:
+    result = invoke("audit", "show", "../etc")
+    assert result.exit_code == 2
+    assert "invalid audit id" in result.stderr
+
+
+def test_audit_list_on_an_empty_log_says_so(log: Path) -> None:
+    result = invoke("audit", "list")
+    assert result.exit_code == 0
+    assert "No audit entries" in result.stderr

@@ -1,0 +1,258 @@
+"""doctor and gpu usage end to end: the CLI against the Kubernetes emulator."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.cli import invoke
+
+
+def ready_pod(emu: Any, namespace: str, name: str, labels: dict[str, str]) -> None:
+    emu.cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": name, "namespace": namespace, "labels": labels},
+            "spec": {"containers": [{"name": "c", "image": "op:v1"}]},
+        }
+    )
+    emu.cluster.patch_status(
+        "v1",
+        "Pod",
+        namespace,
+        name,
+        {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]},
+    )
+
+
+def namespace(emu: Any, name: str) -> None:
+    if emu.cluster.get("v1", "Namespace", None, name) is None:
+        emu.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+
+
+def gpu_node(emu: Any, name: str, pool: str, vm: str, gpus: int) -> None:
+    emu.cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Node",
+            "metadata": {
+                "name": name,
+                "labels": {
+                    "kubernetes.azure.com/agentpool": pool,
+                    "node.kubernetes.io/instance-type": vm,
+                    "topology.kubernetes.io/region": "eastus",
+                    "nvidia.com/gpu.present": "true",
+                },
+            },
+        }
+    )
+    allocatable = {"cpu": "24", "memory": "200Gi", "nvidia.com/gpu": str(gpus)}
+    emu.cluster.patch_status(
+        "v1", "Node", None, name, {"capacity": allocatable, "allocatable": allocatable}
+    )
+
+
+def gpu_pod(emu: Any, ns: str, name: str, node: str, gpus: int) -> None:
+    namespace(emu, ns)
+    emu.cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": name, "namespace": ns},
+            "spec": {
+                "nodeName": node,
+                "containers": [
+                    {
+                        "name": "c",
+                        "image": "vllm/vllm-openai:v0.11.0",
+                        "resources": {"limits": {"nvidia.com/gpu": str(gpus)}},
+                    }
+                ],
+            },
+        }
+    )
+    emu.cluster.patch_status("v1", "Pod", ns, name, {"phase": "Running"})
+
+
+# The fields the ClusterPolicy schema requires; the operator fills in the rest.
+CLUSTER_POLICY_SPEC: dict[str, Any] = {
+    key: {}
+    for key in ("daemonsets", "dcgm", "dcgmExporter", "devicePlugin", "driver", "gfd",
+                "nodeStatusExporter", "operator", "toolkit")
+}
+
+
+# ---- doctor ----------------------------------------------------------------------------------
+
+
+def test_doctor_for_model_fails_while_the_kaito_operator_is_absent(
+    kube_emulator: Any, kubeconfig: Any
+) -> None:
+    result = invoke("doctor", "--for", "model")
+    assert result.exit_code == 9, result
+    assert "kaito" in result.stdout and "missing" in result.stdout
+    assert "hint: " in result.stderr and "Traceback" not in result.stderr
+
+
+def test_doctor_for_ray_passes_with_the_crds_and_a_ready_operator(
+    kube_emulator: Any, kubeconfig: Any
+) -> None:
+    namespace(kube_emulator, "kuberay-system")
+    ready_pod(
+        kube_emulator,
+        "kuberay-system",
+        "kuberay-operator-0",
+        {"app.kubernetes.io/name": "kuberay-operator"},
+    )
+    result = invoke("doctor", "--for", "ray", "-o", "json")
+    assert result.exit_code == 0, result
+    report = json.loads(result.stdout)
+    kuberay = [c for c in report["checks"] if c["component"] == "kuberay"]
+    assert {c["status"] for c in kuberay} == {"ok"}
+    assert report["ready"] is True
+
+
+def test_doctor_reports_an_operator_pod_that_is_not_ready(
+    kube_emulator: Any, kubeconfig: Any
+) -> None:
+    namespace(kube_emulator, "kuberay-system")
+    kube_emulator.cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": "kuberay-operator-0",
+                "namespace": "kuberay-system",
+                "labels": {"app.kubernetes.io/name": "kuberay-operator"},
+            },
+            "spec": {"containers": [{"name": "c", "image": "op:v1"}]},
+        }
+    )
+    kube_emulator.cluster.patch_status(
+        "v1", "Pod", "kuberay-system", "kuberay-operator-0", {"phase": "Pending"}
+    )
+    result = invoke("doctor", "--for", "ray", "-o", "json")
+    assert result.exit_code == 9
+    pods = [
+        c
+        for c in json.loads(result.stdout)["checks"]
+        if c["check"] == "pods" and c["component"] == "kuberay"
+    ]
+    assert pods[0]["status"] == "not-ready"
+
+
+def test_doctor_for_baremetal_checks_the_cluster_policy_state(
+    kube_emulator: Any, kubeconfig: Any
+) -> None:
+    namespace(kube_emulator, "gpu-operator")
+    ready_pod(kube_emulator, "gpu-operator", "gpu-operator-0", {"app": "gpu-operator"})
+    kube_emulator.cluster.create(
+        {
+            "apiVersion": "nvidia.com/v1",
+            "kind": "ClusterPolicy",
+            "metadata": {"name": "cluster-policy"},
+            "spec": CLUSTER_POLICY_SPEC,
+        }
+    )
+    kube_emulator.cluster.patch_status(
+        "nvidia.com/v1", "ClusterPolicy", None, "cluster-policy", {"state": "notReady"}
+    )
+    assert invoke("doctor", "--for", "baremetal").exit_code == 9
+    kube_emulator.cluster.patch_status(
+        "nvidia.com/v1", "ClusterPolicy", None, "cluster-policy", {"state": "ready"}
+    )
+    result = invoke("doctor", "--for", "baremetal")
+    assert result.exit_code == 0, result
+
+
+def test_doctor_finds_gpu_nodes_by_their_labels(kube_emulator: Any, kubeconfig: Any) -> None:
+    gpu_node(kube_emulator, "gpu-0", "a100", "Standard_NC24ads_A100_v4", 1)
+    result = invoke("doctor", "--for", "gpu", "-o", "json")
+    nodes = [c for c in json.loads(result.stdout)["checks"] if c["component"] == "gpu-nodes"]
+    assert nodes[0]["status"] == "ok" and "gpu-0" in nodes[0]["detail"]
+
+
+def test_doctor_rejects_an_unknown_group(kube_emulator: Any, kubeconfig: Any) -> None:
+    result = invoke("doctor", "--for", "modle")
+    assert result.exit_code == 2
+    assert "unknown command group 'modle'" in result.stderr
+
+
+# ---- gpu usage -------------------------------------------------------------------------------
+
+
+def test_gpu_usage_table_puts_the_pool_with_most_idle_gpus_first(
+    kube_emulator: Any, kubeconfig: Any
+) -> None:
+    gpu_node(kube_emulator, "a100-0", "a100", "Standard_NC24ads_A100_v4", 1)
+    gpu_node(kube_emulator, "h100-0", "h100", "Standard_NC96ads_A100_v4", 4)
+    gpu_pod(kube_emulator, "serving", "llm-0", "a100-0", 1)
+    gpu_pod(kube_emulator, "research", "train-0", "h100-0", 1)
+    result = invoke("gpu", "usage")
+    assert result.exit_code == 0, result
+    rows = [line.split() for line in result.stdout.splitlines() if line.strip()]
+    assert rows[0][:3] == ["POOL", "VM-SIZE", "GPU-NODES"]
+    assert rows[1][0] == "h100" and rows[2][0] == "a100"
+    assert "3 of 5 GPUs idle" in result.stderr
+
+
+def test_gpu_usage_json_agrees_with_a_direct_count(kube_emulator: Any, kubeconfig: Any) -> None:
+    kube_emulator.generate_cluster(nodes=300, pods=1500, gpu_fraction=0.3)
+    result = invoke("gpu", "usage", "-o", "json", "--page-size", "100")
+    assert result.exit_code == 0, result
+    totals = json.loads(result.stdout)["totals"]
+
+    cluster = kube_emulator.cluster
+    gpu_nodes = {
+        n["metadata"]["name"]: int(n["status"]["allocatable"]["nvidia.com/gpu"])
+        for n in cluster.list("v1", "Node")
+        if int((n.get("status", {}).get("allocatable") or {}).get("nvidia.com/gpu", 0))
+    }
+    held = dict.fromkeys(gpu_nodes, 0)
+    for p in cluster.list("v1", "Pod"):
+        if p.get("status", {}).get("phase") in ("Succeeded", "Failed"):
+            continue
+        if p["spec"].get("nodeName") in held:
+            for c in p["spec"]["containers"]:
+                res = c.get("resources") or {}
+                amount = (res.get("requests") or {}).get(
+                    "nvidia.com/gpu", (res.get("limits") or {}).get("nvidia.com/gpu", 0)
+                )
+                held[p["spec"]["nodeName"]] += int(amount)
+    assert totals["allocatable"] == sum(gpu_nodes.values()) > 0
+    assert totals["requested"] == sum(min(held[n], gpu_nodes[n]) for n in gpu_nodes)
+    assert (totals["nodesSeen"], totals["podsSeen"]) == (
+        300,
+        sum(
+            1
+            for p in cluster.list("v1", "Pod")
+            if p.get("status", {}).get("phase") not in ("Succeeded", "Failed")
+        ),
+    )
+
+
+def test_gpu_usage_reads_pods_page_by_page(kube_emulator: Any, kubeconfig: Any) -> None:
+    kube_emulator.generate_cluster(nodes=50, pods=400, gpu_fraction=0.5)
+    assert invoke("gpu", "usage", "-o", "json", "--page-size", "100").exit_code == 0
+    pod_lists = [
+        e for e in kube_emulator.request_log if e.method == "GET" and e.path == "/api/v1/pods"
+    ]
+    assert len(pod_lists) >= 4
+    assert all(e.query.get("limit") == ["100"] for e in pod_lists)
+
+
+def test_gpu_usage_csv_has_pool_and_namespace_rows(kube_emulator: Any, kubeconfig: Any) -> None:
+    gpu_node(kube_emulator, "a100-0", "a100", "Standard_NC24ads_A100_v4", 1)
+    gpu_pod(kube_emulator, "serving", "llm-0", "a100-0", 1)
+    result = invoke("gpu", "usage", "-o", "csv")
+    assert result.exit_code == 0, result
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("scope,name,vm_size")
+    assert [line.split(",")[0] for line in lines[1:]] == ["pool", "namespace"]
+
+
+def test_gpu_usage_rejects_an_unknown_price_region(kube_emulator: Any, kubeconfig: Any) -> None:
+    result = invoke("gpu", "usage", "--price-region", "moon-1")
+    assert result.exit_code == 2
+    assert "--price-region" in result.stderr

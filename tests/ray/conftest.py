@@ -1,0 +1,68 @@
+"""Fixtures of the Ray group: KubeRay CRD schemas and an emulator with the KubeRay simulator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from functools import cache
+from typing import Any
+
+import pytest
+
+from tests.conftest import SHARED
+
+
+@cache
+def crd_schema(kind: str) -> dict[str, Any]:
+    """The ray.io/v1 openAPIV3Schema of ``kind`` from ../shared/crds/kuberay."""
+    from tests.emulators.kube.crds import load_crd_dir
+
+    # The emulator's loader caches the parsed CRDs on disk: no 3 MB YAML parse per run.
+    crd = next(c for c in load_crd_dir(SHARED / "crds" / "kuberay") if c["spec"]["names"]["kind"] == kind)
+    version = next(v for v in crd["spec"]["versions"] if v["name"] == "v1")
+    schema: dict[str, Any] = version["schema"]["openAPIV3Schema"]
+    return schema
+
+
+def schema_problems(obj: dict[str, Any]) -> list[str]:
+    """Schema errors and fields the API server would prune, as readable lines."""
+    import copy
+
+    from tests.emulators.kube import schema
+
+    _, result = schema.process(copy.deepcopy(obj), crd_schema(obj["kind"]))
+    return [f"{field}: {message}" for _, field, message in result.errors] + [
+        f"unknown field {path}" for path in result.unknown
+    ]
+
+
+@pytest.fixture
+def ray_emulator(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Callable[..., Any]]:
+    """``ray_emulator(failure=None, crds=True, **controller_kwargs)``: a started emulator with
+    only the KubeRay CRDs (loading every CRD under ../shared would cost seconds per test) and
+    the KubeRay simulator, its kubeconfig in $KUBECONFIG."""
+    from tests.emulators.kube import KubeEmulator
+    from tests.emulators.kube.controllers.kuberay import KubeRayController
+
+    # Not tmp_path: tests ship tmp_path as a working directory, and the kubeconfig holds a token.
+    kube_dir = tmp_path_factory.mktemp("kube")
+    started: list[Any] = []
+    simulators: list[KubeRayController] = []
+
+    def start(failure: str | None = None, crds: bool = True, **kwargs: Any) -> Any:
+        emu = KubeEmulator(crd_dirs=[SHARED / "crds" / "kuberay"] if crds else [])
+        emu.start()
+        started.append(emu)
+        simulator = KubeRayController(delay=0.02, failure=failure, **kwargs)
+        simulators.append(simulator)
+        emu.controllers.add(simulator)
+        path = emu.write_kubeconfig(kube_dir / f"kubeconfig-{len(started)}")
+        monkeypatch.setenv("KUBECONFIG", str(path))
+        return emu
+
+    yield start
+    for emu in started:
+        emu.stop()
+    for simulator in simulators:
+        assert not simulator.thread_errors, simulator.thread_errors
