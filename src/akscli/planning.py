@@ -78,8 +78,8 @@ class KaitoEstimate:
 
 def kaito_estimate(model: Model, sku: GpuSku, max_model_len: int = KAITO_DEFAULT_MAX_MODEL_LEN) -> KaitoEstimate:
     """KAITO's node count for a preset on one VM size, in KAITO's own integer/float steps."""
-    weights = float(int(round(model.weights_gib * GIB))) * KAITO_WEIGHT_FACTOR
-    per_gpu = float(int(round(sku.total_gpu_memory_gib * GIB)) // sku.gpus)
+    weights = float(round(model.weights_gib * GIB)) * KAITO_WEIGHT_FACTOR
+    per_gpu = float(round(sku.total_gpu_memory_gib * GIB) // sku.gpus)
     usable = per_gpu * KAITO_UTILIZATION
     kv = float(max_model_len * model.kv_bytes_per_token) / float(sku.gpus)
     fixed = KAITO_BASE_OVERHEAD_GIB * GIB + kv
@@ -122,6 +122,8 @@ class Fit:
     tensor_parallel: int = 0
     pipeline_parallel: int = 0
     nodes: int = 0
+    # Copies of the model one node can hold (vLLM runtime; a KAITO Workspace takes the node).
+    replicas_per_node: int = 0
     gpus: int = 0
     memory_per_gpu_gib: float = 0.0
     weights_per_gpu_gib: float = 0.0
@@ -223,6 +225,7 @@ def fit(
     f.fits = True
     f.tensor_parallel, f.pipeline_parallel, f.gpus = tp, pp, n
     f.nodes = math.ceil(n / sku.gpus)
+    f.replicas_per_node = max(sku.gpus // n, 1) if f.nodes == 1 else 1
     f.weights_per_gpu_gib = round(weights / n, 2)
     f.kv_cache_per_gpu_gib = round(kv_total / n, 2)
     f.memory_per_gpu_gib = round(weights / n + kv_total / n + OVERHEAD_GIB_PER_GPU, 2)

@@ -79,8 +79,7 @@ RULES: dict[str, Rule] = {
             "service-load-balancer",
             "error",
             "Services of type LoadBalancer need an explicit opt-in",
-            f'annotate the Service {LOAD_BALANCER_OPT_IN}: "true" or make it internal '
-            f'({AZURE_INTERNAL_LB}: "true")',
+            f'annotate the Service {LOAD_BALANCER_OPT_IN}: "true" or make it internal ({AZURE_INTERNAL_LB}: "true")',
         ),
         Rule(
             "pdb-missing",
@@ -122,9 +121,7 @@ class Finding:
 class PolicyConfig:
     """Effective severities (None = disabled) and the rules' settings."""
 
-    severities: Mapping[str, str | None] = field(
-        default_factory=lambda: {r.id: r.severity for r in RULES.values()}
-    )
+    severities: Mapping[str, str | None] = field(default_factory=lambda: {r.id: r.severity for r in RULES.values()})
     privileged_namespaces: tuple[str, ...] = ("gpu-operator",)
     gpu_toleration_keys: tuple[str, ...] = ("nvidia.com/gpu", "amd.com/gpu", "sku")
 
@@ -186,12 +183,8 @@ def load_config(policy_file: str | None) -> PolicyConfig:
         severities[known_rule(str(rule))] = _severity_setting(str(rule), setting, policy_file)
     return PolicyConfig(
         severities=severities,
-        privileged_namespaces=_string_list(
-            data, "privilegedNamespaces", config.privileged_namespaces, policy_file
-        ),
-        gpu_toleration_keys=_string_list(
-            data, "gpuTolerationKeys", config.gpu_toleration_keys, policy_file
-        ),
+        privileged_namespaces=_string_list(data, "privilegedNamespaces", config.privileged_namespaces, policy_file),
+        gpu_toleration_keys=_string_list(data, "gpuTolerationKeys", config.gpu_toleration_keys, policy_file),
     )
 
 
@@ -213,9 +206,7 @@ def _severity_setting(rule: str, setting: Any, policy_file: str) -> str | None:
     )
 
 
-def _string_list(
-    data: Mapping[str, Any], key: str, default: tuple[str, ...], policy_file: str
-) -> tuple[str, ...]:
+def _string_list(data: Mapping[str, Any], key: str, default: tuple[str, ...], policy_file: str) -> tuple[str, ...]:
     if key not in data:
         return default
     value = data[key]
@@ -235,11 +226,7 @@ def object_ref(obj: Mapping[str, Any]) -> str:
     meta = obj.get("metadata") or {}
     name = meta.get("name") or meta.get("generateName") or "<unnamed>"
     namespace = meta.get("namespace")
-    return (
-        f"{obj.get('kind', '?')} {namespace}/{name}"
-        if namespace
-        else f"{obj.get('kind', '?')} {name}"
-    )
+    return f"{obj.get('kind', '?')} {namespace}/{name}" if namespace else f"{obj.get('kind', '?')} {name}"
 
 
 def pod_templates(obj: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
@@ -290,9 +277,7 @@ def _quantity(value: Any) -> Decimal | None:
         return None
 
 
-Check = Callable[
-    [Mapping[str, Any], Sequence[Mapping[str, Any]], PolicyConfig], Iterator[tuple[str, str]]
-]
+Check = Callable[[Mapping[str, Any], Sequence[Mapping[str, Any]], PolicyConfig], Iterator[tuple[str, str]]]
 
 
 def _check_resources(
@@ -332,11 +317,7 @@ def _check_images(
             if digest is None and tag in (None, "latest"):
                 yield (
                     "image-latest",
-                    (
-                        f"{label} uses ':latest'"
-                        if tag
-                        else f"{label} has no tag, so it means ':latest'"
-                    ),
+                    (f"{label} uses ':latest'" if tag else f"{label} has no tag, so it means ':latest'"),
                 )
             if digest is None:
                 yield "image-digest", f"{label} is not pinned by digest"
@@ -495,9 +476,7 @@ def is_secret_name(name: str) -> bool:
     """
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
     words = [w for w in re.split(r"[^A-Za-z0-9]+", spaced.upper()) if w]
-    return any(w in _SECRET_WORDS for w in words) or any(
-        pair in _SECRET_PAIRS for pair in itertools.pairwise(words)
-    )
+    return any(w in _SECRET_WORDS for w in words) or any(pair in _SECRET_PAIRS for pair in itertools.pairwise(words))
 
 
 def looks_secret(value: str) -> bool:
@@ -558,9 +537,7 @@ def blocking(findings: Iterable[Finding], allow: Sequence[str]) -> list[Finding]
     return [f for f in findings if f.severity == "error" and f.rule not in allowed]
 
 
-def raise_if_blocked(
-    findings: Sequence[Finding], allow: Sequence[str], what: str, *, listed: bool = False
-) -> None:
+def raise_if_blocked(findings: Sequence[Finding], allow: Sequence[str], what: str, *, listed: bool = False) -> None:
     """CheckFailedError for error findings not allowed; ``listed``: they were printed already."""
     blocked = blocking(findings, allow)
     if not blocked:
@@ -607,30 +584,36 @@ def manifest_files(path: str) -> list[Path]:
     )
 
 
+def _read(file: Path | None) -> tuple[str, str]:
+    """(text, source name) of a manifest file, or of stdin for ``-f -``."""
+    if file is None:
+        import sys
+
+        return sys.stdin.read(), "<stdin>"
+    try:
+        return file.read_text(encoding="utf-8"), str(file)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {str(file)!r}: {exc}", hint="check the file") from exc
+
+
 def load_manifests(paths: Sequence[str]) -> tuple[list[dict[str, Any]], list[str | None]]:
-    """Objects from files (multi-document YAML, JSON, kind: List), with each one's file."""
+    """Objects from files (multi-document YAML, JSON, kind: List), with each one's file;
+    ``-`` reads stdin (``akscli render ... | akscli policy check -f -``)."""
     from akscli import yamlio
 
     objects: list[dict[str, Any]] = []
     sources: list[str | None] = []
     for path in paths:
-        for file in manifest_files(path):
-            try:
-                text = file.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise UsageError(
-                    f"cannot read {str(file)!r}: {exc}", hint="check the file"
-                ) from exc
-            for doc in yamlio.load_all(text, source=str(file)):
+        for file in [None] if path == "-" else manifest_files(path):
+            text, source = _read(file)
+            for doc in yamlio.load_all(text, source=source):
                 items = (
-                    doc.get("items")
-                    if isinstance(doc, dict) and str(doc.get("kind", "")).endswith("List")
-                    else [doc]
+                    doc.get("items") if isinstance(doc, dict) and str(doc.get("kind", "")).endswith("List") else [doc]
                 )
                 for item in items or []:
                     if isinstance(item, dict) and "kind" in item:
                         objects.append(item)
-                        sources.append(str(file))
+                        sources.append(source)
     return objects, sources
 
 
@@ -647,9 +630,7 @@ def sarif(findings: Sequence[Finding]) -> dict[str, Any]:
             "message": {"text": f"{f.object_ref}: {f.message}"},
             "locations": [
                 {
-                    "physicalLocation": {
-                        "artifactLocation": {"uri": f.source or "rendered-manifests"}
-                    },
+                    "physicalLocation": {"artifactLocation": {"uri": f.source or "rendered-manifests"}},
                     "logicalLocations": [{"fullyQualifiedName": f.object_ref, "kind": "resource"}],
                 }
             ],

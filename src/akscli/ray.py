@@ -36,7 +36,6 @@ RAY_API = "ray.io/v1"
 DEFAULT_RAY_VERSION = "2.52.0"
 DEFAULT_IMAGE_REPO = "rayproject/ray"
 DEFAULT_GROUP = "default-group"
-HEAD_GROUP = "headgroup"
 
 # The labels KubeRay puts on every pod it creates; listing by them stays server-side.
 CLUSTER_LABEL = "ray.io/cluster"
@@ -406,10 +405,6 @@ def add_group_ops(cluster: Mapping[str, Any], group_obj: Mapping[str, Any]) -> l
     return ops
 
 
-def group_names(cluster: Mapping[str, Any]) -> list[str]:
-    return [str(g.get("groupName")) for g in (cluster.get("spec") or {}).get("workerGroupSpecs") or []]
-
-
 def scale_patch(
     cluster: Mapping[str, Any],
     group: str,
@@ -705,19 +700,15 @@ def serve_config(text: str, source: str) -> str:
 
 
 def condition(obj: Mapping[str, Any], kind: str) -> Mapping[str, Any] | None:
-    for cond in (obj.get("status") or {}).get("conditions") or []:
-        if cond.get("type") == kind:
-            return dict(cond)
-    return None
+    from akscli.kube.readiness import conditions
 
-
-def condition_true(obj: Mapping[str, Any], kind: str) -> bool:
-    cond = condition(obj, kind)
-    return bool(cond and cond.get("status") == "True")
+    return conditions(obj).get(kind)
 
 
 def pod_ready(pod: Mapping[str, Any]) -> bool:
-    return condition_true(pod, "Ready") and (pod.get("status") or {}).get("phase") == "Running"
+    # Running and Ready: a Succeeded pod is "ready" for --wait but holds no GPU any more.
+    cond = condition(pod, "Ready")
+    return bool(cond and cond.get("status") == "True") and (pod.get("status") or {}).get("phase") == "Running"
 
 
 def pod_gpus(pod: Mapping[str, Any]) -> int:

@@ -27,9 +27,10 @@ REVISION_OF_LABEL = "akscli.io/model-revision-of"
 REVISION_LABEL = "akscli.io/revision"
 MODEL_ID_ANNOTATION = "akscli.io/model-id"
 GPUS_ANNOTATION = "akscli.io/gpus"
-# KAITO labels the pods it runs for a Workspace with the Workspace's name.
+# KAITO labels the pods it runs for a Workspace with the Workspace's name, and the Workspaces of
+# an InferenceSet (and their pods) with the set's name.
 KAITO_POD_LABEL = "kaito.sh/workspace"
-KAITO_SET_POD_LABEL = "kaito.sh/inferenceset"
+KAITO_SET_POD_LABEL = "inferenceset.kaito.sh/created-by"
 
 RUNTIMES = ("kaito", "vllm")
 DEFAULT_VLLM_IMAGE = "vllm/vllm-openai:v0.11.0"
@@ -519,18 +520,22 @@ def replicas_of(obj: Mapping[str, Any]) -> tuple[int, int]:
 def vm_size_of(obj: Mapping[str, Any]) -> str | None:
     kind = obj.get("kind")
     if kind == "Workspace":
-        return _dig(obj, "resource.instanceType")
+        return _text(_dig(obj, "resource.instanceType"))
     if kind == "InferenceSet":
-        return _dig(obj, "spec.template.resource.instanceType")
+        return _text(_dig(obj, "spec.template.resource.instanceType"))
     sel = _dig(obj, "spec.template.spec.nodeSelector") or {}
-    return sel.get("node.kubernetes.io/instance-type")
+    return _text(sel.get("node.kubernetes.io/instance-type"))
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
 
 
 def model_id_of(obj: Mapping[str, Any]) -> str | None:
     ann = (obj.get("metadata") or {}).get("annotations") or {}
     if MODEL_ID_ANNOTATION in ann:
         return str(ann[MODEL_ID_ANNOTATION])
-    return _dig(obj, "inference.preset.name") or _dig(obj, "spec.template.inference.preset.name")
+    return _text(_dig(obj, "inference.preset.name") or _dig(obj, "spec.template.inference.preset.name"))
 
 
 def endpoint_of(obj: Mapping[str, Any]) -> str:

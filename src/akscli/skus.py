@@ -118,18 +118,18 @@ def read_price_file(path: str) -> dict[str, dict[str, float]]:
             f"price file {path!r} has no prices",
             hint="write 'Standard_NC24ads_A100_v4: {eastus: 3.1}' or a 'skus:' list",
         )
-    for row in rows:
-        prices = row.get("prices") if isinstance(row, Mapping) else None
-        if not isinstance(prices, Mapping) or "vm_size" not in row:
+    for entry in rows:
+        prices = entry.get("prices") if isinstance(entry, Mapping) else None
+        if not isinstance(prices, Mapping) or "vm_size" not in entry:
             raise UsageError(
                 f"price file {path!r}: each entry needs vm_size and prices",
                 hint="prices map a region to USD per hour: {eastus: 3.1}",
             )
         try:
-            out.setdefault(str(row["vm_size"]), {}).update({str(k).lower(): float(v) for k, v in prices.items()})
+            out.setdefault(str(entry["vm_size"]), {}).update({str(k).lower(): float(v) for k, v in prices.items()})
         except (TypeError, ValueError) as exc:
             raise UsageError(
-                f"price file {path!r}: price for {row['vm_size']} is not a number",
+                f"price file {path!r}: price for {entry['vm_size']} is not a number",
                 hint="prices are USD per hour, for example 3.673",
             ) from exc
     return out

@@ -9,7 +9,8 @@ BASE = f"/subscriptions/{DEFAULT_SUBSCRIPTION}/resourceGroups/{RG}/providers/Mic
 
 
 def cluster_id(name: str, rg: str = RG) -> str:
-    return f"/subscriptions/{DEFAULT_SUBSCRIPTION}/resourceGroups/{rg}/providers/Microsoft.ContainerService/managedClusters/{name}"
+    provider = "providers/Microsoft.ContainerService"
+    return f"/subscriptions/{DEFAULT_SUBSCRIPTION}/resourceGroups/{rg}/{provider}/managedClusters/{name}"
 
 
 def seed_cluster(
@@ -34,7 +35,9 @@ def seed_cluster(
             **p,
         }
         profiles.append(prof)
-        emu.put_resource(f"{rid}/agentPools/{p['name']}", {"properties": {k: v for k, v in prof.items() if k != "name"}})
+        emu.put_resource(
+            f"{rid}/agentPools/{p['name']}", {"properties": {k: v for k, v in prof.items() if k != "name"}}
+        )
     emu.put_resource(
         rid,
         {

@@ -29,10 +29,16 @@ def test_fleet_sdk_creates_a_fleet_member_and_an_update_run_it_can_start(azure_e
         "create fleet",
     )
     assert fleet.properties.provisioning_state == "Succeeded"
-    member = {"properties": {"clusterResourceId": f"{SUB}/resourceGroups/rg1/providers/Microsoft.ContainerService/managedClusters/a", "group": "canary"}}
+    member = {
+        "properties": {
+            "clusterResourceId": f"{SUB}/resourceGroups/rg1/providers/Microsoft.ContainerService/managedClusters/a",
+            "group": "canary",
+        }
+    }
     arm.wait_lro(c.fleet_members.begin_create("rg1", "fleet1", "m1", member), "join")
-    run = {"properties": {"strategy": {"stages": [{"name": "s1", "groups": [{"name": "canary"}]}]},
-                          "managedClusterUpdate": {"upgrade": {"type": "Full", "kubernetesVersion": "1.33.5"}}}}  # fmt: skip
+    strategy = {"stages": [{"name": "s1", "groups": [{"name": "canary"}]}]}
+    upgrade = {"upgrade": {"type": "Full", "kubernetesVersion": "1.33.5"}}
+    run = {"properties": {"strategy": strategy, "managedClusterUpdate": upgrade}}
     arm.wait_lro(c.update_runs.begin_create_or_update("rg1", "fleet1", "run1", run), "create run")
     started = arm.wait_lro(c.update_runs.begin_start("rg1", "fleet1", "run1"), "start run")
     assert started.properties.status.status.state == "Running"
@@ -63,7 +69,9 @@ def test_an_extension_resource_needs_its_parent(azure_env: ArmEmulator) -> None:
 def test_requests_without_a_token_or_for_another_audience_get_401(azure_env: ArmEmulator) -> None:
     import requests
 
-    r = requests.get(f"{azure_env.url}{SUB}/providers/Microsoft.ContainerService/managedClusters?api-version=2026-08-01")
+    r = requests.get(
+        f"{azure_env.url}{SUB}/providers/Microsoft.ContainerService/managedClusters?api-version=2026-08-01"
+    )
     assert r.status_code == 401 and r.json()["error"]["code"] == "AuthenticationFailed"
     token, _ = azure_env.issue_token("6dae42f8-4368-4678-94ff-3960e28e3630")
     r = requests.get(
@@ -73,10 +81,17 @@ def test_requests_without_a_token_or_for_another_audience_get_401(azure_env: Arm
     assert r.status_code == 401 and r.json()["error"]["code"] == "InvalidAuthenticationTokenAudience"
 
 
-def test_an_expired_token_is_an_auth_error_through_the_sdk(azure_env: ArmEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_expired_token_is_an_auth_error_through_the_sdk(
+    azure_env: ArmEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
     azure_env.token_lifetime = -10
     with pytest.raises(AuthError) as err:
-        arm.raw_call(arm.raw_client(arm.AzureTarget()), "GET", f"{SUB}/resourceGroups/rg1/providers/Microsoft.ContainerService/fleets", "2026-06-01")
+        arm.raw_call(
+            arm.raw_client(arm.AzureTarget()),
+            "GET",
+            f"{SUB}/resourceGroups/rg1/providers/Microsoft.ContainerService/fleets",
+            "2026-06-01",
+        )
     assert "ExpiredAuthenticationToken" in err.value.message
 
 
@@ -92,7 +107,9 @@ def test_retry_after_of_the_operation_is_honoured_by_the_sdk_poller(azure_env: A
 def test_lists_page_with_next_links(azure_env: ArmEmulator) -> None:
     azure_env.page_size = 1
     for name in ("a", "b", "c"):
-        azure_env.put_resource(f"{SUB}/resourceGroups/rg1/providers/Microsoft.ContainerService/fleets/{name}", {"location": "eastus"})
+        azure_env.put_resource(
+            f"{SUB}/resourceGroups/rg1/providers/Microsoft.ContainerService/fleets/{name}", {"location": "eastus"}
+        )
     names = [f.name for f in fleet_client().fleets.list_by_resource_group("rg1")]
     assert names == ["a", "b", "c"]
 
@@ -100,7 +117,14 @@ def test_lists_page_with_next_links(azure_env: ArmEmulator) -> None:
 def test_a_failed_operation_marks_the_resource_failed(azure_env: ArmEmulator) -> None:
     from akscli.errors import QuotaError
 
-    azure_env.fail_operation("PUT", "/fleets/f3$", "QuotaExceeded", "Operation results in exceeding approved Fleets quota.")
+    azure_env.fail_operation(
+        "PUT", "/fleets/f3$", "QuotaExceeded", "Operation results in exceeding approved Fleets quota."
+    )
     with pytest.raises(QuotaError):
         arm.wait_lro(fleet_client().fleets.begin_create_or_update("rg1", "f3", {"location": "eastus"}), "create fleet")
-    assert azure_env.get_resource(f"{SUB}/resourceGroups/rg1/providers/Microsoft.ContainerService/fleets/f3")["properties"]["provisioningState"] == "Failed"
+    assert (
+        azure_env.get_resource(f"{SUB}/resourceGroups/rg1/providers/Microsoft.ContainerService/fleets/f3")[
+            "properties"
+        ]["provisioningState"]
+        == "Failed"
+    )

@@ -16,10 +16,10 @@ def _get(emu: ArmEmulator) -> None:
 
 
 def test_forbidden_is_an_auth_error_naming_a_role(azure_env: ArmEmulator) -> None:
+    message = "The client 'x' does not have authorization to perform action 'managedClusters/read'."
     azure_env.faults.add(
-        "GET", "/managedClusters/aks1$", 403,
-        body={"error": {"code": "AuthorizationFailed", "message": "The client 'x' does not have authorization to perform action 'Microsoft.ContainerService/managedClusters/read'."}},
-    )  # fmt: skip
+        "GET", "/managedClusters/aks1$", 403, body={"error": {"code": "AuthorizationFailed", "message": message}}
+    )
     with pytest.raises(AuthError) as err:
         _get(azure_env)
     assert "Contributor" in (err.value.hint or "")
@@ -34,10 +34,10 @@ def test_throttling_that_outlasts_the_retries_says_so(azure_env: ArmEmulator) ->
 
 
 def test_an_etag_or_operation_conflict_is_a_conflict_error(azure_env: ArmEmulator) -> None:
+    message = "Another operation (Updating) is in progress on cluster aks1."
     azure_env.faults.add(
-        "GET", "/managedClusters/aks1$", 409,
-        body={"error": {"code": "AnotherOperationInProgress", "message": "Another operation (Updating) is in progress on cluster aks1."}},
-    )  # fmt: skip
+        "GET", "/managedClusters/aks1$", 409, body={"error": {"code": "AnotherOperationInProgress", "message": message}}
+    )
     with pytest.raises(ConflictError) as err:
         _get(azure_env)
     assert "cluster wait" in (err.value.hint or "")
@@ -45,10 +45,10 @@ def test_an_etag_or_operation_conflict_is_a_conflict_error(azure_env: ArmEmulato
 
 def test_a_bad_parameter_is_a_usage_error_with_azure_words(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env)
+    message = "The value of parameter agentPoolProfile.count is invalid."
     azure_env.faults.add(
-        "PUT", "/agentPools/p1$", 400,
-        body={"error": {"code": "InvalidParameter", "message": "The value of parameter agentPoolProfile.count is invalid."}},
-    )  # fmt: skip
+        "PUT", "/agentPools/p1$", 400, body={"error": {"code": "InvalidParameter", "message": message}}
+    )
     from akscli.azure import nodepools
 
     c = clusters.client(AzureTarget())

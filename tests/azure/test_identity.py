@@ -125,3 +125,13 @@ def test_no_subscription_anywhere_is_a_usage_error_with_three_fixes(
         identity.resolve_subscription(None)
     assert "--subscription" in (err.value.hint or "")
     assert "AZURE_SUBSCRIPTION_ID" in (err.value.hint or "")
+
+
+def test_devicecode_mode_prompts_on_stderr_and_gets_a_user_token(
+    azure_env: ArmEmulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    token = identity.credential("devicecode").get_token(ARM)
+    assert azure_env.tokens[token.token]["aud"] == "https://management.azure.com"
+    err = capsys.readouterr().err
+    assert "https://microsoft.com/devicelogin" in err and "enter the code" in err
+    assert azure_env.token_requests[-1]["grant_type"] == "urn:ietf:params:oauth:grant-type:device_code"

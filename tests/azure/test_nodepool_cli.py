@@ -25,7 +25,9 @@ def pool_body(emu: ArmEmulator, name: str) -> dict:
 
 def test_gpu_shortcut_resolves_the_vm_size_and_taints_the_pool(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env)
-    r = invoke("nodepool", "add", "-c", "aks1", "-g", RG, "-n", "h100", "--gpu", "h100", "--gpus-per-node", "8", "-o", "json")
+    r = invoke(
+        "nodepool", "add", "-c", "aks1", "-g", RG, "-n", "h100", "--gpu", "h100", "--gpus-per-node", "8", "-o", "json"
+    )
     assert r.exit_code == 0, r
     body = pool_body(azure_env, "h100")
     assert body["vmSize"] == "Standard_ND96isr_H100_v5"
@@ -38,7 +40,17 @@ def test_gpu_shortcut_resolves_the_vm_size_and_taints_the_pool(azure_env: ArmEmu
 def test_a_gpu_vm_size_given_directly_is_also_tainted_unless_told_otherwise(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env)
     r = invoke(
-        "nodepool", "add", "-c", "aks1", "-g", RG, "-n", "a100", "--vm-size", "Standard_NC24ads_A100_v4", "--no-gpu-taint"
+        "nodepool",
+        "add",
+        "-c",
+        "aks1",
+        "-g",
+        RG,
+        "-n",
+        "a100",
+        "--vm-size",
+        "Standard_NC24ads_A100_v4",
+        "--no-gpu-taint",
     )
     assert r.exit_code == 0, r
     assert "nodeTaints" not in pool_body(azure_env, "a100")

@@ -35,7 +35,9 @@ def test_returns_a_v1beta1_exec_credential_for_the_aks_server_app(azure_env: Arm
 
 
 def test_answers_in_the_version_kubectl_asks_for(azure_env: ArmEmulator) -> None:
-    info = json.dumps({"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential", "spec": {"interactive": False}})
+    info = json.dumps(
+        {"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential", "spec": {"interactive": False}}
+    )
     cred = run_token(env={"KUBERNETES_EXEC_INFO": info})
     assert cred["apiVersion"] == "client.authentication.k8s.io/v1"
 
@@ -93,7 +95,9 @@ def test_unknown_flags_and_login_modes_are_usage_errors() -> None:
         plugin.parse_args(["--server-id", "bad id;rm"])
 
 
-def test_failure_to_sign_in_is_one_line_without_the_secret(azure_env: ArmEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failure_to_sign_in_is_one_line_without_the_secret(
+    azure_env: ArmEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AZURE_CLIENT_SECRET", "s3cr3t-wrong")
     assert plugin.main(["--login", "spn"]) == 6
 
@@ -112,3 +116,15 @@ def test_cached_path_imports_neither_azure_nor_kubernetes(azure_env: ArmEmulator
     assert p.returncode == 0, p.stderr
     assert "LOADED []" in p.stderr
     assert json.loads(p.stdout)["kind"] == "ExecCredential"
+
+
+def test_an_akscli_exec_block_signs_in_in_process_with_the_same_cache(azure_env: ArmEmulator) -> None:
+    cached = run_token("--server-id", AKS_SERVER_APP, "--tenant-id", azure_env.tenant)
+    block = {"command": "akscli", "args": ["token", "--server-id", AKS_SERVER_APP, "--tenant-id", azure_env.tenant]}
+    token, expires_on = plugin.token_for_exec(block)
+    assert token == cached["status"]["token"]
+    assert expires_on > time.time()
+
+
+def test_other_exec_plugins_are_left_to_run_as_kubectl_would() -> None:
+    assert plugin.token_for_exec({"command": "aws", "args": ["eks", "get-token"]}) is None

@@ -109,3 +109,27 @@ def test_probe_job_pins_its_node_and_runs_the_probe_in_the_given_image(gpu_nodes
     assert pod["containers"][0]["command"] == ["akscli", "baremetal", "probe", "-o", "json", "--sysfs-root", "/host"]
     assert "nvidia.com/gpu" not in (pod["containers"][0]["resources"].get("limits") or {})
     kube.create(job, dry_run=True)  # the API server accepts it as it is
+
+
+def test_anomalies_from_any_node_reach_the_cluster_table(gpu_nodes: Any, kubeconfig: Any) -> None:
+    from akscli.baremetal import probe
+
+    from .conftest import eight_gpu_record
+
+    def output(node: str) -> str:
+        record = eight_gpu_record(active_links=18 if node != "aks-gpu-1" else 17)
+        report = probe.probe(probe.RecordedNvml(record), probe.ListingSysfs({}), node=node, kernel="6.8")
+        return json.dumps(report.to_dict())
+
+    gpu_nodes.controllers.add(GpuPodController(probe_output=output))
+    result = invoke("baremetal", "inventory", "-o", "json")
+    assert result.exit_code == 9
+    data = json.loads(result.stdout)
+    assert {n["node"]: n["nvlink"] for n in data["nodes"]} == {
+        "aks-gpu-0": "144/144",
+        "aks-gpu-1": "136/144",
+        "aks-gpu-2": "144/144",
+    }
+    assert {(a["node"], a["severity"]) for a in data["anomalies"]} == {("aks-gpu-1", "error")}
+    assert len(data["anomalies"]) == 8  # one per GPU with a link down
+    assert data["summary"]["nvlinks_active"] == 424

@@ -89,3 +89,21 @@ def test_cli_refuses_a_bad_mig_strategy_with_exit_2() -> None:
     assert result.exit_code == 2
     assert "--mig-strategy" in result.stderr
     assert result.stdout == ""
+
+
+def test_component_images_can_be_replaced_and_are_validated() -> None:
+    result = invoke(
+        "baremetal",
+        "prepare",
+        "--rdma",
+        "--rdma-image",
+        "registry.example.com/rdma-dp:v1.5.3",
+        "--dry-run",
+        "client",
+        "-o",
+        "json",
+    )
+    assert result.exit_code == 0, result
+    assert "registry.example.com/rdma-dp:v1.5.3" in result.stdout
+    bad = invoke("baremetal", "prepare", "--nfd-image", "NFD latest", "--dry-run", "client")
+    assert bad.exit_code == 2 and "--nfd-image" in bad.stderr

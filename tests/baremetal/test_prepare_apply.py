@@ -54,3 +54,11 @@ def test_prepare_without_the_operator_namespace_fails_clearly(kube_emulator: Any
     assert result.exit_code != 0
     assert "gpu-operator" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_prepare_wait_returns_once_the_operator_reports_ready(kube_emulator: Any, kubeconfig: Any) -> None:
+    add_nodes(kube_emulator, fx.healthy_cluster(1))
+    kube_emulator.controllers.add(ClusterPolicyController(delay=0.01))
+    result = invoke("baremetal", "prepare", "--no-nfd", "--wait", "--timeout", "30s", "-y")
+    assert result.exit_code == 0, result
+    assert "all 1 object(s) ready" in result.stderr

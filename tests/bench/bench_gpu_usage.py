@@ -25,8 +25,10 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 
-def run_child(cmd: list[str], env: dict[str, str], stdout_path: Path) -> tuple[float, float, int]:
-    """(wall seconds, peak RSS MiB, exit code) of one child process."""
+def run_child(
+    cmd: list[str], env: dict[str, str], stdout_path: Path
+) -> tuple[float, float, float, int]:
+    """(wall seconds, CPU seconds, peak RSS MiB, exit code) of one child process."""
     with stdout_path.open("wb") as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, env=env)
@@ -37,7 +39,8 @@ def run_child(cmd: list[str], env: dict[str, str], stdout_path: Path) -> tuple[f
         if code != 0:
             err.seek(0)
             sys.stderr.write(f"{' '.join(cmd)} exited {code}:\n{err.read().decode()[-2000:]}\n")
-    return wall, usage.ru_maxrss / 1024.0, code  # ru_maxrss is KiB on Linux
+    cpu = usage.ru_utime + usage.ru_stime
+    return wall, cpu, usage.ru_maxrss / 1024.0, code  # ru_maxrss is KiB on Linux
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -68,12 +71,18 @@ def main() -> int:
     parser.add_argument("--pods", type=int, default=1_000_000)
     parser.add_argument("--gpu-fraction", type=float, default=0.2)
     parser.add_argument("--page-size", type=int, default=500)
+    parser.add_argument(
+        "--no-kubectl",
+        action="store_true",
+        help="measure akscli only (kubectl holds every object: ~3 GiB per "
+        "100,000 pods, more than a small machine has at 1,000,000)",
+    )
     parser.add_argument("--serve", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         return serve(args)
 
-    kubectl = shutil.which("kubectl")
+    kubectl = None if args.no_kubectl else shutil.which("kubectl")
     akscli = [sys.executable, "-m", "akscli"]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -108,10 +117,10 @@ def main() -> int:
                 flush=True,
             )
             env = {**os.environ, "KUBECONFIG": str(kubeconfig), "AKSCLI_AUDIT_LOG": str(work / "audit.jsonl")}
-            wall, rss, code = run_child(
+            wall, cpu, rss, code = run_child(
                 [*akscli, "gpu", "usage", "-o", "json", "--page-size", str(args.page_size)], env, work / "akscli.json"
             )
-            rows.append(("akscli gpu usage -o json", wall, rss, code))
+            rows.append(("akscli gpu usage -o json", wall, cpu, rss, code))
             if code == 0:
                 totals = json.loads((work / "akscli.json").read_text())["totals"]
                 print(
@@ -121,9 +130,9 @@ def main() -> int:
                 )
             if kubectl:
                 for what in (["nodes"], ["pods", "-A"]):
-                    wall, rss, code = run_child([kubectl, "get", *what, "-o", "json"], env, work / "kubectl.json")
-                    rows.append((f"kubectl get {' '.join(what)} -o json", wall, rss, code))
-            else:
+                    wall, cpu, rss, code = run_child([kubectl, "get", *what, "-o", "json"], env, work / "kubectl.json")
+                    rows.append((f"kubectl get {' '.join(what)} -o json", wall, cpu, rss, code))
+            elif not args.no_kubectl:
                 print("kubectl not found: only akscli was measured", flush=True)
         finally:
             server.stdin.close()

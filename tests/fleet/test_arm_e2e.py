@@ -253,13 +253,18 @@ def test_approve_with_no_pending_gate_is_not_found(fleet: Any) -> None:
     assert "no pending gate" in result.stderr
 
 
-def test_credentials_merge_the_hub_kubeconfig(fleet: Any, tmp_path: Path) -> None:
+def test_credentials_merge_the_hub_kubeconfig_signing_in_through_akscli_token(fleet: Any, tmp_path: Path) -> None:
     path = tmp_path / "config"
-    result = invoke("fleet", "credentials", FLEET, "-g", RG, "--file", str(path))
+    result = invoke("fleet", "credentials", FLEET, "-g", RG, "--file", str(path), "-o", "json")
     assert result.exit_code == 0, result
+    info = json.loads(result.stdout)
+    assert info["path"] == str(path)
     text = path.read_text()
     assert f"clusterUser_{FLEET}" in text
-    assert result.stdout.strip() in text
+    assert "command: akscli" in text
+    assert "kubelogin" not in text
+    again = invoke("fleet", "credentials", FLEET, "-g", RG, "--file", str(path))
+    assert "already up to date" in again.stderr
 
 
 def test_gates_lists_a_runs_gates_and_pending_filters(fleet: Any) -> None:
@@ -323,3 +328,12 @@ def test_target_version_channel_needs_a_minor_version(fleet: Any) -> None:
     result = invoke("fleet", "autoupgrade", "create", "pin", *ARM, "--channel", "TargetKubernetesVersion")
     assert result.exit_code == 2
     assert "--target-kubernetes-version" in result.stderr
+
+
+def test_strategies_and_fleets_are_listed_across_the_subscription(fleet: Any) -> None:
+    invoke("fleet", "rollout", "strategy", "create", "safe", *ARM, "--stage", "s;groups=cloud;before=approval")
+    rows = json.loads(invoke("fleet", "rollout", "strategy", "list", *ARM, "-o", "json").stdout)
+    assert [r["name"] for r in rows] == ["safe"]
+    stage = rows[0]["properties"]["strategy"]["stages"][0]
+    assert stage["beforeGates"] == [{"displayName": "approve before s", "type": "Approval"}]
+    assert invoke("fleet", "list", "-o", "name").stdout.split() == [f"fleet/{FLEET}"]

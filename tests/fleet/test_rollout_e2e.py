@@ -151,3 +151,44 @@ def test_delete_a_hub_run_and_its_strategy(hub: Hub) -> None:
     assert hub.cluster.get(P1, "ClusterStagedUpdateStrategy", None, "canary-first") is None
     missing = invoke("fleet", "rollout", "strategy", "delete", "canary-first", "-y")
     assert missing.exit_code == 3
+
+
+def test_namespaced_run_is_approved_through_its_approval_request(hub: Hub) -> None:
+    _ok("fleet", "place", "cfg", "-n", "llm", "--select", "configmap/model-config", "--external", "-y")
+    _ok("fleet", "rollout", "strategy", "create", "gated", "-n", "llm", "-y", "--stage", "all;before=approval")
+    hub.settle()
+    _ok(
+        "fleet",
+        "rollout",
+        "create",
+        "run-ns",
+        "-n",
+        "llm",
+        "--placement",
+        "cfg",
+        "--strategy",
+        "gated",
+        "--start",
+        "-y",
+    )
+    hub.settle()
+    result = invoke("fleet", "approve", "run-ns", "-n", "llm", "--wait", "--timeout", "20s")
+    assert result.exit_code == 0, result
+    assert "approved run-ns-before-all (stage all)" in result.stdout
+    assert "completed" in result.stdout
+    request = hub.get("ApprovalRequest", "run-ns-before-all", "llm")
+    assert request["metadata"]["labels"]["kubernetes-fleet.io/targetupdaterun"] == "run-ns"
+
+
+def test_a_run_created_without_start_waits_until_started(hub: Hub) -> None:
+    _ok("fleet", "place", "llm", "--select", "namespace/llm", "--external", "-y")
+    _ok("fleet", "rollout", "strategy", "create", "all-at-once", "--stage", "all;max=100%", "-y")
+    hub.settle()
+    _ok("fleet", "rollout", "create", "run-3", "--placement", "llm", "--strategy", "all-at-once", "-y")
+    hub.settle()
+    assert json.loads(_ok("fleet", "rollout", "status", "run-3", "-o", "json"))["run"]["state"] == "NotStarted"
+    assert _ok("fleet", "rollout", "start", "run-3").strip() == "updaterun/run-3 started"
+    hub.settle()
+    assert json.loads(_ok("fleet", "rollout", "status", "run-3", "-o", "json"))["run"]["state"] == "Succeeded"
+    names = _ok("fleet", "rollout", "strategy", "list", "-o", "json")
+    assert [s["metadata"]["name"] for s in json.loads(names)] == ["all-at-once"]

@@ -27,9 +27,15 @@ def connection(emu: KubeEmulator, timeout: float = 10.0) -> http.client.HTTPConn
     return http.client.HTTPConnection("127.0.0.1", emu.port, timeout=timeout)
 
 
-def raw(emu: KubeEmulator, method: str, path: str, body: Any = None,
-        content_type: str = "application/json", token: str | None = "default",
-        headers: dict[str, str] | None = None) -> Response:
+def raw(
+    emu: KubeEmulator,
+    method: str,
+    path: str,
+    body: Any = None,
+    content_type: str = "application/json",
+    token: str | None = "default",
+    headers: dict[str, str] | None = None,
+) -> Response:
     conn = connection(emu)
     h = {"Accept": "application/json", **(headers or {})}
     if token == "default":
@@ -54,11 +60,15 @@ def api_client(emu: KubeEmulator, tmp_path: Any) -> Any:
     return config.new_client_from_config(str(kc))
 
 
-def configmap(name: str, labels: dict[str, str] | None = None, ns: str = "default",
-              data: dict[str, str] | None = None) -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "ConfigMap",
-            "metadata": {"name": name, "namespace": ns, "labels": labels or {}},
-            "data": data or {"k": "v"}}
+def configmap(
+    name: str, labels: dict[str, str] | None = None, ns: str = "default", data: dict[str, str] | None = None
+) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": name, "namespace": ns, "labels": labels or {}},
+        "data": data or {"k": "v"},
+    }
 
 
 def deployment(name: str, replicas: int = 2, image: str = "nginx:1.27", ns: str = "default") -> dict[str, Any]:
@@ -69,7 +79,9 @@ def deployment(name: str, replicas: int = 2, image: str = "nginx:1.27", ns: str 
         "spec": {
             "replicas": replicas,
             "selector": {"matchLabels": {"app": name}},
-            "template": {"metadata": {"labels": {"app": name}},
-                         "spec": {"containers": [{"name": "main", "image": image}]}},
+            "template": {
+                "metadata": {"labels": {"app": name}},
+                "spec": {"containers": [{"name": "main", "image": image}]},
+            },
         },
     }

@@ -12,8 +12,7 @@ APPLY = "application/apply-patch+yaml"
 CM = "/api/v1/namespaces/default/configmaps"
 
 
-def apply(emu: KubeEmulator, path: str, obj: dict[str, Any], manager: str, force: bool = False,
-          extra: str = "") -> Any:
+def apply(emu: KubeEmulator, path: str, obj: dict[str, Any], manager: str, force: bool = False, extra: str = "") -> Any:
     q = f"?fieldManager={manager}" + ("&force=true" if force else "") + extra
     return raw(emu, "PATCH", path + q, obj, APPLY)
 
@@ -45,7 +44,9 @@ def test_conflicting_managers_get_409_naming_manager_and_field(kube_emulator: Ku
     body = r.json()
     assert r.status == 409 and body["reason"] == "Conflict"
     assert body["message"] == 'Apply failed with 1 conflict: conflict with "alice": .data.k'
-    assert body["details"]["causes"] == [{"reason": "FieldManagerConflict", "message": 'conflict with "alice"', "field": ".data.k"}]
+    assert body["details"]["causes"] == [
+        {"reason": "FieldManagerConflict", "message": 'conflict with "alice"', "field": ".data.k"}
+    ]
 
 
 def test_conflict_with_an_update_manager_names_its_api_version(kube_emulator: KubeEmulator) -> None:
@@ -63,7 +64,13 @@ def test_same_value_from_two_managers_is_shared_not_a_conflict(kube_emulator: Ku
 
 def test_force_takes_ownership_from_the_other_manager(kube_emulator: KubeEmulator) -> None:
     apply(kube_emulator, f"{CM}/a", configmap("a", data={"k": "one", "z": "1"}), "alice")
-    r = apply(kube_emulator, f"{CM}/a", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"k": "two"}}, "bob", force=True)
+    r = apply(
+        kube_emulator,
+        f"{CM}/a",
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"k": "two"}},
+        "bob",
+        force=True,
+    )
     body = r.json()
     assert r.status == 200 and body["data"] == {"k": "two", "z": "1"}
     owners = {m["manager"]: m["fieldsV1"] for m in body["metadata"]["managedFields"]}
@@ -78,7 +85,12 @@ def test_field_dropped_from_applied_config_is_removed(kube_emulator: KubeEmulato
 
 def test_field_also_owned_by_another_manager_survives_removal(kube_emulator: KubeEmulator) -> None:
     apply(kube_emulator, f"{CM}/a", configmap("a", data={"k": "v", "shared": "s"}), "alice")
-    apply(kube_emulator, f"{CM}/a", {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"shared": "s"}}, "bob")
+    apply(
+        kube_emulator,
+        f"{CM}/a",
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"shared": "s"}},
+        "bob",
+    )
     r = apply(kube_emulator, f"{CM}/a", configmap("a", data={"k": "v"}), "alice")
     assert r.json()["data"] == {"k": "v", "shared": "s"}
 
@@ -87,7 +99,13 @@ def test_apply_merges_containers_by_name(kube_emulator: KubeEmulator) -> None:
     path = "/apis/apps/v1/namespaces/default/deployments/d"
     apply(kube_emulator, path, deployment("d"), "alice")
     sidecar = deployment("d")
-    sidecar["spec"] = {"selector": sidecar["spec"]["selector"], "template": {"metadata": sidecar["spec"]["template"]["metadata"], "spec": {"containers": [{"name": "side", "image": "envoy:1"}]}}}
+    sidecar["spec"] = {
+        "selector": sidecar["spec"]["selector"],
+        "template": {
+            "metadata": sidecar["spec"]["template"]["metadata"],
+            "spec": {"containers": [{"name": "side", "image": "envoy:1"}]},
+        },
+    }
     r = apply(kube_emulator, path, sidecar, "bob")
     names = [c["name"] for c in r.json()["spec"]["template"]["spec"]["containers"]]
     assert names == ["main", "side"]
@@ -105,7 +123,9 @@ def test_apply_dry_run_does_not_persist(kube_emulator: KubeEmulator) -> None:
 
 def test_update_transfers_ownership_of_changed_fields(kube_emulator: KubeEmulator) -> None:
     apply(kube_emulator, f"{CM}/a", configmap("a", data={"k": "one"}), "alice")
-    r = raw(kube_emulator, "PATCH", f"{CM}/a?fieldManager=editor", {"data": {"k": "two"}}, "application/merge-patch+json")
+    r = raw(
+        kube_emulator, "PATCH", f"{CM}/a?fieldManager=editor", {"data": {"k": "two"}}, "application/merge-patch+json"
+    )
     mf = {m["manager"]: m for m in r.json()["metadata"]["managedFields"]}
     assert mf["editor"]["operation"] == "Update" and mf["editor"]["fieldsV1"] == {"f:data": {"f:k": {}}}
     assert "f:data" not in mf["alice"]["fieldsV1"]
@@ -119,28 +139,65 @@ def test_json_merge_patch_removes_null_fields(kube_emulator: KubeEmulator) -> No
 
 def test_json_patch_operations_apply_in_order(kube_emulator: KubeEmulator) -> None:
     kube_emulator.cluster.create(configmap("a", data={"x": "1"}))
-    ops = [{"op": "add", "path": "/data/y", "value": "2"}, {"op": "remove", "path": "/data/x"},
-           {"op": "test", "path": "/data/y", "value": "2"}]
+    ops = [
+        {"op": "add", "path": "/data/y", "value": "2"},
+        {"op": "remove", "path": "/data/x"},
+        {"op": "test", "path": "/data/y", "value": "2"},
+    ]
     r = raw(kube_emulator, "PATCH", f"{CM}/a", ops, "application/json-patch+json")
     assert r.json()["data"] == {"y": "2"}
 
 
 def test_failed_json_patch_test_is_422_and_changes_nothing(kube_emulator: KubeEmulator) -> None:
     kube_emulator.cluster.create(configmap("a", data={"x": "1"}))
-    r = raw(kube_emulator, "PATCH", f"{CM}/a", [{"op": "test", "path": "/data/x", "value": "9"}], "application/json-patch+json")
+    r = raw(
+        kube_emulator,
+        "PATCH",
+        f"{CM}/a",
+        [{"op": "test", "path": "/data/x", "value": "9"}],
+        "application/json-patch+json",
+    )
     assert r.status == 422
 
 
 def test_strategic_merge_patch_merges_container_lists_by_name(kube_emulator: KubeEmulator) -> None:
     kube_emulator.cluster.create(deployment("d"))
-    patch = {"spec": {"template": {"spec": {"containers": [{"name": "main", "image": "nginx:2"}, {"name": "extra", "image": "busybox"}]}}}}
-    r = raw(kube_emulator, "PATCH", "/apis/apps/v1/namespaces/default/deployments/d", patch, "application/strategic-merge-patch+json")
-    assert [(c["name"], c["image"]) for c in r.json()["spec"]["template"]["spec"]["containers"]] == [("main", "nginx:2"), ("extra", "busybox")]
+    patch = {
+        "spec": {
+            "template": {
+                "spec": {"containers": [{"name": "main", "image": "nginx:2"}, {"name": "extra", "image": "busybox"}]}
+            }
+        }
+    }
+    r = raw(
+        kube_emulator,
+        "PATCH",
+        "/apis/apps/v1/namespaces/default/deployments/d",
+        patch,
+        "application/strategic-merge-patch+json",
+    )
+    assert [(c["name"], c["image"]) for c in r.json()["spec"]["template"]["spec"]["containers"]] == [
+        ("main", "nginx:2"),
+        ("extra", "busybox"),
+    ]
 
 
 def test_strategic_merge_patch_on_custom_resource_is_415(kube_emulator: KubeEmulator) -> None:
-    kube_emulator.cluster.create({"apiVersion": "keda.sh/v1alpha1", "kind": "ScaledObject", "metadata": {"name": "s"}, "spec": {"scaleTargetRef": {"name": "d"}, "triggers": [{"type": "cpu", "metadata": {"value": "50"}}]}})
-    r = raw(kube_emulator, "PATCH", "/apis/keda.sh/v1alpha1/namespaces/default/scaledobjects/s", {"spec": {}}, "application/strategic-merge-patch+json")
+    kube_emulator.cluster.create(
+        {
+            "apiVersion": "keda.sh/v1alpha1",
+            "kind": "ScaledObject",
+            "metadata": {"name": "s"},
+            "spec": {"scaleTargetRef": {"name": "d"}, "triggers": [{"type": "cpu", "metadata": {"value": "50"}}]},
+        }
+    )
+    r = raw(
+        kube_emulator,
+        "PATCH",
+        "/apis/keda.sh/v1alpha1/namespaces/default/scaledobjects/s",
+        {"spec": {}},
+        "application/strategic-merge-patch+json",
+    )
     assert r.status == 415
 
 
@@ -149,10 +206,13 @@ def test_python_client_apply_via_call_api(kube_emulator: KubeEmulator, tmp_path:
 
     c = api_client(kube_emulator, tmp_path)
     method, url, headers, body, post = c.param_serialize(
-        "PATCH", "/apis/apps/v1/namespaces/default/deployments/d",
+        "PATCH",
+        "/apis/apps/v1/namespaces/default/deployments/d",
         query_params=[("fieldManager", "akscli"), ("force", "true")],
         header_params={"Content-Type": APPLY, "Accept": "application/json"},
-        body=deployment("d"), auth_settings=["BearerToken"])
+        body=deployment("d"),
+        auth_settings=["BearerToken"],
+    )
     resp = c.call_api(method, url, headers, body, post)
     resp.read()
     assert resp.status == 201

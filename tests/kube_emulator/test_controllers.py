@@ -37,7 +37,11 @@ def test_controller_reconciles_after_its_delay(kube_emulator: KubeEmulator) -> N
     c = kube_emulator.controllers.add(Stamp(delay=0.2))
     kube_emulator.cluster.create(configmap("a"))
     assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "a")["data"] == {"k": "v"}  # type: ignore[index]
-    assert wait_until(lambda: (kube_emulator.cluster.get("v1", "ConfigMap", "default", "a") or {}).get("data", {}).get("stamped") == "1")
+    assert wait_until(
+        lambda: (
+            (kube_emulator.cluster.get("v1", "ConfigMap", "default", "a") or {}).get("data", {}).get("stamped") == "1"
+        )
+    )
     assert isinstance(c, Stamp)
 
 
@@ -64,7 +68,9 @@ def test_controller_errors_are_recorded(kube_emulator: KubeEmulator) -> None:
 
 def test_deployment_becomes_available_with_pods(kube_emulator: KubeEmulator) -> None:
     kube_emulator.cluster.create(deployment("web", replicas=3))
-    assert wait_until(lambda: cond(kube_emulator.cluster.get("apps/v1", "Deployment", "default", "web"), "Available") == "True")
+    assert wait_until(
+        lambda: cond(kube_emulator.cluster.get("apps/v1", "Deployment", "default", "web"), "Available") == "True"
+    )
     d = kube_emulator.cluster.get("apps/v1", "Deployment", "default", "web")
     assert d is not None and d["status"]["readyReplicas"] == 3 and d["status"]["observedGeneration"] == 1
     pods = kube_emulator.cluster.list("v1", "Pod", "default", "app=web")
@@ -75,13 +81,20 @@ def test_deleting_a_deployment_collects_replicaset_and_pods(kube_emulator: KubeE
     kube_emulator.cluster.create(deployment("web", replicas=2))
     assert wait_until(lambda: len(kube_emulator.cluster.list("v1", "Pod", "default", "app=web")) == 2)
     kube_emulator.cluster.delete("apps/v1", "Deployment", "default", "web")
-    assert wait_until(lambda: not kube_emulator.cluster.list("v1", "Pod", "default", "app=web") and not kube_emulator.cluster.list("apps/v1", "ReplicaSet", "default"))
+    assert wait_until(
+        lambda: (
+            not kube_emulator.cluster.list("v1", "Pod", "default", "app=web")
+            and not kube_emulator.cluster.list("apps/v1", "ReplicaSet", "default")
+        )
+    )
 
 
 def test_unschedulable_deployment_reports_progress_deadline_and_event(kube_emulator_factory: Any) -> None:
     emu = kube_emulator_factory(controller_failure="unschedulable", crd_dirs=[])
     emu.cluster.create(deployment("gpu", replicas=1))
-    assert wait_until(lambda: cond(emu.cluster.get("apps/v1", "Deployment", "default", "gpu"), "Progressing") == "False")
+    assert wait_until(
+        lambda: cond(emu.cluster.get("apps/v1", "Deployment", "default", "gpu"), "Progressing") == "False"
+    )
     d = emu.cluster.get("apps/v1", "Deployment", "default", "gpu")
     assert cond(d, "Available") == "False"
     events = emu.cluster.list("v1", "Event", "default")
@@ -93,7 +106,14 @@ def test_statefulset_pods_are_ordinal(kube_emulator: KubeEmulator) -> None:
     sts["kind"] = "StatefulSet"
     sts["spec"]["serviceName"] = "db"
     kube_emulator.cluster.create(sts)
-    assert wait_until(lambda: (kube_emulator.cluster.get("apps/v1", "StatefulSet", "default", "db") or {}).get("status", {}).get("readyReplicas") == 2)
+    assert wait_until(
+        lambda: (
+            (kube_emulator.cluster.get("apps/v1", "StatefulSet", "default", "db") or {})
+            .get("status", {})
+            .get("readyReplicas")
+            == 2
+        )
+    )
     assert sorted(p["metadata"]["name"] for p in kube_emulator.cluster.list("v1", "Pod", "default")) == ["db-0", "db-1"]
 
 
@@ -104,17 +124,32 @@ def test_daemonset_runs_one_pod_per_selected_node(kube_emulator: KubeEmulator) -
     del ds["spec"]["replicas"]
     ds["spec"]["template"]["spec"]["nodeSelector"] = {"accelerator": "nvidia"}
     kube_emulator.cluster.create(ds)
-    assert wait_until(lambda: (kube_emulator.cluster.get("apps/v1", "DaemonSet", "default", "probe") or {}).get("status", {}).get("numberReady") == 3)
+    assert wait_until(
+        lambda: (
+            (kube_emulator.cluster.get("apps/v1", "DaemonSet", "default", "probe") or {})
+            .get("status", {})
+            .get("numberReady")
+            == 3
+        )
+    )
 
 
 def job(name: str) -> dict[str, Any]:
-    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name},
-            "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "main", "image": "busybox"}]}}}}
+    return {
+        "apiVersion": "batch/v1",
+        "kind": "Job",
+        "metadata": {"name": name},
+        "spec": {
+            "template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "main", "image": "busybox"}]}}
+        },
+    }
 
 
 def test_job_runs_then_completes(kube_emulator: KubeEmulator) -> None:
     kube_emulator.cluster.create(job("once"))
-    assert wait_until(lambda: cond(kube_emulator.cluster.get("batch/v1", "Job", "default", "once"), "Complete") == "True")
+    assert wait_until(
+        lambda: cond(kube_emulator.cluster.get("batch/v1", "Job", "default", "once"), "Complete") == "True"
+    )
     j = kube_emulator.cluster.get("batch/v1", "Job", "default", "once")
     assert j is not None and j["status"]["succeeded"] == 1 and j["status"]["startTime"]
     pods = kube_emulator.cluster.list("v1", "Pod", "default", "job-name=once")

@@ -27,7 +27,13 @@ def test_unknown_token_is_401(kube_emulator: KubeEmulator) -> None:
 
 def test_added_token_authenticates_as_its_user(kube_emulator: KubeEmulator) -> None:
     kube_emulator.auth.add_token("t-alice", "alice", ["devs"])
-    r = raw(kube_emulator, "POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", {"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"}, token="t-alice")
+    r = raw(
+        kube_emulator,
+        "POST",
+        "/apis/authentication.k8s.io/v1/selfsubjectreviews",
+        {"apiVersion": "authentication.k8s.io/v1", "kind": "SelfSubjectReview"},
+        token="t-alice",
+    )
     assert r.json()["status"]["userInfo"] == {"username": "alice", "groups": ["devs", "system:authenticated"]}
 
 
@@ -36,14 +42,22 @@ def test_deny_rule_answers_403_like_rbac(kube_emulator: KubeEmulator) -> None:
     kube_emulator.auth.deny(user="bob", verb="list", resource="secrets")
     r = raw(kube_emulator, "GET", "/api/v1/namespaces/default/secrets", token="t-bob")
     assert r.status == 403
-    assert r.json()["message"] == 'secrets is forbidden: User "bob" cannot list resource "secrets" in API group "" in the namespace "default"'
+    assert (
+        r.json()["message"]
+        == 'secrets is forbidden: User "bob" cannot list resource "secrets" in API group "" in the namespace "default"'
+    )
     assert raw(kube_emulator, "GET", CM, token="t-bob").status == 200
 
 
 def test_access_review_reflects_the_rule_table(kube_emulator: KubeEmulator) -> None:
     kube_emulator.auth.deny(verb="create", resource="deployments", group="apps")
-    body = {"apiVersion": "authorization.k8s.io/v1", "kind": "SelfSubjectAccessReview",
-            "spec": {"resourceAttributes": {"verb": "create", "group": "apps", "resource": "deployments", "namespace": "default"}}}
+    body = {
+        "apiVersion": "authorization.k8s.io/v1",
+        "kind": "SelfSubjectAccessReview",
+        "spec": {
+            "resourceAttributes": {"verb": "create", "group": "apps", "resource": "deployments", "namespace": "default"}
+        },
+    }
     r = raw(kube_emulator, "POST", "/apis/authorization.k8s.io/v1/selfsubjectaccessreviews", body)
     assert r.status == 201 and r.json()["status"]["allowed"] is False
 
@@ -105,9 +119,13 @@ def test_request_log_records_method_path_query_status_latency(kube_emulator: Kub
 
 
 def pod(name: str, containers: list[str]) -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
-            "spec": {"containers": [{"name": c, "image": "busybox"} for c in containers]},
-            "status": {"phase": "Running"}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name},
+        "spec": {"containers": [{"name": c, "image": "busybox"} for c in containers]},
+        "status": {"phase": "Running"},
+    }
 
 
 def test_pod_logs_with_tail_lines(kube_emulator: KubeEmulator) -> None:
@@ -135,13 +153,19 @@ def test_pod_logs_follow_streams_appended_lines_until_pod_finishes(kube_emulator
 
     threading.Timer(0.2, more).start()
     conn = connection(kube_emulator)
-    conn.request("GET", "/api/v1/namespaces/default/pods/p/log?follow=true", headers={"Authorization": f"Bearer {kube_emulator.token}"})
+    conn.request(
+        "GET",
+        "/api/v1/namespaces/default/pods/p/log?follow=true",
+        headers={"Authorization": f"Bearer {kube_emulator.token}"},
+    )
     body = conn.getresponse().read()
     assert body == b"start\nlater\n"
 
 
 def test_service_proxy_routes_to_registered_handler(kube_emulator: KubeEmulator) -> None:
-    kube_emulator.cluster.create({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "model"}, "spec": {"ports": [{"port": 80}]}})
+    kube_emulator.cluster.create(
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "model"}, "spec": {"ports": [{"port": 80}]}}
+    )
     seen: list[tuple[str, str, bytes]] = []
 
     def handler(method: str, path: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
@@ -155,13 +179,20 @@ def test_service_proxy_routes_to_registered_handler(kube_emulator: KubeEmulator)
 
 
 def test_service_proxy_without_handler_is_503(kube_emulator: KubeEmulator) -> None:
-    kube_emulator.cluster.create({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "model"}, "spec": {"ports": [{"port": 80}]}})
+    kube_emulator.cluster.create(
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "model"}, "spec": {"ports": [{"port": 80}]}}
+    )
     r = raw(kube_emulator, "GET", "/api/v1/namespaces/default/services/model:80/proxy/healthz")
     assert r.status == 503 and r.json()["message"] == 'no endpoints available for service "model"'
 
 
 def test_discovery_is_aggregated_when_asked(kube_emulator: KubeEmulator) -> None:
-    r = raw(kube_emulator, "GET", "/apis", headers={"Accept": "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"})
+    r = raw(
+        kube_emulator,
+        "GET",
+        "/apis",
+        headers={"Accept": "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json"},
+    )
     assert r.headers["Content-Type"].startswith("application/json;g=apidiscovery.k8s.io;v=v2")
     groups = {i["metadata"]["name"] for i in r.json()["items"]}
     assert {"apps", "kaito.sh", "ray.io", "placement.kubernetes-fleet.io"} <= groups
@@ -178,5 +209,8 @@ def test_openapi_v3_declares_field_validation_on_patch(kube_emulator: KubeEmulat
     url = root["paths"]["apis/kaito.sh/v1beta1"]["serverRelativeURL"]
     doc = raw(kube_emulator, "GET", url).json()
     patch_ops = [p["patch"] for p in doc["paths"].values() if "patch" in p]
-    assert any(op["x-kubernetes-group-version-kind"]["kind"] == "Workspace" and
-               any(x["name"] == "fieldValidation" for x in op["parameters"]) for op in patch_ops)
+    assert any(
+        op["x-kubernetes-group-version-kind"]["kind"] == "Workspace"
+        and any(x["name"] == "fieldValidation" for x in op["parameters"])
+        for op in patch_ops
+    )

@@ -26,11 +26,15 @@ def test_resource_version_is_monotonic_across_kinds(kube_emulator: KubeEmulator)
 def test_generation_bumps_on_spec_change_only(kube_emulator: KubeEmulator) -> None:
     path = "/apis/apps/v1/namespaces/default/deployments"
     raw(kube_emulator, "POST", path, deployment("d", replicas=1))
-    labels = raw(kube_emulator, "PATCH", f"{path}/d", {"metadata": {"labels": {"x": "y"}}}, "application/merge-patch+json").json()
+    labels = raw(
+        kube_emulator, "PATCH", f"{path}/d", {"metadata": {"labels": {"x": "y"}}}, "application/merge-patch+json"
+    ).json()
     assert labels["metadata"]["generation"] == 1
     spec = raw(kube_emulator, "PATCH", f"{path}/d", {"spec": {"replicas": 3}}, "application/merge-patch+json").json()
     assert spec["metadata"]["generation"] == 2
-    status = raw(kube_emulator, "PATCH", f"{path}/d/status", {"status": {"replicas": 3}}, "application/merge-patch+json").json()
+    status = raw(
+        kube_emulator, "PATCH", f"{path}/d/status", {"status": {"replicas": 3}}, "application/merge-patch+json"
+    ).json()
     assert status["metadata"]["generation"] == 2
 
 
@@ -42,7 +46,10 @@ def test_stale_update_is_a_409_conflict_status(kube_emulator: KubeEmulator) -> N
     body = r.json()
     assert r.status == 409
     assert body["kind"] == "Status" and body["reason"] == "Conflict" and body["code"] == 409
-    assert body["message"] == 'Operation cannot be fulfilled on configmaps "a": the object has been modified; please apply your changes to the latest version and try again'
+    assert (
+        body["message"]
+        == 'Operation cannot be fulfilled on configmaps "a": the object has been modified; please apply your changes to the latest version and try again'
+    )
     assert body["details"] == {"name": "a", "group": "", "kind": "configmaps"}
 
 
@@ -50,9 +57,14 @@ def test_missing_object_is_a_404_not_found_status(kube_emulator: KubeEmulator) -
     r = raw(kube_emulator, "GET", "/apis/apps/v1/namespaces/default/deployments/nope")
     assert r.status == 404
     assert r.json() == {
-        "kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
-        "message": 'deployments.apps "nope" not found', "reason": "NotFound",
-        "details": {"name": "nope", "group": "apps", "kind": "deployments"}, "code": 404,
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": 'deployments.apps "nope" not found',
+        "reason": "NotFound",
+        "details": {"name": "nope", "group": "apps", "kind": "deployments"},
+        "code": 404,
     }
 
 
@@ -83,7 +95,13 @@ def test_dry_run_create_does_not_persist(kube_emulator: KubeEmulator) -> None:
 
 def test_dry_run_patch_and_delete_do_not_persist(kube_emulator: KubeEmulator) -> None:
     kube_emulator.cluster.create(configmap("a"))
-    p = raw(kube_emulator, "PATCH", "/api/v1/namespaces/default/configmaps/a?dryRun=All", {"data": {"k": "z"}}, "application/merge-patch+json")
+    p = raw(
+        kube_emulator,
+        "PATCH",
+        "/api/v1/namespaces/default/configmaps/a?dryRun=All",
+        {"data": {"k": "z"}},
+        "application/merge-patch+json",
+    )
     assert p.json()["data"] == {"k": "z"}
     d = raw(kube_emulator, "DELETE", "/api/v1/namespaces/default/configmaps/a?dryRun=All")
     assert d.status == 200
@@ -102,7 +120,14 @@ def test_unknown_resource_is_404(kube_emulator: KubeEmulator) -> None:
 
 
 def test_unemulated_subresource_answers_501_not_success(kube_emulator: KubeEmulator) -> None:
-    kube_emulator.cluster.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [{"name": "c", "image": "busybox"}]}})
+    kube_emulator.cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "p"},
+            "spec": {"containers": [{"name": "c", "image": "busybox"}]},
+        }
+    )
     r = raw(kube_emulator, "POST", "/api/v1/namespaces/default/pods/p/exec?command=ls")
     assert r.status == 501 and r.json()["reason"] == "NotImplemented"
 
@@ -119,7 +144,13 @@ def test_status_subresource_ignores_spec_changes(kube_emulator: KubeEmulator) ->
 
 def test_main_resource_update_ignores_status(kube_emulator: KubeEmulator) -> None:
     kube_emulator.cluster.create(deployment("d", replicas=1))
-    out = raw(kube_emulator, "PATCH", "/apis/apps/v1/namespaces/default/deployments/d", {"status": {"replicas": 7}}, "application/merge-patch+json").json()
+    out = raw(
+        kube_emulator,
+        "PATCH",
+        "/apis/apps/v1/namespaces/default/deployments/d",
+        {"status": {"replicas": 7}},
+        "application/merge-patch+json",
+    ).json()
     assert (out.get("status") or {}).get("replicas") != 7
 
 
@@ -127,6 +158,12 @@ def test_scale_subresource_reads_and_sets_replicas(kube_emulator: KubeEmulator) 
     kube_emulator.cluster.create(deployment("d", replicas=1))
     scale = raw(kube_emulator, "GET", "/apis/apps/v1/namespaces/default/deployments/d/scale").json()
     assert scale["kind"] == "Scale" and scale["spec"]["replicas"] == 1
-    raw(kube_emulator, "PATCH", "/apis/apps/v1/namespaces/default/deployments/d/scale", {"spec": {"replicas": 4}}, "application/merge-patch+json")
+    raw(
+        kube_emulator,
+        "PATCH",
+        "/apis/apps/v1/namespaces/default/deployments/d/scale",
+        {"spec": {"replicas": 4}},
+        "application/merge-patch+json",
+    )
     got = kube_emulator.cluster.get("apps/v1", "Deployment", "default", "d")
     assert got is not None and got["spec"]["replicas"] == 4

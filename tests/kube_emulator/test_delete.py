@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.emulators.kube.apiserver import wait_until as wait_for
 from tests.emulators.kube import KubeEmulator
+from tests.emulators.kube.apiserver import wait_until as wait_for
 from tests.kube_emulator.helpers import configmap, raw
 
 CM = "/api/v1/namespaces/default/configmaps"
@@ -13,7 +13,14 @@ CM = "/api/v1/namespaces/default/configmaps"
 
 def owned(name: str, owner: dict[str, Any]) -> dict[str, Any]:
     cm = configmap(name)
-    cm["metadata"]["ownerReferences"] = [{"apiVersion": owner["apiVersion"], "kind": owner["kind"], "name": owner["metadata"]["name"], "uid": owner["metadata"]["uid"]}]
+    cm["metadata"]["ownerReferences"] = [
+        {
+            "apiVersion": owner["apiVersion"],
+            "kind": owner["kind"],
+            "name": owner["metadata"]["name"],
+            "uid": owner["metadata"]["uid"],
+        }
+    ]
     return cm
 
 
@@ -44,7 +51,13 @@ def test_no_new_finalizer_while_deleting(kube_emulator: KubeEmulator) -> None:
     cm["metadata"]["finalizers"] = ["example.com/hold"]
     kube_emulator.cluster.create(cm)
     raw(kube_emulator, "DELETE", f"{CM}/a")
-    r = raw(kube_emulator, "PATCH", f"{CM}/a", {"metadata": {"finalizers": ["example.com/hold", "x.io/new"]}}, "application/merge-patch+json")
+    r = raw(
+        kube_emulator,
+        "PATCH",
+        f"{CM}/a",
+        {"metadata": {"finalizers": ["example.com/hold", "x.io/new"]}},
+        "application/merge-patch+json",
+    )
     assert r.status == 422
 
 
@@ -66,7 +79,12 @@ def test_foreground_propagation_deletes_dependents_before_owner(kube_emulator: K
     child = owned("child", owner)
     child["metadata"]["finalizers"] = ["example.com/hold"]
     kube_emulator.cluster.create(child)
-    r = raw(kube_emulator, "DELETE", f"{CM}/owner", {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Foreground"})
+    r = raw(
+        kube_emulator,
+        "DELETE",
+        f"{CM}/owner",
+        {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": "Foreground"},
+    )
     assert "foregroundDeletion" in r.json()["metadata"]["finalizers"]
     kube_emulator.idle()
     assert not gone(kube_emulator, "owner")

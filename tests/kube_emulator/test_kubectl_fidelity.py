@@ -91,7 +91,9 @@ def applied(kubeconfig: Path, manifests: Path) -> Path:
     return manifests
 
 
-def test_apply_server_side_creates_builtin_and_custom_resources(kube_emulator: KubeEmulator, kubeconfig: Path, manifests: Path) -> None:
+def test_apply_server_side_creates_builtin_and_custom_resources(
+    kube_emulator: KubeEmulator, kubeconfig: Path, manifests: Path
+) -> None:
     r = kubectl("apply", "--server-side", "-f", str(manifests))
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines() == [
@@ -104,7 +106,9 @@ def test_apply_server_side_creates_builtin_and_custom_resources(kube_emulator: K
     assert ws is not None
     assert [(m["manager"], m["operation"]) for m in ws["metadata"]["managedFields"]] == [("kubectl", "Apply")]
     patches = kube_emulator.requests(method="PATCH", path="/namespaces/ml/")
-    assert all(r.query["fieldValidation"] == ["Strict"] and r.content_type == "application/apply-patch+yaml" for r in patches)
+    assert all(
+        r.query["fieldValidation"] == ["Strict"] and r.content_type == "application/apply-patch+yaml" for r in patches
+    )
 
 
 def test_reapplying_unchanged_manifests_writes_nothing(kube_emulator: KubeEmulator, applied: Path) -> None:
@@ -135,10 +139,15 @@ def test_get_prints_a_server_side_table(kube_emulator: KubeEmulator, applied: Pa
 
 
 def test_conflict_between_field_managers(kube_emulator: KubeEmulator, applied: Path) -> None:
-    assert kubectl("patch", "deployment", "web", "-n", "ml", "--type=merge", "-p", '{"spec":{"replicas":3}}').returncode == 0
+    assert (
+        kubectl("patch", "deployment", "web", "-n", "ml", "--type=merge", "-p", '{"spec":{"replicas":3}}').returncode
+        == 0
+    )
     r = kubectl("apply", "--server-side", "--field-manager=deployer", "-f", str(applied))
     assert r.returncode == 1
-    assert 'error: Apply failed with 1 conflict: conflict with "kubectl-patch" using apps/v1: .spec.replicas' in r.stderr
+    assert (
+        'error: Apply failed with 1 conflict: conflict with "kubectl-patch" using apps/v1: .spec.replicas' in r.stderr
+    )
     forced = kubectl("apply", "--server-side", "--field-manager=deployer", "--force-conflicts", "-f", str(applied))
     assert forced.returncode == 0
     d = kube_emulator.cluster.get("apps/v1", "Deployment", "ml", "web")
@@ -154,7 +163,10 @@ def test_unknown_field_in_custom_resource_fails_server_side_apply(kubeconfig: Pa
     kubectl("create", "namespace", "ml")
     r = kubectl("apply", "--server-side", "-f", str(bad))
     assert r.returncode == 1
-    assert "Error from server: failed to create typed patch object (ml/phi; kaito.sh/v1beta1, Kind=Workspace): .bogus: field not declared in schema" in r.stderr
+    assert (
+        "Error from server: failed to create typed patch object (ml/phi; kaito.sh/v1beta1, Kind=Workspace): .bogus: field not declared in schema"
+        in r.stderr
+    )
 
 
 def test_unknown_field_in_custom_resource_fails_strict_create(kubeconfig: Path, tmp_path: Path) -> None:
@@ -163,16 +175,24 @@ def test_unknown_field_in_custom_resource_fails_strict_create(kubeconfig: Path, 
     kubectl("create", "namespace", "ml")
     r = kubectl("create", "-f", str(bad))
     assert r.returncode == 1
-    assert 'Workspace in version "v1beta1" cannot be handled as a Workspace: strict decoding error: unknown field "bogus"' in r.stderr
+    assert (
+        'Workspace in version "v1beta1" cannot be handled as a Workspace: strict decoding error: unknown field "bogus"'
+        in r.stderr
+    )
 
 
 def test_schema_violation_is_reported_as_invalid(kubeconfig: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
-    bad.write_text(MANIFESTS.split("---\n")[2].replace("  instanceType:", "  count: two\n  instanceType:"), encoding="utf-8")
+    bad.write_text(
+        MANIFESTS.split("---\n")[2].replace("  instanceType:", "  count: two\n  instanceType:"), encoding="utf-8"
+    )
     kubectl("create", "namespace", "ml")
     r = kubectl("apply", "--server-side", "-f", str(bad))
     assert r.returncode == 1
-    assert 'The Workspace "phi" is invalid: resource.count: Invalid value: "string": resource.count in body must be of type integer: "string"' in r.stderr
+    assert (
+        'The Workspace "phi" is invalid: resource.count: Invalid value: "string": resource.count in body must be of type integer: "string"'
+        in r.stderr
+    )
 
 
 def test_wait_for_deployment_available(applied: Path) -> None:
@@ -186,10 +206,24 @@ class WorkspaceReady(Controller):
 
     def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
         md = obj["metadata"]
-        cluster.patch_status("kaito.sh/v1beta1", "Workspace", md["namespace"], md["name"], {
-            "conditions": [{"type": "WorkspaceSucceeded", "status": "True", "reason": "Ready", "message": "ready",
-                            "lastTransitionTime": "2026-01-01T00:00:00Z", "observedGeneration": md["generation"]}],
-        })
+        cluster.patch_status(
+            "kaito.sh/v1beta1",
+            "Workspace",
+            md["namespace"],
+            md["name"],
+            {
+                "conditions": [
+                    {
+                        "type": "WorkspaceSucceeded",
+                        "status": "True",
+                        "reason": "Ready",
+                        "message": "ready",
+                        "lastTransitionTime": "2026-01-01T00:00:00Z",
+                        "observedGeneration": md["generation"],
+                    }
+                ],
+            },
+        )
 
 
 def test_wait_watches_until_a_custom_resource_condition_is_met(kube_emulator: KubeEmulator, applied: Path) -> None:
@@ -226,7 +260,9 @@ def test_delete_of_a_missing_object_is_not_found(kubeconfig: Path) -> None:
 
 def test_get_watch_prints_new_objects(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
     def create() -> None:
-        kube_emulator.cluster.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "late", "namespace": "default"}})
+        kube_emulator.cluster.create(
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "late", "namespace": "default"}}
+        )
 
     threading.Timer(1.0, create).start()
     r = kubectl("get", "configmaps", "--watch-only", "-o", "name", "--request-timeout=3s")

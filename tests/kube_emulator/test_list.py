@@ -12,8 +12,12 @@ CM = "/api/v1/namespaces/default/configmaps"
 
 @pytest.fixture
 def labelled(kube_emulator: KubeEmulator) -> KubeEmulator:
-    for name, labels in [("a", {"tier": "web", "env": "prod"}), ("b", {"tier": "db", "env": "prod"}),
-                         ("c", {"tier": "web", "env": "dev"}), ("d", {})]:
+    for name, labels in [
+        ("a", {"tier": "web", "env": "prod"}),
+        ("b", {"tier": "db", "env": "prod"}),
+        ("c", {"tier": "web", "env": "dev"}),
+        ("d", {}),
+    ]:
         kube_emulator.cluster.create(configmap(name, labels))
     return kube_emulator
 
@@ -24,15 +28,18 @@ def names(emu: KubeEmulator, query: str) -> list[str]:
     return [i["metadata"]["name"] for i in r.json()["items"]]
 
 
-@pytest.mark.parametrize(("selector", "expected"), [
-    ("tier%3Dweb", ["a", "c"]),
-    ("tier%3D%3Dweb,env%3Dprod", ["a"]),
-    ("tier!%3Dweb", ["b", "d"]),
-    ("tier+in+(web,db)", ["a", "b", "c"]),
-    ("env+notin+(prod)", ["c", "d"]),
-    ("tier", ["a", "b", "c"]),
-    ("!tier", ["d"]),
-])
+@pytest.mark.parametrize(
+    ("selector", "expected"),
+    [
+        ("tier%3Dweb", ["a", "c"]),
+        ("tier%3D%3Dweb,env%3Dprod", ["a"]),
+        ("tier!%3Dweb", ["b", "d"]),
+        ("tier+in+(web,db)", ["a", "b", "c"]),
+        ("env+notin+(prod)", ["c", "d"]),
+        ("tier", ["a", "b", "c"]),
+        ("!tier", ["d"]),
+    ],
+)
 def test_label_selector_forms(labelled: KubeEmulator, selector: str, expected: list[str]) -> None:
     assert names(labelled, f"labelSelector={selector}") == expected
 
@@ -43,9 +50,13 @@ def test_malformed_label_selector_is_400(labelled: KubeEmulator) -> None:
 
 
 def pod(name: str, node: str, phase: str) -> dict[str, object]:
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
-            "spec": {"nodeName": node, "containers": [{"name": "c", "image": "busybox"}]},
-            "status": {"phase": phase}}
+    return {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": name},
+        "spec": {"nodeName": node, "containers": [{"name": "c", "image": "busybox"}]},
+        "status": {"phase": phase},
+    }
 
 
 def test_field_selector_on_pod_node_and_phase(kube_emulator: KubeEmulator) -> None:
@@ -111,7 +122,19 @@ def test_expired_continue_token_is_410(kube_emulator: KubeEmulator) -> None:
 def test_builtin_list_items_carry_no_kind_but_custom_resources_do(kube_emulator: KubeEmulator) -> None:
     kube_emulator.cluster.create(configmap("a"))
     assert "kind" not in raw(kube_emulator, "GET", CM).json()["items"][0]
-    kube_emulator.cluster.create({"apiVersion": "ray.io/v1", "kind": "RayCluster", "metadata": {"name": "r"}, "spec": {"headGroupSpec": {"rayStartParams": {}, "template": {"spec": {"containers": [{"name": "ray-head", "image": "rayproject/ray:2.9.0"}]}}}}})
+    kube_emulator.cluster.create(
+        {
+            "apiVersion": "ray.io/v1",
+            "kind": "RayCluster",
+            "metadata": {"name": "r"},
+            "spec": {
+                "headGroupSpec": {
+                    "rayStartParams": {},
+                    "template": {"spec": {"containers": [{"name": "ray-head", "image": "rayproject/ray:2.9.0"}]}},
+                }
+            },
+        }
+    )
     item = raw(kube_emulator, "GET", "/apis/ray.io/v1/namespaces/default/rayclusters").json()["items"][0]
     assert (item["apiVersion"], item["kind"]) == ("ray.io/v1", "RayCluster")
 

@@ -82,7 +82,10 @@ def test_watch_sends_bookmarks_when_asked(kube_emulator: KubeEmulator) -> None:
 def test_object_leaving_a_label_selector_is_seen_as_deleted(kube_emulator: KubeEmulator) -> None:
     kube_emulator.cluster.create(configmap("a", {"team": "x"}))
     rv = raw(kube_emulator, "GET", CM).json()["metadata"]["resourceVersion"]
-    later(0.1, lambda: kube_emulator.cluster.patch("v1", "ConfigMap", "default", "a", {"metadata": {"labels": {"team": "y"}}}))
+    later(
+        0.1,
+        lambda: kube_emulator.cluster.patch("v1", "ConfigMap", "default", "a", {"metadata": {"labels": {"team": "y"}}}),
+    )
     events = stream(kube_emulator, f"resourceVersion={rv}&labelSelector=team%3Dx", 1)
     assert events[0]["type"] == "DELETED"
 
@@ -95,7 +98,9 @@ def test_watch_ends_after_timeout_seconds(kube_emulator: KubeEmulator) -> None:
 
 def test_send_initial_events_ends_with_annotated_bookmark(kube_emulator: KubeEmulator) -> None:
     kube_emulator.cluster.create(configmap("a"))
-    events = stream(kube_emulator, "sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan", 2)
+    events = stream(
+        kube_emulator, "sendInitialEvents=true&allowWatchBookmarks=true&resourceVersionMatch=NotOlderThan", 2
+    )
     assert events[0]["type"] == "ADDED"
     assert events[1]["type"] == "BOOKMARK"
     assert events[1]["object"]["metadata"]["annotations"] == {"k8s.io/initial-events-end": "true"}
@@ -128,6 +133,8 @@ def test_python_client_watch_raises_410_for_compacted_version(kube_emulator: Kub
     kube_emulator.cluster.create(configmap("a"))
     kube_emulator.compact()
     with pytest.raises(ApiException) as exc:
-        for _ in watch.Watch().stream(v1.list_namespaced_config_map, "default", resource_version="1001", timeout_seconds=2):
+        for _ in watch.Watch().stream(
+            v1.list_namespaced_config_map, "default", resource_version="1001", timeout_seconds=2
+        ):
             pass
     assert exc.value.status == 410

@@ -23,10 +23,12 @@ def model_emulator(
 
     kube_dir = tmp_path_factory.mktemp("kube")
     sims: list[Any] = []
+    emulators: list[Any] = []
 
     def start(failure: str | None = None, crds: Sequence[str] = SERVING_CRDS, fleet: bool = False) -> Any:
         folders = [crd_dir() / c for c in (*crds, *(("fleet",) if fleet else ()))]
         emu = kube_emulator_factory(crd_dirs=folders, tls=False, controller_delay=0.02)
+        emulators.append(emu)
         for c in kaito.controllers(delay=0.02, failure=failure):
             sims.append(c)
             emu.controllers.add(c)
@@ -39,3 +41,5 @@ def model_emulator(
         return emu
 
     yield start
+    for emu in emulators:
+        assert not emu.controllers.errors, emu.controllers.errors

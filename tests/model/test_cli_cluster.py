@@ -215,3 +215,36 @@ def test_dry_run_client_output_is_valid_yaml_for_gitops(model_emulator: Start) -
     result = invoke("model", "deploy", "phi-4", "--expose", "--dry-run=client")
     kinds = [d["kind"] for d in yamlio.load_all(result.stdout)]
     assert kinds == ["ConfigMap", "Workspace", "HTTPRoute"]
+
+
+def test_a_crashing_inference_server_fails_the_wait_at_once(model_emulator: Start) -> None:
+    model_emulator(failure="inference")
+    result = invoke("model", "deploy", "phi-4", "--wait", "--timeout", "30s", "-y")
+    assert result.exit_code != 0
+    assert "CUDA out of memory" in result.stderr
+
+
+def test_vllm_logs_come_from_the_deployments_pods(model_emulator: Start) -> None:
+    emu = model_emulator()
+    _deploy("phi-4", "--runtime", "vllm", "--wait", "--timeout", "20s")
+    pods = emu.cluster.list("v1", "Pod", "default", label_selector="akscli.io/model=phi-4")
+    assert pods
+    emu.cluster.set_pod_logs("default", pods[0]["metadata"]["name"], "INFO vLLM ready\n")
+    result = invoke("model", "logs", "phi-4", "--tail", "10")
+    assert result.exit_code == 0, result
+    assert "vLLM ready" in result.stdout
+
+
+def test_list_across_namespaces_shows_the_namespace_in_wide(model_emulator: Start) -> None:
+    model_emulator()
+    _deploy("phi-4", "-n", "team-a", "--create-namespace")
+    table = invoke("model", "list", "-A", "-o", "wide").stdout
+    assert "team-a" in table and "Workspace" in table
+
+
+def test_a_missing_namespace_is_named_with_the_flag_that_creates_it(model_emulator: Start) -> None:
+    model_emulator()
+    result = invoke("model", "deploy", "phi-4", "-n", "team-b", "-y")
+    assert result.exit_code == 3
+    assert "namespace team-b does not exist" in result.stderr
+    assert "--create-namespace" in result.stderr

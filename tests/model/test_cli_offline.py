@@ -111,3 +111,20 @@ def test_deploy_rejects_a_bad_autoscale_range_before_rendering() -> None:
 def test_fleet_flags_need_fleet() -> None:
     result = invoke("model", "deploy", "phi-4", "--clusters", "2", "--dry-run=client")
     assert result.exit_code == 2 and "--fleet" in result.stderr
+
+
+def test_plan_imports_neither_kubernetes_nor_azure() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from akscli.cli.main import run; run(['model', 'plan', 'phi-4', '-o', 'json']); "
+        "print([m for m in sys.modules if m.split('.')[0] in ('kubernetes', 'azure')], file=sys.stderr)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stderr.strip().splitlines()[-1] == "[]"
+
+
+def test_deploying_a_gated_model_without_a_token_secret_warns() -> None:
+    result = invoke("model", "deploy", "llama-3.1-8b-instruct", "--dry-run=client")
+    assert result.exit_code == 0 and "--access-secret" in result.stderr

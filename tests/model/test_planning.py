@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from akscli import catalog, planning, skus
 from akscli.errors import UsageError
@@ -148,3 +150,46 @@ def test_the_json_plan_shows_every_input_and_kaitos_figure() -> None:
     assert {"weights_gib", "kv_bytes_per_token", "kv_cache_gib"} <= set(doc["requirements"])
     row = next(o for o in doc["options"] if o["vm_size"] == doc["recommended"])
     assert row["kaito"]["nodes"] == 1 and row["throughput"]["efficiency"] == 0.6
+
+
+def test_a_node_with_more_gpus_than_the_model_needs_holds_several_replicas() -> None:
+    fit = planning.fit(catalog.get("llama-3.1-8b-instruct"), _sku("Standard_ND96asr_v4"), context=8192)
+    assert (fit.gpus, fit.replicas_per_node) == (1, 8)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    weights=st.floats(0.5, 900),
+    layers=st.integers(1, 128),
+    kv=st.sampled_from([1, 2, 4, 8, 32]),
+    context=st.integers(256, 131072),
+    concurrency=st.integers(1, 64),
+    size=st.sampled_from([s.vm_size for s in skus.all_skus()]),
+)
+def test_a_fit_never_plans_more_memory_than_the_gpu_has(
+    weights: float, layers: int, kv: int, context: int, concurrency: int, size: str
+) -> None:
+    m = catalog.custom(
+        "acme/any", weights_gib=weights, layers=layers, attention_heads=64, kv_heads=kv, head_dim=128, context=context
+    )
+    sku = _sku(size)
+    fit = planning.fit(m, sku, context=context, concurrency=concurrency)
+    if fit.fits:
+        assert fit.memory_per_gpu_gib <= sku.gpu_memory_gib * planning.VLLM_GPU_MEMORY_UTILIZATION + 0.01
+        assert fit.gpus == fit.tensor_parallel * fit.pipeline_parallel
+    else:
+        assert fit.shortfall_gib > 0 or "RDMA" in fit.reason
+
+
+@settings(max_examples=60, deadline=None)
+@given(small=st.floats(0.5, 400), extra=st.floats(0, 400), size=st.sampled_from([s.vm_size for s in skus.all_skus()]))
+def test_kaitos_estimate_never_shrinks_as_weights_grow(small: float, extra: float, size: str) -> None:
+    def est(w: float) -> planning.KaitoEstimate:
+        m = catalog.custom(
+            "acme/any", weights_gib=w, layers=32, attention_heads=32, kv_heads=8, head_dim=128, context=4096
+        )
+        return planning.kaito_estimate(m, _sku(size))
+
+    a, b = est(small), est(small + extra)
+    if a.fits and b.fits:
+        assert b.gpus >= a.gpus

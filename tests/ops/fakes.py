@@ -28,9 +28,7 @@ class FakeReader:
         if kind in self.unserved:
             raise NotInstalledError(f"the cluster does not serve {kind}")
 
-    def get(
-        self, api_version: str, kind: str, name: str, namespace: str | None = None
-    ) -> dict[str, Any] | None:
+    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
         self._served(kind)
         for obj in self.objects:
             meta = obj["metadata"]

@@ -45,9 +45,7 @@ def record(**overrides: Any) -> None:
     values: dict[str, Any] = {
         "action": "model deploy",
         "target": {"context": "prod", "namespace": "serving"},
-        "objects": [
-            {"object": "workspace.kaito.sh/llm", "namespace": "serving", "resourceVersion": "42"}
-        ],
+        "objects": [{"object": "workspace.kaito.sh/llm", "namespace": "serving", "resourceVersion": "42"}],
         "result": "success",
     }
     values.update(overrides)
@@ -75,9 +73,7 @@ def test_record_appends_one_line_with_every_field(log: Path) -> None:
     assert datetime.fromisoformat(entry["time"].replace("Z", "+00:00")).tzinfo is not None
 
 
-def test_record_takes_the_reason_from_the_global_flag(
-    log: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_record_takes_the_reason_from_the_global_flag(log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(FLAGS, "reason", "scale for launch")
     record()
     assert lines(log)[0]["reason"] == "scale for launch"
@@ -139,9 +135,7 @@ def test_ordinary_arguments_are_kept_verbatim() -> None:
     assert audit.redact_argv(argv) == argv
 
 
-def test_record_redacts_argv_from_the_global_flags(
-    log: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_record_redacts_argv_from_the_global_flags(log: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(FLAGS, "argv", ("cluster", "create", "--client-secret", "hunter2"))
     record()
     assert "hunter2" not in log.read_text()
@@ -150,18 +144,14 @@ def test_record_redacts_argv_from_the_global_flags(
 # ---- where it goes ---------------------------------------------------------------------------
 
 
-def test_the_global_flag_wins_over_the_environment(
-    log: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_global_flag_wins_over_the_environment(log: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     chosen = tmp_path / "flag" / "audit.jsonl"
     monkeypatch.setattr(FLAGS, "audit_log", str(chosen))
     record()
     assert chosen.exists() and not log.exists()
 
 
-def test_the_default_is_under_the_users_state_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_default_is_under_the_users_state_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AKSCLI_AUDIT_LOG", raising=False)
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
     monkeypatch.setattr(FLAGS, "audit_log", None)
@@ -173,9 +163,7 @@ def test_the_log_file_is_private_to_the_user(log: Path) -> None:
     assert log.stat().st_mode & 0o077 == 0
 
 
-def test_an_unwritable_log_is_one_clear_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_unwritable_log_is_one_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
     monkeypatch.setattr(FLAGS, "audit_log", str(blocker / "audit.jsonl"))
@@ -206,9 +194,7 @@ def test_concurrent_processes_never_interleave_or_lose_lines(tmp_path: Path) -> 
     assert [p.wait(timeout=60) for p in procs] == [0] * workers
     entries = lines(path)  # every line parses: none was torn or interleaved
     assert len(entries) == workers * count
-    assert {e["result"] for e in entries} == {
-        f"w{w}-{i}" for w in range(workers) for i in range(count)
-    }
+    assert {e["result"] for e in entries} == {f"w{w}-{i}" for w in range(workers) for i in range(count)}
     for w in range(workers):  # each writer's lines stay in its own order
         mine = [int(e["result"].split("-")[1]) for e in entries if e["target"]["worker"] == f"w{w}"]
         assert mine == sorted(mine)

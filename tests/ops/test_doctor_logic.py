@@ -58,9 +58,7 @@ def apiservice(name: str, available: bool) -> dict[str, Any]:
     return {
         "kind": "APIService",
         "metadata": {"name": name},
-        "status": {
-            "conditions": [{"type": "Available", "status": "True" if available else "False"}]
-        },
+        "status": {"conditions": [{"type": "Available", "status": "True" if available else "False"}]},
     }
 
 
@@ -105,17 +103,13 @@ def test_webhook_whose_service_is_gone_is_missing() -> None:
 
 
 def test_ignore_failure_policy_is_mentioned_in_the_detail() -> None:
-    reader = FakeReader(
-        *KAITO, webhook("kaito-hook", "gone", "kube-system", failure_policy="Ignore")
-    )
+    reader = FakeReader(*KAITO, webhook("kaito-hook", "gone", "kube-system", failure_policy="Ignore"))
     (result,) = [r for r in doctor.run(reader, ("model",)) if r.check.startswith("webhook")]
     assert "failurePolicy Ignore" in result.detail
 
 
 def test_a_server_without_webhook_apis_skips_webhook_checks() -> None:
-    reader = FakeReader(
-        *KAITO, unserved=("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration")
-    )
+    reader = FakeReader(*KAITO, unserved=("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"))
     assert not any(c.startswith("webhook") for c in results_for(reader, "kaito"))
 
 

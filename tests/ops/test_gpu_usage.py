@@ -48,9 +48,7 @@ def pod(
     if node_name:
         spec["nodeName"] = node_name
     if init_gpus:
-        spec["initContainers"] = [
-            {"name": "i", "resources": {"limits": {"nvidia.com/gpu": str(init_gpus)}}}
-        ]
+        spec["initContainers"] = [{"name": "i", "resources": {"limits": {"nvidia.com/gpu": str(init_gpus)}}}]
     return {
         "metadata": {"name": name, "namespace": namespace},
         "spec": spec,
@@ -128,9 +126,7 @@ def test_namespaces_get_requested_gpus_pending_gpus_and_showback_cost() -> None:
 
 
 def test_finished_pods_hold_no_gpus_even_if_the_server_returns_them() -> None:
-    kube = FakeKube(
-        [node("n", "p", "Standard_NC24ads_A100_v4", 1)], [pod("done", "ns", "n", 1, phase="Failed")]
-    )
+    kube = FakeKube([node("n", "p", "Standard_NC24ads_A100_v4", 1)], [pod("done", "ns", "n", 1, phase="Failed")])
     assert gpu_usage.measure(kube, price_of=price_of).pools[0].idle == 1
 
 

@@ -48,9 +48,7 @@ def gpu_node(emu: Any, name: str, pool: str, vm: str, gpus: int) -> None:
         }
     )
     allocatable = {"cpu": "24", "memory": "200Gi", "nvidia.com/gpu": str(gpus)}
-    emu.cluster.patch_status(
-        "v1", "Node", None, name, {"capacity": allocatable, "allocatable": allocatable}
-    )
+    emu.cluster.patch_status("v1", "Node", None, name, {"capacity": allocatable, "allocatable": allocatable})
 
 
 def gpu_pod(emu: Any, ns: str, name: str, node: str, gpus: int) -> None:
@@ -78,26 +76,31 @@ def gpu_pod(emu: Any, ns: str, name: str, node: str, gpus: int) -> None:
 # The fields the ClusterPolicy schema requires; the operator fills in the rest.
 CLUSTER_POLICY_SPEC: dict[str, Any] = {
     key: {}
-    for key in ("daemonsets", "dcgm", "dcgmExporter", "devicePlugin", "driver", "gfd",
-                "nodeStatusExporter", "operator", "toolkit")
+    for key in (
+        "daemonsets",
+        "dcgm",
+        "dcgmExporter",
+        "devicePlugin",
+        "driver",
+        "gfd",
+        "nodeStatusExporter",
+        "operator",
+        "toolkit",
+    )
 }
 
 
 # ---- doctor ----------------------------------------------------------------------------------
 
 
-def test_doctor_for_model_fails_while_the_kaito_operator_is_absent(
-    kube_emulator: Any, kubeconfig: Any
-) -> None:
+def test_doctor_for_model_fails_while_the_kaito_operator_is_absent(kube_emulator: Any, kubeconfig: Any) -> None:
     result = invoke("doctor", "--for", "model")
     assert result.exit_code == 9, result
     assert "kaito" in result.stdout and "missing" in result.stdout
     assert "hint: " in result.stderr and "Traceback" not in result.stderr
 
 
-def test_doctor_for_ray_passes_with_the_crds_and_a_ready_operator(
-    kube_emulator: Any, kubeconfig: Any
-) -> None:
+def test_doctor_for_ray_passes_with_the_crds_and_a_ready_operator(kube_emulator: Any, kubeconfig: Any) -> None:
     namespace(kube_emulator, "kuberay-system")
     ready_pod(
         kube_emulator,
@@ -113,9 +116,7 @@ def test_doctor_for_ray_passes_with_the_crds_and_a_ready_operator(
     assert report["ready"] is True
 
 
-def test_doctor_reports_an_operator_pod_that_is_not_ready(
-    kube_emulator: Any, kubeconfig: Any
-) -> None:
+def test_doctor_reports_an_operator_pod_that_is_not_ready(kube_emulator: Any, kubeconfig: Any) -> None:
     namespace(kube_emulator, "kuberay-system")
     kube_emulator.cluster.create(
         {
@@ -129,22 +130,14 @@ def test_doctor_reports_an_operator_pod_that_is_not_ready(
             "spec": {"containers": [{"name": "c", "image": "op:v1"}]},
         }
     )
-    kube_emulator.cluster.patch_status(
-        "v1", "Pod", "kuberay-system", "kuberay-operator-0", {"phase": "Pending"}
-    )
+    kube_emulator.cluster.patch_status("v1", "Pod", "kuberay-system", "kuberay-operator-0", {"phase": "Pending"})
     result = invoke("doctor", "--for", "ray", "-o", "json")
     assert result.exit_code == 9
-    pods = [
-        c
-        for c in json.loads(result.stdout)["checks"]
-        if c["check"] == "pods" and c["component"] == "kuberay"
-    ]
+    pods = [c for c in json.loads(result.stdout)["checks"] if c["check"] == "pods" and c["component"] == "kuberay"]
     assert pods[0]["status"] == "not-ready"
 
 
-def test_doctor_for_baremetal_checks_the_cluster_policy_state(
-    kube_emulator: Any, kubeconfig: Any
-) -> None:
+def test_doctor_for_baremetal_checks_the_cluster_policy_state(kube_emulator: Any, kubeconfig: Any) -> None:
     namespace(kube_emulator, "gpu-operator")
     ready_pod(kube_emulator, "gpu-operator", "gpu-operator-0", {"app": "gpu-operator"})
     kube_emulator.cluster.create(
@@ -155,13 +148,9 @@ def test_doctor_for_baremetal_checks_the_cluster_policy_state(
             "spec": CLUSTER_POLICY_SPEC,
         }
     )
-    kube_emulator.cluster.patch_status(
-        "nvidia.com/v1", "ClusterPolicy", None, "cluster-policy", {"state": "notReady"}
-    )
+    kube_emulator.cluster.patch_status("nvidia.com/v1", "ClusterPolicy", None, "cluster-policy", {"state": "notReady"})
     assert invoke("doctor", "--for", "baremetal").exit_code == 9
-    kube_emulator.cluster.patch_status(
-        "nvidia.com/v1", "ClusterPolicy", None, "cluster-policy", {"state": "ready"}
-    )
+    kube_emulator.cluster.patch_status("nvidia.com/v1", "ClusterPolicy", None, "cluster-policy", {"state": "ready"})
     result = invoke("doctor", "--for", "baremetal")
     assert result.exit_code == 0, result
 
@@ -182,9 +171,7 @@ def test_doctor_rejects_an_unknown_group(kube_emulator: Any, kubeconfig: Any) ->
 # ---- gpu usage -------------------------------------------------------------------------------
 
 
-def test_gpu_usage_table_puts_the_pool_with_most_idle_gpus_first(
-    kube_emulator: Any, kubeconfig: Any
-) -> None:
+def test_gpu_usage_table_puts_the_pool_with_most_idle_gpus_first(kube_emulator: Any, kubeconfig: Any) -> None:
     gpu_node(kube_emulator, "a100-0", "a100", "Standard_NC24ads_A100_v4", 1)
     gpu_node(kube_emulator, "h100-0", "h100", "Standard_NC96ads_A100_v4", 4)
     gpu_pod(kube_emulator, "serving", "llm-0", "a100-0", 1)
@@ -224,20 +211,14 @@ def test_gpu_usage_json_agrees_with_a_direct_count(kube_emulator: Any, kubeconfi
     assert totals["requested"] == sum(min(held[n], gpu_nodes[n]) for n in gpu_nodes)
     assert (totals["nodesSeen"], totals["podsSeen"]) == (
         300,
-        sum(
-            1
-            for p in cluster.list("v1", "Pod")
-            if p.get("status", {}).get("phase") not in ("Succeeded", "Failed")
-        ),
+        sum(1 for p in cluster.list("v1", "Pod") if p.get("status", {}).get("phase") not in ("Succeeded", "Failed")),
     )
 
 
 def test_gpu_usage_reads_pods_page_by_page(kube_emulator: Any, kubeconfig: Any) -> None:
     kube_emulator.generate_cluster(nodes=50, pods=400, gpu_fraction=0.5)
     assert invoke("gpu", "usage", "-o", "json", "--page-size", "100").exit_code == 0
-    pod_lists = [
-        e for e in kube_emulator.request_log if e.method == "GET" and e.path == "/api/v1/pods"
-    ]
+    pod_lists = [e for e in kube_emulator.request_log if e.method == "GET" and e.path == "/api/v1/pods"]
     assert len(pod_lists) >= 4
     assert all(e.query.get("limit") == ["100"] for e in pod_lists)
 

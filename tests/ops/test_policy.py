@@ -38,9 +38,7 @@ def deployment(**overrides: Any) -> dict[str, Any]:
                 "metadata": {"labels": {"app": "llm"}},
                 "spec": {
                     "containers": [container],
-                    "tolerations": [
-                        {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
-                    ],
+                    "tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}],
                 },
             },
         },
@@ -225,9 +223,7 @@ def test_ray_cluster_worker_templates_are_checked() -> None:
             "workerGroupSpecs": [
                 {
                     "groupName": "gpu",
-                    "template": {
-                        "spec": {"containers": [{"name": "w", "image": "rayproject/ray:latest"}]}
-                    },
+                    "template": {"spec": {"containers": [{"name": "w", "image": "rayproject/ray:latest"}]}},
                 }
             ],
         },
@@ -325,11 +321,7 @@ def test_sarif_has_the_2_1_0_shape_and_indexes_rules_correctly() -> None:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]
     levels = {r["ruleId"]: r["level"] for r in run["results"]}
     assert levels == {"service-load-balancer": "error", "pdb-missing": "warning"}
-    uris = {
-        r["physicalLocation"]["artifactLocation"]["uri"]
-        for res in run["results"]
-        for r in res["locations"]
-    }
+    uris = {r["physicalLocation"]["artifactLocation"]["uri"] for res in run["results"] for r in res["locations"]}
     assert uris == {"svc.yaml", "deploy.yaml"}
 
 
@@ -361,17 +353,13 @@ def test_policy_check_exits_9_and_lists_blocking_rules(tmp_path: Path) -> None:
 
 def test_policy_check_with_allow_exits_zero(tmp_path: Path) -> None:
     write_manifests(tmp_path / "m", load_balancer())
-    result = invoke(
-        "policy", "check", "-f", str(tmp_path / "m"), "--allow", "service-load-balancer"
-    )
+    result = invoke("policy", "check", "-f", str(tmp_path / "m"), "--allow", "service-load-balancer")
     assert result.exit_code == 0, result
 
 
 def test_policy_check_reads_a_kubectl_list_in_json(tmp_path: Path) -> None:
     path = tmp_path / "list.json"
-    path.write_text(
-        json.dumps({"apiVersion": "v1", "kind": "List", "items": [load_balancer(), deployment()]})
-    )
+    path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": [load_balancer(), deployment()]}))
     result = invoke("policy", "check", "-f", str(path), "-o", "json")
     assert result.exit_code == 9
     assert [f["rule"] for f in json.loads(result.stdout)] == ["service-load-balancer"]
@@ -414,3 +402,11 @@ def test_evaluate_does_not_modify_the_objects() -> None:
     before = copy.deepcopy(objects)
     policy.evaluate(objects, policy.PolicyConfig())
     assert objects == before
+
+
+def test_policy_check_reads_stdin_with_dash() -> None:
+    from akscli import yamlio
+
+    result = invoke("policy", "check", "-f", "-", "-o", "json", input=yamlio.dump_all([load_balancer()]))
+    assert result.exit_code == 9
+    assert json.loads(result.stdout)[0]["source"] == "<stdin>"

@@ -248,3 +248,13 @@ def test_server_dry_run_shows_the_plan_and_changes_nothing(ray_emulator: Callabl
     assert result.exit_code == 0, result
     assert "raycluster.ray.io/demo (default): will be created" in result.stdout
     assert emu.cluster.get(RAY, "RayCluster", "default", "demo") is None
+
+
+def test_gpu_check_reads_one_node_whatever_the_cluster_size(ray_emulator: Callable[..., Any]) -> None:
+    emu = ray_emulator()
+    emu.generate_cluster(nodes=1000, pods=0, gpu_fraction=0.2)
+    result = invoke("ray", "cluster", "create", "big", "--worker-gpu", "1", "--dry-run=server")
+    assert result.exit_code == 0, result
+    node_reads = [r for r in emu.request_log if r.path.endswith("/nodes")]
+    assert 1 <= len(node_reads) <= 3
+    assert all(r.query.get("limit") == ["1"] for r in node_reads)

@@ -95,3 +95,52 @@ def test_job_dry_run_with_working_directory_renders_the_configmap(tmp_path: obje
     assert result.exit_code == 0, result
     assert "kind: ConfigMap" in result.stdout and "name: j-workdir" in result.stdout
     assert "1 file(s)" in result.stderr
+
+
+def test_a_local_working_dir_in_the_runtime_env_is_shipped(tmp_path: object) -> None:
+    from pathlib import Path
+
+    root = Path(str(tmp_path))
+    (root / "code").mkdir()
+    (root / "code" / "job.py").write_text("print(2)\n")
+    env_file = root / "env.yaml"
+    env_file.write_text(f"working_dir: {root / 'code'}\npip: [requests]\n")
+    result = invoke(
+        "ray",
+        "job",
+        "submit",
+        "--name",
+        "envdir",
+        "--runtime-env",
+        str(env_file),
+        "--dry-run=client",
+        "--",
+        "python",
+        "job.py",
+    )
+    assert result.exit_code == 0, result
+    assert "name: envdir-workdir" in result.stdout
+    assert "working_dir: /home/ray/workdir" in result.stdout and "requests" in result.stdout
+
+
+def test_a_working_dir_uri_in_the_runtime_env_is_left_to_ray(tmp_path: object) -> None:
+    from pathlib import Path
+
+    env_file = Path(str(tmp_path)) / "env.yaml"
+    env_file.write_text("working_dir: https://example.com/code.zip\n")
+    result = invoke(
+        "ray",
+        "job",
+        "submit",
+        "--name",
+        "uri",
+        "--runtime-env",
+        str(env_file),
+        "--dry-run=client",
+        "--",
+        "python",
+        "job.py",
+    )
+    assert result.exit_code == 0, result
+    assert "kind: ConfigMap" not in result.stdout
+    assert "working_dir: https://example.com/code.zip" in result.stdout

@@ -336,12 +336,24 @@ _FIXES = {
 }
 
 
+def _quiet_sdk_logs() -> None:
+    """The SDKs log every failed attempt as a WARNING; akscli reports failures itself, once."""
+    import logging
+
+    from akscli.globals import FLAGS
+
+    level = logging.DEBUG if FLAGS.debug else logging.CRITICAL
+    for name in ("azure", "msal"):
+        logging.getLogger(name).setLevel(level)
+
+
 def credential(auth: str | None = None, tenant: str | None = None, *, client_id: str | None = None) -> TokenCredential:
     """The credential every Azure call of akscli uses.
 
     ``auth`` picks one source (``AUTH_MODES``); None walks the default chain. ``client_id``
     overrides AZURE_CLIENT_ID for the explicit modes (the token plugin's --client-id).
     """
+    _quiet_sdk_logs()
     mode = check_auth(auth)
     tid = check_tenant(tenant)
     if mode is not None:

@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, NamedTuple
 from akscli.errors import AkscliError, UsageError
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Mapping, Sequence
+    from typing import Any
 
 AKS_SERVER_APP = "6dae42f8-4368-4678-94ff-3960e28e3630"
 EXEC_API_VERSIONS = ("client.authentication.k8s.io/v1", "client.authentication.k8s.io/v1beta1")
@@ -144,7 +145,7 @@ def write_cached(req: TokenRequest, token: str, expires_on: int) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, cache_path(req))
     except BaseException:
-        try:
+        try:  # noqa: SIM105 - contextlib would cost every kubectl call an import
             os.unlink(tmp)
         except OSError:
             pass
@@ -162,6 +163,26 @@ def acquire(req: TokenRequest) -> tuple[str, int]:
     tok = cred.get_token(req.scope)
     write_cached(req, tok.token, int(tok.expires_on))
     return tok.token, int(tok.expires_on)
+
+
+def token_for_exec(exec_block: Mapping[str, Any]) -> tuple[str, int] | None:
+    """In-process sign-in for a kubeconfig ``user.exec`` block that runs ``akscli token`` or
+    ``kubelogin get-token``: the same cached token, without spawning a process. None when
+    the block runs some other plugin (the caller then runs it as kubectl would)."""
+    command = os.path.basename(str(exec_block.get("command") or ""))
+    args = [str(a) for a in exec_block.get("args") or []]
+    ours = command in ("akscli", "kubectl-akscli") and args[:1] == ["token"]
+    kubelogin = command == "kubelogin" and args[:1] == ["get-token"]
+    if not (ours or kubelogin) or exec_block.get("env"):
+        # Another plugin, or one that needs its own environment: run it as kubectl would.
+        return None
+    try:
+        req = parse_args(args[1:])
+    except UsageError:
+        if ours:
+            raise
+        return None  # a kubelogin flag this plugin does not speak: let kubelogin run
+    return get_token(req)
 
 
 def exec_api_version() -> str:

@@ -223,15 +223,13 @@ def run(
     run_id = run_id or secrets.token_hex(3)
     say = progress or (lambda _msg: None)
     inventory = Inventory()
-    batch: list[tuple[int, str]] = []
+    # Names first (a few MB for 75,000 nodes): a list continue token would expire while the
+    # batches run, and the total makes the progress line meaningful.
+    names = list(gpu_nodes(kube, opts))
+    say(f"{len(names):,} GPU nodes to probe, {opts.parallel} at a time")
     with ThreadPoolExecutor(max_workers=min(8, opts.parallel)) as pool:
-        for index, node in enumerate(gpu_nodes(kube, opts)):
-            batch.append((index, node))
-            if len(batch) >= opts.parallel:
-                inventory.nodes += _run_batch(kube, opts, run_id, batch, pool)
-                say(f"probed {len(inventory.nodes):,} GPU nodes")
-                batch = []
-        if batch:
+        for start in range(0, len(names), opts.parallel):
+            batch = [(i, names[i]) for i in range(start, min(start + opts.parallel, len(names)))]
             inventory.nodes += _run_batch(kube, opts, run_id, batch, pool)
-            say(f"probed {len(inventory.nodes):,} GPU nodes")
+            say(f"probed {len(inventory.nodes):,} of {len(names):,} GPU nodes")
     return inventory

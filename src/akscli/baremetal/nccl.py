@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -424,13 +424,3 @@ def expected_table() -> list[dict[str, Any]]:
         }
         for i in interconnects().values()
     ]
-
-
-def node_sizes(nodes: Iterable[Mapping[str, Any]]) -> dict[str, int]:
-    """How many schedulable nodes of each VM size (for picking the expected figure)."""
-    sizes: dict[str, int] = {}
-    for node in nodes:
-        size = ((node.get("metadata") or {}).get("labels") or {}).get("node.kubernetes.io/instance-type")
-        if size:
-            sizes[size] = sizes.get(size, 0) + 1
-    return sizes

@@ -17,8 +17,11 @@ from akscli import render, validate
 from akscli.errors import UsageError
 
 MIG_STRATEGIES = ("none", "single", "mixed")
-NFD_IMAGE = "registry.k8s.io/nfd/node-feature-discovery:v0.15.4"
-RDMA_PLUGIN_IMAGE = "ghcr.io/mellanox/k8s-rdma-shared-dev-plugin:v1.5.2"
+# v0.16 is the last release that can still run without the NodeFeature CRDs (gRPC mode):
+# the NodeFeatureAPI gate exists from v0.16 and is locked on from v0.17.
+NFD_IMAGE = "registry.k8s.io/nfd/node-feature-discovery:v0.16.0"
+# The image the plugin's README names (hub.docker.com/r/mellanox/k8s-rdma-shared-dev-plugin), release v1.5.3.
+RDMA_PLUGIN_IMAGE = "docker.io/mellanox/k8s-rdma-shared-dev-plugin:v1.5.3"
 DRIVER_VERSION = "550.90.07"
 OPERATOR_VERSION = "v24.6.2"
 STACK = "baremetal-gpu"

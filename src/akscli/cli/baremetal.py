@@ -276,6 +276,12 @@ def prepare(
         list[str] | None,
         typer.Option("--rdma-vendor", help="PCI vendor ids of the HCAs (default 15b3).", show_default=False),
     ] = None,
+    nfd_image: Annotated[str, typer.Option("--nfd-image", help="Node Feature Discovery image.")] = (
+        "registry.k8s.io/nfd/node-feature-discovery:v0.16.0"
+    ),
+    rdma_image: Annotated[str, typer.Option("--rdma-image", help="RDMA shared device plugin image.")] = (
+        "docker.io/mellanox/k8s-rdma-shared-dev-plugin:v1.5.3"
+    ),
     kubeconfig: opts.Kubeconfig = None,
     context: opts.Context = None,
     dry_run: opts.DryRun = "none",
@@ -302,6 +308,8 @@ def prepare(
         rdma_resource=rdma_resource_name,
         rdma_if_names=list(rdma_if_name or []),
         rdma_vendors=list(rdma_vendor or ["15b3"]),
+        nfd_image=nfd_image,
+        rdma_image=rdma_image,
     )
     objects = logic.objects(options)
     common.apply_objects(

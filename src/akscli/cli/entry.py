@@ -3,7 +3,8 @@
 Help text is generated from the Typer command tree by ``python -m akscli.cli.docgen`` into
 ``help.json`` beside this file (a test fails when it is stale). ``akscli --help`` and
 ``akscli GROUP --help`` print it without importing Typer, which keeps start-up close to
-kubectl's; everything else goes to the real command tree in ``akscli.cli.main``.
+kubectl's. ``akscli token`` (run by kubectl before every request) also skips Typer. Everything
+else goes to the real command tree in ``akscli.cli.main``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ def main() -> None:
         sys.stdout.write(text)
         sys.stdout.flush()
         sys.exit(0)
+    if sys.argv[1:2] == ["token"]:
+        # kubectl runs the credential plugin before every request: skip the CLI framework.
+        from akscli.azure.token import main as token_main
+
+        sys.exit(token_main(sys.argv[2:]))
     from akscli.cli.main import main as full_main
 
     full_main()

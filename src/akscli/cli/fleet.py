@@ -276,23 +276,38 @@ def fleet_credentials(
         str | None,
         typer.Option(
             "--file",
-            help="Kubeconfig to merge into (default: $KUBECONFIG or ~/.kube/config).",
+            "-f",
+            help="Kubeconfig to merge into (default: $KUBECONFIG, ~/.kube/config).",
             show_default=False,
         ),
     ] = None,
     overwrite_existing: Annotated[
-        bool, typer.Option("--overwrite-existing", help="Replace an entry of the same name.")
+        bool, typer.Option("--overwrite-existing", help="Replace entries of the same name.")
     ] = False,
+    login: Annotated[
+        str | None,
+        typer.Option(
+            "--login",
+            help="Sign-in mode written into the kubeconfig for 'akscli token' (default: the default credential chain).",
+            show_default=False,
+        ),
+    ] = None,
+    output_format: opts.ObjectOutput = "table",
     subscription: Subscription = None,
     auth: Auth = None,
     tenant: Tenant = None,
 ) -> None:
-    """Merge the fleet hub's kubeconfig, as 'cluster credentials' does for a cluster."""
+    """Merge the fleet hub's kubeconfig (signing in through 'akscli token'), as 'cluster credentials'."""
+    import base64
+
+    from akscli.azure import clusters, identity
     from akscli.azure.kubeconfig import merge_kubeconfig
     from akscli.fleet.arm import as_dict, fleet_name
 
+    fmt = output.check_format(output_format, output.OBJECT_FORMATS)
     fleet_name(name)
     rg = _need_group(group)
+    mode = identity.check_auth(login)
     arm = _Arm(subscription, auth, tenant)
     creds = as_dict(
         arm.call(
@@ -306,14 +321,28 @@ def fleet_credentials(
             f"fleet {name!r} has no hub kubeconfig",
             hint="a fleet created with --no-hub has no hub; placement needs one",
         )
-    import base64
-
     raw = configs[0]["value"]
     value = raw if isinstance(raw, bytes) else base64.b64decode(raw)
+    # The hub signs in with Entra ID like an AKS cluster: the same exec plugin rewrite.
+    value = clusters.rewrite_exec_user(value, login=mode)
     result = merge_kubeconfig(value, kubeconfig, overwrite_existing=overwrite_existing)
-    output.info(f"merged the hub of fleet {name} into {result.path}")
-    if result.context:
-        output.write(result.context)
+    info = {
+        "path": result.path,
+        "context": result.context,
+        "added": result.added,
+        "replaced": result.replaced,
+        "unchanged": result.unchanged,
+        "backup": result.backup,
+    }
+    if fmt in ("json", "yaml"):
+        output.emit_object(info, fmt)
+        return
+    changed = result.added + result.replaced
+    output.info(
+        f"merged the hub of fleet {name} into {result.path}"
+        + (f" ({', '.join(changed)})" if changed else " (already up to date)")
+        + f"; current context: {result.context}"
+    )
 
 
 @app.command("delete")

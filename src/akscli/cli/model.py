@@ -8,6 +8,7 @@ from ``akscli.serving`` (rendered templates) and every change goes through
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -27,6 +28,7 @@ app = typer.Typer(
     help="Model serving: catalog, plan, deploy, operate.",
     no_args_is_help=True,
     rich_markup_mode=None,
+    add_completion=False,
 )
 
 # ---- flags shared by plan and deploy --------------------------------------------------------
@@ -230,7 +232,7 @@ def show_cmd(
 
 
 def _gpu(o: planning.Fit) -> str:
-    short = o.gpu_model.replace("NVIDIA ", "").replace("AMD ", "")
+    short = re.sub(r"\s*\d+GB$", "", o.gpu_model.replace("NVIDIA ", "").replace("AMD ", ""))
     return f"{o.gpus_per_node}x {short} {o.gpu_memory_gib:g}G"
 
 
@@ -259,6 +261,7 @@ PLAN_COLUMNS = [
     Column(
         "KAITO nodes", lambda o: (o["kaito"]["nodes"] if o["kaito"]["fits"] else "no fit") if o.get("kaito") else "-"
     ),
+    Column("Replicas/node", lambda o: o["replicas_per_node"] if o["fits"] else "-", wide=True),
     Column(
         "Per-seq tok/s",
         lambda o: f"{o['throughput']['per_sequence_tokens_per_second']:,.1f}" if o.get("throughput") else "-",
@@ -424,6 +427,9 @@ def deploy_cmd(
             help="Delete and create objects whose immutable fields change (preset, instance type): downtime.",
         ),
     ] = False,
+    create_namespace: Annotated[
+        bool, typer.Option("--create-namespace", help="Create the namespace when it does not exist.")
+    ] = False,
     fleet: Annotated[
         bool,
         typer.Option(
@@ -493,12 +499,11 @@ def deploy_cmd(
         quantization,
         params_b,
     )
-    if member or clusters or staged_strategy:
-        if not fleet:
-            raise errors.UsageError(
-                "--member, --clusters and --staged-strategy go with --fleet",
-                hint="add --fleet, with --context pointing at the fleet hub",
-            )
+    if (member or clusters or staged_strategy) and not fleet:
+        raise errors.UsageError(
+            "--member, --clusters and --staged-strategy go with --fleet",
+            hint="add --fleet, with --context pointing at the fleet hub",
+        )
     if member and clusters:
         raise errors.UsageError(
             "give --member or --clusters, not both", hint="--member picks clusters by name; --clusters N picks N"
@@ -551,12 +556,28 @@ def deploy_cmd(
     )
     for w in fit.warnings:
         output.warn(w)
+    if model.access_token_required and not access_secret:
+        output.warn(
+            f"{model.id} is gated on Hugging Face: give --access-secret NAME "
+            "(a Secret with key HF_TOKEN) or the download will be refused"
+        )
     if kube is None:
         common.apply_objects(
             objects, stack=serving.stack_of(req.name), target=target, dry_run=mode, yes=yes, output_format=output_fmt
         )
         return
     _preflight(kube, objects)
+    if not fleet and kube.get("v1", "Namespace", req.namespace) is None:
+        if not create_namespace:
+            raise errors.NotFoundError(
+                f"namespace {req.namespace} does not exist",
+                hint="add --create-namespace, or pick another with -n",
+            )
+        if mode == "none":
+            # Created on its own, not as part of the model's stack: deleting or rolling back
+            # the model must never delete a namespace.
+            kube.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": req.namespace}})
+            output.info(f"namespace/{req.namespace} created")
     _recreate_if_needed(kube, objects, recreate=recreate, yes=yes, dry_run=mode)
     history = _revisions(kube, req.name, req.namespace)
     stale = _stale(history, objects)
@@ -756,7 +777,10 @@ def _serving_objects(
         selector = f"{serving.MODEL_LABEL}={name}" if name else (serving.MODEL_LABEL if kind == "Deployment" else None)
         for obj in kube.list(api, kind, namespace=namespace, all_namespaces=all_namespaces, label_selector=selector):
             owners = (obj.get("metadata") or {}).get("ownerReferences") or []
-            if kind == "Workspace" and any(o.get("kind") == "InferenceSet" for o in owners):
+            labels = (obj.get("metadata") or {}).get("labels") or {}
+            if kind == "Workspace" and (
+                serving.KAITO_SET_POD_LABEL in labels or any(o.get("kind") == "InferenceSet" for o in owners)
+            ):
                 continue
             found.append(obj)
     return found

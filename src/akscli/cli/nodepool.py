@@ -192,7 +192,10 @@ def add(
         poller = nodepools.begin_add(c, spec, body)
     except QuotaError as exc:
         if "SkuNotAvailable" in exc.message:
-            exc.hint = nodepools.sku_not_available_hint(azopts.azure_target(subscription, auth, tenant), spec.vm_size) or exc.hint
+            exc.hint = (
+                nodepools.sku_not_available_hint(azopts.azure_target(subscription, auth, tenant), spec.vm_size)
+                or exc.hint
+            )
         raise
     result = _finish(
         poller,

@@ -33,7 +33,9 @@ def doctor(
             show_default=False,
         ),
     ] = None,
-    output_format: opts.Output = "table",
+    output_format: Annotated[
+        str, typer.Option("-o", "--output", help="Output format: table|wide|json|yaml.")
+    ] = "table",
     kubeconfig: opts.Kubeconfig = None,
     context: opts.Context = None,
     request_timeout: opts.RequestTimeout = None,
@@ -169,10 +171,10 @@ def gpu_usage(
     from akscli.kube.client import connect
 
     fmt = opts.output_format(output_format, ("table", "wide", "json", "yaml", "csv"))
-    region = validate.choice(price_region, skus.regions(), "--price-region") if price_region else None
     if price_file:
         validate.existing_file(price_file, "--price-file")
         skus.load(price_file)
+    region = validate.choice(price_region, skus.regions(), "--price-region") if price_region else None
     kube = connect(opts.kube_target(kubeconfig, context, None, request_timeout))
     with output.status("reading nodes and pods") as update:
         usage = gpu_usage.measure(kube, price_region=region, page_size=page_size, progress=update)
@@ -372,7 +374,7 @@ _FINDING_COLUMNS = [
 def policy_check(
     files: Annotated[
         list[str],
-        typer.Option("-f", "--filename", help="A manifest file or a folder of them (repeatable)."),
+        typer.Option("-f", "--filename", help="A manifest file, a folder of them, or - for stdin (repeatable)."),
     ],
     output_format: Annotated[
         str, typer.Option("-o", "--output", help="Output format: table|wide|json|yaml|sarif.")

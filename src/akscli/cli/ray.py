@@ -438,11 +438,14 @@ def cluster_list(
         all_namespaces=all_namespaces,
         label_selector=validate.label_selector(selector) if selector else None,
     )
-    columns = list(CLUSTER_COLUMNS)
-    if all_namespaces:
-        columns.insert(0, output.Column("namespace", "metadata.namespace"))
-        columns = [c for i, c in enumerate(columns) if not (i > 0 and c.header == "namespace")]
-    output.emit(items, fmt, columns)
+    output.emit(items, fmt, _columns(CLUSTER_COLUMNS, all_namespaces))
+
+
+def _columns(columns: list[output.Column], all_namespaces: bool) -> list[output.Column]:
+    """With -A the namespace leads the table, as in kubectl; otherwise it is a wide column."""
+    if not all_namespaces:
+        return columns
+    return [output.Column("namespace", "metadata.namespace")] + [c for c in columns if c.header != "namespace"]
 
 
 @cluster_app.command("status")
@@ -615,7 +618,7 @@ def cluster_nodes(
         all_namespaces=all_namespaces,
         label_selector=selector,
     )
-    output.emit(pods, fmt, NODE_COLUMNS, raw=_slim_pod)
+    output.emit(pods, fmt, _columns(NODE_COLUMNS, all_namespaces), raw=_slim_pod)
 
 
 def _slim_pod(pod: dict[str, Any]) -> dict[str, Any]:
@@ -811,6 +814,7 @@ def job_submit(
         typer.Argument(
             help="The entrypoint, after --: akscli ray job submit --cluster c -- python train.py",
             show_default=False,
+            metavar="-- ENTRYPOINT...",
         ),
     ] = None,
     name: Annotated[
@@ -947,6 +951,11 @@ def job_submit(
                 f"{runtime_env_file} is not a runtime_env mapping",
                 hint="write keys such as pip:, env_vars:, working_dir:",
             )
+    file_dir = (base_env or {}).get("working_dir")
+    if not working_dir and isinstance(file_dir, str) and "://" not in file_dir:
+        # A local working_dir in the runtime env means nothing inside the cluster: ship it,
+        # as --working-dir does (a URI is left for Ray to download).
+        working_dir = file_dir
     packed = logic.pack_workdir(Path(working_dir)) if working_dir else None
     env_doc = logic.runtime_env(
         base_env, pip=pip or [], env=env or [], working_dir=logic.WORKDIR_MOUNT if packed else None
@@ -1110,7 +1119,7 @@ def job_list(
         all_namespaces=all_namespaces,
         label_selector=validate.label_selector(selector) if selector else None,
     )
-    output.emit(items, fmt, JOB_COLUMNS)
+    output.emit(items, fmt, _columns(JOB_COLUMNS, all_namespaces))
 
 
 @job_app.command("status")
@@ -1453,7 +1462,7 @@ def service_list(
     fmt = opts.output_format(output_format)
     kube = _connect(kubeconfig, context, namespace)
     items = kube.list(RAY, "RayService", namespace=_namespace(namespace, kube), all_namespaces=all_namespaces)
-    output.emit(items, fmt, SERVICE_COLUMNS)
+    output.emit(items, fmt, _columns(SERVICE_COLUMNS, all_namespaces))
 
 
 @service_app.command("delete")

@@ -25,6 +25,7 @@ from akscli.fleet import (
     PLACEMENT_BETA,
     PLACEMENT_V1,
 )
+from akscli.kube.client import WatchExpired
 
 # The eviction controller's messages for evictions that are invalid because nothing is left to
 # evict (placement missing or deleting, no scheduling decision for the cluster): the cluster is
@@ -220,9 +221,9 @@ def evict(kube: DrainKube, placement: str, cluster: str, timeout: float) -> Evic
                     obj = item
                     if classify(obj) is not None:
                         break
-        except Exception as exc:
-            if type(exc).__name__ != "WatchExpired":
-                raise
+        except WatchExpired:
+            # 410 Gone: the version we watched from was compacted; re-read and watch again.
+            pass
         latest = kube.get(PLACEMENT_BETA, EVICTION, name)
         if latest is not None:
             obj = latest

@@ -13,6 +13,7 @@ from akscli import validate
 from akscli.errors import NotFoundError, UsageError, WaitTimeoutError
 from akscli.fleet import AR, CAR, CSUR, CSUS, PLACEMENT_V1, SUR, SUS, TARGET_UPDATE_RUN_LABEL
 from akscli.fleet.stages import StageSpec, hub_stages
+from akscli.kube.client import WatchExpired
 
 RUN_STATES = {"start": "Run", "stop": "Stop"}
 
@@ -341,9 +342,9 @@ def wait_for_next_gate(
                     return outcome
                 if time.monotonic() >= deadline:
                     break
-        except Exception as exc:  # a 410 Gone from a compacted watch: re-read and resume
-            if type(exc).__name__ != "WatchExpired":
-                raise
+        except WatchExpired:
+            # 410 Gone: the version we watched from was compacted; re-read and watch again.
+            pass
         run = get_run(kube, name, namespace)
 
 

@@ -50,10 +50,13 @@ OPERATORS: dict[str, Operator] = {
     ),
     "nvidia.com": Operator(
         "the NVIDIA GPU Operator",
-        "akscli baremetal prepare (or helm install gpu-operator "
-        "nvidia/gpu-operator -n gpu-operator --create-namespace)",
+        "helm install gpu-operator nvidia/gpu-operator -n gpu-operator --create-namespace, "
+        "then akscli baremetal prepare",
     ),
-    "nfd.k8s-sigs.io": Operator("Node Feature Discovery", "akscli baremetal prepare"),
+    "nfd.k8s-sigs.io": Operator(
+        "Node Feature Discovery's CRDs",
+        "helm install nfd nfd/node-feature-discovery -n node-feature-discovery --create-namespace",
+    ),
     "karpenter.sh": Operator("node auto-provisioning (Karpenter)", "akscli cluster create --node-provisioning auto"),
     "karpenter.azure.com": Operator(
         "node auto-provisioning (Karpenter)", "akscli cluster create --node-provisioning auto"

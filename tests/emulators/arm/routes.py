@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import re
+import secrets
 import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode
@@ -68,6 +70,9 @@ def _dispatch(
     m = re.fullmatch(r"/([^/]+)/oauth2/v2\.0/token", path)
     if m and method == "POST":
         return _token(emu, m.group(1), body)
+    m = re.fullmatch(r"/([^/]+)/oauth2/v2\.0/devicecode", path)
+    if m and method == "POST":
+        return _devicecode(emu, m.group(1), body)
     if lower == "/msi/token":
         return _msi(emu, query, headers)
     fault = emu.faults.take(method, path)
@@ -146,6 +151,8 @@ def _token(emu: ArmEmulator, tenant: str, body: bytes) -> Response:
         return _aad_error(400, "invalid_request", f"AADSTS90002: Tenant '{tenant}' not found.")
     client_id = form.get("client_id", "")
     grant = form.get("grant_type", "")
+    if grant == "urn:ietf:params:oauth:grant-type:device_code":
+        return _device_token(emu, tenant, form)
     if grant != "client_credentials":
         return _aad_error(400, "unsupported_grant_type", f"grant_type {grant!r} not supported")
     if "client_secret" in form:
@@ -176,6 +183,60 @@ def _token(emu: ArmEmulator, tenant: str, body: bytes) -> Response:
             "expires_in": lifetime,
             "ext_expires_in": lifetime,
             "access_token": token,
+        },
+    )
+
+
+def _devicecode(emu: ArmEmulator, tenant: str, body: bytes) -> Response:
+    form = {k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
+    code = secrets.token_urlsafe(16)
+    user_code = secrets.token_hex(4).upper()
+    emu.device_codes[code] = {"client_id": form.get("client_id", ""), "scope": form.get("scope", ""),
+                              "user_code": user_code, "polls": 0}  # fmt: skip
+    return (
+        200,
+        {},
+        {
+            "device_code": code,
+            "user_code": user_code,
+            "verification_uri": "https://microsoft.com/devicelogin",
+            "expires_in": 900,
+            "interval": 0,
+            "message": f"To sign in, open https://microsoft.com/devicelogin and enter {user_code}.",
+        },
+    )
+
+
+def _device_token(emu: ArmEmulator, tenant: str, form: dict[str, str]) -> Response:
+    """The user 'approves' in the browser after ``emu.device_approval_polls`` polls."""
+    entry = emu.device_codes.get(form.get("device_code", ""))
+    if entry is None:
+        return _aad_error(400, "expired_token", "AADSTS70019: the device code has expired.")
+    if entry["polls"] < emu.device_approval_polls:
+        entry["polls"] += 1
+        return _aad_error(400, "authorization_pending", "AADSTS70016: pending end-user authorization.")
+    client_id = entry["client_id"]
+    token, exp = emu.issue_token(_audience(entry["scope"]), tenant=tenant, client_id=client_id)
+    now = int(time.time())
+    user_oid = "99999999-0000-0000-0000-000000000001"
+
+    def b64(d: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(d).encode()).rstrip(b"=").decode()
+
+    id_claims = {"aud": client_id, "iss": f"{emu.url}/{tenant}/v2.0", "tid": tenant, "sub": user_oid,
+                 "oid": user_oid, "preferred_username": "dev@contoso.com", "iat": now, "nbf": now,
+                 "exp": now + 3600}  # fmt: skip
+    return (
+        200,
+        {},
+        {
+            "token_type": "Bearer",
+            "scope": entry["scope"],
+            "expires_in": exp - now,
+            "ext_expires_in": exp - now,
+            "access_token": token,
+            "id_token": f"{b64({'typ': 'JWT', 'alg': 'RS256'})}.{b64(id_claims)}.ZW11",
+            "client_info": b64({"uid": user_oid, "utid": tenant}),
         },
     )
 

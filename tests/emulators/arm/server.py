@@ -229,6 +229,9 @@ class ArmEmulator:
         # Entra side: confidential clients (id -> secret) and accepted federated assertions.
         self.clients: dict[str, str] = {DEFAULT_CLIENT_ID: DEFAULT_CLIENT_SECRET}
         self.federated_assertions: set[str] = set()
+        # Device code sign-in: codes handed out, and how many polls before the user approves.
+        self.device_codes: dict[str, dict[str, Any]] = {}
+        self.device_approval_polls = 1
         self.msi_header = uuid.uuid4().hex
         self.tokens: dict[str, dict[str, Any]] = {}
         self.token_requests: list[dict[str, str]] = []
@@ -525,6 +528,8 @@ def _make_handler(emu: ArmEmulator) -> type[http.server.BaseHTTPRequestHandler]:
                 else:
                     data = json.dumps(payload).encode()
                     headers.setdefault("Content-Type", "application/json; charset=utf-8")
+            # Logged before the answer leaves, so a client that got it always finds it logged.
+            emu.request_log.append(LogEntry(self.command, parts.path, query, status, dict(self.headers.items()), body))
             self.send_response(status)
             for k, v in headers.items():
                 self.send_header(k, v)
@@ -533,7 +538,6 @@ def _make_handler(emu: ArmEmulator) -> type[http.server.BaseHTTPRequestHandler]:
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(data)
-            emu.request_log.append(LogEntry(self.command, parts.path, query, status, dict(self.headers.items()), body))
 
         do_GET = do_PUT = do_POST = do_PATCH = do_DELETE = do_HEAD = _handle
 

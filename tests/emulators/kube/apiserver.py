@@ -42,10 +42,18 @@ from tests.emulators.kube.status import (
     not_found,
 )
 from tests.emulators.kube.store import Entry, Gone, Store, Watcher
-from tests.emulators.kube.typeinfo import TypeNode, root_node
+from tests.emulators.kube.typeinfo import root_node
 
-SERVER_METADATA = ("uid", "resourceVersion", "creationTimestamp", "generation",
-                   "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields", "selfLink")
+SERVER_METADATA = (
+    "uid",
+    "resourceVersion",
+    "creationTimestamp",
+    "generation",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "managedFields",
+    "selfLink",
+)
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
@@ -90,9 +98,7 @@ class ApiServer:
         self.store = store or Store()
         self.listeners: list[Listener] = []
         self.namespace_deletion_delay = 0.3
-        self.authorizer: Callable[[str, list[str], str, str, str, str | None, str | None], bool] = (
-            lambda *a: True
-        )
+        self.authorizer: Callable[[str, list[str], str, str, str, str | None, str | None], bool] = lambda *a: True
         self._logs: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
         self.logs_cond = threading.Condition()
         self._gc_queue: queue.Queue[Callable[[], None] | None] = queue.Queue()
@@ -108,7 +114,7 @@ class ApiServer:
     def rt(self, api_version: str, kind: str) -> ResourceType:
         rt = self.registry.by_api_version_kind(api_version, kind)
         if rt is None:
-            raise ApiError(404, f'the server could not find the requested resource ({kind} {api_version})', "NotFound")
+            raise ApiError(404, f"the server could not find the requested resource ({kind} {api_version})", "NotFound")
         return rt
 
     def serve(self, rt: ResourceType, version: str, entry: Entry) -> bytes:
@@ -137,7 +143,9 @@ class ApiServer:
         if av is not None and av != rt.api_version(version):
             g, _, v = str(av).rpartition("/")
             if g != rt.group or v not in rt.versions:
-                raise bad_request(f"the API version in the data ({av}) does not match the expected API version ({rt.api_version(version)})")
+                raise bad_request(
+                    f"the API version in the data ({av}) does not match the expected API version ({rt.api_version(version)})"
+                )
         if kind is not None and kind != rt.kind:
             raise bad_request(f"the kind in the data ({kind}) does not match the expected kind ({rt.kind})")
 
@@ -146,11 +154,33 @@ class ApiServer:
         causes: list[tuple[str, str, str]] = []
         name = md.get("name", "")
         if rt.kind in ("Namespace",) and not (DNS_LABEL.match(name) and len(name) <= 63):
-            causes.append(("FieldValueInvalid", "metadata.name", f'Invalid value: "{name}": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or \'-\', and must start and end with an alphanumeric character (e.g. \'my-name\',  or \'123-abc\', regex used for validation is \'[a-z0-9]([-a-z0-9]*[a-z0-9])?\')'))
+            causes.append(
+                (
+                    "FieldValueInvalid",
+                    "metadata.name",
+                    f"Invalid value: \"{name}\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+                )
+            )
         elif rt.kind == "Service" and not (DNS_1035.match(name) and len(name) <= 63):
-            causes.append(("FieldValueInvalid", "metadata.name", f'Invalid value: "{name}": a DNS-1035 label must consist of lower case alphanumeric characters or \'-\', start with an alphabetic character, and end with an alphanumeric character (e.g. \'my-name\',  or \'abc-123\', regex used for validation is \'[a-z]([-a-z0-9]*[a-z0-9])?\')'))
-        elif not rt.kind.startswith("Self") and not (DNS_SUBDOMAIN.match(name) and len(name) <= 253) and rt.kind not in ("ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"):
-            causes.append(("FieldValueInvalid", "metadata.name", f'Invalid value: "{name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, \'-\' or \'.\', and must start and end with an alphanumeric character (e.g. \'example.com\', regex used for validation is \'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\')'))
+            causes.append(
+                (
+                    "FieldValueInvalid",
+                    "metadata.name",
+                    f"Invalid value: \"{name}\": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
+                )
+            )
+        elif (
+            not rt.kind.startswith("Self")
+            and not (DNS_SUBDOMAIN.match(name) and len(name) <= 253)
+            and rt.kind not in ("ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding")
+        ):
+            causes.append(
+                (
+                    "FieldValueInvalid",
+                    "metadata.name",
+                    f"Invalid value: \"{name}\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+                )
+            )
         labels = md.get("labels") or {}
         if not isinstance(labels, dict):
             causes.append(("FieldValueTypeInvalid", "metadata.labels", "Invalid value: must be a map"))
@@ -158,19 +188,32 @@ class ApiServer:
         for k, v in labels.items():
             prefix, _, nm = str(k).rpartition("/")
             if not LABEL_NAME.match(nm) or len(nm) > 63 or (prefix and not DNS_SUBDOMAIN.match(prefix)):
-                causes.append(("FieldValueInvalid", "metadata.labels", f'Invalid value: "{k}": name part must consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character'))
+                causes.append(
+                    (
+                        "FieldValueInvalid",
+                        "metadata.labels",
+                        f"Invalid value: \"{k}\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+                    )
+                )
             if not isinstance(v, str) or len(v) > 63 or not LABEL_VALUE.match(v):
-                causes.append(("FieldValueInvalid", "metadata.labels", f'Invalid value: {json.dumps(v)}: a valid label must be an empty string or consist of alphanumeric characters, \'-\', \'_\' or \'.\', and must start and end with an alphanumeric character'))
+                causes.append(
+                    (
+                        "FieldValueInvalid",
+                        "metadata.labels",
+                        f"Invalid value: {json.dumps(v)}: a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+                    )
+                )
         ann = md.get("annotations") or {}
         if not isinstance(ann, dict) or any(not isinstance(v, str) for v in ann.values()):
-            causes.append(("FieldValueTypeInvalid", "metadata.annotations", "Invalid value: annotation values must be strings"))
+            causes.append(
+                ("FieldValueTypeInvalid", "metadata.annotations", "Invalid value: annotation values must be strings")
+            )
         return causes
 
     def _schema(self, rt: ResourceType, version: str) -> dict[str, Any] | None:
         return rt.schemas.get(version) if rt.crd else None
 
-    def _admit(self, rt: ResourceType, version: str, obj: dict[str, Any], ctx: Ctx,
-               create: bool) -> dict[str, Any]:
+    def _admit(self, rt: ResourceType, version: str, obj: dict[str, Any], ctx: Ctx, create: bool) -> dict[str, Any]:
         """Kind defaults, schema defaulting/pruning/validation; raises 400/422."""
         self._kind_defaults(rt, obj, create)
         causes = self._validate_metadata(rt, obj)
@@ -180,7 +223,9 @@ class ApiServer:
             if res.unknown:
                 if ctx.field_validation == "Strict":
                     quoted = ", ".join(f'unknown field "{u.lstrip(".")}"' for u in res.unknown)
-                    raise bad_request(f'{rt.kind} in version "{version}" cannot be handled as a {rt.kind}: strict decoding error: {quoted}')
+                    raise bad_request(
+                        f'{rt.kind} in version "{version}" cannot be handled as a {rt.kind}: strict decoding error: {quoted}'
+                    )
                 if ctx.field_validation == "Warn":
                     ctx.warnings.extend(f'unknown field "{u.lstrip(".")}"' for u in res.unknown)
             causes += res.errors
@@ -243,11 +288,29 @@ class ApiServer:
             if not names.get("plural") or not names.get("kind"):
                 causes.append(("FieldValueRequired", "spec.names.plural", "Required value"))
             if obj["metadata"].get("name") != f"{names.get('plural')}.{group}":
-                causes.append(("FieldValueInvalid", "metadata.name", f'Invalid value: "{obj["metadata"].get("name")}": must be spec.names.plural+"."+spec.group'))
+                causes.append(
+                    (
+                        "FieldValueInvalid",
+                        "metadata.name",
+                        f'Invalid value: "{obj["metadata"].get("name")}": must be spec.names.plural+"."+spec.group',
+                    )
+                )
             if not spec.get("versions"):
-                causes.append(("FieldValueRequired", "spec.versions", "Required value: must have exactly one version marked as storage version"))
+                causes.append(
+                    (
+                        "FieldValueRequired",
+                        "spec.versions",
+                        "Required value: must have exactly one version marked as storage version",
+                    )
+                )
             elif sum(1 for v in spec["versions"] if v.get("storage")) != 1:
-                causes.append(("FieldValueInvalid", "spec.versions", "Invalid value: must have exactly one version marked as storage version"))
+                causes.append(
+                    (
+                        "FieldValueInvalid",
+                        "spec.versions",
+                        "Invalid value: must have exactly one version marked as storage version",
+                    )
+                )
         elif rt.kind in ("Deployment", "StatefulSet", "ReplicaSet", "DaemonSet", "Job") and isinstance(spec, dict):
             if rt.kind != "Job":
                 sel = spec.get("selector")
@@ -258,7 +321,13 @@ class ApiServer:
                 causes.append(("FieldValueRequired", "spec.template.spec.containers", "Required value"))
             reps = spec.get("replicas")
             if reps is not None and (not isinstance(reps, int) or reps < 0):
-                causes.append(("FieldValueInvalid", "spec.replicas", f"Invalid value: {json.dumps(reps)}: must be greater than or equal to 0"))
+                causes.append(
+                    (
+                        "FieldValueInvalid",
+                        "spec.replicas",
+                        f"Invalid value: {json.dumps(reps)}: must be greater than or equal to 0",
+                    )
+                )
         elif rt.kind == "Pod" and isinstance(spec, dict):
             if not spec.get("containers"):
                 causes.append(("FieldValueRequired", "spec.containers", "Required value"))
@@ -266,9 +335,15 @@ class ApiServer:
                 if not isinstance(c, dict) or not c.get("image"):
                     causes.append(("FieldValueRequired", f"spec.containers[{i}].image", "Required value"))
         elif rt.kind == "ConfigMap":
-            for k in (obj.get("data") or {}):
+            for k in obj.get("data") or {}:
                 if not re.match(r"^[-._a-zA-Z0-9]+$", str(k)):
-                    causes.append(("FieldValueInvalid", f"data[{k}]", f'Invalid value: "{k}": a valid config key must consist of alphanumeric characters, \'-\', \'_\' or \'.\''))
+                    causes.append(
+                        (
+                            "FieldValueInvalid",
+                            f"data[{k}]",
+                            f"Invalid value: \"{k}\": a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+                        )
+                    )
         return causes
 
     def _status_mode(self, rt: ResourceType, subresource: str | None) -> bool | None:
@@ -278,10 +353,11 @@ class ApiServer:
 
     # ---- writes --------------------------------------------------------------------
 
-    def create(self, rt: ResourceType, version: str, namespace: str | None, obj: dict[str, Any],
-               ctx: Ctx) -> dict[str, Any]:
+    def create(
+        self, rt: ResourceType, version: str, namespace: str | None, obj: dict[str, Any], ctx: Ctx
+    ) -> dict[str, Any]:
         if "create" not in rt.verbs:
-            raise ApiError(405, f'the server does not allow this method on the requested resource', "MethodNotAllowed")
+            raise ApiError(405, "the server does not allow this method on the requested resource", "MethodNotAllowed")
         if not isinstance(obj, dict):
             raise bad_request("the body of the request could not be decoded as an object")
         self._check_body_type(rt, version, obj)
@@ -296,7 +372,9 @@ class ApiServer:
         if rt.namespaced:
             body_ns = md.get("namespace")
             if body_ns and namespace and body_ns != namespace:
-                raise bad_request("the namespace of the provided object does not match the namespace sent on the request")
+                raise bad_request(
+                    "the namespace of the provided object does not match the namespace sent on the request"
+                )
             namespace = namespace or body_ns or "default"
             md["namespace"] = namespace
         else:
@@ -305,7 +383,13 @@ class ApiServer:
         if not md.get("name"):
             gen = md.get("generateName")
             if not gen:
-                raise invalid(rt.group_kind, "", rt.group, rt.kind, [("FieldValueRequired", "metadata.name", "Required value: name or generateName is required")])
+                raise invalid(
+                    rt.group_kind,
+                    "",
+                    rt.group,
+                    rt.kind,
+                    [("FieldValueRequired", "metadata.name", "Required value: name or generateName is required")],
+                )
             md["name"] = gen + "".join(random.choice(GENERATE_ALPHABET) for _ in range(5))
         name = md["name"]
         if rt.status and not ctx.keep_status:
@@ -324,8 +408,9 @@ class ApiServer:
             md["managedFields"] = mf.render()
         return self._insert(rt, version, namespace, name, obj, ctx)
 
-    def _insert(self, rt: ResourceType, version: str, namespace: str | None, name: str,
-                obj: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
+    def _insert(
+        self, rt: ResourceType, version: str, namespace: str | None, name: str, obj: dict[str, Any], ctx: Ctx
+    ) -> dict[str, Any]:
         key = obj_key(namespace, name)
         with self.store.lock:
             if namespace is not None:
@@ -333,7 +418,23 @@ class ApiServer:
                 if ns is None:
                     raise not_found("namespaces", namespace, "", "namespaces")
                 if b'"deletionTimestamp"' in ns.raw:
-                    raise ApiError(403, f"{rt.plural} \"{name}\" is forbidden: unable to create new content in namespace {namespace} because it is being terminated", "Forbidden", {"name": name, "group": rt.group, "kind": rt.plural, "causes": [{"reason": "NamespaceTerminating", "message": f"namespace {namespace} is being terminated", "field": "metadata.namespace"}]})
+                    raise ApiError(
+                        403,
+                        f'{rt.plural} "{name}" is forbidden: unable to create new content in namespace {namespace} because it is being terminated',
+                        "Forbidden",
+                        {
+                            "name": name,
+                            "group": rt.group,
+                            "kind": rt.plural,
+                            "causes": [
+                                {
+                                    "reason": "NamespaceTerminating",
+                                    "message": f"namespace {namespace} is being terminated",
+                                    "field": "metadata.namespace",
+                                }
+                            ],
+                        },
+                    )
             if self.store.get(rt.key, key) is not None:
                 raise already_exists(rt.group_resource, name, rt.group, rt.plural)
             ctx.created = True
@@ -350,22 +451,48 @@ class ApiServer:
         try:
             new_rt = resource_type_from_crd(obj)
         except (KeyError, ValueError, TypeError) as exc:
-            raise invalid("CustomResourceDefinition.apiextensions.k8s.io", obj["metadata"]["name"], "apiextensions.k8s.io", "CustomResourceDefinition", [("FieldValueInvalid", "spec", f"Invalid value: {exc}")]) from exc
+            raise invalid(
+                "CustomResourceDefinition.apiextensions.k8s.io",
+                obj["metadata"]["name"],
+                "apiextensions.k8s.io",
+                "CustomResourceDefinition",
+                [("FieldValueInvalid", "spec", f"Invalid value: {exc}")],
+            ) from exc
         existing = self.registry.by_kind(new_rt.group, new_rt.kind)
         if existing is not None and not existing.crd:
-            raise invalid("CustomResourceDefinition.apiextensions.k8s.io", obj["metadata"]["name"], "apiextensions.k8s.io", "CustomResourceDefinition", [("FieldValueInvalid", "spec.names.kind", "Invalid value: conflicts with a built-in kind")])
+            raise invalid(
+                "CustomResourceDefinition.apiextensions.k8s.io",
+                obj["metadata"]["name"],
+                "apiextensions.k8s.io",
+                "CustomResourceDefinition",
+                [("FieldValueInvalid", "spec.names.kind", "Invalid value: conflicts with a built-in kind")],
+            )
         self.registry.add(new_rt)
         obj["status"] = established_status(obj, new_rt, now_iso())
 
-    def update(self, rt: ResourceType, version: str, namespace: str | None, name: str,
-               obj: dict[str, Any], ctx: Ctx, subresource: str | None = None) -> dict[str, Any]:
+    def update(
+        self,
+        rt: ResourceType,
+        version: str,
+        namespace: str | None,
+        name: str,
+        obj: dict[str, Any],
+        ctx: Ctx,
+        subresource: str | None = None,
+    ) -> dict[str, Any]:
         if not isinstance(obj, dict):
             raise bad_request("the body of the request could not be decoded as an object")
         self._check_body_type(rt, version, obj)
         obj = self._strip(copy.deepcopy(obj))
         md = obj.get("metadata")
         if not isinstance(md, dict):
-            raise invalid(rt.group_kind, name, rt.group, rt.kind, [("FieldValueRequired", "metadata.name", "Required value: name is required")])
+            raise invalid(
+                rt.group_kind,
+                name,
+                rt.group,
+                rt.kind,
+                [("FieldValueRequired", "metadata.name", "Required value: name is required")],
+            )
         if md.get("name") != name:
             raise bad_request(f"the name of the object ({md.get('name')}) does not match the name on the URL ({name})")
         if rt.namespaced and md.get("namespace") not in (None, "", namespace):
@@ -374,12 +501,19 @@ class ApiServer:
         with self.store.lock:
             entry = self.get_entry(rt, namespace, name)
             if expect and str(expect) != str(entry.rv):
-                raise conflict(rt.group_resource, name, rt.group, rt.plural, "the object has been modified; please apply your changes to the latest version and try again")
+                raise conflict(
+                    rt.group_resource,
+                    name,
+                    rt.group,
+                    rt.plural,
+                    "the object has been modified; please apply your changes to the latest version and try again",
+                )
             old = entry.obj()
             return self._commit(rt, version, namespace, name, old, obj, ctx, subresource, "Update")
 
-    def _merge_subresource(self, rt: ResourceType, old: dict[str, Any], new: dict[str, Any],
-                           subresource: str | None) -> dict[str, Any]:
+    def _merge_subresource(
+        self, rt: ResourceType, old: dict[str, Any], new: dict[str, Any], subresource: str | None
+    ) -> dict[str, Any]:
         if subresource == "status":
             out = copy.deepcopy(old)
             if "status" in new:
@@ -395,14 +529,32 @@ class ApiServer:
                 new.pop("status", None)
         return new
 
-    def _commit(self, rt: ResourceType, version: str, namespace: str | None, name: str,
-                old: dict[str, Any], new: dict[str, Any], ctx: Ctx, subresource: str | None,
-                operation: str, applied: tuple[set[Path], str] | None = None) -> dict[str, Any]:
+    def _commit(
+        self,
+        rt: ResourceType,
+        version: str,
+        namespace: str | None,
+        name: str,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        ctx: Ctx,
+        subresource: str | None,
+        operation: str,
+        applied: tuple[set[Path], str] | None = None,
+    ) -> dict[str, Any]:
         """Write ``new`` over ``old`` (both without apiVersion/kind); caller holds the lock."""
         new = self._merge_subresource(rt, old, new, subresource)
         md = new.setdefault("metadata", {})
         omd = old["metadata"]
-        for k in ("uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "namespace", "name"):
+        for k in (
+            "uid",
+            "creationTimestamp",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+            "generation",
+            "namespace",
+            "name",
+        ):
             if k in omd:
                 md[k] = omd[k]
             else:
@@ -416,12 +568,26 @@ class ApiServer:
         if "deletionTimestamp" in omd:
             added = set(md.get("finalizers") or []) - set(omd.get("finalizers") or [])
             if added:
-                raise invalid(rt.group_kind, name, rt.group, rt.kind, [("FieldValueForbidden", "metadata.finalizers", "Forbidden: no new finalizers can be added if the object is being deleted")])
+                raise invalid(
+                    rt.group_kind,
+                    name,
+                    rt.group,
+                    rt.kind,
+                    [
+                        (
+                            "FieldValueForbidden",
+                            "metadata.finalizers",
+                            "Forbidden: no new finalizers can be added if the object is being deleted",
+                        )
+                    ],
+                )
         new = self._admit(rt, version, new, ctx, create=False)
         md = new["metadata"]
         # generation follows the desired state only
         skip = {"metadata", "apiVersion", "kind"} | ({"status"} if rt.status else set())
-        if rt.generation and {k: v for k, v in old.items() if k not in skip} != {k: v for k, v in new.items() if k not in skip}:
+        if rt.generation and {k: v for k, v in old.items() if k not in skip} != {
+            k: v for k, v in new.items() if k not in skip
+        }:
             md["generation"] = int(omd.get("generation", 1)) + 1
         mf = ManagedFields(omd.get("managedFields"))
         node = root_node(self._schema(rt, version))
@@ -460,17 +626,37 @@ class ApiServer:
         self._notify("MODIFIED", rt, version, new, ctx, status_only=subresource == "status")
         return self.serve_obj(rt, version, new)
 
-    def patch(self, rt: ResourceType, version: str, namespace: str | None, name: str,
-              content_type: str, body: bytes, ctx: Ctx, force: bool = False,
-              subresource: str | None = None) -> dict[str, Any]:
+    def patch(
+        self,
+        rt: ResourceType,
+        version: str,
+        namespace: str | None,
+        name: str,
+        content_type: str,
+        body: bytes,
+        ctx: Ctx,
+        force: bool = False,
+        subresource: str | None = None,
+    ) -> dict[str, Any]:
         ct = content_type.split(";")[0].strip()
         if ct == "application/apply-patch+yaml":
             return self.apply(rt, version, namespace, name, _parse_yaml_or_json(body), ctx, force, subresource)
-        if ct not in ("application/merge-patch+json", "application/json-patch+json",
-                      "application/strategic-merge-patch+json"):
-            raise ApiError(415, f'the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml{", application/strategic-merge-patch+json" if not rt.crd else ""}', "UnsupportedMediaType")
+        if ct not in (
+            "application/merge-patch+json",
+            "application/json-patch+json",
+            "application/strategic-merge-patch+json",
+        ):
+            raise ApiError(
+                415,
+                f"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml{', application/strategic-merge-patch+json' if not rt.crd else ''}",
+                "UnsupportedMediaType",
+            )
         if ct == "application/strategic-merge-patch+json" and rt.crd:
-            raise ApiError(415, "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml", "UnsupportedMediaType")
+            raise ApiError(
+                415,
+                "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
+                "UnsupportedMediaType",
+            )
         try:
             patch = json.loads(body or b"null")
         except ValueError as exc:
@@ -500,18 +686,43 @@ class ApiServer:
                 raise bad_request("the name of the object does not match the name on the URL")
             expect = nmd.get("resourceVersion")
             if expect and str(expect) != str(entry.rv):
-                raise conflict(rt.group_resource, name, rt.group, rt.plural, "the object has been modified; please apply your changes to the latest version and try again")
+                raise conflict(
+                    rt.group_resource,
+                    name,
+                    rt.group,
+                    rt.plural,
+                    "the object has been modified; please apply your changes to the latest version and try again",
+                )
             return self._commit(rt, version, namespace, name, old, new, ctx, subresource, "Update")
 
-    def apply(self, rt: ResourceType, version: str, namespace: str | None, name: str,
-              applied: Any, ctx: Ctx, force: bool, subresource: str | None = None) -> dict[str, Any]:
+    def apply(
+        self,
+        rt: ResourceType,
+        version: str,
+        namespace: str | None,
+        name: str,
+        applied: Any,
+        ctx: Ctx,
+        force: bool,
+        subresource: str | None = None,
+    ) -> dict[str, Any]:
         manager = ctx.field_manager
         if not manager:
-            raise invalid("PatchOptions.meta.k8s.io", "", "meta.k8s.io", "PatchOptions", [("FieldValueRequired", "fieldManager", "Required value: is required for apply patch")])
+            raise invalid(
+                "PatchOptions.meta.k8s.io",
+                "",
+                "meta.k8s.io",
+                "PatchOptions",
+                [("FieldValueRequired", "fieldManager", "Required value: is required for apply patch")],
+            )
         if not isinstance(applied, dict):
             raise bad_request("error decoding YAML: the apply patch must be an object")
         if not applied.get("apiVersion") or not applied.get("kind"):
-            raise bad_request("apiVersion and kind must be set in an apply patch" if not applied.get("kind") else "apiVersion must be set")
+            raise bad_request(
+                "apiVersion and kind must be set in an apply patch"
+                if not applied.get("kind")
+                else "apiVersion must be set"
+            )
         self._check_body_type(rt, version, applied)
         amd = applied.get("metadata") or {}
         if amd.get("name") not in (None, name):
@@ -534,7 +745,11 @@ class ApiServer:
                 # is consulted, and the API server reports it as an untyped 500
                 errs = [f"{u}: field not declared in schema" for u in res.unknown]
                 text = errs[0] if len(errs) == 1 else "errors:\n  " + "\n  ".join(errs)
-                raise ApiError(500, f"failed to create typed patch object ({namespace or ''}/{name}; {rt.group + '/' if rt.group else ''}{version}, Kind={rt.kind}): {text}", "")
+                raise ApiError(
+                    500,
+                    f"failed to create typed patch object ({namespace or ''}/{name}; {rt.group + '/' if rt.group else ''}{version}, Kind={rt.kind}): {text}",
+                    "",
+                )
         node = root_node(sch)
         mode = self._status_mode(rt, subresource)
         if mode is False:
@@ -564,7 +779,16 @@ class ApiServer:
                     409,
                     conflict_message(conflicts),
                     "Conflict",
-                    {"causes": [{"reason": "FieldManagerConflict", "message": f"conflict with {describe_manager(e)}", "field": path_string(p)} for e, p in conflicts]},
+                    {
+                        "causes": [
+                            {
+                                "reason": "FieldManagerConflict",
+                                "message": f"conflict with {describe_manager(e)}",
+                                "field": path_string(p),
+                            }
+                            for e, p in conflicts
+                        ]
+                    },
                 )
             if conflicts:
                 mf.disown({p for _, p in conflicts}, me)
@@ -579,11 +803,21 @@ class ApiServer:
             # the commit starts from the ownership left after a forced take-over
             before = copy.deepcopy(live)
             before["metadata"]["managedFields"] = mf.render()
-            return self._commit(rt, version, namespace, name, before, merged, ctx, subresource,
-                                "Apply", (paths, manager))
+            return self._commit(
+                rt, version, namespace, name, before, merged, ctx, subresource, "Apply", (paths, manager)
+            )
 
-    def _create_applied(self, rt: ResourceType, version: str, namespace: str | None, name: str,
-                        obj: dict[str, Any], ctx: Ctx, paths: set[Path], manager: str) -> dict[str, Any]:
+    def _create_applied(
+        self,
+        rt: ResourceType,
+        version: str,
+        namespace: str | None,
+        name: str,
+        obj: dict[str, Any],
+        ctx: Ctx,
+        paths: set[Path],
+        manager: str,
+    ) -> dict[str, Any]:
         if rt.status and not ctx.keep_status:
             obj.pop("status", None)
         obj = self._admit(rt, version, obj, ctx, create=True)
@@ -599,25 +833,60 @@ class ApiServer:
 
     # ---- deletion --------------------------------------------------------------------
 
-    def delete(self, rt: ResourceType, version: str, namespace: str | None, name: str, ctx: Ctx,
-               propagation: str | None = None, preconditions: dict[str, Any] | None = None,
-               ) -> tuple[int, dict[str, Any]]:
+    def delete(
+        self,
+        rt: ResourceType,
+        version: str,
+        namespace: str | None,
+        name: str,
+        ctx: Ctx,
+        propagation: str | None = None,
+        preconditions: dict[str, Any] | None = None,
+    ) -> tuple[int, dict[str, Any]]:
         """Returns (http status, body): the object while finalizers hold it, else Status."""
         propagation = propagation or "Background"
         if propagation not in ("Background", "Foreground", "Orphan"):
-            raise invalid("DeleteOptions.meta.k8s.io", "", "meta.k8s.io", "DeleteOptions", [("FieldValueNotSupported", "propagationPolicy", f'Unsupported value: "{propagation}": supported values: "Foreground", "Background", "Orphan"')])
+            raise invalid(
+                "DeleteOptions.meta.k8s.io",
+                "",
+                "meta.k8s.io",
+                "DeleteOptions",
+                [
+                    (
+                        "FieldValueNotSupported",
+                        "propagationPolicy",
+                        f'Unsupported value: "{propagation}": supported values: "Foreground", "Background", "Orphan"',
+                    )
+                ],
+            )
         with self.store.lock:
             entry = self.get_entry(rt, namespace, name)
             obj = entry.obj()
             md = obj["metadata"]
             pre = preconditions or {}
             if pre.get("uid") and pre["uid"] != md.get("uid"):
-                raise conflict(rt.group_resource, name, rt.group, rt.plural, f'Precondition failed: UID in precondition: {pre["uid"]}, UID in object meta: {md.get("uid")}')
+                raise conflict(
+                    rt.group_resource,
+                    name,
+                    rt.group,
+                    rt.plural,
+                    f"Precondition failed: UID in precondition: {pre['uid']}, UID in object meta: {md.get('uid')}",
+                )
             if pre.get("resourceVersion") and str(pre["resourceVersion"]) != str(entry.rv):
-                raise conflict(rt.group_resource, name, rt.group, rt.plural, f'Precondition failed: ResourceVersion in precondition: {pre["resourceVersion"]}, ResourceVersion in object meta: {entry.rv}')
+                raise conflict(
+                    rt.group_resource,
+                    name,
+                    rt.group,
+                    rt.plural,
+                    f"Precondition failed: ResourceVersion in precondition: {pre['resourceVersion']}, ResourceVersion in object meta: {entry.rv}",
+                )
             key = obj_key(namespace if rt.namespaced else None, name)
             finalizers = list(md.get("finalizers") or [])
-            if propagation == "Foreground" and "foregroundDeletion" not in finalizers and self.store.dependents_of(md.get("uid", "")):
+            if (
+                propagation == "Foreground"
+                and "foregroundDeletion" not in finalizers
+                and self.store.dependents_of(md.get("uid", ""))
+            ):
                 finalizers.append("foregroundDeletion")
             if propagation == "Orphan" and "orphan" not in finalizers:
                 finalizers.append("orphan")
@@ -653,8 +922,13 @@ class ApiServer:
         if rt.crd or rt.kind in ("Pod", "Service", "Namespace", "CustomResourceDefinition"):
             return self.serve_obj(rt, version, obj)
         md = obj["metadata"]
-        return {"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success",
-                "details": {"name": md["name"], "group": rt.group, "kind": rt.plural, "uid": md.get("uid")}}
+        return {
+            "kind": "Status",
+            "apiVersion": "v1",
+            "metadata": {},
+            "status": "Success",
+            "details": {"name": md["name"], "group": rt.group, "kind": rt.plural, "uid": md.get("uid")},
+        }
 
     def _after_removal(self, rt: ResourceType, version: str, obj: dict[str, Any], ctx: Ctx) -> None:
         uid = obj["metadata"].get("uid", "")
@@ -688,7 +962,14 @@ class ApiServer:
             if alive:
                 continue
             try:
-                self.delete(rt, rt.storage_version, ns, obj["metadata"]["name"], Ctx(field_manager="garbage-collector"), "Background")
+                self.delete(
+                    rt,
+                    rt.storage_version,
+                    ns,
+                    obj["metadata"]["name"],
+                    Ctx(field_manager="garbage-collector"),
+                    "Background",
+                )
             except ApiError:
                 continue
 
@@ -725,7 +1006,9 @@ class ApiServer:
                 if drt is None or de is None:
                     continue
                 dobj = de.obj()
-                dobj["metadata"]["ownerReferences"] = [r for r in dobj["metadata"].get("ownerReferences") or [] if r.get("uid") != uid]
+                dobj["metadata"]["ownerReferences"] = [
+                    r for r in dobj["metadata"].get("ownerReferences") or [] if r.get("uid") != uid
+                ]
                 if not dobj["metadata"]["ownerReferences"]:
                     del dobj["metadata"]["ownerReferences"]
                 with self.store.lock:
@@ -773,7 +1056,11 @@ class ApiServer:
             if e is None:
                 return
             obj = e.obj()
-            keep = [f for f in obj["metadata"].get("finalizers") or [] if f in fins or f not in ("orphan", "foregroundDeletion", "kubernetes")]
+            keep = [
+                f
+                for f in obj["metadata"].get("finalizers") or []
+                if f in fins or f not in ("orphan", "foregroundDeletion", "kubernetes")
+            ]
             obj["metadata"]["finalizers"] = keep
             if not keep:
                 del obj["metadata"]["finalizers"]
@@ -795,7 +1082,7 @@ class ApiServer:
                 return
             try:
                 fn()
-            except Exception:  # noqa: BLE001 - the GC thread must survive one bad object
+            except Exception:
                 continue
 
     def gc_idle(self, timeout: float = 2.0) -> None:
@@ -810,9 +1097,16 @@ class ApiServer:
         with self.logs_cond:
             self.logs_cond.notify_all()
 
-    def delete_collection(self, rt: ResourceType, version: str, namespace: str | None,
-                          label_selector: str | None, field_selector: str | None, ctx: Ctx,
-                          propagation: str | None) -> dict[str, Any]:
+    def delete_collection(
+        self,
+        rt: ResourceType,
+        version: str,
+        namespace: str | None,
+        label_selector: str | None,
+        field_selector: str | None,
+        ctx: Ctx,
+        propagation: str | None,
+    ) -> dict[str, Any]:
         match = self.matcher(rt, label_selector, field_selector)
         prefix = f"{namespace}/" if rt.namespaced and namespace else ""
         entries, _, _ = self.store.page(rt.key, prefix, None, 0, match)
@@ -826,12 +1120,18 @@ class ApiServer:
                     continue
                 raise
             items.append(body)
-        return {"kind": f"{rt.kind}List", "apiVersion": rt.api_version(version), "metadata": {"resourceVersion": str(self.store.rv)}, "items": items}
+        return {
+            "kind": f"{rt.kind}List",
+            "apiVersion": rt.api_version(version),
+            "metadata": {"resourceVersion": str(self.store.rv)},
+            "items": items,
+        }
 
     # ---- reads -----------------------------------------------------------------------
 
-    def matcher(self, rt: ResourceType, label_selector: str | None,
-                field_selector: str | None) -> Callable[[Entry], bool] | None:
+    def matcher(
+        self, rt: ResourceType, label_selector: str | None, field_selector: str | None
+    ) -> Callable[[Entry], bool] | None:
         lm = parse_label_selector(label_selector)
         fm = parse_field_selector(field_selector, rt.kind, rt.crd)
         if lm is None and fm is None:
@@ -843,7 +1143,11 @@ class ApiServer:
                 return False
             if fm is not None:
                 fmatch, paths = fm
-                if rt.kind == "Pod" and paths <= fast_paths | {"metadata.name", "metadata.namespace"} and not paths & {"metadata.name", "metadata.namespace"}:
+                if (
+                    rt.kind == "Pod"
+                    and paths <= fast_paths | {"metadata.name", "metadata.namespace"}
+                    and not paths & {"metadata.name", "metadata.namespace"}
+                ):
                     node, phase = e.fields or ("", "")
                     return fmatch({"spec": {"nodeName": node}, "status": {"phase": phase}})
                 return fmatch(json.loads(e.raw))
@@ -851,9 +1155,15 @@ class ApiServer:
 
         return match
 
-    def list_entries(self, rt: ResourceType, namespace: str | None, label_selector: str | None,
-                     field_selector: str | None, limit: int, continue_token: str | None
-                     ) -> tuple[list[Entry], str | None, int | None, int]:
+    def list_entries(
+        self,
+        rt: ResourceType,
+        namespace: str | None,
+        label_selector: str | None,
+        field_selector: str | None,
+        limit: int,
+        continue_token: str | None,
+    ) -> tuple[list[Entry], str | None, int | None, int]:
         """One page: (entries, next continue token, remainingItemCount, list resourceVersion)."""
         match = self.matcher(rt, label_selector, field_selector)
         prefix = f"{namespace}/" if rt.namespaced and namespace else ""
@@ -868,15 +1178,31 @@ class ApiServer:
             except (ValueError, KeyError, TypeError) as exc:
                 raise bad_request(f"continue key is not valid: {exc}") from exc
             if list_rv < self.store.compacted_rv:
-                raise ApiError(410, "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.", "Expired")
+                raise ApiError(
+                    410,
+                    "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
+                    "Expired",
+                )
         entries, last, remaining = self.store.page(rt.key, prefix, after, limit, match)
         token = None
         if last is not None:
-            token = base64.urlsafe_b64encode(json.dumps({"rv": list_rv, "start": last, "prefix": prefix}, separators=(",", ":")).encode()).decode().rstrip("=")
+            token = (
+                base64.urlsafe_b64encode(
+                    json.dumps({"rv": list_rv, "start": last, "prefix": prefix}, separators=(",", ":")).encode()
+                )
+                .decode()
+                .rstrip("=")
+            )
         return entries, token, (remaining if token and match is None else None), list_rv
 
-    def watch(self, rt: ResourceType, namespace: str | None, label_selector: str | None,
-              field_selector: str | None, resource_version: str | None) -> Watcher:
+    def watch(
+        self,
+        rt: ResourceType,
+        namespace: str | None,
+        label_selector: str | None,
+        field_selector: str | None,
+        resource_version: str | None,
+    ) -> Watcher:
         match = self.matcher(rt, label_selector, field_selector) or (lambda e: True)
         prefix = f"{namespace}/" if rt.namespaced and namespace else ""
         since: int | None = None
@@ -928,10 +1254,19 @@ class ApiServer:
         user = spec.get("user", ctx.user) if rt.kind == "SubjectAccessReview" else ctx.user
         groups = spec.get("groups", ctx.groups) if rt.kind == "SubjectAccessReview" else ctx.groups
         if isinstance(ra, dict):
-            allowed = self.authorizer(user, groups, ra.get("verb", ""), ra.get("group", ""),
-                                      ra.get("resource", ""), ra.get("namespace"), ra.get("name"))
+            allowed = self.authorizer(
+                user,
+                groups,
+                ra.get("verb", ""),
+                ra.get("group", ""),
+                ra.get("resource", ""),
+                ra.get("namespace"),
+                ra.get("name"),
+            )
         else:
-            allowed = self.authorizer(user, groups, (spec.get("nonResourceAttributes") or {}).get("verb", "get"), "", "", None, None)
+            allowed = self.authorizer(
+                user, groups, (spec.get("nonResourceAttributes") or {}).get("verb", "get"), "", "", None, None
+            )
         out["status"] = {"allowed": bool(allowed)}
         if not allowed:
             out["status"]["reason"] = "denied by the emulator's rule table"
@@ -939,8 +1274,9 @@ class ApiServer:
 
     # ---- listeners ---------------------------------------------------------------------
 
-    def _notify(self, typ: str, rt: ResourceType, version: str, obj: dict[str, Any], ctx: Ctx,
-                status_only: bool = False) -> None:
+    def _notify(
+        self, typ: str, rt: ResourceType, version: str, obj: dict[str, Any], ctx: Ctx, status_only: bool = False
+    ) -> None:
         if ctx.dry_run:
             return
         if status_only:

@@ -48,8 +48,9 @@ class ClusterState:
         e = self.api.store.get(rt.key, f"{namespace}/{name}" if rt.namespaced else name)
         return self.api.serve_obj(rt, version, e.obj()) if e else None
 
-    def list(self, api_version: str, kind: str, namespace: str | None = None,
-             label_selector: str | None = None) -> list[dict[str, Any]]:
+    def list(
+        self, api_version: str, kind: str, namespace: str | None = None, label_selector: str | None = None
+    ) -> list[dict[str, Any]]:
         rt, version = self._rt_version(api_version, kind)
         entries, _, _, _ = self.api.list_entries(rt, namespace, label_selector, None, 0, None)
         return [self.api.serve_obj(rt, version, e.obj()) for e in entries]
@@ -77,26 +78,55 @@ class ClusterState:
         ctx = self._ctx()
         updated = self.api.update(rt, version, ns, md["name"], out, ctx)
         if "status" in obj and rt.status:
-            updated = self.api.update(rt, version, ns, md["name"], {**updated, "status": obj["status"], "metadata": {k: v for k, v in updated["metadata"].items() if k != "resourceVersion"}}, ctx, subresource="status")
+            updated = self.api.update(
+                rt,
+                version,
+                ns,
+                md["name"],
+                {
+                    **updated,
+                    "status": obj["status"],
+                    "metadata": {k: v for k, v in updated["metadata"].items() if k != "resourceVersion"},
+                },
+                ctx,
+                subresource="status",
+            )
         return updated
 
-    def patch_status(self, api_version: str, kind: str, namespace: str | None, name: str,
-                     status: dict[str, Any]) -> dict[str, Any]:
+    def patch_status(
+        self, api_version: str, kind: str, namespace: str | None, name: str, status: dict[str, Any]
+    ) -> dict[str, Any]:
         """Merge ``status`` into .status (JSON merge patch semantics: lists replace)."""
         rt, version = self._rt_version(api_version, kind)
         body = json.dumps({"status": status}).encode()
-        return self.api.patch(rt, version, namespace if rt.namespaced else None, name,
-                              "application/merge-patch+json", body, self._ctx(),
-                              subresource="status" if rt.status else None)
+        return self.api.patch(
+            rt,
+            version,
+            namespace if rt.namespaced else None,
+            name,
+            "application/merge-patch+json",
+            body,
+            self._ctx(),
+            subresource="status" if rt.status else None,
+        )
 
-    def patch(self, api_version: str, kind: str, namespace: str | None, name: str,
-              patch: dict[str, Any]) -> dict[str, Any]:
+    def patch(
+        self, api_version: str, kind: str, namespace: str | None, name: str, patch: dict[str, Any]
+    ) -> dict[str, Any]:
         rt, version = self._rt_version(api_version, kind)
-        return self.api.patch(rt, version, namespace if rt.namespaced else None, name,
-                              "application/merge-patch+json", json.dumps(patch).encode(), self._ctx())
+        return self.api.patch(
+            rt,
+            version,
+            namespace if rt.namespaced else None,
+            name,
+            "application/merge-patch+json",
+            json.dumps(patch).encode(),
+            self._ctx(),
+        )
 
-    def delete(self, api_version: str, kind: str, namespace: str | None, name: str,
-               propagation: str = "Background") -> None:
+    def delete(
+        self, api_version: str, kind: str, namespace: str | None, name: str, propagation: str = "Background"
+    ) -> None:
         rt, version = self._rt_version(api_version, kind)
         try:
             self.api.delete(rt, version, namespace if rt.namespaced else None, name, self._ctx(), propagation)
@@ -120,8 +150,9 @@ class ClusterState:
             raise KeyError(f"pod {namespace}/{pod} not found or has no containers; pass container=")
         return str(containers[0]["name"])
 
-    def add_event(self, involved_obj: dict[str, Any], reason: str, message: str,
-                  type: str = "Normal") -> dict[str, Any]:  # noqa: A002 - the Event field name
+    def add_event(
+        self, involved_obj: dict[str, Any], reason: str, message: str, type: str = "Normal"
+    ) -> dict[str, Any]:
         md = involved_obj.get("metadata") or {}
         ns = md.get("namespace") or "default"
         t = now_iso()

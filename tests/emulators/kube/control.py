@@ -27,8 +27,7 @@ class Rule:
     names: set[str] | None
     users: set[str] | None
 
-    def matches(self, user: str, verb: str, group: str, resource: str,
-                namespace: str | None, name: str | None) -> bool:
+    def matches(self, user: str, verb: str, group: str, resource: str, namespace: str | None, name: str | None) -> bool:
         return (
             (self.users is None or user in self.users)
             and (self.verbs is None or verb in self.verbs)
@@ -69,22 +68,48 @@ class Auth:
             return None
         return self.tokens.get(header[7:].strip())
 
-    def deny(self, *, verb: str | list[str] | None = None, resource: str | list[str] | None = None,
-             group: str | list[str] | None = None, namespace: str | list[str] | None = None,
-             name: str | list[str] | None = None, user: str | list[str] | None = None) -> None:
+    def deny(
+        self,
+        *,
+        verb: str | list[str] | None = None,
+        resource: str | list[str] | None = None,
+        group: str | list[str] | None = None,
+        namespace: str | list[str] | None = None,
+        name: str | list[str] | None = None,
+        user: str | list[str] | None = None,
+    ) -> None:
         """Answer 403 for matching requests (None matches anything)."""
         with self._lock:
-            self.rules.append(Rule(False, _set(verb), _set(resource), _set(group), _set(namespace), _set(name), _set(user)))
+            self.rules.append(
+                Rule(False, _set(verb), _set(resource), _set(group), _set(namespace), _set(name), _set(user))
+            )
 
-    def allow(self, *, verb: str | list[str] | None = None, resource: str | list[str] | None = None,
-              group: str | list[str] | None = None, namespace: str | list[str] | None = None,
-              name: str | list[str] | None = None, user: str | list[str] | None = None) -> None:
+    def allow(
+        self,
+        *,
+        verb: str | list[str] | None = None,
+        resource: str | list[str] | None = None,
+        group: str | list[str] | None = None,
+        namespace: str | list[str] | None = None,
+        name: str | list[str] | None = None,
+        user: str | list[str] | None = None,
+    ) -> None:
         """An allow rule placed before later deny rules (e.g. allow one namespace, then deny all)."""
         with self._lock:
-            self.rules.append(Rule(True, _set(verb), _set(resource), _set(group), _set(namespace), _set(name), _set(user)))
+            self.rules.append(
+                Rule(True, _set(verb), _set(resource), _set(group), _set(namespace), _set(name), _set(user))
+            )
 
-    def authorize(self, user: str, _groups: list[str], verb: str, group: str, resource: str,
-                  namespace: str | None, name: str | None) -> bool:
+    def authorize(
+        self,
+        user: str,
+        _groups: list[str],
+        verb: str,
+        group: str,
+        resource: str,
+        namespace: str | None,
+        name: str | None,
+    ) -> bool:
         with self._lock:
             for r in self.rules:
                 if r.matches(user, verb, group, resource, namespace, name):
@@ -110,17 +135,32 @@ class Faults:
         self.rules: list[Fault] = []
         self._lock = threading.Lock()
 
-    def add(self, verb: str | None = None, path: str | None = None, status: int | None = None,
-            retry_after: float | None = None, count: int | None = 1, drop_connection: bool = False,
-            delay: float = 0.0, message: str | None = None) -> Fault:
+    def add(
+        self,
+        verb: str | None = None,
+        path: str | None = None,
+        status: int | None = None,
+        retry_after: float | None = None,
+        count: int | None = 1,
+        drop_connection: bool = False,
+        delay: float = 0.0,
+        message: str | None = None,
+    ) -> Fault:
         """verb: HTTP method (GET, PATCH ...) or Kubernetes verb (list, watch, apply ...);
         path: a regex searched in the request path; count: how many requests it hits
         (None = all)."""
         if status is None and not drop_connection and delay <= 0:
             raise ValueError("a fault needs status, drop_connection or delay")
-        f = Fault(verb.lower() if verb else None, re.compile(path) if path else None, status,
-                  retry_after, count, drop_connection, delay,
-                  message or f"injected fault: HTTP {status}")
+        f = Fault(
+            verb.lower() if verb else None,
+            re.compile(path) if path else None,
+            status,
+            retry_after,
+            count,
+            drop_connection,
+            delay,
+            message or f"injected fault: HTTP {status}",
+        )
         with self._lock:
             self.rules.append(f)
         return f
@@ -187,32 +227,55 @@ def tls_material() -> TLSMaterial:
         ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "akscli-emulator-ca")])
         ca = (
             x509.CertificateBuilder()
-            .subject_name(ca_name).issuer_name(ca_name).public_key(ca_key.public_key())
+            .subject_name(ca_name)
+            .issuer_name(ca_name)
+            .public_key(ca_key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - datetime.timedelta(minutes=5))
             .not_valid_after(now + datetime.timedelta(days=2))
             .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-            .add_extension(x509.KeyUsage(digital_signature=True, key_cert_sign=True, crl_sign=True, content_commitment=False, key_encipherment=False, data_encipherment=False, key_agreement=False, encipher_only=False, decipher_only=False), critical=True)
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=True,
+                    key_cert_sign=True,
+                    crl_sign=True,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
             .sign(ca_key, hashes.SHA256())
         )
         key = ec.generate_private_key(ec.SECP256R1())
         cert = (
             x509.CertificateBuilder()
             .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kube-apiserver")]))
-            .issuer_name(ca_name).public_key(key.public_key())
+            .issuer_name(ca_name)
+            .public_key(key.public_key())
             .serial_number(x509.random_serial_number())
             .not_valid_before(now - datetime.timedelta(minutes=5))
             .not_valid_after(now + datetime.timedelta(days=2))
-            .add_extension(x509.SubjectAlternativeName([
-                x509.DNSName("localhost"),
-                x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
-            ]), critical=False)
+            .add_extension(
+                x509.SubjectAlternativeName(
+                    [
+                        x509.DNSName("localhost"),
+                        x509.IPAddress(ipaddress.ip_address("127.0.0.1")),
+                    ]
+                ),
+                critical=False,
+            )
             .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             .sign(ca_key, hashes.SHA256())
         )
         _tls_cache = TLSMaterial(
             ca.public_bytes(serialization.Encoding.PEM),
             cert.public_bytes(serialization.Encoding.PEM),
-            key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()),
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            ),
         )
         return _tls_cache

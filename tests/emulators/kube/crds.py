@@ -72,9 +72,7 @@ def _load_uncached(files: list[Path]) -> list[dict[str, Any]]:
             candidates = loaded if isinstance(loaded, list) else [loaded]
         else:
             candidates = _parse_yaml_docs(p)
-        docs.extend(
-            d for d in candidates if isinstance(d, dict) and d.get("kind") == "CustomResourceDefinition"
-        )
+        docs.extend(d for d in candidates if isinstance(d, dict) and d.get("kind") == "CustomResourceDefinition")
     tmp = disk.with_suffix(f".{os.getpid()}.tmp")
     try:
         tmp.write_text(json.dumps(docs, separators=(",", ":")), encoding="utf-8")
@@ -115,7 +113,7 @@ def resource_type_from_crd(crd: dict[str, Any]) -> ResourceType:
         sub = v.get("subresources") or spec.get("subresources") or {}
         if "status" in sub:
             status = True
-        if "scale" in sub and sub["scale"]:
+        if sub.get("scale"):
             sc = sub["scale"]
             scale = Scale(
                 spec_replicas=sc.get("specReplicasPath", ".spec.replicas"),
@@ -151,10 +149,20 @@ def established_status(crd: dict[str, Any], rt: ResourceType, now: str) -> dict[
         "acceptedNames": crd["spec"]["names"],
         "storedVersions": [rt.storage_version],
         "conditions": [
-            {"type": "NamesAccepted", "status": "True", "reason": "NoConflicts",
-             "message": "no conflicts found", "lastTransitionTime": now},
-            {"type": "Established", "status": "True", "reason": "InitialNamesAccepted",
-             "message": "the initial names have been accepted", "lastTransitionTime": now},
+            {
+                "type": "NamesAccepted",
+                "status": "True",
+                "reason": "NoConflicts",
+                "message": "no conflicts found",
+                "lastTransitionTime": now,
+            },
+            {
+                "type": "Established",
+                "status": "True",
+                "reason": "InitialNamesAccepted",
+                "message": "the initial names have been accepted",
+                "lastTransitionTime": now,
+            },
         ],
     }
 

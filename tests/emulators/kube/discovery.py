@@ -78,16 +78,31 @@ def resource_list(registry: Registry, group: str, version: str) -> dict[str, Any
         resources.append(r)
         for sub in _subresources(rt):
             k = _sub_kind(rt, sub, version)
-            sr: dict[str, Any] = {"name": f"{rt.plural}/{sub}", "singularName": "", "namespaced": rt.namespaced, "kind": k["kind"], "verbs": SUBRESOURCE_VERBS.get(sub, ["get"])}
+            sr: dict[str, Any] = {
+                "name": f"{rt.plural}/{sub}",
+                "singularName": "",
+                "namespaced": rt.namespaced,
+                "kind": k["kind"],
+                "verbs": SUBRESOURCE_VERBS.get(sub, ["get"]),
+            }
             if k["group"] != rt.group:
                 sr["group"] = k["group"]
                 sr["version"] = k["version"]
             resources.append(sr)
-    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": f"{group}/{version}" if group else version, "resources": resources}
+    return {
+        "kind": "APIResourceList",
+        "apiVersion": "v1",
+        "groupVersion": f"{group}/{version}" if group else version,
+        "resources": resources,
+    }
 
 
 def api_versions(host: str) -> dict[str, Any]:
-    return {"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": host}]}
+    return {
+        "kind": "APIVersions",
+        "versions": ["v1"],
+        "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": host}],
+    }
 
 
 def api_group(registry: Registry, group: str) -> dict[str, Any] | None:
@@ -144,7 +159,12 @@ def aggregated(registry: Registry, core: bool, version: str = "v2") -> dict[str,
                 res.append(entry)
             vlist.append({"version": v, "resources": res, "freshness": "Current"})
         items.append({"metadata": {"name": g, "creationTimestamp": None}, "versions": vlist})
-    return {"kind": "APIGroupDiscoveryList", "apiVersion": f"apidiscovery.k8s.io/{version}", "metadata": {}, "items": items}
+    return {
+        "kind": "APIGroupDiscoveryList",
+        "apiVersion": f"apidiscovery.k8s.io/{version}",
+        "metadata": {},
+        "items": items,
+    }
 
 
 def openapi_v3_root(registry: Registry) -> dict[str, Any]:
@@ -152,7 +172,11 @@ def openapi_v3_root(registry: Registry) -> dict[str, Any]:
     for g, versions in registry.group_versions().items():
         for v in versions:
             gv = f"api/{v}" if g == "" else f"apis/{g}/{v}"
-            h = hashlib.sha256(json.dumps(openapi_v3_gv(registry, g, v), sort_keys=True).encode()).hexdigest()[:32].upper()
+            h = (
+                hashlib.sha256(json.dumps(openapi_v3_gv(registry, g, v), sort_keys=True).encode())
+                .hexdigest()[:32]
+                .upper()
+            )
             paths[gv] = {"serverRelativeURL": f"/openapi/v3/{gv}?hash={h}"}
     return {"paths": paths}
 
@@ -175,18 +199,53 @@ def openapi_v3_gv(registry: Registry, group: str, version: str) -> dict[str, Any
         gvk = [{"group": rt.group, "version": version, "kind": rt.kind}]
         base = f"{prefix}/namespaces/{{namespace}}/{rt.plural}" if rt.namespaced else f"{prefix}/{rt.plural}"
         item = {
-            "get": {"operationId": f"read{rt.kind}", "x-kubernetes-action": "get", "x-kubernetes-group-version-kind": gvk[0]},
-            "put": {"operationId": f"replace{rt.kind}", "x-kubernetes-action": "put", "x-kubernetes-group-version-kind": gvk[0], "parameters": [p for p in _PARAMS if p["name"] != "force"]},
-            "patch": {"operationId": f"patch{rt.kind}", "x-kubernetes-action": "patch", "x-kubernetes-group-version-kind": gvk[0], "parameters": _PARAMS},
-            "delete": {"operationId": f"delete{rt.kind}", "x-kubernetes-action": "delete", "x-kubernetes-group-version-kind": gvk[0], "parameters": [_PARAMS[0]]},
+            "get": {
+                "operationId": f"read{rt.kind}",
+                "x-kubernetes-action": "get",
+                "x-kubernetes-group-version-kind": gvk[0],
+            },
+            "put": {
+                "operationId": f"replace{rt.kind}",
+                "x-kubernetes-action": "put",
+                "x-kubernetes-group-version-kind": gvk[0],
+                "parameters": [p for p in _PARAMS if p["name"] != "force"],
+            },
+            "patch": {
+                "operationId": f"patch{rt.kind}",
+                "x-kubernetes-action": "patch",
+                "x-kubernetes-group-version-kind": gvk[0],
+                "parameters": _PARAMS,
+            },
+            "delete": {
+                "operationId": f"delete{rt.kind}",
+                "x-kubernetes-action": "delete",
+                "x-kubernetes-group-version-kind": gvk[0],
+                "parameters": [_PARAMS[0]],
+            },
         }
         if "create" in rt.verbs and rt.verbs != ["create"]:
             paths[f"{base}/{{name}}"] = item
-        paths[base] = {"post": {"operationId": f"create{rt.kind}", "x-kubernetes-action": "post", "x-kubernetes-group-version-kind": gvk[0], "parameters": [p for p in _PARAMS if p["name"] != "force"]}}
+        paths[base] = {
+            "post": {
+                "operationId": f"create{rt.kind}",
+                "x-kubernetes-action": "post",
+                "x-kubernetes-group-version-kind": gvk[0],
+                "parameters": [p for p in _PARAMS if p["name"] != "force"],
+            }
+        }
         sch = rt.schemas.get(version)
         name = f"{'.'.join(reversed(rt.group.split('.'))) if rt.group else 'io.k8s.api.core'}.{version}.{rt.kind}"
         if sch is not None:
             schemas[name] = {**sch, "x-kubernetes-group-version-kind": gvk}
         else:
-            schemas[name] = {"type": "object", "x-kubernetes-group-version-kind": gvk, "x-kubernetes-preserve-unknown-fields": True}
-    return {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": VERSION_INFO["gitVersion"]}, "paths": paths, "components": {"schemas": schemas}}
+            schemas[name] = {
+                "type": "object",
+                "x-kubernetes-group-version-kind": gvk,
+                "x-kubernetes-preserve-unknown-fields": True,
+            }
+    return {
+        "openapi": "3.0.0",
+        "info": {"title": "Kubernetes", "version": VERSION_INFO["gitVersion"]},
+        "paths": paths,
+        "components": {"schemas": schemas},
+    }

@@ -78,7 +78,9 @@ class KubeEmulator:
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             ctx.load_cert_chain(cert, key)
             self._server.socket = ctx.wrap_socket(self._server.socket, server_side=True)
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="kube-emulator-http", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="kube-emulator-http", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -112,8 +114,9 @@ class KubeEmulator:
     def ca_pem(self) -> bytes | None:
         return tls_material().ca_pem if self.tls else None
 
-    def kubeconfig_dict(self, context: str = "emulator", namespace: str = "default",
-                        token: str | None = None) -> dict[str, Any]:
+    def kubeconfig_dict(
+        self, context: str = "emulator", namespace: str = "default", token: str | None = None
+    ) -> dict[str, Any]:
         cluster: dict[str, Any] = {"server": self.url}
         if self.tls:
             cluster["certificate-authority-data"] = base64.b64encode(tls_material().ca_pem).decode()
@@ -122,13 +125,16 @@ class KubeEmulator:
             "kind": "Config",
             "clusters": [{"name": context, "cluster": cluster}],
             "users": [{"name": f"{context}-user", "user": {"token": token or self.token}}],
-            "contexts": [{"name": context, "context": {"cluster": context, "user": f"{context}-user", "namespace": namespace}}],
+            "contexts": [
+                {"name": context, "context": {"cluster": context, "user": f"{context}-user", "namespace": namespace}}
+            ],
             "current-context": context,
             "preferences": {},
         }
 
-    def write_kubeconfig(self, path: str | Path, context: str = "emulator",
-                         namespace: str = "default", token: str | None = None) -> Path:
+    def write_kubeconfig(
+        self, path: str | Path, context: str = "emulator", namespace: str = "default", token: str | None = None
+    ) -> Path:
         import json
 
         p = Path(path)
@@ -145,19 +151,20 @@ class KubeEmulator:
             with self._log_lock:
                 self.request_log.append(rec)
 
-    def requests(self, method: str | None = None, path: str | None = None,
-                 verb: str | None = None) -> list[RequestRecord]:
+    def requests(
+        self, method: str | None = None, path: str | None = None, verb: str | None = None
+    ) -> list[RequestRecord]:
         """Recorded requests filtered by HTTP method, path substring and Kubernetes verb."""
         with self._log_lock:
             return [
-                r for r in self.request_log
+                r
+                for r in self.request_log
                 if (method is None or r.method == method)
                 and (path is None or path in r.path)
                 and (verb is None or r.verb == verb)
             ]
 
-    def register_service_proxy(self, namespace: str, service: str, port: int | str,
-                               handler: ProxyHandler) -> None:
+    def register_service_proxy(self, namespace: str, service: str, port: int | str, handler: ProxyHandler) -> None:
         self._proxies[(namespace, service, str(port))] = handler
 
     def find_service_proxy(self, namespace: str, service: str, port: str) -> ProxyHandler | None:
@@ -170,8 +177,7 @@ class KubeEmulator:
         """Expire all continue tokens and watch resourceVersions issued so far (410)."""
         self.api.store.compact()
 
-    def generate_cluster(self, nodes: int = 10, pods: int = 0, gpu_fraction: float = 0.2,
-                         seed: int = 7) -> None:
+    def generate_cluster(self, nodes: int = 10, pods: int = 0, gpu_fraction: float = 0.2, seed: int = 7) -> None:
         from tests.emulators.kube.generate import generate_cluster
 
         generate_cluster(self.api, nodes=nodes, pods=pods, gpu_fraction=gpu_fraction, seed=seed)

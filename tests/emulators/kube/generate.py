@@ -52,8 +52,14 @@ def gpu_sizes() -> list[VmSize]:
         for row in csv.DictReader(fh):
             if not row.get("gpus") or not row.get("vcpus") or row["sku"] in out:
                 continue
-            out[row["sku"]] = VmSize(row["sku"], int(row["vcpus"]), int(float(row["memory_gib"])),
-                                     int(row["gpus"]), row["gpu_model"], int(float(row["gpu_memory_gib"] or 0)))
+            out[row["sku"]] = VmSize(
+                row["sku"],
+                int(row["vcpus"]),
+                int(float(row["memory_gib"])),
+                int(row["gpus"]),
+                row["gpu_model"],
+                int(float(row["gpu_memory_gib"] or 0)),
+            )
     return list(out.values())
 
 
@@ -87,35 +93,64 @@ def node(size: VmSize, pool: str, vmss: str, index: int, mode: str, rng: random.
         "topology.kubernetes.io/zone": zone,
     }
     mem_ki = size.memory_gib * 1024 * 1024
-    capacity = {"cpu": str(size.vcpus), "ephemeral-storage": "129886128Ki", "hugepages-1Gi": "0",
-                "hugepages-2Mi": "0", "memory": f"{mem_ki}Ki", "pods": "110"}
-    allocatable = {"cpu": f"{size.vcpus * 1000 - 140}m", "ephemeral-storage": "119703055367",
-                   "hugepages-1Gi": "0", "hugepages-2Mi": "0",
-                   "memory": f"{int(mem_ki * 0.9)}Ki", "pods": "110"}
+    capacity = {
+        "cpu": str(size.vcpus),
+        "ephemeral-storage": "129886128Ki",
+        "hugepages-1Gi": "0",
+        "hugepages-2Mi": "0",
+        "memory": f"{mem_ki}Ki",
+        "pods": "110",
+    }
+    allocatable = {
+        "cpu": f"{size.vcpus * 1000 - 140}m",
+        "ephemeral-storage": "119703055367",
+        "hugepages-1Gi": "0",
+        "hugepages-2Mi": "0",
+        "memory": f"{int(mem_ki * 0.9)}Ki",
+        "pods": "110",
+    }
     taints: list[dict[str, str]] = []
     if size.gpus:
-        labels.update({
-            "accelerator": "nvidia",
-            "kubernetes.azure.com/accelerator": "nvidia",
-            "nvidia.com/gpu.present": "true",
-            "nvidia.com/gpu.product": size.gpu_product,
-            "nvidia.com/gpu.count": str(size.gpus),
-            "nvidia.com/gpu.memory": str(size.gpu_memory_gib * 1024),
-            "nvidia.com/gpu.family": size.gpu_model.split()[1].lower() if " " in size.gpu_model else "unknown",
-        })
+        labels.update(
+            {
+                "accelerator": "nvidia",
+                "kubernetes.azure.com/accelerator": "nvidia",
+                "nvidia.com/gpu.present": "true",
+                "nvidia.com/gpu.product": size.gpu_product,
+                "nvidia.com/gpu.count": str(size.gpus),
+                "nvidia.com/gpu.memory": str(size.gpu_memory_gib * 1024),
+                "nvidia.com/gpu.family": size.gpu_model.split()[1].lower() if " " in size.gpu_model else "unknown",
+            }
+        )
         capacity["nvidia.com/gpu"] = str(size.gpus)
         allocatable["nvidia.com/gpu"] = str(size.gpus)
         taints.append({"key": "sku", "value": "gpu", "effect": "NoSchedule"})
     t = now_iso()
     conds = [
-        {"type": typ, "status": "False", "reason": reason, "message": msg, "lastHeartbeatTime": t, "lastTransitionTime": t}
+        {
+            "type": typ,
+            "status": "False",
+            "reason": reason,
+            "message": msg,
+            "lastHeartbeatTime": t,
+            "lastTransitionTime": t,
+        }
         for typ, reason, msg in (
             ("MemoryPressure", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
             ("DiskPressure", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
             ("PIDPressure", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
         )
     ]
-    conds.append({"type": "Ready", "status": "True", "reason": "KubeletReady", "message": "kubelet is posting ready status", "lastHeartbeatTime": t, "lastTransitionTime": t})
+    conds.append(
+        {
+            "type": "Ready",
+            "status": "True",
+            "reason": "KubeletReady",
+            "message": "kubelet is posting ready status",
+            "lastHeartbeatTime": t,
+            "lastTransitionTime": t,
+        }
+    )
     spec: dict[str, Any] = {
         "podCIDR": f"10.{244 + index // 65536 % 8}.{index // 256 % 256}.0/24",
         "providerID": f"azure:///subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/mc_akscli-rg_akscli-emulated_eastus/providers/Microsoft.Compute/virtualMachineScaleSets/aks-{pool}-{vmss}-vmss/virtualMachines/{index}",
@@ -128,21 +163,32 @@ def node(size: VmSize, pool: str, vmss: str, index: int, mode: str, rng: random.
             "uid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
             "creationTimestamp": t,
             "labels": labels,
-            "annotations": {"node.alpha.kubernetes.io/ttl": "0", "volumes.kubernetes.io/controller-managed-attach-detach": "true"},
+            "annotations": {
+                "node.alpha.kubernetes.io/ttl": "0",
+                "volumes.kubernetes.io/controller-managed-attach-detach": "true",
+            },
         },
         "spec": spec,
         "status": {
             "capacity": capacity,
             "allocatable": allocatable,
             "conditions": conds,
-            "addresses": [{"type": "InternalIP", "address": f"10.224.{index // 256 % 256}.{index % 256}"}, {"type": "Hostname", "address": name}],
+            "addresses": [
+                {"type": "InternalIP", "address": f"10.224.{index // 256 % 256}.{index % 256}"},
+                {"type": "Hostname", "address": name},
+            ],
             "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
             "nodeInfo": {
-                "architecture": "amd64", "bootID": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-                "containerRuntimeVersion": "containerd://1.7.28-1", "kernelVersion": "5.15.0-1092-azure",
-                "kubeProxyVersion": KUBELET, "kubeletVersion": KUBELET,
-                "machineID": f"{rng.getrandbits(128):032x}", "operatingSystem": "linux",
-                "osImage": "Ubuntu 22.04.5 LTS", "systemUUID": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                "architecture": "amd64",
+                "bootID": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+                "containerRuntimeVersion": "containerd://1.7.28-1",
+                "kernelVersion": "5.15.0-1092-azure",
+                "kubeProxyVersion": KUBELET,
+                "kubeletVersion": KUBELET,
+                "machineID": f"{rng.getrandbits(128):032x}",
+                "operatingSystem": "linux",
+                "osImage": "Ubuntu 22.04.5 LTS",
+                "systemUUID": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
             },
         },
     }
@@ -180,8 +226,9 @@ def plan_nodes(nodes: int, gpu_fraction: float, rng: random.Random) -> list[tupl
 TEAMS = ["inference", "training", "research", "platform", "data", "search", "ads", "speech"]
 
 
-def pod(name: str, ns: str, app: str, node_name: str | None, gpus: int, phase: str,
-        rng: random.Random) -> dict[str, Any]:
+def pod(
+    name: str, ns: str, app: str, node_name: str | None, gpus: int, phase: str, rng: random.Random
+) -> dict[str, Any]:
     t = now_iso()
     image = "mcr.microsoft.com/aks/kaito/kaito-base:0.0.8" if gpus else "mcr.microsoft.com/oss/nginx/nginx:1.27.3"
     resources: dict[str, Any] = {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"memory": "2Gi"}}
@@ -190,8 +237,12 @@ def pod(name: str, ns: str, app: str, node_name: str | None, gpus: int, phase: s
         resources["limits"]["nvidia.com/gpu"] = str(gpus)
     spec: dict[str, Any] = {
         "containers": [{"name": "main", "image": image, "resources": resources, "imagePullPolicy": "IfNotPresent"}],
-        "restartPolicy": "Always", "schedulerName": "default-scheduler", "serviceAccountName": "default",
-        "dnsPolicy": "ClusterFirst", "terminationGracePeriodSeconds": 30, "priority": 0,
+        "restartPolicy": "Always",
+        "schedulerName": "default-scheduler",
+        "serviceAccountName": "default",
+        "dnsPolicy": "ClusterFirst",
+        "terminationGracePeriodSeconds": 30,
+        "priority": 0,
     }
     if gpus:
         spec["tolerations"] = [{"key": "sku", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"}]
@@ -200,20 +251,52 @@ def pod(name: str, ns: str, app: str, node_name: str | None, gpus: int, phase: s
     running = phase == "Running"
     status: dict[str, Any] = {"phase": phase, "qosClass": "Burstable"}
     if node_name:
-        status.update({
-            "hostIP": "10.224.0.4", "podIP": f"10.244.{rng.randrange(256)}.{rng.randrange(1, 255)}", "startTime": t,
-            "conditions": [{"type": c, "status": "True" if running or c == "PodScheduled" else "False", "lastTransitionTime": t}
-                           for c in ("PodScheduled", "Initialized", "ContainersReady", "Ready")],
-            "containerStatuses": [{"name": "main", "image": image, "imageID": "", "ready": running, "restartCount": 0, "started": running,
-                                   "containerID": f"containerd://{rng.getrandbits(128):032x}",
-                                   "state": {"running": {"startedAt": t}} if running else {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": t, "finishedAt": t}}}],
-        })
+        status.update(
+            {
+                "hostIP": "10.224.0.4",
+                "podIP": f"10.244.{rng.randrange(256)}.{rng.randrange(1, 255)}",
+                "startTime": t,
+                "conditions": [
+                    {
+                        "type": c,
+                        "status": "True" if running or c == "PodScheduled" else "False",
+                        "lastTransitionTime": t,
+                    }
+                    for c in ("PodScheduled", "Initialized", "ContainersReady", "Ready")
+                ],
+                "containerStatuses": [
+                    {
+                        "name": "main",
+                        "image": image,
+                        "imageID": "",
+                        "ready": running,
+                        "restartCount": 0,
+                        "started": running,
+                        "containerID": f"containerd://{rng.getrandbits(128):032x}",
+                        "state": {"running": {"startedAt": t}}
+                        if running
+                        else {"terminated": {"exitCode": 0, "reason": "Completed", "startedAt": t, "finishedAt": t}},
+                    }
+                ],
+            }
+        )
     else:
-        status["conditions"] = [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": "0/3 nodes are available: 3 Insufficient nvidia.com/gpu.", "lastTransitionTime": t}]
+        status["conditions"] = [
+            {
+                "type": "PodScheduled",
+                "status": "False",
+                "reason": "Unschedulable",
+                "message": "0/3 nodes are available: 3 Insufficient nvidia.com/gpu.",
+                "lastTransitionTime": t,
+            }
+        ]
     return {
         "metadata": {
-            "name": name, "namespace": ns, "uid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-            "creationTimestamp": t, "generateName": name[:-5],
+            "name": name,
+            "namespace": ns,
+            "uid": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+            "creationTimestamp": t,
+            "generateName": name[:-5],
             "labels": {"app": app, "pod-template-hash": name.rsplit("-", 2)[-2]},
         },
         "spec": spec,
@@ -221,8 +304,7 @@ def pod(name: str, ns: str, app: str, node_name: str | None, gpus: int, phase: s
     }
 
 
-def generate_cluster(api: ApiServer, nodes: int, pods: int, gpu_fraction: float = 0.2,
-                     seed: int = 7) -> None:
+def generate_cluster(api: ApiServer, nodes: int, pods: int, gpu_fraction: float = 0.2, seed: int = 7) -> None:
     if nodes < 0 or pods < 0 or not 0 <= gpu_fraction <= 1:
         raise ValueError("nodes and pods must be >= 0 and gpu_fraction within [0, 1]")
     rng = random.Random(seed)

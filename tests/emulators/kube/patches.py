@@ -29,7 +29,11 @@ def _pointer(path: str) -> list[str]:
     if path == "":
         return []
     if not path.startswith("/"):
-        raise ApiError(422, f'the server rejected our request due to an error in our request: invalid JSON pointer "{path}"', "Invalid")
+        raise ApiError(
+            422,
+            f'the server rejected our request due to an error in our request: invalid JSON pointer "{path}"',
+            "Invalid",
+        )
     return [_unescape(t) for t in path[1:].split("/")]
 
 
@@ -37,10 +41,16 @@ def _index(container: list[Any], token: str, allow_end: bool) -> int:
     if token == "-" and allow_end:
         return len(container)
     if not token.isdigit():
-        raise ApiError(422, f'the server rejected our request due to an error in our request: invalid array index "{token}"', "Invalid")
+        raise ApiError(
+            422,
+            f'the server rejected our request due to an error in our request: invalid array index "{token}"',
+            "Invalid",
+        )
     i = int(token)
     if i > len(container) or (i == len(container) and not allow_end):
-        raise ApiError(422, "the server rejected our request due to an error in our request: index out of range", "Invalid")
+        raise ApiError(
+            422, "the server rejected our request due to an error in our request: index out of range", "Invalid"
+        )
     return i
 
 
@@ -49,12 +59,20 @@ def _parent(doc: Any, tokens: list[str], op: str) -> Any:
     for t in tokens[:-1]:
         if isinstance(cur, dict):
             if t not in cur:
-                raise ApiError(422, f"the server rejected our request due to an error in our request: {op} operation does not apply: doc is missing path", "Invalid")
+                raise ApiError(
+                    422,
+                    f"the server rejected our request due to an error in our request: {op} operation does not apply: doc is missing path",
+                    "Invalid",
+                )
             cur = cur[t]
         elif isinstance(cur, list):
             cur = cur[_index(cur, t, False)]
         else:
-            raise ApiError(422, f"the server rejected our request due to an error in our request: {op} operation does not apply: doc is missing path", "Invalid")
+            raise ApiError(
+                422,
+                f"the server rejected our request due to an error in our request: {op} operation does not apply: doc is missing path",
+                "Invalid",
+            )
     return cur
 
 
@@ -66,7 +84,9 @@ def _get(doc: Any, tokens: list[str]) -> Any:
         elif isinstance(cur, list):
             cur = cur[_index(cur, t, False)]
         else:
-            raise ApiError(422, "the server rejected our request due to an error in our request: doc is missing path", "Invalid")
+            raise ApiError(
+                422, "the server rejected our request due to an error in our request: doc is missing path", "Invalid"
+            )
     return cur
 
 
@@ -80,10 +100,18 @@ def json_patch(doc: Any, ops: Any) -> Any:
         kind = op["op"]
         tokens = _pointer(op.get("path", ""))
         if kind in ("add", "replace", "test") and "value" not in op:
-            raise ApiError(422, f"the server rejected our request due to an error in our request: {kind} operation missing value", "Invalid")
+            raise ApiError(
+                422,
+                f"the server rejected our request due to an error in our request: {kind} operation missing value",
+                "Invalid",
+            )
         if kind == "test":
             if _get(doc, tokens) != op["value"]:
-                raise ApiError(422, "the server rejected our request due to an error in our request: testing value failed", "Invalid")
+                raise ApiError(
+                    422,
+                    "the server rejected our request due to an error in our request: testing value failed",
+                    "Invalid",
+                )
             continue
         if kind in ("move", "copy"):
             value = copy.deepcopy(_get(doc, _pointer(op.get("from", ""))))
@@ -99,7 +127,11 @@ def json_patch(doc: Any, ops: Any) -> Any:
             _get(doc, tokens)
             doc = _add(doc, tokens, copy.deepcopy(op["value"]), "replace")
         else:
-            raise ApiError(422, f'the server rejected our request due to an error in our request: Unexpected kind: {kind}', "Invalid")
+            raise ApiError(
+                422,
+                f"the server rejected our request due to an error in our request: Unexpected kind: {kind}",
+                "Invalid",
+            )
     return doc
 
 
@@ -116,7 +148,11 @@ def _add(doc: Any, tokens: list[str], value: Any, op: str) -> Any:
         else:
             parent.insert(_index(parent, last, True), value)
     else:
-        raise ApiError(422, f"the server rejected our request due to an error in our request: {op} operation does not apply: doc is missing path", "Invalid")
+        raise ApiError(
+            422,
+            f"the server rejected our request due to an error in our request: {op} operation does not apply: doc is missing path",
+            "Invalid",
+        )
     return doc
 
 
@@ -130,7 +166,11 @@ def _remove(doc: Any, tokens: list[str]) -> Any:
     elif isinstance(parent, list):
         del parent[_index(parent, last, False)]
     else:
-        raise ApiError(422, f'the server rejected our request due to an error in our request: remove operation does not apply: doc is missing path: "/{"/".join(tokens)}": missing value', "Invalid")
+        raise ApiError(
+            422,
+            f'the server rejected our request due to an error in our request: remove operation does not apply: doc is missing path: "/{"/".join(tokens)}": missing value',
+            "Invalid",
+        )
     return doc
 
 
@@ -187,7 +227,9 @@ def _smp_list(current: Any, patch: list[Any], parent: TypeNode, name: str) -> li
         if item.get("$patch") == "replace":
             return [x for x in copy.deepcopy(patch) if not (isinstance(x, dict) and "$patch" in x)]
         ident = tuple(item.get(k) for k in keys)
-        idx = next((i for i, x in enumerate(out) if isinstance(x, dict) and tuple(x.get(k) for k in keys) == ident), None)
+        idx = next(
+            (i for i, x in enumerate(out) if isinstance(x, dict) and tuple(x.get(k) for k in keys) == ident), None
+        )
         if item.get("$patch") == "delete":
             if idx is not None:
                 del out[idx]

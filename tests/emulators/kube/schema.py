@@ -63,8 +63,7 @@ def _regex(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def default_and_prune(obj: Any, schema: dict[str, Any], res: Result, path: str = "",
-                      root: bool = True) -> Any:
+def default_and_prune(obj: Any, schema: dict[str, Any], res: Result, path: str = "", root: bool = True) -> Any:
     """Apply defaults and drop unknown fields; returns the new value."""
     if isinstance(obj, dict) and schema.get("type", "object") == "object" and not _is_int_or_string(schema):
         props: dict[str, Any] = schema.get("properties") or {}
@@ -108,24 +107,46 @@ def validate(obj: Any, schema: dict[str, Any], res: Result, path: str = "", root
             return
     if _is_int_or_string(schema):
         if not (isinstance(obj, str) or (isinstance(obj, int) and not isinstance(obj, bool))):
-            res.errors.append(("FieldValueTypeInvalid", p, f"Invalid value: {_go_value(obj)}: {p} in body must be of type integer,string: {_go_value(_type_name(obj))}"))
+            res.errors.append(
+                (
+                    "FieldValueTypeInvalid",
+                    p,
+                    f"Invalid value: {_go_value(obj)}: {p} in body must be of type integer,string: {_go_value(_type_name(obj))}",
+                )
+            )
             return
     t = schema.get("type")
     if t and not _type_ok(obj, t):
-        res.errors.append(("FieldValueTypeInvalid", p, f"Invalid value: {_go_value(_type_name(obj))}: {p} in body must be of type {t}: {_go_value(_type_name(obj))}"))
+        res.errors.append(
+            (
+                "FieldValueTypeInvalid",
+                p,
+                f"Invalid value: {_go_value(_type_name(obj))}: {p} in body must be of type {t}: {_go_value(_type_name(obj))}",
+            )
+        )
         return
     if "enum" in schema and obj not in schema["enum"]:
         allowed = ", ".join(_go_value(x) for x in schema["enum"])
-        res.errors.append(("FieldValueNotSupported", p, f"Unsupported value: {_go_value(obj)}: supported values: {allowed}"))
+        res.errors.append(
+            ("FieldValueNotSupported", p, f"Unsupported value: {_go_value(obj)}: supported values: {allowed}")
+        )
     if isinstance(obj, str):
         _validate_string(obj, schema, res, p)
     elif isinstance(obj, (int, float)) and not isinstance(obj, bool):
         _validate_number(obj, schema, res, p)
     elif isinstance(obj, list):
         if "minItems" in schema and len(obj) < schema["minItems"]:
-            res.errors.append(("FieldValueInvalid", p, f"Invalid value: {len(obj)}: {p} in body should have at least {schema['minItems']} items"))
+            res.errors.append(
+                (
+                    "FieldValueInvalid",
+                    p,
+                    f"Invalid value: {len(obj)}: {p} in body should have at least {schema['minItems']} items",
+                )
+            )
         if "maxItems" in schema and len(obj) > schema["maxItems"]:
-            res.errors.append(("FieldValueTooMany", p, f"Too many: {len(obj)}: must have at most {schema['maxItems']} items"))
+            res.errors.append(
+                ("FieldValueTooMany", p, f"Too many: {len(obj)}: must have at most {schema['maxItems']} items")
+            )
         items = schema.get("items")
         if isinstance(items, dict):
             for i, x in enumerate(obj):
@@ -139,9 +160,17 @@ def validate(obj: Any, schema: dict[str, Any], res: Result, path: str = "", root
                 rp = f"{path}.{req}" if path else req
                 res.errors.append(("FieldValueRequired", rp, "Required value"))
         if "minProperties" in schema and len(obj) < schema["minProperties"]:
-            res.errors.append(("FieldValueInvalid", p, f"Invalid value: {len(obj)}: {p} in body should have at least {schema['minProperties']} properties"))
+            res.errors.append(
+                (
+                    "FieldValueInvalid",
+                    p,
+                    f"Invalid value: {len(obj)}: {p} in body should have at least {schema['minProperties']} properties",
+                )
+            )
         if "maxProperties" in schema and len(obj) > schema["maxProperties"]:
-            res.errors.append(("FieldValueTooMany", p, f"Too many: {len(obj)}: must have at most {schema['maxProperties']} items"))
+            res.errors.append(
+                ("FieldValueTooMany", p, f"Too many: {len(obj)}: must have at most {schema['maxProperties']} items")
+            )
         addl = schema.get("additionalProperties")
         for k, v in obj.items():
             if root and k in ("apiVersion", "kind", "metadata"):
@@ -160,11 +189,29 @@ def validate(obj: Any, schema: dict[str, Any], res: Result, path: str = "", root
             for s in subs:
                 validate(obj, s, res, path, root)
         elif combinator == "anyOf" and not any(oks):
-            res.errors.append(("FieldValueInvalid", p, f"Invalid value: {_go_value(obj)}: {p} in body must be valid against any of the schemas"))
+            res.errors.append(
+                (
+                    "FieldValueInvalid",
+                    p,
+                    f"Invalid value: {_go_value(obj)}: {p} in body must be valid against any of the schemas",
+                )
+            )
         elif combinator == "oneOf" and sum(oks) != 1:
-            res.errors.append(("FieldValueInvalid", p, f"Invalid value: {_go_value(obj)}: {p} in body must validate one and only one schema (oneOf)"))
+            res.errors.append(
+                (
+                    "FieldValueInvalid",
+                    p,
+                    f"Invalid value: {_go_value(obj)}: {p} in body must validate one and only one schema (oneOf)",
+                )
+            )
     if "not" in schema and not _sub_errors(obj, schema["not"], path):
-        res.errors.append(("FieldValueInvalid", p, f"Invalid value: {_go_value(obj)}: {p} in body should not be valid against the schema"))
+        res.errors.append(
+            (
+                "FieldValueInvalid",
+                p,
+                f"Invalid value: {_go_value(obj)}: {p} in body should not be valid against the schema",
+            )
+        )
 
 
 def _sub_errors(obj: Any, schema: dict[str, Any], path: str) -> list[Cause]:
@@ -193,38 +240,80 @@ def _validate_string(v: str, schema: dict[str, Any], res: Result, p: str) -> Non
     if "maxLength" in schema and len(v) > schema["maxLength"]:
         res.errors.append(("FieldValueTooLong", p, f"Too long: may not be more than {schema['maxLength']} bytes"))
     if "minLength" in schema and len(v) < schema["minLength"]:
-        res.errors.append(("FieldValueInvalid", p, f"Invalid value: {_go_value(v)}: {p} in body should be at least {schema['minLength']} chars long"))
+        res.errors.append(
+            (
+                "FieldValueInvalid",
+                p,
+                f"Invalid value: {_go_value(v)}: {p} in body should be at least {schema['minLength']} chars long",
+            )
+        )
     if "pattern" in schema:
         try:
             ok = _regex(schema["pattern"]).search(v) is not None
         except re.error:
             ok = True
         if not ok:
-            res.errors.append(("FieldValueInvalid", p, f"Invalid value: {_go_value(v)}: {p} in body should match '{schema['pattern']}'"))
+            res.errors.append(
+                (
+                    "FieldValueInvalid",
+                    p,
+                    f"Invalid value: {_go_value(v)}: {p} in body should match '{schema['pattern']}'",
+                )
+            )
     fmt = schema.get("format")
     if fmt and not _format_ok(v, fmt):
-        res.errors.append(("FieldValueInvalid", p, f"Invalid value: {_go_value(v)}: {p} in body must be of type {fmt}: {_go_value(v)}"))
+        res.errors.append(
+            (
+                "FieldValueInvalid",
+                p,
+                f"Invalid value: {_go_value(v)}: {p} in body must be of type {fmt}: {_go_value(v)}",
+            )
+        )
 
 
 def _validate_number(v: float, schema: dict[str, Any], res: Result, p: str) -> None:
     if "minimum" in schema:
         lo = schema["minimum"]
         if schema.get("exclusiveMinimum") is True and v <= lo:
-            res.errors.append(("FieldValueInvalid", p, f"Invalid value: {_go_value(v)}: {p} in body should be greater than {lo}"))
+            res.errors.append(
+                ("FieldValueInvalid", p, f"Invalid value: {_go_value(v)}: {p} in body should be greater than {lo}")
+            )
         elif v < lo:
-            res.errors.append(("FieldValueInvalid", p, f"Invalid value: {_go_value(v)}: {p} in body should be greater than or equal to {lo}"))
+            res.errors.append(
+                (
+                    "FieldValueInvalid",
+                    p,
+                    f"Invalid value: {_go_value(v)}: {p} in body should be greater than or equal to {lo}",
+                )
+            )
     if "maximum" in schema:
         hi = schema["maximum"]
         if schema.get("exclusiveMaximum") is True and v >= hi:
-            res.errors.append(("FieldValueInvalid", p, f"Invalid value: {_go_value(v)}: {p} in body should be less than {hi}"))
+            res.errors.append(
+                ("FieldValueInvalid", p, f"Invalid value: {_go_value(v)}: {p} in body should be less than {hi}")
+            )
         elif v > hi:
-            res.errors.append(("FieldValueInvalid", p, f"Invalid value: {_go_value(v)}: {p} in body should be less than or equal to {hi}"))
+            res.errors.append(
+                (
+                    "FieldValueInvalid",
+                    p,
+                    f"Invalid value: {_go_value(v)}: {p} in body should be less than or equal to {hi}",
+                )
+            )
     mult = schema.get("multipleOf")
     if mult and (v / mult) != int(v / mult):
-        res.errors.append(("FieldValueInvalid", p, f"Invalid value: {_go_value(v)}: {p} in body should be a multiple of {mult}"))
+        res.errors.append(
+            ("FieldValueInvalid", p, f"Invalid value: {_go_value(v)}: {p} in body should be a multiple of {mult}")
+        )
     fmt = schema.get("format")
     if fmt == "int32" and not (-(2**31) <= v < 2**31):
-        res.errors.append(("FieldValueInvalid", p, f"Invalid value: {_go_value(v)}: {p} in body must be of type int32: {_go_value(v)}"))
+        res.errors.append(
+            (
+                "FieldValueInvalid",
+                p,
+                f"Invalid value: {_go_value(v)}: {p} in body must be of type int32: {_go_value(v)}",
+            )
+        )
 
 
 def _validate_unique(obj: list[Any], schema: dict[str, Any], res: Result, path: str) -> None:
@@ -241,7 +330,9 @@ def _validate_unique(obj: list[Any], schema: dict[str, Any], res: Result, path: 
 
 
 _DURATION = re.compile(r"^([-+]?(\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+$|^0$")
-_HOSTNAME = re.compile(r"^(?=.{1,253}$)[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)*$")
+_HOSTNAME = re.compile(
+    r"^(?=.{1,253}$)[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([-a-zA-Z0-9]{0,61}[a-zA-Z0-9])?)*$"
+)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 
 

@@ -35,19 +35,23 @@ def _split_top(s: str) -> list[str]:
 
 
 def _bad(selector: str, why: str) -> ApiError:
-    return ApiError(400, f'unable to parse requirement: {why}', "BadRequest") if selector else ApiError(400, why)
+    return ApiError(400, f"unable to parse requirement: {why}", "BadRequest") if selector else ApiError(400, why)
 
 
 def _check_key(key: str, selector: str) -> None:
     if not _KEY_RE.match(key) or len(key.rsplit("/", 1)[-1]) > 63:
-        raise _bad(selector, f'invalid label key "{key}": name part must consist of alphanumeric '
-                             "characters, '-', '_' or '.'")
+        raise _bad(
+            selector, f"invalid label key \"{key}\": name part must consist of alphanumeric characters, '-', '_' or '.'"
+        )
 
 
 def _check_value(value: str, selector: str) -> None:
     if len(value) > 63 or not _VALUE_RE.match(value):
-        raise _bad(selector, f'invalid label value: "{value}": a valid label must be an empty '
-                             "string or consist of alphanumeric characters, '-', '_' or '.'")
+        raise _bad(
+            selector,
+            f'invalid label value: "{value}": a valid label must be an empty '
+            "string or consist of alphanumeric characters, '-', '_' or '.'",
+        )
 
 
 def parse_label_selector(selector: str | None) -> LabelMatcher | None:
@@ -92,14 +96,34 @@ def parse_label_selector(selector: str | None) -> LabelMatcher | None:
 
 
 FIELD_LABELS = {
-    "Pod": {"metadata.name", "metadata.namespace", "spec.nodeName", "status.phase",
-            "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName",
-            "status.podIP", "status.nominatedNodeName", "spec.hostNetwork"},
+    "Pod": {
+        "metadata.name",
+        "metadata.namespace",
+        "spec.nodeName",
+        "status.phase",
+        "spec.restartPolicy",
+        "spec.schedulerName",
+        "spec.serviceAccountName",
+        "status.podIP",
+        "status.nominatedNodeName",
+        "spec.hostNetwork",
+    },
     "Node": {"metadata.name", "spec.unschedulable"},
-    "Event": {"metadata.name", "metadata.namespace", "involvedObject.kind",
-              "involvedObject.namespace", "involvedObject.name", "involvedObject.uid",
-              "involvedObject.apiVersion", "involvedObject.resourceVersion",
-              "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"},
+    "Event": {
+        "metadata.name",
+        "metadata.namespace",
+        "involvedObject.kind",
+        "involvedObject.namespace",
+        "involvedObject.name",
+        "involvedObject.uid",
+        "involvedObject.apiVersion",
+        "involvedObject.resourceVersion",
+        "involvedObject.fieldPath",
+        "reason",
+        "reportingComponent",
+        "source",
+        "type",
+    },
     "Secret": {"metadata.name", "metadata.namespace", "type"},
     "Namespace": {"metadata.name", "status.phase"},
     "Job": {"metadata.name", "metadata.namespace", "status.successful"},
@@ -133,10 +157,10 @@ def parse_field_selector(selector: str | None, kind: str, crd: bool) -> tuple[Fi
         part = part.strip()
         m = re.match(r"^([^=!]+?)\s*(==|!=|=)\s*(.*)$", part)
         if not m:
-            raise ApiError(400, f'invalid selector: \'{selector}\'; can\'t understand \'{part}\'', "BadRequest")
+            raise ApiError(400, f"invalid selector: '{selector}'; can't understand '{part}'", "BadRequest")
         path, op, value = m.group(1).strip(), m.group(2), m.group(3).strip()
         if path not in allowed:
-            raise ApiError(400, f'field label not supported: {path}', "BadRequest")
+            raise ApiError(400, f"field label not supported: {path}", "BadRequest")
         reqs.append((path, op, value))
     paths = {p for p, _, _ in reqs}
 

@@ -58,7 +58,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: EmulatorHTTPServer
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
     # ---- plumbing ------------------------------------------------------------------
@@ -78,8 +78,9 @@ class Handler(BaseHTTPRequestHandler):
         n = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(n) if n else b""
 
-    def _send(self, code: int, body: bytes, content_type: str = "application/json",
-              headers: dict[str, str] | None = None) -> None:
+    def _send(
+        self, code: int, body: bytes, content_type: str = "application/json", headers: dict[str, str] | None = None
+    ) -> None:
         self._status = code
         self.send_response(code)
         self.send_header("Content-Type", content_type)
@@ -93,8 +94,9 @@ class Handler(BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
-    def _json(self, code: int, obj: Any, headers: dict[str, str] | None = None,
-              content_type: str = "application/json") -> None:
+    def _json(
+        self, code: int, obj: Any, headers: dict[str, str] | None = None, content_type: str = "application/json"
+    ) -> None:
         self._send(code, json.dumps(obj, separators=(",", ":")).encode(), content_type, headers)
 
     def _error(self, err: ApiError) -> None:
@@ -170,7 +172,7 @@ class Handler(BaseHTTPRequestHandler):
         except OSError:
             # the client went away (broken pipe, reset, TLS EOF): nothing left to answer
             self.close_connection = True
-        except Exception as exc:  # noqa: BLE001 - a bug answers 500 with a Status, as a server would
+        except Exception as exc:
             try:
                 self._error(ApiError(500, f"emulator internal error: {type(exc).__name__}: {exc}", "InternalError"))
             except OSError:
@@ -182,9 +184,19 @@ class Handler(BaseHTTPRequestHandler):
         if self._recorded:
             return
         self._recorded = True
-        self.server.emulator.record(RequestRecord(
-            self.command, self._path, self._query, self._status, time.monotonic() - self._start,
-            self._verb, self._user, self.headers.get("User-Agent", ""), self.headers.get("Content-Type", "")))
+        self.server.emulator.record(
+            RequestRecord(
+                self.command,
+                self._path,
+                self._query,
+                self._status,
+                time.monotonic() - self._start,
+                self._verb,
+                self._user,
+                self.headers.get("User-Agent", ""),
+                self.headers.get("Content-Type", ""),
+            )
+        )
 
     def _route(self, path: str, query: dict[str, list[str]], body: bytes) -> None:
         emu = self.server.emulator
@@ -288,12 +300,17 @@ class Handler(BaseHTTPRequestHandler):
             return
         # OpenAPI v2 is served by real servers as protobuf; the emulator offers v3 only, and
         # clients (kubectl 1.32 included) fall back to it.
-        raise ApiError(404, "the server could not find the requested resource (OpenAPI v2 is not emulated; use /openapi/v3)", "NotFound")
+        raise ApiError(
+            404,
+            "the server could not find the requested resource (OpenAPI v2 is not emulated; use /openapi/v3)",
+            "NotFound",
+        )
 
     # ---- resources -----------------------------------------------------------------------
 
-    def _resource(self, group: str, version: str, rest: list[str], query: dict[str, list[str]],
-                  body: bytes, user: User, path: str) -> None:
+    def _resource(
+        self, group: str, version: str, rest: list[str], query: dict[str, list[str]], body: bytes, user: User, path: str
+    ) -> None:
         emu = self.server.emulator
         reg = emu.api.registry
         namespace: str | None = None
@@ -325,7 +342,7 @@ class Handler(BaseHTTPRequestHandler):
             verb = "deletecollection" if name is None else "delete"
         else:
             raise ApiError(405, f"method {method} is not supported", "MethodNotAllowed")
-        if name is not None and len(rest) > 1 and rest[1] == "" :
+        if name is not None and len(rest) > 1 and rest[1] == "":
             raise ApiError(404, "the server could not find the requested resource", "NotFound")
         self._verb = verb
         self._fault(path)
@@ -336,14 +353,25 @@ class Handler(BaseHTTPRequestHandler):
             details: dict[str, Any] = {"group": rt.group, "kind": rt.plural}
             if name:
                 details["name"] = name
-            raise ApiError(403, f'{what} is forbidden: User "{user.name}" cannot {verb} resource "{resource_name}" in API group "{rt.group}" {scope}', "Forbidden", details)
+            raise ApiError(
+                403,
+                f'{what} is forbidden: User "{user.name}" cannot {verb} resource "{resource_name}" in API group "{rt.group}" {scope}',
+                "Forbidden",
+                details,
+            )
         if verb not in rt.verbs and not sub:
-            raise ApiError(405, f"the server does not allow this method on the requested resource", "MethodNotAllowed", {"group": rt.group, "kind": rt.plural})
+            raise ApiError(
+                405,
+                "the server does not allow this method on the requested resource",
+                "MethodNotAllowed",
+                {"group": rt.group, "kind": rt.plural},
+            )
         ctx = Ctx(
             user=user.name,
             groups=user.groups,
             dry_run="All" in query.get("dryRun", []),
-            field_manager=_q1(query, "fieldManager") or (user_agent_manager(self.headers.get("User-Agent")) if verb in ("create", "update", "patch") else None),
+            field_manager=_q1(query, "fieldManager")
+            or (user_agent_manager(self.headers.get("User-Agent")) if verb in ("create", "update", "patch") else None),
             field_validation=_q1(query, "fieldValidation") or "Warn",
             warnings=self._warnings,
         )
@@ -385,13 +413,25 @@ class Handler(BaseHTTPRequestHandler):
             self._json(code, out)
         elif verb == "deletecollection":
             opts = self._parse(body) if body.strip() else {}
-            out = emu.api.delete_collection(rt, version, namespace, _q1(query, "labelSelector"), _q1(query, "fieldSelector"), ctx, _q1(query, "propagationPolicy") or opts.get("propagationPolicy"))
+            out = emu.api.delete_collection(
+                rt,
+                version,
+                namespace,
+                _q1(query, "labelSelector"),
+                _q1(query, "fieldSelector"),
+                ctx,
+                _q1(query, "propagationPolicy") or opts.get("propagationPolicy"),
+            )
             self._json(200, out)
 
     def _parse(self, body: bytes) -> Any:
         ct = self.headers.get("Content-Type", "application/json")
         if "protobuf" in ct:
-            raise ApiError(415, f'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (protobuf is not emulated)', "UnsupportedMediaType")
+            raise ApiError(
+                415,
+                "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (protobuf is not emulated)",
+                "UnsupportedMediaType",
+            )
         try:
             return json.loads(body or b"null")
         except ValueError:
@@ -407,12 +447,20 @@ class Handler(BaseHTTPRequestHandler):
     def _respond_obj(self, rt: ResourceType, version: str, obj: dict[str, Any]) -> None:
         if self._wants_table():
             q = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
-            self._json(200, tables.table(rt, version, [obj], {"resourceVersion": obj["metadata"].get("resourceVersion", "")}, _q1(q, "includeObject") or "Metadata"))
+            self._json(
+                200,
+                tables.table(
+                    rt,
+                    version,
+                    [obj],
+                    {"resourceVersion": obj["metadata"].get("resourceVersion", "")},
+                    _q1(q, "includeObject") or "Metadata",
+                ),
+            )
             return
         self._json(200, obj)
 
-    def _list(self, rt: ResourceType, version: str, namespace: str | None,
-              query: dict[str, list[str]]) -> None:
+    def _list(self, rt: ResourceType, version: str, namespace: str | None, query: dict[str, list[str]]) -> None:
         emu = self.server.emulator
         limit_s = _q1(query, "limit")
         try:
@@ -422,7 +470,11 @@ class Handler(BaseHTTPRequestHandler):
         if limit < 0:
             limit = 0
         entries, token, remaining, list_rv = emu.api.list_entries(
-            rt, namespace, _q1(query, "labelSelector"), _q1(query, "fieldSelector"), limit,
+            rt,
+            namespace,
+            _q1(query, "labelSelector"),
+            _q1(query, "fieldSelector"),
+            limit,
             _q1(query, "continue") or None,
         )
         meta: dict[str, Any] = {"resourceVersion": str(emu.api.store.rv if not _q1(query, "continue") else list_rv)}
@@ -438,11 +490,12 @@ class Handler(BaseHTTPRequestHandler):
             items = b",".join(emu.api.serve(rt, version, e) for e in entries)
         else:
             items = b",".join(e.raw for e in entries)
-        head = json.dumps({"kind": f"{rt.kind}List", "apiVersion": rt.api_version(version), "metadata": meta}, separators=(",", ":")).encode()
+        head = json.dumps(
+            {"kind": f"{rt.kind}List", "apiVersion": rt.api_version(version), "metadata": meta}, separators=(",", ":")
+        ).encode()
         self._send(200, head[:-1] + b',"items":[' + items + b"]}")
 
-    def _watch(self, rt: ResourceType, version: str, namespace: str | None,
-               query: dict[str, list[str]]) -> None:
+    def _watch(self, rt: ResourceType, version: str, namespace: str | None, query: dict[str, list[str]]) -> None:
         emu = self.server.emulator
         timeout_s = _q1(query, "timeoutSeconds")
         timeout = float(timeout_s) if timeout_s else emu.watch_default_timeout
@@ -450,9 +503,13 @@ class Handler(BaseHTTPRequestHandler):
         send_initial = _truthy(_q1(query, "sendInitialEvents"))
         rv = _q1(query, "resourceVersion")
         if send_initial and (not bookmarks or _q1(query, "resourceVersionMatch") != "NotOlderThan"):
-            raise invalid_param("sendInitialEvents", "true", "allowWatchBookmarks=true and resourceVersionMatch=NotOlderThan")
+            raise invalid_param(
+                "sendInitialEvents", "true", "allowWatchBookmarks=true and resourceVersionMatch=NotOlderThan"
+            )
         try:
-            w = emu.api.watch(rt, namespace, _q1(query, "labelSelector"), _q1(query, "fieldSelector"), None if send_initial else rv)
+            w = emu.api.watch(
+                rt, namespace, _q1(query, "labelSelector"), _q1(query, "fieldSelector"), None if send_initial else rv
+            )
         except ApiError as err:
             if err.code != 410:
                 raise
@@ -498,7 +555,9 @@ class Handler(BaseHTTPRequestHandler):
         emu = self.server.emulator
         if table:
             obj = emu.api.serve_obj(rt, version, entry.obj())
-            t = tables.table(rt, version, [obj], {"resourceVersion": obj["metadata"].get("resourceVersion", "")}, "Metadata")
+            t = tables.table(
+                rt, version, [obj], {"resourceVersion": obj["metadata"].get("resourceVersion", "")}, "Metadata"
+            )
             payload = json.dumps(t, separators=(",", ":")).encode()
         else:
             payload = emu.api.serve(rt, version, entry)
@@ -513,19 +572,46 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- subresources ------------------------------------------------------------------
 
-    def _subresource(self, rt: ResourceType, version: str, namespace: str | None, name: str,
-                     sub: str, tail: str, query: dict[str, list[str]], body: bytes, ctx: Ctx) -> None:
+    def _subresource(
+        self,
+        rt: ResourceType,
+        version: str,
+        namespace: str | None,
+        name: str,
+        sub: str,
+        tail: str,
+        query: dict[str, list[str]],
+        body: bytes,
+        ctx: Ctx,
+    ) -> None:
         emu = self.server.emulator
         method = self.command
         if sub == "status" and rt.status:
             if method == "GET":
                 self._json(200, emu.api.get(rt, version, namespace, name))
             elif method == "PUT":
-                self._json(200, emu.api.update(rt, version, namespace, name, self._parse(body), ctx, subresource="status"))
+                self._json(
+                    200, emu.api.update(rt, version, namespace, name, self._parse(body), ctx, subresource="status")
+                )
             elif method == "PATCH":
-                self._json(200, emu.api.patch(rt, version, namespace, name, self.headers.get("Content-Type", ""), body, ctx, _truthy(_q1(query, "force")), subresource="status"))
+                self._json(
+                    200,
+                    emu.api.patch(
+                        rt,
+                        version,
+                        namespace,
+                        name,
+                        self.headers.get("Content-Type", ""),
+                        body,
+                        ctx,
+                        _truthy(_q1(query, "force")),
+                        subresource="status",
+                    ),
+                )
             else:
-                raise ApiError(405, "the server does not allow this method on the requested resource", "MethodNotAllowed")
+                raise ApiError(
+                    405, "the server does not allow this method on the requested resource", "MethodNotAllowed"
+                )
             return
         if sub == "scale" and rt.scale:
             self._scale(rt, version, namespace, name, body, ctx)
@@ -543,8 +629,7 @@ class Handler(BaseHTTPRequestHandler):
             raise not_implemented(f"the {rt.plural}/{sub} subresource")
         raise ApiError(404, "the server could not find the requested resource", "NotFound")
 
-    def _scale(self, rt: ResourceType, version: str, namespace: str | None, name: str,
-               body: bytes, ctx: Ctx) -> None:
+    def _scale(self, rt: ResourceType, version: str, namespace: str | None, name: str, body: bytes, ctx: Ctx) -> None:
         emu = self.server.emulator
         assert rt.scale is not None
         sc = rt.scale
@@ -553,7 +638,11 @@ class Handler(BaseHTTPRequestHandler):
             out: dict[str, Any] = {
                 "kind": "Scale",
                 "apiVersion": "autoscaling/v1",
-                "metadata": {k: obj["metadata"][k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp") if k in obj["metadata"]},
+                "metadata": {
+                    k: obj["metadata"][k]
+                    for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
+                    if k in obj["metadata"]
+                },
                 "spec": {"replicas": tables.jsonpath(obj, sc.spec_replicas) or 0},
                 "status": {"replicas": tables.jsonpath(obj, sc.status_replicas) or 0},
             }
@@ -582,14 +671,20 @@ class Handler(BaseHTTPRequestHandler):
             new = json_patch(current, p) if "json-patch" in ct else merge_patch(current, p)
         replicas = (new.get("spec") or {}).get("replicas")
         if not isinstance(replicas, int) or replicas < 0:
-            raise ApiError(422, f'Scale.autoscaling "{name}" is invalid: spec.replicas: Invalid value: {json.dumps(replicas)}: must be greater than or equal to 0', "Invalid")
+            raise ApiError(
+                422,
+                f'Scale.autoscaling "{name}" is invalid: spec.replicas: Invalid value: {json.dumps(replicas)}: must be greater than or equal to 0',
+                "Invalid",
+            )
         path = [p for p in sc.spec_replicas.split(".") if p]
         patch: dict[str, Any] = {}
         cur = patch
         for p in path[:-1]:
             cur = cur.setdefault(p, {})
         cur[path[-1]] = replicas
-        obj = emu.api.patch(rt, version, namespace, name, "application/merge-patch+json", json.dumps(patch).encode(), ctx)
+        obj = emu.api.patch(
+            rt, version, namespace, name, "application/merge-patch+json", json.dumps(patch).encode(), ctx
+        )
         self._json(200, scale_of(obj))
 
     def _logs(self, namespace: str, name: str, query: dict[str, list[str]]) -> None:
@@ -601,9 +696,13 @@ class Handler(BaseHTTPRequestHandler):
         container = _q1(query, "container")
         if container is None:
             if len(containers) != 1:
-                raise bad_request(f"a container name must be specified for pod {name}, choose one of: [{' '.join(str(c) for c in containers)}]")
+                raise bad_request(
+                    f"a container name must be specified for pod {name}, choose one of: [{' '.join(str(c) for c in containers)}]"
+                )
             container = str(containers[0])
-        elif container not in containers and container not in [c.get("name") for c in (pod.get("spec") or {}).get("initContainers") or []]:
+        elif container not in containers and container not in [
+            c.get("name") for c in (pod.get("spec") or {}).get("initContainers") or []
+        ]:
             raise bad_request(f"container {container} is not valid for pod {name}")
         if _truthy(_q1(query, "previous")):
             raise bad_request(f'previous terminated container "{container}" in pod "{name}" not found')
@@ -618,7 +717,9 @@ class Handler(BaseHTTPRequestHandler):
         if since:
             import datetime
 
-            cutoff = (datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=int(since))).strftime("%Y-%m-%dT%H:%M:%SZ")
+            cutoff = (datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=int(since))).strftime(
+                "%Y-%m-%dT%H:%M:%SZ"
+            )
             lines = [ln for ln in lines if ln[0] >= cutoff]
         if tail is not None:
             n = int(tail)
@@ -678,7 +779,16 @@ class Handler(BaseHTTPRequestHandler):
         q = urllib.parse.urlsplit(self.path).query
         status, headers, out = handler(self.command, "/" + tail + (f"?{q}" if q else ""), body)
         ct = headers.get("Content-Type") or headers.get("content-type") or "application/octet-stream"
-        self._send(status, out, ct, {k: v for k, v in headers.items() if k.lower() not in ("content-type", "content-length", "transfer-encoding", "connection")})
+        self._send(
+            status,
+            out,
+            ct,
+            {
+                k: v
+                for k, v in headers.items()
+                if k.lower() not in ("content-type", "content-length", "transfer-encoding", "connection")
+            },
+        )
 
 
 def invalid_param(name: str, value: str, allowed: str) -> ApiError:

@@ -156,10 +156,7 @@ def remove_at(obj: Any, path: Path) -> None:
         parent.pop(rest, None)
     elif kind == "k" and isinstance(parent, list):
         key = json.loads(rest)
-        parent[:] = [
-            x for x in parent
-            if not (isinstance(x, dict) and all(x.get(a) == b for a, b in key.items()))
-        ]
+        parent[:] = [x for x in parent if not (isinstance(x, dict) and all(x.get(a) == b for a, b in key.items()))]
     elif kind == "v" and isinstance(parent, list):
         val = json.loads(rest)
         parent[:] = [x for x in parent if x != val]
@@ -196,8 +193,11 @@ def merge_applied(live: Any, applied: Any, node: TypeNode, name: str = "") -> An
             for item in applied:
                 ident = {k: item.get(k) for k in keys}
                 idx = next(
-                    (i for i, x in enumerate(out_list)
-                     if isinstance(x, dict) and all(x.get(a) == b for a, b in ident.items())),
+                    (
+                        i
+                        for i, x in enumerate(out_list)
+                        if isinstance(x, dict) and all(x.get(a) == b for a, b in ident.items())
+                    ),
                     None,
                 )
                 if idx is None:
@@ -229,8 +229,11 @@ class ManagedFields:
 
     def index(self, manager: str, operation: str, subresource: str) -> int | None:
         for i, e in enumerate(self.entries):
-            if (e.get("manager") == manager and e.get("operation") == operation
-                    and e.get("subresource", "") == subresource):
+            if (
+                e.get("manager") == manager
+                and e.get("operation") == operation
+                and e.get("subresource", "") == subresource
+            ):
                 return i
         return None
 
@@ -238,8 +241,7 @@ class ManagedFields:
         i = self.index(manager, operation, subresource)
         return set(self.sets[i]) if i is not None else set()
 
-    def put(self, manager: str, operation: str, subresource: str, api_version: str,
-            now: str, paths: set[Path]) -> None:
+    def put(self, manager: str, operation: str, subresource: str, api_version: str, now: str, paths: set[Path]) -> None:
         i = self.index(manager, operation, subresource)
         entry: dict[str, Any] = {
             "manager": manager,
@@ -262,8 +264,9 @@ class ManagedFields:
             if i != except_index:
                 self.sets[i] -= paths
 
-    def conflicts(self, applied: Any, live: Any, paths: set[Path], me: int | None,
-                  manager: str) -> list[tuple[dict[str, Any], Path]]:
+    def conflicts(
+        self, applied: Any, live: Any, paths: set[Path], me: int | None, manager: str
+    ) -> list[tuple[dict[str, Any], Path]]:
         found: list[tuple[dict[str, Any], Path]] = []
         for i, owned in enumerate(self.sets):
             if i == me or self.entries[i].get("manager") == manager:

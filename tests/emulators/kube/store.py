@@ -48,8 +48,15 @@ def encode(obj: dict[str, Any]) -> bytes:
 class Entry:
     __slots__ = ("fields", "labels", "owners", "raw", "rv", "uid")
 
-    def __init__(self, raw: bytes, labels: dict[str, str], rv: int, uid: str,
-                 fields: tuple[str, str] | None, owners: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        raw: bytes,
+        labels: dict[str, str],
+        rv: int,
+        uid: str,
+        fields: tuple[str, str] | None,
+        owners: tuple[str, ...],
+    ) -> None:
         self.raw = raw
         self.labels = labels
         self.rv = rv
@@ -69,14 +76,12 @@ def make_entry(obj: dict[str, Any], rv: int) -> Entry:
     fields = None
     spec = obj.get("spec")
     st = obj.get("status")
-    if isinstance(spec, dict) and "nodeName" in spec or isinstance(st, dict) and "phase" in st:
+    if (isinstance(spec, dict) and "nodeName" in spec) or (isinstance(st, dict) and "phase" in st):
         fields = (
             str((spec or {}).get("nodeName") or "") if isinstance(spec, dict) else "",
             str((st or {}).get("phase") or "") if isinstance(st, dict) else "",
         )
-    owners = tuple(
-        r["uid"] for r in md.get("ownerReferences") or [] if isinstance(r, dict) and "uid" in r
-    )
+    owners = tuple(r["uid"] for r in md.get("ownerReferences") or [] if isinstance(r, dict) and "uid" in r)
     return Entry(encode(obj), intern_labels(md.get("labels")), rv, md.get("uid", ""), fields, owners)
 
 
@@ -107,8 +112,7 @@ class Gone(Exception):
 class Watcher:
     """One watch stream: events for one bucket, filtered; fed under the store lock."""
 
-    def __init__(self, bucket: str, prefix: str,
-                 match: Callable[[Entry], bool]) -> None:
+    def __init__(self, bucket: str, prefix: str, match: Callable[[Entry], bool]) -> None:
         self.bucket = bucket
         self.prefix = prefix
         self.match = match
@@ -280,8 +284,9 @@ class Store:
             self.rv += 1
             self.compacted_rv = self.rv
 
-    def page(self, bucket: str, prefix: str, after: str | None, limit: int,
-             match: Callable[[Entry], bool] | None) -> tuple[list[Entry], str | None, int]:
+    def page(
+        self, bucket: str, prefix: str, after: str | None, limit: int, match: Callable[[Entry], bool] | None
+    ) -> tuple[list[Entry], str | None, int]:
         """Up to ``limit`` matching entries after key ``after``; returns (entries, last key
         if more may follow, count of keys left in range after the page)."""
         with self.lock:
@@ -310,8 +315,14 @@ class Store:
         b = self.buckets.get(bucket)
         return len(b.items) if b else 0
 
-    def watch(self, bucket: str, prefix: str, match: Callable[[Entry], bool],
-              since: int | None, initial: Callable[[Watcher], None] | None) -> Watcher:
+    def watch(
+        self,
+        bucket: str,
+        prefix: str,
+        match: Callable[[Entry], bool],
+        since: int | None,
+        initial: Callable[[Watcher], None] | None,
+    ) -> Watcher:
         """Register a watcher. ``since``: replay history after that resourceVersion (Gone if
         compacted). ``initial``: called under the lock to enqueue synthetic ADDED events."""
         w = Watcher(bucket, prefix, match)

@@ -51,7 +51,7 @@ def jsonpath(obj: Any, path: str) -> Any:
             if not m:
                 return None
             cur = cur.get(m.group(1)) if isinstance(cur, dict) else None
-            p = p[m.end():]
+            p = p[m.end() :]
             continue
         m = _FILTER.match(p)
         if m:
@@ -59,19 +59,19 @@ def jsonpath(obj: Any, path: str) -> Any:
             if not isinstance(cur, list):
                 return None
             cur = next((x for x in cur if isinstance(x, dict) and str(jsonpath(x, "." + key)) == val), None)
-            p = p[m.end():]
+            p = p[m.end() :]
             continue
         m = re.match(r"^\[(\d+|\*)\]", p)
         if m:
             if not isinstance(cur, list):
                 return None
             if m.group(1) == "*":
-                rest = p[m.end():]
+                rest = p[m.end() :]
                 vals = [jsonpath(x, rest) if rest else x for x in cur]
                 return ",".join(str(v) for v in vals if v is not None) or None
             i = int(m.group(1))
             cur = cur[i] if i < len(cur) else None
-            p = p[m.end():]
+            p = p[m.end() :]
             continue
         return None
         # unreachable
@@ -141,8 +141,21 @@ BUILTIN_COLUMNS: dict[str, list[tuple[dict[str, Any], Getter]]] = {
     "StatefulSet": [(_col("Ready"), _ready_of)],
     "Namespace": [(_col("Status"), lambda o: (o.get("status") or {}).get("phase", ""))],
     "Job": [
-        (_col("Status"), lambda o: next((c["type"] for c in (o.get("status") or {}).get("conditions") or [] if c.get("status") == "True" and c.get("type") in ("Complete", "Failed")), "Running")),
-        (_col("Completions"), lambda o: f"{(o.get('status') or {}).get('succeeded', 0)}/{(o.get('spec') or {}).get('completions', 1)}"),
+        (
+            _col("Status"),
+            lambda o: next(
+                (
+                    c["type"]
+                    for c in (o.get("status") or {}).get("conditions") or []
+                    if c.get("status") == "True" and c.get("type") in ("Complete", "Failed")
+                ),
+                "Running",
+            ),
+        ),
+        (
+            _col("Completions"),
+            lambda o: f"{(o.get('status') or {}).get('succeeded', 0)}/{(o.get('spec') or {}).get('completions', 1)}",
+        ),
     ],
     "ConfigMap": [(_col("Data", "integer"), lambda o: len(o.get("data") or {}) + len(o.get("binaryData") or {}))],
     "Service": [
@@ -159,8 +172,9 @@ AFTER_AGE: dict[str, list[tuple[dict[str, Any], Getter]]] = {
 }
 
 
-def table(rt: ResourceType, version: str, objs: list[dict[str, Any]], meta: dict[str, Any],
-          include_object: str) -> dict[str, Any]:
+def table(
+    rt: ResourceType, version: str, objs: list[dict[str, Any]], meta: dict[str, Any], include_object: str
+) -> dict[str, Any]:
     cols: list[tuple[dict[str, Any], Getter]] = [
         (_col("Name", fmt="name"), lambda o: (o.get("metadata") or {}).get("name", ""))
     ]
@@ -170,10 +184,15 @@ def table(rt: ResourceType, version: str, objs: list[dict[str, Any]], meta: dict
         for c in crd_cols:
             path = c.get("jsonPath", "")
             if c.get("type") == "date":
-                getter: Getter = (lambda o, p=path: age(jsonpath(o, p)))
+                getter: Getter = lambda o, p=path: age(jsonpath(o, p))
             else:
-                getter = (lambda o, p=path: _cell(jsonpath(o, p)))
-            cols.append((_col(c.get("name", ""), c.get("type", "string"), c.get("format", ""), int(c.get("priority", 0))), getter))
+                getter = lambda o, p=path: _cell(jsonpath(o, p))
+            cols.append(
+                (
+                    _col(c.get("name", ""), c.get("type", "string"), c.get("format", ""), int(c.get("priority", 0))),
+                    getter,
+                )
+            )
         if not any(c.get("jsonPath") == ".metadata.creationTimestamp" for c in crd_cols):
             cols.append(age_col)
     else:
@@ -187,7 +206,11 @@ def table(rt: ResourceType, version: str, objs: list[dict[str, Any]], meta: dict
         elif include_object == "None":
             embedded = None
         else:
-            embedded = {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": o.get("metadata", {})}
+            embedded = {
+                "kind": "PartialObjectMetadata",
+                "apiVersion": "meta.k8s.io/v1",
+                "metadata": o.get("metadata", {}),
+            }
         row: dict[str, Any] = {"cells": [g(o) for _, g in cols]}
         if embedded is not None:
             row["object"] = embedded

@@ -36,8 +36,14 @@ def template_hash(template: dict[str, Any]) -> str:
 
 def owner_ref(obj: dict[str, Any], controller: bool = True) -> dict[str, Any]:
     md = obj["metadata"]
-    return {"apiVersion": obj["apiVersion"], "kind": obj["kind"], "name": md["name"],
-            "uid": md["uid"], "controller": controller, "blockOwnerDeletion": True}
+    return {
+        "apiVersion": obj["apiVersion"],
+        "kind": obj["kind"],
+        "name": md["name"],
+        "uid": md["uid"],
+        "controller": controller,
+        "blockOwnerDeletion": True,
+    }
 
 
 def node_names(cluster: ClusterState, n: int) -> list[str]:
@@ -56,37 +62,90 @@ def condition(typ: str, status: str, reason: str = "", message: str = "") -> dic
     return c
 
 
-def pod_status(spec: dict[str, Any], failure: str | None, phase: str = "Running",
-               node: str | None = None) -> dict[str, Any]:
+def pod_status(
+    spec: dict[str, Any], failure: str | None, phase: str = "Running", node: str | None = None
+) -> dict[str, Any]:
     t = now_iso()
     containers = [c.get("name", "") for c in spec.get("containers") or []]
     if failure == "unschedulable":
         return {
             "phase": "Pending",
-            "conditions": [{"type": "PodScheduled", "status": "False", "reason": "Unschedulable",
-                            "message": "0/3 nodes are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
-                            "lastTransitionTime": t}],
+            "conditions": [
+                {
+                    "type": "PodScheduled",
+                    "status": "False",
+                    "reason": "Unschedulable",
+                    "message": "0/3 nodes are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
+                    "lastTransitionTime": t,
+                }
+            ],
         }
     statuses = []
     for i, name in enumerate(containers):
         image = (spec.get("containers") or [])[i].get("image", "")
         if failure == "crashloop":
-            state: dict[str, Any] = {"waiting": {"reason": "CrashLoopBackOff", "message": f"back-off 40s restarting failed container={name}"}}
-            statuses.append({"name": name, "image": image, "ready": False, "restartCount": 3, "started": False, "state": state,
-                             "lastState": {"terminated": {"exitCode": 1, "reason": "Error", "startedAt": t, "finishedAt": t}}})
+            state: dict[str, Any] = {
+                "waiting": {"reason": "CrashLoopBackOff", "message": f"back-off 40s restarting failed container={name}"}
+            }
+            statuses.append(
+                {
+                    "name": name,
+                    "image": image,
+                    "ready": False,
+                    "restartCount": 3,
+                    "started": False,
+                    "state": state,
+                    "lastState": {"terminated": {"exitCode": 1, "reason": "Error", "startedAt": t, "finishedAt": t}},
+                }
+            )
         elif failure == "imagepull":
-            statuses.append({"name": name, "image": image, "ready": False, "restartCount": 0, "started": False,
-                             "state": {"waiting": {"reason": "ImagePullBackOff", "message": f'Back-off pulling image "{image}"'}}})
+            statuses.append(
+                {
+                    "name": name,
+                    "image": image,
+                    "ready": False,
+                    "restartCount": 0,
+                    "started": False,
+                    "state": {
+                        "waiting": {"reason": "ImagePullBackOff", "message": f'Back-off pulling image "{image}"'}
+                    },
+                }
+            )
         elif phase in ("Succeeded", "Failed"):
             code = 0 if phase == "Succeeded" else 1
-            statuses.append({"name": name, "image": image, "ready": False, "restartCount": 0, "started": False,
-                             "state": {"terminated": {"exitCode": code, "reason": "Completed" if code == 0 else "Error", "startedAt": t, "finishedAt": t}}})
+            statuses.append(
+                {
+                    "name": name,
+                    "image": image,
+                    "ready": False,
+                    "restartCount": 0,
+                    "started": False,
+                    "state": {
+                        "terminated": {
+                            "exitCode": code,
+                            "reason": "Completed" if code == 0 else "Error",
+                            "startedAt": t,
+                            "finishedAt": t,
+                        }
+                    },
+                }
+            )
         else:
-            statuses.append({"name": name, "image": image, "ready": True, "restartCount": 0, "started": True,
-                             "state": {"running": {"startedAt": t}}})
+            statuses.append(
+                {
+                    "name": name,
+                    "image": image,
+                    "ready": True,
+                    "restartCount": 0,
+                    "started": True,
+                    "state": {"running": {"startedAt": t}},
+                }
+            )
     ready = all(s["ready"] for s in statuses) and bool(statuses)
     st: dict[str, Any] = {
-        "phase": phase if failure not in ("crashloop", "imagepull") else ("Running" if failure == "crashloop" else "Pending"),
+        "phase": phase
+        if failure not in ("crashloop", "imagepull")
+        else ("Running" if failure == "crashloop" else "Pending"),
         "conditions": [
             {"type": "PodScheduled", "status": "True", "lastTransitionTime": t},
             {"type": "Initialized", "status": "True", "lastTransitionTime": t},
@@ -118,9 +177,16 @@ class _PodOwner(Controller):
                 out.append(p)
         return out
 
-    def _make_pod(self, cluster: ClusterState, owner: dict[str, Any], name: str,
-                  template: dict[str, Any], labels: dict[str, str], node: str | None,
-                  phase: str = "Running") -> dict[str, Any]:
+    def _make_pod(
+        self,
+        cluster: ClusterState,
+        owner: dict[str, Any],
+        name: str,
+        template: dict[str, Any],
+        labels: dict[str, str],
+        node: str | None,
+        phase: str = "Running",
+    ) -> dict[str, Any]:
         spec = copy.deepcopy(template.get("spec") or {})
         failure = self.failure if self.failure in POD_FAILURES else None
         if node and failure != "unschedulable":
@@ -148,8 +214,10 @@ class _PodOwner(Controller):
         return created
 
     def _ready(self, pod: dict[str, Any]) -> bool:
-        return any(c.get("type") == "Ready" and c.get("status") == "True"
-                   for c in (pod.get("status") or {}).get("conditions") or [])
+        return any(
+            c.get("type") == "Ready" and c.get("status") == "True"
+            for c in (pod.get("status") or {}).get("conditions") or []
+        )
 
 
 class ReplicaSetController(_PodOwner):
@@ -174,10 +242,19 @@ class ReplicaSetController(_PodOwner):
             node = nodes[len(pods) % len(nodes)] if nodes else None
             pods.append(self._make_pod(cluster, obj, name, template, labels, node))
         ready = sum(1 for p in pods if self._ready(p))
-        cluster.patch_status("apps/v1", "ReplicaSet", obj["metadata"]["namespace"], obj["metadata"]["name"], {
-            "replicas": len(pods), "fullyLabeledReplicas": len(pods), "readyReplicas": ready,
-            "availableReplicas": ready, "observedGeneration": obj["metadata"].get("generation", 1),
-        })
+        cluster.patch_status(
+            "apps/v1",
+            "ReplicaSet",
+            obj["metadata"]["namespace"],
+            obj["metadata"]["name"],
+            {
+                "replicas": len(pods),
+                "fullyLabeledReplicas": len(pods),
+                "readyReplicas": ready,
+                "availableReplicas": ready,
+                "observedGeneration": obj["metadata"].get("generation", 1),
+            },
+        )
 
 
 class DeploymentController(_PodOwner):
@@ -202,10 +279,20 @@ class DeploymentController(_PodOwner):
         rs_body = {
             "apiVersion": "apps/v1",
             "kind": "ReplicaSet",
-            "metadata": {"name": rs_name, "namespace": ns, "labels": rs_labels,
-                         "annotations": {"deployment.kubernetes.io/revision": "1"},
-                         "ownerReferences": [owner_ref(obj)]},
-            "spec": {"replicas": want, "selector": {"matchLabels": {**((spec.get("selector") or {}).get("matchLabels") or {}), "pod-template-hash": h}}, "template": tpl},
+            "metadata": {
+                "name": rs_name,
+                "namespace": ns,
+                "labels": rs_labels,
+                "annotations": {"deployment.kubernetes.io/revision": "1"},
+                "ownerReferences": [owner_ref(obj)],
+            },
+            "spec": {
+                "replicas": want,
+                "selector": {
+                    "matchLabels": {**((spec.get("selector") or {}).get("matchLabels") or {}), "pod-template-hash": h}
+                },
+                "template": tpl,
+            },
         }
         if rs is None:
             rs = cluster.create(rs_body)
@@ -219,13 +306,25 @@ class DeploymentController(_PodOwner):
         gen = md.get("generation", 1)
         if self.failure in POD_FAILURES and want > 0:
             conds = [
-                condition("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability."),
-                condition("Progressing", "False", "ProgressDeadlineExceeded", f'ReplicaSet "{rs_name}" has timed out progressing.'),
+                condition(
+                    "Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability."
+                ),
+                condition(
+                    "Progressing",
+                    "False",
+                    "ProgressDeadlineExceeded",
+                    f'ReplicaSet "{rs_name}" has timed out progressing.',
+                ),
             ]
         else:
             conds = [
                 condition("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability."),
-                condition("Progressing", "True", "NewReplicaSetAvailable", f'ReplicaSet "{rs_name}" has successfully progressed.'),
+                condition(
+                    "Progressing",
+                    "True",
+                    "NewReplicaSetAvailable",
+                    f'ReplicaSet "{rs_name}" has successfully progressed.',
+                ),
             ]
         status: dict[str, Any] = {
             "observedGeneration": gen,
@@ -266,12 +365,23 @@ class StatefulSetController(_PodOwner):
                 p = self._make_pod(cluster, obj, name, template, lb, nodes[i % len(nodes)] if nodes else None)
             pods.append(p)
         ready = sum(1 for p in pods if self._ready(p))
-        cluster.patch_status("apps/v1", "StatefulSet", ns, md["name"], {
-            "observedGeneration": md.get("generation", 1), "replicas": len(pods),
-            "readyReplicas": ready, "currentReplicas": len(pods), "updatedReplicas": len(pods),
-            "availableReplicas": ready, "currentRevision": rev, "updateRevision": rev,
-            "collisionCount": 0,
-        })
+        cluster.patch_status(
+            "apps/v1",
+            "StatefulSet",
+            ns,
+            md["name"],
+            {
+                "observedGeneration": md.get("generation", 1),
+                "replicas": len(pods),
+                "readyReplicas": ready,
+                "currentReplicas": len(pods),
+                "updatedReplicas": len(pods),
+                "availableReplicas": ready,
+                "currentRevision": rev,
+                "updateRevision": rev,
+                "collisionCount": 0,
+            },
+        )
 
 
 class DaemonSetController(_PodOwner):
@@ -295,17 +405,34 @@ class DaemonSetController(_PodOwner):
         for node in names:
             p = existing.get(node)
             if p is None:
-                p = self._make_pod(cluster, obj, f"{md['name']}-{template_hash({'node': node, 'h': h})[:5]}", template, {**labels, "controller-revision-hash": h[:10]}, node)
+                p = self._make_pod(
+                    cluster,
+                    obj,
+                    f"{md['name']}-{template_hash({'node': node, 'h': h})[:5]}",
+                    template,
+                    {**labels, "controller-revision-hash": h[:10]},
+                    node,
+                )
             pods.append(p)
         ready = sum(1 for p in pods if self._ready(p))
         ready = ready if desired <= self.max_pods else (desired if not self.failure else 0)
         scheduled = desired if self.failure != "unschedulable" else 0
-        cluster.patch_status("apps/v1", "DaemonSet", ns, md["name"], {
-            "observedGeneration": md.get("generation", 1), "desiredNumberScheduled": desired,
-            "currentNumberScheduled": scheduled, "updatedNumberScheduled": scheduled,
-            "numberReady": ready, "numberAvailable": ready,
-            "numberMisscheduled": 0, **({"numberUnavailable": desired - ready} if desired - ready else {}),
-        })
+        cluster.patch_status(
+            "apps/v1",
+            "DaemonSet",
+            ns,
+            md["name"],
+            {
+                "observedGeneration": md.get("generation", 1),
+                "desiredNumberScheduled": desired,
+                "currentNumberScheduled": scheduled,
+                "updatedNumberScheduled": scheduled,
+                "numberReady": ready,
+                "numberAvailable": ready,
+                "numberMisscheduled": 0,
+                **({"numberUnavailable": desired - ready} if desired - ready else {}),
+            },
+        )
 
 
 class JobController(_PodOwner):
@@ -321,18 +448,43 @@ class JobController(_PodOwner):
         st = obj.get("status") or {}
         if spec.get("suspend"):
             return
-        if any(c.get("type") in ("Complete", "Failed") and c.get("status") == "True" for c in st.get("conditions") or []):
+        if any(
+            c.get("type") in ("Complete", "Failed") and c.get("status") == "True" for c in st.get("conditions") or []
+        ):
             return
         template = spec.get("template") or {}
         parallelism = int(spec.get("parallelism", 1))
         completions = int(spec.get("completions") or parallelism)
-        labels = {**((template.get("metadata") or {}).get("labels") or {}), "batch.kubernetes.io/job-name": md["name"], "job-name": md["name"], "batch.kubernetes.io/controller-uid": md["uid"]}
+        labels = {
+            **((template.get("metadata") or {}).get("labels") or {}),
+            "batch.kubernetes.io/job-name": md["name"],
+            "job-name": md["name"],
+            "batch.kubernetes.io/controller-uid": md["uid"],
+        }
         pods = self._pods(cluster, obj)
         nodes = node_names(cluster, 1)
         if not st.get("startTime"):
             for i in range(parallelism):
-                self._make_pod(cluster, obj, f"{md['name']}-{template_hash({'i': i, 'u': md['uid']})[:5]}", template, labels, nodes[0] if nodes else None)
-            cluster.patch_status("batch/v1", "Job", ns, md["name"], {"startTime": now_iso(), "active": parallelism, "ready": 0 if self.failure else parallelism, "terminating": 0})
+                self._make_pod(
+                    cluster,
+                    obj,
+                    f"{md['name']}-{template_hash({'i': i, 'u': md['uid']})[:5]}",
+                    template,
+                    labels,
+                    nodes[0] if nodes else None,
+                )
+            cluster.patch_status(
+                "batch/v1",
+                "Job",
+                ns,
+                md["name"],
+                {
+                    "startTime": now_iso(),
+                    "active": parallelism,
+                    "ready": 0 if self.failure else parallelism,
+                    "terminating": 0,
+                },
+            )
             if self.failure not in ("unschedulable", "imagepull"):
                 self.requeue(obj, self.delay)
             return
@@ -344,16 +496,41 @@ class JobController(_PodOwner):
         if failed:
             limit = int(spec.get("backoffLimit", 6))
             msg = "Job has reached the specified backoff limit"
-            cluster.patch_status("batch/v1", "Job", ns, md["name"], {
-                "active": 0, "ready": 0, "failed": limit + 1,
-                "conditions": [condition("FailureTarget", "True", "BackoffLimitExceeded", msg), condition("Failed", "True", "BackoffLimitExceeded", msg)],
-            })
+            cluster.patch_status(
+                "batch/v1",
+                "Job",
+                ns,
+                md["name"],
+                {
+                    "active": 0,
+                    "ready": 0,
+                    "failed": limit + 1,
+                    "conditions": [
+                        condition("FailureTarget", "True", "BackoffLimitExceeded", msg),
+                        condition("Failed", "True", "BackoffLimitExceeded", msg),
+                    ],
+                },
+            )
             cluster.add_event(obj, "BackoffLimitExceeded", msg, "Warning")
             return
-        cluster.patch_status("batch/v1", "Job", ns, md["name"], {
-            "active": 0, "ready": 0, "succeeded": completions, "completionTime": t,
-            "conditions": [condition("SuccessCriteriaMet", "True", "CompletionsReached", "Reached expected number of succeeded pods"), condition("Complete", "True", "CompletionsReached", "Reached expected number of succeeded pods")],
-        })
+        cluster.patch_status(
+            "batch/v1",
+            "Job",
+            ns,
+            md["name"],
+            {
+                "active": 0,
+                "ready": 0,
+                "succeeded": completions,
+                "completionTime": t,
+                "conditions": [
+                    condition(
+                        "SuccessCriteriaMet", "True", "CompletionsReached", "Reached expected number of succeeded pods"
+                    ),
+                    condition("Complete", "True", "CompletionsReached", "Reached expected number of succeeded pods"),
+                ],
+            },
+        )
 
 
 def builtin_controllers(delay: float = 0.05, failure: str | None = None) -> list[Controller]:

@@ -5,7 +5,8 @@ What it does, as KAITO does it, at test speed:
 * Workspace: a Service named after the Workspace (port 80 -> 5000), one inference pod per node
   (``kaito.sh/workspace: NAME``) with vLLM-like logs, ``status.targetNodeCount``, ``workerNodes``
   and the conditions ResourceReady, InferenceReady and WorkspaceSucceeded, with events.
-* InferenceSet: ``replicas`` Workspaces named ``NAME-0..N-1`` (owned by the set) from its
+* InferenceSet: ``replicas`` Workspaces named ``NAME-0..N-1`` (owned by the set, labelled
+  ``inferenceset.kaito.sh/created-by``) from its
   template, a Service for the set, ``readyReplicas`` and the condition InferenceSetReady.
 
 Failure modes (``failure=``):
@@ -25,11 +26,13 @@ import json
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from tests.emulators.kube.controllers.base import Controller
 
 KAITO = "kaito.sh/v1beta1"
+# KAITO labels the Workspaces of an InferenceSet, and their pods, with the set's name.
+SET_LABEL = "inferenceset.kaito.sh/created-by"
 FAILURES = (None, "quota", "inference")
 QUOTA_MESSAGE = (
     "failed to create nodeClaim: Operation could not be completed as it results in exceeding "
@@ -97,7 +100,7 @@ def planning_default() -> int:
 
 
 class WorkspaceController(Controller):
-    watches = [(KAITO, "Workspace")]
+    watches: ClassVar[list[tuple[str, str]]] = [(KAITO, "Workspace")]
 
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
         if failure not in FAILURES:
@@ -190,7 +193,7 @@ class WorkspaceController(Controller):
         labels = {"kaito.sh/workspace": md["name"]}
         for parent in md.get("ownerReferences") or []:
             if parent.get("kind") == "InferenceSet":
-                labels["kaito.sh/inferenceset"] = parent["name"]
+                labels[SET_LABEL] = parent["name"]
         for i in range(nodes):
             pod = f"{md['name']}-{i}"
             if cluster.get("v1", "Pod", md["namespace"], pod) is None:
@@ -224,7 +227,7 @@ class WorkspaceController(Controller):
 
 
 class InferenceSetController(Controller):
-    watches = [(KAITO, "InferenceSet")]
+    watches: ClassVar[list[tuple[str, str]]] = [(KAITO, "InferenceSet")]
 
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
         if failure not in FAILURES:
@@ -245,7 +248,7 @@ class InferenceSetController(Controller):
                 "metadata": {
                     "name": ws_name,
                     "namespace": ns,
-                    "labels": {"kaito.sh/inferenceset": name},
+                    "labels": {SET_LABEL: name},
                     "ownerReferences": [_owner(obj)],
                 },
                 "resource": {**(template.get("resource") or {}), "labelSelector": spec.get("labelSelector") or {}},
@@ -253,7 +256,7 @@ class InferenceSetController(Controller):
             }
             if cluster.get(KAITO, "Workspace", ns, ws_name) is None:
                 cluster.create(body)
-        for ws in cluster.list(KAITO, "Workspace", ns, label_selector=f"kaito.sh/inferenceset={name}"):
+        for ws in cluster.list(KAITO, "Workspace", ns, label_selector=f"{SET_LABEL}={name}"):
             index = ws["metadata"]["name"].rsplit("-", 1)[-1]
             if index.isdigit() and int(index) >= replicas:
                 cluster.delete(KAITO, "Workspace", ns, ws["metadata"]["name"])
@@ -264,7 +267,7 @@ class InferenceSetController(Controller):
                     "kind": "Service",
                     "metadata": {"name": name, "namespace": ns, "ownerReferences": [_owner(obj)]},
                     "spec": {
-                        "selector": {"kaito.sh/inferenceset": name},
+                        "selector": {SET_LABEL: name},
                         "ports": [{"name": "http", "port": 80, "targetPort": 5000}],
                     },
                 }
@@ -278,7 +281,7 @@ class InferenceSetController(Controller):
             {
                 "replicas": replicas,
                 "readyReplicas": replicas if ok else 0,
-                "selector": f"kaito.sh/inferenceset={name}",
+                "selector": f"{SET_LABEL}={name}",
                 "conditions": [
                     _cond(
                         "InferenceSetReady",

@@ -15,6 +15,10 @@ Failure modes (``failure=``): ``image-pull`` (every Ray pod sits in ImagePullBac
 ``unschedulable-gpu`` (pods asking for ``nvidia.com/gpu`` stay Pending with FailedScheduling
 events), ``job-fail`` (the entrypoint exits 1), ``serve-fail`` (the Serve application fails).
 
+Options: ``job_logs`` (what the submitter's log shows as the job's output), ``run_seconds``
+(how long a job stays RUNNING; suspension ends it early), ``ttl_scale`` (multiplies
+``ttlSecondsAfterFinished``; 0 deletes a finished job's cluster at once).
+
 The submitter is created as a bare pod labelled like a batch Job's pod, not as a batch Job, so
 that the emulator's own Job controller does not run it a second time.
 """

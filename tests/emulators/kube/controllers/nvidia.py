@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -206,9 +207,17 @@ class GpuPodController(Controller):
 
     watches: ClassVar[list[tuple[str, str]]] = [("v1", "Pod")]
 
-    def __init__(self, delay: float = 0.0, failure: str | None = None, peak_busbw: float = 381.7) -> None:
+    def __init__(
+        self,
+        delay: float = 0.0,
+        failure: str | None = None,
+        peak_busbw: float = 381.7,
+        probe_output: Callable[[str], str] | None = None,
+    ) -> None:
         super().__init__(delay, failure)
         self.peak_busbw = peak_busbw
+        # node name -> the probe's output on that node (default: the recorded H100 machine)
+        self.probe_output = probe_output or recorded_probe_json
 
     def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
         meta = obj.get("metadata") or {}
@@ -229,7 +238,7 @@ class GpuPodController(Controller):
                 "hint: install the NVIDIA driver, or run the probe in a pod that requests nvidia.com/gpu\n"
             )
         else:
-            text = recorded_probe_json(str(node))
+            text = self.probe_output(str(node))
         cluster.set_pod_logs(meta["namespace"], meta["name"], text, container="probe")
 
     def _nccl(self, cluster: Any, pod: dict[str, Any]) -> None:

@@ -1,0 +1,86 @@
+"""Run the Kubernetes API emulator as its own process (benchmarks, manual runs):
+
+    python -m tests.emulators.kube --port 8443 --nodes 75000 --pods 1000000 --kubeconfig /tmp/kc
+
+The kubeconfig is written last, once every generated object is loaded, so its appearance
+means "ready". TLS and a bearer token are on by default (kubectl sends credentials only
+over TLS)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+from tests.emulators.kube.controllers.builtin import builtin_controllers
+from tests.emulators.kube.crds import default_crd_dir
+from tests.emulators.kube.emulator import KubeEmulator
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        prog="python -m tests.emulators.kube", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--port", type=int, default=0, help="listen port on 127.0.0.1 (0: any free port)")
+    ap.add_argument("--nodes", type=int, default=0, help="generated nodes")
+    ap.add_argument("--pods", type=int, default=0, help="generated pods")
+    ap.add_argument("--gpu-fraction", type=float, default=0.2, help="share of GPU nodes (0..1)")
+    ap.add_argument("--kubeconfig", type=Path, required=True, help="where to write the kubeconfig")
+    ap.add_argument("--context", default="emulator")
+    ap.add_argument("--namespace", default="default")
+    ap.add_argument(
+        "--no-tls", action="store_true", help="plain HTTP (kubectl then sends no token: combine with --no-auth)"
+    )
+    ap.add_argument("--no-auth", action="store_true", help="accept requests without a bearer token")
+    ap.add_argument("--crds", type=Path, action="append", help="CRD folder to preload (default ../shared/crds)")
+    ap.add_argument("--no-crds", action="store_true", help="preload no CRDs")
+    ap.add_argument("--no-controllers", action="store_true", help="do not run the built-in workload controllers")
+    ap.add_argument("--request-log", action="store_true", help="keep a request log and print a summary at exit")
+    args = ap.parse_args(argv)
+    if args.nodes < 0 or args.pods < 0:
+        ap.error("--nodes and --pods must be >= 0")
+    if not 0 <= args.gpu_fraction <= 1:
+        ap.error("--gpu-fraction must be within 0..1")
+
+    crd_dirs = [] if args.no_crds else (args.crds or [default_crd_dir()])
+    emu = KubeEmulator(
+        crd_dirs=crd_dirs, tls=not args.no_tls, auth=not args.no_auth, port=args.port, record_requests=args.request_log
+    )
+    started = time.monotonic()
+    if args.nodes or args.pods:
+        emu.generate_cluster(nodes=args.nodes, pods=args.pods, gpu_fraction=args.gpu_fraction)
+    generated = time.monotonic() - started
+    if not args.no_controllers:
+        for c in builtin_controllers():
+            emu.controllers.add(c)
+    emu.start()
+    tmp = args.kubeconfig.with_name(args.kubeconfig.name + f".{os.getpid()}.tmp")
+    emu.write_kubeconfig(tmp, args.context, args.namespace)
+    os.replace(tmp, args.kubeconfig)
+    rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"kube emulator ready at {emu.url}: {args.nodes} nodes, {args.pods} pods generated in "
+        f"{generated:.1f} s, peak RSS {rss_mib:,.0f} MiB; kubeconfig {args.kubeconfig}",
+        flush=True,
+    )
+
+    done = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: done.set())
+    done.wait()
+    emu.stop()
+    if args.request_log:
+        by_verb: dict[str, int] = {}
+        for r in emu.request_log:
+            by_verb[r.verb or r.method] = by_verb.get(r.verb or r.method, 0) + 1
+        print(f"requests: {len(emu.request_log)} {by_verb}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,60 @@
+"""Waiting code resumes after a watch's resourceVersion was compacted (410 Gone)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from akscli.fleet import drain, rollout
+from akscli.kube.client import WatchExpired
+
+
+class _ExpiringKube:
+    """A hub whose first watch fails with 410 Gone; the object has moved on meanwhile."""
+
+    def __init__(self, before: dict[str, Any], after: dict[str, Any]) -> None:
+        self.before, self.after = before, after
+        self.gets = 0
+        self.watches = 0
+
+    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any]:
+        self.gets += 1
+        return self.before if self.gets == 1 else self.after
+
+    def create(self, obj: Any, *, dry_run: bool = False) -> dict[str, Any]:
+        return self.before
+
+    def watch(self, *args: Any, **kwargs: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+        self.watches += 1
+        raise WatchExpired("too old resource version")
+
+
+def _run(conditions: list[dict[str, str]]) -> dict[str, Any]:
+    return {
+        "kind": "ClusterStagedUpdateRun",
+        "metadata": {"name": "r", "resourceVersion": "1"},
+        "spec": {},
+        "status": {"conditions": conditions},
+    }
+
+
+def test_waiting_for_the_next_gate_re_reads_the_run_after_410() -> None:
+    kube = _ExpiringKube(
+        _run([{"type": "Progressing", "status": "True"}]), _run([{"type": "Succeeded", "status": "True"}])
+    )
+    assert rollout.wait_for_next_gate(kube, "r", None, set(), timeout=5) == ("done", [])  # type: ignore[arg-type]
+    assert kube.watches == 1
+
+
+def test_eviction_wait_re_reads_the_eviction_after_410() -> None:
+    pending = {"metadata": {"name": "e", "resourceVersion": "1"}, "status": {}}
+    done = {
+        "metadata": {"name": "e"},
+        "status": {
+            "conditions": [{"type": "Valid", "status": "True"}, {"type": "Executed", "status": "True", "message": "ok"}]
+        },
+    }
+    kube = _ExpiringKube(pending, done)
+    kube.gets = 1  # create() returned the pending eviction; the next get sees it executed
+    result = drain.evict(kube, "llm", "m1", timeout=5)  # type: ignore[arg-type]
+    assert (result.outcome, result.message) == ("Evicted", "ok")

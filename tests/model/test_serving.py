@@ -1,0 +1,112 @@
+"""serving's plain logic: recreate detection, revisions, the rows list and status show."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from akscli import serving
+from akscli.errors import UsageError
+
+
+def _workspace(size: str = "Standard_NC24ads_A100_v4", **status: Any) -> dict[str, Any]:
+    return {
+        "apiVersion": "kaito.sh/v1beta1",
+        "kind": "Workspace",
+        "metadata": {
+            "name": "phi-4",
+            "namespace": "ml",
+            "annotations": {serving.MODEL_ID_ANNOTATION: "microsoft/phi-4", serving.GPUS_ANNOTATION: "1"},
+        },
+        "resource": {"instanceType": size, "labelSelector": {"matchLabels": {"apps": "x"}}},
+        "inference": {"preset": {"name": "phi-4"}},
+        "status": status,
+    }
+
+
+def _cond(ctype: str, ok: bool, reason: str = "") -> dict[str, str]:
+    return {"type": ctype, "status": "True" if ok else "False", "reason": reason}
+
+
+def test_a_new_instance_type_is_an_immutable_change() -> None:
+    changes = serving.immutable_changes(_workspace("Standard_NC40ads_H100_v5"), _workspace())
+    assert changes == ["Workspace/phi-4 resource.instanceType: Standard_NC24ads_A100_v4 -> Standard_NC40ads_H100_v5"]
+
+
+def test_an_object_that_does_not_exist_yet_has_no_immutable_change() -> None:
+    assert serving.immutable_changes(_workspace(), None) == []
+
+
+def test_mutable_fields_are_not_reported() -> None:
+    live = _workspace()
+    desired = _workspace()
+    desired["metadata"]["labels"] = {"team": "ml"}
+    assert serving.immutable_changes(desired, live) == []
+
+
+def test_a_workspace_is_ready_only_when_all_three_kaito_conditions_are_true() -> None:
+    ready = _workspace(
+        conditions=[_cond("ResourceReady", True), _cond("InferenceReady", True), _cond("WorkspaceSucceeded", True)]
+    )
+    waiting = _workspace(conditions=[_cond("ResourceReady", False, "NodeClaimNotReady")])
+    assert serving.state_of(ready) == "Ready"
+    assert serving.state_of(waiting) == "NodeClaimNotReady"
+    assert serving.state_of(_workspace()) == "Pending"
+
+
+def test_summary_row_has_everything_model_list_shows() -> None:
+    row = serving.summary(_workspace())
+    assert row["model"] == "microsoft/phi-4" and row["gpus"] == 1
+    assert row["vm_size"] == "Standard_NC24ads_A100_v4"
+    assert row["endpoint"] == "http://phi-4.ml.svc.cluster.local:80"
+
+
+def test_revisions_round_trip_through_their_configmap() -> None:
+    cm = serving.revision_object("phi-4", "ml", 3, [_workspace()], {"model": "microsoft/phi-4"})
+    rev = serving.parse_revision(cm)
+    assert rev.revision == 3 and rev.params == {"model": "microsoft/phi-4"}
+    assert rev.manifests[0]["kind"] == "Workspace" and "status" not in rev.manifests[0]
+
+
+def test_the_next_revision_follows_the_highest() -> None:
+    revs = [serving.Revision(n, "", "", {}, [], f"r{n}") for n in (1, 4, 2)]
+    assert serving.next_revision(revs) == 5
+
+
+def test_history_keeps_the_newest_ten_revisions() -> None:
+    revs = [serving.Revision(n, "", "", {}, [], f"r{n}") for n in range(1, 14)]
+    assert [r.revision for r in serving.expired_revisions(revs)] == [1, 2, 3]
+
+
+def test_fleet_members_report_the_first_condition_that_is_not_true() -> None:
+    crp = {
+        "metadata": {"name": "phi-4"},
+        "status": {
+            "placementStatuses": [
+                {
+                    "clusterName": "east",
+                    "conditions": [_cond("Scheduled", True), _cond("Applied", True), _cond("Available", True)],
+                },
+                {
+                    "clusterName": "west",
+                    "conditions": [_cond("Scheduled", True), {**_cond("Applied", False), "message": "quota"}],
+                },
+            ]
+        },
+    }
+    assert [(m["cluster"], m["state"], m["message"]) for m in serving.fleet_members(crp)] == [
+        ("east", "Available", ""),
+        ("west", "Applied=False", "quota"),
+    ]
+
+
+@pytest.mark.parametrize("value", ["3", "a:b", "3:1", "0:0", "1:2000"])
+def test_a_bad_autoscale_range_is_refused(value: str) -> None:
+    with pytest.raises(UsageError):
+        serving.parse_autoscale(value)
+
+
+def test_a_gateway_may_name_its_namespace() -> None:
+    assert serving.parse_gateway("infra/inference-gateway") == ("inference-gateway", "infra")
+    assert serving.parse_gateway("gw") == ("gw", None)
