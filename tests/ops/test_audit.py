@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from akscli import audit
 from akscli.errors import AkscliError, NotFoundError, UsageError
@@ -309,3 +311,15 @@ def test_audit_list_on_an_empty_log_says_so(log: Path) -> None:
     result = invoke("audit", "list")
     assert result.exit_code == 0
     assert "No audit entries" in result.stderr
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    secret=st.text(alphabet=st.characters(min_codepoint=33, max_codepoint=126), min_size=6, max_size=40),
+    flag=st.sampled_from(["--client-secret", "--token", "--password", "--sas-token", "--connection-string"]),
+    inline=st.booleans(),
+)
+def test_no_secret_flag_value_survives_redaction(secret: str, flag: str, inline: bool) -> None:
+    argv = ["cluster", "create", f"{flag}={secret}"] if inline else ["cluster", "create", flag, secret]
+    expected = f"{flag}={audit.REDACTED}" if inline else audit.REDACTED
+    assert audit.redact_argv(argv)[-1] == expected

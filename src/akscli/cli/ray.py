@@ -814,7 +814,6 @@ def job_submit(
         typer.Argument(
             help="The entrypoint, after --: akscli ray job submit --cluster c -- python train.py",
             show_default=False,
-            metavar="-- ENTRYPOINT...",
         ),
     ] = None,
     name: Annotated[

@@ -195,24 +195,30 @@ def plan(
     with ThreadPoolExecutor(max_workers=max(1, options.parallel)) as pool:
         changes = list(pool.map(plan_one, prepared))
     if options.prune and stack:
-        changes += _prune_candidates(kube, prepared, stack)
+        changes += _prune_candidates(kube, prepared, stack, options.parallel)
     return Plan(changes)
 
 
-def _prune_candidates(kube: Kube, rendered: Sequence[dict[str, Any]], stack: str) -> list[Change]:
+def _prune_candidates(kube: Kube, rendered: Sequence[dict[str, Any]], stack: str, parallel: int) -> list[Change]:
     keep = {(o["apiVersion"], o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]) for o in rendered}
     selector = f"{STACK_LABEL}={stack}"
-    stale: list[Change] = []
-    kinds = dict.fromkeys([*PRUNE_KINDS, *((o["apiVersion"], o["kind"]) for o in rendered)])
-    for api_version, kind in kinds:
+    kinds = list(dict.fromkeys([*PRUNE_KINDS, *((o["apiVersion"], o["kind"]) for o in rendered)]))
+
+    def stale_of(kind_ref: tuple[str, str]) -> list[Change]:
+        api_version, kind = kind_ref
         if not kube.has_api(api_version, kind):
-            continue
+            return []
+        found = []
         for obj in kube.list(api_version, kind, all_namespaces=True, label_selector=selector):
             meta = obj.get("metadata", {})
             if (api_version, kind, meta.get("namespace"), meta.get("name")) not in keep:
-                obj = {"apiVersion": api_version, "kind": kind, "metadata": meta}
-                stale.append(Change(obj, "delete", [f"- {object_ref(obj)}"]))
-    return stale
+                ref = {"apiVersion": api_version, "kind": kind, "metadata": meta}
+                found.append(Change(ref, "delete", [f"- {object_ref(ref)}"]))
+        return found
+
+    # One small labelled list per kind; done side by side since each is one round trip.
+    with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
+        return [change for changes in pool.map(stale_of, kinds) for change in changes]
 
 
 def execute(kube: Kube, the_plan: Plan, *, options: ApplyOptions, progress: Progress | None = None) -> list[Change]:

@@ -79,7 +79,7 @@ class KubeEmulator:
             ctx.load_cert_chain(cert, key)
             self._server.socket = ctx.wrap_socket(self._server.socket, server_side=True)
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="kube-emulator-http", daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, name="kube-emulator-http", daemon=True
         )
         self._thread.start()
         return self

@@ -330,6 +330,8 @@ def generate_cluster(api: ApiServer, nodes: int, pods: int, gpu_fraction: float 
     cpu_nodes = [n for n, g in node_objs if not g]
     pod_rt = api.rt("v1", "Pod")
 
+    placed = {"gpu": 0, "cpu": 0}
+
     def pod_items() -> Iterator[tuple[str, dict[str, Any]]]:
         for i in range(pods):
             ns = namespaces[i % len(namespaces)]
@@ -338,7 +340,9 @@ def generate_cluster(api: ApiServer, nodes: int, pods: int, gpu_fraction: float 
             pool = gpu_nodes if want_gpu else cpu_nodes
             roll = rng.random()
             phase = "Running" if roll < 0.97 else ("Pending" if roll < 0.99 else "Succeeded")
-            node_name = pool[i % len(pool)] if pool and phase != "Pending" else None
+            kind = "gpu" if want_gpu else "cpu"
+            node_name = pool[placed[kind] % len(pool)] if pool and phase != "Pending" else None
+            placed[kind] += 1
             app = f"{'llm' if want_gpu else 'svc'}-{app_i}"
             name = f"{app}-{(app_i * 2654435761) % 16**10:010x}-{i % 16**5:05x}"
             yield f"{ns}/{name}", pod(name, ns, app, node_name, 1 if want_gpu else 0, phase, rng)

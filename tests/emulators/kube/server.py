@@ -469,6 +469,14 @@ class Handler(BaseHTTPRequestHandler):
             raise bad_request(f'invalid limit "{limit_s}"') from None
         if limit < 0:
             limit = 0
+        rv_match = _q1(query, "resourceVersionMatch")
+        if rv_match == "Exact":
+            # history is not kept as snapshots: only the current version can be served exactly
+            want = _q1(query, "resourceVersion") or ""
+            if want != str(emu.api.store.rv):
+                raise ApiError(410, f"too old resource version: {want} ({emu.api.store.rv})", "Expired")
+        elif rv_match not in (None, "", "NotOlderThan"):
+            raise invalid_param("resourceVersionMatch", rv_match, '"Exact", "NotOlderThan"')
         entries, token, remaining, list_rv = emu.api.list_entries(
             rt,
             namespace,
