@@ -84,7 +84,8 @@ def main() -> int:
         )
         n, pages, typed_s = list_typed(kubeconfig)
         print(
-            f"kubernetes client, V1Node models  : {n:,} nodes in {pages} pages, {typed_s:.2f} s, {n / typed_s:,.0f} nodes/s"
+            f"kubernetes client, V1Node models  : {n:,} nodes in {pages} pages, {typed_s:.2f} "
+            f"s, {n / typed_s:,.0f} nodes/s"
         )
         if KUBECTL is None:
             print("kubectl not found: no peer to compare with")

@@ -46,9 +46,9 @@ def test_stale_update_is_a_409_conflict_status(kube_emulator: KubeEmulator) -> N
     body = r.json()
     assert r.status == 409
     assert body["kind"] == "Status" and body["reason"] == "Conflict" and body["code"] == 409
-    assert (
-        body["message"]
-        == 'Operation cannot be fulfilled on configmaps "a": the object has been modified; please apply your changes to the latest version and try again'
+    assert body["message"] == (
+        'Operation cannot be fulfilled on configmaps "a": the object has been modified; '
+        "please apply your changes to the latest version and try again"
     )
     assert body["details"] == {"name": "a", "group": "", "kind": "configmaps"}
 

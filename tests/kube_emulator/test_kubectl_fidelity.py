@@ -164,8 +164,8 @@ def test_unknown_field_in_custom_resource_fails_server_side_apply(kubeconfig: Pa
     r = kubectl("apply", "--server-side", "-f", str(bad))
     assert r.returncode == 1
     assert (
-        "Error from server: failed to create typed patch object (ml/phi; kaito.sh/v1beta1, Kind=Workspace): .bogus: field not declared in schema"
-        in r.stderr
+        "Error from server: failed to create typed patch object (ml/phi; kaito.sh/v1beta1, "
+        "Kind=Workspace): .bogus: field not declared in schema" in r.stderr
     )
 
 
@@ -190,8 +190,8 @@ def test_schema_violation_is_reported_as_invalid(kubeconfig: Path, tmp_path: Pat
     r = kubectl("apply", "--server-side", "-f", str(bad))
     assert r.returncode == 1
     assert (
-        'The Workspace "phi" is invalid: resource.count: Invalid value: "string": resource.count in body must be of type integer: "string"'
-        in r.stderr
+        'The Workspace "phi" is invalid: resource.count: Invalid value: "string": resource.count '
+        'in body must be of type integer: "string"' in r.stderr
     )
 
 

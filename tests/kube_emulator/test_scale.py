@@ -25,8 +25,11 @@ def test_every_generated_node_is_listed_once_in_pages_of_500(big: KubeEmulator) 
     token = ""
     pages = 0
     while True:
-        conn.request("GET", "/api/v1/nodes?limit=500" + (f"&continue={token}" if token else ""),
-                     headers={"Authorization": f"Bearer {big.token}"})
+        conn.request(
+            "GET",
+            "/api/v1/nodes?limit=500" + (f"&continue={token}" if token else ""),
+            headers={"Authorization": f"Bearer {big.token}"},
+        )
         body = json.loads(conn.getresponse().read())
         assert len(body["items"]) <= 500
         names += [n["metadata"]["name"] for n in body["items"]]

@@ -144,7 +144,8 @@ class ApiServer:
             g, _, v = str(av).rpartition("/")
             if g != rt.group or v not in rt.versions:
                 raise bad_request(
-                    f"the API version in the data ({av}) does not match the expected API version ({rt.api_version(version)})"
+                    f"the API version in the data ({av}) does not match the expected API version "
+                    f"({rt.api_version(version)})"
                 )
         if kind is not None and kind != rt.kind:
             raise bad_request(f"the kind in the data ({kind}) does not match the expected kind ({rt.kind})")
@@ -158,7 +159,9 @@ class ApiServer:
                 (
                     "FieldValueInvalid",
                     "metadata.name",
-                    f"Invalid value: \"{name}\": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+                    f'Invalid value: "{name}": a lowercase RFC 1123 label must consist of lower case '
+                    "alphanumeric characters or '-', and must start and end with an alphanumeric character "
+                    "(e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
                 )
             )
         elif rt.kind == "Service" and not (DNS_1035.match(name) and len(name) <= 63):
@@ -166,7 +169,10 @@ class ApiServer:
                 (
                     "FieldValueInvalid",
                     "metadata.name",
-                    f"Invalid value: \"{name}\": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
+                    f'Invalid value: "{name}": a DNS-1035 label must consist of lower case alphanumeric '
+                    "characters or '-', start with an alphabetic character, and end with an alphanumeric "
+                    "character (e.g. 'my-name',  or 'abc-123', regex used for validation is "
+                    "'[a-z]([-a-z0-9]*[a-z0-9])?')",
                 )
             )
         elif (
@@ -178,7 +184,10 @@ class ApiServer:
                 (
                     "FieldValueInvalid",
                     "metadata.name",
-                    f"Invalid value: \"{name}\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+                    f'Invalid value: "{name}": a lowercase RFC 1123 subdomain must consist of lower '
+                    "case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric "
+                    "character (e.g. 'example.com', regex used for validation is "
+                    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
                 )
             )
         labels = md.get("labels") or {}
@@ -192,7 +201,8 @@ class ApiServer:
                     (
                         "FieldValueInvalid",
                         "metadata.labels",
-                        f"Invalid value: \"{k}\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+                        f"Invalid value: \"{k}\": name part must consist of alphanumeric characters, '-', "
+                        "'_' or '.', and must start and end with an alphanumeric character",
                     )
                 )
             if not isinstance(v, str) or len(v) > 63 or not LABEL_VALUE.match(v):
@@ -200,7 +210,9 @@ class ApiServer:
                     (
                         "FieldValueInvalid",
                         "metadata.labels",
-                        f"Invalid value: {json.dumps(v)}: a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+                        f"Invalid value: {json.dumps(v)}: a valid label must be an empty string or consist "
+                        "of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric "
+                        "character",
                     )
                 )
         ann = md.get("annotations") or {}
@@ -224,7 +236,8 @@ class ApiServer:
                 if ctx.field_validation == "Strict":
                     quoted = ", ".join(f'unknown field "{u.lstrip(".")}"' for u in res.unknown)
                     raise bad_request(
-                        f'{rt.kind} in version "{version}" cannot be handled as a {rt.kind}: strict decoding error: {quoted}'
+                        f'{rt.kind} in version "{version}" cannot be handled as a {rt.kind}: strict decoding '
+                        f"error: {quoted}"
                     )
                 if ctx.field_validation == "Warn":
                     ctx.warnings.extend(f'unknown field "{u.lstrip(".")}"' for u in res.unknown)
@@ -341,7 +354,8 @@ class ApiServer:
                         (
                             "FieldValueInvalid",
                             f"data[{k}]",
-                            f"Invalid value: \"{k}\": a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+                            f'Invalid value: "{k}": a valid config key must consist of alphanumeric characters, '
+                            "'-', '_' or '.'",
                         )
                     )
         return causes
@@ -420,7 +434,8 @@ class ApiServer:
                 if b'"deletionTimestamp"' in ns.raw:
                     raise ApiError(
                         403,
-                        f'{rt.plural} "{name}" is forbidden: unable to create new content in namespace {namespace} because it is being terminated',
+                        f'{rt.plural} "{name}" is forbidden: unable to create new content in namespace {namespace} '
+                        "because it is being terminated",
                         "Forbidden",
                         {
                             "name": name,
@@ -648,13 +663,16 @@ class ApiServer:
         ):
             raise ApiError(
                 415,
-                f"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml{', application/strategic-merge-patch+json' if not rt.crd else ''}",
+                "the body of the request was in an unknown format - accepted media types include: "
+                "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
+                + ("" if rt.crd else ", application/strategic-merge-patch+json"),
                 "UnsupportedMediaType",
             )
         if ct == "application/strategic-merge-patch+json" and rt.crd:
             raise ApiError(
                 415,
-                "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
+                "the body of the request was in an unknown format - accepted media types include: "
+                "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
                 "UnsupportedMediaType",
             )
         try:
@@ -747,7 +765,8 @@ class ApiServer:
                 text = errs[0] if len(errs) == 1 else "errors:\n  " + "\n  ".join(errs)
                 raise ApiError(
                     500,
-                    f"failed to create typed patch object ({namespace or ''}/{name}; {rt.group + '/' if rt.group else ''}{version}, Kind={rt.kind}): {text}",
+                    f"failed to create typed patch object ({namespace or ''}/{name}; "
+                    f"{rt.api_version(version)}, Kind={rt.kind}): {text}",
                     "",
                 )
         node = root_node(sch)
@@ -878,7 +897,8 @@ class ApiServer:
                     name,
                     rt.group,
                     rt.plural,
-                    f"Precondition failed: ResourceVersion in precondition: {pre['resourceVersion']}, ResourceVersion in object meta: {entry.rv}",
+                    f"Precondition failed: ResourceVersion in precondition: {pre['resourceVersion']}, "
+                    f"ResourceVersion in object meta: {entry.rv}",
                 )
             key = obj_key(namespace if rt.namespaced else None, name)
             finalizers = list(md.get("finalizers") or [])
@@ -1180,7 +1200,12 @@ class ApiServer:
             if list_rv < self.store.compacted_rv:
                 raise ApiError(
                     410,
-                    "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.",
+                    "The provided continue parameter is too old to display a consistent list result. "
+                    "You can start a new list without the continue parameter, or use the continue token "
+                    "in this response to retrieve the remainder of the results. Continuing with the provided "
+                    "token results in an inconsistent list - objects that were created, modified, or "
+                    "deleted between the time the first chunk was returned and now may show up in the "
+                    "list.",
                     "Expired",
                 )
         entries, last, remaining = self.store.page(rt.key, prefix, after, limit, match)

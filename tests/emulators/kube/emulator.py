@@ -77,7 +77,7 @@ class KubeEmulator:
             key.write_bytes(mat.key_pem)
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             ctx.load_cert_chain(cert, key)
-            self._server.socket = ctx.wrap_socket(self._server.socket, server_side=True)
+            self._server.ssl_context = ctx
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, name="kube-emulator-http", daemon=True
         )

@@ -61,7 +61,8 @@ def _parent(doc: Any, tokens: list[str], op: str) -> Any:
             if t not in cur:
                 raise ApiError(
                     422,
-                    f"the server rejected our request due to an error in our request: {op} operation does not apply: doc is missing path",
+                    f"the server rejected our request due to an error in our request: {op} operation does "
+                    "not apply: doc is missing path",
                     "Invalid",
                 )
             cur = cur[t]
@@ -70,7 +71,8 @@ def _parent(doc: Any, tokens: list[str], op: str) -> Any:
         else:
             raise ApiError(
                 422,
-                f"the server rejected our request due to an error in our request: {op} operation does not apply: doc is missing path",
+                f"the server rejected our request due to an error in our request: {op} operation does "
+                "not apply: doc is missing path",
                 "Invalid",
             )
     return cur
@@ -150,7 +152,8 @@ def _add(doc: Any, tokens: list[str], value: Any, op: str) -> Any:
     else:
         raise ApiError(
             422,
-            f"the server rejected our request due to an error in our request: {op} operation does not apply: doc is missing path",
+            f"the server rejected our request due to an error in our request: {op} operation does "
+            "not apply: doc is missing path",
             "Invalid",
         )
     return doc
@@ -168,7 +171,8 @@ def _remove(doc: Any, tokens: list[str]) -> Any:
     else:
         raise ApiError(
             422,
-            f'the server rejected our request due to an error in our request: remove operation does not apply: doc is missing path: "/{"/".join(tokens)}": missing value',
+            "the server rejected our request due to an error in our request: remove operation "
+            f'does not apply: doc is missing path: "/{"/".join(tokens)}": missing value',
             "Invalid",
         )
     return doc

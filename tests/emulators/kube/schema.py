@@ -105,23 +105,24 @@ def validate(obj: Any, schema: dict[str, Any], res: Result, path: str = "", root
             return
         if not schema.get("type") and not _is_int_or_string(schema):
             return
-    if _is_int_or_string(schema):
-        if not (isinstance(obj, str) or (isinstance(obj, int) and not isinstance(obj, bool))):
-            res.errors.append(
-                (
-                    "FieldValueTypeInvalid",
-                    p,
-                    f"Invalid value: {_go_value(obj)}: {p} in body must be of type integer,string: {_go_value(_type_name(obj))}",
-                )
+    if _is_int_or_string(schema) and not (isinstance(obj, str) or (isinstance(obj, int) and not isinstance(obj, bool))):
+        res.errors.append(
+            (
+                "FieldValueTypeInvalid",
+                p,
+                f"Invalid value: {_go_value(obj)}: {p} in body must be of type integer,string: "
+                f"{_go_value(_type_name(obj))}",
             )
-            return
+        )
+        return
     t = schema.get("type")
     if t and not _type_ok(obj, t):
         res.errors.append(
             (
                 "FieldValueTypeInvalid",
                 p,
-                f"Invalid value: {_go_value(_type_name(obj))}: {p} in body must be of type {t}: {_go_value(_type_name(obj))}",
+                f"Invalid value: {_go_value(_type_name(obj))}: {p} in body must be of type {t}: "
+                f"{_go_value(_type_name(obj))}",
             )
         )
         return

@@ -54,6 +54,30 @@ def _check_value(value: str, selector: str) -> None:
         )
 
 
+def _in(k: str, vs: set[str]) -> LabelMatcher:
+    return lambda lb: k in lb and lb[k] in vs
+
+
+def _notin(k: str, vs: set[str]) -> LabelMatcher:
+    return lambda lb: k not in lb or lb[k] not in vs
+
+
+def _equal(k: str, v: str) -> LabelMatcher:
+    return lambda lb: lb.get(k) == v
+
+
+def _not_equal(k: str, v: str) -> LabelMatcher:
+    return lambda lb: lb.get(k) != v
+
+
+def _exists(k: str) -> LabelMatcher:
+    return lambda lb: k in lb
+
+
+def _absent(k: str) -> LabelMatcher:
+    return lambda lb: k not in lb
+
+
 def parse_label_selector(selector: str | None) -> LabelMatcher | None:
     if selector is None or not selector.strip():
         return None
@@ -68,30 +92,24 @@ def parse_label_selector(selector: str | None) -> LabelMatcher | None:
             values = {v.strip() for v in vals.split(",")}
             for v in values:
                 _check_value(v, selector)
-            if op == "in":
-                reqs.append(lambda lb, k=key, vs=values: k in lb and lb[k] in vs)
-            else:
-                reqs.append(lambda lb, k=key, vs=values: k not in lb or lb[k] not in vs)
+            reqs.append(_in(key, values) if op == "in" else _notin(key, values))
             continue
         m = re.match(r"^(\S+?)\s*(==|!=|=)\s*(\S*)$", part)
         if m:
             key, op, val = m.group(1), m.group(2), m.group(3)
             _check_key(key, selector)
             _check_value(val, selector)
-            if op == "!=":
-                reqs.append(lambda lb, k=key, v=val: lb.get(k) != v)
-            else:
-                reqs.append(lambda lb, k=key, v=val: lb.get(k) == v)
+            reqs.append(_not_equal(key, val) if op == "!=" else _equal(key, val))
             continue
         if part.startswith("!"):
             key = part[1:].strip()
             _check_key(key, selector)
-            reqs.append(lambda lb, k=key: k not in lb)
+            reqs.append(_absent(key))
             continue
         if re.search(r"[\s<>]", part):
             raise _bad(selector, f"found '{part}', expected: in, notin, =, ==, !=, gt, lt")
         _check_key(part, selector)
-        reqs.append(lambda lb, k=part: k in lb)
+        reqs.append(_exists(part))
     return lambda labels: all(r(labels) for r in reqs)
 
 

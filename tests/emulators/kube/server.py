@@ -3,8 +3,10 @@ fault injection, watch and log streaming, the service proxy, and the request log
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
+import ssl
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -31,7 +33,17 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
 
     def __init__(self, addr: tuple[str, int], emulator: KubeEmulator) -> None:
         self.emulator = emulator
+        self.ssl_context: ssl.SSLContext | None = None
         super().__init__(addr, Handler)
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        sock, addr = self.socket.accept()
+        # small writes (headers, TLS records, watch events) must not wait for delayed ACKs
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self.ssl_context is not None:
+            # the handshake runs on the request's thread, not in the accept loop
+            sock = self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
+        return sock, addr
 
 
 class _Dropped(Exception):
@@ -147,7 +159,6 @@ class Handler(BaseHTTPRequestHandler):
         self._handle()
 
     def _handle(self) -> None:
-        emu = self.server.emulator
         start = time.monotonic()
         self._status = 0
         self._warnings: list[str] = []
@@ -163,10 +174,8 @@ class Handler(BaseHTTPRequestHandler):
         except _Dropped:
             self._status = 0
             self.close_connection = True
-            try:
+            with contextlib.suppress(OSError):
                 self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         except ApiError as err:
             self._error(err)
         except OSError:
@@ -355,7 +364,8 @@ class Handler(BaseHTTPRequestHandler):
                 details["name"] = name
             raise ApiError(
                 403,
-                f'{what} is forbidden: User "{user.name}" cannot {verb} resource "{resource_name}" in API group "{rt.group}" {scope}',
+                f'{what} is forbidden: User "{user.name}" cannot {verb} resource "{resource_name}" '
+                f'in API group "{rt.group}" {scope}',
                 "Forbidden",
                 details,
             )
@@ -429,7 +439,8 @@ class Handler(BaseHTTPRequestHandler):
         if "protobuf" in ct:
             raise ApiError(
                 415,
-                "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (protobuf is not emulated)",
+                "the body of the request was in an unknown format - accepted media types include: "
+                "application/json, application/yaml (protobuf is not emulated)",
                 "UnsupportedMediaType",
             )
         try:
@@ -681,7 +692,8 @@ class Handler(BaseHTTPRequestHandler):
         if not isinstance(replicas, int) or replicas < 0:
             raise ApiError(
                 422,
-                f'Scale.autoscaling "{name}" is invalid: spec.replicas: Invalid value: {json.dumps(replicas)}: must be greater than or equal to 0',
+                f'Scale.autoscaling "{name}" is invalid: spec.replicas: Invalid value: {json.dumps(replicas)}: '
+                "must be greater than or equal to 0",
                 "Invalid",
             )
         path = [p for p in sc.spec_replicas.split(".") if p]
@@ -704,9 +716,8 @@ class Handler(BaseHTTPRequestHandler):
         container = _q1(query, "container")
         if container is None:
             if len(containers) != 1:
-                raise bad_request(
-                    f"a container name must be specified for pod {name}, choose one of: [{' '.join(str(c) for c in containers)}]"
-                )
+                choices = " ".join(str(c) for c in containers)
+                raise bad_request(f"a container name must be specified for pod {name}, choose one of: [{choices}]")
             container = str(containers[0])
         elif container not in containers and container not in [
             c.get("name") for c in (pod.get("spec") or {}).get("initContainers") or []

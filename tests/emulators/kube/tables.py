@@ -183,10 +183,7 @@ def table(
     if crd_cols:
         for c in crd_cols:
             path = c.get("jsonPath", "")
-            if c.get("type") == "date":
-                getter: Getter = lambda o, p=path: age(jsonpath(o, p))
-            else:
-                getter = lambda o, p=path: _cell(jsonpath(o, p))
+            getter = _date_getter(path) if c.get("type") == "date" else _value_getter(path)
             cols.append(
                 (
                     _col(c.get("name", ""), c.get("type", "string"), c.get("format", ""), int(c.get("priority", 0))),
@@ -222,6 +219,14 @@ def table(
         "columnDefinitions": [c for c, _ in cols],
         "rows": rows,
     }
+
+
+def _date_getter(path: str) -> Getter:
+    return lambda o: age(jsonpath(o, path))
+
+
+def _value_getter(path: str) -> Getter:
+    return lambda o: _cell(jsonpath(o, path))
 
 
 def _cell(v: Any) -> Any:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-from typing import Any
+from typing import Any, ClassVar
 
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
@@ -75,7 +75,8 @@ def pod_status(
                     "type": "PodScheduled",
                     "status": "False",
                     "reason": "Unschedulable",
-                    "message": "0/3 nodes are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",
+                    "message": "0/3 nodes are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 "
+                    "nodes are available: 3 No preemption victims found for incoming pod.",
                     "lastTransitionTime": t,
                 }
             ],
@@ -206,7 +207,7 @@ class _PodOwner(Controller):
         }
         created = cluster.create(pod)
         if failure == "unschedulable":
-            cluster.add_event(created, "FailedScheduling", pod["status"]["conditions"][0]["message"], "Warning")
+            cluster.add_event(created, "FailedScheduling", created["status"]["conditions"][0]["message"], "Warning")
         elif failure == "crashloop":
             cluster.add_event(created, "BackOff", "Back-off restarting failed container", "Warning")
         elif failure == "imagepull":
@@ -221,7 +222,7 @@ class _PodOwner(Controller):
 
 
 class ReplicaSetController(_PodOwner):
-    watches = [("apps/v1", "ReplicaSet")]
+    watches: ClassVar[list[tuple[str, str]]] = [("apps/v1", "ReplicaSet")]
 
     def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
         spec = obj.get("spec") or {}
@@ -258,7 +259,7 @@ class ReplicaSetController(_PodOwner):
 
 
 class DeploymentController(_PodOwner):
-    watches = [("apps/v1", "Deployment")]
+    watches: ClassVar[list[tuple[str, str]]] = [("apps/v1", "Deployment")]
 
     def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
         md = obj["metadata"]
@@ -340,7 +341,7 @@ class DeploymentController(_PodOwner):
 
 
 class StatefulSetController(_PodOwner):
-    watches = [("apps/v1", "StatefulSet")]
+    watches: ClassVar[list[tuple[str, str]]] = [("apps/v1", "StatefulSet")]
 
     def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
         md = obj["metadata"]
@@ -356,14 +357,15 @@ class StatefulSetController(_PodOwner):
             idx = name.rsplit("-", 1)[-1]
             if not idx.isdigit() or int(idx) >= want:
                 cluster.delete("v1", "Pod", ns, p["metadata"]["name"])
-        pods = []
+        pods: list[dict[str, Any]] = []
         for i in range(want):
             name = f"{md['name']}-{i}"
-            p = existing.get(name)
-            if p is None:
+            found = existing.get(name)
+            if found is not None:
+                pods.append(found)
+            else:
                 lb = {**labels, "statefulset.kubernetes.io/pod-name": name, "apps.kubernetes.io/pod-index": str(i)}
-                p = self._make_pod(cluster, obj, name, template, lb, nodes[i % len(nodes)] if nodes else None)
-            pods.append(p)
+                pods.append(self._make_pod(cluster, obj, name, template, lb, nodes[i % len(nodes)] if nodes else None))
         ready = sum(1 for p in pods if self._ready(p))
         cluster.patch_status(
             "apps/v1",
@@ -385,7 +387,7 @@ class StatefulSetController(_PodOwner):
 
 
 class DaemonSetController(_PodOwner):
-    watches = [("apps/v1", "DaemonSet")]
+    watches: ClassVar[list[tuple[str, str]]] = [("apps/v1", "DaemonSet")]
     max_pods = 1000
 
     def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
@@ -439,7 +441,7 @@ class JobController(_PodOwner):
     """Two steps: pods start (status.active), then after ``delay`` the job completes or,
     with failure="failed", fails with BackoffLimitExceeded."""
 
-    watches = [("batch/v1", "Job")]
+    watches: ClassVar[list[tuple[str, str]]] = [("batch/v1", "Job")]
 
     def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
         md = obj["metadata"]
