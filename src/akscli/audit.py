@@ -123,9 +123,7 @@ def build_entry(
         "localUser": local_user,
         "host": socket.gethostname(),
         "target": {k: str(v) for k, v in target.items() if v is not None},
-        "objects": [
-            {k: _redact_value(str(v)) for k, v in o.items() if v is not None} for o in objects
-        ],
+        "objects": [{k: _redact_value(str(v)) for k, v in o.items() if v is not None} for o in objects],
         "result": result,
         "reason": reason,
         "allowedRules": list(allowed_rules),
@@ -137,9 +135,7 @@ def append(path: Path, entry: Mapping[str, Any]) -> None:
     line = (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd = os.open(
-            path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600
-        )
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
     except OSError as exc:
         raise _write_failed(path, exc) from exc
     try:

@@ -105,8 +105,7 @@ def components() -> list[Component]:
             ("gpu", "model", "ray"),
             False,
             gpu_nodes=True,
-            fix="add a GPU node pool: az aks nodepool add -g GROUP --cluster-name CLUSTER -n gpu "
-            "--node-vm-size Standard_NC24ads_A100_v4",
+            fix="add a GPU node pool: akscli nodepool add --cluster CLUSTER -g GROUP -n gpu --gpu a100",
             note="nothing can be scheduled on GPUs",
         ),
         Component(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from akscli import validate
 from akscli.errors import UsageError
 
 
@@ -64,6 +65,8 @@ def extract(argv: list[str]) -> list[str]:
                 raise UsageError(f"{name} needs a value", hint=f"for example: {name} VALUE")
             if name == "--allow":
                 allow.extend(v for v in value.split(",") if v)
+            elif name == "--reason":
+                flags.reason = validate.text(value, "--reason", max_len=2048)
             else:
                 setattr(flags, _VALUE_FLAGS[name], value)
         else:

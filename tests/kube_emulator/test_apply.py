@@ -217,3 +217,26 @@ def test_python_client_apply_via_call_api(kube_emulator: KubeEmulator, tmp_path:
     resp.read()
     assert resp.status == 201
     assert json.loads(resp.data)["metadata"]["managedFields"][0]["manager"] == "akscli"
+
+
+def test_apply_with_managed_fields_in_the_body_is_400(kube_emulator: KubeEmulator) -> None:
+    body = configmap("a")
+    body["metadata"]["managedFields"] = [{"manager": "x"}]
+    r = apply(kube_emulator, f"{CM}/a", body, "alice")
+    assert r.status == 400 and r.json()["message"] == "metadata.managedFields must be nil"
+
+
+def test_apply_to_the_status_subresource_owns_status_fields_only(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.cluster.create(deployment("d"))
+    status = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "d"},
+        "spec": {"replicas": 9},
+        "status": {"observedGeneration": 1},
+    }
+    r = apply(kube_emulator, "/apis/apps/v1/namespaces/default/deployments/d/status", status, "operator", force=True)
+    body = r.json()
+    assert r.status == 200 and body["spec"]["replicas"] == 2
+    mine = next(m for m in body["metadata"]["managedFields"] if m["manager"] == "operator")
+    assert mine["subresource"] == "status" and mine["fieldsV1"] == {"f:status": {"f:observedGeneration": {}}}

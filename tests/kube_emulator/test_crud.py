@@ -167,3 +167,13 @@ def test_scale_subresource_reads_and_sets_replicas(kube_emulator: KubeEmulator) 
     )
     got = kube_emulator.cluster.get("apps/v1", "Deployment", "default", "d")
     assert got is not None and got["spec"]["replicas"] == 4
+
+
+def test_patch_on_a_collection_is_405(kube_emulator: KubeEmulator) -> None:
+    r = raw(kube_emulator, "PATCH", "/api/v1/namespaces/default/configmaps", {}, "application/merge-patch+json")
+    assert r.status == 405 and r.json()["reason"] == "MethodNotAllowed"
+
+
+def test_post_to_a_named_object_is_405(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.cluster.create(configmap("a"))
+    assert raw(kube_emulator, "POST", "/api/v1/namespaces/default/configmaps/a", configmap("a")).status == 405

@@ -227,7 +227,7 @@ class WorkspaceReady(Controller):
 
 
 def test_wait_watches_until_a_custom_resource_condition_is_met(kube_emulator: KubeEmulator, applied: Path) -> None:
-    kube_emulator.controllers.add(WorkspaceReady(delay=1.0))
+    kube_emulator.controllers.add(WorkspaceReady(delay=0.5))
     r = kubectl("wait", "--for=condition=WorkspaceSucceeded", "workspace/phi", "-n", "ml", "--timeout=20s")
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "workspace.kaito.sh/phi condition met"
@@ -264,8 +264,8 @@ def test_get_watch_prints_new_objects(kube_emulator: KubeEmulator, kubeconfig: P
             {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "late", "namespace": "default"}}
         )
 
-    threading.Timer(1.0, create).start()
-    r = kubectl("get", "configmaps", "--watch-only", "-o", "name", "--request-timeout=3s")
+    threading.Timer(0.5, create).start()
+    r = kubectl("get", "configmaps", "--watch-only", "-o", "name", "--request-timeout=2s")
     assert r.stdout.splitlines() == ["configmap/late"]
 
 

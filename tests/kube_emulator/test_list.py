@@ -150,3 +150,20 @@ def test_python_client_lists_with_limit_and_continue(kube_emulator: KubeEmulator
     page = v1.list_namespaced_config_map("default", limit=5)
     rest = v1.list_namespaced_config_map("default", limit=50, _continue=page.metadata._continue)
     assert len(page.items) == 5 and len(rest.items) == 7 and rest.metadata._continue is None
+
+
+def test_selective_scan_in_small_slices_finds_every_match(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.api.store.SCAN_SLICE = 7
+    for i in range(40):
+        kube_emulator.cluster.create(configmap(f"cm-{i:02d}", {"even": str(i % 2 == 0).lower()}))
+    seen: list[str] = []
+    token = ""
+    while True:
+        body = raw(
+            kube_emulator, "GET", f"{CM}?labelSelector=even%3Dtrue&limit=3" + (f"&continue={token}" if token else "")
+        ).json()
+        seen += [i["metadata"]["name"] for i in body["items"]]
+        token = body["metadata"].get("continue", "")
+        if not token:
+            break
+    assert seen == [f"cm-{i:02d}" for i in range(0, 40, 2)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import copy
 import datetime
+import functools
 import json
 import queue
 import random
@@ -259,9 +260,20 @@ class ApiServer:
             obj.setdefault("type", "Opaque")
         elif rt.kind in ("Deployment", "StatefulSet", "ReplicaSet") and isinstance(spec, dict):
             spec.setdefault("replicas", 1)
+            spec.setdefault("revisionHistoryLimit", 10)
             if rt.kind == "Deployment":
-                spec.setdefault("revisionHistoryLimit", 10)
                 spec.setdefault("progressDeadlineSeconds", 600)
+                spec.setdefault(
+                    "strategy", {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}}
+                )
+            elif rt.kind == "StatefulSet":
+                spec.setdefault("podManagementPolicy", "OrderedReady")
+                spec.setdefault("updateStrategy", {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}})
+        elif rt.kind == "DaemonSet" and isinstance(spec, dict):
+            spec.setdefault("revisionHistoryLimit", 10)
+            spec.setdefault(
+                "updateStrategy", {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}}
+            )
         elif rt.kind == "Job" and isinstance(spec, dict):
             spec.setdefault("backoffLimit", 6)
             if "completions" not in spec and "parallelism" not in spec:
@@ -743,6 +755,8 @@ class ApiServer:
             )
         self._check_body_type(rt, version, applied)
         amd = applied.get("metadata") or {}
+        if amd.get("managedFields") is not None:
+            raise bad_request("metadata.managedFields must be nil")
         if amd.get("name") not in (None, name):
             raise bad_request(f"the name of the object ({amd.get('name')}) does not match the name on the URL ({name})")
         if rt.namespaced and amd.get("namespace") not in (None, "", namespace):
@@ -924,17 +938,23 @@ class ApiServer:
                     return 200, self.serve_obj(rt, version, obj)
                 self.store.put(rt.key, key, obj)
                 self._notify("MODIFIED", rt, version, obj, ctx)
-                finalize = lambda: self._finalize_builtin(rt, version, namespace, name)  # noqa: E731
+                answer = self.serve_obj(rt, version, copy.deepcopy(obj))
+                finalize = functools.partial(self._finalize_builtin, rt, version, namespace, name)
                 if rt.kind == "Namespace":
                     # the namespace controller starts a moment later, as in a real cluster:
                     # deleting objects inside a terminating namespace still works meanwhile
                     self._retry_later(finalize, self.namespace_deletion_delay)
-                else:
-                    self._gc_queue.put(finalize)
-                return 200, self.serve_obj(rt, version, obj)
-            if ctx.dry_run:
-                return 200, self._deleted_body(rt, version, obj)
-            self.store.remove(rt.key, key, obj)
+                    return 200, answer
+            elif not ctx.dry_run:
+                self.store.remove(rt.key, key, obj)
+        if finalizers:
+            # The server's own finalizers (foregroundDeletion, orphan) are resolved at once when
+            # nothing else holds them, so tests see a settled state when the call returns; the
+            # answer is the object as the DELETE left it, as a real server returns it.
+            finalize()
+            return 200, answer
+        if ctx.dry_run:
+            return 200, self._deleted_body(rt, version, obj)
         self._after_removal(rt, version, obj, ctx)
         return 200, self._deleted_body(rt, version, obj)
 
@@ -964,9 +984,10 @@ class ApiServer:
                     if e is not None:
                         self.store.remove(gone.key, k, e.obj())
         deps = self.store.dependents_of(uid)
-        if deps:
-            self._gc_queue.put(lambda: self._collect(uid, deps))
         self._notify("DELETED", rt, version, obj, ctx)
+        if deps:
+            # background collection, run at once so the cluster has settled when the call returns
+            self._collect(uid, deps)
 
     def _collect(self, owner_uid: str, deps: list[tuple[str, str]]) -> None:
         """Background garbage collection: delete dependents whose owners are all gone."""
@@ -1049,6 +1070,8 @@ class ApiServer:
                         self.delete(drt, drt.storage_version, dmd.get("namespace"), dmd["name"], ctx, "Foreground")
                     except ApiError:
                         continue
+            if self.store.dependents_of(uid):
+                # a dependent is held by its own finalizers: look again shortly
                 self._retry_later(lambda: self._finalize_builtin(rt, version, namespace, name))
                 return
             fins.remove("foregroundDeletion")
@@ -1081,13 +1104,15 @@ class ApiServer:
                 for f in obj["metadata"].get("finalizers") or []
                 if f in fins or f not in ("orphan", "foregroundDeletion", "kubernetes")
             ]
-            obj["metadata"]["finalizers"] = keep
-            if not keep:
-                del obj["metadata"]["finalizers"]
-                self.store.remove(rt.key, key, obj)
-            else:
-                self.store.put(rt.key, key, obj)
+            if keep == (obj["metadata"].get("finalizers") or []):
                 return
+            obj["metadata"]["finalizers"] = keep
+            if keep:
+                self.store.put(rt.key, key, obj)
+                self._notify("MODIFIED", rt, version, obj, ctx)
+                return
+            del obj["metadata"]["finalizers"]
+            self.store.remove(rt.key, key, obj)
         self._after_removal(rt, version, obj, ctx)
 
     def _retry_later(self, fn: Callable[[], None], after: float = 0.05) -> None:

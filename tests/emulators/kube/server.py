@@ -338,6 +338,13 @@ class Handler(BaseHTTPRequestHandler):
         if rt.namespaced and namespace is None and name is not None:
             raise ApiError(404, "the server could not find the requested resource", "NotFound")
         method = self.command
+        if (name is None and method in ("PUT", "PATCH")) or (name is not None and method == "POST" and sub is None):
+            raise ApiError(
+                405,
+                "the server does not allow this method on the requested resource",
+                "MethodNotAllowed",
+                {"group": rt.group, "kind": rt.plural},
+            )
         watch = _truthy(_q1(query, "watch"))
         if method in ("GET", "HEAD"):
             verb = ("watch" if watch else "list") if name is None else "get"
@@ -437,12 +444,17 @@ class Handler(BaseHTTPRequestHandler):
     def _parse(self, body: bytes) -> Any:
         ct = self.headers.get("Content-Type", "application/json")
         if "protobuf" in ct:
-            raise ApiError(
-                415,
-                "the body of the request was in an unknown format - accepted media types include: "
-                "application/json, application/yaml (protobuf is not emulated)",
-                "UnsupportedMediaType",
-            )
+            from tests.emulators.kube.protobuf import ProtobufError, decode
+
+            try:
+                return decode(body)
+            except ProtobufError as exc:
+                raise ApiError(
+                    415,
+                    "the body of the request was in an unknown format - accepted media types include: "
+                    f"application/json, application/yaml ({exc})",
+                    "UnsupportedMediaType",
+                ) from None
         try:
             return json.loads(body or b"null")
         except ValueError:

@@ -161,6 +161,8 @@ class Watcher:
 
 
 class Store:
+    SCAN_SLICE = 20_000
+
     def __init__(self, history: int = 20_000, start_rv: int = 1000) -> None:
         self.lock = threading.RLock()
         self.rv = start_rv
@@ -289,27 +291,37 @@ class Store:
     ) -> tuple[list[Entry], str | None, int]:
         """Up to ``limit`` matching entries after key ``after``; returns (entries, last key
         if more may follow, count of keys left in range after the page)."""
-        with self.lock:
-            b = self.buckets.get(bucket)
-            if b is None:
-                return [], None, 0
-            keys = b.keys
-            lo = bisect.bisect_left(keys, prefix) if prefix else 0
-            hi = bisect.bisect_left(keys, prefix[:-1] + chr(ord(prefix[-1]) + 1)) if prefix else len(keys)
-            if after is not None:
-                lo = max(lo, bisect.bisect_right(keys, after))
-            out: list[Entry] = []
-            i = lo
-            items = b.items
-            while i < hi:
-                e = items[keys[i]]
-                i += 1
-                if match is None or match(e):
-                    out.append(e)
-                    if limit and len(out) >= limit:
-                        break
-            more = limit > 0 and len(out) >= limit and i < hi
-            return out, keys[i - 1] if more else None, (hi - i) if more else 0
+        out: list[Entry] = []
+        end = prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else None
+        while True:
+            # A selective scan of a million objects takes seconds: it walks the index in slices
+            # and lets writers in between, resuming after the last key seen (the index may have
+            # changed; keys are unique and sorted, so resuming by key is exact).
+            with self.lock:
+                b = self.buckets.get(bucket)
+                if b is None:
+                    return out, None, 0
+                keys = b.keys
+                lo = bisect.bisect_left(keys, prefix) if prefix else 0
+                hi = bisect.bisect_left(keys, end) if end is not None else len(keys)
+                if after is not None:
+                    lo = max(lo, bisect.bisect_right(keys, after))
+                stop = min(hi, lo + self.SCAN_SLICE)
+                i = lo
+                items = b.items
+                while i < stop:
+                    e = items[keys[i]]
+                    i += 1
+                    if match is None or match(e):
+                        out.append(e)
+                        if limit and len(out) >= limit:
+                            break
+                if limit and len(out) >= limit:
+                    more = i < hi
+                    return out, keys[i - 1] if more else None, (hi - i) if more else 0
+                if i >= hi:
+                    return out, None, 0
+                after = keys[i - 1]
 
     def count(self, bucket: str) -> int:
         b = self.buckets.get(bucket)

@@ -172,12 +172,33 @@ AFTER_AGE: dict[str, list[tuple[dict[str, Any], Getter]]] = {
 }
 
 
+def _event_object(o: dict[str, Any]) -> str:
+    inv = o.get("involvedObject") or {}
+    return f"{str(inv.get('kind', '')).lower()}/{inv.get('name', '')}"
+
+
+EVENT_COLUMNS: list[tuple[dict[str, Any], Getter]] = [
+    (
+        _col("Last Seen"),
+        lambda o: age(
+            o.get("lastTimestamp") or o.get("eventTime") or (o.get("metadata") or {}).get("creationTimestamp")
+        ),
+    ),
+    (_col("Type"), lambda o: o.get("type", "")),
+    (_col("Reason"), lambda o: o.get("reason", "")),
+    (_col("Object"), _event_object),
+    (_col("Message"), lambda o: o.get("message", "")),
+]
+
+
 def table(
     rt: ResourceType, version: str, objs: list[dict[str, Any]], meta: dict[str, Any], include_object: str
 ) -> dict[str, Any]:
     cols: list[tuple[dict[str, Any], Getter]] = [
         (_col("Name", fmt="name"), lambda o: (o.get("metadata") or {}).get("name", ""))
     ]
+    if rt.kind == "Event" and not rt.crd:
+        cols = [*EVENT_COLUMNS, (_col("Name", fmt="name", priority=1), cols[0][1])]
     crd_cols = rt.printer_columns.get(version) if rt.crd else None
     age_col = (_col("Age", "date"), lambda o: age((o.get("metadata") or {}).get("creationTimestamp")))
     if crd_cols:
@@ -192,7 +213,7 @@ def table(
             )
         if not any(c.get("jsonPath") == ".metadata.creationTimestamp" for c in crd_cols):
             cols.append(age_col)
-    else:
+    elif rt.kind != "Event":
         cols += BUILTIN_COLUMNS.get(rt.kind, [])
         cols.append(age_col)
         cols += AFTER_AGE.get(rt.kind, [])
