@@ -132,6 +132,24 @@ def _default_name(item: Any) -> str:
     return str(dig(item, "metadata.name") or dig(item, "name") or item)
 
 
+def age(obj_or_stamp: Mapping[str, Any] | str | None) -> str:
+    """kubectl's AGE column (``3d``, ``5h``, ``12m``, ``40s``) from an object or a timestamp."""
+    from datetime import UTC, datetime
+
+    stamp = dig(obj_or_stamp, "metadata.creationTimestamp") if isinstance(obj_or_stamp, Mapping) else obj_or_stamp
+    if not stamp:
+        return "<unknown>"
+    try:
+        created = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
+    except ValueError:
+        return "<unknown>"
+    seconds = int((datetime.now(UTC) - created).total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{max(seconds, 0)}s"
+
+
 def object_ref(obj: Mapping[str, Any]) -> str:
     """kubectl's ``-o name`` form: ``kind.group/name`` (``kind/name`` for the core group)."""
     api_version = str(obj.get("apiVersion", "v1"))

@@ -283,3 +283,28 @@ def test_forbidden_request_is_reported_like_rbac(kube_emulator: KubeEmulator, ku
     r = kubectl("get", "secrets")
     assert r.returncode == 1
     assert 'User "emulator-admin" cannot list resource "secrets" in API group "" in the namespace "default"' in r.stderr
+
+
+def test_typed_create_commands_send_protobuf_the_emulator_decodes(
+    kube_emulator: KubeEmulator, kubeconfig: Path
+) -> None:
+    assert kubectl("create", "namespace", "ml").stdout.strip() == "namespace/ml created"
+    assert kubectl("create", "configmap", "c", "-n", "ml", "--from-literal=a=b").returncode == 0
+    assert kubectl("create", "secret", "generic", "s", "-n", "ml", "--from-literal=token=xyz").returncode == 0
+    cm = kube_emulator.cluster.get("v1", "ConfigMap", "ml", "c")
+    secret = kube_emulator.cluster.get("v1", "Secret", "ml", "s")
+    assert cm is not None and cm["data"] == {"a": "b"}
+    assert secret is not None and secret["data"] == {"token": "eHl6"} and secret["type"] == "Opaque"
+
+
+def test_protobuf_body_of_an_unemulated_kind_is_415_not_success(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
+    r = kubectl("create", "deployment", "web", "--image=nginx")
+    assert r.returncode == 1 and "protobuf bodies of kind Deployment are not emulated" in r.stderr
+    assert kube_emulator.cluster.get("apps/v1", "Deployment", "default", "web") is None
+
+
+def test_auth_can_i_answers_from_the_rule_table(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
+    kube_emulator.auth.deny(verb="delete", resource="secrets")
+    assert kubectl("auth", "can-i", "list", "secrets").stdout.strip() == "yes"
+    denied = kubectl("auth", "can-i", "delete", "secrets")
+    assert (denied.returncode, denied.stdout.strip()) == (1, "no")

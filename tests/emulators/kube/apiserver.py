@@ -257,7 +257,8 @@ class ApiServer:
                 data = obj.setdefault("data", {})
                 for k, v in sd.items():
                     data[k] = base64.b64encode(str(v).encode()).decode()
-            obj.setdefault("type", "Opaque")
+            if not obj.get("type"):
+                obj["type"] = "Opaque"
         elif rt.kind in ("Deployment", "StatefulSet", "ReplicaSet") and isinstance(spec, dict):
             spec.setdefault("replicas", 1)
             spec.setdefault("revisionHistoryLimit", 10)
@@ -1317,9 +1318,8 @@ class ApiServer:
             allowed = self.authorizer(
                 user, groups, (spec.get("nonResourceAttributes") or {}).get("verb", "get"), "", "", None, None
             )
+        # RBAC denies without a reason, so kubectl prints a bare "no"
         out["status"] = {"allowed": bool(allowed)}
-        if not allowed:
-            out["status"]["reason"] = "denied by the emulator's rule table"
         return out
 
     # ---- listeners ---------------------------------------------------------------------

@@ -139,7 +139,9 @@ def _message(buf: bytes, schema: Schema) -> dict[str, Any]:
             continue
         name, typ, sub = spec
         if typ == "string":
-            out[name] = value.decode("utf-8")
+            # Go's generated code writes empty strings; JSON omits them (omitempty)
+            if value:
+                out[name] = value.decode("utf-8")
         elif typ == "bool":
             out[name] = bool(value)
         elif typ == "message":

@@ -1,0 +1,108 @@
+"""akscli apply -f, as a user runs it: plan on stderr, results on stdout, confirmations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cli import invoke
+
+MANIFEST = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: one
+data:
+  a: "1"
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: two
+data:
+  b: "2"
+"""
+
+
+@pytest.fixture
+def manifest(tmp_path: Path) -> Path:
+    path = tmp_path / "objects.yaml"
+    path.write_text(MANIFEST)
+    return path
+
+
+def test_apply_prints_results_on_stdout_and_the_plan_on_stderr(kubeconfig: Path, manifest: Path) -> None:
+    result = invoke("apply", "-f", str(manifest), "--stack", "demo")
+    assert result.exit_code == 0, result
+    assert result.stdout.splitlines() == ["configmap/one created", "configmap/two created"]
+    assert "configmap/one (default): will be created" in result.stderr
+
+
+def test_apply_output_name_lists_the_objects(kubeconfig: Path, manifest: Path) -> None:
+    result = invoke("apply", "-f", str(manifest), "-o", "name")
+    assert result.stdout.splitlines() == ["configmap/one", "configmap/two"]
+
+
+def test_client_dry_run_prints_labelled_manifests_without_a_cluster(manifest: Path, tmp_path: Path) -> None:
+    result = invoke("apply", "-f", str(manifest), "--dry-run=client", "--kubeconfig", str(tmp_path / "none"))
+    assert result.exit_code == 0, result
+    assert "app.kubernetes.io/managed-by: akscli" in result.stdout
+
+
+def test_prune_asks_on_a_terminal_and_no_keeps_everything(
+        kubeconfig: Path, manifest: Path, tmp_path: Path, kube_emulator: Any) -> None:
+    invoke("apply", "-f", str(manifest), "--stack", "demo")
+    only_one = tmp_path / "one.yaml"
+    only_one.write_text(MANIFEST.split("---")[0])
+    result = invoke("apply", "-f", str(only_one), "--stack", "demo", "--prune", tty=True, input="n\n")
+    assert result.exit_code == 1
+    assert "cancelled" in result.stderr
+    assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "two") is not None
+
+
+def test_prune_asks_on_a_terminal_and_yes_deletes(
+        kubeconfig: Path, manifest: Path, tmp_path: Path, kube_emulator: Any) -> None:
+    invoke("apply", "-f", str(manifest), "--stack", "demo")
+    only_one = tmp_path / "one.yaml"
+    only_one.write_text(MANIFEST.split("---")[0])
+    result = invoke("apply", "-f", str(only_one), "--stack", "demo", "--prune", tty=True, input="y\n")
+    assert result.exit_code == 0, result
+    assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "two") is None
+
+
+def test_prune_without_a_terminal_or_yes_refuses_with_exit_2(
+        kubeconfig: Path, manifest: Path, tmp_path: Path) -> None:
+    invoke("apply", "-f", str(manifest), "--stack", "demo")
+    only_one = tmp_path / "one.yaml"
+    only_one.write_text(MANIFEST.split("---")[0])
+    result = invoke("apply", "-f", str(only_one), "--stack", "demo", "--prune")
+    assert result.exit_code == 2
+    assert "error: refusing to delete 1 object(s) no longer in stack demo" in result.stderr
+    assert "-y/--yes" in result.stderr
+
+
+def test_a_manifest_without_a_name_is_a_usage_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n")
+    result = invoke("apply", "-f", str(bad), "--dry-run=client")
+    assert result.exit_code == 2
+    assert "metadata.name" in result.stderr
+
+
+def test_invalid_yaml_is_one_line_naming_the_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("a: [1, 2\n")
+    result = invoke("apply", "-f", str(bad), "--dry-run=client")
+    assert result.exit_code == 2
+    assert str(bad) in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_reason_is_recorded_in_the_audit_log(kubeconfig: Path, manifest: Path, tmp_path: Path) -> None:
+    log = tmp_path / "audit.jsonl"
+    result = invoke("apply", "-f", str(manifest), "--reason", "ticket 42", "--audit-log", str(log))
+    assert result.exit_code == 0, result
+    line = log.read_text().splitlines()[-1]
+    assert "ticket 42" in line and "configmap/one" in line
