@@ -225,6 +225,62 @@ class Filters:
         return not (self.allowed and not entry.get("allowedRules"))
 
 
+def parse_filters(
+    *,
+    since: str | None = None,
+    action: str | None = None,
+    result: str | None = None,
+    namespace: str | None = None,
+    cluster: str | None = None,
+    who: str | None = None,
+    object: str | None = None,
+    allowed: bool = False,
+) -> Filters:
+    """``audit list``'s filter flags, each validated, as Filters."""
+    from akscli import validate
+
+    for value, flag in ((action, "--action"), (result, "--result"), (cluster, "--cluster"), (who, "--user")):
+        if value is not None:
+            validate.text(value, flag, 256)
+    if object is not None:
+        validate.text(object, "--object", 256)
+    if namespace is not None:
+        validate.name(namespace, "namespace")
+    return Filters(
+        since=since_time(since) if since else None,
+        action=action,
+        result=result,
+        namespace=namespace,
+        cluster=cluster,
+        who=who,
+        object=object,
+        allowed=allowed,
+    )
+
+
+def who(entry: Mapping[str, Any]) -> str:
+    """The most readable name of who made the change: upn, appid, oid, then the local user."""
+    ident = entry.get("identity") or {}
+    for claim in ("upn", "appid", "oid", "user"):
+        if ident.get(claim):
+            return str(ident[claim])
+    return str(entry.get("localUser") or "")
+
+
+def where(entry: Mapping[str, Any]) -> str | None:
+    """The kubeconfig context of the change, else its cluster."""
+    target = entry.get("target") or {}
+    found = target.get("context") or target.get("cluster")
+    return str(found) if found else None
+
+
+def objects_summary(entry: Mapping[str, Any], shown: int = 3) -> str:
+    """The first ``shown`` objects changed, and how many more."""
+    refs = [_object_refs(o)[0] for o in entry.get("objects") or []]
+    more = f",+{len(refs) - shown}" if len(refs) > shown else ""
+    return ",".join(refs[:shown]) + more
+
+
 _SINCE_FORM = "use a duration (30m, 2h, 7d) or an ISO time (2026-11-26T10:00:00Z)"
 
 
@@ -303,7 +359,8 @@ def query(
 
 
 def find(path: Path, entry_id: str) -> dict[str, Any]:
-    """The one entry whose id starts with ``entry_id``."""
+    """The one entry whose id starts with ``entry_id`` (any case, spaces around it ignored)."""
+    entry_id = entry_id.strip().lower()
     if not re.fullmatch(r"[0-9a-f]{4,32}", entry_id):
         raise UsageError(
             f"invalid audit id {entry_id!r}",

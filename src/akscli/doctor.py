@@ -13,32 +13,17 @@ the cost does not grow with the size of the cluster.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from akscli.errors import CheckFailedError, NotInstalledError, UsageError
+from akscli.kube.client import Kube
 
 GROUPS = ("model", "ray", "fleet", "baremetal", "gpu")
 OK, MISSING, NOT_READY, UNKNOWN = "ok", "missing", "not-ready", "unknown"
 CRD_API = "apiextensions.k8s.io/v1"
 WEBHOOK_API = "admissionregistration.k8s.io/v1"
-
-
-class Reader(Protocol):
-    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None: ...
-
-    def list(
-        self,
-        api_version: str,
-        kind: str,
-        *,
-        namespace: str | None = None,
-        all_namespaces: bool = False,
-        label_selector: str | None = None,
-        field_selector: str | None = None,
-        page_size: int = 500,
-    ) -> Iterable[dict[str, Any]]: ...
 
 
 @dataclass(frozen=True)
@@ -214,7 +199,7 @@ def parse_groups(values: Sequence[str]) -> tuple[str, ...]:
     return tuple(chosen)
 
 
-def run(kube: Reader, groups: Sequence[str] = ()) -> list[Result]:
+def run(kube: Kube, groups: Sequence[str] = ()) -> list[Result]:
     """Every check of every component a chosen group uses (all when none is chosen)."""
     results: list[Result] = []
     for comp in components():
@@ -229,6 +214,21 @@ def run(kube: Reader, groups: Sequence[str] = ()) -> list[Result]:
 
 def blocking(results: Sequence[Result]) -> list[Result]:
     return [r for r in results if r.required and not r.ok]
+
+
+def optional_gaps(results: Sequence[Result]) -> list[Result]:
+    """Gaps that block nothing: a feature named in their fix is unavailable."""
+    return [r for r in results if not r.required and not r.ok]
+
+
+def report(context: str, groups: Sequence[str], results: Sequence[Result]) -> dict[str, Any]:
+    """The whole verdict as one document (``doctor -o json|yaml``)."""
+    return {
+        "context": context,
+        "groups": list(groups or GROUPS),
+        "ready": not blocking(results),
+        "checks": [r.to_dict() for r in results],
+    }
 
 
 def raise_if_blocked(results: Sequence[Result]) -> None:
@@ -249,7 +249,7 @@ def raise_if_blocked(results: Sequence[Result]) -> None:
 # ---- the checks ----------------------------------------------------------------------------
 
 
-def _check(kube: Reader, comp: Component) -> Iterator[tuple[str, str, str]]:
+def _check(kube: Kube, comp: Component) -> Iterator[tuple[str, str, str]]:
     crds_ok = True
     for name, version in comp.crds:
         status, detail = _crd(kube, name, version)
@@ -269,7 +269,7 @@ def _check(kube: Reader, comp: Component) -> Iterator[tuple[str, str, str]]:
         yield "nodes", *_gpu_nodes(kube)
 
 
-def _get(kube: Reader, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
+def _get(kube: Kube, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
     """A get that treats an unserved kind like an absent object."""
     try:
         return kube.get(api_version, kind, name, namespace)
@@ -284,7 +284,7 @@ def _condition(obj: dict[str, Any], kind: str) -> str | None:
     return None
 
 
-def _crd(kube: Reader, name: str, version: str) -> tuple[str, str]:
+def _crd(kube: Kube, name: str, version: str) -> tuple[str, str]:
     crd = _get(kube, CRD_API, "CustomResourceDefinition", name)
     if crd is None:
         return MISSING, f"CRD {name} is not installed"
@@ -304,7 +304,7 @@ def pod_ready(pod: dict[str, Any]) -> bool:
     return status.get("phase") == "Running" and _condition(pod, "Ready") == "True"
 
 
-def _pods(kube: Reader, selectors: Sequence[str], namespace: str | None = None) -> tuple[str, str]:
+def _pods(kube: Kube, selectors: Sequence[str], namespace: str | None = None) -> tuple[str, str]:
     seen = 0
     for selector in selectors:
         for pod in _list(kube, "v1", "Pod", namespace=namespace, label_selector=selector, page_size=50):
@@ -318,14 +318,14 @@ def _pods(kube: Reader, selectors: Sequence[str], namespace: str | None = None) 
 
 
 def _list(
-    kube: Reader,
+    kube: Kube,
     api_version: str,
     kind: str,
     *,
     namespace: str | None = None,
     label_selector: str | None = None,
     page_size: int = 500,
-) -> Iterable[dict[str, Any]]:
+) -> Iterator[dict[str, Any]]:
     return kube.list(
         api_version,
         kind,
@@ -336,7 +336,7 @@ def _list(
     )
 
 
-def _webhooks(kube: Reader, tokens: Sequence[str]) -> Iterator[tuple[str, str, str]]:
+def _webhooks(kube: Kube, tokens: Sequence[str]) -> Iterator[tuple[str, str, str]]:
     for kind in ("ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"):
         try:
             configs = [
@@ -358,7 +358,7 @@ def _webhooks(kube: Reader, tokens: Sequence[str]) -> Iterator[tuple[str, str, s
                 yield f"webhook {name}/{hook.get('name')}", status, detail
 
 
-def _webhook_backend(kube: Reader, service: dict[str, Any]) -> tuple[str, str]:
+def _webhook_backend(kube: Kube, service: dict[str, Any]) -> tuple[str, str]:
     ns, name = service.get("namespace", "default"), service.get("name", "")
     svc = _get(kube, "v1", "Service", name, ns)
     if svc is None:
@@ -373,7 +373,7 @@ def _webhook_backend(kube: Reader, service: dict[str, Any]) -> tuple[str, str]:
     return NOT_READY, f"service {ns}/{name} has no ready pod: every request it checks fails"
 
 
-def _apiservice(kube: Reader, name: str) -> tuple[str, str]:
+def _apiservice(kube: Kube, name: str) -> tuple[str, str]:
     try:
         svc = kube.get("apiregistration.k8s.io/v1", "APIService", name)
     except NotInstalledError:
@@ -385,7 +385,7 @@ def _apiservice(kube: Reader, name: str) -> tuple[str, str]:
     return OK, f"APIService {name} is Available"
 
 
-def _cluster_policy(kube: Reader) -> tuple[str, str]:
+def _cluster_policy(kube: Kube) -> tuple[str, str]:
     policies = list(_list(kube, "nvidia.com/v1", "ClusterPolicy", page_size=10))
     if not policies:
         return MISSING, "no ClusterPolicy: the operator installs nothing on the nodes"
@@ -395,7 +395,7 @@ def _cluster_policy(kube: Reader) -> tuple[str, str]:
     return NOT_READY, f"ClusterPolicy state is {', '.join(sorted(states))}"
 
 
-def _gateway_class(kube: Reader) -> tuple[str, str]:
+def _gateway_class(kube: Kube) -> tuple[str, str]:
     names = []
     for gc in _list(kube, "gateway.networking.k8s.io/v1", "GatewayClass", page_size=50):
         name = (gc.get("metadata") or {}).get("name")
@@ -413,7 +413,7 @@ def _gateway_class(kube: Reader) -> tuple[str, str]:
     )
 
 
-def _gpu_nodes(kube: Reader) -> tuple[str, str]:
+def _gpu_nodes(kube: Kube) -> tuple[str, str]:
     from akscli.gpu_usage import node_gpus
 
     # The GPU device plugin and AKS both label GPU nodes; the label keeps this list short.

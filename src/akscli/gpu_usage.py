@@ -14,7 +14,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, Protocol
+from typing import Any
+
+from akscli.kube.client import Kube
 
 GPU_RESOURCES = ("nvidia.com/gpu", "amd.com/gpu")
 HOURS_PER_MONTH = 730.0  # the 365 * 24 / 12 Azure's price pages use
@@ -24,20 +26,6 @@ REGION_LABELS = ("topology.kubernetes.io/region", "failure-domain.beta.kubernete
 # Pods that finished hold nothing; the server filters them out, and the loop checks again in
 # case a server ignores the field selector.
 ACTIVE_PODS = "status.phase!=Succeeded,status.phase!=Failed"
-
-
-class Lister(Protocol):
-    def list(
-        self,
-        api_version: str,
-        kind: str,
-        *,
-        namespace: str | None = None,
-        all_namespaces: bool = False,
-        label_selector: str | None = None,
-        field_selector: str | None = None,
-        page_size: int = 500,
-    ) -> Iterable[dict[str, Any]]: ...
 
 
 PriceOf = Callable[[str, str], "float | None"]
@@ -114,6 +102,35 @@ class Usage:
         }
 
 
+def use_prices(price_region: str | None, price_file: str | None) -> str | None:
+    """Load ``--price-file`` when given, then check ``--price-region`` against the prices known."""
+    from akscli import skus, validate
+
+    if price_file:
+        validate.existing_file(price_file, "--price-file")
+        skus.load(price_file)
+    return validate.choice(price_region, skus.regions(), "--price-region") if price_region else None
+
+
+def csv_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Pool rows then namespace rows in one flat list; ``scope`` tells them apart."""
+    rows = [{"scope": "pool", "name": p["pool"], **p} for p in data["pools"]]
+    return rows + [{"scope": "namespace", "name": n["namespace"], **n} for n in data["namespaces"]]
+
+
+def summary(totals: Mapping[str, Any], prices_as_of: str) -> str:
+    """One line: how many GPUs are idle, what they cost, and how much was read."""
+    cost = (
+        f", ${totals['idleUsdPerHour']:,.2f}/hour, ${totals['idleUsdPerMonth']:,.2f}/month"
+        if totals["idleUsdPerHour"] is not None
+        else ""
+    )
+    return (
+        f"{totals['idle']} of {totals['allocatable']} GPUs idle{cost} "
+        f"({totals['nodesSeen']:,} nodes, {totals['podsSeen']:,} pods read; prices as of {prices_as_of})"
+    )
+
+
 def _label(labels: Mapping[str, str], keys: Iterable[str], default: str) -> str:
     for key in keys:
         if labels.get(key):
@@ -153,8 +170,20 @@ def _default_price(vm_size: str, region: str) -> float | None:
     return skus.price(vm_size, region)
 
 
+PoolKey = tuple[str, str, str]  # (pool, vm size, region)
+
+
+@dataclass(slots=True)
+class _GpuNode:
+    """The one thing kept per GPU node while pods stream past."""
+
+    pool: PoolUsage
+    allocatable: int
+    requested: int = 0
+
+
 def measure(
-    kube: Lister,
+    kube: Kube,
     *,
     price_of: PriceOf = _default_price,
     price_region: str | None = None,
@@ -168,20 +197,43 @@ def measure(
     and ``default_region`` where a node has none. A GPU unit costs the VM's price over the
     units its node advertises, which keeps the cost right when MIG splits a GPU into several.
     """
-    pools: dict[tuple[str, str, str], PoolUsage] = {}
-    # One small entry per GPU node: [pool, allocatable, requested].
-    gpu_nodes: dict[str, list[Any]] = {}
-    nodes_seen = 0
-    for node in kube.list("v1", "Node", page_size=page_size):
-        nodes_seen += 1
+    nodes = kube.list("v1", "Node", page_size=page_size)
+    pools, gpu_nodes, nodes_seen = _count_nodes(nodes, price_region, default_region, progress)
+    vm_price = {key: price_of(key[1], key[2]) if pool.allocatable else None for key, pool in pools.items()}
+    pods = kube.list("v1", "Pod", all_namespaces=True, field_selector=ACTIVE_PODS, page_size=page_size)
+    namespaces, pods_seen = _count_pods(pods, gpu_nodes, vm_price, progress)
+    _settle_pools(pools, gpu_nodes, vm_price)
+    for ns in namespaces.values():
+        if ns.requested > ns.unpriced:
+            ns.usd_per_hour = round(ns._cost, 4)
+            ns.usd_per_month = round(ns._cost * HOURS_PER_MONTH, 2)
+    unpriced = {f"{p.vm_size} in {p.region}" for key, p in pools.items() if p.allocatable and vm_price[key] is None}
+    gpu_pools = [p for p in pools.values() if p.allocatable]
+    gpu_pools.sort(key=lambda p: (-p.idle, -(p.idle_usd_per_hour or 0.0), p.pool, p.vm_size))
+    ns_rows = sorted(namespaces.values(), key=lambda n: (-n.requested, -n.pending, n.namespace))
+    return Usage(gpu_pools, ns_rows, nodes_seen, pods_seen, sorted(unpriced))
+
+
+def _key(pool: PoolUsage) -> PoolKey:
+    return pool.pool, pool.vm_size, pool.region
+
+
+def _count_nodes(
+    nodes: Iterable[Mapping[str, Any]],
+    price_region: str | None,
+    default_region: str,
+    progress: Callable[[str], None] | None,
+) -> tuple[dict[PoolKey, PoolUsage], dict[str, _GpuNode], int]:
+    """Pools with their node and GPU counts, and a small entry per GPU node by name."""
+    pools: dict[PoolKey, PoolUsage] = {}
+    gpu_nodes: dict[str, _GpuNode] = {}
+    seen = 0
+    for node in nodes:
+        seen += 1
         meta = node.get("metadata") or {}
         labels = meta.get("labels") or {}
         region = price_region or _label(labels, REGION_LABELS, default_region)
-        key = (
-            _label(labels, POOL_LABELS, "<none>"),
-            _label(labels, VM_SIZE_LABELS, "<unknown>"),
-            region.lower(),
-        )
+        key = (_label(labels, POOL_LABELS, "<none>"), _label(labels, VM_SIZE_LABELS, "<unknown>"), region.lower())
         pool = pools.get(key)
         if pool is None:
             pool = pools[key] = PoolUsage(*key)
@@ -190,17 +242,25 @@ def measure(
         if gpus:
             pool.gpu_nodes += 1
             pool.allocatable += gpus
-            gpu_nodes[meta.get("name", "")] = [pool, gpus, 0]
-        if progress and nodes_seen % 10000 == 0:
-            progress(f"read {nodes_seen:,} nodes")
+            gpu_nodes[meta.get("name", "")] = _GpuNode(pool, gpus)
+        if progress and seen % 10000 == 0:
+            progress(f"read {seen:,} nodes")
+    return pools, gpu_nodes, seen
 
+
+def _count_pods(
+    pods: Iterable[Mapping[str, Any]],
+    gpu_nodes: Mapping[str, _GpuNode],
+    vm_price: Mapping[PoolKey, float | None],
+    progress: Callable[[str], None] | None,
+) -> tuple[dict[str, NamespaceUsage], int]:
+    """Per namespace: GPUs requested on GPU nodes (and their cost), and GPUs still pending."""
     namespaces: dict[str, NamespaceUsage] = {}
-    vm_price = {key: price_of(key[1], key[2]) if pool.allocatable else None for key, pool in pools.items()}
-    pods_seen = 0
-    for pod in kube.list("v1", "Pod", all_namespaces=True, field_selector=ACTIVE_PODS, page_size=page_size):
-        pods_seen += 1
-        if progress and pods_seen % 50000 == 0:
-            progress(f"read {pods_seen:,} pods")
+    seen = 0
+    for pod in pods:
+        seen += 1
+        if progress and seen % 50000 == 0:
+            progress(f"read {seen:,} pods")
         if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
             continue
         gpus = pod_gpus(pod)
@@ -210,45 +270,38 @@ def measure(
         ns = namespaces.get(ns_name)
         if ns is None:
             ns = namespaces[ns_name] = NamespaceUsage(ns_name)
-        slot = gpu_nodes.get((pod.get("spec") or {}).get("nodeName") or "")
-        if slot is None:
+        node = gpu_nodes.get((pod.get("spec") or {}).get("nodeName") or "")
+        if node is None:
             ns.pending += gpus
             continue
-        slot[2] += gpus
+        node.requested += gpus
         ns.pods += 1
         ns.requested += gpus
-        price = vm_price[(slot[0].pool, slot[0].vm_size, slot[0].region)]
+        price = vm_price[_key(node.pool)]
         if price is None:
             ns.unpriced += gpus
         else:
-            ns._cost += price * gpus / slot[1]
+            ns._cost += price * gpus / node.allocatable
+    return namespaces, seen
 
-    idle_cost: dict[tuple[str, str, str], float] = {}
-    for pool, allocatable, requested in gpu_nodes.values():
-        used = min(requested, allocatable)
+
+def _settle_pools(
+    pools: Mapping[PoolKey, PoolUsage], gpu_nodes: Mapping[str, _GpuNode], vm_price: Mapping[PoolKey, float | None]
+) -> None:
+    """Fold each GPU node's requests into its pool: requested, idle, idle nodes, idle cost."""
+    idle_cost: dict[PoolKey, float] = {}
+    for node in gpu_nodes.values():
+        pool, used = node.pool, min(node.requested, node.allocatable)
         pool.requested += used
-        pool.idle += allocatable - used
+        pool.idle += node.allocatable - used
         pool.idle_nodes += 1 if used == 0 else 0
-        key = (pool.pool, pool.vm_size, pool.region)
+        key = _key(pool)
         price = vm_price[key]
         if price is not None:
-            idle_cost[key] = idle_cost.get(key, 0.0) + price * (allocatable - used) / allocatable
-
-    unpriced: list[str] = []
+            idle_cost[key] = idle_cost.get(key, 0.0) + price * (node.allocatable - used) / node.allocatable
     for key, pool in pools.items():
         price = vm_price[key]
-        if pool.allocatable and price is None:
-            unpriced.append(f"{pool.vm_size} in {pool.region}")
-        elif price is not None:
+        if price is not None:
             pool.usd_per_vm_hour = price
             pool.idle_usd_per_hour = round(idle_cost.get(key, 0.0), 4)
             pool.idle_usd_per_month = round(idle_cost.get(key, 0.0) * HOURS_PER_MONTH, 2)
-    for ns in namespaces.values():
-        if ns.requested > ns.unpriced:
-            ns.usd_per_hour = round(ns._cost, 4)
-            ns.usd_per_month = round(ns._cost * HOURS_PER_MONTH, 2)
-
-    gpu_pools = [p for p in pools.values() if p.allocatable]
-    gpu_pools.sort(key=lambda p: (-p.idle, -(p.idle_usd_per_hour or 0.0), p.pool, p.vm_size))
-    ns_rows = sorted(namespaces.values(), key=lambda n: (-n.requested, -n.pending, n.namespace))
-    return Usage(gpu_pools, ns_rows, nodes_seen, pods_seen, sorted(set(unpriced)))

@@ -1,7 +1,8 @@
 """Policy guardrails: built-in rules evaluated on manifests before they are applied.
 
 ``enforce`` is what the apply engine calls on every rendered object list; ``evaluate`` is the
-pure rule engine underneath; ``check_paths`` serves ``akscli policy check -f`` in CI. A rule has
+pure rule engine underneath; ``check_paths`` serves ``akscli policy check -f`` in CI with the
+same rules and configuration, so a file that passes CI passes the apply and vice versa. A rule has
 an id and a default severity (error, warning or info); a policy file enables, disables or
 re-grades rules. An error finding blocks an apply unless ``--allow RULE`` names its rule.
 """
@@ -17,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from akscli.errors import CheckFailedError, UsageError
+from akscli.gpu_usage import GPU_RESOURCES
 
 SEVERITIES = ("error", "warning", "info")
-GPU_RESOURCES = ("nvidia.com/gpu", "amd.com/gpu")
 # Opt-in annotation for a public LoadBalancer Service; an internal Azure LB needs none.
 LOAD_BALANCER_OPT_IN = "akscli.io/allow-load-balancer"
 AZURE_INTERNAL_LB = "service.beta.kubernetes.io/azure-load-balancer-internal"
@@ -133,6 +134,11 @@ def known_rule(rule: str) -> str:
     if rule not in RULES:
         raise UsageError(f"unknown policy rule {rule!r}", hint="rules: " + ", ".join(sorted(RULES)))
     return rule
+
+
+def known_rules(rules: Iterable[str]) -> tuple[str, ...]:
+    """``--allow`` values, each a rule id: a typo must not silently let nothing through."""
+    return tuple(known_rule(rule) for rule in rules)
 
 
 def load_config(policy_file: str | None) -> PolicyConfig:
@@ -560,11 +566,38 @@ def enforce(
     objects: Sequence[dict[str, Any]], *, allow: Sequence[str] = (), policy_file: str | None = None
 ) -> list[Finding]:
     """Evaluate before an apply; raise CheckFailedError when an error is not allowed."""
-    for rule in allow:
-        known_rule(rule)
+    allowed = known_rules(allow)
     findings = evaluate(objects, load_config(policy_file))
-    raise_if_blocked(findings, allow, "blocked the apply")
+    raise_if_blocked(findings, allowed, "blocked the apply")
     return findings
+
+
+def check_paths(
+    paths: Sequence[str], *, allow: Sequence[str] = (), policy_file: str | None = None
+) -> tuple[list[Finding], int]:
+    """``policy check -f``: the findings in manifest files and how many objects were read.
+
+    The same rules, policy file and ``--allow`` check as ``enforce``, so CI and an apply agree;
+    the caller prints the findings, then calls ``raise_if_blocked``.
+    """
+    known_rules(allow)
+    config = load_config(policy_file)
+    objects, sources = load_manifests(paths)
+    if not objects:
+        # A CI gate that passes because the path held no manifests hides a wrong path.
+        raise UsageError(
+            f"no manifests found in {', '.join(paths)}",
+            hint="give -f a file or folder of .yaml/.yml/.json manifests with apiVersion and kind",
+        )
+    return evaluate(objects, config, sources), len(objects)
+
+
+def rule_rows(config: PolicyConfig) -> list[dict[str, str | None]]:
+    """Each rule with its effective severity (None: disabled) beside its default."""
+    return [
+        {"rule": r.id, "severity": config.severity(r.id), "default": r.severity, "summary": r.summary, "fix": r.fix}
+        for r in RULES.values()
+    ]
 
 
 # ---- files for `policy check -f` ------------------------------------------------------------

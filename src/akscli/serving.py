@@ -1,5 +1,7 @@
-"""Deploying and operating a model: the objects for each runtime, revisions, recreate detection
-and the summary rows `model list` shows. Plain logic: no Typer, no rich, no API calls."""
+"""Deploying and operating a model: the objects for each runtime, revisions, recreate detection,
+the summary rows `model list` shows, and the reads and changes `akscli model` makes through a
+``Kube`` (finding a deployed model, its events, pods and revisions; recreating; the
+OpenAI-compatible calls). Plain logic: no Typer, no rich; nothing is printed."""
 
 from __future__ import annotations
 
@@ -12,7 +14,9 @@ from typing import Any
 
 from akscli import validate
 from akscli.catalog import Model
-from akscli.errors import UsageError
+from akscli.errors import AkscliError, NotFoundError, UsageError, WaitTimeoutError
+from akscli.kube.client import Kube
+from akscli.output import dig
 from akscli.planning import VLLM_GPU_MEMORY_UTILIZATION, Fit
 
 KAITO_API = "kaito.sh/v1beta1"
@@ -443,15 +447,6 @@ def expired_revisions(existing: Sequence[Revision], keep: int = MAX_REVISIONS) -
 # ---- recreate detection -----------------------------------------------------------------------
 
 
-def _dig(obj: Mapping[str, Any], path: str) -> Any:
-    node: Any = obj
-    for part in path.split("."):
-        if not isinstance(node, Mapping):
-            return None
-        node = node.get(part)
-    return node
-
-
 def immutable_changes(desired: Mapping[str, Any], live: Mapping[str, Any] | None) -> list[str]:
     """``kind/name field: old -> new`` for each field that cannot change in place."""
     if live is None:
@@ -460,7 +455,7 @@ def immutable_changes(desired: Mapping[str, Any], live: Mapping[str, Any] | None
     group = api.split("/")[0] if "/" in api else ""
     out = []
     for path in IMMUTABLE_FIELDS.get((group, str(desired.get("kind"))), ()):
-        old, new = _dig(live, path), _dig(desired, path)
+        old, new = dig(live, path), dig(desired, path)
         if new is not None and old is not None and old != new:
             out.append(f"{desired['kind']}/{desired['metadata']['name']} {path}: {_short(old)} -> {_short(new)}")
     return out
@@ -520,10 +515,10 @@ def replicas_of(obj: Mapping[str, Any]) -> tuple[int, int]:
 def vm_size_of(obj: Mapping[str, Any]) -> str | None:
     kind = obj.get("kind")
     if kind == "Workspace":
-        return _text(_dig(obj, "resource.instanceType"))
+        return _text(dig(obj, "resource.instanceType"))
     if kind == "InferenceSet":
-        return _text(_dig(obj, "spec.template.resource.instanceType"))
-    sel = _dig(obj, "spec.template.spec.nodeSelector") or {}
+        return _text(dig(obj, "spec.template.resource.instanceType"))
+    sel = dig(obj, "spec.template.spec.nodeSelector") or {}
     return _text(sel.get("node.kubernetes.io/instance-type"))
 
 
@@ -535,7 +530,7 @@ def model_id_of(obj: Mapping[str, Any]) -> str | None:
     ann = (obj.get("metadata") or {}).get("annotations") or {}
     if MODEL_ID_ANNOTATION in ann:
         return str(ann[MODEL_ID_ANNOTATION])
-    return _text(_dig(obj, "inference.preset.name") or _dig(obj, "spec.template.inference.preset.name"))
+    return _text(dig(obj, "inference.preset.name") or dig(obj, "spec.template.inference.preset.name"))
 
 
 def endpoint_of(obj: Mapping[str, Any]) -> str:
@@ -602,3 +597,349 @@ def fleet_members(crp: Mapping[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+# ---- the cluster side: what `akscli model` reads and changes through a Kube ----------------------
+
+# The kinds a deployed model is served by; a Deployment counts only with the model label.
+SERVING_KINDS = ((KAITO_API, "Workspace"), (KAITO_API, "InferenceSet"), ("apps/v1", "Deployment"))
+# Everything a deploy can create, in deletion order (dependents before what they point at).
+STACK_KINDS = (
+    (KEDA_API, "ScaledObject"),
+    (GATEWAY_API, "HTTPRoute"),
+    (POOL_API, "InferencePool"),
+    (KAITO_API, "InferenceSet"),
+    (KAITO_API, "Workspace"),
+    ("apps/v1", "Deployment"),
+    ("v1", "Service"),
+    ("v1", "PersistentVolumeClaim"),
+    ("v1", "ConfigMap"),
+    (FLEET_API, "ClusterStagedUpdateRun"),
+    (FLEET_API, "ClusterResourcePlacement"),
+)
+# The kinds whose readiness means the model serves (on a fleet hub: the placement).
+READY_KINDS = ("Workspace", "InferenceSet", "Deployment")
+FLEET_READY_KINDS = ("ClusterResourcePlacement",)
+
+ObjectRef = tuple[str, str, str, str | None]
+
+
+def ref(obj: Mapping[str, Any]) -> str:
+    """``kind/name``, as deletions are reported."""
+    return f"{str(obj['kind']).lower()}/{obj['metadata']['name']}"
+
+
+def _identity(obj: Mapping[str, Any]) -> tuple[str, str, str | None, str]:
+    meta = obj["metadata"]
+    return (str(obj["apiVersion"]), str(obj["kind"]), meta.get("namespace"), str(meta["name"]))
+
+
+def _served(kube: Kube, api_version: str, kind: str) -> bool:
+    """Built-in kinds always are; a CRD kind only where its operator is installed."""
+    return "/" not in api_version or api_version.startswith("apps/") or kube.has_api(api_version, kind)
+
+
+def check_operators(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
+    """Name the missing operator (and its install command) before anything is applied."""
+    from akscli.kube import operators
+
+    for api_version, kind in dict.fromkeys((str(o["apiVersion"]), str(o["kind"])) for o in objects):
+        if not kube.has_api(api_version, kind):
+            raise operators.not_installed(api_version, kind, group_served=False)
+
+
+@dataclass(frozen=True)
+class ImmutableChange:
+    obj: dict[str, Any]
+    fields: list[str]
+
+
+def immutable_conflicts(kube: Kube, objects: Iterable[dict[str, Any]]) -> list[ImmutableChange]:
+    """The objects whose live copy differs in a field that cannot change in place."""
+    found = []
+    for obj in objects:
+        meta = obj["metadata"]
+        live = kube.get(obj["apiVersion"], obj["kind"], meta["name"], namespace=meta.get("namespace"))
+        fields = immutable_changes(obj, live)
+        if fields:
+            found.append(ImmutableChange(obj, fields))
+    return found
+
+
+def recreate(kube: Kube, changes: Iterable[ImmutableChange]) -> None:
+    """Delete each object (foreground, so its dependents go first) and wait until it is gone;
+    the apply that follows creates it again."""
+    for change in changes:
+        obj, meta = change.obj, change.obj["metadata"]
+        kube.delete(
+            obj["apiVersion"], obj["kind"], meta["name"], namespace=meta.get("namespace"), propagation="Foreground"
+        )
+        wait_deleted(kube, obj)
+
+
+def wait_deleted(kube: Kube, obj: Mapping[str, Any], timeout: float = 300.0) -> None:
+    import time
+
+    api_version, kind, namespace, name = _identity(obj)
+    deadline = time.monotonic() + timeout
+    while kube.get(api_version, kind, name, namespace=namespace) is not None:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise WaitTimeoutError(
+                f"{kind}/{name} was not deleted within {timeout:g}s",
+                hint="check its finalizers with kubectl get -o yaml",
+            )
+        events = kube.watch(api_version, kind, namespace=namespace, name=name, timeout_seconds=max(1, int(left)))
+        if any(event == "DELETED" for event, _ in events):
+            return
+
+
+def revisions(kube: Kube, name: str, namespace: str) -> list[Revision]:
+    """The recorded revisions of a deployed model, oldest first."""
+    found = kube.list("v1", "ConfigMap", namespace=namespace, label_selector=f"{REVISION_OF_LABEL}={name}")
+    return sorted((parse_revision(cm) for cm in found), key=lambda r: r.revision)
+
+
+def stale_objects(history: Sequence[Revision], objects: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """What the latest recorded deploy applied and this one no longer renders (an autoscaler
+    or route dropped, a runtime switched): known from the revision record, so no scan of
+    every API type is needed."""
+    if not history:
+        return []
+    wanted = {_identity(o) for o in objects}
+    return [o for o in history[-1].manifests if _identity(o) not in wanted]
+
+
+def delete_stale(kube: Kube, stale: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Delete what a deploy no longer renders; returns the ``kind/name`` of each deleted."""
+    deleted = []
+    for obj in stale:
+        api_version, kind, namespace, name = _identity(obj)
+        if kube.delete(api_version, kind, name, namespace=namespace):
+            deleted.append(ref(obj))
+    return deleted
+
+
+def record_revision(
+    kube: Kube,
+    name: str,
+    namespace: str,
+    objects: Sequence[Mapping[str, Any]],
+    params: Mapping[str, Any],
+    note: str,
+    existing: Sequence[Revision],
+) -> int:
+    """Store the applied manifests as the next revision and drop records beyond the limit."""
+    number = next_revision(existing)
+    kube.apply(revision_object(name, namespace, number, objects, params, note))
+    placeholder = Revision(number, "", "", {}, [], "")
+    for old in expired_revisions([*existing, placeholder]):
+        kube.delete("v1", "ConfigMap", old.object_name, namespace=namespace)
+    return number
+
+
+def pick_revision(history: Sequence[Revision], name: str, number: int | None) -> Revision:
+    """The revision ``model rollback`` returns to: ``number``, else the one before the latest."""
+    if not history:
+        raise NotFoundError(f"no revisions recorded for {name}", hint="revisions are recorded by akscli model deploy")
+    if number is None:
+        if len(history) < 2:
+            raise UsageError(
+                f"{name} has only revision {history[0].revision}; nothing to roll back to",
+                hint=f"see akscli model history {name}",
+            )
+        return history[-2]
+    for rev in history:
+        if rev.revision == number:
+            return rev
+    raise NotFoundError(
+        f"{name} has no revision {number}", hint="recorded: " + ", ".join(str(r.revision) for r in history)
+    )
+
+
+def objects_to_wait_for(objects: Iterable[dict[str, Any]], *, fleet: bool) -> list[dict[str, Any]]:
+    kinds = FLEET_READY_KINDS if fleet else READY_KINDS
+    return [o for o in objects if o["kind"] in kinds]
+
+
+def _is_inferenceset_member(obj: Mapping[str, Any]) -> bool:
+    """A Workspace an InferenceSet made: shown through its set, not on its own."""
+    meta = obj.get("metadata") or {}
+    owners = meta.get("ownerReferences") or []
+    return KAITO_SET_POD_LABEL in (meta.get("labels") or {}) or any(o.get("kind") == "InferenceSet" for o in owners)
+
+
+def deployed_models(kube: Kube, *, namespace: str | None, all_namespaces: bool) -> list[dict[str, Any]]:
+    """The summary row of every deployed model, by namespace and name."""
+    found = []
+    for api_version, kind in SERVING_KINDS:
+        if not _served(kube, api_version, kind):
+            continue
+        selector = MODEL_LABEL if kind == "Deployment" else None
+        for obj in kube.list(
+            api_version, kind, namespace=namespace, all_namespaces=all_namespaces, label_selector=selector
+        ):
+            if kind == "Workspace" and _is_inferenceset_member(obj):
+                continue
+            found.append(summary(obj))
+    return sorted(found, key=lambda r: (r["namespace"], r["name"]))
+
+
+def fleet_placements(kube: Kube) -> list[dict[str, Any]]:
+    """One row per member cluster of each model placed through the fleet."""
+    rows = []
+    for crp in kube.list(FLEET_API, "ClusterResourcePlacement", label_selector=MODEL_LABEL):
+        model = ((crp.get("metadata") or {}).get("labels") or {}).get(MODEL_LABEL)
+        members = fleet_members(crp) or [{"cluster": "-", "state": "Pending", "message": "not scheduled yet"}]
+        rows += [{"name": model, **m} for m in members]
+    return rows
+
+
+def find(kube: Kube, name: str, namespace: str) -> dict[str, Any]:
+    """The object serving the deployed model ``name`` (Workspace, InferenceSet or Deployment)."""
+    for api_version, kind in SERVING_KINDS:
+        if not _served(kube, api_version, kind):
+            continue
+        obj = kube.get(api_version, kind, name, namespace=namespace)
+        if obj is None or (
+            kind == "Deployment" and MODEL_LABEL not in ((obj.get("metadata") or {}).get("labels") or {})
+        ):
+            continue
+        obj.setdefault("apiVersion", api_version)
+        obj.setdefault("kind", kind)
+        return obj
+    raise NotFoundError(
+        f"model deployment {name} not found in namespace {namespace}",
+        hint=f"list them with: akscli model list -n {namespace}",
+    )
+
+
+def conditions(obj: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"type": c.get("type"), "status": c.get("status"), "reason": c.get("reason"), "message": c.get("message")}
+        for c in dig(obj, "status.conditions") or []
+    ]
+
+
+def recent_events(kube: Kube, obj: Mapping[str, Any], limit: int = 10) -> list[dict[str, Any]]:
+    """The last ``limit`` events about the object, oldest first."""
+    meta = obj["metadata"]
+    events = list(
+        kube.list(
+            "v1",
+            "Event",
+            namespace=meta.get("namespace"),
+            field_selector=f"involvedObject.name={meta['name']}",
+            page_size=100,
+        )
+    )
+    events.sort(key=lambda e: str(e.get("lastTimestamp") or e.get("eventTime") or ""))
+    return [
+        {
+            "type": e.get("type"),
+            "reason": e.get("reason"),
+            "message": e.get("message"),
+            "time": e.get("lastTimestamp") or e.get("eventTime"),
+            "object": f"{dig(e, 'involvedObject.kind')}/{meta['name']}",
+        }
+        for e in events[-limit:]
+    ]
+
+
+def status_report(kube: Kube, obj: Mapping[str, Any]) -> dict[str, Any]:
+    """What `model status` shows: the summary row, the conditions and the recent events."""
+    return {**summary(obj), "conditions": conditions(obj), "events": recent_events(kube, obj)}
+
+
+def served_models(kube: Kube, obj: Mapping[str, Any]) -> list[str]:
+    """The model ids the server lists at /v1/models (through the API server's service proxy)."""
+    meta = obj["metadata"]
+    status, body = kube.proxy(meta["namespace"], meta["name"], SERVICE_PORT, "/v1/models")
+    if status != 200:
+        raise AkscliError(
+            f"GET /v1/models on {meta['name']} answered HTTP {status}",
+            hint=f"check the model with: akscli model status {meta['name']}",
+        )
+    try:
+        return [str(m["id"]) for m in json.loads(body)["data"]]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise AkscliError(
+            f"/v1/models on {meta['name']} did not answer an OpenAI model list", hint="is the server OpenAI-compatible?"
+        ) from exc
+
+
+@dataclass(frozen=True)
+class ChatReply:
+    model: str
+    reply: str
+    latency_seconds: float
+    usage: dict[str, Any] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def chat(kube: Kube, obj: Mapping[str, Any], prompt: str, max_tokens: int) -> ChatReply:
+    """One chat completion against the first model the server lists, timed."""
+    import time
+
+    name = obj["metadata"]["name"]
+    served = served_models(kube, obj)
+    if not served:
+        raise AkscliError(f"{name} serves no model yet", hint=f"wait for it: akscli model status {name}")
+    body = {"model": served[0], "messages": [{"role": "user", "content": prompt}], "max_tokens": max_tokens}
+    started = time.monotonic()
+    status, raw = kube.proxy(
+        obj["metadata"]["namespace"], name, SERVICE_PORT, "/v1/chat/completions", method="POST", body=body
+    )
+    latency = time.monotonic() - started
+    if status != 200:
+        raise AkscliError(
+            f"chat completion on {name} answered HTTP {status}: {raw[:200].decode('utf-8', 'replace')}",
+            hint=f"see the server's logs: akscli model logs {name}",
+        )
+    try:
+        answer = json.loads(raw)
+        reply = str(answer["choices"][0]["message"]["content"])
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        raise AkscliError(
+            f"{name} answered something that is not a chat completion", hint="is the server OpenAI-compatible?"
+        ) from exc
+    return ChatReply(served[0], reply, round(latency, 3), answer.get("usage"))
+
+
+def pod_selector(obj: Mapping[str, Any]) -> str:
+    """The label selector of the server pods: KAITO labels them itself, vLLM ones carry ours."""
+    name = obj["metadata"]["name"]
+    label = {"Workspace": KAITO_POD_LABEL, "InferenceSet": KAITO_SET_POD_LABEL}.get(str(obj["kind"]), MODEL_LABEL)
+    return f"{label}={name}"
+
+
+def server_pods(kube: Kube, obj: Mapping[str, Any]) -> list[str]:
+    name, namespace = obj["metadata"]["name"], obj["metadata"]["namespace"]
+    pods = sorted(
+        p["metadata"]["name"] for p in kube.list("v1", "Pod", namespace=namespace, label_selector=pod_selector(obj))
+    )
+    if not pods:
+        raise NotFoundError(f"{name} has no pods yet", hint=f"see why with: akscli model status {name}")
+    return pods
+
+
+def stack_refs(kube: Kube, name: str, namespace: str, *, keep_history: bool) -> list[ObjectRef]:
+    """Every object a deploy of ``name`` created (and, unless kept, its revision records)."""
+    selector = f"akscli.io/stack={stack_of(name)}"
+    refs: list[ObjectRef] = []
+    for api_version, kind in STACK_KINDS:
+        if not _served(kube, api_version, kind):
+            continue
+        scope = None if api_version == FLEET_API else namespace
+        for obj in kube.list(api_version, kind, namespace=scope, label_selector=selector):
+            refs.append((api_version, kind, obj["metadata"]["name"], scope))
+    if not keep_history:
+        refs += [("v1", "ConfigMap", rev.object_name, namespace) for rev in revisions(kube, name, namespace)]
+    if not refs:
+        raise NotFoundError(
+            f"model deployment {name} not found in namespace {namespace}",
+            hint=f"list them with: akscli model list -n {namespace}",
+        )
+    return refs

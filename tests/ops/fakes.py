@@ -37,15 +37,7 @@ class FakeReader:
         return None
 
     def list(
-        self,
-        api_version: str,
-        kind: str,
-        *,
-        namespace: str | None = None,
-        all_namespaces: bool = False,
-        label_selector: str | None = None,
-        field_selector: str | None = None,
-        page_size: int = 500,
+        self, api_version: str, kind: str, *, namespace: str | None = None, label_selector: str | None = None, **_: Any
     ) -> Iterator[dict[str, Any]]:
         self._served(kind)
         for obj in self.objects:

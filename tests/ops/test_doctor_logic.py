@@ -1,5 +1,5 @@
 """Doctor checks that the Kubernetes emulator cannot serve (webhooks, APIServices), scoping with
---for, and which gaps block. The emulator tests in test_doctor_cli.py cover CRDs, pods and nodes."""
+--for, and which gaps block. The emulator tests in test_ops_emulator.py cover CRDs, pods and nodes."""
 
 from __future__ import annotations
 

@@ -1,14 +1,48 @@
-"""Operations: doctor, gpu usage, audit list/show, policy check/rules."""
+"""Operations: doctor, gpu usage, audit list/show, policy check/rules.
+
+Thin commands: the checks live in akscli.doctor, the counting in akscli.gpu_usage, the log in
+akscli.audit and the rules in akscli.policy.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from akscli import output, validate
+from akscli import output
 from akscli.cli import options as opts
 from akscli.output import Column
+
+if TYPE_CHECKING:
+    from akscli.kube.client import Kube
+
+DOCTOR_FORMATS = ("table", "wide", "json", "yaml")
+GPU_USAGE_FORMATS = ("table", "wide", "json", "yaml", "csv")
+POLICY_CHECK_FORMATS = ("table", "wide", "json", "yaml", "sarif")
+
+
+def _output_option(formats: tuple[str, ...]) -> Any:
+    """``-o/--output`` whose help lists exactly the formats the command accepts."""
+    return typer.Option("-o", "--output", help=f"Output format: {'|'.join(formats)}.")
+
+
+def _connect(kubeconfig: str | None, context: str | None, request_timeout: str | None) -> Kube:
+    from akscli.kube.client import connect
+
+    return connect(opts.kube_target(kubeconfig, context, None, request_timeout))
+
+
+def _sub_app(name: str, help_text: str) -> typer.Typer:
+    app = typer.Typer(name=name, help=help_text, no_args_is_help=True, rich_markup_mode=None)
+
+    # A callback keeps the app a group: Typer runs a one-command app as that command.
+    @app.callback()
+    def _group() -> None:
+        pass
+
+    return app
+
 
 # ---- doctor ----------------------------------------------------------------------------------
 
@@ -33,9 +67,7 @@ def doctor(
             show_default=False,
         ),
     ] = None,
-    output_format: Annotated[
-        str, typer.Option("-o", "--output", help="Output format: table|wide|json|yaml.")
-    ] = "table",
+    output_format: Annotated[str, _output_option(DOCTOR_FORMATS)] = "table",
     kubeconfig: opts.Kubeconfig = None,
     context: opts.Context = None,
     request_timeout: opts.RequestTimeout = None,
@@ -46,27 +78,17 @@ def doctor(
     runbook can gate on it: akscli doctor --for model && akscli model deploy ...
     """
     from akscli import doctor as logic
-    from akscli.kube.client import connect
 
-    fmt = opts.output_format(output_format, ("table", "wide", "json", "yaml"))
+    fmt = opts.output_format(output_format, DOCTOR_FORMATS)
     groups = logic.parse_groups(for_groups or [])
-    kube = connect(opts.kube_target(kubeconfig, context, None, request_timeout))
+    kube = _connect(kubeconfig, context, request_timeout)
     with output.status("checking the cluster"):
         results = logic.run(kube, groups)
-    rows = [r.to_dict() for r in results]
     if fmt in ("json", "yaml"):
-        output.emit_object(
-            {
-                "context": kube.context_name,
-                "groups": list(groups or logic.GROUPS),
-                "ready": not logic.blocking(results),
-                "checks": rows,
-            },
-            fmt,
-        )
+        output.emit_object(logic.report(kube.context_name, groups, results), fmt)
     else:
-        output.emit(rows, fmt, _DOCTOR_COLUMNS)
-        gaps = [r for r in results if not r.ok and not r.required]
+        output.emit([r.to_dict() for r in results], fmt, _DOCTOR_COLUMNS)
+        gaps = logic.optional_gaps(results)
         if gaps:
             output.info(f"{len(gaps)} optional gap(s): the features named in FIX are unavailable")
     logic.raise_if_blocked(results)
@@ -74,18 +96,7 @@ def doctor(
 
 # ---- gpu usage -------------------------------------------------------------------------------
 
-gpu_app = typer.Typer(
-    name="gpu",
-    help="GPU usage and the cost of idle GPUs.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
-
-
-@gpu_app.callback()
-def _gpu() -> None:
-    """GPU usage and the cost of idle GPUs."""
-    # A callback keeps `gpu` a group: Typer runs a one-command app as that command.
+gpu_app = _sub_app("gpu", "GPU usage and the cost of idle GPUs.")
 
 
 def _money(value: float | None) -> str | None:
@@ -115,32 +126,33 @@ _NAMESPACE_COLUMNS = [
     Column("usd/month", lambda n: _money(n["usd_per_month"])),
     Column("unpriced", "unpriced", wide=True),
 ]
-# One flat CSV: a scope column tells pool rows from namespace rows.
+# One flat CSV (gpu_usage.csv_rows): every field, named as in -o json.
 _CSV_COLUMNS = [
-    Column("scope", "scope"),
-    Column("name", "name"),
-    Column("vm_size", "vm_size"),
-    Column("region", "region"),
-    Column("nodes", "nodes"),
-    Column("gpu_nodes", "gpu_nodes"),
-    Column("allocatable", "allocatable"),
-    Column("requested", "requested"),
-    Column("idle", "idle"),
-    Column("idle_nodes", "idle_nodes"),
-    Column("pending", "pending"),
-    Column("pods", "pods"),
-    Column("usd_per_vm_hour", "usd_per_vm_hour"),
-    Column("usd_per_hour", "usd_per_hour"),
-    Column("usd_per_month", "usd_per_month"),
-    Column("unpriced", "unpriced"),
+    Column(key, key)
+    for key in (
+        "scope",
+        "name",
+        "vm_size",
+        "region",
+        "nodes",
+        "gpu_nodes",
+        "allocatable",
+        "requested",
+        "idle",
+        "idle_nodes",
+        "pending",
+        "pods",
+        "usd_per_vm_hour",
+        "usd_per_hour",
+        "usd_per_month",
+        "unpriced",
+    )
 ]
 
 
 @gpu_app.command("usage")
 def gpu_usage(
-    output_format: Annotated[
-        str, typer.Option("-o", "--output", help="Output format: table|wide|json|yaml|csv.")
-    ] = "table",
+    output_format: Annotated[str, _output_option(GPU_USAGE_FORMATS)] = "table",
     price_region: Annotated[
         str | None,
         typer.Option(
@@ -168,132 +180,66 @@ def gpu_usage(
     works on clusters of any size.
     """
     from akscli import gpu_usage, skus
-    from akscli.kube.client import connect
 
-    fmt = opts.output_format(output_format, ("table", "wide", "json", "yaml", "csv"))
-    if price_file:
-        validate.existing_file(price_file, "--price-file")
-        skus.load(price_file)
-    region = validate.choice(price_region, skus.regions(), "--price-region") if price_region else None
-    kube = connect(opts.kube_target(kubeconfig, context, None, request_timeout))
+    fmt = opts.output_format(output_format, GPU_USAGE_FORMATS)
+    region = gpu_usage.use_prices(price_region, price_file)
+    kube = _connect(kubeconfig, context, request_timeout)
     with output.status("reading nodes and pods") as update:
         usage = gpu_usage.measure(kube, price_region=region, page_size=page_size, progress=update)
     data = usage.to_dict()
     if fmt in ("json", "yaml"):
         output.emit_object(data, fmt)
-        return
-    if fmt == "csv":
-        rows = [{"scope": "pool", "name": p["pool"], **p} for p in data["pools"]]
-        rows += [{"scope": "namespace", "name": n["namespace"], **n} for n in data["namespaces"]]
-        output.emit(rows, "csv", _CSV_COLUMNS)
-        return
-    output.emit(data["pools"], fmt, _POOL_COLUMNS, empty="No GPU nodes found.")
-    if data["namespaces"]:
-        output.write("")
-        output.emit(data["namespaces"], fmt, _NAMESPACE_COLUMNS)
-    totals = data["totals"]
-    cost = (
-        f", ${totals['idleUsdPerHour']:,.2f}/hour, ${totals['idleUsdPerMonth']:,.2f}/month"
-        if totals["idleUsdPerHour"] is not None
-        else ""
-    )
-    output.info(
-        f"{totals['idle']} of {totals['allocatable']} GPUs idle{cost} "
-        f"({totals['nodesSeen']:,} nodes, {totals['podsSeen']:,} pods read; prices as of "
-        f"{skus.as_of()})"
-    )
-    if data["unpriced"]:
-        output.warn("no price for " + ", ".join(data["unpriced"]) + ": pass --price-region or --price-file")
+    elif fmt == "csv":
+        output.emit(gpu_usage.csv_rows(data), "csv", _CSV_COLUMNS)
+    else:
+        output.emit(data["pools"], fmt, _POOL_COLUMNS, empty="No GPU nodes found.")
+        if data["namespaces"]:
+            output.write("")
+            output.emit(data["namespaces"], fmt, _NAMESPACE_COLUMNS)
+        output.info(gpu_usage.summary(data["totals"], skus.as_of()))
+        if data["unpriced"]:
+            output.warn("no price for " + ", ".join(data["unpriced"]) + ": pass --price-region or --price-file")
 
 
 # ---- audit -----------------------------------------------------------------------------------
 
-audit_app = typer.Typer(
-    name="audit",
-    help="The audit trail of changes made with akscli.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
+audit_app = _sub_app("audit", "The audit trail of changes made with akscli.")
 
 
-def _objects(entry: dict[str, Any]) -> str:
-    refs = [str(o.get("object") or f"{o.get('kind', '')}/{o.get('name', '')}") for o in entry.get("objects") or []]
-    return ",".join(refs[:3]) + (f",+{len(refs) - 3}" if len(refs) > 3 else "")
+def _audit_columns() -> list[Column]:
+    from akscli import audit
+
+    return [
+        Column("id", "id"),
+        Column("time", "time"),
+        Column("action", "action"),
+        Column("who", audit.who),
+        Column("context", audit.where),
+        Column("namespace", "target.namespace", wide=True),
+        Column("objects", audit.objects_summary),
+        Column("result", "result"),
+        Column("allowed", lambda e: ",".join(e.get("allowedRules") or []), wide=True),
+        Column("reason", "reason"),
+    ]
 
 
-def _who(entry: dict[str, Any]) -> str:
-    ident = entry.get("identity") or {}
-    return str(
-        ident.get("upn") or ident.get("appid") or ident.get("oid") or ident.get("user") or entry.get("localUser") or ""
-    )
-
-
-_AUDIT_COLUMNS = [
-    Column("id", "id"),
-    Column("time", "time"),
-    Column("action", "action"),
-    Column("who", _who),
-    Column(
-        "context",
-        lambda e: (e.get("target") or {}).get("context") or (e.get("target") or {}).get("cluster"),
-    ),
-    Column("namespace", "target.namespace", wide=True),
-    Column("objects", _objects),
-    Column("result", "result"),
-    Column("allowed", lambda e: ",".join(e.get("allowedRules") or []), wide=True),
-    Column("reason", "reason"),
-]
+def _filter(flag: str, help_text: str, *short: str) -> Any:
+    return typer.Option(*short, flag, help=help_text, show_default=False)
 
 
 @audit_app.command("list")
 def audit_list(
     since: Annotated[
-        str | None,
-        typer.Option(
-            "--since",
-            help="Only entries newer than this: a duration (30m, 2h, 7d) or an ISO time.",
-            show_default=False,
-        ),
+        str | None, _filter("--since", "Only entries newer than this: a duration (30m, 2h, 7d) or an ISO time.")
     ] = None,
-    action: Annotated[
-        str | None,
-        typer.Option("--action", help="Only this action (glob, e.g. 'model*').", show_default=False),
-    ] = None,
-    result: Annotated[
-        str | None,
-        typer.Option("--result", help="Only this result (glob, e.g. 'failed*').", show_default=False),
-    ] = None,
-    namespace: Annotated[
-        str | None,
-        typer.Option("-n", "--namespace", help="Only changes in this namespace.", show_default=False),
-    ] = None,
-    cluster: Annotated[
-        str | None,
-        typer.Option(
-            "--cluster",
-            help="Only changes to this cluster or kubeconfig context.",
-            show_default=False,
-        ),
-    ] = None,
-    who: Annotated[
-        str | None,
-        typer.Option(
-            "--user",
-            help="Only changes by this identity (part of upn, oid or appid).",
-            show_default=False,
-        ),
-    ] = None,
-    obj: Annotated[
-        str | None,
-        typer.Option(
-            "--object",
-            help="Only changes to this object (glob on kind/name or name).",
-            show_default=False,
-        ),
-    ] = None,
+    action: Annotated[str | None, _filter("--action", "Only this action (glob, e.g. 'model*').")] = None,
+    result: Annotated[str | None, _filter("--result", "Only this result (glob, e.g. 'failed*').")] = None,
+    namespace: Annotated[str | None, _filter("--namespace", "Only changes in this namespace.", "-n")] = None,
+    cluster: Annotated[str | None, _filter("--cluster", "Only changes to this cluster or kubeconfig context.")] = None,
+    who: Annotated[str | None, _filter("--user", "Only changes by this identity (part of upn, oid or appid).")] = None,
+    obj: Annotated[str | None, _filter("--object", "Only changes to this object (glob on kind/name or name).")] = None,
     allowed: Annotated[
-        bool,
-        typer.Option("--allowed", help="Only changes that overrode a policy rule with --allow."),
+        bool, typer.Option("--allowed", help="Only changes that overrode a policy rule with --allow.")
     ] = False,
     limit: Annotated[int, typer.Option("--limit", help="At most this many, the newest.", min=1, max=1_000_000)] = 100,
     output_format: opts.Output = "table",
@@ -301,20 +247,9 @@ def audit_list(
     """List audit entries, oldest first (the newest --limit of those that match)."""
     from akscli import audit
 
-    fmt = opts.output_format(output_format, ("table", "wide", "json", "yaml", "name"))
-    for value, what in (
-        (action, "--action"),
-        (result, "--result"),
-        (cluster, "--cluster"),
-        (who, "--user"),
-        (obj, "--object"),
-    ):
-        if value is not None:
-            validate.text(value, what, 256)
-    if namespace is not None:
-        validate.name(namespace, "namespace")
-    filters = audit.Filters(
-        since=audit.since_time(since) if since else None,
+    fmt = opts.output_format(output_format)
+    filters = audit.parse_filters(
+        since=since,
         action=action,
         result=result,
         namespace=namespace,
@@ -329,7 +264,7 @@ def audit_list(
     output.emit(
         found,
         fmt,
-        _AUDIT_COLUMNS,
+        _audit_columns(),
         name=lambda e: str(e.get("id")),
         empty=f"No audit entries match in {path}.",
     )
@@ -348,18 +283,13 @@ def audit_show(
     """Show one audit entry in full."""
     from akscli import audit
 
-    fmt = opts.output_format(output_format, ("table", "json", "yaml"))
-    output.emit_object(audit.find(audit.log_path(), entry_id.strip().lower()), fmt)
+    fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
+    output.emit_object(audit.find(audit.log_path(), entry_id), fmt)
 
 
 # ---- policy ----------------------------------------------------------------------------------
 
-policy_app = typer.Typer(
-    name="policy",
-    help="Policy guardrails for manifests.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-)
+policy_app = _sub_app("policy", "Policy guardrails for manifests.")
 
 _FINDING_COLUMNS = [
     Column("rule", "rule"),
@@ -376,9 +306,7 @@ def policy_check(
         list[str],
         typer.Option("-f", "--filename", help="A manifest file, a folder of them, or - for stdin (repeatable)."),
     ],
-    output_format: Annotated[
-        str, typer.Option("-o", "--output", help="Output format: table|wide|json|yaml|sarif.")
-    ] = "table",
+    output_format: Annotated[str, _output_option(POLICY_CHECK_FORMATS)] = "table",
 ) -> None:
     """Check manifests against the policy rules, for CI.
 
@@ -388,29 +316,19 @@ def policy_check(
     from akscli import policy
     from akscli.globals import FLAGS
 
-    fmt = opts.output_format(output_format, ("table", "wide", "json", "yaml", "sarif"))
-    for rule in FLAGS.allow:
-        policy.known_rule(rule)
-    config = policy.load_config(FLAGS.policy_file)
-    objects, sources = policy.load_manifests(files)
-    findings = policy.evaluate(objects, config, sources)
+    fmt = opts.output_format(output_format, POLICY_CHECK_FORMATS)
+    findings, count = policy.check_paths(files, allow=FLAGS.allow, policy_file=FLAGS.policy_file)
     if fmt == "sarif":
-        output.write(_json(policy.sarif(findings)))
+        output.emit_object(policy.sarif(findings), "json")
     else:
         output.emit(
             [f.to_dict() for f in findings],
             fmt,
             _FINDING_COLUMNS,
             name=lambda f: f"{f['rule']}/{f['object']}",
-            empty=f"No findings in {len(objects)} object(s).",
+            empty=f"No findings in {count} object(s).",
         )
     policy.raise_if_blocked(findings, FLAGS.allow, "check failed", listed=True)
-
-
-def _json(data: Any) -> str:
-    from akscli import yamlio
-
-    return yamlio.dump_json(data)
 
 
 _RULE_COLUMNS = [
@@ -428,16 +346,6 @@ def policy_rules(output_format: opts.Output = "table") -> None:
     from akscli import policy
     from akscli.globals import FLAGS
 
-    fmt = opts.output_format(output_format, ("table", "wide", "json", "yaml", "name"))
-    config = policy.load_config(FLAGS.policy_file)
-    rows = [
-        {
-            "rule": r.id,
-            "severity": config.severity(r.id),
-            "default": r.severity,
-            "summary": r.summary,
-            "fix": r.fix,
-        }
-        for r in policy.RULES.values()
-    ]
+    fmt = opts.output_format(output_format)
+    rows = policy.rule_rows(policy.load_config(FLAGS.policy_file))
     output.emit(rows, fmt, _RULE_COLUMNS, name=lambda r: str(r["rule"]))

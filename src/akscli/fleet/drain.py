@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from akscli import validate
 from akscli.errors import NotFoundError, UsageError, WaitTimeoutError
@@ -25,7 +25,8 @@ from akscli.fleet import (
     PLACEMENT_BETA,
     PLACEMENT_V1,
 )
-from akscli.kube.client import WatchExpired
+from akscli.fleet.watching import follow
+from akscli.kube.client import Kube
 
 # The eviction controller's messages for evictions that are invalid because nothing is left to
 # evict (placement missing or deleting, no scheduling decision for the cluster): the cluster is
@@ -33,51 +34,7 @@ from akscli.kube.client import WatchExpired
 _DRAINED_ANYWAY = ("failed to find", "found deleting")
 
 
-class DrainKube(Protocol):
-    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None: ...
-
-    def list(
-        self,
-        api_version: str,
-        kind: str,
-        *,
-        namespace: str | None = None,
-        all_namespaces: bool = False,
-        label_selector: str | None = None,
-        field_selector: str | None = None,
-        page_size: int = 500,
-    ) -> Iterable[dict[str, Any]]: ...
-
-    def create(self, obj: Any, *, dry_run: bool = False) -> dict[str, Any]: ...
-
-    def patch(
-        self,
-        api_version: str,
-        kind: str,
-        name: str,
-        patch: Any,
-        *,
-        namespace: str | None = None,
-        content_type: str = "application/merge-patch+json",
-        subresource: str | None = None,
-        dry_run: bool = False,
-    ) -> dict[str, Any]: ...
-
-    def watch(
-        self,
-        api_version: str,
-        kind: str,
-        *,
-        namespace: str | None = None,
-        all_namespaces: bool = False,
-        name: str | None = None,
-        label_selector: str | None = None,
-        resource_version: str | None = None,
-        timeout_seconds: int = 300,
-    ) -> Iterable[tuple[str, dict[str, Any]]]: ...
-
-
-def _member(kube: DrainKube, cluster: str) -> dict[str, Any]:
+def _member(kube: Kube, cluster: str) -> dict[str, Any]:
     validate.name(cluster, "member cluster name")
     member = kube.get(CLUSTER_V1, MEMBER, cluster)
     if member is None:
@@ -88,48 +45,47 @@ def _member(kube: DrainKube, cluster: str) -> dict[str, Any]:
     return member
 
 
-def _is_cordon(taint: dict[str, Any]) -> bool:
+def _is_cordon(taint: Mapping[str, Any]) -> bool:
     return all(taint.get(k) == v for k, v in CORDON_TAINT.items())
 
 
-def cordon(kube: DrainKube, cluster: str) -> bool:
-    """Add the cordon taint; False when it was already there."""
-    member = _member(kube, cluster)
-    taints = list((member.get("spec") or {}).get("taints") or [])
-    if any(_is_cordon(t) for t in taints):
-        return False
+def _taints(member: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return list((member.get("spec") or {}).get("taints") or [])
+
+
+def _set_taints(kube: Kube, member: Mapping[str, Any], taints: list[dict[str, Any]]) -> None:
+    meta = member["metadata"]
+    # resourceVersion turns a concurrent taint change into a conflict instead of a lost update.
     kube.patch(
         CLUSTER_V1,
         MEMBER,
-        cluster,
-        {
-            "metadata": {"resourceVersion": member["metadata"].get("resourceVersion")},
-            "spec": {"taints": [*taints, dict(CORDON_TAINT)]},
-        },
+        str(meta["name"]),
+        {"metadata": {"resourceVersion": meta.get("resourceVersion")}, "spec": {"taints": taints or None}},
     )
+
+
+def cordon(kube: Kube, cluster: str) -> bool:
+    """Add the cordon taint; False when it was already there."""
+    member = _member(kube, cluster)
+    taints = _taints(member)
+    if any(_is_cordon(t) for t in taints):
+        return False
+    _set_taints(kube, member, [*taints, dict(CORDON_TAINT)])
     return True
 
 
-def uncordon(kube: DrainKube, cluster: str) -> bool:
+def uncordon(kube: Kube, cluster: str) -> bool:
     """Remove the cordon taint; False when the cluster was not cordoned."""
     member = _member(kube, cluster)
-    taints = list((member.get("spec") or {}).get("taints") or [])
+    taints = _taints(member)
     kept = [t for t in taints if not _is_cordon(t)]
     if len(kept) == len(taints):
         return False
-    kube.patch(
-        CLUSTER_V1,
-        MEMBER,
-        cluster,
-        {
-            "metadata": {"resourceVersion": member["metadata"].get("resourceVersion")},
-            "spec": {"taints": kept or None},
-        },
-    )
+    _set_taints(kube, member, kept)
     return True
 
 
-def placements_on(kube: DrainKube, cluster: str) -> list[str]:
+def placements_on(kube: Kube, cluster: str) -> list[str]:
     """Names of the ClusterResourcePlacements that have scheduled resources onto ``cluster``."""
     names = []
     for crp in kube.list(PLACEMENT_V1, CRP):
@@ -166,7 +122,7 @@ def eviction_name(placement: str, cluster: str) -> str:
     return validate.subdomain(name, "eviction name")
 
 
-def classify(eviction: dict[str, Any]) -> tuple[str, str] | None:
+def classify(eviction: Mapping[str, Any]) -> tuple[str, str] | None:
     """(outcome, message) once the eviction is terminal, else None."""
     conds = {c.get("type"): c for c in (eviction.get("status") or {}).get("conditions") or []}
     valid, executed = conds.get("Valid"), conds.get("Executed")
@@ -186,7 +142,7 @@ def classify(eviction: dict[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-def evict(kube: DrainKube, placement: str, cluster: str, timeout: float) -> EvictionResult:
+def evict(kube: Kube, placement: str, cluster: str, timeout: float) -> EvictionResult:
     name = eviction_name(placement, cluster)
     created = kube.create(
         {
@@ -196,45 +152,35 @@ def evict(kube: DrainKube, placement: str, cluster: str, timeout: float) -> Evic
             "spec": {"placementName": placement, "clusterName": cluster},
         }
     )
-    deadline = time.monotonic() + timeout
-    obj = created
-    while True:
-        verdict = classify(obj)
-        if verdict is not None:
-            return EvictionResult(placement, name, *verdict)
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise WaitTimeoutError(
-                f"eviction {name} of placement {placement} from {cluster} did not finish within {int(timeout)}s",
-                hint="is the fleet hub's eviction controller running? Retry with a longer --timeout",
-            )
-        version = (obj.get("metadata") or {}).get("resourceVersion")
-        try:
-            for event, item in kube.watch(
-                PLACEMENT_BETA,
-                EVICTION,
-                name=name,
-                resource_version=version,
-                timeout_seconds=max(1, int(min(remaining, 300))),
-            ):
-                if event in ("ADDED", "MODIFIED"):
-                    obj = item
-                    if classify(obj) is not None:
-                        break
-        except WatchExpired:
-            # 410 Gone: the version we watched from was compacted; re-read and watch again.
-            pass
-        latest = kube.get(PLACEMENT_BETA, EVICTION, name)
-        if latest is not None:
-            obj = latest
+    verdict = follow(
+        kube,
+        PLACEMENT_BETA,
+        EVICTION,
+        name,
+        None,
+        created,
+        classify,
+        timeout=timeout,
+        timeout_error=lambda: WaitTimeoutError(
+            f"eviction {name} of placement {placement} from {cluster} did not finish within {int(timeout)}s",
+            hint="is the fleet hub's eviction controller running? Retry with a longer --timeout",
+        ),
+    )
+    return EvictionResult(placement, name, *verdict)
+
+
+def drain_timeout(text: str) -> float:
+    """The ``--timeout`` of a drain: a positive duration (checked before the hub is reached)."""
+    seconds = validate.duration(text, "--timeout")
+    if seconds <= 0:
+        raise UsageError("--timeout must be positive", hint="for example --timeout 5m")
+    return seconds
 
 
 def drain(
-    kube: DrainKube, cluster: str, timeout: float, progress: Callable[[str], None] | None = None
+    kube: Kube, cluster: str, timeout: float, progress: Callable[[str], None] | None = None
 ) -> tuple[bool, list[EvictionResult]]:
     """Cordon ``cluster`` and evict every placement from it; (newly cordoned, results)."""
-    if timeout <= 0:
-        raise UsageError("--timeout must be positive", hint="for example --timeout 5m")
     newly = cordon(kube, cluster)
     if progress:
         progress(f"cordoned member cluster {cluster}" if newly else f"member cluster {cluster} was already cordoned")

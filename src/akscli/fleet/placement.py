@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from akscli import validate
 from akscli.errors import NotFoundError, UsageError
 from akscli.fleet import CRO, CRP, PLACEMENT_V1, RO, RP, selectors
+from akscli.kube.client import Kube
 
 # The per-cluster conditions in the order a rollout passes them; the first that is not True
 # is where that cluster is stuck.
@@ -31,24 +32,6 @@ _FORBIDDEN_OVERRIDE_PATHS = (
     "/metadata/namespace",
     "/status",
 )
-
-
-class KubeLike(Protocol):
-    """The part of ``akscli.kube.client.Kube`` this module uses."""
-
-    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None: ...
-
-    def list(
-        self,
-        api_version: str,
-        kind: str,
-        *,
-        namespace: str | None = None,
-        all_namespaces: bool = False,
-        label_selector: str | None = None,
-        field_selector: str | None = None,
-        page_size: int = 500,
-    ) -> Iterable[dict[str, Any]]: ...
 
 
 @dataclass
@@ -448,14 +431,7 @@ def placement_summary(placement: Mapping[str, Any]) -> dict[str, Any]:
     conds = _conditions(placement.get("status") or {})
     rollup = {
         t: str(conds[prefix + t]["status"]) if prefix + t in conds else "-"
-        for t in (
-            "Scheduled",
-            "RolloutStarted",
-            "Overridden",
-            "WorkSynchronized",
-            "Applied",
-            "Available",
-        )
+        for t in CLUSTER_CONDITIONS
     }
     failing = next(
         (
@@ -482,7 +458,7 @@ def placement_summary(placement: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def get_placement(kube: KubeLike, name: str, namespace: str | None) -> dict[str, Any]:
+def get_placement(kube: Kube, name: str, namespace: str | None) -> dict[str, Any]:
     kind = RP if namespace else CRP
     obj = kube.get(PLACEMENT_V1, kind, name, namespace)
     if obj is None:
@@ -494,7 +470,18 @@ def get_placement(kube: KubeLike, name: str, namespace: str | None) -> dict[str,
     return obj
 
 
-def list_placements(kube: KubeLike, namespace: str | None, all_namespaces: bool = False) -> Iterator[dict[str, Any]]:
+def delete_refs(kube: Kube, name: str, namespace: str | None) -> list[tuple[str, str, str, str | None]]:
+    """The placement and the override ``fleet place`` made for it, as delete_objects takes them."""
+    get_placement(kube, name, namespace)
+    override_kind = RO if namespace else CRO
+    refs: list[tuple[str, str, str, str | None]] = [(PLACEMENT_V1, RP if namespace else CRP, name, namespace)]
+    override = f"{name}-override"
+    if kube.get(PLACEMENT_V1, override_kind, override, namespace):
+        refs.append((PLACEMENT_V1, override_kind, override, namespace))
+    return refs
+
+
+def list_placements(kube: Kube, namespace: str | None, all_namespaces: bool = False) -> Iterator[dict[str, Any]]:
     """ClusterResourcePlacements (no namespace) or ResourcePlacements, page by page."""
     if namespace is None and not all_namespaces:
         yield from kube.list(PLACEMENT_V1, CRP)
@@ -515,11 +502,7 @@ class ObjectRef:
 
 def parse_object_ref(text: str, namespace: str | None) -> ObjectRef:
     """``KIND/NAME`` (KIND as --select accepts it) plus the namespace for namespaced kinds."""
-    sel = (
-        selectors.resource_selector(text, namespaced=namespace is not None)
-        if namespace
-        else _cluster_or_namespaced(text)
-    )
+    sel = _cluster_or_namespaced(text)
     if "name" not in sel:
         raise UsageError(
             f"invalid object {text!r}: give KIND/NAME",
@@ -542,9 +525,9 @@ def _cluster_or_namespaced(text: str) -> dict[str, Any]:
     kind_text = text.split("/")[0].split(":")[0]
     known = selectors.KNOWN_KINDS.get(kind_text.lower())
     if known and known[2] not in selectors.CLUSTER_SCOPED_KINDS:
-        # Parse as namespaced to get the selector; the caller asks for -n.
-        return selectors.resource_selector(text, namespaced=True)
-    return selectors.resource_selector(text, namespaced=False)
+        return selectors.resource_selector(text, namespaced=True, what="object")
+    # Kinds akscli does not know may be either; the caller decides by -n.
+    return selectors.resource_selector(text, namespaced=False, what="object")
 
 
 def _selects(placement: Mapping[str, Any], ref: ObjectRef) -> bool:
@@ -560,7 +543,7 @@ def _selects(placement: Mapping[str, Any], ref: ObjectRef) -> bool:
     return False
 
 
-def which(kube: KubeLike, ref: ObjectRef) -> list[dict[str, Any]]:
+def which(kube: Kube, ref: ObjectRef) -> list[dict[str, Any]]:
     """Every (placement, member cluster) that put ``ref`` on a member, with its state there."""
     candidates: list[dict[str, Any]] = list(kube.list(PLACEMENT_V1, CRP))
     if ref.namespace:

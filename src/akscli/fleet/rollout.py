@@ -7,63 +7,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from akscli import validate
 from akscli.errors import NotFoundError, UsageError, WaitTimeoutError
 from akscli.fleet import AR, CAR, CSUR, CSUS, PLACEMENT_V1, SUR, SUS, TARGET_UPDATE_RUN_LABEL
 from akscli.fleet.stages import StageSpec, hub_stages
-from akscli.kube.client import WatchExpired
+from akscli.fleet.watching import follow
+from akscli.kube.client import Kube
 
 RUN_STATES = {"start": "Run", "stop": "Stop"}
-
-
-class HubKube(Protocol):
-    """The part of ``akscli.kube.client.Kube`` the hub rollout code uses."""
-
-    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None: ...
-
-    def list(
-        self,
-        api_version: str,
-        kind: str,
-        *,
-        namespace: str | None = None,
-        all_namespaces: bool = False,
-        label_selector: str | None = None,
-        field_selector: str | None = None,
-        page_size: int = 500,
-    ) -> Iterable[dict[str, Any]]: ...
-
-    def patch(
-        self,
-        api_version: str,
-        kind: str,
-        name: str,
-        patch: Any,
-        *,
-        namespace: str | None = None,
-        content_type: str = "application/merge-patch+json",
-        subresource: str | None = None,
-        dry_run: bool = False,
-    ) -> dict[str, Any]: ...
-
-    def patch_status(
-        self, api_version: str, kind: str, name: str, patch: Any, *, namespace: str | None = None
-    ) -> dict[str, Any]: ...
-
-    def watch(
-        self,
-        api_version: str,
-        kind: str,
-        *,
-        namespace: str | None = None,
-        all_namespaces: bool = False,
-        name: str | None = None,
-        label_selector: str | None = None,
-        resource_version: str | None = None,
-        timeout_seconds: int = 300,
-    ) -> Iterable[tuple[str, dict[str, Any]]]: ...
 
 
 def strategy_objects(name: str, namespace: str | None, specs: list[StageSpec]) -> list[dict[str, Any]]:
@@ -112,7 +65,7 @@ def run_objects(
     )
 
 
-def get_run(kube: HubKube, name: str, namespace: str | None) -> dict[str, Any]:
+def get_run(kube: Kube, name: str, namespace: str | None) -> dict[str, Any]:
     kind = SUR if namespace else CSUR
     obj = kube.get(PLACEMENT_V1, kind, name, namespace)
     if obj is None:
@@ -121,7 +74,7 @@ def get_run(kube: HubKube, name: str, namespace: str | None) -> dict[str, Any]:
     return obj
 
 
-def set_run_state(kube: HubKube, name: str, namespace: str | None, action: str) -> dict[str, Any]:
+def set_run_state(kube: Kube, name: str, namespace: str | None, action: str) -> dict[str, Any]:
     """Start (Run) or stop (Stop) a staged update run through ``spec.state``."""
     run = get_run(kube, name, namespace)
     state = RUN_STATES[action]
@@ -251,7 +204,7 @@ def pending_approvals(run: Mapping[str, Any]) -> list[PendingApproval]:
     return result
 
 
-def approve_request(kube: HubKube, name: str, namespace: str | None) -> dict[str, Any]:
+def approve_request(kube: Kube, name: str, namespace: str | None) -> dict[str, Any]:
     """Set the Approved condition on a (Cluster)ApprovalRequest, as ``kubectl fleet approve``."""
     kind = AR if namespace else CAR
     request = kube.get(PLACEMENT_V1, kind, name, namespace)
@@ -286,7 +239,7 @@ def approve_request(kube: HubKube, name: str, namespace: str | None) -> dict[str
     )
 
 
-def requests_for_run(kube: HubKube, run: str, namespace: str | None) -> list[dict[str, Any]]:
+def requests_for_run(kube: Kube, run: str, namespace: str | None) -> list[dict[str, Any]]:
     kind = AR if namespace else CAR
     return list(
         kube.list(
@@ -298,8 +251,24 @@ def requests_for_run(kube: HubKube, run: str, namespace: str | None) -> list[dic
     )
 
 
+def approve_pending(kube: Kube, run: str, namespace: str | None, stage: str | None) -> list[PendingApproval]:
+    """Approve every approval the run waits for (in ``stage`` only, when given)."""
+    obj = get_run(kube, run, namespace)
+    pending = [p for p in pending_approvals(obj) if stage is None or p.stage == stage]
+    if not pending:
+        raise NotFoundError(
+            f"update run {run!r} is waiting for no approval"
+            + (f" in stage {stage}" if stage else "")
+            + f" (it is {run_summary(obj)['state']})",
+            hint=f"see where it stands with: akscli fleet rollout status {run}",
+        )
+    for item in pending:
+        approve_request(kube, item.name, namespace)
+    return pending
+
+
 def wait_for_next_gate(
-    kube: HubKube,
+    kube: Kube,
     name: str,
     namespace: str | None,
     answered: set[str],
@@ -307,45 +276,21 @@ def wait_for_next_gate(
     on_event: Callable[[str], None] | None = None,
 ) -> tuple[str, list[PendingApproval]]:
     """Watch the run until it asks for a new approval or ends: ('gate'|'done'|'failed', gates)."""
-    kind = SUR if namespace else CSUR
-    deadline = time.monotonic() + timeout
-    run = get_run(kube, name, namespace)
-    while True:
-        outcome = _gate_outcome(run, answered)
-        if outcome is not None:
-            return outcome
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise WaitTimeoutError(
-                f"update run {name!r} asked for no new approval within {int(timeout)}s",
-                hint=f"see where it stands with: akscli fleet rollout status {name}",
-            )
-        version = (run.get("metadata") or {}).get("resourceVersion")
-        try:
-            for event, obj in kube.watch(
-                PLACEMENT_V1,
-                kind,
-                namespace=namespace,
-                name=name,
-                resource_version=version,
-                timeout_seconds=max(1, int(min(remaining, 300))),
-            ):
-                if event == "DELETED":
-                    raise NotFoundError(f"update run {name!r} was deleted while waiting")
-                if event not in ("ADDED", "MODIFIED"):
-                    continue
-                run = obj
-                if on_event:
-                    on_event(run_summary(run)["state"])
-                outcome = _gate_outcome(run, answered)
-                if outcome is not None:
-                    return outcome
-                if time.monotonic() >= deadline:
-                    break
-        except WatchExpired:
-            # 410 Gone: the version we watched from was compacted; re-read and watch again.
-            pass
-        run = get_run(kube, name, namespace)
+    return follow(
+        kube,
+        PLACEMENT_V1,
+        SUR if namespace else CSUR,
+        name,
+        namespace,
+        get_run(kube, name, namespace),
+        lambda run: _gate_outcome(run, answered),
+        timeout=timeout,
+        timeout_error=lambda: WaitTimeoutError(
+            f"update run {name!r} asked for no new approval within {int(timeout)}s",
+            hint=f"see where it stands with: akscli fleet rollout status {name}",
+        ),
+        on_change=(lambda run: on_event(run_summary(run)["state"])) if on_event else None,
+    )
 
 
 def _gate_outcome(run: Mapping[str, Any], answered: set[str]) -> tuple[str, list[PendingApproval]] | None:

@@ -255,19 +255,19 @@ def spread_constraint(text: str) -> dict[str, Any]:
     return result
 
 
-def resource_selector(text: str, *, namespaced: bool) -> dict[str, Any]:
+def resource_selector(text: str, *, namespaced: bool, what: str = "--select") -> dict[str, Any]:
     """One ``--select`` value -> a ResourceSelector (group, version, kind, name or labelSelector).
 
     ``namespaced`` is True for a ResourcePlacement, which selects namespaced objects only;
     a ClusterResourcePlacement selects cluster-scoped objects (a Namespace carries its contents).
     """
     kind_text, sep, rest = _split_kind(text)
-    gvk = _gvk(kind_text, text)
+    gvk = _gvk(kind_text, text, what)
     selector: dict[str, Any] = {"group": gvk[0], "version": gvk[1], "kind": gvk[2]}
     if sep == "/":
-        selector["name"] = validate.subdomain(rest, f"name in --select {text!r}")
+        selector["name"] = validate.subdomain(rest, f"name in {what} {text!r}")
     elif sep == ":":
-        selector["labelSelector"] = label_selector(rest, f"label selector in --select {text!r}")
+        selector["labelSelector"] = label_selector(rest, f"label selector in {what} {text!r}")
     cluster_scoped = gvk[2] in CLUSTER_SCOPED_KINDS
     if namespaced and cluster_scoped:
         raise UsageError(
@@ -291,13 +291,13 @@ def _split_kind(text: str) -> tuple[str, str, str]:
     return text, "", ""
 
 
-def _gvk(kind_text: str, original: str) -> tuple[str, str, str]:
+def _gvk(kind_text: str, original: str, what: str) -> tuple[str, str, str]:
     known = KNOWN_KINDS.get(kind_text.lower())
     if known:
         return known
     kind, _, rest = kind_text.partition(".")
     version, _, group = rest.partition(".")
     if not _KIND.match(kind) or not _VERSION.match(version or "") or not group:
-        raise UsageError(f"invalid --select {original!r}: unknown kind {kind_text!r}", hint=_SELECT_FORM)
-    validate.subdomain(group, f"API group in --select {original!r}")
+        raise UsageError(f"invalid {what} {original!r}: unknown kind {kind_text!r}", hint=_SELECT_FORM)
+    validate.subdomain(group, f"API group in {what} {original!r}")
     return group, version, kind

@@ -7,6 +7,7 @@ import contextlib
 import json
 import socket
 import ssl
+import sys
 import time
 import urllib.parse
 from collections.abc import Callable
@@ -35,6 +36,12 @@ class EmulatorHTTPServer(ThreadingHTTPServer):
         self.emulator = emulator
         self.ssl_context: ssl.SSLContext | None = None
         super().__init__(addr, Handler)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # clients that hang up (during the TLS handshake, mid-stream) are normal, not errors
+        if isinstance(sys.exc_info()[1], OSError):
+            return
+        super().handle_error(request, client_address)
 
     def get_request(self) -> tuple[socket.socket, Any]:
         sock, addr = self.socket.accept()

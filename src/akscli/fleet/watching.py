@@ -1,0 +1,73 @@
+"""Following one hub object by watching it until it reaches a verdict (drain, approvals)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from akscli.errors import NotFoundError, WaitTimeoutError
+from akscli.kube.client import Kube, WatchExpired
+
+T = TypeVar("T")
+
+
+def follow(
+    kube: Kube,
+    api_version: str,
+    kind: str,
+    name: str,
+    namespace: str | None,
+    first: Mapping[str, Any],
+    verdict: Callable[[Mapping[str, Any]], T | None],
+    *,
+    timeout: float,
+    timeout_error: Callable[[], WaitTimeoutError],
+    on_change: Callable[[Mapping[str, Any]], None] | None = None,
+) -> T:
+    """Watch ``name`` from ``first`` until ``verdict`` returns something, and return that.
+
+    A watch that ends is resumed from the last version seen; a 410 Gone (the version was
+    compacted) re-reads the object and watches again.
+    """
+    deadline = time.monotonic() + timeout
+    obj = first
+    while True:
+        found = verdict(obj)
+        if found is not None:
+            return found
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise timeout_error()
+        version = (obj.get("metadata") or {}).get("resourceVersion")
+        try:
+            for event, item in kube.watch(
+                api_version,
+                kind,
+                namespace=namespace,
+                name=name,
+                resource_version=version,
+                timeout_seconds=max(1, int(min(remaining, 300))),
+            ):
+                if event == "DELETED":
+                    raise _deleted(kind, name)
+                if event not in ("ADDED", "MODIFIED"):
+                    continue
+                obj = item
+                if on_change:
+                    on_change(obj)
+                found = verdict(obj)
+                if found is not None:
+                    return found
+                if time.monotonic() >= deadline:
+                    break
+        except WatchExpired:
+            pass
+        latest = kube.get(api_version, kind, name, namespace)
+        if latest is None:
+            raise _deleted(kind, name)
+        obj = latest
+
+
+def _deleted(kind: str, name: str) -> NotFoundError:
+    return NotFoundError(f"{kind} {name!r} was deleted while waiting", hint="nothing is left to wait for")
