@@ -15,6 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from akscli import validate
 from akscli.errors import UsageError
 
 DATA_FILE = Path(__file__).parent / "data" / "models.yaml"
@@ -167,10 +168,75 @@ def get(name: str) -> Model:
     near = closest(name)
     hint = (
         (f"did you mean {', '.join(near)}? " if near else "")
-        + "list known models with 'akscli model catalog', or describe any Hugging Face model "
-        "with --weights-gib, --layers, --kv-heads, --head-dim, --attention-heads and --context"
+        + "list known models with 'akscli model catalog', or describe any Hugging Face model with "
+        f"{', '.join(DESCRIPTION_FLAGS)} and {HEAD_DIM_FLAGS}"
     )
     raise UsageError(f"unknown model {name!r}", hint=hint)
+
+
+# What describing a model the catalog lacks takes, as `model plan` and `model deploy` spell it.
+DESCRIPTION_FLAGS = ("--weights-gib", "--layers", "--attention-heads", "--max-context")
+HEAD_DIM_FLAGS = "--head-dim (or --hidden-size)"
+
+
+@dataclass(frozen=True)
+class Description:
+    """A model the catalog lacks, as the user describes it on the command line (all optional:
+    none given means "look the name up")."""
+
+    weights_gib: float | None = None
+    layers: int | None = None
+    attention_heads: int | None = None
+    kv_heads: int | None = None
+    head_dim: int | None = None
+    hidden_size: int | None = None
+    max_context: int | None = None
+    quantization: str | None = None
+    params_b: float | None = None
+
+    @property
+    def given(self) -> bool:
+        return any(v is not None for v in asdict(self).values())
+
+
+def resolve(name: str, described: Description) -> Model:
+    """The catalog's model ``name``, or the model the flags describe; every value is checked."""
+    name = validate.text(name, "model", 200)
+    if not described.given:
+        return get(name)
+    d = described
+    required = dict(zip(DESCRIPTION_FLAGS, (d.weights_gib, d.layers, d.attention_heads, d.max_context), strict=True))
+    missing = [flag for flag, v in required.items() if v is None]
+    if d.head_dim is None and d.hidden_size is None:
+        missing.append(HEAD_DIM_FLAGS)
+    if missing:
+        raise UsageError(
+            f"describing {name} needs {', '.join(missing)} as well",
+            hint="read them from the model's config.json and file sizes",
+        )
+    assert d.weights_gib is not None and d.layers is not None and d.attention_heads is not None
+    assert d.max_context is not None
+    heads = validate.integer(d.attention_heads, "--attention-heads", 1, 4096)
+    kv_heads = validate.integer(d.kv_heads, "--kv-heads", 1, heads) if d.kv_heads is not None else None
+    if kv_heads is not None and heads % kv_heads:
+        raise UsageError(
+            f"invalid --kv-heads {kv_heads}: it must divide --attention-heads {heads}",
+            hint="num_key_value_heads in config.json (equal to num_attention_heads without grouped-query attention)",
+        )
+    return custom(
+        name,
+        weights_gib=validate.number(d.weights_gib, "--weights-gib", 0.01, 100_000),
+        layers=validate.integer(d.layers, "--layers", 1, 1000),
+        attention_heads=heads,
+        kv_heads=kv_heads,
+        head_dim=validate.integer(d.head_dim, "--head-dim", 1, 4096) if d.head_dim is not None else None,
+        hidden_size=(
+            validate.integer(d.hidden_size, "--hidden-size", heads, 1_000_000) if d.hidden_size is not None else None
+        ),
+        context=validate.integer(d.max_context, "--max-context", 128, 100_000_000),
+        quantization=d.quantization or "bf16",
+        parameters_b=validate.number(d.params_b, "--params-b", 0.001, 100_000) if d.params_b is not None else None,
+    )
 
 
 def search(query: str | None = None) -> list[Model]:

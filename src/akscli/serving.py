@@ -90,6 +90,18 @@ def parse_gateway(value: str) -> tuple[str, str | None]:
     return name, ns or None
 
 
+def check_fleet_flags(fleet: bool, members: Sequence[str], count: int | None, strategy: str | None) -> None:
+    if (members or count or strategy) and not fleet:
+        raise UsageError(
+            "--member, --clusters and --staged-strategy go with --fleet",
+            hint="add --fleet, with --context pointing at the fleet hub",
+        )
+    if members and count:
+        raise UsageError(
+            "give --member or --clusters, not both", hint="--member picks clusters by name; --clusters N picks N"
+        )
+
+
 @dataclass
 class DeployRequest:
     name: str
@@ -144,6 +156,11 @@ class DeployRequest:
         validate.name(self.name, "model deployment name", max_len=50)
         validate.name(self.namespace, "namespace")
         validate.choice(self.runtime, RUNTIMES, "--runtime")
+        if self.replicas is not None:
+            validate.integer(self.replicas, "--replicas", 0, 1000)
+        validate.integer(self.queue_threshold, "--queue-threshold", 1, 10_000)
+        if self.fleet_count is not None:
+            validate.integer(self.fleet_count, "--clusters", 1, 1000)
         if self.access_secret:
             validate.name(self.access_secret, "--access-secret")
         if self.runtime == "vllm" and self.fit.nodes > 1:
@@ -738,10 +755,13 @@ def record_revision(
     return number
 
 
-def pick_revision(history: Sequence[Revision], name: str, number: int | None) -> Revision:
+def pick_revision(history: Sequence[Revision], name: str, namespace: str, number: int | None) -> Revision:
     """The revision ``model rollback`` returns to: ``number``, else the one before the latest."""
     if not history:
-        raise NotFoundError(f"no revisions recorded for {name}", hint="revisions are recorded by akscli model deploy")
+        raise NotFoundError(
+            f"no revisions recorded for {name} in namespace {namespace}",
+            hint="revisions are recorded by akscli model deploy",
+        )
     if number is None:
         if len(history) < 2:
             raise UsageError(

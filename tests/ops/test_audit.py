@@ -254,6 +254,12 @@ def test_find_by_id_prefix(log: Path) -> None:
     assert audit.find(log, second["id"][:8])["result"] == "two"
 
 
+def test_find_ignores_case_and_surrounding_spaces_of_the_id(log: Path) -> None:
+    record(result="one")
+    entry_id = lines(log)[0]["id"]
+    assert audit.find(log, f" {entry_id[:8].upper()} ")["result"] == "one"
+
+
 def test_find_unknown_id_is_not_found(log: Path) -> None:
     record()
     with pytest.raises(NotFoundError):
@@ -305,6 +311,36 @@ def test_audit_show_cli_rejects_a_malformed_id(log: Path) -> None:
     result = invoke("audit", "show", "../etc")
     assert result.exit_code == 2
     assert "invalid audit id" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("identity", "shown"),
+    [
+        ({"oid": "1111", "upn": "ana@contoso.com"}, "ana@contoso.com"),
+        ({"oid": "1111", "appid": "app-2"}, "app-2"),
+        ({"oid": "1111"}, "1111"),
+        ({}, "local-ana"),
+    ],
+)
+def test_who_prefers_the_most_readable_claim(identity: dict[str, str], shown: str) -> None:
+    assert audit.who({"identity": identity, "localUser": "local-ana"}) == shown
+
+
+def test_objects_summary_names_three_objects_and_counts_the_rest() -> None:
+    entry = {"objects": [{"object": f"configmap/c{i}"} for i in range(5)]}
+    assert audit.objects_summary(entry) == "configmap/c0,configmap/c1,configmap/c2,+2"
+
+
+def test_where_is_the_context_else_the_cluster() -> None:
+    assert audit.where({"target": {"context": "prod", "cluster": "aks-1"}}) == "prod"
+    assert audit.where({"target": {"cluster": "aks-1"}}) == "aks-1"
+    assert audit.where({"target": {}}) is None
+
+
+def test_audit_list_rejects_a_control_character_in_a_filter(log: Path) -> None:
+    result = invoke("audit", "list", "--object", "web\x07")
+    assert result.exit_code == 2
+    assert "--object" in result.stderr
 
 
 def test_audit_list_on_an_empty_log_says_so(log: Path) -> None:

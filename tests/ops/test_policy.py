@@ -380,6 +380,14 @@ def test_policy_check_on_a_missing_path_is_one_clear_error(tmp_path: Path) -> No
     assert "hint: " in result.stderr
 
 
+def test_policy_check_on_a_folder_without_manifests_fails_rather_than_passing(tmp_path: Path) -> None:
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "deploy.yaml.j2").write_text("kind: Deployment\n")
+    result = invoke("policy", "check", "-f", str(tmp_path / "m"))
+    assert result.exit_code == 2, result
+    assert "no manifests found" in result.stderr
+
+
 def test_policy_check_on_invalid_yaml_is_one_clear_error(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text("kind: [unclosed\n")
     result = invoke("policy", "check", "-f", str(tmp_path / "bad.yaml"))

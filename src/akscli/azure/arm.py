@@ -170,6 +170,14 @@ def raw_begin(
     return LROPoller(client, response, deserialize, ARMPolling(interval))
 
 
+def call(what: str, fn: Callable[[], T]) -> T:
+    """Run one SDK call; any failure comes back as one AkscliError naming ``what``."""
+    try:
+        return fn()
+    except Exception as exc:
+        raise translate_arm_error(exc, what=what) from exc
+
+
 def _url(client: ARMPipelineClient[Any, Any], path: str) -> str:
     if path.startswith("https://"):
         return path

@@ -11,8 +11,9 @@ import io
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, cast
 
+from akscli import validate
 from akscli.azure import arm, names
 from akscli.azure.token import AKS_SERVER_APP
 from akscli.errors import NotFoundError, UsageError, WaitTimeoutError
@@ -37,13 +38,6 @@ def as_dict(model: Any) -> dict[str, Any]:
     if hasattr(model, "as_dict"):
         return dict(model.as_dict())
     return dict(model)
-
-
-def choice(value: str, choices: tuple[str, ...], what: str) -> str:
-    for c in choices:
-        if value.strip().lower() == c.lower():
-            return c
-    raise UsageError(f"invalid {what} {value!r}", hint="use one of: " + ", ".join(choices))
 
 
 @dataclass
@@ -87,14 +81,14 @@ class ClusterSpec:
         zones: list[str] | None = None,
     ) -> ClusterSpec:
         """Validate every flag value (raises UsageError) and build the spec."""
-        sku_v = choice(sku, SKUS, "--sku")
+        sku_v = validate.choice(sku, SKUS, "--sku")
         if hosted_system and sku_v != "automatic":
             raise UsageError(
                 "--hosted-system needs --sku automatic", hint="managed system node pools exist only on AKS Automatic"
             )
         if not 1 <= system_count <= 1000:
             raise UsageError(f"invalid --system-count {system_count}: 1 to 1000", hint="e.g. --system-count 3")
-        np = choice(node_provisioning, NODE_PROVISIONING, "--node-provisioning") if node_provisioning else None
+        np = validate.choice(node_provisioning, NODE_PROVISIONING, "--node-provisioning") if node_provisioning else None
         if sku_v == "automatic" and np == "manual":
             raise UsageError(
                 "AKS Automatic always uses node auto-provisioning",
@@ -105,11 +99,11 @@ class ClusterSpec:
             resource_group=names.resource_group(resource_group),
             location=names.location(location),
             sku=sku_v,
-            tier=choice(tier, TIERS, "--tier") if tier else None,
+            tier=validate.choice(tier, TIERS, "--tier") if tier else None,
             kubernetes_version=names.kubernetes_version(kubernetes_version) if kubernetes_version else None,
             enable_kaito=enable_kaito,
             node_provisioning=np,
-            os_sku=choice(os_sku, OS_SKUS, "--os-sku") if os_sku else None,
+            os_sku=validate.choice(os_sku, OS_SKUS, "--os-sku") if os_sku else None,
             hosted_system=hosted_system,
             system_count=system_count,
             system_vm_size=names.vm_size(system_vm_size) if system_vm_size else DEFAULT_SYSTEM_VM,
@@ -173,16 +167,6 @@ def client(target: arm.AzureTarget) -> ContainerServiceClient:
     return arm.management_client(ContainerServiceClient, target, api_version=API_VERSION)
 
 
-T = TypeVar("T")
-
-
-def _call(fn: Callable[[], T], what: str) -> T:
-    try:
-        return fn()
-    except Exception as exc:
-        raise arm.translate_arm_error(exc, what=what) from exc
-
-
 def begin_create(
     c: ContainerServiceClient, spec: ClusterSpec, body: dict[str, Any], *, update: bool = False
 ) -> LROPoller[Any]:
@@ -193,14 +177,11 @@ def begin_create(
                 f"cluster {spec.name} already exists in resource group {spec.resource_group}",
                 hint="change it with 'akscli cluster upgrade' or 'akscli nodepool', or delete it first",
             )
-    return _call(
-        lambda: c.managed_clusters.begin_create_or_update(spec.resource_group, spec.name, cast(Any, body)),
-        f"create cluster {spec.name}",
-    )
+    return arm.call(f"create cluster {spec.name}", lambda: c.managed_clusters.begin_create_or_update(spec.resource_group, spec.name, cast(Any, body)))
 
 
 def get(c: ContainerServiceClient, rg: str, name: str) -> dict[str, Any]:
-    return as_dict(_call(lambda: c.managed_clusters.get(rg, name), f"cluster {name}"))
+    return as_dict(arm.call(f"cluster {name}", lambda: c.managed_clusters.get(rg, name)))
 
 
 def get_or_none(c: ContainerServiceClient, rg: str, name: str) -> dict[str, Any] | None:
@@ -256,12 +237,36 @@ def summary(cluster: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def upgrade_profile(c: ContainerServiceClient, rg: str, name: str) -> dict[str, Any]:
-    return as_dict(_call(lambda: c.managed_clusters.get_upgrade_profile(rg, name), f"upgrade profile of {name}"))
+    return as_dict(arm.call(f"upgrade profile of {name}", lambda: c.managed_clusters.get_upgrade_profile(rg, name)))
 
 
 def available_versions(profile: Mapping[str, Any]) -> list[str]:
     cp = (profile.get("properties") or {}).get("controlPlaneProfile") or {}
     return [u["kubernetesVersion"] for u in cp.get("upgrades") or []]
+
+
+def upgrade_info(c: ContainerServiceClient, rg: str, name: str) -> dict[str, Any]:
+    """The current version and the versions Azure offers (``cluster upgrade`` without a version)."""
+    profile = upgrade_profile(c, rg, name)
+    cp = (profile.get("properties") or {}).get("controlPlaneProfile") or {}
+    return {
+        "name": name,
+        "currentVersion": cp.get("kubernetesVersion"),
+        "availableUpgrades": available_versions(profile),
+    }
+
+
+def check_upgrade_flags(version: str | None, *, control_plane_only: bool, node_image_only: bool) -> str | None:
+    """The normalised target version; raises UsageError for flags that exclude each other."""
+    if node_image_only and (version or control_plane_only):
+        raise UsageError(
+            "--node-image-only upgrades node images only", hint="drop --kubernetes-version/--control-plane-only"
+        )
+    if control_plane_only and not version:
+        raise UsageError(
+            "--control-plane-only needs a target version", hint="add --kubernetes-version, e.g. -k 1.34"
+        )
+    return names.kubernetes_version(version) if version else None
 
 
 def _vkey(v: str) -> tuple[int, ...]:
@@ -291,9 +296,7 @@ def begin_upgrade(
     if not control_plane_only:
         for pool in props.get("agentPoolProfiles") or []:
             pool["orchestratorVersion"] = version
-    return _call(
-        lambda: c.managed_clusters.begin_create_or_update(rg, name, cast(Any, cluster)), f"upgrade cluster {name}"
-    )
+    return arm.call(f"upgrade cluster {name}", lambda: c.managed_clusters.begin_create_or_update(rg, name, cast(Any, cluster)))
 
 
 def begin_node_image_upgrades(c: ContainerServiceClient, rg: str, name: str) -> list[tuple[str, LROPoller[Any]]]:
@@ -307,32 +310,20 @@ def begin_node_image_upgrades(c: ContainerServiceClient, rg: str, name: str) -> 
 
 
 def _begin_node_image(c: ContainerServiceClient, rg: str, name: str, pool: str) -> LROPoller[Any]:
-    return _call(
-        lambda: c.agent_pools.begin_upgrade_node_image_version(rg, name, pool),
-        f"node image upgrade of {pool}",
-    )
+    return arm.call(f"node image upgrade of {pool}", lambda: c.agent_pools.begin_upgrade_node_image_version(rg, name, pool))
 
 
 def begin_start(c: ContainerServiceClient, rg: str, name: str) -> LROPoller[Any]:
-    return _call(
-        lambda: c.managed_clusters.begin_start(rg, name),
-        f"start cluster {name}",
-    )
+    return arm.call(f"start cluster {name}", lambda: c.managed_clusters.begin_start(rg, name))
 
 
 def begin_stop(c: ContainerServiceClient, rg: str, name: str) -> LROPoller[Any]:
-    return _call(
-        lambda: c.managed_clusters.begin_stop(rg, name),
-        f"stop cluster {name}",
-    )
+    return arm.call(f"stop cluster {name}", lambda: c.managed_clusters.begin_stop(rg, name))
 
 
 def begin_delete(c: ContainerServiceClient, rg: str, name: str) -> LROPoller[Any]:
     get(c, rg, name)  # a clear NotFoundError rather than ARM's silent 204
-    return _call(
-        lambda: c.managed_clusters.begin_delete(rg, name),
-        f"delete cluster {name}",
-    )
+    return arm.call(f"delete cluster {name}", lambda: c.managed_clusters.begin_delete(rg, name))
 
 
 def wait_for(
@@ -377,14 +368,9 @@ def wait_for(
 
 def user_kubeconfig(c: ContainerServiceClient, rg: str, name: str, *, admin: bool = False) -> bytes:
     if admin:
-        result = _call(
-            lambda: c.managed_clusters.list_cluster_admin_credentials(rg, name), f"admin credentials of {name}"
-        )
+        result = arm.call(f"admin credentials of {name}", lambda: c.managed_clusters.list_cluster_admin_credentials(rg, name))
     else:
-        result = _call(
-            lambda: c.managed_clusters.list_cluster_user_credentials(rg, name, format="exec"),
-            f"credentials of {name}",
-        )
+        result = arm.call(f"credentials of {name}", lambda: c.managed_clusters.list_cluster_user_credentials(rg, name, format="exec"))
     configs = as_dict(result).get("kubeconfigs") or []
     if not configs:
         raise NotFoundError(f"Azure returned no kubeconfig for cluster {name}")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from akscli import validate
 from akscli.azure import arm, names
-from akscli.azure.clusters import _call, as_dict, choice, get
+from akscli.azure.clusters import as_dict, get
 from akscli.errors import NotFoundError, UsageError
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ class NodePoolSpec:
         """Validate every flag (raises UsageError) and resolve the GPU shortcut."""
         from akscli import skus
 
-        mode_v = choice(mode, MODES, "--mode")
+        mode_v = validate.choice(mode, MODES, "--mode")
         if vm_size and gpu:
             raise UsageError(
                 "give --vm-size or --gpu, not both", hint="--gpu a100 --gpus-per-node 1 picks the VM size for you"
@@ -93,7 +93,7 @@ class NodePoolSpec:
             raise UsageError("--gpus-per-node goes with --gpu", hint="e.g. --gpu a100 --gpus-per-node 2")
         sku = None
         if gpu:
-            family = choice(gpu, GPU_SHORTCUTS, "--gpu")
+            family = validate.choice(gpu, GPU_SHORTCUTS, "--gpu")
             n = validate.integer(gpus_per_node if gpus_per_node is not None else 1, "--gpus-per-node", 1, 16)
             sku = skus.find(family, n)
             size = sku.vm_size
@@ -132,14 +132,14 @@ class NodePoolSpec:
                     f"invalid --spot-max-price {spot_max_price}",
                     hint="a price in USD per hour, or -1 for up to the on-demand price",
                 )
-        driver = choice(gpu_driver, GPU_DRIVERS, "--gpu-driver") if gpu_driver else None
+        driver = validate.choice(gpu_driver, GPU_DRIVERS, "--gpu-driver") if gpu_driver else None
         if driver and not is_gpu:
             raise UsageError(
                 f"--gpu-driver applies to GPU VM sizes; {size} has no GPU", hint="drop --gpu-driver or pick a GPU size"
             )
         mig = None
         if gpu_instance_profile:
-            mig = choice(gpu_instance_profile, MIG_PROFILES, "--gpu-instance-profile")
+            mig = validate.choice(gpu_instance_profile, MIG_PROFILES, "--gpu-instance-profile")
             if sku is None or sku.gpu_family not in MIG_FAMILIES:
                 raise UsageError(
                     f"MIG (--gpu-instance-profile) needs an A100, H100 or H200 size; {size} is not one",
@@ -159,7 +159,7 @@ class NodePoolSpec:
             gpu=is_gpu,
             gpu_driver=driver,
             gpu_instance_profile=mig,
-            os_sku=choice(os_sku, OS_SKUS, "--os-sku") if os_sku else None,
+            os_sku=validate.choice(os_sku, OS_SKUS, "--os-sku") if os_sku else None,
             spot=spot,
             spot_max_price=spot_max_price,
             zones=names.zones(zones or []),
@@ -208,7 +208,7 @@ def build_body(spec: NodePoolSpec) -> dict[str, Any]:
 
 
 def get_pool(c: ContainerServiceClient, rg: str, cluster: str, name: str) -> dict[str, Any]:
-    return as_dict(_call(lambda: c.agent_pools.get(rg, cluster, name), f"node pool {name}"))
+    return as_dict(arm.call(f"node pool {name}", lambda: c.agent_pools.get(rg, cluster, name)))
 
 
 def get_pool_or_none(c: ContainerServiceClient, rg: str, cluster: str, name: str) -> dict[str, Any] | None:
@@ -261,10 +261,7 @@ def begin_add(c: ContainerServiceClient, spec: NodePoolSpec, body: dict[str, Any
             f"node pool {spec.name} already exists in cluster {spec.cluster}",
             hint="change its size with 'akscli nodepool scale', or delete it first",
         )
-    return _call(
-        lambda: c.agent_pools.begin_create_or_update(spec.resource_group, spec.cluster, spec.name, cast(Any, body)),
-        f"add node pool {spec.name}",
-    )
+    return arm.call(f"add node pool {spec.name}", lambda: c.agent_pools.begin_create_or_update(spec.resource_group, spec.cluster, spec.name, cast(Any, body)))
 
 
 def list_pools(c: ContainerServiceClient, rg: str, cluster: str) -> Iterator[dict[str, Any]]:
@@ -335,13 +332,11 @@ def begin_scale(
             props.update(enableAutoScaling=False, minCount=None, maxCount=None)
     else:
         raise UsageError("nothing to change", hint="pass --count N, or --min and --max")
-    return _call(
-        lambda: c.agent_pools.begin_create_or_update(rg, cluster, name, cast(Any, pool)), f"scale node pool {name}"
-    )
+    return arm.call(f"scale node pool {name}", lambda: c.agent_pools.begin_create_or_update(rg, cluster, name, cast(Any, pool)))
 
 
 def upgrade_profile(c: ContainerServiceClient, rg: str, cluster: str, name: str) -> dict[str, Any]:
-    return as_dict(_call(lambda: c.agent_pools.get_upgrade_profile(rg, cluster, name), f"upgrade profile of {name}"))
+    return as_dict(arm.call(f"upgrade profile of {name}", lambda: c.agent_pools.get_upgrade_profile(rg, cluster, name)))
 
 
 def available_versions(profile: Mapping[str, Any]) -> list[str]:
@@ -359,22 +354,14 @@ def begin_upgrade(c: ContainerServiceClient, rg: str, cluster: str, name: str, v
         )
     pool = get_pool(c, rg, cluster, name)
     pool["properties"]["orchestratorVersion"] = version
-    return _call(
-        lambda: c.agent_pools.begin_create_or_update(rg, cluster, name, cast(Any, pool)), f"upgrade node pool {name}"
-    )
+    return arm.call(f"upgrade node pool {name}", lambda: c.agent_pools.begin_create_or_update(rg, cluster, name, cast(Any, pool)))
 
 
 def begin_node_image_upgrade(c: ContainerServiceClient, rg: str, cluster: str, name: str) -> LROPoller[Any]:
     get_pool(c, rg, cluster, name)
-    return _call(
-        lambda: c.agent_pools.begin_upgrade_node_image_version(rg, cluster, name),
-        f"node image upgrade of {name}",
-    )
+    return arm.call(f"node image upgrade of {name}", lambda: c.agent_pools.begin_upgrade_node_image_version(rg, cluster, name))
 
 
 def begin_delete(c: ContainerServiceClient, rg: str, cluster: str, name: str) -> LROPoller[Any]:
     get_pool(c, rg, cluster, name)
-    return _call(
-        lambda: c.agent_pools.begin_delete(rg, cluster, name),
-        f"delete node pool {name}",
-    )
+    return arm.call(f"delete node pool {name}", lambda: c.agent_pools.begin_delete(rg, cluster, name))

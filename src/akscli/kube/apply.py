@@ -4,7 +4,8 @@
   (with a field-level diff) or left unchanged; ``--prune`` adds the stack's objects that are no
   longer rendered. Missing APIs are found here, before anything is changed.
 * execute: server-side apply (field manager ``akscli``) tier by tier (namespaces and other
-  prerequisites first, custom resources last), each tier in parallel by a bounded pool. A failed
+  prerequisites first, custom resources last), each tier in parallel by a bounded pool. An
+  object the dry run found unchanged, and that akscli already applied, is not sent again. A failed
   tier stops the run, and the error lists what was applied and what was not; re-running converges.
 """
 
@@ -16,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from akscli import errors
-from akscli.kube.client import Kube
+from akscli.kube.client import FIELD_MANAGER, Kube
 from akscli.render import STACK_LABEL
 
 Progress = Callable[[str], None]
@@ -112,6 +113,15 @@ class Change:
     action: str  # create | configure | unchanged | delete
     diff: list[str] = field(default_factory=list)
     result: dict[str, Any] | None = None
+    current: dict[str, Any] | None = None
+
+    @property
+    def already_owned(self) -> bool:
+        """Unchanged and already applied by akscli: applying again would change nothing."""
+        managers = (self.current or {}).get("metadata", {}).get("managedFields") or []
+        return self.action == "unchanged" and any(
+            m.get("manager") == FIELD_MANAGER and m.get("operation") == "Apply" for m in managers
+        )
 
     @property
     def ref(self) -> str:
@@ -180,23 +190,55 @@ def plan(
         for o in prepared
         if o["kind"] == "Namespace" and kube.get("v1", "Namespace", o["metadata"]["name"]) is None
     }
+    known = _current_stack_objects(kube, prepared, stack, new_namespaces, options.parallel)
 
     def plan_one(obj: dict[str, Any]) -> Change:
         meta = obj["metadata"]
-        current = None
-        if meta.get("namespace") not in new_namespaces:
+        key = (obj["apiVersion"], obj["kind"], meta.get("namespace"), meta["name"])
+        current = known.get(key)
+        if current is None and meta.get("namespace") not in new_namespaces:
             current = kube.get(obj["apiVersion"], obj["kind"], meta["name"], meta.get("namespace"))
         if current is None:
             return Change(obj, "create", diff_objects({}, obj))
         dry = kube.apply(obj, force=options.force_conflicts, dry_run=True)
         lines = diff_objects(current, dry)
-        return Change(obj, "configure" if lines else "unchanged", lines)
+        return Change(obj, "configure" if lines else "unchanged", lines, current=current)
 
     with ThreadPoolExecutor(max_workers=max(1, options.parallel)) as pool:
         changes = list(pool.map(plan_one, prepared))
     if options.prune and stack:
         changes += _prune_candidates(kube, prepared, stack, options.parallel)
     return Plan(changes)
+
+
+def _current_stack_objects(
+    kube: Kube, objects: Sequence[dict[str, Any]], stack: str | None, skip_namespaces: set[str], parallel: int
+) -> dict[tuple[str, str, str | None, str], dict[str, Any]]:
+    """The stack's objects already on the server, one labelled list per kind and namespace.
+
+    Re-applying a stack of N objects then costs a few list pages instead of N reads.
+    """
+    if not stack:
+        return {}
+    groups = list(
+        dict.fromkeys(
+            (o["apiVersion"], o["kind"], o["metadata"].get("namespace"))
+            for o in objects
+            if o["metadata"].get("namespace") not in skip_namespaces
+        )
+    )
+
+    def fetch(group: tuple[str, str, str | None]) -> list[dict[str, Any]]:
+        api_version, kind, namespace = group
+        return list(kube.list(api_version, kind, namespace=namespace, label_selector=f"{STACK_LABEL}={stack}"))
+
+    found: dict[tuple[str, str, str | None, str], dict[str, Any]] = {}
+    with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
+        for group, items in zip(groups, pool.map(fetch, groups), strict=True):
+            for item in items:
+                meta = item.get("metadata") or {}
+                found[(group[0], group[1], meta.get("namespace"), str(meta.get("name")))] = item
+    return found
 
 
 def _prune_candidates(kube: Kube, rendered: Sequence[dict[str, Any]], stack: str, parallel: int) -> list[Change]:
@@ -251,6 +293,9 @@ def _apply_batch(
     failures: list[tuple[Change, errors.AkscliError]] = []
 
     def apply_one(change: Change) -> None:
+        if change.already_owned:
+            change.result = change.current
+            return
         try:
             change.result = kube.apply(change.obj, force=options.force_conflicts)
             report(f"{change.ref} {_past(change.action)}")

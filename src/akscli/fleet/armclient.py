@@ -1,0 +1,247 @@
+"""ARM calls on fleets and what lives below them: members, update runs, strategies, profiles, gates.
+
+Every call goes through ``akscli.azure.arm`` (client factory, long-running operations, error
+translation) and returns REST JSON dicts, so the callers never touch SDK models.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from akscli.errors import AkscliError, NotFoundError
+from akscli.fleet.arm import ARC_TYPE, as_dict, check_no_arc_in_run, gate_row, pending_gates, wait_for_gate
+
+if TYPE_CHECKING:
+    from akscli.azure.arm import AzureTarget
+
+T = TypeVar("T")
+Progress = Callable[[str], None]
+# Opens a progress display for one long-running operation (output.status in the CLI).
+Spinner = Callable[[str], AbstractContextManager[Progress | None]]
+
+# API versions of the cluster resources a member points at, read for health and version.
+_AKS_API = "2026-01-01"
+_ARC_API = "2024-01-01"
+
+
+@dataclass(frozen=True)
+class Child:
+    """A kind of resource below a fleet, and how the SDK, the output and the audit name it."""
+
+    noun: str
+    ref: str
+    segment: str
+    operations: str
+    model: str
+    create_method: str = "begin_create_or_update"
+
+
+MEMBER = Child("member", "member", "member", "fleet_members", "FleetMember", "begin_create")
+UPDATE_RUN = Child("update run", "updaterun", "updateRun", "update_runs", "UpdateRun")
+STRATEGY = Child(
+    "update strategy", "updatestrategy", "updateStrategy", "fleet_update_strategies", "FleetUpdateStrategy"
+)
+PROFILE = Child(
+    "auto-upgrade profile", "autoupgradeprofile", "autoUpgradeProfile", "auto_upgrade_profiles", "AutoUpgradeProfile"
+)
+GATE = Child("gate", "gate", "gate", "gates", "GatePatch")
+
+
+def model(name: str, body: Mapping[str, Any]) -> Any:
+    """An SDK model built from REST JSON (the SDK's overloads take models or streams)."""
+    from azure.mgmt.containerservicefleet import models
+
+    return getattr(models, name)(dict(body))
+
+
+def _no_spinner(_what: str) -> AbstractContextManager[Progress | None]:
+    return nullcontext(None)
+
+
+class FleetArm:
+    """The fleet SDK client of one command; every failure comes back as an AkscliError."""
+
+    def __init__(self, target: AzureTarget, spinner: Spinner = _no_spinner) -> None:
+        from azure.mgmt.containerservicefleet import ContainerServiceFleetMgmtClient
+
+        from akscli.azure import arm
+
+        self.target = target
+        self.spinner = spinner
+        self.client: Any = arm.management_client(ContainerServiceFleetMgmtClient, target)
+
+    @property
+    def subscription(self) -> str:
+        return str(self.target.subscription)
+
+    def call(self, what: str, fn: Callable[[], T]) -> T:
+        from akscli.azure import arm
+
+        try:
+            return fn()
+        except AkscliError:
+            raise
+        except Exception as exc:
+            raise arm.translate_arm_error(exc, what=what) from exc
+
+    def wait(self, what: str, start: Callable[[], Any]) -> dict[str, Any]:
+        """Start a long-running operation and wait for its result."""
+        from akscli.azure import arm
+
+        poller = self.call(what, start)
+        with self.spinner(what) as update:
+            return as_dict(arm.wait_lro(poller, what, update))
+
+    def list_fleets(self, group: str | None) -> list[dict[str, Any]]:
+        fleets = self.client.fleets
+        return self.call(
+            "listing fleets",
+            lambda: [
+                as_dict(f)
+                for f in (fleets.list_by_resource_group(group) if group else fleets.list_by_subscription())
+            ],
+        )
+
+    def read_cluster(self, resource_id: str) -> dict[str, Any] | None:
+        """The AKS or Arc cluster resource a member points at; None when it cannot be read."""
+        from akscli.azure import arm
+
+        version = _ARC_API if f"/providers/{ARC_TYPE}/" in resource_id.lower() else _AKS_API
+        try:
+            found: dict[str, Any] | None = arm.raw_call(arm.raw_client(self.target), "GET", resource_id, version)
+        except AkscliError:
+            return None
+        return found
+
+
+@dataclass
+class FleetScope:
+    """One fleet (resource group and name) reached through ARM."""
+
+    arm: FleetArm
+    group: str
+    fleet: str
+
+    def ref(self, child: Child, name: str) -> str:
+        """How the audit log names a child: ``fleet/F/updateRun/NAME``."""
+        return f"fleet/{self.fleet}/{child.segment}/{name}"
+
+    # ---- the fleet itself
+
+    def show(self) -> dict[str, Any]:
+        return as_dict(self.arm.call(f"reading fleet {self.fleet}", lambda: self.arm.client.fleets.get(*self._at())))
+
+    def create(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        fleets = self.arm.client.fleets
+        return self.arm.wait(
+            f"creating fleet {self.fleet}", lambda: fleets.begin_create_or_update(*self._at(), model("Fleet", body))
+        )
+
+    def delete(self) -> None:
+        self.arm.wait(f"deleting fleet {self.fleet}", lambda: self.arm.client.fleets.begin_delete(*self._at()))
+
+    def hub_kubeconfig(self) -> bytes:
+        creds = as_dict(
+            self.arm.call(
+                f"reading hub credentials of fleet {self.fleet}",
+                lambda: self.arm.client.fleets.list_credentials(*self._at()),
+            )
+        )
+        configs = creds.get("kubeconfigs") or []
+        if not configs or not configs[0].get("value"):
+            raise NotFoundError(
+                f"fleet {self.fleet!r} has no hub kubeconfig",
+                hint="a fleet created with --no-hub has no hub; placement needs one",
+            )
+        raw = configs[0]["value"]
+        return raw if isinstance(raw, bytes) else base64.b64decode(raw)
+
+    # ---- children
+
+    def list(self, child: Child) -> list[dict[str, Any]]:
+        ops = self._ops(child)
+        return self.arm.call(
+            f"listing {child.noun}s of fleet {self.fleet}",
+            lambda: [as_dict(item) for item in ops.list_by_fleet(*self._at())],
+        )
+
+    def get(self, child: Child, name: str) -> dict[str, Any]:
+        ops = self._ops(child)
+        return as_dict(self.arm.call(f"reading {child.noun} {name}", lambda: ops.get(*self._at(), name)))
+
+    def put(self, child: Child, name: str, body: Mapping[str, Any], what: str | None = None) -> dict[str, Any]:
+        begin = getattr(self._ops(child), child.create_method)
+        return self.arm.wait(
+            what or f"creating {child.noun} {name}", lambda: begin(*self._at(), name, model(child.model, body))
+        )
+
+    def remove(self, child: Child, name: str) -> None:
+        ops = self._ops(child)
+        self.arm.wait(f"deleting {child.noun} {name}", lambda: ops.begin_delete(*self._at(), name))
+
+    # ---- update runs and gates
+
+    def run_action(self, action: str, name: str) -> dict[str, Any]:
+        """``start`` or ``stop`` an update run."""
+        begin = {"start": self.arm.client.update_runs.begin_start, "stop": self.arm.client.update_runs.begin_stop}[
+            action
+        ]
+        verb = "starting" if action == "start" else "stopping"
+        return self.arm.wait(f"{verb} update run {name}", lambda: begin(*self._at(), name))
+
+    def skip(self, name: str, body: Mapping[str, Any]) -> None:
+        runs = self.arm.client.update_runs
+        self.arm.wait(
+            f"skipping in update run {name}",
+            lambda: runs.begin_skip(*self._at(), name, model("SkipProperties", body)),
+        )
+
+    def strategy_of_run(self, strategy: str | None) -> dict[str, Any] | None:
+        return self.get(STRATEGY, strategy) if strategy else None
+
+    def check_no_arc(self, body: Mapping[str, Any], strategy: Mapping[str, Any] | None) -> None:
+        """Refuse a run or profile that would upgrade Arc-enabled members (see check_no_arc_in_run)."""
+        stages = ((strategy or {}).get("properties") or {}).get("strategy")
+        check_no_arc_in_run(self.list(MEMBER), body, stages)
+
+    def approve_gates(self, run: str, stage: str | None, gate: str | None) -> list[dict[str, Any]]:
+        """Complete the pending gates of ``run`` (of ``stage``, or the one named ``gate``)."""
+        pending = [g for g in pending_gates(self.list(GATE), run, stage) if not gate or g.get("name") == gate]
+        if not pending:
+            raise NotFoundError(
+                f"update run {run!r} has no pending gate"
+                + (f" {gate}" if gate else "")
+                + (f" in stage {stage}" if stage else ""),
+                hint=f"see its gates with: akscli fleet rollout status {run} --fleet {self.fleet} -g {self.group}",
+            )
+        for item in pending:
+            self._complete_gate(str(item["name"]))
+        return pending
+
+    def _complete_gate(self, name: str) -> None:
+        completed = model(GATE.model, {"properties": {"state": "Completed"}})
+        gates = self.arm.client.gates
+        self.arm.wait(f"approving gate {name}", lambda: gates.begin_update(*self._at(), name, completed))
+
+    def wait_for_next_gate(
+        self, run: str, answered: Iterable[str], timeout: float
+    ) -> tuple[str, list[dict[str, Any]]]:
+        return wait_for_gate(
+            lambda: self.list(GATE), lambda: self.get(UPDATE_RUN, run), run, set(answered), timeout
+        )
+
+    def _ops(self, child: Child) -> Any:
+        return getattr(self.arm.client, child.operations)
+
+    def _at(self) -> tuple[str, str]:
+        return self.group, self.fleet
+
+
+def gate_label(gate: Mapping[str, Any]) -> str:
+    """``NAME (Before stage S group G)`` for messages."""
+    row = gate_row(gate)
+    return f"{row['name']} ({row['timing']} stage {row['stage']}" + (f" group {row['group']}" if row["group"] else "") + ")"
