@@ -83,7 +83,7 @@ def test_a_member_still_joining_is_neither_joined_nor_healthy() -> None:
 def test_full_upgrade_needs_a_kubernetes_version() -> None:
     with pytest.raises(UsageError, match="--kubernetes-version"):
         arm.update_run_body(
-            upgrade_type="Full", kubernetes_version=None, node_image="Latest", strategy_id=None, stages=None
+            upgrade_type="Full", kubernetes_version=None, node_image="Latest", strategy=None, stages=None
         )
 
 
@@ -93,7 +93,7 @@ def test_node_image_upgrade_takes_no_kubernetes_version() -> None:
             upgrade_type="NodeImageOnly",
             kubernetes_version="1.33.1",
             node_image="Latest",
-            strategy_id=None,
+            strategy=None,
             stages=None,
         )
 
@@ -103,7 +103,7 @@ def test_update_run_body_with_inline_stages() -> None:
         upgrade_type="full",
         kubernetes_version="1.33.2",
         node_image="consistent",
-        strategy_id=None,
+        strategy=None,
         stages=parse_stages(["s1;groups=a"]),
     )
     assert body == {
@@ -119,7 +119,7 @@ def test_update_run_body_with_inline_stages() -> None:
 
 def test_an_upgrade_run_over_all_members_is_refused_when_an_arc_member_exists() -> None:
     body = arm.update_run_body(
-        upgrade_type="NodeImageOnly", kubernetes_version=None, node_image="Latest", strategy_id=None, stages=None
+        upgrade_type="NodeImageOnly", kubernetes_version=None, node_image="Latest", strategy=None, stages=None
     )
     with pytest.raises(UsageError) as info:
         arm.check_no_arc_in_run([_member("a", AKS), _member("edge", ARC)], body, None)
@@ -132,7 +132,7 @@ def test_an_upgrade_run_whose_stages_leave_out_the_arc_group_is_allowed() -> Non
         upgrade_type="NodeImageOnly",
         kubernetes_version=None,
         node_image="Latest",
-        strategy_id=None,
+        strategy=None,
         stages=parse_stages(["s;groups=cloud"]),
     )
     arm.check_no_arc_in_run([_member("a", AKS, "cloud"), _member("edge", ARC, "edge")], body, None)

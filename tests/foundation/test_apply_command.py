@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -106,3 +107,11 @@ def test_reason_is_recorded_in_the_audit_log(kubeconfig: Path, manifest: Path, t
     assert result.exit_code == 0, result
     line = log.read_text().splitlines()[-1]
     assert "ticket 42" in line and "configmap/one" in line
+
+
+def test_debug_logs_each_request_without_the_token(kubeconfig: Path, manifest: Path) -> None:
+    token = json.loads(kubeconfig.read_text())["users"][0]["user"]["token"]
+    result = invoke("apply", "-f", str(manifest), "--debug")
+    assert result.exit_code == 0, result
+    assert "akscli.kube: PATCH /api/v1/namespaces/default/configmaps/one -> 201" in result.stderr
+    assert token not in result.stderr

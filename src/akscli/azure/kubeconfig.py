@@ -15,7 +15,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,15 @@ class MergeResult:
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     backup: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def describe(self, name: str) -> str:
+        """One line for the terminal: what changed in which file, and the current context."""
+        changed = self.added + self.replaced
+        what = f" ({', '.join(changed)})" if changed else " (already up to date)"
+        return f"merged {name} into {self.path}{what}; current context: {self.context}"
 
 
 def default_path() -> str:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 from akscli import validate
 from akscli.azure import arm, names
 from akscli.azure.clusters import as_dict, get
-from akscli.errors import NotFoundError, UsageError
+from akscli.errors import NotFoundError, QuotaError, UsageError
 
 if TYPE_CHECKING:
     from azure.core.polling import LROPoller
@@ -254,14 +254,25 @@ def sku_not_available_hint(target: arm.AzureTarget, vm_size: str) -> str | None:
     return f"{vm_size} is offered in: {'; '.join(parts)}; use a cluster there or another size"
 
 
-def begin_add(c: ContainerServiceClient, spec: NodePoolSpec, body: dict[str, Any]) -> LROPoller[Any]:
+def begin_add(
+    c: ContainerServiceClient, spec: NodePoolSpec, body: dict[str, Any], target: arm.AzureTarget | None = None
+) -> LROPoller[Any]:
+    """Start adding the pool; with ``target``, a SkuNotAvailable failure says where the size is offered."""
     get(c, spec.resource_group, spec.cluster)  # NotFoundError names the cluster, not the pool
     if get_pool_or_none(c, spec.resource_group, spec.cluster, spec.name) is not None:
         raise UsageError(
             f"node pool {spec.name} already exists in cluster {spec.cluster}",
             hint="change its size with 'akscli nodepool scale', or delete it first",
         )
-    return arm.call(f"add node pool {spec.name}", lambda: c.agent_pools.begin_create_or_update(spec.resource_group, spec.cluster, spec.name, cast(Any, body)))
+    try:
+        return arm.call(
+            f"add node pool {spec.name}",
+            lambda: c.agent_pools.begin_create_or_update(spec.resource_group, spec.cluster, spec.name, cast(Any, body)),
+        )
+    except QuotaError as exc:
+        if target is not None and "SkuNotAvailable" in exc.message:
+            exc.hint = sku_not_available_hint(target, spec.vm_size) or exc.hint
+        raise
 
 
 def list_pools(c: ContainerServiceClient, rg: str, cluster: str) -> Iterator[dict[str, Any]]:
@@ -309,13 +320,12 @@ def begin_scale(
     max_count: int | None = None,
     disable_autoscaler: bool = False,
 ) -> LROPoller[Any]:
+    check_scale_flags(count=count, min_count=min_count, max_count=max_count, disable_autoscaler=disable_autoscaler)
     pool = get_pool(c, rg, cluster, name)
     props = pool["properties"]
     mode = props.get("mode", "User")
     floor = 1 if mode == "System" else 0
-    if min_count is not None or max_count is not None:
-        if min_count is None or max_count is None:
-            raise UsageError("the autoscaler needs both --min and --max", hint="e.g. --min 0 --max 4")
+    if min_count is not None and max_count is not None:
         lo = validate.integer(min_count, "--min", floor, MAX_COUNT)
         hi = validate.integer(max_count, "--max", max(lo, 1), MAX_COUNT)
         props.update(enableAutoScaling=True, minCount=lo, maxCount=hi)
@@ -330,9 +340,30 @@ def begin_scale(
         props["count"] = n
         if disable_autoscaler:
             props.update(enableAutoScaling=False, minCount=None, maxCount=None)
-    else:
-        raise UsageError("nothing to change", hint="pass --count N, or --min and --max")
     return arm.call(f"scale node pool {name}", lambda: c.agent_pools.begin_create_or_update(rg, cluster, name, cast(Any, pool)))
+
+
+def check_scale_flags(
+    *, count: int | None, min_count: int | None, max_count: int | None, disable_autoscaler: bool
+) -> None:
+    """What ``nodepool scale`` can check before asking Azure (raises UsageError)."""
+    autoscale = min_count is not None or max_count is not None
+    if autoscale and (min_count is None or max_count is None):
+        raise UsageError("the autoscaler needs both --min and --max", hint="e.g. --min 0 --max 4")
+    if autoscale and (count is not None or disable_autoscaler):
+        raise UsageError(
+            "--min/--max set the autoscaler range; --count and --disable-autoscaler fix the size",
+            hint="give --min and --max, or --count (with --disable-autoscaler on an autoscaled pool)",
+        )
+    if not autoscale and count is None:
+        raise UsageError("nothing to change", hint="pass --count N, or --min and --max")
+    if count is not None:
+        validate.integer(count, "--count", 0, MAX_COUNT)
+    if min_count is not None and max_count is not None:
+        lo = validate.integer(min_count, "--min", 0, MAX_COUNT)
+        hi = validate.integer(max_count, "--max", 1, MAX_COUNT)
+        if lo > hi:
+            raise UsageError(f"--min {lo} is larger than --max {hi}", hint="e.g. --min 0 --max 4")
 
 
 def upgrade_profile(c: ContainerServiceClient, rg: str, cluster: str, name: str) -> dict[str, Any]:
@@ -341,6 +372,27 @@ def upgrade_profile(c: ContainerServiceClient, rg: str, cluster: str, name: str)
 
 def available_versions(profile: Mapping[str, Any]) -> list[str]:
     return [u["kubernetesVersion"] for u in (profile.get("properties") or {}).get("upgrades") or []]
+
+
+def upgrade_info(c: ContainerServiceClient, rg: str, cluster: str, name: str) -> dict[str, Any]:
+    """The pool's version, the versions Azure offers and the newest node image."""
+    profile = upgrade_profile(c, rg, cluster, name)
+    props = profile.get("properties") or {}
+    return {
+        "name": name,
+        "currentVersion": props.get("kubernetesVersion"),
+        "availableUpgrades": available_versions(profile),
+        "latestNodeImageVersion": props.get("latestNodeImageVersion"),
+    }
+
+
+def check_upgrade_flags(version: str | None, *, node_image_only: bool) -> str | None:
+    """The normalised target version; raises UsageError for flags that exclude each other."""
+    if node_image_only and version:
+        raise UsageError(
+            "--node-image-only and --kubernetes-version exclude each other", hint="run them one after the other"
+        )
+    return names.kubernetes_version(version) if version else None
 
 
 def begin_upgrade(c: ContainerServiceClient, rg: str, cluster: str, name: str, version: str) -> LROPoller[Any]:

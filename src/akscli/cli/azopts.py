@@ -1,13 +1,22 @@
-"""Azure options shared by every ARM-backed group (cluster, nodepool, fleet, baremetal)."""
+"""The CLI glue every ARM-backed group shares (cluster, nodepool, baremetal; fleet may adopt it):
+the Azure options, the long-running-operation handling (--no-wait or a spinner) and printing
+an ARM resource as its summary or in full."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from akscli import output
+
 if TYPE_CHECKING:
+    from azure.core.polling import LROPoller
+    from azure.mgmt.containerservice import ContainerServiceClient
+
     from akscli.azure.arm import AzureTarget
+    from akscli.azure.kubeconfig import MergeResult
 
 AzSubscription = Annotated[
     str | None,
@@ -33,6 +42,25 @@ AzTenant = Annotated[
 ResourceGroup = Annotated[
     str | None, typer.Option("-g", "--resource-group", help="Resource group.", show_default=False)
 ]
+NoWait = Annotated[
+    bool, typer.Option("--no-wait", help="Return once Azure accepted the request; prints how to check on it.")
+]
+DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the ARM request body and stop.")]
+KubeconfigFile = Annotated[
+    str | None,
+    typer.Option(
+        "--file", "-f", help="kubeconfig to merge into (default: $KUBECONFIG, ~/.kube/config).", show_default=False
+    ),
+]
+OverwriteExisting = Annotated[
+    bool, typer.Option("--overwrite-existing", help="Replace entries of the same name.")
+]
+UPGRADE_LABELS = {
+    "name": "name",
+    "currentVersion": "current version",
+    "availableUpgrades": "available upgrades",
+    "latestNodeImageVersion": "latest node image",
+}
 
 
 def azure_target(subscription: str | None, auth: str | None, tenant: str | None) -> AzureTarget:
@@ -42,6 +70,13 @@ def azure_target(subscription: str | None, auth: str | None, tenant: str | None)
     return AzureTarget(subscription, auth, tenant).validated()
 
 
+def aks_client(subscription: str | None, auth: str | None, tenant: str | None) -> ContainerServiceClient:
+    """The AKS (Microsoft.ContainerService) SDK client for the Azure flags."""
+    from akscli.azure import clusters
+
+    return clusters.client(azure_target(subscription, auth, tenant))
+
+
 def resource_group(value: str | None) -> str:
     from akscli.azure import names
     from akscli.errors import UsageError
@@ -49,3 +84,74 @@ def resource_group(value: str | None) -> str:
     if not value:
         raise UsageError("a resource group is required", hint="pass -g/--resource-group NAME")
     return names.resource_group(value)
+
+
+def wait(poller: LROPoller[Any], what: str) -> Any:
+    """Wait for a long-running operation with a spinner; returns its result."""
+    from akscli.azure import arm
+
+    with output.status(f"{what}...") as update:
+        return arm.wait_lro(poller, what, update)
+
+
+def finish(poller: LROPoller[Any], what: str, fmt: str, *, no_wait: bool, resume: str) -> Any:
+    """Wait for the operation, or with --no-wait say it was accepted and how to resume (None)."""
+    if not no_wait:
+        return wait(poller, what)
+    accepted = {
+        "operation": what,
+        "status": str(poller.status()),
+        "continuationToken": poller.continuation_token(),
+        "resume": resume,
+    }
+    if fmt in ("json", "yaml"):
+        output.emit_object(accepted, fmt)
+    else:
+        output.info(f"{what}: accepted by Azure ({accepted['status']}); resume with: {resume}")
+    return None
+
+
+def show(resource: Mapping[str, Any], fmt: str, summary: Callable[[Mapping[str, Any]], dict[str, Any]]) -> None:
+    """One ARM resource: in full for json/yaml, its summary as a table."""
+    if fmt in ("json", "yaml"):
+        output.emit_object(resource, fmt)
+    else:
+        output.emit_object(resource, fmt, fields=list(summary(resource).items()))
+
+
+def emit_resources(
+    resources: Iterable[Mapping[str, Any]],
+    fmt: str,
+    columns: Sequence[output.Column],
+    summary: Callable[[Mapping[str, Any]], dict[str, Any]],
+    *,
+    kind: str,
+    empty: str,
+) -> None:
+    """ARM resources: in full for json/yaml, one summary row each otherwise."""
+    items = list(resources)
+    if fmt in ("json", "yaml"):
+        output.emit(items, fmt, columns)
+    else:
+        rows = [summary(i) for i in items]
+        output.emit(rows, fmt, columns, name=lambda s: f"{kind}/{s['name']}", empty=empty)
+
+
+def emit_upgrades(info: Mapping[str, Any], fmt: str) -> None:
+    """The current version and the available upgrades (``upgrade`` without a target)."""
+    if fmt in ("json", "yaml"):
+        output.emit_object(info, fmt)
+        return
+    fields = [
+        (UPGRADE_LABELS.get(key, key), (", ".join(value) or "none") if isinstance(value, list) else value)
+        for key, value in info.items()
+    ]
+    output.emit_object(info, fmt, fields=fields)
+
+
+def report_merge(result: MergeResult, name: str, fmt: str) -> None:
+    """What ``credentials`` did to the kubeconfig."""
+    if fmt in ("json", "yaml"):
+        output.emit_object(result.to_dict(), fmt)
+    else:
+        output.info(result.describe(name))

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import typer
 
 from akscli import output
 from akscli.cli import azopts
-from akscli.cli.azopts import AzAuth, AzSubscription, AzTenant, ResourceGroup
+from akscli.cli import options as opts
+from akscli.cli.azopts import AzAuth, AzSubscription, AzTenant, DryRun, NoWait, ResourceGroup
 from akscli.output import Column
 
 app = typer.Typer(
@@ -20,12 +22,6 @@ app = typer.Typer(
 )
 
 Name = Annotated[str, typer.Option("-n", "--name", help="Cluster name.")]
-Output = Annotated[str, typer.Option("-o", "--output", help="Output format: table|json|yaml.")]
-ListOutput = Annotated[str, typer.Option("-o", "--output", help="Output format: table|wide|json|yaml|name.")]
-NoWait = Annotated[
-    bool, typer.Option("--no-wait", help="Return once Azure accepted the request; resume with 'cluster wait'.")
-]
-Yes = Annotated[bool, typer.Option("-y", "--yes", help="Do not ask for confirmation.")]
 
 COLUMNS = [
     Column("name", "name"),
@@ -44,40 +40,20 @@ COLUMNS = [
 ]
 
 
-def _client(subscription: str | None, auth: str | None, tenant: str | None) -> Any:
+def _ids(resource_group: str | None, name: str) -> tuple[str, str]:
+    from akscli.azure import names
+
+    return azopts.resource_group(resource_group), names.cluster_name(name)
+
+
+def _resume(rg: str, name: str, *, deleted: bool = False) -> str:
+    return f"akscli cluster wait -g {rg} -n {name}" + (" --deleted" if deleted else "")
+
+
+def _show(cluster: Mapping[str, Any], fmt: str) -> None:
     from akscli.azure import clusters
 
-    return clusters.client(azopts.azure_target(subscription, auth, tenant))
-
-
-def _show(cluster: dict[str, Any], fmt: str) -> None:
-    from akscli.azure import clusters
-
-    if fmt in ("json", "yaml"):
-        output.emit_object(cluster, fmt)
-    else:
-        output.emit_object(cluster, fmt, fields=list(clusters.summary(cluster).items()))
-
-
-def _wait(poller: Any, what: str) -> Any:
-    from akscli.azure import arm
-
-    with output.status(f"{what}...") as update:
-        return arm.wait_lro(poller, what, update)
-
-
-def _accepted(poller: Any, what: str, fmt: str, resume: str) -> None:
-    """--no-wait: say what was started and how to resume, in the chosen format."""
-    info = {
-        "operation": what,
-        "status": str(poller.status()),
-        "continuationToken": poller.continuation_token(),
-        "resume": resume,
-    }
-    if fmt in ("json", "yaml"):
-        output.emit_object(info, fmt)
-    else:
-        output.info(f"{what}: accepted by Azure ({info['status']}); resume with: {resume}")
+    azopts.show(cluster, fmt, clusters.summary)
 
 
 @app.command("create")
@@ -134,9 +110,9 @@ def create(
         list[str] | None,
         typer.Option("--zones", help="Availability zones of the system pool (1,2,3).", show_default=False),
     ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the ARM request body and stop.")] = False,
+    dry_run: DryRun = False,
     no_wait: NoWait = False,
-    output_: Output = "table",
+    output_: opts.ObjectOutput = "table",
     subscription: AzSubscription = None,
     auth: AzAuth = None,
     tenant: AzTenant = None,
@@ -180,7 +156,7 @@ def create(
 @app.command("list")
 def list_(
     resource_group: ResourceGroup = None,
-    output_: ListOutput = "table",
+    output_: opts.Output = "table",
     subscription: AzSubscription = None,
     auth: AzAuth = None,
     tenant: AzTenant = None,
@@ -208,7 +184,7 @@ def list_(
 def show(
     name: Name,
     resource_group: ResourceGroup = None,
-    output_: Output = "table",
+    output_: opts.ObjectOutput = "table",
     subscription: AzSubscription = None,
     auth: AzAuth = None,
     tenant: AzTenant = None,
@@ -241,9 +217,9 @@ def upgrade(
     node_image_only: Annotated[
         bool, typer.Option("--node-image-only", help="Upgrade only the node images of every pool.")
     ] = False,
-    yes: Yes = False,
+    yes: opts.Yes = False,
     no_wait: NoWait = False,
-    output_: Output = "table",
+    output_: opts.ObjectOutput = "table",
     subscription: AzSubscription = None,
     auth: AzAuth = None,
     tenant: AzTenant = None,
@@ -336,7 +312,7 @@ def start(
     name: Name,
     resource_group: ResourceGroup = None,
     no_wait: NoWait = False,
-    output_: Output = "table",
+    output_: opts.ObjectOutput = "table",
     subscription: AzSubscription = None,
     auth: AzAuth = None,
     tenant: AzTenant = None,
@@ -350,7 +326,7 @@ def stop(
     name: Name,
     resource_group: ResourceGroup = None,
     no_wait: NoWait = False,
-    output_: Output = "table",
+    output_: opts.ObjectOutput = "table",
     subscription: AzSubscription = None,
     auth: AzAuth = None,
     tenant: AzTenant = None,
@@ -363,9 +339,9 @@ def stop(
 def delete(
     name: Name,
     resource_group: ResourceGroup = None,
-    yes: Yes = False,
+    yes: opts.Yes = False,
     no_wait: NoWait = False,
-    output_: Output = "table",
+    output_: opts.ObjectOutput = "table",
     subscription: AzSubscription = None,
     auth: AzAuth = None,
     tenant: AzTenant = None,
@@ -396,7 +372,7 @@ def wait(
     deleted: Annotated[bool, typer.Option("--deleted", help="Wait until it is gone.")] = False,
     timeout: Annotated[str, typer.Option("--timeout", help="e.g. 30m.")] = "60m",
     interval: Annotated[str, typer.Option("--interval", help="Seconds between checks.")] = "10s",
-    output_: Output = "table",
+    output_: opts.ObjectOutput = "table",
     subscription: AzSubscription = None,
     auth: AzAuth = None,
     tenant: AzTenant = None,
@@ -442,7 +418,7 @@ def credentials(
     admin: Annotated[
         bool, typer.Option("--admin", help="Static admin credentials (only where local accounts are on).")
     ] = False,
-    output_: Output = "table",
+    output_: opts.ObjectOutput = "table",
     subscription: AzSubscription = None,
     auth: AzAuth = None,
     tenant: AzTenant = None,

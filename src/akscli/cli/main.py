@@ -7,6 +7,7 @@ Groups and top-level commands are imported lazily from ``COMMANDS``: ``akscli --
 from __future__ import annotations
 
 import importlib
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -110,6 +111,7 @@ def run(argv: Sequence[str]) -> int:
     """Run akscli with ``argv`` and return its exit code (never raises for expected errors)."""
     try:
         args = global_flags.extract(list(argv))
+        _configure_logging()
         if any(k.endswith("AKSCLI_COMPLETE") for k in os.environ):
             from typer._completion_classes import completion_init
 
@@ -147,6 +149,27 @@ def run(argv: Sequence[str]) -> int:
             ),
             1,
         )
+
+
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is at the time (tests and wrappers replace it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
+def _configure_logging() -> None:
+    """--debug or -vv: akscli's own request log (method, path, status, latency) on stderr."""
+    logger = logging.getLogger("akscli")
+    if global_flags.FLAGS.debug or global_flags.FLAGS.verbose >= 2:
+        if not logger.handlers:
+            handler = _StderrHandler()
+            handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+            logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
+    else:
+        logger.setLevel(logging.WARNING)
 
 
 def _command_path(exc: click.exceptions.UsageError) -> str:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from akscli import validate
-from akscli.errors import NotFoundError, UsageError, WaitTimeoutError
+from akscli.azure import names
+from akscli.errors import UsageError, WaitTimeoutError
 from akscli.fleet.stages import StageSpec, arm_stages, stage_groups
 
 AKS_TYPE = "microsoft.containerservice/managedclusters"
@@ -23,6 +24,7 @@ ARC_TYPE = "microsoft.kubernetes/connectedclusters"
 UPGRADE_TYPES = ("Full", "ControlPlaneOnly", "NodeImageOnly")
 NODE_IMAGE_SELECTIONS = ("Latest", "Consistent")
 SKIP_TYPES = ("Member", "Group", "Stage", "AfterStageWait")
+AUTO_UPGRADE_CHANNELS = ("Stable", "Rapid", "NodeImage", "TargetKubernetesVersion")
 # Fleet member labels must be Kubernetes label keys/values; Azure reserves this prefix.
 _RESERVED_LABEL_PREFIX = "fleet.azure.com/"
 _RESOURCE_ID = re.compile(
@@ -30,17 +32,7 @@ _RESOURCE_ID = re.compile(
     r"(?P<ns>[^/]+)/(?P<type>[^/]+)/(?P<name>[^/]+)$",
     re.IGNORECASE,
 )
-_RG = re.compile(r"^[-\w._()]{1,90}$")
 _FLEET_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-
-
-def resource_group(value: str) -> str:
-    if not _RG.match(value) or value.endswith("."):
-        raise UsageError(
-            f"invalid resource group {value!r}",
-            hint="use 1-90 letters, digits, '-', '_', '.', '(' or ')', e.g. rg-fleet",
-        )
-    return value
 
 
 def fleet_name(value: str, what: str = "fleet name") -> str:
@@ -59,6 +51,42 @@ def as_dict(obj: Any) -> dict[str, Any]:
     if hasattr(obj, "as_dict"):
         return dict(obj.as_dict())
     return dict(obj)
+
+
+def fleet_body(
+    name: str, location: str, *, hub: bool, dns_prefix: str | None, vm_size: str | None
+) -> dict[str, Any]:
+    """The body of a new fleet, with a hub profile unless ``hub`` is False."""
+    region = location.lower().replace(" ", "")
+    if not region.isalnum():
+        raise UsageError(f"invalid --location {location!r}", hint="use an Azure region name, e.g. eastus")
+    body: dict[str, Any] = {"location": region}
+    if not hub:
+        if dns_prefix or vm_size:
+            raise UsageError("--dns-prefix and --hub-vm-size need a hub", hint="drop --no-hub")
+        return body
+    profile: dict[str, Any] = {"dnsPrefix": validate.name(dns_prefix or f"{name}-hub", "--dns-prefix")}
+    if vm_size:
+        if not vm_size.startswith("Standard_"):
+            raise UsageError(f"invalid --hub-vm-size {vm_size!r}", hint="for example Standard_D4s_v3")
+        profile["agentProfile"] = {"vmSize": vm_size}
+    body["properties"] = {"hubProfile": profile}
+    return body
+
+
+def fleet_fields(fleet: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """The fields ``fleet show`` prints as a table."""
+    props = fleet.get("properties") or {}
+    hub = props.get("hubProfile") or {}
+    return [
+        ("name", fleet.get("name")),
+        ("location", fleet.get("location")),
+        ("state", props.get("provisioningState")),
+        ("hub", "yes" if hub else "no"),
+        ("hub fqdn", hub.get("fqdn", "")),
+        ("kubernetes", hub.get("kubernetesVersion", "")),
+        ("id", fleet.get("id")),
+    ]
 
 
 # ---- members ----------------------------------------------------------------------------------
@@ -102,7 +130,7 @@ def cluster_ref(value: str, *, subscription: str | None = None, group: str | Non
             hint="give its full resource id, or its resource group with --cluster-group",
         )
     validate.name(value, "cluster name")
-    resource_group(group)
+    names.resource_group(group)
     rid = (
         f"/subscriptions/{subscription}/resourceGroups/{group}/providers/"
         f"Microsoft.ContainerService/managedClusters/{value}"
@@ -128,6 +156,18 @@ def member_body(cluster: ClusterRef, update_group: str | None, labels: Mapping[s
     if labels:
         props["labels"] = dict(labels)
     return {"properties": props}
+
+
+def member_fields(member: Mapping[str, Any], cluster: ClusterRef) -> list[tuple[str, Any]]:
+    """The fields ``fleet member join`` prints as a table."""
+    props = member.get("properties") or {}
+    return [
+        ("name", member.get("name")),
+        ("type", cluster.kind),
+        ("update group", props.get("group", "")),
+        ("state", props.get("provisioningState")),
+        ("cluster", props.get("clusterResourceId")),
+    ]
 
 
 def is_arc(member: Mapping[str, Any]) -> bool:
@@ -202,9 +242,10 @@ def update_run_body(
     upgrade_type: str,
     kubernetes_version: str | None,
     node_image: str,
-    strategy_id: str | None,
+    strategy: str | None,
     stages: list[StageSpec] | None,
 ) -> dict[str, Any]:
+    """The body of an upgrade run; a saved ``strategy`` (a name) is added by use_strategy."""
     kind = validate.choice(upgrade_type, UPGRADE_TYPES, "--upgrade-type")
     upgrade: dict[str, Any] = {"type": kind}
     if kind in ("Full", "ControlPlaneOnly"):
@@ -232,13 +273,13 @@ def update_run_body(
             },
         }
     }
-    if strategy_id and stages:
+    if strategy and stages:
         raise UsageError(
             "give either --strategy or --stage, not both",
             hint="--strategy reuses a saved update strategy",
         )
-    if strategy_id:
-        props["updateStrategyId"] = strategy_id
+    if strategy:
+        validate.name(strategy, "strategy name")
     elif stages:
         props["strategy"] = {"stages": arm_stages(stages)}
     return {"properties": props}
@@ -267,6 +308,37 @@ def check_no_arc_in_run(
             hint="put Arc members in an update group that the run's stages do not list "
             "(fleet member join --update-group), and upgrade them with their own tooling",
         )
+
+
+def auto_upgrade_body(
+    channel: str, *, target_version: str | None, node_image: str, disabled: bool
+) -> dict[str, Any]:
+    """The body of an auto-upgrade profile (its strategy id is added once it is read)."""
+    chosen = validate.choice(channel, AUTO_UPGRADE_CHANNELS, "--channel")
+    props: dict[str, Any] = {
+        "channel": chosen,
+        "disabled": disabled,
+        "nodeImageSelection": {"type": validate.choice(node_image, NODE_IMAGE_SELECTIONS, "--node-image-selection")},
+    }
+    if chosen == "TargetKubernetesVersion":
+        if not target_version or not re.fullmatch(r"\d+\.\d+", target_version):
+            raise UsageError(
+                "the TargetKubernetesVersion channel needs --target-kubernetes-version MAJOR.MINOR",
+                hint="for example --target-kubernetes-version 1.33",
+            )
+        props["targetKubernetesVersion"] = target_version
+    elif target_version:
+        raise UsageError(
+            "--target-kubernetes-version needs --channel TargetKubernetesVersion", hint="drop it, or change the channel"
+        )
+    return {"properties": props}
+
+
+def use_strategy(body: dict[str, Any], strategy: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``body`` pointing at a saved update strategy (read from ARM), when there is one."""
+    if strategy:
+        body["properties"]["updateStrategyId"] = strategy.get("id")
+    return body
 
 
 def strategy_body(stages: list[StageSpec]) -> dict[str, Any]:
@@ -424,7 +496,3 @@ def wait_for_gate(
             )
         sleep(delay)
         delay = min(interval, delay * 2)
-
-
-def not_found(what: str, name: str, hint: str) -> NotFoundError:
-    return NotFoundError(f"{what} {name!r} not found", hint=hint)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import os
 import random
 import threading
@@ -25,6 +26,7 @@ from urllib.parse import quote
 from akscli import errors
 from akscli.kube import operators
 
+LOG = logging.getLogger("akscli.kube")
 FIELD_MANAGER = "akscli"
 DEFAULT_PAGE_SIZE = 500
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -179,9 +181,13 @@ class Kube:
         started = time.monotonic()
         attempt = 0
         while True:
+            sent = time.monotonic()
             status, response, retry_after = self._send(
                 method, path, params, headers, body, timeout or self.request_timeout
             )
+            # Method, path, status and latency only: never headers (tokens) or bodies (secrets).
+            LOG.debug("%s %s -> %s in %.0f ms", method, path, status or "no response", (time.monotonic() - sent) * 1000)
+
             if status is not None and status < 400:
                 if stream:
                     return response

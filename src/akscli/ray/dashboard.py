@@ -1,0 +1,169 @@
+"""TODO"""
+
+from __future__ import annotations
+
+# ---- dashboard ------------------------------------------------------------------------------
+
+
+def proxy_path(namespace: str, service: str, port: int | str, path: str = "") -> str:
+    return f"/api/v1/namespaces/{namespace}/services/{service}:{port}/proxy/{path.lstrip('/')}"
+
+
+class DashboardForwarder:
+    """A local HTTP listener that relays every request to the head service's dashboard port
+    through the API server's service proxy.
+
+    The proxy resolves the Service on each request, so a restarted head pod (new name, new IP)
+    is reached without reconnecting; while no head pod answers, the relay retries the request
+    every second, at once when the head pod watch sees a ready one, for ``reconnect_timeout``.
+    """
+
+    def __init__(
+        self,
+        kube: Kube,
+        namespace: str,
+        cluster: str,
+        service: str,
+        port: int = 0,
+        address: str = "127.0.0.1",
+        progress: Progress | None = None,
+        reconnect_timeout: float = 60.0,
+    ) -> None:
+        self.kube = kube
+        self.namespace = namespace
+        self.cluster = cluster
+        self.service = service
+        self.progress = progress or (lambda _m: None)
+        self.reconnect_timeout = reconnect_timeout
+        self.head_ready = threading.Event()
+        self.head_name: str | None = None
+        self.restarts = 0
+        self._stop = threading.Event()
+        self._server = self._make_server(address, port)
+        self.port = int(self._server.server_address[1])
+
+    def _make_server(self, address: str, port: int) -> Any:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        forwarder = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _relay(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                status, headers, payload = forwarder.relay(self.command, self.path, body)
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _relay
+
+            def log_message(self, format: str, *args: Any) -> None:
+                del format, args  # the relay reports what matters through progress
+
+        server = ThreadingHTTPServer((address, port), Handler)
+        server.daemon_threads = True
+        return server
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def relay(self, method: str, path: str, body: bytes | None) -> tuple[int, dict[str, str], bytes]:
+        deadline = time.monotonic() + self.reconnect_timeout
+        while True:
+            status, headers, payload = self._once(method, path, body)
+            if status not in (502, 503) or self._stop.is_set():
+                return status, headers, payload
+            # No head pod behind the Service: wait for the watch to see a ready one.
+            self.head_ready.clear()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or (not self.head_ready.wait(min(remaining, 1.0)) and time.monotonic() >= deadline):
+                return status, headers, payload
+
+    def _once(self, method: str, path: str, body: bytes | None) -> tuple[int, dict[str, str], bytes]:
+        url = proxy_path(self.namespace, self.service, DASHBOARD_PORT, path)
+        try:
+            response = self.kube.request(
+                method,
+                url,
+                body=body.decode("utf-8", "replace") if body else None,
+                stream=True,
+                accept="*/*",
+            )
+        except AkscliError as exc:
+            return 503, {"Content-Type": "text/plain"}, exc.message.encode()
+        raw = response.response if hasattr(response, "response") else response
+        headers = {
+            k: v
+            for k, v in raw.headers.items()
+            if k.lower() in ("content-type", "cache-control", "etag", "last-modified")
+        }
+        return int(raw.status), headers, bytes(raw.data)
+
+    def watch_head(self) -> None:
+        """Follow the head pod; report when it is replaced and release waiting requests."""
+        from akscli.kube.client import WatchExpired
+
+        selector = f"{CLUSTER_LABEL}={self.cluster},{NODE_TYPE_LABEL}=head"
+        version: str | None = None
+        while not self._stop.is_set():
+            try:
+                if version is None:
+                    page = next(
+                        self.kube.list_pages(
+                            "v1",
+                            "Pod",
+                            namespace=self.namespace,
+                            label_selector=selector,
+                            page_size=5,
+                        )
+                    )
+                    for pod in page["items"]:
+                        self._head_event("ADDED", pod)
+                    version = (page.get("metadata") or {}).get("resourceVersion")
+                for event, pod in self.kube.watch(
+                    "v1",
+                    "Pod",
+                    namespace=self.namespace,
+                    label_selector=selector,
+                    resource_version=version,
+                    timeout_seconds=30,
+                ):
+                    version = (pod.get("metadata") or {}).get("resourceVersion") or version
+                    if event != "BOOKMARK":
+                        self._head_event(event, pod)
+                    if self._stop.is_set():
+                        return
+            except WatchExpired:
+                version = None
+            except AkscliError as exc:
+                self.progress(f"head pod watch failed ({exc.message}); retrying")
+                self._stop.wait(2.0)
+
+    def _head_event(self, event: str, pod: Mapping[str, Any]) -> None:
+        name = str((pod.get("metadata") or {}).get("name"))
+        if event == "DELETED":
+            if name == self.head_name:
+                self.head_ready.clear()
+                self.progress(f"head pod {name} is gone; waiting for its replacement")
+            return
+        if pod_ready(pod):
+            if self.head_name is not None and name != self.head_name:
+                self.restarts += 1
+                self.progress(f"head pod changed to {name}; forwarding continues")
+            self.head_name = name
+            self.head_ready.set()
+
+    def start(self) -> None:
+        threading.Thread(target=self._server.serve_forever, name="akscli-ray-dashboard", daemon=True).start()
+        threading.Thread(target=self.watch_head, name="akscli-ray-head-watch", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.head_ready.set()
+        self._server.shutdown()
+        self._server.server_close()

@@ -1,0 +1,557 @@
+"""What a Ray cluster is made of: validated specs from flags or a file, template values, patches.
+
+Every value a user types for a RayCluster passes through here before anything is rendered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from akscli import validate
+from akscli.errors import UsageError
+
+RAY_API = "ray.io/v1"
+DEFAULT_RAY_VERSION = "2.52.0"
+DEFAULT_IMAGE_REPO = "rayproject/ray"
+DEFAULT_GROUP = "default-group"
+
+# The labels KubeRay puts on every pod it creates; listing by them stays server-side.
+CLUSTER_LABEL = "ray.io/cluster"
+NODE_TYPE_LABEL = "ray.io/node-type"
+GROUP_LABEL = "ray.io/group"
+# The submitter of a RayJob (K8sJobMode) is a batch Job with the RayJob's name.
+SUBMITTER_LABEL = "batch.kubernetes.io/job-name"
+
+GPU_RESOURCE = "nvidia.com/gpu"
+AGENTPOOL_LABEL = "kubernetes.azure.com/agentpool"
+SPOT_LABEL = "kubernetes.azure.com/scalesetpriority"
+# AKS taints spot nodes with this key; GPU pools are commonly tainted sku=gpu or nvidia.com/gpu.
+SPOT_TOLERATION = {"key": SPOT_LABEL, "operator": "Equal", "value": "spot", "effect": "NoSchedule"}
+GPU_TOLERATIONS = [
+    {"key": "sku", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"},
+    {"key": GPU_RESOURCE, "operator": "Exists", "effect": "NoSchedule"},
+]
+# Labels that mark a node as a GPU node on AKS, with or without the NVIDIA GPU operator.
+GPU_NODE_SELECTORS = ("nvidia.com/gpu.present=true", "nvidia.com/gpu.product", "accelerator=nvidia")
+
+DASHBOARD_PORT = 8265
+HEAD_PORTS = [
+    {"name": "gcs-server", "containerPort": 6379},
+    {"name": "dashboard", "containerPort": DASHBOARD_PORT},
+    {"name": "client", "containerPort": 10001},
+    {"name": "serve", "containerPort": 8000},
+]
+
+
+# ---- specs --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Resources:
+    cpu: str = "1"
+    memory: str = "4Gi"
+    gpu: int = 0
+
+    def as_k8s(self) -> dict[str, Any]:
+        # Requests equal limits: Ray sizes its own scheduler from the limits, and equal values
+        # keep Ray's view and the kubelet's view of a node the same.
+        amounts: dict[str, Any] = {"cpu": self.cpu, "memory": self.memory}
+        if self.gpu:
+            amounts[GPU_RESOURCE] = self.gpu
+        return {"requests": dict(amounts), "limits": dict(amounts)}
+
+
+@dataclass(frozen=True)
+class Placement:
+    gpu_pool: str | None = None
+    spot: bool = False
+    node_selector: Mapping[str, str] = field(default_factory=dict)
+
+    def selector(self) -> dict[str, str]:
+        result = dict(self.node_selector)
+        if self.gpu_pool:
+            result[AGENTPOOL_LABEL] = self.gpu_pool
+        if self.spot:
+            result[SPOT_LABEL] = "spot"
+        return result
+
+    def tolerations(self, gpu: bool) -> list[dict[str, str]]:
+        result: list[dict[str, str]] = []
+        if gpu or self.gpu_pool:
+            result.extend(dict(t) for t in GPU_TOLERATIONS)
+        if self.spot:
+            result.append(dict(SPOT_TOLERATION))
+        return result
+
+
+@dataclass(frozen=True)
+class WorkerGroup:
+    name: str = DEFAULT_GROUP
+    replicas: int = 1
+    min_replicas: int | None = None
+    max_replicas: int | None = None
+    resources: Resources = field(default_factory=Resources)
+    placement: Placement = field(default_factory=Placement)
+
+    @property
+    def min(self) -> int:
+        return self.replicas if self.min_replicas is None else self.min_replicas
+
+    @property
+    def max(self) -> int:
+        return self.replicas if self.max_replicas is None else self.max_replicas
+
+
+@dataclass(frozen=True)
+class ClusterSpec:
+    name: str
+    namespace: str
+    ray_version: str = DEFAULT_RAY_VERSION
+    image: str | None = None
+    head: Resources = field(default_factory=lambda: Resources(cpu="2", memory="8Gi"))
+    head_placement: Placement = field(default_factory=Placement)
+    groups: tuple[WorkerGroup, ...] = (WorkerGroup(),)
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def image_ref(self) -> str:
+        if self.image:
+            return self.image
+        suffix = "-gpu" if any(g.resources.gpu for g in self.groups) or self.head.gpu else ""
+        return f"{DEFAULT_IMAGE_REPO}:{self.ray_version}{suffix}"
+
+    @property
+    def autoscaling(self) -> bool:
+        return any(g.min != g.max for g in self.groups)
+
+    @property
+    def gpus_requested(self) -> bool:
+        return self.head.gpu > 0 or any(g.resources.gpu > 0 for g in self.groups)
+
+
+def ray_version(value: str) -> str:
+    if not re.fullmatch(r"\d+\.\d+(\.\d+)?([a-z0-9.+-]*)?", value):
+        raise UsageError(
+            f"invalid Ray version {value!r}: it is not a version number",
+            hint="for example: --ray-version 2.52.0",
+        )
+    return value
+
+
+def resources(
+    cpu: str | None,
+    memory: str | None,
+    gpu: int | str | None,
+    what: str,
+    default: Resources = Resources(),
+) -> Resources:
+    """Validate one pod's CPU, memory and GPU count (``what`` names the pod in messages)."""
+    cpu_text = validate.quantity(cpu, f"{what} CPU") if cpu is not None else default.cpu
+    mem_text = validate.quantity(memory, f"{what} memory") if memory is not None else default.memory
+    gpus = validate.integer(gpu, f"{what} GPUs", 0, 16) if gpu is not None else default.gpu
+    if validate.quantity_value(cpu_text, f"{what} CPU") <= 0:
+        raise UsageError(
+            f"invalid {what} CPU {cpu_text!r}: it must be more than 0",
+            hint="for example: 1, 500m or 8",
+        )
+    if validate.quantity_value(mem_text, f"{what} memory") < 2**27:
+        raise UsageError(f"invalid {what} memory {mem_text!r}: Ray needs at least 128Mi", hint="for example: 4Gi")
+    return Resources(cpu=cpu_text, memory=mem_text, gpu=gpus)
+
+
+def placement(gpu_pool: str | None, spot: bool, node_selector: Iterable[str] = ()) -> Placement:
+    pool = validate.name(gpu_pool, "node pool name", max_len=12) if gpu_pool else None
+    if pool and not re.fullmatch(r"[a-z][a-z0-9]*", pool):
+        raise UsageError(
+            f"invalid node pool name {gpu_pool!r}: AKS pool names are lower-case "
+            "letters and digits, starting with a letter",
+            hint="for example: gpua100",
+        )
+    selector = validate.labels(list(node_selector), "node selector")
+    return Placement(gpu_pool=pool, spot=spot, node_selector=selector)
+
+
+def replica_range(
+    replicas: int | str | None,
+    min_replicas: int | str | None,
+    max_replicas: int | str | None,
+    what: str,
+) -> tuple[int, int | None, int | None]:
+    """Validate desired, min and max replicas of a group; min <= replicas <= max."""
+    count = validate.integer(replicas, f"{what} replicas", 0, 10_000) if replicas is not None else None
+    lo = validate.integer(min_replicas, f"{what} min replicas", 0, 10_000) if min_replicas is not None else None
+    hi = validate.integer(max_replicas, f"{what} max replicas", 0, 10_000) if max_replicas is not None else None
+    if lo is not None and hi is not None and lo > hi:
+        raise UsageError(
+            f"{what}: min replicas ({lo}) is greater than max replicas ({hi})",
+            hint="give --min no larger than --max",
+        )
+    if count is None:
+        count = lo if lo is not None else (1 if hi is None or hi >= 1 else 0)
+    if lo is not None and count < lo:
+        raise UsageError(
+            f"{what}: replicas ({count}) is less than min replicas ({lo})",
+            hint="raise --replicas or lower --min",
+        )
+    if hi is not None and count > hi:
+        raise UsageError(
+            f"{what}: replicas ({count}) is more than max replicas ({hi})",
+            hint="lower --replicas or raise --max",
+        )
+    return count, lo, hi
+
+
+_GROUP_KEYS = ("name", "replicas", "min", "max", "cpu", "memory", "gpu", "pool", "spot", "selector")
+
+
+def parse_group(text: str) -> WorkerGroup:
+    """``name=gpu,replicas=1,min=0,max=4,cpu=8,memory=64Gi,gpu=1,pool=gpua100,spot``."""
+    fields: dict[str, str] = {}
+    selectors: list[str] = []
+    for item in (p.strip() for p in text.split(",") if p.strip()):
+        key, eq, value = item.partition("=")
+        key = key.strip()
+        if key not in _GROUP_KEYS:
+            raise UsageError(
+                f"invalid worker group {text!r}: unknown key {key!r}",
+                hint="keys: "
+                + ", ".join(_GROUP_KEYS)
+                + "; e.g. --worker-group name=gpu,gpu=1,pool=gpua100,min=0,max=4",
+            )
+        if key == "spot" and not eq:
+            value = "true"
+        elif not eq:
+            raise UsageError(
+                f"invalid worker group {text!r}: {key!r} has no value",
+                hint="write key=value, e.g. replicas=2",
+            )
+        if key == "selector":
+            selectors.append(value.replace(":", "=", 1) if "=" not in value else value)
+        else:
+            fields[key] = value
+    if "name" not in fields:
+        raise UsageError(
+            f"invalid worker group {text!r}: it has no name",
+            hint="start with name=NAME, e.g. --worker-group name=gpu,gpu=1",
+        )
+    name = validate.name(fields["name"], "worker group name")
+    spot = fields.get("spot", "false").lower()
+    if spot not in ("true", "false"):
+        raise UsageError(
+            f"invalid worker group {text!r}: spot must be true or false",
+            hint="write spot or spot=true",
+        )
+    return worker_group(
+        name,
+        replicas=fields.get("replicas"),
+        min_replicas=fields.get("min"),
+        max_replicas=fields.get("max"),
+        cpu=fields.get("cpu"),
+        memory=fields.get("memory"),
+        gpu=fields.get("gpu"),
+        gpu_pool=fields.get("pool"),
+        spot=spot == "true",
+        node_selector=selectors,
+    )
+
+
+def worker_group(
+    name: str,
+    *,
+    replicas: int | str | None = None,
+    min_replicas: int | str | None = None,
+    max_replicas: int | str | None = None,
+    cpu: str | None = None,
+    memory: str | None = None,
+    gpu: int | str | None = None,
+    gpu_pool: str | None = None,
+    spot: bool = False,
+    node_selector: Iterable[str] = (),
+) -> WorkerGroup:
+    validate.name(name, "worker group name")
+    what = f"worker group {name}"
+    count, lo, hi = replica_range(replicas, min_replicas, max_replicas, what)
+    return WorkerGroup(
+        name=name,
+        replicas=count,
+        min_replicas=lo,
+        max_replicas=hi,
+        resources=resources(cpu, memory, gpu, what),
+        placement=placement(gpu_pool, spot, node_selector),
+    )
+
+
+def check_groups(groups: Sequence[WorkerGroup]) -> tuple[WorkerGroup, ...]:
+    seen: set[str] = set()
+    for group in groups:
+        if group.name in seen:
+            raise UsageError(
+                f"worker group {group.name!r} is given twice",
+                hint="give each --worker-group a different name=",
+            )
+        seen.add(group.name)
+    return tuple(groups)
+
+
+# ---- template values ----------------------------------------------------------------------
+
+
+def _pod_values(res: Resources, place: Placement) -> dict[str, Any]:
+    return {
+        "resources": res.as_k8s(),
+        "node_selector": place.selector(),
+        "tolerations": place.tolerations(res.gpu > 0),
+    }
+
+
+def cluster_values(spec: ClusterSpec) -> dict[str, Any]:
+    """Values for ``ray/raycluster.yaml.j2``."""
+    head = _pod_values(spec.head, spec.head_placement)
+    # The head schedules no Ray tasks when workers exist: a driver competing with tasks for the
+    # head's CPUs is the usual cause of a head pod OOM.
+    head["ray_start_params"] = {"dashboard-host": "0.0.0.0"}
+    if spec.groups:
+        head["ray_start_params"]["num-cpus"] = "0"
+    groups = []
+    for group in spec.groups:
+        values = _pod_values(group.resources, group.placement)
+        values.update(name=group.name, replicas=group.replicas, min=group.min, max=group.max)
+        groups.append(values)
+    return {
+        "name": spec.name,
+        "namespace": spec.namespace,
+        "labels": dict(spec.labels),
+        "ray_version": spec.ray_version,
+        "image": spec.image_ref,
+        "autoscaling": spec.autoscaling,
+        "head": head,
+        "head_ports": HEAD_PORTS,
+        "groups": groups,
+    }
+
+
+def add_group_ops(cluster: Mapping[str, Any], group_obj: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A JSON patch appending one rendered worker group to a RayCluster.
+
+    Appending (rather than replacing the list) leaves groups that someone else adds meanwhile
+    alone; the ``test`` on the list length makes a concurrent change fail instead of racing.
+    """
+    spec = cluster.get("spec") or {}
+    existing = list(spec.get("workerGroupSpecs") or [])
+    name = group_obj.get("groupName")
+    cluster_name = cluster["metadata"]["name"]
+    if any(g.get("groupName") == name for g in existing):
+        raise UsageError(
+            f"worker group {name!r} already exists in Ray cluster {cluster_name}",
+            hint=f"use akscli ray cluster scale {cluster_name} --group {name}",
+        )
+    ops: list[dict[str, Any]]
+    if existing:
+        ops = [
+            {
+                "op": "test",
+                "path": "/spec/workerGroupSpecs/" + str(len(existing) - 1) + "/groupName",
+                "value": existing[-1].get("groupName"),
+            },
+            {"op": "add", "path": "/spec/workerGroupSpecs/-", "value": dict(group_obj)},
+        ]
+    else:
+        ops = [{"op": "add", "path": "/spec/workerGroupSpecs", "value": [dict(group_obj)]}]
+    if group_obj.get("minReplicas") != group_obj.get("maxReplicas"):
+        ops.append({"op": "add", "path": "/spec/enableInTreeAutoscaling", "value": True})
+    return ops
+
+
+def scale_patch(
+    cluster: Mapping[str, Any],
+    group: str,
+    replicas: int | None,
+    min_replicas: int | None,
+    max_replicas: int | None,
+) -> dict[str, Any] | None:
+    """A JSON patch for one group's replicas, or None when nothing changes.
+
+    A JSON patch with a ``test`` on the group's name makes a concurrent reorder of the list fail
+    instead of scaling the wrong group.
+    """
+    name = cluster["metadata"]["name"]
+    groups = (cluster.get("spec") or {}).get("workerGroupSpecs") or []
+    names = [g.get("groupName") for g in groups]
+    if group not in names:
+        shown = ", ".join(str(n) for n in names) or "none"
+        raise UsageError(
+            f"worker group {group!r} does not exist in Ray cluster {name}",
+            hint=f"its worker groups: {shown}",
+        )
+    if replicas is None and min_replicas is None and max_replicas is None:
+        raise UsageError(
+            "nothing to scale: give --replicas, --min or --max",
+            hint=f"for example: akscli ray cluster scale {name} --group {group} --replicas 3",
+        )
+    index = names.index(group)
+    current = groups[index]
+    cur_replicas = int(current.get("replicas") or 0)
+    cur_min = int(current.get("minReplicas") or 0)
+    cur_max = int(current.get("maxReplicas") if current.get("maxReplicas") is not None else cur_replicas)
+    new_min = cur_min if min_replicas is None else min_replicas
+    new_max = cur_max if max_replicas is None else max_replicas
+    new_replicas = cur_replicas if replicas is None else replicas
+    if replicas is None:
+        # Moving the bounds drags the desired count inside them, as the autoscaler would.
+        new_replicas = min(max(new_replicas, new_min), new_max)
+    replica_range(new_replicas, new_min, new_max, f"worker group {group}")
+    if (new_replicas, new_min, new_max) == (cur_replicas, cur_min, cur_max):
+        return None
+    base = f"/spec/workerGroupSpecs/{index}"
+    ops: list[dict[str, Any]] = [{"op": "test", "path": f"{base}/groupName", "value": group}]
+    for key, value in (
+        ("replicas", new_replicas),
+        ("minReplicas", new_min),
+        ("maxReplicas", new_max),
+    ):
+        ops.append({"op": "add", "path": f"{base}/{key}", "value": value})
+    return {"ops": ops, "replicas": new_replicas, "min": new_min, "max": new_max}
+
+
+
+# ---- from the command line ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClusterFlags:
+    """The flags that describe a new Ray cluster, as typed (cluster create, job submit, service deploy)."""
+
+    ray_version: str | None = None
+    image: str | None = None
+    head_cpu: str | None = None
+    head_memory: str | None = None
+    head_gpu: int | None = None
+    worker_replicas: int | None = None
+    worker_min: int | None = None
+    worker_max: int | None = None
+    worker_cpu: str | None = None
+    worker_memory: str | None = None
+    worker_gpu: int | None = None
+    gpu_pool: str | None = None
+    spot: bool = False
+    worker_selector: Sequence[str] | None = None
+    worker_group: Sequence[str] | None = None
+
+    def given(self) -> bool:
+        """Whether the user described a cluster at all (every flag off means: the defaults)."""
+        return self.spot or any(
+            getattr(self, f) is not None for f in self.__dataclass_fields__ if f != "spot"
+        )
+
+    def default_group_given(self) -> bool:
+        """Whether a flag of the single default worker group was given."""
+        default_group = (
+            self.worker_replicas,
+            self.worker_min,
+            self.worker_max,
+            self.worker_cpu,
+            self.worker_memory,
+            self.worker_gpu,
+            self.gpu_pool,
+            self.worker_selector or None,
+        )
+        return self.spot or any(v is not None for v in default_group)
+
+
+def cluster_spec(
+    name: str, namespace: str, flags: ClusterFlags, labels: Sequence[str] = ()
+) -> ClusterSpec:
+    """Validate ``flags`` into the spec of the Ray cluster ``name``."""
+    if flags.worker_group and flags.default_group_given():
+        raise UsageError(
+            "--worker-group cannot be combined with the --worker-*, --gpu-pool and --spot flags",
+            hint="put those settings into each --worker-group, e.g. --worker-group name=gpu,gpu=1,pool=gpua100,spot",
+        )
+    if flags.worker_group:
+        groups = check_groups([parse_group(text) for text in flags.worker_group])
+    else:
+        groups = (
+            worker_group(
+                DEFAULT_GROUP,
+                replicas=flags.worker_replicas,
+                min_replicas=flags.worker_min,
+                max_replicas=flags.worker_max,
+                cpu=flags.worker_cpu,
+                memory=flags.worker_memory,
+                gpu=flags.worker_gpu,
+                gpu_pool=flags.gpu_pool,
+                spot=flags.spot,
+                node_selector=flags.worker_selector or (),
+            ),
+        )
+    return ClusterSpec(
+        name=name,
+        namespace=namespace,
+        ray_version=ray_version(flags.ray_version) if flags.ray_version else DEFAULT_RAY_VERSION,
+        image=validate.image(flags.image, "--image") if flags.image else None,
+        head=resources(flags.head_cpu, flags.head_memory, flags.head_gpu, "head", Resources(cpu="2", memory="8Gi")),
+        groups=groups,
+        labels=validate.labels(labels, "--label"),
+    )
+
+
+def load_cluster_file(text: str, source: str, name: str, namespace: str) -> dict[str, Any]:
+    """The one RayCluster in a YAML file, named ``name`` in ``namespace``."""
+    from akscli import yamlio
+
+    docs = yamlio.load_all(text, source)
+    if len(docs) != 1 or not isinstance(docs[0], dict):
+        raise UsageError(
+            f"{source} must hold exactly one RayCluster",
+            hint="write one apiVersion: ray.io/v1, kind: RayCluster document",
+        )
+    doc = docs[0]
+    if doc.get("apiVersion") != RAY_API or doc.get("kind") != "RayCluster":
+        raise UsageError(
+            f"{source} holds {doc.get('apiVersion')} {doc.get('kind')}, not ray.io/v1 RayCluster",
+            hint="start from: akscli ray cluster create NAME --dry-run=client -o yaml",
+        )
+    meta = doc.setdefault("metadata", {})
+    if meta.get("name") and meta["name"] != name:
+        raise UsageError(
+            f"{source} names the cluster {meta['name']!r}, not {name!r}",
+            hint="use the same name, or remove metadata.name from the file",
+        )
+    if meta.get("namespace") and meta["namespace"] != namespace:
+        raise UsageError(
+            f"{source} is for namespace {meta['namespace']!r}, not {namespace!r}",
+            hint=f"pass -n {meta['namespace']}",
+        )
+    meta.update(name=name, namespace=namespace)
+    if not isinstance(doc.get("spec"), dict) or "headGroupSpec" not in doc["spec"]:
+        raise UsageError(f"{source} has no spec.headGroupSpec", hint="a RayCluster needs a head group")
+    return doc
+
+
+def render_cluster(spec: ClusterSpec) -> dict[str, Any]:
+    from akscli.render import render
+
+    return render("ray/raycluster.yaml.j2", cluster_values(spec))[0]
+
+
+def head_image(cluster: Mapping[str, Any]) -> str:
+    """The image of a RayCluster's head container (new groups and submitters reuse it)."""
+    return str(cluster["spec"]["headGroupSpec"]["template"]["spec"]["containers"][0].get("image"))
+
+
+def render_worker_group(cluster: Mapping[str, Any], group: WorkerGroup, image: str | None) -> dict[str, Any]:
+    """One ``workerGroupSpecs`` entry for ``cluster``, on the head's image unless a (validated) ``image`` is given."""
+    from akscli.render import render
+
+    spec = ClusterSpec(name=cluster["metadata"]["name"], namespace=cluster["metadata"]["namespace"], groups=(group,))
+    values = {
+        "cluster": spec.name,
+        "namespace": spec.namespace,
+        "image": image or head_image(cluster),
+        "group": cluster_values(spec)["groups"][0],
+    }
+    group_obj: dict[str, Any] = render("ray/workergroup.yaml.j2", values)[0]["spec"]["workerGroupSpecs"][0]
+    return group_obj

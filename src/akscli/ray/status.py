@@ -1,0 +1,258 @@
+"""TODO"""
+
+from __future__ import annotations
+
+# ---- reading status -----------------------------------------------------------------------
+
+
+def condition(obj: Mapping[str, Any], kind: str) -> Mapping[str, Any] | None:
+    from akscli.kube.readiness import conditions
+
+    return conditions(obj).get(kind)
+
+
+def pod_ready(pod: Mapping[str, Any]) -> bool:
+    # Running and Ready: a Succeeded pod is "ready" for --wait but holds no GPU any more.
+    cond = condition(pod, "Ready")
+    return bool(cond and cond.get("status") == "True") and (pod.get("status") or {}).get("phase") == "Running"
+
+
+def pod_gpus(pod: Mapping[str, Any]) -> int:
+    total = 0
+    for container in (pod.get("spec") or {}).get("containers") or []:
+        limits = (container.get("resources") or {}).get("limits") or {}
+        try:
+            total += int(str(limits.get(GPU_RESOURCE, 0)))
+        except ValueError:
+            continue
+    return total
+
+
+@dataclass
+class GroupStatus:
+    name: str
+    desired: int
+    min: int
+    max: int
+    ready: int = 0
+    pending: int = 0
+    gpus_per_pod: int = 0
+    gpus_in_use: int = 0
+
+
+def cluster_summary(cluster: Mapping[str, Any], pods: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """What ``ray cluster status`` shows: conditions, workers ready per group, GPUs in use."""
+    spec = cluster.get("spec") or {}
+    status = cluster.get("status") or {}
+    groups: dict[str, GroupStatus] = {}
+    for group in spec.get("workerGroupSpecs") or []:
+        name = str(group.get("groupName"))
+        containers = ((group.get("template") or {}).get("spec") or {}).get("containers") or []
+        gpus = pod_gpus({"spec": {"containers": containers}})
+        replicas = int(group.get("replicas") or 0)
+        groups[name] = GroupStatus(
+            name=name,
+            desired=replicas,
+            min=int(group.get("minReplicas") or 0),
+            max=int(group.get("maxReplicas") or replicas),
+            gpus_per_pod=gpus,
+        )
+    head = {"pod": None, "ready": False}
+    gpus_in_use = 0
+    for pod in pods:
+        labels = (pod.get("metadata") or {}).get("labels") or {}
+        ready = pod_ready(pod)
+        if ready:
+            gpus_in_use += pod_gpus(pod)
+        if labels.get(NODE_TYPE_LABEL) == "head":
+            head = {"pod": pod["metadata"]["name"], "ready": ready}
+            continue
+        entry = groups.get(str(labels.get(GROUP_LABEL)))
+        if entry is None:
+            continue
+        if ready:
+            entry.ready += 1
+            entry.gpus_in_use += pod_gpus(pod)
+        elif (pod.get("status") or {}).get("phase") in (None, "Pending"):
+            entry.pending += 1
+    return {
+        "name": cluster["metadata"]["name"],
+        "namespace": cluster["metadata"].get("namespace"),
+        "state": status.get("state") or "pending",
+        "rayVersion": spec.get("rayVersion"),
+        "conditions": [
+            {
+                "type": c.get("type"),
+                "status": c.get("status"),
+                "reason": c.get("reason"),
+                "message": c.get("message"),
+            }
+            for c in status.get("conditions") or []
+        ],
+        "head": head,
+        "groups": [vars(g) for g in groups.values()],
+        "gpus": {"desired": int(str(status.get("desiredGPU") or 0)), "inUse": gpus_in_use},
+        "dashboard": (status.get("head") or {}).get("serviceName"),
+    }
+
+
+def head_service(cluster: Mapping[str, Any]) -> str:
+    """The head service: KubeRay reports it in status; before that it is ``<name>-head-svc``."""
+    reported = ((cluster.get("status") or {}).get("head") or {}).get("serviceName")
+    return str(reported or f"{cluster['metadata']['name']}-head-svc")
+
+
+
+# ---- diagnosis ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    pod: str
+    reason: str
+    message: str
+    hint: str | None = None
+
+    def line(self) -> str:
+        text = f"{self.pod}: {self.reason}: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+
+_PULL_REASONS = frozenset(
+    {
+        "ErrImagePull",
+        "ImagePullBackOff",
+        "InvalidImageName",
+        "ErrImageNeverPull",
+        "RegistryUnavailable",
+    }
+)
+
+
+def diagnose_pods(
+    pods: Iterable[Mapping[str, Any]],
+    events: Mapping[str, Sequence[Mapping[str, Any]]],
+    gpu_nodes: bool | None,
+) -> list[Finding]:
+    """Why pods are not running: scheduling events, GPUs, image pulls, crash loops.
+
+    ``events`` maps a pod name to its events (newest last); ``gpu_nodes`` says whether the
+    cluster has any GPU node (None when unknown).
+    """
+    findings: list[Finding] = []
+    for pod in pods:
+        name = str(pod["metadata"]["name"])
+        status = pod.get("status") or {}
+        pod_events = list(events.get(name, ()))
+        waiting = [
+            (cs.get("state") or {}).get("waiting") or {}
+            for cs in [
+                *(status.get("initContainerStatuses") or []),
+                *(status.get("containerStatuses") or []),
+            ]
+        ]
+        pull = next((w for w in waiting if w.get("reason") in _PULL_REASONS), None)
+        if pull is not None:
+            message = pull.get("message") or _last_event(pod_events, ("Failed",)) or "cannot pull"
+            findings.append(
+                Finding(
+                    name,
+                    str(pull.get("reason")),
+                    str(message),
+                    "check the image name and tag, and that the cluster can pull "
+                    "from its registry (az aks update --attach-acr)",
+                )
+            )
+            continue
+        crash = next((w for w in waiting if w.get("reason") == "CrashLoopBackOff"), None)
+        if crash is not None:
+            findings.append(
+                Finding(
+                    name,
+                    "CrashLoopBackOff",
+                    str(crash.get("message") or "the container keeps exiting"),
+                    f"see its logs: kubectl logs {name} --previous",
+                )
+            )
+            continue
+        if status.get("phase") not in (None, "Pending"):
+            continue
+        scheduled = condition(pod, "PodScheduled")
+        if scheduled is not None and scheduled.get("status") == "True":
+            continue
+        message = str(
+            _last_event(pod_events, ("FailedScheduling",))
+            or (scheduled or {}).get("message")
+            or "waiting to be scheduled"
+        )
+        scale_up = _last_event(pod_events, ("TriggeredScaleUp",))
+        no_scale = _last_event(pod_events, ("NotTriggerScaleUp",))
+        wants_gpu = pod_gpus(pod) > 0
+        hint: str | None = None
+        if scale_up:
+            hint = f"the cluster autoscaler is adding a node ({scale_up}); GPU nodes take minutes"
+        elif wants_gpu and gpu_nodes is False:
+            hint = (
+                "the cluster has no GPU nodes: add a GPU node pool, e.g. akscli nodepool add "
+                "gpu --vm-size Standard_NC24ads_A100_v4 --min-count 0 --max-count 2"
+            )
+        elif no_scale:
+            hint = f"the cluster autoscaler cannot add a node that fits: {no_scale}"
+        elif GPU_RESOURCE in message:
+            pool = ((pod.get("spec") or {}).get("nodeSelector") or {}).get(AGENTPOOL_LABEL)
+            where = f"node pool {pool}" if pool else "the GPU node pool"
+            hint = f"no node has a free GPU: scale {where} up or enable its cluster autoscaler"
+        findings.append(Finding(name, "Unschedulable", message, hint))
+    return findings
+
+
+def _last_event(events: Sequence[Mapping[str, Any]], reasons: tuple[str, ...]) -> str | None:
+    for event in reversed(events):
+        if event.get("reason") in reasons:
+            return str(event.get("message") or event.get("reason"))
+    return None
+
+
+def stuck_pods(pods: Iterable[Mapping[str, Any]], limit: int = 20) -> list[Mapping[str, Any]]:
+    """Pods that are not ready, at most ``limit`` (events are then fetched per pod)."""
+    result = []
+    for pod in pods:
+        if not pod_ready(pod) and (pod.get("status") or {}).get("phase") != "Succeeded":
+            result.append(pod)
+            if len(result) >= limit:
+                break
+    return result
+
+
+def gpu_capacity_problem(
+    spec: ClusterSpec,
+    gpu_nodes: bool,
+    pools_with_nodes: Mapping[str, bool],
+) -> tuple[str | None, list[str]]:
+    """An error when GPUs are asked for and the cluster cannot have any; warnings otherwise.
+
+    A named ``--gpu-pool`` with no nodes is only a warning: a pool that autoscales from zero
+    has none until the first pod asks for one.
+    """
+    warnings: list[str] = []
+    if not spec.gpus_requested:
+        return None, warnings
+    gpu_groups = [g for g in spec.groups if g.resources.gpu]
+    pooled = [g for g in gpu_groups if g.placement.gpu_pool]
+    for group in pooled:
+        pool = str(group.placement.gpu_pool)
+        if not pools_with_nodes.get(pool, False):
+            warnings.append(
+                f"node pool {pool} has no nodes now; worker group {group.name} waits "
+                "until the pool scales up (GPU nodes take several minutes)"
+            )
+    if not gpu_nodes and len(pooled) < len(gpu_groups) + (1 if spec.head.gpu else 0):
+        return (f"Ray cluster {spec.name} asks for GPUs but the cluster has no GPU nodes", warnings)
+    return None, warnings
+
+
+NO_GPU_HINT = (
+    "add a GPU node pool (e.g. akscli nodepool add gpu --vm-size Standard_NC24ads_A100_v4 "
+    "--min-count 0 --max-count 2) and pass --gpu-pool gpu, or drop the GPU flags"
+)
+
