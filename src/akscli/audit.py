@@ -21,7 +21,7 @@ import uuid
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -292,31 +292,28 @@ def _object_refs(obj: Mapping[str, Any]) -> list[str]:
 
 def since_time(value: str, now: datetime | None = None) -> str:
     """``--since`` (a duration back from now, or an ISO time) as a comparable UTC string."""
+    text = value.strip()
+    is_date = re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ][\d:.]+)?(Z|[+-]\d{2}:?\d{2})?", text)
+    try:
+        when = _iso_time(text) if is_date else (now or datetime.now(UTC)) - _age(text)
+        return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    except OverflowError as exc:
+        raise UsageError(f"invalid --since {value!r}: outside the years 1 to 9999", hint=_SINCE_FORM) from exc
+    except (UsageError, ValueError) as exc:
+        what = "not a date/time" if is_date else "not a duration or a date"
+        raise UsageError(f"invalid --since {value!r}: {what}", hint=_SINCE_FORM) from exc
+
+
+def _iso_time(text: str) -> datetime:
+    when = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _age(text: str) -> timedelta:
     from akscli.validate import duration
 
-    text = value.strip()
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}([T ][\d:.]+)?(Z|[+-]\d{2}:?\d{2})?", text):
-        try:
-            when = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError as exc:
-            raise UsageError(
-                f"invalid --since {value!r}: not a date/time",
-                hint=_SINCE_FORM,
-            ) from exc
-        when = when if when.tzinfo else when.replace(tzinfo=UTC)
-    else:
-        days = re.fullmatch(r"(\d+)d", text)
-        try:
-            seconds = int(days.group(1)) * 86400.0 if days else duration(text, "--since")
-        except UsageError as exc:
-            raise UsageError(
-                f"invalid --since {value!r}: not a duration or a date",
-                hint=_SINCE_FORM,
-            ) from exc
-        from datetime import timedelta
-
-        when = (now or datetime.now(UTC)) - timedelta(seconds=seconds)
-    return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    days = re.fullmatch(r"(\d+)d", text)
+    return timedelta(days=int(days.group(1))) if days else timedelta(seconds=duration(text, "--since"))
 
 
 @dataclass

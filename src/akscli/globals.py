@@ -30,8 +30,8 @@ _VALUE_FLAGS = {"--reason": "reason", "--audit-log": "audit_log", "--policy-file
 
 GLOBAL_HELP = """\
 Global flags (accepted anywhere on the command line):
-  --debug              show tracebacks and HTTP details on errors
-  -v, --verbose        more progress detail on stderr (repeatable)
+  --debug              tracebacks on errors, and the API request log on stderr
+  -v, --verbose        more detail on stderr; -vv adds the API request log
   --reason TEXT        why this change is made; recorded in the audit log
   --audit-log PATH     audit log file (default $AKSCLI_AUDIT_LOG or ~/.local/state/akscli/audit.jsonl)
   --allow RULE         let an apply through a blocking policy rule (repeatable; audited)
@@ -75,6 +75,11 @@ def extract(argv: list[str]) -> list[str]:
     flags.allow = tuple(allow)
     _replace(flags)
     return rest
+
+
+def reset() -> None:
+    """Back to defaults, so one in-process run never leaks flags into the next."""
+    _replace(GlobalFlags())
 
 
 def _replace(flags: GlobalFlags) -> None:

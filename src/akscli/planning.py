@@ -142,6 +142,11 @@ class Fit:
         return asdict(self)
 
 
+def servable(f: Fit) -> bool:
+    """The model fits and vLLM (which both runtimes serve with) runs on the GPU."""
+    return f.fits and f.gpu_family not in UNSUPPORTED_BY_VLLM
+
+
 def has_rdma(sku: GpuSku) -> bool:
     return "rdma" in sku.interconnect.lower()
 
@@ -333,7 +338,7 @@ def plan(
         for s in (vm_sizes or skus.all_skus())
     ]
     options.sort(key=_order)
-    fitting = [o for o in options if o.fits and o.gpu_family not in UNSUPPORTED_BY_VLLM]
+    fitting = [o for o in options if servable(o)]
     priced = [o for o in fitting if o.price_per_month is not None]
     affordable = [o for o in priced if o.within_budget is not False]
     recommended = _pick(affordable)
@@ -483,16 +488,26 @@ def gpu_label(f: Fit) -> str:
 
 
 def table_rows(p: Plan, chosen: Fit | None, *, every_size: bool) -> list[dict[str, Any]]:
-    """The plan's rows for a table: fitting sizes (``every_size``: all of them), each with its
-    GPU label and whether it is the pick."""
+    """The plan's rows for a table: the sizes that can serve the model (``every_size``: all of
+    them), each with its GPU label and whether it is the pick."""
     rows = []
     for option in p.options:
-        if option.fits or every_size:
+        if every_size or servable(option):
             row = option.to_dict()
             row["gpu"] = gpu_label(option)
             row["pick"] = chosen is not None and option.vm_size == chosen.vm_size
             rows.append(row)
     return rows
+
+
+def hidden_note(p: Plan) -> str | None:
+    """Why the narrow table leaves sizes out, and how to see them."""
+    too_small = sum(1 for o in p.options if not o.fits)
+    no_vllm = sum(1 for o in p.options if o.fits and not servable(o))
+    reasons = [f"{too_small} size(s) do not fit"] if too_small else []
+    if no_vllm:
+        reasons.append(f"{no_vllm} fit but have GPUs vLLM does not run on")
+    return f"{' and '.join(reasons)}; -o wide shows them and why." if reasons else None
 
 
 def headline(p: Plan) -> list[str]:

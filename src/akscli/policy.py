@@ -12,11 +12,12 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from akscli import manifests
 from akscli.errors import CheckFailedError, UsageError
 from akscli.gpu_usage import GPU_RESOURCES
 
@@ -124,6 +125,8 @@ class PolicyConfig:
 
     severities: Mapping[str, str | None] = field(default_factory=lambda: {r.id: r.severity for r in RULES.values()})
     privileged_namespaces: tuple[str, ...] = ("gpu-operator",)
+    # Where objects without metadata.namespace will land (the apply's -n), when it is known.
+    default_namespace: str | None = None
     gpu_toleration_keys: tuple[str, ...] = ("nvidia.com/gpu", "amd.com/gpu", "sku")
 
     def severity(self, rule: str) -> str | None:
@@ -363,10 +366,14 @@ def _check_gpu(
             )
 
 
+def _namespace(obj: Mapping[str, Any], config: PolicyConfig) -> str | None:
+    return (obj.get("metadata") or {}).get("namespace") or config.default_namespace
+
+
 def _check_privileged(
     obj: Mapping[str, Any], _all: Sequence[Mapping[str, Any]], config: PolicyConfig
 ) -> Iterator[tuple[str, str]]:
-    namespace = (obj.get("metadata") or {}).get("namespace")
+    namespace = _namespace(obj, config)
     if namespace in config.privileged_namespaces:
         return
     for where, template in pod_templates(obj):
@@ -417,7 +424,7 @@ def _selector_matches(selector: Mapping[str, Any], labels: Mapping[str, Any]) ->
 
 
 def _check_pdb(
-    obj: Mapping[str, Any], objects: Sequence[Mapping[str, Any]], _config: PolicyConfig
+    obj: Mapping[str, Any], objects: Sequence[Mapping[str, Any]], config: PolicyConfig
 ) -> Iterator[tuple[str, str]]:
     if obj.get("kind") not in _SERVING_KINDS:
         return
@@ -425,12 +432,12 @@ def _check_pdb(
     replicas = spec.get("replicas", 1)
     if not isinstance(replicas, int) or replicas < 2:
         return
-    namespace = (obj.get("metadata") or {}).get("namespace")
+    namespace = _namespace(obj, config)
     labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
     for other in objects:
         if (
             other.get("kind") == "PodDisruptionBudget"
-            and (other.get("metadata") or {}).get("namespace") == namespace
+            and _namespace(other, config) == namespace
             and _selector_matches((other.get("spec") or {}).get("selector") or {}, labels)
         ):
             return
@@ -563,11 +570,20 @@ def raise_if_blocked(findings: Sequence[Finding], allow: Sequence[str], what: st
 
 
 def enforce(
-    objects: Sequence[dict[str, Any]], *, allow: Sequence[str] = (), policy_file: str | None = None
+    objects: Sequence[dict[str, Any]],
+    *,
+    allow: Sequence[str] = (),
+    policy_file: str | None = None,
+    namespace: str | None = None,
 ) -> list[Finding]:
-    """Evaluate before an apply; raise CheckFailedError when an error is not allowed."""
+    """Evaluate before an apply; raise CheckFailedError when an error is not allowed.
+
+    ``namespace`` is where objects without one will be applied (``-n``), so that a privileged
+    pod sent to an allowed namespace is not blocked.
+    """
     allowed = known_rules(allow)
-    findings = evaluate(objects, load_config(policy_file))
+    config = replace(load_config(policy_file), default_namespace=namespace)
+    findings = evaluate(objects, config)
     raise_if_blocked(findings, allowed, "blocked the apply")
     return findings
 
@@ -582,7 +598,9 @@ def check_paths(
     """
     known_rules(allow)
     config = load_config(policy_file)
-    objects, sources = load_manifests(paths)
+    loaded, files = manifests.load(paths)
+    pairs = [(obj, src) for obj, src in zip(loaded, files, strict=True) if "kind" in obj]
+    objects, sources = [o for o, _ in pairs], [s for _, s in pairs]
     if not objects:
         # A CI gate that passes because the path held no manifests hides a wrong path.
         raise UsageError(
@@ -598,56 +616,6 @@ def rule_rows(config: PolicyConfig) -> list[dict[str, str | None]]:
         {"rule": r.id, "severity": config.severity(r.id), "default": r.severity, "summary": r.summary, "fix": r.fix}
         for r in RULES.values()
     ]
-
-
-# ---- files for `policy check -f` ------------------------------------------------------------
-
-_MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
-
-
-def manifest_files(path: str) -> list[Path]:
-    root = Path(path).expanduser()
-    if root.is_file():
-        return [root]
-    if root.is_dir():
-        return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in _MANIFEST_SUFFIXES)
-    raise UsageError(
-        f"{path!r} is neither a file nor a directory",
-        hint="give -f a manifest file or a folder of .yaml/.yml/.json files",
-    )
-
-
-def _read(file: Path | None) -> tuple[str, str]:
-    """(text, source name) of a manifest file, or of stdin for ``-f -``."""
-    if file is None:
-        import sys
-
-        return sys.stdin.read(), "<stdin>"
-    try:
-        return file.read_text(encoding="utf-8"), str(file)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {str(file)!r}: {exc}", hint="check the file") from exc
-
-
-def load_manifests(paths: Sequence[str]) -> tuple[list[dict[str, Any]], list[str | None]]:
-    """Objects from files (multi-document YAML, JSON, kind: List), with each one's file;
-    ``-`` reads stdin (``akscli render ... | akscli policy check -f -``)."""
-    from akscli import yamlio
-
-    objects: list[dict[str, Any]] = []
-    sources: list[str | None] = []
-    for path in paths:
-        for file in [None] if path == "-" else manifest_files(path):
-            text, source = _read(file)
-            for doc in yamlio.load_all(text, source=source):
-                items = (
-                    doc.get("items") if isinstance(doc, dict) and str(doc.get("kind", "")).endswith("List") else [doc]
-                )
-                for item in items or []:
-                    if isinstance(item, dict) and "kind" in item:
-                        objects.append(item)
-                        sources.append(source)
-    return objects, sources
 
 
 def sarif(findings: Sequence[Finding]) -> dict[str, Any]:

@@ -26,9 +26,10 @@ def load_all(text: str, source: str = "input") -> list[Any]:
     try:
         return [doc for doc in _yaml().load_all(text) if doc is not None]
     except YAMLError as exc:
-        first = str(exc).strip().splitlines()
+        # ruamel names the stream "<unicode string>": name the real source instead.
+        first = str(exc).replace('"<unicode string>"', source).strip().splitlines()
         raise UsageError(
-            f"{source} is not valid YAML: {' '.join(first[:3])}",
+            f"{source} is not valid YAML: {' '.join(line.strip() for line in first[:3])}",
             hint="check the indentation and quoting near the line shown",
         ) from exc
 

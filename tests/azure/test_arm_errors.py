@@ -63,3 +63,21 @@ def test_server_errors_are_retried_then_reported_with_status(azure_env: ArmEmula
     seed_cluster(azure_env)
     _get(azure_env)  # one 503 is absorbed by the retry policy
     assert [e.status for e in azure_env.requests_to("/managedClusters/aks1$")] == [503, 200]
+
+
+def test_an_unreachable_arm_endpoint_on_a_long_running_call_is_one_clear_error(
+    azure_env: ArmEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import socket
+
+    from akscli.azure import arm
+
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("AKSCLI_ARM_ENDPOINT", f"https://127.0.0.1:{port}")
+    monkeypatch.setenv("AKSCLI_ARM_RETRIES", "0")
+    client = arm.raw_client(AzureTarget())
+    with pytest.raises(AkscliError) as err:
+        arm.raw_begin(client, "DELETE", f"/subscriptions/x/resourceGroups/{RG}", "2024-01-01")
+    assert "cannot reach Azure Resource Manager" in err.value.message

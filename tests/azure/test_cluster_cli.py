@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from ruamel.yaml import YAML
 
 from tests.azure.helpers import RG, cluster_id, seed_cluster
@@ -238,3 +239,28 @@ def test_operations_on_a_stopped_cluster_explain_to_start_it(azure_env: ArmEmula
     r = invoke("nodepool", "add", "-c", "aks1", "-g", RG, "-n", "pool2", "--vm-size", "Standard_D8ds_v5")
     assert r.exit_code == 4, r
     assert "akscli cluster start" in r.stderr
+
+
+def test_show_names_a_bad_cluster_name_before_looking_for_a_subscription(
+    azure_env: ArmEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("AZURE_SUBSCRIPTION_ID")
+    r = invoke("cluster", "show", "-n", "bad_name!", "-g", RG)
+    assert r.exit_code == 2 and "cluster name" in r.stderr
+    assert azure_env.requests_to("/subscriptions/") == []
+
+
+def test_control_plane_only_without_a_version_is_a_usage_error(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    r = invoke("cluster", "upgrade", "-n", "aks1", "-g", RG, "--control-plane-only")
+    assert r.exit_code == 2, r
+    assert "--kubernetes-version" in r.stderr
+    assert azure_env.requests_to("/subscriptions/") == []
+
+
+def test_credentials_report_an_unchanged_kubeconfig_as_up_to_date(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    assert invoke("cluster", "credentials", "-n", "aks1", "-g", RG).exit_code == 0
+    r = invoke("cluster", "credentials", "-n", "aks1", "-g", RG)
+    assert r.exit_code == 0, r
+    assert "already up to date" in r.stderr

@@ -216,3 +216,37 @@ def test_show_of_a_pool_in_a_missing_cluster_names_the_cluster(azure_env: ArmEmu
     r = invoke("nodepool", "add", "-c", "ghost", "-g", RG, "-n", "p1", "--vm-size", "Standard_D8ds_v5")
     assert r.exit_code == 3, r
     assert "ghost" in r.stderr
+
+
+def test_upgrade_to_a_malformed_version_is_refused_before_confirmation_or_any_request(
+    azure_env: ArmEmulator,
+) -> None:
+    seed_cluster(azure_env)
+    r = invoke("nodepool", "upgrade", "-c", "aks1", "-g", RG, "-n", "system", "-k", "abc")
+    assert r.exit_code == 2, r
+    assert "Kubernetes version" in r.stderr and "confirmation" not in r.stderr
+    assert azure_env.requests_to("/subscriptions/") == []
+
+
+def test_scale_with_nothing_to_change_is_refused_before_any_request(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    r = invoke("nodepool", "scale", "-c", "aks1", "-g", RG, "-n", "system")
+    assert r.exit_code == 2 and "nothing to change" in r.stderr
+    assert azure_env.requests_to("/subscriptions/") == []
+
+
+def test_scale_refuses_count_together_with_an_autoscaler_range(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    r = invoke("nodepool", "scale", "-c", "aks1", "-g", RG, "-n", "system", "--count", "3", "--min", "1", "--max", "5")
+    assert r.exit_code == 2, r
+    assert "--min/--max" in r.stderr
+    assert azure_env.requests_to("/agentPools/system$", "PUT") == []
+
+
+def test_scale_no_wait_says_how_to_check_on_the_pool(azure_env: ArmEmulator) -> None:
+    azure_env.lro_polls = 3
+    azure_env.retry_after = 5
+    seed_cluster(azure_env)
+    r = invoke("nodepool", "scale", "-c", "aks1", "-g", RG, "-n", "system", "--count", "2", "--no-wait", "-o", "json")
+    assert r.exit_code == 0, r
+    assert json.loads(r.stdout)["resume"] == f"akscli nodepool show -g {RG} -c aks1 -n system"

@@ -189,3 +189,24 @@ def test_malformed_kubernetes_version_is_a_usage_error(azure_env: ArmEmulator, v
     result = create("edge1", "--kubernetes-version", version)
     assert result.exit_code == 2
     assert "MAJOR.MINOR.PATCH" in result.stderr
+
+
+def test_upgrade_to_a_version_not_offered_is_refused_before_confirmation(azure_env: ArmEmulator) -> None:
+    add_machine(azure_env)
+    assert create("edge1", "--kubernetes-version", "1.31.2").exit_code == 0
+    before = len(writes(azure_env))
+    result = invoke("baremetal", "cluster", "upgrade", "edge1", "-g", RG, "--kubernetes-version", "1.31.9")
+    assert result.exit_code == 2
+    assert "not offered" in result.stderr and "confirmation" not in result.stderr
+    assert len(writes(azure_env)) == before
+
+
+def test_credentials_json_reports_what_changed_in_the_kubeconfig(azure_env: ArmEmulator, tmp_path: Path) -> None:
+    add_machine(azure_env)
+    assert create("edge1").exit_code == 0
+    target = str(tmp_path / "config")
+    first = invoke("baremetal", "cluster", "credentials", "edge1", "-g", RG, "-f", target, "-o", "json")
+    assert first.exit_code == 0, first
+    assert json.loads(first.stdout)["context"] == "edge1" and json.loads(first.stdout)["added"]
+    again = invoke("baremetal", "cluster", "credentials", "edge1", "-g", RG, "-f", target)
+    assert "already up to date" in again.stderr

@@ -5,6 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import pytest
+
+from akscli.errors import NotFoundError
 from akscli.fleet import drain, rollout
 from akscli.kube.client import WatchExpired
 
@@ -58,3 +61,21 @@ def test_eviction_wait_re_reads_the_eviction_after_410() -> None:
     kube.gets = 1  # create() returned the pending eviction; the next get sees it executed
     result = drain.evict(kube, "llm", "m1", timeout=5)  # type: ignore[arg-type]
     assert (result.outcome, result.message) == ("Evicted", "ok")
+
+
+class _DeletingKube(_ExpiringKube):
+    """A hub on which the followed object is deleted while akscli waits."""
+
+    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
+        return None
+
+    def watch(self, *args: Any, **kwargs: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+        self.watches += 1
+        yield "DELETED", self.before
+
+
+def test_an_eviction_deleted_while_waiting_is_not_found_instead_of_timing_out() -> None:
+    pending = {"metadata": {"name": "e", "resourceVersion": "1"}, "status": {}}
+    kube = _DeletingKube(pending, pending)
+    with pytest.raises(NotFoundError, match="deleted while waiting"):
+        drain.evict(kube, "llm", "m1", timeout=5)  # type: ignore[arg-type]

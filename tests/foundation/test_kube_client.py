@@ -108,3 +108,11 @@ def test_a_rejected_token_is_an_auth_error_with_a_hint(kube_emulator: Any, tmp_p
         connect(KubeTarget(kubeconfig=str(config))).get("v1", "ConfigMap", "x")
     assert caught.value.hint
     assert "not-a-known-token" not in caught.value.message
+
+
+def test_a_kubeconfig_that_is_not_yaml_is_one_clear_line(tmp_path: Path) -> None:
+    broken = tmp_path / "config"
+    broken.write_text("apiVersion: v1\nclusters: [\n")
+    with pytest.raises(errors.UsageError) as caught:
+        connect(KubeTarget(kubeconfig=str(broken)))
+    assert "is not valid YAML" in caught.value.message

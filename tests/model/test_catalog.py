@@ -73,3 +73,39 @@ def test_a_custom_model_needs_a_hugging_face_id() -> None:
 
 def test_active_parameters_are_read_from_a_mixture_of_experts_name() -> None:
     assert catalog.get("nvidia/NVIDIA-Nemotron-3-Super-120B-A12B-BF16").active_parameters_b == 12
+
+
+def _described(**flags: object) -> catalog.Description:
+    base: dict[str, object] = {"weights_gib": 13, "layers": 32, "attention_heads": 32, "max_context": 8192}
+    return catalog.Description(**{**base, "head_dim": 128, **flags})  # type: ignore[arg-type]
+
+
+def test_a_name_without_description_flags_is_looked_up_in_the_catalog() -> None:
+    assert catalog.resolve("phi-4", catalog.Description()) is catalog.get("phi-4")
+
+
+def test_a_described_model_gets_its_kv_heads_from_the_flags() -> None:
+    assert catalog.resolve("acme/tiny-7b", _described(kv_heads=8)).kv_heads == 8
+
+
+def test_zero_kv_heads_is_refused_not_taken_as_no_value() -> None:
+    with pytest.raises(UsageError, match="--kv-heads"):
+        catalog.resolve("acme/tiny-7b", _described(kv_heads=0))
+
+
+def test_kv_heads_must_divide_the_attention_heads() -> None:
+    with pytest.raises(UsageError, match="must divide --attention-heads 32"):
+        catalog.resolve("acme/tiny-7b", _described(kv_heads=5))
+
+
+def test_a_hidden_size_below_the_head_count_is_refused() -> None:
+    with pytest.raises(UsageError, match="--hidden-size"):
+        catalog.resolve("acme/tiny-7b", _described(head_dim=None, hidden_size=8))
+
+
+def test_the_unknown_model_hint_names_the_flags_plan_accepts() -> None:
+    with pytest.raises(UsageError) as err:
+        catalog.get("acme/unknown")
+    assert "--max-context" in (err.value.hint or "") and "--context" not in (err.value.hint or "").replace(
+        "--max-context", ""
+    )

@@ -248,3 +248,12 @@ def test_a_missing_namespace_is_named_with_the_flag_that_creates_it(model_emulat
     assert result.exit_code == 3
     assert "namespace team-b does not exist" in result.stderr
     assert "--create-namespace" in result.stderr
+
+
+def test_delete_with_client_dry_run_lists_what_it_would_delete_and_deletes_nothing(model_emulator: Start) -> None:
+    emu = model_emulator()
+    _deploy("phi-4")
+    result = invoke("model", "delete", "phi-4", "--dry-run=client")
+    assert result.exit_code == 0, result
+    assert "workspace/phi-4 deleted (dry run)" in result.stdout
+    assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4") is not None

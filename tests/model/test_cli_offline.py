@@ -128,3 +128,38 @@ def test_plan_imports_neither_kubernetes_nor_azure() -> None:
 def test_deploying_a_gated_model_without_a_token_secret_warns() -> None:
     result = invoke("model", "deploy", "llama-3.1-8b-instruct", "--dry-run=client")
     assert result.exit_code == 0 and "--access-secret" in result.stderr
+
+
+def test_plan_separates_its_headline_from_the_table_by_a_blank_line() -> None:
+    lines = invoke("model", "plan", "phi-4").stdout.splitlines()
+    assert lines[2] == "" and "VM SIZE" in lines[3]
+
+
+def test_plan_rejects_a_region_that_is_not_an_azure_region_name() -> None:
+    result = invoke("model", "plan", "phi-4", "--region", "east us")
+    assert result.exit_code == 2
+    assert "invalid --region 'east us'" in result.stderr and "--region eastus" in result.stderr
+
+
+def test_a_model_description_without_head_dim_or_hidden_size_names_them_with_the_rest() -> None:
+    result = invoke("model", "plan", "acme/tiny-7b", "--weights-gib", "13")
+    assert result.exit_code == 2
+    assert "--max-context" in result.stderr and "--head-dim (or --hidden-size)" in result.stderr
+
+
+def test_deploy_refuses_zero_fleet_clusters_instead_of_placing_on_all() -> None:
+    result = invoke("model", "deploy", "phi-4", "--fleet", "--clusters", "0", "--dry-run=client")
+    assert result.exit_code == 2 and "--clusters" in result.stderr
+
+
+def test_plan_and_deploy_list_the_model_description_flags_in_their_help() -> None:
+    for command in ("plan", "deploy"):
+        text = invoke("model", command, "--help").stdout
+        assert "--weights-gib" in text and "--params-b" in text, command
+
+
+def test_plan_hides_fitting_sizes_whose_gpus_vllm_does_not_run_on_unless_wide() -> None:
+    narrow = invoke("model", "plan", "llama-3.1-8b-instruct").stdout
+    wide = invoke("model", "plan", "llama-3.1-8b-instruct", "-o", "wide").stdout
+    assert "Standard_NV48s_v3" not in narrow and "GPUs vLLM does not run on" in narrow
+    assert "Standard_NV48s_v3" in wide and "not supported by vLLM" in wide

@@ -193,3 +193,39 @@ def test_kaitos_estimate_never_shrinks_as_weights_grow(small: float, extra: floa
     a, b = est(small), est(small + extra)
     if a.fits and b.fits:
         assert b.gpus >= a.gpus
+
+
+@pytest.mark.parametrize("region", ["eastus", "WestUS3", " southcentralus "])
+def test_a_region_name_is_accepted_in_any_case(region: str) -> None:
+    assert planning.check_region(region) == region.strip().lower()
+
+
+@pytest.mark.parametrize("region", ["east us", "eastus;", "", "-eastus"])
+def test_a_region_that_is_not_a_region_name_is_refused_with_an_example(region: str) -> None:
+    with pytest.raises(UsageError) as err:
+        planning.check_region(region)
+    assert "--region eastus" in (err.value.hint or "")
+
+
+def test_dollars_show_cents_below_100_and_whole_dollars_above() -> None:
+    assert [planning.usd(v) for v in (None, 3.2, 2336.4)] == ["-", "$3.20", "$2,336"]
+
+
+def test_table_rows_mark_the_pick_and_hide_sizes_that_do_not_fit() -> None:
+    p = planning.plan(catalog.get("phi-4"))
+    rows = planning.table_rows(p, p.recommended, every_size=False)
+    assert all(r["fits"] for r in rows)
+    assert [r["vm_size"] for r in rows if r["pick"]] == ["Standard_NC24ads_A100_v4"]
+    assert len(planning.table_rows(p, p.recommended, every_size=True)) == len(p.options)
+
+
+def test_a_gpu_label_is_count_short_name_and_memory() -> None:
+    p = planning.plan(catalog.get("phi-4"))
+    assert p.recommended is not None and planning.gpu_label(p.recommended) == "1x A100 PCIe 80G"
+
+
+def test_a_deploy_without_a_priced_size_says_why() -> None:
+    p = planning.plan(catalog.get("phi-4"), region="westeurope")
+    with pytest.raises(UsageError) as err:
+        planning.fit_to_deploy(p, None)
+    assert "no VM size with a price fits" in str(err.value) and "westeurope" in (err.value.hint or "")

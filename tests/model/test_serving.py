@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from akscli import serving
-from akscli.errors import UsageError
+from akscli.errors import NotFoundError, UsageError
 
 
 def _workspace(size: str = "Standard_NC24ads_A100_v4", **status: Any) -> dict[str, Any]:
@@ -110,3 +110,59 @@ def test_a_bad_autoscale_range_is_refused(value: str) -> None:
 def test_a_gateway_may_name_its_namespace() -> None:
     assert serving.parse_gateway("infra/inference-gateway") == ("inference-gateway", "infra")
     assert serving.parse_gateway("gw") == ("gw", None)
+
+
+def _revisions(*numbers: int) -> list[serving.Revision]:
+    return [serving.Revision(n, "", "", {}, [], f"r{n}") for n in numbers]
+
+
+def test_rollback_returns_to_the_revision_before_the_latest_by_default() -> None:
+    assert serving.pick_revision(_revisions(1, 2, 3), "phi-4", "ml", None).revision == 2
+
+
+def test_rollback_to_a_named_revision_picks_it() -> None:
+    assert serving.pick_revision(_revisions(1, 2, 3), "phi-4", "ml", 1).revision == 1
+
+
+def test_rollback_to_a_revision_not_recorded_lists_the_recorded_ones() -> None:
+    with pytest.raises(NotFoundError) as err:
+        serving.pick_revision(_revisions(1, 2), "phi-4", "ml", 7)
+    assert err.value.hint == "recorded: 1, 2"
+
+
+def test_rollback_with_one_revision_has_nothing_to_return_to() -> None:
+    with pytest.raises(UsageError, match="nothing to roll back to"):
+        serving.pick_revision(_revisions(1), "phi-4", "ml", None)
+
+
+def test_stale_objects_are_what_the_last_revision_applied_and_this_one_does_not() -> None:
+    keda = {"apiVersion": serving.KEDA_API, "kind": "ScaledObject", "metadata": {"name": "phi-4", "namespace": "ml"}}
+    last = serving.Revision(1, "", "", {}, [_workspace(), keda], "r1")
+    assert serving.stale_objects([last], [_workspace()]) == [keda]
+    assert serving.stale_objects([], [_workspace()]) == []
+
+
+@pytest.mark.parametrize(
+    ("kind", "selector"),
+    [
+        ("Workspace", "kaito.sh/workspace=phi-4"),
+        ("InferenceSet", "inferenceset.kaito.sh/created-by=phi-4"),
+        ("Deployment", "akscli.io/model=phi-4"),
+    ],
+)
+def test_server_pods_are_selected_by_the_label_their_runtime_puts_on_them(kind: str, selector: str) -> None:
+    assert serving.pod_selector({"kind": kind, "metadata": {"name": "phi-4"}}) == selector
+
+
+def test_a_fleet_deploy_waits_for_the_placement_and_a_plain_one_for_the_server() -> None:
+    placement = {"kind": "ClusterResourcePlacement", "metadata": {"name": "phi-4"}}
+    objects = [placement, _workspace()]
+    assert serving.objects_to_wait_for(objects, fleet=True) == [placement]
+    assert serving.objects_to_wait_for(objects, fleet=False) == [_workspace()]
+
+
+def test_fleet_placement_flags_need_fleet_and_exclude_each_other() -> None:
+    with pytest.raises(UsageError, match="go with --fleet"):
+        serving.check_fleet_flags(False, ["east"], None, None)
+    with pytest.raises(UsageError, match="not both"):
+        serving.check_fleet_flags(True, ["east"], 2, None)

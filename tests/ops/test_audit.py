@@ -247,6 +247,12 @@ def test_since_rejects_nonsense() -> None:
         audit.since_time("yesterday")
 
 
+@pytest.mark.parametrize("value", ["99999999999d", "9999-12-31T23:59:59-23:59", "0001-01-01T00:00:00+01:00"])
+def test_since_beyond_the_calendar_is_a_usage_error_not_a_crash(value: str) -> None:
+    with pytest.raises(UsageError, match="outside the years 1 to 9999"):
+        audit.since_time(value)
+
+
 def test_find_by_id_prefix(log: Path) -> None:
     record(result="one")
     record(result="two")

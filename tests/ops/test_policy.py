@@ -140,6 +140,21 @@ def test_privileged_container_in_gpu_operator_namespace_passes() -> None:
     assert rules_found([obj]) == set()
 
 
+def test_privileged_container_without_a_namespace_passes_when_applied_to_gpu_operator() -> None:
+    obj = deployment()
+    del obj["metadata"]["namespace"]
+    container_of(obj)["securityContext"] = {"privileged": True}
+    assert policy.enforce([obj], namespace="gpu-operator") == []
+
+
+def test_privileged_container_without_a_namespace_is_blocked_when_applied_elsewhere() -> None:
+    obj = deployment()
+    del obj["metadata"]["namespace"]
+    container_of(obj)["securityContext"] = {"privileged": True}
+    with pytest.raises(CheckFailedError, match="privileged in namespace 'serving'"):
+        policy.enforce([obj], namespace="serving")
+
+
 def load_balancer(annotations: dict[str, str] | None = None) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
@@ -182,6 +197,14 @@ def test_matching_pdb_in_the_same_set_satisfies_the_rule() -> None:
 def test_pdb_in_another_namespace_does_not_count() -> None:
     objects = [deployment(spec__replicas=3), pdb({"matchLabels": {"app": "llm"}}, "other")]
     assert rules_found(objects) == {"pdb-missing"}
+
+
+def test_pdb_without_a_namespace_counts_for_a_deployment_in_the_apply_namespace() -> None:
+    scaled = deployment(spec__replicas=3)
+    budget = pdb({"matchLabels": {"app": "llm"}})
+    del budget["metadata"]["namespace"]
+    config = policy.PolicyConfig(default_namespace="serving")
+    assert "pdb-missing" not in {f.rule for f in policy.evaluate([scaled, budget], config)}
 
 
 def test_pdb_match_expressions_are_honoured() -> None:

@@ -110,6 +110,14 @@ def test_an_allowed_apply_lists_the_allowed_changes_in_audit_list(
     assert [e["allowedRules"] for e in json.loads(result.stdout)] == [["image-latest"]]
 
 
+def test_a_privileged_pod_without_a_namespace_applied_to_gpu_operator_is_not_blocked(tmp_path: Path) -> None:
+    pod = web(f"nvcr.io/nvidia/driver:550@sha256:{'a' * 64}")
+    pod["spec"]["template"]["spec"]["containers"][0]["securityContext"] = {"privileged": True}
+    del pod["metadata"]["namespace"]
+    result = invoke("apply", "-f", manifest(tmp_path, pod), "-n", "gpu-operator", "--dry-run=client")
+    assert result.exit_code == 0, result
+
+
 # ---- policy check and apply agree -------------------------------------------------------------
 
 SAME_VERDICT = {

@@ -27,6 +27,7 @@ from akscli.errors import (
 
 if TYPE_CHECKING:
     from azure.core.polling import LROPoller
+    from azure.core.rest import HttpRequest
     from azure.mgmt.core import ARMPipelineClient
 
 DEFAULT_ARM_ENDPOINT = "https://management.azure.com"
@@ -121,18 +122,10 @@ def raw_call(
     body: dict[str, Any] | None = None,
 ) -> dict[str, Any] | None:
     """One ARM request; returns the JSON body (None for an empty one)."""
-    from azure.core.exceptions import HttpResponseError
     from azure.core.rest import HttpRequest
 
     params = {} if "api-version=" in path else {"api-version": api_version}
-    request = HttpRequest(method, _url(client, path), params=params, json=body)
-    try:
-        response = client.send_request(request)
-        response.raise_for_status()
-    except HttpResponseError as exc:
-        raise translate_arm_error(exc) from exc
-    except Exception as exc:
-        raise translate_arm_error(exc) from exc
+    response = _send(client, HttpRequest(method, _url(client, path), params=params, json=body))
     if not response.content:
         return None
     data = response.json()
@@ -147,17 +140,12 @@ def raw_begin(
     body: dict[str, Any] | None = None,
 ) -> LROPoller[Any]:
     """Start a long-running ARM request (PUT/PATCH/DELETE/POST action); wait with wait_lro."""
-    from azure.core.exceptions import HttpResponseError
     from azure.core.polling import LROPoller
     from azure.core.rest import HttpRequest
     from azure.mgmt.core.polling.arm_polling import ARMPolling
 
     request = HttpRequest(method, _url(client, path), params={"api-version": api_version}, json=body)
-    try:
-        response = client.send_request(request, _return_pipeline_response=True)
-        response.http_response.raise_for_status()
-    except HttpResponseError as exc:
-        raise translate_arm_error(exc) from exc
+    response = _send(client, request, _return_pipeline_response=True)
 
     def deserialize(pipeline_response: Any) -> Any:
         resp = pipeline_response.http_response
@@ -176,6 +164,16 @@ def call(what: str, fn: Callable[[], T]) -> T:
         return fn()
     except Exception as exc:
         raise translate_arm_error(exc, what=what) from exc
+
+
+def _send(client: ARMPipelineClient[Any, Any], request: HttpRequest, **kw: Any) -> Any:
+    """Send one request; an error status or a network failure becomes one AkscliError."""
+    try:
+        response = client.send_request(request, **kw)
+        getattr(response, "http_response", response).raise_for_status()
+    except Exception as exc:
+        raise translate_arm_error(exc) from exc
+    return response
 
 
 def _url(client: ARMPipelineClient[Any, Any], path: str) -> str:

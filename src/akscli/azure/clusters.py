@@ -177,7 +177,10 @@ def begin_create(
                 f"cluster {spec.name} already exists in resource group {spec.resource_group}",
                 hint="change it with 'akscli cluster upgrade' or 'akscli nodepool', or delete it first",
             )
-    return arm.call(f"create cluster {spec.name}", lambda: c.managed_clusters.begin_create_or_update(spec.resource_group, spec.name, cast(Any, body)))
+    return arm.call(
+        f"create cluster {spec.name}",
+        lambda: c.managed_clusters.begin_create_or_update(spec.resource_group, spec.name, cast(Any, body)),
+    )
 
 
 def get(c: ContainerServiceClient, rg: str, name: str) -> dict[str, Any]:
@@ -263,9 +266,7 @@ def check_upgrade_flags(version: str | None, *, control_plane_only: bool, node_i
             "--node-image-only upgrades node images only", hint="drop --kubernetes-version/--control-plane-only"
         )
     if control_plane_only and not version:
-        raise UsageError(
-            "--control-plane-only needs a target version", hint="add --kubernetes-version, e.g. -k 1.34"
-        )
+        raise UsageError("--control-plane-only needs a target version", hint="add --kubernetes-version, e.g. -k 1.34")
     return names.kubernetes_version(version) if version else None
 
 
@@ -296,7 +297,9 @@ def begin_upgrade(
     if not control_plane_only:
         for pool in props.get("agentPoolProfiles") or []:
             pool["orchestratorVersion"] = version
-    return arm.call(f"upgrade cluster {name}", lambda: c.managed_clusters.begin_create_or_update(rg, name, cast(Any, cluster)))
+    return arm.call(
+        f"upgrade cluster {name}", lambda: c.managed_clusters.begin_create_or_update(rg, name, cast(Any, cluster))
+    )
 
 
 def begin_node_image_upgrades(c: ContainerServiceClient, rg: str, name: str) -> list[tuple[str, LROPoller[Any]]]:
@@ -310,7 +313,9 @@ def begin_node_image_upgrades(c: ContainerServiceClient, rg: str, name: str) -> 
 
 
 def _begin_node_image(c: ContainerServiceClient, rg: str, name: str, pool: str) -> LROPoller[Any]:
-    return arm.call(f"node image upgrade of {pool}", lambda: c.agent_pools.begin_upgrade_node_image_version(rg, name, pool))
+    return arm.call(
+        f"node image upgrade of {pool}", lambda: c.agent_pools.begin_upgrade_node_image_version(rg, name, pool)
+    )
 
 
 def begin_start(c: ContainerServiceClient, rg: str, name: str) -> LROPoller[Any]:
@@ -368,9 +373,13 @@ def wait_for(
 
 def user_kubeconfig(c: ContainerServiceClient, rg: str, name: str, *, admin: bool = False) -> bytes:
     if admin:
-        result = arm.call(f"admin credentials of {name}", lambda: c.managed_clusters.list_cluster_admin_credentials(rg, name))
+        result = arm.call(
+            f"admin credentials of {name}", lambda: c.managed_clusters.list_cluster_admin_credentials(rg, name)
+        )
     else:
-        result = arm.call(f"credentials of {name}", lambda: c.managed_clusters.list_cluster_user_credentials(rg, name, format="exec"))
+        result = arm.call(
+            f"credentials of {name}", lambda: c.managed_clusters.list_cluster_user_credentials(rg, name, format="exec")
+        )
     configs = as_dict(result).get("kubeconfigs") or []
     if not configs:
         raise NotFoundError(f"Azure returned no kubeconfig for cluster {name}")

@@ -340,7 +340,9 @@ def begin_scale(
         props["count"] = n
         if disable_autoscaler:
             props.update(enableAutoScaling=False, minCount=None, maxCount=None)
-    return arm.call(f"scale node pool {name}", lambda: c.agent_pools.begin_create_or_update(rg, cluster, name, cast(Any, pool)))
+    return arm.call(
+        f"scale node pool {name}", lambda: c.agent_pools.begin_create_or_update(rg, cluster, name, cast(Any, pool))
+    )
 
 
 def check_scale_flags(
@@ -406,12 +408,16 @@ def begin_upgrade(c: ContainerServiceClient, rg: str, cluster: str, name: str, v
         )
     pool = get_pool(c, rg, cluster, name)
     pool["properties"]["orchestratorVersion"] = version
-    return arm.call(f"upgrade node pool {name}", lambda: c.agent_pools.begin_create_or_update(rg, cluster, name, cast(Any, pool)))
+    return arm.call(
+        f"upgrade node pool {name}", lambda: c.agent_pools.begin_create_or_update(rg, cluster, name, cast(Any, pool))
+    )
 
 
 def begin_node_image_upgrade(c: ContainerServiceClient, rg: str, cluster: str, name: str) -> LROPoller[Any]:
     get_pool(c, rg, cluster, name)
-    return arm.call(f"node image upgrade of {name}", lambda: c.agent_pools.begin_upgrade_node_image_version(rg, cluster, name))
+    return arm.call(
+        f"node image upgrade of {name}", lambda: c.agent_pools.begin_upgrade_node_image_version(rg, cluster, name)
+    )
 
 
 def begin_delete(c: ContainerServiceClient, rg: str, cluster: str, name: str) -> LROPoller[Any]:

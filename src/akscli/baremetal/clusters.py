@@ -17,9 +17,12 @@ import re
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from akscli.errors import NotFoundError, UsageError
+
+if TYPE_CHECKING:
+    from akscli.azure.arm import AzureTarget
 
 CONNECTED_API = "2024-01-01"
 HYBRID_API = "2024-09-01-preview"
@@ -129,6 +132,29 @@ def check_resource_group(rg: str | None) -> str:
     return names.resource_group(rg)
 
 
+def check_create_flags(
+    name: str,
+    resource_group: str | None,
+    location: str,
+    nodes: int,
+    machines: list[str],
+    kubernetes_version: str | None,
+) -> str:
+    """Every preview limit ``cluster create`` can check before calling Azure; returns the host."""
+    check_name(name)
+    check_resource_group(resource_group)
+    check_region(location)
+    check_nodes(nodes)
+    if len(machines) != 1:
+        raise UsageError(
+            f"AKS on bare metal (preview) runs one host per cluster; {len(machines)} --machine given",
+            hint="create one cluster per host",
+        )
+    if kubernetes_version:
+        version_tuple(kubernetes_version)
+    return machines[0]
+
+
 def machine_id(machine: str, subscription: str, resource_group: str) -> str:
     """An Arc machine's resource ID from an ID or a name in the cluster's resource group."""
     if machine.startswith("/"):
@@ -200,7 +226,7 @@ def instance_body(machine: str, version: str | None) -> dict[str, Any]:
 class BareMetal:
     """The ARM calls, through ``arm.raw_client`` (same credential, retries and LRO polling)."""
 
-    def __init__(self, target: Any) -> None:
+    def __init__(self, target: AzureTarget) -> None:
         from akscli.azure import arm
 
         self.arm = arm
@@ -319,7 +345,8 @@ class BareMetal:
         offered = [str(u.get("kubernetesVersion")) for u in cp.get("upgrades") or [] if u.get("kubernetesVersion")]
         return current, patch_upgrades(current, offered) if current else []
 
-    def upgrade(self, ref: ClusterRef, version: str, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    def check_upgrade(self, ref: ClusterRef, version: str) -> str:
+        """Raise UsageError unless ``version`` is a patch upgrade Azure offers; returns the current version."""
         version_tuple(version)
         current, available = self.upgrades(ref)
         check_patch_upgrade(current, version)
@@ -328,6 +355,10 @@ class BareMetal:
                 f"{version} is not offered for {ref.name} (running {current})",
                 hint="available patch upgrades: " + (", ".join(available) or "none"),
             )
+        return current
+
+    def upgrade(self, ref: ClusterRef, version: str, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+        self.check_upgrade(ref, version)
         instance = self._get(ref.instance_id, HYBRID_API) or {}
         body = {
             "properties": {

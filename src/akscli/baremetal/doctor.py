@@ -14,9 +14,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from akscli.errors import NotInstalledError
+
+if TYPE_CHECKING:
+    from akscli.kube.client import Kube
 
 GPU = "nvidia.com/gpu"
 POOL_LABELS = ("kubernetes.azure.com/agentpool", "agentpool", "karpenter.sh/nodepool")
@@ -441,7 +444,7 @@ def _pod_problem(pod: Mapping[str, Any]) -> str | None:
     return None
 
 
-def check_operator(kube: Any, opts: Options, out: _Collector, gpu_nodes: int) -> dict[str, Any]:
+def check_operator(kube: Kube, opts: Options, out: _Collector, gpu_nodes: int) -> dict[str, Any]:
     """ClusterPolicy state and the driver, toolkit and device-plugin DaemonSets and their pods."""
     try:
         policies = list(kube.list("nvidia.com/v1", "ClusterPolicy"))
@@ -535,12 +538,12 @@ def check_operator(kube: Any, opts: Options, out: _Collector, gpu_nodes: int) ->
 # ---- the run ---------------------------------------------------------------------------------
 
 
-def pages(kube: Any, opts: Options) -> Iterator[list[dict[str, Any]]]:
+def pages(kube: Kube, opts: Options) -> Iterator[list[dict[str, Any]]]:
     for page in kube.list_pages("v1", "Node", label_selector=opts.label_selector, page_size=opts.page_size):
         yield page["items"]
 
 
-def diagnose(kube: Any, opts: Options | None = None, *, progress: Callable[[str], None] | None = None) -> Report:
+def diagnose(kube: Kube, opts: Options | None = None, *, progress: Callable[[str], None] | None = None) -> Report:
     opts = opts or Options()
     out = _Collector()
     pools: dict[str, PoolStats] = {}

@@ -10,18 +10,22 @@ interrupted run cleans up after itself.
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from akscli import render, validate
 from akscli.baremetal import doctor, pods
 from akscli.baremetal.probe import ProbeReport, report_from_dict
-from akscli.errors import AkscliError, CheckFailedError
+from akscli.errors import AkscliError, CheckFailedError, UsageError
+
+if TYPE_CHECKING:
+    from akscli.kube.client import Kube
 
 RUN_LABEL = "akscli.io/probe-run"
 NODE_ANNOTATION = "akscli.io/node"
@@ -84,6 +88,22 @@ class Inventory:
             for a in n.report.anomalies
         ]
 
+    def summary_line(self) -> str:
+        s = self.summary()
+        return (
+            f"{s['nodes']} GPU node(s), {s['gpus']} GPU(s), NVLink {s['nvlinks_active']}/{s['nvlinks']} "
+            f"active, RDMA ports {s['rdma_ports_active']}/{s['rdma_ports']} active, "
+            f"{s['anomalies']} anomalies, {s['failed']} probe(s) failed"
+        )
+
+    def blocking(self) -> str | None:
+        """Why a runbook should stop (failed probes, error anomalies), or None."""
+        failed = [n for n in self.nodes if n.status != "ok"]
+        errors = [a for a in self.anomalies() if a["severity"] == "error"]
+        if not failed and not errors:
+            return None
+        return f"{len(failed)} probe(s) failed and {len(errors)} blocking anomalies found"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "summary": self.summary(),
@@ -104,6 +124,17 @@ class InventoryOptions:
     max_nodes: int | None = None
 
 
+def probe_image(given: str | None) -> str:
+    """The probe's image: --image, else $AKSCLI_PROBE_IMAGE (raises UsageError when neither is set)."""
+    image = given or os.environ.get("AKSCLI_PROBE_IMAGE")
+    if not image:
+        raise UsageError(
+            "inventory needs the probe's image: give --image or set AKSCLI_PROBE_IMAGE",
+            hint="an image with akscli and nvidia-ml-py installed; see docs/baremetal.md",
+        )
+    return image
+
+
 def check(opts: InventoryOptions) -> InventoryOptions:
     validate.name(opts.namespace, "namespace")
     validate.image(opts.image, "--image")
@@ -117,7 +148,7 @@ def check(opts: InventoryOptions) -> InventoryOptions:
     return opts
 
 
-def gpu_nodes(kube: Any, opts: InventoryOptions) -> Iterator[str]:
+def gpu_nodes(kube: Kube, opts: InventoryOptions) -> Iterator[str]:
     """Names of GPU nodes, streamed page by page."""
     count = 0
     for page in kube.list_pages("v1", "Node", label_selector=opts.label_selector):
@@ -169,12 +200,12 @@ def _error_line(text: str) -> str:
     return lines[-1] if lines else "the probe failed without output"
 
 
-def _read_log(kube: Any, namespace: str, pod: str) -> str:
+def _read_log(kube: Kube, namespace: str, pod: str) -> str:
     return "\n".join(kube.logs(namespace, pod, container="probe"))
 
 
 def _run_batch(
-    kube: Any, opts: InventoryOptions, run_id: str, batch: list[tuple[int, str]], pool: ThreadPoolExecutor
+    kube: Kube, opts: InventoryOptions, run_id: str, batch: list[tuple[int, str]], pool: ThreadPoolExecutor
 ) -> list[NodeResult]:
     jobs = [job(opts, run_id, index, node) for index, node in batch]
     names = {j["metadata"]["name"]: j["metadata"]["annotations"][NODE_ANNOTATION] for j in jobs}
@@ -217,7 +248,7 @@ def _run_batch(
 
 
 def run(
-    kube: Any, opts: InventoryOptions, *, run_id: str | None = None, progress: Callable[[str], None] | None = None
+    kube: Kube, opts: InventoryOptions, *, run_id: str | None = None, progress: Callable[[str], None] | None = None
 ) -> Inventory:
     check(opts)
     run_id = run_id or secrets.token_hex(3)

@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from akscli import render, validate, yamlio
-from akscli.baremetal import pods
+from akscli.baremetal import doctor, pods
 from akscli.errors import CheckFailedError, UsageError, WaitTimeoutError
+
+if TYPE_CHECKING:
+    from akscli.kube.client import Kube
 
 DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "interconnect.yaml"
 DEFAULT_IMAGE = "mcr.microsoft.com/aznhc/aznhc-nv:latest"
@@ -289,6 +293,39 @@ class NcclSpec:
 _BYTES = re.compile(r"^\d+[KMG]?$")
 
 
+def key_values(items: Iterable[str], what: str) -> dict[str, str]:
+    """``KEY=VALUE`` flags (``--env``, ``--node-selector``) as a mapping."""
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UsageError(
+                f"invalid {what} {item!r}: expected KEY=VALUE", hint=f"for example: {what} NCCL_DEBUG=INFO"
+            )
+        out[key] = value
+    return out
+
+
+def most_common_gpu_size(kube: Kube, node_selector: Mapping[str, str]) -> str | None:
+    """The VM size most GPU nodes (matching the selector) have: what the test will run on."""
+    sizes: Counter[str] = Counter()
+    label_selector = ",".join(f"{k}={v}" for k, v in node_selector.items()) or None
+    for node in kube.list("v1", "Node", label_selector=label_selector):
+        if doctor.is_gpu_node(node):
+            size = (node["metadata"].get("labels") or {}).get(doctor.SIZE_LABEL)
+            if size:
+                sizes[size] += 1
+    return sizes.most_common(1)[0][0] if sizes else None
+
+
+def gpus_per_node(vm_size: str | None, given: int | None) -> int:
+    """The GPUs each pod asks for: as given, else the VM size's count."""
+    gpus = given or (doctor.expected_gpus(vm_size) if vm_size else 0)
+    if not gpus:
+        raise UsageError("cannot tell how many GPUs each node has", hint="pass --gpus-per-node or --vm-size")
+    return gpus
+
+
 def check_spec(spec: NcclSpec) -> NcclSpec:
     validate.name(spec.name, "test name")
     validate.name(spec.namespace, "namespace")
@@ -356,7 +393,7 @@ def objects(spec: NcclSpec, *, run_id: str, keypair: tuple[str, str] | None = No
 
 
 def run(
-    kube: Any,
+    kube: Kube,
     spec: NcclSpec,
     *,
     run_id: str,
@@ -387,7 +424,7 @@ def run(
     return judge(parse(lines), vm_size=vm_size, nodes=spec.nodes, min_ratio=min_ratio)
 
 
-def _wait_for_launcher(kube: Any, spec: NcclSpec, run_id: str, say: Callable[[str], None]) -> str:
+def _wait_for_launcher(kube: Kube, spec: NcclSpec, run_id: str, say: Callable[[str], None]) -> str:
     selector = f"{RUN_LABEL}={run_id},batch.kubernetes.io/job-completion-index=0"
     deadline = time.monotonic() + spec.timeout_s
     for pod in pods.pod_events(kube, spec.namespace, selector, deadline):

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from akscli.kube.client import Kube
 
 TERMINAL = ("Succeeded", "Failed")
 PULL_ERRORS = ("ErrImagePull", "ImagePullBackOff", "InvalidImageName")
 
 
-def pod_events(kube: Any, namespace: str, selector: str, deadline: float) -> Iterator[dict[str, Any]]:
+def pod_events(kube: Kube, namespace: str, selector: str, deadline: float) -> Iterator[dict[str, Any]]:
     """Every matching pod now, then each change until ``deadline``; re-lists when the watch expires."""
     from akscli.kube.client import WatchExpired
 

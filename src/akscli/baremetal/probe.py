@@ -118,6 +118,38 @@ class ProbeReport:
             raw["nvlinks_active"] = gpu.nvlinks_active
         return data
 
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per GPU for the probe's table: each value as a person reads it."""
+        return [_gpu_row(g, self.driver_version, self.cuda_version) for g in self.gpus]
+
+
+def _on_off(value: bool | None) -> str:
+    return "on" if value else ("off" if value is False else "n/a")
+
+
+def _gpu_row(g: Gpu, driver: str, cuda: str) -> dict[str, Any]:
+    if g.remapped_rows_uncorrectable is None:
+        remapped = "n/a"
+    else:
+        remapped = f"{g.remapped_rows_correctable}c/{g.remapped_rows_uncorrectable}u"
+        remapped += " pending" if g.remapped_rows_pending else ""
+    return {
+        "gpu": g.index,
+        "name": g.name,
+        "memory": f"{g.memory_total_mib} MiB",
+        "driver": driver,
+        "cuda": cuda,
+        "cc": g.compute_capability,
+        "ecc": _on_off(g.ecc_enabled),
+        "ecc_errors": g.ecc_volatile_uncorrected,
+        "remapped": remapped,
+        "pcie": f"gen{g.pcie_gen} x{g.pcie_width}" if g.pcie_gen else "n/a",
+        "mig": _on_off(g.mig_enabled),
+        "nvlink": f"{g.nvlinks_active}/{len(g.nvlinks)} active" if g.nvlink_supported else "not supported",
+        "uuid": g.uuid,
+        "bus": g.pci_bus_id,
+    }
+
 
 # ---- sysfs -----------------------------------------------------------------------------------
 

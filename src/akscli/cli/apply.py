@@ -2,41 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from akscli import output, validate, yamlio
+from akscli import manifests, output, validate
 from akscli.cli import options as opts
 from akscli.cli.common import apply_objects
 from akscli.errors import UsageError
 
 
 def _read_manifests(paths: list[str]) -> list[dict[str, Any]]:
-    files: list[Path] = []
-    for value in paths:
-        path = Path(value).expanduser()
-        if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml", ".json"))
-        else:
-            files.append(validate.existing_file(value, "manifest file"))
-    objects: list[dict[str, Any]] = []
-    for file in files:
-        for doc in yamlio.load_all(file.read_text(encoding="utf-8"), str(file)):
-            items = doc.get("items") if isinstance(doc, dict) and doc.get("kind") == "List" else [doc]
-            for item in items or []:
-                if (
-                    not isinstance(item, dict)
-                    or not item.get("kind")
-                    or not item.get("apiVersion")
-                    or not isinstance(item.get("metadata"), dict)
-                    or not item["metadata"].get("name")
-                ):
-                    raise UsageError(
-                        f"{file}: every document needs apiVersion, kind and metadata.name", "check the manifest"
-                    )
-                objects.append(item)
+    objects, sources = manifests.load(paths)
+    manifests.require_names(objects, sources)
     if not objects:
         raise UsageError("no manifests found", "pass -f FILE or -f DIR with .yaml or .json files")
     return objects
@@ -44,7 +22,8 @@ def _read_manifests(paths: list[str]) -> list[dict[str, Any]]:
 
 def apply(
     filenames: Annotated[
-        list[str], typer.Option("-f", "--filename", help="A file or directory of manifests. Repeatable.")
+        list[str],
+        typer.Option("-f", "--filename", help="Manifest file or directory, or - for stdin. Repeatable."),
     ],
     stack: Annotated[str, typer.Option("--stack", help="The stack these objects belong to (for --prune).")] = "default",
     kubeconfig: opts.Kubeconfig = None,

@@ -52,9 +52,7 @@ KubeconfigFile = Annotated[
         "--file", "-f", help="kubeconfig to merge into (default: $KUBECONFIG, ~/.kube/config).", show_default=False
     ),
 ]
-OverwriteExisting = Annotated[
-    bool, typer.Option("--overwrite-existing", help="Replace entries of the same name.")
-]
+OverwriteExisting = Annotated[bool, typer.Option("--overwrite-existing", help="Replace entries of the same name.")]
 UPGRADE_LABELS = {
     "name": "name",
     "currentVersion": "current version",
@@ -84,6 +82,11 @@ def resource_group(value: str | None) -> str:
     if not value:
         raise UsageError("a resource group is required", hint="pass -g/--resource-group NAME")
     return names.resource_group(value)
+
+
+def print_request(body: Mapping[str, Any], fmt: str) -> None:
+    """--dry-run: the ARM request body exactly as it would be sent (JSON unless YAML is asked for)."""
+    output.emit_object(body, fmt if fmt != "table" else "json")
 
 
 def wait(poller: LROPoller[Any], what: str) -> Any:

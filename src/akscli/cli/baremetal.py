@@ -5,10 +5,8 @@ Thin: parse and validate flags, call ``akscli.baremetal.*``, print through ``aks
 
 from __future__ import annotations
 
-import os
 import secrets
-from collections import Counter
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -16,6 +14,11 @@ from akscli import output, validate
 from akscli.cli import azopts
 from akscli.cli import options as opts
 from akscli.errors import CheckFailedError, UsageError
+
+if TYPE_CHECKING:
+    from akscli.baremetal.clusters import BareMetal
+    from akscli.baremetal.nccl import Verdict
+    from akscli.kube.client import Kube
 
 app = typer.Typer(
     name="baremetal",
@@ -39,14 +42,87 @@ test_app = typer.Typer(
 app.add_typer(cluster_app, name="cluster")
 app.add_typer(test_app, name="test")
 
-OBJECT_FORMATS = ("table", "json", "yaml")
-LIST_FORMATS = ("table", "wide", "json", "yaml")
+REPORT_FORMATS = ("table", "wide", "json", "yaml")
 ReportOutput = Annotated[str, typer.Option("-o", "--output", help="Output format: table|wide|json|yaml.")]
+ClusterName = Annotated[str, typer.Argument(help="Cluster name.")]
+
+PROBE_COLUMNS = [
+    output.Column("GPU", "gpu"),
+    output.Column("NAME", "name"),
+    output.Column("MEMORY", "memory"),
+    output.Column("DRIVER", "driver"),
+    output.Column("CUDA", "cuda"),
+    output.Column("CC", "cc"),
+    output.Column("ECC", "ecc"),
+    output.Column("ECC-ERRORS", "ecc_errors"),
+    output.Column("REMAPPED-ROWS", "remapped"),
+    output.Column("PCIE", "pcie"),
+    output.Column("MIG", "mig"),
+    output.Column("NVLINK", "nvlink"),
+]
+RDMA_COLUMNS = [
+    output.Column("RDMA-DEVICE", "device"),
+    output.Column("PORT", "port"),
+    output.Column("STATE", "state"),
+    output.Column("PHYSICAL", "physical_state"),
+    output.Column("RATE", "rate"),
+    output.Column("LINK-LAYER", "link_layer"),
+]
+POOL_COLUMNS = [
+    output.Column("POOL", "pool"),
+    output.Column("VM-SIZE", "vm_size"),
+    output.Column("NODES", "nodes"),
+    output.Column("READY", "ready"),
+    output.Column("GPU-NODES", "gpu_nodes"),
+    output.Column("GPUS", lambda p: f"{p['gpu_allocatable']}/{p['gpu_capacity']}"),
+    output.Column("EXPECTED", "expected_gpus"),
+    output.Column("RDMA-NODES", "rdma_nodes"),
+    output.Column("DRIVERS", lambda p: ", ".join(p["drivers"]) or None),
+]
+FINDING_COLUMNS = [
+    output.Column("SEVERITY", "severity"),
+    output.Column("CHECK", "check"),
+    output.Column("POOL", "pool"),
+    output.Column("COUNT", "count"),
+    output.Column("FINDING", "message"),
+    output.Column("FIX", "fix"),
+    output.Column("NODES", "nodes", wide=True),
+]
+INVENTORY_COLUMNS = [
+    output.Column("NODE", "node"),
+    output.Column("STATUS", "status"),
+    output.Column("GPUS", "gpus"),
+    output.Column("MODEL", "gpu_model"),
+    output.Column("DRIVER", "driver"),
+    output.Column("CUDA", "cuda"),
+    output.Column("NVLINK", "nvlink"),
+    output.Column("RDMA-PORTS", "rdma_ports"),
+    output.Column("ANOMALIES", "anomalies"),
+    output.Column("ERROR", "error", wide=True),
+]
+EXPECTED_COLUMNS = [
+    output.Column("VM-SIZE", "vm_size"),
+    output.Column("GPUS", "gpus"),
+    output.Column("NVLINK", "nvlink"),
+    output.Column("INFINIBAND", "infiniband"),
+    output.Column("SINGLE-NODE-GB/S", "single_node_gbps"),
+    output.Column("MULTI-NODE-GB/S", "multi_node_gbps"),
+]
+CLUSTER_COLUMNS = [
+    output.Column("NAME", "name"),
+    output.Column("RESOURCE-GROUP", "resourceGroup"),
+    output.Column("LOCATION", "location"),
+    output.Column("MACHINE", "machine"),
+    output.Column("VERSION", "kubernetesVersion"),
+    output.Column("STATE", "provisioningState"),
+    output.Column("CONNECTIVITY", "connectivityStatus", wide=True),
+    output.Column("ID", "id", wide=True),
+]
 
 
 def _connect(
     kubeconfig: str | None, context: str | None, namespace: str | None = None, request_timeout: str | None = None
-) -> Any:
+) -> Kube:
     from akscli.kube.client import connect
 
     return connect(opts.kube_target(kubeconfig, context, namespace, request_timeout))
@@ -55,36 +131,9 @@ def _connect(
 # ---- probe -----------------------------------------------------------------------------------
 
 
-def _probe_rows(report: Any) -> list[dict[str, Any]]:
-    rows = []
-    for g in report.gpus:
-        rows.append(
-            {
-                "gpu": g.index,
-                "name": g.name,
-                "memory": f"{g.memory_total_mib} MiB",
-                "driver": report.driver_version,
-                "cuda": report.cuda_version,
-                "cc": g.compute_capability,
-                "ecc": "on" if g.ecc_enabled else ("off" if g.ecc_enabled is False else "n/a"),
-                "ecc_errors": g.ecc_volatile_uncorrected,
-                "remapped": "n/a"
-                if g.remapped_rows_uncorrectable is None
-                else f"{g.remapped_rows_correctable}c/{g.remapped_rows_uncorrectable}u"
-                + (" pending" if g.remapped_rows_pending else ""),
-                "pcie": f"gen{g.pcie_gen} x{g.pcie_width}" if g.pcie_gen else "n/a",
-                "mig": "on" if g.mig_enabled else ("off" if g.mig_enabled is False else "n/a"),
-                "nvlink": f"{g.nvlinks_active}/{len(g.nvlinks)} active" if g.nvlink_supported else "not supported",
-                "uuid": g.uuid,
-                "bus": g.pci_bus_id,
-            }
-        )
-    return rows
-
-
 @app.command("probe")
 def probe(
-    output_format: Annotated[str, typer.Option("-o", "--output", help="table|json|yaml.")] = "table",
+    output_format: opts.ObjectOutput = "table",
     sysfs_root: Annotated[
         str, typer.Option("--sysfs-root", help="Where the host's /sys is mounted (in a pod: the hostPath mount).")
     ] = "/",
@@ -107,43 +156,15 @@ def probe(
     no driver or no NVML."""
     from akscli.baremetal import probe as logic
 
-    fmt = output.check_format(output_format, OBJECT_FORMATS)
+    fmt = output.check_format(output_format, output.OBJECT_FORMATS)
     # --replay runs the same code path on recorded NVML and sysfs answers (tests, demos, bug reports).
     report = logic.replay(replay, node=node) if replay is not None else logic.probe_host(sysfs_root, node=node)
     if fmt != "table":
         output.emit_object(report.to_dict(), fmt)
         return
-    output.emit(
-        _probe_rows(report),
-        "table",
-        [
-            output.Column("GPU", "gpu"),
-            output.Column("NAME", "name"),
-            output.Column("MEMORY", "memory"),
-            output.Column("DRIVER", "driver"),
-            output.Column("CUDA", "cuda"),
-            output.Column("CC", "cc"),
-            output.Column("ECC", "ecc"),
-            output.Column("ECC-ERRORS", "ecc_errors"),
-            output.Column("REMAPPED-ROWS", "remapped"),
-            output.Column("PCIE", "pcie"),
-            output.Column("MIG", "mig"),
-            output.Column("NVLINK", "nvlink"),
-        ],
-    )
+    output.emit(report.rows(), "table", PROBE_COLUMNS)
     if report.rdma:
-        output.emit(
-            [vars(p) for p in report.rdma],
-            "table",
-            [
-                output.Column("RDMA-DEVICE", "device"),
-                output.Column("PORT", "port"),
-                output.Column("STATE", "state"),
-                output.Column("PHYSICAL", "physical_state"),
-                output.Column("RATE", "rate"),
-                output.Column("LINK-LAYER", "link_layer"),
-            ],
-        )
+        output.emit([vars(p) for p in report.rdma], "table", RDMA_COLUMNS)
     else:
         output.info("RDMA: no devices in /sys/class/infiniband")
     for a in report.anomalies:
@@ -185,7 +206,7 @@ def doctor(
     """Check GPU nodes, pools and the GPU Operator; exit 9 when something blocks GPU work."""
     from akscli.baremetal import doctor as logic
 
-    fmt = output.check_format(output_format, LIST_FORMATS)
+    fmt = output.check_format(output_format, REPORT_FORMATS)
     resources = (
         tuple(validate.label_key(r, "--rdma-resource") for r in rdma_resource or ()) or logic.DEFAULT_RDMA_RESOURCES
     )
@@ -202,34 +223,11 @@ def doctor(
     if fmt in ("json", "yaml"):
         output.emit_object(report.to_dict(), fmt)
     else:
-        output.emit(
-            [p.to_dict() for p in report.pools],
-            fmt,
-            [
-                output.Column("POOL", "pool"),
-                output.Column("VM-SIZE", "vm_size"),
-                output.Column("NODES", "nodes"),
-                output.Column("READY", "ready"),
-                output.Column("GPU-NODES", "gpu_nodes"),
-                output.Column("GPUS", lambda p: f"{p['gpu_allocatable']}/{p['gpu_capacity']}"),
-                output.Column("EXPECTED", "expected_gpus"),
-                output.Column("RDMA-NODES", "rdma_nodes"),
-                output.Column("DRIVERS", lambda p: ", ".join(p["drivers"]) or None),
-            ],
-            empty="No nodes.",
-        )
+        output.emit([p.to_dict() for p in report.pools], fmt, POOL_COLUMNS, empty="No nodes.")
         output.emit(
             [f.to_dict() for f in report.findings],
             fmt,
-            [
-                output.Column("SEVERITY", "severity"),
-                output.Column("CHECK", "check"),
-                output.Column("POOL", "pool"),
-                output.Column("COUNT", "count"),
-                output.Column("FINDING", "message"),
-                output.Column("FIX", "fix"),
-                output.Column("NODES", "nodes", wide=True),
-            ],
+            FINDING_COLUMNS,
             empty="No findings: the cluster is ready for GPU work.",
         )
     if report.blocking:
@@ -362,16 +360,10 @@ def inventory(
     """Probe every GPU node with a short-lived Job and print one cluster-wide table."""
     from akscli.baremetal import inventory as logic
 
-    fmt = output.check_format(output_format, LIST_FORMATS)
-    image = image or os.environ.get("AKSCLI_PROBE_IMAGE")
-    if not image:
-        raise UsageError(
-            "inventory needs the probe's image: give --image or set AKSCLI_PROBE_IMAGE",
-            hint="an image with akscli and nvidia-ml-py installed; see docs/baremetal.md",
-        )
+    fmt = output.check_format(output_format, REPORT_FORMATS)
     options = logic.InventoryOptions(
         namespace=namespace or "default",
-        image=image,
+        image=logic.probe_image(image),
         label_selector=selector,
         parallel=parallel,
         timeout_s=validate.duration(timeout, "--timeout"),
@@ -386,53 +378,16 @@ def inventory(
     if fmt in ("json", "yaml"):
         output.emit_object(result.to_dict(), fmt)
     else:
-        output.emit(
-            [n.row() for n in result.nodes],
-            fmt,
-            [
-                output.Column("NODE", "node"),
-                output.Column("STATUS", "status"),
-                output.Column("GPUS", "gpus"),
-                output.Column("MODEL", "gpu_model"),
-                output.Column("DRIVER", "driver"),
-                output.Column("CUDA", "cuda"),
-                output.Column("NVLINK", "nvlink"),
-                output.Column("RDMA-PORTS", "rdma_ports"),
-                output.Column("ANOMALIES", "anomalies"),
-                output.Column("ERROR", "error", wide=True),
-            ],
-            empty="No GPU nodes found.",
-        )
-        s = result.summary()
-        output.info(
-            f"{s['nodes']} GPU node(s), {s['gpus']} GPU(s), NVLink {s['nvlinks_active']}/{s['nvlinks']} "
-            f"active, RDMA ports {s['rdma_ports_active']}/{s['rdma_ports']} active, "
-            f"{s['anomalies']} anomalies, {s['failed']} probe(s) failed"
-        )
+        output.emit([n.row() for n in result.nodes], fmt, INVENTORY_COLUMNS, empty="No GPU nodes found.")
+        output.info(result.summary_line())
         for a in result.anomalies():
             output.warn(f"{a['node']} {a['scope']}: {a['message']} (fix: {a['fix']})")
-    failed = [n for n in result.nodes if n.status != "ok"]
-    errors = [a for a in result.anomalies() if a["severity"] == "error"]
-    if failed or errors:
-        raise CheckFailedError(
-            f"{len(failed)} probe(s) failed and {len(errors)} blocking anomalies found",
-            hint="see the table above; -o wide shows why a probe failed",
-        )
+    problem = result.blocking()
+    if problem:
+        raise CheckFailedError(problem, hint="see the table above; -o wide shows why a probe failed")
 
 
 # ---- test nccl -------------------------------------------------------------------------------
-
-
-def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for item in values or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise UsageError(
-                f"invalid {what} {item!r}: expected KEY=VALUE", hint=f"for example: {what} NCCL_DEBUG=INFO"
-            )
-        out[key] = value
-    return out
 
 
 @test_app.command("nccl")
@@ -475,54 +430,31 @@ def test_nccl(
     kubeconfig: opts.Kubeconfig = None,
     context: opts.Context = None,
     namespace: opts.Namespace = None,
-    output_format: Annotated[str, typer.Option("-o", "--output", help="table|json|yaml.")] = "table",
+    output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Run nccl-tests all_reduce_perf across N nodes and compare the bus bandwidth with the VM size's."""
-    from akscli.baremetal import doctor as doctor_logic
     from akscli.baremetal import nccl
 
-    fmt = output.check_format(output_format, OBJECT_FORMATS)
+    fmt = output.check_format(output_format, output.OBJECT_FORMATS)
     if list_expected:
         rows = nccl.expected_table()
         if fmt == "table":
-            output.emit(
-                rows,
-                "table",
-                [
-                    output.Column("VM-SIZE", "vm_size"),
-                    output.Column("GPUS", "gpus"),
-                    output.Column("NVLINK", "nvlink"),
-                    output.Column("INFINIBAND", "infiniband"),
-                    output.Column("SINGLE-NODE-GB/S", "single_node_gbps"),
-                    output.Column("MULTI-NODE-GB/S", "multi_node_gbps"),
-                ],
-            )
+            output.emit(rows, "table", EXPECTED_COLUMNS)
         else:
             output.emit_object(rows, fmt)
         return
-    selector = _pairs(node_selector, "--node-selector")
-    variables = _pairs(env, "--env")
+    selector = nccl.key_values(node_selector or [], "--node-selector")
+    variables = nccl.key_values(env or [], "--env")
     wait_s = validate.duration(timeout, "--timeout")
     rdma = None if rdma_resource in (None, "", "none") else rdma_resource
     kube = _connect(kubeconfig, context, namespace)
-    if vm_size is None:
-        sizes: Counter[str] = Counter()
-        label_selector = ",".join(f"{k}={v}" for k, v in selector.items()) or None
-        for node in kube.list("v1", "Node", label_selector=label_selector):
-            if doctor_logic.is_gpu_node(node):
-                size = (node["metadata"].get("labels") or {}).get(doctor_logic.SIZE_LABEL)
-                if size:
-                    sizes[size] += 1
-        vm_size = sizes.most_common(1)[0][0] if sizes else None
-    gpus = gpus_per_node or (doctor_logic.expected_gpus(vm_size) if vm_size else 0)
-    if not gpus:
-        raise UsageError("cannot tell how many GPUs each node has", hint="pass --gpus-per-node or --vm-size")
+    vm_size = vm_size or nccl.most_common_gpu_size(kube, selector)
     run_id = secrets.token_hex(3)
     spec = nccl.NcclSpec(
         name=f"nccl-{run_id}",
         namespace=namespace or kube.namespace,
         nodes=nodes,
-        gpus_per_node=gpus,
+        gpus_per_node=nccl.gpus_per_node(vm_size, gpus_per_node),
         image=image,
         rdma_resource=rdma,
         host_network=host_network,
@@ -533,22 +465,7 @@ def test_nccl(
     )
     with output.status(f"running NCCL all-reduce on {nodes} node(s)") as update:
         verdict = nccl.run(kube, spec, run_id=run_id, vm_size=vm_size, keep=keep, min_ratio=min_ratio, progress=update)
-    data = {k: v for k, v in vars(verdict).items() if k != "result"}
-    if fmt == "table":
-        output.emit_object(
-            data,
-            "table",
-            fields=[
-                ("result", "pass" if verdict.passed else "FAIL"),
-                ("vm size", verdict.vm_size),
-                ("nodes", verdict.nodes),
-                ("bus bandwidth (GB/s)", verdict.measured_busbw_gbps),
-                ("expected (GB/s)", verdict.expected_busbw_gbps),
-                ("verdict", verdict.message),
-            ],
-        )
-    else:
-        output.emit_object({**data, "result": verdict.result}, fmt)
+    _print_verdict(verdict, fmt)
     if not verdict.passed:
         raise CheckFailedError(
             verdict.message,
@@ -556,21 +473,26 @@ def test_nccl(
         )
 
 
+def _print_verdict(verdict: Verdict, fmt: str) -> None:
+    data = {k: v for k, v in vars(verdict).items() if k != "result"}
+    if fmt != "table":
+        output.emit_object({**data, "result": verdict.result}, fmt)
+        return
+    fields = [
+        ("result", "pass" if verdict.passed else "FAIL"),
+        ("vm size", verdict.vm_size),
+        ("nodes", verdict.nodes),
+        ("bus bandwidth (GB/s)", verdict.measured_busbw_gbps),
+        ("expected (GB/s)", verdict.expected_busbw_gbps),
+        ("verdict", verdict.message),
+    ]
+    output.emit_object(data, "table", fields=fields)
+
+
 # ---- cluster (AKS on bare metal, preview) ----------------------------------------------------
 
-CLUSTER_COLUMNS = [
-    output.Column("NAME", "name"),
-    output.Column("RESOURCE-GROUP", "resourceGroup"),
-    output.Column("LOCATION", "location"),
-    output.Column("MACHINE", "machine"),
-    output.Column("VERSION", "kubernetesVersion"),
-    output.Column("STATE", "provisioningState"),
-    output.Column("CONNECTIVITY", "connectivityStatus", wide=True),
-    output.Column("ID", "id", wide=True),
-]
 
-
-def _baremetal(subscription: str | None, auth: str | None, tenant: str | None) -> Any:
+def _baremetal(subscription: str | None, auth: str | None, tenant: str | None) -> BareMetal:
     from akscli.baremetal.clusters import BareMetal
 
     return BareMetal(azopts.azure_target(subscription, auth, tenant))
@@ -578,7 +500,7 @@ def _baremetal(subscription: str | None, auth: str | None, tenant: str | None) -
 
 @cluster_app.command("create")
 def cluster_create(
-    name: Annotated[str, typer.Argument(help="Cluster name.")],
+    name: ClusterName,
     machine: Annotated[list[str], typer.Option("--machine", help="The Arc-enabled host (name or resource ID).")],
     resource_group: azopts.ResourceGroup = None,
     location: Annotated[str, typer.Option("-l", "--location", help="Region (preview: eastus only).")] = "eastus",
@@ -590,28 +512,18 @@ def cluster_create(
     subscription: azopts.AzSubscription = None,
     auth: azopts.AzAuth = None,
     tenant: azopts.AzTenant = None,
-    output_format: Annotated[str, typer.Option("-o", "--output", help="table|json|yaml.")] = "table",
+    output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Create a single-node AKS cluster on one Arc-enabled host (preview limits checked first)."""
     from akscli.baremetal import clusters
 
-    fmt = output.check_format(output_format, OBJECT_FORMATS)
-    clusters.check_name(name)
-    clusters.check_resource_group(resource_group)
-    clusters.check_region(location)
-    clusters.check_nodes(nodes)
-    if len(machine) != 1:
-        raise UsageError(
-            f"AKS on bare metal (preview) runs one host per cluster; {len(machine)} --machine given",
-            hint="create one cluster per host",
-        )
-    if kubernetes_version:
-        clusters.version_tuple(kubernetes_version)
+    fmt = output.check_format(output_format, output.OBJECT_FORMATS)
+    host = clusters.check_create_flags(name, resource_group, location, nodes, machine, kubernetes_version)
     bm = _baremetal(subscription, auth, tenant)
     with output.status(f"creating bare-metal cluster {name}") as update:
         result, warnings = bm.create(
             bm.ref(resource_group, name),
-            machine=machine[0],
+            machine=host,
             location=location,
             nodes=nodes,
             kubernetes_version=kubernetes_version,
@@ -644,22 +556,22 @@ def cluster_list(
 
 @cluster_app.command("show")
 def cluster_show(
-    name: Annotated[str, typer.Argument(help="Cluster name.")],
+    name: ClusterName,
     resource_group: azopts.ResourceGroup = None,
     subscription: azopts.AzSubscription = None,
     auth: azopts.AzAuth = None,
     tenant: azopts.AzTenant = None,
-    output_format: Annotated[str, typer.Option("-o", "--output", help="table|json|yaml.")] = "table",
+    output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Show one bare-metal cluster."""
-    fmt = output.check_format(output_format, OBJECT_FORMATS)
+    fmt = output.check_format(output_format, output.OBJECT_FORMATS)
     bm = _baremetal(subscription, auth, tenant)
     output.emit_object(bm.show(bm.ref(resource_group, name)), fmt)
 
 
 @cluster_app.command("upgrade")
 def cluster_upgrade(
-    name: Annotated[str, typer.Argument(help="Cluster name.")],
+    name: ClusterName,
     kubernetes_version: Annotated[
         str | None, typer.Option("--kubernetes-version", help="Target patch version.", show_default=False)
     ] = None,
@@ -669,13 +581,13 @@ def cluster_upgrade(
     subscription: azopts.AzSubscription = None,
     auth: azopts.AzAuth = None,
     tenant: azopts.AzTenant = None,
-    output_format: Annotated[str, typer.Option("-o", "--output", help="table|json|yaml.")] = "table",
+    output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Upgrade to a newer patch version (the preview supports patch upgrades only)."""
     from akscli.baremetal import clusters
     from akscli.cli import common
 
-    fmt = output.check_format(output_format, OBJECT_FORMATS)
+    fmt = output.check_format(output_format, output.OBJECT_FORMATS)
     if not list_only and not kubernetes_version:
         raise UsageError(
             "give --kubernetes-version, or --list to see the available patch upgrades",
@@ -686,57 +598,53 @@ def cluster_upgrade(
     bm = _baremetal(subscription, auth, tenant)
     ref = bm.ref(resource_group, name)
     if list_only:
-        current, available = bm.upgrades(ref)
-        if fmt == "table":
-            output.emit(
-                [{"version": v} for v in available],
-                "table",
-                [output.Column("AVAILABLE", "version")],
-                empty=f"No patch upgrades available for {current}.",
-            )
-            output.info(f"current version: {current}")
-        else:
-            output.emit_object({"current": current, "available": available}, fmt)
+        _print_patch_upgrades(*bm.upgrades(ref), fmt)
         return
     assert kubernetes_version is not None
-    current, available = bm.upgrades(ref)
-    clusters.check_patch_upgrade(current, kubernetes_version)
+    current = bm.check_upgrade(ref, kubernetes_version)
     common.confirm(f"upgrade {name} from {current} to {kubernetes_version}", yes)
     with output.status(f"upgrading {name}") as update:
         result = bm.upgrade(ref, kubernetes_version, progress=update)
     output.emit_object(result, fmt)
 
 
+def _print_patch_upgrades(current: str, available: list[str], fmt: str) -> None:
+    if fmt != "table":
+        output.emit_object({"current": current, "available": available}, fmt)
+        return
+    output.emit(
+        [{"version": v} for v in available],
+        "table",
+        [output.Column("AVAILABLE", "version")],
+        empty=f"No patch upgrades available for {current}.",
+    )
+    output.info(f"current version: {current}")
+
+
 @cluster_app.command("credentials")
 def cluster_credentials(
-    name: Annotated[str, typer.Argument(help="Cluster name.")],
+    name: ClusterName,
     resource_group: azopts.ResourceGroup = None,
     admin: Annotated[bool, typer.Option("--admin", help="Admin credentials instead of the user's.")] = False,
-    file: Annotated[
-        str | None,
-        typer.Option(
-            "--file", help="Kubeconfig to merge into (default: $KUBECONFIG, then ~/.kube/config).", show_default=False
-        ),
-    ] = None,
-    overwrite_existing: Annotated[
-        bool, typer.Option("--overwrite-existing", help="Replace entries of the same name.")
-    ] = False,
+    file: azopts.KubeconfigFile = None,
+    overwrite_existing: azopts.OverwriteExisting = False,
     subscription: azopts.AzSubscription = None,
     auth: azopts.AzAuth = None,
     tenant: azopts.AzTenant = None,
+    output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Merge the cluster's kubeconfig into your kubeconfig (like 'cluster credentials')."""
     from akscli.azure.kubeconfig import merge_kubeconfig
 
+    fmt = output.check_format(output_format, output.OBJECT_FORMATS)
     bm = _baremetal(subscription, auth, tenant)
     config = bm.kubeconfig(bm.ref(resource_group, name), admin=admin)
-    result = merge_kubeconfig(config, file, overwrite_existing=overwrite_existing)
-    output.info(f"merged {name} into {result.path}; current context: {result.context}")
+    azopts.report_merge(merge_kubeconfig(config, file, overwrite_existing=overwrite_existing), name, fmt)
 
 
 @cluster_app.command("delete")
 def cluster_delete(
-    name: Annotated[str, typer.Argument(help="Cluster name.")],
+    name: ClusterName,
     resource_group: azopts.ResourceGroup = None,
     yes: opts.Yes = False,
     subscription: azopts.AzSubscription = None,

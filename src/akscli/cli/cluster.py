@@ -141,16 +141,14 @@ def create(
     )
     body = clusters.build_create_body(spec)
     if dry_run:
-        output.emit_object(body, fmt if fmt != "table" else "json")
+        azopts.print_request(body, fmt)
         return
-    c = _client(subscription, auth, tenant)
+    c = azopts.aks_client(subscription, auth, tenant)
     poller = clusters.begin_create(c, spec, body)
     what = f"create cluster {spec.name}"
-    if no_wait:
-        _accepted(poller, what, fmt, f"akscli cluster wait -g {spec.resource_group} -n {spec.name}")
-        return
-    result = _wait(poller, what)
-    _show(clusters.as_dict(result), fmt)
+    result = azopts.finish(poller, what, fmt, no_wait=no_wait, resume=_resume(spec.resource_group, spec.name))
+    if result is not None:
+        _show(clusters.as_dict(result), fmt)
 
 
 @app.command("list")
@@ -166,18 +164,10 @@ def list_(
 
     fmt = output.check_format(output_)
     rg = names.resource_group(resource_group) if resource_group else None
-    c = _client(subscription, auth, tenant)
-    items = list(clusters.list_clusters(c, rg))
-    if fmt in ("json", "yaml"):
-        output.emit(items, fmt, COLUMNS)
-    else:
-        output.emit(
-            [clusters.summary(i) for i in items],
-            fmt,
-            COLUMNS,
-            name=lambda s: f"cluster/{s['name']}",
-            empty="No clusters found.",
-        )
+    c = azopts.aks_client(subscription, auth, tenant)
+    azopts.emit_resources(
+        clusters.list_clusters(c, rg), fmt, COLUMNS, clusters.summary, kind="cluster", empty="No clusters found."
+    )
 
 
 @app.command("show")
@@ -190,12 +180,11 @@ def show(
     tenant: AzTenant = None,
 ) -> None:
     """Show one cluster."""
-    from akscli.azure import clusters, names
+    from akscli.azure import clusters
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
-    rg = azopts.resource_group(resource_group)
-    c = _client(subscription, auth, tenant)
-    _show(clusters.get(c, rg, names.cluster_name(name)), fmt)
+    rg, cname = _ids(resource_group, name)
+    _show(clusters.get(azopts.aks_client(subscription, auth, tenant), rg, cname), fmt)
 
 
 @app.command("upgrade")
@@ -225,60 +214,32 @@ def upgrade(
     tenant: AzTenant = None,
 ) -> None:
     """List available upgrades, or upgrade the control plane and node pools."""
-    from akscli.azure import clusters, names
+    from akscli.azure import clusters
     from akscli.cli import common
-    from akscli.errors import UsageError
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
-    rg = azopts.resource_group(resource_group)
-    cname = names.cluster_name(name)
-    if node_image_only and (kubernetes_version or control_plane_only):
-        raise UsageError(
-            "--node-image-only upgrades node images only", hint="drop --kubernetes-version/--control-plane-only"
-        )
-    c = _client(subscription, auth, tenant)
+    rg, cname = _ids(resource_group, name)
+    version = clusters.check_upgrade_flags(
+        kubernetes_version, control_plane_only=control_plane_only, node_image_only=node_image_only
+    )
+    c = azopts.aks_client(subscription, auth, tenant)
     if node_image_only:
         common.confirm(f"upgrade the node images of every pool of {cname}", yes)
-        pollers = clusters.begin_node_image_upgrades(c, rg, cname)
-        if no_wait:
-            for pname, p in pollers:
-                _accepted(p, f"node image upgrade of {pname}", fmt, f"akscli cluster wait -g {rg} -n {cname}")
-            return
-        for pname, p in pollers:
-            _wait(p, f"node image upgrade of {pname}")
-        _show(clusters.get(c, rg, cname), fmt)
+        for pool, poller in clusters.begin_node_image_upgrades(c, rg, cname):
+            azopts.finish(poller, f"node image upgrade of {pool}", fmt, no_wait=no_wait, resume=_resume(rg, cname))
+        if not no_wait:
+            _show(clusters.get(c, rg, cname), fmt)
         return
-    if not kubernetes_version:
-        profile = clusters.upgrade_profile(c, rg, cname)
-        cp = (profile.get("properties") or {}).get("controlPlaneProfile") or {}
-        upgrades = clusters.available_versions(profile)
-        info = {
-            "name": cname,
-            "currentVersion": cp.get("kubernetesVersion"),
-            "availableUpgrades": upgrades,
-        }
-        if fmt in ("json", "yaml"):
-            output.emit_object(info, fmt)
-        else:
-            output.emit_object(
-                info,
-                fmt,
-                fields=[
-                    ("name", cname),
-                    ("current version", info["currentVersion"]),
-                    ("available upgrades", ", ".join(upgrades) or "none"),
-                ],
-            )
+    if version is None:
+        azopts.emit_upgrades(clusters.upgrade_info(c, rg, cname), fmt)
         return
-    version = names.kubernetes_version(kubernetes_version)
     scope = "the control plane" if control_plane_only else "the control plane and all node pools"
     common.confirm(f"upgrade {scope} of {cname} to {version}", yes)
     poller = clusters.begin_upgrade(c, rg, cname, version, control_plane_only=control_plane_only)
     what = f"upgrade cluster {cname} to {version}"
-    if no_wait:
-        _accepted(poller, what, fmt, f"akscli cluster wait -g {rg} -n {cname}")
-        return
-    _show(clusters.as_dict(_wait(poller, what)), fmt)
+    result = azopts.finish(poller, what, fmt, no_wait=no_wait, resume=_resume(rg, cname))
+    if result is not None:
+        _show(clusters.as_dict(result), fmt)
 
 
 def _power(
@@ -291,20 +252,16 @@ def _power(
     auth: str | None,
     tenant: str | None,
 ) -> None:
-    from akscli.azure import clusters, names
+    from akscli.azure import clusters
 
     fmt = output.check_format(fmt, output.OBJECT_FORMATS)
-    rg = azopts.resource_group(resource_group)
-    cname = names.cluster_name(name)
-    c = _client(subscription, auth, tenant)
+    rg, cname = _ids(resource_group, name)
+    c = azopts.aks_client(subscription, auth, tenant)
     begin = clusters.begin_start if action == "start" else clusters.begin_stop
     poller = begin(c, rg, cname)
-    what = f"{action} cluster {cname}"
-    if no_wait:
-        _accepted(poller, what, fmt, f"akscli cluster wait -g {rg} -n {cname}")
-        return
-    _wait(poller, what)
-    _show(clusters.get(c, rg, cname), fmt)
+    azopts.finish(poller, f"{action} cluster {cname}", fmt, no_wait=no_wait, resume=_resume(rg, cname))
+    if not no_wait:
+        _show(clusters.get(c, rg, cname), fmt)
 
 
 @app.command("start")
@@ -347,22 +304,18 @@ def delete(
     tenant: AzTenant = None,
 ) -> None:
     """Delete a cluster and everything in it."""
-    from akscli.azure import clusters, names
+    from akscli.azure import clusters
     from akscli.cli import common
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
-    rg = azopts.resource_group(resource_group)
-    cname = names.cluster_name(name)
-    c = _client(subscription, auth, tenant)
+    rg, cname = _ids(resource_group, name)
+    c = azopts.aks_client(subscription, auth, tenant)
     clusters.get(c, rg, cname)
     common.confirm(f"delete cluster {cname} in resource group {rg} and all its workloads", yes)
     poller = clusters.begin_delete(c, rg, cname)
-    what = f"delete cluster {cname}"
-    if no_wait:
-        _accepted(poller, what, fmt, f"akscli cluster wait -g {rg} -n {cname} --deleted")
-        return
-    _wait(poller, what)
-    output.info(f"cluster {cname} deleted")
+    azopts.finish(poller, f"delete cluster {cname}", fmt, no_wait=no_wait, resume=_resume(rg, cname, deleted=True))
+    if not no_wait:
+        output.info(f"cluster {cname} deleted")
 
 
 @app.command("wait")
@@ -379,14 +332,13 @@ def wait(
 ) -> None:
     """Wait until a cluster's operation finishes (after --no-wait)."""
     from akscli import validate
-    from akscli.azure import clusters, names
+    from akscli.azure import clusters
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
-    rg = azopts.resource_group(resource_group)
-    cname = names.cluster_name(name)
+    rg, cname = _ids(resource_group, name)
     limit = validate.duration(timeout, "--timeout")
     every = validate.duration(interval, "--interval")
-    c = _client(subscription, auth, tenant)
+    c = azopts.aks_client(subscription, auth, tenant)
     result = clusters.wait_for(c, rg, cname, deleted=deleted, timeout=limit, interval=every, progress=output.progress)
     if result is None:
         output.info(f"cluster {cname} is deleted")
@@ -398,15 +350,8 @@ def wait(
 def credentials(
     name: Name,
     resource_group: ResourceGroup = None,
-    file: Annotated[
-        str | None,
-        typer.Option(
-            "--file", "-f", help="kubeconfig to merge into (default: $KUBECONFIG, ~/.kube/config).", show_default=False
-        ),
-    ] = None,
-    overwrite_existing: Annotated[
-        bool, typer.Option("--overwrite-existing", help="Replace entries of the same name.")
-    ] = False,
+    file: azopts.KubeconfigFile = None,
+    overwrite_existing: azopts.OverwriteExisting = False,
     login: Annotated[
         str | None,
         typer.Option(
@@ -424,32 +369,14 @@ def credentials(
     tenant: AzTenant = None,
 ) -> None:
     """Merge the cluster's kubeconfig (signing in through 'akscli token') into a kubeconfig."""
-    from akscli.azure import clusters, identity, names
+    from akscli.azure import clusters, identity
     from akscli.azure.kubeconfig import merge_kubeconfig
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
-    rg = azopts.resource_group(resource_group)
-    cname = names.cluster_name(name)
+    rg, cname = _ids(resource_group, name)
     mode = identity.check_auth(login)
-    c = _client(subscription, auth, tenant)
+    c = azopts.aks_client(subscription, auth, tenant)
     raw = clusters.user_kubeconfig(c, rg, cname, admin=admin)
     if not admin:
         raw = clusters.rewrite_exec_user(raw, login=mode)
-    result = merge_kubeconfig(raw, file, overwrite_existing=overwrite_existing)
-    info = {
-        "path": result.path,
-        "context": result.context,
-        "added": result.added,
-        "replaced": result.replaced,
-        "unchanged": result.unchanged,
-        "backup": result.backup,
-    }
-    if fmt in ("json", "yaml"):
-        output.emit_object(info, fmt)
-    else:
-        changed = result.added + result.replaced
-        output.info(
-            f"merged {cname} into {result.path}"
-            + (f" ({', '.join(changed)})" if changed else " (already up to date)")
-            + f"; current context: {result.context}"
-        )
+    azopts.report_merge(merge_kubeconfig(raw, file, overwrite_existing=overwrite_existing), cname, fmt)

@@ -43,14 +43,22 @@ def confirm(question: str, yes: bool) -> None:
         raise errors.AkscliError("cancelled: nothing was changed")
 
 
-def check_policy(objects: Sequence[dict[str, Any]]) -> None:
-    """Built-in policy rules on every rendered manifest before it is applied."""
+def check_policy(objects: Sequence[dict[str, Any]], namespace: str | None = None) -> list[str]:
+    """Built-in policy rules on every rendered manifest before it is applied.
+
+    ``namespace`` is where objects without one will go (``-n``). Returns the ``--allow`` rules
+    that actually let an error through, for the audit log.
+    """
     from akscli import policy
 
-    findings = policy.enforce(objects, allow=FLAGS.allow, policy_file=FLAGS.policy_file)
+    findings = policy.enforce(objects, allow=FLAGS.allow, policy_file=FLAGS.policy_file, namespace=namespace)
+    used: list[str] = []
     for finding in findings:
+        if finding.severity == "error" and finding.rule in FLAGS.allow and finding.rule not in used:
+            used.append(finding.rule)
         if finding.severity != "error" or finding.rule in FLAGS.allow:
             output.warn(f"policy {finding.rule} ({finding.severity}): {finding.object_ref}: {finding.message}")
+    return used
 
 
 def print_plan(the_plan: Plan, *, to_stdout: bool, fmt: str = "table") -> None:
@@ -100,7 +108,7 @@ def apply_objects(
     mode = dry_run_mode(dry_run)
     wait_seconds = validate.duration(timeout, "--timeout")
     with_stack_labels(objects, stack)
-    check_policy(objects)
+    allowed = check_policy(objects, target.namespace)
     if mode == "client":
         output.emit_documents(objects, output_format if output_format in ("json", "name") else "yaml")
         return ApplyOutcome(objects, [], None)
@@ -122,9 +130,9 @@ def apply_objects(
         with output.status("applying") as update:
             done = engine.execute(kube, the_plan, options=options, progress=update)
     except errors.AkscliError as exc:
-        record_audit(action, kube, [], f"failed: {exc.message}")
+        record_audit(action, kube, [], f"failed: {exc.message}", allowed_rules=allowed)
         raise
-    record_audit(action, kube, done, "success")
+    record_audit(action, kube, done, "success", allowed_rules=allowed)
     _print_applied(done, output_format)
     if wait:
         from akscli.kube.wait import wait_for
@@ -157,6 +165,7 @@ def record_audit(
     *,
     target: Mapping[str, str] | None = None,
     objects: Sequence[Mapping[str, str]] | None = None,
+    allowed_rules: Sequence[str] = (),
 ) -> None:
     """One audit line for a change made through Kubernetes (ARM commands pass target/objects)."""
     from akscli import audit
@@ -185,7 +194,7 @@ def record_audit(
         result=result,
         identity=identity,
         reason=FLAGS.reason,
-        allowed_rules=FLAGS.allow,
+        allowed_rules=allowed_rules,
     )
 
 

@@ -6,8 +6,7 @@ current kubeconfig context (get it with ``akscli fleet credentials``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -17,7 +16,19 @@ from akscli.cli import options as opts
 from akscli.errors import CheckFailedError, NotFoundError, UsageError
 from akscli.output import Column
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from akscli.fleet.armclient import Child, FleetArm, FleetScope
+    from akscli.kube.client import Kube
+
+
+def _opt(*decls: str, help: str) -> Any:
+    """An option whose default is not shown in --help (most are None or empty)."""
+    return typer.Option(*decls, help=help, show_default=False)
+
+
+def _group_app(help_text: str) -> typer.Typer:
+    return typer.Typer(no_args_is_help=True, rich_markup_mode=None, add_completion=False, help=help_text)
+
 
 app = typer.Typer(
     name="fleet",
@@ -26,30 +37,10 @@ app = typer.Typer(
     add_completion=False,
     help="Azure Kubernetes Fleet Manager: fleets, members, placement, staged rollouts.",
 )
-member_app = typer.Typer(
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    add_completion=False,
-    help="Fleet members: join AKS or Arc-enabled clusters, list, drain, uncordon.",
-)
-placement_app = typer.Typer(
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    add_completion=False,
-    help="Placements on the hub: status per member, which, list, delete.",
-)
-rollout_app = typer.Typer(
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    add_completion=False,
-    help="Staged rollouts: upgrade runs (ARM, --fleet) and workload runs (hub).",
-)
-strategy_app = typer.Typer(
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    add_completion=False,
-    help="Staged update strategies (ARM with --fleet, else on the hub).",
-)
+member_app = _group_app("Fleet members: join AKS or Arc-enabled clusters, list, drain, uncordon.")
+placement_app = _group_app("Placements on the hub: status per member, which, list, delete.")
+rollout_app = _group_app("Staged rollouts: upgrade runs (ARM, --fleet) and workload runs (hub).")
+strategy_app = _group_app("Staged update strategies (ARM with --fleet, else on the hub).")
 app.add_typer(member_app, name="member")
 app.add_typer(placement_app, name="placement")
 app.add_typer(rollout_app, name="rollout")
@@ -58,87 +49,104 @@ rollout_app.add_typer(strategy_app, name="strategy")
 # ---- options ----------------------------------------------------------------------------------
 
 Group = azopts.ResourceGroup
-Fleet = Annotated[
-    str | None,
-    typer.Option("--fleet", help="Fleet name: act through ARM on this fleet.", show_default=False),
-]
+Fleet = Annotated[str | None, _opt("--fleet", help="Fleet name: act through ARM on this fleet.")]
 Subscription = azopts.AzSubscription
 Auth = azopts.AzAuth
 Tenant = azopts.AzTenant
 Stage = Annotated[
     list[str] | None,
-    typer.Option(
+    _opt(
         "--stage",
         help="A stage: NAME[;labels=SEL][;groups=G1,G2][;sort=KEY][;max=N|P%][;before=approval]"
         "[;after=approval|wait:DUR]. Repeat in order.",
-        show_default=False,
     ),
 ]
+FleetName = Annotated[str, typer.Argument(help="Fleet name.")]
+RunName = Annotated[str, typer.Argument(help="Update run name.")]
+StrategyName = Annotated[str, typer.Argument(help="Strategy name.")]
+PlacementName = Annotated[str, typer.Argument(help="Placement name.")]
+HubMemberName = Annotated[str, typer.Argument(help="Member cluster name on the hub.")]
+ProfileName = Annotated[str, typer.Argument(help="Profile name.")]
+RunNamespace = Annotated[str | None, _opt("-n", "--namespace", help="Hub: namespace of a StagedUpdateRun.")]
+PlacementNamespace = Annotated[str | None, _opt("-n", "--namespace", help="Namespace of a ResourcePlacement.")]
+StrategyOption = Annotated[str | None, _opt("--strategy", help="Strategy name (hub or ARM).")]
+
+# --fleet, -g, --subscription, --auth, --tenant: passed on together by commands with a hub variant.
+ArmFlags = tuple[str | None, str | None, str | None, str | None, str | None]
+
+# ---- connections, audit -----------------------------------------------------------------------
 
 
-def _need_group(group: str | None) -> str:
-    from akscli.fleet.arm import resource_group
+def _arm(subscription: str | None, auth: str | None, tenant: str | None) -> FleetArm:
+    from akscli.fleet.armclient import FleetArm
 
-    if not group:
-        raise UsageError("this command needs the fleet's resource group", hint="add -g RESOURCE_GROUP")
-    return resource_group(group)
+    return FleetArm(azopts.azure_target(subscription, auth, tenant), spinner=output.status)
 
 
-class _Arm:
-    """The fleet SDK client and target for one command; every call's errors are translated."""
+def _fleet(name: str, group: str | None, subscription: str | None, auth: str | None, tenant: str | None) -> FleetScope:
+    """The fleet named by a command's argument (fleet create, show, credentials, delete)."""
+    from akscli.fleet.arm import fleet_name
+    from akscli.fleet.armclient import FleetScope
 
-    def __init__(self, subscription: str | None, auth: str | None, tenant: str | None) -> None:
-        from azure.mgmt.containerservicefleet import ContainerServiceFleetMgmtClient
-
-        from akscli.azure import arm
-
-        self.arm = arm
-        self.target = arm.AzureTarget(subscription, auth, tenant).validated()
-        self.client = arm.management_client(ContainerServiceFleetMgmtClient, self.target)
-
-    def call(self, what: str, fn: Callable[[], T]) -> T:
-        from akscli.errors import AkscliError
-
-        try:
-            return fn()
-        except AkscliError:
-            raise
-        except Exception as exc:
-            raise self.arm.translate_arm_error(exc, what=what) from exc
-
-    def wait(self, what: str, start: Callable[[], Any]) -> Any:
-        poller = self.call(what, start)
-        with output.status(what) as update:
-            return self.arm.wait_lro(poller, what, update)
-
-    def audit(self, action: str, objects: list[dict[str, str]]) -> None:
-        from akscli.cli.common import record_audit
-
-        record_audit(
-            action,
-            None,
-            [],
-            "success",
-            target={"subscription": str(self.target.subscription)},
-            objects=objects,
-        )
+    fleet_name(name)
+    group = azopts.resource_group(group)
+    return FleetScope(_arm(subscription, auth, tenant), group, name)
 
 
-def _model(name: str, body: dict[str, Any]) -> Any:
-    """An SDK model built from REST JSON (the SDK's overloads take models or streams)."""
-    from azure.mgmt.containerservicefleet import models
+def _scope(
+    fleet: str | None, group: str | None, subscription: str | None, auth: str | None, tenant: str | None
+) -> FleetScope:
+    """The fleet named by ``--fleet`` (the commands on members, runs, strategies and gates)."""
+    if not fleet:
+        raise UsageError("this command acts on a fleet through ARM", hint="add --fleet NAME -g GROUP")
+    return _fleet(fleet, group, subscription, auth, tenant)
 
-    return getattr(models, name)(body)
 
-
-def _kube(kubeconfig: str | None, context: str | None, request_timeout: str | None = None) -> Any:
+def _kube(kubeconfig: str | None, context: str | None) -> Kube:
     from akscli.kube.client import connect
 
-    return connect(opts.kube_target(kubeconfig, context, None, request_timeout))
+    return connect(opts.kube_target(kubeconfig, context))
 
 
 def _ns(namespace: str | None) -> str | None:
     return validate.name(namespace, "namespace") if namespace is not None else None
+
+
+def _audit_arm(scope: FleetScope, action: str, changes: list[tuple[str, str]]) -> None:
+    from akscli.cli.common import record_audit
+
+    objects = [{"object": ref, "action": verb} for ref, verb in changes]
+    record_audit(action, None, [], "success", target={"subscription": scope.arm.subscription}, objects=objects)
+
+
+def _audit_hub(kube: Kube, action: str, changes: list[tuple[str, str]]) -> None:
+    from akscli.cli.common import record_audit
+
+    record_audit(action, kube, [], "success", objects=[{"object": ref, "action": verb} for ref, verb in changes])
+
+
+def _remove(scope: FleetScope, child: Child, name: str, yes: bool, action: str, verb: str = "delete") -> None:
+    """Confirm, delete a child of the fleet through ARM, audit and report it."""
+    from akscli.cli.common import confirm
+
+    confirm(f"{verb} {child.noun} {name} of fleet {scope.fleet}", yes)
+    scope.remove(child, name)
+    _audit_arm(scope, action, [(scope.ref(child, name), "delete")])
+    output.write(f"{child.ref}/{name} {verb}d")
+
+
+def _arm_dry_run(dry_run: str) -> bool:
+    """True for --dry-run client; ARM has no server-side dry run, so 'server' is refused."""
+    mode = opts.dry_run_mode(dry_run)
+    if mode == "server":
+        raise UsageError(
+            "ARM requests have no server-side dry run", hint="use --dry-run client to see the request body"
+        )
+    return mode == "client"
+
+
+def _emit_body(body: dict[str, Any], output_format: str) -> None:
+    output.emit_object(body, "json" if output_format == "json" else "yaml")
 
 
 # ---- fleets (ARM) -----------------------------------------------------------------------------
@@ -149,80 +157,40 @@ FLEET_COLUMNS = [
     Column("hub", lambda f: "yes" if (f.get("properties") or {}).get("hubProfile") else "no"),
     Column("state", "properties.provisioningState"),
     Column("hub fqdn", "properties.hubProfile.fqdn", wide=True),
-    Column(
-        "resource group",
-        lambda f: str(f.get("id", "")).split("/")[4] if f.get("id") else "",
-        wide=True,
-    ),
+    Column("resource group", lambda f: str(f.get("id", "")).split("/")[4] if f.get("id") else "", wide=True),
 ]
+
+
+def _emit_fleet(fleet: dict[str, Any], output_format: str) -> None:
+    from akscli.fleet.arm import fleet_fields
+
+    output.emit_object(fleet, output_format, fields=fleet_fields(fleet) if output_format == "table" else None)
 
 
 @app.command("create")
 def fleet_create(
-    name: Annotated[str, typer.Argument(help="Fleet name.")],
+    name: FleetName,
     group: Group = None,
     location: Annotated[str, typer.Option("--location", "-l", help="Azure region, e.g. eastus.")] = "eastus",
     hub: Annotated[
-        bool,
-        typer.Option(
-            "--hub/--no-hub",
-            help="Create a hub cluster (for placement and staged workload rollouts).",
-        ),
+        bool, typer.Option("--hub/--no-hub", help="Create a hub cluster (for placement and staged workload rollouts).")
     ] = True,
-    dns_prefix: Annotated[
-        str | None,
-        typer.Option("--dns-prefix", help="DNS prefix of the hub API server.", show_default=False),
-    ] = None,
-    vm_size: Annotated[
-        str | None,
-        typer.Option("--hub-vm-size", help="VM size of the hub's node.", show_default=False),
-    ] = None,
+    dns_prefix: Annotated[str | None, _opt("--dns-prefix", help="DNS prefix of the hub API server.")] = None,
+    vm_size: Annotated[str | None, _opt("--hub-vm-size", help="VM size of the hub's node.")] = None,
     subscription: Subscription = None,
     auth: Auth = None,
     tenant: Tenant = None,
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Create a fleet (with a hub cluster unless --no-hub)."""
-    from akscli.fleet.arm import as_dict, fleet_name
+    from akscli.fleet.arm import fleet_body, fleet_name
 
-    fleet_name(name)
-    rg = _need_group(group)
-    region = location.lower().replace(" ", "")
-    if not region.isalnum():
-        raise UsageError(f"invalid --location {location!r}", hint="use an Azure region name, e.g. eastus")
-    body: dict[str, Any] = {"location": region}
-    if hub:
-        profile: dict[str, Any] = {"dnsPrefix": validate.name(dns_prefix or f"{name}-hub", "--dns-prefix")}
-        if vm_size:
-            if not vm_size.startswith("Standard_"):
-                raise UsageError(f"invalid --hub-vm-size {vm_size!r}", hint="for example Standard_D4s_v3")
-            profile["agentProfile"] = {"vmSize": vm_size}
-        body["properties"] = {"hubProfile": profile}
-    elif dns_prefix or vm_size:
-        raise UsageError("--dns-prefix and --hub-vm-size need a hub", hint="drop --no-hub")
-    arm = _Arm(subscription, auth, tenant)
-    result = as_dict(
-        arm.wait(
-            f"creating fleet {name}",
-            lambda: arm.client.fleets.begin_create_or_update(rg, name, _model("Fleet", body)),
-        )
-    )
-    arm.audit("fleet create", [{"object": f"fleet/{name}", "action": "create"}])
-    output.emit_object(result, output_format, fields=_fleet_fields(result) if output_format == "table" else None)
-
-
-def _fleet_fields(fleet: dict[str, Any]) -> list[tuple[str, Any]]:
-    props = fleet.get("properties") or {}
-    hub = props.get("hubProfile") or {}
-    return [
-        ("name", fleet.get("name")),
-        ("location", fleet.get("location")),
-        ("state", props.get("provisioningState")),
-        ("hub", "yes" if hub else "no"),
-        ("hub fqdn", hub.get("fqdn", "")),
-        ("kubernetes", hub.get("kubernetesVersion", "")),
-        ("id", fleet.get("id")),
-    ]
+    fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
+    body = fleet_body(fleet_name(name), location, hub=hub, dns_prefix=dns_prefix, vm_size=vm_size)
+    scope = _fleet(name, group, subscription, auth, tenant)
+    result = scope.create(body)
+    _audit_arm(scope, "fleet create", [(f"fleet/{name}", "create")])
+    _emit_fleet(result, fmt)
 
 
 @app.command("list")
@@ -234,24 +202,15 @@ def fleet_list(
     output_format: opts.Output = "table",
 ) -> None:
     """List fleets in a resource group, or in the subscription."""
-    from akscli.fleet.arm import as_dict, resource_group
-
     fmt = opts.output_format(output_format)
-    arm = _Arm(subscription, auth, tenant)
-    pages = arm.call(
-        "listing fleets",
-        lambda: list(
-            arm.client.fleets.list_by_resource_group(resource_group(group))
-            if group
-            else arm.client.fleets.list_by_subscription()
-        ),
-    )
-    output.emit([as_dict(f) for f in pages], fmt, FLEET_COLUMNS, name=lambda f: f"fleet/{f.get('name')}")
+    rg = azopts.resource_group(group) if group else None
+    fleets = _arm(subscription, auth, tenant).list_fleets(rg)
+    output.emit(fleets, fmt, FLEET_COLUMNS, name=lambda f: f"fleet/{f.get('name')}")
 
 
 @app.command("show")
 def fleet_show(
-    name: Annotated[str, typer.Argument(help="Fleet name.")],
+    name: FleetName,
     group: Group = None,
     subscription: Subscription = None,
     auth: Auth = None,
@@ -259,37 +218,24 @@ def fleet_show(
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Show one fleet."""
-    from akscli.fleet.arm import as_dict, fleet_name
-
-    fleet_name(name)
-    rg = _need_group(group)
-    arm = _Arm(subscription, auth, tenant)
-    fleet = as_dict(arm.call(f"reading fleet {name}", lambda: arm.client.fleets.get(rg, name)))
-    output.emit_object(fleet, output_format, fields=_fleet_fields(fleet) if output_format == "table" else None)
+    _emit_fleet(_fleet(name, group, subscription, auth, tenant).show(), output_format)
 
 
 @app.command("credentials")
 def fleet_credentials(
-    name: Annotated[str, typer.Argument(help="Fleet name.")],
+    name: FleetName,
     group: Group = None,
     kubeconfig: Annotated[
-        str | None,
-        typer.Option(
-            "--file",
-            "-f",
-            help="Kubeconfig to merge into (default: $KUBECONFIG, ~/.kube/config).",
-            show_default=False,
-        ),
+        str | None, _opt("--file", "-f", help="Kubeconfig to merge into (default: $KUBECONFIG, ~/.kube/config).")
     ] = None,
     overwrite_existing: Annotated[
         bool, typer.Option("--overwrite-existing", help="Replace entries of the same name.")
     ] = False,
     login: Annotated[
         str | None,
-        typer.Option(
+        _opt(
             "--login",
             help="Sign-in mode written into the kubeconfig for 'akscli token' (default: the default credential chain).",
-            show_default=False,
         ),
     ] = None,
     output_format: opts.ObjectOutput = "table",
@@ -298,44 +244,18 @@ def fleet_credentials(
     tenant: Tenant = None,
 ) -> None:
     """Merge the fleet hub's kubeconfig (signing in through 'akscli token'), as 'cluster credentials'."""
-    import base64
-
     from akscli.azure import clusters, identity
     from akscli.azure.kubeconfig import merge_kubeconfig
-    from akscli.fleet.arm import as_dict, fleet_name
 
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
-    fleet_name(name)
-    rg = _need_group(group)
     mode = identity.check_auth(login)
-    arm = _Arm(subscription, auth, tenant)
-    creds = as_dict(
-        arm.call(
-            f"reading hub credentials of fleet {name}",
-            lambda: arm.client.fleets.list_credentials(rg, name),
-        )
-    )
-    configs = creds.get("kubeconfigs") or []
-    if not configs or not configs[0].get("value"):
-        raise NotFoundError(
-            f"fleet {name!r} has no hub kubeconfig",
-            hint="a fleet created with --no-hub has no hub; placement needs one",
-        )
-    raw = configs[0]["value"]
-    value = raw if isinstance(raw, bytes) else base64.b64decode(raw)
+    scope = _fleet(name, group, subscription, auth, tenant)
     # The hub signs in with Entra ID like an AKS cluster: the same exec plugin rewrite.
-    value = clusters.rewrite_exec_user(value, login=mode)
+    value = clusters.rewrite_exec_user(scope.hub_kubeconfig(), login=mode)
     result = merge_kubeconfig(value, kubeconfig, overwrite_existing=overwrite_existing)
-    info = {
-        "path": result.path,
-        "context": result.context,
-        "added": result.added,
-        "replaced": result.replaced,
-        "unchanged": result.unchanged,
-        "backup": result.backup,
-    }
     if fmt in ("json", "yaml"):
-        output.emit_object(info, fmt)
+        fields = ("path", "context", "added", "replaced", "unchanged", "backup")
+        output.emit_object({f: getattr(result, f) for f in fields}, fmt)
         return
     changed = result.added + result.replaced
     output.info(
@@ -347,7 +267,7 @@ def fleet_credentials(
 
 @app.command("delete")
 def fleet_delete(
-    name: Annotated[str, typer.Argument(help="Fleet name.")],
+    name: FleetName,
     group: Group = None,
     yes: opts.Yes = False,
     subscription: Subscription = None,
@@ -356,14 +276,11 @@ def fleet_delete(
 ) -> None:
     """Delete a fleet (and its hub); member clusters are not deleted."""
     from akscli.cli.common import confirm
-    from akscli.fleet.arm import fleet_name
 
-    fleet_name(name)
-    rg = _need_group(group)
-    confirm(f"delete fleet {name} in resource group {rg}", yes)
-    arm = _Arm(subscription, auth, tenant)
-    arm.wait(f"deleting fleet {name}", lambda: arm.client.fleets.begin_delete(rg, name))
-    arm.audit("fleet delete", [{"object": f"fleet/{name}", "action": "delete"}])
+    scope = _fleet(name, group, subscription, auth, tenant)
+    confirm(f"delete fleet {name} in resource group {scope.group}", yes)
+    scope.delete()
+    _audit_arm(scope, "fleet delete", [(f"fleet/{name}", "delete")])
     output.write(f"fleet/{name} deleted")
 
 
@@ -382,14 +299,6 @@ MEMBER_COLUMNS = [
 ]
 
 
-def _need_fleet(fleet: str | None) -> str:
-    from akscli.fleet.arm import fleet_name
-
-    if not fleet:
-        raise UsageError("this command acts on a fleet through ARM", hint="add --fleet NAME -g GROUP")
-    return fleet_name(fleet)
-
-
 @member_app.command("join")
 def member_join(
     name: Annotated[str, typer.Argument(help="Member name in the fleet.")],
@@ -403,75 +312,28 @@ def member_join(
     fleet: Fleet = None,
     group: Group = None,
     cluster_group: Annotated[
-        str | None,
-        typer.Option(
-            "--cluster-group",
-            help="Resource group of --cluster given by name (default: -g).",
-            show_default=False,
-        ),
+        str | None, _opt("--cluster-group", help="Resource group of --cluster given by name (default: -g).")
     ] = None,
-    labels: Annotated[
-        list[str] | None,
-        typer.Option("--labels", help="Member labels key=value (repeatable).", show_default=False),
-    ] = None,
-    update_group: Annotated[
-        str | None,
-        typer.Option("--update-group", help="Update group for staged upgrade runs.", show_default=False),
-    ] = None,
+    labels: Annotated[list[str] | None, _opt("--labels", help="Member labels key=value (repeatable).")] = None,
+    update_group: Annotated[str | None, _opt("--update-group", help="Update group for staged upgrade runs.")] = None,
     subscription: Subscription = None,
     auth: Auth = None,
     tenant: Tenant = None,
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Join an AKS cluster or an Arc-enabled cluster to the fleet."""
-    from akscli.fleet.arm import as_dict, cluster_ref, member_body, member_labels
+    from akscli.fleet.arm import cluster_ref, member_body, member_fields, member_labels
+    from akscli.fleet.armclient import MEMBER
 
-    fleet_name = _need_fleet(fleet)
-    rg = _need_group(group)
+    fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     validate.name(name, "member name")
     parsed_labels = member_labels(labels or [])
-    arm = _Arm(subscription, auth, tenant)
-    ref = cluster_ref(cluster, subscription=str(arm.target.subscription), group=cluster_group or rg)
+    scope = _scope(fleet, group, subscription, auth, tenant)
+    ref = cluster_ref(cluster, subscription=scope.arm.subscription, group=cluster_group or scope.group)
     body = member_body(ref, update_group, parsed_labels)
-    result = as_dict(
-        arm.wait(
-            f"joining {ref.kind} cluster {ref.name} as {name}",
-            lambda: arm.client.fleet_members.begin_create(rg, fleet_name, name, _model("FleetMember", body)),
-        )
-    )
-    arm.audit("fleet member join", [{"object": f"fleet/{fleet_name}/member/{name}", "action": "create"}])
-    props = result.get("properties") or {}
-    output.emit_object(
-        result,
-        output_format,
-        fields=[
-            ("name", result.get("name")),
-            ("type", ref.kind),
-            ("update group", props.get("group", "")),
-            ("state", props.get("provisioningState")),
-            ("cluster", props.get("clusterResourceId")),
-        ]
-        if output_format == "table"
-        else None,
-    )
-
-
-def _read_cluster(arm: _Arm) -> Callable[[str], dict[str, Any] | None]:
-    from akscli.fleet.arm import ARC_TYPE
-
-    raw = arm.arm.raw_client(arm.target)
-
-    def read(rid: str) -> dict[str, Any] | None:
-        from akscli.errors import AkscliError
-
-        version = "2024-01-01" if f"/providers/{ARC_TYPE}/" in rid.lower() else "2026-01-01"
-        try:
-            found: dict[str, Any] | None = arm.arm.raw_call(raw, "GET", rid, version)
-        except AkscliError:
-            return None
-        return found
-
-    return read
+    result = scope.put(MEMBER, name, body, what=f"joining {ref.kind} cluster {ref.name} as {name}")
+    _audit_arm(scope, "fleet member join", [(scope.ref(MEMBER, name), "create")])
+    output.emit_object(result, fmt, fields=member_fields(result, ref) if fmt == "table" else None)
 
 
 @member_app.command("list")
@@ -484,17 +346,12 @@ def member_list(
     output_format: opts.Output = "table",
 ) -> None:
     """List members: AKS or Arc, update group, labels, Kubernetes version, joined and healthy."""
-    from akscli.fleet.arm import as_dict, member_rows
+    from akscli.fleet.arm import member_rows
+    from akscli.fleet.armclient import MEMBER
 
     fmt = opts.output_format(output_format)
-    fleet_name = _need_fleet(fleet)
-    rg = _need_group(group)
-    arm = _Arm(subscription, auth, tenant)
-    members = arm.call(
-        f"listing members of fleet {fleet_name}",
-        lambda: [as_dict(m) for m in arm.client.fleet_members.list_by_fleet(rg, fleet_name)],
-    )
-    rows = member_rows(members, _read_cluster(arm))
+    scope = _scope(fleet, group, subscription, auth, tenant)
+    rows = member_rows(scope.items(MEMBER), scope.arm.read_cluster)
     output.emit(rows, fmt, MEMBER_COLUMNS, name=lambda r: f"member/{r['name']}")
 
 
@@ -509,19 +366,10 @@ def member_remove(
     tenant: Tenant = None,
 ) -> None:
     """Remove a member from the fleet (the cluster itself stays)."""
-    from akscli.cli.common import confirm
+    from akscli.fleet.armclient import MEMBER
 
-    fleet_name = _need_fleet(fleet)
-    rg = _need_group(group)
     validate.name(name, "member name")
-    confirm(f"remove member {name} from fleet {fleet_name}", yes)
-    arm = _Arm(subscription, auth, tenant)
-    arm.wait(
-        f"removing member {name}",
-        lambda: arm.client.fleet_members.begin_delete(rg, fleet_name, name),
-    )
-    arm.audit("fleet member remove", [{"object": f"fleet/{fleet_name}/member/{name}", "action": "delete"}])
-    output.write(f"member/{name} removed")
+    _remove(_scope(fleet, group, subscription, auth, tenant), MEMBER, name, yes, "fleet member remove", verb="remove")
 
 
 EVICTION_COLUMNS = [
@@ -534,30 +382,22 @@ EVICTION_COLUMNS = [
 
 @member_app.command("drain")
 def member_drain(
-    name: Annotated[str, typer.Argument(help="Member cluster name on the hub.")],
+    name: HubMemberName,
     timeout: opts.Timeout = "5m",
     kubeconfig: opts.Kubeconfig = None,
     context: opts.Context = None,
     output_format: opts.Output = "table",
 ) -> None:
     """Cordon a member and evict every placement from it, honouring disruption budgets."""
-    from akscli.cli.common import record_audit
     from akscli.fleet import drain
 
     fmt = opts.output_format(output_format)
-    seconds = validate.duration(timeout, "--timeout")
+    validate.name(name, "member cluster name")
+    seconds = drain.drain_timeout(timeout)
     kube = _kube(kubeconfig, context)
     _, results = drain.drain(kube, name, seconds, progress=output.progress)
-    record_audit(
-        "fleet member drain",
-        kube,
-        [],
-        "success",
-        objects=[
-            {"object": f"membercluster/{name}", "action": "cordon"},
-            *({"object": f"clusterresourceplacementeviction/{r.eviction}", "action": "create"} for r in results),
-        ],
-    )
+    evictions = [(f"clusterresourceplacementeviction/{r.eviction}", "create") for r in results]
+    _audit_hub(kube, "fleet member drain", [(f"membercluster/{name}", "cordon"), *evictions])
     output.emit(
         [r.as_dict() for r in results],
         fmt,
@@ -565,40 +405,22 @@ def member_drain(
         name=lambda r: f"clusterresourceplacementeviction/{r['eviction']}",
         empty=f"no placement had resources on {name}",
     )
-    blocked = [r for r in results if r.outcome in ("Blocked", "Unconfirmed")]
-    if blocked:
-        raise CheckFailedError(
-            f"{len(blocked)} placement(s) were not evicted from {name}: "
-            + "; ".join(f"{r.placement}: {r.message}" for r in blocked),
-            hint="a ClusterResourcePlacementDisruptionBudget protects them; relax it or add "
-            "capacity elsewhere, then run the drain again (the cluster stays cordoned)",
-        )
+    drain.check_all_evicted(name, results)
     output.info(f"member cluster {name} drained; run 'akscli fleet member uncordon {name}' to reopen it")
 
 
 @member_app.command("uncordon")
-def member_uncordon(
-    name: Annotated[str, typer.Argument(help="Member cluster name on the hub.")],
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
-) -> None:
+def member_uncordon(name: HubMemberName, kubeconfig: opts.Kubeconfig = None, context: opts.Context = None) -> None:
     """Remove the cordon taint so placements may choose the member again."""
-    from akscli.cli.common import record_audit
     from akscli.fleet import drain
 
+    validate.name(name, "member cluster name")
     kube = _kube(kubeconfig, context)
-    changed = drain.uncordon(kube, name)
-    if changed:
-        record_audit(
-            "fleet member uncordon",
-            kube,
-            [],
-            "success",
-            objects=[{"object": f"membercluster/{name}", "action": "uncordon"}],
-        )
-        output.write(f"membercluster/{name} uncordoned")
-    else:
+    if not drain.uncordon(kube, name):
         output.write(f"membercluster/{name} was not cordoned")
+        return
+    _audit_hub(kube, "fleet member uncordon", [(f"membercluster/{name}", "uncordon")])
+    output.write(f"membercluster/{name} uncordoned")
 
 
 # ---- placement (hub) --------------------------------------------------------------------------
@@ -606,133 +428,70 @@ def member_uncordon(
 
 @app.command("place")
 def place(
-    name: Annotated[str, typer.Argument(help="Placement name.")],
+    name: PlacementName,
     namespace: Annotated[
         str | None,
-        typer.Option(
+        _opt(
             "-n",
             "--namespace",
             help="Create a namespaced ResourcePlacement in this namespace (default: a ClusterResourcePlacement).",
-            show_default=False,
         ),
     ] = None,
     select: Annotated[
         list[str] | None,
-        typer.Option(
+        _opt(
             "--select",
             help="What to place: KIND/NAME, KIND:SELECTOR or Kind.version.group/NAME "
             "(repeatable), e.g. namespace/team-a.",
-            show_default=False,
         ),
     ] = None,
     namespace_only: Annotated[
-        bool,
-        typer.Option("--namespace-only", help="Place selected namespaces without their contents."),
+        bool, typer.Option("--namespace-only", help="Place selected namespaces without their contents.")
     ] = False,
     pick_all: Annotated[bool, typer.Option("--pick-all", help="Every matching member (the default).")] = False,
-    pick_n: Annotated[
-        int | None,
-        typer.Option("--pick-n", help="The N best matching members.", show_default=False),
-    ] = None,
-    pick_fixed: Annotated[
-        str | None,
-        typer.Option("--pick-fixed", help="Exactly these members: CLUSTER,CLUSTER.", show_default=False),
-    ] = None,
+    pick_n: Annotated[int | None, _opt("--pick-n", help="The N best matching members.")] = None,
+    pick_fixed: Annotated[str | None, _opt("--pick-fixed", help="Exactly these members: CLUSTER,CLUSTER.")] = None,
     require_labels: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--require-labels",
-            help="Member label selector that must match, e.g. 'env in (prod)'.",
-            show_default=False,
-        ),
+        list[str] | None, _opt("--require-labels", help="Member label selector that must match, e.g. 'env in (prod)'.")
     ] = None,
     require_property: Annotated[
         list[str] | None,
-        typer.Option(
-            "--require-property",
-            help="Cluster property requirement NAME>=VALUE (also <=,>,<,==,!=).",
-            show_default=False,
-        ),
+        _opt("--require-property", help="Cluster property requirement NAME>=VALUE (also <=,>,<,==,!=)."),
     ] = None,
     gpu_size: Annotated[
         list[str] | None,
-        typer.Option(
-            "--gpu-size",
-            help="Members with nodes of this VM size: SIZE[=COUNT], e.g. Standard_NC24ads_A100_v4=2.",
-            show_default=False,
-        ),
+        _opt("--gpu-size", help="Members with nodes of this VM size: SIZE[=COUNT], e.g. Standard_NC24ads_A100_v4=2."),
     ] = None,
     prefer_labels: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--prefer-labels",
-            help="Preferred members: SELECTOR[@WEIGHT] (with --pick-n).",
-            show_default=False,
-        ),
+        list[str] | None, _opt("--prefer-labels", help="Preferred members: SELECTOR[@WEIGHT] (with --pick-n).")
     ] = None,
     sort_by: Annotated[
         list[str] | None,
-        typer.Option(
-            "--sort-by",
-            help="Rank members by a property: NAME[:asc|desc][:WEIGHT] (with --pick-n).",
-            show_default=False,
-        ),
+        _opt("--sort-by", help="Rank members by a property: NAME[:asc|desc][:WEIGHT] (with --pick-n)."),
     ] = None,
-    tolerate: Annotated[
-        list[str] | None,
-        typer.Option("--tolerate", help="Tolerate a member taint: KEY[=VALUE].", show_default=False),
-    ] = None,
+    tolerate: Annotated[list[str] | None, _opt("--tolerate", help="Tolerate a member taint: KEY[=VALUE].")] = None,
     spread: Annotated[
         list[str] | None,
-        typer.Option(
-            "--spread",
-            help="Topology spread: KEY[:MAXSKEW][:DoNotSchedule|ScheduleAnyway] (with --pick-n).",
-            show_default=False,
-        ),
+        _opt("--spread", help="Topology spread: KEY[:MAXSKEW][:DoNotSchedule|ScheduleAnyway] (with --pick-n)."),
     ] = None,
     max_unavailable: Annotated[
-        str | None,
-        typer.Option(
-            "--max-unavailable",
-            help="Rolling update: members unavailable at once (N or P%).",
-            show_default=False,
-        ),
+        str | None, _opt("--max-unavailable", help="Rolling update: members unavailable at once (N or P%).")
     ] = None,
     max_surge: Annotated[
-        str | None,
-        typer.Option(
-            "--max-surge",
-            help="Rolling update: extra members during a rollout (N or P%).",
-            show_default=False,
-        ),
+        str | None, _opt("--max-surge", help="Rolling update: extra members during a rollout (N or P%).")
     ] = None,
     unavailable_period: Annotated[
-        int | None,
-        typer.Option(
-            "--unavailable-period",
-            help="Rolling update: seconds to wait before judging availability.",
-            show_default=False,
-        ),
+        int | None, _opt("--unavailable-period", help="Rolling update: seconds to wait before judging availability.")
     ] = None,
     external: Annotated[
-        bool,
-        typer.Option("--external", help="Roll out only through staged update runs (fleet rollout create)."),
+        bool, typer.Option("--external", help="Roll out only through staged update runs (fleet rollout create).")
     ] = False,
     override: Annotated[
         list[str] | None,
-        typer.Option(
-            "--override",
-            help="Per-cluster override: SELECTOR@PATH=JSON, SELECTOR@-PATH or SELECTOR@delete.",
-            show_default=False,
-        ),
+        _opt("--override", help="Per-cluster override: SELECTOR@PATH=JSON, SELECTOR@-PATH or SELECTOR@delete."),
     ] = None,
     override_target: Annotated[
-        str | None,
-        typer.Option(
-            "--override-target",
-            help="Override one namespaced object: NAMESPACE/KIND/NAME.",
-            show_default=False,
-        ),
+        str | None, _opt("--override-target", help="Override one namespaced object: NAMESPACE/KIND/NAME.")
     ] = None,
     dry_run: opts.DryRun = "none",
     wait: opts.Wait = False,
@@ -744,11 +503,8 @@ def place(
 ) -> None:
     """Place hub resources onto member clusters (ClusterResourcePlacement or ResourcePlacement)."""
     from akscli.cli.common import apply_objects
-    from akscli.fleet.placement import PlacementRequest, build
+    from akscli.fleet.placement import PlacementRequest, build, fixed_members
 
-    fixed = [c.strip() for c in (pick_fixed or "").split(",") if c.strip()]
-    if pick_fixed is not None and not fixed:
-        raise UsageError("--pick-fixed lists no member", hint="for example --pick-fixed member-1,member-2")
     request = PlacementRequest(
         name=name,
         namespace=_ns(namespace),
@@ -756,7 +512,7 @@ def place(
         namespace_only=namespace_only,
         pick_all=pick_all,
         pick_n=pick_n,
-        pick_fixed=fixed,
+        pick_fixed=fixed_members(pick_fixed),
         require_labels=require_labels or [],
         require_properties=require_property or [],
         gpu_sizes=gpu_size or [],
@@ -808,11 +564,8 @@ CLUSTER_STATUS_COLUMNS = [
 
 @placement_app.command("status")
 def placement_status(
-    name: Annotated[str, typer.Argument(help="Placement name.")],
-    namespace: Annotated[
-        str | None,
-        typer.Option("-n", "--namespace", help="Namespace of a ResourcePlacement.", show_default=False),
-    ] = None,
+    name: PlacementName,
+    namespace: PlacementNamespace = None,
     kubeconfig: opts.Kubeconfig = None,
     context: opts.Context = None,
     output_format: opts.Output = "table",
@@ -821,21 +574,19 @@ def placement_status(
     from akscli.fleet import placement
 
     fmt = opts.output_format(output_format)
-    kube = _kube(kubeconfig, context)
-    obj = placement.get_placement(kube, name, _ns(namespace))
+    ns = _ns(namespace)
+    obj = placement.get_placement(_kube(kubeconfig, context), name, ns)
     summary = placement.placement_summary(obj)
     rows = [s.as_dict() for s in placement.cluster_statuses(obj)]
     if fmt in ("json", "yaml"):
         output.emit_object({"placement": summary, "clusters": rows}, fmt)
         return
     if fmt in ("table", "wide"):
-        conds = summary["conditions"]
         output.write(
-            f"{summary['kind']} {summary['name']}: {summary['placementType']}, "
-            f"{summary['strategy']}, "
+            f"{summary['kind']} {summary['name']}: {summary['placementType']}, {summary['strategy']}, "
             f"{summary['available']}/{summary['clusters']} member(s) available"
         )
-        output.write("  " + "  ".join(f"{k}={v}" for k, v in conds.items()))
+        output.write("  " + "  ".join(f"{k}={v}" for k, v in summary["conditions"].items()))
         if summary["message"]:
             output.write(f"  {summary['message']}")
     output.emit(
@@ -863,11 +614,8 @@ PLACEMENT_COLUMNS = [
 def placement_list(
     namespace: Annotated[
         str | None,
-        typer.Option(
-            "-n",
-            "--namespace",
-            help="List ResourcePlacements in this namespace (default: ClusterResourcePlacements).",
-            show_default=False,
+        _opt(
+            "-n", "--namespace", help="List ResourcePlacements in this namespace (default: ClusterResourcePlacements)."
         ),
     ] = None,
     all_namespaces: opts.AllNamespaces = False,
@@ -879,8 +627,8 @@ def placement_list(
     from akscli.fleet import placement
 
     fmt = opts.output_format(output_format)
-    kube = _kube(kubeconfig, context)
-    items = list(placement.list_placements(kube, _ns(namespace), all_namespaces))
+    ns = _ns(namespace)
+    items = list(placement.list_placements(_kube(kubeconfig, context), ns, all_namespaces))
     if fmt in ("json", "yaml"):
         output.emit(items, fmt, [])
         return
@@ -905,13 +653,9 @@ WHICH_COLUMNS = [
 @placement_app.command("which")
 def placement_which(
     obj: Annotated[
-        str,
-        typer.Argument(metavar="KIND/NAME", help="The object, e.g. deployment/web or namespace/team-a."),
+        str, typer.Argument(metavar="KIND/NAME", help="The object, e.g. deployment/web or namespace/team-a.")
     ],
-    namespace: Annotated[
-        str | None,
-        typer.Option("-n", "--namespace", help="Namespace of a namespaced object.", show_default=False),
-    ] = None,
+    namespace: Annotated[str | None, _opt("-n", "--namespace", help="Namespace of a namespaced object.")] = None,
     kubeconfig: opts.Kubeconfig = None,
     context: opts.Context = None,
     output_format: opts.Output = "table",
@@ -921,8 +665,7 @@ def placement_which(
 
     fmt = opts.output_format(output_format)
     ref = placement.parse_object_ref(obj, _ns(namespace))
-    kube = _kube(kubeconfig, context)
-    rows = placement.which(kube, ref)
+    rows = placement.which(_kube(kubeconfig, context), ref)
     if not rows:
         raise NotFoundError(
             f"no placement has put {obj} on a member cluster",
@@ -933,11 +676,8 @@ def placement_which(
 
 @placement_app.command("delete")
 def placement_delete(
-    name: Annotated[str, typer.Argument(help="Placement name.")],
-    namespace: Annotated[
-        str | None,
-        typer.Option("-n", "--namespace", help="Namespace of a ResourcePlacement.", show_default=False),
-    ] = None,
+    name: PlacementName,
+    namespace: PlacementNamespace = None,
     yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
     kubeconfig: opts.Kubeconfig = None,
@@ -945,32 +685,34 @@ def placement_delete(
 ) -> None:
     """Delete a placement (its resources leave the members) and the overrides akscli made for it."""
     from akscli.cli.common import delete_objects
-    from akscli.fleet import CRO, CRP, PLACEMENT_V1, RO, RP
-    from akscli.fleet import placement as logic
+    from akscli.fleet.placement import delete_refs
 
     ns = _ns(namespace)
     kube = _kube(kubeconfig, context)
-    logic.get_placement(kube, name, ns)
-    refs: list[tuple[str, str, str, str | None]] = [(PLACEMENT_V1, RP if ns else CRP, name, ns)]
-    override = f"{name}-override"
-    if ns and kube.get(PLACEMENT_V1, RO, override, ns):
-        refs.append((PLACEMENT_V1, RO, override, ns))
-    if not ns and kube.get(PLACEMENT_V1, CRO, override):
-        refs.append((PLACEMENT_V1, CRO, override, None))
-    delete_objects(kube, refs, yes=yes, what=f"placement {name}", dry_run=dry_run)
+    delete_objects(kube, delete_refs(kube, name, ns), yes=yes, what=f"placement {name}", dry_run=dry_run)
 
 
-# ---- rollouts ---------------------------------------------------------------------------------
+# ---- strategies -------------------------------------------------------------------------------
+
+ARM_STRATEGY_COLUMNS = [
+    Column("name", "name"),
+    Column("state", "properties.provisioningState"),
+    Column(
+        "stages",
+        lambda s: ",".join(st["name"] for st in (s.get("properties") or {}).get("strategy", {}).get("stages", [])),
+    ),
+]
+HUB_STRATEGY_COLUMNS = [
+    Column("name", "metadata.name"),
+    Column("stages", lambda s: ",".join(st["name"] for st in (s.get("spec") or {}).get("stages", []))),
+]
 
 
 @strategy_app.command("create")
 def strategy_create(
-    name: Annotated[str, typer.Argument(help="Strategy name.")],
+    name: StrategyName,
     stage: Stage = None,
-    namespace: Annotated[
-        str | None,
-        typer.Option("-n", "--namespace", help="Hub: a namespaced StagedUpdateStrategy.", show_default=False),
-    ] = None,
+    namespace: Annotated[str | None, _opt("-n", "--namespace", help="Hub: a namespaced StagedUpdateStrategy.")] = None,
     fleet: Fleet = None,
     group: Group = None,
     subscription: Subscription = None,
@@ -985,53 +727,39 @@ def strategy_create(
     """Create a staged update strategy: ARM (--fleet: update groups) or hub (members by labels)."""
     from akscli.fleet.stages import parse_stages
 
+    fmt = opts.output_format(output_format)
     specs = parse_stages(stage or [])
-    if fleet:
-        from akscli.fleet.arm import as_dict, strategy_body
+    if not fleet:
+        from akscli.cli.common import apply_objects
+        from akscli.fleet.rollout import strategy_objects
 
-        fleet_name = _need_fleet(fleet)
-        rg = _need_group(group)
-        validate.name(name, "strategy name")
-        body = strategy_body(specs)
-        if dry_run == "client":
-            output.emit_object(body, "json" if output_format == "json" else "yaml")
-            return
-        arm = _Arm(subscription, auth, tenant)
-        result = as_dict(
-            arm.wait(
-                f"creating update strategy {name}",
-                lambda: arm.client.fleet_update_strategies.begin_create_or_update(
-                    rg, fleet_name, name, _model("FleetUpdateStrategy", body)
-                ),
-            )
+        apply_objects(
+            strategy_objects(name, _ns(namespace), specs),
+            stack=f"fleet-strategy-{name}"[:63],
+            target=opts.kube_target(kubeconfig, context),
+            dry_run=dry_run,
+            yes=yes,
+            output_format=output_format,
+            action="fleet rollout strategy create",
         )
-        arm.audit(
-            "fleet rollout strategy create",
-            [{"object": f"fleet/{fleet_name}/updateStrategy/{name}", "action": "create"}],
-        )
-        output.emit_object(result, "yaml" if output_format == "table" else output_format)
         return
-    from akscli.cli.common import apply_objects
-    from akscli.fleet.rollout import strategy_objects
+    from akscli.fleet.arm import strategy_body
+    from akscli.fleet.armclient import STRATEGY
 
-    objects = strategy_objects(name, _ns(namespace), specs)
-    apply_objects(
-        objects,
-        stack=f"fleet-strategy-{name}"[:63],
-        target=opts.kube_target(kubeconfig, context),
-        dry_run=dry_run,
-        yes=yes,
-        output_format=output_format,
-        action="fleet rollout strategy create",
-    )
+    validate.name(name, "strategy name")
+    body = strategy_body(specs)
+    if _arm_dry_run(dry_run):
+        _emit_body(body, fmt)
+        return
+    scope = _scope(fleet, group, subscription, auth, tenant)
+    result = scope.put(STRATEGY, name, body)
+    _audit_arm(scope, "fleet rollout strategy create", [(scope.ref(STRATEGY, name), "create")])
+    output.emit_object(result, "yaml" if fmt == "table" else fmt)
 
 
 @strategy_app.command("list")
 def strategy_list(
-    namespace: Annotated[
-        str | None,
-        typer.Option("-n", "--namespace", help="Hub: namespaced strategies.", show_default=False),
-    ] = None,
+    namespace: Annotated[str | None, _opt("-n", "--namespace", help="Hub: namespaced strategies.")] = None,
     fleet: Fleet = None,
     group: Group = None,
     subscription: Subscription = None,
@@ -1044,90 +772,64 @@ def strategy_list(
     """List staged update strategies."""
     fmt = opts.output_format(output_format)
     if fleet:
-        from akscli.fleet.arm import as_dict
+        from akscli.fleet.armclient import STRATEGY
 
-        fleet_name = _need_fleet(fleet)
-        rg = _need_group(group)
-        arm = _Arm(subscription, auth, tenant)
-        items = arm.call(
-            "listing update strategies",
-            lambda: [as_dict(s) for s in arm.client.fleet_update_strategies.list_by_fleet(rg, fleet_name)],
-        )
-        output.emit(
-            items,
-            fmt,
-            [
-                Column("name", "name"),
-                Column("state", "properties.provisioningState"),
-                Column(
-                    "stages",
-                    lambda s: ",".join(
-                        st["name"] for st in (s.get("properties") or {}).get("strategy", {}).get("stages", [])
-                    ),
-                ),
-            ],
-        )
+        items = _scope(fleet, group, subscription, auth, tenant).items(STRATEGY)
+        output.emit(items, fmt, ARM_STRATEGY_COLUMNS)
         return
-    from akscli.fleet import CSUS, PLACEMENT_V1, SUS
+    from akscli.fleet.rollout import list_strategies
 
-    kube = _kube(kubeconfig, context)
     ns = _ns(namespace)
-    items = list(kube.list(PLACEMENT_V1, SUS if ns else CSUS, namespace=ns))
-    output.emit(
-        items,
-        fmt,
-        [
-            Column("name", "metadata.name"),
-            Column(
-                "stages",
-                lambda s: ",".join(st["name"] for st in (s.get("spec") or {}).get("stages", [])),
-            ),
-        ],
-    )
+    output.emit(list_strategies(_kube(kubeconfig, context), ns), fmt, HUB_STRATEGY_COLUMNS)
 
 
-def _stage_specs_for_arm(stage: list[str] | None) -> Any:
-    from akscli.fleet.stages import parse_stages
+@strategy_app.command("delete")
+def strategy_delete(
+    name: StrategyName,
+    namespace: Annotated[str | None, _opt("-n", "--namespace", help="Hub: a namespaced strategy.")] = None,
+    fleet: Fleet = None,
+    group: Group = None,
+    yes: opts.Yes = False,
+    subscription: Subscription = None,
+    auth: Auth = None,
+    tenant: Tenant = None,
+    kubeconfig: opts.Kubeconfig = None,
+    context: opts.Context = None,
+) -> None:
+    """Delete a staged update strategy."""
+    from akscli.fleet.armclient import STRATEGY
 
-    return parse_stages(stage) if stage else None
+    flags = (fleet, group, subscription, auth, tenant)
+    _delete_staged(STRATEGY, name, namespace, yes, flags, kubeconfig, context, "fleet rollout strategy delete")
+
+
+def _hub_ref(obj: dict[str, Any]) -> tuple[str, str, str, str | None]:
+    meta = obj["metadata"]
+    return str(obj["apiVersion"]), str(obj["kind"]), str(meta["name"]), meta.get("namespace")
+
+
+# ---- update runs ------------------------------------------------------------------------------
 
 
 @rollout_app.command("create")
 def rollout_create(
-    name: Annotated[str, typer.Argument(help="Update run name.")],
+    name: RunName,
     placement: Annotated[
-        str | None,
-        typer.Option(
-            "--placement",
-            help="Hub: the placement (with an External strategy) to roll out.",
-            show_default=False,
-        ),
+        str | None, _opt("--placement", help="Hub: the placement (with an External strategy) to roll out.")
     ] = None,
-    strategy: Annotated[
-        str | None,
-        typer.Option("--strategy", help="Strategy name (hub or ARM).", show_default=False),
-    ] = None,
+    strategy: StrategyOption = None,
     resource_index: Annotated[
-        str | None,
-        typer.Option(
-            "--resource-index",
-            help="Hub: resource snapshot index to roll out (default: latest).",
-            show_default=False,
-        ),
+        str | None, _opt("--resource-index", help="Hub: resource snapshot index to roll out (default: latest).")
     ] = None,
     start: Annotated[bool, typer.Option("--start/--no-start", help="Start the run at once.")] = False,
-    namespace: Annotated[
-        str | None,
-        typer.Option("-n", "--namespace", help="Hub: a namespaced StagedUpdateRun.", show_default=False),
-    ] = None,
+    namespace: Annotated[str | None, _opt("-n", "--namespace", help="Hub: a namespaced StagedUpdateRun.")] = None,
     fleet: Fleet = None,
     group: Group = None,
     upgrade_type: Annotated[
         str, typer.Option("--upgrade-type", help="ARM: Full|ControlPlaneOnly|NodeImageOnly.")
     ] = "Full",
     kubernetes_version: Annotated[
-        str | None,
-        typer.Option("--kubernetes-version", help="ARM: target Kubernetes version.", show_default=False),
+        str | None, _opt("--kubernetes-version", help="ARM: target Kubernetes version.")
     ] = None,
     node_image_selection: Annotated[
         str, typer.Option("--node-image-selection", help="ARM: Latest|Consistent.")
@@ -1143,60 +845,21 @@ def rollout_create(
     output_format: opts.Output = "table",
 ) -> None:
     """Create an update run: a Kubernetes/node-image upgrade (--fleet) or a hub workload rollout."""
+    fmt = opts.output_format(output_format)
     if fleet:
-        from akscli.fleet.arm import as_dict, check_no_arc_in_run, update_run_body
+        from akscli.fleet.arm import update_run_body
+        from akscli.fleet.stages import parse_stages
 
-        fleet_name = _need_fleet(fleet)
-        rg = _need_group(group)
         validate.name(name, "update run name")
-        arm = _Arm(subscription, auth, tenant)
-        strategy_id = None
-        strategy_obj: dict[str, Any] | None = None
-        if strategy:
-            validate.name(strategy, "strategy name")
-            strategy_obj = as_dict(
-                arm.call(
-                    f"reading update strategy {strategy}",
-                    lambda: arm.client.fleet_update_strategies.get(rg, fleet_name, strategy),
-                )
-            )
-            strategy_id = str(strategy_obj.get("id"))
         body = update_run_body(
             upgrade_type=upgrade_type,
             kubernetes_version=kubernetes_version,
             node_image=node_image_selection,
-            strategy_id=strategy_id,
-            stages=_stage_specs_for_arm(stage),
+            strategy=strategy,
+            stages=parse_stages(stage) if stage else None,
         )
-        members = arm.call(
-            "listing members",
-            lambda: [as_dict(m) for m in arm.client.fleet_members.list_by_fleet(rg, fleet_name)],
-        )
-        check_no_arc_in_run(members, body, (strategy_obj or {}).get("properties", {}).get("strategy"))
-        if dry_run == "client":
-            output.emit_object(body, "json" if output_format == "json" else "yaml")
-            return
-        result = as_dict(
-            arm.wait(
-                f"creating update run {name}",
-                lambda: arm.client.update_runs.begin_create_or_update(rg, fleet_name, name, _model("UpdateRun", body)),
-            )
-        )
-        arm.audit(
-            "fleet rollout create",
-            [{"object": f"fleet/{fleet_name}/updateRun/{name}", "action": "create"}],
-        )
-        if start:
-            result = as_dict(
-                arm.wait(
-                    f"starting update run {name}",
-                    lambda: arm.client.update_runs.begin_start(rg, fleet_name, name),
-                )
-            )
-        if output_format in ("json", "yaml"):
-            output.emit_object(result, output_format)
-        else:
-            output.write(f"updaterun/{name} created" + (" and started" if start else ""))
+        dry = _arm_dry_run(dry_run)
+        _create_arm_run(_scope(fleet, group, subscription, auth, tenant), name, body, strategy, start, dry, fmt)
         return
     from akscli.cli.common import apply_objects
     from akscli.fleet.rollout import run_objects
@@ -1211,9 +874,8 @@ def rollout_create(
             "--stage belongs to ARM runs; on the hub, stages live in the strategy",
             hint="create one with: akscli fleet rollout strategy create NAME --stage ...",
         )
-    objects = run_objects(name, _ns(namespace), placement, strategy, resource_index, start)
     apply_objects(
-        objects,
+        run_objects(name, _ns(namespace), placement, strategy, resource_index, start),
         stack=f"fleet-run-{name}"[:63],
         target=opts.kube_target(kubeconfig, context),
         dry_run=dry_run,
@@ -1223,58 +885,59 @@ def rollout_create(
     )
 
 
-def _run_action(
-    action: str,
+def _create_arm_run(
+    scope: FleetScope,
     name: str,
-    namespace: str | None,
-    fleet: str | None,
-    group: str | None,
-    subscription: str | None,
-    auth: str | None,
-    tenant: str | None,
-    kubeconfig: str | None,
-    context: str | None,
+    body: dict[str, Any],
+    strategy: str | None,
+    start: bool,
+    dry_run: bool,
+    output_format: str,
 ) -> None:
-    validate.name(name, "update run name")
-    if fleet:
-        fleet_name = _need_fleet(fleet)
-        rg = _need_group(group)
-        arm = _Arm(subscription, auth, tenant)
-        start = {
-            "start": arm.client.update_runs.begin_start,
-            "stop": arm.client.update_runs.begin_stop,
-        }[action]
-        arm.wait(
-            f"{action}ing update run {name}".replace("stoping", "stopping"),
-            lambda: start(rg, fleet_name, name),
-        )
-        arm.audit(
-            f"fleet rollout {action}",
-            [{"object": f"fleet/{fleet_name}/updateRun/{name}", "action": action}],
-        )
+    from akscli.fleet.arm import use_strategy
+    from akscli.fleet.armclient import UPDATE_RUN
+
+    saved = scope.strategy_of_run(strategy)
+    scope.check_no_arc(body, saved)
+    use_strategy(body, saved)
+    if dry_run:
+        _emit_body(body, output_format)
+        return
+    result = scope.put(UPDATE_RUN, name, body)
+    _audit_arm(scope, "fleet rollout create", [(scope.ref(UPDATE_RUN, name), "create")])
+    if start:
+        result = scope.run_action("start", name)
+    if output_format in ("json", "yaml"):
+        output.emit_object(result, output_format)
     else:
-        from akscli.cli.common import record_audit
+        output.write(f"updaterun/{name} created" + (" and started" if start else ""))
+
+
+def _run_action(
+    action: str, name: str, namespace: str | None, arm_flags: ArmFlags, kubeconfig: str | None, context: str | None
+) -> None:
+    """Start or stop a run: ARM (--fleet) or the hub's staged update run."""
+    validate.name(name, "update run name")
+    if arm_flags[0]:
+        from akscli.fleet.armclient import UPDATE_RUN
+
+        scope = _scope(*arm_flags)
+        scope.run_action(action, name)
+        _audit_arm(scope, f"fleet rollout {action}", [(scope.ref(UPDATE_RUN, name), action)])
+    else:
         from akscli.fleet.rollout import set_run_state
 
+        ns = _ns(namespace)
         kube = _kube(kubeconfig, context)
-        set_run_state(kube, name, _ns(namespace), action)
-        record_audit(
-            f"fleet rollout {action}",
-            kube,
-            [],
-            "success",
-            objects=[{"object": f"stagedupdaterun/{name}", "action": action}],
-        )
+        set_run_state(kube, name, ns, action)
+        _audit_hub(kube, f"fleet rollout {action}", [(f"stagedupdaterun/{name}", action)])
     output.write(f"updaterun/{name} {'started' if action == 'start' else 'stopped'}")
 
 
 @rollout_app.command("start")
 def rollout_start(
-    name: Annotated[str, typer.Argument(help="Update run name.")],
-    namespace: Annotated[
-        str | None,
-        typer.Option("-n", "--namespace", show_default=False, help="Hub: namespace of a StagedUpdateRun."),
-    ] = None,
+    name: RunName,
+    namespace: RunNamespace = None,
     fleet: Fleet = None,
     group: Group = None,
     subscription: Subscription = None,
@@ -1284,16 +947,13 @@ def rollout_start(
     context: opts.Context = None,
 ) -> None:
     """Start an update run."""
-    _run_action("start", name, namespace, fleet, group, subscription, auth, tenant, kubeconfig, context)
+    _run_action("start", name, namespace, (fleet, group, subscription, auth, tenant), kubeconfig, context)
 
 
 @rollout_app.command("stop")
 def rollout_stop(
-    name: Annotated[str, typer.Argument(help="Update run name.")],
-    namespace: Annotated[
-        str | None,
-        typer.Option("-n", "--namespace", show_default=False, help="Hub: namespace of a StagedUpdateRun."),
-    ] = None,
+    name: RunName,
+    namespace: RunNamespace = None,
     fleet: Fleet = None,
     group: Group = None,
     subscription: Subscription = None,
@@ -1303,19 +963,15 @@ def rollout_stop(
     context: opts.Context = None,
 ) -> None:
     """Stop an update run (members being updated finish; no new ones start)."""
-    _run_action("stop", name, namespace, fleet, group, subscription, auth, tenant, kubeconfig, context)
+    _run_action("stop", name, namespace, (fleet, group, subscription, auth, tenant), kubeconfig, context)
 
 
 @rollout_app.command("skip")
 def rollout_skip(
-    name: Annotated[str, typer.Argument(help="Update run name.")],
+    name: RunName,
     target: Annotated[
         list[str] | None,
-        typer.Option(
-            "--target",
-            help="TYPE:NAME to skip: Member, Group, Stage or AfterStageWait (repeatable).",
-            show_default=False,
-        ),
+        _opt("--target", help="TYPE:NAME to skip: Member, Group, Stage or AfterStageWait (repeatable)."),
     ] = None,
     fleet: Fleet = None,
     group: Group = None,
@@ -1325,22 +981,18 @@ def rollout_skip(
 ) -> None:
     """Skip members, groups, stages or waits of an ARM update run."""
     from akscli.fleet.arm import skip_body
+    from akscli.fleet.armclient import UPDATE_RUN
 
     if not fleet:
         raise UsageError(
             "skip applies to ARM update runs (--fleet)",
             hint="hub runs move on through approvals: akscli fleet approve RUN",
         )
-    fleet_name = _need_fleet(fleet)
-    rg = _need_group(group)
     validate.name(name, "update run name")
     body = skip_body(target or [])
-    arm = _Arm(subscription, auth, tenant)
-    arm.wait(
-        f"skipping in update run {name}",
-        lambda: arm.client.update_runs.begin_skip(rg, fleet_name, name, _model("SkipProperties", body)),
-    )
-    arm.audit("fleet rollout skip", [{"object": f"fleet/{fleet_name}/updateRun/{name}", "action": "skip"}])
+    scope = _scope(fleet, group, subscription, auth, tenant)
+    scope.skip(name, body)
+    _audit_arm(scope, "fleet rollout skip", [(scope.ref(UPDATE_RUN, name), "skip")])
     output.write(f"updaterun/{name} skipped " + ", ".join(f"{t['type']}:{t['name']}" for t in body["targets"]))
 
 
@@ -1361,11 +1013,8 @@ ARM_RUN_COLUMNS = [
 
 @rollout_app.command("status")
 def rollout_status(
-    name: Annotated[str, typer.Argument(help="Update run name.")],
-    namespace: Annotated[
-        str | None,
-        typer.Option("-n", "--namespace", show_default=False, help="Hub: namespace of a StagedUpdateRun."),
-    ] = None,
+    name: RunName,
+    namespace: RunNamespace = None,
     fleet: Fleet = None,
     group: Group = None,
     subscription: Subscription = None,
@@ -1380,51 +1029,52 @@ def rollout_status(
     validate.name(name, "update run name")
     if fleet:
         from akscli.fleet import arm as logic
+        from akscli.fleet.armclient import UPDATE_RUN
 
-        fleet_name = _need_fleet(fleet)
-        rg = _need_group(group)
-        arm = _Arm(subscription, auth, tenant)
-        run = logic.as_dict(
-            arm.call(
-                f"reading update run {name}",
-                lambda: arm.client.update_runs.get(rg, fleet_name, name),
-            )
-        )
+        run = _scope(fleet, group, subscription, auth, tenant).get(UPDATE_RUN, name)
         if fmt in ("json", "yaml"):
             output.emit_object(run, fmt)
             return
-        if fmt != "name":
-            output.write(f"update run {name}: {logic.run_state(run)}")
-        output.emit(logic.run_rows(run), fmt, ARM_RUN_COLUMNS, name=lambda r: f"{r['stage']}/{r['member']}")
-        return
-    from akscli.fleet import rollout
+        rows, heading, columns = logic.run_rows(run), f"update run {name}: {logic.run_state(run)}", ARM_RUN_COLUMNS
+    else:
+        from akscli.fleet import rollout
 
-    kube = _kube(kubeconfig, context)
-    run = rollout.get_run(kube, name, _ns(namespace))
-    if fmt in ("json", "yaml"):
-        output.emit_object({"run": rollout.run_summary(run), "stages": rollout.run_rows(run)}, fmt)
-        return
-    summary = rollout.run_summary(run)
+        ns = _ns(namespace)
+        run = rollout.get_run(_kube(kubeconfig, context), name, ns)
+        summary, rows = rollout.run_summary(run), rollout.run_rows(run)
+        if fmt in ("json", "yaml"):
+            output.emit_object({"run": summary, "stages": rows}, fmt)
+            return
+        heading, columns = f"update run {name}: {rollout.describe(summary)}", HUB_RUN_COLUMNS
     if fmt != "name":
-        output.write(
-            f"update run {name}: {summary['state']} (placement {summary['placement']}, "
-            f"strategy {summary['strategy']})" + (f": {summary['message']}" if summary["message"] else "")
-        )
-    output.emit(
-        rollout.run_rows(run),
-        fmt,
-        HUB_RUN_COLUMNS,
-        name=lambda r: f"{r['stage']}/{r['member']}",
-        empty="the run has no stages yet",
-    )
+        output.write(heading)
+    output.emit(rows, fmt, columns, name=lambda r: f"{r['stage']}/{r['member']}", empty="the run has no stages yet")
+
+
+ARM_RUN_LIST_COLUMNS = [
+    Column("name", "name"),
+    Column("state", lambda r: _arm_run_state(r)),
+    Column("upgrade", "properties.managedClusterUpdate.upgrade.type"),
+    Column("version", "properties.managedClusterUpdate.upgrade.kubernetesVersion"),
+]
+HUB_RUN_LIST_COLUMNS = [
+    Column("name", "name"),
+    Column("placement", "placement"),
+    Column("strategy", "strategy"),
+    Column("state", "state"),
+    Column("message", "message", wide=True),
+]
+
+
+def _arm_run_state(run: dict[str, Any]) -> str:
+    from akscli.fleet.arm import run_state
+
+    return run_state(run)
 
 
 @rollout_app.command("list")
 def rollout_list(
-    namespace: Annotated[
-        str | None,
-        typer.Option("-n", "--namespace", show_default=False, help="Hub: namespaced runs."),
-    ] = None,
+    namespace: Annotated[str | None, _opt("-n", "--namespace", help="Hub: namespaced runs.")] = None,
     fleet: Fleet = None,
     group: Group = None,
     subscription: Subscription = None,
@@ -1437,68 +1087,80 @@ def rollout_list(
     """List update runs."""
     fmt = opts.output_format(output_format)
     if fleet:
-        from akscli.fleet import arm as logic
+        from akscli.fleet.armclient import UPDATE_RUN
 
-        fleet_name = _need_fleet(fleet)
-        rg = _need_group(group)
-        arm = _Arm(subscription, auth, tenant)
-        runs = arm.call(
-            "listing update runs",
-            lambda: [logic.as_dict(r) for r in arm.client.update_runs.list_by_fleet(rg, fleet_name)],
-        )
-        output.emit(
-            runs,
-            fmt,
-            [
-                Column("name", "name"),
-                Column("state", logic.run_state),
-                Column("upgrade", "properties.managedClusterUpdate.upgrade.type"),
-                Column("version", "properties.managedClusterUpdate.upgrade.kubernetesVersion"),
-            ],
-            name=lambda r: f"updaterun/{r['name']}",
-        )
+        runs = _scope(fleet, group, subscription, auth, tenant).items(UPDATE_RUN)
+        output.emit(runs, fmt, ARM_RUN_LIST_COLUMNS, name=lambda r: f"updaterun/{r['name']}")
         return
-    from akscli.fleet import CSUR, PLACEMENT_V1, SUR, rollout
+    from akscli.fleet import rollout
 
-    kube = _kube(kubeconfig, context)
     ns = _ns(namespace)
-    items = list(kube.list(PLACEMENT_V1, SUR if ns else CSUR, namespace=ns))
+    items = rollout.list_runs(_kube(kubeconfig, context), ns)
     if fmt in ("json", "yaml"):
         output.emit(items, fmt, [])
         return
-    output.emit(
-        [rollout.run_summary(i) for i in items],
-        fmt,
-        [
-            Column("name", "name"),
-            Column("placement", "placement"),
-            Column("strategy", "strategy"),
-            Column("state", "state"),
-            Column("message", "message", wide=True),
-        ],
-        name=lambda r: f"stagedupdaterun/{r['name']}",
-    )
+    rows = [rollout.run_summary(i) for i in items]
+    output.emit(rows, fmt, HUB_RUN_LIST_COLUMNS, name=lambda r: f"stagedupdaterun/{r['name']}")
+
+
+@rollout_app.command("delete")
+def rollout_delete(
+    name: RunName,
+    namespace: RunNamespace = None,
+    fleet: Fleet = None,
+    group: Group = None,
+    yes: opts.Yes = False,
+    subscription: Subscription = None,
+    auth: Auth = None,
+    tenant: Tenant = None,
+    kubeconfig: opts.Kubeconfig = None,
+    context: opts.Context = None,
+) -> None:
+    """Delete an update run (ARM with --fleet, else the hub's staged update run)."""
+    from akscli.fleet.armclient import UPDATE_RUN
+
+    flags = (fleet, group, subscription, auth, tenant)
+    _delete_staged(UPDATE_RUN, name, namespace, yes, flags, kubeconfig, context, "fleet rollout delete")
+
+
+def _delete_staged(
+    child: Child,
+    name: str,
+    namespace: str | None,
+    yes: bool,
+    arm_flags: ArmFlags,
+    kubeconfig: str | None,
+    context: str | None,
+    action: str,
+) -> None:
+    """Delete an update run or strategy: through ARM with --fleet, else on the hub."""
+    from akscli.cli.common import delete_objects
+    from akscli.fleet import rollout
+    from akscli.fleet.armclient import UPDATE_RUN
+
+    validate.name(name, f"{child.noun} name")
+    if arm_flags[0]:
+        _remove(_scope(*arm_flags), child, name, yes, action)
+        return
+    ns = _ns(namespace)
+    kube = _kube(kubeconfig, context)
+    read = rollout.get_run if child is UPDATE_RUN else rollout.get_strategy
+    delete_objects(kube, [_hub_ref(read(kube, name, ns))], yes=yes, what=f"{child.noun} {name}")
+
+
+# ---- approvals and gates ----------------------------------------------------------------------
 
 
 @app.command("approve")
 def approve(
     run: Annotated[str, typer.Argument(help="Update run whose pending approval to give.")],
-    stage: Annotated[
-        str | None, typer.Option("--stage", help="Only the gate of this stage.", show_default=False)
-    ] = None,
-    gate: Annotated[
-        str | None,
-        typer.Option("--gate", help="ARM: approve this gate by name.", show_default=False),
-    ] = None,
+    stage: Annotated[str | None, _opt("--stage", help="Only the gate of this stage.")] = None,
+    gate: Annotated[str | None, _opt("--gate", help="ARM: approve this gate by name.")] = None,
     wait: Annotated[
-        bool,
-        typer.Option("--wait", help="Then wait until the run asks for its next approval or ends."),
+        bool, typer.Option("--wait", help="Then wait until the run asks for its next approval or ends.")
     ] = False,
     timeout: opts.Timeout = "30m",
-    namespace: Annotated[
-        str | None,
-        typer.Option("-n", "--namespace", show_default=False, help="Hub: namespace of a StagedUpdateRun."),
-    ] = None,
+    namespace: RunNamespace = None,
     fleet: Fleet = None,
     group: Group = None,
     subscription: Subscription = None,
@@ -1512,44 +1174,46 @@ def approve(
     if stage is not None:
         validate.name(stage, "stage name")
     seconds = validate.duration(timeout, "--timeout")
+    wait_for = seconds if wait else None
     if fleet:
-        _approve_arm(run, stage, gate, wait, seconds, fleet, group, subscription, auth, tenant)
+        _approve_arm(_scope(fleet, group, subscription, auth, tenant), run, stage, gate, wait_for)
         return
     if gate:
         raise UsageError("--gate names ARM gates", hint="add --fleet NAME -g GROUP, or drop --gate")
-    from akscli.cli.common import record_audit
+    ns = _ns(namespace)
+    _approve_hub(_kube(kubeconfig, context), run, ns, stage, wait_for)
+
+
+def _approve_hub(kube: Kube, run: str, namespace: str | None, stage: str | None, wait: float | None) -> None:
     from akscli.fleet import rollout
 
-    ns = _ns(namespace)
-    kube = _kube(kubeconfig, context)
-    obj = rollout.get_run(kube, run, ns)
-    pending = [p for p in rollout.pending_approvals(obj) if stage is None or p.stage == stage]
-    if not pending:
-        summary = rollout.run_summary(obj)
-        raise NotFoundError(
-            f"update run {run!r} is waiting for no approval"
-            + (f" in stage {stage}" if stage else "")
-            + f" (it is {summary['state']})",
-            hint=f"see where it stands with: akscli fleet rollout status {run}",
-        )
-    answered = set()
-    for item in pending:
-        rollout.approve_request(kube, item.name, ns)
-        answered.add(item.name)
+    approved = rollout.approve_pending(kube, run, namespace, stage)
+    for item in approved:
         output.write(f"approved {item.name} (stage {item.stage})")
-    record_audit(
-        "fleet approve",
-        kube,
-        [],
-        "success",
-        objects=[{"object": f"approvalrequest/{n}", "action": "approve"} for n in sorted(answered)],
-    )
-    if wait:
-        with output.status(f"waiting for the next gate of {run}") as update:
-            outcome, gates = rollout.wait_for_next_gate(
-                kube, run, ns, answered, seconds, on_event=lambda s: update(f"run {run}: {s}")
-            )
-        _report_next(run, outcome, [f"{g.name} (stage {g.stage})" for g in gates])
+    answered = sorted({a.name for a in approved})
+    _audit_hub(kube, "fleet approve", [(f"approvalrequest/{n}", "approve") for n in answered])
+    if wait is None:
+        return
+    with output.status(f"waiting for the next gate of {run}") as update:
+        outcome, gates = rollout.wait_for_next_gate(
+            kube, run, namespace, set(answered), wait, on_event=lambda s: update(f"run {run}: {s}")
+        )
+    _report_next(run, outcome, [f"{g.name} (stage {g.stage})" for g in gates])
+
+
+def _approve_arm(scope: FleetScope, run: str, stage: str | None, gate: str | None, wait: float | None) -> None:
+    from akscli.fleet.armclient import GATE, gate_label
+
+    approved = scope.approve_gates(run, stage, gate)
+    for item in approved:
+        output.write(f"approved gate {gate_label(item)}")
+    answered = sorted(str(g["name"]) for g in approved)
+    _audit_arm(scope, "fleet approve", [(scope.ref(GATE, g), "approve") for g in answered])
+    if wait is None:
+        return
+    with output.status(f"waiting for the next gate of {run}"):
+        outcome, fresh = scope.wait_for_next_gate(run, answered, wait)
+    _report_next(run, outcome, [gate_label(g) for g in fresh])
 
 
 def _report_next(run: str, outcome: str, gates: list[str]) -> None:
@@ -1559,168 +1223,6 @@ def _report_next(run: str, outcome: str, gates: list[str]) -> None:
         output.write(f"update run {run} completed")
     else:
         raise CheckFailedError(f"update run {run} {outcome}", hint=f"see why with: akscli fleet rollout status {run}")
-
-
-def _approve_arm(
-    run: str,
-    stage: str | None,
-    gate: str | None,
-    wait: bool,
-    seconds: float,
-    fleet: str,
-    group: str | None,
-    subscription: str | None,
-    auth: str | None,
-    tenant: str | None,
-) -> None:
-    from akscli.fleet import arm as logic
-
-    fleet_name = _need_fleet(fleet)
-    rg = _need_group(group)
-    arm = _Arm(subscription, auth, tenant)
-
-    def gates() -> list[dict[str, Any]]:
-        return arm.call(
-            "listing gates",
-            lambda: [logic.as_dict(g) for g in arm.client.gates.list_by_fleet(rg, fleet_name)],
-        )
-
-    pending = logic.pending_gates(gates(), run, stage)
-    if gate:
-        pending = [g for g in pending if g.get("name") == gate]
-    if not pending:
-        raise NotFoundError(
-            f"update run {run!r} has no pending gate"
-            + (f" {gate}" if gate else "")
-            + (f" in stage {stage}" if stage else ""),
-            hint=f"see its gates with: akscli fleet rollout status {run} --fleet {fleet_name} -g {rg}",
-        )
-    answered: set[str] = set()
-    completed = _model("GatePatch", {"properties": {"state": "Completed"}})
-    for item in pending:
-        gate_name = str(item["name"])
-
-        def start(g: str = gate_name) -> Any:
-            return arm.client.gates.begin_update(rg, fleet_name, g, completed)
-
-        arm.wait(f"approving gate {gate_name}", start)
-        answered.add(gate_name)
-        row = logic.gate_row(item)
-        output.write(
-            f"approved gate {gate_name} ({row['timing']} stage {row['stage']}"
-            + (f" group {row['group']}" if row["group"] else "")
-            + ")"
-        )
-    arm.audit(
-        "fleet approve",
-        [{"object": f"fleet/{fleet_name}/gate/{g}", "action": "approve"} for g in sorted(answered)],
-    )
-    if wait:
-        with output.status(f"waiting for the next gate of {run}"):
-            outcome, fresh = logic.wait_for_gate(
-                gates,
-                lambda: logic.as_dict(
-                    arm.call(
-                        "reading update run",
-                        lambda: arm.client.update_runs.get(rg, fleet_name, run),
-                    )
-                ),
-                run,
-                answered,
-                seconds,
-            )
-        _report_next(
-            run,
-            outcome,
-            [f"{g['name']} ({logic.gate_row(g)['timing']} stage {logic.gate_row(g)['stage']})" for g in fresh],
-        )
-
-
-@rollout_app.command("delete")
-def rollout_delete(
-    name: Annotated[str, typer.Argument(help="Update run name.")],
-    namespace: Annotated[
-        str | None,
-        typer.Option("-n", "--namespace", show_default=False, help="Hub: namespace of a StagedUpdateRun."),
-    ] = None,
-    fleet: Fleet = None,
-    group: Group = None,
-    yes: opts.Yes = False,
-    subscription: Subscription = None,
-    auth: Auth = None,
-    tenant: Tenant = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
-) -> None:
-    """Delete an update run (ARM with --fleet, else the hub's staged update run)."""
-    validate.name(name, "update run name")
-    if fleet:
-        from akscli.cli.common import confirm
-
-        fleet_name = _need_fleet(fleet)
-        rg = _need_group(group)
-        confirm(f"delete update run {name} of fleet {fleet_name}", yes)
-        arm = _Arm(subscription, auth, tenant)
-        arm.wait(f"deleting update run {name}", lambda: arm.client.update_runs.begin_delete(rg, fleet_name, name))
-        arm.audit("fleet rollout delete", [{"object": f"fleet/{fleet_name}/updateRun/{name}", "action": "delete"}])
-        output.write(f"updaterun/{name} deleted")
-        return
-    from akscli.cli.common import delete_objects
-    from akscli.fleet import CSUR, PLACEMENT_V1, SUR
-    from akscli.fleet.rollout import get_run
-
-    ns = _ns(namespace)
-    kube = _kube(kubeconfig, context)
-    get_run(kube, name, ns)
-    delete_objects(kube, [(PLACEMENT_V1, SUR if ns else CSUR, name, ns)], yes=yes, what=f"update run {name}")
-
-
-@strategy_app.command("delete")
-def strategy_delete(
-    name: Annotated[str, typer.Argument(help="Strategy name.")],
-    namespace: Annotated[
-        str | None,
-        typer.Option("-n", "--namespace", show_default=False, help="Hub: a namespaced strategy."),
-    ] = None,
-    fleet: Fleet = None,
-    group: Group = None,
-    yes: opts.Yes = False,
-    subscription: Subscription = None,
-    auth: Auth = None,
-    tenant: Tenant = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
-) -> None:
-    """Delete a staged update strategy."""
-    validate.name(name, "strategy name")
-    if fleet:
-        from akscli.cli.common import confirm
-
-        fleet_name = _need_fleet(fleet)
-        rg = _need_group(group)
-        confirm(f"delete update strategy {name} of fleet {fleet_name}", yes)
-        arm = _Arm(subscription, auth, tenant)
-        arm.wait(
-            f"deleting update strategy {name}",
-            lambda: arm.client.fleet_update_strategies.begin_delete(rg, fleet_name, name),
-        )
-        arm.audit(
-            "fleet rollout strategy delete",
-            [{"object": f"fleet/{fleet_name}/updateStrategy/{name}", "action": "delete"}],
-        )
-        output.write(f"updatestrategy/{name} deleted")
-        return
-    from akscli.cli.common import delete_objects
-    from akscli.fleet import CSUS, PLACEMENT_V1, SUS
-
-    ns = _ns(namespace)
-    kube = _kube(kubeconfig, context)
-    kind = SUS if ns else CSUS
-    if kube.get(PLACEMENT_V1, kind, name, ns) is None:
-        raise NotFoundError(
-            f"{kind} {name!r} not found", hint="list strategies with: akscli fleet rollout strategy list"
-        )
-    delete_objects(kube, [(PLACEMENT_V1, kind, name, ns)], yes=yes, what=f"strategy {name}")
 
 
 GATE_COLUMNS = [
@@ -1738,7 +1240,7 @@ GATE_COLUMNS = [
 def gates_list(
     fleet: Fleet = None,
     group: Group = None,
-    run: Annotated[str | None, typer.Option("--run", help="Only gates of this update run.", show_default=False)] = None,
+    run: Annotated[str | None, _opt("--run", help="Only gates of this update run.")] = None,
     pending: Annotated[bool, typer.Option("--pending", help="Only gates waiting for approval.")] = False,
     subscription: Subscription = None,
     auth: Auth = None,
@@ -1747,53 +1249,42 @@ def gates_list(
 ) -> None:
     """List the approval gates of a fleet's update runs (ARM)."""
     from akscli.fleet import arm as logic
+    from akscli.fleet.armclient import GATE
 
     fmt = opts.output_format(output_format)
-    fleet_name = _need_fleet(fleet)
-    rg = _need_group(group)
     if run is not None:
         validate.name(run, "--run")
-    arm = _Arm(subscription, auth, tenant)
-    gates = arm.call(
-        "listing gates", lambda: [logic.as_dict(g) for g in arm.client.gates.list_by_fleet(rg, fleet_name)]
-    )
-    chosen = [
-        g
-        for g in gates
-        if logic.gate_matches(g, run, None) and (not pending or (g.get("properties") or {}).get("state") == "Pending")
-    ]
+    gates = _scope(fleet, group, subscription, auth, tenant).items(GATE)
+    chosen = logic.pending_gates(gates, run) if pending else [g for g in gates if logic.gate_matches(g, run, None)]
     if fmt in ("json", "yaml"):
         output.emit(chosen, fmt, [])
         return
     output.emit([logic.gate_row(g) for g in chosen], fmt, GATE_COLUMNS, name=lambda r: f"gate/{r['name']}")
 
 
-AUTO_CHANNELS = ("Stable", "Rapid", "NodeImage", "TargetKubernetesVersion")
-autoupgrade_app = typer.Typer(
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    add_completion=False,
-    help="Auto-upgrade profiles: upgrade runs generated on a release channel (ARM).",
-)
+# ---- auto-upgrade profiles (ARM) --------------------------------------------------------------
+
+autoupgrade_app = _group_app("Auto-upgrade profiles: upgrade runs generated on a release channel (ARM).")
 app.add_typer(autoupgrade_app, name="autoupgrade")
+
+PROFILE_COLUMNS = [
+    Column("name", "name"),
+    Column("channel", "properties.channel"),
+    Column("disabled", lambda p: "yes" if (p.get("properties") or {}).get("disabled") else "no"),
+    Column("strategy", lambda p: str((p.get("properties") or {}).get("updateStrategyId") or "").rsplit("/", 1)[-1]),
+    Column("state", "properties.provisioningState"),
+]
 
 
 @autoupgrade_app.command("create")
 def autoupgrade_create(
-    name: Annotated[str, typer.Argument(help="Profile name.")],
+    name: ProfileName,
     channel: Annotated[str, typer.Option("--channel", help="Stable|Rapid|NodeImage|TargetKubernetesVersion.")],
     fleet: Fleet = None,
     group: Group = None,
-    strategy: Annotated[
-        str | None, typer.Option("--strategy", help="Update strategy the generated runs use.", show_default=False)
-    ] = None,
+    strategy: Annotated[str | None, _opt("--strategy", help="Update strategy the generated runs use.")] = None,
     target_version: Annotated[
-        str | None,
-        typer.Option(
-            "--target-kubernetes-version",
-            help="MAJOR.MINOR for the TargetKubernetesVersion channel.",
-            show_default=False,
-        ),
+        str | None, _opt("--target-kubernetes-version", help="MAJOR.MINOR for the TargetKubernetesVersion channel.")
     ] = None,
     node_image_selection: Annotated[str, typer.Option("--node-image-selection", help="Latest|Consistent.")] = "Latest",
     disabled: Annotated[bool, typer.Option("--disabled", help="Create it switched off.")] = False,
@@ -1803,60 +1294,20 @@ def autoupgrade_create(
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Create an auto-upgrade profile; Arc-enabled members are refused as for upgrade runs."""
-    import re
+    from akscli.fleet.arm import auto_upgrade_body, use_strategy
+    from akscli.fleet.armclient import PROFILE
 
-    from akscli.fleet import arm as logic
-
-    fleet_name = _need_fleet(fleet)
-    rg = _need_group(group)
+    fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     validate.name(name, "profile name")
-    chosen = validate.choice(channel, AUTO_CHANNELS, "--channel")
-    props: dict[str, Any] = {
-        "channel": chosen,
-        "disabled": disabled,
-        "nodeImageSelection": {
-            "type": validate.choice(node_image_selection, logic.NODE_IMAGE_SELECTIONS, "--node-image-selection")
-        },
-    }
-    if chosen == "TargetKubernetesVersion":
-        if not target_version or not re.fullmatch(r"\d+\.\d+", target_version):
-            raise UsageError(
-                "the TargetKubernetesVersion channel needs --target-kubernetes-version MAJOR.MINOR",
-                hint="for example --target-kubernetes-version 1.33",
-            )
-        props["targetKubernetesVersion"] = target_version
-    elif target_version:
-        raise UsageError(
-            "--target-kubernetes-version needs --channel TargetKubernetesVersion", hint="drop it, or change the channel"
-        )
-    arm = _Arm(subscription, auth, tenant)
-    strategy_obj: dict[str, Any] | None = None
+    body = auto_upgrade_body(channel, target_version=target_version, node_image=node_image_selection, disabled=disabled)
     if strategy:
         validate.name(strategy, "strategy name")
-        strategy_obj = logic.as_dict(
-            arm.call(
-                f"reading update strategy {strategy}",
-                lambda: arm.client.fleet_update_strategies.get(rg, fleet_name, strategy),
-            )
-        )
-        props["updateStrategyId"] = strategy_obj.get("id")
-    members = arm.call(
-        "listing members", lambda: [logic.as_dict(m) for m in arm.client.fleet_members.list_by_fleet(rg, fleet_name)]
-    )
-    body = {"properties": props}
-    logic.check_no_arc_in_run(members, body, (strategy_obj or {}).get("properties", {}).get("strategy"))
-    result = logic.as_dict(
-        arm.wait(
-            f"creating auto-upgrade profile {name}",
-            lambda: arm.client.auto_upgrade_profiles.begin_create_or_update(
-                rg, fleet_name, name, _model("AutoUpgradeProfile", body)
-            ),
-        )
-    )
-    arm.audit(
-        "fleet autoupgrade create", [{"object": f"fleet/{fleet_name}/autoUpgradeProfile/{name}", "action": "create"}]
-    )
-    output.emit_object(result, "yaml" if output_format == "table" else output_format)
+    scope = _scope(fleet, group, subscription, auth, tenant)
+    saved = scope.strategy_of_run(strategy)
+    scope.check_no_arc(use_strategy(body, saved), saved)
+    result = scope.put(PROFILE, name, body)
+    _audit_arm(scope, "fleet autoupgrade create", [(scope.ref(PROFILE, name), "create")])
+    output.emit_object(result, "yaml" if fmt == "table" else fmt)
 
 
 @autoupgrade_app.command("list")
@@ -1869,35 +1320,16 @@ def autoupgrade_list(
     output_format: opts.Output = "table",
 ) -> None:
     """List auto-upgrade profiles."""
-    from akscli.fleet import arm as logic
+    from akscli.fleet.armclient import PROFILE
 
     fmt = opts.output_format(output_format)
-    fleet_name = _need_fleet(fleet)
-    rg = _need_group(group)
-    arm = _Arm(subscription, auth, tenant)
-    items = arm.call(
-        "listing auto-upgrade profiles",
-        lambda: [logic.as_dict(p) for p in arm.client.auto_upgrade_profiles.list_by_fleet(rg, fleet_name)],
-    )
-    output.emit(
-        items,
-        fmt,
-        [
-            Column("name", "name"),
-            Column("channel", "properties.channel"),
-            Column("disabled", lambda p: "yes" if (p.get("properties") or {}).get("disabled") else "no"),
-            Column(
-                "strategy", lambda p: str((p.get("properties") or {}).get("updateStrategyId") or "").rsplit("/", 1)[-1]
-            ),
-            Column("state", "properties.provisioningState"),
-        ],
-        name=lambda p: f"autoupgradeprofile/{p.get('name')}",
-    )
+    profiles = _scope(fleet, group, subscription, auth, tenant).items(PROFILE)
+    output.emit(profiles, fmt, PROFILE_COLUMNS, name=lambda p: f"autoupgradeprofile/{p.get('name')}")
 
 
 @autoupgrade_app.command("delete")
 def autoupgrade_delete(
-    name: Annotated[str, typer.Argument(help="Profile name.")],
+    name: ProfileName,
     fleet: Fleet = None,
     group: Group = None,
     yes: opts.Yes = False,
@@ -1906,18 +1338,7 @@ def autoupgrade_delete(
     tenant: Tenant = None,
 ) -> None:
     """Delete an auto-upgrade profile."""
-    from akscli.cli.common import confirm
+    from akscli.fleet.armclient import PROFILE
 
-    fleet_name = _need_fleet(fleet)
-    rg = _need_group(group)
     validate.name(name, "profile name")
-    confirm(f"delete auto-upgrade profile {name} of fleet {fleet_name}", yes)
-    arm = _Arm(subscription, auth, tenant)
-    arm.wait(
-        f"deleting auto-upgrade profile {name}",
-        lambda: arm.client.auto_upgrade_profiles.begin_delete(rg, fleet_name, name),
-    )
-    arm.audit(
-        "fleet autoupgrade delete", [{"object": f"fleet/{fleet_name}/autoUpgradeProfile/{name}", "action": "delete"}]
-    )
-    output.write(f"autoupgradeprofile/{name} deleted")
+    _remove(_scope(fleet, group, subscription, auth, tenant), PROFILE, name, yes, "fleet autoupgrade delete")

@@ -110,6 +110,13 @@ def _prog_name() -> str:
 def run(argv: Sequence[str]) -> int:
     """Run akscli with ``argv`` and return its exit code (never raises for expected errors)."""
     try:
+        return _run(argv)
+    finally:
+        global_flags.reset()
+
+
+def _run(argv: Sequence[str]) -> int:
+    try:
         args = global_flags.extract(list(argv))
         _configure_logging()
         if any(k.endswith("AKSCLI_COMPLETE") for k in os.environ):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import typer
 
 from akscli import output
 from akscli.cli import azopts
-from akscli.cli.azopts import AzAuth, AzSubscription, AzTenant, ResourceGroup
+from akscli.cli import options as opts
+from akscli.cli.azopts import AzAuth, AzSubscription, AzTenant, DryRun, NoWait, ResourceGroup
 from akscli.output import Column
 
 app = typer.Typer(
@@ -21,11 +23,6 @@ app = typer.Typer(
 
 Cluster = Annotated[str, typer.Option("--cluster", "-c", help="Cluster name.")]
 Name = Annotated[str, typer.Option("-n", "--name", help="Node pool name.")]
-Output = Annotated[str, typer.Option("-o", "--output", help="Output format: table|json|yaml.")]
-ListOutput = Annotated[str, typer.Option("-o", "--output", help="Output format: table|wide|json|yaml|name.")]
-NoWait = Annotated[bool, typer.Option("--no-wait", help="Return once Azure accepted the request.")]
-DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the ARM request body and stop.")]
-Yes = Annotated[bool, typer.Option("-y", "--yes", help="Do not ask for confirmation.")]
 
 COLUMNS = [
     Column("name", "name"),
@@ -46,12 +43,6 @@ COLUMNS = [
 ]
 
 
-def _target(subscription: str | None, auth: str | None, tenant: str | None) -> Any:
-    from akscli.azure import clusters
-
-    return clusters.client(azopts.azure_target(subscription, auth, tenant))
-
-
 def _ids(resource_group: str | None, cluster: str, name: str | None = None) -> tuple[str, str, str]:
     from akscli.azure import names
 
@@ -59,32 +50,16 @@ def _ids(resource_group: str | None, cluster: str, name: str | None = None) -> t
     return rg, names.cluster_name(cluster), names.nodepool_name(name) if name else ""
 
 
-def _show(pool: dict[str, Any], fmt: str) -> None:
+def _resume(rg: str, cluster: str, name: str | None = None) -> str:
+    if name is None:
+        return f"akscli nodepool list -g {rg} -c {cluster}"
+    return f"akscli nodepool show -g {rg} -c {cluster} -n {name}"
+
+
+def _show(pool: Mapping[str, Any], fmt: str) -> None:
     from akscli.azure import nodepools
 
-    if fmt in ("json", "yaml"):
-        output.emit_object(pool, fmt)
-    else:
-        output.emit_object(pool, fmt, fields=list(nodepools.summary(pool).items()))
-
-
-def _finish(poller: Any, what: str, fmt: str, no_wait: bool, resume: str) -> Any:
-    from akscli.azure import arm
-
-    if no_wait:
-        info = {
-            "operation": what,
-            "status": str(poller.status()),
-            "continuationToken": poller.continuation_token(),
-            "resume": resume,
-        }
-        if fmt in ("json", "yaml"):
-            output.emit_object(info, fmt)
-        else:
-            output.info(f"{what}: accepted by Azure; check with: {resume}")
-        return None
-    with output.status(f"{what}...") as update:
-        return arm.wait_lro(poller, what, update)
+    azopts.show(pool, fmt, nodepools.summary)
 
 
 @app.command("add")
@@ -149,14 +124,13 @@ def add(
     ] = None,
     dry_run: DryRun = False,
     no_wait: NoWait = False,
-    output_: Output = "table",
+    output_: opts.ObjectOutput = "table",
     subscription: AzSubscription = None,
     auth: AzAuth = None,
     tenant: AzTenant = None,
 ) -> None:
     """Add a node pool; --gpu h100 --gpus-per-node 8 picks the Azure GPU VM size."""
-    from akscli.azure import nodepools
-    from akscli.errors import QuotaError
+    from akscli.azure import clusters, nodepools
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     spec = nodepools.NodePoolSpec.from_flags(
@@ -183,38 +157,23 @@ def add(
     )
     body = nodepools.build_body(spec)
     if dry_run:
-        output.emit_object(body, fmt if fmt != "table" else "json")
+        azopts.print_request(body, fmt)
         return
-    c = _target(subscription, auth, tenant)
+    target = azopts.azure_target(subscription, auth, tenant)
     if gpu:
         output.info(f"--gpu {gpu}: using VM size {spec.vm_size}")
-    try:
-        poller = nodepools.begin_add(c, spec, body)
-    except QuotaError as exc:
-        if "SkuNotAvailable" in exc.message:
-            exc.hint = (
-                nodepools.sku_not_available_hint(azopts.azure_target(subscription, auth, tenant), spec.vm_size)
-                or exc.hint
-            )
-        raise
-    result = _finish(
-        poller,
-        f"add node pool {spec.name}",
-        fmt,
-        no_wait,
-        f"akscli nodepool show -g {spec.resource_group} -c {spec.cluster} -n {spec.name}",
-    )
+    poller = nodepools.begin_add(clusters.client(target), spec, body, target)
+    resume = _resume(spec.resource_group, spec.cluster, spec.name)
+    result = azopts.finish(poller, f"add node pool {spec.name}", fmt, no_wait=no_wait, resume=resume)
     if result is not None:
-        from akscli.azure.clusters import as_dict
-
-        _show(as_dict(result), fmt)
+        _show(clusters.as_dict(result), fmt)
 
 
 @app.command("list")
 def list_(
     cluster: Cluster,
     resource_group: ResourceGroup = None,
-    output_: ListOutput = "table",
+    output_: opts.Output = "table",
     subscription: AzSubscription = None,
     auth: AzAuth = None,
     tenant: AzTenant = None,
@@ -224,18 +183,8 @@ def list_(
 
     fmt = output.check_format(output_)
     rg, cname, _ = _ids(resource_group, cluster)
-    c = _target(subscription, auth, tenant)
-    items = list(nodepools.list_pools(c, rg, cname))
-    if fmt in ("json", "yaml"):
-        output.emit(items, fmt, COLUMNS)
-    else:
-        output.emit(
-            [nodepools.summary(i) for i in items],
-            fmt,
-            COLUMNS,
-            name=lambda s: f"nodepool/{s['name']}",
-            empty="No node pools found.",
-        )
+    pools = nodepools.list_pools(azopts.aks_client(subscription, auth, tenant), rg, cname)
+    azopts.emit_resources(pools, fmt, COLUMNS, nodepools.summary, kind="nodepool", empty="No node pools found.")
 
 
 @app.command("show")
@@ -243,7 +192,7 @@ def show(
     cluster: Cluster,
     name: Name,
     resource_group: ResourceGroup = None,
-    output_: Output = "table",
+    output_: opts.ObjectOutput = "table",
     subscription: AzSubscription = None,
     auth: AzAuth = None,
     tenant: AzTenant = None,
@@ -253,8 +202,7 @@ def show(
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname, pname = _ids(resource_group, cluster, name)
-    c = _target(subscription, auth, tenant)
-    _show(nodepools.get_pool(c, rg, cname, pname), fmt)
+    _show(nodepools.get_pool(azopts.aks_client(subscription, auth, tenant), rg, cname, pname), fmt)
 
 
 @app.command("scale")
@@ -269,7 +217,7 @@ def scale(
         bool, typer.Option("--disable-autoscaler", help="Turn the autoscaler off (with --count).")
     ] = False,
     no_wait: NoWait = False,
-    output_: Output = "table",
+    output_: opts.ObjectOutput = "table",
     subscription: AzSubscription = None,
     auth: AzAuth = None,
     tenant: AzTenant = None,
@@ -280,9 +228,11 @@ def scale(
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname, pname = _ids(resource_group, cluster, name)
-    c = _target(subscription, auth, tenant)
+    nodepools.check_scale_flags(
+        count=count, min_count=min_count, max_count=max_count, disable_autoscaler=disable_autoscaler
+    )
     poller = nodepools.begin_scale(
-        c,
+        azopts.aks_client(subscription, auth, tenant),
         rg,
         cname,
         pname,
@@ -291,9 +241,8 @@ def scale(
         max_count=max_count,
         disable_autoscaler=disable_autoscaler,
     )
-    result = _finish(
-        poller, f"scale node pool {pname}", fmt, no_wait, f"akscli nodepool show -g {rg} -c {cname} -n {pname}"
-    )
+    what = f"scale node pool {pname}"
+    result = azopts.finish(poller, what, fmt, no_wait=no_wait, resume=_resume(rg, cname, pname))
     if result is not None:
         _show(as_dict(result), fmt)
 
@@ -313,59 +262,33 @@ def upgrade(
         ),
     ] = None,
     node_image_only: Annotated[bool, typer.Option("--node-image-only", help="Upgrade only the node image.")] = False,
-    yes: Yes = False,
+    yes: opts.Yes = False,
     no_wait: NoWait = False,
-    output_: Output = "table",
+    output_: opts.ObjectOutput = "table",
     subscription: AzSubscription = None,
     auth: AzAuth = None,
     tenant: AzTenant = None,
 ) -> None:
     """List available upgrades, or upgrade a node pool's version or node image."""
     from akscli.azure import nodepools
-    from akscli.azure.clusters import as_dict
     from akscli.cli import common
-    from akscli.errors import UsageError
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname, pname = _ids(resource_group, cluster, name)
-    if node_image_only and kubernetes_version:
-        raise UsageError(
-            "--node-image-only and --kubernetes-version exclude each other", hint="run them one after the other"
-        )
-    c = _target(subscription, auth, tenant)
+    version = nodepools.check_upgrade_flags(kubernetes_version, node_image_only=node_image_only)
+    c = azopts.aks_client(subscription, auth, tenant)
     if node_image_only:
         common.confirm(f"upgrade the node image of pool {pname}", yes)
         poller = nodepools.begin_node_image_upgrade(c, rg, cname, pname)
-    elif kubernetes_version:
-        common.confirm(f"upgrade node pool {pname} to {kubernetes_version}", yes)
-        poller = nodepools.begin_upgrade(c, rg, cname, pname, kubernetes_version)
+    elif version:
+        common.confirm(f"upgrade node pool {pname} to {version}", yes)
+        poller = nodepools.begin_upgrade(c, rg, cname, pname, version)
     else:
-        profile = nodepools.upgrade_profile(c, rg, cname, pname)
-        props = profile.get("properties") or {}
-        upgrades = nodepools.available_versions(profile)
-        info = {
-            "name": pname,
-            "currentVersion": props.get("kubernetesVersion"),
-            "availableUpgrades": upgrades,
-            "latestNodeImageVersion": props.get("latestNodeImageVersion"),
-        }
-        if fmt in ("json", "yaml"):
-            output.emit_object(info, fmt)
-        else:
-            output.emit_object(
-                info,
-                fmt,
-                fields=[
-                    ("name", pname),
-                    ("current version", info["currentVersion"]),
-                    ("available upgrades", ", ".join(upgrades) or "none"),
-                    ("latest node image", info["latestNodeImageVersion"]),
-                ],
-            )
+        azopts.emit_upgrades(nodepools.upgrade_info(c, rg, cname, pname), fmt)
         return
-    _finish(poller, f"upgrade node pool {pname}", fmt, no_wait, f"akscli nodepool show -g {rg} -c {cname} -n {pname}")
+    azopts.finish(poller, f"upgrade node pool {pname}", fmt, no_wait=no_wait, resume=_resume(rg, cname, pname))
     if not no_wait:
-        _show(as_dict(nodepools.get_pool(c, rg, cname, pname)), fmt)
+        _show(nodepools.get_pool(c, rg, cname, pname), fmt)
 
 
 @app.command("delete")
@@ -373,9 +296,9 @@ def delete(
     cluster: Cluster,
     name: Name,
     resource_group: ResourceGroup = None,
-    yes: Yes = False,
+    yes: opts.Yes = False,
     no_wait: NoWait = False,
-    output_: Output = "table",
+    output_: opts.ObjectOutput = "table",
     subscription: AzSubscription = None,
     auth: AzAuth = None,
     tenant: AzTenant = None,
@@ -386,10 +309,10 @@ def delete(
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname, pname = _ids(resource_group, cluster, name)
-    c = _target(subscription, auth, tenant)
+    c = azopts.aks_client(subscription, auth, tenant)
     nodepools.get_pool(c, rg, cname, pname)
     common.confirm(f"delete node pool {pname} of cluster {cname}", yes)
     poller = nodepools.begin_delete(c, rg, cname, pname)
-    _finish(poller, f"delete node pool {pname}", fmt, no_wait, f"akscli nodepool list -g {rg} -c {cname}")
+    azopts.finish(poller, f"delete node pool {pname}", fmt, no_wait=no_wait, resume=_resume(rg, cname))
     if not no_wait:
         output.info(f"node pool {pname} deleted")

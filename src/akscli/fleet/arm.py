@@ -53,9 +53,7 @@ def as_dict(obj: Any) -> dict[str, Any]:
     return dict(obj)
 
 
-def fleet_body(
-    name: str, location: str, *, hub: bool, dns_prefix: str | None, vm_size: str | None
-) -> dict[str, Any]:
+def fleet_body(name: str, location: str, *, hub: bool, dns_prefix: str | None, vm_size: str | None) -> dict[str, Any]:
     """The body of a new fleet, with a hub profile unless ``hub`` is False."""
     region = location.lower().replace(" ", "")
     if not region.isalnum():
@@ -310,9 +308,7 @@ def check_no_arc_in_run(
         )
 
 
-def auto_upgrade_body(
-    channel: str, *, target_version: str | None, node_image: str, disabled: bool
-) -> dict[str, Any]:
+def auto_upgrade_body(channel: str, *, target_version: str | None, node_image: str, disabled: bool) -> dict[str, Any]:
     """The body of an auto-upgrade profile (its strategy id is added once it is read)."""
     chosen = validate.choice(channel, AUTO_UPGRADE_CHANNELS, "--channel")
     props: dict[str, Any] = {

@@ -101,8 +101,7 @@ class FleetArm:
         return self.call(
             "listing fleets",
             lambda: [
-                as_dict(f)
-                for f in (fleets.list_by_resource_group(group) if group else fleets.list_by_subscription())
+                as_dict(f) for f in (fleets.list_by_resource_group(group) if group else fleets.list_by_subscription())
             ],
         )
 
@@ -162,7 +161,7 @@ class FleetScope:
 
     # ---- children
 
-    def list(self, child: Child) -> list[dict[str, Any]]:
+    def items(self, child: Child) -> list[dict[str, Any]]:
         ops = self._ops(child)
         return self.arm.call(
             f"listing {child.noun}s of fleet {self.fleet}",
@@ -206,11 +205,11 @@ class FleetScope:
     def check_no_arc(self, body: Mapping[str, Any], strategy: Mapping[str, Any] | None) -> None:
         """Refuse a run or profile that would upgrade Arc-enabled members (see check_no_arc_in_run)."""
         stages = ((strategy or {}).get("properties") or {}).get("strategy")
-        check_no_arc_in_run(self.list(MEMBER), body, stages)
+        check_no_arc_in_run(self.items(MEMBER), body, stages)
 
     def approve_gates(self, run: str, stage: str | None, gate: str | None) -> list[dict[str, Any]]:
         """Complete the pending gates of ``run`` (of ``stage``, or the one named ``gate``)."""
-        pending = [g for g in pending_gates(self.list(GATE), run, stage) if not gate or g.get("name") == gate]
+        pending = [g for g in pending_gates(self.items(GATE), run, stage) if not gate or g.get("name") == gate]
         if not pending:
             raise NotFoundError(
                 f"update run {run!r} has no pending gate"
@@ -227,12 +226,8 @@ class FleetScope:
         gates = self.arm.client.gates
         self.arm.wait(f"approving gate {name}", lambda: gates.begin_update(*self._at(), name, completed))
 
-    def wait_for_next_gate(
-        self, run: str, answered: Iterable[str], timeout: float
-    ) -> tuple[str, list[dict[str, Any]]]:
-        return wait_for_gate(
-            lambda: self.list(GATE), lambda: self.get(UPDATE_RUN, run), run, set(answered), timeout
-        )
+    def wait_for_next_gate(self, run: str, answered: Iterable[str], timeout: float) -> tuple[str, list[dict[str, Any]]]:
+        return wait_for_gate(lambda: self.items(GATE), lambda: self.get(UPDATE_RUN, run), run, set(answered), timeout)
 
     def _ops(self, child: Child) -> Any:
         return getattr(self.arm.client, child.operations)
@@ -244,4 +239,8 @@ class FleetScope:
 def gate_label(gate: Mapping[str, Any]) -> str:
     """``NAME (Before stage S group G)`` for messages."""
     row = gate_row(gate)
-    return f"{row['name']} ({row['timing']} stage {row['stage']}" + (f" group {row['group']}" if row["group"] else "") + ")"
+    return (
+        f"{row['name']} ({row['timing']} stage {row['stage']}"
+        + (f" group {row['group']}" if row["group"] else "")
+        + ")"
+    )

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from akscli import validate
-from akscli.errors import NotFoundError, UsageError, WaitTimeoutError
+from akscli.errors import CheckFailedError, NotFoundError, UsageError, WaitTimeoutError
 from akscli.fleet import (
     CLUSTER_V1,
     CORDON_TAINT,
@@ -191,3 +191,15 @@ def drain(
             progress(f"evicting placement {placement} from {cluster}")
         results.append(evict(kube, placement, cluster, max(1.0, deadline - time.monotonic())))
     return newly, results
+
+
+def check_all_evicted(cluster: str, results: list[EvictionResult]) -> None:
+    """Fail when a placement stayed on ``cluster`` (a disruption budget blocked its eviction)."""
+    blocked = [r for r in results if r.outcome in ("Blocked", "Unconfirmed")]
+    if blocked:
+        raise CheckFailedError(
+            f"{len(blocked)} placement(s) were not evicted from {cluster}: "
+            + "; ".join(f"{r.placement}: {r.message}" for r in blocked),
+            hint="a ClusterResourcePlacementDisruptionBudget protects them; relax it or add "
+            "capacity elsewhere, then run the drain again (the cluster stays cordoned)",
+        )

@@ -5,7 +5,7 @@ and read their status per member cluster.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +59,14 @@ class PlacementRequest:
     overrides: Sequence[str] = ()
     override_target: str | None = None
     extra_labels: Mapping[str, str] = field(default_factory=dict)
+
+
+def fixed_members(text: str | None) -> list[str]:
+    """``--pick-fixed CLUSTER,CLUSTER`` as a list (names are checked by policy_of)."""
+    names = [c.strip() for c in (text or "").split(",") if c.strip()]
+    if text is not None and not names:
+        raise UsageError("--pick-fixed lists no member", hint="for example --pick-fixed member-1,member-2")
+    return names
 
 
 def _int_or_percent(value: str, what: str) -> int | str:
@@ -429,10 +437,7 @@ def placement_summary(placement: Mapping[str, Any]) -> dict[str, Any]:
     kind = str(placement.get("kind", CRP))
     prefix = kind
     conds = _conditions(placement.get("status") or {})
-    rollup = {
-        t: str(conds[prefix + t]["status"]) if prefix + t in conds else "-"
-        for t in CLUSTER_CONDITIONS
-    }
+    rollup = {t: str(conds[prefix + t]["status"]) if prefix + t in conds else "-" for t in CLUSTER_CONDITIONS}
     failing = next(
         (
             conds[prefix + t]

@@ -74,6 +74,24 @@ def get_run(kube: Kube, name: str, namespace: str | None) -> dict[str, Any]:
     return obj
 
 
+def get_strategy(kube: Kube, name: str, namespace: str | None) -> dict[str, Any]:
+    kind = SUS if namespace else CSUS
+    obj = kube.get(PLACEMENT_V1, kind, name, namespace)
+    if obj is None:
+        raise NotFoundError(
+            f"{kind} {name!r} not found", hint="list strategies with: akscli fleet rollout strategy list"
+        )
+    return obj
+
+
+def list_runs(kube: Kube, namespace: str | None) -> list[dict[str, Any]]:
+    return list(kube.list(PLACEMENT_V1, SUR if namespace else CSUR, namespace=namespace))
+
+
+def list_strategies(kube: Kube, namespace: str | None) -> list[dict[str, Any]]:
+    return list(kube.list(PLACEMENT_V1, SUS if namespace else CSUS, namespace=namespace))
+
+
 def set_run_state(kube: Kube, name: str, namespace: str | None, action: str) -> dict[str, Any]:
     """Start (Run) or stop (Stop) a staged update run through ``spec.state``."""
     run = get_run(kube, name, namespace)
@@ -172,6 +190,12 @@ def run_summary(run: Mapping[str, Any]) -> dict[str, Any]:
         "state": state,
         "message": message,
     }
+
+
+def describe(summary: Mapping[str, Any]) -> str:
+    """A run summary as one line: ``Running (placement P, strategy S): message``."""
+    message = f": {summary['message']}" if summary["message"] else ""
+    return f"{summary['state']} (placement {summary['placement']}, strategy {summary['strategy']}){message}"
 
 
 # ---- approvals --------------------------------------------------------------------------------

@@ -597,6 +597,9 @@ def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = Non
         contexts, active = k8s_config.list_kube_config_contexts(config_file=path)
     except ConfigException as exc:
         raise errors.UsageError(f"cannot read kubeconfig {path}: {exc}", "check the file") from exc
+    except Exception as exc:  # the loader's YAML parser raises its own error types
+        problem = " ".join(str(exc).split())[:200]
+        raise errors.UsageError(f"kubeconfig {path} is not valid YAML: {problem}", "fix or replace the file") from exc
     chosen = active
     if target.context:
         chosen = next((c for c in contexts if c["name"] == target.context), None)

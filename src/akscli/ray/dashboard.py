@@ -1,12 +1,36 @@
-"""TODO"""
+"""The Ray dashboard: its URL through the API server's service proxy, and a local forward."""
 
 from __future__ import annotations
 
-# ---- dashboard ------------------------------------------------------------------------------
+import threading
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from akscli.errors import AkscliError
+from akscli.ray.live import Progress
+from akscli.ray.spec import CLUSTER_LABEL, DASHBOARD_PORT, NODE_TYPE_LABEL
+from akscli.ray.status import head_service, pod_ready
+
+if TYPE_CHECKING:
+    from akscli.kube.client import Kube
 
 
 def proxy_path(namespace: str, service: str, port: int | str, path: str = "") -> str:
     return f"/api/v1/namespaces/{namespace}/services/{service}:{port}/proxy/{path.lstrip('/')}"
+
+
+def dashboard_info(kube: Kube, cluster: Mapping[str, Any]) -> dict[str, str]:
+    """Where a cluster's dashboard is: its head service and the URL through the API server."""
+    ns = str(cluster["metadata"]["namespace"])
+    service = head_service(cluster)
+    host = str(getattr(getattr(kube.api, "configuration", None), "host", "")).rstrip("/")
+    return {
+        "cluster": str(cluster["metadata"]["name"]),
+        "namespace": ns,
+        "service": service,
+        "url": host + proxy_path(ns, service, DASHBOARD_PORT),
+    }
 
 
 class DashboardForwarder:

@@ -1,12 +1,25 @@
-"""TODO"""
+"""A RayJob: its entrypoint, runtime environment and template values, and reading its phases."""
 
 from __future__ import annotations
 
+import re
+import secrets
+import shlex
+import string
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from akscli import validate
+from akscli.errors import AkscliError, UsageError
+from akscli.ray.spec import CLUSTER_LABEL, DEFAULT_IMAGE_REPO, DEFAULT_RAY_VERSION
+from akscli.ray.workdir import WORKDIR_MOUNT
+
+if TYPE_CHECKING:
+    from akscli.ray.status import Finding
+
 JOB_TERMINAL_DEPLOYMENT = frozenset({"Complete", "Failed", "ValidationFailed", "Suspended"})
 JOB_TERMINAL_STATUS = frozenset({"SUCCEEDED", "FAILED", "STOPPED"})
-
-
-# ---- jobs ---------------------------------------------------------------------------------
 
 
 def job_name(name: str | None) -> str:
@@ -75,7 +88,6 @@ class JobSpec:
     namespace: str
     entrypoint: str
     runtime_env_yaml: str | None = None
-    cluster: ClusterSpec | None = None
     cluster_selector: str | None = None
     entrypoint_cpus: float | None = None
     entrypoint_gpus: float | None = None
@@ -139,3 +151,77 @@ def job_succeeded(job: Mapping[str, Any]) -> bool:
     deployment, status = job_phase(job)
     return deployment == "Complete" and status == "SUCCEEDED"
 
+
+def load_runtime_env(text: str, source: str) -> dict[str, Any]:
+    """A runtime_env YAML file as a mapping (an empty file is an empty environment)."""
+    from akscli import yamlio
+
+    doc = yamlio.load(text, source) or {}
+    if not isinstance(doc, dict):
+        raise UsageError(
+            f"{source} is not a runtime_env mapping",
+            hint="write keys such as pip:, env_vars:, working_dir:",
+        )
+    return doc
+
+
+def local_working_dir(working_dir: str | None, base_env: Mapping[str, Any] | None) -> str | None:
+    """The local directory to ship: --working-dir, else a local working_dir of the runtime env.
+
+    A local path in the runtime env means nothing inside the cluster, so it is shipped as
+    --working-dir is; a URI (``https://.../dir.zip``) is left for Ray to download.
+    """
+    if working_dir:
+        return working_dir
+    from_file = (base_env or {}).get("working_dir")
+    if isinstance(from_file, str) and "://" not in from_file:
+        return from_file
+    return None
+
+
+def job_cluster(job: Mapping[str, Any]) -> str | None:
+    """The Ray cluster a job runs on: the one it created, else the one it selects."""
+    cluster = (job.get("status") or {}).get("rayClusterName")
+    if cluster:
+        return str(cluster)
+    selected = ((job.get("spec") or {}).get("clusterSelector") or {}).get(CLUSTER_LABEL)
+    return str(selected) if selected else None
+
+
+def job_summary(job: Mapping[str, Any], findings: Sequence[Finding]) -> dict[str, Any]:
+    """What ``ray job status`` shows: phases, where it runs, and why it is stuck."""
+    deployment, status = job_phase(job)
+    st = job.get("status") or {}
+    return {
+        "name": job["metadata"]["name"],
+        "namespace": job["metadata"]["namespace"],
+        "deploymentStatus": deployment,
+        "jobStatus": status,
+        "cluster": st.get("rayClusterName"),
+        "jobId": st.get("jobId"),
+        "startTime": st.get("startTime"),
+        "endTime": st.get("endTime"),
+        "entrypoint": (job.get("spec") or {}).get("entrypoint"),
+        "dashboard": st.get("dashboardURL"),
+        "reason": st.get("reason"),
+        "message": st.get("message"),
+        "problems": [vars(f) for f in findings],
+    }
+
+
+def job_summary_fields(summary: Mapping[str, Any], findings: Sequence[Finding]) -> list[tuple[str, Any]]:
+    """The table rows of a job summary: every field that is set, then one row per problem."""
+    fields: list[tuple[str, Any]] = [(k, v) for k, v in summary.items() if k != "problems" and v is not None]
+    return fields + [("problem", f.line()) for f in findings]
+
+
+def job_failure(job: Mapping[str, Any]) -> AkscliError:
+    """The error for a job that ended without succeeding, with where to read why."""
+    ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
+    deployment, status = job_phase(job)
+    st = job.get("status") or {}
+    reason = st.get("message") or st.get("reason")
+    return AkscliError(
+        f"Ray job {name} ended {deployment} (job {status})" + (f": {reason}" if reason else ""),
+        hint=f"read its logs: akscli ray job logs {name} -n {ns} --out-dir ./{name}-logs",
+    )

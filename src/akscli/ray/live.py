@@ -1,8 +1,236 @@
-"""TODO"""
+"""Reading and changing Ray objects through a cluster connection (``akscli.kube.client.Kube``).
+
+Lists go by label or field selector and in small pages, and waits watch rather than poll, so
+that every call stays cheap on a cluster with tens of thousands of nodes.
+"""
 
 from __future__ import annotations
 
-# ---- reading the cluster (through a Kube) ---------------------------------------------------
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from akscli import validate
+from akscli.errors import AkscliError, AuthError, ConflictError, NotFoundError, UsageError, WaitTimeoutError
+from akscli.ray.job import job_finished, job_phase
+from akscli.ray.spec import (
+    AGENTPOOL_LABEL,
+    CLUSTER_LABEL,
+    DASHBOARD_PORT,
+    GPU_NODE_SELECTORS,
+    NODE_TYPE_LABEL,
+    RAY_API,
+    SUBMITTER_LABEL,
+    ClusterSpec,
+    WorkerGroup,
+    add_group_ops,
+    render_worker_group,
+)
+from akscli.ray.status import (
+    NO_GPU_HINT,
+    Finding,
+    cluster_summary,
+    diagnose_pods,
+    gpu_capacity_problem,
+    head_service,
+    pod_gpus,
+    stuck_pods,
+    workergroup_rows,
+)
+
+if TYPE_CHECKING:
+    from akscli.kube.client import Kube, KubeTarget
+
+Progress = Callable[[str], None]
+
+
+class Connection:
+    """A cluster connection opened on first use, so that a command validates every flag before
+    it reads a kubeconfig; ``target`` None means no cluster (``--dry-run=client``)."""
+
+    def __init__(self, target: KubeTarget | None, namespace: str | None) -> None:
+        self._target = target
+        self._namespace = validate.name(namespace, "namespace") if namespace else None
+        self._kube: Kube | None = None
+
+    @property
+    def offline(self) -> bool:
+        return self._target is None
+
+    def kube(self) -> Kube:
+        if self._target is None:
+            raise UsageError("this needs a cluster, and --dry-run=client uses none", hint="leave out --dry-run=client")
+        if self._kube is None:
+            from akscli.kube.client import connect
+
+            self._kube = connect(self._target)
+        return self._kube
+
+    def namespace(self) -> str:
+        """--namespace, else the kubeconfig context's namespace, else ``default`` offline."""
+        if self._namespace:
+            return self._namespace
+        return "default" if self._target is None else self.kube().namespace
+
+
+_NOUNS = {"RayCluster": "cluster", "RayJob": "job", "RayService": "service"}
+JSON_PATCH = "application/json-patch+json"
+
+
+def get_object(kube: Kube, kind: str, name: str, namespace: str) -> dict[str, Any]:
+    """A RayCluster, RayJob or RayService, or NotFoundError naming the list command."""
+    obj = kube.get(RAY_API, kind, name, namespace=namespace)
+    if obj is None:
+        noun = _NOUNS[kind]
+        raise NotFoundError(
+            f"Ray {noun} {name} not found in namespace {namespace}",
+            hint=f"list them with: akscli ray {noun} list -n {namespace}",
+        )
+    return obj
+
+
+def resolve_cluster(kube: Kube, ref: str, namespace: str) -> dict[str, Any]:
+    """The RayCluster behind ``NAME``, ``raycluster/NAME``, ``rayjob/NAME`` or ``rayservice/NAME``."""
+    from akscli.ray.service import service_cluster
+
+    kind, slash, name = ref.partition("/")
+    if not slash:
+        kind, name = "raycluster", ref
+    kind = validate.choice(kind.lower(), ("raycluster", "rayjob", "rayservice"), "resource type")
+    validate.name(name, f"{kind} name")
+    if kind == "raycluster":
+        return get_object(kube, "RayCluster", name, namespace)
+    if kind == "rayjob":
+        cluster = (get_object(kube, "RayJob", name, namespace).get("status") or {}).get("rayClusterName")
+    else:
+        cluster = service_cluster(get_object(kube, "RayService", name, namespace))
+    if not cluster:
+        raise NotFoundError(
+            f"{kind} {name} has no Ray cluster yet",
+            hint=f"wait for it: akscli ray {kind[3:]} status {name}",
+        )
+    return get_object(kube, "RayCluster", str(cluster), namespace)
+
+
+def ensure_job_is_new(kube: Kube, namespace: str, name: str) -> None:
+    # KubeRay does not re-run a changed RayJob: applying over one would silently do nothing.
+    if kube.get(RAY_API, "RayJob", name, namespace=namespace) is not None:
+        raise ConflictError(
+            f"Ray job {name} already exists in namespace {namespace}",
+            hint=f"choose another --name, or delete it first: akscli ray job delete {name} -y",
+        )
+
+
+def patch_cluster(kube: Kube, cluster: Mapping[str, Any], ops: list[dict[str, Any]]) -> None:
+    """Apply a JSON patch (from ``scale_patch`` or ``add_group_ops``) to a RayCluster."""
+    meta = cluster["metadata"]
+    kube.patch(RAY_API, "RayCluster", meta["name"], ops, namespace=meta["namespace"], content_type=JSON_PATCH)
+
+
+def add_worker_group(
+    kube: Kube, cluster: Mapping[str, Any], group: WorkerGroup, image: str | None
+) -> tuple[dict[str, Any], list[str]]:
+    """Append ``group`` to a running RayCluster, after the GPU check; the group spec and warnings."""
+    meta = cluster["metadata"]
+    warnings = check_gpu_capacity(kube, ClusterSpec(name=meta["name"], namespace=meta["namespace"], groups=(group,)))
+    group_obj = render_worker_group(cluster, group, image)
+    patch_cluster(kube, cluster, add_group_ops(cluster, group_obj))
+    return group_obj, warnings
+
+
+def worker_group_rows(kube: Kube, clusters: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One row per worker group of each cluster, counted from the cluster's pods."""
+    rows: list[dict[str, Any]] = []
+    for cluster in clusters:
+        meta = cluster["metadata"]
+        rows += workergroup_rows(cluster_summary(cluster, cluster_pods(kube, meta["namespace"], meta["name"])))
+    return rows
+
+
+def stop_job(kube: Kube, job: Mapping[str, Any]) -> None:
+    """Stop a running job: suspend a job that owns its cluster, else stop it through the job API."""
+    spec = job.get("spec") or {}
+    if spec.get("clusterSelector") or not spec.get("shutdownAfterJobFinishes"):
+        _stop_through_dashboard(kube, job)
+    else:
+        meta = job["metadata"]
+        kube.patch(RAY_API, "RayJob", meta["name"], {"spec": {"suspend": True}}, namespace=meta["namespace"])
+
+
+def _stop_through_dashboard(kube: Kube, job: Mapping[str, Any]) -> None:
+    # KubeRay refuses to suspend a job whose cluster outlives it; the job API stops it instead.
+    ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
+    status = job.get("status") or {}
+    cluster = status.get("rayClusterName")
+    job_id = status.get("jobId")
+    if not cluster or not job_id:
+        raise ConflictError(
+            f"Ray job {name} has not been submitted to its cluster yet",
+            hint=f"delete it instead: akscli ray job delete {name}",
+        )
+    rc = get_object(kube, "RayCluster", str(cluster), ns)
+    code, body = kube.proxy(ns, head_service(rc), DASHBOARD_PORT, f"api/jobs/{job_id}/stop", method="POST")
+    if code >= 300:
+        raise AkscliError(
+            f"the Ray dashboard refused to stop job {job_id}: HTTP {code} {body[:200].decode('utf-8', 'replace')}",
+            hint=f"see akscli ray cluster status {cluster}",
+        )
+
+
+def ray_pods(kube: Kube, namespace: str, cluster: str, node_type: str = "all") -> list[str]:
+    """The names of a cluster's head pods, worker pods or all its pods."""
+    selector = f"{CLUSTER_LABEL}={cluster}"
+    if node_type != "all":
+        selector += f",{NODE_TYPE_LABEL}={node_type}"
+    return [str(p["metadata"]["name"]) for p in kube.list("v1", "Pod", namespace=namespace, label_selector=selector)]
+
+
+def save_pod_logs(
+    kube: Kube, namespace: str, pods: Iterable[str], directory: Path, tail: int | None, progress: Progress
+) -> None:
+    """Write each pod's log to ``directory/POD.log``, streaming (a log can be larger than memory)."""
+    directory = directory.expanduser()
+    directory.mkdir(parents=True, exist_ok=True)
+    for pod in pods:
+        path = directory / f"{pod}.log"
+        with path.open("w", encoding="utf-8") as handle:
+            for line in kube.logs(namespace, pod, tail_lines=tail):
+                handle.write(line + "\n")
+        progress(f"wrote {path}")
+
+
+def job_log_pods(kube: Kube, job: Mapping[str, Any]) -> list[str]:
+    """The pods whose logs tell a job's story: its latest submitter, then its cluster's head."""
+    ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
+    pods = [str(p["metadata"]["name"]) for p in submitter_pods(kube, ns, name)[-1:]]
+    cluster = (job.get("status") or {}).get("rayClusterName")
+    head = head_pod(kube, ns, str(cluster)) if cluster else None
+    if head is not None:
+        pods.append(str(head["metadata"]["name"]))
+    if not pods:
+        raise NotFoundError(
+            f"Ray job {name} has no submitter or head pod yet",
+            hint=f"see why: akscli ray job status {name}",
+        )
+    return pods
+
+
+def job_output_pod(kube: Kube, job: Mapping[str, Any], follow: bool, timeout: float, progress: Progress) -> str:
+    """The submitter pod whose log is the job's output; with ``follow``, wait for it to start."""
+    ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
+    submitters = submitter_pods(kube, ns, name)
+    if submitters:
+        return str(submitters[-1]["metadata"]["name"])
+    if not follow:
+        deployment, _ = job_phase(job)
+        raise NotFoundError(
+            f"Ray job {name} has no submitter pod yet ({deployment})",
+            hint=f"see why: akscli ray job status {name}, or stream it with --follow",
+        )
+    # The submitter starts once the cluster is up, which can take many minutes on GPUs.
+    progress(f"waiting up to {timeout:g}s for the submitter of Ray job {name}")
+    return wait_for_submitter(kube, ns, name, timeout)
 
 
 def _first(items: Iterable[Any]) -> Any:
@@ -150,9 +378,6 @@ def head_pod(kube: Kube, namespace: str, cluster: str) -> dict[str, Any] | None:
     return pod
 
 
-Progress = Callable[[str], None]
-
-
 def follow_job(
     kube: Kube,
     namespace: str,
@@ -235,5 +460,3 @@ def follow_job(
         f"Ray job {name} is still {deployment} (job {status}) after {timeout:g}s" + (f": {why}" if why else ""),
         hint=f"it keeps running; follow it with akscli ray job status {name}, or raise --timeout",
     )
-
-

@@ -1,8 +1,15 @@
-"""TODO"""
+"""A RayService: its Serve config, its template values and reading its status."""
 
 from __future__ import annotations
 
-# ---- services -----------------------------------------------------------------------------
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from akscli.errors import UsageError
+from akscli.ray.status import condition
+
+if TYPE_CHECKING:
+    from akscli.ray.status import Finding
 
 
 def serve_config(text: str, source: str) -> str:
@@ -31,3 +38,61 @@ def serve_config(text: str, source: str) -> str:
         names.add(app_name)
     return yamlio.dump(doc)
 
+
+def render_service(
+    name: str, namespace: str, serve: str, cluster_spec_obj: Mapping[str, Any], labels: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """The RayService running the Serve config ``serve`` on a cluster with ``cluster_spec_obj``."""
+    from akscli.render import render
+
+    values = {
+        "name": name,
+        "namespace": namespace,
+        "labels": dict(labels),
+        "serve_config": serve,
+        "cluster_spec": dict(cluster_spec_obj),
+    }
+    return render("ray/rayservice.yaml.j2", values)
+
+
+def service_cluster(service: Mapping[str, Any]) -> str | None:
+    """The Ray cluster that serves now (KubeRay replaces it on a cluster spec change)."""
+    cluster = ((service.get("status") or {}).get("activeServiceStatus") or {}).get("rayClusterName")
+    return str(cluster) if cluster else None
+
+
+def service_ready(service: Mapping[str, Any]) -> str:
+    return str((condition(service, "Ready") or {}).get("status", "Unknown"))
+
+
+def service_summary(service: Mapping[str, Any], findings: Sequence[Finding]) -> dict[str, Any]:
+    """What ``ray service status`` shows: the Ready condition, endpoints, applications, problems."""
+    name, ns = service["metadata"]["name"], service["metadata"]["namespace"]
+    status = service.get("status") or {}
+    active = status.get("activeServiceStatus") or {}
+    return {
+        "name": name,
+        "namespace": ns,
+        "ready": service_ready(service),
+        "reason": (condition(service, "Ready") or {}).get("reason"),
+        "serveEndpoints": int(status.get("numServeEndpoints") or 0),
+        "cluster": active.get("rayClusterName"),
+        "serveService": f"{name}-serve-svc.{ns}.svc.cluster.local:8000",
+        "applications": {
+            app: {"status": value.get("status"), "message": value.get("message")}
+            for app, value in (active.get("applicationStatuses") or {}).items()
+        },
+        "problems": [vars(f) for f in findings],
+    }
+
+
+_SUMMARY_ROWS = ("name", "namespace", "ready", "reason", "serveEndpoints", "cluster", "serveService")
+
+
+def service_summary_fields(summary: Mapping[str, Any], findings: Sequence[Finding]) -> list[tuple[str, Any]]:
+    """The table rows of a service summary: its fields, one row per application and per problem."""
+    fields: list[tuple[str, Any]] = [(key, summary[key]) for key in _SUMMARY_ROWS]
+    for app, state in summary["applications"].items():
+        message = f": {state['message']}" if state.get("message") else ""
+        fields.append((f"app {app}", f"{state['status']}{message}"))
+    return fields + [("problem", f.line()) for f in findings]

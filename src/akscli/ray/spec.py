@@ -416,7 +416,6 @@ def scale_patch(
     return {"ops": ops, "replicas": new_replicas, "min": new_min, "max": new_max}
 
 
-
 # ---- from the command line ------------------------------------------------------------------
 
 
@@ -442,9 +441,7 @@ class ClusterFlags:
 
     def given(self) -> bool:
         """Whether the user described a cluster at all (every flag off means: the defaults)."""
-        return self.spot or any(
-            getattr(self, f) is not None for f in self.__dataclass_fields__ if f != "spot"
-        )
+        return self.spot or any(getattr(self, f) is not None for f in self.__dataclass_fields__ if f != "spot")
 
     def default_group_given(self) -> bool:
         """Whether a flag of the single default worker group was given."""
@@ -461,9 +458,7 @@ class ClusterFlags:
         return self.spot or any(v is not None for v in default_group)
 
 
-def cluster_spec(
-    name: str, namespace: str, flags: ClusterFlags, labels: Sequence[str] = ()
-) -> ClusterSpec:
+def cluster_spec(name: str, namespace: str, flags: ClusterFlags, labels: Sequence[str] = ()) -> ClusterSpec:
     """Validate ``flags`` into the spec of the Ray cluster ``name``."""
     if flags.worker_group and flags.default_group_given():
         raise UsageError(

@@ -1,8 +1,16 @@
-"""TODO"""
+"""Reading a Ray cluster's state from objects the caller fetched, and explaining stuck pods.
+
+Nothing here talks to the cluster (``akscli.ray.live`` does): every function takes plain
+objects, so each rule is tested with hand-written pods and events.
+"""
 
 from __future__ import annotations
 
-# ---- reading status -----------------------------------------------------------------------
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from akscli.ray.spec import AGENTPOOL_LABEL, CLUSTER_LABEL, GPU_RESOURCE, GROUP_LABEL, NODE_TYPE_LABEL, ClusterSpec
 
 
 def condition(obj: Mapping[str, Any], kind: str) -> Mapping[str, Any] | None:
@@ -101,6 +109,52 @@ def head_service(cluster: Mapping[str, Any]) -> str:
     reported = ((cluster.get("status") or {}).get("head") or {}).get("serviceName")
     return str(reported or f"{cluster['metadata']['name']}-head-svc")
 
+
+def cluster_summary_fields(summary: Mapping[str, Any], findings: Sequence[Finding]) -> list[tuple[str, Any]]:
+    """The table rows of ``ray cluster status``."""
+    head = summary["head"]
+    fields: list[tuple[str, Any]] = [
+        ("name", summary["name"]),
+        ("namespace", summary["namespace"]),
+        ("state", summary["state"]),
+        ("ray version", summary["rayVersion"]),
+        ("head", f"{head['pod']} ({'ready' if head['ready'] else 'not ready'})"),
+        ("gpus", f"{summary['gpus']['inUse']} in use of {summary['gpus']['desired']} desired"),
+    ]
+    for cond in summary["conditions"]:
+        detail = f" ({cond['reason']})" if cond.get("reason") else ""
+        fields.append((f"condition {cond['type']}", f"{cond['status']}{detail}"))
+    for group in summary["groups"]:
+        fields.append(
+            (
+                f"group {group['name']}",
+                f"{group['ready']}/{group['desired']} ready (min {group['min']}, max "
+                f"{group['max']}, {group['gpus_per_pod']} GPU/pod, {group['pending']} pending)",
+            )
+        )
+    return fields + [("problem", f.line()) for f in findings]
+
+
+def workergroup_rows(summary: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One row per worker group of a cluster summary, named by its cluster."""
+    return [{"cluster": summary["name"], "namespace": summary["namespace"], **group} for group in summary["groups"]]
+
+
+def ray_node(pod: Mapping[str, Any]) -> dict[str, Any]:
+    """A Ray pod as ``ray cluster nodes -o json|yaml`` shows it."""
+    labels = pod["metadata"].get("labels") or {}
+    return {
+        "name": pod["metadata"]["name"],
+        "namespace": pod["metadata"].get("namespace"),
+        "cluster": labels.get(CLUSTER_LABEL),
+        "type": labels.get(NODE_TYPE_LABEL),
+        "group": labels.get(GROUP_LABEL),
+        "ready": pod_ready(pod),
+        "gpus": pod_gpus(pod),
+        "phase": (pod.get("status") or {}).get("phase"),
+        "node": (pod.get("spec") or {}).get("nodeName"),
+        "ip": (pod.get("status") or {}).get("podIP"),
+    }
 
 
 # ---- diagnosis ----------------------------------------------------------------------------
@@ -255,4 +309,3 @@ NO_GPU_HINT = (
     "add a GPU node pool (e.g. akscli nodepool add gpu --vm-size Standard_NC24ads_A100_v4 "
     "--min-count 0 --max-count 2) and pass --gpu-pool gpu, or drop the GPU flags"
 )
-

@@ -30,7 +30,6 @@ WORKDIR_SKIP_DIRS = frozenset(
 WORKDIR_SKIP_SUFFIXES = (".pyc", ".pyo")
 
 
-
 @dataclass(frozen=True)
 class PackedWorkdir:
     data: dict[str, str]
@@ -119,4 +118,3 @@ def workdir_values(job: str, namespace: str, packed: PackedWorkdir) -> dict[str,
         "data": packed.data,
         "binary_data": packed.binary_data,
     }
-

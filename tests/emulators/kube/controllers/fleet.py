@@ -127,6 +127,12 @@ def matches_properties(selector: Mapping[str, Any] | None, member: Mapping[str, 
     return True
 
 
+def _latest(cluster: Any, obj: dict[str, Any]) -> dict[str, Any]:
+    """The stored copy of ``obj`` (a reconcile may run after later changes), else ``obj``."""
+    meta = obj["metadata"]
+    return cluster.get(obj["apiVersion"], obj["kind"], meta.get("namespace"), meta["name"]) or obj
+
+
 def _labels(obj: Mapping[str, Any]) -> dict[str, str]:
     return dict((obj.get("metadata") or {}).get("labels") or {})
 
@@ -377,15 +383,7 @@ class FleetHubController(Controller):
         return placement["metadata"].get("namespace"), placement["metadata"]["name"]
 
     def place(self, cluster: Any, placement: dict[str, Any]) -> None:
-        placement = (
-            cluster.get(
-                placement["apiVersion"],
-                placement["kind"],
-                placement["metadata"].get("namespace"),
-                placement["metadata"]["name"],
-            )
-            or placement
-        )
+        placement = _latest(cluster, placement)
         if placement["metadata"].get("deletionTimestamp"):
             return
         generation = int(placement["metadata"].get("generation") or 1)
@@ -633,15 +631,7 @@ class FleetHubController(Controller):
     # ---- staged update runs -------------------------------------------------------------------
 
     def run(self, cluster: Any, run: dict[str, Any]) -> None:
-        run = (
-            cluster.get(
-                run["apiVersion"],
-                run["kind"],
-                run["metadata"].get("namespace"),
-                run["metadata"]["name"],
-            )
-            or run
-        )
+        run = _latest(cluster, run)
         status = dict(run.get("status") or {})
         conds = _conds(status)
         if "Succeeded" in conds:

@@ -29,6 +29,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.status import ApiError
 
 KAITO = "kaito.sh/v1beta1"
 # KAITO labels the Workspaces of an InferenceSet, and their pods, with the set's name.
@@ -56,6 +57,11 @@ def _cond(ctype: str, ok: bool, reason: str, message: str = "") -> dict[str, Any
         "lastTransitionTime": _now(),
         "observedGeneration": 1,
     }
+
+
+def _set_status(cluster: Any, ws: dict[str, Any], fields: dict[str, Any], *conditions: dict[str, Any]) -> None:
+    md = ws["metadata"]
+    cluster.patch_status(KAITO, "Workspace", md["namespace"], md["name"], {**fields, "conditions": list(conditions)})
 
 
 def _owner(obj: dict[str, Any]) -> dict[str, Any]:
@@ -99,8 +105,9 @@ def planning_default() -> int:
     return KAITO_DEFAULT_MAX_MODEL_LEN
 
 
-class WorkspaceController(Controller):
-    watches: ClassVar[list[tuple[str, str]]] = [(KAITO, "Workspace")]
+class _KaitoController(Controller):
+    """What both KAITO controllers share: the failure modes, and dropping the work on an
+    object deleted while it is being reconciled (as KAITO's controllers do)."""
 
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
         if failure not in FAILURES:
@@ -108,66 +115,59 @@ class WorkspaceController(Controller):
         super().__init__(delay, failure)
 
     def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
-        md = obj["metadata"]
-        ns, name = md["namespace"], md["name"]
+        try:
+            self._reconcile(cluster, obj)
+        except ApiError as exc:
+            if exc.code != 404:
+                raise
+
+    def _reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+
+class WorkspaceController(_KaitoController):
+    watches: ClassVar[list[tuple[str, str]]] = [(KAITO, "Workspace")]
+
+    def _reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
+        name = obj["metadata"]["name"]
         size = (obj.get("resource") or {}).get("instanceType", "")
         nodes = _node_count(cluster, obj)
         if self.failure == "quota":
             family = size.replace("Standard_", "Standard ").rsplit("_", 1)[0] + " Family"
             m = _VCPUS.match(size)
             message = QUOTA_MESSAGE.format(family=family, cores=int(m.group(1)) * nodes if m else 0)
-            cluster.patch_status(
-                KAITO,
-                "Workspace",
-                ns,
-                name,
-                {
-                    "targetNodeCount": nodes,
-                    "conditions": [
-                        _cond("ResourceReady", False, "NodeClaimNotReady", message),
-                        _cond("InferenceReady", False, "WorkspaceResourceNotReady", "waiting for nodes"),
-                        _cond("WorkspaceSucceeded", False, "WorkspacePending", "resources are not ready"),
-                    ],
-                },
+            _set_status(
+                cluster,
+                obj,
+                {"targetNodeCount": nodes},
+                _cond("ResourceReady", False, "NodeClaimNotReady", message),
+                _cond("InferenceReady", False, "WorkspaceResourceNotReady", "waiting for nodes"),
+                _cond("WorkspaceSucceeded", False, "WorkspacePending", "resources are not ready"),
             )
             cluster.add_event(obj, "NodeClaimCreationFailed", message, type="Warning")
             return
         self._service(cluster, obj)
-        workers = [f"aks-{name[:20]}-{i}" for i in range(nodes)]
         self._pods(cluster, obj, nodes)
+        placed = {"targetNodeCount": nodes, "workerNodes": [f"aks-{name[:20]}-{i}" for i in range(nodes)]}
         if self.failure == "inference":
-            cluster.patch_status(
-                KAITO,
-                "Workspace",
-                ns,
-                name,
-                {
-                    "targetNodeCount": nodes,
-                    "workerNodes": workers,
-                    "conditions": [
-                        _cond("ResourceReady", True, "ResourcesReady"),
-                        _cond("InferenceReady", False, "InferenceFailed", "inference pod crashed: CUDA out of memory"),
-                        _cond("WorkspaceSucceeded", False, "WorkspaceFailed", "inference is not ready"),
-                    ],
-                },
+            crashed = "inference pod crashed: CUDA out of memory"
+            _set_status(
+                cluster,
+                obj,
+                placed,
+                _cond("ResourceReady", True, "ResourcesReady"),
+                _cond("InferenceReady", False, "InferenceFailed", crashed),
+                _cond("WorkspaceSucceeded", False, "WorkspaceFailed", "inference is not ready"),
             )
-            cluster.add_event(obj, "InferenceFailed", "inference pod crashed: CUDA out of memory", type="Warning")
+            cluster.add_event(obj, "InferenceFailed", crashed, type="Warning")
             return
-        cluster.patch_status(
-            KAITO,
-            "Workspace",
-            ns,
-            name,
-            {
-                "targetNodeCount": nodes,
-                "workerNodes": workers,
-                "state": "Ready",
-                "conditions": [
-                    _cond("ResourceReady", True, "ResourcesReady", f"{nodes} node(s) of {size} are ready"),
-                    _cond("InferenceReady", True, "InferenceReady", "inference service is ready"),
-                    _cond("WorkspaceSucceeded", True, "WorkspaceSucceeded", "workspace succeeded"),
-                ],
-            },
+        _set_status(
+            cluster,
+            obj,
+            {**placed, "state": "Ready"},
+            _cond("ResourceReady", True, "ResourcesReady", f"{nodes} node(s) of {size} are ready"),
+            _cond("InferenceReady", True, "InferenceReady", "inference service is ready"),
+            _cond("WorkspaceSucceeded", True, "WorkspaceSucceeded", "workspace succeeded"),
         )
         cluster.add_event(obj, "WorkspaceReady", f"workspace {name} is ready")
 
@@ -226,15 +226,10 @@ class WorkspaceController(Controller):
             )
 
 
-class InferenceSetController(Controller):
+class InferenceSetController(_KaitoController):
     watches: ClassVar[list[tuple[str, str]]] = [(KAITO, "InferenceSet")]
 
-    def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
-        if failure not in FAILURES:
-            raise ValueError(f"unknown KAITO failure mode {failure!r}; known: {FAILURES}")
-        super().__init__(delay, failure)
-
-    def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
+    def _reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
         md = obj["metadata"]
         ns, name = md["namespace"], md["name"]
         spec = obj.get("spec") or {}

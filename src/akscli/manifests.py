@@ -1,0 +1,63 @@
+"""Reading manifest files: multi-document YAML, JSON and ``kind: List``, from files, folders or stdin.
+
+The one loader behind ``akscli apply -f`` and ``akscli policy check -f``.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from akscli import yamlio
+from akscli.errors import UsageError
+
+SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def files(path: str) -> list[Path]:
+    root = Path(path).expanduser()
+    if root.is_file():
+        return [root]
+    if root.is_dir():
+        return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in SUFFIXES)
+    raise UsageError(
+        f"{path!r} is neither a file nor a directory",
+        hint="give -f a manifest file or a folder of .yaml/.yml/.json files",
+    )
+
+
+def _read(file: Path | None) -> tuple[str, str]:
+    """(text, source name) of a manifest file, or of stdin for ``-f -``."""
+    if file is None:
+        return sys.stdin.read(), "<stdin>"
+    try:
+        return file.read_text(encoding="utf-8"), str(file)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {str(file)!r}: {exc}", hint="check the file") from exc
+
+
+def load(paths: Sequence[str]) -> tuple[list[dict[str, Any]], list[str]]:
+    """The mapping documents in ``paths``, each with the file it came from; ``-`` reads stdin."""
+    objects: list[dict[str, Any]] = []
+    sources: list[str] = []
+    for path in paths:
+        for file in [None] if path == "-" else files(path):
+            text, source = _read(file)
+            for doc in yamlio.load_all(text, source=source):
+                is_list = isinstance(doc, dict) and str(doc.get("kind", "")).endswith("List")
+                for item in (doc.get("items") if is_list else [doc]) or []:
+                    if not isinstance(item, dict):
+                        raise UsageError(f"{source}: a document is not a mapping", "check the manifest")
+                    objects.append(item)
+                    sources.append(source)
+    return objects, sources
+
+
+def require_names(objects: Sequence[dict[str, Any]], sources: Sequence[str]) -> None:
+    """Objects that are to be applied need apiVersion, kind and metadata.name."""
+    for obj, source in zip(objects, sources, strict=True):
+        meta = obj.get("metadata")
+        if not obj.get("apiVersion") or not obj.get("kind") or not isinstance(meta, dict) or not meta.get("name"):
+            raise UsageError(f"{source}: every document needs apiVersion, kind and metadata.name", "check the manifest")

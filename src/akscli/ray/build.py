@@ -1,0 +1,177 @@
+"""The objects each create command applies: a RayCluster, a RayJob (with its working directory)
+or a RayService, built from validated flags and, where it matters, what the cluster holds."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from akscli import validate, yamlio
+from akscli.errors import UsageError
+from akscli.ray.job import (
+    JobSpec,
+    entrypoint,
+    entrypoint_resources,
+    job_name,
+    job_values,
+    load_runtime_env,
+    local_working_dir,
+    runtime_env,
+)
+from akscli.ray.live import Connection, check_gpu_capacity, get_object
+from akscli.ray.service import render_service, serve_config
+from akscli.ray.spec import ClusterFlags, ClusterSpec, cluster_spec, head_image, load_cluster_file, render_cluster
+from akscli.ray.workdir import WORKDIR_MOUNT, PackedWorkdir, pack_workdir, workdir_configmap_name, workdir_values
+
+
+@dataclass
+class Built:
+    """Objects to apply, and warnings for the user (a GPU pool with no nodes yet ...)."""
+
+    objects: list[dict[str, Any]]
+    warnings: list[str] = field(default_factory=list)
+
+
+def cluster_objects(name: str, flags: ClusterFlags, labels: Sequence[str], file: str | None, conn: Connection) -> Built:
+    """The RayCluster of ``ray cluster create``: from a file, or from flags (checked for GPUs)."""
+    validate.name(name, "Ray cluster name")
+    if file:
+        if flags.given():
+            raise UsageError(
+                "-f cannot be combined with cluster flags",
+                hint="edit the file, or leave out -f and use flags",
+            )
+        label_map = validate.labels(labels, "--label")
+        text = validate.existing_file(file, "-f file").read_text(encoding="utf-8")
+        obj = load_cluster_file(text, file, name, conn.namespace())
+        if label_map:
+            obj["metadata"].setdefault("labels", {}).update(label_map)
+        return Built([obj])
+    spec = cluster_spec(name, "", flags, labels)
+    return _on_cluster(spec, conn, lambda s: [render_cluster(s)])
+
+
+def _on_cluster(spec: ClusterSpec, conn: Connection, objects: Callable[[ClusterSpec], list[dict[str, Any]]]) -> Built:
+    """``objects`` of a validated ``spec`` in the connection's namespace, checked for GPUs."""
+    spec = replace(spec, namespace=conn.namespace())
+    warnings = [] if conn.offline else check_gpu_capacity(conn.kube(), spec)
+    return Built(objects(spec), warnings)
+
+
+def service_objects(name: str, serve_file: str, flags: ClusterFlags, labels: Sequence[str], conn: Connection) -> Built:
+    """The RayService of ``ray service deploy``: a Serve config on a cluster from flags."""
+    validate.name(name, "RayService name", max_len=40)
+    path = validate.existing_file(serve_file, "-f serve config")
+    serve = serve_config(path.read_text(encoding="utf-8"), serve_file)
+    label_map = validate.labels(labels, "--label")
+    spec = cluster_spec(name, "", flags)
+    return _on_cluster(
+        spec, conn, lambda s: render_service(name, s.namespace, serve, render_cluster(s)["spec"], label_map)
+    )
+
+
+@dataclass(frozen=True)
+class JobFlags:
+    """The flags of ``ray job submit`` that describe the job itself, as typed."""
+
+    name: str | None = None
+    cluster: str | None = None
+    working_dir: str | None = None
+    runtime_env_file: str | None = None
+    pip: Sequence[str] = ()
+    env: Sequence[str] = ()
+    entrypoint_cpus: float | None = None
+    entrypoint_gpus: float | None = None
+    entrypoint_resources: Sequence[str] = ()
+    shutdown: bool = True
+    ttl: str = "5m"
+    deadline: str | None = None
+    labels: Sequence[str] = ()
+
+
+@dataclass
+class JobSubmission(Built):
+    name: str = ""
+    workdir: PackedWorkdir | None = None
+
+
+def _check_job_flags(flags: JobFlags, cluster_flags: ClusterFlags) -> None:
+    """Refuse what needs no cluster to refuse: a new cluster described for an existing one."""
+    if flags.cluster:
+        validate.name(flags.cluster, "--cluster")
+        if cluster_flags.given():
+            raise UsageError(
+                "--cluster runs on an existing Ray cluster: leave out the flags that describe a new one",
+                hint="drop --cluster to create a cluster for this job",
+            )
+
+
+def job_objects(
+    entrypoint_args: Sequence[str], flags: JobFlags, cluster_flags: ClusterFlags, conn: Connection
+) -> JobSubmission:
+    """The RayJob of ``ray job submit`` and the ConfigMap of its working directory.
+
+    Every flag is validated before the cluster is read: the cluster is needed for --cluster (its
+    image runs the submitter) and for the GPU check of a new cluster.
+    """
+    entry = entrypoint(entrypoint_args)
+    name = job_name(flags.name)
+    ttl_seconds = int(validate.duration(flags.ttl, "--ttl"))
+    deadline_seconds = int(validate.duration(flags.deadline, "--deadline")) if flags.deadline else None
+    _check_job_flags(flags, cluster_flags)
+    base_env = None
+    if flags.runtime_env_file:
+        path = validate.existing_file(flags.runtime_env_file, "--runtime-env file")
+        base_env = load_runtime_env(path.read_text(encoding="utf-8"), flags.runtime_env_file)
+    workdir = local_working_dir(flags.working_dir, base_env)
+    packed = pack_workdir(Path(workdir)) if workdir else None
+    env_doc = runtime_env(base_env, pip=flags.pip, env=flags.env, working_dir=WORKDIR_MOUNT if packed else None)
+    for what, value in (
+        ("--entrypoint-num-cpus", flags.entrypoint_cpus),
+        ("--entrypoint-num-gpus", flags.entrypoint_gpus),
+    ):
+        if value is not None:
+            validate.number(value, what, 0, 1024)
+    resources = entrypoint_resources(flags.entrypoint_resources)
+    labels = validate.labels(flags.labels, "--label")
+    new_cluster = None if flags.cluster else cluster_spec(name, "", cluster_flags)
+    namespace = conn.namespace()
+    warnings: list[str] = []
+    cluster_spec_obj: dict[str, Any] | None = None
+    if new_cluster is None:
+        submitter_image = head_image(get_object(conn.kube(), "RayCluster", str(flags.cluster), namespace))
+    else:
+        built = _on_cluster(new_cluster, conn, lambda s: [render_cluster(s)])
+        warnings, cluster_spec_obj = built.warnings, built.objects[0]["spec"]
+        submitter_image = new_cluster.image_ref
+    job = JobSpec(
+        name=name,
+        namespace=namespace,
+        entrypoint=entry,
+        runtime_env_yaml=yamlio.dump(env_doc) if env_doc else None,
+        cluster_selector=flags.cluster,
+        entrypoint_cpus=flags.entrypoint_cpus,
+        entrypoint_gpus=flags.entrypoint_gpus,
+        entrypoint_resources=resources,
+        shutdown_after_finish=flags.shutdown,
+        ttl_seconds=ttl_seconds,
+        active_deadline_seconds=deadline_seconds,
+        workdir_configmap=workdir_configmap_name(name) if packed else None,
+        workdir_items=tuple(packed.items) if packed else (),
+        submitter_image=submitter_image,
+        labels=labels,
+    )
+    return JobSubmission(_render_job(job, cluster_spec_obj, packed), warnings, name=name, workdir=packed)
+
+
+def _render_job(
+    job: JobSpec, cluster_spec_obj: dict[str, Any] | None, packed: PackedWorkdir | None
+) -> list[dict[str, Any]]:
+    from akscli.render import render
+
+    objects: list[dict[str, Any]] = []
+    if packed:
+        objects += render("ray/workdir-configmap.yaml.j2", workdir_values(job.name, job.namespace, packed))
+    return objects + render("ray/rayjob.yaml.j2", job_values(job, cluster_spec_obj))
