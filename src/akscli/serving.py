@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -638,6 +639,7 @@ STACK_KINDS = (
 READY_KINDS = ("Workspace", "InferenceSet", "Deployment")
 FLEET_READY_KINDS = ("ClusterResourcePlacement",)
 
+# (apiVersion, kind, name, namespace): what common.delete_objects takes.
 ObjectRef = tuple[str, str, str, str | None]
 
 
@@ -651,7 +653,7 @@ def _identity(obj: Mapping[str, Any]) -> tuple[str, str, str | None, str]:
     return (str(obj["apiVersion"]), str(obj["kind"]), meta.get("namespace"), str(meta["name"]))
 
 
-def _served(kube: Kube, api_version: str, kind: str) -> bool:
+def _kind_available(kube: Kube, api_version: str, kind: str) -> bool:
     """Built-in kinds always are; a CRD kind only where its operator is installed."""
     return "/" not in api_version or api_version.startswith("apps/") or kube.has_api(api_version, kind)
 
@@ -695,8 +697,6 @@ def recreate(kube: Kube, changes: Iterable[ImmutableChange]) -> None:
 
 
 def wait_deleted(kube: Kube, obj: Mapping[str, Any], timeout: float = 300.0) -> None:
-    import time
-
     api_version, kind, namespace, name = _identity(obj)
     deadline = time.monotonic() + timeout
     while kube.get(api_version, kind, name, namespace=namespace) is not None:
@@ -793,7 +793,7 @@ def deployed_models(kube: Kube, *, namespace: str | None, all_namespaces: bool) 
     """The summary row of every deployed model, by namespace and name."""
     found = []
     for api_version, kind in SERVING_KINDS:
-        if not _served(kube, api_version, kind):
+        if not _kind_available(kube, api_version, kind):
             continue
         selector = MODEL_LABEL if kind == "Deployment" else None
         for obj in kube.list(
@@ -818,7 +818,7 @@ def fleet_placements(kube: Kube) -> list[dict[str, Any]]:
 def find(kube: Kube, name: str, namespace: str) -> dict[str, Any]:
     """The object serving the deployed model ``name`` (Workspace, InferenceSet or Deployment)."""
     for api_version, kind in SERVING_KINDS:
-        if not _served(kube, api_version, kind):
+        if not _kind_available(kube, api_version, kind):
             continue
         obj = kube.get(api_version, kind, name, namespace=namespace)
         if obj is None or (
@@ -901,8 +901,6 @@ class ChatReply:
 
 def chat(kube: Kube, obj: Mapping[str, Any], prompt: str, max_tokens: int) -> ChatReply:
     """One chat completion against the first model the server lists, timed."""
-    import time
-
     name = obj["metadata"]["name"]
     served = served_models(kube, obj)
     if not served:
@@ -950,7 +948,7 @@ def stack_refs(kube: Kube, name: str, namespace: str, *, keep_history: bool) -> 
     selector = f"akscli.io/stack={stack_of(name)}"
     refs: list[ObjectRef] = []
     for api_version, kind in STACK_KINDS:
-        if not _served(kube, api_version, kind):
+        if not _kind_available(kube, api_version, kind):
             continue
         scope = None if api_version == FLEET_API else namespace
         for obj in kube.list(api_version, kind, namespace=scope, label_selector=selector):

@@ -264,3 +264,11 @@ def test_credentials_report_an_unchanged_kubeconfig_as_up_to_date(azure_env: Arm
     r = invoke("cluster", "credentials", "-n", "aks1", "-g", RG)
     assert r.exit_code == 0, r
     assert "already up to date" in r.stderr
+
+
+def test_wait_on_a_failed_cluster_says_so_in_one_line_with_where_to_look(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env, provisioningState="Failed")
+    r = invoke("cluster", "wait", "-n", "aks1", "-g", RG, "--interval", "0s")
+    assert r.exit_code == 1, r
+    assert "error: cluster aks1 ended in provisioningState Failed" in r.stderr
+    assert "RuntimeError" not in r.stderr and "cluster show" in r.stderr

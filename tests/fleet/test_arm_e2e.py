@@ -102,11 +102,17 @@ def test_create_without_hub_refuses_hub_settings(azure_env: Any) -> None:
     assert "need a hub" in result.stderr
 
 
-def test_create_show_list_and_delete_a_fleet(fleet: Any) -> None:
+def test_show_prints_the_fleet_with_its_hub(fleet: Any) -> None:
     shown = invoke("fleet", "show", FLEET, "-g", RG, "-o", "json")
     assert json.loads(shown.stdout)["properties"]["hubProfile"]["dnsPrefix"] == f"{FLEET}-hub"
+
+
+def test_list_names_the_fleets_of_a_resource_group(fleet: Any) -> None:
     listed = invoke("fleet", "list", "-g", RG, "-o", "name")
     assert listed.stdout.split() == [f"fleet/{FLEET}"]
+
+
+def test_delete_with_yes_removes_the_fleet(fleet: Any) -> None:
     deleted = invoke("fleet", "delete", FLEET, "-g", RG, "-y")
     assert deleted.exit_code == 0, deleted
     assert fleet.get_resource(_fleet_id(fleet)) is None
@@ -197,7 +203,7 @@ def test_staged_upgrade_run_of_the_aks_group_is_created_started_and_drawn(fleet:
     assert names == ["updaterun/up-1"]
 
 
-def test_stop_and_skip_an_upgrade_run(fleet: Any) -> None:
+def _started_run(fleet: Any) -> None:
     _seed_members(fleet)
     invoke(
         "fleet",
@@ -211,10 +217,18 @@ def test_stop_and_skip_an_upgrade_run(fleet: Any) -> None:
         "s;groups=cloud",
         "--start",
     )
+
+
+def test_skip_marks_the_member_of_a_running_upgrade_run_skipped(fleet: Any) -> None:
+    _started_run(fleet)
     assert invoke("fleet", "rollout", "skip", "up-1", *ARM, "--target", "Member:gpu").exit_code == 0
     rows = json.loads(invoke("fleet", "rollout", "status", "up-1", *ARM, "-o", "json").stdout)
     member = rows["properties"]["status"]["stages"][0]["groups"][0]["members"][0]
     assert member["status"]["state"] == "Skipped"
+
+
+def test_stop_of_a_running_upgrade_run_succeeds(fleet: Any) -> None:
+    _started_run(fleet)
     assert invoke("fleet", "rollout", "stop", "up-1", *ARM).exit_code == 0
 
 
@@ -289,13 +303,21 @@ def test_approve_with_wait_reports_the_run_completed(fleet: Any) -> None:
     assert "update run up-1 completed" in result.stdout
 
 
-def test_delete_an_update_run_and_a_strategy(fleet: Any) -> None:
+def _run_with_strategy(fleet: Any) -> None:
     _seed_members(fleet)
     invoke("fleet", "rollout", "strategy", "create", "safe", *ARM, "--stage", "s;groups=cloud")
     invoke("fleet", "rollout", "create", "up-1", *ARM, "--upgrade-type", "NodeImageOnly", "--strategy", "safe")
+
+
+def test_rollout_delete_with_fleet_removes_the_update_run(fleet: Any) -> None:
+    _run_with_strategy(fleet)
     assert invoke("fleet", "rollout", "delete", "up-1", *ARM, "-y").exit_code == 0
-    assert invoke("fleet", "rollout", "strategy", "delete", "safe", *ARM, "-y").exit_code == 0
     assert fleet.get_resource(f"{_fleet_id(fleet)}/updateRuns/up-1") is None
+
+
+def test_strategy_delete_with_fleet_removes_the_update_strategy(fleet: Any) -> None:
+    _run_with_strategy(fleet)
+    assert invoke("fleet", "rollout", "strategy", "delete", "safe", *ARM, "-y").exit_code == 0
     assert fleet.get_resource(f"{_fleet_id(fleet)}/updateStrategies/safe") is None
 
 

@@ -98,12 +98,20 @@ def test_which_of_an_object_no_placement_selected_is_not_found(hub: Hub) -> None
     assert "no placement" in result.stderr
 
 
-def test_list_and_delete_placements(hub: Hub) -> None:
+def _placed_with_override(hub: Hub) -> None:
     _place("llm", "--select", "namespace/llm", "--override", '@/metadata/labels/x="1"')
     hub.settle()
+
+
+def test_list_shows_each_placement_with_its_available_members(hub: Hub) -> None:
+    _placed_with_override(hub)
     assert invoke("fleet", "placement", "list", "-o", "name").stdout.split() == ["clusterresourceplacement/llm"]
     table = invoke("fleet", "placement", "list").stdout.splitlines()
     assert table[1].split()[:6] == ["llm", "PickAll", "RollingUpdate", "3", "3", "True"]
+
+
+def test_delete_removes_the_placement_and_its_override(hub: Hub) -> None:
+    _placed_with_override(hub)
     assert invoke("fleet", "placement", "delete", "llm", "-y").exit_code == 0
     assert hub.cluster.get("placement.kubernetes-fleet.io/v1", CRP, None, "llm") is None
     assert hub.cluster.get("placement.kubernetes-fleet.io/v1", "ClusterResourceOverride", None, "llm-override") is None

@@ -163,3 +163,15 @@ def test_plan_hides_fitting_sizes_whose_gpus_vllm_does_not_run_on_unless_wide() 
     wide = invoke("model", "plan", "llama-3.1-8b-instruct", "-o", "wide").stdout
     assert "Standard_NV48s_v3" not in narrow and "GPUs vLLM does not run on" in narrow
     assert "Standard_NV48s_v3" in wide and "not supported by vLLM" in wide
+
+
+def test_deploy_takes_a_described_model_and_the_cluster_flags_together() -> None:
+    description = ["--weights-gib", "13", "--layers", "32", "--attention-heads", "32", "--head-dim", "128"]
+    result = invoke(
+        "model", "deploy", "acme/tiny-7b", *description, "--max-context", "8192", "--runtime", "vllm",
+        "-n", "ml", "--dry-run=client",
+    )  # fmt: skip
+    assert result.exit_code == 0, result
+    deployment = next(d for d in yamlio.load_all(result.stdout) if d["kind"] == "Deployment")
+    assert deployment["metadata"]["namespace"] == "ml"
+    assert "acme/tiny-7b" in deployment["spec"]["template"]["spec"]["containers"][0]["args"]

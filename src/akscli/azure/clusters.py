@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 from akscli import validate
 from akscli.azure import arm, names
 from akscli.azure.token import AKS_SERVER_APP
-from akscli.errors import NotFoundError, UsageError, WaitTimeoutError
+from akscli.errors import AkscliError, NotFoundError, UsageError, WaitTimeoutError
 
 if TYPE_CHECKING:
     from azure.core.polling import LROPoller
@@ -359,7 +359,10 @@ def wait_for(
             last = state
         if not deleted and state in TERMINAL_STATES:
             if state != "Succeeded":
-                raise arm.translate_arm_error(RuntimeError(f"cluster {name} ended in provisioningState {state}"))
+                raise AkscliError(
+                    f"cluster {name} ended in provisioningState {state}",
+                    hint=f"see why with 'akscli cluster show -g {rg} -n {name} -o json' (properties.status)",
+                )
             return cluster
         if time.monotonic() > deadline:
             raise WaitTimeoutError(

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from azure.core.polling import LROPoller
     from azure.mgmt.containerservice import ContainerServiceClient
 
+    from akscli.skus import GpuSku
+
 GPU_TAINT = "nvidia.com/gpu=present:NoSchedule"
 MODES = ("System", "User")
 GPU_DRIVERS = ("install", "none")
@@ -77,74 +79,20 @@ class NodePoolSpec:
         kubernetes_version: str | None = None,
     ) -> NodePoolSpec:
         """Validate every flag (raises UsageError) and resolve the GPU shortcut."""
-        from akscli import skus
-
         mode_v = validate.choice(mode, MODES, "--mode")
-        if vm_size and gpu:
-            raise UsageError(
-                "give --vm-size or --gpu, not both", hint="--gpu a100 --gpus-per-node 1 picks the VM size for you"
-            )
-        if not vm_size and not gpu:
-            raise UsageError(
-                "a node pool needs --vm-size or --gpu",
-                hint="e.g. --gpu h100 --gpus-per-node 8, or --vm-size Standard_D8ds_v5",
-            )
-        if gpus_per_node is not None and not gpu:
-            raise UsageError("--gpus-per-node goes with --gpu", hint="e.g. --gpu a100 --gpus-per-node 2")
-        sku = None
-        if gpu:
-            family = validate.choice(gpu, GPU_SHORTCUTS, "--gpu")
-            n = validate.integer(gpus_per_node if gpus_per_node is not None else 1, "--gpus-per-node", 1, 16)
-            sku = skus.find(family, n)
-            size = sku.vm_size
-        else:
-            size = names.vm_size(str(vm_size))
-            sku = skus.get(size)
+        size, sku = _vm_size(vm_size, gpu, gpus_per_node)
         is_gpu = sku is not None
-        lo: int | None
-        hi: int | None
-        if min_count is not None or max_count is not None:
-            if min_count is None or max_count is None:
-                raise UsageError("the autoscaler needs both --min and --max", hint="e.g. --min 0 --max 4")
-            lo = validate.integer(min_count, "--min", 0, MAX_COUNT)
-            hi = validate.integer(max_count, "--max", 1, MAX_COUNT)
-            if lo > hi:
-                raise UsageError(f"--min {lo} is larger than --max {hi}", hint="e.g. --min 0 --max 4")
-            if count is not None:
-                validate.integer(count, "--count", lo, hi)
-            if mode_v == "System" and lo < 1:
-                raise UsageError("a System pool needs at least one node", hint="use --min 1")
-        else:
-            lo = hi = None
-        cnt = validate.integer(count if count is not None else (lo if lo is not None else 1), "--count", 0, MAX_COUNT)
-        if mode_v == "System" and cnt < 1:
-            raise UsageError("a System pool needs at least one node", hint="use --count 1 or more")
+        cnt, lo, hi = _node_counts(count, min_count, max_count, system=mode_v == "System")
         taint_list = [_taint(t) for t in taints or []]
         if is_gpu and not no_gpu_taint and GPU_TAINT not in taint_list:
             taint_list.append(GPU_TAINT)
-        if mode_v == "System" and spot:
-            raise UsageError("a System pool cannot be spot", hint="drop --spot or use --mode User")
-        if spot_max_price is not None:
-            if not spot:
-                raise UsageError("--spot-max-price goes with --spot", hint="add --spot")
-            if spot_max_price != -1 and not 0 < spot_max_price <= 10000:
-                raise UsageError(
-                    f"invalid --spot-max-price {spot_max_price}",
-                    hint="a price in USD per hour, or -1 for up to the on-demand price",
-                )
+        _check_spot(spot, spot_max_price, system=mode_v == "System")
         driver = validate.choice(gpu_driver, GPU_DRIVERS, "--gpu-driver") if gpu_driver else None
         if driver and not is_gpu:
             raise UsageError(
                 f"--gpu-driver applies to GPU VM sizes; {size} has no GPU", hint="drop --gpu-driver or pick a GPU size"
             )
-        mig = None
-        if gpu_instance_profile:
-            mig = validate.choice(gpu_instance_profile, MIG_PROFILES, "--gpu-instance-profile")
-            if sku is None or sku.gpu_family not in MIG_FAMILIES:
-                raise UsageError(
-                    f"MIG (--gpu-instance-profile) needs an A100, H100 or H200 size; {size} is not one",
-                    hint="e.g. --gpu a100 --gpus-per-node 1 --gpu-instance-profile MIG1g",
-                )
+        mig = _mig_profile(gpu_instance_profile, sku, size) if gpu_instance_profile else None
         return cls(
             name=names.nodepool_name(name),
             cluster=names.cluster_name(cluster),
@@ -165,6 +113,83 @@ class NodePoolSpec:
             zones=names.zones(zones or []),
             kubernetes_version=names.kubernetes_version(kubernetes_version) if kubernetes_version else None,
         )
+
+
+def _vm_size(vm_size: str | None, gpu: str | None, gpus_per_node: int | None) -> tuple[str, GpuSku | None]:
+    """The VM size (given, or picked for ``--gpu``) and its GPU facts (None: no GPU)."""
+    from akscli import skus
+
+    if vm_size and gpu:
+        raise UsageError(
+            "give --vm-size or --gpu, not both", hint="--gpu a100 --gpus-per-node 1 picks the VM size for you"
+        )
+    if not vm_size and not gpu:
+        raise UsageError(
+            "a node pool needs --vm-size or --gpu",
+            hint="e.g. --gpu h100 --gpus-per-node 8, or --vm-size Standard_D8ds_v5",
+        )
+    if gpus_per_node is not None and not gpu:
+        raise UsageError("--gpus-per-node goes with --gpu", hint="e.g. --gpu a100 --gpus-per-node 2")
+    if gpu:
+        family = validate.choice(gpu, GPU_SHORTCUTS, "--gpu")
+        n = validate.integer(gpus_per_node if gpus_per_node is not None else 1, "--gpus-per-node", 1, 16)
+        found = skus.find(family, n)
+        return found.vm_size, found
+    size = names.vm_size(str(vm_size))
+    return size, skus.get(size)
+
+
+def _autoscale_range(min_count: int | None, max_count: int | None) -> tuple[int, int] | None:
+    """``--min``/``--max`` checked as a pair (None when neither is given)."""
+    if min_count is None and max_count is None:
+        return None
+    if min_count is None or max_count is None:
+        raise UsageError("the autoscaler needs both --min and --max", hint="e.g. --min 0 --max 4")
+    lo = validate.integer(min_count, "--min", 0, MAX_COUNT)
+    hi = validate.integer(max_count, "--max", 1, MAX_COUNT)
+    if lo > hi:
+        raise UsageError(f"--min {lo} is larger than --max {hi}", hint="e.g. --min 0 --max 4")
+    return lo, hi
+
+
+def _node_counts(
+    count: int | None, min_count: int | None, max_count: int | None, *, system: bool
+) -> tuple[int, int | None, int | None]:
+    """(initial count, autoscaler min, autoscaler max) of a new pool."""
+    bounds = _autoscale_range(min_count, max_count)
+    lo, hi = bounds if bounds else (None, None)
+    if bounds and count is not None:
+        validate.integer(count, "--count", bounds[0], bounds[1])
+    if system and lo is not None and lo < 1:
+        raise UsageError("a System pool needs at least one node", hint="use --min 1")
+    cnt = validate.integer(count if count is not None else (lo if lo is not None else 1), "--count", 0, MAX_COUNT)
+    if system and cnt < 1:
+        raise UsageError("a System pool needs at least one node", hint="use --count 1 or more")
+    return cnt, lo, hi
+
+
+def _check_spot(spot: bool, max_price: float | None, *, system: bool) -> None:
+    if system and spot:
+        raise UsageError("a System pool cannot be spot", hint="drop --spot or use --mode User")
+    if max_price is None:
+        return
+    if not spot:
+        raise UsageError("--spot-max-price goes with --spot", hint="add --spot")
+    if max_price != -1 and not 0 < max_price <= 10000:
+        raise UsageError(
+            f"invalid --spot-max-price {max_price}",
+            hint="a price in USD per hour, or -1 for up to the on-demand price",
+        )
+
+
+def _mig_profile(profile: str, sku: GpuSku | None, size: str) -> str:
+    mig = validate.choice(profile, MIG_PROFILES, "--gpu-instance-profile")
+    if sku is None or sku.gpu_family not in MIG_FAMILIES:
+        raise UsageError(
+            f"MIG (--gpu-instance-profile) needs an A100, H100 or H200 size; {size} is not one",
+            hint="e.g. --gpu a100 --gpus-per-node 1 --gpu-instance-profile MIG1g",
+        )
+    return mig
 
 
 def _taint(value: str) -> str:
@@ -349,9 +374,7 @@ def check_scale_flags(
     *, count: int | None, min_count: int | None, max_count: int | None, disable_autoscaler: bool
 ) -> None:
     """What ``nodepool scale`` can check before asking Azure (raises UsageError)."""
-    autoscale = min_count is not None or max_count is not None
-    if autoscale and (min_count is None or max_count is None):
-        raise UsageError("the autoscaler needs both --min and --max", hint="e.g. --min 0 --max 4")
+    autoscale = _autoscale_range(min_count, max_count) is not None
     if autoscale and (count is not None or disable_autoscaler):
         raise UsageError(
             "--min/--max set the autoscaler range; --count and --disable-autoscaler fix the size",
@@ -361,11 +384,6 @@ def check_scale_flags(
         raise UsageError("nothing to change", hint="pass --count N, or --min and --max")
     if count is not None:
         validate.integer(count, "--count", 0, MAX_COUNT)
-    if min_count is not None and max_count is not None:
-        lo = validate.integer(min_count, "--min", 0, MAX_COUNT)
-        hi = validate.integer(max_count, "--max", 1, MAX_COUNT)
-        if lo > hi:
-            raise UsageError(f"--min {lo} is larger than --max {hi}", hint="e.g. --min 0 --max 4")
 
 
 def upgrade_profile(c: ContainerServiceClient, rg: str, cluster: str, name: str) -> dict[str, Any]:

@@ -245,20 +245,29 @@ class _Collector:
 
 
 def check_node(node: Mapping[str, Any], stats: PoolStats, out: _Collector, opts: Options) -> None:
+    """Count the node into its pool's stats and add a finding for each problem it has."""
     name = str((node.get("metadata") or {}).get("name"))
     labels = _labels(node)
-    status = node.get("status") or {}
-    capacity = status.get("capacity") or {}
-    allocatable = status.get("allocatable") or {}
     size = labels.get(SIZE_LABEL)
-    pool = stats.pool
     conditions = _conditions(node)
     stats.nodes += 1
     if size:
         stats.sizes[size] += 1
+    _check_node_health(name, stats, conditions, out)
+    want = expected_gpus(size)
+    if not is_gpu_node(node, want):
+        return
+    _check_gpu_devices(node, name, size, want, stats, out)
+    _check_gpu_health(name, stats.pool, conditions, opts, out)
+    _check_gpu_setup(node, name, labels, stats, out)
+    _check_rdma(node, name, labels, size, stats, opts, out)
 
-    ready = conditions.get("Ready", {}).get("status") == "True"
-    if ready:
+
+def _check_node_health(
+    name: str, stats: PoolStats, conditions: Mapping[str, Mapping[str, Any]], out: _Collector
+) -> None:
+    pool = stats.pool
+    if conditions.get("Ready", {}).get("status") == "True":
         stats.ready += 1
     else:
         out.add(
@@ -282,16 +291,19 @@ def check_node(node: Mapping[str, Any], stats: PoolStats, out: _Collector, opts:
                 name,
             )
 
-    want = expected_gpus(size)
-    cap = _int(capacity.get(GPU))
-    alloc = _int(allocatable.get(GPU))
-    if not is_gpu_node(node, want):
-        return
+
+def _check_gpu_devices(
+    node: Mapping[str, Any], name: str, size: str | None, want: int, stats: PoolStats, out: _Collector
+) -> None:
+    """GPUs advertised and allocatable against what the VM size has."""
+    status = node.get("status") or {}
+    cap = _int((status.get("capacity") or {}).get(GPU))
+    alloc = _int((status.get("allocatable") or {}).get(GPU))
+    pool = stats.pool
     stats.gpu_nodes += 1
     stats.gpu_capacity += cap
     stats.gpu_allocatable += alloc
     stats.expected_gpus += want
-
     if cap == 0:
         out.add(
             "gpu-capacity",
@@ -325,6 +337,10 @@ def check_node(node: Mapping[str, Any], stats: PoolStats, out: _Collector, opts:
             name,
         )
 
+
+def _check_gpu_health(
+    name: str, pool: str, conditions: Mapping[str, Mapping[str, Any]], opts: Options, out: _Collector
+) -> None:
     for ctype in opts.gpu_conditions:
         cond = conditions.get(ctype)
         if cond and cond.get("status") == "True":
@@ -340,6 +356,12 @@ def check_node(node: Mapping[str, Any], stats: PoolStats, out: _Collector, opts:
                 name,
             )
 
+
+def _check_gpu_setup(
+    node: Mapping[str, Any], name: str, labels: Mapping[str, str], stats: PoolStats, out: _Collector
+) -> None:
+    """Feature labels, driver version and the GPU taint."""
+    pool = stats.pool
     missing = [k.split("/", 1)[1] for k in GPU_FEATURE_LABELS if k not in labels]
     if missing:
         out.add(
@@ -351,11 +373,9 @@ def check_node(node: Mapping[str, Any], stats: PoolStats, out: _Collector, opts:
             "enable GPU Feature Discovery (ClusterPolicy spec.gfd.enabled, or akscli baremetal prepare)",
             name,
         )
-
     driver = driver_version(labels)
     if driver:
         stats.drivers[driver] += 1
-
     taints = (node.get("spec") or {}).get("taints") or []
     if not any(t.get("key") in GPU_TAINT_KEYS and t.get("effect") in ("NoSchedule", "NoExecute") for t in taints):
         out.add(
@@ -369,45 +389,58 @@ def check_node(node: Mapping[str, Any], stats: PoolStats, out: _Collector, opts:
             name,
         )
 
+
+def _check_rdma(
+    node: Mapping[str, Any],
+    name: str,
+    labels: Mapping[str, str],
+    size: str | None,
+    stats: PoolStats,
+    opts: Options,
+    out: _Collector,
+) -> None:
+    pool = stats.pool
+    allocatable = (node.get("status") or {}).get("allocatable") or {}
     rdma_expected = opts.expect_rdma if opts.expect_rdma is not None else has_infiniband(size)
     capable = labels.get(RDMA_CAPABLE) == "true"
     available = labels.get(RDMA_AVAILABLE) == "true"
     rdma = {r: _int(allocatable.get(r)) for r in opts.rdma_resources if _int(allocatable.get(r)) > 0}
     if rdma:
         stats.rdma_nodes += 1
-    if rdma_expected or capable:
-        if not capable:
-            out.add(
-                "rdma-labels",
-                "warning",
-                "node",
-                pool,
-                f"NFD does not label the node {RDMA_CAPABLE}=true",
-                "install Node Feature Discovery (akscli baremetal prepare) or check that the "
-                "InfiniBand devices are passed through",
-                name,
-            )
-        elif not available:
-            out.add(
-                "rdma-labels",
-                "warning",
-                "node",
-                pool,
-                "RDMA hardware found but the RDMA kernel modules are not loaded (no rdma.available label)",
-                "load ib_umad and rdma_ucm (the GPU Operator's driver with rdma.enabled=true loads them)",
-                name,
-            )
-        if not rdma:
-            out.add(
-                "rdma-resource",
-                "error" if rdma_expected else "warning",
-                "node",
-                pool,
-                f"no RDMA resource allocatable (looked for {', '.join(opts.rdma_resources)})",
-                "deploy the RDMA shared device plugin (akscli baremetal prepare --rdma), or pass "
-                "--rdma-resource with the name your plugin advertises",
-                name,
-            )
+    if not (rdma_expected or capable):
+        return
+    if not capable:
+        out.add(
+            "rdma-labels",
+            "warning",
+            "node",
+            pool,
+            f"NFD does not label the node {RDMA_CAPABLE}=true",
+            "install Node Feature Discovery (akscli baremetal prepare) or check that the "
+            "InfiniBand devices are passed through",
+            name,
+        )
+    elif not available:
+        out.add(
+            "rdma-labels",
+            "warning",
+            "node",
+            pool,
+            "RDMA hardware found but the RDMA kernel modules are not loaded (no rdma.available label)",
+            "load ib_umad and rdma_ucm (the GPU Operator's driver with rdma.enabled=true loads them)",
+            name,
+        )
+    if not rdma:
+        out.add(
+            "rdma-resource",
+            "error" if rdma_expected else "warning",
+            "node",
+            pool,
+            f"no RDMA resource allocatable (looked for {', '.join(opts.rdma_resources)})",
+            "deploy the RDMA shared device plugin (akscli baremetal prepare --rdma), or pass "
+            "--rdma-resource with the name your plugin advertises",
+            name,
+        )
 
 
 def check_pools(pools: Iterable[PoolStats], out: _Collector) -> None:
@@ -483,56 +516,61 @@ def check_operator(kube: Kube, opts: Options, out: _Collector, gpu_nodes: int) -
             f"kubectl -n {opts.operator_namespace} logs deploy/gpu-operator (the pod findings show what fails)",
         )
     spec = policy.get("spec") or {}
-    summary: dict[str, Any] = {"installed": True, "policy": name, "state": state, "components": {}}
-    for component, ds_name in OPERATOR_DAEMONSETS:
-        if (spec.get(component) or {}).get("enabled", True) is False:
-            summary["components"][component] = "disabled"
-            continue
-        ds = kube.get("apps/v1", "DaemonSet", ds_name, namespace=opts.operator_namespace)
-        if ds is None:
-            if gpu_nodes:
-                out.add(
-                    "gpu-operator",
-                    "error",
-                    "cluster",
-                    None,
-                    f"the GPU Operator's {component} DaemonSet ({ds_name}) does not exist",
-                    "check the operator's log: kubectl -n " + opts.operator_namespace + " logs deploy/gpu-operator",
-                )
-            summary["components"][component] = "missing"
-            continue
-        st = ds.get("status") or {}
-        desired, ready = _int(st.get("desiredNumberScheduled")), _int(st.get("numberReady"))
-        summary["components"][component] = f"{ready}/{desired}"
-        if ready < desired:
+    components = {
+        component: _check_component(kube, component, ds_name, opts, out, gpu_nodes)
+        if (spec.get(component) or {}).get("enabled", True) is not False
+        else "disabled"
+        for component, ds_name in OPERATOR_DAEMONSETS
+    }
+    return {"installed": True, "policy": name, "state": state, "components": components}
+
+
+def _check_component(kube: Kube, component: str, ds_name: str, opts: Options, out: _Collector, gpu_nodes: int) -> str:
+    """One operator DaemonSet: 'ready/desired', or 'missing'; a finding per pod that is not running."""
+    ds = kube.get("apps/v1", "DaemonSet", ds_name, namespace=opts.operator_namespace)
+    if ds is None:
+        if gpu_nodes:
             out.add(
                 "gpu-operator",
                 "error",
                 "cluster",
                 None,
-                f"{component} pods ready on {ready} of {desired} nodes",
-                f"kubectl -n {opts.operator_namespace} get pods -l app={ds_name} -o wide",
+                f"the GPU Operator's {component} DaemonSet ({ds_name}) does not exist",
+                "check the operator's log: kubectl -n " + opts.operator_namespace + " logs deploy/gpu-operator",
             )
-            for pod in kube.list(
-                "v1",
-                "Pod",
-                namespace=opts.operator_namespace,
-                label_selector=f"app={ds_name}",
-                page_size=opts.page_size,
-            ):
-                problem = _pod_problem(pod)
-                if problem:
-                    node = (pod.get("spec") or {}).get("nodeName") or pod["metadata"]["name"]
-                    out.add(
-                        "gpu-operator-pod",
-                        "error",
-                        "node",
-                        None,
-                        f"{component} pod {problem}",
-                        f"kubectl -n {opts.operator_namespace} logs {pod['metadata']['name']}",
-                        node,
-                    )
-    return summary
+        return "missing"
+    st = ds.get("status") or {}
+    desired, ready = _int(st.get("desiredNumberScheduled")), _int(st.get("numberReady"))
+    if ready < desired:
+        out.add(
+            "gpu-operator",
+            "error",
+            "cluster",
+            None,
+            f"{component} pods ready on {ready} of {desired} nodes",
+            f"kubectl -n {opts.operator_namespace} get pods -l app={ds_name} -o wide",
+        )
+        _check_component_pods(kube, component, ds_name, opts, out)
+    return f"{ready}/{desired}"
+
+
+def _check_component_pods(kube: Kube, component: str, ds_name: str, opts: Options, out: _Collector) -> None:
+    pods = kube.list(
+        "v1", "Pod", namespace=opts.operator_namespace, label_selector=f"app={ds_name}", page_size=opts.page_size
+    )
+    for pod in pods:
+        problem = _pod_problem(pod)
+        if problem:
+            node = (pod.get("spec") or {}).get("nodeName") or pod["metadata"]["name"]
+            out.add(
+                "gpu-operator-pod",
+                "error",
+                "node",
+                None,
+                f"{component} pod {problem}",
+                f"kubectl -n {opts.operator_namespace} logs {pod['metadata']['name']}",
+                node,
+            )
 
 
 # ---- the run ---------------------------------------------------------------------------------

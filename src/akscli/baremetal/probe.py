@@ -529,80 +529,8 @@ def cuda_version(driver_cuda: int) -> str:
 def find_anomalies(gpus: list[Gpu], rdma: list[RdmaPort]) -> list[Anomaly]:
     found: list[Anomaly] = []
     for g in gpus:
-        scope = f"gpu {g.index}"
-        if g.ecc_volatile_uncorrected:
-            found.append(
-                Anomaly(
-                    scope,
-                    "error",
-                    f"{g.ecc_volatile_uncorrected} uncorrectable ECC errors since the last reset",
-                    "drain the node and reset the GPU; replace it if errors return",
-                )
-            )
-        if g.remapped_rows_failure:
-            found.append(
-                Anomaly(
-                    scope,
-                    "error",
-                    "row remapping failed: the GPU ran out of spare rows",
-                    "drain the node and have the GPU replaced",
-                )
-            )
-        if g.remapped_rows_pending:
-            found.append(
-                Anomaly(
-                    scope,
-                    "error",
-                    "a row remapping is pending until the GPU is reset",
-                    "drain the node and reset the GPU (or reboot the node)",
-                )
-            )
-        if g.retired_pages_pending:
-            found.append(
-                Anomaly(
-                    scope,
-                    "error",
-                    "a page retirement is pending until the GPU is reset",
-                    "drain the node and reset the GPU (or reboot the node)",
-                )
-            )
-        if g.ecc_enabled is False:
-            found.append(Anomaly(scope, "warning", "ECC is off", "enable it with 'nvidia-smi -e 1' and reset the GPU"))
-        if g.ecc_enabled is not None and g.ecc_pending_enabled not in (None, g.ecc_enabled):
-            found.append(
-                Anomaly(
-                    scope, "warning", "an ECC mode change is pending a GPU reset", "reset the GPU or reboot the node"
-                )
-            )
-        if g.mig_enabled is not None and g.mig_pending_enabled not in (None, g.mig_enabled):
-            found.append(
-                Anomaly(
-                    scope,
-                    "warning",
-                    "a MIG mode change is pending a GPU reset",
-                    "reset the GPU, or let the GPU Operator's MIG manager finish",
-                )
-            )
-        if g.pcie_width and g.pcie_width_max and g.pcie_width < g.pcie_width_max:
-            found.append(
-                Anomaly(
-                    scope,
-                    "warning",
-                    f"PCIe link runs at x{g.pcie_width}, the GPU supports x{g.pcie_width_max}",
-                    "reseat the GPU or report the host to the hardware provider",
-                )
-            )
-        inactive = [link.link for link in g.nvlinks if not link.active]
-        if inactive:
-            found.append(
-                Anomaly(
-                    scope,
-                    "error",
-                    f"{len(inactive)} of {len(g.nvlinks)} NVLink links are down "
-                    f"(links {', '.join(map(str, inactive))})",
-                    "drain the node; check 'nvidia-smi nvlink -s' and the fabric manager",
-                )
-            )
+        found += _memory_anomalies(g, f"gpu {g.index}")
+        found += _link_anomalies(g, f"gpu {g.index}")
     for p in rdma:
         if p.state.upper() != "ACTIVE":
             found.append(
@@ -613,6 +541,88 @@ def find_anomalies(gpus: list[Gpu], rdma: list[RdmaPort]) -> list[Anomaly]:
                     "check the cable and the switch port; 'ibstat' shows the details",
                 )
             )
+    return found
+
+
+def _memory_anomalies(g: Gpu, scope: str) -> list[Anomaly]:
+    """ECC errors, row remapping, page retirement and ECC mode."""
+    found: list[Anomaly] = []
+    if g.ecc_volatile_uncorrected:
+        found.append(
+            Anomaly(
+                scope,
+                "error",
+                f"{g.ecc_volatile_uncorrected} uncorrectable ECC errors since the last reset",
+                "drain the node and reset the GPU; replace it if errors return",
+            )
+        )
+    if g.remapped_rows_failure:
+        found.append(
+            Anomaly(
+                scope,
+                "error",
+                "row remapping failed: the GPU ran out of spare rows",
+                "drain the node and have the GPU replaced",
+            )
+        )
+    if g.remapped_rows_pending:
+        found.append(
+            Anomaly(
+                scope,
+                "error",
+                "a row remapping is pending until the GPU is reset",
+                "drain the node and reset the GPU (or reboot the node)",
+            )
+        )
+    if g.retired_pages_pending:
+        found.append(
+            Anomaly(
+                scope,
+                "error",
+                "a page retirement is pending until the GPU is reset",
+                "drain the node and reset the GPU (or reboot the node)",
+            )
+        )
+    if g.ecc_enabled is False:
+        found.append(Anomaly(scope, "warning", "ECC is off", "enable it with 'nvidia-smi -e 1' and reset the GPU"))
+    if g.ecc_enabled is not None and g.ecc_pending_enabled not in (None, g.ecc_enabled):
+        found.append(
+            Anomaly(scope, "warning", "an ECC mode change is pending a GPU reset", "reset the GPU or reboot the node")
+        )
+    return found
+
+
+def _link_anomalies(g: Gpu, scope: str) -> list[Anomaly]:
+    """A pending MIG change, a narrow PCIe link, NVLink links down."""
+    found: list[Anomaly] = []
+    if g.mig_enabled is not None and g.mig_pending_enabled not in (None, g.mig_enabled):
+        found.append(
+            Anomaly(
+                scope,
+                "warning",
+                "a MIG mode change is pending a GPU reset",
+                "reset the GPU, or let the GPU Operator's MIG manager finish",
+            )
+        )
+    if g.pcie_width and g.pcie_width_max and g.pcie_width < g.pcie_width_max:
+        found.append(
+            Anomaly(
+                scope,
+                "warning",
+                f"PCIe link runs at x{g.pcie_width}, the GPU supports x{g.pcie_width_max}",
+                "reseat the GPU or report the host to the hardware provider",
+            )
+        )
+    inactive = [link.link for link in g.nvlinks if not link.active]
+    if inactive:
+        found.append(
+            Anomaly(
+                scope,
+                "error",
+                f"{len(inactive)} of {len(g.nvlinks)} NVLink links are down (links {', '.join(map(str, inactive))})",
+                "drain the node; check 'nvidia-smi nvlink -s' and the fabric manager",
+            )
+        )
     return found
 
 

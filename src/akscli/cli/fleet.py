@@ -351,7 +351,7 @@ def member_list(
 
     fmt = opts.output_format(output_format)
     scope = _scope(fleet, group, subscription, auth, tenant)
-    rows = member_rows(scope.items(MEMBER), scope.arm.read_cluster)
+    rows = member_rows(scope.items(MEMBER), scope.arm.cluster_reader())
     output.emit(rows, fmt, MEMBER_COLUMNS, name=lambda r: f"member/{r['name']}")
 
 
@@ -582,13 +582,7 @@ def placement_status(
         output.emit_object({"placement": summary, "clusters": rows}, fmt)
         return
     if fmt in ("table", "wide"):
-        output.write(
-            f"{summary['kind']} {summary['name']}: {summary['placementType']}, {summary['strategy']}, "
-            f"{summary['available']}/{summary['clusters']} member(s) available"
-        )
-        output.write("  " + "  ".join(f"{k}={v}" for k, v in summary["conditions"].items()))
-        if summary["message"]:
-            output.write(f"  {summary['message']}")
+        output.write("\n".join(placement.describe(summary)))
     output.emit(
         rows,
         fmt,

@@ -7,11 +7,11 @@ goes through ``common.apply_objects``.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 import typer
 
@@ -88,48 +88,79 @@ DESCRIPTION_OPTIONS: dict[str, Any] = {
 }
 
 
-def _with_description_flags(before: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """Give a command the DESCRIPTION_OPTIONS flags (placed in its help before the parameter
-    ``before``) and hand them to it as one ``described: catalog.Description`` argument."""
+Command = Callable[..., None]
 
-    def decorate(command: Callable[..., None]) -> Callable[..., None]:
-        own = [p for p in inspect.signature(command, eval_str=True).parameters.values() if p.name != "described"]
-        at = [p.name for p in own].index(before)
-        added = [
-            inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None, annotation=annotation)
-            for name, annotation in DESCRIPTION_OPTIONS.items()
-        ]
 
-        @functools.wraps(command)
-        def run(**flags: Any) -> None:
-            described = catalog.Description(**{name: flags.pop(name) for name in DESCRIPTION_OPTIONS})
-            command(**flags, described=described)
+class _Placer(Protocol):
+    def __call__(self, before: str | None) -> Callable[[Command], Command]: ...
 
-        run.__signature__ = inspect.Signature([*own[:at], *added, *own[at:]])  # type: ignore[attr-defined]
-        return run
 
-    return decorate
+def _flag_block(options: dict[str, Any], into: str, build: Callable[..., Any]) -> _Placer:
+    """A decorator factory for a block of flags several commands share: the flags are added to
+    the command's signature (so its help lists them before the parameter ``before``, or last)
+    and handed to it as one ``into`` argument, ``build(**flags)``."""
+
+    def placed(before: str | None) -> Callable[[Command], Command]:
+        def decorate(command: Command) -> Command:
+            own = [p for p in inspect.signature(command, eval_str=True).parameters.values() if p.name != into]
+            at = [p.name for p in own].index(before) if before else len(own)
+            added = [
+                inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None, annotation=annotation)
+                for name, annotation in options.items()
+            ]
+
+            @functools.wraps(command)
+            def run(**flags: Any) -> None:
+                block = build(**{name: flags.pop(name) for name in options})
+                command(**flags, **{into: block})
+
+            run.__signature__ = inspect.Signature([*own[:at], *added, *own[at:]])  # type: ignore[attr-defined]
+            return run
+
+        return decorate
+
+    return placed
+
+
+@dataclasses.dataclass(frozen=True)
+class _Cluster:
+    """Where a command works: the kubeconfig flags and -n."""
+
+    namespace: str | None = None
+    kubeconfig: str | None = None
+    kube_context: str | None = None
+    request_timeout: str | None = None
+
+    def target(self) -> KubeTarget:
+        return opts.kube_target(self.kubeconfig, self.kube_context, self.namespace, self.request_timeout)
+
+    def connect(self) -> tuple[Kube, str]:
+        """The connection and the namespace to work in (-n, else the context's)."""
+        kube = connect(self.target())
+        return kube, self.namespace or kube.namespace
+
+    def deployed(self, name: str) -> tuple[Kube, dict[str, Any]]:
+        """The connection and the object serving the deployed model ``name``."""
+        validate.name(name, "model deployment name")
+        kube, namespace = self.connect()
+        return kube, serving.find(kube, name, namespace)
+
+
+CLUSTER_OPTIONS: dict[str, Any] = {
+    "namespace": opts.Namespace,
+    "kubeconfig": opts.Kubeconfig,
+    "kube_context": opts.Context,
+    "request_timeout": opts.RequestTimeout,
+}
+# Decorators: `@_with_description_flags(before="output_fmt")` adds the model description flags as
+# `described: catalog.Description`; `@_on_cluster(before=...)` adds -n, --kubeconfig, --context
+# and --request-timeout as `cluster: _Cluster`.
+_with_description_flags = _flag_block(DESCRIPTION_OPTIONS, "described", catalog.Description)
+_on_cluster = _flag_block(CLUSTER_OPTIONS, "cluster", _Cluster)
 
 
 DeploymentName = Annotated[str, typer.Argument(help="Deployment name (see model list).")]
 ModelName = Annotated[str, typer.Argument(metavar="MODEL", help="Hugging Face id or KAITO preset name.")]
-
-
-def _connect(
-    kubeconfig: str | None, context: str | None, namespace: str | None, request_timeout: str | None
-) -> tuple[Kube, str]:
-    """The cluster connection and the namespace to work in (-n, else the context's)."""
-    kube = connect(opts.kube_target(kubeconfig, context, namespace, request_timeout))
-    return kube, namespace or kube.namespace
-
-
-def _deployed(
-    name: str, kubeconfig: str | None, context: str | None, namespace: str | None, request_timeout: str | None
-) -> tuple[Kube, dict[str, Any]]:
-    """The connection and the object serving the deployed model ``name``."""
-    validate.name(name, "model deployment name")
-    kube, ns = _connect(kubeconfig, context, namespace, request_timeout)
-    return kube, serving.find(kube, name, ns)
 
 
 # ---- catalog and show -----------------------------------------------------------------------
@@ -277,6 +308,7 @@ def _print_plan(the_plan: planning.Plan, chosen: planning.Fit | None, fmt: str) 
 
 @app.command("deploy")
 @_with_description_flags(before="namespace")
+@_on_cluster(before="dry_run")
 def deploy_cmd(
     model_name: ModelName,
     name: Annotated[
@@ -369,10 +401,6 @@ def deploy_cmd(
     region: RegionOpt = skus.DEFAULT_REGION,
     budget: BudgetOpt = None,
     price_file: PriceFileOpt = None,
-    namespace: opts.Namespace = None,
-    kubeconfig: opts.Kubeconfig = None,
-    kube_context: opts.Context = None,
-    request_timeout: opts.RequestTimeout = None,
     dry_run: opts.DryRun = "none",
     wait: opts.Wait = False,
     timeout: opts.Timeout = "30m",
@@ -380,6 +408,7 @@ def deploy_cmd(
     force_conflicts: opts.ForceConflicts = False,
     output_fmt: opts.Output = "table",
     described: catalog.Description = catalog.Description(),
+    cluster: _Cluster = _Cluster(),
 ) -> None:
     """Deploy a model through KAITO (default) or vLLM, sized by the plan.
 
@@ -393,7 +422,8 @@ def deploy_cmd(
         model, context=context, concurrency=concurrency, region=region, budget=budget, price_file=price_file
     )
     fit = planning.fit_to_deploy(the_plan, vm_size)
-    namespace = validate.name(namespace, "namespace") if namespace else (serving.default_name(model) if fleet else None)
+    # On a fleet hub the model gets a namespace of its own: the placement takes the whole namespace.
+    namespace = cluster.namespace or (serving.default_name(model) if fleet else None)
     gateway_name, gateway_namespace = serving.parse_gateway(gateway)
     req = serving.DeployRequest(
         name=validate.name(name, "--name", 50) if name else serving.default_name(model),
@@ -421,7 +451,7 @@ def deploy_cmd(
         staged_strategy=staged_strategy,
     )
     req.check()
-    target = opts.kube_target(kubeconfig, kube_context, namespace, request_timeout)
+    target = dataclasses.replace(cluster, namespace=namespace).target()
     kube = connect(target) if mode != "client" else None
     if kube is not None:
         req.namespace = namespace or kube.namespace
@@ -481,7 +511,7 @@ def _ensure_namespace(kube: Kube, namespace: str, *, create: bool, dry_run: str)
         output.info(f"namespace/{namespace} created")
 
 
-@dataclass
+@dataclasses.dataclass
 class _Rollout:
     """What deploy and rollback share: recreate what cannot change in place, apply, delete what
     is no longer rendered, and record the revision."""
@@ -594,7 +624,7 @@ def list_cmd(
 ) -> None:
     """Deployed models: replicas, GPUs, VM size, endpoint and state."""
     fmt = opts.output_format(output_fmt)
-    kube, _ = _connect(kubeconfig, kube_context, namespace, request_timeout)
+    kube, _ = _Cluster(namespace, kubeconfig, kube_context, request_timeout).connect()
     if fleet:
         output.emit(
             serving.fleet_placements(kube),
@@ -624,17 +654,15 @@ EVENT_COLUMNS = [
 
 
 @app.command("status")
+@_on_cluster(before="output_fmt")
 def status_cmd(
     name: DeploymentName,
-    namespace: opts.Namespace = None,
-    kubeconfig: opts.Kubeconfig = None,
-    kube_context: opts.Context = None,
-    request_timeout: opts.RequestTimeout = None,
     output_fmt: opts.ObjectOutput = "table",
+    cluster: _Cluster = _Cluster(),
 ) -> None:
     """Conditions and recent events of one deployed model."""
     fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
-    kube, obj = _deployed(name, kubeconfig, kube_context, namespace, request_timeout)
+    kube, obj = cluster.deployed(name)
     doc = serving.status_report(kube, obj)
     if fmt != "table":
         output.emit_object(doc, fmt)
@@ -648,37 +676,33 @@ def status_cmd(
 
 
 @app.command("endpoint")
+@_on_cluster(before="output_fmt")
 def endpoint_cmd(
     name: DeploymentName,
-    namespace: opts.Namespace = None,
-    kubeconfig: opts.Kubeconfig = None,
-    kube_context: opts.Context = None,
-    request_timeout: opts.RequestTimeout = None,
     output_fmt: opts.ObjectOutput = "table",
+    cluster: _Cluster = _Cluster(),
 ) -> None:
     """The in-cluster URL of a model and the model id it serves (from /v1/models)."""
     fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
-    kube, obj = _deployed(name, kubeconfig, kube_context, namespace, request_timeout)
+    kube, obj = cluster.deployed(name)
     doc = {"name": name, "url": f"{serving.endpoint_of(obj)}/v1", "models": serving.served_models(kube, obj)}
     output.emit_object(doc, fmt, fields=[("url", doc["url"]), ("models", doc["models"])])
 
 
 @app.command("test")
+@_on_cluster(before="output_fmt")
 def test_cmd(
     name: DeploymentName,
     prompt: Annotated[str, typer.Option("--prompt", help="The user message.")] = "Say hello in five words.",
     max_tokens: Annotated[int, typer.Option("--max-tokens", help="Longest reply.")] = 64,
-    namespace: opts.Namespace = None,
-    kubeconfig: opts.Kubeconfig = None,
-    kube_context: opts.Context = None,
-    request_timeout: opts.RequestTimeout = None,
     output_fmt: opts.ObjectOutput = "table",
+    cluster: _Cluster = _Cluster(),
 ) -> None:
     """One chat completion through the API server's service proxy: the reply and its latency."""
     fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
     text = validate.text(prompt, "--prompt", 8000, multiline=True)
     limit = validate.integer(max_tokens, "--max-tokens", 1, 32_768)
-    kube, obj = _deployed(name, kubeconfig, kube_context, namespace, request_timeout)
+    kube, obj = cluster.deployed(name)
     answer = serving.chat(kube, obj, text, limit)
     if fmt != "table":
         output.emit_object(answer.to_dict(), fmt)
@@ -690,18 +714,16 @@ def test_cmd(
 
 
 @app.command("logs")
+@_on_cluster(before=None)
 def logs_cmd(
     name: DeploymentName,
     follow: Annotated[bool, typer.Option("-f", "--follow", help="Stream new lines.")] = False,
     tail: Annotated[int | None, typer.Option("--tail", help="Last N lines of each pod.", show_default=False)] = None,
-    namespace: opts.Namespace = None,
-    kubeconfig: opts.Kubeconfig = None,
-    kube_context: opts.Context = None,
-    request_timeout: opts.RequestTimeout = None,
+    cluster: _Cluster = _Cluster(),
 ) -> None:
     """Logs of the model's server pods (the first pod when following)."""
     tail_lines = validate.integer(tail, "--tail", 0, 1_000_000) if tail is not None else None
-    kube, obj = _deployed(name, kubeconfig, kube_context, namespace, request_timeout)
+    kube, obj = cluster.deployed(name)
     pods = serving.server_pods(kube, obj)
     shown = pods[:1] if follow else pods
     for pod in shown:
@@ -714,20 +736,18 @@ def logs_cmd(
 
 
 @app.command("delete")
+@_on_cluster(before="dry_run")
 def delete_cmd(
     name: DeploymentName,
     keep_history: Annotated[bool, typer.Option("--keep-history", help="Keep the revision records.")] = False,
-    namespace: opts.Namespace = None,
-    kubeconfig: opts.Kubeconfig = None,
-    kube_context: opts.Context = None,
-    request_timeout: opts.RequestTimeout = None,
     dry_run: opts.DryRun = "none",
     yes: opts.Yes = False,
+    cluster: _Cluster = _Cluster(),
 ) -> None:
     """Delete a deployed model and everything deploy created for it."""
     mode = opts.dry_run_mode(dry_run)
     validate.name(name, "model deployment name")
-    kube, ns = _connect(kubeconfig, kube_context, namespace, request_timeout)
+    kube, ns = cluster.connect()
     refs = serving.stack_refs(kube, name, ns, keep_history=keep_history)
     if mode == "client":
         # Nothing is sent: say what a real delete would remove.
@@ -751,18 +771,16 @@ HISTORY_COLUMNS = [
 
 
 @app.command("history")
+@_on_cluster(before="output_fmt")
 def history_cmd(
     name: DeploymentName,
-    namespace: opts.Namespace = None,
-    kubeconfig: opts.Kubeconfig = None,
-    kube_context: opts.Context = None,
-    request_timeout: opts.RequestTimeout = None,
     output_fmt: opts.Output = "table",
+    cluster: _Cluster = _Cluster(),
 ) -> None:
     """The recorded revisions of a deployed model, oldest first."""
     fmt = opts.output_format(output_fmt)
     validate.name(name, "model deployment name")
-    kube, ns = _connect(kubeconfig, kube_context, namespace, request_timeout)
+    kube, ns = cluster.connect()
     output.emit(
         [r.summary() for r in serving.revisions(kube, name, ns)],
         fmt,
@@ -773,6 +791,7 @@ def history_cmd(
 
 
 @app.command("rollback")
+@_on_cluster(before="dry_run")
 def rollback_cmd(
     name: DeploymentName,
     to_revision: Annotated[
@@ -784,29 +803,24 @@ def rollback_cmd(
     recreate: Annotated[
         bool, typer.Option("--recreate", help="Delete and create objects whose immutable fields differ.")
     ] = False,
-    namespace: opts.Namespace = None,
-    kubeconfig: opts.Kubeconfig = None,
-    kube_context: opts.Context = None,
-    request_timeout: opts.RequestTimeout = None,
     dry_run: opts.DryRun = "none",
     wait: opts.Wait = False,
     timeout: opts.Timeout = "30m",
     yes: opts.Yes = False,
     output_fmt: opts.Output = "table",
+    cluster: _Cluster = _Cluster(),
 ) -> None:
     """Apply the manifests of an earlier revision again (recorded as a new revision)."""
     mode = opts.dry_run_mode(dry_run)
     validate.duration(timeout, "--timeout")
     validate.name(name, "model deployment name")
     number = validate.integer(to_revision, "--to-revision", 1, 1_000_000) if to_revision is not None else None
-    target = opts.kube_target(kubeconfig, kube_context, namespace, request_timeout)
-    kube = connect(target)
-    ns = namespace or kube.namespace
+    kube, ns = cluster.connect()
     history = serving.revisions(kube, name, ns)
     chosen = serving.pick_revision(history, name, ns, number)
     objects = [dict(o) for o in chosen.manifests]
     serving.check_operators(kube, objects)
-    rollout = _Rollout(kube, target, mode, yes, output_fmt, recreate, force_conflicts=False, action="model rollback")
+    rollout = _Rollout(kube, cluster.target(), mode, yes, output_fmt, recreate, False, action="model rollback")
     rev = rollout.apply(
         objects,
         name=name,

@@ -105,16 +105,22 @@ class FleetArm:
             ],
         )
 
-    def read_cluster(self, resource_id: str) -> dict[str, Any] | None:
-        """The AKS or Arc cluster resource a member points at; None when it cannot be read."""
+    def cluster_reader(self) -> Callable[[str], dict[str, Any] | None]:
+        """Reads the AKS or Arc cluster resource a member points at (None when unreadable);
+        one HTTP pipeline, shared by the threads of ``member_rows``."""
         from akscli.azure import arm
 
-        version = _ARC_API if f"/providers/{ARC_TYPE}/" in resource_id.lower() else _AKS_API
-        try:
-            found: dict[str, Any] | None = arm.raw_call(arm.raw_client(self.target), "GET", resource_id, version)
-        except AkscliError:
-            return None
-        return found
+        raw = arm.raw_client(self.target)
+
+        def read(resource_id: str) -> dict[str, Any] | None:
+            version = _ARC_API if f"/providers/{ARC_TYPE}/" in resource_id.lower() else _AKS_API
+            try:
+                found: dict[str, Any] | None = arm.raw_call(raw, "GET", resource_id, version)
+            except AkscliError:
+                return None
+            return found
+
+        return read
 
 
 @dataclass

@@ -24,8 +24,8 @@ from akscli.fleet import (
     MEMBER,
     PLACEMENT_BETA,
     PLACEMENT_V1,
+    hub,
 )
-from akscli.fleet.watching import follow
 from akscli.kube.client import Kube
 
 # The eviction controller's messages for evictions that are invalid because nothing is left to
@@ -124,7 +124,7 @@ def eviction_name(placement: str, cluster: str) -> str:
 
 def classify(eviction: Mapping[str, Any]) -> tuple[str, str] | None:
     """(outcome, message) once the eviction is terminal, else None."""
-    conds = {c.get("type"): c for c in (eviction.get("status") or {}).get("conditions") or []}
+    conds = hub.conditions(eviction.get("status") or {})
     valid, executed = conds.get("Valid"), conds.get("Executed")
     if valid is None:
         return None
@@ -152,7 +152,7 @@ def evict(kube: Kube, placement: str, cluster: str, timeout: float) -> EvictionR
             "spec": {"placementName": placement, "clusterName": cluster},
         }
     )
-    verdict = follow(
+    verdict = hub.follow(
         kube,
         PLACEMENT_BETA,
         EVICTION,

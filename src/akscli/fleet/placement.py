@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from akscli import validate
-from akscli.errors import NotFoundError, UsageError
-from akscli.fleet import CRO, CRP, PLACEMENT_V1, RO, RP, selectors
+from akscli.errors import UsageError
+from akscli.fleet import CRO, CRP, PLACEMENT_V1, RO, RP, hub, selectors
 from akscli.kube.client import Kube
 
 # The per-cluster conditions in the order a rollout passes them; the first that is not True
@@ -358,10 +358,6 @@ def build(req: PlacementRequest) -> list[dict[str, Any]]:
 # ---- status -------------------------------------------------------------------------------------
 
 
-def _conditions(obj: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    return {str(c.get("type")): dict(c) for c in (obj.get("conditions") or []) if isinstance(c, Mapping)}
-
-
 def _resource_ref(item: Mapping[str, Any]) -> str:
     group = item.get("group") or ""
     kind = f"{item.get('kind', '')}.{group}" if group else str(item.get("kind", ""))
@@ -398,7 +394,7 @@ def cluster_statuses(placement: Mapping[str, Any]) -> list[ClusterStatus]:
     status = placement.get("status") or {}
     result = []
     for entry in status.get("placementStatuses") or []:
-        conds = _conditions(entry)
+        conds = hub.conditions(entry)
         summary = {t: str(conds[t].get("status", "Unknown")) if t in conds else "-" for t in CLUSTER_CONDITIONS}
         state, reason, message = "Available", "", ""
         for ctype in CLUSTER_CONDITIONS:
@@ -436,7 +432,7 @@ def placement_summary(placement: Mapping[str, Any]) -> dict[str, Any]:
     """The placement-wide view: type, policy, selected count and the rollup conditions."""
     kind = str(placement.get("kind", CRP))
     prefix = kind
-    conds = _conditions(placement.get("status") or {})
+    conds = hub.conditions(placement.get("status") or {})
     rollup = {t: str(conds[prefix + t]["status"]) if prefix + t in conds else "-" for t in CLUSTER_CONDITIONS}
     failing = next(
         (
@@ -463,16 +459,21 @@ def placement_summary(placement: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def describe(summary: Mapping[str, Any]) -> list[str]:
+    """The lines above ``placement status``'s table: policy, availability, rollup conditions."""
+    lines = [
+        f"{summary['kind']} {summary['name']}: {summary['placementType']}, {summary['strategy']}, "
+        f"{summary['available']}/{summary['clusters']} member(s) available",
+        "  " + "  ".join(f"{k}={v}" for k, v in summary["conditions"].items()),
+    ]
+    if summary["message"]:
+        lines.append(f"  {summary['message']}")
+    return lines
+
+
 def get_placement(kube: Kube, name: str, namespace: str | None) -> dict[str, Any]:
-    kind = RP if namespace else CRP
-    obj = kube.get(PLACEMENT_V1, kind, name, namespace)
-    if obj is None:
-        where = f" in namespace {namespace}" if namespace else ""
-        raise NotFoundError(
-            f"{kind} {name!r} not found{where}",
-            hint="list placements with: akscli fleet placement list" + (f" -n {namespace}" if namespace else ""),
-        )
-    return obj
+    hint = "list placements with: akscli fleet placement list" + (f" -n {namespace}" if namespace else "")
+    return hub.read(kube, RP if namespace else CRP, name, namespace, hint)
 
 
 def delete_refs(kube: Kube, name: str, namespace: str | None) -> list[tuple[str, str, str, str | None]]:

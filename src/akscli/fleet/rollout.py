@@ -11,9 +11,8 @@ from typing import Any
 
 from akscli import validate
 from akscli.errors import NotFoundError, UsageError, WaitTimeoutError
-from akscli.fleet import AR, CAR, CSUR, CSUS, PLACEMENT_V1, SUR, SUS, TARGET_UPDATE_RUN_LABEL
+from akscli.fleet import AR, CAR, CSUR, CSUS, PLACEMENT_V1, SUR, SUS, TARGET_UPDATE_RUN_LABEL, hub
 from akscli.fleet.stages import StageSpec, hub_stages
-from akscli.fleet.watching import follow
 from akscli.kube.client import Kube
 
 RUN_STATES = {"start": "Run", "stop": "Stop"}
@@ -66,22 +65,12 @@ def run_objects(
 
 
 def get_run(kube: Kube, name: str, namespace: str | None) -> dict[str, Any]:
-    kind = SUR if namespace else CSUR
-    obj = kube.get(PLACEMENT_V1, kind, name, namespace)
-    if obj is None:
-        where = f" in namespace {namespace}" if namespace else ""
-        raise NotFoundError(f"{kind} {name!r} not found{where}", hint="list runs with: akscli fleet rollout list")
-    return obj
+    return hub.read(kube, SUR if namespace else CSUR, name, namespace, "list runs with: akscli fleet rollout list")
 
 
 def get_strategy(kube: Kube, name: str, namespace: str | None) -> dict[str, Any]:
-    kind = SUS if namespace else CSUS
-    obj = kube.get(PLACEMENT_V1, kind, name, namespace)
-    if obj is None:
-        raise NotFoundError(
-            f"{kind} {name!r} not found", hint="list strategies with: akscli fleet rollout strategy list"
-        )
-    return obj
+    hint = "list strategies with: akscli fleet rollout strategy list"
+    return hub.read(kube, SUS if namespace else CSUS, name, namespace, hint)
 
 
 def list_runs(kube: Kube, namespace: str | None) -> list[dict[str, Any]]:
@@ -96,7 +85,7 @@ def set_run_state(kube: Kube, name: str, namespace: str | None, action: str) -> 
     """Start (Run) or stop (Stop) a staged update run through ``spec.state``."""
     run = get_run(kube, name, namespace)
     state = RUN_STATES[action]
-    conds = _conds(run.get("status") or {})
+    conds = hub.conditions(run.get("status") or {})
     if conds.get("Succeeded", {}).get("status") in ("True", "False"):
         outcome = "succeeded" if conds["Succeeded"]["status"] == "True" else "failed"
         raise UsageError(
@@ -107,10 +96,6 @@ def set_run_state(kube: Kube, name: str, namespace: str | None, action: str) -> 
 
 
 # ---- progress ---------------------------------------------------------------------------------
-
-
-def _conds(obj: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    return {str(c.get("type")): dict(c) for c in obj.get("conditions") or [] if isinstance(c, Mapping)}
 
 
 def _state(conds: Mapping[str, Mapping[str, Any]], done: str, started: str) -> tuple[str, str]:
@@ -128,7 +113,7 @@ def _state(conds: Mapping[str, Mapping[str, Any]], done: str, started: str) -> t
 def _task_rows(stage: str, when: str, tasks: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for task in tasks:
-        conds = _conds(task)
+        conds = hub.conditions(task)
         kind = str(task.get("type"))
         if kind == "Approval":
             if conds.get("ApprovalRequestApproved", {}).get("status") == "True":
@@ -155,11 +140,11 @@ def run_rows(run: Mapping[str, Any]) -> list[dict[str, Any]]:
         stages.append(status["deletionStageStatus"])
     for stage in stages:
         name = str(stage.get("stageName"))
-        state, message = _state(_conds(stage), "Succeeded", "Progressing")
+        state, message = _state(hub.conditions(stage), "Succeeded", "Progressing")
         rows.append({"stage": name, "member": "", "state": state, "detail": message})
         rows += _task_rows(name, "before", stage.get("beforeStageTaskStatus") or [])
         for cluster in stage.get("clusters") or []:
-            cstate, cmsg = _state(_conds(cluster), "Succeeded", "Started")
+            cstate, cmsg = _state(hub.conditions(cluster), "Succeeded", "Started")
             rows.append(
                 {
                     "stage": name,
@@ -173,7 +158,7 @@ def run_rows(run: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def run_summary(run: Mapping[str, Any]) -> dict[str, Any]:
-    conds = _conds(run.get("status") or {})
+    conds = hub.conditions(run.get("status") or {})
     spec = run.get("spec") or {}
     if conds.get("Initialized", {}).get("status") == "False":
         state, message = "InitializationFailed", str(conds["Initialized"].get("message") or "")
@@ -217,7 +202,7 @@ def pending_approvals(run: Mapping[str, Any]) -> list[PendingApproval]:
             *(stage.get("beforeStageTaskStatus") or []),
             *(stage.get("afterStageTaskStatus") or []),
         ]:
-            conds = _conds(task)
+            conds = hub.conditions(task)
             if (
                 task.get("type") == "Approval"
                 and task.get("approvalRequestName")
@@ -231,12 +216,7 @@ def pending_approvals(run: Mapping[str, Any]) -> list[PendingApproval]:
 def approve_request(kube: Kube, name: str, namespace: str | None) -> dict[str, Any]:
     """Set the Approved condition on a (Cluster)ApprovalRequest, as ``kubectl fleet approve``."""
     kind = AR if namespace else CAR
-    request = kube.get(PLACEMENT_V1, kind, name, namespace)
-    if request is None:
-        raise NotFoundError(
-            f"{kind} {name!r} not found",
-            hint="see pending approvals with: akscli fleet rollout status RUN",
-        )
+    request = hub.read(kube, kind, name, namespace, "see pending approvals with: akscli fleet rollout status RUN")
     meta = request.get("metadata") or {}
     approved = {
         "type": "Approved",
@@ -300,7 +280,7 @@ def wait_for_next_gate(
     on_event: Callable[[str], None] | None = None,
 ) -> tuple[str, list[PendingApproval]]:
     """Watch the run until it asks for a new approval or ends: ('gate'|'done'|'failed', gates)."""
-    return follow(
+    return hub.follow(
         kube,
         PLACEMENT_V1,
         SUR if namespace else CSUR,

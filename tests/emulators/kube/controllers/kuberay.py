@@ -365,14 +365,17 @@ class KubeRayController(Controller):
             self._jobs_started.add(key)
         self._spawn(self._run_job, cluster, ns, name)
 
-    def _spawn(self, target: Any, *args: Any) -> None:
+    def _spawn(self, target: Any, cluster: Any, ns: str, name: str) -> None:
         # A job moves through its phases over time: it runs on its own thread so that the
         # controller manager's reconcile returns at once.
         def run() -> None:
             try:
-                target(*args)
-            except Exception as exc:  # recorded for tests, never lost in a daemon thread
-                self.thread_errors.append(exc)
+                target(cluster, ns, name)
+            except Exception as exc:
+                # A job deleted while it runs makes the next status write fail; KubeRay stops
+                # there too. Anything else is recorded for tests, never lost in a daemon thread.
+                if cluster.get(RAY, "RayJob", ns, name) is not None:
+                    self.thread_errors.append(exc)
 
         threading.Thread(target=run, name="kuberay-sim-job", daemon=True).start()
 

@@ -1,4 +1,4 @@
-"""Following one hub object by watching it until it reaches a verdict (drain, approvals)."""
+"""Reading one KubeFleet object on the hub, and following it by watching until it reaches a verdict."""
 
 from __future__ import annotations
 
@@ -7,9 +7,24 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 from akscli.errors import NotFoundError, WaitTimeoutError
+from akscli.fleet import PLACEMENT_V1
 from akscli.kube.client import Kube, WatchExpired
 
 T = TypeVar("T")
+
+
+def conditions(part: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The ``conditions`` of a status, or of one entry of it (a stage, a member), by type."""
+    return {str(c.get("type")): dict(c) for c in part.get("conditions") or [] if isinstance(c, Mapping)}
+
+
+def read(kube: Kube, kind: str, name: str, namespace: str | None, hint: str) -> dict[str, Any]:
+    """A ``placement.kubernetes-fleet.io/v1`` object, or NotFoundError with ``hint``."""
+    obj = kube.get(PLACEMENT_V1, kind, name, namespace)
+    if obj is None:
+        where = f" in namespace {namespace}" if namespace else ""
+        raise NotFoundError(f"{kind} {name!r} not found{where}", hint=hint)
+    return obj
 
 
 def follow(
