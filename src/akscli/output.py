@@ -82,7 +82,8 @@ def _text(value: Any) -> str:
 
 
 def write(text: str) -> None:
-    sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+    """One line (or block) on stdout; ``write("")`` prints an empty line."""
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
     sys.stdout.flush()
 
 

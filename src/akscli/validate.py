@@ -51,7 +51,8 @@ _QUANTITY_FACTORS: dict[str, Decimal] = {
 
 
 def _fail(what: str, value: object, problem: str, form: str) -> UsageError:
-    shown = value if isinstance(value, str) and len(value) <= 80 else f"{str(value)[:77]}..."
+    text = str(value)
+    shown = text if len(text) <= 80 else f"{text[:77]}..."
     return UsageError(f"invalid {what} {shown!r}: {problem}", hint=form)
 
 

@@ -297,3 +297,24 @@ def test_server_dry_run_prints_the_plan_on_stdout_as_json(
         ("configmap/settings", "configure"),
         ("configmap/new", "create"),
     ]
+
+
+def test_client_dry_run_delete_lists_and_keeps_the_objects(
+        target: KubeTarget, kube_emulator: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    from akscli.cli.common import delete_objects
+
+    apply(target, [config_map()])
+    capsys.readouterr()
+    delete_objects(connect(target), [("v1", "ConfigMap", "settings", "default")], yes=False, what="x",
+                   dry_run="client")
+    assert capsys.readouterr().out == "configmap/settings deleted (dry run)\n"
+    assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "settings") is not None
+
+
+def test_delete_without_a_terminal_or_yes_refuses(target: KubeTarget, kube_emulator: Any) -> None:
+    from akscli.cli.common import delete_objects
+
+    apply(target, [config_map()])
+    with pytest.raises(errors.ConfirmationRequired):
+        delete_objects(connect(target), [("v1", "ConfigMap", "settings", "default")], yes=False, what="x")
+    assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "settings") is not None

@@ -201,10 +201,17 @@ def record_audit(
 def delete_objects(
     kube: Kube, refs: Sequence[tuple[str, str, str, str | None]], *, yes: bool, what: str, dry_run: str = "none"
 ) -> list[str]:
-    """Delete (apiVersion, kind, name, namespace) objects after one confirmation."""
+    """Delete (apiVersion, kind, name, namespace) objects after one confirmation.
+
+    ``--dry-run=client`` lists what would be deleted; ``server`` asks the server to dry-run it.
+    """
     from akscli.cli.options import dry_run_mode
 
     mode = dry_run_mode(dry_run)
+    if mode == "client":
+        for _api_version, kind, name, _namespace in refs:
+            output.write(f"{kind.lower()}/{name} deleted (dry run)")
+        return []
     if mode == "none":
         confirm(f"delete {what}", yes)
     deleted = []

@@ -177,6 +177,11 @@ def _configure_logging() -> None:
         logger.setLevel(logging.DEBUG)
     else:
         logger.setLevel(logging.WARNING)
+        # Libraries (the kubernetes client's exec provider) log to the root logger; without a
+        # handler Python prints those records on stderr. Errors reach the user through akscli.
+        root = logging.getLogger()
+        if not root.handlers:
+            root.addHandler(logging.NullHandler())
 
 
 def _command_path(exc: click.exceptions.UsageError) -> str:

@@ -101,6 +101,8 @@ class Handler(BaseHTTPRequestHandler):
         self, code: int, body: bytes, content_type: str = "application/json", headers: dict[str, str] | None = None
     ) -> None:
         self._status = code
+        # Log before answering, so a test that counts requests right after a command sees them all.
+        self._log_request()
         self.send_response(code)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
