@@ -10,8 +10,7 @@ from akscli import yamlio
 from akscli.baremetal import prepare
 from akscli.errors import UsageError
 from tests.cli import invoke
-
-from ._golden import assert_golden
+from tests.golden import assert_golden
 
 
 def kinds(objs: list[dict[str, object]]) -> list[str]:
@@ -20,7 +19,7 @@ def kinds(objs: list[dict[str, object]]) -> list[str]:
 
 def test_default_prepare_renders_nfd_and_the_cluster_policy() -> None:
     objs = prepare.objects(prepare.PrepareOptions())
-    assert_golden("prepare-default.yaml", objs)
+    assert_golden("baremetal", "prepare-default.yaml", objs)
     assert "ClusterPolicy/cluster-policy" in kinds(objs)
     assert "DaemonSet/nfd-worker" in kinds(objs)
     assert not any(o["kind"] == "DaemonSet" and o["metadata"]["name"] == "rdma-shared-dp-ds" for o in objs)
@@ -29,7 +28,7 @@ def test_default_prepare_renders_nfd_and_the_cluster_policy() -> None:
 def test_bare_metal_with_rdma_renders_the_rdma_plugin_and_gpudirect() -> None:
     opts = prepare.PrepareOptions(rdma=True, gpudirect_rdma=True, mig_strategy="single", rdma_if_names=["ib0", "ib1"])
     objs = prepare.objects(opts)
-    assert_golden("prepare-rdma-gpudirect-mig.yaml", objs)
+    assert_golden("baremetal", "prepare-rdma-gpudirect-mig.yaml", objs)
     policy = next(o for o in objs if o["kind"] == "ClusterPolicy")
     assert policy["spec"]["driver"]["rdma"] == {"enabled": True, "useHostMofed": False}
     assert policy["spec"]["mig"] == {"strategy": "single"}

@@ -8,7 +8,7 @@ import pytest
 
 from akscli.errors import UsageError
 from akscli.fleet.placement import PlacementRequest, build
-from tests.fleet._golden import assert_golden
+from tests.golden import assert_golden
 
 
 def _only(objects: list[dict[str, Any]], kind: str) -> dict[str, Any]:
@@ -35,7 +35,7 @@ def test_gpu_placement_with_ranking_spread_and_override_matches_golden() -> None
             overrides=['env=prod@/metadata/labels/tier="gold"', "env=staging@delete"],
         )
     )
-    assert_golden("placement-gpu-pickn.yaml", objects)
+    assert_golden("fleet", "placement-gpu-pickn.yaml", objects)
 
 
 def test_namespaced_placement_with_external_strategy_matches_golden() -> None:
@@ -49,7 +49,7 @@ def test_namespaced_placement_with_external_strategy_matches_golden() -> None:
             overrides=["@/spec/replicas=3"],
         )
     )
-    assert_golden("resourceplacement-fixed-external.yaml", objects)
+    assert_golden("fleet", "resourceplacement-fixed-external.yaml", objects)
 
 
 def test_defaults_to_pick_all_with_rolling_update() -> None:

@@ -1,29 +1,18 @@
-"""Golden files for rendered model manifests (AKSCLI_UPDATE_GOLDEN=1 rewrites them) and the
-CRD schema check of rendered custom resources."""
+"""Golden files for rendered model manifests and the CRD schema check of rendered custom resources."""
 
 from __future__ import annotations
 
 import copy
 import functools
-import os
-from pathlib import Path
 from typing import Any
 
-from akscli import yamlio
+from tests.golden import assert_golden as shared_assert_golden
 
 from ._shared import crd_dir
 
-GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "model"
-
 
 def assert_golden(name: str, objects: list[dict[str, Any]]) -> None:
-    path = GOLDEN / name
-    text = yamlio.dump_all(objects)
-    if os.environ.get("AKSCLI_UPDATE_GOLDEN") == "1":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"no golden file {path}: run with AKSCLI_UPDATE_GOLDEN=1 and review it"
-    assert text == path.read_text(encoding="utf-8"), f"{name} differs from the golden file"
+    shared_assert_golden("model", name, objects)
 
 
 # The CRDs the model templates render, by (apiVersion, kind): reading only these keeps the
