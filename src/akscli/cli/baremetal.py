@@ -18,7 +18,6 @@ from akscli.errors import CheckFailedError, UsageError
 if TYPE_CHECKING:
     from akscli.baremetal.clusters import BareMetal
     from akscli.baremetal.nccl import Verdict
-    from akscli.kube.client import Kube
 
 app = typer.Typer(
     name="baremetal",
@@ -120,14 +119,6 @@ CLUSTER_COLUMNS = [
 ]
 
 
-def _connect(
-    kubeconfig: str | None, context: str | None, namespace: str | None = None, request_timeout: str | None = None
-) -> Kube:
-    from akscli.kube.client import connect
-
-    return connect(opts.kube_target(kubeconfig, context, namespace, request_timeout))
-
-
 # ---- probe -----------------------------------------------------------------------------------
 
 
@@ -217,7 +208,7 @@ def doctor(
         label_selector=validate.label_selector(selector) if selector else None,
         page_size=page_size,
     )
-    kube = _connect(kubeconfig, context, None, request_timeout)
+    kube = opts.connect(kubeconfig, context, None, request_timeout)
     with output.status("listing nodes") as update:
         report = logic.diagnose(kube, options, progress=update)
     if fmt in ("json", "yaml"):
@@ -371,7 +362,7 @@ def inventory(
         max_nodes=max_nodes,
     )
     logic.check(options)
-    kube = _connect(kubeconfig, context, namespace)
+    kube = opts.connect(kubeconfig, context, namespace)
     options.namespace = namespace or kube.namespace
     with output.status("probing GPU nodes") as update:
         result = logic.run(kube, options, progress=update)
@@ -447,7 +438,7 @@ def test_nccl(
     variables = nccl.key_values(env or [], "--env")
     wait_s = validate.duration(timeout, "--timeout")
     rdma = None if rdma_resource in (None, "", "none") else rdma_resource
-    kube = _connect(kubeconfig, context, namespace)
+    kube = opts.connect(kubeconfig, context, namespace)
     vm_size = vm_size or nccl.most_common_gpu_size(kube, selector)
     run_id = secrets.token_hex(3)
     spec = nccl.NcclSpec(

@@ -102,12 +102,6 @@ def _scope(
     return _fleet(fleet, group, subscription, auth, tenant)
 
 
-def _kube(kubeconfig: str | None, context: str | None) -> Kube:
-    from akscli.kube.client import connect
-
-    return connect(opts.kube_target(kubeconfig, context))
-
-
 def _ns(namespace: str | None) -> str | None:
     return validate.name(namespace, "namespace") if namespace is not None else None
 
@@ -394,7 +388,7 @@ def member_drain(
     fmt = opts.output_format(output_format)
     validate.name(name, "member cluster name")
     seconds = drain.drain_timeout(timeout)
-    kube = _kube(kubeconfig, context)
+    kube = opts.connect(kubeconfig, context)
     _, results = drain.drain(kube, name, seconds, progress=output.progress)
     evictions = [(f"clusterresourceplacementeviction/{r.eviction}", "create") for r in results]
     _audit_hub(kube, "fleet member drain", [(f"membercluster/{name}", "cordon"), *evictions])
@@ -415,7 +409,7 @@ def member_uncordon(name: HubMemberName, kubeconfig: opts.Kubeconfig = None, con
     from akscli.fleet import drain
 
     validate.name(name, "member cluster name")
-    kube = _kube(kubeconfig, context)
+    kube = opts.connect(kubeconfig, context)
     if not drain.uncordon(kube, name):
         output.write(f"membercluster/{name} was not cordoned")
         return
@@ -575,7 +569,7 @@ def placement_status(
 
     fmt = opts.output_format(output_format)
     ns = _ns(namespace)
-    obj = placement.get_placement(_kube(kubeconfig, context), name, ns)
+    obj = placement.get_placement(opts.connect(kubeconfig, context), name, ns)
     summary = placement.placement_summary(obj)
     rows = [s.as_dict() for s in placement.cluster_statuses(obj)]
     if fmt in ("json", "yaml"):
@@ -622,7 +616,7 @@ def placement_list(
 
     fmt = opts.output_format(output_format)
     ns = _ns(namespace)
-    items = list(placement.list_placements(_kube(kubeconfig, context), ns, all_namespaces))
+    items = list(placement.list_placements(opts.connect(kubeconfig, context), ns, all_namespaces))
     if fmt in ("json", "yaml"):
         output.emit(items, fmt, [])
         return
@@ -659,7 +653,7 @@ def placement_which(
 
     fmt = opts.output_format(output_format)
     ref = placement.parse_object_ref(obj, _ns(namespace))
-    rows = placement.which(_kube(kubeconfig, context), ref)
+    rows = placement.which(opts.connect(kubeconfig, context), ref)
     if not rows:
         raise NotFoundError(
             f"no placement has put {obj} on a member cluster",
@@ -682,7 +676,7 @@ def placement_delete(
     from akscli.fleet.placement import delete_refs
 
     ns = _ns(namespace)
-    kube = _kube(kubeconfig, context)
+    kube = opts.connect(kubeconfig, context)
     delete_objects(kube, delete_refs(kube, name, ns), yes=yes, what=f"placement {name}", dry_run=dry_run)
 
 
@@ -774,7 +768,7 @@ def strategy_list(
     from akscli.fleet.rollout import list_strategies
 
     ns = _ns(namespace)
-    output.emit(list_strategies(_kube(kubeconfig, context), ns), fmt, HUB_STRATEGY_COLUMNS)
+    output.emit(list_strategies(opts.connect(kubeconfig, context), ns), fmt, HUB_STRATEGY_COLUMNS)
 
 
 @strategy_app.command("delete")
@@ -922,7 +916,7 @@ def _run_action(
         from akscli.fleet.rollout import set_run_state
 
         ns = _ns(namespace)
-        kube = _kube(kubeconfig, context)
+        kube = opts.connect(kubeconfig, context)
         set_run_state(kube, name, ns, action)
         _audit_hub(kube, f"fleet rollout {action}", [(f"stagedupdaterun/{name}", action)])
     output.write(f"updaterun/{name} {'started' if action == 'start' else 'stopped'}")
@@ -1034,7 +1028,7 @@ def rollout_status(
         from akscli.fleet import rollout
 
         ns = _ns(namespace)
-        run = rollout.get_run(_kube(kubeconfig, context), name, ns)
+        run = rollout.get_run(opts.connect(kubeconfig, context), name, ns)
         summary, rows = rollout.run_summary(run), rollout.run_rows(run)
         if fmt in ("json", "yaml"):
             output.emit_object({"run": summary, "stages": rows}, fmt)
@@ -1089,7 +1083,7 @@ def rollout_list(
     from akscli.fleet import rollout
 
     ns = _ns(namespace)
-    items = rollout.list_runs(_kube(kubeconfig, context), ns)
+    items = rollout.list_runs(opts.connect(kubeconfig, context), ns)
     if fmt in ("json", "yaml"):
         output.emit(items, fmt, [])
         return
@@ -1137,7 +1131,7 @@ def _delete_staged(
         _remove(_scope(*arm_flags), child, name, yes, action)
         return
     ns = _ns(namespace)
-    kube = _kube(kubeconfig, context)
+    kube = opts.connect(kubeconfig, context)
     read = rollout.get_run if child is UPDATE_RUN else rollout.get_strategy
     delete_objects(kube, [_hub_ref(read(kube, name, ns))], yes=yes, what=f"{child.noun} {name}")
 
@@ -1175,7 +1169,7 @@ def approve(
     if gate:
         raise UsageError("--gate names ARM gates", hint="add --fleet NAME -g GROUP, or drop --gate")
     ns = _ns(namespace)
-    _approve_hub(_kube(kubeconfig, context), run, ns, stage, wait_for)
+    _approve_hub(opts.connect(kubeconfig, context), run, ns, stage, wait_for)
 
 
 def _approve_hub(kube: Kube, run: str, namespace: str | None, stage: str | None, wait: float | None) -> None:

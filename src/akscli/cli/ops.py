@@ -15,7 +15,7 @@ from akscli.cli import options as opts
 from akscli.output import Column
 
 if TYPE_CHECKING:
-    from akscli.kube.client import Kube
+    pass
 
 DOCTOR_FORMATS = ("table", "wide", "json", "yaml")
 GPU_USAGE_FORMATS = ("table", "wide", "json", "yaml", "csv")
@@ -25,12 +25,6 @@ POLICY_CHECK_FORMATS = ("table", "wide", "json", "yaml", "sarif")
 def _output_option(formats: tuple[str, ...]) -> Any:
     """``-o/--output`` whose help lists exactly the formats the command accepts."""
     return typer.Option("-o", "--output", help=f"Output format: {'|'.join(formats)}.")
-
-
-def _connect(kubeconfig: str | None, context: str | None, request_timeout: str | None) -> Kube:
-    from akscli.kube.client import connect
-
-    return connect(opts.kube_target(kubeconfig, context, None, request_timeout))
 
 
 def _sub_app(name: str, help_text: str) -> typer.Typer:
@@ -81,7 +75,7 @@ def doctor(
 
     fmt = opts.output_format(output_format, DOCTOR_FORMATS)
     groups = logic.parse_groups(for_groups or [])
-    kube = _connect(kubeconfig, context, request_timeout)
+    kube = opts.connect(kubeconfig, context, None, request_timeout)
     with output.status("checking the cluster"):
         results = logic.run(kube, groups)
     if fmt in ("json", "yaml"):
@@ -183,7 +177,7 @@ def gpu_usage(
 
     fmt = opts.output_format(output_format, GPU_USAGE_FORMATS)
     region = gpu_usage.use_prices(price_region, price_file)
-    kube = _connect(kubeconfig, context, request_timeout)
+    kube = opts.connect(kubeconfig, context, None, request_timeout)
     with output.status("reading nodes and pods") as update:
         usage = gpu_usage.measure(kube, price_region=region, page_size=page_size, progress=update)
     data = usage.to_dict()

@@ -14,7 +14,7 @@ from akscli import validate
 from akscli.output import LIST_FORMATS, check_format
 
 if TYPE_CHECKING:
-    from akscli.kube.client import KubeTarget
+    from akscli.kube.client import Kube, KubeTarget
 
 Kubeconfig = Annotated[
     str | None,
@@ -92,3 +92,15 @@ def kube_target(
         validate.name(namespace, "namespace")
     timeout = validate.duration(request_timeout, "--request-timeout") if request_timeout else None
     return KubeTarget(kubeconfig=kubeconfig, context=context, namespace=namespace, request_timeout=timeout)
+
+
+def connect(
+    kubeconfig: str | None,
+    context: str | None,
+    namespace: str | None = None,
+    request_timeout: str | None = None,
+) -> Kube:
+    """A cluster connection from the shared options (imports the kubernetes client only here)."""
+    from akscli.kube.client import connect as connect_target
+
+    return connect_target(kube_target(kubeconfig, context, namespace, request_timeout))
