@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tests.cli import Result, invoke
 from tests.conftest import SHARED
 
 
@@ -66,3 +67,13 @@ def ray_emulator(
         emu.stop()
     for simulator in simulators:
         assert not simulator.thread_errors, simulator.thread_errors
+
+
+def akscli(command_line: str, *values: object) -> Result:
+    """``akscli`` with the words of ``command_line``, each ``{}`` word replaced by the next of
+    ``values`` (paths stay one word whatever they hold)."""
+    import shlex
+
+    given = iter(values)
+    words = [str(next(given)) if word == "{}" else word for word in shlex.split(command_line)]
+    return invoke(*words)

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.cli import invoke
+from tests.ray.conftest import akscli
 
 RAY = "ray.io/v1"
 
@@ -45,9 +46,7 @@ def ray_pods(emu: Any, cluster: str, group: str | None = None) -> list[dict[str,
 
 def test_create_waits_until_provisioned_and_head_ready(ray_emulator: Callable[..., Any]) -> None:
     emu = ray_emulator()
-    result = invoke(
-        "ray", "cluster", "create", "demo", "--worker-replicas", "2", "--wait", "--timeout", "20s", "-o", "name"
-    )
+    result = akscli("ray cluster create demo --worker-replicas 2 --wait --timeout 20s -o name")
     assert result.exit_code == 0, result
     assert "raycluster.ray.io/demo" in result.stdout
     stored = emu.cluster.get(RAY, "RayCluster", "default", "demo")
@@ -90,20 +89,7 @@ def test_gpus_on_a_cluster_without_gpu_nodes_name_the_pool_to_add(ray_emulator: 
 
 def test_gpu_pool_without_nodes_only_warns(ray_emulator: Callable[..., Any]) -> None:
     emu = ray_emulator()
-    result = invoke(
-        "ray",
-        "cluster",
-        "create",
-        "demo",
-        "--worker-gpu",
-        "1",
-        "--gpu-pool",
-        "gpuzero",
-        "--worker-min",
-        "0",
-        "--worker-max",
-        "2",
-    )
+    result = akscli("ray cluster create demo --worker-gpu 1 --gpu-pool gpuzero --worker-min 0 --worker-max 2")
     assert result.exit_code == 0, result
     assert "node pool gpuzero has no nodes now" in result.stderr
     group = emu.cluster.get(RAY, "RayCluster", "default", "demo")["spec"]["workerGroupSpecs"][0]
@@ -131,18 +117,9 @@ def test_list_as_json_and_across_namespaces(ray_emulator: Callable[..., Any]) ->
 def test_status_shows_groups_and_gpus_in_use(ray_emulator: Callable[..., Any]) -> None:
     emu = ray_emulator()
     gpu_node(emu)
-    created = invoke(
-        "ray",
-        "cluster",
-        "create",
-        "demo",
-        "--worker-group",
-        "name=gpu,gpu=1,pool=gpua100,replicas=1",
-        "--worker-group",
-        "name=cpu,replicas=2",
-        "--wait",
-        "--timeout",
-        "20s",
+    created = akscli(
+        "ray cluster create demo --wait --timeout 20s"
+        " --worker-group name=gpu,gpu=1,pool=gpua100,replicas=1 --worker-group name=cpu,replicas=2"
     )
     assert created.exit_code == 0, created
     status = json.loads(invoke("ray", "cluster", "status", "demo", "-o", "json").stdout)
@@ -155,9 +132,7 @@ def test_status_shows_groups_and_gpus_in_use(ray_emulator: Callable[..., Any]) -
 
 def test_status_explains_an_image_pull_failure(ray_emulator: Callable[..., Any]) -> None:
     ray_emulator(failure="image-pull")
-    created = invoke(
-        "ray", "cluster", "create", "demo", "--image", "myacr.azurecr.io/ray:nope", "--wait", "--timeout", "1s"
-    )
+    created = akscli("ray cluster create demo --image myacr.azurecr.io/ray:nope --wait --timeout 1s")
     assert created.exit_code == 5
     assert "timed out" in created.stderr
     status = invoke("ray", "cluster", "status", "demo")
@@ -177,9 +152,7 @@ def test_scale_unknown_group_lists_existing_groups(ray_emulator: Callable[..., A
 def test_scale_changes_replicas_and_the_simulator_follows(ray_emulator: Callable[..., Any]) -> None:
     emu = ray_emulator()
     assert invoke("ray", "cluster", "create", "demo", "--wait", "--timeout", "20s").exit_code == 0
-    result = invoke(
-        "ray", "cluster", "scale", "demo", "--group", "default-group", "--replicas", "3", "--max", "5", "-o", "json"
-    )
+    result = akscli("ray cluster scale demo --group default-group --replicas 3 --max 5 -o json")
     assert result.exit_code == 0, result
     assert json.loads(result.stdout)["replicas"] == 3
     wait_until(lambda: len(ray_pods(emu, "demo", "default-group")) == 3)
@@ -191,9 +164,7 @@ def test_workergroup_add_appends_a_group(ray_emulator: Callable[..., Any]) -> No
     emu = ray_emulator()
     gpu_node(emu)
     assert invoke("ray", "cluster", "create", "demo").exit_code == 0
-    result = invoke(
-        "ray", "workergroup", "add", "demo", "big", "--gpu", "1", "--gpu-pool", "gpua100", "--replicas", "1"
-    )
+    result = akscli("ray workergroup add demo big --gpu 1 --gpu-pool gpua100 --replicas 1")
     assert result.exit_code == 0, result
     names = [g["groupName"] for g in emu.cluster.get(RAY, "RayCluster", "default", "demo")["spec"]["workerGroupSpecs"]]
     assert names == ["default-group", "big"]
@@ -258,3 +229,15 @@ def test_gpu_check_reads_one_node_whatever_the_cluster_size(ray_emulator: Callab
     node_reads = [r for r in emu.request_log if r.path.endswith("/nodes")]
     assert 1 <= len(node_reads) <= 3
     assert all(r.query.get("limit") == ["1"] for r in node_reads)
+
+
+def test_logs_into_a_directory_that_cannot_exist_is_one_clear_line(
+    ray_emulator: Callable[..., Any], tmp_path: Path
+) -> None:
+    ray_emulator()
+    assert invoke("ray", "cluster", "create", "demo", "--wait", "--timeout", "20s").exit_code == 0
+    (tmp_path / "a-file").write_text("")
+    result = invoke("ray", "cluster", "logs", "demo", "--out-dir", str(tmp_path / "a-file" / "logs"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: cannot write ") and "Traceback" not in result.stderr
+    assert "hint: give --out-dir a directory you can write to" in result.stderr

@@ -7,10 +7,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.cli import invoke
+from tests.cli import Result, invoke
 from tests.ray.test_cli_cluster import wait_until
 
 RAY = "ray.io/v1"
+
+
+def submit(name: str, *flags: str, entrypoint: tuple[str, ...] = ("python", "x.py")) -> Result:
+    """``akscli ray job submit --name NAME FLAGS... -- ENTRYPOINT...``."""
+    return invoke("ray", "job", "submit", "--name", name, *flags, "--", *entrypoint)
 
 
 def job(emu: Any, name: str) -> dict[str, Any]:
@@ -20,21 +25,7 @@ def job(emu: Any, name: str) -> dict[str, Any]:
 
 def test_submit_wait_follows_phases_and_prints_the_logs(ray_emulator: Callable[..., Any]) -> None:
     ray_emulator(job_logs="epoch 1 loss 0.5\nepoch 2 loss 0.2\n", run_seconds=0.3)
-    result = invoke(
-        "ray",
-        "job",
-        "submit",
-        "--name",
-        "train",
-        "--wait",
-        "--timeout",
-        "30s",
-        "--",
-        "python",
-        "train.py",
-        "--epochs",
-        "2",
-    )
+    result = submit("train", "--wait", "--timeout", "30s", entrypoint=("python", "train.py", "--epochs", "2"))
     assert result.exit_code == 0, result
     assert "epoch 2 loss 0.2" in result.stdout
     running = result.stderr.index("rayjob/train: deployment Running, job RUNNING")
@@ -44,24 +35,7 @@ def test_submit_wait_follows_phases_and_prints_the_logs(ray_emulator: Callable[.
 
 def test_submit_stores_the_entrypoint_and_runtime_env(ray_emulator: Callable[..., Any]) -> None:
     emu = ray_emulator()
-    result = invoke(
-        "ray",
-        "job",
-        "submit",
-        "--name",
-        "env",
-        "--pip",
-        "numpy==2.1.0",
-        "--env",
-        "EPOCHS=3",
-        "--entrypoint-num-cpus",
-        "1",
-        "--ttl",
-        "1m",
-        "--",
-        "python",
-        "x.py",
-    )
+    result = submit("env", "--pip", "numpy==2.1.0", "--env", "EPOCHS=3", "--entrypoint-num-cpus", "1", "--ttl", "1m")
     assert result.exit_code == 0, result
     spec = job(emu, "env")["spec"]
     assert spec["entrypoint"] == "python x.py"
@@ -71,7 +45,7 @@ def test_submit_stores_the_entrypoint_and_runtime_env(ray_emulator: Callable[...
 
 def test_failed_job_exits_non_zero_with_its_logs(ray_emulator: Callable[..., Any]) -> None:
     ray_emulator(failure="job-fail")
-    result = invoke("ray", "job", "submit", "--name", "bad", "--wait", "--timeout", "30s", "--", "python", "train.py")
+    result = submit("bad", "--wait", "--timeout", "30s", entrypoint=("python", "train.py"))
     assert result.exit_code == 1
     assert "RuntimeError: simulated failure" in result.stdout
     assert "error: Ray job bad ended Failed (job FAILED): Job entrypoint command failed" in result.stderr
@@ -80,11 +54,7 @@ def test_failed_job_exits_non_zero_with_its_logs(ray_emulator: Callable[..., Any
 
 def test_stuck_job_is_explained_and_times_out(ray_emulator: Callable[..., Any]) -> None:
     ray_emulator(failure="unschedulable-gpu")
-    result = invoke(
-        "ray",
-        "job",
-        "submit",
-        "--name",
+    result = submit(
         "stuck",
         "--worker-gpu",
         "1",
@@ -93,9 +63,7 @@ def test_stuck_job_is_explained_and_times_out(ray_emulator: Callable[..., Any]) 
         "--wait",
         "--timeout",
         "2s",
-        "--",
-        "python",
-        "t.py",
+        entrypoint=("python", "t.py"),
     )
     assert result.exit_code == 5
     assert "warning: node pool gpua100 has no nodes now" in result.stderr
@@ -129,20 +97,8 @@ def test_working_directory_ships_as_a_configmap_mounted_in_the_submitter(
 ) -> None:
     emu = ray_emulator()
     (tmp_path / "train.py").write_text("print('hi')\n")
-    result = invoke(
-        "ray",
-        "job",
-        "submit",
-        "--name",
-        "wd",
-        "--working-dir",
-        str(tmp_path),
-        "--wait",
-        "--timeout",
-        "30s",
-        "--",
-        "python",
-        "train.py",
+    result = submit(
+        "wd", "--working-dir", str(tmp_path), "--wait", "--timeout", "30s", entrypoint=("python", "train.py")
     )
     assert result.exit_code == 0, result
     configmap = emu.cluster.get("v1", "ConfigMap", "default", "wd-workdir")
@@ -155,21 +111,7 @@ def test_working_directory_ships_as_a_configmap_mounted_in_the_submitter(
 def test_submit_on_an_existing_cluster_uses_its_selector(ray_emulator: Callable[..., Any]) -> None:
     emu = ray_emulator()
     assert invoke("ray", "cluster", "create", "shared", "--wait", "--timeout", "20s").exit_code == 0
-    result = invoke(
-        "ray",
-        "job",
-        "submit",
-        "--name",
-        "onshared",
-        "--cluster",
-        "shared",
-        "--wait",
-        "--timeout",
-        "30s",
-        "--",
-        "python",
-        "x.py",
-    )
+    result = submit("onshared", "--cluster", "shared", "--wait", "--timeout", "30s")
     assert result.exit_code == 0, result
     spec = job(emu, "onshared")["spec"]
     assert spec["clusterSelector"] == {"ray.io/cluster": "shared"}
@@ -192,23 +134,7 @@ def test_cluster_flags_with_an_existing_cluster_are_refused() -> None:
 
 def test_list_status_and_logs_of_a_finished_job(ray_emulator: Callable[..., Any], tmp_path: Path) -> None:
     ray_emulator(job_logs="result=42\n")
-    assert (
-        invoke(
-            "ray",
-            "job",
-            "submit",
-            "--name",
-            "done",
-            "--keep-cluster",
-            "--wait",
-            "--timeout",
-            "30s",
-            "--",
-            "python",
-            "x.py",
-        ).exit_code
-        == 0
-    )
+    assert submit("done", "--keep-cluster", "--wait", "--timeout", "30s").exit_code == 0
     listed = json.loads(invoke("ray", "job", "list", "-o", "json").stdout)
     assert [(j["metadata"]["name"], j["status"]["jobStatus"]) for j in listed] == [("done", "SUCCEEDED")]
     table = invoke("ray", "job", "list").stdout
@@ -225,23 +151,7 @@ def test_list_status_and_logs_of_a_finished_job(ray_emulator: Callable[..., Any]
 
 def test_stop_suspends_a_job_that_owns_its_cluster(ray_emulator: Callable[..., Any]) -> None:
     emu = ray_emulator(failure="unschedulable-gpu")
-    assert (
-        invoke(
-            "ray",
-            "job",
-            "submit",
-            "--name",
-            "halt",
-            "--worker-gpu",
-            "1",
-            "--gpu-pool",
-            "gpua100",
-            "--",
-            "python",
-            "x.py",
-        ).exit_code
-        == 0
-    )
+    assert submit("halt", "--worker-gpu", "1", "--gpu-pool", "gpua100").exit_code == 0
     wait_until(lambda: (job(emu, "halt").get("status") or {}).get("jobDeploymentStatus") == "Initializing")
     result = invoke("ray", "job", "stop", "halt", "-y")
     assert result.exit_code == 0, result
@@ -259,7 +169,7 @@ def test_stop_on_a_shared_cluster_goes_through_the_job_api(ray_emulator: Callabl
 
     emu.register_service_proxy("default", "shared-head-svc", 8265, dashboard)
     assert invoke("ray", "cluster", "create", "shared", "--wait", "--timeout", "20s").exit_code == 0
-    assert invoke("ray", "job", "submit", "--name", "long", "--cluster", "shared", "--", "sleep", "1d").exit_code == 0
+    assert submit("long", "--cluster", "shared", entrypoint=("sleep", "1d")).exit_code == 0
     wait_until(lambda: (job(emu, "long").get("status") or {}).get("jobStatus") == "RUNNING")
     result = invoke("ray", "job", "stop", "long", "-y")
     assert result.exit_code == 0, result
@@ -271,12 +181,7 @@ def test_stop_on_a_shared_cluster_goes_through_the_job_api(ray_emulator: Callabl
 def test_delete_removes_the_job_and_its_working_directory(ray_emulator: Callable[..., Any], tmp_path: Path) -> None:
     emu = ray_emulator()
     (tmp_path / "a.py").write_text("pass\n")
-    assert (
-        invoke(
-            "ray", "job", "submit", "--name", "gone", "--working-dir", str(tmp_path), "--", "python", "a.py"
-        ).exit_code
-        == 0
-    )
+    assert submit("gone", "--working-dir", str(tmp_path), entrypoint=("python", "a.py")).exit_code == 0
     result = invoke("ray", "job", "delete", "gone", "-y")
     assert result.exit_code == 0, result
     assert "rayjob/gone deleted" in result.stdout and "configmap/gone-workdir deleted" in result.stdout
@@ -285,17 +190,15 @@ def test_delete_removes_the_job_and_its_working_directory(ray_emulator: Callable
 
 def test_submitting_a_job_name_twice_is_a_conflict(ray_emulator: Callable[..., Any]) -> None:
     ray_emulator()
-    assert invoke("ray", "job", "submit", "--name", "twice", "--", "python", "x.py").exit_code == 0
-    again = invoke("ray", "job", "submit", "--name", "twice", "--", "python", "x.py")
+    assert submit("twice").exit_code == 0
+    again = submit("twice")
     assert again.exit_code == 4
     assert "error: Ray job twice already exists in namespace default" in again.stderr
 
 
 def test_wait_with_json_prints_only_the_final_job(ray_emulator: Callable[..., Any]) -> None:
     ray_emulator()
-    result = invoke(
-        "ray", "job", "submit", "--name", "js", "--wait", "--timeout", "30s", "-o", "json", "--", "python", "x.py"
-    )
+    result = submit("js", "--wait", "--timeout", "30s", "-o", "json")
     assert result.exit_code == 0, result
     final = json.loads(result.stdout)
     assert final["status"]["jobStatus"] == "SUCCEEDED"
@@ -331,23 +234,7 @@ def test_follow_waits_for_the_submitter_to_start(ray_emulator: Callable[..., Any
 
 def test_follow_gives_up_after_the_timeout(ray_emulator: Callable[..., Any]) -> None:
     ray_emulator(failure="unschedulable-gpu")
-    assert (
-        invoke(
-            "ray",
-            "job",
-            "submit",
-            "--name",
-            "never",
-            "--worker-gpu",
-            "1",
-            "--gpu-pool",
-            "gpua100",
-            "--",
-            "python",
-            "x.py",
-        ).exit_code
-        == 0
-    )
+    assert submit("never", "--worker-gpu", "1", "--gpu-pool", "gpua100").exit_code == 0
     result = invoke("ray", "job", "logs", "never", "--follow", "--timeout", "1s")
     assert result.exit_code == 5
     assert "did not start a submitter within 1s" in result.stderr
@@ -355,29 +242,8 @@ def test_follow_gives_up_after_the_timeout(ray_emulator: Callable[..., Any]) -> 
 
 def test_a_finished_job_deletes_its_own_cluster_unless_kept(ray_emulator: Callable[..., Any]) -> None:
     emu = ray_emulator()
-    assert (
-        invoke(
-            "ray", "job", "submit", "--name", "short", "--wait", "--timeout", "30s", "--", "python", "x.py"
-        ).exit_code
-        == 0
-    )
-    assert (
-        invoke(
-            "ray",
-            "job",
-            "submit",
-            "--name",
-            "kept",
-            "--keep-cluster",
-            "--wait",
-            "--timeout",
-            "30s",
-            "--",
-            "python",
-            "x.py",
-        ).exit_code
-        == 0
-    )
+    assert submit("short", "--wait", "--timeout", "30s").exit_code == 0
+    assert submit("kept", "--keep-cluster", "--wait", "--timeout", "30s").exit_code == 0
     clusters = {job(emu, n)["status"]["rayClusterName"]: n for n in ("short", "kept")}
 
     def remaining() -> set[str]:
@@ -388,7 +254,16 @@ def test_a_finished_job_deletes_its_own_cluster_unless_kept(ray_emulator: Callab
 
 def test_status_wait_follows_a_running_job_to_the_end(ray_emulator: Callable[..., Any]) -> None:
     ray_emulator(run_seconds=0.5)
-    assert invoke("ray", "job", "submit", "--name", "later", "--", "python", "x.py").exit_code == 0
+    assert submit("later").exit_code == 0
     result = invoke("ray", "job", "status", "later", "--wait", "--timeout", "30s", "-o", "json")
     assert result.exit_code == 0, result
     assert json.loads(result.stdout)["jobStatus"] == "SUCCEEDED"
+
+
+def test_a_job_deleted_while_it_runs_is_gone_without_simulator_errors(ray_emulator: Callable[..., Any]) -> None:
+    # The fixture fails the test if the simulator's job thread raised.
+    emu = ray_emulator(run_seconds=5)
+    assert submit("brief").exit_code == 0
+    wait_until(lambda: (job(emu, "brief").get("status") or {}).get("jobStatus") == "RUNNING")
+    assert invoke("ray", "job", "delete", "brief", "-y").exit_code == 0
+    assert job(emu, "brief") is None

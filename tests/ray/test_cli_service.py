@@ -12,6 +12,7 @@ import pytest
 
 from akscli import ray
 from tests.cli import invoke
+from tests.ray.conftest import akscli
 from tests.ray.test_cli_cluster import wait_until
 
 SERVE = "applications:\n- name: llm\n  import_path: serve_llm:app\n  route_prefix: /\n"
@@ -26,9 +27,7 @@ def serve_file(tmp_path: Path) -> Path:
 
 def test_deploy_waits_for_ready_and_status_shows_endpoints(ray_emulator: Callable[..., Any], serve_file: Path) -> None:
     emu = ray_emulator()
-    result = invoke(
-        "ray", "service", "deploy", "llm", "-f", str(serve_file), "--wait", "--timeout", "20s", "-o", "name"
-    )
+    result = akscli("ray service deploy llm -f {} --wait --timeout 20s -o name", serve_file)
     assert result.exit_code == 0, result
     stored = emu.cluster.get("ray.io/v1", "RayService", "default", "llm")
     assert "serve_llm:app" in stored["spec"]["serveConfigV2"]
@@ -75,23 +74,7 @@ def test_dashboard_url_goes_through_the_service_proxy(ray_emulator: Callable[...
 
 def test_dashboard_of_a_job_resolves_its_cluster(ray_emulator: Callable[..., Any]) -> None:
     ray_emulator()
-    assert (
-        invoke(
-            "ray",
-            "job",
-            "submit",
-            "--name",
-            "j",
-            "--keep-cluster",
-            "--wait",
-            "--timeout",
-            "30s",
-            "--",
-            "python",
-            "x.py",
-        ).exit_code
-        == 0
-    )
+    assert akscli("ray job submit --name j --keep-cluster --wait --timeout 30s -- python x.py").exit_code == 0
     info = json.loads(invoke("ray", "dashboard", "rayjob/j", "-o", "json").stdout)
     assert info["cluster"].startswith("j-") and info["service"] == f"{info['cluster']}-head-svc"
 
@@ -190,3 +173,18 @@ def test_port_forward_command_serves_the_dashboard_locally(ray_emulator: Callabl
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=10)
     assert process.returncode == 130
+
+
+def test_port_forward_on_a_busy_port_is_one_clear_line(ray_emulator: Callable[..., Any]) -> None:
+    import socket
+
+    ray_emulator()
+    assert invoke("ray", "cluster", "create", "demo").exit_code == 0
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = invoke("ray", "dashboard", "demo", "--port-forward", "--port", str(port))
+    assert result.exit_code == 2
+    assert f"error: cannot listen on 127.0.0.1:{port}" in result.stderr
+    assert "hint: pass another --port, or --port 0 for a free one" in result.stderr

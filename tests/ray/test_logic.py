@@ -414,3 +414,73 @@ def test_any_file_names_give_unique_valid_configmap_keys(
     keys = [item["key"] for item in packed.items]
     assert len(set(keys)) == len(keys) == len(list(root.iterdir()))
     assert all(re.fullmatch(r"[-._a-zA-Z0-9]{1,253}", k) for k in keys)
+
+
+# ---- cluster flags, cluster files, jobs and services ---------------------------------------------
+
+
+def test_no_cluster_flag_means_the_default_cluster() -> None:
+    assert not ray.ClusterFlags().given()
+    assert ray.ClusterFlags(spot=True).given() and ray.ClusterFlags(ray_version="2.40.0").given()
+
+
+def test_worker_group_specs_replace_the_default_group_flags() -> None:
+    with pytest.raises(UsageError, match="--worker-group cannot be combined"):
+        ray.cluster_spec("c", "ns", ray.ClusterFlags(worker_group=["name=a"], worker_cpu="2"))
+
+
+def test_head_flags_may_come_with_worker_group_specs() -> None:
+    spec = ray.cluster_spec("c", "ns", ray.ClusterFlags(worker_group=["name=a"], head_cpu="4"))
+    assert [g.name for g in spec.groups] == ["a"] and spec.head.cpu == "4"
+
+
+def test_a_cluster_file_of_another_kind_is_refused() -> None:
+    with pytest.raises(UsageError, match=r"holds v1 Pod, not ray\.io/v1 RayCluster"):
+        ray.load_cluster_file("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n", "pod.yaml", "c", "ns")
+
+
+def test_a_cluster_file_takes_the_name_and_namespace_it_is_created_as() -> None:
+    text = "apiVersion: ray.io/v1\nkind: RayCluster\nspec: {headGroupSpec: {}}\n"
+    doc = ray.load_cluster_file(text, "rc.yaml", "demo", "ml")
+    assert doc["metadata"] == {"name": "demo", "namespace": "ml"}
+
+
+def test_the_working_dir_flag_wins_over_the_runtime_env() -> None:
+    assert ray.local_working_dir("./src", {"working_dir": "./other"}) == "./src"
+    assert ray.local_working_dir(None, {"working_dir": "./other"}) == "./other"
+    assert ray.local_working_dir(None, {"working_dir": "s3://bucket/code.zip"}) is None
+
+
+def test_a_job_on_an_existing_cluster_names_the_cluster_it_selects() -> None:
+    job = {"spec": {"clusterSelector": {"ray.io/cluster": "shared"}}, "status": {}}
+    assert ray.job_cluster(job) == "shared"
+    assert ray.job_cluster({"spec": {"clusterSelector": None}}) is None
+
+
+def test_a_failed_job_error_carries_its_message_and_where_to_read_logs() -> None:
+    job = {
+        "metadata": {"name": "t", "namespace": "ml"},
+        "status": {"jobDeploymentStatus": "Failed", "jobStatus": "FAILED", "message": "exit code 1"},
+    }
+    error = ray.job_failure(job)
+    assert error.message == "Ray job t ended Failed (job FAILED): exit code 1"
+    assert error.hint == "read its logs: akscli ray job logs t -n ml --out-dir ./t-logs"
+
+
+def test_service_status_rows_show_each_application_and_problem() -> None:
+    service = {
+        "metadata": {"name": "llm", "namespace": "ml"},
+        "status": {
+            "conditions": [{"type": "Ready", "status": "False", "reason": "ZeroServeEndpoints"}],
+            "activeServiceStatus": {
+                "rayClusterName": "llm-rc",
+                "applicationStatuses": {"app": {"status": "DEPLOY_FAILED", "message": "no module"}},
+            },
+        },
+    }
+    finding = ray.Finding("llm-rc-head", "ImagePullBackOff", "cannot pull")
+    summary = ray.service_summary(service, [finding])
+    rows = dict(ray.service_summary_fields(summary, [finding]))
+    assert rows["ready"] == "False" and rows["cluster"] == "llm-rc"
+    assert rows["app app"] == "DEPLOY_FAILED: no module"
+    assert rows["problem"] == "llm-rc-head: ImagePullBackOff: cannot pull"

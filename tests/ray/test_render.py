@@ -5,7 +5,6 @@ Regenerate the golden files after an intended change with AKSCLI_UPDATE_GOLDEN=1
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -13,18 +12,8 @@ import pytest
 
 from akscli import ray, yamlio
 from akscli.render import render
+from tests.golden import assert_golden
 from tests.ray.conftest import schema_problems
-
-GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "ray"
-
-
-def check_golden(name: str, objects: list[dict[str, Any]]) -> None:
-    text = yamlio.dump_all(objects)
-    path = GOLDEN / name
-    if os.environ.get("AKSCLI_UPDATE_GOLDEN"):
-        path.write_text(text, encoding="utf-8")
-    assert path.is_file(), f"missing golden file {path}; run with AKSCLI_UPDATE_GOLDEN=1"
-    assert text == path.read_text(encoding="utf-8")
 
 
 def gpu_spot_cluster() -> ray.ClusterSpec:
@@ -39,21 +28,17 @@ def gpu_spot_cluster() -> ray.ClusterSpec:
     )
 
 
-def render_cluster(spec: ray.ClusterSpec) -> dict[str, Any]:
-    return render("ray/raycluster.yaml.j2", ray.cluster_values(spec))[0]
-
-
 def test_cluster_with_gpu_spot_and_cpu_groups_matches_golden() -> None:
-    check_golden("raycluster-gpu-spot.yaml", [render_cluster(gpu_spot_cluster())])
+    assert_golden("ray", "raycluster-gpu-spot.yaml", [ray.render_cluster(gpu_spot_cluster())])
 
 
 def test_cluster_is_valid_against_the_raycluster_crd() -> None:
-    assert schema_problems(render_cluster(gpu_spot_cluster())) == []
+    assert schema_problems(ray.render_cluster(gpu_spot_cluster())) == []
 
 
 def test_head_only_cluster_is_valid() -> None:
     spec = ray.ClusterSpec(name="solo", namespace="default", groups=())
-    obj = render_cluster(spec)
+    obj = ray.render_cluster(spec)
     assert obj["spec"]["workerGroupSpecs"] == []
     assert "num-cpus" not in obj["spec"]["headGroupSpec"]["rayStartParams"]
     assert schema_problems(obj) == []
@@ -64,7 +49,7 @@ def job_objects(tmp_path: Path) -> list[dict[str, Any]]:
     (tmp_path / "lib").mkdir()
     (tmp_path / "lib" / "data.py").write_text("ROWS = 10\n")
     packed = ray.pack_workdir(tmp_path)
-    cluster = render_cluster(
+    cluster = ray.render_cluster(
         ray.ClusterSpec(name="train", namespace="ml", groups=(ray.worker_group("gpu", gpu=1, gpu_pool="gpua100"),))
     )
     env = ray.runtime_env({"pip": ["torch==2.5.1"]}, env=["EPOCHS=3"], working_dir=ray.WORKDIR_MOUNT)
@@ -88,7 +73,7 @@ def job_objects(tmp_path: Path) -> list[dict[str, Any]]:
 
 
 def test_job_with_working_directory_matches_golden(tmp_path: Path) -> None:
-    check_golden("rayjob-workdir.yaml", job_objects(tmp_path))
+    assert_golden("ray", "rayjob-workdir.yaml", job_objects(tmp_path))
 
 
 def test_job_is_valid_against_the_rayjob_crd(tmp_path: Path) -> None:
@@ -117,7 +102,7 @@ def service_object() -> dict[str, Any]:
     serve = ray.serve_config(
         "applications:\n- name: llm\n  import_path: serve_llm:app\n  route_prefix: /\n", "serve.yaml"
     )
-    cluster = render_cluster(ray.ClusterSpec(name="llm", namespace="ml", groups=(ray.worker_group("gpu", gpu=1),)))
+    cluster = ray.render_cluster(ray.ClusterSpec(name="llm", namespace="ml", groups=(ray.worker_group("gpu", gpu=1),)))
     return render(
         "ray/rayservice.yaml.j2",
         {"name": "llm", "namespace": "ml", "labels": {}, "serve_config": serve, "cluster_spec": cluster["spec"]},
@@ -125,7 +110,7 @@ def service_object() -> dict[str, Any]:
 
 
 def test_service_matches_golden() -> None:
-    check_golden("rayservice.yaml", [service_object()])
+    assert_golden("ray", "rayservice.yaml", [service_object()])
 
 
 def test_service_is_valid_against_the_rayservice_crd() -> None:

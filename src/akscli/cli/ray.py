@@ -23,10 +23,9 @@ from akscli.cli import common
 from akscli.cli import options as opts
 
 if TYPE_CHECKING:
-    from akscli.kube.client import Kube
+    from akscli.kube.client import Kube, KubeTarget
 
 RAY = logic.RAY_API
-OBJECT_FORMATS = ("table", "json", "yaml")
 APPLY_FORMATS = ("table", "yaml", "json", "name")
 
 
@@ -48,6 +47,7 @@ app.add_typer(service_app, name="service")
 
 
 def _option(*names: str, help: str, kind: Any = str | None) -> Any:
+    # Only for CLUSTER_OPTIONS: annotations built at run time, which Typer reads and mypy does not.
     return Annotated[kind, typer.Option(*names, help=help, show_default=False)]
 
 
@@ -74,6 +74,9 @@ ApplyOutput = Annotated[
     typer.Option("-o", "--output", help="What was applied: table|yaml|json|name (--dry-run=client: the manifests)."),
 ]
 Group = Annotated[str, typer.Option("--group", "-w", "--worker-group", help="Worker group name.")]
+ClusterName = Annotated[str, typer.Argument(help="Ray cluster name.")]
+JobName = Annotated[str, typer.Argument(help="RayJob name.")]
+ServiceName = Annotated[str, typer.Argument(help="RayService name.")]
 
 # The options of a new Ray cluster, shared by cluster create, job submit and service deploy, in
 # the order --help lists them; ``with_cluster_flags`` hands them to a command as one ClusterFlags.
@@ -144,8 +147,8 @@ def _connection(
 
 def _open(kubeconfig: str | None, context: str | None, namespace: str | None) -> tuple[Kube, str]:
     """A connection and the namespace to work in (--namespace, else the context's)."""
-    conn = _connection(kubeconfig, context, namespace)
-    return conn.kube(), conn.namespace()
+    kube = opts.connect(kubeconfig, context, namespace)
+    return kube, kube.namespace
 
 
 def _columns(columns: list[output.Column], all_namespaces: bool) -> list[output.Column]:
@@ -229,7 +232,7 @@ def _tail(tail: int | None) -> int | None:
 @cluster_app.command("create")
 @with_cluster_flags
 def cluster_create(
-    name: Annotated[str, typer.Argument(help="Ray cluster name.")],
+    name: ClusterName,
     file: Annotated[
         str | None,
         typer.Option("-f", "--file", help="Start from a RayCluster YAML.", show_default=False),
@@ -294,14 +297,14 @@ def cluster_list(
 
 @cluster_app.command("status")
 def cluster_status(
-    name: Annotated[str, typer.Argument(help="Ray cluster name.")],
+    name: ClusterName,
     namespace: opts.Namespace = None,
     kubeconfig: opts.Kubeconfig = None,
     context: opts.Context = None,
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Conditions, workers ready per group, GPUs in use, and why pods are stuck."""
-    fmt = opts.output_format(output_format, OBJECT_FORMATS)
+    fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     validate.name(name, "Ray cluster name")
     kube, ns = _open(kubeconfig, context, namespace)
     cluster = logic.get_object(kube, "RayCluster", name, ns)
@@ -313,7 +316,7 @@ def cluster_status(
 
 @cluster_app.command("scale")
 def cluster_scale(
-    name: Annotated[str, typer.Argument(help="Ray cluster name.")],
+    name: ClusterName,
     group: Group,
     replicas: Annotated[
         int | None, typer.Option("--replicas", "-r", help="Desired replicas.", show_default=False)
@@ -330,7 +333,7 @@ def cluster_scale(
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Scale one worker group: --replicas, --min, --max."""
-    fmt = opts.output_format(output_format, OBJECT_FORMATS)
+    fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     validate.name(name, "Ray cluster name")
     for value, what in ((replicas, "--replicas"), (min_replicas, "--min"), (max_replicas, "--max")):
         if value is not None:
@@ -356,7 +359,7 @@ def cluster_scale(
 
 @cluster_app.command("delete")
 def cluster_delete(
-    name: Annotated[str, typer.Argument(help="Ray cluster name.")],
+    name: ClusterName,
     namespace: opts.Namespace = None,
     kubeconfig: opts.Kubeconfig = None,
     context: opts.Context = None,
@@ -410,7 +413,7 @@ def cluster_nodes(
 
 @cluster_app.command("logs")
 def cluster_logs(
-    name: Annotated[str, typer.Argument(help="Ray cluster name.")],
+    name: ClusterName,
     out_dir: Annotated[
         str | None,
         typer.Option("--out-dir", help="Write each pod's log to DIR/POD.log instead of stdout.", show_default=False),
@@ -443,7 +446,7 @@ def cluster_logs(
 
 @workergroup_app.command("add")
 def workergroup_add(
-    cluster: Annotated[str, typer.Argument(help="Ray cluster name.")],
+    cluster: ClusterName,
     group: Annotated[str, typer.Argument(help="New worker group name.")],
     replicas: Annotated[
         int | None, typer.Option("--replicas", help="Replicas (default 1).", show_default=False)
@@ -467,7 +470,7 @@ def workergroup_add(
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Add a worker group to a running Ray cluster."""
-    fmt = opts.output_format(output_format, OBJECT_FORMATS)
+    fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     validate.name(cluster, "Ray cluster name")
     new = logic.worker_group(
         group,
@@ -600,7 +603,7 @@ def job_submit(
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Submit a Ray job: a RayJob on a new cluster (flags) or an existing one (--cluster)."""
-    fmt = opts.output_format(output_format, OBJECT_FORMATS)
+    fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     mode = opts.dry_run_mode(dry_run)
     wait_seconds = validate.duration(timeout, "--timeout")
     job_flags = logic.JobFlags(
@@ -626,25 +629,34 @@ def job_submit(
     job, ns = submission.name, conn.namespace()
     if mode == "none":
         logic.ensure_job_is_new(conn.kube(), ns, job)
+    target = opts.kube_target(kubeconfig, context, namespace)
+    kube = _apply_job(submission, target, mode, wait, yes, fmt)
+    if kube is None:
+        return
+    output.info(f"submitted Ray job {job}; follow it with: akscli ray job status {job} -n {ns}")
+    if wait:
+        final = logic.follow_job(kube, ns, job, wait_seconds, output.progress)
+        _finish(kube, final, fmt)
+
+
+def _apply_job(
+    submission: logic.JobSubmission, target: KubeTarget, mode: str, wait: bool, yes: bool, fmt: str
+) -> Kube | None:
+    """Apply a job's objects; the connection, or None when nothing was applied (a dry run)."""
     # With --wait, stdout carries the job's logs (or its final object with -o json|yaml), so
     # the applied objects are reported on stderr.
-    applied_to_stderr = wait and mode == "none"
-    with contextlib.redirect_stdout(sys.stderr) if applied_to_stderr else contextlib.nullcontext():
+    to_stderr = wait and mode == "none"
+    with contextlib.redirect_stdout(sys.stderr) if to_stderr else contextlib.nullcontext():
         outcome = common.apply_objects(
             submission.objects,
-            stack=f"rayjob-{job}",
-            target=opts.kube_target(kubeconfig, context, namespace),
+            stack=f"rayjob-{submission.name}",
+            target=target,
             dry_run=mode,
             yes=yes,
             output_format=fmt,
             action="ray job submit",
         )
-    if mode != "none" or outcome.kube is None:
-        return
-    output.info(f"submitted Ray job {job}; follow it with: akscli ray job status {job} -n {ns}")
-    if wait:
-        final = logic.follow_job(outcome.kube, ns, job, wait_seconds, output.progress)
-        _finish(outcome.kube, final, fmt)
+    return outcome.kube if mode == "none" else None
 
 
 def _report_workdir(packed: logic.PackedWorkdir | None) -> None:
@@ -699,7 +711,7 @@ def job_list(
 
 @job_app.command("status")
 def job_status(
-    name: Annotated[str, typer.Argument(help="RayJob name.")],
+    name: JobName,
     wait: Annotated[bool, typer.Option("--wait", help="Follow the job until it ends.")] = False,
     timeout: Annotated[str, typer.Option("--timeout", help="How long --wait follows.")] = "1h",
     namespace: opts.Namespace = None,
@@ -708,7 +720,7 @@ def job_status(
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """A job's phases and, while it is stuck, why (pending pods, events, GPUs, image pulls)."""
-    fmt = opts.output_format(output_format, OBJECT_FORMATS)
+    fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     validate.name(name, "Ray job name")
     seconds = validate.duration(timeout, "--timeout")
     kube, ns = _open(kubeconfig, context, namespace)
@@ -722,7 +734,7 @@ def job_status(
 
 @job_app.command("logs")
 def job_logs(
-    name: Annotated[str, typer.Argument(help="RayJob name.")],
+    name: JobName,
     follow: Annotated[bool, typer.Option("--follow", "-f", help="Stream the job's output.")] = False,
     out_dir: Annotated[
         str | None, typer.Option("--out-dir", help="Write submitter and head pod logs into DIR.", show_default=False)
@@ -755,7 +767,7 @@ def job_logs(
 
 @job_app.command("stop")
 def job_stop(
-    name: Annotated[str, typer.Argument(help="RayJob name.")],
+    name: JobName,
     namespace: opts.Namespace = None,
     kubeconfig: opts.Kubeconfig = None,
     context: opts.Context = None,
@@ -778,7 +790,7 @@ def job_stop(
 
 @job_app.command("delete")
 def job_delete(
-    name: Annotated[str, typer.Argument(help="RayJob name.")],
+    name: JobName,
     namespace: opts.Namespace = None,
     kubeconfig: opts.Kubeconfig = None,
     context: opts.Context = None,
@@ -800,7 +812,7 @@ def job_delete(
 @service_app.command("deploy")
 @with_cluster_flags
 def service_deploy(
-    name: Annotated[str, typer.Argument(help="RayService name.")],
+    name: ServiceName,
     file: Annotated[str, typer.Option("-f", "--file", help="Ray Serve config (serveConfigV2).")],
     cluster_flags: logic.ClusterFlags = logic.ClusterFlags(),
     label: Labels = None,
@@ -836,14 +848,14 @@ def service_deploy(
 
 @service_app.command("status")
 def service_status(
-    name: Annotated[str, typer.Argument(help="RayService name.")],
+    name: ServiceName,
     namespace: opts.Namespace = None,
     kubeconfig: opts.Kubeconfig = None,
     context: opts.Context = None,
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Ready condition, serve endpoints and application statuses."""
-    fmt = opts.output_format(output_format, OBJECT_FORMATS)
+    fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     validate.name(name, "RayService name")
     kube, ns = _open(kubeconfig, context, namespace)
     service = logic.get_object(kube, "RayService", name, ns)
@@ -878,7 +890,7 @@ def service_list(
 
 @service_app.command("delete")
 def service_delete(
-    name: Annotated[str, typer.Argument(help="RayService name.")],
+    name: ServiceName,
     namespace: opts.Namespace = None,
     kubeconfig: opts.Kubeconfig = None,
     context: opts.Context = None,
@@ -909,7 +921,7 @@ def dashboard(
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """The Ray dashboard through the API server's service proxy (or a local forward)."""
-    fmt = opts.output_format(output_format, OBJECT_FORMATS)
+    fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     validate.integer(port, "--port", 0, 65535)
     kube, ns = _open(kubeconfig, context, namespace)
     info: dict[str, Any] = logic.dashboard_info(kube, logic.resolve_cluster(kube, ref, ns))

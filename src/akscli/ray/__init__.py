@@ -72,6 +72,7 @@ from akscli.ray.live import (
     stop_job,
     submitter_pods,
     wait_for_submitter,
+    watch_pods,
     worker_group_rows,
 )
 from akscli.ray.service import (
@@ -258,6 +259,7 @@ __all__ = [
     "stuck_pods",
     "submitter_pods",
     "wait_for_submitter",
+    "watch_pods",
     "workdir_configmap_name",
     "workdir_values",
     "worker_group",

@@ -92,20 +92,13 @@ class JobFlags:
 
 
 @dataclass
-class JobSubmission(Built):
-    name: str = ""
-    workdir: PackedWorkdir | None = None
+class JobSubmission:
+    """What ``ray job submit`` applies, and what to tell the user about it."""
 
-
-def _check_job_flags(flags: JobFlags, cluster_flags: ClusterFlags) -> None:
-    """Refuse what needs no cluster to refuse: a new cluster described for an existing one."""
-    if flags.cluster:
-        validate.name(flags.cluster, "--cluster")
-        if cluster_flags.given():
-            raise UsageError(
-                "--cluster runs on an existing Ray cluster: leave out the flags that describe a new one",
-                hint="drop --cluster to create a cluster for this job",
-            )
+    name: str
+    objects: list[dict[str, Any]]
+    warnings: list[str]
+    workdir: PackedWorkdir | None
 
 
 def job_objects(
@@ -119,15 +112,15 @@ def job_objects(
     entry = entrypoint(entrypoint_args)
     name = job_name(flags.name)
     ttl_seconds = int(validate.duration(flags.ttl, "--ttl"))
-    deadline_seconds = int(validate.duration(flags.deadline, "--deadline")) if flags.deadline else None
-    _check_job_flags(flags, cluster_flags)
-    base_env = None
-    if flags.runtime_env_file:
-        path = validate.existing_file(flags.runtime_env_file, "--runtime-env file")
-        base_env = load_runtime_env(path.read_text(encoding="utf-8"), flags.runtime_env_file)
-    workdir = local_working_dir(flags.working_dir, base_env)
-    packed = pack_workdir(Path(workdir)) if workdir else None
-    env_doc = runtime_env(base_env, pip=flags.pip, env=flags.env, working_dir=WORKDIR_MOUNT if packed else None)
+    deadline_seconds = _deadline(flags.deadline)
+    if flags.cluster:
+        validate.name(flags.cluster, "--cluster")
+        if cluster_flags.given():
+            raise UsageError(
+                "--cluster runs on an existing Ray cluster: leave out the flags that describe a new one",
+                hint="drop --cluster to create a cluster for this job",
+            )
+    env_doc, packed = _runtime_env(flags)
     for what, value in (
         ("--entrypoint-num-cpus", flags.entrypoint_cpus),
         ("--entrypoint-num-gpus", flags.entrypoint_gpus),
@@ -137,14 +130,13 @@ def job_objects(
     resources = entrypoint_resources(flags.entrypoint_resources)
     labels = validate.labels(flags.labels, "--label")
     new_cluster = None if flags.cluster else cluster_spec(name, "", cluster_flags)
+    # Everything is validated: from here on the cluster is read.
     namespace = conn.namespace()
-    warnings: list[str] = []
-    cluster_spec_obj: dict[str, Any] | None = None
     if new_cluster is None:
+        built = Built([])
         submitter_image = head_image(get_object(conn.kube(), "RayCluster", str(flags.cluster), namespace))
     else:
         built = _on_cluster(new_cluster, conn, lambda s: [render_cluster(s)])
-        warnings, cluster_spec_obj = built.warnings, built.objects[0]["spec"]
         submitter_image = new_cluster.image_ref
     job = JobSpec(
         name=name,
@@ -163,7 +155,33 @@ def job_objects(
         submitter_image=submitter_image,
         labels=labels,
     )
-    return JobSubmission(_render_job(job, cluster_spec_obj, packed), warnings, name=name, workdir=packed)
+    cluster_spec_obj = built.objects[0]["spec"] if built.objects else None
+    return JobSubmission(name, _render_job(job, cluster_spec_obj, packed), built.warnings, packed)
+
+
+def _runtime_env(flags: JobFlags) -> tuple[dict[str, Any], PackedWorkdir | None]:
+    """The job's runtime_env (file, then flags) and its packed local working directory."""
+    base_env = None
+    if flags.runtime_env_file:
+        path = validate.existing_file(flags.runtime_env_file, "--runtime-env file")
+        base_env = load_runtime_env(path.read_text(encoding="utf-8"), flags.runtime_env_file)
+    workdir = local_working_dir(flags.working_dir, base_env)
+    packed = pack_workdir(Path(workdir)) if workdir else None
+    env_doc = runtime_env(base_env, pip=flags.pip, env=flags.env, working_dir=WORKDIR_MOUNT if packed else None)
+    return env_doc, packed
+
+
+def _deadline(text: str | None) -> int | None:
+    """--deadline in whole seconds; KubeRay reads 0 as no deadline, so it is refused."""
+    if text is None:
+        return None
+    seconds = int(validate.duration(text, "--deadline"))
+    if seconds < 1:
+        raise UsageError(
+            f"invalid --deadline {text!r}: a job needs at least 1s to run",
+            hint="for example: --deadline 2h, or leave it out for no deadline",
+        )
+    return seconds
 
 
 def _render_job(

@@ -7,8 +7,8 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from akscli.errors import AkscliError
-from akscli.ray.live import Progress
+from akscli.errors import AkscliError, UsageError
+from akscli.ray.live import Progress, watch_pods
 from akscli.ray.spec import CLUSTER_LABEL, DASHBOARD_PORT, NODE_TYPE_LABEL
 from akscli.ray.status import head_service, pod_ready
 
@@ -88,7 +88,13 @@ class DashboardForwarder:
             def log_message(self, format: str, *args: Any) -> None:
                 del format, args  # the relay reports what matters through progress
 
-        server = ThreadingHTTPServer((address, port), Handler)
+        try:
+            server = ThreadingHTTPServer((address, port), Handler)
+        except OSError as exc:
+            raise UsageError(
+                f"cannot listen on {address}:{port}: {exc.strerror or exc}",
+                hint="pass another --port, or --port 0 for a free one",
+            ) from exc
         server.daemon_threads = True
         return server
 
@@ -130,43 +136,20 @@ class DashboardForwarder:
 
     def watch_head(self) -> None:
         """Follow the head pod; report when it is replaced and release waiting requests."""
-        from akscli.kube.client import WatchExpired
-
         selector = f"{CLUSTER_LABEL}={self.cluster},{NODE_TYPE_LABEL}=head"
-        version: str | None = None
         while not self._stop.is_set():
             try:
-                if version is None:
-                    page = next(
-                        self.kube.list_pages(
-                            "v1",
-                            "Pod",
-                            namespace=self.namespace,
-                            label_selector=selector,
-                            page_size=5,
-                        )
-                    )
-                    for pod in page["items"]:
-                        self._head_event("ADDED", pod)
-                    version = (page.get("metadata") or {}).get("resourceVersion")
-                for event, pod in self.kube.watch(
-                    "v1",
-                    "Pod",
-                    namespace=self.namespace,
-                    label_selector=selector,
-                    resource_version=version,
-                    timeout_seconds=30,
-                ):
-                    version = (pod.get("metadata") or {}).get("resourceVersion") or version
-                    if event != "BOOKMARK":
-                        self._head_event(event, pod)
+                for event, pod in watch_pods(self.kube, self.namespace, selector, self._watch_seconds, page_size=5):
+                    self._head_event(event, pod)
                     if self._stop.is_set():
                         return
-            except WatchExpired:
-                version = None
             except AkscliError as exc:
                 self.progress(f"head pod watch failed ({exc.message}); retrying")
                 self._stop.wait(2.0)
+
+    def _watch_seconds(self) -> float:
+        # Short watches, so that stop() is noticed within one of them.
+        return 0.0 if self._stop.is_set() else 30.0
 
     def _head_event(self, event: str, pod: Mapping[str, Any]) -> None:
         name = str((pod.get("metadata") or {}).get("name"))

@@ -191,12 +191,18 @@ def save_pod_logs(
 ) -> None:
     """Write each pod's log to ``directory/POD.log``, streaming (a log can be larger than memory)."""
     directory = directory.expanduser()
-    directory.mkdir(parents=True, exist_ok=True)
     for pod in pods:
         path = directory / f"{pod}.log"
-        with path.open("w", encoding="utf-8") as handle:
-            for line in kube.logs(namespace, pod, tail_lines=tail):
-                handle.write(line + "\n")
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            with path.open("w", encoding="utf-8") as handle:
+                for line in kube.logs(namespace, pod, tail_lines=tail):
+                    handle.write(line + "\n")
+        except OSError as exc:
+            raise UsageError(
+                f"cannot write {path}: {exc.strerror or exc}",
+                hint="give --out-dir a directory you can write to",
+            ) from exc
         progress(f"wrote {path}")
 
 
@@ -331,26 +337,23 @@ def submitter_pods(kube: Kube, namespace: str, job: str) -> list[dict[str, Any]]
     return pods
 
 
-def wait_for_submitter(kube: Kube, namespace: str, job: str, timeout: float) -> str:
-    """The name of the job's submitter pod once it has started, watching (never polling)."""
+def watch_pods(
+    kube: Kube, namespace: str, selector: str, seconds_left: Callable[[], float], page_size: int = 50
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each pod matching ``selector`` as ADDED, then every change the watch sees, until
+    ``seconds_left()`` is 0; an expired watch lists again rather than miss a change."""
     from akscli.kube.client import WatchExpired
 
-    selector = f"{SUBMITTER_LABEL}={job}"
-    deadline = time.monotonic() + timeout
     version: str | None = None
     while True:
         if version is None:
-            page = next(kube.list_pages("v1", "Pod", namespace=namespace, label_selector=selector))
+            page = next(kube.list_pages("v1", "Pod", namespace=namespace, label_selector=selector, page_size=page_size))
             for pod in page["items"]:
-                if (pod.get("status") or {}).get("phase") not in (None, "Pending"):
-                    return str(pod["metadata"]["name"])
+                yield "ADDED", pod
             version = (page.get("metadata") or {}).get("resourceVersion")
-        remaining = deadline - time.monotonic()
+        remaining = seconds_left()
         if remaining <= 0:
-            raise WaitTimeoutError(
-                f"Ray job {job} did not start a submitter within {timeout:g}s",
-                hint=f"see why: akscli ray job status {job}",
-            )
+            return
         try:
             for event, pod in kube.watch(
                 "v1",
@@ -358,16 +361,25 @@ def wait_for_submitter(kube: Kube, namespace: str, job: str, timeout: float) -> 
                 namespace=namespace,
                 label_selector=selector,
                 resource_version=version,
-                timeout_seconds=max(1, int(remaining)),
+                timeout_seconds=max(1, int(min(remaining, 300))),
             ):
                 version = (pod.get("metadata") or {}).get("resourceVersion") or version
-                if event in ("ADDED", "MODIFIED") and (pod.get("status") or {}).get("phase") not in (
-                    None,
-                    "Pending",
-                ):
-                    return str(pod["metadata"]["name"])
+                if event != "BOOKMARK":
+                    yield event, pod
         except WatchExpired:
             version = None
+
+
+def wait_for_submitter(kube: Kube, namespace: str, job: str, timeout: float) -> str:
+    """The name of the job's submitter pod once it has started, watching (never polling)."""
+    deadline = time.monotonic() + timeout
+    for event, pod in watch_pods(kube, namespace, f"{SUBMITTER_LABEL}={job}", lambda: deadline - time.monotonic()):
+        if event != "DELETED" and (pod.get("status") or {}).get("phase") not in (None, "Pending"):
+            return str(pod["metadata"]["name"])
+    raise WaitTimeoutError(
+        f"Ray job {job} did not start a submitter within {timeout:g}s",
+        hint=f"see why: akscli ray job status {job}",
+    )
 
 
 def head_pod(kube: Kube, namespace: str, cluster: str) -> dict[str, Any] | None:
@@ -393,70 +405,79 @@ def follow_job(
     Initializing (GPU node pools scaling from zero take many minutes) is explained while the
     user waits, each distinct explanation once.
     """
-    from akscli.kube.client import WatchExpired
-
     every = diagnose_every if diagnose_every is not None else max(1.0, min(20.0, timeout / 4))
-    deadline = time.monotonic() + timeout
-    resource_version: str | None = None
-    job: dict[str, Any] | None = None
+    started = time.monotonic()
+    deadline = started + timeout
+    job: dict[str, Any] = {}
     last_phase: tuple[str, str] | None = None
     said: set[str] = set()
-    started = time.monotonic()
-
-    def seen(obj: dict[str, Any]) -> bool:
-        nonlocal last_phase
-        phase = job_phase(obj)
-        if phase != last_phase:
-            last_phase = phase
-            progress(f"rayjob/{name}: deployment {phase[0]}, job {phase[1]} [{time.monotonic() - started:,.0f}s]")
-        return job_finished(obj)
-
-    while True:
-        if resource_version is None:
-            job = kube.get(RAY_API, "RayJob", name, namespace=namespace)
-            if job is None:
-                raise NotFoundError(
-                    f"Ray job {name} not found in namespace {namespace}",
-                    hint="list jobs with: akscli ray job list",
-                )
-            resource_version = str(job["metadata"].get("resourceVersion") or "") or None
-            if seen(job):
-                return job
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
+    for update in _job_updates(kube, namespace, name, lambda: min(deadline - time.monotonic(), every)):
+        if update is None:
+            if _initializing(job) and time.monotonic() - started >= every:
+                _explain(kube, job, said, progress)
+            continue
+        job = update
+        if job_phase(job) != last_phase:
+            last_phase = job_phase(job)
+            progress(
+                f"rayjob/{name}: deployment {last_phase[0]}, job {last_phase[1]} [{time.monotonic() - started:,.0f}s]"
+            )
+        if job_finished(job):
+            return job
+        if time.monotonic() >= deadline:
             break
+    deployment, status = job_phase(job)
+    findings = diagnose_job(kube, job) if _initializing(job) else []
+    why = "; ".join(f.line() for f in findings[:3])
+    raise WaitTimeoutError(
+        f"Ray job {name} is still {deployment} (job {status}) after {timeout:g}s" + (f": {why}" if why else ""),
+        hint=f"it keeps running; follow it with akscli ray job status {name}, or raise --timeout",
+    )
+
+
+def _job_updates(
+    kube: Kube, namespace: str, name: str, seconds_left: Callable[[], float]
+) -> Iterator[dict[str, Any] | None]:
+    """The RayJob now, then each change the watch sees; None after each watch of
+    ``seconds_left()`` seconds, until that is 0."""
+    from akscli.kube.client import WatchExpired
+
+    version: str | None = None
+    while True:
+        if version is None:
+            job = get_object(kube, "RayJob", name, namespace)
+            version = str(job["metadata"].get("resourceVersion") or "") or None
+            yield job
+        remaining = seconds_left()
+        if remaining <= 0:
+            return
         try:
             for event, obj in kube.watch(
                 RAY_API,
                 "RayJob",
                 namespace=namespace,
                 name=name,
-                resource_version=resource_version,
-                timeout_seconds=max(1, int(min(remaining, every))),
+                resource_version=version,
+                timeout_seconds=max(1, int(remaining)),
             ):
-                resource_version = (obj.get("metadata") or {}).get("resourceVersion") or resource_version
-                if event == "BOOKMARK":
-                    continue
+                version = (obj.get("metadata") or {}).get("resourceVersion") or version
                 if event == "DELETED":
                     raise NotFoundError(f"Ray job {name} was deleted while waiting")
-                job = obj
-                if seen(obj):
-                    return obj
-                if time.monotonic() >= deadline:
-                    break
+                if event != "BOOKMARK":
+                    yield obj
         except WatchExpired:
-            resource_version = None
+            version = None
             continue
-        if job is not None and job_phase(job)[0] in ("New", "Initializing") and time.monotonic() - started >= every:
-            for finding in diagnose_job(kube, job):
-                if finding.line() not in said:
-                    said.add(finding.line())
-                    progress(f"waiting: {finding.line()}")
-    assert job is not None
-    deployment, status = job_phase(job)
-    findings = diagnose_job(kube, job) if deployment in ("New", "Initializing") else []
-    why = "; ".join(f.line() for f in findings[:3])
-    raise WaitTimeoutError(
-        f"Ray job {name} is still {deployment} (job {status}) after {timeout:g}s" + (f": {why}" if why else ""),
-        hint=f"it keeps running; follow it with akscli ray job status {name}, or raise --timeout",
-    )
+        yield None
+
+
+def _initializing(job: Mapping[str, Any]) -> bool:
+    return job_phase(job)[0] in ("New", "Initializing")
+
+
+def _explain(kube: Kube, job: Mapping[str, Any], said: set[str], progress: Progress) -> None:
+    """Say why a job still waits, each reason once."""
+    for finding in diagnose_job(kube, job):
+        if finding.line() not in said:
+            said.add(finding.line())
+            progress(f"waiting: {finding.line()}")
