@@ -300,13 +300,13 @@ def test_server_dry_run_prints_the_plan_on_stdout_as_json(
 
 
 def test_client_dry_run_delete_lists_and_keeps_the_objects(
-        target: KubeTarget, kube_emulator: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    target: KubeTarget, kube_emulator: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
     from akscli.cli.common import delete_objects
 
     apply(target, [config_map()])
     capsys.readouterr()
-    delete_objects(connect(target), [("v1", "ConfigMap", "settings", "default")], yes=False, what="x",
-                   dry_run="client")
+    delete_objects(connect(target), [("v1", "ConfigMap", "settings", "default")], yes=False, what="x", dry_run="client")
     assert capsys.readouterr().out == "configmap/settings deleted (dry run)\n"
     assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "settings") is not None
 

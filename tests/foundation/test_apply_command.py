@@ -53,7 +53,8 @@ def test_client_dry_run_prints_labelled_manifests_without_a_cluster(manifest: Pa
 
 
 def test_prune_asks_on_a_terminal_and_no_keeps_everything(
-        kubeconfig: Path, manifest: Path, tmp_path: Path, kube_emulator: Any) -> None:
+    kubeconfig: Path, manifest: Path, tmp_path: Path, kube_emulator: Any
+) -> None:
     invoke("apply", "-f", str(manifest), "--stack", "demo")
     only_one = tmp_path / "one.yaml"
     only_one.write_text(MANIFEST.split("---")[0])
@@ -64,7 +65,8 @@ def test_prune_asks_on_a_terminal_and_no_keeps_everything(
 
 
 def test_prune_asks_on_a_terminal_and_yes_deletes(
-        kubeconfig: Path, manifest: Path, tmp_path: Path, kube_emulator: Any) -> None:
+    kubeconfig: Path, manifest: Path, tmp_path: Path, kube_emulator: Any
+) -> None:
     invoke("apply", "-f", str(manifest), "--stack", "demo")
     only_one = tmp_path / "one.yaml"
     only_one.write_text(MANIFEST.split("---")[0])
@@ -73,8 +75,7 @@ def test_prune_asks_on_a_terminal_and_yes_deletes(
     assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "two") is None
 
 
-def test_prune_without_a_terminal_or_yes_refuses_with_exit_2(
-        kubeconfig: Path, manifest: Path, tmp_path: Path) -> None:
+def test_prune_without_a_terminal_or_yes_refuses_with_exit_2(kubeconfig: Path, manifest: Path, tmp_path: Path) -> None:
     invoke("apply", "-f", str(manifest), "--stack", "demo")
     only_one = tmp_path / "one.yaml"
     only_one.write_text(MANIFEST.split("---")[0])

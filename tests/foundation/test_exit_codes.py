@@ -80,8 +80,12 @@ def test_4_on_a_field_manager_conflict(kubeconfig: Path, tmp_path: Path, kube_em
     from akscli.kube.client import KubeTarget, connect
 
     obj = kube_emulator.cluster.get("apps/v1", "Deployment", "default", "web")
-    other = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "default"},
-             "spec": {"replicas": 4, "selector": obj["spec"]["selector"], "template": obj["spec"]["template"]}}
+    other = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {"replicas": 4, "selector": obj["spec"]["selector"], "template": obj["spec"]["template"]},
+    }
     connect(KubeTarget(kubeconfig=str(kubeconfig))).apply(other, field_manager="someone-else", force=True)
     result = invoke("apply", "-f", write(tmp_path, "d2.yaml", deployment(2)))
     assert result.exit_code == 4, result
@@ -109,8 +113,10 @@ def test_7_when_the_operator_is_not_installed(kube_emulator_factory: Any, tmp_pa
 
 
 def test_9_when_a_policy_rule_blocks_the_change(tmp_path: Path) -> None:
-    pod = ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n"
-           "    image: busybox:latest\n    securityContext: {privileged: true}\n")
+    pod = (
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n"
+        "    image: busybox:latest\n    securityContext: {privileged: true}\n"
+    )
     result = invoke("apply", "-f", write(tmp_path, "p.yaml", pod), "--dry-run=client")
     assert result.exit_code == 9, result
     assert "--allow" in result.stderr

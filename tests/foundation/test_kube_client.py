@@ -16,7 +16,8 @@ from akscli.kube.client import KubeTarget, WatchExpired, connect
 
 
 def test_kubeconfig_with_several_paths_finds_a_context_in_any_of_them(
-        kube_emulator: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    kube_emulator: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     first = kube_emulator.write_kubeconfig(tmp_path / "a", context="one", namespace="ns-a")
     second = kube_emulator.write_kubeconfig(tmp_path / "b", context="two", namespace="ns-b")
     monkeypatch.setenv("KUBECONFIG", f"{first}{os.pathsep}{second}")
@@ -55,8 +56,9 @@ def test_watch_streams_changes_after_a_resource_version(kubeconfig: Path, kube_e
     version = page["metadata"]["resourceVersion"]
 
     def later() -> None:
-        kube_emulator.cluster.create({"apiVersion": "v1", "kind": "ConfigMap",
-                                      "metadata": {"name": "late", "namespace": "default"}})
+        kube_emulator.cluster.create(
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "late", "namespace": "default"}}
+        )
 
     threading.Timer(0.2, later).start()
     for event, obj in kube.watch("v1", "ConfigMap", resource_version=version, timeout_seconds=5):
@@ -69,8 +71,9 @@ def test_watch_streams_changes_after_a_resource_version(kubeconfig: Path, kube_e
 def test_a_too_old_resource_version_raises_watch_expired(kubeconfig: Path, kube_emulator: Any) -> None:
     kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
     for index in range(3):
-        kube_emulator.cluster.create({"apiVersion": "v1", "kind": "ConfigMap",
-                                      "metadata": {"name": f"c{index}", "namespace": "default"}})
+        kube_emulator.cluster.create(
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"c{index}", "namespace": "default"}}
+        )
     if hasattr(kube_emulator, "compact"):
         kube_emulator.compact()
     else:
@@ -81,8 +84,14 @@ def test_a_too_old_resource_version_raises_watch_expired(kubeconfig: Path, kube_
 
 
 def test_pod_logs_stream_line_by_line(kubeconfig: Path, kube_emulator: Any) -> None:
-    kube_emulator.cluster.create({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "default"},
-                                  "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]}})
+    kube_emulator.cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "p", "namespace": "default"},
+            "spec": {"containers": [{"name": "c", "image": "busybox:1.36"}]},
+        }
+    )
     kube_emulator.cluster.set_pod_logs("default", "p", "one\ntwo\nthree\n")
     kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
     assert list(kube.logs("default", "p")) == ["one", "two", "three"]
@@ -90,12 +99,20 @@ def test_pod_logs_stream_line_by_line(kubeconfig: Path, kube_emulator: Any) -> N
 
 
 def test_service_proxy_reaches_the_registered_handler(kubeconfig: Path, kube_emulator: Any) -> None:
-    kube_emulator.cluster.create({"apiVersion": "v1", "kind": "Service",
-                                  "metadata": {"name": "web", "namespace": "default"},
-                                  "spec": {"ports": [{"port": 8000}], "selector": {"app": "web"}}})
-    kube_emulator.register_service_proxy("default", "web", 8000,
-                                         lambda method, path, body: (200, {"Content-Type": "text/plain"},
-                                                                     f"{method} {path}".encode()))
+    kube_emulator.cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": "web", "namespace": "default"},
+            "spec": {"ports": [{"port": 8000}], "selector": {"app": "web"}},
+        }
+    )
+    kube_emulator.register_service_proxy(
+        "default",
+        "web",
+        8000,
+        lambda method, path, body: (200, {"Content-Type": "text/plain"}, f"{method} {path}".encode()),
+    )
     kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
     status, body = kube.proxy("default", "web", 8000, "/v1/models")
     assert status == 200

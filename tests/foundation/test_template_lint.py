@@ -25,7 +25,7 @@ AFTER = re.compile(r"^\s*(?:$|:(?:\s|$)|[,\]}]|#)")
 def spliced(line: str) -> bool:
     code = STATEMENT.sub("", line)
     for match in EXPR.finditer(code):
-        before, after = code[: match.start()], code[match.end():]
+        before, after = code[: match.start()], code[match.end() :]
         if not BEFORE.search(before) or not AFTER.match(after):
             return True
     return False
@@ -35,7 +35,7 @@ def test_the_lint_tells_whole_values_from_spliced_ones() -> None:
     assert not spliced("  name: {{ name }}")
     assert not spliced("  - {name: A, value: {{ v }}}")
     assert not spliced("  {{ key }}: {{ value }}")
-    assert not spliced("  args: [\"x\", {{ a ~ b }}]")
+    assert not spliced('  args: ["x", {{ a ~ b }}]')
     assert spliced("  image: {{ repo }}:{{ tag }}")
     assert spliced('  name: "prefix-{{ n }}"')
     assert spliced("  cmd: run {{ x }}")

@@ -27,8 +27,12 @@ Kubeconfig = Annotated[
 ]
 Context = Annotated[
     str | None,
-    typer.Option("--context",
-        metavar="NAME", help="The kubeconfig context to use (default: the current context).", show_default=False),
+    typer.Option(
+        "--context",
+        metavar="NAME",
+        help="The kubeconfig context to use (default: the current context).",
+        show_default=False,
+    ),
 ]
 Namespace = Annotated[
     str | None,
@@ -54,19 +58,24 @@ DryRun = Annotated[
 ]
 Yes = Annotated[bool, typer.Option("-y", "--yes", help="Answer yes to confirmations (for scripts).")]
 Wait = Annotated[bool, typer.Option("--wait/--no-wait", help="Wait until the objects are ready.")]
-Timeout = Annotated[str, typer.Option("--timeout",
-        metavar="DURATION", help="How long --wait waits, e.g. 90s, 10m, 1h.")]
+Timeout = Annotated[
+    str, typer.Option("--timeout", metavar="DURATION", help="How long --wait waits, e.g. 90s, 10m, 1h.")
+]
 RequestTimeout = Annotated[
-    str | None, typer.Option("--request-timeout",
-        metavar="DURATION", help="Timeout of each API request, e.g. 30s.", show_default=False)
+    str | None,
+    typer.Option(
+        "--request-timeout", metavar="DURATION", help="Timeout of each API request, e.g. 30s.", show_default=False
+    ),
 ]
 ForceConflicts = Annotated[
     bool, typer.Option("--force-conflicts", help="Take ownership of fields another field manager owns.")
 ]
 Prune = Annotated[bool, typer.Option("--prune", help="Delete objects of this stack that are no longer rendered.")]
 Parallel = Annotated[
-    int, typer.Option("--parallel",
-        metavar="N", help="How many objects of one ordering tier are applied at once.", min=1, max=64)
+    int,
+    typer.Option(
+        "--parallel", metavar="N", help="How many objects of one ordering tier are applied at once.", min=1, max=64
+    ),
 ]
 
 DRY_RUN_MODES = ("none", "client", "server")
