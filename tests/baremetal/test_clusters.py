@@ -210,3 +210,15 @@ def test_credentials_json_reports_what_changed_in_the_kubeconfig(azure_env: ArmE
     assert json.loads(first.stdout)["context"] == "edge1" and json.loads(first.stdout)["added"]
     again = invoke("baremetal", "cluster", "credentials", "edge1", "-g", RG, "-f", target)
     assert "already up to date" in again.stderr
+
+
+def test_create_and_delete_are_audited(azure_env: ArmEmulator, tmp_path: Path) -> None:
+    add_machine(azure_env)
+    log = tmp_path / "audit.jsonl"
+    assert create("edge1").exit_code == 0
+    result = invoke("baremetal", "cluster", "delete", "edge1", "-g", RG, "-y", "--audit-log", str(log))
+    assert result.exit_code == 0, result
+    (line,) = [json.loads(x) for x in log.read_text().splitlines()]
+    assert line["result"] == "success"
+    assert line["target"]["cluster"] == "edge1"
+    assert "baremetal cluster delete" in json.dumps(line["objects"])

@@ -97,10 +97,28 @@ def wait(poller: LROPoller[Any], what: str) -> Any:
         return arm.wait_lro(poller, what, update)
 
 
-def finish(poller: LROPoller[Any], what: str, fmt: str, *, no_wait: bool, resume: str) -> Any:
-    """Wait for the operation, or with --no-wait say it was accepted and how to resume (None)."""
+def audit_target(client: Any, resource_group: str, cluster: str, nodepool: str | None = None) -> dict[str, str]:
+    """Where an ARM change lands, for the audit log."""
+    target = {"subscription": str(client._config.subscription_id), "resourceGroup": resource_group, "cluster": cluster}
+    if nodepool:
+        target["nodepool"] = nodepool
+    return target
+
+
+def finish(
+    poller: LROPoller[Any], what: str, fmt: str, *, no_wait: bool, resume: str, target: Mapping[str, str]
+) -> Any:
+    """Wait for the operation, or with --no-wait say it was accepted and how to resume (None).
+
+    Either way the change is audited (``--no-wait`` as accepted, since its outcome comes later).
+    """
+    from akscli.cli.common import audited, record_audit
+
+    resource = "/".join(f"{key}/{value}" for key, value in target.items() if key != "subscription")
     if not no_wait:
-        return wait(poller, what)
+        with audited(what, target, resource=resource):
+            return wait(poller, what)
+    record_audit(what, None, [], "accepted (--no-wait)", target=target, objects=[{"object": resource, "action": what}])
     accepted = {
         "operation": what,
         "status": str(poller.status()),

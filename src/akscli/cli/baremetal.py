@@ -16,7 +16,7 @@ from akscli.cli import options as opts
 from akscli.errors import CheckFailedError, UsageError
 
 if TYPE_CHECKING:
-    from akscli.baremetal.clusters import BareMetal
+    from akscli.baremetal.clusters import BareMetal, ClusterRef
     from akscli.baremetal.nccl import Verdict
 
 app = typer.Typer(
@@ -507,11 +507,17 @@ def cluster_create(
 ) -> None:
     """Create a single-node AKS cluster on one Arc-enabled host (preview limits checked first)."""
     from akscli.baremetal import clusters
+    from akscli.cli import common
 
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
     host = clusters.check_create_flags(name, resource_group, location, nodes, machine, kubernetes_version)
     bm = _baremetal(subscription, auth, tenant)
-    with output.status(f"creating bare-metal cluster {name}") as update:
+    with (
+        common.audited(
+            "baremetal cluster create", _audit_target(bm.ref(resource_group, name)), resource=f"connectedCluster/{name}"
+        ),
+        output.status(f"creating bare-metal cluster {name}") as update,
+    ):
         result, warnings = bm.create(
             bm.ref(resource_group, name),
             machine=host,
@@ -594,9 +600,20 @@ def cluster_upgrade(
     assert kubernetes_version is not None
     current = bm.check_upgrade(ref, kubernetes_version)
     common.confirm(f"upgrade {name} from {current} to {kubernetes_version}", yes)
-    with output.status(f"upgrading {name}") as update:
+    with (
+        common.audited(
+            f"baremetal cluster upgrade to {kubernetes_version}",
+            _audit_target(ref),
+            resource=f"connectedCluster/{name}",
+        ),
+        output.status(f"upgrading {name}") as update,
+    ):
         result = bm.upgrade(ref, kubernetes_version, progress=update)
     output.emit_object(result, fmt)
+
+
+def _audit_target(ref: ClusterRef) -> dict[str, str]:
+    return {"subscription": ref.subscription, "resourceGroup": ref.resource_group, "cluster": ref.name}
 
 
 def _print_patch_upgrades(current: str, available: list[str], fmt: str) -> None:
@@ -649,6 +666,9 @@ def cluster_delete(
     ref = bm.ref(resource_group, name)
     bm.show(ref)
     common.confirm(f"delete bare-metal cluster {name} in {ref.resource_group}", yes)
-    with output.status(f"deleting {name}") as update:
+    with (
+        common.audited("baremetal cluster delete", _audit_target(ref), resource=f"connectedCluster/{name}"),
+        output.status(f"deleting {name}") as update,
+    ):
         bm.delete(ref, progress=update)
     output.info(f"deleted bare-metal cluster {name}")

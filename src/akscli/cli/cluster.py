@@ -146,7 +146,14 @@ def create(
     c = azopts.aks_client(subscription, auth, tenant)
     poller = clusters.begin_create(c, spec, body)
     what = f"create cluster {spec.name}"
-    result = azopts.finish(poller, what, fmt, no_wait=no_wait, resume=_resume(spec.resource_group, spec.name))
+    result = azopts.finish(
+        poller,
+        what,
+        fmt,
+        no_wait=no_wait,
+        resume=_resume(spec.resource_group, spec.name),
+        target=azopts.audit_target(c, spec.resource_group, spec.name),
+    )
     if result is not None:
         _show(clusters.as_dict(result), fmt)
 
@@ -226,7 +233,14 @@ def upgrade(
     if node_image_only:
         common.confirm(f"upgrade the node images of every pool of {cname}", yes)
         for pool, poller in clusters.begin_node_image_upgrades(c, rg, cname):
-            azopts.finish(poller, f"node image upgrade of {pool}", fmt, no_wait=no_wait, resume=_resume(rg, cname))
+            azopts.finish(
+                poller,
+                f"node image upgrade of {pool}",
+                fmt,
+                no_wait=no_wait,
+                resume=_resume(rg, cname),
+                target=azopts.audit_target(c, rg, cname, pool),
+            )
         if not no_wait:
             _show(clusters.get(c, rg, cname), fmt)
         return
@@ -237,7 +251,9 @@ def upgrade(
     common.confirm(f"upgrade {scope} of {cname} to {version}", yes)
     poller = clusters.begin_upgrade(c, rg, cname, version, control_plane_only=control_plane_only)
     what = f"upgrade cluster {cname} to {version}"
-    result = azopts.finish(poller, what, fmt, no_wait=no_wait, resume=_resume(rg, cname))
+    result = azopts.finish(
+        poller, what, fmt, no_wait=no_wait, resume=_resume(rg, cname), target=azopts.audit_target(c, rg, cname)
+    )
     if result is not None:
         _show(clusters.as_dict(result), fmt)
 
@@ -259,7 +275,14 @@ def _power(
     c = azopts.aks_client(subscription, auth, tenant)
     begin = clusters.begin_start if action == "start" else clusters.begin_stop
     poller = begin(c, rg, cname)
-    azopts.finish(poller, f"{action} cluster {cname}", fmt, no_wait=no_wait, resume=_resume(rg, cname))
+    azopts.finish(
+        poller,
+        f"{action} cluster {cname}",
+        fmt,
+        no_wait=no_wait,
+        resume=_resume(rg, cname),
+        target=azopts.audit_target(c, rg, cname),
+    )
     if not no_wait:
         _show(clusters.get(c, rg, cname), fmt)
 
@@ -313,7 +336,14 @@ def delete(
     clusters.get(c, rg, cname)
     common.confirm(f"delete cluster {cname} in resource group {rg} and all its workloads", yes)
     poller = clusters.begin_delete(c, rg, cname)
-    azopts.finish(poller, f"delete cluster {cname}", fmt, no_wait=no_wait, resume=_resume(rg, cname, deleted=True))
+    azopts.finish(
+        poller,
+        f"delete cluster {cname}",
+        fmt,
+        no_wait=no_wait,
+        resume=_resume(rg, cname, deleted=True),
+        target=azopts.audit_target(c, rg, cname),
+    )
     if not no_wait:
         output.info(f"cluster {cname} deleted")
 

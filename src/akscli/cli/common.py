@@ -7,7 +7,8 @@ command group only renders its objects and calls it.
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -196,6 +197,18 @@ def record_audit(
         reason=FLAGS.reason,
         allowed_rules=allowed_rules,
     )
+
+
+@contextmanager
+def audited(action: str, target: Mapping[str, str], *, resource: str) -> Iterator[None]:
+    """Audit a change made through ARM: one line whether it succeeds or fails."""
+    objects = [{"object": resource, "action": action}]
+    try:
+        yield
+    except errors.AkscliError as exc:
+        record_audit(action, None, [], f"failed: {exc.message}", target=target, objects=objects)
+        raise
+    record_audit(action, None, [], "success", target=target, objects=objects)
 
 
 def delete_objects(

@@ -162,9 +162,17 @@ def add(
     target = azopts.azure_target(subscription, auth, tenant)
     if gpu:
         output.info(f"--gpu {gpu}: using VM size {spec.vm_size}")
-    poller = nodepools.begin_add(clusters.client(target), spec, body, target)
+    c = clusters.client(target)
+    poller = nodepools.begin_add(c, spec, body, target)
     resume = _resume(spec.resource_group, spec.cluster, spec.name)
-    result = azopts.finish(poller, f"add node pool {spec.name}", fmt, no_wait=no_wait, resume=resume)
+    result = azopts.finish(
+        poller,
+        f"add node pool {spec.name}",
+        fmt,
+        no_wait=no_wait,
+        resume=resume,
+        target=azopts.audit_target(c, spec.resource_group, spec.cluster, spec.name),
+    )
     if result is not None:
         _show(clusters.as_dict(result), fmt)
 
@@ -231,8 +239,9 @@ def scale(
     nodepools.check_scale_flags(
         count=count, min_count=min_count, max_count=max_count, disable_autoscaler=disable_autoscaler
     )
+    c = azopts.aks_client(subscription, auth, tenant)
     poller = nodepools.begin_scale(
-        azopts.aks_client(subscription, auth, tenant),
+        c,
         rg,
         cname,
         pname,
@@ -242,7 +251,14 @@ def scale(
         disable_autoscaler=disable_autoscaler,
     )
     what = f"scale node pool {pname}"
-    result = azopts.finish(poller, what, fmt, no_wait=no_wait, resume=_resume(rg, cname, pname))
+    result = azopts.finish(
+        poller,
+        what,
+        fmt,
+        no_wait=no_wait,
+        resume=_resume(rg, cname, pname),
+        target=azopts.audit_target(c, rg, cname, pname),
+    )
     if result is not None:
         _show(as_dict(result), fmt)
 
@@ -286,7 +302,14 @@ def upgrade(
     else:
         azopts.emit_upgrades(nodepools.upgrade_info(c, rg, cname, pname), fmt)
         return
-    azopts.finish(poller, f"upgrade node pool {pname}", fmt, no_wait=no_wait, resume=_resume(rg, cname, pname))
+    azopts.finish(
+        poller,
+        f"upgrade node pool {pname}",
+        fmt,
+        no_wait=no_wait,
+        resume=_resume(rg, cname, pname),
+        target=azopts.audit_target(c, rg, cname, pname),
+    )
     if not no_wait:
         _show(nodepools.get_pool(c, rg, cname, pname), fmt)
 
@@ -313,6 +336,13 @@ def delete(
     nodepools.get_pool(c, rg, cname, pname)
     common.confirm(f"delete node pool {pname} of cluster {cname}", yes)
     poller = nodepools.begin_delete(c, rg, cname, pname)
-    azopts.finish(poller, f"delete node pool {pname}", fmt, no_wait=no_wait, resume=_resume(rg, cname))
+    azopts.finish(
+        poller,
+        f"delete node pool {pname}",
+        fmt,
+        no_wait=no_wait,
+        resume=_resume(rg, cname),
+        target=azopts.audit_target(c, rg, cname, pname),
+    )
     if not no_wait:
         output.info(f"node pool {pname} deleted")

@@ -1,0 +1,40 @@
+"""Changes made through ARM leave one audit line each, as Kubernetes changes do."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tests.azure.helpers import RG, seed_cluster
+from tests.cli import invoke
+from tests.emulators.arm import ArmEmulator
+
+
+def audit_lines(path: Path) -> list[dict[str, object]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_deleting_a_node_pool_is_audited_with_its_target_and_reason(azure_env: ArmEmulator, tmp_path: Path) -> None:
+    seed_cluster(azure_env, pools=[{"name": "system", "mode": "System", "count": 1, "vmSize": "Standard_D4ds_v5"},
+                                   {"name": "work", "count": 1, "vmSize": "Standard_D8ds_v5"}])  # fmt: skip
+    log = tmp_path / "audit.jsonl"
+    r = invoke("nodepool", "delete", "-c", "aks1", "-g", RG, "-n", "work", "-y",
+               "--audit-log", str(log), "--reason", "scale down for the weekend")  # fmt: skip
+    assert r.exit_code == 0, r
+    (line,) = audit_lines(log)
+    assert line["result"] == "success"
+    assert line["reason"] == "scale down for the weekend"
+    assert line["target"]["resourceGroup"] == RG
+    assert line["target"]["nodepool"] == "work"
+    assert "delete node pool work" in json.dumps(line["objects"])
+
+
+def test_an_operation_that_fails_in_azure_is_audited_as_failed(azure_env: ArmEmulator, tmp_path: Path) -> None:
+    seed_cluster(azure_env)
+    azure_env.fail_operation("PUT", r"/agentPools/gpu$", "QuotaExceeded", "Operation results in exceeding quota.")
+    log = tmp_path / "audit.jsonl"
+    r = invoke("nodepool", "add", "-c", "aks1", "-g", RG, "-n", "gpu", "--gpu", "h100", "--audit-log", str(log))
+    assert r.exit_code == 8, r
+    (line,) = audit_lines(log)
+    assert str(line["result"]).startswith("failed")
+    assert "add node pool gpu" in json.dumps(line["objects"])
