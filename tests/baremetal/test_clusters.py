@@ -212,7 +212,7 @@ def test_credentials_json_reports_what_changed_in_the_kubeconfig(azure_env: ArmE
     assert "already up to date" in again.stderr
 
 
-def test_create_and_delete_are_audited(azure_env: ArmEmulator, tmp_path: Path) -> None:
+def test_delete_is_audited_with_its_target(azure_env: ArmEmulator, tmp_path: Path) -> None:
     add_machine(azure_env)
     log = tmp_path / "audit.jsonl"
     assert create("edge1").exit_code == 0
