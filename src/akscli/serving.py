@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from akscli import validate
+from akscli import skus, validate
 from akscli.catalog import Model
 from akscli.errors import AkscliError, NotFoundError, UsageError, WaitTimeoutError
 from akscli.kube.client import Kube
@@ -256,6 +256,22 @@ def kaito_inference_config(req: DeployRequest) -> str:
     return yamlio.dump({"vllm": {"max-model-len": req.context, "gpu-memory-utilization": VLLM_GPU_MEMORY_UTILIZATION}})
 
 
+def pod_share(vm_size: str, gpus: int) -> dict[str, str]:
+    """CPU and memory for a vLLM pod: its GPUs' share of the VM, less 20% for the node's own use.
+
+    Requests and a memory limit make the pod Guaranteed-sized for its memory and satisfy the
+    container-resources policy rule.
+    """
+    sku = skus.get(vm_size)
+    if sku is None or not sku.gpus:
+        return {"cpu_request": "4", "memory_request": "32Gi"}
+    share = min(1.0, gpus / sku.gpus) * 0.8
+    return {
+        "cpu_request": str(max(1, math.floor(sku.vcpus * share))),
+        "memory_request": f"{max(4, math.floor(sku.memory_gib * share))}Gi",
+    }
+
+
 def build(req: DeployRequest) -> list[dict[str, Any]]:
     """Every object a deploy applies (the revision record is separate), in apply order."""
     from akscli.render import render
@@ -298,6 +314,7 @@ def build(req: DeployRequest) -> list[dict[str, Any]]:
                 "image": req.image,
                 "vllm_args": vllm_args(req),
                 "gpus_per_pod": req.fit.gpus,
+                **pod_share(req.vm_size, req.fit.gpus),
                 "storage_class": req.storage_class,
                 "storage_size": f"{storage}Gi",
                 "shm_size": "16Gi",
