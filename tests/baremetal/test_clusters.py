@@ -163,7 +163,8 @@ def test_credentials_merge_the_user_kubeconfig(azure_env: ArmEmulator, tmp_path:
     assert result.exit_code == 0, result
     text = target.read_text()
     assert "current-context: edge1" in text
-    assert "kubelogin" in text  # the user kubeconfig signs in with Entra, not a static token
+    assert "command: akscli" in text  # signs in with Entra through `akscli token`, not a static token
+    assert "kubelogin" not in text
 
 
 def test_delete_removes_both_resources(azure_env: ArmEmulator) -> None:

@@ -642,11 +642,15 @@ def cluster_credentials(
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Merge the cluster's kubeconfig into your kubeconfig (like 'cluster credentials')."""
+    from akscli.azure.clusters import rewrite_exec_user
     from akscli.azure.kubeconfig import merge_kubeconfig
 
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
     bm = _baremetal(subscription, auth, tenant)
     config = bm.kubeconfig(bm.ref(resource_group, name), admin=admin)
+    if not admin:
+        # Sign in through `akscli token`, as `cluster credentials` does, not through kubelogin.
+        config = rewrite_exec_user(config)
     azopts.report_merge(merge_kubeconfig(config, file, overwrite_existing=overwrite_existing), name, fmt)
 
 
