@@ -23,6 +23,7 @@ def tests(session: nox.Session) -> None:
 def lint(session: nox.Session) -> None:
     session.install("ruff>=0.6")
     session.run("ruff", "check", "src", "tests", "noxfile.py")
+    session.run("ruff", "format", "--check", "src", "tests", "noxfile.py")
 
 
 @nox.session
@@ -45,6 +46,6 @@ def bench(session: nox.Session) -> None:
 
 @nox.session
 def docs(session: nox.Session) -> None:
-    """Regenerate docs/reference.md, docs/exit-codes.md and completions/."""
+    """Regenerate docs/reference.md, docs/exit-codes.md, completions/ and the help cache."""
     session.install("-e", ".")
     session.run("python", "-m", "akscli.cli.docgen")
