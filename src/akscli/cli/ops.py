@@ -28,7 +28,7 @@ def _output_option(formats: tuple[str, ...]) -> Any:
 
 
 def _sub_app(name: str, help_text: str) -> typer.Typer:
-    app = typer.Typer(name=name, help=help_text, no_args_is_help=True, rich_markup_mode=None)
+    app = typer.Typer(name=name, help=help_text, no_args_is_help=True, rich_markup_mode=None, add_completion=False)
 
     # A callback keeps the app a group: Typer runs a one-command app as that command.
     @app.callback()
