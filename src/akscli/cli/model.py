@@ -8,10 +8,8 @@ goes through ``common.apply_objects``.
 from __future__ import annotations
 
 import dataclasses
-import functools
-import inspect
 from collections.abc import Callable
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Any
 
 import typer
 
@@ -91,37 +89,6 @@ DESCRIPTION_OPTIONS: dict[str, Any] = {
 Command = Callable[..., None]
 
 
-class _Placer(Protocol):
-    def __call__(self, before: str | None) -> Callable[[Command], Command]: ...
-
-
-def _flag_block(options: dict[str, Any], into: str, build: Callable[..., Any]) -> _Placer:
-    """A decorator factory for a block of flags several commands share: the flags are added to
-    the command's signature (so its help lists them before the parameter ``before``, or last)
-    and handed to it as one ``into`` argument, ``build(**flags)``."""
-
-    def placed(before: str | None) -> Callable[[Command], Command]:
-        def decorate(command: Command) -> Command:
-            own = [p for p in inspect.signature(command, eval_str=True).parameters.values() if p.name != into]
-            at = [p.name for p in own].index(before) if before else len(own)
-            added = [
-                inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None, annotation=annotation)
-                for name, annotation in options.items()
-            ]
-
-            @functools.wraps(command)
-            def run(**flags: Any) -> None:
-                block = build(**{name: flags.pop(name) for name in options})
-                command(**flags, **{into: block})
-
-            run.__signature__ = inspect.Signature([*own[:at], *added, *own[at:]])  # type: ignore[attr-defined]
-            return run
-
-        return decorate
-
-    return placed
-
-
 @dataclasses.dataclass(frozen=True)
 class _Cluster:
     """Where a command works: the kubeconfig flags and -n."""
@@ -152,11 +119,11 @@ CLUSTER_OPTIONS: dict[str, Any] = {
     "kube_context": opts.Context,
     "request_timeout": opts.RequestTimeout,
 }
-# Decorators: `@_with_description_flags(before="output_fmt")` adds the model description flags as
-# `described: catalog.Description`; `@_on_cluster(before=...)` adds -n, --kubeconfig, --context
-# and --request-timeout as `cluster: _Cluster`.
-_with_description_flags = _flag_block(DESCRIPTION_OPTIONS, "described", catalog.Description)
-_on_cluster = _flag_block(CLUSTER_OPTIONS, "cluster", _Cluster)
+# Decorators: `@_with_description_flags` puts the model description flags in place of the
+# command's `described: catalog.Description` parameter; `@_on_cluster` puts -n, --kubeconfig,
+# --context and --request-timeout in place of its `cluster: _Cluster` parameter.
+_with_description_flags = opts.flag_block(DESCRIPTION_OPTIONS, "described", catalog.Description)
+_on_cluster = opts.flag_block(CLUSTER_OPTIONS, "cluster", _Cluster)
 
 
 DeploymentName = Annotated[str, typer.Argument(help="Deployment name (see model list).")]
@@ -250,7 +217,7 @@ PLAN_COLUMNS = [
 
 
 @app.command("plan")
-@_with_description_flags(before="output_fmt")
+@_with_description_flags
 def plan_cmd(
     model_name: ModelName,
     context: ContextOpt = None,
@@ -259,8 +226,8 @@ def plan_cmd(
     budget: BudgetOpt = None,
     price_file: PriceFileOpt = None,
     vm_size: VmSizeOpt = None,
-    output_fmt: opts.Output = "table",
     described: catalog.Description = catalog.Description(),
+    output_fmt: opts.Output = "table",
 ) -> None:
     """Which GPU VM sizes fit the model, at what cost and throughput; the cheapest that fits.
 
@@ -307,8 +274,8 @@ def _print_plan(the_plan: planning.Plan, chosen: planning.Fit | None, fmt: str) 
 
 
 @app.command("deploy")
-@_with_description_flags(before="namespace")
-@_on_cluster(before="dry_run")
+@_with_description_flags
+@_on_cluster
 def deploy_cmd(
     model_name: ModelName,
     name: Annotated[
@@ -401,14 +368,14 @@ def deploy_cmd(
     region: RegionOpt = skus.DEFAULT_REGION,
     budget: BudgetOpt = None,
     price_file: PriceFileOpt = None,
+    described: catalog.Description = catalog.Description(),
+    cluster: _Cluster = _Cluster(),
     dry_run: opts.DryRun = "none",
     wait: opts.Wait = False,
     timeout: opts.Timeout = "30m",
     yes: opts.Yes = False,
     force_conflicts: opts.ForceConflicts = False,
     output_fmt: opts.Output = "table",
-    described: catalog.Description = catalog.Description(),
-    cluster: _Cluster = _Cluster(),
 ) -> None:
     """Deploy a model through KAITO (default) or vLLM, sized by the plan.
 
@@ -654,11 +621,11 @@ EVENT_COLUMNS = [
 
 
 @app.command("status")
-@_on_cluster(before="output_fmt")
+@_on_cluster
 def status_cmd(
     name: DeploymentName,
-    output_fmt: opts.ObjectOutput = "table",
     cluster: _Cluster = _Cluster(),
+    output_fmt: opts.ObjectOutput = "table",
 ) -> None:
     """Conditions and recent events of one deployed model."""
     fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
@@ -676,11 +643,11 @@ def status_cmd(
 
 
 @app.command("endpoint")
-@_on_cluster(before="output_fmt")
+@_on_cluster
 def endpoint_cmd(
     name: DeploymentName,
-    output_fmt: opts.ObjectOutput = "table",
     cluster: _Cluster = _Cluster(),
+    output_fmt: opts.ObjectOutput = "table",
 ) -> None:
     """The in-cluster URL of a model and the model id it serves (from /v1/models)."""
     fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
@@ -690,13 +657,13 @@ def endpoint_cmd(
 
 
 @app.command("test")
-@_on_cluster(before="output_fmt")
+@_on_cluster
 def test_cmd(
     name: DeploymentName,
     prompt: Annotated[str, typer.Option("--prompt", help="The user message.")] = "Say hello in five words.",
     max_tokens: Annotated[int, typer.Option("--max-tokens", help="Longest reply.")] = 64,
-    output_fmt: opts.ObjectOutput = "table",
     cluster: _Cluster = _Cluster(),
+    output_fmt: opts.ObjectOutput = "table",
 ) -> None:
     """One chat completion through the API server's service proxy: the reply and its latency."""
     fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
@@ -714,7 +681,7 @@ def test_cmd(
 
 
 @app.command("logs")
-@_on_cluster(before=None)
+@_on_cluster
 def logs_cmd(
     name: DeploymentName,
     follow: Annotated[bool, typer.Option("-f", "--follow", help="Stream new lines.")] = False,
@@ -736,13 +703,13 @@ def logs_cmd(
 
 
 @app.command("delete")
-@_on_cluster(before="dry_run")
+@_on_cluster
 def delete_cmd(
     name: DeploymentName,
     keep_history: Annotated[bool, typer.Option("--keep-history", help="Keep the revision records.")] = False,
+    cluster: _Cluster = _Cluster(),
     dry_run: opts.DryRun = "none",
     yes: opts.Yes = False,
-    cluster: _Cluster = _Cluster(),
 ) -> None:
     """Delete a deployed model and everything deploy created for it."""
     mode = opts.dry_run_mode(dry_run)
@@ -771,11 +738,11 @@ HISTORY_COLUMNS = [
 
 
 @app.command("history")
-@_on_cluster(before="output_fmt")
+@_on_cluster
 def history_cmd(
     name: DeploymentName,
-    output_fmt: opts.Output = "table",
     cluster: _Cluster = _Cluster(),
+    output_fmt: opts.Output = "table",
 ) -> None:
     """The recorded revisions of a deployed model, oldest first."""
     fmt = opts.output_format(output_fmt)
@@ -791,7 +758,7 @@ def history_cmd(
 
 
 @app.command("rollback")
-@_on_cluster(before="dry_run")
+@_on_cluster
 def rollback_cmd(
     name: DeploymentName,
     to_revision: Annotated[
@@ -803,12 +770,12 @@ def rollback_cmd(
     recreate: Annotated[
         bool, typer.Option("--recreate", help="Delete and create objects whose immutable fields differ.")
     ] = False,
+    cluster: _Cluster = _Cluster(),
     dry_run: opts.DryRun = "none",
     wait: opts.Wait = False,
     timeout: opts.Timeout = "30m",
     yes: opts.Yes = False,
     output_fmt: opts.Output = "table",
-    cluster: _Cluster = _Cluster(),
 ) -> None:
     """Apply the manifests of an earlier revision again (recorded as a new revision)."""
     mode = opts.dry_run_mode(dry_run)

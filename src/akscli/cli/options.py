@@ -6,7 +6,10 @@ them into the targets the logic modules take.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+import functools
+import inspect
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -113,3 +116,40 @@ def connect(
     from akscli.kube.client import connect as connect_target
 
     return connect_target(kube_target(kubeconfig, context, namespace, request_timeout))
+
+
+def flag_block(
+    options: Mapping[str, Any],
+    into: str,
+    build: Callable[..., Any],
+    *,
+    defaults: Mapping[str, Any] | None = None,
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """A decorator for a block of flags several commands share.
+
+    Typer reads a command's options from its signature, so the decorated command's parameter
+    named ``into`` is replaced, in place, by the ``options`` (name -> Annotated type); when the
+    command runs, their values are handed to it as one ``into`` argument, ``build(**flags)``.
+    """
+
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        signature = inspect.signature(command, eval_str=True)
+        params: list[inspect.Parameter] = []
+        for param in signature.parameters.values():
+            if param.name != into:
+                params.append(param)
+                continue
+            for name, annotation in options.items():
+                default = (defaults or {}).get(name)
+                params.append(inspect.Parameter(name, param.kind, annotation=annotation, default=default))
+
+        @functools.wraps(command)
+        def run(**values: Any) -> None:
+            block = build(**{name: values.pop(name) for name in options})
+            command(**values, **{into: block})
+
+        run.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+        run.__annotations__ = {p.name: p.annotation for p in params} | {"return": None}
+        return run
+
+    return decorate

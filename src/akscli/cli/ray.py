@@ -7,8 +7,6 @@ through ``common.apply_objects`` and print through ``akscli.output``.
 from __future__ import annotations
 
 import contextlib
-import functools
-import inspect
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -110,30 +108,8 @@ CLUSTER_OPTIONS: dict[str, Any] = {
 }
 
 
-def with_cluster_flags(command: Callable[..., None]) -> Callable[..., None]:
-    """Replace the ``cluster_flags`` parameter of ``command`` by the CLUSTER_OPTIONS.
-
-    Typer reads options from a command's signature, so the wrapper shows the options in its
-    signature and passes their values to ``command`` as one ``ray.ClusterFlags``.
-    """
-    signature = inspect.signature(command, eval_str=True)
-    params: list[inspect.Parameter] = []
-    for param in signature.parameters.values():
-        if param.name != "cluster_flags":
-            params.append(param)
-            continue
-        for name, annotation in CLUSTER_OPTIONS.items():
-            default = False if name == "spot" else None
-            params.append(inspect.Parameter(name, param.kind, annotation=annotation, default=default))
-
-    @functools.wraps(command)
-    def run(**values: Any) -> None:
-        flags = logic.ClusterFlags(**{name: values.pop(name) for name in CLUSTER_OPTIONS})
-        command(cluster_flags=flags, **values)
-
-    run.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
-    run.__annotations__ = {p.name: p.annotation for p in params} | {"return": None}
-    return run
+# Replaces a command's ``cluster_flags`` parameter by CLUSTER_OPTIONS, handed over as one ClusterFlags.
+with_cluster_flags = opts.flag_block(CLUSTER_OPTIONS, "cluster_flags", logic.ClusterFlags, defaults={"spot": False})
 
 
 # ---- helpers --------------------------------------------------------------------------------
