@@ -64,9 +64,14 @@ def gpu_sizes() -> list[VmSize]:
 
 
 def _pool_name(size: VmSize, index: int) -> str:
+    # AKS pool names: at most 12 lower-case alphanumerics. Keep the family and the GPU apart
+    # (ND96isr_H100_v5 and ND96isr_H200_v5 must not share a pool name).
     base = "gpu" if size.gpus else "cpu"
-    short = "".join(ch for ch in size.name.split("_")[1].lower() if ch.isalnum())[:6]
-    return f"{base}{short}{index}"[:12]
+    parts = [p.lower() for p in size.name.split("_")[1:]]
+    gpu = next((p for p in parts[1:] if not p.startswith("v")), "")
+    short = "".join(ch for ch in parts[0][:4] + gpu[:4] if ch.isalnum())
+    suffix = str(index)
+    return f"{base}{short}"[: 12 - len(suffix)] + suffix
 
 
 def node(size: VmSize, pool: str, vmss: str, index: int, mode: str, rng: random.Random) -> dict[str, Any]:
