@@ -54,7 +54,22 @@ def _to_click(name: str, target: Any) -> click.Command:
         single.command(name)(target)
         command = typer.main.get_command(single)
     command.name = name
+    _name_metavars(command)
     return command
+
+
+def _name_metavars(command: click.Command) -> None:
+    """Show option values as VM_SIZE and arguments as NAME (Typer would print <str> and {name})."""
+    for param in command.params:
+        if param.metavar is not None or getattr(param, "is_flag", False) or getattr(param, "count", False):
+            continue
+        if param.param_type_name == "option":
+            longest = max(param.opts, key=len).lstrip("-")
+            param.metavar = longest.upper().replace("-", "_")
+        elif param.param_type_name == "argument" and param.name:
+            param.metavar = param.name.upper()
+    for child in getattr(command, "commands", {}).values():
+        _name_metavars(child)
 
 
 class LazyGroup(TyperGroup):

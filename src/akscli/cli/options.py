@@ -40,17 +40,27 @@ Context = Annotated[
 Namespace = Annotated[
     str | None,
     typer.Option(
-        "-n", "--namespace", help="Namespace (default: the context's namespace, else 'default').", show_default=False
+        "-n",
+        "--namespace",
+        metavar="NAME",
+        help="Namespace (default: the context's namespace, else 'default').",
+        show_default=False,
     ),
 ]
 AllNamespaces = Annotated[bool, typer.Option("-A", "--all-namespaces", help="List across all namespaces.")]
 Selector = Annotated[
     str | None,
-    typer.Option("-l", "--selector", help="Label selector, e.g. -l team=ml,env in (prod).", show_default=False),
+    typer.Option(
+        "-l",
+        "--selector",
+        metavar="SELECTOR",
+        help="Label selector, e.g. -l team=ml,env in (prod).",
+        show_default=False,
+    ),
 ]
-Output = Annotated[str, typer.Option("-o", "--output", help="Output format: table|wide|json|yaml|name.")]
-ObjectOutput = Annotated[str, typer.Option("-o", "--output", help="Output format: table|json|yaml.")]
-ManifestOutput = Annotated[str, typer.Option("-o", "--output", help="Output format: yaml|json|name.")]
+Output = Annotated[str, typer.Option("-o", "--output", metavar="FORMAT", help="table|wide|json|yaml|name.")]
+ObjectOutput = Annotated[str, typer.Option("-o", "--output", metavar="FORMAT", help="table|json|yaml.")]
+ManifestOutput = Annotated[str, typer.Option("-o", "--output", metavar="FORMAT", help="yaml|json|name.")]
 DryRun = Annotated[
     str,
     typer.Option(
