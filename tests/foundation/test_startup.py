@@ -1,10 +1,13 @@
-"""Start-up stays fast: help and offline commands import neither kubernetes nor azure."""
+"""Start-up stays fast: help and offline commands import neither kubernetes, azure nor pydantic."""
 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -15,7 +18,8 @@ import contextlib, io, json, sys
 from akscli.cli.main import run
 with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
     code = run(sys.argv[1:])
-heavy = sorted(m for m in sys.modules if m == "kubernetes" or m.startswith(("kubernetes.", "azure")))
+heavy = sorted(m for m in sys.modules
+               if m in ("kubernetes", "pydantic") or m.startswith(("kubernetes.", "azure", "pydantic.")))
 print(json.dumps({"code": code, "heavy": heavy}))
 """
 
@@ -46,3 +50,16 @@ def test_group_help_imports_no_kubernetes_or_azure_module(group: str) -> None:
 )
 def test_offline_commands_import_no_kubernetes_or_azure_module(args: tuple[str, ...]) -> None:
     assert _imports(*args) == {"code": 0, "heavy": []}
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_kubectl_runs_akscli_as_a_plugin() -> None:
+    bin_dir = Path(sys.executable).parent
+    if not (bin_dir / "kubectl-akscli").exists():
+        pytest.skip("kubectl-akscli is not installed beside this Python")
+    env = dict(os.environ, PATH=f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    done = subprocess.run(["kubectl", "akscli", "version", "-o", "json"], capture_output=True, text=True,
+                          env=env, timeout=60, check=True)  # fmt: skip
+    assert json.loads(done.stdout)["akscli"]
+    helped = subprocess.run(["kubectl", "akscli", "--help"], capture_output=True, text=True, env=env, timeout=60)
+    assert helped.stdout.startswith("Usage: kubectl akscli")
