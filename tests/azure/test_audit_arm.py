@@ -27,6 +27,8 @@ def test_deleting_a_node_pool_is_audited_with_its_target_and_reason(azure_env: A
     assert line["target"]["resourceGroup"] == RG
     assert line["target"]["nodepool"] == "work"
     assert "delete node pool work" in json.dumps(line["objects"])
+    assert line["identity"]["oid"]  # who made the change, from the ARM token's claims
+    assert "eyJ" not in json.dumps(line)  # never the token itself
 
 
 def test_an_operation_that_fails_in_azure_is_audited_as_failed(azure_env: ArmEmulator, tmp_path: Path) -> None:

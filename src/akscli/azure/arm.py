@@ -158,6 +158,21 @@ def raw_begin(
     return LROPoller(client, response, deserialize, ARMPolling(interval))
 
 
+def identity_of(client: Any) -> dict[str, str]:
+    """Who an SDK client acts as, from its ARM token's claims (oid, upn, appid); never the token.
+
+    The credential caches the token the client just used, so this costs no sign-in.
+    """
+    from akscli.kube.client import jwt_claims
+
+    try:
+        token = client._config.credential.get_token(arm_scope()).token
+    except Exception:  # identity is a nice-to-have in the audit log, never a reason to fail
+        return {}
+    claims = jwt_claims(token)
+    return {key: str(claims[key]) for key in ("oid", "upn", "appid", "preferred_username") if key in claims}
+
+
 def call(what: str, fn: Callable[[], T]) -> T:
     """Run one SDK call; any failure comes back as one AkscliError naming ``what``."""
     try:

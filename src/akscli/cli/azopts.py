@@ -5,6 +5,7 @@ an ARM resource as its summary or in full."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -97,28 +98,36 @@ def wait(poller: LROPoller[Any], what: str) -> Any:
         return arm.wait_lro(poller, what, update)
 
 
-def audit_target(client: Any, resource_group: str, cluster: str, nodepool: str | None = None) -> dict[str, str]:
-    """Where an ARM change lands, for the audit log."""
-    target = {"subscription": str(client._config.subscription_id), "resourceGroup": resource_group, "cluster": cluster}
+@dataclass(frozen=True)
+class AuditTarget:
+    """Where an ARM change lands and who makes it, for the audit log."""
+
+    where: dict[str, str]
+    identity: dict[str, str]
+
+
+def audit_target(client: Any, resource_group: str, cluster: str, nodepool: str | None = None) -> AuditTarget:
+    from akscli.azure.arm import identity_of
+
+    where = {"subscription": str(client._config.subscription_id), "resourceGroup": resource_group, "cluster": cluster}
     if nodepool:
-        target["nodepool"] = nodepool
-    return target
+        where["nodepool"] = nodepool
+    return AuditTarget(where, identity_of(client))
 
 
-def finish(
-    poller: LROPoller[Any], what: str, fmt: str, *, no_wait: bool, resume: str, target: Mapping[str, str]
-) -> Any:
+def finish(poller: LROPoller[Any], what: str, fmt: str, *, no_wait: bool, resume: str, target: AuditTarget) -> Any:
     """Wait for the operation, or with --no-wait say it was accepted and how to resume (None).
 
     Either way the change is audited (``--no-wait`` as accepted, since its outcome comes later).
     """
     from akscli.cli.common import audited, record_audit
 
-    resource = "/".join(f"{key}/{value}" for key, value in target.items() if key != "subscription")
+    resource = "/".join(f"{key}/{value}" for key, value in target.where.items() if key != "subscription")
     if not no_wait:
-        with audited(what, target, resource=resource):
+        with audited(what, target.where, resource=resource, identity=target.identity):
             return wait(poller, what)
-    record_audit(what, None, [], "accepted (--no-wait)", target=target, objects=[{"object": resource, "action": what}])
+    objects = [{"object": resource, "action": what}]
+    record_audit(what, None, [], "accepted (--no-wait)", target=target.where, objects=objects, identity=target.identity)
     accepted = {
         "operation": what,
         "status": str(poller.status()),

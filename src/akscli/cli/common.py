@@ -167,12 +167,12 @@ def record_audit(
     target: Mapping[str, str] | None = None,
     objects: Sequence[Mapping[str, str]] | None = None,
     allowed_rules: Sequence[str] = (),
+    identity: Mapping[str, str] | None = None,
 ) -> None:
     """One audit line for a change made through Kubernetes (ARM commands pass target/objects)."""
     from akscli import audit
 
     where: dict[str, str] = dict(target or {})
-    identity = None
     if kube is not None:
         where.setdefault("context", kube.context_name)
         where.setdefault("namespace", kube.namespace)
@@ -200,15 +200,17 @@ def record_audit(
 
 
 @contextmanager
-def audited(action: str, target: Mapping[str, str], *, resource: str) -> Iterator[None]:
+def audited(
+    action: str, target: Mapping[str, str], *, resource: str, identity: Mapping[str, str] | None = None
+) -> Iterator[None]:
     """Audit a change made through ARM: one line whether it succeeds or fails."""
     objects = [{"object": resource, "action": action}]
     try:
         yield
     except errors.AkscliError as exc:
-        record_audit(action, None, [], f"failed: {exc.message}", target=target, objects=objects)
+        record_audit(action, None, [], f"failed: {exc.message}", target=target, objects=objects, identity=identity)
         raise
-    record_audit(action, None, [], "success", target=target, objects=objects)
+    record_audit(action, None, [], "success", target=target, objects=objects, identity=identity)
 
 
 def delete_objects(

@@ -109,8 +109,11 @@ def _ns(namespace: str | None) -> str | None:
 def _audit_arm(scope: FleetScope, action: str, changes: list[tuple[str, str]]) -> None:
     from akscli.cli.common import record_audit
 
+    from akscli.azure.arm import identity_of
+
     objects = [{"object": ref, "action": verb} for ref, verb in changes]
-    record_audit(action, None, [], "success", target={"subscription": scope.arm.subscription}, objects=objects)
+    target = {"subscription": scope.arm.subscription}
+    record_audit(action, None, [], "success", target=target, objects=objects, identity=identity_of(scope.arm.client))
 
 
 def _audit_hub(kube: Kube, action: str, changes: list[tuple[str, str]]) -> None:

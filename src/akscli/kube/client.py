@@ -538,7 +538,7 @@ class Kube:
         config = self.api.configuration
         token = (config.api_key or {}).get("authorization", "") or (config.api_key or {}).get("BearerToken", "")
         token = token.removeprefix("Bearer ").strip()
-        claims = _jwt_claims(token) if token else {}
+        claims = jwt_claims(token) if token else {}
         identity: dict[str, str] = {
             k: str(claims[k]) for k in ("oid", "upn", "appid", "preferred_username", "sub") if k in claims
         }
@@ -549,7 +549,7 @@ class Kube:
     _kubeconfig_user: str | None = None
 
 
-def _jwt_claims(token: str) -> dict[str, Any]:
+def jwt_claims(token: str) -> dict[str, Any]:
     parts = token.split(".")
     if len(parts) != 3:
         return {}
