@@ -107,9 +107,8 @@ def _ns(namespace: str | None) -> str | None:
 
 
 def _audit_arm(scope: FleetScope, action: str, changes: list[tuple[str, str]]) -> None:
-    from akscli.cli.common import record_audit
-
     from akscli.azure.arm import identity_of
+    from akscli.cli.common import record_audit
 
     objects = [{"object": ref, "action": verb} for ref, verb in changes]
     target = {"subscription": scope.arm.subscription}
