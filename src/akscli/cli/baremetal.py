@@ -546,7 +546,7 @@ def cluster_list(
         bm.list_clusters(resource_group),
         fmt,
         CLUSTER_COLUMNS,
-        name=lambda c: str(c["name"]),
+        name=lambda c: f"baremetalcluster/{c['name']}",
         empty="No bare-metal clusters found.",
     )
 
