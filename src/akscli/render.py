@@ -79,6 +79,9 @@ def _environment(root: str) -> Any:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    # No implicit names: Jinja's globals (``namespace``, ``range``...) would stand in for a value
+    # the caller left out, e.g. render ``namespace: <class 'jinja2.utils.Namespace'>``.
+    env.globals.clear()
     return env
 
 
@@ -113,42 +116,196 @@ def values_spec(template: str) -> dict[str, dict[str, Any]]:
 
 
 def check_values(template: str, values: Mapping[str, Any]) -> dict[str, Any]:
-    """Apply defaults and validate values against the template's declarations."""
+    """Apply defaults and validate values against the template's declarations.
+
+    Every missing required value is named in one error; then each given value is validated.
+    """
     spec = values_spec(template)
     result = dict(values)
+    missing = [
+        key
+        for key, decl in spec.items()
+        if result.get(key) is None and "default" not in decl and decl.get("required", False)
+    ]
+    if missing:
+        raise _missing_error(template, spec, missing)
     for key, decl in spec.items():
-        if key not in result or result[key] is None:
+        if result.get(key) is None:
             if "default" in decl:
                 result[key] = decl["default"]
-                continue
-            if decl.get("required", False):
-                form = decl.get("help", decl.get("type", "a value"))
-                raise UsageError(f"template {template} needs the value {key!r} ({form})", hint=f"pass --set {key}=...")
             continue
         result[key] = _check_one(template, key, result[key], decl)
     return result
 
 
+def _short(template: str) -> str:
+    return template.removesuffix(TEMPLATE_SUFFIX)
+
+
+def _missing_error(template: str, spec: Mapping[str, Mapping[str, Any]], missing: Sequence[str]) -> UsageError:
+    listed = ", ".join(missing)
+    noun = "value" if len(missing) == 1 else "values"
+    sets = " ".join(f"--set {key}={_placeholder(spec[key])}" for key in missing)
+    return UsageError(
+        f"template {_short(template)} needs the {noun} {listed}",
+        hint=f"pass {sets} (or a -f values file); see akscli render {_short(template)} --help-values",
+    )
+
+
+_PLACEHOLDERS = {
+    "name": "NAME",
+    "subdomain": "NAME",
+    "quantity": "QUANTITY",
+    "image": "IMAGE",
+    "integer": "N",
+    "number": "NUMBER",
+    "bool": "true|false",
+    "text": "TEXT",
+    "labels": "KEY=VALUE",
+    "any": "VALUE",
+}
+
+
+def _placeholder(decl: Mapping[str, Any]) -> str:
+    kind = str(decl.get("type", "text"))
+    if kind == "choice":
+        return "|".join(str(c) for c in decl.get("choices", [])) or "VALUE"
+    return _PLACEHOLDERS.get(kind, "VALUE")
+
+
+def describe_values(template: str) -> list[dict[str, Any]]:
+    """The declared values of a template, one row each: key, type, required, default, help."""
+    name = resolve_template(template)
+    rows = []
+    for key, decl in values_spec(name).items():
+        kind = str(decl.get("type", "text"))
+        if kind == "choice":
+            kind = "choice(" + "|".join(str(c) for c in decl.get("choices", [])) + ")"
+        elif kind in ("integer", "number") and ("min" in decl or "max" in decl):
+            lo, hi = decl.get("min", ""), decl.get("max", "")
+            kind = f"{kind}[{lo}..{hi}]"
+        rows.append(
+            {
+                "key": key,
+                "type": kind,
+                "required": bool(decl.get("required", False)) and "default" not in decl,
+                "default": decl.get("default"),
+                "help": str(decl.get("help", "")),
+            }
+        )
+    return rows
+
+
+def template_variables(template: str) -> set[str]:
+    """The names a template reads from its values, including those its includes read.
+
+    Names an include reads that the including template binds itself (a ``for`` target, a
+    ``set``) are not values.
+    """
+    env = _environment(str(templates_dir()))
+    return _variables(env, resolve_template(template))
+
+
+def _variables(env: Any, name: str) -> set[str]:
+    from jinja2 import meta, nodes
+
+    tree = env.parse(env.loader.get_source(env, name)[0])
+    found = set(meta.find_undeclared_variables(tree))
+    bound: set[str] = set()
+    for node in tree.find_all((nodes.For, nodes.Assign)):
+        target = node.target
+        bound |= {target.name} if isinstance(target, nodes.Name) else {n.name for n in target.find_all(nodes.Name)}
+    for included in meta.find_referenced_templates(tree):
+        if included:
+            found |= _variables(env, included) - bound
+    return found
+
+
 def _check_one(template: str, key: str, value: Any, decl: Mapping[str, Any]) -> Any:
     kind = decl.get("type", "text")
-    what = f"value {key!r} of template {template}"
+    what = f"value {key} of template {_short(template)}"
     lo, hi = decl.get("min"), decl.get("max")
+    max_len = decl.get("max_len")
     checks: dict[str, Any] = {
-        "name": lambda v: validate.name(str(v), what),
+        "name": lambda v: validate.name(str(v), what, int(max_len or 63)),
         "subdomain": lambda v: validate.subdomain(str(v), what),
         "quantity": lambda v: validate.quantity(v, what),
         "image": lambda v: validate.image(str(v), what),
-        "integer": lambda v: validate.integer(v, what, lo, hi),
-        "number": lambda v: validate.number(v, what, lo, hi),
+        "integer": lambda v: _integer(v, what, lo, hi),
+        "number": lambda v: _number(v, what, lo, hi),
         "choice": lambda v: validate.choice(str(v), decl.get("choices", []), what),
         "bool": lambda v: _boolean(v, what),
-        "text": lambda v: validate.text(str(v), what, int(decl.get("max_len", 1024))),
-        "labels": lambda v: v if isinstance(v, Mapping) else validate.labels([str(v)], what),
+        "text": lambda v: validate.text(
+            str(v), what, int(max_len or 1024), multiline=bool(decl.get("multiline", False))
+        ),
+        "labels": lambda v: _labels(v, what),
         "any": lambda v: v,
     }
     if kind not in checks:
-        raise UsageError(f"template {template} declares unknown type {kind!r} for {key!r}")
-    return checks[kind](value)
+        raise UsageError(f"template {_short(template)} declares unknown type {kind!r} for {key!r}")
+    try:
+        return checks[kind](value)
+    except UsageError as exc:
+        raise UsageError(f"{exc.message} (expected {accepted_form(decl)})", hint=exc.hint) from exc
+
+
+def accepted_form(decl: Mapping[str, Any]) -> str:
+    """What a declared value accepts, in words: "a whole number from 0 to 1000"."""
+    kind = str(decl.get("type", "text"))
+    lo, hi = decl.get("min"), decl.get("max")
+    bounds = (
+        f" from {lo} to {hi}"
+        if lo is not None and hi is not None
+        else f" of at least {lo}"
+        if lo is not None
+        else f" of at most {hi}"
+        if hi is not None
+        else ""
+    )
+    max_len = decl.get("max_len")
+    forms = {
+        "name": f"a DNS-1123 label of at most {max_len or 63} characters, e.g. my-model",
+        "subdomain": "a DNS-1123 subdomain, e.g. my-config.v1",
+        "quantity": "a Kubernetes quantity, e.g. 2, 500m or 16Gi",
+        "image": "an image [registry/]repository[:tag][@sha256:digest], e.g. vllm/vllm-openai:v0.11.0",
+        "integer": "a whole number" + bounds,
+        "number": "a number" + bounds,
+        "choice": "one of " + ", ".join(str(c) for c in decl.get("choices", [])),
+        "bool": "true or false",
+        "text": ("text" if decl.get("multiline") else "one line of text") + f" of at most {max_len or 1024} characters",
+        "labels": "labels key=value[,key=value], e.g. team=ml",
+    }
+    return forms.get(kind, "any value")
+
+
+def _integer(value: Any, what: str, lo: int | None, hi: int | None) -> int:
+    if isinstance(value, bool):
+        raise UsageError(f"invalid {what} {value!r}: it is not a whole number", hint="for example: 2")
+    return validate.integer(value, what, lo, hi)
+
+
+def _number(value: Any, what: str, lo: float | None, hi: float | None) -> float | int:
+    if isinstance(value, bool):
+        raise UsageError(f"invalid {what} {value!r}: it is not a number", hint="for example: 0.5")
+    checked = validate.number(value, what, lo, hi)
+    # A number given as a number stays as it was (1 renders as 1, not 1.0).
+    return value if isinstance(value, (int, float)) else checked
+
+
+def _labels(value: Any, what: str) -> dict[str, str]:
+    """``k=v[,k=v]`` text, or a mapping whose keys and values are checked as labels."""
+    if not isinstance(value, Mapping):
+        return validate.labels([str(value)], what)
+    result: dict[str, str] = {}
+    for key, val in value.items():
+        if isinstance(val, bool):
+            text = "true" if val else "false"
+        elif isinstance(val, (str, int, float)):
+            text = str(val)
+        else:
+            raise UsageError(f"invalid {what} {key}: its value is not a string", hint="use key=value, e.g. team=ml")
+        result[validate.label_key(str(key), f"{what} key")] = validate.label_value(text, f"{what} value")
+    return result
 
 
 def _boolean(value: Any, what: str) -> bool:
@@ -173,9 +330,16 @@ def render_text(template: str, values: Mapping[str, Any]) -> str:
         return str(env.get_template(name).render(**checked))
     except UndefinedError as exc:
         missing = re.search(r"'([^']+)' is undefined", str(exc))
-        what = missing.group(1) if missing else str(exc)
+        if missing is None:
+            # A field of a structured value is missing ("'dict object' has no attribute 'x'").
+            raise UsageError(
+                f"template {_short(name)} cannot use a value: {exc}",
+                hint=f"check the shape of the structured values: akscli render {_short(name)} --help-values",
+            ) from exc
+        what = missing.group(1)
         raise UsageError(
-            f"template {name} needs the value {what!r}", hint=f"pass it with --set {what}=VALUE or in a -f values file"
+            f"template {name} needs the value {what!r}",
+            hint=f"pass it with --set {what}=VALUE or in a -f values file",
         ) from exc
     except (TemplateNotFound, TemplateSyntaxError, SecurityError) as exc:
         raise UsageError(f"template {name} cannot be rendered: {exc}") from exc

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from akscli import output, validate, yamlio
 from akscli.errors import UsageError
-from akscli.render import TEMPLATE_SUFFIX, list_templates
+from akscli.render import TEMPLATE_SUFFIX, describe_values, list_templates, resolve_template
 from akscli.render import render as render_objects
 
 
@@ -28,14 +29,25 @@ def render(
     stack: Annotated[
         str | None, typer.Option("--stack", help="Label the objects as members of this stack.", show_default=False)
     ] = None,
-    output_format: Annotated[str, typer.Option("-o", "--output", help="yaml|json|name.")] = "yaml",
+    output_format: Annotated[
+        str | None,
+        typer.Option(
+            "-o", "--output", help="yaml|json|name (default yaml); with --help-values table|wide|json|yaml|name."
+        ),
+    ] = None,
     output_dir: Annotated[
         str | None,
         typer.Option("--output-dir", help="Write one file per object into this directory.", show_default=False),
     ] = None,
     list_all: Annotated[bool, typer.Option("--list", help="List the templates.")] = False,
+    help_values: Annotated[
+        bool, typer.Option("--help-values", help="List the template's values: type, default and help.")
+    ] = False,
 ) -> None:
     """Render a template into Kubernetes manifests (offline)."""
+    if help_values and template is not None:
+        _emit_values(template, output_format or "table")
+        return
     if list_all or template is None:
         for name in list_templates():
             output.write(name.removesuffix(TEMPLATE_SUFFIX))
@@ -49,10 +61,36 @@ def render(
         values = validate.merge_values(values, loaded)
     values = validate.merge_values(values, validate.set_values(set_values or []))
     objects = render_objects(template, values, stack=stack)
+    fmt = output_format or "yaml"
     if output_dir:
-        _write_files(objects, Path(output_dir), output_format)
+        _write_files(objects, Path(output_dir), fmt)
     else:
-        output.emit_documents(objects, output.check_format(output_format, ("yaml", "json", "name")))
+        output.emit_documents(objects, output.check_format(fmt, ("yaml", "json", "name")))
+
+
+def _default_text(row: dict[str, Any], limit: int | None) -> str:
+    if row["required"]:
+        return "(required)"
+    value = row["default"]
+    text = "-" if value is None else value if isinstance(value, str) else json.dumps(value, separators=(",", ":"))
+    return text if limit is None or len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _emit_values(template: str, fmt: str) -> None:
+    name = resolve_template(template).removesuffix(TEMPLATE_SUFFIX)
+    columns = [
+        output.Column("VALUE", "key"),
+        output.Column("TYPE", "type"),
+        output.Column("DEFAULT", lambda r: _default_text(r, None if fmt == "wide" else 40)),
+        output.Column("HELP", "help"),
+    ]
+    output.emit(
+        describe_values(name),
+        output.check_format(fmt, ("table", "wide", "json", "yaml", "name")),
+        columns,
+        name=lambda r: str(r["key"]),
+        empty=f"Template {name} declares no values.",
+    )
 
 
 def _write_files(objects: list[dict[str, object]], directory: Path, fmt: str) -> None:
