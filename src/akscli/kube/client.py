@@ -149,10 +149,12 @@ class Kube:
         context_name: str,
         request_timeout: float | None = None,
         retry: RetryPolicy | None = None,
+        user_name: str | None = None,
     ) -> None:
         self.api = api_client
         self.namespace = namespace
         self.context_name = context_name
+        self.user_name = user_name  # the kubeconfig user, for audit lines without token claims
         self.request_timeout = request_timeout or 30.0
         self.retry = retry or DEFAULT_RETRY
         self._resources: dict[str, dict[str, Resource]] = {}
@@ -543,10 +545,8 @@ class Kube:
             k: str(claims[k]) for k in ("oid", "upn", "appid", "preferred_username", "sub") if k in claims
         }
         if not identity:
-            identity["user"] = self._kubeconfig_user or "unknown"
+            identity["user"] = self.user_name or "unknown"
         return identity
-
-    _kubeconfig_user: str | None = None
 
 
 def jwt_claims(token: str) -> dict[str, Any]:
@@ -628,6 +628,6 @@ def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = Non
         context_name=chosen["name"],
         request_timeout=target.request_timeout,
         retry=retry,
+        user_name=chosen.get("context", {}).get("user"),
     )
-    kube._kubeconfig_user = chosen.get("context", {}).get("user")
     return kube
