@@ -24,6 +24,7 @@ Progress = Callable[[str], None]
 @dataclass
 class _State:
     ref: str
+    namespace: str | None
     readiness: readiness.Readiness
     seen: bool = False
 
@@ -58,7 +59,7 @@ class Waiter:
             name = str(obj["metadata"]["name"])
             self.groups.setdefault((api_version, kind, ns), set()).add(name)
             self.states[(api_version, kind, ns, name)] = _State(
-                ref_of(obj), readiness.Readiness(False, message="not seen yet")
+                ref_of(obj), ns, readiness.Readiness(False, message="not seen yet")
             )
 
     def run(self) -> None:
@@ -136,7 +137,7 @@ class Waiter:
 
     def _timeout_error(self, pending: list[_State]) -> errors.WaitTimeoutError:
         first = pending[0]
-        event = self._latest_event(first.ref)
+        event = self._latest_event(first.ref, first.namespace)
         names = ", ".join(f"{s.ref} ({s.readiness.message})" for s in pending[:5])
         more = f" and {len(pending) - 5} more" if len(pending) > 5 else ""
         message = f"timed out after {self.timeout:g}s waiting for {names}{more}"
@@ -146,14 +147,14 @@ class Waiter:
             message, hint="raise --timeout, or look at the objects with kubectl describe; nothing was rolled back"
         )
 
-    def _latest_event(self, ref: str) -> str | None:
+    def _latest_event(self, ref: str, namespace: str | None) -> str | None:
         kind, _, name = ref.partition("/")
         try:
             events = list(
                 self.kube.list(
                     "v1",
                     "Event",
-                    namespace=self.kube.namespace,
+                    namespace=namespace or self.kube.namespace,
                     field_selector=f"involvedObject.name={name}",
                     page_size=100,
                 )
