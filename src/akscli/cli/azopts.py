@@ -1,6 +1,6 @@
-"""The CLI glue every ARM-backed group shares (cluster, nodepool, baremetal; fleet may adopt it):
-the Azure options, the long-running-operation handling (--no-wait or a spinner) and printing
-an ARM resource as its summary or in full."""
+"""The CLI glue every ARM-backed group shares (cluster, nodepool, baremetal, fleet): the Azure
+options (one AzureFlags block, ``@on_azure``), the long-running-operation handling (--no-wait or
+a spinner) and printing an ARM resource as its summary or in full."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from akscli import output
+from akscli.cli import options as opts
 
 if TYPE_CHECKING:
     from azure.core.polling import LROPoller
@@ -62,18 +63,35 @@ UPGRADE_LABELS = {
 }
 
 
-def azure_target(subscription: str | None, auth: str | None, tenant: str | None) -> AzureTarget:
-    """Validate the Azure flags (no network) and return the target."""
-    from akscli.azure.arm import AzureTarget
-
-    return AzureTarget(subscription, auth, tenant).validated()
+# The Azure sign-in flags, in the order --help lists them; ``on_azure`` hands them to a command
+# as one AzureFlags.
+AZURE_OPTIONS: dict[str, Any] = {"subscription": AzSubscription, "auth": AzAuth, "tenant": AzTenant}
 
 
-def aks_client(subscription: str | None, auth: str | None, tenant: str | None) -> ContainerServiceClient:
-    """The AKS (Microsoft.ContainerService) SDK client for the Azure flags."""
-    from akscli.azure import clusters
+@dataclass(frozen=True)
+class AzureFlags:
+    """--subscription, --auth and --tenant: which subscription, signed in how."""
 
-    return clusters.client(azure_target(subscription, auth, tenant))
+    subscription: str | None = None
+    auth: str | None = None
+    tenant: str | None = None
+
+    def target(self) -> AzureTarget:
+        """Validate the Azure flags (no network) and return the target."""
+        from akscli.azure.arm import AzureTarget
+
+        return AzureTarget(self.subscription, self.auth, self.tenant).validated()
+
+    def aks_client(self) -> ContainerServiceClient:
+        """The AKS (Microsoft.ContainerService) SDK client for the Azure flags."""
+        from akscli.azure import clusters
+
+        return clusters.client(self.target())
+
+
+# `@on_azure` puts --subscription, --auth and --tenant in place of the command's
+# `azure: AzureFlags` parameter.
+on_azure = opts.flag_block(AZURE_OPTIONS, "azure", AzureFlags)
 
 
 def resource_group(value: str | None) -> str:

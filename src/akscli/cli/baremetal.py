@@ -119,6 +119,10 @@ CLUSTER_COLUMNS = [
 ]
 
 
+# --kubeconfig, --context and -n, in place of a command's `cluster: KubeFlags` (inventory, test nccl).
+_on_cluster = opts.on_kube("kubeconfig", "context", "namespace")
+
+
 # ---- probe -----------------------------------------------------------------------------------
 
 
@@ -166,9 +170,9 @@ def probe(
 
 
 @app.command("doctor")
+@opts.on_kube("kubeconfig", "context", "request_timeout")
 def doctor(
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    cluster: opts.KubeFlags = opts.KubeFlags(),
     selector: opts.Selector = None,
     rdma_resource: Annotated[
         list[str] | None,
@@ -192,7 +196,6 @@ def doctor(
     ] = None,
     page_size: Annotated[int, typer.Option("--page-size", help="Nodes per list request.", min=10, max=5000)] = 500,
     output_format: ReportOutput = "table",
-    request_timeout: opts.RequestTimeout = None,
 ) -> None:
     """Check GPU nodes, pools and the GPU Operator; exit 9 when something blocks GPU work."""
     from akscli.baremetal import doctor as logic
@@ -208,7 +211,7 @@ def doctor(
         label_selector=validate.label_selector(selector) if selector else None,
         page_size=page_size,
     )
-    kube = opts.connect(kubeconfig, context, None, request_timeout)
+    kube = cluster.connect()
     with output.status("listing nodes") as update:
         report = logic.diagnose(kube, options, progress=update)
     if fmt in ("json", "yaml"):
@@ -233,6 +236,7 @@ def doctor(
 
 
 @app.command("prepare")
+@opts.on_kube()
 def prepare(
     nfd: Annotated[bool, typer.Option("--nfd/--no-nfd", help="Deploy Node Feature Discovery.")] = True,
     cluster_policy: Annotated[
@@ -271,8 +275,7 @@ def prepare(
     rdma_image: Annotated[str, typer.Option("--rdma-image", help="RDMA shared device plugin image.")] = (
         "docker.io/mellanox/k8s-rdma-shared-dev-plugin:v1.5.3"
     ),
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    cluster: opts.KubeFlags = opts.KubeFlags(),
     dry_run: opts.DryRun = "none",
     wait: opts.Wait = False,
     timeout: opts.Timeout = "10m",
@@ -304,7 +307,7 @@ def prepare(
     common.apply_objects(
         objects,
         stack=logic.STACK,
-        target=opts.kube_target(kubeconfig, context),
+        target=cluster.target(),
         dry_run=dry_run,
         wait=wait,
         timeout=timeout,
@@ -319,10 +322,9 @@ def prepare(
 
 
 @app.command("inventory")
+@_on_cluster
 def inventory(
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
-    namespace: opts.Namespace = None,
+    cluster: opts.KubeFlags = opts.KubeFlags(),
     selector: opts.Selector = None,
     image: Annotated[
         str | None,
@@ -353,7 +355,7 @@ def inventory(
 
     fmt = output.check_format(output_format, REPORT_FORMATS)
     options = logic.InventoryOptions(
-        namespace=namespace or "default",
+        namespace=cluster.namespace or "default",
         image=logic.probe_image(image),
         label_selector=selector,
         parallel=parallel,
@@ -362,8 +364,7 @@ def inventory(
         max_nodes=max_nodes,
     )
     logic.check(options)
-    kube = opts.connect(kubeconfig, context, namespace)
-    options.namespace = namespace or kube.namespace
+    kube, options.namespace = cluster.connect_ns()
     with output.status("probing GPU nodes") as update:
         result = logic.run(kube, options, progress=update)
     if fmt in ("json", "yaml"):
@@ -382,6 +383,7 @@ def inventory(
 
 
 @test_app.command("nccl")
+@_on_cluster
 def test_nccl(
     nodes: Annotated[int, typer.Option("--nodes", help="Nodes (one pod each).", min=1, max=1024)] = 2,
     gpus_per_node: Annotated[
@@ -418,9 +420,7 @@ def test_nccl(
     list_expected: Annotated[
         bool, typer.Option("--list-expected", help="Print the expected figures and exit.")
     ] = False,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
-    namespace: opts.Namespace = None,
+    cluster: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Run nccl-tests all_reduce_perf across N nodes and compare the bus bandwidth with the VM size's."""
@@ -438,12 +438,12 @@ def test_nccl(
     variables = nccl.key_values(env or [], "--env")
     wait_s = validate.duration(timeout, "--timeout")
     rdma = None if rdma_resource in (None, "", "none") else rdma_resource
-    kube = opts.connect(kubeconfig, context, namespace)
+    kube, namespace = cluster.connect_ns()
     vm_size = vm_size or nccl.most_common_gpu_size(kube, selector)
     run_id = secrets.token_hex(3)
     spec = nccl.NcclSpec(
         name=f"nccl-{run_id}",
-        namespace=namespace or kube.namespace,
+        namespace=namespace,
         nodes=nodes,
         gpus_per_node=nccl.gpus_per_node(vm_size, gpus_per_node),
         image=image,
@@ -483,13 +483,14 @@ def _print_verdict(verdict: Verdict, fmt: str) -> None:
 # ---- cluster (AKS on bare metal, preview) ----------------------------------------------------
 
 
-def _baremetal(subscription: str | None, auth: str | None, tenant: str | None) -> BareMetal:
+def _baremetal(azure: azopts.AzureFlags) -> BareMetal:
     from akscli.baremetal.clusters import BareMetal
 
-    return BareMetal(azopts.azure_target(subscription, auth, tenant))
+    return BareMetal(azure.target())
 
 
 @cluster_app.command("create")
+@azopts.on_azure
 def cluster_create(
     name: ClusterName,
     machine: Annotated[list[str], typer.Option("--machine", help="The Arc-enabled host (name or resource ID).")],
@@ -500,9 +501,7 @@ def cluster_create(
         str | None,
         typer.Option("--kubernetes-version", show_default=False, help="Kubernetes version (default: newest)."),
     ] = None,
-    subscription: azopts.AzSubscription = None,
-    auth: azopts.AzAuth = None,
-    tenant: azopts.AzTenant = None,
+    azure: azopts.AzureFlags = azopts.AzureFlags(),
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Create a single-node AKS cluster on one Arc-enabled host (preview limits checked first)."""
@@ -511,7 +510,7 @@ def cluster_create(
 
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
     host = clusters.check_create_flags(name, resource_group, location, nodes, machine, kubernetes_version)
-    bm = _baremetal(subscription, auth, tenant)
+    bm = _baremetal(azure)
     with (
         common.audited(
             "baremetal cluster create", _audit_target(bm.ref(resource_group, name)), resource=f"connectedCluster/{name}"
@@ -532,16 +531,15 @@ def cluster_create(
 
 
 @cluster_app.command("list")
+@azopts.on_azure
 def cluster_list(
     resource_group: azopts.ResourceGroup = None,
-    subscription: azopts.AzSubscription = None,
-    auth: azopts.AzAuth = None,
-    tenant: azopts.AzTenant = None,
+    azure: azopts.AzureFlags = azopts.AzureFlags(),
     output_format: opts.Output = "table",
 ) -> None:
     """List bare-metal clusters (in a resource group, or the whole subscription)."""
     fmt = output.check_format(output_format)
-    bm = _baremetal(subscription, auth, tenant)
+    bm = _baremetal(azure)
     output.emit(
         bm.list_clusters(resource_group),
         fmt,
@@ -552,21 +550,21 @@ def cluster_list(
 
 
 @cluster_app.command("show")
+@azopts.on_azure
 def cluster_show(
     name: ClusterName,
     resource_group: azopts.ResourceGroup = None,
-    subscription: azopts.AzSubscription = None,
-    auth: azopts.AzAuth = None,
-    tenant: azopts.AzTenant = None,
+    azure: azopts.AzureFlags = azopts.AzureFlags(),
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Show one bare-metal cluster."""
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
-    bm = _baremetal(subscription, auth, tenant)
+    bm = _baremetal(azure)
     output.emit_object(bm.show(bm.ref(resource_group, name)), fmt)
 
 
 @cluster_app.command("upgrade")
+@azopts.on_azure
 def cluster_upgrade(
     name: ClusterName,
     kubernetes_version: Annotated[
@@ -575,9 +573,7 @@ def cluster_upgrade(
     list_only: Annotated[bool, typer.Option("--list", help="List the available patch upgrades.")] = False,
     resource_group: azopts.ResourceGroup = None,
     yes: opts.Yes = False,
-    subscription: azopts.AzSubscription = None,
-    auth: azopts.AzAuth = None,
-    tenant: azopts.AzTenant = None,
+    azure: azopts.AzureFlags = azopts.AzureFlags(),
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Upgrade to a newer patch version (the preview supports patch upgrades only)."""
@@ -592,7 +588,7 @@ def cluster_upgrade(
         )
     if kubernetes_version:
         clusters.version_tuple(kubernetes_version)
-    bm = _baremetal(subscription, auth, tenant)
+    bm = _baremetal(azure)
     ref = bm.ref(resource_group, name)
     if list_only:
         _print_patch_upgrades(*bm.upgrades(ref), fmt)
@@ -630,15 +626,14 @@ def _print_patch_upgrades(current: str, available: list[str], fmt: str) -> None:
 
 
 @cluster_app.command("credentials")
+@azopts.on_azure
 def cluster_credentials(
     name: ClusterName,
     resource_group: azopts.ResourceGroup = None,
     admin: Annotated[bool, typer.Option("--admin", help="Admin credentials instead of the user's.")] = False,
     file: azopts.KubeconfigFile = None,
     overwrite_existing: azopts.OverwriteExisting = False,
-    subscription: azopts.AzSubscription = None,
-    auth: azopts.AzAuth = None,
-    tenant: azopts.AzTenant = None,
+    azure: azopts.AzureFlags = azopts.AzureFlags(),
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Merge the cluster's kubeconfig into your kubeconfig (like 'cluster credentials')."""
@@ -646,7 +641,7 @@ def cluster_credentials(
     from akscli.azure.kubeconfig import merge_kubeconfig
 
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
-    bm = _baremetal(subscription, auth, tenant)
+    bm = _baremetal(azure)
     config = bm.kubeconfig(bm.ref(resource_group, name), admin=admin)
     if not admin:
         # Sign in through `akscli token`, as `cluster credentials` does, not through kubelogin.
@@ -655,18 +650,17 @@ def cluster_credentials(
 
 
 @cluster_app.command("delete")
+@azopts.on_azure
 def cluster_delete(
     name: ClusterName,
     resource_group: azopts.ResourceGroup = None,
     yes: opts.Yes = False,
-    subscription: azopts.AzSubscription = None,
-    auth: azopts.AzAuth = None,
-    tenant: azopts.AzTenant = None,
+    azure: azopts.AzureFlags = azopts.AzureFlags(),
 ) -> None:
     """Delete a bare-metal cluster (the host stays in Azure Arc)."""
     from akscli.cli import common
 
-    bm = _baremetal(subscription, auth, tenant)
+    bm = _baremetal(azure)
     ref = bm.ref(resource_group, name)
     bm.show(ref)
     common.confirm(f"delete bare-metal cluster {name} in {ref.resource_group}", yes)

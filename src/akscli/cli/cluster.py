@@ -10,7 +10,7 @@ import typer
 from akscli import output
 from akscli.cli import azopts
 from akscli.cli import options as opts
-from akscli.cli.azopts import AzAuth, AzSubscription, AzTenant, DryRun, NoWait, ResourceGroup
+from akscli.cli.azopts import AzureFlags, DryRun, NoWait, ResourceGroup, on_azure
 from akscli.output import Column
 
 app = typer.Typer(
@@ -57,6 +57,7 @@ def _show(cluster: Mapping[str, Any], fmt: str) -> None:
 
 
 @app.command("create")
+@on_azure
 def create(
     name: Name,
     resource_group: ResourceGroup = None,
@@ -113,9 +114,7 @@ def create(
     dry_run: DryRun = False,
     no_wait: NoWait = False,
     output_: opts.ObjectOutput = "table",
-    subscription: AzSubscription = None,
-    auth: AzAuth = None,
-    tenant: AzTenant = None,
+    azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Create an AKS cluster (Automatic by default, Entra ID + Azure RBAC on)."""
     from akscli.azure import clusters
@@ -143,7 +142,7 @@ def create(
     if dry_run:
         azopts.print_request(body, fmt)
         return
-    c = azopts.aks_client(subscription, auth, tenant)
+    c = azure.aks_client()
     poller = clusters.begin_create(c, spec, body)
     what = f"create cluster {spec.name}"
     result = azopts.finish(
@@ -159,42 +158,41 @@ def create(
 
 
 @app.command("list")
+@on_azure
 def list_(
     resource_group: ResourceGroup = None,
     output_: opts.Output = "table",
-    subscription: AzSubscription = None,
-    auth: AzAuth = None,
-    tenant: AzTenant = None,
+    azure: AzureFlags = AzureFlags(),
 ) -> None:
     """List clusters of the subscription, or of one resource group."""
     from akscli.azure import clusters, names
 
     fmt = output.check_format(output_)
     rg = names.resource_group(resource_group) if resource_group else None
-    c = azopts.aks_client(subscription, auth, tenant)
+    c = azure.aks_client()
     azopts.emit_resources(
         clusters.list_clusters(c, rg), fmt, COLUMNS, clusters.summary, kind="cluster", empty="No clusters found."
     )
 
 
 @app.command("show")
+@on_azure
 def show(
     name: Name,
     resource_group: ResourceGroup = None,
     output_: opts.ObjectOutput = "table",
-    subscription: AzSubscription = None,
-    auth: AzAuth = None,
-    tenant: AzTenant = None,
+    azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Show one cluster."""
     from akscli.azure import clusters
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname = _ids(resource_group, name)
-    _show(clusters.get(azopts.aks_client(subscription, auth, tenant), rg, cname), fmt)
+    _show(clusters.get(azure.aks_client(), rg, cname), fmt)
 
 
 @app.command("upgrade")
+@on_azure
 def upgrade(
     name: Name,
     resource_group: ResourceGroup = None,
@@ -216,9 +214,7 @@ def upgrade(
     yes: opts.Yes = False,
     no_wait: NoWait = False,
     output_: opts.ObjectOutput = "table",
-    subscription: AzSubscription = None,
-    auth: AzAuth = None,
-    tenant: AzTenant = None,
+    azure: AzureFlags = AzureFlags(),
 ) -> None:
     """List available upgrades, or upgrade the control plane and node pools."""
     from akscli.azure import clusters
@@ -229,7 +225,7 @@ def upgrade(
     version = clusters.check_upgrade_flags(
         kubernetes_version, control_plane_only=control_plane_only, node_image_only=node_image_only
     )
-    c = azopts.aks_client(subscription, auth, tenant)
+    c = azure.aks_client()
     if node_image_only:
         common.confirm(f"upgrade the node images of every pool of {cname}", yes)
         for pool, poller in clusters.begin_node_image_upgrades(c, rg, cname):
@@ -264,15 +260,13 @@ def _power(
     resource_group: str | None,
     no_wait: bool,
     fmt: str,
-    subscription: str | None,
-    auth: str | None,
-    tenant: str | None,
+    azure: AzureFlags,
 ) -> None:
     from akscli.azure import clusters
 
     fmt = output.check_format(fmt, output.OBJECT_FORMATS)
     rg, cname = _ids(resource_group, name)
-    c = azopts.aks_client(subscription, auth, tenant)
+    c = azure.aks_client()
     begin = clusters.begin_start if action == "start" else clusters.begin_stop
     poller = begin(c, rg, cname)
     azopts.finish(
@@ -288,43 +282,40 @@ def _power(
 
 
 @app.command("start")
+@on_azure
 def start(
     name: Name,
     resource_group: ResourceGroup = None,
     no_wait: NoWait = False,
     output_: opts.ObjectOutput = "table",
-    subscription: AzSubscription = None,
-    auth: AzAuth = None,
-    tenant: AzTenant = None,
+    azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Start a stopped cluster."""
-    _power("start", name, resource_group, no_wait, output_, subscription, auth, tenant)
+    _power("start", name, resource_group, no_wait, output_, azure)
 
 
 @app.command("stop")
+@on_azure
 def stop(
     name: Name,
     resource_group: ResourceGroup = None,
     no_wait: NoWait = False,
     output_: opts.ObjectOutput = "table",
-    subscription: AzSubscription = None,
-    auth: AzAuth = None,
-    tenant: AzTenant = None,
+    azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Stop a cluster (its nodes are deallocated; the configuration is kept)."""
-    _power("stop", name, resource_group, no_wait, output_, subscription, auth, tenant)
+    _power("stop", name, resource_group, no_wait, output_, azure)
 
 
 @app.command("delete")
+@on_azure
 def delete(
     name: Name,
     resource_group: ResourceGroup = None,
     yes: opts.Yes = False,
     no_wait: NoWait = False,
     output_: opts.ObjectOutput = "table",
-    subscription: AzSubscription = None,
-    auth: AzAuth = None,
-    tenant: AzTenant = None,
+    azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Delete a cluster and everything in it."""
     from akscli.azure import clusters
@@ -332,7 +323,7 @@ def delete(
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname = _ids(resource_group, name)
-    c = azopts.aks_client(subscription, auth, tenant)
+    c = azure.aks_client()
     clusters.get(c, rg, cname)
     common.confirm(f"delete cluster {cname} in resource group {rg} and all its workloads", yes)
     poller = clusters.begin_delete(c, rg, cname)
@@ -349,6 +340,7 @@ def delete(
 
 
 @app.command("wait")
+@on_azure
 def wait(
     name: Name,
     resource_group: ResourceGroup = None,
@@ -356,9 +348,7 @@ def wait(
     timeout: Annotated[str, typer.Option("--timeout", help="e.g. 30m.")] = "60m",
     interval: Annotated[str, typer.Option("--interval", help="Seconds between checks.")] = "10s",
     output_: opts.ObjectOutput = "table",
-    subscription: AzSubscription = None,
-    auth: AzAuth = None,
-    tenant: AzTenant = None,
+    azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Wait until a cluster's operation finishes (after --no-wait)."""
     from akscli import validate
@@ -368,7 +358,7 @@ def wait(
     rg, cname = _ids(resource_group, name)
     limit = validate.duration(timeout, "--timeout")
     every = validate.duration(interval, "--interval")
-    c = azopts.aks_client(subscription, auth, tenant)
+    c = azure.aks_client()
     result = clusters.wait_for(c, rg, cname, deleted=deleted, timeout=limit, interval=every, progress=output.progress)
     if result is None:
         output.info(f"cluster {cname} is deleted")
@@ -377,6 +367,7 @@ def wait(
 
 
 @app.command("credentials")
+@on_azure
 def credentials(
     name: Name,
     resource_group: ResourceGroup = None,
@@ -394,9 +385,7 @@ def credentials(
         bool, typer.Option("--admin", help="Static admin credentials (only where local accounts are on).")
     ] = False,
     output_: opts.ObjectOutput = "table",
-    subscription: AzSubscription = None,
-    auth: AzAuth = None,
-    tenant: AzTenant = None,
+    azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Merge the cluster's kubeconfig (signing in through 'akscli token') into a kubeconfig."""
     from akscli.azure import clusters, identity
@@ -405,7 +394,7 @@ def credentials(
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname = _ids(resource_group, name)
     mode = identity.check_auth(login)
-    c = azopts.aks_client(subscription, auth, tenant)
+    c = azure.aks_client()
     raw = clusters.user_kubeconfig(c, rg, cname, admin=admin)
     if not admin:
         raw = clusters.rewrite_exec_user(raw, login=mode)

@@ -6,6 +6,7 @@ current kubeconfig context (get it with ``akscli fleet credentials``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -50,9 +51,6 @@ rollout_app.add_typer(strategy_app, name="strategy")
 
 Group = azopts.ResourceGroup
 Fleet = Annotated[str | None, _opt("--fleet", help="Fleet name: act through ARM on this fleet.")]
-Subscription = azopts.AzSubscription
-Auth = azopts.AzAuth
-Tenant = azopts.AzTenant
 Stage = Annotated[
     list[str] | None,
     _opt(
@@ -71,35 +69,55 @@ RunNamespace = Annotated[str | None, _opt("-n", "--namespace", help="Hub: namesp
 PlacementNamespace = Annotated[str | None, _opt("-n", "--namespace", help="Namespace of a ResourcePlacement.")]
 StrategyOption = Annotated[str | None, _opt("--strategy", help="Strategy name (hub or ARM).")]
 
-# --fleet, -g, --subscription, --auth, --tenant: passed on together by commands with a hub variant.
-ArmFlags = tuple[str | None, str | None, str | None, str | None, str | None]
-
 # ---- connections, audit -----------------------------------------------------------------------
 
 
-def _arm(subscription: str | None, auth: str | None, tenant: str | None) -> FleetArm:
-    from akscli.fleet.armclient import FleetArm
+@dataclass(frozen=True)
+class ArmFlags:
+    """--fleet, -g and the Azure flags: the fleet a command acts on through ARM."""
 
-    return FleetArm(azopts.azure_target(subscription, auth, tenant), spinner=output.status)
+    fleet: str | None = None
+    group: str | None = None
+    azure: azopts.AzureFlags = field(default_factory=azopts.AzureFlags)
+
+    def client(self) -> FleetArm:
+        from akscli.fleet.armclient import FleetArm
+
+        return FleetArm(self.azure.target(), spinner=output.status)
+
+    def named(self, name: str) -> FleetScope:
+        """The fleet named by a command's argument (fleet create, show, credentials, delete)."""
+        from akscli.fleet.arm import fleet_name
+        from akscli.fleet.armclient import FleetScope
+
+        fleet_name(name)
+        group = azopts.resource_group(self.group)
+        return FleetScope(self.client(), group, name)
+
+    def scope(self) -> FleetScope:
+        """The fleet named by ``--fleet`` (the commands on members, runs, strategies and gates)."""
+        if not self.fleet:
+            raise UsageError("this command acts on a fleet through ARM", hint="add --fleet NAME -g GROUP")
+        return self.named(self.fleet)
 
 
-def _fleet(name: str, group: str | None, subscription: str | None, auth: str | None, tenant: str | None) -> FleetScope:
-    """The fleet named by a command's argument (fleet create, show, credentials, delete)."""
-    from akscli.fleet.arm import fleet_name
-    from akscli.fleet.armclient import FleetScope
+def _arm_flags(
+    fleet: str | None = None,
+    group: str | None = None,
+    subscription: str | None = None,
+    auth: str | None = None,
+    tenant: str | None = None,
+) -> ArmFlags:
+    return ArmFlags(fleet, group, azopts.AzureFlags(subscription, auth, tenant))
 
-    fleet_name(name)
-    group = azopts.resource_group(group)
-    return FleetScope(_arm(subscription, auth, tenant), group, name)
 
-
-def _scope(
-    fleet: str | None, group: str | None, subscription: str | None, auth: str | None, tenant: str | None
-) -> FleetScope:
-    """The fleet named by ``--fleet`` (the commands on members, runs, strategies and gates)."""
-    if not fleet:
-        raise UsageError("this command acts on a fleet through ARM", hint="add --fleet NAME -g GROUP")
-    return _fleet(fleet, group, subscription, auth, tenant)
+# Decorators: `@_on_fleet` puts --fleet, -g, --subscription, --auth and --tenant in place of the
+# command's `arm: ArmFlags` parameter; `@_on_group` the same but --fleet (the commands that take
+# the fleet's name as their argument); `@_on_hub` puts --kubeconfig and --context in place of its
+# `hub: KubeFlags` parameter.
+_on_fleet = opts.flag_block({"fleet": Fleet, "group": Group, **azopts.AZURE_OPTIONS}, "arm", _arm_flags)
+_on_group = opts.flag_block({"group": Group, **azopts.AZURE_OPTIONS}, "arm", _arm_flags)
+_on_hub = opts.on_kube(into="hub")
 
 
 def _ns(namespace: str | None) -> str | None:
@@ -164,18 +182,16 @@ def _emit_fleet(fleet: dict[str, Any], output_format: str) -> None:
 
 
 @app.command("create")
+@_on_group
 def fleet_create(
     name: FleetName,
-    group: Group = None,
     location: Annotated[str, typer.Option("--location", "-l", help="Azure region, e.g. eastus.")] = "eastus",
     hub: Annotated[
         bool, typer.Option("--hub/--no-hub", help="Create a hub cluster (for placement and staged workload rollouts).")
     ] = True,
     dns_prefix: Annotated[str | None, _opt("--dns-prefix", help="DNS prefix of the hub API server.")] = None,
     vm_size: Annotated[str | None, _opt("--hub-vm-size", help="VM size of the hub's node.")] = None,
-    subscription: Subscription = None,
-    auth: Auth = None,
-    tenant: Tenant = None,
+    arm: ArmFlags = ArmFlags(),
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Create a fleet (with a hub cluster unless --no-hub)."""
@@ -183,44 +199,40 @@ def fleet_create(
 
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     body = fleet_body(fleet_name(name), location, hub=hub, dns_prefix=dns_prefix, vm_size=vm_size)
-    scope = _fleet(name, group, subscription, auth, tenant)
+    scope = arm.named(name)
     result = scope.create(body)
     _audit_arm(scope, "fleet create", [(f"fleet/{name}", "create")])
     _emit_fleet(result, fmt)
 
 
 @app.command("list")
+@_on_group
 def fleet_list(
-    group: Group = None,
-    subscription: Subscription = None,
-    auth: Auth = None,
-    tenant: Tenant = None,
+    arm: ArmFlags = ArmFlags(),
     output_format: opts.Output = "table",
 ) -> None:
     """List fleets in a resource group, or in the subscription."""
     fmt = opts.output_format(output_format)
-    rg = azopts.resource_group(group) if group else None
-    fleets = _arm(subscription, auth, tenant).list_fleets(rg)
+    rg = azopts.resource_group(arm.group) if arm.group else None
+    fleets = arm.client().list_fleets(rg)
     output.emit(fleets, fmt, FLEET_COLUMNS, name=lambda f: f"fleet/{f.get('name')}")
 
 
 @app.command("show")
+@_on_group
 def fleet_show(
     name: FleetName,
-    group: Group = None,
-    subscription: Subscription = None,
-    auth: Auth = None,
-    tenant: Tenant = None,
+    arm: ArmFlags = ArmFlags(),
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Show one fleet."""
-    _emit_fleet(_fleet(name, group, subscription, auth, tenant).show(), output_format)
+    _emit_fleet(arm.named(name).show(), output_format)
 
 
 @app.command("credentials")
+@_on_group
 def fleet_credentials(
     name: FleetName,
-    group: Group = None,
     kubeconfig: Annotated[
         str | None, _opt("--file", "-f", help="Kubeconfig to merge into (default: $KUBECONFIG, ~/.kube/config).")
     ] = None,
@@ -235,9 +247,7 @@ def fleet_credentials(
         ),
     ] = None,
     output_format: opts.ObjectOutput = "table",
-    subscription: Subscription = None,
-    auth: Auth = None,
-    tenant: Tenant = None,
+    arm: ArmFlags = ArmFlags(),
 ) -> None:
     """Merge the fleet hub's kubeconfig (signing in through 'akscli token'), as 'cluster credentials'."""
     from akscli.azure import clusters, identity
@@ -245,7 +255,7 @@ def fleet_credentials(
 
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
     mode = identity.check_auth(login)
-    scope = _fleet(name, group, subscription, auth, tenant)
+    scope = arm.named(name)
     # The hub signs in with Entra ID like an AKS cluster: the same exec plugin rewrite.
     value = clusters.rewrite_exec_user(scope.hub_kubeconfig(), login=mode)
     result = merge_kubeconfig(value, kubeconfig, overwrite_existing=overwrite_existing)
@@ -262,18 +272,16 @@ def fleet_credentials(
 
 
 @app.command("delete")
+@_on_group
 def fleet_delete(
     name: FleetName,
-    group: Group = None,
     yes: opts.Yes = False,
-    subscription: Subscription = None,
-    auth: Auth = None,
-    tenant: Tenant = None,
+    arm: ArmFlags = ArmFlags(),
 ) -> None:
     """Delete a fleet (and its hub); member clusters are not deleted."""
     from akscli.cli.common import confirm
 
-    scope = _fleet(name, group, subscription, auth, tenant)
+    scope = arm.named(name)
     confirm(f"delete fleet {name} in resource group {scope.group}", yes)
     scope.delete()
     _audit_arm(scope, "fleet delete", [(f"fleet/{name}", "delete")])
@@ -296,6 +304,7 @@ MEMBER_COLUMNS = [
 
 
 @member_app.command("join")
+@_on_fleet
 def member_join(
     name: Annotated[str, typer.Argument(help="Member name in the fleet.")],
     cluster: Annotated[
@@ -305,16 +314,12 @@ def member_join(
             help="AKS cluster name (with --cluster-group), or the resource id of an AKS or Arc-enabled cluster.",
         ),
     ],
-    fleet: Fleet = None,
-    group: Group = None,
     cluster_group: Annotated[
         str | None, _opt("--cluster-group", help="Resource group of --cluster given by name (default: -g).")
     ] = None,
     labels: Annotated[list[str] | None, _opt("--labels", help="Member labels key=value (repeatable).")] = None,
     update_group: Annotated[str | None, _opt("--update-group", help="Update group for staged upgrade runs.")] = None,
-    subscription: Subscription = None,
-    auth: Auth = None,
-    tenant: Tenant = None,
+    arm: ArmFlags = ArmFlags(),
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Join an AKS cluster or an Arc-enabled cluster to the fleet."""
@@ -324,7 +329,7 @@ def member_join(
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     validate.name(name, "member name")
     parsed_labels = member_labels(labels or [])
-    scope = _scope(fleet, group, subscription, auth, tenant)
+    scope = arm.scope()
     ref = cluster_ref(cluster, subscription=scope.arm.subscription, group=cluster_group or scope.group)
     body = member_body(ref, update_group, parsed_labels)
     result = scope.put(MEMBER, name, body, what=f"joining {ref.kind} cluster {ref.name} as {name}")
@@ -333,12 +338,9 @@ def member_join(
 
 
 @member_app.command("list")
+@_on_fleet
 def member_list(
-    fleet: Fleet = None,
-    group: Group = None,
-    subscription: Subscription = None,
-    auth: Auth = None,
-    tenant: Tenant = None,
+    arm: ArmFlags = ArmFlags(),
     output_format: opts.Output = "table",
 ) -> None:
     """List members: AKS or Arc, update group, labels, Kubernetes version, joined and healthy."""
@@ -346,26 +348,23 @@ def member_list(
     from akscli.fleet.armclient import MEMBER
 
     fmt = opts.output_format(output_format)
-    scope = _scope(fleet, group, subscription, auth, tenant)
+    scope = arm.scope()
     rows = member_rows(scope.items(MEMBER), scope.arm.cluster_reader())
     output.emit(rows, fmt, MEMBER_COLUMNS, name=lambda r: f"member/{r['name']}")
 
 
 @member_app.command("remove")
+@_on_fleet
 def member_remove(
     name: Annotated[str, typer.Argument(help="Member name.")],
-    fleet: Fleet = None,
-    group: Group = None,
     yes: opts.Yes = False,
-    subscription: Subscription = None,
-    auth: Auth = None,
-    tenant: Tenant = None,
+    arm: ArmFlags = ArmFlags(),
 ) -> None:
     """Remove a member from the fleet (the cluster itself stays)."""
     from akscli.fleet.armclient import MEMBER
 
     validate.name(name, "member name")
-    _remove(_scope(fleet, group, subscription, auth, tenant), MEMBER, name, yes, "fleet member remove", verb="remove")
+    _remove(arm.scope(), MEMBER, name, yes, "fleet member remove", verb="remove")
 
 
 EVICTION_COLUMNS = [
@@ -377,11 +376,11 @@ EVICTION_COLUMNS = [
 
 
 @member_app.command("drain")
+@_on_hub
 def member_drain(
     name: HubMemberName,
     timeout: opts.Timeout = "5m",
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.Output = "table",
 ) -> None:
     """Cordon a member and evict every placement from it, honouring disruption budgets."""
@@ -390,7 +389,7 @@ def member_drain(
     fmt = opts.output_format(output_format)
     validate.name(name, "member cluster name")
     seconds = drain.drain_timeout(timeout)
-    kube = opts.connect(kubeconfig, context)
+    kube = hub.connect()
     _, results = drain.drain(kube, name, seconds, progress=output.progress)
     evictions = [(f"clusterresourceplacementeviction/{r.eviction}", "create") for r in results]
     _audit_hub(kube, "fleet member drain", [(f"membercluster/{name}", "cordon"), *evictions])
@@ -406,12 +405,13 @@ def member_drain(
 
 
 @member_app.command("uncordon")
-def member_uncordon(name: HubMemberName, kubeconfig: opts.Kubeconfig = None, context: opts.Context = None) -> None:
+@_on_hub
+def member_uncordon(name: HubMemberName, hub: opts.KubeFlags = opts.KubeFlags()) -> None:
     """Remove the cordon taint so placements may choose the member again."""
     from akscli.fleet import drain
 
     validate.name(name, "member cluster name")
-    kube = opts.connect(kubeconfig, context)
+    kube = hub.connect()
     if not drain.uncordon(kube, name):
         output.write(f"membercluster/{name} was not cordoned")
         return
@@ -423,6 +423,7 @@ def member_uncordon(name: HubMemberName, kubeconfig: opts.Kubeconfig = None, con
 
 
 @app.command("place")
+@_on_hub
 def place(
     name: PlacementName,
     namespace: Annotated[
@@ -493,8 +494,7 @@ def place(
     wait: opts.Wait = False,
     timeout: opts.Timeout = "10m",
     yes: opts.Yes = False,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.Output = "table",
 ) -> None:
     """Place hub resources onto member clusters (ClusterResourcePlacement or ResourcePlacement)."""
@@ -533,7 +533,7 @@ def place(
     apply_objects(
         objects,
         stack=f"fleet-{name}"[:63],
-        target=opts.kube_target(kubeconfig, context),
+        target=hub.target(),
         dry_run=dry_run,
         wait=wait,
         timeout=timeout,
@@ -559,11 +559,11 @@ CLUSTER_STATUS_COLUMNS = [
 
 
 @placement_app.command("status")
+@_on_hub
 def placement_status(
     name: PlacementName,
     namespace: PlacementNamespace = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.Output = "table",
 ) -> None:
     """Per member: Scheduled .. Available, the first failing message, failed and drifted objects."""
@@ -571,7 +571,7 @@ def placement_status(
 
     fmt = opts.output_format(output_format)
     ns = _ns(namespace)
-    obj = placement.get_placement(opts.connect(kubeconfig, context), name, ns)
+    obj = placement.get_placement(hub.connect(), name, ns)
     summary = placement.placement_summary(obj)
     rows = [s.as_dict() for s in placement.cluster_statuses(obj)]
     if fmt in ("json", "yaml"):
@@ -601,6 +601,7 @@ PLACEMENT_COLUMNS = [
 
 
 @placement_app.command("list")
+@_on_hub
 def placement_list(
     namespace: Annotated[
         str | None,
@@ -609,8 +610,7 @@ def placement_list(
         ),
     ] = None,
     all_namespaces: opts.AllNamespaces = False,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.Output = "table",
 ) -> None:
     """List placements with how many members are available."""
@@ -618,7 +618,7 @@ def placement_list(
 
     fmt = opts.output_format(output_format)
     ns = _ns(namespace)
-    items = list(placement.list_placements(opts.connect(kubeconfig, context), ns, all_namespaces))
+    items = list(placement.list_placements(hub.connect(), ns, all_namespaces))
     if fmt in ("json", "yaml"):
         output.emit(items, fmt, [])
         return
@@ -641,13 +641,13 @@ WHICH_COLUMNS = [
 
 
 @placement_app.command("which")
+@_on_hub
 def placement_which(
     obj: Annotated[
         str, typer.Argument(metavar="KIND/NAME", help="The object, e.g. deployment/web or namespace/team-a.")
     ],
     namespace: Annotated[str | None, _opt("-n", "--namespace", help="Namespace of a namespaced object.")] = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.Output = "table",
 ) -> None:
     """Which placement put this object on which member, and how it fares there."""
@@ -655,7 +655,7 @@ def placement_which(
 
     fmt = opts.output_format(output_format)
     ref = placement.parse_object_ref(obj, _ns(namespace))
-    rows = placement.which(opts.connect(kubeconfig, context), ref)
+    rows = placement.which(hub.connect(), ref)
     if not rows:
         raise NotFoundError(
             f"no placement has put {obj} on a member cluster",
@@ -665,20 +665,20 @@ def placement_which(
 
 
 @placement_app.command("delete")
+@_on_hub
 def placement_delete(
     name: PlacementName,
     namespace: PlacementNamespace = None,
     yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    hub: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Delete a placement (its resources leave the members) and the overrides akscli made for it."""
     from akscli.cli.common import delete_objects
     from akscli.fleet.placement import delete_refs
 
     ns = _ns(namespace)
-    kube = opts.connect(kubeconfig, context)
+    kube = hub.connect()
     delete_objects(kube, delete_refs(kube, name, ns), yes=yes, what=f"placement {name}", dry_run=dry_run)
 
 
@@ -699,19 +699,16 @@ HUB_STRATEGY_COLUMNS = [
 
 
 @strategy_app.command("create")
+@_on_fleet
+@_on_hub
 def strategy_create(
     name: StrategyName,
     stage: Stage = None,
     namespace: Annotated[str | None, _opt("-n", "--namespace", help="Hub: a namespaced StagedUpdateStrategy.")] = None,
-    fleet: Fleet = None,
-    group: Group = None,
-    subscription: Subscription = None,
-    auth: Auth = None,
-    tenant: Tenant = None,
+    arm: ArmFlags = ArmFlags(),
     dry_run: opts.DryRun = "none",
     yes: opts.Yes = False,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.Output = "table",
 ) -> None:
     """Create a staged update strategy: ARM (--fleet: update groups) or hub (members by labels)."""
@@ -719,14 +716,14 @@ def strategy_create(
 
     fmt = opts.output_format(output_format)
     specs = parse_stages(stage or [])
-    if not fleet:
+    if not arm.fleet:
         from akscli.cli.common import apply_objects
         from akscli.fleet.rollout import strategy_objects
 
         apply_objects(
             strategy_objects(name, _ns(namespace), specs),
             stack=f"fleet-strategy-{name}"[:63],
-            target=opts.kube_target(kubeconfig, context),
+            target=hub.target(),
             dry_run=dry_run,
             yes=yes,
             output_format=output_format,
@@ -741,56 +738,49 @@ def strategy_create(
     if _arm_dry_run(dry_run):
         _emit_body(body, fmt)
         return
-    scope = _scope(fleet, group, subscription, auth, tenant)
+    scope = arm.scope()
     result = scope.put(STRATEGY, name, body)
     _audit_arm(scope, "fleet rollout strategy create", [(scope.ref(STRATEGY, name), "create")])
     output.emit_object(result, "yaml" if fmt == "table" else fmt)
 
 
 @strategy_app.command("list")
+@_on_fleet
+@_on_hub
 def strategy_list(
     namespace: Annotated[str | None, _opt("-n", "--namespace", help="Hub: namespaced strategies.")] = None,
-    fleet: Fleet = None,
-    group: Group = None,
-    subscription: Subscription = None,
-    auth: Auth = None,
-    tenant: Tenant = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    arm: ArmFlags = ArmFlags(),
+    hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.Output = "table",
 ) -> None:
     """List staged update strategies."""
     fmt = opts.output_format(output_format)
-    if fleet:
+    if arm.fleet:
         from akscli.fleet.armclient import STRATEGY
 
-        items = _scope(fleet, group, subscription, auth, tenant).items(STRATEGY)
+        items = arm.scope().items(STRATEGY)
         output.emit(items, fmt, ARM_STRATEGY_COLUMNS)
         return
     from akscli.fleet.rollout import list_strategies
 
     ns = _ns(namespace)
-    output.emit(list_strategies(opts.connect(kubeconfig, context), ns), fmt, HUB_STRATEGY_COLUMNS)
+    output.emit(list_strategies(hub.connect(), ns), fmt, HUB_STRATEGY_COLUMNS)
 
 
 @strategy_app.command("delete")
+@_on_fleet
+@_on_hub
 def strategy_delete(
     name: StrategyName,
     namespace: Annotated[str | None, _opt("-n", "--namespace", help="Hub: a namespaced strategy.")] = None,
-    fleet: Fleet = None,
-    group: Group = None,
     yes: opts.Yes = False,
-    subscription: Subscription = None,
-    auth: Auth = None,
-    tenant: Tenant = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    arm: ArmFlags = ArmFlags(),
+    hub: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Delete a staged update strategy."""
     from akscli.fleet.armclient import STRATEGY
 
-    flags = (fleet, group, subscription, auth, tenant)
-    _delete_staged(STRATEGY, name, namespace, yes, flags, kubeconfig, context, "fleet rollout strategy delete")
+    _delete_staged(STRATEGY, name, namespace, yes, arm, hub, "fleet rollout strategy delete")
 
 
 def _hub_ref(obj: dict[str, Any]) -> tuple[str, str, str, str | None]:
@@ -802,6 +792,8 @@ def _hub_ref(obj: dict[str, Any]) -> tuple[str, str, str, str | None]:
 
 
 @rollout_app.command("create")
+@_on_fleet
+@_on_hub
 def rollout_create(
     name: RunName,
     placement: Annotated[
@@ -813,8 +805,6 @@ def rollout_create(
     ] = None,
     start: Annotated[bool, typer.Option("--start/--no-start", help="Start the run at once.")] = False,
     namespace: Annotated[str | None, _opt("-n", "--namespace", help="Hub: a namespaced StagedUpdateRun.")] = None,
-    fleet: Fleet = None,
-    group: Group = None,
     upgrade_type: Annotated[
         str, typer.Option("--upgrade-type", help="ARM: Full|ControlPlaneOnly|NodeImageOnly.")
     ] = "Full",
@@ -825,18 +815,15 @@ def rollout_create(
         str, typer.Option("--node-image-selection", help="ARM: Latest|Consistent.")
     ] = "Latest",
     stage: Stage = None,
-    subscription: Subscription = None,
-    auth: Auth = None,
-    tenant: Tenant = None,
+    arm: ArmFlags = ArmFlags(),
     dry_run: opts.DryRun = "none",
     yes: opts.Yes = False,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.Output = "table",
 ) -> None:
     """Create an update run: a Kubernetes/node-image upgrade (--fleet) or a hub workload rollout."""
     fmt = opts.output_format(output_format)
-    if fleet:
+    if arm.fleet:
         from akscli.fleet.arm import update_run_body
         from akscli.fleet.stages import parse_stages
 
@@ -849,7 +836,7 @@ def rollout_create(
             stages=parse_stages(stage) if stage else None,
         )
         dry = _arm_dry_run(dry_run)
-        _create_arm_run(_scope(fleet, group, subscription, auth, tenant), name, body, strategy, start, dry, fmt)
+        _create_arm_run(arm.scope(), name, body, strategy, start, dry, fmt)
         return
     from akscli.cli.common import apply_objects
     from akscli.fleet.rollout import run_objects
@@ -867,7 +854,7 @@ def rollout_create(
     apply_objects(
         run_objects(name, _ns(namespace), placement, strategy, resource_index, start),
         stack=f"fleet-run-{name}"[:63],
-        target=opts.kube_target(kubeconfig, context),
+        target=hub.target(),
         dry_run=dry_run,
         yes=yes,
         output_format=output_format,
@@ -903,84 +890,73 @@ def _create_arm_run(
         output.write(f"updaterun/{name} created" + (" and started" if start else ""))
 
 
-def _run_action(
-    action: str, name: str, namespace: str | None, arm_flags: ArmFlags, kubeconfig: str | None, context: str | None
-) -> None:
+def _run_action(action: str, name: str, namespace: str | None, arm: ArmFlags, hub: opts.KubeFlags) -> None:
     """Start or stop a run: ARM (--fleet) or the hub's staged update run."""
     validate.name(name, "update run name")
-    if arm_flags[0]:
+    if arm.fleet:
         from akscli.fleet.armclient import UPDATE_RUN
 
-        scope = _scope(*arm_flags)
+        scope = arm.scope()
         scope.run_action(action, name)
         _audit_arm(scope, f"fleet rollout {action}", [(scope.ref(UPDATE_RUN, name), action)])
     else:
         from akscli.fleet.rollout import set_run_state
 
         ns = _ns(namespace)
-        kube = opts.connect(kubeconfig, context)
+        kube = hub.connect()
         set_run_state(kube, name, ns, action)
         _audit_hub(kube, f"fleet rollout {action}", [(f"stagedupdaterun/{name}", action)])
     output.write(f"updaterun/{name} {'started' if action == 'start' else 'stopped'}")
 
 
 @rollout_app.command("start")
+@_on_fleet
+@_on_hub
 def rollout_start(
     name: RunName,
     namespace: RunNamespace = None,
-    fleet: Fleet = None,
-    group: Group = None,
-    subscription: Subscription = None,
-    auth: Auth = None,
-    tenant: Tenant = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    arm: ArmFlags = ArmFlags(),
+    hub: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Start an update run."""
-    _run_action("start", name, namespace, (fleet, group, subscription, auth, tenant), kubeconfig, context)
+    _run_action("start", name, namespace, arm, hub)
 
 
 @rollout_app.command("stop")
+@_on_fleet
+@_on_hub
 def rollout_stop(
     name: RunName,
     namespace: RunNamespace = None,
-    fleet: Fleet = None,
-    group: Group = None,
-    subscription: Subscription = None,
-    auth: Auth = None,
-    tenant: Tenant = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    arm: ArmFlags = ArmFlags(),
+    hub: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Stop an update run (members being updated finish; no new ones start)."""
-    _run_action("stop", name, namespace, (fleet, group, subscription, auth, tenant), kubeconfig, context)
+    _run_action("stop", name, namespace, arm, hub)
 
 
 @rollout_app.command("skip")
+@_on_fleet
 def rollout_skip(
     name: RunName,
     target: Annotated[
         list[str] | None,
         _opt("--target", help="TYPE:NAME to skip: Member, Group, Stage or AfterStageWait (repeatable)."),
     ] = None,
-    fleet: Fleet = None,
-    group: Group = None,
-    subscription: Subscription = None,
-    auth: Auth = None,
-    tenant: Tenant = None,
+    arm: ArmFlags = ArmFlags(),
 ) -> None:
     """Skip members, groups, stages or waits of an ARM update run."""
     from akscli.fleet.arm import skip_body
     from akscli.fleet.armclient import UPDATE_RUN
 
-    if not fleet:
+    if not arm.fleet:
         raise UsageError(
             "skip applies to ARM update runs (--fleet)",
             hint="hub runs move on through approvals: akscli fleet approve RUN",
         )
     validate.name(name, "update run name")
     body = skip_body(target or [])
-    scope = _scope(fleet, group, subscription, auth, tenant)
+    scope = arm.scope()
     scope.skip(name, body)
     _audit_arm(scope, "fleet rollout skip", [(scope.ref(UPDATE_RUN, name), "skip")])
     output.write(f"updaterun/{name} skipped " + ", ".join(f"{t['type']}:{t['name']}" for t in body["targets"]))
@@ -1002,26 +978,23 @@ ARM_RUN_COLUMNS = [
 
 
 @rollout_app.command("status")
+@_on_fleet
+@_on_hub
 def rollout_status(
     name: RunName,
     namespace: RunNamespace = None,
-    fleet: Fleet = None,
-    group: Group = None,
-    subscription: Subscription = None,
-    auth: Auth = None,
-    tenant: Tenant = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    arm: ArmFlags = ArmFlags(),
+    hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.Output = "table",
 ) -> None:
     """The stages of a run, each with its gates and members and their state."""
     fmt = opts.output_format(output_format)
     validate.name(name, "update run name")
-    if fleet:
+    if arm.fleet:
         from akscli.fleet import arm as logic
         from akscli.fleet.armclient import UPDATE_RUN
 
-        run = _scope(fleet, group, subscription, auth, tenant).get(UPDATE_RUN, name)
+        run = arm.scope().get(UPDATE_RUN, name)
         if fmt in ("json", "yaml"):
             output.emit_object(run, fmt)
             return
@@ -1030,7 +1003,7 @@ def rollout_status(
         from akscli.fleet import rollout
 
         ns = _ns(namespace)
-        run = rollout.get_run(opts.connect(kubeconfig, context), name, ns)
+        run = rollout.get_run(hub.connect(), name, ns)
         summary, rows = rollout.run_summary(run), rollout.run_rows(run)
         if fmt in ("json", "yaml"):
             output.emit_object({"run": summary, "stages": rows}, fmt)
@@ -1063,29 +1036,26 @@ def _arm_run_state(run: dict[str, Any]) -> str:
 
 
 @rollout_app.command("list")
+@_on_fleet
+@_on_hub
 def rollout_list(
     namespace: Annotated[str | None, _opt("-n", "--namespace", help="Hub: namespaced runs.")] = None,
-    fleet: Fleet = None,
-    group: Group = None,
-    subscription: Subscription = None,
-    auth: Auth = None,
-    tenant: Tenant = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    arm: ArmFlags = ArmFlags(),
+    hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.Output = "table",
 ) -> None:
     """List update runs."""
     fmt = opts.output_format(output_format)
-    if fleet:
+    if arm.fleet:
         from akscli.fleet.armclient import UPDATE_RUN
 
-        runs = _scope(fleet, group, subscription, auth, tenant).items(UPDATE_RUN)
+        runs = arm.scope().items(UPDATE_RUN)
         output.emit(runs, fmt, ARM_RUN_LIST_COLUMNS, name=lambda r: f"updaterun/{r['name']}")
         return
     from akscli.fleet import rollout
 
     ns = _ns(namespace)
-    items = rollout.list_runs(opts.connect(kubeconfig, context), ns)
+    items = rollout.list_runs(hub.connect(), ns)
     if fmt in ("json", "yaml"):
         output.emit(items, fmt, [])
         return
@@ -1094,23 +1064,19 @@ def rollout_list(
 
 
 @rollout_app.command("delete")
+@_on_fleet
+@_on_hub
 def rollout_delete(
     name: RunName,
     namespace: RunNamespace = None,
-    fleet: Fleet = None,
-    group: Group = None,
     yes: opts.Yes = False,
-    subscription: Subscription = None,
-    auth: Auth = None,
-    tenant: Tenant = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    arm: ArmFlags = ArmFlags(),
+    hub: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Delete an update run (ARM with --fleet, else the hub's staged update run)."""
     from akscli.fleet.armclient import UPDATE_RUN
 
-    flags = (fleet, group, subscription, auth, tenant)
-    _delete_staged(UPDATE_RUN, name, namespace, yes, flags, kubeconfig, context, "fleet rollout delete")
+    _delete_staged(UPDATE_RUN, name, namespace, yes, arm, hub, "fleet rollout delete")
 
 
 def _delete_staged(
@@ -1118,9 +1084,8 @@ def _delete_staged(
     name: str,
     namespace: str | None,
     yes: bool,
-    arm_flags: ArmFlags,
-    kubeconfig: str | None,
-    context: str | None,
+    arm: ArmFlags,
+    hub: opts.KubeFlags,
     action: str,
 ) -> None:
     """Delete an update run or strategy: through ARM with --fleet, else on the hub."""
@@ -1129,11 +1094,11 @@ def _delete_staged(
     from akscli.fleet.armclient import UPDATE_RUN
 
     validate.name(name, f"{child.noun} name")
-    if arm_flags[0]:
-        _remove(_scope(*arm_flags), child, name, yes, action)
+    if arm.fleet:
+        _remove(arm.scope(), child, name, yes, action)
         return
     ns = _ns(namespace)
-    kube = opts.connect(kubeconfig, context)
+    kube = hub.connect()
     read = rollout.get_run if child is UPDATE_RUN else rollout.get_strategy
     delete_objects(kube, [_hub_ref(read(kube, name, ns))], yes=yes, what=f"{child.noun} {name}")
 
@@ -1142,6 +1107,8 @@ def _delete_staged(
 
 
 @app.command("approve")
+@_on_fleet
+@_on_hub
 def approve(
     run: Annotated[str, typer.Argument(help="Update run whose pending approval to give.")],
     stage: Annotated[str | None, _opt("--stage", help="Only the gate of this stage.")] = None,
@@ -1151,13 +1118,8 @@ def approve(
     ] = False,
     timeout: opts.Timeout = "30m",
     namespace: RunNamespace = None,
-    fleet: Fleet = None,
-    group: Group = None,
-    subscription: Subscription = None,
-    auth: Auth = None,
-    tenant: Tenant = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    arm: ArmFlags = ArmFlags(),
+    hub: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Approve the pending gate of a run: ARM gates (--fleet) or hub (Cluster)ApprovalRequests."""
     validate.name(run, "update run name")
@@ -1165,13 +1127,13 @@ def approve(
         validate.name(stage, "stage name")
     seconds = validate.duration(timeout, "--timeout")
     wait_for = seconds if wait else None
-    if fleet:
-        _approve_arm(_scope(fleet, group, subscription, auth, tenant), run, stage, gate, wait_for)
+    if arm.fleet:
+        _approve_arm(arm.scope(), run, stage, gate, wait_for)
         return
     if gate:
         raise UsageError("--gate names ARM gates", hint="add --fleet NAME -g GROUP, or drop --gate")
     ns = _ns(namespace)
-    _approve_hub(opts.connect(kubeconfig, context), run, ns, stage, wait_for)
+    _approve_hub(hub.connect(), run, ns, stage, wait_for)
 
 
 def _approve_hub(kube: Kube, run: str, namespace: str | None, stage: str | None, wait: float | None) -> None:
@@ -1227,14 +1189,11 @@ GATE_COLUMNS = [
 
 
 @app.command("gates")
+@_on_fleet
 def gates_list(
-    fleet: Fleet = None,
-    group: Group = None,
     run: Annotated[str | None, _opt("--run", help="Only gates of this update run.")] = None,
     pending: Annotated[bool, typer.Option("--pending", help="Only gates waiting for approval.")] = False,
-    subscription: Subscription = None,
-    auth: Auth = None,
-    tenant: Tenant = None,
+    arm: ArmFlags = ArmFlags(),
     output_format: opts.Output = "table",
 ) -> None:
     """List the approval gates of a fleet's update runs (ARM)."""
@@ -1244,7 +1203,7 @@ def gates_list(
     fmt = opts.output_format(output_format)
     if run is not None:
         validate.name(run, "--run")
-    gates = _scope(fleet, group, subscription, auth, tenant).items(GATE)
+    gates = arm.scope().items(GATE)
     chosen = logic.pending_gates(gates, run) if pending else [g for g in gates if logic.gate_matches(g, run, None)]
     if fmt in ("json", "yaml"):
         output.emit(chosen, fmt, [])
@@ -1267,20 +1226,17 @@ PROFILE_COLUMNS = [
 
 
 @autoupgrade_app.command("create")
+@_on_fleet
 def autoupgrade_create(
     name: ProfileName,
     channel: Annotated[str, typer.Option("--channel", help="Stable|Rapid|NodeImage|TargetKubernetesVersion.")],
-    fleet: Fleet = None,
-    group: Group = None,
     strategy: Annotated[str | None, _opt("--strategy", help="Update strategy the generated runs use.")] = None,
     target_version: Annotated[
         str | None, _opt("--target-kubernetes-version", help="MAJOR.MINOR for the TargetKubernetesVersion channel.")
     ] = None,
     node_image_selection: Annotated[str, typer.Option("--node-image-selection", help="Latest|Consistent.")] = "Latest",
     disabled: Annotated[bool, typer.Option("--disabled", help="Create it switched off.")] = False,
-    subscription: Subscription = None,
-    auth: Auth = None,
-    tenant: Tenant = None,
+    arm: ArmFlags = ArmFlags(),
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Create an auto-upgrade profile; Arc-enabled members are refused as for upgrade runs."""
@@ -1292,7 +1248,7 @@ def autoupgrade_create(
     body = auto_upgrade_body(channel, target_version=target_version, node_image=node_image_selection, disabled=disabled)
     if strategy:
         validate.name(strategy, "strategy name")
-    scope = _scope(fleet, group, subscription, auth, tenant)
+    scope = arm.scope()
     saved = scope.strategy_of_run(strategy)
     scope.check_no_arc(use_strategy(body, saved), saved)
     result = scope.put(PROFILE, name, body)
@@ -1301,34 +1257,28 @@ def autoupgrade_create(
 
 
 @autoupgrade_app.command("list")
+@_on_fleet
 def autoupgrade_list(
-    fleet: Fleet = None,
-    group: Group = None,
-    subscription: Subscription = None,
-    auth: Auth = None,
-    tenant: Tenant = None,
+    arm: ArmFlags = ArmFlags(),
     output_format: opts.Output = "table",
 ) -> None:
     """List auto-upgrade profiles."""
     from akscli.fleet.armclient import PROFILE
 
     fmt = opts.output_format(output_format)
-    profiles = _scope(fleet, group, subscription, auth, tenant).items(PROFILE)
+    profiles = arm.scope().items(PROFILE)
     output.emit(profiles, fmt, PROFILE_COLUMNS, name=lambda p: f"autoupgradeprofile/{p.get('name')}")
 
 
 @autoupgrade_app.command("delete")
+@_on_fleet
 def autoupgrade_delete(
     name: ProfileName,
-    fleet: Fleet = None,
-    group: Group = None,
     yes: opts.Yes = False,
-    subscription: Subscription = None,
-    auth: Auth = None,
-    tenant: Tenant = None,
+    arm: ArmFlags = ArmFlags(),
 ) -> None:
     """Delete an auto-upgrade profile."""
     from akscli.fleet.armclient import PROFILE
 
     validate.name(name, "profile name")
-    _remove(_scope(fleet, group, subscription, auth, tenant), PROFILE, name, yes, "fleet autoupgrade delete")
+    _remove(arm.scope(), PROFILE, name, yes, "fleet autoupgrade delete")

@@ -89,41 +89,18 @@ DESCRIPTION_OPTIONS: dict[str, Any] = {
 Command = Callable[..., None]
 
 
-@dataclasses.dataclass(frozen=True)
-class _Cluster:
-    """Where a command works: the kubeconfig flags and -n."""
-
-    namespace: str | None = None
-    kubeconfig: str | None = None
-    kube_context: str | None = None
-    request_timeout: str | None = None
-
-    def target(self) -> KubeTarget:
-        return opts.kube_target(self.kubeconfig, self.kube_context, self.namespace, self.request_timeout)
-
-    def connect(self) -> tuple[Kube, str]:
-        """The connection and the namespace to work in (-n, else the context's)."""
-        kube = connect(self.target())
-        return kube, self.namespace or kube.namespace
-
-    def deployed(self, name: str) -> tuple[Kube, dict[str, Any]]:
-        """The connection and the object serving the deployed model ``name``."""
-        validate.name(name, "model deployment name")
-        kube, namespace = self.connect()
-        return kube, serving.find(kube, name, namespace)
+def _deployed(cluster: opts.KubeFlags, name: str) -> tuple[Kube, dict[str, Any]]:
+    """The connection and the object serving the deployed model ``name``."""
+    validate.name(name, "model deployment name")
+    kube, namespace = cluster.connect_ns()
+    return kube, serving.find(kube, name, namespace)
 
 
-CLUSTER_OPTIONS: dict[str, Any] = {
-    "namespace": opts.Namespace,
-    "kubeconfig": opts.Kubeconfig,
-    "kube_context": opts.Context,
-    "request_timeout": opts.RequestTimeout,
-}
 # Decorators: `@_with_description_flags` puts the model description flags in place of the
 # command's `described: catalog.Description` parameter; `@_on_cluster` puts -n, --kubeconfig,
-# --context and --request-timeout in place of its `cluster: _Cluster` parameter.
+# --context and --request-timeout in place of its `cluster: opts.KubeFlags` parameter.
 _with_description_flags = opts.flag_block(DESCRIPTION_OPTIONS, "described", catalog.Description)
-_on_cluster = opts.flag_block(CLUSTER_OPTIONS, "cluster", _Cluster)
+_on_cluster = opts.on_kube("namespace", "kubeconfig", "context", "request_timeout")
 
 
 DeploymentName = Annotated[str, typer.Argument(help="Deployment name (see model list).")]
@@ -369,7 +346,7 @@ def deploy_cmd(
     budget: BudgetOpt = None,
     price_file: PriceFileOpt = None,
     described: catalog.Description = catalog.Description(),
-    cluster: _Cluster = _Cluster(),
+    cluster: opts.KubeFlags = opts.KubeFlags(),
     dry_run: opts.DryRun = "none",
     wait: opts.Wait = False,
     timeout: opts.Timeout = "30m",
@@ -591,7 +568,7 @@ def list_cmd(
 ) -> None:
     """Deployed models: replicas, GPUs, VM size, endpoint and state."""
     fmt = opts.output_format(output_fmt)
-    kube, _ = _Cluster(namespace, kubeconfig, kube_context, request_timeout).connect()
+    kube = opts.KubeFlags(kubeconfig, kube_context, namespace, request_timeout).connect()
     if fleet:
         output.emit(
             serving.fleet_placements(kube),
@@ -624,12 +601,12 @@ EVENT_COLUMNS = [
 @_on_cluster
 def status_cmd(
     name: DeploymentName,
-    cluster: _Cluster = _Cluster(),
+    cluster: opts.KubeFlags = opts.KubeFlags(),
     output_fmt: opts.ObjectOutput = "table",
 ) -> None:
     """Conditions and recent events of one deployed model."""
     fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
-    kube, obj = cluster.deployed(name)
+    kube, obj = _deployed(cluster, name)
     doc = serving.status_report(kube, obj)
     if fmt != "table":
         output.emit_object(doc, fmt)
@@ -646,12 +623,12 @@ def status_cmd(
 @_on_cluster
 def endpoint_cmd(
     name: DeploymentName,
-    cluster: _Cluster = _Cluster(),
+    cluster: opts.KubeFlags = opts.KubeFlags(),
     output_fmt: opts.ObjectOutput = "table",
 ) -> None:
     """The in-cluster URL of a model and the model id it serves (from /v1/models)."""
     fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
-    kube, obj = cluster.deployed(name)
+    kube, obj = _deployed(cluster, name)
     doc = {"name": name, "url": f"{serving.endpoint_of(obj)}/v1", "models": serving.served_models(kube, obj)}
     output.emit_object(doc, fmt, fields=[("url", doc["url"]), ("models", doc["models"])])
 
@@ -662,14 +639,14 @@ def test_cmd(
     name: DeploymentName,
     prompt: Annotated[str, typer.Option("--prompt", help="The user message.")] = "Say hello in five words.",
     max_tokens: Annotated[int, typer.Option("--max-tokens", help="Longest reply.")] = 64,
-    cluster: _Cluster = _Cluster(),
+    cluster: opts.KubeFlags = opts.KubeFlags(),
     output_fmt: opts.ObjectOutput = "table",
 ) -> None:
     """One chat completion through the API server's service proxy: the reply and its latency."""
     fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
     text = validate.text(prompt, "--prompt", 8000, multiline=True)
     limit = validate.integer(max_tokens, "--max-tokens", 1, 32_768)
-    kube, obj = cluster.deployed(name)
+    kube, obj = _deployed(cluster, name)
     answer = serving.chat(kube, obj, text, limit)
     if fmt != "table":
         output.emit_object(answer.to_dict(), fmt)
@@ -686,11 +663,11 @@ def logs_cmd(
     name: DeploymentName,
     follow: Annotated[bool, typer.Option("-f", "--follow", help="Stream new lines.")] = False,
     tail: Annotated[int | None, typer.Option("--tail", help="Last N lines of each pod.", show_default=False)] = None,
-    cluster: _Cluster = _Cluster(),
+    cluster: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Logs of the model's server pods (the first pod when following)."""
     tail_lines = validate.integer(tail, "--tail", 0, 1_000_000) if tail is not None else None
-    kube, obj = cluster.deployed(name)
+    kube, obj = _deployed(cluster, name)
     pods = serving.server_pods(kube, obj)
     shown = pods[:1] if follow else pods
     for pod in shown:
@@ -707,14 +684,14 @@ def logs_cmd(
 def delete_cmd(
     name: DeploymentName,
     keep_history: Annotated[bool, typer.Option("--keep-history", help="Keep the revision records.")] = False,
-    cluster: _Cluster = _Cluster(),
+    cluster: opts.KubeFlags = opts.KubeFlags(),
     dry_run: opts.DryRun = "none",
     yes: opts.Yes = False,
 ) -> None:
     """Delete a deployed model and everything deploy created for it."""
     mode = opts.dry_run_mode(dry_run)
     validate.name(name, "model deployment name")
-    kube, ns = cluster.connect()
+    kube, ns = cluster.connect_ns()
     refs = serving.stack_refs(kube, name, ns, keep_history=keep_history)
     if mode == "client":
         # Nothing is sent: say what a real delete would remove.
@@ -741,13 +718,13 @@ HISTORY_COLUMNS = [
 @_on_cluster
 def history_cmd(
     name: DeploymentName,
-    cluster: _Cluster = _Cluster(),
+    cluster: opts.KubeFlags = opts.KubeFlags(),
     output_fmt: opts.Output = "table",
 ) -> None:
     """The recorded revisions of a deployed model, oldest first."""
     fmt = opts.output_format(output_fmt)
     validate.name(name, "model deployment name")
-    kube, ns = cluster.connect()
+    kube, ns = cluster.connect_ns()
     output.emit(
         [r.summary() for r in serving.revisions(kube, name, ns)],
         fmt,
@@ -770,7 +747,7 @@ def rollback_cmd(
     recreate: Annotated[
         bool, typer.Option("--recreate", help="Delete and create objects whose immutable fields differ.")
     ] = False,
-    cluster: _Cluster = _Cluster(),
+    cluster: opts.KubeFlags = opts.KubeFlags(),
     dry_run: opts.DryRun = "none",
     wait: opts.Wait = False,
     timeout: opts.Timeout = "30m",
@@ -782,7 +759,7 @@ def rollback_cmd(
     validate.duration(timeout, "--timeout")
     validate.name(name, "model deployment name")
     number = validate.integer(to_revision, "--to-revision", 1, 1_000_000) if to_revision is not None else None
-    kube, ns = cluster.connect()
+    kube, ns = cluster.connect_ns()
     history = serving.revisions(kube, name, ns)
     chosen = serving.pick_revision(history, name, ns, number)
     objects = [dict(o) for o in chosen.manifests]

@@ -10,7 +10,7 @@ import typer
 from akscli import output
 from akscli.cli import azopts
 from akscli.cli import options as opts
-from akscli.cli.azopts import AzAuth, AzSubscription, AzTenant, DryRun, NoWait, ResourceGroup
+from akscli.cli.azopts import AzureFlags, DryRun, NoWait, ResourceGroup, on_azure
 from akscli.output import Column
 
 app = typer.Typer(
@@ -63,6 +63,7 @@ def _show(pool: Mapping[str, Any], fmt: str) -> None:
 
 
 @app.command("add")
+@on_azure
 def add(
     cluster: Cluster,
     name: Name,
@@ -125,9 +126,7 @@ def add(
     dry_run: DryRun = False,
     no_wait: NoWait = False,
     output_: opts.ObjectOutput = "table",
-    subscription: AzSubscription = None,
-    auth: AzAuth = None,
-    tenant: AzTenant = None,
+    azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Add a node pool; --gpu h100 --gpus-per-node 8 picks the Azure GPU VM size."""
     from akscli.azure import clusters, nodepools
@@ -159,7 +158,7 @@ def add(
     if dry_run:
         azopts.print_request(body, fmt)
         return
-    target = azopts.azure_target(subscription, auth, tenant)
+    target = azure.target()
     if gpu:
         output.info(f"--gpu {gpu}: using VM size {spec.vm_size}")
     c = clusters.client(target)
@@ -178,42 +177,41 @@ def add(
 
 
 @app.command("list")
+@on_azure
 def list_(
     cluster: Cluster,
     resource_group: ResourceGroup = None,
     output_: opts.Output = "table",
-    subscription: AzSubscription = None,
-    auth: AzAuth = None,
-    tenant: AzTenant = None,
+    azure: AzureFlags = AzureFlags(),
 ) -> None:
     """List the node pools of a cluster."""
     from akscli.azure import nodepools
 
     fmt = output.check_format(output_)
     rg, cname, _ = _ids(resource_group, cluster)
-    pools = nodepools.list_pools(azopts.aks_client(subscription, auth, tenant), rg, cname)
+    pools = nodepools.list_pools(azure.aks_client(), rg, cname)
     azopts.emit_resources(pools, fmt, COLUMNS, nodepools.summary, kind="nodepool", empty="No node pools found.")
 
 
 @app.command("show")
+@on_azure
 def show(
     cluster: Cluster,
     name: Name,
     resource_group: ResourceGroup = None,
     output_: opts.ObjectOutput = "table",
-    subscription: AzSubscription = None,
-    auth: AzAuth = None,
-    tenant: AzTenant = None,
+    azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Show one node pool."""
     from akscli.azure import nodepools
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname, pname = _ids(resource_group, cluster, name)
-    _show(nodepools.get_pool(azopts.aks_client(subscription, auth, tenant), rg, cname, pname), fmt)
+    _show(nodepools.get_pool(azure.aks_client(), rg, cname, pname), fmt)
 
 
 @app.command("scale")
+@on_azure
 def scale(
     cluster: Cluster,
     name: Name,
@@ -226,9 +224,7 @@ def scale(
     ] = False,
     no_wait: NoWait = False,
     output_: opts.ObjectOutput = "table",
-    subscription: AzSubscription = None,
-    auth: AzAuth = None,
-    tenant: AzTenant = None,
+    azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Scale a node pool to --count nodes, or set its autoscaler range."""
     from akscli.azure import nodepools
@@ -239,7 +235,7 @@ def scale(
     nodepools.check_scale_flags(
         count=count, min_count=min_count, max_count=max_count, disable_autoscaler=disable_autoscaler
     )
-    c = azopts.aks_client(subscription, auth, tenant)
+    c = azure.aks_client()
     poller = nodepools.begin_scale(
         c,
         rg,
@@ -264,6 +260,7 @@ def scale(
 
 
 @app.command("upgrade")
+@on_azure
 def upgrade(
     cluster: Cluster,
     name: Name,
@@ -281,9 +278,7 @@ def upgrade(
     yes: opts.Yes = False,
     no_wait: NoWait = False,
     output_: opts.ObjectOutput = "table",
-    subscription: AzSubscription = None,
-    auth: AzAuth = None,
-    tenant: AzTenant = None,
+    azure: AzureFlags = AzureFlags(),
 ) -> None:
     """List available upgrades, or upgrade a node pool's version or node image."""
     from akscli.azure import nodepools
@@ -292,7 +287,7 @@ def upgrade(
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname, pname = _ids(resource_group, cluster, name)
     version = nodepools.check_upgrade_flags(kubernetes_version, node_image_only=node_image_only)
-    c = azopts.aks_client(subscription, auth, tenant)
+    c = azure.aks_client()
     if node_image_only:
         common.confirm(f"upgrade the node image of pool {pname}", yes)
         poller = nodepools.begin_node_image_upgrade(c, rg, cname, pname)
@@ -315,6 +310,7 @@ def upgrade(
 
 
 @app.command("delete")
+@on_azure
 def delete(
     cluster: Cluster,
     name: Name,
@@ -322,9 +318,7 @@ def delete(
     yes: opts.Yes = False,
     no_wait: NoWait = False,
     output_: opts.ObjectOutput = "table",
-    subscription: AzSubscription = None,
-    auth: AzAuth = None,
-    tenant: AzTenant = None,
+    azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Delete a node pool (its nodes are drained and removed)."""
     from akscli.azure import nodepools
@@ -332,7 +326,7 @@ def delete(
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname, pname = _ids(resource_group, cluster, name)
-    c = azopts.aks_client(subscription, auth, tenant)
+    c = azure.aks_client()
     nodepools.get_pool(c, rg, cname, pname)
     common.confirm(f"delete node pool {pname} of cluster {cname}", yes)
     poller = nodepools.begin_delete(c, rg, cname, pname)

@@ -6,16 +6,13 @@ akscli.audit and the rules in akscli.policy.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
 from akscli import output
 from akscli.cli import options as opts
 from akscli.output import Column
-
-if TYPE_CHECKING:
-    pass
 
 DOCTOR_FORMATS = ("table", "wide", "json", "yaml")
 GPU_USAGE_FORMATS = ("table", "wide", "json", "yaml", "csv")
@@ -51,6 +48,11 @@ _DOCTOR_COLUMNS = [
 ]
 
 
+# --kubeconfig, --context and --request-timeout, in place of a command's `cluster: KubeFlags`.
+_on_cluster = opts.on_kube("kubeconfig", "context", "request_timeout")
+
+
+@_on_cluster
 def doctor(
     for_groups: Annotated[
         list[str] | None,
@@ -62,9 +64,7 @@ def doctor(
         ),
     ] = None,
     output_format: Annotated[str, _output_option(DOCTOR_FORMATS)] = "table",
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
-    request_timeout: opts.RequestTimeout = None,
+    cluster: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Check the cluster for what akscli's command groups need, with the fix for each gap.
 
@@ -75,7 +75,7 @@ def doctor(
 
     fmt = opts.output_format(output_format, DOCTOR_FORMATS)
     groups = logic.parse_groups(for_groups or [])
-    kube = opts.connect(kubeconfig, context, None, request_timeout)
+    kube = cluster.connect()
     with output.status("checking the cluster"):
         results = logic.run(kube, groups)
     if fmt in ("json", "yaml"):
@@ -145,6 +145,7 @@ _CSV_COLUMNS = [
 
 
 @gpu_app.command("usage")
+@_on_cluster
 def gpu_usage(
     output_format: Annotated[str, _output_option(GPU_USAGE_FORMATS)] = "table",
     price_region: Annotated[
@@ -164,9 +165,7 @@ def gpu_usage(
         ),
     ] = None,
     page_size: Annotated[int, typer.Option("--page-size", help="Objects per list request.", min=50, max=5000)] = 500,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
-    request_timeout: opts.RequestTimeout = None,
+    cluster: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """GPUs allocatable, requested and idle per node pool and namespace, and what idle GPUs cost.
 
@@ -177,7 +176,7 @@ def gpu_usage(
 
     fmt = opts.output_format(output_format, GPU_USAGE_FORMATS)
     region = gpu_usage.use_prices(price_region, price_file)
-    kube = opts.connect(kubeconfig, context, None, request_timeout)
+    kube = cluster.connect()
     with output.status("reading nodes and pods") as update:
         usage = gpu_usage.measure(kube, price_region=region, page_size=page_size, progress=update)
     data = usage.to_dict()

@@ -6,6 +6,7 @@ them into the targets the logic modules take.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 from collections.abc import Callable, Mapping
@@ -126,6 +127,55 @@ def connect(
     from akscli.kube.client import connect as connect_target
 
     return connect_target(kube_target(kubeconfig, context, namespace, request_timeout))
+
+
+@dataclasses.dataclass(frozen=True)
+class KubeFlags:
+    """Where a command works on a cluster: --kubeconfig, --context and, where the command has
+    them, -n/--namespace and --request-timeout (``on_kube`` hands them over as one)."""
+
+    kubeconfig: str | None = None
+    context: str | None = None
+    namespace: str | None = None
+    request_timeout: str | None = None
+
+    def target(self) -> KubeTarget:
+        return kube_target(self.kubeconfig, self.context, self.namespace, self.request_timeout)
+
+    def connect(self) -> Kube:
+        """A cluster connection (imports the kubernetes client only here)."""
+        return connect(self.kubeconfig, self.context, self.namespace, self.request_timeout)
+
+    def connect_ns(self) -> tuple[Kube, str]:
+        """The connection and the namespace to work in (-n, else the context's)."""
+        kube = self.connect()
+        return kube, self.namespace or kube.namespace
+
+
+# The options a KubeFlags block may hold: flag name -> (parameter name, option). The parameter
+# of --context is ``kube_context``: some commands have a --context of their own (model plan).
+KUBE_OPTIONS: dict[str, tuple[str, Any]] = {
+    "namespace": ("namespace", Namespace),
+    "kubeconfig": ("kubeconfig", Kubeconfig),
+    "context": ("kube_context", Context),
+    "request_timeout": ("request_timeout", RequestTimeout),
+}
+
+
+def _kube_flags(
+    kubeconfig: str | None = None,
+    kube_context: str | None = None,
+    namespace: str | None = None,
+    request_timeout: str | None = None,
+) -> KubeFlags:
+    return KubeFlags(kubeconfig, kube_context, namespace, request_timeout)
+
+
+def on_kube(*names: str, into: str = "cluster") -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """A decorator: the options ``names`` of KUBE_OPTIONS (default --kubeconfig and --context),
+    in that order, in place of the command's ``into: KubeFlags`` parameter."""
+    chosen = names or ("kubeconfig", "context")
+    return flag_block(dict(KUBE_OPTIONS[name] for name in chosen), into, _kube_flags)
 
 
 def flag_block(
