@@ -111,20 +111,12 @@ CLUSTER_OPTIONS: dict[str, Any] = {
 # Replaces a command's ``cluster_flags`` parameter by CLUSTER_OPTIONS, handed over as one ClusterFlags.
 with_cluster_flags = opts.flag_block(CLUSTER_OPTIONS, "cluster_flags", logic.ClusterFlags, defaults={"spot": False})
 
+# Puts -n, --kubeconfig and --context in place of a command's ``k8s: opts.KubeFlags`` parameter
+# (not ``cluster``: in this group that names a Ray cluster).
+_on_cluster = opts.on_kube("namespace", "kubeconfig", "context", into="k8s")
+
 
 # ---- helpers --------------------------------------------------------------------------------
-
-
-def _connection(
-    kubeconfig: str | None, context: str | None, namespace: str | None, *, offline: bool = False
-) -> logic.Connection:
-    return logic.Connection(None if offline else opts.kube_target(kubeconfig, context, namespace), namespace)
-
-
-def _open(kubeconfig: str | None, context: str | None, namespace: str | None) -> tuple[Kube, str]:
-    """A connection and the namespace to work in (--namespace, else the context's)."""
-    kube = opts.connect(kubeconfig, context, namespace)
-    return kube, kube.namespace
 
 
 def _columns(columns: list[output.Column], all_namespaces: bool) -> list[output.Column]:
@@ -137,15 +129,13 @@ def _columns(columns: list[output.Column], all_namespaces: bool) -> list[output.
 def _list(
     kind: str,
     columns: list[output.Column],
-    namespace: str | None,
+    k8s: opts.KubeFlags,
     all_namespaces: bool,
     selector: str | None,
-    kubeconfig: str | None,
-    context: str | None,
     output_format: str,
 ) -> None:
     fmt = opts.output_format(output_format)
-    kube, ns = _open(kubeconfig, context, namespace)
+    kube, ns = k8s.connect_ns()
     items = kube.list(
         RAY,
         kind,
@@ -160,9 +150,7 @@ def _delete(
     kind: str,
     name: str,
     what: str,
-    namespace: str | None,
-    kubeconfig: str | None,
-    context: str | None,
+    k8s: opts.KubeFlags,
     yes: bool,
     dry_run: str,
     *,
@@ -170,7 +158,7 @@ def _delete(
 ) -> None:
     """Delete one Ray object (and what ``also`` names) after a confirmation."""
     validate.name(name, f"{what} name")
-    kube, ns = _open(kubeconfig, context, namespace)
+    kube, ns = k8s.connect_ns()
     logic.get_object(kube, kind, name, ns)
     refs = [(RAY, kind, name, ns), *also(kube, ns)]
     common.delete_objects(kube, refs, yes=yes, what=f"{what} {name} in namespace {ns}", dry_run=dry_run)
@@ -206,6 +194,7 @@ def _tail(tail: int | None) -> int | None:
 
 
 @cluster_app.command("create")
+@_on_cluster
 @with_cluster_flags
 def cluster_create(
     name: ClusterName,
@@ -215,9 +204,7 @@ def cluster_create(
     ] = None,
     cluster_flags: logic.ClusterFlags = logic.ClusterFlags(),
     label: Labels = None,
-    namespace: opts.Namespace = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
     dry_run: opts.DryRun = "none",
     wait: opts.Wait = False,
     timeout: opts.Timeout = "10m",
@@ -228,13 +215,13 @@ def cluster_create(
     """Create or update a Ray cluster (--wait: RayClusterProvisioned and HeadPodReady)."""
     mode = opts.dry_run_mode(dry_run)
     fmt = opts.output_format(output_format, APPLY_FORMATS)
-    conn = _connection(kubeconfig, context, namespace, offline=mode == "client")
+    conn = logic.Connection(None if mode == "client" else k8s.target(), k8s.namespace)
     built = logic.cluster_objects(name, cluster_flags, label or [], file, conn)
     _warn(built.warnings)
     common.apply_objects(
         built.objects,
         stack=f"ray-{name}",
-        target=opts.kube_target(kubeconfig, context, namespace),
+        target=k8s.target(),
         dry_run=mode,
         wait=wait,
         timeout=timeout,
@@ -259,30 +246,28 @@ CLUSTER_COLUMNS = [
 
 
 @cluster_app.command("list")
+@_on_cluster
 def cluster_list(
-    namespace: opts.Namespace = None,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
     all_namespaces: opts.AllNamespaces = False,
     selector: opts.Selector = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
     output_format: opts.Output = "table",
 ) -> None:
     """List Ray clusters."""
-    _list("RayCluster", CLUSTER_COLUMNS, namespace, all_namespaces, selector, kubeconfig, context, output_format)
+    _list("RayCluster", CLUSTER_COLUMNS, k8s, all_namespaces, selector, output_format)
 
 
 @cluster_app.command("status")
+@_on_cluster
 def cluster_status(
     name: ClusterName,
-    namespace: opts.Namespace = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Conditions, workers ready per group, GPUs in use, and why pods are stuck."""
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     validate.name(name, "Ray cluster name")
-    kube, ns = _open(kubeconfig, context, namespace)
+    kube, ns = k8s.connect_ns()
     cluster = logic.get_object(kube, "RayCluster", name, ns)
     summary = logic.cluster_summary(cluster, logic.cluster_pods(kube, ns, name))
     findings = [] if summary["state"] == "ready" else logic.diagnose_cluster(kube, ns, name)
@@ -291,6 +276,7 @@ def cluster_status(
 
 
 @cluster_app.command("scale")
+@_on_cluster
 def cluster_scale(
     name: ClusterName,
     group: Group,
@@ -303,9 +289,7 @@ def cluster_scale(
     max_replicas: Annotated[
         int | None, typer.Option("--max", "--max-replicas", help="Autoscaler maximum.", show_default=False)
     ] = None,
-    namespace: opts.Namespace = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Scale one worker group: --replicas, --min, --max."""
@@ -314,7 +298,7 @@ def cluster_scale(
     for value, what in ((replicas, "--replicas"), (min_replicas, "--min"), (max_replicas, "--max")):
         if value is not None:
             validate.integer(value, what, 0, 10_000)
-    kube, ns = _open(kubeconfig, context, namespace)
+    kube, ns = k8s.connect_ns()
     cluster = logic.get_object(kube, "RayCluster", name, ns)
     change = logic.scale_patch(cluster, group, replicas, min_replicas, max_replicas)
     result: dict[str, Any] = {"cluster": name, "namespace": ns, "group": group, "changed": change is not None}
@@ -334,16 +318,15 @@ def cluster_scale(
 
 
 @cluster_app.command("delete")
+@_on_cluster
 def cluster_delete(
     name: ClusterName,
-    namespace: opts.Namespace = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
     yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
 ) -> None:
     """Delete a Ray cluster and its pods."""
-    _delete("RayCluster", name, "Ray cluster", namespace, kubeconfig, context, yes, dry_run)
+    _delete("RayCluster", name, "Ray cluster", k8s, yes, dry_run)
 
 
 def _label(key: str) -> Callable[[dict[str, Any]], Any]:
@@ -365,15 +348,14 @@ NODE_COLUMNS = [
 
 
 @cluster_app.command("nodes")
+@_on_cluster
 def cluster_nodes(
     name: Annotated[str | None, typer.Argument(help="Ray cluster (default: every cluster).")] = None,
     group: Annotated[
         str | None, typer.Option("--group", "-w", help="Only this worker group.", show_default=False)
     ] = None,
-    namespace: opts.Namespace = None,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
     all_namespaces: opts.AllNamespaces = False,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
     output_format: opts.Output = "table",
 ) -> None:
     """List the Ray nodes (head and worker pods) of a cluster."""
@@ -381,13 +363,14 @@ def cluster_nodes(
     selector = f"{logic.CLUSTER_LABEL}={validate.name(name, 'Ray cluster name')}" if name else logic.CLUSTER_LABEL
     if group:
         selector += f",{logic.GROUP_LABEL}={validate.name(group, 'worker group')}"
-    kube, ns = _open(kubeconfig, context, namespace)
+    kube, ns = k8s.connect_ns()
     kube.resource(RAY, "RayCluster")  # KubeRay missing: say so, rather than list no pods
     pods = kube.list("v1", "Pod", namespace=ns, all_namespaces=all_namespaces, label_selector=selector)
     output.emit(pods, fmt, _columns(NODE_COLUMNS, all_namespaces), raw=logic.ray_node)
 
 
 @cluster_app.command("logs")
+@_on_cluster
 def cluster_logs(
     name: ClusterName,
     out_dir: Annotated[
@@ -396,15 +379,13 @@ def cluster_logs(
     ] = None,
     node_type: Annotated[str, typer.Option("--node-type", help="head|worker|all.")] = "head",
     tail: Annotated[int | None, typer.Option("--tail", help="Last N lines of each log.", show_default=False)] = None,
-    namespace: opts.Namespace = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Logs of a cluster's Ray pods (head by default)."""
     kind = validate.choice(node_type, ("head", "worker", "all"), "--node-type")
     validate.name(name, "Ray cluster name")
     lines = _tail(tail)
-    kube, ns = _open(kubeconfig, context, namespace)
+    kube, ns = k8s.connect_ns()
     logic.get_object(kube, "RayCluster", name, ns)
     pods = logic.ray_pods(kube, ns, name, kind)
     if not pods:
@@ -421,6 +402,7 @@ def cluster_logs(
 
 
 @workergroup_app.command("add")
+@_on_cluster
 def workergroup_add(
     cluster: ClusterName,
     group: Annotated[str, typer.Argument(help="New worker group name.")],
@@ -440,9 +422,7 @@ def workergroup_add(
         list[str] | None, typer.Option("--node-selector", help="key=value (repeatable).", show_default=False)
     ] = None,
     image: Image = None,
-    namespace: opts.Namespace = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Add a worker group to a running Ray cluster."""
@@ -461,7 +441,7 @@ def workergroup_add(
         node_selector=node_selector or (),
     )
     group_image = validate.image(image, "--image") if image else None
-    kube, ns = _open(kubeconfig, context, namespace)
+    kube, ns = k8s.connect_ns()
     current = logic.get_object(kube, "RayCluster", cluster, ns)
     added, warnings = logic.add_worker_group(kube, current, new, group_image)
     _warn(warnings)
@@ -485,19 +465,18 @@ WORKERGROUP_COLUMNS = [
 
 
 @workergroup_app.command("list")
+@_on_cluster
 def workergroup_list(
     cluster: Annotated[str | None, typer.Argument(help="Ray cluster (default: all).")] = None,
-    namespace: opts.Namespace = None,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
     all_namespaces: opts.AllNamespaces = False,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
     output_format: opts.Output = "table",
 ) -> None:
     """Worker groups with desired, ready and GPU counts."""
     fmt = opts.output_format(output_format)
     if cluster:
         validate.name(cluster, "Ray cluster name")
-    kube, ns = _open(kubeconfig, context, namespace)
+    kube, ns = k8s.connect_ns()
     if cluster:
         clusters = [logic.get_object(kube, "RayCluster", cluster, ns)]
     else:
@@ -510,6 +489,7 @@ def workergroup_list(
 
 
 @job_app.command("submit")
+@_on_cluster
 @with_cluster_flags
 def job_submit(
     entrypoint_args: Annotated[
@@ -569,9 +549,7 @@ def job_submit(
     ] = None,
     cluster_flags: logic.ClusterFlags = logic.ClusterFlags(),
     label: Labels = None,
-    namespace: opts.Namespace = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
     dry_run: opts.DryRun = "none",
     wait: opts.Wait = False,
     timeout: Annotated[str, typer.Option("--timeout", help="How long --wait follows the job.")] = "1h",
@@ -598,14 +576,14 @@ def job_submit(
         labels=label or (),
     )
     # --cluster reads the cluster's image even for --dry-run=client.
-    conn = _connection(kubeconfig, context, namespace, offline=mode == "client" and not cluster)
+    conn = logic.Connection(None if mode == "client" and not cluster else k8s.target(), k8s.namespace)
     submission = logic.job_objects(entrypoint_args or [], job_flags, cluster_flags, conn)
     _warn(submission.warnings)
     _report_workdir(submission.workdir)
     job, ns = submission.name, conn.namespace()
     if mode == "none":
         logic.ensure_job_is_new(conn.kube(), ns, job)
-    target = opts.kube_target(kubeconfig, context, namespace)
+    target = k8s.target()
     kube = _apply_job(submission, target, mode, wait, yes, fmt)
     if kube is None:
         return
@@ -673,33 +651,31 @@ JOB_COLUMNS = [
 
 
 @job_app.command("list")
+@_on_cluster
 def job_list(
-    namespace: opts.Namespace = None,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
     all_namespaces: opts.AllNamespaces = False,
     selector: opts.Selector = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
     output_format: opts.Output = "table",
 ) -> None:
     """List Ray jobs."""
-    _list("RayJob", JOB_COLUMNS, namespace, all_namespaces, selector, kubeconfig, context, output_format)
+    _list("RayJob", JOB_COLUMNS, k8s, all_namespaces, selector, output_format)
 
 
 @job_app.command("status")
+@_on_cluster
 def job_status(
     name: JobName,
     wait: Annotated[bool, typer.Option("--wait", help="Follow the job until it ends.")] = False,
     timeout: Annotated[str, typer.Option("--timeout", help="How long --wait follows.")] = "1h",
-    namespace: opts.Namespace = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """A job's phases and, while it is stuck, why (pending pods, events, GPUs, image pulls)."""
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     validate.name(name, "Ray job name")
     seconds = validate.duration(timeout, "--timeout")
-    kube, ns = _open(kubeconfig, context, namespace)
+    kube, ns = k8s.connect_ns()
     job = logic.get_object(kube, "RayJob", name, ns)
     if wait:
         job = logic.follow_job(kube, ns, name, seconds, output.progress)
@@ -709,6 +685,7 @@ def job_status(
 
 
 @job_app.command("logs")
+@_on_cluster
 def job_logs(
     name: JobName,
     follow: Annotated[bool, typer.Option("--follow", "-f", help="Stream the job's output.")] = False,
@@ -719,9 +696,7 @@ def job_logs(
     timeout: Annotated[
         str, typer.Option("--timeout", help="With --follow: how long to wait for the job to start.")
     ] = "1h",
-    namespace: opts.Namespace = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """The job's output (the submitter's log); --out-dir adds the head pod's log."""
     validate.name(name, "Ray job name")
@@ -732,7 +707,7 @@ def job_logs(
             "--follow and --out-dir cannot be combined",
             hint="stream with --follow, or save with --out-dir",
         )
-    kube, ns = _open(kubeconfig, context, namespace)
+    kube, ns = k8s.connect_ns()
     job = logic.get_object(kube, "RayJob", name, ns)
     if out_dir:
         logic.save_pod_logs(kube, ns, logic.job_log_pods(kube, job), Path(out_dir), lines, output.info)
@@ -742,17 +717,16 @@ def job_logs(
 
 
 @job_app.command("stop")
+@_on_cluster
 def job_stop(
     name: JobName,
-    namespace: opts.Namespace = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
     yes: opts.Yes = False,
 ) -> None:
     """Stop a running job (suspends a job that owns its cluster; stops it through the
     dashboard API on a shared --cluster)."""
     validate.name(name, "Ray job name")
-    kube, ns = _open(kubeconfig, context, namespace)
+    kube, ns = k8s.connect_ns()
     job = logic.get_object(kube, "RayJob", name, ns)
     if logic.job_finished(job):
         deployment, status = logic.job_phase(job)
@@ -765,11 +739,10 @@ def job_stop(
 
 
 @job_app.command("delete")
+@_on_cluster
 def job_delete(
     name: JobName,
-    namespace: opts.Namespace = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
     yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
 ) -> None:
@@ -779,22 +752,21 @@ def job_delete(
         configmap = logic.workdir_configmap_name(name)
         return [("v1", "ConfigMap", configmap, ns)] if kube.get("v1", "ConfigMap", configmap, namespace=ns) else []
 
-    _delete("RayJob", name, "Ray job", namespace, kubeconfig, context, yes, dry_run, also=workdir)
+    _delete("RayJob", name, "Ray job", k8s, yes, dry_run, also=workdir)
 
 
 # ---- services -------------------------------------------------------------------------------
 
 
 @service_app.command("deploy")
+@_on_cluster
 @with_cluster_flags
 def service_deploy(
     name: ServiceName,
     file: Annotated[str, typer.Option("-f", "--file", help="Ray Serve config (serveConfigV2).")],
     cluster_flags: logic.ClusterFlags = logic.ClusterFlags(),
     label: Labels = None,
-    namespace: opts.Namespace = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
     dry_run: opts.DryRun = "none",
     wait: opts.Wait = False,
     timeout: opts.Timeout = "15m",
@@ -805,13 +777,13 @@ def service_deploy(
     """Deploy Ray Serve applications as a RayService (--wait: the Ready condition)."""
     mode = opts.dry_run_mode(dry_run)
     fmt = opts.output_format(output_format, APPLY_FORMATS)
-    conn = _connection(kubeconfig, context, namespace, offline=mode == "client")
+    conn = logic.Connection(None if mode == "client" else k8s.target(), k8s.namespace)
     built = logic.service_objects(name, file, cluster_flags, label or [], conn)
     _warn(built.warnings)
     common.apply_objects(
         built.objects,
         stack=f"rayservice-{name}",
-        target=opts.kube_target(kubeconfig, context, namespace),
+        target=k8s.target(),
         dry_run=mode,
         wait=wait,
         timeout=timeout,
@@ -823,17 +795,16 @@ def service_deploy(
 
 
 @service_app.command("status")
+@_on_cluster
 def service_status(
     name: ServiceName,
-    namespace: opts.Namespace = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Ready condition, serve endpoints and application statuses."""
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     validate.name(name, "RayService name")
-    kube, ns = _open(kubeconfig, context, namespace)
+    kube, ns = k8s.connect_ns()
     service = logic.get_object(kube, "RayService", name, ns)
     cluster = logic.service_cluster(service)
     stuck = logic.service_ready(service) != "True" and cluster is not None
@@ -853,34 +824,33 @@ SERVICE_COLUMNS = [
 
 
 @service_app.command("list")
+@_on_cluster
 def service_list(
-    namespace: opts.Namespace = None,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
     all_namespaces: opts.AllNamespaces = False,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
     output_format: opts.Output = "table",
 ) -> None:
     """List RayServices."""
-    _list("RayService", SERVICE_COLUMNS, namespace, all_namespaces, None, kubeconfig, context, output_format)
+    _list("RayService", SERVICE_COLUMNS, k8s, all_namespaces, None, output_format)
 
 
 @service_app.command("delete")
+@_on_cluster
 def service_delete(
     name: ServiceName,
-    namespace: opts.Namespace = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
     yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
 ) -> None:
     """Delete a RayService and the Ray cluster it runs on."""
-    _delete("RayService", name, "RayService", namespace, kubeconfig, context, yes, dry_run)
+    _delete("RayService", name, "RayService", k8s, yes, dry_run)
 
 
 # ---- dashboard ------------------------------------------------------------------------------
 
 
 @app.command("dashboard")
+@_on_cluster
 def dashboard(
     ref: Annotated[
         str,
@@ -891,15 +861,13 @@ def dashboard(
         typer.Option("--port-forward", help="Serve the dashboard on a local port until Ctrl-C."),
     ] = False,
     port: Annotated[int, typer.Option("--port", help="Local port for --port-forward.")] = 8265,
-    namespace: opts.Namespace = None,
-    kubeconfig: opts.Kubeconfig = None,
-    context: opts.Context = None,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """The Ray dashboard through the API server's service proxy (or a local forward)."""
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     validate.integer(port, "--port", 0, 65535)
-    kube, ns = _open(kubeconfig, context, namespace)
+    kube, ns = k8s.connect_ns()
     info: dict[str, Any] = logic.dashboard_info(kube, logic.resolve_cluster(kube, ref, ns))
     if not port_forward:
         if fmt != "table":
