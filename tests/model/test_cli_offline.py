@@ -175,3 +175,17 @@ def test_deploy_takes_a_described_model_and_the_cluster_flags_together() -> None
     deployment = next(d for d in yamlio.load_all(result.stdout) if d["kind"] == "Deployment")
     assert deployment["metadata"]["namespace"] == "ml"
     assert "acme/tiny-7b" in deployment["spec"]["template"]["spec"]["containers"][0]["args"]
+
+
+def test_a_plan_where_nothing_fits_prints_the_table_and_exits_9() -> None:
+    result = invoke("model", "plan", "deepseek-r1-0528", "--context", "163840", "--concurrency", "4096")
+    assert result.exit_code == 9, result
+    assert "size(s) do not fit" in result.stdout
+    assert "error: no VM size fits deepseek-ai/DeepSeek-R1-0528" in result.stderr
+    assert "--concurrency" in result.stderr
+
+
+def test_a_plan_over_budget_exits_9_with_the_budget_hint() -> None:
+    result = invoke("model", "plan", "phi-4", "--budget", "1")
+    assert result.exit_code == 9, result
+    assert "--budget" in result.stderr

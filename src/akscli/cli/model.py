@@ -227,6 +227,12 @@ def plan_cmd(
             output.write(row["vm_size"])
     else:
         _print_plan(the_plan, chosen, fmt)
+    if chosen is None:
+        # A runbook gating on the plan must see that there is nothing to deploy.
+        raise errors.CheckFailedError(
+            f"no VM size fits {model.id} within this plan",
+            hint="lower --context or --concurrency, raise --budget, or try another --region",
+        )
 
 
 def _print_plan(the_plan: planning.Plan, chosen: planning.Fit | None, fmt: str) -> None:
