@@ -104,7 +104,8 @@ class Usage:
 
 def use_prices(price_region: str | None, price_file: str | None) -> str | None:
     """Load ``--price-file`` when given, then check ``--price-region`` against the prices known."""
-    from akscli import skus, validate
+    from akscli import validate
+    from akscli.model import skus
 
     if price_file:
         validate.existing_file(price_file, "--price-file")
@@ -165,7 +166,7 @@ def pod_gpus(pod: Mapping[str, Any]) -> int:
 
 
 def _default_price(vm_size: str, region: str) -> float | None:
-    from akscli import skus
+    from akscli.model import skus
 
     return skus.price(vm_size, region)
 

@@ -496,7 +496,7 @@ def test_lexer_reads_shell_lines() -> None:
 def test_extract_joins_continuations_and_reads_spans(tmp_path: Path) -> None:
     doc = tmp_path / "probe.md"
     doc.write_text(
-        "Use `akscli model list -A` or `akscli.skus`.\n"
+        "Use `akscli model list -A` or `akscli.model.skus`.\n"
         "| a | `akscli policy check -f FILE\\|DIR` |\n"
         "```sh\n"
         "$ akscli model plan acme/x --weights-gib 13 \\\n"

@@ -7,8 +7,8 @@ import functools
 import pytest
 from ruamel.yaml import YAML
 
-from akscli import catalog
 from akscli.errors import UsageError
+from akscli.model import catalog
 
 from ._shared import kaito_catalog_path
 

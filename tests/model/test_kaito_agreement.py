@@ -1,6 +1,6 @@
 """akscli's copy of KAITO's node estimator agrees with KAITO for KAITO's whole catalog.
 
-The reference below is written from KAITO's rule, independently of akscli.planning, and reads
+The reference below is written from KAITO's rule, independently of akscli.model.planning, and reads
 KAITO's own model catalog (../shared/data/kaito/model_catalog.yaml), not akscli's transcription,
 so a wrong number in either akscli's data files or its arithmetic fails here.
 """
@@ -12,7 +12,7 @@ import functools
 import pytest
 from ruamel.yaml import YAML
 
-from akscli import catalog, planning, skus
+from akscli.model import catalog, planning, skus
 
 from ._shared import kaito_catalog_path
 

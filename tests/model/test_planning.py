@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from akscli import catalog, planning, skus
 from akscli.errors import UsageError
+from akscli.model import catalog, planning, skus
 
 
 @pytest.fixture(autouse=True)

@@ -9,26 +9,26 @@ from typing import Any
 
 import pytest
 
-from akscli import catalog, planning, serving
 from akscli.errors import UsageError
+from akscli.model import catalog, deploy, planning
 
 from ._golden import assert_golden, has_schema, schema_problems
 
 
-def _request(model: str = "phi-4", **kwargs: Any) -> serving.DeployRequest:
+def _request(model: str = "phi-4", **kwargs: Any) -> deploy.DeployRequest:
     m = catalog.get(model)
     plan = planning.plan(m, context=kwargs.pop("context", 4096))
     fit = planning.check_vm_size(plan, kwargs.pop("vm_size")) if "vm_size" in kwargs else plan.recommended
     assert fit is not None
     base: dict[str, Any] = {
-        "name": serving.default_name(m),
+        "name": deploy.default_name(m),
         "namespace": "ml",
         "model": m,
         "runtime": "kaito",
         "fit": fit,
         "context": plan.context,
     }
-    return serving.DeployRequest(**{**base, **kwargs})
+    return deploy.DeployRequest(**{**base, **kwargs})
 
 
 CASES: dict[str, dict[str, Any]] = {
@@ -57,12 +57,12 @@ CASES: dict[str, dict[str, Any]] = {
 
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_rendered_manifests_match_the_golden_file(name: str) -> None:
-    assert_golden(name, serving.build(_request(**CASES[name])))
+    assert_golden(name, deploy.build(_request(**CASES[name])))
 
 
 @pytest.mark.parametrize("name", sorted(set(CASES) - {"vllm.yaml"}))
 def test_every_custom_resource_is_valid_against_its_crd(name: str) -> None:
-    objects = serving.build(_request(**CASES[name]))
+    objects = deploy.build(_request(**CASES[name]))
     custom = [o for o in objects if has_schema(o)]
     assert custom
     assert [p for o in custom for p in schema_problems(o)] == []
@@ -70,7 +70,7 @@ def test_every_custom_resource_is_valid_against_its_crd(name: str) -> None:
 
 def test_the_vllm_server_gets_its_arguments_from_the_plan() -> None:
     req = _request("gpt-oss-120b", runtime="vllm", vm_size="Standard_NC80adis_H100_v5")
-    deployment = next(o for o in serving.build(req) if o["kind"] == "Deployment")
+    deployment = next(o for o in deploy.build(req) if o["kind"] == "Deployment")
     args = deployment["spec"]["template"]["spec"]["containers"][0]["args"]
     assert args[args.index("--tensor-parallel-size") + 1] == str(req.fit.tensor_parallel)
     assert args[args.index("--max-model-len") + 1] == str(req.context)
@@ -79,19 +79,19 @@ def test_the_vllm_server_gets_its_arguments_from_the_plan() -> None:
 
 def test_the_access_token_is_referenced_by_secret_never_inlined() -> None:
     req = _request("llama-3.1-8b-instruct", runtime="vllm", access_secret="hf-token")
-    deployment = next(o for o in serving.build(req) if o["kind"] == "Deployment")
+    deployment = next(o for o in deploy.build(req) if o["kind"] == "Deployment")
     env = deployment["spec"]["template"]["spec"]["containers"][0]["env"]
     assert env == [{"name": "HF_TOKEN", "valueFrom": {"secretKeyRef": {"name": "hf-token", "key": "HF_TOKEN"}}}]
 
 
 def test_kaito_gets_the_plans_context_as_max_model_len() -> None:
-    objects = serving.build(_request(context=12000))
+    objects = deploy.build(_request(context=12000))
     config = next(o for o in objects if o["kind"] == "ConfigMap")
     assert "max-model-len: 12000" in config["data"]["inference_config.yaml"]
 
 
 def test_autoscaling_a_kaito_model_scales_an_inferenceset() -> None:
-    objects = serving.build(_request(autoscale=(1, 3)))
+    objects = deploy.build(_request(autoscale=(1, 3)))
     scaled = next(o for o in objects if o["kind"] == "ScaledObject")
     assert scaled["spec"]["scaleTargetRef"]["kind"] == "InferenceSet"
     assert "vllm:num_requests_waiting" in scaled["spec"]["triggers"][0]["metadata"]["query"]
@@ -99,17 +99,17 @@ def test_autoscaling_a_kaito_model_scales_an_inferenceset() -> None:
 
 def test_vllm_on_more_than_one_node_is_refused_with_the_way_out() -> None:
     with pytest.raises(UsageError) as err:
-        serving.build(_request("deepseek-r1-0528", runtime="vllm", context=8192))
+        deploy.build(_request("deepseek-r1-0528", runtime="vllm", context=8192))
     assert "--runtime kaito" in (err.value.hint or "")
 
 
 def test_an_inference_pool_without_a_route_is_refused() -> None:
     with pytest.raises(UsageError, match="needs --expose"):
-        serving.build(_request(inference_pool=True))
+        deploy.build(_request(inference_pool=True))
 
 
 def test_fleet_placement_requires_members_with_enough_nodes_of_the_size() -> None:
-    objects = serving.build(_request(fleet=True))
+    objects = deploy.build(_request(fleet=True))
     crp = next(o for o in objects if o["kind"] == "ClusterResourcePlacement")
     term = crp["spec"]["policy"]["affinity"]["clusterAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"][
         "clusterSelectorTerms"
@@ -121,4 +121,4 @@ def test_fleet_placement_requires_members_with_enough_nodes_of_the_size() -> Non
 
 def test_fleet_refuses_the_default_namespace() -> None:
     with pytest.raises(UsageError, match="reserved"):
-        serving.build(_request(fleet=True, namespace="default"))
+        deploy.build(_request(fleet=True, namespace="default"))

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from akscli import skus
 from akscli.errors import UsageError
+from akscli.model import skus
 
 from ._shared import shared_dir
 

@@ -211,7 +211,7 @@ def resource_group_of(resource_id: str) -> str:
 
 
 def gpus_of_pool(pool: Mapping[str, Any]) -> int:
-    from akscli import skus
+    from akscli.model import skus
 
     sku = skus.get(str(pool.get("vmSize", "")))
     return (sku.gpus if sku else 0) * int(pool.get("count") or 0)

@@ -1,6 +1,6 @@
 """AKS node pools (agentPools) through ARM: GPU pools, MIG, autoscaler, spot, taints.
 
-``--gpu a100 --gpus-per-node 1`` resolves to an Azure VM size through ``akscli.skus`` (the
+``--gpu a100 --gpus-per-node 1`` resolves to an Azure VM size through ``akscli.model.skus`` (the
 project's dated GPU SKU data). GPU pools get the ``nvidia.com/gpu=present:NoSchedule`` taint
 unless told otherwise, so that only pods asking for GPUs land on the expensive nodes.
 """
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from azure.core.polling import LROPoller
     from azure.mgmt.containerservice import ContainerServiceClient
 
-    from akscli.skus import GpuSku
+    from akscli.model.skus import GpuSku
 
 GPU_TAINT = "nvidia.com/gpu=present:NoSchedule"
 MODES = ("System", "User")
@@ -117,7 +117,7 @@ class NodePoolSpec:
 
 def _vm_size(vm_size: str | None, gpu: str | None, gpus_per_node: int | None) -> tuple[str, GpuSku | None]:
     """The VM size (given, or picked for ``--gpu``) and its GPU facts (None: no GPU)."""
-    from akscli import skus
+    from akscli.model import skus
 
     if vm_size and gpu:
         raise UsageError(
@@ -309,7 +309,7 @@ def list_pools(c: ContainerServiceClient, rg: str, cluster: str) -> Iterator[dic
 
 
 def summary(pool: Mapping[str, Any]) -> dict[str, Any]:
-    from akscli import skus
+    from akscli.model import skus
 
     props = pool.get("properties") or {}
     sku = skus.get(str(props.get("vmSize", "")))

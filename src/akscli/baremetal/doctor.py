@@ -166,8 +166,8 @@ def expected_gpus(vm_size: str | None) -> int:
     """GPUs the VM size has, from the SKU table (or the interconnect table), 0 when unknown."""
     if not vm_size:
         return 0
-    from akscli import skus
     from akscli.baremetal import nccl
+    from akscli.model import skus
 
     sku = skus.get(vm_size)
     if sku is not None:

@@ -1,8 +1,9 @@
 """akscli model: catalog, GPU-fit and cost plan, deploy through KAITO or vLLM, operate, roll back.
 
-Thin: flags are parsed here; models come from ``akscli.catalog``, the numbers from
-``akscli.planning``, the objects and every cluster read from ``akscli.serving``, and every change
-goes through ``common.apply_objects``.
+Thin: flags are parsed here; models come from ``akscli.model.catalog``, the numbers from
+``akscli.model.planning``, the objects from ``akscli.model.deploy``, revisions from
+``akscli.model.revisions``, every cluster read from ``akscli.model.live``, and every change goes
+through ``common.apply_objects``.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from typing import Annotated, Any
 
 import typer
 
-from akscli import catalog, errors, output, planning, serving, skus, validate
+from akscli import errors, output, validate
 from akscli.cli import common
 from akscli.cli import options as opts
 from akscli.kube.client import Kube, KubeTarget, connect
+from akscli.model import catalog, deploy, kinds, live, planning, revisions, skus
 from akscli.output import Column
 
 app = typer.Typer(
@@ -93,7 +95,7 @@ def _deployed(cluster: opts.KubeFlags, name: str) -> tuple[Kube, dict[str, Any]]
     """The connection and the object serving the deployed model ``name``."""
     validate.name(name, "model deployment name")
     kube, namespace = cluster.connect_ns()
-    return kube, serving.find(kube, name, namespace)
+    return kube, live.find(kube, name, namespace)
 
 
 # Decorators: `@_with_description_flags` puts the model description flags in place of the
@@ -286,10 +288,10 @@ def deploy_cmd(
     ] = None,
     prometheus: Annotated[
         str, typer.Option("--prometheus", help="Prometheus address KEDA queries.")
-    ] = serving.DEFAULT_PROMETHEUS,
+    ] = kinds.DEFAULT_PROMETHEUS,
     queue_threshold: Annotated[
         int, typer.Option("--queue-threshold", help="Waiting requests per replica before KEDA adds one.")
-    ] = serving.DEFAULT_QUEUE_THRESHOLD,
+    ] = kinds.DEFAULT_QUEUE_THRESHOLD,
     expose: Annotated[bool, typer.Option("--expose", help="Add a Gateway API HTTPRoute.")] = False,
     gateway: Annotated[
         str, typer.Option("--gateway", help="Gateway for --expose: NAME or NAMESPACE/NAME.")
@@ -306,10 +308,10 @@ def deploy_cmd(
             "--endpoint-picker", help="Endpoint picker Service of the pool (default NAME-epp).", show_default=False
         ),
     ] = None,
-    image: Annotated[str, typer.Option("--image", help="vLLM image (runtime vllm).")] = serving.DEFAULT_VLLM_IMAGE,
+    image: Annotated[str, typer.Option("--image", help="vLLM image (runtime vllm).")] = kinds.DEFAULT_VLLM_IMAGE,
     storage_class: Annotated[
         str, typer.Option("--storage-class", help="Storage class for the weights (runtime vllm).")
-    ] = serving.DEFAULT_STORAGE_CLASS,
+    ] = kinds.DEFAULT_STORAGE_CLASS,
     recreate: Annotated[
         bool,
         typer.Option(
@@ -367,16 +369,16 @@ def deploy_cmd(
     mode = opts.dry_run_mode(dry_run)
     validate.duration(timeout, "--timeout")
     model = catalog.resolve(model_name, described)
-    serving.check_fleet_flags(fleet, member or [], clusters, staged_strategy)
+    deploy.check_fleet_flags(fleet, member or [], clusters, staged_strategy)
     the_plan = planning.plan_from_flags(
         model, context=context, concurrency=concurrency, region=region, budget=budget, price_file=price_file
     )
     fit = planning.fit_to_deploy(the_plan, vm_size)
     # On a fleet hub the model gets a namespace of its own: the placement takes the whole namespace.
-    namespace = cluster.namespace or (serving.default_name(model) if fleet else None)
-    gateway_name, gateway_namespace = serving.parse_gateway(gateway)
-    req = serving.DeployRequest(
-        name=validate.name(name, "--name", 50) if name else serving.default_name(model),
+    namespace = cluster.namespace or (deploy.default_name(model) if fleet else None)
+    gateway_name, gateway_namespace = deploy.parse_gateway(gateway)
+    req = deploy.DeployRequest(
+        name=validate.name(name, "--name", 50) if name else deploy.default_name(model),
         namespace=namespace or "default",
         model=model,
         runtime=runtime,
@@ -384,7 +386,7 @@ def deploy_cmd(
         context=the_plan.context,
         replicas=replicas,
         access_secret=access_secret,
-        autoscale=serving.parse_autoscale(autoscale) if autoscale else None,
+        autoscale=deploy.parse_autoscale(autoscale) if autoscale else None,
         prometheus=prometheus,
         queue_threshold=queue_threshold,
         expose=expose,
@@ -405,14 +407,14 @@ def deploy_cmd(
     kube = connect(target) if mode != "client" else None
     if kube is not None:
         req.namespace = namespace or kube.namespace
-    objects = serving.build(req)
+    objects = deploy.build(req)
     _announce(req)
     if kube is None:
         common.apply_objects(
-            objects, stack=serving.stack_of(req.name), target=target, dry_run=mode, yes=yes, output_format=output_fmt
+            objects, stack=kinds.stack_of(req.name), target=target, dry_run=mode, yes=yes, output_format=output_fmt
         )
         return
-    serving.check_operators(kube, objects)
+    live.check_operators(kube, objects)
     if not fleet:
         _ensure_namespace(kube, req.namespace, create=create_namespace, dry_run=mode)
     rollout = _Rollout(kube, target, mode, yes, output_fmt, recreate, force_conflicts, action="model deploy")
@@ -431,7 +433,7 @@ def deploy_cmd(
         _wait(kube, objects, timeout, fleet=fleet)
 
 
-def _announce(req: serving.DeployRequest) -> None:
+def _announce(req: deploy.DeployRequest) -> None:
     """The size the plan chose, and what will stop the model from starting."""
     fit = req.fit
     output.info(
@@ -484,19 +486,19 @@ class _Rollout:
         params: dict[str, Any],
         note: str,
         dropped: str,
-        history: list[serving.Revision] | None = None,
+        history: list[revisions.Revision] | None = None,
     ) -> int | None:
         """The recorded revision number; None for a dry run."""
         self._recreate_if_needed(objects)
         if history is None:
-            history = serving.revisions(self.kube, name, namespace)
-        stale = serving.stale_objects(history, objects)
+            history = revisions.revisions(self.kube, name, namespace)
+        stale = revisions.stale_objects(history, objects)
         if stale and self.mode == "none":
-            refs = ", ".join(serving.ref(o) for o in stale)
+            refs = ", ".join(revisions.ref(o) for o in stale)
             common.confirm(f"delete {len(stale)} object(s) {dropped} ({refs})", self.yes)
         common.apply_objects(
             objects,
-            stack=serving.stack_of(name),
+            stack=kinds.stack_of(name),
             target=self.target,
             dry_run=self.mode,
             wait=False,
@@ -507,12 +509,12 @@ class _Rollout:
         )
         if self.mode != "none":
             return None
-        for ref in serving.delete_stale(self.kube, stale):
+        for ref in revisions.delete_stale(self.kube, stale):
             output.write(f"{ref} deleted (no longer rendered)")
-        return serving.record_revision(self.kube, name, namespace, objects, params, note, history)
+        return revisions.record_revision(self.kube, name, namespace, objects, params, note, history)
 
     def _recreate_if_needed(self, objects: list[dict[str, Any]]) -> None:
-        changes = serving.immutable_conflicts(self.kube, objects)
+        changes = revisions.immutable_conflicts(self.kube, objects)
         if not changes:
             return
         listed = "; ".join(line for change in changes for line in change.fields)
@@ -526,13 +528,13 @@ class _Rollout:
             output.info(f"would recreate: {listed}")
             return
         common.confirm(f"recreate {len(changes)} object(s) ({listed})", self.yes)
-        serving.recreate(self.kube, changes)
+        revisions.recreate(self.kube, changes)
 
 
 def _wait(kube: Kube, objects: list[dict[str, Any]], timeout: str, *, fleet: bool) -> None:
     from akscli.kube.wait import wait_for
 
-    waited = serving.objects_to_wait_for(objects, fleet=fleet)
+    waited = live.objects_to_wait_for(objects, fleet=fleet)
     with output.status(f"waiting up to {timeout} for {len(waited)} object(s)") as update:
         wait_for(kube, waited, validate.duration(timeout, "--timeout"), progress=update)
     output.info("ready")
@@ -577,14 +579,14 @@ def list_cmd(
     kube = opts.KubeFlags(kubeconfig, kube_context, namespace, request_timeout).connect()
     if fleet:
         output.emit(
-            serving.fleet_placements(kube),
+            live.fleet_placements(kube),
             fmt,
             FLEET_COLUMNS,
             name=lambda r: f"{r['name']}/{r['cluster']}",
             empty="No model is placed through the fleet.",
         )
         return
-    rows = serving.deployed_models(kube, namespace=namespace, all_namespaces=all_namespaces)
+    rows = live.deployed_models(kube, namespace=namespace, all_namespaces=all_namespaces)
     output.emit(rows, fmt, LIST_COLUMNS, name=lambda r: f"model/{r['name']}", empty="No models deployed.")
 
 
@@ -613,7 +615,7 @@ def status_cmd(
     """Conditions and recent events of one deployed model."""
     fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
     kube, obj = _deployed(cluster, name)
-    doc = serving.status_report(kube, obj)
+    doc = live.status_report(kube, obj)
     if fmt != "table":
         output.emit_object(doc, fmt)
         return
@@ -635,7 +637,7 @@ def endpoint_cmd(
     """The in-cluster URL of a model and the model id it serves (from /v1/models)."""
     fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
     kube, obj = _deployed(cluster, name)
-    doc = {"name": name, "url": f"{serving.endpoint_of(obj)}/v1", "models": serving.served_models(kube, obj)}
+    doc = {"name": name, "url": f"{live.endpoint_of(obj)}/v1", "models": live.served_models(kube, obj)}
     output.emit_object(doc, fmt, fields=[("url", doc["url"]), ("models", doc["models"])])
 
 
@@ -653,7 +655,7 @@ def test_cmd(
     text = validate.text(prompt, "--prompt", 8000, multiline=True)
     limit = validate.integer(max_tokens, "--max-tokens", 1, 32_768)
     kube, obj = _deployed(cluster, name)
-    answer = serving.chat(kube, obj, text, limit)
+    answer = live.chat(kube, obj, text, limit)
     if fmt != "table":
         output.emit_object(answer.to_dict(), fmt)
         return
@@ -674,7 +676,7 @@ def logs_cmd(
     """Logs of the model's server pods (the first pod when following)."""
     tail_lines = validate.integer(tail, "--tail", 0, 1_000_000) if tail is not None else None
     kube, obj = _deployed(cluster, name)
-    pods = serving.server_pods(kube, obj)
+    pods = live.server_pods(kube, obj)
     shown = pods[:1] if follow else pods
     for pod in shown:
         prefix = f"[{pod}] " if len(shown) > 1 else ""
@@ -698,7 +700,7 @@ def delete_cmd(
     mode = opts.dry_run_mode(dry_run)
     validate.name(name, "model deployment name")
     kube, ns = cluster.connect_ns()
-    refs = serving.stack_refs(kube, name, ns, keep_history=keep_history)
+    refs = live.stack_refs(kube, name, ns, keep_history=keep_history)
     if mode == "client":
         # Nothing is sent: say what a real delete would remove.
         for _, kind, obj_name, _ in refs:
@@ -732,7 +734,7 @@ def history_cmd(
     validate.name(name, "model deployment name")
     kube, ns = cluster.connect_ns()
     output.emit(
-        [r.summary() for r in serving.revisions(kube, name, ns)],
+        [r.summary() for r in revisions.revisions(kube, name, ns)],
         fmt,
         HISTORY_COLUMNS,
         name=lambda r: f"{name}/{r['revision']}",
@@ -766,10 +768,10 @@ def rollback_cmd(
     validate.name(name, "model deployment name")
     number = validate.integer(to_revision, "--to-revision", 1, 1_000_000) if to_revision is not None else None
     kube, ns = cluster.connect_ns()
-    history = serving.revisions(kube, name, ns)
-    chosen = serving.pick_revision(history, name, ns, number)
+    history = revisions.revisions(kube, name, ns)
+    chosen = revisions.pick_revision(history, name, ns, number)
     objects = [dict(o) for o in chosen.manifests]
-    serving.check_operators(kube, objects)
+    live.check_operators(kube, objects)
     rollout = _Rollout(kube, cluster.target(), mode, yes, output_fmt, recreate, False, action="model rollback")
     rev = rollout.apply(
         objects,

@@ -172,7 +172,8 @@ def gpu_usage(
     Pools with the most idle GPUs come first. Nodes and pods are streamed page by page, so this
     works on clusters of any size.
     """
-    from akscli import gpu_usage, skus
+    from akscli import gpu_usage
+    from akscli.model import skus
 
     fmt = opts.output_format(output_format, GPU_USAGE_FORMATS)
     region = gpu_usage.use_prices(price_region, price_file)

@@ -78,7 +78,7 @@ def _owner(obj: dict[str, Any]) -> dict[str, Any]:
 
 def _node_count(cluster: Any, ws: dict[str, Any]) -> int:
     """The node count KAITO's estimator gives, computed the way akscli's plan computes it."""
-    from akscli import catalog, planning, skus
+    from akscli.model import catalog, planning, skus
 
     size = ((ws.get("resource") or {}).get("instanceType")) or ""
     preset = (((ws.get("inference") or {}).get("preset")) or {}).get("name") or ""
@@ -100,7 +100,7 @@ def _max_model_len(cluster: Any, ws: dict[str, Any]) -> int:
 
 
 def planning_default() -> int:
-    from akscli.planning import KAITO_DEFAULT_MAX_MODEL_LEN
+    from akscli.model.planning import KAITO_DEFAULT_MAX_MODEL_LEN
 
     return KAITO_DEFAULT_MAX_MODEL_LEN
 

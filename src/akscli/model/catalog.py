@@ -18,7 +18,7 @@ from typing import Any
 from akscli import validate
 from akscli.errors import UsageError
 
-DATA_FILE = Path(__file__).parent / "data" / "models.yaml"
+DATA_FILE = Path(__file__).parent.parent / "data" / "models.yaml"
 
 # Hugging Face ids: "org/name", letters, digits, '.', '_' and '-'.
 _HF_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")

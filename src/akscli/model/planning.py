@@ -21,10 +21,11 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from akscli import skus, validate
-from akscli.catalog import Model
+from akscli import validate
 from akscli.errors import UsageError
-from akscli.skus import GpuSku
+from akscli.model import skus
+from akscli.model.catalog import Model
+from akscli.model.skus import GpuSku
 
 GIB = 1024**3
 HOURS_PER_MONTH = 730  # Azure's pricing calculator month

@@ -17,7 +17,7 @@ from typing import Any
 
 from akscli.errors import UsageError
 
-DATA_FILE = Path(__file__).parent / "data" / "gpu_skus.yaml"
+DATA_FILE = Path(__file__).parent.parent / "data" / "gpu_skus.yaml"
 DEFAULT_REGION = "eastus"
 
 

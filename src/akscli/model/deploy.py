@@ -1,0 +1,360 @@
+"""Deploying a model: the request a user's flags make and the objects for each runtime.
+Plain logic: no Typer, no rich; nothing is printed."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from akscli import validate
+from akscli.errors import UsageError
+from akscli.model import skus
+from akscli.model.catalog import Model
+from akscli.model.kinds import (
+    DEFAULT_PROMETHEUS,
+    DEFAULT_QUEUE_THRESHOLD,
+    DEFAULT_STORAGE_CLASS,
+    DEFAULT_VLLM_IMAGE,
+    GPUS_ANNOTATION,
+    KAITO_API,
+    KAITO_POD_LABEL,
+    KAITO_PORT,
+    KAITO_SET_POD_LABEL,
+    MODEL_ID_ANNOTATION,
+    MODEL_LABEL,
+    RUNTIME_LABEL,
+    RUNTIMES,
+    SERVICE_PORT,
+    VLLM_PORT,
+)
+from akscli.model.planning import VLLM_GPU_MEMORY_UTILIZATION, Fit
+
+
+def default_name(model: Model) -> str:
+    base = re.sub(r"[^a-z0-9-]+", "-", model.name.lower()).strip("-")
+    return base[:50].rstrip("-") or "model"
+
+
+def parse_autoscale(value: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\s*(\d+)\s*:\s*(\d+)\s*", value)
+    if not m:
+        raise UsageError(f"invalid --autoscale {value!r}: expected MIN:MAX", hint="for example --autoscale 1:4")
+    lo, hi = int(m.group(1)), int(m.group(2))
+    if hi < 1 or lo > hi or hi > 1000:
+        raise UsageError(
+            f"invalid --autoscale {value!r}: need 0 <= MIN <= MAX, 1 <= MAX <= 1000", hint="for example --autoscale 1:4"
+        )
+    return lo, hi
+
+
+def parse_gateway(value: str) -> tuple[str, str | None]:
+    """``NAME`` or ``NAMESPACE/NAME``."""
+    ns, _, name = value.rpartition("/")
+    validate.name(name, "gateway name")
+    if ns:
+        validate.name(ns, "gateway namespace")
+    return name, ns or None
+
+
+def check_fleet_flags(fleet: bool, members: Sequence[str], count: int | None, strategy: str | None) -> None:
+    if (members or count or strategy) and not fleet:
+        raise UsageError(
+            "--member, --clusters and --staged-strategy go with --fleet",
+            hint="add --fleet, with --context pointing at the fleet hub",
+        )
+    if members and count:
+        raise UsageError(
+            "give --member or --clusters, not both", hint="--member picks clusters by name; --clusters N picks N"
+        )
+
+
+@dataclass
+class DeployRequest:
+    name: str
+    namespace: str
+    model: Model
+    runtime: str
+    fit: Fit
+    context: int
+    replicas: int | None = None
+    access_secret: str | None = None
+    autoscale: tuple[int, int] | None = None
+    prometheus: str = DEFAULT_PROMETHEUS
+    queue_threshold: int = DEFAULT_QUEUE_THRESHOLD
+    expose: bool = False
+    gateway: str = "inference-gateway"
+    gateway_namespace: str | None = None
+    hostname: str | None = None
+    inference_pool: bool = False
+    endpoint_picker: str | None = None
+    image: str = DEFAULT_VLLM_IMAGE
+    storage_class: str = DEFAULT_STORAGE_CLASS
+    fleet: bool = False
+    fleet_clusters: list[str] = field(default_factory=list)
+    fleet_count: int | None = None
+    staged_strategy: str | None = None
+
+    @property
+    def vm_size(self) -> str:
+        return self.fit.vm_size
+
+    @property
+    def uses_inferenceset(self) -> bool:
+        return self.runtime == "kaito" and (self.replicas is not None or self.autoscale is not None)
+
+    @property
+    def kind(self) -> tuple[str, str]:
+        if self.runtime == "vllm":
+            return ("apps/v1", "Deployment")
+        return (KAITO_API, "InferenceSet" if self.uses_inferenceset else "Workspace")
+
+    @property
+    def pod_labels(self) -> dict[str, str]:
+        if self.runtime == "vllm":
+            return {MODEL_LABEL: self.name, "app.kubernetes.io/name": "vllm"}
+        return {KAITO_SET_POD_LABEL if self.uses_inferenceset else KAITO_POD_LABEL: self.name}
+
+    @property
+    def target_port(self) -> int:
+        return VLLM_PORT if self.runtime == "vllm" else KAITO_PORT
+
+    def check(self) -> None:
+        validate.name(self.name, "model deployment name", max_len=50)
+        validate.name(self.namespace, "namespace")
+        validate.choice(self.runtime, RUNTIMES, "--runtime")
+        if self.replicas is not None:
+            validate.integer(self.replicas, "--replicas", 0, 1000)
+        validate.integer(self.queue_threshold, "--queue-threshold", 1, 10_000)
+        if self.fleet_count is not None:
+            validate.integer(self.fleet_count, "--clusters", 1, 1000)
+        if self.access_secret:
+            validate.name(self.access_secret, "--access-secret")
+        if self.runtime == "vllm" and self.fit.nodes > 1:
+            raise UsageError(
+                f"{self.model.id} needs {self.fit.nodes} nodes of {self.vm_size}; the vllm runtime runs on one node",
+                hint="use --runtime kaito (KAITO runs multi-node inference) or a larger --vm-size",
+            )
+        if self.inference_pool and not self.expose:
+            raise UsageError(
+                "--inference-pool routes through the gateway, so it needs --expose",
+                hint="add --expose (and --gateway NAME if yours is not 'inference-gateway')",
+            )
+        if self.fleet and self.runtime != "kaito":
+            raise UsageError(
+                "--fleet places a KAITO Workspace on member clusters", hint="use --runtime kaito with --fleet"
+            )
+        if self.fleet and (self.namespace == "default" or self.namespace.startswith(("kube-", "fleet-"))):
+            raise UsageError(
+                f"--fleet places the whole namespace, and {self.namespace!r} is reserved on member clusters",
+                hint=f"give the model its own namespace: -n {self.name}",
+            )
+        if self.hostname:
+            validate.subdomain(self.hostname, "--hostname")
+        if self.endpoint_picker:
+            validate.name(self.endpoint_picker, "--endpoint-picker")
+        if self.staged_strategy:
+            validate.name(self.staged_strategy, "--staged-strategy")
+        for c in self.fleet_clusters:
+            validate.name(c, "--member")
+        if self.runtime == "vllm":
+            validate.image(self.image, "--image")
+            validate.name(self.storage_class, "--storage-class")
+        if not re.match(r"^https?://[^\s\"'{}]+$", self.prometheus):
+            raise UsageError(
+                f"invalid --prometheus {self.prometheus!r}: expected an http(s) URL",
+                hint=f"for example {DEFAULT_PROMETHEUS}",
+            )
+
+    def params(self) -> dict[str, Any]:
+        """What was asked for, for the revision record and `model history`."""
+        return {
+            "name": self.name,
+            "namespace": self.namespace,
+            "model": self.model.id,
+            "runtime": self.runtime,
+            "vm_size": self.vm_size,
+            "context": self.context,
+            "replicas": self.replicas,
+            "tensor_parallel": self.fit.tensor_parallel,
+            "pipeline_parallel": self.fit.pipeline_parallel,
+            "nodes": self.fit.nodes,
+            "gpus": self.fit.gpus,
+            "access_secret": self.access_secret,
+            "autoscale": list(self.autoscale) if self.autoscale else None,
+            "expose": self.expose,
+            "inference_pool": self.inference_pool,
+            "image": self.image if self.runtime == "vllm" else None,
+            "fleet": self.fleet,
+            "price_per_month": self.fit.price_per_month,
+        }
+
+
+def served_name(req: DeployRequest) -> str:
+    """The model name the server answers to: KAITO serves a preset under its preset name."""
+    return req.model.id if req.runtime == "vllm" else (req.model.preset or req.model.id)
+
+
+def vllm_args(req: DeployRequest) -> list[str]:
+    args = [
+        "--model",
+        req.model.id,
+        "--served-model-name",
+        req.model.id,
+        "--tensor-parallel-size",
+        str(req.fit.tensor_parallel),
+        "--max-model-len",
+        str(req.context),
+        "--gpu-memory-utilization",
+        str(VLLM_GPU_MEMORY_UTILIZATION),
+        "--download-dir",
+        "/models",
+        "--port",
+        str(VLLM_PORT),
+    ]
+    return args
+
+
+def kaito_inference_config(req: DeployRequest) -> str:
+    """KAITO's inference_config.yaml: its estimator and vLLM both read max-model-len here."""
+    from akscli import yamlio
+
+    return yamlio.dump({"vllm": {"max-model-len": req.context, "gpu-memory-utilization": VLLM_GPU_MEMORY_UTILIZATION}})
+
+
+def pod_share(vm_size: str, gpus: int) -> dict[str, str]:
+    """CPU and memory for a vLLM pod: its GPUs' share of the VM, less 20% for the node's own use.
+
+    Requests and a memory limit make the pod Guaranteed-sized for its memory and satisfy the
+    container-resources policy rule.
+    """
+    sku = skus.get(vm_size)
+    if sku is None or not sku.gpus:
+        return {"cpu_request": "4", "memory_request": "32Gi"}
+    share = min(1.0, gpus / sku.gpus) * 0.8
+    return {
+        "cpu_request": str(max(1, math.floor(sku.vcpus * share))),
+        "memory_request": f"{max(4, math.floor(sku.memory_gib * share))}Gi",
+    }
+
+
+def build(req: DeployRequest) -> list[dict[str, Any]]:
+    """Every object a deploy applies (the revision record is separate), in apply order."""
+    from akscli.render import render
+
+    req.check()
+    labels = {MODEL_LABEL: req.name, RUNTIME_LABEL: req.runtime}
+    annotations = {MODEL_ID_ANNOTATION: req.model.id, GPUS_ANNOTATION: str(req.fit.gpus)}
+    base = {
+        "name": req.name,
+        "namespace": req.namespace,
+        "labels": labels,
+        "annotations": annotations,
+        "access_secret": req.access_secret,
+        "vm_size": req.vm_size,
+        "pod_labels": req.pod_labels,
+    }
+    objects: list[dict[str, Any]] = []
+    if req.runtime == "kaito":
+        config_name = f"{req.name}-inference-config"
+        objects += render(
+            "model/kaito-config.yaml.j2",
+            {**base, "config_name": config_name, "inference_config_yaml": kaito_inference_config(req)},
+        )
+        values = {
+            **base,
+            "preset": req.model.preset or req.model.id,
+            "node_labels": {"apps": req.name},
+            "inference_config": config_name,
+            "replicas": req.replicas if req.replicas is not None else (req.autoscale[0] if req.autoscale else 1),
+        }
+        template = "model/kaito-inferenceset.yaml.j2" if req.uses_inferenceset else "model/kaito-workspace.yaml.j2"
+        objects += render(template, values)
+    else:
+        storage = max(50, math.ceil(req.model.weights_gib * 1.25 / 10) * 10)
+        objects += render(
+            "model/vllm.yaml.j2",
+            {
+                **base,
+                "replicas": req.replicas if req.replicas is not None else (req.autoscale[0] if req.autoscale else 1),
+                "image": req.image,
+                "vllm_args": vllm_args(req),
+                "gpus_per_pod": req.fit.gpus,
+                **pod_share(req.vm_size, req.fit.gpus),
+                "storage_class": req.storage_class,
+                "storage_size": f"{storage}Gi",
+                "shm_size": "16Gi",
+                "node_selector": {"node.kubernetes.io/instance-type": req.vm_size},
+                "tolerations": [
+                    {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"},
+                    {"key": "sku", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"},
+                ],
+            },
+        )
+    if req.autoscale:
+        api, kind = req.kind
+        objects += render(
+            "model/keda.yaml.j2",
+            {
+                **base,
+                "target_api_version": api,
+                "target_kind": kind,
+                "min_replicas": req.autoscale[0],
+                "max_replicas": req.autoscale[1],
+                "prometheus": req.prometheus,
+                "threshold": str(req.queue_threshold),
+                "query": f'sum(vllm:num_requests_waiting{{namespace="{req.namespace}",'
+                f'model_name="{served_name(req)}"}})',
+            },
+        )
+    if req.inference_pool:
+        objects += render(
+            "model/inferencepool.yaml.j2",
+            {**base, "target_port": req.target_port, "endpoint_picker": req.endpoint_picker or f"{req.name}-epp"},
+        )
+    if req.expose:
+        parent: dict[str, Any] = {"name": req.gateway}
+        if req.gateway_namespace:
+            parent["namespace"] = req.gateway_namespace
+        backend: dict[str, Any] = (
+            {"group": "inference.networking.k8s.io", "kind": "InferencePool", "name": req.name}
+            if req.inference_pool
+            else {"name": req.name, "port": SERVICE_PORT}
+        )
+        objects += render(
+            "model/httproute.yaml.j2",
+            {
+                **base,
+                "parent_refs": [parent],
+                "hostnames": [req.hostname] if req.hostname else [],
+                "path_prefix": "/",
+                "backend_refs": [backend],
+            },
+        )
+    if req.fleet:
+        objects = (
+            render(
+                "model/fleet.yaml.j2",
+                {
+                    **base,
+                    "clusters": req.fleet_clusters,
+                    "placement_type": "PickN" if req.fleet_count else "PickAll",
+                    "number_of_clusters": req.fleet_count,
+                    "vm_size_property": f"kubernetes.azure.com/vm-sizes/{req.vm_size}/count",
+                    "min_nodes": req.fit.nodes,
+                    "staged_strategy": req.staged_strategy,
+                    "update_run": f"{req.name}-{_short_hash(req)}",
+                },
+            )
+            + objects
+        )
+    return objects
+
+
+def _short_hash(req: DeployRequest) -> str:
+    import hashlib
+
+    return hashlib.sha256(json.dumps(req.params(), sort_keys=True).encode()).hexdigest()[:8]

@@ -1,0 +1,74 @@
+"""The API kinds, labels, annotations and ports a deployed model is made of, shared by the
+deploy, revision and cluster-read modules."""
+
+from __future__ import annotations
+
+KAITO_API = "kaito.sh/v1beta1"
+KEDA_API = "keda.sh/v1alpha1"
+GATEWAY_API = "gateway.networking.k8s.io/v1"
+POOL_API = "inference.networking.k8s.io/v1"
+FLEET_API = "placement.kubernetes-fleet.io/v1"
+
+MODEL_LABEL = "akscli.io/model"
+RUNTIME_LABEL = "akscli.io/runtime"
+REVISION_OF_LABEL = "akscli.io/model-revision-of"
+REVISION_LABEL = "akscli.io/revision"
+MODEL_ID_ANNOTATION = "akscli.io/model-id"
+GPUS_ANNOTATION = "akscli.io/gpus"
+# KAITO labels the pods it runs for a Workspace with the Workspace's name, and the Workspaces of
+# an InferenceSet (and their pods) with the set's name.
+KAITO_POD_LABEL = "kaito.sh/workspace"
+KAITO_SET_POD_LABEL = "inferenceset.kaito.sh/created-by"
+
+RUNTIMES = ("kaito", "vllm")
+DEFAULT_VLLM_IMAGE = "vllm/vllm-openai:v0.11.0"
+DEFAULT_STORAGE_CLASS = "managed-csi-premium"
+DEFAULT_PROMETHEUS = "http://prometheus-operated.monitoring.svc.cluster.local:9090"
+DEFAULT_QUEUE_THRESHOLD = 5
+KAITO_PORT = 5000
+VLLM_PORT = 8000
+SERVICE_PORT = 80
+MAX_REVISIONS = 10
+
+# Fields the owning controller refuses to change after creation: a changed value needs the
+# object deleted and created again (--recreate), never an apply that the server rejects.
+IMMUTABLE_FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("kaito.sh", "Workspace"): ("resource.instanceType", "resource.labelSelector", "inference.preset.name"),
+    ("kaito.sh", "InferenceSet"): (
+        "spec.template.resource.instanceType",
+        "spec.template.inference.preset.name",
+        "spec.labelSelector",
+    ),
+    ("apps", "Deployment"): ("spec.selector",),
+    ("", "PersistentVolumeClaim"): ("spec.storageClassName", "spec.accessModes"),
+}
+
+
+# ---- the cluster side: what `akscli model` reads and changes through a Kube ----------------------
+
+# The kinds a deployed model is served by; a Deployment counts only with the model label.
+SERVING_KINDS = ((KAITO_API, "Workspace"), (KAITO_API, "InferenceSet"), ("apps/v1", "Deployment"))
+# Everything a deploy can create, in deletion order (dependents before what they point at).
+STACK_KINDS = (
+    (KEDA_API, "ScaledObject"),
+    (GATEWAY_API, "HTTPRoute"),
+    (POOL_API, "InferencePool"),
+    (KAITO_API, "InferenceSet"),
+    (KAITO_API, "Workspace"),
+    ("apps/v1", "Deployment"),
+    ("v1", "Service"),
+    ("v1", "PersistentVolumeClaim"),
+    ("v1", "ConfigMap"),
+    (FLEET_API, "ClusterStagedUpdateRun"),
+    (FLEET_API, "ClusterResourcePlacement"),
+)
+# The kinds whose readiness means the model serves (on a fleet hub: the placement).
+READY_KINDS = ("Workspace", "InferenceSet", "Deployment")
+FLEET_READY_KINDS = ("ClusterResourcePlacement",)
+
+# (apiVersion, kind, name, namespace): what common.delete_objects takes.
+ObjectRef = tuple[str, str, str, str | None]
+
+
+def stack_of(name: str) -> str:
+    return f"model-{name}"

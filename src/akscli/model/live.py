@@ -1,0 +1,361 @@
+"""The cluster side of a deployed model: finding it, the rows `model list` and `model status`
+show, its events and pods, the OpenAI-compatible calls, and every object its stack holds."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from akscli.errors import AkscliError, NotFoundError
+from akscli.kube.client import Kube
+from akscli.model.kinds import (
+    FLEET_API,
+    FLEET_READY_KINDS,
+    GPUS_ANNOTATION,
+    KAITO_POD_LABEL,
+    KAITO_SET_POD_LABEL,
+    MODEL_ID_ANNOTATION,
+    MODEL_LABEL,
+    READY_KINDS,
+    SERVICE_PORT,
+    SERVING_KINDS,
+    STACK_KINDS,
+    ObjectRef,
+    stack_of,
+)
+from akscli.model.revisions import revisions
+from akscli.output import dig
+
+
+def condition(obj: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
+    for c in (obj.get("status") or {}).get("conditions") or []:
+        if isinstance(c, Mapping) and c.get("type") == name:
+            return c
+    return None
+
+
+def state_of(obj: Mapping[str, Any]) -> str:
+    kind = obj.get("kind")
+    status = obj.get("status") or {}
+    if kind == "Workspace":
+        conds = {c.get("type"): c for c in status.get("conditions") or []}
+        for name in ("ResourceReady", "InferenceReady", "WorkspaceSucceeded"):
+            c = conds.get(name)
+            if c is None:
+                return "Pending"
+            if c.get("status") != "True":
+                return str(c.get("reason") or f"{name}=False")
+        return "Ready"
+    if kind == "InferenceSet":
+        c = condition(obj, "InferenceSetReady")
+        if c and c.get("status") == "True":
+            return "Ready"
+        return str((c or {}).get("reason") or "Pending")
+    if kind == "Deployment":
+        want = (obj.get("spec") or {}).get("replicas", 1)
+        ready = status.get("readyReplicas") or 0
+        if want == 0:
+            return "ScaledToZero"
+        return "Ready" if ready >= want else "Progressing"
+    return "Unknown"
+
+
+def replicas_of(obj: Mapping[str, Any]) -> tuple[int, int]:
+    kind = obj.get("kind")
+    status = obj.get("status") or {}
+    spec = obj.get("spec") or {}
+    if kind == "Workspace":
+        return (1 if state_of(obj) == "Ready" else 0), 1
+    if kind == "InferenceSet":
+        return int(status.get("readyReplicas") or 0), int(spec.get("replicas") or 0)
+    return int(status.get("readyReplicas") or 0), int(spec.get("replicas") or 0)
+
+
+def vm_size_of(obj: Mapping[str, Any]) -> str | None:
+    kind = obj.get("kind")
+    if kind == "Workspace":
+        return _text(dig(obj, "resource.instanceType"))
+    if kind == "InferenceSet":
+        return _text(dig(obj, "spec.template.resource.instanceType"))
+    sel = dig(obj, "spec.template.spec.nodeSelector") or {}
+    return _text(sel.get("node.kubernetes.io/instance-type"))
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def model_id_of(obj: Mapping[str, Any]) -> str | None:
+    ann = (obj.get("metadata") or {}).get("annotations") or {}
+    if MODEL_ID_ANNOTATION in ann:
+        return str(ann[MODEL_ID_ANNOTATION])
+    return _text(dig(obj, "inference.preset.name") or dig(obj, "spec.template.inference.preset.name"))
+
+
+def endpoint_of(obj: Mapping[str, Any]) -> str:
+    meta = obj.get("metadata") or {}
+    return f"http://{meta.get('name')}.{meta.get('namespace')}.svc.cluster.local:{SERVICE_PORT}"
+
+
+def runtime_of(obj: Mapping[str, Any]) -> str:
+    return "vllm" if obj.get("kind") == "Deployment" else "kaito"
+
+
+def gpus_of(obj: Mapping[str, Any]) -> int | None:
+    ann = (obj.get("metadata") or {}).get("annotations") or {}
+    try:
+        per_replica = int(ann[GPUS_ANNOTATION])
+    except (KeyError, ValueError):
+        return None
+    return per_replica * max(replicas_of(obj)[1], 1)
+
+
+def summary(obj: Mapping[str, Any]) -> dict[str, Any]:
+    meta = obj.get("metadata") or {}
+    ready, desired = replicas_of(obj)
+    return {
+        "name": meta.get("name"),
+        "namespace": meta.get("namespace"),
+        "model": model_id_of(obj),
+        "runtime": runtime_of(obj),
+        "kind": obj.get("kind"),
+        "ready": ready,
+        "desired": desired,
+        "gpus": gpus_of(obj),
+        "vm_size": vm_size_of(obj),
+        "endpoint": endpoint_of(obj),
+        "created": meta.get("creationTimestamp"),
+        "state": state_of(obj),
+    }
+
+
+def fleet_members(crp: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Each member cluster's copy, from the placement's per-cluster status."""
+    rows = []
+    for st in (crp.get("status") or {}).get("placementStatuses") or []:
+        conds = {c.get("type"): c for c in st.get("conditions") or []}
+        state = "Unknown"
+        message = ""
+        for name in ("Scheduled", "RolloutStarted", "Overridden", "WorkSynchronized", "Applied", "Available"):
+            c = conds.get(name)
+            if c is None:
+                continue
+            if c.get("status") != "True":
+                state, message = f"{name}=False", str(c.get("message") or c.get("reason") or "")
+                break
+            state = name
+        failed = st.get("failedPlacements") or []
+        if failed:
+            message = message or str(((failed[0].get("condition") or {}).get("message")) or "")
+        rows.append(
+            {
+                "cluster": st.get("clusterName"),
+                "state": state,
+                "placement": (crp.get("metadata") or {}).get("name"),
+                "message": message,
+            }
+        )
+    return rows
+
+
+def _kind_available(kube: Kube, api_version: str, kind: str) -> bool:
+    """Built-in kinds always are; a CRD kind only where its operator is installed."""
+    return "/" not in api_version or api_version.startswith("apps/") or kube.has_api(api_version, kind)
+
+
+def check_operators(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
+    """Name the missing operator (and its install command) before anything is applied."""
+    from akscli.kube import operators
+
+    for api_version, kind in dict.fromkeys((str(o["apiVersion"]), str(o["kind"])) for o in objects):
+        if not kube.has_api(api_version, kind):
+            raise operators.not_installed(api_version, kind, group_served=False)
+
+
+def objects_to_wait_for(objects: Iterable[dict[str, Any]], *, fleet: bool) -> list[dict[str, Any]]:
+    kinds = FLEET_READY_KINDS if fleet else READY_KINDS
+    return [o for o in objects if o["kind"] in kinds]
+
+
+def _is_inferenceset_member(obj: Mapping[str, Any]) -> bool:
+    """A Workspace an InferenceSet made: shown through its set, not on its own."""
+    meta = obj.get("metadata") or {}
+    owners = meta.get("ownerReferences") or []
+    return KAITO_SET_POD_LABEL in (meta.get("labels") or {}) or any(o.get("kind") == "InferenceSet" for o in owners)
+
+
+def deployed_models(kube: Kube, *, namespace: str | None, all_namespaces: bool) -> list[dict[str, Any]]:
+    """The summary row of every deployed model, by namespace and name."""
+    found = []
+    for api_version, kind in SERVING_KINDS:
+        if not _kind_available(kube, api_version, kind):
+            continue
+        selector = MODEL_LABEL if kind == "Deployment" else None
+        for obj in kube.list(
+            api_version, kind, namespace=namespace, all_namespaces=all_namespaces, label_selector=selector
+        ):
+            if kind == "Workspace" and _is_inferenceset_member(obj):
+                continue
+            found.append(summary(obj))
+    return sorted(found, key=lambda r: (r["namespace"], r["name"]))
+
+
+def fleet_placements(kube: Kube) -> list[dict[str, Any]]:
+    """One row per member cluster of each model placed through the fleet."""
+    rows = []
+    for crp in kube.list(FLEET_API, "ClusterResourcePlacement", label_selector=MODEL_LABEL):
+        model = ((crp.get("metadata") or {}).get("labels") or {}).get(MODEL_LABEL)
+        members = fleet_members(crp) or [{"cluster": "-", "state": "Pending", "message": "not scheduled yet"}]
+        rows += [{"name": model, **m} for m in members]
+    return rows
+
+
+def find(kube: Kube, name: str, namespace: str) -> dict[str, Any]:
+    """The object serving the deployed model ``name`` (Workspace, InferenceSet or Deployment)."""
+    for api_version, kind in SERVING_KINDS:
+        if not _kind_available(kube, api_version, kind):
+            continue
+        obj = kube.get(api_version, kind, name, namespace=namespace)
+        if obj is None or (
+            kind == "Deployment" and MODEL_LABEL not in ((obj.get("metadata") or {}).get("labels") or {})
+        ):
+            continue
+        obj.setdefault("apiVersion", api_version)
+        obj.setdefault("kind", kind)
+        return obj
+    raise NotFoundError(
+        f"model deployment {name} not found in namespace {namespace}",
+        hint=f"list them with: akscli model list -n {namespace}",
+    )
+
+
+def conditions(obj: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"type": c.get("type"), "status": c.get("status"), "reason": c.get("reason"), "message": c.get("message")}
+        for c in dig(obj, "status.conditions") or []
+    ]
+
+
+def recent_events(kube: Kube, obj: Mapping[str, Any], limit: int = 10) -> list[dict[str, Any]]:
+    """The last ``limit`` events about the object, oldest first."""
+    meta = obj["metadata"]
+    events = list(
+        kube.list(
+            "v1",
+            "Event",
+            namespace=meta.get("namespace"),
+            field_selector=f"involvedObject.name={meta['name']}",
+            page_size=100,
+        )
+    )
+    events.sort(key=lambda e: str(e.get("lastTimestamp") or e.get("eventTime") or ""))
+    return [
+        {
+            "type": e.get("type"),
+            "reason": e.get("reason"),
+            "message": e.get("message"),
+            "time": e.get("lastTimestamp") or e.get("eventTime"),
+            "object": f"{dig(e, 'involvedObject.kind')}/{meta['name']}",
+        }
+        for e in events[-limit:]
+    ]
+
+
+def status_report(kube: Kube, obj: Mapping[str, Any]) -> dict[str, Any]:
+    """What `model status` shows: the summary row, the conditions and the recent events."""
+    return {**summary(obj), "conditions": conditions(obj), "events": recent_events(kube, obj)}
+
+
+def served_models(kube: Kube, obj: Mapping[str, Any]) -> list[str]:
+    """The model ids the server lists at /v1/models (through the API server's service proxy)."""
+    meta = obj["metadata"]
+    status, body = kube.proxy(meta["namespace"], meta["name"], SERVICE_PORT, "/v1/models")
+    if status != 200:
+        raise AkscliError(
+            f"GET /v1/models on {meta['name']} answered HTTP {status}",
+            hint=f"check the model with: akscli model status {meta['name']}",
+        )
+    try:
+        return [str(m["id"]) for m in json.loads(body)["data"]]
+    except (ValueError, KeyError, TypeError) as exc:
+        raise AkscliError(
+            f"/v1/models on {meta['name']} did not answer an OpenAI model list", hint="is the server OpenAI-compatible?"
+        ) from exc
+
+
+@dataclass(frozen=True)
+class ChatReply:
+    model: str
+    reply: str
+    latency_seconds: float
+    usage: dict[str, Any] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def chat(kube: Kube, obj: Mapping[str, Any], prompt: str, max_tokens: int) -> ChatReply:
+    """One chat completion against the first model the server lists, timed."""
+    name = obj["metadata"]["name"]
+    served = served_models(kube, obj)
+    if not served:
+        raise AkscliError(f"{name} serves no model yet", hint=f"wait for it: akscli model status {name}")
+    body = {"model": served[0], "messages": [{"role": "user", "content": prompt}], "max_tokens": max_tokens}
+    started = time.monotonic()
+    status, raw = kube.proxy(
+        obj["metadata"]["namespace"], name, SERVICE_PORT, "/v1/chat/completions", method="POST", body=body
+    )
+    latency = time.monotonic() - started
+    if status != 200:
+        raise AkscliError(
+            f"chat completion on {name} answered HTTP {status}: {raw[:200].decode('utf-8', 'replace')}",
+            hint=f"see the server's logs: akscli model logs {name}",
+        )
+    try:
+        answer = json.loads(raw)
+        reply = str(answer["choices"][0]["message"]["content"])
+    except (ValueError, KeyError, IndexError, TypeError) as exc:
+        raise AkscliError(
+            f"{name} answered something that is not a chat completion", hint="is the server OpenAI-compatible?"
+        ) from exc
+    return ChatReply(served[0], reply, round(latency, 3), answer.get("usage"))
+
+
+def pod_selector(obj: Mapping[str, Any]) -> str:
+    """The label selector of the server pods: KAITO labels them itself, vLLM ones carry ours."""
+    name = obj["metadata"]["name"]
+    label = {"Workspace": KAITO_POD_LABEL, "InferenceSet": KAITO_SET_POD_LABEL}.get(str(obj["kind"]), MODEL_LABEL)
+    return f"{label}={name}"
+
+
+def server_pods(kube: Kube, obj: Mapping[str, Any]) -> list[str]:
+    name, namespace = obj["metadata"]["name"], obj["metadata"]["namespace"]
+    pods = sorted(
+        p["metadata"]["name"] for p in kube.list("v1", "Pod", namespace=namespace, label_selector=pod_selector(obj))
+    )
+    if not pods:
+        raise NotFoundError(f"{name} has no pods yet", hint=f"see why with: akscli model status {name}")
+    return pods
+
+
+def stack_refs(kube: Kube, name: str, namespace: str, *, keep_history: bool) -> list[ObjectRef]:
+    """Every object a deploy of ``name`` created (and, unless kept, its revision records)."""
+    selector = f"akscli.io/stack={stack_of(name)}"
+    refs: list[ObjectRef] = []
+    for api_version, kind in STACK_KINDS:
+        if not _kind_available(kube, api_version, kind):
+            continue
+        scope = None if api_version == FLEET_API else namespace
+        for obj in kube.list(api_version, kind, namespace=scope, label_selector=selector):
+            refs.append((api_version, kind, obj["metadata"]["name"], scope))
+    if not keep_history:
+        refs += [("v1", "ConfigMap", rev.object_name, namespace) for rev in revisions(kube, name, namespace)]
+    if not refs:
+        raise NotFoundError(
+            f"model deployment {name} not found in namespace {namespace}",
+            hint=f"list them with: akscli model list -n {namespace}",
+        )
+    return refs

@@ -1,0 +1,247 @@
+"""The revision record of each deploy (what `model history` and `model rollback` read), recreate
+detection for fields that cannot change in place, and pruning what a deploy no longer renders."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from akscli.errors import NotFoundError, UsageError, WaitTimeoutError
+from akscli.kube.client import Kube
+from akscli.model.kinds import (
+    IMMUTABLE_FIELDS,
+    MAX_REVISIONS,
+    MODEL_ID_ANNOTATION,
+    REVISION_LABEL,
+    REVISION_OF_LABEL,
+)
+from akscli.output import dig
+
+
+def revision_object(
+    name: str,
+    namespace: str,
+    revision: int,
+    objects: Sequence[Mapping[str, Any]],
+    params: Mapping[str, Any],
+    note: str = "deploy",
+) -> dict[str, Any]:
+    from akscli import yamlio
+    from akscli.render import render
+
+    clean = [strip_server_fields(o) for o in objects]
+    return render(
+        "model/revision.yaml.j2",
+        {
+            "name": name,
+            "namespace": namespace,
+            "revision": revision,
+            "labels": {REVISION_OF_LABEL: name, REVISION_LABEL: str(revision)},
+            "annotations": {"akscli.io/change": note, MODEL_ID_ANNOTATION: str(params.get("model"))},
+            "manifests": yamlio.dump_all(clean),
+            "params": json.dumps(dict(params), sort_keys=True),
+        },
+    )[0]
+
+
+def strip_server_fields(obj: Mapping[str, Any]) -> dict[str, Any]:
+    out = {k: v for k, v in obj.items() if k != "status"}
+    meta = {
+        k: v
+        for k, v in (obj.get("metadata") or {}).items()
+        if k not in ("resourceVersion", "uid", "creationTimestamp", "generation", "managedFields", "selfLink")
+    }
+    out["metadata"] = meta
+    return out
+
+
+@dataclass(frozen=True)
+class Revision:
+    revision: int
+    created: str
+    change: str
+    params: dict[str, Any]
+    manifests: list[dict[str, Any]]
+    object_name: str
+
+    def summary(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("manifests")
+        return d
+
+
+def parse_revision(cm: Mapping[str, Any]) -> Revision:
+    from akscli import yamlio
+
+    meta = cm.get("metadata") or {}
+    data = cm.get("data") or {}
+    try:
+        number = int((meta.get("labels") or {}).get(REVISION_LABEL, "0"))
+        params = json.loads(data.get("params.json") or "{}")
+    except (ValueError, json.JSONDecodeError) as exc:
+        raise UsageError(
+            f"revision record {meta.get('name')} is damaged: {exc}",
+            hint=f"delete it with kubectl delete configmap {meta.get('name')}",
+        ) from exc
+    manifests = yamlio.load_all(data.get("manifests.yaml") or "", f"revision {number}")
+    return Revision(
+        revision=number,
+        created=str(meta.get("creationTimestamp") or ""),
+        change=str((meta.get("annotations") or {}).get("akscli.io/change", "")),
+        params=params,
+        manifests=manifests,
+        object_name=str(meta.get("name")),
+    )
+
+
+def next_revision(existing: Iterable[Revision]) -> int:
+    return max((r.revision for r in existing), default=0) + 1
+
+
+def expired_revisions(existing: Sequence[Revision], keep: int = MAX_REVISIONS) -> list[Revision]:
+    """Older records beyond ``keep``: history stays bounded however often a model is deployed."""
+    return sorted(existing, key=lambda r: r.revision)[:-keep] if len(existing) > keep else []
+
+
+# ---- recreate detection -----------------------------------------------------------------------
+
+
+def immutable_changes(desired: Mapping[str, Any], live: Mapping[str, Any] | None) -> list[str]:
+    """``kind/name field: old -> new`` for each field that cannot change in place."""
+    if live is None:
+        return []
+    api = str(desired.get("apiVersion", ""))
+    group = api.split("/")[0] if "/" in api else ""
+    out = []
+    for path in IMMUTABLE_FIELDS.get((group, str(desired.get("kind"))), ()):
+        old, new = dig(live, path), dig(desired, path)
+        if new is not None and old is not None and old != new:
+            out.append(f"{desired['kind']}/{desired['metadata']['name']} {path}: {_short(old)} -> {_short(new)}")
+    return out
+
+
+def _short(v: Any) -> str:
+    return v if isinstance(v, str) else json.dumps(v, sort_keys=True)
+
+
+def ref(obj: Mapping[str, Any]) -> str:
+    """``kind/name``, as deletions are reported."""
+    return f"{str(obj['kind']).lower()}/{obj['metadata']['name']}"
+
+
+def _identity(obj: Mapping[str, Any]) -> tuple[str, str, str | None, str]:
+    meta = obj["metadata"]
+    return (str(obj["apiVersion"]), str(obj["kind"]), meta.get("namespace"), str(meta["name"]))
+
+
+@dataclass(frozen=True)
+class ImmutableChange:
+    obj: dict[str, Any]
+    fields: list[str]
+
+
+def immutable_conflicts(kube: Kube, objects: Iterable[dict[str, Any]]) -> list[ImmutableChange]:
+    """The objects whose live copy differs in a field that cannot change in place."""
+    found = []
+    for obj in objects:
+        meta = obj["metadata"]
+        live = kube.get(obj["apiVersion"], obj["kind"], meta["name"], namespace=meta.get("namespace"))
+        fields = immutable_changes(obj, live)
+        if fields:
+            found.append(ImmutableChange(obj, fields))
+    return found
+
+
+def recreate(kube: Kube, changes: Iterable[ImmutableChange]) -> None:
+    """Delete each object (foreground, so its dependents go first) and wait until it is gone;
+    the apply that follows creates it again."""
+    for change in changes:
+        obj, meta = change.obj, change.obj["metadata"]
+        kube.delete(
+            obj["apiVersion"], obj["kind"], meta["name"], namespace=meta.get("namespace"), propagation="Foreground"
+        )
+        wait_deleted(kube, obj)
+
+
+def wait_deleted(kube: Kube, obj: Mapping[str, Any], timeout: float = 300.0) -> None:
+    api_version, kind, namespace, name = _identity(obj)
+    deadline = time.monotonic() + timeout
+    while kube.get(api_version, kind, name, namespace=namespace) is not None:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise WaitTimeoutError(
+                f"{kind}/{name} was not deleted within {timeout:g}s",
+                hint="check its finalizers with kubectl get -o yaml",
+            )
+        events = kube.watch(api_version, kind, namespace=namespace, name=name, timeout_seconds=max(1, int(left)))
+        if any(event == "DELETED" for event, _ in events):
+            return
+
+
+def revisions(kube: Kube, name: str, namespace: str) -> list[Revision]:
+    """The recorded revisions of a deployed model, oldest first."""
+    found = kube.list("v1", "ConfigMap", namespace=namespace, label_selector=f"{REVISION_OF_LABEL}={name}")
+    return sorted((parse_revision(cm) for cm in found), key=lambda r: r.revision)
+
+
+def stale_objects(history: Sequence[Revision], objects: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """What the latest recorded deploy applied and this one no longer renders (an autoscaler
+    or route dropped, a runtime switched): known from the revision record, so no scan of
+    every API type is needed."""
+    if not history:
+        return []
+    wanted = {_identity(o) for o in objects}
+    return [o for o in history[-1].manifests if _identity(o) not in wanted]
+
+
+def delete_stale(kube: Kube, stale: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Delete what a deploy no longer renders; returns the ``kind/name`` of each deleted."""
+    deleted = []
+    for obj in stale:
+        api_version, kind, namespace, name = _identity(obj)
+        if kube.delete(api_version, kind, name, namespace=namespace):
+            deleted.append(ref(obj))
+    return deleted
+
+
+def record_revision(
+    kube: Kube,
+    name: str,
+    namespace: str,
+    objects: Sequence[Mapping[str, Any]],
+    params: Mapping[str, Any],
+    note: str,
+    existing: Sequence[Revision],
+) -> int:
+    """Store the applied manifests as the next revision and drop records beyond the limit."""
+    number = next_revision(existing)
+    kube.apply(revision_object(name, namespace, number, objects, params, note))
+    placeholder = Revision(number, "", "", {}, [], "")
+    for old in expired_revisions([*existing, placeholder]):
+        kube.delete("v1", "ConfigMap", old.object_name, namespace=namespace)
+    return number
+
+
+def pick_revision(history: Sequence[Revision], name: str, namespace: str, number: int | None) -> Revision:
+    """The revision ``model rollback`` returns to: ``number``, else the one before the latest."""
+    if not history:
+        raise NotFoundError(
+            f"no revisions recorded for {name} in namespace {namespace}",
+            hint="revisions are recorded by akscli model deploy",
+        )
+    if number is None:
+        if len(history) < 2:
+            raise UsageError(
+                f"{name} has only revision {history[0].revision}; nothing to roll back to",
+                hint=f"see akscli model history {name}",
+            )
+        return history[-2]
+    for rev in history:
+        if rev.revision == number:
+            return rev
+    raise NotFoundError(
+        f"{name} has no revision {number}", hint="recorded: " + ", ".join(str(r.revision) for r in history)
+    )
