@@ -8,31 +8,21 @@ and every failure comes back through ``translate_arm_error`` as one line with a 
 from __future__ import annotations
 
 import os
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from akscli.azure import identity
-from akscli.errors import (
-    AkscliError,
-    AuthError,
-    ConflictError,
-    NotFoundError,
-    QuotaError,
-    UsageError,
-    WaitTimeoutError,
-)
+from akscli.azure import armerrors, identity
+from akscli.azure.armerrors import arm_endpoint
+from akscli.errors import AkscliError, UsageError, WaitTimeoutError
 
 if TYPE_CHECKING:
     from azure.core.polling import LROPoller
     from azure.core.rest import HttpRequest
     from azure.mgmt.core import ARMPipelineClient
 
-DEFAULT_ARM_ENDPOINT = "https://management.azure.com"
 ARM_SCOPE = "https://management.azure.com/.default"
-QUOTA_URL = "https://portal.azure.com/#view/Microsoft_Azure_Capacity/QuotaMenuBlade/~/myQuotas"
 T = TypeVar("T")
 
 
@@ -54,20 +44,19 @@ class AzureTarget:
         return AzureTarget(self.subscription_id(), self.auth, self.tenant)
 
 
-def arm_endpoint() -> str:
-    return (os.environ.get("AKSCLI_ARM_ENDPOINT") or DEFAULT_ARM_ENDPOINT).rstrip("/")
-
-
 def arm_scope() -> str:
     # A sovereign cloud has its own ARM audience; the emulator accepts the public one.
     return os.environ.get("AKSCLI_ARM_SCOPE") or ARM_SCOPE
 
 
 def _client_kwargs() -> dict[str, Any]:
-    kw: dict[str, Any] = {
-        "retry_total": int(os.environ.get("AKSCLI_ARM_RETRIES", "4")),
-        "user_agent": "akscli",
-    }
+    raw = os.environ.get("AKSCLI_ARM_RETRIES", "4")
+    if not raw.isdigit() or int(raw) > 20:
+        raise UsageError(f"invalid AKSCLI_ARM_RETRIES {raw!r}", hint="a whole number of retries from 0 to 20, e.g. 4")
+    retries = int(raw)
+    # azure-core caps retries on 408/429/5xx at retry_status (default 3) whatever retry_total
+    # says (azure/core/pipeline/policies/_retry.py), so both carry the user's number.
+    kw: dict[str, Any] = {"retry_total": retries, "retry_status": retries, "user_agent": "akscli"}
     interval = os.environ.get("AKSCLI_LRO_POLL_INTERVAL")
     if interval is not None:
         kw["polling_interval"] = float(interval)
@@ -101,7 +90,7 @@ def raw_client(target: AzureTarget) -> ARMPipelineClient[Any, Any]:
     config.user_agent_policy = policies.UserAgentPolicy(sdk_moniker="akscli")
     config.proxy_policy = policies.ProxyPolicy()
     config.redirect_policy = policies.RedirectPolicy()
-    config.retry_policy = policies.RetryPolicy(retry_total=kw["retry_total"])
+    config.retry_policy = policies.RetryPolicy(retry_total=kw["retry_total"], retry_status=kw["retry_status"])
     config.custom_hook_policy = policies.CustomHookPolicy()
     config.logging_policy = policies.NetworkTraceLoggingPolicy()
     config.http_logging_policy = ARMHttpLoggingPolicy()
@@ -227,151 +216,6 @@ def wait_lro(
         raise translate_arm_error(exc, what=what) from exc
 
 
-# ---------------------------------------------------------------- error translation
-
-_QUOTA_FAMILY = re.compile(r"approved (?:quota for )?(\S+?) (?:Cores |vCPUs? )?quota", re.I)
-_QUOTA_FIELDS = {
-    "location": re.compile(r"Location:\s*([\w-]+)", re.I),
-    "limit": re.compile(r"Current Limit:\s*(\d+)", re.I),
-    "usage": re.compile(r"Current Usage:\s*(\d+)", re.I),
-    "required": re.compile(r"Additional Required:\s*(\d+)", re.I),
-    "new_limit": re.compile(r"New Limit Required:\s*(\d+)", re.I),
-}
-
-
-def _error_parts(exc: Any) -> tuple[int | None, str, str]:
-    status = getattr(exc, "status_code", None)
-    code = ""
-    message = ""
-    err = getattr(exc, "error", None)
-    if err is not None:
-        code = str(getattr(err, "code", "") or "")
-        message = str(getattr(err, "message", "") or "")
-        # ARM nests the useful reason in details for deployment-style errors.
-        for detail in getattr(err, "details", None) or []:
-            dcode = str(getattr(detail, "code", "") or "")
-            dmsg = str(getattr(detail, "message", "") or "")
-            if dcode and dcode not in ("BadRequest", "Conflict") and dmsg:
-                code, message = dcode, dmsg
-                break
-    if not message:
-        response = getattr(exc, "response", None)
-        try:
-            body = response.json() if response is not None else None
-        except Exception:
-            body = None
-        if isinstance(body, dict):
-            inner = body.get("error")
-            e: dict[str, Any] = inner if isinstance(inner, dict) else body
-            code = code or str(e.get("code", ""))
-            message = str(e.get("message", "") or e.get("error_description", ""))
-    if not message:
-        message = str(getattr(exc, "message", "") or exc)
-    message = " ".join(message.split())
-    # Deployment-style messages repeat the code inline: "Code: X. Message: ...".
-    m = re.search(r"Code:\s*(\w+)\.?\s*Message:\s*(.*)", message)
-    if m and (not code or code in ("BadRequest", "Conflict", "OperationNotAllowed")):
-        code, message = m.group(1), m.group(2)
-    return status, code, message
-
-
-def _quota(code: str, message: str) -> QuotaError:
-    fam = _QUOTA_FAMILY.search(message)
-    fields = {
-        k: (rx.search(message).group(1) if rx.search(message) else None)  # type: ignore[union-attr]
-        for k, rx in _QUOTA_FIELDS.items()
-    }
-    family = fam.group(1) if fam else "vCPU"
-    where = f" in {fields['location']}" if fields["location"] else ""
-    if fields["required"] is not None:
-        detail = f": limit {fields['limit']}, in use {fields['usage']}, needs {fields['required']} more" + (
-            f" (new limit at least {fields['new_limit']})" if fields["new_limit"] else ""
-        )
-    else:
-        detail = f": {message[:300]}"
-    return QuotaError(
-        f"quota exceeded for {family} vCPUs{where}{detail}",
-        hint=f"request a quota increase for {family}{where} at {QUOTA_URL} (or 'az quota "
-        "create'), or choose a VM size or region with free quota",
-    )
-
-
 def translate_arm_error(exc: BaseException, what: str | None = None) -> AkscliError:
     """Turn an azure-core / azure-identity / network failure into one AkscliError."""
-    if isinstance(exc, AkscliError):
-        return exc
-    from azure.core.exceptions import (
-        ClientAuthenticationError,
-        HttpResponseError,
-        ResourceNotFoundError,
-        ServiceRequestError,
-    )
-
-    prefix = f"{what}: " if what else ""
-    if isinstance(exc, ServiceRequestError):
-        return AkscliError(
-            f"{prefix}cannot reach Azure Resource Manager at {arm_endpoint()}: {_short(str(exc))}",
-            hint="check the network or proxy (HTTPS_PROXY) and AKSCLI_ARM_ENDPOINT",
-        )
-    if not isinstance(exc, HttpResponseError):
-        return AkscliError(f"{prefix}{type(exc).__name__}: {_short(str(exc))}")
-    status, code, message = _error_parts(exc)
-    text = f"{prefix}{message}" if message else f"{prefix}{code or status}"
-    lcode = code.lower()
-    lmsg = message.lower()
-    if isinstance(exc, ClientAuthenticationError) or status == 401:
-        return AuthError(
-            f"{prefix}Azure rejected the credential ({code or 'Unauthorized'}): {message}",
-            hint="sign in again ('az login', or check AZURE_CLIENT_ID/AZURE_CLIENT_SECRET), "
-            "or pick another credential with --auth",
-        )
-    if status == 403 or lcode in ("authorizationfailed", "linkedauthorizationfailed"):
-        return AuthError(
-            f"{prefix}not authorised: {message}",
-            hint="ask for a role assignment on this scope, e.g. 'Azure Kubernetes Service "
-            "Contributor Role' on the resource group",
-        )
-    if "quota" in lcode or ("quota" in lmsg and lcode in ("operationnotallowed", "badrequest", "")):
-        return _quota(code, message)
-    if lcode in ("skunotavailable", "allocationfailed", "zonalallocationfailed", "overconstrainedallocationrequest"):
-        return QuotaError(
-            f"{prefix}{code}: {message}",
-            hint="choose another VM size, region or zones; see where it is offered with "
-            "'az vm list-skus --size SIZE --all -o table'",
-        )
-    if isinstance(exc, ResourceNotFoundError) or status == 404:
-        return NotFoundError(text, hint="check the name, resource group (-g) and subscription")
-    in_progress = (
-        "in progress" in lmsg
-        or "inprogress" in lcode
-        or lcode in ("anotheroperationinprogress", "operationpreempted", "etagmismatch")
-    )
-    if in_progress:
-        return ConflictError(
-            f"{prefix}another operation is in progress: {message}",
-            hint="wait for it to finish ('akscli cluster wait -g RG -n NAME'), then retry",
-        )
-    if lcode == "operationnotallowed" or status == 409:
-        hint = "the resource's current state does not allow this operation"
-        if "stopped" in lmsg:
-            hint = "start the cluster first: akscli cluster start -g RG -n NAME"
-        elif "system" in lmsg and "pool" in lmsg:
-            hint = "add another System mode node pool first (nodepool add --mode System)"
-        return ConflictError(f"{prefix}{code}: {message}", hint=hint)
-    if status == 429:
-        return AkscliError(
-            f"{prefix}Azure Resource Manager is throttling requests: {message}",
-            hint="retry in a minute; fewer parallel commands reduce throttling",
-        )
-    if status is not None and 400 <= status < 500:
-        return UsageError(
-            f"{prefix}Azure rejected the request ({code}): {message}",
-            hint="fix the value named above and run the command again",
-        )
-    return AkscliError(
-        f"{prefix}Azure error {status} {code}: {message}", hint="retry; if it persists, check https://status.azure.com"
-    )
-
-
-def _short(text: str) -> str:
-    return " ".join(text.split())[:300]
+    return armerrors.translate(exc, what)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from akscli import validate
-from akscli.azure import arm, names
+from akscli.azure import arm, armerrors, names
 from akscli.azure.token import AKS_SERVER_APP
 from akscli.errors import AkscliError, NotFoundError, UsageError, WaitTimeoutError
 
@@ -359,16 +359,24 @@ def wait_for(
             last = state
         if not deleted and state in TERMINAL_STATES:
             if state != "Succeeded":
-                raise AkscliError(
-                    f"cluster {name} ended in provisioningState {state}",
-                    hint=f"see why with 'akscli cluster show -g {rg} -n {name} -o json' (properties.status)",
-                )
+                raise failed_state_error(f"cluster {name}", cluster, f"akscli cluster show {name} -g {rg} -o json")
             return cluster
         if time.monotonic() > deadline:
             raise WaitTimeoutError(
                 f"cluster {name} is still {state} after {timeout:.0f}s", hint="wait longer with --timeout"
             )
         time.sleep(interval)
+
+
+def failed_state_error(what: str, resource: Mapping[str, Any], show: str) -> AkscliError:
+    """A resource left Failed/Canceled: its ``properties.status.provisioningError`` says why
+    (ManagedClusterStatus / AgentPoolStatus, AKS API 2026-08-01)."""
+    props = resource.get("properties") or {}
+    state = props.get("provisioningState")
+    error = (props.get("status") or {}).get("provisioningError") or {}
+    if error.get("code") or error.get("message"):
+        return armerrors.from_error(error, f"{what} ended in provisioningState {state}", str(resource.get("id", "")))
+    return AkscliError(f"{what} ended in provisioningState {state}", hint=f"see why with '{show}'")
 
 
 # ---------------------------------------------------------------- credentials

@@ -9,6 +9,7 @@ import base64
 import hashlib
 from typing import TYPE_CHECKING, Any
 
+from tests.emulators.arm import schema
 from tests.emulators.arm.server import AKS_SERVER_APP, ArmError
 
 if TYPE_CHECKING:
@@ -79,6 +80,47 @@ def _check_sku(emu: ArmEmulator, vm_size: str, location: str, zones: list[str] |
         )
 
 
+_PENDING = (
+    "is in progress, please wait for it to finish before starting a new operation. See "
+    "https://aka.ms/aks-pending-operation for more details"
+)
+
+
+def _busy_state(emu: ArmEmulator, rid: str) -> str | None:
+    if rid.lower() not in emu._busy:
+        return None
+    obj = emu.get_resource(rid) or {}
+    return str((obj.get("properties") or {}).get("provisioningState") or "Updating")
+
+
+def check_cluster_idle(emu: ArmEmulator, cluster_id: str, *, except_pool: str | None = None) -> None:
+    """AKS serialises a cluster's operations: a pool change while the cluster is updating, two
+    pool operations at once, or a cluster change (stop, upgrade) while a pool is creating is
+    refused with 409 OperationNotAllowed. The messages are AKS's own, as users reported them
+    (cilium/cilium#25944: "Another agentpool operation (nodepool1 - Creating) is in progress";
+    Azure/azure-workload-identity#417: "Another operation (nodepool1 - Updating) is in progress")."""
+    state = _busy_state(emu, cluster_id)
+    if state is not None:
+        raise ArmError(409, "OperationNotAllowed", f"Operation is not allowed: Another operation ({state}) {_PENDING}")
+    prefix = cluster_id.lower() + "/agentpools/"
+    for key in list(emu._busy):
+        if key.startswith(prefix) and key != (except_pool or "").lower():
+            pool = key.rsplit("/", 1)[1]
+            pool_state = _busy_state(emu, key) or "Updating"
+            raise ArmError(
+                409,
+                "OperationNotAllowed",
+                f"Operation is not allowed: Another agentpool operation ({pool} - {pool_state}) {_PENDING}",
+            )
+
+
+def _record_failure(emu: ArmEmulator, rid: str, error: dict[str, Any]) -> None:
+    """A failed operation leaves its error on the resource: ``properties.status.provisioningError``
+    (ManagedClusterStatus / AgentPoolStatus in the 2026-08-01 spec; azure-mgmt-containerservice
+    models ``ManagedClusterStatus.provisioning_error``, ``AgentPoolStatus.provisioning_error``)."""
+    emu.update_resource(rid, lambda o: o.setdefault("properties", {}).update(status={"provisioningError": error}))
+
+
 def _pool_defaults(
     emu: ArmEmulator, pool: dict[str, Any], version: str, location: str, existing: dict[str, Any]
 ) -> None:
@@ -113,10 +155,14 @@ def _pool_defaults(
 
 
 def _cluster_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
+    schema.check(schema.aks_models(), "ManagedCluster", body)
     if not body.get("location"):
         raise ArmError(400, "LocationRequired", "The location property is required for this definition.")
     old = (existing or {}).get("properties", {})
     props = body["properties"]
+    props.pop("status", None)  # read-only: a PUT carrying a GET's status does not set it
+    if existing:
+        check_cluster_idle(emu, rid)
     if existing and old.get("powerState", {}).get("code") == "Stopped":
         raise ArmError(
             400,
@@ -171,6 +217,7 @@ def _cluster_on_put_done(emu: ArmEmulator, rid: str, obj: dict[str, Any]) -> Non
 
 
 def _pool_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
+    schema.check(schema.aks_models(), "AgentPool", body)
     cluster_id = rid.rsplit("/agentPools/", 1)[0] if "/agentPools/" in rid else rid.rsplit("/", 2)[0]
     cluster = emu.get_resource(cluster_id)
     assert cluster is not None  # the parent check already ran
@@ -182,6 +229,8 @@ def _pool_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dic
             "Managed cluster is in stopped state, no operations except start and delete are allowed.",
         )
     pool = body["properties"]
+    pool.pop("status", None)  # read-only
+    check_cluster_idle(emu, cluster_id, except_pool=rid)
     old = (existing or {}).get("properties", {})
     if (
         old.get("mode") == "System"
@@ -224,6 +273,7 @@ def _pool_on_delete(emu: ArmEmulator, rid: str, obj: dict[str, Any]) -> None:
     cluster = emu.get_resource(rid.rsplit("/", 2)[0])
     if cluster is None:
         return
+    check_cluster_idle(emu, cluster["id"], except_pool=rid)
     pools = cluster["properties"].get("agentPoolProfiles", [])
     if obj["properties"].get("mode") == "System" and (sum(p.get("mode") == "System" for p in pools) <= 1):
         raise ArmError(
@@ -431,17 +481,41 @@ def _compute_skus(emu: ArmEmulator, path: str, query: dict[str, list[str]], body
     return 200, {"value": value}
 
 
+def _idle_cluster(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> None:
+    check_cluster_idle(emu, rid)
+
+
 def install(emu: ArmEmulator) -> None:
-    emu.add_hooks(MC, on_put=_cluster_on_put, on_put_done=_cluster_on_put_done)
+    import re
+
+    emu.add_hooks(MC, on_put=_cluster_on_put, on_put_done=_cluster_on_put_done, on_failed=_record_failure)
     emu.add_hooks(
         AP,
         on_put=_pool_on_put,
         on_put_done=_pool_on_put_done,
         on_delete=_pool_on_delete,
         on_deleted=_pool_on_deleted,
+        on_failed=_record_failure,
     )
-    emu.register_action(MC, "stop", _power("Stopped"), busy_state="Stopping")
-    emu.register_action(MC, "start", _power("Running"), busy_state="Starting")
+    # The LRO headers each write declares in the AKS 2026-08-01 spec, as the generated SDK reads
+    # them (azure-mgmt-containerservice operations/_operations.py): PUT 201 answers
+    # Azure-AsyncOperation (no Location), DELETE 202 both, stop/start 202 Location only.
+    emu.lro_headers.insert(
+        0,
+        (
+            re.compile(MC + "$", re.I),
+            {"put": ("Azure-AsyncOperation",), "delete": ("Azure-AsyncOperation", "Location"), "action": ("Location",)},
+        ),
+    )
+    emu.lro_headers.insert(
+        0,
+        (
+            re.compile(AP + "$", re.I),
+            {"put": ("Azure-AsyncOperation",), "delete": ("Azure-AsyncOperation", "Location")},
+        ),
+    )
+    emu.register_action(MC, "stop", _power("Stopped"), busy_state="Stopping", before=_idle_cluster)
+    emu.register_action(MC, "start", _power("Running"), busy_state="Starting", before=_idle_cluster)
     emu.register_action(MC, "listClusterUserCredential", _credentials(False), lro=False)
     emu.register_action(MC, "listClusterAdminCredential", _credentials(True), lro=False)
     emu.register_action(AP, "upgradeNodeImageVersion", _node_image_upgrade, busy_state="UpgradingNodeImageVersion")

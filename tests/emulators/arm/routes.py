@@ -449,7 +449,10 @@ def _resource(
         if h.on_put is not None:
             h.on_put(emu, new["id"], new, existing)
     busy = "Creating" if existing is None else "Updating"
-    new["etag"] = f'"{time.time_ns():x}"'
+    # ARM resources carry a top-level "eTag"; AKS agent pools carry it in properties (the
+    # 2026-08-01 spec: AgentPool has no top-level eTag, ManagedClusterAgentPoolProfileProperties.eTag).
+    etag_holder = props if type_name.lower().endswith("managedclusters/agentpools") else new
+    etag_holder["eTag"] = f'"{time.time_ns():x}"'
     rid = new["id"]
 
     def done() -> dict[str, Any] | None:
@@ -519,6 +522,8 @@ def _action(emu: ArmEmulator, p: ParsedId, query: dict[str, list[str]], body: by
     if not a.lro:
         return _sync_result(a.handler(emu, rid, obj, req))
     _check_not_busy(emu, rid, type_name.split("/")[-1])
+    if a.before is not None:
+        a.before(emu, rid, obj, req)
     previous = (obj.get("properties") or {}).get("provisioningState", "Succeeded")
     if a.busy_state:
         emu.update_resource(rid, lambda o: o.setdefault("properties", {}).update(provisioningState=a.busy_state))
@@ -578,7 +583,8 @@ def _operation(emu: ArmEmulator, kind: str, op_id: str, api_version: str) -> Res
         return _op_status(emu, op, api_version)
     if op.status == "InProgress":
         return 202, emu._op_urls(op, api_version), None
-    if op.status == "Failed":
+    if op.status in ("Failed", "Canceled"):
+        # The Location URL answers a failed operation as the synchronous request would have.
         return 400, {}, {"error": op.error}
     if op.result is not None:
         return 200, {}, op.result
@@ -600,7 +606,8 @@ def _op_status(emu: ArmEmulator, op: Operation, api_version: str) -> Response:
         out["percentComplete"] = 50.0
     else:
         out["endTime"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    if op.error is not None and op.status == "Failed":
+    # "error" is required when status is Failed or Canceled (async-api-reference.md).
+    if op.error is not None and op.status in ("Failed", "Canceled"):
         out["error"] = op.error
     return 200, headers, out
 

@@ -103,6 +103,8 @@ class LroFault:
     code: str
     message: str
     remaining: int
+    details: list[dict[str, Any]] = field(default_factory=list)
+    status: str = "Failed"  # or "Canceled": the RPC's two failed terminal states
 
 
 @dataclass
@@ -129,6 +131,7 @@ class Operation:
     result: dict[str, Any] | None = None
     error: dict[str, Any] | None = None
     start: float = field(default_factory=time.time)
+    failed_status: str = "Failed"
 
 
 @dataclass(frozen=True)
@@ -188,19 +191,22 @@ class _Action:
     handler: ActionHandler
     lro: bool
     busy_state: str | None
+    before: ActionHandler | None = None
 
 
 @dataclass
 class TypeHooks:
     """Per-type behaviour: ``on_put`` validates/fills a body before it is stored (raise
     ArmError to refuse), ``on_put_done`` runs when the write's operation completes,
-    ``on_delete`` validates a delete, ``on_deleted`` runs after removal."""
+    ``on_delete`` validates a delete, ``on_deleted`` runs after removal, ``on_failed`` runs when
+    an operation on the resource ends Failed or Canceled (the error is its third argument)."""
 
     type_regex: re.Pattern[str]
     on_put: PutHook | None = None
     on_put_done: DoneHook | None = None
     on_delete: DeleteHook | None = None
     on_deleted: DeleteHook | None = None
+    on_failed: DoneHook | None = None
 
 
 class ArmEmulator:
@@ -249,6 +255,9 @@ class ArmEmulator:
         self._gets: list[tuple[re.Pattern[str], str, GetHandler]] = []
         self._routes: list[tuple[str, re.Pattern[str], RouteHandler]] = []
         self.hooks: list[TypeHooks] = []
+        # Which LRO headers a resource type's writes answer with, as its REST spec declares them:
+        # (type regex, {"put"|"patch"|"delete"|"action": header names}); default: both URLs.
+        self.lro_headers: list[tuple[re.Pattern[str], dict[str, tuple[str, ...]]]] = []
         self._server: http.server.ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.tls: TlsFiles = throwaway_tls()
@@ -352,13 +361,15 @@ class ArmEmulator:
         *,
         lro: bool = True,
         busy_state: str | None = None,
+        before: ActionHandler | None = None,
     ) -> None:
         """POST ``{resource}/{action}``: ``handler(emu, resource_id, resource, body)`` returns the
         result body (or None). With ``lro`` it runs when the operation completes and the
-        resource shows ``busy_state`` meanwhile. Later registrations win."""
+        resource shows ``busy_state`` meanwhile; ``before`` checks the request first (raise
+        ArmError to refuse it). Later registrations win."""
         self._actions.insert(
             0,
-            _Action(re.compile(resource_type_regex + "$", re.I), action.lower(), handler, lro, busy_state),
+            _Action(re.compile(resource_type_regex + "$", re.I), action.lower(), handler, lro, busy_state, before),
         )
 
     def register_get(self, parent_type_regex: str, subpath: str, handler: GetHandler) -> None:
@@ -372,10 +383,23 @@ class ArmEmulator:
     def add_hooks(self, type_regex: str, **kw: Any) -> None:
         self.hooks.insert(0, TypeHooks(re.compile(type_regex + "$", re.I), **kw))
 
-    def fail_operation(self, method: str, path_regex: str, code: str, message: str, count: int = 1) -> None:
-        """The next matching long-running operation is accepted, then ends Failed."""
+    def fail_operation(
+        self,
+        method: str,
+        path_regex: str,
+        code: str,
+        message: str,
+        count: int = 1,
+        *,
+        details: list[dict[str, Any]] | None = None,
+        status: str = "Failed",
+    ) -> None:
+        """The next matching long-running operation is accepted, then ends ``status`` (Failed or
+        Canceled) with ``{code, message, details}`` as its error (the RPC's operation resource)."""
+        assert status in ("Failed", "Canceled"), status
+        fault = LroFault(method.upper(), re.compile(path_regex, re.I), code, message, count, details or [], status)
         with self._lock:
-            self._lro_faults.append(LroFault(method.upper(), re.compile(path_regex, re.I), code, message, count))
+            self._lro_faults.append(fault)
 
     def issue_token(
         self,
@@ -450,6 +474,9 @@ class ArmEmulator:
         fault = self._take_lro_fault(method, resource_id)
         if fault is not None:
             op.error = {"code": fault.code, "message": fault.message}
+            if fault.details:
+                op.error["details"] = copy.deepcopy(fault.details)
+            op.failed_status = fault.status
         with self._lock:
             self._ops[op.id] = op
             self._busy[resource_id.lower()] = op.id
@@ -462,6 +489,12 @@ class ArmEmulator:
             "Azure-AsyncOperation": f"{base}/operations/{op.id}{q}",
             "Location": f"{base}/operationresults/{op.id}{q}",
         }
+        p = parse_path(op.resource_id)
+        kind = op.kind if op.kind in ("put", "patch", "delete") else "action"
+        for rx, declared in self.lro_headers:
+            if p is not None and rx.match(p.type) and kind in declared:
+                headers = {k: v for k, v in headers.items() if k in declared[kind]}
+                break
         headers["Retry-After"] = _fmt_retry(self.retry_after)
         return headers
 
@@ -474,20 +507,32 @@ class ArmEmulator:
                 op.polls_left -= 1
                 return op
             self._busy.pop(op.resource_id.lower(), None)
-            if op.error is not None:
-                op.status = "Failed"
-                self.update_resource(
-                    op.resource_id,
-                    lambda o: o.setdefault("properties", {}).update(provisioningState="Failed"),
-                )
-                return op
-            try:
-                op.result = op.on_complete()
-                op.status = "Succeeded"
-            except ArmError as e:
-                op.status = "Failed"
-                op.error = e.body()["error"]
+            if op.error is None:
+                try:
+                    op.result = op.on_complete()
+                    op.status = "Succeeded"
+                    return op
+                except ArmError as e:
+                    op.error = e.body()["error"]
+            self._fail(op)
             return op
+
+    def _fail(self, op: Operation) -> None:
+        """The operation ends Failed/Canceled: so does the resource's provisioningState
+        (Azure/azure-resource-manager-rpc v1.0/async-api-reference.md, "ProvisioningState
+        property"), and its type's on_failed hooks record the error."""
+        op.status = op.failed_status
+        error = op.error or {}
+        self.update_resource(
+            op.resource_id,
+            lambda o: o.setdefault("properties", {}).update(provisioningState=op.failed_status),
+        )
+        p = parse_path(op.resource_id)
+        obj = self.get_resource(op.resource_id)
+        if p is not None and obj is not None:
+            for h in self._hooks_for(p.type):
+                if h.on_failed is not None:
+                    h.on_failed(self, op.resource_id, error)
 
     def _complete_now(self, op: Operation) -> Operation:
         polls, op.polls_left = op.polls_left, 0

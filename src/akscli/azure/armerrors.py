@@ -1,0 +1,384 @@
+"""ARM failures as one AkscliError: Azure's code and message, a hint that fixes it, an exit code.
+
+Two shapes reach us. A synchronous error carries its HTTP status. A failed long-running
+operation does not: the operation resource always answers 200 and says ``"status": "Failed"``
+(or ``"Canceled"``) with the error in its body (Azure/azure-resource-manager-rpc
+``v1.0/async-api-reference.md``, "Azure-AsyncOperation Resource format"), and azure-core raises
+``HttpResponseError`` with the last poll's response (Azure/azure-sdk-for-python
+``sdk/core/azure-core/azure/core/polling/base_polling.py``, ``LROBasePolling.run``). For that
+shape the HTTP class is recovered from the error code, so a failed create maps exactly like the
+same error answered synchronously.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from akscli.errors import (
+    AkscliError,
+    AuthError,
+    ConflictError,
+    NotFoundError,
+    NotInstalledError,
+    QuotaError,
+    UsageError,
+)
+
+QUOTA_URL = "https://portal.azure.com/#view/Microsoft_Azure_Capacity/QuotaMenuBlade/~/myQuotas"
+DEFAULT_ARM_ENDPOINT = "https://management.azure.com"
+
+# Wrapper codes whose details hold the real reason (ARM deployments, AKS preflight).
+_WRAPPERS = frozenset(
+    {
+        "badrequest",
+        "conflict",
+        "deploymentfailed",
+        "invalidtemplatedeployment",
+        "resourcedeploymentfailure",
+        "multipleerrorsoccurred",
+        "preflightvalidationcheckfailed",
+    }
+)
+# The HTTP class of codes ARM and AKS answer synchronously, for the same code in a failed
+# operation (AKS error codes: MicrosoftDocs/azure-aks-docs troubleshooting articles; ARM codes:
+# https://learn.microsoft.com/azure/azure-resource-manager/troubleshooting/common-deployment-errors).
+_CODE_STATUS = {
+    "authorizationfailed": 403,
+    "linkedauthorizationfailed": 403,
+    "requestdisallowedbypolicy": 403,
+    "missingsubscriptionregistration": 409,
+    "scopelocked": 409,
+    "operationnotallowed": 409,
+    "conflict": 409,
+    "anotheroperationinprogress": 409,
+    "operationpreempted": 409,
+    "etagmismatch": 412,
+    "resourcenotfound": 404,
+    "resourcegroupnotfound": 404,
+    "parentresourcenotfound": 404,
+    "notfound": 404,
+    "badrequest": 400,
+    "invalidparameter": 400,
+    "propertychangenotallowed": 400,
+    "agentpoolk8sversionnotsupported": 400,
+    "versionnotsupported": 400,
+    "notsupported": 400,
+    "skunotavailable": 400,
+    "quotaexceeded": 400,
+    "invalidtemplatedeployment": 400,
+}
+_VERSION_CODES = ("agentpoolk8sversionnotsupported", "versionnotsupported", "nodepoolmcversionincompatible")
+_QUOTA_FAMILY = re.compile(r"approved (?:quota for )?(.+?) (?:Cores|vCPUs?) quota", re.I)
+_QUOTA_FIELDS = {
+    "location": re.compile(r"Location:\s*([\w-]+)", re.I),
+    "limit": re.compile(r"Current Limit:\s*(\d+)", re.I),
+    "usage": re.compile(r"Current Usage:\s*(\d+)", re.I),
+    "required": re.compile(r"Additional Required:\s*(\d+)", re.I),
+    "new_limit": re.compile(r"New Limit Required:\s*(\d+)", re.I),
+}
+_RESOURCE = re.compile(
+    r"/resourcegroups/(?P<rg>[^/]+)/providers/Microsoft\.ContainerService/managedClusters/(?P<cluster>[^/?]+)"
+    r"(?:/agentPools/(?P<pool>[^/?]+))?",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class ArmFailure:
+    """What Azure said, normalised: the HTTP class, the most specific code, its message."""
+
+    status: int | None
+    code: str
+    message: str
+    operation_status: str | None  # "Failed"/"Canceled" when a long-running operation ended so
+    url: str
+
+    @property
+    def lcode(self) -> str:
+        return self.code.lower()
+
+
+def arm_endpoint() -> str:
+    return (os.environ.get("AKSCLI_ARM_ENDPOINT") or DEFAULT_ARM_ENDPOINT).rstrip("/")
+
+
+def _attr(obj: Any, name: str) -> str:
+    if isinstance(obj, dict):
+        return str(obj.get(name) or "")
+    return str(getattr(obj, name, "") or "")
+
+
+def _details(obj: Any) -> list[Any]:
+    details = obj.get("details") if isinstance(obj, dict) else getattr(obj, "details", None)
+    return list(details or [])
+
+
+def _most_specific(err: Any, depth: int = 0) -> tuple[str, str]:
+    """The innermost (code, message) under wrapper codes such as InvalidTemplateDeployment."""
+    code, message = _attr(err, "code"), _attr(err, "message")
+    if depth < 5:
+        for detail in _details(err):
+            dcode, dmsg = _most_specific(detail, depth + 1)
+            if dcode and dmsg and dcode.lower() not in _WRAPPERS:
+                return dcode, dmsg
+    return code, message
+
+
+def _body(exc: Any) -> dict[str, Any] | None:
+    response = getattr(exc, "response", None)
+    try:
+        body = response.json() if response is not None else None
+    except Exception:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def failure_of(exc: Any) -> ArmFailure:
+    status = getattr(exc, "status_code", None)
+    body = _body(exc)
+    err = getattr(exc, "error", None)
+    code, message = _most_specific(err) if err is not None else ("", "")
+    if not message and body is not None:
+        inner = body.get("error")
+        code, message = _most_specific(inner if isinstance(inner, dict) else body)
+        message = message or str(body.get("error_description", ""))
+    if not message:
+        message = str(getattr(exc, "message", "") or exc)
+    message = " ".join(message.split())
+    # Deployment-style messages repeat the code inline: "Code: X. Message: ...".
+    m = re.search(r"Code:\s*(\w+)\.?\s*Message:\s*(.*)", message)
+    if m and (not code or code.lower() in _WRAPPERS or code.lower() == "operationnotallowed"):
+        code, message = m.group(1), m.group(2)
+    op_status = None
+    if status is not None and 200 <= status < 300:
+        op_status = str((body or {}).get("status") or "Failed")
+        status = 409 if op_status.lower() == "canceled" else _status_of_code(code)
+    response = getattr(exc, "response", None)
+    url = str(getattr(getattr(response, "request", None), "url", "") or "")
+    return ArmFailure(status, code, message, op_status, url)
+
+
+def _status_of_code(code: str) -> int | None:
+    lcode = code.lower()
+    if lcode in _CODE_STATUS:
+        return _CODE_STATUS[lcode]
+    if lcode.endswith("notfound"):
+        return 404
+    if lcode.startswith("invalid") or lcode.endswith("notsupported"):
+        return 400
+    return None  # a provisioning failure (VMExtensionProvisioningError, ...): no 4xx class
+
+
+def is_quota(code: str, message: str) -> bool:
+    lcode = code.lower()
+    return "quota" in lcode or bool(re.search(r"exceed\w*\s+(?:the\s+)?approved\b.*\bquota", message, re.I))
+
+
+def quota_error(prefix: str, message: str) -> QuotaError:
+    fam = _QUOTA_FAMILY.search(message)
+    fields = {k: (m.group(1) if (m := rx.search(message)) else None) for k, rx in _QUOTA_FIELDS.items()}
+    family = fam.group(1) if fam else None
+    where = f" in {fields['location']}" if fields["location"] else ""
+    what = f"{family} vCPU quota" if family else "quota"
+    if fields["required"] is not None:
+        detail = f": limit {fields['limit']}, in use {fields['usage']}, needs {fields['required']} more" + (
+            f" (new limit at least {fields['new_limit']})" if fields["new_limit"] else ""
+        )
+    else:
+        detail = f": {message[:300]}"
+    target = f"{family}{where}" if family else f"that VM family{where}"
+    return QuotaError(
+        f"{prefix}{what} exceeded{where}{detail}",
+        hint=f"request more {target} at {QUOTA_URL} (or 'az quota create'), or choose a VM size or "
+        "region with free quota",
+    )
+
+
+def wait_command(url: str) -> str | None:
+    """The akscli command that waits for the resource a request URL names."""
+    m = _RESOURCE.search(url)
+    if m is None:
+        return None
+    if m.group("pool"):
+        return f"akscli nodepool show {m.group('pool')} --cluster {m.group('cluster')} -g {m.group('rg')}"
+    return f"akscli cluster wait {m.group('cluster')} -g {m.group('rg')}"
+
+
+def _show_command(url: str) -> str:
+    m = _RESOURCE.search(url)
+    if m is None:
+        return "'-o json' on the show command"
+    if m.group("pool"):
+        return f"'akscli nodepool show {m.group('pool')} --cluster {m.group('cluster')} -g {m.group('rg')} -o json'"
+    return f"'akscli cluster show {m.group('cluster')} -g {m.group('rg')} -o json'"
+
+
+def _tenant_hint(message: str) -> str:
+    """InvalidAuthenticationTokenTenant names the subscription's tenant in its message."""
+    m = re.search(r"associated with this subscription.*?https://[^/\s']+/([0-9a-f-]{36})", message, re.I)
+    m = m or re.search(r"must match the tenant '[^']*?([0-9a-f-]{36})", message, re.I)
+    tenant = m.group(1) if m else "TENANT"
+    return (
+        f"the subscription belongs to tenant {tenant}: pass --tenant {tenant} "
+        f"(with the Azure CLI: 'az login --tenant {tenant}')"
+    )
+
+
+def _auth(f: ArmFailure, prefix: str) -> AuthError:
+    if f.lcode == "invalidauthenticationtokentenant":
+        hint = _tenant_hint(f.message)
+    else:
+        hint = (
+            "sign in again ('az login', or check AZURE_CLIENT_ID/AZURE_CLIENT_SECRET), "
+            "or pick another credential with --auth"
+        )
+    return AuthError(f"{prefix}Azure rejected the credential ({f.code or 'Unauthorized'}): {f.message}", hint=hint)
+
+
+def _forbidden(f: ArmFailure, prefix: str) -> AuthError:
+    if f.lcode == "requestdisallowedbypolicy":
+        m = re.search(r'"policyAssignment"\s*:\s*\{\s*"name"\s*:\s*"([^"]+)"', f.message)
+        assignment = f" '{m.group(1)}'" if m else ""
+        return AuthError(
+            f"{prefix}denied by Azure Policy ({f.code}): {f.message[:400]}",
+            hint=f"change the request to comply with policy assignment{assignment}, or ask its owner for an "
+            "exemption ('az policy exemption create --policy-assignment ID ...'); a role does not override a deny",
+        )
+    return AuthError(
+        f"{prefix}not authorised ({f.code or 'Forbidden'}): {f.message}",
+        hint="ask for a role assignment on this scope, e.g. 'Azure Kubernetes Service Contributor Role' on the "
+        "resource group",
+    )
+
+
+def _conflict(f: ArmFailure, prefix: str) -> AkscliError:
+    lmsg = f.message.lower()
+    if f.lcode == "missingsubscriptionregistration":
+        m = re.search(r"namespace '([\w.]+)'", f.message)
+        ns = m.group(1) if m else "Microsoft.ContainerService"
+        return NotInstalledError(
+            f"{prefix}{f.code}: {f.message}",
+            hint=f"register the resource provider once per subscription: 'az provider register --namespace {ns}'",
+        )
+    if f.lcode == "scopelocked":
+        return ConflictError(
+            f"{prefix}{f.code}: {f.message}",
+            hint="a resource lock forbids this change: list locks with 'az lock list -g RESOURCE_GROUP -o table' "
+            "and remove the lock (or ask its owner to) before retrying",
+        )
+    if f.operation_status and f.operation_status.lower() == "canceled":
+        return ConflictError(
+            f"{prefix}the operation was canceled in Azure ({f.code or 'Canceled'}): {f.message}",
+            hint="another operation (an abort or a newer change) replaced it; see the state with "
+            f"{_show_command(f.url)} and run the command again",
+        )
+    in_progress = "in progress" in lmsg or "inprogress" in f.lcode or f.lcode in ("operationpreempted", "etagmismatch")
+    if in_progress:
+        resume = wait_command(f.url)
+        wait = f"'{resume}'" if resume else "the show command"
+        return ConflictError(
+            f"{prefix}another operation is in progress: {f.message}",
+            hint=f"wait for it to finish ({wait}), then retry",
+        )
+    hint = "the resource's current state does not allow this operation"
+    if "stopped" in lmsg:
+        m = _RESOURCE.search(f.url)
+        name = f"{m.group('cluster')} -g {m.group('rg')}" if m else "NAME -g RESOURCE_GROUP"
+        hint = f"start the cluster first: akscli cluster start {name}"
+    elif "system" in lmsg and "pool" in lmsg:
+        hint = "add another System mode node pool first (nodepool add --mode System)"
+    return ConflictError(f"{prefix}{f.code}: {f.message}", hint=hint)
+
+
+def _rejected(f: ArmFailure, prefix: str) -> UsageError:
+    if f.lcode in _VERSION_CODES:
+        hint = "list the versions AKS offers there with 'az aks get-versions -l LOCATION -o table' and pick one"
+    else:
+        hint = "fix the value named above and run the command again"
+    return UsageError(f"{prefix}Azure rejected the request ({f.code}): {f.message}", hint=hint)
+
+
+def _operation_failed(f: ArmFailure, prefix: str) -> AkscliError:
+    """A failed operation whose code has no 4xx class: Azure could not finish what it accepted."""
+    hint = f"Azure accepted the request but could not finish it; the provisioningError in {_show_command(f.url)}"
+    if f.lcode == "vmextensionprovisioningerror":
+        hint = (
+            "a node failed to join (its bootstrap extension failed, most often outbound network or DNS): see "
+            "https://learn.microsoft.com/troubleshoot/azure/azure-kubernetes/create-upgrade-delete/"
+            "error-code-vmextensionprovisioningerror, fix the cause, then run the command again"
+        )
+    else:
+        hint += " names the failed step; fix it, then run the command again"
+    return AkscliError(f"{prefix}failed in Azure ({f.code or 'Failed'}): {f.message}", hint=hint)
+
+
+def translate(exc: BaseException, what: str | None = None) -> AkscliError:
+    """Turn an azure-core / azure-identity / network failure into one AkscliError."""
+    if isinstance(exc, AkscliError):
+        return exc
+    from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ServiceRequestError
+
+    prefix = f"{what}: " if what else ""
+    if isinstance(exc, ServiceRequestError):
+        return AkscliError(
+            f"{prefix}cannot reach Azure Resource Manager at {arm_endpoint()}: {_short(str(exc))}",
+            hint="check the network or proxy (HTTPS_PROXY) and AKSCLI_ARM_ENDPOINT",
+        )
+    if not isinstance(exc, HttpResponseError):
+        return AkscliError(f"{prefix}{type(exc).__name__}: {_short(str(exc))}")
+    f = failure_of(exc)
+    if isinstance(exc, ClientAuthenticationError):
+        return _auth(f, prefix)
+    return _classify(f, prefix)
+
+
+def from_error(error: dict[str, Any], what: str, url: str = "") -> AkscliError:
+    """The error a failed operation left on a resource (``status.provisioningError``), mapped
+    like the same code answered by the operation itself."""
+    code, message = _most_specific(error)
+    f = ArmFailure(_status_of_code(code), code, " ".join(message.split()), "Failed", url)
+    return _classify(f, f"{what}: ")
+
+
+def _classify(f: ArmFailure, prefix: str) -> AkscliError:
+    if f.status == 401:
+        return _auth(f, prefix)
+    if f.status == 403 or f.lcode in ("authorizationfailed", "linkedauthorizationfailed"):
+        return _forbidden(f, prefix)
+    if is_quota(f.code, f.message):
+        return quota_error(prefix, f.message)
+    if f.lcode in ("skunotavailable", "allocationfailed", "zonalallocationfailed", "overconstrainedallocationrequest"):
+        return QuotaError(
+            f"{prefix}{f.code}: {f.message}",
+            hint="choose another VM size, region or zones; see where it is offered with "
+            "'az vm list-skus --size SIZE --all -o table'",
+        )
+    if f.status == 404:
+        return NotFoundError(
+            f"{prefix}{f.message}" if f.message else f"{prefix}{f.code}",
+            hint="create the resource group first ('az group create -n NAME -l LOCATION')"
+            if f.lcode == "resourcegroupnotfound"
+            else "check the name, resource group (-g) and subscription",
+        )
+    if f.status in (409, 412) or f.lcode == "operationnotallowed":
+        return _conflict(f, prefix)
+    if f.status == 429:
+        return AkscliError(
+            f"{prefix}Azure Resource Manager is throttling requests: {f.message}",
+            hint="retry in a minute; fewer parallel commands reduce throttling",
+        )
+    if f.status is not None and 400 <= f.status < 500:
+        return _rejected(f, prefix)
+    if f.operation_status is not None:
+        return _operation_failed(f, prefix)
+    return AkscliError(
+        f"{prefix}Azure error {f.status} {f.code}: {f.message}",
+        hint="retry; if it persists, check https://status.azure.com",
+    )
+
+
+def _short(text: str) -> str:
+    return " ".join(text.split())[:300]

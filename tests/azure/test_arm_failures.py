@@ -1,0 +1,196 @@
+"""Failed long-running operations and ARM's own refusals, as Azure really answers them.
+
+A failed operation's status resource answers 200 with ``"status": "Failed"`` (RPC
+``v1.0/async-api-reference.md``), so the mapping must come from the error code, not the HTTP
+status of the last poll.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from akscli.azure import arm, clusters, nodepools
+from akscli.azure.arm import AzureTarget
+from akscli.errors import AkscliError, AuthError, ConflictError, NotInstalledError, QuotaError, UsageError
+from tests.azure.helpers import RG, cluster_id, seed_cluster
+from tests.emulators.arm import ArmEmulator
+
+QUOTA_MESSAGE = (
+    "Preflight validation check for resource(s) for container service aks1 in resource group MC_rg failed. "
+    "Message: Operation could not be completed as it results in exceeding approved standardNCADSH100v5Family "
+    "Cores quota. Additional details - Deployment Model: Resource Manager, Location: eastus, Current Limit: 0, "
+    "Current Usage: 0, Additional Required: 40, (Minimum) New Limit Required: 40."
+)
+
+
+def _client() -> object:
+    return clusters.client(AzureTarget())
+
+
+def _add_pool(name: str = "gpu", **flags: object) -> object:
+    c = _client()
+    spec = nodepools.NodePoolSpec.from_flags(
+        name=name, cluster="aks1", resource_group=RG, vm_size="Standard_D8ds_v5", **flags
+    )
+    return arm.wait_lro(nodepools.begin_add(c, spec, nodepools.build_body(spec)), f"add node pool {name}")  # type: ignore[arg-type]
+
+
+def test_a_failed_create_with_a_4xx_code_maps_like_the_synchronous_error(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    azure_env.fail_operation("PUT", "/agentPools/gpu$", "InvalidParameter", "The value of parameter count is invalid.")
+    with pytest.raises(UsageError) as err:
+        _add_pool()
+    assert "InvalidParameter" in err.value.message and "200" not in err.value.message
+    assert "status.azure.com" not in (err.value.hint or "")
+
+
+def test_a_failed_quota_operation_names_the_command_and_the_family(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    azure_env.fail_operation("PUT", "/agentPools/gpu$", "QuotaExceeded", QUOTA_MESSAGE)
+    with pytest.raises(QuotaError) as err:
+        _add_pool()
+    assert err.value.message.startswith("add node pool gpu: standardNCADSH100v5Family vCPU quota exceeded in eastus")
+    assert "limit 0, in use 0, needs 40 more" in err.value.message
+    assert "vCPU vCPUs" not in err.value.message
+
+
+def test_a_quota_error_nested_in_an_invalid_template_deployment_is_a_quota_error(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    details = [{"code": "PreflightValidationCheckFailed", "message": "Preflight failed.",
+                "details": [{"code": "QuotaExceeded", "message": QUOTA_MESSAGE}]}]  # fmt: skip
+    azure_env.fail_operation("PUT", "/agentPools/gpu$", "InvalidTemplateDeployment", "The template deployment "
+                             "failed. See inner errors for details.", details=details)  # fmt: skip
+    with pytest.raises(QuotaError) as err:
+        _add_pool()
+    assert "needs 40 more" in err.value.message
+
+
+def test_a_canceled_operation_is_a_conflict_not_a_server_error(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    azure_env.fail_operation(
+        "PUT", "/agentPools/gpu$", "Canceled", "The operation was canceled by an abort.", status="Canceled"
+    )
+    with pytest.raises(ConflictError) as err:
+        _add_pool()
+    assert "canceled" in err.value.message
+
+
+def test_a_provisioning_failure_says_azure_could_not_finish_it(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    azure_env.fail_operation("PUT", "/agentPools/gpu$", "VMExtensionProvisioningError", "VM has reported a failure "
+                             "when processing extension 'vmssCSE' (exit status=50).")  # fmt: skip
+    with pytest.raises(AkscliError) as err:
+        _add_pool()
+    assert err.value.exit_code == 1
+    assert "VMExtensionProvisioningError" in err.value.message and "200" not in err.value.message
+    assert "status.azure.com" not in (err.value.hint or "")
+
+
+def test_a_failed_operation_leaves_its_error_on_the_resource(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    azure_env.fail_operation("PUT", "/agentPools/gpu$", "InvalidParameter", "bad count")
+    with pytest.raises(UsageError):
+        _add_pool()
+    pool = azure_env.get_resource(cluster_id("aks1") + "/agentPools/gpu")
+    assert pool is not None and pool["properties"]["provisioningState"] == "Failed"
+    assert pool["properties"]["status"]["provisioningError"] == {"code": "InvalidParameter", "message": "bad count"}
+
+
+def test_cluster_wait_on_a_failed_cluster_prints_its_provisioning_error(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env, provisioningState="Failed",
+                 status={"provisioningError": {"code": "QuotaExceeded", "message": QUOTA_MESSAGE}})  # fmt: skip
+    with pytest.raises(QuotaError) as err:
+        clusters.wait_for(_client(), RG, "aks1", interval=0)  # type: ignore[arg-type]
+    assert "ended in provisioningState Failed" in err.value.message and "needs 40 more" in err.value.message
+
+
+def test_aks_create_answers_azure_async_operation_only_as_its_spec_declares(azure_env: ArmEmulator) -> None:
+    from azure.core.rest import HttpRequest
+
+    seed_cluster(azure_env)
+    client = arm.raw_client(AzureTarget())
+    body = {"properties": {"vmSize": "Standard_D8ds_v5", "count": 1}}
+    url = f"{azure_env.url}{cluster_id('aks1')}/agentPools/p2"
+    response = client.send_request(HttpRequest("PUT", url, params={"api-version": clusters.API_VERSION}, json=body))
+    assert response.status_code == 201
+    assert "Azure-AsyncOperation" in response.headers and "Location" not in response.headers
+
+
+def test_a_property_the_published_api_lacks_is_refused(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    c = _client()
+    body = {"properties": {"vmSize": "Standard_D8ds_v5", "count": 1, "machineId": "m1"}}
+    with pytest.raises(UsageError) as err:
+        arm.call("add", lambda: c.agent_pools.begin_create_or_update(RG, "aks1", "p2", body))  # type: ignore[attr-defined]
+    assert "properties.machineId" in err.value.message
+
+
+# ---------------------------------------------------------------- busy clusters (409)
+
+
+def test_a_second_pool_operation_while_one_is_creating_is_refused(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    azure_env.lro_polls = 50  # the first pool stays Creating
+    c = _client()
+    spec = nodepools.NodePoolSpec.from_flags(name="one", cluster="aks1", resource_group=RG, vm_size="Standard_D8ds_v5")
+    nodepools.begin_add(c, spec, nodepools.build_body(spec))  # type: ignore[arg-type]
+    spec2 = nodepools.NodePoolSpec.from_flags(name="two", cluster="aks1", resource_group=RG, vm_size="Standard_D8ds_v5")
+    with pytest.raises(ConflictError) as err:
+        nodepools.begin_add(c, spec2, nodepools.build_body(spec2))  # type: ignore[arg-type]
+    assert "Another agentpool operation (one - Creating)" in err.value.message
+    assert "akscli nodepool show one" not in (err.value.hint or "")  # the hint names the refused request's target
+    assert "-g RG -n NAME" not in (err.value.hint or "")
+    with pytest.raises(ConflictError):
+        clusters.begin_stop(c, RG, "aks1")  # type: ignore[arg-type]
+
+
+def test_the_in_progress_hint_names_the_real_cluster(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    azure_env.lro_polls = 50
+    c = _client()
+    clusters.begin_stop(c, RG, "aks1")  # type: ignore[arg-type]
+    with pytest.raises(ConflictError) as err:
+        clusters.begin_start(c, RG, "aks1")  # type: ignore[arg-type]
+    assert f"akscli cluster wait aks1 -g {RG}" in (err.value.hint or "")
+
+
+# ---------------------------------------------------------------- ARM refusals and their fixes
+
+
+def _refuse(emu: ArmEmulator, status: int, code: str, message: str) -> AkscliError:
+    seed_cluster(emu)
+    emu.faults.add("GET", "/managedClusters/aks1$", status, body={"error": {"code": code, "message": message}})
+    with pytest.raises(AkscliError) as err:
+        clusters.get(_client(), RG, "aks1")  # type: ignore[arg-type]
+    return err.value
+
+
+def test_a_policy_denial_asks_for_an_exemption_not_a_role(azure_env: ArmEmulator) -> None:
+    message = ("Resource 'aks1' was disallowed by policy. Policy identifiers: '[{\"policyAssignment\":{\"name\":"
+               "\"deny-public-aks\",\"id\":\"/providers/x\"}}]'.")  # fmt: skip
+    err = _refuse(azure_env, 403, "RequestDisallowedByPolicy", message)
+    assert isinstance(err, AuthError)
+    assert "exemption" in (err.hint or "") and "deny-public-aks" in (err.hint or "")
+    assert "Contributor" not in (err.hint or "")
+
+
+def test_an_unregistered_provider_says_how_to_register_it(azure_env: ArmEmulator) -> None:
+    message = "The subscription is not registered to use namespace 'Microsoft.ContainerService'."
+    err = _refuse(azure_env, 409, "MissingSubscriptionRegistration", message)
+    assert isinstance(err, NotInstalledError)
+    assert "az provider register --namespace Microsoft.ContainerService" in (err.hint or "")
+
+
+def test_a_scope_lock_says_to_remove_the_lock(azure_env: ArmEmulator) -> None:
+    message = "The scope '/subscriptions/x/resourceGroups/rg-ml' cannot perform write operation because it is locked."
+    err = _refuse(azure_env, 409, "ScopeLocked", message)
+    assert isinstance(err, ConflictError) and "lock" in (err.hint or "")
+
+
+def test_arm_retries_means_that_many_retries(azure_env: ArmEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    seed_cluster(azure_env)
+    monkeypatch.setenv("AKSCLI_ARM_RETRIES", "4")
+    azure_env.faults.add("GET", "/managedClusters/aks1$", 503, count=10, retry_after=0.01)
+    with pytest.raises(AkscliError):
+        clusters.get(_client(), RG, "aks1")  # type: ignore[arg-type]
+    assert len(azure_env.requests_to("/managedClusters/aks1$")) == 5  # one try and four retries
