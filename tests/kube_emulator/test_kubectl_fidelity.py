@@ -7,6 +7,7 @@ import json
 import shutil
 import subprocess
 import threading
+import time
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -308,3 +309,86 @@ def test_auth_can_i_answers_from_the_rule_table(kube_emulator: KubeEmulator, kub
     assert kubectl("auth", "can-i", "list", "secrets").stdout.strip() == "yes"
     denied = kubectl("auth", "can-i", "delete", "secrets")
     assert (denied.returncode, denied.stdout.strip()) == (1, "no")
+
+
+TYPO_CONFIGMAP = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+dataa:
+  k: v
+"""
+
+
+def test_unknown_field_in_a_builtin_kind_fails_server_side_apply(kubeconfig: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "cm.yaml"
+    bad.write_text(TYPO_CONFIGMAP, encoding="utf-8")
+    r = kubectl("apply", "--server-side", "-f", str(bad))
+    assert r.returncode == 1
+    assert (
+        "Error from server: failed to create typed patch object (default/settings; /v1, Kind=ConfigMap): "
+        ".dataa: field not declared in schema" in r.stderr
+    )
+
+
+def test_create_validate_warn_warns_and_creates_without_the_unknown_field(
+    kube_emulator: KubeEmulator, kubeconfig: Path, tmp_path: Path
+) -> None:
+    bad = tmp_path / "cm.yaml"
+    bad.write_text(TYPO_CONFIGMAP, encoding="utf-8")
+    r = kubectl("create", "--validate=warn", "-f", str(bad))
+    assert r.returncode == 0, r.stderr
+    assert 'Warning: unknown field "dataa"' in r.stderr
+    assert r.stdout.strip() == "configmap/settings created"
+    cm = kube_emulator.cluster.get("v1", "ConfigMap", "default", "settings")
+    assert cm is not None and "dataa" not in cm
+
+
+BAD_PLACEMENT = """\
+apiVersion: placement.kubernetes-fleet.io/v1beta1
+kind: ClusterResourcePlacement
+metadata:
+  name: crp
+spec:
+  resourceSelectors:
+  - {group: "", version: v1, kind: Namespace, name: ml}
+  policy:
+    placementType: PickFixed
+    numberOfClusters: 2
+"""
+
+
+def test_cel_rule_violation_on_a_fleet_placement_is_invalid(kubeconfig: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "crp.yaml"
+    bad.write_text(BAD_PLACEMENT, encoding="utf-8")
+    r = kubectl("apply", "--server-side", "-f", str(bad))
+    assert r.returncode == 1
+    assert (
+        'The ClusterResourcePlacement "crp" is invalid: spec.policy: Invalid value: "object": affinity, '
+        "numberOfClusters, topologySpreadConstraints, and tolerations cannot be set when placementType is PickFixed"
+        in r.stderr
+    )
+
+
+def test_chunked_get_is_one_snapshot_while_objects_change(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
+    for i in range(6):
+        kube_emulator.cluster.create(
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"cm-{i}", "namespace": "default"}}
+        )
+    kube_emulator.faults.add(verb="list", path="/configmaps", delay=0.3, count=None)
+
+    def change() -> None:
+        # right after the first page is served, before kubectl asks for the second
+        while not kube_emulator.requests(verb="list", path="/configmaps"):
+            time.sleep(0.01)
+        kube_emulator.cluster.delete("v1", "ConfigMap", "default", "cm-4")
+        kube_emulator.cluster.create(
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm-45", "namespace": "default"}}
+        )
+
+    threading.Thread(target=change, daemon=True).start()
+    r = kubectl("get", "configmaps", "--chunk-size=2", "-o", "name")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [f"configmap/cm-{i}" for i in range(6)]
+    assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "cm-4") is None

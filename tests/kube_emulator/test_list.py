@@ -167,3 +167,34 @@ def test_selective_scan_in_small_slices_finds_every_match(kube_emulator: KubeEmu
         if not token:
             break
     assert seen == [f"cm-{i:02d}" for i in range(0, 40, 2)]
+
+
+def test_later_pages_are_a_snapshot_at_the_first_pages_version(kube_emulator: KubeEmulator) -> None:
+    for i in range(6):
+        kube_emulator.cluster.create(configmap(f"cm-{i}", data={"v": "old"}))
+    first = raw(kube_emulator, "GET", f"{CM}?limit=2").json()
+    list_rv = first["metadata"]["resourceVersion"]
+    kube_emulator.cluster.delete("v1", "ConfigMap", "default", "cm-3")
+    kube_emulator.cluster.patch("v1", "ConfigMap", "default", "cm-4", {"data": {"v": "new"}})
+    kube_emulator.cluster.create(configmap("cm-25"))
+    rest: list[dict[str, object]] = []
+    token = first["metadata"]["continue"]
+    while token:
+        page = raw(kube_emulator, "GET", f"{CM}?limit=2&continue={token}").json()
+        assert page["metadata"]["resourceVersion"] == list_rv
+        rest += page["items"]
+        token = page["metadata"].get("continue", "")
+    assert [i["metadata"]["name"] for i in rest] == ["cm-2", "cm-3", "cm-4", "cm-5"]
+    assert [i["data"]["v"] for i in rest] == ["old"] * 4
+
+
+def test_exact_resource_version_serves_the_list_as_it_was(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.cluster.create(configmap("a"))
+    rv = raw(kube_emulator, "GET", CM).json()["metadata"]["resourceVersion"]
+    kube_emulator.cluster.create(configmap("b"))
+    body = raw(kube_emulator, "GET", f"{CM}?resourceVersion={rv}&resourceVersionMatch=Exact").json()
+    assert [i["metadata"]["name"] for i in body["items"]] == ["a"]
+    assert body["metadata"]["resourceVersion"] == rv
+    kube_emulator.compact()
+    gone = raw(kube_emulator, "GET", f"{CM}?resourceVersion={rv}&resourceVersionMatch=Exact")
+    assert gone.status == 410

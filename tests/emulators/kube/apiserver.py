@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.emulators.kube import builtin_schema, cel
 from tests.emulators.kube import schema as schemamod
 from tests.emulators.kube.crds import established_status, resource_type_from_crd
 from tests.emulators.kube.patches import json_patch, merge_patch, strategic_merge_patch
@@ -226,7 +227,15 @@ class ApiServer:
     def _schema(self, rt: ResourceType, version: str) -> dict[str, Any] | None:
         return rt.schemas.get(version) if rt.crd else None
 
-    def _admit(self, rt: ResourceType, version: str, obj: dict[str, Any], ctx: Ctx, create: bool) -> dict[str, Any]:
+    def _admit(
+        self,
+        rt: ResourceType,
+        version: str,
+        obj: dict[str, Any],
+        ctx: Ctx,
+        create: bool,
+        old: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         """Kind defaults, schema defaulting/pruning/validation; raises 400/422."""
         self._kind_defaults(rt, obj, create)
         causes = self._validate_metadata(rt, obj)
@@ -243,11 +252,58 @@ class ApiServer:
                 if ctx.field_validation == "Warn":
                     ctx.warnings.extend(f'unknown field "{u.lstrip(".")}"' for u in res.unknown)
             causes += res.errors
-        causes += self._kind_validation(rt, obj)
+            if not res.errors and cel.has_rules(sch):
+                causes += cel.validate(
+                    self.serve_obj(rt, version, obj), self.serve_obj(rt, version, old) if old else None, sch
+                )
+        elif not rt.crd:
+            obj = self._check_builtin(rt, version, obj, ctx, causes)
+        seen = {c[1] for c in causes}
+        causes += [c for c in self._kind_validation(rt, obj) if c[1] not in seen]
         if causes:
             md = obj.get("metadata") or {}
             raise invalid(rt.group_kind, md.get("name", ""), rt.group, rt.kind, causes)
         return obj
+
+    def _check_builtin(
+        self, rt: ResourceType, version: str, obj: dict[str, Any], ctx: Ctx, causes: list[tuple[str, str, str]]
+    ) -> dict[str, Any]:
+        """Decoding of a built-in kind into its Go type (see builtin_schema): 400 for a wrong
+        type or (Strict) an unknown field, warnings (Warn), then required fields."""
+        node = builtin_schema.root(rt.group, version, rt.kind)
+        if node is None:
+            return obj
+        out, found = builtin_schema.check(obj, node)
+        cannot = f'{rt.kind} in version "{version}" cannot be handled as a {rt.kind}'
+        if found.decode_error:
+            raise bad_request(f"{cannot}: {found.decode_error}")
+        if found.unknown:
+            if ctx.field_validation == "Strict":
+                quoted = ", ".join(f'unknown field "{u}"' for u in found.unknown)
+                raise bad_request(f"{cannot}: strict decoding error: {quoted}")
+            if ctx.field_validation == "Warn":
+                ctx.warnings.extend(f'unknown field "{u}"' for u in found.unknown)
+        causes += found.causes
+        return out
+
+    def _typed_patch_errors(
+        self, rt: ResourceType, version: str, applied: dict[str, Any]
+    ) -> tuple[dict[str, Any], list[str]]:
+        """structured-merge-diff's conversion of an apply patch: unknown fields and wrong types
+        are errors whatever fieldValidation says."""
+        sch = self._schema(rt, version)
+        if sch is not None:
+            res = schemamod.Result()
+            applied = schemamod.default_and_prune(applied, sch, res)
+            return applied, [f"{u}: field not declared in schema" for u in res.unknown]
+        node = None if rt.crd else builtin_schema.root(rt.group, version, rt.kind)
+        if node is None:
+            return applied, []
+        _, found = builtin_schema.check(applied, node, check_required=False)
+        errs = [f"{u}: field not declared in schema" for u in found.typed_unknown]
+        if found.typed_error:
+            errs.append(found.typed_error)
+        return applied, errs
 
     def _kind_defaults(self, rt: ResourceType, obj: dict[str, Any], create: bool) -> None:
         spec = obj.get("spec")
@@ -609,7 +665,7 @@ class ApiServer:
                         )
                     ],
                 )
-        new = self._admit(rt, version, new, ctx, create=False)
+        new = self._admit(rt, version, new, ctx, create=False, old=old)
         md = new["metadata"]
         # generation follows the desired state only
         skip = {"metadata", "apiVersion", "kind"} | ({"status"} if rt.status else set())
@@ -769,21 +825,19 @@ class ApiServer:
             amd["namespace"] = namespace
         for k in SERVER_METADATA:
             amd.pop(k, None)
+        applied, errs = self._typed_patch_errors(rt, version, applied)
+        if errs:
+            # the typed conversion fails before field validation is consulted, and the API
+            # server reports it as an untyped 500 (kubernetes/kubernetes staging/src/k8s.io/
+            # apiserver/pkg/endpoints/handlers/fieldmanager/internal/structuredmerge.go)
+            text = errs[0] if len(errs) == 1 else "errors:\n  " + "\n  ".join(errs)
+            raise ApiError(
+                500,
+                f"failed to create typed patch object ({namespace or ''}/{name}; "
+                f"{rt.group}/{version}, Kind={rt.kind}): {text}",
+                "",
+            )
         sch = self._schema(rt, version)
-        if sch is not None:
-            res = schemamod.Result()
-            applied = schemamod.default_and_prune(applied, sch, res)
-            if res.unknown:
-                # apply is always strict: the typed conversion fails before field validation
-                # is consulted, and the API server reports it as an untyped 500
-                errs = [f"{u}: field not declared in schema" for u in res.unknown]
-                text = errs[0] if len(errs) == 1 else "errors:\n  " + "\n  ".join(errs)
-                raise ApiError(
-                    500,
-                    f"failed to create typed patch object ({namespace or ''}/{name}; "
-                    f"{rt.api_version(version)}, Kind={rt.kind}): {text}",
-                    "",
-                )
         node = root_node(sch)
         mode = self._status_mode(rt, subresource)
         if mode is False:
@@ -1209,12 +1263,16 @@ class ApiServer:
         field_selector: str | None,
         limit: int,
         continue_token: str | None,
+        at: int | None = None,
     ) -> tuple[list[Entry], str | None, int | None, int]:
-        """One page: (entries, next continue token, remainingItemCount, list resourceVersion)."""
+        """One page: (entries, next continue token, remainingItemCount, list resourceVersion).
+        ``at``: serve the list as it was at that resourceVersion (resourceVersionMatch=Exact)."""
         match = self.matcher(rt, label_selector, field_selector)
         prefix = f"{namespace}/" if rt.namespaced and namespace else ""
         after: str | None = None
-        list_rv = self.store.rv
+        list_rv = self.store.rv if at is None else at
+        if at is not None and (at < self.store.compacted_rv or at > self.store.rv):
+            raise ApiError(410, f"too old resource version: {at} ({self.store.compacted_rv})", "Expired")
         if continue_token:
             try:
                 tok = json.loads(base64.urlsafe_b64decode(continue_token + "=" * (-len(continue_token) % 4)))
@@ -1234,7 +1292,10 @@ class ApiServer:
                     "list.",
                     "Expired",
                 )
-        entries, last, remaining = self.store.page(rt.key, prefix, after, limit, match)
+        if continue_token or at is not None:
+            entries, last, remaining = self.store.page_at(rt.key, prefix, after, limit, match, list_rv)
+        else:
+            entries, last, remaining = self.store.page(rt.key, prefix, after, limit, match)
         token = None
         if last is not None:
             token = (

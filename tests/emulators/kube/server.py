@@ -502,11 +502,13 @@ class Handler(BaseHTTPRequestHandler):
         if limit < 0:
             limit = 0
         rv_match = _q1(query, "resourceVersionMatch")
+        at: int | None = None
         if rv_match == "Exact":
-            # history is not kept as snapshots: only the current version can be served exactly
             want = _q1(query, "resourceVersion") or ""
-            if want != str(emu.api.store.rv):
-                raise ApiError(410, f"too old resource version: {want} ({emu.api.store.rv})", "Expired")
+            try:
+                at = int(want)
+            except ValueError:
+                raise bad_request(f'invalid resource version "{want}"') from None
         elif rv_match not in (None, "", "NotOlderThan"):
             raise invalid_param("resourceVersionMatch", rv_match, '"Exact", "NotOlderThan"')
         entries, token, remaining, list_rv = emu.api.list_entries(
@@ -516,8 +518,9 @@ class Handler(BaseHTTPRequestHandler):
             _q1(query, "fieldSelector"),
             limit,
             _q1(query, "continue") or None,
+            at,
         )
-        meta: dict[str, Any] = {"resourceVersion": str(emu.api.store.rv if not _q1(query, "continue") else list_rv)}
+        meta: dict[str, Any] = {"resourceVersion": str(list_rv)}
         if token:
             meta["continue"] = token
             if remaining is not None:

@@ -323,6 +323,60 @@ class Store:
                     return out, None, 0
                 after = keys[i - 1]
 
+    def page_at(
+        self,
+        bucket: str,
+        prefix: str,
+        after: str | None,
+        limit: int,
+        match: Callable[[Entry], bool] | None,
+        rv: int,
+    ) -> tuple[list[Entry], str | None, int]:
+        """``page`` as the bucket was at resourceVersion ``rv``: a paginated list is one
+        consistent snapshot at its first page's version, as etcd serves it to the API server
+        (kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/storage/etcd3/store.go GetList
+        reads every page at the continue token's revision). The state at ``rv`` is the live
+        index with each key changed since restored from the history (caller checks that
+        ``rv`` is not compacted)."""
+        with self.lock:
+            then: dict[str, Entry | None] = {}
+            for ev in reversed(self.history):
+                if ev.rv <= rv:
+                    break
+                if ev.bucket == bucket and ev.key.startswith(prefix):
+                    then[ev.key] = ev.old  # the earliest change after rv wins (walking backwards)
+            if not then:
+                return self.page(bucket, prefix, after, limit, match)
+            b = self.buckets.get(bucket)
+            live_keys = b.keys if b else []
+            items = b.items if b else {}
+            end = prefix[:-1] + chr(ord(prefix[-1]) + 1) if prefix else None
+            lo = bisect.bisect_left(live_keys, prefix) if prefix else 0
+            hi = bisect.bisect_left(live_keys, end) if end is not None else len(live_keys)
+            if after is not None:
+                lo = max(lo, bisect.bisect_right(live_keys, after))
+            extra = sorted(k for k in then if (after is None or k > after) and k not in items)
+            out: list[Entry] = []
+            i, j = lo, 0
+            last: str | None = None
+            while i < hi or j < len(extra):
+                if j >= len(extra) or (i < hi and live_keys[i] < extra[j]):
+                    key = live_keys[i]
+                    i += 1
+                    entry = then[key] if key in then else items[key]
+                else:
+                    key = extra[j]
+                    j += 1
+                    entry = then[key]
+                if entry is None or (match is not None and not match(entry)):
+                    continue
+                out.append(entry)
+                last = key
+                if limit and len(out) >= limit:
+                    more = i < hi or j < len(extra)
+                    return out, last if more else None, (hi - i) + (len(extra) - j) if more else 0
+            return out, None, 0
+
     def count(self, bucket: str) -> int:
         b = self.buckets.get(bucket)
         return len(b.items) if b else 0
