@@ -66,6 +66,14 @@ class CheckFailedError(AkscliError):
     title = "a check found blocking problems"
 
 
+class ObjectFailedError(AkscliError):
+    """A controller reported a condition it treats as final (ApplyFailed, UpdateRunStuck, a failed
+    Job or Workspace): the wait ended at once, before its timeout."""
+
+    exit_code = 10
+    title = "an object failed: its controller reported a terminal condition"
+
+
 class PartialApplyError(AkscliError):
     """Some objects were applied and others were not; the message lists both."""
 
@@ -91,5 +99,6 @@ EXIT_CODES: list[tuple[int, str]] = [
     (NotInstalledError.exit_code, NotInstalledError.title),
     (QuotaError.exit_code, QuotaError.title),
     (CheckFailedError.exit_code, CheckFailedError.title),
+    (ObjectFailedError.exit_code, ObjectFailedError.title),
     (EXIT_INTERRUPTED, "interrupted (Ctrl-C)"),
 ]

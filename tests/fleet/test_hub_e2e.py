@@ -65,7 +65,11 @@ def test_pick_n_that_cannot_be_fulfilled_shows_the_shortfall(hub: Hub) -> None:
     hub.settle()
     status = json.loads(invoke("fleet", "placement", "status", "llm", "-o", "json").stdout)
     states = {c["cluster"]: c["state"] for c in status["clusters"]}
-    assert states == {"gpu-east": "Available", "canary": "Available", "(unscheduled)": "Scheduled=False"}
+    # One row per member that could not be picked, with the scheduler's reason (placement_status.go).
+    assert states == {"gpu-east": "Available", "canary": "Available", "cpu-west": "Unscheduled"}
+    unpicked = next(c for c in status["clusters"] if c["cluster"] == "cpu-west")
+    assert unpicked["reason"] == "ScheduleFailed"
+    assert "does not match with any of the required cluster affinity terms" in unpicked["message"]
 
 
 def test_pick_n_ranks_members_by_the_property_sorter(hub: Hub) -> None:

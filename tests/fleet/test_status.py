@@ -80,15 +80,22 @@ def test_a_member_that_has_not_reported_a_condition_yet_is_waiting_for_it() -> N
     assert row.state == "Waiting (RolloutStarted)"
 
 
-def test_an_unfulfilled_pick_n_shows_an_unscheduled_row_with_the_scheduler_message() -> None:
+def test_each_member_the_scheduler_could_not_pick_is_a_row_with_its_own_reason() -> None:
     entry = {
-        "clusterName": "",
-        "conditions": [{"type": "Scheduled", "status": "False", "message": "found 1 of 3 cluster(s)"}],
+        "clusterName": "cpu-west",
+        "conditions": [
+            {
+                "type": "Scheduled",
+                "status": "False",
+                "reason": "ScheduleFailed",
+                "message": 'Cluster "cpu-west" does not score high enough (affinity score: 0, '
+                "topology spread score: 0)",
+            }
+        ],
     }
     rows = cluster_statuses(_crp(_entry("m1"), entry))
-    assert rows[1].cluster == "(unscheduled)"
-    assert rows[1].state == "Scheduled=False"
-    assert rows[1].message == "found 1 of 3 cluster(s)"
+    assert (rows[1].cluster, rows[1].state, rows[1].reason) == ("cpu-west", "Unscheduled", "ScheduleFailed")
+    assert rows[1].message.startswith('Cluster "cpu-west" does not score high enough')
 
 
 def test_summary_counts_available_members_and_surfaces_the_first_failing_rollup() -> None:

@@ -420,10 +420,9 @@ def cluster_statuses(placement: Mapping[str, Any]) -> list[ClusterStatus]:
             for d in entry.get("diffedPlacements") or []
         ]
         name = str(entry.get("clusterName") or "(unscheduled)")
-        if not entry.get("clusterName") and state.startswith("Waiting"):
-            sched = conds.get("Scheduled") or {}
+        if conds.get("Scheduled", {}).get("status") == "False":
+            # A member the scheduler could not pick, with its own reason (placement_status.go).
             state = "Unscheduled"
-            message = str(sched.get("message") or "")
         result.append(ClusterStatus(name, summary, state, reason, message, failed, drifted, diffed))
     return result
 
@@ -451,7 +450,7 @@ def placement_summary(placement: Mapping[str, Any]) -> dict[str, Any]:
         "kind": kind,
         "placementType": (spec.get("policy") or {}).get("placementType", "PickAll"),
         "strategy": (spec.get("strategy") or {}).get("type", "RollingUpdate"),
-        "clusters": len([s for s in statuses if s.cluster != "(unscheduled)"]),
+        "clusters": len([s for s in statuses if s.state != "Unscheduled"]),
         "available": len([s for s in statuses if s.state == "Available"]),
         "conditions": rollup,
         "message": str(failing.get("message", "")) if failing else "",
@@ -561,7 +560,7 @@ def which(kube: Kube, ref: ObjectRef) -> list[dict[str, Any]]:
         meta = placement.get("metadata") or {}
         failed_here = _failures_for(placement, ref)
         for cs in cluster_statuses(placement):
-            if cs.cluster == "(unscheduled)":
+            if cs.state == "Unscheduled":
                 continue
             rows.append(
                 {

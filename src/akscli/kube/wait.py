@@ -91,10 +91,7 @@ class Waiter:
             changed = verdict != state.readiness
             state.readiness, state.seen = verdict, True
             if verdict.failed and self.failure is None:
-                self.failure = errors.AkscliError(
-                    f"{state.ref} failed: {verdict.message}",
-                    hint=f"inspect it with kubectl describe {state.ref.lower()}",
-                )
+                self.failure = failure_error(state.ref, verdict)
             ready = sum(1 for s in self.states.values() if s.readiness.ready)
             total = len(self.states)
         if changed:
@@ -167,6 +164,16 @@ class Waiter:
         events.sort(key=lambda e: str(e.get("lastTimestamp") or e.get("eventTime") or ""))
         latest = events[-1]
         return f"{latest.get('reason', '')}: {latest.get('message', '')}".strip(": ")
+
+
+def failure_error(ref: str, verdict: readiness.Readiness) -> errors.ObjectFailedError:
+    """The one error of a wait that a controller ended: reason, message and what failed inside."""
+    message = f"{ref} failed: {verdict.message}"
+    if verdict.culprit:
+        message += f"; {verdict.culprit}"
+    return errors.ObjectFailedError(
+        message, hint=f"inspect it with kubectl describe {ref.lower()}; nothing was rolled back"
+    )
 
 
 def wait_for(

@@ -22,11 +22,11 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any, ClassVar
 
-from akscli.validate import quantity_value
 from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.fleet_scheduler import Decisions, matches_selector, schedule
+from tests.emulators.kube.controllers.fleet_scheduler import labels_of as _labels
 
 P1 = "placement.kubernetes-fleet.io/v1"
 PB = "placement.kubernetes-fleet.io/v1beta1"
@@ -53,10 +53,6 @@ NAMESPACED_CONTENT = [
 ]
 
 
-def _fulfilled(count: int) -> str:
-    return f"found all cluster needed as specified by the scheduling policy, found {count} cluster(s)"
-
-
 def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
@@ -81,69 +77,91 @@ def _set(conditions: list[dict[str, Any]], cond: dict[str, Any]) -> list[dict[st
     return [c for c in conditions if c["type"] != cond["type"]] + [cond]
 
 
-def matches_selector(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:
-    if not selector:
-        return True
-    for key, value in (selector.get("matchLabels") or {}).items():
-        if labels.get(key) != value:
-            return False
-    for expr in selector.get("matchExpressions") or []:
-        key, op, values = expr["key"], expr["operator"], expr.get("values") or []
-        if op == "In" and labels.get(key) not in values:
-            return False
-        if op == "NotIn" and key in labels and labels[key] in values:
-            return False
-        if op == "Exists" and key not in labels:
-            return False
-        if op == "DoesNotExist" and key in labels:
-            return False
-    return True
-
-
-def _property(member: Mapping[str, Any], name: str) -> Decimal | None:
-    props = (member.get("status") or {}).get("properties") or {}
-    entry = props.get(name)
-    if entry is None:
-        return None
-    return quantity_value(str(entry.get("value")))
-
-
-def matches_properties(selector: Mapping[str, Any] | None, member: Mapping[str, Any]) -> bool:
-    for expr in (selector or {}).get("matchExpressions") or []:
-        have = _property(member, expr["name"])
-        if have is None:
-            return False
-        want = quantity_value(str(expr["values"][0]))
-        ok = {
-            "Gt": have > want,
-            "Ge": have >= want,
-            "Lt": have < want,
-            "Le": have <= want,
-            "Eq": have == want,
-            "Ne": have != want,
-        }[expr["operator"]]
-        if not ok:
-            return False
-    return True
-
-
 def _latest(cluster: Any, obj: dict[str, Any]) -> dict[str, Any]:
     """The stored copy of ``obj`` (a reconcile may run after later changes), else ``obj``."""
     meta = obj["metadata"]
     return cluster.get(obj["apiVersion"], obj["kind"], meta.get("namespace"), meta["name"]) or obj
 
 
-def _labels(obj: Mapping[str, Any]) -> dict[str, str]:
-    return dict((obj.get("metadata") or {}).get("labels") or {})
+# Placement-level conditions as FalseClusterResourcePlacementCondition & co. write them
+# (kubefleet-dev/kubefleet pkg/utils/condition/condition.go): reason and message per type and status.
+PLACEMENT_REASONS = {
+    "RolloutStarted": ("RolloutStartedUnknown", "RolloutNotStartedYet", "RolloutStarted"),
+    "Overridden": ("OverriddenPending", "OverriddenFailed", "OverriddenSucceeded"),
+    "WorkSynchronized": ("WorkSynchronizedUnknown", "WorkNotSynchronizedYet", "WorkSynchronized"),
+    "Applied": ("ApplyPending", "ApplyFailed", "ApplySucceeded"),
+    "Available": ("ResourceAvailableUnknown", "ResourceNotAvailableYet", "ResourceAvailable"),
+    "DiffReported": ("DiffReportingPending", "DiffReportingIncompleteOrFailed", "DiffReportingCompleted"),
+}
+PLACEMENT_MESSAGES = {
+    "RolloutStarted": (
+        "There are still {n} cluster(s) in the process of deciding whether to roll out the latest resources or not",
+        "The rollout is being blocked by the rollout strategy in {n} cluster(s)",
+        "All {n} cluster(s) start rolling out the latest resource",
+    ),
+    "Overridden": (
+        "There are still {n} cluster(s) in the process of overriding the selected resources if there is any "
+        "override defined",
+        "Failed to override resources in {n} cluster(s)",
+        "The selected resources are successfully overridden in {n} cluster(s)",
+    ),
+    "WorkSynchronized": (
+        "There are still {n} cluster(s) in the process of creating or updating the work object(s) in the hub cluster",
+        "There are {n} cluster(s) which have not finished creating or updating work(s) yet",
+        "Works(s) are succcesfully created or updated in {n} target cluster(s)' namespaces",
+    ),
+    "Applied": (
+        "There are still {n} cluster(s) in the process of applying the resources on the member cluster",
+        "Failed to apply resources to {n} cluster(s), please check the `failedPlacements` status",
+        "The selected resources are successfully applied to {n} cluster(s)",
+    ),
+    "Available": (
+        "There are still {n} cluster(s) in the process of checking the availability of the selected resources",
+        "The selected resources in {n} cluster(s) are still not available yet",
+        "The selected resources in {n} cluster(s) are available now",
+    ),
+    "DiffReported": (
+        "There are still {n} cluster(s) in the process of checking for configuration differences",
+        "Diff reporting in {n} clusters is still in progress or has failed",
+        "Diff reporting in {n} cluster(s) has been completed",
+    ),
+}
+APPLY_TYPES = ("RolloutStarted", "Overridden", "WorkSynchronized", "Applied", "Available")
+REPORT_DIFF_TYPES = ("RolloutStarted", "Overridden", "WorkSynchronized", "DiffReported")
 
 
-def _tolerated(taint: Mapping[str, Any], tolerations: list[dict[str, Any]]) -> bool:
-    for tol in tolerations:
-        if tol.get("key") != taint.get("key"):
-            continue
-        if tol.get("operator") == "Exists" or tol.get("value") == taint.get("value"):
-            return True
-    return False
+def expected_types(placement: Mapping[str, Any]) -> tuple[str, ...]:
+    """determineExpectedPlacementAndResourcePlacementStatusCondType (pkg/controllers/placement/placement_status.go)."""
+    strategy = (placement.get("spec") or {}).get("strategy") or {}
+    return REPORT_DIFF_TYPES if (strategy.get("applyStrategy") or {}).get("type") == "ReportDiff" else APPLY_TYPES
+
+
+def placement_conditions(
+    prefix: str, statuses: list[dict[str, Any]], expected: tuple[str, ...], generation: int
+) -> list[dict[str, Any]]:
+    """setPlacementConditions (placement_status.go): per type, Unknown if any member is Unknown, else
+    False if any is False -- and then the later types are dropped -- else True."""
+    out = []
+    picked = [s for s in statuses if s.get("clusterName") and _conds(s).get("Scheduled", {}).get("status") == "True"]
+    for ctype in expected:
+        seen = [_conds(s)[ctype]["status"] for s in picked if ctype in _conds(s)]
+        counts = {v: seen.count(v) for v in ("Unknown", "False", "True")}
+        index, ok = (0, None) if counts["Unknown"] else ((1, False) if counts["False"] else (2, True))
+        n = counts["Unknown"] or counts["False"] or counts["True"]
+        reason = PLACEMENT_REASONS[ctype][index]
+        message = PLACEMENT_MESSAGES[ctype][index].format(n=n)
+        if (
+            ctype == "Overridden"
+            and ok
+            and not any(
+                s.get("applicableClusterResourceOverrides") or s.get("applicableResourceOverrides") for s in picked
+            )
+        ):
+            reason, message = "NoOverrideSpecified", "No override rules are configured for the selected resources"
+        out.append(_cond(prefix + ctype, ok, reason, message, generation))
+        if ok is not True:
+            break
+    return out
 
 
 class FleetHubController(Controller):
@@ -168,6 +186,8 @@ class FleetHubController(Controller):
         self.updated: dict[tuple[str | None, str], set[str]] = {}
         self.evicted: dict[tuple[str | None, str], set[str]] = {}
         self._wait_started: dict[tuple[str, str], float] = {}
+        # The generation each placement was last scheduled for (the scheduler's observedCRPGeneration).
+        self._scheduled: dict[tuple[str | None, str], int] = {}
 
     # ---- dispatch -----------------------------------------------------------------------------
 
@@ -215,90 +235,14 @@ class FleetHubController(Controller):
     def _members(self, cluster: Any) -> dict[str, dict[str, Any]]:
         return {m["metadata"]["name"]: m for m in cluster.list(C1, "MemberCluster")}
 
-    def schedule(self, cluster: Any, placement: dict[str, Any]) -> tuple[list[str], str, bool]:
-        """(chosen member names, scheduling message, fulfilled)."""
-        key = self._key(placement)
-        policy = (placement.get("spec") or {}).get("policy") or {}
-        ptype = policy.get("placementType", "PickAll")
-        members = self._members(cluster)
-        evicted = self.evicted.get(key, set())
+    def schedule(self, cluster: Any, placement: dict[str, Any]) -> Decisions:
         current = {
             str(s.get("clusterName"))
             for s in (placement.get("status") or {}).get("placementStatuses") or []
             if s.get("clusterName")
         }
-        if ptype == "PickFixed":
-            names = list(policy.get("clusterNames") or [])
-            chosen = [n for n in names if n in members]
-            missing = [n for n in names if n not in members]
-            if missing:
-                return chosen, f"cannot find member cluster(s) {', '.join(missing)}", False
-            return (
-                chosen,
-                _fulfilled(len(chosen)),
-                True,
-            )
-        tolerations = list(policy.get("tolerations") or [])
-        affinity = (policy.get("affinity") or {}).get("clusterAffinity") or {}
-        terms = (affinity.get("requiredDuringSchedulingIgnoredDuringExecution") or {}).get("clusterSelectorTerms") or []
-        eligible = []
-        for name, member in sorted(members.items()):
-            if name in evicted:
-                continue
-            taints = (member.get("spec") or {}).get("taints") or []
-            # NoSchedule keeps new placements off; a cluster already chosen stays (only an
-            # eviction removes it), as KubeFleet's scheduler does.
-            if name not in current and any(not _tolerated(t, tolerations) for t in taints):
-                continue
-            if terms and not any(
-                matches_selector(t.get("labelSelector"), _labels(member))
-                and matches_properties(t.get("propertySelector"), member)
-                for t in terms
-            ):
-                continue
-            eligible.append(name)
-        if ptype == "PickAll":
-            return (
-                eligible,
-                _fulfilled(len(eligible)),
-                True,
-            )
-        wanted = int(policy.get("numberOfClusters") or 0)
-        preferred = affinity.get("preferredDuringSchedulingIgnoredDuringExecution") or []
-
-        def score(name: str) -> tuple[float, str]:
-            total = 0.0
-            member = members[name]
-            for pref in preferred:
-                weight = float(pref.get("weight", 0))
-                term = pref.get("preference") or {}
-                if "propertySorter" in term:
-                    sorter = term["propertySorter"]
-                    values = [v for v in (_property(members[n], sorter["name"]) for n in eligible) if v is not None]
-                    value = _property(member, sorter["name"])
-                    if value is None or not values or max(values) == min(values):
-                        continue
-                    frac = float((value - min(values)) / (max(values) - min(values)))
-                    total += weight * (frac if sorter.get("sortOrder") != "Ascending" else 1 - frac)
-                elif matches_selector(term.get("labelSelector"), _labels(member)):
-                    total += weight
-            return (-total, name)
-
-        chosen = sorted(eligible, key=score)[:wanted]
-        if len(chosen) < wanted:
-            return (
-                chosen,
-                (
-                    f"could not find all the clusters needed as specified by the scheduling "
-                    f"policy: found {len(chosen)} of {wanted} cluster(s)"
-                ),
-                False,
-            )
-        return (
-            chosen,
-            _fulfilled(len(chosen)),
-            True,
-        )
+        policy = (placement.get("spec") or {}).get("policy") or {}
+        return schedule(policy, self._members(cluster), self.evicted.get(self._key(placement), set()), current)
 
     def selected_resources(self, cluster: Any, placement: dict[str, Any]) -> list[dict[str, Any]]:
         namespace = placement["metadata"].get("namespace")
@@ -388,13 +332,16 @@ class FleetHubController(Controller):
             return
         generation = int(placement["metadata"].get("generation") or 1)
         key = self._key(placement)
+        if self._scheduled.get(key) != generation:
+            self._pending_schedule(cluster, placement, generation)
+            return
         members = self._members(cluster)
-        chosen, sched_message, fulfilled = self.schedule(cluster, placement)
+        decisions = self.schedule(cluster, placement)
         resources = self.selected_resources(cluster, placement)
         external = ((placement.get("spec") or {}).get("strategy") or {}).get("type") == "External"
         updated = self.updated.get(key, set())
         statuses: list[dict[str, Any]] = []
-        for name in chosen:
+        for name in decisions.picked:
             member = members[name]
             statuses.append(
                 self._cluster_status(
@@ -406,50 +353,16 @@ class FleetHubController(Controller):
                     generation=generation,
                 )
             )
-        if not fulfilled:
+        # One row per cluster that failed to schedule, with the scheduler's own reason for it
+        # (buildFailedToSchedulePerClusterPlacementStatuses, placement_status.go).
+        for name, reason in decisions.unselected[: decisions.failed_count]:
             statuses.append(
-                {
-                    "clusterName": "",
-                    "conditions": [
-                        _cond(
-                            "Scheduled",
-                            False,
-                            "SchedulingPolicyUnfulfilled",
-                            sched_message,
-                            generation,
-                        )
-                    ],
-                }
+                {"clusterName": name, "conditions": [_cond("Scheduled", False, "ScheduleFailed", reason, generation)]}
             )
         prefix = placement["kind"]
-        conditions = [
-            _cond(
-                prefix + "Scheduled",
-                fulfilled,
-                "SchedulingPolicyFulfilled" if fulfilled else "SchedulingPolicyUnfulfilled",
-                sched_message,
-                generation,
-            )
-        ]
-        for ctype in CLUSTER_TYPES[1:]:
-            bad = [s for s in statuses if s["clusterName"] and _conds(s).get(ctype, {}).get("status") != "True"]
-            if not chosen:
-                continue
-            if bad:
-                first = _conds(bad[0]).get(ctype)
-                reason = (first or {}).get("reason", ctype + "Unknown")
-                message = f"{len(bad)} cluster(s) are not {ctype}: " + ", ".join(s["clusterName"] for s in bad)
-                conditions.append(_cond(prefix + ctype, False if first else None, reason, message, generation))
-                break
-            conditions.append(
-                _cond(
-                    prefix + ctype,
-                    True,
-                    ctype + "Succeeded",
-                    f"{len(chosen)} cluster(s) are {ctype}",
-                    generation,
-                )
-            )
+        conditions = [_cond(prefix + "Scheduled", decisions.fulfilled, decisions.reason, decisions.message, generation)]
+        if decisions.picked:
+            conditions += placement_conditions(prefix, statuses, expected_types(placement), generation)
         cluster.patch_status(
             placement["apiVersion"],
             placement["kind"],
@@ -462,6 +375,25 @@ class FleetHubController(Controller):
                 "conditions": conditions,
             },
         )
+
+    def _pending_schedule(self, cluster: Any, placement: dict[str, Any], generation: int) -> None:
+        """A new generation the scheduler has not handled yet: buildScheduledCondition returns Scheduled
+        Unknown (SchedulePending) and setPlacementStatus resets the per-cluster statuses; the other
+        conditions keep their old generation until the next pass (kubefleet-dev/kubefleet
+        pkg/controllers/placement/controller.go). The scheduler runs one delay later."""
+        key = self._key(placement)
+        prefix = placement["kind"]
+        old = [c for c in (placement.get("status") or {}).get("conditions") or [] if c["type"] != prefix + "Scheduled"]
+        pending = _cond(prefix + "Scheduled", None, "SchedulePending", "Scheduling has not completed", generation)
+        cluster.patch_status(
+            placement["apiVersion"],
+            placement["kind"],
+            key[0],
+            key[1],
+            {"placementStatuses": [], "conditions": [pending, *old]},
+        )
+        self._scheduled[key] = generation
+        self.requeue(placement, self.delay)
 
     def _cluster_status(
         self,

@@ -1,0 +1,63 @@
+"""When is an object ready? The one wait rule, with one rule per kind (see ``core`` for how a kind
+adds its rule). Every ``--wait`` of akscli goes through ``check``.
+
+Rules live beside the operator they follow: ``builtin`` (Kubernetes), ``fleet`` (KubeFleet),
+``kuberay`` (KubeRay), ``kaito`` (KAITO, AI Runway).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from akscli.kube.readiness import builtin, fleet, kaito, kuberay
+from akscli.kube.readiness.core import (
+    READY,
+    ConditionRule,
+    Generation,
+    Readiness,
+    Rule,
+    Terminal,
+    any_condition,
+    conditions,
+    current_conditions,
+    describe,
+    stale,
+)
+
+__all__ = [
+    "READY",
+    "RULES",
+    "ConditionRule",
+    "Generation",
+    "Readiness",
+    "Rule",
+    "Terminal",
+    "check",
+    "conditions",
+    "current_conditions",
+    "describe",
+    "generic",
+    "group_of",
+    "rule_for",
+    "stale",
+]
+
+RULES: dict[tuple[str, str], Rule] = {**builtin.RULES, **fleet.RULES, **kuberay.RULES, **kaito.RULES}
+
+# Kinds without a rule of their own: the first of these conditions they publish, honouring
+# whichever observedGeneration they publish; with none, ready once stored and observed.
+generic: Rule = any_condition("Ready", "Available", "Established", generation=Generation.AUTO)
+
+
+def group_of(api_version: str) -> str:
+    return api_version.split("/")[0] if "/" in api_version else ""
+
+
+def rule_for(api_version: str, kind: str) -> Rule:
+    return RULES.get((group_of(api_version), kind), generic)
+
+
+def check(obj: Mapping[str, Any]) -> Readiness:
+    """The verdict of the object's kind rule on the object as it is now."""
+    return rule_for(str(obj.get("apiVersion", "")), str(obj.get("kind", "")))(obj)

@@ -1,0 +1,167 @@
+"""Readiness of Kubernetes' own kinds, as ``kubectl rollout status`` and ``kubectl wait`` judge them.
+
+The workload rules follow kubernetes/kubectl ``pkg/polymorphichelpers/rollout_status.go``
+(DeploymentStatusViewer, DaemonSetStatusViewer, StatefulSetStatusViewer): nothing counts until
+``status.observedGeneration`` has reached ``metadata.generation``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from akscli.kube.readiness.core import (
+    READY,
+    ConditionRule,
+    Generation,
+    Readiness,
+    Rule,
+    Terminal,
+    conditions,
+    describe,
+    stale,
+    status_of,
+)
+
+ROLLOUT_STATUS = "kubernetes/kubectl pkg/polymorphichelpers/rollout_status.go"
+
+
+def _replicas(obj: Mapping[str, Any]) -> int:
+    value = (obj.get("spec") or {}).get("replicas", 1)
+    return int(value) if isinstance(value, int) else 1
+
+
+def deployment(obj: Mapping[str, Any]) -> Readiness:
+    """DeploymentStatusViewer: ProgressDeadlineExceeded is final; then new, old and available replicas."""
+    waiting = stale(obj, Generation.STATUS)
+    if waiting is not None:
+        return waiting
+    status = status_of(obj)
+    progressing = conditions(obj).get("Progressing")
+    if progressing and progressing.get("reason") == "ProgressDeadlineExceeded":
+        return Readiness(False, True, describe(progressing), "ProgressDeadlineExceeded")
+    want = _replicas(obj)
+    updated = int(status.get("updatedReplicas") or 0)
+    total = int(status.get("replicas") or 0)
+    available = int(status.get("availableReplicas") or 0)
+    if updated < want:
+        return Readiness(False, message=f"{updated} of {want} new replicas updated")
+    if total > updated:
+        return Readiness(False, message=f"{total - updated} old replicas pending termination")
+    if available < updated:
+        return Readiness(False, message=f"{available} of {updated} updated replicas available")
+    return READY
+
+
+def statefulset(obj: Mapping[str, Any]) -> Readiness:
+    """StatefulSetStatusViewer: ready replicas, then the update revision reached (RollingUpdate)."""
+    waiting = stale(obj, Generation.STATUS)
+    if waiting is not None:
+        return waiting
+    status = status_of(obj)
+    want = _replicas(obj)
+    ready = int(status.get("readyReplicas") or 0)
+    if ready < want:
+        return Readiness(False, message=f"{ready}/{want} replicas ready")
+    update = (obj.get("spec") or {}).get("updateStrategy") or {}
+    partition = int((update.get("rollingUpdate") or {}).get("partition") or 0)
+    rolling = update.get("type", "RollingUpdate") == "RollingUpdate" and partition == 0
+    revision = status.get("updateRevision")
+    if rolling and revision and revision != status.get("currentRevision"):
+        return Readiness(False, message=f"rolling update to revision {revision} in progress")
+    return READY
+
+
+def daemonset(obj: Mapping[str, Any]) -> Readiness:
+    """DaemonSetStatusViewer: every scheduled pod updated and available."""
+    waiting = stale(obj, Generation.STATUS)
+    if waiting is not None:
+        return waiting
+    status = status_of(obj)
+    want = status.get("desiredNumberScheduled")
+    if want is None:
+        return Readiness(False, message="0/? pods ready")
+    updated = int(status.get("updatedNumberScheduled") or 0)
+    available = int(status.get("numberAvailable") or status.get("numberReady") or 0)
+    if updated < want:
+        return Readiness(False, message=f"{updated} of {want} updated pods scheduled")
+    if available < want:
+        return Readiness(False, message=f"{available}/{want} pods ready")
+    return READY
+
+
+def job(obj: Mapping[str, Any]) -> Readiness:
+    """``kubectl wait --for=condition=Complete``; Failed is final (kubernetes/kubernetes
+    pkg/controller/job/job_controller.go). A Job's spec is immutable but for suspend and
+    parallelism, so its status carries no observed generation (Generation.NONE)."""
+    conds = conditions(obj)
+    if conds.get("Complete", {}).get("status") == "True":
+        return READY
+    failed = conds.get("Failed")
+    if failed is not None and failed.get("status") == "True":
+        return Readiness(False, True, describe(failed), str(failed.get("reason") or ""))
+    status = status_of(obj)
+    return Readiness(False, message=f"{status.get('succeeded') or 0} succeeded, {status.get('active') or 0} active")
+
+
+def pod(obj: Mapping[str, Any]) -> Readiness:
+    """Ready condition or phase Succeeded; phase Failed is final (kubernetes/kubernetes
+    pkg/kubelet/status/status_manager.go). Generation.NONE: the kubelet's status names no generation
+    on the API versions akscli supports."""
+    status = status_of(obj)
+    phase = status.get("phase")
+    if phase == "Succeeded" or conditions(obj).get("Ready", {}).get("status") == "True":
+        return READY
+    if phase == "Failed":
+        return Readiness(False, True, f"pod failed: {status.get('message', '')}", str(status.get("reason") or ""))
+    return Readiness(False, message=f"pod is {phase or 'Pending'}")
+
+
+def namespace(obj: Mapping[str, Any]) -> Readiness:
+    """phase Active (kubernetes/kubernetes pkg/controller/namespace); Generation.NONE."""
+    phase = status_of(obj).get("phase")
+    return READY if phase in (None, "Active") else Readiness(False, message=f"phase={phase}")
+
+
+def state_field(path: str, ready: tuple[str, ...], failed: tuple[str, ...]) -> Rule:
+    """For operators that publish one state string instead of conditions (Generation.NONE)."""
+
+    def rule(obj: Mapping[str, Any]) -> Readiness:
+        node: Any = obj
+        for part in path.split("."):
+            node = node.get(part) if isinstance(node, Mapping) else None
+        value = str(node) if node is not None else ""
+        if value.lower() in (r.lower() for r in ready):
+            return READY
+        if value.lower() in (f.lower() for f in failed):
+            status = status_of(obj)
+            detail = status.get("message") or status.get("reason") or ""
+            return Readiness(False, True, f"{path}={value}: {detail}".rstrip(": "), value)
+        return Readiness(False, message=f"{path}={value or '<unset>'}")
+
+    return rule
+
+
+RULES: dict[tuple[str, str], Rule] = {
+    ("apps", "Deployment"): deployment,
+    ("apps", "StatefulSet"): statefulset,
+    ("apps", "DaemonSet"): daemonset,
+    ("batch", "Job"): job,
+    ("", "Pod"): pod,
+    ("", "Namespace"): namespace,
+    # kubernetes/apiextensions-apiserver pkg/controller/establish: no observedGeneration on CRDs.
+    ("apiextensions.k8s.io", "CustomResourceDefinition"): ConditionRule(
+        upstream="kubernetes/apiextensions-apiserver pkg/controller/establish/establishing_controller.go",
+        generation=Generation.NONE,
+        ready=("Established",),
+        terminal=(Terminal("NamesAccepted", reasons=("MultipleNamesNotAllowed", "ListKindConflict")),),
+    ),
+    # NVIDIA/gpu-operator controllers/clusterpolicy_controller.go writes status.state (no generation).
+    ("nvidia.com", "ClusterPolicy"): state_field("status.state", ("ready",), ("failed",)),
+    # kedacore/keda controllers/keda/scaledobject_controller.go: Ready condition, no observedGeneration.
+    ("keda.sh", "ScaledObject"): ConditionRule(
+        upstream="kedacore/keda controllers/keda/scaledobject_controller.go",
+        generation=Generation.NONE,
+        ready=("Ready",),
+    ),
+}

@@ -1,0 +1,216 @@
+"""Readiness of KubeFleet hub objects (kubefleet-dev/kubefleet), read as the hub agent writes them.
+
+Every Fleet condition carries the generation it describes; only those equal to
+``metadata.generation`` count (``IsConditionStatusTrue/False``, pkg/utils/condition/condition.go).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from akscli.kube.readiness.core import (
+    READY,
+    ConditionRule,
+    Generation,
+    Readiness,
+    Rule,
+    Terminal,
+    conditions,
+    current_conditions,
+    describe,
+    generation_of,
+    stale,
+    status_of,
+)
+
+PLACEMENT_CONTROLLER = "kubefleet-dev/kubefleet pkg/controllers/placement/controller.go"
+UPDATERUN_CONTROLLER = "kubefleet-dev/kubefleet pkg/controllers/updaterun/controller.go"
+
+# CondTypesForClientSideServerSideApplyStrategies / CondTypesForReportDiffApplyStrategy
+# (pkg/utils/condition/condition.go): which per-placement conditions complete a rollout.
+APPLY_CONDITIONS = ("RolloutStarted", "Overridden", "WorkSynchronized", "Applied", "Available")
+REPORT_DIFF_CONDITIONS = ("RolloutStarted", "Overridden", "WorkSynchronized", "DiffReported")
+# Placement-level False conditions that the hub never turns True without a change from the user:
+# OverriddenFailed and ApplyFailed (FalseClusterResourcePlacementCondition in condition.go).
+# NotAvailableYet, WorkNotSynchronizedYet and RolloutNotStartedYet are progress, not failure.
+TERMINAL_PLACEMENT_REASONS = {"Overridden": ("OverriddenFailed",), "Applied": ("ApplyFailed",)}
+
+
+def expected_condition_types(obj: Mapping[str, Any]) -> tuple[str, ...]:
+    """determineExpectedPlacementAndResourcePlacementStatusCondType (placement_status.go)."""
+    strategy = (obj.get("spec") or {}).get("strategy") or {}
+    if (strategy.get("applyStrategy") or {}).get("type") == "ReportDiff":
+        return REPORT_DIFF_CONDITIONS
+    return APPLY_CONDITIONS
+
+
+def cluster_statuses(obj: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """``status.placementStatuses`` (v1beta1 ``perClusterPlacementStatuses`` in Go)."""
+    return [s for s in status_of(obj).get("placementStatuses") or [] if isinstance(s, Mapping)]
+
+
+def _cluster_conditions(entry: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    return {str(c.get("type")): c for c in entry.get("conditions") or [] if isinstance(c, Mapping)}
+
+
+def _object_ref(item: Mapping[str, Any]) -> str:
+    kind = item.get("kind") or "object"
+    name = f"{item['namespace']}/{item.get('name')}" if item.get("namespace") else str(item.get("name"))
+    return f"{kind} {name}"
+
+
+def _reason_message(cond: Mapping[str, Any]) -> str:
+    return ": ".join(str(cond[k]) for k in ("reason", "message") if cond.get(k))
+
+
+def failed_members(obj: Mapping[str, Any], ctype: str) -> list[str]:
+    """One line per member whose ``ctype`` is False, with its failed objects and their reasons."""
+    lines = []
+    for entry in cluster_statuses(obj):
+        cond = _cluster_conditions(entry).get(ctype)
+        if cond is None or cond.get("status") != "False":
+            continue
+        member = entry.get("clusterName") or "<no cluster>"
+        failed = [
+            f"{_object_ref(item)}: {_reason_message(item.get('condition') or {})}"
+            for item in entry.get("failedPlacements") or []
+            if isinstance(item, Mapping)
+        ]
+        detail = "; ".join(failed) if failed else _reason_message(cond)
+        lines.append(f"member {member}: {detail}")
+    return lines
+
+
+def placement_culprit(obj: Mapping[str, Any], cond: Mapping[str, Any]) -> str:
+    """The members behind a failed placement condition: unscheduled rows for Scheduled=False
+    (buildFailedToSchedulePerClusterPlacementStatuses, placement_status.go), else the members
+    whose own condition of that type is False, with their failedPlacements."""
+    ctype = str(cond.get("type", ""))
+    for prefix in ("ClusterResourcePlacement", "ResourcePlacement"):
+        if ctype.startswith(prefix):
+            ctype = ctype[len(prefix) :]
+            break
+    return "; ".join(failed_members(obj, ctype))
+
+
+def _selects_none_by_design(obj: Mapping[str, Any]) -> bool:
+    """isPolicySelectingNoClusters (controller.go): PickN of 0 or PickFixed of no names."""
+    policy = (obj.get("spec") or {}).get("policy") or {}
+    if policy.get("placementType") == "PickN":
+        return int(policy.get("numberOfClusters") or 0) == 0
+    return policy.get("placementType") == "PickFixed" and not policy.get("clusterNames")
+
+
+def placement(obj: Mapping[str, Any]) -> Readiness:
+    """isRolloutCompleted (pkg/controllers/placement/controller.go): Scheduled and every expected
+    condition True for the current generation.
+
+    Scheduled=False (the policy cannot be fulfilled: too few matching members, a PickFixed member
+    that does not exist) and the failures in TERMINAL_PLACEMENT_REASONS end the wait, naming the
+    members. A placement scheduled onto no member keeps only its Scheduled condition
+    (setPlacementStatus, controller.go): nothing will roll out until a member matches, so that
+    ends the wait too, unless the policy selects no cluster by design.
+    """
+    prefix = str(obj.get("kind") or "ClusterResourcePlacement")
+    expected = tuple(prefix + t for t in expected_condition_types(obj))
+    rule = ConditionRule(
+        upstream=PLACEMENT_CONTROLLER,
+        generation=Generation.CONDITIONS,
+        ready=(prefix + "Scheduled", *expected),
+        terminal=(
+            Terminal(prefix + "Scheduled"),
+            *tuple(Terminal(prefix + t, reasons=r) for t, r in TERMINAL_PLACEMENT_REASONS.items()),
+        ),
+        culprit=placement_culprit,
+    )
+    verdict = rule(obj)
+    if verdict.ready or verdict.failed:
+        return verdict
+    conds = current_conditions(obj, Generation.CONDITIONS)
+    scheduled = conds.get(prefix + "Scheduled")
+    picked = [s for s in cluster_statuses(obj) if s.get("clusterName")]
+    if scheduled is not None and scheduled.get("status") == "True" and not picked and len(conds) == 1:
+        if _selects_none_by_design(obj):
+            return READY
+        return Readiness(
+            False,
+            True,
+            "scheduled onto no member cluster: no member matches the placement policy",
+            "NoMatchingMember",
+        )
+    return verdict
+
+
+# Progressing=False reasons that need a person (pkg/controllers/updaterun/execution.go marks a run
+# stuck after updateRunStuckThreshold; a stopped run stays stopped until its state is Run again).
+RUN_TERMINAL = (
+    Terminal("Initialized"),
+    Terminal("Succeeded"),
+    Terminal("Progressing", reasons=("UpdateRunStuck", "UpdateRunStopped")),
+)
+
+
+def run_culprit(obj: Mapping[str, Any], cond: Mapping[str, Any]) -> str:
+    """The stage and member clusters whose own conditions are False (stagesStatus)."""
+    del cond
+    rows = []
+    for stage in status_of(obj).get("stagesStatus") or []:
+        for entry in stage.get("clusters") or []:
+            for c in entry.get("conditions") or []:
+                if c.get("status") == "False":
+                    rows.append(f"stage {stage.get('stageName')}, member {entry.get('clusterName')}: {describe(c)}")
+    return "; ".join(rows)
+
+
+UPDATE_RUN = ConditionRule(
+    upstream=UPDATERUN_CONTROLLER,
+    generation=Generation.CONDITIONS,
+    ready=("Succeeded",),
+    terminal=RUN_TERMINAL,
+    culprit=run_culprit,
+)
+
+
+def run_state(obj: Mapping[str, Any]) -> Readiness:
+    """An update run's verdict: finished, failed for good (stuck, stopped, failed), or in progress."""
+    return UPDATE_RUN(obj)
+
+
+def eviction(obj: Mapping[str, Any]) -> Readiness:
+    """Executed=True; Valid=False or Executed=False is the hub's final word on an eviction
+    (pkg/controllers/clusterresourceplacementeviction/controller.go never retries a finished one).
+    Evictions are immutable, so their conditions name no generation that could move."""
+    conds = conditions(obj)
+    for ctype in ("Valid", "Executed"):
+        cond = conds.get(ctype)
+        if cond is not None and cond.get("status") == "False":
+            return Readiness(False, True, str(cond.get("message") or describe(cond)), str(cond.get("reason") or ""))
+    executed = conds.get("Executed")
+    if executed is not None and executed.get("status") == "True":
+        return READY
+    return Readiness(False, message="waiting for the hub to judge the eviction")
+
+
+def member_cluster(obj: Mapping[str, Any]) -> Readiness:
+    """Joined=True for the current generation (pkg/controllers/membercluster/v1beta1/membercluster_controller.go)."""
+    waiting = stale(obj, Generation.AUTO)
+    if waiting is not None:
+        return waiting
+    joined = current_conditions(obj, Generation.AUTO).get("Joined")
+    if joined is not None and joined.get("status") == "True":
+        return READY
+    if joined is None:
+        return Readiness(False, message=f"waiting for the member to join (generation {generation_of(obj)})")
+    return Readiness(False, message=describe(joined))
+
+
+GROUP = "placement.kubernetes-fleet.io"
+RULES: dict[tuple[str, str], Rule] = {
+    (GROUP, "ClusterResourcePlacement"): placement,
+    (GROUP, "ResourcePlacement"): placement,
+    (GROUP, "ClusterStagedUpdateRun"): run_state,
+    (GROUP, "StagedUpdateRun"): run_state,
+    (GROUP, "ClusterResourcePlacementEviction"): eviction,
+    ("cluster.kubernetes-fleet.io", "MemberCluster"): member_cluster,
+}

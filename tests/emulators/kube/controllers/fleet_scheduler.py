@@ -1,0 +1,197 @@
+"""The KubeFleet scheduler's decisions, as the fleet hub simulator makes them.
+
+Follows kubefleet-dev/kubefleet ``pkg/scheduler/framework/framework.go`` (PickAll, PickN,
+PickFixed cycles; the condition messages and decision reasons below are its constants),
+``frameworkutils.go`` (newSchedulingDecisionsFromBindings: picked clusters, then not-picked
+scored clusters, then filtered clusters sorted by name, at most 20 unselected) and the filter
+plugins ``plugins/clusteraffinity/filtering.go`` and ``plugins/tainttoleration/filtering.go``
+(their reasons, as ``Status.String()`` in ``status.go`` joins code name and reasons).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from akscli.validate import quantity_value
+
+FULFILLED = "SchedulingPolicyFulfilled"
+UNFULFILLED = "SchedulingPolicyUnfulfilled"
+FULLY_SCHEDULED = "found all cluster needed as specified by the scheduling policy, found {n} cluster(s)"
+NOT_FULLY_SCHEDULED = (
+    "could not find all clusters needed as specified by the scheduling policy, found {n} cluster(s) instead"
+)
+NOT_FOUND = 'Specified cluster "{name}" is not found'
+NOT_PICKED_BY_SCORE = (
+    'Cluster "{name}" does not score high enough (affinity score: {affinity}, topology spread score: 0)'
+)
+PICKED = 'Successfully scheduled resources for placement in "{name}": picked by scheduling policy'
+AFFINITY_FILTERED = "ClusterUnschedulable, cluster does not match with any of the required cluster affinity terms"
+TAINT_FILTERED = "ClusterUnschedulable, taint {{Key:{key} Value:{value} Effect:{effect}}} cannot be tolerated"
+MAX_UNSELECTED = 20  # defaultFrameworkOptions.maxUnselectedClusterDecisionCount
+
+
+@dataclass
+class Decisions:
+    """A scheduling cycle's result: what the policy snapshot's status would hold."""
+
+    picked: list[str]
+    fulfilled: bool
+    message: str
+    # (cluster, reason) of clusters not selected, in the order the framework records them.
+    unselected: list[tuple[str, str]] = field(default_factory=list)
+    # How many unselected clusters count as failed to schedule
+    # (calculateFailedToScheduleClusterCount, pkg/controllers/placement/placement_status.go).
+    failed_count: int = 0
+
+    @property
+    def reason(self) -> str:
+        return FULFILLED if self.fulfilled else UNFULFILLED
+
+
+def labels_of(obj: Mapping[str, Any]) -> dict[str, str]:
+    return dict((obj.get("metadata") or {}).get("labels") or {})
+
+
+def matches_selector(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:
+    if not selector:
+        return True
+    for key, value in (selector.get("matchLabels") or {}).items():
+        if labels.get(key) != value:
+            return False
+    for expr in selector.get("matchExpressions") or []:
+        key, op, values = expr["key"], expr["operator"], expr.get("values") or []
+        if op == "In" and labels.get(key) not in values:
+            return False
+        if op == "NotIn" and key in labels and labels[key] in values:
+            return False
+        if op == "Exists" and key not in labels:
+            return False
+        if op == "DoesNotExist" and key in labels:
+            return False
+    return True
+
+
+def property_of(member: Mapping[str, Any], name: str) -> Decimal | None:
+    props = (member.get("status") or {}).get("properties") or {}
+    entry = props.get(name)
+    if entry is None:
+        return None
+    return quantity_value(str(entry.get("value")))
+
+
+def matches_properties(selector: Mapping[str, Any] | None, member: Mapping[str, Any]) -> bool:
+    for expr in (selector or {}).get("matchExpressions") or []:
+        have = property_of(member, expr["name"])
+        if have is None:
+            return False
+        want = quantity_value(str(expr["values"][0]))
+        ok = {
+            "Gt": have > want,
+            "Ge": have >= want,
+            "Lt": have < want,
+            "Le": have <= want,
+            "Eq": have == want,
+            "Ne": have != want,
+        }[expr["operator"]]
+        if not ok:
+            return False
+    return True
+
+
+def tolerated(taint: Mapping[str, Any], tolerations: list[dict[str, Any]]) -> bool:
+    for tol in tolerations:
+        if tol.get("key") != taint.get("key"):
+            continue
+        if tol.get("operator") == "Exists" or tol.get("value") == taint.get("value"):
+            return True
+    return False
+
+
+def _filter(
+    member: Mapping[str, Any], terms: list[dict[str, Any]], tolerations: list[dict[str, Any]], placed: bool
+) -> str | None:
+    """The filter plugins' verdict: None when the member passes, else its status string."""
+    # NoSchedule keeps new placements off; a cluster already chosen stays (only an eviction
+    # removes it), as the taint/toleration plugin's doc says.
+    if not placed:
+        for taint in (member.get("spec") or {}).get("taints") or []:
+            if not tolerated(taint, tolerations):
+                return TAINT_FILTERED.format(
+                    key=taint.get("key", ""), value=taint.get("value", ""), effect=taint.get("effect", "NoSchedule")
+                )
+    if terms and not any(
+        matches_selector(t.get("labelSelector"), labels_of(member))
+        and matches_properties(t.get("propertySelector"), member)
+        for t in terms
+    ):
+        return AFFINITY_FILTERED
+    return None
+
+
+def _scores(
+    eligible: list[str], members: Mapping[str, Mapping[str, Any]], preferred: list[dict[str, Any]]
+) -> dict[str, float]:
+    scores = {}
+    for name in eligible:
+        total = 0.0
+        member = members[name]
+        for pref in preferred:
+            weight = float(pref.get("weight", 0))
+            term = pref.get("preference") or {}
+            if "propertySorter" in term:
+                sorter = term["propertySorter"]
+                values = [v for v in (property_of(members[n], sorter["name"]) for n in eligible) if v is not None]
+                value = property_of(member, sorter["name"])
+                if value is None or not values or max(values) == min(values):
+                    continue
+                frac = float((value - min(values)) / (max(values) - min(values)))
+                total += weight * (frac if sorter.get("sortOrder") != "Ascending" else 1 - frac)
+            elif matches_selector(term.get("labelSelector"), labels_of(member)):
+                total += weight
+        scores[name] = total
+    return scores
+
+
+def schedule(
+    policy: Mapping[str, Any], members: Mapping[str, Mapping[str, Any]], evicted: set[str], current: set[str]
+) -> Decisions:
+    """One scheduling cycle of ``policy`` over ``members`` (``current``: the members placed now)."""
+    ptype = policy.get("placementType", "PickAll")
+    if ptype == "PickFixed":
+        names = list(policy.get("clusterNames") or [])
+        picked = [n for n in names if n in members]
+        missing = [n for n in names if n not in members]
+        return Decisions(
+            picked,
+            not missing,
+            (NOT_FULLY_SCHEDULED if missing else FULLY_SCHEDULED).format(n=len(picked)),
+            [(n, NOT_FOUND.format(name=n)) for n in missing],
+            len(names) - len(picked),
+        )
+    tolerations = list(policy.get("tolerations") or [])
+    affinity = (policy.get("affinity") or {}).get("clusterAffinity") or {}
+    terms = (affinity.get("requiredDuringSchedulingIgnoredDuringExecution") or {}).get("clusterSelectorTerms") or []
+    eligible: list[str] = []
+    filtered: list[tuple[str, str]] = []
+    for name, member in sorted(members.items()):
+        if name in evicted:
+            continue
+        verdict = _filter(member, terms, tolerations, name in current)
+        if verdict is None:
+            eligible.append(name)
+        else:
+            filtered.append((name, verdict))
+    if ptype != "PickN":
+        return Decisions(eligible, True, FULLY_SCHEDULED.format(n=len(eligible)), filtered[:MAX_UNSELECTED])
+    wanted = int(policy.get("numberOfClusters") or 0)
+    scores = _scores(eligible, members, affinity.get("preferredDuringSchedulingIgnoredDuringExecution") or [])
+    ranked = sorted(eligible, key=lambda n: (-scores[n], n))
+    picked, not_picked = ranked[:wanted], ranked[wanted:]
+    unselected = [(n, NOT_PICKED_BY_SCORE.format(name=n, affinity=int(scores[n]))) for n in not_picked]
+    unselected = (unselected + filtered)[:MAX_UNSELECTED]
+    fulfilled = len(picked) >= wanted
+    message = (FULLY_SCHEDULED if fulfilled else NOT_FULLY_SCHEDULED).format(n=len(picked))
+    return Decisions(picked, fulfilled, message, unselected, max(0, wanted - len(picked)))

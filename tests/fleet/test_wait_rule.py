@@ -1,0 +1,51 @@
+"""``fleet place --wait`` through the one wait rule, against the KubeFleet simulator (#21 items 1-3)."""
+
+from __future__ import annotations
+
+import json
+
+from tests.cli import invoke
+from tests.fleet.conftest import Hub
+
+A100 = "Standard_NC24ads_A100_v4"
+
+
+def _place_and_wait(*args: str, timeout: str = "20s") -> object:
+    return invoke("fleet", "place", "llm", "--select", "namespace/llm", *args, "--wait", "--timeout", timeout, "-y")
+
+
+def _available_members() -> list[str]:
+    status = json.loads(invoke("fleet", "placement", "status", "llm", "-o", "json").stdout)
+    return sorted(c["cluster"] for c in status["clusters"] if c["state"] == "Available")
+
+
+def test_changing_pick_n_waits_for_the_status_of_the_new_generation(hub: Hub) -> None:
+    first = _place_and_wait("--pick-n", "1", "--gpu-size", A100)
+    assert first.exit_code == 0, first  # type: ignore[attr-defined]
+    hub.controller.delay = 0.4  # the hub takes a moment to reschedule, as a real one does
+    second = _place_and_wait("--pick-n", "2", "--gpu-size", A100)
+    assert second.exit_code == 0, second  # type: ignore[attr-defined]
+    # Read at once: --wait returned only after the hub had scheduled and rolled out generation 2.
+    assert _available_members() == ["canary", "gpu-east"]
+
+
+def test_pick_n_with_too_few_matching_members_fails_the_wait(hub: Hub) -> None:
+    result = _place_and_wait("--pick-n", "3", "--gpu-size", A100)
+    assert result.exit_code == 10, result  # type: ignore[attr-defined]
+    assert "ClusterResourcePlacementScheduled=False (SchedulingPolicyUnfulfilled)" in result.stderr  # type: ignore[attr-defined]
+
+
+def test_pick_fixed_naming_a_missing_member_fails_the_wait_naming_it(hub: Hub) -> None:
+    result = _place_and_wait("--pick-fixed", "gpu-east,nowhere")
+    assert result.exit_code == 10, result  # type: ignore[attr-defined]
+    assert "member nowhere" in result.stderr  # type: ignore[attr-defined]
+
+
+def test_apply_failure_ends_the_wait_at_once_with_the_member_and_object(hub: Hub) -> None:
+    hub.member("broken", {"env": "prod"}, fail="apply")
+    hub.settle()
+    result = _place_and_wait("--pick-fixed", "broken", timeout="60s")
+    assert result.exit_code == 10, result  # type: ignore[attr-defined]
+    stderr = result.stderr  # type: ignore[attr-defined]
+    assert "ClusterResourcePlacementApplied=False (ApplyFailed)" in stderr
+    assert "member broken: ConfigMap llm/model-config: ManifestApplyFailed" in stderr
