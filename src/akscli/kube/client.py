@@ -593,6 +593,9 @@ def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = Non
             f"no kubeconfig found at {path}",
             "get credentials with 'akscli cluster credentials NAME -g GROUP', or pass --kubeconfig",
         )
+    from akscli.kube.config_files import check_kubeconfig_files
+
+    check_kubeconfig_files(paths)
     try:
         contexts, active = k8s_config.list_kube_config_contexts(config_file=path)
     except ConfigException as exc:

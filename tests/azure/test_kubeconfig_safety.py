@@ -1,0 +1,210 @@
+"""Kubeconfig writes that kubectl can live with: client-go's lock, owner, mode and format kept."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import shutil
+import stat
+import subprocess
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from ruamel.yaml import YAML
+
+from akscli.azure import kubeconfig
+from akscli.azure.kubeconfig import merge_kubeconfig
+from akscli.errors import ConflictError, UsageError
+from tests.azure.test_kubeconfig import EXISTING, aks_kubeconfig
+
+KUBECTL = shutil.which("kubectl")
+needs_kubectl = pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed")
+NOBODY = 65534
+
+
+def load(path: Path) -> Any:
+    return YAML(typ="safe").load(path.read_text())
+
+
+def kubectl(cfg: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    assert KUBECTL is not None
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(cfg.parent), "KUBECONFIG": str(cfg)}
+    return subprocess.run([KUBECTL, "config", *args], env=env, capture_output=True, text=True, timeout=30)
+
+
+@needs_kubectl
+def test_no_lock_file_is_left_so_kubectl_can_still_change_the_config(tmp_path: Path) -> None:
+    cfg = tmp_path / "config"
+    cfg.write_text(EXISTING)
+    merge_kubeconfig(aks_kubeconfig("aks1"), str(cfg))
+    assert not (tmp_path / "config.lock").exists()
+    done = kubectl(cfg, "use-context", "prod")
+    assert done.returncode == 0, done.stderr
+    assert load(cfg)["current-context"] == "prod"
+
+
+def _merge_many(path: str, first: int, count: int) -> None:
+    for i in range(first, first + count):
+        merge_kubeconfig(aks_kubeconfig(f"aks{i}"), path)
+
+
+@needs_kubectl
+def test_kubectl_and_akscli_writing_the_same_file_at_once_lose_nothing(tmp_path: Path) -> None:
+    cfg = tmp_path / "config"
+    cfg.write_text(EXISTING)
+    ctx = multiprocessing.get_context("fork")
+    writers = [ctx.Process(target=_merge_many, args=(str(cfg), w * 5, 5)) for w in range(2)]
+    for writer in writers:
+        writer.start()
+    made: list[str] = []
+    for i in range(8):
+        # kubectl fails at once while the lock is held (client-go does not wait): retry as a user would.
+        for _ in range(200):
+            done = kubectl(cfg, "set-context", f"kctx{i}", "--cluster=prod", "--user=prod-admin")
+            if done.returncode == 0:
+                made.append(f"kctx{i}")
+                break
+            assert "file exists" in done.stderr, done.stderr
+            time.sleep(0.02)
+    for writer in writers:
+        writer.join(60)
+        assert writer.exitcode == 0
+    names = {c["name"] for c in load(cfg)["contexts"]}
+    assert set(made) == {f"kctx{i}" for i in range(8)}
+    assert names >= {"prod", "kind", *made, *(f"aks{i}" for i in range(10))}
+    assert not (tmp_path / "config.lock").exists()
+
+
+def test_a_lock_held_by_another_writer_is_waited_for_then_taken(tmp_path: Path) -> None:
+    cfg = tmp_path / "config"
+    cfg.write_text(EXISTING)
+    lock = tmp_path / "config.lock"
+    lock.touch()
+    threading.Timer(0.3, lock.unlink).start()
+    merge_kubeconfig(aks_kubeconfig("aks1"), str(cfg))
+    assert "aks1" in cfg.read_text()
+    assert not lock.exists()
+
+
+def test_a_lock_that_stays_fails_after_a_bounded_wait_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(kubeconfig, "LOCK_WAIT_SECONDS", 0.2)
+    cfg = tmp_path / "config"
+    cfg.write_text(EXISTING)
+    lock = tmp_path / "config.lock"
+    lock.touch()
+    with pytest.raises(ConflictError) as err:
+        merge_kubeconfig(aks_kubeconfig("aks1"), str(cfg))
+    assert str(lock) in err.value.message and str(lock) in (err.value.hint or "")
+    assert cfg.read_text() == EXISTING
+    assert lock.exists()  # someone else's lock is never removed
+
+
+def test_the_file_mode_is_kept_and_a_new_file_is_private(tmp_path: Path) -> None:
+    cfg = tmp_path / "config"
+    cfg.write_text(EXISTING)
+    os.chmod(cfg, 0o640)
+    result = merge_kubeconfig(aks_kubeconfig("aks1"), str(cfg))
+    assert stat.S_IMODE(cfg.stat().st_mode) == 0o640
+    assert result.backup is not None and stat.S_IMODE(Path(result.backup).stat().st_mode) == 0o640
+    fresh = tmp_path / "fresh"
+    merge_kubeconfig(aks_kubeconfig("aks1"), str(fresh))
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
+
+
+def test_a_read_only_kubeconfig_is_refused_and_left_as_it_is(tmp_path: Path) -> None:
+    cfg = tmp_path / "config"
+    cfg.write_text(EXISTING)
+    os.chmod(cfg, 0o400)
+    with pytest.raises(UsageError) as err:
+        merge_kubeconfig(aks_kubeconfig("aks1"), str(cfg))
+    assert "read-only" in err.value.message and "\n" not in err.value.message
+    assert cfg.read_text() == EXISTING
+    assert stat.S_IMODE(cfg.stat().st_mode) == 0o400
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="changing a file's owner needs root")
+def test_a_merge_run_as_root_keeps_the_users_ownership(tmp_path: Path) -> None:
+    cfg = tmp_path / "config"
+    cfg.write_text(EXISTING)
+    os.chown(cfg, NOBODY, NOBODY)
+    result = merge_kubeconfig(aks_kubeconfig("aks1"), str(cfg))
+    assert (cfg.stat().st_uid, cfg.stat().st_gid) == (NOBODY, NOBODY)
+    assert result.backup is not None
+    assert Path(result.backup).stat().st_uid == NOBODY
+
+
+def test_a_json_kubeconfig_stays_json(tmp_path: Path) -> None:
+    cfg = tmp_path / "config"
+    cfg.write_text(json.dumps(load_text(EXISTING), indent=4))
+    merge_kubeconfig(aks_kubeconfig("aks1"), str(cfg))
+    data = json.loads(cfg.read_text())
+    assert [c["name"] for c in data["contexts"]] == ["prod", "kind", "aks1"]
+    assert cfg.read_text().startswith('{\n    "')
+
+
+def load_text(text: str) -> Any:
+    return YAML(typ="safe").load(text)
+
+
+def test_a_crlf_kubeconfig_keeps_its_line_endings(tmp_path: Path) -> None:
+    cfg = tmp_path / "config"
+    cfg.write_bytes(EXISTING.replace("\n", "\r\n").encode())
+    merge_kubeconfig(aks_kubeconfig("aks1"), str(cfg))
+    raw = cfg.read_bytes()
+    assert b"aks1" in raw
+    assert raw.count(b"\n") == raw.count(b"\r\n")
+
+
+@pytest.mark.parametrize(
+    ("prepare", "expected"),
+    [
+        (lambda p: p.mkdir(), "is a directory"),
+        (lambda p: p.write_bytes(b"apiVersion: v1\nclusters: \xff\xfe\n"), "not UTF-8"),
+        (lambda p: p.write_text("just a string\n"), "not a kubeconfig"),
+    ],
+    ids=["directory", "not-utf8", "plain-string"],
+)
+def test_an_unusable_kubeconfig_gets_one_clear_line(
+    tmp_path: Path, prepare: Callable[[Path], Any], expected: str
+) -> None:
+    cfg = tmp_path / "config"
+    prepare(cfg)
+    with pytest.raises(UsageError) as err:
+        merge_kubeconfig(aks_kubeconfig("aks1"), str(cfg))
+    assert expected in err.value.message
+    assert "\n" not in err.value.message and err.value.hint
+
+
+def _merge_as_nobody(path: str) -> None:
+    if os.geteuid() == 0:
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+    try:
+        merge_kubeconfig(aks_kubeconfig("aks1"), path)
+    except UsageError as exc:
+        os._exit(2 if "read-only" in exc.message and "\n" not in exc.message else 3)
+    os._exit(0)
+
+
+def test_a_kubeconfig_in_a_read_only_folder_gets_one_clear_line() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="akscli-ro-"))
+    try:
+        os.chmod(folder.parent, os.stat(folder.parent).st_mode)  # /tmp stays as it is
+        os.chmod(folder, 0o555)
+        ctx = multiprocessing.get_context("fork")
+        child = ctx.Process(target=_merge_as_nobody, args=(str(folder / "config"),))
+        child.start()
+        child.join(30)
+        assert child.exitcode == 2
+        assert list(folder.iterdir()) == []
+    finally:
+        os.chmod(folder, 0o755)
+        shutil.rmtree(folder)
