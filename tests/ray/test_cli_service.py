@@ -156,8 +156,15 @@ def test_port_forward_command_serves_the_dashboard_locally(ray_emulator: Callabl
     emu.register_service_proxy(
         "default", "demo-head-svc", 8265, lambda m, p, b: (200, {"Content-Type": "text/plain"}, b"ray ok")
     )
+    # Ctrl-C is what a user stops the forward with. A pytest started without job control (a
+    # background shell, CI runners) hands its children SIGINT ignored, and Python then never
+    # raises KeyboardInterrupt: the child restores the default before akscli starts.
+    start = (
+        "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+        "runpy.run_module('akscli', run_name='__main__')"
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "akscli", "ray", "dashboard", "demo", "--port-forward", "--port", "0"],
+        [sys.executable, "-c", start, "ray", "dashboard", "demo", "--port-forward", "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -169,10 +176,13 @@ def test_port_forward_command_serves_the_dashboard_locally(ray_emulator: Callabl
         assert url.startswith("http://127.0.0.1:")
         with urllib.request.urlopen(url + "api/version", timeout=10) as response:
             assert response.read() == b"ray ok"
-    finally:
         process.send_signal(signal.SIGINT)
         process.communicate(timeout=10)
-    assert process.returncode == 130
+        assert process.returncode == 130
+    finally:
+        if process.poll() is None:  # never leave the forward running, whatever failed above
+            process.kill()
+            process.communicate(timeout=10)
 
 
 def test_port_forward_on_a_busy_port_is_one_clear_line(ray_emulator: Callable[..., Any]) -> None:
