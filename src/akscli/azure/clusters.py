@@ -94,16 +94,29 @@ class ClusterSpec:
                 "AKS Automatic always uses node auto-provisioning",
                 hint="drop --node-provisioning manual, or use --sku base",
             )
+        os_sku_v = validate.choice(os_sku, OS_SKUS, "--os-sku") if os_sku else None
+        if enable_kaito and os_sku_v in ("AzureLinux", "AzureLinux3"):
+            # MicrosoftDocs/azure-aks-docs articles/aks/ai-toolchain-operator.md, Limitations:
+            # "AzureLinux and Windows OS SKU are not currently supported."
+            raise UsageError(
+                f"the KAITO add-on (--enable-kaito) does not support --os-sku {os_sku_v}",
+                hint="use --os-sku Ubuntu (or leave --os-sku out)",
+            )
+        loc = names.location(location)
+        if hosted_system:
+            from akscli.azure import features
+
+            features.check_region(features.HOSTED_SYSTEM, loc)
         return cls(
             name=names.cluster_name(name),
             resource_group=names.resource_group(resource_group),
-            location=names.location(location),
+            location=loc,
             sku=sku_v,
             tier=validate.choice(tier, TIERS, "--tier") if tier else None,
             kubernetes_version=names.kubernetes_version(kubernetes_version) if kubernetes_version else None,
             enable_kaito=enable_kaito,
             node_provisioning=np,
-            os_sku=validate.choice(os_sku, OS_SKUS, "--os-sku") if os_sku else None,
+            os_sku=os_sku_v,
             hosted_system=hosted_system,
             system_count=system_count,
             system_vm_size=names.vm_size(system_vm_size) if system_vm_size else DEFAULT_SYSTEM_VM,
@@ -112,6 +125,22 @@ class ClusterSpec:
             tags=names.tags(tags or []),
             zones=names.zones(zones or []),
         )
+
+
+# Node auto-provisioning's network: "You also need to set the --network-plugin to azure,
+# --network-plugin-mode to overlay, and --network-dataplane to cilium", and the page's ARM template
+# adds networkPolicy cilium (MicrosoftDocs/azure-aks-docs articles/aks/node-autoprovision.md,
+# "Enable node auto provisioning on a new cluster").
+NAP_NETWORK_PROFILE = {
+    "networkPlugin": "azure",
+    "networkPluginMode": "overlay",
+    "networkPolicy": "cilium",
+    "networkDataplane": "cilium",
+}
+
+
+def uses_node_auto_provisioning(spec: ClusterSpec) -> bool:
+    return spec.sku == "automatic" or spec.node_provisioning == "auto"
 
 
 def build_create_body(spec: ClusterSpec) -> dict[str, Any]:
@@ -148,8 +177,15 @@ def build_create_body(spec: ClusterSpec) -> dict[str, Any]:
         props["nodeProvisioningProfile"] = {
             "mode": "Auto" if (spec.node_provisioning or "auto") == "auto" else "Manual"
         }
+    if uses_node_auto_provisioning(spec):
+        props["networkProfile"] = dict(NAP_NETWORK_PROFILE)
     if spec.enable_kaito:
         props["aiToolchainOperatorProfile"] = {"enabled": True}
+        # The add-on's guide creates the cluster with --enable-oidc-issuer (MicrosoftDocs/azure-aks-docs
+        # articles/aks/ai-toolchain-operator.md); its GPU provisioner signs in to Azure through a
+        # federated (workload identity) credential, so workload identity is turned on with it.
+        props["oidcIssuerProfile"] = {"enabled": True}
+        props["securityProfile"] = {"workloadIdentity": {"enabled": True}}
     body: dict[str, Any] = {
         "location": spec.location,
         "sku": {"name": "Automatic" if automatic else "Base", "tier": tier.capitalize()},
@@ -168,8 +204,24 @@ def client(target: arm.AzureTarget) -> ContainerServiceClient:
 
 
 def begin_create(
-    c: ContainerServiceClient, spec: ClusterSpec, body: dict[str, Any], *, update: bool = False
+    c: ContainerServiceClient,
+    spec: ClusterSpec,
+    body: dict[str, Any],
+    *,
+    update: bool = False,
+    target: arm.AzureTarget | None = None,
 ) -> LROPoller[Any]:
+    """Start the create; with ``target``, check first what Azure would refuse minutes later
+    (preview registration; the system pool's size, zones and quota)."""
+    if target is not None and spec.hosted_system:
+        from akscli.azure import features
+
+        features.check_registered(target, features.HOSTED_SYSTEM)
+    elif target is not None:
+        from akscli.azure import capacity
+
+        what = f"create cluster {spec.name}"
+        capacity.check(target, what, spec.location, spec.system_vm_size, spec.system_count, zones=spec.zones)
     if not update:
         existing = get_or_none(c, spec.resource_group, spec.name)
         if existing is not None:

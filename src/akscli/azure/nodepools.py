@@ -133,6 +133,14 @@ def _vm_size(vm_size: str | None, gpu: str | None, gpus_per_node: int | None) ->
     if gpu:
         family = validate.choice(gpu, GPU_SHORTCUTS, "--gpu")
         n = validate.integer(gpus_per_node if gpus_per_node is not None else 1, "--gpus-per-node", 1, 16)
+        sizes = {s.gpus: s for s in skus.all_skus() if s.gpu_family == family}
+        if n not in sizes:
+            # Only the shortcuts --gpu accepts, never the families it refuses (m60, mi25, v620).
+            have = sorted({f"{s.gpu_family} x{s.gpus}" for s in skus.all_skus() if s.gpu_family in GPU_SHORTCUTS})
+            raise UsageError(
+                f"no Azure GPU VM size has {n} x {family}",
+                hint=f"--gpu with --gpus-per-node takes: {', '.join(have)}; or give --vm-size",
+            )
         found = skus.find(family, n)
         return found.vm_size, found
     size = names.vm_size(str(vm_size))
@@ -243,52 +251,39 @@ def get_pool_or_none(c: ContainerServiceClient, rg: str, cluster: str, name: str
         return None
 
 
-COMPUTE_SKUS_API = "2021-07-01"
-
-
-def where_offered(target: arm.AzureTarget, vm_size: str) -> dict[str, list[str]]:
-    """Regions (and zones) where ``vm_size`` is offered to this subscription.
-
-    Only called after a SkuNotAvailable failure: the Resource SKUs list is large, so it is
-    read page by page and only the matching rows are kept."""
-    client = arm.raw_client(target)
-    path: str | None = f"/subscriptions/{target.subscription_id()}/providers/Microsoft.Compute/skus"
-    found: dict[str, list[str]] = {}
-    while path:
-        page = arm.raw_call(client, "GET", path, COMPUTE_SKUS_API) or {}
-        for row in page.get("value") or []:
-            if str(row.get("name", "")).lower() != vm_size.lower() or row.get("restrictions"):
-                continue
-            for info in row.get("locationInfo") or []:
-                found[str(info.get("location", "")).lower()] = sorted(info.get("zones") or [])
-        path = page.get("nextLink")
-    return found
-
-
-def sku_not_available_hint(target: arm.AzureTarget, vm_size: str) -> str | None:
-    """'offered in: westus3 (zones 1, 2), ...' or None when that cannot be found out."""
-    from akscli.errors import AkscliError
-
-    try:
-        where = where_offered(target, vm_size)
-    except AkscliError:
-        return None
-    if not where:
-        return f"{vm_size} is not offered to this subscription in any region; ask for access or pick another size"
-    parts = [f"{loc} (zones {', '.join(z)})" if z else loc for loc, z in sorted(where.items())]
-    return f"{vm_size} is offered in: {'; '.join(parts)}; use a cluster there or another size"
+def check_fits_cluster(spec: NodePoolSpec, cluster: Mapping[str, Any]) -> None:
+    """Refuse what AKS refuses for this cluster: node auto-provisioning "can't enable in a cluster
+    where node pools have cluster autoscaler enabled" (MicrosoftDocs/azure-aks-docs
+    articles/aks/node-autoprovision.md, Limitations), so a NAP cluster takes no autoscaled pool."""
+    props = cluster.get("properties") or {}
+    nap = str((props.get("nodeProvisioningProfile") or {}).get("mode") or "").lower() == "auto"
+    if nap and spec.min_count is not None:
+        raise UsageError(
+            f"cluster {spec.cluster} uses node auto-provisioning, which AKS does not allow beside an autoscaled "
+            "node pool (--min/--max)",
+            hint=f"give a fixed size with --count {spec.min_count or 1}, or leave node creation to auto-provisioning",
+        )
 
 
 def begin_add(
     c: ContainerServiceClient, spec: NodePoolSpec, body: dict[str, Any], target: arm.AzureTarget | None = None
 ) -> LROPoller[Any]:
-    """Start adding the pool; with ``target``, a SkuNotAvailable failure says where the size is offered."""
-    get(c, spec.resource_group, spec.cluster)  # NotFoundError names the cluster, not the pool
+    """Start adding the pool. With ``target``, first check that the region and zones offer the size and
+    that the quota holds it (``capacity.check``), and a SkuNotAvailable failure says where it is offered."""
+    cluster = get(c, spec.resource_group, spec.cluster)  # NotFoundError names the cluster, not the pool
+    check_fits_cluster(spec, cluster)
     if get_pool_or_none(c, spec.resource_group, spec.cluster, spec.name) is not None:
         raise UsageError(
             f"node pool {spec.name} already exists in cluster {spec.cluster}",
             hint="change its size with 'akscli nodepool scale', or delete it first",
         )
+    if target is not None:
+        from akscli.azure import capacity
+
+        nodes = spec.count if spec.count is not None else (spec.min_count or 0)
+        location = str(cluster.get("location") or "")
+        what = f"add node pool {spec.name}"
+        capacity.check(target, what, location, spec.vm_size, nodes, zones=spec.zones, spot=spec.spot)
     try:
         return arm.call(
             f"add node pool {spec.name}",
@@ -296,7 +291,9 @@ def begin_add(
         )
     except QuotaError as exc:
         if target is not None and "SkuNotAvailable" in exc.message:
-            exc.hint = sku_not_available_hint(target, spec.vm_size) or exc.hint
+            from akscli.azure import capacity
+
+            exc.hint = capacity.elsewhere(target, spec.vm_size)
         raise
 
 

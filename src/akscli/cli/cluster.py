@@ -143,7 +143,7 @@ def create(
         azopts.print_request(body, fmt)
         return
     c = azure.aks_client()
-    poller = clusters.begin_create(c, spec, body)
+    poller = clusters.begin_create(c, spec, body, target=azure.target())
     what = f"create cluster {spec.name}"
     result = azopts.finish(
         poller,

@@ -463,24 +463,6 @@ def _kubernetes_versions(emu: ArmEmulator, path: str, query: dict[str, list[str]
     return 200, {"values": values}
 
 
-def _compute_skus(emu: ArmEmulator, path: str, query: dict[str, list[str]], body: bytes) -> tuple[int, Any]:
-    value = []
-    for size, where in emu.sku_availability.items():
-        for loc, zones in where.items():
-            value.append(
-                {
-                    "resourceType": "virtualMachines",
-                    "name": size,
-                    "tier": "Standard",
-                    "size": size.split("_", 1)[-1],
-                    "locations": [loc],
-                    "locationInfo": [{"location": loc, "zones": zones}],
-                    "restrictions": [],
-                }
-            )
-    return 200, {"value": value}
-
-
 def _idle_cluster(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> None:
     check_cluster_idle(emu, rid)
 
@@ -526,4 +508,3 @@ def install(emu: ArmEmulator) -> None:
         r"^/subscriptions/[^/]+/providers/Microsoft\.ContainerService/locations/[^/]+/kubernetesVersions/?$",
         _kubernetes_versions,
     )
-    emu.register_route("GET", r"^/subscriptions/[^/]+/providers/Microsoft\.Compute/skus/?$", _compute_skus)

@@ -246,6 +246,14 @@ class ArmEmulator:
         self.kubeconfig_ca_pem: bytes | None = None
         # VM size -> {location: [zones]}; used by the AKS SkuNotAvailable check and Compute skus.
         self.sku_availability: dict[str, dict[str, list[str]]] = {}
+        # Compute (compute.py): restrictions per size (lower) as ResourceSkuRestrictions, quota limits
+        # and extra usage per (location, quota name lower), regions an unfiltered SKU list covers.
+        self.sku_restrictions: dict[str, list[dict[str, Any]]] = {}
+        self.quota_limits: dict[tuple[str, str], int] = {}
+        self.quota_used: dict[tuple[str, str], int] = {}
+        self.regions: set[str] = {"eastus", "eastus2", "westus2", "westus3", "westeurope", "swedencentral"}
+        # Microsoft.Features registrations: (subscription, namespace, feature) lower -> state.
+        self.features: dict[tuple[str, str, str], str] = {}
         self._lock = threading.RLock()
         self._store: dict[str, dict[str, Any]] = {}
         self._ops: dict[str, Operation] = {}
@@ -261,9 +269,11 @@ class ArmEmulator:
         self._server: http.server.ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.tls: TlsFiles = throwaway_tls()
-        from tests.emulators.arm import aks, fleet, hybrid
+        from tests.emulators.arm import aks, aksrules, compute, fleet, hybrid
 
         aks.install(self)
+        aksrules.install(self)
+        compute.install(self)
         fleet.install(self)
         hybrid.install(self)
 

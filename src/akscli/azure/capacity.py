@@ -1,0 +1,220 @@
+"""GPU quota and VM size availability, checked before a node pool or cluster is created.
+
+The most common way a GPU node pool fails on AKS is minutes later, on quota or on a size the
+region or zone does not offer. Two Compute APIs answer both up front, read through the ARM
+pipeline (no extra SDK: two GETs do not justify azure-mgmt-compute's size):
+
+- Resource SKUs (``GET /subscriptions/{s}/providers/Microsoft.Compute/skus?$filter=location eq
+  'R'``, api 2021-07-01): whether the size is offered in the region and zones, its ``family``
+  (the quota it counts against) and its ``vCPUs`` capability, and ``restrictions`` (type
+  ``Location`` or ``Zone``, ``restrictionInfo.locations/zones``, ``reasonCode``).
+- Usages (``GET /subscriptions/{s}/providers/Microsoft.Compute/locations/{R}/usages``, api
+  2024-07-01): ``currentValue`` and ``limit`` per quota ``name.value``: the VM family,
+  ``cores`` (all regional vCPUs) and ``lowPriorityCores`` (spot).
+
+Shapes: Azure/azure-rest-api-specs specification/compute/resource-manager/Microsoft.Compute/
+Skus/stable/2021-07-01/examples/skus/ListAvailableResourceSkusForARegion.json and ComputeRP/
+stable/2024-07-01/examples/computeRPCommonExamples/Usage_List_MaximumSet_Gen.json.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+from akscli.azure import arm
+from akscli.azure.armerrors import QUOTA_URL
+from akscli.errors import QuotaError
+
+SKUS_API = "2021-07-01"
+USAGES_API = "2024-07-01"
+
+
+@dataclass(frozen=True)
+class SkuOffer:
+    """One size in one region, as the Resource SKUs API describes it to this subscription."""
+
+    name: str
+    family: str
+    vcpus: int
+    zones: tuple[str, ...]
+    restricted_zones: tuple[str, ...] = ()
+    location_restriction: str | None = None  # its reasonCode when the whole region is restricted
+
+    @property
+    def usable_zones(self) -> tuple[str, ...]:
+        return tuple(z for z in self.zones if z not in self.restricted_zones)
+
+
+@dataclass(frozen=True)
+class Quota:
+    name: str
+    current: int
+    limit: int
+
+    @property
+    def free(self) -> int:
+        return self.limit - self.current
+
+
+@dataclass
+class Capacity:
+    """What a region offers a size and how much of its quota is free."""
+
+    location: str
+    offer: SkuOffer | None
+    quotas: dict[str, Quota] = field(default_factory=dict)
+
+
+def _capability(row: dict[str, Any], name: str) -> str | None:
+    for cap in row.get("capabilities") or []:
+        if str(cap.get("name", "")).lower() == name.lower():
+            return str(cap.get("value"))
+    return None
+
+
+def offer_from_row(row: dict[str, Any], location: str) -> SkuOffer | None:
+    """The offer a Resource SKUs row makes in ``location`` (None: not offered there)."""
+    loc = location.lower()
+    zones: tuple[str, ...] | None = None
+    for info in row.get("locationInfo") or []:
+        if str(info.get("location", "")).lower() == loc:
+            zones = tuple(sorted(str(z) for z in info.get("zones") or []))
+    if zones is None:
+        return None
+    restricted_zones: set[str] = set()
+    location_restriction = None
+    for r in row.get("restrictions") or []:
+        info = r.get("restrictionInfo") or {}
+        where = [str(x).lower() for x in (info.get("locations") or r.get("values") or [])]
+        if where and loc not in where:
+            continue
+        if str(r.get("type", "")).lower() == "zone":
+            # A zone restriction takes those zones away; the region itself stays usable.
+            restricted_zones.update(str(z) for z in info.get("zones") or [])
+        else:
+            location_restriction = str(r.get("reasonCode") or "NotAvailableForSubscription")
+    vcpus = _capability(row, "vCPUs")
+    return SkuOffer(
+        name=str(row.get("name", "")),
+        family=str(row.get("family", "")),
+        vcpus=int(float(vcpus)) if vcpus else 0,
+        zones=zones,
+        restricted_zones=tuple(sorted(restricted_zones)),
+        location_restriction=location_restriction,
+    )
+
+
+def _pages(target: arm.AzureTarget, path: str, api: str, params: str = "") -> list[dict[str, Any]]:
+    client = arm.raw_client(target)
+    rows: list[dict[str, Any]] = []
+    url: str | None = path + params
+    while url:
+        page = arm.raw_call(client, "GET", url, api) or {}
+        rows.extend(page.get("value") or [])
+        url = page.get("nextLink")
+    return rows
+
+
+def sku_rows(target: arm.AzureTarget, location: str | None = None) -> list[dict[str, Any]]:
+    """virtualMachines rows of the Resource SKUs list (for one region when given)."""
+    path = f"/subscriptions/{target.subscription_id()}/providers/Microsoft.Compute/skus"
+    params = f"?api-version={SKUS_API}&$filter=" + quote(f"location eq '{location}'") if location else ""
+    return [r for r in _pages(target, path, SKUS_API, params) if r.get("resourceType") == "virtualMachines"]
+
+
+def usages(target: arm.AzureTarget, location: str) -> dict[str, Quota]:
+    path = f"/subscriptions/{target.subscription_id()}/providers/Microsoft.Compute/locations/{location}/usages"
+    out = {}
+    for row in _pages(target, path, USAGES_API):
+        name = str((row.get("name") or {}).get("value", ""))
+        out[name.lower()] = Quota(name, int(row.get("currentValue") or 0), int(row.get("limit") or 0))
+    return out
+
+
+def capacity(target: arm.AzureTarget, location: str, vm_sizes: list[str]) -> dict[str, Capacity]:
+    """Each size's offer in ``location`` and the quotas it counts against (two requests in all)."""
+    loc = location.replace(" ", "").lower()
+    wanted = {s.lower() for s in vm_sizes}
+    offers = {}
+    for row in sku_rows(target, loc):
+        if str(row.get("name", "")).lower() in wanted:
+            offer = offer_from_row(row, loc)
+            if offer is not None:
+                offers[offer.name.lower()] = offer
+    quotas = usages(target, loc)
+    return {s: Capacity(loc, offers.get(s.lower()), quotas) for s in vm_sizes}
+
+
+def where_offered(target: arm.AzureTarget, vm_size: str) -> dict[str, list[str]]:
+    """Regions (and usable zones) where ``vm_size`` is offered to this subscription."""
+    found: dict[str, list[str]] = {}
+    for row in sku_rows(target):
+        if str(row.get("name", "")).lower() != vm_size.lower():
+            continue
+        for info in row.get("locationInfo") or []:
+            loc = str(info.get("location", "")).lower()
+            offer = offer_from_row(row, loc)
+            if offer is not None and offer.location_restriction is None:
+                found[loc] = list(offer.usable_zones)
+    return found
+
+
+def elsewhere(target: arm.AzureTarget, vm_size: str) -> str:
+    from akscli.errors import AkscliError
+
+    try:
+        where = where_offered(target, vm_size)
+    except AkscliError:
+        return "see where it is offered with 'az vm list-skus --size SIZE --all -o table'"
+    if not where:
+        return f"{vm_size} is offered to this subscription in no region; pick another size"
+    parts = [f"{loc} (zones {', '.join(z)})" if z else loc for loc, z in sorted(where.items())]
+    return f"{vm_size} is offered in: {'; '.join(parts)}; use a cluster there or another size"
+
+
+def check(
+    target: arm.AzureTarget,
+    what: str,
+    location: str,
+    vm_size: str,
+    count: int,
+    *,
+    zones: list[str] | None = None,
+    spot: bool = False,
+) -> None:
+    """Refuse (QuotaError) a pool of ``count`` x ``vm_size`` the region, zones or quota cannot hold."""
+    cap = capacity(target, location, [vm_size])[vm_size]
+    offer = cap.offer
+    if offer is None:
+        raise QuotaError(
+            f"{what}: {vm_size} is not offered in {cap.location} (Azure would answer SkuNotAvailable)",
+            hint=elsewhere(target, vm_size),
+        )
+    if offer.location_restriction is not None:
+        raise QuotaError(
+            f"{what}: {vm_size} is restricted for this subscription in {cap.location} ({offer.location_restriction})",
+            hint="ask for access with a support request (https://aka.ms/azureskunotavailable), or: "
+            + elsewhere(target, vm_size),
+        )
+    bad = [z for z in zones or [] if z not in offer.usable_zones]
+    if bad:
+        usable = ", ".join(offer.usable_zones) or "none"
+        raise QuotaError(
+            f"{what}: {vm_size} is not available in zone(s) {', '.join(bad)} of {cap.location}",
+            hint=f"use zones it is offered in ({usable}), or leave --zones out",
+        )
+    needed = offer.vcpus * count
+    names = ["lowPriorityCores"] if spot else [offer.family, "cores"]
+    for name in names:
+        quota = cap.quotas.get(name.lower())
+        if quota is None or needed <= quota.free:
+            continue
+        label = {"cores": "total regional vCPU", "lowPriorityCores": "spot vCPU"}.get(name, f"{name} vCPU")
+        raise QuotaError(
+            f"{what}: needs {needed} vCPUs ({count} x {vm_size}, {offer.vcpus} each) but the {label} quota in "
+            f"{cap.location} has {max(quota.free, 0)} free (used {quota.current} of limit {quota.limit})",
+            hint=f"request a limit of at least {quota.current + needed} for {name} in {cap.location} at {QUOTA_URL} "
+            "(or 'az quota update'), or choose another size or region",
+        )

@@ -1,0 +1,105 @@
+"""GPU quota and VM size availability are checked before a pool or cluster is created (issue #13
+item 6), from the Compute resource SKUs and usages APIs the ARM emulator answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from akscli.azure import arm, capacity, clusters, nodepools
+from akscli.azure.arm import AzureTarget
+from akscli.errors import QuotaError
+from tests.azure.helpers import RG, seed_cluster
+from tests.emulators.arm import ArmEmulator
+from tests.emulators.arm.compute import family_of
+
+H100 = "Standard_NC40ads_H100_v5"  # 40 vCPUs
+
+
+def _add(size: str = H100, count: int = 2, **flags: Any) -> Any:
+    c = clusters.client(AzureTarget())
+    spec = nodepools.NodePoolSpec.from_flags(
+        name="gpu", cluster="aks1", resource_group=RG, vm_size=size, count=count, **flags
+    )
+    return nodepools.begin_add(c, spec, nodepools.build_body(spec), AzureTarget())
+
+
+def test_a_pool_over_the_family_quota_is_refused_with_the_numbers(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    azure_env.quota_limits[("eastus", family_of(H100).lower())] = 48
+    with pytest.raises(QuotaError) as err:
+        _add()
+    message = err.value.message
+    assert "needs 80 vCPUs (2 x Standard_NC40ads_H100_v5, 40 each)" in message
+    assert "has 48 free (used 0 of limit 48)" in message and family_of(H100) in message
+    assert "at least 80" in (err.value.hint or "")
+    assert azure_env.requests_to("/agentPools/gpu$", "PUT") == []
+
+
+def test_the_regional_vcpu_quota_counts_too(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    azure_env.quota_limits[("eastus", "cores")] = 60
+    with pytest.raises(QuotaError) as err:
+        _add()
+    assert "total regional vCPU quota" in err.value.message
+
+
+def test_a_spot_pool_counts_against_the_spot_quota(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    azure_env.quota_limits[("eastus", "lowprioritycores")] = 10
+    azure_env.quota_limits[("eastus", family_of(H100).lower())] = 0  # not what spot uses
+    with pytest.raises(QuotaError) as err:
+        _add(spot=True)
+    assert "spot vCPU quota" in err.value.message
+
+
+def test_a_size_restricted_for_the_subscription_is_refused(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    azure_env.sku_restrictions[H100.lower()] = [
+        {"type": "Location", "values": ["eastus"], "restrictionInfo": {"locations": ["eastus"]},
+         "reasonCode": "NotAvailableForSubscription"}
+    ]  # fmt: skip
+    with pytest.raises(QuotaError) as err:
+        _add()
+    assert "NotAvailableForSubscription" in err.value.message
+
+
+def test_a_zone_only_restriction_leaves_the_region_and_other_zones_usable(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    azure_env.sku_restrictions[H100.lower()] = [
+        {"type": "Zone", "values": ["eastus"], "restrictionInfo": {"locations": ["eastus"], "zones": ["2"]},
+         "reasonCode": "NotAvailableForSubscription"}
+    ]  # fmt: skip
+    with pytest.raises(QuotaError) as err:
+        _add(zones=["2"])
+    assert "zone(s) 2" in err.value.message and "1, 3" in (err.value.hint or "")
+    assert capacity.where_offered(AzureTarget(), H100)["eastus"] == ["1", "3"]
+    arm.wait_lro(_add(zones=["1"]), "add")
+
+
+def test_a_size_the_region_does_not_offer_names_where_it_is(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    azure_env.sku_availability[H100] = {"westus3": ["1"]}
+    with pytest.raises(QuotaError) as err:
+        _add()
+    assert "not offered in eastus" in err.value.message and "westus3 (zones 1)" in (err.value.hint or "")
+
+
+def test_cluster_create_checks_the_system_pool(azure_env: ArmEmulator) -> None:
+    azure_env.quota_limits[("eastus", "cores")] = 4
+    spec = clusters.ClusterSpec.from_flags(name="aks1", resource_group=RG, location="eastus", sku="base")
+    c = clusters.client(AzureTarget())
+    with pytest.raises(QuotaError):
+        clusters.begin_create(c, spec, clusters.build_create_body(spec), target=AzureTarget())
+    assert azure_env.requests_to("/managedClusters/aks1$", "PUT") == []
+
+
+def test_the_emulator_fails_a_pool_over_quota_as_aks_preflight_does(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    azure_env.quota_limits[("eastus", family_of(H100).lower())] = 48
+    c = clusters.client(AzureTarget())
+    spec = nodepools.NodePoolSpec.from_flags(name="gpu", cluster="aks1", resource_group=RG, vm_size=H100, count=2)
+    with pytest.raises(QuotaError) as err:  # no target: straight to Azure, which fails the operation
+        arm.wait_lro(nodepools.begin_add(c, spec, nodepools.build_body(spec)), "add node pool gpu")
+    assert "needs 80 more" in err.value.message
