@@ -265,8 +265,17 @@ def test_get_watch_prints_new_objects(kube_emulator: KubeEmulator, kubeconfig: P
             {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "late", "namespace": "default"}}
         )
 
-    threading.Timer(0.5, create).start()
-    r = kubectl("get", "configmaps", "--watch-only", "-o", "name", "--request-timeout=2s")
+    def create_once_watched() -> None:
+        # Create only after kubectl's watch is registered, so a slow kubectl start on a loaded machine
+        # cannot miss the event (a fixed delay made this test flaky).
+        deadline = time.monotonic() + 20
+        store = kube_emulator.api.store
+        while time.monotonic() < deadline and not any(store.watchers.values()):
+            time.sleep(0.02)
+        create()
+
+    threading.Thread(target=create_once_watched, daemon=True).start()
+    r = kubectl("get", "configmaps", "--watch-only", "-o", "name", "--request-timeout=3s")
     assert r.stdout.splitlines() == ["configmap/late"]
 
 
