@@ -52,9 +52,12 @@ def _staged(hub: Hub, *, fail: str | None = None, cli: bool = False) -> None:
 def test_external_placement_waits_for_a_run_before_rolling_out(hub: Hub) -> None:
     _ok("fleet", "place", "llm", "--select", "namespace/llm", "--external", "-y")
     hub.settle()
-    rows = json.loads(_ok("fleet", "placement", "status", "llm", "-o", "json"))["clusters"]
-    assert {r["state"] for r in rows} == {"RolloutStarted=False"}
-    assert "staged update run" in rows[0]["message"]
+    status = json.loads(_ok("fleet", "placement", "status", "llm", "-o", "json"))
+    # Bindings not bound yet: RolloutStarted Unknown per member, and for the placement the reason
+    # RolloutControlledByExternalController (kubefleet pkg/controllers/placement/controller.go).
+    assert {r["state"] for r in status["clusters"]} == {"RolloutStarted=Unknown"}
+    assert status["placement"]["conditions"]["RolloutStarted"] == "Unknown"
+    assert "controlled by an external controller" in status["placement"]["message"]
 
 
 def test_run_waits_for_approval_after_the_canary_stage(hub: Hub) -> None:
@@ -69,7 +72,7 @@ def test_run_waits_for_approval_after_the_canary_stage(hub: Hub) -> None:
     assert table.splitlines()[0].startswith("update run run-1: Waiting")
     placed = json.loads(_ok("fleet", "placement", "status", "llm", "-o", "json"))["clusters"]
     assert {r["cluster"]: r["state"] for r in placed}["canary"] == "Available"
-    assert {r["cluster"]: r["state"] for r in placed}["gpu-east"] == "RolloutStarted=False"
+    assert {r["cluster"]: r["state"] for r in placed}["gpu-east"] == "RolloutStarted=Unknown"
 
 
 def test_approve_with_wait_lets_the_run_finish_and_every_member_become_available(hub: Hub) -> None:
@@ -101,14 +104,29 @@ def test_approve_when_nothing_waits_is_not_found(hub: Hub) -> None:
     assert "waiting for no approval" in result.stderr
 
 
-def test_a_failing_member_fails_the_run_and_approve_wait_reports_it(hub: Hub) -> None:
-    _staged(hub, fail="rollout")
-    result = invoke("fleet", "approve", "run-1", "--wait", "--timeout", "20s")
-    assert result.exit_code == 9, result
-    assert "update run run-1 failed" in result.stderr
+def test_a_member_that_cannot_apply_leaves_the_run_stuck_and_approve_wait_fails_at_once(hub: Hub) -> None:
+    # Upstream never fails such a run: after updateRunStuckThreshold it is Progressing=False,
+    # UpdateRunStuck (pkg/controllers/updaterun/execution.go); the threshold is shortened here.
+    hub.controller.stuck_after = 0.3
+    _staged(hub, fail="apply")
+    result = invoke("fleet", "approve", "run-1", "--wait", "--timeout", "30s")
+    assert result.exit_code == 10, result
+    assert "Progressing=False (UpdateRunStuck)" in result.stderr
+    assert "stage prod, member flaky" in result.stderr
     status = json.loads(_ok("fleet", "rollout", "status", "run-1", "-o", "json"))
-    assert status["run"]["state"] == "Failed"
-    assert any(r["member"] == "flaky" and r["state"] == "Failed" for r in status["stages"])
+    assert status["run"]["state"] == "Stuck"
+    assert "flaky" in status["run"]["message"]
+    assert "Stuck" in _ok("fleet", "rollout", "list")
+
+
+def test_approve_wait_on_a_stopped_run_fails_at_once(hub: Hub) -> None:
+    _staged(hub)
+    _ok("fleet", "rollout", "stop", "run-1")
+    hub.settle()
+    result = invoke("fleet", "approve", "run-1", "--wait", "--timeout", "30s")
+    assert result.exit_code == 10, result
+    assert "UpdateRunStopped" in result.stderr
+    assert json.loads(_ok("fleet", "rollout", "status", "run-1", "-o", "json"))["run"]["state"] == "Stopped"
 
 
 def test_stopping_a_run_keeps_it_from_progressing(hub: Hub) -> None:
@@ -128,7 +146,7 @@ def test_run_of_a_placement_without_external_strategy_fails_to_initialize(hub: H
     hub.settle()
     status = json.loads(_ok("fleet", "rollout", "status", "run-2", "-o", "json"))
     assert status["run"]["state"] == "InitializationFailed"
-    assert "External" in status["run"]["message"]
+    assert "does not have an external rollout strategy" in status["run"]["message"]
 
 
 def test_rollout_list_shows_runs_with_their_state(hub: Hub) -> None:
@@ -177,7 +195,7 @@ def test_namespaced_run_is_approved_through_its_approval_request(hub: Hub) -> No
     assert "approved run-ns-before-all (stage all)" in result.stdout
     assert "completed" in result.stdout
     request = hub.get("ApprovalRequest", "run-ns-before-all", "llm")
-    assert request["metadata"]["labels"]["kubernetes-fleet.io/targetupdaterun"] == "run-ns"
+    assert request["metadata"]["labels"]["kubernetes-fleet.io/targetUpdateRun"] == "run-ns"
 
 
 def test_a_run_created_without_start_waits_until_started(hub: Hub) -> None:
@@ -186,7 +204,7 @@ def test_a_run_created_without_start_waits_until_started(hub: Hub) -> None:
     hub.settle()
     _ok("fleet", "rollout", "create", "run-3", "--placement", "llm", "--strategy", "all-at-once", "-y")
     hub.settle()
-    assert json.loads(_ok("fleet", "rollout", "status", "run-3", "-o", "json"))["run"]["state"] == "NotStarted"
+    assert json.loads(_ok("fleet", "rollout", "status", "run-3", "-o", "json"))["run"]["state"] == "Initialized"
     assert _ok("fleet", "rollout", "start", "run-3").strip() == "updaterun/run-3 started"
     hub.settle()
     assert json.loads(_ok("fleet", "rollout", "status", "run-3", "-o", "json"))["run"]["state"] == "Succeeded"

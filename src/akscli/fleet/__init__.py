@@ -28,7 +28,7 @@ EVICTION = "ClusterResourcePlacementEviction"
 BUDGET = "ClusterResourcePlacementDisruptionBudget"
 
 FLEET_PREFIX = "kubernetes-fleet.io/"
-TARGET_UPDATE_RUN_LABEL = FLEET_PREFIX + "targetupdaterun"
+TARGET_UPDATE_RUN_LABEL = FLEET_PREFIX + "targetUpdateRun"  # apis/placement/v1beta1/commons.go
 TARGET_STAGE_LABEL = FLEET_PREFIX + "targetUpdatingStage"
 IS_LATEST_APPROVAL_LABEL = FLEET_PREFIX + "isLatestUpdateRunApproval"
 

@@ -4,8 +4,9 @@ and member, and answering their (Cluster)ApprovalRequests.
 
 from __future__ import annotations
 
+import calendar
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +15,8 @@ from akscli.errors import NotFoundError, UsageError, WaitTimeoutError
 from akscli.fleet import AR, CAR, CSUR, CSUS, PLACEMENT_V1, SUR, SUS, TARGET_UPDATE_RUN_LABEL, hub
 from akscli.fleet.stages import StageSpec, hub_stages
 from akscli.kube.client import Kube
+from akscli.kube.readiness import fleet as fleet_rules
+from akscli.kube.wait import failure_error
 
 RUN_STATES = {"start": "Run", "stop": "Stop"}
 
@@ -110,9 +113,37 @@ def _state(conds: Mapping[str, Mapping[str, Any]], done: str, started: str) -> t
     return "NotStarted", ""
 
 
-def _task_rows(stage: str, when: str, tasks: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def _timed_wait(stage: Mapping[str, Any], task: Mapping[str, Any], run: Mapping[str, Any]) -> tuple[str, str]:
+    """A TimedWait task: upstream writes only WaitTimeElapsed=True; the wait runs from the moment
+    the stage's members are all updated (Progressing=False, StageUpdatingWaiting), so the time left
+    comes from that transition and the strategy snapshot's waitTime
+    (kubefleet-dev/kubefleet pkg/controllers/updaterun/execution.go, checkAfterStageTasksStatus)."""
+    if hub.conditions(task).get("WaitTimeElapsed", {}).get("status") == "True":
+        return "Elapsed", ""
+    progressing = hub.conditions(stage).get("Progressing") or {}
+    if progressing.get("reason") != "StageUpdatingWaiting":
+        return "NotStarted", ""
+    snapshot = ((run.get("status") or {}).get("stagedUpdateStrategySnapshot") or {}).get("stages") or []
+    spec: Mapping[str, Any] = next((s for s in snapshot if s.get("name") == stage.get("stageName")), {})
+    wait = next((t.get("waitTime") for t in spec.get("afterStageTasks") or [] if t.get("type") == "TimedWait"), None)
+    started = _timestamp(progressing.get("lastTransitionTime"))
+    if wait is None or started is None:
+        return "Waiting", ""
+    left = started + validate.duration(str(wait), "waitTime") - time.time()
+    return "Waiting", f"{max(0, int(left))}s left of {wait}"
+
+
+def _timestamp(text: Any) -> float | None:
+    try:
+        return calendar.timegm(time.strptime(str(text), "%Y-%m-%dT%H:%M:%SZ"))
+    except ValueError:
+        return None
+
+
+def _task_rows(stage: Mapping[str, Any], when: str, run: Mapping[str, Any]) -> list[dict[str, Any]]:
     rows = []
-    for task in tasks:
+    name = str(stage.get("stageName"))
+    for task in stage.get(f"{when}StageTaskStatus") or []:
         conds = hub.conditions(task)
         kind = str(task.get("type"))
         if kind == "Approval":
@@ -124,10 +155,8 @@ def _task_rows(stage: str, when: str, tasks: Iterable[Mapping[str, Any]]) -> lis
                 state = "NotStarted"
             detail = str(task.get("approvalRequestName") or "")
         else:
-            elapsed = conds.get("WaitTimeElapsed", {})
-            state = "Elapsed" if elapsed.get("status") == "True" else ("Waiting" if elapsed else "NotStarted")
-            detail = str(elapsed.get("message") or "")
-        rows.append({"stage": stage, "member": f"({when} {kind.lower()})", "state": state, "detail": detail})
+            state, detail = _timed_wait(stage, task, run)
+        rows.append({"stage": name, "member": f"({when} {kind.lower()})", "state": state, "detail": detail})
     return rows
 
 
@@ -142,7 +171,7 @@ def run_rows(run: Mapping[str, Any]) -> list[dict[str, Any]]:
         name = str(stage.get("stageName"))
         state, message = _state(hub.conditions(stage), "Succeeded", "Progressing")
         rows.append({"stage": name, "member": "", "state": state, "detail": message})
-        rows += _task_rows(name, "before", stage.get("beforeStageTaskStatus") or [])
+        rows += _task_rows(stage, "before", run)
         for cluster in stage.get("clusters") or []:
             cstate, cmsg = _state(hub.conditions(cluster), "Succeeded", "Started")
             rows.append(
@@ -153,19 +182,36 @@ def run_rows(run: Mapping[str, Any]) -> list[dict[str, Any]]:
                     "detail": cmsg,
                 }
             )
-        rows += _task_rows(name, "after", stage.get("afterStageTaskStatus") or [])
+        rows += _task_rows(stage, "after", run)
     return rows
+
+
+# Progressing=False reasons of a run and what akscli calls them
+# (kubefleet-dev/kubefleet pkg/utils/condition/reason.go; execution.go, stop.go).
+RUN_PROGRESS_STATES = {
+    "UpdateRunWaiting": "Waiting",
+    "UpdateRunStuck": "Stuck",
+    "UpdateRunStopping": "Stopping",
+    "UpdateRunStopped": "Stopped",
+}
 
 
 def run_summary(run: Mapping[str, Any]) -> dict[str, Any]:
     conds = hub.conditions(run.get("status") or {})
     spec = run.get("spec") or {}
+    progressing = conds.get("Progressing") or {}
     if conds.get("Initialized", {}).get("status") == "False":
         state, message = "InitializationFailed", str(conds["Initialized"].get("message") or "")
-    else:
+    elif conds.get("Succeeded", {}).get("status") in ("True", "False"):
         state, message = _state(conds, "Succeeded", "Progressing")
-        if state == "NotStarted" and spec.get("state") == "Stop":
-            state = "Stopped"
+    elif progressing.get("status") == "False" and progressing.get("reason") in RUN_PROGRESS_STATES:
+        state, message = RUN_PROGRESS_STATES[str(progressing["reason"])], str(progressing.get("message") or "")
+    elif progressing.get("status") == "True":
+        state, message = "Running", ""
+    elif conds.get("Initialized", {}).get("status") == "True":
+        state, message = ("Stopped" if spec.get("state") == "Stop" else "Initialized"), ""
+    else:
+        state, message = "NotStarted", ""
     return {
         "name": (run.get("metadata") or {}).get("name"),
         "kind": run.get("kind"),
@@ -298,11 +344,12 @@ def wait_for_next_gate(
 
 
 def _gate_outcome(run: Mapping[str, Any], answered: set[str]) -> tuple[str, list[PendingApproval]] | None:
-    summary = run_summary(run)
-    if summary["state"] == "Succeeded":
+    """Through the one wait rule: done, failed for good (stuck, stopped, failed), or a new gate."""
+    verdict = fleet_rules.run_state(run)
+    if verdict.ready:
         return "done", []
-    if summary["state"] in ("Failed", "InitializationFailed"):
-        return "failed", []
+    if verdict.failed:
+        raise failure_error(f"{run.get('kind')}/{(run.get('metadata') or {}).get('name')}", verdict)
     fresh = [p for p in pending_approvals(run) if p.name not in answered]
     if fresh:
         return "gate", fresh

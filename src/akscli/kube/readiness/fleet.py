@@ -152,14 +152,19 @@ RUN_TERMINAL = (
 
 
 def run_culprit(obj: Mapping[str, Any], cond: Mapping[str, Any]) -> str:
-    """The stage and member clusters whose own conditions are False (stagesStatus)."""
-    del cond
+    """The stage and members behind a run's failure: members whose own condition is False, or, for a
+    stuck run, members that started updating and never finished (execution.go)."""
+    stuck = cond.get("reason") == "UpdateRunStuck"
     rows = []
     for stage in status_of(obj).get("stagesStatus") or []:
         for entry in stage.get("clusters") or []:
-            for c in entry.get("conditions") or []:
-                if c.get("status") == "False":
-                    rows.append(f"stage {stage.get('stageName')}, member {entry.get('clusterName')}: {describe(c)}")
+            conds = _cluster_conditions(entry)
+            where = f"stage {stage.get('stageName')}, member {entry.get('clusterName')}"
+            failed = [c for c in conds.values() if c.get("status") == "False"]
+            if failed:
+                rows.append(f"{where}: {describe(failed[0])}")
+            elif stuck and conds.get("Started", {}).get("status") == "True" and "Succeeded" not in conds:
+                rows.append(f"{where}: updating since {conds['Started'].get('lastTransitionTime', '?')}")
     return "; ".join(rows)
 
 

@@ -1,40 +1,41 @@
-"""A KubeFleet hub simulator: scheduler, rollout, staged update runs, approvals and evictions.
+"""A KubeFleet hub simulator: scheduler, placement status, staged update runs, approvals, evictions.
 
-It stands in for the fleet hub agent on a Kubernetes API emulator that acts as the hub:
+It stands in for the fleet hub agent (kubefleet-dev/kubefleet) on a Kubernetes API emulator that
+acts as the hub, writing status as the hub does; each behaviour names its upstream file:
 
 * MemberCluster objects are the members (labels, ``spec.taints``, ``status.properties``).
-* ClusterResourcePlacement / ResourcePlacement are scheduled (PickAll, PickN with preferences
-  and property sorters, PickFixed, tolerations), their selected resources listed, and each
-  chosen member gets the per-cluster conditions Scheduled .. Available.
-* A member annotated ``fleet.emulator/fail`` = ``apply`` | ``available`` | ``drift`` | ``rollout``
-  fails that way, so tests see what users see.
-* Placements with ``strategy.type: External`` wait for a (Cluster)StagedUpdateRun, which goes
-  stage by stage, creating (Cluster)ApprovalRequests and waiting for their Approved condition.
-* ClusterResourcePlacementEvictions are executed unless a ClusterResourcePlacementDisruptionBudget
-  of the same name would be broken.
+* Placements are scheduled by ``fleet_scheduler`` (pkg/scheduler/framework) one delay after a new
+  generation; until then Scheduled is Unknown and the other conditions keep their old generation
+  (pkg/controllers/placement/controller.go). Per-member conditions, the placement-level rollup
+  that stops at the first False or Unknown, unscheduled rows and External placements follow
+  pkg/controllers/placement/placement_status.go and pkg/utils/condition/condition.go.
+* A member annotated ``fleet.emulator/fail`` = ``apply`` | ``available`` | ``drift`` fails that way.
+* Staged update runs: ``fleet_runs`` (pkg/controllers/updaterun); evictions: ``fleet_evictions``
+  (pkg/controllers/clusterresourceplacementeviction).
 
-All state lives in the emulator's store, except which members a staged run has updated and which
-were evicted (kept here, as the real hub keeps them in bindings that the emulator does not have).
+All state lives in the emulator's store, except what the real hub keeps in bindings and snapshots,
+which the emulator does not serve: which members are bound (``updated``), which were evicted,
+and each placement's policy snapshot index.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from tests.emulators.kube.controllers.base import Controller
-from tests.emulators.kube.controllers.fleet_scheduler import Decisions, matches_selector, schedule
+from tests.emulators.kube.controllers.fleet_evictions import Evictions
+from tests.emulators.kube.controllers.fleet_runs import UPDATE_RUN_STUCK_THRESHOLD, StagedRuns
+from tests.emulators.kube.controllers.fleet_scheduler import PICKED, Decisions, matches_selector, schedule
 from tests.emulators.kube.controllers.fleet_scheduler import labels_of as _labels
 
 P1 = "placement.kubernetes-fleet.io/v1"
 PB = "placement.kubernetes-fleet.io/v1beta1"
 C1 = "cluster.kubernetes-fleet.io/v1"
 FAIL_ANNOTATION = "fleet.emulator/fail"
-RUN_LABEL = "kubernetes-fleet.io/targetupdaterun"
-STAGE_LABEL = "kubernetes-fleet.io/targetUpdatingStage"
-LATEST_LABEL = "kubernetes-fleet.io/isLatestUpdateRunApproval"
 CLUSTER_TYPES = (
     "Scheduled",
     "RolloutStarted",
@@ -164,7 +165,26 @@ def placement_conditions(
     return out
 
 
-class FleetHubController(Controller):
+def external_rollout_unknown(prefix: str, picked: list[dict[str, Any]], generation: int) -> dict[str, Any] | None:
+    """determineRolloutStateForPlacementWithExternalRolloutStrategy (controller.go): with members on
+    different resource snapshots, or none on any, RolloutStarted is Unknown and nothing else is set."""
+    indices = {str(s.get("observedResourceIndex", "")) for s in picked}
+    if len(indices) > 1:
+        message = (
+            "Rollout is controlled by an external controller and different resource snapshot versions "
+            "are observed across clusters"
+        )
+    elif indices == {""}:
+        message = (
+            "Rollout is controlled by an external controller and no resource snapshot name is observed "
+            "across clusters, probably rollout has not started yet"
+        )
+    else:
+        return None
+    return _cond(prefix + "RolloutStarted", None, "RolloutControlledByExternalController", message, generation)
+
+
+class FleetHubController(StagedRuns, Evictions, Controller):
     watches: ClassVar[list[tuple[str, str]]] = [
         (P1, "ClusterResourcePlacement"),
         (P1, "ResourcePlacement"),
@@ -178,16 +198,28 @@ class FleetHubController(Controller):
         (P1, "ResourceOverride"),
     ]
 
-    def __init__(self, delay: float = 0.05, failure: str | None = None, wait_scale: float = 0.0) -> None:
+    def __init__(
+        self,
+        delay: float = 0.05,
+        failure: str | None = None,
+        wait_scale: float = 0.0,
+        stuck_after: float = UPDATE_RUN_STUCK_THRESHOLD,
+    ) -> None:
         super().__init__(delay, failure)
         # A TimedWait of waitTime seconds lasts waitTime * wait_scale seconds here.
         self.wait_scale = wait_scale
+        # updateRunStuckThreshold (pkg/controllers/updaterun/execution.go), shortened by tests.
+        self.stuck_after = stuck_after
         self._lock = threading.RLock()
         self.updated: dict[tuple[str | None, str], set[str]] = {}
         self.evicted: dict[tuple[str | None, str], set[str]] = {}
-        self._wait_started: dict[tuple[str, str], float] = {}
+        self._run_clock: dict[tuple[str, str, str], float] = {}
         # The generation each placement was last scheduled for (the scheduler's observedCRPGeneration).
         self._scheduled: dict[tuple[str | None, str], int] = {}
+        # Policy snapshot index per placement, and the policy it was taken of (controller.go).
+        self._snapshots: dict[tuple[str | None, str], tuple[int, str]] = {}
+
+    cond = staticmethod(_cond)
 
     # ---- dispatch -----------------------------------------------------------------------------
 
@@ -203,7 +235,7 @@ class FleetHubController(Controller):
             elif kind in ("ClusterStagedUpdateRun", "StagedUpdateRun"):
                 self.run(cluster, obj)
             elif kind in ("ClusterApprovalRequest", "ApprovalRequest"):
-                self._approval(cluster, obj)
+                self.approval_changed(cluster, obj)
             elif kind == "ClusterResourcePlacementEviction":
                 self.evict(cluster, obj)
 
@@ -361,7 +393,12 @@ class FleetHubController(Controller):
             )
         prefix = placement["kind"]
         conditions = [_cond(prefix + "Scheduled", decisions.fulfilled, decisions.reason, decisions.message, generation)]
-        if decisions.picked:
+        index = "0"
+        unknown = external_rollout_unknown(prefix, statuses[: len(decisions.picked)], generation) if external else None
+        if unknown is not None and decisions.picked:
+            conditions.append(unknown)
+            index, resources = "", []
+        elif decisions.picked:
             conditions += placement_conditions(prefix, statuses, expected_types(placement), generation)
         cluster.patch_status(
             placement["apiVersion"],
@@ -369,7 +406,7 @@ class FleetHubController(Controller):
             key[0],
             key[1],
             {
-                "observedResourceIndex": "0",
+                "observedResourceIndex": index,
                 "selectedResources": resources,
                 "placementStatuses": statuses,
                 "conditions": conditions,
@@ -393,7 +430,25 @@ class FleetHubController(Controller):
             {"placementStatuses": [], "conditions": [pending, *old]},
         )
         self._scheduled[key] = generation
+        # A new policy snapshot when the policy (without numberOfClusters) changed (controller.go).
+        policy = dict((placement.get("spec") or {}).get("policy") or {})
+        policy.pop("numberOfClusters", None)
+        digest = json.dumps(policy, sort_keys=True)
+        index, last = self._snapshots.get(key, (-1, None))
+        if digest != last:
+            self._snapshots[key] = (index + 1, digest)
         self.requeue(placement, self.delay)
+
+    def policy_snapshot(self, placement: Mapping[str, Any]) -> str | None:
+        """The name of the placement's latest policy snapshot (PolicySnapshotNameFmt), if taken."""
+        key = self._key(placement)
+        return f"{key[1]}-{self._snapshots[key][0]}" if key in self._snapshots else None
+
+    def is_bound(self, placement: Mapping[str, Any], member: str) -> bool:
+        """Whether the member's binding is bound: always under RollingUpdate, once a run reached it
+        under External (pkg/controllers/rollout, updaterun/execution.go)."""
+        strategy = ((placement.get("spec") or {}).get("strategy") or {}).get("type")
+        return strategy != "External" or member in self.updated.get(self._key(placement), set())
 
     def _cluster_status(
         self,
@@ -409,25 +464,20 @@ class FleetHubController(Controller):
             self.failure if self.failure in ("apply", "available", "drift") else None
         )
         entry: dict[str, Any] = {"clusterName": name, "observedResourceIndex": "0"}
-        conds = [
-            _cond(
-                "Scheduled",
-                True,
-                "Scheduled",
-                f'Successfully scheduled resources for placement in "{name}"',
-                generation,
-            )
-        ]
+        conds = [_cond("Scheduled", True, "Scheduled", PICKED.format(name=name), generation)]
         if not rolled:
+            # A binding the update run has not bound yet has no RolloutStarted condition, and no
+            # resource snapshot (setPerClusterPlacementStatus, placement_status.go).
             conds.append(
                 _cond(
                     "RolloutStarted",
-                    False,
-                    "RolloutNotStartedYet",
-                    "The placement is waiting for a staged update run to update this cluster",
+                    None,
+                    "RolloutStartedUnknown",
+                    "In the process of deciding whether to roll out the latest resources or not",
                     generation,
                 )
             )
+            entry["observedResourceIndex"] = ""
             entry["conditions"] = conds
             return entry
         cros, ros = self._overrides_for(cluster, placement, member)
@@ -474,6 +524,30 @@ class FleetHubController(Controller):
             )
         )
         target = resources[-1] if resources else {"group": "", "version": "v1", "kind": "Namespace", "name": "unknown"}
+        if expected_types(placement) == REPORT_DIFF_TYPES:
+            # ReportDiff: nothing is applied; DiffReported replaces Applied and Available, and the
+            # differences found are diffedPlacements (CondTypesForReportDiffApplyStrategy, condition.go).
+            conds.append(
+                _cond(
+                    "DiffReported",
+                    True,
+                    "AllWorkHaveDiffReported",
+                    "All corresponding work objects have reported diff",
+                    generation,
+                )
+            )
+            if fail == "drift":
+                entry["diffedPlacements"] = [
+                    {
+                        **target,
+                        "observationTime": _now(),
+                        "firstDiffedObservedTime": _now(),
+                        "targetClusterObservedGeneration": 2,
+                        "observedDiffs": [{"path": "/spec/replicas", "valueInHub": "2", "valueInMember": "5"}],
+                    }
+                ]
+            entry["conditions"] = conds
+            return entry
         if fail == "apply":
             conds.append(
                 _cond(
@@ -559,479 +633,3 @@ class FleetHubController(Controller):
                 )
         entry["conditions"] = conds
         return entry
-
-    # ---- staged update runs -------------------------------------------------------------------
-
-    def run(self, cluster: Any, run: dict[str, Any]) -> None:
-        run = _latest(cluster, run)
-        status = dict(run.get("status") or {})
-        conds = _conds(status)
-        if "Succeeded" in conds:
-            return
-        if "Initialized" not in conds:
-            status = self._initialize(cluster, run)
-            self._write_run(cluster, run, status)
-            if _conds(status)["Initialized"]["status"] != "True":
-                return
-        state = (run.get("spec") or {}).get("state", "Initialize")
-        if state == "Stop":
-            conditions = _set(
-                status.get("conditions") or [],
-                _cond("Progressing", False, "UpdateRunStopped", "The update run is stopped"),
-            )
-            self._write_run(cluster, run, {**status, "conditions": conditions})
-            return
-        if state != "Run":
-            return
-        more = self._step(cluster, run, status)
-        self._write_run(cluster, run, status)
-        if more:
-            self.requeue(run, self.delay)
-
-    def _write_run(self, cluster: Any, run: dict[str, Any], status: dict[str, Any]) -> None:
-        cluster.patch_status(
-            run["apiVersion"],
-            run["kind"],
-            run["metadata"].get("namespace"),
-            run["metadata"]["name"],
-            status,
-        )
-
-    def _initialize(self, cluster: Any, run: dict[str, Any]) -> dict[str, Any]:
-        spec = run.get("spec") or {}
-        namespace = run["metadata"].get("namespace")
-        pkind = "ResourcePlacement" if namespace else "ClusterResourcePlacement"
-        skind = "StagedUpdateStrategy" if namespace else "ClusterStagedUpdateStrategy"
-        placement = cluster.get(P1, pkind, namespace, spec.get("placementName"))
-        strategy = cluster.get(P1, skind, namespace, spec.get("stagedRolloutStrategyName"))
-
-        def failed(message: str) -> dict[str, Any]:
-            return {"conditions": [_cond("Initialized", False, "UpdateRunInitializedFailed", message)]}
-
-        if placement is None:
-            return failed(f"parent placement {spec.get('placementName')!r} not found")
-        if ((placement.get("spec") or {}).get("strategy") or {}).get("type") != "External":
-            return failed(f"the placement {spec.get('placementName')!r} does not have an External rollout strategy")
-        if strategy is None:
-            return failed(f"referenced update strategy {spec.get('stagedRolloutStrategyName')!r} not found")
-        members = self._members(cluster)
-        scheduled = [
-            s["clusterName"]
-            for s in (placement.get("status") or {}).get("placementStatuses") or []
-            if s.get("clusterName")
-        ]
-        stages_status = []
-        placed: set[str] = set()
-        for stage in (strategy.get("spec") or {}).get("stages") or []:
-            in_stage = [
-                n
-                for n in scheduled
-                if n not in placed
-                and n in members
-                and matches_selector(stage.get("labelSelector"), _labels(members[n]))
-            ]
-            sort_key = stage.get("sortingLabelKey")
-            if sort_key:
-                in_stage.sort(key=lambda n: (int(_labels(members[n]).get(sort_key, "0") or 0), n))
-            placed.update(in_stage)
-            entry: dict[str, Any] = {
-                "stageName": stage["name"],
-                "clusters": [{"clusterName": n} for n in in_stage],
-            }
-            if stage.get("beforeStageTasks"):
-                entry["beforeStageTaskStatus"] = [{"type": t["type"]} for t in stage["beforeStageTasks"]]
-            if stage.get("afterStageTasks"):
-                entry["afterStageTaskStatus"] = [{"type": t["type"]} for t in stage["afterStageTasks"]]
-            stages_status.append(entry)
-        left = [n for n in scheduled if n not in placed]
-        if left:
-            return failed(f"the cluster(s) {', '.join(left)} are not selected by any stage")
-        return {
-            "policyObservedClusterCount": len(scheduled),
-            "resourceSnapshotIndexUsed": "0",
-            "stagedUpdateStrategySnapshot": strategy.get("spec"),
-            "stagesStatus": stages_status,
-            "conditions": [
-                _cond(
-                    "Initialized",
-                    True,
-                    "UpdateRunInitializedSuccessfully",
-                    "The update run is initialized",
-                )
-            ],
-        }
-
-    def _approval_task(
-        self,
-        cluster: Any,
-        run: dict[str, Any],
-        stage: dict[str, Any],
-        task: dict[str, Any],
-        when: str,
-    ) -> bool:
-        """True once the approval was given; creates the request first."""
-        namespace = run["metadata"].get("namespace")
-        kind = "ApprovalRequest" if namespace else "ClusterApprovalRequest"
-        name = task.get("approvalRequestName") or f"{run['metadata']['name']}-{when}-{stage['stageName']}"
-        request = cluster.get(P1, kind, namespace, name)
-        conds = task.setdefault("conditions", [])
-        if request is None:
-            meta: dict[str, Any] = {
-                "name": name,
-                "labels": {
-                    RUN_LABEL: run["metadata"]["name"],
-                    STAGE_LABEL: stage["stageName"],
-                    LATEST_LABEL: "true",
-                },
-            }
-            if namespace:
-                meta["namespace"] = namespace
-            cluster.create(
-                {
-                    "apiVersion": P1,
-                    "kind": kind,
-                    "metadata": meta,
-                    "spec": {
-                        "parentStageRollout": run["metadata"]["name"],
-                        "targetStage": stage["stageName"],
-                    },
-                }
-            )
-            task["approvalRequestName"] = name
-            task["conditions"] = _set(
-                conds,
-                _cond(
-                    "ApprovalRequestCreated",
-                    True,
-                    "ApprovalRequestCreated",
-                    "ApprovalRequest object is created",
-                ),
-            )
-            return False
-        task["approvalRequestName"] = name
-        approved = _conds(request.get("status") or {}).get("Approved", {}).get("status") == "True"
-        if approved:
-            task["conditions"] = _set(
-                task["conditions"],
-                _cond(
-                    "ApprovalRequestApproved",
-                    True,
-                    "ApprovalRequestApproved",
-                    "ApprovalRequest object is approved",
-                ),
-            )
-            accepted = (request.get("status") or {}).get("conditions") or []
-            if "ApprovalAccepted" not in _conds(request.get("status") or {}):
-                cluster.patch_status(
-                    P1,
-                    kind,
-                    namespace,
-                    name,
-                    {
-                        "conditions": _set(
-                            accepted,
-                            _cond(
-                                "ApprovalAccepted",
-                                True,
-                                "ApprovalRequestApprovalAccepted",
-                                "The approval request has been approved and cannot be reverted",
-                            ),
-                        )
-                    },
-                )
-        return approved
-
-    def _step(self, cluster: Any, run: dict[str, Any], status: dict[str, Any]) -> bool:
-        """Advance one step; False when waiting on a person or finished."""
-        key = (run["metadata"].get("namespace"), (run.get("spec") or {}).get("placementName", ""))
-        members = self._members(cluster)
-        conditions = status.get("conditions") or []
-        for stage in status.get("stagesStatus") or []:
-            sconds = _conds(stage)
-            if sconds.get("Succeeded", {}).get("status") == "True":
-                continue
-            stage.setdefault("startTime", _now())
-            for task in stage.get("beforeStageTaskStatus") or []:
-                if task["type"] == "Approval" and not self._approval_task(cluster, run, stage, task, "before"):
-                    stage["conditions"] = _set(
-                        stage.get("conditions") or [],
-                        _cond(
-                            "Progressing",
-                            False,
-                            "StageUpdatingWaiting",
-                            "waiting for approval before the stage",
-                        ),
-                    )
-                    status["conditions"] = _set(
-                        conditions,
-                        _cond(
-                            "Progressing",
-                            False,
-                            "UpdateRunWaiting",
-                            f"waiting for approval before stage {stage['stageName']}",
-                        ),
-                    )
-                    return False
-            stage["conditions"] = _set(
-                stage.get("conditions") or [],
-                _cond("Progressing", True, "StageUpdatingStarted", "stage is updating clusters"),
-            )
-            status["conditions"] = _set(
-                conditions,
-                _cond("Progressing", True, "UpdateRunProgressing", "the update run is making progress"),
-            )
-            max_conc = self._max_concurrency(status, stage)
-            running = [c for c in stage["clusters"] if "Started" in _conds(c) and "Succeeded" not in _conds(c)]
-            if running:
-                for entry in running:
-                    member = members.get(entry["clusterName"], {})
-                    fail = ((member.get("metadata") or {}).get("annotations") or {}).get(FAIL_ANNOTATION)
-                    if fail == "rollout" or self.failure == "rollout":
-                        message = f"cluster {entry['clusterName']} failed to apply the new resources"
-                        entry["conditions"] = _set(
-                            entry["conditions"],
-                            _cond("Succeeded", False, "ClusterUpdatingFailed", message),
-                        )
-                        stage["conditions"] = _set(
-                            stage["conditions"],
-                            _cond("Succeeded", False, "StageUpdatingFailed", message),
-                        )
-                        status["conditions"] = _set(
-                            status["conditions"],
-                            _cond("Succeeded", False, "UpdateRunFailed", message),
-                        )
-                        status["conditions"] = _set(
-                            status["conditions"],
-                            _cond("Progressing", False, "UpdateRunFailed", message),
-                        )
-                        return False
-                    entry["conditions"] = _set(
-                        entry["conditions"],
-                        _cond("Succeeded", True, "ClusterUpdatingSucceeded", "cluster is updated"),
-                    )
-                    self.updated.setdefault(key, set()).add(entry["clusterName"])
-                self._replace(cluster, run)
-                return True
-            waiting = [c for c in stage["clusters"] if "Started" not in _conds(c)]
-            if waiting:
-                for entry in waiting[:max_conc]:
-                    entry["conditions"] = [_cond("Started", True, "ClusterUpdatingStarted", "cluster update started")]
-                return True
-            for task in stage.get("afterStageTaskStatus") or []:
-                if task["type"] == "Approval":
-                    if not self._approval_task(cluster, run, stage, task, "after"):
-                        stage["conditions"] = _set(
-                            stage["conditions"],
-                            _cond(
-                                "Progressing",
-                                False,
-                                "StageUpdatingWaiting",
-                                "waiting for approval after the stage",
-                            ),
-                        )
-                        status["conditions"] = _set(
-                            status["conditions"],
-                            _cond(
-                                "Progressing",
-                                False,
-                                "UpdateRunWaiting",
-                                f"waiting for approval after stage {stage['stageName']}",
-                            ),
-                        )
-                        return False
-                else:
-                    wait = self._wait_seconds(status, stage)
-                    started = self._wait_started.setdefault(
-                        (run["metadata"]["name"], stage["stageName"]), time.monotonic()
-                    )
-                    if time.monotonic() - started < wait * self.wait_scale:
-                        task["conditions"] = _set(
-                            task.get("conditions") or [],
-                            _cond(
-                                "WaitTimeElapsed",
-                                False,
-                                "AfterStageTaskWaitTimeNotElapsed",
-                                f"waiting {wait}s after the stage",
-                            ),
-                        )
-                        return True
-                    task["conditions"] = _set(
-                        task.get("conditions") or [],
-                        _cond(
-                            "WaitTimeElapsed",
-                            True,
-                            "AfterStageTaskWaitTimeElapsed",
-                            "wait time elapsed",
-                        ),
-                    )
-            stage["endTime"] = _now()
-            stage["conditions"] = _set(
-                stage["conditions"],
-                _cond("Progressing", False, "StageUpdatingSucceeded", "stage is done"),
-            )
-            stage["conditions"] = _set(
-                stage["conditions"],
-                _cond(
-                    "Succeeded",
-                    True,
-                    "StageUpdatingSucceeded",
-                    "all clusters in the stage are updated",
-                ),
-            )
-            return True
-        status["conditions"] = _set(
-            _set(
-                conditions,
-                _cond("Progressing", False, "UpdateRunSucceeded", "the update run is done"),
-            ),
-            _cond("Succeeded", True, "UpdateRunSucceeded", "the update run succeeded"),
-        )
-        return False
-
-    @staticmethod
-    def _strategy_stage(status: Mapping[str, Any], stage: Mapping[str, Any]) -> Mapping[str, Any]:
-        for item in (status.get("stagedUpdateStrategySnapshot") or {}).get("stages") or []:
-            if item.get("name") == stage["stageName"]:
-                return dict(item)
-        return {}
-
-    def _max_concurrency(self, status: Mapping[str, Any], stage: Mapping[str, Any]) -> int:
-        value = self._strategy_stage(status, stage).get("maxConcurrency", 1)
-        if isinstance(value, str) and value.endswith("%"):
-            return max(1, len(stage["clusters"]) * int(value[:-1]) // 100)
-        return max(1, int(value))
-
-    def _wait_seconds(self, status: Mapping[str, Any], stage: Mapping[str, Any]) -> float:
-        from akscli.validate import duration
-
-        for task in self._strategy_stage(status, stage).get("afterStageTasks") or []:
-            if task.get("type") == "TimedWait":
-                return duration(str(task.get("waitTime", "0s")))
-        return 0.0
-
-    def _replace(self, cluster: Any, run: Mapping[str, Any]) -> None:
-        namespace = run["metadata"].get("namespace")
-        kind = "ResourcePlacement" if namespace else "ClusterResourcePlacement"
-        placement = cluster.get(P1, kind, namespace, (run.get("spec") or {}).get("placementName"))
-        if placement is not None:
-            self.place(cluster, placement)
-
-    def _approval(self, cluster: Any, request: dict[str, Any]) -> None:
-        run_name = _labels(request).get(RUN_LABEL)
-        if not run_name:
-            return
-        namespace = request["metadata"].get("namespace")
-        kind = "StagedUpdateRun" if namespace else "ClusterStagedUpdateRun"
-        run = cluster.get(P1, kind, namespace, run_name)
-        if run is not None and _conds(request.get("status") or {}).get("Approved", {}).get("status") == "True":
-            self.requeue(run, self.delay)
-
-    # ---- evictions ----------------------------------------------------------------------------
-
-    def evict(self, cluster: Any, eviction: dict[str, Any]) -> None:
-        if _conds(eviction.get("status") or {}).get("Valid"):
-            return
-        spec = eviction.get("spec") or {}
-        name, target = spec.get("placementName"), spec.get("clusterName")
-
-        def finish(valid: bool, valid_msg: str, executed: bool | None = None, exec_msg: str = "") -> None:
-            conditions = [
-                _cond(
-                    "Valid",
-                    valid,
-                    "ClusterResourcePlacementEvictionValid" if valid else "ClusterResourcePlacementEvictionInvalid",
-                    valid_msg,
-                )
-            ]
-            if executed is not None:
-                conditions.append(
-                    _cond(
-                        "Executed",
-                        executed,
-                        "ClusterResourcePlacementEvictionExecuted"
-                        if executed
-                        else "ClusterResourcePlacementEvictionNotExecuted",
-                        exec_msg,
-                    )
-                )
-            cluster.patch_status(
-                PB,
-                "ClusterResourcePlacementEviction",
-                None,
-                eviction["metadata"]["name"],
-                {"conditions": conditions},
-            )
-
-        crp = cluster.get(P1, "ClusterResourcePlacement", None, name)
-        if crp is None:
-            finish(False, "Failed to find ClusterResourcePlacement targeted by eviction")
-            return
-        if crp["metadata"].get("deletionTimestamp"):
-            finish(False, "Found deleting ClusterResourcePlacement targeted by eviction")
-            return
-        policy = (crp.get("spec") or {}).get("policy") or {}
-        if policy.get("placementType") == "PickFixed":
-            finish(
-                False,
-                "Found ClusterResourcePlacement with PickFixed placement type targeted by eviction",
-            )
-            return
-        statuses = [s for s in (crp.get("status") or {}).get("placementStatuses") or [] if s.get("clusterName")]
-        if target not in {s["clusterName"] for s in statuses}:
-            finish(
-                False,
-                "Failed to find scheduler decision for placement in cluster targeted by eviction",
-            )
-            return
-        available = len([s for s in statuses if _conds(s).get("Available", {}).get("status") == "True"])
-        total = len(statuses)
-        budget = cluster.get(PB, "ClusterResourcePlacementDisruptionBudget", None, name)
-        if budget is not None:
-            bspec = budget.get("spec") or {}
-            allowed, reason = self._budget_allows(bspec, policy, available, total)
-            if not allowed:
-                finish(
-                    True,
-                    "Eviction is valid",
-                    False,
-                    reason
-                    or (
-                        "Eviction is blocked by specified "
-                        "ClusterResourcePlacementDisruptionBudget, "
-                        f"availablePlacements: {available}, totalPlacements: {total}"
-                    ),
-                )
-                return
-            message = (
-                "Eviction is allowed by specified ClusterResourcePlacementDisruptionBudget, "
-                f"availablePlacements: {available}, totalPlacements: {total}"
-            )
-        else:
-            message = "Eviction is allowed, no ClusterResourcePlacementDisruptionBudget specified"
-        self.evicted.setdefault((None, name), set()).add(target)
-        finish(True, "Eviction is valid", True, message)
-        self.place(cluster, crp)
-
-    @staticmethod
-    def _budget_allows(
-        bspec: Mapping[str, Any], policy: Mapping[str, Any], available: int, total: int
-    ) -> tuple[bool, str]:
-        ptype = policy.get("placementType", "PickAll")
-        if ptype == "PickAll" and ("maxUnavailable" in bspec or str(bspec.get("minAvailable", "")).endswith("%")):
-            return (
-                False,
-                "Eviction is blocked by misconfigured ClusterResourcePlacementDisruptionBudget",
-            )
-        target = int(policy.get("numberOfClusters") or total) if ptype == "PickN" else total
-
-        def resolve(value: Any) -> int:
-            text = str(value)
-            if text.endswith("%"):
-                return -(-target * int(text[:-1]) // 100)
-            return int(text)
-
-        if "minAvailable" in bspec:
-            return available - 1 >= resolve(bspec["minAvailable"]), ""
-        if "maxUnavailable" in bspec:
-            return target - (available - 1) <= resolve(bspec["maxUnavailable"]), ""
-        return True, ""

@@ -1,0 +1,491 @@
+"""Staged update runs of the KubeFleet hub simulator, as kubefleet-dev/kubefleet runs them.
+
+Each behaviour follows a file of ``pkg/controllers/updaterun``:
+
+* controller.go: Initialized False for the run's generation is final (no retry); a finished run
+  (Succeeded True or False) is left alone; ``spec.state`` Initialize only initializes, Run
+  executes, Stop stops.
+* initialization.go: the run needs the placement (External strategy), its latest policy snapshot,
+  that snapshot fully scheduled, and scheduled bindings; each failure is final, with the message
+  ``cannot continue the updateRun: failed to validate the updateRun: <why>``. Stages take the
+  scheduled members by label selector, sorted by ``sortingLabelKey``; approval requests are
+  named ``<run>-before-<stage>`` / ``<run>-after-<stage>`` (apis/placement/v1beta1/commons.go).
+* execution.go: a member is updated by binding it; it is done when its placement status is
+  Available; a member that never gets there does not fail the run -- after
+  ``updateRunStuckThreshold`` (5 minutes; ``stuck_after`` here, so tests can shorten it) the run
+  gets Progressing=False, reason UpdateRunStuck. After a stage: Progressing=False UpdateRunWaiting
+  while after-stage tasks run; TimedWait counts from then and only ever writes WaitTimeElapsed=True.
+* stop.go: a stopped run has Progressing=False, reason UpdateRunStopped.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any
+
+P1 = "placement.kubernetes-fleet.io/v1"
+FLEET = "kubernetes-fleet.io/"
+RUN_LABEL = FLEET + "targetUpdateRun"
+STAGE_LABEL = FLEET + "targetUpdatingStage"
+TASK_TYPE_LABEL = FLEET + "taskType"
+LATEST_LABEL = FLEET + "isLatestUpdateRunApproval"
+ABORTED = "cannot continue the updateRun: failed to validate the updateRun: "
+WAITING = "The updateRun is waiting for {when} tasks in stage {stage} to complete"
+STUCK = (
+    "The updateRun is stuck waiting for {clusters} cluster(s) in stage {stage} to finish updating, "
+    "please check placement status for potential errors"
+)
+UPDATE_RUN_STUCK_THRESHOLD = 300.0
+
+Cond = Callable[..., dict[str, Any]]
+
+
+def conds_of(obj: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    return {c["type"]: c for c in (obj.get("conditions") or [])}
+
+
+def set_cond(conditions: list[dict[str, Any]], cond: dict[str, Any]) -> list[dict[str, Any]]:
+    """meta.SetStatusCondition: replace by type, keep lastTransitionTime when the status is unchanged."""
+    old = conds_of({"conditions": conditions}).get(cond["type"])
+    if old is not None and old.get("status") == cond["status"]:
+        cond = {**cond, "lastTransitionTime": old.get("lastTransitionTime", cond["lastTransitionTime"])}
+    return [c for c in conditions if c["type"] != cond["type"]] + [cond]
+
+
+def _current(cond: Mapping[str, Any] | None, generation: int, status: str) -> bool:
+    return cond is not None and cond.get("status") == status and cond.get("observedGeneration") == generation
+
+
+def stuck_clusters(names: list[str]) -> str:
+    """generateStuckClustersString (execution.go): the first three, then '...'."""
+    return ", ".join(names[:3]) + ("..." if len(names) > 3 else "")
+
+
+class StagedRuns:
+    """The update-run half of the hub simulator (mixed into FleetHubController)."""
+
+    delay: float
+    wait_scale: float
+    stuck_after: float
+    updated: dict[tuple[str | None, str], set[str]]
+    _scheduled: dict[tuple[str | None, str], int]
+    _run_clock: dict[tuple[str, str, str], float]
+
+    cond: Cond
+    # Provided by FleetHubController (and Controller): _members, place, requeue, policy_snapshot.
+    _members: Callable[[Any], dict[str, dict[str, Any]]]
+    place: Callable[[Any, dict[str, Any]], None]
+    requeue: Callable[[dict[str, Any], float], None]
+    policy_snapshot: Callable[[Mapping[str, Any]], str | None]
+
+    def run(self, cluster: Any, run: dict[str, Any]) -> None:
+        meta = run["metadata"]
+        run = cluster.get(run["apiVersion"], run["kind"], meta.get("namespace"), meta["name"]) or run
+        generation = int(run["metadata"].get("generation") or 1)
+        status = dict(run.get("status") or {})
+        conds = conds_of(status)
+        if _current(conds.get("Initialized"), generation, "False"):
+            return
+        if conds.get("Initialized", {}).get("status") != "True":
+            status = self._initialize(cluster, run, generation)
+            self._write(cluster, run, status)
+            if conds_of(status)["Initialized"]["status"] != "True":
+                return
+        if conds_of(status).get("Succeeded", {}).get("status") in ("True", "False"):
+            return
+        state = (run.get("spec") or {}).get("state", "Initialize")
+        if state == "Stop":
+            status["conditions"] = set_cond(
+                status.get("conditions") or [],
+                self.cond("Progressing", False, "UpdateRunStopped", "The update run has been stopped", generation),
+            )
+            self._write(cluster, run, status)
+            return
+        if state != "Run":
+            return
+        again = self._execute(cluster, run, status, generation)
+        self._write(cluster, run, status)
+        if again is not None:
+            self.requeue(run, again)
+
+    def _write(self, cluster: Any, run: dict[str, Any], status: dict[str, Any]) -> None:
+        meta = run["metadata"]
+        cluster.patch_status(run["apiVersion"], run["kind"], meta.get("namespace"), meta["name"], status)
+
+    # ---- initialization.go -------------------------------------------------------------------
+
+    def _initialize(self, cluster: Any, run: dict[str, Any], generation: int) -> dict[str, Any]:
+        spec = run.get("spec") or {}
+        namespace = run["metadata"].get("namespace")
+        pkind = "ResourcePlacement" if namespace else "ClusterResourcePlacement"
+        skind = "StagedUpdateStrategy" if namespace else "ClusterStagedUpdateStrategy"
+        placement = cluster.get(P1, pkind, namespace, spec.get("placementName"))
+
+        def failed(why: str) -> dict[str, Any]:
+            cond = self.cond("Initialized", False, "UpdateRunInitializedFailed", ABORTED + why, generation)
+            return {"conditions": [cond]}
+
+        if placement is None:
+            return failed("parent placement not found")
+        strategy_type = ((placement.get("spec") or {}).get("strategy") or {}).get("type", "RollingUpdate")
+        if strategy_type != "External":
+            return failed(
+                "parent placement does not have an external rollout strategy, current strategy: " + strategy_type
+            )
+        snapshot = self.policy_snapshot(placement)
+        if snapshot is None:
+            return failed("no latest policy snapshot found")
+        pgen = int(placement["metadata"].get("generation") or 1)
+        pconds = conds_of(placement.get("status") or {})
+        if not _current(pconds.get(pkind + "Scheduled"), pgen, "True"):
+            return failed(f"policy snapshot `{snapshot}` not fully scheduled yet")
+        scheduled = [
+            s["clusterName"]
+            for s in (placement.get("status") or {}).get("placementStatuses") or []
+            if s.get("clusterName") and conds_of(s).get("Scheduled", {}).get("status") == "True"
+        ]
+        ns = namespace or ""
+        if not scheduled:
+            return failed(
+                f"no scheduled or to-be-deleted bindings found for the latest policy snapshot {ns}/{snapshot}"
+            )
+        strategy = cluster.get(P1, skind, namespace, spec.get("stagedRolloutStrategyName"))
+        if strategy is None:
+            key = (
+                f"{namespace}/{spec.get('stagedRolloutStrategyName')}"
+                if namespace
+                else spec.get("stagedRolloutStrategyName")
+            )
+            return failed(f"referenced updateStrategy not found: `{key}`")
+        stages, left = self._stages(cluster, run, strategy, scheduled)
+        if left:
+            shown = ", ".join(left[:10])
+            return failed(f"some clusters are not placed in any stage, total {len(left)}, showing up to 10: {shown}")
+        return {
+            "policySnapshotIndexUsed": snapshot.rsplit("-", 1)[-1],
+            "policyObservedClusterCount": len(scheduled),
+            "resourceSnapshotIndexUsed": str(spec.get("resourceSnapshotIndex") or "0"),
+            "stagedUpdateStrategySnapshot": strategy.get("spec"),
+            "stagesStatus": stages,
+            "conditions": [
+                self.cond(
+                    "Initialized",
+                    True,
+                    "UpdateRunInitializedSuccessfully",
+                    "The UpdateRun initialized successfully",
+                    generation,
+                )
+            ],
+        }
+
+    def _stages(
+        self, cluster: Any, run: Mapping[str, Any], strategy: Mapping[str, Any], scheduled: list[str]
+    ) -> tuple[list[dict[str, Any]], list[str]]:
+        from tests.emulators.kube.controllers.fleet_scheduler import labels_of, matches_selector
+
+        members = self._members(cluster)
+        name = run["metadata"]["name"]
+        placed: set[str] = set()
+        stages = []
+        for stage in (strategy.get("spec") or {}).get("stages") or []:
+            in_stage = [
+                n
+                for n in scheduled
+                if n not in placed
+                and n in members
+                and matches_selector(stage.get("labelSelector"), labels_of(members[n]))
+            ]
+            sort_key = stage.get("sortingLabelKey")
+            if sort_key:
+                in_stage.sort(key=lambda n: (int(labels_of(members[n]).get(sort_key, "0") or 0), n))
+            else:
+                in_stage.sort()
+            placed.update(in_stage)
+            entry: dict[str, Any] = {"stageName": stage["name"], "clusters": [{"clusterName": n} for n in in_stage]}
+            for when, field in (("before", "beforeStageTasks"), ("after", "afterStageTasks")):
+                tasks = []
+                for task in stage.get(field) or []:
+                    item: dict[str, Any] = {"type": task["type"]}
+                    if task["type"] == "Approval":
+                        item["approvalRequestName"] = f"{name}-{when}-{stage['name']}"
+                    tasks.append(item)
+                if tasks:
+                    entry[f"{when}StageTaskStatus"] = tasks
+            stages.append(entry)
+        return stages, [n for n in scheduled if n not in placed]
+
+    # ---- execution.go ------------------------------------------------------------------------
+
+    def _execute(self, cluster: Any, run: dict[str, Any], status: dict[str, Any], gen: int) -> float | None:
+        """One pass; the delay before the next, or None when waiting on a person or finished."""
+        conditions = status.get("conditions") or []
+        progressing = conds_of(status).get("Progressing")
+        if not (progressing and progressing.get("reason") in ("UpdateRunWaiting", "UpdateRunStuck")):
+            conditions = set_cond(
+                conditions,
+                self.cond("Progressing", True, "UpdateRunProgressing", "The update run is making progress", gen),
+            )
+        status["conditions"] = conditions
+        for stage in status.get("stagesStatus") or []:
+            if conds_of(stage).get("Succeeded", {}).get("status") == "True":
+                continue
+            stage.setdefault("startTime", _now())
+            if not stage["clusters"]:
+                self._stage_done(
+                    stage, gen, "StageUpdatingSkippedNoClusters", "Stage skipped because it has no clusters"
+                )
+                return self.delay
+            for task in stage.get("beforeStageTaskStatus") or []:
+                if task["type"] == "Approval" and not self._approval(cluster, run, stage, task, "beforeStage", gen):
+                    self._stage_cond(
+                        stage,
+                        False,
+                        "StageUpdatingWaiting",
+                        "Not all before-stage tasks are completed, waiting for approval",
+                        gen,
+                    )
+                    self._run_waiting(status, WAITING.format(when="before-stage", stage=stage["stageName"]), gen)
+                    return None
+            if not self._update_clusters(cluster, run, status, stage, gen):
+                return self.delay
+            return self._after_stage(cluster, run, status, stage, gen)
+        status["conditions"] = set_cond(
+            set_cond(
+                status["conditions"],
+                self.cond("Progressing", False, "UpdateRunSucceeded", "All stages are completed", gen),
+            ),
+            self.cond("Succeeded", True, "UpdateRunSucceeded", "All stages are completed successfully", gen),
+        )
+        return None
+
+    def _update_clusters(
+        self, cluster: Any, run: dict[str, Any], status: dict[str, Any], stage: dict[str, Any], gen: int
+    ) -> bool:
+        """executeUpdatingStage: start members up to maxConcurrency; True once all are done."""
+        key = (run["metadata"].get("namespace"), (run.get("spec") or {}).get("placementName", ""))
+        limit = self._max_concurrency(status, stage)
+        busy, done, stuck = 0, 0, []
+        for entry in stage["clusters"]:
+            if busy >= limit:
+                break
+            conds = conds_of(entry)
+            if conds.get("Succeeded", {}).get("status") == "True":
+                done += 1
+                continue
+            busy += 1
+            clock = (run["metadata"]["name"], stage["stageName"], entry["clusterName"])
+            if conds.get("Started", {}).get("status") != "True":
+                self.updated.setdefault(key, set()).add(entry["clusterName"])
+                self._run_clock[clock] = time.monotonic()
+                entry["conditions"] = set_cond(
+                    entry.get("conditions") or [],
+                    self.cond("Started", True, "ClusterUpdatingStarted", "Cluster update started", gen),
+                )
+                self._stage_cond(stage, True, "StageUpdatingStarted", "Clusters in the stage started updating", gen)
+                self._replace(cluster, run)
+                continue
+            if self._member_available(cluster, run, entry["clusterName"]):
+                entry["conditions"] = set_cond(
+                    entry["conditions"],
+                    self.cond(
+                        "Succeeded", True, "ClusterUpdatingSucceeded", "Cluster update completed successfully", gen
+                    ),
+                )
+                done += 1
+                busy -= 1
+            elif time.monotonic() - self._run_clock.get(clock, time.monotonic()) > self.stuck_after:
+                stuck.append(entry["clusterName"])
+        if stuck:
+            message = STUCK.format(clusters=stuck_clusters(stuck), stage=stage["stageName"])
+            status["conditions"] = set_cond(
+                status["conditions"], self.cond("Progressing", False, "UpdateRunStuck", message, gen)
+            )
+        return done == len(stage["clusters"])
+
+    def _after_stage(
+        self, cluster: Any, run: dict[str, Any], status: dict[str, Any], stage: dict[str, Any], gen: int
+    ) -> float | None:
+        """handleStageCompletion and checkAfterStageTasksStatus."""
+        self._run_waiting(status, WAITING.format(when="after-stage", stage=stage["stageName"]), gen)
+        self._stage_cond(
+            stage,
+            False,
+            "StageUpdatingWaiting",
+            "All clusters in the stage are updated, waiting for after-stage tasks to complete",
+            gen,
+        )
+        wait_left: float | None = None
+        passed = True
+        clock = (run["metadata"]["name"], stage["stageName"], "")
+        started = self._run_clock.setdefault(clock, time.monotonic())
+        for task in stage.get("afterStageTaskStatus") or []:
+            if task["type"] == "TimedWait":
+                left = self._wait_seconds(status, stage) * self.wait_scale - (time.monotonic() - started)
+                if left > 0:
+                    passed, wait_left = False, left
+                else:
+                    task["conditions"] = set_cond(
+                        task.get("conditions") or [],
+                        self.cond("WaitTimeElapsed", True, "AfterStageTaskWaitTimeElapsed", "Wait time elapsed", gen),
+                    )
+            elif not self._approval(cluster, run, stage, task, "afterStage", gen):
+                passed = False
+        if not passed:
+            return wait_left
+        status["conditions"] = set_cond(
+            status["conditions"],
+            self.cond("Progressing", True, "UpdateRunProgressing", "The update run is making progress", gen),
+        )
+        stage["endTime"] = _now()
+        self._stage_cond(
+            stage,
+            False,
+            "StageUpdatingSucceeded",
+            "All clusters in the stage are updated and after-stage tasks are completed",
+            gen,
+        )
+        stage["conditions"] = set_cond(
+            stage["conditions"],
+            self.cond("Succeeded", True, "StageUpdatingSucceeded", "Stage update completed successfully", gen),
+        )
+        return self.delay
+
+    def _stage_done(self, stage: dict[str, Any], gen: int, reason: str, message: str) -> None:
+        stage.setdefault("endTime", _now())
+        self._stage_cond(stage, False, reason, message, gen)
+        stage["conditions"] = set_cond(stage["conditions"], self.cond("Succeeded", True, reason, message, gen))
+
+    def _stage_cond(self, stage: dict[str, Any], ok: bool, reason: str, message: str, gen: int) -> None:
+        stage["conditions"] = set_cond(
+            stage.get("conditions") or [], self.cond("Progressing", ok, reason, message, gen)
+        )
+
+    def _run_waiting(self, status: dict[str, Any], message: str, gen: int) -> None:
+        progressing = conds_of(status).get("Progressing") or {}
+        if progressing.get("reason") == "UpdateRunStuck":
+            return
+        status["conditions"] = set_cond(
+            status["conditions"], self.cond("Progressing", False, "UpdateRunWaiting", message, gen)
+        )
+
+    def _approval(
+        self, cluster: Any, run: dict[str, Any], stage: dict[str, Any], task: dict[str, Any], task_type: str, gen: int
+    ) -> bool:
+        """handleStageApprovalTask: create the request, then wait for Approved; accept it once."""
+        if conds_of(task).get("ApprovalRequestApproved", {}).get("status") == "True":
+            return True
+        namespace = run["metadata"].get("namespace")
+        kind = "ApprovalRequest" if namespace else "ClusterApprovalRequest"
+        name = task["approvalRequestName"]
+        request = cluster.get(P1, kind, namespace, name)
+        if request is None:
+            meta: dict[str, Any] = {
+                "name": name,
+                "labels": {
+                    STAGE_LABEL: stage["stageName"],
+                    RUN_LABEL: run["metadata"]["name"],
+                    TASK_TYPE_LABEL: task_type,
+                    LATEST_LABEL: "true",
+                },
+            }
+            if namespace:
+                meta["namespace"] = namespace
+            body = {"parentStageRollout": run["metadata"]["name"], "targetStage": stage["stageName"]}
+            cluster.create({"apiVersion": P1, "kind": kind, "metadata": meta, "spec": body})
+            task["conditions"] = set_cond(
+                task.get("conditions") or [],
+                self.cond(
+                    "ApprovalRequestCreated",
+                    True,
+                    "StageTaskApprovalRequestCreated",
+                    "ApprovalRequest object is created",
+                    gen,
+                ),
+            )
+            return False
+        rconds = conds_of(request.get("status") or {})
+        if rconds.get("Approved", {}).get("status") != "True":
+            return False
+        if "ApprovalAccepted" not in rconds:
+            accepted = self.cond(
+                "ApprovalAccepted",
+                True,
+                "ApprovalRequestApprovalAccepted",
+                "The approval request has been approved and cannot be reverted",
+                int(request["metadata"].get("generation") or 1),
+            )
+            cluster.patch_status(
+                P1,
+                kind,
+                namespace,
+                name,
+                {"conditions": set_cond((request.get("status") or {}).get("conditions") or [], accepted)},
+            )
+        task["conditions"] = set_cond(
+            task.get("conditions") or [],
+            self.cond(
+                "ApprovalRequestApproved",
+                True,
+                "StageTaskApprovalRequestApproved",
+                "ApprovalRequest object is approved",
+                gen,
+            ),
+        )
+        return True
+
+    def _member_available(self, cluster: Any, run: Mapping[str, Any], member: str) -> bool:
+        placement = self._placement_of(cluster, run)
+        for entry in ((placement or {}).get("status") or {}).get("placementStatuses") or []:
+            if entry.get("clusterName") == member:
+                return conds_of(entry).get("Available", {}).get("status") == "True"
+        return False
+
+    def _placement_of(self, cluster: Any, run: Mapping[str, Any]) -> dict[str, Any] | None:
+        namespace = run["metadata"].get("namespace")
+        kind = "ResourcePlacement" if namespace else "ClusterResourcePlacement"
+        found: dict[str, Any] | None = cluster.get(P1, kind, namespace, (run.get("spec") or {}).get("placementName"))
+        return found
+
+    def _replace(self, cluster: Any, run: Mapping[str, Any]) -> None:
+        placement = self._placement_of(cluster, run)
+        if placement is not None:
+            self.place(cluster, placement)
+
+    @staticmethod
+    def _strategy_stage(status: Mapping[str, Any], stage: Mapping[str, Any]) -> Mapping[str, Any]:
+        for item in (status.get("stagedUpdateStrategySnapshot") or {}).get("stages") or []:
+            if item.get("name") == stage["stageName"]:
+                return dict(item)
+        return {}
+
+    def _max_concurrency(self, status: Mapping[str, Any], stage: Mapping[str, Any]) -> int:
+        """calculateMaxConcurrencyValue: a percentage rounds down, 1 at least."""
+        value = self._strategy_stage(status, stage).get("maxConcurrency", 1)
+        if isinstance(value, str) and value.endswith("%"):
+            return max(1, len(stage["clusters"]) * int(value[:-1]) // 100)
+        return max(1, int(value))
+
+    def _wait_seconds(self, status: Mapping[str, Any], stage: Mapping[str, Any]) -> float:
+        from akscli.validate import duration
+
+        for task in self._strategy_stage(status, stage).get("afterStageTasks") or []:
+            if task.get("type") == "TimedWait":
+                return duration(str(task.get("waitTime", "0s")))
+        return 0.0
+
+    def approval_changed(self, cluster: Any, request: dict[str, Any]) -> None:
+        """An approval request changed: its run is looked at again (the updaterun watcher)."""
+        labels = (request.get("metadata") or {}).get("labels") or {}
+        run_name = labels.get(RUN_LABEL)
+        if not run_name:
+            return
+        namespace = request["metadata"].get("namespace")
+        kind = "StagedUpdateRun" if namespace else "ClusterStagedUpdateRun"
+        run = cluster.get(P1, kind, namespace, run_name)
+        if run is not None and conds_of(request.get("status") or {}).get("Approved", {}).get("status") == "True":
+            self.requeue(run, self.delay)
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
