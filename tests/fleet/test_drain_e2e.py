@@ -74,3 +74,23 @@ def test_drain_of_an_unknown_member_is_not_found(hub: Hub) -> None:
     result = invoke("fleet", "member", "drain", "ghost")
     assert result.exit_code == 3
     assert "fleet member list" in result.stderr
+
+
+def test_drain_of_a_pick_fixed_placement_says_it_is_never_evicted_not_that_a_budget_protects_it(hub: Hub) -> None:
+    assert invoke("fleet", "place", "llm", "--select", "namespace/llm", "--pick-fixed", "canary", "-y").exit_code == 0
+    hub.settle()
+    result = invoke("fleet", "member", "drain", "canary")
+    assert result.exit_code == 9, result
+    assert "llm (PickFixed)" in result.stderr
+    assert "PickFixed and KubeFleet never evicts it" in result.stderr
+    assert "DisruptionBudget protects" not in result.stderr
+
+
+def test_drain_of_a_placement_no_run_has_rolled_out_says_so(hub: Hub) -> None:
+    assert invoke("fleet", "place", "llm", "--select", "namespace/llm", "--external", "-y").exit_code == 0
+    hub.settle()
+    result = invoke("fleet", "member", "drain", "canary")
+    assert result.exit_code == 9, result
+    assert "llm (NotPlacedYet)" in result.stderr
+    assert "has not rolled out to this member yet" in result.stderr
+    assert "DisruptionBudget protects" not in result.stderr

@@ -21,8 +21,12 @@ def test_executed_eviction_means_evicted() -> None:
 
 
 def test_eviction_refused_by_a_disruption_budget_is_blocked_with_its_message() -> None:
-    verdict = classify(_eviction(("Valid", "True", ""), ("Executed", "False", "blocked by budget")))
-    assert verdict == ("Blocked", "blocked by budget")
+    message = (
+        "Eviction is blocked by specified ClusterResourcePlacementDisruptionBudget, availablePlacements: 2, "
+        "totalPlacements: 3"
+    )
+    verdict = classify(_eviction(("Valid", "True", ""), ("Executed", "False", message)))
+    assert verdict == ("Blocked", message)
 
 
 def test_invalid_eviction_of_a_missing_placement_means_nothing_is_left_to_evict() -> None:
@@ -30,10 +34,25 @@ def test_invalid_eviction_of_a_missing_placement_means_nothing_is_left_to_evict(
     assert verdict is not None and verdict[0] == "AlreadyGone"
 
 
-def test_other_invalid_evictions_are_unconfirmed() -> None:
+def test_an_eviction_refused_for_a_pick_fixed_placement_is_not_a_budget_block() -> None:
     verdict = classify(
         _eviction(
             ("Valid", "False", "Found ClusterResourcePlacement with PickFixed placement type targeted by eviction")
+        )
+    )
+    assert verdict is not None and verdict[0] == "PickFixed"
+
+
+def test_an_eviction_of_a_placement_not_rolled_out_yet_is_not_a_budget_block() -> None:
+    message = "Eviction is blocked, placement has not propagated resources to target cluster yet"
+    verdict = classify(_eviction(("Valid", "True", "Eviction is valid"), ("Executed", "False", message)))
+    assert verdict is not None and verdict[0] == "NotPlacedYet"
+
+
+def test_other_invalid_evictions_are_unconfirmed() -> None:
+    verdict = classify(
+        _eviction(
+            ("Valid", "False", "Found more than one scheduler decision for placement in cluster targeted by eviction")
         )
     )
     assert verdict is not None and verdict[0] == "Unconfirmed"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from akscli.fleet.placement import cluster_statuses, placement_summary
+from akscli.fleet.placement_status import cluster_statuses, placement_summary
 
 TYPES = ("Scheduled", "RolloutStarted", "Overridden", "WorkSynchronized", "Applied", "Available")
 
@@ -117,3 +117,30 @@ def test_summary_of_a_resource_placement_reads_its_own_condition_prefix() -> Non
     rp = _crp(_entry("m1"), conditions=[{"type": "ResourcePlacementScheduled", "status": "True"}])
     rp["kind"] = "ResourcePlacement"
     assert placement_summary(rp)["conditions"]["Scheduled"] == "True"
+
+
+def test_a_report_diff_member_is_done_at_diff_reported_and_lists_its_differences() -> None:
+    types = ("Scheduled", "RolloutStarted", "Overridden", "WorkSynchronized", "DiffReported")
+    diffed = [{"kind": "Deployment", "namespace": "llm", "name": "vllm", "observedDiffs": [{"path": "/spec/replicas"}]}]
+    entry = {
+        "clusterName": "m1",
+        "conditions": [{"type": t, "status": "True"} for t in types],
+        "diffedPlacements": diffed,
+    }
+    crp = _crp(entry, conditions=[{"type": "ClusterResourcePlacement" + t, "status": "True"} for t in types])
+    crp["spec"]["strategy"] = {"applyStrategy": {"type": "ReportDiff"}}
+    [row] = cluster_statuses(crp)
+    assert row.state == "DiffReported"
+    assert row.diffed == ["Deployment/llm/vllm: /spec/replicas"]
+    summary = placement_summary(crp)
+    assert (summary["available"], summary["clusters"], summary["done"]) == (1, 1, "DiffReported")
+    assert summary["conditions"]["DiffReported"] == "True"
+
+
+def test_summary_says_when_the_hub_has_not_caught_up_with_the_spec() -> None:
+    crp = _crp(
+        _entry("m1"),
+        conditions=[{"type": "ClusterResourcePlacementScheduled", "status": "True", "observedGeneration": 1}],
+    )
+    crp["metadata"]["generation"] = 2
+    assert "generation 2" in placement_summary(crp)["stale"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from tests.cli import invoke
 from tests.fleet.conftest import Hub
@@ -49,3 +50,32 @@ def test_apply_failure_ends_the_wait_at_once_with_the_member_and_object(hub: Hub
     stderr = result.stderr  # type: ignore[attr-defined]
     assert "ClusterResourcePlacementApplied=False (ApplyFailed)" in stderr
     assert "member broken: ConfigMap llm/model-config: ManifestApplyFailed" in stderr
+
+
+REPORT_DIFF_CRP = """\
+apiVersion: placement.kubernetes-fleet.io/v1
+kind: ClusterResourcePlacement
+metadata:
+  name: llm
+spec:
+  resourceSelectors:
+  - {group: "", version: v1, kind: Namespace, name: llm}
+  policy:
+    placementType: PickFixed
+    clusterNames: [drifty]
+  strategy:
+    applyStrategy: {type: ReportDiff}
+"""
+
+
+def test_report_diff_placement_is_done_once_diffs_are_reported_and_shows_them(hub: Hub, tmp_path: Path) -> None:
+    hub.member("drifty", {"env": "prod"}, fail="drift")
+    hub.settle()
+    manifest = tmp_path / "crp.yaml"
+    manifest.write_text(REPORT_DIFF_CRP)
+    result = invoke("apply", "-f", str(manifest), "--wait", "--timeout", "20s", "-y")
+    assert result.exit_code == 0, result
+    table = invoke("fleet", "placement", "status", "llm").stdout
+    assert "1/1 member(s) reported diffs" in table
+    row = next(line for line in table.splitlines() if line.startswith("drifty"))
+    assert "DiffReported" in row and "/spec/replicas" in row

@@ -556,6 +556,12 @@ CLUSTER_STATUS_COLUMNS = [
     Column("failed", lambda r: "; ".join(r["failed"])),
     Column("drifted", lambda r: "; ".join(r["drifted"]), wide=True),
 ]
+# ReportDiff placements apply nothing: their rows end at DiffReported and list what differs.
+DIFF_STATUS_COLUMNS = [
+    *[c for c in CLUSTER_STATUS_COLUMNS if c.header not in ("applied", "available")],
+    Column("reported", "conditions.DiffReported", wide=True),
+    Column("diffed", lambda r: "; ".join(r["diffed"])),
+]
 
 
 @placement_app.command("status")
@@ -567,22 +573,22 @@ def placement_status(
     output_format: opts.Output = "table",
 ) -> None:
     """Per member: Scheduled .. Available, the first failing message, failed and drifted objects."""
-    from akscli.fleet import placement
+    from akscli.fleet import placement, placement_status
 
     fmt = opts.output_format(output_format)
     ns = _ns(namespace)
     obj = placement.get_placement(hub.connect(), name, ns)
-    summary = placement.placement_summary(obj)
-    rows = [s.as_dict() for s in placement.cluster_statuses(obj)]
+    summary = placement_status.placement_summary(obj)
+    rows = [s.as_dict() for s in placement_status.cluster_statuses(obj)]
     if fmt in ("json", "yaml"):
         output.emit_object({"placement": summary, "clusters": rows}, fmt)
         return
     if fmt in ("table", "wide"):
-        output.write("\n".join(placement.describe(summary)))
+        output.write("\n".join(placement_status.describe(summary)))
     output.emit(
         rows,
         fmt,
-        CLUSTER_STATUS_COLUMNS,
+        DIFF_STATUS_COLUMNS if summary["done"] == "DiffReported" else CLUSTER_STATUS_COLUMNS,
         name=lambda r: f"membercluster/{r['cluster']}",
         empty="no member cluster is scheduled yet",
     )
@@ -614,7 +620,7 @@ def placement_list(
     output_format: opts.Output = "table",
 ) -> None:
     """List placements with how many members are available."""
-    from akscli.fleet import placement
+    from akscli.fleet import placement, placement_status
 
     fmt = opts.output_format(output_format)
     ns = _ns(namespace)
@@ -623,7 +629,7 @@ def placement_list(
         output.emit(items, fmt, [])
         return
     output.emit(
-        [placement.placement_summary(i) for i in items],
+        [placement_status.placement_summary(i) for i in items],
         fmt,
         PLACEMENT_COLUMNS,
         name=lambda s: f"{str(s['kind']).lower()}/{s['name']}",

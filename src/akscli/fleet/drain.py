@@ -28,10 +28,44 @@ from akscli.fleet import (
 )
 from akscli.kube.client import Kube
 
-# The eviction controller's messages for evictions that are invalid because nothing is left to
-# evict (placement missing or deleting, no scheduling decision for the cluster): the cluster is
-# drained of that placement all the same (kubectl-fleet treats them so too).
-_DRAINED_ANYWAY = ("failed to find", "found deleting")
+# What the eviction controller answers (kubefleet-dev/kubefleet
+# pkg/controllers/clusterresourceplacementeviction/controller.go): the reason says which condition
+# decided (Valid=False: ClusterResourcePlacementEvictionInvalid; Executed=False:
+# ClusterResourcePlacementEvictionNotExecuted), the message -- one of the constants of
+# pkg/utils/condition/reason.go -- says why. Outcomes by those constants:
+INVALID_REASON = "ClusterResourcePlacementEvictionInvalid"
+NOT_EXECUTED_REASON = "ClusterResourcePlacementEvictionNotExecuted"
+EXECUTED_REASON = "ClusterResourcePlacementEvictionExecuted"
+INVALID_OUTCOMES = {
+    # Nothing is left to evict: the cluster is drained of that placement all the same.
+    "Failed to find ClusterResourcePlacement targeted by eviction": "AlreadyGone",
+    "Found deleting ClusterResourcePlacement targeted by eviction": "AlreadyGone",
+    "Failed to find scheduler decision for placement in cluster targeted by eviction": "AlreadyGone",
+    # KubeFleet never evicts from a PickFixed placement: its cluster list is the user's to change.
+    "Found ClusterResourcePlacement with PickFixed placement type targeted by eviction": "PickFixed",
+}
+MISCONFIGURED_BUDGET = (
+    "Eviction is blocked by misconfigured ClusterResourcePlacementDisruptionBudget, either MaxUnavailable is "
+    "specified or MinAvailable is specified as a percentage for PickAll ClusterResourcePlacement"
+)
+NOT_EXECUTED_OUTCOMES = {
+    "Eviction is blocked, placement has not propagated resources to target cluster yet": "NotPlacedYet",
+    MISCONFIGURED_BUDGET: "BudgetMisconfigured",
+}
+BUDGET_BLOCKED_PREFIX = "Eviction is blocked by specified ClusterResourcePlacementDisruptionBudget"
+# What to do about each outcome that leaves a placement on the member.
+HINTS = {
+    "Blocked": "a ClusterResourcePlacementDisruptionBudget protects {p}; relax it or add capacity elsewhere, "
+    "then run the drain again",
+    "BudgetMisconfigured": "the disruption budget of {p} cannot apply to a PickAll placement (maxUnavailable or a "
+    "percentage minAvailable); give it an integer minAvailable, then run the drain again",
+    "PickFixed": "{p} is PickFixed and KubeFleet never evicts it; remove the member from its cluster names "
+    "(akscli fleet place {p} --pick-fixed ...)",
+    "NotPlacedYet": "{p} has not rolled out to this member yet (its binding is not bound: a staged run has not "
+    "reached it); the cordon keeps new rollouts away -- run the drain again once the run has passed",
+    "Unconfirmed": "the hub did not confirm the eviction of {p}; see it with kubectl describe "
+    "clusterresourceplacementeviction",
+}
 
 
 def _member(kube: Kube, cluster: str) -> dict[str, Any]:
@@ -102,7 +136,7 @@ def placements_on(kube: Kube, cluster: str) -> list[str]:
 class EvictionResult:
     placement: str
     eviction: str
-    outcome: str  # Evicted | Blocked | AlreadyGone | Unconfirmed
+    outcome: str  # Evicted | AlreadyGone | Blocked | BudgetMisconfigured | PickFixed | NotPlacedYet | Unconfirmed
     message: str
 
     def as_dict(self) -> dict[str, str]:
@@ -123,22 +157,23 @@ def eviction_name(placement: str, cluster: str) -> str:
 
 
 def classify(eviction: Mapping[str, Any]) -> tuple[str, str] | None:
-    """(outcome, message) once the eviction is terminal, else None."""
+    """(outcome, message) once the hub has judged the eviction, else None (read by reason first)."""
     conds = hub.conditions(eviction.get("status") or {})
     valid, executed = conds.get("Valid"), conds.get("Executed")
     if valid is None:
         return None
     message = str(valid.get("message") or "")
-    if valid.get("status") == "False":
-        if any(word in message.lower() for word in _DRAINED_ANYWAY):
-            return "AlreadyGone", message
-        return "Unconfirmed", message or "the eviction is invalid"
+    if valid.get("status") == "False" or valid.get("reason") == INVALID_REASON:
+        return INVALID_OUTCOMES.get(message, "Unconfirmed"), message or "the eviction is invalid"
     if valid.get("status") != "True" or executed is None:
         return None
+    message = str(executed.get("message") or "")
     if executed.get("status") == "True":
-        return "Evicted", str(executed.get("message") or "")
+        return "Evicted", message
     if executed.get("status") == "False":
-        return "Blocked", str(executed.get("message") or "")
+        if message in NOT_EXECUTED_OUTCOMES:
+            return NOT_EXECUTED_OUTCOMES[message], message
+        return ("Blocked" if message.startswith(BUDGET_BLOCKED_PREFIX) else "Unconfirmed"), message
     return None
 
 
@@ -194,12 +229,12 @@ def drain(
 
 
 def check_all_evicted(cluster: str, results: list[EvictionResult]) -> None:
-    """Fail when a placement stayed on ``cluster`` (a disruption budget blocked its eviction)."""
-    blocked = [r for r in results if r.outcome in ("Blocked", "Unconfirmed")]
-    if blocked:
+    """Fail when a placement stayed on ``cluster``, with what to do about each (the cluster stays cordoned)."""
+    stayed = [r for r in results if r.outcome not in ("Evicted", "AlreadyGone")]
+    if stayed:
         raise CheckFailedError(
-            f"{len(blocked)} placement(s) were not evicted from {cluster}: "
-            + "; ".join(f"{r.placement}: {r.message}" for r in blocked),
-            hint="a ClusterResourcePlacementDisruptionBudget protects them; relax it or add "
-            "capacity elsewhere, then run the drain again (the cluster stays cordoned)",
+            f"{len(stayed)} placement(s) were not evicted from {cluster}: "
+            + "; ".join(f"{r.placement} ({r.outcome}): {r.message}" for r in stayed),
+            hint="; ".join(HINTS.get(r.outcome, HINTS["Unconfirmed"]).format(p=r.placement) for r in stayed)
+            + f" ({cluster} stays cordoned)",
         )

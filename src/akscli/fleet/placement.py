@@ -12,18 +12,9 @@ from typing import Any
 from akscli import validate
 from akscli.errors import UsageError
 from akscli.fleet import CRO, CRP, PLACEMENT_V1, RO, RP, hub, selectors
+from akscli.fleet.placement_status import cluster_statuses
 from akscli.kube.client import Kube
 
-# The per-cluster conditions in the order a rollout passes them; the first that is not True
-# is where that cluster is stuck.
-CLUSTER_CONDITIONS = (
-    "Scheduled",
-    "RolloutStarted",
-    "Overridden",
-    "WorkSynchronized",
-    "Applied",
-    "Available",
-)
 # JSON patch paths KubeFleet refuses in overrides (the identity of the object and its status).
 _FORBIDDEN_OVERRIDE_PATHS = (
     "/kind",
@@ -353,121 +344,6 @@ def build(req: PlacementRequest) -> list[dict[str, Any]]:
     objects = _override_objects(req, res_selectors)
     objects += render.render("fleet/placement.yaml.j2", values)
     return objects
-
-
-# ---- status -------------------------------------------------------------------------------------
-
-
-def _resource_ref(item: Mapping[str, Any]) -> str:
-    group = item.get("group") or ""
-    kind = f"{item.get('kind', '')}.{group}" if group else str(item.get("kind", ""))
-    ns = item.get("namespace")
-    return f"{kind}/{ns}/{item.get('name')}" if ns else f"{kind}/{item.get('name')}"
-
-
-@dataclass
-class ClusterStatus:
-    cluster: str
-    conditions: dict[str, str]
-    state: str
-    reason: str
-    message: str
-    failed: list[str]
-    drifted: list[str]
-    diffed: list[str]
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "cluster": self.cluster,
-            "state": self.state,
-            "reason": self.reason,
-            "message": self.message,
-            "conditions": self.conditions,
-            "failed": self.failed,
-            "drifted": self.drifted,
-            "diffed": self.diffed,
-        }
-
-
-def cluster_statuses(placement: Mapping[str, Any]) -> list[ClusterStatus]:
-    """One row per member cluster from a placement's ``status.perClusterPlacementStatuses``."""
-    status = placement.get("status") or {}
-    result = []
-    for entry in status.get("placementStatuses") or []:
-        conds = hub.conditions(entry)
-        summary = {t: str(conds[t].get("status", "Unknown")) if t in conds else "-" for t in CLUSTER_CONDITIONS}
-        state, reason, message = "Available", "", ""
-        for ctype in CLUSTER_CONDITIONS:
-            cond = conds.get(ctype)
-            if cond is None:
-                state = f"Waiting ({ctype})"
-                break
-            if cond.get("status") != "True":
-                state = f"{ctype}={cond.get('status', 'Unknown')}"
-                reason = str(cond.get("reason") or "")
-                message = str(cond.get("message") or "")
-                break
-        failed = [
-            f"{_resource_ref(f)}: {(f.get('condition') or {}).get('message', '')}".rstrip(": ")
-            for f in entry.get("failedPlacements") or []
-        ]
-        drifted = [
-            _resource_ref(d) + ": " + ", ".join(str(o.get("path")) for o in d.get("observedDrifts") or [])
-            for d in entry.get("driftedPlacements") or []
-        ]
-        diffed = [
-            _resource_ref(d) + ": " + ", ".join(str(o.get("path")) for o in d.get("observedDiffs") or [])
-            for d in entry.get("diffedPlacements") or []
-        ]
-        name = str(entry.get("clusterName") or "(unscheduled)")
-        if conds.get("Scheduled", {}).get("status") == "False":
-            # A member the scheduler could not pick, with its own reason (placement_status.go).
-            state = "Unscheduled"
-        result.append(ClusterStatus(name, summary, state, reason, message, failed, drifted, diffed))
-    return result
-
-
-def placement_summary(placement: Mapping[str, Any]) -> dict[str, Any]:
-    """The placement-wide view: type, policy, selected count and the rollup conditions."""
-    kind = str(placement.get("kind", CRP))
-    prefix = kind
-    conds = hub.conditions(placement.get("status") or {})
-    rollup = {t: str(conds[prefix + t]["status"]) if prefix + t in conds else "-" for t in CLUSTER_CONDITIONS}
-    failing = next(
-        (
-            conds[prefix + t]
-            for t in CLUSTER_CONDITIONS
-            if prefix + t in conds and conds[prefix + t].get("status") != "True"
-        ),
-        None,
-    )
-    meta = placement.get("metadata") or {}
-    spec = placement.get("spec") or {}
-    statuses = cluster_statuses(placement)
-    return {
-        "name": meta.get("name"),
-        "namespace": meta.get("namespace"),
-        "kind": kind,
-        "placementType": (spec.get("policy") or {}).get("placementType", "PickAll"),
-        "strategy": (spec.get("strategy") or {}).get("type", "RollingUpdate"),
-        "clusters": len([s for s in statuses if s.state != "Unscheduled"]),
-        "available": len([s for s in statuses if s.state == "Available"]),
-        "conditions": rollup,
-        "message": str(failing.get("message", "")) if failing else "",
-        "selectedResources": [_resource_ref(r) for r in (placement.get("status") or {}).get("selectedResources") or []],
-    }
-
-
-def describe(summary: Mapping[str, Any]) -> list[str]:
-    """The lines above ``placement status``'s table: policy, availability, rollup conditions."""
-    lines = [
-        f"{summary['kind']} {summary['name']}: {summary['placementType']}, {summary['strategy']}, "
-        f"{summary['available']}/{summary['clusters']} member(s) available",
-        "  " + "  ".join(f"{k}={v}" for k, v in summary["conditions"].items()),
-    ]
-    if summary["message"]:
-        lines.append(f"  {summary['message']}")
-    return lines
 
 
 def get_placement(kube: Kube, name: str, namespace: str | None) -> dict[str, Any]:

@@ -1,0 +1,152 @@
+"""Reading a placement's status as the KubeFleet hub writes it: per member, where it stands and why.
+
+kubefleet-dev/kubefleet ``pkg/controllers/placement/placement_status.go`` writes one row per
+member picked (its conditions stop at the first that is not True) and one row per member the
+scheduler could not pick (Scheduled=False with the scheduler's reason). Which conditions complete
+a rollout depends on the apply strategy: ReportDiff reports DiffReported instead of Applied and
+Available (``CondTypesForReportDiffApplyStrategy``, pkg/utils/condition/condition.go).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from akscli.fleet import CRP, hub
+from akscli.kube.readiness.fleet import expected_condition_types
+
+
+def _resource_ref(item: Mapping[str, Any]) -> str:
+    group = item.get("group") or ""
+    kind = f"{item.get('kind', '')}.{group}" if group else str(item.get("kind", ""))
+    ns = item.get("namespace")
+    return f"{kind}/{ns}/{item.get('name')}" if ns else f"{kind}/{item.get('name')}"
+
+
+def _paths(items: Any, field: str) -> list[str]:
+    return [_resource_ref(d) + ": " + ", ".join(str(o.get("path")) for o in d.get(field) or []) for d in items or []]
+
+
+def condition_types(placement: Mapping[str, Any]) -> tuple[str, ...]:
+    """Scheduled, then the conditions the placement's apply strategy completes with."""
+    return ("Scheduled", *expected_condition_types(placement))
+
+
+def done_state(placement: Mapping[str, Any]) -> str:
+    """What a member that finished is called: Available, or DiffReported under ReportDiff."""
+    return condition_types(placement)[-1]
+
+
+@dataclass
+class ClusterStatus:
+    cluster: str
+    conditions: dict[str, str]
+    state: str
+    reason: str
+    message: str
+    failed: list[str]
+    drifted: list[str]
+    diffed: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "cluster": self.cluster,
+            "state": self.state,
+            "reason": self.reason,
+            "message": self.message,
+            "conditions": self.conditions,
+            "failed": self.failed,
+            "drifted": self.drifted,
+            "diffed": self.diffed,
+        }
+
+
+def _state(conds: Mapping[str, Mapping[str, Any]], types: tuple[str, ...]) -> tuple[str, str, str]:
+    """(state, reason, message): the last type when all hold, else the first that does not."""
+    if conds.get("Scheduled", {}).get("status") == "False":
+        sched = conds["Scheduled"]
+        return "Unscheduled", str(sched.get("reason") or ""), str(sched.get("message") or "")
+    for ctype in types:
+        cond = conds.get(ctype)
+        if cond is None:
+            return f"Waiting ({ctype})", "", ""
+        if cond.get("status") != "True":
+            return (
+                f"{ctype}={cond.get('status', 'Unknown')}",
+                str(cond.get("reason") or ""),
+                str(cond.get("message") or ""),
+            )
+    return types[-1], "", ""
+
+
+def cluster_statuses(placement: Mapping[str, Any]) -> list[ClusterStatus]:
+    """One row per member from a placement's ``status.placementStatuses``."""
+    types = condition_types(placement)
+    result = []
+    for entry in (placement.get("status") or {}).get("placementStatuses") or []:
+        conds = hub.conditions(entry)
+        summary = {t: str(conds[t].get("status", "Unknown")) if t in conds else "-" for t in types}
+        state, reason, message = _state(conds, types)
+        failed = [
+            f"{_resource_ref(f)}: {(f.get('condition') or {}).get('message', '')}".rstrip(": ")
+            for f in entry.get("failedPlacements") or []
+        ]
+        name = str(entry.get("clusterName") or "(unscheduled)")
+        drifted = _paths(entry.get("driftedPlacements"), "observedDrifts")
+        diffed = _paths(entry.get("diffedPlacements"), "observedDiffs")
+        result.append(ClusterStatus(name, summary, state, reason, message, failed, drifted, diffed))
+    return result
+
+
+def _staleness(placement: Mapping[str, Any], conds: Mapping[str, Mapping[str, Any]]) -> str:
+    """Say so when the hub's conditions describe an older generation than the spec."""
+    generation = (placement.get("metadata") or {}).get("generation")
+    seen = {int(c["observedGeneration"]) for c in conds.values() if isinstance(c.get("observedGeneration"), int)}
+    if generation is None or not seen or all(g == generation for g in seen):
+        return ""
+    return f"the hub has not finished with generation {generation} yet (some conditions are from {min(seen)})"
+
+
+def placement_summary(placement: Mapping[str, Any]) -> dict[str, Any]:
+    """The placement-wide view: type, policy, selected count and the rollup conditions."""
+    kind = str(placement.get("kind", CRP))
+    types = condition_types(placement)
+    conds = hub.conditions(placement.get("status") or {})
+    rollup = {t: str(conds[kind + t]["status"]) if kind + t in conds else "-" for t in types}
+    failing = next(
+        (conds[kind + t] for t in types if kind + t in conds and conds[kind + t].get("status") != "True"), None
+    )
+    meta = placement.get("metadata") or {}
+    spec = placement.get("spec") or {}
+    statuses = cluster_statuses(placement)
+    done = done_state(placement)
+    return {
+        "name": meta.get("name"),
+        "namespace": meta.get("namespace"),
+        "kind": kind,
+        "placementType": (spec.get("policy") or {}).get("placementType", "PickAll"),
+        "strategy": (spec.get("strategy") or {}).get("type", "RollingUpdate"),
+        "applyStrategy": ((spec.get("strategy") or {}).get("applyStrategy") or {}).get("type", "ClientSideApply"),
+        "clusters": len([s for s in statuses if s.state != "Unscheduled"]),
+        "available": len([s for s in statuses if s.state == done]),
+        "done": done,
+        "conditions": rollup,
+        "message": str(failing.get("message", "")) if failing else "",
+        "stale": _staleness(placement, conds),
+        "selectedResources": [_resource_ref(r) for r in (placement.get("status") or {}).get("selectedResources") or []],
+    }
+
+
+def describe(summary: Mapping[str, Any]) -> list[str]:
+    """The lines above ``placement status``'s table: policy, progress, rollup conditions."""
+    done = "reported diffs" if summary.get("done") == "DiffReported" else "available"
+    lines = [
+        f"{summary['kind']} {summary['name']}: {summary['placementType']}, {summary['strategy']}, "
+        f"{summary['available']}/{summary['clusters']} member(s) {done}",
+        "  " + "  ".join(f"{k}={v}" for k, v in summary["conditions"].items()),
+    ]
+    for key in ("stale", "message"):
+        if summary.get(key):
+            lines.append(f"  {summary[key]}")
+    return lines
