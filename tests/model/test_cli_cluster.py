@@ -257,3 +257,50 @@ def test_delete_with_client_dry_run_lists_what_it_would_delete_and_deletes_nothi
     assert result.exit_code == 0, result
     assert "workspace/phi-4 deleted (dry run)" in result.stdout
     assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4") is not None
+
+
+def _members(emu: Any, members: dict[str, dict[str, str]], labels: dict[str, dict[str, str]] | None = None) -> None:
+    for member, props in members.items():
+        emu.cluster.create(
+            {
+                "apiVersion": "cluster.kubernetes-fleet.io/v1",
+                "kind": "MemberCluster",
+                "metadata": {"name": member, "labels": (labels or {}).get(member, {})},
+                "spec": {"identity": {"kind": "User", "name": member}},
+            }
+        )
+        status = {k: {"value": v, "observationTime": "2026-11-26T00:00:00Z"} for k, v in props.items()}
+        emu.cluster.patch_status(
+            "cluster.kubernetes-fleet.io/v1", "MemberCluster", None, member, {"properties": status}
+        )
+
+
+def test_fleet_deploy_reaches_members_that_create_gpu_nodes_on_demand(model_emulator: Start) -> None:
+    # A KAITO / node auto-provisioning member has no A100 node until a model lands there, so the
+    # property provider publishes no count for the size (kubefleet pkg/propertyprovider/azure);
+    # it says so with the label it was joined with.
+    emu = model_emulator(fleet=True)
+    on_demand = {"gpu.akscli.io/Standard_NC24ads_A100_v4": "on-demand"}
+    _members(emu, {"nap-east": {}, "cpu-only": {}}, labels={"nap-east": on_demand})
+    result = invoke("model", "deploy", "phi-4", "--fleet", "--wait", "--timeout", "20s", "-y")
+    assert result.exit_code == 0, result
+    rows = json.loads(invoke("model", "list", "--fleet", "-o", "json").stdout)
+    assert [(r["cluster"], r["state"]) for r in rows] == [("nap-east", "Available")]
+
+
+def test_staged_fleet_deploy_starts_its_run_only_after_the_placement_is_scheduled(model_emulator: Start) -> None:
+    # A run created before its placement has scheduled bindings fails for good
+    # (kubefleet pkg/controllers/updaterun/initialization.go).
+    emu = model_emulator(fleet=True)
+    _members(emu, {"gpu-east": {"kubernetes.azure.com/vm-sizes/Standard_NC24ads_A100_v4/count": "2"}})
+    made = invoke("fleet", "rollout", "strategy", "create", "one-by-one", "--stage", "all;max=1", "-y")
+    assert made.exit_code == 0, made
+    result = invoke(
+        "model", "deploy", "phi-4", "--fleet", "--staged-strategy", "one-by-one", "--wait", "--timeout", "30s", "-y"
+    )
+    assert result.exit_code == 0, result
+    [run] = list(emu.cluster.list("placement.kubernetes-fleet.io/v1", "ClusterStagedUpdateRun"))
+    conds = {c["type"]: c for c in run["status"]["conditions"]}
+    assert conds["Initialized"]["status"] == "True", conds
+    rows = json.loads(invoke("model", "list", "--fleet", "-o", "json").stdout)
+    assert [(r["cluster"], r["state"]) for r in rows] == [("gpu-east", "Available")]

@@ -496,17 +496,27 @@ class _Rollout:
         if stale and self.mode == "none":
             refs = ", ".join(revisions.ref(o) for o in stale)
             common.confirm(f"delete {len(stale)} object(s) {dropped} ({refs})", self.yes)
-        common.apply_objects(
-            objects,
-            stack=kinds.stack_of(name),
-            target=self.target,
-            dry_run=self.mode,
-            wait=False,
-            yes=self.yes,
-            output_format=self.output_fmt,
-            force_conflicts=self.force_conflicts,
-            action=self.action,
-        )
+        from akscli.fleet import rollout as fleet_rollout
+
+        # A staged update run is created only once its placement has scheduled bindings: one that
+        # comes first fails for good (kubefleet-dev/kubefleet pkg/controllers/updaterun/initialization.go).
+        first, runs = fleet_rollout.split_runs(objects) if self.mode == "none" else (objects, [])
+        for batch in (first, runs):
+            if batch is runs and runs:
+                with output.status("waiting for the placement to be scheduled before its staged update run") as update:
+                    fleet_rollout.wait_until_scheduled(self.kube, runs, progress=update)
+            if batch:
+                common.apply_objects(
+                    batch,
+                    stack=kinds.stack_of(name),
+                    target=self.target,
+                    dry_run=self.mode,
+                    wait=False,
+                    yes=self.yes,
+                    output_format=self.output_fmt,
+                    force_conflicts=self.force_conflicts,
+                    action=self.action,
+                )
         if self.mode != "none":
             return None
         for ref in revisions.delete_stale(self.kube, stale):

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import calendar
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from akscli import validate
 from akscli.errors import NotFoundError, UsageError, WaitTimeoutError
-from akscli.fleet import AR, CAR, CSUR, CSUS, PLACEMENT_V1, SUR, SUS, TARGET_UPDATE_RUN_LABEL, hub
+from akscli.fleet import AR, CAR, CRP, CSUR, CSUS, PLACEMENT_V1, RP, SUR, SUS, TARGET_UPDATE_RUN_LABEL, hub
 from akscli.fleet.stages import StageSpec, hub_stages
 from akscli.kube.client import Kube
 from akscli.kube.readiness import fleet as fleet_rules
@@ -354,3 +354,38 @@ def _gate_outcome(run: Mapping[str, Any], answered: set[str]) -> tuple[str, list
     if fresh:
         return "gate", fresh
     return None
+
+
+# ---- starting a run only once its placement is scheduled ---------------------------------------
+
+# How long a run waits for its placement to be scheduled before it is created.
+SCHEDULE_TIMEOUT = 300.0
+
+
+def split_runs(objects: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(everything else, the staged update runs): a run must be created after its placement."""
+    rest: list[dict[str, Any]] = []
+    runs: list[dict[str, Any]] = []
+    for obj in objects:
+        (runs if obj.get("kind") in (CSUR, SUR) else rest).append(obj)
+    return rest, runs
+
+
+def wait_until_scheduled(
+    kube: Kube,
+    runs: Iterable[Mapping[str, Any]],
+    timeout: float = SCHEDULE_TIMEOUT,
+    progress: Callable[[str], None] | None = None,
+) -> None:
+    """Wait until the placement of each run has scheduled bindings. The update run controller
+    reads them once, when it initializes, and a run that finds none has failed for good
+    (kubefleet-dev/kubefleet pkg/controllers/updaterun/initialization.go and controller.go)."""
+    from akscli.kube.wait import wait_for
+
+    placements = []
+    for run in runs:
+        namespace = (run.get("metadata") or {}).get("namespace")
+        name = str((run.get("spec") or {}).get("placementName"))
+        meta = {"name": name, **({"namespace": namespace} if namespace else {})}
+        placements.append({"apiVersion": PLACEMENT_V1, "kind": RP if namespace else CRP, "metadata": meta})
+    wait_for(kube, placements, timeout, progress, rule=fleet_rules.placement_scheduled)

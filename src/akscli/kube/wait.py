@@ -42,8 +42,11 @@ class Waiter:
         timeout: float,
         progress: Progress | None = None,
         max_parallel: int = 8,
+        rule: readiness.Rule | None = None,
     ) -> None:
         self.kube = kube
+        # One rule for every object instead of each kind's own (e.g. "scheduled" for a placement).
+        self.rule = rule or readiness.check
         self.deadline = time.monotonic() + timeout
         self.timeout = timeout
         self.progress = progress or (lambda _msg: None)
@@ -85,7 +88,7 @@ class Waiter:
         state_key = (*key, name)
         if state_key not in self.states:
             return
-        verdict = readiness.Readiness(False, message="deleted") if deleted else readiness.check(obj)
+        verdict = readiness.Readiness(False, message="deleted") if deleted else self.rule(obj)
         with self.lock:
             state = self.states[state_key]
             changed = verdict != state.readiness
@@ -177,7 +180,12 @@ def failure_error(ref: str, verdict: readiness.Readiness) -> errors.ObjectFailed
 
 
 def wait_for(
-    kube: Kube, objects: Iterable[Mapping[str, Any]], timeout: float, progress: Progress | None = None
+    kube: Kube,
+    objects: Iterable[Mapping[str, Any]],
+    timeout: float,
+    progress: Progress | None = None,
+    rule: readiness.Rule | None = None,
 ) -> None:
-    """Block until every object is ready; WaitTimeoutError names what is still not ready."""
-    Waiter(kube, objects, timeout, progress).run()
+    """Block until every object is ready (by its kind's rule, or ``rule``); WaitTimeoutError names what
+    is still not ready, ObjectFailedError what its controller failed for good."""
+    Waiter(kube, objects, timeout, progress, rule=rule).run()

@@ -344,6 +344,7 @@ def build(req: DeployRequest) -> list[dict[str, Any]]:
                     "placement_type": "PickN" if req.fleet_count else "PickAll",
                     "number_of_clusters": req.fleet_count,
                     "vm_size_property": f"kubernetes.azure.com/vm-sizes/{req.vm_size}/count",
+                    "on_demand_label": on_demand_label(req.vm_size),
                     "min_nodes": req.fit.nodes,
                     "staged_strategy": req.staged_strategy,
                     "update_run": f"{req.name}-{_short_hash(req)}",
@@ -352,6 +353,18 @@ def build(req: DeployRequest) -> list[dict[str, Any]]:
             + objects
         )
     return objects
+
+
+# A member label saying "this cluster creates nodes of this VM size on demand" (KAITO's GPU
+# provisioner or node auto-provisioning), set when the member joins (akscli fleet member join
+# --labels, or kubectl label membercluster). akscli's own convention: the Azure property provider
+# only counts nodes that exist (kubefleet-dev/kubefleet pkg/propertyprovider/azure/trackers/nodes.go),
+# so such clusters publish no count for the size until a model is placed there.
+ON_DEMAND_LABEL_PREFIX = "gpu.akscli.io/"
+
+
+def on_demand_label(vm_size: str) -> str:
+    return ON_DEMAND_LABEL_PREFIX + vm_size
 
 
 def _short_hash(req: DeployRequest) -> str:

@@ -142,6 +142,34 @@ def placement(obj: Mapping[str, Any]) -> Readiness:
     return verdict
 
 
+def placement_scheduled(obj: Mapping[str, Any]) -> Readiness:
+    """Ready to take a staged update run: the placement is scheduled for its current generation onto
+    at least one member. A run created earlier fails for good ("no latest policy snapshot found",
+    "policy snapshot ... not fully scheduled yet", "no scheduled or to-be-deleted bindings found":
+    kubefleet-dev/kubefleet pkg/controllers/updaterun/initialization.go), so those states end the wait.
+    """
+    prefix = str(obj.get("kind") or "ClusterResourcePlacement")
+    rule = ConditionRule(
+        upstream="kubefleet-dev/kubefleet pkg/controllers/updaterun/initialization.go",
+        generation=Generation.CONDITIONS,
+        ready=(prefix + "Scheduled",),
+        terminal=(Terminal(prefix + "Scheduled"),),
+        culprit=placement_culprit,
+    )
+    verdict = rule(obj)
+    if not verdict.ready:
+        return verdict
+    picked = [s for s in cluster_statuses(obj) if _cluster_conditions(s).get("Scheduled", {}).get("status") == "True"]
+    if picked:
+        return READY
+    return Readiness(
+        False,
+        True,
+        "scheduled onto no member cluster: a staged update run would have nothing to update",
+        "NoMatchingMember",
+    )
+
+
 # Progressing=False reasons that need a person (pkg/controllers/updaterun/execution.go marks a run
 # stuck after updateRunStuckThreshold; a stopped run stays stopped until its state is Run again).
 RUN_TERMINAL = (
