@@ -841,8 +841,10 @@ def rollout_create(
             strategy=strategy,
             stages=parse_stages(stage) if stage else None,
         )
-        dry = _arm_dry_run(dry_run)
-        _create_arm_run(arm.scope(), name, body, strategy, start, dry, fmt)
+        if _arm_dry_run(dry_run):
+            _print_arm_run(arm, body, strategy, fmt)
+            return
+        _create_arm_run(arm.scope(), name, body, strategy, start, fmt)
         return
     from akscli.cli.common import apply_objects
     from akscli.fleet.rollout import run_objects
@@ -857,8 +859,14 @@ def rollout_create(
             "--stage belongs to ARM runs; on the hub, stages live in the strategy",
             hint="create one with: akscli fleet rollout strategy create NAME --stage ...",
         )
+    objects = run_objects(name, _ns(namespace), placement, strategy, resource_index, start)
+    if opts.dry_run_mode(dry_run) == "none":
+        from akscli.fleet.rollout import wait_until_scheduled
+
+        with output.status(f"waiting for placement {placement} to be scheduled before run {name}") as update:
+            wait_until_scheduled(hub.connect(), objects, progress=update)
     apply_objects(
-        run_objects(name, _ns(namespace), placement, strategy, resource_index, start),
+        objects,
         stack=f"fleet-run-{name}"[:63],
         target=hub.target(),
         dry_run=dry_run,
@@ -868,13 +876,26 @@ def rollout_create(
     )
 
 
+def _print_arm_run(arm: ArmFlags, body: dict[str, Any], strategy: str | None, output_format: str) -> None:
+    """--dry-run=client: the request body, offline (no credential, no ARM read)."""
+    from akscli.fleet.arm import fleet_name, strategy_id, use_strategy
+
+    if not arm.fleet:
+        raise UsageError("this command acts on a fleet through ARM", hint="add --fleet NAME -g GROUP")
+    if strategy:
+        subscription = arm.azure.target().subscription or ""
+        where = (subscription, azopts.resource_group(arm.group), fleet_name(arm.fleet))
+        use_strategy(body, {"id": strategy_id(*where, strategy)})
+    output.info("dry run: not checked against the fleet (that the strategy exists, Arc-enabled members)")
+    _emit_body(body, output_format)
+
+
 def _create_arm_run(
     scope: FleetScope,
     name: str,
     body: dict[str, Any],
     strategy: str | None,
     start: bool,
-    dry_run: bool,
     output_format: str,
 ) -> None:
     from akscli.fleet.arm import use_strategy
@@ -883,9 +904,6 @@ def _create_arm_run(
     saved = scope.strategy_of_run(strategy)
     scope.check_no_arc(body, saved)
     use_strategy(body, saved)
-    if dry_run:
-        _emit_body(body, output_format)
-        return
     result = scope.put(UPDATE_RUN, name, body)
     _audit_arm(scope, "fleet rollout create", [(scope.ref(UPDATE_RUN, name), "create")])
     if start:

@@ -330,6 +330,16 @@ def auto_upgrade_body(channel: str, *, target_version: str | None, node_image: s
     return {"properties": props}
 
 
+def strategy_id(subscription: str, group: str, fleet: str, name: str) -> str:
+    """The resource id of a fleet's saved update strategy, as an update run's ``updateStrategyId``
+    names it (the official example UpdateRuns_CreateOrUpdate.json, Microsoft.ContainerService
+    fleet 2026-06-01; a copy is in ../shared/data/arm-examples/fleet-2026-06-01/)."""
+    return (
+        f"/subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.ContainerService"
+        f"/fleets/{fleet}/updateStrategies/{validate.name(name, 'strategy name')}"
+    )
+
+
 def use_strategy(body: dict[str, Any], strategy: Mapping[str, Any] | None) -> dict[str, Any]:
     """``body`` pointing at a saved update strategy (read from ARM), when there is one."""
     if strategy:

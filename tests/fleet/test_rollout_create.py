@@ -1,0 +1,62 @@
+"""``fleet rollout create``: an offline --dry-run for ARM upgrade runs, and hub runs created only once
+their placement is scheduled (#13 items 3 and 7)."""
+
+from __future__ import annotations
+
+import json
+
+from tests.cli import invoke
+from tests.fleet.conftest import Hub
+
+# No credential and no reachable ARM: a client dry run must not need either.
+OFFLINE = {
+    "AZURE_SUBSCRIPTION_ID": "00000000-0000-0000-0000-000000000000",
+    "AKSCLI_ARM_ENDPOINT": "https://127.0.0.1:9",
+    "AZURE_CLIENT_ID": None,
+    "AZURE_TENANT_ID": None,
+    "AZURE_CLIENT_SECRET": None,
+    "AZURE_FEDERATED_TOKEN_FILE": None,
+    "IDENTITY_ENDPOINT": None,
+    "MSI_ENDPOINT": None,
+}
+
+
+def test_arm_upgrade_run_dry_run_prints_the_body_offline() -> None:
+    result = invoke(
+        "fleet", "rollout", "create", "r1", "--fleet", "fleet1", "-g", "rg1",
+        "--kubernetes-version", "1.33.2", "--strategy", "strategy1", "--dry-run=client", "-o", "json",
+        env=OFFLINE,
+    )  # fmt: skip
+    assert result.exit_code == 0, result
+    body = json.loads(result.stdout)
+    props = body["properties"]
+    # updateStrategyId as the official example UpdateRuns_CreateOrUpdate.json writes it.
+    assert props["updateStrategyId"] == (
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers"
+        "/Microsoft.ContainerService/fleets/fleet1/updateStrategies/strategy1"
+    )
+    assert props["managedClusterUpdate"]["upgrade"] == {"type": "Full", "kubernetesVersion": "1.33.2"}
+    assert "not checked against the fleet" in result.stderr
+
+
+def test_hub_run_dry_run_prints_the_run_offline() -> None:
+    result = invoke(
+        "fleet", "rollout", "create", "r1", "--placement", "llm", "--strategy", "s", "--dry-run=client",
+        env={"KUBECONFIG": "/nonexistent/kubeconfig"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result
+    assert "kind: ClusterStagedUpdateRun" in result.stdout
+
+
+def test_hub_run_created_right_after_its_placement_waits_for_the_schedule(hub: Hub) -> None:
+    # A run that initializes before its placement is scheduled fails for good
+    # (kubefleet pkg/controllers/updaterun/initialization.go); akscli waits for the schedule first.
+    hub.controller.delay = 0.3
+    assert invoke("fleet", "rollout", "strategy", "create", "all", "--stage", "all;max=100%", "-y").exit_code == 0
+    assert invoke("fleet", "place", "llm", "--select", "namespace/llm", "--external", "-y").exit_code == 0
+    made = invoke("fleet", "rollout", "create", "run-1", "--placement", "llm", "--strategy", "all", "--start", "-y")
+    assert made.exit_code == 0, made
+    hub.settle()
+    run = hub.get("ClusterStagedUpdateRun", "run-1")
+    conds = {c["type"]: c for c in run["status"]["conditions"]}
+    assert conds["Initialized"]["status"] == "True", conds
