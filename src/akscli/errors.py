@@ -13,6 +13,8 @@ class AkscliError(Exception):
 
     exit_code = 1
     title = "failure"
+    reason = ""  # the Kubernetes Status reason (AlreadyExists, NotFound ...) when from an API server
+    attempts = 1  # how many times the request was sent before this error
 
     def __init__(self, message: str, hint: str | None = None) -> None:
         super().__init__(message)

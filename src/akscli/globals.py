@@ -53,8 +53,10 @@ def extract(argv: list[str]) -> list[str]:
         name, eq, inline = arg.partition("=")
         if arg == "--debug":
             flags.debug = True
-        elif arg in ("-v", "--verbose"):
+        elif arg == "--verbose":
             flags.verbose += 1
+        elif arg.startswith("-v") and arg == "-" + "v" * (len(arg) - 1):
+            flags.verbose += len(arg) - 1  # -v, -vv, -vvv as documented
         elif name in _VALUE_FLAGS or name == "--allow":
             if eq:
                 value = inline

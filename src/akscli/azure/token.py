@@ -4,6 +4,10 @@ kubectl runs this on every call, so the cached path uses the standard library on
 imports neither azure nor kubernetes (nor typer). Tokens are cached per tenant, client,
 server application and sign-in mode in a 0600 file under the user's cache directory and
 are refreshed ``REFRESH_MARGIN`` seconds before they expire.
+
+The cache is trusted only when it is the user's own: a folder or file owned by someone else
+is ignored, a folder or file of ours that others can read is tightened (0700/0600) first, and
+a cache that cannot be written never keeps a token obtained from Entra ID from being printed.
 """
 
 from __future__ import annotations
@@ -117,11 +121,37 @@ def cache_path(req: TokenRequest) -> str:
     return os.path.join(cache_dir(), f"{req.cache_key()}.json")
 
 
+def _private(path: str, fd: int | None, mode: int) -> bool:
+    """Whether ``path`` (or the open ``fd``) is ours; tightens it to ``mode`` if others can read it."""
+    try:
+        info = os.fstat(fd) if fd is not None else os.lstat(path)
+        if info.st_uid != os.geteuid():
+            return False  # planted by another user: never trusted, never written through
+        if info.st_mode & 0o077:
+            if fd is not None:
+                os.fchmod(fd, mode)
+            else:
+                os.chmod(path, mode)
+    except OSError:
+        return False
+    return True
+
+
+def _cache_folder_is_private() -> bool:
+    directory = cache_dir()
+    return os.path.isdir(directory) and not os.path.islink(directory) and _private(directory, None, 0o700)
+
+
 def read_cached(req: TokenRequest, now: float | None = None) -> tuple[str, int] | None:
     """The cached token and its expiry (epoch seconds) if it is still fresh enough."""
     now = time.time() if now is None else now
+    if not _cache_folder_is_private():
+        return None
     try:
-        with open(cache_path(req), encoding="utf-8") as fh:
+        fd = os.open(cache_path(req), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        with os.fdopen(fd, encoding="utf-8") as fh:
+            if not _private(cache_path(req), fh.fileno(), 0o600):
+                return None
             data = json.load(fh)
         token, expires_on = str(data["token"]), int(data["expires_on"])
     except (OSError, ValueError, KeyError, TypeError):
@@ -136,6 +166,8 @@ def write_cached(req: TokenRequest, token: str, expires_on: int) -> None:
 
     directory = cache_dir()
     os.makedirs(directory, mode=0o700, exist_ok=True)
+    if not _cache_folder_is_private():
+        raise PermissionError(f"{directory} belongs to another user")
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tok-", suffix=".tmp")
     try:
         # mkstemp creates the file 0600: the token is never readable by others, not even briefly.
@@ -161,7 +193,11 @@ def acquire(req: TokenRequest) -> tuple[str, int]:
     client = req.client_id if req.login in ("devicecode", "interactive", "msi") else None
     cred = identity.credential(req.login, req.tenant_id, client_id=client)
     tok = cred.get_token(req.scope)
-    write_cached(req, tok.token, int(tok.expires_on))
+    try:
+        write_cached(req, tok.token, int(tok.expires_on))
+    except OSError as exc:
+        # The token is good: kubectl gets it; only the next call pays another sign-in.
+        sys.stderr.write(f"warning: cannot cache the token in {cache_dir()}: {exc.strerror or exc}\n")
     return tok.token, int(tok.expires_on)
 
 
@@ -218,11 +254,16 @@ def get_token(req: TokenRequest) -> tuple[str, int]:
     return read_cached(req) or acquire(req)
 
 
-def run(argv: Sequence[str]) -> str:
+def run(argv: Sequence[str], *, verbose: bool = False) -> str:
     """The ExecCredential JSON for ``argv`` (kubelogin get-token flags)."""
     req = parse_args(argv)
     api_version = exec_api_version()
-    token, expires_on = get_token(req)
+    cached = read_cached(req)
+    token, expires_on = cached or acquire(req)
+    if verbose:  # where the token came from and until when; never the token
+        source = "the cache" if cached else "Entra ID"
+        until = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires_on))
+        sys.stderr.write(f"akscli token: token for {req.server_id} from {source}, valid until {until}\n")
     return exec_credential(token, expires_on, api_version)
 
 
@@ -235,9 +276,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.write(_USAGE + "\n")
         return 0
     debug = "--debug" in args
-    args = [a for a in args if a != "--debug"]
+    verbose = any(a == "--verbose" or (a.startswith("-v") and a == "-" + "v" * (len(a) - 1)) for a in args)
+    args = [a for a in args if a != "--debug" and a != "--verbose" and not (a.startswith("-v") and set(a[1:]) == {"v"})]
     try:
-        sys.stdout.write(run(args) + "\n")
+        sys.stdout.write(run(args, verbose=verbose) + "\n")
         sys.stdout.flush()
         return 0
     except AkscliError as exc:

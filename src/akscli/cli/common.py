@@ -119,19 +119,30 @@ def apply_objects(
 
     kube = connect(target)
     options = engine.ApplyOptions(force_conflicts=force_conflicts, prune=prune, parallel=parallel)
-    with output.status("planning (server-side dry run)"):
-        the_plan = engine.plan(kube, objects, stack=stack, options=options)
-    if mode == "server":
-        print_plan(the_plan, to_stdout=True, fmt=output_format)
-        return ApplyOutcome(objects, the_plan.changes, kube)
-    print_plan(the_plan, to_stdout=False)
-    if the_plan.deletions:
-        confirm(f"delete {len(the_plan.deletions)} object(s) no longer in stack {stack}", yes)
+    the_plan: Plan | None = None
     try:
-        with output.status("applying") as update:
-            done = engine.execute(kube, the_plan, options=options, progress=update)
+        with _sigterm_interrupts():
+            with output.status("planning (server-side dry run)"):
+                the_plan = engine.plan(kube, objects, stack=stack, options=options)
+            if mode == "server":
+                print_plan(the_plan, to_stdout=True, fmt=output_format)
+                return ApplyOutcome(objects, the_plan.changes, kube)
+            print_plan(the_plan, to_stdout=False)
+            if the_plan.deletions:
+                confirm(f"delete {len(the_plan.deletions)} object(s) no longer in stack {stack}", yes)
+            with output.status("applying") as update:
+                done = engine.execute(kube, the_plan, options=options, progress=update)
+    except errors.ConfirmationRequired:
+        raise
     except errors.AkscliError as exc:
-        record_audit(action, kube, [], f"failed: {exc.message}", allowed_rules=allowed)
+        if mode == "none":
+            record_audit(
+                action, kube, [], f"failed: {exc.message}", objects=_attempted(objects, the_plan), allowed_rules=allowed
+            )
+        raise
+    except KeyboardInterrupt:
+        if mode == "none":
+            record_audit(action, kube, [], "interrupted", objects=_attempted(objects, the_plan), allowed_rules=allowed)
         raise
     record_audit(action, kube, done, "success", allowed_rules=allowed)
     _print_applied(done, output_format)
@@ -143,6 +154,51 @@ def apply_objects(
             wait_for(kube, live, wait_seconds, progress=update)
         output.info(f"all {len(live)} object(s) ready")
     return ApplyOutcome(objects, done, kube)
+
+
+def _attempted(objects: Sequence[dict[str, Any]], the_plan: Plan | None) -> list[dict[str, str]]:
+    """Every object an apply that failed or was stopped meant to change, and what became of it."""
+    from akscli.kube.apply import object_ref
+
+    if the_plan is None:
+        return [
+            {
+                "object": object_ref(o),
+                "namespace": o.get("metadata", {}).get("namespace") or "",
+                "result": "not applied",
+            }
+            for o in objects
+        ]
+    return [
+        {
+            "object": c.ref,
+            "namespace": c.obj.get("metadata", {}).get("namespace") or "",
+            "action": c.action,
+            "result": "applied" if c.result is not None else "failed" if c.error else "not applied",
+        }
+        for c in the_plan.changes
+    ]
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """SIGTERM (a CI job cancelled, a pod stopped) stops an apply like Ctrl-C does, so the
+    audit log still records what was changed before it."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(_signum: int, _frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _print_applied(done: Sequence[Change], fmt: str) -> None:

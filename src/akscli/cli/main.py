@@ -225,4 +225,9 @@ def main() -> None:
         # Keep Python from printing a second error at exit when stdout is a closed pipe.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
+    if code == EXIT_INTERRUPTED:
+        # Ctrl-C or SIGTERM: the audit line is written; requests still in flight on worker
+        # threads are abandoned at once, as kubectl does, instead of being waited for at exit.
+        sys.stderr.flush()
+        os._exit(code)
     sys.exit(code)

@@ -64,4 +64,6 @@ def token(
     ):
         if value is not None:
             argv += [flag, value]
-    output.write(plugin.run(argv))
+    from akscli.globals import FLAGS
+
+    output.write(plugin.run(argv, verbose=FLAGS.verbose > 0))

@@ -11,16 +11,19 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from akscli import errors
 from akscli.kube.client import FIELD_MANAGER, Kube
 from akscli.render import STACK_LABEL
 
 Progress = Callable[[str], None]
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 TIER_OF_KIND: dict[str, int] = {
     "CustomResourceDefinition": 0,
@@ -114,6 +117,7 @@ class Change:
     diff: list[str] = field(default_factory=list)
     result: dict[str, Any] | None = None
     current: dict[str, Any] | None = None
+    error: str | None = None  # why applying it failed
 
     @property
     def already_owned(self) -> bool:
@@ -161,6 +165,16 @@ def tier(obj: Mapping[str, Any]) -> int:
     return 3 if group in CORE_GROUPS else 4  # custom resources after what they refer to
 
 
+def parallel_map(fn: Callable[[_T], _R], items: Sequence[_T], parallel: int) -> list[_R]:
+    """``fn`` over ``items`` on a bounded pool. On Ctrl-C or SIGTERM the caller is not held
+    until requests in flight finish: queued work is cancelled and the pool is not waited for."""
+    pool = ThreadPoolExecutor(max_workers=max(1, min(parallel, len(items) or 1)))
+    try:
+        return list(pool.map(fn, items))
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
 def _namespaced(kube: Kube, objects: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Fill in the namespace of namespaced objects; fails on a missing API before any change."""
     prepared = []
@@ -183,36 +197,68 @@ def plan(
     options: ApplyOptions,
     progress: Progress | None = None,
 ) -> Plan:
-    """What applying ``objects`` would do, from the server's own dry run."""
-    prepared = _namespaced(kube, objects)
-    new_namespaces = {
-        o["metadata"]["name"]
-        for o in prepared
-        if o["kind"] == "Namespace" and kube.get("v1", "Namespace", o["metadata"]["name"]) is None
-    }
-    known = _current_stack_objects(kube, prepared, stack, new_namespaces, options.parallel)
+    """What applying ``objects`` would do, from the server's own dry run of every object.
 
-    def plan_one(obj: dict[str, Any]) -> Change:
+    A server-side apply with ``dryRun=All`` answers for new and existing objects alike, with
+    the server's validation, defaulting and admission; a new object comes back without a
+    resourceVersion (kubernetes/apiserver pkg/registry/generic/registry/dryrun.go: a dry-run
+    create copies the object and never reaches storage). So no GET precedes a create: the
+    only reads are one labelled list per kind of the stack, and a GET for an object that
+    exists outside the stack (to show its diff).
+    """
+    prepared = _namespaced(kube, objects)
+    namespaces = [o for o in prepared if o["kind"] == "Namespace" and o["apiVersion"] == "v1"]
+    others = [o for o in prepared if not (o["kind"] == "Namespace" and o["apiVersion"] == "v1")]
+    known = _current_stack_objects(kube, prepared, stack, options.parallel)
+    planned: dict[int, Change] = {}
+
+    def plan_one(obj: dict[str, Any], new_namespaces: set[str]) -> Change:
         meta = obj["metadata"]
-        key = (obj["apiVersion"], obj["kind"], meta.get("namespace"), meta["name"])
-        current = known.get(key)
-        if current is None and meta.get("namespace") not in new_namespaces:
-            current = kube.get(obj["apiVersion"], obj["kind"], meta["name"], meta.get("namespace"))
-        if current is None:
+        try:
+            if meta.get("namespace") in new_namespaces:
+                return _plan_in_new_namespace(kube, obj, new_namespaces)
+            dry = kube.apply(obj, force=options.force_conflicts, dry_run=True)
+        except errors.AkscliError as exc:
+            exc.message = f"{object_ref(obj)}: {exc.message}"
+            raise
+        if not (dry.get("metadata") or {}).get("resourceVersion"):
             return Change(obj, "create", diff_objects({}, obj))
-        dry = kube.apply(obj, force=options.force_conflicts, dry_run=True)
-        lines = diff_objects(current, dry)
+        key = (obj["apiVersion"], obj["kind"], meta.get("namespace"), meta["name"])
+        current = known.get(key) or kube.get(obj["apiVersion"], obj["kind"], meta["name"], meta.get("namespace"))
+        lines = diff_objects(current or {}, dry)
         return Change(obj, "configure" if lines else "unchanged", lines, current=current)
 
-    with ThreadPoolExecutor(max_workers=max(1, options.parallel)) as pool:
-        changes = list(pool.map(plan_one, prepared))
+    for obj, change in zip(
+        namespaces, parallel_map(lambda o: plan_one(o, set()), namespaces, options.parallel), strict=True
+    ):
+        planned[id(obj)] = change
+    fresh = {c.obj["metadata"]["name"] for c in planned.values() if c.action == "create"}
+    for obj, change in zip(others, parallel_map(lambda o: plan_one(o, fresh), others, options.parallel), strict=True):
+        planned[id(obj)] = change
+    changes = [planned[id(o)] for o in prepared]
     if options.prune and stack:
         changes += _prune_candidates(kube, prepared, stack, options.parallel)
     return Plan(changes)
 
 
+def _plan_in_new_namespace(kube: Kube, obj: dict[str, Any], new_namespaces: set[str]) -> Change:
+    """An object whose namespace the same apply creates: dry-run its create elsewhere.
+
+    The server cannot dry-run into a namespace that does not exist yet (the NamespaceLifecycle
+    admission plugin answers 404), so the object is dry-run created under a generated name in
+    an existing namespace: validation, defaulting and admission still see it whole.
+    """
+    stand_in = kube.namespace if kube.namespace not in new_namespaces else "default"
+    probe = copy.deepcopy(obj)
+    meta = probe["metadata"]
+    meta["generateName"] = f"{meta.pop('name')[:50]}-"
+    meta["namespace"] = stand_in
+    kube.create(probe, dry_run=True)
+    return Change(obj, "create", diff_objects({}, obj))
+
+
 def _current_stack_objects(
-    kube: Kube, objects: Sequence[dict[str, Any]], stack: str | None, skip_namespaces: set[str], parallel: int
+    kube: Kube, objects: Sequence[dict[str, Any]], stack: str | None, parallel: int
 ) -> dict[tuple[str, str, str | None, str], dict[str, Any]]:
     """The stack's objects already on the server, one labelled list per kind and namespace.
 
@@ -220,24 +266,17 @@ def _current_stack_objects(
     """
     if not stack:
         return {}
-    groups = list(
-        dict.fromkeys(
-            (o["apiVersion"], o["kind"], o["metadata"].get("namespace"))
-            for o in objects
-            if o["metadata"].get("namespace") not in skip_namespaces
-        )
-    )
+    groups = list(dict.fromkeys((o["apiVersion"], o["kind"], o["metadata"].get("namespace")) for o in objects))
 
     def fetch(group: tuple[str, str, str | None]) -> list[dict[str, Any]]:
         api_version, kind, namespace = group
         return list(kube.list(api_version, kind, namespace=namespace, label_selector=f"{STACK_LABEL}={stack}"))
 
     found: dict[tuple[str, str, str | None, str], dict[str, Any]] = {}
-    with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
-        for group, items in zip(groups, pool.map(fetch, groups), strict=True):
-            for item in items:
-                meta = item.get("metadata") or {}
-                found[(group[0], group[1], meta.get("namespace"), str(meta.get("name")))] = item
+    for group, items in zip(groups, parallel_map(fetch, groups, parallel), strict=True):
+        for item in items:
+            meta = item.get("metadata") or {}
+            found[(group[0], group[1], meta.get("namespace"), str(meta.get("name")))] = item
     return found
 
 
@@ -259,8 +298,7 @@ def _prune_candidates(kube: Kube, rendered: Sequence[dict[str, Any]], stack: str
         return found
 
     # One small labelled list per kind; done side by side since each is one round trip.
-    with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
-        return [change for changes in pool.map(stale_of, kinds) for change in changes]
+    return [change for changes in parallel_map(stale_of, kinds, parallel) for change in changes]
 
 
 def execute(kube: Kube, the_plan: Plan, *, options: ApplyOptions, progress: Progress | None = None) -> list[Change]:
@@ -300,10 +338,10 @@ def _apply_batch(
             change.result = kube.apply(change.obj, force=options.force_conflicts)
             report(f"{change.ref} {_past(change.action)}")
         except errors.AkscliError as exc:
+            change.error = exc.message
             failures.append((change, exc))
 
-    with ThreadPoolExecutor(max_workers=max(1, options.parallel)) as pool:
-        list(pool.map(apply_one, batch))
+    parallel_map(apply_one, batch, options.parallel)
     return failures
 
 
@@ -315,12 +353,12 @@ def _partial_failure(
     done: list[Change], wanted: list[Change], failures: list[tuple[Change, errors.AkscliError]]
 ) -> errors.AkscliError:
     first_change, first_error = failures[0]
-    applied = ", ".join(c.ref for c in done) or "nothing"
     failed = {c.ref for c, _ in failures}
-    not_applied = ", ".join(c.ref for c in wanted if c.result is None and c.ref not in failed) or "nothing else"
+    not_applied = [c.ref for c in wanted if c.result is None and c.ref not in failed]
+    others = f" ({len(failures) - 1} more failed)" if len(failures) > 1 else ""
     message = (
-        f"{first_change.ref}: {first_error.message}. Applied: {applied}. "
-        f"Not applied: {', '.join(sorted(failed))}; {not_applied}"
+        f"{first_change.ref}: {first_error.message}{others}. Applied {len(done)}: {_some([c.ref for c in done])}. "
+        f"Not applied {len(failed) + len(not_applied)}: {_some(sorted(failed) + not_applied)}"
     )
     if len(failures) == 1 and not done:
         # Nothing changed: keep the specific error class (conflict, not installed ...).
@@ -331,6 +369,14 @@ def _partial_failure(
     )
     error.exit_code = first_error.exit_code
     return error
+
+
+def _some(refs: Sequence[str], shown: int = 3) -> str:
+    """A few object names and how many more: one readable line however many objects failed."""
+    if not refs:
+        return "none"
+    more = f" and {len(refs) - shown} more" if len(refs) > shown else ""
+    return ", ".join(refs[:shown]) + more
 
 
 def past_tense(action: str) -> str:
@@ -376,15 +422,28 @@ def diff_objects(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[st
     new: dict[str, Any] = {}
     _flatten(_comparable(before), "", old)
     _flatten(_comparable(after), "", new)
+    secret = _is_secret(after) or _is_secret(before)
     lines = []
     for path in sorted(set(old) | set(new)):
+        hidden = secret and path.startswith(SECRET_FIELDS)
         if path not in old:
-            lines.append(f"+ {path}: {_short(new[path])}")
+            lines.append(f"+ {path}: {MASK if hidden else _short(new[path])}")
         elif path not in new:
             lines.append(f"- {path}")
         elif old[path] != new[path]:
-            lines.append(f"~ {path}: {_short(old[path])} -> {_short(new[path])}")
+            was, now = (f"{MASK} (before)", f"{MASK} (after)") if hidden else (_short(old[path]), _short(new[path]))
+            lines.append(f"~ {path}: {was} -> {now}")
     return lines if before else [f"+ {object_ref(after)}"]
+
+
+# A Secret's values never reach a plan, diff, audit line or error: kubectl diff masks them the
+# same way (kubernetes/kubectl pkg/cmd/diff/diff.go, Masker: "***", "*** (before)", "*** (after)").
+SECRET_FIELDS = ("data.", "stringData.")
+MASK = "***"
+
+
+def _is_secret(obj: Mapping[str, Any]) -> bool:
+    return obj.get("kind") == "Secret" and obj.get("apiVersion") == "v1"
 
 
 def _short(value: Any) -> str:

@@ -1,9 +1,11 @@
 """Kube: the one wrapper around the official ``kubernetes`` client.
 
 Every request goes through ``Kube.request``, which retries 429, 5xx and dropped connections with
-exponential backoff and full jitter, honours ``Retry-After``, and is bounded in attempts and
-time. Every list is paginated (``limit``/``continue``); watches stream. API errors become
-``akscli.errors`` exceptions with the server's message.
+exponential backoff and full jitter, honours the server's ``Retry-After`` within the overall
+budget, and is bounded in attempts and time. No other 4xx is retried, nor a 500 whose Status
+says the request itself is wrong (an apply with a field the schema does not declare). Every
+list is paginated (``limit``/``continue``); watches stream. API errors become ``akscli.errors``
+exceptions with the server's message (``akscli.kube.status``).
 
 ``kubernetes`` is imported inside ``connect`` only, so modules that merely mention ``Kube``
 stay cheap to import.
@@ -15,7 +17,6 @@ import base64
 import json
 import logging
 import os
-import random
 import threading
 import time
 from collections.abc import Iterator, Mapping
@@ -24,10 +25,13 @@ from typing import Any
 from urllib.parse import quote
 
 from akscli import errors
-from akscli.kube import operators
+from akscli.kube import operators, retry
+from akscli.kube.retry import FIELD_MANAGER as FIELD_MANAGER
+from akscli.kube.retry import RetryPolicy as RetryPolicy
+from akscli.kube.retry import is_ours, parse_retry_after
+from akscli.kube.status import api_error, request_is_wrong
 
 LOG = logging.getLogger("akscli.kube")
-FIELD_MANAGER = "akscli"
 DEFAULT_PAGE_SIZE = 500
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -38,20 +42,6 @@ class KubeTarget:
     context: str | None = None
     namespace: str | None = None
     request_timeout: float | None = None
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    attempts: int = 6
-    base_delay: float = 0.2
-    max_delay: float = 10.0
-    deadline: float = 60.0
-
-    def delay(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return min(retry_after, self.max_delay)
-        # Full jitter: spreads the retries of many clients hitting one overloaded server.
-        return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
 
 
 @dataclass(frozen=True)
@@ -83,59 +73,6 @@ DEFAULT_RETRY = RetryPolicy()
 
 class WatchExpired(Exception):
     """The resourceVersion a watch resumed from is too old (410 Gone): re-list."""
-
-
-def _parse_retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        return None
-
-
-def api_error(status: int, body: bytes | str | None, what: str = "request") -> errors.AkscliError:
-    """Turn a Kubernetes Status body into the matching akscli error with a readable message."""
-    message, reason = f"{what} failed with HTTP {status}", ""
-    details: dict[str, Any] = {}
-    try:
-        parsed = json.loads(body or b"{}")
-        if isinstance(parsed, dict):
-            message = parsed.get("message") or message
-            reason = parsed.get("reason", "")
-            details = parsed.get("details") or {}
-    except (ValueError, TypeError):
-        text = (body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body or "")).strip()
-        if text:
-            message = f"{message}: {text[:300]}"
-    causes = details.get("causes") or []
-    if causes and status == 422:
-        fields = "; ".join(f"{c.get('field', '?')}: {c.get('message', '')}" for c in causes[:5])
-        message = f"{message} ({fields})" if fields not in message else message
-    if status == 404:
-        return errors.NotFoundError(message)
-    if status == 409:
-        lowered = message.lower()
-        hint = (
-            "re-run with --force-conflicts to take ownership"
-            if "apply failed" in lowered or "conflict with" in lowered
-            else "the object changed meanwhile; run the command again"
-        )
-        return errors.ConflictError(message, hint)
-    if status in (401, 403):
-        hint = (
-            "sign in again (akscli cluster credentials) or check your RBAC role bindings"
-            if status == 403
-            else "your credentials were rejected: refresh them with akscli cluster credentials"
-        )
-        return errors.AuthError(message, hint)
-    if status in (400, 422):
-        return errors.UsageError(message, "fix the value the server names and run again")
-    if status == 410:
-        return errors.ConflictError(message, "the list or watch expired; run the command again")
-    if status == 504 or reason == "Timeout":
-        return errors.WaitTimeoutError(message, "raise --request-timeout or try again")
-    return errors.AkscliError(message, "the API server failed; try again, or run with --debug")
 
 
 class Kube:
@@ -196,6 +133,11 @@ class Kube:
                 data = response.read()
                 return json.loads(data) if data else {}
             retryable = status is None or status in RETRY_STATUSES
+            if status == 500 and retryable:
+                body_bytes = response.read() if hasattr(response, "read") else response
+                if request_is_wrong(status, body_bytes):
+                    raise self._failed(status, body_bytes, what or f"{method} {path}", attempt)
+                response = body_bytes
             elapsed = time.monotonic() - started
             delay = self.retry.delay(attempt, retry_after)
             if not retryable or attempt + 1 >= self.retry.attempts or elapsed + delay > self.retry.deadline:
@@ -205,9 +147,15 @@ class Kube:
                         "check the network and the cluster's address, or run with --debug",
                     )
                 body_bytes = response.read() if hasattr(response, "read") else response
-                raise api_error(status, body_bytes, what or f"{method} {path}")
-            time.sleep(delay)
+                raise self._failed(status, body_bytes, what or f"{method} {path}", attempt)
+            retry.sleep(delay)
             attempt += 1
+
+    @staticmethod
+    def _failed(status: int, body: Any, what: str, attempt: int) -> errors.AkscliError:
+        error = api_error(status, body, what)
+        error.attempts = attempt + 1
+        return error
 
     def _send(
         self,
@@ -229,11 +177,11 @@ class Kube:
         except ApiException as exc:
             if not exc.status:  # the client's wrapper for connection and TLS failures
                 return None, str(exc.reason or exc), None
-            return exc.status, (exc.body or b""), _parse_retry_after((exc.headers or {}).get("Retry-After"))
+            return exc.status, (exc.body or b""), parse_retry_after((exc.headers or {}).get("Retry-After"))
         except (HTTPError, OSError) as exc:
             return None, f"{type(exc).__name__}: {exc}", None
         if response.status >= 400:
-            return response.status, response, _parse_retry_after(response.getheader("Retry-After"))
+            return response.status, response, parse_retry_after(response.getheader("Retry-After"))
         return response.status, response, None
 
     # ---- discovery -----------------------------------------------------------------------------
@@ -355,14 +303,28 @@ class Kube:
     # ---- writes ------------------------------------------------------------------------------
 
     def create(self, obj: Mapping[str, Any], *, dry_run: bool = False) -> dict[str, Any]:
+        """POST ``obj``. A retried create that meets AlreadyExists succeeded earlier when the
+        object on the server is the one we sent (its response was lost): that is success."""
         res = self.resource(obj["apiVersion"], obj["kind"])
         ns = self._ns(res, obj.get("metadata", {}).get("namespace"))
-        result: dict[str, Any] = self.request(
-            "POST",
-            res.path(ns),
-            body=dict(obj),
-            query={"dryRun": "All" if dry_run else None, "fieldManager": FIELD_MANAGER},
-        )
+        try:
+            result: dict[str, Any] = self.request(
+                "POST",
+                res.path(ns),
+                body=dict(obj),
+                query={
+                    "dryRun": "All" if dry_run else None,
+                    "fieldManager": FIELD_MANAGER,
+                    "fieldValidation": "Strict",
+                },
+            )
+        except errors.ConflictError as exc:
+            name = (obj.get("metadata") or {}).get("name")
+            retried = exc.attempts > 1 and exc.reason == "AlreadyExists"
+            live = self.get(obj["apiVersion"], obj["kind"], name, ns) if retried and name and not dry_run else None
+            if live is None or not is_ours(obj, live):
+                raise
+            return live
         return result
 
     def apply(
@@ -383,6 +345,7 @@ class Kube:
                 "fieldManager": field_manager,
                 "force": "true" if force else None,
                 "dryRun": "All" if dry_run else None,
+                "fieldValidation": "Strict",
             },
             what=f"apply of {obj['kind']}/{obj['metadata']['name']}",
         )

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from akscli.errors import NotFoundError, UsageError, WaitTimeoutError
-from akscli.kube.client import Kube
+from akscli.kube.client import Kube, WatchExpired
 from akscli.model.kinds import (
     IMMUTABLE_FIELDS,
     MAX_REVISIONS,
@@ -169,16 +169,29 @@ def recreate(kube: Kube, changes: Iterable[ImmutableChange]) -> None:
 def wait_deleted(kube: Kube, obj: Mapping[str, Any], timeout: float = 300.0) -> None:
     api_version, kind, namespace, name = _identity(obj)
     deadline = time.monotonic() + timeout
-    while kube.get(api_version, kind, name, namespace=namespace) is not None:
+    while (current := kube.get(api_version, kind, name, namespace=namespace)) is not None:
         left = deadline - time.monotonic()
         if left <= 0:
             raise WaitTimeoutError(
                 f"{kind}/{name} was not deleted within {timeout:g}s",
                 hint="check its finalizers with kubectl get -o yaml",
             )
-        events = kube.watch(api_version, kind, namespace=namespace, name=name, timeout_seconds=max(1, int(left)))
-        if any(event == "DELETED" for event, _ in events):
-            return
+        # Watch from the version just read: a deletion between the get and the watch is
+        # still delivered (client-go's ListWatch contract: watch from the list's resourceVersion).
+        version = (current.get("metadata") or {}).get("resourceVersion")
+        events = kube.watch(
+            api_version,
+            kind,
+            namespace=namespace,
+            name=name,
+            resource_version=version,
+            timeout_seconds=max(1, int(left)),
+        )
+        try:
+            if any(event == "DELETED" for event, _ in events):
+                return
+        except WatchExpired:
+            continue  # the version is too old to watch from: read again
 
 
 def revisions(kube: Kube, name: str, namespace: str) -> list[Revision]:

@@ -128,6 +128,8 @@ class Fault:
     delay: float
     message: str
     hits: int = 0
+    lose_response: bool = False
+    dry_run: bool | None = None
 
 
 class Faults:
@@ -145,12 +147,22 @@ class Faults:
         drop_connection: bool = False,
         delay: float = 0.0,
         message: str | None = None,
+        lose_response: bool = False,
+        dry_run: bool | None = None,
     ) -> Fault:
         """verb: HTTP method (GET, PATCH ...) or Kubernetes verb (list, watch, apply ...);
         path: a regex searched in the request path; count: how many requests it hits
-        (None = all)."""
-        if status is None and not drop_connection and delay <= 0:
-            raise ValueError("a fault needs status, drop_connection or delay")
+        (None = all).
+
+        lose_response: the request is served and committed, then the connection drops before
+        the response is written. Real clients meet this when a load balancer, proxy or the
+        apiserver's own timeout filter cuts a request whose write etcd already committed
+        (kubernetes/apiserver pkg/server/filters/timeout.go answers 504 while the handler
+        goes on; client-go rest/request.go then sees a connection error or a timeout, never
+        the object); a retried create then meets 409 AlreadyExists.
+        dry_run: True or False hits only requests with or without ``dryRun`` (None: both)."""
+        if status is None and not drop_connection and delay <= 0 and not lose_response:
+            raise ValueError("a fault needs status, drop_connection, lose_response or delay")
         f = Fault(
             verb.lower() if verb else None,
             re.compile(path) if path else None,
@@ -160,6 +172,8 @@ class Faults:
             drop_connection,
             delay,
             message or f"injected fault: HTTP {status}",
+            lose_response=lose_response,
+            dry_run=dry_run,
         )
         with self._lock:
             self.rules.append(f)
@@ -169,10 +183,12 @@ class Faults:
         with self._lock:
             self.rules.clear()
 
-    def match(self, method: str, verb: str, path: str) -> Fault | None:
+    def match(self, method: str, verb: str, path: str, dry_run: bool = False) -> Fault | None:
         with self._lock:
             for f in self.rules:
                 if f.count is not None and f.count <= 0:
+                    continue
+                if f.dry_run is not None and f.dry_run != dry_run:
                     continue
                 if f.verb and f.verb not in (method.lower(), verb):
                     continue

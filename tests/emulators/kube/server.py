@@ -100,6 +100,10 @@ class Handler(BaseHTTPRequestHandler):
     def _send(
         self, code: int, body: bytes, content_type: str = "application/json", headers: dict[str, str] | None = None
     ) -> None:
+        if self._lose_response and code < 400:
+            # the write is committed; the client never hears of it (Faults.add lose_response)
+            self._lose_response = False
+            raise _Dropped()
         self._status = code
         # Log before answering, so a test that counts requests right after a command sees them all.
         self._log_request()
@@ -173,6 +177,7 @@ class Handler(BaseHTTPRequestHandler):
         self._warnings: list[str] = []
         self._verb = ""
         self._user = ""
+        self._lose_response = False
         url = urllib.parse.urlsplit(self.path)
         path = urllib.parse.unquote(url.path)
         query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
@@ -273,11 +278,14 @@ class Handler(BaseHTTPRequestHandler):
         self._resource(group, version, rest, query, body, user, path)
 
     def _fault(self, path: str) -> None:
-        f = self.server.emulator.faults.match(self.command, self._verb, path)
+        f = self.server.emulator.faults.match(self.command, self._verb, path, "dryRun" in self._query)
         if f is None:
             return
         if f.delay > 0:
             time.sleep(f.delay)
+        if f.lose_response:
+            self._lose_response = True
+            return
         if f.drop_connection:
             raise _Dropped()
         if f.status is not None:

@@ -1,0 +1,54 @@
+"""How Kube.request retries, and how a retried write is judged once the server answers."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+FIELD_MANAGER = "akscli"
+sleep = time.sleep  # the one place retries wait (tests record the delays here)
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 6
+    base_delay: float = 0.2
+    max_delay: float = 10.0
+    deadline: float = 60.0
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            # The server knows when it can take the request again: wait exactly that long (the
+            # caller gives up instead when it would overrun the overall deadline).
+            return retry_after
+        # Full jitter: spreads the retries of many clients hitting one overloaded server.
+        return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+def is_ours(sent: Mapping[str, Any], live: Mapping[str, Any]) -> bool:
+    """Whether ``live`` is the object akscli sent: written by our field manager, and every
+    field we sent has the value we sent (the server may add defaults, never change ours)."""
+    managers = (live.get("metadata") or {}).get("managedFields") or []
+    if not any(m.get("manager") == FIELD_MANAGER for m in managers):
+        return False
+    return _contains(live, sent)
+
+
+def _contains(live: Any, sent: Any) -> bool:
+    if isinstance(sent, Mapping):
+        return isinstance(live, Mapping) and all(k in live and _contains(live[k], v) for k, v in sent.items())
+    if isinstance(sent, list):
+        return isinstance(live, list) and len(live) == len(sent) and all(map(_contains, live, sent))
+    return bool(live == sent)

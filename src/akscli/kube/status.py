@@ -1,0 +1,95 @@
+"""Kubernetes Status bodies (``kind: Status``) turned into akscli errors with readable messages."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from akscli import errors
+
+# A 500 with one of these is about the request, not the server: retrying cannot help.
+# kubernetes/apimachinery pkg/util/managedfields/internal/structuredmerge.go ("failed to create
+# typed patch object"), sigs.k8s.io/structured-merge-diff typed/validation.go ("field not
+# declared in schema"), k8s.io/apiserver pkg/endpoints/handlers ("strict decoding error").
+REQUEST_IS_WRONG = ("failed to create typed patch object", "field not declared in schema", "strict decoding error")
+
+
+def _status_of(status: int, body: bytes | str | None, what: str) -> tuple[str, str, dict[str, Any]]:
+    """(message, reason, details) of a Kubernetes Status body."""
+    message, reason = f"{what} failed with HTTP {status}", ""
+    details: dict[str, Any] = {}
+    try:
+        parsed = json.loads(body or b"{}")
+        if isinstance(parsed, dict):
+            message = str(parsed.get("message") or message)
+            reason = str(parsed.get("reason") or "")
+            details = parsed.get("details") or {}
+    except (ValueError, TypeError):
+        text = (body.decode("utf-8", "replace") if isinstance(body, bytes) else str(body or "")).strip()
+        if text:
+            message = f"{message}: {text[:300]}"
+    return message, reason, details
+
+
+def request_is_wrong(status: int, body: bytes | str | None) -> bool:
+    """A 500 whose Status says the request itself is wrong (retrying cannot help)."""
+    if status != 500:
+        return False
+    message = _status_of(status, body, "request")[0]
+    return any(marker in message for marker in REQUEST_IS_WRONG)
+
+
+def api_error(status: int, body: bytes | str | None, what: str = "request") -> errors.AkscliError:
+    """Turn a Kubernetes Status body into the matching akscli error with a readable message."""
+    error = _api_error(status, body, what)
+    error.reason = _status_of(status, body, what)[1]
+    return error
+
+
+def _api_error(status: int, body: bytes | str | None, what: str) -> errors.AkscliError:
+    message, reason, details = _status_of(status, body, what)
+    if request_is_wrong(status, body):
+        # "... Kind=RayCluster): .spec.foo: field not declared in schema": one line naming the field
+        return errors.UsageError(
+            " ".join(message.split()),
+            "remove or fix the field the server names: the object's schema does not declare it",
+        )
+    causes = details.get("causes") or []
+    if causes and status == 422:
+        fields = "; ".join(f"{c.get('field', '?')}: {c.get('message', '')}" for c in causes[:5])
+        message = f"{message} ({fields})" if fields not in message else message
+    if status == 404:
+        return errors.NotFoundError(message)
+    if status == 409:
+        lowered = message.lower()
+        if reason == "AlreadyExists":
+            return errors.ConflictError(message, "the object exists already; apply it instead of creating it")
+        hint = (
+            "re-run with --force-conflicts to take ownership"
+            if "apply failed" in lowered or "conflict with" in lowered
+            else "the object changed meanwhile; run the command again"
+        )
+        return errors.ConflictError(message, hint)
+    causes_reasons = {str(c.get("reason")) for c in causes if isinstance(c, dict)}
+    if status == 403 and "NamespaceTerminating" in causes_reasons:
+        # k8s.io/apiserver pkg/admission/plugin/namespace/lifecycle/admission.go: Forbidden with
+        # the cause NamespaceTerminating; not a matter of signing in.
+        namespace = next((str(c.get("message", "")) for c in causes if c.get("reason") == "NamespaceTerminating"), "")
+        return errors.ConflictError(
+            f"{namespace or 'the namespace is being deleted'}: nothing new can be created in it",
+            "wait until the namespace is gone (kubectl get namespace), then run again, or use another namespace",
+        )
+    if status in (401, 403):
+        hint = (
+            "sign in again (akscli cluster credentials) or check your RBAC role bindings"
+            if status == 403
+            else "your credentials were rejected: refresh them with akscli cluster credentials"
+        )
+        return errors.AuthError(message, hint)
+    if status in (400, 422):
+        return errors.UsageError(message, "fix the value the server names and run again")
+    if status == 410:
+        return errors.ConflictError(message, "the list or watch expired; run the command again")
+    if status == 504 or reason == "Timeout":
+        return errors.WaitTimeoutError(message, "raise --request-timeout or try again")
+    return errors.AkscliError(message, "the API server failed; try again, or run with --debug")
