@@ -47,6 +47,8 @@ def load(paths: Sequence[str]) -> tuple[list[dict[str, Any]], list[str]]:
             text, source = _read(file)
             for doc in yamlio.load_all(text, source=source):
                 is_list = isinstance(doc, dict) and str(doc.get("kind", "")).endswith("List")
+                if is_list and not isinstance(doc.get("items") or [], list):
+                    raise UsageError(f"{source}: the items of a {doc['kind']} must be a list", "check the manifest")
                 for item in (doc.get("items") if is_list else [doc]) or []:
                     if not isinstance(item, dict):
                         raise UsageError(f"{source}: a document is not a mapping", "check the manifest")
@@ -57,7 +59,18 @@ def load(paths: Sequence[str]) -> tuple[list[dict[str, Any]], list[str]]:
 
 def require_names(objects: Sequence[dict[str, Any]], sources: Sequence[str]) -> None:
     """Objects that are to be applied need apiVersion, kind and metadata.name."""
+    from akscli import validate
+
     for obj, source in zip(objects, sources, strict=True):
         meta = obj.get("metadata")
         if not obj.get("apiVersion") or not obj.get("kind") or not isinstance(meta, dict) or not meta.get("name"):
             raise UsageError(f"{source}: every document needs apiVersion, kind and metadata.name", "check the manifest")
+        for field, value in (("apiVersion", obj["apiVersion"]), ("kind", obj["kind"]), ("metadata.name", meta["name"])):
+            if not isinstance(value, str):
+                raise UsageError(f"{source}: {field} must be a string, not {value!r}"[:300], "quote it in the manifest")
+        # Checked here, before anything is sent: the server would refuse them one by one.
+        validate.subdomain(meta["name"], f"{source}: metadata.name")
+        if meta.get("namespace") is not None:
+            if not isinstance(meta["namespace"], str):
+                raise UsageError(f"{source}: metadata.namespace must be a string", "quote it in the manifest")
+            validate.name(meta["namespace"], f"{source}: metadata.namespace")

@@ -537,7 +537,17 @@ def evaluate(
             continue
         source = sources[index] if sources else None
         for check in CHECKS:
-            for rule, message in check(obj, objects, config):
+            try:
+                found = list(check(obj, objects, config))
+            except (AttributeError, TypeError, KeyError) as exc:
+                # A field of the wrong type (headGroupSpec: "x"): the manifest's fault, named here
+                # before anything reaches the server.
+                where = f"{source}: " if source else ""
+                raise UsageError(
+                    f"{where}{object_ref(obj)} has a field of the wrong type ({exc})",
+                    hint=f"check the manifest against the schema: kubectl explain {obj.get('kind', 'KIND')}.spec",
+                ) from exc
+            for rule, message in found:
                 severity = config.severity(rule)
                 if severity is not None:
                     findings.append(Finding(rule, severity, object_ref(obj), message, source))

@@ -206,7 +206,7 @@ def duration(value: str, what: str = "duration") -> float:
     """A Go-style duration (90s, 10m, 1h30m, 500ms) or plain seconds; returns seconds."""
     text = str(value).strip()
     if re.fullmatch(r"\d+(\.\d+)?", text):
-        return float(text)
+        return _bounded_duration(float(text), what, value)
     pos, total = 0, 0.0
     for match in _DURATION_PART.finditer(text):
         if match.start() != pos:
@@ -216,7 +216,16 @@ def duration(value: str, what: str = "duration") -> float:
         pos = match.end()
     if pos != len(text) or not text:
         raise _fail(what, value, "it is not a duration", "use for example 90s, 10m or 1h30m")
-    return total
+    return _bounded_duration(total, what, value)
+
+
+MAX_DURATION = 366 * 24 * 3600.0  # a year: longer is a typo (1e26h), and overflows the fields it fills
+
+
+def _bounded_duration(seconds: float, what: str, value: str) -> float:
+    if not seconds < MAX_DURATION:  # also refuses inf and nan
+        raise _fail(what, value, "it is longer than a year", "use for example 90s, 10m or 24h")
+    return seconds
 
 
 def taint(value: str) -> dict[str, str]:
@@ -285,3 +294,50 @@ def merge_values(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[s
         else:
             merged[key] = val
     return merged
+
+
+# ---- the whole command line ------------------------------------------------------------------
+
+MAX_ARGUMENT = 16 * 1024
+# Options whose value may hold a newline or a tab (a multi-line prompt).
+MULTILINE_OPTIONS = frozenset({"--prompt"})
+
+
+def command_line(args: Sequence[str]) -> None:
+    """Checks every value on the command line must pass, whatever the command: none is empty
+    or blank, over ``MAX_ARGUMENT`` characters, or holds a control character or a lone
+    surrogate (a terminal escape, NUL, a newline where one line is meant)."""
+    previous = ""
+    for raw in args:
+        if raw == "--":
+            return
+        flag, eq, value = raw.partition("=") if raw.startswith("--") else ("", "", raw)
+        if flag and not eq:
+            previous = raw
+            continue
+        is_value = bool(eq) or not raw.startswith("-") or raw.strip("-").strip() == ""
+        owner = flag or (previous if previous.startswith("-") else "")
+        previous = raw
+        if not is_value:
+            continue
+        what = f"the value of {owner}" if owner else "an argument"
+        if not value.strip():
+            raise UsageError(
+                f"{what} is {'empty' if not value else 'blank'}",
+                hint=f"give {owner + ' a value' if owner else 'a value'}, or leave the option out for its default",
+            )
+        if len(value) > MAX_ARGUMENT:
+            raise UsageError(
+                f"{what} is {len(value)} characters long (at most {MAX_ARGUMENT})",
+                hint="pass long content in a file (-f/--values) instead",
+            )
+        multiline = owner in MULTILINE_OPTIONS
+        for ch in value:
+            code = ord(ch)
+            if 0xD800 <= code <= 0xDFFF:
+                raise UsageError(f"{what} is not valid Unicode text (a lone surrogate)", hint="remove it")
+            if (code < 0x20 and not (multiline and ch in "\n\t")) or code == 0x7F:
+                raise UsageError(
+                    f"{what} holds the control character U+{code:04X}",
+                    hint="remove it: values never contain control characters",
+                )

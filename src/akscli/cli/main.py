@@ -134,6 +134,9 @@ def _run(argv: Sequence[str]) -> int:
     try:
         args = global_flags.extract(list(argv))
         _configure_logging()
+        from akscli.validate import command_line
+
+        command_line(args)
         if any(k.endswith("AKSCLI_COMPLETE") for k in os.environ):
             from typer._completion_classes import completion_init
 
@@ -210,11 +213,22 @@ def _report(exc: AkscliError, code: int) -> int:
         traceback.print_exception(exc)
     color = "NO_COLOR" not in os.environ and sys.stderr.isatty()
     label = "\x1b[31merror:\x1b[0m" if color else "error:"
-    sys.stderr.write(f"{label} {exc.message}\n")
+    sys.stderr.write(f"{label} {_one_line(exc.message)}\n")
     if exc.hint:
-        sys.stderr.write(f"hint: {exc.hint}\n")
+        sys.stderr.write(f"hint: {_one_line(exc.hint)}\n")
     sys.stderr.flush()
     return code
+
+
+def _one_line(text: str, longest: int = 200) -> str:
+    """A message as one readable line: whitespace runs folded, any word over ``longest``
+    characters (a value echoed back, a certificate) cut, control characters shown escaped."""
+    words = []
+    for word in text.split():
+        if len(word) > longest:
+            word = f"{word[:40]}...({len(word)} characters)"
+        words.append("".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in word))
+    return " ".join(words)
 
 
 def main() -> None:

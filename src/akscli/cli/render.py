@@ -48,6 +48,8 @@ def render(
     if help_values and template is not None:
         _emit_values(template, output_format or "table")
         return
+    if template is None and (set_values or values_files or stack or output_dir or output_format):
+        raise UsageError("give the TEMPLATE to render", hint="akscli render --list shows them, e.g. render model/vllm")
     if list_all or template is None:
         for name in list_templates():
             output.write(name.removesuffix(TEMPLATE_SUFFIX))
@@ -55,17 +57,33 @@ def render(
     values: dict[str, object] = {}
     for file in values_files or []:
         path = validate.existing_file(file, "values file")
-        loaded = yamlio.load(path.read_text(encoding="utf-8"), str(path)) or {}
+        loaded = yamlio.load(yamlio.read_text(path, f"values file {file}"), f"values file {file}") or {}
         if not isinstance(loaded, dict):
             raise UsageError(f"values file {file} is not a mapping", "write key: value lines")
         values = validate.merge_values(values, loaded)
     values = validate.merge_values(values, validate.set_values(set_values or []))
+    _check_declared(template, values)
     objects = render_objects(template, values, stack=stack)
     fmt = output_format or "yaml"
     if output_dir:
         _write_files(objects, Path(output_dir), fmt)
     else:
         output.emit_documents(objects, output.check_format(fmt, ("yaml", "json", "name")))
+
+
+def _check_declared(template: str, values: dict[str, object]) -> None:
+    """A value the template does not declare is a typo, not something to drop in silence."""
+    from akscli.render import values_spec
+
+    name = resolve_template(template)
+    declared = values_spec(name)
+    unknown = sorted(set(values) - set(declared))
+    if declared and unknown:
+        short = name.removesuffix(TEMPLATE_SUFFIX)
+        raise UsageError(
+            f"template {short} has no value {', '.join(unknown)}",
+            hint=f"its values are: {', '.join(declared)} (akscli render {short} --help-values)",
+        )
 
 
 def _default_text(row: dict[str, Any], limit: int | None) -> str:

@@ -88,10 +88,19 @@ def read_price_file(path: str) -> dict[str, dict[str, float]]:
             f"price file {path!r} does not exist",
             hint="give a CSV with columns vm_size,region,price_usd_per_hour or a YAML file",
         )
-    text = p.read_text(encoding="utf-8")
+    from akscli import yamlio
+
+    text = yamlio.read_text(p, f"price file {path}")
     out: dict[str, dict[str, float]] = {}
     if p.suffix.lower() == ".csv":
-        for n, row in enumerate(csv.DictReader(text.splitlines()), start=2):
+        reader = csv.DictReader(text.splitlines())
+        columns = set(reader.fieldnames or [])
+        if not (columns & {"vm_size", "sku"} and "region" in columns and columns & {"price_usd_per_hour", "price"}):
+            raise UsageError(
+                f"price file {path!r} has the columns {', '.join(sorted(columns)) or 'none'}",
+                hint="it needs the columns vm_size (or sku), region and price_usd_per_hour (or price)",
+            )
+        for n, row in enumerate(reader, start=2):
             size = (row.get("vm_size") or row.get("sku") or "").strip()
             region = (row.get("region") or "").strip().lower()
             raw = (row.get("price_usd_per_hour") or row.get("price") or "").strip()
@@ -104,9 +113,9 @@ def read_price_file(path: str) -> dict[str, dict[str, float]]:
                     f"price file {path!r} line {n}: price {raw!r} is not a number",
                     hint="prices are USD per hour, for example 3.673",
                 ) from exc
+        if not out:
+            raise UsageError(f"price file {path!r} has no prices", hint="add rows: vm_size,region,price_usd_per_hour")
         return out
-    from akscli import yamlio
-
     doc = yamlio.load(text, path)
     rows: list[Mapping[str, Any]]
     if isinstance(doc, Mapping) and isinstance(doc.get("skus"), list):

@@ -1,0 +1,164 @@
+"""Hostile values into every argument and option of every command, generated from the command tree.
+
+For each command and each of its parameters, values that no command should take (control
+characters and NUL, 100 KB strings, empty names, numbers that are not numbers or are out of any
+range, directories and missing files where a file is read) are fed one at a time, the other
+required parameters filled with ordinary values, against the Kubernetes and ARM emulators. The
+error contract must hold: a documented non-zero exit code, ``error:`` and ``hint:`` lines on
+stderr, nothing on stdout, no traceback, and nothing written to the working folder or the home.
+Values are sampled per parameter (two each, picked by a stable hash) rather than crossed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from akscli.cli.main import COMMANDS, _load, _to_click
+from akscli.errors import EXIT_CODES
+from tests.cli import invoke
+
+DOCUMENTED = {code for code, _ in EXIT_CODES} - {0}
+STRINGS = ["", "   ", "a\x00b", "bad\x1b[31mred", "line\nbreak", "x" * 100_000]
+NUMBERS = ["abc", "1e999", "-99999999999999999999999", "nan", ""]
+FILE_WORDS = ("file", "path", "values", "manifest", "kubeconfig", "replay", "prices", "policy")
+# Parameters whose value is free text by design, checked by validate.text (control characters
+# and length), where an empty or plain-unicode value is legitimately accepted.
+FREE_TEXT = {"reason", "description", "message", "jsonpath", "custom_columns", "output", "query"}
+
+
+def leaves() -> Iterator[tuple[list[str], Any]]:
+    def walk(path: list[str], command: Any) -> Iterator[tuple[list[str], Any]]:
+        children = getattr(command, "commands", None)
+        if children:
+            for name, child in children.items():
+                yield from walk([*path, name], child)
+        else:
+            yield path, command
+
+    for name, (entry, _) in COMMANDS.items():
+        yield from walk([name], _to_click(name, _load(entry)))
+
+
+def _kind(param: Any) -> str:
+    type_name = type(param.type).__name__
+    if getattr(param, "is_flag", False) or getattr(param, "count", False) or type_name == "BoolParamType":
+        return "flag"
+    if type_name in ("IntParamType", "FloatParamType", "IntRange", "FloatRange"):
+        return "number"
+    if hasattr(param.type, "choices"):
+        return "choice"
+    return "string"
+
+
+def _benign(param: Any) -> str:
+    kind = _kind(param)
+    if kind == "number":
+        return "1"
+    if kind == "choice":
+        return str(next(iter(param.type.choices)))
+    return "demo"
+
+
+def _pick(values: list[str], key: str, count: int = 2) -> list[str]:
+    start = int(hashlib.sha256(key.encode()).hexdigest(), 16) % len(values)
+    return [values[(start + i) % len(values)] for i in range(count)]
+
+
+def hostile_values(path: list[str], param: Any, tmp: Path) -> list[str]:
+    kind = _kind(param)
+    key = " ".join(path) + ":" + str(param.name)
+    if kind == "number":
+        return _pick(NUMBERS, key)
+    if kind == "choice":
+        return ["not-a-choice"]
+    values = [v for v in STRINGS if not (param.name in FREE_TEXT and v.strip() == v and "\x00" not in v)]
+    if any(word in str(param.name) for word in FILE_WORDS):
+        # a folder, a missing file, a file of the wrong shape, a file that is not text
+        values = [str(tmp), str(tmp / "missing.yaml"), str(tmp / "list.yaml"), str(tmp / "binary.json")]
+        return values + _pick(STRINGS, key, 1)
+    return _pick(values, key)
+
+
+def argv_for(path: list[str], command: Any, target: Any, value: str) -> list[str]:
+    argv = list(path)
+    for param in command.params:
+        if param.name == "help" or (_kind(param) == "flag" and param is not target):
+            continue
+        if param is target:
+            chosen = value
+        elif param.required:
+            chosen = _benign(param)
+        else:
+            continue
+        if param.param_type_name == "argument":
+            argv.append(chosen)
+        else:
+            argv += [max(param.opts, key=len), chosen]
+    return argv
+
+
+def snapshot(*folders: Path) -> set[str]:
+    return {str(p) for folder in folders for p in folder.rglob("*")}
+
+
+def contract_broken(result: Any) -> str | None:
+    lines = result.stderr.splitlines()
+    if result.exit_code not in DOCUMENTED:
+        return f"exit {result.exit_code}"
+    if "Traceback" in result.stderr:
+        return "traceback"
+    if result.stdout:
+        return f"stdout: {result.stdout[:80]!r}"
+    errors = [line for line in lines if line.startswith("error: ")]
+    if len(errors) != 1 or not any(line.startswith("hint: ") for line in lines):
+        return f"stderr: {result.stderr[:160]!r}"
+    if len(errors[0]) > 2000:
+        return f"error line of {len(errors[0])} characters"
+    return None
+
+
+GROUPS = list(COMMANDS)
+
+
+@pytest.mark.parametrize("group", GROUPS)
+def test_every_parameter_refuses_hostile_values_with_one_line(
+    group: str,
+    azure_env: Any,
+    kube_emulator: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    kubeconfig = kube_emulator.write_kubeconfig(tmp_path / "kubeconfig", context="emulator", namespace="default")
+    monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    home = Path(os.environ["HOME"])
+    folder = tmp_path / "a-folder"
+    folder.mkdir()
+    (folder / "list.yaml").write_text("- just\n- a: list\n- [of, things]\n")
+    (folder / "binary.json").write_bytes(b"\xff\xfe\x00\x01 not text")
+    broken: list[str] = []
+    for path, command in leaves():
+        if path[0] != group:
+            continue
+        for param in command.params:
+            if param.name == "help" or _kind(param) == "flag":
+                continue
+            for value in hostile_values(path, param, folder):
+                before = snapshot(work, home)
+                argv = argv_for(path, command, param, value)
+                result = invoke(*argv)
+                problem = contract_broken(result)
+                if problem is None and snapshot(work, home) - before:
+                    problem = f"wrote {sorted(snapshot(work, home) - before)[:2]}"
+                if problem:
+                    shown = [a if len(a) < 40 else a[:20] + "..." for a in argv]
+                    broken.append(f"{' '.join(map(repr, shown))}: {problem}")
+    assert not broken, f"{len(broken)} broken:\n" + "\n".join(broken)

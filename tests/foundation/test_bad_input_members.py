@@ -1,0 +1,72 @@
+"""The known members of the bad-input class, each one line and a usage error, nothing sent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from akscli import errors, validate
+from tests.cli import invoke
+
+RAY_WRONG_TYPE = "apiVersion: ray.io/v1\nkind: RayCluster\nmetadata:\n  name: demo\nspec:\n  headGroupSpec: x\n"
+
+
+def one_usage_error(result: Any) -> None:
+    assert result.exit_code == 2, result
+    assert result.stdout == "" and "Traceback" not in result.stderr and "unexpected error" not in result.stderr
+    assert result.stderr.count("error: ") == 1 and "hint: " in result.stderr
+
+
+def test_an_empty_model_name_is_refused() -> None:
+    one_usage_error(invoke("model", "plan", ""))
+
+
+def test_a_price_file_with_the_wrong_columns_is_refused(tmp_path: Path) -> None:
+    prices = tmp_path / "prices.csv"
+    prices.write_text("name,cost\nStandard_NC24ads_A100_v4,1.0\n")
+    result = invoke("model", "plan", "phi-4", "--price-file", str(prices))
+    one_usage_error(result)
+    assert "columns" in result.stderr
+
+
+def test_render_refuses_a_value_the_template_does_not_declare() -> None:
+    result = invoke("render", "ray/raycluster", "--set", "name=x", "--set", "namespace=y", "--set", "bogus=1")
+    one_usage_error(result)
+    assert "bogus" in result.stderr
+
+
+def test_render_without_a_template_refuses_values_instead_of_listing() -> None:
+    one_usage_error(invoke("render", "--set", "name=x"))
+
+
+def test_a_duration_beyond_a_year_is_refused() -> None:
+    with pytest.raises(errors.UsageError):
+        validate.duration("99999999999h", "--ttl")
+    with pytest.raises(errors.UsageError):
+        validate.duration("1" + "0" * 400, "--ttl")
+
+
+@pytest.mark.parametrize(
+    ("manifest", "expected"),
+    [
+        ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: 123\n", "metadata.name must be a string"),
+        ("apiVersion: v1\nkind: [ConfigMap]\nmetadata:\n  name: a\n", "kind must be a string"),
+        ("apiVersion: 1\nkind: ConfigMap\nmetadata:\n  name: a\n", "apiVersion must be a string"),
+        ("apiVersion: v1\nkind: List\nitems: nope\n", "must be a list"),
+        (RAY_WRONG_TYPE, "wrong type"),
+        ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n", "metadata.name"),
+        ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: Bad_NS\n", "metadata.namespace"),
+    ],
+    ids=["name-int", "kind-list", "apiversion-int", "list-items", "nested-wrong-type", "bad-name", "bad-namespace"],
+)
+def test_a_malformed_manifest_is_one_line_and_nothing_is_sent(
+    kubeconfig: Path, kube_emulator: Any, tmp_path: Path, manifest: str, expected: str
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(manifest)
+    result = invoke("apply", "-f", str(path))
+    one_usage_error(result)
+    assert expected in result.stderr
+    assert not [e for e in kube_emulator.request_log if e.method in ("POST", "PATCH", "PUT", "DELETE")]
