@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import subprocess
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
@@ -66,3 +67,32 @@ def invoke(
     finally:
         sys.stdin = old_stdin
     return Result(code, stdout.getvalue(), stderr.getvalue())
+
+
+# Ctrl-C is how a user stops a command. A pytest started without job control (a background
+# shell, some CI runners) hands its children SIGINT ignored, and Python then never raises
+# KeyboardInterrupt: the child restores the default handler before akscli starts.
+_WITH_CTRL_C = (
+    "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
+    "runpy.run_module('akscli', run_name='__main__')"
+)
+
+
+def start(*args: str) -> subprocess.Popen[str]:
+    """``akscli ARGS...`` in a child process (stdout and stderr piped) that Ctrl-C can stop."""
+    import sys
+
+    return subprocess.Popen(
+        [sys.executable, "-c", _WITH_CTRL_C, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ),
+    )
+
+
+def stop(process: subprocess.Popen[str]) -> None:
+    """Never leave a child behind, whatever a test did with it."""
+    if process.poll() is None:
+        process.kill()
+        process.communicate(timeout=10)

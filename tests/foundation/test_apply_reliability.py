@@ -12,7 +12,7 @@ from akscli import errors
 from akscli.kube import client as kube_client
 from akscli.kube import retry
 from akscli.kube.client import KubeTarget, RetryPolicy, connect
-from tests.cli import invoke
+from tests.cli import invoke, start, stop
 
 CONFIG_MAP = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "settings"}, "data": {"mode": "fast"}}
 RAY_WITH_AN_UNDECLARED_FIELD = {
@@ -250,25 +250,11 @@ def test_applying_into_a_terminating_namespace_says_so(kubeconfig: Path, kube_em
 def test_an_apply_stopped_by_a_signal_writes_an_audit_line(
     kubeconfig: Path, kube_emulator: Any, tmp_path: Path, signal_name: str
 ) -> None:
-    import os
     import signal
-    import subprocess
-    import sys
 
     log = tmp_path / "audit.jsonl"
     kube_emulator.faults.add(verb="PATCH", path=r"/configmaps/settings$", delay=20, count=1, dry_run=False)
-    # SIGINT as a terminal sends it, even when this pytest inherited it ignored (no job control)
-    start = (
-        "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
-        "runpy.run_module('akscli', run_name='__main__')"
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-c", start, "apply", "-f", manifest(tmp_path, CONFIG_MAP), "--audit-log", str(log)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=dict(os.environ),
-    )
+    process = start("apply", "-f", manifest(tmp_path, CONFIG_MAP), "--audit-log", str(log))
     try:
         assert process.stderr is not None
         for line in process.stderr:
@@ -277,9 +263,7 @@ def test_an_apply_stopped_by_a_signal_writes_an_audit_line(
         process.send_signal(getattr(signal, signal_name))
         process.communicate(timeout=15)
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate(timeout=10)
+        stop(process)
     assert process.returncode == 130
     entry = json.loads(log.read_text().splitlines()[-1])
     assert entry["result"] == "interrupted"

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from akscli import ray
-from tests.cli import invoke
+from tests.cli import invoke, start, stop
 from tests.ray.conftest import akscli
 from tests.ray.test_cli_cluster import wait_until
 
@@ -143,10 +143,7 @@ def test_port_forward_relays_and_survives_a_head_pod_restart(ray_emulator: Calla
 
 
 def test_port_forward_command_serves_the_dashboard_locally(ray_emulator: Callable[..., Any]) -> None:
-    import os
     import signal
-    import subprocess
-    import sys
 
     emu = ray_emulator()
     assert (
@@ -156,20 +153,7 @@ def test_port_forward_command_serves_the_dashboard_locally(ray_emulator: Callabl
     emu.register_service_proxy(
         "default", "demo-head-svc", 8265, lambda m, p, b: (200, {"Content-Type": "text/plain"}, b"ray ok")
     )
-    # Ctrl-C is what a user stops the forward with. A pytest started without job control (a
-    # background shell, CI runners) hands its children SIGINT ignored, and Python then never
-    # raises KeyboardInterrupt: the child restores the default before akscli starts.
-    start = (
-        "import runpy, signal; signal.signal(signal.SIGINT, signal.default_int_handler); "
-        "runpy.run_module('akscli', run_name='__main__')"
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-c", start, "ray", "dashboard", "demo", "--port-forward", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=dict(os.environ),
-    )
+    process = start("ray", "dashboard", "demo", "--port-forward", "--port", "0")
     try:
         assert process.stdout is not None
         url = process.stdout.readline().strip()
@@ -180,9 +164,7 @@ def test_port_forward_command_serves_the_dashboard_locally(ray_emulator: Callabl
         process.communicate(timeout=10)
         assert process.returncode == 130
     finally:
-        if process.poll() is None:  # never leave the forward running, whatever failed above
-            process.kill()
-            process.communicate(timeout=10)
+        stop(process)
 
 
 def test_port_forward_on_a_busy_port_is_one_clear_line(ray_emulator: Callable[..., Any]) -> None:
