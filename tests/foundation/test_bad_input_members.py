@@ -23,6 +23,12 @@ def test_an_empty_model_name_is_refused() -> None:
     one_usage_error(invoke("model", "plan", ""))
 
 
+def test_a_max_model_len_out_of_range_names_the_flag_typed() -> None:
+    result = invoke("model", "deploy", "phi-4", "--max-model-len", "0", "--dry-run=client")
+    one_usage_error(result)
+    assert "--max-model-len" in result.stderr
+
+
 def test_a_price_file_with_the_wrong_columns_is_refused(tmp_path: Path) -> None:
     prices = tmp_path / "prices.csv"
     prices.write_text("name,cost\nStandard_NC24ads_A100_v4,1.0\n")

@@ -371,7 +371,13 @@ def deploy_cmd(
     model = catalog.resolve(model_name, described)
     deploy.check_fleet_flags(fleet, member or [], clusters, staged_strategy)
     the_plan = planning.plan_from_flags(
-        model, context=context, concurrency=concurrency, region=region, budget=budget, price_file=price_file
+        model,
+        context=context,
+        concurrency=concurrency,
+        region=region,
+        budget=budget,
+        price_file=price_file,
+        context_flag="--max-model-len",
     )
     fit = planning.fit_to_deploy(the_plan, vm_size)
     # On a fleet hub the model gets a namespace of its own: the placement takes the whole namespace.

@@ -445,13 +445,15 @@ def plan_from_flags(
     region: str,
     budget: float | None,
     price_file: str | None,
+    context_flag: str = "--context",
 ) -> Plan:
-    """The plan for the values a user typed, each checked first."""
+    """The plan for the values a user typed, each checked first; errors name the flag typed
+    (``context_flag``: ``model deploy`` calls it --max-model-len)."""
     if price_file:
         skus.load(price_file)
     return plan(
         model,
-        context=validate.integer(context, "--context", 128, 100_000_000) if context is not None else None,
+        context=validate.integer(context, context_flag, 128, 100_000_000) if context is not None else None,
         concurrency=validate.integer(concurrency, "--concurrency", 1, 100_000),
         region=check_region(region),
         budget=validate.number(budget, "--budget", 1, 100_000_000) if budget is not None else None,
