@@ -32,10 +32,7 @@ def _read(file: Path | None) -> tuple[str, str]:
     """(text, source name) of a manifest file, or of stdin for ``-f -``."""
     if file is None:
         return sys.stdin.read(), "<stdin>"
-    try:
-        return file.read_text(encoding="utf-8"), str(file)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {str(file)!r}: {exc}", hint="check the file") from exc
+    return yamlio.read_text(file), str(file)
 
 
 def load(paths: Sequence[str]) -> tuple[list[dict[str, Any]], list[str]]:
