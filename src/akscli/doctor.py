@@ -4,8 +4,14 @@ For each component a group relies on (KAITO, KubeRay, the NVIDIA GPU Operator, K
 API and its inference extension, the Fleet member agent, a metrics source, GPU nodes) the doctor
 checks that its CRDs exist and serve the version akscli speaks, that its operator has a ready
 pod, and that the admission webhooks it registers have a ready backend (a webhook with no ready
-pod fails every create of its kinds). Each gap carries the fix. A gap in a component that a
-chosen group requires is blocking; the others are reported as warnings.
+pod fails every create of its kinds). Each gap carries the fix.
+
+What blocks: with ``--for``, a gap in a component the named groups require. Without ``--for``,
+a required component blocks only where it is present (its CRDs or its operator's pods exist:
+someone installed it) and not working; a component nobody installed is reported, not blocking.
+The GPU driver stack (GPU Operator or AKS's own driver) is judged by ``akscli.gpu_stack``, the
+same rules ``baremetal doctor`` applies. Operator pods are found by the labels of every documented
+install method (Helm chart, kustomize manifests, AKS add-on), each cited where it is listed.
 
 Every read is a get by name or a label-selected, paginated list that stops at the first hit, so
 the cost does not grow with the size of the cluster.
@@ -17,6 +23,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from akscli import gpu_stack
 from akscli.errors import CheckFailedError, NotInstalledError, UsageError
 from akscli.kube.client import Kube
 
@@ -37,6 +44,7 @@ class Component:
     webhooks: tuple[str, ...] = ()  # substrings of its webhook configurations' names
     apiservices: tuple[str, ...] = ()  # aggregated APIs that must be Available
     gpu_nodes: bool = False  # at least one node advertises GPUs
+    gpu_stack: bool = False  # the GPU driver stack rules (akscli.gpu_stack)
     fix: str = ""
     note: str = ""  # what is lost without it, for optional components
 
@@ -55,10 +63,25 @@ def components() -> list[Component]:
             "KAITO",
             ("model",),
             True,
-            crds=(("workspaces.kaito.sh", "v1beta1"), ("inferencesets.kaito.sh", "v1beta1")),
+            crds=(("workspaces.kaito.sh", "v1beta1"),),
+            # Helm chart (kaito-project/kaito charts/kaito/workspace: app.kubernetes.io/name=workspace);
+            # the AKS add-on's controller (app=ai-toolchain-operator).
             pods=("app.kubernetes.io/name=workspace", "app=ai-toolchain-operator"),
             webhooks=("kaito",),
             fix=_operator_fix("kaito.sh", "az aks update --enable-ai-toolchain-operator"),
+        ),
+        Component(
+            "kaito-inferenceset",
+            "KAITO InferenceSet",
+            ("model",),
+            False,
+            # Served as v1beta1 from KAITO v0.11 (kaito-project/kaito config/crd/bases); the AKS
+            # add-on ships an older KAITO (azure-aks-docs articles/aks/ai-toolchain-operator.md:
+            # "currently supports KAITO version 0.6.0"), which has no InferenceSet.
+            crds=(("inferencesets.kaito.sh", "v1beta1"),),
+            fix="install KAITO v0.11 or later with Helm (kaito-project/kaito charts/kaito/workspace) in place of "
+            "the add-on",
+            note="model deploy --replicas/--autoscale is unavailable; single-replica deploys still work",
         ),
         Component(
             "kuberay",
@@ -70,18 +93,20 @@ def components() -> list[Component]:
                 ("rayjobs.ray.io", "v1"),
                 ("rayservices.ray.io", "v1"),
             ),
-            pods=("app.kubernetes.io/name=kuberay-operator",),
+            # Both install methods label the operator's pod app.kubernetes.io/component=kuberay-operator:
+            # kustomize (ray-project/kuberay ray-operator/config/manager/manager.yaml, with
+            # app.kubernetes.io/name=kuberay) and Helm (helm-chart/kuberay-operator/templates/_helpers.tpl:
+            # component defaults to the chart name, as does app.kubernetes.io/name=kuberay-operator).
+            pods=("app.kubernetes.io/component=kuberay-operator", "app.kubernetes.io/name=kuberay-operator"),
             webhooks=("kuberay", "ray.io"),
             fix=_operator_fix("ray.io", "helm install kuberay-operator kuberay/kuberay-operator"),
         ),
         Component(
-            "gpu-operator",
-            "NVIDIA GPU Operator",
+            "gpu-driver",
+            "GPU driver and device plugin",
             ("baremetal",),
             True,
-            crds=(("clusterpolicies.nvidia.com", "v1"),),
-            pods=("app=gpu-operator", "app.kubernetes.io/component=gpu-operator"),
-            webhooks=("gpu-operator",),
+            gpu_stack=True,
             fix=_operator_fix("nvidia.com", "helm install gpu-operator nvidia/gpu-operator"),
         ),
         Component(
@@ -142,15 +167,24 @@ def components() -> list[Component]:
             "metrics source",
             ("gpu", "model"),
             False,
-            pods=(
-                "app=nvidia-dcgm-exporter",
-                "app.kubernetes.io/name=dcgm-exporter",
-                "rsName=ama-metrics",
-            ),
+            pods=("rsName=ama-metrics",),
             apiservices=("v1beta1.metrics.k8s.io",),
-            fix="enable Azure Managed Prometheus: az aks update --enable-azure-monitor-metrics "
-            "(GPU metrics come from the DCGM exporter the GPU Operator installs)",
-            note="no GPU utilisation metrics for autoscaling or right-sizing",
+            fix="enable Azure Managed Prometheus: az aks update --enable-azure-monitor-metrics",
+            note="no metrics for autoscaling or right-sizing",
+        ),
+        Component(
+            "gpu-metrics",
+            "GPU metrics (DCGM exporter)",
+            ("gpu", "model"),
+            False,
+            # The GPU Operator's exporter (NVIDIA/gpu-operator assets/state-dcgm-exporter:
+            # app=nvidia-dcgm-exporter), the standalone chart (NVIDIA/dcgm-exporter:
+            # app.kubernetes.io/name=dcgm-exporter). AKS-managed GPU pools run it on the node and
+            # label it kubernetes.azure.com/dcgm-exporter=enabled (azure-aks-docs aks-managed-gpu-nodes.md).
+            pods=("app=nvidia-dcgm-exporter", "app.kubernetes.io/name=dcgm-exporter"),
+            fix="enable the GPU Operator's DCGM exporter (ClusterPolicy spec.dcgmExporter.enabled), or use "
+            "AKS-managed GPU node pools, which run it",
+            note="no GPU utilisation metrics: a Prometheus scrape alone has no GPU series",
         ),
     ]
 
@@ -164,6 +198,7 @@ class Result:
     groups: tuple[str, ...]
     required: bool
     fix: str = ""
+    present: bool = True  # the component is installed (its CRDs or operator pods exist)
 
     @property
     def ok(self) -> bool:
@@ -177,6 +212,7 @@ class Result:
             "detail": self.detail,
             "neededBy": list(self.groups),
             "severity": "required" if self.required else "optional",
+            "installed": self.present,
             "fix": self.fix if not self.ok else "",
         }
 
@@ -200,16 +236,28 @@ def parse_groups(values: Sequence[str]) -> tuple[str, ...]:
 
 
 def run(kube: Kube, groups: Sequence[str] = ()) -> list[Result]:
-    """Every check of every component a chosen group uses (all when none is chosen)."""
+    """Every check of every component a chosen group uses (all when none is chosen).
+
+    Without ``groups`` a component blocks only where it is installed: a cluster that never had
+    KubeRay is not "broken for ray", it simply does not offer it."""
     results: list[Result] = []
     for comp in components():
         if groups and not set(groups) & set(comp.groups):
             continue
         needed_by = tuple(g for g in comp.groups if not groups or g in groups)
-        for check, status, detail in _check(kube, comp):
-            fix = "" if status == OK else comp.fix + (f" ({comp.note})" if comp.note else "")
-            results.append(Result(comp.id, check, status, detail, needed_by, comp.required, fix))
+        checks = list(_check(kube, comp))
+        present = any(c.present for c in checks)
+        for c in checks:
+            fix = "" if c.status == OK else (c.fix or comp.fix) + (f" ({comp.note})" if comp.note else "")
+            required = comp.required and c.blocking and (bool(groups) or present)
+            results.append(Result(comp.id, c.name, c.status, c.detail, needed_by, required, fix, present))
     return results
+
+
+def found_and_absent(results: Sequence[Result]) -> tuple[list[str], list[str]]:
+    """Component ids that are installed, and those that are not (in the order checked)."""
+    present = {r.component: r.present for r in results}
+    return [c for c, p in present.items() if p], [c for c, p in present.items() if not p]
 
 
 def blocking(results: Sequence[Result]) -> list[Result]:
@@ -223,10 +271,13 @@ def optional_gaps(results: Sequence[Result]) -> list[Result]:
 
 def report(context: str, groups: Sequence[str], results: Sequence[Result]) -> dict[str, Any]:
     """The whole verdict as one document (``doctor -o json|yaml``)."""
+    found, absent = found_and_absent(results)
     return {
         "context": context,
         "groups": list(groups or GROUPS),
         "ready": not blocking(results),
+        "found": found,
+        "absent": absent,
         "checks": [r.to_dict() for r in results],
     }
 
@@ -249,24 +300,55 @@ def raise_if_blocked(results: Sequence[Result]) -> None:
 # ---- the checks ----------------------------------------------------------------------------
 
 
-def _check(kube: Kube, comp: Component) -> Iterator[tuple[str, str, str]]:
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: str
+    detail: str
+    fix: str = ""  # a fix of its own, else the component's
+    present: bool = False  # this check found the component installed
+    blocking: bool = True  # a gap here can block (warnings of the GPU stack rules cannot)
+
+
+def _check(kube: Kube, comp: Component) -> Iterator[Check]:
     crds_ok = True
     for name, version in comp.crds:
         status, detail = _crd(kube, name, version)
         crds_ok = crds_ok and status == OK
-        yield f"crd {name}", status, detail
-    if comp.id == "gpu-operator" and crds_ok:
-        yield "clusterpolicy", *_cluster_policy(kube)
+        yield Check(f"crd {name}", status, detail, present=status != MISSING)
     if comp.id == "gateway-api" and crds_ok:
-        yield "gatewayclass", *_gateway_class(kube)
+        status, detail = _gateway_class(kube)
+        # The CRDs are there: what is missing is a controller that accepts a GatewayClass.
+        yield Check(
+            "gatewayclass",
+            status,
+            detail,
+            fix="install a Gateway API implementation, which creates and accepts a GatewayClass (for example "
+            "the AKS Istio add-on: az aks mesh enable, then its Gateway API support)",
+        )
     for name in comp.apiservices:
-        yield f"apiservice {name}", *_apiservice(kube, name)
+        yield Check(f"apiservice {name}", *_apiservice(kube, name))
     if comp.pods:
-        yield "pods", *_pods(kube, comp.pods)
+        status, detail = _pods(kube, comp.pods)
+        yield Check("pods", status, detail, present=status != MISSING)
     if comp.webhooks:
-        yield from _webhooks(kube, comp.webhooks)
+        for name, status, detail in _webhooks(kube, comp.webhooks):
+            yield Check(name, status, detail)
     if comp.gpu_nodes:
-        yield "nodes", *_gpu_nodes(kube)
+        yield Check("nodes", *_gpu_nodes(kube))
+    if comp.gpu_stack:
+        yield from _gpu_stack(kube)
+
+
+def _gpu_stack(kube: Kube) -> Iterator[Check]:
+    """The verdicts of akscli.gpu_stack (shared with baremetal doctor) as doctor checks."""
+    nodes = gpu_stack.sample_gpu_nodes(kube)
+    found, verdicts = gpu_stack.rules(kube, nodes)
+    present = found.operator or nodes.nodes > 0
+    for rule in verdicts:
+        status = OK if rule.severity == "info" else (MISSING if not found.operator else NOT_READY)
+        name = f"{rule.check} {rule.node}" if rule.node else rule.check
+        yield Check(name, status, rule.message, rule.fix, present, blocking=rule.severity == "error")
 
 
 def _get(kube: Kube, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
@@ -385,16 +467,6 @@ def _apiservice(kube: Kube, name: str) -> tuple[str, str]:
     return OK, f"APIService {name} is Available"
 
 
-def _cluster_policy(kube: Kube) -> tuple[str, str]:
-    policies = list(_list(kube, "nvidia.com/v1", "ClusterPolicy", page_size=10))
-    if not policies:
-        return MISSING, "no ClusterPolicy: the operator installs nothing on the nodes"
-    states = {str((p.get("status") or {}).get("state", "unknown")) for p in policies}
-    if "ready" in states:
-        return OK, "ClusterPolicy is ready"
-    return NOT_READY, f"ClusterPolicy state is {', '.join(sorted(states))}"
-
-
 def _gateway_class(kube: Kube) -> tuple[str, str]:
     names = []
     for gc in _list(kube, "gateway.networking.k8s.io/v1", "GatewayClass", page_size=50):
@@ -407,14 +479,11 @@ def _gateway_class(kube: Kube) -> tuple[str, str]:
         names.append(str(name))
     if names:
         return NOT_READY, f"no controller accepted GatewayClass {', '.join(names)}"
-    return (
-        MISSING,
-        "no GatewayClass: install a Gateway controller (e.g. the AKS app routing add-on)",
-    )
+    return MISSING, "the Gateway API CRDs are installed but no GatewayClass exists (no Gateway controller)"
 
 
 def _gpu_nodes(kube: Kube) -> tuple[str, str]:
-    from akscli.gpu_usage import node_gpus
+    from akscli import gpus
 
     # The GPU device plugin and AKS both label GPU nodes; the label keeps this list short.
     for selector in (
@@ -424,8 +493,9 @@ def _gpu_nodes(kube: Kube) -> tuple[str, str]:
         "accelerator=nvidia",
     ):
         for node in _list(kube, "v1", "Node", label_selector=selector, page_size=50):
-            gpus = node_gpus(node)
-            if gpus:
+            facts = gpus.read(node)
+            if facts.allocatable:
                 name = (node.get("metadata") or {}).get("name")
-                return OK, f"node {name} advertises {gpus} GPU(s)"
-    return MISSING, "no node advertises nvidia.com/gpu (no GPU pool, or no device plugin)"
+                what = "GPU(s)" if facts.sharing == gpus.WHOLE else f"GPU slice(s) ({facts.sharing})"
+                return OK, f"node {name} advertises {facts.allocatable} {what}"
+    return MISSING, "no node advertises GPUs (no GPU pool, or no device plugin)"

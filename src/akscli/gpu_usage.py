@@ -8,6 +8,14 @@ each) and the number of pools and namespaces, never by the number of pods.
 (``spec.nodeName``) until it finishes, and its effective request is the larger of the sum over
 its containers and the largest init container. Extended resources have requests equal to limits,
 so a container that sets only the limit requests that many.
+
+What a node offers is read by ``akscli.gpus`` (whole GPUs, MIG devices of either strategy,
+time-sliced replicas), so physical GPUs and slices are counted apart and never added together.
+A GPU node whose device plugin advertises nothing is billed and unusable: it gets a row of its
+own (state ``unusable``) whose whole VM price is waste. Spot nodes
+(``kubernetes.azure.com/scalesetpriority=spot``, learn.microsoft.com/azure/aks/spot-node-pool)
+are not priced at the pay-as-you-go rate: akscli has no spot prices, so their cost is unknown
+unless ``--price-file`` gives one for the region ``<region>-spot``.
 """
 
 from __future__ import annotations
@@ -16,16 +24,20 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from akscli import gpus as gpu_facts
 from akscli.kube.client import Kube
 
-GPU_RESOURCES = ("nvidia.com/gpu", "amd.com/gpu")
 HOURS_PER_MONTH = 730.0  # the 365 * 24 / 12 Azure's price pages use
 POOL_LABELS = ("kubernetes.azure.com/agentpool", "agentpool", "karpenter.sh/nodepool")
-VM_SIZE_LABELS = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type")
 REGION_LABELS = ("topology.kubernetes.io/region", "failure-domain.beta.kubernetes.io/region")
+# AKS labels spot nodes (learn.microsoft.com/azure/aks/spot-node-pool); Karpenter/NAP writes
+# karpenter.sh/capacity-type=spot (kubernetes-sigs/karpenter pkg/apis/v1/labels.go).
+SPOT_LABELS = (("kubernetes.azure.com/scalesetpriority", "spot"), ("karpenter.sh/capacity-type", "spot"))
 # Pods that finished hold nothing; the server filters them out, and the loop checks again in
 # case a server ignores the field selector.
 ACTIVE_PODS = "status.phase!=Succeeded,status.phase!=Failed"
+REGULAR, SPOT = "regular", "spot"
+OK_STATE, UNUSABLE = "ok", "unusable"
 
 
 PriceOf = Callable[[str, str], "float | None"]
@@ -36,37 +48,56 @@ class PoolUsage:
     pool: str
     vm_size: str
     region: str
+    priority: str = REGULAR  # regular | spot
+    state: str = OK_STATE  # ok | unusable (GPU nodes whose device plugin advertises nothing)
+    sharing: str = gpu_facts.WHOLE  # none | mig-single | mig-mixed | time-slicing | mps | shared
     nodes: int = 0
     gpu_nodes: int = 0
-    allocatable: int = 0
+    gpus: int = 0  # physical GPUs (what Azure bills)
+    allocatable: int = 0  # schedulable units: whole GPUs, or slices when sharing is not none
     requested: int = 0
     idle: int = 0
     idle_nodes: int = 0  # GPU nodes with no GPU requested at all: candidates to scale in
     usd_per_vm_hour: float | None = None
     idle_usd_per_hour: float | None = None
     idle_usd_per_month: float | None = None
+    price_note: str = ""
+
+    @property
+    def unit(self) -> str:
+        return "gpu" if self.sharing == gpu_facts.WHOLE else "slice"
 
     @property
     def utilisation(self) -> float | None:
         return self.requested / self.allocatable if self.allocatable else None
 
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "utilisation": self.utilisation}
+        return {**asdict(self), "unit": self.unit, "utilisation": self.utilisation}
 
 
 @dataclass
 class NamespaceUsage:
     namespace: str
     pods: int = 0  # pods that request GPUs and are bound to a GPU node
-    requested: int = 0
-    pending: int = 0  # GPUs requested by pods not (yet) bound to a GPU node
+    requested: int = 0  # whole GPUs
+    slices: int = 0  # MIG devices and time-sliced replicas
+    pending: int = 0  # GPU units requested by pods not (yet) bound to a GPU node
     usd_per_hour: float | None = None  # what its priced requested GPUs cost (showback)
     usd_per_month: float | None = None
-    unpriced: int = 0  # requested GPUs on VM sizes without a price (not in usd_per_hour)
+    unpriced: int = 0  # requested units on VM sizes without a price (not in usd_per_hour)
     _cost: float = field(default=0.0, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if not k.startswith("_")}
+
+
+def _sum(pools: Iterable[PoolUsage], attr: str, unit: str | None = None, state: str = OK_STATE) -> int:
+    return sum(getattr(p, attr) for p in pools if p.state == state and (unit is None or p.unit == unit))
+
+
+def _money_sum(values: Iterable[float | None]) -> float | None:
+    priced = [v for v in values if v is not None]
+    return round(sum(priced), 4) if priced else None
 
 
 @dataclass
@@ -79,13 +110,23 @@ class Usage:
 
     @property
     def totals(self) -> dict[str, Any]:
-        priced = [p.idle_usd_per_hour for p in self.pools if p.idle_usd_per_hour is not None]
-        hourly = round(sum(priced), 4) if priced else None
+        ok = [p for p in self.pools if p.state == OK_STATE]
+        unusable = [p for p in self.pools if p.state == UNUSABLE]
+        hourly = _money_sum(p.idle_usd_per_hour for p in ok)
+        waste = _money_sum(p.idle_usd_per_hour for p in unusable)
         return {
-            "allocatable": sum(p.allocatable for p in self.pools),
-            "requested": sum(p.requested for p in self.pools),
-            "idle": sum(p.idle for p in self.pools),
-            "idleNodes": sum(p.idle_nodes for p in self.pools),
+            "gpus": sum(p.gpus for p in self.pools),
+            "allocatable": _sum(ok, "allocatable", "gpu"),
+            "requested": _sum(ok, "requested", "gpu"),
+            "idle": _sum(ok, "idle", "gpu"),
+            "slicedGpus": _sum(ok, "gpus", "slice"),
+            "slices": _sum(ok, "allocatable", "slice"),
+            "slicesRequested": _sum(ok, "requested", "slice"),
+            "slicesIdle": _sum(ok, "idle", "slice"),
+            "idleNodes": sum(p.idle_nodes for p in ok),
+            "unusableGpus": sum(p.gpus for p in unusable),
+            "unusableNodes": sum(p.gpu_nodes for p in unusable),
+            "unusableUsdPerHour": waste,
             "pending": sum(n.pending for n in self.namespaces),
             "idleUsdPerHour": hourly,
             "idleUsdPerMonth": round(hourly * HOURS_PER_MONTH, 2) if hourly is not None else None,
@@ -120,15 +161,23 @@ def csv_rows(data: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def summary(totals: Mapping[str, Any], prices_as_of: str) -> str:
-    """One line: how many GPUs are idle, what they cost, and how much was read."""
-    cost = (
-        f", ${totals['idleUsdPerHour']:,.2f}/hour, ${totals['idleUsdPerMonth']:,.2f}/month"
-        if totals["idleUsdPerHour"] is not None
-        else ""
-    )
-    return (
-        f"{totals['idle']} of {totals['allocatable']} GPUs idle{cost} "
-        f"({totals['nodesSeen']:,} nodes, {totals['podsSeen']:,} pods read; prices as of {prices_as_of})"
+    """One line: idle GPUs and slices, billed-but-unusable GPUs, what they cost, how much was read."""
+    parts = [f"{totals['idle']} of {totals['allocatable']} GPUs idle"]
+    if totals["slices"]:
+        parts.append(
+            f"{totals['slicesIdle']} of {totals['slices']} GPU slices idle (MIG or shared, on "
+            f"{totals['slicedGpus']} GPUs)"
+        )
+    if totals["idleUsdPerHour"] is not None:
+        parts.append(f"${totals['idleUsdPerHour']:,.2f}/hour, ${totals['idleUsdPerMonth']:,.2f}/month idle")
+    if totals["unusableGpus"]:
+        waste = totals["unusableUsdPerHour"]
+        parts.append(
+            f"{totals['unusableGpus']} GPUs on {totals['unusableNodes']} nodes billed but unusable "
+            "(device plugin advertises none)" + (f", ${waste:,.2f}/hour" if waste is not None else "")
+        )
+    return "; ".join(parts) + (
+        f" ({totals['nodesSeen']:,} nodes, {totals['podsSeen']:,} pods read; prices as of {prices_as_of})"
     )
 
 
@@ -139,30 +188,14 @@ def _label(labels: Mapping[str, str], keys: Iterable[str], default: str) -> str:
     return default
 
 
-def _gpu_count(value: Any) -> int:
-    """A whole GPU count from a quantity; anything else (which the API server refuses) is 0."""
-    try:
-        return max(int(str(value)), 0)
-    except ValueError:
-        return 0
-
-
 def node_gpus(node: Mapping[str, Any]) -> int:
-    allocatable = (node.get("status") or {}).get("allocatable") or {}
-    return sum(_gpu_count(allocatable.get(r, 0)) for r in GPU_RESOURCES)
+    """Schedulable GPU units the node offers now (whole GPUs, MIG devices or replicas)."""
+    return gpu_facts.read(node).allocatable
 
 
 def pod_gpus(pod: Mapping[str, Any]) -> int:
-    spec = pod.get("spec") or {}
-
-    def container_gpus(container: Mapping[str, Any]) -> int:
-        resources = container.get("resources") or {}
-        requests, limits = resources.get("requests") or {}, resources.get("limits") or {}
-        return sum(_gpu_count(requests.get(r, limits.get(r, 0))) for r in GPU_RESOURCES)
-
-    regular = sum(container_gpus(c) for c in spec.get("containers") or [])
-    init = max((container_gpus(c) for c in spec.get("initContainers") or []), default=0)
-    return max(regular, init)
+    """GPU units the pod requests, over every GPU resource name."""
+    return sum(gpu_facts.pod_units(pod).values())
 
 
 def _default_price(vm_size: str, region: str) -> float | None:
@@ -171,7 +204,7 @@ def _default_price(vm_size: str, region: str) -> float | None:
     return skus.price(vm_size, region)
 
 
-PoolKey = tuple[str, str, str]  # (pool, vm size, region)
+PoolKey = tuple[str, str, str, str, str, str]  # (pool, vm size, region, priority, state, sharing)
 
 
 @dataclass(slots=True)
@@ -181,6 +214,14 @@ class _GpuNode:
     pool: PoolUsage
     allocatable: int
     requested: int = 0
+
+
+def _price(price_of: PriceOf, pool: PoolUsage) -> tuple[float | None, str]:
+    if pool.priority == SPOT:
+        price = price_of(pool.vm_size, f"{pool.region}-spot")
+        return price, "" if price is not None else "spot price unknown"
+    price = price_of(pool.vm_size, pool.region)
+    return price, "" if price is not None else "no price"
 
 
 def measure(
@@ -200,23 +241,36 @@ def measure(
     """
     nodes = kube.list("v1", "Node", page_size=page_size)
     pools, gpu_nodes, nodes_seen = _count_nodes(nodes, price_region, default_region, progress)
-    vm_price = {key: price_of(key[1], key[2]) if pool.allocatable else None for key, pool in pools.items()}
+    gpu_pools = {key: p for key, p in pools.items() if p.gpu_nodes}
+    vm_price: dict[PoolKey, float | None] = {}
+    for key, pool in gpu_pools.items():
+        vm_price[key], pool.price_note = _price(price_of, pool)
     pods = kube.list("v1", "Pod", all_namespaces=True, field_selector=ACTIVE_PODS, page_size=page_size)
     namespaces, pods_seen = _count_pods(pods, gpu_nodes, vm_price, progress)
-    _settle_pools(pools, gpu_nodes, vm_price)
+    _settle_pools(gpu_pools, gpu_nodes, vm_price)
     for ns in namespaces.values():
-        if ns.requested > ns.unpriced:
+        if ns.requested + ns.slices > ns.unpriced:
             ns.usd_per_hour = round(ns._cost, 4)
             ns.usd_per_month = round(ns._cost * HOURS_PER_MONTH, 2)
-    unpriced = {f"{p.vm_size} in {p.region}" for key, p in pools.items() if p.allocatable and vm_price[key] is None}
-    gpu_pools = [p for p in pools.values() if p.allocatable]
-    gpu_pools.sort(key=lambda p: (-p.idle, -(p.idle_usd_per_hour or 0.0), p.pool, p.vm_size))
-    ns_rows = sorted(namespaces.values(), key=lambda n: (-n.requested, -n.pending, n.namespace))
-    return Usage(gpu_pools, ns_rows, nodes_seen, pods_seen, sorted(unpriced))
+    unpriced = {
+        f"{p.vm_size} in {p.region}" + (" (spot)" if p.priority == SPOT else "")
+        for key, p in gpu_pools.items()
+        if vm_price[key] is None
+    }
+    rows = sorted(
+        gpu_pools.values(),
+        key=lambda p: (p.state != UNUSABLE, -p.idle, -(p.idle_usd_per_hour or 0.0), p.pool, p.vm_size),
+    )
+    ns_rows = sorted(namespaces.values(), key=lambda n: (-n.requested, -n.slices, -n.pending, n.namespace))
+    return Usage(rows, ns_rows, nodes_seen, pods_seen, sorted(unpriced))
 
 
 def _key(pool: PoolUsage) -> PoolKey:
-    return pool.pool, pool.vm_size, pool.region
+    return pool.pool, pool.vm_size, pool.region, pool.priority, pool.state, pool.sharing
+
+
+def _priority(labels: Mapping[str, str]) -> str:
+    return SPOT if any(labels.get(k) == v for k, v in SPOT_LABELS) else REGULAR
 
 
 def _count_nodes(
@@ -233,17 +287,25 @@ def _count_nodes(
         seen += 1
         meta = node.get("metadata") or {}
         labels = meta.get("labels") or {}
+        facts = gpu_facts.read(node)
         region = price_region or _label(labels, REGION_LABELS, default_region)
-        key = (_label(labels, POOL_LABELS, "<none>"), _label(labels, VM_SIZE_LABELS, "<unknown>"), region.lower())
+        key: PoolKey = (
+            _label(labels, POOL_LABELS, "<none>"),
+            gpu_facts.vm_size_of(labels) or "<unknown>",
+            region.lower(),
+            _priority(labels),
+            UNUSABLE if facts.unusable else OK_STATE,
+            facts.sharing,
+        )
         pool = pools.get(key)
         if pool is None:
             pool = pools[key] = PoolUsage(*key)
         pool.nodes += 1
-        gpus = node_gpus(node)
-        if gpus:
+        if facts.is_gpu_node:
             pool.gpu_nodes += 1
-            pool.allocatable += gpus
-            gpu_nodes[meta.get("name", "")] = _GpuNode(pool, gpus)
+            pool.gpus += facts.physical
+            pool.allocatable += facts.allocatable
+            gpu_nodes[meta.get("name", "")] = _GpuNode(pool, facts.allocatable)
         if progress and seen % 10000 == 0:
             progress(f"read {seen:,} nodes")
     return pools, gpu_nodes, seen
@@ -255,7 +317,7 @@ def _count_pods(
     vm_price: Mapping[PoolKey, float | None],
     progress: Callable[[str], None] | None,
 ) -> tuple[dict[str, NamespaceUsage], int]:
-    """Per namespace: GPUs requested on GPU nodes (and their cost), and GPUs still pending."""
+    """Per namespace: GPUs and slices requested on GPU nodes (and their cost), and units pending."""
     namespaces: dict[str, NamespaceUsage] = {}
     seen = 0
     for pod in pods:
@@ -264,8 +326,8 @@ def _count_pods(
             progress(f"read {seen:,} pods")
         if (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
             continue
-        gpus = pod_gpus(pod)
-        if not gpus:
+        units = pod_gpus(pod)
+        if not units:
             continue
         ns_name = (pod.get("metadata") or {}).get("namespace") or "<none>"
         ns = namespaces.get(ns_name)
@@ -273,23 +335,27 @@ def _count_pods(
             ns = namespaces[ns_name] = NamespaceUsage(ns_name)
         node = gpu_nodes.get((pod.get("spec") or {}).get("nodeName") or "")
         if node is None:
-            ns.pending += gpus
+            ns.pending += units
             continue
-        node.requested += gpus
+        node.requested += units
         ns.pods += 1
-        ns.requested += gpus
-        price = vm_price[_key(node.pool)]
-        if price is None:
-            ns.unpriced += gpus
+        if node.pool.unit == "gpu":
+            ns.requested += units
         else:
-            ns._cost += price * gpus / node.allocatable
+            ns.slices += units
+        price = vm_price[_key(node.pool)]
+        if price is None or not node.allocatable:
+            ns.unpriced += units
+        else:
+            ns._cost += price * units / node.allocatable
     return namespaces, seen
 
 
 def _settle_pools(
     pools: Mapping[PoolKey, PoolUsage], gpu_nodes: Mapping[str, _GpuNode], vm_price: Mapping[PoolKey, float | None]
 ) -> None:
-    """Fold each GPU node's requests into its pool: requested, idle, idle nodes, idle cost."""
+    """Fold each GPU node's requests into its pool: requested, idle, idle nodes, idle cost.
+    A node with nothing allocatable costs its whole VM price: billed, and no pod can use it."""
     idle_cost: dict[PoolKey, float] = {}
     for node in gpu_nodes.values():
         pool, used = node.pool, min(node.requested, node.allocatable)
@@ -299,7 +365,8 @@ def _settle_pools(
         key = _key(pool)
         price = vm_price[key]
         if price is not None:
-            idle_cost[key] = idle_cost.get(key, 0.0) + price * (node.allocatable - used) / node.allocatable
+            share = (node.allocatable - used) / node.allocatable if node.allocatable else 1.0
+            idle_cost[key] = idle_cost.get(key, 0.0) + price * share
     for key, pool in pools.items():
         price = vm_price[key]
         if price is not None:

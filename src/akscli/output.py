@@ -124,7 +124,12 @@ def emit(
 
 
 def _csv(value: Any) -> str:
-    return "" if value is None else _text(value)
+    """A CSV cell: numbers as a program reads them (no thousands separators), None as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return _text(value)
 
 
 def _default_name(item: Any) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 
 from akscli import manifests
 from akscli.errors import CheckFailedError, UsageError
-from akscli.gpu_usage import GPU_RESOURCES
+from akscli.gpus import GPU_RESOURCES
 
 SEVERITIES = ("error", "warning", "info")
 # Opt-in annotation for a public LoadBalancer Service; an internal Azure LB needs none.

@@ -73,11 +73,27 @@ def add_nodes(emu: Any, nodes: list[dict[str, Any]]) -> None:
         emu.cluster.create(n)
 
 
-def install_gpu_operator(emu: Any, *, failure: str | None = None, driver: bool = True) -> dict[str, Any]:
-    """A ClusterPolicy with the operator simulator running it; waits until it has a state."""
+def helm_gpu_operator(emu: Any) -> None:
+    """What ``helm install gpu-operator nvidia/gpu-operator -n gpu-operator --create-namespace
+    --set clusterPolicy.deployCR=false`` leaves: the namespace and the operator's Deployment."""
+    from tests.emulators.kube.controllers.nvidia import NAMESPACE, operator_objects
+
+    if emu.cluster.get("v1", "Namespace", None, NAMESPACE) is None:
+        emu.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}})
+    for obj in operator_objects():
+        emu.cluster.create(obj)
+
+
+def install_gpu_operator(
+    emu: Any, *, failure: str | None = None, driver: bool | dict[str, Any] = True, operator_pod: bool = True
+) -> dict[str, Any]:
+    """The Helm chart's operator Deployment and a ClusterPolicy with the operator simulator running
+    it; waits until it has a state. ``driver`` may be the ClusterPolicy's whole driver spec."""
     from tests.emulators.kube.controllers.nvidia import ClusterPolicyController
 
     emu.controllers.add(ClusterPolicyController(delay=0.01, failure=failure))
+    if operator_pod:
+        helm_gpu_operator(emu)
     policy = emu.cluster.create(
         {
             "apiVersion": "nvidia.com/v1",
@@ -86,7 +102,7 @@ def install_gpu_operator(emu: Any, *, failure: str | None = None, driver: bool =
             "spec": {
                 "operator": {},
                 "daemonsets": {},
-                "driver": {"enabled": driver},
+                "driver": driver if isinstance(driver, dict) else {"enabled": driver},
                 "toolkit": {"enabled": True},
                 "devicePlugin": {"enabled": True},
                 "dcgm": {"enabled": False},

@@ -11,7 +11,7 @@ from akscli.baremetal import doctor
 from tests.cli import invoke
 
 from . import nodes as fx
-from .conftest import add_nodes, install_gpu_operator
+from .conftest import add_nodes, helm_gpu_operator, install_gpu_operator
 
 
 def run(kube: Any, **kw: Any) -> doctor.Report:
@@ -160,6 +160,8 @@ def test_crashing_device_plugin_blocks_and_names_the_node(kube_emulator: Any, ku
 
 def test_operator_without_a_cluster_policy_blocks(kube_emulator: Any, kube: Any) -> None:
     add_nodes(kube_emulator, fx.healthy_cluster(1))
+    helm_gpu_operator(kube_emulator)
+    assert kube_emulator.idle(10.0)
     finding = only(run(kube), "gpu-operator")
     assert finding.severity == "error" and "no ClusterPolicy" in finding.message
 

@@ -8,7 +8,7 @@ from tests.cli import invoke
 from tests.emulators.kube.controllers.nvidia import ClusterPolicyController
 
 from . import nodes as fx
-from .conftest import add_nodes
+from .conftest import add_nodes, helm_gpu_operator
 
 
 def gpu_operator_namespace(emu: Any) -> None:
@@ -40,6 +40,7 @@ def test_prepare_again_plans_no_change(kube_emulator: Any, kubeconfig: Any) -> N
 
 def test_prepared_cluster_passes_doctor_once_the_operator_is_ready(kube_emulator: Any, kubeconfig: Any) -> None:
     add_nodes(kube_emulator, fx.healthy_cluster(2))
+    helm_gpu_operator(kube_emulator)
     kube_emulator.controllers.add(ClusterPolicyController(delay=0.01))
     assert invoke("baremetal", "prepare", "-y").exit_code == 0
     assert kube_emulator.idle(10.0)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from akscli.errors import NotInstalledError
+from akscli import gpu_stack, gpus
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -28,7 +28,7 @@ GPU_FEATURE_LABELS = ("nvidia.com/gpu.product", "nvidia.com/gpu.count", "nvidia.
 RDMA_CAPABLE = "feature.node.kubernetes.io/rdma.capable"
 RDMA_AVAILABLE = "feature.node.kubernetes.io/rdma.available"
 DEFAULT_RDMA_RESOURCES = ("rdma/rdma_shared_device_a", "rdma/ib", "rdma/shared_ib", "rdma/hca_shared_devices_a")
-GPU_TAINT_KEYS = ("nvidia.com/gpu", "sku")
+GPU_TAINT_KEYS = ("nvidia.com/gpu", "amd.com/gpu", "sku")
 # Node conditions that AKS's node problem detector sets on GPU nodes
 # (https://learn.microsoft.com/azure/aks/node-problem-detector).
 AKS_GPU_CONDITIONS = (
@@ -41,11 +41,6 @@ AKS_GPU_CONDITIONS = (
     "GPUClockThrottling",
 )
 PRESSURE_CONDITIONS = ("MemoryPressure", "DiskPressure", "PIDPressure", "NetworkUnavailable")
-OPERATOR_DAEMONSETS = (
-    ("driver", "nvidia-driver-daemonset"),
-    ("toolkit", "nvidia-container-toolkit-daemonset"),
-    ("devicePlugin", "nvidia-device-plugin-daemonset"),
-)
 SAMPLE = 5
 
 
@@ -105,9 +100,10 @@ class PoolStats:
 @dataclass
 class Options:
     rdma_resources: Sequence[str] = DEFAULT_RDMA_RESOURCES
-    operator_namespace: str = "gpu-operator"
+    operator_namespace: str | None = None  # None: where the GPU Operator's pod runs
     gpu_conditions: Sequence[str] = AKS_GPU_CONDITIONS
     expect_rdma: bool | None = None  # None: expect it where the VM size has InfiniBand
+    gfd_expected: bool = True  # GPU feature discovery runs (it comes with the GPU Operator)
     label_selector: str | None = None
     page_size: int = 500
 
@@ -164,16 +160,9 @@ def pool_of(node: Mapping[str, Any]) -> str:
 @lru_cache(maxsize=512)  # a handful of sizes, asked once per node: 75,000 times
 def expected_gpus(vm_size: str | None) -> int:
     """GPUs the VM size has, from the SKU table (or the interconnect table), 0 when unknown."""
-    if not vm_size:
-        return 0
     from akscli.baremetal import nccl
-    from akscli.model import skus
 
-    sku = skus.get(vm_size)
-    if sku is not None:
-        return sku.gpus
-    info = nccl.interconnect(vm_size)
-    return info.gpus if info else 0
+    return nccl.size_gpus(vm_size)
 
 
 @lru_cache(maxsize=512)
@@ -196,18 +185,12 @@ def driver_version(labels: Mapping[str, str]) -> str | None:
 
 
 def is_gpu_node(node: Mapping[str, Any], want: int | None = None) -> bool:
-    """A node with GPUs advertised, labelled, or implied by its VM size."""
-    labels = _labels(node)
-    capacity = (node.get("status") or {}).get("capacity") or {}
+    """A node with GPUs advertised, labelled, or implied by its VM size (any vendor)."""
+    if gpus.read(node).is_gpu_node:
+        return True
     if want is None:
-        want = expected_gpus(labels.get(SIZE_LABEL))
-    return (
-        _int(capacity.get(GPU)) > 0
-        or want > 0
-        or labels.get("nvidia.com/gpu.present") == "true"
-        or "nvidia.com/gpu.product" in labels
-        or labels.get("accelerator") == "nvidia"
-    )
+        want = expected_gpus(gpus.vm_size_of(_labels(node)))
+    return want > 0
 
 
 def _conditions(node: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
@@ -254,12 +237,13 @@ def check_node(node: Mapping[str, Any], stats: PoolStats, out: _Collector, opts:
     if size:
         stats.sizes[size] += 1
     _check_node_health(name, stats, conditions, out)
-    want = expected_gpus(size)
-    if not is_gpu_node(node, want):
+    facts = gpus.read(node)
+    want = facts.expected or expected_gpus(size)
+    if not (facts.is_gpu_node or want):
         return
-    _check_gpu_devices(node, name, size, want, stats, out)
+    _check_gpu_devices(facts, name, size, want, stats, out)
     _check_gpu_health(name, stats.pool, conditions, opts, out)
-    _check_gpu_setup(node, name, labels, stats, out)
+    _check_gpu_setup(node, name, labels, facts, stats, opts, out)
     _check_rdma(node, name, labels, size, stats, opts, out)
 
 
@@ -293,12 +277,13 @@ def _check_node_health(
 
 
 def _check_gpu_devices(
-    node: Mapping[str, Any], name: str, size: str | None, want: int, stats: PoolStats, out: _Collector
+    facts: gpus.NodeGpus, name: str, size: str | None, want: int, stats: PoolStats, out: _Collector
 ) -> None:
-    """GPUs advertised and allocatable against what the VM size has."""
-    status = node.get("status") or {}
-    cap = _int((status.get("capacity") or {}).get(GPU))
-    alloc = _int((status.get("allocatable") or {}).get(GPU))
+    """GPU units advertised and allocatable against what the VM size has. Units are whole GPUs,
+    or MIG devices / shared replicas (``akscli.gpus``): those are never compared with the VM's
+    GPU count, only checked for being advertised and allocatable."""
+    cap, alloc = facts.capacity, facts.allocatable
+    resource = gpus.AMD if facts.vendor == "amd" else gpus.NVIDIA
     pool = stats.pool
     stats.gpu_nodes += 1
     stats.gpu_capacity += cap
@@ -310,12 +295,15 @@ def _check_gpu_devices(
             "error",
             "node",
             pool,
-            "GPU node advertises no nvidia.com/gpu capacity",
-            "the driver or device plugin is not running: check the GPU Operator's driver and "
+            f"GPU node advertises no {resource} capacity"
+            + ("" if facts.vendor == "amd" else " (nor MIG devices nvidia.com/mig-*)"),
+            "the AMD GPU device plugin is not running on the node (ROCm/k8s-device-plugin)"
+            if facts.vendor == "amd"
+            else "the driver or device plugin is not running: check the GPU Operator's driver and "
             "device-plugin pods on the node (or the AKS GPU driver if the operator is not used)",
             name,
         )
-    elif want and cap < want:
+    elif facts.sharing == gpus.WHOLE and want and cap < want:
         out.add(
             "gpu-count",
             "error",
@@ -327,13 +315,18 @@ def _check_gpu_devices(
             name,
         )
     if cap > 0 and alloc < cap:
+        unit = "GPUs" if facts.sharing == gpus.WHOLE else f"GPU units ({facts.sharing})"
+        why = "the device plugin advertises none: billed, unusable"
+        if alloc:
+            why = "the device plugin marked them unhealthy"
         out.add(
             "gpu-allocatable",
             "error",
             "node",
             pool,
-            f"{cap - alloc} of {cap} GPUs are not allocatable (the device plugin marked them unhealthy)",
-            "check 'nvidia-smi' on the node and the device plugin's log for Xid errors; drain and reset",
+            f"{cap - alloc} of {cap} {unit} are not allocatable ({why})",
+            "check the device plugin pod on the node and 'nvidia-smi' for Xid errors; restart the plugin, "
+            "or drain and reset the node",
             name,
         )
 
@@ -358,12 +351,20 @@ def _check_gpu_health(
 
 
 def _check_gpu_setup(
-    node: Mapping[str, Any], name: str, labels: Mapping[str, str], stats: PoolStats, out: _Collector
+    node: Mapping[str, Any],
+    name: str,
+    labels: Mapping[str, str],
+    facts: gpus.NodeGpus,
+    stats: PoolStats,
+    opts: Options,
+    out: _Collector,
 ) -> None:
-    """Feature labels, driver version and the GPU taint."""
+    """Feature labels (where GPU feature discovery runs), driver version and the GPU taint."""
     pool = stats.pool
+    # GFD comes with the GPU Operator (ClusterPolicy spec.gfd) or the device plugin's chart; plain
+    # AKS installs neither (azure-aks-docs articles/aks/gpu-cluster.md), so its nodes have none.
     missing = [k.split("/", 1)[1] for k in GPU_FEATURE_LABELS if k not in labels]
-    if missing:
+    if missing and opts.gfd_expected and facts.vendor == "nvidia" and facts.sharing != gpus.MIG_MIXED:
         out.add(
             "gpu-labels",
             "warning",
@@ -407,7 +408,10 @@ def _check_rdma(
     rdma = {r: _int(allocatable.get(r)) for r in opts.rdma_resources if _int(allocatable.get(r)) > 0}
     if rdma:
         stats.rdma_nodes += 1
-    if not (rdma_expected or capable):
+    # NFD's rdma.capable is any Mellanox (15b3) PCI function, the virtual functions of Azure
+    # accelerated networking included (kubernetes-sigs/node-feature-discovery
+    # source/custom/static_features.go), so it alone does not mean InfiniBand.
+    if not rdma_expected:
         return
     if not capable:
         out.add(
@@ -427,7 +431,8 @@ def _check_rdma(
             "node",
             pool,
             "RDMA hardware found but the RDMA kernel modules are not loaded (no rdma.available label)",
-            "load ib_umad and rdma_ucm (the GPU Operator's driver with rdma.enabled=true loads them)",
+            "load ib_uverbs and rdma_ucm, the modules NFD's rdma.available rule looks for (the GPU "
+            "Operator's driver with driver.rdma.enabled=true, or the host's MOFED, loads them)",
             name,
         )
     if not rdma:
@@ -460,117 +465,23 @@ def check_pools(pools: Iterable[PoolStats], out: _Collector) -> None:
             stats.vm_size = ", ".join(s for s, _ in stats.sizes.most_common())
 
 
-# ---- the GPU Operator ------------------------------------------------------------------------
+# ---- the GPU Operator (the rules akscli.doctor applies too) --------------------------------
 
 
-def _pod_problem(pod: Mapping[str, Any]) -> str | None:
-    status = pod.get("status") or {}
-    phase = status.get("phase")
-    for cs in status.get("containerStatuses") or []:
-        waiting = (cs.get("state") or {}).get("waiting") or {}
-        if waiting.get("reason"):
-            return str(waiting["reason"])
-        if not cs.get("ready"):
-            return "NotReady"
-    if phase not in ("Running", "Succeeded"):
-        return str(phase or "Unknown")
-    return None
-
-
-def check_operator(kube: Kube, opts: Options, out: _Collector, gpu_nodes: int) -> dict[str, Any]:
-    """ClusterPolicy state and the driver, toolkit and device-plugin DaemonSets and their pods."""
-    try:
-        policies = list(kube.list("nvidia.com/v1", "ClusterPolicy"))
-    except NotInstalledError:
-        if gpu_nodes:
-            out.add(
-                "gpu-operator",
-                "info",
-                "cluster",
-                None,
-                "the NVIDIA GPU Operator is not installed: GPUs rely on the AKS-managed driver and device plugin",
-                "on bare metal, or for MIG/RDMA/GPUDirect, install it: akscli baremetal prepare",
-            )
-        return {"installed": False}
-    if not policies:
-        out.add(
-            "gpu-operator",
-            "error" if gpu_nodes else "warning",
-            "cluster",
-            None,
-            "the GPU Operator is installed but no ClusterPolicy exists, so it deploys nothing",
-            "akscli baremetal prepare (creates the ClusterPolicy)",
-        )
-        return {"installed": True, "policy": None}
-    policy = policies[0]
-    name = policy["metadata"]["name"]
-    state = (policy.get("status") or {}).get("state") or "unknown"
-    if state != "ready":
-        severity = "warning" if state == "ignored" else "error"
-        out.add(
-            "gpu-operator",
-            severity,
-            "cluster",
-            None,
-            f"ClusterPolicy {name} is {state}",
-            f"kubectl -n {opts.operator_namespace} logs deploy/gpu-operator (the pod findings show what fails)",
-        )
-    spec = policy.get("spec") or {}
-    components = {
-        component: _check_component(kube, component, ds_name, opts, out, gpu_nodes)
-        if (spec.get(component) or {}).get("enabled", True) is not False
-        else "disabled"
-        for component, ds_name in OPERATOR_DAEMONSETS
-    }
-    return {"installed": True, "policy": name, "state": state, "components": components}
-
-
-def _check_component(kube: Kube, component: str, ds_name: str, opts: Options, out: _Collector, gpu_nodes: int) -> str:
-    """One operator DaemonSet: 'ready/desired', or 'missing'; a finding per pod that is not running."""
-    ds = kube.get("apps/v1", "DaemonSet", ds_name, namespace=opts.operator_namespace)
-    if ds is None:
-        if gpu_nodes:
-            out.add(
-                "gpu-operator",
-                "error",
-                "cluster",
-                None,
-                f"the GPU Operator's {component} DaemonSet ({ds_name}) does not exist",
-                "check the operator's log: kubectl -n " + opts.operator_namespace + " logs deploy/gpu-operator",
-            )
-        return "missing"
-    st = ds.get("status") or {}
-    desired, ready = _int(st.get("desiredNumberScheduled")), _int(st.get("numberReady"))
-    if ready < desired:
-        out.add(
-            "gpu-operator",
-            "error",
-            "cluster",
-            None,
-            f"{component} pods ready on {ready} of {desired} nodes",
-            f"kubectl -n {opts.operator_namespace} get pods -l app={ds_name} -o wide",
-        )
-        _check_component_pods(kube, component, ds_name, opts, out)
-    return f"{ready}/{desired}"
-
-
-def _check_component_pods(kube: Kube, component: str, ds_name: str, opts: Options, out: _Collector) -> None:
-    pods = kube.list(
-        "v1", "Pod", namespace=opts.operator_namespace, label_selector=f"app={ds_name}", page_size=opts.page_size
-    )
-    for pod in pods:
-        problem = _pod_problem(pod)
-        if problem:
-            node = (pod.get("spec") or {}).get("nodeName") or pod["metadata"]["name"]
-            out.add(
-                "gpu-operator-pod",
-                "error",
-                "node",
-                None,
-                f"{component} pod {problem}",
-                f"kubectl -n {opts.operator_namespace} logs {pod['metadata']['name']}",
-                node,
-            )
+def check_operator(
+    kube: Kube,
+    opts: Options,
+    out: _Collector,
+    nodes: gpu_stack.GpuNodes,
+    found: gpu_stack.Installed | None = None,
+) -> None:
+    """The GPU driver stack's verdicts from ``akscli.gpu_stack``, as findings."""
+    _, verdicts = gpu_stack.rules(kube, nodes, opts.operator_namespace, found)
+    for rule in verdicts:
+        if rule.severity == "info" and not rule.fix:
+            continue  # "this is fine" lines: the table lists problems and context with a fix
+        scope = "node" if rule.node else "cluster"
+        out.add(rule.check, rule.severity, scope, None, rule.message, rule.fix, rule.node)
 
 
 # ---- the run ---------------------------------------------------------------------------------
@@ -583,7 +494,10 @@ def pages(kube: Kube, opts: Options) -> Iterator[list[dict[str, Any]]]:
 
 def diagnose(kube: Kube, opts: Options | None = None, *, progress: Callable[[str], None] | None = None) -> Report:
     opts = opts or Options()
+    installed = gpu_stack.detect(kube)
+    opts.gfd_expected = installed.operator
     out = _Collector()
+    gpu_node_facts = gpu_stack.GpuNodes()
     pools: dict[str, PoolStats] = {}
     seen = gpu_nodes = page_count = 0
     for items in pages(kube, opts):
@@ -595,6 +509,7 @@ def diagnose(kube: Kube, opts: Options | None = None, *, progress: Callable[[str
                 stats = pools[pool] = PoolStats(pool)
             before = stats.gpu_nodes
             check_node(node, stats, out, opts)
+            gpu_node_facts.add(node)
             gpu_nodes += stats.gpu_nodes - before
             seen += 1
         if progress:
@@ -611,7 +526,7 @@ def diagnose(kube: Kube, opts: Options | None = None, *, progress: Callable[[str
             "no GPU nodes in the cluster",
             "add a GPU node pool: akscli nodepool add --gpu ... (or join a GPU host)",
         )
-    check_operator(kube, opts, out, gpu_nodes)
+    check_operator(kube, opts, out, gpu_node_facts, installed)
     return Report(
         findings=out.sorted(),
         pools=sorted(pools.values(), key=lambda p: p.pool),

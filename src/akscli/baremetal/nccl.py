@@ -17,8 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from akscli import render, validate, yamlio
-from akscli.baremetal import doctor, pods
+from akscli import gpus, render, validate, yamlio
+from akscli.baremetal import pods
 from akscli.errors import CheckFailedError, UsageError, WaitTimeoutError
 
 if TYPE_CHECKING:
@@ -311,19 +311,28 @@ def most_common_gpu_size(kube: Kube, node_selector: Mapping[str, str]) -> str | 
     sizes: Counter[str] = Counter()
     label_selector = ",".join(f"{k}={v}" for k, v in node_selector.items()) or None
     for node in kube.list("v1", "Node", label_selector=label_selector):
-        if doctor.is_gpu_node(node):
-            size = (node["metadata"].get("labels") or {}).get(doctor.SIZE_LABEL)
+        if gpus.read(node).is_gpu_node:
+            size = gpus.vm_size_of(gpus.labels_of(node))
             if size:
                 sizes[size] += 1
     return sizes.most_common(1)[0][0] if sizes else None
 
 
+def size_gpus(vm_size: str | None) -> int:
+    """GPUs a VM size has: the SKU table first, then the interconnect table; 0 when unknown."""
+    count = gpus.size_facts(vm_size)[0]
+    if count or not vm_size:
+        return count
+    info = interconnect(vm_size)
+    return info.gpus if info else 0
+
+
 def gpus_per_node(vm_size: str | None, given: int | None) -> int:
     """The GPUs each pod asks for: as given, else the VM size's count."""
-    gpus = given or (doctor.expected_gpus(vm_size) if vm_size else 0)
-    if not gpus:
+    count = given or size_gpus(vm_size)
+    if not count:
         raise UsageError("cannot tell how many GPUs each node has", hint="pass --gpus-per-node or --vm-size")
-    return gpus
+    return count
 
 
 def check_spec(spec: NcclSpec) -> NcclSpec:

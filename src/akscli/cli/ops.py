@@ -68,8 +68,9 @@ def doctor(
 ) -> None:
     """Check the cluster for what akscli's command groups need, with the fix for each gap.
 
-    Exits non-zero (9) when a component a chosen group requires is missing or not ready, so a
-    runbook can gate on it: akscli doctor --for model && akscli model deploy ...
+    With --for, exits non-zero (9) when a component a named group requires is missing or not
+    ready, so a runbook can gate on it: akscli doctor --for model && akscli model deploy ...
+    Without --for, only installed components that do not work block; absent ones are reported.
     """
     from akscli import doctor as logic
 
@@ -82,6 +83,11 @@ def doctor(
         output.emit_object(logic.report(kube.context_name, groups, results), fmt)
     else:
         output.emit([r.to_dict() for r in results], fmt, _DOCTOR_COLUMNS)
+        found, absent = logic.found_and_absent(results)
+        output.info("found: " + (", ".join(found) or "none"))
+        if absent:
+            scope = "" if groups else " (not required without --for)"
+            output.info("not installed: " + ", ".join(absent) + scope)
         gaps = logic.optional_gaps(results)
         if gaps:
             output.info(f"{len(gaps)} optional gap(s): the features named in FIX are unavailable")
@@ -101,26 +107,33 @@ _POOL_COLUMNS = [
     Column("pool", "pool"),
     Column("vm-size", "vm_size"),
     Column("region", "region", wide=True),
+    Column("priority", "priority", wide=True),
+    Column("sharing", "sharing", wide=True),
     Column("nodes", "nodes", wide=True),
     Column("gpu-nodes", "gpu_nodes"),
+    Column("gpus", "gpus"),
+    Column("unit", "unit"),
     Column("allocatable", "allocatable"),
     Column("requested", "requested"),
     Column("idle", "idle"),
     Column("idle-nodes", "idle_nodes"),
+    Column("state", "state"),
     Column("usd/vm-hour", lambda p: _money(p["usd_per_vm_hour"]), wide=True),
-    Column("idle-usd/hour", lambda p: _money(p["idle_usd_per_hour"])),
+    Column("idle-usd/hour", lambda p: _money(p["idle_usd_per_hour"]) or p["price_note"] or None),
     Column("idle-usd/month", lambda p: _money(p["idle_usd_per_month"])),
 ]
 _NAMESPACE_COLUMNS = [
     Column("namespace", "namespace"),
     Column("pods", "pods"),
     Column("requested", "requested"),
+    Column("slices", "slices"),
     Column("pending", "pending"),
     Column("usd/hour", lambda n: _money(n["usd_per_hour"])),
     Column("usd/month", lambda n: _money(n["usd_per_month"])),
     Column("unpriced", "unpriced", wide=True),
 ]
-# One flat CSV (gpu_usage.csv_rows): every field, named as in -o json.
+# One flat CSV (gpu_usage.csv_rows): every field of both row kinds, named as in -o json; a field
+# a row kind does not have is empty. Numbers are plain (no thousands separators).
 _CSV_COLUMNS = [
     Column(key, key)
     for key in (
@@ -128,18 +141,27 @@ _CSV_COLUMNS = [
         "name",
         "vm_size",
         "region",
+        "priority",
+        "state",
+        "sharing",
         "nodes",
         "gpu_nodes",
+        "gpus",
+        "unit",
         "allocatable",
         "requested",
+        "slices",
         "idle",
         "idle_nodes",
         "pending",
         "pods",
         "usd_per_vm_hour",
+        "idle_usd_per_hour",
+        "idle_usd_per_month",
         "usd_per_hour",
         "usd_per_month",
         "unpriced",
+        "price_note",
     )
 ]
 
@@ -192,7 +214,10 @@ def gpu_usage(
             output.emit(data["namespaces"], fmt, _NAMESPACE_COLUMNS)
         output.info(gpu_usage.summary(data["totals"], skus.as_of()))
         if data["unpriced"]:
-            output.warn("no price for " + ", ".join(data["unpriced"]) + ": pass --price-region or --price-file")
+            output.warn(
+                "no price for " + ", ".join(data["unpriced"]) + ": pass --price-region or --price-file "
+                "(spot prices: the region <region>-spot in --price-file)"
+            )
 
 
 # ---- audit -----------------------------------------------------------------------------------

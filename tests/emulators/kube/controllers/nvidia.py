@@ -2,7 +2,13 @@
 
 * ``ClusterPolicyController`` (nvidia.com/v1 ClusterPolicy): creates the operand DaemonSets
   (driver when enabled, container toolkit, device plugin) in ``gpu-operator`` with status
-  counted from the GPU nodes, one pod per GPU node, and sets ``status.state``. Failure
+  counted from the GPU nodes, one pod per GPU node, and sets ``status.state``. The driver
+  DaemonSet is named as NVIDIA/gpu-operator names it: ``nvidia-driver-daemonset``
+  (``assets/state-driver/0500_daemonset.yaml``), ``nvidia-driver-daemonset-<kernel>-<os>`` with
+  ``driver.usePrecompiled`` (``controllers/object_controls.go`` transformPrecompiledDriverDaemonset),
+  ``nvidia-gpu-driver-<os>-<hash>`` with ``driver.useNvidiaDriverCRD`` (``internal/state/driver.go``
+  getDriverAppName; the name in ``internal/state/testdata/golden/driver-precompiled.yaml``), each
+  labelled ``app.kubernetes.io/component=nvidia-driver``. Failure
   ``device-plugin-crash``: the device plugin pod of the first GPU node is in CrashLoopBackOff,
   its DaemonSet is one short and the policy is ``notReady``.
 * ``GpuPodController`` (v1 Pod): gives the pods of akscli's GPU probe Jobs the probe's JSON as
@@ -44,6 +50,48 @@ def _pod_state(crashing: bool) -> dict[str, Any]:
     )
 
 
+# The node OS and kernel the emulator's generated AKS nodes report (generate.py).
+NODE_OS, NODE_KERNEL = "ubuntu22.04", "5.15.0-1092-azure"
+
+
+def operator_objects(namespace: str = NAMESPACE, release: str = "gpu-operator") -> list[dict[str, Any]]:
+    """The operator's Deployment as ``helm install gpu-operator nvidia/gpu-operator`` creates it
+    (NVIDIA/gpu-operator deployments/gpu-operator/templates/operator.yaml and _helpers.tpl labels)."""
+    labels = {
+        "app.kubernetes.io/name": "gpu-operator",
+        "app.kubernetes.io/instance": release,
+        "app.kubernetes.io/managed-by": "Helm",
+        "app.kubernetes.io/component": "gpu-operator",
+    }
+    pod_labels = {**labels, "app": "gpu-operator", "nvidia.com/gpu-driver-upgrade-drain.skip": "true"}
+    return [
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": "gpu-operator", "namespace": namespace, "labels": labels},
+            "spec": {
+                "replicas": 1,
+                "selector": {"matchLabels": {"app.kubernetes.io/component": "gpu-operator", "app": "gpu-operator"}},
+                "template": {
+                    "metadata": {"labels": pod_labels},
+                    "spec": {
+                        "serviceAccountName": "gpu-operator",
+                        "containers": [{"name": "gpu-operator", "image": "nvcr.io/nvidia/gpu-operator:v25.10.0"}],
+                    },
+                },
+            },
+        }
+    ]
+
+
+def driver_daemonset_name(driver: dict[str, Any]) -> str:
+    if driver.get("useNvidiaDriverCRD"):
+        return f"nvidia-gpu-driver-{NODE_OS}-646cdfdb96"
+    if driver.get("usePrecompiled"):
+        return f"nvidia-driver-daemonset-{NODE_KERNEL}-{NODE_OS}"
+    return "nvidia-driver-daemonset"
+
+
 class ClusterPolicyController(Controller):
     """The operator's side: operand DaemonSets on GPU nodes (their pods come from the emulator's
     own DaemonSet controller), then ``status.state`` from how many operand pods are ready."""
@@ -58,15 +106,19 @@ class ClusterPolicyController(Controller):
         sel = ",".join(f"{k}={v}" for k, v in self.node_selector.items())
         nodes = sorted(n["metadata"]["name"] for n in cluster.list("v1", "Node", label_selector=sel))
         all_ready = True
-        for component, name in OPERANDS:
+        for component, default_name in OPERANDS:
             if (spec.get(component) or {}).get("enabled", True) is False:
                 continue
+            name = driver_daemonset_name(spec.get("driver") or {}) if component == "driver" else default_name
+            ds_labels = {"app": name}
+            if component == "driver":
+                ds_labels["app.kubernetes.io/component"] = "nvidia-driver"
             if cluster.get("apps/v1", "DaemonSet", NAMESPACE, name) is None:
                 cluster.create(
                     {
                         "apiVersion": "apps/v1",
                         "kind": "DaemonSet",
-                        "metadata": {"name": name, "namespace": NAMESPACE, "labels": {"app": name}},
+                        "metadata": {"name": name, "namespace": NAMESPACE, "labels": ds_labels},
                         "spec": {
                             "selector": {"matchLabels": {"app": name}},
                             "template": {

@@ -1,0 +1,308 @@
+"""Who installs the GPU software on this cluster, and the one set of rules both doctors apply.
+
+``akscli doctor`` (component ``gpu-driver``) and ``akscli baremetal doctor`` (cluster findings)
+both call :func:`rules`, so they cannot disagree: a cluster whose GPUs run on the AKS-managed
+driver passes both, a GPU Operator with a broken driver DaemonSet fails both.
+
+What each rule reads, from upstream:
+
+- The GPU Operator's own pod: the Helm chart labels it ``app.kubernetes.io/component=gpu-operator``
+  and ``app=gpu-operator`` (NVIDIA/gpu-operator ``deployments/gpu-operator/templates/operator.yaml``);
+  its CRD is ``clusterpolicies.nvidia.com``.
+- Driver DaemonSets: ``nvidia-driver-daemonset`` by default, ``nvidia-driver-daemonset-<kernel>-<os>``
+  with precompiled drivers (``controllers/object_controls.go`` transformPrecompiledDriverDaemonset),
+  ``nvidia-gpu-driver-<os>-<hash>`` with the NVIDIADriver CRD (``internal/state/driver.go``
+  getDriverAppName). Every one carries ``app.kubernetes.io/component=nvidia-driver``
+  (``assets/state-driver/0500_daemonset.yaml``, ``manifests/state-driver/0500_daemonset.yaml``),
+  which is what this module selects on.
+- Toolkit and device plugin DaemonSets: ``nvidia-container-toolkit-daemonset`` and
+  ``nvidia-device-plugin-daemonset`` (``assets/state-container-toolkit``, ``assets/state-device-plugin``).
+- AKS's own driver: AKS labels GPU nodes ``kubernetes.azure.com/accelerator=nvidia`` and, unless the
+  pool was created with ``--gpu-driver none``, installs the driver and device plugin itself
+  (MicrosoftDocs/azure-aks-docs ``articles/aks/gpu-cluster.md``, ``nvidia-gpu-operator.md``).
+- Node Feature Discovery: the Helm chart labels its pods ``app.kubernetes.io/name=node-feature-discovery``
+  (also as the GPU Operator's subchart), the kustomize deployment ``app=nfd-master`` / ``app=nfd-worker``
+  (kubernetes-sigs/node-feature-discovery ``deployment/base/master/master-deployment.yaml``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from akscli.errors import NotInstalledError
+
+if TYPE_CHECKING:
+    from akscli.kube.client import Kube
+
+OPERATOR_PODS = ("app.kubernetes.io/component=gpu-operator", "app=gpu-operator")
+NFD_PODS = ("app.kubernetes.io/name=node-feature-discovery", "app=nfd-master", "app=nfd-worker")
+DRIVER_SELECTOR = "app.kubernetes.io/component=nvidia-driver"
+OPERAND_DAEMONSETS = (
+    ("toolkit", "nvidia-container-toolkit-daemonset"),
+    ("devicePlugin", "nvidia-device-plugin-daemonset"),
+)
+CLUSTER_POLICY_CRD = "clusterpolicies.nvidia.com"
+NODE_SAMPLE = 50  # GPU nodes a quick (doctor) look reads
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One verdict: ``error`` blocks GPU work, ``warning`` is worth fixing, ``info`` is context."""
+
+    check: str
+    severity: str
+    message: str
+    fix: str = ""
+    node: str | None = None  # the node a pod-level verdict is about
+
+
+@dataclass
+class GpuNodes:
+    """What the GPU nodes say about who set them up (from a full scan or a sample)."""
+
+    nodes: int = 0
+    advertising: int = 0  # nodes whose device plugin advertises GPUs
+    aks: int = 0  # nodes AKS labels as GPU nodes (kubernetes.azure.com/accelerator)
+    vendors: set[str] = field(default_factory=set)
+
+    def add(self, node: dict[str, Any]) -> None:
+        from akscli import gpus
+
+        facts = gpus.read(node)
+        if not facts.is_gpu_node:
+            return
+        self.nodes += 1
+        self.vendors.add(facts.vendor)
+        self.advertising += 1 if facts.allocatable or facts.capacity else 0
+        self.aks += 1 if gpus.AKS_ACCELERATOR in gpus.labels_of(node) else 0
+
+
+@dataclass
+class Installed:
+    """Which GPU software is present, found by its own labels and CRDs."""
+
+    operator_crd: bool = False
+    operator_pods: int = 0
+    operator_ready: int = 0
+    operator_namespace: str | None = None
+    policies: list[dict[str, Any]] = field(default_factory=list)
+    nfd_pods: int = 0
+    nfd_namespace: str | None = None
+
+    @property
+    def operator(self) -> bool:
+        return self.operator_crd or self.operator_pods > 0
+
+
+def _pods(kube: Kube, selectors: Sequence[str]) -> Iterator[dict[str, Any]]:
+    seen: set[str] = set()
+    for selector in selectors:
+        for pod in kube.list("v1", "Pod", all_namespaces=True, label_selector=selector, page_size=50):
+            meta = pod.get("metadata") or {}
+            key = f"{meta.get('namespace')}/{meta.get('name')}"
+            if key not in seen:
+                seen.add(key)
+                yield pod
+
+
+def pod_ready(pod: dict[str, Any]) -> bool:
+    status = pod.get("status") or {}
+    ready = any(c.get("type") == "Ready" and c.get("status") == "True" for c in status.get("conditions") or [])
+    return status.get("phase") == "Running" and ready
+
+
+def detect(kube: Kube) -> Installed:
+    """The GPU Operator (CRD, pods, ClusterPolicies) and NFD, by their own labels."""
+    found = Installed()
+    try:
+        found.operator_crd = (
+            kube.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", CLUSTER_POLICY_CRD) is not None
+        )
+    except NotInstalledError:
+        found.operator_crd = False
+    for pod in _pods(kube, OPERATOR_PODS):
+        found.operator_pods += 1
+        found.operator_ready += 1 if pod_ready(pod) else 0
+        found.operator_namespace = found.operator_namespace or (pod.get("metadata") or {}).get("namespace")
+    if found.operator_crd:
+        try:
+            found.policies = list(kube.list("nvidia.com/v1", "ClusterPolicy", page_size=10))
+        except NotInstalledError:
+            found.policies = []
+    for pod in _pods(kube, NFD_PODS):
+        found.nfd_pods += 1
+        found.nfd_namespace = found.nfd_namespace or (pod.get("metadata") or {}).get("namespace")
+    return found
+
+
+def sample_gpu_nodes(kube: Kube) -> GpuNodes:
+    """A bounded look at GPU nodes (a label-selected page each), for ``doctor``."""
+    nodes = GpuNodes()
+    seen: set[str] = set()
+    for selector in ("kubernetes.azure.com/accelerator", "nvidia.com/gpu.present=true", "nvidia.com/gpu.product"):
+        for node in kube.list("v1", "Node", label_selector=selector, page_size=NODE_SAMPLE):
+            name = str((node.get("metadata") or {}).get("name"))
+            if name not in seen:
+                seen.add(name)
+                nodes.add(node)
+            if len(seen) >= NODE_SAMPLE:
+                return nodes
+    return nodes
+
+
+def rules(
+    kube: Kube, nodes: GpuNodes, namespace: str | None = None, found: Installed | None = None
+) -> tuple[Installed, list[Rule]]:
+    """The verdicts on the GPU driver stack. ``namespace`` overrides where the operator's operands are
+    looked for (default: the namespace its pod runs in, else ``gpu-operator``)."""
+    found = found or detect(kube)
+    out: list[Rule] = []
+    nvidia = "nvidia" in nodes.vendors or not nodes.vendors
+    if not found.operator:
+        out.extend(_without_operator(nodes, nvidia))
+        return found, out
+    ns = namespace or found.operator_namespace or "gpu-operator"
+    if found.operator_pods == 0:
+        out.append(
+            Rule(
+                "gpu-operator",
+                "error",
+                f"the GPU Operator's CRD ({CLUSTER_POLICY_CRD}) is installed but no operator pod runs",
+                "reinstall it: helm upgrade --install gpu-operator nvidia/gpu-operator -n gpu-operator",
+            )
+        )
+    elif found.operator_ready == 0:
+        out.append(
+            Rule(
+                "gpu-operator",
+                "error",
+                f"{found.operator_pods} GPU Operator pod(s) found in {ns}, none ready",
+                f"kubectl -n {ns} describe pods -l app.kubernetes.io/component=gpu-operator",
+            )
+        )
+    else:
+        out.append(Rule("gpu-operator", "info", f"the GPU Operator runs in {ns}"))
+    if not found.operator_crd:
+        return found, out
+    out.extend(_policy(kube, found, ns, nodes))
+    return found, out
+
+
+def _without_operator(nodes: GpuNodes, nvidia: bool) -> list[Rule]:
+    if not nodes.nodes:
+        return [Rule("gpu-operator", "info", "no GPU nodes and no GPU Operator")]
+    if not nvidia:
+        return [Rule("gpu-operator", "info", "GPU nodes are AMD: the NVIDIA GPU Operator does not apply")]
+    if nodes.aks and nodes.advertising:
+        return [
+            Rule(
+                "gpu-operator",
+                "info",
+                "the NVIDIA GPU Operator is not installed: GPUs rely on the AKS-managed driver and device plugin",
+                "on bare metal, or for MIG/RDMA/GPUDirect, install it: akscli baremetal prepare",
+            )
+        ]
+    if nodes.advertising:
+        return [Rule("gpu-operator", "info", "a device plugin installed without the GPU Operator advertises the GPUs")]
+    return [
+        Rule(
+            "gpu-operator",
+            "error",
+            "GPU nodes advertise no GPUs and no GPU Operator is installed: nothing installs the driver "
+            "and device plugin",
+            "install the GPU Operator (helm install gpu-operator nvidia/gpu-operator -n gpu-operator "
+            "--create-namespace), then akscli baremetal prepare",
+        )
+    ]
+
+
+def _policy(kube: Kube, found: Installed, ns: str, nodes: GpuNodes) -> Iterator[Rule]:
+    if not found.policies:
+        yield Rule(
+            "gpu-operator",
+            "error" if nodes.nodes else "warning",
+            "the GPU Operator is installed but no ClusterPolicy exists, so it deploys nothing",
+            "akscli baremetal prepare (creates the ClusterPolicy), or helm upgrade with clusterPolicy.deployCR=true",
+        )
+        return
+    policy = found.policies[0]
+    name = (policy.get("metadata") or {}).get("name")
+    state = (policy.get("status") or {}).get("state") or "unknown"
+    if state != "ready":
+        yield Rule(
+            "gpu-operator",
+            "warning" if state == "ignored" else "error",
+            f"ClusterPolicy {name} is {state}",
+            f"kubectl -n {ns} logs deploy/gpu-operator (the DaemonSet findings show what fails)",
+        )
+    spec = policy.get("spec") or {}
+    if (spec.get("driver") or {}).get("enabled", True) is not False:
+        yield from _driver(kube, ns, nodes)
+    for component, ds_name in OPERAND_DAEMONSETS:
+        if (spec.get(component) or {}).get("enabled", True) is False:
+            continue
+        ds = kube.get("apps/v1", "DaemonSet", ds_name, namespace=ns)
+        yield from _daemonsets(kube, component, ds_name, [ds] if ds else [], ns, nodes)
+
+
+def _driver(kube: Kube, ns: str, nodes: GpuNodes) -> Iterator[Rule]:
+    found = list(kube.list("apps/v1", "DaemonSet", namespace=ns, label_selector=DRIVER_SELECTOR, page_size=100))
+    yield from _daemonsets(kube, "driver", "nvidia-driver-daemonset", found, ns, nodes)
+
+
+def _daemonsets(
+    kube: Kube, component: str, default: str, found: list[dict[str, Any]], ns: str, nodes: GpuNodes
+) -> Iterator[Rule]:
+    if not found:
+        if nodes.nodes:
+            yield Rule(
+                "gpu-operator",
+                "error",
+                f"the GPU Operator's {component} DaemonSet ({default}) does not exist in {ns}",
+                f"kubectl -n {ns} logs deploy/gpu-operator",
+            )
+        return
+    for ds in found:
+        name = str((ds.get("metadata") or {}).get("name"))
+        named = "" if name == default else f" ({name})"
+        st = ds.get("status") or {}
+        desired, ready = int(st.get("desiredNumberScheduled") or 0), int(st.get("numberReady") or 0)
+        if ready >= desired:
+            yield Rule("gpu-operator", "info", f"{component} pods{named} ready on {ready} of {desired} nodes")
+            continue
+        yield Rule(
+            "gpu-operator",
+            "error",
+            f"{component} pods{named} ready on {ready} of {desired} nodes",
+            f"kubectl -n {ns} get pods -l app={name} -o wide",
+        )
+        yield from _operand_pods(kube, component, name, ns)
+
+
+def _pod_problem(pod: dict[str, Any]) -> str | None:
+    status = pod.get("status") or {}
+    for cs in status.get("containerStatuses") or []:
+        waiting = (cs.get("state") or {}).get("waiting") or {}
+        if waiting.get("reason"):
+            return str(waiting["reason"])
+        if not cs.get("ready"):
+            return "NotReady"
+    phase = status.get("phase")
+    return None if phase in ("Running", "Succeeded") else str(phase or "Unknown")
+
+
+def _operand_pods(kube: Kube, component: str, ds_name: str, ns: str) -> Iterator[Rule]:
+    """A verdict per operand pod that is not running, naming its node (the DaemonSet's pods only)."""
+    for pod in kube.list("v1", "Pod", namespace=ns, label_selector=f"app={ds_name}", page_size=500):
+        problem = _pod_problem(pod)
+        if problem:
+            name = (pod.get("metadata") or {}).get("name")
+            yield Rule(
+                "gpu-operator-pod",
+                "error",
+                f"{component} pod {problem}",
+                f"kubectl -n {ns} logs {name}",
+                node=(pod.get("spec") or {}).get("nodeName") or name,
+            )

@@ -1,0 +1,184 @@
+"""What a node's GPUs are, read the way the device plugins publish them.
+
+One reader for ``doctor``, ``baremetal doctor`` and ``gpu usage``, so the three agree on what a
+GPU node is, how many physical GPUs it has and what pods can request on it:
+
+- Whole GPUs: the NVIDIA device plugin advertises ``nvidia.com/gpu``, AMD's advertises
+  ``amd.com/gpu`` (ROCm/k8s-device-plugin README).
+- MIG, ``single`` strategy: ``nvidia.com/gpu`` counts MIG devices, and GPU feature discovery
+  overrides ``nvidia.com/gpu.count`` and ``nvidia.com/gpu.product`` (``...-MIG-1g.5gb``) to
+  describe them (NVIDIA/k8s-device-plugin ``docs/gfd_labels.md``).
+- MIG, ``mixed`` strategy: one resource per profile, ``nvidia.com/mig-<g>g.<mem>gb``
+  (MicrosoftDocs/azure-aks-docs ``articles/aks/gpu-multi-instance.md``; GFD labels
+  ``nvidia.com/mig.strategy=mixed``).
+- Time-slicing and MPS: ``nvidia.com/gpu`` counts replicas; GFD labels
+  ``nvidia.com/gpu.replicas``, ``nvidia.com/gpu.sharing-strategy`` and keeps
+  ``nvidia.com/gpu.count`` as the physical count (NVIDIA/gpu-operator
+  ``docs/gpu-sharing.rst``).
+- A GPU node whose device plugin is down keeps its capacity but reports allocatable 0: it is
+  billed and nothing can use it.
+
+Physical GPUs come from the VM size where akscli knows it (data/gpu_skus.yaml), otherwise from
+the labels above; plain AKS nodes carry no GFD labels at all (AKS installs the driver and the
+device plugin, not GPU feature discovery).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+NVIDIA = "nvidia.com/gpu"
+AMD = "amd.com/gpu"
+MIG_PREFIX = "nvidia.com/mig-"
+GPU_RESOURCES = (NVIDIA, AMD)  # whole-GPU resources; MIG profiles are nvidia.com/mig-*
+SIZE_LABELS = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type")
+# AKS labels every node of a GPU pool (learn.microsoft.com/azure/aks/use-nvidia-gpu).
+AKS_ACCELERATOR = "kubernetes.azure.com/accelerator"
+WHOLE, MIG_SINGLE, MIG_MIXED, TIME_SLICING, MPS = "none", "mig-single", "mig-mixed", "time-slicing", "mps"
+SHARED = "shared"  # more units than the VM size has GPUs, and no label says how they are split
+
+
+def _int(value: Any) -> int:
+    try:
+        return max(int(str(value)), 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+@lru_cache(maxsize=512)  # a handful of sizes, asked once per node
+def size_facts(vm_size: str | None) -> tuple[int, str]:
+    """(GPUs, vendor) of a VM size from the SKU table, (0, "") when unknown."""
+    if not vm_size:
+        return 0, ""
+    from akscli.model import skus
+
+    sku = skus.get(vm_size)
+    if sku is None:
+        return 0, ""
+    return sku.gpus, "amd" if sku.gpu_model.upper().startswith("AMD") else "nvidia"
+
+
+@dataclass(frozen=True, slots=True)
+class NodeGpus:
+    vendor: str  # "nvidia", "amd", or "" for a node without GPUs
+    physical: int  # physical GPUs on the node (what Azure bills)
+    capacity: int  # schedulable units: whole GPUs, MIG devices or time-slice replicas
+    allocatable: int  # of those, what the device plugin offers now
+    sharing: str  # none | mig-single | mig-mixed | time-slicing | mps | shared
+    resources: tuple[tuple[str, int], ...]  # allocatable per resource name
+    expected: int  # GPUs the VM size has (0: unknown size)
+
+    @property
+    def is_gpu_node(self) -> bool:
+        return bool(self.vendor)
+
+    @property
+    def sliced(self) -> bool:
+        """Units are MIG devices or shared replicas, not whole GPUs."""
+        return self.sharing != WHOLE
+
+    @property
+    def unusable(self) -> bool:
+        """Billed GPUs that no pod can request: the device plugin advertises nothing."""
+        return self.is_gpu_node and self.allocatable == 0
+
+
+def labels_of(node: Mapping[str, Any]) -> Mapping[str, str]:
+    return (node.get("metadata") or {}).get("labels") or {}
+
+
+def vm_size_of(labels: Mapping[str, str]) -> str | None:
+    for key in SIZE_LABELS:
+        if labels.get(key):
+            return labels[key]
+    return None
+
+
+def _units(resources: Mapping[str, Any]) -> dict[str, int]:
+    return {
+        name: _int(value) for name, value in resources.items() if name in (NVIDIA, AMD) or name.startswith(MIG_PREFIX)
+    }
+
+
+def _sharing(labels: Mapping[str, str], capacity: Mapping[str, int], expected: int) -> str:
+    mig_devices = any(name.startswith(MIG_PREFIX) and n for name, n in capacity.items())
+    if mig_devices or (labels.get("nvidia.com/mig.strategy") == "mixed" and not capacity.get(NVIDIA)):
+        return MIG_MIXED
+    if labels.get("nvidia.com/mig.strategy") == "single" and "-MIG-" in labels.get("nvidia.com/gpu.product", ""):
+        return MIG_SINGLE
+    strategy = labels.get("nvidia.com/gpu.sharing-strategy", "")
+    if strategy in (TIME_SLICING, MPS):
+        return strategy
+    if _int(labels.get("nvidia.com/gpu.replicas")) > 1:
+        return TIME_SLICING
+    if expected and sum(capacity.values()) > expected:
+        return SHARED
+    return WHOLE
+
+
+def read(node: Mapping[str, Any]) -> NodeGpus:
+    """The GPU facts of one node (cheap: no I/O, cached per VM size)."""
+    labels = labels_of(node)
+    status = node.get("status") or {}
+    allocatable = _units(status.get("allocatable") or {})
+    capacity = _units(status.get("capacity") or {}) or allocatable
+    expected, size_vendor = size_facts(vm_size_of(labels))
+    nvidia_labelled = (
+        labels.get("nvidia.com/gpu.present") == "true"
+        or "nvidia.com/gpu.product" in labels
+        or labels.get(AKS_ACCELERATOR) == "nvidia"
+        or labels.get("accelerator") == "nvidia"
+    )
+    if capacity.get(AMD) or size_vendor == "amd":
+        vendor = "amd"
+    elif any(capacity.values()) or nvidia_labelled or size_vendor == "nvidia":
+        vendor = "nvidia"
+    else:
+        vendor = ""
+    sharing = _sharing(labels, capacity, expected) if vendor == "nvidia" else WHOLE
+    units = sum(capacity.values())
+    if expected:
+        physical = expected
+    elif sharing == WHOLE:
+        physical = units
+    elif sharing in (TIME_SLICING, MPS):
+        replicas = max(_int(labels.get("nvidia.com/gpu.replicas")), 1)
+        physical = _int(labels.get("nvidia.com/gpu.count")) or units // replicas
+    elif sharing == MIG_MIXED:
+        physical = _int(labels.get("nvidia.com/gpu.count"))
+    else:  # MIG single: gpu.count counts MIG devices, the VM size is the only source
+        physical = 0
+    return NodeGpus(
+        vendor=vendor,
+        physical=physical,
+        capacity=units,
+        allocatable=sum(allocatable.values()),
+        sharing=sharing,
+        resources=tuple(sorted((k, v) for k, v in allocatable.items() if v)),
+        expected=expected,
+    )
+
+
+def pod_units(pod: Mapping[str, Any]) -> dict[str, int]:
+    """GPU units a pod holds per resource name, as the scheduler counts them: the larger of its
+    containers' sum and its largest init container; a limit alone is the request (extended
+    resources cannot overcommit)."""
+    spec = pod.get("spec") or {}
+
+    def container(c: Mapping[str, Any]) -> dict[str, int]:
+        resources = c.get("resources") or {}
+        requests, limits = resources.get("requests") or {}, resources.get("limits") or {}
+        names = {n for n in (*requests, *limits) if n in (NVIDIA, AMD) or n.startswith(MIG_PREFIX)}
+        return {n: _int(requests.get(n, limits.get(n, 0))) for n in names}
+
+    total: dict[str, int] = {}
+    for c in spec.get("containers") or []:
+        for name, n in container(c).items():
+            total[name] = total.get(name, 0) + n
+    for c in spec.get("initContainers") or []:
+        for name, n in container(c).items():
+            total[name] = max(total.get(name, 0), n)
+    return {k: v for k, v in total.items() if v}
