@@ -347,8 +347,7 @@ def _gpu_stack(kube: Kube) -> Iterator[Check]:
     present = found.operator or nodes.nodes > 0
     for rule in verdicts:
         status = OK if rule.severity == "info" else (MISSING if not found.operator else NOT_READY)
-        name = f"{rule.check} {rule.node}" if rule.node else rule.check
-        yield Check(name, status, rule.message, rule.fix, present, blocking=rule.severity == "error")
+        yield Check(rule.subject, status, rule.message, rule.fix, present, blocking=rule.severity == "error")
 
 
 def _get(kube: Kube, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:

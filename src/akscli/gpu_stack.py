@@ -56,6 +56,7 @@ class Rule:
     message: str
     fix: str = ""
     node: str | None = None  # the node a pod-level verdict is about
+    subject: str = "operator"  # what it is about, as doctor names its check rows
 
 
 @dataclass
@@ -93,7 +94,9 @@ class Installed:
 
     @property
     def operator(self) -> bool:
-        return self.operator_crd or self.operator_pods > 0
+        """Installed: its pod runs, or a ClusterPolicy asks for it. CRDs alone are what
+        ``helm uninstall`` leaves behind (Helm never deletes CRDs), so they do not count."""
+        return self.operator_pods > 0 or bool(self.policies)
 
 
 def _pods(kube: Kube, selectors: Sequence[str]) -> Iterator[dict[str, Any]]:
@@ -161,6 +164,17 @@ def rules(
     out: list[Rule] = []
     nvidia = "nvidia" in nodes.vendors or not nodes.vendors
     if not found.operator:
+        if found.operator_crd:
+            out.append(
+                Rule(
+                    "gpu-operator",
+                    "info",
+                    f"the GPU Operator's CRD ({CLUSTER_POLICY_CRD}) is installed, but no operator pod runs and no "
+                    "ClusterPolicy exists: the GPU Operator is not installed (Helm leaves CRDs behind)",
+                    "if it was uninstalled: kubectl delete crd clusterpolicies.nvidia.com nvidiadrivers.nvidia.com",
+                    subject="crds",
+                )
+            )
         out.extend(_without_operator(nodes, nvidia))
         return found, out
     ns = namespace or found.operator_namespace or "gpu-operator"
@@ -169,7 +183,7 @@ def rules(
             Rule(
                 "gpu-operator",
                 "error",
-                f"the GPU Operator's CRD ({CLUSTER_POLICY_CRD}) is installed but no operator pod runs",
+                "a ClusterPolicy exists but no GPU Operator pod runs: nothing deploys the driver and device plugin",
                 "reinstall it: helm upgrade --install gpu-operator nvidia/gpu-operator -n gpu-operator",
             )
         )
@@ -192,9 +206,11 @@ def rules(
 
 def _without_operator(nodes: GpuNodes, nvidia: bool) -> list[Rule]:
     if not nodes.nodes:
-        return [Rule("gpu-operator", "info", "no GPU nodes and no GPU Operator")]
+        return [Rule("gpu-operator", "info", "no GPU nodes and no GPU Operator", subject="driver")]
     if not nvidia:
-        return [Rule("gpu-operator", "info", "GPU nodes are AMD: the NVIDIA GPU Operator does not apply")]
+        return [
+            Rule("gpu-operator", "info", "GPU nodes are AMD: the NVIDIA GPU Operator does not apply", subject="driver")
+        ]
     if nodes.aks and nodes.advertising:
         return [
             Rule(
@@ -202,10 +218,18 @@ def _without_operator(nodes: GpuNodes, nvidia: bool) -> list[Rule]:
                 "info",
                 "the NVIDIA GPU Operator is not installed: GPUs rely on the AKS-managed driver and device plugin",
                 "on bare metal, or for MIG/RDMA/GPUDirect, install it: akscli baremetal prepare",
+                subject="driver",
             )
         ]
     if nodes.advertising:
-        return [Rule("gpu-operator", "info", "a device plugin installed without the GPU Operator advertises the GPUs")]
+        return [
+            Rule(
+                "gpu-operator",
+                "info",
+                "a device plugin installed without the GPU Operator advertises the GPUs",
+                subject="driver",
+            )
+        ]
     return [
         Rule(
             "gpu-operator",
@@ -214,6 +238,7 @@ def _without_operator(nodes: GpuNodes, nvidia: bool) -> list[Rule]:
             "and device plugin",
             "install the GPU Operator (helm install gpu-operator nvidia/gpu-operator -n gpu-operator "
             "--create-namespace), then akscli baremetal prepare",
+            subject="driver",
         )
     ]
 
@@ -225,6 +250,7 @@ def _policy(kube: Kube, found: Installed, ns: str, nodes: GpuNodes) -> Iterator[
             "error" if nodes.nodes else "warning",
             "the GPU Operator is installed but no ClusterPolicy exists, so it deploys nothing",
             "akscli baremetal prepare (creates the ClusterPolicy), or helm upgrade with clusterPolicy.deployCR=true",
+            subject="clusterpolicy",
         )
         return
     policy = found.policies[0]
@@ -236,6 +262,7 @@ def _policy(kube: Kube, found: Installed, ns: str, nodes: GpuNodes) -> Iterator[
             "warning" if state == "ignored" else "error",
             f"ClusterPolicy {name} is {state}",
             f"kubectl -n {ns} logs deploy/gpu-operator (the DaemonSet findings show what fails)",
+            subject="clusterpolicy",
         )
     spec = policy.get("spec") or {}
     if (spec.get("driver") or {}).get("enabled", True) is not False:
@@ -262,6 +289,7 @@ def _daemonsets(
                 "error",
                 f"the GPU Operator's {component} DaemonSet ({default}) does not exist in {ns}",
                 f"kubectl -n {ns} logs deploy/gpu-operator",
+                subject=f"daemonset {component}",
             )
         return
     for ds in found:
@@ -270,13 +298,19 @@ def _daemonsets(
         st = ds.get("status") or {}
         desired, ready = int(st.get("desiredNumberScheduled") or 0), int(st.get("numberReady") or 0)
         if ready >= desired:
-            yield Rule("gpu-operator", "info", f"{component} pods{named} ready on {ready} of {desired} nodes")
+            yield Rule(
+                "gpu-operator",
+                "info",
+                f"{component} pods{named} ready on {ready} of {desired} nodes",
+                subject=f"daemonset {name}",
+            )
             continue
         yield Rule(
             "gpu-operator",
             "error",
             f"{component} pods{named} ready on {ready} of {desired} nodes",
             f"kubectl -n {ns} get pods -l app={name} -o wide",
+            subject=f"daemonset {name}",
         )
         yield from _operand_pods(kube, component, name, ns)
 
@@ -305,4 +339,5 @@ def _operand_pods(kube: Kube, component: str, ds_name: str, ns: str) -> Iterator
                 f"{component} pod {problem}",
                 f"kubectl -n {ns} logs {name}",
                 node=(pod.get("spec") or {}).get("nodeName") or name,
+                subject=f"pod {name}",
             )

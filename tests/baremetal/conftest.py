@@ -77,7 +77,11 @@ def helm_gpu_operator(emu: Any) -> None:
     """What ``helm install gpu-operator nvidia/gpu-operator -n gpu-operator --create-namespace
     --set clusterPolicy.deployCR=false`` leaves: the namespace and the operator's Deployment."""
     from tests.emulators.kube.controllers.nvidia import NAMESPACE, operator_objects
+    from tests.emulators.kube.profiles import install_crds
 
+    crd = emu.cluster.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, "clusterpolicies.nvidia.com")
+    if crd is None:
+        install_crds(emu, "nvidia")
     if emu.cluster.get("v1", "Namespace", None, NAMESPACE) is None:
         emu.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}})
     for obj in operator_objects():
@@ -91,9 +95,9 @@ def install_gpu_operator(
     it; waits until it has a state. ``driver`` may be the ClusterPolicy's whole driver spec."""
     from tests.emulators.kube.controllers.nvidia import ClusterPolicyController
 
-    emu.controllers.add(ClusterPolicyController(delay=0.01, failure=failure))
     if operator_pod:
         helm_gpu_operator(emu)
+    emu.controllers.add(ClusterPolicyController(delay=0.01, failure=failure))
     policy = emu.cluster.create(
         {
             "apiVersion": "nvidia.com/v1",

@@ -111,3 +111,61 @@ def cpu_node(name: str, pool: str = "system") -> dict[str, Any]:
 
 def healthy_cluster(gpu_nodes: int = 2) -> list[dict[str, Any]]:
     return [cpu_node("aks-system-0")] + [node(f"aks-gpu-{i}") for i in range(gpu_nodes)]
+
+
+# ---- the variety real clusters have (akscli.gpus reads each) ----------------------------------
+
+AMD_V620 = "Standard_NG32ads_V620_v1"
+
+
+def mig_mixed_node(
+    name: str, *, pool: str = "mig", size: str = ND_H100, profile: str = "mig-1g.10gb"
+) -> dict[str, Any]:
+    """MIG, mixed strategy: per-profile resources and no nvidia.com/gpu (azure-aks-docs
+    articles/aks/gpu-multi-instance.md, "Mixed strategy output")."""
+    obj = node(name, pool=pool, size=size, gpus=None, driver="570.148.08")
+    labels = obj["metadata"]["labels"]
+    labels.update({"nvidia.com/gpu.present": "true", "nvidia.com/mig.strategy": "mixed", "nvidia.com/gpu.count": "8"})
+    labels.update({"nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3", "nvidia.com/gpu.memory": "81559"})
+    obj["status"]["capacity"][f"nvidia.com/{profile}"] = "56"
+    obj["status"]["allocatable"][f"nvidia.com/{profile}"] = "56"
+    return obj
+
+
+def amd_node(name: str, *, pool: str = "amd") -> dict[str, Any]:
+    """An AMD GPU node: amd.com/gpu (ROCm/k8s-device-plugin), no NVIDIA labels."""
+    obj = node(
+        name,
+        pool=pool,
+        size=AMD_V620,
+        gpus=None,
+        gpu_labels=False,
+        driver=None,
+        rdma_capable=None,
+        rdma_available=None,
+        rdma_resource=None,
+    )
+    obj["metadata"]["labels"]["kubernetes.azure.com/accelerator"] = "amd"
+    obj["status"]["capacity"]["amd.com/gpu"] = obj["status"]["allocatable"]["amd.com/gpu"] = "1"
+    return obj
+
+
+def aks_plain_node(
+    name: str, *, pool: str = "nca100", size: str = NC_A100, rdma_capable: bool | None = None
+) -> dict[str, Any]:
+    """A GPU node of a plain AKS pool: AKS's driver and device plugin, no GPU feature discovery
+    labels (azure-aks-docs articles/aks/gpu-cluster.md), accelerated networking's Mellanox VF
+    making NFD (if installed) say rdma.capable."""
+    obj = node(
+        name,
+        pool=pool,
+        size=size,
+        gpus=1,
+        gpu_labels=False,
+        driver=None,
+        rdma_capable=rdma_capable,
+        rdma_available=None,
+        rdma_resource=None,
+    )
+    obj["metadata"]["labels"]["kubernetes.azure.com/accelerator"] = "nvidia"
+    return obj

@@ -118,7 +118,7 @@ def test_statefulset_pods_are_ordinal(kube_emulator: KubeEmulator) -> None:
 
 
 def test_daemonset_runs_one_pod_per_selected_node(kube_emulator: KubeEmulator) -> None:
-    kube_emulator.generate_cluster(nodes=6, pods=0, gpu_fraction=0.5)
+    kube_emulator.generate_cluster(nodes=6, pods=0, gpu_fraction=0.5, variety=False)
     ds = deployment("probe")
     ds["kind"] = "DaemonSet"
     del ds["spec"]["replicas"]
@@ -167,9 +167,33 @@ def test_failing_job_reports_backoff_limit_exceeded(kube_emulator_factory: Any) 
 def test_generated_nodes_look_like_aks_gpu_nodes(kube_emulator: KubeEmulator) -> None:
     kube_emulator.generate_cluster(nodes=50, pods=200, gpu_fraction=0.2)
     nodes = kube_emulator.cluster.list("v1", "Node")
-    gpu = [n for n in nodes if "nvidia.com/gpu" in n["status"]["capacity"]]
+    gpu = [n for n in nodes if "kubernetes.azure.com/accelerator" in n["metadata"]["labels"]]
     assert len(nodes) == 50 and len(gpu) == 10
     labels = gpu[0]["metadata"]["labels"]
     assert labels["kubernetes.azure.com/agentpool"] and labels["nvidia.com/gpu.product"]
     assert labels["node.kubernetes.io/instance-type"].startswith("Standard_N")
     assert len(kube_emulator.cluster.list("v1", "Pod")) == 200
+
+
+def test_generated_gpu_pools_have_the_variety_of_real_clusters(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.generate_cluster(nodes=80, pods=0, gpu_fraction=0.5)
+    gpu = [n for n in kube_emulator.cluster.list("v1", "Node") if n["status"]["capacity"].keys() - {"cpu"}]
+
+    def having(test: Any) -> list[dict[str, Any]]:
+        return [n for n in gpu if test(n["metadata"]["labels"], n["status"])]
+
+    # GFD writes the architecture as gpu.family (NVIDIA/k8s-device-plugin docs/gfd_labels.md).
+    families = {n["metadata"]["labels"].get("nvidia.com/gpu.family") for n in gpu} - {None}
+    assert families <= {"ampere", "hopper", "turing", "blackwell", "volta", "maxwell"} and families
+    assert having(
+        lambda lb, st: lb.get("nvidia.com/mig.strategy") == "single" and "-MIG-" in lb["nvidia.com/gpu.product"]
+    )
+    assert having(lambda lb, st: any(k.startswith("nvidia.com/mig-") for k in st["allocatable"]))
+    assert having(lambda lb, st: lb.get("nvidia.com/gpu.sharing-strategy") == "time-slicing")
+    assert having(lambda lb, st: lb.get("kubernetes.azure.com/scalesetpriority") == "spot")
+    assert having(lambda lb, st: st["allocatable"].get("nvidia.com/gpu") == "0")
+    assert having(lambda lb, st: "amd.com/gpu" in st["allocatable"])
+    plain = having(
+        lambda lb, st: lb.get("kubernetes.azure.com/accelerator") == "nvidia" and "nvidia.com/gpu.product" not in lb
+    )
+    assert plain, "plain AKS GPU nodes carry no GPU feature discovery labels"

@@ -39,14 +39,21 @@ def test_every_generated_node_is_listed_once_in_pages_of_500(big: KubeEmulator) 
 
 
 def test_gpu_share_and_capacity_of_generated_nodes(big: KubeEmulator) -> None:
-    gpu = big.cluster.list("v1", "Node", label_selector="accelerator=nvidia")
+    gpu = big.cluster.list("v1", "Node", label_selector="kubernetes.azure.com/accelerator")
     assert len(gpu) == 500
-    assert all(int(n["status"]["allocatable"]["nvidia.com/gpu"]) >= 1 for n in gpu)
+    # Every GPU node advertises some GPU resource (whole, MIG or AMD); the no-plugin pool advertises 0.
+    units = [
+        sum(int(v) for k, v in n["status"]["capacity"].items() if k.endswith("/gpu") or k.startswith("nvidia.com/mig-"))
+        for n in gpu
+    ]
+    assert all(u >= 1 for u in units)
 
 
 def test_pods_are_spread_over_cpu_and_gpu_nodes(big: KubeEmulator) -> None:
-    first_cpu = big.cluster.list("v1", "Node", label_selector="!accelerator")[0]["metadata"]["name"]
-    first_gpu = big.cluster.list("v1", "Node", label_selector="accelerator=nvidia")[0]["metadata"]["name"]
+    first_cpu = big.cluster.list("v1", "Node", label_selector="!kubernetes.azure.com/accelerator")[0]["metadata"][
+        "name"
+    ]
+    first_gpu = big.cluster.list("v1", "Node", label_selector="kubernetes.azure.com/accelerator")[0]["metadata"]["name"]
     for node in (first_cpu, first_gpu):
         entries, _, _, _ = big.api.list_entries(big.api.rt("v1", "Pod"), None, None, f"spec.nodeName={node}", 0, None)
         assert entries, node

@@ -184,31 +184,43 @@ def test_gpu_usage_table_puts_the_pool_with_most_idle_gpus_first(kube_emulator: 
     assert "3 of 5 GPUs idle" in result.stderr
 
 
+def _units(resources: dict[str, str]) -> int:
+    return sum(int(v) for k, v in resources.items() if k.endswith("/gpu") or k.startswith("nvidia.com/mig-"))
+
+
 def test_gpu_usage_json_agrees_with_a_direct_count(kube_emulator: Any, kubeconfig: Any) -> None:
+    # The generator makes every kind of GPU pool (whole, MIG single and mixed, time-sliced, spot,
+    # device plugin down, AMD): whole GPUs and slices are counted apart, billed-unusable on its own.
     kube_emulator.generate_cluster(nodes=300, pods=1500, gpu_fraction=0.3)
     result = invoke("gpu", "usage", "-o", "json", "--page-size", "100")
     assert result.exit_code == 0, result
     totals = json.loads(result.stdout)["totals"]
 
     cluster = kube_emulator.cluster
-    gpu_nodes = {
-        n["metadata"]["name"]: int(n["status"]["allocatable"]["nvidia.com/gpu"])
-        for n in cluster.list("v1", "Node")
-        if int((n.get("status", {}).get("allocatable") or {}).get("nvidia.com/gpu", 0))
-    }
-    held = dict.fromkeys(gpu_nodes, 0)
+    whole: dict[str, int] = {}
+    sliced: dict[str, int] = {}
+    unusable = 0
+    for n in cluster.list("v1", "Node"):
+        labels, status = n["metadata"]["labels"], n["status"]
+        units = _units(status["allocatable"])
+        shared = "-MIG-" in labels.get("nvidia.com/gpu.product", "") or "nvidia.com/gpu.replicas" in labels
+        shared = shared or any(k.startswith("nvidia.com/mig-") for k in status["allocatable"])
+        if _units(status["capacity"]) and not units:
+            unusable += 1
+        elif units:
+            (sliced if shared else whole)[n["metadata"]["name"]] = units
+    held = dict.fromkeys([*whole, *sliced], 0)
     for p in cluster.list("v1", "Pod"):
         if p.get("status", {}).get("phase") in ("Succeeded", "Failed"):
             continue
         if p["spec"].get("nodeName") in held:
             for c in p["spec"]["containers"]:
-                res = c.get("resources") or {}
-                amount = (res.get("requests") or {}).get(
-                    "nvidia.com/gpu", (res.get("limits") or {}).get("nvidia.com/gpu", 0)
-                )
-                held[p["spec"]["nodeName"]] += int(amount)
-    assert totals["allocatable"] == sum(gpu_nodes.values()) > 0
-    assert totals["requested"] == sum(min(held[n], gpu_nodes[n]) for n in gpu_nodes)
+                held[p["spec"]["nodeName"]] += _units((c.get("resources") or {}).get("limits") or {})
+    assert totals["allocatable"] == sum(whole.values()) > 0
+    assert totals["slices"] == sum(sliced.values()) > 0
+    assert totals["requested"] == sum(min(held[n], whole[n]) for n in whole)
+    assert totals["slicesRequested"] == sum(min(held[n], sliced[n]) for n in sliced)
+    assert totals["unusableNodes"] == unusable > 0
     assert (totals["nodesSeen"], totals["podsSeen"]) == (
         300,
         sum(1 for p in cluster.list("v1", "Pod") if p.get("status", {}).get("phase") not in ("Succeeded", "Failed")),

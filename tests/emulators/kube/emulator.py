@@ -177,10 +177,12 @@ class KubeEmulator:
         """Expire all continue tokens and watch resourceVersions issued so far (410)."""
         self.api.store.compact()
 
-    def generate_cluster(self, nodes: int = 10, pods: int = 0, gpu_fraction: float = 0.2, seed: int = 7) -> None:
+    def generate_cluster(
+        self, nodes: int = 10, pods: int = 0, gpu_fraction: float = 0.2, seed: int = 7, variety: bool = True
+    ) -> None:
         from tests.emulators.kube.generate import generate_cluster
 
-        generate_cluster(self.api, nodes=nodes, pods=pods, gpu_fraction=gpu_fraction, seed=seed)
+        generate_cluster(self.api, nodes=nodes, pods=pods, gpu_fraction=gpu_fraction, seed=seed, variety=variety)
 
     def idle(self, timeout: float = 5.0) -> bool:
         """Wait until controllers and garbage collection have nothing due."""

@@ -2,6 +2,24 @@
 sizes and counts from ../shared/data/azure-gpu-skus.csv), nodes labelled the way AKS and the
 NVIDIA GPU feature discovery label them, and pods spread over them.
 
+GPU pools come in the flavours real clusters have (``FLAVOURS``, one per pool in turn):
+
+- ``gfd``: the GPU Operator (or the device plugin chart) with GPU feature discovery: GFD labels,
+  ``nvidia.com/gpu.family`` the architecture ("ampere", "hopper"), not the model
+  (NVIDIA/k8s-device-plugin docs/gfd_labels.md).
+- ``aks``: plain AKS: AKS installs the driver and device plugin, no GFD, so only
+  ``kubernetes.azure.com/accelerator=nvidia`` (azure-aks-docs articles/aks/gpu-cluster.md).
+- ``mig-single`` / ``mig-mixed``: MIG 1g profile, 7 devices per GPU, as ``nvidia.com/gpu`` or as
+  ``nvidia.com/mig-1g.<mem>gb`` (azure-aks-docs articles/aks/gpu-multi-instance.md; GFD labels
+  ``nvidia.com/mig.strategy``).
+- ``time-sliced``: 4 replicas per GPU, GFD's ``nvidia.com/gpu.replicas``,
+  ``nvidia.com/gpu.sharing-strategy=time-slicing`` and the ``-SHARED`` product suffix
+  (NVIDIA/gpu-operator docs/gpu-sharing.rst).
+- ``spot``: ``kubernetes.azure.com/scalesetpriority=spot`` and its taint
+  (learn.microsoft.com/azure/aks/spot-node-pool).
+- ``no-plugin``: a GPU node whose device plugin is down: capacity kept, allocatable 0.
+- ``amd``: Standard_NG32ads_V620_v1, ``amd.com/gpu`` (ROCm/k8s-device-plugin README).
+
 Bulk-loaded (no watch events, no history): generation is for scale tests and benchmarks."""
 
 from __future__ import annotations
@@ -35,6 +53,33 @@ class VmSize:
     @property
     def gpu_product(self) -> str:
         return self.gpu_model.replace(" ", "-")
+
+
+# GFD's gpu.family is the architecture (NVIDIA/k8s-device-plugin docs/gfd_labels.md: "kepler").
+ARCHITECTURES = {
+    "T4": "turing",
+    "A10": "ampere",
+    "A100": "ampere",
+    "H100": "hopper",
+    "H200": "hopper",
+    "GB200": "blackwell",
+    "V100": "volta",
+    "M60": "maxwell",
+}
+FLAVOURS = ("gfd", "aks", "mig-single", "mig-mixed", "time-sliced", "spot", "no-plugin", "amd")
+MIG_CAPABLE = ("A100", "H100", "H200")  # azure-aks-docs gpu-multi-instance.md
+AMD_SIZE = VmSize("Standard_NG32ads_V620_v1", 32, 64, 1, "AMD Radeon PRO V620", 32)  # data/gpu_skus.yaml
+
+
+def architecture(gpu_model: str) -> str:
+    for word in gpu_model.replace("-", " ").split():
+        if word.upper() in ARCHITECTURES:
+            return ARCHITECTURES[word.upper()]
+    return "unknown"
+
+
+def mig_capable(size: VmSize) -> bool:
+    return any(m in size.gpu_model.split() for m in MIG_CAPABLE)
 
 
 CPU_SIZES = [
@@ -74,7 +119,9 @@ def _pool_name(size: VmSize, index: int) -> str:
     return f"{base}{short}"[: 12 - len(suffix)] + suffix
 
 
-def node(size: VmSize, pool: str, vmss: str, index: int, mode: str, rng: random.Random) -> dict[str, Any]:
+def node(
+    size: VmSize, pool: str, vmss: str, index: int, mode: str, rng: random.Random, flavour: str = "gfd"
+) -> dict[str, Any]:
     name = f"aks-{pool}-{vmss}-vmss{index:06x}"
     zone = f"eastus-{index % 3 + 1}"
     labels = {
@@ -116,20 +163,8 @@ def node(size: VmSize, pool: str, vmss: str, index: int, mode: str, rng: random.
     }
     taints: list[dict[str, str]] = []
     if size.gpus:
-        labels.update(
-            {
-                "accelerator": "nvidia",
-                "kubernetes.azure.com/accelerator": "nvidia",
-                "nvidia.com/gpu.present": "true",
-                "nvidia.com/gpu.product": size.gpu_product,
-                "nvidia.com/gpu.count": str(size.gpus),
-                "nvidia.com/gpu.memory": str(size.gpu_memory_gib * 1024),
-                "nvidia.com/gpu.family": size.gpu_model.split()[1].lower() if " " in size.gpu_model else "unknown",
-            }
-        )
-        capacity["nvidia.com/gpu"] = str(size.gpus)
-        allocatable["nvidia.com/gpu"] = str(size.gpus)
         taints.append({"key": "sku", "value": "gpu", "effect": "NoSchedule"})
+        _gpu_flavour(size, flavour, labels, capacity, allocatable, taints)
     t = now_iso()
     conds = [
         {
@@ -199,12 +234,76 @@ def node(size: VmSize, pool: str, vmss: str, index: int, mode: str, rng: random.
     }
 
 
-def plan_nodes(nodes: int, gpu_fraction: float, rng: random.Random) -> list[tuple[VmSize, str, str, int, str]]:
-    """(size, pool, vmss id, index in pool, mode) per node, in pools of at most 1000."""
+def _gpu_flavour(
+    size: VmSize,
+    flavour: str,
+    labels: dict[str, str],
+    capacity: dict[str, str],
+    allocatable: dict[str, str],
+    taints: list[dict[str, str]],
+) -> None:
+    """Labels, GPU resources and taints of one GPU node of the given flavour (see FLAVOURS)."""
+    if flavour == "amd":
+        labels["kubernetes.azure.com/accelerator"] = "amd"
+        capacity["amd.com/gpu"] = allocatable["amd.com/gpu"] = str(size.gpus)
+        return
+    labels["kubernetes.azure.com/accelerator"] = "nvidia"
+    units = {"nvidia.com/gpu": size.gpus}
+    gfd = flavour != "aks"
+    product = size.gpu_product
+    if flavour == "mig-single" and mig_capable(size):
+        units = {"nvidia.com/gpu": size.gpus * 7}
+        mem = max(size.gpu_memory_gib // 8, 5)
+        product = f"{product}-MIG-1g.{mem}gb"
+        labels.update({"nvidia.com/mig.strategy": "single", "nvidia.com/mig.capable": "true"})
+    elif flavour == "mig-mixed" and mig_capable(size):
+        mem = max(size.gpu_memory_gib // 8, 5)
+        units = {f"nvidia.com/mig-1g.{mem}gb": size.gpus * 7}
+        labels.update(
+            {
+                "nvidia.com/mig.strategy": "mixed",
+                "nvidia.com/mig.capable": "true",
+                f"nvidia.com/mig-1g.{mem}gb.count": str(size.gpus * 7),
+            }
+        )
+    elif flavour == "time-sliced":
+        units = {"nvidia.com/gpu": size.gpus * 4}
+        product = f"{product}-SHARED"
+        labels.update({"nvidia.com/gpu.replicas": "4", "nvidia.com/gpu.sharing-strategy": "time-slicing"})
+    elif flavour == "spot":
+        labels["kubernetes.azure.com/scalesetpriority"] = "spot"
+        taints.append({"key": "kubernetes.azure.com/scalesetpriority", "value": "spot", "effect": "NoSchedule"})
+    if gfd:
+        labels.update(
+            {
+                "accelerator": "nvidia",
+                "nvidia.com/gpu.present": "true",
+                "nvidia.com/gpu.product": product,
+                "nvidia.com/gpu.count": str(units.get("nvidia.com/gpu", size.gpus)),
+                "nvidia.com/gpu.memory": str(size.gpu_memory_gib * 1024),
+                "nvidia.com/gpu.family": architecture(size.gpu_model),
+            }
+        )
+    for name, n in units.items():
+        capacity[name] = str(n)
+        allocatable[name] = "0" if flavour == "no-plugin" else str(n)
+
+
+Planned = tuple[VmSize, str, str, int, str, str]  # size, pool, vmss id, index in pool, mode, flavour
+
+
+def plan_nodes(nodes: int, gpu_fraction: float, rng: random.Random, variety: bool = True) -> list[Planned]:
+    """(size, pool, vmss id, index in pool, mode, flavour) per node, in pools of at most 1000.
+    With ``variety`` the GPU sizes take the flavours of FLAVOURS in turn (the last one AMD)."""
     n_gpu = round(nodes * gpu_fraction)
     n_cpu = nodes - n_gpu
-    gsizes = gpu_sizes()
-    out: list[tuple[VmSize, str, str, int, str]] = []
+    gsizes = gpu_sizes()[:8]
+    flavours = ["gfd"] * len(gsizes)
+    if variety:
+        flavours = [FLAVOURS[i % len(FLAVOURS)] for i in range(len(gsizes))]
+        gsizes = [AMD_SIZE if f == "amd" else size for size, f in zip(gsizes, flavours, strict=True)]
+    flavour_of = {size.name: f for size, f in zip(gsizes, flavours, strict=True)}
+    out: list[Planned] = []
 
     def pools(count: int, sizes: list[VmSize], first_system: bool) -> None:
         if count <= 0:
@@ -218,28 +317,45 @@ def plan_nodes(nodes: int, gpu_fraction: float, rng: random.Random) -> list[tupl
                 system = first_system and si == 0 and k == 0
                 pool = "system" if system else _pool_name(size, k)
                 vmss = f"{rng.randrange(10**7, 10**8)}"
+                flavour = flavour_of.get(size.name, "")
                 for i in range(in_pool):
-                    out.append((size, pool, vmss, i, "System" if system else "User"))
+                    out.append((size, pool, vmss, i, "System" if system else "User", flavour))
                 made += in_pool
                 k += 1
 
     pools(n_cpu, CPU_SIZES, True)
-    pools(n_gpu, gsizes[: max(1, min(len(gsizes), 8))], n_cpu == 0)
+    pools(n_gpu, gsizes, n_cpu == 0)
     return out
+
+
+def gpu_resource(obj: dict[str, Any]) -> str | None:
+    """The GPU resource a pod asks for on this node (None: no usable GPU: CPU node or plugin down)."""
+    allocatable = obj["status"]["allocatable"]
+    for name, value in allocatable.items():
+        if (name in ("nvidia.com/gpu", "amd.com/gpu") or name.startswith("nvidia.com/mig-")) and value != "0":
+            return str(name)
+    return None
 
 
 TEAMS = ["inference", "training", "research", "platform", "data", "search", "ads", "speech"]
 
 
 def pod(
-    name: str, ns: str, app: str, node_name: str | None, gpus: int, phase: str, rng: random.Random
+    name: str,
+    ns: str,
+    app: str,
+    node_name: str | None,
+    gpus: int,
+    phase: str,
+    rng: random.Random,
+    resource: str = "nvidia.com/gpu",
 ) -> dict[str, Any]:
     t = now_iso()
     image = "mcr.microsoft.com/aks/kaito/kaito-base:0.0.8" if gpus else "mcr.microsoft.com/oss/nginx/nginx:1.27.3"
     resources: dict[str, Any] = {"requests": {"cpu": "500m", "memory": "1Gi"}, "limits": {"memory": "2Gi"}}
     if gpus:
-        resources["requests"]["nvidia.com/gpu"] = str(gpus)
-        resources["limits"]["nvidia.com/gpu"] = str(gpus)
+        resources["requests"][resource] = str(gpus)
+        resources["limits"][resource] = str(gpus)
     spec: dict[str, Any] = {
         "containers": [{"name": "main", "image": image, "resources": resources, "imagePullPolicy": "IfNotPresent"}],
         "restartPolicy": "Always",
@@ -309,18 +425,20 @@ def pod(
     }
 
 
-def generate_cluster(api: ApiServer, nodes: int, pods: int, gpu_fraction: float = 0.2, seed: int = 7) -> None:
+def generate_cluster(
+    api: ApiServer, nodes: int, pods: int, gpu_fraction: float = 0.2, seed: int = 7, variety: bool = True
+) -> None:
     if nodes < 0 or pods < 0 or not 0 <= gpu_fraction <= 1:
         raise ValueError("nodes and pods must be >= 0 and gpu_fraction within [0, 1]")
     rng = random.Random(seed)
-    plan = plan_nodes(nodes, gpu_fraction, rng)
+    plan = plan_nodes(nodes, gpu_fraction, rng, variety)
     node_rt = api.rt("v1", "Node")
-    node_objs: list[tuple[str, int]] = []
+    node_objs: list[tuple[str, str | None, bool]] = []  # name, GPU resource to request, is a GPU node
 
     def node_items() -> Iterator[tuple[str, dict[str, Any]]]:
-        for size, pool, vmss, i, mode in plan:
-            obj = node(size, pool, vmss, i, mode, rng)
-            node_objs.append((obj["metadata"]["name"], size.gpus))
+        for size, pool, vmss, i, mode, flavour in plan:
+            obj = node(size, pool, vmss, i, mode, rng, flavour or "gfd")
+            node_objs.append((obj["metadata"]["name"], gpu_resource(obj), bool(size.gpus)))
             yield obj["metadata"]["name"], obj
 
     api.store.bulk_load(node_rt.key, node_items())
@@ -331,8 +449,8 @@ def generate_cluster(api: ApiServer, nodes: int, pods: int, gpu_fraction: float 
     for ns in namespaces:
         if api.store.get(ns_rt.key, ns) is None:
             api.create(ns_rt, "v1", None, {"metadata": {"name": ns}}, Ctx(field_manager="generator", keep_status=True))
-    gpu_nodes = [n for n, g in node_objs if g]
-    cpu_nodes = [n for n, g in node_objs if not g]
+    gpu_nodes = [(n, r) for n, r, gpu in node_objs if gpu and r]
+    cpu_nodes = [n for n, _, gpu in node_objs if not gpu]
     pod_rt = api.rt("v1", "Pod")
 
     placed = {"gpu": 0, "cpu": 0}
@@ -342,14 +460,20 @@ def generate_cluster(api: ApiServer, nodes: int, pods: int, gpu_fraction: float 
             ns = namespaces[i % len(namespaces)]
             app_i = (i // len(namespaces)) % 500
             want_gpu = bool(gpu_nodes) and (i % 10 < 2 or not cpu_nodes)
-            pool = gpu_nodes if want_gpu else cpu_nodes
             roll = rng.random()
             phase = "Running" if roll < 0.97 else ("Pending" if roll < 0.99 else "Succeeded")
             kind = "gpu" if want_gpu else "cpu"
-            node_name = pool[placed[kind] % len(pool)] if pool and phase != "Pending" else None
+            node_name, resource = None, "nvidia.com/gpu"
+            if want_gpu:
+                node_name, resource = gpu_nodes[placed[kind] % len(gpu_nodes)]
+            elif cpu_nodes:
+                node_name = cpu_nodes[placed[kind] % len(cpu_nodes)]
+            if phase == "Pending":
+                node_name = None
             placed[kind] += 1
             app = f"{'llm' if want_gpu else 'svc'}-{app_i}"
             name = f"{app}-{(app_i * 2654435761) % 16**10:010x}-{i % 16**5:05x}"
-            yield f"{ns}/{name}", pod(name, ns, app, node_name, 1 if want_gpu else 0, phase, rng)
+            gpus = 1 if want_gpu else 0
+            yield f"{ns}/{name}", pod(name, ns, app, node_name, gpus, phase, rng, resource or "nvidia.com/gpu")
 
     api.store.bulk_load(pod_rt.key, pod_items())

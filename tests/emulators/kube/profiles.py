@@ -1,0 +1,105 @@
+"""What real clusters have installed, in the shapes each install method leaves behind.
+
+Use with an emulator started without the default CRD set (``kube_emulator_factory(crd_dirs=[])``)
+so that only what a profile installs is served:
+
+- ``kaito_addon``: the AKS AI toolchain operator add-on. It ships KAITO 0.6.0
+  (MicrosoftDocs/azure-aks-docs articles/aks/ai-toolchain-operator.md), whose CRD set has
+  ``workspaces.kaito.sh`` and no ``inferencesets.kaito.sh`` (served as v1beta1 from KAITO v0.11,
+  kaito-project/kaito config/crd/bases). The Workspace CRD is the one in ../shared/crds/kaito.
+- ``kuberay_kustomize`` / ``kuberay_helm``: the KubeRay operator as ``kubectl apply -k
+  ray-operator/config/default`` (labels from ray-project/kuberay
+  ray-operator/config/manager/manager.yaml) and as ``helm install kuberay-operator``
+  (helm-chart/kuberay-operator/templates/_helpers.tpl and deployment.yaml), with the ray.io CRDs.
+- ``gpu_operator_helm``: the GPU Operator chart's Deployment (controllers/nvidia.py
+  operator_objects) and the ClusterPolicy CRD.
+- ``ready_pod``: a Running, Ready pod, as the kubelet reports it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.emulators.kube.crds import default_crd_dir, load_crd_dir
+
+
+def install_crds(emu: Any, folder: str, *names: str) -> None:
+    """The named CRDs from ../shared/crds/<folder> (every CRD there when no name is given)."""
+    for crd in load_crd_dir(default_crd_dir() / folder):
+        if not names or crd["metadata"]["name"] in names:
+            emu.cluster.create(crd)
+
+
+def namespace(emu: Any, name: str) -> None:
+    if emu.cluster.get("v1", "Namespace", None, name) is None:
+        emu.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+
+
+def ready_pod(emu: Any, ns: str, name: str, labels: dict[str, str], image: str = "op:v1") -> None:
+    namespace(emu, ns)
+    emu.cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": name, "namespace": ns, "labels": labels},
+            "spec": {"containers": [{"name": "manager", "image": image}]},
+        }
+    )
+    emu.cluster.patch_status(
+        "v1",
+        "Pod",
+        ns,
+        name,
+        {
+            "phase": "Running",
+            "conditions": [{"type": "Ready", "status": "True"}],
+            "containerStatuses": [{"name": "manager", "ready": True, "image": image, "state": {"running": {}}}],
+        },
+    )
+
+
+def kaito_addon(emu: Any) -> None:
+    install_crds(emu, "kaito", "workspaces.kaito.sh")
+    ready_pod(
+        emu,
+        "kube-system",
+        "kaito-workspace-6d8f9c7b5-x2k4p",
+        {"app": "ai-toolchain-operator", "app.kubernetes.io/name": "workspace"},
+        image="mcr.microsoft.com/aks/kaito/workspace:0.6.0",
+    )
+
+
+def kuberay_kustomize(emu: Any, ns: str = "ray-system") -> None:
+    install_crds(emu, "kuberay")
+    ready_pod(
+        emu,
+        ns,
+        "kuberay-operator-7c9b6d5f4-abcde",
+        {"app.kubernetes.io/name": "kuberay", "app.kubernetes.io/component": "kuberay-operator"},
+        image="quay.io/kuberay/operator:v1.4.2",
+    )
+
+
+def kuberay_helm(emu: Any, ns: str = "kuberay-system") -> None:
+    install_crds(emu, "kuberay")
+    ready_pod(
+        emu,
+        ns,
+        "kuberay-operator-5f8d7c6b9-fghij",
+        {
+            "app.kubernetes.io/name": "kuberay-operator",
+            "app.kubernetes.io/component": "kuberay-operator",
+            "app.kubernetes.io/instance": "kuberay-operator",
+            "app.kubernetes.io/managed-by": "Helm",
+        },
+        image="quay.io/kuberay/operator:v1.4.2",
+    )
+
+
+def gpu_operator_helm(emu: Any) -> None:
+    from tests.emulators.kube.controllers.nvidia import NAMESPACE, operator_objects
+
+    install_crds(emu, "nvidia", "clusterpolicies.nvidia.com")
+    namespace(emu, NAMESPACE)
+    for obj in operator_objects():
+        emu.cluster.create(obj)
