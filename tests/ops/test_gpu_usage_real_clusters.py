@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 
-from akscli import gpu_usage, skus
+from akscli import gpu_usage
+from akscli.model import skus
 from tests.ops.test_gpu_usage import FakeKube, pod, price_of
 
 A100 = "Standard_NC24ads_A100_v4"  # 1 GPU, 3.673 USD/hour in the test prices
