@@ -49,11 +49,23 @@ def test_fleet_sdk_creates_a_fleet_member_and_an_update_run_it_can_start(azure_e
 
 def test_raw_client_drives_bare_metal_extension_resources_and_actions(azure_env: ArmEmulator) -> None:
     client = arm.raw_client(arm.AzureTarget())
-    arm.wait_lro(arm.raw_begin(client, "PUT", CONNECTED, "2024-01-01", {"location": "eastus", "properties": {}}), "cc")
-    arm.wait_lro(
-        arm.raw_begin(client, "PUT", PCI, "2024-01-01", {"properties": {"kubernetesVersion": "1.31.2"}}),
-        "provisioned cluster",
-    )
+    # The instance's custom location and logical network, as baremetal cluster create makes them
+    # (tests/emulators/arm/baremetal.py checks they exist).
+    location = f"{SUB}/resourceGroups/rg1/providers/Microsoft.ExtendedLocation/customLocations/edge"
+    lnet = f"{SUB}/resourceGroups/rg1/providers/Microsoft.AzureStackHCI/logicalNetworks/edge1-lnet"
+    azure_env.put_resource(location, {"location": "eastus"})
+    azure_env.put_resource(lnet, {"location": "eastus"})
+    connected = {"location": "eastus", "kind": "ProvisionedCluster", "properties": {}}
+    arm.wait_lro(arm.raw_begin(client, "PUT", CONNECTED, "2024-01-01", connected), "cc")
+    instance = {
+        "extendedLocation": {"type": "CustomLocation", "name": location},
+        "properties": {
+            "kubernetesVersion": "1.31.2",
+            "linuxProfile": {"ssh": {"publicKeys": [{"keyData": "ssh-ed25519 AAAA"}]}},
+            "cloudProviderProfile": {"infraNetworkProfile": {"vnetSubnetIds": [lnet]}},
+        },
+    }
+    arm.wait_lro(arm.raw_begin(client, "PUT", PCI, "2024-01-01", instance), "provisioned cluster")
     result = arm.wait_lro(arm.raw_begin(client, "POST", PCI + "/listUserKubeconfig", "2024-01-01"), "kubeconfig")
     assert result["properties"]["kubeconfigs"][0]["value"]
     profile = arm.raw_call(client, "GET", PCI + "/upgradeProfiles/default", "2024-01-01")

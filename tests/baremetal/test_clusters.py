@@ -12,25 +12,24 @@ from tests.cli import invoke
 from tests.emulators.arm import ArmEmulator
 
 RG = "rg-edge"
+EDGE = "edge-gpu-01"
+ADMINS = "6f1e4a0b-3c2d-4e5f-8a9b-0c1d2e3f4a5b"
+KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBdJq0bDkBMVWb5yq7n8Y0n8K1x0VYpZ3s5y0FQm1W3b ops@contoso"
 
 
-def machine_id(emu: ArmEmulator, name: str = "gpu-host-01") -> str:
-    return f"/subscriptions/{emu.subscription}/resourceGroups/{RG}/providers/Microsoft.HybridCompute/machines/{name}"
+@pytest.fixture(autouse=True)
+def ssh_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A public key file in the test's working directory, passed as --ssh-key id.pub."""
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "id.pub"
+    path.write_text(KEY + "\n")
+    return path
 
 
-def add_machine(
-    emu: ArmEmulator,
-    name: str = "gpu-host-01",
-    *,
-    location: str = "eastus",
-    os_sku: str = "Ubuntu 24.04.1 LTS",
-    status: str = "Connected",
-) -> str:
-    rid = machine_id(emu, name)
-    emu.put_resource(
-        rid, {"location": location, "kind": "HCI", "properties": {"status": status, "osName": "linux", "osSku": os_sku}}
-    )
-    return rid
+def add_edge_machine(emu: ArmEmulator, name: str = EDGE) -> str:
+    from tests.emulators.arm.baremetal import edge_machine
+
+    return edge_machine(emu, RG, name)
 
 
 def connected_id(emu: ArmEmulator, name: str) -> str:
@@ -48,65 +47,42 @@ def writes(emu: ArmEmulator) -> list[Any]:
 
 
 def create(name: str = "edge1", *extra: str) -> Any:
-    return invoke("baremetal", "cluster", "create", name, "-g", RG, "--machine", "gpu-host-01", *extra)
+    return invoke(
+        "baremetal", "cluster", "create", name, "-g", RG, "--edge-machine", EDGE, "--ssh-key", "id.pub",
+        "--admin-group", ADMINS, *extra,
+    )  # fmt: skip
 
 
 def test_create_makes_a_connected_cluster_and_its_instance(azure_env: ArmEmulator) -> None:
-    add_machine(azure_env)
+    add_edge_machine(azure_env)
     result = create("edge1", "--kubernetes-version", "1.32.5", "-o", "json")
     assert result.exit_code == 0, result
     shown = json.loads(result.stdout)
-    assert (shown["name"], shown["kubernetesVersion"], shown["machine"]) == ("edge1", "1.32.5", "gpu-host-01")
+    assert (shown["name"], shown["kubernetesVersion"], shown["machine"]) == ("edge1", "1.32.5", EDGE)
     connected = azure_env.get_resource(connected_id(azure_env, "edge1"))
     assert connected is not None and connected["kind"] == "ProvisionedCluster"
+    assert connected["properties"]["aadProfile"]["adminGroupObjectIDs"] == [ADMINS]
     instance = azure_env.get_resource(instance_id(azure_env, "edge1"))
     assert instance is not None and instance["properties"]["controlPlane"]["count"] == 1
 
 
 def test_create_in_another_region_is_refused_before_calling_azure(azure_env: ArmEmulator) -> None:
-    add_machine(azure_env)
+    add_edge_machine(azure_env)
     result = create("edge1", "--location", "westeurope")
     assert result.exit_code == 2
     assert "East US only" in result.stderr
     assert writes(azure_env) == []
 
 
-def test_create_with_a_second_node_is_refused_before_calling_azure(azure_env: ArmEmulator) -> None:
-    result = create("edge1", "--nodes", "2")
-    assert result.exit_code == 2
-    assert "single-node cluster per host" in result.stderr
-    assert [e for e in azure_env.request_log if "/subscriptions/" in e.path] == []
-
-
-def test_create_with_two_machines_is_refused(azure_env: ArmEmulator) -> None:
-    result = invoke("baremetal", "cluster", "create", "edge1", "-g", RG, "--machine", "a", "--machine", "b")
-    assert result.exit_code == 2
-    assert "one host per cluster" in result.stderr
-
-
-def test_create_on_an_unsupported_os_is_refused_before_any_write(azure_env: ArmEmulator) -> None:
-    add_machine(azure_env, os_sku="Ubuntu 22.04.4 LTS")
+def test_create_on_a_missing_edge_machine_is_not_found_before_any_write(azure_env: ArmEmulator) -> None:
     result = create()
-    assert result.exit_code == 2
-    assert "Azure Linux 3.0 or Ubuntu 24.04" in result.stderr
+    assert result.exit_code == 3
+    assert f"edge machine {EDGE} not found" in result.stderr
     assert writes(azure_env) == []
 
 
-def test_create_on_a_disconnected_host_is_refused(azure_env: ArmEmulator) -> None:
-    add_machine(azure_env, status="Disconnected")
-    result = create()
-    assert result.exit_code == 2
-    assert "Disconnected, not Connected" in result.stderr
-
-
-def test_create_on_a_missing_machine_is_not_found(azure_env: ArmEmulator) -> None:
-    result = create()
-    assert result.exit_code == 3
-    assert "gpu-host-01 not found" in result.stderr
-
-
 def test_list_shows_only_bare_metal_clusters(azure_env: ArmEmulator) -> None:
-    add_machine(azure_env)
+    add_edge_machine(azure_env)
     assert create("edge1").exit_code == 0
     azure_env.put_resource(connected_id(azure_env, "arc-other"), {"location": "eastus", "kind": "", "properties": {}})
     result = invoke("baremetal", "cluster", "list", "-g", RG, "-o", "json")
@@ -121,7 +97,7 @@ def test_show_of_an_unknown_cluster_is_not_found(azure_env: ArmEmulator) -> None
 
 
 def test_upgrade_list_offers_patch_versions_only(azure_env: ArmEmulator) -> None:
-    add_machine(azure_env)
+    add_edge_machine(azure_env)
     assert create("edge1", "--kubernetes-version", "1.31.2").exit_code == 0
     # The emulator offers 1.32.5 (a minor upgrade) too: the preview cannot take it.
     azure_env.update_resource(
@@ -133,7 +109,7 @@ def test_upgrade_list_offers_patch_versions_only(azure_env: ArmEmulator) -> None
 
 
 def test_minor_upgrade_is_refused_before_any_write(azure_env: ArmEmulator) -> None:
-    add_machine(azure_env)
+    add_edge_machine(azure_env)
     assert create("edge1", "--kubernetes-version", "1.31.2").exit_code == 0
     before = len(writes(azure_env))
     result = invoke("baremetal", "cluster", "upgrade", "edge1", "-g", RG, "--kubernetes-version", "1.32.5", "-y")
@@ -143,7 +119,7 @@ def test_minor_upgrade_is_refused_before_any_write(azure_env: ArmEmulator) -> No
 
 
 def test_patch_upgrade_moves_the_instance_to_the_new_version(azure_env: ArmEmulator) -> None:
-    add_machine(azure_env)
+    add_edge_machine(azure_env)
     assert create("edge1", "--kubernetes-version", "1.31.2").exit_code == 0
     azure_env.update_resource(
         instance_id(azure_env, "edge1"), lambda o: o["properties"].update(kubernetesVersion="1.31.1")
@@ -156,7 +132,7 @@ def test_patch_upgrade_moves_the_instance_to_the_new_version(azure_env: ArmEmula
 
 
 def test_credentials_merge_the_user_kubeconfig(azure_env: ArmEmulator, tmp_path: Path) -> None:
-    add_machine(azure_env)
+    add_edge_machine(azure_env)
     assert create("edge1").exit_code == 0
     target = tmp_path / "config"
     result = invoke("baremetal", "cluster", "credentials", "edge1", "-g", RG, "--file", str(target))
@@ -167,18 +143,18 @@ def test_credentials_merge_the_user_kubeconfig(azure_env: ArmEmulator, tmp_path:
     assert "kubelogin" not in text
 
 
-def test_delete_removes_both_resources(azure_env: ArmEmulator) -> None:
-    add_machine(azure_env)
+def test_delete_removes_the_cluster_and_keeps_the_edge_machine(azure_env: ArmEmulator) -> None:
+    add_edge_machine(azure_env)
     assert create("edge1").exit_code == 0
     result = invoke("baremetal", "cluster", "delete", "edge1", "-g", RG, "-y")
     assert result.exit_code == 0, result
     assert azure_env.get_resource(connected_id(azure_env, "edge1")) is None
     assert azure_env.get_resource(instance_id(azure_env, "edge1")) is None
-    assert azure_env.get_resource(machine_id(azure_env)) is not None
+    assert azure_env.get_resource(_edge_id(azure_env)) is not None
 
 
 def test_delete_without_yes_and_without_a_terminal_changes_nothing(azure_env: ArmEmulator) -> None:
-    add_machine(azure_env)
+    add_edge_machine(azure_env)
     assert create("edge1").exit_code == 0
     result = invoke("baremetal", "cluster", "delete", "edge1", "-g", RG)
     assert result.exit_code == 2
@@ -193,7 +169,7 @@ def test_malformed_kubernetes_version_is_a_usage_error(azure_env: ArmEmulator, v
 
 
 def test_upgrade_to_a_version_not_offered_is_refused_before_confirmation(azure_env: ArmEmulator) -> None:
-    add_machine(azure_env)
+    add_edge_machine(azure_env)
     assert create("edge1", "--kubernetes-version", "1.31.2").exit_code == 0
     before = len(writes(azure_env))
     result = invoke("baremetal", "cluster", "upgrade", "edge1", "-g", RG, "--kubernetes-version", "1.31.9")
@@ -203,7 +179,7 @@ def test_upgrade_to_a_version_not_offered_is_refused_before_confirmation(azure_e
 
 
 def test_credentials_json_reports_what_changed_in_the_kubeconfig(azure_env: ArmEmulator, tmp_path: Path) -> None:
-    add_machine(azure_env)
+    add_edge_machine(azure_env)
     assert create("edge1").exit_code == 0
     target = str(tmp_path / "config")
     first = invoke("baremetal", "cluster", "credentials", "edge1", "-g", RG, "-f", target, "-o", "json")
@@ -214,7 +190,7 @@ def test_credentials_json_reports_what_changed_in_the_kubeconfig(azure_env: ArmE
 
 
 def test_delete_is_audited_with_its_target(azure_env: ArmEmulator, tmp_path: Path) -> None:
-    add_machine(azure_env)
+    add_edge_machine(azure_env)
     log = tmp_path / "audit.jsonl"
     assert create("edge1").exit_code == 0
     result = invoke("baremetal", "cluster", "delete", "edge1", "-g", RG, "-y", "--audit-log", str(log))
@@ -223,3 +199,9 @@ def test_delete_is_audited_with_its_target(azure_env: ArmEmulator, tmp_path: Pat
     assert line["result"] == "success"
     assert line["target"]["cluster"] == "edge1"
     assert "baremetal cluster delete" in json.dumps(line["objects"])
+
+
+def _edge_id(emu: ArmEmulator) -> str:
+    return (
+        f"/subscriptions/{emu.subscription}/resourceGroups/{RG}/providers/Microsoft.AzureStackHCI/edgeMachines/{EDGE}"
+    )

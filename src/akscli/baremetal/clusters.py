@@ -1,13 +1,15 @@
-"""AKS on bare metal (preview): a single-node cluster on one Arc-enabled host.
+"""AKS on bare metal (preview): a single-node cluster on one edge machine.
 
 Two ARM resources make one cluster: ``Microsoft.Kubernetes/connectedClusters/NAME`` (kind
 ``ProvisionedCluster``) and its extension resource
 ``.../providers/Microsoft.HybridContainerService/provisionedClusterInstances/default``
-(API 2024-09-01-preview, which no installed SDK has, hence ``arm.raw_client``). The host is a
-``Microsoft.HybridCompute/machines`` resource.
+(API 2024-09-01-preview, which no installed SDK has, hence ``arm.raw_client``). Creating one takes
+the whole sequence of Microsoft's ARM template (device pool, role assignments, logical network,
+connected cluster, instance, extensions): see ``akscli.baremetal.provision``. This module reads,
+upgrades, fetches credentials of and deletes those resources.
 
-The preview's limits are checked here, before anything is sent to Azure: one node per cluster
-(one host), East US only, Azure Linux 3.0 or Ubuntu 24.04 hosts, and patch upgrades only.
+The preview's limits are checked before anything is sent to Azure: East US only (the template's
+``allowedValues``), and patch upgrades only.
 """
 
 from __future__ import annotations
@@ -26,15 +28,11 @@ if TYPE_CHECKING:
 
 CONNECTED_API = "2024-01-01"
 HYBRID_API = "2024-09-01-preview"
-MACHINE_API = "2024-07-10"
-REGIONS = ("eastus",)
-MAX_NODES = 1
-SUPPORTED_OS = (re.compile(r"ubuntu\s*24\.04", re.I), re.compile(r"azure\s*linux\s*3(\.0)?", re.I))
+LNET_API = "2024-01-01"
+REGIONS = ("eastus",)  # the template's location allowedValues
 MACHINE_TAG = "akscli.io/baremetal-machine"
-_VERSION = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)$")
-_MACHINE_ID = re.compile(
-    r"^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\.HybridCompute/machines/[^/]+$", re.I
-)
+# MAJOR.MINOR.PATCH, optionally with the build date the template's example carries (1.34.3-20260204).
+_VERSION = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)(-\d{8})?$")
 
 
 def _region(value: str) -> str:
@@ -56,15 +54,6 @@ def check_region(location: str) -> str:
             hint="use --location eastus (the host's Arc resource must be in East US too)",
         )
     return region
-
-
-def check_nodes(nodes: int) -> int:
-    if nodes != MAX_NODES:
-        raise UsageError(
-            f"AKS on bare metal (preview) runs a single-node cluster per host; --nodes {nodes} is not supported",
-            hint="create one cluster per Arc-enabled host (one --machine each)",
-        )
-    return nodes
 
 
 def check_patch_upgrade(current: str, target: str) -> None:
@@ -132,94 +121,6 @@ def check_resource_group(rg: str | None) -> str:
     return names.resource_group(rg)
 
 
-def check_create_flags(
-    name: str,
-    resource_group: str | None,
-    location: str,
-    nodes: int,
-    machines: list[str],
-    kubernetes_version: str | None,
-) -> str:
-    """Every preview limit ``cluster create`` can check before calling Azure; returns the host."""
-    check_name(name)
-    check_resource_group(resource_group)
-    check_region(location)
-    check_nodes(nodes)
-    if len(machines) != 1:
-        raise UsageError(
-            f"AKS on bare metal (preview) runs one host per cluster; {len(machines)} --machine given",
-            hint="create one cluster per host",
-        )
-    if kubernetes_version:
-        version_tuple(kubernetes_version)
-    return machines[0]
-
-
-def machine_id(machine: str, subscription: str, resource_group: str) -> str:
-    """An Arc machine's resource ID from an ID or a name in the cluster's resource group."""
-    if machine.startswith("/"):
-        if not _MACHINE_ID.match(machine):
-            raise UsageError(
-                f"invalid --machine {machine!r}: not a Microsoft.HybridCompute/machines ID",
-                hint="give the Arc machine's name or its full resource ID",
-            )
-        return machine
-    if not re.match(r"^[-\w.]{1,64}$", machine):
-        raise UsageError(f"invalid --machine {machine!r}", hint="the Arc-enabled machine's name, e.g. gpu-host-01")
-    return (
-        f"/subscriptions/{subscription}/resourceGroups/{resource_group}"
-        f"/providers/Microsoft.HybridCompute/machines/{machine}"
-    )
-
-
-def check_machine(machine: dict[str, Any], location: str) -> list[str]:
-    """Preview limits on the host; returns warnings for what cannot be told from ARM."""
-    props = machine.get("properties") or {}
-    name = machine.get("name", "the machine")
-    if _region(str(machine.get("location", location))) != location:
-        raise UsageError(
-            f"the Arc machine {name} is in {machine.get('location')}, the cluster in {location}",
-            hint="AKS on bare metal needs the host in East US",
-        )
-    status = props.get("status")
-    if status and status != "Connected":
-        raise UsageError(
-            f"the Arc machine {name} is {status}, not Connected",
-            hint="check the Azure Connected Machine agent on the host: azcmagent show",
-        )
-    os_sku = str(props.get("osSku") or props.get("osName") or "")
-    if not os_sku:
-        return [f"cannot tell the OS of {name} from Azure; AKS on bare metal needs Azure Linux 3.0 or Ubuntu 24.04"]
-    if not any(p.search(os_sku) for p in SUPPORTED_OS):
-        raise UsageError(
-            f"the Arc machine {name} runs {os_sku}; AKS on bare metal (preview) needs Azure Linux 3.0 or Ubuntu 24.04",
-            hint="reinstall the host with a supported OS",
-        )
-    return []
-
-
-def connected_body(location: str, machine: str) -> dict[str, Any]:
-    return {
-        "location": location,
-        "kind": "ProvisionedCluster",
-        "identity": {"type": "SystemAssigned"},
-        "tags": {MACHINE_TAG: machine.split("/")[-1]},
-        "properties": {"agentPublicKeyCertificate": "", "aadProfile": {"enableAzureRBAC": False}},
-    }
-
-
-def instance_body(machine: str, version: str | None) -> dict[str, Any]:
-    props: dict[str, Any] = {
-        "controlPlane": {"count": 1},
-        "agentPoolProfiles": [],
-        "cloudProviderProfile": {"infraNetworkProfile": {"vnetSubnetIds": []}},
-        "bareMetalProfile": {"machineId": machine},
-    }
-    if version:
-        props["kubernetesVersion"] = version
-    return {"properties": props}
-
-
 # ---- calls -----------------------------------------------------------------------------------
 
 
@@ -255,55 +156,21 @@ class BareMetal:
         poller = self.arm.raw_begin(self.client, method, path, api, body)
         return self.arm.wait_lro(poller, what, progress)
 
-    def get_machine(self, machine: str) -> dict[str, Any]:
-        found = self._get(machine, MACHINE_API)
-        if found is None:
-            raise NotFoundError(
-                f"Arc-enabled machine {machine.split('/')[-1]} not found",
-                hint="onboard the host to Azure Arc first (azcmagent connect), or check -g",
-            )
-        return found
+    def get_raw(self, path: str, api: str) -> dict[str, Any] | None:
+        """GET any resource; None when it does not exist."""
+        return self._get(path, api)
 
-    def create(
+    def put(
         self,
-        ref: ClusterRef,
-        *,
-        machine: str,
-        location: str,
-        nodes: int = 1,
-        kubernetes_version: str | None = None,
+        path: str,
+        api: str,
+        body: dict[str, Any],
+        what: str,
         progress: Callable[[str], None] | None = None,
-    ) -> tuple[dict[str, Any], list[str]]:
-        region = check_region(location)
-        check_nodes(nodes)
-        if kubernetes_version:
-            version_tuple(kubernetes_version)
-        mid = machine_id(machine, self.subscription, ref.resource_group)
-        if self._get(ref.connected_id, CONNECTED_API) is not None:
-            from akscli.errors import ConflictError
-
-            raise ConflictError(
-                f"cluster {ref.name} already exists in {ref.resource_group}",
-                hint="pick another name, or delete it first",
-            )
-        warnings = check_machine(self.get_machine(mid), region)
-        self._wait(
-            "PUT",
-            ref.connected_id,
-            CONNECTED_API,
-            connected_body(region, mid),
-            f"creating connected cluster {ref.name}",
-            progress,
-        )
-        self._wait(
-            "PUT",
-            ref.instance_id,
-            HYBRID_API,
-            instance_body(mid, kubernetes_version),
-            f"provisioning Kubernetes on {mid.split('/')[-1]}",
-            progress,
-        )
-        return self.show(ref), warnings
+    ) -> dict[str, Any] | None:
+        """PUT one resource, waiting for its long-running operation when it has one."""
+        result = self._wait("PUT", path, api, body, what, progress)
+        return result if isinstance(result, dict) else None
 
     def show(self, ref: ClusterRef) -> dict[str, Any]:
         connected = self._get(ref.connected_id, CONNECTED_API)
@@ -360,10 +227,11 @@ class BareMetal:
     def upgrade(self, ref: ClusterRef, version: str, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
         self.check_upgrade(ref, version)
         instance = self._get(ref.instance_id, HYBRID_API) or {}
-        body = {
+        body: dict[str, Any] = {
+            "extendedLocation": instance.get("extendedLocation"),
             "properties": {
                 k: v for k, v in (instance.get("properties") or {}).items() if k not in ("provisioningState", "status")
-            }
+            },
         }
         body["properties"]["kubernetesVersion"] = version
         self._wait("PUT", ref.instance_id, HYBRID_API, body, f"upgrading {ref.name} to {version}", progress)
@@ -387,10 +255,19 @@ class BareMetal:
         return base64.b64decode(configs[0]["value"])
 
     def delete(self, ref: ClusterRef, progress: Callable[[str], None] | None = None) -> None:
+        """The instance, the connected cluster (its extensions go with it) and the logical network
+        create made for it; the device pool stays (it holds the edge machine's custom location)."""
         self.show(ref)
         if self._get(ref.instance_id, HYBRID_API) is not None:
             self._wait("DELETE", ref.instance_id, HYBRID_API, None, f"removing Kubernetes from {ref.name}", progress)
         self._wait("DELETE", ref.connected_id, CONNECTED_API, None, f"deleting connected cluster {ref.name}", progress)
+        lnet = (
+            f"/subscriptions/{ref.subscription}/resourceGroups/{ref.resource_group}"
+            f"/providers/Microsoft.AzureStackHCI/logicalNetworks/{ref.name}-lnet"
+        )
+        found = self._get(lnet, LNET_API)
+        if found is not None and (found.get("tags") or {}).get("aks-arc-cluster") == ref.name:
+            self._wait("DELETE", lnet, LNET_API, None, f"deleting logical network {ref.name}-lnet", progress)
 
 
 def summarize(connected: dict[str, Any], instance: dict[str, Any] | None) -> dict[str, Any]:

@@ -184,8 +184,13 @@ def doctor(
         ),
     ] = None,
     operator_namespace: Annotated[
-        str, typer.Option("--operator-namespace", help="Namespace of the NVIDIA GPU Operator.")
-    ] = "gpu-operator",
+        str | None,
+        typer.Option(
+            "--operator-namespace",
+            help="Namespace of the NVIDIA GPU Operator (default: where its pod runs).",
+            show_default=False,
+        ),
+    ] = None,
     expect_rdma: Annotated[
         bool | None,
         typer.Option(
@@ -206,7 +211,7 @@ def doctor(
     )
     options = logic.Options(
         rdma_resources=resources,
-        operator_namespace=validate.name(operator_namespace, "--operator-namespace"),
+        operator_namespace=validate.name(operator_namespace, "--operator-namespace") if operator_namespace else None,
         expect_rdma=expect_rdma,
         label_selector=validate.label_selector(selector) if selector else None,
         page_size=page_size,
@@ -493,41 +498,94 @@ def _baremetal(azure: azopts.AzureFlags) -> BareMetal:
 @azopts.on_azure
 def cluster_create(
     name: ClusterName,
-    machine: Annotated[list[str], typer.Option("--machine", help="The Arc-enabled host (name or resource ID).")],
+    edge_machine: Annotated[
+        str, typer.Option("--edge-machine", help="The edge machine (Microsoft.AzureStackHCI/edgeMachines) to run on.")
+    ],
+    ssh_key: Annotated[
+        str, typer.Option("--ssh-key", help="OpenSSH public key file for node access (the AKS Arc operator needs one).")
+    ],
+    admin_group: Annotated[
+        list[str],
+        typer.Option("--admin-group", help="Entra group object ID of cluster admins (repeatable).", show_default=False),
+    ],
     resource_group: azopts.ResourceGroup = None,
     location: Annotated[str, typer.Option("-l", "--location", help="Region (preview: eastus only).")] = "eastus",
-    nodes: Annotated[int, typer.Option("--nodes", help="Nodes (preview: 1).")] = 1,
     kubernetes_version: Annotated[
         str | None,
-        typer.Option("--kubernetes-version", show_default=False, help="Kubernetes version (default: newest)."),
+        typer.Option("--kubernetes-version", show_default=False, help="Kubernetes version (default: Azure's)."),
     ] = None,
+    control_plane_ip: Annotated[
+        str | None,
+        typer.Option("--control-plane-ip", show_default=False, help="Static IP of the API server (default: assigned)."),
+    ] = None,
+    device_pool: Annotated[
+        str | None,
+        typer.Option("--device-pool", show_default=False, help="Device pool name (default: the edge machine's)."),
+    ] = None,
+    custom_location: Annotated[
+        str | None,
+        typer.Option("--custom-location", show_default=False, help="Custom location (default: the edge machine's)."),
+    ] = None,
+    azure_rbac: Annotated[bool, typer.Option("--azure-rbac/--no-azure-rbac", help="Azure RBAC for Kubernetes.")] = True,
+    azure_policy: Annotated[
+        bool, typer.Option("--azure-policy/--no-azure-policy", help="Install the Azure Policy extension.")
+    ] = True,
+    log_analytics_workspace: Annotated[
+        str | None,
+        typer.Option(
+            "--log-analytics-workspace",
+            show_default=False,
+            help="Workspace resource ID: installs the Container Monitoring extension.",
+        ),
+    ] = None,
+    dry_run: azopts.DryRun = False,
     azure: azopts.AzureFlags = azopts.AzureFlags(),
     output_format: opts.ObjectOutput = "table",
 ) -> None:
-    """Create a single-node AKS cluster on one Arc-enabled host (preview limits checked first)."""
-    from akscli.baremetal import clusters
+    """Create AKS on a bare-metal edge machine, as Microsoft's ARM template does it.
+
+    Device pool, its two role assignments, logical network, connected cluster, the cluster
+    instance and its extensions, in that order; each is waited for, and a re-run resumes at the
+    first one missing. --dry-run prints every request and its body, in order, and sends nothing.
+    """
+    from akscli.baremetal import provision
     from akscli.cli import common
+    from akscli.errors import UsageError
 
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
-    host = clusters.check_create_flags(name, resource_group, location, nodes, machine, kubernetes_version)
+    spec = provision.check(
+        provision.CreateSpec(
+            name=name,
+            resource_group=resource_group or "",
+            edge_machine=edge_machine,
+            ssh_key_file=ssh_key,
+            admin_groups=admin_group,
+            location=location,
+            kubernetes_version=kubernetes_version,
+            control_plane_ip=control_plane_ip,
+            device_pool=device_pool,
+            custom_location=custom_location,
+            azure_rbac=azure_rbac,
+            azure_policy=azure_policy,
+            log_analytics_workspace=log_analytics_workspace,
+        )
+    )
+    if dry_run:
+        try:
+            subscription = azure.target().subscription
+        except UsageError:
+            subscription = "{subscriptionId}"  # offline: no subscription chosen yet
+        output.emit_object(provision.plan(spec, str(subscription)), fmt if fmt != "table" else "json")
+        return
     bm = _baremetal(azure)
+    ref = bm.ref(spec.resource_group, name)
     with (
-        common.audited(
-            "baremetal cluster create", _audit_target(bm.ref(resource_group, name)), resource=f"connectedCluster/{name}"
-        ),
+        common.audited("baremetal cluster create", _audit_target(ref), resource=f"connectedCluster/{name}"),
         output.status(f"creating bare-metal cluster {name}") as update,
     ):
-        result, warnings = bm.create(
-            bm.ref(resource_group, name),
-            machine=host,
-            location=location,
-            nodes=nodes,
-            kubernetes_version=kubernetes_version,
-            progress=update,
-        )
-    for w in warnings:
-        output.warn(w)
-    output.emit_object(result, fmt)
+        for line in provision.create(bm, spec, progress=update):
+            output.info(line)
+    output.emit_object(bm.show(ref), fmt)
 
 
 @cluster_app.command("list")

@@ -96,6 +96,9 @@ def _pci_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict
 
 
 def install(emu: ArmEmulator) -> None:
+    from tests.emulators.arm import baremetal
+
+    baremetal.install(emu)
     emu.add_hooks(PCI, on_put=_pci_on_put)
     emu.register_action(PCI, "listUserKubeconfig", _kubeconfig(False))
     emu.register_action(PCI, "listAdminKubeconfig", _kubeconfig(True))
