@@ -86,6 +86,7 @@ def helm_gpu_operator(emu: Any) -> None:
         emu.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}})
     for obj in operator_objects():
         emu.cluster.create(obj)
+    assert emu.idle(10.0)  # the Deployment's pod exists, as after `helm install --wait`
 
 
 def install_gpu_operator(

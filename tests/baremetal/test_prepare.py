@@ -17,12 +17,11 @@ def kinds(objs: list[dict[str, object]]) -> list[str]:
     return [f"{o['kind']}/{o['metadata']['name']}" for o in objs]  # type: ignore[index]
 
 
-def test_default_prepare_renders_nfd_and_the_cluster_policy() -> None:
+def test_default_prepare_renders_only_the_cluster_policy() -> None:
     objs = prepare.objects(prepare.PrepareOptions())
     assert_golden("baremetal", "prepare-default.yaml", objs)
-    assert "ClusterPolicy/cluster-policy" in kinds(objs)
-    assert "DaemonSet/nfd-worker" in kinds(objs)
-    assert not any(o["kind"] == "DaemonSet" and o["metadata"]["name"] == "rdma-shared-dp-ds" for o in objs)
+    # Not the chart's "cluster-policy", and no NFD of its own (the chart's subchart is the one).
+    assert kinds(objs) == ["ClusterPolicy/akscli-cluster-policy"]
 
 
 def test_bare_metal_with_rdma_renders_the_rdma_plugin_and_gpudirect() -> None:
@@ -51,7 +50,7 @@ def test_rdma_config_selects_the_mellanox_hcas_by_interface() -> None:
 
 
 def test_host_driver_turns_the_driver_off_and_keeps_the_rest() -> None:
-    objs = prepare.objects(prepare.PrepareOptions(driver=False, nfd=False))
+    objs = prepare.objects(prepare.PrepareOptions(driver=False))
     [policy] = objs
     assert policy["spec"]["driver"] == {"enabled": False}
     assert policy["spec"]["devicePlugin"]["enabled"] is True
@@ -65,14 +64,16 @@ def test_host_driver_turns_the_driver_off_and_keeps_the_rest() -> None:
         (prepare.PrepareOptions(driver_version="latest"), "--driver-version"),
         (prepare.PrepareOptions(host_mofed=True), "--host-mofed needs --gpudirect-rdma"),
         (prepare.PrepareOptions(gpudirect_rdma=True, driver=False), "needs the operator-managed driver"),
-        (prepare.PrepareOptions(nfd=False, cluster_policy=False), "nothing to prepare"),
+        (prepare.PrepareOptions(cluster_policy=False), "nothing to prepare"),
+        (prepare.PrepareOptions(operator_version="v24.6.2"), "not one akscli has images for"),
+        (prepare.PrepareOptions(kernel_module_type="closed"), "--kernel-module-type"),
         (prepare.PrepareOptions(rdma=True, rdma_vendors=["mlnx"]), "four hex digits"),
         (prepare.PrepareOptions(rdma=True, rdma_if_names=["ib0; reboot"]), "interface name"),
     ],
 )
 def test_bad_values_are_refused_before_rendering(opts: prepare.PrepareOptions, says: str) -> None:
     with pytest.raises(UsageError, match=says):
-        prepare.objects(opts)
+        prepare.objects(prepare.check(opts))
 
 
 def test_dry_run_client_prints_labelled_manifests_without_a_cluster() -> None:
@@ -104,5 +105,5 @@ def test_component_images_can_be_replaced_and_are_validated() -> None:
     )
     assert result.exit_code == 0, result
     assert "registry.example.com/rdma-dp:v1.5.3" in result.stdout
-    bad = invoke("baremetal", "prepare", "--nfd-image", "NFD latest", "--dry-run", "client")
-    assert bad.exit_code == 2 and "--nfd-image" in bad.stderr
+    bad = invoke("baremetal", "prepare", "--rdma", "--rdma-image", "RDMA latest", "--dry-run", "client")
+    assert bad.exit_code == 2 and "--rdma-image" in bad.stderr

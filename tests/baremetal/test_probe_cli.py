@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes.util
 import json
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -66,7 +67,20 @@ def test_replay_as_json_is_the_probe_report() -> None:
 def test_replay_of_a_missing_directory_is_a_usage_error(tmp_path: object) -> None:
     result = invoke("baremetal", "probe", "--replay", "/nonexistent/recording")
     assert result.exit_code == 2
-    assert "cannot read the NVML recording" in result.stderr
+    assert "--replay takes a folder" in result.stderr
+
+
+def test_replay_given_the_recording_file_says_it_takes_the_folder() -> None:
+    result = invoke("baremetal", "probe", "--replay", str(H100_DIR / "nvml.json"))
+    assert result.exit_code == 2
+    assert "--replay takes a folder holding nvml.json" in result.stderr
+    assert "h100-80gb-hbm3-vm" in result.stderr
+
+
+def test_replay_of_a_folder_without_a_recording_names_what_is_missing(tmp_path: Path) -> None:
+    result = invoke("baremetal", "probe", "--replay", str(tmp_path))
+    assert result.exit_code == 2
+    assert "has no nvml.json recording" in result.stderr
 
 
 @pytest.mark.skipif(ctypes.util.find_library("nvidia-ml") is not None, reason="this machine has an NVIDIA driver")

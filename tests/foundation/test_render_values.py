@@ -27,6 +27,19 @@ EXAMPLES: dict[str, str] = {
 }
 # `any` values whose template reads fields of them; the others get an empty list.
 ANY_EXAMPLES: dict[tuple[str, str], Any] = {
+    ("baremetal/clusterpolicy", "images"): {
+        c: {"repository": "nvcr.io/nvidia", "image": c.lower(), "version": "v1.0.0"}
+        for c in (
+            "validator",
+            "driver",
+            "driverManager",
+            "toolkit",
+            "devicePlugin",
+            "dcgmExporter",
+            "gfd",
+            "migManager",
+        )
+    },
     ("ray/workergroup", "group"): {
         "name": "gpu",
         "replicas": 1,

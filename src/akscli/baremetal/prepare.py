@@ -1,9 +1,18 @@
-"""``baremetal prepare``: what a bare-metal GPU cluster needs, as objects for the apply engine.
+"""``baremetal prepare``: the GPU Operator's ClusterPolicy and the RDMA shared device plugin, as
+objects for the apply engine, fitted to what the cluster already runs.
 
-Node Feature Discovery (labels, including RDMA capability), the GPU Operator's ClusterPolicy
-(driver install on or off, MIG strategy, GPUDirect RDMA) and the RDMA shared device plugin's
-configuration. The GPU Operator itself (its Deployment and CRDs) comes from its Helm chart; the
-ClusterPolicy is what tells it what to deploy.
+- The GPU Operator itself (its Deployment, CRDs and, by default, Node Feature Discovery as a
+  subchart) comes from its Helm chart. prepare never deploys NFD: the chart's NFD (``nfd.enabled``,
+  on by default in NVIDIA/gpu-operator deployments/gpu-operator/values.yaml) or a standalone one is
+  what labels ``rdma.capable``; a second NFD would fight it.
+- The ClusterPolicy targets a release akscli knows (data/gpu_operator.yaml: images from that
+  release's values.yaml) with fields the release's CRD still honours. It is named
+  ``akscli-cluster-policy``, not the chart's ``cluster-policy``; when any other ClusterPolicy exists
+  (the chart creates one unless ``clusterPolicy.deployCR=false``), prepare adds none (the operator
+  acts on one ClusterPolicy) and prints the ``helm upgrade --set`` line with the same settings.
+- GPU nodes that run AKS's own driver, toolkit and device plugin (AKS images ship the driver and
+  the container toolkit: docs.nvidia.com gpu-operator microsoft-aks.html; AKS labels the nodes
+  ``kubernetes.azure.com/accelerator``) get a ClusterPolicy that leaves those three to AKS.
 """
 
 from __future__ import annotations
@@ -11,37 +20,57 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from akscli import render, validate
-from akscli.errors import UsageError
+from akscli.errors import NotInstalledError, UsageError
 
+if TYPE_CHECKING:
+    from akscli.kube.client import Kube
+
+DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "gpu_operator.yaml"
 MIG_STRATEGIES = ("none", "single", "mixed")
-# v0.16 is the last release that can still run without the NodeFeature CRDs (gRPC mode):
-# the NodeFeatureAPI gate exists from v0.16 and is locked on from v0.17.
-NFD_IMAGE = "registry.k8s.io/nfd/node-feature-discovery:v0.16.0"
-# The image the plugin's README names (hub.docker.com/r/mellanox/k8s-rdma-shared-dev-plugin), release v1.5.3.
-RDMA_PLUGIN_IMAGE = "docker.io/mellanox/k8s-rdma-shared-dev-plugin:v1.5.3"
-DRIVER_VERSION = "550.90.07"
-OPERATOR_VERSION = "v24.6.2"
+KERNEL_MODULE_TYPES = ("auto", "open", "proprietary")
+POLICY_NAME = "akscli-cluster-policy"
 STACK = "baremetal-gpu"
 _DRIVER = re.compile(r"^\d{3}\.\d{1,3}(\.\d{1,3})?$")
-_OPERATOR_VERSION = re.compile(r"^v\d+\.\d+\.\d+$")
 _PCI_ID = re.compile(r"^[0-9a-fA-F]{4}$")
 _IFNAME = re.compile(r"^[A-Za-z0-9_.:-]{1,15}$")
 
 
+@cache
+def releases() -> dict[str, Any]:
+    """data/gpu_operator.yaml: the GPU Operator releases akscli knows and their operand images."""
+    from akscli import yamlio
+
+    data: dict[str, Any] = yamlio.load(DATA_FILE.read_text(encoding="utf-8"), str(DATA_FILE))
+    return data
+
+
+def release(version: str | None) -> dict[str, Any]:
+    known: dict[str, Any] = releases()["releases"]
+    chosen = version or str(releases()["default"])
+    if chosen not in known:
+        raise UsageError(
+            f"GPU Operator release {chosen!r} is not one akscli has images for",
+            hint="use --operator-version " + " or ".join(sorted(known)),
+        )
+    found: dict[str, Any] = known[chosen]
+    return found
+
+
 @dataclass
 class PrepareOptions:
-    nfd: bool = True
-    nfd_namespace: str = "node-feature-discovery"
-    nfd_image: str = NFD_IMAGE
     cluster_policy: bool = True
-    policy_name: str = "cluster-policy"
+    policy_name: str = POLICY_NAME
+    operator_version: str | None = None  # default: data/gpu_operator.yaml's default release
     driver: bool = True
-    driver_version: str = DRIVER_VERSION
-    open_kernel_modules: bool = False
-    operator_version: str = OPERATOR_VERSION
+    driver_version: str | None = None  # default: the release's driver
+    kernel_module_type: str = "auto"
+    toolkit: bool = True
+    device_plugin: bool = True
     mig_strategy: str = "none"
     gpudirect_rdma: bool = False
     host_mofed: bool = False
@@ -49,7 +78,7 @@ class PrepareOptions:
     rdma: bool = False
     # The policy engine allows privileged pods (the plugin needs /dev/infiniband) only here.
     rdma_namespace: str = "gpu-operator"
-    rdma_image: str = RDMA_PLUGIN_IMAGE
+    rdma_image: str = ""  # default: data/gpu_operator.yaml's rdma_shared_device_plugin
     rdma_resource: str = "rdma_shared_device_a"
     rdma_hca_max: int = 63
     rdma_vendors: list[str] = field(default_factory=lambda: ["15b3"])
@@ -61,27 +90,28 @@ class PrepareOptions:
 
 
 def check(opts: PrepareOptions) -> PrepareOptions:
-    """Validate every value before anything is rendered."""
-    if not (opts.nfd or opts.cluster_policy or opts.rdma):
+    """Validate every value before anything is rendered or read from the cluster."""
+    if not (opts.cluster_policy or opts.rdma):
         raise UsageError(
-            "nothing to prepare: NFD, the ClusterPolicy and RDMA are all turned off",
-            hint="drop one of --no-nfd / --no-cluster-policy, or add --rdma",
+            "nothing to prepare: the ClusterPolicy is turned off and --rdma is not given",
+            hint="drop --no-cluster-policy, or add --rdma",
         )
-    validate.name(opts.nfd_namespace, "--nfd-namespace")
+    return check_values(opts)
+
+
+def check_values(opts: PrepareOptions) -> PrepareOptions:
     validate.name(opts.rdma_namespace, "--rdma-namespace")
     validate.subdomain(opts.policy_name, "--policy-name")
-    validate.image(opts.nfd_image, "--nfd-image")
+    opts.rdma_image = opts.rdma_image or str(releases()["rdma_shared_device_plugin"])
     validate.image(opts.rdma_image, "--rdma-image")
     opts.mig_strategy = validate.choice(opts.mig_strategy, MIG_STRATEGIES, "--mig-strategy")
+    opts.kernel_module_type = validate.choice(opts.kernel_module_type, KERNEL_MODULE_TYPES, "--kernel-module-type")
+    chosen = release(opts.operator_version)
+    opts.driver_version = opts.driver_version or str(chosen["driver"]["version"])
     if opts.driver and not _DRIVER.match(opts.driver_version):
         raise UsageError(
             f"invalid --driver-version {opts.driver_version!r}: expected a driver version",
-            hint="for example: --driver-version 550.90.07",
-        )
-    if not _OPERATOR_VERSION.match(opts.operator_version):
-        raise UsageError(
-            f"invalid --operator-version {opts.operator_version!r}",
-            hint="the GPU Operator release, for example: --operator-version v24.6.2",
+            hint="for example: --driver-version " + str(chosen["driver"]["version"]),
         )
     if opts.host_mofed and not opts.gpudirect_rdma:
         raise UsageError("--host-mofed needs --gpudirect-rdma", hint="add --gpudirect-rdma")
@@ -123,19 +153,20 @@ def rdma_config(opts: PrepareOptions) -> str:
 
 
 def objects(opts: PrepareOptions) -> list[dict[str, Any]]:
-    check(opts)
+    """The objects to apply (none where ``fit`` left everything to what the cluster runs)."""
+    check_values(opts)
     objs: list[dict[str, Any]] = []
-    if opts.nfd:
-        objs += render.render("baremetal/nfd.yaml.j2", {"namespace": opts.nfd_namespace, "image": opts.nfd_image})
     if opts.cluster_policy:
         objs += render.render(
             "baremetal/clusterpolicy.yaml.j2",
             {
                 "name": opts.policy_name,
+                "images": release(opts.operator_version),
                 "driver_enabled": opts.driver,
                 "driver_version": opts.driver_version,
-                "open_kernel_modules": opts.open_kernel_modules,
-                "operator_version": opts.operator_version,
+                "kernel_module_type": opts.kernel_module_type,
+                "toolkit_enabled": opts.toolkit,
+                "device_plugin_enabled": opts.device_plugin,
                 "mig_strategy": opts.mig_strategy,
                 "gpudirect_rdma": opts.gpudirect_rdma,
                 "host_mofed": opts.host_mofed,
@@ -153,3 +184,98 @@ def objects(opts: PrepareOptions) -> list[dict[str, Any]]:
             },
         )
     return objs
+
+
+# ---- fitting the plan to the cluster ---------------------------------------------------------
+
+
+def helm_sets(opts: PrepareOptions) -> list[str]:
+    """The GPU Operator chart's values for the same settings (deployments/gpu-operator/values.yaml)."""
+    sets = [f"mig.strategy={opts.mig_strategy}", f"driver.kernelModuleType={opts.kernel_module_type}"]
+    if not opts.driver:
+        sets.append("driver.enabled=false")
+    else:
+        sets.append(f"driver.version={opts.driver_version}")
+    if opts.gpudirect_rdma:
+        sets.append("driver.rdma.enabled=true")
+    if opts.host_mofed:
+        sets.append("driver.rdma.useHostMofed=true")
+    if not opts.toolkit:
+        sets.append("toolkit.enabled=false")
+    if not opts.device_plugin:
+        sets.append("devicePlugin.enabled=false")
+    if not opts.dcgm_exporter:
+        sets.append("dcgmExporter.enabled=false")
+    return sets
+
+
+def fit(kube: Kube, opts: PrepareOptions) -> list[str]:
+    """Adapt ``opts`` to what runs (GPU Operator, its ClusterPolicy, NFD, AKS's GPU driver) so that
+    nothing is installed twice and nothing fights; returns what was decided, one line each."""
+    from akscli import gpu_stack
+
+    check(opts)
+    found = gpu_stack.detect(kube)
+    notes: list[str] = []
+    version = opts.operator_version or str(releases()["default"])
+    if opts.cluster_policy:
+        if not found.operator_pods:
+            raise NotInstalledError(
+                "the NVIDIA GPU Operator is not running: a ClusterPolicy would never be acted on",
+                hint=f"helm install gpu-operator nvidia/gpu-operator -n gpu-operator --create-namespace "
+                f"--version {version} --set clusterPolicy.deployCR=false, then run prepare again",
+            )
+        notes += _existing_policy(found, opts)
+    if opts.cluster_policy:
+        notes += _aks_managed_driver(kube, opts)
+    if opts.rdma and not found.nfd_pods and any(k.startswith("feature.node") for k in opts.rdma_node_selector):
+        notes.append(
+            "no Node Feature Discovery runs, so no node is labelled rdma.capable and the RDMA plugin "
+            "runs nowhere: enable the GPU Operator chart's NFD (nfd.enabled=true, its default), or label "
+            "the RDMA nodes feature.node.kubernetes.io/rdma.capable=true"
+        )
+    elif found.nfd_pods:
+        notes.append(f"Node Feature Discovery runs in {found.nfd_namespace}: prepare deploys none")
+    return notes
+
+
+def _existing_policy(found: Any, opts: PrepareOptions) -> list[str]:
+    for policy in found.policies:
+        meta = policy.get("metadata") or {}
+        labels = meta.get("labels") or {}
+        if meta.get("name") == opts.policy_name and labels.get("app.kubernetes.io/managed-by") == "akscli":
+            continue  # ours: apply updates it
+        by = "its Helm chart" if labels.get("app.kubernetes.io/managed-by") == "Helm" else "someone else"
+        release_name = labels.get("app.kubernetes.io/instance") or "gpu-operator"
+        opts.cluster_policy = False
+        return [
+            f"ClusterPolicy {meta.get('name')} exists (created by {by}); the GPU Operator acts on one "
+            "ClusterPolicy, so prepare adds none. The same settings on it: helm upgrade "
+            f"{release_name} nvidia/gpu-operator -n {found.operator_namespace} --reuse-values "
+            + " ".join(f"--set {s}" for s in helm_sets(opts))
+        ]
+    return []
+
+
+def _aks_managed_driver(kube: Kube, opts: PrepareOptions) -> list[str]:
+    from akscli import gpu_stack
+
+    nodes = gpu_stack.sample_gpu_nodes(kube)
+    operator_driver = any(
+        True
+        for _ in kube.list(
+            "apps/v1", "DaemonSet", all_namespaces=True, label_selector=gpu_stack.DRIVER_SELECTOR, page_size=10
+        )
+    )
+    if not (nodes.aks and nodes.advertising) or operator_driver:
+        return []
+    if opts.gpudirect_rdma:
+        raise UsageError(
+            "--gpudirect-rdma needs the operator-managed driver, and these GPU nodes run AKS's driver",
+            hint="create the GPU pool without AKS's driver (az aks nodepool add --gpu-driver none), then prepare",
+        )
+    opts.driver = opts.toolkit = opts.device_plugin = False
+    return [
+        "GPU nodes run the AKS-managed driver, container toolkit and device plugin: the ClusterPolicy "
+        "leaves those to AKS (driver, toolkit and devicePlugin disabled)"
+    ]

@@ -684,6 +684,16 @@ def probe_host(sysfs_root: str = "/", node: str | None = None) -> ProbeReport:
 def replay(recording_dir: str | Path, node: str | None = None) -> ProbeReport:
     """Probe a recorded machine: ``nvml.json`` (+ ``sysfs.txt`` when present) in ``recording_dir``."""
     directory = Path(recording_dir)
+    if not directory.is_dir():
+        raise UsageError(
+            f"--replay takes a folder holding nvml.json (and sysfs.txt); {str(recording_dir)!r} is not a folder",
+            hint="for example: --replay ../shared/data/gpu-probe/h100-80gb-hbm3-vm",
+        )
+    if not (directory / "nvml.json").is_file():
+        raise UsageError(
+            f"folder {str(recording_dir)!r} has no nvml.json recording",
+            hint="--replay takes the folder a probe recording was saved in (nvml.json, sysfs.txt)",
+        )
     nvml = RecordedNvml.from_file(directory / "nvml.json")
     listing = directory / "sysfs.txt"
     sysfs: SysfsReader = (

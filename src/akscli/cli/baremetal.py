@@ -136,7 +136,8 @@ def probe(
         str | None,
         typer.Option(
             "--replay",
-            help="Replay recorded answers from a directory (nvml.json, sysfs.txt) instead of asking the hardware.",
+            metavar="FOLDER",
+            help="Replay a recorded machine: a folder holding nvml.json (and sysfs.txt), instead of the hardware.",
             show_default=False,
         ),
     ] = None,
@@ -243,7 +244,6 @@ def doctor(
 @app.command("prepare")
 @opts.on_kube()
 def prepare(
-    nfd: Annotated[bool, typer.Option("--nfd/--no-nfd", help="Deploy Node Feature Discovery.")] = True,
     cluster_policy: Annotated[
         bool, typer.Option("--cluster-policy/--no-cluster-policy", help="Create the GPU Operator's ClusterPolicy.")
     ] = True,
@@ -253,10 +253,21 @@ def prepare(
             "--driver/--no-driver", help="Let the GPU Operator install the driver (--no-driver when the host has one)."
         ),
     ] = True,
-    driver_version: Annotated[str, typer.Option("--driver-version", help="NVIDIA driver version.")] = "550.90.07",
+    driver_version: Annotated[
+        str | None,
+        typer.Option("--driver-version", help="NVIDIA driver version (default: the release's).", show_default=False),
+    ] = None,
+    kernel_module_type: Annotated[
+        str, typer.Option("--kernel-module-type", help="Driver kernel modules: auto|open|proprietary.")
+    ] = "auto",
     operator_version: Annotated[
-        str, typer.Option("--operator-version", help="GPU Operator release (for the validator image).")
-    ] = "v24.6.2",
+        str | None,
+        typer.Option(
+            "--operator-version",
+            help="GPU Operator release whose images to use (default: the newest akscli knows).",
+            show_default=False,
+        ),
+    ] = None,
     mig_strategy: Annotated[str, typer.Option("--mig-strategy", help="none|single|mixed.")] = "none",
     gpudirect_rdma: Annotated[
         bool, typer.Option("--gpudirect-rdma", help="Load nvidia-peermem for GPUDirect RDMA.")
@@ -274,12 +285,14 @@ def prepare(
         list[str] | None,
         typer.Option("--rdma-vendor", help="PCI vendor ids of the HCAs (default 15b3).", show_default=False),
     ] = None,
-    nfd_image: Annotated[str, typer.Option("--nfd-image", help="Node Feature Discovery image.")] = (
-        "registry.k8s.io/nfd/node-feature-discovery:v0.16.0"
-    ),
-    rdma_image: Annotated[str, typer.Option("--rdma-image", help="RDMA shared device plugin image.")] = (
-        "docker.io/mellanox/k8s-rdma-shared-dev-plugin:v1.5.3"
-    ),
+    rdma_image: Annotated[
+        str | None,
+        typer.Option(
+            "--rdma-image",
+            help="RDMA shared device plugin image (default: ghcr.io/mellanox's release).",
+            show_default=False,
+        ),
+    ] = None,
     cluster: opts.KubeFlags = opts.KubeFlags(),
     dry_run: opts.DryRun = "none",
     wait: opts.Wait = False,
@@ -288,15 +301,20 @@ def prepare(
     yes: opts.Yes = False,
     output_format: Annotated[str, typer.Option("-o", "--output", help="table|json|yaml|name.")] = "table",
 ) -> None:
-    """Deploy NFD, the GPU Operator's ClusterPolicy and the RDMA device plugin (plan, then apply)."""
+    """The GPU Operator's ClusterPolicy and the RDMA device plugin, fitted to what the cluster runs.
+
+    Needs the GPU Operator installed by its Helm chart (which also brings Node Feature Discovery).
+    Adds no second ClusterPolicy where one exists (prints the helm upgrade line instead) and leaves
+    the driver, toolkit and device plugin to AKS on nodes that run AKS's GPU driver. Plan, then apply.
+    """
     from akscli.baremetal import prepare as logic
     from akscli.cli import common
 
     options = logic.PrepareOptions(
-        nfd=nfd,
         cluster_policy=cluster_policy,
         driver=driver,
         driver_version=driver_version,
+        kernel_module_type=kernel_module_type,
         operator_version=operator_version,
         mig_strategy=mig_strategy,
         gpudirect_rdma=gpudirect_rdma,
@@ -305,10 +323,16 @@ def prepare(
         rdma_resource=rdma_resource_name,
         rdma_if_names=list(rdma_if_name or []),
         rdma_vendors=list(rdma_vendor or ["15b3"]),
-        nfd_image=nfd_image,
-        rdma_image=rdma_image,
+        rdma_image=rdma_image or "",
     )
+    logic.check(options)
+    if opts.dry_run_mode(dry_run) != "client":
+        for note in logic.fit(cluster.connect(), options):
+            output.info(note)
     objects = logic.objects(options)
+    if not objects:
+        output.info("nothing to apply")
+        return
     common.apply_objects(
         objects,
         stack=logic.STACK,
