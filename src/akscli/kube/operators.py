@@ -7,6 +7,7 @@ the operator and the command that installs it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from akscli.errors import NotInstalledError
 
@@ -65,6 +66,37 @@ OPERATORS: dict[str, Operator] = {
         "Prometheus Operator", "enable Azure Managed Prometheus: az aks update --enable-azure-monitor-metrics"
     ),
 }
+
+
+# KAITO's workspace controller: the Helm chart labels it app.kubernetes.io/name=workspace
+# (kaito-project/kaito charts/kaito/workspace), the AKS add-on's pod app=ai-toolchain-operator.
+KAITO_PODS = ("app.kubernetes.io/name=workspace", "app=ai-toolchain-operator")
+# InferenceSet is served (kaito.sh/v1beta1) from KAITO v0.11 (kaito-project/kaito config/crd/bases).
+INFERENCESET_SINCE = "v0.11"
+
+
+def kaito_version(kube: Any) -> str | None:
+    """The KAITO release the cluster runs, from its controller's image tag (None when unknown)."""
+    for selector in KAITO_PODS:
+        for pod in kube.list("v1", "Pod", all_namespaces=True, label_selector=selector, page_size=10):
+            for container in (pod.get("spec") or {}).get("containers") or []:
+                image = str(container.get("image", ""))
+                tag = image.rsplit(":", 1)[1] if ":" in image.rsplit("/", 1)[-1] else ""
+                if tag:
+                    return tag
+    return None
+
+
+def kaito_without_inferenceset(kube: Any) -> NotInstalledError:
+    """KAITO is installed (the AKS add-on, typically) but older than InferenceSet."""
+    version = kaito_version(kube)
+    found = f"KAITO {version}" if version else "the installed KAITO"
+    return NotInstalledError(
+        f"{found} does not serve kaito.sh/v1beta1 InferenceSet (KAITO {INFERENCESET_SINCE} and later do): "
+        "--replicas and --autoscale need it",
+        hint="deploy one replica (drop --replicas/--autoscale), or replace the AI toolchain operator add-on with "
+        f"KAITO {INFERENCESET_SINCE}+ from its Helm chart (kaito-project/kaito charts/kaito/workspace)",
+    )
 
 
 def operator_for(api_version: str) -> Operator | None:

@@ -172,6 +172,8 @@ def check_operators(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
 
     for api_version, kind in dict.fromkeys((str(o["apiVersion"]), str(o["kind"])) for o in objects):
         if not kube.has_api(api_version, kind):
+            if kind == "InferenceSet" and kube.has_api(api_version, "Workspace"):
+                raise operators.kaito_without_inferenceset(kube)
             raise operators.not_installed(api_version, kind, group_served=False)
 
 
