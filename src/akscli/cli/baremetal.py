@@ -11,23 +11,16 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from akscli import output, validate
-from akscli.cli import azopts
 from akscli.cli import options as opts
-from akscli.errors import CheckFailedError, UsageError
+from akscli.cli.baremetal_cluster import cluster_app
+from akscli.errors import CheckFailedError
 
 if TYPE_CHECKING:
-    from akscli.baremetal.clusters import BareMetal, ClusterRef
     from akscli.baremetal.nccl import Verdict
 
 app = typer.Typer(
     name="baremetal",
     help="AKS on bare metal and GPU/RDMA node readiness.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    add_completion=False,
-)
-cluster_app = typer.Typer(
-    help="AKS on bare metal (preview): one single-node cluster per Arc-enabled host.",
     no_args_is_help=True,
     rich_markup_mode=None,
     add_completion=False,
@@ -38,12 +31,11 @@ test_app = typer.Typer(
     rich_markup_mode=None,
     add_completion=False,
 )
-app.add_typer(cluster_app, name="cluster")
+app.add_typer(cluster_app, name="cluster")  # cli/baremetal_cluster.py: one module per noun
 app.add_typer(test_app, name="test")
 
 REPORT_FORMATS = ("table", "wide", "json", "yaml")
 ReportOutput = Annotated[str, typer.Option("-o", "--output", help="Output format: table|wide|json|yaml.")]
-ClusterName = Annotated[str, typer.Argument(help="Cluster name.")]
 
 PROBE_COLUMNS = [
     output.Column("GPU", "gpu"),
@@ -107,18 +99,6 @@ EXPECTED_COLUMNS = [
     output.Column("SINGLE-NODE-GB/S", "single_node_gbps"),
     output.Column("MULTI-NODE-GB/S", "multi_node_gbps"),
 ]
-CLUSTER_COLUMNS = [
-    output.Column("NAME", "name"),
-    output.Column("RESOURCE-GROUP", "resourceGroup"),
-    output.Column("LOCATION", "location"),
-    output.Column("MACHINE", "machine"),
-    output.Column("VERSION", "kubernetesVersion"),
-    output.Column("STATE", "provisioningState"),
-    output.Column("CONNECTIVITY", "connectivityStatus", wide=True),
-    output.Column("ID", "id", wide=True),
-]
-
-
 # --kubeconfig, --context and -n, in place of a command's `cluster: KubeFlags` (inventory, test nccl).
 _on_cluster = opts.on_kube("kubeconfig", "context", "namespace")
 
@@ -507,248 +487,3 @@ def _print_verdict(verdict: Verdict, fmt: str) -> None:
         ("verdict", verdict.message),
     ]
     output.emit_object(data, "table", fields=fields)
-
-
-# ---- cluster (AKS on bare metal, preview) ----------------------------------------------------
-
-
-def _baremetal(azure: azopts.AzureFlags) -> BareMetal:
-    from akscli.baremetal.clusters import BareMetal
-
-    return BareMetal(azure.target())
-
-
-@cluster_app.command("create")
-@azopts.on_azure
-def cluster_create(
-    name: ClusterName,
-    edge_machine: Annotated[
-        str, typer.Option("--edge-machine", help="The edge machine (Microsoft.AzureStackHCI/edgeMachines) to run on.")
-    ],
-    ssh_key: Annotated[
-        str, typer.Option("--ssh-key", help="OpenSSH public key file for node access (the AKS Arc operator needs one).")
-    ],
-    admin_group: Annotated[
-        list[str],
-        typer.Option("--admin-group", help="Entra group object ID of cluster admins (repeatable).", show_default=False),
-    ],
-    resource_group: azopts.ResourceGroup = None,
-    location: Annotated[str, typer.Option("-l", "--location", help="Region (preview: eastus only).")] = "eastus",
-    kubernetes_version: Annotated[
-        str | None,
-        typer.Option("--kubernetes-version", show_default=False, help="Kubernetes version (default: Azure's)."),
-    ] = None,
-    control_plane_ip: Annotated[
-        str | None,
-        typer.Option("--control-plane-ip", show_default=False, help="Static IP of the API server (default: assigned)."),
-    ] = None,
-    device_pool: Annotated[
-        str | None,
-        typer.Option("--device-pool", show_default=False, help="Device pool name (default: the edge machine's)."),
-    ] = None,
-    custom_location: Annotated[
-        str | None,
-        typer.Option("--custom-location", show_default=False, help="Custom location (default: the edge machine's)."),
-    ] = None,
-    azure_rbac: Annotated[bool, typer.Option("--azure-rbac/--no-azure-rbac", help="Azure RBAC for Kubernetes.")] = True,
-    azure_policy: Annotated[
-        bool, typer.Option("--azure-policy/--no-azure-policy", help="Install the Azure Policy extension.")
-    ] = True,
-    log_analytics_workspace: Annotated[
-        str | None,
-        typer.Option(
-            "--log-analytics-workspace",
-            show_default=False,
-            help="Workspace resource ID: installs the Container Monitoring extension.",
-        ),
-    ] = None,
-    dry_run: azopts.DryRun = False,
-    azure: azopts.AzureFlags = azopts.AzureFlags(),
-    output_format: opts.ObjectOutput = "table",
-) -> None:
-    """Create AKS on a bare-metal edge machine, as Microsoft's ARM template does it.
-
-    Device pool, its two role assignments, logical network, connected cluster, the cluster
-    instance and its extensions, in that order; each is waited for, and a re-run resumes at the
-    first one missing. --dry-run prints every request and its body, in order, and sends nothing.
-    """
-    from akscli.baremetal import provision
-    from akscli.cli import common
-    from akscli.errors import UsageError
-
-    fmt = output.check_format(output_format, output.OBJECT_FORMATS)
-    spec = provision.check(
-        provision.CreateSpec(
-            name=name,
-            resource_group=resource_group or "",
-            edge_machine=edge_machine,
-            ssh_key_file=ssh_key,
-            admin_groups=admin_group,
-            location=location,
-            kubernetes_version=kubernetes_version,
-            control_plane_ip=control_plane_ip,
-            device_pool=device_pool,
-            custom_location=custom_location,
-            azure_rbac=azure_rbac,
-            azure_policy=azure_policy,
-            log_analytics_workspace=log_analytics_workspace,
-        )
-    )
-    if dry_run:
-        try:
-            subscription = azure.target().subscription
-        except UsageError:
-            subscription = "{subscriptionId}"  # offline: no subscription chosen yet
-        output.emit_object(provision.plan(spec, str(subscription)), fmt if fmt != "table" else "json")
-        return
-    bm = _baremetal(azure)
-    ref = bm.ref(spec.resource_group, name)
-    with (
-        common.audited("baremetal cluster create", _audit_target(ref), resource=f"connectedCluster/{name}"),
-        output.status(f"creating bare-metal cluster {name}") as update,
-    ):
-        for line in provision.create(bm, spec, progress=update):
-            output.info(line)
-    output.emit_object(bm.show(ref), fmt)
-
-
-@cluster_app.command("list")
-@azopts.on_azure
-def cluster_list(
-    resource_group: azopts.ResourceGroup = None,
-    azure: azopts.AzureFlags = azopts.AzureFlags(),
-    output_format: opts.Output = "table",
-) -> None:
-    """List bare-metal clusters (in a resource group, or the whole subscription)."""
-    fmt = output.check_format(output_format)
-    bm = _baremetal(azure)
-    output.emit(
-        bm.list_clusters(resource_group),
-        fmt,
-        CLUSTER_COLUMNS,
-        name=lambda c: f"baremetalcluster/{c['name']}",
-        empty="No bare-metal clusters found.",
-    )
-
-
-@cluster_app.command("show")
-@azopts.on_azure
-def cluster_show(
-    name: ClusterName,
-    resource_group: azopts.ResourceGroup = None,
-    azure: azopts.AzureFlags = azopts.AzureFlags(),
-    output_format: opts.ObjectOutput = "table",
-) -> None:
-    """Show one bare-metal cluster."""
-    fmt = output.check_format(output_format, output.OBJECT_FORMATS)
-    bm = _baremetal(azure)
-    output.emit_object(bm.show(bm.ref(resource_group, name)), fmt)
-
-
-@cluster_app.command("upgrade")
-@azopts.on_azure
-def cluster_upgrade(
-    name: ClusterName,
-    kubernetes_version: Annotated[
-        str | None, typer.Option("--kubernetes-version", help="Target patch version.", show_default=False)
-    ] = None,
-    list_only: Annotated[bool, typer.Option("--list", help="List the available patch upgrades.")] = False,
-    resource_group: azopts.ResourceGroup = None,
-    yes: opts.Yes = False,
-    azure: azopts.AzureFlags = azopts.AzureFlags(),
-    output_format: opts.ObjectOutput = "table",
-) -> None:
-    """Upgrade to a newer patch version (the preview supports patch upgrades only)."""
-    from akscli.baremetal import clusters
-    from akscli.cli import common
-
-    fmt = output.check_format(output_format, output.OBJECT_FORMATS)
-    if not list_only and not kubernetes_version:
-        raise UsageError(
-            "give --kubernetes-version, or --list to see the available patch upgrades",
-            hint=f"akscli baremetal cluster upgrade {name} --list",
-        )
-    if kubernetes_version:
-        clusters.version_tuple(kubernetes_version)
-    bm = _baremetal(azure)
-    ref = bm.ref(resource_group, name)
-    if list_only:
-        _print_patch_upgrades(*bm.upgrades(ref), fmt)
-        return
-    assert kubernetes_version is not None
-    current = bm.check_upgrade(ref, kubernetes_version)
-    common.confirm(f"upgrade {name} from {current} to {kubernetes_version}", yes)
-    with (
-        common.audited(
-            f"baremetal cluster upgrade to {kubernetes_version}",
-            _audit_target(ref),
-            resource=f"connectedCluster/{name}",
-        ),
-        output.status(f"upgrading {name}") as update,
-    ):
-        result = bm.upgrade(ref, kubernetes_version, progress=update)
-    output.emit_object(result, fmt)
-
-
-def _audit_target(ref: ClusterRef) -> dict[str, str]:
-    return {"subscription": ref.subscription, "resourceGroup": ref.resource_group, "cluster": ref.name}
-
-
-def _print_patch_upgrades(current: str, available: list[str], fmt: str) -> None:
-    if fmt != "table":
-        output.emit_object({"current": current, "available": available}, fmt)
-        return
-    output.emit(
-        [{"version": v} for v in available],
-        "table",
-        [output.Column("AVAILABLE", "version")],
-        empty=f"No patch upgrades available for {current}.",
-    )
-    output.info(f"current version: {current}")
-
-
-@cluster_app.command("credentials")
-@azopts.on_azure
-def cluster_credentials(
-    name: ClusterName,
-    resource_group: azopts.ResourceGroup = None,
-    admin: Annotated[bool, typer.Option("--admin", help="Admin credentials instead of the user's.")] = False,
-    file: azopts.KubeconfigFile = None,
-    overwrite_existing: azopts.OverwriteExisting = False,
-    azure: azopts.AzureFlags = azopts.AzureFlags(),
-    output_format: opts.ObjectOutput = "table",
-) -> None:
-    """Merge the cluster's kubeconfig into your kubeconfig (like 'cluster credentials')."""
-    from akscli.azure.clusters import rewrite_exec_user
-    from akscli.azure.kubeconfig import merge_kubeconfig
-
-    fmt = output.check_format(output_format, output.OBJECT_FORMATS)
-    bm = _baremetal(azure)
-    config = bm.kubeconfig(bm.ref(resource_group, name), admin=admin)
-    if not admin:
-        # Sign in through `akscli token`, as `cluster credentials` does, not through kubelogin.
-        config = rewrite_exec_user(config)
-    azopts.report_merge(merge_kubeconfig(config, file, overwrite_existing=overwrite_existing), name, fmt)
-
-
-@cluster_app.command("delete")
-@azopts.on_azure
-def cluster_delete(
-    name: ClusterName,
-    resource_group: azopts.ResourceGroup = None,
-    yes: opts.Yes = False,
-    azure: azopts.AzureFlags = azopts.AzureFlags(),
-) -> None:
-    """Delete a bare-metal cluster (the host stays in Azure Arc)."""
-    from akscli.cli import common
-
-    bm = _baremetal(azure)
-    ref = bm.ref(resource_group, name)
-    bm.show(ref)
-    common.confirm(f"delete bare-metal cluster {name} in {ref.resource_group}", yes)
-    with (
-        common.audited("baremetal cluster delete", _audit_target(ref), resource=f"connectedCluster/{name}"),
-        output.status(f"deleting {name}") as update,
-    ):
-        bm.delete(ref, progress=update)
-    output.info(f"deleted bare-metal cluster {name}")
