@@ -11,6 +11,7 @@ from akscli.baremetal import prepare
 from tests.cli import invoke
 from tests.emulators.kube.crds import default_crd_dir, load_crd_dir
 from tests.emulators.kube.profiles import ready_pod
+from tests.ops.test_ops_emulator import CLUSTER_POLICY_SPEC
 
 from . import nodes as fx
 from .conftest import add_nodes, helm_gpu_operator
@@ -89,20 +90,7 @@ def chart_cluster_policy(emu: Any) -> None:
                     "app.kubernetes.io/component": "gpu-operator",
                 },
             },
-            "spec": {
-                k: {}
-                for k in (
-                    "daemonsets",
-                    "dcgm",
-                    "dcgmExporter",
-                    "devicePlugin",
-                    "driver",
-                    "gfd",
-                    "nodeStatusExporter",
-                    "operator",
-                    "toolkit",
-                )
-            },
+            "spec": CLUSTER_POLICY_SPEC,
         }
     )
 
