@@ -65,7 +65,7 @@ def _client_kwargs() -> dict[str, Any]:
 
 def management_client(client_class: type[T], target: AzureTarget, **kw: Any) -> T:
     """An SDK management client (e.g. ContainerServiceClient) for ``target``."""
-    cred = identity.credential(target.auth, target.tenant)
+    cred = identity.credential(target.auth, target.tenant, subscription=target.subscription_id())
     options = {**_client_kwargs(), **kw}
     return client_class(  # type: ignore[call-arg]
         cred,
@@ -95,7 +95,7 @@ def raw_client(target: AzureTarget) -> ARMPipelineClient[Any, Any]:
     config.logging_policy = policies.NetworkTraceLoggingPolicy()
     config.http_logging_policy = ARMHttpLoggingPolicy()
     config.authentication_policy = ARMChallengeAuthenticationPolicy(
-        identity.credential(target.auth, target.tenant), arm_scope()
+        identity.credential(target.auth, target.tenant, subscription=target.subscription_id()), arm_scope()
     )
     config.polling_interval = kw.get("polling_interval", 5.0)
     client: ARMPipelineClient[Any, Any] = ARMPipelineClient(base_url=arm_endpoint(), config=config)

@@ -465,10 +465,17 @@ def rewrite_exec_user(kubeconfig: bytes, *, login: str | None = None, tenant: st
             continue
         args = [str(a) for a in ex.get("args") or []]
         server = _flag(args, "--server-id") or AKS_SERVER_APP
-        tenant_id = tenant or _flag(args, "--tenant-id")
+        # As kubelogin's convert-kubeconfig does (Azure/kubelogin pkg/internal/converter/convert.go):
+        # Azure CLI sign-in takes the tenant only when given explicitly, because 'az' logged in
+        # with a managed identity or in Cloud Shell refuses --tenant; --environment is kept so a
+        # sovereign cloud signs in to its own authority.
+        tenant_id = tenant if login == "azurecli" else (tenant or _flag(args, "--tenant-id"))
+        environment = _flag(args, "--environment")
         new_args = ["token", "--server-id", server]
         if tenant_id:
             new_args += ["--tenant-id", tenant_id]
+        if environment and environment.lower() != "azurepubliccloud":  # the public cloud is the default
+            new_args += ["--environment", environment]
         if login:
             new_args += ["--login", login]
             client = _flag(args, "--client-id")

@@ -107,10 +107,28 @@ def resolve_tenant(explicit: str | None) -> str | None:
     return str(sub["tenantId"]) if sub and sub.get("tenantId") else None
 
 
-def _common(tenant: str | None) -> dict[str, Any]:
-    """Keyword arguments every azure-identity class accepts: authority and discovery."""
+# kubelogin's --environment values and their Entra authority hosts (azure-identity
+# AzureAuthorityHosts: AZURE_PUBLIC_CLOUD, AZURE_CHINA, AZURE_GOVERNMENT).
+ENVIRONMENTS = {
+    "azurepubliccloud": "login.microsoftonline.com",
+    "azurechinacloud": "login.chinacloudapi.cn",
+    "azureusgovernmentcloud": "login.microsoftonline.us",
+}
+
+
+def authority_of(environment: str | None) -> str | None:
+    """The authority host of a kubeconfig's ``--environment`` (None for the public cloud or unknown)."""
+    host = ENVIRONMENTS.get((environment or "").replace(" ", "").lower())
+    if host is None or host == ENVIRONMENTS["azurepubliccloud"]:
+        return None
+    return f"https://{host}"
+
+
+def _common(tenant: str | None, authority: str | None = None) -> dict[str, Any]:
+    """Keyword arguments every azure-identity class accepts: authority and discovery.
+    AZURE_AUTHORITY_HOST wins over a kubeconfig's --environment."""
     kw: dict[str, Any] = {}
-    authority = os.environ.get("AZURE_AUTHORITY_HOST")
+    authority = os.environ.get("AZURE_AUTHORITY_HOST") or authority
     if authority:
         kw["authority"] = authority
     if os.environ.get("AKSCLI_DISABLE_INSTANCE_DISCOVERY", "").lower() in ("1", "true", "yes"):
@@ -127,7 +145,7 @@ class _Source:
     fix: str
 
 
-def _env_source(tenant: str | None) -> _Source:
+def _env_source(tenant: str | None, authority: str | None = None) -> _Source:
     def build() -> TokenCredential:
         from azure.identity import CertificateCredential, ClientSecretCredential, CredentialUnavailableError
 
@@ -138,8 +156,8 @@ def _env_source(tenant: str | None) -> _Source:
         if not (tid and cid and (secret or cert)):
             raise CredentialUnavailableError("AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET are not all set")
         if secret:
-            return ClientSecretCredential(tid, cid, secret, **_common(tid))
-        return CertificateCredential(tid, cid, certificate_path=cert, **_common(tid))
+            return ClientSecretCredential(tid, cid, secret, **_common(tid, authority))
+        return CertificateCredential(tid, cid, certificate_path=cert, **_common(tid, authority))
 
     return _Source(
         "environment (service principal)",
@@ -148,7 +166,7 @@ def _env_source(tenant: str | None) -> _Source:
     )
 
 
-def _workload_identity_source(tenant: str | None) -> _Source:
+def _workload_identity_source(tenant: str | None, authority: str | None = None) -> _Source:
     def build() -> TokenCredential:
         from azure.identity import CredentialUnavailableError, WorkloadIdentityCredential
 
@@ -159,7 +177,9 @@ def _workload_identity_source(tenant: str | None) -> _Source:
             raise CredentialUnavailableError(
                 "AZURE_FEDERATED_TOKEN_FILE, AZURE_CLIENT_ID and AZURE_TENANT_ID are not all set"
             )
-        return WorkloadIdentityCredential(tenant_id=tid, client_id=cid, token_file_path=token_file, **_common(tid))
+        return WorkloadIdentityCredential(
+            tenant_id=tid, client_id=cid, token_file_path=token_file, **_common(tid, authority)
+        )
 
     return _Source(
         "workload identity",
@@ -187,11 +207,19 @@ def _managed_identity_source() -> _Source:
     )
 
 
-def _azure_cli_source(tenant: str | None) -> _Source:
-    def build() -> TokenCredential:
-        from azure.identity import AzureCliCredential
+def _azure_cli(tenant: str | None, subscription: str | None) -> TokenCredential:
+    """The Azure CLI asked for a token of the right tenant: ``--tenant`` when the user named one,
+    otherwise ``--subscription``, so that the CLI picks the tenant that subscription lives in (a
+    token of the CLI's default tenant gets 401 InvalidAuthenticationTokenTenant from ARM).
+    ``az account get-access-token`` takes one of the two (azure-identity AzureCliCredential)."""
+    from azure.identity import AzureCliCredential
 
-        return AzureCliCredential(tenant_id=tenant or "", process_timeout=20)
+    return AzureCliCredential(tenant_id=tenant or "", subscription=None if tenant else subscription, process_timeout=20)
+
+
+def _azure_cli_source(tenant: str | None, subscription: str | None) -> _Source:
+    def build() -> TokenCredential:
+        return _azure_cli(tenant, subscription)
 
     return _Source("Azure CLI", build, "run 'az login'")
 
@@ -210,7 +238,9 @@ def _prompt(verification_uri: str, user_code: str, expires_on: Any) -> None:
     sys.stderr.flush()
 
 
-def _explicit(auth: str, tenant: str | None, client_id: str | None) -> TokenCredential:
+def _explicit(
+    auth: str, tenant: str | None, client_id: str | None, subscription: str | None, authority: str | None = None
+) -> TokenCredential:
     import azure.identity as ai
 
     tid = tenant or os.environ.get("AZURE_TENANT_ID")
@@ -225,8 +255,8 @@ def _explicit(auth: str, tenant: str | None, client_id: str | None) -> TokenCred
                 hint="export AZURE_TENANT_ID=... AZURE_CLIENT_ID=... AZURE_CLIENT_SECRET=... (or pass --tenant)",
             )
         if secret:
-            return ai.ClientSecretCredential(tid, cid, secret, **_common(tid))
-        return ai.CertificateCredential(tid, cid, certificate_path=cert, **_common(tid))
+            return ai.ClientSecretCredential(tid, cid, secret, **_common(tid, authority))
+        return ai.CertificateCredential(tid, cid, certificate_path=cert, **_common(tid, authority))
     if auth == "workloadidentity":
         token_file = os.environ.get("AZURE_FEDERATED_TOKEN_FILE")
         if not (tid and cid and token_file):
@@ -235,19 +265,17 @@ def _explicit(auth: str, tenant: str | None, client_id: str | None) -> TokenCred
                 hint="run it in a pod labelled azure.workload.identity/use=true whose service "
                 "account has azure.workload.identity/client-id",
             )
-        return ai.WorkloadIdentityCredential(tenant_id=tid, client_id=cid, token_file_path=token_file, **_common(tid))
+        return ai.WorkloadIdentityCredential(
+            tenant_id=tid, client_id=cid, token_file_path=token_file, **_common(tid, authority)
+        )
     if auth == "msi":
         return ai.ManagedIdentityCredential(client_id=cid) if cid else ai.ManagedIdentityCredential()
     if auth == "azurecli":
-        return ai.AzureCliCredential(tenant_id=tid or "", process_timeout=20)
-    if auth == "devicecode":
-        return ai.DeviceCodeCredential(
-            client_id=cid or AZURE_CLI_CLIENT_ID,
-            tenant_id=tid,
-            prompt_callback=_prompt,
-            **_common(tid),
-        )
-    return ai.InteractiveBrowserCredential(client_id=cid or AZURE_CLI_CLIENT_ID, tenant_id=tid, **_common(tid))
+        return _azure_cli(tenant, subscription)
+    # devicecode / interactive: signed in once, then remembered (akscli.azure.signin).
+    from akscli.azure import signin
+
+    return signin.remembered(auth, cid or AZURE_CLI_CLIENT_ID, tid, _common(tid, authority), _prompt)
 
 
 class _Translating:
@@ -347,22 +375,54 @@ def _quiet_sdk_logs() -> None:
         logging.getLogger(name).setLevel(level)
 
 
-def credential(auth: str | None = None, tenant: str | None = None, *, client_id: str | None = None) -> TokenCredential:
+def credential(
+    auth: str | None = None,
+    tenant: str | None = None,
+    *,
+    client_id: str | None = None,
+    subscription: str | None = None,
+    authority: str | None = None,
+) -> TokenCredential:
     """The credential every Azure call of akscli uses.
 
     ``auth`` picks one source (``AUTH_MODES``); None walks the default chain. ``client_id``
     overrides AZURE_CLIENT_ID for the explicit modes (the token plugin's --client-id).
+    ``subscription`` lets the Azure CLI pick that subscription's tenant; ``authority`` is the
+    Entra host of a sovereign cloud (from a kubeconfig's --environment).
     """
     _quiet_sdk_logs()
     mode = check_auth(auth)
     tid = check_tenant(tenant)
+    # One credential per command: the ARM clients, the raw pipeline and the audit identity of one
+    # command share it, so a sign-in (or a token request) happens once.
+    key = (mode, tid, client_id, subscription, authority, _env_key())
+    cached = _CREDENTIALS.get(key)
+    if cached is not None:
+        return cached
+    cred = _build(mode, tid, client_id, subscription, authority)
+    _CREDENTIALS.clear()  # a process holds the credentials of one command
+    _CREDENTIALS[key] = cred
+    return cred
+
+
+_CREDENTIALS: dict[tuple[Any, ...], TokenCredential] = {}
+
+
+def _env_key() -> tuple[tuple[str, str], ...]:
+    prefixes = ("AZURE_", "AKSCLI_", "IDENTITY_", "MSI_", "HOME", "XDG_CACHE_HOME")
+    return tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(prefixes)))
+
+
+def _build(
+    mode: str | None, tid: str | None, client_id: str | None, subscription: str | None, authority: str | None
+) -> TokenCredential:
     if mode is not None:
-        return _Translating(_explicit(mode, tid, client_id), f"--auth {mode}", _FIXES[mode])
+        return _Translating(_explicit(mode, tid, client_id, subscription, authority), f"--auth {mode}", _FIXES[mode])
     sources = [
-        _env_source(tid),
-        _workload_identity_source(tid),
+        _env_source(tid, authority),
+        _workload_identity_source(tid, authority),
         _managed_identity_source(),
-        _azure_cli_source(tid),
+        _azure_cli_source(tid, subscription),
         _azd_source(tid),
     ]
     return _Chain(sources)

@@ -33,7 +33,7 @@ DEFAULT_EXEC_API = "client.authentication.k8s.io/v1beta1"
 REFRESH_MARGIN = 300
 LOGIN_MODES = ("azurecli", "devicecode", "spn", "msi", "workloadidentity", "interactive")
 # kubelogin flags that kubeconfigs carry and that mean nothing different here.
-_IGNORED_VALUE_FLAGS = ("--environment", "-e", "--authority-host", "--token-cache-dir")
+_IGNORED_VALUE_FLAGS = ("--authority-host", "--token-cache-dir")
 
 _USAGE = (
     "usage: akscli token [--server-id ID] [--tenant-id TENANT] [--client-id ID] "
@@ -46,6 +46,7 @@ class TokenRequest(NamedTuple):
     tenant_id: str | None = None
     client_id: str | None = None
     login: str | None = None
+    environment: str | None = None  # kubelogin's --environment: the sovereign cloud to sign in to
 
     @property
     def scope(self) -> str:
@@ -54,7 +55,7 @@ class TokenRequest(NamedTuple):
     def cache_key(self) -> str:
         tenant = self.tenant_id or os.environ.get("AZURE_TENANT_ID", "")
         client = self.client_id or os.environ.get("AZURE_CLIENT_ID", "")
-        authority = os.environ.get("AZURE_AUTHORITY_HOST", "")
+        authority = os.environ.get("AZURE_AUTHORITY_HOST", "") or (self.environment or "").lower()
         raw = "\0".join([tenant, client, self.server_id, self.login or "default", authority])
         return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
@@ -69,6 +70,8 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
         "--client-id": "client_id",
         "--login": "login",
         "-l": "login",
+        "--environment": "environment",
+        "-e": "environment",
     }
     i = 0
     args = [a for a in argv if a != "get-token"]
@@ -96,8 +99,21 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
     for key in ("tenant_id", "client_id"):
         if values.get(key):
             _check_id(values[key], "--" + key.replace("_", "-"))
+    environment = values.get("environment") or None
+    if environment is not None:
+        from akscli.azure.identity import ENVIRONMENTS
+
+        if environment.replace(" ", "").lower() not in ENVIRONMENTS:
+            raise UsageError(
+                f"unknown --environment {environment!r}",
+                hint="use AzurePublicCloud, AzureChinaCloud or AzureUSGovernmentCloud",
+            )
     return TokenRequest(
-        server, values.get("tenant_id") or None, values.get("client_id") or None, login.lower() if login else None
+        server,
+        values.get("tenant_id") or None,
+        values.get("client_id") or None,
+        login.lower() if login else None,
+        environment,
     )
 
 
@@ -191,7 +207,8 @@ def acquire(req: TokenRequest) -> tuple[str, int]:
     # AKS kubeconfigs name the Azure CLI's public client; it matters only to the sign-in
     # modes that act as a public client or pick one of several managed identities.
     client = req.client_id if req.login in ("devicecode", "interactive", "msi") else None
-    cred = identity.credential(req.login, req.tenant_id, client_id=client)
+    authority = identity.authority_of(req.environment)
+    cred = identity.credential(req.login, req.tenant_id, client_id=client, authority=authority)
     tok = cred.get_token(req.scope)
     try:
         write_cached(req, tok.token, int(tok.expires_on))

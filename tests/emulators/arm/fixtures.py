@@ -32,9 +32,20 @@ _CLEARED = (
 )
 
 
+@pytest.fixture(autouse=True)
+def _one_credential_per_test() -> Iterator[None]:
+    """akscli keeps one credential per command (process); each test is a new command."""
+    from akscli.azure import identity
+
+    identity._CREDENTIALS.clear()
+    yield
+    identity._CREDENTIALS.clear()
+
+
 @pytest.fixture
 def arm_emulator() -> Iterator[ArmEmulator]:
     emu = ArmEmulator().start()
+    emu.device_interval = 1  # the one setting tests shorten (Azure's is 5 s)
     try:
         yield emu
     finally:

@@ -39,7 +39,7 @@ _STATUS_CODES = {
 
 
 def _err(e: ArmError, headers: dict[str, str] | None = None) -> Response:
-    return e.status, dict(headers or {}), e.body()
+    return e.status, {**e.headers, **(headers or {})}, e.body()
 
 
 def dispatch(
@@ -79,7 +79,7 @@ def _dispatch(
     if fault is not None:
         return _fault(fault.status, fault.retry_after, fault.body)
     if lower.startswith("/subscriptions/"):
-        _check_auth(emu, headers)
+        _check_auth(emu, headers, path)
     for meth, rx, route in emu._routes:
         if meth in (method, "*") and rx.search(path):
             status, payload = route(emu, path, query, body)
@@ -147,12 +147,14 @@ def _audience(scope: str) -> str:
 def _token(emu: ArmEmulator, tenant: str, body: bytes) -> Response:
     form = {k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
     emu.token_requests.append({k: v for k, v in form.items() if "secret" not in k})
-    if tenant.lower() not in (emu.tenant.lower(), "organizations", "common"):
+    if tenant.lower() not in (*emu.tenants, "organizations", "common"):
         return _aad_error(400, "invalid_request", f"AADSTS90002: Tenant '{tenant}' not found.")
     client_id = form.get("client_id", "")
     grant = form.get("grant_type", "")
     if grant == "urn:ietf:params:oauth:grant-type:device_code":
         return _device_token(emu, tenant, form)
+    if grant == "refresh_token":
+        return _refresh(emu, tenant, form)
     if grant != "client_credentials":
         return _aad_error(400, "unsupported_grant_type", f"grant_type {grant!r} not supported")
     if "client_secret" in form:
@@ -192,7 +194,7 @@ def _devicecode(emu: ArmEmulator, tenant: str, body: bytes) -> Response:
     code = secrets.token_urlsafe(16)
     user_code = secrets.token_hex(4).upper()
     emu.device_codes[code] = {"client_id": form.get("client_id", ""), "scope": form.get("scope", ""),
-                              "user_code": user_code, "polls": 0}  # fmt: skip
+                              "user_code": user_code, "polls": 0, "last_poll": None}  # fmt: skip
     return (
         200,
         {},
@@ -201,7 +203,7 @@ def _devicecode(emu: ArmEmulator, tenant: str, body: bytes) -> Response:
             "user_code": user_code,
             "verification_uri": "https://microsoft.com/devicelogin",
             "expires_in": 900,
-            "interval": 0,
+            "interval": emu.device_interval,
             "message": f"To sign in, open https://microsoft.com/devicelogin and enter {user_code}.",
         },
     )
@@ -212,13 +214,35 @@ def _device_token(emu: ArmEmulator, tenant: str, form: dict[str, str]) -> Respon
     entry = emu.device_codes.get(form.get("device_code", ""))
     if entry is None:
         return _aad_error(400, "expired_token", "AADSTS70019: the device code has expired.")
+    # RFC 8628 section 3.5: a client polling faster than `interval` gets slow_down.
+    now = time.time()
+    too_soon = entry["last_poll"] is not None and now - entry["last_poll"] < emu.device_interval - 0.05
+    entry["last_poll"] = now
+    if too_soon:
+        emu.device_slow_downs += 1
+        return _aad_error(400, "slow_down", "AADSTS70016: polling too fast; slow down.")
     if entry["polls"] < emu.device_approval_polls:
         entry["polls"] += 1
         return _aad_error(400, "authorization_pending", "AADSTS70016: pending end-user authorization.")
-    client_id = entry["client_id"]
-    token, exp = emu.issue_token(_audience(entry["scope"]), tenant=tenant, client_id=client_id)
+    return _user_tokens(emu, tenant, entry["client_id"], entry["scope"])
+
+
+def _refresh(emu: ArmEmulator, tenant: str, form: dict[str, str]) -> Response:
+    """grant_type=refresh_token: a new access token (and a rotated refresh token) for the user."""
+    entry = emu.refresh_tokens.pop(form.get("refresh_token", ""), None)
+    if entry is None:
+        return _aad_error(400, "invalid_grant", "AADSTS70008: The refresh token has expired or is invalid.")
+    return _user_tokens(emu, tenant, entry["client_id"], form.get("scope") or entry["scope"])
+
+
+def _user_tokens(emu: ArmEmulator, tenant: str, client_id: str, scope: str) -> Response:
+    """A user's token response (access, id, refresh token, client_info), as Entra's v2.0 token endpoint answers a
+    public client that asked for offline_access."""
+    token, exp = emu.issue_token(_audience(scope), tenant=tenant, client_id=client_id)
     now = int(time.time())
     user_oid = "99999999-0000-0000-0000-000000000001"
+    refresh = secrets.token_urlsafe(24)
+    emu.refresh_tokens[refresh] = {"client_id": client_id, "scope": scope}
 
     def b64(d: dict[str, Any]) -> str:
         return base64.urlsafe_b64encode(json.dumps(d).encode()).rstrip(b"=").decode()
@@ -231,7 +255,8 @@ def _device_token(emu: ArmEmulator, tenant: str, form: dict[str, str]) -> Respon
         {},
         {
             "token_type": "Bearer",
-            "scope": entry["scope"],
+            "scope": scope,
+            "refresh_token": refresh,
             "expires_in": exp - now,
             "ext_expires_in": exp - now,
             "access_token": token,
@@ -262,26 +287,68 @@ def _msi(emu: ArmEmulator, query: dict[str, list[str]], headers: dict[str, str])
     )
 
 
-def _check_auth(emu: ArmEmulator, headers: dict[str, str]) -> None:
+def _challenge(
+    emu: ArmEmulator, tenant: str, error: str, description: str, claims: str | None = None
+) -> dict[str, str]:
+    """ARM's 401 challenge: ``WWW-Authenticate: Bearer authorization_uri=..., error=..., error_description=...``,
+    plus ``claims`` (base64 JSON) for a continuous access evaluation challenge, which azure-mgmt-core's
+    ARMChallengeAuthenticationPolicy answers by asking for a new token with those claims
+    (azure/mgmt/core/policies/_authentication.py; https://learn.microsoft.com/entra/identity-platform/claims-challenge)."""
+    value = f'Bearer authorization_uri="{emu.url}/{tenant}", error="{error}", error_description="{description}"'
+    if claims is not None:
+        value += f', claims="{claims}"'
+    return {"WWW-Authenticate": value}
+
+
+def _check_auth(emu: ArmEmulator, headers: dict[str, str], path: str) -> None:
     if not emu.require_auth:
         return
     auth = {k.lower(): v for k, v in headers.items()}.get("authorization", "")
     token = auth[7:] if auth.lower().startswith("bearer ") else ""
     claims = emu.tokens.get(token)
+    sub = path.split("/")[2] if path.count("/") >= 2 else emu.subscription
+    home = emu.subscription_tenants.get(sub.lower(), emu.tenant)
     if claims is None:
         raise ArmError(
             401,
             "AuthenticationFailed" if not token else "InvalidAuthenticationToken",
             "Authentication failed. The 'Authorization' header is missing or invalid.",
+            headers=_challenge(emu, home, "invalid_token", "The authentication failed."),
         )
     if str(claims["aud"]).rstrip("/") not in ARM_AUDIENCES:
         raise ArmError(
             401,
             "InvalidAuthenticationTokenAudience",
             f"The access token has been obtained for wrong audience or resource '{claims['aud']}'.",
+            headers=_challenge(emu, home, "invalid_token", "The access token has the wrong audience."),
         )
     if claims["exp"] < time.time():
-        raise ArmError(401, "ExpiredAuthenticationToken", "The access token expiry has passed.")
+        raise ArmError(
+            401,
+            "ExpiredAuthenticationToken",
+            "The access token expiry has passed.",
+            headers=_challenge(emu, home, "invalid_token", "The access token expiry has passed."),
+        )
+    if str(claims["tid"]).lower() != home.lower():
+        # ARM's answer to a token of another tenant, as users see it (the message names both
+        # issuers and the authority to use).
+        raise ArmError(
+            401,
+            "InvalidAuthenticationTokenTenant",
+            f"The access token is from the wrong issuer 'https://sts.windows.net/{claims['tid']}/'. It must match "
+            f"the tenant 'https://sts.windows.net/{home}/' associated with this subscription. Please use the "
+            f"authority (URL) 'https://login.windows.net/{home}' to get the token.",
+            headers=_challenge(emu, home, "invalid_token", "The access token is from the wrong issuer."),
+        )
+    if token in emu.revoked_tokens:
+        challenge = {"access_token": {"nbf": {"essential": True, "value": str(int(time.time()))}}}
+        encoded = base64.b64encode(json.dumps(challenge).encode()).decode()
+        raise ArmError(
+            401,
+            "InvalidAuthenticationToken",
+            "The access token has been revoked (continuous access evaluation).",
+            headers=_challenge(emu, home, "insufficient_claims", "Continuous access evaluation challenge", encoded),
+        )
 
 
 # --------------------------------------------------------------------------- ARM

@@ -44,12 +44,14 @@ class ArmError(Exception):
         code: str,
         message: str,
         details: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
         self.details = details or []
+        self.headers = headers or {}
 
     def body(self) -> dict[str, Any]:
         err: dict[str, Any] = {"code": self.code, "message": self.message}
@@ -229,6 +231,12 @@ class ArmEmulator:
         self.token_lifetime = token_lifetime
         self.subscription = subscription
         self.tenant = tenant
+        # Entra tenants that exist, and the tenant each subscription belongs to (ARM checks a
+        # token's tid against it).
+        self.tenants: set[str] = {tenant.lower()}
+        self.subscription_tenants: dict[str, str] = {subscription.lower(): tenant}
+        # Continuous access evaluation: tokens revoked since issue get a claims challenge.
+        self.revoked_tokens: set[str] = set()
         self.require_auth = require_auth
         self.faults = Faults()
         self.request_log: list[LogEntry] = []
@@ -238,6 +246,11 @@ class ArmEmulator:
         # Device code sign-in: codes handed out, and how many polls before the user approves.
         self.device_codes: dict[str, dict[str, Any]] = {}
         self.device_approval_polls = 1
+        # The polling interval it hands out (RFC 8628 default 5 s; fixtures shorten it, polls sooner
+        # get slow_down), and the refresh tokens it issued.
+        self.device_interval = 5
+        self.device_slow_downs = 0
+        self.refresh_tokens: dict[str, dict[str, str]] = {}
         self.msi_header = uuid.uuid4().hex
         self.tokens: dict[str, dict[str, Any]] = {}
         self.token_requests: list[dict[str, str]] = []

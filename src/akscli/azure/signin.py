@@ -1,0 +1,105 @@
+"""Device-code and browser sign-in that is remembered between commands.
+
+As kubelogin does (Azure/kubelogin pkg/internal/token/devicecodecredential.go: the credential
+gets an ``AuthenticationRecord`` and a persistent token cache, and ``Authenticate`` runs only
+when there is no record yet), a user signs in once: the record (who, which tenant; no secret)
+is kept under akscli's cache folder, and azure-identity's persistent token cache
+(``TokenCachePersistenceOptions``, name ``akscli``) keeps the refresh token, so later commands
+and ``akscli token`` get tokens silently until the refresh token expires.
+
+The token cache is encrypted where the platform offers it (Keychain, DPAPI, libsecret); on a
+Linux host without a keyring it falls back to a file readable only by the user, as the Azure
+CLI's own token cache does (``~/.azure/msal_token_cache.json``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from azure.core.credentials import AccessToken, TokenCredential
+
+CACHE_NAME = "akscli"
+
+
+def record_dir() -> Path:
+    base = os.environ.get("AKSCLI_CACHE_DIR")
+    if base:
+        return Path(base) / "auth-records"
+    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(xdg) / "akscli" / "auth-records"
+
+
+def record_path(kind: str, client_id: str, tenant: str | None, authority: str | None) -> Path:
+    raw = "\0".join([kind, client_id, tenant or "organizations", authority or ""])
+    return record_dir() / f"{hashlib.sha256(raw.encode()).hexdigest()[:32]}.json"
+
+
+class Remembered:
+    """A public-client credential (DeviceCodeCredential, InteractiveBrowserCredential) built on
+    the first ``get_token``: with the saved record when there is one (silent), otherwise it signs
+    in once with ``authenticate`` and saves the record for the next command."""
+
+    def __init__(self, build: Callable[[Any], TokenCredential], path: Path) -> None:
+        self._build = build
+        self._path = path
+        self._cred: Any = None
+
+    def _credential(self, scopes: tuple[str, ...], **kwargs: Any) -> Any:
+        if self._cred is not None:
+            return self._cred
+        from azure.identity import AuthenticationRecord
+
+        record = None
+        try:
+            record = AuthenticationRecord.deserialize(self._path.read_text(encoding="utf-8"))
+        except (OSError, ValueError, KeyError):
+            record = None
+        cred: Any = self._build(record)
+        if record is None:
+            record = cred.authenticate(scopes=list(scopes), **kwargs)
+            self._save(record.serialize())
+        self._cred = cred
+        return cred
+
+    def _save(self, text: str) -> None:
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self._path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, self._path)
+
+    def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
+        token: AccessToken = self._credential(scopes, **kwargs).get_token(*scopes, **kwargs)
+        return token
+
+    def close(self) -> None:
+        close = getattr(self._cred, "close", None)
+        if close is not None:
+            close()
+
+
+def cache_options() -> Any:
+    from azure.identity import TokenCachePersistenceOptions
+
+    return TokenCachePersistenceOptions(name=CACHE_NAME, allow_unencrypted_storage=True)
+
+
+def remembered(kind: str, client_id: str, tenant: str | None, common: dict[str, Any], prompt: Any) -> Remembered:
+    """``kind`` is devicecode or interactive; ``common`` the authority/discovery keywords."""
+    import azure.identity as ai
+
+    def build(record: Any) -> TokenCredential:
+        kw: dict[str, Any] = {**common, "cache_persistence_options": cache_options(), "authentication_record": record}
+        if record is not None:
+            kw.pop("authority", None)  # the record names its authority (azure-identity InteractiveCredential)
+        if kind == "devicecode":
+            return ai.DeviceCodeCredential(client_id=client_id, tenant_id=tenant, prompt_callback=prompt, **kw)
+        return ai.InteractiveBrowserCredential(client_id=client_id, tenant_id=tenant, **kw)
+
+    return Remembered(build, record_path(kind, client_id, tenant, common.get("authority")))

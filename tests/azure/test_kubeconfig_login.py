@@ -1,0 +1,50 @@
+"""The kubeconfig user 'cluster credentials' writes, as kubelogin's convert-kubeconfig writes it
+(Azure/kubelogin pkg/internal/converter/convert.go) (issue #19 item 5)."""
+
+from __future__ import annotations
+
+from ruamel.yaml import YAML
+
+from akscli.azure import clusters, identity, token
+
+AKS_KUBECONFIG = """apiVersion: v1
+kind: Config
+clusters: [{name: aks1, cluster: {server: 'https://aks1.hcp.chinaeast2.cx.prod.service.azk8s.cn:443'}}]
+contexts: [{name: aks1, context: {cluster: aks1, user: u}}]
+current-context: aks1
+users:
+- name: u
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      command: kubelogin
+      args: [get-token, --environment, AzureChinaCloud, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630,
+             --client-id, 80faf920-1908-4b52-b5ef-a8e7bedfc67a, --tenant-id, 72f988bf-0000-0000-0000-000000000001,
+             --login, devicecode]
+"""
+
+
+def _args(login: str | None) -> list[str]:
+    out = clusters.rewrite_exec_user(AKS_KUBECONFIG.encode(), login=login)
+    return [str(a) for a in YAML(typ="safe").load(out)["users"][0]["user"]["exec"]["args"]]
+
+
+def test_azure_cli_sign_in_carries_no_tenant() -> None:
+    args = _args("azurecli")
+    assert "--tenant-id" not in args and args[-2:] == ["--login", "azurecli"]
+
+
+def test_other_sign_ins_keep_the_tenant() -> None:
+    assert "72f988bf-0000-0000-0000-000000000001" in _args("devicecode")
+
+
+def test_the_sovereign_cloud_environment_is_kept() -> None:
+    args = _args("azurecli")
+    assert args[args.index("--environment") + 1] == "AzureChinaCloud"
+
+
+def test_akscli_token_signs_in_to_the_environments_authority() -> None:
+    req = token.parse_args(["--environment", "AzureChinaCloud", "--login", "azurecli"])
+    assert identity.authority_of(req.environment) == "https://login.chinacloudapi.cn"
+    assert req.cache_key() != token.parse_args(["--login", "azurecli"]).cache_key()
+    assert identity.authority_of("AzurePublicCloud") is None
