@@ -218,3 +218,29 @@ def check(
             hint=f"request a limit of at least {quota.current + needed} for {name} in {cap.location} at {QUOTA_URL} "
             "(or 'az quota update'), or choose another size or region",
         )
+
+
+def quota_marks(target: arm.AzureTarget, location: str, nodes: dict[str, int]) -> dict[str, str]:
+    """Why each VM size (with the nodes it needs) would not fit this subscription in ``location``:
+    not offered, restricted, or over its family's or the regional vCPU quota. Sizes that fit are
+    left out. Two requests in all (``model plan --subscription``)."""
+    caps = capacity(target, location, list(nodes))
+    marks: dict[str, str] = {}
+    used: dict[str, int] = {}
+    for size, cap in caps.items():
+        offer = cap.offer
+        if offer is None:
+            marks[size] = f"not offered in {cap.location}"
+            continue
+        if offer.location_restriction is not None:
+            marks[size] = f"restricted in {cap.location} ({offer.location_restriction})"
+            continue
+        needed = offer.vcpus * max(nodes[size], 1)
+        for name in (offer.family, "cores"):
+            quota = cap.quotas.get(name.lower())
+            if quota is not None and needed > quota.free:
+                label = "regional vCPU" if name == "cores" else f"{name} vCPU"
+                marks[size] = f"over quota: needs {needed} vCPUs, {max(quota.free, 0)} free of the {label} quota"
+                break
+        used[size] = needed
+    return marks

@@ -207,6 +207,15 @@ def plan_cmd(
     vm_size: VmSizeOpt = None,
     described: catalog.Description = catalog.Description(),
     output_fmt: opts.Output = "table",
+    subscription: Annotated[
+        str | None,
+        typer.Option(
+            "--subscription",
+            help="Also mark sizes this subscription cannot get in --region (not offered, restricted, over its "
+            "vCPU quota); asks Azure.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Which GPU VM sizes fit the model, at what cost and throughput; the cheapest that fits.
 
@@ -219,6 +228,8 @@ def plan_cmd(
     the_plan = planning.plan_from_flags(
         model, context=context, concurrency=concurrency, region=region, budget=budget, price_file=price_file
     )
+    if subscription:
+        _mark_quota(the_plan, subscription)
     chosen = planning.chosen_fit(the_plan, vm_size)
     if fmt in ("json", "yaml"):
         doc = the_plan.to_dict()
@@ -235,6 +246,31 @@ def plan_cmd(
             f"no VM size fits {model.id} within this plan",
             hint="lower --context or --concurrency, raise --budget, or try another --region",
         )
+
+
+def _mark_quota(the_plan: planning.Plan, subscription: str) -> None:
+    """Each fitting size this subscription cannot get in the region gets a warning, and the pick
+    moves to the first size it can get (akscli.azure.capacity: resource SKUs and usages)."""
+    from akscli.azure import arm, capacity
+
+    target = arm.AzureTarget(subscription).validated()
+    fitting = {f.vm_size: max(f.nodes, 1) for f in the_plan.options if planning.servable(f)}
+    marks = capacity.quota_marks(target, the_plan.region, fitting) if fitting else {}
+    for f in the_plan.options:
+        if f.vm_size in marks:
+            f.warnings.append(marks[f.vm_size])
+    first = the_plan.recommended
+    if first is not None and first.vm_size in marks:
+        alternatives = [
+            f
+            for f in the_plan.options
+            if planning.servable(f)
+            and f.vm_size not in marks
+            and f.price_per_month is not None
+            and f.within_budget is not False
+        ]
+        the_plan.recommended = min(alternatives, key=lambda f: f.price_per_month or 0.0) if alternatives else None
+        the_plan.warnings.append(f"{first.vm_size} is not available to this subscription: {marks[first.vm_size]}")
 
 
 def _print_plan(the_plan: planning.Plan, chosen: planning.Fit | None, fmt: str) -> None:

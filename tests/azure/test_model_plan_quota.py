@@ -1,0 +1,41 @@
+"""model plan --region R --subscription S marks the sizes this subscription cannot get there and
+moves the pick to one it can (issue #13 item 6)."""
+
+from __future__ import annotations
+
+import json
+
+from tests.cli import invoke
+from tests.emulators.arm import ArmEmulator
+from tests.emulators.arm.compute import family_of
+
+
+def _plan(*extra: str) -> dict:
+    r = invoke("model", "plan", "phi-4-mini-instruct", "--region", "eastus", "-o", "json", *extra)
+    assert r.exit_code in (0, 9), r
+    return json.loads(r.stdout)
+
+
+def test_without_subscription_the_plan_stays_offline(azure_env: ArmEmulator) -> None:
+    _plan()
+    assert azure_env.requests_to("/subscriptions/") == []
+
+
+def test_a_size_over_quota_is_marked_and_not_recommended(azure_env: ArmEmulator) -> None:
+    offline = _plan()
+    cheapest = offline["recommended"]
+    assert cheapest
+    azure_env.quota_limits[("eastus", family_of(cheapest).lower())] = 0
+    doc = _plan("--subscription", azure_env.subscription)
+    marked = next(o for o in doc["options"] if o["vm_size"] == cheapest)
+    assert any("over quota" in w for w in marked["warnings"])
+    assert doc["recommended"] != cheapest
+    assert any(cheapest in w for w in doc["warnings"])
+
+
+def test_a_size_not_offered_in_the_region_is_marked(azure_env: ArmEmulator) -> None:
+    cheapest = _plan()["recommended"]
+    azure_env.sku_availability[cheapest] = {"westus3": ["1"]}
+    doc = _plan("--subscription", azure_env.subscription)
+    marked = next(o for o in doc["options"] if o["vm_size"] == cheapest)
+    assert "not offered in eastus" in marked["warnings"]
