@@ -194,3 +194,23 @@ def test_arm_retries_means_that_many_retries(azure_env: ArmEmulator, monkeypatch
     with pytest.raises(AkscliError):
         clusters.get(_client(), RG, "aks1")  # type: ignore[arg-type]
     assert len(azure_env.requests_to("/managedClusters/aks1$")) == 5  # one try and four retries
+
+
+def test_a_cluster_in_a_missing_resource_group_says_to_create_the_group(azure_env: ArmEmulator) -> None:
+    from akscli.errors import NotFoundError
+
+    spec = clusters.ClusterSpec.from_flags(name="aks1", resource_group="rg-missing", location="eastus", sku="base")
+    c = _client()
+    with pytest.raises(NotFoundError) as err:
+        clusters.begin_create(c, spec, clusters.build_create_body(spec))  # type: ignore[arg-type]
+    assert "Resource group 'rg-missing' could not be found" in err.value.message
+    assert "az group create" in (err.value.hint or "")
+
+
+def test_a_created_resource_group_takes_resources(azure_env: ArmEmulator) -> None:
+    client = arm.raw_client(AzureTarget())
+    path = f"/subscriptions/{azure_env.subscription}/resourcegroups/rg-new"
+    group = arm.raw_call(client, "PUT", path, "2021-04-01", {"location": "eastus"})
+    assert group is not None and group["type"] == "Microsoft.Resources/resourceGroups"
+    spec = clusters.ClusterSpec.from_flags(name="aks1", resource_group="rg-new", location="eastus", sku="base")
+    arm.wait_lro(clusters.begin_create(_client(), spec, clusters.build_create_body(spec)), "create")  # type: ignore[arg-type]

@@ -32,6 +32,9 @@ _CLEARED = (
 )
 
 
+WORLD_GROUPS = ("rg-ml", "rg1", "rg", "rg-fleet", "rg-edge")
+
+
 @pytest.fixture(autouse=True)
 def _one_credential_per_test() -> Iterator[None]:
     """akscli keeps one credential per command (process); each test is a new command."""
@@ -46,6 +49,9 @@ def _one_credential_per_test() -> Iterator[None]:
 def arm_emulator() -> Iterator[ArmEmulator]:
     emu = ArmEmulator().start()
     emu.device_interval = 1  # the one setting tests shorten (Azure's is 5 s)
+    # The test world's resource groups (a PUT into any other group is 404 ResourceGroupNotFound).
+    for group in WORLD_GROUPS:
+        emu.add_resource_group(f"/subscriptions/{emu.subscription}/resourceGroups/{group}")
     try:
         yield emu
     finally:

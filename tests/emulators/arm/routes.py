@@ -455,6 +455,9 @@ def _resource(
     body: bytes,
     api_version: str,
 ) -> Response:
+    from tests.emulators.arm import groups
+
+    groups.check(emu, path)
     existing = emu.get_resource(path)
     type_name = p.type
     if method in ("GET", "HEAD"):

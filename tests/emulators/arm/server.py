@@ -265,6 +265,8 @@ class ArmEmulator:
         self.quota_limits: dict[tuple[str, str], int] = {}
         self.quota_used: dict[tuple[str, str], int] = {}
         self.regions: set[str] = {"eastus", "eastus2", "westus2", "westus3", "westeurope", "swedencentral"}
+        # Resource groups (subscription lower, group lower) -> location (groups.py).
+        self.resource_groups: dict[tuple[str, str], str] = {}
         # Microsoft.Features registrations: (subscription, namespace, feature) lower -> state.
         self.features: dict[tuple[str, str, str], str] = {}
         self._lock = threading.RLock()
@@ -282,11 +284,12 @@ class ArmEmulator:
         self._server: http.server.ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.tls: TlsFiles = throwaway_tls()
-        from tests.emulators.arm import aks, aksrules, compute, fleet, hybrid
+        from tests.emulators.arm import aks, aksrules, compute, fleet, groups, hybrid
 
         aks.install(self)
         aksrules.install(self)
         compute.install(self)
+        groups.install(self)
         fleet.install(self)
         hybrid.install(self)
 
@@ -342,9 +345,16 @@ class ArmEmulator:
         obj.setdefault("name", p.rest[-1])
         obj.setdefault("type", p.type)
         obj.setdefault("properties", {}).setdefault("provisioningState", "Succeeded")
+        self.add_resource_group(resource_id)
         with self._lock:
             self._store[resource_id.lower()] = obj
         return copy.deepcopy(obj)
+
+    def add_resource_group(self, path: str, location: str = "eastus") -> None:
+        """The group a path lies in exists (tests seeding a world; ``PUT .../resourcegroups/x`` does the same)."""
+        m = re.match(r"^/subscriptions/([^/]+)/resourcegroups/([^/]+)", path, re.I)
+        if m is not None:
+            self.resource_groups.setdefault((m.group(1).lower(), m.group(2).lower()), location)
 
     def get_resource(self, resource_id: str) -> dict[str, Any] | None:
         with self._lock:
