@@ -214,3 +214,19 @@ def test_a_created_resource_group_takes_resources(azure_env: ArmEmulator) -> Non
     assert group is not None and group["type"] == "Microsoft.Resources/resourceGroups"
     spec = clusters.ClusterSpec.from_flags(name="aks1", resource_group="rg-new", location="eastus", sku="base")
     arm.wait_lro(clusters.begin_create(_client(), spec, clusters.build_create_body(spec)), "create")  # type: ignore[arg-type]
+
+
+def test_without_retry_after_the_poller_waits_the_rpc_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AKSCLI_LRO_POLL_INTERVAL", raising=False)
+    assert arm._client_kwargs()["polling_interval"] == 60.0
+
+
+def test_an_operation_without_retry_after_sends_none(azure_env: ArmEmulator) -> None:
+    from azure.core.rest import HttpRequest
+
+    seed_cluster(azure_env)
+    client = arm.raw_client(AzureTarget())
+    url = f"{azure_env.url}{cluster_id('aks1')}/agentPools/p3"
+    body = {"properties": {"vmSize": "Standard_D8ds_v5", "count": 1}}
+    response = client.send_request(HttpRequest("PUT", url, params={"api-version": clusters.API_VERSION}, json=body))
+    assert "Retry-After" not in response.headers

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from azure.mgmt.core import ARMPipelineClient
 
 ARM_SCOPE = "https://management.azure.com/.default"
+DEFAULT_POLL_INTERVAL = 60.0
 T = TypeVar("T")
 
 
@@ -57,9 +58,14 @@ def _client_kwargs() -> dict[str, Any]:
     # azure-core caps retries on 408/429/5xx at retry_status (default 3) whatever retry_total
     # says (azure/core/pipeline/policies/_retry.py), so both carry the user's number.
     kw: dict[str, Any] = {"retry_total": retries, "retry_status": retries, "user_agent": "akscli"}
-    interval = os.environ.get("AKSCLI_LRO_POLL_INTERVAL")
-    if interval is not None:
+    # Between polls of a long-running operation the SDK waits Retry-After when Azure sends it, else
+    # this interval: the RPC's default of 60 s (Azure/azure-resource-manager-rpc
+    # v1.0/async-api-reference.md, "202 Accepted and Location Headers" step 3).
+    interval = os.environ.get("AKSCLI_LRO_POLL_INTERVAL", str(DEFAULT_POLL_INTERVAL))
+    try:
         kw["polling_interval"] = float(interval)
+    except ValueError:
+        raise UsageError(f"invalid AKSCLI_LRO_POLL_INTERVAL {interval!r}", hint="seconds, e.g. 60") from None
     return kw
 
 
@@ -97,7 +103,7 @@ def raw_client(target: AzureTarget) -> ARMPipelineClient[Any, Any]:
     config.authentication_policy = ARMChallengeAuthenticationPolicy(
         identity.credential(target.auth, target.tenant, subscription=target.subscription_id()), arm_scope()
     )
-    config.polling_interval = kw.get("polling_interval", 5.0)
+    config.polling_interval = kw["polling_interval"]
     client: ARMPipelineClient[Any, Any] = ARMPipelineClient(base_url=arm_endpoint(), config=config)
     client._akscli_subscription = target.subscription_id()  # type: ignore[attr-defined]
     return client

@@ -672,7 +672,8 @@ def _op_status(emu: ArmEmulator, op: Operation, api_version: str) -> Response:
     }
     headers: dict[str, str] = {}
     if op.status == "InProgress":
-        headers["Retry-After"] = _fmt_retry(emu.retry_after)
+        if emu.retry_after is not None:
+            headers["Retry-After"] = _fmt_retry(emu.retry_after)
         out["percentComplete"] = 50.0
     else:
         out["endTime"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

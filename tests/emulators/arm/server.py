@@ -218,7 +218,7 @@ class ArmEmulator:
         self,
         *,
         lro_polls: int = 1,
-        retry_after: float = 0,
+        retry_after: float | None = None,
         page_size: int = 100,
         token_lifetime: int = 3600,
         subscription: str = DEFAULT_SUBSCRIPTION,
@@ -528,7 +528,9 @@ class ArmEmulator:
             if p is not None and rx.match(p.type) and kind in declared:
                 headers = {k: v for k, v in headers.items() if k in declared[kind]}
                 break
-        headers["Retry-After"] = _fmt_retry(self.retry_after)
+        # Retry-After is optional in the RPC; absent, a client waits its default (60 s).
+        if self.retry_after is not None:
+            headers["Retry-After"] = _fmt_retry(self.retry_after)
         return headers
 
     def _advance(self, op_id: str) -> Operation | None:
