@@ -104,3 +104,14 @@ def test_gpu_shortcut_hints_list_only_the_families_it_accepts() -> None:
     hint = err.value.hint or ""
     assert "a100 x1" in hint
     assert not any(f in hint for f in ("m60", "mi25", "v620"))
+
+
+def test_an_auto_provisioned_cluster_is_not_stopped(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env, nodeProvisioningProfile={"mode": "Auto"})
+    c = clusters.client(AzureTarget())
+    with pytest.raises(UsageError) as err:
+        clusters.begin_stop(c, RG, "aks1")
+    assert "auto-provisioning" in err.value.message
+    assert azure_env.requests_to("/stop$", "POST") == []
+    with pytest.raises(UsageError):  # and Azure refuses it too
+        arm.call("stop", lambda: c.managed_clusters.begin_stop(RG, "aks1"))

@@ -375,6 +375,15 @@ def begin_start(c: ContainerServiceClient, rg: str, name: str) -> LROPoller[Any]
 
 
 def begin_stop(c: ContainerServiceClient, rg: str, name: str) -> LROPoller[Any]:
+    cluster = get(c, rg, name)
+    mode = str(((cluster.get("properties") or {}).get("nodeProvisioningProfile") or {}).get("mode") or "")
+    if mode.lower() == "auto":
+        # MicrosoftDocs/azure-aks-docs articles/aks/node-autoprovision.md, Unsupported features:
+        # "Clusters with node autoprovisioning can't be stopped".
+        raise UsageError(
+            f"cluster {name} uses node auto-provisioning, and AKS cannot stop such a cluster",
+            hint="scale its workloads down instead (auto-provisioning then removes the nodes), or delete the cluster",
+        )
     return arm.call(f"stop cluster {name}", lambda: c.managed_clusters.begin_stop(rg, name))
 
 

@@ -293,7 +293,7 @@ def _pool_on_deleted(emu: ArmEmulator, rid: str, obj: dict[str, Any]) -> None:
     emu.update_resource(rid.rsplit("/", 2)[0], upd)
 
 
-def _power(state: str) -> Any:
+def power_handler(state: str) -> Any:
     def handler(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> None:
         def upd(c: dict[str, Any]) -> None:
             c["properties"]["powerState"] = {"code": state}
@@ -496,8 +496,8 @@ def install(emu: ArmEmulator) -> None:
             {"put": ("Azure-AsyncOperation",), "delete": ("Azure-AsyncOperation", "Location")},
         ),
     )
-    emu.register_action(MC, "stop", _power("Stopped"), busy_state="Stopping", before=_idle_cluster)
-    emu.register_action(MC, "start", _power("Running"), busy_state="Starting", before=_idle_cluster)
+    emu.register_action(MC, "stop", power_handler("Stopped"), busy_state="Stopping", before=_idle_cluster)
+    emu.register_action(MC, "start", power_handler("Running"), busy_state="Starting", before=_idle_cluster)
     emu.register_action(MC, "listClusterUserCredential", _credentials(False), lro=False)
     emu.register_action(MC, "listClusterAdminCredential", _credentials(True), lro=False)
     emu.register_action(AP, "upgradeNodeImageVersion", _node_image_upgrade, busy_state="UpgradingNodeImageVersion")

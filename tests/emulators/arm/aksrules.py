@@ -79,6 +79,16 @@ def _pool_rules(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict
         )
 
 
+def _stop_rules(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> None:
+    from tests.emulators.arm.aks import check_cluster_idle
+
+    check_cluster_idle(emu, rid)
+    # articles/aks/node-autoprovision.md, Unsupported features: "Clusters with node autoprovisioning
+    # can't be stopped".
+    if _nap(obj.get("properties") or {}):
+        raise ArmError(400, "BadRequest", "A cluster with node auto provisioning can't be stopped.")
+
+
 def feature_state(emu: ArmEmulator, subscription: str, namespace: str, name: str) -> str:
     return emu.features.get((subscription.lower(), namespace.lower(), name.lower()), "NotRegistered")
 
@@ -112,5 +122,8 @@ def _feature(emu: ArmEmulator, path: str, query: dict[str, list[str]], body: byt
 def install(emu: ArmEmulator) -> None:
     emu.add_hooks(MC, on_put=_cluster_rules)
     emu.add_hooks(AP, on_put=_pool_rules)
+    from tests.emulators.arm.aks import power_handler
+
+    emu.register_action(MC, "stop", power_handler("Stopped"), busy_state="Stopping", before=_stop_rules)
     emu.register_route("GET", FEATURE_ROUTE + "/?$", _feature)
     emu.register_route("POST", FEATURE_ROUTE + "/register/?$", _feature)
