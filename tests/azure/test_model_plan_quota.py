@@ -39,3 +39,11 @@ def test_a_size_not_offered_in_the_region_is_marked(azure_env: ArmEmulator) -> N
     doc = _plan("--subscription", azure_env.subscription)
     marked = next(o for o in doc["options"] if o["vm_size"] == cheapest)
     assert "not offered in eastus" in marked["warnings"]
+
+
+def test_deploy_with_a_subscription_refuses_nodes_over_quota_before_applying(azure_env: ArmEmulator) -> None:
+    size = _plan()["recommended"]
+    azure_env.quota_limits[("eastus", family_of(size).lower())] = 0
+    r = invoke("model", "deploy", "phi-4-mini-instruct", "--region", "eastus", "--subscription", azure_env.subscription)
+    assert r.exit_code == 8, r
+    assert "deploy microsoft/Phi-4-mini-instruct: needs 4 vCPUs" in r.stderr and "quota" in r.stderr

@@ -390,6 +390,15 @@ def deploy_cmd(
     budget: BudgetOpt = None,
     price_file: PriceFileOpt = None,
     described: catalog.Description = catalog.Description(),
+    subscription: Annotated[
+        str | None,
+        typer.Option(
+            "--subscription",
+            help="Check first that this subscription can get the GPU nodes in --region (size offered, vCPU "
+            "quota free); for clusters that create nodes on demand (KAITO, node auto-provisioning).",
+            show_default=False,
+        ),
+    ] = None,
     cluster: opts.KubeFlags = opts.KubeFlags(),
     dry_run: opts.DryRun = "none",
     wait: opts.Wait = False,
@@ -416,6 +425,13 @@ def deploy_cmd(
         context_flag="--max-model-len",
     )
     fit = planning.fit_to_deploy(the_plan, vm_size)
+    if subscription and mode != "client":
+        # Nodes created on demand fail minutes later on quota; ask Azure before anything is applied.
+        from akscli.azure import arm, capacity
+
+        nodes = max(fit.nodes, 1) * (replicas or 1)
+        azure_target = arm.AzureTarget(subscription).validated()
+        capacity.check(azure_target, f"deploy {model.id}", region, fit.vm_size, nodes)
     # On a fleet hub the model gets a namespace of its own: the placement takes the whole namespace.
     namespace = cluster.namespace or (deploy.default_name(model) if fleet else None)
     gateway_name, gateway_namespace = deploy.parse_gateway(gateway)
