@@ -37,6 +37,7 @@ STUCK = (
     "please check placement status for potential errors"
 )
 UPDATE_RUN_STUCK_THRESHOLD = 300.0
+CLUSTER_UPDATING_WAIT = 1.0
 
 Cond = Callable[..., dict[str, Any]]
 
@@ -247,7 +248,12 @@ class StagedRuns:
                     )
                     self._run_waiting(status, WAITING.format(when="before-stage", stage=stage["stageName"]), gen)
                     return None
-            if not self._update_clusters(cluster, run, status, stage, gen):
+            progress = self._update_clusters(cluster, run, status, stage, gen)
+            if progress == "waiting":
+                # Members are updating: look again later, as upstream requeues after
+                # clusterUpdatingWaitTime (15 s, execution.go), here 1 s.
+                return CLUSTER_UPDATING_WAIT
+            if progress == "progressed":
                 return self.delay
             return self._after_stage(cluster, run, status, stage, gen)
         status["conditions"] = set_cond(
@@ -261,8 +267,10 @@ class StagedRuns:
 
     def _update_clusters(
         self, cluster: Any, run: dict[str, Any], status: dict[str, Any], stage: dict[str, Any], gen: int
-    ) -> bool:
-        """executeUpdatingStage: start members up to maxConcurrency; True once all are done."""
+    ) -> str:
+        """executeUpdatingStage: start members up to maxConcurrency; 'done' once all are,
+        'progressed' when a member started or finished in this pass, else 'waiting'."""
+        moved = False
         key = (run["metadata"].get("namespace"), (run.get("spec") or {}).get("placementName", ""))
         limit = self._max_concurrency(status, stage)
         busy, done, stuck = 0, 0, []
@@ -284,6 +292,7 @@ class StagedRuns:
                 )
                 self._stage_cond(stage, True, "StageUpdatingStarted", "Clusters in the stage started updating", gen)
                 self._replace(cluster, run)
+                moved = True
                 continue
             if self._member_available(cluster, run, entry["clusterName"]):
                 entry["conditions"] = set_cond(
@@ -294,6 +303,7 @@ class StagedRuns:
                 )
                 done += 1
                 busy -= 1
+                moved = True
             elif time.monotonic() - self._run_clock.get(clock, time.monotonic()) > self.stuck_after:
                 stuck.append(entry["clusterName"])
         if stuck:
@@ -301,7 +311,9 @@ class StagedRuns:
             status["conditions"] = set_cond(
                 status["conditions"], self.cond("Progressing", False, "UpdateRunStuck", message, gen)
             )
-        return done == len(stage["clusters"])
+        if done == len(stage["clusters"]):
+            return "done"
+        return "progressed" if moved else "waiting"
 
     def _after_stage(
         self, cluster: Any, run: dict[str, Any], status: dict[str, Any], stage: dict[str, Any], gen: int
