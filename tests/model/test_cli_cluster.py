@@ -304,3 +304,12 @@ def test_staged_fleet_deploy_starts_its_run_only_after_the_placement_is_schedule
     assert conds["Initialized"]["status"] == "True", conds
     rows = json.loads(invoke("model", "list", "--fleet", "-o", "json").stdout)
     assert [(r["cluster"], r["state"]) for r in rows] == [("gpu-east", "Available")]
+
+
+def test_fleet_deploy_that_no_member_can_take_is_refused_before_anything_is_sent(model_emulator: Start) -> None:
+    emu = model_emulator(fleet=True)
+    _members(emu, {"cpu-only": {"kubernetes-fleet.io/node-count": "3"}})
+    result = invoke("model", "deploy", "phi-4", "--fleet", "-y")
+    assert result.exit_code == 2, result
+    assert "matches no member cluster" in result.stderr
+    assert emu.cluster.get("placement.kubernetes-fleet.io/v1", "ClusterResourcePlacement", None, "phi-4") is None

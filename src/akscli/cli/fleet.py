@@ -524,6 +524,10 @@ def place(
         override_target=override_target,
     )
     objects = build(request)
+    if opts.dry_run_mode(dry_run) != "client":
+        from akscli.fleet.matching import check_placements
+
+        check_placements(hub.connect(), objects)
     if wait and external:
         output.warn(
             "an External placement becomes available through a staged update run; "

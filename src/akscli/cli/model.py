@@ -473,6 +473,10 @@ def deploy_cmd(
         )
         return
     live.check_operators(kube, objects)
+    if fleet:
+        from akscli.fleet.matching import check_placements
+
+        check_placements(kube, objects)
     if not fleet:
         _ensure_namespace(kube, req.namespace, create=create_namespace, dry_run=mode)
     rollout = _Rollout(kube, target, mode, yes, output_fmt, recreate, force_conflicts, action="model deploy")

@@ -1,0 +1,133 @@
+"""Which member clusters a placement can land on, decided before it is sent.
+
+The hub accepts a placement that matches no member and simply schedules it nowhere, so a typo in a
+label or a VM size shows up only as a placement that never rolls out. akscli asks first, with the
+filters of the KubeFleet scheduler (kubefleet-dev/kubefleet pkg/scheduler/framework/plugins:
+clusteraffinity -- any clusterSelectorTerm whose labelSelector and propertySelector both hold, a
+missing property never matching; tainttoleration -- a NoSchedule taint keeps new placements off
+unless tolerated; PickFixed -- the named clusters that exist, framework.go).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from akscli import output
+from akscli.errors import UsageError
+from akscli.fleet import CLUSTER_V1, MEMBER
+from akscli.kube.client import Kube
+from akscli.validate import quantity_value
+
+_COMPARE = {
+    "Gt": lambda have, want: have > want,
+    "Ge": lambda have, want: have >= want,
+    "Lt": lambda have, want: have < want,
+    "Le": lambda have, want: have <= want,
+    "Eq": lambda have, want: have == want,
+    "Ne": lambda have, want: have != want,
+}
+
+
+def _labels(member: Mapping[str, Any]) -> dict[str, str]:
+    return dict((member.get("metadata") or {}).get("labels") or {})
+
+
+def label_selector_matches(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:
+    for key, value in ((selector or {}).get("matchLabels") or {}).items():
+        if labels.get(key) != value:
+            return False
+    for expr in (selector or {}).get("matchExpressions") or []:
+        key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
+        present = key in labels
+        if (
+            (op == "In" and (not present or labels[key] not in values))
+            or (op == "NotIn" and present and labels[key] in values)
+            or (op == "Exists" and not present)
+            or (op == "DoesNotExist" and present)
+        ):
+            return False
+    return True
+
+
+def _property(member: Mapping[str, Any], name: str) -> Decimal | None:
+    entry = ((member.get("status") or {}).get("properties") or {}).get(name)
+    if not isinstance(entry, Mapping) or entry.get("value") is None:
+        return None
+    try:
+        return quantity_value(str(entry["value"]), name)
+    except UsageError:
+        return None
+
+
+def property_selector_matches(selector: Mapping[str, Any] | None, member: Mapping[str, Any]) -> bool:
+    for expr in (selector or {}).get("matchExpressions") or []:
+        have = _property(member, str(expr.get("name")))
+        values = expr.get("values") or []
+        compare = _COMPARE.get(str(expr.get("operator")))
+        if have is None or not values or compare is None or not compare(have, quantity_value(str(values[0]))):
+            return False
+    return True
+
+
+def _tolerated(taint: Mapping[str, Any], tolerations: Iterable[Mapping[str, Any]]) -> bool:
+    for tol in tolerations:
+        if tol.get("key") == taint.get("key") and (
+            tol.get("operator") == "Exists" or tol.get("value") == taint.get("value")
+        ):
+            return True
+    return False
+
+
+def matching_members(policy: Mapping[str, Any], members: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Names of the members the scheduler's filters would let ``policy`` place on."""
+    by_name = {str((m.get("metadata") or {}).get("name")): m for m in members}
+    if policy.get("placementType") == "PickFixed":
+        return [n for n in policy.get("clusterNames") or [] if n in by_name]
+    tolerations = list(policy.get("tolerations") or [])
+    affinity = (policy.get("affinity") or {}).get("clusterAffinity") or {}
+    terms = (affinity.get("requiredDuringSchedulingIgnoredDuringExecution") or {}).get("clusterSelectorTerms") or []
+    found = []
+    for name, member in sorted(by_name.items()):
+        taints = (member.get("spec") or {}).get("taints") or []
+        if any(not _tolerated(t, tolerations) for t in taints):
+            continue
+        if terms and not any(
+            label_selector_matches(t.get("labelSelector"), _labels(member))
+            and property_selector_matches(t.get("propertySelector"), member)
+            for t in terms
+        ):
+            continue
+        found.append(name)
+    return found
+
+
+def check_placements(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
+    """Refuse a placement that no member can take (one line, before anything is sent); warn when a
+    PickN or PickFixed placement can be only partly fulfilled."""
+    placements = [o for o in objects if o.get("kind") in ("ClusterResourcePlacement", "ResourcePlacement")]
+    if not placements:
+        return
+    members = list(kube.list(CLUSTER_V1, MEMBER))
+    for obj in placements:
+        name = (obj.get("metadata") or {}).get("name")
+        policy = (obj.get("spec") or {}).get("policy") or {}
+        ptype = policy.get("placementType", "PickAll")
+        names = list(policy.get("clusterNames") or [])
+        wanted = len(names) if ptype == "PickFixed" else int(policy.get("numberOfClusters") or 0)
+        if ptype in ("PickN", "PickFixed") and not wanted:
+            continue  # selects no cluster by design (isPolicySelectingNoClusters)
+        found = matching_members(policy, members)
+        if not found:
+            joined = ", ".join(sorted(str((m.get("metadata") or {}).get("name")) for m in members)) or "none"
+            raise UsageError(
+                f"placement {name} matches no member cluster of this hub (members: {joined})",
+                hint="check the required labels, properties, VM size and --pick-fixed names against "
+                "'akscli fleet member list', or label the members that should take it",
+            )
+        if ptype == "PickFixed" and len(found) < wanted:
+            missing = sorted(set(names) - set(found))
+            output.warn(f"placement {name}: {', '.join(missing)} not joined to this hub; placing on {', '.join(found)}")
+        elif ptype == "PickN" and len(found) < wanted:
+            output.warn(f"placement {name}: only {len(found)} of {wanted} members match ({', '.join(found)})")

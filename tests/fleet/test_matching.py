@@ -1,0 +1,68 @@
+"""A placement that no member can take is refused before it is sent (#13 bad input), with the
+KubeFleet scheduler's filters (clusteraffinity, tainttoleration, PickFixed)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from akscli.fleet.matching import matching_members
+from tests.cli import invoke
+from tests.fleet.conftest import Hub
+
+A100 = "kubernetes.azure.com/vm-sizes/Standard_NC24ads_A100_v4/count"
+
+
+def _member(name: str, labels: dict[str, str] | None = None, **props: str) -> dict[str, Any]:
+    return {
+        "metadata": {"name": name, "labels": labels or {}},
+        "status": {"properties": {k: {"value": v} for k, v in props.items()}},
+    }
+
+
+def _terms(*terms: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "affinity": {
+            "clusterAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"clusterSelectorTerms": list(terms)}}
+        }
+    }
+
+
+def test_terms_are_ored_and_a_missing_property_never_matches() -> None:
+    size = {"propertySelector": {"matchExpressions": [{"name": A100, "operator": "Ge", "values": ["2"]}]}}
+    label = {
+        "labelSelector": {"matchExpressions": [{"key": "gpu.akscli.io/Standard_NC24ads_A100_v4", "operator": "Exists"}]}
+    }
+    members = [
+        _member("big", **{A100: "2"}),
+        _member("small", **{A100: "1"}),
+        _member("nap", {"gpu.akscli.io/Standard_NC24ads_A100_v4": "on-demand"}),
+        _member("cpu"),
+    ]
+    assert matching_members(_terms(size, label), members) == ["big", "nap"]
+
+
+def test_an_untolerated_taint_keeps_a_member_out() -> None:
+    cordoned = _member("cordoned")
+    cordoned["spec"] = {"taints": [{"key": "cordon-key", "value": "cordon-value", "effect": "NoSchedule"}]}
+    assert matching_members({}, [cordoned, _member("open")]) == ["open"]
+    tolerate = {"tolerations": [{"key": "cordon-key", "operator": "Exists"}]}
+    assert matching_members(tolerate, [cordoned]) == ["cordoned"]
+
+
+def test_pick_fixed_keeps_only_members_that_exist() -> None:
+    policy = {"placementType": "PickFixed", "clusterNames": ["a", "ghost"]}
+    assert matching_members(policy, [_member("a"), _member("b")]) == ["a"]
+
+
+def test_place_matching_no_member_is_refused_before_anything_is_sent(hub: Hub) -> None:
+    result = invoke("fleet", "place", "llm", "--select", "namespace/llm", "--require-labels", "env=nowhere", "-y")
+    assert result.exit_code == 2, result
+    assert result.stderr.startswith("error: placement llm matches no member cluster of this hub")
+    assert "hint:" in result.stderr
+    assert hub.cluster.get("placement.kubernetes-fleet.io/v1", "ClusterResourcePlacement", None, "llm") is None
+
+
+def test_pick_fixed_of_members_not_joined_is_refused(hub: Hub) -> None:
+    result = invoke("fleet", "place", "llm", "--select", "namespace/llm", "--pick-fixed", "ghost", "-y")
+    assert result.exit_code == 2, result
+    assert "matches no member cluster" in result.stderr
