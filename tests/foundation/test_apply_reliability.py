@@ -153,9 +153,10 @@ def test_a_retry_after_beyond_the_retry_budget_fails_at_once(
     kubeconfig: Path, kube_emulator: Any, fast_retries: list[float]
 ) -> None:
     kube_emulator.faults.add(verb="PATCH", path=r"/configmaps/settings$", status=429, retry_after=60, count=1)
-    with pytest.raises(errors.AkscliError):
+    with pytest.raises(errors.AkscliError) as caught:
         connect(KubeTarget(kubeconfig=str(kubeconfig))).apply(CONFIG_MAP)
     assert fast_retries == []
+    assert "asked to wait 60s" in (caught.value.hint or "")
 
 
 def test_a_failed_apply_writes_an_audit_line_naming_its_objects(

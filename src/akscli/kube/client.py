@@ -30,6 +30,7 @@ from akscli.kube.retry import FIELD_MANAGER as FIELD_MANAGER
 from akscli.kube.retry import RetryPolicy as RetryPolicy
 from akscli.kube.retry import is_ours, parse_retry_after
 from akscli.kube.status import api_error, request_is_wrong
+from akscli.kube.wire import lines, query_value
 
 LOG = logging.getLogger("akscli.kube")
 DEFAULT_PAGE_SIZE = 500
@@ -116,7 +117,7 @@ class Kube:
         headers = {"Accept": accept}
         if content_type or body is not None:
             headers["Content-Type"] = content_type or "application/json"
-        params = [(k, _query_value(v)) for k, v in (query or {}).items() if v is not None]
+        params = [(k, query_value(v)) for k, v in (query or {}).items() if v is not None]
         started = time.monotonic()
         attempt = 0
         while True:
@@ -147,7 +148,12 @@ class Kube:
                         "check the network and the cluster's address, or run with --debug",
                     )
                 body_bytes = response.read() if hasattr(response, "read") else response
-                raise self._failed(status, body_bytes, what or f"{method} {path}", attempt)
+                error = self._failed(status, body_bytes, what or f"{method} {path}", attempt)
+                if retryable and retry_after is not None and elapsed + delay > self.retry.deadline:
+                    error.hint = (
+                        f"the API server asked to wait {retry_after:g}s, past the retry budget: try again later"
+                    )
+                raise error
             retry.sleep(delay)
             attempt += 1
 
@@ -435,7 +441,7 @@ class Kube:
         )
         raw = response.response if hasattr(response, "response") else response
         try:
-            for line in _lines(raw):
+            for line in lines(raw):
                 event = json.loads(line)
                 kind_of_event, obj = event.get("type"), event.get("object") or {}
                 if kind_of_event == "ERROR":
@@ -472,7 +478,7 @@ class Kube:
         )
         raw = response.response if hasattr(response, "response") else response
         try:
-            for line in _lines(raw):
+            for line in lines(raw):
                 yield line.decode("utf-8", "replace")
         finally:
             raw.release_conn()
@@ -522,24 +528,6 @@ def jwt_claims(token: str) -> dict[str, Any]:
     except (ValueError, TypeError):
         return {}
     return claims if isinstance(claims, dict) else {}
-
-
-def _lines(raw: Any) -> Iterator[bytes]:
-    buffer = b""
-    for chunk in raw.stream(65536, decode_content=True):
-        buffer += chunk
-        while b"\n" in buffer:
-            line, buffer = buffer.split(b"\n", 1)
-            if line.strip():
-                yield line
-    if buffer.strip():
-        yield buffer
-
-
-def _query_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
 
 
 def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = None) -> Kube:
