@@ -51,7 +51,13 @@ def test_create_waits_until_provisioned_and_head_ready(ray_emulator: Callable[..
     assert "raycluster.ray.io/demo" in result.stdout
     stored = emu.cluster.get(RAY, "RayCluster", "default", "demo")
     conditions = {c["type"]: c["status"] for c in stored["status"]["conditions"]}
-    assert conditions == {"RayClusterProvisioned": "True", "HeadPodReady": "True"}
+    # raycluster_controller.go calculateStatus also writes the two suspend conditions, False.
+    assert conditions == {
+        "RayClusterProvisioned": "True",
+        "HeadPodReady": "True",
+        "RayClusterSuspended": "False",
+        "RayClusterSuspending": "False",
+    }
     assert stored["metadata"]["labels"]["akscli.io/stack"] == "ray-demo"
     assert len(ray_pods(emu, "demo")) == 3
 

@@ -178,11 +178,13 @@ def _warn(warnings: Sequence[str]) -> None:
         output.warn(warning)
 
 
-def _print_logs(kube: Kube, ns: str, pods: Sequence[str], tail: int | None, follow: bool = False) -> None:
-    for pod in pods:
-        if len(pods) > 1:
-            output.info(f"==> {pod} <==")
-        for line in kube.logs(ns, pod, follow=follow, tail_lines=tail):
+def _print_logs(
+    kube: Kube, ns: str, sources: Sequence[logic.LogSource], tail: int | None, follow: bool = False
+) -> None:
+    for source in sources:
+        if len(sources) > 1:
+            output.info(f"==> {source.pod} <==")
+        for line in kube.logs(ns, source.pod, container=source.container, follow=follow, tail_lines=tail):
             output.write(line)
 
 
@@ -270,7 +272,8 @@ def cluster_status(
     kube, ns = k8s.connect_ns()
     cluster = logic.get_object(kube, "RayCluster", name, ns)
     summary = logic.cluster_summary(cluster, logic.cluster_pods(kube, ns, name))
-    findings = [] if summary["state"] == "ready" else logic.diagnose_cluster(kube, ns, name)
+    # KubeRay never sets state back from "ready": pods lost or stuck later are only seen here.
+    findings = logic.diagnose_cluster(kube, ns, name)
     summary["problems"] = [vars(f) for f in findings]
     _show(summary, logic.cluster_summary_fields(summary, findings), fmt)
 
@@ -387,15 +390,15 @@ def cluster_logs(
     lines = _tail(tail)
     kube, ns = k8s.connect_ns()
     logic.get_object(kube, "RayCluster", name, ns)
-    pods = logic.ray_pods(kube, ns, name, kind)
-    if not pods:
+    sources = logic.cluster_log_sources(kube, ns, name, kind, with_sidecars=bool(out_dir))
+    if not sources:
         raise errors.NotFoundError(
             f"Ray cluster {name} has no {kind} pods", hint=f"see akscli ray cluster status {name}"
         )
     if out_dir:
-        logic.save_pod_logs(kube, ns, pods, Path(out_dir), lines, output.info)
+        logic.save_logs(kube, ns, sources, Path(out_dir), lines, output.info)
     else:
-        _print_logs(kube, ns, pods, lines)
+        _print_logs(kube, ns, sources, lines)
 
 
 # ---- worker groups --------------------------------------------------------------------------
@@ -626,10 +629,11 @@ def _report_workdir(packed: logic.PackedWorkdir | None) -> None:
 
 def _finish(kube: Kube, job: dict[str, Any], fmt: str) -> None:
     """Print a finished job's output (or the job itself) and fail unless it succeeded."""
-    ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
+    name = job["metadata"]["name"]
     if fmt == "table":
-        submitters = logic.submitter_pods(kube, ns, name)[-1:]
-        _print_logs(kube, ns, [str(p["metadata"]["name"]) for p in submitters], None)
+        # A job that never started (ValidationFailed, suspended) has no output to print.
+        with contextlib.suppress(errors.NotFoundError):
+            _print_job_output(kube, job, None, follow=False, timeout=0)
     else:
         output.emit_object(job, fmt)
     if not logic.job_succeeded(job):
@@ -710,10 +714,21 @@ def job_logs(
     kube, ns = k8s.connect_ns()
     job = logic.get_object(kube, "RayJob", name, ns)
     if out_dir:
-        logic.save_pod_logs(kube, ns, logic.job_log_pods(kube, job), Path(out_dir), lines, output.info)
+        logic.save_logs(kube, ns, logic.job_log_sources(kube, job), Path(out_dir), lines, output.info)
         return
-    pod = logic.job_output_pod(kube, job, follow, seconds, output.info)
-    _print_logs(kube, ns, [pod], lines, follow=follow)
+    _print_job_output(kube, job, lines, follow=follow, timeout=seconds)
+
+
+def _print_job_output(kube: Kube, job: dict[str, Any], tail: int | None, *, follow: bool, timeout: float) -> None:
+    """The job's output: its submitter's log, or the Ray job API's for an HTTPMode job."""
+    source = logic.job_output_source(kube, job, follow, timeout, output.info)
+    if source is not None:
+        _print_logs(kube, job["metadata"]["namespace"], [source], tail, follow=follow)
+        return
+    text = logic.dashboard_job_logs(kube, job)
+    lines = text.splitlines()
+    for line in lines[-tail:] if tail else lines:
+        output.write(line)
 
 
 @job_app.command("stop")
@@ -806,9 +821,7 @@ def service_status(
     validate.name(name, "RayService name")
     kube, ns = k8s.connect_ns()
     service = logic.get_object(kube, "RayService", name, ns)
-    cluster = logic.service_cluster(service)
-    stuck = logic.service_ready(service) != "True" and cluster is not None
-    findings = logic.diagnose_cluster(kube, ns, str(cluster)) if stuck else []
+    findings = logic.diagnose_service(kube, service)
     summary = logic.service_summary(service, findings)
     _show(summary, logic.service_summary_fields(summary, findings), fmt)
 

@@ -22,7 +22,15 @@ from akscli.ray.job import (
 )
 from akscli.ray.live import Connection, check_gpu_capacity, get_object
 from akscli.ray.service import render_service, serve_config
-from akscli.ray.spec import ClusterFlags, ClusterSpec, cluster_spec, head_image, load_cluster_file, render_cluster
+from akscli.ray.spec import (
+    ClusterFlags,
+    ClusterSpec,
+    cluster_spec,
+    head_image,
+    load_cluster_file,
+    ray_name,
+    render_cluster,
+)
 from akscli.ray.workdir import WORKDIR_MOUNT, PackedWorkdir, pack_workdir, workdir_configmap_name, workdir_values
 
 
@@ -36,7 +44,7 @@ class Built:
 
 def cluster_objects(name: str, flags: ClusterFlags, labels: Sequence[str], file: str | None, conn: Connection) -> Built:
     """The RayCluster of ``ray cluster create``: from a file, or from flags (checked for GPUs)."""
-    validate.name(name, "Ray cluster name")
+    ray_name(name, "RayCluster")
     if file:
         if flags.given():
             raise UsageError(
@@ -62,7 +70,7 @@ def _on_cluster(spec: ClusterSpec, conn: Connection, objects: Callable[[ClusterS
 
 def service_objects(name: str, serve_file: str, flags: ClusterFlags, labels: Sequence[str], conn: Connection) -> Built:
     """The RayService of ``ray service deploy``: a Serve config on a cluster from flags."""
-    validate.name(name, "RayService name", max_len=40)
+    ray_name(name, "RayService")
     path = validate.existing_file(serve_file, "-f serve config")
     serve = serve_config(path.read_text(encoding="utf-8"), serve_file)
     label_map = validate.labels(labels, "--label")

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli import validate
 from akscli.errors import AkscliError, UsageError
-from akscli.ray.spec import CLUSTER_LABEL, DEFAULT_IMAGE_REPO, DEFAULT_RAY_VERSION
+from akscli.ray.spec import CLUSTER_LABEL, DEFAULT_IMAGE_REPO, DEFAULT_RAY_VERSION, ray_name
 from akscli.ray.workdir import WORKDIR_MOUNT
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ JOB_TERMINAL_STATUS = frozenset({"SUCCEEDED", "FAILED", "STOPPED"})
 
 def job_name(name: str | None) -> str:
     if name:
-        return validate.name(name, "Ray job name", max_len=47)
+        return ray_name(name, "RayJob")
     alphabet = string.ascii_lowercase + string.digits
     return "rayjob-" + "".join(secrets.choice(alphabet) for _ in range(5))
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from akscli import validate
@@ -30,6 +29,7 @@ from akscli.ray.spec import (
 from akscli.ray.status import (
     NO_GPU_HINT,
     Finding,
+    cluster_findings,
     cluster_summary,
     diagnose_pods,
     gpu_capacity_problem,
@@ -178,67 +178,6 @@ def _stop_through_dashboard(kube: Kube, job: Mapping[str, Any]) -> None:
         )
 
 
-def ray_pods(kube: Kube, namespace: str, cluster: str, node_type: str = "all") -> list[str]:
-    """The names of a cluster's head pods, worker pods or all its pods."""
-    selector = f"{CLUSTER_LABEL}={cluster}"
-    if node_type != "all":
-        selector += f",{NODE_TYPE_LABEL}={node_type}"
-    return [str(p["metadata"]["name"]) for p in kube.list("v1", "Pod", namespace=namespace, label_selector=selector)]
-
-
-def save_pod_logs(
-    kube: Kube, namespace: str, pods: Iterable[str], directory: Path, tail: int | None, progress: Progress
-) -> None:
-    """Write each pod's log to ``directory/POD.log``, streaming (a log can be larger than memory)."""
-    directory = directory.expanduser()
-    for pod in pods:
-        path = directory / f"{pod}.log"
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-            with path.open("w", encoding="utf-8") as handle:
-                for line in kube.logs(namespace, pod, tail_lines=tail):
-                    handle.write(line + "\n")
-        except OSError as exc:
-            raise UsageError(
-                f"cannot write {path}: {exc.strerror or exc}",
-                hint="give --out-dir a directory you can write to",
-            ) from exc
-        progress(f"wrote {path}")
-
-
-def job_log_pods(kube: Kube, job: Mapping[str, Any]) -> list[str]:
-    """The pods whose logs tell a job's story: its latest submitter, then its cluster's head."""
-    ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
-    pods = [str(p["metadata"]["name"]) for p in submitter_pods(kube, ns, name)[-1:]]
-    cluster = (job.get("status") or {}).get("rayClusterName")
-    head = head_pod(kube, ns, str(cluster)) if cluster else None
-    if head is not None:
-        pods.append(str(head["metadata"]["name"]))
-    if not pods:
-        raise NotFoundError(
-            f"Ray job {name} has no submitter or head pod yet",
-            hint=f"see why: akscli ray job status {name}",
-        )
-    return pods
-
-
-def job_output_pod(kube: Kube, job: Mapping[str, Any], follow: bool, timeout: float, progress: Progress) -> str:
-    """The submitter pod whose log is the job's output; with ``follow``, wait for it to start."""
-    ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
-    submitters = submitter_pods(kube, ns, name)
-    if submitters:
-        return str(submitters[-1]["metadata"]["name"])
-    if not follow:
-        deployment, _ = job_phase(job)
-        raise NotFoundError(
-            f"Ray job {name} has no submitter pod yet ({deployment})",
-            hint=f"see why: akscli ray job status {name}, or stream it with --follow",
-        )
-    # The submitter starts once the cluster is up, which can take many minutes on GPUs.
-    progress(f"waiting up to {timeout:g}s for the submitter of Ray job {name}")
-    return wait_for_submitter(kube, ns, name, timeout)
-
-
 def _first(items: Iterable[Any]) -> Any:
     for item in items:
         return item
@@ -281,16 +220,10 @@ def cluster_pods(kube: Kube, namespace: str, cluster: str) -> Iterator[dict[str,
     return kube.list("v1", "Pod", namespace=namespace, label_selector=f"{CLUSTER_LABEL}={cluster}")
 
 
-def pod_events(kube: Kube, namespace: str, pod: str) -> list[dict[str, Any]]:
-    events = list(
-        kube.list(
-            "v1",
-            "Event",
-            namespace=namespace,
-            field_selector=f"involvedObject.name={pod}",
-            page_size=100,
-        )
-    )
+def pod_events(kube: Kube, namespace: str, pod: str, kind: str | None = None) -> list[dict[str, Any]]:
+    """Events about one object (a pod unless ``kind`` says otherwise), oldest first."""
+    selector = f"involvedObject.name={pod}" + (f",involvedObject.kind={kind}" if kind else "")
+    events = list(kube.list("v1", "Event", namespace=namespace, field_selector=selector, page_size=100))
     events.sort(
         key=lambda e: str(
             e.get("lastTimestamp") or e.get("eventTime") or (e.get("metadata") or {}).get("creationTimestamp") or ""
@@ -300,34 +233,73 @@ def pod_events(kube: Kube, namespace: str, pod: str) -> list[dict[str, Any]]:
 
 
 def diagnose_cluster(kube: Kube, namespace: str, cluster: str, gpu_nodes: bool | None = None) -> list[Finding]:
-    """Why a RayCluster's pods are not ready, from at most 20 stuck pods and their events."""
+    """Why a RayCluster is not all there: what the RayCluster says (ReplicaFailure, a refused
+    name or spec, suspension), then at most 20 stuck pods and their events.
+
+    KubeRay's ``state: ready`` is sticky (raycluster_controller.go calculateStatus never sets it
+    back), so this runs whatever the state is: a worker lost after a scale-up is only seen here.
+    """
+    findings: list[Finding] = []
+    obj = kube.get(RAY_API, "RayCluster", cluster, namespace=namespace)
+    if obj is not None:
+        events = [] if (obj.get("status") or {}).get("observedGeneration") else _events(kube, obj)
+        findings.extend(cluster_findings(obj, events))
     stuck = stuck_pods(cluster_pods(kube, namespace, cluster))
     if not stuck:
-        return []
-    events = {str(p["metadata"]["name"]): pod_events(kube, namespace, str(p["metadata"]["name"])) for p in stuck}
+        return findings
+    events_by_pod = {str(p["metadata"]["name"]): pod_events(kube, namespace, str(p["metadata"]["name"])) for p in stuck}
     if gpu_nodes is None and any(pod_gpus(p) for p in stuck):
         try:
             gpu_nodes = gpu_nodes_exist(kube)
         except AuthError:
             gpu_nodes = None
-    return diagnose_pods(stuck, events, gpu_nodes)
+    return findings + diagnose_pods(stuck, events_by_pod, gpu_nodes)
+
+
+def _events(kube: Kube, obj: Mapping[str, Any]) -> list[dict[str, Any]]:
+    meta = obj["metadata"]
+    return pod_events(kube, str(meta["namespace"]), str(meta["name"]), str(obj.get("kind")))
+
+
+# Warning events KubeRay records on a RayJob that waits or was refused
+# (ray-project/kuberay ray-operator/controllers/ray/utils/constant.go, rayjob_controller.go).
+_JOB_WARNINGS = frozenset({"RayClusterNotFound", "InvalidRayJobSpec", "InvalidRayJobMetadata", "InvalidRayJobStatus"})
 
 
 def diagnose_job(kube: Kube, job: Mapping[str, Any]) -> list[Finding]:
+    """Why a job is not done: its reason and message, KubeRay's warnings about it (a
+    clusterSelector naming a missing cluster keeps it Initializing), then its cluster."""
     status = job.get("status") or {}
+    ref = f"rayjob/{job['metadata']['name']}"
     findings: list[Finding] = []
     if status.get("reason") or status.get("message"):
         deployment, _ = job_phase(job)
-        findings.append(
-            Finding(
-                f"rayjob/{job['metadata']['name']}",
-                str(status.get("reason") or deployment),
-                str(status.get("message") or ""),
-            )
-        )
+        findings.append(Finding(ref, str(status.get("reason") or deployment), str(status.get("message") or "")))
+    if not job_finished(job):
+        said: set[str] = set()
+        for event in _events(kube, {**job, "kind": "RayJob"}):
+            reason = str(event.get("reason"))
+            if event.get("type") == "Warning" and reason in _JOB_WARNINGS and reason not in said:
+                said.add(reason)
+                hint = "create that cluster, or submit without --cluster" if reason == "RayClusterNotFound" else None
+                findings.append(Finding(ref, reason, str(event.get("message") or ""), hint))
     cluster = status.get("rayClusterName")
     if cluster:
         findings.extend(diagnose_cluster(kube, job["metadata"]["namespace"], str(cluster)))
+    return findings
+
+
+def diagnose_service(kube: Kube, service: Mapping[str, Any]) -> list[Finding]:
+    """Why a RayService is not ready: a terminal failure, then its clusters' stuck pods."""
+    from akscli.ray.service import service_clusters, service_failure, service_ready
+
+    if service_ready(service) == "True":
+        return []
+    ns, name = service["metadata"]["namespace"], service["metadata"]["name"]
+    failure = service_failure(service)
+    findings = [Finding(f"rayservice/{name}", "Failed", failure)] if failure else []
+    for cluster in service_clusters(service):
+        findings.extend(diagnose_cluster(kube, ns, cluster))
     return findings
 
 
@@ -399,11 +371,12 @@ def follow_job(
     *,
     diagnose_every: float | None = None,
 ) -> dict[str, Any]:
-    """Watch a RayJob until it finishes or ``timeout`` passes; explain a long Initializing.
+    """Watch a RayJob until it finishes or ``timeout`` passes; explain what it waits for.
 
-    The watch is cut into slices of ``diagnose_every`` seconds so that a job that stays in
-    Initializing (GPU node pools scaling from zero take many minutes) is explained while the
-    user waits, each distinct explanation once.
+    The watch is cut into slices of ``diagnose_every`` seconds so that a job that waits (in
+    Initializing for its cluster, or Running while the workers the autoscaler asked for sit
+    Pending: GPU node pools scaling from zero take many minutes) is explained while the user
+    waits, each distinct explanation once.
     """
     every = diagnose_every if diagnose_every is not None else max(1.0, min(20.0, timeout / 4))
     started = time.monotonic()
@@ -413,7 +386,7 @@ def follow_job(
     said: set[str] = set()
     for update in _job_updates(kube, namespace, name, lambda: min(deadline - time.monotonic(), every)):
         if update is None:
-            if _initializing(job) and time.monotonic() - started >= every:
+            if not job_finished(job) and time.monotonic() - started >= every:
                 _explain(kube, job, said, progress)
             continue
         job = update
@@ -427,7 +400,7 @@ def follow_job(
         if time.monotonic() >= deadline:
             break
     deployment, status = job_phase(job)
-    findings = diagnose_job(kube, job) if _initializing(job) else []
+    findings = diagnose_job(kube, job) if job else []
     why = "; ".join(f.line() for f in findings[:3])
     raise WaitTimeoutError(
         f"Ray job {name} is still {deployment} (job {status}) after {timeout:g}s" + (f": {why}" if why else ""),
@@ -469,10 +442,6 @@ def _job_updates(
             version = None
             continue
         yield None
-
-
-def _initializing(job: Mapping[str, Any]) -> bool:
-    return job_phase(job)[0] in ("New", "Initializing")
 
 
 def _explain(kube: Kube, job: Mapping[str, Any], said: set[str], progress: Progress) -> None:

@@ -55,44 +55,99 @@ def render_service(
     return render("ray/rayservice.yaml.j2", values)
 
 
+def _service_status(service: Mapping[str, Any], which: str) -> Mapping[str, Any]:
+    value: Mapping[str, Any] = (service.get("status") or {}).get(which) or {}
+    return value
+
+
 def service_cluster(service: Mapping[str, Any]) -> str | None:
-    """The Ray cluster that serves now (KubeRay replaces it on a cluster spec change)."""
-    cluster = ((service.get("status") or {}).get("activeServiceStatus") or {}).get("rayClusterName")
-    return str(cluster) if cluster else None
+    """The Ray cluster of a RayService: the active one, else the pending one.
+
+    KubeRay keeps a new cluster in ``pendingServiceStatus`` until its Serve applications run, and
+    only then promotes it to ``activeServiceStatus`` (ray-project/kuberay
+    ray-operator/controllers/ray/rayservice_controller.go, reconcilePromotionAndServingStatus):
+    before the first promotion the pending cluster is the only one.
+    """
+    for which in ("activeServiceStatus", "pendingServiceStatus"):
+        cluster = _service_status(service, which).get("rayClusterName")
+        if cluster:
+            return str(cluster)
+    return None
+
+
+def service_clusters(service: Mapping[str, Any]) -> list[str]:
+    """The active and the pending cluster of a RayService (during an upgrade both exist)."""
+    names = [_service_status(service, w).get("rayClusterName") for w in ("activeServiceStatus", "pendingServiceStatus")]
+    return [str(n) for n in names if n]
 
 
 def service_ready(service: Mapping[str, Any]) -> str:
     return str((condition(service, "Ready") or {}).get("status", "Unknown"))
 
 
+# rayservice_types.go ApplicationStatusEnum: the states of a Serve application that will not
+# recover by waiting.
+APP_FAILED = frozenset({"DEPLOY_FAILED", "UNHEALTHY"})
+
+
+def _applications(status: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    return {
+        app: {"status": value.get("status"), "message": value.get("message")}
+        for app, value in (status.get("applicationStatuses") or {}).items()
+    }
+
+
 def service_summary(service: Mapping[str, Any], findings: Sequence[Finding]) -> dict[str, Any]:
-    """What ``ray service status`` shows: the Ready condition, endpoints, applications, problems."""
+    """What ``ray service status`` shows: the Ready condition, endpoints, the active and pending
+    clusters with their applications, problems."""
     name, ns = service["metadata"]["name"], service["metadata"]["namespace"]
     status = service.get("status") or {}
-    active = status.get("activeServiceStatus") or {}
+    active = _service_status(service, "activeServiceStatus")
+    pending = _service_status(service, "pendingServiceStatus")
+    ready = condition(service, "Ready") or {}
     return {
         "name": name,
         "namespace": ns,
         "ready": service_ready(service),
-        "reason": (condition(service, "Ready") or {}).get("reason"),
+        "reason": ready.get("reason"),
+        "message": ready.get("message") if ready.get("status") != "True" else None,
         "serveEndpoints": int(status.get("numServeEndpoints") or 0),
         "cluster": active.get("rayClusterName"),
+        "pendingCluster": pending.get("rayClusterName"),
         "serveService": f"{name}-serve-svc.{ns}.svc.cluster.local:8000",
-        "applications": {
-            app: {"status": value.get("status"), "message": value.get("message")}
-            for app, value in (active.get("applicationStatuses") or {}).items()
-        },
+        "applications": _applications(active),
+        "pendingApplications": _applications(pending),
         "problems": [vars(f) for f in findings],
     }
 
 
-_SUMMARY_ROWS = ("name", "namespace", "ready", "reason", "serveEndpoints", "cluster", "serveService")
+def service_failure(service: Mapping[str, Any]) -> str | None:
+    """Why a RayService will not become ready by waiting, or None.
+
+    Reasons from ray-project/kuberay apis/ray/v1/rayservice_types.go: ``ValidationFailed`` and
+    ``InitializingTimeout`` are terminal (rayservice_controller.go stops reconciling), and a Serve
+    application in ``DEPLOY_FAILED`` keeps its cluster from ever being promoted.
+    """
+    ready = condition(service, "Ready") or {}
+    if ready.get("status") != "True" and ready.get("reason") in ("ValidationFailed", "InitializingTimeout"):
+        return f"{ready.get('reason')}: {ready.get('message') or ''}".rstrip(": ")
+    for which in ("pendingServiceStatus", "activeServiceStatus"):
+        for app, value in (_service_status(service, which).get("applicationStatuses") or {}).items():
+            if value.get("status") in APP_FAILED:
+                message = f": {value['message']}" if value.get("message") else ""
+                return f"application {app} is {value.get('status')}{message}"
+    return None
+
+
+_SUMMARY_ROWS = ("name", "namespace", "ready", "reason", "message", "serveEndpoints", "cluster", "pendingCluster")
 
 
 def service_summary_fields(summary: Mapping[str, Any], findings: Sequence[Finding]) -> list[tuple[str, Any]]:
     """The table rows of a service summary: its fields, one row per application and per problem."""
-    fields: list[tuple[str, Any]] = [(key, summary[key]) for key in _SUMMARY_ROWS]
-    for app, state in summary["applications"].items():
-        message = f": {state['message']}" if state.get("message") else ""
-        fields.append((f"app {app}", f"{state['status']}{message}"))
+    fields: list[tuple[str, Any]] = [(key, summary[key]) for key in _SUMMARY_ROWS if summary.get(key) is not None]
+    fields.append(("serveService", summary["serveService"]))
+    for prefix, apps in (("app", summary["applications"]), ("pending app", summary["pendingApplications"])):
+        for app, state in apps.items():
+            message = f": {state['message']}" if state.get("message") else ""
+            fields.append((f"{prefix} {app}", f"{state['status']}{message}"))
     return fields + [("problem", f.line()) for f in findings]

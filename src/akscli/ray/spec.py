@@ -132,6 +132,31 @@ class ClusterSpec:
         return self.head.gpu > 0 or any(g.resources.gpu > 0 for g in self.groups)
 
 
+# ray-project/kuberay ray-operator/controllers/ray/utils/constant.go: a RayCluster name leaves room
+# for "-serve-svc" (63 - 10 = 53); RayJob and RayService names leave 6 more for the cluster KubeRay
+# names after them (GenerateRayClusterName: NAME-xxxxx).
+MAX_NAME_LENGTH = {"RayCluster": 53, "RayJob": 47, "RayService": 47}
+_NOUN = {"RayCluster": "Ray cluster name", "RayJob": "Ray job name", "RayService": "RayService name"}
+
+
+def ray_name(value: str, kind: str) -> str:
+    """A name KubeRay accepts for ``kind``: a DNS-1035 label within KubeRay's length limit.
+
+    KubeRay checks names only when it reconciles (utils/validation.go ValidateRayClusterMetadata
+    and its RayJob and RayService twins): a RayCluster then gets a Warning event and nothing
+    else, a RayJob ends ValidationFailed, a RayService never becomes Ready. Refusing the name
+    here saves the wait.
+    """
+    what = _NOUN[kind]
+    validate.name(value, what, max_len=MAX_NAME_LENGTH[kind])
+    if not value[0].isalpha():
+        raise UsageError(
+            f"invalid {what} {value!r}: KubeRay needs a DNS-1035 label, which starts with a letter",
+            hint=f"for example: ray-{value}",
+        )
+    return value
+
+
 def ray_version(value: str) -> str:
     if not re.fullmatch(r"\d+\.\d+(\.\d+)?([a-z0-9.+-]*)?", value):
         raise UsageError(

@@ -104,6 +104,56 @@ def cluster_summary(cluster: Mapping[str, Any], pods: Iterable[Mapping[str, Any]
     }
 
 
+# The RayCluster conditions whose message explains a problem when they have this status
+# (ray-project/kuberay ray-operator/apis/ray/v1/raycluster_types.go).
+_PROBLEM_WHEN = {"ReplicaFailure": "True", "HeadPodReady": "False", "RayClusterSuspended": "True"}
+
+# Warning events KubeRay records on a RayCluster it refuses or cannot complete
+# (ray-operator/controllers/ray/utils/constant.go, raycluster_controller.go).
+_CLUSTER_WARNINGS = frozenset(
+    {
+        "InvalidRayClusterMetadata",
+        "InvalidRayClusterSpec",
+        "InvalidRayClusterStatus",
+    }
+)
+
+
+def cluster_findings(cluster: Mapping[str, Any], events: Sequence[Mapping[str, Any]]) -> list[Finding]:
+    """What the RayCluster itself says is wrong, whatever its sticky ``state`` says.
+
+    ``ReplicaFailure`` carries a pod creation error (a ResourceQuota, an admission webhook);
+    an invalid name or spec shows only as a Warning event, with no status at all
+    (raycluster_controller.go returns right after recording it).
+    """
+    ref = f"raycluster/{cluster['metadata']['name']}"
+    ns = cluster["metadata"].get("namespace")
+    findings: list[Finding] = []
+    failure = condition(cluster, "ReplicaFailure")
+    if failure is not None and failure.get("status") == "True":
+        findings.append(
+            Finding(
+                ref,
+                str(failure.get("reason") or "ReplicaFailure"),
+                str(failure.get("message") or "KubeRay cannot create a pod"),
+                f"see the namespace's quotas: kubectl describe resourcequota -n {ns}"
+                if "quota" in str(failure.get("message"))
+                else None,
+            )
+        )
+    if (cluster.get("status") or {}).get("state") == "suspended":
+        findings.append(Finding(ref, "Suspended", "spec.suspend is true: KubeRay deleted every pod"))
+    if (cluster.get("status") or {}).get("observedGeneration"):
+        return findings  # KubeRay accepted it: older warnings are history
+    said: set[str] = set()
+    for event in events:
+        reason = str(event.get("reason"))
+        if event.get("type") == "Warning" and reason in _CLUSTER_WARNINGS and reason not in said:
+            said.add(reason)
+            findings.append(Finding(ref, reason, str(event.get("message") or "")))
+    return findings
+
+
 def head_service(cluster: Mapping[str, Any]) -> str:
     """The head service: KubeRay reports it in status; before that it is ``<name>-head-svc``."""
     reported = ((cluster.get("status") or {}).get("head") or {}).get("serviceName")
@@ -123,6 +173,8 @@ def cluster_summary_fields(summary: Mapping[str, Any], findings: Sequence[Findin
     ]
     for cond in summary["conditions"]:
         detail = f" ({cond['reason']})" if cond.get("reason") else ""
+        if cond.get("message") and cond["type"] in _PROBLEM_WHEN and cond["status"] == _PROBLEM_WHEN[cond["type"]]:
+            detail += f": {cond['message']}"
         fields.append((f"condition {cond['type']}", f"{cond['status']}{detail}"))
     for group in summary["groups"]:
         fields.append(

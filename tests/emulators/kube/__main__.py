@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from tests.emulators.kube.controllers.builtin import builtin_controllers
+from tests.emulators.kube.controllers.kuberay import KubeRayController
 from tests.emulators.kube.crds import default_crd_dir
 from tests.emulators.kube.emulator import KubeEmulator
 
@@ -58,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_controllers:
         for c in builtin_controllers():
             emu.controllers.add(c)
+        # KubeRay's controllers (ray-project/kuberay v1.7) for the ray.io CRDs under ../shared/crds.
+        emu.controllers.add(KubeRayController())
     emu.start()
     tmp = args.kubeconfig.with_name(args.kubeconfig.name + f".{os.getpid()}.tmp")
     emu.write_kubeconfig(tmp, args.context, args.namespace)

@@ -1,0 +1,185 @@
+"""Which logs tell a Ray cluster's or job's story, and reading them with the container named.
+
+KubeRay adds an ``autoscaler`` container to the head pod of an autoscaling cluster
+(ray-project/kuberay ray-operator/controllers/ray/common/pod.go BuildAutoscalerContainer), so a
+log request without a container name fails on every such head pod. ``kubectl ray log``
+(kubectl-plugin/pkg/cmd/log/log.go) reads the first container, "the Ray container": so does
+akscli, and it saves the autoscaler's log beside it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from akscli.errors import AkscliError, NotFoundError, UsageError
+from akscli.ray.job import job_phase
+from akscli.ray.live import Progress, head_pod, submitter_pods, wait_for_submitter
+from akscli.ray.spec import CLUSTER_LABEL, DASHBOARD_PORT, NODE_TYPE_LABEL, RAY_API
+
+if TYPE_CHECKING:
+    from akscli.kube.client import Kube
+
+# common/pod.go AutoscalerContainerName; utils/constant.go SubmitterContainerName (SidecarMode).
+AUTOSCALER_CONTAINER = "autoscaler"
+SIDECAR_SUBMITTER = "ray-job-submitter"
+RESUME_PATCH = """'{"spec":{"suspend":false}}'"""
+
+
+@dataclass(frozen=True)
+class LogSource:
+    """One container's log: where it is and the file ``--out-dir`` writes it to."""
+
+    pod: str
+    container: str | None
+    file: str
+
+
+def ray_container(pod: Mapping[str, Any]) -> str | None:
+    """The Ray container of a Ray pod: always the first (utils/constant.go RayContainerIndex = 0)."""
+    containers = (pod.get("spec") or {}).get("containers") or []
+    return str(containers[0].get("name")) if containers else None
+
+
+def _sources(pod: Mapping[str, Any], with_sidecars: bool) -> list[LogSource]:
+    name = str(pod["metadata"]["name"])
+    sources = [LogSource(name, ray_container(pod), f"{name}.log")]
+    if with_sidecars:
+        for container in (pod.get("spec") or {}).get("containers") or []:
+            if container.get("name") == AUTOSCALER_CONTAINER:
+                sources.append(LogSource(name, AUTOSCALER_CONTAINER, f"{name}.{AUTOSCALER_CONTAINER}.log"))
+    return sources
+
+
+def cluster_log_sources(
+    kube: Kube, namespace: str, cluster: str, node_type: str = "all", with_sidecars: bool = False
+) -> list[LogSource]:
+    """The Ray container of each head and/or worker pod (and the autoscaler's, ``with_sidecars``)."""
+    selector = f"{CLUSTER_LABEL}={cluster}"
+    if node_type != "all":
+        selector += f",{NODE_TYPE_LABEL}={node_type}"
+    sources: list[LogSource] = []
+    for pod in kube.list("v1", "Pod", namespace=namespace, label_selector=selector):
+        sources += _sources(pod, with_sidecars)
+    return sources
+
+
+def save_logs(
+    kube: Kube, namespace: str, sources: Iterable[LogSource], directory: Path, tail: int | None, progress: Progress
+) -> None:
+    """Write each log to ``directory/FILE``, streaming (a log can be larger than memory)."""
+    directory = directory.expanduser()
+    for source in sources:
+        path = directory / source.file
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            with path.open("w", encoding="utf-8") as handle:
+                for line in kube.logs(namespace, source.pod, container=source.container, tail_lines=tail):
+                    handle.write(line + "\n")
+        except OSError as exc:
+            raise UsageError(
+                f"cannot write {path}: {exc.strerror or exc}",
+                hint="give --out-dir a directory you can write to",
+            ) from exc
+        progress(f"wrote {path}")
+
+
+def submission_mode(job: Mapping[str, Any]) -> str:
+    """rayjob_types.go JobSubmissionMode; K8sJobMode when unset."""
+    return str((job.get("spec") or {}).get("submissionMode") or "K8sJobMode")
+
+
+def _not_running(job: Mapping[str, Any], what: str) -> NotFoundError:
+    ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
+    deployment, _ = job_phase(job)
+    if deployment == "Suspended":
+        # rayjob_controller.go: suspending deletes the cluster and the submitter and clears
+        # rayClusterName and jobId; nothing of the run is left to read.
+        return NotFoundError(
+            f"Ray job {name} is suspended: KubeRay deleted its cluster and submitter, so it has no {what}",
+            hint=f"resume it with: kubectl patch rayjob {name} -n {ns} --type merge -p {RESUME_PATCH}",
+        )
+    return NotFoundError(
+        f"Ray job {name} has no {what} yet ({deployment})",
+        hint=f"see why: akscli ray job status {name} -n {ns}",
+    )
+
+
+def job_log_sources(kube: Kube, job: Mapping[str, Any]) -> list[LogSource]:
+    """The logs that tell a job's story: its latest submitter, then its cluster's head (the Ray
+    container, the autoscaler, and in SidecarMode the submitter container)."""
+    ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
+    sources = [_sources(p, False)[0] for p in submitter_pods(kube, ns, name)[-1:]]
+    cluster = (job.get("status") or {}).get("rayClusterName")
+    head = head_pod(kube, ns, str(cluster)) if cluster else None
+    if head is not None:
+        sources += _sources(head, True)
+        head_name = str(head["metadata"]["name"])
+        if any(c.get("name") == SIDECAR_SUBMITTER for c in (head.get("spec") or {}).get("containers") or []):
+            sources.append(LogSource(head_name, SIDECAR_SUBMITTER, f"{head_name}.{SIDECAR_SUBMITTER}.log"))
+    if not sources:
+        raise _not_running(job, "submitter or head pod")
+    return sources
+
+
+def job_output_source(
+    kube: Kube, job: Mapping[str, Any], follow: bool, timeout: float, progress: Progress
+) -> LogSource | None:
+    """The log that is the job's output; None for HTTPMode (read it with ``dashboard_job_logs``).
+
+    K8sJobMode: the submitter pod; SidecarMode: the ``ray-job-submitter`` container of the head
+    pod; HTTPMode has neither (rayjob_controller.go: "In HTTPMode and SidecarMode, there's no job
+    submitter pod"). With ``follow``, wait for the submitter to start.
+    """
+    ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
+    mode = submission_mode(job)
+    if mode == "HTTPMode":
+        return None
+    if mode == "SidecarMode":
+        cluster = (job.get("status") or {}).get("rayClusterName")
+        head = head_pod(kube, ns, str(cluster)) if cluster else None
+        if head is None:
+            raise _not_running(job, "head pod")
+        head_name = str(head["metadata"]["name"])
+        return LogSource(head_name, SIDECAR_SUBMITTER, f"{head_name}.{SIDECAR_SUBMITTER}.log")
+    submitters = submitter_pods(kube, ns, name)
+    if submitters:
+        return _sources(submitters[-1], False)[0]
+    if not follow or job_phase(job)[0] == "Suspended":
+        error = _not_running(job, "submitter pod")
+        if job_phase(job)[0] != "Suspended":
+            error.hint = f"{error.hint}, or stream it with --follow"
+        raise error
+    # The submitter starts once the cluster is up, which can take many minutes on GPUs.
+    progress(f"waiting up to {timeout:g}s for the submitter of Ray job {name}")
+    pod = wait_for_submitter(kube, ns, name, timeout)
+    return LogSource(pod, None, f"{pod}.log")
+
+
+def dashboard_job_logs(kube: Kube, job: Mapping[str, Any]) -> str:
+    """An HTTPMode job's logs from the Ray job API on its head (GET /api/jobs/{id}/logs)."""
+    from akscli.ray.status import head_service
+
+    ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
+    status = job.get("status") or {}
+    cluster, job_id = status.get("rayClusterName"), status.get("jobId")
+    if not cluster or not job_id:
+        raise _not_running(job, "Ray job on its cluster")
+    rc = kube.get(RAY_API, "RayCluster", str(cluster), namespace=ns)
+    if rc is None:
+        raise _not_running(job, "cluster")
+    code, body = kube.proxy(ns, head_service(rc), DASHBOARD_PORT, f"api/jobs/{job_id}/logs")
+    if code >= 300:
+        raise AkscliError(
+            f"the Ray dashboard of {cluster} answered HTTP {code} for the logs of job {job_id}",
+            hint=f"see akscli ray job status {name} -n {ns}",
+        )
+    try:
+        return str(json.loads(body).get("logs") or "")
+    except (ValueError, AttributeError) as exc:
+        raise AkscliError(
+            f"the Ray dashboard of {cluster} did not answer with job logs", hint="is it a Ray head?"
+        ) from exc

@@ -1,0 +1,91 @@
+"""A KubeRay operator simulator for the Kubernetes emulator (ray.io/v1), following ray-project/kuberay v1.7.
+
+Each part cites the controller it follows (paths under ``ray-operator/controllers/ray/``):
+
+* ``cluster``: RayCluster (``raycluster_controller.go``, ``common/pod.go``, ``utils/util.go``).
+* ``job``: RayJob (``rayjob_controller.go``).
+* ``service``: RayService (``rayservice_controller.go``).
+* ``common``: names and validation (``utils/validation.go``, ``utils/constant.go``), conditions.
+
+Failure modes (``failure=``): ``image-pull`` (every Ray pod sits in ImagePullBackOff),
+``unschedulable-gpu`` (pods asking for ``nvidia.com/gpu`` stay Pending with FailedScheduling
+events), ``quota`` (GPU worker pods are refused by a ResourceQuota: ``ReplicaFailure``),
+``job-fail`` (the entrypoint exits 1), ``serve-fail`` (the Serve applications are DEPLOY_FAILED).
+
+Options: ``job_logs`` (what the submitter's log shows as the job's output), ``run_seconds``
+(how long a job stays RUNNING; suspension ends it early), ``ttl_scale`` (multiplies
+``ttlSecondsAfterFinished``; 0 deletes a finished job's cluster at once).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, ClassVar
+
+from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.kuberay.cluster import ClusterReconciler
+from tests.emulators.kube.controllers.kuberay.common import RAY
+from tests.emulators.kube.controllers.kuberay.job import JobReconciler
+from tests.emulators.kube.controllers.kuberay.service import ServiceReconciler
+
+FAILURES = (None, "image-pull", "unschedulable-gpu", "quota", "job-fail", "serve-fail")
+
+
+class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Controller):
+    watches: ClassVar[list[tuple[str, str]]] = [(RAY, "RayCluster"), (RAY, "RayJob"), (RAY, "RayService")]
+
+    def __init__(
+        self,
+        delay: float = 0.05,
+        failure: str | None = None,
+        job_logs: str | None = None,
+        ttl_scale: float = 0.0,
+        run_seconds: float = 0.0,
+    ) -> None:
+        if failure not in FAILURES:
+            raise ValueError(f"unknown KubeRay failure mode {failure!r}; known: {FAILURES}")
+        super().__init__(delay=delay, failure=failure)
+        self.job_logs = job_logs
+        # ttlSecondsAfterFinished is multiplied by this: tests must not wait real minutes.
+        self.ttl_scale = ttl_scale
+        # How long a job stays RUNNING; a suspended or deleted job leaves this early.
+        self.run_seconds = run_seconds
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()
+        self._jobs_started: set[str] = set()
+        self._warned: set[str] = set()
+        # Exceptions of the simulator's own job threads (reconcile's are kept by the manager).
+        self.thread_errors: list[BaseException] = []
+
+    def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
+        kind = obj.get("kind")
+        meta = obj["metadata"]
+        current = cluster.get(RAY, kind, meta.get("namespace"), meta["name"])
+        if current is None:
+            return
+        if kind == "RayCluster":
+            self.provision(cluster, current)
+        elif kind == "RayJob":
+            self._reconcile_job(cluster, current)
+        elif kind == "RayService":
+            with self._lock(f"rs/{meta['namespace']}/{meta['name']}"):
+                self._service(cluster, current, meta["namespace"], meta["name"])
+
+    def _lock(self, key: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(key, threading.Lock())
+
+    def provision(self, cluster: Any, rc: dict[str, Any]) -> dict[str, Any]:
+        """Reconcile one RayCluster now; its stored object afterwards."""
+        ns, name = rc["metadata"]["namespace"], rc["metadata"]["name"]
+        with self._lock(f"rc/{ns}/{name}"):
+            return self._provision(cluster, ns, name)
+
+    def delete_cluster(self, cluster: Any, ns: str, name: str) -> None:
+        # Pods and the head service carry ownerReferences: the emulator's garbage collector
+        # removes them with the RayCluster, as Kubernetes does.
+        if cluster.get(RAY, "RayCluster", ns, name) is not None:
+            cluster.delete(RAY, "RayCluster", ns, name)
+
+
+__all__ = ["FAILURES", "KubeRayController"]

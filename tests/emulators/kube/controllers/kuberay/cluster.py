@@ -1,0 +1,404 @@
+"""RayCluster as ray-project/kuberay v1.7 reconciles it (ray-operator/controllers/ray/raycluster_controller.go).
+
+What a test can rely on, each with the upstream code it follows:
+
+* Invalid names get a Warning event ``InvalidRayClusterMetadata`` and nothing else: no pods, no
+  status (``rayClusterReconcile`` returns after ``utils.ValidateRayClusterMetadata``).
+* ``desiredWorkerReplicas`` is each group's ``replicas`` clamped to [minReplicas, maxReplicas]
+  times numOfHosts (``utils/util.go GetWorkerGroupDesiredReplicas``).
+* ``readyWorkerReplicas`` counts Running and Ready workers, ``availableWorkerReplicas`` Running
+  ones (``utils/util.go CalculateReadyReplicas``, ``CalculateAvailableReplicas``).
+* ``state`` becomes ``ready`` once every pod runs and is ready, and is never set back: only
+  ``suspended`` replaces it (``calculateStatus``). ``RayClusterProvisioned`` is not changed after it
+  is first True, unless the cluster is suspended (same function).
+* ``HeadPodReady`` mirrors the head pod's Ready condition (``utils/util.go FindHeadPodReadyCondition``);
+  ``ReplicaFailure`` carries a pod-creation error and is removed when reconciling succeeds.
+* With ``enableInTreeAutoscaling`` the head pod gets an ``autoscaler`` container after the Ray
+  container (``common/pod.go BuildAutoscalerContainer``), and surplus workers are deleted only
+  when named in ``scaleStrategy.workersToDelete``, which is then cleared (``reconcilePods``);
+  without autoscaling surplus workers are deleted at random.
+* ``spec.suspend`` deletes every pod; ``RayClusterSuspending`` then ``RayClusterSuspended`` and
+  ``state: suspended``.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from tests.emulators.kube.controllers.kuberay.common import (
+    AUTOSCALER_CONTAINER,
+    ENDPOINTS,
+    GPU,
+    RAY,
+    autoscaling,
+    desired_replicas,
+    find_condition,
+    gpus,
+    name_problem,
+    now,
+    remove_condition,
+    running_and_ready,
+    set_condition,
+    suffix,
+    sum_quantity,
+)
+
+
+class ClusterReconciler:
+    """The RayCluster half of the simulator; mixed into ``KubeRayController``."""
+
+    failure: str | None
+    _warned: set[str]
+
+    def _provision(self, cluster: Any, ns: str, name: str) -> dict[str, Any]:
+        rc = cluster.get(RAY, "RayCluster", ns, name)
+        if rc is None:
+            return {}
+        problem = name_problem("RayCluster", name)
+        if problem:
+            self._warn_once(
+                cluster,
+                rc,
+                "InvalidRayClusterMetadata",
+                f"The RayCluster metadata is invalid {ns}/{name}: {problem}",
+            )
+            return dict(rc)
+        spec = rc.get("spec") or {}
+        status = copy.deepcopy(rc.get("status") or {})
+        conditions: list[dict[str, Any]] = list(status.get("conditions") or [])
+        pods = cluster.list("v1", "Pod", ns, label_selector=f"ray.io/cluster={name}")
+        if spec.get("suspend"):
+            return self._suspend_cluster(cluster, rc, pods, status, conditions)
+        owner = {"apiVersion": RAY, "kind": "RayCluster", "name": name, "uid": rc["metadata"].get("uid", "")}
+        owner["controller"] = True
+        svc_name = self._head_service(cluster, ns, name, owner)
+        head_template = (spec.get("headGroupSpec") or {}).get("template") or {}
+        heads = [p for p in pods if p["metadata"]["labels"].get("ray.io/node-type") == "head"]
+        head = heads[0] if heads else self._head_pod(cluster, ns, name, spec, head_template, owner)
+        error = self._reconcile_workers(cluster, rc, pods, owner)
+        pods = cluster.list("v1", "Pod", ns, label_selector=f"ray.io/cluster={name}")
+        head = next((p for p in pods if p["metadata"]["name"] == head["metadata"]["name"]), head)
+        workers = [p for p in pods if p["metadata"]["labels"].get("ray.io/node-type") == "worker"]
+        groups = spec.get("workerGroupSpecs") or []
+        desired = sum(desired_replicas(g) for g in groups)
+        all_running = bool(pods) and all(running_and_ready(p) for p in pods)
+        if error is None and len(pods) == desired + 1 and all_running:
+            status["state"] = "ready"
+            status["reason"] = None
+        if error is None:
+            remove_condition(conditions, "ReplicaFailure")
+        else:
+            set_condition(conditions, "ReplicaFailure", True, error[0], error[1])
+        head_ready = running_and_ready(head)
+        set_condition(
+            conditions,
+            "HeadPodReady",
+            head_ready,
+            "HeadPodRunningAndReady" if head_ready else "ContainersNotReady",
+            "" if head_ready else "containers with unready status: [ray-head]",
+        )
+        provisioned = find_condition(conditions, "RayClusterProvisioned")
+        if provisioned is None or provisioned.get("status") != "True":
+            if all_running:
+                set_condition(
+                    conditions,
+                    "RayClusterProvisioned",
+                    True,
+                    "AllPodRunningAndReadyFirstTime",
+                    "All Ray Pods are ready for the first time",
+                )
+            else:
+                set_condition(
+                    conditions,
+                    "RayClusterProvisioned",
+                    False,
+                    "RayClusterPodsProvisioning",
+                    "RayCluster Pods are being provisioned for first time",
+                )
+        set_condition(conditions, "RayClusterSuspended", False, "RayClusterSuspended")
+        set_condition(conditions, "RayClusterSuspending", False, "RayClusterSuspending")
+        if status.get("state") == "suspended":
+            status["state"] = None
+        cpu = sum_quantity(head_template, "cpu")
+        memory = sum_quantity(head_template, "memory")
+        gpu = gpus(head_template)
+        for group in groups:
+            if group.get("suspend"):
+                continue
+            # utils/util.go CalculateDesiredResources multiplies by the group's own replicas.
+            count = int(group.get("replicas") or 0) * int(group.get("numOfHosts") or 1)
+            template = group.get("template") or {}
+            cpu += count * sum_quantity(template, "cpu")
+            memory += count * sum_quantity(template, "memory")
+            gpu += count * gpus(template)
+        status.update(
+            {
+                "desiredWorkerReplicas": desired,
+                "readyWorkerReplicas": sum(1 for p in workers if running_and_ready(p)),
+                "availableWorkerReplicas": sum(1 for p in workers if (p.get("status") or {}).get("phase") == "Running"),
+                "minWorkerReplicas": sum(
+                    int(g.get("minReplicas") or 0) * int(g.get("numOfHosts") or 1) for g in groups
+                ),
+                "maxWorkerReplicas": sum(
+                    int(g.get("maxReplicas") if g.get("maxReplicas") is not None else 2**31 - 1)
+                    * int(g.get("numOfHosts") or 1)
+                    for g in groups
+                ),
+                "desiredCPU": f"{cpu:g}",
+                "desiredMemory": f"{memory:g}",
+                "desiredGPU": str(gpu),
+                "desiredTPU": "0",
+                "head": {
+                    "podName": head["metadata"]["name"],
+                    "podIP": (head.get("status") or {}).get("podIP", ""),
+                    "serviceName": svc_name,
+                    "serviceIP": "10.0.0.10",
+                },
+                "endpoints": dict(ENDPOINTS),
+                "conditions": conditions,
+                "observedGeneration": rc["metadata"].get("generation", 1),
+                "lastUpdateTime": now(),
+            }
+        )
+        return dict(cluster.patch_status(RAY, "RayCluster", ns, name, status))
+
+    def _warn_once(self, cluster: Any, obj: dict[str, Any], reason: str, message: str) -> None:
+        key = f"{obj.get('kind')}/{obj['metadata'].get('namespace')}/{obj['metadata']['name']}/{reason}"
+        if key not in self._warned:
+            self._warned.add(key)
+            cluster.add_event(obj, reason, message, type="Warning")
+
+    def _suspend_cluster(
+        self,
+        cluster: Any,
+        rc: dict[str, Any],
+        pods: list[dict[str, Any]],
+        status: dict[str, Any],
+        conditions: list[dict[str, Any]],
+    ) -> dict[str, Any]:
+        # raycluster_controller.go: suspend deletes all pods, then calculateStatus moves
+        # RayClusterSuspending -> RayClusterSuspended and sets state "suspended".
+        ns, name = rc["metadata"]["namespace"], rc["metadata"]["name"]
+        set_condition(conditions, "RayClusterSuspending", True, "RayClusterSuspending")
+        for pod in pods:
+            cluster.delete("v1", "Pod", ns, pod["metadata"]["name"])
+        set_condition(
+            conditions, "RayClusterProvisioned", False, "RayClusterPodsProvisioning", "RayCluster has been suspended"
+        )
+        set_condition(conditions, "RayClusterSuspending", False, "RayClusterSuspending")
+        set_condition(conditions, "RayClusterSuspended", True, "RayClusterSuspended")
+        status.update(
+            state="suspended",
+            conditions=conditions,
+            readyWorkerReplicas=0,
+            availableWorkerReplicas=0,
+            observedGeneration=rc["metadata"].get("generation", 1),
+            lastUpdateTime=now(),
+        )
+        return dict(cluster.patch_status(RAY, "RayCluster", ns, name, status))
+
+    def _head_service(self, cluster: Any, ns: str, name: str, owner: dict[str, Any]) -> str:
+        svc_name = f"{name}-head-svc"
+        if cluster.get("v1", "Service", ns, svc_name) is None:
+            cluster.create(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Service",
+                    "metadata": {
+                        "name": svc_name,
+                        "namespace": ns,
+                        "ownerReferences": [owner],
+                        "labels": {"ray.io/cluster": name, "ray.io/node-type": "head"},
+                    },
+                    "spec": {
+                        "type": "ClusterIP",
+                        "selector": {"ray.io/cluster": name, "ray.io/node-type": "head"},
+                        "ports": [{"name": k, "port": int(v), "targetPort": int(v)} for k, v in ENDPOINTS.items()],
+                    },
+                }
+            )
+        return svc_name
+
+    def _head_pod(
+        self,
+        cluster: Any,
+        ns: str,
+        name: str,
+        spec: dict[str, Any],
+        template: dict[str, Any],
+        owner: dict[str, Any],
+    ) -> dict[str, Any]:
+        template = copy.deepcopy(template)
+        containers = (template.setdefault("spec", {})).setdefault("containers", [])
+        if autoscaling(spec) and containers:
+            # common/pod.go BuildAutoscalerContainer: appended to the head pod, on the head's
+            # image unless autoscalerOptions.image says otherwise, 500m CPU and 512Mi.
+            image = (spec.get("autoscalerOptions") or {}).get("image") or containers[0].get("image")
+            containers.append(
+                {
+                    "name": AUTOSCALER_CONTAINER,
+                    "image": image,
+                    "args": [
+                        "ray kuberay-autoscaler --cluster-name $(RAY_CLUSTER_NAME) "
+                        "--cluster-namespace $(RAY_CLUSTER_NAMESPACE)"
+                    ],
+                    "resources": {
+                        "limits": {"cpu": "500m", "memory": "512Mi"},
+                        "requests": {"cpu": "500m", "memory": "512Mi"},
+                    },
+                }
+            )
+        pod_name = f"{name}-head-{suffix(ns, name)}"
+        return self._pod(cluster, ns, pod_name, name, "head", "headgroup", template, owner)
+
+    def _reconcile_workers(
+        self, cluster: Any, rc: dict[str, Any], pods: list[dict[str, Any]], owner: dict[str, Any]
+    ) -> tuple[str, str] | None:
+        """Create and delete worker pods as ``reconcilePods`` does; a (reason, message) on failure."""
+        ns, name = rc["metadata"]["namespace"], rc["metadata"]["name"]
+        spec = rc.get("spec") or {}
+        groups = spec.get("workerGroupSpecs") or []
+        wanted = {str(g.get("groupName")) for g in groups}
+        for pod in pods:
+            labels = pod["metadata"]["labels"]
+            if labels.get("ray.io/node-type") == "worker" and labels.get("ray.io/group") not in wanted:
+                cluster.delete("v1", "Pod", ns, pod["metadata"]["name"])
+        cleared = False
+        for group in groups:
+            gname = str(group.get("groupName"))
+            mine = sorted(
+                (
+                    p
+                    for p in pods
+                    if p["metadata"]["labels"].get("ray.io/group") == gname
+                    and p["metadata"]["labels"].get("ray.io/node-type") == "worker"
+                ),
+                key=lambda p: p["metadata"]["name"],
+            )
+            # "Always remove the specified WorkersToDelete - regardless of the value of Replicas."
+            to_delete = set((group.get("scaleStrategy") or {}).get("workersToDelete") or [])
+            if to_delete:
+                for pod in mine:
+                    if pod["metadata"]["name"] in to_delete:
+                        cluster.delete("v1", "Pod", ns, pod["metadata"]["name"])
+                mine = [p for p in mine if p["metadata"]["name"] not in to_delete]
+                group["scaleStrategy"] = {"workersToDelete": []}
+                cleared = True
+            want = desired_replicas(group)
+            if len(mine) > want and not autoscaling(spec):
+                for extra in mine[want:]:
+                    cluster.delete("v1", "Pod", ns, extra["metadata"]["name"])
+            index = 0
+            names = {p["metadata"]["name"] for p in mine}
+            count = len(mine)
+            while count < want:
+                pod_name = f"{name}-{gname}-worker-{suffix(ns, name, gname, str(index))}"
+                index += 1
+                if pod_name in names:
+                    continue
+                template = group.get("template") or {}
+                if self.failure == "quota" and gpus(template):
+                    # What the API server answers a pod over a ResourceQuota; KubeRay records it as
+                    # ReplicaFailure (utils/constant.go ErrFailedCreateWorkerPod).
+                    message = (
+                        f'pods "{pod_name}" is forbidden: exceeded quota: gpu-quota, requested: '
+                        f"requests.{GPU}=1, used: requests.{GPU}=0, limited: requests.{GPU}=0"
+                    )
+                    self._warn_once(cluster, rc, "FailedToCreateWorkerPod", f"Failed to create worker Pod: {message}")
+                    return "FailedCreateWorkerPod", message
+                self._pod(cluster, ns, pod_name, name, "worker", gname, template, owner)
+                count += 1
+        if cleared:
+            current = cluster.get(RAY, "RayCluster", ns, name)
+            if current is not None:
+                current["spec"]["workerGroupSpecs"] = groups
+                cluster.update(current)
+        return None
+
+    def _pod(
+        self,
+        cluster: Any,
+        ns: str,
+        pod_name: str,
+        rc: str,
+        node_type: str,
+        group: str,
+        template: dict[str, Any],
+        owner: dict[str, Any],
+    ) -> dict[str, Any]:
+        spec = copy.deepcopy(template.get("spec") or {})
+        labels = dict((template.get("metadata") or {}).get("labels") or {})
+        labels.update(
+            {"ray.io/cluster": rc, "ray.io/node-type": node_type, "ray.io/group": group, "ray.io/is-ray-node": "yes"}
+        )
+        cluster.create(
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": pod_name, "namespace": ns, "labels": labels, "ownerReferences": [owner]},
+                "spec": spec,
+            }
+        )
+        pod = {"metadata": {"name": pod_name, "namespace": ns, "labels": labels}, "spec": spec}
+        containers = [c.get("name", "ray") for c in spec.get("containers") or []]
+        image = next((c.get("image") for c in spec.get("containers") or []), "")
+        if self.failure == "unschedulable-gpu" and gpus({"spec": spec}) > 0:
+            message = (
+                f"0/3 nodes are available: 3 Insufficient {GPU}. preemption: 0/3 nodes are "
+                "available: 3 No preemption victims found for incoming pod."
+            )
+            status = {
+                "phase": "Pending",
+                "conditions": [
+                    {"type": "PodScheduled", "status": "False", "reason": "Unschedulable", "message": message}
+                ],
+            }
+            cluster.add_event(pod | {"apiVersion": "v1", "kind": "Pod"}, "FailedScheduling", message, type="Warning")
+        elif self.failure == "image-pull":
+            message = f'Back-off pulling image "{image}"'
+            status = {
+                "phase": "Pending",
+                "conditions": [{"type": "PodScheduled", "status": "True"}, {"type": "Ready", "status": "False"}],
+                "containerStatuses": [
+                    {
+                        "name": c,
+                        "ready": False,
+                        "image": image,
+                        "restartCount": 0,
+                        "state": {"waiting": {"reason": "ImagePullBackOff", "message": message}},
+                    }
+                    for c in containers
+                ],
+            }
+            cluster.add_event(
+                pod | {"apiVersion": "v1", "kind": "Pod"},
+                "Failed",
+                f'Failed to pull image "{image}": rpc error: code = NotFound desc = {image}: not found',
+                type="Warning",
+            )
+        else:
+            digest = int(suffix(ns, pod_name).encode().hex(), 16)
+            status = {
+                "phase": "Running",
+                "podIP": f"10.244.{digest % 250}.{digest % 200 + 2}",
+                "conditions": [{"type": "PodScheduled", "status": "True"}, {"type": "Ready", "status": "True"}],
+                "containerStatuses": [
+                    {
+                        "name": c,
+                        "ready": True,
+                        "image": image,
+                        "restartCount": 0,
+                        "state": {"running": {"startedAt": now()}},
+                    }
+                    for c in containers
+                ],
+            }
+            for container in containers:
+                text = (
+                    f"autoscaler of {rc} started\n"
+                    if container == AUTOSCALER_CONTAINER
+                    else f"ray {node_type} {pod_name} started\n"
+                )
+                cluster.set_pod_logs(ns, pod_name, text, container=container)
+        return dict(cluster.patch_status("v1", "Pod", ns, pod_name, status))

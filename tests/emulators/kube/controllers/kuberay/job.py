@@ -1,0 +1,347 @@
+"""RayJob as ray-project/kuberay v1.7 runs it (ray-operator/controllers/ray/rayjob_controller.go).
+
+* Validation first (``validateRayJob`` -> ``utils/validation.go``): a bad name or spec ends the job
+  ``ValidationFailed`` with ``reason: ValidationFailed`` and a Warning event.
+* New -> Initializing (``initRayJobStatusIfNeed``: ``jobId`` and ``rayClusterName`` are
+  ``<name>-<5 chars>``, ``jobStatus`` stays ``""``), then Running once the cluster is ready, with
+  ``jobStatus`` PENDING -> RUNNING -> SUCCEEDED/FAILED and ``jobDeploymentStatus`` Complete/Failed.
+* A ``clusterSelector`` naming a missing RayCluster keeps the job Initializing and records a
+  ``RayClusterNotFound`` Warning event (``getOrCreateRayClusterInstance``); it is not a failure.
+* ``submissionMode``: K8sJobMode runs a submitter (a batch Job's pod), SidecarMode a
+  ``ray-job-submitter`` container in the head pod (utils/constant.go SubmitterContainerName),
+  HTTPMode submits over HTTP: neither of the last two has a submitter pod.
+* ``spec.suspend`` (only from Initializing or Running, ``updateStatusToSuspendingIfNeeded``):
+  Suspending deletes the cluster and the submitter, then resets ``rayClusterName``, ``jobId``,
+  ``dashboardURL``, ``reason``, ``message`` and ``jobStatus`` and moves to Suspended; clearing
+  ``suspend`` starts again from New.
+* With in-tree autoscaling the Ray autoscaler (not KubeRay) raises a group's ``replicas`` when
+  the job asks for workers: the simulator raises each group at 0 to 1 when the job starts.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from typing import Any
+
+from tests.emulators.kube.controllers.kuberay.common import RAY, autoscaling, name_problem, now, suffix
+
+SUBMITTER_CONTAINER = "ray-job-submitter"
+
+
+class JobReconciler:
+    """The RayJob half of the simulator; mixed into ``KubeRayController``."""
+
+    failure: str | None
+    delay: float
+    job_logs: str | None
+    run_seconds: float
+    ttl_scale: float
+    thread_errors: list[BaseException]
+    _guard: threading.Lock
+    _jobs_started: set[str]
+
+    def _reconcile_job(self, cluster: Any, job: dict[str, Any]) -> None:
+        ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
+        key = f"{ns}/{name}/{job['metadata'].get('uid', '')}"
+        spec = job.get("spec") or {}
+        status = job.get("status") or {}
+        deployment = status.get("jobDeploymentStatus")
+        problem = name_problem("RayJob", name)
+        if problem is None and spec.get("suspend") and spec.get("clusterSelector"):
+            problem = "The RayJob spec is invalid: the ClusterSelector mode doesn't support the suspend operation"
+        if problem is not None:
+            if deployment != "ValidationFailed":
+                cluster.add_event(job, "InvalidRayJobMetadata", f"{ns}/{name}: {problem}", type="Warning")
+                cluster.patch_status(
+                    RAY,
+                    "RayJob",
+                    ns,
+                    name,
+                    {"jobDeploymentStatus": "ValidationFailed", "reason": "ValidationFailed", "message": problem},
+                )
+            return
+        if spec.get("suspend"):
+            self._spawn(self._suspend_job, cluster, ns, name)
+            return
+        with self._guard:
+            if deployment == "Suspended":
+                # rayjob_controller.go: "The status is 'Suspended', but the suspend flag is false.
+                # Transition the status to 'New'."
+                self._jobs_started.discard(key)
+                cluster.patch_status(RAY, "RayJob", ns, name, {"jobDeploymentStatus": None, "jobStatus": None})
+            elif key in self._jobs_started or deployment:
+                return
+            self._jobs_started.add(key)
+        self._spawn(self._run_job, cluster, ns, name)
+
+    def _spawn(self, target: Any, cluster: Any, ns: str, name: str) -> None:
+        # A job moves through its phases over time: it runs on its own thread so that the
+        # controller manager's reconcile returns at once.
+        def run() -> None:
+            try:
+                target(cluster, ns, name)
+            except Exception as exc:
+                # A job deleted while it runs makes the next status write fail; KubeRay stops
+                # there too. Anything else is recorded for tests, never lost in a daemon thread.
+                if cluster.get(RAY, "RayJob", ns, name) is not None:
+                    self.thread_errors.append(exc)
+
+        threading.Thread(target=run, name="kuberay-sim-job", daemon=True).start()
+
+    def _job(self, cluster: Any, ns: str, name: str) -> dict[str, Any] | None:
+        job = cluster.get(RAY, "RayJob", ns, name)
+        if job is None or (job.get("spec") or {}).get("suspend"):
+            return None
+        return dict(job)
+
+    def _job_cluster(self, cluster: Any, job: dict[str, Any], rc_name: str) -> dict[str, Any] | None:
+        """The job's RayCluster: created from rayClusterSpec, or the selected one once it exists."""
+        ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
+        spec = job.get("spec") or {}
+        if spec.get("clusterSelector"):
+            while True:
+                rc = cluster.get(RAY, "RayCluster", ns, rc_name)
+                if rc is not None:
+                    return dict(rc)
+                self._warn_once(
+                    cluster,
+                    job,
+                    "RayClusterNotFound",
+                    f"RayCluster {ns}/{rc_name} set in the clusterSelector is not found. It must be created manually",
+                )
+                time.sleep(max(self.delay, 0.05))
+                if self._job(cluster, ns, name) is None:
+                    return None
+        if cluster.get(RAY, "RayCluster", ns, rc_name) is None:
+            cluster.create(
+                {
+                    "apiVersion": RAY,
+                    "kind": "RayCluster",
+                    "metadata": {
+                        "name": rc_name,
+                        "namespace": ns,
+                        "labels": {"ray.io/originated-from-crd": "RayJob", "ray.io/originated-from-cr-name": name},
+                        "ownerReferences": [
+                            {
+                                "apiVersion": RAY,
+                                "kind": "RayJob",
+                                "name": name,
+                                "controller": True,
+                                "uid": job["metadata"].get("uid", ""),
+                            }
+                        ],
+                    },
+                    "spec": self._job_cluster_spec(spec),
+                }
+            )
+        rc = cluster.get(RAY, "RayCluster", ns, rc_name)
+        return dict(rc) if rc is not None else None
+
+    @staticmethod
+    def _job_cluster_spec(spec: dict[str, Any]) -> dict[str, Any]:
+        cluster_spec = copy.deepcopy(spec.get("rayClusterSpec") or {})
+        if spec.get("submissionMode") == "SidecarMode":
+            # rayjob_controller.go: SidecarMode injects the submitter into the head pod.
+            head = cluster_spec.setdefault("headGroupSpec", {}).setdefault("template", {}).setdefault("spec", {})
+            head.setdefault("containers", []).append(
+                {"name": SUBMITTER_CONTAINER, "image": (head.get("containers") or [{}])[0].get("image", "")}
+            )
+        return cluster_spec
+
+    def _run_job(self, cluster: Any, ns: str, name: str) -> None:
+        job = self._job(cluster, ns, name)
+        if job is None:
+            return
+        spec = job.get("spec") or {}
+        selector = (spec.get("clusterSelector") or {}).get("ray.io/cluster")
+        rc_name = selector or f"{name}-{suffix(ns, name, 'rc')}"
+        job_id = f"{name}-{suffix(ns, name, 'id')}"
+        cluster.patch_status(
+            RAY,
+            "RayJob",
+            ns,
+            name,
+            {
+                "jobDeploymentStatus": "Initializing",
+                "rayClusterName": rc_name,
+                "jobId": job_id,
+                "startTime": now(),
+                "dashboardURL": f"{rc_name}-head-svc.{ns}.svc.cluster.local:8265",
+            },
+        )
+        rc = self._job_cluster(cluster, job, rc_name)
+        if rc is None:
+            return
+        time.sleep(self.delay)
+        rc = self.provision(cluster, rc)
+        cluster.patch_status(RAY, "RayJob", ns, name, {"rayClusterStatus": rc.get("status", {})})
+        if (rc.get("status") or {}).get("state") != "ready":
+            # KubeRay keeps waiting in Initializing; so does the simulator.
+            return
+        if self._job(cluster, ns, name) is None:
+            return
+        mode = spec.get("submissionMode") or "K8sJobMode"
+        submitter = self._submitter(cluster, job, rc_name, job_id) if mode == "K8sJobMode" else None
+        cluster.patch_status(RAY, "RayJob", ns, name, {"jobDeploymentStatus": "Running", "jobStatus": "PENDING"})
+        time.sleep(self.delay)
+        if self._job(cluster, ns, name) is None:
+            return
+        cluster.patch_status(RAY, "RayJob", ns, name, {"jobStatus": "RUNNING"})
+        self._autoscale_for_job(cluster, ns, rc_name)
+        until = time.monotonic() + max(self.run_seconds, self.delay)
+        while time.monotonic() < until:
+            time.sleep(min(self.delay or 0.01, 0.05))
+            if self._job(cluster, ns, name) is None:
+                return
+        self._finish_job(cluster, job, rc_name, job_id, submitter, mode)
+
+    def _autoscale_for_job(self, cluster: Any, ns: str, rc_name: str) -> None:
+        """The Ray autoscaler (in the head pod, not KubeRay) writes the group's replicas."""
+        rc = cluster.get(RAY, "RayCluster", ns, rc_name)
+        if rc is None or not autoscaling(rc.get("spec") or {}):
+            return
+        changed = False
+        for group in (rc.get("spec") or {}).get("workerGroupSpecs") or []:
+            if int(group.get("replicas") or 0) == 0 and int(group.get("maxReplicas") or 0) >= 1:
+                group["replicas"] = 1
+                changed = True
+        if changed:
+            cluster.update(rc)
+            self.provision(cluster, cluster.get(RAY, "RayCluster", ns, rc_name))
+
+    def _finish_job(
+        self, cluster: Any, job: dict[str, Any], rc_name: str, job_id: str, submitter: str | None, mode: str
+    ) -> None:
+        ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
+        spec = job.get("spec") or {}
+        failed = self.failure == "job-fail"
+        entry = str(spec.get("entrypoint", ""))
+        output = self.job_logs if self.job_logs is not None else f"running: {entry}\njob output line\n"
+        if failed:
+            output += 'Traceback (most recent call last):\n  File "train.py", line 3\nRuntimeError: simulated failure\n'
+        logs = (
+            f"Job submission server address: http://{rc_name}-head-svc.{ns}.svc.cluster.local"
+            f":8265\nJob '{job_id}' submitted successfully\n"
+            f"Tailing logs until the job exits (disable with --no-wait):\n{output}"
+            f"Job '{job_id}' {'failed' if failed else 'succeeded'}\n"
+        )
+        head = f"{rc_name}-head-{suffix(ns, rc_name)}"
+        if cluster.get("v1", "Pod", ns, head) is not None:
+            cluster.set_pod_logs(ns, head, f"ray head {head} started\n{output}", container=None)
+            if mode == "SidecarMode":
+                cluster.set_pod_logs(ns, head, logs, container=SUBMITTER_CONTAINER)
+        if submitter is not None:
+            cluster.set_pod_logs(ns, submitter, logs)
+            cluster.patch_status(
+                "v1",
+                "Pod",
+                ns,
+                submitter,
+                {
+                    "phase": "Failed" if failed else "Succeeded",
+                    "conditions": [{"type": "PodScheduled", "status": "True"}, {"type": "Ready", "status": "False"}],
+                },
+            )
+        final: dict[str, Any] = {
+            "endTime": now(),
+            "jobStatus": "FAILED" if failed else "SUCCEEDED",
+            "jobDeploymentStatus": "Failed" if failed else "Complete",
+            "succeeded": 0 if failed else 1,
+            "failed": 1 if failed else 0,
+        }
+        if failed:
+            final["reason"] = "AppFailed"
+            final["message"] = "Job entrypoint command failed with exit code 1"
+        cluster.patch_status(RAY, "RayJob", ns, name, final)
+        selector = (spec.get("clusterSelector") or {}).get("ray.io/cluster")
+        if spec.get("shutdownAfterJobFinishes") and not selector:
+            time.sleep(float(spec.get("ttlSecondsAfterFinished") or 0) * self.ttl_scale)
+            self.delete_cluster(cluster, ns, rc_name)
+
+    def _submitter(self, cluster: Any, job: dict[str, Any], rc_name: str, job_id: str) -> str:
+        # The submitter is created as a bare pod labelled like a batch Job's pod, not as a batch
+        # Job, so that the emulator's own Job controller does not run it a second time.
+        ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
+        pod_name = f"{name}-{suffix(ns, name, 'submitter')}"
+        template = copy.deepcopy((job.get("spec") or {}).get("submitterPodTemplate") or {})
+        pod_spec = template.get("spec") or {
+            "restartPolicy": "Never",
+            "containers": [{"name": SUBMITTER_CONTAINER, "image": "rayproject/ray"}],
+        }
+        for container in pod_spec.get("containers") or []:
+            container.setdefault(
+                "command",
+                [
+                    "ray",
+                    "job",
+                    "submit",
+                    "--address",
+                    f"http://{rc_name}-head-svc:8265",
+                    "--submission-id",
+                    job_id,
+                    "--",
+                    str((job.get("spec") or {}).get("entrypoint", "")),
+                ],
+            )
+        if cluster.get("v1", "Pod", ns, pod_name) is None:
+            cluster.create(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Pod",
+                    "metadata": {
+                        "name": pod_name,
+                        "namespace": ns,
+                        "labels": {"batch.kubernetes.io/job-name": name, "job-name": name},
+                    },
+                    "spec": pod_spec,
+                }
+            )
+        cluster.patch_status(
+            "v1",
+            "Pod",
+            ns,
+            pod_name,
+            {
+                "phase": "Running",
+                "conditions": [{"type": "PodScheduled", "status": "True"}, {"type": "Ready", "status": "True"}],
+            },
+        )
+        cluster.set_pod_logs(ns, pod_name, f"Job '{job_id}' submitted successfully\n")
+        return pod_name
+
+    def _suspend_job(self, cluster: Any, ns: str, name: str) -> None:
+        time.sleep(self.delay)
+        job = cluster.get(RAY, "RayJob", ns, name)
+        if job is None:
+            return
+        status = job.get("status") or {}
+        # updateStatusToSuspendingIfNeeded: only Running and Initializing may move to Suspending.
+        if status.get("jobDeploymentStatus") not in ("Running", "Initializing"):
+            return
+        cluster.patch_status(RAY, "RayJob", ns, name, {"jobDeploymentStatus": "Suspending"})
+        rc_name = status.get("rayClusterName")
+        if rc_name:
+            self.delete_cluster(cluster, ns, rc_name)
+        for pod in cluster.list("v1", "Pod", ns, label_selector=f"batch.kubernetes.io/job-name={name}"):
+            cluster.delete("v1", "Pod", ns, pod["metadata"]["name"])
+        time.sleep(self.delay)
+        cluster.patch_status(
+            RAY,
+            "RayJob",
+            ns,
+            name,
+            {
+                "jobDeploymentStatus": "Suspended",
+                "jobStatus": None,
+                "rayClusterName": None,
+                "rayClusterStatus": {},
+                "dashboardURL": None,
+                "jobId": None,
+                "message": None,
+                "reason": None,
+                "startTime": None,
+                "endTime": None,
+            },
+        )

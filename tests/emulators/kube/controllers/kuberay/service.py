@@ -1,0 +1,243 @@
+"""RayService as ray-project/kuberay v1.7 reconciles it (ray-operator/controllers/ray/rayservice_controller.go).
+
+* Validation first (``validateRayService`` -> ``utils/validation.go ValidateRayServiceMetadata``):
+  a bad name sets ``Ready=False`` with reason ``ValidationFailed`` and a Warning event; nothing
+  is created.
+* Conditions start as ``Ready=False/Initializing`` and ``UpgradeInProgress=False/Initializing``
+  (``calculateConditions``); ``Ready`` turns True (``NonZeroServeEndpoints``) once serve endpoints
+  exist, and ``UpgradeInProgress`` is True (``BothActivePendingClustersExist``) while two clusters
+  exist, False (``NoPendingCluster``) otherwise.
+* A new cluster is named ``<service>-<5 chars>`` (``utils/util.go GenerateRayClusterName``) and
+  lives in ``pendingServiceStatus`` until its Serve applications run; then the head and serve
+  services switch to it and it is promoted to ``activeServiceStatus``
+  (``reconcilePromotionAndServingStatus``). A change of ``rayClusterConfig`` starts a new pending
+  cluster the same way and the old one is deleted after promotion.
+* Serve applications that fail stay ``DEPLOY_FAILED`` in the pending status: the cluster is
+  never promoted and ``Ready`` stays False.
+* With the ``ray.io/initializing-timeout`` annotation (utils/constant.go), a service still
+  initializing after it gets ``Ready=False/InitializingTimeout``, its cluster names are cleared and
+  a Warning event is recorded (``markFailedOnInitializingTimeout``): a terminal failure.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from tests.emulators.kube.controllers.kuberay.common import (
+    RAY,
+    find_condition,
+    name_problem,
+    now,
+    set_condition,
+    suffix,
+)
+
+TIMEOUT_ANNOTATION = "ray.io/initializing-timeout"
+NONZERO = "Number of serve endpoints is greater than 0"
+
+
+def _timeout_seconds(text: str) -> float | None:
+    # validateInitializingTimeout: a Go duration ("5m", "1h", "90s") or integer seconds.
+    if text.isdigit():
+        return float(text)
+    parts = re.findall(r"(\d+(?:\.\d+)?)(h|m|s|ms)", text)
+    if not parts or "".join(a + u for a, u in parts) != text:
+        return None
+    scale = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+    return sum(float(a) * scale[u] for a, u in parts)
+
+
+class ServiceReconciler:
+    """The RayService part of the simulator; mixed into ``KubeRayController``."""
+
+    failure: str | None
+
+    def _service(self, cluster: Any, svc: dict[str, Any], ns: str, name: str) -> None:
+        status = copy.deepcopy(svc.get("status") or {})
+        conditions: list[dict[str, Any]] = list(status.get("conditions") or [])
+        generation = svc["metadata"].get("generation", 1)
+        problem = name_problem("RayService", name)
+        if problem:
+            ready = find_condition(conditions, "Ready") or {}
+            if ready.get("reason") != "ValidationFailed":
+                cluster.add_event(svc, "InvalidRayServiceMetadata", f"{ns}/{name}: {problem}", type="Warning")
+            set_condition(conditions, "Ready", False, "ValidationFailed", problem)
+            cluster.patch_status(RAY, "RayService", ns, name, {"conditions": conditions, "lastUpdateTime": now()})
+            return
+        ready_cond = find_condition(conditions, "Ready")
+        if ready_cond is not None and ready_cond.get("reason") == "InitializingTimeout":
+            return  # terminal: "The user must delete and recreate the RayService to recover."
+        if not conditions:
+            set_condition(conditions, "Ready", False, "Initializing", "RayService is initializing")
+            set_condition(conditions, "UpgradeInProgress", False, "Initializing", "RayService is initializing")
+        active = dict(status.get("activeServiceStatus") or {})
+        pending = dict(status.get("pendingServiceStatus") or {})
+        wanted = (svc.get("spec") or {}).get("rayClusterConfig") or {}
+        if not pending.get("rayClusterName"):
+            active_rc = (
+                cluster.get(RAY, "RayCluster", ns, active["rayClusterName"]) if active.get("rayClusterName") else None
+            )
+            if active_rc is None or active_rc.get("spec") != wanted:
+                pending = {"rayClusterName": f"{name}-{suffix(ns, name, str(generation))}"}
+        if pending.get("rayClusterName"):
+            pending = self._pending(cluster, svc, pending, wanted)
+            if self._serving(pending):
+                self._switch_services(cluster, svc, pending["rayClusterName"])
+                old = active.get("rayClusterName")
+                active, pending = pending, {}
+                if old and old != active["rayClusterName"]:
+                    self.delete_cluster(cluster, ns, old)
+        if active.get("rayClusterName"):
+            rc = cluster.get(RAY, "RayCluster", ns, active["rayClusterName"])
+            if rc is not None:
+                active["rayClusterStatus"] = rc.get("status", {})
+        endpoints = 0
+        if active.get("rayClusterName"):
+            endpoints = 1 + int((active.get("rayClusterStatus") or {}).get("readyWorkerReplicas") or 0)
+        if endpoints > 0:
+            set_condition(
+                conditions, "Ready", True, "NonZeroServeEndpoints", "Number of serve endpoints is greater than 0"
+            )
+        elif (find_condition(conditions, "Ready") or {}).get("status") == "True":
+            set_condition(conditions, "Ready", False, "ZeroServeEndpoints", "Number of serve endpoints dropped to 0")
+        elif self._initializing_timed_out(cluster, svc, conditions):
+            # "Clear cluster names to trigger cleanup"
+            for rc_name in (active.get("rayClusterName"), pending.get("rayClusterName")):
+                if rc_name:
+                    self.delete_cluster(cluster, ns, str(rc_name))
+            active["rayClusterName"] = ""
+            pending["rayClusterName"] = ""
+        if active.get("rayClusterName") and pending.get("rayClusterName"):
+            set_condition(
+                conditions,
+                "UpgradeInProgress",
+                True,
+                "BothActivePendingClustersExist",
+                "Both active and pending Ray clusters exist",
+            )
+        elif active.get("rayClusterName"):
+            set_condition(
+                conditions,
+                "UpgradeInProgress",
+                False,
+                "NoPendingCluster",
+                "Active Ray cluster exists and no pending Ray cluster",
+            )
+        cluster.patch_status(
+            RAY,
+            "RayService",
+            ns,
+            name,
+            {
+                "serviceStatus": "Running" if endpoints else None,
+                "numServeEndpoints": endpoints,
+                "conditions": conditions,
+                "activeServiceStatus": active,
+                "pendingServiceStatus": pending,
+                "observedGeneration": generation,
+                "lastUpdateTime": now(),
+            },
+        )
+        if endpoints == 0 and self._timeout(svc) is not None:
+            self.requeue(svc, 0.2)
+
+    def _pending(
+        self, cluster: Any, svc: dict[str, Any], pending: dict[str, Any], wanted: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Create (or update) the pending cluster, provision it and read its applications."""
+        from akscli import yamlio
+
+        ns, name = svc["metadata"]["namespace"], svc["metadata"]["name"]
+        rc_name = str(pending["rayClusterName"])
+        existing = cluster.get(RAY, "RayCluster", ns, rc_name)
+        if existing is None:
+            cluster.create(
+                {
+                    "apiVersion": RAY,
+                    "kind": "RayCluster",
+                    "metadata": {
+                        "name": rc_name,
+                        "namespace": ns,
+                        "ownerReferences": [self._owner(svc)],
+                        "labels": {"ray.io/originated-from-crd": "RayService", "ray.io/originated-from-cr-name": name},
+                    },
+                    "spec": copy.deepcopy(wanted),
+                }
+            )
+        rc = self.provision(cluster, cluster.get(RAY, "RayCluster", ns, rc_name))
+        ready_cluster = (rc.get("status") or {}).get("state") == "ready"
+        config = yamlio.load(str((svc.get("spec") or {}).get("serveConfigV2") or "applications: []")) or {}
+        apps: dict[str, Any] = {}
+        # Application statuses come from the head's dashboard: none before the head is up.
+        for app in config.get("applications") or [] if ready_cluster else []:
+            app_name = str(app.get("name", "default"))
+            if self.failure == "serve-fail":
+                apps[app_name] = {"status": "DEPLOY_FAILED", "message": f"Failed to import {app.get('import_path')}"}
+            else:
+                apps[app_name] = {
+                    "status": "RUNNING",
+                    "healthLastUpdateTime": now(),
+                    "serveDeploymentStatuses": {app_name: {"status": "HEALTHY", "healthLastUpdateTime": now()}},
+                }
+        return {"rayClusterName": rc_name, "rayClusterStatus": rc.get("status", {}), "applicationStatuses": apps}
+
+    @staticmethod
+    def _serving(pending: dict[str, Any]) -> bool:
+        apps = pending.get("applicationStatuses") or {}
+        return bool(apps) and all(a.get("status") == "RUNNING" for a in apps.values())
+
+    @staticmethod
+    def _owner(svc: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "apiVersion": RAY,
+            "kind": "RayService",
+            "name": svc["metadata"]["name"],
+            "controller": True,
+            "uid": svc["metadata"].get("uid", ""),
+        }
+
+    def _switch_services(self, cluster: Any, svc: dict[str, Any], rc_name: str) -> None:
+        """The head and serve services point at the promoted cluster (common/service.go)."""
+        ns, name = svc["metadata"]["namespace"], svc["metadata"]["name"]
+        for svc_name, port in ((f"{name}-head-svc", 8265), (f"{name}-serve-svc", 8000)):
+            body = {
+                "apiVersion": "v1",
+                "kind": "Service",
+                "metadata": {"name": svc_name, "namespace": ns, "ownerReferences": [self._owner(svc)]},
+                "spec": {"selector": {"ray.io/cluster": rc_name}, "ports": [{"name": "http", "port": port}]},
+            }
+            existing = cluster.get("v1", "Service", ns, svc_name)
+            if existing is None:
+                cluster.create(body)
+            else:
+                existing["spec"]["selector"] = body["spec"]["selector"]
+                cluster.update(existing)
+
+    def _timeout(self, svc: dict[str, Any]) -> float | None:
+        text = ((svc["metadata"].get("annotations") or {}).get(TIMEOUT_ANNOTATION)) or ""
+        return _timeout_seconds(text) if text else None
+
+    def _initializing_timed_out(self, cluster: Any, svc: dict[str, Any], conditions: list[dict[str, Any]]) -> bool:
+        timeout = self._timeout(svc)
+        ready = find_condition(conditions, "Ready")
+        if timeout is None or ready is None or ready.get("reason") != "Initializing":
+            return False
+        since = datetime.strptime(str(ready.get("lastTransitionTime")), "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+        spent = (datetime.now(UTC) - since).total_seconds()
+        if spent < timeout:
+            return False
+        message = (
+            f"RayService failed to become ready within the configured timeout of {timeout:g}s. "
+            f"Time spent initializing: {spent:g}s"
+        )
+        set_condition(conditions, "Ready", False, "InitializingTimeout", message)
+        cluster.add_event(
+            svc,
+            "RayServiceInitializingTimeout",
+            f"RayService initializing timeout exceeded after {spent:g}s (configured timeout: {timeout:g}s)",
+            type="Warning",
+        )
+        return True
