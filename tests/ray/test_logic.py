@@ -168,9 +168,33 @@ def test_adding_an_existing_group_points_to_scale() -> None:
 
 def test_adding_a_group_appends_after_testing_the_last_one() -> None:
     cluster = cluster_with_groups({"groupName": "a"})
-    ops = ray.add_group_ops(cluster, {"groupName": "b", "minReplicas": 0, "maxReplicas": 2})
+    ops = ray.add_group_ops(cluster, {"groupName": "b", "minReplicas": 2, "maxReplicas": 2})
     assert ops[0]["op"] == "test" and ops[1]["path"] == "/spec/workerGroupSpecs/-"
-    assert ops[2] == {"op": "add", "path": "/spec/enableInTreeAutoscaling", "value": True}
+    assert len(ops) == 2
+
+
+def test_an_autoscaled_group_on_a_cluster_without_autoscaler_is_refused() -> None:
+    # common/pod.go adds the autoscaler container only when KubeRay creates the head pod.
+    cluster = cluster_with_groups({"groupName": "a"})
+    with pytest.raises(UsageError, match="has no autoscaler") as info:
+        ray.add_group_ops(cluster, {"groupName": "b", "minReplicas": 0, "maxReplicas": 2})
+    assert "--worker-min A --worker-max B" in str(info.value.hint)
+    cluster["spec"]["enableInTreeAutoscaling"] = True
+    assert len(ray.add_group_ops(cluster, {"groupName": "b", "minReplicas": 0, "maxReplicas": 2})) == 2
+
+
+def test_replicas_of_an_autoscaled_group_are_refused_with_the_bounds_to_move() -> None:
+    cluster = cluster_with_groups({"groupName": "a", "replicas": 1, "minReplicas": 0, "maxReplicas": 4})
+    cluster["spec"]["enableInTreeAutoscaling"] = True
+    with pytest.raises(UsageError, match="is autoscaled: the Ray autoscaler sets the replicas") as info:
+        ray.scale_patch(cluster, "a", 3, None, None)
+    assert "--group a --min 3 --max 4" in str(info.value.hint)
+    change = ray.scale_patch(cluster, "a", None, 2, 6)
+    assert change is not None
+    assert [op["path"] for op in change["ops"][1:]] == [
+        "/spec/workerGroupSpecs/0/minReplicas",
+        "/spec/workerGroupSpecs/0/maxReplicas",
+    ]
 
 
 # ---- jobs -------------------------------------------------------------------------------------

@@ -101,9 +101,26 @@ CLUSTER_OPTIONS: dict[str, Any] = {
     ),
     "worker_group": _option(
         "--worker-group",
-        help="A worker group: name=N,replicas=R,min=A,max=B,cpu=C,memory=M,gpu=G,"
-        "pool=POOL,spot (repeatable; replaces the default group).",
+        help="A worker group: name=N,replicas=R,min=A,max=B,cpu=C,memory=M,gpu=G,vm=VM_SIZE,"
+        "ephemeral-storage=S,pool=POOL,spot (repeatable; replaces the default group).",
         kind=list[str] | None,
+    ),
+    "worker_vm_size": _option(
+        "--worker-vm-size",
+        help="VM size of the GPU workers' nodes: they get their GPUs' share of its CPUs and memory "
+        "(default: read from --gpu-pool's nodes).",
+    ),
+    "worker_ephemeral_storage": _option("--worker-ephemeral-storage", help="Ephemeral storage per worker."),
+    "head_ephemeral_storage": _option("--head-ephemeral-storage", help="Ephemeral storage of the head."),
+    "head_selector": _option(
+        "--head-node-selector", help="Node selector for the head, key=value (repeatable).", kind=list[str] | None
+    ),
+    "autoscaler": _option(
+        "--autoscaler", help="Turn on the Ray autoscaler, version v1|v2 (autoscalerOptions.version)."
+    ),
+    "service_account": _option("--service-account", help="Service account of the head and worker pods."),
+    "annotation": _option(
+        "--annotation", help="Annotation for the Ray object, key=value (repeatable).", kind=list[str] | None
     ),
 }
 
@@ -295,7 +312,7 @@ def cluster_scale(
     k8s: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.ObjectOutput = "table",
 ) -> None:
-    """Scale one worker group: --replicas, --min, --max."""
+    """Scale one worker group: --replicas, --min, --max (an autoscaled group: --min and --max only)."""
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     validate.name(name, "Ray cluster name")
     for value, what in ((replicas, "--replicas"), (min_replicas, "--min"), (max_replicas, "--max")):
@@ -313,6 +330,11 @@ def cluster_scale(
         output.emit_object(result, fmt)
     elif change is None:
         output.write(f"worker group {group} of {name} already matches; nothing changed")
+    elif change.get("autoscaled"):
+        output.write(
+            f"worker group {group} of {name} now scales between {change['min']} and {change['max']} "
+            "(the Ray autoscaler picks the replicas within them)"
+        )
     else:
         output.write(
             f"worker group {group} of {name} scaled: replicas {change['replicas']}, "
@@ -424,12 +446,26 @@ def workergroup_add(
     node_selector: Annotated[
         list[str] | None, typer.Option("--node-selector", help="key=value (repeatable).", show_default=False)
     ] = None,
+    vm_size: Annotated[
+        str | None,
+        typer.Option(
+            "--vm-size",
+            help="VM size of the nodes: GPU workers get their GPUs' share of its CPUs and memory "
+            "(default: read from --gpu-pool's nodes).",
+            show_default=False,
+        ),
+    ] = None,
+    ephemeral_storage: Annotated[
+        str | None, typer.Option("--ephemeral-storage", help="Ephemeral storage per worker.", show_default=False)
+    ] = None,
     image: Image = None,
     k8s: opts.KubeFlags = opts.KubeFlags(),
+    dry_run: opts.DryRun = "none",
     output_format: opts.ObjectOutput = "table",
 ) -> None:
-    """Add a worker group to a running Ray cluster."""
+    """Add a worker group to a running Ray cluster (--dry-run=client: print the JSON patch, no cluster)."""
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
+    mode = opts.dry_run_mode(dry_run)
     validate.name(cluster, "Ray cluster name")
     new = logic.worker_group(
         group,
@@ -442,12 +478,26 @@ def workergroup_add(
         gpu_pool=gpu_pool,
         spot=spot,
         node_selector=node_selector or (),
+        vm=vm_size,
+        ephemeral_storage=ephemeral_storage,
     )
     group_image = validate.image(image, "--image") if image else None
+    if mode == "client":
+        ops = logic.offline_group_ops(cluster, k8s.namespace or "default", new, group_image)
+        output.emit_object(ops, "yaml" if fmt == "table" else fmt)
+        output.info(
+            f"dry run (client): this JSON patch would be sent to raycluster.ray.io/{cluster}; nothing was sent "
+            "(without the cluster: its head image, autoscaler and GPU nodes were not read)"
+        )
+        return
     kube, ns = k8s.connect_ns()
     current = logic.get_object(kube, "RayCluster", cluster, ns)
-    added, warnings = logic.add_worker_group(kube, current, new, group_image)
+    added, warnings = logic.add_worker_group(kube, current, new, group_image, dry_run=mode == "server")
     _warn(warnings)
+    if mode == "server":
+        output.emit_object(added, "yaml" if fmt == "table" else fmt)
+        output.info(f"dry run (server): the API server accepted the new group of {cluster}; nothing was changed")
+        return
     _audit("ray workergroup add", kube, f"raycluster.ray.io/{cluster}", "add-group", group=group)
     if fmt != "table":
         output.emit_object(added, fmt)
@@ -578,8 +628,7 @@ def job_submit(
         deadline=deadline,
         labels=label or (),
     )
-    # --cluster reads the cluster's image even for --dry-run=client.
-    conn = logic.Connection(None if mode == "client" and not cluster else k8s.target(), k8s.namespace)
+    conn = logic.Connection(None if mode == "client" else k8s.target(), k8s.namespace)
     submission = logic.job_objects(entrypoint_args or [], job_flags, cluster_flags, conn)
     _warn(submission.warnings)
     _report_workdir(submission.workdir)

@@ -20,7 +20,7 @@ from akscli.ray.job import (
     local_working_dir,
     runtime_env,
 )
-from akscli.ray.live import Connection, check_gpu_capacity, get_object
+from akscli.ray.live import Connection, check_gpu_capacity, get_object, size_gpu_groups
 from akscli.ray.service import render_service, serve_config
 from akscli.ray.spec import (
     ClusterFlags,
@@ -64,6 +64,8 @@ def cluster_objects(name: str, flags: ClusterFlags, labels: Sequence[str], file:
 def _on_cluster(spec: ClusterSpec, conn: Connection, objects: Callable[[ClusterSpec], list[dict[str, Any]]]) -> Built:
     """``objects`` of a validated ``spec`` in the connection's namespace, checked for GPUs."""
     spec = replace(spec, namespace=conn.namespace())
+    if not conn.offline:
+        spec = replace(spec, groups=size_gpu_groups(conn.kube(), spec.groups))
     warnings = [] if conn.offline else check_gpu_capacity(conn.kube(), spec)
     return Built(objects(spec), warnings)
 
@@ -140,7 +142,17 @@ def job_objects(
     new_cluster = None if flags.cluster else cluster_spec(name, "", cluster_flags)
     # Everything is validated: from here on the cluster is read.
     namespace = conn.namespace()
-    if new_cluster is None:
+    if new_cluster is None and conn.offline:
+        # --dry-run=client reads no cluster: a submitter (only with a working directory) shows
+        # the default image; the real submission runs it on the cluster's head image.
+        built = Built([])
+        submitter_image = None
+        if packed:
+            built.warnings.append(
+                f"--dry-run=client does not read Ray cluster {flags.cluster}: the submitter shows the "
+                "default image; the submission itself uses the cluster's head image"
+            )
+    elif new_cluster is None:
         built = Built([])
         submitter_image = head_image(get_object(conn.kube(), "RayCluster", str(flags.cluster), namespace))
     else:

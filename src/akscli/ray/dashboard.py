@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from akscli.errors import AkscliError, UsageError
-from akscli.ray.live import Progress, watch_pods
+from akscli.ray.live import Progress, head_pod, watch_pods
 from akscli.ray.spec import CLUSTER_LABEL, DASHBOARD_PORT, NODE_TYPE_LABEL
 from akscli.ray.status import head_service, pod_ready
 
@@ -104,14 +104,28 @@ class DashboardForwarder:
 
     def relay(self, method: str, path: str, body: bytes | None) -> tuple[int, dict[str, str], bytes]:
         deadline = time.monotonic() + self.reconnect_timeout
+        waiting = False
         while True:
             status, headers, payload = self._once(method, path, body)
             if status not in (502, 503) or self._stop.is_set():
+                if waiting:
+                    self.progress(f"the dashboard answers again (/{path.lstrip('/')})")
                 return status, headers, payload
-            # No head pod behind the Service: wait for the watch to see a ready one.
+            # No head pod behind the Service: wait for the watch to see a ready one, and say so
+            # (a silent minute looks like a hang).
+            if not waiting:
+                waiting = True
+                self.progress(
+                    f"the dashboard does not answer (HTTP {status}): waiting up to {self.reconnect_timeout:g}s "
+                    f"for a ready head pod of {self.cluster}"
+                )
             self.head_ready.clear()
             remaining = deadline - time.monotonic()
             if remaining <= 0 or (not self.head_ready.wait(min(remaining, 1.0)) and time.monotonic() >= deadline):
+                self.progress(
+                    f"gave up on /{path.lstrip('/')} after {self.reconnect_timeout:g}s: no ready head pod; "
+                    f"see akscli ray cluster status {self.cluster} -n {self.namespace}"
+                )
                 return status, headers, payload
 
     def _once(self, method: str, path: str, body: bytes | None) -> tuple[int, dict[str, str], bytes]:
@@ -165,7 +179,30 @@ class DashboardForwarder:
             self.head_name = name
             self.head_ready.set()
 
+    def head_problem(self) -> str | None:
+        """Why the head pod cannot serve the dashboard now, or None when it is ready."""
+        head = head_pod(self.kube, self.namespace, self.cluster)
+        if head is None:
+            return f"Ray cluster {self.cluster} has no head pod yet"
+        if pod_ready(head):
+            return None
+        status = head.get("status") or {}
+        waiting = [(cs.get("state") or {}).get("waiting") or {} for cs in status.get("containerStatuses") or []]
+        reason = next((str(w["reason"]) for w in waiting if w.get("reason")), None)
+        scheduled: Mapping[str, Any] = next(
+            (c for c in status.get("conditions") or [] if c.get("type") == "PodScheduled"), {}
+        )
+        unscheduled = scheduled.get("reason") if scheduled.get("status") == "False" else None
+        why = reason or unscheduled or status.get("phase") or "Pending"
+        return f"head pod {head['metadata']['name']} is not ready ({why})"
+
     def start(self) -> None:
+        problem = self.head_problem()
+        if problem:
+            self.progress(
+                f"{problem}: the dashboard answers once it is; each request waits up to "
+                f"{self.reconnect_timeout:g}s (see akscli ray cluster status {self.cluster} -n {self.namespace})"
+            )
         threading.Thread(target=self._server.serve_forever, name="akscli-ray-dashboard", daemon=True).start()
         threading.Thread(target=self.watch_head, name="akscli-ray-head-watch", daemon=True).start()
 

@@ -25,6 +25,7 @@ from akscli.ray.spec import (
     WorkerGroup,
     add_group_ops,
     render_worker_group,
+    sized_for,
 )
 from akscli.ray.status import (
     NO_GPU_HINT,
@@ -122,21 +123,35 @@ def ensure_job_is_new(kube: Kube, namespace: str, name: str) -> None:
         )
 
 
-def patch_cluster(kube: Kube, cluster: Mapping[str, Any], ops: list[dict[str, Any]]) -> None:
+def patch_cluster(kube: Kube, cluster: Mapping[str, Any], ops: list[dict[str, Any]], dry_run: bool = False) -> None:
     """Apply a JSON patch (from ``scale_patch`` or ``add_group_ops``) to a RayCluster."""
     meta = cluster["metadata"]
-    kube.patch(RAY_API, "RayCluster", meta["name"], ops, namespace=meta["namespace"], content_type=JSON_PATCH)
+    kube.patch(
+        RAY_API, "RayCluster", meta["name"], ops, namespace=meta["namespace"], content_type=JSON_PATCH, dry_run=dry_run
+    )
 
 
 def add_worker_group(
-    kube: Kube, cluster: Mapping[str, Any], group: WorkerGroup, image: str | None
+    kube: Kube, cluster: Mapping[str, Any], group: WorkerGroup, image: str | None, dry_run: bool = False
 ) -> tuple[dict[str, Any], list[str]]:
-    """Append ``group`` to a running RayCluster, after the GPU check; the group spec and warnings."""
+    """Append ``group`` to a running RayCluster, after the GPU check; the group spec and warnings.
+    ``dry_run`` sends the patch as a server-side dry run."""
     meta = cluster["metadata"]
+    (group,) = size_gpu_groups(kube, (group,))
     warnings = check_gpu_capacity(kube, ClusterSpec(name=meta["name"], namespace=meta["namespace"], groups=(group,)))
     group_obj = render_worker_group(cluster, group, image)
-    patch_cluster(kube, cluster, add_group_ops(cluster, group_obj))
+    patch_cluster(kube, cluster, add_group_ops(cluster, group_obj), dry_run=dry_run)
     return group_obj, warnings
+
+
+def offline_group_ops(cluster: str, namespace: str, group: WorkerGroup, image: str | None) -> list[dict[str, Any]]:
+    """The JSON patch ``workergroup add`` sends, built without the cluster (--dry-run=client): the
+    image is --image or the default, and the concurrency ``test`` on the last group is left out."""
+    spec = ClusterSpec(name=cluster, namespace=namespace, groups=(group,))
+    group_obj = render_worker_group(
+        {"metadata": {"name": cluster, "namespace": namespace}}, group, spec.image_ref if image is None else image
+    )
+    return [{"op": "add", "path": "/spec/workerGroupSpecs/-", "value": group_obj}]
 
 
 def worker_group_rows(kube: Kube, clusters: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -195,6 +210,31 @@ def gpu_nodes_exist(kube: Kube) -> bool:
 def pool_has_nodes(kube: Kube, pool: str) -> bool:
     selector = f"{AGENTPOOL_LABEL}={pool}"
     return _first(kube.list("v1", "Node", label_selector=selector, page_size=1)) is not None
+
+
+# The well-known node label the kubelet sets from the cloud provider (on AKS: the VM size).
+INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type"
+
+
+def pool_vm_size(kube: Kube, pool: str) -> str | None:
+    """The VM size of a node pool, from one of its nodes (None when it has none, or no access)."""
+    try:
+        node = _first(kube.list("v1", "Node", label_selector=f"{AGENTPOOL_LABEL}={pool}", page_size=1))
+    except AuthError:
+        return None
+    labels = ((node or {}).get("metadata") or {}).get("labels") or {}
+    value = labels.get(INSTANCE_TYPE_LABEL)
+    return str(value) if value else None
+
+
+def size_gpu_groups(kube: Kube, groups: Iterable[WorkerGroup]) -> tuple[WorkerGroup, ...]:
+    """GPU groups on a named pool, sized from the pool's VM size when the user gave none."""
+    sized = []
+    for group in groups:
+        if group.sizable and group.vm_size is None and group.placement.gpu_pool:
+            group = sized_for(group, pool_vm_size(kube, group.placement.gpu_pool))
+        sized.append(group)
+    return tuple(sized)
 
 
 def check_gpu_capacity(kube: Kube, spec: ClusterSpec) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from akscli import validate
@@ -54,14 +54,21 @@ class Resources:
     cpu: str = "1"
     memory: str = "4Gi"
     gpu: int = 0
+    ephemeral_storage: str | None = None
 
     def as_k8s(self) -> dict[str, Any]:
-        # Requests equal limits: Ray sizes its own scheduler from the limits, and equal values
-        # keep Ray's view and the kubelet's view of a node the same.
-        amounts: dict[str, Any] = {"cpu": self.cpu, "memory": self.memory}
+        # As `kubectl ray create cluster` writes them (ray-project/kuberay
+        # kubectl-plugin/pkg/util/generation/generation.go generateRequestResources and
+        # generateLimitResources): every amount is requested, and everything but CPU is also a
+        # limit. No CPU limit means no CFS throttling; KubeRay still tells Ray the CPU count
+        # from the request (ray-operator/controllers/ray/common/pod.go).
+        requests: dict[str, Any] = {"cpu": self.cpu, "memory": self.memory}
+        limits: dict[str, Any] = {"memory": self.memory}
+        if self.ephemeral_storage:
+            requests["ephemeral-storage"] = limits["ephemeral-storage"] = self.ephemeral_storage
         if self.gpu:
-            amounts[GPU_RESOURCE] = self.gpu
-        return {"requests": dict(amounts), "limits": dict(amounts)}
+            requests[GPU_RESOURCE] = limits[GPU_RESOURCE] = self.gpu
+        return {"requests": requests, "limits": limits}
 
 
 @dataclass(frozen=True)
@@ -95,6 +102,15 @@ class WorkerGroup:
     max_replicas: int | None = None
     resources: Resources = field(default_factory=Resources)
     placement: Placement = field(default_factory=Placement)
+    # The VM size of the group's nodes, when known: GPU workers then get their GPUs' share of
+    # its CPUs and memory. ``given`` names the amounts the user typed, which always win.
+    vm_size: str | None = None
+    given: frozenset[str] = frozenset()
+
+    @property
+    def sizable(self) -> bool:
+        """A GPU group whose CPU or memory the user left to akscli."""
+        return self.resources.gpu > 0 and not {"cpu", "memory"} <= self.given
 
     @property
     def min(self) -> int:
@@ -115,6 +131,10 @@ class ClusterSpec:
     head_placement: Placement = field(default_factory=Placement)
     groups: tuple[WorkerGroup, ...] = (WorkerGroup(),)
     labels: Mapping[str, str] = field(default_factory=dict)
+    annotations: Mapping[str, str] = field(default_factory=dict)
+    service_account: str | None = None
+    # autoscalerOptions.version (v1|v2), as `kubectl ray create cluster --autoscaler`.
+    autoscaler: str | None = None
 
     @property
     def image_ref(self) -> str:
@@ -125,7 +145,7 @@ class ClusterSpec:
 
     @property
     def autoscaling(self) -> bool:
-        return any(g.min != g.max for g in self.groups)
+        return self.autoscaler is not None or any(g.min != g.max for g in self.groups)
 
     @property
     def gpus_requested(self) -> bool:
@@ -172,11 +192,13 @@ def resources(
     gpu: int | str | None,
     what: str,
     default: Resources = Resources(),
+    ephemeral_storage: str | None = None,
 ) -> Resources:
-    """Validate one pod's CPU, memory and GPU count (``what`` names the pod in messages)."""
+    """Validate one pod's CPU, memory, GPU count and ephemeral storage (``what`` names the pod)."""
     cpu_text = validate.quantity(cpu, f"{what} CPU") if cpu is not None else default.cpu
     mem_text = validate.quantity(memory, f"{what} memory") if memory is not None else default.memory
     gpus = validate.integer(gpu, f"{what} GPUs", 0, 16) if gpu is not None else default.gpu
+    storage = validate.quantity(ephemeral_storage, f"{what} ephemeral storage") if ephemeral_storage else None
     if validate.quantity_value(cpu_text, f"{what} CPU") <= 0:
         raise UsageError(
             f"invalid {what} CPU {cpu_text!r}: it must be more than 0",
@@ -184,7 +206,46 @@ def resources(
         )
     if validate.quantity_value(mem_text, f"{what} memory") < 2**27:
         raise UsageError(f"invalid {what} memory {mem_text!r}: Ray needs at least 128Mi", hint="for example: 4Gi")
-    return Resources(cpu=cpu_text, memory=mem_text, gpu=gpus)
+    return Resources(cpu=cpu_text, memory=mem_text, gpu=gpus, ephemeral_storage=storage)
+
+
+def vm_size(value: str, what: str = "--worker-vm-size") -> str:
+    """An Azure GPU VM size akscli knows (its CPUs and memory size GPU workers)."""
+    from akscli.model import skus
+
+    sku = skus.get(value)
+    if sku is None or not sku.gpus:
+        raise UsageError(
+            f"invalid {what} {value!r}: not a GPU VM size akscli knows",
+            hint="for example: Standard_NC24ads_A100_v4 (list them with: akscli model plan MODEL)",
+        )
+    return sku.vm_size
+
+
+def gpu_share(gpus: int, vm: str | None) -> Resources:
+    """CPU and memory for a GPU worker: its GPUs' share of the VM size, as model serving sizes a
+    vLLM pod (akscli.model.deploy.pod_share); without a known VM size, its default."""
+    from akscli.model.deploy import pod_share
+
+    share = pod_share(vm or "", gpus)
+    return Resources(cpu=share["cpu_request"], memory=share["memory_request"], gpu=gpus)
+
+
+def sized_for(group: WorkerGroup, vm: str | None) -> WorkerGroup:
+    """``group`` with the CPU and memory the user left open taken from ``vm``'s GPU share."""
+    if not group.sizable:
+        return group
+    share = gpu_share(group.resources.gpu, vm)
+    res = group.resources
+    return replace(
+        group,
+        vm_size=vm or group.vm_size,
+        resources=replace(
+            res,
+            cpu=res.cpu if "cpu" in group.given else share.cpu,
+            memory=res.memory if "memory" in group.given else share.memory,
+        ),
+    )
 
 
 def placement(gpu_pool: str | None, spot: bool, node_selector: Iterable[str] = ()) -> Placement:
@@ -229,7 +290,20 @@ def replica_range(
     return count, lo, hi
 
 
-_GROUP_KEYS = ("name", "replicas", "min", "max", "cpu", "memory", "gpu", "pool", "spot", "selector")
+_GROUP_KEYS = (
+    "name",
+    "replicas",
+    "min",
+    "max",
+    "cpu",
+    "memory",
+    "gpu",
+    "vm",
+    "ephemeral-storage",
+    "pool",
+    "spot",
+    "selector",
+)
 
 
 def parse_group(text: str) -> WorkerGroup:
@@ -280,6 +354,8 @@ def parse_group(text: str) -> WorkerGroup:
         gpu_pool=fields.get("pool"),
         spot=spot == "true",
         node_selector=selectors,
+        vm=fields.get("vm"),
+        ephemeral_storage=fields.get("ephemeral-storage"),
     )
 
 
@@ -295,18 +371,24 @@ def worker_group(
     gpu_pool: str | None = None,
     spot: bool = False,
     node_selector: Iterable[str] = (),
+    vm: str | None = None,
+    ephemeral_storage: str | None = None,
 ) -> WorkerGroup:
     validate.name(name, "worker group name")
     what = f"worker group {name}"
     count, lo, hi = replica_range(replicas, min_replicas, max_replicas, what)
-    return WorkerGroup(
+    size = vm_size(vm, f"{what} VM size") if vm else None
+    group = WorkerGroup(
         name=name,
         replicas=count,
         min_replicas=lo,
         max_replicas=hi,
-        resources=resources(cpu, memory, gpu, what),
+        resources=resources(cpu, memory, gpu, what, ephemeral_storage=ephemeral_storage),
         placement=placement(gpu_pool, spot, node_selector),
+        vm_size=size,
+        given=frozenset(k for k, v in (("cpu", cpu), ("memory", memory)) if v is not None),
     )
+    return sized_for(group, size)
 
 
 def check_groups(groups: Sequence[WorkerGroup]) -> tuple[WorkerGroup, ...]:
@@ -343,15 +425,24 @@ def cluster_values(spec: ClusterSpec) -> dict[str, Any]:
     groups = []
     for group in spec.groups:
         values = _pod_values(group.resources, group.placement)
-        values.update(name=group.name, replicas=group.replicas, min=group.min, max=group.max)
+        values.update(
+            name=group.name,
+            replicas=group.replicas,
+            min=group.min,
+            max=group.max,
+            service_account=spec.service_account,
+        )
         groups.append(values)
     return {
         "name": spec.name,
         "namespace": spec.namespace,
         "labels": dict(spec.labels),
+        "annotations": dict(spec.annotations),
         "ray_version": spec.ray_version,
         "image": spec.image_ref,
         "autoscaling": spec.autoscaling,
+        "autoscaler_version": spec.autoscaler,
+        "service_account": spec.service_account,
         "head": head,
         "head_ports": HEAD_PORTS,
         "groups": groups,
@@ -385,9 +476,22 @@ def add_group_ops(cluster: Mapping[str, Any], group_obj: Mapping[str, Any]) -> l
         ]
     else:
         ops = [{"op": "add", "path": "/spec/workerGroupSpecs", "value": [dict(group_obj)]}]
-    if group_obj.get("minReplicas") != group_obj.get("maxReplicas"):
-        ops.append({"op": "add", "path": "/spec/enableInTreeAutoscaling", "value": True})
+    if group_obj.get("minReplicas") != group_obj.get("maxReplicas") and not autoscaled(cluster):
+        # Turning enableInTreeAutoscaling on for a live cluster starts no autoscaler: KubeRay adds
+        # the autoscaler container only when it creates the head pod (ray-project/kuberay
+        # ray-operator/controllers/ray/common/pod.go), so the group would stay at its replicas.
+        raise UsageError(
+            f"Ray cluster {cluster_name} has no autoscaler, so worker group {name} cannot scale "
+            f"between {group_obj.get('minReplicas')} and {group_obj.get('maxReplicas')}",
+            hint="give a fixed size (--replicas N without --min/--max), or create the cluster with "
+            "autoscaling (akscli ray cluster create NAME --worker-min A --worker-max B)",
+        )
     return ops
+
+
+def autoscaled(cluster: Mapping[str, Any]) -> bool:
+    """Whether KubeRay runs the Ray autoscaler for this cluster (enableInTreeAutoscaling)."""
+    return bool((cluster.get("spec") or {}).get("enableInTreeAutoscaling"))
 
 
 def scale_patch(
@@ -418,6 +522,8 @@ def scale_patch(
         )
     index = names.index(group)
     current = groups[index]
+    if autoscaled(cluster):
+        return _bounds_patch(name, group, index, current, replicas, min_replicas, max_replicas)
     cur_replicas = int(current.get("replicas") or 0)
     cur_min = int(current.get("minReplicas") or 0)
     cur_max = int(current.get("maxReplicas") if current.get("maxReplicas") is not None else cur_replicas)
@@ -439,6 +545,50 @@ def scale_patch(
     ):
         ops.append({"op": "add", "path": f"{base}/{key}", "value": value})
     return {"ops": ops, "replicas": new_replicas, "min": new_min, "max": new_max}
+
+
+def _bounds_patch(
+    cluster: str,
+    group: str,
+    index: int,
+    current: Mapping[str, Any],
+    replicas: int | None,
+    min_replicas: int | None,
+    max_replicas: int | None,
+) -> dict[str, Any] | None:
+    """The scale patch of an autoscaled group: its bounds only.
+
+    The Ray autoscaler writes ``replicas`` itself, and with in-tree autoscaling KubeRay deletes a
+    worker only when the autoscaler names it in ``scaleStrategy.workersToDelete``
+    (ray-project/kuberay ray-operator/controllers/ray/raycluster_controller.go reconcilePods):
+    a new ``replicas`` would be overwritten or ignored. KubeRay clamps the desired count into the
+    bounds (utils/util.go GetWorkerGroupDesiredReplicas), so moving them is what works.
+    """
+    if replicas is not None:
+        raise UsageError(
+            f"Ray cluster {cluster} is autoscaled: the Ray autoscaler sets the replicas of worker group "
+            f"{group} itself, and KubeRay removes a worker only when the autoscaler names it",
+            hint=f"move the bounds instead: akscli ray cluster scale {cluster} --group {group} "
+            f"--min {replicas} --max {max(replicas, int(current.get('maxReplicas') or replicas))}",
+        )
+    cur_min = int(current.get("minReplicas") or 0)
+    cur_max = int(current.get("maxReplicas") or cur_min)
+    new_min = cur_min if min_replicas is None else min_replicas
+    new_max = cur_max if max_replicas is None else max_replicas
+    if new_min > new_max:
+        raise UsageError(
+            f"worker group {group}: min replicas ({new_min}) is greater than max replicas ({new_max})",
+            hint="give --min no larger than --max",
+        )
+    if (new_min, new_max) == (cur_min, cur_max):
+        return None
+    base = f"/spec/workerGroupSpecs/{index}"
+    ops: list[dict[str, Any]] = [
+        {"op": "test", "path": f"{base}/groupName", "value": group},
+        {"op": "add", "path": f"{base}/minReplicas", "value": new_min},
+        {"op": "add", "path": f"{base}/maxReplicas", "value": new_max},
+    ]
+    return {"ops": ops, "replicas": None, "min": new_min, "max": new_max, "autoscaled": True}
 
 
 # ---- from the command line ------------------------------------------------------------------
@@ -463,6 +613,13 @@ class ClusterFlags:
     spot: bool = False
     worker_selector: Sequence[str] | None = None
     worker_group: Sequence[str] | None = None
+    worker_vm_size: str | None = None
+    worker_ephemeral_storage: str | None = None
+    head_ephemeral_storage: str | None = None
+    head_selector: Sequence[str] | None = None
+    autoscaler: str | None = None
+    service_account: str | None = None
+    annotation: Sequence[str] | None = None
 
     def given(self) -> bool:
         """Whether the user described a cluster at all (every flag off means: the defaults)."""
@@ -479,6 +636,8 @@ class ClusterFlags:
             self.worker_gpu,
             self.gpu_pool,
             self.worker_selector or None,
+            self.worker_vm_size,
+            self.worker_ephemeral_storage,
         )
         return self.spot or any(v is not None for v in default_group)
 
@@ -505,17 +664,44 @@ def cluster_spec(name: str, namespace: str, flags: ClusterFlags, labels: Sequenc
                 gpu_pool=flags.gpu_pool,
                 spot=flags.spot,
                 node_selector=flags.worker_selector or (),
+                vm=flags.worker_vm_size,
+                ephemeral_storage=flags.worker_ephemeral_storage,
             ),
         )
+    head = resources(
+        flags.head_cpu,
+        flags.head_memory,
+        flags.head_gpu,
+        "head",
+        Resources(cpu="2", memory="8Gi"),
+        ephemeral_storage=flags.head_ephemeral_storage,
+    )
     return ClusterSpec(
         name=name,
         namespace=namespace,
         ray_version=ray_version(flags.ray_version) if flags.ray_version else DEFAULT_RAY_VERSION,
         image=validate.image(flags.image, "--image") if flags.image else None,
-        head=resources(flags.head_cpu, flags.head_memory, flags.head_gpu, "head", Resources(cpu="2", memory="8Gi")),
+        head=head,
+        head_placement=Placement(node_selector=validate.labels(flags.head_selector or (), "--head-node-selector")),
         groups=groups,
         labels=validate.labels(labels, "--label"),
+        annotations=parse_annotations(flags.annotation or ()),
+        service_account=validate.subdomain(flags.service_account, "--service-account")
+        if flags.service_account
+        else None,
+        autoscaler=validate.choice(flags.autoscaler, ("v1", "v2"), "--autoscaler") if flags.autoscaler else None,
     )
+
+
+def parse_annotations(pairs: Iterable[str]) -> dict[str, str]:
+    """``key=value`` annotations: a qualified key, any text value (up to 4 KiB, no control characters)."""
+    result: dict[str, str] = {}
+    for pair in pairs:
+        key, eq, value = pair.partition("=")
+        if not eq:
+            raise UsageError(f"invalid --annotation {pair!r}: it has no '='", hint="write --annotation KEY=VALUE")
+        result[validate.label_key(key, "annotation key")] = validate.text(value, f"annotation {key}", 4096)
+    return result
 
 
 def load_cluster_file(text: str, source: str, name: str, namespace: str) -> dict[str, Any]:
@@ -566,7 +752,13 @@ def render_worker_group(cluster: Mapping[str, Any], group: WorkerGroup, image: s
     """One ``workerGroupSpecs`` entry for ``cluster``, on the head's image unless a (validated) ``image`` is given."""
     from akscli.render import render
 
-    spec = ClusterSpec(name=cluster["metadata"]["name"], namespace=cluster["metadata"]["namespace"], groups=(group,))
+    head_pod = ((cluster.get("spec") or {}).get("headGroupSpec") or {}).get("template", {}).get("spec") or {}
+    spec = ClusterSpec(
+        name=cluster["metadata"]["name"],
+        namespace=cluster["metadata"]["namespace"],
+        groups=(group,),
+        service_account=head_pod.get("serviceAccountName"),
+    )
     values = {
         "cluster": spec.name,
         "namespace": spec.namespace,
