@@ -40,9 +40,9 @@ def schema_problems(obj: dict[str, Any]) -> list[str]:
 def ray_emulator(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Callable[..., Any]]:
-    """``ray_emulator(failure=None, crds=True, **controller_kwargs)``: a started emulator with
-    only the KubeRay CRDs (loading every CRD under ../shared would cost seconds per test) and
-    the KubeRay simulator, its kubeconfig in $KUBECONFIG."""
+    """``ray_emulator(failure=None, crds=True, operator=True, **controller_kwargs)``: a started
+    emulator with only the KubeRay CRDs (loading every CRD under ../shared would cost seconds per
+    test) and the KubeRay simulator (none with ``operator=False``), its kubeconfig in $KUBECONFIG."""
     from tests.emulators.kube import KubeEmulator
     from tests.emulators.kube.controllers.kuberay import KubeRayController
 
@@ -51,13 +51,14 @@ def ray_emulator(
     started: list[Any] = []
     simulators: list[KubeRayController] = []
 
-    def start(failure: str | None = None, crds: bool = True, **kwargs: Any) -> Any:
+    def start(failure: str | None = None, crds: bool = True, operator: bool = True, **kwargs: Any) -> Any:
         emu = KubeEmulator(crd_dirs=[SHARED / "crds" / "kuberay"] if crds else [])
         emu.start()
         started.append(emu)
-        simulator = KubeRayController(delay=0.02, failure=failure, **kwargs)
-        simulators.append(simulator)
-        emu.controllers.add(simulator)
+        if operator:
+            simulator = KubeRayController(delay=0.02, failure=failure, **kwargs)
+            simulators.append(simulator)
+            emu.controllers.add(simulator)
         path = emu.write_kubeconfig(kube_dir / f"kubeconfig-{len(started)}")
         monkeypatch.setenv("KUBECONFIG", str(path))
         return emu

@@ -264,3 +264,90 @@ def test_sidecar_mode_job_logs_come_from_the_head_submitter_container(ray_emulat
     result = invoke("ray", "job", "logs", "side")
     assert result.exit_code == 0, result
     assert "sidecar output" in result.stdout
+
+
+# ---- no operator at all, and "created" once ---------------------------------------------------
+
+
+def test_a_job_nobody_picks_up_is_explained_as_no_operator(ray_emulator: Callable[..., Any]) -> None:
+    ray_emulator(operator=False)
+    result = submit("lonely", "--wait", "--timeout", "2s")
+    assert result.exit_code == 5, result
+    assert "rayjob/lonely: NoOperator: KubeRay has not picked it up: no KubeRay operator is running" in result.stderr
+    assert "helm install kuberay-operator" in result.stderr
+
+
+def test_cluster_status_without_operator_says_so_and_a_ready_operator_silences_it(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    emu = ray_emulator(operator=False)
+    assert invoke("ray", "cluster", "create", "alone").exit_code == 0
+    assert "NoOperator" in invoke("ray", "cluster", "status", "alone").stdout
+    emu.cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": "kuberay-operator-0",
+                "namespace": "default",
+                "labels": {"app.kubernetes.io/name": "kuberay-operator"},
+            },
+            "spec": {"containers": [{"name": "kuberay-operator", "image": "quay.io/kuberay/operator:v1.7.0"}]},
+            "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]},
+        }
+    )
+    assert "NoOperator" not in invoke("ray", "cluster", "status", "alone").stdout
+
+
+def test_submit_wait_reports_created_once(ray_emulator: Callable[..., Any]) -> None:
+    ray_emulator()
+    result = submit("once", "--wait", "--timeout", "20s")
+    assert result.exit_code == 0, result
+    assert result.stderr.count("rayjob.ray.io/once created") == 1, result.stderr
+
+
+# ---- Ray session logs through exec, as kubectl ray log (kubectl-plugin/pkg/cmd/log/log.go) -----
+
+
+def _tar(entries: dict[str, bytes]) -> Any:
+    import io
+    import tarfile
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for name, data in entries.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    buffer.seek(0)
+    return buffer
+
+
+def test_session_logs_are_unpacked_under_the_pod_directory(tmp_path: Path) -> None:
+    from akscli import ray
+
+    archive = _tar({"./raylet.out": b"raylet started\n", "./old/gcs_server.out": b"gcs\n"})
+    assert ray.extract_session_logs(archive, tmp_path / "head") == 2
+    assert (tmp_path / "head" / "raylet.out").read_text() == "raylet started\n"
+    assert (tmp_path / "head" / "old" / "gcs_server.out").read_text() == "gcs\n"
+
+
+def test_a_session_log_archive_escaping_its_directory_is_refused(tmp_path: Path) -> None:
+    import pytest
+
+    from akscli import errors, ray
+
+    with pytest.raises(errors.AkscliError, match=r"illegal file path in the Ray log archive: \.\./evil"):
+        ray.extract_session_logs(_tar({"../evil": b"x"}), tmp_path / "head")
+    assert not (tmp_path / "evil").exists()
+
+
+def test_out_dir_says_when_exec_is_refused_and_keeps_the_pod_logs(
+    ray_emulator: Callable[..., Any], tmp_path: Path
+) -> None:
+    emu = ray_emulator()
+    assert invoke("ray", "cluster", "create", "demo", "--wait", "--timeout", "20s").exit_code == 0
+    result = invoke("ray", "cluster", "logs", "demo", "--out-dir", str(tmp_path))
+    assert result.exit_code == 0, result
+    assert "Ray session logs (/tmp/ray/session_latest/logs/) not gathered: cannot exec in pod" in result.stderr
+    assert (tmp_path / f"{head(emu, 'demo')['metadata']['name']}.log").exists()

@@ -7,6 +7,7 @@ through ``common.apply_objects`` and print through ``akscli.output``.
 from __future__ import annotations
 
 import contextlib
+import io
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -404,9 +405,16 @@ def cluster_logs(
     ] = None,
     node_type: Annotated[str, typer.Option("--node-type", help="head|worker|all.")] = "head",
     tail: Annotated[int | None, typer.Option("--tail", help="Last N lines of each log.", show_default=False)] = None,
+    session: Annotated[
+        bool,
+        typer.Option(
+            "--session-logs/--no-session-logs",
+            help="With --out-dir: also copy each pod's Ray session logs (raylet, GCS, drivers) through exec.",
+        ),
+    ] = True,
     k8s: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
-    """Logs of a cluster's Ray pods (head by default)."""
+    """Logs of a cluster's Ray pods (head by default); --out-dir saves them with the Ray session logs."""
     kind = validate.choice(node_type, ("head", "worker", "all"), "--node-type")
     validate.name(name, "Ray cluster name")
     lines = _tail(tail)
@@ -419,6 +427,8 @@ def cluster_logs(
         )
     if out_dir:
         logic.save_logs(kube, ns, sources, Path(out_dir), lines, output.info)
+        if session:
+            logic.save_session_logs(kube, ns, sources, Path(out_dir), output.info)
     else:
         _print_logs(kube, ns, sources, lines)
 
@@ -652,7 +662,10 @@ def _apply_job(
     # With --wait, stdout carries the job's logs (or its final object with -o json|yaml), so
     # the applied objects are reported on stderr.
     to_stderr = wait and mode == "none"
-    with contextlib.redirect_stdout(sys.stderr) if to_stderr else contextlib.nullcontext():
+    # A stderr that is not a terminal already got one progress line per applied object: printing
+    # the result there too said "created" twice.
+    sink = sys.stderr if output.stderr_is_tty() else io.StringIO()
+    with contextlib.redirect_stdout(sink) if to_stderr else contextlib.nullcontext():
         outcome = common.apply_objects(
             submission.objects,
             stack=f"rayjob-{submission.name}",
@@ -763,7 +776,12 @@ def job_logs(
     kube, ns = k8s.connect_ns()
     job = logic.get_object(kube, "RayJob", name, ns)
     if out_dir:
-        logic.save_logs(kube, ns, logic.job_log_sources(kube, job), Path(out_dir), lines, output.info)
+        sources = logic.job_log_sources(kube, job)
+        logic.save_logs(kube, ns, sources, Path(out_dir), lines, output.info)
+        # The head's session logs hold the driver's own log (job-driver-<id>.log).
+        logic.save_session_logs(
+            kube, ns, [s for s in sources if s.pod != sources[0].pod] or sources, Path(out_dir), output.info
+        )
         return
     _print_job_output(kube, job, lines, follow=follow, timeout=seconds)
 

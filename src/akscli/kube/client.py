@@ -19,7 +19,7 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -482,6 +482,53 @@ class Kube:
                 yield line.decode("utf-8", "replace")
         finally:
             raw.release_conn()
+
+    def exec_output(
+        self, namespace: str, pod: str, container: str | None, command: Sequence[str], timeout: float = 300.0
+    ) -> Iterator[bytes]:
+        """The stdout of ``command`` run in a container (pods/exec over a websocket), chunk by chunk.
+
+        Raises AkscliError naming the API server's answer when exec is refused (RBAC, a policy, an
+        API server that does not serve it) or the command exits non-zero with nothing written.
+        """
+        from kubernetes import client as k8s
+        from kubernetes.client.exceptions import ApiException
+        from kubernetes.stream import stream
+
+        try:
+            ws = stream(
+                k8s.CoreV1Api(self.api).connect_get_namespaced_pod_exec,
+                pod,
+                namespace,
+                container=container,
+                command=list(command),
+                stderr=True,
+                stdin=False,
+                stdout=True,
+                tty=False,
+                _preload_content=False,
+                binary=True,
+            )
+        except ApiException as exc:
+            raise errors.AkscliError(f"cannot exec in pod {namespace}/{pod}: {exc.reason or exc.status}") from exc
+        deadline = time.monotonic() + timeout
+        errors_seen: list[bytes] = []
+        wrote = False
+        try:
+            while ws.is_open() and time.monotonic() < deadline:
+                ws.update(timeout=1)
+                chunk = ws.read_channel(1)
+                if chunk:
+                    wrote = True
+                    yield bytes(chunk)
+                err = ws.read_channel(2)
+                if err:
+                    errors_seen.append(bytes(err)[:2000])
+        finally:
+            ws.close()
+        if not wrote and errors_seen:
+            text = b"".join(errors_seen).decode("utf-8", "replace").strip().splitlines()
+            raise errors.AkscliError(f"{command[0]} in pod {namespace}/{pod} failed: {text[-1] if text else ''}")
 
     def proxy(
         self,

@@ -80,9 +80,11 @@ from akscli.ray.logs import (
     LogSource,
     cluster_log_sources,
     dashboard_job_logs,
+    extract_session_logs,
     job_log_sources,
     job_output_source,
     save_logs,
+    save_session_logs,
     submission_mode,
 )
 from akscli.ray.service import (
@@ -233,6 +235,7 @@ __all__ = [
     "ensure_job_is_new",
     "entrypoint",
     "entrypoint_resources",
+    "extract_session_logs",
     "follow_job",
     "get_object",
     "gpu_capacity_problem",
@@ -279,6 +282,7 @@ __all__ = [
     "resources",
     "runtime_env",
     "save_logs",
+    "save_session_logs",
     "scale_patch",
     "serve_config",
     "service_cluster",

@@ -36,6 +36,7 @@ from akscli.ray.status import (
     gpu_capacity_problem,
     head_service,
     pod_gpus,
+    pod_ready,
     stuck_pods,
     workergroup_rows,
 )
@@ -272,6 +273,30 @@ def pod_events(kube: Kube, namespace: str, pod: str, kind: str | None = None) ->
     return events
 
 
+# The label the KubeRay Helm chart puts on the operator's pods (ray-project/kuberay
+# helm-chart/kuberay-operator/templates/deployment.yaml, _helpers.tpl "kuberay-operator.name").
+OPERATOR_SELECTOR = "app.kubernetes.io/name=kuberay-operator"
+
+
+def operator_finding(kube: Kube, ref: str) -> Finding | None:
+    """A finding when no KubeRay operator pod is ready anywhere (None when one is, or when the
+    pods cannot be listed: then nothing is claimed)."""
+    try:
+        pods = list(kube.list("v1", "Pod", all_namespaces=True, label_selector=OPERATOR_SELECTOR, page_size=10))
+    except AkscliError:
+        return None
+    if any(pod_ready(p) for p in pods):
+        return None
+    seen = f"{len(pods)} operator pod(s), none ready" if pods else "no pod labelled " + OPERATOR_SELECTOR
+    return Finding(
+        ref,
+        "NoOperator",
+        f"KubeRay has not picked it up: no KubeRay operator is running ({seen})",
+        "install or repair it: helm install kuberay-operator kuberay/kuberay-operator "
+        "(https://ray-project.github.io/kuberay-helm/)",
+    )
+
+
 def diagnose_cluster(kube: Kube, namespace: str, cluster: str, gpu_nodes: bool | None = None) -> list[Finding]:
     """Why a RayCluster is not all there: what the RayCluster says (ReplicaFailure, a refused
     name or spec, suspension), then at most 20 stuck pods and their events.
@@ -284,6 +309,8 @@ def diagnose_cluster(kube: Kube, namespace: str, cluster: str, gpu_nodes: bool |
     if obj is not None:
         events = [] if (obj.get("status") or {}).get("observedGeneration") else _events(kube, obj)
         findings.extend(cluster_findings(obj, events))
+        if not obj.get("status") and not events:
+            findings.extend(f for f in [operator_finding(kube, f"raycluster/{cluster}")] if f)
     stuck = stuck_pods(cluster_pods(kube, namespace, cluster))
     if not stuck:
         return findings
@@ -315,6 +342,8 @@ def diagnose_job(kube: Kube, job: Mapping[str, Any]) -> list[Finding]:
     if status.get("reason") or status.get("message"):
         deployment, _ = job_phase(job)
         findings.append(Finding(ref, str(status.get("reason") or deployment), str(status.get("message") or "")))
+    if not status.get("jobDeploymentStatus"):
+        findings.extend(f for f in [operator_finding(kube, ref)] if f)
     if not job_finished(job):
         said: set[str] = set()
         for event in _events(kube, {**job, "kind": "RayJob"}):
@@ -338,6 +367,8 @@ def diagnose_service(kube: Kube, service: Mapping[str, Any]) -> list[Finding]:
     ns, name = service["metadata"]["namespace"], service["metadata"]["name"]
     failure = service_failure(service)
     findings = [Finding(f"rayservice/{name}", "Failed", failure)] if failure else []
+    if not service.get("status"):
+        findings.extend(f for f in [operator_finding(kube, f"rayservice/{name}")] if f)
     for cluster in service_clusters(service):
         findings.extend(diagnose_cluster(kube, ns, cluster))
     return findings

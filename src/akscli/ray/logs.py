@@ -3,17 +3,21 @@
 KubeRay adds an ``autoscaler`` container to the head pod of an autoscaling cluster
 (ray-project/kuberay ray-operator/controllers/ray/common/pod.go BuildAutoscalerContainer), so a
 log request without a container name fails on every such head pod. ``kubectl ray log``
-(kubectl-plugin/pkg/cmd/log/log.go) reads the first container, "the Ray container": so does
-akscli, and it saves the autoscaler's log beside it.
+(kubectl-plugin/pkg/cmd/log/log.go) reads the first container, "the Ray container", then copies
+the Ray session logs out of it through exec: so does akscli, and it saves the autoscaler's log
+beside them.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
+import tarfile
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from akscli.errors import AkscliError, NotFoundError, UsageError
 from akscli.ray.job import job_phase
@@ -85,6 +89,63 @@ def save_logs(
                 hint="give --out-dir a directory you can write to",
             ) from exc
         progress(f"wrote {path}")
+
+
+# kubectl-plugin/pkg/cmd/log/log.go: filePathInPod and the tar command it runs through exec.
+SESSION_LOGS = "/tmp/ray/session_latest/logs/"
+SESSION_TAR = ["tar", "--warning=no-file-changed", "-cf", "-", "-C", SESSION_LOGS, "."]
+
+
+def extract_session_logs(archive: IO[bytes], directory: Path) -> int:
+    """Unpack a tar of Ray session logs under ``directory``; the number of files written.
+
+    Only directories and regular files, each inside ``directory`` (a path that escapes it is
+    refused), as log.go's downloadRayLogFiles does.
+    """
+    base = directory.resolve()
+    count = 0
+    with tarfile.open(fileobj=archive, mode="r|") as tar:
+        for member in tar:
+            target = (base / member.name).resolve()
+            if target != base and base not in target.parents:
+                raise AkscliError(
+                    f"illegal file path in the Ray log archive: {member.name}", hint="the pod sent an unsafe archive"
+                )
+            if member.isdir():
+                target.mkdir(parents=True, exist_ok=True)
+            elif member.isfile():
+                source = tar.extractfile(member)
+                if source is None:
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with target.open("wb") as handle:
+                    shutil.copyfileobj(source, handle)
+                count += 1
+    return count
+
+
+def save_session_logs(
+    kube: Kube, namespace: str, sources: Iterable[LogSource], directory: Path, progress: Progress
+) -> None:
+    """Copy each Ray container's session logs (raylet, GCS, drivers) into ``directory/POD/``
+    through exec, as ``kubectl ray log`` does; where exec is refused, say so once and go on."""
+    seen: set[str] = set()
+    for source in sources:
+        if source.pod in seen or source.container in (AUTOSCALER_CONTAINER, SIDECAR_SUBMITTER):
+            continue
+        seen.add(source.pod)
+        target = directory.expanduser() / source.pod
+        try:
+            with tempfile.TemporaryFile() as spool:
+                for chunk in kube.exec_output(namespace, source.pod, source.container, SESSION_TAR):
+                    spool.write(chunk)
+                spool.seek(0)
+                count = extract_session_logs(spool, target)
+        except (AkscliError, tarfile.TarError, OSError) as exc:
+            why = exc.message if isinstance(exc, AkscliError) else str(exc)
+            progress(f"Ray session logs ({SESSION_LOGS}) not gathered: {why}")
+            return
+        progress(f"wrote {count} Ray session log file(s) under {target}")
 
 
 def submission_mode(job: Mapping[str, Any]) -> str:
