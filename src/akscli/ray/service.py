@@ -85,11 +85,6 @@ def service_ready(service: Mapping[str, Any]) -> str:
     return str((condition(service, "Ready") or {}).get("status", "Unknown"))
 
 
-# rayservice_types.go ApplicationStatusEnum: the states of a Serve application that will not
-# recover by waiting.
-APP_FAILED = frozenset({"DEPLOY_FAILED", "UNHEALTHY"})
-
-
 def _applications(status: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     return {
         app: {"status": value.get("status"), "message": value.get("message")}
@@ -122,21 +117,14 @@ def service_summary(service: Mapping[str, Any], findings: Sequence[Finding]) -> 
 
 
 def service_failure(service: Mapping[str, Any]) -> str | None:
-    """Why a RayService will not become ready by waiting, or None.
+    """Why a RayService will not become ready by waiting, or None: the wait rule's terminal
+    verdict (akscli.kube.readiness.kuberay, which cites rayservice_controller.go)."""
+    from akscli.kube.readiness.kuberay import service_failure as terminal
 
-    Reasons from ray-project/kuberay apis/ray/v1/rayservice_types.go: ``ValidationFailed`` and
-    ``InitializingTimeout`` are terminal (rayservice_controller.go stops reconciling), and a Serve
-    application in ``DEPLOY_FAILED`` keeps its cluster from ever being promoted.
-    """
-    ready = condition(service, "Ready") or {}
-    if ready.get("status") != "True" and ready.get("reason") in ("ValidationFailed", "InitializingTimeout"):
-        return f"{ready.get('reason')}: {ready.get('message') or ''}".rstrip(": ")
-    for which in ("pendingServiceStatus", "activeServiceStatus"):
-        for app, value in (_service_status(service, which).get("applicationStatuses") or {}).items():
-            if value.get("status") in APP_FAILED:
-                message = f": {value['message']}" if value.get("message") else ""
-                return f"application {app} is {value.get('status')}{message}"
-    return None
+    verdict = terminal(service)
+    if verdict is None:
+        return None
+    return verdict.message + (f" ({verdict.culprit})" if verdict.culprit else "")
 
 
 _SUMMARY_ROWS = ("name", "namespace", "ready", "reason", "message", "serveEndpoints", "cluster", "pendingCluster")

@@ -1,9 +1,27 @@
-"""Readiness of KubeRay kinds (ray-project/kuberay).
+"""Readiness of KubeRay kinds, as ray-project/kuberay v1.7 writes their status.
 
-MINIMAL RULES, to be refined by the Ray issue (#18): they keep the checks akscli had before the
-one wait rule and do not yet follow KubeRay's generation discipline (RayCluster and RayService
-publish ``status.observedGeneration``: ray-operator/controllers/ray/raycluster_controller.go,
-rayservice_controller.go). Replace each with a ConditionRule or a function citing its file.
+Paths are under ``ray-operator/`` in ray-project/kuberay:
+
+* RayCluster (``controllers/ray/raycluster_controller.go`` calculateStatus): the controller sets
+  ``status.observedGeneration`` on every reconcile, so a status from before the change never
+  counts. ``state: ready`` and ``RayClusterProvisioned`` are sticky (never set back after the
+  first time every pod ran), so after a scale-up they say nothing: the cluster is ready when the
+  head pod is ready and ``readyWorkerReplicas`` has reached ``desiredWorkerReplicas``.
+  ``ReplicaFailure`` (a pod KubeRay cannot create, e.g. over a ResourceQuota) is shown while
+  waiting: KubeRay keeps retrying, so it is not final. ``spec.suspend``: ready when
+  ``RayClusterSuspended`` is True.
+* RayJob (``controllers/ray/rayjob_controller.go``): no generation is published (the controller
+  never writes ``observedGeneration``, and a RayJob's spec is not re-run); ``Complete`` is
+  ready; ``Failed`` and ``ValidationFailed`` are final, and so is ``Suspended`` for a wait.
+* RayService (``controllers/ray/rayservice_controller.go``): ``status.observedGeneration`` as a
+  RayCluster; ready when ``Ready`` is True and no upgrade is in progress (during one, Ready
+  describes the old cluster). ``Ready=False`` with ``ValidationFailed`` or ``InitializingTimeout``
+  is final (the controller stops: "The user must delete and recreate the RayService"), and so is a
+  Serve application in ``DEPLOY_FAILED`` (apis/ray/v1/rayservice_types.go ApplicationStatusEnum):
+  its cluster is never promoted. ValidationFailed is written before ``observedGeneration``
+  (validation comes first), so it is read whatever the generation.
+
+An object with no status at all has not been picked up: the message says to check the operator.
 """
 
 from __future__ import annotations
@@ -11,34 +29,101 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from akscli.kube.readiness.builtin import state_field
-from akscli.kube.readiness.core import READY, ConditionRule, Generation, Readiness, Rule, conditions, status_of
+from akscli.kube.readiness.core import READY, Generation, Readiness, Rule, conditions, describe, stale, status_of
+
+UNPICKED = "no status yet: KubeRay has not picked it up (is the kuberay-operator running?)"
+# Serve application states that waiting does not mend (rayservice_types.go ApplicationStatusEnum).
+APP_FAILED = frozenset({"DEPLOY_FAILED", "UNHEALTHY"})
+SERVICE_FINAL = ("ValidationFailed", "InitializingTimeout")
 
 
 def ray_cluster(obj: Mapping[str, Any]) -> Readiness:
-    """MINIMAL: state=failed is final; RayClusterProvisioned and HeadPodReady when published."""
+    """raycluster_controller.go calculateStatus; utils/util.go CalculateReadyReplicas."""
     status = status_of(obj)
-    state = status.get("state")
-    if state == "failed":
+    if not status:
+        return Readiness(False, message=UNPICKED)
+    if status.get("state") == "failed":
         return Readiness(False, True, f"state=failed: {status.get('reason', '')}", "failed")
+    waiting = stale(obj, Generation.STATUS)
+    if waiting is not None:
+        return waiting
     conds = conditions(obj)
-    if "RayClusterProvisioned" in conds or "HeadPodReady" in conds:
-        return ConditionRule(
-            upstream="ray-project/kuberay ray-operator/controllers/ray/raycluster_controller.go",
-            generation=Generation.NONE,
-            ready=("RayClusterProvisioned", "HeadPodReady"),
-        )(obj)
-    return READY if state == "ready" else Readiness(False, message=f"state={state or '<unset>'}")
+    if (obj.get("spec") or {}).get("suspend"):
+        suspended = conds.get("RayClusterSuspended")
+        if suspended is not None and suspended.get("status") == "True":
+            return READY
+        return Readiness(False, message="suspending: waiting for RayClusterSuspended")
+    failure = conds.get("ReplicaFailure")
+    if failure is not None and failure.get("status") == "True":
+        return Readiness(False, message=describe(failure))
+    head = conds.get("HeadPodReady")
+    if head is None or head.get("status") != "True":
+        return Readiness(False, message=describe(head) if head else "waiting for condition HeadPodReady")
+    provisioned = conds.get("RayClusterProvisioned")
+    if provisioned is not None and provisioned.get("status") != "True":
+        return Readiness(False, message=describe(provisioned))
+    want = int(status.get("desiredWorkerReplicas") or 0)
+    have = int(status.get("readyWorkerReplicas") or 0)
+    if have < want:
+        return Readiness(False, message=f"{have}/{want} workers ready")
+    return READY
+
+
+def ray_job(obj: Mapping[str, Any]) -> Readiness:
+    """rayjob_controller.go: jobDeploymentStatus (Generation.NONE: no observedGeneration written)."""
+    status = status_of(obj)
+    deployment = str(status.get("jobDeploymentStatus") or "")
+    if deployment == "Complete":
+        return READY
+    if deployment in ("Failed", "ValidationFailed", "Suspended"):
+        why = status.get("message") or status.get("reason") or ""
+        message = f"jobDeploymentStatus={deployment}" + (f": {why}" if why else "")
+        return Readiness(False, True, message, str(status.get("reason") or deployment))
+    if not status:
+        return Readiness(False, message=UNPICKED)
+    job_status = status.get("jobStatus") or "-"
+    return Readiness(False, message=f"jobDeploymentStatus={deployment or 'New'}, jobStatus={job_status}")
+
+
+def service_failure(obj: Mapping[str, Any]) -> Readiness | None:
+    """The final failure of a RayService, or None (see the module docstring)."""
+    ready = conditions(obj).get("Ready")
+    if ready is not None and ready.get("status") != "True" and ready.get("reason") in SERVICE_FINAL:
+        return Readiness(False, True, describe(ready), str(ready.get("reason")))
+    status = status_of(obj)
+    for which in ("pendingServiceStatus", "activeServiceStatus"):
+        for app, value in ((status.get(which) or {}).get("applicationStatuses") or {}).items():
+            if isinstance(value, Mapping) and value.get("status") in APP_FAILED:
+                message = f"application {app} is {value.get('status')}"
+                if value.get("message"):
+                    message += f": {value['message']}"
+                cluster = (status.get(which) or {}).get("rayClusterName")
+                return Readiness(False, True, message, str(value.get("status")), f"cluster {cluster}")
+    return None
+
+
+def ray_service(obj: Mapping[str, Any]) -> Readiness:
+    """rayservice_controller.go calculateStatus and calculateConditions."""
+    if not status_of(obj):
+        return Readiness(False, message=UNPICKED)
+    failure = service_failure(obj)
+    if failure is not None:
+        return failure
+    waiting = stale(obj, Generation.STATUS)
+    if waiting is not None:
+        return waiting
+    conds = conditions(obj)
+    ready = conds.get("Ready")
+    if ready is None or ready.get("status") != "True":
+        return Readiness(False, message=describe(ready) if ready else "waiting for condition Ready")
+    upgrade = conds.get("UpgradeInProgress")
+    if upgrade is not None and upgrade.get("status") == "True":
+        return Readiness(False, message=describe(upgrade))
+    return READY
 
 
 RULES: dict[tuple[str, str], Rule] = {
     ("ray.io", "RayCluster"): ray_cluster,
-    # MINIMAL: ray-operator/controllers/ray/rayjob_controller.go (jobDeploymentStatus).
-    ("ray.io", "RayJob"): state_field("status.jobDeploymentStatus", ("Complete",), ("Failed",)),
-    # MINIMAL: ray-operator/controllers/ray/rayservice_controller.go (Ready condition).
-    ("ray.io", "RayService"): ConditionRule(
-        upstream="ray-project/kuberay ray-operator/controllers/ray/rayservice_controller.go",
-        generation=Generation.NONE,
-        ready=("Ready",),
-    ),
+    ("ray.io", "RayJob"): ray_job,
+    ("ray.io", "RayService"): ray_service,
 }

@@ -1,0 +1,145 @@
+"""The wait rule for KubeRay kinds (akscli.kube.readiness.kuberay) against what ray-project/kuberay
+v1.7 writes: generation discipline, sticky state, terminal failures, nobody picking it up."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from akscli.kube import readiness
+from tests.cli import invoke
+from tests.ray.test_cli_cluster import gpu_node, wait_until
+
+RAY = "ray.io/v1"
+
+
+def cluster(generation: int = 1, **status: Any) -> dict[str, Any]:
+    conditions = [
+        {"type": "RayClusterProvisioned", "status": "True", "reason": "AllPodRunningAndReadyFirstTime"},
+        {"type": "HeadPodReady", "status": "True", "reason": "HeadPodRunningAndReady"},
+    ]
+    base = {"state": "ready", "observedGeneration": generation, "conditions": conditions}
+    return {
+        "apiVersion": RAY,
+        "kind": "RayCluster",
+        "metadata": {"name": "c", "generation": generation},
+        "status": base | status,
+    }
+
+
+def test_a_cluster_status_from_before_the_change_does_not_count() -> None:
+    obj = cluster(desiredWorkerReplicas=1, readyWorkerReplicas=1)
+    obj["metadata"]["generation"] = 2
+    verdict = readiness.check(obj)
+    assert not verdict.ready and "observe generation 2" in verdict.message
+
+
+def test_sticky_ready_state_is_not_enough_while_workers_are_missing() -> None:
+    verdict = readiness.check(cluster(desiredWorkerReplicas=3, readyWorkerReplicas=1))
+    assert not verdict.ready and verdict.message == "1/3 workers ready"
+    assert readiness.check(cluster(desiredWorkerReplicas=3, readyWorkerReplicas=3)).ready
+
+
+def test_replica_failure_is_the_message_while_waiting() -> None:
+    obj = cluster(desiredWorkerReplicas=1, readyWorkerReplicas=0)
+    obj["status"]["conditions"].append(
+        {"type": "ReplicaFailure", "status": "True", "reason": "FailedCreateWorkerPod", "message": "exceeded quota"}
+    )
+    verdict = readiness.check(obj)
+    assert not verdict.ready and not verdict.failed
+    assert verdict.message == "ReplicaFailure=True (FailedCreateWorkerPod): exceeded quota"
+
+
+def test_an_object_without_status_says_nobody_picked_it_up() -> None:
+    for kind in ("RayCluster", "RayJob", "RayService"):
+        verdict = readiness.check({"apiVersion": RAY, "kind": kind, "metadata": {"name": "x", "generation": 1}})
+        assert "KubeRay has not picked it up" in verdict.message, kind
+
+
+def service(**status: Any) -> dict[str, Any]:
+    return {"apiVersion": RAY, "kind": "RayService", "metadata": {"name": "s", "generation": 1}, "status": status}
+
+
+def test_a_service_is_not_ready_during_an_upgrade() -> None:
+    conditions = [
+        {"type": "Ready", "status": "True", "reason": "NonZeroServeEndpoints"},
+        {"type": "UpgradeInProgress", "status": "True", "reason": "BothActivePendingClustersExist"},
+    ]
+    verdict = readiness.check(service(observedGeneration=1, conditions=conditions))
+    assert not verdict.ready and "UpgradeInProgress=True" in verdict.message
+
+
+def test_service_failures_kuberay_does_not_recover_from_end_the_wait() -> None:
+    for reason in ("ValidationFailed", "InitializingTimeout"):
+        verdict = readiness.check(service(conditions=[{"type": "Ready", "status": "False", "reason": reason}]))
+        assert verdict.failed and verdict.reason == reason
+    pending = {"rayClusterName": "s-abcde", "applicationStatuses": {"app": {"status": "DEPLOY_FAILED", "message": "x"}}}
+    verdict = readiness.check(service(observedGeneration=1, pendingServiceStatus=pending))
+    assert verdict.failed and verdict.message == "application app is DEPLOY_FAILED: x"
+    assert verdict.culprit == "cluster s-abcde"
+
+
+def test_a_job_that_failed_validation_ends_the_wait() -> None:
+    job = {
+        "apiVersion": RAY,
+        "kind": "RayJob",
+        "metadata": {"name": "j"},
+        "status": {"jobDeploymentStatus": "ValidationFailed", "reason": "ValidationFailed", "message": "bad"},
+    }
+    verdict = readiness.check(job)
+    assert verdict.failed and verdict.message == "jobDeploymentStatus=ValidationFailed: bad"
+
+
+# ---- end to end -------------------------------------------------------------------------------
+
+
+def test_reapplying_a_bigger_cluster_waits_for_the_new_workers(ray_emulator: Callable[..., Any]) -> None:
+    emu = ray_emulator(failure="unschedulable-gpu")
+    gpu_node(emu)
+    first = invoke(
+        "ray", "cluster", "create", "demo", "--worker-gpu", "1", "--worker-replicas", "0", "--wait", "--timeout", "20s"
+    )
+    assert first.exit_code == 0, first
+    again = invoke(
+        "ray", "cluster", "create", "demo", "--worker-gpu", "1", "--worker-replicas", "1", "--wait", "--timeout", "2s"
+    )
+    assert again.exit_code == 5, again
+    assert "0/1 workers ready" in again.stderr
+
+
+def test_service_deploy_wait_ends_at_once_on_deploy_failed(ray_emulator: Callable[..., Any], tmp_path: Path) -> None:
+    ray_emulator(failure="serve-fail")
+    serve = tmp_path / "serve.yaml"
+    serve.write_text("applications:\n  - name: llm\n    import_path: serve_llm:app\n")
+    result = invoke("ray", "service", "deploy", "llm", "-f", str(serve), "--wait", "--timeout", "60s")
+    assert result.exit_code == 10, result
+    assert "application llm is DEPLOY_FAILED: Failed to import serve_llm:app" in result.stderr
+
+
+def test_initializing_timeout_is_shown_as_final(ray_emulator: Callable[..., Any], tmp_path: Path) -> None:
+    emu = ray_emulator(failure="serve-fail")
+    serve = tmp_path / "serve.yaml"
+    serve.write_text("applications:\n  - name: llm\n    import_path: serve_llm:app\n")
+    rendered = json.loads(
+        invoke("ray", "service", "deploy", "late", "-f", str(serve), "--dry-run=client", "-o", "json").stdout
+    )
+    rendered["metadata"]["annotations"] = {"ray.io/initializing-timeout": "1s"}
+    emu.cluster.create(rendered)
+
+    def timed_out() -> bool:
+        status = emu.cluster.get(RAY, "RayService", "default", "late").get("status") or {}
+        return any(c.get("reason") == "InitializingTimeout" for c in status.get("conditions") or [])
+
+    wait_until(timed_out, timeout=10)
+    shown = invoke("ray", "service", "status", "late")
+    assert shown.exit_code == 0, shown
+    assert "rayservice/late: Failed: Ready=False (InitializingTimeout)" in shown.stdout
+
+
+def test_create_wait_without_operator_says_nobody_picked_it_up(ray_emulator: Callable[..., Any]) -> None:
+    ray_emulator(operator=False)
+    result = invoke("ray", "cluster", "create", "alone", "--wait", "--timeout", "1s")
+    assert result.exit_code == 5, result
+    assert "KubeRay has not picked it up (is the kuberay-operator running?)" in result.stderr
