@@ -217,8 +217,9 @@ def test_port_forward_to_a_head_that_is_not_ready_says_so(ray_emulator: Callable
     from akscli import ray
     from akscli.kube.client import KubeTarget, connect
 
-    ray_emulator(failure="image-pull")
+    emu = ray_emulator(failure="image-pull")
     assert invoke("ray", "cluster", "create", "demo").exit_code == 0
+    wait_until(lambda: any((p.get("status") or {}).get("containerStatuses") for p in ray_pods(emu, "demo")))
     lines: list[str] = []
     forwarder = ray.DashboardForwarder(
         connect(KubeTarget()), "default", "demo", "demo-head-svc", port=0, progress=lines.append, reconnect_timeout=0.5

@@ -103,7 +103,7 @@ def test_reapplying_a_bigger_cluster_waits_for_the_new_workers(ray_emulator: Cal
     )
     assert first.exit_code == 0, first
     again = invoke(
-        "ray", "cluster", "create", "demo", "--worker-gpu", "1", "--worker-replicas", "1", "--wait", "--timeout", "2s"
+        "ray", "cluster", "create", "demo", "--worker-gpu", "1", "--worker-replicas", "1", "--wait", "--timeout", "4s"
     )
     assert again.exit_code == 5, again
     assert "0/1 workers ready" in again.stderr

@@ -2,7 +2,9 @@
 
 The modules, from plain values to the cluster:
 
-- ``spec``: a Ray cluster from flags or a file, validated; template values; scale and add-group patches.
+- ``spec``: what a Ray cluster is made of, validated; names KubeRay accepts; template values.
+- ``flags``: a Ray cluster from the command line (ClusterFlags) or a file.
+- ``scaling``: adding and scaling worker groups of a live cluster, with or without the autoscaler.
 - ``workdir``: a job's small working directory packed into a ConfigMap.
 - ``job`` and ``service``: RayJob and RayService values, and reading their status.
 - ``status``: a cluster's state and why its pods are stuck, from objects already fetched.
@@ -28,6 +30,12 @@ from akscli.ray.dashboard import (
     DashboardForwarder,
     dashboard_info,
     proxy_path,
+)
+from akscli.ray.flags import (
+    ClusterFlags,
+    cluster_spec,
+    load_cluster_file,
+    parse_annotations,
 )
 from akscli.ray.job import (
     JOB_TERMINAL_DEPLOYMENT,
@@ -87,6 +95,11 @@ from akscli.ray.logs import (
     save_session_logs,
     submission_mode,
 )
+from akscli.ray.scaling import (
+    add_group_ops,
+    autoscaled,
+    scale_patch,
+)
 from akscli.ray.service import (
     render_service,
     serve_config,
@@ -115,20 +128,14 @@ from akscli.ray.spec import (
     SPOT_LABEL,
     SPOT_TOLERATION,
     SUBMITTER_LABEL,
-    ClusterFlags,
     ClusterSpec,
     Placement,
     Resources,
     WorkerGroup,
-    add_group_ops,
-    autoscaled,
     check_groups,
-    cluster_spec,
     cluster_values,
     gpu_share,
     head_image,
-    load_cluster_file,
-    parse_annotations,
     parse_group,
     placement,
     ray_name,
@@ -137,7 +144,6 @@ from akscli.ray.spec import (
     render_worker_group,
     replica_range,
     resources,
-    scale_patch,
     sized_for,
     vm_size,
     worker_group,

@@ -10,6 +10,7 @@ from typing import Any
 
 from akscli import validate, yamlio
 from akscli.errors import UsageError
+from akscli.ray.flags import ClusterFlags, cluster_spec, load_cluster_file
 from akscli.ray.job import (
     JobSpec,
     entrypoint,
@@ -22,15 +23,7 @@ from akscli.ray.job import (
 )
 from akscli.ray.live import Connection, check_gpu_capacity, get_object, size_gpu_groups
 from akscli.ray.service import render_service, serve_config
-from akscli.ray.spec import (
-    ClusterFlags,
-    ClusterSpec,
-    cluster_spec,
-    head_image,
-    load_cluster_file,
-    ray_name,
-    render_cluster,
-)
+from akscli.ray.spec import ClusterSpec, head_image, ray_name, render_cluster
 from akscli.ray.workdir import WORKDIR_MOUNT, PackedWorkdir, pack_workdir, workdir_configmap_name, workdir_values
 
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from akscli import validate
 from akscli.errors import AkscliError, AuthError, ConflictError, NotFoundError, UsageError, WaitTimeoutError
 from akscli.ray.job import job_finished, job_phase
+from akscli.ray.scaling import add_group_ops
 from akscli.ray.spec import (
     AGENTPOOL_LABEL,
     CLUSTER_LABEL,
@@ -23,7 +24,6 @@ from akscli.ray.spec import (
     SUBMITTER_LABEL,
     ClusterSpec,
     WorkerGroup,
-    add_group_ops,
     render_worker_group,
     sized_for,
 )

@@ -35,6 +35,31 @@ def suffix(*parts: str) -> str:
     return "".join(c if c.isalpha() else "bcdfghjklm"[int(c)] for c in digest[:5])
 
 
+def child_cluster(owner: Mapping[str, Any], name: str, spec: Mapping[str, Any]) -> dict[str, Any]:
+    """A RayCluster that a RayJob or RayService owns, labelled as KubeRay labels it
+    (utils/constant.go RayOriginatedFromCRDLabelKey, RayOriginatedFromCRNameLabelKey)."""
+    meta = owner["metadata"]
+    return {
+        "apiVersion": RAY,
+        "kind": "RayCluster",
+        "metadata": {
+            "name": name,
+            "namespace": meta["namespace"],
+            "labels": {"ray.io/originated-from-crd": owner["kind"], "ray.io/originated-from-cr-name": meta["name"]},
+            "ownerReferences": [
+                {
+                    "apiVersion": RAY,
+                    "kind": owner["kind"],
+                    "name": meta["name"],
+                    "controller": True,
+                    "uid": meta.get("uid", ""),
+                }
+            ],
+        },
+        "spec": dict(spec),
+    }
+
+
 def name_problem(kind: str, name: str) -> str | None:
     """utils/validation.go ValidateRayClusterMetadata / ValidateRayJobMetadata / ValidateRayServiceMetadata."""
     limit = MAX_NAME[kind]

@@ -25,7 +25,7 @@ import threading
 import time
 from typing import Any
 
-from tests.emulators.kube.controllers.kuberay.common import RAY, autoscaling, name_problem, now, suffix
+from tests.emulators.kube.controllers.kuberay.common import RAY, autoscaling, child_cluster, name_problem, now, suffix
 
 SUBMITTER_CONTAINER = "ray-job-submitter"
 
@@ -115,27 +115,7 @@ class JobReconciler:
                 if self._job(cluster, ns, name) is None:
                     return None
         if cluster.get(RAY, "RayCluster", ns, rc_name) is None:
-            cluster.create(
-                {
-                    "apiVersion": RAY,
-                    "kind": "RayCluster",
-                    "metadata": {
-                        "name": rc_name,
-                        "namespace": ns,
-                        "labels": {"ray.io/originated-from-crd": "RayJob", "ray.io/originated-from-cr-name": name},
-                        "ownerReferences": [
-                            {
-                                "apiVersion": RAY,
-                                "kind": "RayJob",
-                                "name": name,
-                                "controller": True,
-                                "uid": job["metadata"].get("uid", ""),
-                            }
-                        ],
-                    },
-                    "spec": self._job_cluster_spec(spec),
-                }
-            )
+            cluster.create(child_cluster({**job, "kind": "RayJob"}, rc_name, self._job_cluster_spec(spec)))
         rc = cluster.get(RAY, "RayCluster", ns, rc_name)
         return dict(rc) if rc is not None else None
 

@@ -28,6 +28,7 @@ from typing import Any
 
 from tests.emulators.kube.controllers.kuberay.common import (
     RAY,
+    child_cluster,
     find_condition,
     name_problem,
     now,
@@ -150,23 +151,11 @@ class ServiceReconciler:
         """Create (or update) the pending cluster, provision it and read its applications."""
         from akscli import yamlio
 
-        ns, name = svc["metadata"]["namespace"], svc["metadata"]["name"]
+        ns = svc["metadata"]["namespace"]
         rc_name = str(pending["rayClusterName"])
         existing = cluster.get(RAY, "RayCluster", ns, rc_name)
         if existing is None:
-            cluster.create(
-                {
-                    "apiVersion": RAY,
-                    "kind": "RayCluster",
-                    "metadata": {
-                        "name": rc_name,
-                        "namespace": ns,
-                        "ownerReferences": [self._owner(svc)],
-                        "labels": {"ray.io/originated-from-crd": "RayService", "ray.io/originated-from-cr-name": name},
-                    },
-                    "spec": copy.deepcopy(wanted),
-                }
-            )
+            cluster.create(child_cluster({**svc, "kind": "RayService"}, rc_name, copy.deepcopy(wanted)))
         rc = self.provision(cluster, cluster.get(RAY, "RayCluster", ns, rc_name))
         ready_cluster = (rc.get("status") or {}).get("state") == "ready"
         config = yamlio.load(str((svc.get("spec") or {}).get("serveConfigV2") or "applications: []")) or {}

@@ -1,0 +1,152 @@
+"""Changing the size of a live Ray cluster: adding a worker group, scaling one, and what the Ray
+autoscaler leaves to akscli (ray-project/kuberay ray-operator/controllers/ray/raycluster_controller.go)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from akscli.errors import UsageError
+from akscli.ray.spec import replica_range
+
+
+def add_group_ops(cluster: Mapping[str, Any], group_obj: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A JSON patch appending one rendered worker group to a RayCluster.
+
+    Appending (rather than replacing the list) leaves groups that someone else adds meanwhile
+    alone; the ``test`` on the list length makes a concurrent change fail instead of racing.
+    """
+    spec = cluster.get("spec") or {}
+    existing = list(spec.get("workerGroupSpecs") or [])
+    name = group_obj.get("groupName")
+    cluster_name = cluster["metadata"]["name"]
+    if any(g.get("groupName") == name for g in existing):
+        raise UsageError(
+            f"worker group {name!r} already exists in Ray cluster {cluster_name}",
+            hint=f"use akscli ray cluster scale {cluster_name} --group {name}",
+        )
+    ops: list[dict[str, Any]]
+    if existing:
+        ops = [
+            {
+                "op": "test",
+                "path": "/spec/workerGroupSpecs/" + str(len(existing) - 1) + "/groupName",
+                "value": existing[-1].get("groupName"),
+            },
+            {"op": "add", "path": "/spec/workerGroupSpecs/-", "value": dict(group_obj)},
+        ]
+    else:
+        ops = [{"op": "add", "path": "/spec/workerGroupSpecs", "value": [dict(group_obj)]}]
+    if group_obj.get("minReplicas") != group_obj.get("maxReplicas") and not autoscaled(cluster):
+        # Turning enableInTreeAutoscaling on for a live cluster starts no autoscaler: KubeRay adds
+        # the autoscaler container only when it creates the head pod (ray-project/kuberay
+        # ray-operator/controllers/ray/common/pod.go), so the group would stay at its replicas.
+        raise UsageError(
+            f"Ray cluster {cluster_name} has no autoscaler, so worker group {name} cannot scale "
+            f"between {group_obj.get('minReplicas')} and {group_obj.get('maxReplicas')}",
+            hint="give a fixed size (--replicas N without --min/--max), or create the cluster with "
+            "autoscaling (akscli ray cluster create NAME --worker-min A --worker-max B)",
+        )
+    return ops
+
+
+def autoscaled(cluster: Mapping[str, Any]) -> bool:
+    """Whether KubeRay runs the Ray autoscaler for this cluster (enableInTreeAutoscaling)."""
+    return bool((cluster.get("spec") or {}).get("enableInTreeAutoscaling"))
+
+
+def scale_patch(
+    cluster: Mapping[str, Any],
+    group: str,
+    replicas: int | None,
+    min_replicas: int | None,
+    max_replicas: int | None,
+) -> dict[str, Any] | None:
+    """A JSON patch for one group's replicas, or None when nothing changes.
+
+    A JSON patch with a ``test`` on the group's name makes a concurrent reorder of the list fail
+    instead of scaling the wrong group.
+    """
+    name = cluster["metadata"]["name"]
+    groups = (cluster.get("spec") or {}).get("workerGroupSpecs") or []
+    names = [g.get("groupName") for g in groups]
+    if group not in names:
+        shown = ", ".join(str(n) for n in names) or "none"
+        raise UsageError(
+            f"worker group {group!r} does not exist in Ray cluster {name}",
+            hint=f"its worker groups: {shown}",
+        )
+    if replicas is None and min_replicas is None and max_replicas is None:
+        raise UsageError(
+            "nothing to scale: give --replicas, --min or --max",
+            hint=f"for example: akscli ray cluster scale {name} --group {group} --replicas 3",
+        )
+    index = names.index(group)
+    current = groups[index]
+    if autoscaled(cluster):
+        return _bounds_patch(name, group, index, current, replicas, min_replicas, max_replicas)
+    cur_replicas = int(current.get("replicas") or 0)
+    cur_min = int(current.get("minReplicas") or 0)
+    cur_max = int(current.get("maxReplicas") if current.get("maxReplicas") is not None else cur_replicas)
+    new_min = cur_min if min_replicas is None else min_replicas
+    new_max = cur_max if max_replicas is None else max_replicas
+    new_replicas = cur_replicas if replicas is None else replicas
+    if replicas is None:
+        # Moving the bounds drags the desired count inside them, as the autoscaler would.
+        new_replicas = min(max(new_replicas, new_min), new_max)
+    replica_range(new_replicas, new_min, new_max, f"worker group {group}")
+    if (new_replicas, new_min, new_max) == (cur_replicas, cur_min, cur_max):
+        return None
+    base = f"/spec/workerGroupSpecs/{index}"
+    ops: list[dict[str, Any]] = [{"op": "test", "path": f"{base}/groupName", "value": group}]
+    for key, value in (
+        ("replicas", new_replicas),
+        ("minReplicas", new_min),
+        ("maxReplicas", new_max),
+    ):
+        ops.append({"op": "add", "path": f"{base}/{key}", "value": value})
+    return {"ops": ops, "replicas": new_replicas, "min": new_min, "max": new_max}
+
+
+def _bounds_patch(
+    cluster: str,
+    group: str,
+    index: int,
+    current: Mapping[str, Any],
+    replicas: int | None,
+    min_replicas: int | None,
+    max_replicas: int | None,
+) -> dict[str, Any] | None:
+    """The scale patch of an autoscaled group: its bounds only.
+
+    The Ray autoscaler writes ``replicas`` itself, and with in-tree autoscaling KubeRay deletes a
+    worker only when the autoscaler names it in ``scaleStrategy.workersToDelete``
+    (ray-project/kuberay ray-operator/controllers/ray/raycluster_controller.go reconcilePods):
+    a new ``replicas`` would be overwritten or ignored. KubeRay clamps the desired count into the
+    bounds (utils/util.go GetWorkerGroupDesiredReplicas), so moving them is what works.
+    """
+    if replicas is not None:
+        raise UsageError(
+            f"Ray cluster {cluster} is autoscaled: the Ray autoscaler sets the replicas of worker group "
+            f"{group} itself, and KubeRay removes a worker only when the autoscaler names it",
+            hint=f"move the bounds instead: akscli ray cluster scale {cluster} --group {group} "
+            f"--min {replicas} --max {max(replicas, int(current.get('maxReplicas') or replicas))}",
+        )
+    cur_min = int(current.get("minReplicas") or 0)
+    cur_max = int(current.get("maxReplicas") or cur_min)
+    new_min = cur_min if min_replicas is None else min_replicas
+    new_max = cur_max if max_replicas is None else max_replicas
+    if new_min > new_max:
+        raise UsageError(
+            f"worker group {group}: min replicas ({new_min}) is greater than max replicas ({new_max})",
+            hint="give --min no larger than --max",
+        )
+    if (new_min, new_max) == (cur_min, cur_max):
+        return None
+    base = f"/spec/workerGroupSpecs/{index}"
+    ops: list[dict[str, Any]] = [
+        {"op": "test", "path": f"{base}/groupName", "value": group},
+        {"op": "add", "path": f"{base}/minReplicas", "value": new_min},
+        {"op": "add", "path": f"{base}/maxReplicas", "value": new_max},
+    ]
+    return {"ops": ops, "replicas": None, "min": new_min, "max": new_max, "autoscaled": True}
