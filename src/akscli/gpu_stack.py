@@ -206,7 +206,18 @@ def rules(
 
 def _without_operator(nodes: GpuNodes, nvidia: bool) -> list[Rule]:
     if not nodes.nodes:
-        return [Rule("gpu-operator", "info", "no GPU nodes and no GPU Operator", subject="driver")]
+        # Nothing to judge and nothing to run GPU work on: blocks where GPUs are asked for
+        # (doctor --for baremetal, baremetal doctor), is only reported by a plain doctor.
+        return [
+            Rule(
+                "gpu-operator",
+                "error",
+                "no GPU nodes and no GPU Operator",
+                "add a GPU node pool (akscli nodepool add --gpu ...) or join a GPU host, then install the "
+                "GPU Operator: helm install gpu-operator nvidia/gpu-operator -n gpu-operator --create-namespace",
+                subject="driver",
+            )
+        ]
     if not nvidia:
         return [
             Rule("gpu-operator", "info", "GPU nodes are AMD: the NVIDIA GPU Operator does not apply", subject="driver")

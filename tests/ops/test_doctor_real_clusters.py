@@ -112,3 +112,11 @@ def test_managed_prometheus_alone_does_not_pass_the_gpu_metrics_check(kube_emula
     profiles.ready_pod(kube_emulator, "gpu-operator", "nvidia-dcgm-exporter-xyz12", {"app": "nvidia-dcgm-exporter"})
     result = invoke("doctor", "--for", "gpu", "-o", "json")
     assert checks(result, "gpu-metrics")["pods"]["status"] == "ok"
+
+
+def test_doctor_for_baremetal_blocks_a_cluster_with_no_gpu_stack_at_all(kube_emulator: Any, kubeconfig: Any) -> None:
+    result = invoke("doctor", "--for", "baremetal", "-o", "json")
+    assert result.exit_code == 9
+    (row,) = checks(result, "gpu-driver").values()
+    assert row["detail"] == "no GPU nodes and no GPU Operator" and "nodepool add --gpu" in row["fix"]
+    assert invoke("doctor").exit_code == 0  # nothing installed: reported, not blocking
