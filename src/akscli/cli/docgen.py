@@ -1,4 +1,5 @@
-"""Generate docs/reference.md, docs/exit-codes.md and completions/ from the command tree.
+"""Generate docs/reference.md, docs/exit-codes.md and completions/ from the command tree, and the
+JSON twins of the data files (akscli.datafiles) from their YAML sources.
 
 Run ``python -m akscli.cli.docgen`` (or ``nox -s docs``); tests fail when the files are stale.
 """
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from typer import _click as click
 
+from akscli import datafiles
 from akscli.cli.completion import SHELLS, completion_script
 from akscli.cli.main import COMMANDS, root_command
 from akscli.errors import EXIT_CODES
@@ -88,6 +90,9 @@ def expected_files(root: Path) -> dict[Path, str]:
     }
     for shell in SHELLS:
         files[root / "completions" / COMPLETION_FILES[shell]] = completion_script(shell).rstrip() + "\n"
+    data_dir = root / "src" / "akscli" / "data"
+    for path, text in datafiles.generated_files().items():
+        files[data_dir / path.name] = text
     return files
 
 

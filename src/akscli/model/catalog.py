@@ -12,13 +12,12 @@ import re
 import threading
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
-from akscli import validate
+from akscli import datafiles, validate
 from akscli.errors import UsageError
 
-DATA_FILE = Path(__file__).parent.parent / "data" / "models.yaml"
+DATA_FILE = datafiles.source_path("models")  # the editable truth; commands read its JSON twin
 
 # Hugging Face ids: "org/name", letters, digits, '.', '_' and '-'.
 _HF_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
@@ -124,9 +123,7 @@ def all_models() -> list[Model]:
     global _models, _as_of
     with _lock:
         if _models is None:
-            from akscli import yamlio
-
-            doc = yamlio.load(DATA_FILE.read_text(encoding="utf-8"), str(DATA_FILE))
+            doc = datafiles.load("models")
             _models = [_model_from(r) for r in doc["models"]]
             _as_of = str(doc.get("as_of", ""))
         return list(_models)

@@ -15,9 +15,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from akscli import datafiles
 from akscli.errors import UsageError
 
-DATA_FILE = Path(__file__).parent.parent / "data" / "gpu_skus.yaml"
+DATA_FILE = datafiles.source_path("gpu_skus")  # the editable truth; commands read its JSON twin
 DEFAULT_REGION = "eastus"
 
 
@@ -73,9 +74,7 @@ def _sku_from(row: Mapping[str, Any]) -> GpuSku:
 
 
 def _read_builtin() -> tuple[list[GpuSku], str]:
-    from akscli import yamlio
-
-    doc = yamlio.load(DATA_FILE.read_text(encoding="utf-8"), str(DATA_FILE))
+    doc = datafiles.load("gpu_skus")
     return [_sku_from(r) for r in doc["skus"]], str(doc.get("as_of", ""))
 
 
