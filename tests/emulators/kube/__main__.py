@@ -42,16 +42,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-crds", action="store_true", help="preload no CRDs")
     ap.add_argument("--no-controllers", action="store_true", help="do not run the built-in workload controllers")
     ap.add_argument("--request-log", action="store_true", help="keep a request log and print a summary at exit")
+    ap.add_argument("--latency-ms", type=float, default=0.0, help="delay added to every request (a network hop)")
     args = ap.parse_args(argv)
     if args.nodes < 0 or args.pods < 0:
         ap.error("--nodes and --pods must be >= 0")
     if not 0 <= args.gpu_fraction <= 1:
         ap.error("--gpu-fraction must be within 0..1")
+    if args.latency_ms < 0:
+        ap.error("--latency-ms must be >= 0")
 
     crd_dirs = [] if args.no_crds else (args.crds or [default_crd_dir()])
     emu = KubeEmulator(
         crd_dirs=crd_dirs, tls=not args.no_tls, auth=not args.no_auth, port=args.port, record_requests=args.request_log
     )
+    emu.latency_s = args.latency_ms / 1000
     started = time.monotonic()
     if args.nodes or args.pods:
         emu.generate_cluster(nodes=args.nodes, pods=args.pods, gpu_fraction=args.gpu_fraction)

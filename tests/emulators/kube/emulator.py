@@ -37,6 +37,7 @@ class KubeEmulator:
         self.auth = Auth(required=auth)
         self.api.authorizer = self.auth.authorize
         self.faults = Faults()
+        self.latency_s = 0.0  # added to every request before it is handled (benchmarks)
         self.request_log: list[RequestRecord] = []
         self.record_requests = record_requests
         self._log_lock = threading.Lock()

@@ -182,6 +182,10 @@ class Handler(BaseHTTPRequestHandler):
         path = urllib.parse.unquote(url.path)
         query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
         self._start, self._path, self._query, self._recorded = start, path, query, False
+        if self.server.emulator.latency_s:
+            # a network hop to a real (AKS) API server: every request waits, each on its own
+            # connection thread, so concurrent clients overlap their waits as they would over a WAN
+            time.sleep(self.server.emulator.latency_s)
         try:
             body = self._read_body()
             self._route(path, query, body)

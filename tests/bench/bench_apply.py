@@ -1,0 +1,103 @@
+"""Applying 500 ConfigMaps, new and then unchanged: ``akscli apply -f`` against
+``kubectl apply --server-side`` on the same Kubernetes emulator, at 0 ms and at 20 ms of delay
+added to every request (an AKS API server is a network hop away). Prints the time ratio and the
+requests each tool sent (the emulator's request log) beside it.
+
+The emulator runs in this process so the request log can be read per step; both tools are
+separate processes talking to it over HTTPS on loopback.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.bench._harness import AKSCLI, KUBECTL, REPO, once
+from tests.bench.bench_foundation import manifests
+from tests.emulators.kube.emulator import KubeEmulator
+
+OBJECTS = int(os.environ.get("AKSCLI_BENCH_OBJECTS", "500"))
+LATENCIES_MS = (0, 20)
+
+
+def _is_discovery(path: str) -> bool:
+    """/version, /openapi/..., /api, /apis and a group version's own document (/apis/apps/v1)."""
+    parts = path.strip("/").split("/")
+    if parts[0] in ("version", "openapi"):
+        return True
+    return (parts[0] == "api" and len(parts) <= 2) or (parts[0] == "apis" and len(parts) <= 3)
+
+
+Step = tuple[float, int, int, float]
+
+
+def _emulator_cpu() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+def _counted(emu: KubeEmulator, command: list[str], env: dict[str, str]) -> Step:
+    """Wall time, object requests, discovery requests and the emulator's CPU seconds (it runs in
+    this process) of one run of ``command``: emulator CPU near the wall time means the emulator,
+    not the client, is what limits the step."""
+    before, cpu = len(emu.request_log), _emulator_cpu()
+    elapsed, _ = once(command, env=env)
+    time.sleep(0.2)  # let the last handler threads log
+    sent = emu.request_log[before:]
+    discovery = sum(1 for r in sent if _is_discovery(r.path))
+    return elapsed, len(sent) - discovery, discovery, _emulator_cpu() - cpu
+
+
+def _row(label: str, ours: Step, peer: Step, target: float) -> str:
+    ratio = ours[0] / peer[0]
+    mark = "at target" if ratio <= target else f"NOT at target (<= {target:.2f}x)"
+    return (
+        f"{label}: akscli {ours[0] * 1000:,.0f} ms ({ours[1]} object + {ours[2]} discovery requests, "
+        f"emulator CPU {ours[3] * 1000:,.0f} ms), kubectl {peer[0] * 1000:,.0f} ms ({peer[1]} + {peer[2]}, "
+        f"emulator CPU {peer[3] * 1000:,.0f} ms), ratio {ratio:.2f}x, {mark}"
+    )
+
+
+def main() -> None:
+    # as pip does at install: without bytecode every akscli start compiles its modules again
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "src" / "akscli")], check=False)
+    if KUBECTL is None:
+        print("kubectl not found: the peer is missing, nothing to compare")
+        return
+    emu = KubeEmulator(tls=True, record_requests=True).start()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            kubeconfig = emu.write_kubeconfig(Path(tmp) / "kubeconfig", "emulator", "default")
+            env = dict(
+                os.environ,
+                KUBECONFIG=str(kubeconfig),
+                AKSCLI_AUDIT_LOG=str(Path(tmp) / "audit.jsonl"),
+                KUBECACHEDIR=str(Path(tmp) / "kubecache"),
+            )
+            for latency in LATENCIES_MS:
+                emu.latency_s = latency / 1000
+                ours_file = Path(tmp) / f"ours-{latency}.yaml"
+                peer_file = Path(tmp) / f"peer-{latency}.yaml"
+                ours_file.write_text(manifests(f"akscli-{latency}ms", OBJECTS))
+                peer_file.write_text(manifests(f"kubectl-{latency}ms", OBJECTS))
+                ours_cmd = [AKSCLI, "apply", "-f", str(ours_file), "--stack", f"bench-{latency}", "-y"]
+                peer_cmd = [KUBECTL, "apply", "--server-side", "-f", str(peer_file)]
+                target_new = 1.0 if latency == 0 else 0.25
+                peer = _counted(emu, peer_cmd, env)
+                ours = _counted(emu, ours_cmd, env)
+                print(_row(f"apply {OBJECTS} new ConfigMaps at {latency} ms", ours, peer, target_new), flush=True)
+                peer = _counted(emu, peer_cmd, env)
+                ours = _counted(emu, ours_cmd, env)
+                print(_row(f"re-apply {OBJECTS} unchanged at {latency} ms", ours, peer, target_new), flush=True)
+    finally:
+        emu.stop()
+
+
+if __name__ == "__main__":
+    main()
