@@ -35,7 +35,7 @@ def apply(
     timeout: opts.Timeout = "10m",
     prune: opts.Prune = False,
     force_conflicts: opts.ForceConflicts = False,
-    parallel: opts.Parallel = 8,
+    parallel: opts.Parallel = opts.DEFAULT_PARALLEL,
     yes: opts.Yes = False,
     output_format: opts.Output = "table",
 ) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from akscli import errors, output, validate
+from akscli.cli import options as opts
 from akscli.globals import FLAGS
 
 if TYPE_CHECKING:
@@ -97,7 +98,7 @@ def apply_objects(
     timeout: str = "10m",
     prune: bool = False,
     force_conflicts: bool = False,
-    parallel: int = 8,
+    parallel: int = opts.DEFAULT_PARALLEL,
     yes: bool = False,
     output_format: str = "table",
     action: str = "apply",

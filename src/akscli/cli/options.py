@@ -85,6 +85,9 @@ ForceConflicts = Annotated[
     bool, typer.Option("--force-conflicts", help="Take ownership of fields another field manager owns.")
 ]
 Prune = Annotated[bool, typer.Option("--prune", help="Delete objects of this stack that are no longer rendered.")]
+# akscli.kube.apply.DEFAULT_PARALLEL, repeated so that parsing flags does not import the apply
+# engine (a test holds the two equal)
+DEFAULT_PARALLEL = 16
 Parallel = Annotated[
     int,
     typer.Option(

@@ -103,11 +103,17 @@ IGNORED_METADATA = (
 )
 
 
+# Requests in flight at once. An AKS API server is a network hop away (tens of ms): 16 keeps a
+# 500-object apply several times faster than kubectl's one-after-another while staying far below
+# the API server's default max-requests-inflight (400, kubernetes/apiserver pkg/server/config.go).
+DEFAULT_PARALLEL = 16
+
+
 @dataclass(frozen=True)
 class ApplyOptions:
     force_conflicts: bool = False
     prune: bool = False
-    parallel: int = 8
+    parallel: int = DEFAULT_PARALLEL
 
 
 @dataclass
