@@ -23,6 +23,7 @@ from tests.bench.bench_foundation import manifests
 from tests.emulators.kube.emulator import KubeEmulator
 
 OBJECTS = int(os.environ.get("AKSCLI_BENCH_OBJECTS", "500"))
+MEMORY_OBJECTS = int(os.environ.get("AKSCLI_BENCH_MEMORY_OBJECTS", "5000"))
 LATENCIES_MS = (0, 20)
 
 
@@ -64,6 +65,21 @@ def _row(label: str, ours: Step, peer: Step, target: float) -> str:
     )
 
 
+def _peak_memory(tmp: Path, env: dict[str, str]) -> None:
+    """Peak resident memory of applying MEMORY_OBJECTS new ConfigMaps from one file (#16 item 5)."""
+    ours_file, peer_file = tmp / "ours-memory.yaml", tmp / "peer-memory.yaml"
+    ours_file.write_text(manifests("akscli-mem", MEMORY_OBJECTS))
+    peer_file.write_text(manifests("kubectl-mem", MEMORY_OBJECTS))
+    peer_time, peer_kib = once([KUBECTL, "apply", "--server-side", "-f", str(peer_file)], env=env)
+    ours_time, ours_kib = once([AKSCLI, "apply", "-f", str(ours_file), "--stack", "bench-memory", "-y"], env=env)
+    print(
+        f"apply {MEMORY_OBJECTS} new ConfigMaps, peak RSS: akscli {ours_kib / 1024:,.0f} MiB "
+        f"({ours_time:,.1f} s), kubectl {peer_kib / 1024:,.0f} MiB ({peer_time:,.1f} s), "
+        f"ratio {ours_kib / peer_kib:.2f}x",
+        flush=True,
+    )
+
+
 def main() -> None:
     # as pip does at install: without bytecode every akscli start compiles its modules again
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "src" / "akscli")], check=False)
@@ -95,6 +111,8 @@ def main() -> None:
                 peer = _counted(emu, peer_cmd, env)
                 ours = _counted(emu, ours_cmd, env)
                 print(_row(f"re-apply {OBJECTS} unchanged at {latency} ms", ours, peer, target_new), flush=True)
+            emu.latency_s = 0
+            _peak_memory(Path(tmp), env)
     finally:
         emu.stop()
 
