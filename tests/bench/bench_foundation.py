@@ -8,13 +8,14 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.bench._harness import AKSCLI, KUBECTL, median_seconds, once, ratio_line, standalone_emulator
+from tests.bench._harness import AKSCLI, KUBECTL, REPO, median_seconds, once, ratio_line, standalone_emulator
 
 OBJECTS = 500
 
@@ -38,11 +39,17 @@ def main() -> None:
     if KUBECTL is None:
         print("kubectl not found: the peer is missing, nothing to compare")
         return
+    # as pip does at install: without bytecode every akscli start compiles its modules again
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "src" / "akscli")], check=False)
     ours = median_seconds([AKSCLI, "--help"], 21)
     peer = median_seconds([KUBECTL, "version", "--client"], 21)
     print(ratio_line("start-up (akscli --help vs kubectl version --client, median of 21)", ours, peer, "kubectl"))
     ours_full = median_seconds([AKSCLI, "version"], 11)
     print(ratio_line("start-up of a command (akscli version vs kubectl version --client)", ours_full, peer, "kubectl"))
+    for command in (["model", "plan", "phi-4"], ["model", "catalog"]):
+        ours_offline = median_seconds([AKSCLI, *command], 11)
+        label = f"offline command (akscli {' '.join(command)} vs kubectl version --client, target <= 1.5x)"
+        print(ratio_line(label, ours_offline, peer, "kubectl"))
 
     with standalone_emulator() as kubeconfig, tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, KUBECONFIG=str(kubeconfig), AKSCLI_AUDIT_LOG=str(Path(tmp) / "audit.jsonl"))
