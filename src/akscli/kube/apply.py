@@ -105,7 +105,8 @@ IGNORED_METADATA = (
 
 # Requests in flight at once. An AKS API server is a network hop away (tens of ms): 16 keeps a
 # 500-object apply several times faster than kubectl's one-after-another while staying far below
-# the API server's default max-requests-inflight (400, kubernetes/apiserver pkg/server/config.go).
+# the API server's defaults (MaxRequestsInFlight 400, MaxMutatingRequestsInFlight 200 in
+# kubernetes/apiserver pkg/server/config.go NewConfig).
 DEFAULT_PARALLEL = 16
 
 
