@@ -10,7 +10,6 @@ separate processes talking to it over HTTPS on loopback.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.bench._harness import AKSCLI, KUBECTL, REPO, once
+from tests.bench._harness import AKSCLI, KUBECTL, compile_bytecode, once
 from tests.bench.bench_foundation import manifests
 from tests.emulators.kube.emulator import KubeEmulator
 
@@ -81,8 +80,7 @@ def _peak_memory(tmp: Path, env: dict[str, str]) -> None:
 
 
 def main() -> None:
-    # as pip does at install: without bytecode every akscli start compiles its modules again
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "src" / "akscli")], check=False)
+    compile_bytecode()
     if KUBECTL is None:
         print("kubectl not found: the peer is missing, nothing to compare")
         return

@@ -8,14 +8,21 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.bench._harness import AKSCLI, KUBECTL, REPO, median_seconds, once, ratio_line, standalone_emulator
+from tests.bench._harness import (
+    AKSCLI,
+    KUBECTL,
+    compile_bytecode,
+    median_seconds,
+    once,
+    ratio_line,
+    standalone_emulator,
+)
 
 OBJECTS = 500
 
@@ -39,8 +46,7 @@ def main() -> None:
     if KUBECTL is None:
         print("kubectl not found: the peer is missing, nothing to compare")
         return
-    # as pip does at install: without bytecode every akscli start compiles its modules again
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "src" / "akscli")], check=False)
+    compile_bytecode()
     ours = median_seconds([AKSCLI, "--help"], 21)
     peer = median_seconds([KUBECTL, "version", "--client"], 21)
     print(ratio_line("start-up (akscli --help vs kubectl version --client, median of 21)", ours, peer, "kubectl"))

@@ -8,14 +8,13 @@ class and model) against a whole ``akscli apply -f`` of one ConfigMap on the emu
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.bench._harness import AKSCLI, KUBECTL, REPO, median_seconds
+from tests.bench._harness import AKSCLI, KUBECTL, compile_bytecode, median_seconds
 from tests.bench.bench_foundation import manifests
 from tests.emulators.kube.emulator import KubeEmulator
 
@@ -23,7 +22,7 @@ RUNS = 7
 
 
 def main() -> None:
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "src" / "akscli")], check=False)
+    compile_bytecode()
     bare = median_seconds([sys.executable, "-c", "pass"], RUNS)
     kube_import = median_seconds([sys.executable, "-c", "import kubernetes.client"], RUNS) - bare
     emu = KubeEmulator(tls=True, record_requests=False).start()
