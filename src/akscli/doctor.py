@@ -380,6 +380,13 @@ def _crd(kube: Kube, name: str, version: str) -> tuple[str, str]:
     return OK, f"{name} serves {version}"
 
 
+def controller_running(kube: Kube, key: str) -> tuple[bool, str]:
+    """Whether a ready pod of the component's controller runs, and what was found."""
+    comp = next(c for c in components() if c.id == key)
+    state, detail = _pods(kube, comp.pods)
+    return state == OK, detail
+
+
 def pod_ready(pod: dict[str, Any]) -> bool:
     status = pod.get("status") or {}
     return status.get("phase") == "Running" and _condition(pod, "Ready") == "True"

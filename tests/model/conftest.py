@@ -25,10 +25,22 @@ def model_emulator(
     sims: list[Any] = []
     emulators: list[Any] = []
 
-    def start(failure: str | None = None, crds: Sequence[str] = SERVING_CRDS, fleet: bool = False) -> Any:
+    def start(
+        failure: str | None = None,
+        crds: Sequence[str] = SERVING_CRDS,
+        fleet: bool = False,
+        controller: bool = True,
+        gateway: bool = True,
+    ) -> Any:
         folders = [crd_dir() / c for c in (*crds, *(("fleet",) if fleet else ()))]
         emu = kube_emulator_factory(crd_dirs=folders, tls=False, controller_delay=0.02)
         emulators.append(emu)
+        if controller and "kaito" in crds:
+            install_kaito_controller(emu)
+        if "keda" in crds:
+            install_keda_kaito_scaler(emu)
+        if gateway and "gateway-api" in crds:
+            install_gateway(emu)
         for c in kaito.controllers(delay=0.02, failure=failure):
             sims.append(c)
             emu.controllers.add(c)
@@ -43,3 +55,59 @@ def model_emulator(
     yield start
     for emu in emulators:
         assert not emu.controllers.errors, emu.controllers.errors
+
+
+def _running_pod(emu: Any, namespace: str, name: str, labels: dict[str, str]) -> None:
+    emu.cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": name, "namespace": namespace, "labels": labels},
+            "spec": {"containers": [{"name": "manager", "image": "controller"}]},
+        }
+    )
+    emu.cluster.patch_status(
+        "v1", "Pod", namespace, name, {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}
+    )
+
+
+def install_kaito_controller(emu: Any) -> None:
+    """The pod the KAITO simulator stands for, labelled as the AKS add-on's is (what doctor and
+    deploy --wait look for)."""
+    _running_pod(emu, "kube-system", "kaito-workspace-0", {"app.kubernetes.io/name": "workspace"})
+
+
+def install_keda_kaito_scaler(emu: Any) -> None:
+    """keda-kaito-scaler's ClusterTriggerAuthentication, which its chart installs
+    (kaito-project/keda-kaito-scaler pkg/constants/constants.go, ClusterTriggerAuthName)."""
+    emu.cluster.create(
+        {
+            "apiVersion": "keda.sh/v1alpha1",
+            "kind": "ClusterTriggerAuthentication",
+            "metadata": {"name": "keda-kaito-scaler-creds"},
+            "spec": {"secretTargetRef": []},
+        }
+    )
+
+
+def install_gateway(emu: Any, name: str = "inference-gateway", namespace: str = "default") -> None:
+    """A GatewayClass and the Gateway --expose attaches to by default."""
+    emu.cluster.create(
+        {
+            "apiVersion": "gateway.networking.k8s.io/v1",
+            "kind": "GatewayClass",
+            "metadata": {"name": "approuting-istio"},
+            "spec": {"controllerName": "istio.io/gateway-controller"},
+        }
+    )
+    emu.cluster.create(
+        {
+            "apiVersion": "gateway.networking.k8s.io/v1",
+            "kind": "Gateway",
+            "metadata": {"name": name, "namespace": namespace},
+            "spec": {
+                "gatewayClassName": "approuting-istio",
+                "listeners": [{"name": "http", "port": 80, "protocol": "HTTP"}],
+            },
+        }
+    )

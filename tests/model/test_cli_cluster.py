@@ -74,7 +74,8 @@ def test_list_shows_replicas_gpus_size_endpoint_and_state(model_emulator: Start)
 def test_an_inferenceset_reports_ready_replicas(model_emulator: Start) -> None:
     emu = model_emulator()
     _deploy("phi-4", "--replicas", "2", "--wait", "--timeout", "20s")
-    assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4-1") is not None
+    children = emu.cluster.list(KAITO, "Workspace", "default", label_selector="inferenceset.kaito.sh/created-by=phi-4")
+    assert len(children) == 2
     rows = json.loads(invoke("model", "list", "-o", "json").stdout)
     assert [(r["name"], r["ready"], r["desired"], r["gpus"]) for r in rows] == [("phi-4", 2, 2, 2)]
 
@@ -133,8 +134,8 @@ def test_rollback_reapplies_the_earlier_revision(model_emulator: Start) -> None:
     assert result.exit_code == 0, result
     config = emu.cluster.get("v1", "ConfigMap", "default", "phi-4-inference-config")
     assert "max-model-len: 4096" in config["data"]["inference_config.yaml"]
-    assert "scaledobject/phi-4 deleted" in result.stdout
-    assert emu.cluster.get("keda.sh/v1alpha1", "ScaledObject", "default", "phi-4") is None
+    assert "inferenceset/phi-4 deleted" in result.stdout
+    assert emu.cluster.get(KAITO, "InferenceSet", "default", "phi-4") is None
     assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4") is not None
     rows = json.loads(invoke("model", "history", "phi-4", "-o", "json").stdout)
     assert rows[-1]["change"] == "rollback to 1"

@@ -18,14 +18,14 @@ def test_plan_prints_a_table_with_the_pick_marked_and_the_estimate_labelled() ->
 
 
 def test_plan_hides_sizes_that_do_not_fit_unless_wide() -> None:
-    narrow = invoke("model", "plan", "llama-3.3-70b-instruct").stdout
-    wide = invoke("model", "plan", "llama-3.3-70b-instruct", "-o", "wide").stdout
+    narrow = invoke("model", "plan", "llama-3.3-70b-instruct", "--runtime", "vllm").stdout
+    wide = invoke("model", "plan", "llama-3.3-70b-instruct", "--runtime", "vllm", "-o", "wide").stdout
     assert "Standard_NC4as_T4_v3" not in narrow and "-o wide shows them" in narrow
     assert "Standard_NC4as_T4_v3" in wide and "no RDMA" in wide
 
 
 def test_plan_json_is_complete() -> None:
-    result = invoke("model", "plan", "phi-4", "--concurrency", "4", "-o", "json")
+    result = invoke("model", "plan", "phi-4", "--runtime", "vllm", "--concurrency", "4", "-o", "json")
     doc = json.loads(result.stdout)
     assert set(doc) == {"model", "inputs", "requirements", "recommended", "options", "warnings"}
     assert doc["recommended"] == "Standard_NC24ads_A100_v4"
@@ -45,7 +45,7 @@ def test_plan_of_a_context_above_the_limit_fails_with_the_limit() -> None:
 
 
 def test_plan_of_a_size_that_does_not_fit_names_the_shortfall_and_the_next_size() -> None:
-    result = invoke("model", "plan", "phi-4", "--vm-size", "Standard_NV36ads_A10_v5")
+    result = invoke("model", "plan", "phi-4", "--runtime", "vllm", "--vm-size", "Standard_NV36ads_A10_v5")
     assert result.exit_code == 2
     assert "short by" in result.stderr and "Standard_NC24ads_A100_v4 fits" in result.stderr
 
@@ -99,7 +99,7 @@ def test_deploy_dry_run_client_renders_without_a_cluster() -> None:
     result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--dry-run=client")
     assert result.exit_code == 0, result
     kinds = [d["kind"] for d in yamlio.load_all(result.stdout)]
-    assert kinds == ["PersistentVolumeClaim", "Deployment", "Service"]
+    assert kinds == ["Deployment", "Service"]
     assert "plan: Standard_NC24ads_A100_v4" in result.stderr
 
 
@@ -159,8 +159,8 @@ def test_plan_and_deploy_list_the_model_description_flags_in_their_help() -> Non
 
 
 def test_plan_hides_fitting_sizes_whose_gpus_vllm_does_not_run_on_unless_wide() -> None:
-    narrow = invoke("model", "plan", "llama-3.1-8b-instruct").stdout
-    wide = invoke("model", "plan", "llama-3.1-8b-instruct", "-o", "wide").stdout
+    narrow = invoke("model", "plan", "llama-3.1-8b-instruct", "--runtime", "vllm").stdout
+    wide = invoke("model", "plan", "llama-3.1-8b-instruct", "--runtime", "vllm", "-o", "wide").stdout
     assert "Standard_NV48s_v3" not in narrow and "GPUs vLLM does not run on" in narrow
     assert "Standard_NV48s_v3" in wide and "not supported by vLLM" in wide
 
@@ -178,7 +178,9 @@ def test_deploy_takes_a_described_model_and_the_cluster_flags_together() -> None
 
 
 def test_a_plan_where_nothing_fits_prints_the_table_and_exits_9() -> None:
-    result = invoke("model", "plan", "deepseek-r1-0528", "--context", "163840", "--concurrency", "4096")
+    result = invoke(
+        "model", "plan", "deepseek-r1-0528", "--runtime", "vllm", "--context", "163840", "--concurrency", "4096"
+    )
     assert result.exit_code == 9, result
     assert "size(s) do not fit" in result.stdout
     assert "error: no VM size fits deepseek-ai/DeepSeek-R1-0528" in result.stderr

@@ -27,7 +27,12 @@ class _ClusterWhereEverythingIsGone:
 
 
 def _object(kind: str) -> dict[str, Any]:
-    return {"apiVersion": "kaito.sh/v1beta1", "kind": kind, "metadata": {"name": "phi-4", "namespace": "ml"}}
+    return {
+        "apiVersion": "kaito.sh/v1beta1",
+        "kind": kind,
+        "metadata": {"name": "phi-4", "namespace": "ml"},
+        "resource": {"instanceType": "Standard_NC24ads_A100_v4"},
+    }
 
 
 @pytest.mark.parametrize(

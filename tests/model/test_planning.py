@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from akscli.errors import UsageError
-from akscli.model import catalog, planning, skus
+from akscli.model import catalog, plan_view, planning, skus
 
 
 @pytest.fixture(autouse=True)
@@ -73,29 +73,29 @@ def test_monthly_price_is_hourly_price_times_nodes_times_730() -> None:
 
 
 def test_the_plan_picks_the_cheapest_single_node_that_fits() -> None:
-    plan = planning.plan(catalog.get("phi-4"), context=8192)
+    plan = planning.plan(catalog.get("phi-4"), runtime="vllm", context=8192)
     assert plan.recommended is not None
     assert plan.recommended.vm_size == "Standard_NC24ads_A100_v4"
 
 
 def test_a_multi_node_size_is_picked_only_when_no_single_node_fits() -> None:
-    plan = planning.plan(catalog.get("deepseek-r1-0528"), context=8192)
+    plan = planning.plan(catalog.get("deepseek-r1-0528"), runtime="vllm", context=8192)
     assert plan.recommended is not None and plan.recommended.nodes == 2
 
 
 def test_a_budget_excludes_sizes_above_it_and_says_what_the_cheapest_costs() -> None:
-    plan = planning.plan(catalog.get("deepseek-r1-0528"), context=8192, budget=30_000)
+    plan = planning.plan(catalog.get("deepseek-r1-0528"), runtime="vllm", context=8192, budget=30_000)
     assert plan.recommended is None
     assert any("47,844" in w for w in plan.warnings)
 
 
 def test_a_context_above_the_model_limit_is_refused() -> None:
     with pytest.raises(UsageError, match="limit of 16384"):
-        planning.plan(catalog.get("phi-4"), context=32768)
+        planning.plan(catalog.get("phi-4"), runtime="vllm", context=32768)
 
 
 def test_a_chosen_size_that_does_not_fit_says_by_how_much_and_what_fits() -> None:
-    plan = planning.plan(catalog.get("phi-4"), context=8192)
+    plan = planning.plan(catalog.get("phi-4"), runtime="vllm", context=8192)
     with pytest.raises(UsageError) as err:
         planning.check_vm_size(plan, "Standard_NV36ads_A10_v5")
     assert "short by" in err.value.message
@@ -133,19 +133,19 @@ def test_a_price_file_changes_the_pick(tmp_path: Path) -> None:
     path = tmp_path / "prices.csv"
     path.write_text("vm_size,region,price_usd_per_hour\nStandard_NC40ads_H100_v5,eastus,1.0\n")
     skus.load(str(path))
-    plan = planning.plan(catalog.get("phi-4"), context=8192)
+    plan = planning.plan(catalog.get("phi-4"), runtime="vllm", context=8192)
     assert plan.recommended is not None
     assert plan.recommended.vm_size == "Standard_NC40ads_H100_v5"
 
 
 def test_an_unknown_region_is_warned_about_and_nothing_is_priced() -> None:
-    plan = planning.plan(catalog.get("phi-4"), context=8192, region="westeurope")
+    plan = planning.plan(catalog.get("phi-4"), runtime="vllm", context=8192, region="westeurope")
     assert plan.recommended is None
     assert any("westeurope" in w for w in plan.warnings)
 
 
 def test_the_json_plan_shows_every_input_and_kaitos_figure() -> None:
-    doc = planning.plan(catalog.get("phi-4"), context=4096, concurrency=2).to_dict()
+    doc = planning.plan(catalog.get("phi-4"), runtime="vllm", context=4096, concurrency=2).to_dict()
     assert doc["inputs"]["context"] == 4096 and doc["inputs"]["concurrency"] == 2
     assert {"weights_gib", "kv_bytes_per_token", "kv_cache_gib"} <= set(doc["requirements"])
     row = next(o for o in doc["options"] if o["vm_size"] == doc["recommended"])
@@ -197,35 +197,35 @@ def test_kaitos_estimate_never_shrinks_as_weights_grow(small: float, extra: floa
 
 @pytest.mark.parametrize("region", ["eastus", "WestUS3", " southcentralus "])
 def test_a_region_name_is_accepted_in_any_case(region: str) -> None:
-    assert planning.check_region(region) == region.strip().lower()
+    assert plan_view.check_region(region) == region.strip().lower()
 
 
 @pytest.mark.parametrize("region", ["east us", "eastus;", "", "-eastus"])
 def test_a_region_that_is_not_a_region_name_is_refused_with_an_example(region: str) -> None:
     with pytest.raises(UsageError) as err:
-        planning.check_region(region)
+        plan_view.check_region(region)
     assert "--region eastus" in (err.value.hint or "")
 
 
 def test_dollars_show_cents_below_100_and_whole_dollars_above() -> None:
-    assert [planning.usd(v) for v in (None, 3.2, 2336.4)] == ["-", "$3.20", "$2,336"]
+    assert [plan_view.usd(v) for v in (None, 3.2, 2336.4)] == ["-", "$3.20", "$2,336"]
 
 
 def test_table_rows_mark_the_pick_and_hide_sizes_that_do_not_fit() -> None:
-    p = planning.plan(catalog.get("phi-4"))
-    rows = planning.table_rows(p, p.recommended, every_size=False)
+    p = planning.plan(catalog.get("phi-4"), runtime="vllm")
+    rows = plan_view.table_rows(p, p.recommended, every_size=False)
     assert all(r["fits"] for r in rows)
     assert [r["vm_size"] for r in rows if r["pick"]] == ["Standard_NC24ads_A100_v4"]
-    assert len(planning.table_rows(p, p.recommended, every_size=True)) == len(p.options)
+    assert len(plan_view.table_rows(p, p.recommended, every_size=True)) == len(p.options)
 
 
 def test_a_gpu_label_is_count_short_name_and_memory() -> None:
-    p = planning.plan(catalog.get("phi-4"))
-    assert p.recommended is not None and planning.gpu_label(p.recommended) == "1x A100 PCIe 80G"
+    p = planning.plan(catalog.get("phi-4"), runtime="vllm")
+    assert p.recommended is not None and plan_view.gpu_label(p.recommended) == "1x A100 PCIe 80G"
 
 
 def test_a_deploy_without_a_priced_size_says_why() -> None:
-    p = planning.plan(catalog.get("phi-4"), region="westeurope")
+    p = planning.plan(catalog.get("phi-4"), runtime="vllm", region="westeurope")
     with pytest.raises(UsageError) as err:
-        planning.fit_to_deploy(p, None)
+        plan_view.fit_to_deploy(p, None)
     assert "no VM size with a price fits" in str(err.value) and "westeurope" in (err.value.hint or "")

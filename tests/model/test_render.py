@@ -17,7 +17,7 @@ from ._golden import assert_golden, has_schema, schema_problems
 
 def _request(model: str = "phi-4", **kwargs: Any) -> deploy.DeployRequest:
     m = catalog.get(model)
-    plan = planning.plan(m, context=kwargs.pop("context", 4096))
+    plan = planning.plan(m, runtime=kwargs.get("runtime", "kaito"), context=kwargs.pop("context", 4096))
     fit = planning.check_vm_size(plan, kwargs.pop("vm_size")) if "vm_size" in kwargs else plan.recommended
     assert fit is not None
     base: dict[str, Any] = {
@@ -50,6 +50,7 @@ CASES: dict[str, dict[str, Any]] = {
         "expose": True,
         "hostname": "llm.example.com",
         "vm_size": "Standard_NC80adis_H100_v5",
+        "monitor_api": "azmonitoring.coreos.com/v1",
     },
     "kaito-fleet.yaml": {"fleet": True, "fleet_count": 2, "staged_strategy": "gpu-rings"},
 }
@@ -90,11 +91,78 @@ def test_kaito_gets_the_plans_context_as_max_model_len() -> None:
     assert "max-model-len: 12000" in config["data"]["inference_config.yaml"]
 
 
-def test_autoscaling_a_kaito_model_scales_an_inferenceset() -> None:
+def test_autoscaling_a_kaito_model_asks_kaitos_scaler_through_the_inferenceset() -> None:
+    # keda-kaito-scaler makes the ScaledObject from these (kaito-project/keda-kaito-scaler
+    # pkg/constants/constants.go); akscli creates none of its own for KAITO.
     objects = deploy.build(_request(autoscale=(1, 3)))
-    scaled = next(o for o in objects if o["kind"] == "ScaledObject")
-    assert scaled["spec"]["scaleTargetRef"]["kind"] == "InferenceSet"
-    assert "vllm:num_requests_waiting" in scaled["spec"]["triggers"][0]["metadata"]["query"]
+    assert "ScaledObject" not in [o["kind"] for o in objects]
+    ann = next(o for o in objects if o["kind"] == "InferenceSet")["metadata"]["annotations"]
+    assert ann["scaledobject.kaito.sh/auto-provision"] == "true"
+    assert ann["scaledobject.kaito.sh/max-replicas"] == "3"
+    assert "name: vllm:num_requests_waiting" in ann["scaledobject.kaito.sh/metrics"]
+
+
+def test_kaitos_scaler_range_is_checked_before_rendering() -> None:
+    with pytest.raises(UsageError, match="MIN >= 1 and MAX >= 2"):
+        deploy.build(_request(autoscale=(0, 3)))
+    with pytest.raises(UsageError, match="MIN >= 1 and MAX >= 2"):
+        deploy.build(_request(autoscale=(1, 1)))
+
+
+def test_the_vllm_scaledobject_treats_an_absent_metric_as_an_error() -> None:
+    objects = deploy.build(_request(runtime="vllm", autoscale=(1, 3), monitor_api="monitoring.coreos.com/v1"))
+    trigger = next(o for o in objects if o["kind"] == "ScaledObject")["spec"]["triggers"][0]
+    assert trigger["metadata"]["ignoreNullValues"] == "false"
+    monitor = next(o for o in objects if o["kind"] == "PodMonitor")
+    assert monitor["apiVersion"] == "monitoring.coreos.com/v1"
+    assert monitor["spec"]["selector"]["matchLabels"]["akscli.io/model"] == "phi-4"
+
+
+def test_the_podmonitor_is_in_the_group_the_cluster_serves() -> None:
+    objects = deploy.build(_request(monitor_api="azmonitoring.coreos.com/v1"))
+    monitor = next(o for o in objects if o["kind"] == "PodMonitor")
+    assert monitor["apiVersion"] == "azmonitoring.coreos.com/v1"
+    assert monitor["spec"]["selector"]["matchLabels"] == {
+        "kaito.sh/workspace": "phi-4",
+        "apps.kubernetes.io/pod-index": "0",
+    }
+
+
+def test_an_inferenceset_gets_a_service_over_each_childs_leader_and_the_route_uses_it() -> None:
+    objects = deploy.build(_request(replicas=2, expose=True))
+    service = next(o for o in objects if o["kind"] == "Service")
+    assert service["metadata"]["name"] == "phi-4"
+    assert service["spec"]["selector"] == {
+        "inferenceset.kaito.sh/created-by": "phi-4",
+        "apps.kubernetes.io/pod-index": "0",
+    }
+    assert service["spec"]["ports"][0]["targetPort"] == 5000
+    route = next(o for o in objects if o["kind"] == "HTTPRoute")
+    assert route["spec"]["rules"][0]["backendRefs"] == [{"name": "phi-4", "port": 80}]
+
+
+def test_the_pool_of_a_multinode_workspace_selects_the_leader_only() -> None:
+    objects = deploy.build(_request(inference_pool=True, expose=True))
+    pool = next(o for o in objects if o["kind"] == "InferencePool")
+    assert pool["spec"]["selector"]["matchLabels"] == {
+        "kaito.sh/workspace": "phi-4",
+        "apps.kubernetes.io/pod-index": "0",
+    }
+
+
+def test_the_served_name_of_an_inferenceset_is_the_sets_name() -> None:
+    assert deploy.served_name(_request(name="foo", replicas=2)) == "foo"
+    assert deploy.served_name(_request(name="foo")) == "phi-4"
+    assert deploy.served_name(_request(name="foo", runtime="vllm")) == "microsoft/phi-4"
+
+
+def test_vllm_replicas_each_get_their_own_weights_disk() -> None:
+    objects = deploy.build(_request(runtime="vllm", replicas=2))
+    assert "PersistentVolumeClaim" not in [o["kind"] for o in objects]
+    volumes = next(o for o in objects if o["kind"] == "Deployment")["spec"]["template"]["spec"]["volumes"]
+    weights = next(v for v in volumes if v["name"] == "weights")
+    claim = weights["ephemeral"]["volumeClaimTemplate"]["spec"]
+    assert claim["accessModes"] == ["ReadWriteOnce"] and claim["storageClassName"] == "managed-csi-premium"
 
 
 def test_vllm_on_more_than_one_node_is_refused_with_the_way_out() -> None:

@@ -18,7 +18,7 @@ from akscli import errors, output, validate
 from akscli.cli import common
 from akscli.cli import options as opts
 from akscli.kube.client import Kube, KubeTarget, connect
-from akscli.model import catalog, deploy, kinds, live, planning, revisions, skus
+from akscli.model import catalog, deploy, kinds, live, plan_view, planning, preflight, revisions, skus
 from akscli.output import Column
 
 app = typer.Typer(
@@ -62,6 +62,13 @@ PriceFileOpt = Annotated[
     str | None,
     typer.Option(
         "--price-file", help="Your own prices: CSV (vm_size,region,price_usd_per_hour) or YAML.", show_default=False
+    ),
+]
+RuntimeOpt = Annotated[
+    str,
+    typer.Option(
+        "--runtime",
+        help="kaito (Workspace / InferenceSet: KAITO's sizes and node count) or vllm (Deployment).",
     ),
 ]
 VmSizeOpt = Annotated[
@@ -178,10 +185,10 @@ PLAN_COLUMNS = [
             else f"short {o['shortfall_gib']:.1f}Gi"
         ),
     ),
-    Column("$/hour", lambda o: planning.usd(o["price_per_hour"])),
+    Column("$/hour", lambda o: plan_view.usd(o["price_per_hour"])),
     Column(
         "$/month",
-        lambda o: planning.usd(o["price_per_month"]) + (" (over)" if o["within_budget"] is False else ""),
+        lambda o: plan_view.usd(o["price_per_month"]) + (" (over)" if o["within_budget"] is False else ""),
     ),
     Column("Tok/s est.", lambda o: f"{o['throughput']['tokens_per_second']:,.0f}" if o["throughput"] else "-"),
     Column("KAITO nodes", lambda o: (o["kaito"]["nodes"] if o["kaito"]["fits"] else "no fit") if o["kaito"] else "-"),
@@ -199,6 +206,7 @@ PLAN_COLUMNS = [
 @_with_description_flags
 def plan_cmd(
     model_name: ModelName,
+    runtime: RuntimeOpt = "kaito",
     context: ContextOpt = None,
     concurrency: ConcurrencyOpt = 1,
     region: RegionOpt = skus.DEFAULT_REGION,
@@ -219,24 +227,31 @@ def plan_cmd(
 ) -> None:
     """Which GPU VM sizes fit the model, at what cost and throughput; the cheapest that fits.
 
-    Fit counts the weights (x1.02 as loaded), a full KV cache for --concurrency sequences of
-    --context tokens and 2.3 GiB per GPU of overhead, within 90% of GPU memory. KAITO's own
-    estimate (its node estimator, one sequence) is shown beside it.
+    With --runtime kaito (the default, as for deploy) the sizes are those KAITO supports and each
+    size's nodes and price are what KAITO's node estimator provisions there. With --runtime vllm,
+    fit counts the weights (x1.02 as loaded), a full KV cache for --concurrency sequences of
+    --context tokens and 2.3 GiB per GPU of overhead, within 90% of GPU memory.
     """
     fmt = opts.output_format(output_fmt)
     model = catalog.resolve(model_name, described)
-    the_plan = planning.plan_from_flags(
-        model, context=context, concurrency=concurrency, region=region, budget=budget, price_file=price_file
+    the_plan = plan_view.plan_from_flags(
+        model,
+        runtime=runtime,
+        context=context,
+        concurrency=concurrency,
+        region=region,
+        budget=budget,
+        price_file=price_file,
     )
     if subscription:
         _mark_quota(the_plan, subscription)
-    chosen = planning.chosen_fit(the_plan, vm_size)
+    chosen = plan_view.chosen_fit(the_plan, vm_size)
     if fmt in ("json", "yaml"):
         doc = the_plan.to_dict()
         doc["recommended"] = chosen.vm_size if chosen else None
         output.emit_object(doc, fmt)
     elif fmt == "name":
-        for row in planning.table_rows(the_plan, chosen, every_size=False):
+        for row in plan_view.table_rows(the_plan, chosen, every_size=False):
             output.write(row["vm_size"])
     else:
         _print_plan(the_plan, chosen, fmt)
@@ -274,19 +289,19 @@ def _mark_quota(the_plan: planning.Plan, subscription: str) -> None:
 
 
 def _print_plan(the_plan: planning.Plan, chosen: planning.Fit | None, fmt: str) -> None:
-    rows = planning.table_rows(the_plan, chosen, every_size=fmt == "wide")
-    for line in planning.headline(the_plan):
+    rows = plan_view.table_rows(the_plan, chosen, every_size=fmt == "wide")
+    for line in plan_view.headline(the_plan):
         output.write(line)
     output.write("\n")
     output.emit(rows, fmt, PLAN_COLUMNS, empty="No VM size fits.")
     output.write("\n")
-    hidden = planning.hidden_note(the_plan) if fmt != "wide" else None
+    hidden = plan_view.hidden_note(the_plan) if fmt != "wide" else None
     if hidden:
         output.write(hidden)
     if chosen is not None:
-        output.write(f"pick: {planning.pick_line(chosen)}")
+        output.write(f"pick: {plan_view.pick_line(chosen)}")
         if chosen.throughput is not None:
-            output.write(planning.throughput_note(chosen.throughput))
+            output.write(plan_view.throughput_note(chosen.throughput))
     for warning in the_plan.warnings:
         output.warn(warning)
 
@@ -302,9 +317,7 @@ def deploy_cmd(
     name: Annotated[
         str | None, typer.Option("--name", help="Name of the deployment (default: from the model).", show_default=False)
     ] = None,
-    runtime: Annotated[
-        str, typer.Option("--runtime", help="kaito (Workspace / InferenceSet) or vllm (Deployment).")
-    ] = "kaito",
+    runtime: RuntimeOpt = "kaito",
     replicas: Annotated[
         int | None, typer.Option("--replicas", help="Replicas; with kaito, makes an InferenceSet.", show_default=False)
     ] = None,
@@ -415,8 +428,9 @@ def deploy_cmd(
     validate.duration(timeout, "--timeout")
     model = catalog.resolve(model_name, described)
     deploy.check_fleet_flags(fleet, member or [], clusters, staged_strategy)
-    the_plan = planning.plan_from_flags(
+    the_plan = plan_view.plan_from_flags(
         model,
+        runtime=runtime,
         context=context,
         concurrency=concurrency,
         region=region,
@@ -424,7 +438,7 @@ def deploy_cmd(
         price_file=price_file,
         context_flag="--max-model-len",
     )
-    fit = planning.fit_to_deploy(the_plan, vm_size)
+    fit = plan_view.fit_to_deploy(the_plan, vm_size)
     if subscription and mode != "client":
         # Nodes created on demand fail minutes later on quota; ask Azure before anything is applied.
         from akscli.azure import arm, capacity
@@ -465,6 +479,10 @@ def deploy_cmd(
     kube = connect(target) if mode != "client" else None
     if kube is not None:
         req.namespace = namespace or kube.namespace
+        req.monitor_api = preflight.monitor_api(kube)
+    else:
+        # Nothing to ask offline: render the Prometheus Operator's PodMonitor for a scraped metric.
+        req.monitor_api = kinds.PODMONITOR_APIS[-1] if req.autoscale and req.runtime == "vllm" else None
     objects = deploy.build(req)
     _announce(req)
     if kube is None:
@@ -472,7 +490,7 @@ def deploy_cmd(
             objects, stack=kinds.stack_of(req.name), target=target, dry_run=mode, yes=yes, output_format=output_fmt
         )
         return
-    live.check_operators(kube, objects)
+    preflight.check(kube, req, objects, wait=wait)
     if fleet:
         from akscli.fleet.matching import check_placements
 
@@ -490,7 +508,10 @@ def deploy_cmd(
     )
     if rev is None:
         return
-    output.info(f"recorded revision {rev} of {req.name}")
+    if rollout.unchanged:
+        output.info(f"no change since revision {rev} of {req.name}: nothing recorded")
+    else:
+        output.info(f"recorded revision {rev} of {req.name}")
     if wait:
         _wait(kube, objects, timeout, fleet=fleet)
 
@@ -500,7 +521,7 @@ def _announce(req: deploy.DeployRequest) -> None:
     fit = req.fit
     output.info(
         f"plan: {fit.vm_size} x {fit.nodes} node(s), {fit.gpus} GPU(s), tensor parallel "
-        f"{fit.tensor_parallel}, {planning.usd(fit.price_per_month)}/month per replica"
+        f"{fit.tensor_parallel}, {plan_view.usd(fit.price_per_month)}/month per replica"
     )
     for warning in fit.warnings:
         output.warn(warning)
@@ -538,6 +559,7 @@ class _Rollout:
     recreate: bool
     force_conflicts: bool
     action: str
+    unchanged: bool = False
 
     def apply(
         self,
@@ -555,9 +577,12 @@ class _Rollout:
         if history is None:
             history = revisions.revisions(self.kube, name, namespace)
         stale = revisions.stale_objects(history, objects)
+        first_stale, after = revisions.split_stale(stale)
         if stale and self.mode == "none":
             refs = ", ".join(revisions.ref(o) for o in stale)
             common.confirm(f"delete {len(stale)} object(s) {dropped} ({refs})", self.yes)
+            for ref in revisions.replace_first(self.kube, first_stale):
+                output.write(f"{ref} deleted (replaced)")
         from akscli.fleet import rollout as fleet_rollout
 
         # A staged update run is created only once its placement has scheduled bindings: one that
@@ -581,9 +606,11 @@ class _Rollout:
                 )
         if self.mode != "none":
             return None
-        for ref in revisions.delete_stale(self.kube, stale):
+        for ref in revisions.delete_stale(self.kube, after):
             output.write(f"{ref} deleted (no longer rendered)")
-        return revisions.record_revision(self.kube, name, namespace, objects, params, note, history)
+        number = revisions.record_revision(self.kube, name, namespace, objects, params, note, history)
+        self.unchanged = bool(history) and number == history[-1].revision
+        return number
 
     def _recreate_if_needed(self, objects: list[dict[str, Any]]) -> None:
         changes = revisions.immutable_conflicts(self.kube, objects)
@@ -790,7 +817,7 @@ HISTORY_COLUMNS = [
     Column("VM size", "params.vm_size"),
     Column("Context", "params.context"),
     Column("Replicas", lambda r: r["params"].get("replicas") or 1),
-    Column("$/month", lambda r: planning.usd(r["params"].get("price_per_month")), wide=True),
+    Column("$/month", lambda r: plan_view.usd(r["params"].get("price_per_month")), wide=True),
 ]
 
 
@@ -843,7 +870,7 @@ def rollback_cmd(
     history = revisions.revisions(kube, name, ns)
     chosen = revisions.pick_revision(history, name, ns, number)
     objects = [dict(o) for o in chosen.manifests]
-    live.check_operators(kube, objects)
+    preflight.check_operators(kube, objects)
     rollout = _Rollout(kube, cluster.target(), mode, yes, output_fmt, recreate, False, action="model rollback")
     rev = rollout.apply(
         objects,

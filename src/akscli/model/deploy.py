@@ -23,9 +23,12 @@ from akscli.model.kinds import (
     KAITO_API,
     KAITO_POD_LABEL,
     KAITO_PORT,
+    KAITO_SCALER_PREFIX,
     KAITO_SET_POD_LABEL,
     MODEL_ID_ANNOTATION,
     MODEL_LABEL,
+    POD_INDEX_LABEL,
+    QUEUE_METRIC,
     RUNTIME_LABEL,
     RUNTIMES,
     SERVICE_PORT,
@@ -93,6 +96,8 @@ class DeployRequest:
     endpoint_picker: str | None = None
     image: str = DEFAULT_VLLM_IMAGE
     storage_class: str = DEFAULT_STORAGE_CLASS
+    # The PodMonitor API the cluster serves (kinds.PODMONITOR_APIS), None where it serves none.
+    monitor_api: str | None = None
     fleet: bool = False
     fleet_clusters: list[str] = field(default_factory=list)
     fleet_count: int | None = None
@@ -119,6 +124,13 @@ class DeployRequest:
         return {KAITO_SET_POD_LABEL if self.uses_inferenceset else KAITO_POD_LABEL: self.name}
 
     @property
+    def serving_selector(self) -> dict[str, str]:
+        """The pods that answer requests: for KAITO only each Workspace's leader."""
+        if self.runtime == "vllm":
+            return self.pod_labels
+        return {**self.pod_labels, POD_INDEX_LABEL: "0"}
+
+    @property
     def target_port(self) -> int:
         return VLLM_PORT if self.runtime == "vllm" else KAITO_PORT
 
@@ -138,6 +150,7 @@ class DeployRequest:
                 f"{self.model.id} needs {self.fit.nodes} nodes of {self.vm_size}; the vllm runtime runs on one node",
                 hint="use --runtime kaito (KAITO runs multi-node inference) or a larger --vm-size",
             )
+        self._check_autoscale()
         if self.inference_pool and not self.expose:
             raise UsageError(
                 "--inference-pool routes through the gateway, so it needs --expose",
@@ -169,6 +182,19 @@ class DeployRequest:
                 hint=f"for example {DEFAULT_PROMETHEUS}",
             )
 
+    def _check_autoscale(self) -> None:
+        if not self.autoscale:
+            return
+        low, high = self.autoscale
+        if self.runtime == "kaito" and (low < 1 or high < 2):
+            # keda-kaito-scaler keeps at least one replica and provisions nothing for a maximum
+            # of 1 (kaito-project/keda-kaito-scaler pkg/controllers/autoprovision, resolveMinReplicas
+            # and autoscalingConfigValid).
+            raise UsageError(
+                f"invalid --autoscale {low}:{high} for KAITO: its scaler needs MIN >= 1 and MAX >= 2",
+                hint="for example --autoscale 1:4",
+            )
+
     def params(self) -> dict[str, Any]:
         """What was asked for, for the revision record and `model history`."""
         return {
@@ -194,8 +220,32 @@ class DeployRequest:
 
 
 def served_name(req: DeployRequest) -> str:
-    """The model name the server answers to: KAITO serves a preset under its preset name."""
-    return req.model.id if req.runtime == "vllm" else (req.model.preset or req.model.id)
+    """The model name the server answers to. KAITO serves a Workspace's preset under the preset
+    name and an InferenceSet's under the set's name (kaito-project/kaito pkg/model/interface.go,
+    buildVLLMInferenceCommand); akscli's vLLM Deployment passes --served-model-name itself."""
+    if req.runtime == "vllm":
+        return req.model.id
+    return req.name if req.uses_inferenceset else (req.model.preset or req.model.id)
+
+
+def kaito_scaler_annotations(req: DeployRequest) -> dict[str, str]:
+    """What keda-kaito-scaler reads to make the InferenceSet's ScaledObject (kaito-project/
+    keda-kaito-scaler pkg/constants/constants.go, pkg/scaledobject): up one replica when more than
+    --queue-threshold requests wait per replica, down when under one does."""
+    from akscli import yamlio
+
+    if not req.autoscale or req.runtime != "kaito":
+        return {}
+    low, high = req.autoscale
+    metric = [
+        {"name": QUEUE_METRIC, "type": "gauge", "upthreshold": req.queue_threshold, "downthreshold": 1},
+    ]
+    return {
+        f"{KAITO_SCALER_PREFIX}auto-provision": "true",
+        f"{KAITO_SCALER_PREFIX}min-replicas": str(low),
+        f"{KAITO_SCALER_PREFIX}max-replicas": str(high),
+        f"{KAITO_SCALER_PREFIX}metrics": yamlio.dump(metric),
+    }
 
 
 def vllm_args(req: DeployRequest) -> list[str]:
@@ -266,35 +316,23 @@ def build(req: DeployRequest) -> list[dict[str, Any]]:
         )
         values = {
             **base,
+            "annotations": {**annotations, **kaito_scaler_annotations(req)},
             "preset": req.model.preset or req.model.id,
             "node_labels": {"apps": req.name},
             "inference_config": config_name,
             "replicas": req.replicas if req.replicas is not None else (req.autoscale[0] if req.autoscale else 1),
         }
-        template = "model/kaito-inferenceset.yaml.j2" if req.uses_inferenceset else "model/kaito-workspace.yaml.j2"
-        objects += render(template, values)
+        if req.uses_inferenceset:
+            # KAITO makes a Service per child Workspace only, named after the child
+            # (kaito-project/kaito pkg/workspace/manifests/manifests.go, GenerateServiceManifest),
+            # so the set's one address is a Service of akscli's over every child's leader.
+            values.update(service_selector=req.serving_selector, target_port=KAITO_PORT)
+            objects += render("model/kaito-inferenceset.yaml.j2", values)
+        else:
+            objects += render("model/kaito-workspace.yaml.j2", values)
     else:
-        storage = max(50, math.ceil(req.model.weights_gib * 1.25 / 10) * 10)
-        objects += render(
-            "model/vllm.yaml.j2",
-            {
-                **base,
-                "replicas": req.replicas if req.replicas is not None else (req.autoscale[0] if req.autoscale else 1),
-                "image": req.image,
-                "vllm_args": vllm_args(req),
-                "gpus_per_pod": req.fit.gpus,
-                **pod_share(req.vm_size, req.fit.gpus),
-                "storage_class": req.storage_class,
-                "storage_size": f"{storage}Gi",
-                "shm_size": "16Gi",
-                "node_selector": {"node.kubernetes.io/instance-type": req.vm_size},
-                "tolerations": [
-                    {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"},
-                    {"key": "sku", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"},
-                ],
-            },
-        )
-    if req.autoscale:
+        objects += render("model/vllm.yaml.j2", _vllm_values(req, base))
+    if req.autoscale and req.runtime == "vllm":
         api, kind = req.kind
         objects += render(
             "model/keda.yaml.j2",
@@ -306,14 +344,23 @@ def build(req: DeployRequest) -> list[dict[str, Any]]:
                 "max_replicas": req.autoscale[1],
                 "prometheus": req.prometheus,
                 "threshold": str(req.queue_threshold),
-                "query": f'sum(vllm:num_requests_waiting{{namespace="{req.namespace}",'
-                f'model_name="{served_name(req)}"}})',
+                "query": f'sum({QUEUE_METRIC}{{namespace="{req.namespace}",model_name="{served_name(req)}"}})',
             },
+        )
+    if req.monitor_api:
+        objects += render(
+            "model/podmonitor.yaml.j2",
+            {**base, "api_version": req.monitor_api, "selector": req.serving_selector},
         )
     if req.inference_pool:
         objects += render(
             "model/inferencepool.yaml.j2",
-            {**base, "target_port": req.target_port, "endpoint_picker": req.endpoint_picker or f"{req.name}-epp"},
+            {
+                **base,
+                "pod_labels": req.serving_selector,
+                "target_port": req.target_port,
+                "endpoint_picker": endpoint_picker(req),
+            },
         )
     if req.expose:
         parent: dict[str, Any] = {"name": req.gateway}
@@ -365,6 +412,31 @@ ON_DEMAND_LABEL_PREFIX = "gpu.akscli.io/"
 
 def on_demand_label(vm_size: str) -> str:
     return ON_DEMAND_LABEL_PREFIX + vm_size
+
+
+def endpoint_picker(req: DeployRequest) -> str:
+    """The endpoint picker Service the pool names: --endpoint-picker, else NAME-epp."""
+    return req.endpoint_picker or f"{req.name}-epp"
+
+
+def _vllm_values(req: DeployRequest, base: dict[str, Any]) -> dict[str, Any]:
+    storage = max(50, math.ceil(req.model.weights_gib * 1.25 / 10) * 10)
+    return {
+        **base,
+        "replicas": req.replicas if req.replicas is not None else (req.autoscale[0] if req.autoscale else 1),
+        "image": req.image,
+        "vllm_args": vllm_args(req),
+        "gpus_per_pod": req.fit.gpus,
+        **pod_share(req.vm_size, req.fit.gpus),
+        "storage_class": req.storage_class,
+        "storage_size": f"{storage}Gi",
+        "shm_size": "16Gi",
+        "node_selector": {"node.kubernetes.io/instance-type": req.vm_size},
+        "tolerations": [
+            {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"},
+            {"key": "sku", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"},
+        ],
+    }
 
 
 def _short_hash(req: DeployRequest) -> str:

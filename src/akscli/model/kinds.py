@@ -19,8 +19,23 @@ GPUS_ANNOTATION = "akscli.io/gpus"
 # an InferenceSet (and their pods) with the set's name.
 KAITO_POD_LABEL = "kaito.sh/workspace"
 KAITO_SET_POD_LABEL = "inferenceset.kaito.sh/created-by"
+# KAITO runs every Workspace as a StatefulSet; in a multi-node Workspace only the leader (pod
+# index 0) serves, so KAITO's own Service and InferencePool select it alone
+# (kaito-project/kaito pkg/workspace/manifests/manifests.go, GenerateServiceManifest and
+# GenerateInferencePoolHelmRelease). The StatefulSet controller sets this label on each pod.
+POD_INDEX_LABEL = "apps.kubernetes.io/pod-index"
+# keda-kaito-scaler provisions the ScaledObject of an InferenceSet from these annotations and
+# scrapes the pods itself, no Prometheus needed (kaito-project/keda-kaito-scaler
+# pkg/constants/constants.go, pkg/controllers/autoprovision); its trigger authenticates with
+# this ClusterTriggerAuthentication, which its chart installs.
+KAITO_SCALER_PREFIX = "scaledobject.kaito.sh/"
+KAITO_SCALER_AUTH = "keda-kaito-scaler-creds"
+# The PodMonitor groups: Azure Monitor managed Prometheus reads azmonitoring.coreos.com, the
+# Prometheus Operator monitoring.coreos.com. The first one the cluster serves is used.
+PODMONITOR_APIS = ("azmonitoring.coreos.com/v1", "monitoring.coreos.com/v1")
 
 RUNTIMES = ("kaito", "vllm")
+QUEUE_METRIC = "vllm:num_requests_waiting"
 DEFAULT_VLLM_IMAGE = "vllm/vllm-openai:v0.11.0"
 DEFAULT_STORAGE_CLASS = "managed-csi-premium"
 DEFAULT_PROMETHEUS = "http://prometheus-operated.monitoring.svc.cluster.local:9090"
@@ -51,6 +66,7 @@ SERVING_KINDS = ((KAITO_API, "Workspace"), (KAITO_API, "InferenceSet"), ("apps/v
 # Everything a deploy can create, in deletion order (dependents before what they point at).
 STACK_KINDS = (
     (KEDA_API, "ScaledObject"),
+    *((api, "PodMonitor") for api in PODMONITOR_APIS),
     (GATEWAY_API, "HTTPRoute"),
     (POOL_API, "InferencePool"),
     (KAITO_API, "InferenceSet"),

@@ -166,17 +166,6 @@ def _kind_available(kube: Kube, api_version: str, kind: str) -> bool:
     return "/" not in api_version or api_version.startswith("apps/") or kube.has_api(api_version, kind)
 
 
-def check_operators(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
-    """Name the missing operator (and its install command) before anything is applied."""
-    from akscli.kube import operators
-
-    for api_version, kind in dict.fromkeys((str(o["apiVersion"]), str(o["kind"])) for o in objects):
-        if not kube.has_api(api_version, kind):
-            if kind == "InferenceSet" and kube.has_api(api_version, "Workspace"):
-                raise operators.kaito_without_inferenceset(kube)
-            raise operators.not_installed(api_version, kind, group_served=False)
-
-
 def objects_to_wait_for(objects: Iterable[dict[str, Any]], *, fleet: bool) -> list[dict[str, Any]]:
     kinds = FLEET_READY_KINDS if fleet else READY_KINDS
     return [o for o in objects if o["kind"] in kinds]
@@ -271,10 +260,28 @@ def status_report(kube: Kube, obj: Mapping[str, Any]) -> dict[str, Any]:
     return {**summary(obj), "conditions": conditions(obj), "events": recent_events(kube, obj)}
 
 
+def _call(kube: Kube, obj: Mapping[str, Any], path: str, method: str = "GET", body: Any = None) -> tuple[int, bytes]:
+    """A request to the model's Service through the API server's proxy. A model that has no
+    Service yet, or no ready pod behind it (HTTP 503 from the proxy), is not serving yet: say
+    so with its state, not the API server's raw answer."""
+    meta = obj["metadata"]
+    name = str(meta["name"])
+    try:
+        status, raw = kube.proxy(meta["namespace"], name, SERVICE_PORT, path, method=method, body=body)
+    except NotFoundError:
+        status, raw = 404, b""
+    if status == 503 or (status == 404 and not raw):
+        raise NotFoundError(
+            f"model {name} is not serving yet (state {state_of(obj)}): no ready server behind Service {name}",
+            hint=f"see why with: akscli model status {name}, or deploy with --wait",
+        )
+    return status, raw
+
+
 def served_models(kube: Kube, obj: Mapping[str, Any]) -> list[str]:
     """The model ids the server lists at /v1/models (through the API server's service proxy)."""
     meta = obj["metadata"]
-    status, body = kube.proxy(meta["namespace"], meta["name"], SERVICE_PORT, "/v1/models")
+    status, body = _call(kube, obj, "/v1/models")
     if status != 200:
         raise AkscliError(
             f"GET /v1/models on {meta['name']} answered HTTP {status}",
@@ -307,9 +314,7 @@ def chat(kube: Kube, obj: Mapping[str, Any], prompt: str, max_tokens: int) -> Ch
         raise AkscliError(f"{name} serves no model yet", hint=f"wait for it: akscli model status {name}")
     body = {"model": served[0], "messages": [{"role": "user", "content": prompt}], "max_tokens": max_tokens}
     started = time.monotonic()
-    status, raw = kube.proxy(
-        obj["metadata"]["namespace"], name, SERVICE_PORT, "/v1/chat/completions", method="POST", body=body
-    )
+    status, raw = _call(kube, obj, "/v1/chat/completions", method="POST", body=body)
     latency = time.monotonic() - started
     if status != 200:
         raise AkscliError(
@@ -345,14 +350,18 @@ def server_pods(kube: Kube, obj: Mapping[str, Any]) -> list[str]:
 
 def stack_refs(kube: Kube, name: str, namespace: str, *, keep_history: bool) -> list[ObjectRef]:
     """Every object a deploy of ``name`` created (and, unless kept, its revision records)."""
-    selector = f"akscli.io/stack={stack_of(name)}"
+    # By the stack label, and by the model label every rendered object carries: `akscli apply -f`
+    # of a dry-run's output gives the objects another stack, and they are still this model's.
+    selectors = (f"akscli.io/stack={stack_of(name)}", f"{MODEL_LABEL}={name}")
     refs: list[ObjectRef] = []
     for api_version, kind in STACK_KINDS:
         if not _kind_available(kube, api_version, kind):
             continue
         scope = None if api_version == FLEET_API else namespace
-        for obj in kube.list(api_version, kind, namespace=scope, label_selector=selector):
-            refs.append((api_version, kind, obj["metadata"]["name"], scope))
+        for selector in selectors:
+            for obj in kube.list(api_version, kind, namespace=scope, label_selector=selector):
+                refs.append((api_version, kind, obj["metadata"]["name"], scope))
+    refs = list(dict.fromkeys(refs))
     if not keep_history:
         refs += [("v1", "ConfigMap", rev.object_name, namespace) for rev in revisions(kube, name, namespace)]
     if not refs:

@@ -17,11 +17,9 @@ inputs.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from akscli import validate
 from akscli.errors import UsageError
 from akscli.model import skus
 from akscli.model.catalog import Model
@@ -69,6 +67,68 @@ MAX_NODES = 16
 # vLLM needs CUDA compute capability 7.0+ or a supported ROCm GPU.
 UNSUPPORTED_BY_VLLM = frozenset({"m60", "mi25", "v620"})
 
+# CUDA compute capability per NVIDIA GPU family (NVIDIA's table,
+# https://developer.nvidia.com/cuda-gpus). FP8 tensor cores start at 8.9 (Ada, Hopper).
+CUDA_CAPABILITY: dict[str, float] = {
+    "m60": 5.2,
+    "v100": 7.0,
+    "t4": 7.5,
+    "a100": 8.0,
+    "a10": 8.6,
+    "h100": 9.0,
+    "h200": 9.0,
+    "gb200": 10.0,
+}
+# vLLM serves FP8 checkpoints on GPUs without FP8 tensor cores through its weight-only FP8
+# Marlin kernels, which need compute capability 8.0 (vllm-project/vllm
+# vllm/model_executor/layers/quantization/utils/marlin_utils_fp8.py, is_fp8_marlin_supported;
+# later releases lower it to 7.5, akscli keeps the older bound).
+FP8_MARLIN_MIN_CAPABILITY = 8.0
+
+# The Azure sizes KAITO's workspace controller knows (kaito-project/kaito
+# pkg/sku/azure_sku_handler.go at 056b8280b1a8debf644bc6f4399e913a1f9c7e70; T4, M60 and MI25 sizes
+# were dropped in kaito PR #2185). KAITO's webhook admits any "Standard_N*" size, but for a
+# size outside this table its estimator fails "Unsupported SKU" (pkg/sku/helpers.go,
+# GetGPUConfigBySKU) and the Workspace never provisions, so `--runtime kaito` plans on these only.
+KAITO_VM_SIZES: tuple[str, ...] = (
+    "Standard_NV36ads_A10_v5",
+    "Standard_NV72ads_A10_v5",
+    "Standard_NC24ads_A100_v4",
+    "Standard_NC48ads_A100_v4",
+    "Standard_NC96ads_A100_v4",
+    "Standard_ND96asr_A100_v4",
+    "Standard_ND96amsr_A100_v4",
+    "Standard_NC40ads_H100_v5",
+    "Standard_NC80adis_H100_v5",
+    "Standard_ND96isr_H100_v5",
+    "Standard_NCC40ads_H100_v5",
+    "Standard_ND96isr_H200_v5",
+    "Standard_NG32ads_V620_v1",
+    "Standard_NG32adms_V620_v1",
+)
+# KAITO's vLLM runs a model that takes under half of one GPU data-parallel, one copy per GPU
+# (kaito-project/kaito pkg/model/interface.go, configureParallelism).
+KAITO_DATA_PARALLEL_SHARE = 0.5
+RUNTIMES = ("kaito", "vllm")
+
+
+def supports_kaito(vm_size: str) -> bool:
+    return vm_size.lower() in {s.lower() for s in KAITO_VM_SIZES}
+
+
+def quant_kernel(model: Model, sku: GpuSku) -> str:
+    """How vLLM runs the checkpoint's weight format on this GPU: ``native`` (tensor cores for
+    it), ``weight-only`` (FP8 Marlin: dequantised on the fly, slower) or ``unsupported``. Only
+    FP8 is gated; other formats keep the warnings of ``quant_warnings``."""
+    if model.quant_family != "fp8":
+        return "native"
+    if "fp8" in NATIVE_QUANT.get(sku.gpu_family, frozenset()):
+        return "native"
+    capability = CUDA_CAPABILITY.get(sku.gpu_family)
+    if capability is not None and capability >= FP8_MARLIN_MIN_CAPABILITY:
+        return "weight-only"
+    return "unsupported"
+
 
 @dataclass(frozen=True)
 class KaitoEstimate:
@@ -99,6 +159,16 @@ def kaito_estimate(model: Model, sku: GpuSku, max_model_len: int = KAITO_DEFAULT
     if nodes > 1 and not model.tensor_parallel:
         return KaitoEstimate(False, gpus, nodes, "model cannot be distributed across nodes")
     return KaitoEstimate(True, gpus, nodes)
+
+
+def _price(f: Fit, hourly: float | None, budget: float | None) -> None:
+    """The price of every node the option takes, and whether it is within the budget."""
+    if hourly is None:
+        return
+    f.price_per_hour = round(hourly * f.nodes, 3)
+    f.price_per_month = round(hourly * f.nodes * HOURS_PER_MONTH, 2)
+    if budget is not None:
+        f.within_budget = f.price_per_month <= budget
 
 
 @dataclass(frozen=True)
@@ -136,6 +206,8 @@ class Fit:
     price_per_month: float | None = None
     within_budget: bool | None = None
     kaito: KaitoEstimate | None = None
+    # How vLLM runs the weight format here: native | weight-only | unsupported (quant_kernel).
+    quant_kernel: str = "native"
     throughput: Throughput | None = None
     warnings: list[str] = field(default_factory=list)
 
@@ -144,8 +216,8 @@ class Fit:
 
 
 def servable(f: Fit) -> bool:
-    """The model fits and vLLM (which both runtimes serve with) runs on the GPU."""
-    return f.fits and f.gpu_family not in UNSUPPORTED_BY_VLLM
+    """The model fits and vLLM (which both runtimes serve with) runs it on the GPU."""
+    return f.fits and f.gpu_family not in UNSUPPORTED_BY_VLLM and f.quant_kernel != "unsupported"
 
 
 def has_rdma(sku: GpuSku) -> bool:
@@ -197,6 +269,9 @@ def fit(
         interconnect=sku.interconnect,
     )
     f.warnings = quant_warnings(model, sku)
+    f.quant_kernel = quant_kernel(model, sku)
+    if f.quant_kernel == "unsupported":
+        f.warnings.append(f"vLLM has no FP8 kernel for {sku.gpu_model} (FP8 Marlin needs compute capability 8.0)")
     f.kaito = kaito_estimate(model, sku, context)
     hourly = sku.price(region)
     candidates: list[tuple[int, int]] = []
@@ -237,12 +312,61 @@ def fit(
     f.kv_cache_per_gpu_gib = round(kv_total / n, 2)
     f.memory_per_gpu_gib = round(weights / n + kv_total / n + OVERHEAD_GIB_PER_GPU, 2)
     f.free_per_gpu_gib = round(sku.gpu_memory_gib * gpu_memory_utilization - f.memory_per_gpu_gib, 2)
-    if hourly is not None:
-        f.price_per_hour = round(hourly * f.nodes, 3)
-        f.price_per_month = round(hourly * f.nodes * HOURS_PER_MONTH, 2)
-        if budget is not None:
-            f.within_budget = f.price_per_month <= budget
+    _price(f, hourly, budget)
     f.throughput = throughput(model, sku, n, context=context, concurrency=concurrency, latency_gpus=tp)
+    return f
+
+
+def kaito_fit(
+    model: Model,
+    sku: GpuSku,
+    *,
+    context: int,
+    concurrency: int = 1,
+    region: str = skus.DEFAULT_REGION,
+    budget: float | None = None,
+) -> Fit:
+    """What KAITO provisions for a Workspace on this size: its estimator's node count, each node
+    taken whole (kaito-project/kaito pkg/workspace/estimator/nodesestimator/estimator.go), vLLM's
+    parallelism as KAITO sets it (pkg/model/interface.go, configureParallelism), and the price of
+    those nodes. akscli's own sizing for ``concurrency`` is compared and warned about."""
+    own = fit(model, sku, context=context, concurrency=concurrency, region=region, budget=budget)
+    est = own.kaito or kaito_estimate(model, sku, context)
+    f = Fit(
+        vm_size=sku.vm_size,
+        gpu_model=sku.gpu_model,
+        gpu_family=sku.gpu_family,
+        gpus_per_node=sku.gpus,
+        gpu_memory_gib=sku.gpu_memory_gib,
+        fits=est.fits,
+        interconnect=sku.interconnect,
+        kaito=est,
+        quant_kernel=own.quant_kernel,
+        warnings=list(own.warnings),
+    )
+    if not est.fits:
+        f.reason = f"KAITO's estimator: {est.reason}"
+        return f
+    weights = model.weights_gib * KAITO_WEIGHT_FACTOR
+    kv_total = model.kv_bytes_per_token * context / GIB
+    f.nodes, f.gpus = est.nodes, est.nodes * sku.gpus
+    single_gpu = f.nodes == 1 and model.weights_gib < KAITO_DATA_PARALLEL_SHARE * sku.gpu_memory_gib
+    f.tensor_parallel = 1 if single_gpu else sku.gpus
+    f.pipeline_parallel = f.nodes
+    f.replicas_per_node = sku.gpus if single_gpu else 1
+    shards = f.tensor_parallel * f.pipeline_parallel
+    f.weights_per_gpu_gib = round(weights / shards, 2)
+    f.kv_cache_per_gpu_gib = round(kv_total / shards, 2)
+    f.memory_per_gpu_gib = round(weights / shards + kv_total / shards + KAITO_BASE_OVERHEAD_GIB, 2)
+    f.free_per_gpu_gib = round(sku.gpu_memory_gib * KAITO_UTILIZATION - f.memory_per_gpu_gib, 2)
+    hourly = sku.price(region)
+    _price(f, hourly, budget)
+    f.throughput = throughput(model, sku, f.gpus, context=context, concurrency=concurrency, latency_gpus=shards)
+    if concurrency > 1 and own.fits and own.gpus > f.gpus:
+        f.warnings.append(
+            f"KAITO sizes the KV cache for one sequence: {f.gpus} GPU(s) here; "
+            f"{concurrency} sequences of {context} tokens need {own.gpus}"
+        )
     return f
 
 
@@ -273,6 +397,7 @@ def throughput(
 @dataclass
 class Plan:
     model: Model
+    runtime: str
     context: int
     concurrency: int
     region: str
@@ -286,6 +411,7 @@ class Plan:
         return {
             "model": self.model.to_dict(),
             "inputs": {
+                "runtime": self.runtime,
                 "context": self.context,
                 "concurrency": self.concurrency,
                 "region": self.region,
@@ -319,6 +445,7 @@ def check_context(model: Model, context: int) -> None:
 def plan(
     model: Model,
     *,
+    runtime: str = "kaito",
     context: int | None = None,
     concurrency: int = 1,
     region: str = skus.DEFAULT_REGION,
@@ -334,10 +461,15 @@ def plan(
         warnings.append(
             f"no prices for region {region!r} (prices known for {', '.join(known_regions)}); give --price-file for it"
         )
-    options = [
-        fit(model, s, context=ctx, concurrency=concurrency, region=region, budget=budget)
-        for s in (vm_sizes or skus.all_skus())
-    ]
+    sizes = vm_sizes or skus.all_skus()
+    if runtime == "kaito":
+        options = [
+            kaito_fit(model, s, context=ctx, concurrency=concurrency, region=region, budget=budget)
+            for s in sizes
+            if supports_kaito(s.vm_size)
+        ]
+    else:
+        options = [fit(model, s, context=ctx, concurrency=concurrency, region=region, budget=budget) for s in sizes]
     options.sort(key=_order)
     fitting = [o for o in options if servable(o)]
     priced = [o for o in fitting if o.price_per_month is not None]
@@ -360,6 +492,7 @@ def plan(
         warnings.extend(recommended.warnings)
     return Plan(
         model=model,
+        runtime=runtime,
         context=ctx,
         concurrency=concurrency,
         region=region,
@@ -373,11 +506,14 @@ def plan(
 
 def _pick(rows: list[Fit]) -> Fit | None:
     """Cheapest single node first: a model split over nodes pays network latency on every
-    token, so a multi-node size is picked only when no single node holds the model."""
+    token, so a multi-node size is picked only when no single node holds the model. A size
+    that runs the weight format natively beats one that runs it weight-only."""
     if not rows:
         return None
-    single = [o for o in rows if o.nodes == 1]
-    return min(single or rows, key=_cost)
+    native = [o for o in rows if o.quant_kernel == "native"] or rows
+    single = [o for o in native if o.nodes == 1]
+    networked = [o for o in native if "rdma" in o.interconnect.lower()]
+    return min(single or networked or native, key=_cost)
 
 
 def _cost(o: Fit) -> tuple[float, int]:
@@ -396,7 +532,18 @@ def check_vm_size(p: Plan, vm_size: str) -> Fit:
         raise UsageError(
             f"unknown VM size {vm_size!r}", hint="known GPU sizes: " + ", ".join(s.vm_size for s in skus.all_skus())
         )
-    row = next(o for o in p.options if o.vm_size == sku.vm_size)
+    row = next((o for o in p.options if o.vm_size == sku.vm_size), None)
+    if row is None:
+        raise UsageError(
+            f"KAITO does not support {sku.vm_size}: its estimator fails 'Unsupported SKU' and the "
+            "Workspace never provisions",
+            hint="pick one of: " + ", ".join(o.vm_size for o in p.options if servable(o)) + " (or --runtime vllm)",
+        )
+    if row.fits and row.quant_kernel == "unsupported":
+        raise UsageError(
+            f"{p.model.id} has FP8 weights and vLLM has no FP8 kernel for {sku.gpu_model}",
+            hint="pick a size with FP8 (H100, H200) or FP8 Marlin (A10, A100) support",
+        )
     if row.fits:
         return row
     alt = p.recommended or next((o for o in p.options if o.fits), None)
@@ -419,122 +566,3 @@ def vllm_args(model: Model, f: Fit, context: int) -> dict[str, Any]:
         "max_model_len": context,
         "gpu_memory_utilization": VLLM_GPU_MEMORY_UTILIZATION,
     }
-
-
-# ---- what `model plan` and `model deploy` take from the command line and show ------------------
-
-# Azure region names are lower-case letters and digits (eastus, westus3); '-' is tolerated.
-_REGION = re.compile(r"^[a-z0-9]([a-z0-9-]{0,48}[a-z0-9])?$")
-
-
-def check_region(value: str) -> str:
-    region = value.strip().lower()
-    if not _REGION.fullmatch(region):
-        raise UsageError(
-            f"invalid --region {value!r}: an Azure region name is letters and digits",
-            hint="for example --region eastus (all of them: az account list-locations -o table)",
-        )
-    return region
-
-
-def plan_from_flags(
-    model: Model,
-    *,
-    context: int | None,
-    concurrency: int,
-    region: str,
-    budget: float | None,
-    price_file: str | None,
-    context_flag: str = "--context",
-) -> Plan:
-    """The plan for the values a user typed, each checked first; errors name the flag typed
-    (``context_flag``: ``model deploy`` calls it --max-model-len)."""
-    if price_file:
-        skus.load(price_file)
-    return plan(
-        model,
-        context=validate.integer(context, context_flag, 128, 100_000_000) if context is not None else None,
-        concurrency=validate.integer(concurrency, "--concurrency", 1, 100_000),
-        region=check_region(region),
-        budget=validate.number(budget, "--budget", 1, 100_000_000) if budget is not None else None,
-    )
-
-
-def chosen_fit(p: Plan, vm_size: str | None) -> Fit | None:
-    """The user's --vm-size (checked to fit), else the plan's pick (None when nothing fits)."""
-    return check_vm_size(p, vm_size) if vm_size else p.recommended
-
-
-def fit_to_deploy(p: Plan, vm_size: str | None) -> Fit:
-    """Like ``chosen_fit``, but a deploy needs a size: no pick is an error that says why."""
-    chosen = chosen_fit(p, vm_size)
-    if chosen is None:
-        raise UsageError(
-            f"no VM size with a price fits {p.model.id} at context {p.context}"
-            + (" within the budget" if p.budget is not None else ""),
-            hint="; ".join(p.warnings) or "give --vm-size, or lower --context",
-        )
-    return chosen
-
-
-def usd(value: float | None) -> str:
-    """Dollars as the plan shows them: cents below $100, whole dollars above."""
-    if value is None:
-        return "-"
-    return f"${value:,.2f}" if value < 100 else f"${value:,.0f}"
-
-
-def gpu_label(f: Fit) -> str:
-    """``2x A100 PCIe 80G``: count, short model name and memory of a size's GPUs."""
-    short = re.sub(r"\s*\d+GB$", "", f.gpu_model.replace("NVIDIA ", "").replace("AMD ", ""))
-    return f"{f.gpus_per_node}x {short} {f.gpu_memory_gib:g}G"
-
-
-def table_rows(p: Plan, chosen: Fit | None, *, every_size: bool) -> list[dict[str, Any]]:
-    """The plan's rows for a table: the sizes that can serve the model (``every_size``: all of
-    them), each with its GPU label and whether it is the pick."""
-    rows = []
-    for option in p.options:
-        if every_size or servable(option):
-            row = option.to_dict()
-            row["gpu"] = gpu_label(option)
-            row["pick"] = chosen is not None and option.vm_size == chosen.vm_size
-            rows.append(row)
-    return rows
-
-
-def hidden_note(p: Plan) -> str | None:
-    """Why the narrow table leaves sizes out, and how to see them."""
-    too_small = sum(1 for o in p.options if not o.fits)
-    no_vllm = sum(1 for o in p.options if o.fits and not servable(o))
-    reasons = [f"{too_small} size(s) do not fit"] if too_small else []
-    if no_vllm:
-        reasons.append(f"{no_vllm} fit but have GPUs vLLM does not run on")
-    return f"{' and '.join(reasons)}; -o wide shows them and why." if reasons else None
-
-
-def headline(p: Plan) -> list[str]:
-    """What the plan is for: the model, and the context, KV cache and prices it was sized with."""
-    m = p.model
-    params = ("~" if m.parameters_estimated else "") + f"{m.parameters_b:g}B params, " if m.parameters_b else ""
-    preset = f" (KAITO preset {m.preset})" if m.preset else ""
-    kv_gib = m.kv_bytes_per_token * p.context * p.concurrency / GIB
-    return [
-        f"{m.id}{preset}: {params}{m.quantization}, {m.weights_gib:.1f} GiB weights",
-        f"context {p.context:,} x concurrency {p.concurrency}: KV cache {kv_gib:.2f} GiB "
-        f"({m.kv_bytes_per_token:,} bytes/token); prices {p.region}, as of {p.prices_as_of}",
-    ]
-
-
-def pick_line(f: Fit) -> str:
-    return (
-        f"{f.vm_size}, {f.nodes} node(s), {f.gpus} GPU(s), tensor parallel {f.tensor_parallel}, "
-        f"{usd(f.price_per_month)}/month"
-    )
-
-
-def throughput_note(t: Throughput) -> str:
-    return (
-        f"tok/s is an estimate: memory-bandwidth bound decode at {t.efficiency:.0%} of "
-        f"{t.aggregate_bandwidth_gbps:,.0f} GB/s, {t.bytes_per_step_gib:.1f} GiB read per step; not a benchmark"
-    )

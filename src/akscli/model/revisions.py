@@ -97,6 +97,18 @@ def parse_revision(cm: Mapping[str, Any]) -> Revision:
     )
 
 
+def _canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def unchanged(latest: Revision, objects: Sequence[Mapping[str, Any]], params: Mapping[str, Any]) -> bool:
+    """The same manifests and parameters as the latest revision (a no-op redeploy)."""
+    same_objects = _canonical([strip_server_fields(o) for o in objects]) == _canonical(
+        [strip_server_fields(o) for o in latest.manifests]
+    )
+    return same_objects and _canonical(dict(params)) == _canonical(latest.params)
+
+
 def next_revision(existing: Iterable[Revision]) -> int:
     return max((r.revision for r in existing), default=0) + 1
 
@@ -210,6 +222,30 @@ def stale_objects(history: Sequence[Revision], objects: Iterable[Mapping[str, An
     return [o for o in history[-1].manifests if _identity(o) not in wanted]
 
 
+# Stale objects removed before the apply: the Service NAME is KAITO's (owned by the Workspace),
+# akscli's (vLLM, InferenceSet) in turn, so a switch between them must delete the old server
+# and its Service first, or the garbage collector takes the new Service with the old owner.
+_REPLACED_FIRST = frozenset({"Workspace", "InferenceSet", "Deployment", "Service"})
+
+
+def split_stale(stale: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(what is deleted before the apply, what after it)."""
+    items = list(stale)
+    return [o for o in items if o["kind"] in _REPLACED_FIRST], [o for o in items if o["kind"] not in _REPLACED_FIRST]
+
+
+def replace_first(kube: Kube, stale: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Delete the old server and its Service (foreground: dependents first) and wait until
+    they are gone; returns the ``kind/name`` of each deleted."""
+    deleted = []
+    for obj in stale:
+        api_version, kind, namespace, name = _identity(obj)
+        if kube.delete(api_version, kind, name, namespace=namespace, propagation="Foreground"):
+            wait_deleted(kube, obj)
+            deleted.append(ref(obj))
+    return deleted
+
+
 def delete_stale(kube: Kube, stale: Iterable[Mapping[str, Any]]) -> list[str]:
     """Delete what a deploy no longer renders; returns the ``kind/name`` of each deleted."""
     deleted = []
@@ -229,7 +265,10 @@ def record_revision(
     note: str,
     existing: Sequence[Revision],
 ) -> int:
-    """Store the applied manifests as the next revision and drop records beyond the limit."""
+    """Store the applied manifests as the next revision and drop records beyond the limit. A
+    deploy that changes nothing records nothing: the latest revision stays current."""
+    if existing and unchanged(existing[-1], objects, params):
+        return existing[-1].revision
     number = next_revision(existing)
     kube.apply(revision_object(name, namespace, number, objects, params, note))
     placeholder = Revision(number, "", "", {}, [], "")

@@ -1,13 +1,23 @@
 """A KAITO workspace-controller simulator for the Kubernetes emulator (kaito.sh/v1beta1).
 
-What it does, as KAITO does it, at test speed:
+What it does, as KAITO does it, at test speed (each behaviour names the upstream file, in
+kaito-project/kaito at 056b8280b1a8debf644bc6f4399e913a1f9c7e70):
 
-* Workspace: a Service named after the Workspace (port 80 -> 5000), one inference pod per node
-  (``kaito.sh/workspace: NAME``) with vLLM-like logs, ``status.targetNodeCount``, ``workerNodes``
-  and the conditions ResourceReady, InferenceReady and WorkspaceSucceeded, with events.
-* InferenceSet: ``replicas`` Workspaces named ``NAME-0..N-1`` (owned by the set, labelled
-  ``inferenceset.kaito.sh/created-by``) from its
-  template, a Service for the set, ``readyReplicas`` and the condition InferenceSetReady.
+* Workspace: the node count of KAITO's estimator (pkg/workspace/estimator/nodesestimator/
+  estimator.go), computed for sizes in KAITO's SKU table only; any other size fails the
+  estimator ("Unsupported SKU", pkg/sku/helpers.go), the reconcile errors and the Workspace keeps
+  no status at all. A Service named after the Workspace (port 80 -> 5000) selecting the leader pod
+  ``NAME-0`` and a headless ``NAME-headless`` (pkg/workspace/manifests/manifests.go); one pod per
+  node as a StatefulSet makes them (``NAME-i``, labels ``kaito.sh/workspace``, the set's
+  ``inferenceset.kaito.sh/created-by`` when a set made it, ``apps.kubernetes.io/pod-index``), with
+  vLLM-like logs, ``status.targetNodeCount``, ``workerNodes`` and the conditions ResourceReady,
+  InferenceReady and WorkspaceSucceeded, with events.
+* InferenceSet (pkg/inferenceset/inferenceset_controller.go): ``replicas`` Workspaces named
+  ``NAME-<5 random characters>`` (owned by the set, labelled ``inferenceset.kaito.sh/created-by``)
+  from its template; scaling down deletes Workspaces that are not ready first. No Service for
+  the set. ``status.replicas``, ``readyReplicas`` (the child Workspaces that succeeded),
+  ``selector`` and the condition InferenceSetReady (reasons inferencesetReady /
+  inferencesetNotReady), re-read whenever a child Workspace changes.
 
 Failure modes (``failure=``):
 * ``quota``: the node claim cannot be created because the GPU family's regional vCPU quota is
@@ -23,6 +33,7 @@ Failure modes (``failure=``):
 from __future__ import annotations
 
 import json
+import random
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -32,6 +43,9 @@ from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.status import ApiError
 
 KAITO = "kaito.sh/v1beta1"
+POD_INDEX = "apps.kubernetes.io/pod-index"
+# k8s.io/apimachinery/pkg/util/rand: the alphabet of rand.String, which names child Workspaces.
+_RAND_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 # KAITO labels the Workspaces of an InferenceSet, and their pods, with the set's name.
 SET_LABEL = "inferenceset.kaito.sh/created-by"
 FAILURES = (None, "quota", "inference")
@@ -76,11 +90,14 @@ def _owner(obj: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _node_count(cluster: Any, ws: dict[str, Any]) -> int:
-    """The node count KAITO's estimator gives, computed the way akscli's plan computes it."""
+def _node_count(cluster: Any, ws: dict[str, Any]) -> int | None:
+    """The node count KAITO's estimator gives, computed the way akscli's plan computes it;
+    None where the estimator fails on a size outside KAITO's SKU table."""
     from akscli.model import catalog, planning, skus
 
     size = ((ws.get("resource") or {}).get("instanceType")) or ""
+    if not planning.supports_kaito(size):
+        return None
     preset = (((ws.get("inference") or {}).get("preset")) or {}).get("name") or ""
     model, sku = catalog.find(preset), skus.get(size)
     if model is None or sku is None:
@@ -132,6 +149,11 @@ class WorkspaceController(_KaitoController):
         name = obj["metadata"]["name"]
         size = (obj.get("resource") or {}).get("instanceType", "")
         nodes = _node_count(cluster, obj)
+        if nodes is None:
+            # UpdateWorkspaceTargetNodeCount returns the estimator's error and the reconcile
+            # ends there: no status, no event (pkg/workspace/controllers/workspace_controller.go).
+            self.estimator_errors.append(f"Unsupported SKU '{size}' for cloud provider")
+            return
         if self.failure == "quota":
             family = size.replace("Standard_", "Standard ").rsplit("_", 1)[0] + " Family"
             m = _VCPUS.match(size)
@@ -171,31 +193,46 @@ class WorkspaceController(_KaitoController):
         )
         cluster.add_event(obj, "WorkspaceReady", f"workspace {name} is ready")
 
+    def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
+        super().__init__(delay, failure)
+        self.estimator_errors: list[str] = []
+
     def _service(self, cluster: Any, ws: dict[str, Any]) -> None:
+        # GenerateServiceManifest and GenerateHeadlessServiceManifest (manifests.go).
         md = ws["metadata"]
-        if cluster.get("v1", "Service", md["namespace"], md["name"]) is not None:
-            return
-        cluster.create(
-            {
-                "apiVersion": "v1",
-                "kind": "Service",
-                "metadata": {"name": md["name"], "namespace": md["namespace"], "ownerReferences": [_owner(ws)]},
-                "spec": {
-                    "selector": {"kaito.sh/workspace": md["name"]},
-                    "ports": [{"name": "http", "port": 80, "targetPort": 5000}],
-                },
-            }
-        )
+        services = {
+            md["name"]: {
+                "selector": {"kaito.sh/workspace": md["name"], "statefulset.kubernetes.io/pod-name": f"{md['name']}-0"},
+                "ports": [{"name": "http", "port": 80, "targetPort": 5000}],
+            },
+            f"{md['name']}-headless": {
+                "selector": {"kaito.sh/workspace": md["name"]},
+                "clusterIP": "None",
+                "publishNotReadyAddresses": True,
+            },
+        }
+        for name, spec in services.items():
+            if cluster.get("v1", "Service", md["namespace"], name) is None:
+                cluster.create(
+                    {
+                        "apiVersion": "v1",
+                        "kind": "Service",
+                        "metadata": {"name": name, "namespace": md["namespace"], "ownerReferences": [_owner(ws)]},
+                        "spec": spec,
+                    }
+                )
 
     def _pods(self, cluster: Any, ws: dict[str, Any], nodes: int) -> None:
         md = ws["metadata"]
         preset = ((ws.get("inference") or {}).get("preset") or {}).get("name", "")
         labels = {"kaito.sh/workspace": md["name"]}
-        for parent in md.get("ownerReferences") or []:
-            if parent.get("kind") == "InferenceSet":
-                labels[SET_LABEL] = parent["name"]
+        created_by = (md.get("labels") or {}).get(SET_LABEL)
+        if created_by:
+            labels[SET_LABEL] = created_by
         for i in range(nodes):
             pod = f"{md['name']}-{i}"
+            # The StatefulSet controller labels each pod with its name and index.
+            labels = {**labels, "statefulset.kubernetes.io/pod-name": pod, POD_INDEX: str(i)}
             if cluster.get("v1", "Pod", md["namespace"], pod) is None:
                 cluster.create(
                     {
@@ -227,66 +264,79 @@ class WorkspaceController(_KaitoController):
 
 
 class InferenceSetController(_KaitoController):
-    watches: ClassVar[list[tuple[str, str]]] = [(KAITO, "InferenceSet")]
+    # Watches its child Workspaces too: their readiness is the set's (SetupWithManager).
+    watches: ClassVar[list[tuple[str, str]]] = [(KAITO, "InferenceSet"), (KAITO, "Workspace")]
 
     def _reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
+        if obj["kind"] == "Workspace":
+            owner = (obj["metadata"].get("labels") or {}).get(SET_LABEL)
+            parent = cluster.get(KAITO, "InferenceSet", obj["metadata"]["namespace"], owner) if owner else None
+            if parent is not None:
+                self._reconcile(cluster, parent)
+            return
         md = obj["metadata"]
         ns, name = md["namespace"], md["name"]
         spec = obj.get("spec") or {}
-        replicas = int(spec.get("replicas") or 0)
+        desired = int(spec["replicas"]) if spec.get("replicas") is not None else 1
+        children = cluster.list(KAITO, "Workspace", ns, label_selector=f"{SET_LABEL}={name}")
+        extra = len(children) - desired
+        # Scale down: not-ready Workspaces go first, then the rest (addOrUpdateInferenceSet).
+        for ws in sorted(children, key=_succeeded):
+            if extra <= 0:
+                break
+            cluster.delete(KAITO, "Workspace", ns, ws["metadata"]["name"])
+            children = [c for c in children if c is not ws]
+            extra -= 1
         template = spec.get("template") or {}
-        for i in range(replicas):
-            ws_name = f"{name}-{i}"
-            body = {
-                "apiVersion": KAITO,
-                "kind": "Workspace",
-                "metadata": {
-                    "name": ws_name,
-                    "namespace": ns,
-                    "labels": {SET_LABEL: name},
-                    "ownerReferences": [_owner(obj)],
-                },
-                "resource": {**(template.get("resource") or {}), "labelSelector": spec.get("labelSelector") or {}},
-                "inference": template.get("inference") or {},
-            }
-            if cluster.get(KAITO, "Workspace", ns, ws_name) is None:
-                cluster.create(body)
-        for ws in cluster.list(KAITO, "Workspace", ns, label_selector=f"{SET_LABEL}={name}"):
-            index = ws["metadata"]["name"].rsplit("-", 1)[-1]
-            if index.isdigit() and int(index) >= replicas:
-                cluster.delete(KAITO, "Workspace", ns, ws["metadata"]["name"])
-        if cluster.get("v1", "Service", ns, name) is None:
+        template_meta = template.get("metadata") or {}
+        for _ in range(desired - len(children)):
+            suffix = "".join(random.choice(_RAND_ALPHABET) for _ in range(5))
             cluster.create(
                 {
-                    "apiVersion": "v1",
-                    "kind": "Service",
-                    "metadata": {"name": name, "namespace": ns, "ownerReferences": [_owner(obj)]},
-                    "spec": {
-                        "selector": {SET_LABEL: name},
-                        "ports": [{"name": "http", "port": 80, "targetPort": 5000}],
+                    "apiVersion": KAITO,
+                    "kind": "Workspace",
+                    "metadata": {
+                        "name": f"{name[:57]}-{suffix}",
+                        "namespace": ns,
+                        "labels": {**(template_meta.get("labels") or {}), SET_LABEL: name},
+                        "annotations": dict(template_meta.get("annotations") or {}),
+                        "ownerReferences": [_owner(obj)],
                     },
+                    "resource": {**(template.get("resource") or {}), "labelSelector": spec.get("labelSelector") or {}},
+                    "inference": template.get("inference") or {},
                 }
             )
-        ok = self.failure is None
+        ready = sum(1 for ws in children if _succeeded(ws))
+        ok = ready == desired
         cluster.patch_status(
             KAITO,
             "InferenceSet",
             ns,
             name,
             {
-                "replicas": replicas,
-                "readyReplicas": replicas if ok else 0,
+                "replicas": desired,
+                "readyReplicas": ready,
                 "selector": f"{SET_LABEL}={name}",
                 "conditions": [
                     _cond(
                         "InferenceSetReady",
                         ok,
-                        "InferenceSetReady" if ok else "WorkspacesNotReady",
-                        f"{replicas if ok else 0}/{replicas} workspaces ready",
+                        "inferencesetReady" if ok else "inferencesetNotReady",
+                        "inferenceset is ready"
+                        if ok
+                        else f"inferenceset is not ready, {ready}/{desired} replicas are ready",
                     )
                 ],
             },
         )
+
+
+def _succeeded(ws: dict[str, Any]) -> bool:
+    """DetermineWorkspacePhase(ws) == "succeeded": WorkspaceSucceeded is True."""
+    return any(
+        c.get("type") == "WorkspaceSucceeded" and c.get("status") == "True"
+        for c in (ws.get("status") or {}).get("conditions") or []
+    )
 
 
 def controllers(delay: float = 0.05, failure: str | None = None) -> list[Controller]:

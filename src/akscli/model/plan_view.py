@@ -1,0 +1,132 @@
+"""What `model plan` and `model deploy` take from the command line and show: the plan for the
+values a user typed (each checked first), the size chosen, and the table, headline and notes
+printed beside it. Plain logic: no Typer, no rich; nothing is printed."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from akscli import validate
+from akscli.errors import UsageError
+from akscli.model import skus
+from akscli.model.catalog import Model
+from akscli.model.planning import GIB, RUNTIMES, Fit, Plan, Throughput, check_vm_size, plan, servable
+
+# Azure region names are lower-case letters and digits (eastus, westus3); '-' is tolerated.
+_REGION = re.compile(r"^[a-z0-9]([a-z0-9-]{0,48}[a-z0-9])?$")
+
+
+def check_region(value: str) -> str:
+    region = value.strip().lower()
+    if not _REGION.fullmatch(region):
+        raise UsageError(
+            f"invalid --region {value!r}: an Azure region name is letters and digits",
+            hint="for example --region eastus (all of them: az account list-locations -o table)",
+        )
+    return region
+
+
+def plan_from_flags(
+    model: Model,
+    *,
+    runtime: str = "kaito",
+    context: int | None,
+    concurrency: int,
+    region: str,
+    budget: float | None,
+    price_file: str | None,
+    context_flag: str = "--context",
+) -> Plan:
+    """The plan for the values a user typed, each checked first; errors name the flag typed
+    (``context_flag``: ``model deploy`` calls it --max-model-len)."""
+    if price_file:
+        skus.load(price_file)
+    return plan(
+        model,
+        runtime=validate.choice(runtime, RUNTIMES, "--runtime"),
+        context=validate.integer(context, context_flag, 128, 100_000_000) if context is not None else None,
+        concurrency=validate.integer(concurrency, "--concurrency", 1, 100_000),
+        region=check_region(region),
+        budget=validate.number(budget, "--budget", 1, 100_000_000) if budget is not None else None,
+    )
+
+
+def chosen_fit(p: Plan, vm_size: str | None) -> Fit | None:
+    """The user's --vm-size (checked to fit), else the plan's pick (None when nothing fits)."""
+    return check_vm_size(p, vm_size) if vm_size else p.recommended
+
+
+def fit_to_deploy(p: Plan, vm_size: str | None) -> Fit:
+    """Like ``chosen_fit``, but a deploy needs a size: no pick is an error that says why."""
+    chosen = chosen_fit(p, vm_size)
+    if chosen is None:
+        raise UsageError(
+            f"no VM size with a price fits {p.model.id} at context {p.context}"
+            + (" within the budget" if p.budget is not None else ""),
+            hint="; ".join(p.warnings) or "give --vm-size, or lower --context",
+        )
+    return chosen
+
+
+def usd(value: float | None) -> str:
+    """Dollars as the plan shows them: cents below $100, whole dollars above."""
+    if value is None:
+        return "-"
+    return f"${value:,.2f}" if value < 100 else f"${value:,.0f}"
+
+
+def gpu_label(f: Fit) -> str:
+    """``2x A100 PCIe 80G``: count, short model name and memory of a size's GPUs."""
+    short = re.sub(r"\s*\d+GB$", "", f.gpu_model.replace("NVIDIA ", "").replace("AMD ", ""))
+    return f"{f.gpus_per_node}x {short} {f.gpu_memory_gib:g}G"
+
+
+def table_rows(p: Plan, chosen: Fit | None, *, every_size: bool) -> list[dict[str, Any]]:
+    """The plan's rows for a table: the sizes that can serve the model (``every_size``: all of
+    them), each with its GPU label and whether it is the pick."""
+    rows = []
+    for option in p.options:
+        if every_size or servable(option):
+            row = option.to_dict()
+            row["gpu"] = gpu_label(option)
+            row["pick"] = chosen is not None and option.vm_size == chosen.vm_size
+            rows.append(row)
+    return rows
+
+
+def hidden_note(p: Plan) -> str | None:
+    """Why the narrow table leaves sizes out, and how to see them."""
+    too_small = sum(1 for o in p.options if not o.fits)
+    no_vllm = sum(1 for o in p.options if o.fits and not servable(o))
+    reasons = [f"{too_small} size(s) do not fit"] if too_small else []
+    if no_vllm:
+        reasons.append(f"{no_vllm} fit but have GPUs vLLM does not run on")
+    return f"{' and '.join(reasons)}; -o wide shows them and why." if reasons else None
+
+
+def headline(p: Plan) -> list[str]:
+    """What the plan is for: the model, and the context, KV cache and prices it was sized with."""
+    m = p.model
+    params = ("~" if m.parameters_estimated else "") + f"{m.parameters_b:g}B params, " if m.parameters_b else ""
+    preset = f" (KAITO preset {m.preset})" if m.preset else ""
+    kv_gib = m.kv_bytes_per_token * p.context * p.concurrency / GIB
+    return [
+        f"{m.id}{preset}: {params}{m.quantization}, {m.weights_gib:.1f} GiB weights",
+        f"context {p.context:,} x concurrency {p.concurrency}: KV cache {kv_gib:.2f} GiB "
+        f"({m.kv_bytes_per_token:,} bytes/token); prices {p.region}, as of {p.prices_as_of}",
+    ]
+
+
+def pick_line(f: Fit) -> str:
+    return (
+        f"{f.vm_size}, {f.nodes} node(s), {f.gpus} GPU(s), tensor parallel {f.tensor_parallel}, "
+        f"{usd(f.price_per_month)}/month"
+    )
+
+
+def throughput_note(t: Throughput) -> str:
+    return (
+        f"tok/s is an estimate: memory-bandwidth bound decode at {t.efficiency:.0%} of "
+        f"{t.aggregate_bandwidth_gbps:,.0f} GB/s, {t.bytes_per_step_gib:.1f} GiB read per step; not a benchmark"
+    )
