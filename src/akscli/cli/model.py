@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from akscli import errors, output, validate
-from akscli.cli import common
+from akscli.cli import common, model_top
 from akscli.cli import options as opts
 from akscli.kube.client import Kube, KubeTarget, connect
 from akscli.model import catalog, deploy, kinds, live, plan_view, planning, preflight, revisions, skus
@@ -715,15 +715,19 @@ def status_cmd(
     fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
     kube, obj = _deployed(cluster, name)
     doc = live.status_report(kube, obj)
+    doc["serving"] = live.serving_figures(kube, obj)
     if fmt != "table":
         output.emit_object(doc, fmt)
         return
     shown = {**doc, "ready": f"{doc['ready']}/{doc['desired']}"}
-    output.emit_object(doc, "table", fields=[(k, shown[k]) for k in STATUS_FIELDS])
+    output.emit_object(doc, "table", fields=[(k, shown[k]) for k in (*STATUS_FIELDS, "serving")])
     output.write("\nConditions:")
     output.emit(doc["conditions"], "table", CONDITION_COLUMNS, empty="  (none reported yet)")
     output.write("\nEvents:")
     output.emit(doc["events"], "table", EVENT_COLUMNS, empty="  (no recent events)")
+
+
+app.command("top")(model_top.top_cmd)
 
 
 @app.command("endpoint")

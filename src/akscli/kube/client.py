@@ -541,10 +541,12 @@ class Kube:
         body: Any = None,
         scheme: str | None = None,
         timeout: float | None = None,
+        resource: str = "services",
     ) -> tuple[int, bytes]:
-        """A request to a Service through the API server's proxy: (status, body)."""
+        """A request to a Service (or, with resource="pods", a pod) through the API server's
+        proxy: (status, body)."""
         target = f"{scheme}:{service}:{port}" if scheme else f"{service}:{port}"
-        url = f"/api/v1/namespaces/{quote(namespace)}/services/{target}/proxy/{path.lstrip('/')}"
+        url = f"/api/v1/namespaces/{quote(namespace)}/{resource}/{target}/proxy/{path.lstrip('/')}"
         response = self.request(method, url, body=body, stream=True, accept="*/*", timeout=timeout)
         raw = response.response if hasattr(response, "response") else response
         return int(raw.status), bytes(raw.data)

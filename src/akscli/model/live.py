@@ -16,16 +16,20 @@ from akscli.model.kinds import (
     FLEET_READY_KINDS,
     GPUS_ANNOTATION,
     KAITO_POD_LABEL,
+    KAITO_PORT,
     KAITO_SET_POD_LABEL,
     MODEL_ID_ANNOTATION,
     MODEL_LABEL,
+    POD_INDEX_LABEL,
     READY_KINDS,
     SERVICE_PORT,
     SERVING_KINDS,
     STACK_KINDS,
+    VLLM_PORT,
     ObjectRef,
     stack_of,
 )
+from akscli.model.metrics import Target
 from akscli.model.revisions import revisions
 from akscli.output import dig
 
@@ -346,6 +350,38 @@ def server_pods(kube: Kube, obj: Mapping[str, Any]) -> list[str]:
     if not pods:
         raise NotFoundError(f"{name} has no pods yet", hint=f"see why with: akscli model status {name}")
     return pods
+
+
+def metric_targets(kube: Kube, obj: Mapping[str, Any]) -> list[Target]:
+    """The running pods that serve requests (for KAITO each Workspace's leader, pod index 0),
+    with the port their vLLM server's /metrics answers on."""
+    meta = obj["metadata"]
+    kaito = obj.get("kind") != "Deployment"
+    selector = pod_selector(obj) + (f",{POD_INDEX_LABEL}=0" if kaito else "")
+    model = str(meta["name"])
+    return [
+        Target(model, str(meta["namespace"]), str(p["metadata"]["name"]), KAITO_PORT if kaito else VLLM_PORT)
+        for p in kube.list("v1", "Pod", namespace=meta["namespace"], label_selector=selector)
+        if (p.get("status") or {}).get("phase") == "Running"
+    ]
+
+
+def serving_figures(kube: Kube, obj: Mapping[str, Any]) -> str:
+    """One line of vLLM figures for `model status`, from one scrape of each serving pod (token
+    rates need two scrapes: `model top` shows them)."""
+    from akscli.model import metrics
+
+    targets = metric_targets(kube, obj)
+    if not targets:
+        return "not serving yet: no running server pod"
+    try:
+        rows = []
+        for t in targets:
+            now = metrics.scrape(kube, t.namespace, t.pod, t.port)
+            rows.append(metrics.figures(t.model, t.namespace, t.pod, metrics.Scrape(now.at, {}, {}), now))
+    except AkscliError as exc:
+        return f"metrics unavailable: {exc.message}"
+    return metrics.one_line(rows)
 
 
 def stack_refs(kube: Kube, name: str, namespace: str, *, keep_history: bool) -> list[ObjectRef]:

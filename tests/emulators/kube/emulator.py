@@ -47,6 +47,7 @@ class KubeEmulator:
         self.watch_default_timeout = 1800.0
         self.bookmark_interval = 1.0
         self._proxies: dict[tuple[str, str, str], ProxyHandler] = {}
+        self._pod_proxies: dict[tuple[str, str, str], ProxyHandler] = {}
         self._server: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -167,6 +168,13 @@ class KubeEmulator:
 
     def register_service_proxy(self, namespace: str, service: str, port: int | str, handler: ProxyHandler) -> None:
         self._proxies[(namespace, service, str(port))] = handler
+
+    def register_pod_proxy(self, namespace: str, pod: str, port: int | str, handler: ProxyHandler) -> None:
+        """Answer pods/proxy requests to one pod's port (e.g. vLLM's /metrics)."""
+        self._pod_proxies[(namespace, pod, str(port))] = handler
+
+    def find_pod_proxy(self, namespace: str, pod: str, port: str) -> ProxyHandler | None:
+        return self._pod_proxies.get((namespace, pod, port))
 
     def find_service_proxy(self, namespace: str, service: str, port: str) -> ProxyHandler | None:
         h = self._proxies.get((namespace, service, port))

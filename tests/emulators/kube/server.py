@@ -674,8 +674,8 @@ class Handler(BaseHTTPRequestHandler):
         if sub == "log" and rt.kind == "Pod":
             self._logs(namespace or "", name, query)
             return
-        if sub == "proxy" and rt.kind == "Service":
-            self._proxy(namespace or "", name, tail, body)
+        if sub == "proxy" and rt.kind in ("Service", "Pod"):
+            self._proxy(namespace or "", name, tail, body, rt.kind)
             return
         if sub == "finalize" and rt.kind == "Namespace" and method == "PUT":
             self._json(200, emu.api.update(rt, version, None, name, self._parse(body), ctx))
@@ -817,18 +817,26 @@ class Handler(BaseHTTPRequestHandler):
                 break
         self._end_stream()
 
-    def _proxy(self, namespace: str, spec: str, tail: str, body: bytes) -> None:
+    def _proxy(self, namespace: str, spec: str, tail: str, body: bytes, kind: str = "Service") -> None:
         emu = self.server.emulator
         parts = spec.split(":")
         if parts[0] in ("http", "https") and len(parts) >= 2:
             parts = parts[1:]
         svc_name = parts[0]
         port = parts[1] if len(parts) > 1 else ""
-        svc_rt = emu.api.rt("v1", "Service")
+        plural = "services" if kind == "Service" else "pods"
+        svc_rt = emu.api.rt("v1", kind)
         entry = emu.api.store.get(svc_rt.key, f"{namespace}/{svc_name}")
         if entry is None:
-            raise not_found("services", svc_name, "", "services")
-        handler = emu.find_service_proxy(namespace, svc_name, port)
+            raise not_found(plural, svc_name, "", plural)
+        # pods/proxy reaches one pod's port (a handler registered with register_pod_proxy).
+        handler = (emu.find_service_proxy if kind == "Service" else emu.find_pod_proxy)(namespace, svc_name, port)
+        if handler is None and kind == "Pod":
+            raise ApiError(
+                503,
+                f"error trying to reach service: dial tcp {svc_name}:{port}: connect: connection refused",
+                "ServiceUnavailable",
+            )
         if handler is None:
             raise ApiError(503, f'no endpoints available for service "{svc_name}"', "ServiceUnavailable")
         q = urllib.parse.urlsplit(self.path).query

@@ -1,0 +1,77 @@
+"""akscli model top: per model and replica, vLLM's queue, KV cache, token rates and latency.
+
+Thin: the figures come from ``akscli.model.metrics`` (each pod's /metrics through the API
+server's pod proxy, no Prometheus needed); registered on the model group by ``cli/model.py``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from akscli import errors, output, validate
+from akscli.cli import options as opts
+from akscli.output import Column
+
+
+def _num(key: str, unit: str = "") -> Any:
+    def get(row: dict[str, Any]) -> str:
+        value = row.get(key)
+        return "-" if value is None else f"{value:g}{unit}"
+
+    return get
+
+
+TOP_COLUMNS = [
+    Column("Model", "model"),
+    Column("Namespace", "namespace", wide=True),
+    Column("Pod", "pod"),
+    Column("Running", _num("running")),
+    Column("Waiting", _num("waiting")),
+    Column("KV cache", _num("kv_cache_percent", "%")),
+    Column("Prompt tok/s", _num("prompt_tokens_per_second")),
+    Column("Gen tok/s", _num("generation_tokens_per_second")),
+    Column("TTFT p50", _num("ttft_p50_ms", "ms")),
+    Column("TTFT p95", _num("ttft_p95_ms", "ms")),
+    Column("E2E p50", _num("e2e_p50_ms", "ms")),
+    Column("E2E p95", _num("e2e_p95_ms", "ms")),
+]
+
+
+def top_cmd(
+    name: Annotated[str | None, typer.Argument(help="Deployment name (default: every model).")] = None,
+    namespace: opts.Namespace = None,
+    all_namespaces: opts.AllNamespaces = False,
+    watch: Annotated[bool, typer.Option("-w", "--watch", help="Print new figures every interval.")] = False,
+    interval: Annotated[
+        str, typer.Option("--interval", help="Time between the two scrapes a rate needs, and between watches.")
+    ] = "2s",
+    kubeconfig: opts.Kubeconfig = None,
+    kube_context: opts.Context = None,
+    request_timeout: opts.RequestTimeout = None,
+    output_fmt: opts.Output = "table",
+) -> None:
+    """Requests running and waiting, KV-cache use, tokens/s and TTFT / end-to-end latency p50/p95
+    of each serving replica, read from vLLM's /metrics (no Prometheus needed)."""
+    from akscli.model import live, metrics
+
+    fmt = opts.output_format(output_fmt)
+    seconds = validate.duration(interval, "--interval")
+    if not 0.1 <= seconds <= 3600:
+        raise errors.UsageError(f"invalid --interval {interval!r}: between 100ms and 1h", hint="--interval 2s")
+    if name is not None:
+        validate.name(name, "model deployment name")
+    kube = opts.KubeFlags(kubeconfig, kube_context, namespace, request_timeout).connect()
+    if name is not None:
+        models = [live.find(kube, name, namespace or kube.namespace)]
+    else:
+        found = live.deployed_models(kube, namespace=namespace or kube.namespace, all_namespaces=all_namespaces)
+        models = [live.find(kube, r["name"], r["namespace"]) for r in found]
+    targets = [t for obj in models for t in live.metric_targets(kube, obj)]
+    while True:
+        rows = [r.to_dict() for r in metrics.read(kube, targets, seconds)]
+        output.emit(rows, fmt, TOP_COLUMNS, name=lambda r: f"{r['model']}/{r['pod']}", empty="No serving pod to read.")
+        if not watch or not targets:
+            return
+        output.write("")

@@ -1,0 +1,203 @@
+"""What `model top` and `model status` show: each serving pod's vLLM figures, read from its
+/metrics through the API server's pod proxy (no Prometheus needed).
+
+The metric names are vLLM's (vllm-project/vllm vllm/v1/metrics/loggers.py, PrometheusStatLogger):
+``vllm:num_requests_running`` and ``vllm:num_requests_waiting`` (gauges), ``vllm:kv_cache_usage_perc``
+(a 0-1 gauge, ``vllm:gpu_cache_usage_perc`` before vLLM 0.10), ``vllm:prompt_tokens_total`` and
+``vllm:generation_tokens_total`` (counters), ``vllm:time_to_first_token_seconds`` and
+``vllm:e2e_request_latency_seconds`` (histograms). Token rates and latency percentiles come from
+two scrapes ``interval`` seconds apart; percentiles are interpolated within histogram buckets as
+Prometheus's histogram_quantile does.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from akscli.errors import AkscliError, NotFoundError
+from akscli.kube.client import Kube
+
+RUNNING = "vllm:num_requests_running"
+WAITING = "vllm:num_requests_waiting"
+KV_CACHE = ("vllm:kv_cache_usage_perc", "vllm:gpu_cache_usage_perc")
+PROMPT_TOKENS = "vllm:prompt_tokens_total"
+GENERATION_TOKENS = "vllm:generation_tokens_total"
+TTFT = "vllm:time_to_first_token_seconds"
+E2E = "vllm:e2e_request_latency_seconds"
+
+_SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)")
+_LE = re.compile(r'le="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class Scrape:
+    """One pod's samples: metric name -> summed value; histogram buckets by upper bound."""
+
+    at: float
+    values: dict[str, float]
+    buckets: dict[str, dict[float, float]]
+
+
+def parse(text: str, at: float) -> Scrape:
+    """The Prometheus text format, summed over label sets (one model per server)."""
+    values: dict[str, float] = {}
+    buckets: dict[str, dict[float, float]] = {}
+    for line in text.splitlines():
+        m = _SAMPLE.match(line)
+        if not m or line.startswith("#"):
+            continue
+        name, labels, raw = m.group(1), m.group(2) or "", m.group(3)
+        try:
+            value = float(raw)
+        except ValueError:
+            continue
+        if name.endswith("_bucket"):
+            le = _LE.search(labels)
+            if le:
+                bound = math.inf if le.group(1) == "+Inf" else float(le.group(1))
+                series = buckets.setdefault(name.removesuffix("_bucket"), {})
+                series[bound] = series.get(bound, 0.0) + value
+            continue
+        values[name] = values.get(name, 0.0) + value
+    return Scrape(at, values, buckets)
+
+
+def quantile(q: float, buckets: Mapping[float, float]) -> float | None:
+    """histogram_quantile over cumulative bucket counts; None without observations."""
+    bounds = sorted(buckets)
+    if not bounds or buckets[bounds[-1]] <= 0:
+        return None
+    total = buckets[bounds[-1]]
+    rank = q * total
+    lower, below = 0.0, 0.0
+    for bound in bounds:
+        count = buckets[bound]
+        if count >= rank:
+            if math.isinf(bound):
+                return lower
+            width = count - below
+            return lower + (bound - lower) * ((rank - below) / width if width > 0 else 0.0)
+        lower, below = bound, count
+    return lower
+
+
+def _delta(first: Scrape, second: Scrape, name: str) -> dict[float, float]:
+    """The buckets observed between the scrapes; all of them if the server restarted."""
+    old, new = first.buckets.get(name, {}), second.buckets.get(name, {})
+    diff = {b: new[b] - old.get(b, 0.0) for b in new}
+    if any(v < 0 for v in diff.values()) or not diff or max(diff.values()) <= 0:
+        return new
+    return diff
+
+
+@dataclass(frozen=True)
+class ReplicaFigures:
+    model: str
+    namespace: str
+    pod: str
+    running: float | None
+    waiting: float | None
+    kv_cache_percent: float | None
+    prompt_tokens_per_second: float | None
+    generation_tokens_per_second: float | None
+    ttft_p50_ms: float | None
+    ttft_p95_ms: float | None
+    e2e_p50_ms: float | None
+    e2e_p95_ms: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _rate(first: Scrape, second: Scrape, name: str) -> float | None:
+    if name not in second.values or second.at <= first.at:
+        return None
+    change = second.values[name] - first.values.get(name, 0.0)
+    return round(max(change, 0.0) / (second.at - first.at), 1)
+
+
+def _ms(value: float | None) -> float | None:
+    return None if value is None else round(value * 1000, 1)
+
+
+def figures(model: str, namespace: str, pod: str, first: Scrape, second: Scrape) -> ReplicaFigures:
+    kv = next((second.values[k] for k in KV_CACHE if k in second.values), None)
+    ttft, e2e = _delta(first, second, TTFT), _delta(first, second, E2E)
+    return ReplicaFigures(
+        model=model,
+        namespace=namespace,
+        pod=pod,
+        running=second.values.get(RUNNING),
+        waiting=second.values.get(WAITING),
+        kv_cache_percent=None if kv is None else round(kv * 100, 1),
+        prompt_tokens_per_second=_rate(first, second, PROMPT_TOKENS),
+        generation_tokens_per_second=_rate(first, second, GENERATION_TOKENS),
+        ttft_p50_ms=_ms(quantile(0.5, ttft)),
+        ttft_p95_ms=_ms(quantile(0.95, ttft)),
+        e2e_p50_ms=_ms(quantile(0.5, e2e)),
+        e2e_p95_ms=_ms(quantile(0.95, e2e)),
+    )
+
+
+def scrape(kube: Kube, namespace: str, pod: str, port: int, clock: Callable[[], float] = time.monotonic) -> Scrape:
+    """GET /metrics of one pod through the API server's pod proxy."""
+    try:
+        status, body = kube.proxy(namespace, pod, port, "/metrics", resource="pods")
+    except NotFoundError as exc:
+        raise NotFoundError(f"pod {namespace}/{pod} is gone", hint="run the command again") from exc
+    if status != 200:
+        raise AkscliError(
+            f"GET /metrics on pod {namespace}/{pod} answered HTTP {status}",
+            hint="is the vLLM server up? see akscli model logs",
+        )
+    return parse(body.decode("utf-8", "replace"), clock())
+
+
+@dataclass(frozen=True)
+class Target:
+    """One serving pod to read: the model it serves and its metrics port."""
+
+    model: str
+    namespace: str
+    pod: str
+    port: int
+
+
+def read(
+    kube: Kube,
+    targets: Sequence[Target],
+    interval: float,
+    sleep: Callable[[float], None] = time.sleep,
+) -> list[ReplicaFigures]:
+    """Two scrapes of every target, ``interval`` seconds apart."""
+    first = {t: scrape(kube, t.namespace, t.pod, t.port) for t in targets}
+    if targets:
+        sleep(interval)
+    return [figures(t.model, t.namespace, t.pod, first[t], scrape(kube, t.namespace, t.pod, t.port)) for t in targets]
+
+
+def one_line(rows: Iterable[ReplicaFigures]) -> str:
+    """`model status`'s summary of all replicas: queue, KV cache and latency."""
+    items = list(rows)
+    if not items:
+        return "no serving pod to read"
+
+    def total(get: Callable[[ReplicaFigures], float | None]) -> str:
+        vals = [v for v in map(get, items) if v is not None]
+        return f"{sum(vals):g}" if vals else "-"
+
+    def worst(get: Callable[[ReplicaFigures], float | None], unit: str) -> str:
+        vals = [v for v in map(get, items) if v is not None]
+        return f"{max(vals):g}{unit}" if vals else "-"
+
+    return (
+        f"{len(items)} replica(s): {total(lambda r: r.running)} running, {total(lambda r: r.waiting)} waiting, "
+        f"KV cache {worst(lambda r: r.kv_cache_percent, '%')}, "
+        f"{total(lambda r: r.generation_tokens_per_second)} gen tok/s, "
+        f"TTFT p95 {worst(lambda r: r.ttft_p95_ms, 'ms')}, e2e p95 {worst(lambda r: r.e2e_p95_ms, 'ms')}"
+    )
