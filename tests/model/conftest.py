@@ -44,6 +44,10 @@ def model_emulator(
         for c in kaito.controllers(delay=0.02, failure=failure):
             sims.append(c)
             emu.controllers.add(c)
+        if "airunway" in crds:
+            from tests.emulators.kube.controllers.airunway import ModelDeploymentController
+
+            emu.controllers.add(ModelDeploymentController(delay=0.02))
         if fleet:
             from tests.emulators.kube.controllers.fleet import FleetHubController
 

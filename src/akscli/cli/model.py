@@ -317,7 +317,16 @@ def deploy_cmd(
     name: Annotated[
         str | None, typer.Option("--name", help="Name of the deployment (default: from the model).", show_default=False)
     ] = None,
-    runtime: RuntimeOpt = "kaito",
+    runtime: Annotated[
+        str,
+        typer.Option(
+            "--runtime",
+            help="kaito (Workspace / InferenceSet), vllm (Deployment) or airunway (AI Runway ModelDeployment).",
+        ),
+    ] = "kaito",
+    provider: Annotated[
+        str, typer.Option("--provider", help="With --runtime airunway: kaito, vllm, kuberay, dynamo or llmd.")
+    ] = "kaito",
     replicas: Annotated[
         int | None, typer.Option("--replicas", help="Replicas; with kaito, makes an InferenceSet.", show_default=False)
     ] = None,
@@ -428,9 +437,10 @@ def deploy_cmd(
     validate.duration(timeout, "--timeout")
     model = catalog.resolve(model_name, described)
     deploy.check_fleet_flags(fleet, member or [], clusters, staged_strategy)
+    validate.choice(runtime, kinds.RUNTIMES, "--runtime")
     the_plan = plan_view.plan_from_flags(
         model,
-        runtime=runtime,
+        runtime=deploy.plan_runtime(runtime, provider),
         context=context,
         concurrency=concurrency,
         region=region,
@@ -454,6 +464,7 @@ def deploy_cmd(
         namespace=namespace or "default",
         model=model,
         runtime=runtime,
+        provider=provider,
         fit=fit,
         context=the_plan.context,
         replicas=replicas,

@@ -62,6 +62,11 @@ OPERATORS: dict[str, Operator] = {
     "karpenter.azure.com": Operator(
         "node auto-provisioning (Karpenter)", "akscli cluster create --node-provisioning auto"
     ),
+    "airunway.ai": Operator(
+        "AI Runway",
+        "install AI Runway's controller and a provider (ai-runway/airunway: controller/ and providers/, "
+        "e.g. kubectl apply -k controller/config/default)",
+    ),
     "monitoring.coreos.com": Operator(
         "Prometheus Operator", "enable Azure Managed Prometheus: az aks update --enable-azure-monitor-metrics"
     ),

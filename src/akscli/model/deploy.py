@@ -15,6 +15,9 @@ from akscli.errors import UsageError
 from akscli.model import skus
 from akscli.model.catalog import Model
 from akscli.model.kinds import (
+    AIRUNWAY_API,
+    AIRUNWAY_LABEL,
+    AIRUNWAY_PROVIDERS,
     DEFAULT_PROMETHEUS,
     DEFAULT_QUEUE_THRESHOLD,
     DEFAULT_STORAGE_CLASS,
@@ -96,6 +99,8 @@ class DeployRequest:
     endpoint_picker: str | None = None
     image: str = DEFAULT_VLLM_IMAGE
     storage_class: str = DEFAULT_STORAGE_CLASS
+    # AI Runway's provider (spec.provider.name) for --runtime airunway.
+    provider: str = "kaito"
     # The PodMonitor API the cluster serves (kinds.PODMONITOR_APIS), None where it serves none.
     monitor_api: str | None = None
     fleet: bool = False
@@ -113,12 +118,22 @@ class DeployRequest:
 
     @property
     def kind(self) -> tuple[str, str]:
+        if self.runtime == "airunway":
+            return (AIRUNWAY_API, "ModelDeployment")
         if self.runtime == "vllm":
             return ("apps/v1", "Deployment")
         return (KAITO_API, "InferenceSet" if self.uses_inferenceset else "Workspace")
 
     @property
+    def runs_on_kaito(self) -> bool:
+        return self.runtime == "kaito" or (self.runtime == "airunway" and self.provider == "kaito")
+
+    @property
     def pod_labels(self) -> dict[str, str]:
+        if self.runtime == "airunway":
+            # AI Runway's KAITO provider makes a Workspace named after the ModelDeployment
+            # (ai-runway/airunway providers/kaito/transformer.go); other providers' pods carry its label.
+            return {KAITO_POD_LABEL: self.name} if self.provider == "kaito" else {AIRUNWAY_LABEL: self.name}
         if self.runtime == "vllm":
             return {MODEL_LABEL: self.name, "app.kubernetes.io/name": "vllm"}
         return {KAITO_SET_POD_LABEL if self.uses_inferenceset else KAITO_POD_LABEL: self.name}
@@ -126,13 +141,13 @@ class DeployRequest:
     @property
     def serving_selector(self) -> dict[str, str]:
         """The pods that answer requests: for KAITO only each Workspace's leader."""
-        if self.runtime == "vllm":
+        if not self.runs_on_kaito:
             return self.pod_labels
         return {**self.pod_labels, POD_INDEX_LABEL: "0"}
 
     @property
     def target_port(self) -> int:
-        return VLLM_PORT if self.runtime == "vllm" else KAITO_PORT
+        return KAITO_PORT if self.runs_on_kaito else VLLM_PORT
 
     def check(self) -> None:
         validate.name(self.name, "model deployment name", max_len=50)
@@ -151,6 +166,8 @@ class DeployRequest:
                 hint="use --runtime kaito (KAITO runs multi-node inference) or a larger --vm-size",
             )
         self._check_autoscale()
+        if self.runtime == "airunway":
+            self._check_airunway()
         if self.inference_pool and not self.expose:
             raise UsageError(
                 "--inference-pool routes through the gateway, so it needs --expose",
@@ -180,6 +197,22 @@ class DeployRequest:
             raise UsageError(
                 f"invalid --prometheus {self.prometheus!r}: expected an http(s) URL",
                 hint=f"for example {DEFAULT_PROMETHEUS}",
+            )
+
+    def _check_airunway(self) -> None:
+        validate.choice(self.provider, AIRUNWAY_PROVIDERS, "--provider")
+        if self.autoscale:
+            # ModelDeployment has no scale subresource and AI Runway makes no autoscaler
+            # (ai-runway/airunway controller/config/crd/bases/airunway.ai_modeldeployments.yaml).
+            raise UsageError(
+                "--autoscale has nothing to scale with --runtime airunway: a ModelDeployment has no scale "
+                "subresource and AI Runway provisions no autoscaler",
+                hint="use --replicas N with airunway, or --runtime kaito --autoscale MIN:MAX",
+            )
+        if self.endpoint_picker:
+            raise UsageError(
+                "--endpoint-picker does not apply to --runtime airunway: AI Runway makes the pool and its picker",
+                hint="drop --endpoint-picker",
             )
 
     def _check_autoscale(self) -> None:
@@ -219,11 +252,19 @@ class DeployRequest:
         }
 
 
+def plan_runtime(runtime: str, provider: str) -> str:
+    """Which plan sizes the model: KAITO's for KAITO (directly or as AI Runway's provider),
+    akscli's vLLM fit for the rest."""
+    return "kaito" if runtime == "kaito" or (runtime == "airunway" and provider == "kaito") else "vllm"
+
+
 def served_name(req: DeployRequest) -> str:
     """The model name the server answers to. KAITO serves a Workspace's preset under the preset
     name and an InferenceSet's under the set's name (kaito-project/kaito pkg/model/interface.go,
     buildVLLMInferenceCommand); akscli's vLLM Deployment passes --served-model-name itself."""
-    if req.runtime == "vllm":
+    if req.runtime == "airunway" and req.provider == "kaito":
+        return req.model.preset or req.model.id
+    if req.runtime != "kaito":
         return req.model.id
     return req.name if req.uses_inferenceset else (req.model.preset or req.model.id)
 
@@ -330,6 +371,8 @@ def build(req: DeployRequest) -> list[dict[str, Any]]:
             objects += render("model/kaito-inferenceset.yaml.j2", values)
         else:
             objects += render("model/kaito-workspace.yaml.j2", values)
+    elif req.runtime == "airunway":
+        objects += render("model/airunway.yaml.j2", _airunway_values(req, base))
     else:
         objects += render("model/vllm.yaml.j2", _vllm_values(req, base))
     if req.autoscale and req.runtime == "vllm":
@@ -352,6 +395,11 @@ def build(req: DeployRequest) -> list[dict[str, Any]]:
             "model/podmonitor.yaml.j2",
             {**base, "api_version": req.monitor_api, "selector": req.serving_selector},
         )
+    if req.runtime == "airunway":
+        # With its gateway integration on, AI Runway makes the InferencePool, its endpoint
+        # picker and the HTTPRoute itself (ai-runway/airunway controller/internal/controller/
+        # gateway_reconciler.go): akscli makes no second set.
+        return objects
     if req.inference_pool:
         objects += render(
             "model/inferencepool.yaml.j2",
@@ -436,6 +484,30 @@ def _vllm_values(req: DeployRequest, base: dict[str, Any]) -> dict[str, Any]:
             {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"},
             {"key": "sku", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"},
         ],
+    }
+
+
+def _airunway_values(req: DeployRequest, base: dict[str, Any]) -> dict[str, Any]:
+    """A ModelDeployment from the plan. The KAITO provider takes its instance type from its own
+    environment unless spec.provider.overrides sets the Workspace's resource.instanceType
+    (ai-runway/airunway providers/kaito/transformer.go, applyOverrides); other providers place
+    pods by spec.nodeSelector."""
+    kaito = req.provider == "kaito"
+    # The KAITO provider passes spec.model.id as the Workspace's preset name (buildInference),
+    # and KAITO serves a preset under that name.
+    model_id = (req.model.preset or req.model.id) if kaito else req.model.id
+    return {
+        **base,
+        "model_id": model_id,
+        "served_name": model_id,
+        "provider": req.provider,
+        "overrides": {"resource": {"instanceType": req.vm_size}} if kaito else None,
+        "node_selector": {} if kaito else {"node.kubernetes.io/instance-type": req.vm_size},
+        "context": req.context,
+        # A GPU count makes the KAITO provider target GPU nodes (buildResource, kaitoHasGPU).
+        "gpus": req.fit.gpus_per_node if kaito else req.fit.gpus,
+        "replicas": req.replicas if req.replicas is not None else 1,
+        "gateway": req.expose,
     }
 
 

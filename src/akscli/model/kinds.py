@@ -8,6 +8,12 @@ KEDA_API = "keda.sh/v1alpha1"
 GATEWAY_API = "gateway.networking.k8s.io/v1"
 POOL_API = "inference.networking.k8s.io/v1"
 FLEET_API = "placement.kubernetes-fleet.io/v1"
+AIRUNWAY_API = "airunway.ai/v1alpha1"
+# AI Runway labels what it makes for a ModelDeployment with its name (ai-runway/airunway
+# controller/api/v1alpha1/modeldeployment_types.go, LabelModelDeployment).
+AIRUNWAY_LABEL = "airunway.ai/model-deployment"
+# The providers a ModelDeployment names (spec.provider.name; ai-runway/airunway providers/).
+AIRUNWAY_PROVIDERS = ("kaito", "vllm", "kuberay", "dynamo", "llmd")
 
 MODEL_LABEL = "akscli.io/model"
 RUNTIME_LABEL = "akscli.io/runtime"
@@ -34,7 +40,7 @@ KAITO_SCALER_AUTH = "keda-kaito-scaler-creds"
 # Prometheus Operator monitoring.coreos.com. The first one the cluster serves is used.
 PODMONITOR_APIS = ("azmonitoring.coreos.com/v1", "monitoring.coreos.com/v1")
 
-RUNTIMES = ("kaito", "vllm")
+RUNTIMES = ("kaito", "vllm", "airunway")
 QUEUE_METRIC = "vllm:num_requests_waiting"
 DEFAULT_VLLM_IMAGE = "vllm/vllm-openai:v0.11.0"
 DEFAULT_STORAGE_CLASS = "managed-csi-premium"
@@ -62,13 +68,19 @@ IMMUTABLE_FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
 # ---- the cluster side: what `akscli model` reads and changes through a Kube ----------------------
 
 # The kinds a deployed model is served by; a Deployment counts only with the model label.
-SERVING_KINDS = ((KAITO_API, "Workspace"), (KAITO_API, "InferenceSet"), ("apps/v1", "Deployment"))
+SERVING_KINDS = (
+    (AIRUNWAY_API, "ModelDeployment"),
+    (KAITO_API, "Workspace"),
+    (KAITO_API, "InferenceSet"),
+    ("apps/v1", "Deployment"),
+)
 # Everything a deploy can create, in deletion order (dependents before what they point at).
 STACK_KINDS = (
     (KEDA_API, "ScaledObject"),
     *((api, "PodMonitor") for api in PODMONITOR_APIS),
     (GATEWAY_API, "HTTPRoute"),
     (POOL_API, "InferencePool"),
+    (AIRUNWAY_API, "ModelDeployment"),
     (KAITO_API, "InferenceSet"),
     (KAITO_API, "Workspace"),
     ("apps/v1", "Deployment"),
@@ -79,7 +91,7 @@ STACK_KINDS = (
     (FLEET_API, "ClusterResourcePlacement"),
 )
 # The kinds whose readiness means the model serves (on a fleet hub: the placement).
-READY_KINDS = ("Workspace", "InferenceSet", "Deployment")
+READY_KINDS = ("Workspace", "InferenceSet", "Deployment", "ModelDeployment")
 FLEET_READY_KINDS = ("ClusterResourcePlacement",)
 
 # (apiVersion, kind, name, namespace): what common.delete_objects takes.

@@ -12,6 +12,7 @@ from typing import Any
 from akscli.errors import AkscliError, NotFoundError
 from akscli.kube.client import Kube
 from akscli.model.kinds import (
+    AIRUNWAY_LABEL,
     FLEET_API,
     FLEET_READY_KINDS,
     GPUS_ANNOTATION,
@@ -44,6 +45,10 @@ def condition(obj: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
 def state_of(obj: Mapping[str, Any]) -> str:
     kind = obj.get("kind")
     status = obj.get("status") or {}
+    if kind == "ModelDeployment":
+        # AI Runway's phases: Pending, Deploying, Running, Failed, Terminating.
+        phase = str(status.get("phase") or "Pending")
+        return "Ready" if phase == "Running" else phase
     if kind == "Workspace":
         conds = {c.get("type"): c for c in status.get("conditions") or []}
         for name in ("ResourceReady", "InferenceReady", "WorkspaceSucceeded"):
@@ -71,6 +76,10 @@ def replicas_of(obj: Mapping[str, Any]) -> tuple[int, int]:
     kind = obj.get("kind")
     status = obj.get("status") or {}
     spec = obj.get("spec") or {}
+    if kind == "ModelDeployment":
+        counts = status.get("replicas") or {}
+        want = counts.get("desired", (spec.get("scaling") or {}).get("replicas", 1))
+        return int(counts.get("ready") or 0), int(want or 0)
     if kind == "Workspace":
         return (1 if state_of(obj) == "Ready" else 0), 1
     if kind == "InferenceSet":
@@ -80,6 +89,9 @@ def replicas_of(obj: Mapping[str, Any]) -> tuple[int, int]:
 
 def vm_size_of(obj: Mapping[str, Any]) -> str | None:
     kind = obj.get("kind")
+    if kind == "ModelDeployment":
+        size = dig(obj, "spec.provider.overrides.resource.instanceType")
+        return _text(size or (dig(obj, "spec.nodeSelector") or {}).get("node.kubernetes.io/instance-type"))
     if kind == "Workspace":
         return _text(dig(obj, "resource.instanceType"))
     if kind == "InferenceSet":
@@ -99,13 +111,24 @@ def model_id_of(obj: Mapping[str, Any]) -> str | None:
     return _text(dig(obj, "inference.preset.name") or dig(obj, "spec.template.inference.preset.name"))
 
 
+def service_of(obj: Mapping[str, Any]) -> tuple[str, int]:
+    """The Service (and port) the model answers on: AI Runway reports it in status.endpoint;
+    KAITO's, akscli's vLLM and InferenceSet Services are named after the model, on port 80."""
+    meta = obj.get("metadata") or {}
+    endpoint = (obj.get("status") or {}).get("endpoint") or {}
+    if obj.get("kind") == "ModelDeployment" and endpoint.get("service"):
+        return str(endpoint["service"]), int(endpoint.get("port") or SERVICE_PORT)
+    return str(meta.get("name")), SERVICE_PORT
+
+
 def endpoint_of(obj: Mapping[str, Any]) -> str:
     meta = obj.get("metadata") or {}
-    return f"http://{meta.get('name')}.{meta.get('namespace')}.svc.cluster.local:{SERVICE_PORT}"
+    service, port = service_of(obj)
+    return f"http://{service}.{meta.get('namespace')}.svc.cluster.local:{port}"
 
 
 def runtime_of(obj: Mapping[str, Any]) -> str:
-    return "vllm" if obj.get("kind") == "Deployment" else "kaito"
+    return {"Deployment": "vllm", "ModelDeployment": "airunway"}.get(str(obj.get("kind")), "kaito")
 
 
 def gpus_of(obj: Mapping[str, Any]) -> int | None:
@@ -179,7 +202,9 @@ def _is_inferenceset_member(obj: Mapping[str, Any]) -> bool:
     """A Workspace an InferenceSet made: shown through its set, not on its own."""
     meta = obj.get("metadata") or {}
     owners = meta.get("ownerReferences") or []
-    return KAITO_SET_POD_LABEL in (meta.get("labels") or {}) or any(o.get("kind") == "InferenceSet" for o in owners)
+    return KAITO_SET_POD_LABEL in (meta.get("labels") or {}) or any(
+        o.get("kind") in ("InferenceSet", "ModelDeployment") for o in owners
+    )
 
 
 def deployed_models(kube: Kube, *, namespace: str | None, all_namespaces: bool) -> list[dict[str, Any]]:
@@ -269,15 +294,16 @@ def _call(kube: Kube, obj: Mapping[str, Any], path: str, method: str = "GET", bo
     Service yet, or no ready pod behind it (HTTP 503 from the proxy), is not serving yet: say
     so with its state, not the API server's raw answer."""
     meta = obj["metadata"]
-    name = str(meta["name"])
+    name, port = service_of(obj)
     try:
-        status, raw = kube.proxy(meta["namespace"], name, SERVICE_PORT, path, method=method, body=body)
+        status, raw = kube.proxy(meta["namespace"], name, port, path, method=method, body=body)
     except NotFoundError:
         status, raw = 404, b""
     if status == 503 or (status == 404 and not raw):
+        model = meta["name"]
         raise NotFoundError(
-            f"model {name} is not serving yet (state {state_of(obj)}): no ready server behind Service {name}",
-            hint=f"see why with: akscli model status {name}, or deploy with --wait",
+            f"model {model} is not serving yet (state {state_of(obj)}): no ready server behind Service {name}",
+            hint=f"see why with: akscli model status {model}, or deploy with --wait",
         )
     return status, raw
 
@@ -338,6 +364,11 @@ def chat(kube: Kube, obj: Mapping[str, Any], prompt: str, max_tokens: int) -> Ch
 def pod_selector(obj: Mapping[str, Any]) -> str:
     """The label selector of the server pods: KAITO labels them itself, vLLM ones carry ours."""
     name = obj["metadata"]["name"]
+    if obj["kind"] == "ModelDeployment":
+        # What AI Runway's provider made (status.provider.resourceKind): a KAITO Workspace named
+        # after the ModelDeployment labels its pods itself; other providers' carry AI Runway's label.
+        kaito = dig(obj, "status.provider.resourceKind") == "Workspace" or dig(obj, "spec.provider.name") == "kaito"
+        return f"{KAITO_POD_LABEL if kaito else AIRUNWAY_LABEL}={name}"
     label = {"Workspace": KAITO_POD_LABEL, "InferenceSet": KAITO_SET_POD_LABEL}.get(str(obj["kind"]), MODEL_LABEL)
     return f"{label}={name}"
 
@@ -356,7 +387,7 @@ def metric_targets(kube: Kube, obj: Mapping[str, Any]) -> list[Target]:
     """The running pods that serve requests (for KAITO each Workspace's leader, pod index 0),
     with the port their vLLM server's /metrics answers on."""
     meta = obj["metadata"]
-    kaito = obj.get("kind") != "Deployment"
+    kaito = pod_selector(obj).startswith(("kaito.sh/", "inferenceset.kaito.sh/"))
     selector = pod_selector(obj) + (f",{POD_INDEX_LABEL}=0" if kaito else "")
     model = str(meta["name"])
     return [

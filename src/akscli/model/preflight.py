@@ -48,9 +48,18 @@ def check(kube: Kube, req: DeployRequest, objects: Iterable[Mapping[str, Any]], 
             hint="enable Azure Monitor managed Prometheus (az aks update --enable-azure-monitor-metrics) "
             "or install the Prometheus Operator, then deploy again",
         )
-    if req.expose and not req.fleet:
+    if req.runtime == "airunway":
+        if req.expose and not any(True for _ in kube.list(GATEWAY_API, "Gateway", all_namespaces=True, page_size=1)):
+            # AI Runway attaches its route to the cluster's Gateway (the one labelled as the
+            # inference gateway when there are several): without one, GatewayReady stays False
+            # (ai-runway/airunway controller/internal/controller/gateway_reconciler.go).
+            raise NotFoundError(
+                "--expose asks AI Runway to route to the model, and the cluster has no Gateway",
+                hint="create a Gateway (akscli doctor shows which GatewayClass is accepted), then deploy again",
+            )
+    elif req.expose and not req.fleet:
         _check_gateway(kube, req)
-    if req.inference_pool and not req.fleet:
+    if req.inference_pool and not req.fleet and req.runtime != "airunway":
         _check_picker(kube, req)
     if wait and not req.fleet:
         _check_controller(kube, req.runtime)

@@ -8,7 +8,23 @@ become ``Generation.CONDITIONS`` and AI Runway gets its own rule.
 
 from __future__ import annotations
 
-from akscli.kube.readiness.core import ConditionRule, Generation, Rule, Terminal
+from collections.abc import Mapping
+from typing import Any
+
+from akscli.kube.readiness.core import ConditionRule, Generation, Readiness, Rule, Terminal, status_of
+
+
+def model_deployment(obj: Mapping[str, Any]) -> Readiness:
+    """AI Runway's phase (ai-runway/airunway controller/api/v1alpha1/modeldeployment_types.go:
+    Pending, Deploying, Running, Failed, Terminating): Running is ready, Failed is terminal and
+    its status.message says why (providers/kaito/status.go maps the Workspace's conditions)."""
+    status = status_of(obj)
+    phase = str(status.get("phase") or "Pending")
+    message = str(status.get("message") or "")
+    if phase == "Running":
+        return Readiness(True)
+    text = f"phase={phase}" + (f": {message}" if message else "")
+    return Readiness(False, failed=phase == "Failed", message=text, reason=phase)
 
 RULES: dict[tuple[str, str], Rule] = {
     ("kaito.sh", "Workspace"): ConditionRule(
@@ -25,4 +41,5 @@ RULES: dict[tuple[str, str], Rule] = {
         generation=Generation.NONE,
         ready=("InferenceSetReady",),
     ),
+    ("airunway.ai", "ModelDeployment"): model_deployment,
 }
