@@ -31,6 +31,7 @@ def model_emulator(
         fleet: bool = False,
         controller: bool = True,
         gateway: bool = True,
+        monitoring: bool = False,
     ) -> Any:
         folders = [crd_dir() / c for c in (*crds, *(("fleet",) if fleet else ()))]
         emu = kube_emulator_factory(crd_dirs=folders, tls=False, controller_delay=0.02)
@@ -38,9 +39,16 @@ def model_emulator(
         if controller and "kaito" in crds:
             install_kaito_controller(emu)
         if "keda" in crds:
+            from tests.emulators.kube.controllers.keda import KaitoScalerController, KedaController
+
             install_keda_kaito_scaler(emu)
+            emu.keda = KedaController(delay=0.02)
+            emu.controllers.add(emu.keda)
+            emu.controllers.add(KaitoScalerController(delay=0.02))
         if gateway and "gateway-api" in crds:
             install_gateway(emu)
+        if monitoring:
+            install_podmonitor_api(emu)
         for c in kaito.controllers(delay=0.02, failure=failure):
             sims.append(c)
             emu.controllers.add(c)
@@ -112,6 +120,37 @@ def install_gateway(emu: Any, name: str = "inference-gateway", namespace: str = 
             "spec": {
                 "gatewayClassName": "approuting-istio",
                 "listeners": [{"name": "http", "port": 80, "protocol": "HTTP"}],
+            },
+        }
+    )
+
+
+def install_podmonitor_api(emu: Any, group: str = "monitoring.coreos.com") -> None:
+    """A cluster that serves PodMonitor. ../shared/crds has no Prometheus Operator CRD, so this
+    one only makes the API exist (any spec is kept): akscli checks the group is served and
+    applies its PodMonitor; what Prometheus does with it is not simulated."""
+    emu.cluster.create(
+        {
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": f"podmonitors.{group}"},
+            "spec": {
+                "group": group,
+                "scope": "Namespaced",
+                "names": {
+                    "plural": "podmonitors",
+                    "singular": "podmonitor",
+                    "kind": "PodMonitor",
+                    "listKind": "PodMonitorList",
+                },
+                "versions": [
+                    {
+                        "name": "v1",
+                        "served": True,
+                        "storage": True,
+                        "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+                    }
+                ],
             },
         }
     )

@@ -598,7 +598,8 @@ class _Rollout:
 
         # A staged update run is created only once its placement has scheduled bindings: one that
         # comes first fails for good (kubefleet-dev/kubefleet pkg/controllers/updaterun/initialization.go).
-        first, runs = fleet_rollout.split_runs(objects) if self.mode == "none" else (objects, [])
+        applied = revisions.leave_replicas_to_autoscaler(self.kube, objects)
+        first, runs = fleet_rollout.split_runs(applied) if self.mode == "none" else (applied, [])
         for batch in (first, runs):
             if batch is runs and runs:
                 with output.status("waiting for the placement to be scheduled before its staged update run") as update:

@@ -13,6 +13,7 @@ from akscli.errors import NotFoundError, UsageError, WaitTimeoutError
 from akscli.kube.client import Kube, WatchExpired
 from akscli.model.kinds import (
     IMMUTABLE_FIELDS,
+    KAITO_SCALER_PREFIX,
     MAX_REVISIONS,
     MODEL_ID_ANNOTATION,
     REVISION_LABEL,
@@ -226,6 +227,32 @@ def stale_objects(history: Sequence[Revision], objects: Iterable[Mapping[str, An
 # akscli's (vLLM, InferenceSet) in turn, so a switch between them must delete the old server
 # and its Service first, or the garbage collector takes the new Service with the old owner.
 _REPLACED_FIRST = frozenset({"Workspace", "InferenceSet", "Deployment", "Service"})
+
+
+def leave_replicas_to_autoscaler(kube: Kube, objects: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The objects to apply, with the live ``spec.replicas`` where an autoscaler owns it (a
+    ScaledObject of this deploy targets the object, or keda-kaito-scaler's annotation is on):
+    the autoscaler's HPA writes replicas through the scale subresource, so applying the deploy's
+    number would fight it (server-side apply refuses it as a conflict). Leaving the field out is
+    not enough for a CRD whose schema defaults it (the InferenceSet's replicas defaults to 1):
+    the same value as the live one is shared ownership, never a conflict."""
+    scaled = {
+        (str(o["spec"]["scaleTargetRef"].get("kind")), str(o["spec"]["scaleTargetRef"].get("name")))
+        for o in objects
+        if o["kind"] == "ScaledObject"
+    }
+    out = []
+    for obj in objects:
+        meta = obj["metadata"]
+        auto = (meta.get("annotations") or {}).get(f"{KAITO_SCALER_PREFIX}auto-provision") == "true"
+        owned = (auto or (obj["kind"], meta["name"]) in scaled) and "replicas" in (obj.get("spec") or {})
+        live = (
+            kube.get(obj["apiVersion"], obj["kind"], meta["name"], namespace=meta.get("namespace")) if owned else None
+        )
+        if live is not None and (live.get("spec") or {}).get("replicas") is not None:
+            obj = {**obj, "spec": {**obj["spec"], "replicas": live["spec"]["replicas"]}}
+        out.append(obj)
+    return out
 
 
 def split_stale(stale: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

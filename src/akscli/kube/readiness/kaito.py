@@ -26,6 +26,7 @@ def model_deployment(obj: Mapping[str, Any]) -> Readiness:
     text = f"phase={phase}" + (f": {message}" if message else "")
     return Readiness(False, failed=phase == "Failed", message=text, reason=phase)
 
+
 RULES: dict[tuple[str, str], Rule] = {
     ("kaito.sh", "Workspace"): ConditionRule(
         upstream="kaito-project/kaito pkg/workspace/controllers/workspace_controller.go",

@@ -1,0 +1,150 @@
+"""One journey per runtime against the emulator and the operator simulators: deploy with
+replicas, autoscaling (where the runtime has it) and --expose; the route resolves as a gateway
+would to every replica; the queue metric scales it; an upgrade rolls out as a new revision;
+rollback restores the previous one; delete leaves no object behind."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.cli import invoke
+
+from ._gateway import Unresolved, resolve
+
+KAITO = "kaito.sh/v1beta1"
+KEDA = "keda.sh/v1alpha1"
+Start = Callable[..., Any]
+
+
+def _ok(*args: str) -> Any:
+    result = invoke("model", *args)
+    assert result.exit_code == 0, result
+    return result
+
+
+def _eventually(check: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "condition not reached"
+        time.sleep(0.05)
+
+
+def _leaders(emu: Any, name: str) -> list[str]:
+    kids = emu.cluster.list(KAITO, "Workspace", "default", label_selector=f"inferenceset.kaito.sh/created-by={name}")
+    return sorted(f"{k['metadata']['name']}-0" for k in kids)
+
+
+def _everything(emu: Any, name: str) -> list[str]:
+    found = []
+    for api, kind in (
+        (KAITO, "Workspace"),
+        (KAITO, "InferenceSet"),
+        (KEDA, "ScaledObject"),
+        ("apps/v1", "Deployment"),
+        ("v1", "Service"),
+        ("v1", "ConfigMap"),
+        ("gateway.networking.k8s.io/v1", "HTTPRoute"),
+        ("inference.networking.k8s.io/v1", "InferencePool"),
+    ):
+        found += [f"{kind}/{o['metadata']['name']}" for o in emu.cluster.list(api, kind, "default")
+                  if o["metadata"]["name"].startswith(name)]  # fmt: skip
+    return found
+
+
+def test_kaito_journey(model_emulator: Start) -> None:
+    emu = model_emulator()
+    _ok("deploy", "phi-4", "--replicas", "2", "--autoscale", "1:4", "--expose", "--wait", "--timeout", "20s", "-y")
+    assert resolve(emu.cluster, "default", "phi-4") == _leaders(emu, "phi-4") and len(_leaders(emu, "phi-4")) == 2
+    # keda-kaito-scaler made the ScaledObject; 12 waiting requests at threshold 5 -> 3 replicas.
+    _eventually(lambda: emu.cluster.get(KEDA, "ScaledObject", "default", "phi-4") is not None)
+    emu.keda.set_metric(emu.cluster, "default", "phi-4", 12)
+    _eventually(lambda: len(_leaders(emu, "phi-4")) == 3)
+    _eventually(lambda: resolve(emu.cluster, "default", "phi-4") == _leaders(emu, "phi-4"))
+    # An upgrade: a longer context is a new revision; rollback restores the first.
+    _ok("deploy", "phi-4", "--replicas", "2", "--autoscale", "1:4", "--expose", "--max-model-len", "4096", "-y")
+    history = json.loads(_ok("history", "phi-4", "-o", "json").stdout)
+    assert [r["revision"] for r in history] == [1, 2]
+    _ok("rollback", "phi-4", "-y")
+    config = emu.cluster.get("v1", "ConfigMap", "default", "phi-4-inference-config")
+    assert "max-model-len: 8192" in config["data"]["inference_config.yaml"]
+    _ok("delete", "phi-4", "-y")
+    emu.idle()
+    _eventually(lambda: _everything(emu, "phi-4") == [])
+
+
+def test_vllm_journey(model_emulator: Start) -> None:
+    emu = model_emulator(crds=("kaito", "keda", "gateway-api", "gateway-api-inference-extension"), monitoring=True)
+    _ok("deploy", "phi-4", "--runtime", "vllm", "--replicas", "2", "--autoscale", "1:4", "--expose", "-y")
+    assert emu.cluster.get("monitoring.coreos.com/v1", "PodMonitor", "default", "phi-4") is not None
+    _eventually(lambda: len(_resolves(emu)) == 2)
+    # No series yet: ignoreNullValues "false" makes it an error, and nothing scales down to 1.
+    emu.keda.set_metric(emu.cluster, "default", "phi-4", None)
+    _eventually(lambda: _ready(emu, "phi-4") == "False")
+    assert emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["spec"]["replicas"] == 2
+    emu.keda.set_metric(emu.cluster, "default", "phi-4", 18)
+    _eventually(lambda: emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["spec"]["replicas"] == 4)
+    _eventually(lambda: len(_resolves(emu)) == 4)
+    _ok("deploy", "phi-4", "--runtime", "vllm", "--replicas", "2", "--autoscale", "1:4", "--expose",
+        "--image", "vllm/vllm-openai:v0.11.1", "-y")  # fmt: skip
+    _ok("rollback", "phi-4", "-y")
+    image = emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["spec"]["template"]["spec"]["containers"][0]
+    assert image["image"] == "vllm/vllm-openai:v0.11.0"
+    assert [r["change"] for r in json.loads(_ok("history", "phi-4", "-o", "json").stdout)][-1] == "rollback to 1"
+    _ok("delete", "phi-4", "-y")
+    emu.idle()
+    _eventually(lambda: _everything(emu, "phi-4") == [])
+
+
+def _ready(emu: Any, name: str) -> str | None:
+    so = emu.cluster.get(KEDA, "ScaledObject", "default", name) or {}
+    conds = {c["type"]: c for c in (so.get("status") or {}).get("conditions") or []}
+    return (conds.get("Ready") or {}).get("status")
+
+
+def test_airunway_journey(model_emulator: Start) -> None:
+    emu = model_emulator(crds=("kaito", "keda", "gateway-api", "gateway-api-inference-extension", "airunway"))
+    _ok("deploy", "phi-4", "--runtime", "airunway", "--expose", "--wait", "--timeout", "20s", "-y")
+    md = emu.cluster.get("airunway.ai/v1alpha1", "ModelDeployment", "default", "phi-4")
+    assert md["status"]["phase"] == "Running" and md["spec"]["gateway"]["enabled"] is True
+    ws = emu.cluster.get(KAITO, "Workspace", "default", "phi-4")
+    assert ws["resource"]["instanceType"] == "Standard_NC24ads_A100_v4"
+    assert ws["inference"]["preset"]["name"] == "phi-4"
+    # AI Runway made the pool, its picker and the route; akscli made none of its own.
+    _eventually(lambda: _resolves(emu) == ["phi-4-0"])
+    route = emu.cluster.get("gateway.networking.k8s.io/v1", "HTTPRoute", "default", "phi-4")
+    assert "app.kubernetes.io/managed-by" not in (route["metadata"].get("labels") or {})
+    rows = json.loads(_ok("list", "-o", "json").stdout)
+    assert [(r["name"], r["runtime"], r["state"], r["vm_size"]) for r in rows] == [
+        ("phi-4", "airunway", "Ready", "Standard_NC24ads_A100_v4")
+    ]
+    _ok("deploy", "phi-4", "--runtime", "airunway", "--expose", "--max-model-len", "4096", "-y")
+    _ok("rollback", "phi-4", "-y")
+    md = emu.cluster.get("airunway.ai/v1alpha1", "ModelDeployment", "default", "phi-4")
+    assert md["spec"]["engine"]["contextLength"] == 8192
+    _ok("delete", "phi-4", "-y")
+    emu.idle()
+    _eventually(lambda: _everything(emu, "phi-4") == [])
+
+
+def _resolves(emu: Any) -> list[str]:
+    try:
+        return resolve(emu.cluster, "default", "phi-4")
+    except Unresolved:
+        return []
+
+
+def test_airunway_refuses_autoscaling_it_cannot_do() -> None:
+    result = invoke("model", "deploy", "phi-4", "--runtime", "airunway", "--autoscale", "1:3", "--dry-run=client")
+    assert result.exit_code == 2 and "no scale subresource" in result.stderr
+
+
+@pytest.mark.parametrize("provider", ["kaito", "vllm"])
+def test_airunway_renders_the_plan_for_its_provider(provider: str) -> None:
+    result = invoke("model", "deploy", "phi-4", "--runtime", "airunway", "--provider", provider, "--dry-run=client")
+    assert result.exit_code == 0, result
+    assert "kind: ModelDeployment" in result.stdout and f"name: {provider}" in result.stdout
