@@ -272,7 +272,10 @@ def served_name(req: DeployRequest) -> str:
 def kaito_scaler_annotations(req: DeployRequest) -> dict[str, str]:
     """What keda-kaito-scaler reads to make the InferenceSet's ScaledObject (kaito-project/
     keda-kaito-scaler pkg/constants/constants.go, pkg/scaledobject): up one replica when more than
-    --queue-threshold requests wait per replica, down when under one does."""
+    --queue-threshold requests wait per replica, down when under one does. Its releases read two
+    schemas: the ``metrics`` list (HEAD) and ``metricName`` + ``threshold`` (earlier ones, and
+    KAITO's own example kaito-project/kaito examples/inference/kaito_inferenceset_phi_4_mini.yaml);
+    both are written so either release scales the set."""
     from akscli import yamlio
 
     if not req.autoscale or req.runtime != "kaito":
@@ -286,6 +289,8 @@ def kaito_scaler_annotations(req: DeployRequest) -> dict[str, str]:
         f"{KAITO_SCALER_PREFIX}min-replicas": str(low),
         f"{KAITO_SCALER_PREFIX}max-replicas": str(high),
         f"{KAITO_SCALER_PREFIX}metrics": yamlio.dump(metric),
+        f"{KAITO_SCALER_PREFIX}metricName": QUEUE_METRIC,
+        f"{KAITO_SCALER_PREFIX}threshold": str(req.queue_threshold),
     }
 
 
