@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+from akscli.model import skus
 from tests.cli import invoke
 from tests.emulators.arm import ArmEmulator
 from tests.emulators.arm.compute import family_of
@@ -46,4 +47,6 @@ def test_deploy_with_a_subscription_refuses_nodes_over_quota_before_applying(azu
     azure_env.quota_limits[("eastus", family_of(size).lower())] = 0
     r = invoke("model", "deploy", "phi-4-mini-instruct", "--region", "eastus", "--subscription", azure_env.subscription)
     assert r.exit_code == 8, r
-    assert "deploy microsoft/Phi-4-mini-instruct: needs 4 vCPUs" in r.stderr and "quota" in r.stderr
+    # The plan's pick for KAITO (the default runtime) is a size in KAITO's SKU table.
+    vcpus = skus.get(size).vcpus  # type: ignore[union-attr]
+    assert f"deploy microsoft/Phi-4-mini-instruct: needs {vcpus} vCPUs" in r.stderr and "quota" in r.stderr
