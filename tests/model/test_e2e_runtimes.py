@@ -148,3 +148,16 @@ def test_airunway_renders_the_plan_for_its_provider(provider: str) -> None:
     result = invoke("model", "deploy", "phi-4", "--runtime", "airunway", "--provider", provider, "--dry-run=client")
     assert result.exit_code == 0, result
     assert "kind: ModelDeployment" in result.stdout and f"name: {provider}" in result.stdout
+
+
+def test_keda_reads_an_absent_series_as_zero_by_default(model_emulator: Start) -> None:
+    # kedacore/keda pkg/scalers/prometheus_scaler.go: ignoreNullValues defaults to true, so a query
+    # over no scraped pod reads 0 and the target drops to its minimum (what main did before).
+    emu = model_emulator(monitoring=True)
+    _ok("deploy", "phi-4", "--runtime", "vllm", "--replicas", "3", "--autoscale", "1:4", "-y")
+    so = emu.cluster.get(KEDA, "ScaledObject", "default", "phi-4")
+    trigger = so["spec"]["triggers"][0]
+    trigger["metadata"].pop("ignoreNullValues")
+    emu.cluster.patch(KEDA, "ScaledObject", "default", "phi-4", {"spec": {"triggers": [trigger]}})
+    emu.keda.set_metric(emu.cluster, "default", "phi-4", None)
+    _eventually(lambda: emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["spec"]["replicas"] == 1)
