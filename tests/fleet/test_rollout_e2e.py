@@ -210,3 +210,13 @@ def test_a_run_created_without_start_waits_until_started(hub: Hub) -> None:
     assert json.loads(_ok("fleet", "rollout", "status", "run-3", "-o", "json"))["run"]["state"] == "Succeeded"
     names = _ok("fleet", "rollout", "strategy", "list", "-o", "json")
     assert [s["metadata"]["name"] for s in json.loads(names)] == ["all-at-once"]
+
+
+def test_approval_requests_of_a_run_are_found_by_the_label_the_hub_sets(hub: Hub) -> None:
+    # kubernetes-fleet.io/targetUpdateRun (apis/placement/v1beta1/commons.go TargetUpdateRunLabel).
+    from akscli.fleet.rollout import requests_for_run
+    from akscli.kube.client import KubeTarget, connect
+
+    _staged(hub)
+    found = requests_for_run(connect(KubeTarget()), "run-1", None)
+    assert [r["metadata"]["name"] for r in found] == ["run-1-after-canary"]
