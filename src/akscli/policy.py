@@ -162,13 +162,7 @@ def load_config(policy_file: str | None) -> PolicyConfig:
     from akscli import yamlio
 
     path = Path(policy_file).expanduser()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(
-            f"cannot read policy file {policy_file!r}: {exc.strerror}",
-            hint="give --policy-file an existing YAML file",
-        ) from exc
+    text = yamlio.read_text(path, f"policy file {policy_file!r}")
     data = yamlio.load(text, source=f"policy file {policy_file}") or {}
     if not isinstance(data, Mapping):
         raise UsageError(

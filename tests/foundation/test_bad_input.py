@@ -113,6 +113,8 @@ def contract_broken(result: Any) -> str | None:
         return f"exit {result.exit_code}"
     if "Traceback" in result.stderr:
         return "traceback"
+    if "unexpected error" in result.stderr:
+        return f"stderr: {result.stderr[:160]!r}"
     if result.stdout:
         return f"stdout: {result.stdout[:80]!r}"
     errors = [line for line in lines if line.startswith("error: ")]
@@ -162,3 +164,23 @@ def test_every_parameter_refuses_hostile_values_with_one_line(
                     shown = [a if len(a) < 40 else a[:20] + "..." for a in argv]
                     broken.append(f"{' '.join(map(repr, shown))}: {problem}")
     assert not broken, f"{len(broken)} broken:\n" + "\n".join(broken)
+
+
+@pytest.mark.parametrize("flag", ["--reason", "--audit-log", "--allow", "--policy-file"])
+def test_global_flags_refuse_hostile_values_with_one_line(flag: str, tmp_path: Path) -> None:
+    manifest = tmp_path / "cm.yaml"
+    manifest.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n")
+    (tmp_path / "binary.yaml").write_bytes(b"\xff\xfe\x00")
+    values = [*STRINGS]
+    if flag in ("--audit-log", "--policy-file"):
+        values += [str(tmp_path), str(tmp_path / "binary.yaml")] if flag == "--policy-file" else [str(tmp_path)]
+    broken = []
+    for value in values:
+        if flag == "--reason" and value.strip() == value and "\x00" not in value and len(value) < 2048:
+            continue  # free text: any printable line is a reason
+        command = ["audit", "list"] if flag == "--audit-log" else ["policy", "check", "-f", str(manifest)]
+        result = invoke(*command, flag, value)
+        problem = contract_broken(result)
+        if problem:
+            broken.append(f"{flag} {value[:20]!r}: {problem}")
+    assert not broken, broken

@@ -132,11 +132,11 @@ def run(argv: Sequence[str]) -> int:
 
 def _run(argv: Sequence[str]) -> int:
     try:
-        args = global_flags.extract(list(argv))
-        _configure_logging()
         from akscli.validate import command_line
 
-        command_line(args)
+        command_line(list(argv))  # global flags' values too
+        args = global_flags.extract(list(argv))
+        _configure_logging()
         if any(k.endswith("AKSCLI_COMPLETE") for k in os.environ):
             from typer._completion_classes import completion_init
 

@@ -45,7 +45,7 @@ def cluster_objects(name: str, flags: ClusterFlags, labels: Sequence[str], file:
                 hint="edit the file, or leave out -f and use flags",
             )
         label_map = validate.labels(labels, "--label")
-        text = validate.existing_file(file, "-f file").read_text(encoding="utf-8")
+        text = yamlio.read_text(validate.existing_file(file, "-f file"), f"-f file {file}")
         obj = load_cluster_file(text, file, name, conn.namespace())
         if label_map:
             obj["metadata"].setdefault("labels", {}).update(label_map)
@@ -67,7 +67,7 @@ def service_objects(name: str, serve_file: str, flags: ClusterFlags, labels: Seq
     """The RayService of ``ray service deploy``: a Serve config on a cluster from flags."""
     ray_name(name, "RayService")
     path = validate.existing_file(serve_file, "-f serve config")
-    serve = serve_config(path.read_text(encoding="utf-8"), serve_file)
+    serve = serve_config(yamlio.read_text(path, f"-f serve config {serve_file}"), serve_file)
     label_map = validate.labels(labels, "--label")
     spec = cluster_spec(name, "", flags)
     return _on_cluster(
@@ -177,7 +177,8 @@ def _runtime_env(flags: JobFlags) -> tuple[dict[str, Any], PackedWorkdir | None]
     base_env = None
     if flags.runtime_env_file:
         path = validate.existing_file(flags.runtime_env_file, "--runtime-env file")
-        base_env = load_runtime_env(path.read_text(encoding="utf-8"), flags.runtime_env_file)
+        text = yamlio.read_text(path, f"--runtime-env file {flags.runtime_env_file}")
+        base_env = load_runtime_env(text, flags.runtime_env_file)
     workdir = local_working_dir(flags.working_dir, base_env)
     packed = pack_workdir(Path(workdir)) if workdir else None
     env_doc = runtime_env(base_env, pip=flags.pip, env=flags.env, working_dir=WORKDIR_MOUNT if packed else None)
