@@ -256,16 +256,20 @@ def test_an_apply_stopped_by_a_signal_writes_an_audit_line(
     log = tmp_path / "audit.jsonl"
     kube_emulator.faults.add(verb="PATCH", path=r"/configmaps/settings$", delay=20, count=1, dry_run=False)
     process = start("apply", "-f", manifest(tmp_path, CONFIG_MAP), "--audit-log", str(log))
+    seen: list[str] = []
     try:
         assert process.stderr is not None
         for line in process.stderr:
+            seen.append(line)
             if line.startswith("applying"):
                 break
+        assert process.poll() is None, f"the apply ended before the signal: {''.join(seen)}"
         process.send_signal(getattr(signal, signal_name))
-        process.communicate(timeout=15)
+        _, rest = process.communicate(timeout=15)
+        seen.append(rest or "")
     finally:
         stop(process)
-    assert process.returncode == 130
+    assert process.returncode == 130, "".join(seen)
     entry = json.loads(log.read_text().splitlines()[-1])
     assert entry["result"] == "interrupted"
     assert [o["object"] for o in entry["objects"]] == ["configmap/settings"]
