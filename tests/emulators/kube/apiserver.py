@@ -4,6 +4,7 @@ resourceVersions, generation, managedFields, CRD schemas, finalizers and garbage
 from __future__ import annotations
 
 import base64
+import contextlib
 import copy
 import datetime
 import functools
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.emulators.kube import builtin_schema, cel
+from tests.emulators.kube import admission, builtin_schema, cel
 from tests.emulators.kube import schema as schemamod
 from tests.emulators.kube.crds import established_status, resource_type_from_crd
 from tests.emulators.kube.patches import json_patch, merge_patch, strategic_merge_patch
@@ -100,6 +101,16 @@ class ApiServer:
         self.store = store or Store()
         self.listeners: list[Listener] = []
         self.namespace_deletion_delay = 0.3
+        # Garbage collection runs on its own thread a moment after an owner goes, as the
+        # garbage collector's informers see it in a real cluster; True restores the old
+        # collect-before-the-DELETE-returns behaviour for tests that need a settled state.
+        self.synchronous_gc = False
+        self.gc_delay = 0.1
+        # How long the simulated kubelet takes to stop a deleted pod's containers (capped by the
+        # grace period); None: the containers ignore SIGTERM and live the whole grace period.
+        self.pod_shutdown_seconds: float | None = 0.1
+        self._pending = 0
+        self._pending_cond = threading.Condition()
         self.authorizer: Callable[[str, list[str], str, str, str, str | None, str | None], bool] = lambda *a: True
         self._logs: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
         self.logs_cond = threading.Condition()
@@ -235,6 +246,7 @@ class ApiServer:
         ctx: Ctx,
         create: bool,
         old: dict[str, Any] | None = None,
+        webhooks: bool = True,
     ) -> dict[str, Any]:
         """Kind defaults, schema defaulting/pruning/validation; raises 400/422."""
         self._kind_defaults(rt, obj, create)
@@ -263,6 +275,8 @@ class ApiServer:
         if causes:
             md = obj.get("metadata") or {}
             raise invalid(rt.group_kind, md.get("name", ""), rt.group, rt.kind, causes)
+        if webhooks and rt.crd:
+            admission.review(rt.group, rt.kind, obj, old)
         return obj
 
     def _check_builtin(
@@ -665,7 +679,7 @@ class ApiServer:
                         )
                     ],
                 )
-        new = self._admit(rt, version, new, ctx, create=False, old=old)
+        new = self._admit(rt, version, new, ctx, create=False, old=old, webhooks=subresource != "status")
         md = new["metadata"]
         # generation follows the desired state only
         skip = {"metadata", "apiVersion", "kind"} | ({"status"} if rt.status else set())
@@ -700,7 +714,7 @@ class ApiServer:
         key = obj_key(namespace if rt.namespaced else None, name)
         if ctx.dry_run:
             return self.serve_obj(rt, version, new)
-        if md.get("deletionTimestamp") and not md.get("finalizers"):
+        if md.get("deletionTimestamp") and not md.get("finalizers") and not md.get("deletionGracePeriodSeconds"):
             self.store.remove(rt.key, key, new)
             self._after_removal(rt, version, new, ctx)
             return self.serve_obj(rt, version, new)
@@ -930,8 +944,10 @@ class ApiServer:
         ctx: Ctx,
         propagation: str | None = None,
         preconditions: dict[str, Any] | None = None,
+        grace_period: int | None = None,
     ) -> tuple[int, dict[str, Any]]:
-        """Returns (http status, body): the object while finalizers hold it, else Status."""
+        """Returns (http status, body): the object while finalizers or a grace period hold it,
+        else Status."""
         propagation = propagation or "Background"
         if propagation not in ("Background", "Foreground", "Orphan"):
             raise invalid(
@@ -970,6 +986,9 @@ class ApiServer:
                     f"ResourceVersion in object meta: {entry.rv}",
                 )
             key = obj_key(namespace if rt.namespaced else None, name)
+            grace = self._pod_grace(rt, obj, grace_period)
+            if grace:
+                return 200, self._delete_gracefully(rt, version, key, obj, grace, ctx)
             finalizers = list(md.get("finalizers") or [])
             if (
                 propagation == "Foreground"
@@ -1003,10 +1022,13 @@ class ApiServer:
             elif not ctx.dry_run:
                 self.store.remove(rt.key, key, obj)
         if finalizers:
-            # The server's own finalizers (foregroundDeletion, orphan) are resolved at once when
-            # nothing else holds them, so tests see a settled state when the call returns; the
-            # answer is the object as the DELETE left it, as a real server returns it.
-            finalize()
+            # The server's own finalizers (foregroundDeletion, orphan) are the garbage
+            # collector's work, done after the DELETE has answered (at once with synchronous_gc);
+            # the answer is the object as the DELETE left it, as a real server returns it.
+            if self.synchronous_gc:
+                finalize()
+            else:
+                self._retry_later(finalize, 0.0)
             return 200, answer
         if ctx.dry_run:
             return 200, self._deleted_body(rt, version, obj)
@@ -1041,8 +1063,10 @@ class ApiServer:
         deps = self.store.dependents_of(uid)
         self._notify("DELETED", rt, version, obj, ctx)
         if deps:
-            # background collection, run at once so the cluster has settled when the call returns
-            self._collect(uid, deps)
+            if self.synchronous_gc:
+                self._collect(uid, deps)
+            else:
+                self._retry_later(lambda: self._collect(uid, self.store.dependents_of(uid)), self.gc_delay)
 
     def _collect(self, owner_uid: str, deps: list[tuple[str, str]]) -> None:
         """Background garbage collection: delete dependents whose owners are all gone."""
@@ -1171,7 +1195,18 @@ class ApiServer:
         self._after_removal(rt, version, obj, ctx)
 
     def _retry_later(self, fn: Callable[[], None], after: float = 0.05) -> None:
-        t = threading.Timer(after, lambda: self._gc_queue.put(fn))
+        with self._pending_cond:
+            self._pending += 1
+
+        def run() -> None:
+            try:
+                fn()
+            finally:
+                with self._pending_cond:
+                    self._pending -= 1
+                    self._pending_cond.notify_all()
+
+        t = threading.Timer(after, lambda: self._gc_queue.put(run))
         t.daemon = True
         t.start()
 
@@ -1186,10 +1221,65 @@ class ApiServer:
                 continue
 
     def gc_idle(self, timeout: float = 2.0) -> None:
-        """Wait until queued garbage-collection work has run (for tests)."""
+        """Wait until garbage collection, namespace cleanup and the simulated kubelet's pod
+        removals scheduled so far have run (for tests)."""
+        end = time.monotonic() + timeout
+        with self._pending_cond:
+            while self._pending and time.monotonic() < end:
+                self._pending_cond.wait(max(0.0, end - time.monotonic()))
         done = threading.Event()
         self._gc_queue.put(done.set)
-        done.wait(timeout)
+        done.wait(max(0.0, end - time.monotonic()))
+
+    # ---- graceful deletion -------------------------------------------------------------
+
+    def _pod_grace(self, rt: ResourceType, obj: dict[str, Any], requested: int | None) -> int:
+        """The grace period of a pod's deletion, as the pod strategy decides it
+        (kubernetes/kubernetes pkg/registry/core/pod/strategy.go CheckGracefulDelete): the
+        request's gracePeriodSeconds, else spec.terminationGracePeriodSeconds (default 30);
+        0 for a pod never scheduled or already finished. Other kinds have none."""
+        if rt.kind != "Pod":
+            return 0
+        spec = obj.get("spec") or {}
+        phase = (obj.get("status") or {}).get("phase")
+        if not spec.get("nodeName") or phase in ("Succeeded", "Failed"):
+            return 0
+        grace = requested if requested is not None else spec.get("terminationGracePeriodSeconds", 30)
+        return max(int(grace), 0)
+
+    def _delete_gracefully(
+        self, rt: ResourceType, version: str, key: str, obj: dict[str, Any], grace: int, ctx: Ctx
+    ) -> dict[str, Any]:
+        """Mark the pod (deletionTimestamp = now + grace) and let the simulated kubelet remove
+        it when its containers have stopped; a later DELETE may only shorten the grace period
+        (staging/src/k8s.io/apiserver/pkg/registry/rest/delete.go BeforeDelete). Caller holds
+        the store lock."""
+        md = obj["metadata"]
+        current = md.get("deletionGracePeriodSeconds")
+        if md.get("deletionTimestamp") and current is not None and current <= grace:
+            return self.serve_obj(rt, version, obj)
+        when = datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=grace)
+        md["deletionTimestamp"] = when.strftime("%Y-%m-%dT%H:%M:%SZ")
+        md["deletionGracePeriodSeconds"] = grace
+        if ctx.dry_run:
+            return self.serve_obj(rt, version, obj)
+        self.store.put(rt.key, key, obj)
+        self._notify("MODIFIED", rt, version, obj, ctx)
+        uid = md.get("uid")
+        namespace, name = md.get("namespace"), md["name"]
+        stop = grace if self.pod_shutdown_seconds is None else min(float(grace), self.pod_shutdown_seconds)
+
+        def kubelet_confirms() -> None:
+            e = self.store.get(rt.key, key)
+            if e is None or e.uid != uid:
+                return
+            with contextlib.suppress(ApiError):
+                self.delete(
+                    rt, version, namespace, name, Ctx(user="system:node", field_manager="kubelet"), None, None, 0
+                )
+
+        self._retry_later(kubelet_confirms, stop)
+        return self.serve_obj(rt, version, copy.deepcopy(obj))
 
     def shutdown(self) -> None:
         self._gc_queue.put(None)

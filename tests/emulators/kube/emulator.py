@@ -18,6 +18,7 @@ from tests.emulators.kube.control import Auth, Faults, RequestRecord, tls_materi
 from tests.emulators.kube.controllers.runner import ControllerManager
 from tests.emulators.kube.crds import default_crd_dir, prepared_crds
 from tests.emulators.kube.server import EmulatorHTTPServer, ProxyHandler
+from tests.emulators.kube.streams import ExecHandler
 
 
 class KubeEmulator:
@@ -29,9 +30,11 @@ class KubeEmulator:
         port: int = 0,
         history: int = 20_000,
         record_requests: bool = True,
+        synchronous_gc: bool = False,
     ) -> None:
         self.api = ApiServer()
         self.api.store.history_size = history
+        self.api.synchronous_gc = synchronous_gc
         self.cluster = ClusterState(self.api)
         self.controllers = ControllerManager(self.api, self.cluster)
         self.auth = Auth(required=auth)
@@ -48,6 +51,8 @@ class KubeEmulator:
         self.bookmark_interval = 1.0
         self._proxies: dict[tuple[str, str, str], ProxyHandler] = {}
         self._pod_proxies: dict[tuple[str, str, str], ProxyHandler] = {}
+        self._exec_handlers: dict[tuple[str, str], ExecHandler] = {}
+        self._port_targets: dict[tuple[str, str, int], tuple[str, int]] = {}
         self._server: EmulatorHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -165,6 +170,21 @@ class KubeEmulator:
                 and (path is None or path in r.path)
                 and (verb is None or r.verb == verb)
             ]
+
+    def register_exec(self, namespace: str, pod: str, handler: ExecHandler) -> None:
+        """What ``kubectl exec`` into this pod runs: handler(container, command, stdin) ->
+        (exit code, stdout, stderr)."""
+        self._exec_handlers[(namespace, pod)] = handler
+
+    def find_exec(self, namespace: str, pod: str) -> ExecHandler | None:
+        return self._exec_handlers.get((namespace, pod))
+
+    def register_port_forward(self, namespace: str, pod: str, port: int, target: tuple[str, int]) -> None:
+        """``kubectl port-forward`` to this pod's ``port`` reaches ``target`` (host, port)."""
+        self._port_targets[(namespace, pod, int(port))] = target
+
+    def find_port_forward(self, namespace: str, pod: str, port: int) -> tuple[str, int] | None:
+        return self._port_targets.get((namespace, pod, int(port)))
 
     def register_service_proxy(self, namespace: str, service: str, port: int | str, handler: ProxyHandler) -> None:
         self._proxies[(namespace, service, str(port))] = handler

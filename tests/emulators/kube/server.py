@@ -4,6 +4,7 @@ fault injection, watch and log streaming, the service proxy, and the request log
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import socket
 import ssl
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 
-from tests.emulators.kube import discovery, tables
+from tests.emulators.kube import discovery, streams, tables
 from tests.emulators.kube.apiserver import Ctx, now_iso
 from tests.emulators.kube.control import RequestRecord, User
 from tests.emulators.kube.resources import ResourceType
@@ -60,6 +61,13 @@ class _Dropped(Exception):
 def _q1(query: dict[str, list[str]], name: str) -> str | None:
     v = query.get(name)
     return v[-1] if v else None
+
+
+def _int_param(name: str, value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise bad_request(f'invalid value for {name}: "{value}"') from None
 
 
 def _truthy(v: str | None) -> bool:
@@ -447,7 +455,11 @@ class Handler(BaseHTTPRequestHandler):
                 prop = "Orphan"
             if "All" in (opts.get("dryRun") or []):
                 ctx.dry_run = True
-            code, out = emu.api.delete(rt, version, namespace, name or "", ctx, prop, opts.get("preconditions"))
+            grace = _q1(query, "gracePeriodSeconds")
+            grace_period = opts.get("gracePeriodSeconds") if grace is None else _int_param("gracePeriodSeconds", grace)
+            code, out = emu.api.delete(
+                rt, version, namespace, name or "", ctx, prop, opts.get("preconditions"), grace_period
+            )
             self._json(code, out)
         elif verb == "deletecollection":
             opts = self._parse(body) if body.strip() else {}
@@ -674,6 +686,12 @@ class Handler(BaseHTTPRequestHandler):
         if sub == "log" and rt.kind == "Pod":
             self._logs(namespace or "", name, query)
             return
+        if sub == "exec" and rt.kind == "Pod":
+            self._exec(namespace or "", name, query)
+            return
+        if sub == "portforward" and rt.kind == "Pod":
+            self._portforward(namespace or "", name)
+            return
         if sub == "proxy" and rt.kind in ("Service", "Pod"):
             self._proxy(namespace or "", name, tail, body, rt.kind)
             return
@@ -816,6 +834,52 @@ class Handler(BaseHTTPRequestHandler):
                     self._chunk(fmt(tail_lines[seen:]))
                 break
         self._end_stream()
+
+    def _upgrade_required(self) -> None:
+        if "websocket" not in self.headers.get("Upgrade", "").lower():
+            # SPDY (the pre-1.30 transport, kubectl's fallback) is not emulated
+            raise ApiError(400, "Upgrade request required", "BadRequest")
+
+    def _running_pod(self, namespace: str, name: str, verb: str) -> dict[str, Any]:
+        emu = self.server.emulator
+        pod = emu.api.get(emu.api.rt("v1", "Pod"), "v1", namespace, name)
+        phase = (pod.get("status") or {}).get("phase")
+        if phase in ("Succeeded", "Failed"):
+            raise bad_request(f"cannot {verb} a container in a completed pod; current phase is {phase}")
+        if not (pod.get("spec") or {}).get("nodeName"):
+            raise bad_request(f"pod {name} does not have a host assigned")
+        return pod
+
+    def _upgrade(self, protocols: list[str]) -> streams.WebSocket | None:
+        self._upgrade_required()
+        ws = streams.WebSocket.accept(self.connection, self.path, list(self.headers.items()), protocols)
+        self.close_connection = True
+        self._status = 101 if ws is not None else 400
+        self._log_request()
+        return ws
+
+    def _portforward(self, namespace: str, name: str) -> None:
+        """pods/portforward: SPDY/3.1 tunneled over WebSocket (portforward.py)."""
+        from tests.emulators.kube import portforward
+
+        pod = self._running_pod(namespace, name, "port-forward to")
+        emu = self.server.emulator
+        ws = self._upgrade(portforward.PROTOCOLS)
+        if ws is not None:
+            resolve = functools.partial(emu.find_port_forward, namespace, name)
+            portforward.Session(ws, resolve, pod["metadata"].get("uid", "")).serve()
+
+    def _exec(self, namespace: str, name: str, query: dict[str, list[str]]) -> None:
+        """pods/exec over WebSocket (streams.py); the pod must be running."""
+        emu = self.server.emulator
+        pod = self._running_pod(namespace, name, "exec into")
+        try:
+            container = streams.exec_container(pod, _q1(query, "container"))
+        except ValueError as exc:
+            raise bad_request(str(exc)) from None
+        ws = self._upgrade(streams.EXEC_PROTOCOLS)
+        if ws is not None:
+            streams.run_exec(ws, query, container, emu.find_exec(namespace, name) or streams.default_exec)
 
     def _proxy(self, namespace: str, spec: str, tail: str, body: bytes, kind: str = "Service") -> None:
         emu = self.server.emulator

@@ -1,0 +1,305 @@
+"""Validating admission webhooks of the operators whose CRDs the emulator serves: a write the
+upstream webhook denies is denied here with its message, wrapped as the API server wraps a
+denial (kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/admission/plugin/webhook/errors/
+statuserror.go ToStatusErr: ``admission webhook "<name>" denied the request: <message>``, the
+webhook's status code, at least 400). Webhooks see create and update of the main resource,
+not the status subresource, and run after schema and CEL validation.
+
+- KubeRay (ray-project/kuberay ray-operator/pkg/webhooks/v1/raycluster_webhook.go,
+  rayjob_webhook.go, rayservice_webhook.go; the checks in ray-operator/controllers/ray/utils/
+  validation.go ValidateRayClusterMetadata, ValidateRayJobMetadata, ValidateRayServiceMetadata
+  and validateInitializingTimeout; MaxRayClusterNameLength = 53 in utils/constant.go). The
+  webhook is opt-in in KubeRay's chart; the emulator always runs it. Not emulated: labelRefs
+  and topology checks (operator allow-lists).
+- KAITO (kaito-project/kaito api/v1beta1/workspace_validation.go and
+  inference_config_validation.go, served by knative's validation webhook
+  ``validation.workspace.kaito.sh``: ``validation failed: <knative FieldError>``, 400):
+  name, inference xor tuning, instanceType required with node auto-provisioning (the default),
+  preset names (supported_models.yaml, or a Hugging Face ``org/model`` id), preset xor
+  template, and the update rules (no toggling inference/tuning, count and instanceType
+  immutable). Not emulated: the SKU table and GPU-memory fit (KAITO's pkg/sku is not in
+  ../shared), legacy preset aliases, tuning/adapter/config-map checks.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from tests.emulators.kube.status import ApiError
+
+DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+DNS_1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+# k8s.io/apimachinery/pkg/util/validation/validation.go
+DNS_1035_MSG = (
+    "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic "
+    "character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for "
+    "validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"
+)
+DNS_1123_LABEL_MSG = (
+    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start "
+    "and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
+    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
+)
+MAX_RAY_CLUSTER_NAME = 53
+MAX_RAY_JOB_NAME = MAX_RAY_CLUSTER_NAME - 6
+MAX_RAY_SERVICE_NAME = MAX_RAY_CLUSTER_NAME - 6
+INITIALIZING_TIMEOUT = "ray.io/initializing-timeout"
+
+
+def _dns1035_errors(name: str) -> list[str]:
+    errs = []
+    if len(name) > 63:
+        errs.append("must be no more than 63 characters")
+    if not DNS_1035.match(name):
+        errs.append(DNS_1035_MSG)
+    return errs
+
+
+def _dns1123_label_errors(name: str) -> list[str]:
+    errs = []
+    if len(name) > 63:
+        errs.append("must be no more than 63 characters")
+    if not DNS_1123_LABEL.match(name):
+        errs.append(DNS_1123_LABEL_MSG)
+    return errs
+
+
+def _go_list(items: list[str]) -> str:
+    return "[" + " ".join(items) + "]"
+
+
+def _deny(webhook: str, code: int, message: str, reason: str = "", details: dict[str, Any] | None = None) -> ApiError:
+    return ApiError(max(code, 400), f'admission webhook "{webhook}" denied the request: {message}', reason, details)
+
+
+# ---- KubeRay -----------------------------------------------------------------------------
+
+
+def _ray_name_error(kind: str, name: str, limit: int, job: bool) -> str | None:
+    prefix = "The RayJob metadata is invalid: " if job else ""
+    if len(name) > limit:
+        return f"{prefix}{kind} name should be no more than {limit} characters"
+    errs = _dns1035_errors(name)
+    if errs:
+        return f"{prefix}{kind} name should be a valid DNS1035 label: {_go_list(errs)}"
+    return None
+
+
+def _duration_ok(text: str) -> bool | None:
+    """Go's time.ParseDuration: True (positive), False (zero or negative), None (not one)."""
+    m = re.fullmatch(r"([-+]?)((\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+", text)
+    if not m:
+        return None
+    return not text.startswith("-") and any(c in "123456789" for c in text)
+
+
+def _initializing_timeout_error(annotations: dict[str, Any]) -> str | None:
+    value = str(annotations.get(INITIALIZING_TIMEOUT) or "")
+    if not value:
+        return None
+    ok = _duration_ok(value)
+    if ok is not None:
+        return None if ok else f"annotation {INITIALIZING_TIMEOUT} must be a positive duration, got: {value}"
+    if re.fullmatch(r"[-+]?\d+", value):
+        return (
+            None
+            if int(value) > 0
+            else f"annotation {INITIALIZING_TIMEOUT} must be a positive integer (seconds), got: {value}"
+        )
+    return (
+        f"annotation {INITIALIZING_TIMEOUT} has invalid format: {value}. Expected Go duration format "
+        "(e.g., '5m', '1h') or positive integer seconds"
+    )
+
+
+def _kuberay(kind: str, obj: dict[str, Any]) -> ApiError | None:
+    md = obj.get("metadata") or {}
+    name = str(md.get("name", ""))
+    causes: list[tuple[str, str]] = []
+    if kind == "RayCluster":
+        err = _ray_name_error("RayCluster", name, MAX_RAY_CLUSTER_NAME, job=False)
+        if err:
+            causes.append(("metadata.name", f"Invalid value: {_quote(name)}: {err}"))
+        seen: set[str] = set()
+        for i, group in enumerate((obj.get("spec") or {}).get("workerGroupSpecs") or []):
+            gname = str((group or {}).get("groupName", ""))
+            if gname in seen:
+                causes.append(
+                    (f"spec.workerGroupSpecs[{i}]", 'Invalid value: "object": worker group names must be unique')
+                )
+                break
+            seen.add(gname)
+    elif kind == "RayJob":
+        err = _ray_name_error("RayJob", name, MAX_RAY_JOB_NAME, job=True)
+        if err:
+            causes.append(("metadata.name", f"Invalid value: {_quote(name)}: {err}"))
+    elif kind == "RayService":
+        err = _ray_name_error("RayService", name, MAX_RAY_SERVICE_NAME, job=False)
+        if err is None:
+            timeout = _initializing_timeout_error(md.get("annotations") or {})
+            err = f"RayService annotations is invalid: {timeout}" if timeout else None
+        if err:
+            causes.append(("metadata.name", f"Invalid value: {_quote(name)}: {err}"))
+    if not causes:
+        return None
+    # apierrors.NewInvalid(GroupKind{ray.io, Kind}, name, errs)
+    texts = [f"{f}: {m}" for f, m in causes]
+    joined = texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]"
+    message = f'{kind}.ray.io "{name}" is invalid: {joined}'
+    details = {
+        "name": name,
+        "group": "ray.io",
+        "kind": kind,
+        "causes": [{"reason": "FieldValueInvalid", "message": m, "field": f} for f, m in causes],
+    }
+    return _deny(f"v{kind.lower()}.kb.io", 422, message, "Invalid", details)
+
+
+def _quote(v: str) -> str:
+    return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+# ---- KAITO (knative FieldError) ------------------------------------------------------------
+
+
+class FieldError:
+    """knative.dev/pkg/apis FieldError: a message with paths, merged and rendered as
+    ``<message>: <path>, <path>`` lines."""
+
+    def __init__(self, message: str, *paths: str) -> None:
+        self.errors: list[tuple[str, list[str]]] = [(message, list(paths))]
+
+    @classmethod
+    def invalid_value(cls, value: str, path: str) -> FieldError:
+        return cls(f"invalid value: {value}", path)
+
+    @classmethod
+    def missing(cls, *paths: str) -> FieldError:
+        return cls("missing field(s)", *paths)
+
+    def via(self, prefix: str) -> FieldError:
+        self.errors = [(m, [f"{prefix}.{p}" if p else prefix for p in paths]) for m, paths in self.errors]
+        return self
+
+    def also(self, *others: FieldError | None) -> FieldError:
+        for o in others:
+            if o is not None:
+                self.errors.extend(o.errors)
+        return self
+
+    def render(self) -> str:
+        merged: dict[str, list[str]] = {}
+        for message, paths in self.errors:
+            merged.setdefault(message, [])
+            merged[message] += [p for p in paths if p not in merged[message]]
+        return "\n".join(f"{m}: {', '.join(sorted(merged[m]))}" for m in sorted(merged))
+
+
+def _also(acc: FieldError | None, err: FieldError | None) -> FieldError | None:
+    if err is None:
+        return acc
+    return err if acc is None else acc.also(err)
+
+
+@cache
+def _kaito_presets() -> frozenset[str]:
+    import yaml
+
+    from tests.emulators.kube.crds import shared_dir
+
+    path = shared_dir() / "data" / "kaito" / "supported_models.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError:
+        return frozenset()
+    return frozenset(str(m.get("name")) for m in data.get("models") or [] if isinstance(m, dict))
+
+
+def _valid_preset(name: str) -> bool:
+    # pkg/utils/plugin IsValidPreset: registered, or a Hugging Face model id "org/model"
+    if name in _kaito_presets():
+        return True
+    org, _, model = name.partition("/")
+    return bool(org and model)
+
+
+def _workspace(obj: dict[str, Any], old: dict[str, Any] | None) -> ApiError | None:
+    errs: FieldError | None = None
+    name = str((obj.get("metadata") or {}).get("name", ""))
+    msgs = _dns1123_label_errors(name)
+    if msgs:
+        errs = _also(errs, FieldError.invalid_value(", ".join(msgs), "name"))
+    resource = obj.get("resource") or {}
+    inference, tuning = obj.get("inference"), obj.get("tuning")
+    if old is None:
+        spec_errs: FieldError | None = None
+        if inference is None and tuning is None:
+            spec_errs = _also(spec_errs, FieldError("Either Inference or Tuning must be specified, not neither", ""))
+        if inference is not None and tuning is not None:
+            spec_errs = _also(spec_errs, FieldError("Either Inference or Tuning must be specified, but not both", ""))
+        if not resource.get("instanceType"):
+            spec_errs = _also(
+                spec_errs,
+                FieldError.missing(
+                    "instanceType is required when node auto-provisioning is enabled", "resource.instanceType"
+                ),
+            )
+        errs = _also(errs, spec_errs.via("spec") if spec_errs else None)
+        if isinstance(inference, dict):
+            errs = _also(errs, _inference_create(inference))
+    else:
+        old_resource = old.get("resource") or {}
+        update: FieldError | None = None
+        if (old.get("inference") is None) != (inference is None):
+            update = _also(update, FieldError("Inference field cannot be toggled once set", "inference"))
+        if (old.get("tuning") is None) != (tuning is None):
+            update = _also(update, FieldError("Tuning field cannot be toggled once set", "tuning"))
+        errs = _also(errs, update.via("spec") if update else None)
+        res_errs: FieldError | None = None
+        count, old_count = resource.get("count"), old_resource.get("count")
+        if count is not None and old_count is not None and count != old_count:
+            res_errs = _also(res_errs, FieldError("field is immutable", "count"))
+        itype, old_itype = resource.get("instanceType"), old_resource.get("instanceType")
+        if not itype:
+            res_errs = _also(
+                res_errs,
+                FieldError.missing("instanceType is required when node auto-provisioning is enabled", "instanceType"),
+            )
+        elif old_itype and old_itype != itype:
+            res_errs = _also(
+                res_errs,
+                FieldError(
+                    "instanceType cannot be changed once set when node auto-provisioning is enabled", "instanceType"
+                ),
+            )
+        errs = _also(errs, res_errs.via("resource") if res_errs else None)
+    if errs is None:
+        return None
+    return _deny("validation.workspace.kaito.sh", 400, f"validation failed: {errs.render()}", "BadRequest")
+
+
+def _inference_create(inference: dict[str, Any]) -> FieldError | None:
+    preset, template = inference.get("preset"), inference.get("template")
+    errs: FieldError | None = None
+    if preset is None and template is None:
+        errs = _also(errs, FieldError.missing("Preset or Template must be specified"))
+    if preset is not None and template is not None:
+        errs = _also(errs, FieldError("Preset and Template cannot be set at the same time"))
+    if isinstance(preset, dict):
+        pname = str(preset.get("name", ""))
+        if not _valid_preset(pname):
+            errs = _also(errs, FieldError.invalid_value(f"Unsupported inference preset name {pname}", "presetName"))
+    return errs.via("inference") if errs else None
+
+
+def review(group: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None) -> None:
+    """Raise the denial of the webhook that upstream registers for this kind, if any."""
+    denial: ApiError | None = None
+    if group == "ray.io" and kind in ("RayCluster", "RayJob", "RayService"):
+        denial = _kuberay(kind, obj)
+    elif group == "kaito.sh" and kind == "Workspace":
+        denial = _workspace(obj, old)
+    if denial is not None:
+        raise denial

@@ -1,0 +1,111 @@
+"""The operators' validating webhooks: what KubeRay's and KAITO's webhooks deny is denied with
+their messages (ray-project/kuberay ray-operator/pkg/webhooks/v1, kaito-project/kaito
+api/v1beta1/workspace_validation.go)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.emulators.kube import KubeEmulator
+from tests.kube_emulator.helpers import raw
+
+RAYCLUSTERS = "/apis/ray.io/v1/namespaces/default/rayclusters"
+WORKSPACES = "/apis/kaito.sh/v1beta1/namespaces/default/workspaces"
+
+
+def raycluster(name: str, groups: tuple[str, ...] = ()) -> dict[str, Any]:
+    pod = {"spec": {"containers": [{"name": "ray", "image": "rayproject/ray:2.41.0"}]}}
+    return {
+        "apiVersion": "ray.io/v1",
+        "kind": "RayCluster",
+        "metadata": {"name": name},
+        "spec": {
+            "headGroupSpec": {"rayStartParams": {}, "template": pod},
+            "workerGroupSpecs": [
+                {
+                    "groupName": g,
+                    "replicas": 1,
+                    "minReplicas": 0,
+                    "maxReplicas": 2,
+                    "rayStartParams": {},
+                    "template": pod,
+                }
+                for g in groups
+            ],
+        },
+    }
+
+
+def workspace(
+    name: str = "phi", preset: str = "phi-4-mini-instruct", instance_type: str = "Standard_NC24ads_A100_v4"
+) -> dict[str, Any]:
+    return {
+        "apiVersion": "kaito.sh/v1beta1",
+        "kind": "Workspace",
+        "metadata": {"name": name},
+        "resource": {"instanceType": instance_type, "labelSelector": {"matchLabels": {"apps": name}}},
+        "inference": {"preset": {"name": preset}},
+    }
+
+
+def test_raycluster_name_longer_than_53_is_denied_by_the_kuberay_webhook(kube_emulator: KubeEmulator) -> None:
+    name = "r" * 54
+    r = raw(kube_emulator, "POST", RAYCLUSTERS, raycluster(name))
+    assert r.status == 422
+    assert r.json()["message"] == (
+        f'admission webhook "vraycluster.kb.io" denied the request: RayCluster.ray.io "{name}" is invalid: '
+        f'metadata.name: Invalid value: "{name}": RayCluster name should be no more than 53 characters'
+    )
+
+
+def test_raycluster_name_must_be_a_dns1035_label(kube_emulator: KubeEmulator) -> None:
+    r = raw(kube_emulator, "POST", RAYCLUSTERS, raycluster("1abc"))
+    assert r.status == 422
+    assert "RayCluster name should be a valid DNS1035 label: [a DNS-1035 label must consist" in r.json()["message"]
+
+
+def test_duplicate_worker_group_names_are_denied(kube_emulator: KubeEmulator) -> None:
+    r = raw(kube_emulator, "POST", RAYCLUSTERS, raycluster("rc", ("gpu", "gpu")))
+    assert r.status == 422
+    assert 'spec.workerGroupSpecs[1]: Invalid value: "object": worker group names must be unique' in r.json()["message"]
+
+
+def test_a_valid_raycluster_is_admitted(kube_emulator: KubeEmulator) -> None:
+    assert raw(kube_emulator, "POST", RAYCLUSTERS, raycluster("rc", ("cpu", "gpu"))).status == 201
+
+
+def test_workspace_with_an_unknown_preset_is_denied_by_the_kaito_webhook(kube_emulator: KubeEmulator) -> None:
+    r = raw(kube_emulator, "POST", WORKSPACES, workspace(preset="llama3.1-8b-instruct"))
+    assert r.status == 400
+    assert r.json()["message"] == (
+        'admission webhook "validation.workspace.kaito.sh" denied the request: validation failed: '
+        "invalid value: Unsupported inference preset name llama3.1-8b-instruct: inference.presetName"
+    )
+
+
+def test_workspace_accepts_hugging_face_model_ids(kube_emulator: KubeEmulator) -> None:
+    assert raw(kube_emulator, "POST", WORKSPACES, workspace(preset="microsoft/phi-4")).status == 201
+
+
+def test_workspace_count_is_immutable(kube_emulator: KubeEmulator) -> None:
+    assert raw(kube_emulator, "POST", WORKSPACES, workspace()).status == 201
+    r = raw(
+        kube_emulator,
+        "PATCH",
+        WORKSPACES + "/phi",
+        {"resource": {"count": 2}},
+        content_type="application/merge-patch+json",
+    )
+    assert r.status == 400
+    assert r.json()["message"].endswith("denied the request: validation failed: field is immutable: resource.count")
+
+
+def test_workspace_without_instance_type_is_denied(kube_emulator: KubeEmulator) -> None:
+    ws = workspace()
+    del ws["resource"]["instanceType"]
+    r = raw(kube_emulator, "POST", WORKSPACES, ws)
+    assert r.status == 400
+    assert (
+        "missing field(s): spec.instanceType is required when node auto-provisioning is enabled, "
+        "spec.resource.instanceType" in r.json()["message"]
+    )
