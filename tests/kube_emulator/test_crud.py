@@ -128,7 +128,7 @@ def test_unemulated_subresource_answers_501_not_success(kube_emulator: KubeEmula
             "spec": {"containers": [{"name": "c", "image": "busybox"}]},
         }
     )
-    r = raw(kube_emulator, "POST", "/api/v1/namespaces/default/pods/p/exec?command=ls")
+    r = raw(kube_emulator, "POST", "/api/v1/namespaces/default/pods/p/attach?stdout=true")
     assert r.status == 501 and r.json()["reason"] == "NotImplemented"
 
 
