@@ -100,3 +100,15 @@ def test_synchronous_gc_switch_collects_before_the_delete_returns(
     emu.cluster.create(owned("child", owner))
     raw(emu, "DELETE", f"{CM}/owner")
     assert gone(emu, "child")
+
+
+def test_a_pod_with_a_finalizer_waits_for_it_after_the_grace_period(kube_emulator: KubeEmulator) -> None:
+    pod = running_pod()
+    pod["metadata"]["finalizers"] = ["example.com/hold"]
+    kube_emulator.cluster.create(pod)
+    raw(kube_emulator, "DELETE", f"{PODS}/p")
+    kube_emulator.idle()
+    held = kube_emulator.cluster.get("v1", "Pod", "default", "p")
+    assert held is not None and held["metadata"]["deletionGracePeriodSeconds"] == 0
+    kube_emulator.cluster.remove_finalizers("v1", "Pod", "default", "p")
+    assert not pod_exists(kube_emulator)

@@ -1001,8 +1001,12 @@ class ApiServer:
             if rt.kind == "Namespace":
                 finalizers = [*finalizers, "kubernetes"] if "kubernetes" not in finalizers else finalizers
             if finalizers:
-                if md.get("deletionTimestamp") and md.get("finalizers") == finalizers:
+                in_grace = bool(md.get("deletionGracePeriodSeconds"))
+                if md.get("deletionTimestamp") and md.get("finalizers") == finalizers and not in_grace:
                     return 200, self.serve_obj(rt, version, obj)
+                if in_grace:
+                    # the grace period is over (the kubelet's final delete): finalizers alone hold it now
+                    md["deletionTimestamp"] = now_iso()
                 md.setdefault("deletionTimestamp", now_iso())
                 md["deletionGracePeriodSeconds"] = 0
                 md["finalizers"] = finalizers
