@@ -48,21 +48,13 @@ MAX_RAY_SERVICE_NAME = MAX_RAY_CLUSTER_NAME - 6
 INITIALIZING_TIMEOUT = "ray.io/initializing-timeout"
 
 
-def _dns1035_errors(name: str) -> list[str]:
+def _label_errors(name: str, pattern: re.Pattern[str], message: str) -> list[str]:
+    """IsDNS1035Label / IsDNS1123Label: the messages of each failed check."""
     errs = []
     if len(name) > 63:
         errs.append("must be no more than 63 characters")
-    if not DNS_1035.match(name):
-        errs.append(DNS_1035_MSG)
-    return errs
-
-
-def _dns1123_label_errors(name: str) -> list[str]:
-    errs = []
-    if len(name) > 63:
-        errs.append("must be no more than 63 characters")
-    if not DNS_1123_LABEL.match(name):
-        errs.append(DNS_1123_LABEL_MSG)
+    if not pattern.match(name):
+        errs.append(message)
     return errs
 
 
@@ -81,7 +73,7 @@ def _ray_name_error(kind: str, name: str, limit: int, job: bool) -> str | None:
     prefix = "The RayJob metadata is invalid: " if job else ""
     if len(name) > limit:
         return f"{prefix}{kind} name should be no more than {limit} characters"
-    errs = _dns1035_errors(name)
+    errs = _label_errors(name, DNS_1035, DNS_1035_MSG)
     if errs:
         return f"{prefix}{kind} name should be a valid DNS1035 label: {_go_list(errs)}"
     return None
@@ -228,7 +220,7 @@ def _valid_preset(name: str) -> bool:
 def _workspace(obj: dict[str, Any], old: dict[str, Any] | None) -> ApiError | None:
     errs: FieldError | None = None
     name = str((obj.get("metadata") or {}).get("name", ""))
-    msgs = _dns1123_label_errors(name)
+    msgs = _label_errors(name, DNS_1123_LABEL, DNS_1123_LABEL_MSG)
     if msgs:
         errs = _also(errs, FieldError.invalid_value(", ".join(msgs), "name"))
     resource = obj.get("resource") or {}
