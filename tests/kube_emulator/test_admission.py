@@ -4,13 +4,21 @@ api/v1beta1/workspace_validation.go)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+import pytest
 
 from tests.emulators.kube import KubeEmulator
 from tests.kube_emulator.helpers import raw
 
 RAYCLUSTERS = "/apis/ray.io/v1/namespaces/default/rayclusters"
 WORKSPACES = "/apis/kaito.sh/v1beta1/namespaces/default/workspaces"
+
+
+@pytest.fixture
+def kuberay(kube_emulator_factory: Callable[..., KubeEmulator]) -> KubeEmulator:
+    return kube_emulator_factory(kuberay_webhook=True)
 
 
 def raycluster(name: str, groups: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -48,9 +56,9 @@ def workspace(
     }
 
 
-def test_raycluster_name_longer_than_53_is_denied_by_the_kuberay_webhook(kube_emulator: KubeEmulator) -> None:
+def test_raycluster_name_longer_than_53_is_denied_by_the_kuberay_webhook(kuberay: KubeEmulator) -> None:
     name = "r" * 54
-    r = raw(kube_emulator, "POST", RAYCLUSTERS, raycluster(name))
+    r = raw(kuberay, "POST", RAYCLUSTERS, raycluster(name))
     assert r.status == 422
     assert r.json()["message"] == (
         f'admission webhook "vraycluster.kb.io" denied the request: RayCluster.ray.io "{name}" is invalid: '
@@ -58,20 +66,20 @@ def test_raycluster_name_longer_than_53_is_denied_by_the_kuberay_webhook(kube_em
     )
 
 
-def test_raycluster_name_must_be_a_dns1035_label(kube_emulator: KubeEmulator) -> None:
-    r = raw(kube_emulator, "POST", RAYCLUSTERS, raycluster("1abc"))
+def test_raycluster_name_must_be_a_dns1035_label(kuberay: KubeEmulator) -> None:
+    r = raw(kuberay, "POST", RAYCLUSTERS, raycluster("1abc"))
     assert r.status == 422
     assert "RayCluster name should be a valid DNS1035 label: [a DNS-1035 label must consist" in r.json()["message"]
 
 
-def test_duplicate_worker_group_names_are_denied(kube_emulator: KubeEmulator) -> None:
-    r = raw(kube_emulator, "POST", RAYCLUSTERS, raycluster("rc", ("gpu", "gpu")))
+def test_duplicate_worker_group_names_are_denied(kuberay: KubeEmulator) -> None:
+    r = raw(kuberay, "POST", RAYCLUSTERS, raycluster("rc", ("gpu", "gpu")))
     assert r.status == 422
     assert 'spec.workerGroupSpecs[1]: Invalid value: "object": worker group names must be unique' in r.json()["message"]
 
 
-def test_a_valid_raycluster_is_admitted(kube_emulator: KubeEmulator) -> None:
-    assert raw(kube_emulator, "POST", RAYCLUSTERS, raycluster("rc", ("cpu", "gpu"))).status == 201
+def test_a_valid_raycluster_is_admitted(kuberay: KubeEmulator) -> None:
+    assert raw(kuberay, "POST", RAYCLUSTERS, raycluster("rc", ("cpu", "gpu"))).status == 201
 
 
 def test_workspace_with_an_unknown_preset_is_denied_by_the_kaito_webhook(kube_emulator: KubeEmulator) -> None:
@@ -109,3 +117,7 @@ def test_workspace_without_instance_type_is_denied(kube_emulator: KubeEmulator) 
         "missing field(s): spec.instanceType is required when node auto-provisioning is enabled, "
         "spec.resource.instanceType" in r.json()["message"]
     )
+
+
+def test_the_kuberay_webhook_is_off_by_default_as_in_its_chart(kube_emulator: KubeEmulator) -> None:
+    assert raw(kube_emulator, "POST", RAYCLUSTERS, raycluster("r" * 54)).status == 201

@@ -9,8 +9,8 @@ not the status subresource, and run after schema and CEL validation.
   rayjob_webhook.go, rayservice_webhook.go; the checks in ray-operator/controllers/ray/utils/
   validation.go ValidateRayClusterMetadata, ValidateRayJobMetadata, ValidateRayServiceMetadata
   and validateInitializingTimeout; MaxRayClusterNameLength = 53 in utils/constant.go). The
-  webhook is opt-in in KubeRay's chart; the emulator always runs it. Not emulated: labelRefs
-  and topology checks (operator allow-lists).
+  webhook is opt-in in KubeRay's chart, and so it is here (``KubeEmulator(kuberay_webhook=True)``).
+  Not emulated: labelRefs and topology checks (operator allow-lists).
 - KAITO (kaito-project/kaito api/v1beta1/workspace_validation.go and
   inference_config_validation.go, served by knative's validation webhook
   ``validation.workspace.kaito.sh``: ``validation failed: <knative FieldError>``, 400):
@@ -286,10 +286,11 @@ def _inference_create(inference: dict[str, Any]) -> FieldError | None:
     return errs.via("inference") if errs else None
 
 
-def review(group: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None) -> None:
-    """Raise the denial of the webhook that upstream registers for this kind, if any."""
+def review(group: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None, kuberay: bool = False) -> None:
+    """Raise the denial of the webhook that upstream registers for this kind, if any.
+    ``kuberay``: whether KubeRay's webhook is installed (off by default, as in its chart)."""
     denial: ApiError | None = None
-    if group == "ray.io" and kind in ("RayCluster", "RayJob", "RayService"):
+    if kuberay and group == "ray.io" and kind in ("RayCluster", "RayJob", "RayService"):
         denial = _kuberay(kind, obj)
     elif group == "kaito.sh" and kind == "Workspace":
         denial = _workspace(obj, old)

@@ -105,6 +105,8 @@ class ApiServer:
         # garbage collector's informers see it in a real cluster; True restores the old
         # collect-before-the-DELETE-returns behaviour for tests that need a settled state.
         self.synchronous_gc = False
+        # KubeRay's validating webhook is opt-in in its chart (KAITO's is always installed)
+        self.kuberay_webhook = False
         self.gc_delay = 0.1
         # How long the simulated kubelet takes to stop a deleted pod's containers (capped by the
         # grace period); None: the containers ignore SIGTERM and live the whole grace period.
@@ -276,7 +278,7 @@ class ApiServer:
             md = obj.get("metadata") or {}
             raise invalid(rt.group_kind, md.get("name", ""), rt.group, rt.kind, causes)
         if webhooks and rt.crd:
-            admission.review(rt.group, rt.kind, obj, old)
+            admission.review(rt.group, rt.kind, obj, old, self.kuberay_webhook)
         return obj
 
     def _check_builtin(

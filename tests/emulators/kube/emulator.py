@@ -31,10 +31,12 @@ class KubeEmulator:
         history: int = 20_000,
         record_requests: bool = True,
         synchronous_gc: bool = False,
+        kuberay_webhook: bool = False,
     ) -> None:
         self.api = ApiServer()
         self.api.store.history_size = history
         self.api.synchronous_gc = synchronous_gc
+        self.api.kuberay_webhook = kuberay_webhook
         self.cluster = ClusterState(self.api)
         self.controllers = ControllerManager(self.api, self.cluster)
         self.auth = Auth(required=auth)
