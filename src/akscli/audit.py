@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from akscli.errors import AkscliError, NotFoundError, UsageError
-from akscli.policy import is_secret_name, looks_secret
+from akscli.policy_rules import is_secret_name, looks_secret
 
 REDACTED = "<redacted>"
 IDENTITY_CLAIMS = ("oid", "upn", "appid", "tid", "preferred_username", "unique_name", "sub", "user")

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from akscli.baremetal import probe
+from akscli.baremetal.nvml_replay import RecordedNvml
 from akscli.errors import NotInstalledError
 
 from .conftest import H100_DIR, eight_gpu_record
@@ -105,7 +106,7 @@ def test_missing_bindings_is_not_installed(monkeypatch: pytest.MonkeyPatch) -> N
     ],
 )
 def test_nvml_that_cannot_start_is_one_clear_error(init_error: str, says: str) -> None:
-    nvml = probe.RecordedNvml({"init_error": init_error})
+    nvml = RecordedNvml({"init_error": init_error})
     with pytest.raises(NotInstalledError, match=says) as caught:
         probe.probe(nvml, probe.ListingSysfs({}))
     assert caught.value.exit_code == 7
@@ -115,19 +116,19 @@ def test_driver_without_gpus_is_not_installed(h100: dict[str, Any]) -> None:
     h100["device_count"] = 0
     h100["devices"] = []
     with pytest.raises(NotInstalledError, match="sees no GPU"):
-        probe.probe(probe.RecordedNvml(h100), probe.ListingSysfs({}))
+        probe.probe(RecordedNvml(h100), probe.ListingSysfs({}))
 
 
 def test_lost_gpu_is_an_anomaly_not_a_crash(h100: dict[str, Any]) -> None:
     h100["device_count"] = 2
     h100["devices"].append({"error": "NVMLError_GpuIsLost"})
-    report = probe.probe(probe.RecordedNvml(h100), probe.ListingSysfs({}))
+    report = probe.probe(RecordedNvml(h100), probe.ListingSysfs({}))
     assert len(report.gpus) == 1
     assert [(a.scope, a.severity) for a in report.anomalies] == [("gpu 1", "error")]
 
 
 def test_nvlink_links_are_counted_per_gpu() -> None:
-    report = probe.probe(probe.RecordedNvml(eight_gpu_record()), probe.ListingSysfs({}))
+    report = probe.probe(RecordedNvml(eight_gpu_record()), probe.ListingSysfs({}))
     assert len(report.gpus) == 8
     assert {g.nvlinks_active for g in report.gpus} == {18}
     assert report.gpus[0].nvlinks[0].version == 4
@@ -135,7 +136,7 @@ def test_nvlink_links_are_counted_per_gpu() -> None:
 
 
 def test_nvlink_link_down_is_an_error() -> None:
-    report = probe.probe(probe.RecordedNvml(eight_gpu_record(active_links=16)), probe.ListingSysfs({}))
+    report = probe.probe(RecordedNvml(eight_gpu_record(active_links=16)), probe.ListingSysfs({}))
     assert report.gpus[0].nvlinks_active == 16
     messages = [a.message for a in report.anomalies if a.scope == "gpu 0"]
     assert messages == ["2 of 18 NVLink links are down (links 16, 17)"]
@@ -144,7 +145,7 @@ def test_nvlink_link_down_is_an_error() -> None:
 def test_uncorrectable_ecc_errors_and_pending_remap_are_errors(h100: dict[str, Any]) -> None:
     h100["devices"][0]["ecc_volatile_uncorrected"] = 3
     h100["devices"][0]["remapped_rows"] = [0, 1, 1, 0]
-    report = probe.probe(probe.RecordedNvml(h100), probe.ListingSysfs({}))
+    report = probe.probe(RecordedNvml(h100), probe.ListingSysfs({}))
     assert [a.message for a in report.anomalies] == [
         "3 uncorrectable ECC errors since the last reset",
         "a row remapping is pending until the GPU is reset",
@@ -154,7 +155,7 @@ def test_uncorrectable_ecc_errors_and_pending_remap_are_errors(h100: dict[str, A
 
 def test_degraded_pcie_width_is_a_warning(h100: dict[str, Any]) -> None:
     h100["devices"][0]["pcie_link_width_current"] = 8
-    report = probe.probe(probe.RecordedNvml(h100), probe.ListingSysfs({}))
+    report = probe.probe(RecordedNvml(h100), probe.ListingSysfs({}))
     assert [(a.severity, a.message) for a in report.anomalies] == [
         ("warning", "PCIe link runs at x8, the GPU supports x16")
     ]
@@ -171,14 +172,14 @@ def _ib_port(root: Path, device: str, port: int, state: str, rate: str) -> None:
 
 def test_rdma_ports_are_read_from_sysfs(tmp_path: Path, h100: dict[str, Any]) -> None:
     _ib_port(tmp_path, "mlx5_0", 1, "4: ACTIVE", "400 Gb/sec (4X NDR)")
-    report = probe.probe(probe.RecordedNvml(h100), probe.FsSysfs(tmp_path))
+    report = probe.probe(RecordedNvml(h100), probe.FsSysfs(tmp_path))
     assert report.rdma == [probe.RdmaPort("mlx5_0", 1, "ACTIVE", "LinkUp", "400 Gb/sec (4X NDR)", "InfiniBand")]
     assert report.anomalies == []
 
 
 def test_rdma_port_down_is_an_error(tmp_path: Path, h100: dict[str, Any]) -> None:
     _ib_port(tmp_path, "mlx5_1", 1, "1: DOWN", "10 Gb/sec (4X SDR)")
-    report = probe.probe(probe.RecordedNvml(h100), probe.FsSysfs(tmp_path))
+    report = probe.probe(RecordedNvml(h100), probe.FsSysfs(tmp_path))
     assert [(a.scope, a.message) for a in report.anomalies] == [
         ("mlx5_1/1", "RDMA port is DOWN (physical state Disabled)")
     ]

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from akscli import policy
+from akscli import policy, policy_rules
 from akscli.errors import CheckFailedError, UsageError
 from tests.cli import invoke
 
@@ -169,11 +169,11 @@ def test_load_balancer_service_without_opt_in_is_an_error() -> None:
 
 
 def test_load_balancer_with_opt_in_annotation_passes() -> None:
-    assert rules_found([load_balancer({policy.LOAD_BALANCER_OPT_IN: "true"})]) == set()
+    assert rules_found([load_balancer({policy_rules.LOAD_BALANCER_OPT_IN: "true"})]) == set()
 
 
 def test_internal_azure_load_balancer_passes() -> None:
-    assert rules_found([load_balancer({policy.AZURE_INTERNAL_LB: "true"})]) == set()
+    assert rules_found([load_balancer({policy_rules.AZURE_INTERNAL_LB: "true"})]) == set()
 
 
 def pdb(selector: dict[str, Any], namespace: str = "serving") -> dict[str, Any]:

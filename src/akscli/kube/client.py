@@ -30,7 +30,7 @@ from akscli.kube.retry import FIELD_MANAGER as FIELD_MANAGER
 from akscli.kube.retry import RetryPolicy as RetryPolicy
 from akscli.kube.retry import is_ours, parse_retry_after
 from akscli.kube.status import api_error, request_is_wrong
-from akscli.kube.wire import lines, query_value
+from akscli.kube.wire import exec_stream, lines, query_value
 
 LOG = logging.getLogger("akscli.kube")
 DEFAULT_PAGE_SIZE = 500
@@ -491,44 +491,7 @@ class Kube:
         Raises AkscliError naming the API server's answer when exec is refused (RBAC, a policy, an
         API server that does not serve it) or the command exits non-zero with nothing written.
         """
-        from kubernetes import client as k8s
-        from kubernetes.client.exceptions import ApiException
-        from kubernetes.stream import stream
-
-        try:
-            ws = stream(
-                k8s.CoreV1Api(self.api).connect_get_namespaced_pod_exec,
-                pod,
-                namespace,
-                container=container,
-                command=list(command),
-                stderr=True,
-                stdin=False,
-                stdout=True,
-                tty=False,
-                _preload_content=False,
-                binary=True,
-            )
-        except ApiException as exc:
-            raise errors.AkscliError(f"cannot exec in pod {namespace}/{pod}: {exc.reason or exc.status}") from exc
-        deadline = time.monotonic() + timeout
-        errors_seen: list[bytes] = []
-        wrote = False
-        try:
-            while ws.is_open() and time.monotonic() < deadline:
-                ws.update(timeout=1)
-                chunk = ws.read_channel(1)
-                if chunk:
-                    wrote = True
-                    yield bytes(chunk)
-                err = ws.read_channel(2)
-                if err:
-                    errors_seen.append(bytes(err)[:2000])
-        finally:
-            ws.close()
-        if not wrote and errors_seen:
-            text = b"".join(errors_seen).decode("utf-8", "replace").strip().splitlines()
-            raise errors.AkscliError(f"{command[0]} in pod {namespace}/{pod} failed: {text[-1] if text else ''}")
+        yield from exec_stream(self.api, namespace, pod, container, command, timeout)
 
     def proxy(
         self,

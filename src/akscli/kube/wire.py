@@ -1,9 +1,12 @@
-"""Bytes on the wire: streamed watch and log lines, query parameter values."""
+"""Bytes on the wire: streamed watch and log lines, pods/exec websocket output, query parameter values."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Iterator, Sequence
 from typing import Any
+
+from akscli import errors
 
 
 def lines(raw: Any) -> Iterator[bytes]:
@@ -22,3 +25,48 @@ def query_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def exec_stream(
+    api: Any, namespace: str, pod: str, container: str | None, command: Sequence[str], timeout: float
+) -> Iterator[bytes]:
+    """The stdout chunks of ``command`` run in a container over a pods/exec websocket (channel 1),
+    collecting channel 2 (stderr) to name the failure when nothing was written."""
+    from kubernetes import client as k8s
+    from kubernetes.client.exceptions import ApiException
+    from kubernetes.stream import stream
+
+    try:
+        ws = stream(
+            k8s.CoreV1Api(api).connect_get_namespaced_pod_exec,
+            pod,
+            namespace,
+            container=container,
+            command=list(command),
+            stderr=True,
+            stdin=False,
+            stdout=True,
+            tty=False,
+            _preload_content=False,
+            binary=True,
+        )
+    except ApiException as exc:
+        raise errors.AkscliError(f"cannot exec in pod {namespace}/{pod}: {exc.reason or exc.status}") from exc
+    deadline = time.monotonic() + timeout
+    errors_seen: list[bytes] = []
+    wrote = False
+    try:
+        while ws.is_open() and time.monotonic() < deadline:
+            ws.update(timeout=1)
+            chunk = ws.read_channel(1)
+            if chunk:
+                wrote = True
+                yield bytes(chunk)
+            err = ws.read_channel(2)
+            if err:
+                errors_seen.append(bytes(err)[:2000])
+    finally:
+        ws.close()
+    if not wrote and errors_seen:
+        text = b"".join(errors_seen).decode("utf-8", "replace").strip().splitlines()
+        raise errors.AkscliError(f"{command[0]} in pod {namespace}/{pod} failed: {text[-1] if text else ''}")

@@ -1,0 +1,401 @@
+"""The built-in policy rules: their ids and default severities, the settings they read, and the
+checks that find them in one manifest object. ``akscli.policy`` loads the configuration and runs
+these checks (``evaluate``, ``enforce``, ``check_paths``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from akscli.errors import UsageError
+from akscli.gpus import GPU_RESOURCES
+
+SEVERITIES = ("error", "warning", "info")
+# Opt-in annotation for a public LoadBalancer Service; an internal Azure LB needs none.
+LOAD_BALANCER_OPT_IN = "akscli.io/allow-load-balancer"
+AZURE_INTERNAL_LB = "service.beta.kubernetes.io/azure-load-balancer-internal"
+# Kinds that serve traffic from several identical replicas and so want a PodDisruptionBudget.
+_SERVING_KINDS = ("Deployment", "StatefulSet")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    severity: str
+    summary: str
+    fix: str
+
+
+RULES: dict[str, Rule] = {
+    r.id: r
+    for r in (
+        Rule(
+            "container-resources",
+            "warning",
+            "containers must request cpu and memory and set a memory limit",
+            "set resources.requests.cpu, resources.requests.memory and resources.limits.memory",
+        ),
+        Rule(
+            "image-latest",
+            "error",
+            "images must not use the ':latest' tag or no tag at all",
+            "pin a version tag, e.g. vllm/vllm-openai:v0.11.0, or a digest",
+        ),
+        Rule(
+            "image-digest",
+            "warning",
+            "images should be pinned by digest",
+            "append @sha256:<digest> to the image reference",
+        ),
+        Rule(
+            "gpu-toleration",
+            "warning",
+            "GPU workloads should tolerate the GPU node taint",
+            "add a toleration for nvidia.com/gpu (or sku=gpu) with effect NoSchedule",
+        ),
+        Rule(
+            "gpu-fractional",
+            "error",
+            "GPU requests must be whole numbers",
+            "request a whole number of GPUs, e.g. nvidia.com/gpu: 1",
+        ),
+        Rule(
+            "privileged-pod",
+            "error",
+            "privileged containers are allowed only in the GPU operator's namespace",
+            "drop securityContext.privileged, or run it in an allowed namespace",
+        ),
+        Rule(
+            "service-load-balancer",
+            "error",
+            "Services of type LoadBalancer need an explicit opt-in",
+            f'annotate the Service {LOAD_BALANCER_OPT_IN}: "true" or make it internal ({AZURE_INTERNAL_LB}: "true")',
+        ),
+        Rule(
+            "pdb-missing",
+            "warning",
+            "multi-replica serving workloads need a PodDisruptionBudget",
+            "add a policy/v1 PodDisruptionBudget whose selector matches the pods",
+        ),
+        Rule(
+            "env-plain-secret",
+            "error",
+            "secrets must not be plain environment values",
+            "use env[].valueFrom.secretKeyRef and a Secret",
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class PolicyConfig:
+    """Effective severities (None = disabled) and the rules' settings."""
+
+    severities: Mapping[str, str | None] = field(default_factory=lambda: {r.id: r.severity for r in RULES.values()})
+    privileged_namespaces: tuple[str, ...] = ("gpu-operator",)
+    # Where objects without metadata.namespace will land (the apply's -n), when it is known.
+    default_namespace: str | None = None
+    gpu_toleration_keys: tuple[str, ...] = ("nvidia.com/gpu", "amd.com/gpu", "sku")
+
+    def severity(self, rule: str) -> str | None:
+        return self.severities.get(rule)
+
+
+def object_ref(obj: Mapping[str, Any]) -> str:
+    """``Kind namespace/name`` (``Kind name`` for cluster-scoped objects)."""
+    meta = obj.get("metadata") or {}
+    name = meta.get("name") or meta.get("generateName") or "<unnamed>"
+    namespace = meta.get("namespace")
+    return f"{obj.get('kind', '?')} {namespace}/{name}" if namespace else f"{obj.get('kind', '?')} {name}"
+
+
+def pod_templates(obj: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    """Each pod template in a workload: (where, template with metadata and spec)."""
+    kind = obj.get("kind")
+    spec = obj.get("spec") or {}
+    if kind == "Pod":
+        yield "", {"metadata": obj.get("metadata") or {}, "spec": spec}
+    elif kind in ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job"):
+        yield "", spec.get("template") or {}
+    elif kind == "CronJob":
+        yield "", ((spec.get("jobTemplate") or {}).get("spec") or {}).get("template") or {}
+    elif kind in ("RayCluster", "RayJob", "RayService"):
+        cluster = spec
+        if kind == "RayJob":
+            cluster = spec.get("rayClusterSpec") or {}
+        elif kind == "RayService":
+            cluster = spec.get("rayClusterConfig") or {}
+        head = (cluster.get("headGroupSpec") or {}).get("template")
+        if head:
+            yield "head ", head
+        for group in cluster.get("workerGroupSpecs") or []:
+            if group.get("template"):
+                yield f"worker group {group.get('groupName', '?')!r} ", group["template"]
+
+
+def _containers(template: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    spec = template.get("spec") or {}
+    yield from spec.get("initContainers") or []
+    yield from spec.get("containers") or []
+
+
+def _gpu_amounts(container: Mapping[str, Any]) -> Iterator[tuple[str, str, Any]]:
+    resources = container.get("resources") or {}
+    for section in ("requests", "limits"):
+        for resource in GPU_RESOURCES:
+            value = (resources.get(section) or {}).get(resource)
+            if value is not None:
+                yield section, resource, value
+
+
+def _quantity(value: Any) -> Decimal | None:
+    from akscli.validate import quantity_value
+
+    try:
+        return quantity_value(str(value), "quantity")
+    except (UsageError, InvalidOperation):
+        return None
+
+
+Check = Callable[[Mapping[str, Any], Sequence[Mapping[str, Any]], PolicyConfig], Iterator[tuple[str, str]]]
+
+
+def _check_resources(
+    obj: Mapping[str, Any], _all: Sequence[Mapping[str, Any]], _config: PolicyConfig
+) -> Iterator[tuple[str, str]]:
+    for where, template in pod_templates(obj):
+        for container in _containers(template):
+            resources = container.get("resources") or {}
+            requests, limits = resources.get("requests") or {}, resources.get("limits") or {}
+            missing = [f"requests.{r}" for r in ("cpu", "memory") if r not in requests]
+            missing += ["limits.memory"] if "memory" not in limits else []
+            if missing:
+                yield (
+                    "container-resources",
+                    f"{where}container {container.get('name')!r} has no {', '.join(missing)}",
+                )
+
+
+def _image_parts(image: str) -> tuple[str | None, str | None]:
+    """(tag, digest) of an image reference."""
+    ref, _, digest = image.partition("@")
+    last = ref.rsplit("/", 1)[-1]
+    tag = last.rsplit(":", 1)[1] if ":" in last else None
+    return tag, digest or None
+
+
+def _check_images(
+    obj: Mapping[str, Any], _all: Sequence[Mapping[str, Any]], _config: PolicyConfig
+) -> Iterator[tuple[str, str]]:
+    for where, template in pod_templates(obj):
+        for container in _containers(template):
+            image = str(container.get("image") or "")
+            if not image:
+                continue
+            tag, digest = _image_parts(image)
+            label = f"{where}container {container.get('name')!r} image {image!r}"
+            if digest is None and tag in (None, "latest"):
+                yield (
+                    "image-latest",
+                    (f"{label} uses ':latest'" if tag else f"{label} has no tag, so it means ':latest'"),
+                )
+            if digest is None:
+                yield "image-digest", f"{label} is not pinned by digest"
+
+
+def _tolerates_gpu(template: Mapping[str, Any], keys: Sequence[str]) -> bool:
+    for toleration in (template.get("spec") or {}).get("tolerations") or []:
+        key = toleration.get("key")
+        if toleration.get("operator") == "Exists" and not key:
+            return True  # tolerates every taint
+        if key in keys:
+            return True
+    return False
+
+
+def _check_gpu(
+    obj: Mapping[str, Any], _all: Sequence[Mapping[str, Any]], config: PolicyConfig
+) -> Iterator[tuple[str, str]]:
+    for where, template in pod_templates(obj):
+        uses_gpu = False
+        for container in _containers(template):
+            for section, resource, value in _gpu_amounts(container):
+                amount = _quantity(value)
+                if amount is not None and amount > 0:
+                    uses_gpu = True
+                if amount is None or amount != amount.to_integral_value():
+                    yield (
+                        "gpu-fractional",
+                        f"{where}container {container.get('name')!r} {section} "
+                        f"{resource}: {value} is not a whole number of GPUs",
+                    )
+        if uses_gpu and not _tolerates_gpu(template, config.gpu_toleration_keys):
+            yield (
+                "gpu-toleration",
+                f"{where}pods request GPUs but tolerate none of the GPU taints "
+                f"({', '.join(config.gpu_toleration_keys)}), so they stay Pending on tainted pools",
+            )
+
+
+def _namespace(obj: Mapping[str, Any], config: PolicyConfig) -> str | None:
+    return (obj.get("metadata") or {}).get("namespace") or config.default_namespace
+
+
+def _check_privileged(
+    obj: Mapping[str, Any], _all: Sequence[Mapping[str, Any]], config: PolicyConfig
+) -> Iterator[tuple[str, str]]:
+    namespace = _namespace(obj, config)
+    if namespace in config.privileged_namespaces:
+        return
+    for where, template in pod_templates(obj):
+        for container in _containers(template):
+            if (container.get("securityContext") or {}).get("privileged") is True:
+                yield (
+                    "privileged-pod",
+                    f"{where}container {container.get('name')!r} is privileged in namespace "
+                    f"{namespace or '<default>'!r}; allowed only in "
+                    f"{', '.join(config.privileged_namespaces) or 'no namespace'}",
+                )
+
+
+def _check_load_balancer(
+    obj: Mapping[str, Any], _all: Sequence[Mapping[str, Any]], _config: PolicyConfig
+) -> Iterator[tuple[str, str]]:
+    if obj.get("kind") != "Service" or (obj.get("spec") or {}).get("type") != "LoadBalancer":
+        return
+    annotations = (obj.get("metadata") or {}).get("annotations") or {}
+    if str(annotations.get(LOAD_BALANCER_OPT_IN, "")).lower() == "true":
+        return
+    if str(annotations.get(AZURE_INTERNAL_LB, "")).lower() == "true":
+        return
+    yield (
+        "service-load-balancer",
+        f"type LoadBalancer gets a public IP without the {LOAD_BALANCER_OPT_IN} opt-in",
+    )
+
+
+def _selector_matches(selector: Mapping[str, Any], labels: Mapping[str, Any]) -> bool:
+    """A LabelSelector (matchLabels and matchExpressions) against a label set."""
+    match_labels = selector.get("matchLabels") or {}
+    expressions = selector.get("matchExpressions") or []
+    if not match_labels and not expressions:
+        return False  # an empty PDB selector selects nothing in policy/v1
+    if any(labels.get(k) != v for k, v in match_labels.items()):
+        return False
+    for expr in expressions:
+        key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
+        if (
+            (op == "In" and labels.get(key) not in values)
+            or (op == "NotIn" and labels.get(key) in values)
+            or (op == "Exists" and key not in labels)
+            or (op == "DoesNotExist" and key in labels)
+        ):
+            return False
+    return True
+
+
+def _check_pdb(
+    obj: Mapping[str, Any], objects: Sequence[Mapping[str, Any]], config: PolicyConfig
+) -> Iterator[tuple[str, str]]:
+    if obj.get("kind") not in _SERVING_KINDS:
+        return
+    spec = obj.get("spec") or {}
+    replicas = spec.get("replicas", 1)
+    if not isinstance(replicas, int) or replicas < 2:
+        return
+    namespace = _namespace(obj, config)
+    labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels") or {}
+    for other in objects:
+        if (
+            other.get("kind") == "PodDisruptionBudget"
+            and _namespace(other, config) == namespace
+            and _selector_matches((other.get("spec") or {}).get("selector") or {}, labels)
+        ):
+            return
+    yield "pdb-missing", f"{replicas} replicas and no PodDisruptionBudget selects their pods"
+
+
+_SECRET_WORDS = frozenset(
+    {
+        "PASSWORD",
+        "PASSWD",
+        "PWD",
+        "SECRET",
+        "SECRETS",
+        "TOKEN",
+        "APIKEY",
+        "CREDENTIAL",
+        "CREDENTIALS",
+        "PASSPHRASE",
+    }
+)
+_SECRET_PAIRS = frozenset(
+    {
+        ("API", "KEY"),
+        ("ACCESS", "KEY"),
+        ("PRIVATE", "KEY"),
+        ("ACCOUNT", "KEY"),
+        ("CONNECTION", "STRING"),
+        ("SHARED", "KEY"),
+        ("MASTER", "KEY"),
+    }
+)
+# Values that are secrets whatever their name: JWTs, PEM keys, Azure storage keys, SAS signatures,
+# GitHub and Hugging Face tokens, AWS access keys.
+_SECRET_VALUE = re.compile(
+    r"eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"
+    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----"
+    r"|AccountKey=[^;\s]+"
+    r"|[?&]sig=[A-Za-z0-9%/+=]{16,}"
+    r"|\b(ghp|gho|ghs|github_pat|hf)_[A-Za-z0-9_]{16,}"
+    r"|\bAKIA[0-9A-Z]{16}\b"
+    r"|\b[A-Za-z0-9+/]{86}=="
+)
+
+
+def is_secret_name(name: str) -> bool:
+    """A variable, flag or key name that by convention holds a secret.
+
+    Whole words only, so HF_TOKEN and clientSecret count but TOKENIZERS_PARALLELISM does not.
+    """
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", spaced.upper()) if w]
+    return any(w in _SECRET_WORDS for w in words) or any(pair in _SECRET_PAIRS for pair in itertools.pairwise(words))
+
+
+def looks_secret(value: str) -> bool:
+    """A value that is a secret whatever it is called (token, key, signature)."""
+    return bool(_SECRET_VALUE.search(value))
+
+
+def _check_env(
+    obj: Mapping[str, Any], _all: Sequence[Mapping[str, Any]], _config: PolicyConfig
+) -> Iterator[tuple[str, str]]:
+    for where, template in pod_templates(obj):
+        for container in _containers(template):
+            for env in container.get("env") or []:
+                name, value = str(env.get("name", "")), env.get("value")
+                if not isinstance(value, str) or not value:
+                    continue
+                if is_secret_name(name) or looks_secret(value):
+                    yield (
+                        "env-plain-secret",
+                        f"{where}container {container.get('name')!r} sets {name} as a plain "
+                        "value (the value is not shown)",
+                    )
+
+
+CHECKS: tuple[Check, ...] = (
+    _check_resources,
+    _check_images,
+    _check_gpu,
+    _check_privileged,
+    _check_load_balancer,
+    _check_pdb,
+    _check_env,
+)
