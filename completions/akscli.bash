@@ -1,10 +1,29 @@
-_akscli_completion() {
-    local IFS=$'
-'
-    COMPREPLY=( $( env COMP_WORDS="${COMP_WORDS[*]}" \
-                   COMP_CWORD=$COMP_CWORD \
-                   _AKSCLI_COMPLETE=complete_bash $1 ) )
+# bash completion for akscli: source <(akscli completion bash)
+__akscli_complete() {
+    local cur="${COMP_WORDS[COMP_CWORD]}" words=() i word
+    # bash splits "--flag=value" at "="; give akscli the word whole, as typed.
+    for ((i = 1; i <= COMP_CWORD; i++)); do
+        word="${COMP_WORDS[i]}"
+        if [[ ${#words[@]} -gt 0 && ( "$word" == "=" || "${words[-1]}" == *= ) ]]; then
+            words[-1]+="$word"
+        else
+            words+=("$word")
+        fi
+    done
+    [[ "$cur" == "=" ]] && cur=""
+    local out directive line
+    out=$(akscli __complete "${words[@]}" 2>/dev/null) || return 0
+    directive=${out##*:}
+    COMPREPLY=()
+    while IFS= read -r line; do
+        [[ -z "$line" || "$line" == :* ]] && continue
+        line=${line%%$'\t'*}
+        [[ "$line" == "$cur"* ]] && COMPREPLY+=("$line")
+    done <<< "$out"
+    if (( directive & 2 )); then compopt -o nospace 2>/dev/null; fi
+    if (( ${#COMPREPLY[@]} == 0 && (directive & 4) == 0 )); then
+        compopt -o default 2>/dev/null
+    fi
     return 0
 }
-
-complete -o default -F _akscli_completion akscli
+complete -F __akscli_complete akscli

@@ -1,1 +1,22 @@
-complete --command akscli --no-files --arguments "(env _AKSCLI_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=get-args _TYPER_COMPLETE_ARGS=(commandline -cp) akscli)" --condition "env _AKSCLI_COMPLETE=complete_fish _TYPER_COMPLETE_FISH_ACTION=is-args _TYPER_COMPLETE_ARGS=(commandline -cp) akscli"
+# fish completion for akscli: akscli completion fish > ~/.config/fish/completions/akscli.fish
+function __akscli_complete
+    set -l args (commandline -opc)
+    set -e args[1]
+    set -l current (commandline -ct)
+    set -l out (akscli __complete $args $current 2>/dev/null)
+    or return
+    set -l directive (string replace -r '^:' '' -- $out[-1])
+    set -l prefix ''
+    if string match -q -r -- '^-.*=' $current
+        set prefix (string replace -r '=.*' '=' -- $current)
+    end
+    set -l found 0
+    for line in $out[1..-2]
+        set found 1
+        echo "$prefix$line"
+    end
+    if test $found -eq 0; and test (math "$directive % 8 - $directive % 4") -eq 0
+        __fish_complete_path $current
+    end
+end
+complete -c akscli -f -a '(__akscli_complete)'

@@ -1,19 +1,25 @@
-Import-Module PSReadLine
-Set-PSReadLineKeyHandler -Chord Tab -Function MenuComplete
-$scriptblock = {
-    param($wordToComplete, $commandAst, $cursorPosition)
-    $Env:_AKSCLI_COMPLETE = "complete_powershell"
-    $Env:_TYPER_COMPLETE_ARGS = $commandAst.ToString()
-    $Env:_TYPER_COMPLETE_WORD_TO_COMPLETE = $wordToComplete
-    akscli | ForEach-Object {
-        $commandArray = $_ -Split ":::"
-        $command = $commandArray[0]
-        $helpString = $commandArray[1]
-        [System.Management.Automation.CompletionResult]::new(
-            $command, $command, 'ParameterValue', $helpString)
+# PowerShell completion for akscli: akscli completion powershell | Out-String | Invoke-Expression
+Register-ArgumentCompleter -Native -CommandName 'akscli' -ScriptBlock {
+    param($WordToComplete, $CommandAst, $CursorPosition)
+    # The words before the cursor, without the program name, then the word being completed.
+    $words = @($CommandAst.CommandElements |
+        Where-Object { $_.Extent.EndOffset -le $CursorPosition } |
+        Select-Object -Skip 1 |
+        ForEach-Object { $_.ToString() })
+    if ($WordToComplete -eq '') {
+        $words += ''
     }
-    $Env:_AKSCLI_COMPLETE = ""
-    $Env:_TYPER_COMPLETE_ARGS = ""
-    $Env:_TYPER_COMPLETE_WORD_TO_COMPLETE = ""
+    $out = @(& 'akscli' __complete @words 2>$null)
+    if ($out.Count -eq 0) { return }
+    $directive = [int]($out[-1].TrimStart(':'))
+    $prefix = ''
+    if ($WordToComplete -match '^(-[^=]*=)') { $prefix = $Matches[1] }
+    $out | Select-Object -SkipLast 1 | ForEach-Object {
+        $value, $description = $_ -split "`t", 2
+        if (-not $description) { $description = $value }
+        $text = $prefix + $value
+        if ($text -like "$WordToComplete*") {
+            [System.Management.Automation.CompletionResult]::new($text, $value, 'ParameterValue', $description)
+        }
+    }
 }
-Register-ArgumentCompleter -Native -CommandName akscli -ScriptBlock $scriptblock

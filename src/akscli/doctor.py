@@ -115,7 +115,7 @@ def components() -> list[Component]:
             ("gpu", "model", "ray"),
             False,
             gpu_nodes=True,
-            fix="add a GPU node pool: akscli nodepool add --cluster CLUSTER -g GROUP -n gpu --gpu a100",
+            fix="add a GPU node pool: akscli nodepool add gpu --cluster CLUSTER -g GROUP --gpu a100",
             note="nothing can be scheduled on GPUs",
         ),
         Component(

@@ -21,8 +21,9 @@ from typing import Any
 from akscli import yamlio
 from akscli.errors import UsageError
 
-LIST_FORMATS = ("table", "wide", "json", "yaml", "name")
-OBJECT_FORMATS = ("table", "json", "yaml")
+LIST_FORMATS = ("table", "wide", "json", "yaml", "name")  # and jsonpath=, custom-columns= (check_format)
+# One object prints in the same formats as a list: wide is its table, name is kind/name.
+OBJECT_FORMATS = LIST_FORMATS
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,42 @@ def dig(item: Any, path: str, default: Any = None) -> Any:
     return node
 
 
+TEMPLATE_FORMATS = ("jsonpath=", "custom-columns=")
+
+
+def template_format(fmt: str) -> bool:
+    """``jsonpath=TEMPLATE`` or ``custom-columns=SPEC``: kubectl's formats over the JSON output."""
+    return fmt.startswith(TEMPLATE_FORMATS)
+
+
+def structured(fmt: str) -> bool:
+    """The formats printed from the full object (json, yaml, jsonpath=, custom-columns=)."""
+    return fmt in ("json", "yaml") or template_format(fmt)
+
+
 def check_format(fmt: str, allowed: Sequence[str] = LIST_FORMATS) -> str:
+    """``fmt`` if the command prints it; wherever json is, jsonpath= and custom-columns= are too
+    (their templates are checked here, before anything runs)."""
+    if template_format(fmt) and "json" in allowed:
+        from akscli import jsonpath
+
+        jsonpath.check(fmt)
+        return fmt
     if fmt not in allowed:
-        raise UsageError(f"unknown output format {fmt!r}", hint="use -o " + "|".join(allowed))
+        shown = [*allowed, "jsonpath=TEMPLATE", "custom-columns=SPEC"] if "json" in allowed else list(allowed)
+        raise UsageError(f"unknown output format {fmt!r}", hint="use -o " + "|".join(shown))
     return fmt
+
+
+def _emit_template(fmt: str, data: Any, rows: Sequence[Any]) -> None:
+    """-o jsonpath= on ``data``; -o custom-columns= one row per item of ``rows``."""
+    from akscli import jsonpath
+
+    if fmt.startswith("jsonpath="):
+        sys.stdout.write(jsonpath.render_template(fmt[len("jsonpath=") :], data))
+    else:
+        sys.stdout.write(jsonpath.render_columns(fmt[len("custom-columns=") :], rows))
+    sys.stdout.flush()
 
 
 def stdout_is_tty() -> bool:
@@ -100,7 +133,10 @@ def emit(
     check_format(fmt, (*LIST_FORMATS, "csv"))
     rows = list(items)
     data = [raw(i) for i in rows] if raw else rows
-    if fmt == "json":
+    if template_format(fmt):
+        # kubectl applies a template to a list as to a v1 List: {.items[*].metadata.name}
+        _emit_template(fmt, {"apiVersion": "v1", "kind": "List", "items": _plain(data)}, _plain(data))
+    elif fmt == "json":
         write(yamlio.dump_json(data))
     elif fmt == "yaml":
         write(yamlio.dump(data) if data else "[]\n")
@@ -120,7 +156,7 @@ def emit(
         elif not rows:
             info(empty)
         else:
-            print_table(headers, table)
+            print_table(headers, table, [c.wide for c in shown])
 
 
 def _csv(value: Any) -> str:
@@ -165,30 +201,41 @@ def object_ref(obj: Mapping[str, Any]) -> str:
     return f"{prefix}/{dig(obj, 'metadata.name')}"
 
 
-def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], wide: Sequence[bool] = ()) -> None:
+    """kubectl's table: whole values in columns three spaces apart, never a value broken across
+    lines. On a terminal narrower than the table, the -o wide columns (``wide``) go first,
+    rightmost first; what still does not fit wraps as the terminal wraps any long line."""
+    keep = list(range(len(headers)))
     if stdout_is_tty():
-        from rich import box
-        from rich.console import Console
-        from rich.table import Table
+        import shutil
 
-        console = Console(no_color="NO_COLOR" in os.environ, highlight=False)
-        table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, header_style="bold")
-        for header in headers:
-            table.add_column(header.upper(), overflow="fold")
-        for row in rows:
-            table.add_row(*row)
-        console.print(table)
-        return
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(headers)]
-    lines = ["   ".join(h.upper().ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines += ["   ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+        columns = shutil.get_terminal_size().columns
+        dropped = 0
+        for index in reversed([i for i, w in enumerate(wide) if w]):
+            if _table_width(headers, rows, keep) <= columns:
+                break
+            keep.remove(index)
+            dropped += 1
+        if dropped:
+            info(f"({dropped} wide column(s) left out to fit {columns} columns; widen the terminal or pipe the output)")
+    widths = {i: max(len(headers[i]), *(len(r[i]) for r in rows)) for i in keep}
+    head = "   ".join(headers[i].upper().ljust(widths[i]) for i in keep).rstrip()
+    if color_enabled():
+        head = f"\x1b[1m{head}\x1b[0m"
+    lines = [head] + ["   ".join(r[i].ljust(widths[i]) for i in keep).rstrip() for r in rows]
     write("\n".join(lines))
+
+
+def _table_width(headers: Sequence[str], rows: Sequence[Sequence[str]], keep: Sequence[int]) -> int:
+    return sum(max(len(headers[i]), *(len(r[i]) for r in rows)) for i in keep) + 3 * (len(keep) - 1)
 
 
 def emit_object(obj: Any, fmt: str, *, fields: Sequence[tuple[str, Any]] | None = None) -> None:
     """Print one object: json, yaml, or a two-column key/value table."""
     check_format(fmt, (*OBJECT_FORMATS, "wide", "name"))
-    if fmt == "json":
+    if template_format(fmt):
+        _emit_template(fmt, _plain(obj), [_plain(obj)])
+    elif fmt == "json":
         write(yamlio.dump_json(obj))
     elif fmt == "yaml":
         write(yamlio.dump(obj))
@@ -198,6 +245,13 @@ def emit_object(obj: Any, fmt: str, *, fields: Sequence[tuple[str, Any]] | None 
         pairs = fields if fields is not None else _flatten(obj)
         width = max((len(k) for k, _ in pairs), default=0)
         write("\n".join(f"{k + ':':<{width + 1}} {_text(v)}" for k, v in pairs))
+
+
+def _plain(data: Any) -> Any:
+    """JSON-shaped data (what -o json prints), for templates."""
+    import json
+
+    return json.loads(yamlio.dump_json(data))
 
 
 def _flatten(obj: Any, prefix: str = "") -> list[tuple[str, Any]]:
@@ -216,7 +270,12 @@ def _flatten(obj: Any, prefix: str = "") -> list[tuple[str, Any]]:
 def emit_documents(objects: Sequence[Mapping[str, Any]], fmt: str) -> None:
     """Kubernetes manifests: a YAML stream, a JSON List, or names."""
     check_format(fmt, ("yaml", "json", "name"))
-    if fmt == "yaml":
+    if template_format(fmt):
+        items = [_plain(o) for o in objects]
+        _emit_template(
+            fmt, items[0] if len(items) == 1 else {"apiVersion": "v1", "kind": "List", "items": items}, items
+        )
+    elif fmt == "yaml":
         write(yamlio.dump_all(objects))
     elif fmt == "json":
         items = list(objects)
@@ -252,22 +311,62 @@ _ACTIVE_STATUS: list[Callable[[str], None]] = []
 
 
 @contextmanager
-def status(message: str) -> Iterator[Callable[[str], None]]:
-    """A spinner on a TTY stderr (plain lines otherwise); yields a function to update it."""
-    if not stderr_is_tty():
-        info(message)
-        last = [message]
+def _status_lines(message: str) -> Iterator[Callable[[str], None]]:
+    import threading
 
-        def update_plain(text: str) -> None:
+    started = time.monotonic()
+    last = [message]
+    lock = threading.Lock()
+    done = threading.Event()
+    info(message)
+
+    def line(text: str) -> None:
+        info(f"{text}, {elapsed(time.monotonic() - started)}")
+
+    def update(text: str) -> None:
+        with lock:
             if text != last[0]:
                 last[0] = text
-                info(text)
+                line(text)
 
-        _ACTIVE_STATUS.append(update_plain)
-        try:
+    def heartbeat() -> None:
+        while not done.wait(STATUS_INTERVAL_S):
+            with lock:
+                line(last[0])
+
+    beat = threading.Thread(target=heartbeat, name="akscli-status", daemon=True)
+    beat.start()
+    _ACTIVE_STATUS.append(update)
+    try:
+        yield update
+    finally:
+        _ACTIVE_STATUS.pop()
+        done.set()
+        beat.join()
+
+
+# Without a terminal (CI logs, notebooks), a long wait prints its state when it changes and at
+# least this often, so a log never goes quiet for minutes.
+STATUS_INTERVAL_S = 30.0
+
+
+def elapsed(seconds: float) -> str:
+    """kubectl's short duration: 45s, 3m12s, 1h4m."""
+    whole = int(seconds)
+    if whole < 60:
+        return f"{whole}s"
+    if whole < 3600:
+        return f"{whole // 60}m{whole % 60}s"
+    return f"{whole // 3600}h{whole % 3600 // 60}m"
+
+
+@contextmanager
+def status(message: str) -> Iterator[Callable[[str], None]]:
+    """A spinner on a TTY stderr; otherwise status lines: the state when it changes and every
+    STATUS_INTERVAL_S, each with the time elapsed. Yields a function to update the state."""
+    if not stderr_is_tty():
+        with _status_lines(message) as update_plain:
             yield update_plain
-        finally:
-            _ACTIVE_STATUS.pop()
         return
     from rich.console import Console
 

@@ -18,7 +18,7 @@ def test_deleting_a_node_pool_is_audited_with_its_target_and_reason(azure_env: A
     seed_cluster(azure_env, pools=[{"name": "system", "mode": "System", "count": 1, "vmSize": "Standard_D4ds_v5"},
                                    {"name": "work", "count": 1, "vmSize": "Standard_D8ds_v5"}])  # fmt: skip
     log = tmp_path / "audit.jsonl"
-    r = invoke("nodepool", "delete", "-c", "aks1", "-g", RG, "-n", "work", "-y",
+    r = invoke("nodepool", "delete", "work", "-c", "aks1", "-g", RG, "-y",
                "--audit-log", str(log), "--reason", "scale down for the weekend")  # fmt: skip
     assert r.exit_code == 0, r
     (line,) = audit_lines(log)
@@ -35,7 +35,7 @@ def test_an_operation_that_fails_in_azure_is_audited_as_failed(azure_env: ArmEmu
     seed_cluster(azure_env)
     azure_env.fail_operation("PUT", r"/agentPools/gpu$", "QuotaExceeded", "Operation results in exceeding quota.")
     log = tmp_path / "audit.jsonl"
-    r = invoke("nodepool", "add", "-c", "aks1", "-g", RG, "-n", "gpu", "--gpu", "h100", "--audit-log", str(log))
+    r = invoke("nodepool", "add", "gpu", "-c", "aks1", "-g", RG, "--gpu", "h100", "--audit-log", str(log))
     assert r.exit_code == 8, r
     (line,) = audit_lines(log)
     assert str(line["result"]).startswith("failed")

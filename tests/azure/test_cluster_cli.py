@@ -13,7 +13,7 @@ from tests.emulators.arm import ArmEmulator
 
 
 def test_dry_run_prints_the_automatic_request_body_without_calling_azure(azure_env: ArmEmulator) -> None:
-    r = invoke("cluster", "create", "-n", "aks1", "-g", RG, "--enable-kaito", "--tags", "team=ml", "--dry-run")
+    r = invoke("cluster", "create", "aks1", "-g", RG, "--enable-kaito", "--tags", "team=ml", "--dry-run")
     assert r.exit_code == 0, r
     body = json.loads(r.stdout)
     assert body["sku"] == {"name": "Automatic", "tier": "Standard"}
@@ -25,7 +25,7 @@ def test_dry_run_prints_the_automatic_request_body_without_calling_azure(azure_e
 
 
 def test_hosted_system_automatic_cluster_has_no_agent_pool_in_the_body(azure_env: ArmEmulator) -> None:
-    r = invoke("cluster", "create", "-n", "aks1", "-g", RG, "--hosted-system", "--dry-run", "-o", "yaml")
+    r = invoke("cluster", "create", "aks1", "-g", RG, "--hosted-system", "--dry-run", "-o", "yaml")
     body = YAML(typ="safe").load(r.stdout)
     assert body["properties"]["hostedSystemProfile"] == {"enabled": True}
     assert "agentPoolProfiles" not in body["properties"]
@@ -35,7 +35,6 @@ def test_create_runs_the_long_running_operation_and_shows_the_cluster(azure_env:
     r = invoke(
         "cluster",
         "create",
-        "-n",
         "aks1",
         "-g",
         RG,
@@ -63,20 +62,20 @@ def test_create_runs_the_long_running_operation_and_shows_the_cluster(azure_env:
 def test_create_no_wait_returns_the_operation_and_cluster_wait_resumes(azure_env: ArmEmulator) -> None:
     azure_env.lro_polls = 3
     azure_env.retry_after = 5  # keeps this process's own background poller out of the way
-    r = invoke("cluster", "create", "-n", "aks1", "-g", RG, "--no-wait", "-o", "json")
+    r = invoke("cluster", "create", "aks1", "-g", RG, "--no-wait", "-o", "json")
     assert r.exit_code == 0, r
     started = json.loads(r.stdout)
     assert started["status"] == "InProgress"
-    assert started["resume"] == f"akscli cluster wait -g {RG} -n aks1"
+    assert started["resume"] == f"akscli cluster wait aks1 -g {RG}"
     assert azure_env.get_resource(cluster_id("aks1"))["properties"]["provisioningState"] == "Creating"
-    w = invoke("cluster", "wait", "-n", "aks1", "-g", RG, "--interval", "0s", "-o", "json")
+    w = invoke("cluster", "wait", "aks1", "-g", RG, "--interval", "0s", "-o", "json")
     assert w.exit_code == 0, w
     assert json.loads(w.stdout)["properties"]["provisioningState"] == "Succeeded"
 
 
 def test_creating_an_existing_cluster_is_refused_before_any_put(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env)
-    r = invoke("cluster", "create", "-n", "aks1", "-g", RG)
+    r = invoke("cluster", "create", "aks1", "-g", RG)
     assert r.exit_code == 2
     assert "already exists" in r.stderr
     assert azure_env.requests_to("/managedClusters/aks1$", "PUT") == []
@@ -91,11 +90,11 @@ def test_invalid_values_are_refused_before_anything_is_sent(azure_env: ArmEmulat
         (["--location", "East US!"], "location"),
         (["--zones", "4"], "availability zone"),
     ]:
-        r = invoke("cluster", "create", "-n", "aks1", "-g", RG, *args)
+        r = invoke("cluster", "create", "aks1", "-g", RG, *args)
         assert r.exit_code == 2, (args, r)
         assert needle in r.stderr, (args, r)
         assert "Traceback" not in r.stderr
-    r = invoke("cluster", "create", "-n", "bad name", "-g", RG)
+    r = invoke("cluster", "create", "bad name", "-g", RG)
     assert r.exit_code == 2 and "cluster name" in r.stderr
     assert azure_env.requests_to("/subscriptions/") == []
 
@@ -138,20 +137,20 @@ def test_list_follows_next_links_across_pages(azure_env: ArmEmulator) -> None:
 
 
 def test_show_of_a_missing_cluster_is_not_found_with_a_hint(azure_env: ArmEmulator) -> None:
-    r = invoke("cluster", "show", "-n", "nope", "-g", RG)
+    r = invoke("cluster", "show", "nope", "-g", RG)
     assert r.exit_code == 3, r
     assert "was not found" in r.stderr and "hint:" in r.stderr
 
 
 def test_show_yaml_round_trips_the_cluster(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env, "aks1")
-    r = invoke("cluster", "show", "-n", "aks1", "-g", RG, "-o", "yaml")
+    r = invoke("cluster", "show", "aks1", "-g", RG, "-o", "yaml")
     assert YAML(typ="safe").load(r.stdout)["properties"]["fqdn"] == "aks1-dns-abc.hcp.eastus.azmk8s.io"
 
 
 def test_upgrade_without_a_version_lists_the_available_versions(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env, "aks1", version="1.32.6")
-    r = invoke("cluster", "upgrade", "-n", "aks1", "-g", RG, "-o", "json")
+    r = invoke("cluster", "upgrade", "aks1", "-g", RG, "-o", "json")
     info = json.loads(r.stdout)
     assert info["currentVersion"] == "1.32.6"
     assert info["availableUpgrades"] == ["1.32.9", "1.33.3", "1.33.5"]
@@ -159,14 +158,14 @@ def test_upgrade_without_a_version_lists_the_available_versions(azure_env: ArmEm
 
 def test_upgrade_to_a_version_not_offered_lists_what_is(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env, "aks1", version="1.32.6")
-    r = invoke("cluster", "upgrade", "-n", "aks1", "-g", RG, "-k", "1.34.2", "-y")
+    r = invoke("cluster", "upgrade", "aks1", "-g", RG, "-k", "1.34.2", "-y")
     assert r.exit_code == 2
     assert "1.33.5" in r.stderr
 
 
 def test_upgrade_moves_control_plane_and_pools(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env, "aks1", version="1.32.6")
-    r = invoke("cluster", "upgrade", "-n", "aks1", "-g", RG, "-k", "1.33.5", "-y", "-o", "json")
+    r = invoke("cluster", "upgrade", "aks1", "-g", RG, "-k", "1.33.5", "-y", "-o", "json")
     assert r.exit_code == 0, r
     props = json.loads(r.stdout)["properties"]
     assert props["currentKubernetesVersion"] == "1.33.5"
@@ -175,7 +174,7 @@ def test_upgrade_moves_control_plane_and_pools(azure_env: ArmEmulator) -> None:
 
 def test_control_plane_only_upgrade_leaves_node_pools(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env, "aks1", version="1.32.6")
-    r = invoke("cluster", "upgrade", "-n", "aks1", "-g", RG, "-k", "1.33.3", "--control-plane-only", "-y", "-o", "json")
+    r = invoke("cluster", "upgrade", "aks1", "-g", RG, "-k", "1.33.3", "--control-plane-only", "-y", "-o", "json")
     assert r.exit_code == 0, r
     props = json.loads(r.stdout)["properties"]
     assert props["currentKubernetesVersion"] == "1.33.3"
@@ -190,7 +189,7 @@ def test_node_image_only_upgrade_runs_on_every_pool(azure_env: ArmEmulator) -> N
             {"name": "gpu", "count": 1, "vmSize": "Standard_NC24ads_A100_v4", "nodeImageVersion": "old"},
         ],
     )
-    r = invoke("cluster", "upgrade", "-n", "aks1", "-g", RG, "--node-image-only", "-y")
+    r = invoke("cluster", "upgrade", "aks1", "-g", RG, "--node-image-only", "-y")
     assert r.exit_code == 0, r
     assert len(azure_env.requests_to("/upgradeNodeImageVersion$", "POST")) == 2
     pool = azure_env.get_resource(cluster_id("aks1") + "/agentPools/gpu")
@@ -199,16 +198,16 @@ def test_node_image_only_upgrade_runs_on_every_pool(azure_env: ArmEmulator) -> N
 
 def test_stop_then_start_changes_the_power_state(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env)
-    r = invoke("cluster", "stop", "-n", "aks1", "-g", RG, "-o", "json")
+    r = invoke("cluster", "stop", "aks1", "-g", RG, "-o", "json")
     assert r.exit_code == 0, r
     assert json.loads(r.stdout)["properties"]["powerState"] == {"code": "Stopped"}
-    r = invoke("cluster", "start", "-n", "aks1", "-g", RG, "-o", "json")
+    r = invoke("cluster", "start", "aks1", "-g", RG, "-o", "json")
     assert json.loads(r.stdout)["properties"]["powerState"] == {"code": "Running"}
 
 
 def test_delete_needs_confirmation_without_a_tty(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env)
-    r = invoke("cluster", "delete", "-n", "aks1", "-g", RG)
+    r = invoke("cluster", "delete", "aks1", "-g", RG)
     assert r.exit_code == 2
     assert "--yes" in r.stderr
     assert azure_env.get_resource(cluster_id("aks1")) is not None
@@ -216,7 +215,7 @@ def test_delete_needs_confirmation_without_a_tty(azure_env: ArmEmulator) -> None
 
 def test_delete_with_yes_removes_the_cluster_and_its_pools(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env)
-    r = invoke("cluster", "delete", "-n", "aks1", "-g", RG, "-y")
+    r = invoke("cluster", "delete", "aks1", "-g", RG, "-y")
     assert r.exit_code == 0, r
     assert azure_env.get_resource(cluster_id("aks1")) is None
     assert azure_env.get_resource(cluster_id("aks1") + "/agentPools/system") is None
@@ -226,9 +225,9 @@ def test_a_second_operation_while_one_runs_is_a_conflict_with_a_wait_hint(azure_
     seed_cluster(azure_env)
     azure_env.lro_polls = 50
     azure_env.retry_after = 5  # the --no-wait poller thread of this process stays behind
-    r = invoke("cluster", "stop", "-n", "aks1", "-g", RG, "--no-wait")
+    r = invoke("cluster", "stop", "aks1", "-g", RG, "--no-wait")
     assert r.exit_code == 0, r
-    r = invoke("cluster", "start", "-n", "aks1", "-g", RG)
+    r = invoke("cluster", "start", "aks1", "-g", RG)
     assert r.exit_code == 4, r
     assert "in progress" in r.stderr
     assert "akscli cluster wait" in r.stderr
@@ -236,7 +235,7 @@ def test_a_second_operation_while_one_runs_is_a_conflict_with_a_wait_hint(azure_
 
 def test_operations_on_a_stopped_cluster_explain_to_start_it(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env, powerState={"code": "Stopped"})
-    r = invoke("nodepool", "add", "-c", "aks1", "-g", RG, "-n", "pool2", "--vm-size", "Standard_D8ds_v5")
+    r = invoke("nodepool", "add", "pool2", "-c", "aks1", "-g", RG, "--vm-size", "Standard_D8ds_v5")
     assert r.exit_code == 4, r
     assert "akscli cluster start" in r.stderr
 
@@ -245,14 +244,14 @@ def test_show_names_a_bad_cluster_name_before_looking_for_a_subscription(
     azure_env: ArmEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("AZURE_SUBSCRIPTION_ID")
-    r = invoke("cluster", "show", "-n", "bad_name!", "-g", RG)
+    r = invoke("cluster", "show", "bad_name!", "-g", RG)
     assert r.exit_code == 2 and "cluster name" in r.stderr
     assert azure_env.requests_to("/subscriptions/") == []
 
 
 def test_control_plane_only_without_a_version_is_a_usage_error(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env)
-    r = invoke("cluster", "upgrade", "-n", "aks1", "-g", RG, "--control-plane-only")
+    r = invoke("cluster", "upgrade", "aks1", "-g", RG, "--control-plane-only")
     assert r.exit_code == 2, r
     assert "--kubernetes-version" in r.stderr
     assert azure_env.requests_to("/subscriptions/") == []
@@ -260,15 +259,15 @@ def test_control_plane_only_without_a_version_is_a_usage_error(azure_env: ArmEmu
 
 def test_credentials_report_an_unchanged_kubeconfig_as_up_to_date(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env)
-    assert invoke("cluster", "credentials", "-n", "aks1", "-g", RG).exit_code == 0
-    r = invoke("cluster", "credentials", "-n", "aks1", "-g", RG)
+    assert invoke("cluster", "credentials", "aks1", "-g", RG).exit_code == 0
+    r = invoke("cluster", "credentials", "aks1", "-g", RG)
     assert r.exit_code == 0, r
     assert "already up to date" in r.stderr
 
 
 def test_wait_on_a_failed_cluster_says_so_in_one_line_with_where_to_look(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env, provisioningState="Failed")
-    r = invoke("cluster", "wait", "-n", "aks1", "-g", RG, "--interval", "0s")
+    r = invoke("cluster", "wait", "aks1", "-g", RG, "--interval", "0s")
     assert r.exit_code == 1, r
     assert "error: cluster aks1 ended in provisioningState Failed" in r.stderr
     assert "RuntimeError" not in r.stderr and "cluster show" in r.stderr

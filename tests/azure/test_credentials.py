@@ -30,7 +30,7 @@ def test_credentials_merge_an_exec_user_that_runs_akscli_token(azure_env: ArmEmu
     seed_cluster(azure_env)
     cfg = tmp_path / "config"
     cfg.write_text(EXISTING)
-    r = invoke("cluster", "credentials", "-n", "aks1", "-g", RG, "--file", str(cfg), "-o", "json")
+    r = invoke("cluster", "credentials", "aks1", "-g", RG, "--kubeconfig", str(cfg), "-o", "json")
     assert r.exit_code == 0, r
     result = json.loads(r.stdout)
     assert result["context"] == "aks1" and result["backup"]
@@ -48,19 +48,19 @@ def test_credentials_merge_an_exec_user_that_runs_akscli_token(azure_env: ArmEmu
 def test_credentials_with_a_login_mode_write_it_into_the_plugin_args(azure_env: ArmEmulator, tmp_path: Path) -> None:
     seed_cluster(azure_env)
     cfg = tmp_path / "config"
-    invoke("cluster", "credentials", "-n", "aks1", "-g", RG, "--file", str(cfg), "--login", "azurecli")
+    invoke("cluster", "credentials", "aks1", "-g", RG, "--kubeconfig", str(cfg), "--login", "azurecli")
     ex = load(cfg)["users"][0]["user"]["exec"]
-    assert ex["args"][-2:] == ["--login", "azurecli"]
+    assert ex["args"][-2:] == ["--auth", "azurecli"]
 
 
 def test_fetching_again_for_a_moved_cluster_needs_overwrite_existing(azure_env: ArmEmulator, tmp_path: Path) -> None:
     seed_cluster(azure_env)
     cfg = tmp_path / "config"
-    assert invoke("cluster", "credentials", "-n", "aks1", "-g", RG, "--file", str(cfg)).exit_code == 0
+    assert invoke("cluster", "credentials", "aks1", "-g", RG, "--kubeconfig", str(cfg)).exit_code == 0
     azure_env.kubeconfig_server = "https://moved.example.com:443"
-    r = invoke("cluster", "credentials", "-n", "aks1", "-g", RG, "--file", str(cfg))
+    r = invoke("cluster", "credentials", "aks1", "-g", RG, "--kubeconfig", str(cfg))
     assert r.exit_code == 4 and "--overwrite-existing" in r.stderr
-    r = invoke("cluster", "credentials", "-n", "aks1", "-g", RG, "--file", str(cfg), "--overwrite-existing")
+    r = invoke("cluster", "credentials", "aks1", "-g", RG, "--kubeconfig", str(cfg), "--overwrite-existing")
     assert r.exit_code == 0, r
     assert load(cfg)["clusters"][0]["cluster"]["server"] == "https://moved.example.com:443"
 
@@ -69,7 +69,7 @@ def test_admin_credentials_on_an_entra_only_cluster_are_refused_with_the_reason(
     azure_env: ArmEmulator, tmp_path: Path
 ) -> None:
     seed_cluster(azure_env, disableLocalAccounts=True)
-    r = invoke("cluster", "credentials", "-n", "aks1", "-g", RG, "--admin", "--file", str(tmp_path / "c"))
+    r = invoke("cluster", "credentials", "aks1", "-g", RG, "--admin", "--kubeconfig", str(tmp_path / "c"))
     assert r.exit_code == 2, r
     assert "disable local accounts" in r.stderr
 
@@ -117,7 +117,7 @@ def test_real_kubectl_signs_in_through_akscli_token(azure_env: ArmEmulator, api_
     seed_cluster(azure_env, disableLocalAccounts=True)
     azure_env.kubeconfig_server = api_server
     cfg = tmp_path / "config"
-    assert invoke("cluster", "credentials", "-n", "aks1", "-g", RG, "--file", str(cfg)).exit_code == 0
+    assert invoke("cluster", "credentials", "aks1", "-g", RG, "--kubeconfig", str(cfg)).exit_code == 0
     env = os.environ.copy()
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env["KUBECONFIG"] = str(cfg)

@@ -31,7 +31,7 @@ def _args(login: str | None) -> list[str]:
 
 def test_azure_cli_sign_in_carries_no_tenant() -> None:
     args = _args("azurecli")
-    assert "--tenant-id" not in args and args[-2:] == ["--login", "azurecli"]
+    assert "--tenant-id" not in args and args[-2:] == ["--auth", "azurecli"]
 
 
 def test_other_sign_ins_keep_the_tenant() -> None:

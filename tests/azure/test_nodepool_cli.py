@@ -25,9 +25,7 @@ def pool_body(emu: ArmEmulator, name: str) -> dict:
 
 def test_gpu_shortcut_resolves_the_vm_size_and_taints_the_pool(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env)
-    r = invoke(
-        "nodepool", "add", "-c", "aks1", "-g", RG, "-n", "h100", "--gpu", "h100", "--gpus-per-node", "8", "-o", "json"
-    )
+    r = invoke("nodepool", "add", "h100", "-c", "aks1", "-g", RG, "--gpu", "h100", "--gpus-per-node", "8", "-o", "json")
     assert r.exit_code == 0, r
     body = pool_body(azure_env, "h100")
     assert body["vmSize"] == "Standard_ND96isr_H100_v5"
@@ -42,12 +40,11 @@ def test_a_gpu_vm_size_given_directly_is_also_tainted_unless_told_otherwise(azur
     r = invoke(
         "nodepool",
         "add",
+        "a100",
         "-c",
         "aks1",
         "-g",
         RG,
-        "-n",
-        "a100",
         "--vm-size",
         "Standard_NC24ads_A100_v4",
         "--no-gpu-taint",
@@ -59,7 +56,7 @@ def test_a_gpu_vm_size_given_directly_is_also_tainted_unless_told_otherwise(azur
 def test_autoscaler_mig_driver_spot_zones_and_labels_reach_the_request(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env)
     r = invoke(
-        "nodepool", "add", "-c", "aks1", "-g", RG, "-n", "mig",
+        "nodepool", "add", "mig", "-c", "aks1", "-g", RG,
         "--gpu", "a100", "--min", "0", "--max", "4",
         "--gpu-instance-profile", "mig1g", "--gpu-driver", "none",
         "--spot", "--spot-max-price", "1.5", "--zones", "1,2",
@@ -78,7 +75,7 @@ def test_autoscaler_mig_driver_spot_zones_and_labels_reach_the_request(azure_env
 
 
 def test_dry_run_prints_the_body_and_sends_nothing(azure_env: ArmEmulator) -> None:
-    r = invoke("nodepool", "add", "-c", "aks1", "-g", RG, "-n", "t4", "--gpu", "t4", "--dry-run")
+    r = invoke("nodepool", "add", "t4", "-c", "aks1", "-g", RG, "--gpu", "t4", "--dry-run")
     assert r.exit_code == 0, r
     assert json.loads(r.stdout)["properties"]["vmSize"] == "Standard_NC4as_T4_v3"
     assert azure_env.requests_to("/subscriptions/") == []
@@ -99,10 +96,10 @@ def test_flag_mistakes_are_one_line_usage_errors(azure_env: ArmEmulator) -> None
         ([], "--vm-size or --gpu"),
     ]
     for args, needle in cases:
-        r = invoke("nodepool", "add", "-c", "aks1", "-g", RG, "-n", "pool1", *args)
+        r = invoke("nodepool", "add", "pool1", "-c", "aks1", "-g", RG, *args)
         assert r.exit_code == 2, (args, r)
         assert needle in r.stderr, (args, r)
-    r = invoke("nodepool", "add", "-c", "aks1", "-g", RG, "-n", "Pool_1", "--gpu", "t4")
+    r = invoke("nodepool", "add", "Pool_1", "-c", "aks1", "-g", RG, "--gpu", "t4")
     assert r.exit_code == 2 and "node pool name" in r.stderr
     assert azure_env.requests_to("/subscriptions/") == []
 
@@ -112,7 +109,7 @@ def test_quota_exceeded_says_which_quota_how_much_is_missing_and_where_to_ask(az
     azure_env.faults.add(
         "PUT", r"/agentPools/gpu$", 400, body={"error": {"code": "QuotaExceeded", "message": QUOTA_MESSAGE}}
     )
-    r = invoke("nodepool", "add", "-c", "aks1", "-g", RG, "-n", "gpu", "--gpu", "h100", "--gpus-per-node", "2")
+    r = invoke("nodepool", "add", "gpu", "-c", "aks1", "-g", RG, "--gpu", "h100", "--gpus-per-node", "2")
     assert r.exit_code == 8, r
     error = next(line for line in r.stderr.splitlines() if line.startswith("error:"))
     assert "standardNCADSH100v5Family" in error and "eastus" in error
@@ -123,7 +120,7 @@ def test_quota_exceeded_says_which_quota_how_much_is_missing_and_where_to_ask(az
 def test_quota_failure_of_the_long_running_operation_is_translated_too(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env)
     azure_env.fail_operation("PUT", r"/agentPools/gpu$", "QuotaExceeded", QUOTA_MESSAGE)
-    r = invoke("nodepool", "add", "-c", "aks1", "-g", RG, "-n", "gpu", "--gpu", "h100")
+    r = invoke("nodepool", "add", "gpu", "-c", "aks1", "-g", RG, "--gpu", "h100")
     assert r.exit_code == 8, r
     assert "needs 80 more" in r.stderr
 
@@ -131,7 +128,7 @@ def test_quota_failure_of_the_long_running_operation_is_translated_too(azure_env
 def test_sku_not_available_in_the_region_is_a_capacity_error_with_a_fix(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env)
     azure_env.sku_availability["Standard_ND96isr_H200_v5"] = {"westus3": ["1"]}
-    r = invoke("nodepool", "add", "-c", "aks1", "-g", RG, "-n", "h200", "--gpu", "h200", "--gpus-per-node", "8")
+    r = invoke("nodepool", "add", "h200", "-c", "aks1", "-g", RG, "--gpu", "h200", "--gpus-per-node", "8")
     assert r.exit_code == 8, r
     assert "SkuNotAvailable" in r.stderr and "Standard_ND96isr_H200_v5" in r.stderr
     assert "westus3" in r.stderr, "the error names where the size is offered"
@@ -169,19 +166,19 @@ def test_list_wide_shows_gpu_model_and_taints(azure_env: ArmEmulator) -> None:
 def test_scale_sets_count_and_autoscaler_range(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env, pools=[{"name": "system", "mode": "System", "count": 1, "vmSize": "Standard_D4ds_v5"},
                                    {"name": "work", "count": 1, "vmSize": "Standard_D8ds_v5"}])  # fmt: skip
-    r = invoke("nodepool", "scale", "-c", "aks1", "-g", RG, "-n", "work", "--count", "5", "-o", "json")
+    r = invoke("nodepool", "scale", "work", "-c", "aks1", "-g", RG, "--count", "5", "-o", "json")
     assert r.exit_code == 0, r
     assert json.loads(r.stdout)["properties"]["count"] == 5
-    r = invoke("nodepool", "scale", "-c", "aks1", "-g", RG, "-n", "work", "--min", "2", "--max", "10", "-o", "json")
+    r = invoke("nodepool", "scale", "work", "-c", "aks1", "-g", RG, "--min", "2", "--max", "10", "-o", "json")
     props = json.loads(r.stdout)["properties"]
     assert (props["enableAutoScaling"], props["minCount"], props["maxCount"]) == (True, 2, 10)
-    r = invoke("nodepool", "scale", "-c", "aks1", "-g", RG, "-n", "work", "--count", "3")
+    r = invoke("nodepool", "scale", "work", "-c", "aks1", "-g", RG, "--count", "3")
     assert r.exit_code == 2 and "autoscaled" in r.stderr
 
 
 def test_system_pool_cannot_scale_to_zero(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env)
-    r = invoke("nodepool", "scale", "-c", "aks1", "-g", RG, "-n", "system", "--count", "0")
+    r = invoke("nodepool", "scale", "system", "-c", "aks1", "-g", RG, "--count", "0")
     assert r.exit_code == 2, r
 
 
@@ -189,16 +186,16 @@ def test_upgrade_lists_versions_then_upgrades_within_the_control_plane(azure_env
     seed_cluster(azure_env, version="1.33.5", pools=[{"name": "system", "mode": "System", "count": 1,
                                                       "vmSize": "Standard_D4ds_v5", "orchestratorVersion": "1.32.9",
                                                       "currentOrchestratorVersion": "1.32.9"}])  # fmt: skip
-    r = invoke("nodepool", "upgrade", "-c", "aks1", "-g", RG, "-n", "system", "-o", "json")
+    r = invoke("nodepool", "upgrade", "system", "-c", "aks1", "-g", RG, "-o", "json")
     assert json.loads(r.stdout)["availableUpgrades"] == ["1.33.3", "1.33.5"]
-    r = invoke("nodepool", "upgrade", "-c", "aks1", "-g", RG, "-n", "system", "-k", "1.33.5", "-y", "-o", "json")
+    r = invoke("nodepool", "upgrade", "system", "-c", "aks1", "-g", RG, "-k", "1.33.5", "-y", "-o", "json")
     assert r.exit_code == 0, r
     assert json.loads(r.stdout)["properties"]["currentOrchestratorVersion"] == "1.33.5"
 
 
 def test_deleting_the_last_system_pool_is_refused_by_azure_with_a_fix(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env)
-    r = invoke("nodepool", "delete", "-c", "aks1", "-g", RG, "-n", "system", "-y")
+    r = invoke("nodepool", "delete", "system", "-c", "aks1", "-g", RG, "-y")
     assert r.exit_code == 4, r
     assert "System" in r.stderr and "--mode System" in r.stderr
 
@@ -206,14 +203,14 @@ def test_deleting_the_last_system_pool_is_refused_by_azure_with_a_fix(azure_env:
 def test_delete_removes_the_pool_from_the_cluster(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env, pools=[{"name": "system", "mode": "System", "count": 1, "vmSize": "Standard_D4ds_v5"},
                                    {"name": "work", "count": 1, "vmSize": "Standard_D8ds_v5"}])  # fmt: skip
-    r = invoke("nodepool", "delete", "-c", "aks1", "-g", RG, "-n", "work", "-y")
+    r = invoke("nodepool", "delete", "work", "-c", "aks1", "-g", RG, "-y")
     assert r.exit_code == 0, r
     cluster = azure_env.get_resource(cluster_id("aks1"))
     assert [p["name"] for p in cluster["properties"]["agentPoolProfiles"]] == ["system"]
 
 
 def test_show_of_a_pool_in_a_missing_cluster_names_the_cluster(azure_env: ArmEmulator) -> None:
-    r = invoke("nodepool", "add", "-c", "ghost", "-g", RG, "-n", "p1", "--vm-size", "Standard_D8ds_v5")
+    r = invoke("nodepool", "add", "p1", "-c", "ghost", "-g", RG, "--vm-size", "Standard_D8ds_v5")
     assert r.exit_code == 3, r
     assert "ghost" in r.stderr
 
@@ -222,7 +219,7 @@ def test_upgrade_to_a_malformed_version_is_refused_before_confirmation_or_any_re
     azure_env: ArmEmulator,
 ) -> None:
     seed_cluster(azure_env)
-    r = invoke("nodepool", "upgrade", "-c", "aks1", "-g", RG, "-n", "system", "-k", "abc")
+    r = invoke("nodepool", "upgrade", "system", "-c", "aks1", "-g", RG, "-k", "abc")
     assert r.exit_code == 2, r
     assert "Kubernetes version" in r.stderr and "confirmation" not in r.stderr
     assert azure_env.requests_to("/subscriptions/") == []
@@ -230,14 +227,14 @@ def test_upgrade_to_a_malformed_version_is_refused_before_confirmation_or_any_re
 
 def test_scale_with_nothing_to_change_is_refused_before_any_request(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env)
-    r = invoke("nodepool", "scale", "-c", "aks1", "-g", RG, "-n", "system")
+    r = invoke("nodepool", "scale", "system", "-c", "aks1", "-g", RG)
     assert r.exit_code == 2 and "nothing to change" in r.stderr
     assert azure_env.requests_to("/subscriptions/") == []
 
 
 def test_scale_refuses_count_together_with_an_autoscaler_range(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env)
-    r = invoke("nodepool", "scale", "-c", "aks1", "-g", RG, "-n", "system", "--count", "3", "--min", "1", "--max", "5")
+    r = invoke("nodepool", "scale", "system", "-c", "aks1", "-g", RG, "--count", "3", "--min", "1", "--max", "5")
     assert r.exit_code == 2, r
     assert "--min/--max" in r.stderr
     assert azure_env.requests_to("/agentPools/system$", "PUT") == []
@@ -247,6 +244,6 @@ def test_scale_no_wait_says_how_to_check_on_the_pool(azure_env: ArmEmulator) -> 
     azure_env.lro_polls = 3
     azure_env.retry_after = 5
     seed_cluster(azure_env)
-    r = invoke("nodepool", "scale", "-c", "aks1", "-g", RG, "-n", "system", "--count", "2", "--no-wait", "-o", "json")
+    r = invoke("nodepool", "scale", "system", "-c", "aks1", "-g", RG, "--count", "2", "--no-wait", "-o", "json")
     assert r.exit_code == 0, r
-    assert json.loads(r.stdout)["resume"] == f"akscli nodepool show -g {RG} -c aks1 -n system"
+    assert json.loads(r.stdout)["resume"] == f"akscli nodepool show system --cluster aks1 -g {RG}"

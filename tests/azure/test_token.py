@@ -90,6 +90,8 @@ def test_unknown_flags_and_login_modes_are_usage_errors() -> None:
     with pytest.raises(UsageError):
         plugin.parse_args(["--pop-enabled"])
     with pytest.raises(UsageError):
+        plugin.parse_args(["--auth", "ropc"])
+    with pytest.raises(UsageError):
         plugin.parse_args(["--login", "ropc"])
     with pytest.raises(UsageError):
         plugin.parse_args(["--server-id", "bad id;rm"])

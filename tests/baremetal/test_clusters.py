@@ -135,7 +135,7 @@ def test_credentials_merge_the_user_kubeconfig(azure_env: ArmEmulator, tmp_path:
     add_edge_machine(azure_env)
     assert create("edge1").exit_code == 0
     target = tmp_path / "config"
-    result = invoke("baremetal", "cluster", "credentials", "edge1", "-g", RG, "--file", str(target))
+    result = invoke("baremetal", "cluster", "credentials", "edge1", "-g", RG, "--kubeconfig", str(target))
     assert result.exit_code == 0, result
     text = target.read_text()
     assert "current-context: edge1" in text
@@ -182,10 +182,10 @@ def test_credentials_json_reports_what_changed_in_the_kubeconfig(azure_env: ArmE
     add_edge_machine(azure_env)
     assert create("edge1").exit_code == 0
     target = str(tmp_path / "config")
-    first = invoke("baremetal", "cluster", "credentials", "edge1", "-g", RG, "-f", target, "-o", "json")
+    first = invoke("baremetal", "cluster", "credentials", "edge1", "-g", RG, "--kubeconfig", target, "-o", "json")
     assert first.exit_code == 0, first
     assert json.loads(first.stdout)["context"] == "edge1" and json.loads(first.stdout)["added"]
-    again = invoke("baremetal", "cluster", "credentials", "edge1", "-g", RG, "-f", target)
+    again = invoke("baremetal", "cluster", "credentials", "edge1", "-g", RG, "--kubeconfig", target)
     assert "already up to date" in again.stderr
 
 

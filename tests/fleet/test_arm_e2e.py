@@ -269,7 +269,7 @@ def test_approve_with_no_pending_gate_is_not_found(fleet: Any) -> None:
 
 def test_credentials_merge_the_hub_kubeconfig_signing_in_through_akscli_token(fleet: Any, tmp_path: Path) -> None:
     path = tmp_path / "config"
-    result = invoke("fleet", "credentials", FLEET, "-g", RG, "--file", str(path), "-o", "json")
+    result = invoke("fleet", "credentials", FLEET, "-g", RG, "--kubeconfig", str(path), "-o", "json")
     assert result.exit_code == 0, result
     info = json.loads(result.stdout)
     assert info["path"] == str(path)
@@ -277,7 +277,7 @@ def test_credentials_merge_the_hub_kubeconfig_signing_in_through_akscli_token(fl
     assert f"clusterUser_{FLEET}" in text
     assert "command: akscli" in text
     assert "kubelogin" not in text
-    again = invoke("fleet", "credentials", FLEET, "-g", RG, "--file", str(path))
+    again = invoke("fleet", "credentials", FLEET, "-g", RG, "--kubeconfig", str(path))
     assert "already up to date" in again.stderr
 
 

@@ -85,7 +85,7 @@ def test_an_alias_bomb_manifest_fails_at_once_on_the_command_line(tmp_path: Path
 def test_an_alias_bomb_values_file_fails_render_at_once(tmp_path: Path) -> None:
     bomb = tmp_path / "values.yaml"
     bomb.write_text(ALIAS_BOMB)
-    result = finishes(lambda: invoke("render", "ray/cluster", "-f", str(bomb)))
+    result = finishes(lambda: invoke("render", "ray/cluster", "--values", str(bomb)))
     assert result.exit_code == 2 and result.stdout == ""
     assert "aliases" in result.stderr
 

@@ -71,12 +71,59 @@ def test_an_empty_table_says_so_on_stderr_and_prints_nothing(capsys: pytest.Capt
     assert "No resources found." in captured.err
 
 
-def test_a_tty_gets_a_rich_table(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+LONG = [{"name": "Standard_NC24ads_A100_v4", "price": "5,362.58", "zone": "eastus-1", "note": "x" * 40}]
+LONG_COLUMNS = [
+    Column("name", "name"),
+    Column("price", "price"),
+    Column("zone", "zone"),
+    Column("note", "note", wide=True),
+]
+
+
+def test_a_terminal_table_never_breaks_a_value(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(output, "stdout_is_tty", lambda: True)
-    output.emit(ITEMS, "table", COLUMNS)
-    out = capsys.readouterr().out
-    assert "NAME" in out and "llama" in out
-    assert "─" in out  # rich's rule under the header
+    monkeypatch.setenv("COLUMNS", "30")
+    output.emit(LONG, "table", LONG_COLUMNS)
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2
+    assert lines[1].split() == ["Standard_NC24ads_A100_v4", "5,362.58", "eastus-1"]
+
+
+def test_a_narrow_terminal_drops_the_wide_columns_first(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(output, "stdout_is_tty", lambda: True)
+    monkeypatch.setenv("COLUMNS", "60")
+    output.emit(LONG, "wide", LONG_COLUMNS)
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[0].split() == ["NAME", "PRICE", "ZONE"]
+    assert "1 wide column(s) left out to fit 60 columns" in captured.err
+
+
+def test_a_wide_terminal_keeps_the_wide_columns(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(output, "stdout_is_tty", lambda: True)
+    monkeypatch.setenv("COLUMNS", "200")
+    output.emit(LONG, "wide", LONG_COLUMNS)
+    assert capsys.readouterr().out.splitlines()[0].split() == ["NAME", "PRICE", "ZONE", "NOTE"]
+
+
+def test_model_plan_at_80_columns_prints_whole_vm_sizes_and_prices() -> None:
+    from tests.cli import invoke
+
+    result = invoke(
+        "model", "plan", "phi-4", "--max-model-len", "4096", tty=True, env={"COLUMNS": "80", "NO_COLOR": "1"}
+    )
+    assert result.exit_code == 0, result
+    rows = [line.lstrip("* ").split() for line in result.stdout.splitlines() if "Standard_" in line]
+    table = [row for row in rows if row[0].startswith("Standard_")]
+    assert table, result.stdout
+    for row in table:
+        assert row[0].endswith(("_v3", "_v4", "_v5", "_v6")), row  # the whole VM size on one line
+        assert any(cell.startswith("$") and cell[-1].isdigit() for cell in row) or "-" in row, row
 
 
 def test_no_color_turns_colour_off(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -112,3 +159,38 @@ def test_manifests_print_as_a_yaml_stream_or_a_json_list(capsys: pytest.CaptureF
     assert yamlio.load_all(capsys.readouterr().out) == ITEMS
     output.emit_documents(ITEMS, "json")
     assert json.loads(capsys.readouterr().out)["kind"] == "List"
+
+
+# ---- status lines without a terminal -----------------------------------------------------------
+
+
+def test_status_without_a_terminal_prints_each_change_with_the_time_taken(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with output.status("waiting for workspace/phi-4") as update:
+        update("workspace/phi-4: ResourceReady=False, node provisioning")
+        update("workspace/phi-4: ResourceReady=False, node provisioning")  # unchanged: no new line
+        update("workspace/phi-4: InferenceReady=False")
+    lines = capsys.readouterr().err.splitlines()
+    assert lines == [
+        "waiting for workspace/phi-4",
+        "workspace/phi-4: ResourceReady=False, node provisioning, 0s",
+        "workspace/phi-4: InferenceReady=False, 0s",
+    ]
+
+
+def test_status_without_a_terminal_repeats_the_state_while_nothing_changes(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    monkeypatch.setattr(output, "STATUS_INTERVAL_S", 0.05)
+    with output.status("waiting for raycluster/demo") as update:
+        update("raycluster/demo: head pod pending")
+        time.sleep(0.3)
+    lines = capsys.readouterr().err.splitlines()
+    assert lines.count("raycluster/demo: head pod pending, 0s") >= 3
+
+
+def test_elapsed_reads_like_kubectl() -> None:
+    assert [output.elapsed(s) for s in (5, 192, 3725)] == ["5s", "3m12s", "1h2m"]

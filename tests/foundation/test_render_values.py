@@ -121,7 +121,7 @@ def test_render_with_only_the_required_values_produces_objects(template: str, tm
     if structured:
         values = tmp_path / "values.yaml"
         values.write_text(yamlio.dump(structured), encoding="utf-8")
-        files = ["-f", str(values)]
+        files = ["--values", str(values)]
     result = invoke("render", template, *sets, *files, "-o", "json")
     assert result.exit_code == 0, result
     doc = json.loads(result.stdout)
@@ -162,7 +162,7 @@ def test_a_bad_name_is_one_line_naming_template_value_and_form() -> None:
 def test_a_bad_label_key_in_a_values_file_is_refused(tmp_path: Path) -> None:
     values = tmp_path / "values.yaml"
     values.write_text("labels: {'bad key!': x}\n", encoding="utf-8")
-    result = invoke("render", "core/namespace", "--set", "name=demo", "-f", str(values))
+    result = invoke("render", "core/namespace", "--set", "name=demo", "--values", str(values))
     assert result.exit_code == 2
     assert "labels" in error_lines(result.stderr)[0]
 
@@ -170,7 +170,7 @@ def test_a_bad_label_key_in_a_values_file_is_refused(tmp_path: Path) -> None:
 def test_a_label_map_from_a_values_file_renders_as_strings(tmp_path: Path) -> None:
     values = tmp_path / "values.yaml"
     values.write_text("labels: {enabled: true, tier: 2}\n", encoding="utf-8")
-    result = invoke("render", "core/namespace", "--set", "name=demo", "-f", str(values), "-o", "json")
+    result = invoke("render", "core/namespace", "--set", "name=demo", "--values", str(values), "-o", "json")
     assert result.exit_code == 0, result
     assert json.loads(result.stdout)["metadata"]["labels"] == {"enabled": "true", "tier": "2"}
 

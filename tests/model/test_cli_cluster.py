@@ -203,11 +203,11 @@ def test_fleet_deploy_places_the_workspace_and_list_shows_each_member(model_emul
             }
         )
         emu.cluster.patch_status("cluster.kubernetes-fleet.io/v1", "MemberCluster", None, member, {"properties": props})
-    result = invoke("model", "deploy", "phi-4", "--fleet", "--wait", "--timeout", "20s", "-y")
+    result = invoke("model", "deploy", "phi-4", "--fleet-hub", "--wait", "--timeout", "20s", "-y")
     assert result.exit_code == 0, result
     crp = emu.cluster.get("placement.kubernetes-fleet.io/v1", "ClusterResourcePlacement", None, "phi-4")
     assert crp is not None
-    rows = json.loads(invoke("model", "list", "--fleet", "-o", "json").stdout)
+    rows = json.loads(invoke("model", "list", "--fleet-hub", "-o", "json").stdout)
     assert sorted(r["cluster"] for r in rows) == ["gpu-east", "gpu-west"]
     assert {r["state"] for r in rows} == {"Available"}
 
@@ -283,9 +283,9 @@ def test_fleet_deploy_reaches_members_that_create_gpu_nodes_on_demand(model_emul
     emu = model_emulator(fleet=True)
     on_demand = {"gpu.akscli.io/Standard_NC24ads_A100_v4": "on-demand"}
     _members(emu, {"nap-east": {}, "cpu-only": {}}, labels={"nap-east": on_demand})
-    result = invoke("model", "deploy", "phi-4", "--fleet", "--wait", "--timeout", "20s", "-y")
+    result = invoke("model", "deploy", "phi-4", "--fleet-hub", "--wait", "--timeout", "20s", "-y")
     assert result.exit_code == 0, result
-    rows = json.loads(invoke("model", "list", "--fleet", "-o", "json").stdout)
+    rows = json.loads(invoke("model", "list", "--fleet-hub", "-o", "json").stdout)
     assert [(r["cluster"], r["state"]) for r in rows] == [("nap-east", "Available")]
 
 
@@ -297,20 +297,20 @@ def test_staged_fleet_deploy_starts_its_run_only_after_the_placement_is_schedule
     made = invoke("fleet", "rollout", "strategy", "create", "one-by-one", "--stage", "all;max=1", "-y")
     assert made.exit_code == 0, made
     result = invoke(
-        "model", "deploy", "phi-4", "--fleet", "--staged-strategy", "one-by-one", "--wait", "--timeout", "30s", "-y"
+        "model", "deploy", "phi-4", "--fleet-hub", "--staged-strategy", "one-by-one", "--wait", "--timeout", "30s", "-y"
     )
     assert result.exit_code == 0, result
     [run] = list(emu.cluster.list("placement.kubernetes-fleet.io/v1", "ClusterStagedUpdateRun"))
     conds = {c["type"]: c for c in run["status"]["conditions"]}
     assert conds["Initialized"]["status"] == "True", conds
-    rows = json.loads(invoke("model", "list", "--fleet", "-o", "json").stdout)
+    rows = json.loads(invoke("model", "list", "--fleet-hub", "-o", "json").stdout)
     assert [(r["cluster"], r["state"]) for r in rows] == [("gpu-east", "Available")]
 
 
 def test_fleet_deploy_that_no_member_can_take_is_refused_before_anything_is_sent(model_emulator: Start) -> None:
     emu = model_emulator(fleet=True)
     _members(emu, {"cpu-only": {"kubernetes-fleet.io/node-count": "3"}})
-    result = invoke("model", "deploy", "phi-4", "--fleet", "-y")
+    result = invoke("model", "deploy", "phi-4", "--fleet-hub", "-y")
     assert result.exit_code == 2, result
     assert "matches no member cluster" in result.stderr
     assert emu.cluster.get("placement.kubernetes-fleet.io/v1", "ClusterResourcePlacement", None, "phi-4") is None

@@ -9,7 +9,7 @@ from tests.cli import invoke
 
 
 def test_plan_prints_a_table_with_the_pick_marked_and_the_estimate_labelled() -> None:
-    result = invoke("model", "plan", "phi-4", "--context", "4096")
+    result = invoke("model", "plan", "phi-4", "--max-model-len", "4096")
     assert result.exit_code == 0, result
     picked = [line for line in result.stdout.splitlines() if line.startswith("*")]
     assert len(picked) == 1 and "Standard_NC24ads_A100_v4" in picked[0]
@@ -40,7 +40,7 @@ def test_plan_of_an_unknown_model_suggests_the_closest_names() -> None:
 
 
 def test_plan_of_a_context_above_the_limit_fails_with_the_limit() -> None:
-    result = invoke("model", "plan", "phi-4", "--context", "100000")
+    result = invoke("model", "plan", "phi-4", "--max-model-len", "100000")
     assert result.exit_code == 2 and "limit of 16384 tokens" in result.stderr
 
 
@@ -179,7 +179,7 @@ def test_deploy_takes_a_described_model_and_the_cluster_flags_together() -> None
 
 def test_a_plan_where_nothing_fits_prints_the_table_and_exits_9() -> None:
     result = invoke(
-        "model", "plan", "deepseek-r1-0528", "--runtime", "vllm", "--context", "163840", "--concurrency", "4096"
+        "model", "plan", "deepseek-r1-0528", "--runtime", "vllm", "--max-model-len", "163840", "--concurrency", "4096"
     )
     assert result.exit_code == 9, result
     assert "size(s) do not fit" in result.stdout

@@ -170,7 +170,7 @@ def test_workergroup_add_appends_a_group(ray_emulator: Callable[..., Any]) -> No
     emu = ray_emulator()
     gpu_node(emu)
     assert invoke("ray", "cluster", "create", "demo").exit_code == 0
-    result = akscli("ray workergroup add demo big --gpu 1 --gpu-pool gpua100 --replicas 1")
+    result = akscli("ray workergroup add demo big --worker-gpu 1 --gpu-pool gpua100 --replicas 1")
     assert result.exit_code == 0, result
     names = [g["groupName"] for g in emu.cluster.get(RAY, "RayCluster", "default", "demo")["spec"]["workerGroupSpecs"]]
     assert names == ["default-group", "big"]

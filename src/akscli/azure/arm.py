@@ -7,9 +7,11 @@ and every failure comes back through ``translate_arm_error`` as one line with a 
 
 from __future__ import annotations
 
+import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -50,6 +52,43 @@ def arm_scope() -> str:
     return os.environ.get("AKSCLI_ARM_SCOPE") or ARM_SCOPE
 
 
+class DryRunRequest(AkscliError):
+    """--dry-run: the first request that would change something, stopped before it is sent.
+    An AkscliError so that every layer that passes akscli's errors on passes it on; the
+    command's dry_run_scope prints it (should one escape, it still names the request)."""
+
+    def __init__(self, method: str, url: str, body: Any) -> None:
+        super().__init__(f"dry run: stopped before {method} {url}")
+        self.request = {"method": method, "url": url, "body": body}
+
+
+# Set while a command runs with --dry-run (client): reads go out, the first write stops.
+_DRY_RUN: list[bool] = [False]
+
+
+@contextmanager
+def dry_run(enabled: bool = True) -> Iterator[None]:
+    """Within: every PUT/PATCH/POST/DELETE to ARM raises DryRunRequest instead of being sent."""
+    _DRY_RUN.append(enabled)
+    try:
+        yield
+    finally:
+        _DRY_RUN.pop()
+
+
+def _stop_writes(request: Any) -> None:
+    """azure-core's raw_request_hook: runs on every request of every ARM client akscli makes."""
+    http = request.http_request
+    if not _DRY_RUN[-1] or http.method in ("GET", "HEAD"):
+        return
+    raw = http.body if isinstance(http.body, (str, bytes)) else None
+    try:
+        body = json.loads(raw) if raw else None
+    except ValueError:
+        body = raw.decode() if isinstance(raw, bytes) else raw
+    raise DryRunRequest(http.method, http.url, body)
+
+
 def _client_kwargs() -> dict[str, Any]:
     raw = os.environ.get("AKSCLI_ARM_RETRIES", "4")
     if not raw.isdigit() or int(raw) > 20:
@@ -57,7 +96,12 @@ def _client_kwargs() -> dict[str, Any]:
     retries = int(raw)
     # azure-core caps retries on 408/429/5xx at retry_status (default 3) whatever retry_total
     # says (azure/core/pipeline/policies/_retry.py), so both carry the user's number.
-    kw: dict[str, Any] = {"retry_total": retries, "retry_status": retries, "user_agent": "akscli"}
+    kw: dict[str, Any] = {
+        "retry_total": retries,
+        "retry_status": retries,
+        "user_agent": "akscli",
+        "raw_request_hook": _stop_writes,
+    }
     # Between polls of a long-running operation the SDK waits Retry-After when Azure sends it, else
     # this interval: the RPC's default of 60 s (Azure/azure-resource-manager-rpc
     # v1.0/async-api-reference.md, "202 Accepted and Location Headers" step 3).
@@ -97,7 +141,7 @@ def raw_client(target: AzureTarget) -> ARMPipelineClient[Any, Any]:
     config.proxy_policy = policies.ProxyPolicy()
     config.redirect_policy = policies.RedirectPolicy()
     config.retry_policy = policies.RetryPolicy(retry_total=kw["retry_total"], retry_status=kw["retry_status"])
-    config.custom_hook_policy = policies.CustomHookPolicy()
+    config.custom_hook_policy = policies.CustomHookPolicy(raw_request_hook=_stop_writes)
     config.logging_policy = policies.NetworkTraceLoggingPolicy()
     config.http_logging_policy = ARMHttpLoggingPolicy()
     config.authentication_policy = ARMChallengeAuthenticationPolicy(
@@ -172,6 +216,8 @@ def call(what: str, fn: Callable[[], T]) -> T:
     """Run one SDK call; any failure comes back as one AkscliError naming ``what``."""
     try:
         return fn()
+    except DryRunRequest:
+        raise
     except Exception as exc:
         raise translate_arm_error(exc, what=what) from exc
 
@@ -181,6 +227,8 @@ def _send(client: ARMPipelineClient[Any, Any], request: HttpRequest, **kw: Any) 
     try:
         response = client.send_request(request, **kw)
         getattr(response, "http_response", response).raise_for_status()
+    except DryRunRequest:
+        raise
     except Exception as exc:
         raise translate_arm_error(exc) from exc
     return response

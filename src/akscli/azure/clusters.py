@@ -486,7 +486,7 @@ def rewrite_exec_user(kubeconfig: bytes, *, login: str | None = None, tenant: st
         if environment and environment.lower() != "azurepubliccloud":  # the public cloud is the default
             new_args += ["--environment", environment]
         if login:
-            new_args += ["--login", login]
+            new_args += ["--auth", login]
             client = _flag(args, "--client-id")
             if client and login in ("devicecode", "interactive"):
                 new_args += ["--client-id", client]

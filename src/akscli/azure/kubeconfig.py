@@ -184,7 +184,7 @@ def _unwritable(folder: Path, exc: OSError) -> UsageError:
     )
     return UsageError(
         f"cannot write the kubeconfig: the folder {folder} {reason}",
-        hint="pass --file with a kubeconfig in a folder you can write, or fix the folder's permissions",
+        hint="pass --kubeconfig with a kubeconfig in a folder you can write, or fix the folder's permissions",
     )
 
 
@@ -197,13 +197,15 @@ def _read_existing(target: Path) -> tuple[bytes | None, os.stat_result | None]:
     except OSError as exc:
         raise UsageError(f"cannot read the kubeconfig {target}: {exc.strerror}", hint=FIX_HINT) from exc
     if stat.S_ISDIR(info.st_mode):
-        raise UsageError(f"the kubeconfig {target} is a directory, not a file", hint="pass --file with a file path")
+        raise UsageError(
+            f"the kubeconfig {target} is a directory, not a file", hint="pass --kubeconfig with a file path"
+        )
     if not stat.S_ISREG(info.st_mode):
-        raise UsageError(f"the kubeconfig {target} is not a regular file", hint="pass --file with a file path")
+        raise UsageError(f"the kubeconfig {target} is not a regular file", hint="pass --kubeconfig with a file path")
     if not (info.st_mode & 0o222) or not os.access(target, os.W_OK):
         raise UsageError(
             f"the kubeconfig {target} is read-only (mode {stat.S_IMODE(info.st_mode):04o}); akscli does not replace it",
-            hint=f"make it writable (chmod u+w {target}) or pass --file with another kubeconfig",
+            hint=f"make it writable (chmod u+w {target}) or pass --kubeconfig with another kubeconfig",
         )
     try:
         data = target.read_bytes()
@@ -291,7 +293,9 @@ def merge_kubeconfig(
         )
     _check_config(incoming, "the new kubeconfig")
     if target.is_dir():
-        raise UsageError(f"the kubeconfig {target} is a directory, not a file", hint="pass --file with a file path")
+        raise UsageError(
+            f"the kubeconfig {target} is a directory, not a file", hint="pass --kubeconfig with a file path"
+        )
     try:
         target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
@@ -333,7 +337,7 @@ def merge_kubeconfig(
         if conflicts:
             raise ConflictError(
                 f"{target} already has a different {', '.join(conflicts)}",
-                hint="pass --overwrite-existing to replace them (a backup is kept), or use another --file",
+                hint="pass --overwrite-existing to replace them (a backup is kept), or use another --kubeconfig",
             )
         for section, idx, entry in plan:
             if idx is None:

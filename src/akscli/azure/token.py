@@ -37,7 +37,7 @@ _IGNORED_VALUE_FLAGS = ("--authority-host", "--token-cache-dir")
 
 _USAGE = (
     "usage: akscli token [--server-id ID] [--tenant-id TENANT] [--client-id ID] "
-    "[--login azurecli|devicecode|spn|msi|workloadidentity|interactive]"
+    "[--auth azurecli|devicecode|spn|msi|workloadidentity|interactive]"
 )
 
 
@@ -68,6 +68,8 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
         "--tenant-id": "tenant_id",
         "-t": "tenant_id",
         "--client-id": "client_id",
+        "--auth": "login",
+        # kubelogin's name, which kubeconfigs written by kubelogin (and akscli before 0.2) carry.
         "--login": "login",
         "-l": "login",
         "--environment": "environment",
@@ -93,7 +95,7 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
         i += 1
     login = values.get("login")
     if login is not None and login.lower() not in LOGIN_MODES:
-        raise UsageError(f"unknown --login mode {login!r}", hint="use one of: " + ", ".join(LOGIN_MODES))
+        raise UsageError(f"unknown --auth mode {login!r}", hint="use one of: " + ", ".join(LOGIN_MODES))
     server = values.get("server_id") or AKS_SERVER_APP
     _check_id(server, "--server-id")
     for key in ("tenant_id", "client_id"):

@@ -4,7 +4,8 @@ a spinner) and printing an ARM resource as its summary or in full."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -44,16 +45,17 @@ AzTenant = Annotated[
 ResourceGroup = Annotated[
     str | None, typer.Option("-g", "--resource-group", help="Resource group.", show_default=False)
 ]
+# --wait is the default of every ARM command (as az's); --no-wait returns once Azure accepted.
 NoWait = Annotated[
-    bool, typer.Option("--no-wait", help="Return once Azure accepted the request; prints how to check on it.")
-]
-DryRun = Annotated[bool, typer.Option("--dry-run", help="Print the ARM request body and stop.")]
-KubeconfigFile = Annotated[
-    str | None,
+    bool,
     typer.Option(
-        "--file", "-f", help="kubeconfig to merge into (default: $KUBECONFIG, ~/.kube/config).", show_default=False
+        "--no-wait/--wait",
+        help="Return once Azure accepted the request and print how to check on it, or wait (the default).",
     ),
 ]
+DryRun = opts.DryRun
+# The kubeconfig that `credentials` merges into is the one every other command reads.
+KubeconfigFile = opts.Kubeconfig
 OverwriteExisting = Annotated[bool, typer.Option("--overwrite-existing", help="Replace entries of the same name.")]
 UPGRADE_LABELS = {
     "name": "name",
@@ -101,6 +103,39 @@ def resource_group(value: str | None) -> str:
     if not value:
         raise UsageError("a resource group is required", hint="pass -g/--resource-group NAME")
     return names.resource_group(value)
+
+
+def arm_dry_run(mode: str) -> bool:
+    """--dry-run for an ARM command: client prints the request; server is refused (ARM has no
+    dry run for these resource types: a PUT is the change itself)."""
+    from akscli.errors import UsageError
+
+    chosen = opts.dry_run_mode(mode)
+    if chosen == "server":
+        raise UsageError(
+            "--dry-run=server is not available for Azure Resource Manager requests: ARM has no server-side "
+            "dry run for this resource type, a PUT or POST is the change itself",
+            hint="use --dry-run (client) to print the request that would be sent",
+        )
+    return chosen == "client"
+
+
+@contextmanager
+def dry_run_scope(mode: str, fmt: str) -> Iterator[bool]:
+    """Run an ARM command's body; with --dry-run (client) its reads go out and its first write
+    is printed (method, URL, body) instead of sent. Yields whether this is a dry run."""
+    if not arm_dry_run(mode):
+        yield False
+        return
+    from akscli.azure import arm
+
+    try:
+        with arm.dry_run():
+            yield True
+    except arm.DryRunRequest as stop:
+        print_request(stop.request, fmt)
+        return
+    output.info("dry run: there is nothing to send")
 
 
 def print_request(body: Mapping[str, Any], fmt: str) -> None:
@@ -152,7 +187,7 @@ def finish(poller: LROPoller[Any], what: str, fmt: str, *, no_wait: bool, resume
         "continuationToken": poller.continuation_token(),
         "resume": resume,
     }
-    if fmt in ("json", "yaml"):
+    if output.structured(fmt):
         output.emit_object(accepted, fmt)
     else:
         output.info(f"{what}: accepted by Azure ({accepted['status']}); resume with: {resume}")
@@ -161,7 +196,7 @@ def finish(poller: LROPoller[Any], what: str, fmt: str, *, no_wait: bool, resume
 
 def show(resource: Mapping[str, Any], fmt: str, summary: Callable[[Mapping[str, Any]], dict[str, Any]]) -> None:
     """One ARM resource: in full for json/yaml, its summary as a table."""
-    if fmt in ("json", "yaml"):
+    if output.structured(fmt):
         output.emit_object(resource, fmt)
     else:
         output.emit_object(resource, fmt, fields=list(summary(resource).items()))
@@ -178,7 +213,7 @@ def emit_resources(
 ) -> None:
     """ARM resources: in full for json/yaml, one summary row each otherwise."""
     items = list(resources)
-    if fmt in ("json", "yaml"):
+    if output.structured(fmt):
         output.emit(items, fmt, columns)
     else:
         rows = [summary(i) for i in items]
@@ -187,7 +222,7 @@ def emit_resources(
 
 def emit_upgrades(info: Mapping[str, Any], fmt: str) -> None:
     """The current version and the available upgrades (``upgrade`` without a target)."""
-    if fmt in ("json", "yaml"):
+    if output.structured(fmt):
         output.emit_object(info, fmt)
         return
     fields = [
@@ -197,9 +232,31 @@ def emit_upgrades(info: Mapping[str, Any], fmt: str) -> None:
     output.emit_object(info, fmt, fields=fields)
 
 
+def merge_credentials(new: bytes, path: str | None, *, overwrite_existing: bool, dry_run: str) -> MergeResult:
+    """Merge credentials into the kubeconfig; with --dry-run (client) merge them into a copy
+    and report what would change, leaving the kubeconfig itself as it is."""
+    import os
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from akscli.azure.kubeconfig import default_path, merge_kubeconfig
+
+    if not arm_dry_run(dry_run):
+        return merge_kubeconfig(new, path, overwrite_existing=overwrite_existing)
+    target = Path(os.path.realpath(os.path.expanduser(path or default_path())))
+    with tempfile.TemporaryDirectory(prefix="akscli-dry-run-") as scratch:
+        copy = Path(scratch) / "config"
+        if target.is_file():
+            shutil.copyfile(target, copy)
+        result = merge_kubeconfig(new, str(copy), overwrite_existing=overwrite_existing)
+    result.path, result.backup = f"{target} (dry run: not written)", None
+    return result
+
+
 def report_merge(result: MergeResult, name: str, fmt: str) -> None:
     """What ``credentials`` did to the kubeconfig."""
-    if fmt in ("json", "yaml"):
+    if output.structured(fmt):
         output.emit_object(result.to_dict(), fmt)
     else:
         output.info(result.describe(name))

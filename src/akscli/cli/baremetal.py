@@ -35,7 +35,7 @@ app.add_typer(cluster_app, name="cluster")  # cli/baremetal_cluster.py: one modu
 app.add_typer(test_app, name="test")
 
 REPORT_FORMATS = ("table", "wide", "json", "yaml")
-ReportOutput = Annotated[str, typer.Option("-o", "--output", help="Output format: table|wide|json|yaml.")]
+ReportOutput = Annotated[str, opts.output_option(REPORT_FORMATS)]
 
 PROBE_COLUMNS = [
     output.Column("GPU", "gpu"),
@@ -200,7 +200,7 @@ def doctor(
     kube = cluster.connect()
     with output.status("listing nodes") as update:
         report = logic.diagnose(kube, options, progress=update)
-    if fmt in ("json", "yaml"):
+    if output.structured(fmt):
         output.emit_object(report.to_dict(), fmt)
     else:
         output.emit([p.to_dict() for p in report.pools], fmt, POOL_COLUMNS, empty="No nodes.")
@@ -279,7 +279,7 @@ def prepare(
     timeout: opts.Timeout = "10m",
     force_conflicts: opts.ForceConflicts = False,
     yes: opts.Yes = False,
-    output_format: Annotated[str, typer.Option("-o", "--output", help="table|json|yaml|name.")] = "table",
+    output_format: Annotated[str, opts.output_option(("table", "json", "yaml", "name"))] = "table",
 ) -> None:
     """The GPU Operator's ClusterPolicy and the RDMA device plugin, fitted to what the cluster runs.
 
@@ -357,12 +357,12 @@ def inventory(
     max_nodes: Annotated[
         int | None, typer.Option("--max-nodes", help="Probe at most this many nodes.", min=1, show_default=False)
     ] = None,
-    output_format: ReportOutput = "table",
+    output_format: opts.Output = "table",
 ) -> None:
     """Probe every GPU node with a short-lived Job and print one cluster-wide table."""
     from akscli.baremetal import inventory as logic
 
-    fmt = output.check_format(output_format, REPORT_FORMATS)
+    fmt = opts.output_format(output_format)
     options = logic.InventoryOptions(
         namespace=cluster.namespace or "default",
         image=logic.probe_image(image),
@@ -376,10 +376,16 @@ def inventory(
     kube, options.namespace = cluster.connect_ns()
     with output.status("probing GPU nodes") as update:
         result = logic.run(kube, options, progress=update)
-    if fmt in ("json", "yaml"):
+    if output.structured(fmt):
         output.emit_object(result.to_dict(), fmt)
     else:
-        output.emit([n.row() for n in result.nodes], fmt, INVENTORY_COLUMNS, empty="No GPU nodes found.")
+        output.emit(
+            [n.row() for n in result.nodes],
+            fmt,
+            INVENTORY_COLUMNS,
+            name=lambda row: f"node/{row['node']}",
+            empty="No GPU nodes found.",
+        )
         output.info(result.summary_line())
         for a in result.anomalies():
             output.warn(f"{a['node']} {a['scope']}: {a['message']} (fix: {a['fix']})")

@@ -64,7 +64,7 @@ def cluster_create(
     location: Annotated[str, typer.Option("-l", "--location", help="Region (preview: eastus only).")] = "eastus",
     kubernetes_version: Annotated[
         str | None,
-        typer.Option("--kubernetes-version", show_default=False, help="Kubernetes version (default: Azure's)."),
+        typer.Option("--kubernetes-version", "-k", show_default=False, help="Kubernetes version (default: Azure's)."),
     ] = None,
     control_plane_ip: Annotated[
         str | None,
@@ -78,7 +78,9 @@ def cluster_create(
         str | None,
         typer.Option("--custom-location", show_default=False, help="Custom location (default: the edge machine's)."),
     ] = None,
-    azure_rbac: Annotated[bool, typer.Option("--azure-rbac/--no-azure-rbac", help="Azure RBAC for Kubernetes.")] = True,
+    azure_rbac: Annotated[
+        bool, typer.Option("--azure-rbac/--no-azure-rbac", help="Entra ID with Azure RBAC for Kubernetes.")
+    ] = True,
     azure_policy: Annotated[
         bool, typer.Option("--azure-policy/--no-azure-policy", help="Install the Azure Policy extension.")
     ] = True,
@@ -90,7 +92,7 @@ def cluster_create(
             help="Workspace resource ID: installs the Container Monitoring extension.",
         ),
     ] = None,
-    dry_run: azopts.DryRun = False,
+    dry_run: azopts.DryRun = "none",
     azure: azopts.AzureFlags = azopts.AzureFlags(),
     output_format: opts.ObjectOutput = "table",
 ) -> None:
@@ -122,7 +124,7 @@ def cluster_create(
             log_analytics_workspace=log_analytics_workspace,
         )
     )
-    if dry_run:
+    if azopts.arm_dry_run(dry_run):
         try:
             subscription = azure.target().subscription
         except UsageError:
@@ -178,7 +180,7 @@ def cluster_show(
 def cluster_upgrade(
     name: ClusterName,
     kubernetes_version: Annotated[
-        str | None, typer.Option("--kubernetes-version", help="Target patch version.", show_default=False)
+        str | None, typer.Option("--kubernetes-version", "-k", help="Target patch version.", show_default=False)
     ] = None,
     list_only: Annotated[bool, typer.Option("--list", help="List the available patch upgrades.")] = False,
     resource_group: azopts.ResourceGroup = None,
@@ -243,12 +245,12 @@ def cluster_credentials(
     admin: Annotated[bool, typer.Option("--admin", help="Admin credentials instead of the user's.")] = False,
     file: azopts.KubeconfigFile = None,
     overwrite_existing: azopts.OverwriteExisting = False,
+    dry_run: opts.DryRun = "none",
     azure: azopts.AzureFlags = azopts.AzureFlags(),
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Merge the cluster's kubeconfig into your kubeconfig (like 'cluster credentials')."""
     from akscli.azure.clusters import rewrite_exec_user
-    from akscli.azure.kubeconfig import merge_kubeconfig
 
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
     bm = _baremetal(azure)
@@ -256,7 +258,8 @@ def cluster_credentials(
     if not admin:
         # Sign in through `akscli token`, as `cluster credentials` does, not through kubelogin.
         config = rewrite_exec_user(config)
-    azopts.report_merge(merge_kubeconfig(config, file, overwrite_existing=overwrite_existing), name, fmt)
+    merged = azopts.merge_credentials(config, file, overwrite_existing=overwrite_existing, dry_run=dry_run)
+    azopts.report_merge(merged, name, fmt)
 
 
 @cluster_app.command("delete")

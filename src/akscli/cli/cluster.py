@@ -21,7 +21,7 @@ app = typer.Typer(
     add_completion=False,
 )
 
-Name = Annotated[str, typer.Option("-n", "--name", help="Cluster name.")]
+Name = Annotated[str, typer.Argument(help="Cluster name.", show_default=False)]
 
 COLUMNS = [
     Column("name", "name"),
@@ -47,7 +47,7 @@ def _ids(resource_group: str | None, name: str) -> tuple[str, str]:
 
 
 def _resume(rg: str, name: str, *, deleted: bool = False) -> str:
-    return f"akscli cluster wait -g {rg} -n {name}" + (" --deleted" if deleted else "")
+    return f"akscli cluster wait {name} -g {rg}" + (" --deleted" if deleted else "")
 
 
 def _show(cluster: Mapping[str, Any], fmt: str) -> None:
@@ -111,7 +111,7 @@ def create(
         list[str] | None,
         typer.Option("--zones", help="Availability zones of the system pool (1,2,3).", show_default=False),
     ] = None,
-    dry_run: DryRun = False,
+    dry_run: DryRun = "none",
     no_wait: NoWait = False,
     output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
@@ -139,7 +139,7 @@ def create(
         zones=zones,
     )
     body = clusters.build_create_body(spec)
-    if dry_run:
+    if azopts.arm_dry_run(dry_run):
         azopts.print_request(body, fmt)
         return
     c = azure.aks_client()
@@ -212,6 +212,7 @@ def upgrade(
         bool, typer.Option("--node-image-only", help="Upgrade only the node images of every pool.")
     ] = False,
     yes: opts.Yes = False,
+    dry_run: DryRun = "none",
     no_wait: NoWait = False,
     output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
@@ -225,33 +226,34 @@ def upgrade(
     version = clusters.check_upgrade_flags(
         kubernetes_version, control_plane_only=control_plane_only, node_image_only=node_image_only
     )
-    c = azure.aks_client()
-    if node_image_only:
-        common.confirm(f"upgrade the node images of every pool of {cname}", yes)
-        for pool, poller in clusters.begin_node_image_upgrades(c, rg, cname):
-            azopts.finish(
-                poller,
-                f"node image upgrade of {pool}",
-                fmt,
-                no_wait=no_wait,
-                resume=_resume(rg, cname),
-                target=azopts.audit_target(c, rg, cname, pool),
-            )
-        if not no_wait:
-            _show(clusters.get(c, rg, cname), fmt)
-        return
-    if version is None:
-        azopts.emit_upgrades(clusters.upgrade_info(c, rg, cname), fmt)
-        return
-    scope = "the control plane" if control_plane_only else "the control plane and all node pools"
-    common.confirm(f"upgrade {scope} of {cname} to {version}", yes)
-    poller = clusters.begin_upgrade(c, rg, cname, version, control_plane_only=control_plane_only)
-    what = f"upgrade cluster {cname} to {version}"
-    result = azopts.finish(
-        poller, what, fmt, no_wait=no_wait, resume=_resume(rg, cname), target=azopts.audit_target(c, rg, cname)
-    )
-    if result is not None:
-        _show(clusters.as_dict(result), fmt)
+    with azopts.dry_run_scope(dry_run, fmt) as dry:
+        c = azure.aks_client()
+        if node_image_only:
+            common.confirm(f"upgrade the node images of every pool of {cname}", yes or dry)
+            for pool, poller in clusters.begin_node_image_upgrades(c, rg, cname):
+                azopts.finish(
+                    poller,
+                    f"node image upgrade of {pool}",
+                    fmt,
+                    no_wait=no_wait,
+                    resume=_resume(rg, cname),
+                    target=azopts.audit_target(c, rg, cname, pool),
+                )
+            if not no_wait:
+                _show(clusters.get(c, rg, cname), fmt)
+            return
+        if version is None:
+            azopts.emit_upgrades(clusters.upgrade_info(c, rg, cname), fmt)
+            return
+        scope = "the control plane" if control_plane_only else "the control plane and all node pools"
+        common.confirm(f"upgrade {scope} of {cname} to {version}", yes or dry)
+        poller = clusters.begin_upgrade(c, rg, cname, version, control_plane_only=control_plane_only)
+        what = f"upgrade cluster {cname} to {version}"
+        result = azopts.finish(
+            poller, what, fmt, no_wait=no_wait, resume=_resume(rg, cname), target=azopts.audit_target(c, rg, cname)
+        )
+        if result is not None:
+            _show(clusters.as_dict(result), fmt)
 
 
 def _power(
@@ -261,24 +263,26 @@ def _power(
     no_wait: bool,
     fmt: str,
     azure: AzureFlags,
+    dry_run: str = "none",
 ) -> None:
     from akscli.azure import clusters
 
     fmt = output.check_format(fmt, output.OBJECT_FORMATS)
     rg, cname = _ids(resource_group, name)
-    c = azure.aks_client()
-    begin = clusters.begin_start if action == "start" else clusters.begin_stop
-    poller = begin(c, rg, cname)
-    azopts.finish(
-        poller,
-        f"{action} cluster {cname}",
-        fmt,
-        no_wait=no_wait,
-        resume=_resume(rg, cname),
-        target=azopts.audit_target(c, rg, cname),
-    )
-    if not no_wait:
-        _show(clusters.get(c, rg, cname), fmt)
+    with azopts.dry_run_scope(dry_run, fmt):
+        c = azure.aks_client()
+        begin = clusters.begin_start if action == "start" else clusters.begin_stop
+        poller = begin(c, rg, cname)
+        azopts.finish(
+            poller,
+            f"{action} cluster {cname}",
+            fmt,
+            no_wait=no_wait,
+            resume=_resume(rg, cname),
+            target=azopts.audit_target(c, rg, cname),
+        )
+        if not no_wait:
+            _show(clusters.get(c, rg, cname), fmt)
 
 
 @app.command("start")
@@ -286,12 +290,13 @@ def _power(
 def start(
     name: Name,
     resource_group: ResourceGroup = None,
+    dry_run: DryRun = "none",
     no_wait: NoWait = False,
     output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Start a stopped cluster."""
-    _power("start", name, resource_group, no_wait, output_, azure)
+    _power("start", name, resource_group, no_wait, output_, azure, dry_run)
 
 
 @app.command("stop")
@@ -299,12 +304,13 @@ def start(
 def stop(
     name: Name,
     resource_group: ResourceGroup = None,
+    dry_run: DryRun = "none",
     no_wait: NoWait = False,
     output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Stop a cluster (its nodes are deallocated; the configuration is kept)."""
-    _power("stop", name, resource_group, no_wait, output_, azure)
+    _power("stop", name, resource_group, no_wait, output_, azure, dry_run)
 
 
 @app.command("delete")
@@ -313,6 +319,7 @@ def delete(
     name: Name,
     resource_group: ResourceGroup = None,
     yes: opts.Yes = False,
+    dry_run: DryRun = "none",
     no_wait: NoWait = False,
     output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
@@ -323,20 +330,21 @@ def delete(
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname = _ids(resource_group, name)
-    c = azure.aks_client()
-    clusters.get(c, rg, cname)
-    common.confirm(f"delete cluster {cname} in resource group {rg} and all its workloads", yes)
-    poller = clusters.begin_delete(c, rg, cname)
-    azopts.finish(
-        poller,
-        f"delete cluster {cname}",
-        fmt,
-        no_wait=no_wait,
-        resume=_resume(rg, cname, deleted=True),
-        target=azopts.audit_target(c, rg, cname),
-    )
-    if not no_wait:
-        output.info(f"cluster {cname} deleted")
+    with azopts.dry_run_scope(dry_run, fmt) as dry:
+        c = azure.aks_client()
+        clusters.get(c, rg, cname)
+        common.confirm(f"delete cluster {cname} in resource group {rg} and all its workloads", yes or dry)
+        poller = clusters.begin_delete(c, rg, cname)
+        azopts.finish(
+            poller,
+            f"delete cluster {cname}",
+            fmt,
+            no_wait=no_wait,
+            resume=_resume(rg, cname, deleted=True),
+            target=azopts.audit_target(c, rg, cname),
+        )
+        if not no_wait:
+            output.info(f"cluster {cname} deleted")
 
 
 @app.command("wait")
@@ -373,6 +381,7 @@ def credentials(
     resource_group: ResourceGroup = None,
     file: azopts.KubeconfigFile = None,
     overwrite_existing: azopts.OverwriteExisting = False,
+    dry_run: DryRun = "none",
     login: Annotated[
         str | None,
         typer.Option(
@@ -389,7 +398,6 @@ def credentials(
 ) -> None:
     """Merge the cluster's kubeconfig (signing in through 'akscli token') into a kubeconfig."""
     from akscli.azure import clusters, identity
-    from akscli.azure.kubeconfig import merge_kubeconfig
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname = _ids(resource_group, name)
@@ -398,4 +406,5 @@ def credentials(
     raw = clusters.user_kubeconfig(c, rg, cname, admin=admin)
     if not admin:
         raw = clusters.rewrite_exec_user(raw, login=mode)
-    azopts.report_merge(merge_kubeconfig(raw, file, overwrite_existing=overwrite_existing), cname, fmt)
+    merged = azopts.merge_credentials(raw, file, overwrite_existing=overwrite_existing, dry_run=dry_run)
+    azopts.report_merge(merged, cname, fmt)

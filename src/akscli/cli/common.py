@@ -65,7 +65,7 @@ def check_policy(objects: Sequence[dict[str, Any]], namespace: str | None = None
 
 def print_plan(the_plan: Plan, *, to_stdout: bool, fmt: str = "table") -> None:
     rows = [c.to_dict() for c in the_plan.changes]
-    if to_stdout and fmt in ("json", "yaml"):
+    if to_stdout and output.structured(fmt):
         output.emit(rows, fmt, [])
         return
     lines = []
@@ -205,7 +205,7 @@ def _sigterm_interrupts() -> Iterator[None]:
 def _print_applied(done: Sequence[Change], fmt: str) -> None:
     from akscli.kube.apply import past_tense
 
-    if fmt in ("json", "yaml"):
+    if output.structured(fmt):
         output.emit_documents([c.result or c.obj for c in done], fmt)
     elif fmt == "name":
         for change in done:

@@ -9,28 +9,14 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from typer import _click as click
-
 from akscli import datafiles
 from akscli.cli.completion import SHELLS, completion_script
+from akscli.cli.grammar import grammar_markdown
+from akscli.cli.grammar import walk as _walk
 from akscli.cli.main import COMMANDS, root_command
 from akscli.errors import EXIT_CODES
 
 COMPLETION_FILES = {"bash": "akscli.bash", "zsh": "_akscli", "fish": "akscli.fish", "powershell": "akscli.ps1"}
-
-
-def _walk(
-    command: click.Command, path: list[str], ctx: click.Context
-) -> list[tuple[list[str], click.Command, click.Context]]:
-    found = [(path, command, ctx)]
-    if hasattr(command, "list_commands"):
-        for name in command.list_commands(ctx):
-            child = command.get_command(ctx, name)  # type: ignore[attr-defined]
-            if child is None or child.hidden:
-                continue
-            child_ctx = child.make_context(name, [], parent=ctx, resilient_parsing=True)
-            found += _walk(child, [*path, name], child_ctx)
-    return found
 
 
 def reference_markdown() -> str:
@@ -86,6 +72,7 @@ def expected_files(root: Path) -> dict[Path, str]:
     files = {
         root / "docs" / "reference.md": reference_markdown(),
         root / "docs" / "exit-codes.md": exit_codes_markdown(),
+        root / "docs" / "grammar.md": grammar_markdown(),
         root / "src" / "akscli" / "cli" / "help.json": help_cache(),
     }
     for shell in SHELLS:

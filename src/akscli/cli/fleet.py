@@ -65,8 +65,8 @@ StrategyName = Annotated[str, typer.Argument(help="Strategy name.")]
 PlacementName = Annotated[str, typer.Argument(help="Placement name.")]
 HubMemberName = Annotated[str, typer.Argument(help="Member cluster name on the hub.")]
 ProfileName = Annotated[str, typer.Argument(help="Profile name.")]
-RunNamespace = Annotated[str | None, _opt("-n", "--namespace", help="Hub: namespace of a StagedUpdateRun.")]
-PlacementNamespace = Annotated[str | None, _opt("-n", "--namespace", help="Namespace of a ResourcePlacement.")]
+RunNamespace = Annotated[str | None, opts.namespace_option("Hub: namespace of a StagedUpdateRun.")]
+PlacementNamespace = Annotated[str | None, opts.namespace_option("Namespace of a ResourcePlacement.")]
 StrategyOption = Annotated[str | None, _opt("--strategy", help="Strategy name (hub or ARM).")]
 
 # ---- connections, audit -----------------------------------------------------------------------
@@ -192,6 +192,7 @@ def fleet_create(
     dns_prefix: Annotated[str | None, _opt("--dns-prefix", help="DNS prefix of the hub API server.")] = None,
     vm_size: Annotated[str | None, _opt("--hub-vm-size", help="VM size of the hub's node.")] = None,
     arm: ArmFlags = ArmFlags(),
+    dry_run: opts.DryRun = "none",
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Create a fleet (with a hub cluster unless --no-hub)."""
@@ -199,10 +200,11 @@ def fleet_create(
 
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     body = fleet_body(fleet_name(name), location, hub=hub, dns_prefix=dns_prefix, vm_size=vm_size)
-    scope = arm.named(name)
-    result = scope.create(body)
-    _audit_arm(scope, "fleet create", [(f"fleet/{name}", "create")])
-    _emit_fleet(result, fmt)
+    with azopts.dry_run_scope(dry_run, fmt):
+        scope = arm.named(name)
+        result = scope.create(body)
+        _audit_arm(scope, "fleet create", [(f"fleet/{name}", "create")])
+        _emit_fleet(result, fmt)
 
 
 @app.command("list")
@@ -233,12 +235,11 @@ def fleet_show(
 @_on_group
 def fleet_credentials(
     name: FleetName,
-    kubeconfig: Annotated[
-        str | None, _opt("--file", "-f", help="Kubeconfig to merge into (default: $KUBECONFIG, ~/.kube/config).")
-    ] = None,
+    kubeconfig: azopts.KubeconfigFile = None,
     overwrite_existing: Annotated[
         bool, typer.Option("--overwrite-existing", help="Replace entries of the same name.")
     ] = False,
+    dry_run: opts.DryRun = "none",
     login: Annotated[
         str | None,
         _opt(
@@ -251,15 +252,14 @@ def fleet_credentials(
 ) -> None:
     """Merge the fleet hub's kubeconfig (signing in through 'akscli token'), as 'cluster credentials'."""
     from akscli.azure import clusters, identity
-    from akscli.azure.kubeconfig import merge_kubeconfig
 
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
     mode = identity.check_auth(login)
     scope = arm.named(name)
     # The hub signs in with Entra ID like an AKS cluster: the same exec plugin rewrite.
     value = clusters.rewrite_exec_user(scope.hub_kubeconfig(), login=mode)
-    result = merge_kubeconfig(value, kubeconfig, overwrite_existing=overwrite_existing)
-    if fmt in ("json", "yaml"):
+    result = azopts.merge_credentials(value, kubeconfig, overwrite_existing=overwrite_existing, dry_run=dry_run)
+    if output.structured(fmt):
         fields = ("path", "context", "added", "replaced", "unchanged", "backup")
         output.emit_object({f: getattr(result, f) for f in fields}, fmt)
         return
@@ -277,15 +277,17 @@ def fleet_delete(
     name: FleetName,
     yes: opts.Yes = False,
     arm: ArmFlags = ArmFlags(),
+    dry_run: opts.DryRun = "none",
 ) -> None:
     """Delete a fleet (and its hub); member clusters are not deleted."""
     from akscli.cli.common import confirm
 
-    scope = arm.named(name)
-    confirm(f"delete fleet {name} in resource group {scope.group}", yes)
-    scope.delete()
-    _audit_arm(scope, "fleet delete", [(f"fleet/{name}", "delete")])
-    output.write(f"fleet/{name} deleted")
+    with azopts.dry_run_scope(dry_run, "json") as dry:
+        scope = arm.named(name)
+        confirm(f"delete fleet {name} in resource group {scope.group}", yes or dry)
+        scope.delete()
+        _audit_arm(scope, "fleet delete", [(f"fleet/{name}", "delete")])
+        output.write(f"fleet/{name} deleted")
 
 
 # ---- members ----------------------------------------------------------------------------------
@@ -311,6 +313,7 @@ def member_join(
         str,
         typer.Option(
             "--cluster",
+            "-c",
             help="AKS cluster name (with --cluster-group), or the resource id of an AKS or Arc-enabled cluster.",
         ),
     ],
@@ -320,6 +323,7 @@ def member_join(
     labels: Annotated[list[str] | None, _opt("--labels", help="Member labels key=value (repeatable).")] = None,
     update_group: Annotated[str | None, _opt("--update-group", help="Update group for staged upgrade runs.")] = None,
     arm: ArmFlags = ArmFlags(),
+    dry_run: opts.DryRun = "none",
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Join an AKS cluster or an Arc-enabled cluster to the fleet."""
@@ -329,12 +333,13 @@ def member_join(
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     validate.name(name, "member name")
     parsed_labels = member_labels(labels or [])
-    scope = arm.scope()
-    ref = cluster_ref(cluster, subscription=scope.arm.subscription, group=cluster_group or scope.group)
-    body = member_body(ref, update_group, parsed_labels)
-    result = scope.put(MEMBER, name, body, what=f"joining {ref.kind} cluster {ref.name} as {name}")
-    _audit_arm(scope, "fleet member join", [(scope.ref(MEMBER, name), "create")])
-    output.emit_object(result, fmt, fields=member_fields(result, ref) if fmt == "table" else None)
+    with azopts.dry_run_scope(dry_run, fmt):
+        scope = arm.scope()
+        ref = cluster_ref(cluster, subscription=scope.arm.subscription, group=cluster_group or scope.group)
+        body = member_body(ref, update_group, parsed_labels)
+        result = scope.put(MEMBER, name, body, what=f"joining {ref.kind} cluster {ref.name} as {name}")
+        _audit_arm(scope, "fleet member join", [(scope.ref(MEMBER, name), "create")])
+        output.emit_object(result, fmt, fields=member_fields(result, ref) if fmt == "table" else None)
 
 
 @member_app.command("list")
@@ -359,12 +364,14 @@ def member_remove(
     name: Annotated[str, typer.Argument(help="Member name.")],
     yes: opts.Yes = False,
     arm: ArmFlags = ArmFlags(),
+    dry_run: opts.DryRun = "none",
 ) -> None:
     """Remove a member from the fleet (the cluster itself stays)."""
     from akscli.fleet.armclient import MEMBER
 
     validate.name(name, "member name")
-    _remove(arm.scope(), MEMBER, name, yes, "fleet member remove", verb="remove")
+    with azopts.dry_run_scope(dry_run, "json") as dry:
+        _remove(arm.scope(), MEMBER, name, yes or dry, "fleet member remove", verb="remove")
 
 
 EVICTION_COLUMNS = [
@@ -428,10 +435,8 @@ def place(
     name: PlacementName,
     namespace: Annotated[
         str | None,
-        _opt(
-            "-n",
-            "--namespace",
-            help="Create a namespaced ResourcePlacement in this namespace (default: a ClusterResourcePlacement).",
+        opts.namespace_option(
+            "Create a namespaced ResourcePlacement in this namespace (default: a ClusterResourcePlacement)."
         ),
     ] = None,
     select: Annotated[
@@ -584,7 +589,7 @@ def placement_status(
     obj = placement.get_placement(hub.connect(), name, ns)
     summary = placement_status.placement_summary(obj)
     rows = [s.as_dict() for s in placement_status.cluster_statuses(obj)]
-    if fmt in ("json", "yaml"):
+    if output.structured(fmt):
         output.emit_object({"placement": summary, "clusters": rows}, fmt)
         return
     if fmt in ("table", "wide"):
@@ -615,9 +620,7 @@ PLACEMENT_COLUMNS = [
 def placement_list(
     namespace: Annotated[
         str | None,
-        _opt(
-            "-n", "--namespace", help="List ResourcePlacements in this namespace (default: ClusterResourcePlacements)."
-        ),
+        opts.namespace_option("List ResourcePlacements in this namespace (default: ClusterResourcePlacements)."),
     ] = None,
     all_namespaces: opts.AllNamespaces = False,
     hub: opts.KubeFlags = opts.KubeFlags(),
@@ -629,7 +632,7 @@ def placement_list(
     fmt = opts.output_format(output_format)
     ns = _ns(namespace)
     items = list(placement.list_placements(hub.connect(), ns, all_namespaces))
-    if fmt in ("json", "yaml"):
+    if output.structured(fmt):
         output.emit(items, fmt, [])
         return
     output.emit(
@@ -656,7 +659,7 @@ def placement_which(
     obj: Annotated[
         str, typer.Argument(metavar="KIND/NAME", help="The object, e.g. deployment/web or namespace/team-a.")
     ],
-    namespace: Annotated[str | None, _opt("-n", "--namespace", help="Namespace of a namespaced object.")] = None,
+    namespace: Annotated[str | None, opts.namespace_option("Namespace of a namespaced object.")] = None,
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.Output = "table",
 ) -> None:
@@ -714,7 +717,7 @@ HUB_STRATEGY_COLUMNS = [
 def strategy_create(
     name: StrategyName,
     stage: Stage = None,
-    namespace: Annotated[str | None, _opt("-n", "--namespace", help="Hub: a namespaced StagedUpdateStrategy.")] = None,
+    namespace: Annotated[str | None, opts.namespace_option("Hub: a namespaced StagedUpdateStrategy.")] = None,
     arm: ArmFlags = ArmFlags(),
     dry_run: opts.DryRun = "none",
     yes: opts.Yes = False,
@@ -758,7 +761,7 @@ def strategy_create(
 @_on_fleet
 @_on_hub
 def strategy_list(
-    namespace: Annotated[str | None, _opt("-n", "--namespace", help="Hub: namespaced strategies.")] = None,
+    namespace: Annotated[str | None, opts.namespace_option("Hub: namespaced strategies.")] = None,
     arm: ArmFlags = ArmFlags(),
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.Output = "table",
@@ -782,7 +785,7 @@ def strategy_list(
 @_on_hub
 def strategy_delete(
     name: StrategyName,
-    namespace: Annotated[str | None, _opt("-n", "--namespace", help="Hub: a namespaced strategy.")] = None,
+    namespace: Annotated[str | None, opts.namespace_option("Hub: a namespaced strategy.")] = None,
     yes: opts.Yes = False,
     arm: ArmFlags = ArmFlags(),
     hub: opts.KubeFlags = opts.KubeFlags(),
@@ -814,12 +817,12 @@ def rollout_create(
         str | None, _opt("--resource-index", help="Hub: resource snapshot index to roll out (default: latest).")
     ] = None,
     start: Annotated[bool, typer.Option("--start/--no-start", help="Start the run at once.")] = False,
-    namespace: Annotated[str | None, _opt("-n", "--namespace", help="Hub: a namespaced StagedUpdateRun.")] = None,
+    namespace: Annotated[str | None, opts.namespace_option("Hub: a namespaced StagedUpdateRun.")] = None,
     upgrade_type: Annotated[
         str, typer.Option("--upgrade-type", help="ARM: Full|ControlPlaneOnly|NodeImageOnly.")
     ] = "Full",
     kubernetes_version: Annotated[
-        str | None, _opt("--kubernetes-version", help="ARM: target Kubernetes version.")
+        str | None, _opt("--kubernetes-version", "-k", help="ARM: target Kubernetes version.")
     ] = None,
     node_image_selection: Annotated[
         str, typer.Option("--node-image-selection", help="ARM: Latest|Consistent.")
@@ -912,7 +915,7 @@ def _create_arm_run(
     _audit_arm(scope, "fleet rollout create", [(scope.ref(UPDATE_RUN, name), "create")])
     if start:
         result = scope.run_action("start", name)
-    if output_format in ("json", "yaml"):
+    if output.structured(output_format):
         output.emit_object(result, output_format)
     else:
         output.write(f"updaterun/{name} created" + (" and started" if start else ""))
@@ -1023,7 +1026,7 @@ def rollout_status(
         from akscli.fleet.armclient import UPDATE_RUN
 
         run = arm.scope().get(UPDATE_RUN, name)
-        if fmt in ("json", "yaml"):
+        if output.structured(fmt):
             output.emit_object(run, fmt)
             return
         rows, heading, columns = logic.run_rows(run), f"update run {name}: {logic.run_state(run)}", ARM_RUN_COLUMNS
@@ -1033,7 +1036,7 @@ def rollout_status(
         ns = _ns(namespace)
         run = rollout.get_run(hub.connect(), name, ns)
         summary, rows = rollout.run_summary(run), rollout.run_rows(run)
-        if fmt in ("json", "yaml"):
+        if output.structured(fmt):
             output.emit_object({"run": summary, "stages": rows}, fmt)
             return
         heading, columns = f"update run {name}: {rollout.describe(summary)}", HUB_RUN_COLUMNS
@@ -1067,7 +1070,7 @@ def _arm_run_state(run: dict[str, Any]) -> str:
 @_on_fleet
 @_on_hub
 def rollout_list(
-    namespace: Annotated[str | None, _opt("-n", "--namespace", help="Hub: namespaced runs.")] = None,
+    namespace: Annotated[str | None, opts.namespace_option("Hub: namespaced runs.")] = None,
     arm: ArmFlags = ArmFlags(),
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.Output = "table",
@@ -1084,7 +1087,7 @@ def rollout_list(
 
     ns = _ns(namespace)
     items = rollout.list_runs(hub.connect(), ns)
-    if fmt in ("json", "yaml"):
+    if output.structured(fmt):
         output.emit(items, fmt, [])
         return
     rows = [rollout.run_summary(i) for i in items]
@@ -1142,7 +1145,8 @@ def approve(
     stage: Annotated[str | None, _opt("--stage", help="Only the gate of this stage.")] = None,
     gate: Annotated[str | None, _opt("--gate", help="ARM: approve this gate by name.")] = None,
     wait: Annotated[
-        bool, typer.Option("--wait", help="Then wait until the run asks for its next approval or ends.")
+        bool,
+        typer.Option("--wait/--no-wait", help="Then wait until the run asks for its next approval or ends, or not."),
     ] = False,
     timeout: opts.Timeout = "30m",
     namespace: RunNamespace = None,
@@ -1233,7 +1237,7 @@ def gates_list(
         validate.name(run, "--run")
     gates = arm.scope().items(GATE)
     chosen = logic.pending_gates(gates, run) if pending else [g for g in gates if logic.gate_matches(g, run, None)]
-    if fmt in ("json", "yaml"):
+    if output.structured(fmt):
         output.emit(chosen, fmt, [])
         return
     output.emit([logic.gate_row(g) for g in chosen], fmt, GATE_COLUMNS, name=lambda r: f"gate/{r['name']}")
@@ -1265,6 +1269,7 @@ def autoupgrade_create(
     node_image_selection: Annotated[str, typer.Option("--node-image-selection", help="Latest|Consistent.")] = "Latest",
     disabled: Annotated[bool, typer.Option("--disabled", help="Create it switched off.")] = False,
     arm: ArmFlags = ArmFlags(),
+    dry_run: opts.DryRun = "none",
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Create an auto-upgrade profile; Arc-enabled members are refused as for upgrade runs."""
@@ -1276,12 +1281,13 @@ def autoupgrade_create(
     body = auto_upgrade_body(channel, target_version=target_version, node_image=node_image_selection, disabled=disabled)
     if strategy:
         validate.name(strategy, "strategy name")
-    scope = arm.scope()
-    saved = scope.strategy_of_run(strategy)
-    scope.check_no_arc(use_strategy(body, saved), saved)
-    result = scope.put(PROFILE, name, body)
-    _audit_arm(scope, "fleet autoupgrade create", [(scope.ref(PROFILE, name), "create")])
-    output.emit_object(result, "yaml" if fmt == "table" else fmt)
+    with azopts.dry_run_scope(dry_run, fmt):
+        scope = arm.scope()
+        saved = scope.strategy_of_run(strategy)
+        scope.check_no_arc(use_strategy(body, saved), saved)
+        result = scope.put(PROFILE, name, body)
+        _audit_arm(scope, "fleet autoupgrade create", [(scope.ref(PROFILE, name), "create")])
+        output.emit_object(result, "yaml" if fmt == "table" else fmt)
 
 
 @autoupgrade_app.command("list")
@@ -1304,9 +1310,11 @@ def autoupgrade_delete(
     name: ProfileName,
     yes: opts.Yes = False,
     arm: ArmFlags = ArmFlags(),
+    dry_run: opts.DryRun = "none",
 ) -> None:
     """Delete an auto-upgrade profile."""
     from akscli.fleet.armclient import PROFILE
 
     validate.name(name, "profile name")
-    _remove(arm.scope(), PROFILE, name, yes, "fleet autoupgrade delete")
+    with azopts.dry_run_scope(dry_run, "json") as dry:
+        _remove(arm.scope(), PROFILE, name, yes or dry, "fleet autoupgrade delete")

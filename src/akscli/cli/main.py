@@ -55,7 +55,23 @@ def _to_click(name: str, target: Any) -> click.Command:
         command = typer.main.get_command(single)
     command.name = name
     _name_metavars(command)
+    _add_examples(command, name)
     return command
+
+
+def _add_examples(command: click.Command, path: str) -> None:
+    """Every command's --help ends with its examples (akscli.cli.examples)."""
+    from akscli.cli.examples import epilog
+
+    text = epilog(path)
+    if text is not None:
+        command.epilog = text
+    for child_name, child in getattr(command, "commands", {}).items():
+        _add_examples(child, f"{path} {child_name}")
+
+
+# One metavar per flag everywhere (a flag has one meaning: tests/foundation/test_grammar.py).
+METAVARS = {"output": "FORMAT", "timeout": "DURATION", "parallel": "N"}
 
 
 def _name_metavars(command: click.Command) -> None:
@@ -65,7 +81,7 @@ def _name_metavars(command: click.Command) -> None:
             continue
         if param.param_type_name == "option":
             longest = max(param.opts, key=len).lstrip("-")
-            param.metavar = longest.upper().replace("-", "_")
+            param.metavar = METAVARS.get(longest, longest.upper().replace("-", "_"))
         elif param.param_type_name == "argument" and param.name:
             param.metavar = param.name.upper()
     for child in getattr(command, "commands", {}).values():
@@ -82,6 +98,14 @@ class LazyGroup(TyperGroup):
         if cmd_name not in COMMANDS:
             return None
         return _to_click(cmd_name, _load(COMMANDS[cmd_name][0]))
+
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[Any]:
+        """<TAB> after ``akscli``: the commands with their one-line help, without importing them."""
+        if incomplete.startswith("-"):
+            return list(super().shell_complete(ctx, incomplete))
+        from typer._click.shell_completion import CompletionItem
+
+        return [CompletionItem(name, help=text) for name, (_, text) in COMMANDS.items() if name.startswith(incomplete)]
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(name, help_text) for name, (_, help_text) in COMMANDS.items()]
@@ -108,8 +132,20 @@ app = typer.Typer(
 )
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from akscli import __version__
+
+        sys.stdout.write(f"akscli {__version__}\n")
+        raise typer.Exit(0)
+
+
 @app.callback()
-def _root() -> None:
+def _root(
+    version: bool = typer.Option(
+        False, "--version", is_eager=True, callback=_print_version, help="Print akscli's version and exit."
+    ),
+) -> None:
     """akscli: AI workloads on Azure Kubernetes Service, from the terminal."""
 
 
@@ -131,11 +167,17 @@ def run(argv: Sequence[str]) -> int:
 
 
 def _run(argv: Sequence[str]) -> int:
+    if list(argv[:1]) == ["__complete"]:
+        from akscli.cli.complete import protocol_lines
+
+        sys.stdout.write("".join(line + "\n" for line in protocol_lines(list(argv), _prog_name())))
+        return 0
     try:
+        from akscli.cli.options import bare_dry_run
         from akscli.validate import command_line
 
         command_line(list(argv))  # global flags' values too
-        args = global_flags.extract(list(argv))
+        args = bare_dry_run(global_flags.extract(list(argv)))
         _configure_logging()
         if any(k.endswith("AKSCLI_COMPLETE") for k in os.environ):
             from typer._completion_classes import completion_init

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from akscli import errors, output, validate
-from akscli.cli import common, model_top
+from akscli.cli import common, complete, model_top
 from akscli.cli import options as opts
 from akscli.kube.client import Kube, KubeTarget, connect
 from akscli.model import catalog, deploy, kinds, live, plan_view, planning, preflight, revisions, skus
@@ -31,21 +31,21 @@ app = typer.Typer(
 
 # ---- flags shared by plan and deploy --------------------------------------------------------
 
-ContextOpt = Annotated[
-    int | None,
-    typer.Option(
-        "--context",
-        help="Tokens per sequence (max model length). Default: the model's limit, at most 8192.",
-        show_default=False,
-    ),
-]
+# vLLM's and KAITO's own name for the tokens per sequence (--context is the kubeconfig context).
 MaxModelLenOpt = Annotated[
     int | None,
     typer.Option(
         "--max-model-len",
-        help="Tokens per sequence (the plan's --context; --context here is the "
-        "kubeconfig context). Default: the model's limit, at most 8192.",
+        metavar="TOKENS",
+        help="Tokens per sequence (vLLM's max-model-len). Default: the model's limit, at most 8192.",
         show_default=False,
+    ),
+]
+FleetHubOpt = Annotated[
+    bool,
+    typer.Option(
+        "--fleet-hub",
+        help="--context is a Fleet hub: the model is placed (ClusterResourcePlacement) onto GPU-capable members.",
     ),
 ]
 ConcurrencyOpt = Annotated[
@@ -69,11 +69,17 @@ RuntimeOpt = Annotated[
     typer.Option(
         "--runtime",
         help="kaito (Workspace / InferenceSet: KAITO's sizes and node count) or vllm (Deployment).",
+        autocompletion=complete.runtimes,
     ),
 ]
 VmSizeOpt = Annotated[
     str | None,
-    typer.Option("--vm-size", help="Use this VM size instead of the plan's pick (checked to fit).", show_default=False),
+    typer.Option(
+        "--vm-size",
+        help="Use this VM size instead of the plan's pick (checked to fit).",
+        show_default=False,
+        autocompletion=complete.vm_sizes,
+    ),
 ]
 
 
@@ -113,7 +119,9 @@ _on_cluster = opts.on_kube("namespace", "kubeconfig", "context", "request_timeou
 
 
 DeploymentName = Annotated[str, typer.Argument(help="Deployment name (see model list).")]
-ModelName = Annotated[str, typer.Argument(metavar="MODEL", help="Hugging Face id or KAITO preset name.")]
+ModelName = Annotated[
+    str, typer.Argument(metavar="MODEL", help="Hugging Face id or KAITO preset name.", autocompletion=complete.models)
+]
 
 
 # ---- catalog and show -----------------------------------------------------------------------
@@ -159,7 +167,7 @@ def catalog_cmd(
 
 @app.command("show")
 def show_cmd(
-    name: Annotated[str, typer.Argument(help="Hugging Face id or KAITO preset name.")],
+    name: Annotated[str, typer.Argument(help="Hugging Face id or KAITO preset name.", autocompletion=complete.models)],
     output_fmt: opts.ObjectOutput = "table",
 ) -> None:
     """Everything akscli knows about one model."""
@@ -207,7 +215,7 @@ PLAN_COLUMNS = [
 def plan_cmd(
     model_name: ModelName,
     runtime: RuntimeOpt = "kaito",
-    context: ContextOpt = None,
+    context: MaxModelLenOpt = None,
     concurrency: ConcurrencyOpt = 1,
     region: RegionOpt = skus.DEFAULT_REGION,
     budget: BudgetOpt = None,
@@ -230,7 +238,7 @@ def plan_cmd(
     With --runtime kaito (the default, as for deploy) the sizes are those KAITO supports and each
     size's nodes and price are what KAITO's node estimator provisions there. With --runtime vllm,
     fit counts the weights (x1.02 as loaded), a full KV cache for --concurrency sequences of
-    --context tokens and 2.3 GiB per GPU of overhead, within 90% of GPU memory.
+    --max-model-len tokens and 2.3 GiB per GPU of overhead, within 90% of GPU memory.
     """
     fmt = opts.output_format(output_fmt)
     model = catalog.resolve(model_name, described)
@@ -246,7 +254,7 @@ def plan_cmd(
     if subscription:
         _mark_quota(the_plan, subscription)
     chosen = plan_view.chosen_fit(the_plan, vm_size)
-    if fmt in ("json", "yaml"):
+    if output.structured(fmt):
         doc = the_plan.to_dict()
         doc["recommended"] = chosen.vm_size if chosen else None
         output.emit_object(doc, fmt)
@@ -259,7 +267,7 @@ def plan_cmd(
         # A runbook gating on the plan must see that there is nothing to deploy.
         raise errors.CheckFailedError(
             f"no VM size fits {model.id} within this plan",
-            hint="lower --context or --concurrency, raise --budget, or try another --region",
+            hint="lower --max-model-len or --concurrency, raise --budget, or try another --region",
         )
 
 
@@ -322,6 +330,7 @@ def deploy_cmd(
         typer.Option(
             "--runtime",
             help="kaito (Workspace / InferenceSet), vllm (Deployment) or airunway (AI Runway ModelDeployment).",
+            autocompletion=complete.runtimes,
         ),
     ] = "kaito",
     provider: Annotated[
@@ -380,28 +389,22 @@ def deploy_cmd(
     create_namespace: Annotated[
         bool, typer.Option("--create-namespace", help="Create the namespace when it does not exist.")
     ] = False,
-    fleet: Annotated[
-        bool,
-        typer.Option(
-            "--fleet",
-            help="Deploy on a Fleet hub: the Workspace plus a ClusterResourcePlacement onto GPU-capable members.",
-        ),
-    ] = False,
+    fleet: FleetHubOpt = False,
     member: Annotated[
         list[str] | None,
         typer.Option(
-            "--member", help="With --fleet: place on these member clusters only (repeatable).", show_default=False
+            "--member", help="With --fleet-hub: place on these member clusters only (repeatable).", show_default=False
         ),
     ] = None,
     clusters: Annotated[
         int | None,
-        typer.Option("--clusters", help="With --fleet: place on N capable members (PickN).", show_default=False),
+        typer.Option("--clusters", help="With --fleet-hub: place on N capable members (PickN).", show_default=False),
     ] = None,
     staged_strategy: Annotated[
         str | None,
         typer.Option(
             "--staged-strategy",
-            help="With --fleet: roll out through a staged update run of this ClusterStagedUpdateStrategy.",
+            help="With --fleet-hub: roll out through a staged update run of this ClusterStagedUpdateStrategy.",
             show_default=False,
         ),
     ] = None,
@@ -679,7 +682,7 @@ FLEET_COLUMNS = [
 def list_cmd(
     namespace: opts.Namespace = None,
     all_namespaces: opts.AllNamespaces = False,
-    fleet: Annotated[bool, typer.Option("--fleet", help="On a Fleet hub: each member's copy and its state.")] = False,
+    fleet: FleetHubOpt = False,
     kubeconfig: opts.Kubeconfig = None,
     kube_context: opts.Context = None,
     request_timeout: opts.RequestTimeout = None,

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from akscli import output
-from akscli.cli import azopts
+from akscli.cli import azopts, complete
 from akscli.cli import options as opts
 from akscli.cli.azopts import AzureFlags, DryRun, NoWait, ResourceGroup, on_azure
 from akscli.output import Column
@@ -22,7 +22,7 @@ app = typer.Typer(
 )
 
 Cluster = Annotated[str, typer.Option("--cluster", "-c", help="Cluster name.")]
-Name = Annotated[str, typer.Option("-n", "--name", help="Node pool name.")]
+Name = Annotated[str, typer.Argument(help="Node pool name.", show_default=False)]
 
 COLUMNS = [
     Column("name", "name"),
@@ -52,8 +52,8 @@ def _ids(resource_group: str | None, cluster: str, name: str | None = None) -> t
 
 def _resume(rg: str, cluster: str, name: str | None = None) -> str:
     if name is None:
-        return f"akscli nodepool list -g {rg} -c {cluster}"
-    return f"akscli nodepool show -g {rg} -c {cluster} -n {name}"
+        return f"akscli nodepool list --cluster {cluster} -g {rg}"
+    return f"akscli nodepool show {name} --cluster {cluster} -g {rg}"
 
 
 def _show(pool: Mapping[str, Any], fmt: str) -> None:
@@ -65,15 +65,26 @@ def _show(pool: Mapping[str, Any], fmt: str) -> None:
 @app.command("add")
 @on_azure
 def add(
-    cluster: Cluster,
     name: Name,
+    cluster: Cluster,
     resource_group: ResourceGroup = None,
     vm_size: Annotated[
-        str | None, typer.Option("--vm-size", help="Azure VM size, e.g. Standard_D8ds_v5.", show_default=False)
+        str | None,
+        typer.Option(
+            "--vm-size",
+            help="Azure VM size, e.g. Standard_D8ds_v5.",
+            show_default=False,
+            autocompletion=complete.vm_sizes,
+        ),
     ] = None,
     gpu: Annotated[
         str | None,
-        typer.Option("--gpu", help="GPU shortcut: t4|a10|a100|h100|h200 (picks the VM size).", show_default=False),
+        typer.Option(
+            "--gpu",
+            help="GPU shortcut: t4|a10|a100|h100|h200 (picks the VM size).",
+            show_default=False,
+            autocompletion=complete.gpu_shortcuts,
+        ),
     ] = None,
     gpus_per_node: Annotated[
         int | None, typer.Option("--gpus-per-node", help="GPUs per node with --gpu (default 1).", show_default=False)
@@ -123,7 +134,7 @@ def add(
             "--kubernetes-version", "-k", help="Node pool version (default: the cluster's).", show_default=False
         ),
     ] = None,
-    dry_run: DryRun = False,
+    dry_run: DryRun = "none",
     no_wait: NoWait = False,
     output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
@@ -155,7 +166,7 @@ def add(
         kubernetes_version=kubernetes_version,
     )
     body = nodepools.build_body(spec)
-    if dry_run:
+    if azopts.arm_dry_run(dry_run):
         azopts.print_request(body, fmt)
         return
     target = azure.target()
@@ -196,8 +207,8 @@ def list_(
 @app.command("show")
 @on_azure
 def show(
-    cluster: Cluster,
     name: Name,
+    cluster: Cluster,
     resource_group: ResourceGroup = None,
     output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
@@ -213,8 +224,8 @@ def show(
 @app.command("scale")
 @on_azure
 def scale(
-    cluster: Cluster,
     name: Name,
+    cluster: Cluster,
     resource_group: ResourceGroup = None,
     count: Annotated[int | None, typer.Option("--count", help="Nodes.", show_default=False)] = None,
     min_count: Annotated[int | None, typer.Option("--min", help="Autoscaler minimum.", show_default=False)] = None,
@@ -223,6 +234,7 @@ def scale(
         bool, typer.Option("--disable-autoscaler", help="Turn the autoscaler off (with --count).")
     ] = False,
     no_wait: NoWait = False,
+    dry_run: DryRun = "none",
     output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
 ) -> None:
@@ -235,35 +247,36 @@ def scale(
     nodepools.check_scale_flags(
         count=count, min_count=min_count, max_count=max_count, disable_autoscaler=disable_autoscaler
     )
-    c = azure.aks_client()
-    poller = nodepools.begin_scale(
-        c,
-        rg,
-        cname,
-        pname,
-        count=count,
-        min_count=min_count,
-        max_count=max_count,
-        disable_autoscaler=disable_autoscaler,
-    )
-    what = f"scale node pool {pname}"
-    result = azopts.finish(
-        poller,
-        what,
-        fmt,
-        no_wait=no_wait,
-        resume=_resume(rg, cname, pname),
-        target=azopts.audit_target(c, rg, cname, pname),
-    )
-    if result is not None:
-        _show(as_dict(result), fmt)
+    with azopts.dry_run_scope(dry_run, fmt):
+        c = azure.aks_client()
+        poller = nodepools.begin_scale(
+            c,
+            rg,
+            cname,
+            pname,
+            count=count,
+            min_count=min_count,
+            max_count=max_count,
+            disable_autoscaler=disable_autoscaler,
+        )
+        what = f"scale node pool {pname}"
+        result = azopts.finish(
+            poller,
+            what,
+            fmt,
+            no_wait=no_wait,
+            resume=_resume(rg, cname, pname),
+            target=azopts.audit_target(c, rg, cname, pname),
+        )
+        if result is not None:
+            _show(as_dict(result), fmt)
 
 
 @app.command("upgrade")
 @on_azure
 def upgrade(
-    cluster: Cluster,
     name: Name,
+    cluster: Cluster,
     resource_group: ResourceGroup = None,
     kubernetes_version: Annotated[
         str | None,
@@ -276,6 +289,7 @@ def upgrade(
     ] = None,
     node_image_only: Annotated[bool, typer.Option("--node-image-only", help="Upgrade only the node image.")] = False,
     yes: opts.Yes = False,
+    dry_run: DryRun = "none",
     no_wait: NoWait = False,
     output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
@@ -287,35 +301,37 @@ def upgrade(
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname, pname = _ids(resource_group, cluster, name)
     version = nodepools.check_upgrade_flags(kubernetes_version, node_image_only=node_image_only)
-    c = azure.aks_client()
-    if node_image_only:
-        common.confirm(f"upgrade the node image of pool {pname}", yes)
-        poller = nodepools.begin_node_image_upgrade(c, rg, cname, pname)
-    elif version:
-        common.confirm(f"upgrade node pool {pname} to {version}", yes)
-        poller = nodepools.begin_upgrade(c, rg, cname, pname, version)
-    else:
-        azopts.emit_upgrades(nodepools.upgrade_info(c, rg, cname, pname), fmt)
-        return
-    azopts.finish(
-        poller,
-        f"upgrade node pool {pname}",
-        fmt,
-        no_wait=no_wait,
-        resume=_resume(rg, cname, pname),
-        target=azopts.audit_target(c, rg, cname, pname),
-    )
-    if not no_wait:
-        _show(nodepools.get_pool(c, rg, cname, pname), fmt)
+    with azopts.dry_run_scope(dry_run, fmt) as dry:
+        c = azure.aks_client()
+        if node_image_only:
+            common.confirm(f"upgrade the node image of pool {pname}", yes or dry)
+            poller = nodepools.begin_node_image_upgrade(c, rg, cname, pname)
+        elif version:
+            common.confirm(f"upgrade node pool {pname} to {version}", yes or dry)
+            poller = nodepools.begin_upgrade(c, rg, cname, pname, version)
+        else:
+            azopts.emit_upgrades(nodepools.upgrade_info(c, rg, cname, pname), fmt)
+            return
+        azopts.finish(
+            poller,
+            f"upgrade node pool {pname}",
+            fmt,
+            no_wait=no_wait,
+            resume=_resume(rg, cname, pname),
+            target=azopts.audit_target(c, rg, cname, pname),
+        )
+        if not no_wait:
+            _show(nodepools.get_pool(c, rg, cname, pname), fmt)
 
 
 @app.command("delete")
 @on_azure
 def delete(
-    cluster: Cluster,
     name: Name,
+    cluster: Cluster,
     resource_group: ResourceGroup = None,
     yes: opts.Yes = False,
+    dry_run: DryRun = "none",
     no_wait: NoWait = False,
     output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
@@ -326,17 +342,18 @@ def delete(
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname, pname = _ids(resource_group, cluster, name)
-    c = azure.aks_client()
-    nodepools.get_pool(c, rg, cname, pname)
-    common.confirm(f"delete node pool {pname} of cluster {cname}", yes)
-    poller = nodepools.begin_delete(c, rg, cname, pname)
-    azopts.finish(
-        poller,
-        f"delete node pool {pname}",
-        fmt,
-        no_wait=no_wait,
-        resume=_resume(rg, cname),
-        target=azopts.audit_target(c, rg, cname, pname),
-    )
-    if not no_wait:
-        output.info(f"node pool {pname} deleted")
+    with azopts.dry_run_scope(dry_run, fmt) as dry:
+        c = azure.aks_client()
+        nodepools.get_pool(c, rg, cname, pname)
+        common.confirm(f"delete node pool {pname} of cluster {cname}", yes or dry)
+        poller = nodepools.begin_delete(c, rg, cname, pname)
+        azopts.finish(
+            poller,
+            f"delete node pool {pname}",
+            fmt,
+            no_wait=no_wait,
+            resume=_resume(rg, cname),
+            target=azopts.audit_target(c, rg, cname, pname),
+        )
+        if not no_wait:
+            output.info(f"node pool {pname} deleted")

@@ -21,7 +21,7 @@ POLICY_CHECK_FORMATS = ("table", "wide", "json", "yaml", "sarif")
 
 def _output_option(formats: tuple[str, ...]) -> Any:
     """``-o/--output`` whose help lists exactly the formats the command accepts."""
-    return typer.Option("-o", "--output", help=f"Output format: {'|'.join(formats)}.")
+    return opts.output_option(formats)
 
 
 def _sub_app(name: str, help_text: str) -> typer.Typer:
@@ -79,7 +79,7 @@ def doctor(
     kube = cluster.connect()
     with output.status("checking the cluster"):
         results = logic.run(kube, groups)
-    if fmt in ("json", "yaml"):
+    if output.structured(fmt):
         output.emit_object(logic.report(kube.context_name, groups, results), fmt)
     else:
         output.emit([r.to_dict() for r in results], fmt, _DOCTOR_COLUMNS)
@@ -203,7 +203,7 @@ def gpu_usage(
     with output.status("reading nodes and pods") as update:
         usage = gpu_usage.measure(kube, price_region=region, page_size=page_size, progress=update)
     data = usage.to_dict()
-    if fmt in ("json", "yaml"):
+    if output.structured(fmt):
         output.emit_object(data, fmt)
     elif fmt == "csv":
         output.emit(gpu_usage.csv_rows(data), "csv", _CSV_COLUMNS)
@@ -253,8 +253,10 @@ def audit_list(
     ] = None,
     action: Annotated[str | None, _filter("--action", "Only this action (glob, e.g. 'model*').")] = None,
     result: Annotated[str | None, _filter("--result", "Only this result (glob, e.g. 'failed*').")] = None,
-    namespace: Annotated[str | None, _filter("--namespace", "Only changes in this namespace.", "-n")] = None,
-    cluster: Annotated[str | None, _filter("--cluster", "Only changes to this cluster or kubeconfig context.")] = None,
+    namespace: Annotated[str | None, opts.namespace_option("Only changes in this namespace (default: all).")] = None,
+    cluster: Annotated[
+        str | None, _filter("--cluster", "Only changes to this cluster or kubeconfig context.", "-c")
+    ] = None,
     who: Annotated[str | None, _filter("--user", "Only changes by this identity (part of upn, oid or appid).")] = None,
     obj: Annotated[str | None, _filter("--object", "Only changes to this object (glob on kind/name or name).")] = None,
     allowed: Annotated[

@@ -9,12 +9,13 @@ from __future__ import annotations
 import dataclasses
 import functools
 import inspect
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from akscli import validate
+from akscli.cli import complete
 from akscli.output import LIST_FORMATS, check_format
 
 if TYPE_CHECKING:
@@ -36,18 +37,19 @@ Context = Annotated[
         metavar="NAME",
         help="The kubeconfig context to use (default: the current context).",
         show_default=False,
+        autocompletion=complete.kube_contexts,
     ),
 ]
-Namespace = Annotated[
-    str | None,
-    typer.Option(
-        "-n",
-        "--namespace",
-        metavar="NAME",
-        help="Namespace (default: the context's namespace, else 'default').",
-        show_default=False,
-    ),
-]
+
+
+def namespace_option(help_text: str) -> Any:
+    """-n/--namespace, kubectl's meaning; ``help_text`` says what leaving it out means."""
+    return typer.Option(
+        "-n", "--namespace", metavar="NAME", help=help_text, show_default=False, autocompletion=complete.namespaces
+    )
+
+
+Namespace = Annotated[str | None, namespace_option("Namespace (default: the context's namespace, else 'default').")]
 AllNamespaces = Annotated[bool, typer.Option("-A", "--all-namespaces", help="List across all namespaces.")]
 Selector = Annotated[
     str | None,
@@ -59,19 +61,36 @@ Selector = Annotated[
         show_default=False,
     ),
 ]
-Output = Annotated[str, typer.Option("-o", "--output", metavar="FORMAT", help="table|wide|json|yaml|name.")]
-ObjectOutput = Annotated[str, typer.Option("-o", "--output", metavar="FORMAT", help="table|json|yaml.")]
-ManifestOutput = Annotated[str, typer.Option("-o", "--output", metavar="FORMAT", help="yaml|json|name.")]
+
+
+def output_option(formats: Sequence[str], note: str = "") -> Any:
+    """-o/--output listing the formats the command prints; wherever json is, kubectl's
+    jsonpath= and custom-columns= work too (output.check_format)."""
+    shown = [*formats, "jsonpath=TEMPLATE", "custom-columns=SPEC"] if "json" in formats else list(formats)
+    help_text = "Output format: " + "|".join(shown) + (f" ({note})" if note else "") + "."
+    return typer.Option("-o", "--output", metavar="FORMAT", help=help_text, autocompletion=complete.output_formats)
+
+
+Output = Annotated[str, output_option(LIST_FORMATS)]
+OUTPUT_HELP = "Output format: " + "|".join([*LIST_FORMATS, "jsonpath=TEMPLATE", "custom-columns=SPEC"]) + "."
+# Commands that show one object accept the same formats as lists (wide is the table, name is
+# kind/name), so `-o name` works on every read command.
+ObjectOutput = Output
+DRY_RUN_HELP = (
+    "--dry-run[=none|client|server]; bare --dry-run means client. "
+    "client: render and validate, print what would be sent, touch nothing; "
+    "server: the server's plan (Kubernetes only); none: make the change."
+)
 DryRun = Annotated[
-    str,
-    typer.Option(
-        "--dry-run",
-        metavar="none|client|server",
-        help="none: apply; client: render and validate only (no cluster); server: show the server's plan and stop.",
-    ),
+    str, typer.Option("--dry-run", metavar="[=MODE]", help=DRY_RUN_HELP, autocompletion=complete.dry_run_modes)
 ]
 Yes = Annotated[bool, typer.Option("-y", "--yes", help="Answer yes to confirmations (for scripts).")]
-Wait = Annotated[bool, typer.Option("--wait/--no-wait", help="Wait until the objects are ready.")]
+Wait = Annotated[
+    bool,
+    typer.Option(
+        "--wait/--no-wait", help="Wait until the objects are ready, or return at once (defaults: docs/grammar.md)."
+    ),
+]
 Timeout = Annotated[
     str, typer.Option("--timeout", metavar="DURATION", help="How long --wait waits, e.g. 90s, 10m, 1h.")
 ]
@@ -104,6 +123,23 @@ def output_format(value: str, allowed: tuple[str, ...] = LIST_FORMATS) -> str:
 
 def dry_run_mode(value: str) -> str:
     return validate.choice(value, DRY_RUN_MODES, "--dry-run value")
+
+
+DRY_RUN_FLAG = "--dry-run"
+
+
+def bare_dry_run(argv: list[str]) -> list[str]:
+    """kubectl's ``--dry-run`` alone means ``--dry-run=client`` (pflag's NoOptDefVal), so
+    ``--dry-run NAME`` keeps NAME as the positional argument. ``--dry-run client`` (a mode
+    word after a space) is still read as the mode. Words after ``--`` are left alone (they
+    belong to a job's entrypoint)."""
+    out: list[str] = []
+    for index, word in enumerate(argv):
+        if word == "--":
+            return out + argv[index:]
+        bare = word == DRY_RUN_FLAG and (index + 1 == len(argv) or argv[index + 1] not in DRY_RUN_MODES)
+        out.append(f"{DRY_RUN_FLAG}=client" if bare else word)
+    return out
 
 
 def kube_target(

@@ -69,10 +69,9 @@ Labels = Annotated[
 ]
 Tail = Annotated[int | None, typer.Option("--tail", help="Last N lines.", show_default=False)]
 ApplyOutput = Annotated[
-    str,
-    typer.Option("-o", "--output", help="What was applied: table|yaml|json|name (--dry-run=client: the manifests)."),
+    str, opts.output_option(("table", "yaml", "json", "name"), "what was applied; --dry-run=client: the manifests")
 ]
-Group = Annotated[str, typer.Option("--group", "-w", "--worker-group", help="Worker group name.")]
+Group = Annotated[str, typer.Option("--group", help="Worker group name.")]
 ClusterName = Annotated[str, typer.Argument(help="Ray cluster name.")]
 JobName = Annotated[str, typer.Argument(help="RayJob name.")]
 ServiceName = Annotated[str, typer.Argument(help="RayService name.")]
@@ -220,7 +219,7 @@ def cluster_create(
     name: ClusterName,
     file: Annotated[
         str | None,
-        typer.Option("-f", "--file", help="Start from a RayCluster YAML.", show_default=False),
+        typer.Option("-f", "--filename", help="Start from a RayCluster YAML.", show_default=False),
     ] = None,
     cluster_flags: logic.ClusterFlags = logic.ClusterFlags(),
     label: Labels = None,
@@ -301,15 +300,9 @@ def cluster_status(
 def cluster_scale(
     name: ClusterName,
     group: Group,
-    replicas: Annotated[
-        int | None, typer.Option("--replicas", "-r", help="Desired replicas.", show_default=False)
-    ] = None,
-    min_replicas: Annotated[
-        int | None, typer.Option("--min", "--min-replicas", help="Autoscaler minimum.", show_default=False)
-    ] = None,
-    max_replicas: Annotated[
-        int | None, typer.Option("--max", "--max-replicas", help="Autoscaler maximum.", show_default=False)
-    ] = None,
+    replicas: Annotated[int | None, typer.Option("--replicas", help="Desired replicas.", show_default=False)] = None,
+    min_replicas: Annotated[int | None, typer.Option("--min", help="Autoscaler minimum.", show_default=False)] = None,
+    max_replicas: Annotated[int | None, typer.Option("--max", help="Autoscaler maximum.", show_default=False)] = None,
     k8s: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.ObjectOutput = "table",
 ) -> None:
@@ -377,9 +370,7 @@ NODE_COLUMNS = [
 @_on_cluster
 def cluster_nodes(
     name: Annotated[str | None, typer.Argument(help="Ray cluster (default: every cluster).")] = None,
-    group: Annotated[
-        str | None, typer.Option("--group", "-w", help="Only this worker group.", show_default=False)
-    ] = None,
+    group: Annotated[str | None, typer.Option("--group", help="Worker group name.", show_default=False)] = None,
     k8s: opts.KubeFlags = opts.KubeFlags(),
     all_namespaces: opts.AllNamespaces = False,
     output_format: opts.Output = "table",
@@ -446,11 +437,13 @@ def workergroup_add(
     ] = None,
     min_replicas: Annotated[int | None, typer.Option("--min", help="Autoscaler minimum.", show_default=False)] = None,
     max_replicas: Annotated[int | None, typer.Option("--max", help="Autoscaler maximum.", show_default=False)] = None,
-    cpu: Annotated[str | None, typer.Option("--cpu", help="CPU per worker (default 1).", show_default=False)] = None,
+    cpu: Annotated[str | None, typer.Option("--worker-cpu", help="Worker CPU (default 1).", show_default=False)] = None,
     memory: Annotated[
-        str | None, typer.Option("--memory", help="Memory per worker (default 4Gi).", show_default=False)
+        str | None, typer.Option("--worker-memory", help="Worker memory (default 4Gi).", show_default=False)
     ] = None,
-    gpu: Annotated[int | None, typer.Option("--gpu", help="GPUs per worker (default 0).", show_default=False)] = None,
+    gpu: Annotated[
+        int | None, typer.Option("--worker-gpu", help="GPUs per worker (default 0).", show_default=False)
+    ] = None,
     gpu_pool: GpuPool = None,
     spot: Spot = False,
     node_selector: Annotated[
@@ -567,7 +560,9 @@ def job_submit(
     ] = None,
     cluster: Annotated[
         str | None,
-        typer.Option("--cluster", help="Run on this existing Ray cluster instead of a new one.", show_default=False),
+        typer.Option(
+            "--cluster", "-c", help="Run on this existing Ray cluster instead of a new one.", show_default=False
+        ),
     ] = None,
     working_dir: Annotated[
         str | None,
@@ -732,7 +727,7 @@ def job_list(
 @_on_cluster
 def job_status(
     name: JobName,
-    wait: Annotated[bool, typer.Option("--wait", help="Follow the job until it ends.")] = False,
+    wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Follow the job until it ends, or not.")] = False,
     timeout: Annotated[str, typer.Option("--timeout", help="How long --wait follows.")] = "1h",
     k8s: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.ObjectOutput = "table",
@@ -845,7 +840,7 @@ def job_delete(
 @with_cluster_flags
 def service_deploy(
     name: ServiceName,
-    file: Annotated[str, typer.Option("-f", "--file", help="Ray Serve config (serveConfigV2).")],
+    file: Annotated[str, typer.Option("-f", "--filename", help="Ray Serve config (serveConfigV2).")],
     cluster_flags: logic.ClusterFlags = logic.ClusterFlags(),
     label: Labels = None,
     k8s: opts.KubeFlags = opts.KubeFlags(),

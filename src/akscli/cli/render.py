@@ -9,6 +9,8 @@ from typing import Annotated, Any
 import typer
 
 from akscli import output, validate, yamlio
+from akscli.cli import complete
+from akscli.cli import options as opts
 from akscli.errors import UsageError
 from akscli.render import TEMPLATE_SUFFIX, describe_values, list_templates, resolve_template
 from akscli.render import render as render_objects
@@ -16,7 +18,10 @@ from akscli.render import render as render_objects
 
 def render(
     template: Annotated[
-        str | None, typer.Argument(help="Template, e.g. model/vllm (see --list).", show_default=False)
+        str | None,
+        typer.Argument(
+            help="Template, e.g. model/vllm (see --list).", show_default=False, autocompletion=complete.templates
+        ),
     ] = None,
     set_values: Annotated[
         list[str] | None,
@@ -24,16 +29,14 @@ def render(
     ] = None,
     values_files: Annotated[
         list[str] | None,
-        typer.Option("-f", "--values", help="A YAML file of values. Repeatable; --set wins.", show_default=False),
+        typer.Option("--values", help="A YAML file of values. Repeatable; --set wins.", show_default=False),
     ] = None,
     stack: Annotated[
         str | None, typer.Option("--stack", help="Label the objects as members of this stack.", show_default=False)
     ] = None,
     output_format: Annotated[
         str | None,
-        typer.Option(
-            "-o", "--output", help="yaml|json|name (default yaml); with --help-values table|wide|json|yaml|name."
-        ),
+        opts.output_option(("yaml", "json", "name"), "default yaml; with --help-values table|wide|json|yaml|name"),
     ] = None,
     output_dir: Annotated[
         str | None,

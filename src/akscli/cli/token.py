@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from akscli import output
+from akscli.cli.azopts import AzAuth
 
 
 def token(
@@ -32,14 +33,10 @@ def token(
             show_default=False,
         ),
     ] = None,
+    auth: AzAuth = None,
     login: Annotated[
         str | None,
-        typer.Option(
-            "--login",
-            "-l",
-            help="azurecli|devicecode|spn|msi|workloadidentity|interactive (default: the default credential chain).",
-            show_default=False,
-        ),
+        typer.Option("--login", "-l", help="kubelogin's name for --auth.", show_default=False, hidden=True),
     ] = None,
     environment: Annotated[
         str | None,
@@ -60,7 +57,7 @@ def token(
         ("--server-id", server_id),
         ("--tenant-id", tenant_id),
         ("--client-id", client_id),
-        ("--login", login),
+        ("--auth", auth or login),
     ):
         if value is not None:
             argv += [flag, value]

@@ -6,9 +6,8 @@ import platform
 from importlib import metadata
 from typing import Annotated
 
-import typer
-
 from akscli import __version__, output
+from akscli.cli import options as opts
 
 PACKAGES = (
     "kubernetes",
@@ -30,7 +29,7 @@ def _installed(dist: str) -> str | None:
 
 
 def version(
-    output_format: Annotated[str, typer.Option("-o", "--output", help="table|json|yaml")] = "table",
+    output_format: Annotated[str, opts.output_option(("table", "json", "yaml"))] = "table",
 ) -> None:
     """Show akscli, Python, Kubernetes client and Azure SDK versions."""
     packages = {name: _installed(name) for name in PACKAGES}

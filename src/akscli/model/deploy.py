@@ -69,8 +69,8 @@ def parse_gateway(value: str) -> tuple[str, str | None]:
 def check_fleet_flags(fleet: bool, members: Sequence[str], count: int | None, strategy: str | None) -> None:
     if (members or count or strategy) and not fleet:
         raise UsageError(
-            "--member, --clusters and --staged-strategy go with --fleet",
-            hint="add --fleet, with --context pointing at the fleet hub",
+            "--member, --clusters and --staged-strategy go with --fleet-hub",
+            hint="add --fleet-hub, with --context pointing at the fleet hub",
         )
     if members and count:
         raise UsageError(
@@ -175,11 +175,11 @@ class DeployRequest:
             )
         if self.fleet and self.runtime != "kaito":
             raise UsageError(
-                "--fleet places a KAITO Workspace on member clusters", hint="use --runtime kaito with --fleet"
+                "--fleet-hub places a KAITO Workspace on member clusters", hint="use --runtime kaito with --fleet-hub"
             )
         if self.fleet and (self.namespace == "default" or self.namespace.startswith(("kube-", "fleet-"))):
             raise UsageError(
-                f"--fleet places the whole namespace, and {self.namespace!r} is reserved on member clusters",
+                f"--fleet-hub places the whole namespace, and {self.namespace!r} is reserved on member clusters",
                 hint=f"give the model its own namespace: -n {self.name}",
             )
         if self.hostname:

@@ -36,7 +36,7 @@ def plan_from_flags(
     region: str,
     budget: float | None,
     price_file: str | None,
-    context_flag: str = "--context",
+    context_flag: str = "--max-model-len",
 ) -> Plan:
     """The plan for the values a user typed, each checked first; errors name the flag typed
     (``context_flag``: ``model deploy`` calls it --max-model-len)."""
@@ -64,7 +64,7 @@ def fit_to_deploy(p: Plan, vm_size: str | None) -> Fit:
         raise UsageError(
             f"no VM size with a price fits {p.model.id} at context {p.context}"
             + (" within the budget" if p.budget is not None else ""),
-            hint="; ".join(p.warnings) or "give --vm-size, or lower --context",
+            hint="; ".join(p.warnings) or "give --vm-size, or lower --max-model-len",
         )
     return chosen
 

@@ -438,7 +438,7 @@ def check_context(model: Model, context: int) -> None:
     if context > model.context:
         raise UsageError(
             f"context {context} is above {model.id}'s limit of {model.context} tokens",
-            hint=f"use --context {model.context} or less",
+            hint=f"use --max-model-len {model.context} or less",
         )
 
 
@@ -478,7 +478,7 @@ def plan(
     if not fitting:
         warnings.append(
             f"{model.id} does not fit any known VM size at context {ctx} and "
-            f"concurrency {concurrency}; lower --context or --concurrency"
+            f"concurrency {concurrency}; lower --max-model-len or --concurrency"
         )
     elif budget is not None and priced and not affordable:
         cheapest = min(priced, key=_cost)
@@ -551,7 +551,7 @@ def check_vm_size(p: Plan, vm_size: str) -> Fit:
         f"{alt.vm_size} fits ({alt.gpus} GPU(s), "
         + (f"${alt.price_per_month:,.0f}/month)" if alt.price_per_month else "no price)")
         if alt
-        else "lower --context or --concurrency"
+        else "lower --max-model-len or --concurrency"
     )
     raise UsageError(
         f"{p.model.id} does not fit {sku.vm_size}: short by {row.shortfall_gib:.1f} GiB ({row.reason})", hint=hint

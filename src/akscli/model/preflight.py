@@ -118,5 +118,5 @@ def _check_controller(kube: Kube, runtime: str) -> None:
     if not running:
         raise NotInstalledError(
             f"the {runtime} controller is not running ({detail}): --wait would wait out its whole timeout",
-            hint="see akscli doctor --group model; deploy without --wait to apply anyway",
+            hint="see akscli doctor --for model; deploy without --wait to apply anyway",
         )

@@ -300,7 +300,7 @@ def diagnose_pods(
         elif wants_gpu and gpu_nodes is False:
             hint = (
                 "the cluster has no GPU nodes: add a GPU node pool, e.g. akscli nodepool add "
-                "gpu --vm-size Standard_NC24ads_A100_v4 --min-count 0 --max-count 2"
+                "gpu --cluster CLUSTER -g GROUP --vm-size Standard_NC24ads_A100_v4 --min 0 --max 2"
             )
         elif no_scale:
             hint = f"the cluster autoscaler cannot add a node that fits: {no_scale}"

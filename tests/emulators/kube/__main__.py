@@ -1,6 +1,9 @@
-"""Run the Kubernetes API emulator as its own process (benchmarks, manual runs):
+"""Run the Kubernetes API emulator as its own process (benchmarks, manual runs, runbooks):
 
     python -m tests.emulators.kube --port 8443 --nodes 75000 --pods 1000000 --kubeconfig /tmp/kc
+
+The operator simulators (KAITO, KubeRay, the Fleet hub, the NVIDIA GPU Operator) run by default,
+so akscli's model, ray, fleet and baremetal commands work against it; --no-operators leaves them out.
 
 The kubeconfig is written last, once every generated object is loaded, so its appearance
 means "ready". TLS and a bearer token are on by default (kubectl sends credentials only
@@ -18,7 +21,6 @@ import time
 from pathlib import Path
 
 from tests.emulators.kube.controllers.builtin import builtin_controllers
-from tests.emulators.kube.controllers.kuberay import KubeRayController
 from tests.emulators.kube.crds import default_crd_dir
 from tests.emulators.kube.emulator import KubeEmulator
 
@@ -41,6 +43,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--crds", type=Path, action="append", help="CRD folder to preload (default ../shared/crds)")
     ap.add_argument("--no-crds", action="store_true", help="preload no CRDs")
     ap.add_argument("--no-controllers", action="store_true", help="do not run the built-in workload controllers")
+    ap.add_argument(
+        "--no-operators", action="store_true", help="do not run the operator simulators (KAITO, KubeRay, Fleet, GPU)"
+    )
     ap.add_argument("--request-log", action="store_true", help="keep a request log and print a summary at exit")
     ap.add_argument("--latency-ms", type=float, default=0.0, help="delay added to every request (a network hop)")
     args = ap.parse_args(argv)
@@ -63,8 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_controllers:
         for c in builtin_controllers():
             emu.controllers.add(c)
-        # KubeRay's controllers (ray-project/kuberay v1.7) for the ray.io CRDs under ../shared/crds.
-        emu.controllers.add(KubeRayController())
+    if not args.no_operators:
+        from tests.emulators.lab import operator_simulators
+
+        for c in operator_simulators():
+            emu.controllers.add(c)
     emu.start()
     tmp = args.kubeconfig.with_name(args.kubeconfig.name + f".{os.getpid()}.tmp")
     emu.write_kubeconfig(tmp, args.context, args.namespace)

@@ -1,0 +1,213 @@
+"""Shell completion: the values a flag or argument can take, and the ``__complete`` protocol.
+
+Every shell script (``akscli completion SHELL``) and ``kubectl akscli <TAB>`` ask the same
+question the same way, as cobra-built CLIs such as kubectl do: ``akscli __complete ARGS...
+WORD`` prints one candidate per line (``value<TAB>description``) and then ``:DIRECTIVE``.
+The candidates come from the command tree (commands, flags) and from the completers below
+(model names, VM sizes, runtimes, templates, output formats, kube contexts and namespaces).
+Namespaces come from the kubeconfig, and from the cluster only within a short timeout.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+# cobra's ShellCompDirective bits (spf13/cobra completions.go), which kubectl reads back.
+DIRECTIVE_NO_SPACE = 2
+DIRECTIVE_NO_FILE_COMP = 4
+# How long a <TAB> waits for the cluster's namespaces before it answers from the kubeconfig.
+CLUSTER_TIMEOUT_S = 1.5
+
+OUTPUT_FORMATS = (
+    ("table", "a table (the default)"),
+    ("wide", "a table with more columns"),
+    ("json", "JSON"),
+    ("yaml", "YAML"),
+    ("name", "kind/name, one per line"),
+    ("jsonpath=", "kubectl's JSONPath template, e.g. jsonpath={.items[*].metadata.name}"),
+    ("custom-columns=", "columns HEADER:JSONPATH,..."),
+)
+SHELLS = ("bash", "zsh", "fish", "powershell")
+RUNTIMES = (
+    ("kaito", "KAITO Workspace or InferenceSet"),
+    ("vllm", "a vLLM Deployment"),
+    ("airunway", "an AI Runway ModelDeployment"),
+)
+DRY_RUN_MODES = (("client", "print what would be sent"), ("server", "the server's plan"), ("none", "do it"))
+
+
+def _matching(candidates: Sequence[tuple[str, str]], incomplete: str) -> list[tuple[str, str]]:
+    return [(value, helptext) for value, helptext in candidates if value.startswith(incomplete)]
+
+
+def output_formats(incomplete: str) -> list[tuple[str, str]]:
+    return _matching(OUTPUT_FORMATS, incomplete)
+
+
+def runtimes(incomplete: str) -> list[tuple[str, str]]:
+    return _matching(RUNTIMES, incomplete)
+
+
+def dry_run_modes(incomplete: str) -> list[tuple[str, str]]:
+    return _matching(DRY_RUN_MODES, incomplete)
+
+
+def models(incomplete: str) -> list[tuple[str, str]]:
+    """Catalog ids (org/name) and KAITO preset names."""
+    from akscli.model import catalog
+
+    found: dict[str, str] = {}
+    for model in catalog.all_models():
+        size = f"{model.parameters_b:g}B parameters" if model.parameters_b else f"{model.weights_gib:g} GiB of weights"
+        found.setdefault(model.id, size)
+        if model.preset:
+            found.setdefault(model.preset, f"KAITO preset of {model.id}")
+    return _matching(sorted(found.items()), incomplete)
+
+
+def vm_sizes(incomplete: str) -> list[tuple[str, str]]:
+    from akscli.model import skus
+
+    rows = [(s.vm_size, f"{s.gpus} x {s.gpu_model}, {s.gpu_memory_gib:g} GiB each") for s in skus.all_skus()]
+    return _matching(sorted(rows), incomplete)
+
+
+def gpu_shortcuts(incomplete: str) -> list[tuple[str, str]]:
+    from akscli.azure.nodepools import GPU_SHORTCUTS
+
+    return _matching([(g, "") for g in GPU_SHORTCUTS], incomplete)
+
+
+def templates(incomplete: str) -> list[tuple[str, str]]:
+    from akscli.render import TEMPLATE_SUFFIX, list_templates
+
+    names = [t.removesuffix(TEMPLATE_SUFFIX) for t in list_templates()]
+    return _matching([(n, "") for n in names], incomplete)
+
+
+def shells(incomplete: str) -> list[tuple[str, str]]:
+    return _matching([(s, "") for s in SHELLS], incomplete)
+
+
+# ---- kubeconfig ------------------------------------------------------------------------------
+
+
+def _kubeconfig_paths(ctx: Any) -> list[Path]:
+    given = _param(ctx, "kubeconfig")
+    if given:
+        return [Path(given).expanduser()]
+    env = os.environ.get("KUBECONFIG")
+    if env:
+        return [Path(p).expanduser() for p in env.split(os.pathsep) if p]
+    return [Path.home() / ".kube" / "config"]
+
+
+def _param(ctx: Any, name: str) -> Any:
+    """A value given earlier on the command line (``--kubeconfig``, ``--context``)."""
+    while ctx is not None:
+        value = (getattr(ctx, "params", None) or {}).get(name)
+        if value:
+            return value
+        ctx = getattr(ctx, "parent", None)
+    return None
+
+
+def _kubeconfig_contexts(ctx: Any) -> list[dict[str, Any]]:
+    from akscli import yamlio
+
+    contexts: list[dict[str, Any]] = []
+    for path in _kubeconfig_paths(ctx):
+        try:
+            data = yamlio.load(path.read_text(encoding="utf-8"), str(path))
+        except Exception:  # a missing or broken kubeconfig completes nothing, it never fails
+            continue
+        if isinstance(data, dict):
+            contexts += [c for c in data.get("contexts") or [] if isinstance(c, dict) and c.get("name")]
+    return contexts
+
+
+def kube_contexts(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
+    rows = []
+    for entry in _kubeconfig_contexts(ctx):
+        body = entry.get("context") or {}
+        rows.append((str(entry["name"]), f"cluster {body.get('cluster', '?')}"))
+    return _matching(rows, incomplete)
+
+
+def namespaces(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
+    """The kubeconfig's namespaces at once; the cluster's when it answers within the timeout."""
+    found = {str((c.get("context") or {}).get("namespace")) for c in _kubeconfig_contexts(ctx)} - {"None"}
+    found |= set(_within(CLUSTER_TIMEOUT_S, lambda: _cluster_namespaces(ctx)) or ())
+    return _matching([(n, "") for n in sorted(found)], incomplete)
+
+
+def _cluster_namespaces(ctx: Any) -> list[str]:
+    from akscli.cli import options as opts
+
+    kube = opts.connect(_param(ctx, "kubeconfig"), _param(ctx, "kube_context"), request_timeout="1s")
+    return [str(ns["metadata"]["name"]) for ns in kube.list("v1", "Namespace")]
+
+
+def _within(seconds: float, work: Callable[[], list[str]]) -> list[str] | None:
+    """``work()`` if it finishes within ``seconds``, else None (the thread is left to end)."""
+    result: list[list[str]] = []
+
+    def run() -> None:
+        try:
+            result.append(work())
+        except Exception:  # no cluster, no permission, no network: complete from the kubeconfig
+            return
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    return result[0] if result else None
+
+
+# ---- the __complete protocol -----------------------------------------------------------------
+
+
+def protocol_lines(argv: Sequence[str], prog: str = "akscli") -> list[str]:
+    """Answer ``__complete ARGS... WORD``: candidate lines, then ``:DIRECTIVE`` (cobra's form)."""
+    from typer._click.shell_completion import CompletionItem
+
+    words = list(argv[1:] if argv[:1] == ["__complete"] else argv)
+    args, incomplete = (words[:-1], words[-1]) if words else ([], "")
+    items: list[CompletionItem] = _completer(prog).get_completions(args, incomplete)
+    if any(item.type in ("file", "dir") for item in items):
+        return [":0"]  # a path: the shell completes files itself
+    lines = []
+    for item in items:
+        helptext = " ".join(str(item.help or "").split())
+        lines.append(f"{item.value}\t{helptext}" if helptext else str(item.value))
+    directive = DIRECTIVE_NO_FILE_COMP
+    if items and all(str(item.value).endswith("=") for item in items):
+        directive |= DIRECTIVE_NO_SPACE
+    return [*lines, f":{directive}"]
+
+
+def _completer(prog: str) -> Any:
+    from typer._click.shell_completion import CompletionItem, ShellComplete
+
+    from akscli.cli.main import root_command
+
+    class Protocol(ShellComplete):
+        """Click's completion engine; the shell side is our scripts, so no source or format."""
+
+        name = "akscli"
+        source_template = ""
+
+        def source_vars(self) -> dict[str, Any]:
+            return {}
+
+        def get_completion_args(self) -> tuple[list[str], str]:
+            return [], ""
+
+        def format_completion(self, item: CompletionItem) -> str:
+            return str(item.value)
+
+    return Protocol(root_command(), {}, prog, "_AKSCLI_COMPLETE")

@@ -1,0 +1,228 @@
+"""kubectl's grammar, as rules over the command tree.
+
+``tests/foundation/test_grammar.py`` checks every command against these rules, and
+``python -m akscli.cli.docgen`` writes them (with each command's ``--wait`` default) into
+docs/grammar.md, so the convention and its documentation cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from typer import _click as click
+from typer._click import types as click_types
+
+from akscli.cli import options as opts
+
+CONTEXT_HELP = "The kubeconfig context to use (default: the current context)."
+DRY_RUN_HELP = opts.DRY_RUN_HELP
+
+# A flag whose help may name the command's own object: its names, value type and metavar are
+# still the same everywhere (one kind of value), only the subject differs.
+CONTEXTUAL: dict[str, str] = {
+    "--output": "lists the formats the command prints (gpu usage adds csv, policy check sarif)",
+    "--namespace": "says what leaving it out means (the context's namespace, a cluster-scoped kind, all)",
+    "--timeout": "says what the command waits for",
+    "--wait": "says what the command waits for (ready objects, an ARM operation, a job's end)",
+    "--no-wait": "the other half of --wait",
+    "--cluster": "the cluster the command works on: AKS for nodepool and fleet, Ray for ray job submit",
+    "--filename": "the file the command reads: manifests, a RayCluster or a Serve config",
+    "--follow": "the log the command streams",
+    "--image": "the container image of what the command runs",
+    "--kubernetes-version": "the version to create with or upgrade to",
+    "--vm-size": "the VM size the command uses or compares with",
+    "--count": "node count of a pool",
+    "--nodes": "node count",
+    "--replicas": "replicas of what the command scales",
+    "--tail": "last lines of the command's logs",
+    "--out-dir": "where the command writes its logs",
+    "--env": "environment variables of what the command runs",
+    "--node-selector": "node selector of the pods the command creates",
+    "--labels": "labels of the object the command creates",
+    "--list": "what the command lists instead of acting",
+    "--location": "the Azure region of what the command creates",
+    "--name": "the name of what the command creates, where the positional names something else",
+    "--page-size": "objects per list request",
+    "--parallel": "how many the command runs at once",
+    "--price-file": "the user's own prices",
+    "--rdma-resource": "the RDMA resource the command looks for or requests",
+    "--recreate": "which objects the command deletes and creates",
+    "--spot": "spot VMs: a pool of them, or workers placed on them",
+    "--stack": "the stack the objects belong to",
+    "--stage": "a stage: its spec where one is defined, its name where one is chosen",
+    "--strategy": "an update strategy by name",
+    "--zones": "availability zones of a pool",
+    "--gpus-per-node": "GPUs per node",
+    "--admin": "admin credentials instead of the user's",
+    "--node-image-only": "node images only",
+    "--node-image-selection": "Latest|Consistent node images",
+    "--interval": "how often the command checks again",
+    "--runtime": "the serving runtime: what plan sizes for, what deploy creates",
+    "--subscription": "a subscription ID: the one a command acts in, or the one model plan/deploy check quota in",
+}
+
+# Short flags with two meanings, each the one kubectl or az gives it; never both on one command.
+SECOND_MEANINGS: dict[str, tuple[frozenset[str], str]] = {
+    "-l": (
+        frozenset({"--selector", "--location"}),
+        "--selector on Kubernetes commands (kubectl -l), --location on Azure create commands (az -l)",
+    ),
+    "-f": (
+        frozenset({"--filename", "--follow"}),
+        "--filename where files are read (kubectl apply -f), --follow on logs (kubectl logs -f)",
+    ),
+}
+
+# Verbs that act on one named resource: it is a positional NAME.
+ONE_RESOURCE_VERBS = frozenset(
+    {
+        "create", "show", "delete", "upgrade", "start", "stop", "wait", "credentials", "add", "scale",
+        "status", "deploy", "endpoint", "test", "logs", "history", "rollback", "place", "approve",
+        "join", "remove", "drain", "uncordon", "skip", "submit", "dashboard", "nodes",
+    }
+)  # fmt: skip
+# Commands named by one of those verbs whose resource is not a name.
+NO_NAME = frozenset({"baremetal test nccl", "ray job submit"})
+
+# Verbs that change something (in Azure, in a cluster, or in the kubeconfig).
+CHANGING_VERBS = frozenset(
+    {
+        "create", "add", "delete", "remove", "upgrade", "scale", "start", "stop", "deploy", "rollback",
+        "place", "approve", "join", "drain", "uncordon", "skip", "credentials", "prepare", "submit",
+        "apply", "nccl", "inventory",
+    }
+)  # fmt: skip
+# Changing commands whose --dry-run is not there yet; docs/grammar.md lists them.
+PENDING_DRY_RUN = frozenset(
+    {
+        "baremetal inventory", "baremetal test nccl", "baremetal cluster upgrade",
+        "baremetal cluster delete",
+        "ray cluster scale", "ray job stop",
+        "fleet approve", "fleet member drain", "fleet member uncordon", "fleet rollout start",
+        "fleet rollout stop", "fleet rollout skip", "fleet rollout delete", "fleet rollout strategy delete",
+    }
+)  # fmt: skip
+# Read commands whose result is a report, not resources: -o name has nothing to name.
+NO_NAME_OUTPUT = frozenset({"doctor", "baremetal doctor", "baremetal probe", "gpu usage", "policy check", "version"})
+
+
+def walk(
+    command: click.Command, path: list[str], ctx: click.Context
+) -> list[tuple[list[str], click.Command, click.Context]]:
+    """Every command under ``command`` (itself first), with its path and a context."""
+    found = [(path, command, ctx)]
+    if hasattr(command, "list_commands"):
+        for name in command.list_commands(ctx):
+            child = command.get_command(ctx, name)  # type: ignore[attr-defined]
+            if child is None or child.hidden:
+                continue
+            child_ctx = child.make_context(name, [], parent=ctx, resilient_parsing=True)
+            found += walk(child, [*path, name], child_ctx)
+    return found
+
+
+def tree() -> list[tuple[list[str], click.Command, click.Context]]:
+    from akscli.cli.main import root_command
+
+    root = root_command()
+    return walk(root, [], root.make_context("akscli", [], resilient_parsing=True))
+
+
+def leaf_commands() -> list[tuple[list[str], click.Command]]:
+    return [(path, command) for path, command, _ in tree() if path and not hasattr(command, "list_commands")]
+
+
+def names(option: click.Parameter) -> list[str]:
+    return [*option.opts, *option.secondary_opts]
+
+
+def options(command: click.Command) -> list[click.Parameter]:
+    """The command's visible options."""
+    return [p for p in command.params if p.param_type_name == "option" and not getattr(p, "hidden", False)]
+
+
+def _type_name(option: click.Parameter) -> str:
+    kind = option.type
+    if isinstance(kind, click_types.IntParamType):
+        return "integer"
+    if isinstance(kind, click_types.FloatParamType):
+        return "float"
+    return str(kind.name)
+
+
+def meaning(option: click.Parameter) -> tuple[object, ...]:
+    """What a flag name means on one command: its names, value type, metavar and, unless the
+    flag is CONTEXTUAL, its help."""
+    long_names = [n for n in names(option) if n.startswith("--")]
+    help_text = None if (long_names and long_names[0] in CONTEXTUAL) else getattr(option, "help", None)
+    return (
+        tuple(sorted(names(option))),
+        _type_name(option),
+        option.metavar,
+        getattr(option, "is_flag", False),
+        help_text,
+    )
+
+
+def allowed_second_meaning(name: str, found: Mapping[tuple[object, ...], Sequence[str]]) -> bool:
+    rule = SECOND_MEANINGS.get(name)
+    if rule is None:
+        return False
+    allowed, _ = rule
+    long_names = {n for m in found for n in m[0] if isinstance(n, str) and n.startswith("--")}  # type: ignore[attr-defined]
+    return long_names == set(allowed) and len(found) == len(allowed)
+
+
+def changes_something(path: Sequence[str]) -> bool:
+    return path[-1] in CHANGING_VERBS and " ".join(path) not in PENDING_DRY_RUN
+
+
+def wait_defaults() -> list[tuple[str, str]]:
+    """Each command that takes --wait/--no-wait, with its default."""
+    rows: list[tuple[str, str]] = []
+    for path, command in leaf_commands():
+        for option in command.params:
+            if option.param_type_name == "option" and "--wait" in names(option):
+                waits = bool(option.default) != ("--no-wait" in option.opts)
+                rows.append(("akscli " + " ".join(path), "--wait" if waits else "--no-wait"))
+    return rows
+
+
+def grammar_markdown() -> str:
+    lines = [
+        "# Grammar",
+        "",
+        "Generated from `akscli.cli.grammar` by `python -m akscli.cli.docgen`; do not edit.",
+        "`tests/foundation/test_grammar.py` holds every command to these rules.",
+        "",
+        "akscli speaks kubectl's grammar (it is a kubectl plugin):",
+        "",
+        "- `-n/--namespace` is always the namespace. Azure scoping is `-g/--resource-group`,",
+        "  `--subscription` and `-l/--location`.",
+        "- The resource a command acts on is a positional `NAME`: `akscli cluster create NAME -g RG`,",
+        "  `akscli nodepool add NAME --cluster C -g RG`, `akscli model deploy MODEL`.",
+        "- `--context` is always the kubeconfig context; `--kubeconfig` the kubeconfig file.",
+        "- `--dry-run[=none|client|server]` on every command that changes something; bare `--dry-run`",
+        "  is client, as in kubectl (`--dry-run NAME` keeps NAME as the argument; `--dry-run client`",
+        "  still reads the mode). Azure Resource Manager commands",
+        "  accept client (they print the request) and refuse server: ARM has no dry run for these",
+        "  resource types.",
+        "- `--wait` and `--no-wait` are both accepted wherever a command can wait (defaults below).",
+        "- `-o table|wide|json|yaml|name` on every read command (reports such as `doctor` print no",
+        "  names: " + ", ".join(f"`{c}`" for c in sorted(NO_NAME_OUTPUT)) + ").",
+        "- `-y/--yes` answers confirmations; progress goes to stderr; `NO_COLOR` turns colour off.",
+        "- `akscli --version` prints the version.",
+        "",
+        "A flag name has one meaning: the same names, value type and metavar everywhere, and the same",
+        "help unless the help names the command's own object. Two short flags keep the meaning each",
+        "has in kubectl or az:",
+        "",
+        "| flag | meanings |",
+        "| --- | --- |",
+    ]
+    lines += [f"| `{flag}` | {reason} |" for flag, (_, reason) in SECOND_MEANINGS.items()]
+    lines += ["", "## --wait defaults", "", "| command | default |", "| --- | --- |"]
+    lines += [f"| `{command}` | `{default}` |" for command, default in wait_defaults()]
+    lines += ["", "## Not there yet", "", "Commands that change something and have no `--dry-run` yet:", ""]
+    lines += [f"- `akscli {c}`" for c in sorted(PENDING_DRY_RUN)]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,164 @@
+"""A lab: the Kubernetes API emulator with every operator simulator, and the ARM + Entra emulator,
+with the environment that points akscli (and kubectl) at them.
+
+Used by the runbooks (``python -m tests.runbooks``, tests/runbooks) and by the standalone modes
+of the emulators (``python -m tests.emulators.kube``, ``python -m tests.emulators.arm``).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.emulators.kube.controllers.base import Controller
+
+# Environment variables of a developer's own Azure sign-in that must not reach the emulators.
+AZURE_CLEARED = (
+    "AZURE_CLIENT_CERTIFICATE_PATH",
+    "AZURE_FEDERATED_TOKEN_FILE",
+    "AZURE_USERNAME",
+    "AZURE_PASSWORD",
+    "IDENTITY_ENDPOINT",
+    "IDENTITY_HEADER",
+    "MSI_ENDPOINT",
+    "MSI_SECRET",
+    "KUBERNETES_EXEC_INFO",
+)
+
+
+LAB_RESOURCE_GROUPS = ("rg-ml", "rg-fleet", "rg-edge")
+
+
+def operator_simulators(delay: float = 0.02) -> list[Controller]:
+    """The operators akscli drives, as the emulator simulates them: KAITO (Workspace and
+    InferenceSet), KubeRay, the Fleet hub and the NVIDIA GPU Operator's ClusterPolicy."""
+    from tests.emulators.kube.controllers import kaito
+    from tests.emulators.kube.controllers.fleet import FleetHubController
+    from tests.emulators.kube.controllers.kuberay import KubeRayController
+    from tests.emulators.kube.controllers.nvidia import ClusterPolicyController
+
+    return [
+        *kaito.controllers(delay=delay),
+        KubeRayController(delay=delay),
+        FleetHubController(delay=delay),
+        ClusterPolicyController(delay=delay),
+    ]
+
+
+def arm_environment(arm: Any, home: Path) -> dict[str, str]:
+    """What points akscli's credential factory and the Azure SDKs at the ARM emulator."""
+    from tests.emulators.arm.server import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+
+    return {
+        "AKSCLI_ARM_ENDPOINT": arm.url,
+        "AZURE_AUTHORITY_HOST": arm.url,
+        "AZURE_TENANT_ID": arm.tenant,
+        "AZURE_CLIENT_ID": DEFAULT_CLIENT_ID,
+        "AZURE_CLIENT_SECRET": DEFAULT_CLIENT_SECRET,
+        "AZURE_SUBSCRIPTION_ID": arm.subscription,
+        "REQUESTS_CA_BUNDLE": arm.ca_file,
+        "SSL_CERT_FILE": arm.ca_file,
+        "AKSCLI_DISABLE_INSTANCE_DISCOVERY": "1",
+        "AKSCLI_LRO_POLL_INTERVAL": "0",
+        "AZURE_CONFIG_DIR": str(home / ".azure"),
+    }
+
+
+@dataclass
+class Lab:
+    kube: Any
+    arm: Any
+    home: Path
+    env: dict[str, str] = field(default_factory=dict)
+
+    def environment(self) -> dict[str, str]:
+        """os.environ, less a developer's Azure sign-in, plus the lab's variables."""
+        base = {k: v for k, v in os.environ.items() if k not in AZURE_CLEARED}
+        return base | self.env
+
+
+def add_gpu_nodes(kube: Any, count: int = 2) -> None:
+    """Ready H100 nodes with the labels NFD and the GPU Operator write (tests/baremetal/nodes.py)."""
+    from tests.baremetal.nodes import node
+
+    for index in range(count):
+        kube.cluster.create(node(f"gpu-node-{index}"))
+
+
+# The lab's fleet hub and its members (a real hub learns them from `fleet member join`):
+# a staging canary and two production GPU clusters, with the properties Fleet reports.
+FLEET_MEMBERS = {
+    "canary": ({"env": "staging", "order": "1"}, "1"),
+    "gpu-east": ({"env": "prod", "order": "2"}, "2"),
+    "gpu-west": ({"env": "prod", "order": "3"}, "2"),
+}
+
+
+def add_fleet_members(kube: Any, vm_size: str = "Standard_NC24ads_A100_v4") -> None:
+    """MemberClusters on the hub, as the hub agent writes them (KubeFleet's cluster/v1 API)."""
+    api = "cluster.kubernetes-fleet.io/v1"
+    for name, (labels, gpu_nodes) in FLEET_MEMBERS.items():
+        kube.cluster.create(
+            {
+                "apiVersion": api,
+                "kind": "MemberCluster",
+                "metadata": {"name": name, "labels": labels},
+                "spec": {"identity": {"kind": "ServiceAccount", "name": "fleet-member", "namespace": "fleet-system"}},
+            }
+        )
+        count = {"value": gpu_nodes, "observationTime": "2026-11-26T00:00:00Z"}
+        properties = {f"kubernetes.azure.com/vm-sizes/{vm_size}/count": count}
+        kube.cluster.patch_status(api, "MemberCluster", None, name, {"properties": properties})
+
+
+def install_gpu_operator_chart(kube: Any) -> None:
+    """What `helm install gpu-operator nvidia/gpu-operator -n gpu-operator --create-namespace
+    --set clusterPolicy.deployCR=false` leaves: the namespace and the operator's Deployment
+    (its objects as tests/emulators/kube/controllers/nvidia.py renders them from the chart)."""
+    from tests.emulators.kube.controllers.nvidia import NAMESPACE, operator_objects
+
+    kube.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}})
+    for obj in operator_objects():
+        kube.cluster.create(obj)
+
+
+@contextmanager
+def running(workdir: Path | None = None, *, tls: bool = False) -> Iterator[Lab]:
+    """Both emulators, started, with every CRD of ../shared/crds and every operator simulator."""
+    from tests.emulators.arm.server import ArmEmulator
+    from tests.emulators.kube.controllers.builtin import builtin_controllers
+    from tests.emulators.kube.crds import default_crd_dir
+    from tests.emulators.kube.emulator import KubeEmulator
+
+    with tempfile.TemporaryDirectory(prefix="akscli-lab-") as scratch:
+        root = Path(workdir or scratch)
+        home = root / "home"
+        home.mkdir(parents=True, exist_ok=True)
+        kube = KubeEmulator(crd_dirs=[default_crd_dir()], tls=tls).start()
+        arm = ArmEmulator().start()
+        try:
+            # The lab subscription's resource groups (`az group create` in real life).
+            for group in LAB_RESOURCE_GROUPS:
+                arm.add_resource_group(f"/subscriptions/{arm.subscription}/resourceGroups/{group}")
+            for controller in [*builtin_controllers(0.02, None), *operator_simulators()]:
+                kube.controllers.add(controller)
+            add_fleet_members(kube)
+            add_gpu_nodes(kube)
+            install_gpu_operator_chart(kube)
+            kubeconfig = kube.write_kubeconfig(home / ".kube" / "config")
+            env = arm_environment(arm, home) | {
+                "KUBECONFIG": str(kubeconfig),
+                "HOME": str(home),
+                "AKSCLI_CACHE_DIR": str(root / "cache"),
+                "AKSCLI_AUDIT_LOG": str(root / "audit.jsonl"),
+                "NO_COLOR": "1",
+            }
+            yield Lab(kube, arm, home, env)
+        finally:
+            arm.stop()
+            kube.stop()

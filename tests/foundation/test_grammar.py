@@ -1,0 +1,149 @@
+"""The grammar convention, checked over the whole command tree (docs/grammar.md).
+
+A new command cannot drift: each flag name has one meaning everywhere, ``-n`` is the namespace,
+``--context`` the kubeconfig context, the resource a command acts on is a positional NAME,
+every command that changes something takes ``--dry-run[=none|client|server]``, ``--wait`` and
+``--no-wait`` come together, and every read command prints ``-o name``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pytest
+from typer import _click as click
+
+from akscli.cli import grammar
+from tests.cli import invoke
+
+COMMANDS = grammar.leaf_commands()
+
+
+def _options(command: click.Command) -> list[click.Parameter]:
+    return grammar.options(command)
+
+
+def _ids() -> list[str]:
+    return [" ".join(path) for path, _ in COMMANDS]
+
+
+def test_the_tree_has_every_group() -> None:
+    groups = {path[0] for path, _ in COMMANDS}
+    assert {"cluster", "nodepool", "baremetal", "ray", "model", "fleet", "apply", "render"} <= groups
+
+
+def test_each_flag_name_has_one_meaning() -> None:
+    meanings: dict[str, dict[tuple[object, ...], list[str]]] = defaultdict(lambda: defaultdict(list))
+    for path, command in COMMANDS:
+        for option in _options(command):
+            for name in grammar.names(option):
+                meanings[name][grammar.meaning(option)].append(" ".join(path))
+    clashes = {
+        name: {str(m): where for m, where in found.items()}
+        for name, found in meanings.items()
+        if len(found) > 1 and not grammar.allowed_second_meaning(name, found)
+    }
+    assert clashes == {}
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=_ids())
+def test_n_is_always_the_namespace(path: list[str], command: click.Command) -> None:
+    for option in _options(command):
+        if "-n" in option.opts:
+            assert option.opts == ["-n", "--namespace"], path
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=_ids())
+def test_context_is_always_the_kubeconfig_context(path: list[str], command: click.Command) -> None:
+    for option in _options(command):
+        if "--context" in option.opts:
+            assert option.help == grammar.CONTEXT_HELP, path
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=_ids())
+def test_the_resource_acted_on_is_a_positional_name(path: list[str], command: click.Command) -> None:
+    if path[-1] not in grammar.ONE_RESOURCE_VERBS or " ".join(path) in grammar.NO_NAME:
+        return
+    arguments = [p for p in command.params if p.param_type_name == "argument"]
+    assert arguments, f"{' '.join(path)}: the resource it acts on is a positional NAME"
+    assert not any("--name" in o.opts for o in _options(command) if o.opts[:1] == ["-n"])
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=_ids())
+def test_every_change_has_dry_run(path: list[str], command: click.Command) -> None:
+    if not grammar.changes_something(path):
+        return
+    dry_run = [o for o in _options(command) if "--dry-run" in o.opts]
+    assert dry_run, f"{' '.join(path)} changes something: it needs --dry-run[=none|client|server]"
+    assert not dry_run[0].is_flag and dry_run[0].help == grammar.DRY_RUN_HELP
+
+
+def test_the_list_of_commands_without_dry_run_is_current() -> None:
+    """A command that gained --dry-run leaves grammar.PENDING_DRY_RUN (and docs/grammar.md)."""
+    have = {" ".join(p) for p, c in COMMANDS if any("--dry-run" in o.opts for o in _options(c))}
+    assert sorted(grammar.PENDING_DRY_RUN & have) == []
+    assert {" ".join(p) for p, _ in COMMANDS} >= grammar.PENDING_DRY_RUN
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=_ids())
+def test_wait_and_no_wait_come_together(path: list[str], command: click.Command) -> None:
+    for option in _options(command):
+        names = set(option.opts + option.secondary_opts)
+        if names & {"--wait", "--no-wait"}:
+            assert names == {"--wait", "--no-wait"}, path
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=_ids())
+def test_read_commands_print_names(path: list[str], command: click.Command) -> None:
+    outputs = [o for o in _options(command) if "--output" in o.opts]
+    if not outputs or " ".join(path) in grammar.NO_NAME_OUTPUT:
+        return
+    assert "name" in (outputs[0].help or ""), f"{' '.join(path)}: -o name"
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=_ids())
+def test_every_output_flag_takes_kubectl_templates(path: list[str], command: click.Command) -> None:
+    for option in _options(command):
+        if "--output" in option.opts:
+            assert "jsonpath=TEMPLATE|custom-columns=SPEC" in (option.help or ""), path
+
+
+def test_wait_defaults_are_documented_for_every_command() -> None:
+    table = grammar.wait_defaults()
+    waiting = [" ".join(p) for p, c in COMMANDS if any("--wait" in o.opts + o.secondary_opts for o in _options(c))]
+    assert sorted(row[0] for row in table) == sorted(f"akscli {w}" for w in waiting)
+
+
+def test_bare_dry_run_means_client_and_keeps_the_name_positional() -> None:
+    result = invoke("cluster", "create", "--dry-run", "demo", "-g", "rg-demo", "-o", "json")
+    assert result.exit_code == 0, result
+    assert '"name": "demo"' in result.stdout or "demo" in result.stdout
+
+
+def test_arm_commands_refuse_server_dry_run_with_the_reason() -> None:
+    result = invoke("cluster", "create", "demo", "-g", "rg-demo", "--dry-run=server")
+    assert result.exit_code == 2
+    assert "no server-side dry run" in result.stderr
+    assert "--dry-run (client)" in result.stderr
+
+
+def test_an_unknown_dry_run_mode_is_refused() -> None:
+    result = invoke(
+        "nodepool", "add", "gpu", "--cluster", "c1", "-g", "rg", "--vm-size", "Standard_D8ds_v5", "--dry-run=maybe"
+    )
+    assert result.exit_code == 2
+    assert "--dry-run" in result.stderr
+
+
+def test_version_flag_prints_the_version() -> None:
+    from akscli import __version__
+
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"akscli {__version__}\n"
+
+
+def test_a_usage_error_points_to_the_subcommands_help() -> None:
+    result = invoke("cluster", "show", "-g", "rg")
+    assert result.exit_code == 2
+    assert "akscli cluster show --help" in result.stderr

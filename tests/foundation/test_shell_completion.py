@@ -1,0 +1,250 @@
+"""Completion in real shells: bash and zsh on a pseudo-terminal (type, TAB, read the line back),
+fish through its own ``complete -C``. Each loads the script ``akscli completion SHELL`` prints
+and runs the installed ``akscli`` for candidates, as a user's shell does. A shell that is not
+installed is skipped (.ci/run installs zsh and fish)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from akscli.cli.complete import protocol_lines
+from akscli.cli.completion import completion_script
+from akscli.cli.kubectl_complete import completions as kubectl_completions
+from tests.cli import invoke
+from tests.shells import Terminal
+
+BIN = Path(sys.executable).parent
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    if not (BIN / "akscli").exists():
+        pytest.skip("akscli is not installed beside this Python")
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: dev\n"
+        "clusters: [{name: c1, cluster: {server: 'https://127.0.0.1:1'}}]\n"
+        "users: [{name: u1, user: {token: t}}]\n"
+        "contexts:\n- {name: dev, context: {cluster: c1, user: u1, namespace: team-a}}\n"
+        "- {name: prod-eastus, context: {cluster: c1, user: u1}}\n",
+        encoding="utf-8",
+    )
+    env = {
+        "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        "HOME": str(tmp_path),
+        "TERM": "xterm",
+        "KUBECONFIG": str(kubeconfig),
+        "PYTHONPATH": str(REPO / "src"),  # the checkout under test, however akscli was installed
+        "LANG": "C.UTF-8",
+    }
+    return env
+
+
+def _script(tmp_path: Path, shell: str) -> Path:
+    path = tmp_path / f"akscli.{shell}"
+    path.write_text(completion_script(shell), encoding="utf-8")
+    return path
+
+
+# ---- bash ------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def bash_terminal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Terminal]:
+    if shutil.which("bash") is None:
+        pytest.skip("bash is not installed")
+    tmp = tmp_path_factory.mktemp("bash")
+    setup = f"PS1='$ '; bind 'set enable-bracketed-paste off'; source {_script(tmp, 'bash')}"
+    terminal = Terminal(["bash", "--norc", "--noprofile", "-i"], _env(tmp), setup)
+    yield terminal
+    terminal.close()
+
+
+def test_bash_completes_a_group_name(bash_terminal: Terminal) -> None:
+    assert bash_terminal.complete("akscli mod") == "akscli model "
+
+
+def test_bash_completes_a_command_of_a_group(bash_terminal: Terminal) -> None:
+    assert bash_terminal.complete("akscli model pl") == "akscli model plan "
+
+
+def test_bash_completes_an_output_format(bash_terminal: Terminal) -> None:
+    assert bash_terminal.complete("akscli model list -o ya") == "akscli model list -o yaml "
+
+
+def test_bash_completes_a_flag_value_given_with_equals(bash_terminal: Terminal) -> None:
+    assert (
+        bash_terminal.complete("akscli model deploy phi-4 --dry-run=cli")
+        == "akscli model deploy phi-4 --dry-run=client "
+    )
+
+
+def test_bash_completes_a_model_name(bash_terminal: Terminal) -> None:
+    assert bash_terminal.complete("akscli model plan phi-4-mi") == "akscli model plan phi-4-mini-instruct "
+
+
+def test_bash_completes_a_kube_context(bash_terminal: Terminal) -> None:
+    assert bash_terminal.complete("akscli model list --context pro") == "akscli model list --context prod-eastus "
+
+
+# ---- zsh -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def zsh_terminal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Terminal]:
+    if shutil.which("zsh") is None:
+        pytest.skip("zsh is not installed")
+    tmp = tmp_path_factory.mktemp("zsh")
+    setup = (
+        "PS1='$ '; unset zle_bracketed_paste; bindkey -e; autoload -U compinit; compinit -u -D; "
+        f"source {_script(tmp, 'zsh')}"
+    )
+    terminal = Terminal(["zsh", "-f", "-i"], _env(tmp), setup)
+    yield terminal
+    terminal.close()
+
+
+# zsh takes back the space it added after a match when the next key is not a word (the Ctrl-A
+# that reads the line back), so these compare the words.
+
+
+def test_zsh_completes_a_group_name(zsh_terminal: Terminal) -> None:
+    assert zsh_terminal.complete("akscli mod").rstrip() == "akscli model"
+
+
+def test_zsh_completes_a_vm_size(zsh_terminal: Terminal) -> None:
+    line = zsh_terminal.complete("akscli nodepool add gpu --cluster c -g rg --vm-size Standard_ND96isr_H2")
+    assert line.rstrip() == "akscli nodepool add gpu --cluster c -g rg --vm-size Standard_ND96isr_H200_v5"
+
+
+def test_zsh_completes_a_namespace_from_the_kubeconfig(zsh_terminal: Terminal) -> None:
+    assert zsh_terminal.complete("akscli model list -n team").rstrip() == "akscli model list -n team-a"
+
+
+def test_zsh_completes_a_value_given_with_equals(zsh_terminal: Terminal) -> None:
+    assert (
+        zsh_terminal.complete("akscli model deploy phi-4 --dry-run=ser").rstrip()
+        == "akscli model deploy phi-4 --dry-run=server"
+    )
+
+
+# ---- fish ------------------------------------------------------------------------------------
+
+
+def _fish(tmp_path: Path, line: str) -> list[str]:
+    if shutil.which("fish") is None:
+        pytest.skip("fish is not installed")
+    script = _script(tmp_path, "fish")
+    done = subprocess.run(
+        ["fish", "--no-config", "-c", f"source {script}; complete -C '{line}'"],
+        capture_output=True,
+        text=True,
+        env=_env(tmp_path),
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.splitlines()
+
+
+def test_fish_completes_group_names_with_their_help(tmp_path: Path) -> None:
+    lines = _fish(tmp_path, "akscli mo")
+    assert [line.split("\t")[0] for line in lines] == ["model"]
+    assert "Model serving" in lines[0]
+
+
+def test_fish_completes_runtimes(tmp_path: Path) -> None:
+    values = [line.split("\t")[0] for line in _fish(tmp_path, "akscli model deploy phi-4 --runtime ")]
+    assert values == ["airunway", "kaito", "vllm"]
+
+
+def test_fish_completes_a_value_given_with_equals(tmp_path: Path) -> None:
+    values = [line.split("\t")[0] for line in _fish(tmp_path, "akscli model list -o=js")]
+    assert "-o=json" in values
+
+
+def test_fish_completes_templates(tmp_path: Path) -> None:
+    values = [line.split("\t")[0] for line in _fish(tmp_path, "akscli render model/vl")]
+    assert values == ["model/vllm"]
+
+
+# ---- the protocol, PowerShell and kubectl ----------------------------------------------------
+
+
+def test_an_empty_word_list_is_a_completion_not_a_help_request() -> None:
+    result = invoke("__complete", "")
+    assert result.exit_code == 0
+    assert "Usage:" not in result.stdout
+    assert result.stdout.splitlines()[-1] == ":4"
+    assert "model\t" in result.stdout
+
+
+def test_the_old_environment_protocol_does_not_get_the_help_text() -> None:
+    if not (BIN / "akscli").exists():
+        pytest.skip("akscli is not installed beside this Python")
+    env = dict(os.environ, _AKSCLI_COMPLETE="complete_bash", COMP_WORDS="akscli ", COMP_CWORD="1")
+    done = subprocess.run([str(BIN / "akscli")], capture_output=True, text=True, env=env, timeout=60)
+    assert "Usage:" not in done.stdout
+
+
+def test_a_path_value_is_left_to_the_shell() -> None:
+    assert protocol_lines(["__complete", "apply", "-f", ""]) in ([":0"], [":4"])
+
+
+def test_a_format_needing_a_template_asks_for_no_space() -> None:
+    assert protocol_lines(["__complete", "model", "list", "-o", "jsonp"])[-1] == ":6"
+
+
+def test_the_powershell_script_registers_a_native_completer_that_asks_akscli() -> None:
+    script = completion_script("powershell")
+    assert "Register-ArgumentCompleter -Native -CommandName 'akscli'" in script
+    assert "& 'akscli' __complete @words" in script
+    assert "CompletionResult]::new(" in script
+
+
+@pytest.mark.skipif(shutil.which("pwsh") is None, reason="PowerShell (pwsh) is not installed")
+def test_powershell_completes_a_group_name(tmp_path: Path) -> None:
+    script = _script(tmp_path, "powershell")
+    command = (
+        f". {script}; (TabExpansion2 -inputScript 'akscli mod' -cursorColumn 10).CompletionMatches"
+        " | ForEach-Object { $_.CompletionText }"
+    )
+    done = subprocess.run(
+        ["pwsh", "-NoProfile", "-Command", command], capture_output=True, text=True, env=_env(tmp_path)
+    )
+    assert done.stdout.split() == ["model"]
+
+
+def test_kubectl_plugin_completion_completes_values_too() -> None:
+    values = [
+        line.split("\t")[0] for line in kubectl_completions(["__complete", "model", "deploy", "x", "--runtime", ""])
+    ]
+    assert values == ["kaito", "vllm", "airunway"]
+
+
+def test_namespaces_also_come_from_the_cluster_when_it_answers_in_time(kubeconfig: Path, kube_emulator: Any) -> None:
+    kube_emulator.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-b"}})
+    values = [line.split("\t")[0] for line in protocol_lines(["__complete", "model", "list", "-n", "team-"])]
+    assert "team-b" in values
+
+
+def test_an_unreachable_cluster_does_not_hold_up_completion(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    config = tmp_path / "kc"
+    config.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: c\n"
+        "clusters: [{name: c, cluster: {server: 'https://10.255.255.1:6443'}}]\n"
+        "users: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: c, user: u, namespace: mine}}]\n"
+    )
+    monkeypatch.setenv("KUBECONFIG", str(config))
+    started = time.monotonic()
+    assert protocol_lines(["__complete", "model", "list", "-n", ""]) == ["mine", ":4"]
+    assert time.monotonic() - started < 5

@@ -1,0 +1,65 @@
+"""The emulators as their own processes, as getting-started uses them: the Kubernetes one runs
+the operator simulators by default, the ARM one writes the environment that points akscli at it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.emulators.kube.crds import shared_dir
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def _process(args: list[str], ready: Path) -> Iterator[subprocess.Popen[str]]:
+    env = {"AKSCLI_SHARED_DIR": str(shared_dir()), "PATH": "/usr/bin:/bin", "HOME": str(ready.parent)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", *args], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not ready.exists() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        assert ready.exists(), proc.stderr.read() if proc.stderr else ""
+        yield proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def _akscli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    full = dict(os.environ) | env | {"PYTHONPATH": str(REPO / "src")}
+    return subprocess.run(
+        [sys.executable, "-m", "akscli", *args], capture_output=True, text=True, env=full, timeout=120, check=False
+    )
+
+
+def test_the_kube_emulator_runs_the_operator_simulators_by_default(tmp_path: Path) -> None:
+    kubeconfig = tmp_path / "kc"
+    crds = str(shared_dir() / "crds" / "kuberay")
+    with _process(["tests.emulators.kube", "--crds", crds, "--no-tls", "--kubeconfig", str(kubeconfig)], kubeconfig):
+        env = {"KUBECONFIG": str(kubeconfig), "HOME": str(tmp_path)}
+        created = _akscli(
+            env, "ray", "cluster", "create", "demo", "--worker-replicas", "0", "--wait", "--timeout", "60s", "-y"
+        )
+        assert created.returncode == 0, created.stderr
+        status = _akscli(env, "ray", "cluster", "status", "demo", "-o", "jsonpath={.state}")
+        assert status.stdout == "ready", status
+
+
+def test_the_arm_emulator_writes_the_environment_akscli_needs(tmp_path: Path) -> None:
+    env_file = tmp_path / "arm.env"
+    with _process(["tests.emulators.arm", "--env-file", str(env_file), "--home", str(tmp_path)], env_file):
+        env = dict(line.removeprefix("export ").split("=", 1) for line in env_file.read_text().splitlines())
+        env = {k: v.strip("'") for k, v in env.items()} | {"HOME": str(tmp_path)}
+        dry = _akscli(env, "cluster", "create", "ml", "-g", "rg-ml", "--dry-run", "-o", "json")
+        assert dry.returncode == 0, dry.stderr
+        made = _akscli(env, "cluster", "create", "ml", "-g", "rg-ml", "-o", "jsonpath={.name}")
+        assert made.returncode == 0, made.stderr
+        assert made.stdout == "ml"
