@@ -148,7 +148,7 @@ def test_a_model_description_without_head_dim_or_hidden_size_names_them_with_the
 
 
 def test_deploy_refuses_zero_fleet_clusters_instead_of_placing_on_all() -> None:
-    result = invoke("model", "deploy", "phi-4", "--fleet", "--clusters", "0", "--dry-run=client")
+    result = invoke("model", "deploy", "phi-4", "--fleet-hub", "--clusters", "0", "--dry-run=client")
     assert result.exit_code == 2 and "--clusters" in result.stderr
 
 
