@@ -39,11 +39,14 @@ def operator_simulators(delay: float = 0.02) -> list[Controller]:
     InferenceSet), KubeRay, the Fleet hub and the NVIDIA GPU Operator's ClusterPolicy."""
     from tests.emulators.kube.controllers import kaito
     from tests.emulators.kube.controllers.fleet import FleetHubController
+    from tests.emulators.kube.controllers.keda import KaitoScalerController, KedaController
     from tests.emulators.kube.controllers.kuberay import KubeRayController
     from tests.emulators.kube.controllers.nvidia import ClusterPolicyController
 
     return [
         *kaito.controllers(delay=delay),
+        KedaController(delay=delay),
+        KaitoScalerController(delay=delay),
         KubeRayController(delay=delay),
         FleetHubController(delay=delay),
         ClusterPolicyController(delay=delay),
@@ -134,6 +137,7 @@ def running(workdir: Path | None = None, *, tls: bool = False) -> Iterator[Lab]:
     from tests.emulators.kube.controllers.builtin import builtin_controllers
     from tests.emulators.kube.crds import default_crd_dir
     from tests.emulators.kube.emulator import KubeEmulator
+    from tests.emulators.kube.profiles import install_kaito_controller, install_keda_kaito_scaler
 
     with tempfile.TemporaryDirectory(prefix="akscli-lab-") as scratch:
         root = Path(workdir or scratch)
@@ -147,6 +151,8 @@ def running(workdir: Path | None = None, *, tls: bool = False) -> Iterator[Lab]:
                 arm.add_resource_group(f"/subscriptions/{arm.subscription}/resourceGroups/{group}")
             for controller in [*builtin_controllers(0.02, None), *operator_simulators()]:
                 kube.controllers.add(controller)
+            install_kaito_controller(kube)  # the KAITO add-on's controller pod, as on AKS
+            install_keda_kaito_scaler(kube)  # the autoscaler KAITO's InferenceSets scale through
             add_fleet_members(kube)
             add_gpu_nodes(kube)
             install_gpu_operator_chart(kube)

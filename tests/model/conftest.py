@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from tests.emulators.kube.profiles import install_kaito_controller, install_keda_kaito_scaler
+
 from ._shared import crd_dir
 
 SERVING_CRDS = ("kaito", "keda", "gateway-api", "gateway-api-inference-extension")
@@ -67,39 +69,6 @@ def model_emulator(
     yield start
     for emu in emulators:
         assert not emu.controllers.errors, emu.controllers.errors
-
-
-def _running_pod(emu: Any, namespace: str, name: str, labels: dict[str, str]) -> None:
-    emu.cluster.create(
-        {
-            "apiVersion": "v1",
-            "kind": "Pod",
-            "metadata": {"name": name, "namespace": namespace, "labels": labels},
-            "spec": {"containers": [{"name": "manager", "image": "controller"}]},
-        }
-    )
-    emu.cluster.patch_status(
-        "v1", "Pod", namespace, name, {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}
-    )
-
-
-def install_kaito_controller(emu: Any) -> None:
-    """The pod the KAITO simulator stands for, labelled as the AKS add-on's is (what doctor and
-    deploy --wait look for)."""
-    _running_pod(emu, "kube-system", "kaito-workspace-0", {"app.kubernetes.io/name": "workspace"})
-
-
-def install_keda_kaito_scaler(emu: Any) -> None:
-    """keda-kaito-scaler's ClusterTriggerAuthentication, which its chart installs
-    (kaito-project/keda-kaito-scaler pkg/constants/constants.go, ClusterTriggerAuthName)."""
-    emu.cluster.create(
-        {
-            "apiVersion": "keda.sh/v1alpha1",
-            "kind": "ClusterTriggerAuthentication",
-            "metadata": {"name": "keda-kaito-scaler-creds"},
-            "spec": {"secretTargetRef": []},
-        }
-    )
 
 
 def install_gateway(emu: Any, name: str = "inference-gateway", namespace: str = "default") -> None:

@@ -191,7 +191,7 @@ def test_workergroup_add_dry_run_client_prints_the_patch_without_a_cluster(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "absent"))
-    result = invoke("ray", "workergroup", "add", "demo", "gpu", "--gpu", "1", "--dry-run=client", "-o", "json")
+    result = invoke("ray", "workergroup", "add", "demo", "gpu", "--worker-gpu", "1", "--dry-run=client", "-o", "json")
     assert result.exit_code == 0, result
     (op,) = json.loads(result.stdout)
     assert op["op"] == "add" and op["path"] == "/spec/workerGroupSpecs/-"

@@ -76,7 +76,7 @@ def test_ready_state_is_sticky_and_provisioned_does_not_change(ray_emulator: Cal
     emu = ray_emulator(failure="unschedulable-gpu")
     gpu_node(emu)
     assert invoke("ray", "cluster", "create", "grow", "--wait", "--timeout", "20s").exit_code == 0
-    added = invoke("ray", "workergroup", "add", "grow", "gpu", "--replicas", "1", "--gpu", "1")
+    added = invoke("ray", "workergroup", "add", "grow", "gpu", "--replicas", "1", "--worker-gpu", "1")
     assert added.exit_code == 0, added
     wait_until(lambda: stored(emu, "RayCluster", "grow")["status"].get("desiredWorkerReplicas") == 2)
     status = stored(emu, "RayCluster", "grow")["status"]
@@ -89,7 +89,7 @@ def test_status_explains_a_stuck_worker_of_a_ready_cluster(ray_emulator: Callabl
     emu = ray_emulator(failure="unschedulable-gpu")
     gpu_node(emu)
     assert invoke("ray", "cluster", "create", "grow", "--wait", "--timeout", "20s").exit_code == 0
-    assert invoke("ray", "workergroup", "add", "grow", "gpu", "--replicas", "1", "--gpu", "1").exit_code == 0
+    assert invoke("ray", "workergroup", "add", "grow", "gpu", "--replicas", "1", "--worker-gpu", "1").exit_code == 0
     wait_until(lambda: any((p.get("status") or {}).get("phase") == "Pending" for p in ray_pods(emu, "grow", "gpu")))
     result = invoke("ray", "cluster", "status", "grow")
     assert result.exit_code == 0, result

@@ -103,3 +103,22 @@ def gpu_operator_helm(emu: Any) -> None:
     namespace(emu, NAMESPACE)
     for obj in operator_objects():
         emu.cluster.create(obj)
+
+
+def install_kaito_controller(emu: Any) -> None:
+    """The pod the KAITO simulator stands for, labelled as the AKS add-on's is (what doctor and
+    deploy --wait look for)."""
+    ready_pod(emu, "kube-system", "kaito-workspace-0", {"app.kubernetes.io/name": "workspace"}, image="controller")
+
+
+def install_keda_kaito_scaler(emu: Any) -> None:
+    """keda-kaito-scaler's ClusterTriggerAuthentication, which its chart installs
+    (kaito-project/keda-kaito-scaler pkg/constants/constants.go, ClusterTriggerAuthName)."""
+    emu.cluster.create(
+        {
+            "apiVersion": "keda.sh/v1alpha1",
+            "kind": "ClusterTriggerAuthentication",
+            "metadata": {"name": "keda-kaito-scaler-creds"},
+            "spec": {"secretTargetRef": []},
+        }
+    )
