@@ -1,0 +1,133 @@
+"""``akscli fleet approve`` and ``akscli fleet gates``: the approvals a staged run waits for."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from akscli import output, validate
+from akscli.cli import options as opts
+from akscli.cli.fleet.common import (
+    ArmFlags,
+    RunNamespace,
+    audit_arm,
+    audit_hub,
+    checked_namespace,
+    on_fleet,
+    on_hub,
+    opt,
+)
+from akscli.errors import CheckFailedError, UsageError
+from akscli.output import Column
+
+if TYPE_CHECKING:
+    from akscli.fleet.armclient import FleetScope
+    from akscli.kube.client import Kube
+
+
+# ---- approvals and gates ----------------------------------------------------------------------
+
+
+@on_fleet
+@on_hub
+def approve(
+    run: Annotated[str, typer.Argument(help="Update run whose pending approval to give.")],
+    stage: Annotated[str | None, opt("--stage", help="Only the gate of this stage.")] = None,
+    gate: Annotated[str | None, opt("--gate", help="ARM: approve this gate by name.")] = None,
+    wait: Annotated[
+        bool,
+        typer.Option("--wait/--no-wait", help="Then wait until the run asks for its next approval or ends, or not."),
+    ] = False,
+    timeout: opts.Timeout = "30m",
+    namespace: RunNamespace = None,
+    arm: ArmFlags = ArmFlags(),
+    hub: opts.KubeFlags = opts.KubeFlags(),
+) -> None:
+    """Approve the pending gate of a run: ARM gates (--fleet) or hub (Cluster)ApprovalRequests."""
+    validate.name(run, "update run name")
+    if stage is not None:
+        validate.name(stage, "stage name")
+    seconds = validate.duration(timeout, "--timeout")
+    wait_for = seconds if wait else None
+    if arm.fleet:
+        _approve_arm(arm.scope(), run, stage, gate, wait_for)
+        return
+    if gate:
+        raise UsageError("--gate names ARM gates", hint="add --fleet NAME -g GROUP, or drop --gate")
+    ns = checked_namespace(namespace)
+    _approve_hub(hub.connect(), run, ns, stage, wait_for)
+
+
+def _approve_hub(kube: Kube, run: str, namespace: str | None, stage: str | None, wait: float | None) -> None:
+    from akscli.fleet import rollout
+
+    approved = rollout.approve_pending(kube, run, namespace, stage)
+    for item in approved:
+        output.write(f"approved {item.name} (stage {item.stage})")
+    answered = sorted({a.name for a in approved})
+    audit_hub(kube, "fleet approve", [(f"approvalrequest/{n}", "approve") for n in answered])
+    if wait is None:
+        return
+    with output.status(f"waiting for the next gate of {run}") as update:
+        outcome, gates = rollout.wait_for_next_gate(
+            kube, run, namespace, set(answered), wait, on_event=lambda s: update(f"run {run}: {s}")
+        )
+    _report_next(run, outcome, [f"{g.name} (stage {g.stage})" for g in gates])
+
+
+def _approve_arm(scope: FleetScope, run: str, stage: str | None, gate: str | None, wait: float | None) -> None:
+    from akscli.fleet.armclient import GATE, gate_label
+
+    approved = scope.approve_gates(run, stage, gate)
+    for item in approved:
+        output.write(f"approved gate {gate_label(item)}")
+    answered = sorted(str(g["name"]) for g in approved)
+    audit_arm(scope, "fleet approve", [(scope.ref(GATE, g), "approve") for g in answered])
+    if wait is None:
+        return
+    with output.status(f"waiting for the next gate of {run}"):
+        outcome, fresh = scope.wait_for_next_gate(run, answered, wait)
+    _report_next(run, outcome, [gate_label(g) for g in fresh])
+
+
+def _report_next(run: str, outcome: str, gates: list[str]) -> None:
+    if outcome == "gate":
+        output.write("next: " + ", ".join(gates))
+    elif outcome == "done":
+        output.write(f"update run {run} completed")
+    else:
+        raise CheckFailedError(f"update run {run} {outcome}", hint=f"see why with: akscli fleet rollout status {run}")
+
+
+GATE_COLUMNS = [
+    Column("name", "name"),
+    Column("run", "run"),
+    Column("stage", "stage"),
+    Column("group", "group"),
+    Column("timing", "timing"),
+    Column("state", "state"),
+    Column("display name", "displayName", wide=True),
+]
+
+
+@on_fleet
+def gates_list(
+    run: Annotated[str | None, opt("--run", help="Only gates of this update run.")] = None,
+    pending: Annotated[bool, typer.Option("--pending", help="Only gates waiting for approval.")] = False,
+    arm: ArmFlags = ArmFlags(),
+    output_format: opts.Output = "table",
+) -> None:
+    """List the approval gates of a fleet's update runs (ARM)."""
+    from akscli.fleet import arm as logic
+    from akscli.fleet.armclient import GATE
+
+    fmt = opts.output_format(output_format)
+    if run is not None:
+        validate.name(run, "--run")
+    gates = arm.scope().items(GATE)
+    chosen = logic.pending_gates(gates, run) if pending else [g for g in gates if logic.gate_matches(g, run, None)]
+    if output.structured(fmt):
+        output.emit(chosen, fmt, [])
+        return
+    output.emit([logic.gate_row(g) for g in chosen], fmt, GATE_COLUMNS, name=lambda r: f"gate/{r['name']}")

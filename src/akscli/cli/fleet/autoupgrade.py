@@ -1,0 +1,100 @@
+"""``akscli fleet autoupgrade``: auto-upgrade profiles (ARM)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from akscli import output, validate
+from akscli.cli import azopts
+from akscli.cli import options as opts
+from akscli.cli.fleet.common import (
+    ArmFlags,
+    ProfileName,
+    audit_arm,
+    group_app,
+    on_fleet,
+    opt,
+    remove_child,
+)
+from akscli.output import Column
+
+if TYPE_CHECKING:
+    pass
+
+
+# ---- auto-upgrade profiles (ARM) --------------------------------------------------------------
+
+app = group_app("Auto-upgrade profiles: upgrade runs generated on a release channel (ARM).")
+
+PROFILE_COLUMNS = [
+    Column("name", "name"),
+    Column("channel", "properties.channel"),
+    Column("disabled", lambda p: "yes" if (p.get("properties") or {}).get("disabled") else "no"),
+    Column("strategy", lambda p: str((p.get("properties") or {}).get("updateStrategyId") or "").rsplit("/", 1)[-1]),
+    Column("state", "properties.provisioningState"),
+]
+
+
+@app.command("create")
+@on_fleet
+def autoupgrade_create(
+    name: ProfileName,
+    channel: Annotated[str, typer.Option("--channel", help="Stable|Rapid|NodeImage|TargetKubernetesVersion.")],
+    strategy: Annotated[str | None, opt("--strategy", help="Update strategy the generated runs use.")] = None,
+    target_version: Annotated[
+        str | None, opt("--target-kubernetes-version", help="MAJOR.MINOR for the TargetKubernetesVersion channel.")
+    ] = None,
+    node_image_selection: Annotated[str, typer.Option("--node-image-selection", help="Latest|Consistent.")] = "Latest",
+    disabled: Annotated[bool, typer.Option("--disabled", help="Create it switched off.")] = False,
+    arm: ArmFlags = ArmFlags(),
+    dry_run: opts.DryRun = "none",
+    output_format: opts.ObjectOutput = "table",
+) -> None:
+    """Create an auto-upgrade profile; Arc-enabled members are refused as for upgrade runs."""
+    from akscli.fleet.arm import auto_upgrade_body, use_strategy
+    from akscli.fleet.armclient import PROFILE
+
+    fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
+    validate.name(name, "profile name")
+    body = auto_upgrade_body(channel, target_version=target_version, node_image=node_image_selection, disabled=disabled)
+    if strategy:
+        validate.name(strategy, "strategy name")
+    with azopts.dry_run_scope(dry_run, fmt):
+        scope = arm.scope()
+        saved = scope.strategy_of_run(strategy)
+        scope.check_no_arc(use_strategy(body, saved), saved)
+        result = scope.put(PROFILE, name, body)
+        audit_arm(scope, "fleet autoupgrade create", [(scope.ref(PROFILE, name), "create")])
+        output.emit_object(result, "yaml" if fmt == "table" else fmt)
+
+
+@app.command("list")
+@on_fleet
+def autoupgrade_list(
+    arm: ArmFlags = ArmFlags(),
+    output_format: opts.Output = "table",
+) -> None:
+    """List auto-upgrade profiles."""
+    from akscli.fleet.armclient import PROFILE
+
+    fmt = opts.output_format(output_format)
+    profiles = arm.scope().items(PROFILE)
+    output.emit(profiles, fmt, PROFILE_COLUMNS, name=lambda p: f"autoupgradeprofile/{p.get('name')}")
+
+
+@app.command("delete")
+@on_fleet
+def autoupgrade_delete(
+    name: ProfileName,
+    yes: opts.Yes = False,
+    arm: ArmFlags = ArmFlags(),
+    dry_run: opts.DryRun = "none",
+) -> None:
+    """Delete an auto-upgrade profile."""
+    from akscli.fleet.armclient import PROFILE
+
+    validate.name(name, "profile name")
+    with azopts.dry_run_scope(dry_run, "json") as dry:
+        remove_child(arm.scope(), PROFILE, name, yes or dry, "fleet autoupgrade delete")

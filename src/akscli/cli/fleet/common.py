@@ -1,0 +1,143 @@
+"""What every ``akscli fleet`` module shares: the ARM and hub flag blocks, option types, audit
+and the small helpers. Commands that take ``--fleet`` talk to ARM; the others talk to the hub."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from akscli import output, validate
+from akscli.cli import azopts
+from akscli.cli import options as opts
+from akscli.errors import UsageError
+
+if TYPE_CHECKING:
+    from akscli.fleet.armclient import Child, FleetArm, FleetScope
+    from akscli.kube.client import Kube
+
+
+def opt(*decls: str, help: str) -> Any:
+    """An option whose default is not shown in --help (most are None or empty)."""
+    return typer.Option(*decls, help=help, show_default=False)
+
+
+def group_app(help_text: str) -> typer.Typer:
+    return typer.Typer(no_args_is_help=True, rich_markup_mode=None, add_completion=False, help=help_text)
+
+
+# ---- options ----------------------------------------------------------------------------------
+
+Group = azopts.ResourceGroup
+Fleet = Annotated[str | None, opt("--fleet", help="Fleet name: act through ARM on this fleet.")]
+Stage = Annotated[
+    list[str] | None,
+    opt(
+        "--stage",
+        help="A stage: NAME[;labels=SEL][;groups=G1,G2][;sort=KEY][;max=N|P%][;before=approval]"
+        "[;after=approval|wait:DUR]. Repeat in order.",
+    ),
+]
+FleetName = Annotated[str, typer.Argument(help="Fleet name.")]
+RunName = Annotated[str, typer.Argument(help="Update run name.")]
+StrategyName = Annotated[str, typer.Argument(help="Strategy name.")]
+PlacementName = Annotated[str, typer.Argument(help="Placement name.")]
+HubMemberName = Annotated[str, typer.Argument(help="Member cluster name on the hub.")]
+ProfileName = Annotated[str, typer.Argument(help="Profile name.")]
+RunNamespace = Annotated[str | None, opts.namespace_option("Hub: namespace of a StagedUpdateRun.")]
+PlacementNamespace = Annotated[str | None, opts.namespace_option("Namespace of a ResourcePlacement.")]
+StrategyOption = Annotated[str | None, opt("--strategy", help="Strategy name (hub or ARM).")]
+
+# ---- connections, audit -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArmFlags:
+    """--fleet, -g and the Azure flags: the fleet a command acts on through ARM."""
+
+    fleet: str | None = None
+    group: str | None = None
+    azure: azopts.AzureFlags = field(default_factory=azopts.AzureFlags)
+
+    def client(self) -> FleetArm:
+        from akscli.fleet.armclient import FleetArm
+
+        return FleetArm(self.azure.target(), spinner=output.status)
+
+    def named(self, name: str) -> FleetScope:
+        """The fleet named by a command's argument (fleet create, show, credentials, delete)."""
+        from akscli.fleet.arm import fleet_name
+        from akscli.fleet.armclient import FleetScope
+
+        fleet_name(name)
+        group = azopts.resource_group(self.group)
+        return FleetScope(self.client(), group, name)
+
+    def scope(self) -> FleetScope:
+        """The fleet named by ``--fleet`` (the commands on members, runs, strategies and gates)."""
+        if not self.fleet:
+            raise UsageError("this command acts on a fleet through ARM", hint="add --fleet NAME -g GROUP")
+        return self.named(self.fleet)
+
+
+def arm_flags(
+    fleet: str | None = None,
+    group: str | None = None,
+    subscription: str | None = None,
+    auth: str | None = None,
+    tenant: str | None = None,
+) -> ArmFlags:
+    return ArmFlags(fleet, group, azopts.AzureFlags(subscription, auth, tenant))
+
+
+# Decorators: `@on_fleet` puts --fleet, -g, --subscription, --auth and --tenant in place of the
+# command's `arm: ArmFlags` parameter; `@on_group` the same but --fleet (the commands that take
+# the fleet's name as their argument); `@on_hub` puts --kubeconfig and --context in place of its
+# `hub: KubeFlags` parameter.
+on_fleet = opts.flag_block({"fleet": Fleet, "group": Group, **azopts.AZURE_OPTIONS}, "arm", arm_flags)
+on_group = opts.flag_block({"group": Group, **azopts.AZURE_OPTIONS}, "arm", arm_flags)
+on_hub = opts.on_kube(into="hub")
+
+
+def checked_namespace(namespace: str | None) -> str | None:
+    return validate.name(namespace, "namespace") if namespace is not None else None
+
+
+def audit_arm(scope: FleetScope, action: str, changes: list[tuple[str, str]]) -> None:
+    from akscli.azure.arm import identity_of
+    from akscli.cli.common import record_audit
+
+    objects = [{"object": ref, "action": verb} for ref, verb in changes]
+    target = {"subscription": scope.arm.subscription}
+    record_audit(action, None, [], "success", target=target, objects=objects, identity=identity_of(scope.arm.client))
+
+
+def audit_hub(kube: Kube, action: str, changes: list[tuple[str, str]]) -> None:
+    from akscli.cli.common import record_audit
+
+    record_audit(action, kube, [], "success", objects=[{"object": ref, "action": verb} for ref, verb in changes])
+
+
+def remove_child(scope: FleetScope, child: Child, name: str, yes: bool, action: str, verb: str = "delete") -> None:
+    """Confirm, delete a child of the fleet through ARM, audit and report it."""
+    from akscli.cli.common import confirm
+
+    confirm(f"{verb} {child.noun} {name} of fleet {scope.fleet}", yes)
+    scope.remove(child, name)
+    audit_arm(scope, action, [(scope.ref(child, name), "delete")])
+    output.write(f"{child.ref}/{name} {verb}d")
+
+
+def arm_dry_run(dry_run: str) -> bool:
+    """True for --dry-run client; ARM has no server-side dry run, so 'server' is refused."""
+    mode = opts.dry_run_mode(dry_run)
+    if mode == "server":
+        raise UsageError(
+            "ARM requests have no server-side dry run", hint="use --dry-run client to see the request body"
+        )
+    return mode == "client"
+
+
+def emit_body(body: dict[str, Any], output_format: str) -> None:
+    output.emit_object(body, "json" if output_format == "json" else "yaml")

@@ -1,0 +1,157 @@
+"""``akscli fleet create|list|show|credentials|delete``: fleets through ARM."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from akscli import output
+from akscli.cli import azopts
+from akscli.cli import options as opts
+from akscli.cli.fleet.common import (
+    ArmFlags,
+    FleetName,
+    audit_arm,
+    on_group,
+    opt,
+)
+from akscli.output import Column
+
+if TYPE_CHECKING:
+    pass
+
+
+app = typer.Typer(
+    name="fleet",
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    add_completion=False,
+    help="Azure Kubernetes Fleet Manager: fleets, members, placement, staged rollouts.",
+)
+
+# ---- fleets (ARM) -----------------------------------------------------------------------------
+
+FLEET_COLUMNS = [
+    Column("name", "name"),
+    Column("location", "location"),
+    Column("hub", lambda f: "yes" if (f.get("properties") or {}).get("hubProfile") else "no"),
+    Column("state", "properties.provisioningState"),
+    Column("hub fqdn", "properties.hubProfile.fqdn", wide=True),
+    Column("resource group", lambda f: str(f.get("id", "")).split("/")[4] if f.get("id") else "", wide=True),
+]
+
+
+def _emit_fleet(fleet: dict[str, Any], output_format: str) -> None:
+    from akscli.fleet.arm import fleet_fields
+
+    output.emit_object(fleet, output_format, fields=fleet_fields(fleet) if output_format == "table" else None)
+
+
+@app.command("create")
+@on_group
+def fleet_create(
+    name: FleetName,
+    location: Annotated[str, typer.Option("--location", "-l", help="Azure region, e.g. eastus.")] = "eastus",
+    hub: Annotated[
+        bool, typer.Option("--hub/--no-hub", help="Create a hub cluster (for placement and staged workload rollouts).")
+    ] = True,
+    dns_prefix: Annotated[str | None, opt("--dns-prefix", help="DNS prefix of the hub API server.")] = None,
+    vm_size: Annotated[str | None, opt("--hub-vm-size", help="VM size of the hub's node.")] = None,
+    arm: ArmFlags = ArmFlags(),
+    dry_run: opts.DryRun = "none",
+    output_format: opts.ObjectOutput = "table",
+) -> None:
+    """Create a fleet (with a hub cluster unless --no-hub)."""
+    from akscli.fleet.arm import fleet_body, fleet_name
+
+    fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
+    body = fleet_body(fleet_name(name), location, hub=hub, dns_prefix=dns_prefix, vm_size=vm_size)
+    with azopts.dry_run_scope(dry_run, fmt):
+        scope = arm.named(name)
+        result = scope.create(body)
+        audit_arm(scope, "fleet create", [(f"fleet/{name}", "create")])
+        _emit_fleet(result, fmt)
+
+
+@app.command("list")
+@on_group
+def fleet_list(
+    arm: ArmFlags = ArmFlags(),
+    output_format: opts.Output = "table",
+) -> None:
+    """List fleets in a resource group, or in the subscription."""
+    fmt = opts.output_format(output_format)
+    rg = azopts.resource_group(arm.group) if arm.group else None
+    fleets = arm.client().list_fleets(rg)
+    output.emit(fleets, fmt, FLEET_COLUMNS, name=lambda f: f"fleet/{f.get('name')}")
+
+
+@app.command("show")
+@on_group
+def fleet_show(
+    name: FleetName,
+    arm: ArmFlags = ArmFlags(),
+    output_format: opts.ObjectOutput = "table",
+) -> None:
+    """Show one fleet."""
+    _emit_fleet(arm.named(name).show(), output_format)
+
+
+@app.command("credentials")
+@on_group
+def fleet_credentials(
+    name: FleetName,
+    kubeconfig: azopts.KubeconfigFile = None,
+    overwrite_existing: Annotated[
+        bool, typer.Option("--overwrite-existing", help="Replace entries of the same name.")
+    ] = False,
+    dry_run: opts.DryRun = "none",
+    login: Annotated[
+        str | None,
+        opt(
+            "--login",
+            help="Sign-in mode written into the kubeconfig for 'akscli token' (default: the default credential chain).",
+        ),
+    ] = None,
+    output_format: opts.ObjectOutput = "table",
+    arm: ArmFlags = ArmFlags(),
+) -> None:
+    """Merge the fleet hub's kubeconfig (signing in through 'akscli token'), as 'cluster credentials'."""
+    from akscli.azure import clusters, identity
+
+    fmt = output.check_format(output_format, output.OBJECT_FORMATS)
+    mode = identity.check_auth(login)
+    scope = arm.named(name)
+    # The hub signs in with Entra ID like an AKS cluster: the same exec plugin rewrite.
+    value = clusters.rewrite_exec_user(scope.hub_kubeconfig(), login=mode)
+    result = azopts.merge_credentials(value, kubeconfig, overwrite_existing=overwrite_existing, dry_run=dry_run)
+    if output.structured(fmt):
+        fields = ("path", "context", "added", "replaced", "unchanged", "backup")
+        output.emit_object({f: getattr(result, f) for f in fields}, fmt)
+        return
+    changed = result.added + result.replaced
+    output.info(
+        f"merged the hub of fleet {name} into {result.path}"
+        + (f" ({', '.join(changed)})" if changed else " (already up to date)")
+        + f"; current context: {result.context}"
+    )
+
+
+@app.command("delete")
+@on_group
+def fleet_delete(
+    name: FleetName,
+    yes: opts.Yes = False,
+    arm: ArmFlags = ArmFlags(),
+    dry_run: opts.DryRun = "none",
+) -> None:
+    """Delete a fleet (and its hub); member clusters are not deleted."""
+    from akscli.cli.common import confirm
+
+    with azopts.dry_run_scope(dry_run, "json") as dry:
+        scope = arm.named(name)
+        confirm(f"delete fleet {name} in resource group {scope.group}", yes or dry)
+        scope.delete()
+        audit_arm(scope, "fleet delete", [(f"fleet/{name}", "delete")])
+        output.write(f"fleet/{name} deleted")

@@ -1,0 +1,164 @@
+"""``akscli fleet member``: join (ARM), list, remove, drain and uncordon members."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from akscli import output, validate
+from akscli.cli import azopts
+from akscli.cli import options as opts
+from akscli.cli.fleet.common import (
+    ArmFlags,
+    HubMemberName,
+    audit_arm,
+    audit_hub,
+    group_app,
+    on_fleet,
+    on_hub,
+    opt,
+    remove_child,
+)
+from akscli.output import Column
+
+if TYPE_CHECKING:
+    pass
+
+
+app = group_app("Fleet members: join AKS or Arc-enabled clusters, list, drain, uncordon.")
+
+# ---- members ----------------------------------------------------------------------------------
+
+MEMBER_COLUMNS = [
+    Column("name", "name"),
+    Column("type", "type"),
+    Column("update group", "group"),
+    Column("labels", lambda r: ",".join(f"{k}={v}" for k, v in sorted(r["labels"].items()))),
+    Column("kubernetes", "kubernetesVersion"),
+    Column("joined", lambda r: "yes" if r["joined"] else "no"),
+    Column("healthy", lambda r: "yes" if r["healthy"] else "no"),
+    Column("message", "message", wide=True),
+    Column("cluster", "clusterResourceId", wide=True),
+]
+
+
+@app.command("join")
+@on_fleet
+def member_join(
+    name: Annotated[str, typer.Argument(help="Member name in the fleet.")],
+    cluster: Annotated[
+        str,
+        typer.Option(
+            "--cluster",
+            "-c",
+            help="AKS cluster name (with --cluster-group), or the resource id of an AKS or Arc-enabled cluster.",
+        ),
+    ],
+    cluster_group: Annotated[
+        str | None, opt("--cluster-group", help="Resource group of --cluster given by name (default: -g).")
+    ] = None,
+    labels: Annotated[list[str] | None, opt("--labels", help="Member labels key=value (repeatable).")] = None,
+    update_group: Annotated[str | None, opt("--update-group", help="Update group for staged upgrade runs.")] = None,
+    arm: ArmFlags = ArmFlags(),
+    dry_run: opts.DryRun = "none",
+    output_format: opts.ObjectOutput = "table",
+) -> None:
+    """Join an AKS cluster or an Arc-enabled cluster to the fleet."""
+    from akscli.fleet.arm import cluster_ref, member_body, member_fields, member_labels
+    from akscli.fleet.armclient import MEMBER
+
+    fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
+    validate.name(name, "member name")
+    parsed_labels = member_labels(labels or [])
+    with azopts.dry_run_scope(dry_run, fmt):
+        scope = arm.scope()
+        ref = cluster_ref(cluster, subscription=scope.arm.subscription, group=cluster_group or scope.group)
+        body = member_body(ref, update_group, parsed_labels)
+        result = scope.put(MEMBER, name, body, what=f"joining {ref.kind} cluster {ref.name} as {name}")
+        audit_arm(scope, "fleet member join", [(scope.ref(MEMBER, name), "create")])
+        output.emit_object(result, fmt, fields=member_fields(result, ref) if fmt == "table" else None)
+
+
+@app.command("list")
+@on_fleet
+def member_list(
+    arm: ArmFlags = ArmFlags(),
+    output_format: opts.Output = "table",
+) -> None:
+    """List members: AKS or Arc, update group, labels, Kubernetes version, joined and healthy."""
+    from akscli.fleet.arm import member_rows
+    from akscli.fleet.armclient import MEMBER
+
+    fmt = opts.output_format(output_format)
+    scope = arm.scope()
+    rows = member_rows(scope.items(MEMBER), scope.arm.cluster_reader())
+    output.emit(rows, fmt, MEMBER_COLUMNS, name=lambda r: f"member/{r['name']}")
+
+
+@app.command("remove")
+@on_fleet
+def member_remove(
+    name: Annotated[str, typer.Argument(help="Member name.")],
+    yes: opts.Yes = False,
+    arm: ArmFlags = ArmFlags(),
+    dry_run: opts.DryRun = "none",
+) -> None:
+    """Remove a member from the fleet (the cluster itself stays)."""
+    from akscli.fleet.armclient import MEMBER
+
+    validate.name(name, "member name")
+    with azopts.dry_run_scope(dry_run, "json") as dry:
+        remove_child(arm.scope(), MEMBER, name, yes or dry, "fleet member remove", verb="remove")
+
+
+EVICTION_COLUMNS = [
+    Column("placement", "placement"),
+    Column("outcome", "outcome"),
+    Column("message", "message"),
+    Column("eviction", "eviction", wide=True),
+]
+
+
+@app.command("drain")
+@on_hub
+def member_drain(
+    name: HubMemberName,
+    timeout: opts.Timeout = "5m",
+    hub: opts.KubeFlags = opts.KubeFlags(),
+    output_format: opts.Output = "table",
+) -> None:
+    """Cordon a member and evict every placement from it, honouring disruption budgets."""
+    from akscli.fleet import drain
+
+    fmt = opts.output_format(output_format)
+    validate.name(name, "member cluster name")
+    seconds = drain.drain_timeout(timeout)
+    kube = hub.connect()
+    _, results = drain.drain(kube, name, seconds, progress=output.progress)
+    evictions = [(f"clusterresourceplacementeviction/{r.eviction}", "create") for r in results]
+    audit_hub(kube, "fleet member drain", [(f"membercluster/{name}", "cordon"), *evictions])
+    output.emit(
+        [r.as_dict() for r in results],
+        fmt,
+        EVICTION_COLUMNS,
+        name=lambda r: f"clusterresourceplacementeviction/{r['eviction']}",
+        empty=f"no placement had resources on {name}",
+    )
+    drain.check_all_evicted(name, results)
+    output.info(f"member cluster {name} drained; run 'akscli fleet member uncordon {name}' to reopen it")
+
+
+@app.command("uncordon")
+@on_hub
+def member_uncordon(name: HubMemberName, hub: opts.KubeFlags = opts.KubeFlags()) -> None:
+    """Remove the cordon taint so placements may choose the member again."""
+    from akscli.fleet import drain
+
+    validate.name(name, "member cluster name")
+    kube = hub.connect()
+    if not drain.uncordon(kube, name):
+        output.write(f"membercluster/{name} was not cordoned")
+        return
+    audit_hub(kube, "fleet member uncordon", [(f"membercluster/{name}", "uncordon")])
+    output.write(f"membercluster/{name} uncordoned")

@@ -1,0 +1,293 @@
+"""``akscli fleet place`` and ``akscli fleet placement``: hub placements and their status."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from akscli import output
+from akscli.cli import options as opts
+from akscli.cli.fleet.common import (
+    PlacementName,
+    PlacementNamespace,
+    checked_namespace,
+    group_app,
+    on_hub,
+    opt,
+)
+from akscli.errors import NotFoundError
+from akscli.output import Column
+
+if TYPE_CHECKING:
+    pass
+
+
+placement_app = group_app("Placements on the hub: status per member, which, list, delete.")
+
+# ---- placement (hub) --------------------------------------------------------------------------
+
+
+@on_hub
+def place(
+    name: PlacementName,
+    namespace: Annotated[
+        str | None,
+        opts.namespace_option(
+            "Create a namespaced ResourcePlacement in this namespace (default: a ClusterResourcePlacement)."
+        ),
+    ] = None,
+    select: Annotated[
+        list[str] | None,
+        opt(
+            "--select",
+            help="What to place: KIND/NAME, KIND:SELECTOR or Kind.version.group/NAME "
+            "(repeatable), e.g. namespace/team-a.",
+        ),
+    ] = None,
+    namespace_only: Annotated[
+        bool, typer.Option("--namespace-only", help="Place selected namespaces without their contents.")
+    ] = False,
+    pick_all: Annotated[bool, typer.Option("--pick-all", help="Every matching member (the default).")] = False,
+    pick_n: Annotated[int | None, opt("--pick-n", help="The N best matching members.")] = None,
+    pick_fixed: Annotated[str | None, opt("--pick-fixed", help="Exactly these members: CLUSTER,CLUSTER.")] = None,
+    require_labels: Annotated[
+        list[str] | None, opt("--require-labels", help="Member label selector that must match, e.g. 'env in (prod)'.")
+    ] = None,
+    require_property: Annotated[
+        list[str] | None,
+        opt("--require-property", help="Cluster property requirement NAME>=VALUE (also <=,>,<,==,!=)."),
+    ] = None,
+    gpu_size: Annotated[
+        list[str] | None,
+        opt("--gpu-size", help="Members with nodes of this VM size: SIZE[=COUNT], e.g. Standard_NC24ads_A100_v4=2."),
+    ] = None,
+    prefer_labels: Annotated[
+        list[str] | None, opt("--prefer-labels", help="Preferred members: SELECTOR[@WEIGHT] (with --pick-n).")
+    ] = None,
+    sort_by: Annotated[
+        list[str] | None,
+        opt("--sort-by", help="Rank members by a property: NAME[:asc|desc][:WEIGHT] (with --pick-n)."),
+    ] = None,
+    tolerate: Annotated[list[str] | None, opt("--tolerate", help="Tolerate a member taint: KEY[=VALUE].")] = None,
+    spread: Annotated[
+        list[str] | None,
+        opt("--spread", help="Topology spread: KEY[:MAXSKEW][:DoNotSchedule|ScheduleAnyway] (with --pick-n)."),
+    ] = None,
+    max_unavailable: Annotated[
+        str | None, opt("--max-unavailable", help="Rolling update: members unavailable at once (N or P%).")
+    ] = None,
+    max_surge: Annotated[
+        str | None, opt("--max-surge", help="Rolling update: extra members during a rollout (N or P%).")
+    ] = None,
+    unavailable_period: Annotated[
+        int | None, opt("--unavailable-period", help="Rolling update: seconds to wait before judging availability.")
+    ] = None,
+    external: Annotated[
+        bool, typer.Option("--external", help="Roll out only through staged update runs (fleet rollout create).")
+    ] = False,
+    override: Annotated[
+        list[str] | None,
+        opt("--override", help="Per-cluster override: SELECTOR@PATH=JSON, SELECTOR@-PATH or SELECTOR@delete."),
+    ] = None,
+    override_target: Annotated[
+        str | None, opt("--override-target", help="Override one namespaced object: NAMESPACE/KIND/NAME.")
+    ] = None,
+    dry_run: opts.DryRun = "none",
+    wait: opts.Wait = False,
+    timeout: opts.Timeout = "10m",
+    yes: opts.Yes = False,
+    hub: opts.KubeFlags = opts.KubeFlags(),
+    output_format: opts.Output = "table",
+) -> None:
+    """Place hub resources onto member clusters (ClusterResourcePlacement or ResourcePlacement)."""
+    from akscli.cli.common import apply_objects
+    from akscli.fleet.placement import PlacementRequest, build, fixed_members
+
+    request = PlacementRequest(
+        name=name,
+        namespace=checked_namespace(namespace),
+        selects=select or [],
+        namespace_only=namespace_only,
+        pick_all=pick_all,
+        pick_n=pick_n,
+        pick_fixed=fixed_members(pick_fixed),
+        require_labels=require_labels or [],
+        require_properties=require_property or [],
+        gpu_sizes=gpu_size or [],
+        prefer_labels=prefer_labels or [],
+        sort_by=sort_by or [],
+        tolerations=tolerate or [],
+        spread=spread or [],
+        max_unavailable=max_unavailable,
+        max_surge=max_surge,
+        unavailable_period=unavailable_period,
+        external=external,
+        overrides=override or [],
+        override_target=override_target,
+    )
+    objects = build(request)
+    if opts.dry_run_mode(dry_run) != "client":
+        from akscli.fleet.matching import check_placements
+
+        check_placements(hub.connect(), objects)
+    if wait and external:
+        output.warn(
+            "an External placement becomes available through a staged update run; "
+            "not waiting (use: akscli fleet rollout create)"
+        )
+        wait = False
+    apply_objects(
+        objects,
+        stack=f"fleet-{name}"[:63],
+        target=hub.target(),
+        dry_run=dry_run,
+        wait=wait,
+        timeout=timeout,
+        yes=yes,
+        output_format=output_format,
+        action="fleet place",
+    )
+
+
+CLUSTER_STATUS_COLUMNS = [
+    Column("cluster", "cluster"),
+    Column("state", "state"),
+    Column("scheduled", "conditions.Scheduled", wide=True),
+    Column("rollout", "conditions.RolloutStarted", wide=True),
+    Column("overridden", "conditions.Overridden", wide=True),
+    Column("synced", "conditions.WorkSynchronized", wide=True),
+    Column("applied", "conditions.Applied", wide=True),
+    Column("available", "conditions.Available", wide=True),
+    Column("message", lambda r: r["message"] or ""),
+    Column("failed", lambda r: "; ".join(r["failed"])),
+    Column("drifted", lambda r: "; ".join(r["drifted"]), wide=True),
+]
+# ReportDiff placements apply nothing: their rows end at DiffReported and list what differs.
+DIFF_STATUS_COLUMNS = [
+    *[c for c in CLUSTER_STATUS_COLUMNS if c.header not in ("applied", "available")],
+    Column("reported", "conditions.DiffReported", wide=True),
+    Column("diffed", lambda r: "; ".join(r["diffed"])),
+]
+
+
+@placement_app.command("status")
+@on_hub
+def placement_status(
+    name: PlacementName,
+    namespace: PlacementNamespace = None,
+    hub: opts.KubeFlags = opts.KubeFlags(),
+    output_format: opts.Output = "table",
+) -> None:
+    """Per member: Scheduled .. Available, the first failing message, failed and drifted objects."""
+    from akscli.fleet import placement, placement_status
+
+    fmt = opts.output_format(output_format)
+    ns = checked_namespace(namespace)
+    obj = placement.get_placement(hub.connect(), name, ns)
+    summary = placement_status.placement_summary(obj)
+    rows = [s.as_dict() for s in placement_status.cluster_statuses(obj)]
+    if output.structured(fmt):
+        output.emit_object({"placement": summary, "clusters": rows}, fmt)
+        return
+    if fmt in ("table", "wide"):
+        output.write("\n".join(placement_status.describe(summary)))
+    output.emit(
+        rows,
+        fmt,
+        DIFF_STATUS_COLUMNS if summary["done"] == "DiffReported" else CLUSTER_STATUS_COLUMNS,
+        name=lambda r: f"membercluster/{r['cluster']}",
+        empty="no member cluster is scheduled yet",
+    )
+
+
+PLACEMENT_COLUMNS = [
+    Column("name", "name"),
+    Column("namespace", "namespace", wide=True),
+    Column("type", "placementType"),
+    Column("strategy", "strategy"),
+    Column("clusters", "clusters"),
+    Column("available", "available"),
+    Column("scheduled", "conditions.Scheduled"),
+    Column("message", "message", wide=True),
+]
+
+
+@placement_app.command("list")
+@on_hub
+def placement_list(
+    namespace: Annotated[
+        str | None,
+        opts.namespace_option("List ResourcePlacements in this namespace (default: ClusterResourcePlacements)."),
+    ] = None,
+    all_namespaces: opts.AllNamespaces = False,
+    hub: opts.KubeFlags = opts.KubeFlags(),
+    output_format: opts.Output = "table",
+) -> None:
+    """List placements with how many members are available."""
+    from akscli.fleet import placement, placement_status
+
+    fmt = opts.output_format(output_format)
+    ns = checked_namespace(namespace)
+    items = list(placement.list_placements(hub.connect(), ns, all_namespaces))
+    if output.structured(fmt):
+        output.emit(items, fmt, [])
+        return
+    output.emit(
+        [placement_status.placement_summary(i) for i in items],
+        fmt,
+        PLACEMENT_COLUMNS,
+        name=lambda s: f"{str(s['kind']).lower()}/{s['name']}",
+    )
+
+
+WHICH_COLUMNS = [
+    Column("placement", "placement"),
+    Column("kind", "kind", wide=True),
+    Column("cluster", "cluster"),
+    Column("applied", "applied"),
+    Column("available", "available"),
+    Column("message", "message"),
+]
+
+
+@placement_app.command("which")
+@on_hub
+def placement_which(
+    obj: Annotated[
+        str, typer.Argument(metavar="KIND/NAME", help="The object, e.g. deployment/web or namespace/team-a.")
+    ],
+    namespace: Annotated[str | None, opts.namespace_option("Namespace of a namespaced object.")] = None,
+    hub: opts.KubeFlags = opts.KubeFlags(),
+    output_format: opts.Output = "table",
+) -> None:
+    """Which placement put this object on which member, and how it fares there."""
+    from akscli.fleet import placement
+
+    fmt = opts.output_format(output_format)
+    ref = placement.parse_object_ref(obj, checked_namespace(namespace))
+    rows = placement.which(hub.connect(), ref)
+    if not rows:
+        raise NotFoundError(
+            f"no placement has put {obj} on a member cluster",
+            hint="placements select objects with --select; see: akscli fleet placement list",
+        )
+    output.emit(rows, fmt, WHICH_COLUMNS, name=lambda r: f"{str(r['kind']).lower()}/{r['placement']}")
+
+
+@placement_app.command("delete")
+@on_hub
+def placement_delete(
+    name: PlacementName,
+    namespace: PlacementNamespace = None,
+    yes: opts.Yes = False,
+    dry_run: opts.DryRun = "none",
+    hub: opts.KubeFlags = opts.KubeFlags(),
+) -> None:
+    """Delete a placement (its resources leave the members) and the overrides akscli made for it."""
+    from akscli.cli.common import delete_objects
+    from akscli.fleet.placement import delete_refs
+
+    ns = checked_namespace(namespace)
+    kube = hub.connect()
+    delete_objects(kube, delete_refs(kube, name, ns), yes=yes, what=f"placement {name}", dry_run=dry_run)

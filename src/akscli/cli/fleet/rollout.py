@@ -1,0 +1,477 @@
+"""``akscli fleet rollout``: staged update strategies and runs (ARM upgrades, hub workload rollouts)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from akscli import output, validate
+from akscli.cli import azopts
+from akscli.cli import options as opts
+from akscli.cli.fleet.common import (
+    ArmFlags,
+    RunName,
+    RunNamespace,
+    Stage,
+    StrategyName,
+    StrategyOption,
+    arm_dry_run,
+    audit_arm,
+    audit_hub,
+    checked_namespace,
+    emit_body,
+    group_app,
+    on_fleet,
+    on_hub,
+    opt,
+    remove_child,
+)
+from akscli.errors import UsageError
+from akscli.output import Column
+
+if TYPE_CHECKING:
+    from akscli.fleet.armclient import Child, FleetScope
+
+
+app = group_app("Staged rollouts: upgrade runs (ARM, --fleet) and workload runs (hub).")
+strategy_app = group_app("Staged update strategies (ARM with --fleet, else on the hub).")
+app.add_typer(strategy_app, name="strategy")
+
+# ---- strategies -------------------------------------------------------------------------------
+
+ARM_STRATEGY_COLUMNS = [
+    Column("name", "name"),
+    Column("state", "properties.provisioningState"),
+    Column(
+        "stages",
+        lambda s: ",".join(st["name"] for st in (s.get("properties") or {}).get("strategy", {}).get("stages", [])),
+    ),
+]
+HUB_STRATEGY_COLUMNS = [
+    Column("name", "metadata.name"),
+    Column("stages", lambda s: ",".join(st["name"] for st in (s.get("spec") or {}).get("stages", []))),
+]
+
+
+@strategy_app.command("create")
+@on_fleet
+@on_hub
+def strategy_create(
+    name: StrategyName,
+    stage: Stage = None,
+    namespace: Annotated[str | None, opts.namespace_option("Hub: a namespaced StagedUpdateStrategy.")] = None,
+    arm: ArmFlags = ArmFlags(),
+    dry_run: opts.DryRun = "none",
+    yes: opts.Yes = False,
+    hub: opts.KubeFlags = opts.KubeFlags(),
+    output_format: opts.Output = "table",
+) -> None:
+    """Create a staged update strategy: ARM (--fleet: update groups) or hub (members by labels)."""
+    from akscli.fleet.stages import parse_stages
+
+    fmt = opts.output_format(output_format)
+    specs = parse_stages(stage or [])
+    if not arm.fleet:
+        from akscli.cli.common import apply_objects
+        from akscli.fleet.rollout import strategy_objects
+
+        apply_objects(
+            strategy_objects(name, checked_namespace(namespace), specs),
+            stack=f"fleet-strategy-{name}"[:63],
+            target=hub.target(),
+            dry_run=dry_run,
+            yes=yes,
+            output_format=output_format,
+            action="fleet rollout strategy create",
+        )
+        return
+    from akscli.fleet.arm import strategy_body
+    from akscli.fleet.armclient import STRATEGY
+
+    validate.name(name, "strategy name")
+    body = strategy_body(specs)
+    if arm_dry_run(dry_run):
+        emit_body(body, fmt)
+        return
+    scope = arm.scope()
+    result = scope.put(STRATEGY, name, body)
+    audit_arm(scope, "fleet rollout strategy create", [(scope.ref(STRATEGY, name), "create")])
+    output.emit_object(result, "yaml" if fmt == "table" else fmt)
+
+
+@strategy_app.command("list")
+@on_fleet
+@on_hub
+def strategy_list(
+    namespace: Annotated[str | None, opts.namespace_option("Hub: namespaced strategies.")] = None,
+    arm: ArmFlags = ArmFlags(),
+    hub: opts.KubeFlags = opts.KubeFlags(),
+    output_format: opts.Output = "table",
+) -> None:
+    """List staged update strategies."""
+    fmt = opts.output_format(output_format)
+    if arm.fleet:
+        from akscli.fleet.armclient import STRATEGY
+
+        items = arm.scope().items(STRATEGY)
+        output.emit(items, fmt, ARM_STRATEGY_COLUMNS)
+        return
+    from akscli.fleet.rollout import list_strategies
+
+    ns = checked_namespace(namespace)
+    output.emit(list_strategies(hub.connect(), ns), fmt, HUB_STRATEGY_COLUMNS)
+
+
+@strategy_app.command("delete")
+@on_fleet
+@on_hub
+def strategy_delete(
+    name: StrategyName,
+    namespace: Annotated[str | None, opts.namespace_option("Hub: a namespaced strategy.")] = None,
+    yes: opts.Yes = False,
+    arm: ArmFlags = ArmFlags(),
+    hub: opts.KubeFlags = opts.KubeFlags(),
+) -> None:
+    """Delete a staged update strategy."""
+    from akscli.fleet.armclient import STRATEGY
+
+    _delete_staged(STRATEGY, name, namespace, yes, arm, hub, "fleet rollout strategy delete")
+
+
+def _hub_ref(obj: dict[str, Any]) -> tuple[str, str, str, str | None]:
+    meta = obj["metadata"]
+    return str(obj["apiVersion"]), str(obj["kind"]), str(meta["name"]), meta.get("namespace")
+
+
+# ---- update runs ------------------------------------------------------------------------------
+
+
+@app.command("create")
+@on_fleet
+@on_hub
+def rollout_create(
+    name: RunName,
+    placement: Annotated[
+        str | None, opt("--placement", help="Hub: the placement (with an External strategy) to roll out.")
+    ] = None,
+    strategy: StrategyOption = None,
+    resource_index: Annotated[
+        str | None, opt("--resource-index", help="Hub: resource snapshot index to roll out (default: latest).")
+    ] = None,
+    start: Annotated[bool, typer.Option("--start/--no-start", help="Start the run at once.")] = False,
+    namespace: Annotated[str | None, opts.namespace_option("Hub: a namespaced StagedUpdateRun.")] = None,
+    upgrade_type: Annotated[
+        str, typer.Option("--upgrade-type", help="ARM: Full|ControlPlaneOnly|NodeImageOnly.")
+    ] = "Full",
+    kubernetes_version: Annotated[
+        str | None, opt("--kubernetes-version", "-k", help="ARM: target Kubernetes version.")
+    ] = None,
+    node_image_selection: Annotated[
+        str, typer.Option("--node-image-selection", help="ARM: Latest|Consistent.")
+    ] = "Latest",
+    stage: Stage = None,
+    arm: ArmFlags = ArmFlags(),
+    dry_run: opts.DryRun = "none",
+    yes: opts.Yes = False,
+    hub: opts.KubeFlags = opts.KubeFlags(),
+    output_format: opts.Output = "table",
+) -> None:
+    """Create an update run: a Kubernetes/node-image upgrade (--fleet) or a hub workload rollout."""
+    fmt = opts.output_format(output_format)
+    if arm.fleet:
+        from akscli.fleet.arm import update_run_body
+        from akscli.fleet.stages import parse_stages
+
+        validate.name(name, "update run name")
+        body = update_run_body(
+            upgrade_type=upgrade_type,
+            kubernetes_version=kubernetes_version,
+            node_image=node_image_selection,
+            strategy=strategy,
+            stages=parse_stages(stage) if stage else None,
+        )
+        if arm_dry_run(dry_run):
+            _print_arm_run(arm, body, strategy, fmt)
+            return
+        _create_arm_run(arm.scope(), name, body, strategy, start, fmt)
+        return
+    from akscli.cli.common import apply_objects
+    from akscli.fleet.rollout import run_objects
+
+    if not placement or not strategy:
+        raise UsageError(
+            "a hub rollout needs --placement and --strategy",
+            hint="or add --fleet NAME -g GROUP for a Kubernetes/node-image upgrade run",
+        )
+    if stage:
+        raise UsageError(
+            "--stage belongs to ARM runs; on the hub, stages live in the strategy",
+            hint="create one with: akscli fleet rollout strategy create NAME --stage ...",
+        )
+    objects = run_objects(name, checked_namespace(namespace), placement, strategy, resource_index, start)
+    if opts.dry_run_mode(dry_run) == "none":
+        from akscli.fleet.rollout import wait_until_scheduled
+
+        with output.status(f"waiting for placement {placement} to be scheduled before run {name}") as update:
+            wait_until_scheduled(hub.connect(), objects, progress=update)
+    apply_objects(
+        objects,
+        stack=f"fleet-run-{name}"[:63],
+        target=hub.target(),
+        dry_run=dry_run,
+        yes=yes,
+        output_format=output_format,
+        action="fleet rollout create",
+    )
+
+
+def _print_arm_run(arm: ArmFlags, body: dict[str, Any], strategy: str | None, output_format: str) -> None:
+    """--dry-run=client: the request body, offline (no credential, no ARM read)."""
+    from akscli.fleet.arm import fleet_name, strategy_id, use_strategy
+
+    if not arm.fleet:
+        raise UsageError("this command acts on a fleet through ARM", hint="add --fleet NAME -g GROUP")
+    if strategy:
+        subscription = arm.azure.target().subscription or ""
+        where = (subscription, azopts.resource_group(arm.group), fleet_name(arm.fleet))
+        use_strategy(body, {"id": strategy_id(*where, strategy)})
+    output.info("dry run: not checked against the fleet (that the strategy exists, Arc-enabled members)")
+    emit_body(body, output_format)
+
+
+def _create_arm_run(
+    scope: FleetScope,
+    name: str,
+    body: dict[str, Any],
+    strategy: str | None,
+    start: bool,
+    output_format: str,
+) -> None:
+    from akscli.fleet.arm import use_strategy
+    from akscli.fleet.armclient import UPDATE_RUN
+
+    saved = scope.strategy_of_run(strategy)
+    scope.check_no_arc(body, saved)
+    use_strategy(body, saved)
+    result = scope.put(UPDATE_RUN, name, body)
+    audit_arm(scope, "fleet rollout create", [(scope.ref(UPDATE_RUN, name), "create")])
+    if start:
+        result = scope.run_action("start", name)
+    if output.structured(output_format):
+        output.emit_object(result, output_format)
+    else:
+        output.write(f"updaterun/{name} created" + (" and started" if start else ""))
+
+
+def _run_action(action: str, name: str, namespace: str | None, arm: ArmFlags, hub: opts.KubeFlags) -> None:
+    """Start or stop a run: ARM (--fleet) or the hub's staged update run."""
+    validate.name(name, "update run name")
+    if arm.fleet:
+        from akscli.fleet.armclient import UPDATE_RUN
+
+        scope = arm.scope()
+        scope.run_action(action, name)
+        audit_arm(scope, f"fleet rollout {action}", [(scope.ref(UPDATE_RUN, name), action)])
+    else:
+        from akscli.fleet.rollout import set_run_state
+
+        ns = checked_namespace(namespace)
+        kube = hub.connect()
+        set_run_state(kube, name, ns, action)
+        audit_hub(kube, f"fleet rollout {action}", [(f"stagedupdaterun/{name}", action)])
+    output.write(f"updaterun/{name} {'started' if action == 'start' else 'stopped'}")
+
+
+@app.command("start")
+@on_fleet
+@on_hub
+def rollout_start(
+    name: RunName,
+    namespace: RunNamespace = None,
+    arm: ArmFlags = ArmFlags(),
+    hub: opts.KubeFlags = opts.KubeFlags(),
+) -> None:
+    """Start an update run."""
+    _run_action("start", name, namespace, arm, hub)
+
+
+@app.command("stop")
+@on_fleet
+@on_hub
+def rollout_stop(
+    name: RunName,
+    namespace: RunNamespace = None,
+    arm: ArmFlags = ArmFlags(),
+    hub: opts.KubeFlags = opts.KubeFlags(),
+) -> None:
+    """Stop an update run (members being updated finish; no new ones start)."""
+    _run_action("stop", name, namespace, arm, hub)
+
+
+@app.command("skip")
+@on_fleet
+def rollout_skip(
+    name: RunName,
+    target: Annotated[
+        list[str] | None,
+        opt("--target", help="TYPE:NAME to skip: Member, Group, Stage or AfterStageWait (repeatable)."),
+    ] = None,
+    arm: ArmFlags = ArmFlags(),
+) -> None:
+    """Skip members, groups, stages or waits of an ARM update run."""
+    from akscli.fleet.arm import skip_body
+    from akscli.fleet.armclient import UPDATE_RUN
+
+    if not arm.fleet:
+        raise UsageError(
+            "skip applies to ARM update runs (--fleet)",
+            hint="hub runs move on through approvals: akscli fleet approve RUN",
+        )
+    validate.name(name, "update run name")
+    body = skip_body(target or [])
+    scope = arm.scope()
+    scope.skip(name, body)
+    audit_arm(scope, "fleet rollout skip", [(scope.ref(UPDATE_RUN, name), "skip")])
+    output.write(f"updaterun/{name} skipped " + ", ".join(f"{t['type']}:{t['name']}" for t in body["targets"]))
+
+
+HUB_RUN_COLUMNS = [
+    Column("stage", "stage"),
+    Column("member", "member"),
+    Column("state", "state"),
+    Column("detail", "detail"),
+]
+ARM_RUN_COLUMNS = [
+    Column("stage", "stage"),
+    Column("group", "group"),
+    Column("member", "member"),
+    Column("state", "state"),
+    Column("detail", "detail"),
+]
+
+
+@app.command("status")
+@on_fleet
+@on_hub
+def rollout_status(
+    name: RunName,
+    namespace: RunNamespace = None,
+    arm: ArmFlags = ArmFlags(),
+    hub: opts.KubeFlags = opts.KubeFlags(),
+    output_format: opts.Output = "table",
+) -> None:
+    """The stages of a run, each with its gates and members and their state."""
+    fmt = opts.output_format(output_format)
+    validate.name(name, "update run name")
+    if arm.fleet:
+        from akscli.fleet import arm as logic
+        from akscli.fleet.armclient import UPDATE_RUN
+
+        run = arm.scope().get(UPDATE_RUN, name)
+        if output.structured(fmt):
+            output.emit_object(run, fmt)
+            return
+        rows, heading, columns = logic.run_rows(run), f"update run {name}: {logic.run_state(run)}", ARM_RUN_COLUMNS
+    else:
+        from akscli.fleet import rollout
+
+        ns = checked_namespace(namespace)
+        run = rollout.get_run(hub.connect(), name, ns)
+        summary, rows = rollout.run_summary(run), rollout.run_rows(run)
+        if output.structured(fmt):
+            output.emit_object({"run": summary, "stages": rows}, fmt)
+            return
+        heading, columns = f"update run {name}: {rollout.describe(summary)}", HUB_RUN_COLUMNS
+    if fmt != "name":
+        output.write(heading)
+    output.emit(rows, fmt, columns, name=lambda r: f"{r['stage']}/{r['member']}", empty="the run has no stages yet")
+
+
+ARM_RUN_LIST_COLUMNS = [
+    Column("name", "name"),
+    Column("state", lambda r: _arm_run_state(r)),
+    Column("upgrade", "properties.managedClusterUpdate.upgrade.type"),
+    Column("version", "properties.managedClusterUpdate.upgrade.kubernetesVersion"),
+]
+HUB_RUN_LIST_COLUMNS = [
+    Column("name", "name"),
+    Column("placement", "placement"),
+    Column("strategy", "strategy"),
+    Column("state", "state"),
+    Column("message", "message", wide=True),
+]
+
+
+def _arm_run_state(run: dict[str, Any]) -> str:
+    from akscli.fleet.arm import run_state
+
+    return run_state(run)
+
+
+@app.command("list")
+@on_fleet
+@on_hub
+def rollout_list(
+    namespace: Annotated[str | None, opts.namespace_option("Hub: namespaced runs.")] = None,
+    arm: ArmFlags = ArmFlags(),
+    hub: opts.KubeFlags = opts.KubeFlags(),
+    output_format: opts.Output = "table",
+) -> None:
+    """List update runs."""
+    fmt = opts.output_format(output_format)
+    if arm.fleet:
+        from akscli.fleet.armclient import UPDATE_RUN
+
+        runs = arm.scope().items(UPDATE_RUN)
+        output.emit(runs, fmt, ARM_RUN_LIST_COLUMNS, name=lambda r: f"updaterun/{r['name']}")
+        return
+    from akscli.fleet import rollout
+
+    ns = checked_namespace(namespace)
+    items = rollout.list_runs(hub.connect(), ns)
+    if output.structured(fmt):
+        output.emit(items, fmt, [])
+        return
+    rows = [rollout.run_summary(i) for i in items]
+    output.emit(rows, fmt, HUB_RUN_LIST_COLUMNS, name=lambda r: f"stagedupdaterun/{r['name']}")
+
+
+@app.command("delete")
+@on_fleet
+@on_hub
+def rollout_delete(
+    name: RunName,
+    namespace: RunNamespace = None,
+    yes: opts.Yes = False,
+    arm: ArmFlags = ArmFlags(),
+    hub: opts.KubeFlags = opts.KubeFlags(),
+) -> None:
+    """Delete an update run (ARM with --fleet, else the hub's staged update run)."""
+    from akscli.fleet.armclient import UPDATE_RUN
+
+    _delete_staged(UPDATE_RUN, name, namespace, yes, arm, hub, "fleet rollout delete")
+
+
+def _delete_staged(
+    child: Child,
+    name: str,
+    namespace: str | None,
+    yes: bool,
+    arm: ArmFlags,
+    hub: opts.KubeFlags,
+    action: str,
+) -> None:
+    """Delete an update run or strategy: through ARM with --fleet, else on the hub."""
+    from akscli.cli.common import delete_objects
+    from akscli.fleet import rollout
+    from akscli.fleet.armclient import UPDATE_RUN
+
+    validate.name(name, f"{child.noun} name")
+    if arm.fleet:
+        remove_child(arm.scope(), child, name, yes, action)
+        return
+    ns = checked_namespace(namespace)
+    kube = hub.connect()
+    read = rollout.get_run if child is UPDATE_RUN else rollout.get_strategy
+    delete_objects(kube, [_hub_ref(read(kube, name, ns))], yes=yes, what=f"{child.noun} {name}")
