@@ -36,10 +36,17 @@ def median_seconds(command: Sequence[str], runs: int, env: dict[str, str] | None
 
 def once(command: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, int]:
     """Wall time and peak RSS (KiB) of one run of ``command``."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    _, _, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - started
+    # stderr goes to a file, not a pipe: nobody reads a pipe until the command ends, and a
+    # 5,000-object apply's progress lines fill its 64 KiB buffer and block the command for ever
+    with tempfile.TemporaryFile() as err_file:
+        started = time.perf_counter()
+        proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=err_file, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status) != 0:
+            err_file.seek(0)
+            tail = err_file.read()[-2000:].decode(errors="replace")
+            raise RuntimeError(f"{' '.join(command[:3])} ... failed: {tail}")
     return elapsed, usage.ru_maxrss
 
 
