@@ -1,0 +1,247 @@
+"""akscli ray cluster: create, list, status, scale, delete, nodes, logs (RayCluster)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from akscli import errors, output, validate
+from akscli import ray as logic
+from akscli.cli import common
+from akscli.cli import options as opts
+from akscli.cli.ray.common import (
+    APPLY_FORMATS,
+    RAY,
+    ApplyOutput,
+    ClusterName,
+    Group,
+    Labels,
+    audit,
+    delete_object,
+    list_objects,
+    namespaced_columns,
+    on_cluster,
+    print_logs,
+    show,
+    tail_lines,
+    typer_app,
+    warn_all,
+    with_cluster_flags,
+)
+
+app = typer_app("Ray clusters (RayCluster).")
+
+
+@app.command("create")
+@on_cluster
+@with_cluster_flags
+def cluster_create(
+    name: ClusterName,
+    file: Annotated[
+        str | None,
+        typer.Option("-f", "--filename", help="Start from a RayCluster YAML.", show_default=False),
+    ] = None,
+    cluster_flags: logic.ClusterFlags = logic.ClusterFlags(),
+    label: Labels = None,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
+    dry_run: opts.DryRun = "none",
+    wait: opts.Wait = False,
+    timeout: opts.Timeout = "10m",
+    yes: opts.Yes = False,
+    force_conflicts: opts.ForceConflicts = False,
+    output_format: ApplyOutput = "table",
+) -> None:
+    """Create or update a Ray cluster (--wait: RayClusterProvisioned and HeadPodReady)."""
+    mode = opts.dry_run_mode(dry_run)
+    fmt = opts.output_format(output_format, APPLY_FORMATS)
+    conn = logic.Connection(None if mode == "client" else k8s.target(), k8s.namespace)
+    built = logic.cluster_objects(name, cluster_flags, label or [], file, conn)
+    warn_all(built.warnings)
+    common.apply_objects(
+        built.objects,
+        stack=f"ray-{name}",
+        target=k8s.target(),
+        dry_run=mode,
+        wait=wait,
+        timeout=timeout,
+        yes=yes,
+        force_conflicts=force_conflicts,
+        output_format=fmt,
+        action="ray cluster create",
+    )
+
+
+CLUSTER_COLUMNS = [
+    output.Column("name", "metadata.name"),
+    output.Column("namespace", "metadata.namespace", wide=True),
+    output.Column("desired", lambda c: output.dig(c, "status.desiredWorkerReplicas", 0)),
+    output.Column("available", lambda c: output.dig(c, "status.availableWorkerReplicas", 0)),
+    output.Column("gpus", lambda c: output.dig(c, "status.desiredGPU", "0")),
+    output.Column("status", lambda c: output.dig(c, "status.state") or "pending"),
+    output.Column("age", output.age),
+    output.Column("head pod", "status.head.podName", wide=True),
+    output.Column("ray version", "spec.rayVersion", wide=True),
+]
+
+
+@app.command("list")
+@on_cluster
+def cluster_list(
+    k8s: opts.KubeFlags = opts.KubeFlags(),
+    all_namespaces: opts.AllNamespaces = False,
+    selector: opts.Selector = None,
+    output_format: opts.Output = "table",
+) -> None:
+    """List Ray clusters."""
+    list_objects("RayCluster", CLUSTER_COLUMNS, k8s, all_namespaces, selector, output_format)
+
+
+@app.command("status")
+@on_cluster
+def cluster_status(
+    name: ClusterName,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
+    output_format: opts.ObjectOutput = "table",
+) -> None:
+    """Conditions, workers ready per group, GPUs in use, and why pods are stuck."""
+    fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
+    validate.name(name, "Ray cluster name")
+    kube, ns = k8s.connect_ns()
+    cluster = logic.get_object(kube, "RayCluster", name, ns)
+    summary = logic.cluster_summary(cluster, logic.cluster_pods(kube, ns, name))
+    # KubeRay never sets state back from "ready": pods lost or stuck later are only seen here.
+    findings = logic.diagnose_cluster(kube, ns, name)
+    summary["problems"] = [vars(f) for f in findings]
+    show(summary, logic.cluster_summary_fields(summary, findings), fmt)
+
+
+@app.command("scale")
+@on_cluster
+def cluster_scale(
+    name: ClusterName,
+    group: Group,
+    replicas: Annotated[int | None, typer.Option("--replicas", help="Desired replicas.", show_default=False)] = None,
+    min_replicas: Annotated[int | None, typer.Option("--min", help="Autoscaler minimum.", show_default=False)] = None,
+    max_replicas: Annotated[int | None, typer.Option("--max", help="Autoscaler maximum.", show_default=False)] = None,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
+    output_format: opts.ObjectOutput = "table",
+) -> None:
+    """Scale one worker group: --replicas, --min, --max (an autoscaled group: --min and --max only)."""
+    fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
+    validate.name(name, "Ray cluster name")
+    for value, what in ((replicas, "--replicas"), (min_replicas, "--min"), (max_replicas, "--max")):
+        if value is not None:
+            validate.integer(value, what, 0, 10_000)
+    kube, ns = k8s.connect_ns()
+    cluster = logic.get_object(kube, "RayCluster", name, ns)
+    change = logic.scale_patch(cluster, group, replicas, min_replicas, max_replicas)
+    result: dict[str, Any] = {"cluster": name, "namespace": ns, "group": group, "changed": change is not None}
+    if change is not None:
+        logic.patch_cluster(kube, cluster, change["ops"])
+        audit("ray cluster scale", kube, f"raycluster.ray.io/{name}", "scale", group=group)
+        result.update(replicas=change["replicas"], min=change["min"], max=change["max"])
+    if fmt != "table":
+        output.emit_object(result, fmt)
+    elif change is None:
+        output.write(f"worker group {group} of {name} already matches; nothing changed")
+    elif change.get("autoscaled"):
+        output.write(
+            f"worker group {group} of {name} now scales between {change['min']} and {change['max']} "
+            "(the Ray autoscaler picks the replicas within them)"
+        )
+    else:
+        output.write(
+            f"worker group {group} of {name} scaled: replicas {change['replicas']}, "
+            f"min {change['min']}, max {change['max']}"
+        )
+
+
+@app.command("delete")
+@on_cluster
+def cluster_delete(
+    name: ClusterName,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
+    yes: opts.Yes = False,
+    dry_run: opts.DryRun = "none",
+) -> None:
+    """Delete a Ray cluster and its pods."""
+    delete_object("RayCluster", name, "Ray cluster", k8s, yes, dry_run)
+
+
+def _label(key: str) -> Callable[[dict[str, Any]], Any]:
+    return lambda obj: (obj["metadata"].get("labels") or {}).get(key)
+
+
+NODE_COLUMNS = [
+    output.Column("name", "metadata.name"),
+    output.Column("cluster", _label(logic.CLUSTER_LABEL)),
+    output.Column("type", _label(logic.NODE_TYPE_LABEL)),
+    output.Column("group", _label(logic.GROUP_LABEL)),
+    output.Column("ready", logic.pod_ready),
+    output.Column("gpus", logic.pod_gpus),
+    output.Column("status", "status.phase"),
+    output.Column("age", output.age),
+    output.Column("node", "spec.nodeName", wide=True),
+    output.Column("ip", "status.podIP", wide=True),
+]
+
+
+@app.command("nodes")
+@on_cluster
+def cluster_nodes(
+    name: Annotated[str | None, typer.Argument(help="Ray cluster (default: every cluster).")] = None,
+    group: Annotated[str | None, typer.Option("--group", help="Worker group name.", show_default=False)] = None,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
+    all_namespaces: opts.AllNamespaces = False,
+    output_format: opts.Output = "table",
+) -> None:
+    """List the Ray nodes (head and worker pods) of a cluster."""
+    fmt = opts.output_format(output_format)
+    selector = f"{logic.CLUSTER_LABEL}={validate.name(name, 'Ray cluster name')}" if name else logic.CLUSTER_LABEL
+    if group:
+        selector += f",{logic.GROUP_LABEL}={validate.name(group, 'worker group')}"
+    kube, ns = k8s.connect_ns()
+    kube.resource(RAY, "RayCluster")  # KubeRay missing: say so, rather than list no pods
+    pods = kube.list("v1", "Pod", namespace=ns, all_namespaces=all_namespaces, label_selector=selector)
+    output.emit(pods, fmt, namespaced_columns(NODE_COLUMNS, all_namespaces), raw=logic.ray_node)
+
+
+@app.command("logs")
+@on_cluster
+def cluster_logs(
+    name: ClusterName,
+    out_dir: Annotated[
+        str | None,
+        typer.Option("--out-dir", help="Write each pod's log to DIR/POD.log instead of stdout.", show_default=False),
+    ] = None,
+    node_type: Annotated[str, typer.Option("--node-type", help="head|worker|all.")] = "head",
+    tail: Annotated[int | None, typer.Option("--tail", help="Last N lines of each log.", show_default=False)] = None,
+    session: Annotated[
+        bool,
+        typer.Option(
+            "--session-logs/--no-session-logs",
+            help="With --out-dir: also copy each pod's Ray session logs (raylet, GCS, drivers) through exec.",
+        ),
+    ] = True,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
+) -> None:
+    """Logs of a cluster's Ray pods (head by default); --out-dir saves them with the Ray session logs."""
+    kind = validate.choice(node_type, ("head", "worker", "all"), "--node-type")
+    validate.name(name, "Ray cluster name")
+    lines = tail_lines(tail)
+    kube, ns = k8s.connect_ns()
+    logic.get_object(kube, "RayCluster", name, ns)
+    sources = logic.cluster_log_sources(kube, ns, name, kind, with_sidecars=bool(out_dir))
+    if not sources:
+        raise errors.NotFoundError(
+            f"Ray cluster {name} has no {kind} pods", hint=f"see akscli ray cluster status {name}"
+        )
+    if out_dir:
+        logic.save_logs(kube, ns, sources, Path(out_dir), lines, output.info)
+        if session:
+            logic.save_session_logs(kube, ns, sources, Path(out_dir), output.info)
+    else:
+        print_logs(kube, ns, sources, lines)

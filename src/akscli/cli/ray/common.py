@@ -1,0 +1,186 @@
+"""Shared by the akscli ray commands: the sub-app factory, options, the cluster flag block, helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from akscli import output, validate
+from akscli import ray as logic
+from akscli.cli import common
+from akscli.cli import options as opts
+
+if TYPE_CHECKING:
+    from akscli.kube.client import Kube
+
+RAY = logic.RAY_API
+APPLY_FORMATS = ("table", "yaml", "json", "name")
+
+
+def typer_app(help: str, name: str | None = None) -> typer.Typer:
+    return typer.Typer(name=name, help=help, no_args_is_help=True, rich_markup_mode=None, add_completion=False)
+
+
+# ---- options --------------------------------------------------------------------------------
+
+
+def option(*names: str, help: str, kind: Any = str | None) -> Any:
+    # Only for CLUSTER_OPTIONS: annotations built at run time, which Typer reads and mypy does not.
+    return Annotated[kind, typer.Option(*names, help=help, show_default=False)]
+
+
+Image = Annotated[
+    str | None,
+    typer.Option(
+        "--image", help="Ray image (default rayproject/ray:VERSION, -gpu when GPUs are asked for).", show_default=False
+    ),
+]
+GpuPool = Annotated[
+    str | None,
+    typer.Option(
+        "--gpu-pool", help="AKS node pool for the workers (node selector + GPU tolerations).", show_default=False
+    ),
+]
+Spot = Annotated[bool, typer.Option("--spot", help="Run the workers on AKS spot nodes (selector + spot toleration).")]
+Labels = Annotated[
+    list[str] | None,
+    typer.Option("--label", help="Label for the Ray object, key=value (repeatable).", show_default=False),
+]
+Tail = Annotated[int | None, typer.Option("--tail", help="Last N lines.", show_default=False)]
+ApplyOutput = Annotated[
+    str, opts.output_option(("table", "yaml", "json", "name"), "what was applied; --dry-run=client: the manifests")
+]
+Group = Annotated[str, typer.Option("--group", help="Worker group name.")]
+ClusterName = Annotated[str, typer.Argument(help="Ray cluster name.")]
+JobName = Annotated[str, typer.Argument(help="RayJob name.")]
+ServiceName = Annotated[str, typer.Argument(help="RayService name.")]
+
+# The options of a new Ray cluster, shared by cluster create, job submit and service deploy, in
+# the order --help lists them; ``with_cluster_flags`` hands them to a command as one ClusterFlags.
+CLUSTER_OPTIONS: dict[str, Any] = {
+    "ray_version": option("--ray-version", help=f"Ray version (default {logic.DEFAULT_RAY_VERSION})."),
+    "image": Image,
+    "head_cpu": option("--head-cpu", help="Head CPU (default 2)."),
+    "head_memory": option("--head-memory", help="Head memory (default 8Gi)."),
+    "head_gpu": option("--head-gpu", help="GPUs for the head (default 0).", kind=int | None),
+    "worker_replicas": option(
+        "--worker-replicas", help="Replicas of the default worker group (default 1).", kind=int | None
+    ),
+    "worker_min": option("--worker-min", help="Autoscaler minimum of the default group.", kind=int | None),
+    "worker_max": option("--worker-max", help="Autoscaler maximum of the default group.", kind=int | None),
+    "worker_cpu": option("--worker-cpu", help="Worker CPU (default 1)."),
+    "worker_memory": option("--worker-memory", help="Worker memory (default 4Gi)."),
+    "worker_gpu": option("--worker-gpu", help="GPUs per worker (default 0).", kind=int | None),
+    "gpu_pool": GpuPool,
+    "spot": Spot,
+    "worker_selector": option(
+        "--worker-node-selector",
+        help="Extra node selector for the workers, key=value (repeatable).",
+        kind=list[str] | None,
+    ),
+    "worker_group": option(
+        "--worker-group",
+        help="A worker group: name=N,replicas=R,min=A,max=B,cpu=C,memory=M,gpu=G,vm=VM_SIZE,"
+        "ephemeral-storage=S,pool=POOL,spot (repeatable; replaces the default group).",
+        kind=list[str] | None,
+    ),
+    "worker_vm_size": option(
+        "--worker-vm-size",
+        help="VM size of the GPU workers' nodes: they get their GPUs' share of its CPUs and memory "
+        "(default: read from --gpu-pool's nodes).",
+    ),
+    "worker_ephemeral_storage": option("--worker-ephemeral-storage", help="Ephemeral storage per worker."),
+    "head_ephemeral_storage": option("--head-ephemeral-storage", help="Ephemeral storage of the head."),
+    "head_selector": option(
+        "--head-node-selector", help="Node selector for the head, key=value (repeatable).", kind=list[str] | None
+    ),
+    "autoscaler": option("--autoscaler", help="Turn on the Ray autoscaler, version v1|v2 (autoscalerOptions.version)."),
+    "service_account": option("--service-account", help="Service account of the head and worker pods."),
+    "annotation": option(
+        "--annotation", help="Annotation for the Ray object, key=value (repeatable).", kind=list[str] | None
+    ),
+}
+
+
+# Replaces a command's ``cluster_flags`` parameter by CLUSTER_OPTIONS, handed over as one ClusterFlags.
+with_cluster_flags = opts.flag_block(CLUSTER_OPTIONS, "cluster_flags", logic.ClusterFlags, defaults={"spot": False})
+
+# Puts -n, --kubeconfig and --context in place of a command's ``k8s: opts.KubeFlags`` parameter
+# (not ``cluster``: in this group that names a Ray cluster).
+on_cluster = opts.on_kube("namespace", "kubeconfig", "context", into="k8s")
+
+
+# ---- helpers --------------------------------------------------------------------------------
+
+
+def namespaced_columns(columns: list[output.Column], all_namespaces: bool) -> list[output.Column]:
+    """With -A the namespace leads the table, as in kubectl; otherwise it is a wide column."""
+    if not all_namespaces:
+        return columns
+    return [output.Column("namespace", "metadata.namespace")] + [c for c in columns if c.header != "namespace"]
+
+
+def list_objects(
+    kind: str,
+    columns: list[output.Column],
+    k8s: opts.KubeFlags,
+    all_namespaces: bool,
+    selector: str | None,
+    output_format: str,
+) -> None:
+    fmt = opts.output_format(output_format)
+    kube, ns = k8s.connect_ns()
+    items = kube.list(
+        RAY,
+        kind,
+        namespace=ns,
+        all_namespaces=all_namespaces,
+        label_selector=validate.label_selector(selector) if selector else None,
+    )
+    output.emit(items, fmt, namespaced_columns(columns, all_namespaces))
+
+
+def delete_object(
+    kind: str,
+    name: str,
+    what: str,
+    k8s: opts.KubeFlags,
+    yes: bool,
+    dry_run: str,
+    *,
+    also: Callable[[Kube, str], list[tuple[str, str, str, str | None]]] = lambda _kube, _ns: [],
+) -> None:
+    """Delete one Ray object (and what ``also`` names) after a confirmation."""
+    validate.name(name, f"{what} name")
+    kube, ns = k8s.connect_ns()
+    logic.get_object(kube, kind, name, ns)
+    refs = [(RAY, kind, name, ns), *also(kube, ns)]
+    common.delete_objects(kube, refs, yes=yes, what=f"{what} {name} in namespace {ns}", dry_run=dry_run)
+
+
+def audit(action: str, kube: Kube, ref: str, change: str, **details: str) -> None:
+    common.record_audit(action, kube, [], "success", objects=[{"object": ref, "action": change, **details}])
+
+
+def show(summary: dict[str, Any], fields: list[tuple[str, Any]], fmt: str) -> None:
+    """A status summary: the whole object as json|yaml, the chosen rows as a table."""
+    output.emit_object(summary, fmt, fields=fields if fmt == "table" else None)
+
+
+def warn_all(warnings: Sequence[str]) -> None:
+    for warning in warnings:
+        output.warn(warning)
+
+
+def print_logs(kube: Kube, ns: str, sources: Sequence[logic.LogSource], tail: int | None, follow: bool = False) -> None:
+    for source in sources:
+        if len(sources) > 1:
+            output.info(f"==> {source.pod} <==")
+        for line in kube.logs(ns, source.pod, container=source.container, follow=follow, tail_lines=tail):
+            output.write(line)
+
+
+def tail_lines(tail: int | None) -> int | None:
+    return None if tail is None else validate.integer(tail, "--tail", 1, 1_000_000)

@@ -1,0 +1,324 @@
+"""akscli ray job: submit, list, status, logs, stop, delete (RayJob)."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from akscli import errors, output, validate
+from akscli import ray as logic
+from akscli.cli import common
+from akscli.cli import options as opts
+from akscli.cli.ray.common import (
+    JobName,
+    Labels,
+    Tail,
+    audit,
+    delete_object,
+    list_objects,
+    on_cluster,
+    print_logs,
+    show,
+    tail_lines,
+    typer_app,
+    warn_all,
+    with_cluster_flags,
+)
+
+if TYPE_CHECKING:
+    from akscli.kube.client import Kube, KubeTarget
+
+app = typer_app("Ray jobs (RayJob): submit, follow, logs, stop.")
+
+
+@app.command("submit")
+@on_cluster
+@with_cluster_flags
+def job_submit(
+    entrypoint_args: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="The entrypoint, after --: akscli ray job submit --cluster c -- python train.py",
+            show_default=False,
+        ),
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="RayJob name (default: generated).", show_default=False)
+    ] = None,
+    cluster: Annotated[
+        str | None,
+        typer.Option(
+            "--cluster", "-c", help="Run on this existing Ray cluster instead of a new one.", show_default=False
+        ),
+    ] = None,
+    working_dir: Annotated[
+        str | None,
+        typer.Option(
+            "--working-dir",
+            help=f"Ship this directory (at most {logic.WORKDIR_LIMIT_BYTES // 1024} KiB) as the job's working_dir.",
+            show_default=False,
+        ),
+    ] = None,
+    runtime_env_file: Annotated[
+        str | None,
+        typer.Option(
+            "--runtime-env", help="runtime_env YAML file (pip, env_vars, working_dir URI...).", show_default=False
+        ),
+    ] = None,
+    pip: Annotated[
+        list[str] | None, typer.Option("--pip", help="pip requirement (repeatable).", show_default=False)
+    ] = None,
+    env: Annotated[
+        list[str] | None, typer.Option("--env", help="KEY=VALUE for the job (repeatable).", show_default=False)
+    ] = None,
+    entrypoint_cpus: Annotated[
+        float | None,
+        typer.Option("--entrypoint-num-cpus", help="CPUs reserved for the entrypoint.", show_default=False),
+    ] = None,
+    entrypoint_gpus: Annotated[
+        float | None,
+        typer.Option("--entrypoint-num-gpus", help="GPUs reserved for the entrypoint.", show_default=False),
+    ] = None,
+    entrypoint_resource: Annotated[
+        list[str] | None,
+        typer.Option("--entrypoint-resource", help="Custom resource NAME=AMOUNT (repeatable).", show_default=False),
+    ] = None,
+    shutdown: Annotated[
+        bool,
+        typer.Option("--shutdown/--keep-cluster", help="Delete the job's own cluster when the job ends."),
+    ] = True,
+    ttl: Annotated[str, typer.Option("--ttl", help="Keep the finished job's cluster this long.")] = "5m",
+    deadline: Annotated[
+        str | None,
+        typer.Option("--deadline", help="Fail the job after this long (activeDeadlineSeconds).", show_default=False),
+    ] = None,
+    cluster_flags: logic.ClusterFlags = logic.ClusterFlags(),
+    label: Labels = None,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
+    dry_run: opts.DryRun = "none",
+    wait: opts.Wait = False,
+    timeout: Annotated[str, typer.Option("--timeout", help="How long --wait follows the job.")] = "1h",
+    yes: opts.Yes = False,
+    output_format: opts.ObjectOutput = "table",
+) -> None:
+    """Submit a Ray job: a RayJob on a new cluster (flags) or an existing one (--cluster)."""
+    fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
+    mode = opts.dry_run_mode(dry_run)
+    wait_seconds = validate.duration(timeout, "--timeout")
+    job_flags = logic.JobFlags(
+        name=name,
+        cluster=cluster,
+        working_dir=working_dir,
+        runtime_env_file=runtime_env_file,
+        pip=pip or (),
+        env=env or (),
+        entrypoint_cpus=entrypoint_cpus,
+        entrypoint_gpus=entrypoint_gpus,
+        entrypoint_resources=entrypoint_resource or (),
+        shutdown=shutdown,
+        ttl=ttl,
+        deadline=deadline,
+        labels=label or (),
+    )
+    conn = logic.Connection(None if mode == "client" else k8s.target(), k8s.namespace)
+    submission = logic.job_objects(entrypoint_args or [], job_flags, cluster_flags, conn)
+    warn_all(submission.warnings)
+    _report_workdir(submission.workdir)
+    job, ns = submission.name, conn.namespace()
+    if mode == "none":
+        logic.ensure_job_is_new(conn.kube(), ns, job)
+    target = k8s.target()
+    kube = _apply_job(submission, target, mode, wait, yes, fmt)
+    if kube is None:
+        return
+    output.info(f"submitted Ray job {job}; follow it with: akscli ray job status {job} -n {ns}")
+    if wait:
+        final = logic.follow_job(kube, ns, job, wait_seconds, output.progress)
+        _finish(kube, final, fmt)
+
+
+def _apply_job(
+    submission: logic.JobSubmission, target: KubeTarget, mode: str, wait: bool, yes: bool, fmt: str
+) -> Kube | None:
+    """Apply a job's objects; the connection, or None when nothing was applied (a dry run)."""
+    # With --wait, stdout carries the job's logs (or its final object with -o json|yaml), so
+    # the applied objects are reported on stderr.
+    to_stderr = wait and mode == "none"
+    # A stderr that is not a terminal already got one progress line per applied object: printing
+    # the result there too said "created" twice.
+    sink = sys.stderr if output.stderr_is_tty() else io.StringIO()
+    with contextlib.redirect_stdout(sink) if to_stderr else contextlib.nullcontext():
+        outcome = common.apply_objects(
+            submission.objects,
+            stack=f"rayjob-{submission.name}",
+            target=target,
+            dry_run=mode,
+            yes=yes,
+            output_format=fmt,
+            action="ray job submit",
+        )
+    return outcome.kube if mode == "none" else None
+
+
+def _report_workdir(packed: logic.PackedWorkdir | None) -> None:
+    if packed is None:
+        return
+    output.info(
+        f"working directory: {packed.files} file(s), {packed.size / 1024:.1f} KiB "
+        f"(limit {logic.WORKDIR_LIMIT_BYTES // 1024} KiB)"
+    )
+    if packed.skipped:
+        output.warn(f"skipped {len(packed.skipped)} symlink(s) or special file(s): " + ", ".join(packed.skipped[:5]))
+
+
+def _finish(kube: Kube, job: dict[str, Any], fmt: str) -> None:
+    """Print a finished job's output (or the job itself) and fail unless it succeeded."""
+    name = job["metadata"]["name"]
+    if fmt == "table":
+        # A job that never started (ValidationFailed, suspended) has no output to print.
+        with contextlib.suppress(errors.NotFoundError):
+            _print_job_output(kube, job, None, follow=False, timeout=0)
+    else:
+        output.emit_object(job, fmt)
+    if not logic.job_succeeded(job):
+        raise logic.job_failure(job)
+    output.info(f"Ray job {name} succeeded")
+
+
+JOB_COLUMNS = [
+    output.Column("name", "metadata.name"),
+    output.Column("job status", lambda j: logic.job_phase(j)[1]),
+    output.Column("deployment", lambda j: logic.job_phase(j)[0]),
+    output.Column("cluster", logic.job_cluster),
+    output.Column("start", "status.startTime"),
+    output.Column("end", "status.endTime"),
+    output.Column("age", output.age),
+    output.Column("namespace", "metadata.namespace", wide=True),
+    output.Column("entrypoint", "spec.entrypoint", wide=True),
+]
+
+
+@app.command("list")
+@on_cluster
+def job_list(
+    k8s: opts.KubeFlags = opts.KubeFlags(),
+    all_namespaces: opts.AllNamespaces = False,
+    selector: opts.Selector = None,
+    output_format: opts.Output = "table",
+) -> None:
+    """List Ray jobs."""
+    list_objects("RayJob", JOB_COLUMNS, k8s, all_namespaces, selector, output_format)
+
+
+@app.command("status")
+@on_cluster
+def job_status(
+    name: JobName,
+    wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Follow the job until it ends, or not.")] = False,
+    timeout: Annotated[str, typer.Option("--timeout", help="How long --wait follows.")] = "1h",
+    k8s: opts.KubeFlags = opts.KubeFlags(),
+    output_format: opts.ObjectOutput = "table",
+) -> None:
+    """A job's phases and, while it is stuck, why (pending pods, events, GPUs, image pulls)."""
+    fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
+    validate.name(name, "Ray job name")
+    seconds = validate.duration(timeout, "--timeout")
+    kube, ns = k8s.connect_ns()
+    job = logic.get_object(kube, "RayJob", name, ns)
+    if wait:
+        job = logic.follow_job(kube, ns, name, seconds, output.progress)
+    findings = [] if logic.job_succeeded(job) else logic.diagnose_job(kube, job)
+    summary = logic.job_summary(job, findings)
+    show(summary, logic.job_summary_fields(summary, findings), fmt)
+
+
+@app.command("logs")
+@on_cluster
+def job_logs(
+    name: JobName,
+    follow: Annotated[bool, typer.Option("--follow", "-f", help="Stream the job's output.")] = False,
+    out_dir: Annotated[
+        str | None, typer.Option("--out-dir", help="Write submitter and head pod logs into DIR.", show_default=False)
+    ] = None,
+    tail: Tail = None,
+    timeout: Annotated[
+        str, typer.Option("--timeout", help="With --follow: how long to wait for the job to start.")
+    ] = "1h",
+    k8s: opts.KubeFlags = opts.KubeFlags(),
+) -> None:
+    """The job's output (the submitter's log); --out-dir adds the head pod's log."""
+    validate.name(name, "Ray job name")
+    seconds = validate.duration(timeout, "--timeout")
+    lines = tail_lines(tail)
+    if follow and out_dir:
+        raise errors.UsageError(
+            "--follow and --out-dir cannot be combined",
+            hint="stream with --follow, or save with --out-dir",
+        )
+    kube, ns = k8s.connect_ns()
+    job = logic.get_object(kube, "RayJob", name, ns)
+    if out_dir:
+        sources = logic.job_log_sources(kube, job)
+        logic.save_logs(kube, ns, sources, Path(out_dir), lines, output.info)
+        # The head's session logs hold the driver's own log (job-driver-<id>.log).
+        logic.save_session_logs(
+            kube, ns, [s for s in sources if s.pod != sources[0].pod] or sources, Path(out_dir), output.info
+        )
+        return
+    _print_job_output(kube, job, lines, follow=follow, timeout=seconds)
+
+
+def _print_job_output(kube: Kube, job: dict[str, Any], tail: int | None, *, follow: bool, timeout: float) -> None:
+    """The job's output: its submitter's log, or the Ray job API's for an HTTPMode job."""
+    source = logic.job_output_source(kube, job, follow, timeout, output.info)
+    if source is not None:
+        print_logs(kube, job["metadata"]["namespace"], [source], tail, follow=follow)
+        return
+    text = logic.dashboard_job_logs(kube, job)
+    lines = text.splitlines()
+    for line in lines[-tail:] if tail else lines:
+        output.write(line)
+
+
+@app.command("stop")
+@on_cluster
+def job_stop(
+    name: JobName,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
+    yes: opts.Yes = False,
+) -> None:
+    """Stop a running job (suspends a job that owns its cluster; stops it through the
+    dashboard API on a shared --cluster)."""
+    validate.name(name, "Ray job name")
+    kube, ns = k8s.connect_ns()
+    job = logic.get_object(kube, "RayJob", name, ns)
+    if logic.job_finished(job):
+        deployment, status = logic.job_phase(job)
+        output.info(f"Ray job {name} already ended ({deployment}, job {status})")
+        return
+    common.confirm(f"stop Ray job {name}", yes)
+    logic.stop_job(kube, job)
+    audit("ray job stop", kube, f"rayjob.ray.io/{name}", "stop")
+    output.write(f"rayjob.ray.io/{name} stopping")
+
+
+@app.command("delete")
+@on_cluster
+def job_delete(
+    name: JobName,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
+    yes: opts.Yes = False,
+    dry_run: opts.DryRun = "none",
+) -> None:
+    """Delete a RayJob (its own cluster goes with it) and its working-directory ConfigMap."""
+
+    def workdir(kube: Kube, ns: str) -> list[tuple[str, str, str, str | None]]:
+        configmap = logic.workdir_configmap_name(name)
+        return [("v1", "ConfigMap", configmap, ns)] if kube.get("v1", "ConfigMap", configmap, namespace=ns) else []
+
+    delete_object("RayJob", name, "Ray job", k8s, yes, dry_run, also=workdir)

@@ -1,0 +1,113 @@
+"""akscli ray service: deploy, status, list, delete (RayService)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from akscli import output, validate
+from akscli import ray as logic
+from akscli.cli import common
+from akscli.cli import options as opts
+from akscli.cli.ray.common import (
+    APPLY_FORMATS,
+    ApplyOutput,
+    Labels,
+    ServiceName,
+    delete_object,
+    list_objects,
+    on_cluster,
+    show,
+    typer_app,
+    warn_all,
+    with_cluster_flags,
+)
+
+app = typer_app("Ray Serve applications (RayService).")
+
+
+@app.command("deploy")
+@on_cluster
+@with_cluster_flags
+def service_deploy(
+    name: ServiceName,
+    file: Annotated[str, typer.Option("-f", "--filename", help="Ray Serve config (serveConfigV2).")],
+    cluster_flags: logic.ClusterFlags = logic.ClusterFlags(),
+    label: Labels = None,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
+    dry_run: opts.DryRun = "none",
+    wait: opts.Wait = False,
+    timeout: opts.Timeout = "15m",
+    yes: opts.Yes = False,
+    force_conflicts: opts.ForceConflicts = False,
+    output_format: ApplyOutput = "table",
+) -> None:
+    """Deploy Ray Serve applications as a RayService (--wait: the Ready condition)."""
+    mode = opts.dry_run_mode(dry_run)
+    fmt = opts.output_format(output_format, APPLY_FORMATS)
+    conn = logic.Connection(None if mode == "client" else k8s.target(), k8s.namespace)
+    built = logic.service_objects(name, file, cluster_flags, label or [], conn)
+    warn_all(built.warnings)
+    common.apply_objects(
+        built.objects,
+        stack=f"rayservice-{name}",
+        target=k8s.target(),
+        dry_run=mode,
+        wait=wait,
+        timeout=timeout,
+        yes=yes,
+        force_conflicts=force_conflicts,
+        output_format=fmt,
+        action="ray service deploy",
+    )
+
+
+@app.command("status")
+@on_cluster
+def service_status(
+    name: ServiceName,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
+    output_format: opts.ObjectOutput = "table",
+) -> None:
+    """Ready condition, serve endpoints and application statuses."""
+    fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
+    validate.name(name, "RayService name")
+    kube, ns = k8s.connect_ns()
+    service = logic.get_object(kube, "RayService", name, ns)
+    findings = logic.diagnose_service(kube, service)
+    summary = logic.service_summary(service, findings)
+    show(summary, logic.service_summary_fields(summary, findings), fmt)
+
+
+SERVICE_COLUMNS = [
+    output.Column("name", "metadata.name"),
+    output.Column("ready", logic.service_ready),
+    output.Column("serve endpoints", lambda s: output.dig(s, "status.numServeEndpoints", 0)),
+    output.Column("cluster", "status.activeServiceStatus.rayClusterName"),
+    output.Column("age", output.age),
+    output.Column("namespace", "metadata.namespace", wide=True),
+]
+
+
+@app.command("list")
+@on_cluster
+def service_list(
+    k8s: opts.KubeFlags = opts.KubeFlags(),
+    all_namespaces: opts.AllNamespaces = False,
+    output_format: opts.Output = "table",
+) -> None:
+    """List RayServices."""
+    list_objects("RayService", SERVICE_COLUMNS, k8s, all_namespaces, None, output_format)
+
+
+@app.command("delete")
+@on_cluster
+def service_delete(
+    name: ServiceName,
+    k8s: opts.KubeFlags = opts.KubeFlags(),
+    yes: opts.Yes = False,
+    dry_run: opts.DryRun = "none",
+) -> None:
+    """Delete a RayService and the Ray cluster it runs on."""
+    delete_object("RayService", name, "RayService", k8s, yes, dry_run)
