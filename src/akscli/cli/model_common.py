@@ -1,0 +1,108 @@
+"""Flags, arguments and helpers that the ``akscli model`` command modules share."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import typer
+
+from akscli import validate
+from akscli.cli import complete
+from akscli.cli import options as opts
+from akscli.kube.client import Kube
+from akscli.model import catalog, live
+
+# ---- flags shared by plan and deploy --------------------------------------------------------
+
+# vLLM's and KAITO's own name for the tokens per sequence (--context is the kubeconfig context).
+MaxModelLenOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--max-model-len",
+        metavar="TOKENS",
+        help="Tokens per sequence (vLLM's max-model-len). Default: the model's limit, at most 8192.",
+        show_default=False,
+    ),
+]
+FleetHubOpt = Annotated[
+    bool,
+    typer.Option(
+        "--fleet-hub",
+        help="--context is a Fleet hub: the model is placed (ClusterResourcePlacement) onto GPU-capable members.",
+    ),
+]
+ConcurrencyOpt = Annotated[
+    int, typer.Option("--concurrency", help="Sequences in flight at full context that the KV cache must hold.")
+]
+RegionOpt = Annotated[str, typer.Option("--region", help="Azure region for prices.")]
+BudgetOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--budget", help="Monthly budget in USD per replica; sizes above it are not picked.", show_default=False
+    ),
+]
+PriceFileOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--price-file", help="Your own prices: CSV (vm_size,region,price_usd_per_hour) or YAML.", show_default=False
+    ),
+]
+RuntimeOpt = Annotated[
+    str,
+    typer.Option(
+        "--runtime",
+        help="kaito (Workspace / InferenceSet: KAITO's sizes and node count) or vllm (Deployment).",
+        autocompletion=complete.runtimes,
+    ),
+]
+VmSizeOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--vm-size",
+        help="Use this VM size instead of the plan's pick (checked to fit).",
+        show_default=False,
+        autocompletion=complete.vm_sizes,
+    ),
+]
+
+
+def _describing(flag: str, help_text: str, kind: type) -> Any:
+    return Annotated[kind | None, typer.Option(flag, help=f"Model not in the catalog: {help_text}", show_default=False)]
+
+
+# The flags that describe a model the catalog lacks (catalog.Description), in help order.
+DESCRIPTION_OPTIONS: dict[str, Any] = {
+    "weights_gib": _describing("--weights-gib", "total size of its weight files (GiB).", float),
+    "layers": _describing("--layers", "num_hidden_layers.", int),
+    "attention_heads": _describing("--attention-heads", "num_attention_heads.", int),
+    "kv_heads": _describing("--kv-heads", "num_key_value_heads (default: attention heads).", int),
+    "head_dim": _describing("--head-dim", "head_dim (default hidden_size/attention heads).", int),
+    "hidden_size": _describing("--hidden-size", "hidden_size.", int),
+    "max_context": _describing("--max-context", "max_position_embeddings.", int),
+    "quantization": _describing("--quantization", "bf16, fp8, mxfp4, awq, gptq ...", str),
+    "params_b": _describing("--params-b", "parameters in billions.", float),
+}
+
+
+Command = Callable[..., None]
+
+
+def deployed(cluster: opts.KubeFlags, name: str) -> tuple[Kube, dict[str, Any]]:
+    """The connection and the object serving the deployed model ``name``."""
+    validate.name(name, "model deployment name")
+    kube, namespace = cluster.connect_ns()
+    return kube, live.find(kube, name, namespace)
+
+
+# Decorators: `@with_description_flags` puts the model description flags in place of the
+# command's `described: catalog.Description` parameter; `@on_cluster` puts -n, --kubeconfig,
+# --context and --request-timeout in place of its `cluster: opts.KubeFlags` parameter.
+with_description_flags = opts.flag_block(DESCRIPTION_OPTIONS, "described", catalog.Description)
+on_cluster = opts.on_kube("namespace", "kubeconfig", "context", "request_timeout")
+
+
+DeploymentName = Annotated[str, typer.Argument(help="Deployment name (see model list).")]
+ModelName = Annotated[
+    str, typer.Argument(metavar="MODEL", help="Hugging Face id or KAITO preset name.", autocompletion=complete.models)
+]

@@ -1,0 +1,469 @@
+"""akscli model deploy, delete, history and rollback: the commands that change a cluster and the
+revisions they record; registered on the model group by ``cli/model.py``."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Annotated, Any
+
+import typer
+
+from akscli import errors, output, validate
+from akscli.cli import common, complete
+from akscli.cli import options as opts
+from akscli.cli.model_common import (
+    BudgetOpt,
+    ConcurrencyOpt,
+    DeploymentName,
+    FleetHubOpt,
+    MaxModelLenOpt,
+    ModelName,
+    PriceFileOpt,
+    RegionOpt,
+    VmSizeOpt,
+    on_cluster,
+    with_description_flags,
+)
+from akscli.kube.client import Kube, KubeTarget, connect
+from akscli.model import catalog, deploy, kinds, live, plan_view, preflight, revisions, skus
+from akscli.output import Column
+
+# ---- deploy ---------------------------------------------------------------------------------
+
+
+@with_description_flags
+@on_cluster
+def deploy_cmd(
+    model_name: ModelName,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Name of the deployment (default: from the model).", show_default=False)
+    ] = None,
+    runtime: Annotated[
+        str,
+        typer.Option(
+            "--runtime",
+            help="kaito (Workspace / InferenceSet), vllm (Deployment) or airunway (AI Runway ModelDeployment).",
+            autocompletion=complete.runtimes,
+        ),
+    ] = "kaito",
+    provider: Annotated[
+        str, typer.Option("--provider", help="With --runtime airunway: kaito, vllm, kuberay, dynamo or llmd.")
+    ] = "kaito",
+    replicas: Annotated[
+        int | None, typer.Option("--replicas", help="Replicas; with kaito, makes an InferenceSet.", show_default=False)
+    ] = None,
+    access_secret: Annotated[
+        str | None,
+        typer.Option(
+            "--access-secret",
+            help="Secret (key HF_TOKEN) with the model access token; referenced, never read.",
+            show_default=False,
+        ),
+    ] = None,
+    autoscale: Annotated[
+        str | None,
+        typer.Option(
+            "--autoscale", help="MIN:MAX replicas through KEDA on vllm:num_requests_waiting.", show_default=False
+        ),
+    ] = None,
+    prometheus: Annotated[
+        str, typer.Option("--prometheus", help="Prometheus address KEDA queries.")
+    ] = kinds.DEFAULT_PROMETHEUS,
+    queue_threshold: Annotated[
+        int, typer.Option("--queue-threshold", help="Waiting requests per replica before KEDA adds one.")
+    ] = kinds.DEFAULT_QUEUE_THRESHOLD,
+    expose: Annotated[bool, typer.Option("--expose", help="Add a Gateway API HTTPRoute.")] = False,
+    gateway: Annotated[
+        str, typer.Option("--gateway", help="Gateway for --expose: NAME or NAMESPACE/NAME.")
+    ] = "inference-gateway",
+    hostname: Annotated[
+        str | None, typer.Option("--hostname", help="Hostname of the route.", show_default=False)
+    ] = None,
+    inference_pool: Annotated[
+        bool, typer.Option("--inference-pool", help="Route through an InferencePool (Gateway API inference extension).")
+    ] = False,
+    endpoint_picker: Annotated[
+        str | None,
+        typer.Option(
+            "--endpoint-picker", help="Endpoint picker Service of the pool (default NAME-epp).", show_default=False
+        ),
+    ] = None,
+    image: Annotated[str, typer.Option("--image", help="vLLM image (runtime vllm).")] = kinds.DEFAULT_VLLM_IMAGE,
+    storage_class: Annotated[
+        str, typer.Option("--storage-class", help="Storage class for the weights (runtime vllm).")
+    ] = kinds.DEFAULT_STORAGE_CLASS,
+    recreate: Annotated[
+        bool,
+        typer.Option(
+            "--recreate",
+            help="Delete and create objects whose immutable fields change (preset, instance type): downtime.",
+        ),
+    ] = False,
+    create_namespace: Annotated[
+        bool, typer.Option("--create-namespace", help="Create the namespace when it does not exist.")
+    ] = False,
+    fleet: FleetHubOpt = False,
+    member: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--member", help="With --fleet-hub: place on these member clusters only (repeatable).", show_default=False
+        ),
+    ] = None,
+    clusters: Annotated[
+        int | None,
+        typer.Option("--clusters", help="With --fleet-hub: place on N capable members (PickN).", show_default=False),
+    ] = None,
+    staged_strategy: Annotated[
+        str | None,
+        typer.Option(
+            "--staged-strategy",
+            help="With --fleet-hub: roll out through a staged update run of this ClusterStagedUpdateStrategy.",
+            show_default=False,
+        ),
+    ] = None,
+    vm_size: VmSizeOpt = None,
+    context: MaxModelLenOpt = None,
+    concurrency: ConcurrencyOpt = 1,
+    region: RegionOpt = skus.DEFAULT_REGION,
+    budget: BudgetOpt = None,
+    price_file: PriceFileOpt = None,
+    described: catalog.Description = catalog.Description(),
+    subscription: Annotated[
+        str | None,
+        typer.Option(
+            "--subscription",
+            help="Check first that this subscription can get the GPU nodes in --region (size offered, vCPU "
+            "quota free); for clusters that create nodes on demand (KAITO, node auto-provisioning).",
+            show_default=False,
+        ),
+    ] = None,
+    cluster: opts.KubeFlags = opts.KubeFlags(),
+    dry_run: opts.DryRun = "none",
+    wait: opts.Wait = False,
+    timeout: opts.Timeout = "30m",
+    yes: opts.Yes = False,
+    force_conflicts: opts.ForceConflicts = False,
+    output_fmt: opts.Output = "table",
+) -> None:
+    """Deploy a model through KAITO (default) or vLLM, sized by the plan.
+
+    Every deploy records a revision in the cluster (model history, model rollback).
+    """
+    mode = opts.dry_run_mode(dry_run)
+    validate.duration(timeout, "--timeout")
+    model = catalog.resolve(model_name, described)
+    deploy.check_fleet_flags(fleet, member or [], clusters, staged_strategy)
+    validate.choice(runtime, kinds.RUNTIMES, "--runtime")
+    the_plan = plan_view.plan_from_flags(
+        model,
+        runtime=deploy.plan_runtime(runtime, provider),
+        context=context,
+        concurrency=concurrency,
+        region=region,
+        budget=budget,
+        price_file=price_file,
+        context_flag="--max-model-len",
+    )
+    fit = plan_view.fit_to_deploy(the_plan, vm_size)
+    if subscription and mode != "client":
+        # Nodes created on demand fail minutes later on quota; ask Azure before anything is applied.
+        from akscli.azure import arm, capacity
+
+        nodes = max(fit.nodes, 1) * (replicas or 1)
+        azure_target = arm.AzureTarget(subscription).validated()
+        capacity.check(azure_target, f"deploy {model.id}", region, fit.vm_size, nodes)
+    # On a fleet hub the model gets a namespace of its own: the placement takes the whole namespace.
+    namespace = cluster.namespace or (deploy.default_name(model) if fleet else None)
+    gateway_name, gateway_namespace = deploy.parse_gateway(gateway)
+    req = deploy.DeployRequest(
+        name=validate.name(name, "--name", 50) if name else deploy.default_name(model),
+        namespace=namespace or "default",
+        model=model,
+        runtime=runtime,
+        provider=provider,
+        fit=fit,
+        context=the_plan.context,
+        replicas=replicas,
+        access_secret=access_secret,
+        autoscale=deploy.parse_autoscale(autoscale) if autoscale else None,
+        prometheus=prometheus,
+        queue_threshold=queue_threshold,
+        expose=expose,
+        gateway=gateway_name,
+        gateway_namespace=gateway_namespace,
+        inference_pool=inference_pool,
+        endpoint_picker=endpoint_picker,
+        hostname=hostname,
+        image=image,
+        storage_class=storage_class,
+        fleet=fleet,
+        fleet_clusters=list(member or []),
+        fleet_count=clusters,
+        staged_strategy=staged_strategy,
+    )
+    req.check()
+    target = dataclasses.replace(cluster, namespace=namespace).target()
+    kube = connect(target) if mode != "client" else None
+    if kube is not None:
+        req.namespace = namespace or kube.namespace
+        req.monitor_api = preflight.monitor_api(kube)
+    else:
+        # Nothing to ask offline: render the Prometheus Operator's PodMonitor for a scraped metric.
+        req.monitor_api = kinds.PODMONITOR_APIS[-1] if req.autoscale and req.runtime == "vllm" else None
+    objects = deploy.build(req)
+    _announce(req)
+    if kube is None:
+        common.apply_objects(
+            objects, stack=kinds.stack_of(req.name), target=target, dry_run=mode, yes=yes, output_format=output_fmt
+        )
+        return
+    preflight.check(kube, req, objects, wait=wait)
+    if fleet:
+        from akscli.fleet.matching import check_placements
+
+        check_placements(kube, objects)
+    if not fleet:
+        _ensure_namespace(kube, req.namespace, create=create_namespace, dry_run=mode)
+    rollout = _Rollout(kube, target, mode, yes, output_fmt, recreate, force_conflicts, action="model deploy")
+    rev = rollout.apply(
+        objects,
+        name=req.name,
+        namespace=req.namespace,
+        params=req.params(),
+        note="deploy",
+        dropped="the last deploy made and this one does not",
+    )
+    if rev is None:
+        return
+    if rollout.unchanged:
+        output.info(f"no change since revision {rev} of {req.name}: nothing recorded")
+    else:
+        output.info(f"recorded revision {rev} of {req.name}")
+    if wait:
+        _wait(kube, objects, timeout, fleet=fleet)
+
+
+def _announce(req: deploy.DeployRequest) -> None:
+    """The size the plan chose, and what will stop the model from starting."""
+    fit = req.fit
+    output.info(
+        f"plan: {fit.vm_size} x {fit.nodes} node(s), {fit.gpus} GPU(s), tensor parallel "
+        f"{fit.tensor_parallel}, {plan_view.usd(fit.price_per_month)}/month per replica"
+    )
+    for warning in fit.warnings:
+        output.warn(warning)
+    if req.model.access_token_required and not req.access_secret:
+        output.warn(
+            f"{req.model.id} is gated on Hugging Face: give --access-secret NAME "
+            "(a Secret with key HF_TOKEN) or the download will be refused"
+        )
+
+
+def _ensure_namespace(kube: Kube, namespace: str, *, create: bool, dry_run: str) -> None:
+    if kube.get("v1", "Namespace", namespace) is not None:
+        return
+    if not create:
+        raise errors.NotFoundError(
+            f"namespace {namespace} does not exist", hint="add --create-namespace, or pick another with -n"
+        )
+    if dry_run == "none":
+        # Created on its own, not as part of the model's stack: deleting or rolling back
+        # the model must never delete a namespace.
+        kube.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
+        output.info(f"namespace/{namespace} created")
+
+
+@dataclasses.dataclass
+class _Rollout:
+    """What deploy and rollback share: recreate what cannot change in place, apply, delete what
+    is no longer rendered, and record the revision."""
+
+    kube: Kube
+    target: KubeTarget
+    mode: str
+    yes: bool
+    output_fmt: str
+    recreate: bool
+    force_conflicts: bool
+    action: str
+    unchanged: bool = False
+
+    def apply(
+        self,
+        objects: list[dict[str, Any]],
+        *,
+        name: str,
+        namespace: str,
+        params: dict[str, Any],
+        note: str,
+        dropped: str,
+        history: list[revisions.Revision] | None = None,
+    ) -> int | None:
+        """The recorded revision number; None for a dry run."""
+        self._recreate_if_needed(objects)
+        if history is None:
+            history = revisions.revisions(self.kube, name, namespace)
+        stale = revisions.stale_objects(history, objects)
+        first_stale, after = revisions.split_stale(stale)
+        if stale and self.mode == "none":
+            refs = ", ".join(revisions.ref(o) for o in stale)
+            common.confirm(f"delete {len(stale)} object(s) {dropped} ({refs})", self.yes)
+            for ref in revisions.replace_first(self.kube, first_stale):
+                output.write(f"{ref} deleted (replaced)")
+        from akscli.fleet import rollout as fleet_rollout
+
+        # A staged update run is created only once its placement has scheduled bindings: one that
+        # comes first fails for good (kubefleet-dev/kubefleet pkg/controllers/updaterun/initialization.go).
+        applied = revisions.leave_replicas_to_autoscaler(self.kube, objects)
+        first, runs = fleet_rollout.split_runs(applied) if self.mode == "none" else (applied, [])
+        for batch in (first, runs):
+            if batch is runs and runs:
+                with output.status("waiting for the placement to be scheduled before its staged update run") as update:
+                    fleet_rollout.wait_until_scheduled(self.kube, runs, progress=update)
+            if batch:
+                common.apply_objects(
+                    batch,
+                    stack=kinds.stack_of(name),
+                    target=self.target,
+                    dry_run=self.mode,
+                    wait=False,
+                    yes=self.yes,
+                    output_format=self.output_fmt,
+                    force_conflicts=self.force_conflicts,
+                    action=self.action,
+                )
+        if self.mode != "none":
+            return None
+        for ref in revisions.delete_stale(self.kube, after):
+            output.write(f"{ref} deleted (no longer rendered)")
+        number = revisions.record_revision(self.kube, name, namespace, objects, params, note, history)
+        self.unchanged = bool(history) and number == history[-1].revision
+        return number
+
+    def _recreate_if_needed(self, objects: list[dict[str, Any]]) -> None:
+        changes = revisions.immutable_conflicts(self.kube, objects)
+        if not changes:
+            return
+        listed = "; ".join(line for change in changes for line in change.fields)
+        if not self.recreate:
+            raise errors.UsageError(
+                f"these fields cannot change in place: {listed}",
+                hint="add --recreate to delete and create the object again (the model is down "
+                "until it is ready), or keep the old values",
+            )
+        if self.mode != "none":
+            output.info(f"would recreate: {listed}")
+            return
+        common.confirm(f"recreate {len(changes)} object(s) ({listed})", self.yes)
+        revisions.recreate(self.kube, changes)
+
+
+def _wait(kube: Kube, objects: list[dict[str, Any]], timeout: str, *, fleet: bool) -> None:
+    from akscli.kube.wait import wait_for
+
+    waited = live.objects_to_wait_for(objects, fleet=fleet)
+    with output.status(f"waiting up to {timeout} for {len(waited)} object(s)") as update:
+        wait_for(kube, waited, validate.duration(timeout, "--timeout"), progress=update)
+    output.info("ready")
+
+
+# ---- delete, history, rollback --------------------------------------------------------------
+
+
+@on_cluster
+def delete_cmd(
+    name: DeploymentName,
+    keep_history: Annotated[bool, typer.Option("--keep-history", help="Keep the revision records.")] = False,
+    cluster: opts.KubeFlags = opts.KubeFlags(),
+    dry_run: opts.DryRun = "none",
+    yes: opts.Yes = False,
+) -> None:
+    """Delete a deployed model and everything deploy created for it."""
+    mode = opts.dry_run_mode(dry_run)
+    validate.name(name, "model deployment name")
+    kube, ns = cluster.connect_ns()
+    refs = live.stack_refs(kube, name, ns, keep_history=keep_history)
+    if mode == "client":
+        # Nothing is sent: say what a real delete would remove.
+        for _, kind, obj_name, _ in refs:
+            output.write(f"{kind.lower()}/{obj_name} deleted (dry run)")
+        return
+    common.delete_objects(kube, refs, yes=yes, what=f"model {name} ({len(refs)} objects)", dry_run=mode)
+
+
+HISTORY_COLUMNS = [
+    Column("Revision", "revision"),
+    Column("Created", "created"),
+    Column("Change", "change"),
+    Column("Model", "params.model"),
+    Column("Runtime", "params.runtime"),
+    Column("VM size", "params.vm_size"),
+    Column("Context", "params.context"),
+    Column("Replicas", lambda r: r["params"].get("replicas") or 1),
+    Column("$/month", lambda r: plan_view.usd(r["params"].get("price_per_month")), wide=True),
+]
+
+
+@on_cluster
+def history_cmd(
+    name: DeploymentName,
+    cluster: opts.KubeFlags = opts.KubeFlags(),
+    output_fmt: opts.Output = "table",
+) -> None:
+    """The recorded revisions of a deployed model, oldest first."""
+    fmt = opts.output_format(output_fmt)
+    validate.name(name, "model deployment name")
+    kube, ns = cluster.connect_ns()
+    output.emit(
+        [r.summary() for r in revisions.revisions(kube, name, ns)],
+        fmt,
+        HISTORY_COLUMNS,
+        name=lambda r: f"{name}/{r['revision']}",
+        empty=f"No revisions recorded for {name}.",
+    )
+
+
+@on_cluster
+def rollback_cmd(
+    name: DeploymentName,
+    to_revision: Annotated[
+        int | None,
+        typer.Option(
+            "--to-revision", help="Revision to return to (default: the one before the latest).", show_default=False
+        ),
+    ] = None,
+    recreate: Annotated[
+        bool, typer.Option("--recreate", help="Delete and create objects whose immutable fields differ.")
+    ] = False,
+    cluster: opts.KubeFlags = opts.KubeFlags(),
+    dry_run: opts.DryRun = "none",
+    wait: opts.Wait = False,
+    timeout: opts.Timeout = "30m",
+    yes: opts.Yes = False,
+    output_fmt: opts.Output = "table",
+) -> None:
+    """Apply the manifests of an earlier revision again (recorded as a new revision)."""
+    mode = opts.dry_run_mode(dry_run)
+    validate.duration(timeout, "--timeout")
+    validate.name(name, "model deployment name")
+    number = validate.integer(to_revision, "--to-revision", 1, 1_000_000) if to_revision is not None else None
+    kube, ns = cluster.connect_ns()
+    history = revisions.revisions(kube, name, ns)
+    chosen = revisions.pick_revision(history, name, ns, number)
+    objects = [dict(o) for o in chosen.manifests]
+    preflight.check_operators(kube, objects)
+    rollout = _Rollout(kube, cluster.target(), mode, yes, output_fmt, recreate, False, action="model rollback")
+    rev = rollout.apply(
+        objects,
+        name=name,
+        namespace=ns,
+        params=chosen.params,
+        note=f"rollback to {chosen.revision}",
+        dropped=f"revision {chosen.revision} does not have",
+        history=history,
+    )
+    if rev is None:
+        return
+    output.info(f"rolled {name} back to revision {chosen.revision} (recorded as {rev})")
+    if wait:
+        _wait(kube, objects, timeout, fleet=bool(chosen.params.get("fleet")))

@@ -1,0 +1,153 @@
+"""akscli model list, status, endpoint, test and logs: reading a deployed model and talking to it;
+registered on the model group by ``cli/model.py``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from akscli import output, validate
+from akscli.cli import options as opts
+from akscli.cli.model_common import DeploymentName, FleetHubOpt, deployed, on_cluster
+from akscli.model import live
+from akscli.output import Column
+
+# ---- list, status, endpoint, test, logs ---------------------------------------------------
+
+LIST_COLUMNS = [
+    Column("Name", "name"),
+    Column("Namespace", "namespace", wide=True),
+    Column("Model", "model"),
+    Column("Runtime", "runtime"),
+    Column("Ready", lambda r: f"{r['ready']}/{r['desired']}"),
+    Column("GPUs", "gpus"),
+    Column("VM size", "vm_size"),
+    Column("Endpoint", "endpoint"),
+    Column("Age", lambda r: output.age(r.get("created"))),
+    Column("State", "state"),
+    Column("Kind", "kind", wide=True),
+]
+
+FLEET_COLUMNS = [
+    Column("Name", "name"),
+    Column("Cluster", "cluster"),
+    Column("State", "state"),
+    Column("Message", "message"),
+]
+
+
+def list_cmd(
+    namespace: opts.Namespace = None,
+    all_namespaces: opts.AllNamespaces = False,
+    fleet: FleetHubOpt = False,
+    kubeconfig: opts.Kubeconfig = None,
+    kube_context: opts.Context = None,
+    request_timeout: opts.RequestTimeout = None,
+    output_fmt: opts.Output = "table",
+) -> None:
+    """Deployed models: replicas, GPUs, VM size, endpoint and state."""
+    fmt = opts.output_format(output_fmt)
+    kube = opts.KubeFlags(kubeconfig, kube_context, namespace, request_timeout).connect()
+    if fleet:
+        output.emit(
+            live.fleet_placements(kube),
+            fmt,
+            FLEET_COLUMNS,
+            name=lambda r: f"{r['name']}/{r['cluster']}",
+            empty="No model is placed through the fleet.",
+        )
+        return
+    rows = live.deployed_models(kube, namespace=namespace, all_namespaces=all_namespaces)
+    output.emit(rows, fmt, LIST_COLUMNS, name=lambda r: f"model/{r['name']}", empty="No models deployed.")
+
+
+STATUS_FIELDS = ("name", "namespace", "model", "runtime", "kind", "ready", "state", "vm_size", "gpus", "endpoint")
+CONDITION_COLUMNS = [
+    Column("Type", "type"),
+    Column("Status", "status"),
+    Column("Reason", "reason"),
+    Column("Message", "message"),
+]
+EVENT_COLUMNS = [
+    Column("Type", "type"),
+    Column("Reason", "reason"),
+    Column("Object", "object"),
+    Column("Message", "message"),
+]
+
+
+@on_cluster
+def status_cmd(
+    name: DeploymentName,
+    cluster: opts.KubeFlags = opts.KubeFlags(),
+    output_fmt: opts.ObjectOutput = "table",
+) -> None:
+    """Conditions and recent events of one deployed model."""
+    fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
+    kube, obj = deployed(cluster, name)
+    doc = live.status_report(kube, obj)
+    doc["serving"] = live.serving_figures(kube, obj)
+    if fmt != "table":
+        output.emit_object(doc, fmt)
+        return
+    shown = {**doc, "ready": f"{doc['ready']}/{doc['desired']}"}
+    output.emit_object(doc, "table", fields=[(k, shown[k]) for k in (*STATUS_FIELDS, "serving")])
+    output.write("\nConditions:")
+    output.emit(doc["conditions"], "table", CONDITION_COLUMNS, empty="  (none reported yet)")
+    output.write("\nEvents:")
+    output.emit(doc["events"], "table", EVENT_COLUMNS, empty="  (no recent events)")
+
+
+@on_cluster
+def endpoint_cmd(
+    name: DeploymentName,
+    cluster: opts.KubeFlags = opts.KubeFlags(),
+    output_fmt: opts.ObjectOutput = "table",
+) -> None:
+    """The in-cluster URL of a model and the model id it serves (from /v1/models)."""
+    fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
+    kube, obj = deployed(cluster, name)
+    doc = {"name": name, "url": f"{live.endpoint_of(obj)}/v1", "models": live.served_models(kube, obj)}
+    output.emit_object(doc, fmt, fields=[("url", doc["url"]), ("models", doc["models"])])
+
+
+@on_cluster
+def test_cmd(
+    name: DeploymentName,
+    prompt: Annotated[str, typer.Option("--prompt", help="The user message.")] = "Say hello in five words.",
+    max_tokens: Annotated[int, typer.Option("--max-tokens", help="Longest reply.")] = 64,
+    cluster: opts.KubeFlags = opts.KubeFlags(),
+    output_fmt: opts.ObjectOutput = "table",
+) -> None:
+    """One chat completion through the API server's service proxy: the reply and its latency."""
+    fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
+    text = validate.text(prompt, "--prompt", 8000, multiline=True)
+    limit = validate.integer(max_tokens, "--max-tokens", 1, 32_768)
+    kube, obj = deployed(cluster, name)
+    answer = live.chat(kube, obj, text, limit)
+    if fmt != "table":
+        output.emit_object(answer.to_dict(), fmt)
+        return
+    output.write(answer.reply)
+    usage = answer.usage or {}
+    tokens = f", {usage['completion_tokens']} tokens" if "completion_tokens" in usage else ""
+    output.info(f"{answer.model}: {answer.latency_seconds * 1000:,.0f} ms{tokens}")
+
+
+@on_cluster
+def logs_cmd(
+    name: DeploymentName,
+    follow: Annotated[bool, typer.Option("-f", "--follow", help="Stream new lines.")] = False,
+    tail: Annotated[int | None, typer.Option("--tail", help="Last N lines of each pod.", show_default=False)] = None,
+    cluster: opts.KubeFlags = opts.KubeFlags(),
+) -> None:
+    """Logs of the model's server pods (the first pod when following)."""
+    tail_lines = validate.integer(tail, "--tail", 0, 1_000_000) if tail is not None else None
+    kube, obj = deployed(cluster, name)
+    pods = live.server_pods(kube, obj)
+    shown = pods[:1] if follow else pods
+    for pod in shown:
+        prefix = f"[{pod}] " if len(shown) > 1 else ""
+        for line in kube.logs(obj["metadata"]["namespace"], pod, follow=follow, tail_lines=tail_lines):
+            output.write(prefix + line.rstrip("\n"))
