@@ -1,4 +1,5 @@
-"""A fleet hub on the Kubernetes emulator: the KubeFleet simulator and three member clusters."""
+"""The fleet tests' worlds: a fleet hub on the Kubernetes emulator (the KubeFleet simulator and three
+member clusters), and an ARM fleet on the ARM emulator (tests/fleet/armworld.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 import pytest
 
 from tests.emulators.kube.controllers.fleet import FAIL_ANNOTATION, FleetHubController
+from tests.fleet.armworld import make_fleet
 
 C1 = "cluster.kubernetes-fleet.io/v1"
 A100 = "kubernetes.azure.com/vm-sizes/Standard_NC24ads_A100_v4/count"
@@ -88,3 +90,10 @@ def hub(kube_emulator: Any, kubeconfig: Any) -> Hub:
     )
     result.settle()
     return result
+
+
+@pytest.fixture
+def fleet(azure_env: Any) -> Any:
+    """The ARM emulator holding fleet ml-fleet (with a hub) in rg-fleet, AKS cluster aks-gpu and
+    Arc-enabled cluster edge-1, neither joined yet."""
+    return make_fleet(azure_env)

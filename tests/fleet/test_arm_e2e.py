@@ -3,64 +3,11 @@
 from __future__ import annotations
 
 import json
-import uuid
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from tests.cli import invoke
-
-RG = "rg-fleet"
-FLEET = "ml-fleet"
-ARM = ["--fleet", FLEET, "-g", RG]
-
-
-def _sub(emu: Any) -> str:
-    return str(emu.subscription)
-
-
-def _fleet_id(emu: Any) -> str:
-    return f"/subscriptions/{_sub(emu)}/resourceGroups/{RG}/providers/Microsoft.ContainerService/fleets/{FLEET}"
-
-
-def _aks_id(emu: Any, name: str) -> str:
-    return f"/subscriptions/{_sub(emu)}/resourceGroups/{RG}/providers/Microsoft.ContainerService/managedClusters/{name}"
-
-
-def _arc_id(emu: Any, name: str) -> str:
-    return f"/subscriptions/{_sub(emu)}/resourceGroups/{RG}/providers/Microsoft.Kubernetes/connectedClusters/{name}"
-
-
-@pytest.fixture
-def fleet(azure_env: Any) -> Any:
-    """A fleet with a hub (stored directly; creation is tested on its own), an AKS cluster and
-    an Arc-enabled cluster ready to join."""
-    emu = azure_env
-    emu.put_resource(
-        _fleet_id(emu),
-        {
-            "location": "eastus",
-            "properties": {"hubProfile": {"dnsPrefix": f"{FLEET}-hub", "fqdn": f"{FLEET}-hub.fleet.azmk8s.io"}},
-        },
-    )
-    emu.put_resource(
-        _aks_id(emu, "aks-gpu"),
-        {
-            "location": "eastus",
-            "properties": {
-                "currentKubernetesVersion": "1.33.2",
-                "kubernetesVersion": "1.33.2",
-                "provisioningState": "Succeeded",
-                "powerState": {"code": "Running"},
-            },
-        },
-    )
-    emu.put_resource(
-        _arc_id(emu, "edge-1"),
-        {"location": "eastus", "properties": {"kubernetesVersion": "1.32.5", "connectivityStatus": "Connected"}},
-    )
-    return emu
+from tests.fleet.armworld import ARM, FLEET, RG, arc_id, fleet_id, seed_members, sub
 
 
 def _join_both(emu: Any) -> None:
@@ -78,14 +25,8 @@ def _join_both(emu: Any) -> None:
         "cloud",
     )
     assert aks.exit_code == 0, aks
-    arc = invoke("fleet", "member", "join", "edge", "--cluster", _arc_id(emu, "edge-1"), *ARM, "--update-group", "edge")
+    arc = invoke("fleet", "member", "join", "edge", "--cluster", arc_id(emu, "edge-1"), *ARM, "--update-group", "edge")
     assert arc.exit_code == 0, arc
-
-
-def _seed_members(emu: Any) -> None:
-    """The two members as joined, stored directly (joining itself is tested above)."""
-    for name, rid, group in (("gpu", _aks_id(emu, "aks-gpu"), "cloud"), ("edge", _arc_id(emu, "edge-1"), "edge")):
-        emu.put_resource(f"{_fleet_id(emu)}/members/{name}", {"properties": {"clusterResourceId": rid, "group": group}})
 
 
 def test_create_makes_a_fleet_with_a_hub(azure_env: Any) -> None:
@@ -93,7 +34,7 @@ def test_create_makes_a_fleet_with_a_hub(azure_env: Any) -> None:
     assert result.exit_code == 0, result
     created = json.loads(result.stdout)
     assert created["properties"]["hubProfile"]["dnsPrefix"] == f"{FLEET}-hub"
-    assert azure_env.get_resource(_fleet_id(azure_env))["location"] == "eastus"
+    assert azure_env.get_resource(fleet_id(azure_env))["location"] == "eastus"
 
 
 def test_create_without_hub_refuses_hub_settings(azure_env: Any) -> None:
@@ -115,13 +56,13 @@ def test_list_names_the_fleets_of_a_resource_group(fleet: Any) -> None:
 def test_delete_with_yes_removes_the_fleet(fleet: Any) -> None:
     deleted = invoke("fleet", "delete", FLEET, "-g", RG, "-y")
     assert deleted.exit_code == 0, deleted
-    assert fleet.get_resource(_fleet_id(fleet)) is None
+    assert fleet.get_resource(fleet_id(fleet)) is None
 
 
 def test_delete_without_yes_and_without_a_terminal_changes_nothing(fleet: Any) -> None:
     result = invoke("fleet", "delete", FLEET, "-g", RG)
     assert result.exit_code == 2
-    assert fleet.get_resource(_fleet_id(fleet)) is not None
+    assert fleet.get_resource(fleet_id(fleet)) is not None
 
 
 def test_show_of_a_missing_fleet_is_not_found(fleet: Any) -> None:
@@ -144,7 +85,7 @@ def test_members_list_aks_and_arc_with_group_labels_version_and_health(fleet: An
 
 
 def test_member_remove(fleet: Any) -> None:
-    _seed_members(fleet)
+    seed_members(fleet)
     assert invoke("fleet", "member", "remove", "edge", *ARM, "-y").exit_code == 0
     names = invoke("fleet", "member", "list", *ARM, "-o", "name").stdout.split()
     assert names == ["member/gpu"]
@@ -159,7 +100,7 @@ def test_joining_something_that_is_not_a_cluster_is_refused_before_any_request(f
         "vm",
         *ARM,
         "--cluster",
-        f"/subscriptions/{_sub(fleet)}/resourceGroups/{RG}/providers/Microsoft.Compute/virtualMachines/vm1",
+        f"/subscriptions/{sub(fleet)}/resourceGroups/{RG}/providers/Microsoft.Compute/virtualMachines/vm1",
     )
     assert result.exit_code == 2
     assert "cannot join a fleet" in result.stderr
@@ -167,7 +108,7 @@ def test_joining_something_that_is_not_a_cluster_is_refused_before_any_request(f
 
 
 def test_an_upgrade_run_over_an_arc_member_is_refused_with_the_reason(fleet: Any) -> None:
-    _seed_members(fleet)
+    seed_members(fleet)
     result = invoke(
         "fleet", "rollout", "create", "up-1", *ARM, "--upgrade-type", "Full", "--kubernetes-version", "1.34.0"
     )
@@ -175,96 +116,6 @@ def test_an_upgrade_run_over_an_arc_member_is_refused_with_the_reason(fleet: Any
     assert "Arc-enabled members cannot be upgraded" in result.stderr
     assert "edge" in result.stderr
     assert "hint:" in result.stderr
-
-
-def test_staged_upgrade_run_of_the_aks_group_is_created_started_and_drawn(fleet: Any) -> None:
-    _seed_members(fleet)
-    strategy = invoke(
-        "fleet",
-        "rollout",
-        "strategy",
-        "create",
-        "safe",
-        *ARM,
-        "--stage",
-        "cloud;groups=cloud;after=approval;after=wait:10m",
-    )
-    assert strategy.exit_code == 0, strategy
-    created = invoke(
-        "fleet", "rollout", "create", "up-1", *ARM, "--upgrade-type", "NodeImageOnly", "--strategy", "safe", "--start"
-    )
-    assert created.exit_code == 0, created
-    status = invoke("fleet", "rollout", "status", "up-1", *ARM, "-o", "json")
-    run = json.loads(status.stdout)
-    assert run["properties"]["status"]["status"]["state"] == "Running"
-    table = invoke("fleet", "rollout", "status", "up-1", *ARM).stdout
-    assert "cloud" in table and "gpu" in table and "edge" not in table
-    names = invoke("fleet", "rollout", "list", *ARM, "-o", "name").stdout.split()
-    assert names == ["updaterun/up-1"]
-
-
-def _started_run(fleet: Any) -> None:
-    _seed_members(fleet)
-    invoke(
-        "fleet",
-        "rollout",
-        "create",
-        "up-1",
-        *ARM,
-        "--upgrade-type",
-        "NodeImageOnly",
-        "--stage",
-        "s;groups=cloud",
-        "--start",
-    )
-
-
-def test_skip_marks_the_member_of_a_running_upgrade_run_skipped(fleet: Any) -> None:
-    _started_run(fleet)
-    assert invoke("fleet", "rollout", "skip", "up-1", *ARM, "--target", "Member:gpu").exit_code == 0
-    rows = json.loads(invoke("fleet", "rollout", "status", "up-1", *ARM, "-o", "json").stdout)
-    member = rows["properties"]["status"]["stages"][0]["groups"][0]["members"][0]
-    assert member["status"]["state"] == "Skipped"
-
-
-def test_stop_of_a_running_upgrade_run_succeeds(fleet: Any) -> None:
-    _started_run(fleet)
-    assert invoke("fleet", "rollout", "stop", "up-1", *ARM).exit_code == 0
-
-
-def _pending_gate(emu: Any, run: str, stage: str) -> str:
-    name = str(uuid.uuid4())
-    emu.put_resource(
-        f"{_fleet_id(emu)}/gates/{name}",
-        {
-            "properties": {
-                "displayName": f"check {stage}",
-                "gateType": "Approval",
-                "state": "Pending",
-                "target": {
-                    "id": f"{_fleet_id(emu)}/updateRuns/{run}",
-                    "updateRunProperties": {"name": run, "stage": stage, "timing": "After"},
-                },
-            }
-        },
-    )
-    return name
-
-
-def test_approve_completes_the_pending_gate_of_the_run(fleet: Any) -> None:
-    first = _pending_gate(fleet, "up-1", "s1")
-    other = _pending_gate(fleet, "up-2", "s1")
-    result = invoke("fleet", "approve", "up-1", *ARM)
-    assert result.exit_code == 0, result
-    assert first in result.stdout
-    assert fleet.get_resource(f"{_fleet_id(fleet)}/gates/{first}")["properties"]["state"] == "Completed"
-    assert fleet.get_resource(f"{_fleet_id(fleet)}/gates/{other}")["properties"]["state"] == "Pending"
-
-
-def test_approve_with_no_pending_gate_is_not_found(fleet: Any) -> None:
-    result = invoke("fleet", "approve", "up-1", *ARM)
-    assert result.exit_code == 3
-    assert "no pending gate" in result.stderr
 
 
 def test_credentials_merge_the_hub_kubeconfig_signing_in_through_akscli_token(fleet: Any, tmp_path: Path) -> None:
@@ -281,30 +132,8 @@ def test_credentials_merge_the_hub_kubeconfig_signing_in_through_akscli_token(fl
     assert "already up to date" in again.stderr
 
 
-def test_gates_lists_a_runs_gates_and_pending_filters(fleet: Any) -> None:
-    pending = _pending_gate(fleet, "up-1", "s1")
-    done = _pending_gate(fleet, "up-1", "s2")
-    fleet.update_resource(f"{_fleet_id(fleet)}/gates/{done}", lambda g: g["properties"].update(state="Completed"))
-    _pending_gate(fleet, "up-2", "s1")
-    assert len(json.loads(invoke("fleet", "gates", *ARM, "--run", "up-1", "-o", "json").stdout)) == 2
-    names = invoke("fleet", "gates", *ARM, "--run", "up-1", "--pending", "-o", "name").stdout.split()
-    assert names == [f"gate/{pending}"]
-
-
-def test_approve_with_wait_reports_the_run_completed(fleet: Any) -> None:
-    _seed_members(fleet)
-    invoke("fleet", "rollout", "create", "up-1", *ARM, "--upgrade-type", "NodeImageOnly", "--stage", "s;groups=cloud")
-    fleet.update_resource(
-        f"{_fleet_id(fleet)}/updateRuns/up-1", lambda r: r["properties"]["status"]["status"].update(state="Completed")
-    )
-    _pending_gate(fleet, "up-1", "s")
-    result = invoke("fleet", "approve", "up-1", *ARM, "--wait", "--timeout", "10s")
-    assert result.exit_code == 0, result
-    assert "update run up-1 completed" in result.stdout
-
-
 def _run_with_strategy(fleet: Any) -> None:
-    _seed_members(fleet)
+    seed_members(fleet)
     invoke("fleet", "rollout", "strategy", "create", "safe", *ARM, "--stage", "s;groups=cloud")
     invoke("fleet", "rollout", "create", "up-1", *ARM, "--upgrade-type", "NodeImageOnly", "--strategy", "safe")
 
@@ -312,17 +141,17 @@ def _run_with_strategy(fleet: Any) -> None:
 def test_rollout_delete_with_fleet_removes_the_update_run(fleet: Any) -> None:
     _run_with_strategy(fleet)
     assert invoke("fleet", "rollout", "delete", "up-1", *ARM, "-y").exit_code == 0
-    assert fleet.get_resource(f"{_fleet_id(fleet)}/updateRuns/up-1") is None
+    assert fleet.get_resource(f"{fleet_id(fleet)}/updateRuns/up-1") is None
 
 
 def test_strategy_delete_with_fleet_removes_the_update_strategy(fleet: Any) -> None:
     _run_with_strategy(fleet)
     assert invoke("fleet", "rollout", "strategy", "delete", "safe", *ARM, "-y").exit_code == 0
-    assert fleet.get_resource(f"{_fleet_id(fleet)}/updateStrategies/safe") is None
+    assert fleet.get_resource(f"{fleet_id(fleet)}/updateStrategies/safe") is None
 
 
 def test_auto_upgrade_profile_refuses_arc_members_unless_its_strategy_leaves_them_out(fleet: Any) -> None:
-    _seed_members(fleet)
+    seed_members(fleet)
     refused = invoke("fleet", "autoupgrade", "create", "nightly", *ARM, "--channel", "NodeImage")
     assert refused.exit_code == 2
     assert "Arc-enabled" in refused.stderr

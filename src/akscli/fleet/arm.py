@@ -428,11 +428,55 @@ def run_rows(run: Mapping[str, Any]) -> list[dict[str, Any]]:
                     "group": "",
                     "member": "(wait)",
                     "state": (wait.get("status") or {}).get("state", "NotStarted"),
-                    "detail": f"{wait.get('waitDurationInSeconds', '')}s",
+                    "detail": wait_detail(wait),
                 }
             )
         gate_rows(sname, "", stage.get("afterGates") or [])
     return rows
+
+
+def _epoch(text: Any) -> float | None:
+    """An RFC 3339 time as ARM writes it (``2023-03-01T01:10:08.395Z``, ``...+00:00``), or None."""
+    from datetime import datetime
+
+    try:
+        return datetime.fromisoformat(str(text)).timestamp()
+    except ValueError:
+        return None
+
+
+def wait_detail(wait: Mapping[str, Any], now: Callable[[], float] = time.time) -> str:
+    """An after-stage wait (WaitStatus): its length, and while it runs the time left, counted from the
+    wait's ``status.startTime`` (UpdateStageStatus.afterStageWaitStatus, fleet 2026-06-01)."""
+    seconds = int(wait.get("waitDurationInSeconds") or 0)
+    status = wait.get("status") or {}
+    started = _epoch(status.get("startTime")) if status.get("state") == "Running" else None
+    if started is None:
+        return f"{seconds}s"
+    return f"{seconds}s, {max(0, int(started + seconds - now()))}s left"
+
+
+def waiting_gates(run: Mapping[str, Any]) -> list[str]:
+    """The gates the run waits on, from its own status (a gate the run has reached carries its gateId and
+    is Pending until approved: MicrosoftDocs/azure-aks-docs articles/kubernetes-fleet/
+    update-strategies-gates-approvals.md), as ``NAME (Before stage S group G)``."""
+    found = []
+    for stage in ((run.get("properties") or {}).get("status") or {}).get("stages") or []:
+        holders = [(stage, "")] + [(group, str(group.get("name"))) for group in stage.get("groups") or []]
+        for holder, group in holders:
+            for timing in ("Before", "After"):
+                for gate in holder.get(f"{timing.lower()}Gates") or []:
+                    if (gate.get("status") or {}).get("state") == "Pending" and gate.get("gateId"):
+                        where = f"{timing} stage {stage.get('name')}" + (f" group {group}" if group else "")
+                        found.append(f"{str(gate['gateId']).rsplit('/', 1)[-1]} ({where})")
+    return found
+
+
+def run_outcome(run: Mapping[str, Any]) -> str:
+    """A run's state in words, naming the gates it waits on: ``Pending, waiting for approval of gate ...``."""
+    state = run_state(run)
+    gates = waiting_gates(run)
+    return f"{state}, waiting for approval of gate " + ", ".join(gates) if gates else state
 
 
 def _error(status: Mapping[str, Any]) -> str:
@@ -489,10 +533,11 @@ def wait_for_gate(
     deadline = time.monotonic() + timeout
     delay = min(interval, 1.0)
     while True:
+        # The run first, then the gates: a gate the run reached by then is in the list that follows.
+        state = run_state(get_run())
         fresh = [g for g in pending_gates(list_gates(), run) if g.get("name") not in answered]
         if fresh:
             return "gate", fresh
-        state = run_state(get_run())
         if state in ("Completed", "Failed", "Stopped", "Skipped"):
             return ("done" if state == "Completed" else state.lower()), []
         if time.monotonic() + delay > deadline:

@@ -213,9 +213,19 @@ class FleetScope:
         stages = ((strategy or {}).get("properties") or {}).get("strategy")
         check_no_arc_in_run(self.items(MEMBER), body, stages)
 
+    def pending_gate_items(self) -> list[dict[str, Any]]:
+        """The fleet's Pending gates, filtered by ARM (``$filter=state eq Pending``, as ``az fleet gate list
+        --state Pending`` asks: Azure/azure-cli-extensions src/fleet/azext_fleet/custom.py): gates stay until
+        their run is deleted, so the fleet-wide list only grows."""
+        gates = self.arm.client.gates
+        return self.arm.call(
+            f"listing pending gates of fleet {self.fleet}",
+            lambda: [as_dict(item) for item in gates.list_by_fleet(*self._at(), filter="state eq Pending")],
+        )
+
     def approve_gates(self, run: str, stage: str | None, gate: str | None) -> list[dict[str, Any]]:
         """Complete the pending gates of ``run`` (of ``stage``, or the one named ``gate``)."""
-        pending = [g for g in pending_gates(self.items(GATE), run, stage) if not gate or g.get("name") == gate]
+        pending = [g for g in pending_gates(self.pending_gate_items(), run, stage) if not gate or g.get("name") == gate]
         if not pending:
             raise NotFoundError(
                 f"update run {run!r} has no pending gate"
@@ -233,7 +243,7 @@ class FleetScope:
         self.arm.wait(f"approving gate {name}", lambda: gates.begin_update(*self._at(), name, completed))
 
     def wait_for_next_gate(self, run: str, answered: Iterable[str], timeout: float) -> tuple[str, list[dict[str, Any]]]:
-        return wait_for_gate(lambda: self.items(GATE), lambda: self.get(UPDATE_RUN, run), run, set(answered), timeout)
+        return wait_for_gate(self.pending_gate_items, lambda: self.get(UPDATE_RUN, run), run, set(answered), timeout)
 
     def _ops(self, child: Child) -> Any:
         return getattr(self.arm.client, child.operations)

@@ -1,16 +1,18 @@
-"""Microsoft.ContainerService fleets behaviour (API 2026-06-01): update runs, credentials.
+"""Microsoft.ContainerService fleets behaviour (API 2026-06-01): update runs, gates, credentials.
 
-Shapes follow ../shared/data/arm-examples/fleet-2026-06-01. Members, strategies, gates and
-auto-upgrade profiles are plain resources of the generic store; update runs get a status
-tree (stages -> groups -> members) and start/stop/skip actions.
+Shapes follow ../shared/data/arm-examples/fleet-2026-06-01. Members, strategies and auto-upgrade
+profiles are plain resources of the generic store; update runs get a status tree (stages -> groups
+-> members) that progresses after start, creating gates (fleetruns.py).
 """
 
 from __future__ import annotations
 
 import base64
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
+from tests.emulators.arm import fleetruns
 from tests.emulators.arm.server import ArmError
 
 if TYPE_CHECKING:
@@ -18,18 +20,18 @@ if TYPE_CHECKING:
 
 FLEET = r"Microsoft\.ContainerService/fleets"
 RUN = r"Microsoft\.ContainerService/fleets/updateRuns"
+GATE = r"Microsoft\.ContainerService/fleets/gates"
 AUTO = r"Microsoft\.ContainerService/fleets/autoUpgradeProfiles"
-
-
-def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 def _fleet_id(rid: str) -> str:
     return rid.rsplit("/", 2)[0]
 
 
-def _strategy(emu: ArmEmulator, props: dict[str, Any]) -> dict[str, Any]:
+def _strategy(emu: ArmEmulator, props: dict[str, Any]) -> dict[str, Any] | None:
+    """The run's strategy: its own, a snapshot of the saved one it names ("UpdateRuns created by
+    updateStrategyId snapshot the referenced UpdateStrategy at the time of creation and store it in the
+    strategy field", run.tsp), or none (every member, one by one)."""
     if props.get("strategy"):
         return dict(props["strategy"])
     sid = props.get("updateStrategyId")
@@ -38,77 +40,20 @@ def _strategy(emu: ArmEmulator, props: dict[str, Any]) -> dict[str, Any]:
         if s is None:
             raise ArmError(404, "ResourceNotFound", f"Update strategy '{sid}' was not found.")
         return dict(s["properties"].get("strategy", {}))
-    return {"stages": [{"name": "default", "groups": [{"name": "default"}]}]}
+    return None
 
 
 def _run_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
     props = body["properties"]
     if existing is not None:
         state = existing["properties"].get("status", {}).get("status", {}).get("state")
-        if state in ("Running", "Stopping"):
+        if state in ("Running", "Pending", "Stopping"):
             raise ArmError(409, "Conflict", "An update run cannot be changed while it is running.")
     strategy = _strategy(emu, props)
-    props["strategy"] = strategy
+    if strategy is not None:
+        props["strategy"] = strategy
     members = emu.list_resources("Microsoft.ContainerService/fleets/members", _fleet_id(rid))
-    stages = []
-    for st in strategy.get("stages", []):
-        groups = []
-        for g in st.get("groups", []):
-            ms = [
-                {
-                    "name": m["name"],
-                    "clusterResourceId": m["properties"].get("clusterResourceId"),
-                    "status": {"state": "NotStarted"},
-                }
-                for m in members
-                if (m["properties"].get("group") or "default") == g["name"]
-            ]
-            groups.append({"name": g["name"], "status": {"state": "NotStarted"}, "members": ms})
-        stages.append({"name": st["name"], "status": {"state": "NotStarted"}, "groups": groups})
-    props["status"] = {"status": {"state": "NotStarted"}, "stages": stages}
-
-
-def _set_state(state: str) -> Any:
-    def handler(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
-        cur = obj["properties"].get("status", {}).get("status", {}).get("state")
-        if state == "Running" and cur not in (None, "NotStarted", "Stopped"):
-            raise ArmError(409, "Conflict", f"The update run is {cur}; it cannot be started.")
-
-        def upd(o: dict[str, Any]) -> None:
-            st = o["properties"].setdefault("status", {}).setdefault("status", {})
-            st["state"] = state
-            st.setdefault("startTime", _now())
-            if state == "Stopped":
-                st["completedTime"] = _now()
-
-        emu.update_resource(rid, upd)
-        return emu.get_resource(rid) or obj
-
-    return handler
-
-
-def _skip(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
-    targets = (body or {}).get("targets") or []
-    if not targets:
-        raise ArmError(400, "InvalidParameter", "targets must name at least one item to skip.")
-
-    def upd(o: dict[str, Any]) -> None:
-        for t in targets:
-            kind, name = t.get("type"), t.get("name")
-            for st in o["properties"].get("status", {}).get("stages", []):
-                if kind == "Stage" and st["name"] == name:
-                    st["status"]["state"] = "Skipped"
-                if kind == "AfterStageWait" and st["name"] == name:
-                    st["afterStageWaitStatus"] = {"status": {"state": "Skipped"}}
-                for g in st.get("groups", []):
-                    if kind == "Group" and g["name"] == name:
-                        g["status"]["state"] = "Skipped"
-                    for m in g.get("members", []):
-                        if kind == "Member" and m["name"] == name:
-                            m["status"]["state"] = "Skipped"
-
-    emu.update_resource(rid, upd)
-    return emu.get_resource(rid) or obj
+    props["status"] = fleetruns.skeleton(strategy or fleetruns.DEFAULT_STRATEGY, members, all_members=strategy is None)
 
 
 def _fleet_credentials(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
@@ -149,9 +94,13 @@ def _generate_run(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[st
 
 
 def install(emu: ArmEmulator) -> None:
-    emu.add_hooks(RUN, on_put=_run_on_put)
-    emu.register_action(RUN, "start", _set_state("Running"), busy_state="Succeeded")
-    emu.register_action(RUN, "stop", _set_state("Stopped"), busy_state="Succeeded")
-    emu.register_action(RUN, "skip", _skip, busy_state="Succeeded")
+    # A run moves one step each time it is read; deleting it deletes its gates (fleetruns.py).
+    emu.add_hooks(RUN, on_put=_run_on_put, on_read=fleetruns.tick, on_deleted=fleetruns.delete_gates_of)
+    emu.add_hooks(GATE, on_list=fleetruns.filter_gates)
+    # Gates_Update.json: the PATCH answers 202 with Location (and Retry-After) only.
+    emu.lro_headers.append((re.compile(GATE + "$", re.I), {"patch": ("Location",)}))
+    emu.register_action(RUN, "start", fleetruns.start, busy_state="Succeeded", before=fleetruns.check_start)
+    emu.register_action(RUN, "stop", fleetruns.stop, busy_state="Succeeded")
+    emu.register_action(RUN, "skip", fleetruns.skip, busy_state="Succeeded", before=fleetruns.check_skip)
     emu.register_action(FLEET, "listCredentials", _fleet_credentials, lro=False)
     emu.register_action(AUTO, "generateUpdateRun", _generate_run)

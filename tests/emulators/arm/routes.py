@@ -471,6 +471,10 @@ def _resource(
             existing = emu.get_resource(path)
             if existing is None:
                 raise _not_found(path, type_name)
+        for h in emu._hooks_for(type_name):
+            if h.on_read is not None:
+                h.on_read(emu, existing["id"], existing)
+                existing = emu.get_resource(path) or existing
         return 200, {}, existing
     # Writes need the parent (for child and extension resources) to exist.
     if len(p.rest) > 2:
@@ -635,6 +639,9 @@ def _list(emu: ArmEmulator, path: str, p: ParsedId, query: dict[str, list[str]])
         if emu.get_resource(parent) is None:
             raise _not_found(parent, "/".join([p.namespace, *p.types[:-1]]))
         items = emu.list_resources(type_name, parent)
+    for h in emu._hooks_for(type_name):
+        if h.on_list is not None:
+            items = h.on_list(emu, items, query)
     items.sort(key=lambda o: o["id"].lower())
     skip = int((query.get("$skiptoken") or ["0"])[0])
     page = items[skip : skip + emu.page_size]

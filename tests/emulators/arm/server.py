@@ -183,6 +183,7 @@ GetHandler = Callable[["ArmEmulator", str, dict[str, Any], dict[str, list[str]]]
 PutHook = Callable[["ArmEmulator", str, dict[str, Any], dict[str, Any] | None], None]
 DoneHook = Callable[["ArmEmulator", str, dict[str, Any]], None]
 DeleteHook = Callable[["ArmEmulator", str, dict[str, Any]], None]
+ListHook = Callable[["ArmEmulator", list[dict[str, Any]], dict[str, list[str]]], list[dict[str, Any]]]
 RouteHandler = Callable[["ArmEmulator", str, dict[str, list[str]], bytes], tuple[int, Any]]
 
 
@@ -201,7 +202,9 @@ class TypeHooks:
     """Per-type behaviour: ``on_put`` validates/fills a body before it is stored (raise
     ArmError to refuse), ``on_put_done`` runs when the write's operation completes,
     ``on_delete`` validates a delete, ``on_deleted`` runs after removal, ``on_failed`` runs when
-    an operation on the resource ends Failed or Canceled (the error is its third argument)."""
+    an operation on the resource ends Failed or Canceled (the error is its third argument),
+    ``on_read`` runs before a GET answers (time passing for the resource), ``on_list`` filters a
+    collection GET by its query ($filter)."""
 
     type_regex: re.Pattern[str]
     on_put: PutHook | None = None
@@ -209,6 +212,8 @@ class TypeHooks:
     on_delete: DeleteHook | None = None
     on_deleted: DeleteHook | None = None
     on_failed: DoneHook | None = None
+    on_read: DoneHook | None = None
+    on_list: ListHook | None = None
 
 
 class ArmEmulator:
@@ -238,6 +243,9 @@ class ArmEmulator:
         # Continuous access evaluation: tokens revoked since issue get a claims challenge.
         self.revoked_tokens: set[str] = set()
         self.require_auth = require_auth
+        # Seconds this emulator's clock runs ahead of the wall clock: tests move time on (a Fleet
+        # after-stage wait elapses) without sleeping.
+        self.clock_offset = 0.0
         self.faults = Faults()
         self.request_log: list[LogEntry] = []
         # Entra side: confidential clients (id -> secret) and accepted federated assertions.

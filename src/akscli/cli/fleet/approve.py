@@ -125,8 +125,9 @@ def gates_list(
     fmt = opts.output_format(output_format)
     if run is not None:
         validate.name(run, "--run")
-    gates = arm.scope().items(GATE)
-    chosen = logic.pending_gates(gates, run) if pending else [g for g in gates if logic.gate_matches(g, run, None)]
+    scope = arm.scope()
+    gates = scope.pending_gate_items() if pending else scope.items(GATE)
+    chosen = [g for g in gates if logic.gate_matches(g, run, None)]
     if output.structured(fmt):
         output.emit(chosen, fmt, [])
         return

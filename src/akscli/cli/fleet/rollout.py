@@ -267,12 +267,19 @@ def _create_arm_run(
 def _run_action(action: str, name: str, namespace: str | None, arm: ArmFlags, hub: opts.KubeFlags) -> None:
     """Start or stop a run: ARM (--fleet) or the hub's staged update run."""
     validate.name(name, "update run name")
+    outcome = "started" if action == "start" else "stopped"
     if arm.fleet:
+        from akscli.fleet.arm import run_outcome, run_state
         from akscli.fleet.armclient import UPDATE_RUN
 
         scope = arm.scope()
-        scope.run_action(action, name)
+        run = scope.run_action(action, name)
         audit_arm(scope, f"fleet rollout {action}", [(scope.ref(UPDATE_RUN, name), action)])
+        # ARM answers with the run: Pending when it waits at a gate, Stopping until what it tracks stopped.
+        if action == "start":
+            outcome = f"started: {run_outcome(run)}"
+        elif run_state(run) == "Stopping":
+            outcome = "stopping"
     else:
         from akscli.fleet.rollout import set_run_state
 
@@ -280,7 +287,7 @@ def _run_action(action: str, name: str, namespace: str | None, arm: ArmFlags, hu
         kube = hub.connect()
         set_run_state(kube, name, ns, action)
         audit_hub(kube, f"fleet rollout {action}", [(f"stagedupdaterun/{name}", action)])
-    output.write(f"updaterun/{name} {'started' if action == 'start' else 'stopped'}")
+    output.write(f"updaterun/{name} {outcome}")
 
 
 @app.command("start")
@@ -372,7 +379,7 @@ def rollout_status(
         if output.structured(fmt):
             output.emit_object(run, fmt)
             return
-        rows, heading, columns = logic.run_rows(run), f"update run {name}: {logic.run_state(run)}", ARM_RUN_COLUMNS
+        rows, heading, columns = logic.run_rows(run), f"update run {name}: {logic.run_outcome(run)}", ARM_RUN_COLUMNS
     else:
         from akscli.fleet import rollout
 

@@ -1,0 +1,454 @@
+"""Fleet update runs as they progress, and the gates they create (Microsoft.ContainerService, 2026-06-01).
+
+Where each behaviour comes from (Azure/azure-rest-api-specs unless named otherwise):
+
+- The status tree and its shapes: the official examples UpdateRuns_CreateOrUpdate.json, UpdateRuns_Get.json,
+  UpdateRuns_Start.json, UpdateRuns_Stop.json, UpdateRuns_Skip.json
+  (specification/containerservice/resource-manager/Microsoft.ContainerService/fleet/examples/2026-06-01/, copies
+  in ../shared/data/arm-examples/fleet-2026-06-01/) and the TypeSpec models UpdateRunStatus, UpdateStageStatus,
+  UpdateGroupStatus, MemberUpdateStatus, UpdateRunGateStatus, WaitStatus, UpdateStatus
+  (.../fleet/update/run.tsp); field for field the azure-mgmt-containerservicefleet 4.0.0 (2026-06-01) models.
+- Gates: Gates_Get.json and Gates_Update.json (same folder) and .../fleet/gate.tsp: a GUID name,
+  ``target.id`` (the run) and ``target.updateRunProperties`` {name, stage, group, timing}, ``gateType``
+  Approval, ``state`` Pending/Skipped/Completed; only PATCH (state) is public, "Gates are created by the
+  Update Run during its processing"; the list takes ``$filter``, which the Azure CLI sends as
+  ``state eq Pending`` (Azure/azure-cli-extensions src/fleet/azext_fleet/custom.py, list_gates_by_fleet).
+- Progress: MicrosoftDocs/azure-aks-docs articles/kubernetes-fleet/concepts-update-orchestration.md
+  (stages run in order, the groups of a stage in parallel, the members of a group one by one unless
+  maxConcurrency says more; "Update run states": a group or stage is Pending while it has a Pending gate,
+  the run is Pending while its current stage is; a group whose members are all skipped is Skipped; a
+  stopped run stops tracking) and articles/kubernetes-fleet/update-strategies-gates-approvals.md (a gate is
+  NotStarted without a gateId until the run reaches it, then Pending with its gateId; approving sets it
+  Completed; gates of a skipped group or stage become Skipped; deleting the run deletes its gates).
+- maxConcurrency resolution: the UpdateGroup / UpdateStage docs in .../fleet/update/common.tsp (a count or a
+  percentage, rounded down, at least 1; a group's at most its size and the stage's; a group's default 1).
+
+Not published, chosen here and said so in docs/changes: the after-stage gates and the after-stage wait
+run side by side once the stage's groups are done, and the stage completes when both have (as KubeFleet's
+hub runs do with afterStageTasks: kubefleet-dev/kubefleet pkg/controllers/updaterun/execution.go,
+checkAfterStageTasksStatus); the default strategy's one stage and group are named ``default``.
+
+Time: Azure moves a run on by itself. Here a run moves one step each time it is read (GET), so tests drive
+it without sleeping: a step finishes the member updates that were running, then carries the run forward
+as far as it goes without another member update (starting members, opening gates, starting waits,
+completing groups and stages). Gates wait for their PATCH; the after-stage wait for the emulator's clock
+(``emu.clock_offset`` moves it on).
+"""
+
+from __future__ import annotations
+
+import calendar
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from tests.emulators.arm.server import ArmError
+
+if TYPE_CHECKING:
+    from tests.emulators.arm.server import ArmEmulator
+
+GATE_TYPE = "Microsoft.ContainerService/fleets/gates"
+DONE = ("Completed", "Skipped")
+GATE_STATES = ("Pending", "Skipped", "Completed")
+# The default strategy: "all members will be updated sequentially. The UpdateRun status will show a single
+# UpdateStage and a single UpdateGroup targeting all members" (UpdateRunProperties.strategy, run.tsp).
+DEFAULT_STRATEGY: dict[str, Any] = {"stages": [{"name": "default", "groups": [{"name": "default"}]}]}
+
+
+def _now(emu: ArmEmulator) -> float:
+    return time.time() + emu.clock_offset
+
+
+def _stamp(emu: ArmEmulator) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(_now(emu)))
+
+
+def _state(item: dict[str, Any]) -> str:
+    return str((item.get("status") or {}).get("state") or "NotStarted")
+
+
+def _set(emu: ArmEmulator, item: dict[str, Any], state: str) -> None:
+    """An UpdateStatus moves to ``state``: startTime when it starts, completedTime when it ends."""
+    status = item.setdefault("status", {})
+    status["state"] = state
+    if state in ("Running", "Pending", "Stopping"):
+        status.setdefault("startTime", _stamp(emu))
+    if state in ("Completed", "Stopped", "Failed"):
+        status["completedTime"] = _stamp(emu)
+
+
+# ---- the status tree a new run starts with -----------------------------------------------------
+
+
+def strategy_of(props: dict[str, Any]) -> dict[str, Any]:
+    return dict(props.get("strategy") or DEFAULT_STRATEGY)
+
+
+def _resolve(value: Any, of: int, default: int | None) -> int | None:
+    """A maxConcurrency ("3" or "25%") as the number of members it allows at once."""
+    if value in (None, ""):
+        return default
+    text = str(value)
+    count = of * int(text[:-1]) // 100 if text.endswith("%") else int(text)
+    return max(1, count)
+
+
+def _gate_statuses(gates: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    return [{"displayName": g.get("displayName", ""), "status": {"state": "NotStarted"}} for g in gates or []]
+
+
+def skeleton(strategy: dict[str, Any], members: list[dict[str, Any]], *, all_members: bool) -> dict[str, Any]:
+    """``properties.status`` of a run not yet started (UpdateRuns_CreateOrUpdate.json's shape)."""
+    stages = []
+    for spec in strategy.get("stages") or []:
+        groups = []
+        for gspec in spec.get("groups") or []:
+            chosen = [m for m in members if all_members or (m["properties"].get("group") or "") == gspec["name"]]
+            group: dict[str, Any] = {"status": {"state": "NotStarted"}, "name": gspec["name"]}
+            group["maxConcurrency"] = _resolve(gspec.get("maxConcurrency"), len(chosen), 1)
+            group["members"] = [
+                {
+                    "status": {"state": "NotStarted"},
+                    "name": m["name"],
+                    "clusterResourceId": m["properties"].get("clusterResourceId"),
+                }
+                for m in sorted(chosen, key=lambda m: str(m["name"]))
+            ]
+            for key in ("beforeGates", "afterGates"):
+                if gspec.get(key):
+                    group[key] = _gate_statuses(gspec[key])
+            groups.append(group)
+        stage: dict[str, Any] = {"status": {"state": "NotStarted"}, "name": spec["name"]}
+        total = sum(len(g["members"]) for g in groups)
+        stage_max = _resolve(spec.get("maxConcurrency"), total, None)
+        if stage_max is not None:
+            stage["maxConcurrency"] = stage_max
+            for group in groups:
+                group["maxConcurrency"] = max(1, min(group["maxConcurrency"], stage_max, len(group["members"]) or 1))
+        stage["groups"] = groups
+        for key in ("beforeGates", "afterGates"):
+            if spec.get(key):
+                stage[key] = _gate_statuses(spec[key])
+        if spec.get("afterStageWaitInSeconds"):
+            stage["afterStageWaitStatus"] = {
+                "status": {"state": "NotStarted"},
+                "waitDurationInSeconds": int(spec["afterStageWaitInSeconds"]),
+            }
+        stages.append(stage)
+    return {"status": {"state": "NotStarted"}, "stages": stages}
+
+
+# ---- gates ---------------------------------------------------------------------------------------
+
+
+def _fleet_of(run_id: str) -> str:
+    return run_id.rsplit("/", 2)[0]
+
+
+def _open_gates(
+    emu: ArmEmulator, run: dict[str, Any], holder: dict[str, Any], key: str, timing: str, stage: str, group: str | None
+) -> None:
+    """The run reaches these gates: each becomes a Gate resource, Pending, and its status in the run
+    gets the gateId (Gates_Get.json; update-strategies-gates-approvals.md)."""
+    for i, gate in enumerate(holder.get(key) or []):
+        if gate.get("gateId") or _state(gate) != "NotStarted":
+            continue
+        name = str(uuid.uuid4())
+        gate_id = f"{_fleet_of(run['id'])}/gates/{name}"
+        target: dict[str, Any] = {"name": run["name"], "stage": stage}
+        if group is not None:
+            target["group"] = group
+        target["timing"] = timing
+        # Who the gate is recorded as created by: the one who started the run (not published).
+        who = run.get("systemData") or {}
+        by = {"By": who.get("lastModifiedBy", ""), "ByType": who.get("lastModifiedByType", "User")}
+        stamp = _stamp(emu)
+        emu.put_resource(
+            gate_id,
+            {
+                "systemData": {
+                    **{f"{when}{k}": v for when in ("created", "lastModified") for k, v in by.items()},
+                    "createdAt": stamp,
+                    "lastModifiedAt": stamp,
+                },
+                "eTag": f'"{time.time_ns():x}"',
+                "properties": {
+                    "provisioningState": "Succeeded",
+                    "displayName": gate.get("displayName", ""),
+                    "target": {"id": run["id"], "updateRunProperties": target},
+                    "gateType": "Approval",
+                    "state": "Pending",
+                },
+            },
+        )
+        holder[key][i] = {"displayName": gate.get("displayName", ""), "gateId": gate_id, "status": gate["status"]}
+        _set(emu, holder[key][i], "Pending")
+
+
+def _gates_passed(emu: ArmEmulator, holder: dict[str, Any], key: str) -> bool:
+    """Reads each opened gate's resource into the run; True when none is left to wait for."""
+    passed = True
+    for gate in holder.get(key) or []:
+        if _state(gate) in DONE:
+            continue
+        found = emu.get_resource(gate["gateId"]) if gate.get("gateId") else None
+        state = ((found or {}).get("properties") or {}).get("state")
+        if state in DONE:
+            _set(emu, gate, str(state))
+        else:
+            passed = False
+    return passed
+
+
+def _skip_gates(emu: ArmEmulator, holder: dict[str, Any]) -> None:
+    """ "If a group or stage is skipped, then all gates within that group or stage automatically move to
+    Skipped state" (update-strategies-gates-approvals.md), the gate resources with them."""
+    for key in ("beforeGates", "afterGates"):
+        for gate in holder.get(key) or []:
+            if _state(gate) in DONE:
+                continue
+            _set(emu, gate, "Skipped")
+            if gate.get("gateId"):
+                emu.update_resource(gate["gateId"], lambda g: g["properties"].update(state="Skipped"))
+
+
+def filter_gates(emu: ArmEmulator, items: list[dict[str, Any]], query: dict[str, list[str]]) -> list[dict[str, Any]]:
+    """``$filter=state eq Pending`` on the gates list, the form the Azure CLI sends (fleet gate list
+    --state). The emulator knows no other filter and says so rather than ignoring it."""
+    text = (query.get("$filter") or [""])[0].strip()
+    if not text:
+        return items
+    words = text.split()
+    if len(words) != 3 or words[0] != "state" or words[1] != "eq" or words[2].strip("'") not in GATE_STATES:
+        raise ArmError(400, "BadRequest", f"Unsupported $filter '{text}': use state eq Pending|Skipped|Completed.")
+    wanted = words[2].strip("'")
+    return [g for g in items if (g.get("properties") or {}).get("state") == wanted]
+
+
+def delete_gates_of(emu: ArmEmulator, run_id: str, _run: dict[str, Any]) -> None:
+    """Deleting an update run deletes all its gates (update-strategies-gates-approvals.md, "Cleaning up")."""
+    for gate in emu.list_resources(GATE_TYPE, _fleet_of(run_id)):
+        target = ((gate.get("properties") or {}).get("target") or {}).get("id") or ""
+        if target.lower() == run_id.lower():
+            emu.delete_resource(gate["id"])
+
+
+# ---- progress ------------------------------------------------------------------------------------
+
+
+def _members(status: dict[str, Any]) -> list[dict[str, Any]]:
+    return [m for st in status.get("stages") or [] for g in st.get("groups") or [] for m in g.get("members") or []]
+
+
+def _group_step(emu: ArmEmulator, run: dict[str, Any], stage: dict[str, Any], group: dict[str, Any],
+                spec: dict[str, Any], budget: list[int]) -> None:  # fmt: skip
+    if _state(group) in DONE:
+        return
+    if _state(group) == "NotStarted":
+        _set(emu, group, "Running")
+        _open_gates(emu, run, group, "beforeGates", "Before", stage["name"], group["name"])
+    if not _gates_passed(emu, group, "beforeGates"):
+        _set(emu, group, "Pending")
+        return
+    members = group.get("members") or []
+    running = [m for m in members if _state(m) == "Running"]
+    waiting = [m for m in members if _state(m) == "NotStarted"]
+    if running or waiting:
+        free = min(int(group.get("maxConcurrency") or 1) - len(running), budget[0])
+        for member in waiting[: max(0, free)]:
+            _set(emu, member, "Running")
+            budget[0] -= 1
+        _set(emu, group, "Running")
+        return
+    if members and all(_state(m) == "Skipped" for m in members):
+        _set(emu, group, "Skipped")
+        _skip_gates(emu, group)
+        return
+    _open_gates(emu, run, group, "afterGates", "After", stage["name"], group["name"])
+    _set(emu, group, "Completed" if _gates_passed(emu, group, "afterGates") else "Pending")
+
+
+def _stage_step(emu: ArmEmulator, run: dict[str, Any], stage: dict[str, Any], spec: dict[str, Any]) -> None:
+    if _state(stage) == "NotStarted":
+        _set(emu, stage, "Running")
+        _open_gates(emu, run, stage, "beforeGates", "Before", stage["name"], None)
+    if not _gates_passed(emu, stage, "beforeGates"):
+        _set(emu, stage, "Pending")
+        return
+    groups = stage.get("groups") or []
+    specs = {g["name"]: g for g in spec.get("groups") or []}
+    limit = stage.get("maxConcurrency")
+    in_flight = sum(1 for g in groups for m in g.get("members") or [] if _state(m) == "Running")
+    budget = [int(limit) - in_flight if limit else 10**9]
+    for group in groups:
+        _group_step(emu, run, stage, group, specs.get(group["name"], {}), budget)
+    if any(_state(g) not in DONE for g in groups):
+        # "A stage is Pending if all update groups in the stage are Pending or not started".
+        idle = all(_state(g) in ("Pending", "NotStarted", *DONE) for g in groups)
+        _set(emu, stage, "Pending" if idle else "Running")
+        return
+    if groups and all(_state(g) == "Skipped" for g in groups):
+        _skip_stage(emu, stage)
+        return
+    _open_gates(emu, run, stage, "afterGates", "After", stage["name"], None)
+    wait = stage.get("afterStageWaitStatus")
+    if wait is not None and _state(wait) == "NotStarted":
+        _set(emu, wait, "Running")
+    if wait is not None and _state(wait) == "Running":
+        started = calendar.timegm(time.strptime(wait["status"]["startTime"], "%Y-%m-%dT%H:%M:%SZ"))
+        if _now(emu) - started >= int(wait.get("waitDurationInSeconds") or 0):
+            _set(emu, wait, "Completed")
+    if not _gates_passed(emu, stage, "afterGates"):
+        _set(emu, stage, "Pending")
+    elif wait is not None and _state(wait) not in DONE:
+        _set(emu, stage, "Running")
+    else:
+        _set(emu, stage, "Completed")
+
+
+def _skip_stage(emu: ArmEmulator, stage: dict[str, Any]) -> None:
+    _set(emu, stage, "Skipped")
+    _skip_gates(emu, stage)
+    if stage.get("afterStageWaitStatus") and _state(stage["afterStageWaitStatus"]) not in DONE:
+        _set(emu, stage["afterStageWaitStatus"], "Skipped")
+
+
+def _progress(emu: ArmEmulator, run: dict[str, Any]) -> None:
+    """Carry the run forward as far as it goes without another member update finishing."""
+    status = run["properties"]["status"]
+    specs = {s["name"]: s for s in strategy_of(run["properties"]).get("stages") or []}
+    outcome = "Completed"
+    for stage in status.get("stages") or []:
+        if _state(stage) in DONE:
+            continue
+        _stage_step(emu, run, stage, specs.get(stage["name"], {}))
+        if _state(stage) in DONE:
+            continue
+        # "A run is in Pending state if the current stage is in Pending state."
+        outcome = "Pending" if _state(stage) == "Pending" else "Running"
+        break
+    stages = status.get("stages") or []
+    if outcome == "Completed" and stages and all(_state(st) == "Skipped" for st in stages):
+        outcome = "Skipped"  # "All stages were detected as Skipped by the system"
+    _set(emu, status, outcome)
+
+
+def tick(emu: ArmEmulator, run_id: str, _run: dict[str, Any] | None = None) -> None:
+    """One step of time for a run: Stopping ends Stopped; running member updates complete, then the run
+    goes on as far as it can."""
+
+    def step(run: dict[str, Any]) -> None:
+        status = run["properties"].get("status") or {}
+        state = _state(status)
+        if state == "Stopping":
+            for item in _all_items(status):
+                if _state(item) == "Stopping":
+                    _set(emu, item, "Stopped")
+            _set(emu, status, "Stopped")
+            return
+        if state not in ("Running", "Pending"):
+            return
+        for member in _members(status):
+            if _state(member) == "Running":
+                _set(emu, member, "Completed")
+        _progress(emu, run)
+
+    emu.update_resource(run_id, step)
+
+
+def _all_items(status: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every stage, group and member (the things that carry an UpdateStatus and can be stopped)."""
+    items: list[dict[str, Any]] = []
+    for stage in status.get("stages") or []:
+        items.append(stage)
+        for group in stage.get("groups") or []:
+            items.append(group)
+            items.extend(group.get("members") or [])
+    return items
+
+
+# ---- the actions: start, stop, skip ---------------------------------------------------------------
+
+
+def check_start(emu: ArmEmulator, run_id: str, run: dict[str, Any], body: dict[str, Any] | None) -> None:
+    state = _state(run["properties"].get("status") or {})
+    if state not in ("NotStarted", "Stopped", "Failed"):
+        raise ArmError(409, "Conflict", f"The update run is {state}; it cannot be started.")
+
+
+def start(emu: ArmEmulator, run_id: str, run: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
+    """The run starts (or resumes after a stop): what was stopped is taken up again, and the run goes as far
+    as it can (UpdateRuns_Start.json: run, stage, group and member Running)."""
+
+    def begin(obj: dict[str, Any]) -> None:
+        status = obj["properties"].setdefault("status", {"status": {}, "stages": []})
+        for item in _all_items(status):
+            if _state(item) in ("Stopped", "Failed"):
+                item["status"] = {"state": "NotStarted"}
+        status["status"] = {"state": "NotStarted"}
+        _set(emu, status, "Running")
+        _progress(emu, obj)
+
+    emu.update_resource(run_id, begin)
+    return emu.get_resource(run_id) or run
+
+
+def stop(emu: ArmEmulator, run_id: str, run: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
+    """What runs or waits moves to Stopping (UpdateRuns_Stop.json); the next step makes it Stopped. Member
+    upgrades already under way are not aborted in AKS (concepts-update-orchestration.md, "Stopped")."""
+
+    def halt(obj: dict[str, Any]) -> None:
+        status = obj["properties"].get("status") or {}
+        if _state(status) not in ("Running", "Pending"):
+            return
+        for item in _all_items(status):
+            if _state(item) in ("Running", "Pending"):
+                _set(emu, item, "Stopping")
+        _set(emu, status, "Stopping")
+
+    emu.update_resource(run_id, halt)
+    return emu.get_resource(run_id) or run
+
+
+def check_skip(emu: ArmEmulator, run_id: str, run: dict[str, Any], body: dict[str, Any] | None) -> None:
+    if not (body or {}).get("targets"):
+        raise ArmError(400, "InvalidParameter", "targets must name at least one item to skip.")
+
+
+def skip(emu: ArmEmulator, run_id: str, run: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
+    """Skip members, groups, stages (with their gates and wait) or an after-stage wait
+    (SkipTarget in run.tsp; UpdateRuns_Skip.json: the skipped member's group ends Skipped)."""
+    targets = [(t.get("type"), t.get("name")) for t in (body or {}).get("targets") or []]
+
+    def apply(obj: dict[str, Any]) -> None:
+        status = obj["properties"].get("status") or {}
+        for stage in status.get("stages") or []:
+            if ("Stage", stage["name"]) in targets:
+                for group in stage.get("groups") or []:
+                    _skip_group(emu, group)
+                _skip_stage(emu, stage)
+                continue
+            wait = stage.get("afterStageWaitStatus")
+            if ("AfterStageWait", stage["name"]) in targets and wait and _state(wait) not in DONE:
+                _set(emu, wait, "Skipped")
+            for group in stage.get("groups") or []:
+                if ("Group", group["name"]) in targets:
+                    _skip_group(emu, group)
+                for member in group.get("members") or []:
+                    if ("Member", member["name"]) in targets and _state(member) not in DONE:
+                        _set(emu, member, "Skipped")
+        if _state(status) in ("Running", "Pending"):
+            _progress(emu, obj)
+
+    emu.update_resource(run_id, apply)
+    return emu.get_resource(run_id) or run
+
+
+def _skip_group(emu: ArmEmulator, group: dict[str, Any]) -> None:
+    if _state(group) in DONE:
+        return
+    for member in group.get("members") or []:
+        if _state(member) not in DONE:
+            _set(emu, member, "Skipped")
+    _set(emu, group, "Skipped")
+    _skip_gates(emu, group)

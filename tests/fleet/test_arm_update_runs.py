@@ -1,0 +1,222 @@
+"""ARM update runs through their life cycle: start, gates reached and approved, waits, stop, skip.
+
+The ARM emulator moves a run one step each time it is read (tests/emulators/arm/fleetruns.py), so each
+``fleet rollout status`` below is also time passing; gates are the Gate resources the run creates.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from tests.cli import invoke
+from tests.fleet.armworld import (
+    ARM,
+    add_aks_cluster,
+    aks_id,
+    fleet_id,
+    gates_of,
+    ok,
+    run_status,
+    seed_member,
+    seed_members,
+)
+
+
+def _strategy(*stages: str) -> None:
+    args = [a for stage in stages for a in ("--stage", stage)]
+    ok("fleet", "rollout", "strategy", "create", "safe", *ARM, *args)
+
+
+def _create(name: str = "up-1", *extra: str) -> str:
+    return ok("fleet", "rollout", "create", name, *ARM, "--upgrade-type", "NodeImageOnly", *extra)
+
+
+def _member(status: dict[str, Any], stage: int = 0, group: int = 0, member: int = 0) -> str:
+    return str(status["stages"][stage]["groups"][group]["members"][member]["status"]["state"])
+
+
+def test_a_started_run_waits_at_its_before_stage_gate_created_as_a_gate_resource(fleet: Any) -> None:
+    seed_members(fleet)
+    _strategy("cloud;groups=cloud;before=approval")
+    _create("up-1", "--strategy", "safe", "--start")
+    [gate] = gates_of("up-1")
+    assert gate["properties"]["gateType"] == "Approval"
+    assert gate["properties"]["state"] == "Pending"
+    assert gate["properties"]["target"] == {
+        "id": f"{fleet_id(fleet)}/updateRuns/up-1",
+        "updateRunProperties": {"name": "up-1", "stage": "cloud", "timing": "Before"},
+    }
+    status = run_status("up-1")
+    assert status["status"]["state"] == "Pending"
+    stage = status["stages"][0]
+    assert stage["status"]["state"] == "Pending"
+    assert stage["beforeGates"][0]["gateId"] == gate["id"]
+    assert stage["beforeGates"][0]["status"]["state"] == "Pending"
+    assert _member(status) == "NotStarted"
+    table = ok("fleet", "rollout", "status", "up-1", *ARM)
+    assert f"update run up-1: Pending, waiting for approval of gate {gate['name']} (Before stage cloud)" in table
+
+
+def test_start_says_which_gate_the_run_waits_at(fleet: Any) -> None:
+    seed_members(fleet)
+    _strategy("cloud;groups=cloud;before=approval")
+    _create("up-1", "--strategy", "safe")
+    out = ok("fleet", "rollout", "start", "up-1", *ARM)
+    [gate] = gates_of("up-1")
+    waiting = f"waiting for approval of gate {gate['name']} (Before stage cloud)"
+    assert out.strip() == f"updaterun/up-1 started: Pending, {waiting}"
+
+
+def test_approving_each_gate_carries_the_run_to_completion(fleet: Any) -> None:
+    seed_members(fleet)
+    _strategy("cloud;groups=cloud;before=approval;after=approval")
+    _create("up-1", "--strategy", "safe", "--start")
+    [before] = gates_of("up-1")
+    first = ok("fleet", "approve", "up-1", *ARM, "--wait", "--timeout", "30s")
+    assert f"approved gate {before['name']} (Before stage cloud)" in first
+    after = next(g for g in gates_of("up-1") if g["properties"]["target"]["updateRunProperties"]["timing"] == "After")
+    assert f"next: {after['name']} (After stage cloud)" in first
+    assert after["properties"]["state"] == "Pending"
+    second = ok("fleet", "approve", "up-1", *ARM, "--wait", "--timeout", "30s")
+    assert f"approved gate {after['name']} (After stage cloud)" in second
+    assert "update run up-1 completed" in second
+    status = run_status("up-1")
+    assert status["status"]["state"] == "Completed"
+    assert status["status"]["completedTime"]
+    assert _member(status) == "Completed"
+    assert [g["properties"]["state"] for g in gates_of("up-1")] == ["Completed", "Completed"]
+
+
+def test_approve_completes_only_the_gate_of_the_named_run(fleet: Any) -> None:
+    seed_members(fleet)
+    _strategy("cloud;groups=cloud;before=approval")
+    _create("up-1", "--strategy", "safe", "--start")
+    _create("up-2", "--strategy", "safe", "--start")
+    [mine], [other] = gates_of("up-1"), gates_of("up-2")
+    result = invoke("fleet", "approve", "up-1", *ARM)
+    assert result.exit_code == 0, result
+    assert mine["name"] in result.stdout
+    assert fleet.get_resource(mine["id"])["properties"]["state"] == "Completed"
+    assert fleet.get_resource(other["id"])["properties"]["state"] == "Pending"
+    status = run_status("up-1")
+    assert status["stages"][0]["beforeGates"][0]["status"]["state"] == "Completed"
+    assert _member(status) == "Running"
+
+
+def test_approve_with_no_pending_gate_is_not_found(fleet: Any) -> None:
+    result = invoke("fleet", "approve", "up-1", *ARM)
+    assert result.exit_code == 3
+    assert "no pending gate" in result.stderr
+
+
+def test_pending_gates_are_listed_through_arms_state_filter(fleet: Any) -> None:
+    seed_members(fleet)
+    _strategy("cloud;groups=cloud;before=approval;after=approval")
+    _create("up-1", "--strategy", "safe", "--start")
+    _create("up-2", "--strategy", "safe", "--start")
+    ok("fleet", "approve", "up-1", *ARM)
+    run_status("up-1")  # the run goes on: its member is upgraded
+    run_status("up-1")  # and it reaches its after-stage gate
+    assert len(gates_of("up-1")) == 2
+    after = next(g for g in gates_of("up-1") if g["properties"]["state"] == "Pending")
+    names = ok("fleet", "gates", *ARM, "--run", "up-1", "--pending", "-o", "name").split()
+    assert names == [f"gate/{after['name']}"]
+    listed = fleet.requests_to(r"/fleets/ml-fleet/gates$", "GET")
+    assert listed[-1].query["$filter"] == ["state eq Pending"]
+
+
+def test_stop_passes_through_stopping_and_start_resumes(fleet: Any) -> None:
+    seed_members(fleet)
+    _create("up-1", "--stage", "s;groups=cloud", "--start")
+    assert _member(_peek(fleet)) == "Running"
+    assert ok("fleet", "rollout", "stop", "up-1", *ARM).strip() == "updaterun/up-1 stopping"
+    stopping = _peek(fleet)
+    assert stopping["status"]["state"] == "Stopping"
+    assert stopping["stages"][0]["status"]["state"] == "Stopping"
+    assert _member(stopping) == "Stopping"
+    stopped = run_status("up-1")
+    assert stopped["status"]["state"] == "Stopped"
+    assert _member(stopped) == "Stopped"
+    assert ok("fleet", "rollout", "start", "up-1", *ARM).strip() == "updaterun/up-1 started: Running"
+    assert run_status("up-1")["status"]["state"] == "Completed"
+
+
+def _peek(emu: Any, run: str = "up-1") -> dict[str, Any]:
+    """The run as stored, without reading it through ARM (which would move it on)."""
+    return dict(emu.get_resource(f"{fleet_id(emu)}/updateRuns/{run}")["properties"]["status"])
+
+
+def test_after_stage_wait_runs_with_its_times_and_ends_when_the_time_is_up(fleet: Any) -> None:
+    seed_members(fleet)
+    _strategy("cloud;groups=cloud;after=wait:10m")
+    _create("up-1", "--strategy", "safe", "--start")
+    waiting = run_status("up-1")
+    wait = waiting["stages"][0]["afterStageWaitStatus"]
+    assert wait["waitDurationInSeconds"] == 600
+    assert wait["status"]["state"] == "Running"
+    assert wait["status"]["startTime"]
+    assert waiting["stages"][0]["status"]["state"] == "Running"
+    table = ok("fleet", "rollout", "status", "up-1", *ARM)
+    left = re.search(r"\(wait\)\s+Running\s+600s, (\d+)s left", table)
+    assert left is not None and 540 <= int(left.group(1)) <= 600, table
+    fleet.clock_offset = 600.0
+    done = run_status("up-1")
+    assert done["stages"][0]["afterStageWaitStatus"]["status"]["state"] == "Completed"
+    assert done["status"]["state"] == "Completed"
+
+
+def test_skipping_the_after_stage_wait_lets_the_run_finish(fleet: Any) -> None:
+    seed_members(fleet)
+    _strategy("cloud;groups=cloud;after=wait:1h")
+    _create("up-1", "--strategy", "safe", "--start")
+    run_status("up-1")
+    ok("fleet", "rollout", "skip", "up-1", *ARM, "--target", "AfterStageWait:cloud")
+    status = run_status("up-1")
+    assert status["stages"][0]["afterStageWaitStatus"]["status"]["state"] == "Skipped"
+    assert status["status"]["state"] == "Completed"
+
+
+def test_skipping_the_only_member_skips_its_group_stage_and_run(fleet: Any) -> None:
+    seed_members(fleet)
+    _create("up-1", "--stage", "s;groups=cloud", "--start")
+    ok("fleet", "rollout", "skip", "up-1", *ARM, "--target", "Member:gpu")
+    status = run_status("up-1")
+    assert _member(status) == "Skipped"
+    assert status["stages"][0]["groups"][0]["status"]["state"] == "Skipped"
+    assert status["stages"][0]["status"]["state"] == "Skipped"
+    assert status["status"]["state"] == "Skipped"
+
+
+def test_skipping_a_stage_skips_its_pending_gate_and_the_next_stage_starts(fleet: Any) -> None:
+    seed_members(fleet)
+    add_aks_cluster(fleet, "aks-batch")
+    seed_member(fleet, "batch", aks_id(fleet, "aks-batch"), "batch")
+    _strategy("canary;groups=cloud;before=approval", "rest;groups=batch")
+    _create("up-1", "--strategy", "safe", "--start")
+    [gate] = gates_of("up-1")
+    ok("fleet", "rollout", "skip", "up-1", *ARM, "--target", "Stage:canary")
+    assert fleet.get_resource(gate["id"])["properties"]["state"] == "Skipped"
+    status = _peek(fleet)
+    assert status["stages"][0]["status"]["state"] == "Skipped"
+    assert status["stages"][0]["beforeGates"][0]["status"]["state"] == "Skipped"
+    assert _member(status) == "Skipped"
+    assert _member(status, stage=1) == "Running"
+
+
+def test_deleting_a_run_deletes_its_gates(fleet: Any) -> None:
+    seed_members(fleet)
+    _strategy("cloud;groups=cloud;before=approval")
+    _create("up-1", "--strategy", "safe", "--start")
+    _create("up-2", "--strategy", "safe", "--start")
+    ok("fleet", "rollout", "delete", "up-1", *ARM, "-y")
+    assert gates_of("up-1") == []
+    assert len(gates_of("up-2")) == 1
+
+
+def test_a_running_run_cannot_be_started_again(fleet: Any) -> None:
+    seed_members(fleet)
+    _create("up-1", "--stage", "s;groups=cloud", "--start")
+    result = invoke("fleet", "rollout", "start", "up-1", *ARM)
+    assert result.exit_code == 4, result
+    assert "Running" in result.stderr
