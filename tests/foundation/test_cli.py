@@ -26,12 +26,27 @@ def test_unknown_command_is_a_usage_error_in_one_line() -> None:
     assert result.stdout == ""
 
 
+def test_a_mistyped_subcommand_is_answered_with_the_group_s_closest_command() -> None:
+    result = invoke("model", "plna", "phi-4")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[0] == "error: No such command 'plna'. Did you mean 'plan'?"
+
+
 def test_version_json_names_akscli_python_and_sdks() -> None:
     result = invoke("version", "-o", "json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert data["akscli"]
     assert {"kubernetes", "azure-identity", "azure-mgmt-containerservice"} <= set(data["packages"])
+
+
+def test_version_reports_the_versions_that_package_metadata_reports() -> None:
+    from importlib import metadata
+
+    from akscli.cli.version import PACKAGES
+
+    packages = json.loads(invoke("version", "-o", "json").stdout)["packages"]
+    assert packages == {name: metadata.version(name) for name in PACKAGES}
 
 
 def test_bad_output_format_exits_2_with_the_accepted_ones() -> None:

@@ -1,4 +1,5 @@
-"""Start-up stays fast: help and offline commands import neither kubernetes, azure nor pydantic."""
+"""Start-up stays fast: help and offline commands import neither kubernetes, azure nor pydantic,
+and offline commands import nothing of the cluster side or a library they do not use."""
 
 from __future__ import annotations
 
@@ -16,16 +17,35 @@ from akscli.cli.main import COMMANDS
 PROBE = """
 import contextlib, io, json, sys
 from akscli.cli.main import run
+families = json.loads(sys.argv[1])
 with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-    code = run(sys.argv[1:])
-heavy = sorted(m for m in sys.modules
-               if m in ("kubernetes", "pydantic") or m.startswith(("kubernetes.", "azure", "pydantic.")))
+    code = run(sys.argv[2:])
+heavy = sorted({f for f in families for m in sys.modules if m == f or m.startswith(f + ".")})
 print(json.dumps({"code": code, "heavy": heavy}))
 """
 
+CLUSTER_AND_AZURE = ("kubernetes", "azure", "pydantic")
+# What no offline command loads unless it uses it: the cluster and Azure sides (akscli's own
+# too), the YAML and template libraries, rich, and importlib.metadata (it imports email).
+UNUSED_OFFLINE = (
+    *CLUSTER_AND_AZURE,
+    "akscli.kube",
+    "akscli.azure",
+    "akscli.model.live",
+    "akscli.model.deploy",
+    "akscli.model.revisions",
+    "akscli.model.metrics",
+    "ruamel",
+    "jinja2",
+    "rich",
+    "importlib.metadata",
+    "email",
+)
 
-def _imports(*args: str) -> dict[str, object]:
-    done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=True, timeout=60)
+
+def _imports(*args: str, families: tuple[str, ...] = CLUSTER_AND_AZURE) -> dict[str, object]:
+    command = [sys.executable, "-c", PROBE, json.dumps(families), *args]
+    done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)
     result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
 
@@ -50,6 +70,24 @@ def test_group_help_imports_no_kubernetes_or_azure_module(group: str) -> None:
 )
 def test_offline_commands_import_no_kubernetes_or_azure_module(args: tuple[str, ...]) -> None:
     assert _imports(*args) == {"code": 0, "heavy": []}
+
+
+@pytest.mark.parametrize(
+    ("args", "uses"),
+    [
+        (("--help",), []),
+        (("model", "plan", "phi-4"), []),
+        (("model", "catalog"), []),
+        (("model", "show", "phi-4"), []),
+        (("version",), []),
+        (("render", "core/namespace", "--set", "name=demo"), ["jinja2", "ruamel"]),
+    ],
+)
+def test_offline_commands_import_only_what_they_use(args: tuple[str, ...], uses: list[str]) -> None:
+    """The benchmarked offline commands (tests/bench/bench_foundation.py): `model plan` loads
+    none of deploy's cluster side although its group registers deploy; `render` loads Jinja and
+    ruamel because it renders and parses YAML."""
+    assert _imports(*args, families=UNUSED_OFFLINE) == {"code": 0, "heavy": uses}
 
 
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")

@@ -6,6 +6,7 @@ Groups and top-level commands are imported lazily from ``COMMANDS``: ``akscli --
 
 from __future__ import annotations
 
+import copy
 import importlib
 import logging
 import os
@@ -46,9 +47,10 @@ def _load(entry: str) -> Any:
     return getattr(importlib.import_module(module_name), attr)
 
 
-def _to_click(name: str, target: Any) -> click.Command:
+def _to_click(name: str, target: Any, subcommand: str | None = None) -> click.Command:
     if isinstance(target, typer.Typer):
-        command = typer.main.get_command(target)
+        narrowed = _only(target, subcommand)
+        command = typer.main.get_command(target) if narrowed is target else typer.main.get_group(narrowed)
     else:
         single = typer.Typer(rich_markup_mode=None, add_completion=False)
         single.command(name)(target)
@@ -57,6 +59,30 @@ def _to_click(name: str, target: Any) -> click.Command:
     _name_metavars(command)
     _add_examples(command, name)
     return command
+
+
+def _only(app: typer.Typer, subcommand: str | None) -> typer.Typer:
+    """``app`` with only ``subcommand`` registered when that is one of its commands or groups.
+
+    Typer turns every command of a group into a Click command (reading each function's
+    signature) before it runs one; `akscli model plan` needs only plan's. Help, completion of
+    the group's own words, a mistyped name (with its suggestions) and docgen get the whole group.
+    """
+    if subcommand is None or not (app.registered_groups or len(app.registered_commands) > 1):
+        return app  # a single command, not a group
+    commands = [c for c in app.registered_commands if _registered_name(c) == subcommand]
+    groups = [g for g in app.registered_groups if g.name == subcommand]
+    if len(commands) + len(groups) != 1:
+        return app
+    narrowed = copy.copy(app)
+    narrowed.registered_commands, narrowed.registered_groups = commands, groups
+    return narrowed
+
+
+def _registered_name(info: Any) -> str | None:
+    if info.name is not None:
+        return str(info.name)
+    return typer.main.get_command_name(info.callback.__name__) if info.callback else None
 
 
 def _add_examples(command: click.Command, path: str) -> None:
@@ -93,6 +119,15 @@ class LazyGroup(TyperGroup):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """Running a command: its group is built with only the subcommand that runs (``_only``)."""
+        if args and args[0] in COMMANDS:
+            subcommand = args[1] if len(args) > 1 else None
+            return args[0], _to_click(args[0], _load(COMMANDS[args[0]][0]), subcommand), args[1:]
+        return super().resolve_command(ctx, args)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name not in COMMANDS:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from akscli import validate
 from akscli.cli import complete
 from akscli.cli import options as opts
-from akscli.kube.client import Kube
-from akscli.model import catalog, live
+from akscli.model import catalog
+
+if TYPE_CHECKING:
+    from akscli.kube.client import Kube
 
 # ---- flags shared by plan and deploy --------------------------------------------------------
 
@@ -90,6 +92,8 @@ Command = Callable[..., None]
 
 def deployed(cluster: opts.KubeFlags, name: str) -> tuple[Kube, dict[str, Any]]:
     """The connection and the object serving the deployed model ``name``."""
+    from akscli.model import live
+
     validate.name(name, "model deployment name")
     kube, namespace = cluster.connect_ns()
     return kube, live.find(kube, name, namespace)

@@ -4,12 +4,12 @@ revisions they record; registered on the model group by ``cli/model.py``."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from akscli import errors, output, validate
-from akscli.cli import common, complete
+from akscli.cli import complete
 from akscli.cli import options as opts
 from akscli.cli.model_common import (
     BudgetOpt,
@@ -24,9 +24,16 @@ from akscli.cli.model_common import (
     on_cluster,
     with_description_flags,
 )
-from akscli.kube.client import Kube, KubeTarget, connect
-from akscli.model import catalog, deploy, kinds, live, plan_view, preflight, revisions, skus
+from akscli.model import catalog, kinds, plan_view, skus
 from akscli.output import Column
+
+if TYPE_CHECKING:
+    from akscli.kube.client import Kube, KubeTarget
+    from akscli.model import deploy, revisions
+
+# The cluster side (the kubernetes client wrapper, the objects per runtime, revisions, the
+# preflight reads, the apply glue) is imported inside the commands that use it: `akscli model
+# plan` and `model catalog` load this module too, to register its commands, and need none of it.
 
 # ---- deploy ---------------------------------------------------------------------------------
 
@@ -149,6 +156,10 @@ def deploy_cmd(
 
     Every deploy records a revision in the cluster (model history, model rollback).
     """
+    from akscli.cli import common
+    from akscli.kube.client import connect
+    from akscli.model import deploy, preflight
+
     mode = opts.dry_run_mode(dry_run)
     validate.duration(timeout, "--timeout")
     model = catalog.resolve(model_name, described)
@@ -300,6 +311,9 @@ class _Rollout:
         history: list[revisions.Revision] | None = None,
     ) -> int | None:
         """The recorded revision number; None for a dry run."""
+        from akscli.cli import common
+        from akscli.model import revisions
+
         self._recreate_if_needed(objects)
         if history is None:
             history = revisions.revisions(self.kube, name, namespace)
@@ -341,6 +355,9 @@ class _Rollout:
         return number
 
     def _recreate_if_needed(self, objects: list[dict[str, Any]]) -> None:
+        from akscli.cli import common
+        from akscli.model import revisions
+
         changes = revisions.immutable_conflicts(self.kube, objects)
         if not changes:
             return
@@ -360,6 +377,7 @@ class _Rollout:
 
 def _wait(kube: Kube, objects: list[dict[str, Any]], timeout: str, *, fleet: bool) -> None:
     from akscli.kube.wait import wait_for
+    from akscli.model import live
 
     waited = live.objects_to_wait_for(objects, fleet=fleet)
     with output.status(f"waiting up to {timeout} for {len(waited)} object(s)") as update:
@@ -379,6 +397,9 @@ def delete_cmd(
     yes: opts.Yes = False,
 ) -> None:
     """Delete a deployed model and everything deploy created for it."""
+    from akscli.cli import common
+    from akscli.model import live
+
     mode = opts.dry_run_mode(dry_run)
     validate.name(name, "model deployment name")
     kube, ns = cluster.connect_ns()
@@ -411,6 +432,8 @@ def history_cmd(
     output_fmt: opts.Output = "table",
 ) -> None:
     """The recorded revisions of a deployed model, oldest first."""
+    from akscli.model import revisions
+
     fmt = opts.output_format(output_fmt)
     validate.name(name, "model deployment name")
     kube, ns = cluster.connect_ns()
@@ -443,6 +466,8 @@ def rollback_cmd(
     output_fmt: opts.Output = "table",
 ) -> None:
     """Apply the manifests of an earlier revision again (recorded as a new revision)."""
+    from akscli.model import preflight, revisions
+
     mode = opts.dry_run_mode(dry_run)
     validate.duration(timeout, "--timeout")
     validate.name(name, "model deployment name")

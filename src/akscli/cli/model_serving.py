@@ -10,7 +10,6 @@ import typer
 from akscli import output, validate
 from akscli.cli import options as opts
 from akscli.cli.model_common import DeploymentName, FleetHubOpt, deployed, on_cluster
-from akscli.model import live
 from akscli.output import Column
 
 # ---- list, status, endpoint, test, logs ---------------------------------------------------
@@ -47,6 +46,8 @@ def list_cmd(
     output_fmt: opts.Output = "table",
 ) -> None:
     """Deployed models: replicas, GPUs, VM size, endpoint and state."""
+    from akscli.model import live
+
     fmt = opts.output_format(output_fmt)
     kube = opts.KubeFlags(kubeconfig, kube_context, namespace, request_timeout).connect()
     if fleet:
@@ -84,6 +85,8 @@ def status_cmd(
     output_fmt: opts.ObjectOutput = "table",
 ) -> None:
     """Conditions and recent events of one deployed model."""
+    from akscli.model import live
+
     fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
     kube, obj = deployed(cluster, name)
     doc = live.status_report(kube, obj)
@@ -106,6 +109,8 @@ def endpoint_cmd(
     output_fmt: opts.ObjectOutput = "table",
 ) -> None:
     """The in-cluster URL of a model and the model id it serves (from /v1/models)."""
+    from akscli.model import live
+
     fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
     kube, obj = deployed(cluster, name)
     doc = {"name": name, "url": f"{live.endpoint_of(obj)}/v1", "models": live.served_models(kube, obj)}
@@ -121,6 +126,8 @@ def test_cmd(
     output_fmt: opts.ObjectOutput = "table",
 ) -> None:
     """One chat completion through the API server's service proxy: the reply and its latency."""
+    from akscli.model import live
+
     fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
     text = validate.text(prompt, "--prompt", 8000, multiline=True)
     limit = validate.integer(max_tokens, "--max-tokens", 1, 32_768)
@@ -143,6 +150,8 @@ def logs_cmd(
     cluster: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Logs of the model's server pods (the first pod when following)."""
+    from akscli.model import live
+
     tail_lines = validate.integer(tail, "--tail", 0, 1_000_000) if tail is not None else None
     kube, obj = deployed(cluster, name)
     pods = live.server_pods(kube, obj)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import os
 import platform
-from importlib import metadata
+import re
+import sys
 from typing import Annotated
 
 from akscli import __version__, output
@@ -20,8 +23,37 @@ PACKAGES = (
 )
 
 
+def _normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+@functools.cache
+def _dist_info_versions() -> dict[str, str]:
+    """Installed versions from the names of the ``{name}-{version}.dist-info`` directories, the
+    first on sys.path winning as for imports (packaging.python.org, "Recording installed
+    projects"). Reading them costs one directory listing; importlib.metadata costs about 50 ms
+    (it imports the email package and parses every METADATA file)."""
+    found: dict[str, str] = {}
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except OSError:
+            continue
+        for dirname in names:
+            stem = dirname.removesuffix(".dist-info")
+            if stem != dirname and stem.count("-") == 1:
+                name, version = stem.split("-")
+                found.setdefault(_normalized(name), version)
+    return found
+
+
 def _installed(dist: str) -> str | None:
     # Read package metadata instead of importing: `akscli version` stays an offline, fast command.
+    found = _dist_info_versions()
+    if _normalized(dist) in found:
+        return found[_normalized(dist)]
+    from importlib import metadata  # an install not recorded as .dist-info (an egg)
+
     try:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:
