@@ -30,6 +30,22 @@ def test_deploy_with_kaito_creates_a_workspace_and_waits_for_its_conditions(mode
     assert "ready" in result.stderr
 
 
+def test_deploy_wait_sends_no_request_twice_and_reads_only_objects_with_immutable_fields(
+    model_emulator: Start,
+) -> None:
+    """Waiting lists and watches, never polls; discovery is asked once per API; and only objects
+    with fields that cannot change in place (the Workspace, not its ConfigMap) are read before
+    the apply (tests/bench/bench_deploy_wait.py prints the counts)."""
+    emu = model_emulator()
+    emu.record_requests = True
+    _deploy("phi-4", "--wait", "--timeout", "20s")
+    sent = [(r.method, r.path, sorted(r.query.items())) for r in emu.request_log if r.verb != "watch"]
+    repeated = [request for request in sent if sent.count(request) > 1]
+    assert repeated == []
+    gets = [path for method, path, query in sent if method == "GET" and "/configmaps/" in path]
+    assert gets == []
+
+
 def test_wait_times_out_with_the_gpu_quota_message(model_emulator: Start) -> None:
     model_emulator(failure="quota")
     result = invoke("model", "deploy", "phi-4", "--wait", "--timeout", "2s", "-y")

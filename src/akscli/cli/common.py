@@ -102,8 +102,10 @@ def apply_objects(
     yes: bool = False,
     output_format: str = "table",
     action: str = "apply",
+    kube: Kube | None = None,
 ) -> ApplyOutcome:
-    """Plan, apply, prune, wait and audit ``objects`` as the stack ``stack``."""
+    """Plan, apply, prune, wait and audit ``objects`` as the stack ``stack``. ``kube``: the
+    caller's connection to ``target``, whose discovery is then not asked for again."""
     from akscli.cli.options import dry_run_mode
     from akscli.render import with_stack_labels
 
@@ -118,7 +120,7 @@ def apply_objects(
     from akscli.kube import apply as engine
     from akscli.kube.client import connect
 
-    kube = connect(target)
+    kube = kube or connect(target)
     options = engine.ApplyOptions(force_conflicts=force_conflicts, prune=prune, parallel=parallel)
     the_plan: Plan | None = None
     try:

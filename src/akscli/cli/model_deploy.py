@@ -345,6 +345,7 @@ class _Rollout:
                     output_format=self.output_fmt,
                     force_conflicts=self.force_conflicts,
                     action=self.action,
+                    kube=self.kube,
                 )
         if self.mode != "none":
             return None

@@ -126,14 +126,18 @@ def immutable_changes(desired: Mapping[str, Any], live: Mapping[str, Any] | None
     """``kind/name field: old -> new`` for each field that cannot change in place."""
     if live is None:
         return []
-    api = str(desired.get("apiVersion", ""))
-    group = api.split("/")[0] if "/" in api else ""
     out = []
-    for path in IMMUTABLE_FIELDS.get((group, str(desired.get("kind"))), ()):
+    for path in _immutable_fields(desired):
         old, new = dig(live, path), dig(desired, path)
         if new is not None and old is not None and old != new:
             out.append(f"{desired['kind']}/{desired['metadata']['name']} {path}: {_short(old)} -> {_short(new)}")
     return out
+
+
+def _immutable_fields(obj: Mapping[str, Any]) -> tuple[str, ...]:
+    api = str(obj.get("apiVersion", ""))
+    group = api.split("/")[0] if "/" in api else ""
+    return IMMUTABLE_FIELDS.get((group, str(obj.get("kind"))), ())
 
 
 def _short(v: Any) -> str:
@@ -160,6 +164,8 @@ def immutable_conflicts(kube: Kube, objects: Iterable[dict[str, Any]]) -> list[I
     """The objects whose live copy differs in a field that cannot change in place."""
     found = []
     for obj in objects:
+        if not _immutable_fields(obj):
+            continue  # nothing to compare: no GET
         meta = obj["metadata"]
         live = kube.get(obj["apiVersion"], obj["kind"], meta["name"], namespace=meta.get("namespace"))
         fields = immutable_changes(obj, live)

@@ -1,0 +1,152 @@
+"""``akscli model deploy phi-4 --wait``: the requests it sends, counted from the Kubernetes
+emulator's request log, with the KAITO and workload controllers making the model ready (#16 item 4).
+
+For each runtime the same model is deployed twice under two names, once without and once with
+--wait: the difference is what waiting costs. Waiting must watch, not poll: at most the number of
+objects deployed plus three requests. The whole command's requests are printed beside it, split
+by kind, and so are kubectl's for the same objects (``kubectl apply --server-side`` and then
+``kubectl wait``, which also lists and watches).
+
+The emulator runs in this process so its request log can be read per step; akscli and kubectl
+are separate processes talking to it over HTTPS on loopback.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.bench._harness import AKSCLI, KUBECTL, compile_bytecode, once
+from tests.bench.bench_apply import _is_discovery
+from tests.emulators.kube.control import RequestRecord
+from tests.emulators.kube.controllers import kaito
+from tests.emulators.kube.controllers.builtin import builtin_controllers
+from tests.emulators.kube.emulator import KubeEmulator
+from tests.emulators.kube.profiles import install_kaito_controller
+from tests.model._shared import crd_dir
+
+# runtime -> what kubectl waits for on the serving object: the last of the conditions akscli's
+# readiness rule waits for (akscli/kube/readiness/kaito.py), and a Deployment's Available.
+RUNTIMES = {
+    "kaito": ("workspace", "condition=WorkspaceSucceeded"),
+    "vllm": ("deployment", "condition=Available"),
+}
+WRITES = ("POST", "PUT", "PATCH", "DELETE")
+# Seconds each controller step takes: long enough that the wait finds the model not ready yet
+# and has to watch (a real KAITO Workspace takes minutes), short enough for a quick benchmark.
+CONTROLLER_DELAY = 1.0
+
+
+def _emulator() -> KubeEmulator:
+    """KAITO's CRDs, the built-in workload controllers, both KAITO simulators and the pod of the
+    KAITO controller that `deploy --wait` checks is running (as tests/model/conftest.py sets up)."""
+    emu = KubeEmulator(crd_dirs=[crd_dir() / "kaito"], tls=True, record_requests=True).start()
+    for controller in (*builtin_controllers(CONTROLLER_DELAY, None), *kaito.controllers(delay=CONTROLLER_DELAY)):
+        emu.controllers.add(controller)
+    install_kaito_controller(emu)
+    return emu
+
+
+def _sent(emu: KubeEmulator, command: list[str], env: dict[str, str]) -> list[RequestRecord]:
+    before = len(emu.request_log)
+    once(command, env=env)
+    time.sleep(0.3)  # a watch is logged when it closes, just after the command ends
+    return list(emu.request_log[before:])
+
+
+def _split(sent: list[RequestRecord]) -> dict[str, int]:
+    """Requests by kind; ``polled`` counts reads of one object beyond the first (polling)."""
+    counts: collections.Counter[str] = collections.Counter()
+    reads: collections.Counter[str] = collections.Counter()
+    for r in sent:
+        if _is_discovery(r.path):
+            counts["discovery"] += 1
+        elif r.verb == "watch":
+            counts["watch"] += 1
+        elif r.method in WRITES:
+            counts["write"] += 1
+        else:
+            counts["read"] += 1
+            reads[r.path + "?" + "&".join(f"{k}={v}" for k, v in sorted(r.query.items()))] += 1
+    counts["polled"] = sum(n - 1 for n in reads.values())
+    return dict(counts)
+
+
+def _text(counts: dict[str, int]) -> str:
+    parts = [f"{counts.get(k, 0)} {k}" for k in ("discovery", "read", "write", "watch")]
+    return f"{sum(counts.get(k, 0) for k in ('discovery', 'read', 'write', 'watch'))} ({', '.join(parts)})"
+
+
+def _objects(runtime: str, env: dict[str, str]) -> list[str]:
+    done = subprocess.run(
+        [AKSCLI, "model", "deploy", "phi-4", "--runtime", runtime, "--dry-run=client", "-o", "name"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return done.stdout.split()
+
+
+def _peer(emu: KubeEmulator, runtime: str, env: dict[str, str], tmp: Path) -> str:
+    """kubectl applying the same objects and waiting for the serving one."""
+    manifest = tmp / f"peer-{runtime}.yaml"
+    rendered = subprocess.run(
+        [AKSCLI, "model", "deploy", "phi-4", "--runtime", runtime, "--name", f"peer-{runtime}", "--dry-run=client"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    manifest.write_text(rendered.stdout)
+    kind, condition = RUNTIMES[runtime]
+    assert KUBECTL is not None
+    applied = _split(_sent(emu, [KUBECTL, "apply", "--server-side", "-f", str(manifest)], env))
+    waited = _split(_sent(emu, [KUBECTL, "wait", f"--for={condition}", f"{kind}/peer-{runtime}", "--timeout=60s"], env))
+    return f"kubectl apply {_text(applied)} + kubectl wait {_text(waited)}"
+
+
+def main() -> None:
+    compile_bytecode()
+    emu = _emulator()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            kubeconfig = emu.write_kubeconfig(Path(tmp) / "kubeconfig", "emulator", "default")
+            env = dict(
+                os.environ,
+                KUBECONFIG=str(kubeconfig),
+                AKSCLI_AUDIT_LOG=str(Path(tmp) / "audit.jsonl"),
+                KUBECACHEDIR=str(Path(tmp) / "kubecache"),
+            )
+            for runtime in RUNTIMES:
+                objects = _objects(runtime, env)
+                deploy = [AKSCLI, "model", "deploy", "phi-4", "--runtime", runtime, "-y"]
+                plain = _split(_sent(emu, [*deploy, "--name", f"plain-{runtime}"], env))
+                waited = _split(_sent(emu, [*deploy, "--name", f"wait-{runtime}", "--wait", "--timeout", "60s"], env))
+                extra = {k: waited.get(k, 0) - plain.get(k, 0) for k in ("discovery", "read", "write", "watch")}
+                wait_requests = sum(extra.values())
+                limit = len(objects) + 3
+                mark = "at target" if wait_requests <= limit and waited.get("polled", 0) == 0 else "NOT at target"
+                print(
+                    f"model deploy phi-4 --runtime {runtime} --wait: {len(objects)} objects ({', '.join(objects)}); "
+                    f"the wait sent {wait_requests} requests ({extra['read']} read, {extra['watch']} watch, "
+                    f"{extra['discovery']} discovery), {waited.get('polled', 0)} repeated reads (polling); "
+                    f"limit objects + 3 = {limit}: {mark}",
+                    flush=True,
+                )
+                print(f"  the whole deploy --wait: {_text(waited)}; without --wait: {_text(plain)}", flush=True)
+                if KUBECTL is not None:
+                    print(f"  peer, same objects: {_peer(emu, runtime, env, Path(tmp))}", flush=True)
+    finally:
+        emu.stop()
+
+
+if __name__ == "__main__":
+    main()
