@@ -89,5 +89,23 @@ def standalone_emulator(*extra: str, startup_timeout: float = 600) -> Iterator[P
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def ratio_line(label: str, ours: float, peer: float, peer_label: str) -> str:
-    return f"{label}: akscli {ours * 1000:,.0f} ms, {peer_label} {peer * 1000:,.0f} ms, ratio {ours / peer:.2f}x"
+def paired_medians(
+    ours: Sequence[str], peer: Sequence[str], runs: int, env: dict[str, str] | None = None
+) -> tuple[float, float]:
+    """Median wall seconds of each command, the two run in turn: on a shared machine a burst of
+    load then lands on both sides instead of on one."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(runs):
+        for command, into in ((ours, times[0]), (peer, times[1])):
+            started = time.perf_counter()
+            subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, env=env)
+            into.append(time.perf_counter() - started)
+    return statistics.median(times[0]), statistics.median(times[1])
+
+
+def ratio_line(label: str, ours: float, peer: float, peer_label: str, target: float | None = None) -> str:
+    line = f"{label}: akscli {ours * 1000:,.0f} ms, {peer_label} {peer * 1000:,.0f} ms, ratio {ours / peer:.2f}x"
+    if target is None:
+        return line
+    mark = "at target" if ours / peer <= target else "NOT at target"
+    return f"{line}, target <= {target:.1f}x: {mark}"
