@@ -204,12 +204,25 @@ def _read_log(kube: Kube, namespace: str, pod: str) -> str:
     return "\n".join(kube.logs(namespace, pod, container="probe"))
 
 
+def create_jobs(
+    kube: Kube, jobs: list[dict[str, Any]], pool: ThreadPoolExecutor, *, dry_run: bool = False
+) -> list[dict[str, Any]]:
+    """Create the probe Jobs (``dry_run``: the API server validates them, persists nothing)."""
+    return list(pool.map(lambda j: kube.create(j, dry_run=dry_run), jobs))
+
+
+def planned_jobs(kube: Kube, opts: InventoryOptions, run_id: str) -> list[dict[str, Any]]:
+    """Every probe Job a run would create: one pinned to each GPU node (the nodes are read)."""
+    check(opts)
+    return [job(opts, run_id, index, node) for index, node in enumerate(gpu_nodes(kube, opts))]
+
+
 def _run_batch(
     kube: Kube, opts: InventoryOptions, run_id: str, batch: list[tuple[int, str]], pool: ThreadPoolExecutor
 ) -> list[NodeResult]:
     jobs = [job(opts, run_id, index, node) for index, node in batch]
     names = {j["metadata"]["name"]: j["metadata"]["annotations"][NODE_ANNOTATION] for j in jobs}
-    list(pool.map(lambda j: kube.create(j), jobs))
+    create_jobs(kube, jobs, pool)
     results: dict[str, NodeResult] = {}
     deadline = time.monotonic() + opts.timeout_s
     selector = f"{RUN_LABEL}={run_id}"

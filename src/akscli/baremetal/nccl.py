@@ -401,6 +401,20 @@ def objects(spec: NcclSpec, *, run_id: str, keypair: tuple[str, str] | None = No
     )
 
 
+# What --dry-run puts in the run's Secret: each run makes a fresh key pair when it starts, and a
+# private key never reaches stdout, so a dry run shows where the keys go and makes none.
+DRY_RUN_KEYPAIR = (
+    "<a fresh ed25519 private key, made when the test runs>",
+    "<its public key> akscli-nccl",
+)
+
+
+def send(kube: Kube, objs: list[dict[str, Any]], *, dry_run: bool = False) -> list[dict[str, Any]]:
+    """Apply the run's objects (server-side, forced: a run's objects are akscli's alone); with
+    ``dry_run`` the API server validates them and persists nothing. Returns its answers."""
+    return [kube.apply(obj, force=True, dry_run=dry_run) for obj in objs]
+
+
 def run(
     kube: Kube,
     spec: NcclSpec,
@@ -414,8 +428,7 @@ def run(
     """Create the run, wait for pod 0 to finish (watch), parse its log, clean up, judge."""
     say = progress or (lambda _msg: None)
     objs = objects(check_spec(spec), run_id=run_id)
-    for obj in objs:
-        kube.apply(obj, force=True)
+    send(kube, objs)
     say(f"NCCL test {spec.name}: {spec.nodes} pod(s), {spec.nodes * spec.gpus_per_node} ranks")
     try:
         launcher = _wait_for_launcher(kube, spec, run_id, say)

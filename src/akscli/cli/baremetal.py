@@ -16,7 +16,9 @@ from akscli.cli.baremetal_cluster import cluster_app
 from akscli.errors import CheckFailedError
 
 if TYPE_CHECKING:
+    from akscli.baremetal.inventory import InventoryOptions
     from akscli.baremetal.nccl import Verdict
+    from akscli.kube.client import Kube
 
 app = typer.Typer(
     name="baremetal",
@@ -357,12 +359,17 @@ def inventory(
     max_nodes: Annotated[
         int | None, typer.Option("--max-nodes", help="Probe at most this many nodes.", min=1, show_default=False)
     ] = None,
+    dry_run: opts.DryRun = "none",
     output_format: opts.Output = "table",
 ) -> None:
-    """Probe every GPU node with a short-lived Job and print one cluster-wide table."""
+    """Probe every GPU node with a short-lived Job and print one cluster-wide table.
+
+    --dry-run prints the Jobs it would create, one per GPU node: it reads the nodes to know them.
+    """
     from akscli.baremetal import inventory as logic
 
     fmt = opts.output_format(output_format)
+    mode = opts.dry_run_mode(dry_run)
     options = logic.InventoryOptions(
         namespace=cluster.namespace or "default",
         image=logic.probe_image(image),
@@ -374,6 +381,9 @@ def inventory(
     )
     logic.check(options)
     kube, options.namespace = cluster.connect_ns()
+    if mode != "none":
+        _print_probe_jobs(kube, options, fmt, server=mode == "server")
+        return
     with output.status("probing GPU nodes") as update:
         result = logic.run(kube, options, progress=update)
     if output.structured(fmt):
@@ -392,6 +402,19 @@ def inventory(
     problem = result.blocking()
     if problem:
         raise CheckFailedError(problem, hint="see the table above; -o wide shows why a probe failed")
+
+
+def _print_probe_jobs(kube: Kube, options: InventoryOptions, fmt: str, *, server: bool) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from akscli.baremetal import inventory as logic
+    from akscli.cli import common
+
+    jobs = logic.planned_jobs(kube, options, secrets.token_hex(3))
+    if server:
+        with ThreadPoolExecutor(max_workers=min(8, options.parallel)) as pool:
+            jobs = logic.create_jobs(kube, jobs, pool, dry_run=True)
+    common.print_manifests(jobs, fmt)
 
 
 # ---- test nccl -------------------------------------------------------------------------------
@@ -436,12 +459,18 @@ def test_nccl(
         bool, typer.Option("--list-expected", help="Print the expected figures and exit.")
     ] = False,
     cluster: opts.KubeFlags = opts.KubeFlags(),
+    dry_run: opts.DryRun = "none",
     output_format: opts.ObjectOutput = "table",
 ) -> None:
-    """Run nccl-tests all_reduce_perf across N nodes and compare the bus bandwidth with the VM size's."""
+    """Run nccl-tests all_reduce_perf across N nodes and compare the bus bandwidth with the VM size's.
+
+    --dry-run prints the Service, Secret (no key is made), ConfigMap and Job; client reads nothing,
+    so give --vm-size or --gpus-per-node.
+    """
     from akscli.baremetal import nccl
 
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
+    mode = opts.dry_run_mode(dry_run)
     if list_expected:
         rows = nccl.expected_table()
         if fmt == "table":
@@ -453,8 +482,10 @@ def test_nccl(
     variables = nccl.key_values(env or [], "--env")
     wait_s = validate.duration(timeout, "--timeout")
     rdma = None if rdma_resource in (None, "", "none") else rdma_resource
-    kube, namespace = cluster.connect_ns()
-    vm_size = vm_size or nccl.most_common_gpu_size(kube, selector)
+    kube = None if mode == "client" else cluster.connect()
+    namespace = cluster.namespace or ("default" if kube is None else kube.namespace)
+    if kube is not None:
+        vm_size = vm_size or nccl.most_common_gpu_size(kube, selector)
     run_id = secrets.token_hex(3)
     spec = nccl.NcclSpec(
         name=f"nccl-{run_id}",
@@ -469,6 +500,13 @@ def test_nccl(
         timeout_s=wait_s,
         env=variables,
     )
+    if mode != "none":
+        from akscli.cli import common
+
+        objs = nccl.objects(nccl.check_spec(spec), run_id=run_id, keypair=nccl.DRY_RUN_KEYPAIR)
+        common.print_manifests(objs if kube is None else nccl.send(kube, objs, dry_run=True), fmt)
+        return
+    assert kube is not None
     with output.status(f"running NCCL all-reduce on {nodes} node(s)") as update:
         verdict = nccl.run(kube, spec, run_id=run_id, vm_size=vm_size, keep=keep, min_ratio=min_ratio, progress=update)
     _print_verdict(verdict, fmt)

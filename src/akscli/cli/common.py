@@ -63,6 +63,11 @@ def check_policy(objects: Sequence[dict[str, Any]], namespace: str | None = None
     return used
 
 
+def print_manifests(objects: Sequence[dict[str, Any]], fmt: str) -> None:
+    """--dry-run: the objects that would be sent, as kubectl prints them (YAML unless -o json|name)."""
+    output.emit_documents(objects, fmt if fmt in ("json", "name") else "yaml")
+
+
 def print_plan(the_plan: Plan, *, to_stdout: bool, fmt: str = "table") -> None:
     rows = [c.to_dict() for c in the_plan.changes]
     if to_stdout and output.structured(fmt):
@@ -114,7 +119,7 @@ def apply_objects(
     with_stack_labels(objects, stack)
     allowed = check_policy(objects, target.namespace)
     if mode == "client":
-        output.emit_documents(objects, output_format if output_format in ("json", "name") else "yaml")
+        print_manifests(objects, output_format)
         return ApplyOutcome(objects, [], None)
 
     from akscli.kube import apply as engine

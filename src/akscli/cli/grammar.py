@@ -95,9 +95,8 @@ CHANGING_VERBS = frozenset(
 # Changing commands whose --dry-run is not there yet; docs/grammar.md lists them.
 PENDING_DRY_RUN = frozenset(
     {
-        "baremetal inventory", "baremetal test nccl", "baremetal cluster upgrade",
+        "baremetal cluster upgrade",
         "baremetal cluster delete",
-        "ray cluster scale", "ray job stop",
         "fleet approve", "fleet member drain", "fleet member uncordon", "fleet rollout start",
         "fleet rollout stop", "fleet rollout skip", "fleet rollout delete", "fleet rollout strategy delete",
     }

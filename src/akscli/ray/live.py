@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from akscli import validate
@@ -78,6 +79,7 @@ class Connection:
 
 _NOUNS = {"RayCluster": "cluster", "RayJob": "job", "RayService": "service"}
 JSON_PATCH = "application/json-patch+json"
+MERGE_PATCH = "application/merge-patch+json"
 
 
 def get_object(kube: Kube, kind: str, name: str, namespace: str) -> dict[str, Any]:
@@ -164,19 +166,44 @@ def worker_group_rows(kube: Kube, clusters: Iterable[Mapping[str, Any]]) -> list
     return rows
 
 
-def stop_job(kube: Kube, job: Mapping[str, Any]) -> None:
-    """Stop a running job: suspend a job that owns its cluster, else stop it through the job API."""
+@dataclass(frozen=True)
+class JobStop:
+    """How ``ray job stop`` stops a running job, read from the job: a merge patch suspending a
+    RayJob that owns its cluster, or a POST to the Ray job API through the head service's proxy
+    (a shared ``--cluster``: KubeRay refuses to suspend a job whose cluster outlives it)."""
+
+    job: str
+    namespace: str
+    patch: dict[str, Any] | None = None
+    cluster: str | None = None
+    service: str | None = None
+    job_id: str | None = None
+
+    @property
+    def api_path(self) -> str:
+        return f"api/jobs/{self.job_id}/stop"
+
+    def request(self) -> dict[str, Any]:
+        """The request, as ``--dry-run`` prints it."""
+        if self.patch is not None:
+            return {
+                "method": "PATCH",
+                "object": f"rayjob.ray.io/{self.job}",
+                "namespace": self.namespace,
+                "contentType": MERGE_PATCH,
+                "patch": self.patch,
+            }
+        from akscli.ray.dashboard import proxy_path
+
+        return {"method": "POST", "path": proxy_path(self.namespace, str(self.service), DASHBOARD_PORT, self.api_path)}
+
+
+def job_stop(kube: Kube, job: Mapping[str, Any]) -> JobStop:
+    """What stopping ``job`` takes (reads its cluster for a job on a shared one)."""
     spec = job.get("spec") or {}
-    if spec.get("clusterSelector") or not spec.get("shutdownAfterJobFinishes"):
-        _stop_through_dashboard(kube, job)
-    else:
-        meta = job["metadata"]
-        kube.patch(RAY_API, "RayJob", meta["name"], {"spec": {"suspend": True}}, namespace=meta["namespace"])
-
-
-def _stop_through_dashboard(kube: Kube, job: Mapping[str, Any]) -> None:
-    # KubeRay refuses to suspend a job whose cluster outlives it; the job API stops it instead.
-    ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
+    ns, name = str(job["metadata"]["namespace"]), str(job["metadata"]["name"])
+    if not spec.get("clusterSelector") and spec.get("shutdownAfterJobFinishes"):
+        return JobStop(name, ns, patch={"spec": {"suspend": True}})
     status = job.get("status") or {}
     cluster = status.get("rayClusterName")
     job_id = status.get("jobId")
@@ -186,11 +213,25 @@ def _stop_through_dashboard(kube: Kube, job: Mapping[str, Any]) -> None:
             hint=f"delete it instead: akscli ray job delete {name}",
         )
     rc = get_object(kube, "RayCluster", str(cluster), ns)
-    code, body = kube.proxy(ns, head_service(rc), DASHBOARD_PORT, f"api/jobs/{job_id}/stop", method="POST")
+    return JobStop(name, ns, cluster=str(cluster), service=head_service(rc), job_id=str(job_id))
+
+
+def stop_job(kube: Kube, stop: JobStop, dry_run: bool = False) -> None:
+    """Send ``stop``; ``dry_run`` sends the patch as a server-side dry run (the Ray job API has none)."""
+    if stop.patch is not None:
+        kube.patch(RAY_API, "RayJob", stop.job, stop.patch, namespace=stop.namespace, dry_run=dry_run)
+        return
+    if dry_run:
+        raise UsageError(
+            f"--dry-run=server cannot stop Ray job {stop.job}: it runs on a shared cluster, where it is stopped "
+            "through the Ray job API, which has no dry run",
+            hint="use --dry-run=client to see the request that would be sent",
+        )
+    code, body = kube.proxy(stop.namespace, str(stop.service), DASHBOARD_PORT, stop.api_path, method="POST")
     if code >= 300:
         raise AkscliError(
-            f"the Ray dashboard refused to stop job {job_id}: HTTP {code} {body[:200].decode('utf-8', 'replace')}",
-            hint=f"see akscli ray cluster status {cluster}",
+            f"the Ray dashboard refused to stop job {stop.job_id}: HTTP {code} {body[:200].decode('utf-8', 'replace')}",
+            hint=f"see akscli ray cluster status {stop.cluster}",
         )
 
 

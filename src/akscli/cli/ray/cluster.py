@@ -24,6 +24,7 @@ from akscli.cli.ray.common import (
     list_objects,
     namespaced_columns,
     on_cluster,
+    print_dry_run,
     print_logs,
     show,
     tail_lines,
@@ -127,10 +128,16 @@ def cluster_scale(
     min_replicas: Annotated[int | None, typer.Option("--min", help="Autoscaler minimum.", show_default=False)] = None,
     max_replicas: Annotated[int | None, typer.Option("--max", help="Autoscaler maximum.", show_default=False)] = None,
     k8s: opts.KubeFlags = opts.KubeFlags(),
+    dry_run: opts.DryRun = "none",
     output_format: opts.ObjectOutput = "table",
 ) -> None:
-    """Scale one worker group: --replicas, --min, --max (an autoscaled group: --min and --max only)."""
+    """Scale one worker group: --replicas, --min, --max (an autoscaled group: --min and --max only).
+
+    --dry-run prints the JSON patch; it reads the cluster (the patch names the group by its index
+    and keeps the bounds it does not change), as kubectl scale --dry-run=client reads the object.
+    """
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
+    mode = opts.dry_run_mode(dry_run)
     validate.name(name, "Ray cluster name")
     for value, what in ((replicas, "--replicas"), (min_replicas, "--min"), (max_replicas, "--max")):
         if value is not None:
@@ -139,8 +146,12 @@ def cluster_scale(
     cluster = logic.get_object(kube, "RayCluster", name, ns)
     change = logic.scale_patch(cluster, group, replicas, min_replicas, max_replicas)
     result: dict[str, Any] = {"cluster": name, "namespace": ns, "group": group, "changed": change is not None}
+    if change is not None and mode != "client":
+        logic.patch_cluster(kube, cluster, change["ops"], dry_run=mode == "server")
+    if mode != "none":
+        print_dry_run(change["ops"] if change else [], fmt, mode, f"this JSON patch of raycluster.ray.io/{name}")
+        return
     if change is not None:
-        logic.patch_cluster(kube, cluster, change["ops"])
         audit("ray cluster scale", kube, f"raycluster.ray.io/{name}", "scale", group=group)
         result.update(replicas=change["replicas"], min=change["min"], max=change["max"])
     if fmt != "table":

@@ -22,6 +22,7 @@ from akscli.cli.ray.common import (
     delete_object,
     list_objects,
     on_cluster,
+    print_dry_run,
     print_logs,
     show,
     tail_lines,
@@ -291,9 +292,13 @@ def job_stop(
     name: JobName,
     k8s: opts.KubeFlags = opts.KubeFlags(),
     yes: opts.Yes = False,
+    dry_run: opts.DryRun = "none",
+    output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Stop a running job (suspends a job that owns its cluster; stops it through the
-    dashboard API on a shared --cluster)."""
+    dashboard API on a shared --cluster). --dry-run reads the job to know which request it takes."""
+    fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
+    mode = opts.dry_run_mode(dry_run)
     validate.name(name, "Ray job name")
     kube, ns = k8s.connect_ns()
     job = logic.get_object(kube, "RayJob", name, ns)
@@ -301,10 +306,19 @@ def job_stop(
         deployment, status = logic.job_phase(job)
         output.info(f"Ray job {name} already ended ({deployment}, job {status})")
         return
-    common.confirm(f"stop Ray job {name}", yes)
-    logic.stop_job(kube, job)
+    stop = logic.job_stop(kube, job)
+    if mode == "none":
+        common.confirm(f"stop Ray job {name}", yes)
+    if mode != "client":
+        logic.stop_job(kube, stop, dry_run=mode == "server")
+    if mode != "none":
+        print_dry_run(stop.request(), fmt, mode, f"this request stopping rayjob.ray.io/{name}")
+        return
     audit("ray job stop", kube, f"rayjob.ray.io/{name}", "stop")
-    output.write(f"rayjob.ray.io/{name} stopping")
+    if output.structured(fmt):
+        output.emit_object({"job": name, "namespace": ns, "request": stop.request()}, fmt)
+    else:
+        output.write(f"rayjob.ray.io/{name}" + ("" if fmt == "name" else " stopping"))
 
 
 @app.command("delete")
