@@ -86,6 +86,26 @@ def patch_upgrades(current: str, offered: list[str]) -> list[str]:
 
 
 @dataclass(frozen=True)
+class ArmRequest:
+    """One ARM request of a bare-metal command, built before it is sent so that --dry-run prints
+    exactly what would go out."""
+
+    what: str
+    method: str
+    path: str
+    api: str
+    body: dict[str, Any] | None = None
+
+
+def printable(requests: list[ArmRequest]) -> list[dict[str, Any]]:
+    """What ``--dry-run`` prints: every request in order, with its body."""
+    return [
+        {"step": i, "what": r.what, "method": r.method, "path": r.path, "apiVersion": r.api, "body": r.body}
+        for i, r in enumerate(requests, start=1)
+    ]
+
+
+@dataclass(frozen=True)
 class ClusterRef:
     subscription: str
     resource_group: str
@@ -224,8 +244,9 @@ class BareMetal:
             )
         return current
 
-    def upgrade(self, ref: ClusterRef, version: str, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
-        self.check_upgrade(ref, version)
+    def upgrade_request(self, ref: ClusterRef, version: str) -> ArmRequest:
+        """The PUT that upgrades the cluster: its instance as it is, with the new version (read
+        from Azure: the body carries the instance's own properties back)."""
         instance = self._get(ref.instance_id, HYBRID_API) or {}
         body: dict[str, Any] = {
             "extendedLocation": instance.get("extendedLocation"),
@@ -234,8 +255,11 @@ class BareMetal:
             },
         }
         body["properties"]["kubernetesVersion"] = version
-        self._wait("PUT", ref.instance_id, HYBRID_API, body, f"upgrading {ref.name} to {version}", progress)
-        return self.show(ref)
+        return ArmRequest(f"upgrading {ref.name} to {version}", "PUT", ref.instance_id, HYBRID_API, body)
+
+    def send(self, request: ArmRequest, progress: Callable[[str], None] | None = None) -> Any:
+        """Send one request, waiting for its long-running operation."""
+        return self._wait(request.method, request.path, request.api, request.body, request.what, progress)
 
     def kubeconfig(self, ref: ClusterRef, admin: bool = False) -> bytes:
         self.show(ref)
@@ -254,20 +278,23 @@ class BareMetal:
             )
         return base64.b64decode(configs[0]["value"])
 
-    def delete(self, ref: ClusterRef, progress: Callable[[str], None] | None = None) -> None:
-        """The instance, the connected cluster (its extensions go with it) and the logical network
-        create made for it; the device pool stays (it holds the edge machine's custom location)."""
+    def delete_requests(self, ref: ClusterRef) -> list[ArmRequest]:
+        """The DELETEs of ``delete``, in order (reads what exists): the instance, the connected
+        cluster (its extensions go with it) and the logical network create made for it; the
+        device pool stays (it holds the edge machine's custom location)."""
         self.show(ref)
+        requests = []
         if self._get(ref.instance_id, HYBRID_API) is not None:
-            self._wait("DELETE", ref.instance_id, HYBRID_API, None, f"removing Kubernetes from {ref.name}", progress)
-        self._wait("DELETE", ref.connected_id, CONNECTED_API, None, f"deleting connected cluster {ref.name}", progress)
+            requests.append(ArmRequest(f"removing Kubernetes from {ref.name}", "DELETE", ref.instance_id, HYBRID_API))
+        requests.append(ArmRequest(f"deleting connected cluster {ref.name}", "DELETE", ref.connected_id, CONNECTED_API))
         lnet = (
             f"/subscriptions/{ref.subscription}/resourceGroups/{ref.resource_group}"
             f"/providers/Microsoft.AzureStackHCI/logicalNetworks/{ref.name}-lnet"
         )
         found = self._get(lnet, LNET_API)
         if found is not None and (found.get("tags") or {}).get("aks-arc-cluster") == ref.name:
-            self._wait("DELETE", lnet, LNET_API, None, f"deleting logical network {ref.name}-lnet", progress)
+            requests.append(ArmRequest(f"deleting logical network {ref.name}-lnet", "DELETE", lnet, LNET_API))
+        return requests
 
 
 def summarize(connected: dict[str, Any], instance: dict[str, Any] | None) -> dict[str, Any]:

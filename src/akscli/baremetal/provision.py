@@ -35,7 +35,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from akscli.baremetal.clusters import CONNECTED_API, HYBRID_API, MACHINE_TAG, ClusterRef, check_name, check_region
+from akscli.baremetal.clusters import (
+    CONNECTED_API,
+    HYBRID_API,
+    MACHINE_TAG,
+    ArmRequest,
+    ClusterRef,
+    check_name,
+    check_region,
+    printable,
+)
 from akscli.errors import ConflictError, NotFoundError, UsageError
 
 if TYPE_CHECKING:
@@ -327,10 +336,7 @@ def steps(spec: CreateSpec, subscription: str) -> list[Step]:
 
 def plan(spec: CreateSpec, subscription: str) -> list[dict[str, Any]]:
     """What ``--dry-run`` prints: every request in order, with its body."""
-    return [
-        {"step": i, "what": s.what, "method": "PUT", "path": s.path, "apiVersion": s.api, "body": s.body({})}
-        for i, s in enumerate(steps(spec, subscription), start=1)
-    ]
+    return printable([ArmRequest(s.what, "PUT", s.path, s.api, s.body({})) for s in steps(spec, subscription)])
 
 
 def _done(existing: dict[str, Any] | None) -> bool:

@@ -138,9 +138,10 @@ def dry_run_scope(mode: str, fmt: str) -> Iterator[bool]:
     output.info("dry run: there is nothing to send")
 
 
-def print_request(body: Mapping[str, Any], fmt: str) -> None:
-    """--dry-run: the ARM request body exactly as it would be sent (JSON unless YAML is asked for)."""
-    output.emit_object(body, fmt if fmt != "table" else "json")
+def print_request(request: Mapping[str, Any] | Sequence[Mapping[str, Any]], fmt: str) -> None:
+    """--dry-run: the ARM request (or requests, in order) exactly as it would be sent: method, URL
+    with its api-version, body (JSON unless YAML is asked for)."""
+    output.emit_object(request, fmt if output.structured(fmt) else "json")
 
 
 def wait(poller: LROPoller[Any], what: str) -> Any:

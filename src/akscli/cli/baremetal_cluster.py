@@ -129,7 +129,7 @@ def cluster_create(
             subscription = azure.target().subscription
         except UsageError:
             subscription = "{subscriptionId}"  # offline: no subscription chosen yet
-        output.emit_object(provision.plan(spec, str(subscription)), fmt if fmt != "table" else "json")
+        azopts.print_request(provision.plan(spec, str(subscription)), fmt)
         return
     bm = _baremetal(azure)
     ref = bm.ref(spec.resource_group, name)
@@ -185,14 +185,20 @@ def cluster_upgrade(
     list_only: Annotated[bool, typer.Option("--list", help="List the available patch upgrades.")] = False,
     resource_group: azopts.ResourceGroup = None,
     yes: opts.Yes = False,
+    dry_run: azopts.DryRun = "none",
     azure: azopts.AzureFlags = azopts.AzureFlags(),
     output_format: opts.ObjectOutput = "table",
 ) -> None:
-    """Upgrade to a newer patch version (the preview supports patch upgrades only)."""
+    """Upgrade to a newer patch version (the preview supports patch upgrades only).
+
+    --dry-run prints the PUT and its body; it reads the cluster (the body is its instance as
+    Azure has it, with the new version), as 'cluster upgrade --dry-run' does.
+    """
     from akscli.baremetal import clusters
     from akscli.cli import common
 
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
+    dry = azopts.arm_dry_run(dry_run)
     if not list_only and not kubernetes_version:
         raise UsageError(
             "give --kubernetes-version, or --list to see the available patch upgrades",
@@ -207,6 +213,10 @@ def cluster_upgrade(
         return
     assert kubernetes_version is not None
     current = bm.check_upgrade(ref, kubernetes_version)
+    request = bm.upgrade_request(ref, kubernetes_version)
+    if dry:
+        azopts.print_request(clusters.printable([request]), fmt)
+        return
     common.confirm(f"upgrade {name} from {current} to {kubernetes_version}", yes)
     with (
         common.audited(
@@ -216,8 +226,8 @@ def cluster_upgrade(
         ),
         output.status(f"upgrading {name}") as update,
     ):
-        result = bm.upgrade(ref, kubernetes_version, progress=update)
-    output.emit_object(result, fmt)
+        bm.send(request, progress=update)
+    output.emit_object(bm.show(ref), fmt)
 
 
 def _audit_target(ref: ClusterRef) -> dict[str, str]:
@@ -268,18 +278,31 @@ def cluster_delete(
     name: ClusterName,
     resource_group: azopts.ResourceGroup = None,
     yes: opts.Yes = False,
+    dry_run: azopts.DryRun = "none",
     azure: azopts.AzureFlags = azopts.AzureFlags(),
+    output_format: opts.ObjectOutput = "table",
 ) -> None:
-    """Delete a bare-metal cluster (the host stays in Azure Arc)."""
+    """Delete a bare-metal cluster (the host stays in Azure Arc).
+
+    --dry-run prints the DELETEs in order; it reads which of the cluster's resources exist, as
+    'cluster delete --dry-run' does.
+    """
+    from akscli.baremetal import clusters
     from akscli.cli import common
 
+    fmt = output.check_format(output_format, output.OBJECT_FORMATS)
+    dry = azopts.arm_dry_run(dry_run)
     bm = _baremetal(azure)
     ref = bm.ref(resource_group, name)
-    bm.show(ref)
+    requests = bm.delete_requests(ref)
+    if dry:
+        azopts.print_request(clusters.printable(requests), fmt)
+        return
     common.confirm(f"delete bare-metal cluster {name} in {ref.resource_group}", yes)
     with (
         common.audited("baremetal cluster delete", _audit_target(ref), resource=f"connectedCluster/{name}"),
         output.status(f"deleting {name}") as update,
     ):
-        bm.delete(ref, progress=update)
+        for request in requests:
+            bm.send(request, progress=update)
     output.info(f"deleted bare-metal cluster {name}")

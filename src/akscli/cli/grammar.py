@@ -95,8 +95,6 @@ CHANGING_VERBS = frozenset(
 # Changing commands whose --dry-run is not there yet; docs/grammar.md lists them.
 PENDING_DRY_RUN = frozenset(
     {
-        "baremetal cluster upgrade",
-        "baremetal cluster delete",
         "fleet approve", "fleet member drain", "fleet member uncordon", "fleet rollout start",
         "fleet rollout stop", "fleet rollout skip", "fleet rollout delete", "fleet rollout strategy delete",
     }

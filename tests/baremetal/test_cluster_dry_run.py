@@ -1,0 +1,64 @@
+"""--dry-run on baremetal cluster upgrade and delete: the reads go out (the body and the list of
+DELETEs depend on what exists), every write is printed in order and none is sent, no
+confirmation is asked; --dry-run=server is refused before any request (ARM has no dry run)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.cli import invoke
+from tests.emulators.arm import ArmEmulator
+
+from .test_clusters import RG, add_edge_machine, create, instance_id, writes
+from .test_clusters import ssh_key as ssh_key  # autouse: writes the --ssh-key file id.pub
+
+
+@pytest.fixture
+def edge1(azure_env: ArmEmulator) -> ArmEmulator:
+    add_edge_machine(azure_env)
+    assert create("edge1", "--kubernetes-version", "1.31.2").exit_code == 0
+    azure_env.update_resource(
+        instance_id(azure_env, "edge1"), lambda o: o["properties"].update(kubernetesVersion="1.31.1")
+    )
+    return azure_env
+
+
+def test_upgrade_dry_run_prints_the_put_with_the_new_version_and_sends_no_write(edge1: ArmEmulator) -> None:
+    before = len(writes(edge1))
+    result = invoke("baremetal", "cluster", "upgrade", "edge1", "-g", RG, "-k", "1.31.2", "--dry-run", tty=True)
+    assert result.exit_code == 0, result
+    [request] = json.loads(result.stdout)
+    assert (request["method"], request["path"]) == ("PUT", instance_id(edge1, "edge1"))
+    assert request["apiVersion"] == "2024-09-01-preview"
+    assert request["body"]["properties"]["kubernetesVersion"] == "1.31.2"
+    assert request["body"]["extendedLocation"]["type"] == "CustomLocation"
+    assert len(writes(edge1)) == before
+    assert edge1.get_resource(instance_id(edge1, "edge1"))["properties"]["kubernetesVersion"] == "1.31.1"
+
+
+def test_delete_dry_run_prints_every_delete_in_order_and_sends_none(edge1: ArmEmulator) -> None:
+    before = len(writes(edge1))
+    result = invoke("baremetal", "cluster", "delete", "edge1", "-g", RG, "--dry-run", "-o", "json", tty=True)
+    assert result.exit_code == 0, result
+    requests = json.loads(result.stdout)
+    assert [r["method"] for r in requests] == ["DELETE"] * 3
+    assert [r["path"].rsplit("/", 2)[-2] for r in requests] == [
+        "provisionedClusterInstances",
+        "connectedClusters",
+        "logicalNetworks",
+    ]
+    assert len(writes(edge1)) == before
+    assert edge1.get_resource(instance_id(edge1, "edge1")) is not None
+
+
+@pytest.mark.parametrize(
+    "command", [["upgrade", "edge1", "-k", "1.31.2"], ["delete", "edge1"]], ids=["upgrade", "delete"]
+)
+def test_server_dry_run_is_refused_before_any_request(edge1: ArmEmulator, command: list[str]) -> None:
+    before = len(edge1.request_log)
+    result = invoke("baremetal", "cluster", *command, "-g", RG, "--dry-run=server")
+    assert result.exit_code == 2
+    assert "no server-side dry run" in result.stderr
+    assert len(edge1.request_log) == before
