@@ -78,13 +78,6 @@ def test_every_change_has_dry_run(path: list[str], command: click.Command) -> No
     assert not dry_run[0].is_flag and dry_run[0].help == grammar.DRY_RUN_HELP
 
 
-def test_the_list_of_commands_without_dry_run_is_current() -> None:
-    """A command that gained --dry-run leaves grammar.PENDING_DRY_RUN (and docs/grammar.md)."""
-    have = {" ".join(p) for p, c in COMMANDS if any("--dry-run" in o.opts for o in _options(c))}
-    assert sorted(grammar.PENDING_DRY_RUN & have) == []
-    assert {" ".join(p) for p, _ in COMMANDS} >= grammar.PENDING_DRY_RUN
-
-
 @pytest.mark.parametrize(("path", "command"), COMMANDS, ids=_ids())
 def test_wait_and_no_wait_come_together(path: list[str], command: click.Command) -> None:
     for option in _options(command):

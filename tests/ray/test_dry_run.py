@@ -35,7 +35,10 @@ def test_scale_client_dry_run_prints_the_json_patch_and_writes_nothing(ray_emula
     before = writes(emu)
     result = akscli("ray cluster scale demo --group default-group --replicas 3 --max 5 --dry-run -o json")
     assert result.exit_code == 0, result
-    ops = json.loads(result.stdout)
+    [request] = json.loads(result.stdout)
+    assert (request["method"], request["kind"], request["name"]) == ("PATCH", "RayCluster", "demo")
+    assert request["contentType"] == "application/json-patch+json"
+    ops = request["patch"]
     assert ops[0] == {"op": "test", "path": "/spec/workerGroupSpecs/0/groupName", "value": "default-group"}
     assert {"op": "add", "path": "/spec/workerGroupSpecs/0/replicas", "value": 3} in ops
     assert writes(emu) == before
@@ -59,8 +62,8 @@ def test_stop_client_dry_run_prints_the_suspend_patch_without_asking(ray_emulato
     before = writes(emu)
     result = invoke("ray", "job", "stop", "halt", "--dry-run", "-o", "json", tty=True, input="")
     assert result.exit_code == 0, result
-    request = json.loads(result.stdout)
-    assert request["method"] == "PATCH" and request["object"] == "rayjob.ray.io/halt"
+    [request] = json.loads(result.stdout)
+    assert (request["method"], request["kind"], request["name"]) == ("PATCH", "RayJob", "halt")
     assert request["patch"] == {"spec": {"suspend": True}}
     assert writes(emu) == before
 
@@ -88,10 +91,12 @@ def test_stop_client_dry_run_on_a_shared_cluster_prints_the_job_api_call(ray_emu
     before = writes(emu)
     result = invoke("ray", "job", "stop", "long", "--dry-run", "-o", "json")
     assert result.exit_code == 0, result
-    assert json.loads(result.stdout) == {
-        "method": "POST",
-        "path": "/api/v1/namespaces/default/services/shared-head-svc:8265/proxy/api/jobs/raysubmit_1/stop",
-    }
+    assert json.loads(result.stdout) == [
+        {
+            "method": "POST",
+            "path": "/api/v1/namespaces/default/services/shared-head-svc:8265/proxy/api/jobs/raysubmit_1/stop",
+        }
+    ]
     assert writes(emu) == before
 
 

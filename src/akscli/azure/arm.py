@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import quote
 
 from akscli.azure import armerrors, identity
 from akscli.azure.armerrors import arm_endpoint
@@ -38,6 +39,11 @@ class AzureTarget:
     tenant: str | None = None
 
     def subscription_id(self) -> str:
+        if offline() and self.subscription in (None, SUBSCRIPTION_PLACEHOLDER):
+            try:
+                return identity.resolve_subscription(None)
+            except UsageError:
+                return SUBSCRIPTION_PLACEHOLDER  # an offline dry run names no subscription it need not
         return identity.resolve_subscription(self.subscription)
 
     def validated(self) -> AzureTarget:
@@ -62,31 +68,64 @@ class DryRunRequest(AkscliError):
         self.request = {"method": method, "url": url, "body": body}
 
 
-# Set while a command runs with --dry-run (client): reads go out, the first write stops.
-_DRY_RUN: list[bool] = [False]
+# Set while a command runs with --dry-run (client): "reads" (reads go out, the first write
+# stops) or "offline" (nothing goes out: no token, no read; the first request stops).
+_DRY_RUN: list[str] = [""]
+# Where a dry run offline has no subscription to name (none given, none configured).
+SUBSCRIPTION_PLACEHOLDER = "{subscriptionId}"
 
 
 @contextmanager
-def dry_run(enabled: bool = True) -> Iterator[None]:
-    """Within: every PUT/PATCH/POST/DELETE to ARM raises DryRunRequest instead of being sent."""
-    _DRY_RUN.append(enabled)
+def dry_run(enabled: bool = True, *, offline: bool = False) -> Iterator[None]:
+    """Within: every PUT/PATCH/POST/DELETE to ARM raises DryRunRequest instead of being sent.
+
+    ``offline``: the clients made within sign in with no one (``_NoSignIn``) and no request
+    goes out at all, for commands whose request needs no read: the SDK still builds it (URL,
+    api-version, body), so what is printed is what it would send.
+    """
+    _DRY_RUN.append(("offline" if offline else "reads") if enabled else "")
     try:
         yield
     finally:
         _DRY_RUN.pop()
 
 
+def offline() -> bool:
+    """Whether this is a dry run that contacts nothing."""
+    return _DRY_RUN[-1] == "offline"
+
+
+class _NoSignIn:
+    """The credential of an offline dry run: a placeholder token, no sign-in, no network."""
+
+    def get_token(self, *_scopes: str, **_kw: Any) -> Any:
+        from azure.core.credentials import AccessToken
+
+        return AccessToken("dry-run", int(time.time()) + 3600)
+
+
 def _stop_writes(request: Any) -> None:
     """azure-core's raw_request_hook: runs on every request of every ARM client akscli makes."""
     http = request.http_request
-    if not _DRY_RUN[-1] or http.method in ("GET", "HEAD"):
+    if not _DRY_RUN[-1]:
+        return
+    if http.method in ("GET", "HEAD"):
+        if offline():
+            raise AkscliError(f"dry run (client) reads nothing, and this command would first read {http.url}")
         return
     raw = http.body if isinstance(http.body, (str, bytes)) else None
     try:
         body = json.loads(raw) if raw else None
     except ValueError:
         body = raw.decode() if isinstance(raw, bytes) else raw
-    raise DryRunRequest(http.method, http.url, body)
+    url = str(http.url).replace(quote(SUBSCRIPTION_PLACEHOLDER, safe=""), SUBSCRIPTION_PLACEHOLDER)
+    raise DryRunRequest(http.method, url, body)
+
+
+def _credential(target: AzureTarget) -> Any:
+    if offline():
+        return _NoSignIn()
+    return identity.credential(target.auth, target.tenant, subscription=target.subscription_id())
 
 
 def _client_kwargs() -> dict[str, Any]:
@@ -115,7 +154,7 @@ def _client_kwargs() -> dict[str, Any]:
 
 def management_client(client_class: type[T], target: AzureTarget, **kw: Any) -> T:
     """An SDK management client (e.g. ContainerServiceClient) for ``target``."""
-    cred = identity.credential(target.auth, target.tenant, subscription=target.subscription_id())
+    cred = _credential(target)
     options = {**_client_kwargs(), **kw}
     return client_class(  # type: ignore[call-arg]
         cred,
@@ -144,9 +183,7 @@ def raw_client(target: AzureTarget) -> ARMPipelineClient[Any, Any]:
     config.custom_hook_policy = policies.CustomHookPolicy(raw_request_hook=_stop_writes)
     config.logging_policy = policies.NetworkTraceLoggingPolicy()
     config.http_logging_policy = ARMHttpLoggingPolicy()
-    config.authentication_policy = ARMChallengeAuthenticationPolicy(
-        identity.credential(target.auth, target.tenant, subscription=target.subscription_id()), arm_scope()
-    )
+    config.authentication_policy = ARMChallengeAuthenticationPolicy(_credential(target), arm_scope())
     config.polling_interval = kw["polling_interval"]
     client: ARMPipelineClient[Any, Any] = ARMPipelineClient(base_url=arm_endpoint(), config=config)
     client._akscli_subscription = target.subscription_id()  # type: ignore[attr-defined]

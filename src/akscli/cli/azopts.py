@@ -121,16 +121,20 @@ def arm_dry_run(mode: str) -> bool:
 
 
 @contextmanager
-def dry_run_scope(mode: str, fmt: str) -> Iterator[bool]:
+def dry_run_scope(mode: str, fmt: str, *, offline: bool = False) -> Iterator[bool]:
     """Run an ARM command's body; with --dry-run (client) its reads go out and its first write
-    is printed (method, URL, body) instead of sent. Yields whether this is a dry run."""
+    is printed (method, URL, body) instead of sent. Yields whether this is a dry run.
+
+    ``offline``, for a command whose request needs no read: nothing goes out at all, not even a
+    sign-in; the SDK builds the request all the same and it is printed.
+    """
     if not arm_dry_run(mode):
         yield False
         return
     from akscli.azure import arm
 
     try:
-        with arm.dry_run():
+        with arm.dry_run(offline=offline):
             yield True
     except arm.DryRunRequest as stop:
         print_request(stop.request, fmt)
@@ -138,9 +142,26 @@ def dry_run_scope(mode: str, fmt: str) -> Iterator[bool]:
     output.info("dry run: there is nothing to send")
 
 
+def captured_write(send: Callable[[], Any]) -> dict[str, Any]:
+    """Within a dry run (``dry_run_scope``): the request ``send`` would make, stopped before it
+    goes out, for a command that makes several writes and prints them all."""
+    from akscli.azure import arm
+    from akscli.errors import AkscliError
+
+    try:
+        send()
+    except arm.DryRunRequest as stop:
+        return stop.request
+    raise AkscliError("dry run: a write was not stopped")  # arm.dry_run stops every write
+
+
 def print_request(request: Mapping[str, Any] | Sequence[Mapping[str, Any]], fmt: str) -> None:
     """--dry-run: the ARM request (or requests, in order) exactly as it would be sent: method, URL
     with its api-version, body (JSON unless YAML is asked for)."""
+    if fmt == "name":  # what each request changes: its URL's path
+        for one in [request] if isinstance(request, Mapping) else request:
+            output.write(str(one.get("url") or one.get("path") or "").split("?")[0])
+        return
     output.emit_object(request, fmt if output.structured(fmt) else "json")
 
 

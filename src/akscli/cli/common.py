@@ -19,6 +19,7 @@ from akscli.globals import FLAGS
 if TYPE_CHECKING:
     from akscli.kube.apply import Change, Plan
     from akscli.kube.client import Kube, KubeTarget
+    from akscli.kube.writes import Write
 
 
 @dataclass
@@ -66,6 +67,32 @@ def check_policy(objects: Sequence[dict[str, Any]], namespace: str | None = None
 def print_manifests(objects: Sequence[dict[str, Any]], fmt: str) -> None:
     """--dry-run: the objects that would be sent, as kubectl prints them (YAML unless -o json|name)."""
     output.emit_documents(objects, fmt if fmt in ("json", "name") else "yaml")
+
+
+def print_requests(requests: Sequence[Mapping[str, Any]], fmt: str, mode: str, names: Sequence[str] = ()) -> None:
+    """--dry-run of a command that changes objects one by one: the requests in order (YAML
+    unless -o json; -o name: what each changes), and on stderr what became of them."""
+    if fmt == "name":
+        for index, request in enumerate(requests):
+            output.write(names[index] if names else str(request.get("path") or output.object_ref(request)))
+    else:
+        output.emit_object(list(requests), fmt if output.structured(fmt) else "yaml")
+    if not requests:
+        output.info("dry run: there is nothing to send")
+    elif mode == "client":
+        output.info(f"dry run (client): {len(requests)} request(s) not sent")
+    else:
+        output.info(f"dry run (server): the API server accepted {len(requests)} request(s); nothing was changed")
+
+
+def dry_run_writes(kube: Kube, writes: Sequence[Write], mode: str, fmt: str) -> None:
+    """--dry-run of ``writes``: client prints them; server first sends them with dryRun=All (the
+    API server validates and admits them, persists nothing)."""
+    from akscli.kube.writes import send_all
+
+    if mode == "server":
+        send_all(kube, writes, dry_run=True)
+    print_requests([w.describe() for w in writes], fmt, mode, names=[w.ref for w in writes])
 
 
 def print_plan(the_plan: Plan, *, to_stdout: bool, fmt: str = "table") -> None:

@@ -92,13 +92,6 @@ CHANGING_VERBS = frozenset(
         "apply", "nccl", "inventory",
     }
 )  # fmt: skip
-# Changing commands whose --dry-run is not there yet; docs/grammar.md lists them.
-PENDING_DRY_RUN = frozenset(
-    {
-        "fleet approve", "fleet member drain", "fleet member uncordon", "fleet rollout start",
-        "fleet rollout stop", "fleet rollout skip", "fleet rollout delete", "fleet rollout strategy delete",
-    }
-)  # fmt: skip
 # Read commands whose result is a report, not resources: -o name has nothing to name.
 NO_NAME_OUTPUT = frozenset({"doctor", "baremetal doctor", "baremetal probe", "gpu usage", "policy check", "version"})
 
@@ -171,7 +164,7 @@ def allowed_second_meaning(name: str, found: Mapping[tuple[object, ...], Sequenc
 
 
 def changes_something(path: Sequence[str]) -> bool:
-    return path[-1] in CHANGING_VERBS and " ".join(path) not in PENDING_DRY_RUN
+    return path[-1] in CHANGING_VERBS
 
 
 def wait_defaults() -> list[tuple[str, str]]:
@@ -201,9 +194,12 @@ def grammar_markdown() -> str:
         "- `--context` is always the kubeconfig context; `--kubeconfig` the kubeconfig file.",
         "- `--dry-run[=none|client|server]` on every command that changes something; bare `--dry-run`",
         "  is client, as in kubectl (`--dry-run NAME` keeps NAME as the argument; `--dry-run client`",
-        "  still reads the mode). Azure Resource Manager commands",
-        "  accept client (they print the request) and refuse server: ARM has no dry run for these",
-        "  resource types.",
+        "  still reads the mode). client prints what would be sent (objects, patches, ARM requests",
+        "  with their URL and body) and changes nothing, asking no confirmation; it makes the reads",
+        "  the command itself makes first (what exists, an object's current state), as kubectl's",
+        "  client dry runs do, and where the command reads nothing it contacts nothing. server sends",
+        "  Kubernetes requests with `dryRun=All`. Azure Resource Manager commands accept client and",
+        "  refuse server: ARM has no dry run for these resource types.",
         "- `--wait` and `--no-wait` are both accepted wherever a command can wait (defaults below).",
         "- `-o table|wide|json|yaml|name` on every read command (reports such as `doctor` print no",
         "  names: " + ", ".join(f"`{c}`" for c in sorted(NO_NAME_OUTPUT)) + ").",
@@ -220,6 +216,4 @@ def grammar_markdown() -> str:
     lines += [f"| `{flag}` | {reason} |" for flag, (_, reason) in SECOND_MEANINGS.items()]
     lines += ["", "## --wait defaults", "", "| command | default |", "| --- | --- |"]
     lines += [f"| `{command}` | `{default}` |" for command, default in wait_defaults()]
-    lines += ["", "## Not there yet", "", "Commands that change something and have no `--dry-run` yet:", ""]
-    lines += [f"- `akscli {c}`" for c in sorted(PENDING_DRY_RUN)]
     return "\n".join(lines) + "\n"

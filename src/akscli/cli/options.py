@@ -76,6 +76,9 @@ OUTPUT_HELP = "Output format: " + "|".join([*LIST_FORMATS, "jsonpath=TEMPLATE", 
 # Commands that show one object accept the same formats as lists (wide is the table, name is
 # kind/name), so `-o name` works on every read command.
 ObjectOutput = Output
+# -o of a changing command that prints nothing else: the format of what --dry-run prints.
+DRY_RUN_FORMATS = ("yaml", "json", "name")
+DryRunOutput = Annotated[str, output_option(DRY_RUN_FORMATS, "what --dry-run prints")]
 DRY_RUN_HELP = (
     "--dry-run[=none|client|server]; bare --dry-run means client. "
     "client: render and validate, print what would be sent, touch nothing; "

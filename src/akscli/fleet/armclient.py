@@ -225,6 +225,13 @@ class FleetScope:
 
     def approve_gates(self, run: str, stage: str | None, gate: str | None) -> list[dict[str, Any]]:
         """Complete the pending gates of ``run`` (of ``stage``, or the one named ``gate``)."""
+        pending = self.gates_to_approve(run, stage, gate)
+        for item in pending:
+            self.complete_gate(str(item["name"]))
+        return pending
+
+    def gates_to_approve(self, run: str, stage: str | None, gate: str | None) -> list[dict[str, Any]]:
+        """The pending gates ``approve_gates`` completes; NotFoundError when there are none."""
         pending = [g for g in pending_gates(self.pending_gate_items(), run, stage) if not gate or g.get("name") == gate]
         if not pending:
             raise NotFoundError(
@@ -233,11 +240,9 @@ class FleetScope:
                 + (f" in stage {stage}" if stage else ""),
                 hint=f"see its gates with: akscli fleet rollout status {run} --fleet {self.fleet} -g {self.group}",
             )
-        for item in pending:
-            self._complete_gate(str(item["name"]))
         return pending
 
-    def _complete_gate(self, name: str) -> None:
+    def complete_gate(self, name: str) -> None:
         completed = model(GATE.model, {"properties": {"state": "Completed"}})
         gates = self.arm.client.gates
         self.arm.wait(f"approving gate {name}", lambda: gates.begin_update(*self._at(), name, completed))

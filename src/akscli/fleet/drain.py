@@ -27,6 +27,7 @@ from akscli.fleet import (
     hub,
 )
 from akscli.kube.client import Kube
+from akscli.kube.writes import Write
 
 # What the eviction controller answers (kubefleet-dev/kubefleet
 # pkg/controllers/clusterresourceplacementeviction/controller.go): the reason says which condition
@@ -87,36 +88,44 @@ def _taints(member: Mapping[str, Any]) -> list[dict[str, Any]]:
     return list((member.get("spec") or {}).get("taints") or [])
 
 
-def _set_taints(kube: Kube, member: Mapping[str, Any], taints: list[dict[str, Any]]) -> None:
+def _taints_write(member: Mapping[str, Any], taints: list[dict[str, Any]]) -> Write:
     meta = member["metadata"]
     # resourceVersion turns a concurrent taint change into a conflict instead of a lost update.
-    kube.patch(
-        CLUSTER_V1,
-        MEMBER,
-        str(meta["name"]),
-        {"metadata": {"resourceVersion": meta.get("resourceVersion")}, "spec": {"taints": taints or None}},
+    return Write.patch(
+        member, {"metadata": {"resourceVersion": meta.get("resourceVersion")}, "spec": {"taints": taints or None}}
     )
+
+
+def cordon_write(member: Mapping[str, Any]) -> Write | None:
+    """The patch adding the cordon taint; None when it is there already."""
+    taints = _taints(member)
+    if any(_is_cordon(t) for t in taints):
+        return None
+    return _taints_write(member, [*taints, dict(CORDON_TAINT)])
+
+
+def uncordon_write(kube: Kube, cluster: str) -> Write | None:
+    """The patch removing the cordon taint; None when the cluster is not cordoned."""
+    member = _member(kube, cluster)
+    taints = _taints(member)
+    kept = [t for t in taints if not _is_cordon(t)]
+    return None if len(kept) == len(taints) else _taints_write(member, kept)
 
 
 def cordon(kube: Kube, cluster: str) -> bool:
     """Add the cordon taint; False when it was already there."""
-    member = _member(kube, cluster)
-    taints = _taints(member)
-    if any(_is_cordon(t) for t in taints):
-        return False
-    _set_taints(kube, member, [*taints, dict(CORDON_TAINT)])
-    return True
+    write = cordon_write(_member(kube, cluster))
+    if write is not None:
+        write.send(kube)
+    return write is not None
 
 
 def uncordon(kube: Kube, cluster: str) -> bool:
     """Remove the cordon taint; False when the cluster was not cordoned."""
-    member = _member(kube, cluster)
-    taints = _taints(member)
-    kept = [t for t in taints if not _is_cordon(t)]
-    if len(kept) == len(taints):
-        return False
-    _set_taints(kube, member, kept)
-    return True
+    write = uncordon_write(kube, cluster)
+    if write is not None:
+        write.send(kube)
+    return write is not None
 
 
 def placements_on(kube: Kube, cluster: str) -> list[str]:
@@ -177,16 +186,28 @@ def classify(eviction: Mapping[str, Any]) -> tuple[str, str] | None:
     return None
 
 
+def eviction(placement: str, cluster: str) -> dict[str, Any]:
+    """A ClusterResourcePlacementEviction of ``placement`` from ``cluster``."""
+    return {
+        "apiVersion": PLACEMENT_BETA,
+        "kind": EVICTION,
+        "metadata": {"name": eviction_name(placement, cluster)},
+        "spec": {"placementName": placement, "clusterName": cluster},
+    }
+
+
+def drain_writes(kube: Kube, cluster: str) -> list[Write]:
+    """What a drain sends, in order: the cordon (unless there already) and one eviction per
+    placement on the member (reads the member and the placements)."""
+    cordoning = cordon_write(_member(kube, cluster))
+    evictions = [Write.create(eviction(p, cluster)) for p in placements_on(kube, cluster)]
+    return ([cordoning] if cordoning else []) + evictions
+
+
 def evict(kube: Kube, placement: str, cluster: str, timeout: float) -> EvictionResult:
-    name = eviction_name(placement, cluster)
-    created = kube.create(
-        {
-            "apiVersion": PLACEMENT_BETA,
-            "kind": EVICTION,
-            "metadata": {"name": name},
-            "spec": {"placementName": placement, "clusterName": cluster},
-        }
-    )
+    obj = eviction(placement, cluster)
+    name = obj["metadata"]["name"]
+    created = kube.create(obj)
     verdict = hub.follow(
         kube,
         PLACEMENT_BETA,

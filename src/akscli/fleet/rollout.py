@@ -17,6 +17,7 @@ from akscli.fleet.stages import StageSpec, hub_stages
 from akscli.kube.client import Kube
 from akscli.kube.readiness import fleet as fleet_rules
 from akscli.kube.wait import failure_error
+from akscli.kube.writes import Write
 
 RUN_STATES = {"start": "Run", "stop": "Stop"}
 
@@ -84,8 +85,9 @@ def list_strategies(kube: Kube, namespace: str | None) -> list[dict[str, Any]]:
     return list(kube.list(PLACEMENT_V1, SUS if namespace else CSUS, namespace=namespace))
 
 
-def set_run_state(kube: Kube, name: str, namespace: str | None, action: str) -> dict[str, Any]:
-    """Start (Run) or stop (Stop) a staged update run through ``spec.state``."""
+def run_state_write(kube: Kube, name: str, namespace: str | None, action: str) -> Write:
+    """The patch that starts (Run) or stops (Stop) a staged update run through ``spec.state``
+    (reads the run: one that has ended cannot be started or stopped)."""
     run = get_run(kube, name, namespace)
     state = RUN_STATES[action]
     conds = hub.conditions(run.get("status") or {})
@@ -95,7 +97,12 @@ def set_run_state(kube: Kube, name: str, namespace: str | None, action: str) -> 
             f"update run {name!r} has already {outcome}; it cannot be {action}ed",
             hint="create a new run with: akscli fleet rollout create",
         )
-    return kube.patch(PLACEMENT_V1, str(run["kind"]), name, {"spec": {"state": state}}, namespace=namespace)
+    return Write.patch(run, {"spec": {"state": state}})
+
+
+def set_run_state(kube: Kube, name: str, namespace: str | None, action: str) -> dict[str, Any] | None:
+    """Start (Run) or stop (Stop) a staged update run."""
+    return run_state_write(kube, name, namespace, action).send(kube)
 
 
 # ---- progress ---------------------------------------------------------------------------------
@@ -259,8 +266,9 @@ def pending_approvals(run: Mapping[str, Any]) -> list[PendingApproval]:
     return result
 
 
-def approve_request(kube: Kube, name: str, namespace: str | None) -> dict[str, Any]:
-    """Set the Approved condition on a (Cluster)ApprovalRequest, as ``kubectl fleet approve``."""
+def approval_write(kube: Kube, name: str, namespace: str | None) -> Write:
+    """The status patch setting the Approved condition on a (Cluster)ApprovalRequest, as
+    ``kubectl fleet approve`` does (reads the request: the patch carries its conditions)."""
     kind = AR if namespace else CAR
     request = hub.read(kube, kind, name, namespace, "see pending approvals with: akscli fleet rollout status RUN")
     meta = request.get("metadata") or {}
@@ -277,16 +285,13 @@ def approve_request(kube: Kube, name: str, namespace: str | None) -> dict[str, A
     ]
     # A merge patch replaces the list; resourceVersion makes a concurrent change a conflict
     # instead of a lost update.
-    return kube.patch_status(
-        PLACEMENT_V1,
-        kind,
-        name,
-        {
-            "metadata": {"resourceVersion": meta.get("resourceVersion")},
-            "status": {"conditions": conditions},
-        },
-        namespace=namespace,
-    )
+    body = {"metadata": {"resourceVersion": meta.get("resourceVersion")}, "status": {"conditions": conditions}}
+    return Write.patch(request, body, subresource="status")
+
+
+def approve_request(kube: Kube, name: str, namespace: str | None) -> dict[str, Any] | None:
+    """Approve one (Cluster)ApprovalRequest."""
+    return approval_write(kube, name, namespace).send(kube)
 
 
 def requests_for_run(kube: Kube, run: str, namespace: str | None) -> list[dict[str, Any]]:
@@ -301,8 +306,8 @@ def requests_for_run(kube: Kube, run: str, namespace: str | None) -> list[dict[s
     )
 
 
-def approve_pending(kube: Kube, run: str, namespace: str | None, stage: str | None) -> list[PendingApproval]:
-    """Approve every approval the run waits for (in ``stage`` only, when given)."""
+def pending_for(kube: Kube, run: str, namespace: str | None, stage: str | None) -> list[PendingApproval]:
+    """The approvals the run waits for (in ``stage`` only, when given); NotFoundError when none."""
     obj = get_run(kube, run, namespace)
     pending = [p for p in pending_approvals(obj) if stage is None or p.stage == stage]
     if not pending:
@@ -312,6 +317,12 @@ def approve_pending(kube: Kube, run: str, namespace: str | None, stage: str | No
             + f" (it is {run_summary(obj)['state']})",
             hint=f"see where it stands with: akscli fleet rollout status {run}",
         )
+    return pending
+
+
+def approve_pending(kube: Kube, run: str, namespace: str | None, stage: str | None) -> list[PendingApproval]:
+    """Approve every approval the run waits for (in ``stage`` only, when given)."""
+    pending = pending_for(kube, run, namespace, stage)
     for item in pending:
         approve_request(kube, item.name, namespace)
     return pending

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli import validate
 from akscli.errors import AkscliError, AuthError, ConflictError, NotFoundError, UsageError, WaitTimeoutError
+from akscli.kube.writes import JSON_PATCH, Write
 from akscli.ray.job import job_finished, job_phase
 from akscli.ray.scaling import add_group_ops
 from akscli.ray.spec import (
@@ -78,8 +79,6 @@ class Connection:
 
 
 _NOUNS = {"RayCluster": "cluster", "RayJob": "job", "RayService": "service"}
-JSON_PATCH = "application/json-patch+json"
-MERGE_PATCH = "application/merge-patch+json"
 
 
 def get_object(kube: Kube, kind: str, name: str, namespace: str) -> dict[str, Any]:
@@ -126,12 +125,14 @@ def ensure_job_is_new(kube: Kube, namespace: str, name: str) -> None:
         )
 
 
+def cluster_patch(cluster: Mapping[str, Any], ops: list[dict[str, Any]]) -> Write:
+    """A JSON patch (from ``scale_patch`` or ``add_group_ops``) of a RayCluster."""
+    return Write.patch(cluster, ops, content_type=JSON_PATCH)
+
+
 def patch_cluster(kube: Kube, cluster: Mapping[str, Any], ops: list[dict[str, Any]], dry_run: bool = False) -> None:
-    """Apply a JSON patch (from ``scale_patch`` or ``add_group_ops``) to a RayCluster."""
-    meta = cluster["metadata"]
-    kube.patch(
-        RAY_API, "RayCluster", meta["name"], ops, namespace=meta["namespace"], content_type=JSON_PATCH, dry_run=dry_run
-    )
+    """Apply a JSON patch to a RayCluster (``dry_run``: with dryRun=All)."""
+    cluster_patch(cluster, ops).send(kube, dry_run=dry_run)
 
 
 def add_worker_group(
@@ -174,7 +175,7 @@ class JobStop:
 
     job: str
     namespace: str
-    patch: dict[str, Any] | None = None
+    suspend: Write | None = None
     cluster: str | None = None
     service: str | None = None
     job_id: str | None = None
@@ -185,14 +186,8 @@ class JobStop:
 
     def request(self) -> dict[str, Any]:
         """The request, as ``--dry-run`` prints it."""
-        if self.patch is not None:
-            return {
-                "method": "PATCH",
-                "object": f"rayjob.ray.io/{self.job}",
-                "namespace": self.namespace,
-                "contentType": MERGE_PATCH,
-                "patch": self.patch,
-            }
+        if self.suspend is not None:
+            return self.suspend.describe()
         from akscli.ray.dashboard import proxy_path
 
         return {"method": "POST", "path": proxy_path(self.namespace, str(self.service), DASHBOARD_PORT, self.api_path)}
@@ -203,7 +198,7 @@ def job_stop(kube: Kube, job: Mapping[str, Any]) -> JobStop:
     spec = job.get("spec") or {}
     ns, name = str(job["metadata"]["namespace"]), str(job["metadata"]["name"])
     if not spec.get("clusterSelector") and spec.get("shutdownAfterJobFinishes"):
-        return JobStop(name, ns, patch={"spec": {"suspend": True}})
+        return JobStop(name, ns, suspend=Write.patch(job, {"spec": {"suspend": True}}))
     status = job.get("status") or {}
     cluster = status.get("rayClusterName")
     job_id = status.get("jobId")
@@ -218,8 +213,8 @@ def job_stop(kube: Kube, job: Mapping[str, Any]) -> JobStop:
 
 def stop_job(kube: Kube, stop: JobStop, dry_run: bool = False) -> None:
     """Send ``stop``; ``dry_run`` sends the patch as a server-side dry run (the Ray job API has none)."""
-    if stop.patch is not None:
-        kube.patch(RAY_API, "RayJob", stop.job, stop.patch, namespace=stop.namespace, dry_run=dry_run)
+    if stop.suspend is not None:
+        stop.suspend.send(kube, dry_run=dry_run)
         return
     if dry_run:
         raise UsageError(

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from akscli import output, validate
+from akscli.cli import azopts
 from akscli.cli import options as opts
 from akscli.cli.fleet.common import (
     ArmFlags,
@@ -42,20 +43,39 @@ def approve(
     timeout: opts.Timeout = "30m",
     namespace: RunNamespace = None,
     arm: ArmFlags = ArmFlags(),
+    dry_run: opts.DryRun = "none",
     hub: opts.KubeFlags = opts.KubeFlags(),
+    output_format: opts.DryRunOutput = "yaml",
 ) -> None:
-    """Approve the pending gate of a run: ARM gates (--fleet) or hub (Cluster)ApprovalRequests."""
+    """Approve the pending gate of a run: ARM gates (--fleet) or hub (Cluster)ApprovalRequests.
+
+    --dry-run reads which approvals are pending (as the real run does) and prints every request
+    that would answer them; --wait is not followed.
+    """
+    fmt = opts.output_format(output_format, opts.DRY_RUN_FORMATS)
+    mode = opts.dry_run_mode(dry_run)
     validate.name(run, "update run name")
     if stage is not None:
         validate.name(stage, "stage name")
     seconds = validate.duration(timeout, "--timeout")
     wait_for = seconds if wait else None
     if arm.fleet:
+        if azopts.arm_dry_run(mode):
+            _print_arm_approvals(arm.scope(), run, stage, gate, fmt)
+            return
         _approve_arm(arm.scope(), run, stage, gate, wait_for)
         return
     if gate:
         raise UsageError("--gate names ARM gates", hint="add --fleet NAME -g GROUP, or drop --gate")
     ns = checked_namespace(namespace)
+    if mode != "none":
+        from akscli.cli.common import dry_run_writes
+        from akscli.fleet import rollout
+
+        kube = hub.connect()
+        pending = rollout.pending_for(kube, run, ns, stage)
+        dry_run_writes(kube, [rollout.approval_write(kube, p.name, ns) for p in pending], mode, fmt)
+        return
     _approve_hub(hub.connect(), run, ns, stage, wait_for)
 
 
@@ -74,6 +94,18 @@ def _approve_hub(kube: Kube, run: str, namespace: str | None, stage: str | None,
             kube, run, namespace, set(answered), wait, on_event=lambda s: update(f"run {run}: {s}")
         )
     _report_next(run, outcome, [f"{g.name} (stage {g.stage})" for g in gates])
+
+
+def _print_arm_approvals(scope: FleetScope, run: str, stage: str | None, gate: str | None, fmt: str) -> None:
+    """--dry-run (client): the pending gates are read; the PATCH completing each is printed."""
+    from functools import partial
+
+    from akscli.azure import arm
+
+    with arm.dry_run():
+        pending = [str(g["name"]) for g in scope.gates_to_approve(run, stage, gate)]
+        requests = [azopts.captured_write(partial(scope.complete_gate, name)) for name in pending]
+    azopts.print_request(requests, fmt)
 
 
 def _approve_arm(scope: FleetScope, run: str, stage: str | None, gate: str | None, wait: float | None) -> None:

@@ -108,7 +108,7 @@ def member_remove(
     from akscli.fleet.armclient import MEMBER
 
     validate.name(name, "member name")
-    with azopts.dry_run_scope(dry_run, "json") as dry:
+    with azopts.dry_run_scope(dry_run, "json", offline=True) as dry:
         remove_child(arm.scope(), MEMBER, name, yes or dry, "fleet member remove", verb="remove")
 
 
@@ -126,15 +126,25 @@ def member_drain(
     name: HubMemberName,
     timeout: opts.Timeout = "5m",
     hub: opts.KubeFlags = opts.KubeFlags(),
+    dry_run: opts.DryRun = "none",
     output_format: opts.Output = "table",
 ) -> None:
-    """Cordon a member and evict every placement from it, honouring disruption budgets."""
+    """Cordon a member and evict every placement from it, honouring disruption budgets.
+
+    --dry-run prints the cordon patch and the evictions; it reads the member and the placements
+    (which placements are on it is what the evictions are), and asks no question.
+    """
+    from akscli.cli.common import dry_run_writes
     from akscli.fleet import drain
 
     fmt = opts.output_format(output_format)
+    mode = opts.dry_run_mode(dry_run)
     validate.name(name, "member cluster name")
     seconds = drain.drain_timeout(timeout)
     kube = hub.connect()
+    if mode != "none":
+        dry_run_writes(kube, drain.drain_writes(kube, name), mode, fmt)
+        return
     _, results = drain.drain(kube, name, seconds, progress=output.progress)
     evictions = [(f"clusterresourceplacementeviction/{r.eviction}", "create") for r in results]
     audit_hub(kube, "fleet member drain", [(f"membercluster/{name}", "cordon"), *evictions])
@@ -151,14 +161,27 @@ def member_drain(
 
 @app.command("uncordon")
 @on_hub
-def member_uncordon(name: HubMemberName, hub: opts.KubeFlags = opts.KubeFlags()) -> None:
-    """Remove the cordon taint so placements may choose the member again."""
+def member_uncordon(
+    name: HubMemberName,
+    hub: opts.KubeFlags = opts.KubeFlags(),
+    dry_run: opts.DryRun = "none",
+    output_format: opts.DryRunOutput = "yaml",
+) -> None:
+    """Remove the cordon taint so placements may choose the member again (--dry-run reads the member)."""
+    from akscli.cli.common import dry_run_writes
     from akscli.fleet import drain
 
+    fmt = opts.output_format(output_format, opts.DRY_RUN_FORMATS)
+    mode = opts.dry_run_mode(dry_run)
     validate.name(name, "member cluster name")
     kube = hub.connect()
-    if not drain.uncordon(kube, name):
+    write = drain.uncordon_write(kube, name)
+    if mode != "none":
+        dry_run_writes(kube, [write] if write else [], mode, fmt)
+        return
+    if write is None:
         output.write(f"membercluster/{name} was not cordoned")
         return
+    write.send(kube)
     audit_hub(kube, "fleet member uncordon", [(f"membercluster/{name}", "uncordon")])
     output.write(f"membercluster/{name} uncordoned")

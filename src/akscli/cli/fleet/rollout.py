@@ -131,12 +131,13 @@ def strategy_delete(
     namespace: Annotated[str | None, opts.namespace_option("Hub: a namespaced strategy.")] = None,
     yes: opts.Yes = False,
     arm: ArmFlags = ArmFlags(),
+    dry_run: opts.DryRun = "none",
     hub: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Delete a staged update strategy."""
     from akscli.fleet.armclient import STRATEGY
 
-    _delete_staged(STRATEGY, name, namespace, yes, arm, hub, "fleet rollout strategy delete")
+    _delete_staged(STRATEGY, name, namespace, yes, arm, hub, "fleet rollout strategy delete", dry_run)
 
 
 def _hub_ref(obj: dict[str, Any]) -> tuple[str, str, str, str | None]:
@@ -264,29 +265,44 @@ def _create_arm_run(
         output.write(f"updaterun/{name} created" + (" and started" if start else ""))
 
 
-def _run_action(action: str, name: str, namespace: str | None, arm: ArmFlags, hub: opts.KubeFlags) -> None:
-    """Start or stop a run: ARM (--fleet) or the hub's staged update run."""
+def _run_action(
+    action: str, name: str, namespace: str | None, arm: ArmFlags, hub: opts.KubeFlags, dry_run: str, fmt: str
+) -> None:
+    """Start or stop a run: ARM (--fleet) or the hub's staged update run.
+
+    --dry-run: ARM's POST is built by the SDK and printed, with nothing contacted (the real run
+    reads nothing first either); the hub's patch reads the run first, as the real run does.
+    """
+    from akscli.cli.common import dry_run_writes
+
+    mode = opts.dry_run_mode(dry_run)
     validate.name(name, "update run name")
     outcome = "started" if action == "start" else "stopped"
     if arm.fleet:
         from akscli.fleet.arm import run_outcome, run_state
         from akscli.fleet.armclient import UPDATE_RUN
 
-        scope = arm.scope()
-        run = scope.run_action(action, name)
-        audit_arm(scope, f"fleet rollout {action}", [(scope.ref(UPDATE_RUN, name), action)])
-        # ARM answers with the run: Pending when it waits at a gate, Stopping until what it tracks stopped.
-        if action == "start":
-            outcome = f"started: {run_outcome(run)}"
-        elif run_state(run) == "Stopping":
-            outcome = "stopping"
-    else:
-        from akscli.fleet.rollout import set_run_state
+        with azopts.dry_run_scope(mode, fmt, offline=True):
+            scope = arm.scope()
+            run = scope.run_action(action, name)
+            audit_arm(scope, f"fleet rollout {action}", [(scope.ref(UPDATE_RUN, name), action)])
+            # ARM answers with the run: Pending when it waits at a gate, Stopping until what it tracks stopped.
+            if action == "start":
+                outcome = f"started: {run_outcome(run)}"
+            elif run_state(run) == "Stopping":
+                outcome = "stopping"
+            output.write(f"updaterun/{name} {outcome}")
+        return
+    from akscli.fleet.rollout import run_state_write
 
-        ns = checked_namespace(namespace)
-        kube = hub.connect()
-        set_run_state(kube, name, ns, action)
-        audit_hub(kube, f"fleet rollout {action}", [(f"stagedupdaterun/{name}", action)])
+    ns = checked_namespace(namespace)
+    kube = hub.connect()
+    write = run_state_write(kube, name, ns, action)
+    if mode != "none":
+        dry_run_writes(kube, [write], mode, fmt)
+        return
+    write.send(kube)
+    audit_hub(kube, f"fleet rollout {action}", [(f"stagedupdaterun/{name}", action)])
     output.write(f"updaterun/{name} {outcome}")
 
 
@@ -297,10 +313,12 @@ def rollout_start(
     name: RunName,
     namespace: RunNamespace = None,
     arm: ArmFlags = ArmFlags(),
+    dry_run: opts.DryRun = "none",
     hub: opts.KubeFlags = opts.KubeFlags(),
+    output_format: opts.DryRunOutput = "yaml",
 ) -> None:
     """Start an update run."""
-    _run_action("start", name, namespace, arm, hub)
+    _run_action("start", name, namespace, arm, hub, dry_run, opts.output_format(output_format, opts.DRY_RUN_FORMATS))
 
 
 @app.command("stop")
@@ -310,10 +328,12 @@ def rollout_stop(
     name: RunName,
     namespace: RunNamespace = None,
     arm: ArmFlags = ArmFlags(),
+    dry_run: opts.DryRun = "none",
     hub: opts.KubeFlags = opts.KubeFlags(),
+    output_format: opts.DryRunOutput = "yaml",
 ) -> None:
     """Stop an update run (members being updated finish; no new ones start)."""
-    _run_action("stop", name, namespace, arm, hub)
+    _run_action("stop", name, namespace, arm, hub, dry_run, opts.output_format(output_format, opts.DRY_RUN_FORMATS))
 
 
 @app.command("skip")
@@ -325,11 +345,14 @@ def rollout_skip(
         opt("--target", help="TYPE:NAME to skip: Member, Group, Stage or AfterStageWait (repeatable)."),
     ] = None,
     arm: ArmFlags = ArmFlags(),
+    dry_run: opts.DryRun = "none",
+    output_format: opts.DryRunOutput = "json",
 ) -> None:
-    """Skip members, groups, stages or waits of an ARM update run."""
+    """Skip members, groups, stages or waits of an ARM update run (--dry-run: offline)."""
     from akscli.fleet.arm import skip_body
     from akscli.fleet.armclient import UPDATE_RUN
 
+    fmt = opts.output_format(output_format, opts.DRY_RUN_FORMATS)
     if not arm.fleet:
         raise UsageError(
             "skip applies to ARM update runs (--fleet)",
@@ -337,10 +360,11 @@ def rollout_skip(
         )
     validate.name(name, "update run name")
     body = skip_body(target or [])
-    scope = arm.scope()
-    scope.skip(name, body)
-    audit_arm(scope, "fleet rollout skip", [(scope.ref(UPDATE_RUN, name), "skip")])
-    output.write(f"updaterun/{name} skipped " + ", ".join(f"{t['type']}:{t['name']}" for t in body["targets"]))
+    with azopts.dry_run_scope(dry_run, fmt, offline=True):
+        scope = arm.scope()
+        scope.skip(name, body)
+        audit_arm(scope, "fleet rollout skip", [(scope.ref(UPDATE_RUN, name), "skip")])
+        output.write(f"updaterun/{name} skipped " + ", ".join(f"{t['type']}:{t['name']}" for t in body["targets"]))
 
 
 HUB_RUN_COLUMNS = [
@@ -452,12 +476,13 @@ def rollout_delete(
     namespace: RunNamespace = None,
     yes: opts.Yes = False,
     arm: ArmFlags = ArmFlags(),
+    dry_run: opts.DryRun = "none",
     hub: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Delete an update run (ARM with --fleet, else the hub's staged update run)."""
     from akscli.fleet.armclient import UPDATE_RUN
 
-    _delete_staged(UPDATE_RUN, name, namespace, yes, arm, hub, "fleet rollout delete")
+    _delete_staged(UPDATE_RUN, name, namespace, yes, arm, hub, "fleet rollout delete", dry_run)
 
 
 def _delete_staged(
@@ -468,17 +493,21 @@ def _delete_staged(
     arm: ArmFlags,
     hub: opts.KubeFlags,
     action: str,
+    dry_run: str,
 ) -> None:
-    """Delete an update run or strategy: through ARM with --fleet, else on the hub."""
+    """Delete an update run or strategy: through ARM with --fleet (--dry-run prints the DELETE,
+    contacting nothing), else on the hub (--dry-run reads the object, as kubectl delete does)."""
     from akscli.cli.common import delete_objects
     from akscli.fleet import rollout
     from akscli.fleet.armclient import UPDATE_RUN
 
+    mode = opts.dry_run_mode(dry_run)
     validate.name(name, f"{child.noun} name")
     if arm.fleet:
-        remove_child(arm.scope(), child, name, yes, action)
+        with azopts.dry_run_scope(mode, "json", offline=True) as dry:
+            remove_child(arm.scope(), child, name, yes or dry, action)
         return
     ns = checked_namespace(namespace)
     kube = hub.connect()
     read = rollout.get_run if child is UPDATE_RUN else rollout.get_strategy
-    delete_objects(kube, [_hub_ref(read(kube, name, ns))], yes=yes, what=f"{child.noun} {name}")
+    delete_objects(kube, [_hub_ref(read(kube, name, ns))], yes=yes, what=f"{child.noun} {name}", dry_run=mode)

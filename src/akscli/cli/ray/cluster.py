@@ -24,7 +24,6 @@ from akscli.cli.ray.common import (
     list_objects,
     namespaced_columns,
     on_cluster,
-    print_dry_run,
     print_logs,
     show,
     tail_lines,
@@ -146,12 +145,11 @@ def cluster_scale(
     cluster = logic.get_object(kube, "RayCluster", name, ns)
     change = logic.scale_patch(cluster, group, replicas, min_replicas, max_replicas)
     result: dict[str, Any] = {"cluster": name, "namespace": ns, "group": group, "changed": change is not None}
-    if change is not None and mode != "client":
-        logic.patch_cluster(kube, cluster, change["ops"], dry_run=mode == "server")
     if mode != "none":
-        print_dry_run(change["ops"] if change else [], fmt, mode, f"this JSON patch of raycluster.ray.io/{name}")
+        common.dry_run_writes(kube, [logic.cluster_patch(cluster, change["ops"])] if change else [], mode, fmt)
         return
     if change is not None:
+        logic.patch_cluster(kube, cluster, change["ops"])
         audit("ray cluster scale", kube, f"raycluster.ray.io/{name}", "scale", group=group)
         result.update(replicas=change["replicas"], min=change["min"], max=change["max"])
     if fmt != "table":

@@ -169,16 +169,6 @@ def show(summary: dict[str, Any], fields: list[tuple[str, Any]], fmt: str) -> No
     output.emit_object(summary, fmt, fields=fields if fmt == "table" else None)
 
 
-def print_dry_run(sent: Any, fmt: str, mode: str, what: str) -> None:
-    """--dry-run: the request (client: built and not sent; server: sent with dryRun=All and
-    accepted, nothing persisted), YAML unless -o json, as kubectl's dry runs print."""
-    output.emit_object(sent, fmt if output.structured(fmt) else "yaml")
-    if mode == "client":
-        output.info(f"dry run (client): {what} would be sent; nothing was sent")
-    else:
-        output.info(f"dry run (server): the API server accepted {what}; nothing was changed")
-
-
 def warn_all(warnings: Sequence[str]) -> None:
     for warning in warnings:
         output.warn(warning)

@@ -22,7 +22,6 @@ from akscli.cli.ray.common import (
     delete_object,
     list_objects,
     on_cluster,
-    print_dry_run,
     print_logs,
     show,
     tail_lines,
@@ -312,7 +311,7 @@ def job_stop(
     if mode != "client":
         logic.stop_job(kube, stop, dry_run=mode == "server")
     if mode != "none":
-        print_dry_run(stop.request(), fmt, mode, f"this request stopping rayjob.ray.io/{name}")
+        common.print_requests([stop.request()], fmt, mode)
         return
     audit("ray job stop", kube, f"rayjob.ray.io/{name}", "stop")
     if output.structured(fmt):
