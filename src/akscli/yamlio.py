@@ -4,12 +4,18 @@ Every document a user gives (values, manifests, kubeconfig, price and policy fil
 within bounds, so a hostile file fails in well under a second with one line instead of hanging:
 at most ``MAX_INPUT_BYTES``, ``MAX_DEPTH`` levels of nesting, and ``MAX_ALIAS_NODES`` nodes
 brought in by aliases (the "billion laughs" alias bomb expands exponentially only when walked).
+
+Speed: libyaml's C parser (ruamel.yaml.clib) scans and parses where it is installed, a JSON
+document goes to the stdlib's json; both give exactly the values of the pure-Python path
+(tests/foundation/test_yaml_loaders.py holds them to it).
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -43,8 +49,6 @@ def _too_large(source: str, size: int) -> UsageError:
 
 
 def _flow_depth(text: str) -> int:
-    import re
-
     depth = deepest = 0
     for char in re.sub(r"[^\[\]{}]+", "", text):
         if char in "[{":
@@ -78,6 +82,15 @@ def read_text(path: Any, source: str | None = None) -> str:
 
 def bounded(yaml: Any) -> Any:
     """Give a ruamel ``YAML`` instance the depth and alias-expansion limits."""
+    yaml.Composer = _bounded_composer()
+    yaml.max_depth = MAX_DEPTH
+    return yaml
+
+
+@functools.cache
+def _bounded_composer() -> Any:
+    """ruamel's composer, counting the nodes its aliases stand for (the depth limit is ruamel's
+    own ``max_depth``, checked before each node is composed)."""
     from ruamel.yaml.composer import Composer
 
     class BoundedComposer(Composer):
@@ -94,9 +107,77 @@ def bounded(yaml: Any) -> Any:
                 )
             return super().return_alias(node)
 
-    yaml.Composer = BoundedComposer
-    yaml.max_depth = MAX_DEPTH
-    return yaml
+    return BoundedComposer
+
+
+@functools.cache
+def _c_loader() -> Any:
+    """A loader whose scanning and parsing run in C (ruamel.yaml.clib, libyaml's parser), or None
+    where that extension is not installed (then ruamel's pure-Python parser reads everything).
+
+    Only the parser is C: libyaml hands over events, and the same bounded composer as the pure
+    path builds the node graph from them, so the depth limit is checked before each node and
+    every alias is counted as it is met (ruamel's own C composer checks neither, and recurses in C
+    so deep that ``- - - ...`` nesting crashes the process). Nodes become Python values through
+    ruamel's SafeConstructor and YAML 1.2 resolver, as in the pure path: ``yes``, ``on`` and
+    ``0777`` stay what they are there, and a ``%YAML 1.1`` directive switches to 1.1 rules for
+    the rest of the stream, as ruamel's scanner does.
+    """
+    try:
+        from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    from ruamel.yaml.constructor import SafeConstructor
+    from ruamel.yaml.resolver import VersionedResolver
+
+    bounded_composer = _bounded_composer()
+
+    class CLoader(bounded_composer, CParser, SafeConstructor, VersionedResolver):  # type: ignore[valid-type,misc]
+        max_depth = MAX_DEPTH
+        # Plain attributes instead of ruamel's properties that find each part through the loader:
+        # here every part is this one object, and the properties cost a call per event.
+        parser = composer = resolver = None
+
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            self._parser = self._composer = self._resolver = self
+            self.parser = self.composer = self.resolver = self
+            bounded_composer.__init__(self, loader=self)
+            SafeConstructor.__init__(self, loader=self)
+            VersionedResolver.__init__(self, loader=self)
+            self.allow_duplicate_keys = False
+            self.akscli_version: tuple[int, int] | None = None
+
+        def compose_document(self) -> Any:
+            version = getattr(self.peek_event(), "version", None)
+            if version:
+                self.akscli_version = tuple(version)
+            return super().compose_document()
+
+        @property
+        def processing_version(self) -> Any:
+            return self.akscli_version or (1, 2)
+
+        @property
+        def versioned_resolver(self) -> Any:
+            version = self.processing_version
+            known = self._version_implicit_resolver.get(version)
+            return known if known is not None else super().versioned_resolver
+
+    return CLoader
+
+
+def _c_documents(loader_class: Any, text: str) -> list[Any]:
+    loader = loader_class(text)
+    try:
+        docs = []
+        while loader.check_data():
+            doc = loader.get_data()
+            if doc is not None:
+                docs.append(doc)
+        return docs
+    finally:
+        loader.dispose()
 
 
 def _expanded_size(node: Any, sizes: dict[int, int]) -> int:
@@ -130,7 +211,14 @@ def load_all(text: str, source: str = "input") -> list[Any]:
     from ruamel.yaml.error import YAMLError
 
     check_bounds(text, source)
+    if text.lstrip()[:1] in ("{", "["):
+        doc = _json_document(text)
+        if doc is not _NOT_JSON:
+            return [] if doc is None else [doc]
+    loader_class = _c_loader()
     try:
+        if loader_class is not None:
+            return _c_documents(loader_class, text)
         return [doc for doc in _yaml().load_all(text) if doc is not None]
     except UsageError as exc:
         exc.message = exc.message.replace("input ", f"{source} ", 1)
@@ -144,6 +232,41 @@ def load_all(text: str, source: str = "input") -> list[Any]:
             f"{source} is not valid YAML: {' '.join(line.strip() for line in first[:3])}",
             hint="check the indentation and quoting near the line shown",
         ) from exc
+
+
+_NOT_JSON = object()
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+# Characters a YAML stream may not hold, which json.loads would take inside a string
+# (ruamel.yaml reader.py Reader.NON_PRINTABLE; libyaml's reader refuses the same set).
+_NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _json_document(text: str) -> Any:
+    """``text`` as one JSON document, parsed by the stdlib's C parser, or ``_NOT_JSON`` when the
+    YAML path must read it: JSON is YAML 1.2, and this gives the same values the YAML loader
+    would, so anything where the two could differ goes there (a duplicate key, which YAML
+    refuses; ``NaN`` and ``Infinity``, which YAML reads as strings; a control character, which
+    YAML refuses; an escaped lone surrogate, which is no character; more than one document)."""
+    if _NON_PRINTABLE.search(text):
+        return _NOT_JSON
+    try:
+        doc = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_not_json_constant)
+        if _SURROGATE_ESCAPE.search(text):
+            json.dumps(doc, ensure_ascii=False).encode("utf-8")  # a pair is one character; a lone half fails
+    except (ValueError, RecursionError):
+        return _NOT_JSON
+    return doc
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        raise ValueError("duplicate key")
+    return result
+
+
+def _not_json_constant(name: str) -> Any:
+    raise ValueError(name)
 
 
 def load(text: str, source: str = "input") -> Any:
