@@ -30,7 +30,8 @@ from akscli.kube.retry import FIELD_MANAGER as FIELD_MANAGER
 from akscli.kube.retry import RetryPolicy as RetryPolicy
 from akscli.kube.retry import is_ours, parse_retry_after
 from akscli.kube.status import api_error, request_is_wrong
-from akscli.kube.wire import exec_stream, lines, query_value
+from akscli.kube.wire import WatchExpired as WatchExpired
+from akscli.kube.wire import exec_stream, lines, query_value, watch_events
 
 LOG = logging.getLogger("akscli.kube")
 DEFAULT_PAGE_SIZE = 500
@@ -70,10 +71,6 @@ class Resource:
 
 
 DEFAULT_RETRY = RetryPolicy()
-
-
-class WatchExpired(Exception):
-    """The resourceVersion a watch resumed from is too old (410 Gone): re-list."""
 
 
 class Kube:
@@ -439,18 +436,7 @@ class Kube:
             },
             timeout=(10.0, timeout_seconds + 15.0),
         )
-        raw = response.response if hasattr(response, "response") else response
-        try:
-            for line in lines(raw):
-                event = json.loads(line)
-                kind_of_event, obj = event.get("type"), event.get("object") or {}
-                if kind_of_event == "ERROR":
-                    if obj.get("code") == 410:
-                        raise WatchExpired(obj.get("message", "resource version too old"))
-                    raise api_error(int(obj.get("code") or 500), json.dumps(obj), "watch")
-                yield str(kind_of_event), obj
-        finally:
-            raw.release_conn()
+        yield from watch_events(response.response if hasattr(response, "response") else response)
 
     def logs(
         self,
@@ -557,6 +543,7 @@ def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = Non
             "get credentials with 'akscli cluster credentials NAME -g GROUP', or pass --kubeconfig",
         )
     from akscli.kube.config_files import check_kubeconfig_files
+    from akscli.kube.credentials import refresh_at_most_once_per_interval
 
     check_kubeconfig_files(paths)
     try:
@@ -584,6 +571,7 @@ def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = Non
             f"cannot sign in with context {chosen['name']!r}: {exc}",
             "refresh the credentials with 'akscli cluster credentials'",
         ) from exc
+    refresh_at_most_once_per_interval(configuration)
     configuration.retries = 0  # Kube.request owns retrying, with backoff and Retry-After
     configuration.connection_pool_maxsize = 32
     api_client = k8s_client.ApiClient(configuration)

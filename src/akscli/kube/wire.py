@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any
 
 from akscli import errors
+from akscli.kube.status import api_error
+
+
+class WatchExpired(Exception):
+    """The resourceVersion a watch resumed from is too old (410 Gone): re-list."""
 
 
 def lines(raw: Any) -> Iterator[bytes]:
@@ -19,6 +25,21 @@ def lines(raw: Any) -> Iterator[bytes]:
                 yield line
     if buffer.strip():
         yield buffer
+
+
+def watch_events(raw: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(type, object)`` from a watch response's JSON lines; the connection goes back to the pool."""
+    try:
+        for line in lines(raw):
+            event = json.loads(line)
+            kind_of_event, obj = event.get("type"), event.get("object") or {}
+            if kind_of_event == "ERROR":
+                if obj.get("code") == 410:
+                    raise WatchExpired(obj.get("message", "resource version too old"))
+                raise api_error(int(obj.get("code") or 500), json.dumps(obj), "watch")
+            yield str(kind_of_event), obj
+    finally:
+        raw.release_conn()
 
 
 def query_value(value: Any) -> str:
