@@ -36,6 +36,12 @@ def median_seconds(command: Sequence[str], runs: int, env: dict[str, str] | None
 
 def once(command: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, int]:
     """Wall time and peak RSS (KiB) of one run of ``command``."""
+    elapsed, usage = timed(command, env)
+    return elapsed, usage.ru_maxrss
+
+
+def timed(command: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, os.struct_rusage]:
+    """Wall time and resource usage (CPU seconds, peak RSS) of one run of ``command``."""
     # stderr goes to a file, not a pipe: nobody reads a pipe until the command ends, and a
     # 5,000-object apply's progress lines fill its 64 KiB buffer and block the command for ever
     with tempfile.TemporaryFile() as err_file:
@@ -47,7 +53,7 @@ def once(command: Sequence[str], env: dict[str, str] | None = None) -> tuple[flo
             err_file.seek(0)
             tail = err_file.read()[-2000:].decode(errors="replace")
             raise RuntimeError(f"{' '.join(command[:3])} ... failed: {tail}")
-    return elapsed, usage.ru_maxrss
+    return elapsed, usage
 
 
 def free_port() -> int:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.bench._harness import AKSCLI, KUBECTL, compile_bytecode, once
+from tests.bench._harness import AKSCLI, KUBECTL, compile_bytecode, once, timed
 from tests.bench.bench_foundation import manifests
 from tests.emulators.kube.emulator import KubeEmulator
 
@@ -34,7 +34,7 @@ def _is_discovery(path: str) -> bool:
     return (parts[0] == "api" and len(parts) <= 2) or (parts[0] == "apis" and len(parts) <= 3)
 
 
-Step = tuple[float, int, int, float]
+Step = tuple[float, int, int, float, float]
 
 
 def _emulator_cpu() -> float:
@@ -43,15 +43,15 @@ def _emulator_cpu() -> float:
 
 
 def _counted(emu: KubeEmulator, command: list[str], env: dict[str, str]) -> Step:
-    """Wall time, object requests, discovery requests and the emulator's CPU seconds (it runs in
-    this process) of one run of ``command``: emulator CPU near the wall time means the emulator,
-    not the client, is what limits the step."""
+    """Wall time, object requests, discovery requests, the emulator's CPU seconds (it runs in
+    this process) and the tool's own CPU seconds of one run of ``command``: emulator CPU near
+    the wall time means the emulator, not the client, is what limits the step."""
     before, cpu = len(emu.request_log), _emulator_cpu()
-    elapsed, _ = once(command, env=env)
+    elapsed, usage = timed(command, env=env)
     time.sleep(0.2)  # let the last handler threads log
     sent = emu.request_log[before:]
     discovery = sum(1 for r in sent if _is_discovery(r.path))
-    return elapsed, len(sent) - discovery, discovery, _emulator_cpu() - cpu
+    return elapsed, len(sent) - discovery, discovery, _emulator_cpu() - cpu, usage.ru_utime + usage.ru_stime
 
 
 def _row(label: str, ours: Step, peer: Step, target: float) -> str:
@@ -59,8 +59,9 @@ def _row(label: str, ours: Step, peer: Step, target: float) -> str:
     mark = "at target" if ratio <= target else f"NOT at target (<= {target:.2f}x)"
     return (
         f"{label}: akscli {ours[0] * 1000:,.0f} ms ({ours[1]} object + {ours[2]} discovery requests, "
-        f"emulator CPU {ours[3] * 1000:,.0f} ms), kubectl {peer[0] * 1000:,.0f} ms ({peer[1]} + {peer[2]}, "
-        f"emulator CPU {peer[3] * 1000:,.0f} ms), ratio {ratio:.2f}x, {mark}"
+        f"CPU {ours[4] * 1000:,.0f} ms, emulator CPU {ours[3] * 1000:,.0f} ms), kubectl {peer[0] * 1000:,.0f} ms "
+        f"({peer[1]} + {peer[2]}, CPU {peer[4] * 1000:,.0f} ms, emulator CPU {peer[3] * 1000:,.0f} ms), "
+        f"ratio {ratio:.2f}x, {mark}"
     )
 
 

@@ -1,13 +1,19 @@
 """What share of a cluster command the official ``kubernetes`` client's import is (#16 item 6).
 
-``import kubernetes`` (any submodule runs the package's ``__init__``, which imports every API
-class and model) against a whole ``akscli apply -f`` of one ConfigMap on the emulator, and
-``kubectl apply --server-side`` of the same in the same run.
+``import kubernetes.client`` (any submodule runs the package's ``__init__``, which imports config,
+dynamic, watch, stream, utils, leaderelection and informer too) against a whole ``akscli apply -f``
+of one ConfigMap on the emulator, and ``kubectl apply --server-side`` of the same in the same run.
+Then where the import's time goes (``python -X importtime``, medians): each part is charged with
+the shared libraries it happens to import first (urllib3 and http.client land in config's share).
+``kubernetes_validate`` is this project's test dependency (the emulator's schemas): where it is
+installed, ``kubernetes.dynamic`` imports it, which an installed akscli does not pay.
 """
 
 from __future__ import annotations
 
 import os
+import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -19,12 +25,59 @@ from tests.bench.bench_foundation import manifests
 from tests.emulators.kube.emulator import KubeEmulator
 
 RUNS = 7
+PARTS = (
+    "kubernetes.client",
+    "kubernetes.config",
+    "kubernetes.dynamic",
+    "kubernetes_validate",
+    "kubernetes.stream",
+    "kubernetes.watch",
+    "pydantic",
+    "urllib3",
+)
+
+
+def import_parts() -> dict[str, float]:
+    """Median cumulative import time (seconds) of each of PARTS within ``import kubernetes``."""
+    samples: dict[str, list[float]] = {part: [] for part in PARTS}
+    for _ in range(RUNS):
+        report = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", "import kubernetes.client"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stderr
+        seen: dict[str, float] = {}
+        for line in report.splitlines():
+            fields = line.split("|")
+            if len(fields) == 3 and fields[2].strip() in samples and fields[1].strip().isdigit():
+                seen.setdefault(fields[2].strip(), int(fields[1]) / 1e6)
+        for part in PARTS:
+            samples[part].append(seen.get(part, 0.0))
+    return {part: statistics.median(values) for part, values in samples.items()}
+
+
+def imported_with_client() -> list[str]:
+    code = (
+        "import sys, kubernetes.client; "
+        "print(' '.join(m for m in ('config', 'dynamic', 'watch', 'stream', 'utils', 'leaderelection', 'informer') "
+        "if 'kubernetes.' + m in sys.modules))"
+    )
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+
+
+def interleaved_medians(commands: dict[str, list[str]], env: dict[str, str]) -> dict[str, float]:
+    """Median wall seconds of each command, run in turns so that a change of load on a shared
+    machine touches every command alike."""
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(RUNS):
+        for name, command in commands.items():
+            times[name].append(median_seconds(command, 1, env=env))
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def main() -> None:
     compile_bytecode()
-    bare = median_seconds([sys.executable, "-c", "pass"], RUNS)
-    kube_import = median_seconds([sys.executable, "-c", "import kubernetes.client"], RUNS) - bare
     emu = KubeEmulator(tls=True, record_requests=False).start()
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -32,15 +85,35 @@ def main() -> None:
             env = dict(os.environ, KUBECONFIG=str(kubeconfig), AKSCLI_AUDIT_LOG=str(Path(tmp) / "audit.jsonl"))
             one = Path(tmp) / "one.yaml"
             one.write_text(manifests("one", 1))
-            ours = median_seconds([AKSCLI, "apply", "-f", str(one), "-y"], RUNS, env=env)
-            peer = median_seconds([KUBECTL, "apply", "--server-side", "-f", str(one)], RUNS, env=env) if KUBECTL else 0
+            commands = {
+                "bare": [sys.executable, "-c", "pass"],
+                "import": [sys.executable, "-c", "import kubernetes.client"],
+                "ours": [AKSCLI, "apply", "-f", str(one), "-y"],
+            }
+            if KUBECTL:
+                commands["peer"] = [KUBECTL, "apply", "--server-side", "-f", str(one)]
+            medians = interleaved_medians(commands, env)
     finally:
         emu.stop()
+    kube_import, ours, peer = medians["import"] - medians["bare"], medians["ours"], medians.get("peer", 0.0)
     print(
         f"import kubernetes.client: {kube_import * 1000:,.0f} ms, {kube_import / ours:.0%} of akscli apply of one "
         f"object ({ours * 1000:,.0f} ms, median of {RUNS})"
         + (f"; kubectl apply --server-side {peer * 1000:,.0f} ms, ratio {ours / peer:.2f}x" if peer else "")
     )
+    parts = import_parts()
+    print(
+        "  where it goes (-X importtime, cumulative, median of "
+        f"{RUNS}): " + ", ".join(f"{part} {seconds * 1000:,.0f} ms" for part, seconds in parts.items() if seconds)
+    )
+    test_only = parts["kubernetes_validate"]
+    if test_only:
+        print(
+            f"  without kubernetes_validate (a test dependency here, absent from an install): about "
+            f"{(kube_import - test_only) * 1000:,.0f} ms, {(kube_import - test_only) / (ours - test_only):.0%} "
+            "of the one-object apply"
+        )
+    print(f"  import kubernetes.client also imports kubernetes.{{{','.join(imported_with_client())}}}")
 
 
 if __name__ == "__main__":
