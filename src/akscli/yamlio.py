@@ -122,6 +122,10 @@ def _c_loader() -> Any:
     ruamel's SafeConstructor and YAML 1.2 resolver, as in the pure path: ``yes``, ``on`` and
     ``0777`` stay what they are there, and a ``%YAML 1.1`` directive switches to 1.1 rules for
     the rest of the stream, as ruamel's scanner does.
+
+    libyaml's syntax is YAML 1.1's: it refuses some YAML 1.2 that ruamel reads (a ``:`` inside a
+    flow scalar such as ``[http://host:80]``), so ``load_all`` hands what it refuses to the pure
+    parser, and text holding NEL, LS or PS (line breaks to 1.1 only) never reaches it.
     """
     try:
         from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
@@ -211,14 +215,18 @@ def load_all(text: str, source: str = "input") -> list[Any]:
     from ruamel.yaml.error import YAMLError
 
     check_bounds(text, source)
-    if text.lstrip()[:1] in ("{", "["):
+    fast = not _BREAKS_1_1.search(text)
+    if fast and text.lstrip()[:1] in ("{", "["):
         doc = _json_document(text)
         if doc is not _NOT_JSON:
             return [] if doc is None else [doc]
-    loader_class = _c_loader()
+    loader_class = _c_loader() if fast else None
     try:
         if loader_class is not None:
-            return _c_documents(loader_class, text)
+            try:
+                return _c_documents(loader_class, text)
+            except YAMLError:
+                pass  # libyaml parses YAML 1.1 syntax: what it refuses, ruamel's YAML 1.2 parser decides
         return [doc for doc in _yaml().load_all(text) if doc is not None]
     except UsageError as exc:
         exc.message = exc.message.replace("input ", f"{source} ", 1)
@@ -235,6 +243,9 @@ def load_all(text: str, source: str = "input") -> list[Any]:
 
 
 _NOT_JSON = object()
+# Line breaks to YAML 1.1 (libyaml) and to ruamel's pure parser, characters to JSON and YAML 1.2:
+# text holding one goes to the pure parser, whose reading of them is the one akscli has always had.
+_BREAKS_1_1 = re.compile("[\x85\u2028\u2029]")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 # Characters a YAML stream may not hold, which json.loads would take inside a string
 # (ruamel.yaml reader.py Reader.NON_PRINTABLE; libyaml's reader refuses the same set).
@@ -246,16 +257,14 @@ def _json_document(text: str) -> Any:
     YAML path must read it: JSON is YAML 1.2, and this gives the same values the YAML loader
     would, so anything where the two could differ goes there (a duplicate key, which YAML
     refuses; ``NaN`` and ``Infinity``, which YAML reads as strings; a control character, which
-    YAML refuses; an escaped lone surrogate, which is no character; more than one document)."""
-    if _NON_PRINTABLE.search(text):
+    YAML refuses; an escaped surrogate, which json joins into one character and YAML reads as
+    two; more than one document)."""
+    if _NON_PRINTABLE.search(text) or _SURROGATE_ESCAPE.search(text):
         return _NOT_JSON
     try:
-        doc = json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_not_json_constant)
-        if _SURROGATE_ESCAPE.search(text):
-            json.dumps(doc, ensure_ascii=False).encode("utf-8")  # a pair is one character; a lone half fails
+        return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_not_json_constant)
     except (ValueError, RecursionError):
         return _NOT_JSON
-    return doc
 
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

@@ -26,7 +26,7 @@ def test_dry_run_prints_the_automatic_request_body_without_calling_azure(azure_e
 
 def test_hosted_system_automatic_cluster_has_no_agent_pool_in_the_body(azure_env: ArmEmulator) -> None:
     r = invoke("cluster", "create", "aks1", "-g", RG, "--hosted-system", "--dry-run", "-o", "yaml")
-    body = YAML(typ="safe").load(r.stdout)
+    body = YAML(typ="safe", pure=True).load(r.stdout)
     assert body["properties"]["hostedSystemProfile"] == {"enabled": True}
     assert "agentPoolProfiles" not in body["properties"]
 
@@ -145,7 +145,7 @@ def test_show_of_a_missing_cluster_is_not_found_with_a_hint(azure_env: ArmEmulat
 def test_show_yaml_round_trips_the_cluster(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env, "aks1")
     r = invoke("cluster", "show", "aks1", "-g", RG, "-o", "yaml")
-    assert YAML(typ="safe").load(r.stdout)["properties"]["fqdn"] == "aks1-dns-abc.hcp.eastus.azmk8s.io"
+    assert YAML(typ="safe", pure=True).load(r.stdout)["properties"]["fqdn"] == "aks1-dns-abc.hcp.eastus.azmk8s.io"
 
 
 def test_upgrade_without_a_version_lists_the_available_versions(azure_env: ArmEmulator) -> None:

@@ -23,7 +23,7 @@ from tests.emulators.arm import AKS_SERVER_APP, ArmEmulator
 
 
 def load(path: Path) -> dict:
-    return YAML(typ="safe").load(path.read_text())
+    return YAML(typ="safe", pure=True).load(path.read_text())
 
 
 def test_credentials_merge_an_exec_user_that_runs_akscli_token(azure_env: ArmEmulator, tmp_path: Path) -> None:

@@ -91,7 +91,7 @@ users:
 
 
 def load(path: Path) -> dict:
-    return YAML(typ="safe").load(path.read_text())
+    return YAML(typ="safe", pure=True).load(path.read_text())
 
 
 def test_existing_entries_and_comments_are_kept_byte_for_byte(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ users:
 
 def _args(login: str | None) -> list[str]:
     out = clusters.rewrite_exec_user(AKS_KUBECONFIG.encode(), login=login)
-    return [str(a) for a in YAML(typ="safe").load(out)["users"][0]["user"]["exec"]["args"]]
+    return [str(a) for a in YAML(typ="safe", pure=True).load(out)["users"][0]["user"]["exec"]["args"]]
 
 
 def test_azure_cli_sign_in_carries_no_tenant() -> None:

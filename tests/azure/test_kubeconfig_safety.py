@@ -29,7 +29,7 @@ NOBODY = 65534
 
 
 def load(path: Path) -> Any:
-    return YAML(typ="safe").load(path.read_text())
+    return YAML(typ="safe", pure=True).load(path.read_text())
 
 
 def kubectl(cfg: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -151,7 +151,7 @@ def test_a_json_kubeconfig_stays_json(tmp_path: Path) -> None:
 
 
 def load_text(text: str) -> Any:
-    return YAML(typ="safe").load(text)
+    return YAML(typ="safe", pure=True).load(text)
 
 
 def test_a_crlf_kubeconfig_keeps_its_line_endings(tmp_path: Path) -> None:

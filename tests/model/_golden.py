@@ -42,7 +42,7 @@ def _schema(api_version: str, kind: str) -> dict[str, Any]:
     from ruamel.yaml import YAML
 
     path = crd_dir() / CRD_FILES[(api_version, kind)]
-    crd = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    crd = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
     version = next(v for v in crd["spec"]["versions"] if f"{crd['spec']['group']}/{v['name']}" == api_version)
     schema: dict[str, Any] = version["schema"]["openAPIV3Schema"]
     return schema

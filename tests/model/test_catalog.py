@@ -15,7 +15,7 @@ from ._shared import kaito_catalog_path
 
 @functools.cache
 def _kaito() -> dict[str, dict]:
-    return {m["name"]: m for m in YAML(typ="safe").load(kaito_catalog_path().read_text())["models"]}
+    return {m["name"]: m for m in YAML(typ="safe", pure=True).load(kaito_catalog_path().read_text())["models"]}
 
 
 def test_a_model_is_found_by_preset_name_or_hugging_face_id_in_any_case() -> None:

@@ -51,7 +51,7 @@ MAX_MODEL_LENS = [2048, 32768]
 @functools.cache
 def _kaito_models() -> list[dict]:
     # The C loader: the pure-Python one makes this file take minutes.
-    return YAML(typ="safe").load(kaito_catalog_path().read_text())["models"]
+    return YAML(typ="safe", pure=True).load(kaito_catalog_path().read_text())["models"]
 
 
 def _bytes_per_token(m: dict) -> int:
