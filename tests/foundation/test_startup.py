@@ -31,6 +31,9 @@ UNUSED_OFFLINE = (
     *CLUSTER_AND_AZURE,
     "akscli.kube",
     "akscli.azure",
+    "akscli.cli.model_deploy",
+    "akscli.cli.model_serving",
+    "akscli.cli.model_top",
     "akscli.model.live",
     "akscli.model.deploy",
     "akscli.model.revisions",
@@ -85,8 +88,8 @@ def test_offline_commands_import_no_kubernetes_or_azure_module(args: tuple[str, 
 )
 def test_offline_commands_import_only_what_they_use(args: tuple[str, ...], uses: list[str]) -> None:
     """The benchmarked offline commands (tests/bench/bench_foundation.py): `model plan` loads
-    none of deploy's cluster side although its group registers deploy; `render` loads Jinja and
-    ruamel because it renders and parses YAML."""
+    neither the modules of the model group's cluster commands nor their cluster side; `render`
+    loads Jinja and ruamel because it renders and parses YAML."""
     assert _imports(*args, families=UNUSED_OFFLINE) == {"code": 0, "heavy": uses}
 
 

@@ -47,33 +47,54 @@ def _load(entry: str) -> Any:
     return getattr(importlib.import_module(module_name), attr)
 
 
-def _to_click(name: str, target: Any, subcommand: str | None = None) -> click.Command:
+def _to_click(name: str, target: Any) -> click.Command:
     if isinstance(target, typer.Typer):
-        narrowed = _only(target, subcommand)
-        command = typer.main.get_command(target) if narrowed is target else typer.main.get_group(narrowed)
+        command = typer.main.get_command(target)
     else:
         single = typer.Typer(rich_markup_mode=None, add_completion=False)
         single.command(name)(target)
         command = typer.main.get_command(single)
+    return _finish(command, name)
+
+
+def _finish(command: click.Command, name: str) -> click.Command:
     command.name = name
     _name_metavars(command)
     _add_examples(command, name)
     return command
 
 
-def _only(app: typer.Typer, subcommand: str | None) -> typer.Typer:
-    """``app`` with only ``subcommand`` registered when that is one of its commands or groups.
+def _running(name: str, subcommand: str | None) -> click.Command:
+    """The command ``name`` about to run ``subcommand``: a group is built with only that one.
 
     Typer turns every command of a group into a Click command (reading each function's
     signature) before it runs one; `akscli model plan` needs only plan's. Help, completion of
     the group's own words, a mistyped name (with its suggestions) and docgen get the whole group.
     """
-    if subcommand is None or not (app.registered_groups or len(app.registered_commands) > 1):
-        return app  # a single command, not a group
+    entry = COMMANDS[name][0]
+    narrowed = _narrowed(entry, subcommand) if subcommand is not None else None
+    if narrowed is None:
+        return _to_click(name, _load(entry))
+    return _finish(typer.main.get_group(narrowed), name)
+
+
+def _narrowed(entry: str, subcommand: str) -> typer.Typer | None:
+    """The group app ``entry`` with only ``subcommand`` registered; None when ``entry`` is not a
+    group or ``subcommand`` is none of its commands or groups. A group module with a
+    ``COMMANDS`` table and a ``group(only)`` function (cli/model.py) builds it without importing
+    the modules of its other commands."""
+    module_name, _, attr = entry.partition(":")
+    module = importlib.import_module(module_name)
+    if subcommand in getattr(module, "COMMANDS", ()) and hasattr(module, "group"):
+        built: typer.Typer = module.group(subcommand)
+        return built
+    app = getattr(module, attr)
+    if not isinstance(app, typer.Typer) or not (app.registered_groups or len(app.registered_commands) > 1):
+        return None
     commands = [c for c in app.registered_commands if _registered_name(c) == subcommand]
     groups = [g for g in app.registered_groups if g.name == subcommand]
     if len(commands) + len(groups) != 1:
-        return app
+        return None
     narrowed = copy.copy(app)
     narrowed.registered_commands, narrowed.registered_groups = commands, groups
     return narrowed
@@ -126,7 +147,7 @@ class LazyGroup(TyperGroup):
         """Running a command: its group is built with only the subcommand that runs (``_only``)."""
         if args and args[0] in COMMANDS:
             subcommand = args[1] if len(args) > 1 else None
-            return args[0], _to_click(args[0], _load(COMMANDS[args[0]][0]), subcommand), args[1:]
+            return args[0], _running(args[0], subcommand), args[1:]
         return super().resolve_command(ctx, args)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:

@@ -10,30 +10,51 @@ from ``akscli.model.deploy``, revisions from ``akscli.model.revisions``, every c
 
 from __future__ import annotations
 
+import importlib
+from typing import Any
+
 import typer
 
-from akscli.cli import model_deploy, model_offline, model_serving, model_top
-
-app = typer.Typer(
-    name="model",
-    help="Model serving: catalog, plan, deploy, operate.",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    add_completion=False,
-)
-
 # The commands live by concern (model_offline: no cluster; model_deploy: changes and revisions;
-# model_serving and model_top: reads); registered here in the order help lists them.
-app.command("catalog")(model_offline.catalog_cmd)
-app.command("show")(model_offline.show_cmd)
-app.command("plan")(model_offline.plan_cmd)
-app.command("deploy")(model_deploy.deploy_cmd)
-app.command("list")(model_serving.list_cmd)
-app.command("status")(model_serving.status_cmd)
-app.command("top")(model_top.top_cmd)
-app.command("endpoint")(model_serving.endpoint_cmd)
-app.command("test")(model_serving.test_cmd)
-app.command("logs")(model_serving.logs_cmd)
-app.command("delete")(model_deploy.delete_cmd)
-app.command("history")(model_deploy.history_cmd)
-app.command("rollback")(model_deploy.rollback_cmd)
+# model_serving and model_top: reads), in the order help lists them. A module is imported only
+# when one of its commands is registered: `akscli model plan` loads model_offline alone.
+COMMANDS: dict[str, str] = {
+    "catalog": "akscli.cli.model_offline:catalog_cmd",
+    "show": "akscli.cli.model_offline:show_cmd",
+    "plan": "akscli.cli.model_offline:plan_cmd",
+    "deploy": "akscli.cli.model_deploy:deploy_cmd",
+    "list": "akscli.cli.model_serving:list_cmd",
+    "status": "akscli.cli.model_serving:status_cmd",
+    "top": "akscli.cli.model_top:top_cmd",
+    "endpoint": "akscli.cli.model_serving:endpoint_cmd",
+    "test": "akscli.cli.model_serving:test_cmd",
+    "logs": "akscli.cli.model_serving:logs_cmd",
+    "delete": "akscli.cli.model_deploy:delete_cmd",
+    "history": "akscli.cli.model_deploy:history_cmd",
+    "rollback": "akscli.cli.model_deploy:rollback_cmd",
+}
+
+
+def group(only: str | None = None) -> typer.Typer:
+    """The model group with every command, or with only the command ``only`` (the one that runs:
+    ``akscli.cli.main`` asks for it so, and builds it as a group all the same)."""
+    app = typer.Typer(
+        name="model",
+        help="Model serving: catalog, plan, deploy, operate.",
+        no_args_is_help=True,
+        rich_markup_mode=None,
+        add_completion=False,
+    )
+    for name, entry in COMMANDS.items():
+        if only is None or name == only:
+            module_name, _, function = entry.partition(":")
+            app.command(name)(getattr(importlib.import_module(module_name), function))
+    return app
+
+
+def __getattr__(name: str) -> Any:
+    """``app``, the whole group, built on first use (help, completion, docgen)."""
+    if name != "app":
+        raise AttributeError(name)
+    built = globals()["app"] = group()
+    return built
