@@ -12,6 +12,7 @@ A template may declare its values in ``<name>.values.yaml`` beside it (type, def
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections.abc import Mapping, Sequence
@@ -30,14 +31,16 @@ TEMPLATE_SUFFIX = ".yaml.j2"
 _YAML_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 
 
+@lru_cache(maxsize=1)
 def templates_dir() -> Path:
-    """``templates/`` inside an installed wheel, or at the root of a source checkout."""
-    from importlib.resources import files
-
-    packaged = Path(str(files("akscli"))) / "templates"
+    """``templates/`` inside an installed wheel (beside this module: the package directory
+    importlib.resources.files("akscli") names, without importing importlib.resources), or at
+    the root of a source checkout."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "templates"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parents[2] / "templates"
+    return here.parents[1] / "templates"
 
 
 def yaml_value(value: Any) -> str:
@@ -86,8 +89,12 @@ def _environment(root: str) -> Any:
 
 
 def list_templates() -> list[str]:
-    root = templates_dir()
-    return sorted(str(p.relative_to(root)) for p in root.rglob(f"*{TEMPLATE_SUFFIX}"))
+    return list(_templates(templates_dir()))
+
+
+@lru_cache(maxsize=4)
+def _templates(root: Path) -> tuple[str, ...]:
+    return tuple(sorted(str(p.relative_to(root)) for p in root.rglob(f"*{TEMPLATE_SUFFIX}")))
 
 
 def resolve_template(template: str) -> str:
@@ -105,10 +112,16 @@ def resolve_template(template: str) -> str:
 
 
 def values_spec(template: str) -> dict[str, dict[str, Any]]:
-    """The value declarations beside a template, or an empty mapping."""
+    """The value declarations beside a template, or an empty mapping (a copy: a default handed
+    to a caller may be changed by it; the file is parsed once)."""
+    return copy.deepcopy(_values_spec(templates_dir(), template))
+
+
+@lru_cache(maxsize=8)
+def _values_spec(root: Path, template: str) -> dict[str, dict[str, Any]]:
     from akscli import yamlio
 
-    path = templates_dir() / (template.removesuffix(TEMPLATE_SUFFIX) + ".values.yaml")
+    path = root / (template.removesuffix(TEMPLATE_SUFFIX) + ".values.yaml")
     if not path.is_file():
         return {}
     spec = yamlio.load(path.read_text(encoding="utf-8"), str(path)) or {}
