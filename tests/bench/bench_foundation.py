@@ -5,6 +5,7 @@
    version``, ``model plan phi-4`` (the README's main job) and ``model catalog`` against
    ``kubectl version --client``, and ``akscli render core/namespace`` against kubectl rendering
    the same Namespace (``kubectl create namespace --dry-run=client -o yaml``), all <= 1.5x.
+   Then the floors under those rows: the bare interpreter and a one-command Typer app.
 2. Applying 500 objects: ``akscli apply -f`` against ``kubectl apply --server-side`` on the same
    standalone emulator (bench_apply.py measures this with request counts and added latency).
 """
@@ -61,12 +62,36 @@ data:
     return "---\n".join(docs)
 
 
+# What no Typer command can go below: the interpreter alone, and a one-command Typer app (the
+# framework's own import and parse), each against kubectl version --client (no target: context).
+FLOORS = (
+    ("floor: the Python interpreter alone (python -c pass)", [sys.executable, "-c", "pass"]),
+    (
+        "floor: a one-command Typer app (import typer, parse, print)",
+        [
+            sys.executable,
+            "-c",
+            "import sys, typer\n"
+            "app = typer.Typer(add_completion=False)\n"
+            "@app.command()\n"
+            "def plan(model: str, region: str = 'eastus') -> None:\n"
+            "    print(model, region)\n"
+            "app(sys.argv[1:])",
+            "phi-4",
+        ],
+    ),
+)
+
+
 def startup(kubectl: str) -> None:
     print(f"load average {os.getloadavg()[0]:.2f}; medians of {RUNS} runs, akscli and kubectl in turn", flush=True)
     for label, ours_args, peer_args, target in STARTUP:
         ours, peer = paired_medians([AKSCLI, *ours_args], [kubectl, *peer_args], RUNS)
         title = f"{label} (akscli {' '.join(ours_args)} vs kubectl {' '.join(peer_args)})"
         print(ratio_line(title, ours, peer, "kubectl", target), flush=True)
+    for label, command in FLOORS:
+        ours, peer = paired_medians(command, [kubectl, *KUBECTL_VERSION], RUNS)
+        print(f"{label}: {ours * 1000:,.0f} ms, kubectl {peer * 1000:,.0f} ms, ratio {ours / peer:.2f}x", flush=True)
 
 
 def apply(kubectl: str) -> None:
