@@ -144,7 +144,7 @@ class LazyGroup(TyperGroup):
     def resolve_command(
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
-        """Running a command: its group is built with only the subcommand that runs (``_only``)."""
+        """Running a command: its group is built with only the subcommand that runs (``_running``)."""
         if args and args[0] in COMMANDS:
             subcommand = args[1] if len(args) > 1 else None
             return args[0], _running(args[0], subcommand), args[1:]
