@@ -6,6 +6,7 @@ The ARM emulator moves a run one step each time it is read (tests/emulators/arm/
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -220,3 +221,19 @@ def test_a_running_run_cannot_be_started_again(fleet: Any) -> None:
     result = invoke("fleet", "rollout", "start", "up-1", *ARM)
     assert result.exit_code == 4, result
     assert "Running" in result.stderr
+
+
+def test_a_full_upgrade_run_upgrades_each_member_cluster(fleet: Any) -> None:
+    seed_members(fleet)
+    ok("fleet", "rollout", "create", "up-1", *ARM, "-k", "1.34.0", "--stage", "s;groups=cloud", "--start")
+    assert run_status("up-1")["status"]["state"] == "Completed"
+    rows = json.loads(ok("fleet", "member", "list", *ARM, "-o", "json"))
+    assert {r["name"]: r["kubernetesVersion"] for r in rows} == {"gpu": "1.34.0", "edge": "1.32.5"}
+
+
+def test_a_member_already_at_the_target_version_is_skipped(fleet: Any) -> None:
+    seed_members(fleet)
+    ok("fleet", "rollout", "create", "up-1", *ARM, "-k", "1.33.2", "--stage", "s;groups=cloud", "--start")
+    status = _peek(fleet)
+    assert _member(status) == "Skipped"
+    assert status["status"]["state"] == "Skipped"

@@ -251,13 +251,17 @@ def _group_step(emu: ArmEmulator, run: dict[str, Any], stage: dict[str, Any], gr
         _set(emu, group, "Pending")
         return
     members = group.get("members") or []
-    running = [m for m in members if _state(m) == "Running"]
-    waiting = [m for m in members if _state(m) == "NotStarted"]
-    if running or waiting:
-        free = min(int(group.get("maxConcurrency") or 1) - len(running), budget[0])
-        for member in waiting[: max(0, free)]:
-            _set(emu, member, "Running")
-            budget[0] -= 1
+    free = min(int(group.get("maxConcurrency") or 1) - sum(_state(m) == "Running" for m in members), budget[0])
+    for member in [m for m in members if _state(m) == "NotStarted"]:
+        if free <= 0:
+            break
+        if _at_target(emu, run, member):
+            _set(emu, member, "Skipped")
+            continue
+        _set(emu, member, "Running")
+        free -= 1
+        budget[0] -= 1
+    if any(_state(m) in ("Running", "NotStarted") for m in members):
         _set(emu, group, "Running")
         return
     if members and all(_state(m) == "Skipped" for m in members):
@@ -266,6 +270,39 @@ def _group_step(emu: ArmEmulator, run: dict[str, Any], stage: dict[str, Any], gr
         return
     _open_gates(emu, run, group, "afterGates", "After", stage["name"], group["name"])
     _set(emu, group, "Completed" if _gates_passed(emu, group, "afterGates") else "Pending")
+
+
+def _upgrade(run: dict[str, Any]) -> tuple[str, str | None]:
+    upgrade = (run["properties"].get("managedClusterUpdate") or {}).get("upgrade") or {}
+    return str(upgrade.get("type") or ""), upgrade.get("kubernetesVersion")
+
+
+def _at_target(emu: ArmEmulator, run: dict[str, Any], member: dict[str, Any]) -> bool:
+    """A member "already at the target Kubernetes version (if update run mode is Full or ControlPlaneOnly)"
+    is Skipped by the system (concepts-update-orchestration.md, "Skipped")."""
+    kind, version = _upgrade(run)
+    cluster = emu.get_resource(str(member.get("clusterResourceId") or "")) if version else None
+    current = ((cluster or {}).get("properties") or {}).get("currentKubernetesVersion")
+    return kind in ("Full", "ControlPlaneOnly") and current is not None and current == version
+
+
+def _upgrade_member(emu: ArmEmulator, run: dict[str, Any], member: dict[str, Any]) -> None:
+    """A member update that completes has upgraded its AKS cluster: the control plane for Full and
+    ControlPlaneOnly, the agent pools too for Full (ManagedClusterUpgradeType, run.tsp). Node images are
+    not modelled (the emulator has no image catalogue)."""
+    kind, version = _upgrade(run)
+    cluster_id = str(member.get("clusterResourceId") or "")
+    if kind not in ("Full", "ControlPlaneOnly") or not version or emu.get_resource(cluster_id) is None:
+        return
+    emu.update_resource(
+        cluster_id, lambda c: c["properties"].update(kubernetesVersion=version, currentKubernetesVersion=version)
+    )
+    if kind == "Full":
+        for pool in emu.list_resources("Microsoft.ContainerService/managedClusters/agentPools", cluster_id):
+            emu.update_resource(
+                pool["id"],
+                lambda p: p["properties"].update(orchestratorVersion=version, currentOrchestratorVersion=version),
+            )
 
 
 def _stage_step(emu: ArmEmulator, run: dict[str, Any], stage: dict[str, Any], spec: dict[str, Any]) -> None:
@@ -350,6 +387,7 @@ def tick(emu: ArmEmulator, run_id: str, _run: dict[str, Any] | None = None) -> N
             return
         for member in _members(status):
             if _state(member) == "Running":
+                _upgrade_member(emu, run, member)
                 _set(emu, member, "Completed")
         _progress(emu, run)
 
@@ -387,10 +425,27 @@ def start(emu: ArmEmulator, run_id: str, run: dict[str, Any], body: dict[str, An
                 item["status"] = {"state": "NotStarted"}
         status["status"] = {"state": "NotStarted"}
         _set(emu, status, "Running")
+        _select_node_images(emu, obj)
         _progress(emu, obj)
 
     emu.update_resource(run_id, begin)
     return emu.get_resource(run_id) or run
+
+
+def _select_node_images(emu: ArmEmulator, run: dict[str, Any]) -> None:
+    """``status.nodeImageSelection``, "only set in update run when NodeImageSelection.type is Consistent"
+    (UpdateRunStatus, run.tsp): the image versions chosen for every member's pools when the run starts. Azure
+    picks the latest version common to the members' regions; the emulator has no image catalogue, so it picks
+    the versions the members' pools report (nodeImageVersion)."""
+    selection = (run["properties"].get("managedClusterUpdate") or {}).get("nodeImageSelection") or {}
+    if selection.get("type") != "Consistent":
+        return
+    versions = set()
+    for member in _members(run["properties"]["status"]):
+        pools = emu.list_resources("Microsoft.ContainerService/managedClusters/agentPools", member["clusterResourceId"])
+        versions |= {str(p["properties"]["nodeImageVersion"]) for p in pools if p["properties"].get("nodeImageVersion")}
+    status = run["properties"]["status"]
+    status["nodeImageSelection"] = {"selectedNodeImageVersions": [{"version": v} for v in sorted(versions)]}
 
 
 def stop(emu: ArmEmulator, run_id: str, run: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
