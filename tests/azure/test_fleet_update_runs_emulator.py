@@ -162,3 +162,15 @@ def test_a_consistent_node_image_run_records_the_versions_it_chose(azure_env: Ar
         "selectedNodeImageVersions": [{"version": "AKSUbuntu:1604:2020.03.11"}]
     }
     assert "nodeImageSelection" not in _run(c, {"managedClusterUpdate": NODE_IMAGE}, "run2")["properties"]["status"]
+
+
+def test_a_group_max_concurrency_is_capped_by_its_size_and_by_the_stage(azure_env: ArmEmulator) -> None:
+    c = _world(azure_env, {"m1": "a", "m2": "a", "m3": "b", "m4": "b", "m5": "b"})
+    groups = [{"name": "a", "maxConcurrency": "5"}, {"name": "b", "maxConcurrency": "100%"}]
+    strategy = {"stages": [{"name": "s", "maxConcurrency": "2", "groups": groups}]}
+    started = _run(c, {"strategy": strategy, "managedClusterUpdate": NODE_IMAGE})
+    stage = started["properties"]["status"]["stages"][0]
+    assert stage["maxConcurrency"] == 2
+    assert [g["maxConcurrency"] for g in stage["groups"]] == [2, 2]
+    running = [m["name"] for g in stage["groups"] for m in g["members"] if m["status"]["state"] == "Running"]
+    assert running == ["m1", "m2"]  # the stage allows two at once, across its groups

@@ -105,7 +105,8 @@ def skeleton(strategy: dict[str, Any], members: list[dict[str, Any]], *, all_mem
         for gspec in spec.get("groups") or []:
             chosen = [m for m in members if all_members or (m["properties"].get("group") or "") == gspec["name"]]
             group: dict[str, Any] = {"status": {"state": "NotStarted"}, "name": gspec["name"]}
-            group["maxConcurrency"] = _resolve(gspec.get("maxConcurrency"), len(chosen), 1)
+            # "The max value is min(number of clusters in the group, the stage maxConcurrency)".
+            group["maxConcurrency"] = min(_resolve(gspec.get("maxConcurrency"), len(chosen), 1) or 1, len(chosen) or 1)
             group["members"] = [
                 {
                     "status": {"state": "NotStarted"},
@@ -124,7 +125,7 @@ def skeleton(strategy: dict[str, Any], members: list[dict[str, Any]], *, all_mem
         if stage_max is not None:
             stage["maxConcurrency"] = stage_max
             for group in groups:
-                group["maxConcurrency"] = max(1, min(group["maxConcurrency"], stage_max, len(group["members"]) or 1))
+                group["maxConcurrency"] = min(group["maxConcurrency"], stage_max)
         stage["groups"] = groups
         for key in ("beforeGates", "afterGates"):
             if spec.get(key):
