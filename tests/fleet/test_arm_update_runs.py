@@ -237,3 +237,13 @@ def test_a_member_already_at_the_target_version_is_skipped(fleet: Any) -> None:
     status = _peek(fleet)
     assert _member(status) == "Skipped"
     assert status["status"]["state"] == "Skipped"
+
+
+def test_approve_wait_that_reaches_no_gate_names_the_fleet_in_its_hint(fleet: Any) -> None:
+    seed_members(fleet)
+    _strategy("cloud;groups=cloud;before=approval;after=wait:1h")
+    _create("up-1", "--strategy", "safe", "--start")
+    result = invoke("fleet", "approve", "up-1", *ARM, "--wait", "--timeout", "1s")
+    assert result.exit_code == 5, result
+    hint = "hint: see where it stands with: akscli fleet rollout status up-1 --fleet ml-fleet -g rg-fleet"
+    assert hint in result.stderr

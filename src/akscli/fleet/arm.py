@@ -528,8 +528,10 @@ def wait_for_gate(
     timeout: float,
     interval: float = 5.0,
     sleep: Callable[[float], None] = time.sleep,
+    where: str = "",
 ) -> tuple[str, list[dict[str, Any]]]:
-    """Poll until a new gate of ``run`` is pending or the run ends (ARM has no watch)."""
+    """Poll until a new gate of ``run`` is pending or the run ends (ARM has no watch); ``where`` is the
+    ``--fleet F -g RG`` of the hint."""
     deadline = time.monotonic() + timeout
     delay = min(interval, 1.0)
     while True:
@@ -543,7 +545,7 @@ def wait_for_gate(
         if time.monotonic() + delay > deadline:
             raise WaitTimeoutError(
                 f"update run {run!r} reached no new gate within {int(timeout)}s",
-                hint=f"see where it stands with: akscli fleet rollout status {run} --fleet FLEET -g GROUP",
+                hint=f"see where it stands with: akscli fleet rollout status {run}{where}",
             )
         sleep(delay)
         delay = min(interval, delay * 2)

@@ -131,6 +131,11 @@ class FleetScope:
     group: str
     fleet: str
 
+    @property
+    def where(self) -> str:
+        """The flags that name this fleet in a command line (for hints): `` --fleet F -g RG``."""
+        return f" --fleet {self.fleet} -g {self.group}"
+
     def ref(self, child: Child, name: str) -> str:
         """How the audit log names a child: ``fleet/F/updateRun/NAME``."""
         return f"fleet/{self.fleet}/{child.segment}/{name}"
@@ -238,7 +243,7 @@ class FleetScope:
                 f"update run {run!r} has no pending gate"
                 + (f" {gate}" if gate else "")
                 + (f" in stage {stage}" if stage else ""),
-                hint=f"see its gates with: akscli fleet rollout status {run} --fleet {self.fleet} -g {self.group}",
+                hint=f"see its gates with: akscli fleet rollout status {run}{self.where}",
             )
         return pending
 
@@ -248,7 +253,9 @@ class FleetScope:
         self.arm.wait(f"approving gate {name}", lambda: gates.begin_update(*self._at(), name, completed))
 
     def wait_for_next_gate(self, run: str, answered: Iterable[str], timeout: float) -> tuple[str, list[dict[str, Any]]]:
-        return wait_for_gate(self.pending_gate_items, lambda: self.get(UPDATE_RUN, run), run, set(answered), timeout)
+        return wait_for_gate(
+            self.pending_gate_items, lambda: self.get(UPDATE_RUN, run), run, set(answered), timeout, where=self.where
+        )
 
     def _ops(self, child: Child) -> Any:
         return getattr(self.arm.client, child.operations)

@@ -120,16 +120,17 @@ def _approve_arm(scope: FleetScope, run: str, stage: str | None, gate: str | Non
         return
     with output.status(f"waiting for the next gate of {run}"):
         outcome, fresh = scope.wait_for_next_gate(run, answered, wait)
-    _report_next(run, outcome, [gate_label(g) for g in fresh])
+    _report_next(run, outcome, [gate_label(g) for g in fresh], scope.where)
 
 
-def _report_next(run: str, outcome: str, gates: list[str]) -> None:
+def _report_next(run: str, outcome: str, gates: list[str], where: str = "") -> None:
     if outcome == "gate":
         output.write("next: " + ", ".join(gates))
     elif outcome == "done":
         output.write(f"update run {run} completed")
     else:
-        raise CheckFailedError(f"update run {run} {outcome}", hint=f"see why with: akscli fleet rollout status {run}")
+        hint = f"see why with: akscli fleet rollout status {run}{where}"
+        raise CheckFailedError(f"update run {run} {outcome}", hint=hint)
 
 
 GATE_COLUMNS = [
