@@ -48,3 +48,10 @@ def test_akscli_token_signs_in_to_the_environments_authority() -> None:
     assert identity.authority_of(req.environment) == "https://login.chinacloudapi.cn"
     assert req.cache_key() != token.parse_args(["--login", "azurecli"]).cache_key()
     assert identity.authority_of("AzurePublicCloud") is None
+
+
+def test_the_rewritten_kubeconfig_keeps_its_quotes() -> None:
+    """An unquoted 'https://host:443' inside a flow mapping is YAML 1.2 that libyaml's YAML 1.1 parser
+    (ruamel.yaml.clib's C loader) refuses: the quotes the kubeconfig had stay."""
+    out = clusters.rewrite_exec_user(AKS_KUBECONFIG.encode(), login="azurecli")
+    assert b"{server: 'https://aks1.hcp.chinaeast2.cx.prod.service.azk8s.cn:443'}" in out

@@ -467,6 +467,9 @@ def rewrite_exec_user(kubeconfig: bytes, *, login: str | None = None, tenant: st
 
     y = YAML(typ="rt")
     y.width = 1 << 30
+    # Quotes kept: an unquoted 'https://host:443' in a flow mapping is YAML 1.2 but libyaml (YAML 1.1,
+    # ruamel.yaml.clib, PyYAML's CSafeLoader) refuses it.
+    y.preserve_quotes = True
     data = y.load(kubeconfig.decode("utf-8"))
     for user in data.get("users") or []:
         ex = (user.get("user") or {}).get("exec")
