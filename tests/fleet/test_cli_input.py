@@ -40,7 +40,7 @@ def test_an_arm_strategy_refuses_a_server_dry_run_and_creates_nothing(azure_env:
         "fleet", "rollout", "strategy", "create", "two-step", "--stage", "s1;groups=cloud", *ARM, "--dry-run", "server"
     )
     assert result.exit_code == 2, result
-    assert "--dry-run client" in result.stderr
+    assert "no server-side dry run" in result.stderr
     assert azure_env.requests_to("updateStrategies") == []
 
 

@@ -129,15 +129,5 @@ def remove_child(scope: FleetScope, child: Child, name: str, yes: bool, action: 
     output.write(f"{child.ref}/{name} {verb}d")
 
 
-def arm_dry_run(dry_run: str) -> bool:
-    """True for --dry-run client; ARM has no server-side dry run, so 'server' is refused."""
-    mode = opts.dry_run_mode(dry_run)
-    if mode == "server":
-        raise UsageError(
-            "ARM requests have no server-side dry run", hint="use --dry-run client to see the request body"
-        )
-    return mode == "client"
-
-
 def emit_body(body: dict[str, Any], output_format: str) -> None:
     output.emit_object(body, "json" if output_format == "json" else "yaml")

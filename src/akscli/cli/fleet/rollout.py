@@ -16,7 +16,6 @@ from akscli.cli.fleet.common import (
     Stage,
     StrategyName,
     StrategyOption,
-    arm_dry_run,
     audit_arm,
     audit_hub,
     checked_namespace,
@@ -91,7 +90,7 @@ def strategy_create(
 
     validate.name(name, "strategy name")
     body = strategy_body(specs)
-    if arm_dry_run(dry_run):
+    if azopts.arm_dry_run(dry_run):
         emit_body(body, fmt)
         return
     scope = arm.scope()
@@ -192,7 +191,7 @@ def rollout_create(
             strategy=strategy,
             stages=parse_stages(stage) if stage else None,
         )
-        if arm_dry_run(dry_run):
+        if azopts.arm_dry_run(dry_run):
             _print_arm_run(arm, body, strategy, fmt)
             return
         _create_arm_run(arm.scope(), name, body, strategy, start, fmt)
