@@ -95,3 +95,23 @@ def test_approve_dry_run_prints_the_patch_of_each_pending_gate_and_completes_non
     assert all(r["body"] == {"properties": {"state": "Completed"}} for r in requests)
     assert not [e for e in azure_env.request_log if e.method in WRITES and "/oauth2/" not in e.path]
     assert [azure_env.get_resource(g)["properties"]["state"] for g in gates] == ["Pending", "Pending"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["fleet", "create", FLEET, "-g", RG],
+        ["fleet", "delete", FLEET, "-g", RG],
+        ["fleet", "member", "join", "gpu", "--cluster", "aks-gpu", *ARM],
+        ["fleet", "autoupgrade", "delete", "nightly", *ARM],
+        ["cluster", "start", "aks1", "-g", RG],
+    ],
+    ids=["fleet create", "fleet delete", "member join", "autoupgrade delete", "cluster start"],
+)
+def test_other_arm_commands_that_read_nothing_contact_nothing_in_a_dry_run(
+    azure_env: ArmEmulator, command: list[str]
+) -> None:
+    result = invoke(*command, "--dry-run")
+    assert result.exit_code == 0, result
+    assert json.loads(result.stdout)["method"] in WRITES
+    assert azure_env.request_log == []

@@ -269,7 +269,8 @@ def _power(
 
     fmt = output.check_format(fmt, output.OBJECT_FORMATS)
     rg, cname = _ids(resource_group, name)
-    with azopts.dry_run_scope(dry_run, fmt):
+    # Starting reads nothing first, so its dry run contacts nothing; stopping reads the cluster.
+    with azopts.dry_run_scope(dry_run, fmt, offline=action == "start"):
         c = azure.aks_client()
         begin = clusters.begin_start if action == "start" else clusters.begin_stop
         poller = begin(c, rg, cname)

@@ -96,5 +96,5 @@ def autoupgrade_delete(
     from akscli.fleet.armclient import PROFILE
 
     validate.name(name, "profile name")
-    with azopts.dry_run_scope(dry_run, "json") as dry:
+    with azopts.dry_run_scope(dry_run, "json", offline=True) as dry:
         remove_child(arm.scope(), PROFILE, name, yes or dry, "fleet autoupgrade delete")

@@ -67,7 +67,7 @@ def fleet_create(
 
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     body = fleet_body(fleet_name(name), location, hub=hub, dns_prefix=dns_prefix, vm_size=vm_size)
-    with azopts.dry_run_scope(dry_run, fmt):
+    with azopts.dry_run_scope(dry_run, fmt, offline=True):
         scope = arm.named(name)
         result = scope.create(body)
         audit_arm(scope, "fleet create", [(f"fleet/{name}", "create")])
@@ -149,7 +149,7 @@ def fleet_delete(
     """Delete a fleet (and its hub); member clusters are not deleted."""
     from akscli.cli.common import confirm
 
-    with azopts.dry_run_scope(dry_run, "json") as dry:
+    with azopts.dry_run_scope(dry_run, "json", offline=True) as dry:
         scope = arm.named(name)
         confirm(f"delete fleet {name} in resource group {scope.group}", yes or dry)
         scope.delete()

@@ -71,7 +71,7 @@ def member_join(
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     validate.name(name, "member name")
     parsed_labels = member_labels(labels or [])
-    with azopts.dry_run_scope(dry_run, fmt):
+    with azopts.dry_run_scope(dry_run, fmt, offline=True):
         scope = arm.scope()
         ref = cluster_ref(cluster, subscription=scope.arm.subscription, group=cluster_group or scope.group)
         body = member_body(ref, update_group, parsed_labels)
