@@ -247,9 +247,15 @@ _NOT_JSON = object()
 # text holding one goes to the pure parser, whose reading of them is the one akscli has always had.
 _BREAKS_1_1 = re.compile("[\x85\u2028\u2029]")
 _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
-# Characters a YAML stream may not hold, which json.loads would take inside a string
-# (ruamel.yaml reader.py Reader.NON_PRINTABLE; libyaml's reader refuses the same set).
-_NON_PRINTABLE = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+@functools.cache
+def _non_printable() -> re.Pattern[str]:
+    """Characters a YAML stream may not hold, which json.loads would take inside a string
+    (ruamel.yaml reader.py Reader.NON_PRINTABLE; libyaml's reader refuses the same set).
+    Compiled on first use: its ranges take about 6 ms to compile, and every command that prints
+    imports this module."""
+    return re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _json_document(text: str) -> Any:
@@ -259,7 +265,7 @@ def _json_document(text: str) -> Any:
     refuses; ``NaN`` and ``Infinity``, which YAML reads as strings; a control character, which
     YAML refuses; an escaped surrogate, which json joins into one character and YAML reads as
     two; more than one document)."""
-    if _NON_PRINTABLE.search(text) or _SURROGATE_ESCAPE.search(text):
+    if _non_printable().search(text) or _SURROGATE_ESCAPE.search(text):
         return _NOT_JSON
     try:
         return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_not_json_constant)
