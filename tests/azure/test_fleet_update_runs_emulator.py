@@ -174,3 +174,23 @@ def test_a_group_max_concurrency_is_capped_by_its_size_and_by_the_stage(azure_en
     assert [g["maxConcurrency"] for g in stage["groups"]] == [2, 2]
     running = [m["name"] for g in stage["groups"] for m in g["members"] if m["status"]["state"] == "Running"]
     assert running == ["m1", "m2"]  # the stage allows two at once, across its groups
+
+
+def test_fleet_bodies_with_a_property_the_api_lacks_and_gate_states_it_lacks_are_refused(
+    azure_env: ArmEmulator,
+) -> None:
+    from azure.core.exceptions import HttpResponseError
+
+    c = _world(azure_env, {"m1": "a"})
+    invented = {"properties": {"strategy": {"stages": [{"name": "s", "groups": [{"name": "a"}]}]}, "speed": "fast"}}
+    with pytest.raises(HttpResponseError) as refused:
+        arm.wait_lro(c.fleet_update_strategies.begin_create_or_update("rg1", "fleet1", "s", invented), "create")
+    assert refused.value.status_code == 400
+    assert "properties.speed" in str(refused.value)
+    gate = [{"displayName": "go", "type": "Approval"}]
+    _run(c, {"strategy": {"stages": [{"name": "s", "groups": [{"name": "a"}], "beforeGates": gate}]},
+             "managedClusterUpdate": NODE_IMAGE})  # fmt: skip
+    [pending] = list(c.gates.list_by_fleet("rg1", "fleet1"))
+    with pytest.raises(HttpResponseError) as wrong:
+        arm.wait_lro(c.gates.begin_update("rg1", "fleet1", pending.name, {"properties": {"state": "Approved"}}), "x")
+    assert wrong.value.status_code == 400

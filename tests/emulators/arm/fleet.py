@@ -12,7 +12,7 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
-from tests.emulators.arm import fleetruns
+from tests.emulators.arm import fleetruns, schema
 from tests.emulators.arm.server import ArmError
 
 if TYPE_CHECKING:
@@ -21,6 +21,8 @@ if TYPE_CHECKING:
 FLEET = r"Microsoft\.ContainerService/fleets"
 RUN = r"Microsoft\.ContainerService/fleets/updateRuns"
 GATE = r"Microsoft\.ContainerService/fleets/gates"
+MEMBER = r"Microsoft\.ContainerService/fleets/members"
+STRATEGY = r"Microsoft\.ContainerService/fleets/updateStrategies"
 AUTO = r"Microsoft\.ContainerService/fleets/autoUpgradeProfiles"
 
 
@@ -43,7 +45,26 @@ def _strategy(emu: ArmEmulator, props: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+def _checked(model: str) -> Any:
+    """An on_put hook refusing a body with a property Fleet's published API lacks (schema.py)."""
+
+    def hook(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
+        schema.check(schema.fleet_models(), model, body)
+
+    return hook
+
+
+def _gate_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
+    schema.check(schema.fleet_models(), "Gate", body)
+    state = (body.get("properties") or {}).get("state")
+    if state not in fleetruns.GATE_STATES:
+        raise ArmError(
+            400, "InvalidRequestContent", f"properties.state must be one of {', '.join(fleetruns.GATE_STATES)}."
+        )
+
+
 def _run_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
+    schema.check(schema.fleet_models(), "UpdateRun", body)
     props = body["properties"]
     if existing is not None:
         state = existing["properties"].get("status", {}).get("status", {}).get("state")
@@ -96,7 +117,10 @@ def _generate_run(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[st
 def install(emu: ArmEmulator) -> None:
     # A run moves one step each time it is read; deleting it deletes its gates (fleetruns.py).
     emu.add_hooks(RUN, on_put=_run_on_put, on_read=fleetruns.tick, on_deleted=fleetruns.delete_gates_of)
-    emu.add_hooks(GATE, on_list=fleetruns.filter_gates)
+    emu.add_hooks(GATE, on_put=_gate_on_put, on_list=fleetruns.filter_gates)
+    for type_regex, model in ((FLEET, "Fleet"), (MEMBER, "FleetMember"), (STRATEGY, "FleetUpdateStrategy"),
+                              (AUTO, "AutoUpgradeProfile")):  # fmt: skip
+        emu.add_hooks(type_regex, on_put=_checked(model))
     # Gates_Update.json: the PATCH answers 202 with Location (and Retry-After) only.
     emu.lro_headers.append((re.compile(GATE + "$", re.I), {"patch": ("Location",)}))
     emu.register_action(RUN, "start", fleetruns.start, busy_state="Succeeded", before=fleetruns.check_start)

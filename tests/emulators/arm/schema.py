@@ -2,7 +2,8 @@
 
 The schema is the official SDK's models, generated from the REST specification
 (Azure/azure-rest-api-specs ``specification/containerservice/.../aks/stable/2026-08-01``, as
-azure-mgmt-containerservice 41.8.0 ships it for api-version 2026-08-01): each model class lists
+azure-mgmt-containerservice 41.8.0 ships it for api-version 2026-08-01; Fleet's 2026-06-01 as
+azure-mgmt-containerservicefleet 4.0.0 ships it): each model class lists
 its JSON names (``rest_field(name=...)``) and their types. A property missing there is one no
 published source has, so akscli must never send it. Real AKS silently ignores unknown JSON
 properties; the emulator refuses them (400 InvalidRequestContent) so that an invented field fails
@@ -12,6 +13,7 @@ a test instead of doing nothing in production.
 from __future__ import annotations
 
 import functools
+import importlib
 import re
 from types import ModuleType
 from typing import Any
@@ -38,7 +40,9 @@ def _fields(module: ModuleType, class_name: str) -> dict[str, str]:
 
 def _model(module: ModuleType, annotation: str) -> str | None:
     """The model class an annotation refers to, when it is a model (not an enum or a scalar)."""
-    from azure.mgmt.containerservice._utils.model_base import Model
+    # Each SDK package has its own model base (azure.mgmt.<package>._utils.model_base.Model).
+    package = module.__name__.rsplit(".", 1)[0]
+    Model = importlib.import_module(f"{package}._utils.model_base").Model
 
     for name in _REF.findall(annotation):
         cls = getattr(module, name, None)
@@ -77,5 +81,13 @@ def check(module: ModuleType, class_name: str, body: Any, path: str = "") -> Non
 
 def aks_models() -> ModuleType:
     from azure.mgmt.containerservice import models
+
+    return models
+
+
+def fleet_models() -> ModuleType:
+    """Fleet's models: azure-mgmt-containerservicefleet 4.0.0, generated for api-version 2026-06-01
+    (Azure/azure-rest-api-specs specification/containerservice/resource-manager/Microsoft.ContainerService/fleet)."""
+    from azure.mgmt.containerservicefleet import models
 
     return models
