@@ -247,3 +247,15 @@ def test_approve_wait_that_reaches_no_gate_names_the_fleet_in_its_hint(fleet: An
     assert result.exit_code == 5, result
     hint = "hint: see where it stands with: akscli fleet rollout status up-1 --fleet ml-fleet -g rg-fleet"
     assert hint in result.stderr
+
+
+def test_a_run_stopped_at_a_gate_resumes_waiting_at_the_same_gate(fleet: Any) -> None:
+    seed_members(fleet)
+    _strategy("cloud;groups=cloud;before=approval")
+    _create("up-1", "--strategy", "safe", "--start")
+    [gate] = gates_of("up-1")
+    assert ok("fleet", "rollout", "stop", "up-1", *ARM).strip() == "updaterun/up-1 stopping"
+    assert run_status("up-1")["stages"][0]["status"]["state"] == "Stopped"
+    out = ok("fleet", "rollout", "start", "up-1", *ARM)
+    assert f"waiting for approval of gate {gate['name']} (Before stage cloud)" in out
+    assert [g["name"] for g in gates_of("up-1")] == [gate["name"]]
