@@ -80,10 +80,6 @@ def _set(emu: ArmEmulator, item: dict[str, Any], state: str) -> None:
 # ---- the status tree a new run starts with -----------------------------------------------------
 
 
-def strategy_of(props: dict[str, Any]) -> dict[str, Any]:
-    return dict(props.get("strategy") or DEFAULT_STRATEGY)
-
-
 def _resolve(value: Any, of: int, default: int | None) -> int | None:
     """A maxConcurrency ("3" or "25%") as the number of members it allows at once."""
     if value in (None, ""):
@@ -241,8 +237,9 @@ def _members(status: dict[str, Any]) -> list[dict[str, Any]]:
     return [m for st in status.get("stages") or [] for g in st.get("groups") or [] for m in g.get("members") or []]
 
 
-def _group_step(emu: ArmEmulator, run: dict[str, Any], stage: dict[str, Any], group: dict[str, Any],
-                spec: dict[str, Any], budget: list[int]) -> None:  # fmt: skip
+def _group_step(
+    emu: ArmEmulator, run: dict[str, Any], stage: dict[str, Any], group: dict[str, Any], budget: list[int]
+) -> None:
     if _state(group) in DONE:
         return
     if _state(group) == "NotStarted":
@@ -306,7 +303,7 @@ def _upgrade_member(emu: ArmEmulator, run: dict[str, Any], member: dict[str, Any
             )
 
 
-def _stage_step(emu: ArmEmulator, run: dict[str, Any], stage: dict[str, Any], spec: dict[str, Any]) -> None:
+def _stage_step(emu: ArmEmulator, run: dict[str, Any], stage: dict[str, Any]) -> None:
     if _state(stage) == "NotStarted":
         _set(emu, stage, "Running")
         _open_gates(emu, run, stage, "beforeGates", "Before", stage["name"], None)
@@ -314,12 +311,11 @@ def _stage_step(emu: ArmEmulator, run: dict[str, Any], stage: dict[str, Any], sp
         _set(emu, stage, "Pending")
         return
     groups = stage.get("groups") or []
-    specs = {g["name"]: g for g in spec.get("groups") or []}
     limit = stage.get("maxConcurrency")
     in_flight = sum(1 for g in groups for m in g.get("members") or [] if _state(m) == "Running")
     budget = [int(limit) - in_flight if limit else 10**9]
     for group in groups:
-        _group_step(emu, run, stage, group, specs.get(group["name"], {}), budget)
+        _group_step(emu, run, stage, group, budget)
     if any(_state(g) not in DONE for g in groups):
         # "A stage is Pending if all update groups in the stage are Pending or not started".
         idle = all(_state(g) in ("Pending", "NotStarted", *DONE) for g in groups)
@@ -354,12 +350,11 @@ def _skip_stage(emu: ArmEmulator, stage: dict[str, Any]) -> None:
 def _progress(emu: ArmEmulator, run: dict[str, Any]) -> None:
     """Carry the run forward as far as it goes without another member update finishing."""
     status = run["properties"]["status"]
-    specs = {s["name"]: s for s in strategy_of(run["properties"]).get("stages") or []}
     outcome = "Completed"
     for stage in status.get("stages") or []:
         if _state(stage) in DONE:
             continue
-        _stage_step(emu, run, stage, specs.get(stage["name"], {}))
+        _stage_step(emu, run, stage)
         if _state(stage) in DONE:
             continue
         # "A run is in Pending state if the current stage is in Pending state."
