@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -125,4 +126,19 @@ def test_a_json_document_reads_as_the_pure_python_yaml_loader_reads_it(value: An
     with pytest.MonkeyPatch.context() as patch:
         expected = pure_python(text, patch)
     assert got == expected
+    assert repr(got) == repr(expected)
+
+
+REPO = Path(__file__).resolve().parents[2]
+REPO_YAML = sorted(p for top in ("templates", "tests/golden", "src/akscli/data") for p in (REPO / top).rglob("*.yaml"))
+
+
+@needs_c
+@pytest.mark.parametrize("path", REPO_YAML, ids=[str(p.relative_to(REPO)) for p in REPO_YAML])
+def test_the_repository_s_own_yaml_reads_the_same_through_the_c_parser(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = path.read_text(encoding="utf-8")
+    expected = pure_python(text, monkeypatch)
+    got = outcome(lambda: yamlio.load_all(text, "doc.yaml"))
     assert repr(got) == repr(expected)
