@@ -1,9 +1,17 @@
 """Readiness of KAITO kinds (kaito-project/kaito) and AI Runway ModelDeployments.
 
-MINIMAL RULES, to be refined by the model issue (#12): they keep the checks akscli had before the
-one wait rule. KAITO writes each condition's ``observedGeneration``
-(pkg/workspace/controllers/workspace_controller.go); once the KAITO simulator does too, these
-become ``Generation.CONDITIONS`` and AI Runway gets its own rule.
+KAITO stamps every condition it sets with the generation it reconciled
+(``metav1.Condition.ObservedGeneration = obj.GetGeneration()``: setWorkspaceCondition in
+pkg/workspace/controllers/workspace_controller.go, UpdateStatusConditionIfNotMatch in
+pkg/utils/inferenceset/inferenceset.go), and neither Workspace nor InferenceSet has a
+``status.observedGeneration`` (api/v1beta1/workspace_types.go, inferenceset_types.go). So both
+rules track ``Generation.CONDITIONS``: after a change, the Ready conditions left from the previous
+generation do not count until KAITO has rewritten them for the current one. That is the rule
+``kubectl wait --for=condition`` applies (kubernetes/kubernetes
+staging/src/k8s.io/kubectl/pkg/cmd/wait/condition.go,
+getObservedGeneration: a condition whose observedGeneration is below metadata.generation is not
+met) and kstatus's, for the status-level field (kubernetes-sigs/cli-utils
+pkg/kstatus/status/generic.go, checkGeneration: InProgress, LatestGenerationNotObserved).
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ def model_deployment(obj: Mapping[str, Any]) -> Readiness:
 RULES: dict[tuple[str, str], Rule] = {
     ("kaito.sh", "Workspace"): ConditionRule(
         upstream="kaito-project/kaito pkg/workspace/controllers/workspace_controller.go",
-        generation=Generation.NONE,
+        generation=Generation.CONDITIONS,
         ready=("ResourceReady", "InferenceReady", "WorkspaceSucceeded"),
         terminal=tuple(
             Terminal(c, reasons=("WorkspaceFailed", "InferenceFailed", "ResourceFailed"))
@@ -38,8 +46,8 @@ RULES: dict[tuple[str, str], Rule] = {
         ),
     ),
     ("kaito.sh", "InferenceSet"): ConditionRule(
-        upstream="kaito-project/kaito pkg/workspace/controllers/inferenceset/inferenceset_controller.go",
-        generation=Generation.NONE,
+        upstream="kaito-project/kaito pkg/inferenceset/inferenceset_controller.go",
+        generation=Generation.CONDITIONS,
         ready=("InferenceSetReady",),
     ),
     ("airunway.ai", "ModelDeployment"): model_deployment,

@@ -12,6 +12,10 @@ kaito-project/kaito at 056b8280b1a8debf644bc6f4399e913a1f9c7e70):
   ``inferenceset.kaito.sh/created-by`` when a set made it, ``apps.kubernetes.io/pod-index``), with
   vLLM-like logs, ``status.targetNodeCount``, ``workerNodes`` and the conditions ResourceReady,
   InferenceReady and WorkspaceSucceeded, with events.
+* Every condition either controller sets carries the ``metadata.generation`` its reconcile read
+  as ``observedGeneration`` (workspace_controller.go setWorkspaceCondition,
+  pkg/utils/inferenceset/inferenceset.go); after a change to the object the previous
+  conditions stay, stale, until the next reconcile rewrites them.
 * InferenceSet (pkg/inferenceset/inferenceset_controller.go): ``replicas`` Workspaces named
   ``NAME-<5 random characters>`` (owned by the set, labelled ``inferenceset.kaito.sh/created-by``)
   from its template; scaling down deletes Workspaces that are not ready first. No Service for
@@ -69,13 +73,24 @@ def _cond(ctype: str, ok: bool, reason: str, message: str = "") -> dict[str, Any
         "reason": reason,
         "message": message,
         "lastTransitionTime": _now(),
-        "observedGeneration": 1,
     }
+
+
+def _observed(obj: dict[str, Any], conditions: tuple[dict[str, Any], ...]) -> list[dict[str, Any]]:
+    """The conditions stamped with the generation this reconcile read, as KAITO stamps every
+    condition it sets (metav1.Condition.ObservedGeneration = obj.GetGeneration()):
+    setWorkspaceCondition in pkg/workspace/controllers/workspace_controller.go for a
+    Workspace, UpdateStatusConditionIfNotMatch in pkg/utils/inferenceset/inferenceset.go for
+    an InferenceSet. Neither kind has a status.observedGeneration of its own (api/v1beta1
+    workspace_types.go and inferenceset_types.go)."""
+    generation = int(obj["metadata"].get("generation") or 1)
+    return [{**c, "observedGeneration": generation} for c in conditions]
 
 
 def _set_status(cluster: Any, ws: dict[str, Any], fields: dict[str, Any], *conditions: dict[str, Any]) -> None:
     md = ws["metadata"]
-    cluster.patch_status(KAITO, "Workspace", md["namespace"], md["name"], {**fields, "conditions": list(conditions)})
+    status = {**fields, "conditions": _observed(ws, conditions)}
+    cluster.patch_status(KAITO, "Workspace", md["namespace"], md["name"], status)
 
 
 def _owner(obj: dict[str, Any]) -> dict[str, Any]:
@@ -317,16 +332,19 @@ class InferenceSetController(_KaitoController):
                 "replicas": desired,
                 "readyReplicas": ready,
                 "selector": f"{SET_LABEL}={name}",
-                "conditions": [
-                    _cond(
-                        "InferenceSetReady",
-                        ok,
-                        "inferencesetReady" if ok else "inferencesetNotReady",
-                        "inferenceset is ready"
-                        if ok
-                        else f"inferenceset is not ready, {ready}/{desired} replicas are ready",
-                    )
-                ],
+                "conditions": _observed(
+                    obj,
+                    (
+                        _cond(
+                            "InferenceSetReady",
+                            ok,
+                            "inferencesetReady" if ok else "inferencesetNotReady",
+                            "inferenceset is ready"
+                            if ok
+                            else f"inferenceset is not ready, {ready}/{desired} replicas are ready",
+                        ),
+                    ),
+                ),
             },
         )
 
