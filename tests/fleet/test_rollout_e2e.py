@@ -8,9 +8,11 @@ from akscli.fleet.placement import PlacementRequest, build
 from akscli.fleet.rollout import run_objects, strategy_objects
 from akscli.fleet.stages import parse_stages
 from tests.cli import invoke
+from tests.emulators.kube.apiserver import wait_until
 from tests.fleet.conftest import Hub
 
 P1 = "placement.kubernetes-fleet.io/v1"
+C1 = "cluster.kubernetes-fleet.io/v1"
 
 
 def _ok(*args: str) -> str:
@@ -137,6 +139,33 @@ def test_stopping_a_run_keeps_it_from_progressing(hub: Hub) -> None:
     assert run["spec"]["state"] == "Stop"
     progressing = {c["type"]: c for c in run["status"]["conditions"]}["Progressing"]
     assert progressing["reason"] == "UpdateRunStopped"
+
+
+def _run_status() -> tuple[str, dict[tuple[str, str], str]]:
+    status = json.loads(_ok("fleet", "rollout", "status", "run-1", "-o", "json"))
+    return status["run"]["state"], {(r["stage"], r["member"]): r["state"] for r in status["stages"]}
+
+
+def _progressing(hub: Hub) -> str:
+    run = hub.get("ClusterStagedUpdateRun", "run-1")
+    return str({c["type"]: c for c in run["status"]["conditions"]}["Progressing"].get("reason"))
+
+
+def test_a_stopped_run_is_stopping_until_the_member_it_is_updating_finishes(hub: Hub) -> None:
+    # kubefleet-dev/kubefleet pkg/controllers/updaterun/stop.go: Progressing=Unknown
+    # (UpdateRunStopping) while started members finish, then Progressing=False (UpdateRunStopped).
+    _staged(hub, fail="available")
+    _ok("fleet", "approve", "run-1")
+    assert wait_until(lambda: _run_status()[1][("prod", "flaky")] == "Running", timeout=15)
+    assert "updaterun/run-1 stopping" in _ok("fleet", "rollout", "stop", "run-1")
+    assert wait_until(lambda: _progressing(hub) == "UpdateRunStopping", timeout=10)
+    state, rows = _run_status()
+    assert (state, rows[("prod", "")], rows[("prod", "flaky")]) == ("Stopping", "Stopping", "Running")
+    # the member's update completes: nothing is in flight any more, and the run has stopped
+    hub.cluster.patch(C1, "MemberCluster", None, "flaky", {"metadata": {"annotations": None}})
+    assert wait_until(lambda: _progressing(hub) == "UpdateRunStopped", timeout=10)
+    state, rows = _run_status()
+    assert (state, rows[("prod", "")], rows[("prod", "flaky")]) == ("Stopped", "Stopped", "Succeeded")
 
 
 def test_run_of_a_placement_without_external_strategy_fails_to_initialize(hub: Hub) -> None:

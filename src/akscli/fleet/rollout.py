@@ -177,6 +177,9 @@ def run_rows(run: Mapping[str, Any]) -> list[dict[str, Any]]:
     for stage in stages:
         name = str(stage.get("stageName"))
         state, message = _state(hub.conditions(stage), "Succeeded", "Progressing")
+        reason = hub.conditions(stage).get("Progressing", {}).get("reason")
+        if state == "Waiting" and reason in STAGE_STOP_STATES:
+            state = STAGE_STOP_STATES[str(reason)]
         rows.append({"stage": name, "member": "", "state": state, "detail": message})
         rows += _task_rows(stage, "before", run)
         for cluster in stage.get("clusters") or []:
@@ -193,8 +196,14 @@ def run_rows(run: Mapping[str, Any]) -> list[dict[str, Any]]:
     return rows
 
 
-# Progressing=False reasons of a run and what akscli calls them
-# (kubefleet-dev/kubefleet pkg/utils/condition/reason.go; execution.go, stop.go).
+# Progressing reasons of a stopping or stopped stage: Unknown while the members that started
+# updating finish, False once none is in flight (kubefleet-dev/kubefleet
+# pkg/controllers/updaterun/stop.go, markStageUpdatingStopping/markStageUpdatingStopped).
+STAGE_STOP_STATES = {"StageUpdatingStopping": "Stopping", "StageUpdatingStopped": "Stopped"}
+
+# Progressing reasons of a run that is not moving, and what akscli calls them
+# (kubefleet-dev/kubefleet pkg/utils/condition/reason.go; execution.go, stop.go). All are
+# Progressing=False except UpdateRunStopping, which is Unknown (stop.go, markUpdateRunStopping).
 RUN_PROGRESS_STATES = {
     "UpdateRunWaiting": "Waiting",
     "UpdateRunStuck": "Stuck",
@@ -211,7 +220,7 @@ def run_summary(run: Mapping[str, Any]) -> dict[str, Any]:
         state, message = "InitializationFailed", str(conds["Initialized"].get("message") or "")
     elif conds.get("Succeeded", {}).get("status") in ("True", "False"):
         state, message = _state(conds, "Succeeded", "Progressing")
-    elif progressing.get("status") == "False" and progressing.get("reason") in RUN_PROGRESS_STATES:
+    elif progressing.get("status") in ("False", "Unknown") and progressing.get("reason") in RUN_PROGRESS_STATES:
         state, message = RUN_PROGRESS_STATES[str(progressing["reason"])], str(progressing.get("message") or "")
     elif progressing.get("status") == "True":
         state, message = "Running", ""

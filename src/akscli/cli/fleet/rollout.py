@@ -302,6 +302,10 @@ def _run_action(
         return
     write.send(kube)
     audit_hub(kube, f"fleet rollout {action}", [(f"stagedupdaterun/{name}", action)])
+    if action == "stop":
+        # The hub stops a run through Stopping: members already updating finish first
+        # (kubefleet-dev/kubefleet pkg/controllers/updaterun/stop.go).
+        outcome = f"stopping (see when it has stopped with: akscli fleet rollout status {name})"
     output.write(f"updaterun/{name} {outcome}")
 
 

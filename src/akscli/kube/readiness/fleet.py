@@ -172,6 +172,8 @@ def placement_scheduled(obj: Mapping[str, Any]) -> Readiness:
 
 # Progressing=False reasons that need a person (pkg/controllers/updaterun/execution.go marks a run
 # stuck after updateRunStuckThreshold; a stopped run stays stopped until its state is Run again).
+# A stopping run (Progressing=Unknown, UpdateRunStopping, stop.go) is not final: its updating
+# members are still finishing, so a wait goes on until the run is Stopped.
 RUN_TERMINAL = (
     Terminal("Initialized"),
     Terminal("Succeeded"),

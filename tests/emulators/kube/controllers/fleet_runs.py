@@ -15,7 +15,11 @@ Each behaviour follows a file of ``pkg/controllers/updaterun``:
   ``updateRunStuckThreshold`` (5 minutes; ``stuck_after`` here, so tests can shorten it) the run
   gets Progressing=False, reason UpdateRunStuck. After a stage: Progressing=False UpdateRunWaiting
   while after-stage tasks run; TimedWait counts from then and only ever writes WaitTimeElapsed=True.
-* stop.go: a stopped run has Progressing=False, reason UpdateRunStopped.
+* stop.go: a run told to Stop starts no member; it is Stopping (Progressing=Unknown, reason
+  UpdateRunStopping; its updating stage Progressing=Unknown, StageUpdatingStopping) while the
+  members that had started updating finish (or get stuck, as in execution.go), and Stopped
+  (Progressing=False, UpdateRunStopped; the stage StageUpdatingStopped) once none is in flight
+  (controller.go recordUpdateRunStopped). State Run resumes it.
 """
 
 from __future__ import annotations
@@ -36,6 +40,12 @@ STUCK = (
     "The updateRun is stuck waiting for {clusters} cluster(s) in stage {stage} to finish updating, "
     "please check placement status for potential errors"
 )
+STOPPING = (
+    "The update run is the process of stopping, waiting for all the updating/deleting clusters to finish "
+    "updating before completing the stop process"
+)
+STAGE_STOPPING = "Waiting for all the updating clusters to finish updating before completing the stop process"
+STAGE_STOPPED = "All the updating clusters have finished updating, the stage is now stopped, waiting to be resumed"
 UPDATE_RUN_STUCK_THRESHOLD = 300.0
 CLUSTER_UPDATING_WAIT = 1.0
 
@@ -96,16 +106,10 @@ class StagedRuns:
         if conds_of(status).get("Succeeded", {}).get("status") in ("True", "False"):
             return
         state = (run.get("spec") or {}).get("state", "Initialize")
-        if state == "Stop":
-            status["conditions"] = set_cond(
-                status.get("conditions") or [],
-                self.cond("Progressing", False, "UpdateRunStopped", "The update run has been stopped", generation),
-            )
-            self._write(cluster, run, status)
+        if state not in ("Run", "Stop"):
             return
-        if state != "Run":
-            return
-        again = self._execute(cluster, run, status, generation)
+        step = self._stop if state == "Stop" else self._execute
+        again = step(cluster, run, status, generation)
         self._write(cluster, run, status)
         if again is not None:
             self.requeue(run, again)
@@ -282,10 +286,9 @@ class StagedRuns:
                 done += 1
                 continue
             busy += 1
-            clock = (run["metadata"]["name"], stage["stageName"], entry["clusterName"])
             if conds.get("Started", {}).get("status") != "True":
                 self.updated.setdefault(key, set()).add(entry["clusterName"])
-                self._run_clock[clock] = time.monotonic()
+                self._run_clock[(run["metadata"]["name"], stage["stageName"], entry["clusterName"])] = time.monotonic()
                 entry["conditions"] = set_cond(
                     entry.get("conditions") or [],
                     self.cond("Started", True, "ClusterUpdatingStarted", "Cluster update started", gen),
@@ -294,26 +297,77 @@ class StagedRuns:
                 self._replace(cluster, run)
                 moved = True
                 continue
-            if self._member_available(cluster, run, entry["clusterName"]):
-                entry["conditions"] = set_cond(
-                    entry["conditions"],
-                    self.cond(
-                        "Succeeded", True, "ClusterUpdatingSucceeded", "Cluster update completed successfully", gen
-                    ),
-                )
+            outcome = self._check_member(cluster, run, stage, entry, gen)
+            if outcome == "done":
                 done += 1
                 busy -= 1
                 moved = True
-            elif time.monotonic() - self._run_clock.get(clock, time.monotonic()) > self.stuck_after:
+            elif outcome == "stuck":
                 stuck.append(entry["clusterName"])
+        self._mark_stuck(status, stage, stuck, gen)
+        if done == len(stage["clusters"]):
+            return "done"
+        return "progressed" if moved else "waiting"
+
+    def _check_member(
+        self, cluster: Any, run: dict[str, Any], stage: dict[str, Any], entry: dict[str, Any], gen: int
+    ) -> str:
+        """checkClusterUpdateResult for a member that started updating: 'done' (marked
+        Succeeded) once its placement status is Available, 'stuck' past the threshold, else
+        'updating'."""
+        if self._member_available(cluster, run, entry["clusterName"]):
+            entry["conditions"] = set_cond(
+                entry["conditions"],
+                self.cond("Succeeded", True, "ClusterUpdatingSucceeded", "Cluster update completed successfully", gen),
+            )
+            return "done"
+        clock = (run["metadata"]["name"], stage["stageName"], entry["clusterName"])
+        if time.monotonic() - self._run_clock.get(clock, time.monotonic()) > self.stuck_after:
+            return "stuck"
+        return "updating"
+
+    def _mark_stuck(self, status: dict[str, Any], stage: dict[str, Any], stuck: list[str], gen: int) -> None:
+        """markUpdateRunStuck (aggregateUpdateRunStatus)."""
         if stuck:
             message = STUCK.format(clusters=stuck_clusters(stuck), stage=stage["stageName"])
             status["conditions"] = set_cond(
                 status["conditions"], self.cond("Progressing", False, "UpdateRunStuck", message, gen)
             )
-        if done == len(stage["clusters"]):
-            return "done"
-        return "progressed" if moved else "waiting"
+
+    # ---- stop.go -----------------------------------------------------------------------------
+
+    def _stop(self, cluster: Any, run: dict[str, Any], status: dict[str, Any], gen: int) -> float | None:
+        """stop and stopUpdatingStage: Stopping while started members finish, then Stopped."""
+        status["conditions"] = set_cond(
+            status.get("conditions") or [], self.cond("Progressing", None, "UpdateRunStopping", STOPPING, gen)
+        )
+        stages = status.get("stagesStatus") or []
+        stage = next((s for s in stages if conds_of(s).get("Succeeded", {}).get("status") != "True"), None)
+        if stage is not None:
+            stage["conditions"] = set_cond(
+                stage.get("conditions") or [],
+                self.cond("Progressing", None, "StageUpdatingStopping", STAGE_STOPPING, gen),
+            )
+            updating, stuck = 0, []
+            for entry in stage["clusters"]:
+                conds = conds_of(entry)
+                if conds.get("Started", {}).get("status") != "True" or "Succeeded" in conds:
+                    continue  # not started, or already finished
+                outcome = self._check_member(cluster, run, stage, entry, gen)
+                if outcome != "done":
+                    updating += 1
+                if outcome == "stuck":
+                    stuck.append(entry["clusterName"])
+            self._mark_stuck(status, stage, stuck, gen)
+            if updating:
+                return CLUSTER_UPDATING_WAIT
+            self._stage_cond(stage, False, "StageUpdatingStopped", STAGE_STOPPED, gen)
+        # The simulator keeps no deletion stage: with every stage done the stop is immediate.
+        status["conditions"] = set_cond(
+            status["conditions"],
+            self.cond("Progressing", False, "UpdateRunStopped", "The update run has been stopped", gen),
+        )
+        return None
 
     def _after_stage(
         self, cluster: Any, run: dict[str, Any], status: dict[str, Any], stage: dict[str, Any], gen: int
