@@ -13,13 +13,13 @@ from akscli import ray as logic
 from akscli.cli import common
 from akscli.cli import options as opts
 from akscli.cli.ray.common import (
-    APPLY_FORMATS,
     RAY,
     ApplyOutput,
     ClusterName,
     Group,
     Labels,
     audit,
+    build_and_apply,
     delete_object,
     list_objects,
     namespaced_columns,
@@ -28,7 +28,6 @@ from akscli.cli.ray.common import (
     show,
     tail_lines,
     typer_app,
-    warn_all,
     with_cluster_flags,
 )
 
@@ -55,22 +54,17 @@ def cluster_create(
     output_format: ApplyOutput = "table",
 ) -> None:
     """Create or update a Ray cluster (--wait: RayClusterProvisioned and HeadPodReady)."""
-    mode = opts.dry_run_mode(dry_run)
-    fmt = opts.output_format(output_format, APPLY_FORMATS)
-    conn = logic.Connection(None if mode == "client" else k8s.target(), k8s.namespace)
-    built = logic.cluster_objects(name, cluster_flags, label or [], file, conn)
-    warn_all(built.warnings)
-    common.apply_objects(
-        built.objects,
+    build_and_apply(
+        lambda conn: logic.cluster_objects(name, cluster_flags, label or [], file, conn),
         stack=f"ray-{name}",
-        target=k8s.target(),
-        dry_run=mode,
+        action="ray cluster create",
+        k8s=k8s,
+        dry_run=dry_run,
         wait=wait,
         timeout=timeout,
         yes=yes,
         force_conflicts=force_conflicts,
-        output_format=fmt,
-        action="ray cluster create",
+        output_format=output_format,
     )
 
 

@@ -160,6 +160,39 @@ def delete_object(
     common.delete_objects(kube, refs, yes=yes, what=f"{what} {name} in namespace {ns}", dry_run=dry_run)
 
 
+def build_and_apply(
+    build: Callable[[logic.Connection], logic.Built],
+    *,
+    stack: str,
+    action: str,
+    k8s: opts.KubeFlags,
+    dry_run: str,
+    wait: bool,
+    timeout: str,
+    yes: bool,
+    force_conflicts: bool,
+    output_format: str,
+) -> None:
+    """Build a Ray object set and apply it (cluster create, service deploy): ``build`` gets a
+    connection that reads nothing with --dry-run=client; its warnings go to stderr first."""
+    mode = opts.dry_run_mode(dry_run)
+    fmt = opts.output_format(output_format, APPLY_FORMATS)
+    built = build(logic.Connection(None if mode == "client" else k8s.target(), k8s.namespace))
+    warn_all(built.warnings)
+    common.apply_objects(
+        built.objects,
+        stack=stack,
+        target=k8s.target(),
+        dry_run=mode,
+        wait=wait,
+        timeout=timeout,
+        yes=yes,
+        force_conflicts=force_conflicts,
+        output_format=fmt,
+        action=action,
+    )
+
+
 def audit(action: str, kube: Kube, ref: str, change: str, **details: str) -> None:
     common.record_audit(action, kube, [], "success", objects=[{"object": ref, "action": change, **details}])
 

@@ -8,19 +8,17 @@ import typer
 
 from akscli import output, validate
 from akscli import ray as logic
-from akscli.cli import common
 from akscli.cli import options as opts
 from akscli.cli.ray.common import (
-    APPLY_FORMATS,
     ApplyOutput,
     Labels,
     ServiceName,
+    build_and_apply,
     delete_object,
     list_objects,
     on_cluster,
     show,
     typer_app,
-    warn_all,
     with_cluster_flags,
 )
 
@@ -44,22 +42,17 @@ def service_deploy(
     output_format: ApplyOutput = "table",
 ) -> None:
     """Deploy Ray Serve applications as a RayService (--wait: the Ready condition)."""
-    mode = opts.dry_run_mode(dry_run)
-    fmt = opts.output_format(output_format, APPLY_FORMATS)
-    conn = logic.Connection(None if mode == "client" else k8s.target(), k8s.namespace)
-    built = logic.service_objects(name, file, cluster_flags, label or [], conn)
-    warn_all(built.warnings)
-    common.apply_objects(
-        built.objects,
+    build_and_apply(
+        lambda conn: logic.service_objects(name, file, cluster_flags, label or [], conn),
         stack=f"rayservice-{name}",
-        target=k8s.target(),
-        dry_run=mode,
+        action="ray service deploy",
+        k8s=k8s,
+        dry_run=dry_run,
         wait=wait,
         timeout=timeout,
         yes=yes,
         force_conflicts=force_conflicts,
-        output_format=fmt,
-        action="ray service deploy",
+        output_format=output_format,
     )
 
 
