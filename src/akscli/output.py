@@ -8,7 +8,6 @@ spinner is actually drawn.
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import sys
@@ -148,6 +147,8 @@ def emit(
         table = [[_text(c.value(item)) for c in shown] for item in rows]
         headers = [c.header for c in shown]
         if fmt == "csv":
+            import csv  # only here: every command that prints imports this module
+
             buffer = io.StringIO()
             writer = csv.writer(buffer, lineterminator="\n")
             writer.writerow(headers)

@@ -9,44 +9,50 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from akscli.errors import UsageError
 
-_DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
-_QUANTITY = re.compile(r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$")
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+# Patterns, compiled on first use by re's own cache (re.fullmatch(pattern, text)): a command
+# compiles only those it checks, instead of all of them at every start-up.
+_DNS1123_LABEL = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"
+_DNS1123_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+_LABEL_NAME = r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$"
+_LABEL_VALUE = r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$"
+_QUANTITY = r"^[+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E|[eE][+-]?[0-9]+)?$"
 # A Docker reference: [registry[:port]/]path[:tag][@digest], lower-case path components.
-_IMAGE = re.compile(
+_IMAGE = (
     r"^(?:(?P<registry>localhost(?::[0-9]+)?|[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+(?::[0-9]+)?"
     r"|[a-zA-Z0-9-]+:[0-9]+)/)?"
     r"(?P<path>[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*)"
     r"(?::(?P<tag>[\w][\w.-]{0,127}))?"
     r"(?:@(?P<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$"
 )
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|h|m|s)")
-_TAINT = re.compile(r"^(?P<key>[^=:]+)(?:=(?P<value>[^:]*))?:(?P<effect>NoSchedule|PreferNoSchedule|NoExecute)$")
-_QUANTITY_FACTORS: dict[str, Decimal] = {
-    "": Decimal(1),
-    "n": Decimal("1e-9"),
-    "u": Decimal("1e-6"),
-    "m": Decimal("1e-3"),
-    "k": Decimal("1e3"),
-    "M": Decimal("1e6"),
-    "G": Decimal("1e9"),
-    "T": Decimal("1e12"),
-    "P": Decimal("1e15"),
-    "E": Decimal("1e18"),
-    "Ki": Decimal(2**10),
-    "Mi": Decimal(2**20),
-    "Gi": Decimal(2**30),
-    "Ti": Decimal(2**40),
-    "Pi": Decimal(2**50),
-    "Ei": Decimal(2**60),
+_DURATION_PART = r"(\d+(?:\.\d+)?)(ms|h|m|s)"
+_TAINT = r"^(?P<key>[^=:]+)(?:=(?P<value>[^:]*))?:(?P<effect>NoSchedule|PreferNoSchedule|NoExecute)$"
+# Each suffix's factor, as the argument of Decimal(): decimal is imported by quantity_value
+# alone (its import is a few milliseconds every other command would pay).
+_QUANTITY_FACTORS: dict[str, str | int] = {
+    "": 1,
+    "n": "1e-9",
+    "u": "1e-6",
+    "m": "1e-3",
+    "k": "1e3",
+    "M": "1e6",
+    "G": "1e9",
+    "T": "1e12",
+    "P": "1e15",
+    "E": "1e18",
+    "Ki": 2**10,
+    "Mi": 2**20,
+    "Gi": 2**30,
+    "Ti": 2**40,
+    "Pi": 2**50,
+    "Ei": 2**60,
 }
 
 
@@ -62,7 +68,7 @@ def name(value: str, what: str = "name", max_len: int = 63) -> str:
         raise _fail(what, value, "it is empty", "use lower-case letters, digits and '-', e.g. my-model")
     if len(value) > max_len:
         raise _fail(what, value, f"it is {len(value)} characters long, at most {max_len} allowed", "shorten it")
-    if not _DNS1123_LABEL.fullmatch(value):
+    if not re.fullmatch(_DNS1123_LABEL, value):
         raise _fail(
             what,
             value,
@@ -74,7 +80,7 @@ def name(value: str, what: str = "name", max_len: int = 63) -> str:
 
 def subdomain(value: str, what: str = "name") -> str:
     """A DNS-1123 subdomain (names of ConfigMaps, Secrets, CRDs...)."""
-    if not value or len(value) > 253 or not _DNS1123_SUBDOMAIN.fullmatch(value):
+    if not value or len(value) > 253 or not re.fullmatch(_DNS1123_SUBDOMAIN, value):
         raise _fail(
             what,
             value,
@@ -86,15 +92,15 @@ def subdomain(value: str, what: str = "name") -> str:
 
 def label_key(value: str, what: str = "label key") -> str:
     prefix, slash, key = value.rpartition("/")
-    if slash and (not prefix or len(prefix) > 253 or not _DNS1123_SUBDOMAIN.fullmatch(prefix)):
+    if slash and (not prefix or len(prefix) > 253 or not re.fullmatch(_DNS1123_SUBDOMAIN, prefix)):
         raise _fail(what, value, "its prefix must be a DNS subdomain", "for example: example.com/team")
-    if not key or len(key) > 63 or not _LABEL_NAME.fullmatch(key):
+    if not key or len(key) > 63 or not re.fullmatch(_LABEL_NAME, key):
         raise _fail(what, value, "its name must be at most 63 alphanumerics, '-', '_' or '.'", "for example: team")
     return value
 
 
 def label_value(value: str, what: str = "label value") -> str:
-    if len(value) > 63 or not _LABEL_VALUE.fullmatch(value):
+    if len(value) > 63 or not re.fullmatch(_LABEL_VALUE, value):
         raise _fail(
             what,
             value,
@@ -131,7 +137,7 @@ def label_selector(value: str) -> str:
 def quantity(value: str | int | float, what: str = "quantity") -> str:
     """A Kubernetes resource quantity such as 500m, 2, 16Gi or 1e3."""
     text = str(value).strip()
-    if not _QUANTITY.fullmatch(text):
+    if not re.fullmatch(_QUANTITY, text):
         raise _fail(
             what, value, "it is not a Kubernetes quantity", "use a number with an optional suffix: 500m, 2, 16Gi, 512Mi"
         )
@@ -140,6 +146,8 @@ def quantity(value: str | int | float, what: str = "quantity") -> str:
 
 def quantity_value(value: str, what: str = "quantity") -> Decimal:
     """The numeric value of a quantity (bytes for Gi, cores for m)."""
+    from decimal import Decimal, InvalidOperation
+
     text = quantity(value, what)
     match = re.match(r"^([+]?[0-9.]+)(.*)$", text)
     assert match is not None
@@ -147,14 +155,14 @@ def quantity_value(value: str, what: str = "quantity") -> Decimal:
     try:
         if suffix and suffix[0] in "eE":
             return Decimal(number + suffix)
-        return Decimal(number) * _QUANTITY_FACTORS[suffix]
+        return Decimal(number) * Decimal(_QUANTITY_FACTORS[suffix])
     except (InvalidOperation, KeyError) as exc:
         raise _fail(what, value, "it is not a Kubernetes quantity", "for example: 16Gi") from exc
 
 
 def image(value: str, what: str = "image") -> str:
     """A container image reference: [registry/]repository[:tag][@sha256:digest]."""
-    if not value or len(value) > 512 or not _IMAGE.fullmatch(value):
+    if not value or len(value) > 512 or not re.fullmatch(_IMAGE, value):
         raise _fail(
             what,
             value,
@@ -208,7 +216,7 @@ def duration(value: str, what: str = "duration") -> float:
     if re.fullmatch(r"\d+(\.\d+)?", text):
         return _bounded_duration(float(text), what, value)
     pos, total = 0, 0.0
-    for match in _DURATION_PART.finditer(text):
+    for match in re.finditer(_DURATION_PART, text):
         if match.start() != pos:
             break
         amount, unit = float(match.group(1)), match.group(2)
@@ -230,7 +238,7 @@ def _bounded_duration(seconds: float, what: str, value: str) -> float:
 
 def taint(value: str) -> dict[str, str]:
     """``key[=value]:Effect`` as kubectl taint and az aks use it."""
-    match = _TAINT.fullmatch(value.strip())
+    match = re.fullmatch(_TAINT, value.strip())
     if not match:
         raise _fail("taint", value, "it is not key[=value]:Effect", "for example: nvidia.com/gpu=present:NoSchedule")
     key = label_key(match["key"], "taint key")

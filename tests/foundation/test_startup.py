@@ -26,7 +26,9 @@ print(json.dumps({"code": code, "heavy": heavy}))
 
 CLUSTER_AND_AZURE = ("kubernetes", "azure", "pydantic")
 # What no offline command loads unless it uses it: the cluster and Azure sides (akscli's own
-# too), the YAML and template libraries, rich, and importlib.metadata (it imports email).
+# too), the YAML and template libraries, rich, importlib.metadata (it imports email), and the
+# stdlib modules only a few validators and output formats need (decimal for quantities, csv for
+# -o csv and CSV price files).
 UNUSED_OFFLINE = (
     *CLUSTER_AND_AZURE,
     "akscli.kube",
@@ -43,6 +45,8 @@ UNUSED_OFFLINE = (
     "rich",
     "importlib.metadata",
     "email",
+    "decimal",
+    "csv",
 )
 
 

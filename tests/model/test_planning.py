@@ -229,3 +229,16 @@ def test_a_deploy_without_a_priced_size_says_why() -> None:
     with pytest.raises(UsageError) as err:
         plan_view.fit_to_deploy(p, None)
     assert "no VM size with a price fits" in str(err.value) and "westeurope" in (err.value.hint or "")
+
+
+@pytest.mark.parametrize("runtime", planning.RUNTIMES)
+def test_an_option_as_a_dict_is_what_asdict_gives(runtime: str) -> None:
+    from dataclasses import asdict
+
+    plan = planning.plan(catalog.get("phi-4"), runtime=runtime, context=8192, budget=500)
+    assert any(o.kaito is not None for o in plan.options) or runtime == "vllm"
+    assert any(o.throughput is not None and o.warnings for o in plan.options)
+    for option in plan.options:
+        as_dict = option.to_dict()
+        assert as_dict == asdict(option) and list(as_dict) == list(asdict(option))
+        assert as_dict["warnings"] is not option.warnings

@@ -19,9 +19,10 @@ from akscli.errors import UsageError
 
 DATA_FILE = datafiles.source_path("models")  # the editable truth; commands read its JSON twin
 
-# Hugging Face ids: "org/name", letters, digits, '.', '_' and '-'.
-_HF_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$")
-_ACTIVE = re.compile(r"-A(\d+(?:\.\d+)?)B(?![A-Za-z])")
+# Hugging Face ids: "org/name", letters, digits, '.', '_' and '-'. Patterns are compiled on first
+# use (re's cache), as in akscli.validate.
+_HF_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,95}/[A-Za-z0-9][A-Za-z0-9._-]{0,95}$"
+_ACTIVE = r"-A(\d+(?:\.\d+)?)B(?![A-Za-z])"
 
 QUANT_FAMILIES: dict[str, str] = {
     "bf16": "bf16",
@@ -87,7 +88,7 @@ class Model:
     @property
     def active_parameters_b(self) -> float | None:
         """Parameters read per token for a mixture of experts named like '...-A12B' (else None)."""
-        m = _ACTIVE.search(self.id)
+        m = re.search(_ACTIVE, self.id)
         return float(m.group(1)) if m else None
 
     def to_dict(self) -> dict[str, Any]:
@@ -255,7 +256,7 @@ def search(query: str | None = None) -> list[Model]:
 
 def validate_hf_id(value: str) -> str:
     v = value.strip()
-    if not _HF_ID.match(v):
+    if not re.match(_HF_ID, v):
         raise UsageError(
             f"model id {value!r} is not a Hugging Face id", hint="write it as org/name, for example microsoft/phi-4"
         )

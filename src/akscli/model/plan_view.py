@@ -14,12 +14,13 @@ from akscli.model.catalog import Model
 from akscli.model.planning import GIB, RUNTIMES, Fit, Plan, Throughput, check_vm_size, plan, servable
 
 # Azure region names are lower-case letters and digits (eastus, westus3); '-' is tolerated.
-_REGION = re.compile(r"^[a-z0-9]([a-z0-9-]{0,48}[a-z0-9])?$")
+# Compiled on first use (re's cache), as in akscli.validate.
+_REGION = r"^[a-z0-9]([a-z0-9-]{0,48}[a-z0-9])?$"
 
 
 def check_region(value: str) -> str:
     region = value.strip().lower()
-    if not _REGION.fullmatch(region):
+    if not re.fullmatch(_REGION, region):
         raise UsageError(
             f"invalid --region {value!r}: an Azure region name is letters and digits",
             hint="for example --region eastus (all of them: az account list-locations -o table)",

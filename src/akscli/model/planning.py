@@ -17,7 +17,7 @@ inputs.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from akscli.errors import UsageError
@@ -212,7 +212,18 @@ class Fit:
     warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # What asdict() returns (the nested estimates as dicts, a new warnings list), without its
+        # deep copy of every scalar: the plan table builds one per VM size.
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["kaito"] = None if self.kaito is None else _shallow(self.kaito)
+        d["throughput"] = None if self.throughput is None else _shallow(self.throughput)
+        d["warnings"] = list(self.warnings)
+        return d
+
+
+def _shallow(estimate: KaitoEstimate | Throughput) -> dict[str, Any]:
+    """A dataclass whose fields are all scalars, as a dict."""
+    return {f.name: getattr(estimate, f.name) for f in fields(estimate)}
 
 
 def servable(f: Fit) -> bool:

@@ -7,7 +7,6 @@ prices with the user's own (a negotiated rate, a reservation, another region) an
 
 from __future__ import annotations
 
-import csv
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -92,6 +91,8 @@ def read_price_file(path: str) -> dict[str, dict[str, float]]:
     text = yamlio.read_text(p, f"price file {path}")
     out: dict[str, dict[str, float]] = {}
     if p.suffix.lower() == ".csv":
+        import csv  # only for a --price-file in CSV
+
         reader = csv.DictReader(text.splitlines())
         columns = set(reader.fieldnames or [])
         if not (columns & {"vm_size", "sku"} and "region" in columns and columns & {"price_usd_per_hour", "price"}):
