@@ -194,6 +194,46 @@ def test_deployment_past_its_progress_deadline_fails() -> None:
     assert verdict.failed and verdict.reason == "ProgressDeadlineExceeded"
 
 
+# ---- KAITO Workspaces (kaito-project/kaito pkg/workspace/controllers/workspace_controller.go) ----
+
+
+def workspace(*conds: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "apiVersion": "kaito.sh/v1beta1",
+        "kind": "Workspace",
+        "metadata": {"generation": 1},
+        "status": {"conditions": list(conds)},
+    }
+
+
+def test_a_crash_looping_inference_workspace_is_still_waited_on_with_kaitos_reason() -> None:
+    crash = 'container "phi-4" is in CrashLoopBackOff; last termination: exit code 1'
+    verdict = readiness.check(
+        workspace(
+            cond("ResourceReady", reason="workspaceResourceStatusSuccess"),
+            cond("InferenceReady", "False", "ContainerCrashLoopBackOff", crash),
+            cond(
+                "WorkspaceSucceeded",
+                "False",
+                "workspacePending",
+                "workspace is waiting for inference workload readiness",
+            ),
+        )
+    )
+    assert not verdict.ready and not verdict.failed
+    assert verdict.message == f"InferenceReady=False (ContainerCrashLoopBackOff): {crash}"
+
+
+def test_a_workspace_whose_tuning_job_failed_fails_the_wait() -> None:
+    verdict = readiness.check(
+        workspace(
+            cond("ResourceReady", reason="workspaceResourceStatusSuccess"),
+            cond("WorkspaceSucceeded", "False", "workspaceFailed", "tuning job failed"),
+        )
+    )
+    assert verdict.failed and verdict.reason == "workspaceFailed"
+
+
 # ---- the framework a kind's rule is built from ----------------------------------------------------
 
 

@@ -234,11 +234,21 @@ def test_dry_run_client_output_is_valid_yaml_for_gitops(model_emulator: Start) -
     assert kinds == ["ConfigMap", "Workspace", "HTTPRoute"]
 
 
-def test_a_crashing_inference_server_fails_the_wait_at_once(model_emulator: Start) -> None:
+def test_a_crash_looping_inference_server_times_out_naming_kaitos_reason(model_emulator: Start) -> None:
+    # KAITO has no final failure for an inference Workspace: it keeps reconciling, so the wait
+    # runs to its timeout (exit 5) and says what InferenceReady says.
     model_emulator(failure="inference")
-    result = invoke("model", "deploy", "phi-4", "--wait", "--timeout", "30s", "-y")
-    assert result.exit_code != 0
-    assert "CUDA out of memory" in result.stderr
+    result = invoke("model", "deploy", "phi-4", "--wait", "--timeout", "3s", "-y")
+    assert result.exit_code == 5, result
+    assert 'InferenceReady=False (ContainerCrashLoopBackOff): container "phi-4" is in CrashLoopBackOff' in result.stderr
+
+
+def test_the_logs_of_a_crash_looping_model_show_why_it_exits(model_emulator: Start) -> None:
+    model_emulator(failure="inference")
+    _deploy("phi-4")
+    result = invoke("model", "logs", "phi-4", "--tail", "10")
+    assert result.exit_code == 0, result
+    assert "CUDA out of memory" in result.stdout
 
 
 def test_vllm_logs_come_from_the_deployments_pods(model_emulator: Start) -> None:

@@ -131,6 +131,15 @@ def test_airunway_journey(model_emulator: Start) -> None:
     _eventually(lambda: _everything(emu, "phi-4") == [])
 
 
+def test_airunway_keeps_a_crash_looping_model_deploying_until_the_wait_times_out(model_emulator: Start) -> None:
+    # KAITO writes state Pending for a crash-looping Workspace; AI Runway maps it to Deploying,
+    # never Failed (providers/kaito/status.go, controller.go), so the wait runs to its timeout.
+    model_emulator(failure="inference", crds=("kaito", "airunway"))
+    result = invoke("model", "deploy", "phi-4", "--runtime", "airunway", "--wait", "--timeout", "3s", "-y")
+    assert result.exit_code == 5, result
+    assert "phase=Deploying: Workspace created, waiting for pods to be ready" in result.stderr
+
+
 def _resolves(emu: Any) -> list[str]:
     try:
         return resolve(emu.cluster, "default", "phi-4")

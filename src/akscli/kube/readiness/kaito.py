@@ -40,10 +40,13 @@ RULES: dict[tuple[str, str], Rule] = {
         upstream="kaito-project/kaito pkg/workspace/controllers/workspace_controller.go",
         generation=Generation.CONDITIONS,
         ready=("ResourceReady", "InferenceReady", "WorkspaceSucceeded"),
-        terminal=tuple(
-            Terminal(c, reasons=("WorkspaceFailed", "InferenceFailed", "ResourceFailed"))
-            for c in ("ResourceReady", "InferenceReady", "WorkspaceSucceeded")
-        ),
+        # KAITO's only final Workspace state is a failed tuning Job (applyTuningWorkspaceStatus:
+        # WorkspaceSucceeded False workspaceFailed, state Failed). An inference Workspace has none:
+        # a crash-looping or unpullable inference pod is a not-ready reason on InferenceReady
+        # (classifyInferencePodFailure: ContainerCrashLoopBackOff, ImagePullError, ...) while
+        # WorkspaceSucceeded stays workspacePending and KAITO keeps reconciling, so the wait goes
+        # on, like kubectl wait, and its progress and timeout name that reason and message.
+        terminal=(Terminal("WorkspaceSucceeded", reasons=("workspaceFailed",)),),
     ),
     ("kaito.sh", "InferenceSet"): ConditionRule(
         upstream="kaito-project/kaito pkg/inferenceset/inferenceset_controller.go",

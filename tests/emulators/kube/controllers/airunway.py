@@ -7,9 +7,15 @@ b0d3fb775439d2f276e714f6c5f5d8612e75caa0:
   ``spec.scaling.replicas``; ``resource.labelSelector`` ``kubernetes.io/os: linux`` plus
   ``nvidia.com/gpu.present: "true"`` when GPUs are asked for; ``inference.preset.name`` is
   ``spec.model.id``; ``spec.provider.overrides`` deep-merged last.
-* providers/kaito/status.go: the phase from the Workspace's conditions (WorkspaceSucceeded True
-  -> Running; a False condition with a failed reason -> Failed; ResourceReady True ->
-  Deploying; else Pending) and ``status.endpoint`` = Service NAME, port 80.
+* providers/kaito/status.go: the phase from the Workspace's ``status.state`` when KAITO writes
+  one (mapStateToPhase: Ready -> Running, NotReady -> Deploying, Failed -> Failed, Pending ->
+  Pending), else from its conditions (mapConditionsToPhase: WorkspaceSucceeded True -> Running,
+  False -> Failed with its message; ResourceReady True -> Deploying; else Pending), and
+  ``status.endpoint`` = Service NAME, port 80. providers/kaito/controller.go (Reconcile,
+  syncStatus): a phase that is neither Running nor Failed becomes Deploying, "Workspace created,
+  waiting for pods to be ready", and the Ready condition follows the phase. KAITO writes a state
+  for every Workspace it reconciles, so a crash-looping inference pod (state Pending) leaves the
+  ModelDeployment Deploying, never Failed.
 * controller/internal/controller/gateway_reconciler.go: with ``spec.gateway.enabled`` (the
   inference extension's CRD served and a Gateway in the cluster) it labels the pods behind the
   endpoint Service with ``airunway.ai/model-deployment``, makes an InferencePool NAME selecting
@@ -33,7 +39,15 @@ AIRUNWAY = "airunway.ai/v1alpha1"
 LABEL = "airunway.ai/model-deployment"
 POOL_API = "inference.networking.k8s.io/v1"
 GATEWAY_API = "gateway.networking.k8s.io/v1"
-_FAILED_REASONS = ("WorkspaceFailed", "InferenceFailed", "ResourceFailed")
+# mapStateToPhase in providers/kaito/status.go.
+_STATE_PHASES = {
+    "Ready": "Running",
+    "Succeeded": "Running",
+    "NotReady": "Deploying",
+    "Running": "Deploying",
+    "Failed": "Failed",
+    "Pending": "Pending",
+}
 
 
 def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
@@ -73,16 +87,18 @@ class ModelDeploymentController(Controller):
             self._status(cluster, obj, {"phase": "Pending", "message": f"provider {provider} is not simulated"})
             return
         ws = self._workspace(cluster, obj)
+        phase, message = _phase(ws or {})
         status: dict[str, Any] = {
-            "phase": _phase(ws),
+            "phase": phase,
+            "message": message,
             "provider": {"name": "kaito", "resourceKind": "Workspace", "resourceName": md["name"]},
             "endpoint": {"service": md["name"], "port": 80},
             "replicas": {
                 "desired": int((spec.get("scaling") or {}).get("replicas") or 1),
-                "ready": 1 if _phase(ws) == "Running" else 0,
+                "ready": 1 if phase == "Running" else 0,
             },
         }
-        conditions = [_cond("Ready", status["phase"] == "Running", status["phase"])]
+        conditions = [_ready_condition(phase, message)]
         if (spec.get("gateway") or {}).get("enabled"):
             conditions.append(self._gateway(cluster, obj))
         status["conditions"] = conditions
@@ -181,14 +197,40 @@ class ModelDeploymentController(Controller):
         return _cond("GatewayReady", True, "GatewayConfigured", "InferencePool and HTTPRoute created")
 
 
-def _phase(ws: dict[str, Any] | None) -> str:
-    if ws is None:
-        return "Pending"
-    conds = {c.get("type"): c for c in (ws.get("status") or {}).get("conditions") or []}
-    if (conds.get("WorkspaceSucceeded") or {}).get("status") == "True":
-        return "Running"
-    if any(c.get("status") == "False" and c.get("reason") in _FAILED_REASONS for c in conds.values()):
-        return "Failed"
+def _phase(ws: dict[str, Any]) -> tuple[str, str]:
+    """The phase and message of a ModelDeployment whose Workspace exists (syncStatus and
+    Reconcile in providers/kaito/controller.go): the translated phase, where neither Running nor
+    Failed is Deploying, "Workspace created, waiting for pods to be ready"."""
+    phase, message = _translate(ws)
+    if phase == "Running":
+        return phase, message or "Workspace created, pods are ready"
+    if phase == "Failed":
+        return phase, message
+    return "Deploying", "Workspace created, waiting for pods to be ready"
+
+
+def _ready_condition(phase: str, message: str) -> dict[str, Any]:
+    """The Ready condition syncStatus sets for the phase (providers/kaito/controller.go)."""
+    if phase == "Running":
+        return _cond("Ready", True, "DeploymentReady", "All replicas are ready")
+    if phase == "Failed":
+        return _cond("Ready", False, "DeploymentFailed", message)
+    return _cond("Ready", False, "DeploymentInProgress", "Deployment is in progress")
+
+
+def _translate(ws: dict[str, Any]) -> tuple[str, str]:
+    """TranslateStatus in providers/kaito/status.go: status.state first, then the conditions."""
+    status = ws.get("status") or {}
+    if status.get("state"):
+        state = str(status["state"])
+        message = "fine-tuning in progress" if state == "Running" else ""
+        return _STATE_PHASES.get(state, "Pending"), message if state in _STATE_PHASES else f"unknown state: {state}"
+    conds = {c.get("type"): c for c in status.get("conditions") or []}
+    succeeded = conds.get("WorkspaceSucceeded") or {}
+    if succeeded.get("status") == "True":
+        return "Running", ""
+    if succeeded.get("status") == "False":
+        return "Failed", str(succeeded.get("message") or "")
     if (conds.get("ResourceReady") or {}).get("status") == "True":
-        return "Deploying"
-    return "Pending"
+        return "Deploying", ""
+    return "Pending", ""

@@ -27,8 +27,11 @@ Failure modes (``failure=``):
 * ``quota``: the node claim cannot be created because the GPU family's regional vCPU quota is
   used up. ResourceReady stays False (reason NodeClaimNotReady, not terminal, as in KAITO), with
   a Warning event carrying Azure's quota message: ``--wait`` times out and shows it.
-* ``inference``: nodes come up but the inference server crashes: InferenceReady False with the
-  terminal reason InferenceFailed.
+* ``inference``: nodes come up but the inference server crash-loops (pods in CrashLoopBackOff):
+  InferenceReady False with KAITO's reason ContainerCrashLoopBackOff and WorkspaceSucceeded
+  False workspacePending, state Pending (classifyInferencePodFailure and
+  applyInferenceWorkspaceStatus in workspace_controller.go). Not final: KAITO keeps
+  reconciling, so ``--wait`` times out and names the reason.
 
 ``openai_handler(model_id)`` is a service-proxy handler that answers ``/v1/models`` and
 ``/v1/chat/completions`` like vLLM's OpenAI server, for ``emu.register_service_proxy``.
@@ -53,6 +56,9 @@ _RAND_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 # KAITO labels the Workspaces of an InferenceSet, and their pods, with the set's name.
 SET_LABEL = "inferenceset.kaito.sh/created-by"
 FAILURES = (None, "quota", "inference")
+# failure="inference": the inference server exits on start (a model too large for the GPU).
+CRASH_EXIT_CODE = 1
+CRASH_LOG = "ERROR torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB\n"
 QUOTA_MESSAGE = (
     "failed to create nodeClaim: Operation could not be completed as it results in exceeding "
     "approved {family} Cores quota. Location: eastus, Current Limit: 0, Current Usage: 0, "
@@ -91,6 +97,42 @@ def _set_status(cluster: Any, ws: dict[str, Any], fields: dict[str, Any], *condi
     md = ws["metadata"]
     status = {**fields, "conditions": _observed(ws, conditions)}
     cluster.patch_status(KAITO, "Workspace", md["namespace"], md["name"], status)
+
+
+def _inference_pending(reason: str, message: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """InferenceReady False with KAITO's not-ready reason and WorkspaceSucceeded workspacePending:
+    applyInferenceWorkspaceStatus in pkg/workspace/controllers/workspace_controller.go, which has
+    no failed state for an inference Workspace (the next reconcile classifies the pods again)."""
+    return (
+        _cond("InferenceReady", False, reason, message),
+        _cond("WorkspaceSucceeded", False, "workspacePending", "workspace is waiting for inference workload readiness"),
+    )
+
+
+def _pod_status(container: str, pod: str, crashing: bool) -> dict[str, Any]:
+    """A serving pod's status; a crashing one as the kubelet shows a container that keeps
+    exiting: Waiting CrashLoopBackOff with doBackOff's message, last state Terminated
+    (kubernetes/kubernetes pkg/kubelet/kuberuntime/kuberuntime_manager.go)."""
+    if not crashing:
+        return {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}
+    return {
+        "phase": "Running",
+        "conditions": [{"type": "Ready", "status": "False", "reason": "ContainersNotReady"}],
+        "containerStatuses": [
+            {
+                "name": container,
+                "ready": False,
+                "restartCount": 3,
+                "state": {
+                    "waiting": {
+                        "reason": "CrashLoopBackOff",
+                        "message": f"back-off 40s restarting failed container={container} pod={pod}",
+                    }
+                },
+                "lastState": {"terminated": {"exitCode": CRASH_EXIT_CODE, "reason": "Error"}},
+            }
+        ],
+    }
 
 
 def _owner(obj: dict[str, Any]) -> dict[str, Any]:
@@ -176,35 +218,39 @@ class WorkspaceController(_KaitoController):
             _set_status(
                 cluster,
                 obj,
-                {"targetNodeCount": nodes},
+                {"targetNodeCount": nodes, "state": "Pending"},
                 _cond("ResourceReady", False, "NodeClaimNotReady", message),
-                _cond("InferenceReady", False, "WorkspaceResourceNotReady", "waiting for nodes"),
-                _cond("WorkspaceSucceeded", False, "WorkspacePending", "resources are not ready"),
+                *_inference_pending("WorkspaceInferenceStatusPending", "Inference workload is not ready"),
             )
             cluster.add_event(obj, "NodeClaimCreationFailed", message, type="Warning")
             return
         self._service(cluster, obj)
-        self._pods(cluster, obj, nodes)
+        crashing = self.failure == "inference"
+        self._pods(cluster, obj, nodes, crashing=crashing)
         placed = {"targetNodeCount": nodes, "workerNodes": [f"aks-{name[:20]}-{i}" for i in range(nodes)]}
-        if self.failure == "inference":
-            crashed = "inference pod crashed: CUDA out of memory"
+        # CollectNodeStatusInfo (pkg/nodeprovision/gpu-provisioner/gpu_provisioner.go).
+        resources_ready = _cond("ResourceReady", True, "workspaceResourceStatusSuccess", "workspace resource is ready")
+        if crashing:
+            # detectContainerFailure (workspace_controller.go) on the pod's CrashLoopBackOff.
+            crash = f'container "{name}" is in CrashLoopBackOff; last termination: exit code {CRASH_EXIT_CODE}'
             _set_status(
                 cluster,
                 obj,
-                placed,
-                _cond("ResourceReady", True, "ResourcesReady"),
-                _cond("InferenceReady", False, "InferenceFailed", crashed),
-                _cond("WorkspaceSucceeded", False, "WorkspaceFailed", "inference is not ready"),
+                {**placed, "state": "Pending"},
+                resources_ready,
+                *_inference_pending("ContainerCrashLoopBackOff", crash),
             )
-            cluster.add_event(obj, "InferenceFailed", crashed, type="Warning")
             return
+        # applyInferenceWorkspaceStatus (workspace_controller.go), inference ready.
         _set_status(
             cluster,
             obj,
             {**placed, "state": "Ready"},
-            _cond("ResourceReady", True, "ResourcesReady", f"{nodes} node(s) of {size} are ready"),
-            _cond("InferenceReady", True, "InferenceReady", "inference service is ready"),
-            _cond("WorkspaceSucceeded", True, "WorkspaceSucceeded", "workspace succeeded"),
+            resources_ready,
+            _cond(
+                "InferenceReady", True, "WorkspaceInferenceStatusSuccess", "Inference has been deployed successfully"
+            ),
+            _cond("WorkspaceSucceeded", True, "workspaceSucceeded", "workspace succeeds"),
         )
         cluster.add_event(obj, "WorkspaceReady", f"workspace {name} is ready")
 
@@ -237,7 +283,7 @@ class WorkspaceController(_KaitoController):
                     }
                 )
 
-    def _pods(self, cluster: Any, ws: dict[str, Any], nodes: int) -> None:
+    def _pods(self, cluster: Any, ws: dict[str, Any], nodes: int, crashing: bool = False) -> None:
         md = ws["metadata"]
         preset = ((ws.get("inference") or {}).get("preset") or {}).get("name", "")
         labels = {"kaito.sh/workspace": md["name"]}
@@ -263,19 +309,11 @@ class WorkspaceController(_KaitoController):
                     }
                 )
                 cluster.patch_status(
-                    "v1",
-                    "Pod",
-                    md["namespace"],
-                    pod,
-                    {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]},
+                    "v1", "Pod", md["namespace"], pod, _pod_status(md["name"], f"{pod}_{md['namespace']}", crashing)
                 )
-            cluster.set_pod_logs(
-                md["namespace"],
-                pod,
-                f"INFO vLLM API server version 0.11.0\n"
-                f"INFO Loading model {preset} (rank {i})\n"
-                f"INFO Uvicorn running on http://0.0.0.0:5000\n",
-            )
+            logs = f"INFO vLLM API server version 0.11.0\nINFO Loading model {preset} (rank {i})\n"
+            logs += CRASH_LOG if crashing else "INFO Uvicorn running on http://0.0.0.0:5000\n"
+            cluster.set_pod_logs(md["namespace"], pod, logs)
 
 
 class InferenceSetController(_KaitoController):
