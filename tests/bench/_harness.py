@@ -56,6 +56,17 @@ def timed(command: Sequence[str], env: dict[str, str] | None = None) -> tuple[fl
     return elapsed, usage
 
 
+def tool_env(kubeconfig: Path, workdir: Path) -> dict[str, str]:
+    """The environment both tools run in: the emulator's kubeconfig, akscli's audit log and
+    kubectl's discovery cache kept in the benchmark's own folder."""
+    return dict(
+        os.environ,
+        KUBECONFIG=str(kubeconfig),
+        AKSCLI_AUDIT_LOG=str(workdir / "audit.jsonl"),
+        KUBECACHEDIR=str(workdir / "kubecache"),
+    )
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

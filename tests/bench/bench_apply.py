@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.bench._harness import AKSCLI, KUBECTL, compile_bytecode, once, timed
+from tests.bench._harness import AKSCLI, KUBECTL, compile_bytecode, once, timed, tool_env
 from tests.bench.bench_foundation import manifests
 from tests.emulators.kube.emulator import KubeEmulator
 
@@ -89,12 +89,7 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             kubeconfig = emu.write_kubeconfig(Path(tmp) / "kubeconfig", "emulator", "default")
-            env = dict(
-                os.environ,
-                KUBECONFIG=str(kubeconfig),
-                AKSCLI_AUDIT_LOG=str(Path(tmp) / "audit.jsonl"),
-                KUBECACHEDIR=str(Path(tmp) / "kubecache"),
-            )
+            env = tool_env(kubeconfig, Path(tmp))
             for latency in LATENCIES_MS:
                 emu.latency_s = latency / 1000
                 ours_file = Path(tmp) / f"ours-{latency}.yaml"

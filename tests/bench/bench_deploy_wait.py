@@ -14,7 +14,6 @@ are separate processes talking to it over HTTPS on loopback.
 from __future__ import annotations
 
 import collections
-import os
 import subprocess
 import sys
 import tempfile
@@ -23,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.bench._harness import AKSCLI, KUBECTL, compile_bytecode, once
+from tests.bench._harness import AKSCLI, KUBECTL, compile_bytecode, once, tool_env
 from tests.bench.bench_apply import _is_discovery
 from tests.emulators.kube.control import RequestRecord
 from tests.emulators.kube.controllers import kaito
@@ -119,12 +118,7 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             kubeconfig = emu.write_kubeconfig(Path(tmp) / "kubeconfig", "emulator", "default")
-            env = dict(
-                os.environ,
-                KUBECONFIG=str(kubeconfig),
-                AKSCLI_AUDIT_LOG=str(Path(tmp) / "audit.jsonl"),
-                KUBECACHEDIR=str(Path(tmp) / "kubecache"),
-            )
+            env = tool_env(kubeconfig, Path(tmp))
             for runtime in RUNTIMES:
                 objects = _objects(runtime, env)
                 deploy = [AKSCLI, "model", "deploy", "phi-4", "--runtime", runtime, "-y"]

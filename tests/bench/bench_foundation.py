@@ -27,6 +27,7 @@ from tests.bench._harness import (
     paired_medians,
     ratio_line,
     standalone_emulator,
+    tool_env,
 )
 
 OBJECTS = 500
@@ -96,7 +97,7 @@ def startup(kubectl: str) -> None:
 
 def apply(kubectl: str) -> None:
     with standalone_emulator() as kubeconfig, tempfile.TemporaryDirectory() as tmp:
-        env = dict(os.environ, KUBECONFIG=str(kubeconfig), AKSCLI_AUDIT_LOG=str(Path(tmp) / "audit.jsonl"))
+        env = tool_env(kubeconfig, Path(tmp))
         ours_file = Path(tmp) / "ours.yaml"
         peer_file = Path(tmp) / "peer.yaml"
         ours_file.write_text(manifests("akscli", OBJECTS))

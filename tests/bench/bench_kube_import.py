@@ -11,7 +11,6 @@ installed, ``kubernetes.dynamic`` imports it, which an installed akscli does not
 
 from __future__ import annotations
 
-import os
 import statistics
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.bench._harness import AKSCLI, KUBECTL, compile_bytecode, median_seconds
+from tests.bench._harness import AKSCLI, KUBECTL, compile_bytecode, median_seconds, tool_env
 from tests.bench.bench_foundation import manifests
 from tests.emulators.kube.emulator import KubeEmulator
 
@@ -82,7 +81,7 @@ def main() -> None:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             kubeconfig = emu.write_kubeconfig(Path(tmp) / "kubeconfig", "emulator", "default")
-            env = dict(os.environ, KUBECONFIG=str(kubeconfig), AKSCLI_AUDIT_LOG=str(Path(tmp) / "audit.jsonl"))
+            env = tool_env(kubeconfig, Path(tmp))
             one = Path(tmp) / "one.yaml"
             one.write_text(manifests("one", 1))
             commands = {
