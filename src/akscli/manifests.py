@@ -42,7 +42,7 @@ def load(paths: Sequence[str]) -> tuple[list[dict[str, Any]], list[str]]:
     for path in paths:
         for file in [None] if path == "-" else files(path):
             text, source = _read(file)
-            for doc in yamlio.load_all(text, source=source):
+            for doc in yamlio.load_all(text, source=source, kubernetes=True):
                 is_list = isinstance(doc, dict) and str(doc.get("kind", "")).endswith("List")
                 if is_list and not isinstance(doc.get("items") or [], list):
                     raise UsageError(f"{source}: the items of a {doc['kind']} must be a list", "check the manifest")

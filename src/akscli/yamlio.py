@@ -8,6 +8,12 @@ brought in by aliases (the "billion laughs" alias bomb expands exponentially onl
 Speed: libyaml's C parser (ruamel.yaml.clib) scans and parses where it is installed, a JSON
 document goes to the stdlib's json; both give exactly the values of the pure-Python path
 (tests/foundation/test_yaml_loaders.py holds them to it).
+
+A Kubernetes manifest (``load_all(..., kubernetes=True)``: ``apply -f``, ``policy check -f``,
+``ray cluster create -f``) is read as kubectl reads it, YAML 1.1 the way go-yaml v2 resolves plain
+scalars (``akscli.kubeyaml``; tests/foundation/test_yaml_kubectl.py checks it against the real
+kubectl); akscli's own files (values, config, data, templates) stay YAML 1.2. What akscli writes
+quotes every string that kubectl would read as something else.
 """
 
 from __future__ import annotations
@@ -201,33 +207,45 @@ def _expanded_size(node: Any, sizes: dict[int, int]) -> int:
     return total
 
 
-def _yaml(pure: bool = True) -> Any:
+def _yaml(pure: bool = True, kubernetes: bool = False) -> Any:
     from ruamel.yaml import YAML
 
     yaml = bounded(YAML(typ="safe", pure=pure))
+    if kubernetes:
+        from akscli import kubeyaml
+
+        yaml.Resolver = kubeyaml.loader_class(yaml.Resolver)
+        yaml.Constructor = kubeyaml.loader_class(yaml.Constructor)
     yaml.default_flow_style = False
     yaml.sort_base_mapping_type_on_output = False  # keep apiVersion, kind, metadata first
     yaml.width = 4096
     return yaml
 
 
-def load_all(text: str, source: str = "input") -> list[Any]:
+def load_all(text: str, source: str = "input", kubernetes: bool = False) -> list[Any]:
+    """The documents in ``text``, read as YAML 1.2; with ``kubernetes``, a Kubernetes manifest's plain
+    scalars and keys are read as kubectl reads them (YAML 1.1 as go-yaml v2 resolves it, see
+    ``akscli.kubeyaml``), so ``0644`` is 420 and ``yes`` is true there too."""
     from ruamel.yaml.error import YAMLError
 
     check_bounds(text, source)
     fast = not _BREAKS_1_1.search(text)
     if fast and text.lstrip()[:1] in ("{", "["):
-        doc = _json_document(text)
+        doc = _json_document(text, kubernetes)
         if doc is not _NOT_JSON:
             return [] if doc is None else [doc]
     loader_class = _c_loader() if fast else None
+    if kubernetes and loader_class is not None:
+        from akscli import kubeyaml
+
+        loader_class = kubeyaml.loader_class(loader_class)
     try:
         if loader_class is not None:
             try:
                 return _c_documents(loader_class, text)
             except YAMLError:
                 pass  # libyaml parses YAML 1.1 syntax: what it refuses, ruamel's YAML 1.2 parser decides
-        return [doc for doc in _yaml().load_all(text) if doc is not None]
+        return [doc for doc in _yaml(kubernetes=kubernetes).load_all(text) if doc is not None]
     except UsageError as exc:
         exc.message = exc.message.replace("input ", f"{source} ", 1)
         raise
@@ -258,16 +276,27 @@ def _non_printable() -> re.Pattern[str]:
     return re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
-def _json_document(text: str) -> Any:
+def _json_document(text: str, kubernetes: bool = False) -> Any:
     """``text`` as one JSON document, parsed by the stdlib's C parser, or ``_NOT_JSON`` when the
     YAML path must read it: JSON is YAML 1.2, and this gives the same values the YAML loader
     would, so anything where the two could differ goes there (a duplicate key, which YAML
     refuses; ``NaN`` and ``Infinity``, which YAML reads as strings; a control character, which
     YAML refuses; an escaped surrogate, which json joins into one character and YAML reads as
-    two; more than one document)."""
+    two; more than one document). A Kubernetes manifest's numbers read as its plain scalars do
+    (``kubeyaml.resolve``: ``2.0`` is 2, as kubectl sends it)."""
     if _non_printable().search(text) or _SURROGATE_ESCAPE.search(text):
         return _NOT_JSON
     try:
+        if kubernetes:
+            from akscli.kubeyaml import resolve
+
+            return json.loads(
+                text,
+                object_pairs_hook=_unique_keys,
+                parse_constant=_not_json_constant,
+                parse_float=resolve,
+                parse_int=resolve,
+            )
         return json.loads(text, object_pairs_hook=_unique_keys, parse_constant=_not_json_constant)
     except (ValueError, RecursionError):
         return _NOT_JSON
@@ -284,20 +313,29 @@ def _not_json_constant(name: str) -> Any:
     raise ValueError(name)
 
 
-def load(text: str, source: str = "input") -> Any:
-    docs = load_all(text, source)
+def load(text: str, source: str = "input", kubernetes: bool = False) -> Any:
+    docs = load_all(text, source, kubernetes)
     return docs[0] if docs else None
+
+
+def _dumper() -> Any:
+    """YAML 1.2 out, quoting every string that kubectl (YAML 1.1) would read as something else."""
+    from akscli import kubeyaml
+
+    yaml = _yaml()
+    yaml.Resolver = kubeyaml.quoting_resolver(yaml.Resolver)
+    return yaml
 
 
 def dump(data: Any) -> str:
     stream = io.StringIO()
-    _yaml().dump(_plain(data), stream)
+    _dumper().dump(_plain(data), stream)
     return stream.getvalue()
 
 
 def dump_all(docs: Iterable[Any]) -> str:
     stream = io.StringIO()
-    _yaml().dump_all([_plain(d) for d in docs], stream)
+    _dumper().dump_all([_plain(d) for d in docs], stream)
     return stream.getvalue()
 
 

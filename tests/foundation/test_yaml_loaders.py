@@ -61,11 +61,11 @@ DOCUMENTS = {
 }
 
 
-def pure_python(text: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+def pure_python(text: str, monkeypatch: pytest.MonkeyPatch, kubernetes: bool = False) -> Any:
     with monkeypatch.context() as patch:
         patch.setattr(yamlio, "_c_loader", lambda: None)
-        patch.setattr(yamlio, "_json_document", lambda _text: yamlio._NOT_JSON)
-        return outcome(lambda: yamlio.load_all(text, "doc.yaml"))
+        patch.setattr(yamlio, "_json_document", lambda *_: yamlio._NOT_JSON)
+        return outcome(lambda: yamlio.load_all(text, "doc.yaml", kubernetes))
 
 
 def outcome(call: Callable[[], Any]) -> Any:
@@ -77,10 +77,13 @@ def outcome(call: Callable[[], Any]) -> Any:
 
 
 @needs_c
+@pytest.mark.parametrize("kubernetes", [False, True], ids=["yaml-1.2", "kubernetes-manifest"])
 @pytest.mark.parametrize("text", DOCUMENTS.values(), ids=DOCUMENTS.keys())
-def test_the_c_parser_reads_what_the_pure_python_parser_reads(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    expected = pure_python(text, monkeypatch)
-    got = outcome(lambda: yamlio.load_all(text, "doc.yaml"))
+def test_the_c_parser_reads_what_the_pure_python_parser_reads(
+    text: str, kubernetes: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    expected = pure_python(text, monkeypatch, kubernetes)
+    got = outcome(lambda: yamlio.load_all(text, "doc.yaml", kubernetes))
     assert got == expected
     assert repr(got) == repr(expected)  # the same types too: True is not 1, 1.0 is not 1
 
@@ -122,11 +125,12 @@ def test_a_json_document_reads_as_the_pure_python_yaml_loader_reads_it(value: An
     text = json.dumps(value, ensure_ascii=bool(len(repr(value)) % 2))
     if not yamlio._non_printable().search(text):
         assert yamlio._json_document(text) is not yamlio._NOT_JSON  # the fast path took it
-    got = outcome(lambda: yamlio.load_all(text, "doc.yaml"))
-    with pytest.MonkeyPatch.context() as patch:
-        expected = pure_python(text, patch)
-    assert got == expected
-    assert repr(got) == repr(expected)
+    for kubernetes in (False, True):  # a manifest too: JSON has none of YAML 1.1's plain scalars
+        got = outcome(lambda kubernetes=kubernetes: yamlio.load_all(text, "doc.yaml", kubernetes))
+        with pytest.MonkeyPatch.context() as patch:
+            expected = pure_python(text, patch, kubernetes)
+        assert got == expected
+        assert repr(got) == repr(expected)
 
 
 REPO = Path(__file__).resolve().parents[2]

@@ -137,7 +137,7 @@ def load_cluster_file(text: str, source: str, name: str, namespace: str) -> dict
     """The one RayCluster in a YAML file, named ``name`` in ``namespace``."""
     from akscli import yamlio
 
-    docs = yamlio.load_all(text, source)
+    docs = yamlio.load_all(text, source, kubernetes=True)
     if len(docs) != 1 or not isinstance(docs[0], dict):
         raise UsageError(
             f"{source} must hold exactly one RayCluster",
