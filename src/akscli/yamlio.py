@@ -258,6 +258,13 @@ def load_all(text: str, source: str = "input", kubernetes: bool = False) -> list
             f"{source} is not valid YAML: {' '.join(line.strip() for line in first[:3])}",
             hint="check the indentation and quoting near the line shown",
         ) from exc
+    except (ValueError, OverflowError) as exc:
+        # The syntax is valid but a plain scalar's implicit type cannot hold it (a date such as
+        # 2001-02-30 resolves as a timestamp, then datetime refuses it): quoting keeps it as text.
+        raise UsageError(
+            f"{source} has a value YAML cannot read: {exc}",
+            hint="quote the value to keep it as text",
+        ) from exc
 
 
 _NOT_JSON = object()

@@ -90,6 +90,15 @@ def test_an_alias_bomb_values_file_fails_render_at_once(tmp_path: Path) -> None:
     assert "aliases" in result.stderr
 
 
+def test_an_impossible_date_in_a_values_file_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    values = tmp_path / "values.yaml"
+    values.write_text("name: demo\nreleased: 2001-02-30\n")
+    result = invoke("render", "core/namespace", "--values", str(values))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert f"{values} has a value YAML cannot read: day is out of range for month" in result.stderr
+    assert "Traceback" not in result.stderr and "quote the value" in result.stderr
+
+
 def test_a_kubeconfig_that_is_a_plain_string_is_named_as_not_a_kubeconfig(tmp_path: Path) -> None:
     config = tmp_path / "config"
     config.write_text("just a string\n")
