@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +13,11 @@ from tests.emulators.kube.controllers.kaito import openai_handler
 
 KAITO = "kaito.sh/v1beta1"
 Start = Callable[..., Any]
+
+
+def _crash_reported(workspace: dict[str, Any] | None) -> bool:
+    conditions = ((workspace or {}).get("status") or {}).get("conditions") or []
+    return any(c.get("reason") == "ContainerCrashLoopBackOff" for c in conditions)
 
 
 def _deploy(*args: str) -> Any:
@@ -244,8 +250,13 @@ def test_a_crash_looping_inference_server_times_out_naming_kaitos_reason(model_e
 
 
 def test_the_logs_of_a_crash_looping_model_show_why_it_exits(model_emulator: Start) -> None:
-    model_emulator(failure="inference")
+    emu = model_emulator(failure="inference")
     _deploy("phi-4")
+    # The simulator makes the pods (with their logs) before it writes the Workspace's status:
+    # once the status names the crash, the logs are there to read.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not _crash_reported(emu.cluster.get(KAITO, "Workspace", "default", "phi-4")):
+        time.sleep(0.05)
     result = invoke("model", "logs", "phi-4", "--tail", "10")
     assert result.exit_code == 0, result
     assert "CUDA out of memory" in result.stdout
