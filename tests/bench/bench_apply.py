@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.bench._harness import AKSCLI, KUBECTL, compile_bytecode, once, timed, tool_env
+from tests.bench._harness import AKSCLI, KUBECTL, compile_bytecode, once, timed, tool_description, tool_env
 from tests.bench.bench_foundation import manifests
 from tests.emulators.kube.emulator import KubeEmulator
 
@@ -82,6 +82,7 @@ def _peak_memory(tmp: Path, env: dict[str, str]) -> None:
 
 def main() -> None:
     compile_bytecode()
+    print(tool_description(), flush=True)
     if KUBECTL is None:
         print("kubectl not found: the peer is missing, nothing to compare")
         return

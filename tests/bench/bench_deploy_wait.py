@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.bench._harness import AKSCLI, KUBECTL, compile_bytecode, once, tool_env
+from tests.bench._harness import AKSCLI, KUBECTL, compile_bytecode, once, tool_description, tool_env
 from tests.bench.bench_apply import _is_discovery
 from tests.emulators.kube.control import RequestRecord
 from tests.emulators.kube.controllers import kaito
@@ -114,6 +114,7 @@ def _peer(emu: KubeEmulator, runtime: str, env: dict[str, str], tmp: Path) -> st
 
 def main() -> None:
     compile_bytecode()
+    print(tool_description(), flush=True)
     emu = _emulator()
     try:
         with tempfile.TemporaryDirectory() as tmp:

@@ -22,11 +22,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from tests.bench._harness import (
     AKSCLI,
     KUBECTL,
+    TOOL_PYTHON,
     compile_bytecode,
     once,
     paired_medians,
     ratio_line,
     standalone_emulator,
+    tool_description,
     tool_env,
 )
 
@@ -66,11 +68,11 @@ data:
 # What no Typer command can go below: the interpreter alone, and a one-command Typer app (the
 # framework's own import and parse), each against kubectl version --client (no target: context).
 FLOORS = (
-    ("floor: the Python interpreter alone (python -c pass)", [sys.executable, "-c", "pass"]),
+    ("floor: the Python interpreter alone (python -c pass)", [TOOL_PYTHON, "-c", "pass"]),
     (
         "floor: a one-command Typer app (import typer, parse, print)",
         [
-            sys.executable,
+            TOOL_PYTHON,
             "-c",
             "import sys, typer\n"
             "app = typer.Typer(add_completion=False)\n"
@@ -123,6 +125,7 @@ def main() -> None:
         print("kubectl not found: the peer is missing, nothing to compare")
         return
     compile_bytecode()
+    print(tool_description(), flush=True)
     startup(KUBECTL)
     if "--startup-only" not in sys.argv:
         apply(KUBECTL)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.bench._harness import KUBECTL, standalone_emulator
+from tests.bench._harness import KUBECTL, TOOL_PYTHON, standalone_emulator
 
 Row = tuple[str, float, float, float, int]  # command, wall s, CPU s, peak RSS MiB, exit code
 
@@ -46,7 +46,7 @@ def run_child(cmd: list[str], env: dict[str, str], stdout_path: Path) -> tuple[f
 def measure(args: argparse.Namespace, kubeconfig: Path, work: Path) -> list[Row]:
     """akscli, then (unless --no-kubectl) kubectl's two lists, against the same emulator."""
     env = {**os.environ, "KUBECONFIG": str(kubeconfig), "AKSCLI_AUDIT_LOG": str(work / "audit.jsonl")}
-    akscli = [sys.executable, "-m", "akscli", "gpu", "usage", "-o", "json", "--page-size", str(args.page_size)]
+    akscli = [TOOL_PYTHON, "-m", "akscli", "gpu", "usage", "-o", "json", "--page-size", str(args.page_size)]
     rows = [("akscli gpu usage -o json", *run_child(akscli, env, work / "akscli.json"))]
     if rows[0][4] == 0:
         totals = json.loads((work / "akscli.json").read_text())["totals"]

@@ -19,7 +19,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.bench._harness import AKSCLI, KUBECTL, compile_bytecode, median_seconds, tool_env
+from tests.bench._harness import (
+    AKSCLI,
+    KUBECTL,
+    TOOL_PYTHON,
+    compile_bytecode,
+    median_seconds,
+    tool_description,
+    tool_env,
+)
 from tests.bench.bench_foundation import manifests
 from tests.emulators.kube.emulator import KubeEmulator
 
@@ -41,7 +49,7 @@ def import_parts() -> dict[str, float]:
     samples: dict[str, list[float]] = {part: [] for part in PARTS}
     for _ in range(RUNS):
         report = subprocess.run(
-            [sys.executable, "-X", "importtime", "-c", "import kubernetes.client"],
+            [TOOL_PYTHON, "-X", "importtime", "-c", "import kubernetes.client"],
             capture_output=True,
             text=True,
             check=True,
@@ -62,7 +70,7 @@ def imported_with_client() -> list[str]:
         "print(' '.join(m for m in ('config', 'dynamic', 'watch', 'stream', 'utils', 'leaderelection', 'informer') "
         "if 'kubernetes.' + m in sys.modules))"
     )
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    return subprocess.run([TOOL_PYTHON, "-c", code], capture_output=True, text=True, check=True).stdout.split()
 
 
 def interleaved_medians(commands: dict[str, list[str]], env: dict[str, str]) -> dict[str, float]:
@@ -77,6 +85,7 @@ def interleaved_medians(commands: dict[str, list[str]], env: dict[str, str]) -> 
 
 def main() -> None:
     compile_bytecode()
+    print(tool_description(), flush=True)
     emu = KubeEmulator(tls=True, record_requests=False).start()
     try:
         with tempfile.TemporaryDirectory() as tmp:
@@ -87,8 +96,8 @@ def main() -> None:
             commands = {
                 # gc.freeze() as akscli's main does: otherwise the interpreter's last collection
                 # of the client's objects (about 100 ms at exit) would be counted as import time
-                "bare": [sys.executable, "-c", "import gc; gc.freeze()"],
-                "import": [sys.executable, "-c", "import kubernetes.client, gc; gc.freeze()"],
+                "bare": [TOOL_PYTHON, "-c", "import gc; gc.freeze()"],
+                "import": [TOOL_PYTHON, "-c", "import kubernetes.client, gc; gc.freeze()"],
                 "ours": [AKSCLI, "apply", "-f", str(one), "-y"],
             }
             if KUBECTL:

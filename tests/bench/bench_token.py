@@ -21,6 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from tests.bench._harness import AKSCLI, TOOL_PYTHON  # noqa: E402
 from tests.emulators.arm import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, ArmEmulator  # noqa: E402
 
 
@@ -42,8 +43,7 @@ def main() -> int:
     if kubectl is None:
         print("kubectl is not on PATH: nothing to compare with", file=sys.stderr)
         return 1
-    bindir = Path(sys.executable).parent
-    akscli = shutil.which("akscli", path=str(bindir)) or shutil.which("akscli")
+    akscli = shutil.which(AKSCLI)
     if akscli is None:
         print("akscli is not installed in this environment", file=sys.stderr)
         return 1
@@ -68,7 +68,7 @@ def main() -> int:
             ("akscli token (cached)", timed([akscli, *token_args], env, args.runs)),
             (
                 "python -m akscli.azure.token (cached, fast entry)",
-                timed([sys.executable, "-m", "akscli.azure.token", *token_args], env, args.runs),
+                timed([TOOL_PYTHON, "-m", "akscli.azure.token", *token_args], env, args.runs),
             ),
         ]
         if len(emu.token_requests) != asked:

@@ -39,6 +39,9 @@ def completing(argv: list[str]) -> bool:
 
 
 def main() -> None:
+    from akscli import process
+
+    process.start()
     prog = "kubectl akscli" if os.path.basename(sys.argv[0]) == "kubectl-akscli" else "akscli"
     if sys.argv[1:2] == ["__complete"]:
         # Before the help fast path: an empty word list is a <TAB>, not a request for help.
@@ -63,4 +66,5 @@ def main() -> None:
         sys.exit(token_main(sys.argv[2:]))
     from akscli.cli.main import main as full_main
 
+    process.started()
     full_main()

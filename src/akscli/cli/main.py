@@ -19,6 +19,7 @@ from typer import _click as click
 from typer.core import TyperGroup
 
 from akscli import globals as global_flags
+from akscli import process
 from akscli.errors import EXIT_INTERRUPTED, AkscliError
 
 # name -> (module:attribute, one-line help). The attribute is a Typer app (a group) or a
@@ -331,22 +332,6 @@ def _one_line(text: str, longest: int = 200) -> str:
 
 def main() -> None:
     code = run(sys.argv[1:])
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        # Keep Python from printing a second error at exit when stdout is a closed pipe.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    if code == EXIT_INTERRUPTED:
-        # Ctrl-C or SIGTERM: the audit line is written; requests still in flight on worker
-        # threads are abandoned at once, as kubectl does, instead of being waited for at exit.
-        sys.stderr.flush()
-        os._exit(code)
-    # The command is done and its files are closed: the interpreter's last garbage collection,
-    # which walks every object the kubernetes client and the command made, took 100-500 ms at
-    # exit after a cluster command (20 ms with this). Objects are still freed by reference count
-    # and atexit handlers still run; only cyclic garbage is left to the process's end.
-    import gc
-
-    gc.freeze()
-    sys.exit(code)
+    # Ctrl-C or SIGTERM: the audit line is written; requests still in flight on worker threads
+    # are abandoned at once, as kubectl does, instead of being waited for at exit.
+    process.finish(code, wait_for_threads=code != EXIT_INTERRUPTED)

@@ -530,9 +530,12 @@ def jwt_claims(token: str) -> dict[str, Any]:
 
 def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = None) -> Kube:
     """A ``Kube`` for the kubeconfig and context of ``target``."""
-    from kubernetes import client as k8s_client
-    from kubernetes import config as k8s_config
-    from kubernetes.config.config_exception import ConfigException
+    from akscli.process import large_import
+
+    with large_import():
+        from kubernetes import client as k8s_client
+        from kubernetes import config as k8s_config
+        from kubernetes.config.config_exception import ConfigException
 
     target = target or KubeTarget()
     path = target.kubeconfig or os.environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")

@@ -1,0 +1,96 @@
+"""How an akscli process ends: its output, its exit code and its atexit handlers survive the
+fast exit (``akscli.process.finish``), and a thread still working keeps the normal exit."""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from akscli import process
+from tests.emulators.kube.emulator import KubeEmulator
+
+AKSCLI = shutil.which("akscli", path=str(Path(sys.executable).parent))
+needs_console_script = pytest.mark.skipif(AKSCLI is None, reason="the akscli console script is not installed here")
+
+
+def _akscli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    assert AKSCLI is not None
+    return subprocess.run([AKSCLI, *args], capture_output=True, text=True, timeout=60, env=env)
+
+
+@needs_console_script
+def test_piped_output_is_whole_when_the_process_ends() -> None:
+    done = _akscli("model", "catalog", "-o", "json")
+    assert done.returncode == 0
+    assert json.loads(done.stdout)  # every byte written before the exit reached the pipe
+
+
+@needs_console_script
+def test_the_exit_code_of_a_failed_command_reaches_the_caller() -> None:
+    done = _akscli("model", "plan", "phi-4", "--region", "not a region")
+    assert done.returncode == 2
+    assert done.stderr.startswith("error:")
+
+
+@needs_console_script
+def test_the_kubernetes_clients_temporary_certificate_files_are_removed_at_exit(
+    kube_emulator: KubeEmulator, tmp_path: Path
+) -> None:
+    # The client writes certificate-authority-data to a temporary file and removes it in an
+    # atexit handler (kubernetes-client/python kubernetes/base/config/kube_config.py,
+    # _create_temp_file_with_content and _cleanup_temp_files): the fast exit must run it.
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    kubeconfig = kube_emulator.write_kubeconfig(tmp_path / "kubeconfig")
+    manifest = tmp_path / "config-map.yaml"
+    manifest.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: exit-check\n  namespace: default\n")
+    env = dict(os.environ, KUBECONFIG=str(kubeconfig), TMPDIR=str(temp), KUBECACHEDIR=str(tmp_path / "cache"))
+    done = _akscli("apply", "-f", str(manifest), "-y", "-o", "name", env=env)
+    assert done.returncode == 0, done.stderr
+    assert "configmap/exit-check" in done.stdout
+    assert list(temp.iterdir()) == []
+
+
+def test_a_thread_still_working_is_waited_for_as_the_interpreter_would() -> None:
+    script = (
+        "import threading, time\n"
+        "from akscli import process\n"
+        "def work():\n"
+        "    time.sleep(0.2)\n"
+        "    print('thread done', flush=True)\n"
+        "threading.Thread(target=work).start()\n"
+        "process.finish(3)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (3, "thread done\n")
+
+
+def test_atexit_handlers_run_and_output_is_flushed_before_a_fast_exit() -> None:
+    script = (
+        "import atexit, sys\n"
+        "from akscli import process\n"
+        "atexit.register(lambda: sys.stdout.write('handler ran\\n'))\n"
+        "sys.stdout.write('command output\\n')\n"
+        "process.finish(5)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (5, "command output\nhandler ran\n")
+
+
+def test_a_large_import_leaves_the_collector_as_it_found_it() -> None:
+    frozen = gc.get_freeze_count()
+    try:
+        with process.large_import():
+            assert not gc.isenabled()
+            made = [[index] for index in range(1000)]
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= frozen + len(made)
+    finally:
+        gc.unfreeze()
