@@ -9,11 +9,13 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from akscli import process
+from akscli.azure import token as token_plugin
 from tests.emulators.kube.emulator import KubeEmulator
 
 AKSCLI = shutil.which("akscli", path=str(Path(sys.executable).parent))
@@ -94,3 +96,17 @@ def test_a_large_import_leaves_the_collector_as_it_found_it() -> None:
         assert gc.get_freeze_count() >= frozen + len(made)
     finally:
         gc.unfreeze()
+
+
+@needs_console_script
+def test_the_token_plugins_fast_entry_prints_the_credential_and_ends() -> None:
+    # kubectl runs `akscli token` before every request; it takes the entry that skips the CLI
+    # framework and ends through the same exit.
+    folder = Path(token_plugin.cache_dir())
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    cached = Path(token_plugin.cache_path(token_plugin.TokenRequest()))
+    cached.write_text(json.dumps({"token": "cached-token", "expires_on": int(time.time()) + 3600}))
+    cached.chmod(0o600)
+    done = _akscli("token")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["status"]["token"] == "cached-token"

@@ -416,6 +416,11 @@ def _env_key() -> tuple[tuple[str, str], ...]:
 def _build(
     mode: str | None, tid: str | None, client_id: str | None, subscription: str | None, authority: str | None
 ) -> TokenCredential:
+    from akscli.process import large_import
+
+    with large_import():
+        import azure.identity  # noqa: F401  (every source below imports from it)
+
     if mode is not None:
         return _Translating(_explicit(mode, tid, client_id, subscription, authority), f"--auth {mode}", _FIXES[mode])
     sources = [

@@ -63,7 +63,8 @@ def main() -> None:
         # kubectl runs the credential plugin before every request: skip the CLI framework.
         from akscli.azure.token import main as token_main
 
-        sys.exit(token_main(sys.argv[2:]))
+        process.started()
+        process.finish(token_main(sys.argv[2:]))
     from akscli.cli.main import main as full_main
 
     process.started()
