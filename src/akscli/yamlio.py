@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import functools
 import io
-import json
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -293,6 +292,8 @@ def _json_document(text: str, kubernetes: bool = False) -> Any:
     (``kubeyaml.resolve``: ``2.0`` is 2, as kubectl sends it)."""
     if _non_printable().search(text) or _SURROGATE_ESCAPE.search(text):
         return _NOT_JSON
+    import json
+
     try:
         if kubernetes:
             from akscli.kubeyaml import resolve
@@ -347,6 +348,8 @@ def dump_all(docs: Iterable[Any]) -> str:
 
 
 def dump_json(data: Any, indent: int | None = 2) -> str:
+    import json  # here: `akscli version` and the tables print no JSON and need not load it
+
     return json.dumps(data, indent=indent, default=str, ensure_ascii=False)
 
 

@@ -15,20 +15,22 @@ import pytest
 from akscli.cli.main import COMMANDS
 
 PROBE = """
-import contextlib, io, json, sys
+import contextlib, io, sys
 from akscli.cli.main import run
-families = json.loads(sys.argv[1])
+families = sys.argv[1].split(",")
 with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
     code = run(sys.argv[2:])
 heavy = sorted({f for f in families for m in sys.modules if m == f or m.startswith(f + ".")})
+import json  # after the run: whether the command loaded json is part of the answer
 print(json.dumps({"code": code, "heavy": heavy}))
 """
 
 CLUSTER_AND_AZURE = ("kubernetes", "azure", "pydantic")
 # What no offline command loads unless it uses it: the cluster and Azure sides (akscli's own
-# too), the YAML and template libraries, rich, importlib.metadata (it imports email), and the
-# stdlib modules only a few validators and output formats need (decimal for quantities, csv for
-# -o csv and CSV price files).
+# too), the planning modules (model plan's), the YAML and template libraries, rich,
+# importlib.metadata (it imports email), and the stdlib modules only a few validators and output
+# formats need (decimal for quantities, csv for -o csv and CSV price files, json for JSON data
+# and output), and logging (configured only once something can log: akscli.logconfig).
 UNUSED_OFFLINE = (
     *CLUSTER_AND_AZURE,
     "akscli.kube",
@@ -40,6 +42,9 @@ UNUSED_OFFLINE = (
     "akscli.model.deploy",
     "akscli.model.revisions",
     "akscli.model.metrics",
+    "akscli.cli.model_plan",
+    "akscli.model.planning",
+    "akscli.model.skus",
     "ruamel",
     "jinja2",
     "rich",
@@ -47,11 +52,13 @@ UNUSED_OFFLINE = (
     "email",
     "decimal",
     "csv",
+    "json",
+    "logging",
 )
 
 
 def _imports(*args: str, families: tuple[str, ...] = CLUSTER_AND_AZURE) -> dict[str, object]:
-    command = [sys.executable, "-c", PROBE, json.dumps(families), *args]
+    command = [sys.executable, "-c", PROBE, ",".join(families), *args]
     done = subprocess.run(command, capture_output=True, text=True, check=True, timeout=60)
     result: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
     return result
@@ -83,17 +90,18 @@ def test_offline_commands_import_no_kubernetes_or_azure_module(args: tuple[str, 
     ("args", "uses"),
     [
         (("--help",), []),
-        (("model", "plan", "phi-4"), []),
-        (("model", "catalog"), []),
-        (("model", "show", "phi-4"), []),
+        (("model", "plan", "phi-4"), ["akscli.cli.model_plan", "akscli.model.planning", "akscli.model.skus", "json"]),
+        (("model", "catalog"), ["json"]),
+        (("model", "show", "phi-4"), ["json"]),
         (("version",), []),
-        (("render", "core/namespace", "--set", "name=demo"), ["jinja2", "ruamel"]),
+        (("render", "core/namespace", "--set", "name=demo"), ["jinja2", "json", "ruamel"]),
     ],
 )
 def test_offline_commands_import_only_what_they_use(args: tuple[str, ...], uses: list[str]) -> None:
     """The benchmarked offline commands (tests/bench/bench_foundation.py): `model plan` loads
-    neither the modules of the model group's cluster commands nor their cluster side; `render`
-    loads Jinja and ruamel because it renders and parses YAML."""
+    neither the modules of the model group's cluster commands nor their cluster side, `model
+    catalog` and `show` not the planning modules either; the catalog's data is JSON; `render`
+    loads Jinja and ruamel because it renders and parses YAML (Jinja loads json)."""
     assert _imports(*args, families=UNUSED_OFFLINE) == {"code": 0, "heavy": uses}
 
 

@@ -368,7 +368,10 @@ def _quiet_sdk_logs() -> None:
     """The SDKs log every failed attempt as a WARNING; akscli reports failures itself, once."""
     import logging
 
+    from akscli import logconfig
     from akscli.globals import FLAGS
+
+    logconfig.ready()  # the CLI's configuration first, where it waited for a library that logs
 
     level = logging.DEBUG if FLAGS.debug else logging.CRITICAL
     for name in ("azure", "msal"):

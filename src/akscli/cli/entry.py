@@ -9,7 +9,6 @@ else goes to the real command tree in ``akscli.cli.main``.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from pathlib import Path
@@ -22,6 +21,8 @@ def cached_help(argv: list[str], prog: str) -> str | None:
     words = argv[:-1] if argv and argv[-1] in HELP_FLAGS else (argv if not argv else None)
     if words is None or any(w.startswith("-") for w in words):
         return None
+    import json  # here: a command that prints no JSON need not load it
+
     try:
         cache: dict[str, str] = json.loads(HELP_CACHE.read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import copy
 import importlib
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -19,7 +18,7 @@ from typer import _click as click
 from typer.core import TyperGroup
 
 from akscli import globals as global_flags
-from akscli import process
+from akscli import logconfig, process
 from akscli.errors import EXIT_INTERRUPTED, AkscliError
 
 # name -> (module:attribute, one-line help). The attribute is a Typer app (a group) or a
@@ -235,7 +234,7 @@ def _run(argv: Sequence[str]) -> int:
 
         command_line(list(argv))  # global flags' values too
         args = bare_dry_run(global_flags.extract(list(argv)))
-        _configure_logging()
+        logconfig.configure()
         if any(k.endswith("AKSCLI_COMPLETE") for k in os.environ):
             from typer._completion_classes import completion_init
 
@@ -273,32 +272,6 @@ def _run(argv: Sequence[str]) -> int:
             ),
             1,
         )
-
-
-class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Writes to whatever sys.stderr is at the time (tests and wrappers replace it)."""
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.stream = sys.stderr
-        super().emit(record)
-
-
-def _configure_logging() -> None:
-    """--debug or -vv: akscli's own request log (method, path, status, latency) on stderr."""
-    logger = logging.getLogger("akscli")
-    if global_flags.FLAGS.debug or global_flags.FLAGS.verbose >= 2:
-        if not logger.handlers:
-            handler = _StderrHandler()
-            handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
-            logger.addHandler(handler)
-        logger.setLevel(logging.DEBUG)
-    else:
-        logger.setLevel(logging.WARNING)
-        # Libraries (the kubernetes client's exec provider) log to the root logger; without a
-        # handler Python prints those records on stderr. Errors reach the user through akscli.
-        root = logging.getLogger()
-        if not root.handlers:
-            root.addHandler(logging.NullHandler())
 
 
 def _command_path(exc: click.exceptions.UsageError) -> str:

@@ -1,7 +1,7 @@
 """akscli model: catalog, GPU-fit and cost plan, deploy through KAITO or vLLM, operate, roll back.
 
 Thin: this module only registers the commands, which parse their flags in ``model_offline``
-(catalog, show, plan), ``model_deploy`` (deploy, delete, history, rollback), ``model_serving``
+(catalog, show), ``model_plan`` (plan), ``model_deploy`` (deploy, delete, history, rollback), ``model_serving``
 (list, status, endpoint, test, logs) and ``model_top``, with shared flags in ``model_common``.
 Models come from ``akscli.model.catalog``, the numbers from ``akscli.model.planning``, the objects
 from ``akscli.model.deploy``, revisions from ``akscli.model.revisions``, every cluster read from
@@ -15,13 +15,14 @@ from typing import Any
 
 import typer
 
-# The commands live by concern (model_offline: no cluster; model_deploy: changes and revisions;
-# model_serving and model_top: reads), in the order help lists them. A module is imported only
-# when one of its commands is registered: `akscli model plan` loads model_offline alone.
+# The commands live by concern (model_offline: the catalog; model_plan: sizes and costs, no
+# cluster either; model_deploy: changes and revisions; model_serving and model_top: reads), in
+# the order help lists them. A module is imported only when one of its commands is registered:
+# `akscli model plan` loads model_plan alone, `akscli model catalog` none of the planning modules.
 COMMANDS: dict[str, str] = {
     "catalog": "akscli.cli.model_offline:catalog_cmd",
     "show": "akscli.cli.model_offline:show_cmd",
-    "plan": "akscli.cli.model_offline:plan_cmd",
+    "plan": "akscli.cli.model_plan:plan_cmd",
     "deploy": "akscli.cli.model_deploy:deploy_cmd",
     "list": "akscli.cli.model_serving:list_cmd",
     "status": "akscli.cli.model_serving:status_cmd",

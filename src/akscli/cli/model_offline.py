@@ -1,5 +1,6 @@
-"""akscli model catalog, show and plan: the commands that need no cluster (nothing here imports
-kubernetes or azure at load time); registered on the model group by ``cli/model.py``."""
+"""akscli model catalog and show: the catalog's commands, which need no cluster (nothing here
+imports kubernetes or azure at load time); registered on the model group by ``cli/model.py``.
+``model plan`` is in ``model_plan``: listing the catalog loads none of the planning modules."""
 
 from __future__ import annotations
 
@@ -7,21 +8,10 @@ from typing import Annotated
 
 import typer
 
-from akscli import errors, output, validate
+from akscli import output, validate
 from akscli.cli import complete
 from akscli.cli import options as opts
-from akscli.cli.model_common import (
-    BudgetOpt,
-    ConcurrencyOpt,
-    MaxModelLenOpt,
-    ModelName,
-    PriceFileOpt,
-    RegionOpt,
-    RuntimeOpt,
-    VmSizeOpt,
-    with_description_flags,
-)
-from akscli.model import catalog, plan_view, planning, skus
+from akscli.model import catalog
 from akscli.output import Column
 
 # ---- catalog and show -----------------------------------------------------------------------
@@ -72,140 +62,3 @@ def show_cmd(
     fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
     model = catalog.get(validate.text(name, "model", 200))
     output.emit_object(model.to_dict(), fmt)
-
-
-# ---- plan -----------------------------------------------------------------------------------
-
-PLAN_COLUMNS = [
-    Column("", lambda o: "*" if o["pick"] else ""),
-    Column("VM size", "vm_size"),
-    Column("GPUs", "gpu"),
-    Column("Fits", lambda o: "yes" if o["fits"] else "no"),
-    Column("TP x PP", lambda o: f"{o['tensor_parallel']} x {o['pipeline_parallel']}" if o["fits"] else "-"),
-    Column("Nodes", lambda o: o["nodes"] if o["fits"] else "-"),
-    Column(
-        "Mem/GPU",
-        lambda o: (
-            f"{o['memory_per_gpu_gib']:.1f}/{o['gpu_memory_gib']:g}Gi"
-            if o["fits"]
-            else f"short {o['shortfall_gib']:.1f}Gi"
-        ),
-    ),
-    Column("$/hour", lambda o: plan_view.usd(o["price_per_hour"])),
-    Column(
-        "$/month",
-        lambda o: plan_view.usd(o["price_per_month"]) + (" (over)" if o["within_budget"] is False else ""),
-    ),
-    Column("Tok/s est.", lambda o: f"{o['throughput']['tokens_per_second']:,.0f}" if o["throughput"] else "-"),
-    Column("KAITO nodes", lambda o: (o["kaito"]["nodes"] if o["kaito"]["fits"] else "no fit") if o["kaito"] else "-"),
-    Column("Replicas/node", lambda o: o["replicas_per_node"] if o["fits"] else "-", wide=True),
-    Column(
-        "Per-seq tok/s",
-        lambda o: f"{o['throughput']['per_sequence_tokens_per_second']:,.1f}" if o["throughput"] else "-",
-        wide=True,
-    ),
-    Column("Notes", lambda o: "; ".join(([o["reason"]] if o["reason"] else []) + o["warnings"]) or "-", wide=True),
-]
-
-
-@with_description_flags
-def plan_cmd(
-    model_name: ModelName,
-    runtime: RuntimeOpt = "kaito",
-    context: MaxModelLenOpt = None,
-    concurrency: ConcurrencyOpt = 1,
-    region: RegionOpt = skus.DEFAULT_REGION,
-    budget: BudgetOpt = None,
-    price_file: PriceFileOpt = None,
-    vm_size: VmSizeOpt = None,
-    described: catalog.Description = catalog.Description(),
-    output_fmt: opts.Output = "table",
-    subscription: Annotated[
-        str | None,
-        typer.Option(
-            "--subscription",
-            help="Also mark sizes this subscription cannot get in --region (not offered, restricted, over its "
-            "vCPU quota); asks Azure.",
-            show_default=False,
-        ),
-    ] = None,
-) -> None:
-    """Which GPU VM sizes fit the model, at what cost and throughput; the cheapest that fits.
-
-    With --runtime kaito (the default, as for deploy) the sizes are those KAITO supports and each
-    size's nodes and price are what KAITO's node estimator provisions there. With --runtime vllm,
-    fit counts the weights (x1.02 as loaded), a full KV cache for --concurrency sequences of
-    --max-model-len tokens and 2.3 GiB per GPU of overhead, within 90% of GPU memory.
-    """
-    fmt = opts.output_format(output_fmt)
-    model = catalog.resolve(model_name, described)
-    the_plan = plan_view.plan_from_flags(
-        model,
-        runtime=runtime,
-        context=context,
-        concurrency=concurrency,
-        region=region,
-        budget=budget,
-        price_file=price_file,
-    )
-    if subscription:
-        _mark_quota(the_plan, subscription)
-    chosen = plan_view.chosen_fit(the_plan, vm_size)
-    if output.structured(fmt):
-        doc = the_plan.to_dict()
-        doc["recommended"] = chosen.vm_size if chosen else None
-        output.emit_object(doc, fmt)
-    elif fmt == "name":
-        for row in plan_view.table_rows(the_plan, chosen, every_size=False):
-            output.write(row["vm_size"])
-    else:
-        _print_plan(the_plan, chosen, fmt)
-    if chosen is None:
-        # A runbook gating on the plan must see that there is nothing to deploy.
-        raise errors.CheckFailedError(
-            f"no VM size fits {model.id} within this plan",
-            hint="lower --max-model-len or --concurrency, raise --budget, or try another --region",
-        )
-
-
-def _mark_quota(the_plan: planning.Plan, subscription: str) -> None:
-    """Each fitting size this subscription cannot get in the region gets a warning, and the pick
-    moves to the first size it can get (akscli.azure.capacity: resource SKUs and usages)."""
-    from akscli.azure import arm, capacity
-
-    target = arm.AzureTarget(subscription).validated()
-    fitting = {f.vm_size: max(f.nodes, 1) for f in the_plan.options if planning.servable(f)}
-    marks = capacity.quota_marks(target, the_plan.region, fitting) if fitting else {}
-    for f in the_plan.options:
-        if f.vm_size in marks:
-            f.warnings.append(marks[f.vm_size])
-    first = the_plan.recommended
-    if first is not None and first.vm_size in marks:
-        alternatives = [
-            f
-            for f in the_plan.options
-            if planning.servable(f)
-            and f.vm_size not in marks
-            and f.price_per_month is not None
-            and f.within_budget is not False
-        ]
-        the_plan.recommended = min(alternatives, key=lambda f: f.price_per_month or 0.0) if alternatives else None
-        the_plan.warnings.append(f"{first.vm_size} is not available to this subscription: {marks[first.vm_size]}")
-
-
-def _print_plan(the_plan: planning.Plan, chosen: planning.Fit | None, fmt: str) -> None:
-    rows = plan_view.table_rows(the_plan, chosen, every_size=fmt == "wide")
-    for line in plan_view.headline(the_plan):
-        output.write(line)
-    output.write("\n")
-    output.emit(rows, fmt, PLAN_COLUMNS, empty="No VM size fits.")
-    output.write("\n")
-    hidden = plan_view.hidden_note(the_plan) if fmt != "wide" else None
-    if hidden:
-        output.write(hidden)
-    if chosen is not None:
-        output.write(f"pick: {plan_view.pick_line(chosen)}")
-        if chosen.throughput is not None:
-            output.write(plan_view.throughput_note(chosen.throughput))
-    for warning in the_plan.warnings:
-        output.warn(warning)

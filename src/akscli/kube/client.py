@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
 
-from akscli import errors
+from akscli import errors, logconfig
 from akscli.kube import operators, retry
 from akscli.kube.retry import FIELD_MANAGER as FIELD_MANAGER
 from akscli.kube.retry import RetryPolicy as RetryPolicy
@@ -34,6 +34,7 @@ from akscli.kube.wire import WatchExpired as WatchExpired
 from akscli.kube.wire import exec_stream, lines, query_value, watch_events
 
 LOG = logging.getLogger("akscli.kube")
+logconfig.ready()  # the kubernetes client logs: akscli's configuration first (akscli.logconfig)
 DEFAULT_PAGE_SIZE = 500
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
