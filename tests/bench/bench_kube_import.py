@@ -117,7 +117,7 @@ def main() -> None:
         f"{RUNS}): " + ", ".join(f"{part} {seconds * 1000:,.0f} ms" for part, seconds in parts.items() if seconds)
     )
     test_only = parts["kubernetes_validate"]
-    if test_only:
+    if test_only >= 0.001:  # only where the akscli under test has the test dependency installed
         print(
             f"  without kubernetes_validate (a test dependency here, absent from an install): about "
             f"{(kube_import - test_only) * 1000:,.0f} ms, {(kube_import - test_only) / (ours - test_only):.0%} "
