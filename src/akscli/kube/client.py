@@ -173,11 +173,10 @@ class Kube:
         from kubernetes.client.exceptions import ApiException
         from urllib3.exceptions import HTTPError
 
+        from akscli.kube.transport import send
+
         try:
-            request = self.api.param_serialize(
-                method, path, query_params=params, header_params=dict(headers), body=body, auth_settings=["BearerToken"]
-            )
-            response = self.api.call_api(*request, _request_timeout=timeout)
+            response = send(self.api, method, path, params, headers, body, timeout)
         except ApiException as exc:
             if not exc.status:  # the client's wrapper for connection and TLS failures
                 return None, str(exc.reason or exc), None

@@ -1,0 +1,117 @@
+"""kube.transport sends, byte for byte, the request the official client's own three layers send
+(ApiClient.param_serialize, ApiClient.call_api, RESTClientObject.request), through the same
+urllib3 pool: each case is sent both ways and what reached the pool is compared."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import urllib3
+
+from akscli.kube import transport
+from akscli.kube.client import KubeTarget, connect
+
+APPLIED = {
+    "apiVersion": "v1",
+    "kind": "ConfigMap",
+    "metadata": {"name": "a b", "namespace": "default", "labels": {"akscli.io/stack": "s"}},
+    "data": {"when": datetime.datetime(2026, 12, 3, 10, 30), "ünï": "çødé", "n": 1.5, "list": (1, 2)},
+}
+APPLY_HEADERS = {"Accept": "application/json", "Content-Type": "application/apply-patch+yaml"}
+JSON_HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
+CASES: list[tuple[str, str, list[tuple[str, str]], dict[str, str], Any, Any]] = [
+    (
+        "PATCH",
+        "/api/v1/namespaces/default/configmaps/a%20b",
+        [("fieldManager", "akscli"), ("dryRun", "All"), ("fieldValidation", "Strict")],
+        APPLY_HEADERS,
+        APPLIED,
+        30.0,
+    ),
+    ("POST", "/api/v1/namespaces/default/configmaps", [("dryRun", "All")], JSON_HEADERS, APPLIED, (10.0, 60.0)),
+    (
+        "GET",
+        "/api/v1/configmaps",
+        [("limit", "500"), ("labelSelector", "a=b,c in (d e)"), ("continue", "x/y=")],
+        {"Accept": "application/json"},
+        None,
+        30,
+    ),
+    ("DELETE", "/api/v1/namespaces/default/configmaps/a", [], JSON_HEADERS, {"propagationPolicy": "Background"}, None),
+    (
+        "PATCH",
+        "/apis/apps/v1/namespaces/default/deployments/d",
+        [("fieldManager", "akscli")],
+        {"Accept": "application/json", "Content-Type": "application/json-patch+json"},
+        {"spec": {"replicas": 2}},
+        30.0,
+    ),
+    (
+        "PATCH",
+        "/apis/apps/v1/namespaces/default/deployments/d/scale",
+        [],
+        {"Accept": "application/json", "Content-Type": "application/json-patch+json"},
+        [{"op": "replace", "path": "/spec/replicas", "value": 3}],
+        30.0,
+    ),
+    (
+        "PATCH",
+        "/api/v1/namespaces/default/configmaps/a",
+        [],
+        {"Accept": "application/json", "Content-Type": "application/merge-patch+json"},
+        {"data": None, "metadata": {}},
+        30.0,
+    ),
+    ("POST", "/api/v1/namespaces/default/configmaps", [], JSON_HEADERS, {}, 30.0),
+    ("GET", "/api/v1/namespaces/default/pods/p/log", [("follow", "true")], {"Accept": "*/*"}, None, (10.0, 86400.0)),
+]
+
+
+class RecordingPool:
+    """Stands in for the client's PoolManager: records each call, answers 200."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[tuple[Any, ...], dict[str, Any]]] = []
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        self.calls.append((args, kwargs))
+        return urllib3.HTTPResponse(body=b"{}", status=200, preload_content=False)
+
+
+def official(api: Any, method: str, path: str, params: Any, headers: Any, body: Any, timeout: Any) -> Any:
+    request = api.param_serialize(
+        method, path, query_params=list(params), header_params=dict(headers), body=body, auth_settings=["BearerToken"]
+    )
+    return api.call_api(*request, _request_timeout=timeout)
+
+
+def recorded(call: tuple[tuple[Any, ...], dict[str, Any]]) -> tuple[Any, ...]:
+    args, kwargs = call
+    timeout = kwargs.pop("timeout")
+    return args, kwargs, repr(timeout)
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c[0]} {c[3].get('Content-Type', '')} {c[1]}" for c in CASES])
+def test_a_request_reaches_the_pool_as_the_official_client_sends_it(kubeconfig: Path, case: Any) -> None:
+    api = connect(KubeTarget(kubeconfig=str(kubeconfig))).api
+    api.cookie = "session=1"
+    pool = RecordingPool()
+    api.rest_client.pool_manager = pool
+    answers = [official(api, *case), transport.send(api, *case)]
+    assert [type(a) for a in answers] == [type(answers[0])] * 2
+    ours, theirs = recorded(pool.calls[1]), recorded(pool.calls[0])
+    assert ours == theirs
+    assert "authorization" in ours[1]["headers"]
+
+
+def test_a_body_the_official_client_sends_as_text_takes_its_own_path(kubeconfig: Path) -> None:
+    api = connect(KubeTarget(kubeconfig=str(kubeconfig))).api
+    pool = RecordingPool()
+    api.rest_client.pool_manager = pool
+    case = ("POST", "/api/v1/x", [], {"Content-Type": "text/plain"}, "hello", 30.0)
+    official(api, *case)
+    transport.send(api, *case)
+    assert recorded(pool.calls[1]) == recorded(pool.calls[0])
