@@ -25,7 +25,12 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import NoReturn
+
+# typing only for the type checker: it is about 3 ms of a help request or a <TAB>, which load
+# nothing else that imports it.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import NoReturn
 
 
 def start() -> None:

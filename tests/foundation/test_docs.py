@@ -22,7 +22,7 @@ def test_generated_file_is_up_to_date(path: Path) -> None:
 
 
 def test_cached_help_is_what_the_command_tree_prints() -> None:
-    cache = json.loads(HELP_CACHE.read_text(encoding="utf-8"))
+    cache = json.loads(Path(HELP_CACHE).read_text(encoding="utf-8"))
     for key in ("", "model", "ray job submit", "fleet place"):
         if key not in cache:
             continue
