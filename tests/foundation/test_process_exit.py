@@ -27,6 +27,12 @@ def _akscli(*args: str, env: dict[str, str] | None = None) -> subprocess.Complet
     return subprocess.run([AKSCLI, *args], capture_output=True, text=True, timeout=60, env=env)
 
 
+def _python(script: str) -> tuple[int, str]:
+    """The exit code and stdout of ``script`` run by this interpreter in a process of its own."""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
+    return done.returncode, done.stdout
+
+
 @needs_console_script
 def test_piped_output_is_whole_when_the_process_ends() -> None:
     done = _akscli("model", "catalog", "-o", "json")
@@ -70,8 +76,7 @@ def test_a_thread_still_working_is_waited_for_as_the_interpreter_would() -> None
         "threading.Thread(target=work).start()\n"
         "process.finish(3)\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
-    assert (done.returncode, done.stdout) == (3, "thread done\n")
+    assert _python(script) == (3, "thread done\n")
 
 
 def test_atexit_handlers_run_and_output_is_flushed_before_a_fast_exit() -> None:
@@ -82,8 +87,7 @@ def test_atexit_handlers_run_and_output_is_flushed_before_a_fast_exit() -> None:
         "sys.stdout.write('command output\\n')\n"
         "process.finish(5)\n"
     )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)
-    assert (done.returncode, done.stdout) == (5, "command output\nhandler ran\n")
+    assert _python(script) == (5, "command output\nhandler ran\n")
 
 
 def test_a_large_import_leaves_the_collector_as_it_found_it() -> None:
