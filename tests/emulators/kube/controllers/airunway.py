@@ -39,7 +39,7 @@ AIRUNWAY = "airunway.ai/v1alpha1"
 LABEL = "airunway.ai/model-deployment"
 POOL_API = "inference.networking.k8s.io/v1"
 GATEWAY_API = "gateway.networking.k8s.io/v1"
-# mapStateToPhase in providers/kaito/status.go.
+# mapStateToPhase in ai-runway/airunway providers/kaito/status.go (b0d3fb7): KAITO 0.10.0+ status.state.
 _STATE_PHASES = {
     "Ready": "Running",
     "Succeeded": "Running",

@@ -40,6 +40,8 @@ STUCK = (
     "The updateRun is stuck waiting for {clusters} cluster(s) in stage {stage} to finish updating, "
     "please check placement status for potential errors"
 )
+# The messages of markUpdateRunStopping, markStageUpdatingStopping and markStageUpdatingStopped
+# (kubefleet-dev/kubefleet pkg/controllers/updaterun/stop.go).
 STOPPING = (
     "The update run is the process of stopping, waiting for all the updating/deleting clusters to finish "
     "updating before completing the stop process"
