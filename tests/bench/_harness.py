@@ -26,6 +26,7 @@ AKSCLI = (
 # The interpreter of that install: for what a bench times of akscli's modules alone.
 TOOL_PYTHON = str(Path(AKSCLI).with_name("python")) if os.path.isabs(AKSCLI) else sys.executable
 KUBECTL = shutil.which("kubectl")
+TASKSET = shutil.which("taskset")
 
 
 def compile_bytecode() -> None:
@@ -80,6 +81,31 @@ def tool_env(kubeconfig: Path, workdir: Path) -> dict[str, str]:
         AKSCLI_AUDIT_LOG=str(workdir / "audit.jsonl"),
         KUBECACHEDIR=str(workdir / "kubecache"),
     )
+
+
+def own_core_cpus() -> tuple[int, int] | None:
+    """A CPU for the API server and another for the tool under test, or None where this process
+    may use fewer than two CPUs or taskset (util-linux) is missing.
+
+    A real API server runs on machines of its own; on a small benchmark machine the emulator and
+    the tool otherwise take CPU from each other, and the tool that sends more requests (akscli's
+    dry run per object, which #16 requires) pays for the emulator's work on them as well."""
+    cpus = sorted(os.sched_getaffinity(0))
+    if len(cpus) < 2 or TASKSET is None:
+        return None
+    return cpus[-1], cpus[0]
+
+
+def pin_this_process(cpus: set[int]) -> None:
+    """Every thread of this process (an in-process emulator's included) on ``cpus``; threads
+    started later inherit it from the thread that starts them."""
+    for task in os.listdir("/proc/self/task"):
+        os.sched_setaffinity(int(task), cpus)
+
+
+def on_cpu(cpu: int, command: Sequence[str]) -> list[str]:
+    """``command`` run on one CPU (taskset replaces itself with it: same process, same rusage)."""
+    return [str(TASKSET), "-c", str(cpu), *command]
 
 
 def free_port() -> int:
