@@ -85,13 +85,15 @@ def tool_env(kubeconfig: Path, workdir: Path) -> dict[str, str]:
 
 def own_core_cpus() -> tuple[int, int] | None:
     """A CPU for the API server and another for the tool under test, or None where this process
-    may use fewer than two CPUs or taskset (util-linux) is missing.
+    may use fewer than two CPUs, or taskset (util-linux) or CPU affinity (Linux) is missing.
 
     A real API server runs on machines of its own; on a small benchmark machine the emulator and
     the tool otherwise take CPU from each other, and the tool that sends more requests (akscli's
     dry run per object, which #16 requires) pays for the emulator's work on them as well."""
+    if TASKSET is None or not hasattr(os, "sched_getaffinity"):  # Linux only, as taskset is
+        return None
     cpus = sorted(os.sched_getaffinity(0))
-    if len(cpus) < 2 or TASKSET is None:
+    if len(cpus) < 2:
         return None
     return cpus[-1], cpus[0]
 
