@@ -109,7 +109,8 @@ def _own_core(emu: KubeEmulator, tmp: Path, env: dict[str, str], shared: list[St
     """The 0 ms rows again with the emulator (this process) on one CPU and each tool on another."""
     cpus = own_core_cpus()
     if cpus is None:
-        print("0 ms with the API server on a core of its own: skipped (needs 2 CPUs and taskset)", flush=True)
+        skipped = "skipped (needs 2 CPUs, taskset and Linux CPU affinity)"
+        print(f"0 ms with the API server on a core of its own: {skipped}", flush=True)
         return
     server_cpu, tool_cpu = cpus
     everywhere = os.sched_getaffinity(0)
