@@ -7,21 +7,24 @@ before Typer parses it, which also spares every command from declaring them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from akscli import validate
 from akscli.errors import UsageError
 
 
-@dataclass
 class GlobalFlags:
-    debug: bool = False
-    verbose: int = 0
-    reason: str | None = None
-    audit_log: str | None = None
-    allow: tuple[str, ...] = ()
-    policy_file: str | None = None
-    argv: tuple[str, ...] = field(default_factory=tuple)
+    """The global flags of this run. A plain class, not a dataclass: every command imports it,
+    and ``extract`` fills it in place (akscli.output.Column says why)."""
+
+    __slots__ = ("allow", "argv", "audit_log", "debug", "policy_file", "reason", "verbose")
+
+    def __init__(self, argv: tuple[str, ...] = ()) -> None:
+        self.debug = False
+        self.verbose = 0
+        self.reason: str | None = None
+        self.audit_log: str | None = None
+        self.allow: tuple[str, ...] = ()
+        self.policy_file: str | None = None
+        self.argv = argv
 
 
 FLAGS = GlobalFlags()
@@ -86,5 +89,5 @@ def reset() -> None:
 
 def _replace(flags: GlobalFlags) -> None:
     # FLAGS is imported by reference elsewhere, so update it in place.
-    for name in flags.__dataclass_fields__:
+    for name in GlobalFlags.__slots__:
         setattr(FLAGS, name, getattr(flags, name))

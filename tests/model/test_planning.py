@@ -232,13 +232,15 @@ def test_a_deploy_without_a_priced_size_says_why() -> None:
 
 
 @pytest.mark.parametrize("runtime", planning.RUNTIMES)
-def test_an_option_as_a_dict_is_what_asdict_gives(runtime: str) -> None:
-    from dataclasses import asdict
-
+def test_an_option_as_a_dict_has_every_field_in_order_and_its_estimates_as_dicts(runtime: str) -> None:
     plan = planning.plan(catalog.get("phi-4"), runtime=runtime, context=8192, budget=500)
     assert any(o.kaito is not None for o in plan.options) or runtime == "vllm"
     assert any(o.throughput is not None and o.warnings for o in plan.options)
     for option in plan.options:
         as_dict = option.to_dict()
-        assert as_dict == asdict(option) and list(as_dict) == list(asdict(option))
-        assert as_dict["warnings"] is not option.warnings
+        assert list(as_dict) == list(planning.Fit._fields)
+        assert as_dict["vm_size"] == option.vm_size and as_dict["price_per_month"] == option.price_per_month
+        for estimate in ("kaito", "throughput"):
+            nested = getattr(option, estimate)
+            assert as_dict[estimate] == (None if nested is None else dict(zip(nested._fields, nested, strict=True)))
+        assert as_dict["warnings"] == list(option.warnings) and isinstance(as_dict["warnings"], list)

@@ -20,6 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from akscli import cachedir
+
 if TYPE_CHECKING:
     from azure.core.credentials import AccessToken, TokenCredential
 
@@ -27,11 +29,7 @@ CACHE_NAME = "akscli"
 
 
 def record_dir() -> Path:
-    base = os.environ.get("AKSCLI_CACHE_DIR")
-    if base:
-        return Path(base) / "auth-records"
-    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(xdg) / "akscli" / "auth-records"
+    return Path(cachedir.path("auth-records"))
 
 
 def record_path(kind: str, client_id: str, tenant: str | None, authority: str | None) -> Path:

@@ -21,6 +21,7 @@ import sys
 import time
 from typing import TYPE_CHECKING, NamedTuple
 
+from akscli import cachedir
 from akscli.errors import AkscliError, UsageError
 
 if TYPE_CHECKING:
@@ -128,47 +129,22 @@ def _check_id(value: str, what: str) -> None:
 
 
 def cache_dir() -> str:
-    base = os.environ.get("AKSCLI_CACHE_DIR")
-    if base:
-        return os.path.join(base, "tokens")
-    xdg = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return os.path.join(xdg, "akscli", "tokens")
+    return cachedir.path("tokens")
 
 
 def cache_path(req: TokenRequest) -> str:
     return os.path.join(cache_dir(), f"{req.cache_key()}.json")
 
 
-def _private(path: str, fd: int | None, mode: int) -> bool:
-    """Whether ``path`` (or the open ``fd``) is ours; tightens it to ``mode`` if others can read it."""
-    try:
-        info = os.fstat(fd) if fd is not None else os.lstat(path)
-        if info.st_uid != os.geteuid():
-            return False  # planted by another user: never trusted, never written through
-        if info.st_mode & 0o077:
-            if fd is not None:
-                os.fchmod(fd, mode)
-            else:
-                os.chmod(path, mode)
-    except OSError:
-        return False
-    return True
-
-
-def _cache_folder_is_private() -> bool:
-    directory = cache_dir()
-    return os.path.isdir(directory) and not os.path.islink(directory) and _private(directory, None, 0o700)
-
-
 def read_cached(req: TokenRequest, now: float | None = None) -> tuple[str, int] | None:
     """The cached token and its expiry (epoch seconds) if it is still fresh enough."""
     now = time.time() if now is None else now
-    if not _cache_folder_is_private():
+    if not cachedir.is_private(cache_dir()):
         return None
     try:
         fd = os.open(cache_path(req), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
         with os.fdopen(fd, encoding="utf-8") as fh:
-            if not _private(cache_path(req), fh.fileno(), 0o600):
+            if not cachedir.owned(cache_path(req), fh.fileno(), 0o600):
                 return None
             data = json.load(fh)
         token, expires_on = str(data["token"]), int(data["expires_on"])
@@ -184,7 +160,7 @@ def write_cached(req: TokenRequest, token: str, expires_on: int) -> None:
 
     directory = cache_dir()
     os.makedirs(directory, mode=0o700, exist_ok=True)
-    if not _cache_folder_is_private():
+    if not cachedir.is_private(cache_dir()):
         raise PermissionError(f"{directory} belongs to another user")
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tok-", suffix=".tmp")
     try:

@@ -1,7 +1,5 @@
 """akscli apply -f: manifests from files through the apply engine (plan, policy, audit, wait)."""
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer

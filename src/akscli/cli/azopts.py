@@ -2,8 +2,6 @@
 options (one AzureFlags block, ``@on_azure``), the long-running-operation handling (--no-wait or
 a spinner) and printing an ARM resource as its summary or in full."""
 
-from __future__ import annotations
-
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -78,13 +76,13 @@ class AzureFlags:
     auth: str | None = None
     tenant: str | None = None
 
-    def target(self) -> AzureTarget:
+    def target(self) -> "AzureTarget":
         """Validate the Azure flags (no network) and return the target."""
         from akscli.azure.arm import AzureTarget
 
         return AzureTarget(self.subscription, self.auth, self.tenant).validated()
 
-    def aks_client(self) -> ContainerServiceClient:
+    def aks_client(self) -> "ContainerServiceClient":
         """The AKS (Microsoft.ContainerService) SDK client for the Azure flags."""
         from akscli.azure import clusters
 
@@ -165,7 +163,7 @@ def print_request(request: Mapping[str, Any] | Sequence[Mapping[str, Any]], fmt:
     output.emit_object(request, fmt if output.structured(fmt) else "json")
 
 
-def wait(poller: LROPoller[Any], what: str) -> Any:
+def wait(poller: "LROPoller[Any]", what: str) -> Any:
     """Wait for a long-running operation with a spinner; returns its result."""
     from akscli.azure import arm
 
@@ -190,7 +188,7 @@ def audit_target(client: Any, resource_group: str, cluster: str, nodepool: str |
     return AuditTarget(where, identity_of(client))
 
 
-def finish(poller: LROPoller[Any], what: str, fmt: str, *, no_wait: bool, resume: str, target: AuditTarget) -> Any:
+def finish(poller: "LROPoller[Any]", what: str, fmt: str, *, no_wait: bool, resume: str, target: AuditTarget) -> Any:
     """Wait for the operation, or with --no-wait say it was accepted and how to resume (None).
 
     Either way the change is audited (``--no-wait`` as accepted, since its outcome comes later).
@@ -254,7 +252,7 @@ def emit_upgrades(info: Mapping[str, Any], fmt: str) -> None:
     output.emit_object(info, fmt, fields=fields)
 
 
-def merge_credentials(new: bytes, path: str | None, *, overwrite_existing: bool, dry_run: str) -> MergeResult:
+def merge_credentials(new: bytes, path: str | None, *, overwrite_existing: bool, dry_run: str) -> "MergeResult":
     """Merge credentials into the kubeconfig; with --dry-run (client) merge them into a copy
     and report what would change, leaving the kubeconfig itself as it is."""
     import os
@@ -276,7 +274,7 @@ def merge_credentials(new: bytes, path: str | None, *, overwrite_existing: bool,
     return result
 
 
-def report_merge(result: MergeResult, name: str, fmt: str) -> None:
+def report_merge(result: "MergeResult", name: str, fmt: str) -> None:
     """What ``credentials`` did to the kubeconfig."""
     if output.structured(fmt):
         output.emit_object(result.to_dict(), fmt)

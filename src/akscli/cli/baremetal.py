@@ -3,8 +3,6 @@
 Thin: parse and validate flags, call ``akscli.baremetal.*``, print through ``akscli.output``.
 """
 
-from __future__ import annotations
-
 import secrets
 from typing import TYPE_CHECKING, Annotated
 
@@ -404,7 +402,7 @@ def inventory(
         raise CheckFailedError(problem, hint="see the table above; -o wide shows why a probe failed")
 
 
-def _print_probe_jobs(kube: Kube, options: InventoryOptions, fmt: str, *, server: bool) -> None:
+def _print_probe_jobs(kube: "Kube", options: "InventoryOptions", fmt: str, *, server: bool) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     from akscli.baremetal import inventory as logic
@@ -517,7 +515,7 @@ def test_nccl(
         )
 
 
-def _print_verdict(verdict: Verdict, fmt: str) -> None:
+def _print_verdict(verdict: "Verdict", fmt: str) -> None:
     data = {k: v for k, v in vars(verdict).items() if k != "result"}
     if fmt != "table":
         output.emit_object({**data, "result": verdict.result}, fmt)

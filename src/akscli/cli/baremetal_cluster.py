@@ -4,8 +4,6 @@ Thin: parse and validate flags, call ``akscli.baremetal.provision`` and ``akscli
 print through ``akscli.output``.
 """
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -40,7 +38,7 @@ CLUSTER_COLUMNS = [
 # ---- cluster (AKS on bare metal, preview) ----------------------------------------------------
 
 
-def _baremetal(azure: azopts.AzureFlags) -> BareMetal:
+def _baremetal(azure: azopts.AzureFlags) -> "BareMetal":
     from akscli.baremetal.clusters import BareMetal
 
     return BareMetal(azure.target())
@@ -230,7 +228,7 @@ def cluster_upgrade(
     output.emit_object(bm.show(ref), fmt)
 
 
-def _audit_target(ref: ClusterRef) -> dict[str, str]:
+def _audit_target(ref: "ClusterRef") -> dict[str, str]:
     return {"subscription": ref.subscription, "resourceGroup": ref.resource_group, "cluster": ref.name}
 
 

@@ -1,7 +1,5 @@
 """akscli cluster: AKS managed clusters through Azure Resource Manager."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Annotated, Any
 

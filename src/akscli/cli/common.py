@@ -4,8 +4,6 @@
 command group only renders its objects and calls it.
 """
 
-from __future__ import annotations
-
 import sys
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -27,8 +25,8 @@ class ApplyOutcome:
     """What ``apply_objects`` did; ``changes`` is empty for --dry-run=client."""
 
     objects: list[dict[str, Any]]
-    changes: list[Change]
-    kube: Kube | None
+    changes: "list[Change]"
+    kube: "Kube | None"
 
 
 def confirm(question: str, yes: bool) -> None:
@@ -85,7 +83,7 @@ def print_requests(requests: Sequence[Mapping[str, Any]], fmt: str, mode: str, n
         output.info(f"dry run (server): the API server accepted {len(requests)} request(s); nothing was changed")
 
 
-def dry_run_writes(kube: Kube, writes: Sequence[Write], mode: str, fmt: str) -> None:
+def dry_run_writes(kube: "Kube", writes: "Sequence[Write]", mode: str, fmt: str) -> None:
     """--dry-run of ``writes``: client prints them; server first sends them with dryRun=All (the
     API server validates and admits them, persists nothing)."""
     from akscli.kube.writes import send_all
@@ -95,7 +93,7 @@ def dry_run_writes(kube: Kube, writes: Sequence[Write], mode: str, fmt: str) -> 
     print_requests([w.describe() for w in writes], fmt, mode, names=[w.ref for w in writes])
 
 
-def print_plan(the_plan: Plan, *, to_stdout: bool, fmt: str = "table") -> None:
+def print_plan(the_plan: "Plan", *, to_stdout: bool, fmt: str = "table") -> None:
     rows = [c.to_dict() for c in the_plan.changes]
     if to_stdout and output.structured(fmt):
         output.emit(rows, fmt, [])
@@ -124,7 +122,7 @@ def apply_objects(
     objects: list[dict[str, Any]],
     *,
     stack: str,
-    target: KubeTarget,
+    target: "KubeTarget",
     dry_run: str = "none",
     wait: bool = False,
     timeout: str = "10m",
@@ -134,7 +132,7 @@ def apply_objects(
     yes: bool = False,
     output_format: str = "table",
     action: str = "apply",
-    kube: Kube | None = None,
+    kube: "Kube | None" = None,
 ) -> ApplyOutcome:
     """Plan, apply, prune, wait and audit ``objects`` as the stack ``stack``. ``kube``: the
     caller's connection to ``target``, whose discovery is then not asked for again."""
@@ -191,7 +189,7 @@ def apply_objects(
     return ApplyOutcome(objects, done, kube)
 
 
-def _attempted(objects: Sequence[dict[str, Any]], the_plan: Plan | None) -> list[dict[str, str]]:
+def _attempted(objects: Sequence[dict[str, Any]], the_plan: "Plan | None") -> list[dict[str, str]]:
     """Every object an apply that failed or was stopped meant to change, and what became of it."""
     from akscli.kube.apply import object_ref
 
@@ -236,7 +234,7 @@ def _sigterm_interrupts() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _print_applied(done: Sequence[Change], fmt: str) -> None:
+def _print_applied(done: "Sequence[Change]", fmt: str) -> None:
     from akscli.kube.apply import past_tense
 
     if output.structured(fmt):
@@ -251,8 +249,8 @@ def _print_applied(done: Sequence[Change], fmt: str) -> None:
 
 def record_audit(
     action: str,
-    kube: Kube | None,
-    changes: Sequence[Change],
+    kube: "Kube | None",
+    changes: "Sequence[Change]",
     result: str,
     *,
     target: Mapping[str, str] | None = None,
@@ -305,7 +303,7 @@ def audited(
 
 
 def delete_objects(
-    kube: Kube, refs: Sequence[tuple[str, str, str, str | None]], *, yes: bool, what: str, dry_run: str = "none"
+    kube: "Kube", refs: Sequence[tuple[str, str, str, str | None]], *, yes: bool, what: str, dry_run: str = "none"
 ) -> list[str]:
     """Delete (apiVersion, kind, name, namespace) objects after one confirmation.
 

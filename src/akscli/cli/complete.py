@@ -8,8 +8,6 @@ The candidates come from the command tree (commands, flags) and from the complet
 Namespaces come from the kubeconfig, and from the cluster only within a short timeout.
 """
 
-from __future__ import annotations
-
 import os
 import threading
 from collections.abc import Callable, Sequence

@@ -6,8 +6,6 @@ own completion system, so bash, zsh, fish and PowerShell complete the same comma
 and values.
 """
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -4,8 +4,6 @@ JSON twins of the data files (akscli.datafiles) from their YAML sources.
 Run ``python -m akscli.cli.docgen`` (or ``nox -s docs``); tests fail when the files are stale.
 """
 
-from __future__ import annotations
-
 import sys
 from pathlib import Path
 

@@ -7,8 +7,6 @@ kubectl's. ``akscli token`` (run by kubectl before every request) also skips Typ
 else goes to the real command tree in ``akscli.cli.main``.
 """
 
-from __future__ import annotations
-
 import os
 import sys
 

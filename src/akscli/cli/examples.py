@@ -4,8 +4,6 @@
 example cannot name a flag the command does not have.
 """
 
-from __future__ import annotations
-
 EXAMPLES: dict[str, tuple[str, ...]] = {
     "cluster create": (
         "akscli cluster create ml -g rg-ml --enable-kaito",

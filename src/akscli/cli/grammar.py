@@ -5,8 +5,6 @@
 docs/grammar.md, so the convention and its documentation cannot drift apart.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
 
 from typer import _click as click

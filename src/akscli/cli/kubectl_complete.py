@@ -6,8 +6,6 @@ candidate per line (``value<TAB>description``), then ``:DIRECTIVE``. akscli's ow
 speak the same protocol (``akscli __complete``), so both complete the same names and values.
 """
 
-from __future__ import annotations
-
 import sys
 from collections.abc import Sequence
 

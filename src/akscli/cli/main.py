@@ -4,8 +4,6 @@ Groups and top-level commands are imported lazily from ``COMMANDS``: ``akscli --
 ``akscli GROUP --help`` import only the modules they show, never kubernetes or azure.
 """
 
-from __future__ import annotations
-
 import copy
 import importlib
 import os

@@ -8,8 +8,6 @@ from ``akscli.model.deploy``, revisions from ``akscli.model.revisions``, every c
 ``akscli.model.live``, and every change goes through ``common.apply_objects``.
 """
 
-from __future__ import annotations
-
 import importlib
 from typing import Any
 

@@ -1,7 +1,5 @@
 """Flags, arguments and helpers that the ``akscli model`` command modules share."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -90,7 +88,7 @@ DESCRIPTION_OPTIONS: dict[str, Any] = {
 Command = Callable[..., None]
 
 
-def deployed(cluster: opts.KubeFlags, name: str) -> tuple[Kube, dict[str, Any]]:
+def deployed(cluster: opts.KubeFlags, name: str) -> "tuple[Kube, dict[str, Any]]":
     """The connection and the object serving the deployed model ``name``."""
     from akscli.model import live
 

@@ -1,8 +1,6 @@
 """akscli model deploy, delete, history and rollback: the commands that change a cluster and the
 revisions they record; registered on the model group by ``cli/model.py``."""
 
-from __future__ import annotations
-
 import dataclasses
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -213,7 +211,7 @@ def deploy_cmd(
         staged_strategy=staged_strategy,
     )
     req.check()
-    target = dataclasses.replace(cluster, namespace=namespace).target()
+    target = cluster._replace(namespace=namespace).target()
     kube = connect(target) if mode != "client" else None
     if kube is not None:
         req.namespace = namespace or kube.namespace
@@ -254,7 +252,7 @@ def deploy_cmd(
         _wait(kube, objects, timeout, fleet=fleet)
 
 
-def _announce(req: deploy.DeployRequest) -> None:
+def _announce(req: "deploy.DeployRequest") -> None:
     """The size the plan chose, and what will stop the model from starting."""
     fit = req.fit
     output.info(
@@ -270,7 +268,7 @@ def _announce(req: deploy.DeployRequest) -> None:
         )
 
 
-def _ensure_namespace(kube: Kube, namespace: str, *, create: bool, dry_run: str) -> None:
+def _ensure_namespace(kube: "Kube", namespace: str, *, create: bool, dry_run: str) -> None:
     if kube.get("v1", "Namespace", namespace) is not None:
         return
     if not create:
@@ -289,8 +287,8 @@ class _Rollout:
     """What deploy and rollback share: recreate what cannot change in place, apply, delete what
     is no longer rendered, and record the revision."""
 
-    kube: Kube
-    target: KubeTarget
+    kube: "Kube"
+    target: "KubeTarget"
     mode: str
     yes: bool
     output_fmt: str
@@ -308,7 +306,7 @@ class _Rollout:
         params: dict[str, Any],
         note: str,
         dropped: str,
-        history: list[revisions.Revision] | None = None,
+        history: "list[revisions.Revision] | None" = None,
     ) -> int | None:
         """The recorded revision number; None for a dry run."""
         from akscli.cli import common
@@ -376,7 +374,7 @@ class _Rollout:
         revisions.recreate(self.kube, changes)
 
 
-def _wait(kube: Kube, objects: list[dict[str, Any]], timeout: str, *, fleet: bool) -> None:
+def _wait(kube: "Kube", objects: list[dict[str, Any]], timeout: str, *, fleet: bool) -> None:
     from akscli.kube.wait import wait_for
     from akscli.model import live
 

@@ -2,8 +2,6 @@
 imports kubernetes or azure at load time); registered on the model group by ``cli/model.py``.
 ``model plan`` is in ``model_plan``: listing the catalog loads none of the planning modules."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

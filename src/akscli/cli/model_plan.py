@@ -2,8 +2,6 @@
 needed; nothing here imports kubernetes or azure at load time); registered on the model group
 by ``cli/model.py``."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
@@ -97,7 +95,7 @@ def plan_cmd(
         price_file=price_file,
     )
     if subscription:
-        _mark_quota(the_plan, subscription)
+        the_plan = _mark_quota(the_plan, subscription)
     chosen = plan_view.chosen_fit(the_plan, vm_size)
     if output.structured(fmt):
         doc = the_plan.to_dict()
@@ -116,29 +114,36 @@ def plan_cmd(
         )
 
 
-def _mark_quota(the_plan: planning.Plan, subscription: str) -> None:
-    """Each fitting size this subscription cannot get in the region gets a warning, and the pick
-    moves to the first size it can get (akscli.azure.capacity: resource SKUs and usages)."""
+def _mark_quota(the_plan: planning.Plan, subscription: str) -> planning.Plan:
+    """The plan with a warning on each fitting size this subscription cannot get in the region,
+    and the pick moved to the first size it can get (akscli.azure.capacity: resource SKUs and
+    usages)."""
     from akscli.azure import arm, capacity
 
     target = arm.AzureTarget(subscription).validated()
     fitting = {f.vm_size: max(f.nodes, 1) for f in the_plan.options if planning.servable(f)}
     marks = capacity.quota_marks(target, the_plan.region, fitting) if fitting else {}
-    for f in the_plan.options:
-        if f.vm_size in marks:
-            f.warnings.append(marks[f.vm_size])
+    if not marks:
+        return the_plan
+    options = [
+        f._replace(warnings=(*f.warnings, marks[f.vm_size])) if f.vm_size in marks else f for f in the_plan.options
+    ]
     first = the_plan.recommended
-    if first is not None and first.vm_size in marks:
-        alternatives = [
-            f
-            for f in the_plan.options
-            if planning.servable(f)
-            and f.vm_size not in marks
-            and f.price_per_month is not None
-            and f.within_budget is not False
-        ]
-        the_plan.recommended = min(alternatives, key=lambda f: f.price_per_month or 0.0) if alternatives else None
-        the_plan.warnings.append(f"{first.vm_size} is not available to this subscription: {marks[first.vm_size]}")
+    if first is None or first.vm_size not in marks:
+        return the_plan._replace(options=options)  # the pick's row is unmarked: the same object
+    alternatives = [
+        f
+        for f in options
+        if planning.servable(f)
+        and f.vm_size not in marks
+        and f.price_per_month is not None
+        and f.within_budget is not False
+    ]
+    return the_plan._replace(
+        options=options,
+        recommended=min(alternatives, key=lambda f: f.price_per_month or 0.0) if alternatives else None,
+        warnings=(*the_plan.warnings, f"{first.vm_size} is not available to this subscription: {marks[first.vm_size]}"),
+    )
 
 
 def _print_plan(the_plan: planning.Plan, chosen: planning.Fit | None, fmt: str) -> None:

@@ -1,8 +1,6 @@
 """akscli model list, status, endpoint, test and logs: reading a deployed model and talking to it;
 registered on the model group by ``cli/model.py``."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -4,8 +4,6 @@ Thin: the figures come from ``akscli.model.metrics`` (each pod's /metrics throug
 server's pod proxy, no Prometheus needed); registered on the model group by ``cli/model.py``.
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer

@@ -1,7 +1,5 @@
 """akscli nodepool: AKS node pools (GPU pools, MIG, autoscaler, spot) through ARM."""
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Annotated, Any
 

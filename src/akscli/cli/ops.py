@@ -4,8 +4,6 @@ Thin commands: the checks live in akscli.doctor, the counting in akscli.gpu_usag
 akscli.audit and the rules in akscli.policy.
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 import typer

@@ -4,13 +4,10 @@ Use them as parameter annotations: ``namespace: opts.Namespace = None``. Helpers
 them into the targets the logic modules take.
 """
 
-from __future__ import annotations
-
-import dataclasses
 import functools
 import inspect
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NamedTuple
 
 import typer
 
@@ -150,7 +147,7 @@ def kube_target(
     context: str | None,
     namespace: str | None = None,
     request_timeout: str | None = None,
-) -> KubeTarget:
+) -> "KubeTarget":
     from akscli.kube.client import KubeTarget
 
     if namespace is not None:
@@ -164,31 +161,31 @@ def connect(
     context: str | None,
     namespace: str | None = None,
     request_timeout: str | None = None,
-) -> Kube:
+) -> "Kube":
     """A cluster connection from the shared options (imports the kubernetes client only here)."""
     from akscli.kube.client import connect as connect_target
 
     return connect_target(kube_target(kubeconfig, context, namespace, request_timeout))
 
 
-@dataclasses.dataclass(frozen=True)
-class KubeFlags:
+class KubeFlags(NamedTuple):
     """Where a command works on a cluster: --kubeconfig, --context and, where the command has
-    them, -n/--namespace and --request-timeout (``on_kube`` hands them over as one)."""
+    them, -n/--namespace and --request-timeout (``on_kube`` hands them over as one). A
+    NamedTuple, not a dataclass: every command imports it (akscli.output.Column says why)."""
 
     kubeconfig: str | None = None
     context: str | None = None
     namespace: str | None = None
     request_timeout: str | None = None
 
-    def target(self) -> KubeTarget:
+    def target(self) -> "KubeTarget":
         return kube_target(self.kubeconfig, self.context, self.namespace, self.request_timeout)
 
-    def connect(self) -> Kube:
+    def connect(self) -> "Kube":
         """A cluster connection (imports the kubernetes client only here)."""
         return connect(self.kubeconfig, self.context, self.namespace, self.request_timeout)
 
-    def connect_ns(self) -> tuple[Kube, str]:
+    def connect_ns(self) -> "tuple[Kube, str]":
         """The connection and the namespace to work in (-n, else the context's)."""
         kube = self.connect()
         return kube, self.namespace or kube.namespace

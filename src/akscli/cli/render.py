@@ -1,7 +1,5 @@
 """akscli render: templates into manifests, for GitOps (no cluster needed)."""
 
-from __future__ import annotations
-
 import json
 from pathlib import Path
 from typing import Annotated, Any

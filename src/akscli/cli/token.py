@@ -4,8 +4,6 @@ The logic lives in ``akscli.azure.token``; its ``main()`` is also a fast entry p
 skips the CLI framework entirely (see docs/azure.md).
 """
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

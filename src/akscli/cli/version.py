@@ -1,7 +1,5 @@
 """akscli version."""
 
-from __future__ import annotations
-
 import functools
 import os
 import platform

@@ -11,13 +11,12 @@ import difflib
 import re
 import threading
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 from akscli import datafiles, validate
 from akscli.errors import UsageError
 
-DATA_FILE = datafiles.source_path("models")  # the editable truth; commands read its JSON twin
+DATA_FILE = datafiles.source_path("models")  # the editable truth; commands read the module generated from it
 
 # Hugging Face ids: "org/name", letters, digits, '.', '_' and '-'. Patterns are compiled on first
 # use (re's cache), as in akscli.validate.
@@ -41,8 +40,10 @@ QUANT_FAMILIES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
-class Model:
+class Model(NamedTuple):
+    """One model the planner can size. A NamedTuple, as are the planner's other records:
+    ``model plan`` and ``model catalog`` import them (akscli.output.Column says why)."""
+
     id: str
     weights_gib: float
     layers: int
@@ -92,9 +93,7 @@ class Model:
         return float(m.group(1)) if m else None
 
     def to_dict(self) -> dict[str, Any]:
-        # Every field is a scalar: a shallow copy is what asdict() returns, at a twentieth of its
-        # cost (asdict deep-copies each value; 6 ms for the catalog's 68 models).
-        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d = self._asdict()  # every field is a scalar
         d["name"] = self.name
         d["kv_bytes_per_token"] = self.kv_bytes_per_token
         d["quant_family"] = self.quant_family
@@ -112,7 +111,7 @@ _as_of = ""
 
 
 def _model_from(row: Mapping[str, Any]) -> Model:
-    fields = {k: row[k] for k in Model.__dataclass_fields__ if k in row}
+    fields = {k: row[k] for k in Model._fields if k in row}
     try:
         return Model(**fields)
     except TypeError as exc:
@@ -179,8 +178,7 @@ DESCRIPTION_FLAGS = ("--weights-gib", "--layers", "--attention-heads", "--max-co
 HEAD_DIM_FLAGS = "--head-dim (or --hidden-size)"
 
 
-@dataclass(frozen=True)
-class Description:
+class Description(NamedTuple):
     """A model the catalog lacks, as the user describes it on the command line (all optional:
     none given means "look the name up")."""
 
@@ -196,7 +194,7 @@ class Description:
 
     @property
     def given(self) -> bool:
-        return any(v is not None for v in asdict(self).values())
+        return any(v is not None for v in self)
 
 
 def resolve(name: str, described: Description) -> Model:

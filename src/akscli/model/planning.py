@@ -17,8 +17,7 @@ inputs.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 from akscli.errors import UsageError
 from akscli.model import skus
@@ -130,8 +129,9 @@ def quant_kernel(model: Model, sku: GpuSku) -> str:
     return "unsupported"
 
 
-@dataclass(frozen=True)
-class KaitoEstimate:
+# The records below are NamedTuples, built in one go: `model plan` imports them
+# (akscli.output.Column says why).
+class KaitoEstimate(NamedTuple):
     fits: bool
     gpus: int
     nodes: int
@@ -161,18 +161,19 @@ def kaito_estimate(model: Model, sku: GpuSku, max_model_len: int = KAITO_DEFAULT
     return KaitoEstimate(True, gpus, nodes)
 
 
-def _price(f: Fit, hourly: float | None, budget: float | None) -> None:
-    """The price of every node the option takes, and whether it is within the budget."""
+def _priced(f: Fit, hourly: float | None, budget: float | None) -> Fit:
+    """The option with the price of every node it takes, and whether that is within the budget."""
     if hourly is None:
-        return
-    f.price_per_hour = round(hourly * f.nodes, 3)
-    f.price_per_month = round(hourly * f.nodes * HOURS_PER_MONTH, 2)
-    if budget is not None:
-        f.within_budget = f.price_per_month <= budget
+        return f
+    per_month = round(hourly * f.nodes * HOURS_PER_MONTH, 2)
+    return f._replace(
+        price_per_hour=round(hourly * f.nodes, 3),
+        price_per_month=per_month,
+        within_budget=None if budget is None else per_month <= budget,
+    )
 
 
-@dataclass(frozen=True)
-class Throughput:
+class Throughput(NamedTuple):
     tokens_per_second: float
     per_sequence_tokens_per_second: float
     bytes_per_step_gib: float
@@ -181,8 +182,7 @@ class Throughput:
     note: str = "estimate: memory-bandwidth bound decode, not a benchmark"
 
 
-@dataclass
-class Fit:
+class Fit(NamedTuple):
     vm_size: str
     gpu_model: str
     gpu_family: str
@@ -209,21 +209,14 @@ class Fit:
     # How vLLM runs the weight format here: native | weight-only | unsupported (quant_kernel).
     quant_kernel: str = "native"
     throughput: Throughput | None = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        # What asdict() returns (the nested estimates as dicts, a new warnings list), without its
-        # deep copy of every scalar: the plan table builds one per VM size.
-        d = {f.name: getattr(self, f.name) for f in fields(self)}
-        d["kaito"] = None if self.kaito is None else _shallow(self.kaito)
-        d["throughput"] = None if self.throughput is None else _shallow(self.throughput)
+        d = self._asdict()
+        d["kaito"] = None if self.kaito is None else self.kaito._asdict()
+        d["throughput"] = None if self.throughput is None else self.throughput._asdict()
         d["warnings"] = list(self.warnings)
         return d
-
-
-def _shallow(estimate: KaitoEstimate | Throughput) -> dict[str, Any]:
-    """A dataclass whose fields are all scalars, as a dict."""
-    return {f.name: getattr(estimate, f.name) for f in fields(estimate)}
 
 
 def servable(f: Fit) -> bool:
@@ -270,21 +263,11 @@ def fit(
     weights = model.weights_gib * KAITO_WEIGHT_FACTOR
     kv_total = model.kv_bytes_per_token * context * concurrency / GIB
     usable = sku.gpu_memory_gib * gpu_memory_utilization - OVERHEAD_GIB_PER_GPU
-    f = Fit(
-        vm_size=sku.vm_size,
-        gpu_model=sku.gpu_model,
-        gpu_family=sku.gpu_family,
-        gpus_per_node=sku.gpus,
-        gpu_memory_gib=sku.gpu_memory_gib,
-        fits=False,
-        interconnect=sku.interconnect,
-    )
-    f.warnings = quant_warnings(model, sku)
-    f.quant_kernel = quant_kernel(model, sku)
-    if f.quant_kernel == "unsupported":
-        f.warnings.append(f"vLLM has no FP8 kernel for {sku.gpu_model} (FP8 Marlin needs compute capability 8.0)")
-    f.kaito = kaito_estimate(model, sku, context)
-    hourly = sku.price(region)
+    warnings = quant_warnings(model, sku)
+    kernel = quant_kernel(model, sku)
+    if kernel == "unsupported":
+        warnings.append(f"vLLM has no FP8 kernel for {sku.gpu_model} (FP8 Marlin needs compute capability 8.0)")
+    unsized = _unsized(sku, kaito_estimate(model, sku, context), kernel, warnings)
     candidates: list[tuple[int, int]] = []
     tp = 1
     while tp <= sku.gpus:
@@ -303,29 +286,49 @@ def fit(
             break
     largest = max((c[0] * c[1] for c in candidates), default=1)
     if best is None:
-        f.shortfall_gib = round(need - largest * max(usable, 0.0), 2)
-        f.reason = (
+        reason = (
             f"needs {need:.1f} GiB for weights and KV cache; {largest} x "
             f"{sku.gpu_memory_gib:g} GiB GPUs leave {largest * max(usable, 0):.1f} GiB"
         )
         if not model.tensor_parallel and sku.gpus > 1:
-            f.reason += " (model cannot be split across GPUs)"
+            reason += " (model cannot be split across GPUs)"
         elif not multi_node:
-            f.reason += " on one node (no RDMA network between nodes of this size)"
-        return f
+            reason += " on one node (no RDMA network between nodes of this size)"
+        return unsized._replace(shortfall_gib=round(need - largest * max(usable, 0.0), 2), reason=reason)
     tp, pp = best
     n = tp * pp
-    f.fits = True
-    f.tensor_parallel, f.pipeline_parallel, f.gpus = tp, pp, n
-    f.nodes = math.ceil(n / sku.gpus)
-    f.replicas_per_node = max(sku.gpus // n, 1) if f.nodes == 1 else 1
-    f.weights_per_gpu_gib = round(weights / n, 2)
-    f.kv_cache_per_gpu_gib = round(kv_total / n, 2)
-    f.memory_per_gpu_gib = round(weights / n + kv_total / n + OVERHEAD_GIB_PER_GPU, 2)
-    f.free_per_gpu_gib = round(sku.gpu_memory_gib * gpu_memory_utilization - f.memory_per_gpu_gib, 2)
-    _price(f, hourly, budget)
-    f.throughput = throughput(model, sku, n, context=context, concurrency=concurrency, latency_gpus=tp)
-    return f
+    nodes = math.ceil(n / sku.gpus)
+    memory_per_gpu = round(weights / n + kv_total / n + OVERHEAD_GIB_PER_GPU, 2)
+    sized = unsized._replace(
+        fits=True,
+        tensor_parallel=tp,
+        pipeline_parallel=pp,
+        gpus=n,
+        nodes=nodes,
+        replicas_per_node=max(sku.gpus // n, 1) if nodes == 1 else 1,
+        weights_per_gpu_gib=round(weights / n, 2),
+        kv_cache_per_gpu_gib=round(kv_total / n, 2),
+        memory_per_gpu_gib=memory_per_gpu,
+        free_per_gpu_gib=round(sku.gpu_memory_gib * gpu_memory_utilization - memory_per_gpu, 2),
+        throughput=throughput(model, sku, n, context=context, concurrency=concurrency, latency_gpus=tp),
+    )
+    return _priced(sized, sku.price(region), budget)
+
+
+def _unsized(sku: GpuSku, kaito: KaitoEstimate, quant_kernel: str, warnings: list[str]) -> Fit:
+    """The row of a VM size before the model is sized on it: the size's facts, and no fit yet."""
+    return Fit(
+        vm_size=sku.vm_size,
+        gpu_model=sku.gpu_model,
+        gpu_family=sku.gpu_family,
+        gpus_per_node=sku.gpus,
+        gpu_memory_gib=sku.gpu_memory_gib,
+        fits=False,
+        interconnect=sku.interconnect,
+        kaito=kaito,
+        quant_kernel=quant_kernel,
+        warnings=tuple(warnings),
+    )
 
 
 def kaito_fit(
@@ -343,42 +346,37 @@ def kaito_fit(
     those nodes. akscli's own sizing for ``concurrency`` is compared and warned about."""
     own = fit(model, sku, context=context, concurrency=concurrency, region=region, budget=budget)
     est = own.kaito or kaito_estimate(model, sku, context)
-    f = Fit(
-        vm_size=sku.vm_size,
-        gpu_model=sku.gpu_model,
-        gpu_family=sku.gpu_family,
-        gpus_per_node=sku.gpus,
-        gpu_memory_gib=sku.gpu_memory_gib,
-        fits=est.fits,
-        interconnect=sku.interconnect,
-        kaito=est,
-        quant_kernel=own.quant_kernel,
-        warnings=list(own.warnings),
-    )
+    unsized = _unsized(sku, est, own.quant_kernel, list(own.warnings))
     if not est.fits:
-        f.reason = f"KAITO's estimator: {est.reason}"
-        return f
+        return unsized._replace(reason=f"KAITO's estimator: {est.reason}")
     weights = model.weights_gib * KAITO_WEIGHT_FACTOR
     kv_total = model.kv_bytes_per_token * context / GIB
-    f.nodes, f.gpus = est.nodes, est.nodes * sku.gpus
-    single_gpu = f.nodes == 1 and model.weights_gib < KAITO_DATA_PARALLEL_SHARE * sku.gpu_memory_gib
-    f.tensor_parallel = 1 if single_gpu else sku.gpus
-    f.pipeline_parallel = f.nodes
-    f.replicas_per_node = sku.gpus if single_gpu else 1
-    shards = f.tensor_parallel * f.pipeline_parallel
-    f.weights_per_gpu_gib = round(weights / shards, 2)
-    f.kv_cache_per_gpu_gib = round(kv_total / shards, 2)
-    f.memory_per_gpu_gib = round(weights / shards + kv_total / shards + KAITO_BASE_OVERHEAD_GIB, 2)
-    f.free_per_gpu_gib = round(sku.gpu_memory_gib * KAITO_UTILIZATION - f.memory_per_gpu_gib, 2)
-    hourly = sku.price(region)
-    _price(f, hourly, budget)
-    f.throughput = throughput(model, sku, f.gpus, context=context, concurrency=concurrency, latency_gpus=shards)
-    if concurrency > 1 and own.fits and own.gpus > f.gpus:
-        f.warnings.append(
-            f"KAITO sizes the KV cache for one sequence: {f.gpus} GPU(s) here; "
-            f"{concurrency} sequences of {context} tokens need {own.gpus}"
+    gpus = est.nodes * sku.gpus
+    single_gpu = est.nodes == 1 and model.weights_gib < KAITO_DATA_PARALLEL_SHARE * sku.gpu_memory_gib
+    tensor_parallel = 1 if single_gpu else sku.gpus
+    shards = tensor_parallel * est.nodes
+    memory_per_gpu = round(weights / shards + kv_total / shards + KAITO_BASE_OVERHEAD_GIB, 2)
+    warnings = unsized.warnings
+    if concurrency > 1 and own.fits and own.gpus > gpus:
+        warnings += (
+            f"KAITO sizes the KV cache for one sequence: {gpus} GPU(s) here; "
+            f"{concurrency} sequences of {context} tokens need {own.gpus}",
         )
-    return f
+    sized = unsized._replace(
+        fits=True,
+        nodes=est.nodes,
+        gpus=gpus,
+        tensor_parallel=tensor_parallel,
+        pipeline_parallel=est.nodes,
+        replicas_per_node=sku.gpus if single_gpu else 1,
+        weights_per_gpu_gib=round(weights / shards, 2),
+        kv_cache_per_gpu_gib=round(kv_total / shards, 2),
+        memory_per_gpu_gib=memory_per_gpu,
+        free_per_gpu_gib=round(sku.gpu_memory_gib * KAITO_UTILIZATION - memory_per_gpu, 2),
+        throughput=throughput(model, sku, gpus, context=context, concurrency=concurrency, latency_gpus=shards),
+        warnings=warnings,
+    )
+    return _priced(sized, sku.price(region), budget)
 
 
 def throughput(
@@ -405,8 +403,7 @@ def throughput(
     )
 
 
-@dataclass
-class Plan:
+class Plan(NamedTuple):
     model: Model
     runtime: str
     context: int
@@ -415,7 +412,7 @@ class Plan:
     budget: float | None
     options: list[Fit]
     recommended: Fit | None
-    warnings: list[str]
+    warnings: tuple[str, ...]
     prices_as_of: str
 
     def to_dict(self) -> dict[str, Any]:
@@ -441,7 +438,7 @@ class Plan:
             },
             "recommended": self.recommended.vm_size if self.recommended else None,
             "options": [o.to_dict() for o in self.options],
-            "warnings": self.warnings,
+            "warnings": list(self.warnings),
         }
 
 
@@ -510,7 +507,7 @@ def plan(
         budget=budget,
         options=options,
         recommended=recommended,
-        warnings=warnings,
+        warnings=tuple(warnings),
         prices_as_of=skus.as_of(),
     )
 

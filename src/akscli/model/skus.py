@@ -9,20 +9,23 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 from akscli import datafiles
 from akscli.errors import UsageError
 
-DATA_FILE = datafiles.source_path("gpu_skus")  # the editable truth; commands read its JSON twin
+DATA_FILE = datafiles.source_path("gpu_skus")  # the editable truth; commands read the module generated from it
 DEFAULT_REGION = "eastus"
 
 
-@dataclass(frozen=True)
-class GpuSku:
+NO_PRICES: Mapping[str, float] = MappingProxyType({})
+
+
+class GpuSku(NamedTuple):
+    """One GPU VM size. A NamedTuple: ``model plan`` imports it (akscli.output.Column says why)."""
+
     vm_size: str
     gpu_model: str
     gpu_family: str
@@ -32,7 +35,7 @@ class GpuSku:
     memory_gib: float
     interconnect: str
     mem_bandwidth_gbps: float
-    prices: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    prices: Mapping[str, float] = NO_PRICES
     aliases: tuple[str, ...] = ()
     source: str = ""
 
@@ -164,7 +167,7 @@ def load(price_file: str | None = None) -> list[GpuSku]:
         for s in base:
             names = [s.vm_size.lower(), *(a.lower() for a in s.aliases)]
             mine = next((overrides[n] for n in names if n in overrides), None)
-            merged.append(replace(s, prices=MappingProxyType(dict(mine))) if mine else s)
+            merged.append(s._replace(prices=MappingProxyType(dict(mine))) if mine else s)
         base = merged
         as_of = f"{as_of} (prices from {price_file})"
     with _lock:

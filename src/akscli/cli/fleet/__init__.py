@@ -6,8 +6,6 @@ One module per noun, as kubectl-ray keeps one file per noun: ``fleet`` (the flee
 the hub cluster through the current kubeconfig context (get it with ``akscli fleet credentials``).
 """
 
-from __future__ import annotations
-
 from akscli.cli.fleet import approve, autoupgrade, member, place, rollout
 from akscli.cli.fleet.fleet import app
 

@@ -1,7 +1,5 @@
 """``akscli fleet approve`` and ``akscli fleet gates``: the approvals a staged run waits for."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -79,7 +77,7 @@ def approve(
     _approve_hub(hub.connect(), run, ns, stage, wait_for)
 
 
-def _approve_hub(kube: Kube, run: str, namespace: str | None, stage: str | None, wait: float | None) -> None:
+def _approve_hub(kube: "Kube", run: str, namespace: str | None, stage: str | None, wait: float | None) -> None:
     from akscli.fleet import rollout
 
     approved = rollout.approve_pending(kube, run, namespace, stage)
@@ -96,7 +94,7 @@ def _approve_hub(kube: Kube, run: str, namespace: str | None, stage: str | None,
     _report_next(run, outcome, [f"{g.name} (stage {g.stage})" for g in gates])
 
 
-def _print_arm_approvals(scope: FleetScope, run: str, stage: str | None, gate: str | None, fmt: str) -> None:
+def _print_arm_approvals(scope: "FleetScope", run: str, stage: str | None, gate: str | None, fmt: str) -> None:
     """--dry-run (client): the pending gates are read; the PATCH completing each is printed."""
     from functools import partial
 
@@ -108,7 +106,7 @@ def _print_arm_approvals(scope: FleetScope, run: str, stage: str | None, gate: s
     azopts.print_request(requests, fmt)
 
 
-def _approve_arm(scope: FleetScope, run: str, stage: str | None, gate: str | None, wait: float | None) -> None:
+def _approve_arm(scope: "FleetScope", run: str, stage: str | None, gate: str | None, wait: float | None) -> None:
     from akscli.fleet.armclient import GATE, gate_label
 
     approved = scope.approve_gates(run, stage, gate)

@@ -1,7 +1,5 @@
 """``akscli fleet autoupgrade``: auto-upgrade profiles (ARM)."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated
 
 import typer

@@ -1,8 +1,6 @@
 """What every ``akscli fleet`` module shares: the ARM and hub flag blocks, option types, audit
 and the small helpers. Commands that take ``--fleet`` talk to ARM; the others talk to the hub."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -60,12 +58,12 @@ class ArmFlags:
     group: str | None = None
     azure: azopts.AzureFlags = field(default_factory=azopts.AzureFlags)
 
-    def client(self) -> FleetArm:
+    def client(self) -> "FleetArm":
         from akscli.fleet.armclient import FleetArm
 
         return FleetArm(self.azure.target(), spinner=output.status)
 
-    def named(self, name: str) -> FleetScope:
+    def named(self, name: str) -> "FleetScope":
         """The fleet named by a command's argument (fleet create, show, credentials, delete)."""
         from akscli.fleet.arm import fleet_name
         from akscli.fleet.armclient import FleetScope
@@ -74,7 +72,7 @@ class ArmFlags:
         group = azopts.resource_group(self.group)
         return FleetScope(self.client(), group, name)
 
-    def scope(self) -> FleetScope:
+    def scope(self) -> "FleetScope":
         """The fleet named by ``--fleet`` (the commands on members, runs, strategies and gates)."""
         if not self.fleet:
             raise UsageError("this command acts on a fleet through ARM", hint="add --fleet NAME -g GROUP")
@@ -104,7 +102,7 @@ def checked_namespace(namespace: str | None) -> str | None:
     return validate.name(namespace, "namespace") if namespace is not None else None
 
 
-def audit_arm(scope: FleetScope, action: str, changes: list[tuple[str, str]]) -> None:
+def audit_arm(scope: "FleetScope", action: str, changes: list[tuple[str, str]]) -> None:
     from akscli.azure.arm import identity_of
     from akscli.cli.common import record_audit
 
@@ -113,13 +111,13 @@ def audit_arm(scope: FleetScope, action: str, changes: list[tuple[str, str]]) ->
     record_audit(action, None, [], "success", target=target, objects=objects, identity=identity_of(scope.arm.client))
 
 
-def audit_hub(kube: Kube, action: str, changes: list[tuple[str, str]]) -> None:
+def audit_hub(kube: "Kube", action: str, changes: list[tuple[str, str]]) -> None:
     from akscli.cli.common import record_audit
 
     record_audit(action, kube, [], "success", objects=[{"object": ref, "action": verb} for ref, verb in changes])
 
 
-def remove_child(scope: FleetScope, child: Child, name: str, yes: bool, action: str, verb: str = "delete") -> None:
+def remove_child(scope: "FleetScope", child: "Child", name: str, yes: bool, action: str, verb: str = "delete") -> None:
     """Confirm, delete a child of the fleet through ARM, audit and report it."""
     from akscli.cli.common import confirm
 

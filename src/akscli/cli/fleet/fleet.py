@@ -1,7 +1,5 @@
 """``akscli fleet create|list|show|credentials|delete``: fleets through ARM."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer

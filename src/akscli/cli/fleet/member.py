@@ -1,7 +1,5 @@
 """``akscli fleet member``: join (ARM), list, remove, drain and uncordon members."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """``akscli fleet place`` and ``akscli fleet placement``: hub placements and their status."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated
 
 import typer

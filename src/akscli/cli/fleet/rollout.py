@@ -1,7 +1,5 @@
 """``akscli fleet rollout``: staged update strategies and runs (ARM upgrades, hub workload rollouts)."""
 
-from __future__ import annotations
-
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -241,7 +239,7 @@ def _print_arm_run(arm: ArmFlags, body: dict[str, Any], strategy: str | None, ou
 
 
 def _create_arm_run(
-    scope: FleetScope,
+    scope: "FleetScope",
     name: str,
     body: dict[str, Any],
     strategy: str | None,
@@ -489,7 +487,7 @@ def rollout_delete(
 
 
 def _delete_staged(
-    child: Child,
+    child: "Child",
     name: str,
     namespace: str | None,
     yes: bool,

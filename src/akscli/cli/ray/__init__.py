@@ -5,8 +5,6 @@ through ``common.apply_objects`` and print through ``akscli.output``. One module
 ``cluster``, ``workergroup``, ``job``, ``service``, ``dashboard``; ``common`` holds what they share.
 """
 
-from __future__ import annotations
-
 from akscli.cli.ray import cluster, dashboard, job, service, workergroup
 from akscli.cli.ray.common import typer_app
 

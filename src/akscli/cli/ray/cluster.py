@@ -1,7 +1,5 @@
 """akscli ray cluster: create, list, status, scale, delete, nodes, logs (RayCluster)."""
 
-from __future__ import annotations
-
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any

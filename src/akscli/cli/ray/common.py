@@ -1,7 +1,5 @@
 """Shared by the akscli ray commands: the sub-app factory, options, the cluster flag block, helpers."""
 
-from __future__ import annotations
-
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -150,7 +148,7 @@ def delete_object(
     yes: bool,
     dry_run: str,
     *,
-    also: Callable[[Kube, str], list[tuple[str, str, str, str | None]]] = lambda _kube, _ns: [],
+    also: "Callable[[Kube, str], list[tuple[str, str, str, str | None]]]" = lambda _kube, _ns: [],
 ) -> None:
     """Delete one Ray object (and what ``also`` names) after a confirmation."""
     validate.name(name, f"{what} name")
@@ -193,7 +191,7 @@ def build_and_apply(
     )
 
 
-def audit(action: str, kube: Kube, ref: str, change: str, **details: str) -> None:
+def audit(action: str, kube: "Kube", ref: str, change: str, **details: str) -> None:
     common.record_audit(action, kube, [], "success", objects=[{"object": ref, "action": change, **details}])
 
 
@@ -207,7 +205,9 @@ def warn_all(warnings: Sequence[str]) -> None:
         output.warn(warning)
 
 
-def print_logs(kube: Kube, ns: str, sources: Sequence[logic.LogSource], tail: int | None, follow: bool = False) -> None:
+def print_logs(
+    kube: "Kube", ns: str, sources: Sequence[logic.LogSource], tail: int | None, follow: bool = False
+) -> None:
     for source in sources:
         if len(sources) > 1:
             output.info(f"==> {source.pod} <==")

@@ -1,7 +1,5 @@
 """akscli ray dashboard: the Ray dashboard of a cluster, job or service."""
 
-from __future__ import annotations
-
 import time
 from typing import Annotated, Any
 

@@ -1,7 +1,5 @@
 """akscli ray job: submit, list, status, logs, stop, delete (RayJob)."""
 
-from __future__ import annotations
-
 import contextlib
 import io
 import sys
@@ -143,8 +141,8 @@ def job_submit(
 
 
 def _apply_job(
-    submission: logic.JobSubmission, target: KubeTarget, mode: str, wait: bool, yes: bool, fmt: str
-) -> Kube | None:
+    submission: logic.JobSubmission, target: "KubeTarget", mode: str, wait: bool, yes: bool, fmt: str
+) -> "Kube | None":
     """Apply a job's objects; the connection, or None when nothing was applied (a dry run)."""
     # With --wait, stdout carries the job's logs (or its final object with -o json|yaml), so
     # the applied objects are reported on stderr.
@@ -176,7 +174,7 @@ def _report_workdir(packed: logic.PackedWorkdir | None) -> None:
         output.warn(f"skipped {len(packed.skipped)} symlink(s) or special file(s): " + ", ".join(packed.skipped[:5]))
 
 
-def _finish(kube: Kube, job: dict[str, Any], fmt: str) -> None:
+def _finish(kube: "Kube", job: dict[str, Any], fmt: str) -> None:
     """Print a finished job's output (or the job itself) and fail unless it succeeded."""
     name = job["metadata"]["name"]
     if fmt == "table":
@@ -273,7 +271,7 @@ def job_logs(
     _print_job_output(kube, job, lines, follow=follow, timeout=seconds)
 
 
-def _print_job_output(kube: Kube, job: dict[str, Any], tail: int | None, *, follow: bool, timeout: float) -> None:
+def _print_job_output(kube: "Kube", job: dict[str, Any], tail: int | None, *, follow: bool, timeout: float) -> None:
     """The job's output: its submitter's log, or the Ray job API's for an HTTPMode job."""
     source = logic.job_output_source(kube, job, follow, timeout, output.info)
     if source is not None:
@@ -330,7 +328,7 @@ def job_delete(
 ) -> None:
     """Delete a RayJob (its own cluster goes with it) and its working-directory ConfigMap."""
 
-    def workdir(kube: Kube, ns: str) -> list[tuple[str, str, str, str | None]]:
+    def workdir(kube: "Kube", ns: str) -> list[tuple[str, str, str, str | None]]:
         configmap = logic.workdir_configmap_name(name)
         return [("v1", "ConfigMap", configmap, ns)] if kube.get("v1", "ConfigMap", configmap, namespace=ns) else []
 

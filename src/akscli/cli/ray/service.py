@@ -1,7 +1,5 @@
 """akscli ray service: deploy, status, list, delete (RayService)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

@@ -1,7 +1,5 @@
 """akscli ray workergroup: add, list (worker groups of a RayCluster)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer
