@@ -1,5 +1,5 @@
 """Generate docs/reference.md, docs/exit-codes.md and completions/ from the command tree, and the
-JSON twins of the data files (akscli.datafiles) from their YAML sources.
+Python modules of the data files (akscli.datafiles) from their YAML sources.
 
 Run ``python -m akscli.cli.docgen`` (or ``nox -s docs``); tests fail when the files are stale.
 """
