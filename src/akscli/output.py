@@ -27,8 +27,8 @@ class Column(NamedTuple):
     """One column of a table: its header, and a dotted path into each item or a function of it.
 
     A NamedTuple, as are the other records every command or offline command loads: on CPython
-    3.11 ``@dataclass`` compiles up to six methods per class at import, 0.7-3 ms each class
-    (docs/changes/issue-16.md, "records on the start-up path")."""
+    3.11 ``@dataclass`` compiles up to six methods per class at import, 1.2-3.3 ms each class
+    (docs/changes/issue-16.md, round 5: "Records on the start-up path are NamedTuples")."""
 
     header: str
     get: str | Callable[[Any], Any]

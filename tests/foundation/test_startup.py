@@ -31,7 +31,7 @@ CLUSTER_AND_AZURE = ("kubernetes", "azure", "pydantic")
 # importlib.metadata (it imports email), and the stdlib modules only a few validators and output
 # formats need (decimal for quantities, csv for -o csv and CSV price files, json and akscli.yamlio
 # for JSON and YAML output), logging (configured only once something can log: akscli.logconfig), and
-# dataclasses: on CPython 3.11 each @dataclass compiles up to six methods at import, 0.7-3 ms a
+# dataclasses: on CPython 3.11 each @dataclass compiles up to six methods at import, 1.2-3.3 ms a
 # class, so the records these commands load are NamedTuples (akscli.output.Column).
 UNUSED_OFFLINE = (
     *CLUSTER_AND_AZURE,
