@@ -341,6 +341,8 @@ _ACTIVE_STATUS: list[Callable[[str], None]] = []
 def _status_lines(message: str) -> Iterator[Callable[[str], None]]:
     import threading
 
+    from akscli.concurrency import deferred_interrupts
+
     started = time.monotonic()
     last = [message]
     lock = threading.Lock()
@@ -362,14 +364,17 @@ def _status_lines(message: str) -> Iterator[Callable[[str], None]]:
                 line(last[0])
 
     beat = threading.Thread(target=heartbeat, name="akscli-status", daemon=True)
-    beat.start()
+    # Starting and joining a thread must not be cut by a KeyboardInterrupt (akscli.concurrency).
+    with deferred_interrupts():
+        beat.start()
     _ACTIVE_STATUS.append(update)
     try:
         yield update
     finally:
         _ACTIVE_STATUS.pop()
         done.set()
-        beat.join()
+        with deferred_interrupts():
+            beat.join()
 
 
 # Without a terminal (CI logs, notebooks), a long wait prints its state when it changes and at
@@ -397,15 +402,21 @@ def status(message: str) -> Iterator[Callable[[str], None]]:
         return
     from rich.console import Console
 
+    from akscli.concurrency import deferred_interrupts
+
     console = Console(stderr=True, no_color="NO_COLOR" in os.environ)
     started = time.monotonic()
-    with console.status(message) as spinner:
+    spinner = console.status(message)
 
-        def update(text: str) -> None:
-            spinner.update(f"{text} [{time.monotonic() - started:,.0f}s]")
+    def update(text: str) -> None:
+        spinner.update(f"{text} [{time.monotonic() - started:,.0f}s]")
 
-        _ACTIVE_STATUS.append(update)
-        try:
-            yield update
-        finally:
-            _ACTIVE_STATUS.pop()
+    with deferred_interrupts():  # the spinner's refresh thread starts and stops uncut
+        spinner.start()
+    _ACTIVE_STATUS.append(update)
+    try:
+        yield update
+    finally:
+        _ACTIVE_STATUS.pop()
+        with deferred_interrupts():
+            spinner.stop()

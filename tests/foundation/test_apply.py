@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -260,27 +262,41 @@ def test_an_unknown_context_lists_the_known_ones(kubeconfig: Path) -> None:
     assert "emulator" in (caught.value.hint or "")
 
 
+JOB = {
+    "apiVersion": "batch/v1",
+    "kind": "Job",
+    "metadata": {"name": "j", "namespace": "default"},
+    "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox:1.36"}]}}},
+}
+JOB_FAILED = {"conditions": [{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "message": "boom"}]}
+
+
 def test_wait_for_reports_a_failed_job(target: KubeTarget, kube_emulator: Any) -> None:
     kube = connect(target)
-    job = {
-        "apiVersion": "batch/v1",
-        "kind": "Job",
-        "metadata": {"name": "j", "namespace": "default"},
-        "spec": {
-            "template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox:1.36"}]}}
-        },
-    }
+    job = copy.deepcopy(JOB)
     kube.apply(job)
-    kube_emulator.cluster.patch_status(
-        "batch/v1",
-        "Job",
-        "default",
-        "j",
-        {"conditions": [{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "message": "boom"}]},
-    )
+    kube_emulator.cluster.patch_status("batch/v1", "Job", "default", "j", JOB_FAILED)
     with pytest.raises(errors.AkscliError) as caught:
         wait_for(kube, [job], timeout=5)
     assert "BackoffLimitExceeded" in caught.value.message
+
+
+def test_a_failure_ends_the_wait_while_other_kinds_are_still_pending(
+    kube_emulator_factory: Any, tmp_path: Path
+) -> None:
+    kube_emulator = kube_emulator_factory(controller_delay=3600)  # the Deployment never becomes available
+    kube = connect(KubeTarget(kubeconfig=str(kube_emulator.write_kubeconfig(tmp_path / "config"))))
+    job = copy.deepcopy(JOB)
+    web = {**deployment(), "metadata": {"name": "web", "namespace": "default"}}
+    kube.apply(job)
+    kube.apply(web)
+    threading.Timer(0.5, kube_emulator.cluster.patch_status, ("batch/v1", "Job", "default", "j", JOB_FAILED)).start()
+    started = time.monotonic()
+    with pytest.raises(errors.ObjectFailedError) as caught:
+        wait_for(kube, [job, web], timeout=120)
+    assert "BackoffLimitExceeded" in caught.value.message
+    # The Deployment's quiet watch was shut, not waited for until its timeoutSeconds (120 s).
+    assert time.monotonic() - started < 60
 
 
 def test_server_dry_run_prints_the_plan_on_stdout_as_json(

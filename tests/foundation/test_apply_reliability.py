@@ -255,9 +255,9 @@ def test_an_apply_stopped_by_a_signal_writes_an_audit_line(
 
     log = tmp_path / "audit.jsonl"
     kube_emulator.faults.add(verb="PATCH", path=r"/configmaps/settings$", delay=20, count=1, dry_run=False)
-    # --debug: should the child fail another way, its traceback is in the assertion's message (it
-    # once exited 1 during planning under a loaded parallel run: "RuntimeError: release unlocked
-    # lock", not reproduced in 150 runs beside two busy cores)
+    # --debug: should the child fail another way, its traceback is in the assertion's message. It
+    # once exited 1 with "RuntimeError: release unlocked lock": the signal landed inside CPython's
+    # threading code (akscli.concurrency says why, and now defers it; docs/changes/stopping.md).
     process = start("apply", "-f", manifest(tmp_path, CONFIG_MAP), "--audit-log", str(log), "--debug")
     seen: list[str] = []
     try:

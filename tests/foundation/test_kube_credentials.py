@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from akscli.concurrency import parallel_map
 from akscli.kube import credentials
-from akscli.kube.apply import parallel_map
 from akscli.kube.client import KubeTarget, connect
 
 

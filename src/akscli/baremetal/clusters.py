@@ -17,10 +17,10 @@ from __future__ import annotations
 import base64
 import re
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from akscli.concurrency import parallel_map
 from akscli.errors import NotFoundError, UsageError
 
 if TYPE_CHECKING:
@@ -206,22 +206,20 @@ class BareMetal:
         if resource_group:
             scope += f"/resourceGroups/{check_resource_group(resource_group)}"
         path: str | None = scope + "/providers/Microsoft.Kubernetes/connectedClusters"
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            while path:
-                page = self.arm.raw_call(self.client, "GET", path, CONNECTED_API) or {}
-                clusters = [
-                    c for c in page.get("value") or [] if str(c.get("kind", "")).lower() == "provisionedcluster"
-                ]
-                instances = pool.map(
-                    lambda c: self._get(
-                        c["id"] + "/providers/Microsoft.HybridContainerService/provisionedClusterInstances/default",
-                        HYBRID_API,
-                    ),
-                    clusters,
-                )
-                for cluster, instance in zip(clusters, instances, strict=True):
-                    yield summarize(cluster, instance)
-                path = page.get("nextLink")
+        while path:
+            page = self.arm.raw_call(self.client, "GET", path, CONNECTED_API) or {}
+            clusters = [c for c in page.get("value") or [] if str(c.get("kind", "")).lower() == "provisionedcluster"]
+            instances = parallel_map(
+                lambda c: self._get(
+                    c["id"] + "/providers/Microsoft.HybridContainerService/provisionedClusterInstances/default",
+                    HYBRID_API,
+                ),
+                clusters,
+                8,
+            )
+            for cluster, instance in zip(clusters, instances, strict=True):
+                yield summarize(cluster, instance)
+            path = page.get("nextLink")
 
     def upgrades(self, ref: ClusterRef) -> tuple[str, list[str]]:
         """(current version, patch versions available)."""

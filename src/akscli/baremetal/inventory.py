@@ -15,13 +15,13 @@ import secrets
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from akscli import render, validate
 from akscli.baremetal import doctor, pods
 from akscli.baremetal.probe import ProbeReport, report_from_dict
+from akscli.concurrency import parallel_map
 from akscli.errors import AkscliError, CheckFailedError, UsageError
 
 if TYPE_CHECKING:
@@ -205,10 +205,10 @@ def _read_log(kube: Kube, namespace: str, pod: str) -> str:
 
 
 def create_jobs(
-    kube: Kube, jobs: list[dict[str, Any]], pool: ThreadPoolExecutor, *, dry_run: bool = False
+    kube: Kube, jobs: list[dict[str, Any]], parallel: int, *, dry_run: bool = False
 ) -> list[dict[str, Any]]:
     """Create the probe Jobs (``dry_run``: the API server validates them, persists nothing)."""
-    return list(pool.map(lambda j: kube.create(j, dry_run=dry_run), jobs))
+    return parallel_map(lambda j: kube.create(j, dry_run=dry_run), jobs, min(8, parallel))
 
 
 def planned_jobs(kube: Kube, opts: InventoryOptions, run_id: str) -> list[dict[str, Any]]:
@@ -217,12 +217,10 @@ def planned_jobs(kube: Kube, opts: InventoryOptions, run_id: str) -> list[dict[s
     return [job(opts, run_id, index, node) for index, node in enumerate(gpu_nodes(kube, opts))]
 
 
-def _run_batch(
-    kube: Kube, opts: InventoryOptions, run_id: str, batch: list[tuple[int, str]], pool: ThreadPoolExecutor
-) -> list[NodeResult]:
+def _run_batch(kube: Kube, opts: InventoryOptions, run_id: str, batch: list[tuple[int, str]]) -> list[NodeResult]:
     jobs = [job(opts, run_id, index, node) for index, node in batch]
     names = {j["metadata"]["name"]: j["metadata"]["annotations"][NODE_ANNOTATION] for j in jobs}
-    create_jobs(kube, jobs, pool)
+    create_jobs(kube, jobs, opts.parallel)
     results: dict[str, NodeResult] = {}
     deadline = time.monotonic() + opts.timeout_s
     selector = f"{RUN_LABEL}={run_id}"
@@ -250,10 +248,10 @@ def _run_batch(
             if len(results) == len(batch):
                 break
     finally:
-        list(
-            pool.map(
-                lambda n: kube.delete("batch/v1", "Job", n, namespace=opts.namespace, propagation="Background"), names
-            )
+        parallel_map(
+            lambda n: kube.delete("batch/v1", "Job", n, namespace=opts.namespace, propagation="Background"),
+            list(names),
+            min(8, opts.parallel),
         )
     for _, node in batch:
         results.setdefault(node, NodeResult(node, "timeout", error=f"no result within {opts.timeout_s:.0f}s"))
@@ -271,9 +269,8 @@ def run(
     # batches run, and the total makes the progress line meaningful.
     names = list(gpu_nodes(kube, opts))
     say(f"{len(names):,} GPU nodes to probe, {opts.parallel} at a time")
-    with ThreadPoolExecutor(max_workers=min(8, opts.parallel)) as pool:
-        for start in range(0, len(names), opts.parallel):
-            batch = [(i, names[i]) for i in range(start, min(start + opts.parallel, len(names)))]
-            inventory.nodes += _run_batch(kube, opts, run_id, batch, pool)
-            say(f"probed {len(inventory.nodes):,} of {len(names):,} GPU nodes")
+    for start in range(0, len(names), opts.parallel):
+        batch = [(i, names[i]) for i in range(start, min(start + opts.parallel, len(names)))]
+        inventory.nodes += _run_batch(kube, opts, run_id, batch)
+        say(f"probed {len(inventory.nodes):,} of {len(names):,} GPU nodes")
     return inventory

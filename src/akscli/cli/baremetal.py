@@ -403,15 +403,12 @@ def inventory(
 
 
 def _print_probe_jobs(kube: "Kube", options: "InventoryOptions", fmt: str, *, server: bool) -> None:
-    from concurrent.futures import ThreadPoolExecutor
-
     from akscli.baremetal import inventory as logic
     from akscli.cli import common
 
     jobs = logic.planned_jobs(kube, options, secrets.token_hex(3))
     if server:
-        with ThreadPoolExecutor(max_workers=min(8, options.parallel)) as pool:
-            jobs = logic.create_jobs(kube, jobs, pool, dry_run=True)
+        jobs = logic.create_jobs(kube, jobs, options.parallel, dry_run=True)
     common.print_manifests(jobs, fmt)
 
 

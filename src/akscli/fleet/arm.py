@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
 from akscli import validate
 from akscli.azure import names
+from akscli.concurrency import parallel_map
 from akscli.errors import UsageError, WaitTimeoutError
 from akscli.fleet.stages import StageSpec, arm_stages, stage_groups
 
@@ -206,8 +206,7 @@ def member_rows(
     """Rows for ``fleet member list``; cluster resources are read with bounded concurrency."""
     items = list(members)
     ids = [str((m.get("properties") or {}).get("clusterResourceId") or "") for m in items]
-    with ThreadPoolExecutor(max_workers=max(1, min(parallel, len(ids) or 1))) as pool:
-        clusters = list(pool.map(lambda rid: read_cluster(rid) if rid else None, ids))
+    clusters = parallel_map(lambda rid: read_cluster(rid) if rid else None, ids, parallel)
     rows = []
     for member, cluster in zip(items, clusters, strict=True):
         props = member.get("properties") or {}

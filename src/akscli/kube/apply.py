@@ -13,17 +13,15 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any
 
 from akscli import errors
+from akscli.concurrency import parallel_map
 from akscli.kube.client import FIELD_MANAGER, Kube
 from akscli.render import STACK_LABEL
 
 Progress = Callable[[str], None]
-_T = TypeVar("_T")
-_R = TypeVar("_R")
 
 TIER_OF_KIND: dict[str, int] = {
     "CustomResourceDefinition": 0,
@@ -170,16 +168,6 @@ def tier(obj: Mapping[str, Any]) -> int:
     if kind in TIER_OF_KIND and group in CORE_GROUPS:
         return TIER_OF_KIND[kind]
     return 3 if group in CORE_GROUPS else 4  # custom resources after what they refer to
-
-
-def parallel_map(fn: Callable[[_T], _R], items: Sequence[_T], parallel: int) -> list[_R]:
-    """``fn`` over ``items`` on a bounded pool. On Ctrl-C or SIGTERM the caller is not held
-    until requests in flight finish: queued work is cancelled and the pool is not waited for."""
-    pool = ThreadPoolExecutor(max_workers=max(1, min(parallel, len(items) or 1)))
-    try:
-        return list(pool.map(fn, items))
-    finally:
-        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _namespaced(kube: Kube, objects: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

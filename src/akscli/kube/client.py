@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import quote
 
 from akscli import errors, logconfig
+from akscli.concurrency import Cancellation
 from akscli.kube import operators, retry
 from akscli.kube.retry import FIELD_MANAGER as FIELD_MANAGER
 from akscli.kube.retry import RetryPolicy as RetryPolicy
@@ -417,8 +418,10 @@ class Kube:
         label_selector: str | None = None,
         resource_version: str | None = None,
         timeout_seconds: int = 300,
+        cancel: Cancellation | None = None,
     ) -> Iterator[tuple[str, dict[str, Any]]]:
-        """Events ``(type, object)`` from one watch request; raises WatchExpired on 410."""
+        """Events ``(type, object)`` from one watch request; raises WatchExpired on 410. With
+        ``cancel``, cancelling it from another thread ends the stream (its socket is shut)."""
         res = self.resource(api_version, kind)
         ns = None if all_namespaces else self._ns(res, namespace)
         field_selector = f"metadata.name={name}" if name else None
@@ -436,7 +439,15 @@ class Kube:
             },
             timeout=(10.0, timeout_seconds + 15.0),
         )
-        yield from watch_events(response.response if hasattr(response, "response") else response)
+        raw = response.response if hasattr(response, "response") else response
+        if cancel is None:
+            yield from watch_events(raw)
+            return
+        forget = cancel.on_cancel(raw.shutdown)
+        try:
+            yield from watch_events(raw)
+        finally:
+            forget()
 
     def logs(
         self,

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from akscli import errors
+from akscli import concurrency, errors
 from akscli.kube import readiness
 from akscli.kube.client import Kube, WatchExpired
 
@@ -55,6 +55,7 @@ class Waiter:
         self.states: dict[tuple[str, str, str | None, str], _State] = {}
         self.lock = threading.Lock()
         self.failure: errors.AkscliError | None = None
+        self.cancel = concurrency.Cancellation()
         for obj in objects:
             api_version, kind = str(obj["apiVersion"]), str(obj["kind"])
             resource = kube.resource(api_version, kind)
@@ -69,10 +70,18 @@ class Waiter:
         if not self.groups:
             return
         workers = min(self.max_parallel, len(self.groups))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="akscli-wait") as pool:
-            futures = [pool.submit(self._follow, key, names) for key, names in self.groups.items()]
-            for future in futures:
-                future.result()
+        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="akscli-wait")
+        try:
+            with concurrency.deferred_interrupts():
+                futures = [pool.submit(self._follow, key, names) for key, names in self.groups.items()]
+                # A failure ends the wait at once, even while other groups' watches are quiet.
+                concurrency.wait(futures, stop=lambda: self.failure is not None)
+            concurrency.raise_first_failure(futures)
+        finally:
+            # The watches still open (Ctrl-C, a failure elsewhere) are shut, so their threads
+            # end now rather than when their timeoutSeconds runs out.
+            self.cancel.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
         if self.failure:
             raise self.failure
         pending = [s for s in self.states.values() if not s.readiness.ready]
@@ -105,7 +114,7 @@ class Waiter:
         api_version, kind, ns = key
         resource_version: str | None = None
         selector = f"metadata.name={next(iter(names))}" if len(names) == 1 else None
-        while self._pending(key, names) and self.failure is None:
+        while self._pending(key, names) and self.failure is None and not self.cancel.cancelled:
             remaining = self.deadline - time.monotonic()
             if remaining <= 0:
                 return
@@ -124,6 +133,7 @@ class Waiter:
                     resource_version=resource_version,
                     name=next(iter(names)) if len(names) == 1 else None,
                     timeout_seconds=max(1, min(int(remaining) + 1, 300)),
+                    cancel=self.cancel,
                 ):
                     resource_version = (obj.get("metadata") or {}).get("resourceVersion") or resource_version
                     if event != "BOOKMARK":
@@ -134,6 +144,10 @@ class Waiter:
                         return
             except WatchExpired:
                 resource_version = None
+            except Exception:
+                if self.cancel.cancelled:
+                    return  # its stream was shut on purpose: the wait is over
+                raise
 
     def _timeout_error(self, pending: list[_State]) -> errors.WaitTimeoutError:
         first = pending[0]

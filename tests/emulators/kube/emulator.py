@@ -50,7 +50,10 @@ class KubeEmulator:
         self.port = port
         self.stopping = False
         self.watch_default_timeout = 1800.0
-        self.bookmark_interval = 1.0
+        # kube-apiserver sends a watch bookmark about once a minute (defaultBookmarkFrequency,
+        # kubernetes staging/src/k8s.io/apiserver/pkg/storage/cacher/cacher.go). A shorter one
+        # here once hid a wait that noticed a failure only when a quiet watch got an event.
+        self.bookmark_interval = 60.0
         self._proxies: dict[tuple[str, str, str], ProxyHandler] = {}
         self._pod_proxies: dict[tuple[str, str, str], ProxyHandler] = {}
         self._exec_handlers: dict[tuple[str, str], ExecHandler] = {}

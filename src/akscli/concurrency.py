@@ -1,0 +1,164 @@
+"""Work on a bounded pool of threads, stoppable by Ctrl-C or SIGTERM at any moment.
+
+Two things go wrong with threads and signals in CPython, and both were seen in akscli:
+
+- **A KeyboardInterrupt inside threading's own code.** CPython runs a signal handler in the
+  main thread between two bytecodes. When the handler raises while the main thread is inside
+  ``Thread.start`` (which waits on an Event for the new thread), ``Thread.join`` or
+  ``Condition.wait``, a lock can be left in the wrong state and the next release raises
+  ``RuntimeError: release unlocked lock`` instead (Lib/threading.py: ``Condition.wait``'s
+  ``_acquire_restore``, and the bpo-45274 comment in ``_wait_for_tstate_lock``;
+  python/cpython#78667 and #118433). An apply stopped that way ended with exit 1 and without
+  its "interrupted" audit line. So while work runs on a pool the handler only records the
+  signal, and the main thread raises KeyboardInterrupt itself, where it waits (``wait``), within
+  ``TICK_S``. A second signal raises at once, for a user who insists.
+- **A pool that is waited for.** ``with ThreadPoolExecutor()`` joins its threads on the way
+  out, so a Ctrl-C during a ``--wait`` was answered only when every watch had ended: up to the
+  whole timeout. ``Cancellation`` shuts the sockets of the streams still open, so their threads
+  end at once, and pools here are shut down without waiting.
+
+Plain Python on purpose: no Typer, rich or client library here.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Collection, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager, suppress
+from queue import Empty, SimpleQueue
+from typing import Any, TypeVar
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+# How often a waiting main thread looks for a recorded signal: a Ctrl-C is answered within it.
+TICK_S = 0.1
+
+
+class _Deferral:
+    """Whether signals are being recorded now, and the first one recorded."""
+
+    active = False
+    signalled: int | None = None
+
+
+@contextmanager
+def deferred_interrupts() -> Iterator[None]:
+    """SIGINT and SIGTERM are recorded inside this block and raised as KeyboardInterrupt where
+    the main thread checks (``check_interrupted``, ``wait``) or at the block's end. Nested
+    blocks and other threads change nothing; a signal ignored or left to its default stays so."""
+    import signal
+
+    if _Deferral.active or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def record(signum: int, _frame: Any) -> None:
+        if _Deferral.signalled is not None:
+            raise KeyboardInterrupt  # the second one: stop here and now
+        _Deferral.signalled = signum
+
+    # Only handlers that raise are deferred (Python's for SIGINT; an apply's for SIGTERM): a
+    # signal left to the system's default ends the process outright, with no lock to break.
+    previous = {}
+    for number in (signal.SIGINT, signal.SIGTERM):
+        if callable(signal.getsignal(number)):
+            previous[number] = signal.signal(number, record)
+    _Deferral.active = True
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        _Deferral.active = False
+        signalled, _Deferral.signalled = _Deferral.signalled, None
+    if signalled is not None:  # it came after the last check: the work is done, but still stop
+        raise KeyboardInterrupt
+
+
+def check_interrupted() -> None:
+    """Raise the KeyboardInterrupt of a signal recorded by ``deferred_interrupts``."""
+    if _Deferral.signalled is not None:
+        raise KeyboardInterrupt
+
+
+def wait(futures: Collection[Future[Any]], *, stop: Callable[[], bool] = lambda: False) -> None:
+    """Until every future is done, one of them has failed, or ``stop()`` is true after one is
+    done. Under ``deferred_interrupts`` a recorded signal is raised here within TICK_S. Each
+    future is looked at once, when it finishes: 5,000 of them cost 5,000 steps, not 5,000 waits
+    on all that are left (``concurrent.futures.wait`` in a loop)."""
+    finished: SimpleQueue[Future[Any]] = SimpleQueue()
+    for future in futures:
+        future.add_done_callback(finished.put)
+    remaining = len(futures)
+    while remaining:
+        check_interrupted()
+        try:
+            future = finished.get(timeout=TICK_S if _Deferral.active else None)
+        except Empty:
+            continue
+        remaining -= 1
+        if (not future.cancelled() and future.exception() is not None) or stop():
+            return
+
+
+def raise_first_failure(futures: Sequence[Future[Any]]) -> None:
+    """Re-raise the exception of the first finished future (in their order) that failed."""
+    for future in futures:
+        if future.done() and not future.cancelled() and future.exception() is not None:
+            future.result()
+
+
+def parallel_map(fn: Callable[[_T], _R], items: Sequence[_T], parallel: int) -> list[_R]:
+    """``fn`` over ``items`` on at most ``parallel`` threads, results in order; the first failure
+    (in order) is raised. On Ctrl-C or SIGTERM the caller is not held until requests in flight
+    finish: queued work is cancelled and the pool is not waited for."""
+    pool = ThreadPoolExecutor(max_workers=max(1, min(parallel, len(items) or 1)))
+    try:
+        with deferred_interrupts():
+            futures = [pool.submit(fn, item) for item in items]
+            wait(futures)
+        raise_first_failure(futures)
+        return [future.result() for future in futures]
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+class Cancellation:
+    """Ends blocking reads in other threads: each stream registers how to unblock it (a watch:
+    its response's ``shutdown``, which urllib3 2.3 added for this). ``cancel`` calls them all;
+    a stream that registers after it is unblocked at once."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._closers: dict[int, Callable[[], None]] = {}
+        self._next = 0
+        self.cancelled = False
+
+    def on_cancel(self, closer: Callable[[], None]) -> Callable[[], None]:
+        """Register ``closer``; returns what to call when the stream has ended by itself."""
+        with self._lock:
+            if not self.cancelled:
+                key, self._next = self._next, self._next + 1
+                self._closers[key] = closer
+                return lambda: self._forget(key)
+        _quietly(closer)
+        return lambda: None
+
+    def cancel(self) -> None:
+        with self._lock:
+            self.cancelled = True
+            closers, self._closers = list(self._closers.values()), {}
+        for closer in closers:
+            _quietly(closer)
+
+    def _forget(self, key: int) -> None:
+        with self._lock:
+            self._closers.pop(key, None)
+
+
+def _quietly(closer: Callable[[], None]) -> None:
+    # The stream may have ended or given its connection back meanwhile: nothing left to stop.
+    with suppress(OSError, RuntimeError, ValueError):
+        closer()
