@@ -20,6 +20,15 @@ from tests.cli import start, stop
 from tests.foundation.test_apply import deployment
 from tests.foundation.test_apply_reliability import manifest
 
+
+@pytest.fixture(autouse=True)
+def ctrl_c_raises() -> Any:
+    """Python's own SIGINT handler, as akscli runs with: a test runner's worker may ignore SIGINT."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 # ---- signals are recorded, and raised where the main thread checks -----------------------------
 
 
