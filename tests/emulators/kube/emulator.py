@@ -50,9 +50,10 @@ class KubeEmulator:
         self.port = port
         self.stopping = False
         self.watch_default_timeout = 1800.0
-        # kube-apiserver sends a watch bookmark about once a minute (defaultBookmarkFrequency,
-        # kubernetes staging/src/k8s.io/apiserver/pkg/storage/cacher/cacher.go). A shorter one
-        # here once hid a wait that noticed a failure only when a quiet watch got an event.
+        # kube-apiserver sends a watch bookmark about once a minute: defaultBookmarkFrequency =
+        # time.Minute in kubernetes/kubernetes, staging/src/k8s.io/apiserver/pkg/storage/cacher/
+        # cacher.go. A shorter one here once hid a wait that saw a failure only on a quiet watch's
+        # next event.
         self.bookmark_interval = 60.0
         self._proxies: dict[tuple[str, str, str], ProxyHandler] = {}
         self._pod_proxies: dict[tuple[str, str, str], ProxyHandler] = {}
