@@ -132,30 +132,28 @@ class Cancellation:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._closers: dict[int, Callable[[], None]] = {}
-        self._next = 0
+        self._closers: set[Callable[[], None]] = set()
         self.cancelled = False
 
     def on_cancel(self, closer: Callable[[], None]) -> Callable[[], None]:
         """Register ``closer``; returns what to call when the stream has ended by itself."""
         with self._lock:
             if not self.cancelled:
-                key, self._next = self._next, self._next + 1
-                self._closers[key] = closer
-                return lambda: self._forget(key)
+                self._closers.add(closer)
+                return lambda: self._forget(closer)
         _quietly(closer)
         return lambda: None
 
     def cancel(self) -> None:
         with self._lock:
             self.cancelled = True
-            closers, self._closers = list(self._closers.values()), {}
+            closers, self._closers = self._closers, set()
         for closer in closers:
             _quietly(closer)
 
-    def _forget(self, key: int) -> None:
+    def _forget(self, closer: Callable[[], None]) -> None:
         with self._lock:
-            self._closers.pop(key, None)
+            self._closers.discard(closer)
 
 
 def _quietly(closer: Callable[[], None]) -> None:

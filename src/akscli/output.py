@@ -364,17 +364,18 @@ def _status_lines(message: str) -> Iterator[Callable[[str], None]]:
                 line(last[0])
 
     beat = threading.Thread(target=heartbeat, name="akscli-status", daemon=True)
-    # Starting and joining a thread must not be cut by a KeyboardInterrupt (akscli.concurrency).
-    with deferred_interrupts():
-        beat.start()
     _ACTIVE_STATUS.append(update)
     try:
+        # Starting and joining a thread must not be cut by a KeyboardInterrupt (akscli.concurrency).
+        with deferred_interrupts():
+            beat.start()
         yield update
     finally:
         _ACTIVE_STATUS.pop()
         done.set()
-        with deferred_interrupts():
-            beat.join()
+        if beat.is_alive():
+            with deferred_interrupts():
+                beat.join()
 
 
 # Without a terminal (CI logs, notebooks), a long wait prints its state when it changes and at
@@ -411,10 +412,12 @@ def status(message: str) -> Iterator[Callable[[str], None]]:
     def update(text: str) -> None:
         spinner.update(f"{text} [{time.monotonic() - started:,.0f}s]")
 
-    with deferred_interrupts():  # the spinner's refresh thread starts and stops uncut
-        spinner.start()
     _ACTIVE_STATUS.append(update)
     try:
+        # Its refresh thread starts and stops uncut; a Ctrl-C just after the start still reaches
+        # the stop, which shows the cursor again (rich's Live.stop does nothing if not started).
+        with deferred_interrupts():
+            spinner.start()
         yield update
     finally:
         _ACTIVE_STATUS.pop()

@@ -143,6 +143,22 @@ def test_parallel_work_returns_results_in_order_and_raises_the_first_failure_in_
         parallel_map(fail_on_odd, [0, 1, 2, 3], 1)
 
 
+def test_ctrl_c_as_the_status_line_starts_still_stops_its_heartbeat(monkeypatch: pytest.MonkeyPatch) -> None:
+    from akscli import output
+
+    real_start = threading.Thread.start
+
+    def start_then_ctrl_c(thread: threading.Thread) -> None:
+        real_start(thread)
+        signal.raise_signal(signal.SIGINT)
+
+    monkeypatch.setattr(threading.Thread, "start", start_then_ctrl_c)
+    with pytest.raises(KeyboardInterrupt), output.status("applying"):
+        pass
+    monkeypatch.undo()
+    assert not [t for t in threading.enumerate() if t.name == "akscli-status"]
+
+
 # ---- cancelling blocking reads -------------------------------------------------------------------
 
 

@@ -440,10 +440,7 @@ class Kube:
             timeout=(10.0, timeout_seconds + 15.0),
         )
         raw = response.response if hasattr(response, "response") else response
-        if cancel is None:
-            yield from watch_events(raw)
-            return
-        forget = cancel.on_cancel(raw.shutdown)
+        forget = cancel.on_cancel(raw.shutdown) if cancel else lambda: None
         try:
             yield from watch_events(raw)
         finally:
