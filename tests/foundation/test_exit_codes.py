@@ -129,4 +129,6 @@ def test_130_when_interrupted(monkeypatch: pytest.MonkeyPatch) -> None:
         raise KeyboardInterrupt
 
     monkeypatch.setattr(version_module.output, "emit_object", interrupted)
-    assert invoke("version").exit_code == 130
+    result = invoke("version")
+    assert result.exit_code == 130
+    assert result.stderr == "interrupted\n"

@@ -238,6 +238,10 @@ def _run(argv: Sequence[str]) -> int:
 
             completion_init()  # shell completion asks through these environment variables
         result = root_command().main(args=args, prog_name=_prog_name(), standalone_mode=False)
+        if result == EXIT_INTERRUPTED:
+            # Typer turns a Ctrl-C inside a command into a quiet Exit(130) (typer/core.py, _main);
+            # say it here as for one that lands outside a command.
+            sys.stderr.write("interrupted\n")
         return result if isinstance(result, int) else 0
     except AkscliError as exc:
         return _report(exc, exc.exit_code)
