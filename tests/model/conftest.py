@@ -19,8 +19,9 @@ def model_emulator(
     kube_emulator_factory: Callable[..., Any], tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Callable[..., Any]]:
     """``model_emulator(failure=None, crds=SERVING_CRDS, fleet=False)``: a started emulator with
-    only the CRD folders named (every CRD would cost seconds per test), the KAITO simulator and
-    (with fleet) the fleet hub simulator; its kubeconfig is in $KUBECONFIG."""
+    only the CRD folders named (every CRD would cost seconds per test), the KAITO simulator (with
+    inference_extension, KAITO's gatewayAPIInferenceExtension gate on) and (with fleet) the fleet
+    hub simulator; its kubeconfig is in $KUBECONFIG."""
     from tests.emulators.kube.controllers import kaito
 
     kube_dir = tmp_path_factory.mktemp("kube")
@@ -34,6 +35,7 @@ def model_emulator(
         controller: bool = True,
         gateway: bool = True,
         monitoring: bool = False,
+        inference_extension: bool = False,
     ) -> Any:
         folders = [crd_dir() / c for c in (*crds, *(("fleet",) if fleet else ()))]
         emu = kube_emulator_factory(crd_dirs=folders, tls=False, controller_delay=0.02)
@@ -51,7 +53,7 @@ def model_emulator(
             install_gateway(emu)
         if monitoring:
             install_podmonitor_api(emu)
-        for c in kaito.controllers(delay=0.02, failure=failure):
+        for c in kaito.controllers(delay=0.02, failure=failure, inference_extension=inference_extension):
             sims.append(c)
             emu.controllers.add(c)
         if "airunway" in crds:
@@ -95,23 +97,63 @@ def install_gateway(emu: Any, name: str = "inference-gateway", namespace: str = 
 
 
 def install_podmonitor_api(emu: Any, group: str = "monitoring.coreos.com") -> None:
-    """A cluster that serves PodMonitor. ../shared/crds has no Prometheus Operator CRD, so this
-    one only makes the API exist (any spec is kept): akscli checks the group is served and
-    applies its PodMonitor; what Prometheus does with it is not simulated."""
+    """A cluster that serves PodMonitor; with the Prometheus Operator's group, also a Prometheus as
+    kube-prometheus-stack installs it. ../shared/crds has no Prometheus Operator CRD, so these only
+    make the APIs exist (any spec is kept); which PodMonitors a Prometheus scrapes is simulated by
+    tests/emulators/kube/controllers/prometheus.py."""
+    install_crd(emu, group, "PodMonitor")
+    if group == "monitoring.coreos.com":
+        install_prometheus(emu)
+
+
+def install_prometheus(
+    emu: Any,
+    name: str = "kube-prometheus-stack-prometheus",
+    namespace: str = "monitoring",
+    selector: dict[str, Any] | None = None,
+    namespace_selector: dict[str, Any] | None = None,
+    default_selector: bool = True,
+) -> None:
+    """A Prometheus (monitoring.coreos.com/v1). By default kube-prometheus-stack's: it selects
+    PodMonitors labelled release=<helm release> in every namespace
+    (prometheus-community/helm-charts charts/kube-prometheus-stack templates/prometheus/prometheus.yaml
+    with values.yaml podMonitorSelectorNilUsesHelmValues: true, podMonitorNamespaceSelector: {})."""
+    install_crd(emu, "monitoring.coreos.com", "Prometheus", plural="prometheuses")
+    if emu.cluster.get("v1", "Namespace", None, namespace) is None:
+        emu.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
+    spec: dict[str, Any] = {}
+    if default_selector:
+        spec = {
+            "podMonitorSelector": {"matchLabels": {"release": "kube-prometheus-stack"}},
+            "podMonitorNamespaceSelector": {},
+        }
+    if selector is not None:
+        spec["podMonitorSelector"] = selector
+    if namespace_selector is not None:
+        spec["podMonitorNamespaceSelector"] = namespace_selector
+    emu.cluster.create(
+        {
+            "apiVersion": "monitoring.coreos.com/v1",
+            "kind": "Prometheus",
+            "metadata": {"name": name, "namespace": namespace},
+            "spec": spec,
+        }
+    )
+
+
+def install_crd(emu: Any, group: str, kind: str, plural: str | None = None) -> None:
+    plural = plural or f"{kind.lower()}s"
+    if emu.cluster.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, f"{plural}.{group}") is not None:
+        return
     emu.cluster.create(
         {
             "apiVersion": "apiextensions.k8s.io/v1",
             "kind": "CustomResourceDefinition",
-            "metadata": {"name": f"podmonitors.{group}"},
+            "metadata": {"name": f"{plural}.{group}"},
             "spec": {
                 "group": group,
                 "scope": "Namespaced",
-                "names": {
-                    "plural": "podmonitors",
-                    "singular": "podmonitor",
-                    "kind": "PodMonitor",
-                    "listKind": "PodMonitorList",
-                },
+                "names": {"plural": plural, "singular": kind.lower(), "kind": kind, "listKind": f"{kind}List"},
                 "versions": [
                     {
                         "name": "v1",

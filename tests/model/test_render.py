@@ -51,6 +51,7 @@ CASES: dict[str, dict[str, Any]] = {
         "hostname": "llm.example.com",
         "vm_size": "Standard_NC80adis_H100_v5",
         "monitor_api": "azmonitoring.coreos.com/v1",
+        "prometheus": "https://amw-ml-a1b2.eastus.prometheus.monitor.azure.com",
     },
     "kaito-fleet.yaml": {"fleet": True, "fleet_count": 2, "staged_strategy": "gpu-rings"},
 }

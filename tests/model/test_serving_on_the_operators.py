@@ -25,13 +25,34 @@ def _deploy(*args: str) -> Any:
     return result
 
 
-def _picker(emu: Any, name: str, namespace: str = "default") -> None:
+def _picker(emu: Any, name: str, namespace: str = "default", pool: str | None = None) -> None:
+    """An endpoint picker as llm-d-router's chart installs it for pool NAME minus "-epp": Service
+    and Deployment NAME, the EPP started with --pool-name and --pool-namespace
+    (llm-d/llm-d-router v0.9.0 config/charts/routerlib/templates/_deployment.yaml, _service.yaml)."""
+    pool = pool or name.removesuffix("-epp")
     emu.cluster.create(
         {
             "apiVersion": "v1",
             "kind": "Service",
             "metadata": {"name": name, "namespace": namespace},
             "spec": {"selector": {"app": name}, "ports": [{"name": "grpc", "port": 9002}]},
+        }
+    )
+    args = ["--pool-name", pool, "--pool-namespace", namespace, "--pool-group", "inference.networking.k8s.io"]
+    emu.cluster.create(
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": name, "namespace": namespace},
+            "spec": {
+                "selector": {"matchLabels": {"app": name}},
+                "template": {
+                    "metadata": {"labels": {"app": name}},
+                    "spec": {
+                        "containers": [{"name": "epp", "image": "ghcr.io/llm-d/llm-d-router:v0.9.0", "args": args}]
+                    },
+                },
+            },
         }
     )
 

@@ -72,8 +72,14 @@ def deploy_cmd(
         ),
     ] = None,
     prometheus: Annotated[
-        str, typer.Option("--prometheus", help="Prometheus address KEDA queries.")
-    ] = kinds.DEFAULT_PROMETHEUS,
+        str | None,
+        typer.Option(
+            "--prometheus",
+            help="Prometheus address KEDA queries (default: the in-cluster Prometheus that scrapes the model); "
+            "with Azure Monitor managed Prometheus, the workspace's query endpoint (required).",
+            show_default=False,
+        ),
+    ] = None,
     queue_threshold: Annotated[
         int, typer.Option("--queue-threshold", help="Waiting requests per replica before KEDA adds one.")
     ] = kinds.DEFAULT_QUEUE_THRESHOLD,
@@ -215,9 +221,10 @@ def deploy_cmd(
     kube = connect(target) if mode != "client" else None
     if kube is not None:
         req.namespace = namespace or kube.namespace
-        req.monitor_api = preflight.monitor_api(kube)
+        preflight.prepare(kube, req)
     else:
-        # Nothing to ask offline: render the Prometheus Operator's PodMonitor for a scraped metric.
+        # Nothing to ask offline: render the Prometheus Operator's PodMonitor for a scraped metric,
+        # with akscli's labels only and KEDA querying kinds.DEFAULT_PROMETHEUS (docs/model.md).
         req.monitor_api = kinds.PODMONITOR_APIS[-1] if req.autoscale and req.runtime == "vllm" else None
     objects = deploy.build(req)
     _announce(req)

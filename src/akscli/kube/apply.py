@@ -78,6 +78,7 @@ PRUNE_KINDS: tuple[tuple[str, str], ...] = (
     ("kaito.sh/v1beta1", "Workspace"),
     ("kaito.sh/v1beta1", "InferenceSet"),
     ("keda.sh/v1alpha1", "ScaledObject"),
+    ("keda.sh/v1alpha1", "TriggerAuthentication"),
     ("gateway.networking.k8s.io/v1", "HTTPRoute"),
     ("inference.networking.k8s.io/v1", "InferencePool"),
     ("ray.io/v1", "RayCluster"),

@@ -12,12 +12,13 @@ from typing import Any
 
 from akscli import validate
 from akscli.errors import UsageError
-from akscli.model import skus
+from akscli.model import monitoring, skus
 from akscli.model.catalog import Model
 from akscli.model.kinds import (
     AIRUNWAY_API,
     AIRUNWAY_LABEL,
     AIRUNWAY_PROVIDERS,
+    AZURE_MONITOR_API,
     DEFAULT_PROMETHEUS,
     DEFAULT_QUEUE_THRESHOLD,
     DEFAULT_STORAGE_CLASS,
@@ -89,7 +90,8 @@ class DeployRequest:
     replicas: int | None = None
     access_secret: str | None = None
     autoscale: tuple[int, int] | None = None
-    prometheus: str = DEFAULT_PROMETHEUS
+    # --prometheus; None: the in-cluster Prometheus that scrapes the PodMonitor (monitoring.py).
+    prometheus: str | None = None
     queue_threshold: int = DEFAULT_QUEUE_THRESHOLD
     expose: bool = False
     gateway: str = "inference-gateway"
@@ -103,10 +105,20 @@ class DeployRequest:
     provider: str = "kaito"
     # The PodMonitor API the cluster serves (kinds.PODMONITOR_APIS), None where it serves none.
     monitor_api: str | None = None
+    # Labels a Prometheus's podMonitorSelector asks the PodMonitor for (monitoring.select_scraper).
+    monitor_labels: dict[str, str] = field(default_factory=dict)
+    # KAITO's own InferencePool of this InferenceSet (kinds.KAITO_POOL_SUFFIX), when it exists:
+    # the route goes to it, and akscli makes no second pool over the same pods.
+    kaito_pool: str | None = None
     fleet: bool = False
     fleet_clusters: list[str] = field(default_factory=list)
     fleet_count: int | None = None
     staged_strategy: str | None = None
+
+    @property
+    def managed_prometheus(self) -> bool:
+        """KEDA queries an Azure Monitor workspace (the PodMonitor is Azure Monitor's)."""
+        return self.runtime == "vllm" and self.autoscale is not None and self.monitor_api == AZURE_MONITOR_API
 
     @property
     def vm_size(self) -> str:
@@ -193,11 +205,10 @@ class DeployRequest:
         if self.runtime == "vllm":
             validate.image(self.image, "--image")
             validate.name(self.storage_class, "--storage-class")
-        if not re.match(r"^https?://[^\s\"'{}]+$", self.prometheus):
-            raise UsageError(
-                f"invalid --prometheus {self.prometheus!r}: expected an http(s) URL",
-                hint=f"for example {DEFAULT_PROMETHEUS}",
-            )
+        if self.prometheus is not None:
+            monitoring.check_query_url(self.prometheus, managed=self.managed_prometheus)
+        elif self.managed_prometheus:
+            raise monitoring.managed_needs_url()
 
     def _check_airunway(self) -> None:
         validate.choice(self.provider, AIRUNWAY_PROVIDERS, "--provider")
@@ -390,7 +401,9 @@ def build(req: DeployRequest) -> list[dict[str, Any]]:
                 "target_kind": kind,
                 "min_replicas": req.autoscale[0],
                 "max_replicas": req.autoscale[1],
-                "prometheus": req.prometheus,
+                "prometheus": req.prometheus or DEFAULT_PROMETHEUS,
+                # Azure Monitor's workspace needs KEDA's workload identity (monitoring.py).
+                "auth": f"{req.name}-prometheus" if req.managed_prometheus else None,
                 "threshold": str(req.queue_threshold),
                 "query": f'sum({QUEUE_METRIC}{{namespace="{req.namespace}",model_name="{served_name(req)}"}})',
             },
@@ -398,14 +411,19 @@ def build(req: DeployRequest) -> list[dict[str, Any]]:
     if req.monitor_api:
         objects += render(
             "model/podmonitor.yaml.j2",
-            {**base, "api_version": req.monitor_api, "selector": req.serving_selector},
+            {
+                **base,
+                "labels": {**req.monitor_labels, **labels},
+                "api_version": req.monitor_api,
+                "selector": req.serving_selector,
+            },
         )
     if req.runtime == "airunway":
         # With its gateway integration on, AI Runway makes the InferencePool, its endpoint
         # picker and the HTTPRoute itself (ai-runway/airunway controller/internal/controller/
         # gateway_reconciler.go): akscli makes no second set.
         return objects
-    if req.inference_pool:
+    if req.inference_pool and not req.kaito_pool:
         objects += render(
             "model/inferencepool.yaml.j2",
             {
@@ -420,7 +438,7 @@ def build(req: DeployRequest) -> list[dict[str, Any]]:
         if req.gateway_namespace:
             parent["namespace"] = req.gateway_namespace
         backend: dict[str, Any] = (
-            {"group": "inference.networking.k8s.io", "kind": "InferencePool", "name": req.name}
+            {"group": "inference.networking.k8s.io", "kind": "InferencePool", "name": req.kaito_pool or req.name}
             if req.inference_pool
             else {"name": req.name, "port": SERVICE_PORT}
         )

@@ -39,6 +39,24 @@ KAITO_SCALER_AUTH = "keda-kaito-scaler-creds"
 # The PodMonitor groups: Azure Monitor managed Prometheus reads azmonitoring.coreos.com, the
 # Prometheus Operator monitoring.coreos.com. The first one the cluster serves is used.
 PODMONITOR_APIS = ("azmonitoring.coreos.com/v1", "monitoring.coreos.com/v1")
+AZURE_MONITOR_API, PROMETHEUS_OPERATOR_API = PODMONITOR_APIS
+# With Azure Monitor managed Prometheus the series land in an Azure Monitor workspace: KEDA's
+# prometheus scaler queries its query endpoint with a workload identity token when the trigger's
+# TriggerAuthentication names podIdentity provider azure-workload, and KEDA knows the token
+# audience of these clouds only (kedacore/keda v2.20.2
+# pkg/scalers/azure/azure_managed_prometheus_http_round_tripper.go, azureManagedPrometheusResourceURLInCloud).
+AZURE_MONITOR_QUERY_HOSTS = (
+    "prometheus.monitor.azure.com",
+    "prometheus.monitor.azure.us",
+    "prometheus.monitor.azure.cn",
+)
+# The Service the Prometheus Operator puts in front of every Prometheus of a namespace
+# (prometheus-operator/prometheus-operator pkg/prometheus/server/statefulset.go, governingServiceName).
+PROMETHEUS_SERVICE = "prometheus-operated"
+# KAITO's own InferencePool of an InferenceSet, made with the llm-d-router-gateway chart when its
+# gatewayAPIInferenceExtension feature gate is on (kaito-project/kaito pkg/utils/common.go,
+# InferencePoolName; pkg/workspace/manifests/manifests.go, GenerateInferencePoolHelmRelease).
+KAITO_POOL_SUFFIX = "-inferencepool"
 
 RUNTIMES = ("kaito", "vllm", "airunway")
 QUEUE_METRIC = "vllm:num_requests_waiting"
@@ -77,6 +95,7 @@ SERVING_KINDS = (
 # Everything a deploy can create, in deletion order (dependents before what they point at).
 STACK_KINDS = (
     (KEDA_API, "ScaledObject"),
+    (KEDA_API, "TriggerAuthentication"),
     *((api, "PodMonitor") for api in PODMONITOR_APIS),
     (GATEWAY_API, "HTTPRoute"),
     (POOL_API, "InferencePool"),

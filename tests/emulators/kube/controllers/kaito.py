@@ -320,6 +320,12 @@ class InferenceSetController(_KaitoController):
     # Watches its child Workspaces too: their readiness is the set's (SetupWithManager).
     watches: ClassVar[list[tuple[str, str]]] = [(KAITO, "InferenceSet"), (KAITO, "Workspace")]
 
+    def __init__(self, delay: float = 0.05, failure: str | None = None, inference_extension: bool = False) -> None:
+        super().__init__(delay, failure)
+        # KAITO's gatewayAPIInferenceExtension feature gate (off by default,
+        # kaito-project/kaito pkg/featuregates/featuregates.go).
+        self.inference_extension = inference_extension
+
     def _reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
         if obj["kind"] == "Workspace":
             owner = (obj["metadata"].get("labels") or {}).get(SET_LABEL)
@@ -359,6 +365,8 @@ class InferenceSetController(_KaitoController):
                     "inference": template.get("inference") or {},
                 }
             )
+        if self.inference_extension and children and (template.get("inference") or {}).get("preset"):
+            _inference_pool(cluster, obj)
         ready = sum(1 for ws in children if _succeeded(ws))
         ok = ready == desired
         cluster.patch_status(
@@ -387,6 +395,61 @@ class InferenceSetController(_KaitoController):
         )
 
 
+def _inference_pool(cluster: Any, iset: dict[str, Any]) -> None:
+    """With the gatewayAPIInferenceExtension gate, KAITO makes a Flux HelmRelease
+    NAME-inferencepool of llm-d-router's llm-d-router-gateway chart v0.9.0 for a preset set
+    whose Workspaces exist (kaito-project/kaito pkg/inferenceset/inferenceset_controller.go,
+    ensureGatewayAPIInferenceExtension; pkg/workspace/manifests/manifests.go,
+    GenerateInferencePoolHelmRelease; pkg/utils/common.go, InferencePoolName). Flux is not
+    simulated: what the chart renders is made directly: InferencePool RELEASE over each child's
+    leader on port 5000, and its picker, Service and Deployment RELEASE-epp started with
+    --pool-name RELEASE (llm-d/llm-d-router v0.9.0 config/charts/routerlib/templates/
+    _inferencepool.yaml, _deployment.yaml, _service.yaml, _helpers.tpl selectorLabels)."""
+    md = iset["metadata"]
+    ns, release = md["namespace"], f"{md['name']}-inferencepool"
+    if cluster.get("inference.networking.k8s.io/v1", "InferencePool", ns, release) is not None:
+        return
+    epp, owner = f"{release}-epp", [_owner(iset)]
+    selector = {"llm-d-router-gateway": epp}
+    cluster.create(
+        {
+            "apiVersion": "inference.networking.k8s.io/v1",
+            "kind": "InferencePool",
+            "metadata": {"name": release, "namespace": ns, "ownerReferences": owner},
+            "spec": {
+                "targetPorts": [{"number": 5000}],
+                "selector": {"matchLabels": {SET_LABEL: md["name"], "apps.kubernetes.io/pod-index": "0"}},
+                "endpointPickerRef": {"name": epp, "port": {"number": 9002}, "failureMode": "FailOpen"},
+            },
+        }
+    )
+    cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": epp, "namespace": ns, "ownerReferences": owner},
+            "spec": {"selector": selector, "ports": [{"name": "grpc-ext-proc", "port": 9002}]},
+        }
+    )
+    args = ["--pool-name", release, "--pool-namespace", ns, "--pool-group", "inference.networking.k8s.io"]
+    cluster.create(
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": {"name": epp, "namespace": ns, "ownerReferences": owner},
+            "spec": {
+                "selector": {"matchLabels": selector},
+                "template": {
+                    "metadata": {"labels": selector},
+                    "spec": {
+                        "containers": [{"name": "epp", "image": "ghcr.io/llm-d/llm-d-router:v0.9.0", "args": args}]
+                    },
+                },
+            },
+        }
+    )
+
+
 def _succeeded(ws: dict[str, Any]) -> bool:
     """DetermineWorkspacePhase(ws) == "succeeded": WorkspaceSucceeded is True."""
     return any(
@@ -395,10 +458,11 @@ def _succeeded(ws: dict[str, Any]) -> bool:
     )
 
 
-def controllers(delay: float = 0.05, failure: str | None = None) -> list[Controller]:
+def controllers(delay: float = 0.05, failure: str | None = None, inference_extension: bool = False) -> list[Controller]:
     """Both KAITO controllers, to add to an emulator: the set creates Workspaces that the
-    Workspace controller then runs."""
-    return [WorkspaceController(delay, failure), InferenceSetController(delay, failure)]
+    Workspace controller then runs; inference_extension turns on KAITO's
+    gatewayAPIInferenceExtension feature gate."""
+    return [WorkspaceController(delay, failure), InferenceSetController(delay, failure, inference_extension)]
 
 
 def openai_handler(

@@ -11,6 +11,9 @@ its scale subresource writes) from a metric value the test sets with ``set_metri
   the scaler reads 0, so the target goes to its minimum; with ``"false"`` the scaler errors,
   the ScaledObject's Ready condition turns False and the replicas stay as they are
   (prometheus_scaler.go ExecutePromQuery: "the result is empty").
+* A prometheus trigger reads the value only where its serverAddress holds the model's series,
+  scraped and, for an Azure Monitor workspace, queried with KEDA's workload identity
+  (prometheus.py, query_error); otherwise the scaler errors and Ready turns False.
 
 ``KaitoScalerController`` stands for keda-kaito-scaler: for an InferenceSet annotated
 ``scaledobject.kaito.sh/auto-provision: "true"`` it creates a ScaledObject named after the set,
@@ -25,6 +28,7 @@ import math
 from typing import Any, ClassVar
 
 from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.prometheus import EMPTY, query_error
 
 KEDA = "keda.sh/v1alpha1"
 KAITO = "kaito.sh/v1beta1"
@@ -55,6 +59,13 @@ class KedaController(Controller):
         trigger = (spec.get("triggers") or [{}])[0]
         meta = trigger.get("metadata") or {}
         value = self.values[key]
+        if trigger.get("type") == "prometheus":
+            error = query_error(cluster, md["namespace"], trigger)
+            if error is not None and error != EMPTY:
+                self._ready(cluster, obj, False, error)
+                return
+            if error == EMPTY:
+                value = None
         if value is None:
             if str(meta.get("ignoreNullValues", "true")).lower() in ("false", "f", "0"):
                 self._ready(cluster, obj, False, "the result is empty: prometheus metrics target may be lost")

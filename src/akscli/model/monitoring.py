@@ -1,0 +1,157 @@
+"""Who scrapes the queue metric --autoscale scales on, and where KEDA queries it.
+
+Two scrapers read a PodMonitor:
+
+* Azure Monitor managed Prometheus (``azmonitoring.coreos.com/v1``): the series go to an Azure
+  Monitor workspace and no Prometheus runs in the cluster. KEDA queries the workspace's query
+  endpoint with its workload identity: a TriggerAuthentication with ``podIdentity.provider:
+  azure-workload`` (kedacore/keda v2.20.2 pkg/scalers/prometheus_scaler.go, NewPrometheusScaler;
+  Microsoft Learn "Integrate KEDA with your Azure Kubernetes Service cluster").
+* The Prometheus Operator (``monitoring.coreos.com/v1``): a Prometheus reads only the PodMonitors
+  its ``spec.podMonitorSelector`` selects, in the namespaces its ``podMonitorNamespaceSelector``
+  selects (prometheus-operator/prometheus-operator pkg/prometheus/resource_selector.go,
+  selectObjects; pkg/operator/operator.go, SelectNamespacesFromCache).
+
+Plain logic: no Typer, no rich; nothing is printed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from akscli.errors import NotInstalledError, UsageError
+from akscli.model.kinds import AZURE_MONITOR_QUERY_HOSTS, PROMETHEUS_OPERATOR_API, PROMETHEUS_SERVICE, QUEUE_METRIC
+
+if TYPE_CHECKING:
+    from akscli.kube.client import Kube
+
+QUERY_ENDPOINT_EXAMPLE = "https://WORKSPACE-HASH.REGION.prometheus.monitor.azure.com"
+QUERY_ENDPOINT_HINT = (
+    f"pass --prometheus {QUERY_ENDPOINT_EXAMPLE}: the Azure Monitor workspace's query endpoint "
+    "(az monitor account show -n WORKSPACE -g GROUP --query metrics.prometheusQueryEndpoint -o tsv); "
+    "KEDA's identity needs the Monitoring Data Reader role on the workspace"
+)
+# The label the API server sets on every namespace (KEP-2161, kubernetes/kubernetes
+# pkg/registry/core/namespace/strategy.go): a namespace --create-namespace makes carries it too.
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+
+
+def check_query_url(url: str, *, managed: bool) -> None:
+    """An http(s) URL KEDA can query; for managed Prometheus an Azure Monitor query endpoint."""
+    if not re.fullmatch(r"https?://[^\s\"'{}<>\\]+", url) or not urlsplit(url).hostname:
+        raise UsageError(f"invalid --prometheus {url!r}: expected an http(s) URL", hint=_example(managed))
+    if not managed:
+        return
+    host = urlsplit(url).hostname or ""
+    if urlsplit(url).scheme != "https" or not host.endswith(tuple(f".{h}" for h in AZURE_MONITOR_QUERY_HOSTS)):
+        raise UsageError(
+            f"invalid --prometheus {url!r}: the cluster scrapes with Azure Monitor managed Prometheus, so KEDA "
+            "queries an Azure Monitor workspace's https query endpoint (*.prometheus.monitor.azure.com)",
+            hint=QUERY_ENDPOINT_HINT,
+        )
+
+
+def _example(managed: bool) -> str:
+    return (
+        QUERY_ENDPOINT_HINT if managed else f"for example http://{PROMETHEUS_SERVICE}.monitoring.svc.cluster.local:9090"
+    )
+
+
+def managed_needs_url() -> UsageError:
+    return UsageError(
+        f"--autoscale reads {QUEUE_METRIC} from Azure Monitor managed Prometheus, which has no in-cluster "
+        "address: --prometheus must name the workspace's query endpoint",
+        hint=QUERY_ENDPOINT_HINT,
+    )
+
+
+@dataclass(frozen=True)
+class Scraper:
+    """The Prometheus that will scrape the PodMonitor, and the labels that make it select it."""
+
+    namespace: str
+    name: str
+    labels: dict[str, str]
+
+    @property
+    def address(self) -> str:
+        return f"http://{PROMETHEUS_SERVICE}.{self.namespace}.svc.cluster.local:9090"
+
+
+def select_scraper(kube: Kube, namespace: str, labels: Mapping[str, str]) -> Scraper:
+    """The first Prometheus (by namespace/name) that selects a PodMonitor with ``labels`` plus
+    its selector's matchLabels in ``namespace``; refused when none can."""
+    prometheuses = sorted(
+        kube.list(PROMETHEUS_OPERATOR_API, "Prometheus", all_namespaces=True)
+        if kube.has_api(PROMETHEUS_OPERATOR_API, "Prometheus")
+        else [],
+        key=lambda p: (p["metadata"].get("namespace", ""), p["metadata"]["name"]),
+    )
+    ns_obj = kube.get("v1", "Namespace", namespace)
+    ns_labels = dict(((ns_obj or {}).get("metadata") or {}).get("labels") or {}) or {NAMESPACE_NAME_LABEL: namespace}
+    reasons: list[str] = []
+    for prom in prometheuses:
+        pick, why = scraper_of(prom, namespace, ns_labels, labels)
+        if pick is not None:
+            return pick
+        reasons.append(why)
+    detail = "; ".join(reasons) if reasons else "the cluster has no Prometheus (monitoring.coreos.com/v1)"
+    raise NotInstalledError(
+        f"--autoscale scales on {QUEUE_METRIC}, and no Prometheus would scrape a PodMonitor in namespace "
+        f"{namespace} ({detail})",
+        hint="let a Prometheus select it: set spec.podMonitorSelector (kube-prometheus-stack: "
+        "prometheus.prometheusSpec.podMonitorSelectorNilUsesHelmValues=false) and podMonitorNamespaceSelector: {}",
+    )
+
+
+def scraper_of(
+    prom: Mapping[str, Any], namespace: str, ns_labels: Mapping[str, str], labels: Mapping[str, str]
+) -> tuple[Scraper | None, str]:
+    """The Scraper for this Prometheus, or None and why it would not select the PodMonitor."""
+    md, spec = prom["metadata"], prom.get("spec") or {}
+    ref = f"{md.get('namespace', '')}/{md['name']}"
+    ns_selector = spec.get("podMonitorNamespaceSelector")
+    if ns_selector is None:
+        # A null namespace selector is the Prometheus's own namespace only (SelectNamespacesFromCache).
+        if md.get("namespace") != namespace:
+            return None, f"{ref} reads PodMonitors of its own namespace only"
+    elif not selector_matches(ns_selector, ns_labels):
+        return None, f"{ref}'s podMonitorNamespaceSelector does not select namespace {namespace}"
+    selector = spec.get("podMonitorSelector")
+    if selector is None:
+        # A null label selector matches no objects (metav1.LabelSelectorAsSelector(nil) is
+        # labels.Nothing(); the podMonitorSelector field's doc in pkg/apis/monitoring/v1/prometheus_types.go).
+        return None, f"{ref} has no podMonitorSelector, which selects no PodMonitor"
+    wanted = {str(k): str(v) for k, v in (selector.get("matchLabels") or {}).items()}
+    clash = sorted(k for k, v in wanted.items() if k in labels and labels[k] != v)
+    if clash:
+        return None, f"{ref} selects {', '.join(clash)} with values akscli sets otherwise"
+    merged = {**labels, **wanted}
+    if not selector_matches(selector, merged):
+        return None, f"{ref}'s podMonitorSelector matchExpressions exclude akscli's PodMonitor"
+    return Scraper(str(md.get("namespace", "")), str(md["name"]), wanted), ""
+
+
+def selector_matches(selector: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
+    """A metav1.LabelSelector over a label set ({} selects everything;
+    kubernetes/apimachinery pkg/apis/meta/v1/helpers.go, LabelSelectorAsSelector)."""
+    for key, value in (selector.get("matchLabels") or {}).items():
+        if labels.get(str(key)) != str(value):
+            return False
+    for expr in selector.get("matchExpressions") or []:
+        key, op, values = str(expr.get("key")), str(expr.get("operator")), [str(v) for v in expr.get("values") or []]
+        present = key in labels
+        if op == "In" and not (present and labels[key] in values):
+            return False
+        if op == "NotIn" and present and labels[key] in values:
+            return False
+        if op == "Exists" and not present:
+            return False
+        if op == "DoesNotExist" and present:
+            return False
+        if op not in ("In", "NotIn", "Exists", "DoesNotExist"):
+            return False
+    return True
