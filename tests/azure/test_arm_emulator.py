@@ -7,7 +7,7 @@ import time
 import pytest
 
 from akscli.azure import arm
-from akscli.errors import AuthError, NotFoundError
+from akscli.errors import AkscliError, AuthError, NotFoundError
 from tests.emulators.arm import DEFAULT_SUBSCRIPTION, ArmEmulator
 
 SUB = f"/subscriptions/{DEFAULT_SUBSCRIPTION}"
@@ -76,6 +76,22 @@ def test_an_extension_resource_needs_its_parent(azure_env: ArmEmulator) -> None:
     client = arm.raw_client(arm.AzureTarget())
     with pytest.raises(NotFoundError):
         arm.raw_begin(client, "PUT", PCI, "2024-01-01", {"properties": {}})
+
+
+@pytest.mark.parametrize("name", ["akscli.io/machine", "a<b", "a%b", "a&b", "a\\b", "a?b"])
+def test_a_tag_name_with_a_reserved_character_is_refused_like_arm(azure_env: ArmEmulator, name: str) -> None:
+    client = arm.raw_client(arm.AzureTarget())
+    body = {"location": "eastus", "kind": "ProvisionedCluster", "properties": {}, "tags": {name: "x"}}
+    with pytest.raises(AkscliError, match="reserved characters"):
+        arm.raw_begin(client, "PUT", CONNECTED, "2024-01-01", body)
+    assert azure_env.get_resource(CONNECTED) is None
+
+
+def test_a_resource_group_tag_name_with_a_slash_is_refused(azure_env: ArmEmulator) -> None:
+    client = arm.raw_client(arm.AzureTarget())
+    with pytest.raises(AkscliError, match="reserved characters"):
+        body = {"location": "eastus", "tags": {"a/b": ""}}
+        arm.raw_call(client, "PUT", f"{SUB}/resourcegroups/rg-tags", "2021-04-01", body)
 
 
 def test_requests_without_a_token_or_for_another_audience_get_401(azure_env: ArmEmulator) -> None:

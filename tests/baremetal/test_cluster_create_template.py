@@ -16,7 +16,7 @@ from tests.emulators.arm import ArmEmulator
 from tests.emulators.arm.baremetal import edge_machine
 from tests.emulators.kube.crds import shared_dir
 
-from .test_clusters import ADMINS, EDGE, KEY, RG, create, instance_id, writes
+from .test_clusters import ADMINS, EDGE, KEY, RG, connected_id, create, instance_id, writes
 from .test_clusters import ssh_key as ssh_key  # autouse: the key file in the working directory
 
 TEMPLATE = shared_dir() / "data" / "arm-examples" / "aks-baremetal" / "aks-baremetal-arm.json"
@@ -119,6 +119,26 @@ def test_a_rerun_resumes_at_the_first_missing_step(azure_env: ArmEmulator) -> No
     resumed = [type_of(e.path) for e in azure_env.request_log if e.method == "PUT"][before:]
     assert resumed == TEMPLATE_TYPES[5:]
     assert "device pool edge-gpu-01 over edge machine edge-gpu-01: exists" in again.stderr
+
+
+def test_a_failed_step_says_what_earlier_steps_left_and_how_to_resume(azure_env: ArmEmulator) -> None:
+    edge_machine(azure_env, RG, EDGE)
+    azure_env.fail_operation("PUT", r"connectedClusters/edge1$", "InternalError", "arc went away")
+    failed = create("edge1")
+    assert failed.exit_code != 0
+    assert "step 5/7 (connected cluster edge1) failed" in failed.stderr
+    assert "steps 1-4 are in Azure (device pool edge-gpu-01 over edge machine edge-gpu-01: created;" in failed.stderr
+    assert "resumes at step 5" in failed.stderr
+
+
+def test_every_tag_create_sends_is_a_tag_name_azure_accepts(azure_env: ArmEmulator) -> None:
+    # ARM refuses < > % & \ ? / in a tag name (InvalidTagNameCharacters): an akscli.io/ key failed step 5.
+    edge_machine(azure_env, RG, EDGE)
+    result = create("edge1")
+    assert result.exit_code == 0, result
+    connected = azure_env.get_resource(connected_id(azure_env, "edge1"))
+    assert connected is not None
+    assert connected["tags"]["akscli-baremetal-machine"] == EDGE
 
 
 def test_the_emulator_refuses_the_invented_bare_metal_profile(azure_env: ArmEmulator) -> None:

@@ -30,7 +30,10 @@ CONNECTED_API = "2024-01-01"
 HYBRID_API = "2024-09-01-preview"
 LNET_API = "2024-01-01"
 REGIONS = ("eastus",)  # the template's location allowedValues
-MACHINE_TAG = "akscli.io/baremetal-machine"
+# The edge machine a cluster runs on, kept on its connected cluster as a tag. Azure refuses tag
+# names with < > % & \ ? / (ARM's InvalidTagNameCharacters; learn.microsoft.com
+# azure-resource-manager/management/tag-resources, "Limitations"), so no akscli.io/ key here.
+MACHINE_TAG = "akscli-baremetal-machine"
 # MAJOR.MINOR.PATCH, optionally with the build date the template's example carries (1.34.3-20260204).
 _VERSION = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)(-\d{8})?$")
 

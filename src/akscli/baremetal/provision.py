@@ -45,7 +45,7 @@ from akscli.baremetal.clusters import (
     check_region,
     printable,
 )
-from akscli.errors import ConflictError, NotFoundError, UsageError
+from akscli.errors import AkscliError, ConflictError, NotFoundError, UsageError
 
 if TYPE_CHECKING:
     from akscli.baremetal.clusters import BareMetal
@@ -346,6 +346,20 @@ def _done(existing: dict[str, Any] | None) -> bool:
     return state in (None, "Succeeded")
 
 
+def _stopped_at(exc: AkscliError, index: int, todo: list[Step], report: list[str]) -> AkscliError:
+    """The error of step ``index``, saying what the earlier steps left in Azure and how to go on.
+
+    The template has no rollback either: what was created stays, and a re-run skips it."""
+    exc.message = f"step {index}/{len(todo)} ({todo[index - 1].what}) failed: {exc.message}"
+    if index > 1:
+        kept = "; ".join(report)
+        exc.hint = (
+            f"steps 1-{index - 1} are in Azure ({kept}); once the cause is fixed, re-run the same command: "
+            f"it skips them and resumes at step {index}" + (f"; {exc.hint}" if exc.hint else "")
+        )
+    return exc
+
+
 def create(bm: BareMetal, spec: CreateSpec, progress: Callable[[str], None] | None = None) -> list[str]:
     """Run the steps; returns one line per step (created / already there)."""
     say = progress or (lambda _: None)
@@ -374,7 +388,10 @@ def create(bm: BareMetal, spec: CreateSpec, progress: Callable[[str], None] | No
             say(f"{label}: creating")
             # Every PUT is waited for like an LRO: ARM's polling ends at once on a synchronous 200/201
             # (role assignments answer so), and follows Azure-AsyncOperation where there is one.
-            bm.put(step.path, step.api, step.body(facts), label, progress=progress)
+            try:
+                bm.put(step.path, step.api, step.body(facts), label, progress=progress)
+            except AkscliError as exc:
+                raise _stopped_at(exc, i, todo, report) from exc
             existing = bm.get_raw(step.path, step.api)
             report.append(f"{step.what}: created")
         if i == 1:

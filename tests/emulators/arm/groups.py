@@ -40,6 +40,9 @@ def _group(method: str) -> Any:
         key = (sub.lower(), rg.lower())
         if method == "PUT":
             req = json.loads(body or b"{}")
+            from tests.emulators.arm.routes import check_tag_names
+
+            check_tag_names(req)
             if not req.get("location"):
                 raise ArmError(400, "LocationRequired", "The location property is required for this definition.")
             existed = key in emu.resource_groups

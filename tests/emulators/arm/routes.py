@@ -163,6 +163,26 @@ def _json(body: bytes) -> dict[str, Any]:
     return obj
 
 
+# ARM refuses a tag name with < > % & \\ ? / or a control character, on every write, with 400
+# InvalidTagNameCharacters. Limits: learn.microsoft.com azure-resource-manager/management/tag-resources
+# ("Limitations"); the code and text as Azure/azure-powershell
+# src/Migrate/Migrate.Autorest/custom/New-AzMigrateServerReplication.ps1 repeats ARM's error.
+_BAD_TAG_NAME = re.compile(r"[<>%&\\?/\x00-\x1f\x7f]")
+
+
+def check_tag_names(req: dict[str, Any]) -> None:
+    tags = req.get("tags")
+    if not isinstance(tags, dict):
+        return
+    bad = [k for k in tags if _BAD_TAG_NAME.search(str(k))]
+    if bad:
+        raise ArmError(
+            400,
+            "InvalidTagNameCharacters",
+            f"The tag names '{', '.join(bad)}' have reserved characters '<,>,%,&,\\,?,/' or control characters.",
+        )
+
+
 def _check_not_busy(emu: ArmEmulator, resource_id: str, what: str) -> None:
     op_id = emu._busy.get(resource_id.lower())
     if op_id is None:
@@ -236,6 +256,7 @@ def _resource(
         raise ArmError(405, "MethodNotAllowed", f"{method} is not supported on '{path}'.")
     _check_not_busy(emu, path, type_name.split("/")[-1])
     req = _json(body)
+    check_tag_names(req)
     if method == "PATCH":
         if existing is None:
             raise _not_found(path, type_name)
