@@ -63,3 +63,16 @@ def test_nccl_server_dry_run_sends_dry_run_all_and_creates_nothing(gpu_nodes: An
     assert len(applies) == 4 and all(a.query.get("dryRun") == ["All"] for a in applies)
     assert gpu_nodes.cluster.list("batch/v1", "Job", namespace="default") == []
     assert "PRIVATE KEY" not in result.stdout
+
+
+def test_nccl_default_image_is_one_with_sshd_pinned_by_tag() -> None:
+    # run.sh starts /usr/sbin/sshd. Azure's aznhc-nv image installs only openssh-client
+    # (Azure/azurehpc-health-checks dockerfile/azure-nvrt-nhc.dockerfile); coreweave/nccl-tests'
+    # Dockerfile at 2eedd7c installs openssh-server, nccl-tests and HPC-X Open MPI.
+    from akscli.baremetal.nccl import DEFAULT_IMAGE
+
+    result = invoke("baremetal", "test", "nccl", "--nodes", "2", "--gpus-per-node", "8", "--dry-run", "-o", "json")
+    assert result.exit_code == 0, result
+    job = next(o for o in json.loads(result.stdout)["items"] if o["kind"] == "Job")
+    image = job["spec"]["template"]["spec"]["containers"][0]["image"]
+    assert image == DEFAULT_IMAGE == "ghcr.io/coreweave/nccl-tests:12.8.1-devel-ubuntu22.04-nccl2.30.4-1-2eedd7c"

@@ -25,7 +25,14 @@ if TYPE_CHECKING:
     from akscli.kube.client import Kube
 
 DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "interconnect.yaml"
-DEFAULT_IMAGE = "mcr.microsoft.com/aznhc/aznhc-nv:latest"
+# The default image needs nccl-tests (all_reduce_perf), Open MPI (mpirun) and sshd (run.sh starts
+# /usr/sbin/sshd). coreweave/nccl-tests Dockerfile (commit 2eedd7c, which this tag is built from)
+# installs openssh-server (line 33), builds nccl-tests in /opt/nccl-tests/build and puts HPC-X's
+# Open MPI (/opt/hpcx/ompi/bin) on PATH; its README lists the tag. Azure's node health check image
+# (mcr.microsoft.com/aznhc/aznhc-nv, Azure/azurehpc-health-checks dockerfile/azure-nvrt-nhc.dockerfile)
+# installs only openssh-client, and Azure/aks-rdma-infiniband's nccl-tests image (which has sshd)
+# is published as :latest only. CUDA 12.8: driver R570 or newer (R525+ via minor-version compatibility).
+DEFAULT_IMAGE = "ghcr.io/coreweave/nccl-tests:12.8.1-devel-ubuntu22.04-nccl2.30.4-1-2eedd7c"
 DEFAULT_RDMA_RESOURCE = "rdma/rdma_shared_device_a"
 RUN_LABEL = "akscli.io/nccl-run"
 

@@ -430,8 +430,8 @@ def test_nccl(
         ),
     ] = None,
     image: Annotated[
-        str, typer.Option("--image", help="Image with nccl-tests, mpirun and sshd.")
-    ] = "mcr.microsoft.com/aznhc/aznhc-nv:latest",
+        str, typer.Option("--image", help="Image with nccl-tests (all_reduce_perf), mpirun and sshd.")
+    ] = "ghcr.io/coreweave/nccl-tests:12.8.1-devel-ubuntu22.04-nccl2.30.4-1-2eedd7c",
     rdma_resource: Annotated[
         str | None, typer.Option("--rdma-resource", help="RDMA resource each pod requests ('none' for none).")
     ] = "rdma/rdma_shared_device_a",
