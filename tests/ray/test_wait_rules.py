@@ -81,6 +81,36 @@ def test_service_failures_kuberay_does_not_recover_from_end_the_wait() -> None:
     assert verdict.culprit == "cluster s-abcde"
 
 
+READY_TRUE = [{"type": "Ready", "status": "True", "reason": "NonZeroServeEndpoints"}]
+NOT_READY = [{"type": "Ready", "status": "False", "reason": "Initializing"}]
+
+
+def test_an_unhealthy_app_never_overrides_ready_on_the_active_cluster() -> None:
+    # Ready is KubeRay's serve-endpoint count (calculateConditions); UNHEALTHY is Ray Serve's, and recoverable.
+    active = {"rayClusterName": "s-a", "applicationStatuses": {"app": {"status": "UNHEALTHY", "message": "hc"}}}
+    verdict = readiness.check(service(observedGeneration=1, conditions=READY_TRUE, activeServiceStatus=active))
+    assert verdict.ready and not verdict.failed
+
+
+def test_an_unhealthy_app_is_progress_shown_in_the_status_line() -> None:
+    pending = {"rayClusterName": "s-b", "applicationStatuses": {"app": {"status": "UNHEALTHY", "message": "hc"}}}
+    verdict = readiness.check(service(observedGeneration=1, conditions=NOT_READY, pendingServiceStatus=pending))
+    assert not verdict.ready and not verdict.failed
+    assert verdict.message == "Ready=False (Initializing); application app is UNHEALTHY: hc"
+
+
+def test_deploy_failed_with_deployments_is_progress_ray_serve_retries_replicas() -> None:
+    app = {
+        "status": "DEPLOY_FAILED",
+        "message": "The deployment failed to start 3 times in a row. Retrying after 4 seconds.",
+        "serveDeploymentStatuses": {"LLM": {"status": "DEPLOY_FAILED"}},
+    }
+    active = {"rayClusterName": "s-a", "applicationStatuses": {"llm": app}}
+    verdict = readiness.check(service(observedGeneration=1, conditions=NOT_READY, activeServiceStatus=active))
+    assert not verdict.ready and not verdict.failed
+    assert "application llm is DEPLOY_FAILED" in verdict.message
+
+
 def test_a_job_that_failed_validation_ends_the_wait() -> None:
     job = {
         "apiVersion": RAY,

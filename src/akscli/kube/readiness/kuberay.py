@@ -16,10 +16,18 @@ Paths are under ``ray-operator/`` in ray-project/kuberay:
 * RayService (``controllers/ray/rayservice_controller.go``): ``status.observedGeneration`` as a
   RayCluster; ready when ``Ready`` is True and no upgrade is in progress (during one, Ready
   describes the old cluster). ``Ready=False`` with ``ValidationFailed`` or ``InitializingTimeout``
-  is final (the controller stops: "The user must delete and recreate the RayService"), and so is a
-  Serve application in ``DEPLOY_FAILED`` (apis/ray/v1/rayservice_types.go ApplicationStatusEnum):
-  its cluster is never promoted. ValidationFailed is written before ``observedGeneration``
-  (validation comes first), so it is read whatever the generation.
+  is final (the controller stops: "The user must delete and recreate the RayService").
+  ValidationFailed is written before ``observedGeneration`` (validation comes first), so it is
+  read whatever the generation. ``Ready`` comes from the serve endpoints alone (calculateConditions:
+  True while ``numServeEndpoints > 0``), so an application state never overrides it. KubeRay acts
+  on no application state but RUNNING (getAndCheckServeStatus: any other state only keeps a
+  pending cluster from promotion); the states are Ray Serve's (ray-project/ray
+  python/ray/serve/_private/application_state.py ``_determine_app_status`` and ``update``):
+  ``UNHEALTHY`` (a deployment failed while running) and ``DEPLOY_FAILED`` of an application with
+  deployments (replicas failing to start, which Ray Serve retries with backoff, "Retrying after
+  ...", deployment_state.py) can recover, so they are progress, shown in the message. Only a
+  ``DEPLOY_FAILED`` application without deployments is final: building it failed (import or
+  build error) and Ray Serve tries again only on a new config.
 
 An object with no status at all has not been picked up: the message says to check the operator.
 """
@@ -32,8 +40,9 @@ from typing import Any
 from akscli.kube.readiness.core import READY, Generation, Readiness, Rule, conditions, describe, stale, status_of
 
 UNPICKED = "no status yet: KubeRay has not picked it up (is the kuberay-operator running?)"
-# Serve application states that waiting does not mend (rayservice_types.go ApplicationStatusEnum).
-APP_FAILED = frozenset({"DEPLOY_FAILED", "UNHEALTHY"})
+# Serve application states that are not RUNNING and say something went wrong
+# (rayservice_types.go ApplicationStatusEnum); final only as app_failed() says.
+APP_TROUBLE = ("DEPLOY_FAILED", "UNHEALTHY")
 SERVICE_FINAL = ("ValidationFailed", "InitializingTimeout")
 
 
@@ -85,21 +94,48 @@ def ray_job(obj: Mapping[str, Any]) -> Readiness:
     return Readiness(False, message=f"jobDeploymentStatus={deployment or 'New'}, jobStatus={job_status}")
 
 
+def _apps(status: Mapping[str, Any], which: str) -> list[tuple[str, Mapping[str, Any]]]:
+    apps = (status.get(which) or {}).get("applicationStatuses") or {}
+    return [(name, value) for name, value in apps.items() if isinstance(value, Mapping)]
+
+
+def _app_line(app: str, value: Mapping[str, Any]) -> str:
+    line = f"application {app} is {value.get('status')}"
+    return line + (f": {value['message']}" if value.get("message") else "")
+
+
+def app_failed(value: Mapping[str, Any]) -> bool:
+    """A Serve application Ray Serve will not deploy without a new config: DEPLOY_FAILED with no
+    deployments (building the application failed; see the module docstring)."""
+    return value.get("status") == "DEPLOY_FAILED" and not value.get("serveDeploymentStatuses")
+
+
 def service_failure(obj: Mapping[str, Any]) -> Readiness | None:
     """The final failure of a RayService, or None (see the module docstring)."""
     ready = conditions(obj).get("Ready")
     if ready is not None and ready.get("status") != "True" and ready.get("reason") in SERVICE_FINAL:
         return Readiness(False, True, describe(ready), str(ready.get("reason")))
     status = status_of(obj)
+    serving = ready is not None and ready.get("status") == "True"
     for which in ("pendingServiceStatus", "activeServiceStatus"):
-        for app, value in ((status.get(which) or {}).get("applicationStatuses") or {}).items():
-            if isinstance(value, Mapping) and value.get("status") in APP_FAILED:
-                message = f"application {app} is {value.get('status')}"
-                if value.get("message"):
-                    message += f": {value['message']}"
+        if which == "activeServiceStatus" and serving:
+            continue  # Ready=True is the serve endpoints' answer; an app state does not override it
+        for app, value in _apps(status, which):
+            if app_failed(value):
                 cluster = (status.get(which) or {}).get("rayClusterName")
-                return Readiness(False, True, message, str(value.get("status")), f"cluster {cluster}")
+                return Readiness(False, True, _app_line(app, value), "DEPLOY_FAILED", f"cluster {cluster}")
     return None
+
+
+def _app_trouble(status: Mapping[str, Any]) -> str:
+    """UNHEALTHY or recoverable DEPLOY_FAILED applications, for the progress message."""
+    lines = [
+        _app_line(app, value)
+        for which in ("pendingServiceStatus", "activeServiceStatus")
+        for app, value in _apps(status, which)
+        if value.get("status") in APP_TROUBLE
+    ]
+    return ("; " + "; ".join(lines)) if lines else ""
 
 
 def ray_service(obj: Mapping[str, Any]) -> Readiness:
@@ -114,11 +150,12 @@ def ray_service(obj: Mapping[str, Any]) -> Readiness:
         return waiting
     conds = conditions(obj)
     ready = conds.get("Ready")
+    trouble = _app_trouble(status_of(obj))
     if ready is None or ready.get("status") != "True":
-        return Readiness(False, message=describe(ready) if ready else "waiting for condition Ready")
+        return Readiness(False, message=(describe(ready) if ready else "waiting for condition Ready") + trouble)
     upgrade = conds.get("UpgradeInProgress")
     if upgrade is not None and upgrade.get("status") == "True":
-        return Readiness(False, message=describe(upgrade))
+        return Readiness(False, message=describe(upgrade) + trouble)
     return READY
 
 
