@@ -76,6 +76,12 @@ def test_job_with_working_directory_matches_golden(tmp_path: Path) -> None:
     assert_golden("ray", "rayjob-workdir.yaml", job_objects(tmp_path))
 
 
+def test_workdir_configmap_is_labelled_in_akscli_domain_not_kuberays(tmp_path: Path) -> None:
+    # ray.io/ is KubeRay's label domain; KubeRay v1.7.0 defines no job-workdir key (utils/constant.go).
+    labels = job_objects(tmp_path)[0]["metadata"]["labels"]
+    assert labels == {"akscli.io/ray-job-workdir": "train"}
+
+
 def test_job_is_valid_against_the_rayjob_crd(tmp_path: Path) -> None:
     job = job_objects(tmp_path)[1]
     assert schema_problems(job) == []
