@@ -21,6 +21,7 @@ CRD_FILES: dict[tuple[str, str], str] = {
     ("kaito.sh/v1beta1", "Workspace"): "kaito/kaito.sh_workspaces.yaml",
     ("kaito.sh/v1beta1", "InferenceSet"): "kaito/kaito.sh_inferencesets.yaml",
     ("keda.sh/v1alpha1", "ScaledObject"): "keda/keda.sh_scaledobjects.yaml",
+    ("airunway.ai/v1alpha1", "ModelDeployment"): "airunway/airunway.ai_modeldeployments.yaml",
     ("gateway.networking.k8s.io/v1", "HTTPRoute"): "gateway-api/gateway.networking.k8s.io_httproutes.yaml",
     (
         "inference.networking.k8s.io/v1",

@@ -124,8 +124,10 @@ def test_airunway_journey(model_emulator: Start) -> None:
     ]
     _ok("deploy", "phi-4", "--runtime", "airunway", "--expose", "--max-model-len", "4096", "-y")
     _ok("rollback", "phi-4", "-y")
-    md = emu.cluster.get("airunway.ai/v1alpha1", "ModelDeployment", "default", "phi-4")
-    assert md["spec"]["engine"]["contextLength"] == 8192
+    # KAITO reads the context from the inference config the Workspace names (through overrides).
+    config = emu.cluster.get("v1", "ConfigMap", "default", "phi-4-inference-config")
+    assert "max-model-len: 8192" in config["data"]["inference_config.yaml"]
+    assert ws["inference"]["config"] == "phi-4-inference-config"
     _ok("delete", "phi-4", "-y")
     emu.idle()
     _eventually(lambda: _everything(emu, "phi-4") == [])

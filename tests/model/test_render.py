@@ -17,7 +17,8 @@ from ._golden import assert_golden, has_schema, schema_problems
 
 def _request(model: str = "phi-4", **kwargs: Any) -> deploy.DeployRequest:
     m = catalog.get(model)
-    plan = planning.plan(m, runtime=kwargs.get("runtime", "kaito"), context=kwargs.pop("context", 4096))
+    runtime = deploy.plan_runtime(kwargs.get("runtime", "kaito"), kwargs.get("provider", "kaito"))
+    plan = planning.plan(m, runtime=runtime, context=kwargs.pop("context", 4096))
     fit = planning.check_vm_size(plan, kwargs.pop("vm_size")) if "vm_size" in kwargs else plan.recommended
     assert fit is not None
     base: dict[str, Any] = {
@@ -54,6 +55,9 @@ CASES: dict[str, dict[str, Any]] = {
         "prometheus": "https://amw-ml-a1b2.eastus.prometheus.monitor.azure.com",
     },
     "kaito-fleet.yaml": {"fleet": True, "fleet_count": 2, "staged_strategy": "gpu-rings"},
+    "airunway-kaito-gated.yaml": {"model": "llama-3.1-8b-instruct", "runtime": "airunway", "access_secret": "hf-token"},
+    "airunway-kuberay.yaml": {"runtime": "airunway", "provider": "kuberay", "access_secret": "hf-token"},
+    "airunway-vllm.yaml": {"runtime": "airunway", "provider": "vllm", "replicas": 2},
 }
 
 

@@ -82,7 +82,7 @@ def test_the_pool_of_a_multinode_workspace_reaches_the_leader_only(model_emulato
     emu = model_emulator()
     _picker(emu, "llama-epp")
     _deploy(
-        "llama-3.3-70b-instruct", "--name", "llama", "--vm-size", "Standard_NC48ads_A100_v4",
+        "llama-3.3-70b-instruct", "--name", "llama", "--vm-size", "Standard_NC48ads_A100_v4", "--access-secret", "hf",
         "--expose", "--inference-pool", "--endpoint-picker", "llama-epp", "--wait", "--timeout", "20s",
     )  # fmt: skip
     pods = emu.cluster.list("v1", "Pod", "default", label_selector="kaito.sh/workspace=llama")

@@ -201,6 +201,7 @@ def deploy_cmd(
         replicas=replicas,
         access_secret=access_secret,
         autoscale=deploy.parse_autoscale(autoscale) if autoscale else None,
+        vm_size_given=vm_size is not None,
         prometheus=prometheus,
         queue_threshold=queue_threshold,
         expose=expose,
@@ -268,6 +269,8 @@ def _announce(req: "deploy.DeployRequest") -> None:
     )
     for warning in fit.warnings:
         output.warn(warning)
+    if req.placement_warning:
+        output.warn(req.placement_warning)
     if req.model.access_token_required and not req.access_secret:
         output.warn(
             f"{req.model.id} is gated on Hugging Face: give --access-secret NAME "
@@ -317,7 +320,7 @@ class _Rollout:
     ) -> int | None:
         """The recorded revision number; None for a dry run."""
         from akscli.cli import common
-        from akscli.model import revisions
+        from akscli.model import deploy, revisions
 
         self._recreate_if_needed(objects)
         if history is None:
@@ -333,7 +336,7 @@ class _Rollout:
 
         # A staged update run is created only once its placement has scheduled bindings: one that
         # comes first fails for good (kubefleet-dev/kubefleet pkg/controllers/updaterun/initialization.go).
-        applied = revisions.leave_replicas_to_autoscaler(self.kube, objects)
+        applied = revisions.leave_replicas_to_autoscaler(self.kube, objects, deploy.initial_replicas(params))
         first, runs = fleet_rollout.split_runs(applied) if self.mode == "none" else (applied, [])
         for batch in (first, runs):
             if batch is runs and runs:

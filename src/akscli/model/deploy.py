@@ -110,6 +110,8 @@ class DeployRequest:
     # KAITO's own InferencePool of this InferenceSet (kinds.KAITO_POOL_SUFFIX), when it exists:
     # the route goes to it, and akscli makes no second pool over the same pods.
     kaito_pool: str | None = None
+    # Whether the user named the VM size (--vm-size) rather than taking the plan's.
+    vm_size_given: bool = False
     fleet: bool = False
     fleet_clusters: list[str] = field(default_factory=list)
     fleet_count: int | None = None
@@ -135,6 +137,18 @@ class DeployRequest:
         if self.runtime == "vllm":
             return ("apps/v1", "Deployment")
         return (KAITO_API, "InferenceSet" if self.uses_inferenceset else "Workspace")
+
+    @property
+    def placement_warning(self) -> str | None:
+        """What the plan's VM size means where nothing pins the pods to it: AI Runway's kuberay
+        provider reads no spec.nodeSelector (ai-runway/airunway v0.7.0
+        providers/kuberay/transformer.go builds the RayService without one)."""
+        if self.runtime == "airunway" and self.provider == "kuberay":
+            return (
+                f"AI Runway's kuberay provider pins no VM size: the plan sized {self.fit.gpus} GPU(s) on "
+                f"{self.vm_size}, but the workers may run on any node with free GPUs"
+            )
+        return None
 
     @property
     def runs_on_kaito(self) -> bool:
@@ -212,13 +226,32 @@ class DeployRequest:
 
     def _check_airunway(self) -> None:
         validate.choice(self.provider, AIRUNWAY_PROVIDERS, "--provider")
+        kaito = self.provider == "kaito"
         if self.autoscale:
             # ModelDeployment has no scale subresource and AI Runway makes no autoscaler
             # (ai-runway/airunway controller/config/crd/bases/airunway.ai_modeldeployments.yaml).
             raise UsageError(
                 "--autoscale has nothing to scale with --runtime airunway: a ModelDeployment has no scale "
                 "subresource and AI Runway provisions no autoscaler",
-                hint="use --replicas N with airunway, or --runtime kaito --autoscale MIN:MAX",
+                hint="use --runtime kaito --autoscale MIN:MAX (a KAITO InferenceSet)"
+                + ("" if kaito else f", or --replicas N with --provider {self.provider}"),
+            )
+        if kaito and self.replicas is not None and self.replicas != 1:
+            # The KAITO provider writes scaling.replicas into the Workspace's resource.count
+            # (ai-runway/airunway v0.7.0 providers/kaito/transformer.go, buildResource), which KAITO
+            # reads as the GPU node count of its one replica (kaito-project/kaito v0.12.0
+            # pkg/utils/workspace/helper.go, pkg/workspace/estimator/nodesestimator/estimator.go)
+            # and never lets change (api/v1beta1/workspace_validation.go, validateUpdate).
+            raise UsageError(
+                f"--replicas {self.replicas} with --provider kaito: AI Runway passes it as the Workspace's "
+                "resource.count, which KAITO reads as GPU nodes for one replica, not as replicas",
+                hint=f"use --runtime kaito --replicas {self.replicas} (a KAITO InferenceSet), or another --provider",
+            )
+        if self.provider == "kuberay" and self.vm_size_given:
+            raise UsageError(
+                f"--vm-size {self.vm_size} cannot be kept with --provider kuberay: AI Runway's kuberay provider "
+                "sets no node selector, so its workers land on any node with free GPUs",
+                hint="drop --vm-size, or use --provider vllm, dynamo or llmd (they place pods by spec.nodeSelector)",
             )
         if self.endpoint_picker:
             raise UsageError(
@@ -282,11 +315,11 @@ def served_name(req: DeployRequest) -> str:
 
 def kaito_scaler_annotations(req: DeployRequest) -> dict[str, str]:
     """What keda-kaito-scaler reads to make the InferenceSet's ScaledObject (kaito-project/
-    keda-kaito-scaler pkg/constants/constants.go, pkg/scaledobject): up one replica when more than
-    --queue-threshold requests wait per replica, down when under one does. Its releases read two
-    schemas: the ``metrics`` list (HEAD) and ``metricName`` + ``threshold`` (earlier ones, and
-    KAITO's own example kaito-project/kaito examples/inference/kaito_inferenceset_phi_4_mini.yaml);
-    both are written so either release scales the set."""
+    keda-kaito-scaler v0.6.2 pkg/constants/constants.go, pkg/scaledobject): up one replica when
+    more than --queue-threshold requests wait per replica, down when under one does. The metric is
+    the ``metrics`` YAML list, required with auto-provision since v0.6.1 (#129); the older
+    ``metricName`` and ``threshold`` keys were removed in v0.6.0 (#122) and v0.6.1 (#129), and no
+    release reads them with ``metrics``, so akscli writes neither."""
     from akscli import yamlio
 
     if not req.autoscale or req.runtime != "kaito":
@@ -300,8 +333,6 @@ def kaito_scaler_annotations(req: DeployRequest) -> dict[str, str]:
         f"{KAITO_SCALER_PREFIX}min-replicas": str(low),
         f"{KAITO_SCALER_PREFIX}max-replicas": str(high),
         f"{KAITO_SCALER_PREFIX}metrics": yamlio.dump(metric),
-        f"{KAITO_SCALER_PREFIX}metricName": QUEUE_METRIC,
-        f"{KAITO_SCALER_PREFIX}threshold": str(req.queue_threshold),
     }
 
 
@@ -326,10 +357,28 @@ def vllm_args(req: DeployRequest) -> list[str]:
 
 
 def kaito_inference_config(req: DeployRequest) -> str:
-    """KAITO's inference_config.yaml: its estimator and vLLM both read max-model-len here."""
+    """KAITO's inference_config.yaml: its estimator and vLLM both read max-model-len here
+    (kaito-project/kaito v0.12.0 pkg/workspace/controllers/workspace_controller.go,
+    UpdateWorkspaceTargetNodeCount). No gpu-memory-utilization: KAITO passes vLLM its own per-GPU
+    value (pkg/model/interface.go, defaultGPUMemoryUtilization and gpuMemoryUtilizationByGPUModel),
+    and a key in this file would win over it (presets/workspace/inference/vllm/inference_api.py,
+    KAITOArgumentParser.parse_args appends the file's keys after the command line)."""
     from akscli import yamlio
 
-    return yamlio.dump({"vllm": {"max-model-len": req.context, "gpu-memory-utilization": VLLM_GPU_MEMORY_UTILIZATION}})
+    return yamlio.dump({"vllm": {"max-model-len": req.context}})
+
+
+def kaito_config_name(req: DeployRequest) -> str:
+    return f"{req.name}-inference-config"
+
+
+def initial_replicas(params: dict[str, Any]) -> int:
+    """The replica count an autoscaled object is created with (``--replicas``, else the
+    autoscaler's minimum): the count is the autoscaler's after that, so the rendered object has none."""
+    if params.get("replicas") is not None:
+        return int(params["replicas"])
+    autoscale = params.get("autoscale") or [1]
+    return int(autoscale[0])
 
 
 def pod_share(vm_size: str, gpus: int) -> dict[str, str]:
@@ -365,19 +414,19 @@ def build(req: DeployRequest) -> list[dict[str, Any]]:
         "pod_labels": req.pod_labels,
     }
     objects: list[dict[str, Any]] = []
-    if req.runtime == "kaito":
-        config_name = f"{req.name}-inference-config"
+    if req.runs_on_kaito:
         objects += render(
             "model/kaito-config.yaml.j2",
-            {**base, "config_name": config_name, "inference_config_yaml": kaito_inference_config(req)},
+            {**base, "config_name": kaito_config_name(req), "inference_config_yaml": kaito_inference_config(req)},
         )
+    if req.runtime == "kaito":
         values = {
             **base,
             "annotations": {**annotations, **kaito_scaler_annotations(req)},
             "preset": req.model.preset or req.model.id,
             "node_labels": {"apps": req.name},
-            "inference_config": config_name,
-            "replicas": req.replicas if req.replicas is not None else (req.autoscale[0] if req.autoscale else 1),
+            "inference_config": kaito_config_name(req),
+            "replicas": _replicas(req),
         }
         if req.uses_inferenceset:
             # KAITO makes a Service per child Workspace only, named after the child
@@ -490,11 +539,24 @@ def endpoint_picker(req: DeployRequest) -> str:
     return req.endpoint_picker or f"{req.name}-epp"
 
 
+def _replicas(req: DeployRequest) -> int | None:
+    """``spec.replicas`` of the Deployment or InferenceSet: none when an autoscaler owns the
+    count, as Kubernetes advises ("Migrating Deployments and StatefulSets to horizontal
+    autoscaling", kubernetes/website content/en/docs/tasks/run-application/horizontal-pod-autoscale.md):
+    a manifest that carries it sets the count back on every apply. The InferenceSet's replicas is
+    optional, defaulting to 1 (kaito-project/kaito v0.12.0 api/v1beta1/inferenceset_types.go; the
+    controller reads a missing one as 1, pkg/inferenceset/inferenceset_controller.go). The first
+    apply still creates the object with ``initial_replicas`` (revisions.leave_replicas_to_autoscaler)."""
+    if req.autoscale:
+        return None
+    return req.replicas if req.replicas is not None else 1
+
+
 def _vllm_values(req: DeployRequest, base: dict[str, Any]) -> dict[str, Any]:
     storage = max(50, math.ceil(req.model.weights_gib * 1.25 / 10) * 10)
     return {
         **base,
-        "replicas": req.replicas if req.replicas is not None else (req.autoscale[0] if req.autoscale else 1),
+        "replicas": _replicas(req),
         "image": req.image,
         "vllm_args": vllm_args(req),
         "gpus_per_pod": req.fit.gpus,
@@ -511,22 +573,37 @@ def _vllm_values(req: DeployRequest, base: dict[str, Any]) -> dict[str, Any]:
 
 
 def _airunway_values(req: DeployRequest, base: dict[str, Any]) -> dict[str, Any]:
-    """A ModelDeployment from the plan. The KAITO provider takes its instance type from its own
-    environment unless spec.provider.overrides sets the Workspace's resource.instanceType
-    (ai-runway/airunway providers/kaito/transformer.go, applyOverrides); other providers place
-    pods by spec.nodeSelector."""
+    """A ModelDeployment from the plan (ai-runway/airunway v0.7.0 providers/*/transformer.go).
+
+    The KAITO provider builds the Workspace from spec.model.id (the preset name), the GPU count
+    and scaling.replicas only, then deep-merges spec.provider.overrides into it (applyOverrides):
+    the instance type, the access Secret (presetOptions.modelAccessSecret, which KAITO's webhook
+    requires for a gated preset: kaito-project/kaito api/v1beta1/workspace_validation.go) and the
+    inference config holding max-model-len go there. It reads neither engine.contextLength nor
+    secrets.huggingFaceToken (only its llama.cpp path reads the token), so those are not written.
+    model.servedName stays: AI Runway's gateway routes by it (controller/internal/controller/
+    gateway_reconciler.go, resolveModelName). The vllm, dynamo and llmd providers place pods by
+    spec.nodeSelector; the kuberay provider reads none (DeployRequest.placement_warning)."""
     kaito = req.provider == "kaito"
     # The KAITO provider passes spec.model.id as the Workspace's preset name (buildInference),
     # and KAITO serves a preset under that name.
     model_id = (req.model.preset or req.model.id) if kaito else req.model.id
+    overrides: dict[str, Any] | None = None
+    if kaito:
+        inference: dict[str, Any] = {"config": kaito_config_name(req)}
+        if req.access_secret:
+            inference["preset"] = {"presetOptions": {"modelAccessSecret": req.access_secret}}
+        overrides = {"resource": {"instanceType": req.vm_size}, "inference": inference}
+    reads_node_selector = req.provider in ("vllm", "dynamo", "llmd")
     return {
         **base,
+        "access_secret": None if kaito else req.access_secret,
         "model_id": model_id,
         "served_name": model_id,
         "provider": req.provider,
-        "overrides": {"resource": {"instanceType": req.vm_size}} if kaito else None,
-        "node_selector": {} if kaito else {"node.kubernetes.io/instance-type": req.vm_size},
-        "context": req.context,
+        "overrides": overrides,
+        "node_selector": {"node.kubernetes.io/instance-type": req.vm_size} if reads_node_selector else {},
+        "context": None if kaito else req.context,
         # A GPU count makes the KAITO provider target GPU nodes (buildResource, kaitoHasGPU).
         "gpus": req.fit.gpus_per_node if kaito else req.fit.gpus,
         "replicas": req.replicas if req.replicas is not None else 1,

@@ -37,7 +37,16 @@ KAITO_WEIGHT_FACTOR = 1.02
 KAITO_WEIGHT_HEADROOM = 1.05
 KAITO_DEFAULT_MAX_MODEL_LEN = 2048
 
-# akscli's own vLLM plan: vLLM's default --gpu-memory-utilization and the same measured overhead.
+# The --gpu-memory-utilization KAITO's operator passes vLLM, per GPU model (kaito-project/kaito
+# v0.12.0 pkg/model/interface.go: defaultGPUMemoryUtilization 0.84, gpuMemoryUtilizationByGPUModel
+# "NVIDIA A10" 0.82, the GPU of the A10 sizes in pkg/sku/azure_sku_handler.go). Its estimator plans
+# with 0.84 on every GPU (KAITO_UTILIZATION above); vLLM then runs with these.
+KAITO_GPU_MEMORY_UTILIZATION_BY_FAMILY: dict[str, float] = {"a10": 0.82}
+
+# akscli's own vLLM plan, and what akscli's vLLM Deployment passes as --gpu-memory-utilization:
+# vLLM's default at the pinned image's line (vllm-project/vllm vllm/config/cache.py at
+# c1d86421174a87056edc90a41dc9942391509e84, CacheConfig.gpu_memory_utilization 0.9; later
+# releases default to 0.92, so akscli passes it explicitly and plan and server agree).
 VLLM_GPU_MEMORY_UTILIZATION = 0.90
 OVERHEAD_GIB_PER_GPU = 2.3
 # Fraction of peak memory bandwidth a decode step reaches in practice (kernel and scheduling
@@ -109,6 +118,11 @@ KAITO_VM_SIZES: tuple[str, ...] = (
 # (kaito-project/kaito pkg/model/interface.go, configureParallelism).
 KAITO_DATA_PARALLEL_SHARE = 0.5
 RUNTIMES = ("kaito", "vllm")
+
+
+def kaito_gpu_memory_utilization(sku: GpuSku) -> float:
+    """The fraction of GPU memory KAITO's vLLM runs with on this size."""
+    return KAITO_GPU_MEMORY_UTILIZATION_BY_FAMILY.get(sku.gpu_family, KAITO_UTILIZATION)
 
 
 def supports_kaito(vm_size: str) -> bool:
@@ -344,7 +358,16 @@ def kaito_fit(
     taken whole (kaito-project/kaito pkg/workspace/estimator/nodesestimator/estimator.go), vLLM's
     parallelism as KAITO sets it (pkg/model/interface.go, configureParallelism), and the price of
     those nodes. akscli's own sizing for ``concurrency`` is compared and warned about."""
-    own = fit(model, sku, context=context, concurrency=concurrency, region=region, budget=budget)
+    utilization = kaito_gpu_memory_utilization(sku)
+    own = fit(
+        model,
+        sku,
+        context=context,
+        concurrency=concurrency,
+        region=region,
+        budget=budget,
+        gpu_memory_utilization=utilization,
+    )
     est = own.kaito or kaito_estimate(model, sku, context)
     unsized = _unsized(sku, est, own.quant_kernel, list(own.warnings))
     if not est.fits:
@@ -372,7 +395,7 @@ def kaito_fit(
         weights_per_gpu_gib=round(weights / shards, 2),
         kv_cache_per_gpu_gib=round(kv_total / shards, 2),
         memory_per_gpu_gib=memory_per_gpu,
-        free_per_gpu_gib=round(sku.gpu_memory_gib * KAITO_UTILIZATION - memory_per_gpu, 2),
+        free_per_gpu_gib=round(sku.gpu_memory_gib * utilization - memory_per_gpu, 2),
         throughput=throughput(model, sku, gpus, context=context, concurrency=concurrency, latency_gpus=shards),
         warnings=warnings,
     )
@@ -424,7 +447,8 @@ class Plan(NamedTuple):
                 "concurrency": self.concurrency,
                 "region": self.region,
                 "budget_usd_per_month": self.budget,
-                "gpu_memory_utilization": VLLM_GPU_MEMORY_UTILIZATION,
+                # KAITO's vLLM runs with its own value (0.82 on A10s: kaito_gpu_memory_utilization).
+                "gpu_memory_utilization": KAITO_UTILIZATION if self.runtime == "kaito" else VLLM_GPU_MEMORY_UTILIZATION,
                 "overhead_gib_per_gpu": OVERHEAD_GIB_PER_GPU,
                 "weight_load_factor": KAITO_WEIGHT_FACTOR,
                 "bandwidth_efficiency": BANDWIDTH_EFFICIENCY,
@@ -564,13 +588,3 @@ def check_vm_size(p: Plan, vm_size: str) -> Fit:
     raise UsageError(
         f"{p.model.id} does not fit {sku.vm_size}: short by {row.shortfall_gib:.1f} GiB ({row.reason})", hint=hint
     )
-
-
-def vllm_args(model: Model, f: Fit, context: int) -> dict[str, Any]:
-    """The vLLM engine arguments that follow from a plan row."""
-    return {
-        "tensor_parallel_size": f.tensor_parallel,
-        "pipeline_parallel_size": f.pipeline_parallel,
-        "max_model_len": context,
-        "gpu_memory_utilization": VLLM_GPU_MEMORY_UTILIZATION,
-    }

@@ -235,13 +235,15 @@ def stale_objects(history: Sequence[Revision], objects: Iterable[Mapping[str, An
 _REPLACED_FIRST = frozenset({"Workspace", "InferenceSet", "Deployment", "Service"})
 
 
-def leave_replicas_to_autoscaler(kube: Kube, objects: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The objects to apply, with the live ``spec.replicas`` where an autoscaler owns it (a
-    ScaledObject of this deploy targets the object, or keda-kaito-scaler's annotation is on):
-    the autoscaler's HPA writes replicas through the scale subresource, so applying the deploy's
-    number would fight it (server-side apply refuses it as a conflict). Leaving the field out is
-    not enough for a CRD whose schema defaults it (the InferenceSet's replicas defaults to 1):
-    the same value as the live one is shared ownership, never a conflict."""
+def leave_replicas_to_autoscaler(kube: Kube, objects: Sequence[dict[str, Any]], initial: int) -> list[dict[str, Any]]:
+    """The objects to apply, where an autoscaler owns ``spec.replicas`` (a ScaledObject of this
+    deploy targets the object, or keda-kaito-scaler's annotation is on). Such an object is
+    rendered without replicas (deploy._replicas); here it gets ``initial`` when it does not exist
+    yet, and the live count when it does. The live count keeps the field where it is: an apply
+    that leaves out a field akscli alone manages (a revision from before, or a count the
+    autoscaler never changed) removes it, and the schema's default (1) scales the model down
+    (kubernetes/website content/en/docs/reference/using-api/server-side-apply.md, "Transferring
+    ownership"); the live value is shared ownership with the autoscaler's HPA, never a conflict."""
     scaled = {
         (str(o["spec"]["scaleTargetRef"].get("kind")), str(o["spec"]["scaleTargetRef"].get("name")))
         for o in objects
@@ -251,12 +253,11 @@ def leave_replicas_to_autoscaler(kube: Kube, objects: Sequence[dict[str, Any]]) 
     for obj in objects:
         meta = obj["metadata"]
         auto = (meta.get("annotations") or {}).get(f"{KAITO_SCALER_PREFIX}auto-provision") == "true"
-        owned = (auto or (obj["kind"], meta["name"]) in scaled) and "replicas" in (obj.get("spec") or {})
-        live = (
-            kube.get(obj["apiVersion"], obj["kind"], meta["name"], namespace=meta.get("namespace")) if owned else None
-        )
-        if live is not None and (live.get("spec") or {}).get("replicas") is not None:
-            obj = {**obj, "spec": {**obj["spec"], "replicas": live["spec"]["replicas"]}}
+        if auto or (obj["kind"], meta["name"]) in scaled:
+            live = kube.get(obj["apiVersion"], obj["kind"], meta["name"], namespace=meta.get("namespace"))
+            count = initial if live is None else (live.get("spec") or {}).get("replicas")
+            if count is not None:
+                obj = {**obj, "spec": {**obj["spec"], "replicas": count}}
         out.append(obj)
     return out
 

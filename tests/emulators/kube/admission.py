@@ -16,9 +16,13 @@ not the status subresource, and run after schema and CEL validation.
   ``validation.workspace.kaito.sh``: ``validation failed: <knative FieldError>``, 400):
   name, inference xor tuning, instanceType required with node auto-provisioning (the default),
   preset names (supported_models.yaml, or a Hugging Face ``org/model`` id), preset xor
-  template, and the update rules (no toggling inference/tuning, count and instanceType
-  immutable). Not emulated: the SKU table and GPU-memory fit (KAITO's pkg/sku is not in
-  ../shared), legacy preset aliases, tuning/adapter/config-map checks.
+  template, a preset that downloads with authentication (supported_models.yaml
+  ``downloadAuthRequired``) needs ``presetOptions.modelAccessSecret`` (validateCreate of
+  InferenceSpec at v0.12.0), and the update rules (no toggling inference/tuning, count and
+  instanceType immutable). Not emulated: the SKU table and GPU-memory fit (KAITO's pkg/sku is
+  not in ../shared), legacy preset aliases, the reverse secret check ("This preset does not
+  require a modelAccessSecret", for presets baked into the image), Hugging Face ids' gating
+  (KAITO asks the Hub), tuning/adapter/config-map checks.
 """
 
 from __future__ import annotations
@@ -186,7 +190,8 @@ class FieldError:
         for message, paths in self.errors:
             merged.setdefault(message, [])
             merged[message] += [p for p in paths if p not in merged[message]]
-        return "\n".join(f"{m}: {', '.join(sorted(merged[m]))}" for m in sorted(merged))
+        # An error without paths (apis.ErrGeneric with none) is its message alone.
+        return "\n".join(f"{m}: {', '.join(sorted(merged[m]))}" if merged[m] else m for m in sorted(merged))
 
 
 def _also(acc: FieldError | None, err: FieldError | None) -> FieldError | None:
@@ -196,7 +201,7 @@ def _also(acc: FieldError | None, err: FieldError | None) -> FieldError | None:
 
 
 @cache
-def _kaito_presets() -> frozenset[str]:
+def _kaito_models() -> dict[str, dict[str, Any]]:
     import yaml
 
     from tests.emulators.kube.crds import shared_dir
@@ -205,8 +210,19 @@ def _kaito_presets() -> frozenset[str]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError:
-        return frozenset()
-    return frozenset(str(m.get("name")) for m in data.get("models") or [] if isinstance(m, dict))
+        return {}
+    return {str(m.get("name")): m for m in data.get("models") or [] if isinstance(m, dict)}
+
+
+def _kaito_presets() -> frozenset[str]:
+    return frozenset(_kaito_models())
+
+
+def _needs_access_secret(name: str) -> bool:
+    # pkg/model/interface.go PresetParam.DownloadAtRuntime / DownloadAuthRequired, loaded from
+    # presets/workspace/models/supported_models.yaml (kaito-project/kaito v0.12.0).
+    model = _kaito_models().get(name) or {}
+    return bool(model.get("downloadAtRuntime") and model.get("downloadAuthRequired"))
 
 
 def _valid_preset(name: str) -> bool:
@@ -283,6 +299,15 @@ def _inference_create(inference: dict[str, Any]) -> FieldError | None:
         pname = str(preset.get("name", ""))
         if not _valid_preset(pname):
             errs = _also(errs, FieldError.invalid_value(f"Unsupported inference preset name {pname}", "presetName"))
+        elif _needs_access_secret(pname) and not (preset.get("presetOptions") or {}).get("modelAccessSecret"):
+            # api/v1beta1/workspace_validation.go (v0.12.0), InferenceSpec.validateCreate.
+            errs = _also(
+                errs,
+                FieldError(
+                    "This preset requires authentication and needs a modelAccessSecret with HF_TOKEN key "
+                    "under presetOptions to download the model"
+                ),
+            )
     return errs.via("inference") if errs else None
 
 

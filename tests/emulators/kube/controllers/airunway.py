@@ -6,7 +6,12 @@ b0d3fb775439d2f276e714f6c5f5d8612e75caa0:
   labelled ``airunway.ai/model-deployment`` and friends; ``resource.count`` from
   ``spec.scaling.replicas``; ``resource.labelSelector`` ``kubernetes.io/os: linux`` plus
   ``nvidia.com/gpu.present: "true"`` when GPUs are asked for; ``inference.preset.name`` is
-  ``spec.model.id``; ``spec.provider.overrides`` deep-merged last.
+  ``spec.model.id``; ``spec.provider.overrides`` deep-merged last. Nothing else of the spec
+  reaches the Workspace: not ``engine.contextLength``, not ``secrets.huggingFaceToken`` (read
+  only on the llama.cpp path, buildEnvVars), so a gated preset needs the secret in overrides.
+* providers/kaito/controller.go (Reconcile): a Workspace the API server refuses (KAITO's
+  webhook) makes the phase Failed, "Failed to create Workspace: <error>", condition
+  ResourceCreated False (CreateFailed).
 * providers/kaito/status.go: the phase from the Workspace's ``status.state`` when KAITO writes
   one (mapStateToPhase: Ready -> Running, NotReady -> Deploying, Failed -> Failed, Pending ->
   Pending), else from its conditions (mapConditionsToPhase: WorkspaceSucceeded True -> Running,
@@ -86,7 +91,15 @@ class ModelDeploymentController(Controller):
         if provider != "kaito":
             self._status(cluster, obj, {"phase": "Pending", "message": f"provider {provider} is not simulated"})
             return
-        ws = self._workspace(cluster, obj)
+        try:
+            ws = self._workspace(cluster, obj)
+        except ApiError as exc:
+            if exc.code == 404:
+                raise
+            failed = f"Failed to create Workspace: {exc}"
+            created = _cond("ResourceCreated", False, "CreateFailed", str(exc))
+            self._status(cluster, obj, {"phase": "Failed", "message": failed, "conditions": [created]})
+            return
         phase, message = _phase(ws or {})
         status: dict[str, Any] = {
             "phase": phase,

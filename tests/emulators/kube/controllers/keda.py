@@ -20,6 +20,9 @@ its scale subresource writes) from a metric value the test sets with ``set_metri
 owned by it, targeting it, with min/max from ``scaledobject.kaito.sh/min-replicas`` (only above 1)
 and ``max-replicas`` and an external trigger carrying the metric's up-threshold
 (kaito-project/keda-kaito-scaler pkg/controllers/autoprovision/controller.go, pkg/scaledobject).
+The metric comes from the ``scaledobject.kaito.sh/metrics`` YAML list only: without it
+auto-provisioning fails and no ScaledObject is made (v0.6.2 pkg/constants/constants.go,
+AnnotationKeyMetrics); the ``metricName`` and ``threshold`` keys of v0.5 are not read.
 """
 
 from __future__ import annotations
@@ -103,6 +106,8 @@ class KaitoScalerController(Controller):
         low = int(ann.get(f"{PREFIX}min-replicas", "1"))
         low = low if low > 1 else 1
         if high <= 1 or high < low:
+            return
+        if not (ann.get(f"{PREFIX}metrics") or "").strip():
             return
         threshold = "1"
         for line in (ann.get(f"{PREFIX}metrics") or "").splitlines():
