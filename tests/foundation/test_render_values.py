@@ -200,7 +200,7 @@ def test_help_values_prints_json_rows_with_o_json() -> None:
     assert result.exit_code == 0, result
     rows = json.loads(result.stdout)
     assert {"key", "type", "required", "default", "help"} <= set(rows[0])
-    assert next(r for r in rows if r["key"] == "replicas")["default"] == 1
+    assert next(r for r in rows if r["key"] == "gpus_per_pod")["default"] == 1
 
 
 def test_a_template_that_reads_an_unset_namespace_fails_instead_of_rendering_jinjas_global(

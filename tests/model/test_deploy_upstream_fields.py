@@ -173,3 +173,16 @@ def test_kaitos_scaler_gets_the_metrics_list_only() -> None:
     keys = set(ann["annotations"])
     assert "scaledobject.kaito.sh/metrics" in keys
     assert not keys & {"scaledobject.kaito.sh/metricName", "scaledobject.kaito.sh/threshold"}
+
+
+def test_kaitos_scaler_provisions_nothing_from_the_old_keys_alone(model_emulator: Start) -> None:
+    # keda-kaito-scaler v0.6.2: auto-provision needs the metrics list (pkg/constants/constants.go).
+    emu = model_emulator()
+    old = {f"scaledobject.kaito.sh/{k}": v for k, v in (("auto-provision", "true"), ("max-replicas", "3"))}
+    old |= {"scaledobject.kaito.sh/metricName": "vllm:num_requests_waiting", "scaledobject.kaito.sh/threshold": "5"}
+    template = {"resource": {"instanceType": "Standard_NC24ads_A100_v4"}, "inference": {"preset": {"name": "phi-4"}}}
+    spec = {"labelSelector": {"matchLabels": {"apps": "old"}}, "template": template}
+    meta = {"name": "old", "namespace": "default", "annotations": old}
+    emu.cluster.create({"apiVersion": KAITO, "kind": "InferenceSet", "metadata": meta, "spec": spec})
+    emu.idle()
+    assert emu.cluster.get(KEDA, "ScaledObject", "default", "old") is None

@@ -243,8 +243,8 @@ class DeployRequest:
             # pkg/utils/workspace/helper.go, pkg/workspace/estimator/nodesestimator/estimator.go)
             # and never lets change (api/v1beta1/workspace_validation.go, validateUpdate).
             raise UsageError(
-                f"--replicas {self.replicas} with --provider kaito: AI Runway passes it as the Workspace's "
-                "resource.count, which KAITO reads as GPU nodes for one replica, not as replicas",
+                f"--replicas {self.replicas} with --provider kaito: AI Runway makes one Workspace and passes "
+                "the count as its resource.count, which KAITO reads as GPU nodes (0 as 1), not as replicas",
                 hint=f"use --runtime kaito --replicas {self.replicas} (a KAITO InferenceSet), or another --provider",
             )
         if self.provider == "kuberay" and self.vm_size_given:

@@ -44,9 +44,9 @@ KAITO_DEFAULT_MAX_MODEL_LEN = 2048
 KAITO_GPU_MEMORY_UTILIZATION_BY_FAMILY: dict[str, float] = {"a10": 0.82}
 
 # akscli's own vLLM plan, and what akscli's vLLM Deployment passes as --gpu-memory-utilization:
-# vLLM's default at the pinned image's line (vllm-project/vllm vllm/config/cache.py at
-# c1d86421174a87056edc90a41dc9942391509e84, CacheConfig.gpu_memory_utilization 0.9; later
-# releases default to 0.92, so akscli passes it explicitly and plan and server agree).
+# vLLM's long-standing default (vllm-project/vllm vllm/config/cache.py,
+# CacheConfig.gpu_memory_utilization: 0.9 at c1d86421174a87056edc90a41dc9942391509e84, 0.92 at
+# 002f10e0cfa1373a19a0d2756598a34b700d20e5), passed explicitly so plan and server agree on any image.
 VLLM_GPU_MEMORY_UTILIZATION = 0.90
 OVERHEAD_GIB_PER_GPU = 2.3
 # Fraction of peak memory bandwidth a decode step reaches in practice (kernel and scheduling
