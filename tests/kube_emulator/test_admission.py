@@ -95,6 +95,25 @@ def test_workspace_accepts_hugging_face_model_ids(kube_emulator: KubeEmulator) -
     assert raw(kube_emulator, "POST", WORKSPACES, workspace(preset="microsoft/phi-4")).status == 201
 
 
+def _with_secret(ws: dict[str, Any], secret: str) -> dict[str, Any]:
+    ws["inference"]["preset"]["presetOptions"] = {"modelAccessSecret": secret}
+    return ws
+
+
+def test_workspace_admits_an_access_secret_with_a_preset_as_kaito_v0_12_does(kube_emulator: KubeEmulator) -> None:
+    # Every v0.12.0 preset downloads at runtime, so "This preset does not require a
+    # modelAccessSecret" never fires for one (api/v1beta1/workspace_validation.go).
+    r = raw(kube_emulator, "POST", WORKSPACES, _with_secret(workspace(preset="phi-4"), "hf-token"))
+    assert r.status == 201, r.json()
+
+
+def test_workspace_admits_a_gated_preset_without_a_secret_as_kaito_v0_12_does(kube_emulator: KubeEmulator) -> None:
+    # v0.12.0 builds a preset from model_catalog.yaml and never sets DownloadAuthRequired for it;
+    # the download fails later, at the Hub (akscli refuses it before sending).
+    r = raw(kube_emulator, "POST", WORKSPACES, workspace(name="llama", preset="llama-3.1-8b-instruct"))
+    assert r.status == 201, r.json()
+
+
 def test_workspace_count_is_immutable(kube_emulator: KubeEmulator) -> None:
     assert raw(kube_emulator, "POST", WORKSPACES, workspace()).status == 201
     r = raw(

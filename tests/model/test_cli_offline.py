@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from akscli import yamlio
 from tests.cli import invoke
 
@@ -125,9 +127,39 @@ def test_plan_imports_neither_kubernetes_nor_azure() -> None:
     assert done.stderr.strip().splitlines()[-1] == "[]"
 
 
-def test_deploying_a_gated_model_without_a_token_secret_warns() -> None:
-    result = invoke("model", "deploy", "llama-3.1-8b-instruct", "--dry-run=client")
-    assert result.exit_code == 0 and "--access-secret" in result.stderr
+@pytest.mark.parametrize(
+    ("flags", "downloader"),
+    [
+        ((), "KAITO"),
+        (("--replicas", "2"), "KAITO"),
+        (("--runtime", "airunway"), "KAITO"),
+        (("--runtime", "vllm"), "vLLM"),
+        (("--runtime", "airunway", "--provider", "vllm"), "AI Runway vllm"),
+    ],
+)
+def test_deploying_a_gated_model_without_a_token_secret_is_refused_before_rendering(
+    flags: tuple[str, ...], downloader: str
+) -> None:
+    result = invoke("model", "deploy", "llama-3.1-8b-instruct", *flags, "--dry-run=client", "-o", "yaml")
+    assert result.exit_code == 2, result
+    assert result.stdout == "" and "Traceback" not in result.stderr
+    assert (
+        "meta-llama/Llama-3.1-8B-Instruct is gated on Hugging Face and needs --access-secret NAME "
+        f"(a Secret with key HF_TOKEN): {downloader} downloads it from Hugging Face at start"
+    ) in result.stderr
+
+
+def test_gemma_3_is_gated_on_hugging_face_as_kaitos_proposal_says() -> None:
+    result = invoke("model", "deploy", "gemma-3-4b-instruct", "--dry-run=client")
+    assert result.exit_code == 2 and "google/gemma-3-4b-it is gated on Hugging Face" in result.stderr
+
+
+def test_kaito_preset_deploys_with_an_access_secret_kaito_sets_as_hf_token() -> None:
+    # KAITO v0.12.0 downloads every preset at start and admits a secret with any
+    # (api/v1beta1/workspace_validation.go); it sets HF_TOKEN from it (SetHFToken).
+    result = invoke("model", "deploy", "phi-4", "--access-secret", "hf-token", "--dry-run=client", "-o", "yaml")
+    assert result.exit_code == 0, result
+    assert "modelAccessSecret: hf-token" in result.stdout
 
 
 def test_plan_separates_its_headline_from_the_table_by_a_blank_line() -> None:

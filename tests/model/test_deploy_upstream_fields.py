@@ -85,15 +85,14 @@ def test_airunway_kaito_deploys_a_gated_preset_with_its_access_secret(model_emul
     assert ws["inference"]["config"] == "llama-inference-config"
 
 
-def test_a_gated_preset_without_its_secret_fails_as_kaitos_webhook_refuses_it(model_emulator: Start) -> None:
-    # kaito api/v1beta1/workspace_validation.go denies the Workspace; AI Runway's KAITO provider
-    # then marks the ModelDeployment Failed (providers/kaito/controller.go, Reconcile).
+def test_a_gated_preset_without_its_secret_is_refused_before_anything_is_sent(model_emulator: Start) -> None:
+    # KAITO v0.12.0's webhook admits it (api/v1beta1/workspace_validation.go: DownloadAuthRequired
+    # is never set for a catalog preset) and the pod's download then fails at the Hub.
     emu = model_emulator(crds=("kaito", "airunway"))
     result = invoke("model", "deploy", "llama-3.1-8b-instruct", "--name", "llama", "--runtime", "airunway", "-y")
-    assert result.exit_code == 0, result
-    _eventually(lambda: emu.cluster.get(AIRUNWAY, "ModelDeployment", "default", "llama").get("status") or {})
-    status = emu.cluster.get(AIRUNWAY, "ModelDeployment", "default", "llama")["status"]
-    assert status["phase"] == "Failed" and "requires authentication" in status["message"]
+    assert result.exit_code == 2, result
+    assert "needs --access-secret NAME" in result.stderr
+    assert emu.cluster.get(AIRUNWAY, "ModelDeployment", "default", "llama") is None
 
 
 # ---- AI Runway, other providers -----------------------------------------------------------

@@ -102,3 +102,12 @@ def test_node_estimate_agrees_with_kaito(model_id: str, vm_size: str, max_model_
     else:
         assert got.fits
         assert (got.gpus, got.nodes) == expected
+
+
+def test_every_preset_kaito_marks_download_auth_required_is_gated_in_the_akscli_catalog() -> None:
+    supported = YAML(typ="safe", pure=True).load((kaito_catalog_path().parent / "supported_models.yaml").read_text())[
+        "models"
+    ]
+    marked = {m["name"] for m in supported if m.get("downloadAuthRequired")}
+    gated = {m.preset for m in catalog.all_models() if m.preset and m.access_token_required}
+    assert marked and marked <= gated

@@ -63,8 +63,9 @@ def test_the_vllm_plan_keeps_akscli_own_fit() -> None:
 
 def test_deploy_annotates_and_prices_the_gpus_kaito_provisions() -> None:
     result = invoke(
-        "model", "deploy", "llama-3.3-70b-instruct", "--vm-size", "Standard_NC48ads_A100_v4", "--dry-run=client"
-    )
+        "model", "deploy", "llama-3.3-70b-instruct", "--vm-size", "Standard_NC48ads_A100_v4",
+        "--access-secret", "hf", "--dry-run=client",
+    )  # fmt: skip
     assert result.exit_code == 0, result
     ws = next(o for o in yamlio.load_all(result.stdout, "deploy") if o["kind"] == "Workspace")
     assert ws["metadata"]["annotations"]["akscli.io/gpus"] == "4"

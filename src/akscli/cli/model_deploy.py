@@ -271,11 +271,6 @@ def _announce(req: "deploy.DeployRequest") -> None:
         output.warn(warning)
     if req.placement_warning:
         output.warn(req.placement_warning)
-    if req.model.access_token_required and not req.access_secret:
-        output.warn(
-            f"{req.model.id} is gated on Hugging Face: give --access-secret NAME "
-            "(a Secret with key HF_TOKEN) or the download will be refused"
-        )
 
 
 def _ensure_namespace(kube: "Kube", namespace: str, *, create: bool, dry_run: str) -> None:

@@ -12,7 +12,7 @@ from typing import Any
 
 from akscli import validate
 from akscli.errors import UsageError
-from akscli.model import monitoring, skus
+from akscli.model import catalog, monitoring, skus
 from akscli.model.catalog import Model
 from akscli.model.kinds import (
     AIRUNWAY_API,
@@ -194,6 +194,8 @@ class DeployRequest:
         self._check_autoscale()
         if self.runtime == "airunway":
             self._check_airunway()
+        who = "KAITO" if self.runs_on_kaito else {"vllm": "vLLM"}.get(self.runtime, f"AI Runway {self.provider}")
+        catalog.require_access_secret(self.model, self.access_secret, who)
         if self.inference_pool and not self.expose:
             raise UsageError(
                 "--inference-pool routes through the gateway, so it needs --expose",
@@ -577,9 +579,9 @@ def _airunway_values(req: DeployRequest, base: dict[str, Any]) -> dict[str, Any]
 
     The KAITO provider builds the Workspace from spec.model.id (the preset name), the GPU count
     and scaling.replicas only, then deep-merges spec.provider.overrides into it (applyOverrides):
-    the instance type, the access Secret (presetOptions.modelAccessSecret, which KAITO's webhook
-    requires for a gated preset: kaito-project/kaito api/v1beta1/workspace_validation.go) and the
-    inference config holding max-model-len go there. It reads neither engine.contextLength nor
+    the instance type, the access Secret (presetOptions.modelAccessSecret, from which KAITO sets
+    the pod's HF_TOKEN: kaito-project/kaito v0.12.0 pkg/workspace/inference/preset_inferences.go
+    SetHFToken) and the inference config holding max-model-len go there. It reads neither engine.contextLength nor
     secrets.huggingFaceToken (only its llama.cpp path reads the token), so those are not written.
     model.servedName stays: AI Runway's gateway routes by it (controller/internal/controller/
     gateway_reconciler.go, resolveModelName). The vllm, dynamo and llmd providers place pods by

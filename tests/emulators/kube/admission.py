@@ -16,13 +16,15 @@ not the status subresource, and run after schema and CEL validation.
   ``validation.workspace.kaito.sh``: ``validation failed: <knative FieldError>``, 400):
   name, inference xor tuning, instanceType required with node auto-provisioning (the default),
   preset names (supported_models.yaml, or a Hugging Face ``org/model`` id), preset xor
-  template, a preset that downloads with authentication (supported_models.yaml
-  ``downloadAuthRequired``) needs ``presetOptions.modelAccessSecret`` (validateCreate of
-  InferenceSpec at v0.12.0), and the update rules (no toggling inference/tuning, count and
-  instanceType immutable). Not emulated: the SKU table and GPU-memory fit (KAITO's pkg/sku is
-  not in ../shared), legacy preset aliases, the reverse secret check ("This preset does not
-  require a modelAccessSecret", for presets baked into the image), Hugging Face ids' gating
-  (KAITO asks the Hub), tuning/adapter/config-map checks.
+  template, the two ``presetOptions.modelAccessSecret`` rules of InferenceSpec.validateCreate
+  as v0.12.0 feeds them (``_preset_download``: every preset downloads from Hugging Face at start
+  and none is marked as needing authentication, so neither rule refuses a preset), and the
+  update rules (no toggling inference/tuning, count and instanceType immutable). Not emulated:
+  the SKU table and GPU-memory fit (KAITO's pkg/sku is not in ../shared), legacy preset aliases,
+  Hugging Face ids outside KAITO's catalog (KAITO asks the Hub, and a gated one without a token
+  fails "failed to get model preset"), the InferenceSet webhook (it validates the child
+  Workspace the set would make, pkg/utils/inferenceset/inferenceset.go
+  ValidateWorkspaceForInferenceSet), tuning/adapter/config-map checks.
 """
 
 from __future__ import annotations
@@ -218,11 +220,32 @@ def _kaito_presets() -> frozenset[str]:
     return frozenset(_kaito_models())
 
 
-def _needs_access_secret(name: str) -> bool:
-    # pkg/model/interface.go PresetParam.DownloadAtRuntime / DownloadAuthRequired, loaded from
-    # presets/workspace/models/supported_models.yaml (kaito-project/kaito v0.12.0).
-    model = _kaito_models().get(name) or {}
-    return bool(model.get("downloadAtRuntime") and model.get("downloadAuthRequired"))
+def _preset_download(name: str) -> tuple[bool, bool]:
+    """(DownloadAtRuntime, DownloadAuthRequired) of a registered preset as the v0.12.0 webhook
+    sees them (kaito-project/kaito v0.12.0, 0894eb2b). GetModelByName
+    (presets/workspace/models/vllm_model.go) redirects a preset name to its Hugging Face id
+    (pkg/utils/plugin/plugin.go LegacyBuiltinToCatalog) and builds the model from
+    model_catalog.yaml (presets/workspace/generator/generator.go loadFromCatalog, no Hub call);
+    vLLMCompatibleModel.GetInferenceParameters sets DownloadAtRuntime true for every model and
+    DownloadAuthRequired from the generator, which sets it only on a 401/403 from the Hub
+    (fetchURL), never for a catalog model. supported_models.yaml's downloadAtRuntime and
+    downloadAuthRequired are not read on this path (since kaito PR #1977, first in v0.11.0)."""
+    del name
+    return True, False
+
+
+def _access_secret(preset: str, secret: str | None) -> FieldError | None:
+    # kaito-project/kaito v0.12.0 api/v1beta1/workspace_validation.go, InferenceSpec.validateCreate.
+    at_runtime, auth_required = _preset_download(preset)
+    if at_runtime:
+        if auth_required and not secret:
+            return FieldError(
+                "This preset requires authentication and needs a modelAccessSecret with HF_TOKEN key "
+                "under presetOptions to download the model"
+            )
+    elif secret:
+        return FieldError("This preset does not require a modelAccessSecret with HF_TOKEN key under presetOptions")
+    return None
 
 
 def _valid_preset(name: str) -> bool:
@@ -299,15 +322,8 @@ def _inference_create(inference: dict[str, Any]) -> FieldError | None:
         pname = str(preset.get("name", ""))
         if not _valid_preset(pname):
             errs = _also(errs, FieldError.invalid_value(f"Unsupported inference preset name {pname}", "presetName"))
-        elif _needs_access_secret(pname) and not (preset.get("presetOptions") or {}).get("modelAccessSecret"):
-            # api/v1beta1/workspace_validation.go (v0.12.0), InferenceSpec.validateCreate.
-            errs = _also(
-                errs,
-                FieldError(
-                    "This preset requires authentication and needs a modelAccessSecret with HF_TOKEN key "
-                    "under presetOptions to download the model"
-                ),
-            )
+        else:
+            errs = _also(errs, _access_secret(pname, (preset.get("presetOptions") or {}).get("modelAccessSecret")))
     return errs.via("inference") if errs else None
 
 
