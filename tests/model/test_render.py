@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from akscli.errors import UsageError
-from akscli.model import catalog, deploy, planning
+from akscli.model import catalog, deploy, deploy_flags, planning
 
 from ._golden import assert_golden, has_schema, schema_problems
 
@@ -22,7 +22,7 @@ def _request(model: str = "phi-4", **kwargs: Any) -> deploy.DeployRequest:
     fit = planning.check_vm_size(plan, kwargs.pop("vm_size")) if "vm_size" in kwargs else plan.recommended
     assert fit is not None
     base: dict[str, Any] = {
-        "name": deploy.default_name(m),
+        "name": deploy_flags.default_name(m),
         "namespace": "ml",
         "model": m,
         "runtime": "kaito",

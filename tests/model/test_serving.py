@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from akscli.errors import NotFoundError, UsageError
-from akscli.model import deploy, kinds, live, revisions
+from akscli.model import deploy_flags, kinds, live, revisions
 
 
 def _workspace(size: str = "Standard_NC24ads_A100_v4", **status: Any) -> dict[str, Any]:
@@ -104,12 +104,12 @@ def test_fleet_members_report_the_first_condition_that_is_not_true() -> None:
 @pytest.mark.parametrize("value", ["3", "a:b", "3:1", "0:0", "1:2000"])
 def test_a_bad_autoscale_range_is_refused(value: str) -> None:
     with pytest.raises(UsageError):
-        deploy.parse_autoscale(value)
+        deploy_flags.parse_autoscale(value)
 
 
 def test_a_gateway_may_name_its_namespace() -> None:
-    assert deploy.parse_gateway("infra/inference-gateway") == ("inference-gateway", "infra")
-    assert deploy.parse_gateway("gw") == ("gw", None)
+    assert deploy_flags.parse_gateway("infra/inference-gateway") == ("inference-gateway", "infra")
+    assert deploy_flags.parse_gateway("gw") == ("gw", None)
 
 
 def _revisions(*numbers: int) -> list[revisions.Revision]:
@@ -163,6 +163,6 @@ def test_a_fleet_deploy_waits_for_the_placement_and_a_plain_one_for_the_server()
 
 def test_fleet_placement_flags_need_fleet_and_exclude_each_other() -> None:
     with pytest.raises(UsageError, match="go with --fleet"):
-        deploy.check_fleet_flags(False, ["east"], None, None)
+        deploy_flags.check_fleet_flags(False, ["east"], None, None)
     with pytest.raises(UsageError, match="not both"):
-        deploy.check_fleet_flags(True, ["east"], 2, None)
+        deploy_flags.check_fleet_flags(True, ["east"], 2, None)

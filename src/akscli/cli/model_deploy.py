@@ -162,12 +162,12 @@ def deploy_cmd(
     """
     from akscli.cli import common
     from akscli.kube.client import connect
-    from akscli.model import deploy, preflight
+    from akscli.model import deploy, deploy_flags, preflight
 
     mode = opts.dry_run_mode(dry_run)
     validate.duration(timeout, "--timeout")
     model = catalog.resolve(model_name, described)
-    deploy.check_fleet_flags(fleet, member or [], clusters, staged_strategy)
+    deploy_flags.check_fleet_flags(fleet, member or [], clusters, staged_strategy)
     validate.choice(runtime, kinds.RUNTIMES, "--runtime")
     the_plan = plan_view.plan_from_flags(
         model,
@@ -188,10 +188,10 @@ def deploy_cmd(
         azure_target = arm.AzureTarget(subscription).validated()
         capacity.check(azure_target, f"deploy {model.id}", region, fit.vm_size, nodes)
     # On a fleet hub the model gets a namespace of its own: the placement takes the whole namespace.
-    namespace = cluster.namespace or (deploy.default_name(model) if fleet else None)
-    gateway_name, gateway_namespace = deploy.parse_gateway(gateway)
+    namespace = cluster.namespace or (deploy_flags.default_name(model) if fleet else None)
+    gateway_name, gateway_namespace = deploy_flags.parse_gateway(gateway)
     req = deploy.DeployRequest(
-        name=validate.name(name, "--name", 50) if name else deploy.default_name(model),
+        name=validate.name(name, "--name", 50) if name else deploy_flags.default_name(model),
         namespace=namespace or "default",
         model=model,
         runtime=runtime,
@@ -200,7 +200,7 @@ def deploy_cmd(
         context=the_plan.context,
         replicas=replicas,
         access_secret=access_secret,
-        autoscale=deploy.parse_autoscale(autoscale) if autoscale else None,
+        autoscale=deploy_flags.parse_autoscale(autoscale) if autoscale else None,
         vm_size_given=vm_size is not None,
         prometheus=prometheus,
         queue_threshold=queue_threshold,
