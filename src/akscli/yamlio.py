@@ -251,11 +251,9 @@ def load_all(text: str, source: str = "input", kubernetes: bool = False) -> list
     except YAMLError as exc:
         if "maximum depth" in str(exc):
             raise UsageError(f"{source} is nested more than {MAX_DEPTH} levels deep", hint=DEPTH_HINT) from exc
-        # ruamel names the stream "<unicode string>": name the real source instead.
-        first = str(exc).replace('"<unicode string>"', source).strip().splitlines()
         raise UsageError(
-            f"{source} is not valid YAML: {' '.join(line.strip() for line in first[:3])}",
-            hint="check the indentation and quoting near the line shown",
+            f"{source} is not valid YAML: {describe_yaml_error(exc)}",
+            hint="check the indentation and quoting at that line",
         ) from exc
     except (ValueError, OverflowError) as exc:
         # The syntax is valid but a plain scalar's implicit type cannot hold it (a date such as
@@ -266,6 +264,20 @@ def load_all(text: str, source: str = "input", kubernetes: bool = False) -> list
         ) from exc
 
 
+def describe_yaml_error(exc: Exception) -> str:
+    """Where the YAML broke and what broke, with none of the text around it: ruamel's own message
+    quotes the offending line (ruamel.yaml error.py, ``Mark.get_snippet``) and a duplicate key's
+    values (constructor.py, ``DuplicateKeyError``), and either can be a Secret's data. kubectl says
+    as little ("yaml: line 5: mapping values are not allowed in this context")."""
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = str(getattr(exc, "problem", None) or getattr(exc, "context", None) or type(exc).__name__)
+    problem = _DUPLICATE_VALUES.sub("", problem)
+    if mark is None:
+        return problem
+    return f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
+
+
+_DUPLICATE_VALUES = re.compile(r' with value ".*$', re.DOTALL)
 _NOT_JSON = object()
 # Line breaks to YAML 1.1 (libyaml) and to ruamel's pure parser, characters to JSON and YAML 1.2:
 # text holding one goes to the pure parser, whose reading of them is the one akscli has always had.

@@ -96,7 +96,7 @@ def _load(text: str, source: str) -> tuple[Any, int, int]:
         if "maximum depth" in str(exc):
             raise UsageError(f"{source} is nested too deeply", hint=FIX_HINT) from exc
         raise UsageError(
-            f"{source} is not valid YAML: {str(exc).splitlines()[0]}",
+            f"{source} is not valid YAML: {yamlio.describe_yaml_error(exc)}",
             hint=FIX_HINT,
         ) from exc
     offset = block_seq_indent or 0
