@@ -116,3 +116,43 @@ def test_debug_logs_each_request_without_the_token(kubeconfig: Path, manifest: P
     assert result.exit_code == 0, result
     assert "akscli.kube: PATCH /api/v1/namespaces/default/configmaps/one -> 201" in result.stderr
     assert token not in result.stderr
+
+
+OTHER_NAMESPACE = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: three, namespace: other}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: other}
+"""
+
+
+@pytest.mark.parametrize("dry_run", ["--dry-run=none", "--dry-run=server", "--dry-run=client"])
+def test_an_explicit_namespace_refuses_an_object_in_another_as_kubectl_does(
+    kubeconfig: Path, kube_emulator: Any, tmp_path: Path, dry_run: str
+) -> None:
+    path = tmp_path / "other.yaml"
+    path.write_text(MANIFEST + "---\n" + OTHER_NAMESPACE)
+    result = invoke("apply", "-f", str(path), "-n", "default", dry_run)
+    assert result.exit_code == 2, result
+    assert 'the namespace from the provided object "other" does not match the namespace "default"' in result.stderr
+    assert "--namespace=other" in result.stderr
+    assert not kube_emulator.requests(method="PATCH")  # nothing applied, not even the two in default
+
+
+def test_without_n_each_object_goes_to_its_own_namespace(kubeconfig: Path, kube_emulator: Any, tmp_path: Path) -> None:
+    path = tmp_path / "other.yaml"
+    path.write_text(MANIFEST + "---\n" + OTHER_NAMESPACE)
+    assert invoke("apply", "-f", str(path)).exit_code == 0
+    assert kube_emulator.cluster.get("v1", "ConfigMap", "other", "three")
+    assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "one")
+
+
+def test_a_cluster_scoped_object_is_not_held_to_the_namespace(
+    kubeconfig: Path, kube_emulator: Any, tmp_path: Path
+) -> None:
+    path = tmp_path / "ns.yaml"
+    path.write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: team-a}\n")
+    assert invoke("apply", "-f", str(path), "-n", "default").exit_code == 0

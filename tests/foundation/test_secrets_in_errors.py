@@ -42,9 +42,7 @@ def test_a_manifest_that_does_not_parse_is_named_by_line_not_quoted(
 
 def test_a_kubeconfig_that_does_not_parse_does_not_show_its_token(tmp_path: Path) -> None:
     config = tmp_path / "config"
-    config.write_text(
-        "apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user:\n    token: TOPSECRET1: x\n"
-    )
+    config.write_text("apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user:\n    token: TOPSECRET1: x\n")
     result = invoke("model", "list", "--kubeconfig", str(config))
     assert result.exit_code == 2, result
     assert "line 6" in result.stderr

@@ -53,4 +53,5 @@ def apply(
         parallel=parallel,
         yes=yes,
         output_format=output_format,
+        enforce_namespace=True,
     )

@@ -133,9 +133,12 @@ def apply_objects(
     output_format: str = "table",
     action: str = "apply",
     kube: "Kube | None" = None,
+    enforce_namespace: bool = False,
 ) -> ApplyOutcome:
     """Plan, apply, prune, wait and audit ``objects`` as the stack ``stack``. ``kube``: the
-    caller's connection to ``target``, whose discovery is then not asked for again."""
+    caller's connection to ``target``, whose discovery is then not asked for again.
+    ``enforce_namespace``: an explicit -n refuses objects that name another namespace (``apply
+    -f``; kubectl does the same)."""
     from akscli.cli.options import dry_run_mode
     from akscli.render import with_stack_labels
 
@@ -143,7 +146,14 @@ def apply_objects(
     wait_seconds = validate.duration(timeout, "--timeout")
     with_stack_labels(objects, stack)
     allowed = check_policy(objects, target.namespace)
+    required = target.namespace if enforce_namespace else None
     if mode == "client":
+        if required:
+            from akscli.kube.apply import check_namespace
+
+            # No discovery offline: a cluster-scoped object carries no namespace in practice.
+            for obj in objects:
+                check_namespace(obj, required)
         print_manifests(objects, output_format)
         return ApplyOutcome(objects, [], None)
 
@@ -151,7 +161,9 @@ def apply_objects(
     from akscli.kube.client import connect
 
     kube = kube or connect(target)
-    options = engine.ApplyOptions(force_conflicts=force_conflicts, prune=prune, parallel=parallel)
+    options = engine.ApplyOptions(
+        force_conflicts=force_conflicts, prune=prune, parallel=parallel, require_namespace=required
+    )
     the_plan: Plan | None = None
     try:
         with _sigterm_interrupts():

@@ -114,6 +114,9 @@ class ApplyOptions:
     force_conflicts: bool = False
     prune: bool = False
     parallel: int = DEFAULT_PARALLEL
+    # `apply -f ... -n NS`: a namespaced object that names another namespace is refused, as
+    # kubectl refuses it (k8s.io/cli-runtime pkg/resource/visitor.go, RequireNamespace).
+    require_namespace: str | None = None
 
 
 @dataclass
@@ -171,18 +174,33 @@ def tier(obj: Mapping[str, Any]) -> int:
     return 3 if group in CORE_GROUPS else 4  # custom resources after what they refer to
 
 
-def _namespaced(kube: Kube, objects: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Fill in the namespace of namespaced objects; fails on a missing API before any change."""
+def _namespaced(
+    kube: Kube, objects: Iterable[dict[str, Any]], require_namespace: str | None = None
+) -> list[dict[str, Any]]:
+    """Fill in the namespace of namespaced objects; fails on a missing API, or on an object in
+    another namespace than ``require_namespace``, before any change."""
     prepared = []
     for obj in objects:
         resource = kube.resource(obj["apiVersion"], obj["kind"])
         meta = obj.setdefault("metadata", {})
+        if resource.namespaced and require_namespace:
+            check_namespace(obj, require_namespace)
         if resource.namespaced:
             meta["namespace"] = meta.get("namespace") or kube.namespace
         else:
             meta.pop("namespace", None)
         prepared.append(obj)
     return prepared
+
+
+def check_namespace(obj: Mapping[str, Any], required: str) -> None:
+    """kubectl's wording (k8s.io/cli-runtime pkg/resource/visitor.go, RequireNamespace)."""
+    named = (obj.get("metadata") or {}).get("namespace")
+    if named and named != required:
+        raise errors.UsageError(
+            f'the namespace from the provided object "{named}" does not match the namespace "{required}"',
+            f"pass --namespace={named}, or leave out -n to apply each object in its own namespace",
+        )
 
 
 def plan(
@@ -202,7 +220,7 @@ def plan(
     only reads are one labelled list per kind of the stack, and a GET for an object that
     exists outside the stack (to show its diff).
     """
-    prepared = _namespaced(kube, objects)
+    prepared = _namespaced(kube, objects, options.require_namespace)
     namespaces = [o for o in prepared if o["kind"] == "Namespace" and o["apiVersion"] == "v1"]
     others = [o for o in prepared if not (o["kind"] == "Namespace" and o["apiVersion"] == "v1")]
     known = _current_stack_objects(kube, prepared, stack, options.parallel)
