@@ -280,6 +280,15 @@ def test_list_across_namespaces_shows_the_namespace_in_wide(model_emulator: Star
     assert "team-a" in table and "Workspace" in table
 
 
+def test_list_across_namespaces_leads_with_the_namespace_as_kubectl_get_a_does(model_emulator: Start) -> None:
+    model_emulator()
+    _deploy("phi-4")
+    _deploy("phi-4", "-n", "team-a", "--create-namespace")
+    lines = invoke("model", "list", "-A").stdout.splitlines()
+    assert lines[0].split()[:2] == ["NAMESPACE", "NAME"]
+    assert sorted(line.split()[0] for line in lines[1:]) == ["default", "team-a"]
+
+
 def test_a_missing_namespace_is_named_with_the_flag_that_creates_it(model_emulator: Start) -> None:
     model_emulator()
     result = invoke("model", "deploy", "phi-4", "-n", "team-b", "-y")

@@ -44,6 +44,19 @@ def confirm(question: str, yes: bool) -> None:
         raise errors.AkscliError("cancelled: nothing was changed")
 
 
+def namespaced_columns(
+    columns: Sequence[output.Column], all_namespaces: bool, path: str = "metadata.namespace"
+) -> list[output.Column]:
+    """With -A the namespace leads the table, as in kubectl (`get -A` puts NAMESPACE first);
+    otherwise it is a wide column, if the table has one. ``path``: where a row keeps its
+    namespace, for a table that has no namespace column of its own."""
+    if not all_namespaces:
+        return list(columns)
+    own = [c for c in columns if c.header.lower() == "namespace"]
+    first = own[0]._replace(wide=False) if own else output.Column("namespace", path)
+    return [first] + [c for c in columns if c.header.lower() != "namespace"]
+
+
 def check_policy(objects: Sequence[dict[str, Any]], namespace: str | None = None) -> list[str]:
     """Built-in policy rules on every rendered manifest before it is applied.
 

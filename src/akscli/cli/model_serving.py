@@ -7,6 +7,7 @@ import typer
 
 from akscli import output, validate
 from akscli.cli import options as opts
+from akscli.cli.common import namespaced_columns
 from akscli.cli.model_common import DeploymentName, FleetHubOpt, deployed, on_cluster
 from akscli.output import Column
 
@@ -58,7 +59,8 @@ def list_cmd(
         )
         return
     rows = live.deployed_models(kube, namespace=namespace, all_namespaces=all_namespaces)
-    output.emit(rows, fmt, LIST_COLUMNS, name=lambda r: f"model/{r['name']}", empty="No models deployed.")
+    columns = namespaced_columns(LIST_COLUMNS, all_namespaces)
+    output.emit(rows, fmt, columns, name=lambda r: f"model/{r['name']}", empty="No models deployed.")
 
 
 STATUS_FIELDS = ("name", "namespace", "model", "runtime", "kind", "ready", "state", "vm_size", "gpus", "endpoint")

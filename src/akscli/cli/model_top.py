@@ -10,6 +10,7 @@ import typer
 
 from akscli import errors, output, validate
 from akscli.cli import options as opts
+from akscli.cli.common import namespaced_columns
 from akscli.output import Column
 
 
@@ -69,7 +70,8 @@ def top_cmd(
     targets = [t for obj in models for t in live.metric_targets(kube, obj)]
     while True:
         rows = [r.to_dict() for r in metrics.read(kube, targets, seconds)]
-        output.emit(rows, fmt, TOP_COLUMNS, name=lambda r: f"{r['model']}/{r['pod']}", empty="No serving pod to read.")
+        columns = namespaced_columns(TOP_COLUMNS, all_namespaces)
+        output.emit(rows, fmt, columns, name=lambda r: f"{r['model']}/{r['pod']}", empty="No serving pod to read.")
         if not watch or not targets:
             return
         output.write("")

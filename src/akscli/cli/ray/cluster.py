@@ -20,7 +20,6 @@ from akscli.cli.ray.common import (
     build_and_apply,
     delete_object,
     list_objects,
-    namespaced_columns,
     on_cluster,
     print_logs,
     show,
@@ -207,7 +206,7 @@ def cluster_nodes(
     kube, ns = k8s.connect_ns()
     kube.resource(RAY, "RayCluster")  # KubeRay missing: say so, rather than list no pods
     pods = kube.list("v1", "Pod", namespace=ns, all_namespaces=all_namespaces, label_selector=selector)
-    output.emit(pods, fmt, namespaced_columns(NODE_COLUMNS, all_namespaces), raw=logic.ray_node)
+    output.emit(pods, fmt, common.namespaced_columns(NODE_COLUMNS, all_namespaces), raw=logic.ray_node)
 
 
 @app.command("logs")

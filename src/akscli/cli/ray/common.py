@@ -113,13 +113,6 @@ on_cluster = opts.on_kube("namespace", "kubeconfig", "context", into="k8s")
 # ---- helpers --------------------------------------------------------------------------------
 
 
-def namespaced_columns(columns: list[output.Column], all_namespaces: bool) -> list[output.Column]:
-    """With -A the namespace leads the table, as in kubectl; otherwise it is a wide column."""
-    if not all_namespaces:
-        return columns
-    return [output.Column("namespace", "metadata.namespace")] + [c for c in columns if c.header != "namespace"]
-
-
 def list_objects(
     kind: str,
     columns: list[output.Column],
@@ -137,7 +130,7 @@ def list_objects(
         all_namespaces=all_namespaces,
         label_selector=validate.label_selector(selector) if selector else None,
     )
-    output.emit(items, fmt, namespaced_columns(columns, all_namespaces))
+    output.emit(items, fmt, common.namespaced_columns(columns, all_namespaces))
 
 
 def delete_object(
