@@ -13,7 +13,7 @@ from collections import defaultdict
 import pytest
 from typer import _click as click
 
-from akscli.cli import grammar
+from akscli.cli import grammar, options
 from tests.cli import invoke
 
 COMMANDS = grammar.leaf_commands()
@@ -140,3 +140,29 @@ def test_a_usage_error_points_to_the_subcommands_help() -> None:
     result = invoke("cluster", "show", "-g", "rg")
     assert result.exit_code == 2
     assert "akscli cluster show --help" in result.stderr
+
+
+def test_dry_run_modes_are_spelled_exactly_as_kubectl_spells_them() -> None:
+    result = invoke("cluster", "create", "demo", "-g", "rg-demo", "--dry-run=CLIENT")
+    assert result.exit_code == 2
+    assert "use one of: none, client, server" in result.stderr
+
+
+@pytest.mark.parametrize("words", [["-o=json"], ["-o", "json"], ["--output=json"]])
+def test_a_short_flag_takes_its_value_after_an_equals_sign_as_kubectl_does(words: list[str]) -> None:
+    result = invoke("model", "plan", "phi-4", *words)
+    assert result.exit_code == 0, result
+    assert result.stdout.startswith("{")
+
+
+def test_an_equals_sign_after_a_short_flag_is_split_only_for_flags_that_take_a_value() -> None:
+    takes_value = frozenset({"-o", "-n"})
+    assert options.split_shorthand_values(["-o=json", "-n=a=b", "-y=1", "-oyaml"], takes_value) == [
+        "-o",
+        "json",
+        "-n",
+        "a=b",
+        "-y=1",
+        "-oyaml",
+    ]
+    assert options.split_shorthand_values(["run", "--", "-o=json"], takes_value) == ["run", "--", "-o=json"]

@@ -59,7 +59,36 @@ def _finish(command: click.Command, name: str) -> click.Command:
     command.name = name
     _name_metavars(command)
     _add_examples(command, name)
+    _read_shorthand_values(command)
     return command
+
+
+def _read_shorthand_values(command: click.Command) -> None:
+    """Each command reads ``-o=json`` and ``-n=team-a`` as kubectl does (options.split_shorthand_values)."""
+    children = getattr(command, "commands", None)
+    if children is not None:
+        for child in children.values():
+            _read_shorthand_values(child)
+        return
+    takes_value = frozenset(
+        opt
+        for param in command.params
+        if param.param_type_name == "option"
+        and not getattr(param, "is_flag", False)
+        and not getattr(param, "count", False)
+        for opt in param.opts
+        if len(opt) == 2
+    )
+    if not takes_value:
+        return
+    parse = command.parse_args
+
+    def parse_args(ctx: click.Context, args: list[str]) -> list[str]:
+        from akscli.cli.options import split_shorthand_values
+
+        return parse(ctx, split_shorthand_values(args, takes_value))
+
+    command.parse_args = parse_args  # type: ignore[method-assign]
 
 
 def _running(name: str, subcommand: str | None) -> click.Command:

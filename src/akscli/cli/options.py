@@ -122,7 +122,9 @@ def output_format(value: str, allowed: tuple[str, ...] = LIST_FORMATS) -> str:
 
 
 def dry_run_mode(value: str) -> str:
-    return validate.choice(value, DRY_RUN_MODES, "--dry-run value")
+    # Exact spelling, as kubectl: "--dry-run=CLIENT" is refused there (k8s.io/kubectl
+    # pkg/cmd/util/helpers.go, GetDryRunStrategy), so a script is never akscli-only.
+    return validate.choice(value, DRY_RUN_MODES, "--dry-run value", case_sensitive=True)
 
 
 DRY_RUN_FLAG = "--dry-run"
@@ -139,6 +141,22 @@ def bare_dry_run(argv: list[str]) -> list[str]:
             return out + argv[index:]
         bare = word == DRY_RUN_FLAG and (index + 1 == len(argv) or argv[index + 1] not in DRY_RUN_MODES)
         out.append(f"{DRY_RUN_FLAG}=client" if bare else word)
+    return out
+
+
+def split_shorthand_values(argv: list[str], takes_value: frozenset[str]) -> list[str]:
+    """kubectl's flag parser reads ``-o=json`` as ``-o json`` (spf13/pflag flag.go,
+    parseSingleShortArg: "'-f=arg'"); Click would read the value as ``=json``. So ``-X=VALUE``
+    becomes ``-X VALUE`` for each short option in ``takes_value``; words after ``--`` are left
+    alone."""
+    out: list[str] = []
+    for index, word in enumerate(argv):
+        if word == "--":
+            return out + argv[index:]
+        if len(word) > 2 and word[2] == "=" and word[:2] in takes_value:
+            out += [word[:2], word[3:]]
+        else:
+            out.append(word)
     return out
 
 
