@@ -101,3 +101,15 @@ def test_a_price_that_is_not_a_number_is_refused(tmp_path: Path) -> None:
     path.write_text("vm_size,region,price_usd_per_hour\nStandard_NC4as_T4_v3,eastus,cheap\n")
     with pytest.raises(UsageError, match="line 2"):
         skus.load(str(path))
+
+
+@pytest.mark.parametrize("price", ["-3", "0", "nan", "inf", "1e9"])
+@pytest.mark.parametrize("suffix", [".csv", ".yaml"])
+def test_a_price_that_no_vm_costs_is_refused_not_planned_with(tmp_path: Path, price: str, suffix: str) -> None:
+    path = tmp_path / f"prices{suffix}"
+    if suffix == ".csv":
+        path.write_text(f"vm_size,region,price_usd_per_hour\nStandard_NC24ads_A100_v4,eastus,{price}\n")
+    else:
+        path.write_text(f"Standard_NC24ads_A100_v4: {{eastus: {price}}}\n")
+    with pytest.raises(UsageError, match="is not between 0 and 1000"):
+        skus.load(str(path))

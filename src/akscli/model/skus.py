@@ -109,13 +109,7 @@ def read_price_file(path: str) -> dict[str, dict[str, float]]:
             raw = (row.get("price_usd_per_hour") or row.get("price") or "").strip()
             if not size or not region or not raw:
                 continue
-            try:
-                out.setdefault(size, {})[region] = float(raw)
-            except ValueError as exc:
-                raise UsageError(
-                    f"price file {path!r} line {n}: price {raw!r} is not a number",
-                    hint="prices are USD per hour, for example 3.673",
-                ) from exc
+            out.setdefault(size, {})[region] = _price(raw, f"price file {path!r} line {n}")
         if not out:
             raise UsageError(f"price file {path!r} has no prices", hint="add rows: vm_size,region,price_usd_per_hour")
         return out
@@ -137,14 +131,25 @@ def read_price_file(path: str) -> dict[str, dict[str, float]]:
                 f"price file {path!r}: each entry needs vm_size and prices",
                 hint="prices map a region to USD per hour: {eastus: 3.1}",
             )
-        try:
-            out.setdefault(str(entry["vm_size"]), {}).update({str(k).lower(): float(v) for k, v in prices.items()})
-        except (TypeError, ValueError) as exc:
-            raise UsageError(
-                f"price file {path!r}: price for {entry['vm_size']} is not a number",
-                hint="prices are USD per hour, for example 3.673",
-            ) from exc
+        where = f"price file {path!r}: {entry['vm_size']}"
+        out.setdefault(str(entry["vm_size"]), {}).update({str(k).lower(): _price(v, where) for k, v in prices.items()})
     return out
+
+
+MAX_PRICE_USD_PER_HOUR = 1000.0  # the dearest GPU VM in the shipped table is about 128 USD an hour
+
+
+def _price(raw: Any, where: str) -> float:
+    """A price in USD per hour: a finite number above zero (a negative, zero, NaN or infinite
+    price would make a plan pick the wrong size, or drop one, without a word)."""
+    hint = "prices are USD per hour, for example 3.673"
+    try:
+        value = float(raw)
+    except (TypeError, ValueError) as exc:
+        raise UsageError(f"{where}: price {str(raw)[:40]!r} is not a number", hint=hint) from exc
+    if not 0 < value <= MAX_PRICE_USD_PER_HOUR:  # NaN fails this too
+        raise UsageError(f"{where}: price {str(raw)[:40]!r} is not between 0 and {MAX_PRICE_USD_PER_HOUR:g}", hint=hint)
+    return value
 
 
 def load(price_file: str | None = None) -> list[GpuSku]:
