@@ -271,3 +271,21 @@ def test_wait_on_a_failed_cluster_says_so_in_one_line_with_where_to_look(azure_e
     assert r.exit_code == 1, r
     assert "error: cluster aks1 ended in provisioningState Failed" in r.stderr
     assert "RuntimeError" not in r.stderr and "cluster show" in r.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "example"),
+    [
+        (["cluster", "create", "bad name!", "-g", RG, "--dry-run"], "aks-gpu-1"),
+        (
+            ["nodepool", "add", "Bad_Pool", "--cluster", "c1", "-g", RG, "--vm-size", "Standard_D8ds_v5", "--dry-run"],
+            "gpua100",
+        ),
+    ],
+)
+def test_an_invalid_name_s_example_runs_as_given(command: list[str], example: str) -> None:
+    refused = invoke(*command)
+    assert refused.exit_code == 2
+    assert f"hint: for example: {example}\n" in refused.stderr
+    fixed = [example if word in ("bad name!", "Bad_Pool") else word for word in command]
+    assert invoke(*fixed).exit_code == 0

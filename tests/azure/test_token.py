@@ -84,6 +84,12 @@ def test_kubelogin_style_arguments_are_accepted(azure_env: ArmEmulator) -> None:
     assert json.loads(out)["status"]["token"] in azure_env.tokens
 
 
+def test_its_sign_in_hints_name_its_own_tenant_flag(azure_env: ArmEmulator) -> None:
+    missing = invoke("token", "--auth", "spn", env={"AZURE_TENANT_ID": None})
+    assert missing.exit_code == 2 and "(or pass --tenant-id)" in missing.stderr
+    assert run_token("--tenant-id", azure_env.tenant, "--auth", "spn")["status"]["token"] in azure_env.tokens
+
+
 def test_unknown_flags_and_login_modes_are_usage_errors() -> None:
     from akscli.errors import UsageError
 

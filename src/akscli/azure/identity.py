@@ -42,7 +42,8 @@ def check_auth(auth: str | None) -> str | None:
     return value
 
 
-def check_tenant(tenant: str | None) -> str | None:
+def check_tenant(tenant: str | None, flag: str = "--tenant") -> str | None:
+    """``flag``: the command's name for the tenant (``token`` keeps kubelogin's --tenant-id)."""
     if tenant is None:
         return None
     t = tenant.strip()
@@ -50,7 +51,7 @@ def check_tenant(tenant: str | None) -> str | None:
         return t
     raise UsageError(
         f"invalid tenant {tenant!r}: expected a tenant ID (GUID) or a domain",
-        hint="e.g. --tenant 72f988bf-86f1-41af-91ab-2d7cd011db47 or --tenant contoso.onmicrosoft.com",
+        hint=f"e.g. {flag} 72f988bf-86f1-41af-91ab-2d7cd011db47 or {flag} contoso.onmicrosoft.com",
     )
 
 
@@ -239,7 +240,12 @@ def _prompt(verification_uri: str, user_code: str, expires_on: Any) -> None:
 
 
 def _explicit(
-    auth: str, tenant: str | None, client_id: str | None, subscription: str | None, authority: str | None = None
+    auth: str,
+    tenant: str | None,
+    client_id: str | None,
+    subscription: str | None,
+    authority: str | None = None,
+    tenant_flag: str = "--tenant",
 ) -> TokenCredential:
     import azure.identity as ai
 
@@ -252,7 +258,7 @@ def _explicit(
             raise UsageError(
                 "--auth spn needs a service principal: AZURE_CLIENT_ID with "
                 "AZURE_CLIENT_SECRET or AZURE_CLIENT_CERTIFICATE_PATH, and a tenant",
-                hint="export AZURE_TENANT_ID=... AZURE_CLIENT_ID=... AZURE_CLIENT_SECRET=... (or pass --tenant)",
+                hint=f"export AZURE_TENANT_ID=... AZURE_CLIENT_ID=... AZURE_CLIENT_SECRET=... (or pass {tenant_flag})",
             )
         if secret:
             return ai.ClientSecretCredential(tid, cid, secret, **_common(tid, authority))
@@ -385,24 +391,26 @@ def credential(
     client_id: str | None = None,
     subscription: str | None = None,
     authority: str | None = None,
+    tenant_flag: str = "--tenant",
 ) -> TokenCredential:
     """The credential every Azure call of akscli uses.
 
     ``auth`` picks one source (``AUTH_MODES``); None walks the default chain. ``client_id``
     overrides AZURE_CLIENT_ID for the explicit modes (the token plugin's --client-id).
     ``subscription`` lets the Azure CLI pick that subscription's tenant; ``authority`` is the
-    Entra host of a sovereign cloud (from a kubeconfig's --environment).
+    Entra host of a sovereign cloud (from a kubeconfig's --environment). ``tenant_flag``: the
+    command's own name for the tenant, for the hints (``token`` keeps kubelogin's --tenant-id).
     """
     _quiet_sdk_logs()
     mode = check_auth(auth)
-    tid = check_tenant(tenant)
+    tid = check_tenant(tenant, tenant_flag)
     # One credential per command: the ARM clients, the raw pipeline and the audit identity of one
     # command share it, so a sign-in (or a token request) happens once.
     key = (mode, tid, client_id, subscription, authority, _env_key())
     cached = _CREDENTIALS.get(key)
     if cached is not None:
         return cached
-    cred = _build(mode, tid, client_id, subscription, authority)
+    cred = _build(mode, tid, client_id, subscription, authority, tenant_flag)
     _CREDENTIALS.clear()  # a process holds the credentials of one command
     _CREDENTIALS[key] = cred
     return cred
@@ -417,7 +425,12 @@ def _env_key() -> tuple[tuple[str, str], ...]:
 
 
 def _build(
-    mode: str | None, tid: str | None, client_id: str | None, subscription: str | None, authority: str | None
+    mode: str | None,
+    tid: str | None,
+    client_id: str | None,
+    subscription: str | None,
+    authority: str | None,
+    tenant_flag: str = "--tenant",
 ) -> TokenCredential:
     from akscli.process import large_import
 
@@ -425,7 +438,8 @@ def _build(
         import azure.identity  # noqa: F401  (every source below imports from it)
 
     if mode is not None:
-        return _Translating(_explicit(mode, tid, client_id, subscription, authority), f"--auth {mode}", _FIXES[mode])
+        explicit = _explicit(mode, tid, client_id, subscription, authority, tenant_flag)
+        return _Translating(explicit, f"--auth {mode}", _FIXES[mode])
     sources = [
         _env_source(tid, authority),
         _workload_identity_source(tid, authority),

@@ -42,7 +42,7 @@ def cluster_name(value: str) -> str:
             "cluster name",
             value or "",
             "1-63 letters, digits, '-' or '_', starting and ending with a letter or digit",
-            "-n aks-gpu-1",
+            "aks-gpu-1",
         )
     return value
 
@@ -53,7 +53,7 @@ def nodepool_name(value: str) -> str:
             "node pool name",
             value or "",
             "1-12 lower-case letters and digits, starting with a letter",
-            "--name gpua100",
+            "gpua100",
         )
     return value
 

@@ -186,7 +186,9 @@ def acquire(req: TokenRequest) -> tuple[str, int]:
     # modes that act as a public client or pick one of several managed identities.
     client = req.client_id if req.login in ("devicecode", "interactive", "msi") else None
     authority = identity.authority_of(req.environment)
-    cred = identity.credential(req.login, req.tenant_id, client_id=client, authority=authority)
+    cred = identity.credential(
+        req.login, req.tenant_id, client_id=client, authority=authority, tenant_flag="--tenant-id"
+    )
     tok = cred.get_token(req.scope)
     try:
         write_cached(req, tok.token, int(tok.expires_on))
