@@ -125,7 +125,7 @@ def test_csv_has_the_pool_costs_and_plain_numbers(kube_emulator: Any, kubeconfig
     for i in range(2):
         gpu_node(kube_emulator, f"big-{i}", "big", "Standard_ND96isr_H100_v5", 8)
     prices = tmp_path / "prices.csv"
-    prices.write_text("vm_size,region,price_usd_per_hour\nStandard_ND96isr_H100_v5,eastus,1250\n")
+    prices.write_text("vm_size,region,price_usd_per_hour\nStandard_ND96isr_H100_v5,eastus,98.5\n")
     try:
         result = invoke("gpu", "usage", "-o", "csv", "--price-file", str(prices))
     finally:
@@ -133,5 +133,5 @@ def test_csv_has_the_pool_costs_and_plain_numbers(kube_emulator: Any, kubeconfig
     assert result.exit_code == 0, result
     (row,) = [r for r in csv.DictReader(io.StringIO(result.stdout)) if r["scope"] == "pool"]
     # Pool rows carry their own cost columns, and numbers have no thousands separators.
-    assert row["idle_usd_per_hour"] == "2500.0" and row["usd_per_vm_hour"] == "1250.0"
-    assert row["idle_usd_per_month"] == "1825000.0"
+    assert row["idle_usd_per_hour"] == "197.0" and row["usd_per_vm_hour"] == "98.5"
+    assert row["idle_usd_per_month"] == "143810.0"
