@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from akscli import manifests
+from akscli import manifests, shapes
 from akscli.errors import CheckFailedError, UsageError
 from akscli.policy_rules import CHECKS, object_ref
 from akscli.policy_rules import RULES as RULES
@@ -143,13 +143,21 @@ def evaluate(
         if not isinstance(obj, Mapping):
             continue
         source = sources[index] if sources else None
+        where = f"{source}: " if source else ""
+        # The structural check render runs too (akscli.shapes): a field of the wrong type is named
+        # with the type the API declares, before a rule reads it or anything reaches the server.
+        wrong = shapes.problem(obj)
+        if wrong:
+            raise UsageError(
+                f"{where}{object_ref(obj)}: {wrong}",
+                hint=f"fix the manifest; the field's type: {shapes.explain_command(obj, wrong)}",
+            )
         for check in CHECKS:
             try:
                 found = list(check(obj, objects, config))
             except (AttributeError, TypeError, KeyError) as exc:
-                # A field of the wrong type (headGroupSpec: "x"): the manifest's fault, named here
-                # before anything reaches the server.
-                where = f"{source}: " if source else ""
+                # A wrong type akscli.shapes does not know of: still the manifest's fault, named
+                # here before anything reaches the server.
                 raise UsageError(
                     f"{where}{object_ref(obj)} has a field of the wrong type ({exc})",
                     hint=f"check the manifest against the schema: kubectl explain {obj.get('kind', 'KIND')}.spec",

@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from akscli import validate
+from akscli import shapes, validate, value_types
 from akscli.errors import UsageError
 
 MANAGED_BY = "app.kubernetes.io/managed-by"
@@ -197,7 +197,7 @@ def _missing_error(template: str, spec: Mapping[str, Mapping[str, Any]], missing
     sets = " ".join(f"--set {key}={_placeholder(spec[key])}" for key in missing)
     return UsageError(
         f"template {_short(template)} needs the {noun} {listed}",
-        hint=f"pass {sets} (or a -f values file); see akscli render {_short(template)} --help-values",
+        hint=f"pass {sets} (or put them in a --values file); see akscli render {_short(template)} --help-values",
     )
 
 
@@ -211,12 +211,16 @@ _PLACEHOLDERS = {
     "bool": "true|false",
     "text": "TEXT",
     "labels": "KEY=VALUE",
-    "any": "VALUE",
+    "list": "{A,B}",
+    "map": "KEY=VALUE",
+    "object": "'{KEY: VALUE}'",
 }
 
 
 def _placeholder(decl: Mapping[str, Any]) -> str:
     kind = str(decl.get("type", "text"))
+    if kind == "list" and decl.get("items") not in (None, "string"):
+        return "'[{KEY: VALUE}]'"
     if kind == "choice":
         return "|".join(str(c) for c in decl.get("choices", [])) or "VALUE"
     return _PLACEHOLDERS.get(kind, "VALUE")
@@ -230,6 +234,8 @@ def describe_values(template: str) -> list[dict[str, Any]]:
         kind = str(decl.get("type", "text"))
         if kind == "choice":
             kind = "choice(" + "|".join(str(c) for c in decl.get("choices", [])) + ")"
+        elif kind in value_types.STRUCTURED:
+            kind = value_types.describe(decl).removeprefix("a ").removeprefix("an ")
         elif kind in ("integer", "number") and ("min" in decl or "max" in decl):
             lo, hi = decl.get("min", ""), decl.get("max", "")
             kind = f"{kind}[{lo}..{hi}]"
@@ -288,8 +294,10 @@ def _check_one(template: str, key: str, value: Any, decl: Mapping[str, Any]) -> 
             str(v), what, int(max_len or 1024), multiline=bool(decl.get("multiline", False))
         ),
         "labels": lambda v: _labels(v, what),
-        "any": lambda v: v,
     }
+    if kind in value_types.STRUCTURED:
+        # The message names the type and an example itself.
+        return value_types.check(key, value, decl, what)
     if kind not in checks:
         raise UsageError(f"template {_short(template)} declares unknown type {kind!r} for {key!r}")
     try:
@@ -324,7 +332,9 @@ def accepted_form(decl: Mapping[str, Any]) -> str:
         "text": ("text" if decl.get("multiline") else "one line of text") + f" of at most {max_len or 1024} characters",
         "labels": "labels key=value[,key=value], e.g. team=ml",
     }
-    return forms.get(kind, "any value")
+    if kind in value_types.STRUCTURED:
+        return value_types.describe(decl)
+    return forms[kind]
 
 
 def _integer(value: Any, what: str, lo: int | None, hi: int | None) -> int:
@@ -388,7 +398,7 @@ def render_text(template: str, values: Mapping[str, Any]) -> str:
         what = missing.group(1)
         raise UsageError(
             f"template {name} needs the value {what!r}",
-            hint=f"pass it with --set {what}=VALUE or in a -f values file",
+            hint=f"pass it with --set {what}=VALUE or in a --values file",
         ) from exc
     except (TemplateNotFound, TemplateSyntaxError, SecurityError) as exc:
         raise UsageError(f"template {name} cannot be rendered: {exc}") from exc
@@ -419,6 +429,14 @@ def _check_object(doc: Any, template: str, index: int) -> dict[str, Any]:
     meta = doc.get("metadata")
     if not isinstance(meta, dict) or not isinstance(meta.get("name"), str):
         raise UsageError(f"{where} ({doc['kind']}) has no metadata.name")
+    # The same structural check the apply engine runs (policy.evaluate): nothing printed with
+    # exit 0 has a field the API server could not decode.
+    found = shapes.problem(doc)
+    if found:
+        raise UsageError(
+            f"{where} ({doc['kind']} {meta['name']}): {found}",
+            hint=f"check the values against akscli render {_short(template)} --help-values",
+        )
     return doc
 
 

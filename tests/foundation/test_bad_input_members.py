@@ -61,7 +61,7 @@ def test_a_duration_beyond_a_year_is_refused() -> None:
         ("apiVersion: v1\nkind: [ConfigMap]\nmetadata:\n  name: a\n", "kind must be a string"),
         ("apiVersion: 1\nkind: ConfigMap\nmetadata:\n  name: a\n", "apiVersion must be a string"),
         ("apiVersion: v1\nkind: List\nitems: nope\n", "must be a list"),
-        (RAY_WRONG_TYPE, "wrong type"),
+        (RAY_WRONG_TYPE, "spec.headGroupSpec must be an object (HeadGroupSpec) (it is a string)"),
         ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: Bad_Name\n", "metadata.name"),
         ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: Bad_NS\n", "metadata.namespace"),
     ],
@@ -76,3 +76,39 @@ def test_a_malformed_manifest_is_one_line_and_nothing_is_sent(
     one_usage_error(result)
     assert expected in result.stderr
     assert not [e for e in kube_emulator.request_log if e.method in ("POST", "PATCH", "PUT", "DELETE")]
+
+
+DEPLOYMENT = (
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: m, namespace: default}\n"
+    "spec:\n  selector: {matchLabels: {app: m}}\n  template:\n    metadata: {labels: {app: m}}\n"
+    "    spec:\n      containers: [{name: a, image: busybox, args: %s}]\n      tolerations: %s\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("manifest", "expected"),
+    [
+        (DEPLOYMENT % ("'[--model,x]'", "[]"), "spec.template.spec.containers[0].args must be a list of strings"),
+        (DEPLOYMENT % ("[a]", "x"), "spec.template.spec.tolerations must be a list of Toleration objects"),
+        (DEPLOYMENT % ("[a]", "[{key: a, tolerationSeconds: x}]"), "tolerations[0].tolerationSeconds must be a whole"),
+    ],
+    ids=["args-string", "tolerations-string", "toleration-seconds-string"],
+)
+def test_apply_of_a_wrong_typed_field_names_the_field_and_the_type_in_one_line(
+    kubeconfig: Path, kube_emulator: Any, tmp_path: Path, manifest: str, expected: str
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(manifest)
+    result = invoke("apply", "-f", str(path))
+    one_usage_error(result)
+    assert expected in result.stderr and "has no attribute" not in result.stderr
+    assert "kubectl explain deployment.spec.template.spec." in result.stderr
+    assert not [e for e in kube_emulator.request_log if e.method in ("POST", "PATCH", "PUT", "DELETE")]
+
+
+def test_policy_check_of_a_wrong_typed_field_names_the_file_and_the_field(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(DEPLOYMENT % ("'[--model,x]'", "[]"))
+    result = invoke("policy", "check", "-f", str(path))
+    one_usage_error(result)
+    assert f"{path}: Deployment default/m: spec.template.spec.containers[0].args must be a list" in result.stderr

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from akscli import render
+from akscli import render, yamlio
 from akscli.errors import UsageError
 
 DEMO = Path(__file__).parent / "templates"
@@ -64,13 +64,26 @@ def test_any_string_stays_one_value_in_every_position(value: str) -> None:
         "nested": {"inner": value, "list": [value, value]},
         "listed": [value, "second"],
     }
-    assert second == {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "second"}, "data": {"again": value}}
+    assert second == {
+        "apiVersion": "demo.akscli.io/v1",
+        "kind": "Demo",
+        "metadata": {"name": "second"},
+        "data": {"again": value},
+    }
 
 
 def test_numbers_and_booleans_keep_their_types(demo_templates: None) -> None:
     for value in (3, 2.5, True, None):
-        first, _ = render.render("demo/all-positions", {"value": value})
+        first, _ = yamlio.load_all(render.render_text("demo/all-positions", {"value": value}), "demo")
         assert first["data"]["block"] == value
+
+
+def test_a_rendered_field_of_the_wrong_type_is_refused_not_printed(demo_templates: None) -> None:
+    # metadata.labels is map[string]string (k8s.io/apimachinery meta/v1 ObjectMeta): a number
+    # there is an object the API server cannot decode.
+    with pytest.raises(UsageError) as caught:
+        render.render("demo/all-positions", {"value": 3})
+    assert "metadata.labels.plain must be a string (it is a number)" in caught.value.message
 
 
 def test_missing_value_names_the_template_and_the_value(demo_templates: None) -> None:

@@ -140,7 +140,12 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "audit show": ("akscli audit show 0193f6a1",),
     "policy check": ("akscli policy check -f manifests/",),
     "policy rules": ("akscli policy rules",),
-    "render": ("akscli render --list", "akscli render model/vllm --set name=phi --set model=microsoft/phi-4 -o yaml"),
+    "render": (
+        "akscli render --list",
+        "akscli render model/vllm --help-values",
+        "akscli render model/vllm --set name=phi --set namespace=ml --set pod_labels=app=phi"
+        " --set node_selector=agentpool=gpu --set 'vllm_args={--model,microsoft/phi-4}'",
+    ),
     "apply": ("akscli apply -f manifests/ --stack demo --prune --wait", "akscli apply -f app.yaml --dry-run=server"),
     "token": ("akscli token --server-id 6dae42f8-4368-4678-94ff-3960e28e3630 --auth azurecli",),
     "completion": (

@@ -23,7 +23,12 @@ def render(
     ] = None,
     set_values: Annotated[
         list[str] | None,
-        typer.Option("--set", help="A value: key=value (dotted keys nest). Repeatable.", show_default=False),
+        typer.Option(
+            "--set",
+            help="A value: key=value; dotted keys nest (\\. is a dot in a key); a list is {a,b}, a map"
+            " k=v,k2=v2, an object YAML flow {k: v}. Repeatable.",
+            show_default=False,
+        ),
     ] = None,
     values_files: Annotated[
         list[str] | None,

@@ -1,0 +1,202 @@
+"""The structured types a template's ``.values.yaml`` may declare: ``list``, ``map``, ``object``.
+
+A value comes from a ``--values`` file (already YAML) or from ``--set`` (text); the declared
+type says how text is read, so ``--set vllm_args={--model,ID}`` is a list and never the string
+``"{--model,ID}"``. The text forms follow helm's ``--set`` (helm/helm pkg/strvals/parser.go):
+
+* a list is ``{a,b,c}``; a backslash escapes the next character (``\\,`` is a comma inside an
+  item); ``[a, b]`` (YAML flow, what akscli documented before) is read too;
+* a map is ``key=value[,key=value]`` (akscli's label form), ``{key: value}`` (YAML flow), or
+  one key at a time with ``--set name.key=value`` (``\\.`` is a dot inside the key);
+* an object or a list of objects is YAML flow text: ``{key: value}``, ``[{key: value}]``.
+
+Whatever the source, a value of the wrong shape is one usage error naming the value, the
+expected type and an example. Items of a list of strings or a map are strings (a number or a
+boolean from a values file is written as its text: ``[--port, 8000]`` renders ``"8000"``, which is
+what the API's ``[]string`` needs); a declared ``items``/``schema`` names a Kubernetes type from
+``akscli.shapes`` the value is checked against, and ``render`` then checks every rendered object
+with ``akscli.shapes`` as a whole, so no value can give an object a field of the wrong type.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from akscli import shapes, validate
+from akscli.errors import UsageError
+
+STRUCTURED = ("list", "map", "object")
+
+
+def describe(decl: Mapping[str, Any]) -> str:
+    """The declared type in words: ``a list of strings``, ``a map of string to string``."""
+    kind = str(decl.get("type"))
+    schema = _schema(decl)
+    if kind == "list":
+        return "a list of " + (shapes.describe(schema, plural=True) if schema else "strings")
+    if kind == "map":
+        return "a map of string to string"
+    return shapes.describe(schema) if schema else "an object (a map)"
+
+
+def example(key: str, decl: Mapping[str, Any]) -> str:
+    """An example that fits the declaration: the declaration's own, or one by type."""
+    if decl.get("example"):
+        return f"--set '{key}={decl['example']}'"
+    kind = str(decl.get("type"))
+    if kind == "list" and not _schema(decl):
+        return f"--set '{key}={{a,b}}'"
+    if kind == "map":
+        return f"--set {key}=key=value,key2=value2"
+    return f"--set '{key}={{key: value}}'" if kind == "object" else f"--set '{key}=[{{key: value}}]'"
+
+
+def check(key: str, value: Any, decl: Mapping[str, Any], what: str) -> Any:
+    """``value`` read as the declared structured type and checked, or a UsageError."""
+    kind = str(decl.get("type"))
+    if isinstance(value, str):
+        value = _from_text(value, kind, decl)
+    if kind == "list":
+        return _list(key, value, decl, what)
+    if kind == "map":
+        return _map(key, value, decl, what)
+    return _object(key, value, decl, what)
+
+
+def _fail(key: str, value: Any, decl: Mapping[str, Any], what: str, problem: str) -> UsageError:
+    shown = ""
+    if isinstance(value, str):
+        shown = " " + repr(value if len(value) <= 60 else value[:57] + "...")
+    return UsageError(
+        f"invalid {what}{shown}: {problem}; expected {describe(decl)}, e.g. {example(key, decl)}",
+        hint=f"see the value's type with --help-values; a --values file takes YAML ({key}: ...)",
+    )
+
+
+def _from_text(text: str, kind: str, decl: Mapping[str, Any]) -> Any:
+    stripped = text.strip()
+    if kind == "list" and not _schema(decl) and stripped.startswith("{") and stripped.endswith("}"):
+        return _helm_list(stripped[1:-1])
+    if kind == "map" and stripped and not stripped.startswith("{"):
+        return _pairs(stripped)
+    if stripped[:1] in ("{", "["):
+        from akscli import yamlio
+
+        try:
+            return yamlio.load(stripped, "--set value")
+        except UsageError:
+            return text
+    return text
+
+
+def _split(text: str, sep: str) -> list[str]:
+    """``text`` split at each ``sep`` not escaped with a backslash; a backslash keeps the next
+    character as it is (helm/helm pkg/strvals/parser.go, runesUntil)."""
+    parts, current, chars = [], [], iter(text)
+    for char in chars:
+        if char == "\\":
+            current.append(next(chars, ""))
+        elif char == sep:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _helm_list(body: str) -> list[str]:
+    # helm reads "{}" as [""]; an empty list is what anyone writing it means.
+    return [] if body == "" else _split(body, ",")
+
+
+def _pairs(text: str) -> dict[str, str] | str:
+    result: dict[str, str] = {}
+    for item in (p for p in _split(text, ",") if p):
+        key, eq, val = item.partition("=")
+        if not eq:
+            return text  # not pairs: reported as the wrong type below
+        result[key.strip()] = val.strip()
+    return result
+
+
+def _schema(decl: Mapping[str, Any]) -> shapes.Shape | None:
+    name = decl.get("items") if decl.get("type") == "list" else decl.get("schema")
+    if name in (None, "string"):
+        return None
+    if name == "object":
+        return shapes.OBJECT
+    if name not in shapes.NAMED:
+        raise UsageError(f"a template declares the unknown type {name!r}", hint="known: " + ", ".join(shapes.NAMED))
+    return shapes.NAMED[str(name)]
+
+
+def _text(item: Any) -> str | None:
+    """A scalar as the string Kubernetes stores; None for a list, a map or null."""
+    if isinstance(item, bool):
+        return "true" if item else "false"
+    if isinstance(item, (str, int, float)):
+        return str(item)
+    return None
+
+
+def _list(key: str, value: Any, decl: Mapping[str, Any], what: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise _fail(key, value, decl, what, f"it is {shapes.json_kind(value)}")
+    schema = _schema(decl)
+    if schema is None:
+        items = [_text(item) for item in value]
+        bad = next((i for i, item in enumerate(items) if item is None), None)
+        if bad is not None:
+            raise _fail(key, value, decl, what, f"item {bad} is {shapes.json_kind(value[bad])}")
+        return items
+    found = shapes.check(value, shapes.ListOf(schema), key)
+    if found:
+        raise _fail(key, value, decl, what, found)
+    return value
+
+
+def _map(key: str, value: Any, decl: Mapping[str, Any], what: str) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        raise _fail(key, value, decl, what, f"it is {shapes.json_kind(value)}")
+    keys = str(decl.get("keys", "text"))
+    result: dict[str, str] = {}
+    for name, item in value.items():
+        text = _text(item)
+        if text is None:
+            raise _fail(key, value, decl, what, f"{key}.{name} is {shapes.json_kind(item)}, not a string")
+        result[_key(str(name), keys, f"{what} key")] = text
+    return result
+
+
+# Key rules by declared ``keys``: annotations take qualified names (k8s.io/apimachinery
+# pkg/api/validation/objectmeta.go ValidateAnnotations -> IsQualifiedName), ConfigMap keys
+# [-._a-zA-Z0-9]+ (k8s.io/apimachinery pkg/util/validation/validation.go IsConfigMapKey),
+# environment variable names [-._a-zA-Z][-._a-zA-Z0-9]* (IsEnvVarName there: the rule every
+# Kubernetes version accepts, before the relaxed one behind RelaxedEnvironmentVariableValidation).
+_CONFIGMAP_KEY = re.compile(r"[-._a-zA-Z0-9]{1,253}")
+_ENV_NAME = re.compile(r"[-._a-zA-Z][-._a-zA-Z0-9]{0,4095}")
+
+
+def _key(name: str, rule: str, what: str) -> str:
+    if rule == "qualified":
+        return validate.label_key(name, what)
+    if rule == "configmap" and (not _CONFIGMAP_KEY.fullmatch(name) or name in (".", "..")):
+        raise UsageError(f"invalid {what} {name!r}: use letters, digits, '-', '_' or '.'", hint="for example: main.py")
+    if rule == "env" and not _ENV_NAME.fullmatch(name):
+        raise UsageError(f"invalid {what} {name!r}: use letters, digits, '-', '_' or '.'", hint="e.g. NCCL_DEBUG")
+    if not name.strip():
+        raise UsageError(f"invalid {what}: it is empty", hint="give each key a name")
+    return name
+
+
+def _object(key: str, value: Any, decl: Mapping[str, Any], what: str) -> dict[str, Any]:
+    if not isinstance(value, Mapping):
+        raise _fail(key, value, decl, what, f"it is {shapes.json_kind(value)}")
+    schema = _schema(decl)
+    found = shapes.check(value, schema, key) if schema else None
+    if found:
+        raise _fail(key, value, decl, what, found)
+    return dict(value)
