@@ -15,6 +15,26 @@ __akscli_complete() {
     out=$(akscli __complete "${words[@]}" 2>/dev/null) || return 0
     directive=${out##*:}
     COMPREPLY=()
+    if (( directive & 24 )); then
+        # A path: FilterFileExt (8) lists the extensions to offer, FilterDirs (16) wants
+        # directories (cobra's bash_completionsV2.go, __PROG_process_completion_results).
+        local exts=() f ext
+        while IFS= read -r line; do
+            [[ -z "$line" || "$line" == :* ]] || exts+=("${line%%$'\t'*}")
+        done <<< "$out"
+        while IFS= read -r f; do
+            [[ -z "$f" ]] && continue
+            if [[ -d "$f" ]]; then
+                COMPREPLY+=("$f")
+            elif (( directive & 8 )); then
+                for ext in "${exts[@]}"; do
+                    [[ "$f" == *."$ext" ]] && COMPREPLY+=("$f") && break
+                done
+            fi
+        done < <(compgen -f -- "$cur")
+        compopt -o filenames 2>/dev/null
+        return 0
+    fi
     while IFS= read -r line; do
         [[ -z "$line" || "$line" == :* ]] && continue
         line=${line%%$'\t'*}

@@ -12,6 +12,8 @@ Register-ArgumentCompleter -Native -CommandName 'akscli' -ScriptBlock {
     $out = @(& 'akscli' __complete @words 2>$null)
     if ($out.Count -eq 0) { return }
     $directive = [int]($out[-1].TrimStart(':'))
+    # A path (FilterFileExt 8, FilterDirs 16): no candidates, so PowerShell completes paths.
+    if ($directive -band 24) { return }
     $prefix = ''
     if ($WordToComplete -match '^(-[^=]*=)') { $prefix = $Matches[1] }
     $out | Select-Object -SkipLast 1 | ForEach-Object {

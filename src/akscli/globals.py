@@ -42,6 +42,51 @@ Global flags (accepted anywhere on the command line):
 """
 
 
+def _is_verbose(arg: str) -> bool:
+    return arg == "--verbose" or (arg.startswith("-v") and arg == "-" + "v" * (len(arg) - 1))
+
+
+def without_globals(argv: list[str]) -> list[str]:
+    """``argv`` without the global flags and their values, as ``extract`` leaves it, for shell
+    completion: nothing is validated, and a value flag at the end keeps nothing after it."""
+    rest: list[str] = []
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            rest.extend(argv[i:])
+            break
+        name, eq, _ = arg.partition("=")
+        if name in _VALUE_FLAGS or name == "--allow":
+            i += 1 if eq else 2
+            continue
+        if arg != "--debug" and not _is_verbose(arg):
+            rest.append(arg)
+        i += 1
+    return rest
+
+
+def value_flag_before(argv: list[str], word: str) -> str | None:
+    """The global value flag whose value ``word`` is (``--policy-file WORD`` or
+    ``--policy-file=WORD``), or None."""
+    name, eq, _ = word.partition("=")
+    if eq and (name in _VALUE_FLAGS or name == "--allow") and "--" not in argv:
+        return name
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            return None
+        flag, eq, _ = arg.partition("=")
+        if (flag in _VALUE_FLAGS or flag == "--allow") and not eq:
+            if i + 1 == len(argv):
+                return flag
+            i += 2
+            continue
+        i += 1
+    return None
+
+
 def extract(argv: list[str]) -> list[str]:
     """Remove the global flags from ``argv`` into ``FLAGS`` and return the rest."""
     rest: list[str] = []

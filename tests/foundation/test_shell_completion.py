@@ -6,6 +6,7 @@ installed is skipped (.ci/run installs zsh and fish)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -95,6 +96,37 @@ def test_bash_completes_a_kube_context(bash_terminal: Terminal) -> None:
     assert bash_terminal.complete("akscli model list --context pro") == "akscli model list --context prod-eastus "
 
 
+def _manifest_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "files"
+    (folder / "sub").mkdir(parents=True, exist_ok=True)
+    for name in ("app.yaml", "app.txt", "notes.txt"):
+        (folder / name).write_text("", encoding="utf-8")
+    return folder
+
+
+def test_bash_completes_a_manifest_file_by_its_extension(bash_terminal: Terminal, tmp_path: Path) -> None:
+    folder = _manifest_folder(tmp_path)
+    assert bash_terminal.complete(f"akscli apply -f {folder}/ap") == f"akscli apply -f {folder}/app.yaml "
+    assert bash_terminal.complete(f"akscli apply -f {folder}/no") == f"akscli apply -f {folder}/no"
+
+
+def test_bash_completes_a_directory_for_an_output_directory(bash_terminal: Terminal, tmp_path: Path) -> None:
+    folder = _manifest_folder(tmp_path)
+    line = bash_terminal.complete(f"akscli render model/vllm --output-dir {folder}/s")
+    assert line == f"akscli render model/vllm --output-dir {folder}/sub/"
+
+
+def test_bash_completes_any_file_for_a_kubeconfig(bash_terminal: Terminal, tmp_path: Path) -> None:
+    folder = _manifest_folder(tmp_path)
+    assert bash_terminal.complete(f"akscli model list --kubeconfig {folder}/no") == (
+        f"akscli model list --kubeconfig {folder}/notes.txt "
+    )
+
+
+def test_bash_skips_a_global_flag_before_the_group(bash_terminal: Terminal) -> None:
+    assert bash_terminal.complete("akscli --debug model st") == "akscli --debug model status "
+
+
 # ---- zsh -------------------------------------------------------------------------------------
 
 
@@ -136,6 +168,21 @@ def test_zsh_completes_a_value_given_with_equals(zsh_terminal: Terminal) -> None
     )
 
 
+def test_zsh_completes_a_manifest_file_by_its_extension(zsh_terminal: Terminal, tmp_path: Path) -> None:
+    folder = _manifest_folder(tmp_path)
+    assert zsh_terminal.complete(f"akscli apply -f {folder}/ap").rstrip() == f"akscli apply -f {folder}/app.yaml"
+
+
+def test_zsh_completes_a_directory_for_an_output_directory(zsh_terminal: Terminal, tmp_path: Path) -> None:
+    folder = _manifest_folder(tmp_path)
+    line = zsh_terminal.complete(f"akscli render model/vllm --output-dir {folder}/s").rstrip()
+    assert line.rstrip("/") == f"akscli render model/vllm --output-dir {folder}/sub"
+
+
+def test_zsh_skips_a_global_flag_before_the_group(zsh_terminal: Terminal) -> None:
+    assert zsh_terminal.complete("akscli --debug model st").rstrip() == "akscli --debug model status"
+
+
 # ---- fish ------------------------------------------------------------------------------------
 
 
@@ -175,6 +222,23 @@ def test_fish_completes_templates(tmp_path: Path) -> None:
     assert values == ["model/vllm"]
 
 
+def test_fish_offers_manifest_files_and_folders_only(tmp_path: Path) -> None:
+    folder = _manifest_folder(tmp_path)
+    values = sorted(line.split("\t")[0] for line in _fish(tmp_path, f"akscli apply -f {folder}/"))
+    assert values == [f"{folder}/app.yaml", f"{folder}/sub/"]
+
+
+def test_fish_offers_directories_for_an_output_directory(tmp_path: Path) -> None:
+    folder = _manifest_folder(tmp_path)
+    values = [line.split("\t")[0] for line in _fish(tmp_path, f"akscli render model/vllm --output-dir {folder}/")]
+    assert values == [f"{folder}/sub/"]
+
+
+def test_fish_skips_a_global_flag_before_the_group(tmp_path: Path) -> None:
+    values = [line.split("\t")[0] for line in _fish(tmp_path, "akscli -v model st")]
+    assert values == ["status"]
+
+
 # ---- the protocol, PowerShell and kubectl ----------------------------------------------------
 
 
@@ -194,8 +258,74 @@ def test_the_old_environment_protocol_does_not_get_the_help_text() -> None:
     assert "Usage:" not in done.stdout
 
 
-def test_a_path_value_is_left_to_the_shell() -> None:
-    assert protocol_lines(["__complete", "apply", "-f", ""]) in ([":0"], [":4"])
+def test_a_manifest_file_flag_offers_kubectls_extensions() -> None:
+    # kubectl's -f: json, yaml and yml with cobra's FilterFileExt directive (8), the extensions
+    # printed before it (k8s.io/kubectl pkg/cmd/util/helpers.go, spf13/cobra completions.go).
+    assert protocol_lines(["__complete", "apply", "-f", ""]) == ["json", "yaml", "yml", ":8"]
+    assert protocol_lines(["__complete", "policy", "check", "--filename", "x"]) == ["json", "yaml", "yml", ":8"]
+
+
+def test_a_values_file_offers_yaml_files() -> None:
+    assert protocol_lines(["__complete", "render", "model/vllm", "--values", ""]) == ["yaml", "yml", ":8"]
+
+
+def test_a_kubeconfig_completes_any_file() -> None:
+    assert protocol_lines(["__complete", "model", "list", "--kubeconfig", ""]) == [":0"]
+    assert protocol_lines(["__complete", "model", "list", "--kubeconfig=k"]) == [":0"]
+
+
+def test_a_price_file_offers_csv_and_yaml() -> None:
+    assert protocol_lines(["__complete", "model", "plan", "phi-4", "--price-file", ""]) == ["csv", "yaml", "yml", ":8"]
+
+
+def test_an_output_directory_completes_directories() -> None:
+    assert protocol_lines(["__complete", "render", "model/vllm", "--output-dir", ""]) == [":16"]
+
+
+def test_a_global_path_flag_completes_files_wherever_it_stands() -> None:
+    assert protocol_lines(["__complete", "--policy-file", ""]) == ["yaml", "yml", ":8"]
+    assert protocol_lines(["__complete", "model", "list", "--audit-log", ""]) == [":0"]
+
+
+def test_every_option_whose_help_names_a_file_or_directory_completes_paths() -> None:
+    from akscli.cli.complete import PATH_OPTIONS
+    from akscli.cli.main import root_command
+
+    def options(command: Any, ctx: Any) -> Iterator[Any]:
+        yield from (p for p in command.params if getattr(p, "param_type_name", "") == "option")
+        if hasattr(command, "list_commands"):
+            for name in command.list_commands(ctx):
+                child = command.get_command(ctx, name)
+                yield from options(child, type(ctx)(child, parent=ctx, info_name=name))
+
+    root = root_command()
+    names_a_path = re.compile(r"\b(file|directory|folder|dir)\b", re.I)
+    for option in options(root, root.context_class(root, info_name="akscli")):
+        if names_a_path.search(option.help or "") and not option.is_flag:
+            assert set(option.opts) & set(PATH_OPTIONS), option.opts
+
+
+def test_global_flags_before_the_group_are_skipped() -> None:
+    values = protocol_lines(["__complete", "--debug", "model", "st"])
+    assert values[0].startswith("status\t") and values[-1] == ":4"
+
+
+def test_a_verbose_flag_before_the_group_still_completes_namespaces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "kc"
+    config.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: c\nclusters: []\nusers: []\n"
+        "contexts: [{name: c, context: {cluster: x, user: u, namespace: mine}}]\n"
+    )
+    monkeypatch.setenv("KUBECONFIG", str(config))
+    assert protocol_lines(["__complete", "-v", "model", "list", "-n", ""]) == ["mine", ":4"]
+    assert protocol_lines(["__complete", "--reason", "x", "model", "-vv", "list", "-n", "m"]) == ["mine", ":4"]
+
+
+def test_a_global_flags_value_is_not_taken_for_the_command() -> None:
+    values = protocol_lines(["__complete", "--audit-log", "model", "render", "model/vl"])
+    assert values == ["model/vllm", ":4"]
 
 
 def test_a_format_needing_a_template_asks_for_no_space() -> None:

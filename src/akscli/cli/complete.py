@@ -14,9 +14,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-# cobra's ShellCompDirective bits (spf13/cobra completions.go), which kubectl reads back.
+# cobra's ShellCompDirective bits (spf13/cobra completions.go: 1 << iota from Error), which
+# kubectl reads back. With FilterFileExt the candidate lines are the file extensions to offer
+# (cobra returns a flag's BashCompFilenameExt annotation that way); with FilterDirs the shell
+# offers directories; with 0 and no candidates it completes any file.
+DIRECTIVE_DEFAULT = 0
 DIRECTIVE_NO_SPACE = 2
 DIRECTIVE_NO_FILE_COMP = 4
+DIRECTIVE_FILTER_FILE_EXT = 8
+DIRECTIVE_FILTER_DIRS = 16
 # How long a <TAB> waits for the cluster's namespaces before it answers from the kubeconfig.
 CLUSTER_TIMEOUT_S = 1.5
 
@@ -36,6 +42,29 @@ RUNTIMES = (
     ("airunway", "an AI Runway ModelDeployment"),
 )
 DRY_RUN_MODES = (("client", "print what would be sent"), ("server", "the server's plan"), ("none", "do it"))
+
+# Options whose value is a path, by long name: the file extensions offered (kubectl's -f offers
+# json, yaml and yml: k8s.io/kubectl pkg/cmd/util/helpers.go AddJsonFilenameFlag with
+# k8s.io/cli-runtime pkg/resource/builder.go FileExtensions), () for any file, DIRECTORY for
+# directories (cobra's MarkFlagDirname).
+DIRECTORY = ("/",)
+MANIFEST_EXTENSIONS = ("json", "yaml", "yml")
+YAML_EXTENSIONS = ("yaml", "yml")
+PATH_OPTIONS: dict[str, tuple[str, ...]] = {
+    "--filename": MANIFEST_EXTENSIONS,
+    "--values": YAML_EXTENSIONS,
+    "--runtime-env": YAML_EXTENSIONS,
+    "--price-file": ("csv", *YAML_EXTENSIONS),
+    "--policy-file": YAML_EXTENSIONS,
+    "--kubeconfig": (),
+    "--ssh-key": (),
+    "--audit-log": (),
+    "--output-dir": DIRECTORY,
+    "--out-dir": DIRECTORY,
+    "--working-dir": DIRECTORY,
+    "--sysfs-root": DIRECTORY,
+    "--replay": DIRECTORY,
+}
 
 
 def _matching(candidates: Sequence[tuple[str, str]], incomplete: str) -> list[tuple[str, str]]:
@@ -171,13 +200,22 @@ def _within(seconds: float, work: Callable[[], list[str]]) -> list[str] | None:
 
 def protocol_lines(argv: Sequence[str], prog: str = "akscli") -> list[str]:
     """Answer ``__complete ARGS... WORD``: candidate lines, then ``:DIRECTIVE`` (cobra's form)."""
-    from typer._click.shell_completion import CompletionItem
+    from akscli import globals as global_flags
 
     words = list(argv[1:] if argv[:1] == ["__complete"] else argv)
     args, incomplete = (words[:-1], words[-1]) if words else ([], "")
-    items: list[CompletionItem] = _completer(prog).get_completions(args, incomplete)
+    # A global flag may stand anywhere (akscli.globals): its value is completed here, and it and
+    # its value are taken out before the command path is resolved, as they are before a run.
+    value_of = global_flags.value_flag_before(args, incomplete)
+    if value_of is not None:
+        return _path_lines(PATH_OPTIONS[value_of]) if value_of in PATH_OPTIONS else [f":{DIRECTIVE_NO_FILE_COMP}"]
+    completer = _completer(prog)
+    items = completer.get_completions(global_flags.without_globals(args), incomplete)
+    extensions = _path_option(completer.resolved)
+    if extensions is not None:
+        return _path_lines(extensions)
     if any(item.type in ("file", "dir") for item in items):
-        return [":0"]  # a path: the shell completes files itself
+        return [f":{DIRECTIVE_DEFAULT}"]  # a path: the shell completes files itself
     lines = []
     for item in items:
         helptext = " ".join(str(item.help or "").split())
@@ -188,8 +226,34 @@ def protocol_lines(argv: Sequence[str], prog: str = "akscli") -> list[str]:
     return [*lines, f":{directive}"]
 
 
+def _path_option(resolved: Any) -> tuple[str, ...] | None:
+    """The extensions of the path option whose value is being completed, or None."""
+    if getattr(resolved, "param_type_name", "") != "option":
+        return None
+    for flag in getattr(resolved, "opts", ()):
+        if flag in PATH_OPTIONS:
+            return PATH_OPTIONS[flag]
+    return None
+
+
+def _path_lines(extensions: tuple[str, ...]) -> list[str]:
+    """cobra's answer for a path flag (spf13/cobra completions.go, getCompletions: the
+    BashCompFilenameExt annotation's extensions with FilterFileExt, BashCompSubdirsInDir as
+    FilterDirs, otherwise the default directive: any file)."""
+    if extensions == DIRECTORY:
+        return [f":{DIRECTIVE_FILTER_DIRS}"]
+    if extensions:
+        return [*extensions, f":{DIRECTIVE_FILTER_FILE_EXT}"]
+    return [f":{DIRECTIVE_DEFAULT}"]
+
+
 def _completer(prog: str) -> Any:
-    from typer._click.shell_completion import CompletionItem, ShellComplete
+    from typer._click.shell_completion import (
+        CompletionItem,
+        ShellComplete,
+        _resolve_context,
+        _resolve_incomplete,
+    )
 
     from akscli.cli.main import root_command
 
@@ -198,6 +262,14 @@ def _completer(prog: str) -> Any:
 
         name = "akscli"
         source_template = ""
+        resolved: Any = None  # the command or parameter that completes the word
+
+        def get_completions(self, args: list[str], incomplete: str) -> list[CompletionItem]:
+            ctx = _resolve_context(self.cli, self.ctx_args, self.prog_name, args)
+            obj, incomplete = _resolve_incomplete(ctx, args, incomplete)
+            self.resolved = obj
+            items: list[CompletionItem] = obj.shell_complete(ctx, incomplete)
+            return items
 
         def source_vars(self) -> dict[str, Any]:
             return {}

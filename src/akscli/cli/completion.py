@@ -34,6 +34,26 @@ __{fn}_complete() {{
     out=$({prog} __complete "${{words[@]}}" 2>/dev/null) || return 0
     directive=${{out##*:}}
     COMPREPLY=()
+    if (( directive & 24 )); then
+        # A path: FilterFileExt (8) lists the extensions to offer, FilterDirs (16) wants
+        # directories (cobra's bash_completionsV2.go, __PROG_process_completion_results).
+        local exts=() f ext
+        while IFS= read -r line; do
+            [[ -z "$line" || "$line" == :* ]] || exts+=("${{line%%$'\t'*}}")
+        done <<< "$out"
+        while IFS= read -r f; do
+            [[ -z "$f" ]] && continue
+            if [[ -d "$f" ]]; then
+                COMPREPLY+=("$f")
+            elif (( directive & 8 )); then
+                for ext in "${{exts[@]}}"; do
+                    [[ "$f" == *."$ext" ]] && COMPREPLY+=("$f") && break
+                done
+            fi
+        done < <(compgen -f -- "$cur")
+        compopt -o filenames 2>/dev/null
+        return 0
+    fi
     while IFS= read -r line; do
         [[ -z "$line" || "$line" == :* ]] && continue
         line=${{line%%$'\t'*}}
@@ -56,7 +76,23 @@ _{fn}() {{
     local out directive line value desc
     args=("${{(@)words[2,CURRENT]}}")
     out=$({prog} __complete "${{args[@]}}" 2>/dev/null) || return 1
-    directive=${{${{(f)out}}[-1]#:}}
+    # The number after the last colon (cobra's zsh_completions.go does the same): the last line
+    # is ":DIRECTIVE", and a one-line answer is no array to index.
+    directive=${{out##*:}}
+    # "--flag=val": complete the value after "=".
+    [[ "${{words[CURRENT]}}" == -*=* ]] && compset -P '*='
+    if (( directive & 8 )); then
+        # FilterFileExt: the lines are the extensions to offer (cobra's zsh_completions.go).
+        local -a globs
+        for line in "${{(@f)out}}"; do
+            [[ -z "$line" || "$line" == :* ]] || globs+=("*.${{line%%$'\t'*}}")
+        done
+        _files -g "(${{(j:|:)globs}})"
+        return
+    elif (( directive & 16 )); then
+        _files -/
+        return
+    fi
     for line in "${{(@f)out}}"; do
         [[ -z "$line" || "$line" == :* ]] && continue
         value=${{line%%$'\t'*}}
@@ -64,8 +100,6 @@ _{fn}() {{
         [[ "$line" == *$'\t'* ]] && desc=${{line#*$'\t'}}
         candidates+=("${{value//:/\\:}}${{desc:+:$desc}}")
     done
-    # "--flag=val": complete the value after "=".
-    [[ "${{words[CURRENT]}}" == -*=* ]] && compset -P '*='
     if (( ${{#candidates}} )); then
         if (( directive & 2 )); then
             _describe -t {fn} '{prog}' candidates -S ''
@@ -95,6 +129,27 @@ function __{fn}_complete
     if string match -q -r -- '^-.*=' $current
         set prefix (string replace -r '=.*' '=' -- $current)
     end
+    if test (math "bitand($directive, 8)") -ne 0
+        # FilterFileExt: the lines are the extensions to offer; directories stay offered.
+        for path in (__fish_complete_path (string replace -r '^-[^=]*=' '' -- $current))
+            set -l name (string split -f1 \t -- $path)
+            if string match -q -- '*/' $name
+                echo "$prefix$path"
+                continue
+            end
+            for ext in $out[1..-2]
+                if string match -q -- "*.$ext" $name
+                    echo "$prefix$path"
+                    break
+                end
+            end
+        end
+        return
+    end
+    if test (math "bitand($directive, 16)") -ne 0
+        __fish_complete_directories (string replace -r '^-[^=]*=' '' -- $current)
+        return
+    end
     set -l found 0
     for line in $out[1..-2]
         set found 1
@@ -121,6 +176,8 @@ Register-ArgumentCompleter -Native -CommandName '{prog}' -ScriptBlock {{
     $out = @(& '{prog}' __complete @words 2>$null)
     if ($out.Count -eq 0) {{ return }}
     $directive = [int]($out[-1].TrimStart(':'))
+    # A path (FilterFileExt 8, FilterDirs 16): no candidates, so PowerShell completes paths.
+    if ($directive -band 24) {{ return }}
     $prefix = ''
     if ($WordToComplete -match '^(-[^=]*=)') {{ $prefix = $Matches[1] }}
     $out | Select-Object -SkipLast 1 | ForEach-Object {{
