@@ -7,6 +7,7 @@ Groups and top-level commands are imported lazily from ``COMMANDS``: ``akscli --
 import copy
 import importlib
 import os
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -316,11 +317,31 @@ def _report(exc: AkscliError, code: int) -> int:
         traceback.print_exception(exc)
     color = "NO_COLOR" not in os.environ and sys.stderr.isatty()
     label = "\x1b[31merror:\x1b[0m" if color else "error:"
-    sys.stderr.write(f"{label} {_one_line(exc.message)}\n")
+    sys.stderr.write(f"{label} {_one_line(scrub(exc.message))}\n")
     if exc.hint:
-        sys.stderr.write(f"hint: {_one_line(exc.hint)}\n")
+        sys.stderr.write(f"hint: {_one_line(scrub(exc.hint))}\n")
     sys.stderr.flush()
     return code
+
+
+# Credentials an exception's text may carry (http.client's "Invalid header value b'Bearer ...'",
+# a library that echoes its headers): never printed, whatever raised them.
+_QUOTED_CREDENTIAL = re.compile(r"""b?(['"])([Bb]earer|Basic)\s.*?\1""", re.DOTALL)
+_CREDENTIAL = re.compile(r"""\b([Bb]earer|Basic)\s+[^\s'"]+""")
+_HEADER = re.compile(
+    r"""(?i)(['"]?\b(?:authorization|proxy-authorization|cookie|x-api-key|api-key)['"]?\s*[:=]\s*)("[^"]*"|'[^']*'|\S+)"""
+)
+_JWT = re.compile(r"\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*")
+
+
+def scrub(text: str) -> str:
+    """``text`` with bearer and basic credentials, credential headers and JWTs replaced."""
+    if not any(w in text.lower() for w in ("bearer", "basic", "authorization", "cookie", "api-key", "eyj")):
+        return text
+    text = _QUOTED_CREDENTIAL.sub(lambda m: f"{m.group(1)}{m.group(2)} [redacted]{m.group(1)}", text)
+    text = _CREDENTIAL.sub(lambda m: f"{m.group(1)} [redacted]", text)
+    text = _HEADER.sub(lambda m: f"{m.group(1)}[redacted]", text)
+    return _JWT.sub("[redacted token]", text)
 
 
 def _one_line(text: str, longest: int = 200) -> str:

@@ -16,17 +16,17 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import os
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
-from akscli import errors, logconfig
+from akscli import errors, logconfig, netfail
 from akscli.concurrency import Cancellation
 from akscli.kube import operators, retry
+from akscli.kube.reach import ProxyAnswer, unreachable
 from akscli.kube.retry import FIELD_MANAGER as FIELD_MANAGER
 from akscli.kube.retry import RetryPolicy as RetryPolicy
 from akscli.kube.retry import is_ours, parse_retry_after
@@ -38,6 +38,7 @@ LOG = logging.getLogger("akscli.kube")
 logconfig.ready()  # the kubernetes client logs: akscli's configuration first (akscli.logconfig)
 DEFAULT_PAGE_SIZE = 500
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+PROXY_ANSWERS = frozenset({502, 503, 504})
 
 
 @dataclass(frozen=True)
@@ -111,8 +112,13 @@ class Kube:
         timeout: float | tuple[float, float] | None = None,
         what: str | None = None,
         accept: str = "application/json",
+        answers: frozenset[int] = frozenset(),
     ) -> Any:
-        """One API request with retries; returns parsed JSON (or the raw response if ``stream``)."""
+        """One API request with retries; returns parsed JSON (or the raw response if ``stream``).
+
+        A status in ``answers`` (with ``stream``) is returned as a response, not raised, and is
+        retried only when the server sends Retry-After (client-go's rule for every 5xx:
+        rest/with_retry.go ``checkWait``)."""
         headers = {"Accept": accept}
         if content_type or body is not None:
             headers["Content-Type"] = content_type or "application/json"
@@ -127,12 +133,22 @@ class Kube:
             # Method, path, status and latency only: never headers (tokens) or bodies (secrets).
             LOG.debug("%s %s -> %s in %.0f ms", method, path, status or "no response", (time.monotonic() - sent) * 1000)
 
+            if status is not None:
+                netfail.answered(self.server)
             if status is not None and status < 400:
                 if stream:
                     return response
                 data = response.read()
                 return json.loads(data) if data else {}
-            retryable = status is None or status in RETRY_STATUSES
+            failure = netfail.classify(response) if status is None else None
+            if failure is not None:
+                retryable = failure.retryable(self.server)
+            elif status in answers and retry_after is None:
+                # The proxy's answer for a backend (no ready endpoint, a pod that does not
+                # answer), not an overloaded API server: retried only when it says when.
+                retryable = False
+            else:
+                retryable = status in RETRY_STATUSES
             if status == 500 and retryable:
                 body_bytes = response.read() if hasattr(response, "read") else response
                 if request_is_wrong(status, body_bytes):
@@ -142,10 +158,10 @@ class Kube:
             delay = self.retry.delay(attempt, retry_after)
             if not retryable or attempt + 1 >= self.retry.attempts or elapsed + delay > self.retry.deadline:
                 if status is None:
-                    raise errors.AkscliError(
-                        f"cannot reach the API server of context {self.context_name!r}: {response}",
-                        "check the network and the cluster's address, or run with --debug",
-                    )
+                    failure = failure or netfail.classify(response)
+                    raise unreachable(failure, self.server, self.context_name, self.user_name) from response
+                if status in answers:
+                    return response if hasattr(response, "status") else ProxyAnswer(status, bytes(response))
                 body_bytes = response.read() if hasattr(response, "read") else response
                 error = self._failed(status, body_bytes, what or f"{method} {path}", attempt)
                 if retryable and retry_after is not None and elapsed + delay > self.retry.deadline:
@@ -155,6 +171,13 @@ class Kube:
                 raise error
             retry.sleep(delay)
             attempt += 1
+
+    @property
+    def server(self) -> str:
+        """host:port of the API server (for messages, and netfail's record of who answered)."""
+        parts = urlsplit(str(getattr(self.api.configuration, "host", "") or ""))
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        return f"{parts.hostname}:{port}" if parts.hostname else "the API server"
 
     @staticmethod
     def _failed(status: int, body: Any, what: str, attempt: int) -> errors.AkscliError:
@@ -180,10 +203,10 @@ class Kube:
             response = send(self.api, method, path, params, headers, body, timeout)
         except ApiException as exc:
             if not exc.status:  # the client's wrapper for connection and TLS failures
-                return None, str(exc.reason or exc), None
+                return None, exc, None
             return exc.status, (exc.body or b""), parse_retry_after((exc.headers or {}).get("Retry-After"))
         except (HTTPError, OSError) as exc:
-            return None, f"{type(exc).__name__}: {exc}", None
+            return None, exc, None
         if response.status >= 400:
             return response.status, response, parse_retry_after(response.getheader("Retry-After"))
         return response.status, response, None
@@ -504,7 +527,13 @@ class Kube:
         proxy: (status, body)."""
         target = f"{scheme}:{service}:{port}" if scheme else f"{service}:{port}"
         url = f"/api/v1/namespaces/{quote(namespace)}/{resource}/{target}/proxy/{path.lstrip('/')}"
-        response = self.request(method, url, body=body, stream=True, accept="*/*", timeout=timeout)
+        # 502/503/504 here are the proxy's answers for the backend (kube-apiserver
+        # staging/src/k8s.io/apimachinery/pkg/util/proxy/transport.go and the endpoints
+        # resolution of pkg/registry/core/service/proxy: "no endpoints available for service"),
+        # returned to the caller, who knows what the backend is.
+        response = self.request(
+            method, url, body=body, stream=True, accept="*/*", timeout=timeout, answers=PROXY_ANSWERS
+        )
         raw = response.response if hasattr(response, "response") else response
         return int(raw.status), bytes(raw.data)
 
@@ -537,62 +566,7 @@ def jwt_claims(token: str) -> dict[str, Any]:
 
 
 def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = None) -> Kube:
-    """A ``Kube`` for the kubeconfig and context of ``target``."""
-    from akscli.process import large_import
+    """A ``Kube`` for the kubeconfig and context of ``target`` (akscli.kube.connecting)."""
+    from akscli.kube.connecting import connect as connect_to
 
-    with large_import():
-        from kubernetes import client as k8s_client
-        from kubernetes import config as k8s_config
-        from kubernetes.config.config_exception import ConfigException
-
-    target = target or KubeTarget()
-    path = target.kubeconfig or os.environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
-    paths = [p for p in path.split(os.pathsep) if p]
-    if not any(os.path.exists(os.path.expanduser(p)) for p in paths):
-        raise errors.UsageError(
-            f"no kubeconfig found at {path}",
-            "get credentials with 'akscli cluster credentials NAME -g GROUP', or pass --kubeconfig",
-        )
-    from akscli.kube.config_files import check_kubeconfig_files
-    from akscli.kube.credentials import refresh_at_most_once_per_interval
-
-    check_kubeconfig_files(paths)
-    try:
-        contexts, active = k8s_config.list_kube_config_contexts(config_file=path)
-    except ConfigException as exc:
-        raise errors.UsageError(f"cannot read kubeconfig {path}: {exc}", "check the file") from exc
-    except Exception as exc:  # the loader's YAML parser raises its own error types
-        problem = " ".join(str(exc).split())[:200]
-        raise errors.UsageError(f"kubeconfig {path} is not valid YAML: {problem}", "fix or replace the file") from exc
-    chosen = active
-    if target.context:
-        chosen = next((c for c in contexts if c["name"] == target.context), None)
-        if chosen is None:
-            names = ", ".join(c["name"] for c in contexts) or "none"
-            raise errors.UsageError(f"context {target.context!r} is not in {path}", f"known contexts: {names}")
-    if not chosen:
-        raise errors.UsageError(f"kubeconfig {path} has no current context", "pass --context NAME")
-    configuration = k8s_client.Configuration()
-    try:
-        k8s_config.load_kube_config(
-            config_file=path, context=chosen["name"], client_configuration=configuration, persist_config=False
-        )
-    except ConfigException as exc:
-        raise errors.AuthError(
-            f"cannot sign in with context {chosen['name']!r}: {exc}",
-            "refresh the credentials with 'akscli cluster credentials'",
-        ) from exc
-    refresh_at_most_once_per_interval(configuration)
-    configuration.retries = 0  # Kube.request owns retrying, with backoff and Retry-After
-    configuration.connection_pool_maxsize = 32
-    api_client = k8s_client.ApiClient(configuration)
-    namespace = target.namespace or chosen.get("context", {}).get("namespace") or "default"
-    kube = Kube(
-        api_client,
-        namespace=namespace,
-        context_name=chosen["name"],
-        request_timeout=target.request_timeout,
-        retry=retry,
-        user_name=chosen.get("context", {}).get("user"),
-    )
-    return kube
+    return connect_to(target, retry=retry)

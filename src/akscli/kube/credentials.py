@@ -24,15 +24,22 @@ from typing import Any
 INTERVAL_S = 1.0
 
 
-def refresh_at_most_once_per_interval(configuration: Any) -> None:
-    """Wrap ``configuration.refresh_api_key_hook`` (if the loader set one) as described above."""
+def refresh_at_most_once_per_interval(
+    configuration: Any, guard: Callable[[Callable[[], None], Any], None] | None = None
+) -> None:
+    """Wrap ``configuration.refresh_api_key_hook`` (if the loader set one) as described above.
+    ``guard(run, configuration)``, when given, runs each refresh (akscli.kube.kubeconfig_user:
+    a failing exec plugin raises, a token is checked)."""
     if configuration.refresh_api_key_hook is not None:
-        configuration.refresh_api_key_hook = _Throttled(configuration.refresh_api_key_hook)
+        configuration.refresh_api_key_hook = _Throttled(configuration.refresh_api_key_hook, guard)
 
 
 class _Throttled:
-    def __init__(self, hook: Callable[[Any], None]) -> None:
+    def __init__(
+        self, hook: Callable[[Any], None], guard: Callable[[Callable[[], None], Any], None] | None = None
+    ) -> None:
         self.hook = hook
+        self.guard = guard
         self.lock = threading.Lock()
         self.last_run = float("-inf")
 
@@ -40,10 +47,15 @@ class _Throttled:
         with self.lock:
             if time.monotonic() - self.last_run < INTERVAL_S:
                 return
-            self.hook(configuration)
-            self.last_run = time.monotonic()
-            # The loader's hook installs itself again each time it runs (_set_config): keep the
-            # newest one and stay in front of it.
-            if configuration.refresh_api_key_hook is not self:
-                self.hook = configuration.refresh_api_key_hook
-                configuration.refresh_api_key_hook = self
+            try:
+                if self.guard is None:
+                    self.hook(configuration)
+                else:
+                    self.guard(lambda: self.hook(configuration), configuration)
+                self.last_run = time.monotonic()
+            finally:
+                # The loader's hook installs itself again each time it runs (_set_config): keep
+                # the newest one and stay in front of it.
+                if configuration.refresh_api_key_hook is not self:
+                    self.hook = configuration.refresh_api_key_hook
+                    configuration.refresh_api_key_hook = self

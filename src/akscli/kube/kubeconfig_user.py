@@ -1,0 +1,144 @@
+"""The kubeconfig user's credentials as the official client loads them, checked.
+
+kubernetes-client/python 37.0.2 (kubernetes/config/kube_config.py) leaves two failures for
+later, where they read wrong:
+
+- An exec credential plugin that fails: ``KubeConfigLoader._load_from_exec_plugin`` catches the
+  ``ConfigException`` that ``ExecProvider.run`` (kubernetes/config/exec_provider.py) raises ("exec:
+  process returned N. <its stderr>") and only logs it (``logging.error``) on the root logger; the
+  client then goes on without credentials and the API server answers 401 Unauthorized. kubectl
+  stops at once: "getting credentials: exec: executable akscli failed with exit code 6"
+  (kubernetes/client-go plugin/pkg/client/auth/exec/exec.go, ``refreshCredsLocked``), after
+  passing the plugin's stderr through. ``observed`` listens for that log record while the loader
+  runs (at connect, and whenever its refresh hook runs the plugin again) and ``raise_failure``
+  turns it into one AuthError naming the plugin and its exit code, with the plugin's own words.
+- A token with a line break or another control character: it becomes the Authorization header
+  and http.client rejects it with the whole value in the error. client-go refuses such a header
+  without printing it ("net/http: invalid header field value for \"Authorization\""). ``check``
+  says which user's token is wrong, never the token. A token file's surrounding whitespace (its
+  trailing newline) is trimmed, as client-go reads token files (client-go
+  transport/token_source.go, ``fileTokenSource.Token``: ``strings.TrimSpace``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from akscli import errors
+
+_EXIT = re.compile(r"exec: process returned (-?\d+)(?:\. (.*))?\Z", re.DOTALL)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def entry(path: str, name: str | None) -> dict[str, Any]:
+    """The ``user`` mapping of the kubeconfig user ``name`` (empty when there is none)."""
+    if not name:
+        return {}
+    from kubernetes.config.kube_config import KubeConfigMerger
+
+    try:
+        users = KubeConfigMerger(path).config.value.get("users") or []
+    except Exception:  # the loader already read these files; it reports their problems itself
+        return {}
+    for item in users:
+        value = getattr(item, "value", item)  # the merger wraps each file's entries in ConfigNode
+        if isinstance(value, dict) and value.get("name") == name and isinstance(value.get("user"), dict):
+            found: dict[str, Any] = value["user"]
+            return found
+    return {}
+
+
+class _ExecErrors(logging.Handler):
+    """The exec-provider errors the client's loader logs on one thread."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.thread = threading.get_ident()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if threading.get_ident() != self.thread or record.module != "kube_config":
+            return
+        message = record.getMessage()
+        if message.startswith("exec:"):
+            self.messages.append(message)
+
+
+@dataclass
+class User:
+    name: str | None
+    config: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def plugin(self) -> str | None:
+        exec_config = self.config.get("exec")
+        return str(exec_config.get("command")) if isinstance(exec_config, dict) else None
+
+    @contextmanager
+    def observed(self) -> Iterator[None]:
+        """Within: the client's loader runs; a failed exec plugin raises AuthError after it."""
+        handler = _ExecErrors()
+        root = logging.getLogger()
+        root.addHandler(handler)
+        try:
+            yield
+        finally:
+            root.removeHandler(handler)
+        if handler.messages:
+            raise self.exec_failure(handler.messages[0])
+
+    def exec_failure(self, message: str) -> errors.AuthError:
+        plugin = os.path.basename(self.plugin or "the exec plugin")
+        who = f"exec plugin {plugin!r} of user {self.name or 'unknown'!r}"
+        matched = _EXIT.match(message)
+        if matched:
+            said = [line.strip() for line in (matched.group(2) or "").splitlines() if line.strip()]
+            hint = (
+                "the plugin said: " + " / ".join(said)
+                if said
+                else "the plugin's own message is above (or run the plugin yourself): fix what it says, then retry"
+            )
+            return errors.AuthError(f"getting credentials: {who} failed with exit code {matched.group(1)}", hint)
+        problem = message.removeprefix("exec:").strip()
+        return errors.AuthError(
+            f"getting credentials: {who} gave no usable credential: {problem}",
+            "its output must be a client.authentication.k8s.io ExecCredential with a token or a client "
+            "certificate: check the plugin and the kubeconfig's exec section",
+        )
+
+    def check(self, configuration: Any) -> None:
+        """Trim a token file's whitespace; refuse a token with a control character (UsageError)."""
+        keys = configuration.api_key or {}
+        value = keys.get("BearerToken")
+        if not isinstance(value, str):
+            return
+        scheme, _, token = value.partition(" ")
+        if "token" not in self.config and self.config.get("tokenFile"):
+            token = token.strip()
+            keys["BearerToken"] = f"{scheme} {token}"
+        if _CONTROL.search(token):
+            source = (
+                f"the token from exec plugin {os.path.basename(self.plugin)!r}"
+                if self.plugin and "token" not in self.config and not self.config.get("tokenFile")
+                else "the kubeconfig's token"
+                if "token" in self.config
+                else "the kubeconfig's token file"
+            )
+            raise errors.UsageError(
+                f"{source} for user {self.name or 'unknown'!r} contains a newline or control character",
+                "remove it (a token is one line of printable characters), or get fresh credentials with "
+                "'akscli cluster credentials NAME -g GROUP'",
+            )
+
+    def guard(self, run_hook: Callable[[], None], configuration: Any) -> None:
+        """How the credential refresh hook runs: observed, then checked."""
+        with self.observed():
+            run_hook()
+        self.check(configuration)

@@ -1,0 +1,59 @@
+"""How Kube.request reports a request that got no HTTP answer, and the proxy's own answers.
+
+The words follow kubectl's where it has them (kubernetes/kubectl pkg/cmd/util/helpers.go,
+``standardErrorMessage``: "The connection to the server %s was refused - did you specify the
+right host or port?"), with the kubeconfig field to fix in the hint; never urllib3's repr.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from akscli import errors, netfail
+
+
+@dataclass(frozen=True)
+class ProxyAnswer:
+    """A service or pod proxy's error answer (502/503/504) returned to the caller."""
+
+    status: int
+    data: bytes
+
+
+def unreachable(failure: netfail.Failure, server: str, context: str, user: str | None) -> errors.AkscliError:
+    """One line for a request that got no HTTP answer (kubectl's words where it has them)."""
+    where = f"{server} (context {context!r})"
+    if failure.kind == "refused":
+        return errors.AkscliError(
+            f"the connection to the server {where} was refused",
+            "check the kubeconfig's server address, or choose another context with --context; is the cluster running?",
+        )
+    if failure.kind == "dns":
+        return errors.AkscliError(
+            f"cannot resolve the host name of the server {where}",
+            "check the kubeconfig's server address, or your DNS or VPN",
+        )
+    if failure.kind == "tls-client-cert":
+        return errors.AuthError(
+            f"the kubeconfig's client certificate or key for user {user or 'unknown'!r} "
+            f"cannot be used: {failure.reason}",
+            "fix client-certificate(-data) and client-key(-data), or get fresh credentials with "
+            "'akscli cluster credentials NAME -g GROUP'",
+        )
+    if failure.is_tls:
+        hints = {
+            "tls-ca": "the kubeconfig's certificate-authority(-data) is not this server's: get fresh "
+            "credentials with 'akscli cluster credentials NAME -g GROUP', or check --context",
+            "tls-hostname": "the kubeconfig's server address is not a name in the server's certificate: use "
+            "the address the cluster gives, or set tls-server-name",
+            "tls-expired": "the server's certificate has expired: renew it (az aks rotate-certs) or check "
+            "the machine's clock",
+        }
+        return errors.AkscliError(
+            f"TLS to the server {where} failed: {netfail.TLS_HINTS[failure.kind]} ({failure.reason})",
+            hints.get(failure.kind, "check the kubeconfig's server address and certificate-authority"),
+        )
+    return errors.AkscliError(
+        f"cannot reach the API server {where}: {failure.reason}",
+        "check the network and the cluster's address, or run with --debug",
+    )

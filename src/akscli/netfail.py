@@ -1,0 +1,149 @@
+"""What a failed connection means, and whether trying again can help.
+
+Both transports (``akscli.kube.client.Kube.request`` and the ARM pipeline's retry policy in
+``akscli.azure.arm``) ask ``classify`` about the exception a request raised and get a
+``Failure``: its kind, a short reason in words (never the urllib3 repr), and whether a retry can
+help. The rule is client-go's (kubernetes/client-go rest/request.go, ``request``'s
+``isErrRetryableFunc``, and rest/with_retry.go ``IsNextRetry``; util/net ``IsConnectionReset``,
+``IsProbableEOF``): a dropped or reset connection to a server is transient and retried; an
+error that says nothing was listening (connection refused), that the name does not resolve, or
+that TLS failed (unknown authority, a host name the certificate does not name, a client
+certificate or key that does not load) is not: client-go returns it at once, and kubectl prints
+one line for it (kubernetes/kubectl pkg/cmd/util/helpers.go, ``standardErrorMessage``: "The
+connection to the server %s was refused - did you specify the right host or port?").
+
+One refinement: a server that already answered in this process and then refuses a connection
+is restarting (an API server rolling, a load balancer moving), so that refusal is retried with
+the usual backoff. ``answered`` records the servers that answered.
+"""
+
+from __future__ import annotations
+
+import errno
+import re
+import socket
+import ssl
+import threading
+from dataclasses import dataclass
+
+_ANSWERED: set[str] = set()
+_LOCK = threading.Lock()
+
+
+def answered(server: str) -> None:
+    """``server`` (host:port) answered a request in this process."""
+    if server not in _ANSWERED:
+        with _LOCK:
+            _ANSWERED.add(server)
+
+
+def has_answered(server: str) -> bool:
+    return server in _ANSWERED
+
+
+def forget() -> None:
+    """Tests: start as a fresh process."""
+    with _LOCK:
+        _ANSWERED.clear()
+
+
+@dataclass(frozen=True)
+class Failure:
+    """kind: refused, dns, timeout, dropped, tls-ca, tls-hostname, tls-expired, tls-client-cert,
+    tls, or other."""
+
+    kind: str
+    reason: str
+
+    @property
+    def is_tls(self) -> bool:
+        return self.kind.startswith("tls")
+
+    def retryable(self, server: str) -> bool:
+        """Whether sending again can help: a dropped connection or a timeout, or a refusal from
+        a server that answered before; never TLS, name resolution or a first refusal."""
+        if self.kind in ("dropped", "timeout", "other"):
+            return True
+        if self.kind == "refused":
+            return has_answered(server)
+        return False
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """``exc`` and every exception it wraps: __cause__, __context__, urllib3's ``reason``,
+    azure-core's ``inner_exception``."""
+    seen: list[BaseException] = []
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        current = todo.pop(0)
+        if current is None or any(current is s for s in seen) or len(seen) > 20:
+            continue
+        seen.append(current)
+        for attr in ("reason", "inner_exception", "__cause__", "__context__"):
+            inner = getattr(current, attr, None)
+            if isinstance(inner, BaseException):
+                todo.append(inner)
+        todo.extend(a for a in current.args if isinstance(a, BaseException))
+    return seen
+
+
+def classify(exc: BaseException) -> Failure:
+    chain = _chain(exc)
+    for e in chain:
+        if isinstance(e, ssl.SSLCertVerificationError):
+            message = str(e.verify_message or e.reason or "certificate verify failed")
+            lowered = message.lower()
+            if "mismatch" in lowered:
+                return Failure("tls-hostname", message)
+            if "expired" in lowered:
+                return Failure("tls-expired", message)
+            return Failure("tls-ca", message)
+    for e in chain:
+        if isinstance(e, ssl.SSLError):
+            text = str(e)
+            if any(
+                mark in text for mark in ("PEM lib", "KEY_VALUES_MISMATCH", "key values mismatch", "CA_MD_TOO_WEAK")
+            ):
+                return Failure("tls-client-cert", _ssl_reason(e))
+            if "CERTIFICATE_VERIFY_FAILED" in text:
+                return Failure("tls-ca", "certificate verify failed")
+    for e in chain:
+        if isinstance(e, ConnectionRefusedError) or (isinstance(e, OSError) and e.errno == errno.ECONNREFUSED):
+            return Failure("refused", "connection refused")
+        if isinstance(e, socket.gaierror) or type(e).__name__ == "NameResolutionError":
+            return Failure("dns", "the host name does not resolve")
+    for e in chain:
+        if isinstance(e, ssl.SSLError):
+            return Failure("tls", _ssl_reason(e))
+    for e in chain:
+        name = type(e).__name__
+        if isinstance(e, (TimeoutError, socket.timeout)) or "Timeout" in name:
+            return Failure("timeout", "timed out")
+        if isinstance(e, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)) or name in (
+            "RemoteDisconnected",
+            "ProtocolError",
+            "IncompleteRead",
+        ):
+            return Failure("dropped", "the connection was dropped")
+    for e in chain:
+        if "Connection refused" in str(e):  # a wrapper that kept only the text
+            return Failure("refused", "connection refused")
+    return Failure("other", f"{type(exc).__name__}")
+
+
+def _ssl_reason(e: ssl.SSLError) -> str:
+    """The OpenSSL reason (``PEM lib``, ``WRONG_VERSION_NUMBER``), without the _ssl.c location."""
+    text = str(e.reason or "") or (str(e.args[1]) if len(e.args) > 1 else str(e))
+    text = re.sub(r"^\[[A-Z0-9_]+\]\s*", "", text.split(" (_ssl.c")[0].strip())
+    if text == "PEM lib":
+        return "no PEM certificate or key in it (OpenSSL: PEM lib)"
+    return text or "TLS error"
+
+
+TLS_HINTS = {
+    "tls-ca": "the server's certificate is signed by an authority the configuration does not trust",
+    "tls-hostname": "the server's certificate does not name this host",
+    "tls-expired": "the server's certificate has expired",
+    "tls-client-cert": "the client certificate or key does not load",
+    "tls": "the TLS handshake failed",
+}
