@@ -200,3 +200,23 @@ def test_delete_finds_a_model_applied_from_its_dry_run_under_another_stack(
     assert result.exit_code == 0, result
     assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4") is None
     assert emu.cluster.get("v1", "ConfigMap", "default", "phi-4-inference-config") is None
+
+
+@pytest.mark.parametrize("command", ["endpoint", "test"])
+def test_a_model_with_no_ready_pod_says_so_at_once(
+    model_emulator: Start, command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The Service exists, no pod answers behind it: the proxy's 503 "no endpoints available"
+    # (kubernetes pkg/registry/core/service/storage/storage.go) is about the model, not the API
+    # server, and is not retried.
+    from akscli.kube import retry
+
+    model_emulator()
+    _deploy("phi-4", "--wait", "--timeout", "20s")
+    slept: list[float] = []
+    monkeypatch.setattr(retry, "sleep", slept.append)
+    result = invoke("model", command, "phi-4")
+    assert result.exit_code == 3, result
+    assert "model phi-4 is not serving yet" in result.stderr and "no ready server behind Service" in result.stderr
+    assert "API server failed" not in result.stderr
+    assert slept == []

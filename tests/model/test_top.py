@@ -48,6 +48,27 @@ def test_top_reads_every_replica_of_an_inferenceset(model_emulator: Start) -> No
     assert sorted(r["pod"] for r in rows) == sorted(leaders) and len(rows) == 2
 
 
+def test_top_shows_the_replicas_that_answer_and_marks_the_one_that_does_not(model_emulator: Start) -> None:
+    emu = model_emulator()
+    _deploy("phi-4", "--replicas", "2", "--wait", "--timeout", "20s")
+    names = [p["metadata"]["name"] for p in emu.cluster.list("v1", "Pod", "default")]
+    leaders = sorted(n for n in names if n.startswith("phi-4-") and n.endswith("-0"))
+    emu.register_pod_proxy("default", leaders[0], 5000, VllmMetrics("phi-4", waiting=1).handler())
+    result = invoke("model", "top", "-A", "--interval", "100ms", "-o", "json")
+    assert result.exit_code == 0, result
+    rows = {r["pod"]: r for r in json.loads(result.stdout)}
+    assert rows[leaders[0]]["waiting"] == 1 and rows[leaders[1]]["waiting"] is None
+    assert f"warning: no figures from pod default/{leaders[1]}:" in result.stderr
+
+
+def test_top_fails_when_no_replica_answers(model_emulator: Start) -> None:
+    model_emulator()
+    _deploy("phi-4", "--wait", "--timeout", "20s")
+    result = invoke("model", "top", "phi-4", "--interval", "100ms")
+    assert result.exit_code != 0
+    assert "phi-4-0" in result.stderr and result.stdout == ""
+
+
 def test_status_shows_the_serving_figures_in_one_line(model_emulator: Start) -> None:
     emu = model_emulator()
     _deploy("phi-4", "--wait", "--timeout", "20s")

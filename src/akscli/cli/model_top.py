@@ -69,7 +69,13 @@ def top_cmd(
         models = [live.find(kube, r["name"], r["namespace"]) for r in found]
     targets = [t for obj in models for t in live.metric_targets(kube, obj)]
     while True:
-        rows = [r.to_dict() for r in metrics.read(kube, targets, seconds)]
+        figures, failed = metrics.read(kube, targets, seconds)
+        if failed and len(failed) == len(targets):
+            raise next(iter(failed.values()))  # none answered: the command failed
+        for target, error in failed.items():
+            # One replica that does not answer does not hide the others: its row shows "-".
+            output.warn(f"no figures from pod {target.namespace}/{target.pod}: {error.message}")
+        rows = [r.to_dict() for r in figures]
         columns = namespaced_columns(TOP_COLUMNS, all_namespaces)
         output.emit(rows, fmt, columns, name=lambda r: f"{r['model']}/{r['pod']}", empty="No serving pod to read.")
         if not watch or not targets:

@@ -527,10 +527,11 @@ class Kube:
         proxy: (status, body)."""
         target = f"{scheme}:{service}:{port}" if scheme else f"{service}:{port}"
         url = f"/api/v1/namespaces/{quote(namespace)}/{resource}/{target}/proxy/{path.lstrip('/')}"
-        # 502/503/504 here are the proxy's answers for the backend (kube-apiserver
-        # staging/src/k8s.io/apimachinery/pkg/util/proxy/transport.go and the endpoints
-        # resolution of pkg/registry/core/service/proxy: "no endpoints available for service"),
-        # returned to the caller, who knows what the backend is.
+        # A 503 here is the proxy's answer for the backend, not an overloaded API server:
+        # "no endpoints available for service" (kubernetes/kubernetes
+        # pkg/registry/core/service/storage/storage.go, ResourceLocation) or "error trying to reach
+        # service" (staging/src/k8s.io/apimachinery/pkg/util/proxy/transport.go, RoundTrip); a
+        # 502 or 504 is the backend's own. Returned to the caller, who knows what the backend is.
         response = self.request(
             method, url, body=body, stream=True, accept="*/*", timeout=timeout, answers=PROXY_ANSWERS
         )

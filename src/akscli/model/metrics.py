@@ -173,12 +173,32 @@ def read(
     targets: Sequence[Target],
     interval: float,
     sleep: Callable[[float], None] = time.sleep,
-) -> list[ReplicaFigures]:
-    """Two scrapes of every target, ``interval`` seconds apart."""
-    first = {t: scrape(kube, t.namespace, t.pod, t.port) for t in targets}
-    if targets:
+) -> tuple[list[ReplicaFigures], dict[Target, AkscliError]]:
+    """Two scrapes of every target, ``interval`` seconds apart: the figures of each target, all
+    None for one that did not answer (as kubectl top node shows ``<unknown>`` for a node without
+    metrics, kubernetes/kubectl pkg/cmd/top/top_node.go), and why each of those did not."""
+    failed: dict[Target, AkscliError] = {}
+
+    def once(t: Target) -> Scrape | None:
+        if t in failed:
+            return None
+        try:
+            return scrape(kube, t.namespace, t.pod, t.port)
+        except AkscliError as exc:
+            failed[t] = exc
+            return None
+
+    first = {t: once(t) for t in targets}
+    if targets and len(failed) < len(targets):
         sleep(interval)
-    return [figures(t.model, t.namespace, t.pod, first[t], scrape(kube, t.namespace, t.pod, t.port)) for t in targets]
+    rows = []
+    for t in targets:
+        before, now = first[t], once(t)
+        if before is None or now is None:
+            rows.append(ReplicaFigures(t.model, t.namespace, t.pod, *([None] * 9)))
+        else:
+            rows.append(figures(t.model, t.namespace, t.pod, before, now))
+    return rows, failed
 
 
 def one_line(rows: Iterable[ReplicaFigures]) -> str:
