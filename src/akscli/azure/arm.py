@@ -135,9 +135,12 @@ def _client_kwargs() -> dict[str, Any]:
     retries = int(raw)
     # azure-core caps retries on 408/429/5xx at retry_status (default 3) whatever retry_total
     # says (azure/core/pipeline/policies/_retry.py), so both carry the user's number.
+    from akscli.azure.armretry import ReachableRetryPolicy
+
     kw: dict[str, Any] = {
         "retry_total": retries,
         "retry_status": retries,
+        "retry_policy": ReachableRetryPolicy(retry_total=retries, retry_status=retries),
         "user_agent": "akscli",
         "raw_request_hook": _stop_writes,
     }
@@ -179,7 +182,7 @@ def raw_client(target: AzureTarget) -> ARMPipelineClient[Any, Any]:
     config.user_agent_policy = policies.UserAgentPolicy(sdk_moniker="akscli")
     config.proxy_policy = policies.ProxyPolicy()
     config.redirect_policy = policies.RedirectPolicy()
-    config.retry_policy = policies.RetryPolicy(retry_total=kw["retry_total"], retry_status=kw["retry_status"])
+    config.retry_policy = kw["retry_policy"]
     config.custom_hook_policy = policies.CustomHookPolicy(raw_request_hook=_stop_writes)
     config.logging_policy = policies.NetworkTraceLoggingPolicy()
     config.http_logging_policy = ARMHttpLoggingPolicy()

@@ -323,10 +323,7 @@ def translate(exc: BaseException, what: str | None = None) -> AkscliError:
 
     prefix = f"{what}: " if what else ""
     if isinstance(exc, ServiceRequestError):
-        return AkscliError(
-            f"{prefix}cannot reach Azure Resource Manager at {arm_endpoint()}: {_short(str(exc))}",
-            hint="check the network or proxy (HTTPS_PROXY) and AKSCLI_ARM_ENDPOINT",
-        )
+        return _unreachable(exc, prefix)
     if not isinstance(exc, HttpResponseError):
         return AkscliError(f"{prefix}{type(exc).__name__}: {_short(str(exc))}")
     f = failure_of(exc)
@@ -377,6 +374,29 @@ def _classify(f: ArmFailure, prefix: str) -> AkscliError:
     return AkscliError(
         f"{prefix}Azure error {f.status} {f.code}: {f.message}",
         hint="retry; if it persists, check https://status.azure.com",
+    )
+
+
+def _unreachable(exc: BaseException, prefix: str) -> AkscliError:
+    """One line for a request that reached no server (akscli.netfail), never urllib3's repr."""
+    from akscli import netfail
+
+    failure = netfail.classify(exc)
+    where = f"{prefix}cannot reach Azure Resource Manager at {arm_endpoint()}"
+    if failure.kind == "refused":
+        return AkscliError(
+            f"{where}: the connection was refused", hint="check AKSCLI_ARM_ENDPOINT (unset it for Azure)"
+        )
+    if failure.kind == "dns":
+        return AkscliError(f"{where}: {failure.reason}", hint="check AKSCLI_ARM_ENDPOINT, your DNS or VPN")
+    if failure.is_tls:
+        return AkscliError(
+            f"{where}: TLS failed: {netfail.TLS_HINTS[failure.kind]} ({failure.reason})",
+            hint="a proxy that inspects TLS needs its CA in REQUESTS_CA_BUNDLE; check AKSCLI_ARM_ENDPOINT",
+        )
+    return AkscliError(
+        f"{where}: {failure.reason if failure.kind != 'other' else _short(str(exc))}",
+        hint="check the network or proxy (HTTPS_PROXY) and AKSCLI_ARM_ENDPOINT",
     )
 
 

@@ -128,7 +128,12 @@ def authority_of(environment: str | None) -> str | None:
 def _common(tenant: str | None, authority: str | None = None) -> dict[str, Any]:
     """Keyword arguments every azure-identity class accepts: authority and discovery.
     AZURE_AUTHORITY_HOST wins over a kubeconfig's --environment."""
-    kw: dict[str, Any] = {}
+    from akscli.azure.armretry import ReachableRetryPolicy
+
+    # A refused, unresolvable or TLS-failing token endpoint is reported at once, as for ARM
+    # (akscli.azure.armretry); azure-identity builds its pipeline's retry policy from this class
+    # (azure/identity/_internal/pipeline.py, build_pipeline).
+    kw: dict[str, Any] = {"retry_policy_class": ReachableRetryPolicy}
     authority = os.environ.get("AZURE_AUTHORITY_HOST") or authority
     if authority:
         kw["authority"] = authority
@@ -298,12 +303,36 @@ class _Translating:
         try:
             return self._inner.get_token(*scopes, **kwargs)
         except ClientAuthenticationError as exc:
-            raise AuthError(f"{self._what} could not get a token: {_first_line(exc)}", hint=self._fix) from exc
+            raise _unreachable(exc, self._what) or AuthError(
+                f"{self._what} could not get a token: {_first_line(exc)}", hint=self._fix
+            ) from exc
 
     def close(self) -> None:
         close = getattr(self._inner, "close", None)
         if close is not None:
             close()
+
+
+def _unreachable(exc: BaseException, what: str) -> AuthError | None:
+    """A sign-in that reached no token endpoint (refused, no such host, TLS: akscli.netfail) says
+    so, instead of blaming the credentials."""
+    from akscli import netfail
+
+    failure = netfail.classify(exc)
+    authority = os.environ.get("AZURE_AUTHORITY_HOST") or "the Entra ID sign-in endpoint"
+    if failure.is_tls:
+        return AuthError(
+            f"{what} could not get a token: TLS to {authority} failed: {netfail.TLS_HINTS[failure.kind]} "
+            f"({failure.reason})",
+            hint="a proxy that inspects TLS needs its CA in REQUESTS_CA_BUNDLE; check AZURE_AUTHORITY_HOST",
+        )
+    if failure.kind in ("refused", "dns"):
+        problem = "the connection was refused" if failure.kind == "refused" else failure.reason
+        return AuthError(
+            f"{what} could not get a token: cannot reach {authority}: {problem}",
+            hint="check the network or proxy (HTTPS_PROXY) and AZURE_AUTHORITY_HOST",
+        )
+    return None
 
 
 class _Chain:
