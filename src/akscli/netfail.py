@@ -49,8 +49,8 @@ def forget() -> None:
 
 @dataclass(frozen=True)
 class Failure:
-    """kind: refused, dns, timeout, dropped, tls-ca, tls-hostname, tls-expired, tls-client-cert,
-    tls, or other."""
+    """kind: refused, connect-timeout, dns, timeout, dropped, tls-ca, tls-hostname, tls-expired,
+    tls-client-cert, tls, or other."""
 
     kind: str
     reason: str
@@ -60,11 +60,12 @@ class Failure:
         return self.kind.startswith("tls")
 
     def retryable(self, server: str) -> bool:
-        """Whether sending again can help: a dropped connection or a timeout, or a refusal from
-        a server that answered before; never TLS, name resolution or a first refusal."""
+        """Whether sending again can help: a dropped connection or a read timeout, or a refusal
+        or connect timeout from a server that answered before; never TLS, name resolution, or a
+        first refusal or connect timeout."""
         if self.kind in ("dropped", "timeout", "other"):
             return True
-        if self.kind == "refused":
+        if self.kind in ("refused", "connect-timeout"):
             return has_answered(server)
         return False
 
@@ -117,6 +118,8 @@ def classify(exc: BaseException) -> Failure:
             return Failure("tls", _ssl_reason(e))
     for e in chain:
         name = type(e).__name__
+        if name == "ConnectTimeoutError":  # urllib3: no TCP connection within the connect timeout
+            return Failure("connect-timeout", "the connection timed out")
         if isinstance(e, (TimeoutError, socket.timeout)) or "Timeout" in name:
             return Failure("timeout", "timed out")
         if isinstance(e, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)) or name in (

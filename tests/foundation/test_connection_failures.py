@@ -138,3 +138,23 @@ def test_a_service_proxy_503_with_retry_after_is_retried(
     with pytest.raises(errors.NotFoundError):  # the emulator's own answer once the fault is spent
         kube.proxy("default", "phi-4", 80, "/v1/models")
     assert fresh_process == [1.0]
+
+
+def test_failures_are_classified_as_client_go_retries_them() -> None:
+    import ssl
+
+    from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError, ProtocolError
+
+    refused = MaxRetryError(None, "/", NewConnectionError(None, "[Errno 111] Connection refused"))  # type: ignore[arg-type]
+    refused.reason.__cause__ = ConnectionRefusedError(111, "Connection refused")  # type: ignore[union-attr]
+    assert netfail.classify(refused).kind == "refused"
+    assert not netfail.classify(refused).retryable("h:1")
+    assert netfail.classify(MaxRetryError(None, "/", ConnectTimeoutError())).kind == "connect-timeout"  # type: ignore[arg-type]
+    dropped = ProtocolError("Connection aborted.", ConnectionResetError(104, "reset"))
+    assert netfail.classify(dropped).retryable("h:1")
+    unknown_ca = ssl.SSLCertVerificationError(1, "certificate verify failed")
+    unknown_ca.verify_message = "unable to get local issuer certificate"
+    assert netfail.classify(unknown_ca).kind == "tls-ca"
+    netfail.answered("h:1")
+    assert netfail.classify(refused).retryable("h:1")
+    assert not netfail.classify(unknown_ca).retryable("h:1")
