@@ -18,9 +18,20 @@ from typing import Any, NamedTuple
 
 from akscli.errors import UsageError
 
-LIST_FORMATS = ("table", "wide", "json", "yaml", "name")  # and jsonpath=, custom-columns= (check_format)
+# kubectl's template formats: ``-o jsonpath=TEMPLATE``, ``-o custom-columns=SPEC`` (a prefix each).
+JSONPATH = "jsonpath="
+CUSTOM_COLUMNS = "custom-columns="
+TEMPLATE_FORMATS = (JSONPATH, CUSTOM_COLUMNS)
+LIST_FORMATS = ("table", "wide", "json", "yaml", "name", JSONPATH, CUSTOM_COLUMNS)
 # One object prints in the same formats as a list: wide is its table, name is kind/name.
 OBJECT_FORMATS = LIST_FORMATS
+# What a manifest prints as: the printers of kubectl create/apply -o (k8s.io/cli-runtime,
+# pkg/genericclioptions/print_flags.go: json, yaml, name, jsonpath...; no wide or custom-columns,
+# which are kubectl get's table printers).
+MANIFEST_FORMATS = ("yaml", "json", "name", JSONPATH)
+# A command that applies objects: its default lines (``x created``), or the manifest formats;
+# --dry-run=client prints the manifests (yaml for the default).
+APPLY_FORMATS = ("table", *MANIFEST_FORMATS)
 
 
 class Column(NamedTuple):
@@ -51,9 +62,6 @@ def dig(item: Any, path: str, default: Any = None) -> Any:
     return node
 
 
-TEMPLATE_FORMATS = ("jsonpath=", "custom-columns=")
-
-
 def template_format(fmt: str) -> bool:
     """``jsonpath=TEMPLATE`` or ``custom-columns=SPEC``: kubectl's formats over the JSON output."""
     return fmt.startswith(TEMPLATE_FORMATS)
@@ -64,17 +72,25 @@ def structured(fmt: str) -> bool:
     return fmt in ("json", "yaml") or template_format(fmt)
 
 
+def shown_formats(allowed: Sequence[str]) -> str:
+    """``table|json|jsonpath=TEMPLATE``: the formats as help and hints write them."""
+    words = {JSONPATH: "jsonpath=TEMPLATE", CUSTOM_COLUMNS: "custom-columns=SPEC"}
+    return "|".join(words.get(f, f) for f in allowed)
+
+
 def check_format(fmt: str, allowed: Sequence[str] = LIST_FORMATS) -> str:
-    """``fmt`` if the command prints it; wherever json is, jsonpath= and custom-columns= are too
-    (their templates are checked here, before anything runs)."""
-    if template_format(fmt) and "json" in allowed:
+    """``fmt`` if it is one of ``allowed`` (where ``allowed`` has ``jsonpath=`` or
+    ``custom-columns=``, any template of it, checked here before anything runs); otherwise a
+    usage error naming the formats the command prints, as kubectl refuses a printer it does not
+    have before it sends anything."""
+    prefix = next((p for p in TEMPLATE_FORMATS if fmt.startswith(p)), None)
+    if prefix is not None and prefix in allowed:
         from akscli import jsonpath
 
         jsonpath.check(fmt)
         return fmt
-    if fmt not in allowed:
-        shown = [*allowed, "jsonpath=TEMPLATE", "custom-columns=SPEC"] if "json" in allowed else list(allowed)
-        raise UsageError(f"unknown output format {fmt!r}", hint="use -o " + "|".join(shown))
+    if prefix is not None or fmt not in allowed:
+        raise UsageError(f"unknown output format {fmt!r}", hint="use -o " + shown_formats(allowed))
     return fmt
 
 
@@ -179,6 +195,17 @@ def _default_name(item: Any) -> str:
     return str(dig(item, "metadata.name") or dig(item, "name") or item)
 
 
+def object_name(obj: Any) -> str:
+    """``-o name`` of one object when its command gives no ``kind/name`` of its own
+    (``emit_object(name=...)``): a Kubernetes object's ``kind.group/name`` (object_ref), else
+    the record's ``name``. Without one the command prints no name: a usage error, never a repr."""
+    if isinstance(obj, Mapping) and obj.get("kind") and dig(obj, "metadata.name"):
+        return object_ref(obj)
+    if isinstance(obj, Mapping) and isinstance(obj.get("name"), str) and obj["name"]:
+        return str(obj["name"])
+    raise UsageError("this command prints no -o name for what it shows", hint="use -o json or -o yaml")
+
+
 def age(obj_or_stamp: Mapping[str, Any] | str | None) -> str:
     """kubectl's AGE column (``3d``, ``5h``, ``12m``, ``40s``) from an object or a timestamp."""
     from datetime import UTC, datetime
@@ -235,18 +262,32 @@ def _table_width(headers: Sequence[str], rows: Sequence[Sequence[str]], keep: Se
     return sum(max(len(headers[i]), *(len(r[i]) for r in rows)) for i in keep) + 3 * (len(keep) - 1)
 
 
-def emit_object(obj: Any, fmt: str, *, fields: Sequence[tuple[str, Any]] | None = None) -> None:
-    """Print one object: json, yaml, or a two-column key/value table."""
+def emit_object(
+    obj: Any,
+    fmt: str,
+    *,
+    fields: Sequence[tuple[str, Any]] | None = None,
+    rows: Sequence[Any] | None = None,
+    name: Callable[[Any], str] | None = None,
+) -> None:
+    """Print one object: json, yaml, a two-column key/value table, or ``-o name``.
 
-    check_format(fmt, (*OBJECT_FORMATS, "wide", "name"))
+    ``rows``: a report's rows (its table's lines, as they are in its -o json), to which
+    ``-o custom-columns=`` applies one line each, as kubectl applies it to each item of a list;
+    without them the one object is the one row. ``name``: its ``-o name``, the function the
+    command's list passes to ``emit`` (a record's ``kind/name``), so that a single object
+    prints as it does in the list."""
+
+    check_format(fmt, OBJECT_FORMATS)
     if template_format(fmt):
-        _emit_template(fmt, _plain(obj), [_plain(obj)])
+        plain = _plain(obj)
+        _emit_template(fmt, plain, _plain(list(rows)) if rows is not None else [plain])
     elif fmt == "json":
         write(_json_text(obj))
     elif fmt == "yaml":
         write(_yaml_text(obj))
     elif fmt == "name":
-        write(_default_name(obj))
+        write(name(obj) if name else object_name(obj))
     else:
         pairs = fields if fields is not None else _flatten(obj)
         width = max((len(k) for k, _ in pairs), default=0)
@@ -296,7 +337,7 @@ def _flatten(obj: Any, prefix: str = "") -> list[tuple[str, Any]]:
 def emit_documents(objects: Sequence[Mapping[str, Any]], fmt: str) -> None:
     """Kubernetes manifests: a YAML stream, a JSON List, or names."""
 
-    check_format(fmt, ("yaml", "json", "name"))
+    check_format(fmt, MANIFEST_FORMATS)
     if template_format(fmt):
         items = [_plain(o) for o in objects]
         _emit_template(

@@ -289,3 +289,10 @@ def test_an_invalid_name_s_example_runs_as_given(command: list[str], example: st
     assert f"hint: for example: {example}\n" in refused.stderr
     fixed = [example if word in ("bad name!", "Bad_Pool") else word for word in command]
     assert invoke(*fixed).exit_code == 0
+
+
+def test_show_with_name_prints_kind_slash_name_as_list_does(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env, "aks1")
+    shown = invoke("cluster", "show", "aks1", "-g", RG, "-o", "name")
+    assert shown.exit_code == 0, shown
+    assert shown.stdout == "cluster/aks1\n" == invoke("cluster", "list", "-g", RG, "-o", "name").stdout

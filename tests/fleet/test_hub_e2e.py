@@ -150,3 +150,21 @@ def test_status_of_a_missing_placement_is_not_found(hub: Hub) -> None:
     result = invoke("fleet", "placement", "status", "nope")
     assert result.exit_code == 3
     assert "akscli fleet placement list" in result.stderr
+
+
+def test_list_all_namespaces_shows_cluster_and_namespaced_placements(hub: Hub) -> None:
+    _place("llm", "--select", "namespace/llm", "--require-labels", "env=staging")
+    _place("cfg", "-n", "llm", "--select", "configmap/model-config", "--pick-fixed", "canary")
+    hub.settle()
+    assert invoke("fleet", "placement", "list", "-A", "-o", "name").stdout.split() == [
+        "clusterresourceplacement/llm",
+        "resourceplacement/cfg",
+    ]
+    table = invoke("fleet", "placement", "list", "-A").stdout.splitlines()
+    assert table[0].split()[:2] == ["NAMESPACE", "NAME"]
+    # kubectl get -A of a mixed list: the NAMESPACE of a cluster-scoped object is left empty
+    assert table[1].split()[0] == "llm" and table[1].startswith(" ")
+    assert table[2].split()[:2] == ["llm", "cfg"]
+    # without -A: the ClusterResourcePlacements, as before; -n: that namespace's ResourcePlacements
+    assert invoke("fleet", "placement", "list", "-o", "name").stdout.split() == ["clusterresourceplacement/llm"]
+    assert invoke("fleet", "placement", "list", "-n", "llm", "-o", "name").stdout.split() == ["resourceplacement/cfg"]

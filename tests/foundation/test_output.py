@@ -7,6 +7,7 @@ import json
 import pytest
 
 from akscli import output, yamlio
+from akscli.errors import UsageError
 from akscli.output import Column
 
 ITEMS = [
@@ -194,3 +195,27 @@ def test_status_without_a_terminal_repeats_the_state_while_nothing_changes(
 
 def test_elapsed_reads_like_kubectl() -> None:
     assert [output.elapsed(s) for s in (5, 192, 3725)] == ["5s", "3m12s", "1h2m"]
+
+
+def test_one_object_with_name_prints_kind_group_slash_name(capsys: pytest.CaptureFixture[str]) -> None:
+    output.emit_object(ITEMS[0], "name")
+    assert capsys.readouterr().out == "workspace.kaito.sh/llama\n"
+
+
+def test_one_record_with_name_prints_what_its_command_names_it(capsys: pytest.CaptureFixture[str]) -> None:
+    output.emit_object({"name": "c1", "location": "eastus"}, "name", name=lambda r: f"cluster/{r['name']}")
+    assert capsys.readouterr().out == "cluster/c1\n"
+
+
+def test_a_record_with_no_name_is_refused_with_name_never_printed_as_a_repr(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(UsageError, match="no -o name"):
+        output.emit_object({"id": "abc", "result": "success"}, "name")
+    assert capsys.readouterr().out == ""
+
+
+def test_custom_columns_of_a_report_apply_to_its_rows(capsys: pytest.CaptureFixture[str]) -> None:
+    report = {"ready": True, "checks": [{"component": "kaito"}, {"component": "keda"}]}
+    output.emit_object(report, "custom-columns=C:.component", rows=report["checks"])
+    assert capsys.readouterr().out.split() == ["C", "kaito", "keda"]

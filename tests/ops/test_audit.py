@@ -365,3 +365,11 @@ def test_no_secret_flag_value_survives_redaction(secret: str, flag: str, inline:
     argv = ["cluster", "create", f"{flag}={secret}"] if inline else ["cluster", "create", flag, secret]
     expected = f"{flag}={audit.REDACTED}" if inline else audit.REDACTED
     assert audit.redact_argv(argv)[-1] == expected
+
+
+def test_audit_show_with_name_prints_the_id_as_audit_list_does(log: Path) -> None:
+    record(reason="why not")
+    entry_id = lines(log)[0]["id"]
+    result = invoke("audit", "show", entry_id[:6], "-o", "name")
+    assert result.exit_code == 0, result
+    assert result.stdout == f"{entry_id}\n" == invoke("audit", "list", "-o", "name").stdout

@@ -4,7 +4,7 @@ from typing import Annotated, Any
 
 import typer
 
-from akscli import manifests, output, validate
+from akscli import manifests, validate
 from akscli.cli import options as opts
 from akscli.cli.common import apply_objects
 from akscli.errors import UsageError
@@ -35,11 +35,10 @@ def apply(
     force_conflicts: opts.ForceConflicts = False,
     parallel: opts.Parallel = opts.DEFAULT_PARALLEL,
     yes: opts.Yes = False,
-    output_format: opts.Output = "table",
+    output_format: opts.ApplyOutput = "table",
 ) -> None:
     """Apply manifests with server-side apply: plan, policy check, apply, prune, wait, audit."""
     validate.name(stack, "stack name")
-    output.check_format(output_format)
     objects = _read_manifests(filenames)
     apply_objects(
         objects,

@@ -214,12 +214,15 @@ def finish(poller: "LROPoller[Any]", what: str, fmt: str, *, no_wait: bool, resu
     return None
 
 
-def show(resource: Mapping[str, Any], fmt: str, summary: Callable[[Mapping[str, Any]], dict[str, Any]]) -> None:
-    """One ARM resource: in full for json/yaml, its summary as a table."""
+def show(
+    resource: Mapping[str, Any], fmt: str, summary: Callable[[Mapping[str, Any]], dict[str, Any]], *, kind: str
+) -> None:
+    """One ARM resource: in full for json/yaml, its summary as a table, ``kind/name`` for -o name
+    (as ``emit_resources`` lists it)."""
     if output.structured(fmt):
         output.emit_object(resource, fmt)
     else:
-        output.emit_object(resource, fmt, fields=list(summary(resource).items()))
+        output.emit_object(resource, fmt, fields=list(summary(resource).items()), name=lambda r: f"{kind}/{r['name']}")
 
 
 def emit_resources(

@@ -34,8 +34,8 @@ test_app = typer.Typer(
 app.add_typer(cluster_app, name="cluster")  # cli/baremetal_cluster.py: one module per noun
 app.add_typer(test_app, name="test")
 
-REPORT_FORMATS = ("table", "wide", "json", "yaml")
-ReportOutput = Annotated[str, opts.output_option(REPORT_FORMATS)]
+REPORT_FORMATS = ("table", "wide", "json", "yaml", output.JSONPATH, output.CUSTOM_COLUMNS)
+ReportOutput = Annotated[str, opts.output_option(REPORT_FORMATS, "custom-columns: one row per finding")]
 
 PROBE_COLUMNS = [
     output.Column("GPU", "gpu"),
@@ -201,7 +201,8 @@ def doctor(
     with output.status("listing nodes") as update:
         report = logic.diagnose(kube, options, progress=update)
     if output.structured(fmt):
-        output.emit_object(report.to_dict(), fmt)
+        doc = report.to_dict()
+        output.emit_object(doc, fmt, rows=doc["findings"])
     else:
         output.emit([p.to_dict() for p in report.pools], fmt, POOL_COLUMNS, empty="No nodes.")
         output.emit(
@@ -279,7 +280,7 @@ def prepare(
     timeout: opts.Timeout = "10m",
     force_conflicts: opts.ForceConflicts = False,
     yes: opts.Yes = False,
-    output_format: Annotated[str, opts.output_option(("table", "json", "yaml", "name"))] = "table",
+    output_format: opts.ApplyOutput = "table",
 ) -> None:
     """The GPU Operator's ClusterPolicy and the RDMA device plugin, fitted to what the cluster runs.
 
@@ -368,6 +369,10 @@ def inventory(
 
     fmt = opts.output_format(output_format)
     mode = opts.dry_run_mode(dry_run)
+    if mode != "none":
+        from akscli.cli import common
+
+        common.manifest_format(fmt)  # --dry-run prints the Jobs: manifest formats only
     options = logic.InventoryOptions(
         namespace=cluster.namespace or "default",
         image=logic.probe_image(image),
@@ -466,6 +471,10 @@ def test_nccl(
 
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
     mode = opts.dry_run_mode(dry_run)
+    if mode != "none":
+        from akscli.cli import common
+
+        common.manifest_format(fmt)  # --dry-run prints the objects: manifest formats only
     if list_expected:
         rows = nccl.expected_table()
         if fmt == "table":

@@ -51,7 +51,7 @@ def _resume(rg: str, name: str, *, deleted: bool = False) -> str:
 def _show(cluster: Mapping[str, Any], fmt: str) -> None:
     from akscli.azure import clusters
 
-    azopts.show(cluster, fmt, clusters.summary)
+    azopts.show(cluster, fmt, clusters.summary, kind="cluster")
 
 
 @app.command("create")

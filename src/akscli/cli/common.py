@@ -76,8 +76,15 @@ def check_policy(objects: Sequence[dict[str, Any]], namespace: str | None = None
 
 
 def print_manifests(objects: Sequence[dict[str, Any]], fmt: str) -> None:
-    """--dry-run: the objects that would be sent, as kubectl prints them (YAML unless -o json|name)."""
-    output.emit_documents(objects, fmt if fmt in ("json", "name") else "yaml")
+    """--dry-run=client: the objects that would be sent, as kubectl create --dry-run=client -o
+    prints them (yaml for the default table; json, name, jsonpath=). A format with no manifest
+    printer (wide, custom-columns=) is refused, as kubectl refuses it, not replaced by YAML."""
+    output.emit_documents(objects, "yaml" if fmt == "table" else manifest_format(fmt))
+
+
+def manifest_format(fmt: str) -> str:
+    """``fmt`` if a manifest prints in it (output.APPLY_FORMATS), else a usage error."""
+    return output.check_format(fmt, output.APPLY_FORMATS)
 
 
 def print_requests(requests: Sequence[Mapping[str, Any]], fmt: str, mode: str, names: Sequence[str] = ()) -> None:
@@ -107,9 +114,16 @@ def dry_run_writes(kube: "Kube", writes: "Sequence[Write]", mode: str, fmt: str)
 
 
 def print_plan(the_plan: "Plan", *, to_stdout: bool, fmt: str = "table") -> None:
+    """The plan: one line per change (stderr before an apply; stdout for --dry-run=server),
+    or with -o its changes as data, and with -o name the objects' names, as kubectl apply
+    --dry-run=server -o name prints them (``configmap/a1``)."""
     rows = [c.to_dict() for c in the_plan.changes]
     if to_stdout and output.structured(fmt):
         output.emit(rows, fmt, [])
+        return
+    if to_stdout and fmt == "name":
+        for change in the_plan.changes:
+            output.write(change.ref)
         return
     lines = []
     for change in the_plan.changes:
@@ -157,6 +171,7 @@ def apply_objects(
 
     mode = dry_run_mode(dry_run)
     wait_seconds = validate.duration(timeout, "--timeout")
+    manifest_format(output_format)
     with_stack_labels(objects, stack)
     allowed = check_policy(objects, target.namespace)
     required = target.namespace if enforce_namespace else None

@@ -154,7 +154,7 @@ def deploy_cmd(
     timeout: opts.Timeout = "30m",
     yes: opts.Yes = False,
     force_conflicts: opts.ForceConflicts = False,
-    output_fmt: opts.Output = "table",
+    output_fmt: opts.ApplyOutput = "table",
 ) -> None:
     """Deploy a model through KAITO (default) or vLLM, sized by the plan.
 
@@ -467,7 +467,7 @@ def rollback_cmd(
     wait: opts.Wait = False,
     timeout: opts.Timeout = "30m",
     yes: opts.Yes = False,
-    output_fmt: opts.Output = "table",
+    output_fmt: opts.ApplyOutput = "table",
 ) -> None:
     """Apply the manifests of an earlier revision again (recorded as a new revision)."""
     from akscli.model import preflight, revisions

@@ -65,7 +65,9 @@ def plan_cmd(
     price_file: PriceFileOpt = None,
     vm_size: VmSizeOpt = None,
     described: catalog.Description = catalog.Description(),
-    output_fmt: opts.Output = "table",
+    output_fmt: Annotated[
+        str, opts.output_option(output.LIST_FORMATS, "custom-columns: one row per VM size, as -o json's options")
+    ] = "table",
     subscription: Annotated[
         str | None,
         typer.Option(
@@ -100,7 +102,7 @@ def plan_cmd(
     if output.structured(fmt):
         doc = the_plan.to_dict()
         doc["recommended"] = chosen.vm_size if chosen else None
-        output.emit_object(doc, fmt)
+        output.emit_object(doc, fmt, rows=doc["options"])
     elif fmt == "name":
         for row in plan_view.table_rows(the_plan, chosen, every_size=False):
             output.write(row["vm_size"])

@@ -92,7 +92,7 @@ def status_cmd(
     doc = live.status_report(kube, obj)
     doc["serving"] = live.serving_figures(kube, obj)
     if fmt != "table":
-        output.emit_object(doc, fmt)
+        output.emit_object(doc, fmt, name=lambda _: f"model/{name}")  # as model list names it
         return
     shown = {**doc, "ready": f"{doc['ready']}/{doc['desired']}"}
     output.emit_object(doc, "table", fields=[(k, shown[k]) for k in (*STATUS_FIELDS, "serving")])

@@ -57,7 +57,7 @@ def _resume(rg: str, cluster: str, name: str | None = None) -> str:
 def _show(pool: Mapping[str, Any], fmt: str) -> None:
     from akscli.azure import nodepools
 
-    azopts.show(pool, fmt, nodepools.summary)
+    azopts.show(pool, fmt, nodepools.summary, kind="nodepool")
 
 
 @app.command("add")

@@ -12,14 +12,15 @@ from akscli import output
 from akscli.cli import options as opts
 from akscli.output import Column
 
-DOCTOR_FORMATS = ("table", "wide", "json", "yaml")
-GPU_USAGE_FORMATS = ("table", "wide", "json", "yaml", "csv")
-POLICY_CHECK_FORMATS = ("table", "wide", "json", "yaml", "sarif")
+_TEMPLATES = (output.JSONPATH, output.CUSTOM_COLUMNS)
+DOCTOR_FORMATS = ("table", "wide", "json", "yaml", *_TEMPLATES)
+GPU_USAGE_FORMATS = ("table", "wide", "json", "yaml", "csv", *_TEMPLATES)
+POLICY_CHECK_FORMATS = ("table", "wide", "json", "yaml", "sarif", *_TEMPLATES)
 
 
-def _output_option(formats: tuple[str, ...]) -> Any:
+def _output_option(formats: tuple[str, ...], note: str = "") -> Any:
     """``-o/--output`` whose help lists exactly the formats the command accepts."""
-    return opts.output_option(formats)
+    return opts.output_option(formats, note)
 
 
 def _sub_app(name: str, help_text: str) -> typer.Typer:
@@ -61,7 +62,7 @@ def doctor(
             show_default=False,
         ),
     ] = None,
-    output_format: Annotated[str, _output_option(DOCTOR_FORMATS)] = "table",
+    output_format: Annotated[str, _output_option(DOCTOR_FORMATS, "custom-columns: one row per check")] = "table",
     cluster: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Check the cluster for what akscli's command groups need, with the fix for each gap.
@@ -78,7 +79,8 @@ def doctor(
     with output.status("checking the cluster"):
         results = logic.run(kube, groups)
     if output.structured(fmt):
-        output.emit_object(logic.report(kube.context_name, groups, results), fmt)
+        report = logic.report(kube.context_name, groups, results)
+        output.emit_object(report, fmt, rows=report["checks"])
     else:
         output.emit([r.to_dict() for r in results], fmt, _DOCTOR_COLUMNS)
         found, absent = logic.found_and_absent(results)
@@ -167,7 +169,7 @@ _CSV_COLUMNS = [
 @gpu_app.command("usage")
 @_on_cluster
 def gpu_usage(
-    output_format: Annotated[str, _output_option(GPU_USAGE_FORMATS)] = "table",
+    output_format: Annotated[str, _output_option(GPU_USAGE_FORMATS, "custom-columns: one row per pool")] = "table",
     price_region: Annotated[
         str | None,
         typer.Option(
@@ -202,7 +204,7 @@ def gpu_usage(
         usage = gpu_usage.measure(kube, price_region=region, page_size=page_size, progress=update)
     data = usage.to_dict()
     if output.structured(fmt):
-        output.emit_object(data, fmt)
+        output.emit_object(data, fmt, rows=data["pools"])
     elif fmt == "csv":
         output.emit(gpu_usage.csv_rows(data), "csv", _CSV_COLUMNS)
     else:
@@ -303,7 +305,7 @@ def audit_show(
     from akscli import audit
 
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
-    output.emit_object(audit.find(audit.log_path(), entry_id), fmt)
+    output.emit_object(audit.find(audit.log_path(), entry_id), fmt, name=lambda e: str(e.get("id")))
 
 
 # ---- policy ----------------------------------------------------------------------------------

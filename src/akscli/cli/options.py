@@ -13,7 +13,7 @@ import typer
 
 from akscli import validate
 from akscli.cli import complete
-from akscli.output import LIST_FORMATS, check_format
+from akscli.output import APPLY_FORMATS, LIST_FORMATS, MANIFEST_FORMATS, check_format, shown_formats
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube, KubeTarget
@@ -60,21 +60,33 @@ Selector = Annotated[
 ]
 
 
-def output_option(formats: Sequence[str], note: str = "") -> Any:
-    """-o/--output listing the formats the command prints; wherever json is, kubectl's
-    jsonpath= and custom-columns= work too (output.check_format)."""
-    shown = [*formats, "jsonpath=TEMPLATE", "custom-columns=SPEC"] if "json" in formats else list(formats)
-    help_text = "Output format: " + "|".join(shown) + (f" ({note})" if note else "") + "."
-    return typer.Option("-o", "--output", metavar="FORMAT", help=help_text, autocompletion=complete.output_formats)
+def output_option(formats: Sequence[str], note: str = "", *, accept: Sequence[str] = ()) -> Any:
+    """-o/--output listing the formats the command prints (output.LIST_FORMATS and the like;
+    ``jsonpath=`` and ``custom-columns=`` where the command applies them). The value is checked
+    against ``formats`` (and ``accept``: formats the ``note`` names for one mode of the command)
+    as the flags are parsed, before the command runs: ``-o bogus`` renders and sends nothing."""
+    allowed = (*formats, *(f for f in accept if f not in formats))
+    help_text = "Output format: " + shown_formats(formats) + (f" ({note})" if note else "") + "."
+
+    def check(ctx: Any, _param: Any, value: str | None) -> str | None:
+        if value is None or getattr(ctx, "resilient_parsing", False):
+            return value
+        return check_format(value, allowed)
+
+    return typer.Option(
+        "-o", "--output", metavar="FORMAT", help=help_text, callback=check, autocompletion=complete.output_formats
+    )
 
 
 Output = Annotated[str, output_option(LIST_FORMATS)]
-OUTPUT_HELP = "Output format: " + "|".join([*LIST_FORMATS, "jsonpath=TEMPLATE", "custom-columns=SPEC"]) + "."
 # Commands that show one object accept the same formats as lists (wide is the table, name is
 # kind/name), so `-o name` works on every read command.
 ObjectOutput = Output
+# -o of a command that applies objects: what was applied (kubectl apply's printers), and with
+# --dry-run=client the manifests (kubectl create --dry-run=client -o; yaml for the default).
+ApplyOutput = Annotated[str, output_option(APPLY_FORMATS, "what was applied; --dry-run=client: the manifests")]
 # -o of a changing command that prints nothing else: the format of what --dry-run prints.
-DRY_RUN_FORMATS = ("yaml", "json", "name")
+DRY_RUN_FORMATS = MANIFEST_FORMATS
 DryRunOutput = Annotated[str, output_option(DRY_RUN_FORMATS, "what --dry-run prints")]
 DRY_RUN_HELP = (
     "--dry-run[=none|client|server]; bare --dry-run means client. "

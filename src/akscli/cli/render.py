@@ -39,7 +39,11 @@ def render(
     ] = None,
     output_format: Annotated[
         str | None,
-        opts.output_option(("yaml", "json", "name"), "default yaml; with --help-values table|wide|json|yaml|name"),
+        opts.output_option(
+            output.MANIFEST_FORMATS,
+            "default yaml; with --help-values or --list: table|wide|json|yaml|name",
+            accept=output.LIST_FORMATS,
+        ),
     ] = None,
     output_dir: Annotated[
         str | None,
@@ -51,14 +55,22 @@ def render(
     ] = False,
 ) -> None:
     """Render a template into Kubernetes manifests (offline)."""
+    if output_format is not None and template is not None and not help_values:
+        output.check_format(output_format, output.MANIFEST_FORMATS)  # manifests: before rendering
     if help_values and template is not None:
         _emit_values(template, output_format or "table")
         return
-    if template is None and (set_values or values_files or stack or output_dir or output_format):
+    if template is None and (set_values or values_files or stack or output_dir or (output_format and not list_all)):
         raise UsageError("give the TEMPLATE to render", hint="akscli render --list shows them, e.g. render model/vllm")
     if list_all or template is None:
-        for name in list_templates():
-            output.write(name.removesuffix(TEMPLATE_SUFFIX))
+        names = [name.removesuffix(TEMPLATE_SUFFIX) for name in list_templates()]
+        if output_format is None:
+            for name in names:
+                output.write(name)
+        else:
+            # -o name prints the names as they are given to render (the default, without -o)
+            rows = [{"name": name} for name in names]
+            output.emit(rows, output_format, [output.Column("TEMPLATE", "name")], name=lambda r: str(r["name"]))
         return
     values: dict[str, object] = {}
     for file in values_files or []:
@@ -74,7 +86,7 @@ def render(
     if output_dir:
         _write_files(objects, Path(output_dir), fmt)
     else:
-        output.emit_documents(objects, output.check_format(fmt, ("yaml", "json", "name")))
+        output.emit_documents(objects, fmt)
 
 
 def _check_declared(template: str, values: dict[str, object]) -> None:

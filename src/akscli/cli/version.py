@@ -10,6 +10,8 @@ from typing import Annotated
 from akscli import __version__, output
 from akscli.cli import options as opts
 
+# One record, no rows: jsonpath= applies, custom-columns= would print one row of it.
+VERSION_FORMATS = ("table", "json", "yaml", output.JSONPATH)
 PACKAGES = (
     "kubernetes",
     "azure-identity",
@@ -59,7 +61,7 @@ def _installed(dist: str) -> str | None:
 
 
 def version(
-    output_format: Annotated[str, opts.output_option(("table", "json", "yaml"))] = "table",
+    output_format: Annotated[str, opts.output_option(VERSION_FORMATS)] = "table",
 ) -> None:
     """Show akscli, Python, Kubernetes client and Azure SDK versions."""
     packages = {name: _installed(name) for name in PACKAGES}
@@ -74,4 +76,4 @@ def version(
         fields += [(k, v or "not installed") for k, v in packages.items()]
         output.emit_object(info, "table", fields=fields)
     else:
-        output.emit_object(info, output.check_format(output_format, ("json", "yaml")))
+        output.emit_object(info, output.check_format(output_format, VERSION_FORMATS))

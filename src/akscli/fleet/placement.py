@@ -363,11 +363,17 @@ def delete_refs(kube: Kube, name: str, namespace: str | None) -> list[tuple[str,
 
 
 def list_placements(kube: Kube, namespace: str | None, all_namespaces: bool = False) -> Iterator[dict[str, Any]]:
-    """ClusterResourcePlacements (no namespace) or ResourcePlacements, page by page."""
-    if namespace is None and not all_namespaces:
+    """Placements, page by page: ClusterResourcePlacements (neither -n nor -A), the
+    ResourcePlacements of ``namespace`` (-n), or with -A both, as kubectl get -A lists
+    cluster-scoped kinds too: the ClusterResourcePlacements, then every namespace's
+    ResourcePlacements."""
+    if all_namespaces:
+        yield from kube.list(PLACEMENT_V1, CRP)
+        yield from kube.list(PLACEMENT_V1, RP, all_namespaces=True)
+    elif namespace is None:
         yield from kube.list(PLACEMENT_V1, CRP)
     else:
-        yield from kube.list(PLACEMENT_V1, RP, namespace=namespace, all_namespaces=all_namespaces)
+        yield from kube.list(PLACEMENT_V1, RP, namespace=namespace)
 
 
 # ---- which placement put an object on a member ------------------------------------------------

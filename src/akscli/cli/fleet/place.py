@@ -96,7 +96,7 @@ def place(
     timeout: opts.Timeout = "10m",
     yes: opts.Yes = False,
     hub: opts.KubeFlags = opts.KubeFlags(),
-    output_format: opts.Output = "table",
+    output_format: opts.ApplyOutput = "table",
 ) -> None:
     """Place hub resources onto member clusters (ClusterResourcePlacement or ResourcePlacement)."""
     from akscli.cli.common import apply_objects
@@ -216,7 +216,9 @@ PLACEMENT_COLUMNS = [
 def placement_list(
     namespace: Annotated[
         str | None,
-        opts.namespace_option("List ResourcePlacements in this namespace (default: ClusterResourcePlacements)."),
+        opts.namespace_option(
+            "List ResourcePlacements in this namespace (default: ClusterResourcePlacements; -A: both)."
+        ),
     ] = None,
     all_namespaces: opts.AllNamespaces = False,
     hub: opts.KubeFlags = opts.KubeFlags(),
@@ -231,10 +233,14 @@ def placement_list(
     if output.structured(fmt):
         output.emit(items, fmt, [])
         return
+    # -A: the NAMESPACE column first, empty for a ClusterResourcePlacement (kubectl get -A of
+    # a mixed list leaves it empty for cluster-scoped objects)
+    rest = [c for c in PLACEMENT_COLUMNS if c.header != "namespace"]
+    columns = [Column("namespace", lambda s: s["namespace"] or ""), *rest] if all_namespaces else PLACEMENT_COLUMNS
     output.emit(
         [placement_status.placement_summary(i) for i in items],
         fmt,
-        PLACEMENT_COLUMNS,
+        columns,
         name=lambda s: f"{str(s['kind']).lower()}/{s['name']}",
     )
 

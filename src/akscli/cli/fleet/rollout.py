@@ -62,7 +62,7 @@ def strategy_create(
     dry_run: opts.DryRun = "none",
     yes: opts.Yes = False,
     hub: opts.KubeFlags = opts.KubeFlags(),
-    output_format: opts.Output = "table",
+    output_format: opts.ApplyOutput = "table",
 ) -> None:
     """Create a staged update strategy: ARM (--fleet: update groups) or hub (members by labels)."""
     from akscli.fleet.stages import parse_stages
@@ -173,7 +173,7 @@ def rollout_create(
     dry_run: opts.DryRun = "none",
     yes: opts.Yes = False,
     hub: opts.KubeFlags = opts.KubeFlags(),
-    output_format: opts.Output = "table",
+    output_format: opts.ApplyOutput = "table",
 ) -> None:
     """Create an update run: a Kubernetes/node-image upgrade (--fleet) or a hub workload rollout."""
     fmt = opts.output_format(output_format)

@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from akscli.kube.client import Kube
 
 RAY = logic.RAY_API
-APPLY_FORMATS = ("table", "yaml", "json", "name")
 
 
 def typer_app(help: str, name: str | None = None) -> typer.Typer:
@@ -47,9 +46,7 @@ Labels = Annotated[
     typer.Option("--label", help="Label for the Ray object, key=value (repeatable).", show_default=False),
 ]
 Tail = Annotated[int | None, typer.Option("--tail", help="Last N lines.", show_default=False)]
-ApplyOutput = Annotated[
-    str, opts.output_option(("table", "yaml", "json", "name"), "what was applied; --dry-run=client: the manifests")
-]
+ApplyOutput = opts.ApplyOutput
 Group = Annotated[str, typer.Option("--group", help="Worker group name.")]
 ClusterName = Annotated[str, typer.Argument(help="Ray cluster name.")]
 JobName = Annotated[str, typer.Argument(help="RayJob name.")]
@@ -167,7 +164,7 @@ def build_and_apply(
     """Build a Ray object set and apply it (cluster create, service deploy): ``build`` gets a
     connection that reads nothing with --dry-run=client; its warnings go to stderr first."""
     mode = opts.dry_run_mode(dry_run)
-    fmt = opts.output_format(output_format, APPLY_FORMATS)
+    fmt = opts.output_format(output_format, output.APPLY_FORMATS)
     built = build(logic.Connection(None if mode == "client" else k8s.target(), k8s.namespace))
     warn_all(built.warnings)
     common.apply_objects(
@@ -188,9 +185,10 @@ def audit(action: str, kube: "Kube", ref: str, change: str, **details: str) -> N
     common.record_audit(action, kube, [], "success", objects=[{"object": ref, "action": change, **details}])
 
 
-def show(summary: dict[str, Any], fields: list[tuple[str, Any]], fmt: str) -> None:
-    """A status summary: the whole object as json|yaml, the chosen rows as a table."""
-    output.emit_object(summary, fmt, fields=fields if fmt == "table" else None)
+def show(summary: dict[str, Any], fields: list[tuple[str, Any]], fmt: str, *, kind: str) -> None:
+    """A status summary: the whole object as json|yaml, the chosen rows as a table, and for
+    -o name the object's ``kind.group/name`` (``kind``: raycluster.ray.io), as its list prints it."""
+    output.emit_object(summary, fmt, fields=fields if fmt == "table" else None, name=lambda s: f"{kind}/{s['name']}")
 
 
 def warn_all(warnings: Sequence[str]) -> None:

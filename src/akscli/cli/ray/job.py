@@ -102,10 +102,10 @@ def job_submit(
     wait: opts.Wait = False,
     timeout: Annotated[str, typer.Option("--timeout", help="How long --wait follows the job.")] = "1h",
     yes: opts.Yes = False,
-    output_format: opts.ObjectOutput = "table",
+    output_format: opts.ApplyOutput = "table",
 ) -> None:
     """Submit a Ray job: a RayJob on a new cluster (flags) or an existing one (--cluster)."""
-    fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
+    fmt = output_format
     mode = opts.dry_run_mode(dry_run)
     wait_seconds = validate.duration(timeout, "--timeout")
     job_flags = logic.JobFlags(
@@ -232,7 +232,7 @@ def job_status(
         job = logic.follow_job(kube, ns, name, seconds, output.progress)
     findings = [] if logic.job_succeeded(job) else logic.diagnose_job(kube, job)
     summary = logic.job_summary(job, findings)
-    show(summary, logic.job_summary_fields(summary, findings), fmt)
+    show(summary, logic.job_summary_fields(summary, findings), fmt, kind="rayjob.ray.io")
 
 
 @app.command("logs")

@@ -68,7 +68,7 @@ def service_status(
     service = logic.get_object(kube, "RayService", name, ns)
     findings = logic.diagnose_service(kube, service)
     summary = logic.service_summary(service, findings)
-    show(summary, logic.service_summary_fields(summary, findings), fmt)
+    show(summary, logic.service_summary_fields(summary, findings), fmt, kind="rayservice.ray.io")
 
 
 SERVICE_COLUMNS = [
