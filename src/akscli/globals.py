@@ -7,6 +7,8 @@ before Typer parses it, which also spares every command from declaring them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from akscli import validate
 from akscli.errors import UsageError
 
@@ -42,49 +44,56 @@ Global flags (accepted anywhere on the command line):
 """
 
 
+def _takes_value(flag: str) -> bool:
+    return flag in _VALUE_FLAGS or flag == "--allow"
+
+
 def _is_verbose(arg: str) -> bool:
     return arg == "--verbose" or (arg.startswith("-v") and arg == "-" + "v" * (len(arg) - 1))
+
+
+def _scan(argv: list[str]) -> Iterator[tuple[str | None, str | None, str]]:
+    """Each word of ``argv`` as (global flag, its value, the word): the flag is None for a word
+    that is not a global flag, and the value None for a flag without one (``--debug``, ``-vv``,
+    or a value flag given last with nothing after it). Words from ``--`` on are never flags.
+    The one reading of the global flags: ``extract`` runs a command with it, ``without_globals``
+    completes one."""
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            for word in argv[i:]:
+                yield None, None, word
+            return
+        name, eq, inline = arg.partition("=")
+        if arg == "--debug" or _is_verbose(arg):
+            yield arg, None, arg
+        elif _takes_value(name):
+            value: str | None = inline if eq else (argv[i + 1] if i + 1 < len(argv) else None)
+            if not eq and value is not None:
+                i += 1
+            yield name, value, arg
+        else:
+            yield None, None, arg
+        i += 1
 
 
 def without_globals(argv: list[str]) -> list[str]:
     """``argv`` without the global flags and their values, as ``extract`` leaves it, for shell
     completion: nothing is validated, and a value flag at the end keeps nothing after it."""
-    rest: list[str] = []
-    i = 0
-    while i < len(argv):
-        arg = argv[i]
-        if arg == "--":
-            rest.extend(argv[i:])
-            break
-        name, eq, _ = arg.partition("=")
-        if name in _VALUE_FLAGS or name == "--allow":
-            i += 1 if eq else 2
-            continue
-        if arg != "--debug" and not _is_verbose(arg):
-            rest.append(arg)
-        i += 1
-    return rest
+    return [word for flag, _, word in _scan(argv) if flag is None]
 
 
 def value_flag_before(argv: list[str], word: str) -> str | None:
     """The global value flag whose value ``word`` is (``--policy-file WORD`` or
     ``--policy-file=WORD``), or None."""
     name, eq, _ = word.partition("=")
-    if eq and (name in _VALUE_FLAGS or name == "--allow") and "--" not in argv:
+    if eq and _takes_value(name) and "--" not in argv:
         return name
-    i = 0
-    while i < len(argv):
-        arg = argv[i]
-        if arg == "--":
-            return None
-        flag, eq, _ = arg.partition("=")
-        if (flag in _VALUE_FLAGS or flag == "--allow") and not eq:
-            if i + 1 == len(argv):
-                return flag
-            i += 2
-            continue
-        i += 1
-    return None
+    waiting = None  # a value flag given last, with its value still to come
+    for flag, value, _ in _scan(argv):
+        waiting = flag if flag is not None and value is None and _takes_value(flag) else None
+    return waiting
 
 
 def extract(argv: list[str]) -> list[str]:
@@ -92,36 +101,21 @@ def extract(argv: list[str]) -> list[str]:
     rest: list[str] = []
     flags = GlobalFlags(argv=tuple(argv))
     allow: list[str] = []
-    i = 0
-    while i < len(argv):
-        arg = argv[i]
-        if arg == "--":
-            rest.extend(argv[i:])
-            break
-        name, eq, inline = arg.partition("=")
-        if arg == "--debug":
+    for flag, value, word in _scan(argv):
+        if flag is None:
+            rest.append(word)
+        elif flag == "--debug":
             flags.debug = True
-        elif arg == "--verbose":
-            flags.verbose += 1
-        elif arg.startswith("-v") and arg == "-" + "v" * (len(arg) - 1):
-            flags.verbose += len(arg) - 1  # -v, -vv, -vvv as documented
-        elif name in _VALUE_FLAGS or name == "--allow":
-            if eq:
-                value = inline
-            elif i + 1 < len(argv):
-                i += 1
-                value = argv[i]
-            else:
-                raise UsageError(f"{name} needs a value", hint=f"for example: {name} VALUE")
-            if name == "--allow":
-                allow.extend(v for v in value.split(",") if v)
-            elif name == "--reason":
-                flags.reason = validate.text(value, "--reason", max_len=2048)
-            else:
-                setattr(flags, _VALUE_FLAGS[name], value)
+        elif _is_verbose(flag):
+            flags.verbose += 1 if flag == "--verbose" else len(flag) - 1  # -v, -vv, -vvv as documented
+        elif value is None:
+            raise UsageError(f"{flag} needs a value", hint=f"for example: {flag} VALUE")
+        elif flag == "--allow":
+            allow.extend(v for v in value.split(",") if v)
+        elif flag == "--reason":
+            flags.reason = validate.text(value, "--reason", max_len=2048)
         else:
-            rest.append(arg)
-        i += 1
+            setattr(flags, _VALUE_FLAGS[flag], value)
     flags.allow = tuple(allow)
     _replace(flags)
     return rest
