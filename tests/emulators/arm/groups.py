@@ -42,6 +42,9 @@ def _group(method: str) -> Any:
             req = json.loads(body or b"{}")
             from tests.emulators.arm.routes import check_tag_names
 
+            # ARM checks a resource group's tags as any resource's (routes.check_tag_names cites
+            # learn.microsoft.com tag-resources and Azure/azure-powershell main
+            # src/Migrate/Migrate.Autorest/custom/New-AzMigrateServerReplication.ps1).
             check_tag_names(req)
             if not req.get("location"):
                 raise ArmError(400, "LocationRequired", "The location property is required for this definition.")
