@@ -6,8 +6,6 @@ columns when piped; ``NO_COLOR`` turns colour off. rich is imported only when a 
 spinner is actually drawn.
 """
 
-from __future__ import annotations
-
 import io
 import os
 import sys

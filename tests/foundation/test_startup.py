@@ -124,6 +124,50 @@ def test_command_modules_hand_typer_their_annotations_as_objects() -> None:
     assert deferred == []
 
 
+FORWARD_REFS = """
+import sys, typing
+import typer  # its own records are the floor's, not akscli's
+made = []
+original = typing.ForwardRef.__init__
+def counting(self, arg, *args, **kwargs):
+    made.append(arg)
+    original(self, arg, *args, **kwargs)
+typing.ForwardRef.__init__ = counting
+import akscli.output, akscli.model.catalog, akscli.model.skus, akscli.model.planning, akscli.cli.options
+print(len(made))
+"""
+
+
+def test_start_up_records_are_built_without_compiling_their_annotations() -> None:
+    """A NamedTuple checks each field's annotation as its class is built; a string annotation
+    (``from __future__ import annotations``) becomes a ``typing.ForwardRef``, which compiles it:
+    about 1 ms for a 25-field record, against 0.4 ms with the annotations as objects. The records
+    `version`, `model plan` and `catalog` load (output.Column, catalog.Model and Description,
+    skus.GpuSku, planning's KaitoEstimate, Throughput, Fit and Plan, options.KubeFlags) are
+    built from objects."""
+    done = subprocess.run([sys.executable, "-c", FORWARD_REFS], capture_output=True, text=True, check=True, timeout=60)
+    assert done.stdout.strip() == "0"
+
+
+CREDENTIAL_PATTERNS = """
+import contextlib, io, re, sys
+from akscli.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    main.run(["version"])
+patterns = {getattr(p, "pattern", p) for p in (main._QUOTED_CREDENTIAL, main._CREDENTIAL, main._HEADER, main._JWT)}
+print(sorted(key[1] for key in re._cache if key[1] in patterns))
+"""
+
+
+def test_error_scrubbing_patterns_compile_on_the_first_error_not_at_start() -> None:
+    """The patterns that keep credentials out of error lines (cli.main.scrub) are compiled by re's
+    cache when an error is printed: 0.7 ms that a command that succeeds does not pay."""
+    done = subprocess.run(
+        [sys.executable, "-c", CREDENTIAL_PATTERNS], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"
+
+
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
 def test_kubectl_runs_akscli_as_a_plugin() -> None:
     bin_dir = Path(sys.executable).parent

@@ -325,23 +325,22 @@ def _report(exc: AkscliError, code: int) -> int:
 
 
 # Credentials an exception's text may carry (http.client's "Invalid header value b'Bearer ...'",
-# a library that echoes its headers): never printed, whatever raised them.
-_QUOTED_CREDENTIAL = re.compile(r"""b?(['"])([Bb]earer|Basic)\s.*?\1""", re.DOTALL)
-_CREDENTIAL = re.compile(r"""\b([Bb]earer|Basic)\s+[^\s'"]+""")
-_HEADER = re.compile(
-    r"""(?i)(['"]?\b(?:authorization|proxy-authorization|cookie|x-api-key|api-key)['"]?\s*[:=]\s*)("[^"]*"|'[^']*'|\S+)"""
-)
-_JWT = re.compile(r"\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*")
+# a library that echoes its headers): never printed, whatever raised them. Pattern strings, so re's
+# own cache compiles them on the first error, not on every start (validate.py's rule).
+_QUOTED_CREDENTIAL = r"""(?s)b?(['"])([Bb]earer|Basic)\s.*?\1"""
+_CREDENTIAL = r"""\b([Bb]earer|Basic)\s+[^\s'"]+"""
+_HEADER = r"""(?i)(['"]?\b(?:authorization|proxy-authorization|cookie|x-api-key|api-key)['"]?\s*[:=]\s*)("[^"]*"|'[^']*'|\S+)"""
+_JWT = r"\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*"
 
 
 def scrub(text: str) -> str:
     """``text`` with bearer and basic credentials, credential headers and JWTs replaced."""
     if not any(w in text.lower() for w in ("bearer", "basic", "authorization", "cookie", "api-key", "eyj")):
         return text
-    text = _QUOTED_CREDENTIAL.sub(lambda m: f"{m.group(1)}{m.group(2)} [redacted]{m.group(1)}", text)
-    text = _CREDENTIAL.sub(lambda m: f"{m.group(1)} [redacted]", text)
-    text = _HEADER.sub(lambda m: f"{m.group(1)}[redacted]", text)
-    return _JWT.sub("[redacted token]", text)
+    text = re.sub(_QUOTED_CREDENTIAL, lambda m: f"{m.group(1)}{m.group(2)} [redacted]{m.group(1)}", text)
+    text = re.sub(_CREDENTIAL, lambda m: f"{m.group(1)} [redacted]", text)
+    text = re.sub(_HEADER, lambda m: f"{m.group(1)}[redacted]", text)
+    return re.sub(_JWT, "[redacted token]", text)
 
 
 def _one_line(text: str, longest: int = 200) -> str:

@@ -5,8 +5,6 @@ decides the KV cache. Lookup accepts the Hugging Face id or the KAITO preset nam
 insensitively; an unknown name fails with the closest known names.
 """
 
-from __future__ import annotations
-
 import difflib
 import re
 import threading

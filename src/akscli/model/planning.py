@@ -14,8 +14,6 @@ weights once, plus the KV cache of the sequences in flight); the result says so 
 inputs.
 """
 
-from __future__ import annotations
-
 import math
 from typing import Any, NamedTuple
 
@@ -175,7 +173,7 @@ def kaito_estimate(model: Model, sku: GpuSku, max_model_len: int = KAITO_DEFAULT
     return KaitoEstimate(True, gpus, nodes)
 
 
-def _priced(f: Fit, hourly: float | None, budget: float | None) -> Fit:
+def _priced(f: "Fit", hourly: float | None, budget: float | None) -> "Fit":
     """The option with the price of every node it takes, and whether that is within the budget."""
     if hourly is None:
         return f

@@ -5,8 +5,6 @@ cost) reads it from here, so there is one table to keep current. ``load(price_fi
 prices with the user's own (a negotiated rate, a reservation, another region) and keeps the facts.
 """
 
-from __future__ import annotations
-
 import threading
 from collections.abc import Mapping
 from pathlib import Path
