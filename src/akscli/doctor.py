@@ -405,6 +405,17 @@ def controller_running(kube: Kube, key: str) -> tuple[bool, str]:
     return state == OK, detail
 
 
+def controller_args(kube: Kube, key: str) -> list[str] | None:
+    """The container arguments of the component's controller: its first pod found (ready or
+    not; every replica runs the same template), None where no pod is found."""
+    comp = next(c for c in components() if c.id == key)
+    for selector in comp.pods:
+        for pod in _list(kube, "v1", "Pod", label_selector=selector, page_size=1):
+            containers = (pod.get("spec") or {}).get("containers") or []
+            return [str(a) for c in containers for a in (c.get("args") or [])]
+    return None
+
+
 def pod_ready(pod: dict[str, Any]) -> bool:
     status = pod.get("status") or {}
     return status.get("phase") == "Running" and _condition(pod, "Ready") == "True"

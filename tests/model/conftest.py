@@ -41,7 +41,7 @@ def model_emulator(
         emu = kube_emulator_factory(crd_dirs=folders, tls=False, controller_delay=0.02)
         emulators.append(emu)
         if controller and "kaito" in crds:
-            install_kaito_controller(emu)
+            install_kaito_controller(emu, inference_extension=inference_extension)
         if "keda" in crds:
             from tests.emulators.kube.controllers.keda import KaitoScalerController, KedaController
 

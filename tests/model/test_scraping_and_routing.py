@@ -186,3 +186,28 @@ def test_an_inferenceset_routes_to_kaitos_own_pool_instead_of_a_second_one(model
     route = emu.cluster.get("gateway.networking.k8s.io/v1", "HTTPRoute", "default", "phi-4")
     assert route["spec"]["rules"][0]["backendRefs"][0]["name"] == "phi-4-inferencepool"
     assert len(resolve(emu.cluster, "default", "phi-4")) == 2
+
+
+def test_a_first_inferenceset_deploy_routes_to_the_pool_kaito_will_make_when_its_gate_is_on(
+    model_emulator: Start,
+) -> None:
+    """KAITO's controller runs with --feature-gates=...gatewayAPIInferenceExtension=true: it makes
+    NAME-inferencepool and its endpoint picker once the set's Workspaces exist, so the first deploy
+    routes there, makes no second pool and needs no endpoint picker of the user's."""
+    emu = model_emulator(inference_extension=True)
+    args = ("model", "deploy", "phi-4", "--replicas", "2", "--expose", "--inference-pool")
+    result = invoke(*args, "--wait", "--timeout", "20s", "-y")
+    assert result.exit_code == 0, result
+    assert emu.cluster.get(POOL, "InferencePool", "default", "phi-4") is None
+    route = emu.cluster.get("gateway.networking.k8s.io/v1", "HTTPRoute", "default", "phi-4")
+    assert route["spec"]["rules"][0]["backendRefs"][0]["name"] == "phi-4-inferencepool"
+    _eventually(lambda: len(resolve(emu.cluster, "default", "phi-4")) == 2)
+
+
+def test_a_first_inferenceset_deploy_still_needs_an_endpoint_picker_when_kaitos_gate_is_off(
+    model_emulator: Start,
+) -> None:
+    model_emulator(inference_extension=False)
+    result = invoke("model", "deploy", "phi-4", "--replicas", "2", "--expose", "--inference-pool", "-y")
+    assert result.exit_code != 0
+    assert "needs its endpoint picker" in result.stderr

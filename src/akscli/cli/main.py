@@ -329,7 +329,10 @@ def _report(exc: AkscliError, code: int) -> int:
 # own cache compiles them on the first error, not on every start (validate.py's rule).
 _QUOTED_CREDENTIAL = r"""(?s)b?(['"])([Bb]earer|Basic)\s.*?\1"""
 _CREDENTIAL = r"""\b([Bb]earer|Basic)\s+[^\s'"]+"""
-_HEADER = r"""(?i)(['"]?\b(?:authorization|proxy-authorization|cookie|x-api-key|api-key)['"]?\s*[:=]\s*)("[^"]*"|'[^']*'|\S+)"""
+_HEADER = (
+    r"""(?i)(['"]?\b(?:authorization|proxy-authorization|cookie|x-api-key|api-key)['"]?\s*[:=]\s*)"""
+    r"""("[^"]*"|'[^']*'|\S+)"""
+)
 _JWT = r"\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*"
 
 

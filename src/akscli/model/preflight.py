@@ -25,6 +25,9 @@ from akscli.model.kinds import (
 )
 
 GATEWAY_API = "gateway.networking.k8s.io/v1"
+# KAITO's feature gate for the Gateway API Inference Extension (kaito-project/kaito v0.12.0
+# pkg/utils/consts/consts.go, FeatureFlagGatewayAPIInferenceExtension).
+KAITO_POOL_GATE = "gatewayAPIInferenceExtension"
 KEDA_KAITO_SCALER_INSTALL = (
     "helm repo add keda-kaito-scaler https://kaito-project.github.io/keda-kaito-scaler/charts/kaito-project "
     "&& helm install keda-kaito-scaler keda-kaito-scaler/keda-kaito-scaler -n kube-system"
@@ -58,8 +61,58 @@ def prepare(kube: Kube, req: DeployRequest) -> None:
                 req.prometheus = scraper.address
     if req.inference_pool and req.runtime == "kaito" and not req.fleet and kube.has_api(POOL_API, "InferencePool"):
         pool = f"{req.name}{KAITO_POOL_SUFFIX}"
-        if kube.get(POOL_API, "InferencePool", pool, namespace=req.namespace) is not None:
+        if kube.get(POOL_API, "InferencePool", pool, namespace=req.namespace) is not None or (
+            req.uses_inferenceset and _kaito_makes_pools(kube)
+        ):
             req.kaito_pool = pool
+
+
+def _kaito_makes_pools(kube: Kube) -> bool:
+    """Whether KAITO makes an InferencePool for each preset InferenceSet it runs with vLLM (its
+    gatewayAPIInferenceExtension gate; kaito-project/kaito v0.12.0
+    pkg/inferenceset/inferenceset_controller.go, ensureGatewayAPIInferenceExtension). It makes it
+    once the set's Workspaces exist, so a first deploy already routes to the pool KAITO will make."""
+    from akscli import doctor
+
+    args = doctor.controller_args(kube, "kaito")
+    return kaito_feature_gates(args or []).get(KAITO_POOL_GATE, False)
+
+
+def kaito_feature_gates(args: Iterable[str]) -> dict[str, bool]:
+    """The feature gates a KAITO controller started with these arguments runs with, as it reads
+    them: Go's flag package (``-feature-gates`` or ``--feature-gates``, ``=VALUE`` or the next
+    argument; the last one counts), then component-base's MapStringBool (``key=value`` pairs
+    joined by commas, empty pairs skipped, values as strconv.ParseBool reads them;
+    k8s.io/component-base cli/flag/map_string_bool.go), over the defaults
+    (kaito-project/kaito v0.12.0 cmd/workspace/main.go, pkg/featuregates/featuregates.go). A
+    value KAITO would refuse (it would not start) counts as off."""
+    value = "vLLM=true,disableNodeAutoProvisioning=false"
+    words = list(args)
+    for index, word in enumerate(words):
+        name, sep, rest = word.removeprefix("-").removeprefix("-").partition("=")
+        if not word.startswith("-") or name != "feature-gates":
+            continue
+        if sep:
+            value = rest
+        elif index + 1 < len(words):
+            value = words[index + 1]
+    gates: dict[str, bool] = {}
+    for pair in value.split(","):
+        if not pair:
+            continue
+        key, _, raw = pair.partition("=")
+        parsed = _GO_BOOLS.get(raw.strip())
+        if parsed is None:
+            return {}
+        gates[key.strip()] = parsed
+    return gates
+
+
+# strconv.ParseBool (Go's strconv/atob.go)
+_GO_BOOLS = {
+    **dict.fromkeys(("1", "t", "T", "TRUE", "true", "True"), True),
+    **dict.fromkeys(("0", "f", "F", "FALSE", "false", "False"), False),
+}
 
 
 def check_operators(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:

@@ -35,14 +35,19 @@ def namespace(emu: Any, name: str) -> None:
         emu.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
 
 
-def ready_pod(emu: Any, ns: str, name: str, labels: dict[str, str], image: str = "op:v1") -> None:
+def ready_pod(
+    emu: Any, ns: str, name: str, labels: dict[str, str], image: str = "op:v1", args: list[str] | None = None
+) -> None:
     namespace(emu, ns)
+    container: dict[str, Any] = {"name": "manager", "image": image}
+    if args:
+        container["args"] = args
     emu.cluster.create(
         {
             "apiVersion": "v1",
             "kind": "Pod",
             "metadata": {"name": name, "namespace": ns, "labels": labels},
-            "spec": {"containers": [{"name": "manager", "image": image}]},
+            "spec": {"containers": [container]},
         }
     )
     emu.cluster.patch_status(
@@ -105,10 +110,39 @@ def gpu_operator_helm(emu: Any) -> None:
         emu.cluster.create(obj)
 
 
-def install_kaito_controller(emu: Any) -> None:
-    """The pod the KAITO simulator stands for, labelled as the AKS add-on's is (what doctor and
-    deploy --wait look for)."""
-    ready_pod(emu, "kube-system", "kaito-workspace-0", {"app.kubernetes.io/name": "workspace"}, image="controller")
+# The feature gates KAITO's Helm chart passes its controller: values.yaml featureGates, joined by
+# utils.joinKeyValuePairs in key order (Helm ranges over a map sorted)
+# (upstream: kaito-project/kaito v0.12.0 charts/kaito/workspace/values.yaml, templates/deployment.yaml
+# "--feature-gates={{ include "utils.joinKeyValuePairs" .Values.featureGates }}", templates/_helpers.tpl).
+KAITO_CHART_FEATURE_GATES = {
+    "vLLM": True,
+    "disableNodeAutoProvisioning": False,
+    "gatewayAPIInferenceExtension": False,
+    "enableInferenceSetController": True,
+    "enableMIG": False,
+    "enableAccelerator": False,
+    "enableMultiRoleInferenceController": False,
+    "ModelMirror": False,
+    "ModelStreaming": False,
+    "enableBaseImageAutoUpgrade": False,
+}
+
+
+def install_kaito_controller(emu: Any, inference_extension: bool = False) -> None:
+    """The pod the KAITO simulator stands for, labelled as the Helm chart's is (what doctor and
+    deploy --wait look for), with the chart's --feature-gates argument; inference_extension is the
+    chart's featureGates.gatewayAPIInferenceExtension (the simulator's InferenceSet controller
+    must be started with the same value)."""
+    gates = {**KAITO_CHART_FEATURE_GATES, "gatewayAPIInferenceExtension": inference_extension}
+    joined = ",".join(f"{key}={str(value).lower()}" for key, value in sorted(gates.items()))
+    ready_pod(
+        emu,
+        "kube-system",
+        "kaito-workspace-0",
+        {"app.kubernetes.io/name": "workspace"},
+        image="controller",
+        args=[f"--feature-gates={joined}"],
+    )
 
 
 def install_keda_kaito_scaler(emu: Any) -> None:
