@@ -216,3 +216,69 @@ def test_the_emulator_refuses_a_pool_aks_refuses(azure_env: ArmEmulator, props: 
     c = clusters.client(AzureTarget())
     with pytest.raises(UsageError):
         arm.call("add", lambda: c.agent_pools.begin_create_or_update(RG, "aks1", "p2", {"properties": props}))
+
+
+def test_a_spot_max_price_with_more_than_five_decimals_is_refused() -> None:
+    with pytest.raises(UsageError) as err:
+        nodepools.NodePoolSpec.from_flags(
+            name="spot",
+            cluster="aks1",
+            resource_group=RG,
+            vm_size="Standard_D8ds_v5",
+            spot=True,
+            spot_max_price=0.123456,
+        )
+    assert "five decimal places" in (err.value.hint or "")
+    spec = nodepools.NodePoolSpec.from_flags(
+        name="spot", cluster="aks1", resource_group=RG, vm_size="Standard_D8ds_v5", spot=True, spot_max_price=0.98765
+    )
+    assert nodepools.build_body(spec)["properties"]["spotMaxPrice"] == 0.98765
+
+
+def _seed_with_spot_pool(emu: ArmEmulator) -> None:
+    seed_cluster(
+        emu,
+        pools=[
+            {"name": "system", "mode": "System", "count": 3, "vmSize": "Standard_D4ds_v5"},
+            {"name": "spot", "mode": "User", "count": 1, "vmSize": "Standard_D8ds_v5", "scaleSetPriority": "Spot"},
+        ],
+        version="1.33.3",
+        kubernetesVersion="1.33.3",
+    )
+
+
+def test_upgrading_control_plane_and_pools_of_a_cluster_with_spot_pools_is_refused_before_the_put(
+    azure_env: ArmEmulator,
+) -> None:
+    _seed_with_spot_pool(azure_env)
+    c = clusters.client(AzureTarget())
+    with pytest.raises(UsageError) as err:
+        clusters.begin_upgrade(c, RG, "aks1", "1.33.5")
+    assert "spot" in err.value.message and "--control-plane-only" in (err.value.hint or "")
+    assert azure_env.requests_to("/managedClusters/aks1$", "PUT") == []
+    done = arm.wait_lro(clusters.begin_upgrade(c, RG, "aks1", "1.33.5", control_plane_only=True), "upgrade")
+    assert clusters.as_dict(done)["properties"]["currentKubernetesVersion"] == "1.33.5"
+
+
+def test_the_emulator_refuses_upgrading_control_plane_and_pools_with_a_spot_pool(azure_env: ArmEmulator) -> None:
+    _seed_with_spot_pool(azure_env)
+    c = clusters.client(AzureTarget())
+    cluster = clusters.get(c, RG, "aks1")
+    cluster["properties"]["kubernetesVersion"] = "1.33.5"
+    for pool in cluster["properties"]["agentPoolProfiles"]:
+        pool["orchestratorVersion"] = "1.33.5"
+    with pytest.raises(UsageError):
+        arm.call("upgrade", lambda: c.managed_clusters.begin_create_or_update(RG, "aks1", cluster))
+
+
+def test_a_spot_pool_carries_the_label_and_taint_aks_adds_and_scales(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    c = clusters.client(AzureTarget())
+    spec = nodepools.NodePoolSpec.from_flags(
+        name="spot", cluster="aks1", resource_group=RG, vm_size="Standard_D8ds_v5", spot=True
+    )
+    pool = clusters.as_dict(arm.wait_lro(nodepools.begin_add(c, spec, nodepools.build_body(spec)), "add"))
+    assert pool["properties"]["nodeLabels"] == {"kubernetes.azure.com/scalesetpriority": "spot"}
+    assert pool["properties"]["nodeTaints"] == ["kubernetes.azure.com/scalesetpriority=spot:NoSchedule"]
+    scaled = clusters.as_dict(arm.wait_lro(nodepools.begin_scale(c, RG, "aks1", "spot", count=2), "scale"))
+    assert scaled["properties"]["count"] == 2

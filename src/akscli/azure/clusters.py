@@ -387,6 +387,16 @@ def begin_upgrade(
             hint="available: " + (", ".join(offered) or "none (it is at the newest version)"),
         )
     props = cluster["properties"]
+    spot = [str(p.get("name")) for p in props.get("agentPoolProfiles") or [] if p.get("scaleSetPriority") == "Spot"]
+    if spot and not control_plane_only:
+        # upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/spot-node-pool.md, Limitations: "You
+        # can't upgrade the control plane and node pools at the same time. You must upgrade them separately".
+        raise UsageError(
+            f"cluster {name} has spot node pools ({', '.join(spot)}), and AKS cannot upgrade its control plane "
+            "and node pools at the same time",
+            hint=f"upgrade the control plane with --control-plane-only, then each pool with "
+            f"'akscli nodepool upgrade POOL --cluster {name} -g {rg} -k {version}'",
+        )
     props["kubernetesVersion"] = version
     if not control_plane_only:
         for pool in props.get("agentPoolProfiles") or []:

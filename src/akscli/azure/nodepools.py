@@ -201,10 +201,13 @@ def _check_spot(spot: bool, max_price: float | None, *, system: bool) -> None:
         return
     if not spot:
         raise UsageError("--spot-max-price goes with --spot", hint="add --spot")
-    if max_price != -1 and not 0 < max_price <= 10000:
+    # upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/spot-node-pool.md, Limitations: "the value
+    # must be -1 or a positive value with up to five decimal places".
+    if max_price != -1 and (not 0 < max_price <= 10000 or round(max_price, 5) != max_price):
         raise UsageError(
             f"invalid --spot-max-price {max_price}",
-            hint="a price in USD per hour, or -1 for up to the on-demand price",
+            hint="a price in USD per hour with up to five decimal places (e.g. 0.98765), or -1 for up to the "
+            "on-demand price",
         )
 
 

@@ -18,6 +18,11 @@ if TYPE_CHECKING:
 
 MC = r"Microsoft\.ContainerService/managedClusters"
 AP = r"Microsoft\.ContainerService/managedClusters/agentPools"
+# upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/spot-node-pool.md, Limitations: "A Spot
+# node pool has the kubernetes.azure.com/scalesetpriority:spot label, the
+# kubernetes.azure.com/scalesetpriority=spot:NoSchedule taint" (its sample GET shows both).
+SPOT_LABEL = ("kubernetes.azure.com/scalesetpriority", "spot")
+SPOT_TAINT = "kubernetes.azure.com/scalesetpriority=spot:NoSchedule"
 FEATURE_ROUTE = r"^/subscriptions/[^/]+/providers/Microsoft\.Features/providers/([^/]+)/features/([^/]+)"
 
 
@@ -46,6 +51,8 @@ def _cluster_rules(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: d
         )
     for pool in props.get("agentPoolProfiles") or []:
         _profile_rules(pool)
+    if existing is not None:
+        _spot_upgrade_rule(existing.get("properties") or {}, props)
     if _nap(props):
         # upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/node-auto-provisioning-networking.md:
         # NAP supports Azure CNI, Azure CNI Overlay and Azure CNI Overlay powered by Cilium, and not
@@ -75,15 +82,41 @@ def _profile_rules(pool: dict[str, Any]) -> None:
     """What AKS refuses in one agent pool profile, wherever it is sent (cluster or agentPools PUT)."""
     # upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/use-labels.md, Reserved prefixes:
     # "kubernetes.azure.com/" and "kubernetes.io/" "can't be used for any node".
-    for key in pool.get("nodeLabels") or {}:
+    for key, value in (pool.get("nodeLabels") or {}).items():
+        if (key, value) == SPOT_LABEL and pool.get("scaleSetPriority") == "Spot":
+            continue  # AKS's own label on a spot pool, as a GET returns it
         if str(key).startswith(("kubernetes.azure.com/", "kubernetes.io/")):
             raise ArmError(400, "InvalidParameter", f"Node label {key} uses an AKS reserved prefix.")
     # upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/use-system-pools.md: "B series VMs
     # aren't supported for system node pools"; "Spot node pools require user node pools".
     if pool.get("mode") == "System" and str(pool.get("vmSize") or "").lower().startswith("standard_b"):
         raise ArmError(400, "InvalidParameter", "B series VM sizes are not supported for System mode agent pools.")
+    # upstream: articles/aks/spot-node-pool.md: "SpotMaxPrice ... must be -1 or a positive value with up to
+    # five decimal places".
+    price = pool.get("spotMaxPrice")
+    if price is not None and price != -1 and (price <= 0 or round(price, 5) != price):
+        raise ArmError(400, "InvalidParameter", f"spotMaxPrice {price} must be -1 or positive with up to 5 decimals.")
     if pool.get("mode") == "System" and pool.get("scaleSetPriority") == "Spot":
         raise ArmError(400, "InvalidParameter", "A System mode agent pool cannot use Spot priority.")
+
+
+def _spot_upgrade_rule(old: dict[str, Any], new: dict[str, Any]) -> None:
+    """upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/spot-node-pool.md, Limitations: with a
+    Spot node pool "You can't upgrade the control plane and node pools at the same time"."""
+    old_pools = {p.get("name"): p for p in old.get("agentPoolProfiles") or []}
+    if not any(p.get("scaleSetPriority") == "Spot" for p in old_pools.values()):
+        return
+    control_plane = new.get("kubernetesVersion") not in (None, old.get("kubernetesVersion"))
+    pools = any(
+        p.get("orchestratorVersion") not in (None, (old_pools.get(p.get("name")) or {}).get("orchestratorVersion"))
+        for p in new.get("agentPoolProfiles") or []
+    )
+    if control_plane and pools:
+        raise ArmError(
+            400,
+            "InvalidParameter",
+            "The control plane and node pools of a cluster with a Spot node pool can't be upgraded at the same time.",
+        )
 
 
 def _pool_rules(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
