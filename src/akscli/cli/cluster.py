@@ -84,7 +84,7 @@ def create(
         str | None,
         typer.Option(
             "--os-sku",
-            help="OS of the system pool (--sku base): AzureLinux|AzureContainerLinux|Ubuntu|Ubuntu2204|Ubuntu2404.",
+            help="AzureLinux|AzureContainerLinux|Ubuntu|Ubuntu2204|Ubuntu2404.",
             show_default=False,
         ),
     ] = None,
