@@ -31,6 +31,14 @@ def test_hosted_system_automatic_cluster_has_no_agent_pool_in_the_body(azure_env
     assert "agentPoolProfiles" not in body["properties"]
 
 
+def test_an_automatic_cluster_has_managed_system_node_pools_and_no_pool_of_its_own(azure_env: ArmEmulator) -> None:
+    r = invoke("cluster", "create", "aks1", "-g", RG, "--dry-run", "-o", "json")
+    assert r.exit_code == 0, r
+    body = json.loads(r.stdout)
+    assert body["properties"]["hostedSystemProfile"] == {"enabled": True}
+    assert "agentPoolProfiles" not in body["properties"]
+
+
 def test_create_runs_the_long_running_operation_and_shows_the_cluster(azure_env: ArmEmulator) -> None:
     r = invoke(
         "cluster",
@@ -88,7 +96,7 @@ def test_invalid_values_are_refused_before_anything_is_sent(azure_env: ArmEmulat
         (["--tags", "bad/key=1"], "tag"),
         (["--sku", "base", "--hosted-system"], "--hosted-system"),
         (["--location", "East US!"], "location"),
-        (["--zones", "4"], "availability zone"),
+        (["--sku", "base", "--zones", "4"], "availability zone"),
     ]:
         r = invoke("cluster", "create", "aks1", "-g", RG, *args)
         assert r.exit_code == 2, (args, r)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 API_VERSION = "2026-08-01"
 SKUS = ("automatic", "base")
 TIERS = ("free", "standard", "premium")
+AUTOMATIC_TIER = "standard"
 NODE_PROVISIONING = ("auto", "manual")
 OS_SKUS = ("AzureLinux", "AzureLinux3", "AzureContainerLinux", "Ubuntu", "Ubuntu2204", "Ubuntu2404")
 TERMINAL_STATES = ("Succeeded", "Failed", "Canceled")
@@ -51,7 +53,6 @@ class ClusterSpec:
     enable_kaito: bool = False
     node_provisioning: str | None = None
     os_sku: str | None = None
-    hosted_system: bool = False
     system_count: int = 3
     system_vm_size: str = DEFAULT_SYSTEM_VM
     enable_azure_rbac: bool = True
@@ -73,7 +74,7 @@ class ClusterSpec:
         node_provisioning: str | None = None,
         os_sku: str | None = None,
         hosted_system: bool = False,
-        system_count: int = 3,
+        system_count: int | None = None,
         system_vm_size: str | None = None,
         enable_azure_rbac: bool = True,
         disable_local_accounts: bool = True,
@@ -82,44 +83,49 @@ class ClusterSpec:
     ) -> ClusterSpec:
         """Validate every flag value (raises UsageError) and build the spec."""
         sku_v = validate.choice(sku, SKUS, "--sku")
-        if hosted_system and sku_v != "automatic":
+        automatic = sku_v == "automatic"
+        if hosted_system and not automatic:
             raise UsageError(
                 "--hosted-system needs --sku automatic", hint="managed system node pools exist only on AKS Automatic"
             )
-        if not 1 <= system_count <= 1000:
+        if system_count is not None and not 1 <= system_count <= 1000:
             raise UsageError(f"invalid --system-count {system_count}: 1 to 1000", hint="e.g. --system-count 3")
         np = validate.choice(node_provisioning, NODE_PROVISIONING, "--node-provisioning") if node_provisioning else None
-        if sku_v == "automatic" and np == "manual":
+        if automatic and np == "manual":
             raise UsageError(
                 "AKS Automatic always uses node auto-provisioning",
                 hint="drop --node-provisioning manual, or use --sku base",
             )
+        tier_v = validate.choice(tier, TIERS, "--tier") if tier else None
         os_sku_v = validate.choice(os_sku, OS_SKUS, "--os-sku") if os_sku else None
-        if enable_kaito and os_sku_v in ("AzureLinux", "AzureLinux3"):
-            # MicrosoftDocs/azure-aks-docs articles/aks/ai-toolchain-operator.md, Limitations:
-            # "AzureLinux and Windows OS SKU are not currently supported."
-            raise UsageError(
-                f"the KAITO add-on (--enable-kaito) does not support --os-sku {os_sku_v}",
-                hint="use --os-sku Ubuntu (or leave --os-sku out)",
+        if automatic:
+            _check_automatic(
+                tier=tier_v,
+                enable_azure_rbac=enable_azure_rbac,
+                system_pool_flags={
+                    "--system-count": system_count is not None,
+                    "--system-vm-size": system_vm_size is not None,
+                    "--zones": bool(zones),
+                    "--os-sku": os_sku_v is not None,
+                },
             )
         loc = names.location(location)
-        if hosted_system:
+        if automatic:
             from akscli.azure import features
 
-            features.check_region(features.HOSTED_SYSTEM, loc)
+            features.check_region(features.AUTOMATIC, loc)
         return cls(
             name=names.cluster_name(name),
             resource_group=names.resource_group(resource_group),
             location=loc,
             sku=sku_v,
-            tier=validate.choice(tier, TIERS, "--tier") if tier else None,
+            tier=tier_v,
             kubernetes_version=names.kubernetes_version(kubernetes_version) if kubernetes_version else None,
             enable_kaito=enable_kaito,
             node_provisioning=np,
             os_sku=os_sku_v,
-            hosted_system=hosted_system,
-            system_count=system_count,
-            system_vm_size=names.vm_size(system_vm_size) if system_vm_size else DEFAULT_SYSTEM_VM,
+            system_count=system_count if system_count is not None else 3,
+            system_vm_size=names.system_vm_size(system_vm_size) if system_vm_size else DEFAULT_SYSTEM_VM,
             enable_azure_rbac=enable_azure_rbac,
             disable_local_accounts=disable_local_accounts,
             tags=names.tags(tags or []),
@@ -127,10 +133,35 @@ class ClusterSpec:
         )
 
 
-# Node auto-provisioning's network: "You also need to set the --network-plugin to azure,
-# --network-plugin-mode to overlay, and --network-dataplane to cilium", and the page's ARM template
-# adds networkPolicy cilium (MicrosoftDocs/azure-aks-docs articles/aks/node-autoprovision.md,
-# "Enable node auto provisioning on a new cluster").
+def _check_automatic(*, tier: str | None, enable_azure_rbac: bool, system_pool_flags: dict[str, bool]) -> None:
+    """Refuse what AKS Automatic preconfigures ("always enabled and you can't disable or change their
+    settings"; upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/intro-aks-automatic.md, feature
+    comparison): the Standard tier, Azure RBAC for Kubernetes authorization, and the system node pools,
+    which AKS creates and hosts itself ("You can't create AKS Automatic clusters without managed system
+    node pools", articles/aks/includes/aks-automatic/aks-automatic-limitations.md), so the flags that
+    shape a system pool of our own have nothing to apply to."""
+    if tier is not None and tier != AUTOMATIC_TIER:
+        raise UsageError(
+            f"AKS Automatic clusters are always on the Standard tier, not {tier}",
+            hint="drop --tier, or use --sku base",
+        )
+    if not enable_azure_rbac:
+        raise UsageError(
+            "AKS Automatic always uses Azure RBAC for Kubernetes authorization",
+            hint="drop --no-azure-rbac, or use --sku base",
+        )
+    given = [flag for flag, set_ in system_pool_flags.items() if set_]
+    if given:
+        raise UsageError(
+            f"AKS Automatic manages its own system node pools: {', '.join(given)} cannot be set",
+            hint=f"drop {', '.join(given)}, or use --sku base for a cluster with a system pool of its own",
+        )
+
+
+# Node auto-provisioning's network: "sets the --network-plugin to azure, --network-plugin-mode to
+# overlay, and --network-dataplane to cilium", and the page's ARM template adds networkPolicy cilium
+# (upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/use-node-auto-provisioning.md; Cilium is
+# the recommended of the networks NAP supports, articles/aks/node-auto-provisioning-networking.md).
 NAP_NETWORK_PROFILE = {
     "networkPlugin": "azure",
     "networkPluginMode": "overlay",
@@ -143,19 +174,34 @@ def uses_node_auto_provisioning(spec: ClusterSpec) -> bool:
     return spec.sku == "automatic" or spec.node_provisioning == "auto"
 
 
+def dns_prefix(name: str) -> str:
+    """The cluster's DNS prefix from its name. A DNS label holds letters, digits and hyphens and az
+    starts it with a letter (upstream: Azure/azure-cli src/azure-cli/azure/cli/command_modules/acs/custom.py
+    _get_default_dns_prefix: "re.sub('[^A-Za-z0-9-]', '', name)", prefixed with 'a' when it does not
+    start with a letter), while a cluster name may also hold '_'."""
+    part = re.sub("[^A-Za-z0-9-]", "", name)[:40]
+    if not part[:1].isalpha():
+        part = ("a" + part)[:40]
+    return f"{part}-dns"
+
+
 def build_create_body(spec: ClusterSpec) -> dict[str, Any]:
     """The ARM request body of ``ManagedClusters_CreateOrUpdate`` for ``spec``."""
     automatic = spec.sku == "automatic"
-    tier = spec.tier or ("standard" if automatic else "free")
+    tier = spec.tier or (AUTOMATIC_TIER if automatic else "free")
     props: dict[str, Any] = {
-        "dnsPrefix": f"{spec.name[:40]}-dns",
+        "dnsPrefix": dns_prefix(spec.name),
         "aadProfile": {"managed": True, "enableAzureRBAC": spec.enable_azure_rbac},
         "disableLocalAccounts": spec.disable_local_accounts,
         "enableRBAC": True,
     }
     if spec.kubernetes_version:
         props["kubernetesVersion"] = spec.kubernetes_version
-    if automatic and spec.hosted_system:
+    if automatic:
+        # upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/automatic/quick-automatic-managed-network.md:
+        # the Automatic cluster's body has no agentPoolProfiles, and `az aks create --sku automatic
+        # --enable-hosted-system` answers hostedSystemProfile {"enabled": true}; the API's field is
+        # ManagedClusterHostedSystemProfile (aks/stable/2026-08-01).
         props["hostedSystemProfile"] = {"enabled": True}
     else:
         pool: dict[str, Any] = {
@@ -211,13 +257,9 @@ def begin_create(
     update: bool = False,
     target: arm.AzureTarget | None = None,
 ) -> LROPoller[Any]:
-    """Start the create; with ``target``, check first what Azure would refuse minutes later
-    (preview registration; the system pool's size, zones and quota)."""
-    if target is not None and spec.hosted_system:
-        from akscli.azure import features
-
-        features.check_registered(target, features.HOSTED_SYSTEM)
-    elif target is not None:
+    """Start the create; with ``target``, check first what Azure would refuse minutes later (the
+    system pool's size, zones and quota; AKS Automatic hosts its system pools and their quota itself)."""
+    if target is not None and spec.sku != "automatic":
         from akscli.azure import capacity
 
         what = f"create cluster {spec.name}"
@@ -345,6 +387,16 @@ def begin_upgrade(
             hint="available: " + (", ".join(offered) or "none (it is at the newest version)"),
         )
     props = cluster["properties"]
+    spot = [str(p.get("name")) for p in props.get("agentPoolProfiles") or [] if p.get("scaleSetPriority") == "Spot"]
+    if spot and not control_plane_only:
+        # upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/spot-node-pool.md, Limitations: "You
+        # can't upgrade the control plane and node pools at the same time. You must upgrade them separately".
+        raise UsageError(
+            f"cluster {name} has spot node pools ({', '.join(spot)}), and AKS cannot upgrade its control plane "
+            "and node pools at the same time",
+            hint=f"upgrade the control plane with --control-plane-only, then each pool with "
+            f"'akscli nodepool upgrade POOL --cluster {name} -g {rg} -k {version}'",
+        )
     props["kubernetesVersion"] = version
     if not control_plane_only:
         for pool in props.get("agentPoolProfiles") or []:
@@ -378,8 +430,8 @@ def begin_stop(c: ContainerServiceClient, rg: str, name: str) -> LROPoller[Any]:
     cluster = get(c, rg, name)
     mode = str(((cluster.get("properties") or {}).get("nodeProvisioningProfile") or {}).get("mode") or "")
     if mode.lower() == "auto":
-        # MicrosoftDocs/azure-aks-docs articles/aks/node-autoprovision.md, Unsupported features:
-        # "Clusters with node autoprovisioning can't be stopped".
+        # upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/node-auto-provisioning.md, Limitations:
+        # "You can't stop a cluster enabled with NAP."
         raise UsageError(
             f"cluster {name} uses node auto-provisioning, and AKS cannot stop such a cluster",
             hint="scale its workloads down instead (auto-provisioning then removes the nodes), or delete the cluster",

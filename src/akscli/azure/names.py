@@ -78,6 +78,18 @@ def vm_size(value: str) -> str:
     return value
 
 
+def system_vm_size(value: str) -> str:
+    """A VM size a System pool can use: upstream MicrosoftDocs/azure-aks-docs fb060abe
+    articles/aks/use-system-pools.md, "B series VMs aren't supported for system node pools"."""
+    size = vm_size(value)
+    if size.lower().startswith("standard_b"):
+        raise UsageError(
+            f"{size} is a B-series size, which AKS does not support for a System pool",
+            hint="pick another size for the System pool, e.g. Standard_D4ds_v5",
+        )
+    return size
+
+
 def tags(pairs: Iterable[str]) -> dict[str, str]:
     """``key=value`` pairs (a bare ``key`` means an empty value, as in az)."""
     out: dict[str, str] = {}

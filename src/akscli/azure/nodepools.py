@@ -81,6 +81,8 @@ class NodePoolSpec:
         """Validate every flag (raises UsageError) and resolve the GPU shortcut."""
         mode_v = validate.choice(mode, MODES, "--mode")
         size, sku = _vm_size(vm_size, gpu, gpus_per_node)
+        if mode_v == "System":
+            names.system_vm_size(size)
         is_gpu = sku is not None
         cnt, lo, hi = _node_counts(count, min_count, max_count, system=mode_v == "System")
         taint_list = [_taint(t) for t in taints or []]
@@ -103,7 +105,7 @@ class NodePoolSpec:
             max_count=hi,
             mode=mode_v,
             taints=taint_list,
-            labels=validate.labels(labels or [], "--labels") if labels else {},
+            labels=_labels(labels or []),
             gpu=is_gpu,
             gpu_driver=driver,
             gpu_instance_profile=mig,
@@ -113,6 +115,22 @@ class NodePoolSpec:
             zones=names.zones(zones or []),
             kubernetes_version=names.kubernetes_version(kubernetes_version) if kubernetes_version else None,
         )
+
+
+# upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/use-labels.md, Reserved prefixes: "The
+# following prefixes are AKS reserved prefixes and can't be used for any node".
+RESERVED_LABEL_PREFIXES = ("kubernetes.azure.com/", "kubernetes.io/")
+
+
+def _labels(pairs: list[str]) -> dict[str, str]:
+    out = validate.labels(pairs, "--labels") if pairs else {}
+    for key in out:
+        if key.startswith(RESERVED_LABEL_PREFIXES):
+            raise UsageError(
+                f"node label {key} uses a prefix AKS reserves ({', '.join(RESERVED_LABEL_PREFIXES)})",
+                hint="use a prefix of your own, e.g. --labels example.com/team=ml",
+            )
+    return out
 
 
 def _vm_size(vm_size: str | None, gpu: str | None, gpus_per_node: int | None) -> tuple[str, GpuSku | None]:
@@ -183,10 +201,13 @@ def _check_spot(spot: bool, max_price: float | None, *, system: bool) -> None:
         return
     if not spot:
         raise UsageError("--spot-max-price goes with --spot", hint="add --spot")
-    if max_price != -1 and not 0 < max_price <= 10000:
+    # upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/spot-node-pool.md, Limitations: "the value
+    # must be -1 or a positive value with up to five decimal places".
+    if max_price != -1 and (not 0 < max_price <= 10000 or round(max_price, 5) != max_price):
         raise UsageError(
             f"invalid --spot-max-price {max_price}",
-            hint="a price in USD per hour, or -1 for up to the on-demand price",
+            hint="a price in USD per hour with up to five decimal places (e.g. 0.98765), or -1 for up to the "
+            "on-demand price",
         )
 
 
@@ -252,16 +273,21 @@ def get_pool_or_none(c: ContainerServiceClient, rg: str, cluster: str, name: str
 
 
 def check_fits_cluster(spec: NodePoolSpec, cluster: Mapping[str, Any]) -> None:
-    """Refuse what AKS refuses for this cluster: node auto-provisioning "can't enable in a cluster
-    where node pools have cluster autoscaler enabled" (MicrosoftDocs/azure-aks-docs
-    articles/aks/node-autoprovision.md, Limitations), so a NAP cluster takes no autoscaled pool."""
+    """Refuse what AKS refuses for this cluster (see refuse_autoscaler_on_nap)."""
+    if spec.min_count is not None:
+        refuse_autoscaler_on_nap(spec.cluster, cluster, spec.min_count)
+
+
+def refuse_autoscaler_on_nap(name: str, cluster: Mapping[str, Any], min_count: int) -> None:
+    """A cluster with node auto-provisioning takes no autoscaled pool (upstream: Azure/azure-rest-api-specs
+    aks/stable/2026-08-01 NodeProvisioningMode "Auto", as azure-mgmt-containerservice 41.8.0 ships it:
+    "Fixed size Node Pools can still be created, but autoscaling Node Pools cannot be")."""
     props = cluster.get("properties") or {}
-    nap = str((props.get("nodeProvisioningProfile") or {}).get("mode") or "").lower() == "auto"
-    if nap and spec.min_count is not None:
+    if str((props.get("nodeProvisioningProfile") or {}).get("mode") or "").lower() == "auto":
         raise UsageError(
-            f"cluster {spec.cluster} uses node auto-provisioning, which AKS does not allow beside an autoscaled "
+            f"cluster {name} uses node auto-provisioning, which AKS does not allow beside an autoscaled "
             "node pool (--min/--max)",
-            hint=f"give a fixed size with --count {spec.min_count or 1}, or leave node creation to auto-provisioning",
+            hint=f"give a fixed size with --count {min_count or 1}, or leave node creation to auto-provisioning",
         )
 
 
@@ -350,6 +376,8 @@ def begin_scale(
     if min_count is not None and max_count is not None:
         lo = validate.integer(min_count, "--min", floor, MAX_COUNT)
         hi = validate.integer(max_count, "--max", max(lo, 1), MAX_COUNT)
+        if not props.get("enableAutoScaling"):
+            refuse_autoscaler_on_nap(cluster, get(c, rg, cluster), lo)
         props.update(enableAutoScaling=True, minCount=lo, maxCount=hi)
         props["count"] = min(max(int(props.get("count") or lo), lo), hi)
     elif count is not None:

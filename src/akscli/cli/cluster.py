@@ -64,7 +64,8 @@ def create(
     tier: Annotated[
         str | None,
         typer.Option(
-            help="free|standard|premium (default: standard for Automatic, free for Base).", show_default=False
+            help="free|standard|premium for --sku base (default free); Automatic is always standard.",
+            show_default=False,
         ),
     ] = None,
     kubernetes_version: Annotated[
@@ -82,17 +83,25 @@ def create(
     os_sku: Annotated[
         str | None,
         typer.Option(
-            "--os-sku", help="AzureLinux|AzureContainerLinux|Ubuntu|Ubuntu2204|Ubuntu2404.", show_default=False
+            "--os-sku",
+            help="AzureLinux|AzureContainerLinux|Ubuntu|Ubuntu2204|Ubuntu2404.",
+            show_default=False,
         ),
     ] = None,
     hosted_system: Annotated[
-        bool, typer.Option("--hosted-system", help="Managed system node pools (Automatic only).")
+        bool,
+        typer.Option("--hosted-system", help="Managed system node pools (AKS Automatic always has them; az's flag)."),
     ] = False,
-    system_count: Annotated[int, typer.Option("--system-count", help="Nodes in the system pool.")] = 3,
+    system_count: Annotated[
+        int | None,
+        typer.Option("--system-count", help="Nodes in the system pool (--sku base; default 3).", show_default=False),
+    ] = None,
     system_vm_size: Annotated[
         str | None,
         typer.Option(
-            "--system-vm-size", help="VM size of the system pool (default Standard_D4ds_v5).", show_default=False
+            "--system-vm-size",
+            help="VM size of the system pool (--sku base; default Standard_D4ds_v5).",
+            show_default=False,
         ),
     ] = None,
     azure_rbac: Annotated[
@@ -107,7 +116,7 @@ def create(
     ] = None,
     zones: Annotated[
         list[str] | None,
-        typer.Option("--zones", help="Availability zones of the system pool (1,2,3).", show_default=False),
+        typer.Option("--zones", help="Availability zones of the system pool (--sku base; 1,2,3).", show_default=False),
     ] = None,
     dry_run: DryRun = "none",
     no_wait: NoWait = False,

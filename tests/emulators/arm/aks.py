@@ -139,6 +139,11 @@ def _pool_defaults(
             )
         count = pool.get("count", lo)
         pool["count"] = min(max(count, lo), hi)
+    if pool.get("scaleSetPriority") == "Spot":
+        from tests.emulators.arm.aksrules import SPOT_LABEL, SPOT_TAINT
+
+        pool["nodeLabels"] = {**(pool.get("nodeLabels") or {}), SPOT_LABEL[0]: SPOT_LABEL[1]}
+        pool["nodeTaints"] = [*(t for t in pool.get("nodeTaints") or [] if t != SPOT_TAINT), SPOT_TAINT]
     pool.setdefault("count", existing.get("count", 3))
     pool.setdefault("mode", existing.get("mode", "User"))
     pool.setdefault("osType", "Linux")

@@ -1,4 +1,5 @@
-"""AKS refusals of cluster and node pool combinations, and Microsoft.Features registrations.
+"""AKS refusals of cluster and node pool combinations, and Microsoft.Features registrations (a
+generic route: no AKS rule here needs a registered feature since AKS Automatic went GA).
 
 Each rule cites the AKS documentation it follows. The documentation gives the rule but not
 the exact error AKS answers; the codes and messages below are therefore the emulator's own
@@ -17,9 +18,12 @@ if TYPE_CHECKING:
 
 MC = r"Microsoft\.ContainerService/managedClusters"
 AP = r"Microsoft\.ContainerService/managedClusters/agentPools"
+# upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/spot-node-pool.md, Limitations: "A Spot
+# node pool has the kubernetes.azure.com/scalesetpriority:spot label, the
+# kubernetes.azure.com/scalesetpriority=spot:NoSchedule taint" (its sample GET shows both).
+SPOT_LABEL = ("kubernetes.azure.com/scalesetpriority", "spot")
+SPOT_TAINT = "kubernetes.azure.com/scalesetpriority=spot:NoSchedule"
 FEATURE_ROUTE = r"^/subscriptions/[^/]+/providers/Microsoft\.Features/providers/([^/]+)/features/([^/]+)"
-# MicrosoftDocs/azure-aks-docs articles/aks/automatic/aks-automatic-managed-system-node-pools.md
-HOSTED_SYSTEM_FEATURE = ("Microsoft.ContainerService", "AKS-AutomaticHostedSystemProfilePreview")
 
 
 def _nap(props: dict[str, Any]) -> bool:
@@ -36,21 +40,35 @@ def _cluster_rules(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: d
             {"networkPlugin": "azure", "networkPluginMode": "overlay", "networkDataplane": "cilium",
              "networkPolicy": "cilium"},
         )  # fmt: skip
+    if automatic and existing is None and not (props.get("hostedSystemProfile") or {}).get("enabled"):
+        # upstream: MicrosoftDocs/azure-aks-docs fb060abe
+        # articles/aks/includes/aks-automatic/aks-automatic-limitations.md:
+        # "You can't create AKS Automatic clusters without managed system node pools in any region."
+        raise ArmError(
+            400,
+            "BadRequest",
+            "AKS Automatic clusters are created with managed system node pools: set hostedSystemProfile.enabled.",
+        )
+    for pool in props.get("agentPoolProfiles") or []:
+        _profile_rules(pool)
+    if existing is not None:
+        _spot_upgrade_rule(existing.get("properties") or {}, props)
     if _nap(props):
-        # articles/aks/node-autoprovision.md: "You also need to set the --network-plugin to azure,
-        # --network-plugin-mode to overlay, and --network-dataplane to cilium."
+        # upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/node-auto-provisioning-networking.md:
+        # NAP supports Azure CNI, Azure CNI Overlay and Azure CNI Overlay powered by Cilium, and not
+        # "Calico network policy" (nor dynamic IP allocation, a pod subnet akscli never sends).
         net = props.get("networkProfile") or {}
-        wanted = {"networkPlugin": "azure", "networkPluginMode": "overlay", "networkDataplane": "cilium"}
-        wrong = {k: net.get(k) for k, v in wanted.items() if str(net.get(k) or "").lower() != v}
-        if wrong:
+        plugin, policy = str(net.get("networkPlugin") or "").lower(), str(net.get("networkPolicy") or "").lower()
+        if plugin != "azure" or policy == "calico":
             raise ArmError(
                 400,
                 "BadRequest",
-                "Node auto provisioning requires networkProfile networkPlugin 'azure', networkPluginMode "
-                f"'overlay' and networkDataplane 'cilium'; got {wrong}.",
+                "Node auto provisioning requires networkProfile networkPlugin 'azure' (Azure CNI, overlay or "
+                f"Cilium) and no Calico network policy; got networkPlugin {plugin or None!r}, networkPolicy "
+                f"{policy or None!r}.",
             )
-        # articles/aks/node-autoprovision.md, Limitations: "You can't enable in a cluster where node
-        # pools have cluster autoscaler enabled".
+        # upstream: Azure/azure-rest-api-specs aks/stable/2026-08-01 NodeProvisioningMode "Auto": "Fixed
+        # size Node Pools can still be created, but autoscaling Node Pools cannot be."
         if any(p.get("enableAutoScaling") for p in props.get("agentPoolProfiles") or []):
             raise ArmError(
                 400,
@@ -58,19 +76,54 @@ def _cluster_rules(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: d
                 "Node auto provisioning can't be enabled on a cluster whose node pools have the cluster "
                 "autoscaler enabled.",
             )
-    if (props.get("hostedSystemProfile") or {}).get("enabled") and existing is None:
-        ns, name = HOSTED_SYSTEM_FEATURE
-        state = feature_state(emu, rid.split("/")[2], ns, name)
-        if state != "Registered":
-            raise ArmError(
-                400,
-                "BadRequest",
-                f"The preview feature {ns}/{name} is not registered on this subscription ({state}).",
-            )
+
+
+def _profile_rules(pool: dict[str, Any]) -> None:
+    """What AKS refuses in one agent pool profile, wherever it is sent (cluster or agentPools PUT)."""
+    # upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/use-labels.md, Reserved prefixes:
+    # "kubernetes.azure.com/" and "kubernetes.io/" "can't be used for any node".
+    for key, value in (pool.get("nodeLabels") or {}).items():
+        if (key, value) == SPOT_LABEL and pool.get("scaleSetPriority") == "Spot":
+            continue  # AKS's own label on a spot pool, as a GET returns it
+        if str(key).startswith(("kubernetes.azure.com/", "kubernetes.io/")):
+            raise ArmError(400, "InvalidParameter", f"Node label {key} uses an AKS reserved prefix.")
+    # upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/use-system-pools.md: "B series VMs
+    # aren't supported for system node pools"; "Spot node pools require user node pools".
+    if pool.get("mode") == "System" and str(pool.get("vmSize") or "").lower().startswith("standard_b"):
+        raise ArmError(400, "InvalidParameter", "B series VM sizes are not supported for System mode agent pools.")
+    # upstream: articles/aks/spot-node-pool.md: "SpotMaxPrice ... must be -1 or a positive value with up to
+    # five decimal places".
+    price = pool.get("spotMaxPrice")
+    if price is not None and price != -1 and (price <= 0 or round(price, 5) != price):
+        raise ArmError(400, "InvalidParameter", f"spotMaxPrice {price} must be -1 or positive with up to 5 decimals.")
+    if pool.get("mode") == "System" and pool.get("scaleSetPriority") == "Spot":
+        raise ArmError(400, "InvalidParameter", "A System mode agent pool cannot use Spot priority.")
+
+
+def _spot_upgrade_rule(old: dict[str, Any], new: dict[str, Any]) -> None:
+    """upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/spot-node-pool.md, Limitations: with a
+    Spot node pool "You can't upgrade the control plane and node pools at the same time"."""
+    old_pools = {p.get("name"): p for p in old.get("agentPoolProfiles") or []}
+    if not any(p.get("scaleSetPriority") == "Spot" for p in old_pools.values()):
+        return
+    control_plane = new.get("kubernetesVersion") not in (None, old.get("kubernetesVersion"))
+    pools = any(
+        p.get("orchestratorVersion") not in (None, (old_pools.get(p.get("name")) or {}).get("orchestratorVersion"))
+        for p in new.get("agentPoolProfiles") or []
+    )
+    if control_plane and pools:
+        raise ArmError(
+            400,
+            "InvalidParameter",
+            "The control plane and node pools of a cluster with a Spot node pool can't be upgraded at the same time.",
+        )
 
 
 def _pool_rules(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
+    _profile_rules(body.get("properties") or {})
     cluster = emu.get_resource(rid.rsplit("/", 2)[0]) or {}
+    # upstream: Azure/azure-rest-api-specs aks/stable/2026-08-01 NodeProvisioningMode "Auto" (as
+    # azure-mgmt-containerservice 41.8.0 ships it): "autoscaling Node Pools cannot be" created.
     if _nap(cluster.get("properties") or {}) and (body.get("properties") or {}).get("enableAutoScaling"):
         raise ArmError(
             400,
@@ -83,8 +136,8 @@ def _stop_rules(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str,
     from tests.emulators.arm.aks import check_cluster_idle
 
     check_cluster_idle(emu, rid)
-    # articles/aks/node-autoprovision.md, Unsupported features: "Clusters with node autoprovisioning
-    # can't be stopped".
+    # upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/node-auto-provisioning.md, Limitations:
+    # "You can't stop a cluster enabled with NAP."
     if _nap(obj.get("properties") or {}):
         raise ArmError(400, "BadRequest", "A cluster with node auto provisioning can't be stopped.")
 
