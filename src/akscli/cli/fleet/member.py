@@ -75,7 +75,8 @@ def member_join(
         body = member_body(ref, update_group, parsed_labels)
         result = scope.put(MEMBER, name, body, what=f"joining {ref.kind} cluster {ref.name} as {name}")
         audit_arm(scope, "fleet member join", [(scope.ref(MEMBER, name), "create")])
-        output.emit_object(result, fmt, fields=member_fields(result, ref) if fmt == "table" else None)
+        fields = member_fields(result, ref) if fmt == "table" else None
+        output.emit_object(result, fmt, fields=fields, name=output.named(MEMBER.ref))
 
 
 @app.command("list")
@@ -91,7 +92,7 @@ def member_list(
     fmt = opts.output_format(output_format)
     scope = arm.scope()
     rows = member_rows(scope.items(MEMBER), scope.arm.cluster_reader())
-    output.emit(rows, fmt, MEMBER_COLUMNS, name=lambda r: f"member/{r['name']}")
+    output.emit(rows, fmt, MEMBER_COLUMNS, name=output.named(MEMBER.ref))
 
 
 @app.command("remove")
