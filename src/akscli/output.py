@@ -204,6 +204,15 @@ def object_name(obj: Any) -> str:
     raise UsageError("this command prints no -o name for what it shows", hint="use -o json or -o yaml")
 
 
+def named(kind: str) -> Callable[[Any], str]:
+    """The ``-o name`` of records of one kind that are not Kubernetes objects (an ARM resource, a
+    summary row): ``kind/NAME`` from each record's ``name``, kubectl's ``kind/name`` form
+    (k8s.io/cli-runtime pkg/printers/name.go). A group passes the same function to its list
+    (``emit``) and to the commands that create or show one (``emit_object``), so that one object
+    prints as its list prints it."""
+    return lambda record: f"{kind}/{record['name']}"
+
+
 def age(obj_or_stamp: Mapping[str, Any] | str | None) -> str:
     """kubectl's AGE column (``3d``, ``5h``, ``12m``, ``40s``) from an object or a timestamp."""
     from datetime import UTC, datetime

@@ -29,6 +29,8 @@ def test_fleet_sdk_creates_a_fleet_member_and_an_update_run_it_can_start(azure_e
         "create fleet",
     )
     assert fleet.properties.provisioning_state == "Succeeded"
+    # A member joins a cluster that exists (tests/emulators/arm/fleet.py, _member_joined).
+    azure_env.put_resource(f"{SUB}/resourceGroups/rg1/providers/Microsoft.ContainerService/managedClusters/a", {})
     member = {
         "properties": {
             "clusterResourceId": f"{SUB}/resourceGroups/rg1/providers/Microsoft.ContainerService/managedClusters/a",

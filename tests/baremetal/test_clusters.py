@@ -90,6 +90,16 @@ def test_list_shows_only_bare_metal_clusters(azure_env: ArmEmulator) -> None:
     assert [c["name"] for c in json.loads(result.stdout)] == ["edge1"]
 
 
+def test_show_and_create_name_are_the_list_line(azure_env: ArmEmulator) -> None:
+    add_edge_machine(azure_env)
+    created = create("edge1", "-o", "name")
+    assert created.exit_code == 0, created
+    assert created.stdout.split() == ["baremetalcluster/edge1"]
+    shown = invoke("baremetal", "cluster", "show", "edge1", "-g", RG, "-o", "name")
+    assert shown.stdout.split() == invoke("baremetal", "cluster", "list", "-g", RG, "-o", "name").stdout.split()
+    assert shown.stdout.split() == ["baremetalcluster/edge1"]
+
+
 def test_show_of_an_unknown_cluster_is_not_found(azure_env: ArmEmulator) -> None:
     result = invoke("baremetal", "cluster", "show", "nope", "-g", RG)
     assert result.exit_code == 3

@@ -97,6 +97,14 @@ def test_show_prints_one_model_as_yaml() -> None:
     assert doc["quantization"] == "mxfp4" and doc["kv_bytes_per_token"] == 24 * 8 * 64 * 4
 
 
+def test_show_name_is_the_catalog_line_of_the_model() -> None:
+    # Asked by its KAITO preset name, the model's -o name is still its catalog id.
+    shown = invoke("model", "show", "phi-4", "-o", "name")
+    assert shown.exit_code == 0, shown
+    assert shown.stdout.split() == ["microsoft/phi-4"]
+    assert "microsoft/phi-4" in invoke("model", "catalog", "phi-4", "-o", "name").stdout.split()
+
+
 def test_deploy_dry_run_client_renders_without_a_cluster() -> None:
     result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--dry-run=client")
     assert result.exit_code == 0, result

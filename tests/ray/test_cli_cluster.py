@@ -181,6 +181,24 @@ def test_workergroup_add_appends_a_group(ray_emulator: Callable[..., Any]) -> No
     assert duplicate.exit_code == 2 and "already exists" in duplicate.stderr
 
 
+def test_scale_name_is_the_cluster_list_line(ray_emulator: Callable[..., Any]) -> None:
+    ray_emulator()
+    assert invoke("ray", "cluster", "create", "demo").exit_code == 0
+    result = invoke("ray", "cluster", "scale", "demo", "--group", "default-group", "--max", "3", "-o", "name")
+    assert result.exit_code == 0, result
+    assert result.stdout.split() == invoke("ray", "cluster", "list", "-o", "name").stdout.split()
+    assert result.stdout.split() == ["raycluster.ray.io/demo"]
+
+
+def test_workergroup_add_name_is_the_workergroup_list_line(ray_emulator: Callable[..., Any]) -> None:
+    ray_emulator()
+    assert invoke("ray", "cluster", "create", "demo").exit_code == 0
+    result = invoke("ray", "workergroup", "add", "demo", "big", "--replicas", "1", "-o", "name")
+    assert result.exit_code == 0, result
+    assert result.stdout.split() == ["demo/big"]
+    assert "demo/big" in invoke("ray", "workergroup", "list", "demo", "-o", "name").stdout.split()
+
+
 def test_nodes_lists_head_and_workers(ray_emulator: Callable[..., Any]) -> None:
     ray_emulator()
     assert (

@@ -267,3 +267,27 @@ def test_a_job_deleted_while_it_runs_is_gone_without_simulator_errors(ray_emulat
     wait_until(lambda: (job(emu, "brief").get("status") or {}).get("jobStatus") == "RUNNING")
     assert invoke("ray", "job", "delete", "brief", "-y").exit_code == 0
     assert job(emu, "brief") is None
+
+
+def test_stop_on_a_shared_cluster_with_no_ready_head_says_the_head_is_not_serving(
+    ray_emulator: Callable[..., Any], monkeypatch: Any
+) -> None:
+    # No dashboard behind shared-head-svc: the API server's proxy answers 503 "no endpoints
+    # available for service" (kubernetes pkg/registry/core/service/storage/storage.go). That is
+    # about the Ray head, one line at once (exit 3, as `model endpoint` says it), not "HTTP 503".
+    from akscli.kube import retry
+
+    emu = ray_emulator(run_seconds=30)
+    assert invoke("ray", "cluster", "create", "shared", "--wait", "--timeout", "20s").exit_code == 0
+    assert submit("long", "--cluster", "shared", entrypoint=("sleep", "1d")).exit_code == 0
+    wait_until(lambda: (job(emu, "long").get("status") or {}).get("jobStatus") == "RUNNING")
+    slept: list[float] = []
+    monkeypatch.setattr(retry, "sleep", slept.append)
+    result = invoke("ray", "job", "stop", "long", "-y")
+    assert result.exit_code == 3, result
+    lines = result.stderr.strip().splitlines()
+    assert lines[0] == (
+        "error: the Ray head of cluster shared is not serving yet: no ready head pod behind Service shared-head-svc"
+    )
+    assert lines[1].startswith("hint: see why with: akscli ray cluster status shared -n default")
+    assert "HTTP 503" not in result.stderr and slept == []

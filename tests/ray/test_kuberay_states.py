@@ -258,6 +258,30 @@ def test_http_mode_job_logs_come_from_the_ray_job_api(ray_emulator: Callable[...
     assert seen == [f"/api/jobs/{status['jobId']}/logs"]
 
 
+def test_http_mode_job_logs_with_no_ready_head_say_the_head_is_not_serving(ray_emulator: Callable[..., Any]) -> None:
+    # No dashboard answers behind the head Service: the proxy's 503 becomes one line naming the
+    # head (exit 3), not "answered HTTP 503".
+    emu = ray_emulator()
+    emu.cluster.create(
+        {
+            "apiVersion": RAY,
+            "kind": "RayJob",
+            "metadata": {"name": "http", "namespace": "default"},
+            "spec": {"entrypoint": "python x.py", "submissionMode": "HTTPMode", "rayClusterSpec": _cluster_spec()},
+        }
+    )
+    wait_until(lambda: (job(emu, "http").get("status") or {}).get("jobDeploymentStatus") == "Complete")
+    cluster = job(emu, "http")["status"]["rayClusterName"]
+    result = invoke("ray", "job", "logs", "http")
+    assert result.exit_code == 3, result
+    assert result.stderr.splitlines()[0] == (
+        f"error: the Ray head of cluster {cluster} is not serving yet: "
+        f"no ready head pod behind Service {cluster}-head-svc"
+    )
+    assert f"akscli ray cluster status {cluster} -n default" in result.stderr
+    assert "HTTP 503" not in result.stderr
+
+
 def test_sidecar_mode_job_logs_come_from_the_head_submitter_container(ray_emulator: Callable[..., Any]) -> None:
     emu = ray_emulator(job_logs="sidecar output\n")
     emu.cluster.create(

@@ -23,6 +23,9 @@ cluster_app = typer.Typer(
     add_completion=False,
 )
 ClusterName = Annotated[str, typer.Argument(help="Cluster name.")]
+# -o name: baremetalcluster/NAME, for the list and for one cluster (create, show, upgrade).
+CLUSTER_NAME = output.named("baremetalcluster")
+
 CLUSTER_COLUMNS = [
     output.Column("NAME", "name"),
     output.Column("RESOURCE-GROUP", "resourceGroup"),
@@ -137,7 +140,7 @@ def cluster_create(
     ):
         for line in provision.create(bm, spec, progress=update):
             output.info(line)
-    output.emit_object(bm.show(ref), fmt)
+    output.emit_object(bm.show(ref), fmt, name=CLUSTER_NAME)
 
 
 @cluster_app.command("list")
@@ -154,7 +157,7 @@ def cluster_list(
         bm.list_clusters(resource_group),
         fmt,
         CLUSTER_COLUMNS,
-        name=lambda c: f"baremetalcluster/{c['name']}",
+        name=CLUSTER_NAME,
         empty="No bare-metal clusters found.",
     )
 
@@ -170,7 +173,7 @@ def cluster_show(
     """Show one bare-metal cluster."""
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
     bm = _baremetal(azure)
-    output.emit_object(bm.show(bm.ref(resource_group, name)), fmt)
+    output.emit_object(bm.show(bm.ref(resource_group, name)), fmt, name=CLUSTER_NAME)
 
 
 @cluster_app.command("upgrade")
@@ -225,7 +228,7 @@ def cluster_upgrade(
         output.status(f"upgrading {name}") as update,
     ):
         bm.send(request, progress=update)
-    output.emit_object(bm.show(ref), fmt)
+    output.emit_object(bm.show(ref), fmt, name=CLUSTER_NAME)
 
 
 def _audit_target(ref: "ClusterRef") -> dict[str, str]:

@@ -2,7 +2,7 @@
 imports kubernetes or azure at load time); registered on the model group by ``cli/model.py``.
 ``model plan`` is in ``model_plan``: listing the catalog loads none of the planning modules."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -37,6 +37,12 @@ CATALOG_COLUMNS = [
 ]
 
 
+def catalog_name(model: dict[str, Any]) -> str:
+    """-o name of a catalog model: its Hugging Face id, as ``model catalog`` lists it and ``model show``
+    prints it (``model show phi-4 -o name`` is ``microsoft/phi-4``, not the preset name it was asked by)."""
+    return str(model["id"])
+
+
 def catalog_cmd(
     query: Annotated[
         str | None, typer.Argument(help="Words to search for (id, preset, license, quantisation, architecture).")
@@ -49,7 +55,7 @@ def catalog_cmd(
     if query is not None:
         validate.text(query, "search query", 200)
     rows = [m.to_dict() for m in catalog.search(query) if m.preset or not kaito_only]
-    output.emit(rows, fmt, CATALOG_COLUMNS, name=lambda m: m["id"], empty=f"No model matches {query!r}.")
+    output.emit(rows, fmt, CATALOG_COLUMNS, name=catalog_name, empty=f"No model matches {query!r}.")
 
 
 def show_cmd(
@@ -59,4 +65,4 @@ def show_cmd(
     """Everything akscli knows about one model."""
     fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
     model = catalog.get(validate.text(name, "model", 200))
-    output.emit_object(model.to_dict(), fmt)
+    output.emit_object(model.to_dict(), fmt, name=catalog_name)

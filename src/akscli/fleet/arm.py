@@ -173,10 +173,17 @@ def is_arc(member: Mapping[str, Any]) -> bool:
     return f"/providers/{ARC_TYPE}/" in rid.lower()
 
 
+# The member states of a member that is in the fleet: joined, or joined and being updated (labels,
+# update group). Joining has not joined yet; Leaving is on its way out; Failed and Canceled ended an
+# operation (upstream: Azure/azure-rest-api-specs 1713bce8 specification/containerservice/
+# resource-manager/Microsoft.ContainerService/fleet/fleetmember.tsp, FleetMemberProvisioningState).
+JOINED_STATES = ("Succeeded", "Updating")
+
+
 def _health(member: Mapping[str, Any], cluster: Mapping[str, Any] | None) -> tuple[bool, bool, str]:
     """(joined, healthy, why-not) from the member and, when known, its cluster resource."""
     props = member.get("properties") or {}
-    joined = props.get("provisioningState") == "Succeeded"
+    joined = props.get("provisioningState") in JOINED_STATES
     error = (props.get("status") or {}).get("lastOperationError") or {}
     if error and error.get("code") not in (None, "", "None"):
         return joined, False, str(error.get("message") or error.get("code"))
@@ -219,6 +226,7 @@ def member_rows(
             {
                 "name": member.get("name"),
                 "type": "Arc" if is_arc(member) else "AKS",
+                "state": props.get("provisioningState") or "",
                 "group": props.get("group") or "",
                 "labels": user_labels,
                 "kubernetesVersion": cprops.get("currentKubernetesVersion") or cprops.get("kubernetesVersion") or "",

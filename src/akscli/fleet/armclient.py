@@ -189,6 +189,29 @@ class FleetScope:
             what or f"creating {child.noun} {name}", lambda: begin(*self._at(), name, model(child.model, body))
         )
 
+    def explain_failed_join(self, name: str, error: AkscliError) -> None:
+        """Give ``error`` of a join the hint that fits when its operation failed in Azure: the member
+        stays in the fleet, Failed (or Canceled), its error kept as status.lastOperationError
+        (fleetmember.tsp), until it is removed. The error's class, so its exit code, stays the one
+        the failure maps to (armerrors); a join refused before it began keeps its own hint, and a dry
+        run's stopped request is no failure (nothing is read for it)."""
+        from akscli.azure.arm import DryRunRequest
+
+        if isinstance(error, DryRunRequest):
+            return
+        try:
+            member = self.get(MEMBER, name)
+        except AkscliError:
+            return
+        state = (member.get("properties") or {}).get("provisioningState")
+        if state not in ("Failed", "Canceled"):
+            return
+        error.hint = (
+            f"member {name} stays in the fleet, {state}: see it with 'akscli fleet member list{self.where} -o wide'; "
+            f"fix the cause and join again (the same name retries it), or remove it with "
+            f"'akscli fleet member remove {name}{self.where} -y'"
+        )
+
     def remove(self, child: Child, name: str) -> None:
         ops = self._ops(child)
         self.arm.wait(f"deleting {child.noun} {name}", lambda: ops.begin_delete(*self._at(), name))

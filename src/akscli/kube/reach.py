@@ -20,6 +20,25 @@ class ProxyAnswer:
     data: bytes
 
 
+def not_serving(status: int) -> bool:
+    """Whether a service proxy's answer means that nothing ready serves behind the Service yet.
+
+    The API server's proxy answers 503 itself when the Service has no ready endpoint ("no
+    endpoints available for service", kubernetes/kubernetes
+    pkg/registry/core/service/storage/storage.go, ResourceLocation) or the pod behind it does
+    not take the connection ("error trying to reach service", apimachinery
+    pkg/util/proxy/transport.go, RoundTrip). ``Kube.proxy`` returns it, unretried."""
+    return status == 503
+
+
+def not_serving_error(what: str, why: str, hint: str, state: str | None = None) -> errors.NotFoundError:
+    """The one line for a backend that is not serving yet (``not_serving``): what is not serving
+    (in what state, when known), why, and where to see its state. NotFoundError (exit 3): nothing
+    answers there yet, as a model with no ready server and a Ray cluster with no ready head say."""
+    shown = f" (state {state})" if state else ""
+    return errors.NotFoundError(f"{what} is not serving yet{shown}: {why}", hint=hint)
+
+
 def unreachable(failure: netfail.Failure, server: str, context: str, user: str | None) -> errors.AkscliError:
     """One line for a request that got no HTTP answer (kubectl's words where it has them)."""
     where = f"{server} (context {context!r})"

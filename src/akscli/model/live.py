@@ -11,6 +11,7 @@ from typing import Any
 
 from akscli.errors import AkscliError, NotFoundError
 from akscli.kube.client import Kube
+from akscli.kube.reach import not_serving, not_serving_error
 from akscli.model.kinds import (
     AIRUNWAY_LABEL,
     FLEET_API,
@@ -299,11 +300,13 @@ def _call(kube: Kube, obj: Mapping[str, Any], path: str, method: str = "GET", bo
         status, raw = kube.proxy(meta["namespace"], name, port, path, method=method, body=body)
     except NotFoundError:
         status, raw = 404, b""
-    if status == 503 or (status == 404 and not raw):
+    if not_serving(status) or (status == 404 and not raw):
         model = meta["name"]
-        raise NotFoundError(
-            f"model {model} is not serving yet (state {state_of(obj)}): no ready server behind Service {name}",
+        raise not_serving_error(
+            f"model {model}",
+            f"no ready server behind Service {name}",
             hint=f"see why with: akscli model status {model}, or deploy with --wait",
+            state=state_of(obj),
         )
     return status, raw
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli import validate
 from akscli.errors import AkscliError, AuthError, ConflictError, NotFoundError, UsageError, WaitTimeoutError
+from akscli.kube.reach import not_serving, not_serving_error
 from akscli.kube.writes import JSON_PATCH, Write
 from akscli.ray.job import job_finished, job_phase
 from akscli.ray.scaling import add_group_ops
@@ -223,11 +224,27 @@ def stop_job(kube: Kube, stop: JobStop, dry_run: bool = False) -> None:
             hint="use --dry-run=client to see the request that would be sent",
         )
     code, body = kube.proxy(stop.namespace, str(stop.service), DASHBOARD_PORT, stop.api_path, method="POST")
+    if not_serving(code):
+        raise head_not_serving(str(stop.cluster), stop.namespace, str(stop.service))
     if code >= 300:
         raise AkscliError(
             f"the Ray dashboard refused to stop job {stop.job_id}: HTTP {code} {body[:200].decode('utf-8', 'replace')}",
             hint=f"see akscli ray cluster status {stop.cluster}",
         )
+
+
+def head_not_serving(cluster: str, namespace: str, service: str) -> NotFoundError:
+    """The proxy's 503 for the Ray dashboard (``reach.not_serving``): no ready head pod behind the
+    head Service yet. KubeRay itself talks to the dashboard only once the cluster is Ready
+    (upstream: ray-project/kuberay 0057210e ray-operator/controllers/ray/rayjob_controller.go,
+    Reconcile, JobDeploymentStatusInitializing: "Wait for the RayCluster.Status.State to be ready
+    before submitting the job"), and its dashboard client reports any other answer as the bare
+    status (utils/dashboard_httpclient.go), so akscli names the wait instead of "HTTP 503"."""
+    return not_serving_error(
+        f"the Ray head of cluster {cluster}",
+        f"no ready head pod behind Service {service}",
+        hint=f"see why with: akscli ray cluster status {cluster} -n {namespace}; create clusters with --wait",
+    )
 
 
 def _first(items: Iterable[Any]) -> Any:

@@ -20,8 +20,9 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from akscli.errors import AkscliError, NotFoundError, UsageError
+from akscli.kube.reach import not_serving
 from akscli.ray.job import job_phase
-from akscli.ray.live import Progress, head_pod, submitter_pods, wait_for_submitter
+from akscli.ray.live import Progress, head_not_serving, head_pod, submitter_pods, wait_for_submitter
 from akscli.ray.spec import CLUSTER_LABEL, DASHBOARD_PORT, NODE_TYPE_LABEL, RAY_API
 
 if TYPE_CHECKING:
@@ -232,7 +233,10 @@ def dashboard_job_logs(kube: Kube, job: Mapping[str, Any]) -> str:
     rc = kube.get(RAY_API, "RayCluster", str(cluster), namespace=ns)
     if rc is None:
         raise _not_running(job, "cluster")
-    code, body = kube.proxy(ns, head_service(rc), DASHBOARD_PORT, f"api/jobs/{job_id}/logs")
+    service = head_service(rc)
+    code, body = kube.proxy(ns, service, DASHBOARD_PORT, f"api/jobs/{job_id}/logs")
+    if not_serving(code):
+        raise head_not_serving(str(cluster), ns, service)
     if code >= 300:
         raise AkscliError(
             f"the Ray dashboard of {cluster} answered HTTP {code} for the logs of job {job_id}",

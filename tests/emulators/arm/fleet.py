@@ -1,8 +1,9 @@
 """Microsoft.ContainerService fleets behaviour (API 2026-06-01): update runs, gates, credentials.
 
-Shapes follow ../shared/data/arm-examples/fleet-2026-06-01. Members, strategies and auto-upgrade
-profiles are plain resources of the generic store; update runs get a status tree (stages -> groups
--> members) that progresses after start, creating gates (fleetruns.py).
+Shapes follow ../shared/data/arm-examples/fleet-2026-06-01. Members have the provisioning states of
+fleetmember.tsp (Joining, Updating, Leaving, Failed with status.lastOperationError); strategies and
+auto-upgrade profiles are plain resources of the generic store; update runs get a status tree
+(stages -> groups -> members) that progresses after start, creating gates (fleetruns.py).
 """
 
 from __future__ import annotations
@@ -52,6 +53,35 @@ def _checked(model: str) -> Any:
         schema.check(schema.fleet_models(), model, body)
 
     return hook
+
+
+# Fleet members have states of their own while a write runs, and keep the error of the last one.
+# upstream: Azure/azure-rest-api-specs 1713bce896b2fb4ee3d55de968993def180d8926
+#   specification/containerservice/resource-manager/Microsoft.ContainerService/fleet/fleetmember.tsp:
+#   FleetMemberProvisioningState is ResourceProvisioningState (Succeeded, Failed, Canceled) and
+#   Joining ("a member joining a fleet"), Leaving ("a member leaving a fleet"), Updating ("a member
+#   being updated"); FleetMemberStatus.lastOperationError, "The last operation error of the fleet
+#   member" (read-only, since 2025-03-01). A failed operation leaves the resource Failed
+#   (Azure/azure-resource-manager-rpc v1.0/async-api-reference.md, server.py _fail).
+MEMBER_STATES = {"create": "Joining", "update": "Updating", "delete": "Leaving"}
+
+
+def _member_joined(emu: ArmEmulator, rid: str, obj: dict[str, Any]) -> None:
+    """A join that completes needs the cluster it names: an AKS or Arc-enabled cluster this ARM holds.
+    Without one the operation ends Failed, with ARM's not-found error for the cluster (the code the
+    Fleet RP answers is not published; ResourceNotFound is ARM's for a resource that does not exist,
+    learn.microsoft.com azure-resource-manager/troubleshooting/error-not-found)."""
+    cluster = str((obj.get("properties") or {}).get("clusterResourceId") or "")
+    if emu.get_resource(cluster) is None:
+        parts = cluster.split("/")
+        group = parts[4] if len(parts) > 4 else ""
+        kind = "/".join(parts[6:8]) + "/" + parts[-1] if len(parts) > 8 else cluster
+        raise ArmError(404, "ResourceNotFound", f"The Resource '{kind}' under resource group '{group}' was not found.")
+
+
+def _member_failed(emu: ArmEmulator, rid: str, error: dict[str, Any]) -> None:
+    """A failed member operation is kept on the member as status.lastOperationError (fleetmember.tsp)."""
+    emu.update_resource(rid, lambda o: o["properties"].setdefault("status", {}).update(lastOperationError=error))
 
 
 def _gate_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
@@ -121,6 +151,8 @@ def install(emu: ArmEmulator) -> None:
     for type_regex, model in ((FLEET, "Fleet"), (MEMBER, "FleetMember"), (STRATEGY, "FleetUpdateStrategy"),
                               (AUTO, "AutoUpgradeProfile")):  # fmt: skip
         emu.add_hooks(type_regex, on_put=_checked(model))
+    emu.add_hooks(MEMBER, on_put_done=_member_joined, on_failed=_member_failed)
+    emu.busy_states.append((re.compile(MEMBER + "$", re.I), MEMBER_STATES))
     # Gates_Update.json: the PATCH answers 202 with Location (and Retry-After) only.
     emu.lro_headers.append((re.compile(GATE + "$", re.I), {"patch": ("Location",)}))
     emu.register_action(RUN, "start", fleetruns.start, busy_state="Succeeded", before=fleetruns.check_start)

@@ -284,7 +284,7 @@ def _resource(
     for h in emu._hooks_for(type_name):
         if h.on_put is not None:
             h.on_put(emu, new["id"], new, existing)
-    busy = "Creating" if existing is None else "Updating"
+    busy = busy_state(emu, type_name, "create" if existing is None else "update")
     # ARM resources carry a top-level "eTag"; AKS agent pools carry it in properties (the
     # 2026-08-01 spec: AgentPool has no top-level eTag, ManagedClusterAgentPoolProfileProperties.eTag).
     etag_holder = props if type_name.lower().endswith("managedclusters/agentpools") else new
@@ -311,6 +311,15 @@ def _resource(
     return status, emu._op_urls(op, api_version), emu.get_resource(rid)
 
 
+def busy_state(emu: ArmEmulator, type_name: str, write: str) -> str:
+    """The provisioningState of a resource while a ``write`` (create, update, delete) runs: the type's
+    own (``emu.busy_states``, e.g. a fleet member Joining), else Creating, Updating or Deleting."""
+    for rx, states in emu.busy_states:
+        if rx.match(type_name) and write in states:
+            return states[write]
+    return {"create": "Creating", "update": "Updating", "delete": "Deleting"}[write]
+
+
 def _delete(emu: ArmEmulator, path: str, p: ParsedId, existing: dict[str, Any] | None, api_version: str) -> Response:
     if existing is None:
         return 204, {}, None
@@ -319,7 +328,8 @@ def _delete(emu: ArmEmulator, path: str, p: ParsedId, existing: dict[str, Any] |
         if h.on_delete is not None:
             h.on_delete(emu, existing["id"], existing)
     rid = existing["id"]
-    emu.update_resource(rid, lambda o: o.setdefault("properties", {}).update(provisioningState="Deleting"))
+    deleting = busy_state(emu, p.type, "delete")
+    emu.update_resource(rid, lambda o: o.setdefault("properties", {}).update(provisioningState=deleting))
 
     def done() -> dict[str, Any] | None:
         obj = emu.get_resource(rid)

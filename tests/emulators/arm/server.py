@@ -247,6 +247,9 @@ class ArmEmulator:
         # Which LRO headers a resource type's writes answer with, as its REST spec declares them:
         # (type regex, {"put"|"patch"|"delete"|"action": header names}); default: both URLs.
         self.lro_headers: list[tuple[re.Pattern[str], dict[str, tuple[str, ...]]]] = []
+        # The provisioningState a type shows while a write runs, where its REST spec names its own:
+        # (type regex, {"create"|"update"|"delete": state}); default Creating/Updating/Deleting.
+        self.busy_states: list[tuple[re.Pattern[str], dict[str, str]]] = []
         self._server: http.server.ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.tls: TlsFiles = throwaway_tls()
@@ -399,6 +402,14 @@ class ArmEmulator:
         fault = LroFault(method.upper(), re.compile(path_regex, re.I), code, message, count, details or [], status)
         with self._lock:
             self._lro_faults.append(fault)
+
+    def complete_operation(self, resource_id: str) -> None:
+        """Finish now the operation running on ``resource_id`` (a test moving time on, where a client
+        that does not poll left it running)."""
+        with self._lock:
+            op = self._ops.get(self._busy.get(resource_id.lower(), ""))
+        if op is not None:
+            self._complete_now(op)
 
     def issue_token(
         self,

@@ -65,7 +65,7 @@ def autoupgrade_create(
         scope.check_no_arc(use_strategy(body, saved), saved)
         result = scope.put(PROFILE, name, body)
         audit_arm(scope, "fleet autoupgrade create", [(scope.ref(PROFILE, name), "create")])
-        output.emit_object(result, "yaml" if fmt == "table" else fmt)
+        output.emit_object(result, "yaml" if fmt == "table" else fmt, name=output.named(PROFILE.ref))
 
 
 @app.command("list")
@@ -79,7 +79,7 @@ def autoupgrade_list(
 
     fmt = opts.output_format(output_format)
     profiles = arm.scope().items(PROFILE)
-    output.emit(profiles, fmt, PROFILE_COLUMNS, name=lambda p: f"autoupgradeprofile/{p.get('name')}")
+    output.emit(profiles, fmt, PROFILE_COLUMNS, name=output.named(PROFILE.ref))
 
 
 @app.command("delete")

@@ -40,10 +40,15 @@ FLEET_COLUMNS = [
 ]
 
 
+# -o name: fleet/NAME, the same for the list and for one fleet (create, show).
+FLEET_NAME = output.named("fleet")
+
+
 def _emit_fleet(fleet: dict[str, Any], output_format: str) -> None:
     from akscli.fleet.arm import fleet_fields
 
-    output.emit_object(fleet, output_format, fields=fleet_fields(fleet) if output_format == "table" else None)
+    fields = fleet_fields(fleet) if output_format == "table" else None
+    output.emit_object(fleet, output_format, fields=fields, name=FLEET_NAME)
 
 
 @app.command("create")
@@ -82,7 +87,7 @@ def fleet_list(
     fmt = opts.output_format(output_format)
     rg = azopts.resource_group(arm.group) if arm.group else None
     fleets = arm.client().list_fleets(rg)
-    output.emit(fleets, fmt, FLEET_COLUMNS, name=lambda f: f"fleet/{f.get('name')}")
+    output.emit(fleets, fmt, FLEET_COLUMNS, name=FLEET_NAME)
 
 
 @app.command("show")

@@ -18,6 +18,7 @@ from akscli.cli.fleet.common import (
     opt,
     remove_child,
 )
+from akscli.errors import AkscliError
 from akscli.output import Column
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ MEMBER_COLUMNS = [
     Column("update group", "group"),
     Column("labels", lambda r: ",".join(f"{k}={v}" for k, v in sorted(r["labels"].items()))),
     Column("kubernetes", "kubernetesVersion"),
+    Column("state", "state"),
     Column("joined", lambda r: "yes" if r["joined"] else "no"),
     Column("healthy", lambda r: "yes" if r["healthy"] else "no"),
     Column("message", "message", wide=True),
@@ -73,9 +75,14 @@ def member_join(
         scope = arm.scope()
         ref = cluster_ref(cluster, subscription=scope.arm.subscription, group=cluster_group or scope.group)
         body = member_body(ref, update_group, parsed_labels)
-        result = scope.put(MEMBER, name, body, what=f"joining {ref.kind} cluster {ref.name} as {name}")
+        try:
+            result = scope.put(MEMBER, name, body, what=f"joining {ref.kind} cluster {ref.name} as {name}")
+        except AkscliError as error:
+            scope.explain_failed_join(name, error)
+            raise
         audit_arm(scope, "fleet member join", [(scope.ref(MEMBER, name), "create")])
-        output.emit_object(result, fmt, fields=member_fields(result, ref) if fmt == "table" else None)
+        fields = member_fields(result, ref) if fmt == "table" else None
+        output.emit_object(result, fmt, fields=fields, name=output.named(MEMBER.ref))
 
 
 @app.command("list")
@@ -84,14 +91,14 @@ def member_list(
     arm: ArmFlags = ArmFlags(),
     output_format: opts.Output = "table",
 ) -> None:
-    """List members: AKS or Arc, update group, labels, Kubernetes version, joined and healthy."""
+    """List members: AKS or Arc, update group, labels, Kubernetes version, state, joined and healthy."""
     from akscli.fleet.arm import member_rows
     from akscli.fleet.armclient import MEMBER
 
     fmt = opts.output_format(output_format)
     scope = arm.scope()
     rows = member_rows(scope.items(MEMBER), scope.arm.cluster_reader())
-    output.emit(rows, fmt, MEMBER_COLUMNS, name=lambda r: f"member/{r['name']}")
+    output.emit(rows, fmt, MEMBER_COLUMNS, name=output.named(MEMBER.ref))
 
 
 @app.command("remove")

@@ -94,7 +94,7 @@ def strategy_create(
     scope = arm.scope()
     result = scope.put(STRATEGY, name, body)
     audit_arm(scope, "fleet rollout strategy create", [(scope.ref(STRATEGY, name), "create")])
-    output.emit_object(result, "yaml" if fmt == "table" else fmt)
+    output.emit_object(result, "yaml" if fmt == "table" else fmt, name=output.named(STRATEGY.ref))
 
 
 @strategy_app.command("list")
@@ -112,7 +112,7 @@ def strategy_list(
         from akscli.fleet.armclient import STRATEGY
 
         items = arm.scope().items(STRATEGY)
-        output.emit(items, fmt, ARM_STRATEGY_COLUMNS)
+        output.emit(items, fmt, ARM_STRATEGY_COLUMNS, name=output.named(STRATEGY.ref))
         return
     from akscli.fleet.rollout import list_strategies
 
@@ -256,8 +256,8 @@ def _create_arm_run(
     audit_arm(scope, "fleet rollout create", [(scope.ref(UPDATE_RUN, name), "create")])
     if start:
         result = scope.run_action("start", name)
-    if output.structured(output_format):
-        output.emit_object(result, output_format)
+    if output.structured(output_format) or output_format == "name":
+        output.emit_object(result, output_format, name=output.named(UPDATE_RUN.ref))
     else:
         output.write(f"updaterun/{name} created" + (" and started" if start else ""))
 
@@ -456,7 +456,7 @@ def rollout_list(
         from akscli.fleet.armclient import UPDATE_RUN
 
         runs = arm.scope().items(UPDATE_RUN)
-        output.emit(runs, fmt, ARM_RUN_LIST_COLUMNS, name=lambda r: f"updaterun/{r['name']}")
+        output.emit(runs, fmt, ARM_RUN_LIST_COLUMNS, name=output.named(UPDATE_RUN.ref))
         return
     from akscli.fleet import rollout
 

@@ -144,7 +144,8 @@ def cluster_scale(
         audit("ray cluster scale", kube, f"raycluster.ray.io/{name}", "scale", group=group)
         result.update(replicas=change["replicas"], min=change["min"], max=change["max"])
     if fmt != "table":
-        output.emit_object(result, fmt)
+        # -o name: the RayCluster, as ray cluster list prints it (kubectl scale -o name prints the object).
+        output.emit_object(result, fmt, name=lambda _: output.object_ref(cluster))
     elif change is None:
         output.write(f"worker group {group} of {name} already matches; nothing changed")
     elif change.get("autoscaled"):

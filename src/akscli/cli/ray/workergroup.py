@@ -82,7 +82,7 @@ def workergroup_add(
     group_image = validate.image(image, "--image") if image else None
     if mode == "client":
         ops = logic.offline_group_ops(cluster, k8s.namespace or "default", new, group_image)
-        output.emit_object(ops, "yaml" if fmt == "table" else fmt)
+        output.emit_object(ops, "yaml" if fmt == "table" else fmt, name=lambda _: group_name(cluster, group))
         output.info(
             f"dry run (client): this JSON patch would be sent to raycluster.ray.io/{cluster}; nothing was sent "
             "(without the cluster: its head image, autoscaler and GPU nodes were not read)"
@@ -93,14 +93,20 @@ def workergroup_add(
     added, warnings = logic.add_worker_group(kube, current, new, group_image, dry_run=mode == "server")
     warn_all(warnings)
     if mode == "server":
-        output.emit_object(added, "yaml" if fmt == "table" else fmt)
+        output.emit_object(added, "yaml" if fmt == "table" else fmt, name=lambda _: group_name(cluster, group))
         output.info(f"dry run (server): the API server accepted the new group of {cluster}; nothing was changed")
         return
     audit("ray workergroup add", kube, f"raycluster.ray.io/{cluster}", "add-group", group=group)
     if fmt != "table":
-        output.emit_object(added, fmt)
+        output.emit_object(added, fmt, name=lambda _: group_name(cluster, group))
     else:
         output.write(f"worker group {group} added to Ray cluster {cluster}")
+
+
+def group_name(cluster: str, group: str) -> str:
+    """-o name of a worker group: ``CLUSTER/GROUP``, as ``workergroup list`` prints it and ``workergroup
+    add`` prints the group it adds (a group is part of its RayCluster, not an object of its own)."""
+    return f"{cluster}/{group}"
 
 
 WORKERGROUP_COLUMNS = [
@@ -133,4 +139,4 @@ def workergroup_list(
     else:
         clusters = list(kube.list(RAY, "RayCluster", namespace=ns, all_namespaces=all_namespaces))
     rows = logic.worker_group_rows(kube, clusters)
-    output.emit(rows, fmt, WORKERGROUP_COLUMNS, name=lambda g: f"{g['cluster']}/{g['name']}")
+    output.emit(rows, fmt, WORKERGROUP_COLUMNS, name=lambda g: group_name(g["cluster"], g["name"]))

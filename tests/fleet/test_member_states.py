@@ -1,0 +1,119 @@
+"""Fleet members in every provisioning state the published API has: Joining, Updating, Leaving,
+Failed (Azure/azure-rest-api-specs fleetmember.tsp, FleetMemberProvisioningState), in the ARM
+emulator and in what ``fleet member join`` and ``fleet member list`` make of them."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from akscli.azure import arm
+from tests.cli import invoke
+from tests.fleet.armworld import ARM, RG, aks_id, fleet_id, seed_member
+
+API = "2026-06-01"
+
+
+def _member_id(emu: Any, name: str) -> str:
+    return f"{fleet_id(emu)}/members/{name}"
+
+
+def _start(method: str, emu: Any, name: str, cluster: str = "aks-gpu") -> dict[str, Any] | None:
+    """Send one member write and leave its operation running (a client that does not poll)."""
+    body = {"properties": {"clusterResourceId": aks_id(emu, cluster), "group": "cloud"}}
+    return arm.raw_call(arm.raw_client(arm.AzureTarget()), method, _member_id(emu, name), API, body)
+
+
+def _state(emu: Any, name: str) -> str:
+    return str(emu.get_resource(_member_id(emu, name))["properties"]["provisioningState"])
+
+
+def _error_lines(stderr: str) -> list[str]:
+    """The error and hint lines (the progress lines of the wait come before them)."""
+    return [line for line in stderr.splitlines() if line.startswith(("error:", "hint:", "Traceback"))]
+
+
+def _rows(*args: str) -> dict[str, dict[str, Any]]:
+    listed = invoke("fleet", "member", "list", *ARM, "-o", "json", *args)
+    assert listed.exit_code == 0, listed
+    return {r["name"]: r for r in json.loads(listed.stdout)}
+
+
+def test_a_member_being_created_is_joining_until_its_operation_completes(fleet: Any) -> None:
+    created = _start("PUT", fleet, "gpu")
+    assert created is not None and created["properties"]["provisioningState"] == "Joining"
+    assert _state(fleet, "gpu") == "Joining"
+    fleet.complete_operation(_member_id(fleet, "gpu"))
+    assert _state(fleet, "gpu") == "Succeeded"
+
+
+def test_a_member_being_updated_is_updating_and_one_being_removed_is_leaving(fleet: Any) -> None:
+    seed_member(fleet, "gpu", aks_id(fleet, "aks-gpu"), "cloud")
+    _start("PUT", fleet, "gpu")
+    assert _state(fleet, "gpu") == "Updating"
+    fleet.complete_operation(_member_id(fleet, "gpu"))
+    arm.raw_call(arm.raw_client(arm.AzureTarget()), "DELETE", _member_id(fleet, "gpu"), API)
+    assert _state(fleet, "gpu") == "Leaving"
+
+
+def test_a_member_whose_cluster_does_not_exist_ends_failed_with_the_error(fleet: Any) -> None:
+    _start("PUT", fleet, "ghost", cluster="nope")
+    fleet.complete_operation(_member_id(fleet, "ghost"))
+    member = fleet.get_resource(_member_id(fleet, "ghost"))
+    assert member["properties"]["provisioningState"] == "Failed"
+    assert member["properties"]["status"]["lastOperationError"]["code"] == "ResourceNotFound"
+
+
+def test_member_list_shows_a_joining_member_as_joining_and_not_joined(fleet: Any) -> None:
+    _start("PUT", fleet, "gpu")
+    row = _rows()["gpu"]
+    assert (row["state"], row["joined"], row["message"]) == ("Joining", False, "member is Joining")
+    table = invoke("fleet", "member", "list", *ARM).stdout.splitlines()
+    assert "STATE" in table[0].split() and "Joining" in table[1].split()
+
+
+def test_member_list_counts_an_updating_member_as_joined(fleet: Any) -> None:
+    seed_member(fleet, "gpu", aks_id(fleet, "aks-gpu"), "cloud")
+    _start("PUT", fleet, "gpu")
+    row = _rows()["gpu"]
+    assert (row["state"], row["joined"], row["healthy"]) == ("Updating", True, True)
+
+
+def test_join_of_a_cluster_that_does_not_exist_ends_with_one_line_exit_3_and_how_to_clean_up(fleet: Any) -> None:
+    result = invoke("fleet", "member", "join", "ghost", "--cluster", "nope", *ARM)
+    assert result.exit_code == 3, result
+    lines = _error_lines(result.stderr)
+    assert lines[0] == (
+        "error: joining AKS cluster nope as ghost: The Resource "
+        f"'Microsoft.ContainerService/managedClusters/nope' under resource group '{RG}' was not found."
+    )
+    assert lines[1] == (
+        f"hint: member ghost stays in the fleet, Failed: see it with 'akscli fleet member list{' '.join(['', *ARM])} "
+        "-o wide'; fix the cause and join again (the same name retries it), or remove it with "
+        f"'akscli fleet member remove ghost{' '.join(['', *ARM])} -y'"
+    )
+    assert len(lines) == 2 and result.stdout == ""
+
+
+def test_a_join_azure_refuses_ends_with_its_error_and_the_list_shows_the_failed_member(fleet: Any) -> None:
+    # A fault injected into the join's operation: Azure accepts the PUT, then the operation ends Failed.
+    fleet.fail_operation("PUT", r"/members/gpu$", "OperationFailed", "the member agent did not start (injected)")
+    result = invoke("fleet", "member", "join", "gpu", "--cluster", "aks-gpu", *ARM)
+    assert result.exit_code == 1, result
+    assert _error_lines(result.stderr)[0] == (
+        "error: joining AKS cluster aks-gpu as gpu: failed in Azure (OperationFailed): "
+        "the member agent did not start (injected)"
+    )
+    assert "akscli fleet member remove gpu" in result.stderr
+    row = _rows()["gpu"]
+    assert (row["state"], row["joined"]) == ("Failed", False)
+    assert row["message"] == "the member agent did not start (injected)"
+
+
+def test_joining_a_failed_member_again_retries_it(fleet: Any) -> None:
+    fleet.fail_operation("PUT", r"/members/gpu$", "OperationFailed", "the member agent did not start (injected)")
+    assert invoke("fleet", "member", "join", "gpu", "--cluster", "aks-gpu", *ARM).exit_code == 1
+    again = invoke("fleet", "member", "join", "gpu", "--cluster", "aks-gpu", *ARM)
+    assert again.exit_code == 0, again
+    row = _rows()["gpu"]
+    assert (row["state"], row["joined"], row["message"]) == ("Succeeded", True, "")
