@@ -413,7 +413,9 @@ def delete_cmd(
         for _, kind, obj_name, _ in refs:
             output.write(f"{kind.lower()}/{obj_name} deleted (dry run)")
         return
-    common.delete_objects(kube, refs, yes=yes, what=f"model {name} ({len(refs)} objects)", dry_run=mode)
+    common.delete_objects(
+        kube, refs, yes=yes, what=f"model {name} ({len(refs)} objects)", action="model delete", dry_run=mode
+    )
 
 
 HISTORY_COLUMNS = [

@@ -511,4 +511,6 @@ def _delete_staged(
     ns = checked_namespace(namespace)
     kube = hub.connect()
     read = rollout.get_run if child is UPDATE_RUN else rollout.get_strategy
-    delete_objects(kube, [_hub_ref(read(kube, name, ns))], yes=yes, what=f"{child.noun} {name}", dry_run=mode)
+    delete_objects(
+        kube, [_hub_ref(read(kube, name, ns))], yes=yes, what=f"{child.noun} {name}", action=action, dry_run=mode
+    )
