@@ -12,6 +12,7 @@ over TLS)."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import resource
 import signal
@@ -69,10 +70,19 @@ def main(argv: list[str] | None = None) -> int:
         for c in builtin_controllers():
             emu.controllers.add(c)
     if not args.no_operators:
-        from tests.emulators.lab import operator_simulators
+        from tests.emulators.kube.profiles import install_kaito_controller, install_keda_kaito_scaler
+        from tests.emulators.kube.status import ApiError
+        from tests.emulators.lab import install_gpu_operator_chart, operator_simulators
 
         for c in operator_simulators():
             emu.controllers.add(c)
+        # The operators' own pods, as tests.emulators.lab.running installs them: without them
+        # `model deploy --wait` and `doctor` rightly report KAITO as not running.
+        install_kaito_controller(emu)
+        install_gpu_operator_chart(emu)
+        # Started with --crds that leave out KEDA's, there is no scaler to stand for.
+        with contextlib.suppress(ApiError):
+            install_keda_kaito_scaler(emu)
     emu.start()
     tmp = args.kubeconfig.with_name(args.kubeconfig.name + f".{os.getpid()}.tmp")
     emu.write_kubeconfig(tmp, args.context, args.namespace)
