@@ -506,7 +506,7 @@ def _delete_staged(
     validate.name(name, f"{child.noun} name")
     if arm.fleet:
         with azopts.dry_run_scope(mode, "json", offline=True) as dry:
-            remove_child(arm.scope(), child, name, yes or dry, action)
+            remove_child(arm.scope(), child, name, yes, action, dry=dry)
         return
     ns = checked_namespace(namespace)
     kube = hub.connect()
