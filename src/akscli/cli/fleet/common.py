@@ -122,8 +122,9 @@ def remove_child(
 ) -> None:
     """Confirm, delete a child of the fleet through ARM, audit and report it.
 
-    ARM answers a DELETE of a resource that does not exist with 204, as a success (the RPC's
-    delete rules); read it first, as `cluster delete` and kubectl do, so a wrong name is "not
+    ARM answers a DELETE of a resource that does not exist with 204, which the SDK takes as
+    success (upstream: azure-mgmt-containerservicefleet 4.0.0 operations/_operations.py,
+    _delete_initial accepts 200/202/204); read it first, as `cluster delete` and kubectl do, so a wrong name is "not
     found" (exit 3) rather than "deleted". A dry run stays offline and reads nothing."""
     from akscli.cli.common import confirm
 
