@@ -81,6 +81,14 @@ def test_create_on_a_missing_edge_machine_is_not_found_before_any_write(azure_en
     assert writes(azure_env) == []
 
 
+def test_a_missing_edge_machine_hint_names_the_resource_not_an_unknown_az_command(azure_env: ArmEmulator) -> None:
+    """The hint named `az provisionedmachine`, which no Azure CLI group is; the template's own
+    words are that the EdgeMachine must already exist, Provisioned."""
+    result = create()
+    assert "az provisionedmachine" not in result.stderr
+    assert "Microsoft.AzureStackHCI/edgeMachines" in result.stderr.splitlines()[-1]
+
+
 def test_list_shows_only_bare_metal_clusters(azure_env: ArmEmulator) -> None:
     add_edge_machine(azure_env)
     assert create("edge1").exit_code == 0

@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.cli import invoke
 from tests.fleet.armworld import ARM, FLEET, RG, arc_id, fleet_id, seed_members, sub
 
@@ -188,3 +190,28 @@ def test_strategies_and_fleets_are_listed_across_the_subscription(fleet: Any) ->
     stage = rows[0]["properties"]["strategy"]["stages"][0]
     assert stage["beforeGates"] == [{"displayName": "approve before s", "type": "Approval"}]
     assert invoke("fleet", "list", "-o", "name").stdout.split() == [f"fleet/{FLEET}"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["fleet", "delete", "nosuch", "-g", RG],
+        ["fleet", "member", "remove", "nosuch", *ARM],
+        ["fleet", "rollout", "delete", "nosuch", *ARM],
+        ["fleet", "rollout", "strategy", "delete", "nosuch", *ARM],
+        ["fleet", "autoupgrade", "delete", "nosuch", *ARM],
+    ],
+    ids=lambda c: " ".join(c[1:3]),
+)
+def test_deleting_what_does_not_exist_is_not_found_not_deleted(fleet: Any, command: list[str]) -> None:
+    """ARM answers 204 to a DELETE of nothing; akscli reads first, as kubectl and cluster delete."""
+    result = invoke(*command, "-y")
+    assert result.exit_code == 3, result
+    assert "deleted" not in result.stdout and "removed" not in result.stdout
+    assert [r for r in fleet.request_log if r.method == "DELETE"] == []
+
+
+def test_a_listing_error_names_the_children_in_plain_english(azure_env: Any) -> None:
+    result = invoke("fleet", "rollout", "strategy", "list", "--fleet", "nosuch", "-g", RG)
+    assert result.exit_code == 3
+    assert "listing update strategies of fleet nosuch" in result.stderr

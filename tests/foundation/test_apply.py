@@ -319,7 +319,14 @@ def test_client_dry_run_delete_lists_and_keeps_the_objects(
 
     apply(target, [config_map()])
     capsys.readouterr()
-    delete_objects(connect(target), [("v1", "ConfigMap", "settings", "default")], yes=False, what="x", dry_run="client")
+    delete_objects(
+        connect(target),
+        [("v1", "ConfigMap", "settings", "default")],
+        yes=False,
+        what="x",
+        action="delete",
+        dry_run="client",
+    )
     assert capsys.readouterr().out == "configmap/settings deleted (dry run)\n"
     assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "settings") is not None
 
@@ -329,5 +336,7 @@ def test_delete_without_a_terminal_or_yes_refuses(target: KubeTarget, kube_emula
 
     apply(target, [config_map()])
     with pytest.raises(errors.ConfirmationRequired):
-        delete_objects(connect(target), [("v1", "ConfigMap", "settings", "default")], yes=False, what="x")
+        delete_objects(
+            connect(target), [("v1", "ConfigMap", "settings", "default")], yes=False, what="x", action="delete"
+        )
     assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "settings") is not None

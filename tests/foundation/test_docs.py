@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -49,3 +50,22 @@ def test_exit_codes_page_lists_every_code() -> None:
     text = (REPO / "docs" / "exit-codes.md").read_text(encoding="utf-8")
     for code in (0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 130):
         assert f"| {code} |" in text
+
+
+def _relative_links() -> list[tuple[str, str]]:
+    """(doc, link) for every relative Markdown link of README.md and docs/ (change notes aside)."""
+    docs = [REPO / "README.md", *sorted((REPO / "docs").rglob("*.md"))]
+    found = []
+    for doc in docs:
+        if "changes" in doc.relative_to(REPO).parts:
+            continue
+        for link in re.findall(r"\]\(([^)\s]+)\)", doc.read_text(encoding="utf-8")):
+            if not link.startswith(("http://", "https://", "mailto:", "#")):
+                found.append((doc.relative_to(REPO).as_posix(), link))
+    return found
+
+
+@pytest.mark.parametrize(("doc", "link"), _relative_links(), ids=lambda v: str(v))
+def test_a_relative_doc_link_resolves(doc: str, link: str) -> None:
+    target = (REPO / doc).parent / link.split("#", 1)[0]
+    assert target.exists(), f"{doc} links to {link}, which does not exist"

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, ClassVar
 
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.base import Controller
-from tests.kube_emulator.helpers import configmap, deployment
+from tests.kube_emulator.helpers import api_client, configmap, deployment
 
 
 def cond(obj: dict[str, Any] | None, typ: str) -> str | None:
@@ -197,3 +198,18 @@ def test_generated_gpu_pools_have_the_variety_of_real_clusters(kube_emulator: Ku
         lambda lb, st: lb.get("kubernetes.azure.com/accelerator") == "nvidia" and "nvidia.com/gpu.product" not in lb
     )
     assert plain, "plain AKS GPU nodes carry no GPU feature discovery labels"
+
+
+def test_an_operator_pod_of_the_profiles_reads_as_the_python_clients_model(
+    kube_emulator: KubeEmulator, tmp_path: Path
+) -> None:
+    """ContainerStatus.imageID and restartCount are required (not omitempty) in core/v1; the
+    client's V1Pod model refused the profile's pod without them, and so any pod list with it."""
+    from kubernetes import client
+
+    from tests.emulators.kube.profiles import ready_pod
+
+    ready_pod(kube_emulator, "kube-system", "op-0", {"app": "op"}, image="quay.io/kuberay/operator:v1.4.2")
+    api = client.CoreV1Api(api_client(kube_emulator, tmp_path))
+    [status] = api.read_namespaced_pod("op-0", "kube-system").status.container_statuses
+    assert status.image_id.startswith("quay.io/kuberay/operator@sha256:") and status.restart_count == 0

@@ -148,6 +148,14 @@ def test_each_deploy_records_a_revision_and_history_lists_them(model_emulator: S
     assert [(r["revision"], r["params"]["context"]) for r in rows] == [(1, 4096), (2, 8192)]
 
 
+def test_history_of_a_model_that_is_not_deployed_is_not_found(model_emulator: Start) -> None:
+    """As `kubectl rollout history deployment/nosuch`: a wrong name is exit 3, not an empty list."""
+    model_emulator()
+    result = invoke("model", "history", "nosuch")
+    assert result.exit_code == 3
+    assert "error: model deployment nosuch not found in namespace default" in result.stderr
+
+
 def test_rollback_reapplies_the_earlier_revision(model_emulator: Start) -> None:
     emu = model_emulator()
     _deploy("phi-4", "--max-model-len", "4096")

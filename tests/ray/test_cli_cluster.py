@@ -230,6 +230,19 @@ def test_delete_asks_for_confirmation_then_deletes(ray_emulator: Callable[..., A
     assert emu.cluster.get(RAY, "RayCluster", "default", "demo") is None
 
 
+def test_a_delete_is_audited_under_its_command(
+    ray_emulator: Callable[..., Any], tmp_path: Path, monkeypatch: Any
+) -> None:
+    """`audit list --action 'ray*'` must find deletes: the line names the command, as creates do."""
+    ray_emulator()
+    log = tmp_path / "audit.jsonl"
+    monkeypatch.setenv("AKSCLI_AUDIT_LOG", str(log))
+    assert invoke("ray", "cluster", "create", "demo").exit_code == 0
+    assert invoke("ray", "cluster", "delete", "demo", "-y").exit_code == 0
+    actions = [json.loads(line)["action"] for line in log.read_text().splitlines()]
+    assert actions == ["ray cluster create", "ray cluster delete"]
+
+
 def test_missing_cluster_is_not_found(ray_emulator: Callable[..., Any]) -> None:
     ray_emulator()
     result = invoke("ray", "cluster", "status", "ghost")

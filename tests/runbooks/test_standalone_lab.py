@@ -53,6 +53,17 @@ def test_the_kube_emulator_runs_the_operator_simulators_by_default(tmp_path: Pat
         assert status.stdout == "ready", status
 
 
+def test_the_kube_emulator_runs_the_kaito_controller_pod_so_model_deploy_wait_works(tmp_path: Path) -> None:
+    """`model deploy --wait` refuses when no KAITO controller pod runs; the standalone emulator's
+    simulators stand for the operators, so their pods are there as in tests.emulators.lab."""
+    kubeconfig = tmp_path / "kc"
+    crds = str(shared_dir() / "crds" / "kaito")
+    with _process(["tests.emulators.kube", "--crds", crds, "--no-tls", "--kubeconfig", str(kubeconfig)], kubeconfig):
+        env = {"KUBECONFIG": str(kubeconfig), "HOME": str(tmp_path)}
+        deployed = _akscli(env, "model", "deploy", "phi-4", "--wait", "--timeout", "60s")
+        assert deployed.returncode == 0, deployed.stderr
+
+
 def test_the_arm_emulator_writes_the_environment_akscli_needs(tmp_path: Path) -> None:
     env_file = tmp_path / "arm.env"
     with _process(["tests.emulators.arm", "--env-file", str(env_file), "--home", str(tmp_path)], env_file):

@@ -368,7 +368,11 @@ def create(bm: BareMetal, spec: CreateSpec, progress: Callable[[str], None] | No
     if edge is None:
         raise NotFoundError(
             f"edge machine {spec.edge_machine} not found in resource group {spec.resource_group}",
-            hint="provision the machine first (az provisionedmachine ...), or check --edge-machine and -g",
+            # upstream: Azure/aksArc deploymentTemplates/aks-baremetal-arm/aks-baremetal-arm.json,
+            # parameter edgeMachineName: "Name of the existing EdgeMachine resource (must be in
+            # Provisioned state)"; the template does not make one, and neither does akscli.
+            hint="the cluster needs an existing, Provisioned Microsoft.AzureStackHCI/edgeMachines resource: "
+            "provision the machine first, or check --edge-machine and -g",
         )
     connected = bm.get_raw(ClusterRef(bm.subscription, spec.resource_group, spec.name).connected_id, CONNECTED_API)
     if connected is not None and str(connected.get("kind", "")).lower() != "provisionedcluster":

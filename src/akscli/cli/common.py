@@ -343,9 +343,17 @@ def audited(
 
 
 def delete_objects(
-    kube: "Kube", refs: Sequence[tuple[str, str, str, str | None]], *, yes: bool, what: str, dry_run: str = "none"
+    kube: "Kube",
+    refs: Sequence[tuple[str, str, str, str | None]],
+    *,
+    yes: bool,
+    what: str,
+    action: str,
+    dry_run: str = "none",
 ) -> list[str]:
-    """Delete (apiVersion, kind, name, namespace) objects after one confirmation.
+    """Delete (apiVersion, kind, name, namespace) objects after one confirmation; the audit line
+    names the command (``action``, e.g. "model delete"), as every other change's line does, so
+    `audit list --action 'model*'` finds deletes too.
 
     ``--dry-run=client`` lists what would be deleted; ``server`` asks the server to dry-run it.
     """
@@ -363,7 +371,7 @@ def delete_objects(
         if kube.delete(api_version, kind, name, namespace=namespace, dry_run=mode == "server"):
             deleted.append(f"{kind.lower()}/{name}")
     if mode == "none":
-        record_audit("delete", kube, [], "success", objects=[{"object": r, "action": "delete"} for r in deleted])
+        record_audit(action, kube, [], "success", objects=[{"object": r, "action": "delete"} for r in deleted])
     suffix = " (server dry run)" if mode == "server" else ""
     for ref in deleted:
         output.write(f"{ref} deleted{suffix}")

@@ -413,7 +413,9 @@ def delete_cmd(
         for _, kind, obj_name, _ in refs:
             output.write(f"{kind.lower()}/{obj_name} deleted (dry run)")
         return
-    common.delete_objects(kube, refs, yes=yes, what=f"model {name} ({len(refs)} objects)", dry_run=mode)
+    common.delete_objects(
+        kube, refs, yes=yes, what=f"model {name} ({len(refs)} objects)", action="model delete", dry_run=mode
+    )
 
 
 HISTORY_COLUMNS = [
@@ -441,8 +443,15 @@ def history_cmd(
     fmt = opts.output_format(output_fmt)
     validate.name(name, "model deployment name")
     kube, ns = cluster.connect_ns()
+    rows = [r.summary() for r in revisions.revisions(kube, name, ns)]
+    if not rows:
+        from akscli.model import live
+
+        # kubectl rollout history of a name that is not there is NotFound; a model that is
+        # there without records (applied by hand) has an empty history.
+        live.find(kube, name, ns)
     output.emit(
-        [r.summary() for r in revisions.revisions(kube, name, ns)],
+        rows,
         fmt,
         HISTORY_COLUMNS,
         name=lambda r: f"{name}/{r['revision']}",

@@ -39,6 +39,11 @@ class Child:
     model: str
     create_method: str = "begin_create_or_update"
 
+    @property
+    def plural(self) -> str:
+        """For messages: "update strategies", "members"."""
+        return self.noun[:-1] + "ies" if self.noun.endswith("y") else self.noun + "s"
+
 
 MEMBER = Child("member", "member", "member", "fleet_members", "FleetMember", "begin_create")
 UPDATE_RUN = Child("update run", "updaterun", "updateRun", "update_runs", "UpdateRun")
@@ -175,7 +180,7 @@ class FleetScope:
     def items(self, child: Child) -> list[dict[str, Any]]:
         ops = self._ops(child)
         return self.arm.call(
-            f"listing {child.noun}s of fleet {self.fleet}",
+            f"listing {child.plural} of fleet {self.fleet}",
             lambda: [as_dict(item) for item in ops.list_by_fleet(*self._at())],
         )
 

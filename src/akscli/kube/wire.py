@@ -48,6 +48,31 @@ def query_value(value: Any) -> str:
     return str(value)
 
 
+def exec_refusal(exc: BaseException) -> str:
+    """Why the API server refused a pods/exec upgrade, in its own words.
+
+    kubernetes' stream client turns websocket-client's WebSocketBadStatusException into
+    ApiException(reason=str(e)) (kubernetes-client/python kubernetes/base/stream/ws_client.py,
+    create_websocket), and that string is "Handshake status 400 Bad Request -+-+- {headers}
+    -+-+- body" (websocket-client websocket/_handshake.py): response headers in an error line.
+    The handshake exception keeps the status and the body, a metav1.Status whose message is what
+    kubectl exec prints."""
+    cause = exc.__cause__ or exc.__context__
+    status = getattr(cause, "status_code", None)
+    body = getattr(cause, "resp_body", None)
+    if status is None:
+        return str(getattr(exc, "reason", None) or getattr(exc, "status", None) or exc).split(" -+-+- ")[0]
+    try:
+        message = str(json.loads(body or b"{}").get("message") or "")
+    except (ValueError, AttributeError):
+        message = ""
+    return (
+        f"HTTP {status}: {message}"
+        if message
+        else f"HTTP {status} {getattr(cause, 'status_message', '') or ''}".strip()
+    )
+
+
 def exec_stream(
     api: Any, namespace: str, pod: str, container: str | None, command: Sequence[str], timeout: float
 ) -> Iterator[bytes]:
@@ -72,7 +97,7 @@ def exec_stream(
             binary=True,
         )
     except ApiException as exc:
-        raise errors.AkscliError(f"cannot exec in pod {namespace}/{pod}: {exc.reason or exc.status}") from exc
+        raise errors.AkscliError(f"cannot exec in pod {namespace}/{pod}: {exec_refusal(exc)}") from exc
     deadline = time.monotonic() + timeout
     errors_seen: list[bytes] = []
     wrote = False

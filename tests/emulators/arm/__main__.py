@@ -1,6 +1,7 @@
 """Run the ARM + Entra emulator as its own process (manual runs, runbooks):
 
-    python -m tests.emulators.arm --env-file /tmp/arm.env && . /tmp/arm.env
+    python -m tests.emulators.arm --env-file /tmp/arm.env &
+    while [ ! -f /tmp/arm.env ]; do sleep 0.1; done; . /tmp/arm.env
 
 It serves Azure Resource Manager (AKS clusters and agent pools, Fleet, AKS on bare metal) and
 Entra's token endpoints over TLS on loopback. The env file (written last, so its appearance

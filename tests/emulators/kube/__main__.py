@@ -69,10 +69,24 @@ def main(argv: list[str] | None = None) -> int:
         for c in builtin_controllers():
             emu.controllers.add(c)
     if not args.no_operators:
-        from tests.emulators.lab import operator_simulators
+        from tests.emulators.kube.profiles import install_kaito_controller, install_keda_kaito_scaler
+        from tests.emulators.lab import install_gpu_operator_chart, operator_simulators
 
         for c in operator_simulators():
             emu.controllers.add(c)
+
+        # The operators' own pods, as tests.emulators.lab.running installs them: without them
+        # `model deploy --wait` and `doctor` rightly report KAITO as not running. Each only where
+        # its CRDs are served (--crds / --no-crds leave operators out).
+        def served(crd: str) -> bool:
+            return emu.cluster.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, crd) is not None
+
+        if served("workspaces.kaito.sh"):
+            install_kaito_controller(emu)
+        if served("clusterpolicies.nvidia.com"):
+            install_gpu_operator_chart(emu)
+        if served("clustertriggerauthentications.keda.sh"):
+            install_keda_kaito_scaler(emu)
     emu.start()
     tmp = args.kubeconfig.with_name(args.kubeconfig.name + f".{os.getpid()}.tmp")
     emu.write_kubeconfig(tmp, args.context, args.namespace)

@@ -35,6 +35,12 @@ def namespace(emu: Any, name: str) -> None:
         emu.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
 
 
+def _repository(image: str) -> str:
+    """The image without its tag, as the kubelet's imageID names it (repository@digest)."""
+    head, _, last = image.rpartition("/")
+    return f"{head}/{last.split(':')[0]}" if head else last.split(":")[0]
+
+
 def ready_pod(
     emu: Any, ns: str, name: str, labels: dict[str, str], image: str = "op:v1", args: list[str] | None = None
 ) -> None:
@@ -58,7 +64,19 @@ def ready_pod(
         {
             "phase": "Running",
             "conditions": [{"type": "Ready", "status": "True"}],
-            "containerStatuses": [{"name": "manager", "ready": True, "image": image, "state": {"running": {}}}],
+            # imageID and restartCount are not omitempty (upstream: kubernetes/kubernetes v1.32.0
+            # staging/src/k8s.io/api/core/v1/types.go, ContainerStatus): the kubelet always
+            # writes them, and the Python client's models refuse a status without them.
+            "containerStatuses": [
+                {
+                    "name": "manager",
+                    "ready": True,
+                    "restartCount": 0,
+                    "image": image,
+                    "imageID": f"{_repository(image)}@sha256:{'0' * 64}",
+                    "state": {"running": {}},
+                }
+            ],
         },
     )
 

@@ -95,4 +95,4 @@ def autoupgrade_delete(
 
     validate.name(name, "profile name")
     with azopts.dry_run_scope(dry_run, "json", offline=True) as dry:
-        remove_child(arm.scope(), PROFILE, name, yes or dry, "fleet autoupgrade delete")
+        remove_child(arm.scope(), PROFILE, name, yes, "fleet autoupgrade delete", dry=dry)

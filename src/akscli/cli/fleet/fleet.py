@@ -154,6 +154,8 @@ def fleet_delete(
 
     with azopts.dry_run_scope(dry_run, "json", offline=True) as dry:
         scope = arm.named(name)
+        if not dry:  # ARM answers 204 to a DELETE of no fleet: read it first (see remove_child)
+            scope.show()
         confirm(f"delete fleet {name} in resource group {scope.group}", yes or dry)
         scope.delete()
         audit_arm(scope, "fleet delete", [(f"fleet/{name}", "delete")])

@@ -114,7 +114,7 @@ def member_remove(
 
     validate.name(name, "member name")
     with azopts.dry_run_scope(dry_run, "json", offline=True) as dry:
-        remove_child(arm.scope(), MEMBER, name, yes or dry, "fleet member remove", verb="remove")
+        remove_child(arm.scope(), MEMBER, name, yes, "fleet member remove", verb="remove", dry=dry)
 
 
 EVICTION_COLUMNS = [

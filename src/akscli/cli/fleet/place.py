@@ -294,4 +294,11 @@ def placement_delete(
 
     ns = checked_namespace(namespace)
     kube = hub.connect()
-    delete_objects(kube, delete_refs(kube, name, ns), yes=yes, what=f"placement {name}", dry_run=dry_run)
+    delete_objects(
+        kube,
+        delete_refs(kube, name, ns),
+        yes=yes,
+        what=f"placement {name}",
+        action="fleet placement delete",
+        dry_run=dry_run,
+    )

@@ -506,9 +506,11 @@ def _delete_staged(
     validate.name(name, f"{child.noun} name")
     if arm.fleet:
         with azopts.dry_run_scope(mode, "json", offline=True) as dry:
-            remove_child(arm.scope(), child, name, yes or dry, action)
+            remove_child(arm.scope(), child, name, yes, action, dry=dry)
         return
     ns = checked_namespace(namespace)
     kube = hub.connect()
     read = rollout.get_run if child is UPDATE_RUN else rollout.get_strategy
-    delete_objects(kube, [_hub_ref(read(kube, name, ns))], yes=yes, what=f"{child.noun} {name}", dry_run=mode)
+    delete_objects(
+        kube, [_hub_ref(read(kube, name, ns))], yes=yes, what=f"{child.noun} {name}", action=action, dry_run=mode
+    )

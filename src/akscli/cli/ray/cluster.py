@@ -169,7 +169,7 @@ def cluster_delete(
     dry_run: opts.DryRun = "none",
 ) -> None:
     """Delete a Ray cluster and its pods."""
-    delete_object("RayCluster", name, "Ray cluster", k8s, yes, dry_run)
+    delete_object("RayCluster", name, "Ray cluster", k8s, yes, dry_run, action="ray cluster delete")
 
 
 def _label(key: str) -> Callable[[dict[str, Any]], Any]:

@@ -332,4 +332,4 @@ def job_delete(
         configmap = logic.workdir_configmap_name(name)
         return [("v1", "ConfigMap", configmap, ns)] if kube.get("v1", "ConfigMap", configmap, namespace=ns) else []
 
-    delete_object("RayJob", name, "Ray job", k8s, yes, dry_run, also=workdir)
+    delete_object("RayJob", name, "Ray job", k8s, yes, dry_run, action="ray job delete", also=workdir)

@@ -101,4 +101,4 @@ def service_delete(
     dry_run: opts.DryRun = "none",
 ) -> None:
     """Delete a RayService and the Ray cluster it runs on."""
-    delete_object("RayService", name, "RayService", k8s, yes, dry_run)
+    delete_object("RayService", name, "RayService", k8s, yes, dry_run, action="ray service delete")
