@@ -28,9 +28,6 @@ MANAGED_BY = "app.kubernetes.io/managed-by"
 STACK_LABEL = "akscli.io/stack"
 TEMPLATE_SUFFIX = ".yaml.j2"
 
-# Characters that YAML treats as line breaks or forbids in a scalar: always escaped.
-_YAML_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
-
 
 @lru_cache(maxsize=1)
 def templates_dir() -> Path:
@@ -66,7 +63,17 @@ def yaml_value(value: Any) -> str:
 
 def _quote(text: str) -> str:
     body = json.dumps(text, ensure_ascii=False)
-    return _YAML_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", body)
+    if body.isprintable():
+        return body
+    return _yaml_unsafe().sub(lambda m: f"\\u{ord(m.group()):04x}", body)
+
+
+@lru_cache(maxsize=1)
+def _yaml_unsafe() -> re.Pattern[str]:
+    """Characters that YAML treats as line breaks or forbids in a scalar: always escaped. Compiled
+    on the first value that holds a character Python counts as unprintable (every one of these
+    is, tests/foundation/test_render.py): its ranges beyond Latin-1 take about 0.6 ms to compile."""
+    return re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 
 
 @lru_cache(maxsize=4)

@@ -127,3 +127,19 @@ def test_every_shipped_template_is_found() -> None:
     assert names == sorted(names)
     assert all(n.endswith(".yaml.j2") for n in names)
     assert render.templates_dir().name == "templates"
+
+
+def test_every_character_the_renderer_escapes_is_one_python_counts_as_unprintable() -> None:
+    """_quote skips the escaping pattern when a value is printable: that is only right while each
+    character the pattern escapes is unprintable to str.isprintable."""
+    every_character = "".join(chr(code) for code in range(0x110000))
+    escaped = render._yaml_unsafe().findall(every_character)
+    assert len(escaped) > 2000
+    assert not [ch for ch in escaped if ch.isprintable()]
+
+
+@pytest.mark.parametrize("character", ["\x85", "\u2028", "\u2029", "\ufeff", "\x7f", "\x9f"])
+def test_a_character_yaml_reads_as_a_break_or_refuses_is_escaped_in_a_rendered_value(character: str) -> None:
+    quoted = render.yaml_value(f"a{character}b")
+    assert quoted == f'"a\\u{ord(character):04x}b"'
+    assert yamlio.load(f"v: {quoted}") == {"v": f"a{character}b"}
