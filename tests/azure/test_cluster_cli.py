@@ -12,10 +12,10 @@ from tests.cli import invoke
 from tests.emulators.arm import ArmEmulator
 
 
-def test_dry_run_prints_the_automatic_request_body_without_calling_azure(azure_env: ArmEmulator) -> None:
+def test_dry_run_prints_the_automatic_request_without_calling_azure(azure_env: ArmEmulator) -> None:
     r = invoke("cluster", "create", "aks1", "-g", RG, "--enable-kaito", "--tags", "team=ml", "--dry-run")
     assert r.exit_code == 0, r
-    body = json.loads(r.stdout)
+    body = json.loads(r.stdout)["body"]
     assert body["sku"] == {"name": "Automatic", "tier": "Standard"}
     assert body["properties"]["aiToolchainOperatorProfile"] == {"enabled": True}
     assert body["properties"]["aadProfile"] == {"managed": True, "enableAzureRBAC": True}
@@ -26,7 +26,7 @@ def test_dry_run_prints_the_automatic_request_body_without_calling_azure(azure_e
 
 def test_hosted_system_automatic_cluster_has_no_agent_pool_in_the_body(azure_env: ArmEmulator) -> None:
     r = invoke("cluster", "create", "aks1", "-g", RG, "--hosted-system", "--dry-run", "-o", "yaml")
-    body = YAML(typ="safe", pure=True).load(r.stdout)
+    body = YAML(typ="safe", pure=True).load(r.stdout)["body"]
     assert body["properties"]["hostedSystemProfile"] == {"enabled": True}
     assert "agentPoolProfiles" not in body["properties"]
 
@@ -34,7 +34,7 @@ def test_hosted_system_automatic_cluster_has_no_agent_pool_in_the_body(azure_env
 def test_an_automatic_cluster_has_managed_system_node_pools_and_no_pool_of_its_own(azure_env: ArmEmulator) -> None:
     r = invoke("cluster", "create", "aks1", "-g", RG, "--dry-run", "-o", "json")
     assert r.exit_code == 0, r
-    body = json.loads(r.stdout)
+    body = json.loads(r.stdout)["body"]
     assert body["properties"]["hostedSystemProfile"] == {"enabled": True}
     assert "agentPoolProfiles" not in body["properties"]
 

@@ -79,3 +79,53 @@ def test_credentials_dry_run_reports_the_merge_and_writes_nothing(azure_env: Arm
     assert report["added"] and "dry run: not written" in report["path"]
     assert cfg.read_bytes() == before
     assert not list(tmp_path.glob("config.*"))  # no backup, no lock left behind
+
+
+@pytest.mark.parametrize(
+    ("args", "path_end", "body_key"),
+    [
+        (["cluster", "create", "aks2", "-g", RG], "/managedClusters/aks2", "sku"),
+        (["nodepool", "add", "gpu", "--cluster", "aks1", "-g", RG, "--gpu", "t4"], "/agentPools/gpu", "properties"),
+        (
+            ["fleet", "rollout", "strategy", "create", "safe", "--fleet", "fl", "-g", RG, "--stage", "s1;groups=a"],
+            "/fleets/fl/updateStrategies/safe",
+            "properties",
+        ),
+        (
+            ["fleet", "rollout", "create", "up-1", "--fleet", "fl", "-g", RG, "--upgrade-type", "NodeImageOnly"],
+            "/fleets/fl/updateRuns/up-1",
+            "properties",
+        ),
+    ],
+    ids=["cluster create", "nodepool add", "rollout strategy create", "rollout create"],
+)
+def test_a_create_dry_run_prints_method_url_and_body_as_every_arm_dry_run_does(
+    azure_env: ArmEmulator, args: list[str], path_end: str, body_key: str
+) -> None:
+    # These printed the body alone; docs/grammar.md (and cluster start, fleet create ...) print the
+    # request: method, URL with its api-version, body. They read nothing first, so nothing goes out.
+    result = invoke(*args, "--dry-run", "-o", "json")
+    assert result.exit_code == 0, result
+    request = json.loads(result.stdout)
+    assert set(request) == {"method", "url", "body"}
+    assert request["method"] == "PUT"
+    assert request["url"].split("?")[0].endswith(path_end)
+    assert "?api-version=" in request["url"]
+    assert body_key in request["body"]
+    assert [e for e in azure_env.request_log if "/subscriptions/" in e.path] == []
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["cluster", "create", "aks2", "-g", RG],
+        ["nodepool", "add", "gpu", "--cluster", "aks1", "-g", RG, "--gpu", "t4"],
+        ["fleet", "rollout", "strategy", "create", "safe", "--fleet", "fl", "-g", RG, "--stage", "s1;groups=a"],
+    ],
+    ids=["cluster create", "nodepool add", "rollout strategy create"],
+)
+def test_a_server_dry_run_of_a_create_is_refused_before_any_request(azure_env: ArmEmulator, command: list[str]) -> None:
+    result = invoke(*command, "--dry-run=server")
+    assert result.exit_code == 2
+    assert "no server-side dry run" in result.stderr and result.stderr.count("error:") == 1
+    assert [e for e in azure_env.request_log if "/subscriptions/" in e.path] == []

@@ -74,10 +74,10 @@ def test_autoscaler_mig_driver_spot_zones_and_labels_reach_the_request(azure_env
     assert body["osSKU"] == "Ubuntu2404"
 
 
-def test_dry_run_prints_the_body_and_sends_nothing(azure_env: ArmEmulator) -> None:
+def test_dry_run_prints_the_request_and_sends_nothing(azure_env: ArmEmulator) -> None:
     r = invoke("nodepool", "add", "t4", "-c", "aks1", "-g", RG, "--gpu", "t4", "--dry-run")
     assert r.exit_code == 0, r
-    assert json.loads(r.stdout)["properties"]["vmSize"] == "Standard_NC4as_T4_v3"
+    assert json.loads(r.stdout)["body"]["properties"]["vmSize"] == "Standard_NC4as_T4_v3"
     assert azure_env.requests_to("/subscriptions/") == []
 
 

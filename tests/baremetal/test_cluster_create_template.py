@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -37,6 +38,11 @@ def template_resources() -> list[dict[str, Any]]:
     return [r for r in resources if "logAnalyticsWorkspaceId" not in str(r.get("condition", ""))]
 
 
+def path_of(url: str) -> str:
+    """The resource path of a printed request's URL (no endpoint, no api-version)."""
+    return urlsplit(url).path
+
+
 def type_of(path: str) -> str:
     segs = path.split("/")
     i = max(i for i, s in enumerate(segs) if s == "providers")
@@ -52,7 +58,8 @@ def dry_run(*extra: str) -> list[dict[str, Any]]:
 
 def test_dry_run_prints_the_templates_requests_in_its_order(azure_env: ArmEmulator) -> None:
     plan = dry_run()
-    assert [type_of(step["path"]) for step in plan] == TEMPLATE_TYPES
+    assert [type_of(path_of(step["url"])) for step in plan] == TEMPLATE_TYPES
+    assert all(step["method"] == "PUT" and "?api-version=" in step["url"] for step in plan)
     assert writes(azure_env) == [] and not [e for e in azure_env.request_log if "/subscriptions/" in e.path]
 
 
@@ -60,20 +67,20 @@ def test_dry_run_bodies_have_the_templates_properties(azure_env: ArmEmulator) ->
     # The template always sends kubernetesVersion (its parameter has a default); akscli sends the one given.
     for step, resource in zip(dry_run("--kubernetes-version", "1.32.5"), template_resources(), strict=True):
         body = step["body"]
-        assert set(body["properties"]) == set(resource["properties"]), (step["what"], resource["type"])
+        assert set(body["properties"]) == set(resource["properties"]), (step["url"], resource["type"])
         for key in ("identity", "kind", "extendedLocation"):
-            assert (key in body) == (key in resource), (step["what"], key)
+            assert (key in body) == (key in resource), (step["url"], key)
 
 
 def test_dry_run_works_offline_without_a_subscription(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("AZURE_SUBSCRIPTION_ID", raising=False)
     monkeypatch.setenv("AZURE_CONFIG_DIR", str(tmp_path / "no-az"))
     plan = dry_run()
-    assert plan[0]["path"].startswith("/subscriptions/{subscriptionId}/resourceGroups/rg-edge/")
+    assert path_of(plan[0]["url"]).startswith("/subscriptions/{subscriptionId}/resourceGroups/rg-edge/")
 
 
 def test_the_instance_body_is_the_published_one(azure_env: ArmEmulator) -> None:
-    instance = next(s for s in dry_run("--control-plane-ip", "10.0.0.5") if "provisionedClusterInstances" in s["path"])
+    instance = next(s for s in dry_run("--control-plane-ip", "10.0.0.5") if "provisionedClusterInstances" in s["url"])
     body = instance["body"]
     assert body["extendedLocation"]["type"] == "CustomLocation"
     assert body["extendedLocation"]["name"].endswith(f"/providers/Microsoft.ExtendedLocation/customLocations/{EDGE}")

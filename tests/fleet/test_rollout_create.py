@@ -21,15 +21,20 @@ OFFLINE = {
 }
 
 
-def test_arm_upgrade_run_dry_run_prints_the_body_offline() -> None:
+def test_arm_upgrade_run_dry_run_prints_the_request_offline() -> None:
     result = invoke(
         "fleet", "rollout", "create", "r1", "--fleet", "fleet1", "-g", "rg1",
         "--kubernetes-version", "1.33.2", "--strategy", "strategy1", "--dry-run=client", "-o", "json",
         env=OFFLINE,
     )  # fmt: skip
     assert result.exit_code == 0, result
-    body = json.loads(result.stdout)
-    props = body["properties"]
+    request = json.loads(result.stdout)
+    assert request["method"] == "PUT"
+    assert request["url"] == (
+        "https://127.0.0.1:9/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers"
+        "/Microsoft.ContainerService/fleets/fleet1/updateRuns/r1?api-version=2026-06-01"
+    )
+    props = request["body"]["properties"]
     # updateStrategyId as the official example UpdateRuns_CreateOrUpdate.json writes it.
     assert props["updateStrategyId"] == (
         "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg1/providers"
@@ -37,6 +42,18 @@ def test_arm_upgrade_run_dry_run_prints_the_body_offline() -> None:
     )
     assert props["managedClusterUpdate"]["upgrade"] == {"type": "Full", "kubernetesVersion": "1.33.2"}
     assert "not checked against the fleet" in result.stderr
+
+
+def test_arm_upgrade_run_dry_run_with_start_prints_the_put_then_the_start() -> None:
+    result = invoke(
+        "fleet", "rollout", "create", "r1", "--fleet", "fleet1", "-g", "rg1", "--upgrade-type", "NodeImageOnly",
+        "--start", "--dry-run", "-o", "json",
+        env=OFFLINE,
+    )  # fmt: skip
+    assert result.exit_code == 0, result
+    put, start = json.loads(result.stdout)
+    assert (put["method"], put["url"].split("?")[0].rsplit("/", 2)[-2:]) == ("PUT", ["updateRuns", "r1"])
+    assert (start["method"], start["url"].split("?")[0].rsplit("/", 1)[-1]) == ("POST", "start")
 
 
 def test_hub_run_dry_run_prints_the_run_offline() -> None:

@@ -65,7 +65,19 @@ class DryRunRequest(AkscliError):
 
     def __init__(self, method: str, url: str, body: Any) -> None:
         super().__init__(f"dry run: stopped before {method} {url}")
-        self.request = {"method": method, "url": url, "body": body}
+        self.request = printed_request(method, url, body)
+
+
+def printed_request(method: str, url: str, body: Any) -> dict[str, Any]:
+    """The one shape in which every ARM command's --dry-run prints a request: its method, its URL
+    with the api-version, its body (docs/grammar.md)."""
+    return {"method": method, "url": url, "body": body}
+
+
+def request_url(path: str, api_version: str) -> str:
+    """The URL ``raw_call``/``raw_begin`` send a request for ``path`` to (for requests printed
+    without being built by a client)."""
+    return f"{arm_endpoint()}/{path.lstrip('/')}?api-version={api_version}"
 
 
 # Set while a command runs with --dry-run (client): "reads" (reads go out, the first write

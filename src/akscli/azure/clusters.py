@@ -271,6 +271,11 @@ def begin_create(
                 f"cluster {spec.name} already exists in resource group {spec.resource_group}",
                 hint="change it with 'akscli cluster upgrade' or 'akscli nodepool', or delete it first",
             )
+    return send_create(c, spec, body)
+
+
+def send_create(c: ContainerServiceClient, spec: ClusterSpec, body: dict[str, Any]) -> LROPoller[Any]:
+    """The PUT alone, with no check before it: what ``--dry-run`` has the SDK build and prints."""
     return arm.call(
         f"create cluster {spec.name}",
         lambda: c.managed_clusters.begin_create_or_update(spec.resource_group, spec.name, cast(Any, body)),

@@ -311,16 +311,21 @@ def begin_add(
         what = f"add node pool {spec.name}"
         capacity.check(target, what, location, spec.vm_size, nodes, zones=spec.zones, spot=spec.spot)
     try:
-        return arm.call(
-            f"add node pool {spec.name}",
-            lambda: c.agent_pools.begin_create_or_update(spec.resource_group, spec.cluster, spec.name, cast(Any, body)),
-        )
+        return send_add(c, spec, body)
     except QuotaError as exc:
         if target is not None and "SkuNotAvailable" in exc.message:
             from akscli.azure import capacity
 
             exc.hint = capacity.elsewhere(target, spec.vm_size)
         raise
+
+
+def send_add(c: ContainerServiceClient, spec: NodePoolSpec, body: dict[str, Any]) -> LROPoller[Any]:
+    """The PUT alone, with no check before it: what ``--dry-run`` has the SDK build and prints."""
+    return arm.call(
+        f"add node pool {spec.name}",
+        lambda: c.agent_pools.begin_create_or_update(spec.resource_group, spec.cluster, spec.name, cast(Any, body)),
+    )
 
 
 def list_pools(c: ContainerServiceClient, rg: str, cluster: str) -> Iterator[dict[str, Any]]:

@@ -101,11 +101,11 @@ class ArmRequest:
 
 
 def printable(requests: list[ArmRequest]) -> list[dict[str, Any]]:
-    """What ``--dry-run`` prints: every request in order, with its body."""
-    return [
-        {"step": i, "what": r.what, "method": r.method, "path": r.path, "apiVersion": r.api, "body": r.body}
-        for i, r in enumerate(requests, start=1)
-    ]
+    """What ``--dry-run`` prints: every request in order, as every ARM dry run prints one (method,
+    URL with its api-version, body: ``arm.printed_request``)."""
+    from akscli.azure import arm
+
+    return [arm.printed_request(r.method, arm.request_url(r.path, r.api), r.body) for r in requests]
 
 
 @dataclass(frozen=True)

@@ -216,7 +216,7 @@ def cluster_upgrade(
     current = bm.check_upgrade(ref, kubernetes_version)
     request = bm.upgrade_request(ref, kubernetes_version)
     if dry:
-        azopts.print_request(clusters.printable([request]), fmt)
+        azopts.print_request(clusters.printable([request])[0], fmt)
         return
     common.confirm(f"upgrade {name} from {current} to {kubernetes_version}", yes)
     with (

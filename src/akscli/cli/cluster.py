@@ -146,22 +146,24 @@ def create(
         zones=zones,
     )
     body = clusters.build_create_body(spec)
-    if azopts.arm_dry_run(dry_run):
-        azopts.print_request(body, fmt)
-        return
-    c = azure.aks_client()
-    poller = clusters.begin_create(c, spec, body, target=azure.target())
-    what = f"create cluster {spec.name}"
-    result = azopts.finish(
-        poller,
-        what,
-        fmt,
-        no_wait=no_wait,
-        resume=_resume(spec.resource_group, spec.name),
-        target=azopts.audit_target(c, spec.resource_group, spec.name),
-    )
-    if result is not None:
-        _show(clusters.as_dict(result), fmt)
+    # --dry-run contacts nothing: the SDK builds the PUT (URL, api-version, body) and it is printed;
+    # the checks before a real create (quota, an existing cluster) are reads it leaves out.
+    with azopts.dry_run_scope(dry_run, fmt, offline=True) as dry:
+        c = azure.aks_client()
+        if dry:
+            clusters.send_create(c, spec, body)
+        poller = clusters.begin_create(c, spec, body, target=azure.target())
+        what = f"create cluster {spec.name}"
+        result = azopts.finish(
+            poller,
+            what,
+            fmt,
+            no_wait=no_wait,
+            resume=_resume(spec.resource_group, spec.name),
+            target=azopts.audit_target(c, spec.resource_group, spec.name),
+        )
+        if result is not None:
+            _show(clusters.as_dict(result), fmt)
 
 
 @app.command("list")

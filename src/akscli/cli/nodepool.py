@@ -164,25 +164,27 @@ def add(
         kubernetes_version=kubernetes_version,
     )
     body = nodepools.build_body(spec)
-    if azopts.arm_dry_run(dry_run):
-        azopts.print_request(body, fmt)
-        return
-    target = azure.target()
     if gpu:
         output.info(f"--gpu {gpu}: using VM size {spec.vm_size}")
-    c = clusters.client(target)
-    poller = nodepools.begin_add(c, spec, body, target)
-    resume = _resume(spec.resource_group, spec.cluster, spec.name)
-    result = azopts.finish(
-        poller,
-        f"add node pool {spec.name}",
-        fmt,
-        no_wait=no_wait,
-        resume=resume,
-        target=azopts.audit_target(c, spec.resource_group, spec.cluster, spec.name),
-    )
-    if result is not None:
-        _show(clusters.as_dict(result), fmt)
+    # --dry-run contacts nothing: the SDK builds the PUT (URL, api-version, body) and it is printed;
+    # the checks before a real add (the cluster, an existing pool, size and quota) are reads it leaves out.
+    with azopts.dry_run_scope(dry_run, fmt, offline=True) as dry:
+        target = azure.target()
+        c = clusters.client(target)
+        if dry:
+            nodepools.send_add(c, spec, body)
+        poller = nodepools.begin_add(c, spec, body, target)
+        resume = _resume(spec.resource_group, spec.cluster, spec.name)
+        result = azopts.finish(
+            poller,
+            f"add node pool {spec.name}",
+            fmt,
+            no_wait=no_wait,
+            resume=resume,
+            target=azopts.audit_target(c, spec.resource_group, spec.cluster, spec.name),
+        )
+        if result is not None:
+            _show(clusters.as_dict(result), fmt)
 
 
 @app.command("list")

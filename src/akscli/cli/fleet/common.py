@@ -134,7 +134,3 @@ def remove_child(
     scope.remove(child, name)
     audit_arm(scope, action, [(scope.ref(child, name), "delete")])
     output.write(f"{child.ref}/{name} {verb}d")
-
-
-def emit_body(body: dict[str, Any], output_format: str) -> None:
-    output.emit_object(body, "json" if output_format == "json" else "yaml")

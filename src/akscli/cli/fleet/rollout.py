@@ -17,7 +17,6 @@ from akscli.cli.fleet.common import (
     audit_arm,
     audit_hub,
     checked_namespace,
-    emit_body,
     group_app,
     on_fleet,
     on_hub,
@@ -88,13 +87,12 @@ def strategy_create(
 
     validate.name(name, "strategy name")
     body = strategy_body(specs)
-    if azopts.arm_dry_run(dry_run):
-        emit_body(body, fmt)
-        return
-    scope = arm.scope()
-    result = scope.put(STRATEGY, name, body)
-    audit_arm(scope, "fleet rollout strategy create", [(scope.ref(STRATEGY, name), "create")])
-    output.emit_object(result, "yaml" if fmt == "table" else fmt, name=output.named(STRATEGY.ref))
+    # --dry-run: the SDK builds the PUT and it is printed; nothing is read first, so nothing is contacted.
+    with azopts.dry_run_scope(dry_run, fmt, offline=True):
+        scope = arm.scope()
+        result = scope.put(STRATEGY, name, body)
+        audit_arm(scope, "fleet rollout strategy create", [(scope.ref(STRATEGY, name), "create")])
+        output.emit_object(result, "yaml" if fmt == "table" else fmt, name=output.named(STRATEGY.ref))
 
 
 @strategy_app.command("list")
@@ -190,7 +188,7 @@ def rollout_create(
             stages=parse_stages(stage) if stage else None,
         )
         if azopts.arm_dry_run(dry_run):
-            _print_arm_run(arm, body, strategy, fmt)
+            _print_arm_run(arm, name, body, strategy, start, fmt)
             return
         _create_arm_run(arm.scope(), name, body, strategy, start, fmt)
         return
@@ -224,18 +222,26 @@ def rollout_create(
     )
 
 
-def _print_arm_run(arm: ArmFlags, body: dict[str, Any], strategy: str | None, output_format: str) -> None:
-    """--dry-run=client: the request body, offline (no credential, no ARM read)."""
-    from akscli.fleet.arm import fleet_name, strategy_id, use_strategy
+def _print_arm_run(
+    arm: ArmFlags, name: str, body: dict[str, Any], strategy: str | None, start: bool, output_format: str
+) -> None:
+    """--dry-run=client, offline (no credential, no ARM read): the PUT of the run as the SDK builds
+    it, and with --start the POST that starts it, printed as every ARM dry run prints its requests."""
+    from functools import partial
 
-    if not arm.fleet:
-        raise UsageError("this command acts on a fleet through ARM", hint="add --fleet NAME -g GROUP")
-    if strategy:
-        subscription = arm.azure.target().subscription or ""
-        where = (subscription, azopts.resource_group(arm.group), fleet_name(arm.fleet))
-        use_strategy(body, {"id": strategy_id(*where, strategy)})
+    from akscli.azure import arm as azure_arm
+    from akscli.fleet.arm import strategy_id, use_strategy
+    from akscli.fleet.armclient import UPDATE_RUN
+
+    with azure_arm.dry_run(offline=True):
+        scope = arm.scope()
+        if strategy:
+            use_strategy(body, {"id": strategy_id(scope.arm.subscription, scope.group, scope.fleet, strategy)})
+        requests = [azopts.captured_write(partial(scope.put, UPDATE_RUN, name, body))]
+        if start:
+            requests.append(azopts.captured_write(partial(scope.run_action, "start", name)))
     output.info("dry run: not checked against the fleet (that the strategy exists, Arc-enabled members)")
-    emit_body(body, output_format)
+    azopts.print_request(requests if start else requests[0], output_format)
 
 
 def _create_arm_run(
