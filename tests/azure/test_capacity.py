@@ -9,7 +9,7 @@ import pytest
 
 from akscli.azure import arm, capacity, clusters, nodepools
 from akscli.azure.arm import AzureTarget
-from akscli.errors import QuotaError
+from akscli.errors import QuotaError, UsageError
 from tests.azure.helpers import RG, seed_cluster
 from tests.emulators.arm import ArmEmulator
 from tests.emulators.arm.compute import family_of
@@ -60,8 +60,9 @@ def test_a_size_restricted_for_the_subscription_is_refused(azure_env: ArmEmulato
         {"type": "Location", "values": ["eastus"], "restrictionInfo": {"locations": ["eastus"]},
          "reasonCode": "NotAvailableForSubscription"}
     ]  # fmt: skip
-    with pytest.raises(QuotaError) as err:
+    with pytest.raises(UsageError) as err:  # AKS refuses it with 400 BadRequest: a usage error, as that is
         _add()
+    assert "not allowed in your subscription in location 'eastus'" in err.value.message
     assert "NotAvailableForSubscription" in err.value.message
 
 
@@ -81,9 +82,10 @@ def test_a_zone_only_restriction_leaves_the_region_and_other_zones_usable(azure_
 def test_a_size_the_region_does_not_offer_names_where_it_is(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env)
     azure_env.sku_availability[H100] = {"westus3": ["1"]}
-    with pytest.raises(QuotaError) as err:
+    with pytest.raises(UsageError) as err:
         _add()
-    assert "not offered in eastus" in err.value.message and "westus3 (zones 1)" in (err.value.hint or "")
+    assert "not allowed in your subscription in location 'eastus'" in err.value.message
+    assert "westus3 (zones 1)" in (err.value.hint or "")
 
 
 def test_cluster_create_checks_the_system_pool(azure_env: ArmEmulator) -> None:
@@ -103,3 +105,45 @@ def test_the_emulator_fails_a_pool_over_quota_as_aks_preflight_does(azure_env: A
     with pytest.raises(QuotaError) as err:  # no target: straight to Azure, which fails the operation
         arm.wait_lro(nodepools.begin_add(c, spec, nodepools.build_body(spec)), "add node pool gpu")
     assert "needs 80 more" in err.value.message
+
+
+def test_a_size_offered_nowhere_is_a_usage_error_before_the_put(azure_env: ArmEmulator) -> None:
+    # It was a QuotaError (exit 8, "Azure would answer SkuNotAvailable"); AKS answers such a size
+    # with 400 BadRequest (emulators/arm/aks.py vm_size_not_allowed), a usage error.
+    seed_cluster(azure_env)
+    with pytest.raises(UsageError) as err:
+        _add("Standard_Bogus", 1)
+    assert err.value.exit_code == 2
+    assert "Standard_Bogus is not allowed in your subscription in location 'eastus'" in err.value.message
+    assert "in no region" in (err.value.hint or "") and "az vm list-skus -l eastus" in (err.value.hint or "")
+    assert azure_env.requests_to("/agentPools/gpu$", "PUT") == []
+
+
+def test_the_emulator_refuses_a_size_the_region_does_not_offer_as_aks_does(azure_env: ArmEmulator) -> None:
+    from azure.core.exceptions import HttpResponseError
+
+    cluster = seed_cluster(azure_env)
+    c = clusters.client(AzureTarget())
+    body = {"properties": {"vmSize": "Standard_Bogus", "count": 1}}
+    with pytest.raises(HttpResponseError) as raw:
+        c.agent_pools.begin_create_or_update(RG, "aks1", "bogus", body)
+    assert raw.value.status_code == 400 and raw.value.error is not None and raw.value.error.code == "BadRequest"
+    assert str(raw.value.error.message).startswith(
+        "The VM size of Standard_Bogus is not allowed in your subscription in location 'eastus'. "
+        "The available VM sizes are 'standard_"
+    )
+    assert azure_env.get_resource(f"{cluster}/agentPools/bogus") is None
+
+
+def test_a_size_azure_refuses_keeps_azures_message_without_its_list(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    c = clusters.client(AzureTarget())
+    spec = nodepools.NodePoolSpec.from_flags(name="gpu", cluster="aks1", resource_group=RG, vm_size="Standard_Bogus")
+    with pytest.raises(UsageError) as err:  # no target: no preflight, straight to Azure's answer
+        nodepools.begin_add(c, spec, nodepools.build_body(spec))
+    message = err.value.message
+    assert message.startswith("add node pool gpu: Azure rejected the request (BadRequest): ")
+    assert "The VM size of Standard_Bogus is not allowed in your subscription in location 'eastus'." in message
+    assert "sizes are allowed there)" in message and "standard_d4ds_v5" not in message
+    assert "aka.ms/aks/quotas-skus-regions" in message
+    assert "az vm list-skus -l eastus --resource-type virtualMachines" in (err.value.hint or "")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.azure.helpers import RG, cluster_id, seed_cluster
 from tests.cli import invoke
 from tests.emulators.arm import ArmEmulator
@@ -125,13 +127,32 @@ def test_quota_failure_of_the_long_running_operation_is_translated_too(azure_env
     assert "needs 80 more" in r.stderr
 
 
-def test_sku_not_available_in_the_region_is_a_capacity_error_with_a_fix(azure_env: ArmEmulator) -> None:
+def test_a_size_the_region_does_not_offer_is_a_usage_error_naming_where_it_is(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env)
     azure_env.sku_availability["Standard_ND96isr_H200_v5"] = {"westus3": ["1"]}
     r = invoke("nodepool", "add", "h200", "-c", "aks1", "-g", RG, "--gpu", "h200", "--gpus-per-node", "8")
-    assert r.exit_code == 8, r
-    assert "SkuNotAvailable" in r.stderr and "Standard_ND96isr_H200_v5" in r.stderr
+    assert r.exit_code == 2, r  # AKS refuses it with 400 BadRequest (capacity.check)
+    assert "Standard_ND96isr_H200_v5 is not allowed in your subscription in location 'eastus'" in r.stderr
     assert "westus3" in r.stderr, "the error names where the size is offered"
+
+
+def test_a_vm_size_azure_offers_nowhere_is_one_usage_error_and_no_put(azure_env: ArmEmulator) -> None:
+    # It exited 8 (quota or capacity) for a size that exists nowhere (audit9-docs, "Checked and left").
+    seed_cluster(azure_env)
+    r = invoke("nodepool", "add", "bogus", "-c", "aks1", "-g", RG, "--vm-size", "Standard_Bogus")
+    assert r.exit_code == 2, r
+    assert r.stderr.count("error:") == 1 and "Traceback" not in r.stderr
+    assert "Standard_Bogus is not allowed in your subscription in location 'eastus'" in r.stderr
+    assert "hint: Standard_Bogus is offered to this subscription in no region" in r.stderr
+    assert azure_env.requests_to("/agentPools/bogus$", "PUT") == []
+
+
+@pytest.mark.parametrize("size", ["D8ds_v5", "Standard D8ds_v5", "standard-d8ds-v5", "Premium_D8"])
+def test_a_malformed_vm_size_is_refused_before_any_request(azure_env: ArmEmulator, size: str) -> None:
+    r = invoke("nodepool", "add", "bad", "-c", "aks1", "-g", RG, "--vm-size", size)
+    assert r.exit_code == 2, r
+    assert "invalid VM size" in r.stderr and "Standard_NC24ads_A100_v4" in r.stderr
+    assert azure_env.request_log == []
 
 
 def test_throttling_429_is_retried_honouring_retry_after(azure_env: ArmEmulator) -> None:

@@ -70,6 +70,11 @@ _CODE_STATUS = {
     "quotaexceeded": 400,
     "invalidtemplatedeployment": 400,
 }
+# AKS's answer to a VM size not allowed in the subscription and region (a 400 BadRequest; see
+# capacity.check): "The VM size of S is not allowed in your subscription in location 'L'. The
+# available VM sizes are 'a,b,...' For more details, please visit https://aka.ms/aks/quotas-skus-regions".
+_VM_SIZES_ALLOWED = re.compile(r"\s*The available VM sizes are '(?P<list>[^']*)'\.?", re.I)
+_VM_SIZE_LOCATION = re.compile(r"is not allowed in your subscription in location '([^']+)'", re.I)
 _VERSION_CODES = ("agentpoolk8sversionnotsupported", "versionnotsupported", "nodepoolmcversionincompatible")
 _QUOTA_FAMILY = re.compile(r"approved (?:quota for )?(.+?) (?:Cores|vCPUs?) quota", re.I)
 _QUOTA_FIELDS = {
@@ -294,11 +299,24 @@ def _conflict(f: ArmFailure, prefix: str) -> AkscliError:
 
 
 def _rejected(f: ArmFailure, prefix: str) -> UsageError:
+    message = f.message
     if f.lcode in _VERSION_CODES:
         hint = "list the versions AKS offers there with 'az aks get-versions -l LOCATION -o table' and pick one"
+    elif (sizes := _VM_SIZES_ALLOWED.search(message)) is not None:
+        # AKS's answer for a VM size the subscription may not use in the region lists every size it may
+        # (hundreds): keep Azure's sentence, count the list, and say how to see it.
+        allowed = [s for s in sizes.group("list").split(",") if s.strip()]
+        counted = f" ({len(allowed)} sizes are allowed there)"
+        message = message[: sizes.start()].rstrip() + counted + message[sizes.end() :]
+        where = _VM_SIZE_LOCATION.search(message)
+        location = where.group(1) if where else "LOCATION"
+        hint = (
+            f"pick a size allowed there; list them with 'az vm list-skus -l {location} --resource-type "
+            "virtualMachines -o table' (for a GPU, 'akscli model plan' names the sizes that fit)"
+        )
     else:
         hint = "fix the value named above and run the command again"
-    return UsageError(f"{prefix}Azure rejected the request ({f.code}): {f.message}", hint=hint)
+    return UsageError(f"{prefix}Azure rejected the request ({f.code}): {message}", hint=hint)
 
 
 def _operation_failed(f: ArmFailure, prefix: str) -> AkscliError:

@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 from akscli.azure import arm
 from akscli.azure.armerrors import QUOTA_URL
-from akscli.errors import QuotaError
+from akscli.errors import QuotaError, UsageError
 
 SKUS_API = "2021-07-01"
 USAGES_API = "2024-07-01"
@@ -161,7 +161,7 @@ def where_offered(target: arm.AzureTarget, vm_size: str) -> dict[str, list[str]]
     return found
 
 
-def elsewhere(target: arm.AzureTarget, vm_size: str) -> str:
+def elsewhere(target: arm.AzureTarget, vm_size: str, location: str | None = None) -> str:
     from akscli.errors import AkscliError
 
     try:
@@ -169,7 +169,10 @@ def elsewhere(target: arm.AzureTarget, vm_size: str) -> str:
     except AkscliError:
         return "see where it is offered with 'az vm list-skus --size SIZE --all -o table'"
     if not where:
-        return f"{vm_size} is offered to this subscription in no region; pick another size"
+        listing = f"az vm list-skus -l {location} --resource-type virtualMachines -o table" if location else ""
+        return f"{vm_size} is offered to this subscription in no region; pick another size" + (
+            f" (list those offered with '{listing}')" if listing else ""
+        )
     parts = [f"{loc} (zones {', '.join(z)})" if z else loc for loc, z in sorted(where.items())]
     return f"{vm_size} is offered in: {'; '.join(parts)}; use a cluster there or another size"
 
@@ -184,19 +187,29 @@ def check(
     zones: list[str] | None = None,
     spot: bool = False,
 ) -> None:
-    """Refuse (QuotaError) a pool of ``count`` x ``vm_size`` the region, zones or quota cannot hold."""
+    """Refuse a pool of ``count`` x ``vm_size`` the region, zones or quota cannot hold.
+
+    A size the region does not offer to this subscription (not listed there, or restricted there)
+    is a UsageError (exit 2), in AKS's words: AKS refuses such a pool at once with 400 BadRequest,
+    "The VM size of S is not allowed in your subscription in location 'L'. The available VM sizes
+    are '...'" (upstream: what users report AKS answered, e.g. hashicorp/terraform-provider-azurerm
+    issue 13781, hashicorp-education/learn-terraform-provision-aks-cluster issue 15), and armerrors
+    maps that 4xx to a usage error. Zones and quota that cannot hold the pool are QuotaErrors (exit 8).
+    """
     cap = capacity(target, location, [vm_size])[vm_size]
     offer = cap.offer
     if offer is None:
-        raise QuotaError(
-            f"{what}: {vm_size} is not offered in {cap.location} (Azure would answer SkuNotAvailable)",
-            hint=elsewhere(target, vm_size),
+        raise UsageError(
+            f"{what}: the VM size {vm_size} is not allowed in your subscription in location '{cap.location}' "
+            "(the region's resource SKUs do not offer it)",
+            hint=elsewhere(target, vm_size, cap.location),
         )
     if offer.location_restriction is not None:
-        raise QuotaError(
-            f"{what}: {vm_size} is restricted for this subscription in {cap.location} ({offer.location_restriction})",
+        raise UsageError(
+            f"{what}: the VM size {vm_size} is not allowed in your subscription in location '{cap.location}' "
+            f"(restricted there: {offer.location_restriction})",
             hint="ask for access with a support request (https://aka.ms/azureskunotavailable), or: "
-            + elsewhere(target, vm_size),
+            + elsewhere(target, vm_size, cap.location),
         )
     bad = [z for z in zones or [] if z not in offer.usable_zones]
     if bad:

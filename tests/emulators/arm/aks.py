@@ -56,20 +56,39 @@ def upgrades_from(v: str) -> list[str]:
     return [p for p in _all_patches() if _vkey(p) > cur and _vkey(p)[1] <= cur[1] + 1]
 
 
+def vm_size_not_allowed(vm_size: str, location: str, allowed: list[str]) -> str:
+    """AKS's message for a VM size the subscription may not use in the region.
+
+    upstream: what users report AKS answered to a create whose agent pool had such a size, a
+    synchronous 400 with code BadRequest (hashicorp/terraform-provider-azurerm issue 13781, 2021:
+    Code="BadRequest" Message="The VM size of AgentPoolProfile:default is not allowed in your
+    subscription in location 'westus'. The available VM sizes are '...'"; hashicorp-education/
+    learn-terraform-provision-aks-cluster issue 15, 2023: "The VM size of Standard_B2s is not allowed
+    in your subscription in location 'westus2'. The available VM sizes are 'standard_d16pds_v5,...'";
+    dotnet/core issue 8000, 2022: "... For more details, please visit https://aka.ms/aks/quotas-skus-regions").
+    The list is lower case, comma-separated, quoted; the newer answers name the size, not the pool.
+    """
+    sizes = ",".join(sorted(s.lower() for s in allowed))
+    return (
+        f"The VM size of {vm_size} is not allowed in your subscription in location '{location}'. "
+        f"The available VM sizes are '{sizes}' For more details, please visit https://aka.ms/aks/quotas-skus-regions"
+    )
+
+
 def _check_sku(emu: ArmEmulator, vm_size: str, location: str, zones: list[str] | None) -> None:
-    avail = {k.lower(): v for k, v in emu.sku_availability.items()}.get(vm_size.lower())
-    if avail is None:
-        return
-    where = {k.lower(): v for k, v in avail.items()}
-    if location.lower() not in where:
-        raise ArmError(
-            400,
-            "SkuNotAvailable",
-            f"The requested VM size '{vm_size}' is currently not available in location "
-            f"'{location}'. Please try another size or deploy to a different location or "
-            "different zone. See https://aka.ms/azureskunotavailable for details.",
-        )
-    missing = [z for z in zones or [] if z not in where[location.lower()]]
+    """A pool's size must be one the region offers this subscription (Compute's resource SKUs, as
+    compute.py answers them: not listed there, or restricted for the whole region, is refused with
+    AKS's BadRequest above); zones it lacks there are refused as Compute's SkuNotAvailable
+    (Azure/AKS issue 1444: a GPU pool with zones, "The requested size ... is currently not available
+    in location 'eastus' zones '1,2,3'")."""
+    from tests.emulators.arm import compute
+
+    loc = location.replace(" ", "").lower()
+    offered = compute.offered(emu, loc)
+    usable = offered.get(vm_size.lower())
+    if usable is None:
+        raise ArmError(400, "BadRequest", vm_size_not_allowed(vm_size, loc, list(offered)))
+    missing = [z for z in zones or [] if z not in usable]
     if missing:
         raise ArmError(
             400,

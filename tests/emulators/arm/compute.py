@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from tests.emulators.arm.server import ArmEmulator
 
 GENERAL_SIZES = ("Standard_D2ds_v5", "Standard_D4ds_v5", "Standard_D8ds_v5", "Standard_D16ds_v5", "Standard_D4s_v5",
-                 "Standard_D4s_v3", "Standard_D2s_v3")  # fmt: skip
+                 "Standard_D4s_v3", "Standard_D2s_v3", "Standard_B4ms")  # fmt: skip
 SHARED_CSV = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "azure-gpu-skus.csv"
 DEFAULT_ZONES = ["1", "2", "3"]
 DEFAULT_FAMILY_LIMIT = 1000
@@ -87,6 +87,28 @@ def _row(emu: ArmEmulator, size: str, location: str) -> dict[str, Any] | None:
         ],
         "restrictions": restrictions,
     }
+
+
+def offered(emu: ArmEmulator, location: str) -> dict[str, list[str]]:
+    """The sizes the region offers this subscription (lower-case name -> usable zones): listed there
+    and not restricted for the whole region; a zone restriction takes its zones away."""
+    out: dict[str, list[str]] = {}
+    for size in _catalogue(emu):
+        row = _row(emu, size, location)
+        if row is None:
+            continue
+        zones = list(row["locationInfo"][0]["zones"])
+        for r in row["restrictions"]:
+            info = r.get("restrictionInfo") or {}
+            where = [str(x).lower() for x in (info.get("locations") or r.get("values") or [])]
+            if where and location not in where:
+                continue
+            if str(r.get("type", "")).lower() != "zone":
+                break
+            zones = [z for z in zones if z not in (info.get("zones") or [])]
+        else:
+            out[size.lower()] = zones
+    return out
 
 
 def _skus(emu: ArmEmulator, path: str, query: dict[str, list[str]], body: bytes) -> tuple[int, Any]:
