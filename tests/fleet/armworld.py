@@ -35,7 +35,15 @@ def make_fleet(emu: Any) -> Any:
         fleet_id(emu),
         {
             "location": "eastus",
-            "properties": {"hubProfile": {"dnsPrefix": f"{FLEET}-hub", "fqdn": f"{FLEET}-hub.fleet.azmk8s.io"}},
+            # What the service returns for a hub (Fleets_Get.json, fleet 2026-06-01).
+            "properties": {
+                "hubProfile": {
+                    "dnsPrefix": f"{FLEET}-hub",
+                    "fqdn": f"{FLEET}-hub-0a1b2c3d.flt.eastus.azmk8s.io",
+                    "portalFqdn": f"{FLEET}-hub-0a1b2c3d.flt.eastus.azmk8s.io",
+                    "kubernetesVersion": "1.33.5",
+                }
+            },
         },
     )
     add_aks_cluster(emu, "aks-gpu")

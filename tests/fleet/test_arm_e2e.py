@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,28 @@ def test_create_makes_a_fleet_with_a_hub(azure_env: Any) -> None:
     created = json.loads(result.stdout)
     assert created["properties"]["hubProfile"]["dnsPrefix"] == f"{FLEET}-hub"
     assert azure_env.get_resource(fleet_id(azure_env))["location"] == "eastus"
+
+
+def test_a_created_hub_has_the_fqdn_and_version_the_service_fills_in(azure_env: Any) -> None:
+    # fleet show printed "hub fqdn:" and "kubernetes:" empty: the emulator filled in no hubProfile.fqdn.
+    # Fleets_CreateOrUpdate.json answers "dnsprefix1-abcd1234.flt.eastus.azmk8s.io", portalFqdn the same.
+    assert invoke("fleet", "create", FLEET, "-g", RG).exit_code == 0
+    hub = json.loads(invoke("fleet", "show", FLEET, "-g", RG, "-o", "json").stdout)["properties"]["hubProfile"]
+    assert re.fullmatch(rf"{FLEET}-hub-[0-9a-f]{{8}}\.flt\.eastus\.azmk8s\.io", hub["fqdn"]), hub
+    assert hub["portalFqdn"] == hub["fqdn"] and re.fullmatch(r"\d+\.\d+\.\d+", hub["kubernetesVersion"])
+    shown = invoke("fleet", "show", FLEET, "-g", RG)
+    assert f"hub fqdn:   {hub['fqdn']}" in shown.stdout
+    assert f"kubernetes: {hub['kubernetesVersion']}" in shown.stdout
+
+
+def test_a_hubless_fleet_shows_none_for_the_hub_values(azure_env: Any) -> None:
+    assert invoke("fleet", "create", FLEET, "-g", RG, "--no-hub").exit_code == 0
+    shown = invoke("fleet", "show", FLEET, "-g", RG)
+    assert shown.exit_code == 0, shown
+    assert "hub:        no" in shown.stdout
+    assert "hub fqdn:   <none>" in shown.stdout and "kubernetes: <none>" in shown.stdout
+    listed = invoke("fleet", "list", "-g", RG, "-o", "wide")
+    assert listed.stdout.splitlines()[1].split()[4] == "<none>"  # name location hub state HUB FQDN
 
 
 def test_create_without_hub_refuses_hub_settings(azure_env: Any) -> None:

@@ -73,7 +73,10 @@ def fleet_body(name: str, location: str, *, hub: bool, dns_prefix: str | None, v
 
 
 def fleet_fields(fleet: Mapping[str, Any]) -> list[tuple[str, Any]]:
-    """The fields ``fleet show`` prints as a table."""
+    """The fields ``fleet show`` prints as a table. The hub's FQDN and Kubernetes version are what
+    the service fills in (read-only hubProfile.fqdn, kubernetesVersion: the official example
+    Fleets_Get.json, fleet 2026-06-01, a copy in ../shared/data/arm-examples/fleet-2026-06-01/); a
+    fleet without a hub, or a value not there yet, prints ``<none>`` as every empty table value does."""
     props = fleet.get("properties") or {}
     hub = props.get("hubProfile") or {}
     return [
@@ -81,8 +84,8 @@ def fleet_fields(fleet: Mapping[str, Any]) -> list[tuple[str, Any]]:
         ("location", fleet.get("location")),
         ("state", props.get("provisioningState")),
         ("hub", "yes" if hub else "no"),
-        ("hub fqdn", hub.get("fqdn", "")),
-        ("kubernetes", hub.get("kubernetesVersion", "")),
+        ("hub fqdn", hub.get("fqdn") or None),
+        ("kubernetes", hub.get("kubernetesVersion") or None),
         ("id", fleet.get("id")),
     ]
 

@@ -9,6 +9,7 @@ auto-upgrade profiles are plain resources of the generic store; update runs get 
 from __future__ import annotations
 
 import base64
+import hashlib
 import re
 import time
 from typing import TYPE_CHECKING, Any
@@ -84,6 +85,29 @@ def _member_failed(emu: ArmEmulator, rid: str, error: dict[str, Any]) -> None:
     emu.update_resource(rid, lambda o: o["properties"].setdefault("status", {}).update(lastOperationError=error))
 
 
+def _fleet_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
+    """A fleet with a hub gets what the service fills in for its hub (read-only in the API):
+    upstream: Azure/azure-rest-api-specs a31a87141475be1b788023d17df6fe6bbf138aed
+    specification/containerservice/resource-manager/Microsoft.ContainerService/fleet/examples/2026-06-01/
+    Fleets_CreateOrUpdate.json (and Fleets_Get.json): hubProfile.fqdn
+    "dnsprefix1-abcd1234.flt.eastus.azmk8s.io" (the DNS prefix, a hash, "flt", the region),
+    kubernetesVersion "1.22.4" (the hub's; here the emulator's default AKS version) and portalFqdn
+    the same as fqdn. A fleet without a hub has no hubProfile, so none of them."""
+    from tests.emulators.arm import aks
+
+    hub = (body.get("properties") or {}).get("hubProfile")
+    if not isinstance(hub, dict):
+        return
+    old = ((existing or {}).get("properties") or {}).get("hubProfile") or {}
+    prefix = hub.get("dnsPrefix") or old.get("dnsPrefix") or f"{rid.rsplit('/', 1)[-1][:40]}-dns"
+    hub["dnsPrefix"] = prefix
+    region = str(body.get("location") or (existing or {}).get("location") or "eastus").replace(" ", "").lower()
+    fqdn = f"{prefix}-{hashlib.sha256(rid.lower().encode()).hexdigest()[:8]}.flt.{region}.azmk8s.io"
+    hub["fqdn"] = fqdn
+    hub["portalFqdn"] = fqdn
+    hub["kubernetesVersion"] = old.get("kubernetesVersion") or aks.resolve_version(aks.DEFAULT_MINOR)
+
+
 def _gate_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
     schema.check(schema.fleet_models(), "Gate", body)
     state = (body.get("properties") or {}).get("state")
@@ -108,10 +132,11 @@ def _run_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict
 
 
 def _fleet_credentials(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
-    if not obj["properties"].get("hubProfile"):
+    hub = obj["properties"].get("hubProfile")
+    if not hub:
         raise ArmError(400, "BadRequest", "This fleet has no hub; it has no credentials.")
     name = obj["name"]
-    server = emu.kubeconfig_server or f"https://{name}-hub.fleet.azmk8s.io:443"
+    server = emu.kubeconfig_server or f"https://{hub.get('fqdn') or name + '-hub.fleet.azmk8s.io'}:443"
     ca = base64.b64encode(emu.kubeconfig_ca_pem or emu.tls.ca_pem).decode()
     text = (
         "apiVersion: v1\nclusters:\n- cluster:\n"
@@ -148,6 +173,7 @@ def install(emu: ArmEmulator) -> None:
     # A run moves one step each time it is read; deleting it deletes its gates (fleetruns.py).
     emu.add_hooks(RUN, on_put=_run_on_put, on_read=fleetruns.tick, on_deleted=fleetruns.delete_gates_of)
     emu.add_hooks(GATE, on_put=_gate_on_put, on_list=fleetruns.filter_gates)
+    emu.add_hooks(FLEET, on_put=_fleet_on_put)  # runs after the schema check added below
     for type_regex, model in ((FLEET, "Fleet"), (MEMBER, "FleetMember"), (STRATEGY, "FleetUpdateStrategy"),
                               (AUTO, "AutoUpgradeProfile")):  # fmt: skip
         emu.add_hooks(type_regex, on_put=_checked(model))
