@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from akscli.errors import AkscliError, NotFoundError
-from akscli.fleet.arm import ARC_TYPE, as_dict, check_no_arc_in_run, gate_row, pending_gates, wait_for_gate
+from akscli.fleet.arm import ARC_TYPE, ClusterRef, as_dict, check_no_arc_in_run, gate_row, pending_gates, wait_for_gate
 
 if TYPE_CHECKING:
     from akscli.azure.arm import AzureTarget
@@ -109,6 +109,30 @@ class FleetArm:
                 as_dict(f) for f in (fleets.list_by_resource_group(group) if group else fleets.list_by_subscription())
             ],
         )
+
+    def require_cluster(self, ref: ClusterRef, what: str) -> None:
+        """Refuse (NotFoundError, exit 3) to join a cluster that does not exist, before the PUT.
+
+        az fleet member create sends the PUT without reading the cluster (Azure/azure-cli-extensions
+        src/fleet/azext_fleet/custom.py create_fleet_member; _validators.py only checks the id's shape),
+        and what the Fleet RP answers for a missing cluster is not published; if it accepts the PUT and
+        fails the operation, the member stays in the fleet, Failed, until removed. One GET with the
+        same credential avoids that. Only a definite 404 refuses: a cluster this credential cannot read
+        (another subscription, no read role) is left to the join itself."""
+        from akscli.azure import arm
+
+        version = _ARC_API if ref.arc else _AKS_API
+        try:
+            arm.raw_call(arm.raw_client(self.target), "GET", ref.resource_id, version)
+        except NotFoundError as exc:
+            listing = "az connectedk8s list" if ref.arc else "akscli cluster list"
+            raise NotFoundError(
+                f"{what}: {exc.message}",
+                hint=f"nothing was joined; check --cluster (a name with --cluster-group, or the resource id) and "
+                f"--subscription; see the clusters there with '{listing} -g {ref.resource_group}'",
+            ) from exc
+        except AkscliError:
+            return
 
     def cluster_reader(self) -> Callable[[str], dict[str, Any] | None]:
         """Reads the AKS or Arc cluster resource a member points at (None when unreadable);

@@ -71,12 +71,15 @@ def member_join(
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     validate.name(name, "member name")
     parsed_labels = member_labels(labels or [])
-    with azopts.dry_run_scope(dry_run, fmt, offline=True):
+    with azopts.dry_run_scope(dry_run, fmt, offline=True) as dry:
         scope = arm.scope()
         ref = cluster_ref(cluster, subscription=scope.arm.subscription, group=cluster_group or scope.group)
         body = member_body(ref, update_group, parsed_labels)
+        what = f"joining {ref.kind} cluster {ref.name} as {name}"
+        if not dry:  # one GET, so that a missing cluster leaves no Failed member behind (a dry run reads nothing)
+            scope.arm.require_cluster(ref, what)
         try:
-            result = scope.put(MEMBER, name, body, what=f"joining {ref.kind} cluster {ref.name} as {name}")
+            result = scope.put(MEMBER, name, body, what=what)
         except AkscliError as error:
             scope.explain_failed_join(name, error)
             raise
