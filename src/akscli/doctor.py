@@ -409,7 +409,12 @@ def controller_args(kube: Kube, key: str) -> list[str] | None:
     """The container arguments of the component's controller: its first pod found (ready or
     not; every replica runs the same template), None where no pod is found."""
     comp = next(c for c in components() if c.id == key)
-    for selector in comp.pods:
+    return pod_args(kube, comp.pods)
+
+
+def pod_args(kube: Kube, selectors: Sequence[str]) -> list[str] | None:
+    """The container arguments of the first pod (any namespace) a selector finds, None where none does."""
+    for selector in selectors:
         for pod in _list(kube, "v1", "Pod", label_selector=selector, page_size=1):
             containers = (pod.get("spec") or {}).get("containers") or []
             return [str(a) for c in containers for a in (c.get("args") or [])]

@@ -47,7 +47,7 @@ CASES: dict[str, dict[str, Any]] = {
     "vllm-autoscale-route.yaml": {
         "model": "gpt-oss-120b",
         "runtime": "vllm",
-        "autoscale": (0, 3),
+        "autoscale": (1, 3),
         "expose": True,
         "hostname": "llm.example.com",
         "vm_size": "Standard_NC80adis_H100_v5",

@@ -33,8 +33,16 @@ def _replicas(emu: Any) -> int:
 
 
 def _ready_message(emu: Any) -> str:
+    """The Ready condition and the scaler's errors: KEDA reports those as KEDAScalerFailed Events
+    (kedacore/keda v2.20.2 pkg/scaling/scale_handler.go)."""
     so = emu.cluster.get(KEDA, "ScaledObject", "default", "phi-4") or {}
-    return " ".join(c.get("message", "") for c in (so.get("status") or {}).get("conditions") or [])
+    conditions = [c.get("message", "") for c in (so.get("status") or {}).get("conditions") or []]
+    events = [
+        e.get("message", "")
+        for e in emu.cluster.list("v1", "Event", "default")
+        if e.get("reason") == "KEDAScalerFailed" and (e.get("involvedObject") or {}).get("name") == "phi-4"
+    ]
+    return " ".join(conditions + events)
 
 
 # ---- Azure Monitor managed Prometheus ------------------------------------------------------------

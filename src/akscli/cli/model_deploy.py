@@ -85,8 +85,14 @@ def deploy_cmd(
     ] = kinds.DEFAULT_QUEUE_THRESHOLD,
     expose: Annotated[bool, typer.Option("--expose", help="Add a Gateway API HTTPRoute.")] = False,
     gateway: Annotated[
-        str, typer.Option("--gateway", help="Gateway for --expose: NAME or NAMESPACE/NAME.")
-    ] = "inference-gateway",
+        str | None,
+        typer.Option(
+            "--gateway",
+            help=f"Gateway for --expose: NAME or NAMESPACE/NAME (default {kinds.DEFAULT_GATEWAY}; with "
+            "--runtime airunway, AI Runway picks it).",
+            show_default=False,
+        ),
+    ] = None,
     hostname: Annotated[
         str | None, typer.Option("--hostname", help="Hostname of the route.", show_default=False)
     ] = None,
@@ -189,7 +195,7 @@ def deploy_cmd(
         capacity.check(azure_target, f"deploy {model.id}", region, fit.vm_size, nodes)
     # On a fleet hub the model gets a namespace of its own: the placement takes the whole namespace.
     namespace = cluster.namespace or (deploy_flags.default_name(model) if fleet else None)
-    gateway_name, gateway_namespace = deploy_flags.parse_gateway(gateway)
+    gateway_name, gateway_namespace = deploy_flags.parse_gateway(gateway or kinds.DEFAULT_GATEWAY)
     req = deploy.DeployRequest(
         name=validate.name(name, "--name", 50) if name else deploy_flags.default_name(model),
         namespace=namespace or "default",
@@ -207,6 +213,7 @@ def deploy_cmd(
         expose=expose,
         gateway=gateway_name,
         gateway_namespace=gateway_namespace,
+        gateway_given=gateway is not None,
         inference_pool=inference_pool,
         endpoint_picker=endpoint_picker,
         hostname=hostname,

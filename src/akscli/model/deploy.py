@@ -10,17 +10,19 @@ from typing import Any
 
 from akscli import validate
 from akscli.errors import UsageError
-from akscli.model import catalog, monitoring, skus
+from akscli.model import airunway, catalog, monitoring, skus
 from akscli.model.catalog import Model
 from akscli.model.kinds import (
     AIRUNWAY_API,
-    AIRUNWAY_LABEL,
-    AIRUNWAY_PROVIDERS,
+    AIRUNWAY_POD_LABELS,
+    AIRUNWAY_VLLM_METRICS_PROVIDERS,
     AZURE_MONITOR_API,
+    DEFAULT_GATEWAY,
     DEFAULT_PROMETHEUS,
     DEFAULT_QUEUE_THRESHOLD,
     DEFAULT_STORAGE_CLASS,
     DEFAULT_VLLM_IMAGE,
+    GPU_TOLERATIONS,
     GPUS_ANNOTATION,
     KAITO_API,
     KAITO_POD_LABEL,
@@ -54,8 +56,10 @@ class DeployRequest:
     prometheus: str | None = None
     queue_threshold: int = DEFAULT_QUEUE_THRESHOLD
     expose: bool = False
-    gateway: str = "inference-gateway"
+    gateway: str = DEFAULT_GATEWAY
     gateway_namespace: str | None = None
+    # Whether the user named the Gateway (--gateway) rather than taking the default.
+    gateway_given: bool = False
     hostname: str | None = None
     inference_pool: bool = False
     endpoint_picker: str | None = None
@@ -117,12 +121,17 @@ class DeployRequest:
     @property
     def pod_labels(self) -> dict[str, str]:
         if self.runtime == "airunway":
-            # AI Runway's KAITO provider makes a Workspace named after the ModelDeployment
-            # (ai-runway/airunway providers/kaito/transformer.go); other providers' pods carry its label.
-            return {KAITO_POD_LABEL: self.name} if self.provider == "kaito" else {AIRUNWAY_LABEL: self.name}
+            # The label each provider's pods carry with the ModelDeployment's name (kinds.AIRUNWAY_POD_LABELS).
+            return {AIRUNWAY_POD_LABELS[self.provider]: self.name}
         if self.runtime == "vllm":
             return {MODEL_LABEL: self.name, "app.kubernetes.io/name": "vllm"}
         return {KAITO_SET_POD_LABEL if self.uses_inferenceset else KAITO_POD_LABEL: self.name}
+
+    @property
+    def serves_vllm_metrics(self) -> bool:
+        """Whether the serving pods answer vLLM's /metrics on a port named "http", what the
+        PodMonitor scrapes (kinds.AIRUNWAY_VLLM_METRICS_PROVIDERS for AI Runway)."""
+        return self.runtime != "airunway" or self.provider in AIRUNWAY_VLLM_METRICS_PROVIDERS
 
     @property
     def serving_selector(self) -> dict[str, str]:
@@ -146,14 +155,21 @@ class DeployRequest:
             validate.integer(self.fleet_count, "--clusters", 1, 1000)
         if self.access_secret:
             validate.name(self.access_secret, "--access-secret")
-        if self.runtime == "vllm" and self.fit.nodes > 1:
+        if not self.runs_on_kaito and self.fit.nodes > 1:
+            # akscli's Deployment is one pod per replica; so is each replica of AI Runway's vllm,
+            # llmd and kuberay providers, which ask resources.gpu.count GPUs of one node (ai-runway/
+            # airunway v0.7.0 providers/vllm/transformer.go transformAggregated, buildResourceLimits;
+            # providers/kuberay/transformer.go buildAggregatedWorkerGroup), and the dynamo provider
+            # spans nodes only through a multinode override (providers/dynamo/test/e2e/testdata).
+            where = "the vllm runtime" if self.runtime == "vllm" else f"AI Runway's {self.provider} provider"
             raise UsageError(
-                f"{self.model.id} needs {self.fit.nodes} nodes of {self.vm_size}; the vllm runtime runs on one node",
+                f"{self.model.id} needs {self.fit.nodes} nodes of {self.vm_size}; "
+                f"{where} runs each replica on one node",
                 hint="use --runtime kaito (KAITO runs multi-node inference) or a larger --vm-size",
             )
         self._check_autoscale()
         if self.runtime == "airunway":
-            self._check_airunway()
+            airunway.check(self)
         who = "KAITO" if self.runs_on_kaito else {"vllm": "vLLM"}.get(self.runtime, f"AI Runway {self.provider}")
         catalog.require_access_secret(self.model, self.access_secret, who)
         if self.inference_pool and not self.expose:
@@ -186,45 +202,22 @@ class DeployRequest:
         elif self.managed_prometheus:
             raise monitoring.managed_needs_url()
 
-    def _check_airunway(self) -> None:
-        validate.choice(self.provider, AIRUNWAY_PROVIDERS, "--provider")
-        kaito = self.provider == "kaito"
-        if self.autoscale:
-            # ModelDeployment has no scale subresource and AI Runway makes no autoscaler
-            # (ai-runway/airunway controller/config/crd/bases/airunway.ai_modeldeployments.yaml).
-            raise UsageError(
-                "--autoscale has nothing to scale with --runtime airunway: a ModelDeployment has no scale "
-                "subresource and AI Runway provisions no autoscaler",
-                hint="use --runtime kaito --autoscale MIN:MAX (a KAITO InferenceSet)"
-                + ("" if kaito else f", or --replicas N with --provider {self.provider}"),
-            )
-        if kaito and self.replicas is not None and self.replicas != 1:
-            # The KAITO provider writes scaling.replicas into the Workspace's resource.count
-            # (ai-runway/airunway v0.7.0 providers/kaito/transformer.go, buildResource), which KAITO
-            # reads as the GPU node count of its one replica (kaito-project/kaito v0.12.0
-            # pkg/utils/workspace/helper.go, pkg/workspace/estimator/nodesestimator/estimator.go)
-            # and never lets change (api/v1beta1/workspace_validation.go, validateUpdate).
-            raise UsageError(
-                f"--replicas {self.replicas} with --provider kaito: AI Runway makes one Workspace and passes "
-                "the count as its resource.count, which KAITO reads as GPU nodes (0 as 1), not as replicas",
-                hint=f"use --runtime kaito --replicas {self.replicas} (a KAITO InferenceSet), or another --provider",
-            )
-        if self.provider == "kuberay" and self.vm_size_given:
-            raise UsageError(
-                f"--vm-size {self.vm_size} cannot be kept with --provider kuberay: AI Runway's kuberay provider "
-                "sets no node selector, so its workers land on any node with free GPUs",
-                hint="drop --vm-size, or use --provider vllm, dynamo or llmd (they place pods by spec.nodeSelector)",
-            )
-        if self.endpoint_picker:
-            raise UsageError(
-                "--endpoint-picker does not apply to --runtime airunway: AI Runway makes the pool and its picker",
-                hint="drop --endpoint-picker",
-            )
-
     def _check_autoscale(self) -> None:
         if not self.autoscale:
             return
         low, high = self.autoscale
+        if self.runtime == "vllm" and low < 1:
+            # With minReplicaCount 0 KEDA itself scales between 0 and 1 on the trigger's
+            # activity, value > activationThreshold (0): the queue is 0 whenever the server keeps
+            # up, so a busy model is scaled to 0 after cooldownPeriod, and at 0 replicas no pod
+            # reports the series, so it is never active again (kedacore/keda v2.20.2
+            # pkg/scalers/prometheus_scaler.go GetMetricsAndActivity;
+            # pkg/scaling/executor/scale_scaledobjects.go RequestScale, scaleToZeroOrIdle).
+            raise UsageError(
+                f"invalid --autoscale {low}:{high} for vLLM: KEDA scales to 0 replicas whenever no request waits "
+                f"(even while requests run), and at 0 no server reports {QUEUE_METRIC}, so it never scales up again",
+                hint=f"use MIN >= 1, e.g. --autoscale 1:{high}",
+            )
         if self.runtime == "kaito" and (low < 1 or high < 2):
             # keda-kaito-scaler keeps at least one replica and provisions nothing for a maximum
             # of 1 (kaito-project/keda-kaito-scaler pkg/controllers/autoprovision, resolveMinReplicas
@@ -399,7 +392,7 @@ def build(req: DeployRequest) -> list[dict[str, Any]]:
         else:
             objects += render("model/kaito-workspace.yaml.j2", values)
     elif req.runtime == "airunway":
-        objects += render("model/airunway.yaml.j2", _airunway_values(req, base))
+        objects += render("model/airunway.yaml.j2", airunway.values(req, base, kaito_config_name(req)))
     else:
         objects += render("model/vllm.yaml.j2", _vllm_values(req, base))
     if req.autoscale and req.runtime == "vllm":
@@ -419,7 +412,7 @@ def build(req: DeployRequest) -> list[dict[str, Any]]:
                 "query": f'sum({QUEUE_METRIC}{{namespace="{req.namespace}",model_name="{served_name(req)}"}})',
             },
         )
-    if req.monitor_api:
+    if req.monitor_api and req.serves_vllm_metrics:
         objects += render(
             "model/podmonitor.yaml.j2",
             {
@@ -527,49 +520,7 @@ def _vllm_values(req: DeployRequest, base: dict[str, Any]) -> dict[str, Any]:
         "storage_size": f"{storage}Gi",
         "shm_size": "16Gi",
         "node_selector": {"node.kubernetes.io/instance-type": req.vm_size},
-        "tolerations": [
-            {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"},
-            {"key": "sku", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"},
-        ],
-    }
-
-
-def _airunway_values(req: DeployRequest, base: dict[str, Any]) -> dict[str, Any]:
-    """A ModelDeployment from the plan (ai-runway/airunway v0.7.0 providers/*/transformer.go).
-
-    The KAITO provider builds the Workspace from spec.model.id (the preset name), the GPU count
-    and scaling.replicas only, then deep-merges spec.provider.overrides into it (applyOverrides):
-    the instance type, the access Secret (presetOptions.modelAccessSecret, from which KAITO sets
-    the pod's HF_TOKEN: kaito-project/kaito v0.12.0 pkg/workspace/inference/preset_inferences.go
-    SetHFToken) and the inference config holding max-model-len go there. It reads neither engine.contextLength nor
-    secrets.huggingFaceToken (only its llama.cpp path reads the token), so those are not written.
-    model.servedName stays: AI Runway's gateway routes by it (controller/internal/controller/
-    gateway_reconciler.go, resolveModelName). The vllm, dynamo and llmd providers place pods by
-    spec.nodeSelector; the kuberay provider reads none (DeployRequest.placement_warning)."""
-    kaito = req.provider == "kaito"
-    # The KAITO provider passes spec.model.id as the Workspace's preset name (buildInference),
-    # and KAITO serves a preset under that name.
-    model_id = (req.model.preset or req.model.id) if kaito else req.model.id
-    overrides: dict[str, Any] | None = None
-    if kaito:
-        inference: dict[str, Any] = {"config": kaito_config_name(req)}
-        if req.access_secret:
-            inference["preset"] = {"presetOptions": {"modelAccessSecret": req.access_secret}}
-        overrides = {"resource": {"instanceType": req.vm_size}, "inference": inference}
-    reads_node_selector = req.provider in ("vllm", "dynamo", "llmd")
-    return {
-        **base,
-        "access_secret": None if kaito else req.access_secret,
-        "model_id": model_id,
-        "served_name": model_id,
-        "provider": req.provider,
-        "overrides": overrides,
-        "node_selector": {"node.kubernetes.io/instance-type": req.vm_size} if reads_node_selector else {},
-        "context": None if kaito else req.context,
-        # A GPU count makes the KAITO provider target GPU nodes (buildResource, kaitoHasGPU).
-        "gpus": req.fit.gpus_per_node if kaito else req.fit.gpus,
-        "replicas": req.replicas if req.replicas is not None else 1,
-        "gateway": req.expose,
+        "tolerations": list(GPU_TOLERATIONS),
     }
 
 

@@ -9,9 +9,14 @@ GATEWAY_API = "gateway.networking.k8s.io/v1"
 POOL_API = "inference.networking.k8s.io/v1"
 FLEET_API = "placement.kubernetes-fleet.io/v1"
 AIRUNWAY_API = "airunway.ai/v1alpha1"
-# AI Runway labels what it makes for a ModelDeployment with its name (ai-runway/airunway
-# controller/api/v1alpha1/modeldeployment_types.go, LabelModelDeployment).
+# AI Runway's label with a ModelDeployment's name (ai-runway/airunway v0.7.0
+# controller/api/v1alpha1/modeldeployment_types.go, LabelModelDeployment): the kuberay provider puts
+# it on the Ray pods (providers/kuberay/transformer.go), and the gateway integration on the pods
+# behind status.endpoint, for its InferencePool (controller/internal/controller/gateway_reconciler.go,
+# labelModelPods). The vllm and llmd providers label their pods airunway.ai/deployment only
+# (providers/vllm/transformer.go and providers/llmd/transformer.go, buildDeployment).
 AIRUNWAY_LABEL = "airunway.ai/model-deployment"
+AIRUNWAY_DEPLOYMENT_LABEL = "airunway.ai/deployment"
 # The providers a ModelDeployment names (spec.provider.name; ai-runway/airunway providers/).
 AIRUNWAY_PROVIDERS = ("kaito", "vllm", "kuberay", "dynamo", "llmd")
 
@@ -25,6 +30,25 @@ GPUS_ANNOTATION = "akscli.io/gpus"
 # an InferenceSet (and their pods) with the set's name.
 KAITO_POD_LABEL = "kaito.sh/workspace"
 KAITO_SET_POD_LABEL = "inferenceset.kaito.sh/created-by"
+# The label every pod of a provider carries with the ModelDeployment's name. The kaito provider's
+# Workspace is named after it and KAITO labels its pods; the dynamo provider's
+# DynamoGraphDeployment is too (providers/dynamo/transformer.go), and the Dynamo operator labels its
+# pods with the graph's name (ai-dynamo/dynamo d195d280 deploy/operator/internal/consts/consts.go,
+# KubeLabelDynamoGraphDeploymentName).
+AIRUNWAY_POD_LABELS = {
+    "kaito": KAITO_POD_LABEL,
+    "vllm": AIRUNWAY_DEPLOYMENT_LABEL,
+    "llmd": AIRUNWAY_DEPLOYMENT_LABEL,
+    "kuberay": AIRUNWAY_LABEL,
+    "dynamo": "nvidia.com/dynamo-graph-deployment-name",
+}
+# The providers whose pods serve vLLM's /metrics on a container port named "http", what akscli's
+# PodMonitor scrapes: KAITO's (kaito-project/kaito v0.12.0 pkg/workspace/inference/preset_inferences.go,
+# containerPorts) and the vllm and llmd providers' (their buildContainer). KubeRay names its pods'
+# ports client, gcs-server, dashboard, metrics and serve (ray-project/kuberay v1.7.0
+# ray-operator/controllers/ray/utils/constant.go), and Dynamo's port "http" is its own frontend's
+# (ai-dynamo/dynamo consts.go, DynamoContainerPortName), not a vLLM server's.
+AIRUNWAY_VLLM_METRICS_PROVIDERS = ("kaito", "vllm", "llmd")
 # KAITO runs every Workspace as a StatefulSet; in a multi-node Workspace only the leader (pod
 # index 0) serves, so KAITO's own Service and InferencePool select it alone
 # (kaito-project/kaito pkg/workspace/manifests/manifests.go, GenerateServiceManifest and
@@ -64,6 +88,13 @@ DEFAULT_VLLM_IMAGE = "vllm/vllm-openai:v0.11.0"
 DEFAULT_STORAGE_CLASS = "managed-csi-premium"
 DEFAULT_PROMETHEUS = "http://prometheus-operated.monitoring.svc.cluster.local:9090"
 DEFAULT_QUEUE_THRESHOLD = 5
+DEFAULT_GATEWAY = "inference-gateway"
+# The taints of AKS GPU node pools: akscli's own (akscli.azure.nodepools.GPU_TAINT) and the
+# sku=gpu one of Microsoft Learn's GPU node pool guide; every pod akscli places on GPUs tolerates them.
+GPU_TOLERATIONS: tuple[dict[str, str], ...] = (
+    {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"},
+    {"key": "sku", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"},
+)
 KAITO_PORT = 5000
 VLLM_PORT = 8000
 SERVICE_PORT = 80

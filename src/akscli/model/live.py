@@ -14,6 +14,7 @@ from akscli.kube.client import Kube
 from akscli.kube.reach import not_serving, not_serving_error
 from akscli.model.kinds import (
     AIRUNWAY_LABEL,
+    AIRUNWAY_POD_LABELS,
     FLEET_API,
     FLEET_READY_KINDS,
     GPUS_ANNOTATION,
@@ -368,10 +369,10 @@ def pod_selector(obj: Mapping[str, Any]) -> str:
     """The label selector of the server pods: KAITO labels them itself, vLLM ones carry ours."""
     name = obj["metadata"]["name"]
     if obj["kind"] == "ModelDeployment":
-        # What AI Runway's provider made (status.provider.resourceKind): a KAITO Workspace named
-        # after the ModelDeployment labels its pods itself; other providers' carry AI Runway's label.
-        kaito = dig(obj, "status.provider.resourceKind") == "Workspace" or dig(obj, "spec.provider.name") == "kaito"
-        return f"{KAITO_POD_LABEL if kaito else AIRUNWAY_LABEL}={name}"
+        # The label the provider's pods carry (kinds.AIRUNWAY_POD_LABELS); a provider akscli does
+        # not know: the label AI Runway's gateway integration puts on the pods it routes to.
+        provider = str(dig(obj, "spec.provider.name") or dig(obj, "status.provider.name") or "")
+        return f"{AIRUNWAY_POD_LABELS.get(provider, AIRUNWAY_LABEL)}={name}"
     label = {"Workspace": KAITO_POD_LABEL, "InferenceSet": KAITO_SET_POD_LABEL}.get(str(obj["kind"]), MODEL_LABEL)
     return f"{label}={name}"
 

@@ -86,16 +86,7 @@ def kaito_feature_gates(args: Iterable[str]) -> dict[str, bool]:
     k8s.io/component-base cli/flag/map_string_bool.go), over the defaults
     (kaito-project/kaito v0.12.0 cmd/workspace/main.go, pkg/featuregates/featuregates.go). A
     value KAITO would refuse (it would not start) counts as off."""
-    value = "vLLM=true,disableNodeAutoProvisioning=false"
-    words = list(args)
-    for index, word in enumerate(words):
-        name, sep, rest = word.removeprefix("-").removeprefix("-").partition("=")
-        if not word.startswith("-") or name != "feature-gates":
-            continue
-        if sep:
-            value = rest
-        elif index + 1 < len(words):
-            value = words[index + 1]
+    value = go_flag(args, "feature-gates") or "vLLM=true,disableNodeAutoProvisioning=false"
     gates: dict[str, bool] = {}
     for pair in value.split(","):
         if not pair:
@@ -106,6 +97,22 @@ def kaito_feature_gates(args: Iterable[str]) -> dict[str, bool]:
             return {}
         gates[key.strip()] = parsed
     return gates
+
+
+def go_flag(args: Iterable[str], name: str) -> str | None:
+    """A string flag's value as Go's flag package reads it: ``-name`` or ``--name``, ``=VALUE`` or
+    the next argument; the last one counts. None where it is not given."""
+    value = None
+    words = list(args)
+    for index, word in enumerate(words):
+        flag, sep, rest = word.removeprefix("-").removeprefix("-").partition("=")
+        if not word.startswith("-") or flag != name:
+            continue
+        if sep:
+            value = rest
+        elif index + 1 < len(words):
+            value = words[index + 1]
+    return value
 
 
 # strconv.ParseBool (Go's strconv/atob.go)
@@ -137,20 +144,60 @@ def check(kube: Kube, req: DeployRequest, objects: Iterable[Mapping[str, Any]], 
             "or install the Prometheus Operator, then deploy again",
         )
     if req.runtime == "airunway":
-        if req.expose and not any(True for _ in kube.list(GATEWAY_API, "Gateway", all_namespaces=True, page_size=1)):
-            # AI Runway attaches its route to the cluster's Gateway (the one labelled as the
-            # inference gateway when there are several): without one, GatewayReady stays False
-            # (ai-runway/airunway controller/internal/controller/gateway_reconciler.go).
-            raise NotFoundError(
-                "--expose asks AI Runway to route to the model, and the cluster has no Gateway",
-                hint="create a Gateway (akscli doctor shows which GatewayClass is accepted), then deploy again",
-            )
+        if req.expose:
+            _check_airunway_gateway(kube)
     elif req.expose and not req.fleet:
         _check_gateway(kube, req)
     if req.inference_pool and not req.fleet and req.runtime != "airunway" and not req.kaito_pool:
         _check_picker(kube, req)
     if wait and not req.fleet:
         _check_controller(kube, req.runtime)
+
+
+# AI Runway's controller pods (ai-runway/airunway v0.7.0 controller/config/manager/manager.yaml and
+# deploy/controller.yaml) and its label for the Gateway to route through when there are several
+# (controller/internal/gateway/detection.go, LabelInferenceGateway).
+AIRUNWAY_CONTROLLER_PODS = ("app.kubernetes.io/name=airunway,control-plane=controller-manager",)
+AIRUNWAY_GATEWAY_LABEL = "airunway.ai/inference-gateway"
+
+
+def _check_airunway_gateway(kube: Kube) -> None:
+    """What AI Runway's gateway integration needs before it makes the pool and the route
+    (ai-runway/airunway v0.7.0 controller/internal/controller/gateway_reconciler.go): the
+    InferencePool and HTTPRoute APIs (internal/gateway/detection.go, checkCRDs; else it does
+    nothing), and a Gateway it can pick (resolveGatewayConfig): the one its controller's
+    --gateway-name/--gateway-namespace name, else the only Gateway of the cluster, else one
+    labelled airunway.ai/inference-gateway=true; otherwise GatewayReady stays False (NoGateway)."""
+    from akscli import doctor
+    from akscli.kube import operators
+
+    for api_version, kind in ((POOL_API, "InferencePool"), (GATEWAY_API, "HTTPRoute")):
+        if not kube.has_api(api_version, kind):
+            raise operators.not_installed(api_version, kind, group_served=False)
+    args = doctor.pod_args(kube, AIRUNWAY_CONTROLLER_PODS) or []
+    name, namespace = go_flag(args, "gateway-name"), go_flag(args, "gateway-namespace")
+    if name and namespace:
+        if kube.get(GATEWAY_API, "Gateway", name, namespace=namespace) is None:
+            raise NotFoundError(
+                f"--expose asks AI Runway to route to the model through Gateway {namespace}/{name} (its controller's "
+                "--gateway-name), which does not exist",
+                hint="create that Gateway, or change the controller's --gateway-name/--gateway-namespace",
+            )
+        return
+    gateways = list(kube.list(GATEWAY_API, "Gateway", all_namespaces=True))
+    if not gateways:
+        raise NotFoundError(
+            "--expose asks AI Runway to route to the model, and the cluster has no Gateway",
+            hint="create a Gateway (akscli doctor shows which GatewayClass is accepted), then deploy again",
+        )
+    labelled = [g for g in gateways if ((g["metadata"].get("labels") or {}).get(AIRUNWAY_GATEWAY_LABEL)) == "true"]
+    if len(gateways) > 1 and not labelled:
+        names = ", ".join(sorted(f"{g['metadata'].get('namespace')}/{g['metadata']['name']}" for g in gateways))
+        raise NotFoundError(
+            f"--expose asks AI Runway to route to the model, and the cluster has {len(gateways)} Gateways ({names}) "
+            f"with none labelled {AIRUNWAY_GATEWAY_LABEL}=true: AI Runway routes through none of them",
+            hint=f"label the one to use: kubectl label gateway -n NAMESPACE NAME {AIRUNWAY_GATEWAY_LABEL}=true",
+        )
 
 
 def _check_kaito_scaler(kube: Kube) -> None:
@@ -181,6 +228,58 @@ def _check_gateway(kube: Kube, req: DeployRequest) -> None:
             "no controller will program the route",
             hint="install a Gateway controller (akscli doctor shows which GatewayClass is accepted)",
         )
+    ns_obj = kube.get("v1", "Namespace", req.namespace)
+    ns_labels = dict(((ns_obj or {}).get("metadata") or {}).get("labels") or {}) or {
+        monitoring.NAMESPACE_NAME_LABEL: req.namespace
+    }
+    listeners = (gateway.get("spec") or {}).get("listeners") or []
+    reasons = [why for why in (_listener_refusal(lst, namespace, req, ns_labels) for lst in listeners) if why]
+    if len(reasons) == len(listeners):
+        raise NotFoundError(
+            f"Gateway {namespace}/{req.gateway} has no listener that admits HTTPRoute {req.namespace}/{req.name} "
+            f"({'; '.join(reasons) or 'it has no listeners'}): the route would not be accepted",
+            hint="let a listener admit it (spec.listeners[].allowedRoutes.namespaces: from: All, or a Selector "
+            "matching this namespace), or deploy into the Gateway's namespace",
+        )
+
+
+def _listener_refusal(
+    listener: Mapping[str, Any], gateway_namespace: str, req: DeployRequest, ns_labels: Mapping[str, str]
+) -> str:
+    """Why this listener would not admit akscli's HTTPRoute, "" where it would
+    (kubernetes-sigs/gateway-api v1.6.1 apis/v1/gateway_types.go, AllowedRoutes and RouteNamespaces:
+    routes of the Gateway's own namespace by default; kinds from the protocol when none are listed;
+    apis/v1/httproute_types.go, Hostnames: a listener hostname must match one of the route's)."""
+    name = str(listener.get("name") or "")
+    allowed = listener.get("allowedRoutes") or {}
+    kinds = allowed.get("kinds") or []
+    if kinds:
+        if not any(k.get("kind") == "HTTPRoute" and (k.get("group") or GATEWAY_GROUP) == GATEWAY_GROUP for k in kinds):
+            return f"listener {name} admits {', '.join(str(k.get('kind')) for k in kinds)} only"
+    elif str(listener.get("protocol") or "") in _NON_HTTP_PROTOCOLS:
+        return f"listener {name} is {listener.get('protocol')}, not HTTP"
+    namespaces = allowed.get("namespaces") or {}
+    origin = namespaces.get("from") or "Same"
+    if origin == "Same" and req.namespace != gateway_namespace:
+        return f"listener {name} admits routes of namespace {gateway_namespace} only"
+    if origin == "Selector" and not monitoring.selector_matches(namespaces.get("selector") or {}, ns_labels):
+        return f"listener {name}'s namespace selector does not select namespace {req.namespace}"
+    host = str(listener.get("hostname") or "")
+    if req.hostname and host and not _hostname_matches(host, req.hostname):
+        return f"listener {name} serves hostname {host}, not {req.hostname}"
+    return ""
+
+
+GATEWAY_GROUP = "gateway.networking.k8s.io"
+# Core protocols whose listeners take other route kinds (apis/v1/gateway_types.go, ProtocolType).
+_NON_HTTP_PROTOCOLS = ("TLS", "TCP", "UDP")
+
+
+def _hostname_matches(listener_host: str, route_host: str) -> bool:
+    """A wildcard listener hostname is a suffix match of one or more labels."""
+    if listener_host.startswith("*."):
+        return route_host.endswith(listener_host[1:])
+    return listener_host == route_host
 
 
 def _check_picker(kube: Kube, req: DeployRequest) -> None:

@@ -1,6 +1,6 @@
 """An AI Runway simulator for the Kubernetes emulator (airunway.ai/v1alpha1 ModelDeployment), with
-its KAITO provider. Each behaviour names its upstream file in ai-runway/airunway at
-b0d3fb775439d2f276e714f6c5f5d8612e75caa0:
+its kaito and vllm providers. Each behaviour names its upstream file in ai-runway/airunway at
+v0.7.0 (f5fd48d134a510a2af1ef237ced13103ba27c076), the release akscli renders for:
 
 * providers/kaito/transformer.go: a Workspace named after the ModelDeployment, owned by it,
   labelled ``airunway.ai/model-deployment`` and friends; ``resource.count`` from
@@ -21,14 +21,34 @@ b0d3fb775439d2f276e714f6c5f5d8612e75caa0:
   waiting for pods to be ready", and the Ready condition follows the phase. KAITO writes a state
   for every Workspace it reconciles, so a crash-looping inference pod (state Pending) leaves the
   ModelDeployment Deploying, never Failed.
-* controller/internal/controller/gateway_reconciler.go: with ``spec.gateway.enabled`` (the
-  inference extension's CRD served and a Gateway in the cluster) it labels the pods behind the
-  endpoint Service with ``airunway.ai/model-deployment``, makes an InferencePool NAME selecting
-  that label on the Service's target port, the endpoint picker NAME-epp (a Service here) and an
-  HTTPRoute NAME to the pool from the Gateway; GatewayReady True. No Gateway: GatewayReady False
-  (NoGateway).
+* providers/vllm/transformer.go (transformAggregated): a Deployment and a Service, both named after
+  the ModelDeployment and labelled with buildLabels (``airunway.ai/deployment``, not
+  ``airunway.ai/model-deployment``); the pods carry ``airunway.ai/deployment`` and ``app`` only,
+  the Deployment's selector; one container ``vllm`` with port ``http`` 8000 and ``--host 0.0.0.0
+  --port 8000 --model ID --served-model-name NAME --max-model-len N --tensor-parallel-size GPUs``,
+  ``spec.nodeSelector`` and ``spec.tolerations`` copied to the pod, HF_TOKEN from
+  ``secrets.huggingFaceToken`` (key HF_TOKEN). providers/vllm/status.go: Available True ->
+  Running, Progressing False (ProgressDeadlineExceeded) -> Failed, Progressing True -> Deploying,
+  else Pending; ``status.endpoint`` = Service NAME, port 8000; controller.go (Reconcile) the
+  same Deploying default as the kaito provider, "Deployments created, waiting for pods to be ready".
+* controller/internal/controller/gateway_reconciler.go and modeldeployment_controller.go (step 10):
+  only while the phase is Running, unless ``spec.gateway.enabled`` is false, and only when the
+  InferencePool and HTTPRoute APIs are served (internal/gateway/detection.go, checkCRDs; else
+  GatewayReady False, CRDsNotAvailable): the Gateway is the only one in the cluster, or the one
+  labelled ``airunway.ai/inference-gateway: "true"`` (resolveGatewayConfig; else GatewayReady
+  False, NoGateway, with its message). It patches the Gateway's listeners to admit routes from the
+  model's namespace when that differs (ensureGatewayAllowsNamespace); labels the pods behind
+  ``status.endpoint.service`` with ``airunway.ai/model-deployment`` (labelModelPods); makes
+  InferencePool NAME selecting that label on the Service's target port with endpoint picker
+  NAME-epp port 9002 (reconcileInferencePool); the picker's ServiceAccount, Role, RoleBinding,
+  ConfigMap, Deployment (``--pool-name NAME --pool-namespace NS``) and Service (port
+  ``grpc-ext-proc`` 9002) all named NAME-epp (reconcileEPP); and HTTPRoute NAME from the Gateway
+  to the pool, matching the ``X-Gateway-Model-Name`` header the body-based router sets from the
+  request's model (buildHTTPRouteSpec); GatewayReady True.
 
 Other providers are not simulated: their ModelDeployments stay Pending with a message saying so.
+Not simulated: the finalizers, the image resolution conditions, the httproute-created annotation
+(a route the user deleted is made again here) and the body-based router's restart.
 """
 
 from __future__ import annotations
@@ -42,9 +62,15 @@ from tests.emulators.kube.status import ApiError
 
 AIRUNWAY = "airunway.ai/v1alpha1"
 LABEL = "airunway.ai/model-deployment"
+# buildLabels / the pods' selector in providers/vllm/transformer.go.
+DEPLOYMENT_LABEL = "airunway.ai/deployment"
+# gateway.LabelInferenceGateway (controller/internal/gateway/detection.go).
+INFERENCE_GATEWAY_LABEL = "airunway.ai/inference-gateway"
 POOL_API = "inference.networking.k8s.io/v1"
 GATEWAY_API = "gateway.networking.k8s.io/v1"
-# mapStateToPhase in ai-runway/airunway providers/kaito/status.go (b0d3fb7): KAITO 0.10.0+ status.state.
+NAMESPACE_LABEL = "kubernetes.io/metadata.name"
+EPP_PORT = 9002
+# mapStateToPhase in providers/kaito/status.go: KAITO 0.10.0+ status.state.
 _STATE_PHASES = {
     "Ready": "Running",
     "Succeeded": "Running",
@@ -67,9 +93,17 @@ def _deep_merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def _md_owner(obj: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{**_owner(obj), "apiVersion": AIRUNWAY}]
+
+
 class ModelDeploymentController(Controller):
-    # Watches the Workspaces it makes too: their conditions are its phase.
-    watches: ClassVar[list[tuple[str, str]]] = [(AIRUNWAY, "ModelDeployment"), (KAITO, "Workspace")]
+    # Watches what its providers make too: their status is its phase.
+    watches: ClassVar[list[tuple[str, str]]] = [
+        (AIRUNWAY, "ModelDeployment"),
+        (KAITO, "Workspace"),
+        ("apps/v1", "Deployment"),
+    ]
 
     def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
         try:
@@ -79,18 +113,36 @@ class ModelDeploymentController(Controller):
                 raise
 
     def _reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
-        if obj["kind"] == "Workspace":
-            owner = (obj["metadata"].get("labels") or {}).get(LABEL)
-            md = cluster.get(AIRUNWAY, "ModelDeployment", obj["metadata"]["namespace"], owner) if owner else None
+        if obj["kind"] != "ModelDeployment":
+            meta = obj["metadata"]
+            owned = any(r.get("kind") == "ModelDeployment" for r in meta.get("ownerReferences") or [])
+            owner = (meta.get("labels") or {}).get(LABEL if obj["kind"] == "Workspace" else DEPLOYMENT_LABEL)
+            md = cluster.get(AIRUNWAY, "ModelDeployment", meta["namespace"], owner) if owned and owner else None
             if md is not None:
                 self._reconcile(cluster, md)
             return
         spec = obj.get("spec") or {}
         provider = (spec.get("provider") or {}).get("name") or "kaito"
-        md = obj["metadata"]
-        if provider != "kaito":
+        if provider == "kaito":
+            status = self._kaito(cluster, obj)
+        elif provider == "vllm":
+            status = self._vllm(cluster, obj)
+        else:
             self._status(cluster, obj, {"phase": "Pending", "message": f"provider {provider} is not simulated"})
             return
+        if status is None:
+            return
+        conditions = [_ready_condition(status["phase"], status["message"])]
+        # Step 10 of Reconcile (modeldeployment_controller.go): the gateway only once Running.
+        if status["phase"] == "Running" and (spec.get("gateway") or {}).get("enabled") is not False:
+            gateway = self._gateway(cluster, obj, status["endpoint"])
+            if gateway is not None:
+                conditions.append(gateway)
+        status["conditions"] = conditions
+        self._status(cluster, obj, status)
+
+    def _kaito(self, cluster: Any, obj: dict[str, Any]) -> dict[str, Any] | None:
+        md, spec = obj["metadata"], obj.get("spec") or {}
         try:
             ws = self._workspace(cluster, obj)
         except ApiError as exc:
@@ -99,9 +151,9 @@ class ModelDeploymentController(Controller):
             failed = f"Failed to create Workspace: {exc}"
             created = _cond("ResourceCreated", False, "CreateFailed", str(exc))
             self._status(cluster, obj, {"phase": "Failed", "message": failed, "conditions": [created]})
-            return
+            return None
         phase, message = _phase(ws or {})
-        status: dict[str, Any] = {
+        return {
             "phase": phase,
             "message": message,
             "provider": {"name": "kaito", "resourceKind": "Workspace", "resourceName": md["name"]},
@@ -111,11 +163,44 @@ class ModelDeploymentController(Controller):
                 "ready": 1 if phase == "Running" else 0,
             },
         }
-        conditions = [_ready_condition(phase, message)]
-        if (spec.get("gateway") or {}).get("enabled"):
-            conditions.append(self._gateway(cluster, obj))
-        status["conditions"] = conditions
-        self._status(cluster, obj, status)
+
+    def _vllm(self, cluster: Any, obj: dict[str, Any]) -> dict[str, Any]:
+        """providers/vllm: transformAggregated, then syncStatus from the Deployment."""
+        md = obj["metadata"]
+        for item in _vllm_objects(obj):
+            live = cluster.get(item["apiVersion"], item["kind"], md["namespace"], md["name"])
+            if live is None:
+                cluster.create(item)
+            else:
+                # Applied with force on every reconcile (applyResource): the spec is the provider's.
+                cluster.patch(item["apiVersion"], item["kind"], md["namespace"], md["name"], {"spec": item["spec"]})
+        deployment = cluster.get("apps/v1", "Deployment", md["namespace"], md["name"]) or {}
+        conds = {c.get("type"): c for c in (deployment.get("status") or {}).get("conditions") or []}
+        available, progressing = conds.get("Available") or {}, conds.get("Progressing") or {}
+        phase, message = "Pending", ""
+        if available.get("status") == "True":
+            phase, message = "Running", "Deployments created, pods are ready"
+        elif progressing.get("status") == "False" and progressing.get("reason") == "ProgressDeadlineExceeded":
+            phase = "Failed"
+            message = str(progressing.get("message") or "deployment timed out waiting for rollout")
+        elif progressing.get("status") == "True":
+            phase = "Deploying"
+        elif available.get("status") == "False" and available.get("message"):
+            phase, message = "Failed", str(available["message"])
+        if phase not in ("Running", "Failed"):
+            phase, message = "Deploying", "Deployments created, waiting for pods to be ready"
+        dstatus = deployment.get("status") or {}
+        return {
+            "phase": phase,
+            "message": message,
+            "provider": {"name": "vllm", "resourceKind": "Deployment", "resourceName": md["name"]},
+            "endpoint": {"service": md["name"], "port": 8000},
+            "replicas": {
+                "desired": int((deployment.get("spec") or {}).get("replicas") or 0),
+                "ready": int(dstatus.get("readyReplicas") or 0),
+                "available": int(dstatus.get("availableReplicas") or 0),
+            },
+        }
 
     def _status(self, cluster: Any, obj: dict[str, Any], status: dict[str, Any]) -> None:
         md = obj["metadata"]
@@ -134,11 +219,11 @@ class ModelDeploymentController(Controller):
                 "namespace": md["namespace"],
                 "labels": {
                     "airunway.ai/managed-by": "airunway",
-                    "airunway.ai/deployment": md["name"],
+                    DEPLOYMENT_LABEL: md["name"],
                     "airunway.ai/engine-type": "vllm",
                     LABEL: md["name"],
                 },
-                "ownerReferences": [{**_owner(obj), "apiVersion": AIRUNWAY}],
+                "ownerReferences": _md_owner(obj),
             },
             "resource": {
                 "count": int((spec.get("scaling") or {}).get("replicas") or 1),
@@ -152,62 +237,276 @@ class ModelDeploymentController(Controller):
             return dict(cluster.create(body))
         return dict(live)
 
-    def _gateway(self, cluster: Any, obj: dict[str, Any]) -> dict[str, Any]:
-        md = obj["metadata"]
+    def _gateway(self, cluster: Any, obj: dict[str, Any], endpoint: dict[str, Any]) -> dict[str, Any] | None:
+        """reconcileGateway; None where it sets no condition (APIs not served, not asked for)."""
+        md, spec = obj["metadata"], obj.get("spec") or {}
         ns, name = md["namespace"], md["name"]
-        gateways = cluster.list(GATEWAY_API, "Gateway", None)
-        if not gateways:
-            return _cond("GatewayReady", False, "NoGateway", "no Gateway resources found in cluster")
-        gateway = gateways[0]
-        service = cluster.get("v1", "Service", ns, name)
+        if not (_served(cluster, POOL_API, "InferencePool") and _served(cluster, GATEWAY_API, "HTTPRoute")):
+            if (spec.get("gateway") or {}).get("enabled") is True:
+                return _cond(
+                    "GatewayReady", False, "CRDsNotAvailable",
+                    "Gateway API Inference Extension CRDs are not installed in the cluster",
+                )  # fmt: skip
+            return None
+        gateway, why = _pick_gateway(cluster)
+        if gateway is None:
+            return _cond("GatewayReady", False, "NoGateway", why)
+        gw_ns, gw_name = gateway["metadata"]["namespace"], gateway["metadata"]["name"]
+        if gw_ns != ns:
+            _allow_namespace(cluster, gateway, ns)
+        service = cluster.get("v1", "Service", ns, str(endpoint["service"]))
         port = 8000
         if service is not None:
-            port = int((service["spec"].get("ports") or [{}])[0].get("targetPort") or port)
+            port = _target_port(service) or int(endpoint.get("port") or port)
             selector = ",".join(f"{k}={v}" for k, v in (service["spec"].get("selector") or {}).items())
-            for pod in cluster.list("v1", "Pod", ns, label_selector=selector):
+            for pod in cluster.list("v1", "Pod", ns, label_selector=selector) if selector else []:
                 if (pod["metadata"].get("labels") or {}).get(LABEL) != name:
                     cluster.patch("v1", "Pod", ns, pod["metadata"]["name"], {"metadata": {"labels": {LABEL: name}}})
-        owner = [{**_owner(obj), "apiVersion": AIRUNWAY}]
-        wanted = [
-            {
-                "apiVersion": "v1",
-                "kind": "Service",
-                "metadata": {"name": f"{name}-epp", "namespace": ns, "ownerReferences": owner},
-                "spec": {"selector": {"app": f"{name}-epp"}, "ports": [{"name": "grpc", "port": 9002}]},
-            },
-            {
-                "apiVersion": POOL_API,
-                "kind": "InferencePool",
-                "metadata": {"name": name, "namespace": ns, "ownerReferences": owner},
-                "spec": {
-                    "selector": {"matchLabels": {LABEL: name}},
-                    "targetPorts": [{"number": port}],
-                    "endpointPickerRef": {"name": f"{name}-epp", "port": {"number": 9002}},
-                },
-            },
-            {
-                "apiVersion": GATEWAY_API,
-                "kind": "HTTPRoute",
-                "metadata": {"name": name, "namespace": ns, "ownerReferences": owner},
-                "spec": {
-                    "parentRefs": [
-                        {"name": gateway["metadata"]["name"], "namespace": gateway["metadata"]["namespace"]}
-                    ],
-                    "rules": [
-                        {
-                            "matches": [{"path": {"type": "PathPrefix", "value": "/"}}],
-                            "backendRefs": [
-                                {"group": "inference.networking.k8s.io", "kind": "InferencePool", "name": name}
-                            ],
-                        }
-                    ],
-                },
-            },
-        ]
-        for item in wanted:
-            if cluster.get(item["apiVersion"], item["kind"], ns, item["metadata"]["name"]) is None:
+        model = str((spec.get("gateway") or {}).get("modelName") or (spec.get("model") or {}).get("servedName") or "")
+        model = model or str((spec.get("model") or {}).get("id") or "")
+        for item in [*_epp_objects(obj), _pool(obj, port), _route(obj, gw_ns, gw_name, model)]:
+            live = cluster.get(item["apiVersion"], item["kind"], ns, item["metadata"]["name"])
+            if live is None:
                 cluster.create(item)
+            elif "spec" in item:
+                cluster.patch(item["apiVersion"], item["kind"], ns, item["metadata"]["name"], {"spec": item["spec"]})
         return _cond("GatewayReady", True, "GatewayConfigured", "InferencePool and HTTPRoute created")
+
+
+def _served(cluster: Any, api: str, kind: str) -> bool:
+    try:
+        cluster.list(api, kind, None)
+    except ApiError:
+        return False
+    return True
+
+
+def _pick_gateway(cluster: Any) -> tuple[dict[str, Any] | None, str]:
+    """resolveGatewayConfig without an explicit --gateway-name: the only Gateway, else the first
+    labelled airunway.ai/inference-gateway=true."""
+    gateways = cluster.list(GATEWAY_API, "Gateway", None)
+    if not gateways:
+        return None, "no Gateway resources found in cluster"
+    if len(gateways) == 1:
+        return gateways[0], ""
+    labelled = [g for g in gateways if (g["metadata"].get("labels") or {}).get(INFERENCE_GATEWAY_LABEL) == "true"]
+    if not labelled:
+        return None, f"multiple Gateways found but none labeled with {INFERENCE_GATEWAY_LABEL}=true"
+    return labelled[0], ""
+
+
+def _allow_namespace(cluster: Any, gateway: dict[str, Any], namespace: str) -> None:
+    """ensureGatewayAllowsNamespace: every listener admits routes from the namespaces already in
+    the first listener's selector (allowedNamespacesFromGateway) plus this one, by a
+    matchExpressions In list on kubernetes.io/metadata.name."""
+    listeners = copy.deepcopy((gateway.get("spec") or {}).get("listeners") or [])
+    allowed: set[str] = set()
+    for listener in listeners:
+        selector = ((listener.get("allowedRoutes") or {}).get("namespaces") or {}).get("selector")
+        if selector is None:
+            continue
+        if NAMESPACE_LABEL in (selector.get("matchLabels") or {}):
+            allowed.add(selector["matchLabels"][NAMESPACE_LABEL])
+        for expr in selector.get("matchExpressions") or []:
+            if expr.get("key") == NAMESPACE_LABEL and expr.get("operator") == "In":
+                allowed.update(expr.get("values") or [])
+        break
+    if namespace in allowed:
+        return
+    values = sorted(allowed | {namespace})
+    for listener in listeners:
+        listener.setdefault("allowedRoutes", {})["namespaces"] = {
+            "from": "Selector",
+            "selector": {"matchExpressions": [{"key": NAMESPACE_LABEL, "operator": "In", "values": values}]},
+        }
+    md = gateway["metadata"]
+    cluster.patch(GATEWAY_API, "Gateway", md["namespace"], md["name"], {"spec": {"listeners": listeners}})
+
+
+def _target_port(service: dict[str, Any]) -> int | None:
+    """resolveTargetPort: the port named http (or 80, 8080), else the first; its targetPort."""
+    ports = (service.get("spec") or {}).get("ports") or []
+    pick = next(
+        (p for p in ports if p.get("name") == "http" or p.get("port") in (80, 8080)), ports[0] if ports else None
+    )
+    if pick is None:
+        return None
+    target = pick.get("targetPort")
+    return int(target) if isinstance(target, int) and target > 0 else int(pick.get("port") or 0) or None
+
+
+def _vllm_objects(obj: dict[str, Any]) -> list[dict[str, Any]]:
+    """providers/vllm/transformer.go transformAggregated: buildDeployment and buildService."""
+    md, spec = obj["metadata"], obj.get("spec") or {}
+    name, model = md["name"], spec.get("model") or {}
+    labels = {
+        "airunway.ai/managed-by": "airunway",
+        DEPLOYMENT_LABEL: name,
+        "airunway.ai/model-source": str(model.get("source") or ""),
+        "airunway.ai/engine-type": "vllm",
+    }
+    selector = {DEPLOYMENT_LABEL: name, "app": name}
+    gpus = int(((spec.get("resources") or {}).get("gpu") or {}).get("count") or 0)
+    args = ["--host", "0.0.0.0", "--port", "8000", "--model", str(model.get("id"))]
+    if model.get("servedName"):
+        args += ["--served-model-name", str(model["servedName"])]
+    if (spec.get("engine") or {}).get("contextLength"):
+        args += ["--max-model-len", str(spec["engine"]["contextLength"])]
+    if gpus > 1:
+        args += ["--tensor-parallel-size", str(gpus)]
+    container: dict[str, Any] = {
+        "name": "vllm",
+        "image": "vllm/vllm-openai:cu130-nightly",
+        "args": args,
+        "ports": [{"name": "http", "containerPort": 8000, "protocol": "TCP"}],
+    }
+    if gpus:
+        container["resources"] = {"limits": {"nvidia.com/gpu": str(gpus)}, "requests": {"nvidia.com/gpu": str(gpus)}}
+    secret = (spec.get("secrets") or {}).get("huggingFaceToken")
+    if secret:
+        container["env"] = [{"name": "HF_TOKEN", "valueFrom": {"secretKeyRef": {"name": secret, "key": "HF_TOKEN"}}}]
+    pod_spec: dict[str, Any] = {"containers": [container]}
+    if spec.get("nodeSelector"):
+        pod_spec["nodeSelector"] = dict(spec["nodeSelector"])
+    if spec.get("tolerations"):
+        pod_spec["tolerations"] = copy.deepcopy(spec["tolerations"])
+    meta = {"name": name, "namespace": md["namespace"], "labels": labels, "ownerReferences": _md_owner(obj)}
+    replicas = int((spec.get("scaling") or {}).get("replicas") or 0) or 1
+    return [
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": copy.deepcopy(meta),
+            "spec": {
+                "replicas": replicas,
+                "selector": {"matchLabels": selector},
+                "template": {"metadata": {"labels": dict(selector)}, "spec": pod_spec},
+            },
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": copy.deepcopy(meta),
+            "spec": {
+                "type": "ClusterIP",
+                "selector": selector,
+                "ports": [{"name": "http", "port": 8000, "targetPort": 8000, "protocol": "TCP"}],
+            },
+        },
+    ]
+
+
+def _epp_objects(obj: dict[str, Any]) -> list[dict[str, Any]]:
+    """reconcileEPP: the endpoint picker of the pool, all named NAME-epp."""
+    md = obj["metadata"]
+    ns, epp = md["namespace"], f"{md['name']}-epp"
+    meta = {"name": epp, "namespace": ns, "ownerReferences": _md_owner(obj)}
+    labels = {
+        "app.kubernetes.io/name": epp,
+        "app.kubernetes.io/instance": md["name"],
+        "app.kubernetes.io/managed-by": "airunway",
+    }
+    read = ["get", "watch", "list"]
+    rules = [
+        {"apiGroups": [""], "resources": ["pods"], "verbs": read},
+        {"apiGroups": ["inference.networking.k8s.io"], "resources": ["inferencepools"], "verbs": read},
+        {"apiGroups": ["coordination.k8s.io"], "resources": ["leases"], "verbs": ["create", "get", "update"]},
+        {
+            "apiGroups": ["inference.networking.x-k8s.io"],
+            "resources": ["inferenceobjectives", "inferencemodelrewrites"],
+            "verbs": read,
+        },
+    ]
+    container = {
+        "name": "epp",
+        "image": "registry.k8s.io/gateway-api-inference-extension/epp:v1.5.0",
+        "args": ["--pool-name", md["name"], "--pool-namespace", ns, "--zap-encoder", "json",
+                 "--config-file", "/config/default-plugins.yaml", "--tracing=false"],
+        "ports": [{"name": "grpc", "containerPort": EPP_PORT}, {"name": "grpc-health", "containerPort": 9003}],
+    }  # fmt: skip
+    plugins = "apiVersion: inference.networking.x-k8s.io/v1alpha1\nkind: EndpointPickerConfig\n"
+    return [
+        {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": copy.deepcopy(meta)},
+        {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "Role", "metadata": copy.deepcopy(meta), "rules": rules},
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "RoleBinding",
+            "metadata": copy.deepcopy(meta),
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": epp},
+            "subjects": [{"kind": "ServiceAccount", "name": epp, "namespace": ns}],
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": copy.deepcopy(meta),
+            "data": {"default-plugins.yaml": plugins},
+        },
+        {
+            "apiVersion": "apps/v1",
+            "kind": "Deployment",
+            "metadata": copy.deepcopy(meta),
+            "spec": {
+                "replicas": 1,
+                "strategy": {"type": "Recreate"},
+                "selector": {"matchLabels": labels},
+                "template": {
+                    "metadata": {"labels": dict(labels)},
+                    "spec": {"serviceAccountName": epp, "containers": [container]},
+                },
+            },
+        },
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": copy.deepcopy(meta),
+            "spec": {
+                "type": "ClusterIP",
+                "selector": labels,
+                "ports": [
+                    {"name": "grpc-ext-proc", "protocol": "TCP", "port": EPP_PORT, "appProtocol": "kubernetes.io/h2c"}
+                ],
+            },
+        },
+    ]
+
+
+def _pool(obj: dict[str, Any], port: int) -> dict[str, Any]:
+    """reconcileInferencePool: failureMode left to the CRD's default (FailClose)."""
+    md = obj["metadata"]
+    return {
+        "apiVersion": POOL_API,
+        "kind": "InferencePool",
+        "metadata": {"name": md["name"], "namespace": md["namespace"], "ownerReferences": _md_owner(obj)},
+        "spec": {
+            "selector": {"matchLabels": {LABEL: md["name"]}},
+            "targetPorts": [{"number": port}],
+            "endpointPickerRef": {"name": f"{md['name']}-epp", "port": {"number": EPP_PORT}},
+        },
+    }
+
+
+def _route(obj: dict[str, Any], gw_ns: str, gw_name: str, model: str) -> dict[str, Any]:
+    """buildHTTPRouteSpec: one rule, path / and the X-Gateway-Model-Name header, 300s timeout."""
+    md = obj["metadata"]
+    match = {
+        "path": {"type": "PathPrefix", "value": "/"},
+        "headers": [{"type": "Exact", "name": "X-Gateway-Model-Name", "value": model}],
+    }
+    backend = {
+        "group": "inference.networking.k8s.io",
+        "kind": "InferencePool",
+        "name": md["name"],
+        "namespace": md["namespace"],
+    }
+    return {
+        "apiVersion": GATEWAY_API,
+        "kind": "HTTPRoute",
+        "metadata": {"name": md["name"], "namespace": md["namespace"], "ownerReferences": _md_owner(obj)},
+        "spec": {
+            "parentRefs": [{"name": gw_name, "namespace": gw_ns}],
+            "rules": [{"matches": [match], "backendRefs": [backend], "timeouts": {"request": "300s"}}],
+        },
+    }
 
 
 def _phase(ws: dict[str, Any]) -> tuple[str, str]:

@@ -5,21 +5,27 @@ its scale subresource writes) from a metric value the test sets with ``set_metri
 
 * The HPA KEDA drives reads each trigger as an AverageValue target: desired replicas =
   ceil(value / threshold), clamped to [minReplicaCount, maxReplicaCount]
-  (kedacore/keda pkg/scalers/prometheus_scaler.go GetMetricSpecForScaling with the default
-  AverageValue metric type; Kubernetes' HPA algorithm for AverageValue).
+  (kedacore/keda v2.20.2 pkg/scalers/prometheus_scaler.go GetMetricSpecForScaling with the default
+  AverageValue metric type; Kubernetes' HPA algorithm for AverageValue). The scaling between 0 and
+  1 that KEDA does itself for minReplicaCount 0 is not simulated: akscli never renders it.
 * An absent series (``set_metric(..., None)``): with ``ignoreNullValues`` true (KEDA's default)
-  the scaler reads 0, so the target goes to its minimum; with ``"false"`` the scaler errors,
-  the ScaledObject's Ready condition turns False and the replicas stay as they are
-  (prometheus_scaler.go ExecutePromQuery: "the result is empty").
+  the scaler reads 0, so the target goes to its minimum; with ``"false"`` the scaler errors
+  ("prometheus metrics 'prometheus' target may be lost, the result is empty", prometheus_scaler.go
+  ExecutePromQuery) and the replicas stay as they are.
 * A prometheus trigger reads the value only where its serverAddress holds the model's series,
   scraped and, for an Azure Monitor workspace, queried with KEDA's workload identity
-  (prometheus.py, query_error); otherwise the scaler errors and Ready turns False.
+  (prometheus.py, query_error); otherwise the scaler errors.
+* A scaler error is a Warning Event KEDAScalerFailed on the ScaledObject with the error's text
+  (pkg/scaling/scale_handler.go, getScalerState), and with no trigger active the Ready condition
+  turns False, reason TriggerError, "Triggers defined in ScaledObject are not working correctly"
+  (pkg/scaling/executor/scale_scaledobjects.go, RequestScale). A good read sets Ready True,
+  ScaledObjectReady (apis/keda/v1alpha1/condition_types.go).
 
 ``KaitoScalerController`` stands for keda-kaito-scaler: for an InferenceSet annotated
 ``scaledobject.kaito.sh/auto-provision: "true"`` it creates a ScaledObject named after the set,
 owned by it, targeting it, with min/max from ``scaledobject.kaito.sh/min-replicas`` (only above 1)
 and ``max-replicas`` and an external trigger carrying the metric's up-threshold
-(kaito-project/keda-kaito-scaler pkg/controllers/autoprovision/controller.go, pkg/scaledobject).
+(kaito-project/keda-kaito-scaler v0.6.2 pkg/controllers/autoprovision/controller.go, pkg/scaledobject).
 The metric comes from the ``scaledobject.kaito.sh/metrics`` YAML list only: without it
 auto-provisioning fails and no ScaledObject is made (v0.6.2 pkg/constants/constants.go,
 AnnotationKeyMetrics); the ``metricName`` and ``threshold`` keys of v0.5 are not read.
@@ -65,13 +71,13 @@ class KedaController(Controller):
         if trigger.get("type") == "prometheus":
             error = query_error(cluster, md["namespace"], trigger)
             if error is not None and error != EMPTY:
-                self._ready(cluster, obj, False, error)
+                self._failed(cluster, obj, error)
                 return
             if error == EMPTY:
                 value = None
         if value is None:
             if str(meta.get("ignoreNullValues", "true")).lower() in ("false", "f", "0"):
-                self._ready(cluster, obj, False, "the result is empty: prometheus metrics target may be lost")
+                self._failed(cluster, obj, EMPTY)
                 return
             value = 0.0
         threshold = float(meta.get("threshold") or 1)
@@ -81,16 +87,17 @@ class KedaController(Controller):
         target = spec["scaleTargetRef"]
         api = target.get("apiVersion") or "apps/v1"
         cluster.patch(api, target["kind"], md["namespace"], target["name"], {"spec": {"replicas": desired}})
-        self._ready(cluster, obj, True, "ScaledObject is defined correctly and is ready for scaling")
+        self._ready(
+            cluster, obj, True, "ScaledObjectReady", "ScaledObject is defined correctly and is ready for scaling"
+        )
 
-    def _ready(self, cluster: Any, obj: dict[str, Any], ok: bool, message: str) -> None:
+    def _failed(self, cluster: Any, obj: dict[str, Any], error: str) -> None:
+        cluster.add_event(obj, "KEDAScalerFailed", error, type="Warning")
+        self._ready(cluster, obj, False, "TriggerError", "Triggers defined in ScaledObject are not working correctly")
+
+    def _ready(self, cluster: Any, obj: dict[str, Any], ok: bool, reason: str, message: str) -> None:
         md = obj["metadata"]
-        cond = {
-            "type": "Ready",
-            "status": "True" if ok else "False",
-            "reason": "ScaledObjectReady" if ok else "KEDAScalerFailed",
-            "message": message,
-        }
+        cond = {"type": "Ready", "status": "True" if ok else "False", "reason": reason, "message": message}
         cluster.patch_status(KEDA, "ScaledObject", md["namespace"], md["name"], {"conditions": [cond]})
 
 

@@ -4,7 +4,7 @@
 series, or None when it can. Two scrapers are simulated, as they behave upstream:
 
 * The Prometheus Operator: a Prometheus answers at ``prometheus-operated.<its namespace>`` (the
-  governing Service, prometheus-operator/prometheus-operator pkg/prometheus/server/statefulset.go)
+  governing Service, prometheus-operator/prometheus-operator 6adcebc5 pkg/prometheus/server/statefulset.go)
   and scrapes a PodMonitor (monitoring.coreos.com/v1) only when its ``spec.podMonitorSelector``
   selects the PodMonitor's labels (null selects nothing, ``{}`` everything) and its
   ``spec.podMonitorNamespaceSelector`` the PodMonitor's namespace (null: its own namespace only)
@@ -37,7 +37,8 @@ KEDA = "keda.sh/v1alpha1"
 OPERATOR = "monitoring.coreos.com/v1"
 AZURE_MONITOR = "azmonitoring.coreos.com/v1"
 AZURE_QUERY_HOSTS = (".prometheus.monitor.azure.com", ".prometheus.monitor.azure.us", ".prometheus.monitor.azure.cn")
-EMPTY = "the result is empty: prometheus metrics target may be lost"
+# The scaler's errors (kedacore/keda v2.20.2 pkg/scalers/prometheus_scaler.go, ExecutePromQuery).
+EMPTY = "prometheus metrics 'prometheus' target may be lost, the result is empty"
 
 
 def query_error(cluster: Any, namespace: str, trigger: Mapping[str, Any]) -> str | None:
@@ -81,7 +82,7 @@ def _azure_monitor(cluster: Any, namespace: str, trigger: Mapping[str, Any]) -> 
     auth = cluster.get(KEDA, "TriggerAuthentication", namespace, ref) if ref else None
     provider = (((auth or {}).get("spec") or {}).get("podIdentity") or {}).get("provider")
     if provider != "azure-workload":
-        return "prometheus query api returned error. status: 401 response: no Authorization header"
+        return "prometheus query api returned error. status: 401"
     if not _list(cluster, AZURE_MONITOR, "PodMonitor", namespace):
         return EMPTY
     return None

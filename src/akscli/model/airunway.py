@@ -1,0 +1,110 @@
+"""AI Runway's ModelDeployment (``--runtime airunway``): the flags its providers cannot honour and
+the values of templates/model/airunway.yaml.j2, each field as the provider that reads it reads it
+(ai-runway/airunway v0.7.0 providers/*/transformer.go). Plain logic: no Typer, no rich."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from akscli import validate
+from akscli.errors import UsageError
+from akscli.model.kinds import AIRUNWAY_PROVIDERS, GPU_TOLERATIONS
+
+if TYPE_CHECKING:
+    from akscli.model.deploy import DeployRequest
+
+# The AI Runway providers that copy spec.tolerations into their pods (ai-runway/airunway v0.7.0
+# providers/vllm/transformer.go and providers/llmd/transformer.go, buildDeployment;
+# providers/dynamo/transformer.go, addSchedulingConfig). The kaito provider's Workspaces are
+# KAITO's, which tolerates its own nodes' taints; the kuberay provider reads none.
+TOLERATING_PROVIDERS = ("vllm", "llmd", "dynamo")
+
+
+def check(req: DeployRequest) -> None:
+    """The flags AI Runway cannot honour, refused before anything is rendered."""
+    validate.choice(req.provider, AIRUNWAY_PROVIDERS, "--provider")
+    kaito = req.provider == "kaito"
+    if req.autoscale:
+        # ModelDeployment has no scale subresource and AI Runway makes no autoscaler
+        # (ai-runway/airunway controller/config/crd/bases/airunway.ai_modeldeployments.yaml).
+        raise UsageError(
+            "--autoscale has nothing to scale with --runtime airunway: a ModelDeployment has no scale "
+            "subresource and AI Runway provisions no autoscaler",
+            hint="use --runtime kaito --autoscale MIN:MAX (a KAITO InferenceSet)"
+            + ("" if kaito else f", or --replicas N with --provider {req.provider}"),
+        )
+    if kaito and req.replicas is not None and req.replicas != 1:
+        # The KAITO provider writes scaling.replicas into the Workspace's resource.count
+        # (ai-runway/airunway v0.7.0 providers/kaito/transformer.go, buildResource), which KAITO
+        # reads as the GPU node count of its one replica (kaito-project/kaito v0.12.0
+        # pkg/utils/workspace/helper.go, pkg/workspace/estimator/nodesestimator/estimator.go)
+        # and never lets change (api/v1beta1/workspace_validation.go, validateUpdate).
+        raise UsageError(
+            f"--replicas {req.replicas} with --provider kaito: AI Runway makes one Workspace and passes "
+            "the count as its resource.count, which KAITO reads as GPU nodes (0 as 1), not as replicas",
+            hint=f"use --runtime kaito --replicas {req.replicas} (a KAITO InferenceSet), or another --provider",
+        )
+    if req.provider == "kuberay" and req.vm_size_given:
+        raise UsageError(
+            f"--vm-size {req.vm_size} cannot be kept with --provider kuberay: AI Runway's kuberay provider "
+            "sets no node selector, so its workers land on any node with free GPUs",
+            hint="drop --vm-size, or use --provider vllm, dynamo or llmd (they place pods by spec.nodeSelector)",
+        )
+    if req.endpoint_picker:
+        raise UsageError(
+            "--endpoint-picker does not apply to --runtime airunway: AI Runway makes the pool and its picker",
+            hint="drop --endpoint-picker",
+        )
+    # AI Runway's route has no hostnames and a parent it picks itself: its controller's
+    # --gateway-name, the only Gateway, or the one labelled airunway.ai/inference-gateway=true
+    # (ai-runway/airunway v0.7.0 controller/internal/controller/gateway_reconciler.go,
+    # resolveGatewayConfig and buildHTTPRouteSpec).
+    if req.hostname or req.gateway_given:
+        flag = "--hostname" if req.hostname else "--gateway"
+        raise UsageError(
+            f"{flag} does not apply to --runtime airunway: AI Runway makes the HTTPRoute, with no hostname, on "
+            "the Gateway it picks (the only one, or the one labelled airunway.ai/inference-gateway=true)",
+            hint=f"drop {flag}; label the Gateway to use: kubectl label gateway -n NAMESPACE NAME "
+            "airunway.ai/inference-gateway=true",
+        )
+
+
+def values(req: DeployRequest, base: dict[str, Any], config_name: str) -> dict[str, Any]:
+    """A ModelDeployment from the plan (ai-runway/airunway v0.7.0 providers/*/transformer.go).
+
+    The KAITO provider builds the Workspace from spec.model.id (the preset name), the GPU count
+    and scaling.replicas only, then deep-merges spec.provider.overrides into it (applyOverrides):
+    the instance type, the access Secret (presetOptions.modelAccessSecret, from which KAITO sets
+    the pod's HF_TOKEN: kaito-project/kaito v0.12.0 pkg/workspace/inference/preset_inferences.go
+    SetHFToken) and the inference config holding max-model-len go there. It reads neither engine.contextLength nor
+    secrets.huggingFaceToken (only its llama.cpp path reads the token), so those are not written.
+    model.servedName stays: AI Runway's gateway routes by it (controller/internal/controller/
+    gateway_reconciler.go, resolveModelName). The vllm, dynamo and llmd providers place pods by
+    spec.nodeSelector; the kuberay provider reads none (DeployRequest.placement_warning)."""
+    kaito = req.provider == "kaito"
+    # The KAITO provider passes spec.model.id as the Workspace's preset name (buildInference),
+    # and KAITO serves a preset under that name.
+    model_id = (req.model.preset or req.model.id) if kaito else req.model.id
+    overrides: dict[str, Any] | None = None
+    if kaito:
+        inference: dict[str, Any] = {"config": config_name}
+        if req.access_secret:
+            inference["preset"] = {"presetOptions": {"modelAccessSecret": req.access_secret}}
+        overrides = {"resource": {"instanceType": req.vm_size}, "inference": inference}
+    reads_node_selector = req.provider in ("vllm", "dynamo", "llmd")
+    return {
+        **base,
+        "access_secret": None if kaito else req.access_secret,
+        "model_id": model_id,
+        "served_name": model_id,
+        "provider": req.provider,
+        "overrides": overrides,
+        "node_selector": {"node.kubernetes.io/instance-type": req.vm_size} if reads_node_selector else {},
+        # Without them the pods of these providers cannot land on a tainted GPU pool.
+        "tolerations": list(GPU_TOLERATIONS) if req.provider in TOLERATING_PROVIDERS else [],
+        "context": None if kaito else req.context,
+        # A GPU count makes the KAITO provider target GPU nodes (buildResource, kaitoHasGPU).
+        "gpus": req.fit.gpus_per_node if kaito else req.fit.gpus,
+        "replicas": req.replicas if req.replicas is not None else 1,
+        "gateway": req.expose,
+    }
