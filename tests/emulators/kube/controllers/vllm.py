@@ -1,5 +1,5 @@
 """vLLM's /metrics for the emulator's pod proxy: the figures a test sets, in vLLM's names and
-Prometheus text format (vllm-project/vllm vllm/v1/metrics/loggers.py, PrometheusStatLogger:
+Prometheus text format (upstream: vllm-project/vllm v0.11.0 vllm/v1/metrics/loggers.py, PrometheusStatLogger:
 gauges vllm:num_requests_running, vllm:num_requests_waiting, vllm:kv_cache_usage_perc; counters
 vllm:prompt_tokens_total, vllm:generation_tokens_total; histograms
 vllm:time_to_first_token_seconds and vllm:e2e_request_latency_seconds, labelled model_name).
