@@ -16,6 +16,8 @@ from akscli.fleet import AR, CAR, CRP, CSUR, CSUS, PLACEMENT_V1, RP, SUR, SUS, T
 from akscli.fleet.stages import StageSpec, hub_stages
 from akscli.kube.client import Kube
 from akscli.kube.readiness import fleet as fleet_rules
+from akscli.kube.readiness.core import Readiness
+from akscli.kube.readiness.core import describe as describe_condition
 from akscli.kube.wait import failure_error
 from akscli.kube.writes import Write
 
@@ -124,11 +126,17 @@ def _timed_wait(stage: Mapping[str, Any], task: Mapping[str, Any], run: Mapping[
     """A TimedWait task: upstream writes only WaitTimeElapsed=True; the wait runs from the moment
     the stage's members are all updated (Progressing=False, StageUpdatingWaiting), so the time left
     comes from that transition and the strategy snapshot's waitTime
-    (kubefleet-dev/kubefleet pkg/controllers/updaterun/execution.go, checkAfterStageTasksStatus)."""
+    (kubefleet-dev/kubefleet e160c1cd pkg/controllers/updaterun/execution.go, handleStageCompletion
+    and checkAfterStageTasksStatus). A stage waiting for its before-stage approval has the same
+    Progressing reason (markStageUpdatingWaiting in execute): its after-stage wait has not begun
+    until every member of the stage has Succeeded."""
     if hub.conditions(task).get("WaitTimeElapsed", {}).get("status") == "True":
         return "Elapsed", ""
     progressing = hub.conditions(stage).get("Progressing") or {}
-    if progressing.get("reason") != "StageUpdatingWaiting":
+    members_done = all(
+        hub.conditions(c).get("Succeeded", {}).get("status") == "True" for c in stage.get("clusters") or []
+    )
+    if progressing.get("reason") != "StageUpdatingWaiting" or not members_done:
         return "NotStarted", ""
     snapshot = ((run.get("status") or {}).get("stagedUpdateStrategySnapshot") or {}).get("stages") or []
     spec: Mapping[str, Any] = next((s for s in snapshot if s.get("name") == stage.get("stageName")), {})
@@ -346,6 +354,13 @@ def wait_for_next_gate(
     on_event: Callable[[str], None] | None = None,
 ) -> tuple[str, list[PendingApproval]]:
     """Watch the run until it asks for a new approval or ends: ('gate'|'done'|'failed', gates)."""
+
+    def outcome(run: Mapping[str, Any]) -> tuple[str, list[PendingApproval]] | None:
+        found = _gate_outcome(run, answered)
+        if found is None:
+            _fail_if_stuck_on_apply(kube, run)
+        return found
+
     return hub.follow(
         kube,
         PLACEMENT_V1,
@@ -353,7 +368,7 @@ def wait_for_next_gate(
         name,
         namespace,
         get_run(kube, name, namespace),
-        lambda run: _gate_outcome(run, answered),
+        outcome,
         timeout=timeout,
         timeout_error=lambda: WaitTimeoutError(
             f"update run {name!r} asked for no new approval within {int(timeout)}s",
@@ -364,7 +379,7 @@ def wait_for_next_gate(
 
 
 def _gate_outcome(run: Mapping[str, Any], answered: set[str]) -> tuple[str, list[PendingApproval]] | None:
-    """Through the one wait rule: done, failed for good (stuck, stopped, failed), or a new gate."""
+    """Through the one wait rule: done, failed for good (failed, stopped), or a new gate."""
     verdict = fleet_rules.run_state(run)
     if verdict.ready:
         return "done", []
@@ -374,6 +389,48 @@ def _gate_outcome(run: Mapping[str, Any], answered: set[str]) -> tuple[str, list
     if fresh:
         return "gate", fresh
     return None
+
+
+def stuck_on_apply(run: Mapping[str, Any], placement: Mapping[str, Any]) -> list[str]:
+    """The stuck members of a stuck run whose placement status names an object that failed to apply
+    there: a failedPlacements entry whose condition is the manifest's Applied=False (kubefleet-dev/
+    kubefleet pkg/controllers/workgenerator/controller.go, extractFailedResourcePlacementsFromWork).
+    A member that is only slow (not Available yet) is not listed: the run goes on once it is."""
+    stuck = fleet_rules.stuck_members(run)
+    lines = []
+    for entry in fleet_rules.cluster_statuses(placement):
+        member = str(entry.get("clusterName"))
+        if member not in stuck:
+            continue
+        failed = [
+            item
+            for item in entry.get("failedPlacements") or []
+            if (item.get("condition") or {}).get("type") == "Applied"
+            and (item.get("condition") or {}).get("status") == "False"
+        ]
+        for item in failed:
+            kind, obj = item.get("kind") or "object", item.get("name")
+            where = f"{item['namespace']}/{obj}" if item.get("namespace") else str(obj)
+            message = (item.get("condition") or {}).get("message") or "failed to apply"
+            lines.append(f"stage {stuck[member]}, member {member}: {kind} {where}: {message}")
+    return lines
+
+
+def _fail_if_stuck_on_apply(kube: Kube, run: Mapping[str, Any]) -> None:
+    """End the wait of a stuck run when a member it waits for failed to apply, as ``fleet place
+    --wait`` ends on ApplyFailed; a run that is only slow is waited for (readiness/fleet.py)."""
+    if not fleet_rules.stuck_members(run):
+        return
+    namespace = (run.get("metadata") or {}).get("namespace")
+    placement = kube.get(
+        PLACEMENT_V1, RP if namespace else CRP, str((run.get("spec") or {}).get("placementName")), namespace
+    )
+    lines = stuck_on_apply(run, placement or {})
+    if lines:
+        progressing = hub.conditions(run.get("status") or {}).get("Progressing") or {}
+        reason = fleet_rules.UPDATE_RUN_STUCK
+        verdict = Readiness(False, True, describe_condition(progressing), reason, "; ".join(lines))
+        raise failure_error(f"{run.get('kind')}/{(run.get('metadata') or {}).get('name')}", verdict)
 
 
 # ---- starting a run only once its placement is scheduled ---------------------------------------

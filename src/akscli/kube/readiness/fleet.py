@@ -170,21 +170,29 @@ def placement_scheduled(obj: Mapping[str, Any]) -> Readiness:
     )
 
 
-# Progressing=False reasons that need a person (pkg/controllers/updaterun/execution.go marks a run
-# stuck after updateRunStuckThreshold; a stopped run stays stopped until its state is Run again).
-# A stopping run (Progressing=Unknown, UpdateRunStopping, stop.go) is not final: its updating
-# members are still finishing, so a wait goes on until the run is Stopped.
+# Progressing=False reasons that need a person (pkg/controllers/updaterun/controller.go: a run whose
+# Initialized or Succeeded is False for its generation is never reconciled again; stop.go: a stopped
+# run stays stopped until its state is Run again). A stopping run (Progressing=Unknown,
+# UpdateRunStopping, stop.go) is not final: its updating members are still finishing.
+#
+# UpdateRunStuck is not final either: execution.go marks a run stuck once a member has been updating
+# for updateRunStuckThreshold (5 minutes), and aggregateUpdateRunStatus turns it back to Progressing
+# as soon as no member is stuck. A member is stuck while its binding is not Available yet, which is
+# also how a slow workload looks (a KAITO model pulling its image and weights takes longer than five
+# minutes), so a wait goes on through Stuck and shows it (akscli fleet approve --wait ends early only
+# when a stuck member failed to apply, rollout.stuck_failure).
 RUN_TERMINAL = (
     Terminal("Initialized"),
     Terminal("Succeeded"),
-    Terminal("Progressing", reasons=("UpdateRunStuck", "UpdateRunStopped")),
+    Terminal("Progressing", reasons=("UpdateRunStopped",)),
 )
+UPDATE_RUN_STUCK = "UpdateRunStuck"
 
 
 def run_culprit(obj: Mapping[str, Any], cond: Mapping[str, Any]) -> str:
-    """The stage and members behind a run's failure: members whose own condition is False, or, for a
-    stuck run, members that started updating and never finished (execution.go)."""
-    stuck = cond.get("reason") == "UpdateRunStuck"
+    """The stage and members behind a run's failure (members whose own condition is False), or
+    behind a stuck run (members that started updating and have not finished, execution.go)."""
+    stuck = cond.get("reason") == UPDATE_RUN_STUCK
     rows = []
     for stage in status_of(obj).get("stagesStatus") or []:
         for entry in stage.get("clusters") or []:
@@ -207,9 +215,35 @@ UPDATE_RUN = ConditionRule(
 )
 
 
+def stuck_members(obj: Mapping[str, Any]) -> dict[str, str]:
+    """The members a stuck run waits for (Progressing=False UpdateRunStuck of the current
+    generation), each with its stage: those that started updating and have not succeeded; empty
+    when the run is not stuck."""
+    progressing = current_conditions(obj, Generation.CONDITIONS).get("Progressing") or {}
+    if progressing.get("status") != "False" or progressing.get("reason") != UPDATE_RUN_STUCK:
+        return {}
+    return {
+        str(entry.get("clusterName")): str(stage.get("stageName"))
+        for stage in status_of(obj).get("stagesStatus") or []
+        for entry in stage.get("clusters") or []
+        if _cluster_conditions(entry).get("Started", {}).get("status") == "True"
+        and "Succeeded" not in _cluster_conditions(entry)
+    }
+
+
 def run_state(obj: Mapping[str, Any]) -> Readiness:
-    """An update run's verdict: finished, failed for good (stuck, stopped, failed), or in progress."""
-    return UPDATE_RUN(obj)
+    """An update run's verdict: finished, failed for good (failed, stopped), or in progress; in
+    progress, the message is the run's Progressing condition (Waiting, Stuck and why)."""
+    verdict = UPDATE_RUN(obj)
+    if verdict.ready or verdict.failed:
+        return verdict
+    progressing = current_conditions(obj, Generation.CONDITIONS).get("Progressing")
+    if progressing is None:
+        return verdict
+    message = describe(progressing)
+    if progressing.get("reason") == UPDATE_RUN_STUCK:
+        message += f" ({run_culprit(obj, progressing)})"
+    return Readiness(False, message=message)
 
 
 def eviction(obj: Mapping[str, Any]) -> Readiness:

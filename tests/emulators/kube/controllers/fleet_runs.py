@@ -306,7 +306,7 @@ class StagedRuns:
                 moved = True
             elif outcome == "stuck":
                 stuck.append(entry["clusterName"])
-        self._mark_stuck(status, stage, stuck, gen)
+        self._aggregate(status, stage, stuck, gen, (run.get("spec") or {}).get("state"))
         if done == len(stage["clusters"]):
             return "done"
         return "progressed" if moved else "waiting"
@@ -328,12 +328,21 @@ class StagedRuns:
             return "stuck"
         return "updating"
 
-    def _mark_stuck(self, status: dict[str, Any], stage: dict[str, Any], stuck: list[str], gen: int) -> None:
-        """markUpdateRunStuck (aggregateUpdateRunStatus)."""
+    def _aggregate(
+        self, status: dict[str, Any], stage: dict[str, Any], stuck: list[str], gen: int, state: str | None
+    ) -> None:
+        """aggregateUpdateRunStatus (execution.go): Progressing=False UpdateRunStuck while a member is
+        stuck, else -- for a run in state Run -- Progressing=True again: a stuck run recovers once
+        its members finish (stop.go calls it too, and a stopping run stays Stopping)."""
         if stuck:
             message = STUCK.format(clusters=stuck_clusters(stuck), stage=stage["stageName"])
             status["conditions"] = set_cond(
                 status["conditions"], self.cond("Progressing", False, "UpdateRunStuck", message, gen)
+            )
+        elif state == "Run":
+            status["conditions"] = set_cond(
+                status["conditions"],
+                self.cond("Progressing", True, "UpdateRunProgressing", "The update run is making progress", gen),
             )
 
     # ---- stop.go -----------------------------------------------------------------------------
@@ -360,7 +369,7 @@ class StagedRuns:
                     updating += 1
                 if outcome == "stuck":
                     stuck.append(entry["clusterName"])
-            self._mark_stuck(status, stage, stuck, gen)
+            self._aggregate(status, stage, stuck, gen, (run.get("spec") or {}).get("state"))
             if updating:
                 return CLUSTER_UPDATING_WAIT
             self._stage_cond(stage, False, "StageUpdatingStopped", STAGE_STOPPED, gen)
@@ -430,9 +439,7 @@ class StagedRuns:
         )
 
     def _run_waiting(self, status: dict[str, Any], message: str, gen: int) -> None:
-        progressing = conds_of(status).get("Progressing") or {}
-        if progressing.get("reason") == "UpdateRunStuck":
-            return
+        """markUpdateRunWaiting (execution.go): set whatever the run was, Stuck included."""
         status["conditions"] = set_cond(
             status["conditions"], self.cond("Progressing", False, "UpdateRunWaiting", message, gen)
         )
