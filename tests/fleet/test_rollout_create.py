@@ -77,3 +77,34 @@ def test_hub_run_created_right_after_its_placement_waits_for_the_schedule(hub: H
     run = hub.get("ClusterStagedUpdateRun", "run-1")
     conds = {c["type"]: c for c in run["status"]["conditions"]}
     assert conds["Initialized"]["status"] == "True", conds
+
+
+# A run whose placement or strategy the hub cannot use fails to initialize for good
+# (kubefleet-dev/kubefleet pkg/controllers/updaterun/initialization.go, validatePlacement;
+# controller.go never retries it): akscli refuses it before it is sent.
+
+
+def test_hub_run_of_a_placement_without_external_strategy_is_refused_before_it_is_sent(hub: Hub) -> None:
+    assert invoke("fleet", "place", "llm", "--select", "namespace/llm", "-y").exit_code == 0
+    assert invoke("fleet", "rollout", "strategy", "create", "s", "--stage", "all", "-y").exit_code == 0
+    result = invoke("fleet", "rollout", "create", "run-1", "--placement", "llm", "--strategy", "s", "-y")
+    assert result.exit_code == 2, result
+    assert "rolls out by itself (strategy RollingUpdate)" in result.stderr
+    assert "--external" in result.stderr
+    assert hub.cluster.get("placement.kubernetes-fleet.io/v1", "ClusterStagedUpdateRun", None, "run-1") is None
+
+
+def test_hub_run_of_a_missing_strategy_is_refused_before_it_is_sent(hub: Hub) -> None:
+    assert invoke("fleet", "place", "llm", "--select", "namespace/llm", "--external", "-y").exit_code == 0
+    result = invoke("fleet", "rollout", "create", "run-1", "--placement", "llm", "--strategy", "nope", "-y")
+    assert result.exit_code == 3, result
+    assert "staged update strategy 'nope' not found" in result.stderr
+    assert hub.cluster.get("placement.kubernetes-fleet.io/v1", "ClusterStagedUpdateRun", None, "run-1") is None
+
+
+def test_hub_run_of_a_missing_placement_is_refused_without_waiting_for_its_schedule(hub: Hub) -> None:
+    assert invoke("fleet", "rollout", "strategy", "create", "s", "--stage", "all", "-y").exit_code == 0
+    result = invoke("fleet", "rollout", "create", "run-1", "--placement", "nope", "--strategy", "s", "-y")
+    assert result.exit_code == 3, result
+    assert "ClusterResourcePlacement 'nope' not found" in result.stderr
+    assert "--external" in result.stderr

@@ -361,6 +361,33 @@ def test_staged_fleet_deploy_starts_its_run_only_after_the_placement_is_schedule
     assert [(r["cluster"], r["state"]) for r in rows] == [("gpu-east", "Available")]
 
 
+def test_staged_fleet_deploy_of_a_missing_strategy_is_refused_before_anything_is_sent(model_emulator: Start) -> None:
+    # A run whose strategy does not exist fails to initialize for good (kubefleet
+    # pkg/controllers/updaterun/initialization.go), and its External placement never rolls out.
+    emu = model_emulator(fleet=True)
+    _members(emu, {"gpu-east": {"kubernetes.azure.com/vm-sizes/Standard_NC24ads_A100_v4/count": "2"}})
+    result = invoke("model", "deploy", "phi-4", "--fleet-hub", "--staged-strategy", "missing", "-y")
+    assert result.exit_code == 3, result
+    assert "staged update strategy 'missing' not found" in result.stderr
+    assert emu.cluster.get("placement.kubernetes-fleet.io/v1", "ClusterResourcePlacement", None, "phi-4") is None
+
+
+def test_staged_fleet_deploy_wait_ends_when_its_run_fails_to_initialize(model_emulator: Start) -> None:
+    # A strategy whose stages leave a scheduled member out: the run fails to initialize ("some
+    # clusters are not placed in any stage", initialization.go) and is never retried
+    # (controller.go); the wait ends on it instead of waiting for a rollout that never comes.
+    emu = model_emulator(fleet=True)
+    _members(emu, {"gpu-east": {"kubernetes.azure.com/vm-sizes/Standard_NC24ads_A100_v4/count": "2"}})
+    made = invoke("fleet", "rollout", "strategy", "create", "canary", "--stage", "canary;labels=env=canary", "-y")
+    assert made.exit_code == 0, made
+    result = invoke(
+        "model", "deploy", "phi-4", "--fleet-hub", "--staged-strategy", "canary", "--wait", "--timeout", "60s", "-y"
+    )
+    assert result.exit_code == 10, result
+    assert "Initialized=False" in result.stderr
+    assert "not placed in any stage" in result.stderr
+
+
 def test_fleet_deploy_that_no_member_can_take_is_refused_before_anything_is_sent(model_emulator: Start) -> None:
     emu = model_emulator(fleet=True)
     _members(emu, {"cpu-only": {"kubernetes-fleet.io/node-count": "3"}})

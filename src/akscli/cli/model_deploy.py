@@ -244,8 +244,10 @@ def deploy_cmd(
     preflight.check(kube, req, objects, wait=wait)
     if fleet:
         from akscli.fleet.matching import check_placements
+        from akscli.fleet.rollout import check_runs
 
         check_placements(kube, objects)
+        check_runs(kube, objects)
     if not fleet:
         _ensure_namespace(kube, req.namespace, create=create_namespace, dry_run=mode)
     rollout = _Rollout(kube, target, mode, yes, output_fmt, recreate, force_conflicts, action="model deploy")

@@ -140,9 +140,12 @@ STACK_KINDS = (
     (FLEET_API, "ClusterStagedUpdateRun"),
     (FLEET_API, "ClusterResourcePlacement"),
 )
-# The kinds whose readiness means the model serves (on a fleet hub: the placement).
+# The kinds whose readiness means the model serves (on a fleet hub: the placement, and the staged
+# update run that rolls it out: a run that failed for good -- it never retries one,
+# kubefleet-dev/kubefleet e160c1cd pkg/controllers/updaterun/controller.go -- ends the wait, where
+# the External placement alone would only wait for a rollout that never comes).
 READY_KINDS = ("Workspace", "InferenceSet", "Deployment", "ModelDeployment")
-FLEET_READY_KINDS = ("ClusterResourcePlacement",)
+FLEET_READY_KINDS = ("ClusterResourcePlacement", "ClusterStagedUpdateRun")
 
 # (apiVersion, kind, name, namespace): what common.delete_objects takes.
 ObjectRef = tuple[str, str, str, str | None]

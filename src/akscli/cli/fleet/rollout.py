@@ -206,6 +206,10 @@ def rollout_create(
             hint="create one with: akscli fleet rollout strategy create NAME --stage ...",
         )
     objects = run_objects(name, checked_namespace(namespace), placement, strategy, resource_index, start)
+    if opts.dry_run_mode(dry_run) != "client":
+        from akscli.fleet.rollout import check_runs
+
+        check_runs(hub.connect(), objects)
     if opts.dry_run_mode(dry_run) == "none":
         from akscli.fleet.rollout import wait_until_scheduled
 
