@@ -77,3 +77,26 @@ def test_stage_names_must_be_unique() -> None:
 def test_a_strategy_needs_a_stage() -> None:
     with pytest.raises(UsageError, match="at least one --stage"):
         parse_stages([])
+
+
+# The hub's CRD (kubefleet-dev/kubefleet apis/placement/v1beta1/stageupdate_types.go): a stage name
+# matches ^[a-z0-9]+$, a strategy has at most 31 stages, a percentage matches ^(100|[1-9][0-9]?)%$.
+
+
+def test_hub_stage_name_with_a_dash_is_refused_before_it_is_sent() -> None:
+    with pytest.raises(UsageError, match="lower-case letters and digits only") as info:
+        hub_stages([parse_stage("canary-1")])
+    assert "canary1" in (info.value.hint or "")
+
+
+def test_the_hub_stage_name_rule_is_not_applied_to_arm_stages() -> None:
+    assert arm_stages([parse_stage("canary-1;groups=a")])[0]["name"] == "canary-1"
+
+
+def test_hub_strategy_of_more_than_31_stages_is_refused() -> None:
+    with pytest.raises(UsageError, match="at most 31 stages"):
+        hub_stages([parse_stage(f"s{i}") for i in range(32)])
+
+
+def test_a_percentage_with_a_leading_zero_is_written_as_the_crd_takes_it() -> None:
+    assert hub_stages([parse_stage("all;max=05%")])[0]["maxConcurrency"] == "5%"

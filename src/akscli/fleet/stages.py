@@ -60,8 +60,9 @@ def parse_stage(text: str) -> StageSpec:
             spec.sort = validate.label_key(value, f"sort label of stage {spec.name}")
         elif key == "max":
             if value.endswith("%"):
-                validate.integer(value[:-1], f"max of stage {spec.name}", 1, 100)
-                spec.max_concurrency = value
+                percent = validate.integer(value[:-1], f"max of stage {spec.name}", 1, 100)
+                # written as the CRD's pattern takes it, ^(100|[1-9][0-9]?)%$: no leading zero
+                spec.max_concurrency = f"{percent}%"
             else:
                 spec.max_concurrency = validate.integer(value, f"max of stage {spec.name}", 1, 10000)
         elif key == "before":
@@ -105,10 +106,27 @@ def _go_duration(seconds: int) -> str:
     return text or "0s"
 
 
+# What the hub's CRD takes (upstream: kubefleet-dev/kubefleet e160c1cd
+# apis/placement/v1beta1/stageupdate_types.go, StageConfig and UpdateStrategySpec): a stage name of
+# lower-case letters and digits only, at most 63 long; at most 31 stages.
+HUB_STAGE_NAME = re.compile(r"^[a-z0-9]{1,63}$")
+HUB_MAX_STAGES = 31
+
+
 def hub_stages(specs: list[StageSpec]) -> list[dict[str, Any]]:
     """``spec.stages`` of a (Cluster)StagedUpdateStrategy."""
+    if len(specs) > HUB_MAX_STAGES:
+        raise UsageError(
+            f"a hub strategy has at most {HUB_MAX_STAGES} stages, not {len(specs)}",
+            hint="put more members in each stage (labels=SELECTOR) and use max=N to pace them",
+        )
     stages: list[dict[str, Any]] = []
     for spec in specs:
+        if not HUB_STAGE_NAME.match(spec.name):
+            raise UsageError(
+                f"invalid hub stage name {spec.name!r}: the hub takes lower-case letters and digits only",
+                hint=f"for example {re.sub(r'[^a-z0-9]', '', spec.name) or 'canary'} (no '-')",
+            )
         if spec.groups:
             raise UsageError(
                 f"stage {spec.name}: groups= is for ARM update strategies (--fleet)",
