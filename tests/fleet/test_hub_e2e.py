@@ -168,3 +168,16 @@ def test_list_all_namespaces_shows_cluster_and_namespaced_placements(hub: Hub) -
     # without -A: the ClusterResourcePlacements, as before; -n: that namespace's ResourcePlacements
     assert invoke("fleet", "placement", "list", "-o", "name").stdout.split() == ["clusterresourceplacement/llm"]
     assert invoke("fleet", "placement", "list", "-n", "llm", "-o", "name").stdout.split() == ["resourceplacement/cfg"]
+
+
+def test_a_placement_webhook_denial_is_a_usage_error_not_a_permission_problem(hub: Hub) -> None:
+    # KubeFleet's placement webhook lets tolerations only be added (pkg/utils/validator/placement.go,
+    # IsTolerationsUpdatedOrDeleted) and denies with controller-runtime's admission.Denied, 403
+    # Forbidden (pkg/webhook/admission/response.go): the object is wrong, not the credentials.
+    _place("llm", "--select", "namespace/llm", "--tolerate", "maintenance=true")
+    hub.settle()
+    result = invoke("fleet", "place", "llm", "--select", "namespace/llm", "-y")
+    assert result.exit_code == 2, result
+    assert 'admission webhook "fleet.clusterresourceplacementv1beta1.validating" denied the request' in result.stderr
+    assert "only additions to tolerations are allowed" in result.stderr
+    assert "RBAC" not in result.stderr and "sign in" not in result.stderr

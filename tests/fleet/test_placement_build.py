@@ -112,6 +112,16 @@ def test_placement_name_must_be_a_dns_subdomain() -> None:
         build(PlacementRequest(name="Bad_Name", selects=["namespace/a"]))
 
 
+@pytest.mark.parametrize("namespace", [None, "team-a"])
+def test_placement_name_longer_than_63_is_refused(namespace: str | None) -> None:
+    # The hub's placement webhook refuses a longer ClusterResourcePlacement name; any placement's
+    # name is a label value (kubefleet-dev/kubefleet pkg/utils/validator/placement.go, commons.go).
+    select = "configmap/a" if namespace else "namespace/a"
+    with pytest.raises(UsageError, match="64 characters long, at most 63"):
+        build(PlacementRequest(name="p" * 64, namespace=namespace, selects=[select]))
+    assert build(PlacementRequest(name="p" * 63, namespace=namespace, selects=[select]))
+
+
 @pytest.mark.parametrize("patch", ["/metadata/name=x", "/status/phase=x", "/kind=x", "spec/replicas=3"])
 def test_overrides_of_identity_or_status_or_relative_paths_are_refused(patch: str) -> None:
     with pytest.raises(UsageError, match="override path"):

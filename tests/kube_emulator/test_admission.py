@@ -140,3 +140,45 @@ def test_workspace_without_instance_type_is_denied(kube_emulator: KubeEmulator) 
 
 def test_the_kuberay_webhook_is_off_by_default_as_in_its_chart(kube_emulator: KubeEmulator) -> None:
     assert raw(kube_emulator, "POST", RAYCLUSTERS, raycluster("r" * 54)).status == 201
+
+
+# ---- KubeFleet (kubefleet-dev/kubefleet pkg/utils/validator/placement.go) ---------------------------
+
+CRPS = "/apis/placement.kubernetes-fleet.io/v1/clusterresourceplacements"
+CRP_WEBHOOK = 'admission webhook "fleet.clusterresourceplacementv1beta1.validating" denied the request: '
+
+
+def crp(name: str, **spec: Any) -> dict[str, Any]:
+    selector = {"group": "", "version": "v1", "kind": "Namespace", "name": "llm"}
+    return {
+        "apiVersion": "placement.kubernetes-fleet.io/v1",
+        "kind": "ClusterResourcePlacement",
+        "metadata": {"name": name},
+        "spec": {"resourceSelectors": [selector], **spec},
+    }
+
+
+def test_crp_name_longer_than_63_is_denied_by_the_fleet_webhook(kube_emulator: KubeEmulator) -> None:
+    r = raw(kube_emulator, "POST", CRPS, crp("p" * 64))
+    assert r.status == 403
+    assert r.json()["message"] == (
+        CRP_WEBHOOK + "deny create/update v1beta1 CRP has invalid fields the name field cannot have length exceeding 63"
+    )
+
+
+def test_crp_external_strategy_with_a_rolling_update_is_denied(kube_emulator: KubeEmulator) -> None:
+    r = raw(kube_emulator, "POST", CRPS, crp("p", strategy={"type": "External", "rollingUpdate": {"maxSurge": 1}}))
+    assert r.status == 403
+    assert "rollingUpdateConifg is not valid for ExternalRollout strategy type" in r.json()["message"]
+
+
+def test_crp_tolerations_can_be_added_but_not_removed(kube_emulator: KubeEmulator) -> None:
+    toleration = {"key": "maintenance", "operator": "Exists", "effect": "NoSchedule"}
+    assert raw(kube_emulator, "POST", CRPS, crp("p", policy={"placementType": "PickAll"})).status == 201
+    more = crp("p", policy={"placementType": "PickAll", "tolerations": [toleration]})
+    assert raw(kube_emulator, "PUT", CRPS + "/p", more).status == 200
+    r = raw(kube_emulator, "PUT", CRPS + "/p", crp("p", policy={"placementType": "PickAll"}))
+    assert r.status == 403
+    assert r.json()["message"] == (
+        CRP_WEBHOOK + "tolerations have been updated/deleted, only additions to tolerations are allowed"
+    )

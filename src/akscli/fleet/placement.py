@@ -25,6 +25,13 @@ _FORBIDDEN_OVERRIDE_PATHS = (
 )
 
 
+# KubeFleet's placement webhook refuses a longer ClusterResourcePlacement name, and a placement's
+# name is the value of the kubernetes-fleet.io/parent-CRP label on its snapshots and bindings, a
+# ResourcePlacement's too (upstream: kubefleet-dev/kubefleet e160c1cd pkg/utils/validator/placement.go
+# validatePlacement; apis/placement/v1beta1/commons.go PlacementTrackingLabel).
+MAX_PLACEMENT_NAME = 63
+
+
 @dataclass
 class PlacementRequest:
     """Everything ``fleet place`` accepts; ``build`` validates it and renders the objects."""
@@ -328,6 +335,12 @@ def build(req: PlacementRequest) -> list[dict[str, Any]]:
     from akscli import render
 
     validate.subdomain(req.name, "placement name")
+    if len(req.name) > MAX_PLACEMENT_NAME:
+        raise UsageError(
+            f"invalid placement name {req.name!r}: it is {len(req.name)} characters long, "
+            f"at most {MAX_PLACEMENT_NAME} allowed",
+            hint="shorten it",
+        )
     if req.namespace is not None:
         validate.name(req.namespace, "namespace")
     res_selectors = resource_selectors_of(req)

@@ -31,6 +31,11 @@ def _status_of(status: int, body: bytes | str | None, what: str) -> tuple[str, s
     return message, reason, details
 
 
+def _webhook_denial(message: str) -> bool:
+    """``admission webhook "NAME" denied the request``: ToStatusErr's words for a denial."""
+    return message.startswith('admission webhook "') and "denied the request" in message
+
+
 def request_is_wrong(status: int, body: bytes | str | None) -> bool:
     """A 500 whose Status says the request itself is wrong (retrying cannot help)."""
     if status != 500:
@@ -79,6 +84,14 @@ def _api_error(status: int, body: bytes | str | None, what: str) -> errors.Akscl
             f"{namespace or 'the namespace is being deleted'}: nothing new can be created in it",
             "wait until the namespace is gone (kubectl get namespace), then run again, or use another namespace",
         )
+    if status == 403 and _webhook_denial(message):
+        # A validating webhook's "no": controller-runtime's admission.Denied answers 403 Forbidden
+        # (kubernetes-sigs/controller-runtime v0.22.4 pkg/webhook/admission/response.go,
+        # ValidationResponse), the API server prefixes the webhook's name (kubernetes/kubernetes
+        # staging/src/k8s.io/apiserver/pkg/admission/plugin/webhook/errors/statuserror.go,
+        # ToStatusErr). KubeFleet's placement webhook denies this way: the object is wrong, not
+        # the user's credentials or role.
+        return errors.UsageError(message, "fix what the webhook names and run again")
     if status in (401, 403):
         hint = (
             "sign in again (akscli cluster credentials) or check your RBAC role bindings"
