@@ -1,7 +1,9 @@
 """A KubeFleet hub simulator: scheduler, placement status, staged update runs, approvals, evictions.
 
-It stands in for the fleet hub agent (kubefleet-dev/kubefleet) on a Kubernetes API emulator that
-acts as the hub, writing status as the hub does; each behaviour names its upstream file:
+It stands in for the fleet hub agent on a Kubernetes API emulator that acts as the hub, writing
+status as the hub does; each behaviour names its upstream file, all of them (upstream:)
+kubefleet-dev/kubefleet at e160c1cd (2026-08-20; Azure/fleet 942238f3 has the same behaviour),
+paths below relative to that repository:
 
 * MemberCluster objects are the members (labels, ``spec.taints``, ``status.properties``).
 * Placements are scheduled by ``fleet_scheduler`` (pkg/scheduler/framework) one delay after a new
@@ -175,9 +177,11 @@ def external_rollout_unknown(prefix: str, picked: list[dict[str, Any]], generati
             "are observed across clusters"
         )
     elif indices == {""}:
+        run_kind = "StagedUpdateRun" if prefix == "ResourcePlacement" else "ClusterStagedUpdateRun"
         message = (
             "Rollout is controlled by an external controller and no resource snapshot name is observed "
-            "across clusters, probably rollout has not started yet"
+            f"across clusters. To determine rollout status, check the {run_kind} resources with "
+            "spec.placementName matching this placement"
         )
     else:
         return None
@@ -548,14 +552,16 @@ class FleetHubController(StagedRuns, Evictions, Controller):
                 ]
             entry["conditions"] = conds
             return entry
+        # A per-member condition is its binding's (setResourcePlacementStatusBasedOnBinding,
+        # placement_status.go); the binding's reason and message are the work generator's
+        # (pkg/controllers/workgenerator/controller.go), naming the first Work object
+        # (FirstWorkNameFmt "%s-work", "<namespace>.<name>-work" for a ResourcePlacement).
+        meta = placement["metadata"]
+        work = (f"{meta['namespace']}.{meta['name']}" if meta.get("namespace") else meta["name"]) + "-work"
         if fail == "apply":
             conds.append(
                 _cond(
-                    "Applied",
-                    False,
-                    "NotAllWorkHaveBeenApplied",
-                    "Failed to apply resources to the member cluster; see failedPlacements",
-                    generation,
+                    "Applied", False, "NotAllWorkHaveBeenApplied", f"Work object {work} has failed to apply", generation
                 )
             )
             entry["failedPlacements"] = [
@@ -605,7 +611,7 @@ class FleetHubController(StagedRuns, Evictions, Controller):
                         "Available",
                         False,
                         "NotAllWorkAreAvailable",
-                        "Some resources are not available yet; see failedPlacements",
+                        f"Work object {work} is not yet available",
                         generation,
                     )
                 )

@@ -1,6 +1,7 @@
 """ClusterResourcePlacementEvictions in the KubeFleet hub simulator.
 
-Follows kubefleet-dev/kubefleet ``pkg/controllers/clusterresourceplacementeviction/controller.go``
+Follows (upstream:) kubefleet-dev/kubefleet e160c1cd
+``pkg/controllers/clusterresourceplacementeviction/controller.go``
 (validateEviction, executeEviction, isEvictionAllowed) with the messages of
 ``pkg/utils/condition/reason.go``, ``pkg/utils/eviction/eviction.go`` (IsPlacementPresent: only a
 bound binding has placed anything) and ``pkg/utils/binding/binding.go`` (HasBindingFailed: a

@@ -1,6 +1,7 @@
 """Staged update runs of the KubeFleet hub simulator, as kubefleet-dev/kubefleet runs them.
 
-Each behaviour follows a file of ``pkg/controllers/updaterun``:
+Each behaviour follows a file of (upstream:) kubefleet-dev/kubefleet e160c1cd
+``pkg/controllers/updaterun`` (Azure/fleet 942238f3 has the same code):
 
 * controller.go: Initialized False for the run's generation is final (no retry); a finished run
   (Succeeded True or False) is left alone; ``spec.state`` Initialize only initializes, Run
@@ -13,8 +14,10 @@ Each behaviour follows a file of ``pkg/controllers/updaterun``:
 * execution.go: a member is updated by binding it; it is done when its placement status is
   Available; a member that never gets there does not fail the run -- after
   ``updateRunStuckThreshold`` (5 minutes; ``stuck_after`` here, so tests can shorten it) the run
-  gets Progressing=False, reason UpdateRunStuck. After a stage: Progressing=False UpdateRunWaiting
-  while after-stage tasks run; TimedWait counts from then and only ever writes WaitTimeElapsed=True.
+  gets Progressing=False, reason UpdateRunStuck, and Progressing=True again once no member is
+  stuck (aggregateUpdateRunStatus). After a stage: Progressing=False UpdateRunWaiting while
+  after-stage tasks run, stuck before or not (handleStageCompletion); TimedWait counts from then
+  and only ever writes WaitTimeElapsed=True.
 * stop.go: a run told to Stop starts no member; it is Stopping (Progressing=Unknown, reason
   UpdateRunStopping; its updating stage Progressing=Unknown, StageUpdatingStopping) while the
   members that had started updating finish (or get stuck, as in execution.go), and Stopped

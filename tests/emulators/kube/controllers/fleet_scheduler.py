@@ -1,6 +1,6 @@
 """The KubeFleet scheduler's decisions, as the fleet hub simulator makes them.
 
-Follows kubefleet-dev/kubefleet ``pkg/scheduler/framework/framework.go`` (PickAll, PickN,
+Follows (upstream:) kubefleet-dev/kubefleet e160c1cd ``pkg/scheduler/framework/framework.go`` (PickAll, PickN,
 PickFixed cycles; the condition messages and decision reasons below are its constants),
 ``frameworkutils.go`` (newSchedulingDecisionsFromBindings: picked clusters, then not-picked
 scored clusters, then filtered clusters sorted by name, at most 20 unselected) and the filter
