@@ -388,6 +388,23 @@ def test_staged_fleet_deploy_wait_ends_when_its_run_fails_to_initialize(model_em
     assert "not placed in any stage" in result.stderr
 
 
+def test_fleet_redeploy_that_changes_the_placement_type_needs_recreate(model_emulator: Start) -> None:
+    # A placement's type cannot change (kubefleet apis/placement/v1 CEL "placement type is
+    # immutable", and its webhook): going from every capable member to --clusters N needs a new one.
+    emu = model_emulator(fleet=True)
+    gpu = {"kubernetes.azure.com/vm-sizes/Standard_NC24ads_A100_v4/count": "2"}
+    _members(emu, {"gpu-east": gpu, "gpu-west": gpu})
+    assert invoke("model", "deploy", "phi-4", "--fleet-hub", "-y").exit_code == 0
+    result = invoke("model", "deploy", "phi-4", "--fleet-hub", "--clusters", "1", "-y")
+    assert result.exit_code == 2, result
+    assert "spec.policy.placementType: PickAll -> PickN" in result.stderr
+    assert "--recreate" in result.stderr
+    again = invoke("model", "deploy", "phi-4", "--fleet-hub", "--clusters", "1", "--recreate", "-y")
+    assert again.exit_code == 0, again
+    crp = emu.cluster.get("placement.kubernetes-fleet.io/v1", "ClusterResourcePlacement", None, "phi-4")
+    assert crp["spec"]["policy"]["placementType"] == "PickN"
+
+
 def test_fleet_deploy_that_no_member_can_take_is_refused_before_anything_is_sent(model_emulator: Start) -> None:
     emu = model_emulator(fleet=True)
     _members(emu, {"cpu-only": {"kubernetes-fleet.io/node-count": "3"}})

@@ -110,6 +110,9 @@ IMMUTABLE_FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
         "spec.labelSelector",
     ),
     ("apps", "Deployment"): ("spec.selector",),
+    # upstream: kubefleet-dev/kubefleet e160c1cd apis/placement/v1/clusterresourceplacement_types.go
+    # (CEL "placement type is immutable") and pkg/utils/validator/placement.go (the same in the webhook)
+    ("placement.kubernetes-fleet.io", "ClusterResourcePlacement"): ("spec.policy.placementType",),
     ("", "PersistentVolumeClaim"): ("spec.storageClassName", "spec.accessModes"),
 }
 
