@@ -250,6 +250,37 @@ def test_run_of_a_placement_without_external_strategy_fails_to_initialize(hub: H
     assert "does not have an external rollout strategy" in status["run"]["message"]
 
 
+def _initialization_failure(hub: Hub, stages: list[str]) -> str:
+    objects = build(PlacementRequest(name="llm", selects=["namespace/llm"], external=True))
+    objects += strategy_objects("s", None, parse_stages(stages))
+    for obj in objects:
+        hub.cluster.create(obj)
+    hub.settle()
+    for obj in run_objects("run-1", None, "llm", "s", None, start=True):
+        hub.cluster.create(obj)
+    hub.settle()
+    status = json.loads(_ok("fleet", "rollout", "status", "run-1", "-o", "json"))
+    assert status["run"]["state"] == "InitializationFailed", status
+    return str(status["run"]["message"])
+
+
+def test_a_member_in_two_stages_fails_the_run_to_initialize(hub: Hub) -> None:
+    # kubefleet-dev/kubefleet pkg/controllers/updaterun/initialization.go, computeRunStageStatus.
+    message = _initialization_failure(hub, ["prod;labels=env=prod", "all"])
+    assert message == (
+        "cannot continue the updateRun: failed to validate the updateRun: failed to process the request "
+        "due to a client error: cluster `cpu-west` appears in more than one stages"
+    )
+
+
+def test_a_member_without_the_sorting_label_fails_the_run_to_initialize(hub: Hub) -> None:
+    # computeRunStageStatus reads the sorting label with strconv.Atoi: a missing one is "".
+    message = _initialization_failure(hub, ["canary;labels=env=staging;sort=order", "prod;labels=env=prod"])
+    assert message.endswith(
+        'the sorting label `order:` on cluster `canary` is not valid: strconv.Atoi: parsing "": invalid syntax'
+    )
+
+
 def test_rollout_list_shows_runs_with_their_state(hub: Hub) -> None:
     _staged(hub)
     assert _ok("fleet", "rollout", "list", "-o", "name").split() == ["stagedupdaterun/run-1"]

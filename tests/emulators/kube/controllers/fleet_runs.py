@@ -27,6 +27,7 @@ Each behaviour follows a file of (upstream:) kubefleet-dev/kubefleet e160c1cd
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -38,6 +39,8 @@ STAGE_LABEL = FLEET + "targetUpdatingStage"
 TASK_TYPE_LABEL = FLEET + "taskType"
 LATEST_LABEL = FLEET + "isLatestUpdateRunApproval"
 ABORTED = "cannot continue the updateRun: failed to validate the updateRun: "
+# controller.NewUserError (pkg/utils/controller/controller.go): ErrUserError wraps what the user got wrong.
+USER_ERROR = "failed to process the request due to a client error: "
 WAITING = "The updateRun is waiting for {when} tasks in stage {stage} to complete"
 STUCK = (
     "The updateRun is stuck waiting for {clusters} cluster(s) in stage {stage} to finish updating, "
@@ -137,11 +140,13 @@ class StagedRuns:
             return {"conditions": [cond]}
 
         if placement is None:
-            return failed("parent placement not found")
+            return failed(USER_ERROR + "parent placement not found")
         strategy_type = ((placement.get("spec") or {}).get("strategy") or {}).get("type", "RollingUpdate")
         if strategy_type != "External":
             return failed(
-                "parent placement does not have an external rollout strategy, current strategy: " + strategy_type
+                USER_ERROR
+                + "parent placement does not have an external rollout strategy, current strategy: "
+                + strategy_type
             )
         snapshot = self.policy_snapshot(placement)
         if snapshot is None:
@@ -162,16 +167,12 @@ class StagedRuns:
             )
         strategy = cluster.get(P1, skind, namespace, spec.get("stagedRolloutStrategyName"))
         if strategy is None:
-            key = (
-                f"{namespace}/{spec.get('stagedRolloutStrategyName')}"
-                if namespace
-                else spec.get("stagedRolloutStrategyName")
-            )
-            return failed(f"referenced updateStrategy not found: `{key}`")
-        stages, left = self._stages(cluster, run, strategy, scheduled)
-        if left:
-            shown = ", ".join(left[:10])
-            return failed(f"some clusters are not placed in any stage, total {len(left)}, showing up to 10: {shown}")
+            # types.NamespacedName.String(): "<namespace>/<name>", "/<name>" for a cluster-scoped one
+            key = f"{namespace or ''}/{spec.get('stagedRolloutStrategyName')}"
+            return failed(USER_ERROR + f"referenced updateStrategy not found: `{key}`")
+        stages, problem = self._stages(cluster, run, strategy, scheduled)
+        if problem:
+            return failed(problem)
         return {
             "policySnapshotIndexUsed": snapshot.rsplit("-", 1)[-1],
             "policyObservedClusterCount": len(scheduled),
@@ -191,7 +192,12 @@ class StagedRuns:
 
     def _stages(
         self, cluster: Any, run: Mapping[str, Any], strategy: Mapping[str, Any], scheduled: list[str]
-    ) -> tuple[list[dict[str, Any]], list[str]]:
+    ) -> tuple[list[dict[str, Any]], str]:
+        """computeRunStageStatus (initialization.go): each stage takes the scheduled members its
+        label selector matches (a missing selector none, an empty one all), in name order as the
+        member list comes; a member in two stages, a sorting label that is not an integer on a
+        member of the stage (strconv.Atoi of the value, "" when missing) and a scheduled member in
+        no stage each fail the run. Returns the stages, or the failure's message."""
         from tests.emulators.kube.controllers.fleet_scheduler import labels_of, matches_selector
 
         members = self._members(cluster)
@@ -199,20 +205,24 @@ class StagedRuns:
         placed: set[str] = set()
         stages = []
         for stage in (strategy.get("spec") or {}).get("stages") or []:
-            in_stage = [
-                n
-                for n in scheduled
-                if n not in placed
-                and n in members
-                and matches_selector(stage.get("labelSelector"), labels_of(members[n]))
-            ]
-            sort_key = stage.get("sortingLabelKey")
-            if sort_key:
-                in_stage.sort(key=lambda n: (int(labels_of(members[n]).get(sort_key, "0") or 0), n))
-            else:
-                in_stage.sort()
-            placed.update(in_stage)
-            entry: dict[str, Any] = {"stageName": stage["name"], "clusters": [{"clusterName": n} for n in in_stage]}
+            selector = stage.get("labelSelector")
+            in_stage = []
+            for n in sorted(members):
+                if n not in scheduled or selector is None or not matches_selector(selector, labels_of(members[n])):
+                    continue
+                if n in placed:
+                    return [], USER_ERROR + f"cluster `{n}` appears in more than one stages"
+                sort_key = stage.get("sortingLabelKey")
+                value = labels_of(members[n]).get(sort_key, "") if sort_key else "0"
+                if not re.fullmatch(r"[+-]?[0-9]+", value):
+                    return [], USER_ERROR + (
+                        f"the sorting label `{sort_key}:{value}` on cluster `{n}` is not valid: "
+                        f'strconv.Atoi: parsing "{value}": invalid syntax'
+                    )
+                in_stage.append((int(value), n))
+                placed.add(n)
+            in_stage.sort()
+            entry: dict[str, Any] = {"stageName": stage["name"], "clusters": [{"clusterName": n} for _, n in in_stage]}
             for when, field in (("before", "beforeStageTasks"), ("after", "afterStageTasks")):
                 tasks = []
                 for task in stage.get(field) or []:
@@ -223,7 +233,13 @@ class StagedRuns:
                 if tasks:
                     entry[f"{when}StageTaskStatus"] = tasks
             stages.append(entry)
-        return stages, [n for n in scheduled if n not in placed]
+        left = sorted(n for n in scheduled if n not in placed)
+        if left:
+            shown = ", ".join(left[:10])
+            return [], (
+                USER_ERROR + f"some clusters are not placed in any stage, total {len(left)}, showing up to 10: {shown}"
+            )
+        return stages, ""
 
     # ---- execution.go ------------------------------------------------------------------------
 
