@@ -4,6 +4,7 @@ their placement is scheduled (#13 items 3 and 7)."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from tests.cli import invoke
 from tests.fleet.conftest import Hub
@@ -108,3 +109,39 @@ def test_hub_run_of_a_missing_placement_is_refused_without_waiting_for_its_sched
     assert result.exit_code == 3, result
     assert "ClusterResourcePlacement 'nope' not found" in result.stderr
     assert "--external" in result.stderr
+
+
+# Once the placement is scheduled, the strategy must place each scheduled member in exactly one
+# stage, with an integer sorting label (initialization.go, computeRunStageStatus).
+
+
+def _external_and_strategy(*stages: str) -> None:
+    assert invoke("fleet", "place", "llm", "--select", "namespace/llm", "--external", "-y").exit_code == 0
+    args = [arg for stage in stages for arg in ("--stage", stage)]
+    assert invoke("fleet", "rollout", "strategy", "create", "s", *args, "-y").exit_code == 0
+
+
+def _create_run() -> Any:
+    return invoke("fleet", "rollout", "create", "run-1", "--placement", "llm", "--strategy", "s", "-y")
+
+
+def test_hub_run_whose_strategy_leaves_a_member_out_is_refused(hub: Hub) -> None:
+    _external_and_strategy("prod;labels=env=prod")
+    result = _create_run()
+    assert result.exit_code == 2, result
+    assert "scheduled on canary, which no stage of strategy s selects" in result.stderr
+    assert hub.cluster.get("placement.kubernetes-fleet.io/v1", "ClusterStagedUpdateRun", None, "run-1") is None
+
+
+def test_hub_run_whose_stages_overlap_is_refused(hub: Hub) -> None:
+    _external_and_strategy("prod;labels=env=prod", "all")
+    result = _create_run()
+    assert result.exit_code == 2, result
+    assert "member cpu-west is in stages prod and all of strategy s" in result.stderr
+
+
+def test_hub_run_whose_sorting_label_is_missing_on_a_member_is_refused(hub: Hub) -> None:
+    _external_and_strategy("canary;labels=env=staging;sort=order", "prod;labels=env=prod")
+    result = _create_run()
+    assert result.exit_code == 2, result
+    assert "member canary of stage canary has no whole number in its sorting label order ('')" in result.stderr

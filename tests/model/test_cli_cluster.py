@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -372,20 +373,45 @@ def test_staged_fleet_deploy_of_a_missing_strategy_is_refused_before_anything_is
     assert emu.cluster.get("placement.kubernetes-fleet.io/v1", "ClusterResourcePlacement", None, "phi-4") is None
 
 
-def test_staged_fleet_deploy_wait_ends_when_its_run_fails_to_initialize(model_emulator: Start) -> None:
-    # A strategy whose stages leave a scheduled member out: the run fails to initialize ("some
-    # clusters are not placed in any stage", initialization.go) and is never retried
-    # (controller.go); the wait ends on it instead of waiting for a rollout that never comes.
+def test_staged_fleet_deploy_wait_ends_when_its_run_is_stopped(model_emulator: Start) -> None:
+    # A stopped run stays stopped until its state is Run again (kubefleet
+    # pkg/controllers/updaterun/stop.go): the wait watches the run and ends on it, where the
+    # External placement alone would wait for a rollout that never comes.
+    emu = model_emulator(fleet=True)
+    _members(emu, {"gpu-east": {"kubernetes.azure.com/vm-sizes/Standard_NC24ads_A100_v4/count": "2"}})
+    made = invoke("fleet", "rollout", "strategy", "create", "gated", "--stage", "all;before=approval", "-y")
+    assert made.exit_code == 0, made
+
+    def stop() -> None:
+        for run in emu.cluster.list("placement.kubernetes-fleet.io/v1", "ClusterStagedUpdateRun"):
+            patch = {"spec": {"state": "Stop"}}
+            emu.cluster.patch(
+                "placement.kubernetes-fleet.io/v1", "ClusterStagedUpdateRun", None, run["metadata"]["name"], patch
+            )
+
+    stopper = threading.Timer(4.0, stop)
+    stopper.start()
+    try:
+        result = invoke(
+            "model", "deploy", "phi-4", "--fleet-hub", "--staged-strategy", "gated", "--wait", "--timeout", "60s", "-y"
+        )
+    finally:
+        stopper.cancel()
+    assert result.exit_code == 10, result
+    assert "UpdateRunStopped" in result.stderr
+
+
+def test_staged_fleet_deploy_whose_strategy_leaves_a_member_out_creates_no_run(model_emulator: Start) -> None:
+    # A run whose strategy puts a scheduled member in no stage fails to initialize for good
+    # (kubefleet pkg/controllers/updaterun/initialization.go, computeRunStageStatus).
     emu = model_emulator(fleet=True)
     _members(emu, {"gpu-east": {"kubernetes.azure.com/vm-sizes/Standard_NC24ads_A100_v4/count": "2"}})
     made = invoke("fleet", "rollout", "strategy", "create", "canary", "--stage", "canary;labels=env=canary", "-y")
     assert made.exit_code == 0, made
-    result = invoke(
-        "model", "deploy", "phi-4", "--fleet-hub", "--staged-strategy", "canary", "--wait", "--timeout", "60s", "-y"
-    )
-    assert result.exit_code == 10, result
-    assert "Initialized=False" in result.stderr
-    assert "not placed in any stage" in result.stderr
+    result = invoke("model", "deploy", "phi-4", "--fleet-hub", "--staged-strategy", "canary", "-y")
+    assert result.exit_code == 2, result
+    assert "placement phi-4 is scheduled on gpu-east, which no stage of strategy canary selects" in result.stderr
+    assert not list(emu.cluster.list("placement.kubernetes-fleet.io/v1", "ClusterStagedUpdateRun"))
 
 
 def test_fleet_redeploy_that_changes_the_placement_type_needs_recreate(model_emulator: Start) -> None:

@@ -244,7 +244,7 @@ def deploy_cmd(
     preflight.check(kube, req, objects, wait=wait)
     if fleet:
         from akscli.fleet.matching import check_placements
-        from akscli.fleet.rollout import check_runs
+        from akscli.fleet.runchecks import check_runs
 
         check_placements(kube, objects)
         check_runs(kube, objects)

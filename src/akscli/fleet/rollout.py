@@ -12,7 +12,7 @@ from typing import Any
 
 from akscli import validate
 from akscli.errors import NotFoundError, UsageError, WaitTimeoutError
-from akscli.fleet import AR, CAR, CRP, CSUR, CSUS, PLACEMENT_V1, RP, SUR, SUS, TARGET_UPDATE_RUN_LABEL, hub
+from akscli.fleet import AR, CAR, CRP, CSUR, CSUS, PLACEMENT_V1, RP, SUR, SUS, TARGET_UPDATE_RUN_LABEL, hub, runchecks
 from akscli.fleet.stages import StageSpec, hub_stages
 from akscli.kube.client import Kube
 from akscli.kube.readiness import fleet as fleet_rules
@@ -433,51 +433,6 @@ def _fail_if_stuck_on_apply(kube: Kube, run: Mapping[str, Any]) -> None:
         raise failure_error(f"{run.get('kind')}/{(run.get('metadata') or {}).get('name')}", verdict)
 
 
-# ---- what a run needs before it is created -----------------------------------------------------
-
-
-def check_runs(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
-    """Refuse, before anything is sent, a staged update run whose initialization the hub would fail
-    for good: its strategy missing ("referenced updateStrategy not found"), its placement missing
-    ("parent placement not found") or not External ("parent placement does not have an external
-    rollout strategy") -- kubefleet-dev/kubefleet e160c1cd pkg/controllers/updaterun/initialization.go
-    (validatePlacement) and validation.go; controller.go never retries a run that failed to
-    initialize. A placement among ``objects`` is taken as it will be applied."""
-    objects = list(objects)
-    placements = {
-        (o.get("kind"), (o.get("metadata") or {}).get("namespace"), (o.get("metadata") or {}).get("name")): o
-        for o in objects
-        if o.get("kind") in (CRP, RP)
-    }
-    for run in (o for o in objects if o.get("kind") in (CSUR, SUR)):
-        namespace = (run.get("metadata") or {}).get("namespace")
-        spec = run.get("spec") or {}
-        where = f" in namespace {namespace}" if namespace else ""
-        strategy = str(spec.get("stagedRolloutStrategyName"))
-        if kube.get(PLACEMENT_V1, SUS if namespace else CSUS, strategy, namespace) is None:
-            raise NotFoundError(
-                f"staged update strategy {strategy!r} not found{where}",
-                hint=f"create it with: akscli fleet rollout strategy create {strategy} --stage ... "
-                "(list them with: akscli fleet rollout strategy list)",
-            )
-        kind = RP if namespace else CRP
-        name = str(spec.get("placementName"))
-        placement = placements.get((kind, namespace, name)) or kube.get(PLACEMENT_V1, kind, name, namespace)
-        if placement is None:
-            raise NotFoundError(
-                f"{kind} {name!r} not found{where}: a staged update run rolls out an existing placement",
-                hint=f"create it with: akscli fleet place {name} --select ... --external",
-            )
-        rollout = ((placement.get("spec") or {}).get("strategy") or {}).get("type") or "RollingUpdate"
-        if rollout != "External":
-            raise UsageError(
-                f"{kind} {name} rolls out by itself (strategy {rollout}); "
-                "a staged update run drives only a placement with strategy External",
-                hint=f"make it External first: akscli fleet place {name} ... --external "
-                "(a placement can become External, not the other way back)",
-            )
-
-
 # ---- starting a run only once its placement is scheduled ---------------------------------------
 
 # How long a run waits for its placement to be scheduled before it is created.
@@ -495,7 +450,7 @@ def split_runs(objects: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]],
 
 def wait_until_scheduled(
     kube: Kube,
-    runs: Iterable[Mapping[str, Any]],
+    runs: list[dict[str, Any]],
     timeout: float = SCHEDULE_TIMEOUT,
     progress: Callable[[str], None] | None = None,
 ) -> None:
@@ -511,3 +466,4 @@ def wait_until_scheduled(
         meta = {"name": name, **({"namespace": namespace} if namespace else {})}
         placements.append({"apiVersion": PLACEMENT_V1, "kind": RP if namespace else CRP, "metadata": meta})
     wait_for(kube, placements, timeout, progress, rule=fleet_rules.placement_scheduled)
+    runchecks.check_stages(kube, runs)

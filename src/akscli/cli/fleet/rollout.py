@@ -207,7 +207,7 @@ def rollout_create(
         )
     objects = run_objects(name, checked_namespace(namespace), placement, strategy, resource_index, start)
     if opts.dry_run_mode(dry_run) != "client":
-        from akscli.fleet.rollout import check_runs
+        from akscli.fleet.runchecks import check_runs
 
         check_runs(hub.connect(), objects)
     if opts.dry_run_mode(dry_run) == "none":
