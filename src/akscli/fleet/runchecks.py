@@ -53,8 +53,8 @@ def check_runs(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
             raise UsageError(
                 f"{kind} {name} rolls out by itself (strategy {rollout}); "
                 "a staged update run drives only a placement with strategy External",
-                hint=f"make it External first: akscli fleet place {name} ... --external "
-                "(a placement can become External, not the other way back)",
+                hint=f"make it External first, with its own --select: akscli fleet place {name} --select ... "
+                "--external (a placement can become External, not the other way back)",
             )
 
 
