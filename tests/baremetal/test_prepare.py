@@ -91,6 +91,22 @@ def test_cli_refuses_a_bad_mig_strategy_with_exit_2() -> None:
     assert result.stdout == ""
 
 
+def test_an_rdma_resource_name_the_plugin_refuses_is_refused_with_exit_2() -> None:
+    # upstream: Mellanox/k8s-rdma-shared-dev-plugin v1.5.3 pkg/resources/resources_manager.go
+    # validResourceName (^[a-zA-Z0-9_]+$): a '-' stops the plugin at start.
+    result = invoke("baremetal", "prepare", "--rdma", "--rdma-resource-name", "rdma-shared", "--dry-run", "client")
+    assert result.exit_code == 2, result
+    assert "--rdma-resource-name 'rdma-shared'" in result.stderr and "only letters, digits and '_'" in result.stderr
+    assert result.stdout == ""
+
+
+def test_an_rdma_resource_name_with_capitals_reaches_the_plugin_config() -> None:
+    result = invoke("baremetal", "prepare", "--rdma", "--rdma-resource-name", "HCA_shared_A", "--dry-run", "client")
+    assert result.exit_code == 0, result
+    [config] = [d for d in yamlio.load_all(result.stdout) if d["kind"] == "ConfigMap"]
+    assert json.loads(config["data"]["config.json"])["configList"][0]["resourceName"] == "HCA_shared_A"
+
+
 def test_component_images_can_be_replaced_and_are_validated() -> None:
     result = invoke(
         "baremetal",

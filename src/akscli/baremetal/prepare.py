@@ -38,6 +38,10 @@ STACK = "baremetal-gpu"
 _DRIVER = re.compile(r"^\d{3}\.\d{1,3}(\.\d{1,3})?$")
 _PCI_ID = re.compile(r"^[0-9a-fA-F]{4}$")
 _IFNAME = re.compile(r"^[A-Za-z0-9_.:-]{1,15}$")
+# The plugin refuses any other resourceName at start (upstream: Mellanox/k8s-rdma-shared-dev-plugin
+# v1.5.3 pkg/resources/resources_manager.go validResourceName, ^[a-zA-Z0-9_]+$); the name after
+# "rdma/" must also be a qualified name's name part (letter or digit at each end, at most 63).
+_RDMA_RESOURCE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9_]*[A-Za-z0-9])?$")
 
 
 @cache
@@ -120,10 +124,11 @@ def check_values(opts: PrepareOptions) -> PrepareOptions:
             "--gpudirect-rdma needs the operator-managed driver (it loads nvidia-peermem)",
             hint="drop --no-driver, or load nvidia-peermem on the hosts yourself",
         )
-    if not re.match(r"^[a-z0-9]([-_a-z0-9]*[a-z0-9])?$", opts.rdma_resource) or len(opts.rdma_resource) > 63:
+    if not _RDMA_RESOURCE.match(opts.rdma_resource) or len(opts.rdma_resource) > 63:
         raise UsageError(
-            f"invalid --rdma-resource-name {opts.rdma_resource!r}",
-            hint="lower-case letters, digits, '-' and '_', e.g. rdma_shared_device_a",
+            f"invalid --rdma-resource-name {opts.rdma_resource!r}: the RDMA shared device plugin accepts "
+            "only letters, digits and '_', and Kubernetes wants a letter or digit at each end",
+            hint="for example: rdma_shared_device_a",
         )
     validate.integer(opts.rdma_hca_max, "--rdma-hca-max", 1, 1000)
     for vendor in opts.rdma_vendors + opts.rdma_device_ids:
