@@ -315,20 +315,31 @@ def test_cluster_status_without_operator_says_so_and_a_ready_operator_silences_i
     emu = ray_emulator(operator=False)
     assert invoke("ray", "cluster", "create", "alone").exit_code == 0
     assert "NoOperator" in invoke("ray", "cluster", "status", "alone").stdout
+    # upstream: ray-project/kuberay v1.7.0 helm-chart/kuberay-operator/templates/deployment.yaml (pod labels)
+    _ready_operator_pod(
+        emu, {"app.kubernetes.io/name": "kuberay-operator", "app.kubernetes.io/component": "kuberay-operator"}
+    )
+    assert "NoOperator" not in invoke("ray", "cluster", "status", "alone").stdout
+
+
+def test_an_operator_installed_with_kustomize_is_seen_running(ray_emulator: Callable[..., Any]) -> None:
+    emu = ray_emulator(operator=False)
+    assert invoke("ray", "cluster", "create", "alone").exit_code == 0
+    # upstream: ray-project/kuberay v1.7.0 ray-operator/config/manager/manager.yaml (pod labels)
+    _ready_operator_pod(emu, {"app.kubernetes.io/name": "kuberay", "app.kubernetes.io/component": "kuberay-operator"})
+    assert "NoOperator" not in invoke("ray", "cluster", "status", "alone").stdout
+
+
+def _ready_operator_pod(emu: Any, labels: dict[str, str]) -> None:
     emu.cluster.create(
         {
             "apiVersion": "v1",
             "kind": "Pod",
-            "metadata": {
-                "name": "kuberay-operator-0",
-                "namespace": "default",
-                "labels": {"app.kubernetes.io/name": "kuberay-operator"},
-            },
+            "metadata": {"name": "kuberay-operator-0", "namespace": "default", "labels": labels},
             "spec": {"containers": [{"name": "kuberay-operator", "image": "quay.io/kuberay/operator:v1.7.0"}]},
             "status": {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]},
         }
     )
-    assert "NoOperator" not in invoke("ray", "cluster", "status", "alone").stdout
 
 
 def test_submit_wait_reports_created_once(ray_emulator: Callable[..., Any]) -> None:

@@ -326,9 +326,11 @@ def pod_events(kube: Kube, namespace: str, pod: str, kind: str | None = None) ->
     return events
 
 
-# The label the KubeRay Helm chart puts on the operator's pods (ray-project/kuberay
-# helm-chart/kuberay-operator/templates/deployment.yaml, _helpers.tpl "kuberay-operator.name").
-OPERATOR_SELECTOR = "app.kubernetes.io/name=kuberay-operator"
+# The label both of KubeRay's install methods put on the operator's pods (upstream: ray-project/kuberay
+# v1.7.0 helm-chart/kuberay-operator/templates/deployment.yaml, component from _helpers.tpl
+# "kuberay-operator.component", values.yaml componentOverride: kuberay-operator; and the kustomize
+# install ray-operator/config/manager/manager.yaml, whose app.kubernetes.io/name is "kuberay").
+OPERATOR_SELECTOR = "app.kubernetes.io/component=kuberay-operator"
 
 
 def operator_finding(kube: Kube, ref: str) -> Finding | None:
