@@ -8,7 +8,8 @@ What each rule reads, from upstream:
 
 - The GPU Operator's own pod: the Helm chart labels it ``app.kubernetes.io/component=gpu-operator``
   and ``app=gpu-operator`` (NVIDIA/gpu-operator ``deployments/gpu-operator/templates/operator.yaml``);
-  its CRD is ``clusterpolicies.nvidia.com``.
+  its CRD is ``clusterpolicies.nvidia.com``. Of several ClusterPolicies it acts on the oldest only
+  (``controllers/active_config.go`` getSingletonClusterPolicy, v26.7.0): that one is judged.
 - Driver DaemonSets: ``nvidia-driver-daemonset`` by default, ``nvidia-driver-daemonset-<kernel>-<os>``
   with precompiled drivers (``controllers/object_controls.go`` transformPrecompiledDriverDaemonset),
   ``nvidia-gpu-driver-<os>-<hash>`` with the NVIDIADriver CRD (``internal/state/driver.go``
@@ -140,6 +141,18 @@ def detect(kube: Kube) -> Installed:
     return found
 
 
+def active_policy(policies: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The ClusterPolicy the GPU Operator acts on: the oldest, the name breaking a tie; it ignores
+    every other one (upstream: NVIDIA/gpu-operator v26.7.0 controllers/active_config.go
+    getSingletonClusterPolicy, used by controllers/clusterpolicy_controller.go Reconcile)."""
+
+    def key(policy: dict[str, Any]) -> tuple[str, str]:
+        meta = policy.get("metadata") or {}
+        return str(meta.get("creationTimestamp") or ""), str(meta.get("name") or "")
+
+    return min(policies, key=key)
+
+
 def sample_gpu_nodes(kube: Kube) -> GpuNodes:
     """A bounded look at GPU nodes (a label-selected page each), for ``doctor``."""
     nodes = GpuNodes()
@@ -264,8 +277,18 @@ def _policy(kube: Kube, found: Installed, ns: str, nodes: GpuNodes) -> Iterator[
             subject="clusterpolicy",
         )
         return
-    policy = found.policies[0]
+    policy = active_policy(found.policies)
     name = (policy.get("metadata") or {}).get("name")
+    for other in found.policies:
+        other_name = (other.get("metadata") or {}).get("name")
+        if other_name != name:
+            yield Rule(
+                "gpu-operator",
+                "warning",
+                f"ClusterPolicy {other_name} is ignored: the GPU Operator acts only on the oldest one, {name}",
+                f"kubectl delete clusterpolicy {other_name} (or move its settings onto {name})",
+                subject="clusterpolicy",
+            )
     state = (policy.get("status") or {}).get("state") or "unknown"
     if state != "ready":
         yield Rule(

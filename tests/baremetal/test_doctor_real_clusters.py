@@ -120,3 +120,39 @@ def test_cluster_policy_without_an_operator_pod_blocks(kube_emulator: Any, kube:
     install_gpu_operator(kube_emulator, operator_pod=False)
     messages = [f.message for f in run(kube).blocking if f.check == "gpu-operator"]
     assert any("no GPU Operator pod runs" in m for m in messages), messages
+
+
+def test_doctor_judges_the_cluster_policy_the_operator_acts_on(kube_emulator: Any, kube: Any) -> None:
+    # upstream: NVIDIA/gpu-operator v26.7.0 controllers/active_config.go getSingletonClusterPolicy:
+    # the oldest ClusterPolicy is acted on, a newer one is ignored (and keeps no state), whatever
+    # the names' order in a list.
+    import time
+
+    add_nodes(kube_emulator, fx.healthy_cluster(2))
+    install_gpu_operator(kube_emulator)  # "cluster-policy", ready
+    time.sleep(1.05 - time.time() % 1)  # creationTimestamp has whole seconds: make the second one newer
+    kube_emulator.cluster.create(
+        {
+            "apiVersion": "nvidia.com/v1",
+            "kind": "ClusterPolicy",
+            "metadata": {"name": "akscli-cluster-policy"},
+            "spec": {
+                "operator": {},
+                "daemonsets": {},
+                "driver": {"enabled": True},
+                "toolkit": {"enabled": True},
+                "devicePlugin": {"enabled": True},
+                "dcgm": {"enabled": False},
+                "dcgmExporter": {"enabled": False},
+                "gfd": {"enabled": True},
+                "nodeStatusExporter": {"enabled": False},
+            },
+        }
+    )
+    assert kube_emulator.idle(10.0)
+    report = run(kube)
+    assert report.blocking == [], report.blocking
+    warnings = [f.message for f in report.findings if f.severity == "warning"]
+    assert warnings == [
+        "ClusterPolicy akscli-cluster-policy is ignored: the GPU Operator acts only on the oldest one, cluster-policy"
+    ]

@@ -10,7 +10,8 @@
   getDriverAppName; the name in ``internal/state/testdata/golden/driver-precompiled.yaml``), each
   labelled ``app.kubernetes.io/component=nvidia-driver``. Failure
   ``device-plugin-crash``: the device plugin pod of the first GPU node is in CrashLoopBackOff,
-  its DaemonSet is one short and the policy is ``notReady``.
+  its DaemonSet is one short and the policy is ``notReady``. Only the oldest ClusterPolicy is acted
+  on; any other keeps no state (``controllers/active_config.go`` getSingletonClusterPolicy).
 * ``GpuPodController`` (v1 Pod): gives the pods of akscli's GPU probe Jobs the probe's JSON as
   their log (replayed from ../shared/data/gpu-probe/h100-80gb-hbm3-vm through the real probe
   code, for the pod's node), and the launcher pod of an NCCL test realistic nccl-tests output.
@@ -92,6 +93,12 @@ def driver_daemonset_name(driver: dict[str, Any]) -> str:
     return "nvidia-driver-daemonset"
 
 
+def singleton(policies: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ClusterPolicy the operator acts on: the oldest, the name breaking a tie (upstream:
+    NVIDIA/gpu-operator v26.7.0 controllers/active_config.go getSingletonClusterPolicy)."""
+    return min(policies, key=lambda p: (str(p["metadata"].get("creationTimestamp") or ""), p["metadata"]["name"]))
+
+
 class ClusterPolicyController(Controller):
     """The operator's side: operand DaemonSets on GPU nodes (their pods come from the emulator's
     own DaemonSet controller), then ``status.state`` from how many operand pods are ready."""
@@ -101,6 +108,13 @@ class ClusterPolicyController(Controller):
 
     def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
         spec = obj.get("spec") or {}
+        policies = cluster.list("nvidia.com/v1", "ClusterPolicy", None)
+        if policies and singleton(policies)["metadata"]["name"] != obj["metadata"]["name"]:
+            # upstream: NVIDIA/gpu-operator v26.7.0 controllers/clusterpolicy_controller.go Reconcile:
+            # a ClusterPolicy other than the oldest (controllers/active_config.go
+            # getSingletonClusterPolicy) gets SetStatus(Ignored) on its in-memory copy and the
+            # reconcile returns without a status update, so it keeps no state and deploys nothing.
+            return
         if cluster.get("v1", "Namespace", None, NAMESPACE) is None:
             cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}})
         sel = ",".join(f"{k}={v}" for k, v in self.node_selector.items())
