@@ -134,3 +134,49 @@ def test_anomalies_from_any_node_reach_the_cluster_table(gpu_nodes: Any, kubecon
     assert {(a["node"], a["severity"]) for a in data["anomalies"]} == {("aks-gpu-1", "error")}
     assert len(data["anomalies"]) == 8  # one per GPU with a link down
     assert data["summary"]["nvlinks_active"] == 424
+
+
+# ---- the GPU Operator's RuntimeClass ---------------------------------------------------------
+# upstream: NVIDIA/gpu-operator v26.7.0 controllers/object_controls.go transformToolkitCtrForCDI: with
+# CDI (on unless cdi.enabled=false) the NVIDIA runtime is not the nodes' default, so a probe pod that
+# asks for no GPU sees the driver only with the operator's RuntimeClass (getRuntimeClassName).
+
+
+def test_probes_on_a_gpu_operator_cluster_get_its_runtime_class(gpu_nodes: Any, kubeconfig: Any) -> None:
+    from .conftest import install_gpu_operator
+
+    install_gpu_operator(gpu_nodes)
+    gpu_nodes.controllers.add(GpuPodController())
+    result = invoke("baremetal", "inventory", "-o", "json")
+    assert result.exit_code == 0, result
+    assert {n["status"] for n in json.loads(result.stdout)["nodes"]} == {"ok"}
+    assert "probe pods use RuntimeClass nvidia: ClusterPolicy cluster-policy gives GPUs through CDI" in result.stderr
+
+
+def test_the_cluster_policys_own_runtime_class_name_is_used(gpu_nodes: Any, kubeconfig: Any) -> None:
+    from .conftest import install_gpu_operator
+
+    policy = install_gpu_operator(gpu_nodes)
+    gpu_nodes.cluster.patch(
+        "nvidia.com/v1",
+        "ClusterPolicy",
+        None,
+        policy["metadata"]["name"],
+        {"spec": {"operator": {"runtimeClass": "nv"}}},
+    )
+    result = invoke("baremetal", "inventory", "--dry-run", "-o", "json")
+    assert result.exit_code == 0, result
+    assert {j["spec"]["template"]["spec"]["runtimeClassName"] for j in json.loads(result.stdout)["items"]} == {"nv"}
+
+
+def test_a_cluster_policy_without_cdi_leaves_probes_on_the_default_runtime(gpu_nodes: Any, kubeconfig: Any) -> None:
+    from .conftest import install_gpu_operator
+
+    policy = install_gpu_operator(gpu_nodes)
+    gpu_nodes.cluster.patch(
+        "nvidia.com/v1", "ClusterPolicy", None, policy["metadata"]["name"], {"spec": {"cdi": {"enabled": False}}}
+    )
+    result = invoke("baremetal", "inventory", "--dry-run", "-o", "json")
+    assert result.exit_code == 0, result
+    assert all("runtimeClassName" not in j["spec"]["template"]["spec"] for j in json.loads(result.stdout)["items"])
+    assert "RuntimeClass" not in result.stderr

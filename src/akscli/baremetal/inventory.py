@@ -22,7 +22,7 @@ from akscli import render, validate
 from akscli.baremetal import doctor, pods
 from akscli.baremetal.probe import ProbeReport, report_from_dict
 from akscli.concurrency import parallel_map
-from akscli.errors import AkscliError, CheckFailedError, UsageError
+from akscli.errors import AkscliError, CheckFailedError, NotInstalledError, UsageError
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -146,6 +146,50 @@ def check(opts: InventoryOptions) -> InventoryOptions:
     if opts.max_nodes is not None:
         validate.integer(opts.max_nodes, "--max-nodes", 1, 1_000_000)
     return opts
+
+
+def operator_runtime_class(kube: Kube) -> tuple[str, str] | None:
+    """The GPU Operator's RuntimeClass and ClusterPolicy where the probe needs that RuntimeClass,
+    else None.
+
+    With CDI (``cdi.enabled``, on unless turned off) the operator does not make its runtime the
+    node's default: only pods with its RuntimeClass go through the NVIDIA runtime, which is what
+    honours ``NVIDIA_VISIBLE_DEVICES=all`` for a pod that asks for no GPU (upstream:
+    NVIDIA/gpu-operator v26.7.0 controllers/object_controls.go transformToolkitCtrForCDI and
+    getRuntimeClassName, DefaultRuntimeClass "nvidia"; api/nvidia/v1/clusterpolicy_types.go
+    CDIConfigSpec.IsEnabled and ToolkitSpec.IsEnabled, both true when unset). The operator acts on
+    one ClusterPolicy (gpu_stack.active_policy). A toolkit it does not manage (AKS's own) is left
+    to the node's default runtime.
+    """
+    from akscli import gpu_stack
+
+    try:
+        policies = list(kube.list("nvidia.com/v1", "ClusterPolicy", page_size=10))
+    except NotInstalledError:
+        return None
+    if not policies:
+        return None
+    policy = gpu_stack.active_policy(policies)
+    spec = policy.get("spec") or {}
+    if (spec.get("toolkit") or {}).get("enabled") is False or (spec.get("cdi") or {}).get("enabled") is False:
+        return None
+    runtime_class = str((spec.get("operator") or {}).get("runtimeClass") or "nvidia")
+    return runtime_class, str((policy.get("metadata") or {}).get("name"))
+
+
+def fit(kube: Kube, opts: InventoryOptions) -> str | None:
+    """Give the probe pods the GPU Operator's RuntimeClass when none was given and they need it;
+    the line that says so, or None."""
+    if opts.runtime_class:
+        return None
+    found = operator_runtime_class(kube)
+    if found is None:
+        return None
+    opts.runtime_class, policy = found
+    return (
+        f"probe pods use RuntimeClass {opts.runtime_class}: ClusterPolicy {policy} gives GPUs through CDI, "
+        "so the NVIDIA runtime is not the nodes' default (--runtime-class overrides it)"
+    )
 
 
 def gpu_nodes(kube: Kube, opts: InventoryOptions) -> Iterator[str]:

@@ -351,7 +351,8 @@ def inventory(
         str | None,
         typer.Option(
             "--runtime-class",
-            help="RuntimeClass for the probe pods (e.g. nvidia with the GPU Operator).",
+            help="RuntimeClass for the probe pods (default: the GPU Operator's, nvidia, where its "
+            "ClusterPolicy uses CDI; else none).",
             show_default=False,
         ),
     ] = None,
@@ -384,6 +385,9 @@ def inventory(
     )
     logic.check(options)
     kube, options.namespace = cluster.connect_ns()
+    note = logic.fit(kube, options)
+    if note:
+        output.info(note)
     if mode != "none":
         _print_probe_jobs(kube, options, fmt, server=mode == "server")
         return

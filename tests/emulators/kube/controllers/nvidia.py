@@ -298,7 +298,7 @@ class GpuPodController(Controller):
         # The emulator's Job controller puts every Job pod on its first node: the node the probe
         # was meant for is the one its Job pinned (kept in the akscli.io/node annotation).
         node = (meta.get("annotations") or {}).get("akscli.io/node") or (pod.get("spec") or {}).get("nodeName")
-        if self.failure == "probe-no-driver":
+        if self.failure == "probe-no-driver" or not self._nvidia_runtime(cluster, pod):
             text = (
                 "error: cannot probe GPUs: no NVIDIA driver on this machine (libnvidia-ml.so was not found)\n"
                 "hint: install the NVIDIA driver, or run the probe in a pod that requests nvidia.com/gpu\n"
@@ -306,6 +306,27 @@ class GpuPodController(Controller):
         else:
             text = self.probe_output(str(node))
         cluster.set_pod_logs(meta["namespace"], meta["name"], text, container="probe")
+
+    @staticmethod
+    def _nvidia_runtime(cluster: Any, pod: dict[str, Any]) -> bool:
+        """Whether a pod that asks for no GPU gets the driver through ``NVIDIA_VISIBLE_DEVICES``.
+
+        upstream: NVIDIA/gpu-operator v26.7.0 controllers/object_controls.go transformToolkitCtrForCDI:
+        with CDI (cdi.enabled, true unless turned off) the toolkit sets NVIDIA_RUNTIME_SET_AS_DEFAULT
+        false, so only pods with the operator's RuntimeClass (getRuntimeClassName: operator.runtimeClass,
+        default "nvidia") run the NVIDIA runtime. Without a GPU Operator ClusterPolicy the emulator's
+        nodes are AKS GPU nodes, whose driver reaches the pod as before.
+        """
+        if cluster.api.registry.by_api_version_kind("nvidia.com/v1", "ClusterPolicy") is None:
+            return True  # no GPU Operator CRD served
+        policies = cluster.list("nvidia.com/v1", "ClusterPolicy", None)
+        if not policies:
+            return True
+        spec = singleton(policies).get("spec") or {}
+        if (spec.get("toolkit") or {}).get("enabled") is False or (spec.get("cdi") or {}).get("enabled") is False:
+            return True
+        wanted = (spec.get("operator") or {}).get("runtimeClass") or "nvidia"
+        return bool((pod.get("spec") or {}).get("runtimeClassName") == wanted)
 
     def _nccl(self, cluster: Any, pod: dict[str, Any]) -> None:
         meta = pod["metadata"]
