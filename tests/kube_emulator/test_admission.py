@@ -72,6 +72,24 @@ def test_raycluster_name_must_be_a_dns1035_label(kuberay: KubeEmulator) -> None:
     assert "RayCluster name should be a valid DNS1035 label: [a DNS-1035 label must consist" in r.json()["message"]
 
 
+def test_a_rayservice_name_denial_says_its_metadata_is_invalid(kuberay: KubeEmulator) -> None:
+    # upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/validation.go
+    # ValidateRayServiceMetadata: "The RayService metadata is invalid: RayService name should be ..."
+    name = "s" * 48
+    service = {
+        "apiVersion": "ray.io/v1",
+        "kind": "RayService",
+        "metadata": {"name": name},
+        "spec": {"rayClusterConfig": raycluster("x")["spec"]},
+    }
+    r = raw(kuberay, "POST", "/apis/ray.io/v1/namespaces/default/rayservices", service)
+    assert r.status == 422
+    assert r.json()["message"].endswith(
+        f'metadata.name: Invalid value: "{name}": The RayService metadata is invalid: '
+        "RayService name should be no more than 47 characters"
+    )
+
+
 def test_duplicate_worker_group_names_are_denied(kuberay: KubeEmulator) -> None:
     r = raw(kuberay, "POST", RAYCLUSTERS, raycluster("rc", ("gpu", "gpu")))
     assert r.status == 422

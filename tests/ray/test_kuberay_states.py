@@ -298,6 +298,59 @@ def test_sidecar_mode_job_logs_come_from_the_head_submitter_container(ray_emulat
     assert "sidecar output" in result.stdout
 
 
+# ---- RayJob spec rules (upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/validation.go
+# ValidateRayJobSpec) -------------------------------------------------------------------------
+
+
+def test_a_job_keeping_its_cluster_with_a_ttl_fails_validation_as_kuberay_refuses_it(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    emu = ray_emulator()
+    emu.cluster.create(
+        {
+            "apiVersion": "ray.io/v1",
+            "kind": "RayJob",
+            "metadata": {"name": "kept", "namespace": "default"},
+            "spec": {
+                "entrypoint": "python x.py",
+                "shutdownAfterJobFinishes": False,
+                "ttlSecondsAfterFinished": 60,
+                "rayClusterSpec": _cluster_spec(),
+            },
+        }
+    )
+    wait_until(lambda: (job(emu, "kept").get("status") or {}).get("jobDeploymentStatus") == "ValidationFailed")
+    status = job(emu, "kept")["status"]
+    assert status["message"] == (
+        "The RayJob spec is invalid: a RayJob with shutdownAfterJobFinishes set to false cannot have "
+        "TTLSecondsAfterFinished"
+    )
+    reasons = {e.get("reason") for e in emu.cluster.list("v1", "Event", "default")}
+    assert "InvalidRayJobSpec" in reasons
+
+
+def test_a_job_on_an_existing_cluster_with_retries_fails_validation(ray_emulator: Callable[..., Any]) -> None:
+    emu = ray_emulator()
+    emu.cluster.create(
+        {
+            "apiVersion": "ray.io/v1",
+            "kind": "RayJob",
+            "metadata": {"name": "retry", "namespace": "default"},
+            "spec": {"entrypoint": "python x.py", "backoffLimit": 2, "clusterSelector": {"ray.io/cluster": "rc"}},
+        }
+    )
+    wait_until(lambda: (job(emu, "retry").get("status") or {}).get("jobDeploymentStatus") == "ValidationFailed")
+    assert job(emu, "retry")["status"]["message"] == (
+        "The RayJob spec is invalid: BackoffLimit is incompatible with ClusterSelector mode"
+    )
+
+
+def test_keep_cluster_jobs_akscli_submits_pass_kuberays_rules(ray_emulator: Callable[..., Any]) -> None:
+    ray_emulator()
+    result = submit("kept", "--keep-cluster", "--ttl", "10m", "--wait", "--timeout", "20s")
+    assert result.exit_code == 0, result
+
+
 # ---- no operator at all, and "created" once ---------------------------------------------------
 
 

@@ -86,16 +86,6 @@ def _deny(webhook: str, code: int, message: str, reason: str = "", details: dict
 # ---- KubeRay -----------------------------------------------------------------------------
 
 
-def _ray_name_error(kind: str, name: str, limit: int, job: bool) -> str | None:
-    prefix = "The RayJob metadata is invalid: " if job else ""
-    if len(name) > limit:
-        return f"{prefix}{kind} name should be no more than {limit} characters"
-    errs = _label_errors(name, DNS_1035, DNS_1035_MSG)
-    if errs:
-        return f"{prefix}{kind} name should be a valid DNS1035 label: {_go_list(errs)}"
-    return None
-
-
 def _duration_ok(text: str) -> bool | None:
     """Go's time.ParseDuration: True (positive), False (zero or negative), None (not one)."""
     m = re.fullmatch(r"([-+]?)((\d+(\.\d*)?|\.\d+)(ns|us|µs|ms|s|m|h))+", text)
@@ -123,14 +113,36 @@ def _initializing_timeout_error(annotations: dict[str, Any]) -> str | None:
     )
 
 
+MAX_RAY_NAME = {"RayCluster": MAX_RAY_CLUSTER_NAME, "RayJob": MAX_RAY_JOB_NAME, "RayService": MAX_RAY_SERVICE_NAME}
+
+
+def ray_metadata_error(kind: str, metadata: dict[str, Any]) -> str | None:
+    """upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/validation.go
+    ValidateRayClusterMetadata, ValidateRayJobMetadata and ValidateRayServiceMetadata, with their
+    messages: the RayJob and RayService ones start "The <Kind> metadata is invalid: ", and a RayService
+    is also held to validateInitializingTimeout. The webhooks and the controllers both call them."""
+    name = str(metadata.get("name", ""))
+    prefix = "" if kind == "RayCluster" else f"The {kind} metadata is invalid: "
+    if len(name) > MAX_RAY_NAME[kind]:
+        return f"{prefix}{kind} name should be no more than {MAX_RAY_NAME[kind]} characters"
+    errs = _label_errors(name, DNS_1035, DNS_1035_MSG)
+    if errs:
+        return f"{prefix}{kind} name should be a valid DNS1035 label: {_go_list(errs)}"
+    if kind == "RayService":
+        timeout = _initializing_timeout_error(metadata.get("annotations") or {})
+        if timeout:
+            return f"{prefix}RayService annotations is invalid: {timeout}"
+    return None
+
+
 def _kuberay(kind: str, obj: dict[str, Any]) -> ApiError | None:
     md = obj.get("metadata") or {}
     name = str(md.get("name", ""))
     causes: list[tuple[str, str]] = []
+    err = ray_metadata_error(kind, md)
+    if err:
+        causes.append(("metadata.name", f"Invalid value: {_quote(name)}: {err}"))
     if kind == "RayCluster":
-        err = _ray_name_error("RayCluster", name, MAX_RAY_CLUSTER_NAME, job=False)
-        if err:
-            causes.append(("metadata.name", f"Invalid value: {_quote(name)}: {err}"))
         seen: set[str] = set()
         for i, group in enumerate((obj.get("spec") or {}).get("workerGroupSpecs") or []):
             gname = str((group or {}).get("groupName", ""))
@@ -140,17 +152,6 @@ def _kuberay(kind: str, obj: dict[str, Any]) -> ApiError | None:
                 )
                 break
             seen.add(gname)
-    elif kind == "RayJob":
-        err = _ray_name_error("RayJob", name, MAX_RAY_JOB_NAME, job=True)
-        if err:
-            causes.append(("metadata.name", f"Invalid value: {_quote(name)}: {err}"))
-    elif kind == "RayService":
-        err = _ray_name_error("RayService", name, MAX_RAY_SERVICE_NAME, job=False)
-        if err is None:
-            timeout = _initializing_timeout_error(md.get("annotations") or {})
-            err = f"RayService annotations is invalid: {timeout}" if timeout else None
-        if err:
-            causes.append(("metadata.name", f"Invalid value: {_quote(name)}: {err}"))
     if not causes:
         return None
     # apierrors.NewInvalid(GroupKind{ray.io, Kind}, name, errs)

@@ -35,7 +35,7 @@ from tests.emulators.kube.controllers.kuberay.common import (
     desired_replicas,
     find_condition,
     gpus,
-    name_problem,
+    metadata_problem,
     now,
     remove_condition,
     running_and_ready,
@@ -55,7 +55,7 @@ class ClusterReconciler:
         rc = cluster.get(RAY, "RayCluster", ns, name)
         if rc is None:
             return {}
-        problem = name_problem("RayCluster", name)
+        problem = metadata_problem(rc)
         if problem:
             self._warn_once(
                 cluster,

@@ -6,7 +6,6 @@ Upstream: ray-project/kuberay v1.7, paths under ``ray-operator/controllers/ray/`
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -15,11 +14,6 @@ RAY = "ray.io/v1"
 GPU = "nvidia.com/gpu"
 ENDPOINTS = {"client": "10001", "dashboard": "8265", "gcs-server": "6379", "metrics": "8080", "serve": "8000"}
 
-# utils/constant.go: MaxRayClusterNameLength = 53 (63 - len("-serve-svc")); RayJob and RayService
-# names leave room for the 6 characters GenerateRayClusterName appends ("-" + 5 random).
-MAX_NAME = {"RayCluster": 53, "RayJob": 47, "RayService": 47}
-# k8s.io/apimachinery validation.IsDNS1035Label, which utils/validation.go applies to every name.
-_DNS1035 = re.compile(r"[a-z]([-a-z0-9]*[a-z0-9])?")
 # common/pod.go: AutoscalerContainerName; the Ray container is always index 0 (RayContainerIndex).
 AUTOSCALER_CONTAINER = "autoscaler"
 
@@ -60,18 +54,49 @@ def child_cluster(owner: Mapping[str, Any], name: str, spec: Mapping[str, Any]) 
     }
 
 
-def name_problem(kind: str, name: str) -> str | None:
-    """utils/validation.go ValidateRayClusterMetadata / ValidateRayJobMetadata / ValidateRayServiceMetadata."""
-    limit = MAX_NAME[kind]
-    if len(name) > limit:
-        return f"{kind} name should be no more than {limit} characters"
-    if not _DNS1035.fullmatch(name):
-        return (
-            f"{kind} name should be a valid DNS1035 label: [a DNS-1035 label must consist of lower case "
-            "alphanumeric characters or '-', start with an alphabetic character, and end with an "
-            "alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is "
-            "'[a-z]([-a-z0-9]*[a-z0-9])?')]"
-        )
+def metadata_problem(obj: Mapping[str, Any]) -> str | None:
+    """utils/validation.go ValidateRayClusterMetadata / ValidateRayJobMetadata / ValidateRayServiceMetadata
+    (the one implementation the emulator's admission webhook uses too)."""
+    from tests.emulators.kube.admission import ray_metadata_error
+
+    return ray_metadata_error(str(obj["kind"]), dict(obj.get("metadata") or {}))
+
+
+def job_spec_problem(spec: Mapping[str, Any]) -> str | None:
+    """The rules of utils/validation.go ValidateRayJobSpec about the RayJob's own fields, in its
+    order and with its messages (its cluster spec's rules, ValidateRayClusterSpec, are not here)."""
+    invalid = "The RayJob spec is invalid: "
+    shutdown = bool(spec.get("shutdownAfterJobFinishes"))
+    selector = spec.get("clusterSelector") or {}
+    mode = spec.get("submissionMode") or "K8sJobMode"
+    backoff = spec.get("backoffLimit")
+    if spec.get("suspend") and not shutdown:
+        return invalid + "a RayJob with shutdownAfterJobFinishes set to false is not allowed to be suspended"
+    ttl = int(spec.get("ttlSecondsAfterFinished") or 0)
+    if ttl < 0:
+        return invalid + "TTLSecondsAfterFinished must be a non-negative integer"
+    if not shutdown and ttl > 0:  # validateDeletionConfiguration
+        return invalid + "a RayJob with shutdownAfterJobFinishes set to false cannot have TTLSecondsAfterFinished"
+    if spec.get("suspend") and selector:
+        return invalid + "the ClusterSelector mode doesn't support the suspend operation"
+    if not spec.get("rayClusterSpec") and not selector:
+        return invalid + "one of RayClusterSpec or ClusterSelector must be set"
+    if selector:
+        if not selector.get("ray.io/cluster"):
+            return "cluster name in ClusterSelector should not be empty"
+        if mode == "SidecarMode":
+            return "ClusterSelector is not supported in SidecarMode"
+        if backoff is not None and int(backoff) > 0:
+            return invalid + "BackoffLimit is incompatible with ClusterSelector mode"
+    if mode == "InteractiveMode" and backoff is not None and int(backoff) > 0:
+        return invalid + "BackoffLimit is incompatible with InteractiveMode"
+    if mode == "SidecarMode" and spec.get("submitterPodTemplate"):
+        return "Currently, SidecarMode doesn't support SubmitterPodTemplate"
+    deadline = spec.get("activeDeadlineSeconds")
+    if deadline is not None and int(deadline) <= 0:
+        return invalid + "activeDeadlineSeconds must be a positive integer"
+    if backoff is not None and int(backoff) < 0:
+        return invalid + "backoffLimit must be a positive integer"
     return None
 
 

@@ -1,7 +1,10 @@
 """RayJob as ray-project/kuberay v1.7 runs it (ray-operator/controllers/ray/rayjob_controller.go).
 
-* Validation first (``validateRayJob`` -> ``utils/validation.go``): a bad name or spec ends the job
-  ``ValidationFailed`` with ``reason: ValidationFailed`` and a Warning event.
+* Validation first (``validateRayJob`` -> ``utils/validation.go`` ValidateRayJobMetadata, then the
+  RayJob's own rules of ValidateRayJobSpec: suspend, TTL without shutdown, clusterSelector with
+  SidecarMode or a backoffLimit, deadlines): a bad name or spec ends the job ``ValidationFailed``
+  with ``reason: ValidationFailed``, the message as the status message and a Warning event
+  (``InvalidRayJobMetadata`` or ``InvalidRayJobSpec``).
 * New -> Initializing (``initRayJobStatusIfNeed``: ``jobId`` and ``rayClusterName`` are
   ``<name>-<5 chars>``, ``jobStatus`` stays ``""``), then Running once the cluster is ready, with
   ``jobStatus`` PENDING -> RUNNING -> SUCCEEDED/FAILED and ``jobDeploymentStatus`` Complete/Failed.
@@ -25,7 +28,15 @@ import threading
 import time
 from typing import Any
 
-from tests.emulators.kube.controllers.kuberay.common import RAY, autoscaling, child_cluster, name_problem, now, suffix
+from tests.emulators.kube.controllers.kuberay.common import (
+    RAY,
+    autoscaling,
+    child_cluster,
+    job_spec_problem,
+    metadata_problem,
+    now,
+    suffix,
+)
 
 SUBMITTER_CONTAINER = "ray-job-submitter"
 
@@ -48,12 +59,13 @@ class JobReconciler:
         spec = job.get("spec") or {}
         status = job.get("status") or {}
         deployment = status.get("jobDeploymentStatus")
-        problem = name_problem("RayJob", name)
-        if problem is None and spec.get("suspend") and spec.get("clusterSelector"):
-            problem = "The RayJob spec is invalid: the ClusterSelector mode doesn't support the suspend operation"
+        # validateRayJob: the metadata, then the spec; the event's reason names which.
+        problem, reason = metadata_problem(job), "InvalidRayJobMetadata"
+        if problem is None:
+            problem, reason = job_spec_problem(spec), "InvalidRayJobSpec"
         if problem is not None:
             if deployment != "ValidationFailed":
-                cluster.add_event(job, "InvalidRayJobMetadata", f"{ns}/{name}: {problem}", type="Warning")
+                cluster.add_event(job, reason, f"{ns}/{name}: {problem}", type="Warning")
                 cluster.patch_status(
                     RAY,
                     "RayJob",

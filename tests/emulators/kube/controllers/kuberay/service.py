@@ -30,7 +30,7 @@ from tests.emulators.kube.controllers.kuberay.common import (
     RAY,
     child_cluster,
     find_condition,
-    name_problem,
+    metadata_problem,
     now,
     set_condition,
     suffix,
@@ -60,7 +60,7 @@ class ServiceReconciler:
         status = copy.deepcopy(svc.get("status") or {})
         conditions: list[dict[str, Any]] = list(status.get("conditions") or [])
         generation = svc["metadata"].get("generation", 1)
-        problem = name_problem("RayService", name)
+        problem = metadata_problem(svc)
         if problem:
             ready = find_condition(conditions, "Ready") or {}
             if ready.get("reason") != "ValidationFailed":
