@@ -73,9 +73,16 @@ def name(value: str, what: str = "name", max_len: int = 63) -> str:
             what,
             value,
             "it must be lower-case letters, digits and '-', starting and ending with a letter or digit",
-            "for example: llama-3-8b",
+            f"for example: {_nearest_label(value, max_len) or 'llama-3-8b'}",
         )
     return value
+
+
+def _nearest_label(value: str, max_len: int) -> str:
+    """The DNS-1123 label closest to what was typed (lower case, every run of other characters as
+    one '-'), so the hint shows the user's own name in the form that works: 'Bad_Stage' -> 'bad-stage'.
+    Empty when nothing of it is left."""
+    return re.sub("[^a-z0-9]+", "-", value.lower()).strip("-")[:max_len].rstrip("-")
 
 
 def subdomain(value: str, what: str = "name") -> str:

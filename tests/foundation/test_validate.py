@@ -21,6 +21,17 @@ def test_bad_names_are_rejected_with_a_hint(value: str) -> None:
     assert caught.value.hint
 
 
+@pytest.mark.parametrize(
+    ("value", "suggested"),
+    [("Bad_Stage", "bad-stage"), ("My Model 2", "my-model-2"), ("-a", "a"), ("a.b", "a-b"), ("ü", "llama-3-8b")],
+)
+def test_a_bad_name_s_hint_shows_it_in_the_form_that_works(value: str, suggested: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        validate.name(value, "stage name")
+    assert caught.value.hint == f"for example: {suggested}"
+    assert validate.name(suggested) == suggested
+
+
 @pytest.mark.parametrize("value", ["500m", "2", "16Gi", "1e3", "0.5", "+1", "1.5Ti"])
 def test_quantities_are_accepted(value: str) -> None:
     assert validate.quantity(value) == value
