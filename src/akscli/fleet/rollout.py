@@ -14,6 +14,7 @@ from akscli import validate
 from akscli.errors import NotFoundError, UsageError, WaitTimeoutError
 from akscli.fleet import AR, CAR, CRP, CSUR, CSUS, PLACEMENT_V1, RP, SUR, SUS, TARGET_UPDATE_RUN_LABEL, hub, runchecks
 from akscli.fleet.stages import StageSpec, hub_stages
+from akscli.kube import retry
 from akscli.kube.client import Kube
 from akscli.kube.readiness import fleet as fleet_rules
 from akscli.kube.readiness.core import Readiness
@@ -307,8 +308,11 @@ def approval_write(kube: Kube, name: str, namespace: str | None) -> Write:
 
 
 def approve_request(kube: Kube, name: str, namespace: str | None) -> dict[str, Any] | None:
-    """Approve one (Cluster)ApprovalRequest."""
-    return approval_write(kube, name, namespace).send(kube)
+    """Approve one (Cluster)ApprovalRequest. Another writer between the read and the patch
+    makes it a Conflict: read it again and set Approved again, as ``kubectl fleet approve`` does
+    (upstream: kubefleet-dev/kubefleet 102d9128 tools/fleet/cmd/approve/approve.go,
+    ``retry.RetryOnConflict(retry.DefaultRetry, ...)``)."""
+    return retry.on_conflict(lambda: approval_write(kube, name, namespace).send(kube))
 
 
 def requests_for_run(kube: Kube, run: str, namespace: str | None) -> list[dict[str, Any]]:

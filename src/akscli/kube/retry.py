@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
+
+from akscli.errors import ConflictError
+
+T = TypeVar("T")
 
 FIELD_MANAGER = "akscli"
 sleep = time.sleep  # the one place retries wait (tests record the delays here)
@@ -26,6 +30,28 @@ class RetryPolicy:
             return retry_after
         # Full jitter: spreads the retries of many clients hitting one overloaded server.
         return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
+
+
+# A write guarded by resourceVersion that met another writer: read again and redo it, 5 tries a
+# few milliseconds apart (upstream: kubernetes/kubernetes staging/src/k8s.io/client-go/util/retry/
+# util.go DefaultRetry, 5 steps of 10 ms; here with the full jitter of every akscli retry).
+CONFLICT_RETRY = RetryPolicy(attempts=5, base_delay=0.01, max_delay=0.1)
+
+
+def on_conflict(write: Callable[[], T], policy: RetryPolicy = CONFLICT_RETRY) -> T:
+    """``write()`` again while it fails with a resourceVersion Conflict, as client-go's
+    ``retry.RetryOnConflict`` does: ``write`` must read the object itself each time. Only the
+    reason Conflict (``errors.IsConflict``) is retried, never AlreadyExists; the last Conflict
+    is raised once the tries are spent."""
+    attempt = 0
+    while True:
+        try:
+            return write()
+        except ConflictError as exc:
+            attempt += 1
+            if exc.reason != "Conflict" or attempt >= policy.attempts:
+                raise
+            sleep(policy.delay(attempt - 1, None))
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -8,6 +8,7 @@ import ipaddress
 import re
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -130,6 +131,7 @@ class Fault:
     hits: int = 0
     lose_response: bool = False
     dry_run: bool | None = None
+    before: Callable[[], object] | None = None
 
 
 class Faults:
@@ -149,6 +151,7 @@ class Faults:
         message: str | None = None,
         lose_response: bool = False,
         dry_run: bool | None = None,
+        before: Callable[[], object] | None = None,
     ) -> Fault:
         """verb: HTTP method (GET, PATCH ...) or Kubernetes verb (list, watch, apply ...);
         path: a regex searched in the request path; count: how many requests it hits
@@ -160,9 +163,14 @@ class Faults:
         (kubernetes/apiserver pkg/server/filters/timeout.go answers 504 while the handler
         goes on; client-go rest/request.go then sees a connection error or a timeout, never
         the object); a retried create then meets 409 AlreadyExists.
-        dry_run: True or False hits only requests with or without ``dryRun`` (None: both)."""
-        if status is None and not drop_connection and delay <= 0 and not lose_response:
-            raise ValueError("a fault needs status, drop_connection, lose_response or delay")
+        dry_run: True or False hits only requests with or without ``dryRun`` (None: both).
+        before: another client's write, made just before the request is handled. A write
+        guarded by resourceVersion (a read, then an update or a patch carrying the version read)
+        then meets the API server's own 409 Conflict, "the object has been modified" (upstream:
+        kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go,
+        Update, ``NewConflict`` on a resourceVersion mismatch)."""
+        if status is None and not drop_connection and delay <= 0 and not lose_response and before is None:
+            raise ValueError("a fault needs status, drop_connection, lose_response, delay or before")
         f = Fault(
             verb.lower() if verb else None,
             re.compile(path) if path else None,
@@ -174,6 +182,7 @@ class Faults:
             message or f"injected fault: HTTP {status}",
             lose_response=lose_response,
             dry_run=dry_run,
+            before=before,
         )
         with self._lock:
             self.rules.append(f)

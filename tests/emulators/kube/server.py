@@ -295,6 +295,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         if f.delay > 0:
             time.sleep(f.delay)
+        if f.before is not None:
+            f.before()
         if f.lose_response:
             self._lose_response = True
             return
