@@ -105,7 +105,9 @@ def deploy_cmd(
             "--endpoint-picker", help="Endpoint picker Service of the pool (default NAME-epp).", show_default=False
         ),
     ] = None,
-    image: Annotated[str, typer.Option("--image", help="vLLM image (runtime vllm).")] = kinds.DEFAULT_VLLM_IMAGE,
+    image: Annotated[
+        str, typer.Option("--image", help="vLLM server image (runtime vllm; airunway providers vllm and llmd).")
+    ] = kinds.DEFAULT_VLLM_IMAGE,
     storage_class: Annotated[
         str, typer.Option("--storage-class", help="Storage class for the weights (runtime vllm).")
     ] = kinds.DEFAULT_STORAGE_CLASS,

@@ -4,6 +4,7 @@ the values of templates/model/airunway.yaml.j2, each field as the provider that 
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from akscli import validate
@@ -18,6 +19,17 @@ if TYPE_CHECKING:
 # providers/dynamo/transformer.go, addSchedulingConfig). The kaito provider's Workspaces are
 # KAITO's, which tolerates its own nodes' taints; the kuberay provider reads none.
 TOLERATING_PROVIDERS = ("vllm", "llmd", "dynamo")
+# The providers whose serving container is a vLLM OpenAI server image taken from spec.engine.image
+# (else the legacy spec.image, controller/api/v1alpha1/modeldeployment_validation.go
+# ImageOverride), run with vLLM's flags as its args: providers/vllm/transformer.go getImage (else
+# vllm/vllm-openai:cu130-nightly, a nightly: versions.env VLLM_VERSION) and providers/llmd/
+# transformer.go getImage (else vllm/vllm-openai:v0.9.1). akscli passes them the image it pins
+# for its own vLLM runtime (--image). The others read no vLLM image there: the kuberay provider
+# takes a Ray image from it (rayproject/ray-llm, providers/kuberay/transformer.go getImage), the
+# dynamo provider a Dynamo runtime image for its workers and frontend (providers/dynamo/
+# transformer.go getImage), and the kaito provider an image only on its llama.cpp path (KAITO
+# picks the vLLM image of a preset, providers/kaito/transformer.go buildInference).
+VLLM_IMAGE_PROVIDERS = ("vllm", "llmd")
 
 
 def check(req: DeployRequest) -> None:
@@ -69,6 +81,70 @@ def check(req: DeployRequest) -> None:
         )
 
 
+# The only toleration the kuberay provider's Ray workers get. The provider writes none, and no
+# ModelDeployment field reaches their pod template (providers/kuberay/transformer.go,
+# buildAggregatedWorkerGroup: containers, labels, nothing else). AKS runs the
+# ExtendedResourceToleration admission plugin (upstream: MicrosoftDocs/azure-aks-docs 0382c94e
+# articles/aks/faq.yml, "What Kubernetes admission controllers does AKS support?"), which gives a
+# pod requesting nvidia.com/gpu this one (kubernetes/kubernetes
+# plugin/pkg/admission/extendedresourcetoleration/admission.go): so akscli's own GPU taint,
+# nvidia.com/gpu=present:NoSchedule, is tolerated, and any other is not.
+KUBERAY_WORKER_TOLERATIONS = ({"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"},)
+AGENTPOOL_LABEL = "kubernetes.azure.com/agentpool"
+
+
+def _tolerates(toleration: Mapping[str, Any], taint: Mapping[str, Any]) -> bool:
+    """k8s.io/api core/v1 toleration.go ToleratesTaint."""
+    if toleration.get("effect") and toleration.get("effect") != taint.get("effect"):
+        return False
+    if toleration.get("key") and toleration.get("key") != taint.get("key"):
+        return False
+    if toleration.get("operator") == "Exists":
+        return True
+    return (toleration.get("value") or "") == (taint.get("value") or "")
+
+
+def _blocking(node: Mapping[str, Any]) -> list[str]:
+    """The taints of ``node`` that keep the kuberay workers off it (PreferNoSchedule does not)."""
+    return [
+        f"{t.get('key')}{'=' + str(t['value']) if t.get('value') else ''}:{t.get('effect')}"
+        for t in (node.get("spec") or {}).get("taints") or []
+        if t.get("effect") in ("NoSchedule", "NoExecute")
+        and not any(_tolerates(tol, t) for tol in KUBERAY_WORKER_TOLERATIONS)
+    ]
+
+
+def check_kuberay_nodes(nodes: Iterable[Mapping[str, Any]]) -> None:
+    """Refuse --provider kuberay when every NVIDIA GPU node has a taint its Ray workers do not
+    tolerate: they would stay Pending for good. A cluster showing no GPU node (a pool scaled to
+    zero) is left alone: which taints its nodes will have is not known here."""
+    from akscli import gpus
+
+    blocked: dict[str, list[str]] = {}
+    for node in nodes:
+        if gpus.read(node).vendor != "nvidia":
+            continue
+        taints = _blocking(node)
+        if not taints:
+            return
+        labels = (node.get("metadata") or {}).get("labels") or {}
+        blocked.setdefault(f"{', '.join(taints)} on pool {labels.get(AGENTPOOL_LABEL) or '?'}", []).append(
+            str((node.get("metadata") or {}).get("name"))
+        )
+    if not blocked:
+        return
+    where = "; ".join(f"{what} ({len(names)} node{'s' if len(names) > 1 else ''})" for what, names in blocked.items())
+    pool = next(iter(blocked)).rpartition(" on pool ")[2]
+    raise UsageError(
+        "AI Runway's kuberay provider gives its Ray workers no tolerations (only the nvidia.com/gpu one AKS adds "
+        f"to GPU pods), and every GPU node has a taint they do not tolerate: {where}; the workers would never "
+        "be scheduled",
+        hint="use --provider vllm, llmd or dynamo (they copy tolerations into their pods), or untaint the pool: "
+        f"az aks nodepool update -g GROUP --cluster-name CLUSTER -n {pool if pool != '?' else 'POOL'} "
+        "--node-taints nvidia.com/gpu=present:NoSchedule",
+    )
+
+
 def values(req: DeployRequest, base: dict[str, Any], config_name: str) -> dict[str, Any]:
     """A ModelDeployment from the plan (ai-runway/airunway v0.7.0 providers/*/transformer.go).
 
@@ -102,6 +178,7 @@ def values(req: DeployRequest, base: dict[str, Any], config_name: str) -> dict[s
         "node_selector": {"node.kubernetes.io/instance-type": req.vm_size} if reads_node_selector else {},
         # Without them the pods of these providers cannot land on a tainted GPU pool.
         "tolerations": list(GPU_TOLERATIONS) if req.provider in TOLERATING_PROVIDERS else [],
+        "image": req.image if req.provider in VLLM_IMAGE_PROVIDERS else None,
         "context": None if kaito else req.context,
         # A GPU count makes the KAITO provider target GPU nodes (buildResource, kaitoHasGPU).
         "gpus": req.fit.gpus_per_node if kaito else req.fit.gpus,

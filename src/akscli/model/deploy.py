@@ -128,6 +128,12 @@ class DeployRequest:
         return {KAITO_SET_POD_LABEL if self.uses_inferenceset else KAITO_POD_LABEL: self.name}
 
     @property
+    def runs_vllm_image(self) -> bool:
+        """Whether --image is the serving image: akscli's Deployment, or AI Runway's providers
+        that run a vLLM server image from spec.engine.image (airunway.VLLM_IMAGE_PROVIDERS)."""
+        return self.runtime == "vllm" or (self.runtime == "airunway" and self.provider in airunway.VLLM_IMAGE_PROVIDERS)
+
+    @property
     def serves_vllm_metrics(self) -> bool:
         """Whether the serving pods answer vLLM's /metrics on a port named "http", what the
         PodMonitor scrapes (kinds.AIRUNWAY_VLLM_METRICS_PROVIDERS for AI Runway)."""
@@ -194,8 +200,9 @@ class DeployRequest:
             validate.name(self.staged_strategy, "--staged-strategy")
         for c in self.fleet_clusters:
             validate.name(c, "--member")
-        if self.runtime == "vllm":
+        if self.runs_vllm_image:
             validate.image(self.image, "--image")
+        if self.runtime == "vllm":
             validate.name(self.storage_class, "--storage-class")
         if self.prometheus is not None:
             monitoring.check_query_url(self.prometheus, managed=self.managed_prometheus)
@@ -245,7 +252,7 @@ class DeployRequest:
             "autoscale": list(self.autoscale) if self.autoscale else None,
             "expose": self.expose,
             "inference_pool": self.inference_pool,
-            "image": self.image if self.runtime == "vllm" else None,
+            "image": self.image if self.runs_vllm_image else None,
             "fleet": self.fleet,
             "price_per_month": self.fit.price_per_month,
         }

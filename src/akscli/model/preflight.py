@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from akscli.errors import NotFoundError, NotInstalledError
+from akscli.errors import AuthError, NotFoundError, NotInstalledError
 from akscli.kube.client import Kube
-from akscli.model import monitoring
+from akscli.model import airunway, monitoring
 from akscli.model.deploy import DeployRequest, endpoint_picker
 from akscli.model.kinds import (
     KAITO_POOL_SUFFIX,
@@ -144,6 +144,8 @@ def check(kube: Kube, req: DeployRequest, objects: Iterable[Mapping[str, Any]], 
             "or install the Prometheus Operator, then deploy again",
         )
     if req.runtime == "airunway":
+        if req.provider == "kuberay":
+            _check_kuberay_nodes(kube)
         if req.expose:
             _check_airunway_gateway(kube)
     elif req.expose and not req.fleet:
@@ -152,6 +154,16 @@ def check(kube: Kube, req: DeployRequest, objects: Iterable[Mapping[str, Any]], 
         _check_picker(kube, req)
     if wait and not req.fleet:
         _check_controller(kube, req.runtime)
+
+
+def _check_kuberay_nodes(kube: Kube) -> None:
+    """Whether a GPU node would take AI Runway's kuberay workers (airunway.check_kuberay_nodes).
+    A user who may not list nodes (a namespaced role) is not stopped for a check it cannot make."""
+    try:
+        nodes = list(kube.list("v1", "Node"))
+    except AuthError:
+        return
+    airunway.check_kuberay_nodes(nodes)
 
 
 # AI Runway's controller pods (ai-runway/airunway v0.7.0 controller/config/manager/manager.yaml and

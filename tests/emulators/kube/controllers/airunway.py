@@ -24,7 +24,8 @@ v0.7.0 (f5fd48d134a510a2af1ef237ced13103ba27c076), the release akscli renders fo
 * providers/vllm/transformer.go (transformAggregated): a Deployment and a Service, both named after
   the ModelDeployment and labelled with buildLabels (``airunway.ai/deployment``, not
   ``airunway.ai/model-deployment``); the pods carry ``airunway.ai/deployment`` and ``app`` only,
-  the Deployment's selector; one container ``vllm`` with port ``http`` 8000 and ``--host 0.0.0.0
+  the Deployment's selector; one container ``vllm``, its image ``spec.engine.image`` else
+  ``vllm/vllm-openai:cu130-nightly`` (getImage), with port ``http`` 8000 and ``--host 0.0.0.0
   --port 8000 --model ID --served-model-name NAME --max-model-len N --tensor-parallel-size GPUs``,
   ``spec.nodeSelector`` and ``spec.tolerations`` copied to the pod, HF_TOKEN from
   ``secrets.huggingFaceToken`` (key HF_TOKEN). providers/vllm/status.go: Available True ->
@@ -356,7 +357,7 @@ def _vllm_objects(obj: dict[str, Any]) -> list[dict[str, Any]]:
         args += ["--tensor-parallel-size", str(gpus)]
     container: dict[str, Any] = {
         "name": "vllm",
-        "image": "vllm/vllm-openai:cu130-nightly",
+        "image": _vllm_image(spec),
         "args": args,
         "ports": [{"name": "http", "containerPort": 8000, "protocol": "TCP"}],
     }
@@ -394,6 +395,15 @@ def _vllm_objects(obj: dict[str, Any]) -> list[dict[str, Any]]:
             },
         },
     ]
+
+
+def _vllm_image(spec: dict[str, Any]) -> str:
+    """providers/vllm/transformer.go getImage: ``spec.engine.image``, else the legacy ``spec.image``
+    (controller/api/v1alpha1/modeldeployment_validation.go ImageOverride), else DefaultVLLMImage,
+    ``vllm/vllm-openai:`` + VLLMVersion ``cu130-nightly`` (versions.env). The image the provider
+    resolved to a digest (``status.image.resolved``) is not simulated."""
+    engine = spec.get("engine") or {}
+    return str(engine.get("image") or spec.get("image") or "vllm/vllm-openai:cu130-nightly")
 
 
 def _epp_objects(obj: dict[str, Any]) -> list[dict[str, Any]]:
