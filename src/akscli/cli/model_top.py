@@ -67,7 +67,15 @@ def top_cmd(
     else:
         found = live.deployed_models(kube, namespace=namespace or kube.namespace, all_namespaces=all_namespaces)
         models = [live.find(kube, r["name"], r["namespace"]) for r in found]
-    targets = [t for obj in models for t in live.metric_targets(kube, obj)]
+    targets = []
+    for obj in models:
+        if name is None and (problem := live.no_vllm_metrics(obj)) is not None:
+            # Listing every model: one without vLLM figures does not hide the others.
+            output.warn(
+                f"no figures from model {obj['metadata']['namespace']}/{obj['metadata']['name']}: {problem.message}"
+            )
+            continue
+        targets += live.metric_targets(kube, obj)
     while True:
         figures, failed = metrics.read(kube, targets, seconds)
         if failed and len(failed) == len(targets):

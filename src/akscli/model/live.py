@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from akscli.errors import AkscliError, NotFoundError
+from akscli.errors import AkscliError, NotFoundError, NotInstalledError
 from akscli.kube.client import Kube
 from akscli.kube.reach import not_serving, not_serving_error
 from akscli.model.kinds import (
@@ -371,10 +371,16 @@ def pod_selector(obj: Mapping[str, Any]) -> str:
     if obj["kind"] == "ModelDeployment":
         # The label the provider's pods carry (kinds.AIRUNWAY_POD_LABELS); a provider akscli does
         # not know: the label AI Runway's gateway integration puts on the pods it routes to.
-        provider = str(dig(obj, "spec.provider.name") or dig(obj, "status.provider.name") or "")
-        return f"{AIRUNWAY_POD_LABELS.get(provider, AIRUNWAY_LABEL)}={name}"
+        return f"{AIRUNWAY_POD_LABELS.get(_provider(obj), AIRUNWAY_LABEL)}={name}"
     label = {"Workspace": KAITO_POD_LABEL, "InferenceSet": KAITO_SET_POD_LABEL}.get(str(obj["kind"]), MODEL_LABEL)
     return f"{label}={name}"
+
+
+def _provider(obj: Mapping[str, Any]) -> str:
+    """An AI Runway ModelDeployment's provider: the one asked for, else the one AI Runway chose."""
+    if obj.get("kind") != "ModelDeployment":
+        return ""
+    return str(dig(obj, "spec.provider.name") or dig(obj, "status.provider.name") or "")
 
 
 def server_pods(kube: Kube, obj: Mapping[str, Any]) -> list[str]:
@@ -387,18 +393,61 @@ def server_pods(kube: Kube, obj: Mapping[str, Any]) -> list[str]:
     return pods
 
 
+# The container port of Dynamo's worker pods: the system server, which passes vLLM's own metrics
+# through at /metrics under their vllm: names (upstream: ai-dynamo/dynamo 015d780b
+# deploy/operator/internal/dynamo/component_worker.go, DYN_SYSTEM_ENABLED and DYN_SYSTEM_PORT on the
+# port consts.DynamoSystemPortName "system", 9090; docs/backends/vllm/prometheus.md). The frontend's
+# "http" port serves Dynamo's dynamo_frontend_* metrics, not vLLM's.
+DYNAMO_SYSTEM_PORT_NAME = "system"
+
+
+def no_vllm_metrics(obj: Mapping[str, Any]) -> NotInstalledError | None:
+    """Why the model's pods serve no vLLM /metrics akscli can read; None when they do. AI Runway's
+    kuberay provider runs vLLM inside a Ray Serve application (import path vllm_serve:deployment,
+    ai-runway/airunway v0.7.0 providers/kuberay/transformer.go buildSpec): port 8000 is Ray Serve's
+    HTTP proxy, routing /metrics to that application, and port 8080 is Ray's metrics agent, which
+    exports Ray's metrics, not vLLM's (ray-project/kuberay ray-operator/controllers/ray/utils/
+    constant.go, DefaultServingPort, DefaultMetricsPort)."""
+    if _provider(obj) == "kuberay":
+        name = obj["metadata"]["name"]
+        return NotInstalledError(
+            f"{name} runs on AI Runway's kuberay provider: vLLM runs inside a Ray Serve application, and its pods "
+            "serve no vLLM /metrics (port 8000 is Ray Serve's proxy, port 8080 Ray's own metrics)",
+            hint=f"see its Ray Serve figures in the Ray dashboard, or its state with: akscli model status {name}",
+        )
+    return None
+
+
 def metric_targets(kube: Kube, obj: Mapping[str, Any]) -> list[Target]:
     """The running pods that serve requests (for KAITO each Workspace's leader, pod index 0),
-    with the port their vLLM server's /metrics answers on."""
+    with the port their vLLM server's /metrics answers on; for Dynamo the worker pods' system
+    port. NotInstalledError where the pods serve no vLLM /metrics (no_vllm_metrics)."""
+    problem = no_vllm_metrics(obj)
+    if problem is not None:
+        raise problem
     meta = obj["metadata"]
     kaito = pod_selector(obj).startswith(("kaito.sh/", "inferenceset.kaito.sh/"))
+    dynamo = _provider(obj) == "dynamo"
     selector = pod_selector(obj) + (f",{POD_INDEX_LABEL}=0" if kaito else "")
     model = str(meta["name"])
-    return [
-        Target(model, str(meta["namespace"]), str(p["metadata"]["name"]), KAITO_PORT if kaito else VLLM_PORT)
-        for p in kube.list("v1", "Pod", namespace=meta["namespace"], label_selector=selector)
-        if (p.get("status") or {}).get("phase") == "Running"
-    ]
+    targets = []
+    for p in kube.list("v1", "Pod", namespace=meta["namespace"], label_selector=selector):
+        if (p.get("status") or {}).get("phase") != "Running":
+            continue
+        port: int | None = KAITO_PORT if kaito else VLLM_PORT
+        if dynamo:
+            port = _container_port(p, DYNAMO_SYSTEM_PORT_NAME)  # None: the frontend, no vLLM in it
+        if port is not None:
+            targets.append(Target(model, str(meta["namespace"]), str(p["metadata"]["name"]), port))
+    return targets
+
+
+def _container_port(pod: Mapping[str, Any], name: str) -> int | None:
+    for container in dig(pod, "spec.containers") or []:
+        for port in container.get("ports") or []:
+            if port.get("name") == name and port.get("containerPort"):
+                return int(port["containerPort"])
+    return None
 
 
 def serving_figures(kube: Kube, obj: Mapping[str, Any]) -> str:
@@ -406,6 +455,9 @@ def serving_figures(kube: Kube, obj: Mapping[str, Any]) -> str:
     rates need two scrapes: `model top` shows them)."""
     from akscli.model import metrics
 
+    problem = no_vllm_metrics(obj)
+    if problem is not None:
+        return f"metrics unavailable: {problem.message}"
     targets = metric_targets(kube, obj)
     if not targets:
         return "not serving yet: no running server pod"
