@@ -66,17 +66,63 @@ def test_a_size_restricted_for_the_subscription_is_refused(azure_env: ArmEmulato
     assert "NotAvailableForSubscription" in err.value.message
 
 
-def test_a_zone_only_restriction_leaves_the_region_and_other_zones_usable(azure_env: ArmEmulator) -> None:
-    seed_cluster(azure_env)
+def _restrict_zone_2(azure_env: ArmEmulator) -> None:
     azure_env.sku_restrictions[H100.lower()] = [
         {"type": "Zone", "values": ["eastus"], "restrictionInfo": {"locations": ["eastus"], "zones": ["2"]},
          "reasonCode": "NotAvailableForSubscription"}
     ]  # fmt: skip
-    with pytest.raises(QuotaError) as err:
+
+
+def test_a_zone_only_restriction_leaves_the_region_and_other_zones_usable(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    _restrict_zone_2(azure_env)
+    with pytest.raises(UsageError):
         _add(zones=["2"])
-    assert "zone(s) 2" in err.value.message and "1, 3" in (err.value.hint or "")
     assert capacity.where_offered(AzureTarget(), H100)["eastus"] == ["1", "3"]
     arm.wait_lro(_add(zones=["1"]), "add")
+
+
+def test_a_zone_the_size_lacks_is_a_usage_error_in_aks_words_before_the_put(azure_env: ArmEmulator) -> None:
+    # It was a QuotaError (exit 8, "not available in zone(s)"); AKS answers 400
+    # AvailabilityZoneNotSupported (MicrosoftDocs/azure-aks-docs pull request 416).
+    seed_cluster(azure_env)
+    _restrict_zone_2(azure_env)
+    with pytest.raises(UsageError) as err:
+        _add(zones=["1", "2"])
+    assert err.value.exit_code == 2
+    assert "the zone(s) 2 are not supported for Standard_NC40ads_H100_v5 in location 'eastus'" in err.value.message
+    assert "AvailabilityZoneNotSupported" in err.value.message and "supported zones there are 1 3" in err.value.message
+    assert (err.value.hint or "").startswith("use --zones 1 3")
+    assert azure_env.requests_to("/agentPools/gpu$", "PUT") == []
+
+
+def test_the_emulator_refuses_a_zone_the_size_lacks_as_aks_does(azure_env: ArmEmulator) -> None:
+    from azure.core.exceptions import HttpResponseError
+
+    seed_cluster(azure_env)
+    _restrict_zone_2(azure_env)
+    c = clusters.client(AzureTarget())
+    body = {"properties": {"vmSize": H100, "count": 1, "availabilityZones": ["2"]}}
+    with pytest.raises(HttpResponseError) as raw:
+        c.agent_pools.begin_create_or_update(RG, "aks1", "gpu", body)
+    assert raw.value.status_code == 400 and raw.value.error is not None
+    assert raw.value.error.code == "AvailabilityZoneNotSupported"
+    assert raw.value.error.message == (
+        "The zone(s) 2 for resource gpu is not supported. The supported zones for location eastus are 1,3."
+    )
+
+
+def test_azures_own_zone_refusal_is_a_usage_error(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    _restrict_zone_2(azure_env)
+    c = clusters.client(AzureTarget())
+    spec = nodepools.NodePoolSpec.from_flags(
+        name="gpu", cluster="aks1", resource_group=RG, vm_size=H100, count=1, zones=["2"]
+    )
+    with pytest.raises(UsageError) as err:  # no target: no preflight, straight to Azure's answer
+        nodepools.begin_add(c, spec, nodepools.build_body(spec))
+    assert "Azure rejected the request (AvailabilityZoneNotSupported): The zone(s) 2" in err.value.message
+    assert "zones it names as supported" in (err.value.hint or "")
 
 
 def test_a_size_the_region_does_not_offer_names_where_it_is(azure_env: ArmEmulator) -> None:

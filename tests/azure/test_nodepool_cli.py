@@ -136,6 +136,20 @@ def test_a_size_the_region_does_not_offer_is_a_usage_error_naming_where_it_is(az
     assert "westus3" in r.stderr, "the error names where the size is offered"
 
 
+def test_a_zone_the_size_lacks_is_exit_2_and_quota_stays_exit_8(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    azure_env.sku_availability["Standard_NC24ads_A100_v4"] = {"eastus": ["1", "3"]}
+    args = ["nodepool", "add", "a100", "-c", "aks1", "-g", RG, "--vm-size", "Standard_NC24ads_A100_v4"]
+    r = invoke(*args, "--zones", "2")
+    assert r.exit_code == 2, r
+    assert r.stderr.count("error:") == 1 and "AvailabilityZoneNotSupported" in r.stderr
+    assert "hint: use --zones 1 3" in r.stderr
+    azure_env.quota_limits[("eastus", "cores")] = 4
+    r = invoke(*args, "--zones", "1")
+    assert r.exit_code == 8, r
+    assert azure_env.requests_to("/agentPools/a100$", "PUT") == []
+
+
 def test_a_vm_size_azure_offers_nowhere_is_one_usage_error_and_no_put(azure_env: ArmEmulator) -> None:
     # It exited 8 (quota or capacity) for a size that exists nowhere (audit9-docs, "Checked and left").
     seed_cluster(azure_env)

@@ -67,6 +67,8 @@ _CODE_STATUS = {
     "versionnotsupported": 400,
     "notsupported": 400,
     "skunotavailable": 400,
+    # AKS's answer to zones a size is not offered in (MicrosoftDocs/azure-aks-docs pull request 416).
+    "availabilityzonenotsupported": 400,
     "quotaexceeded": 400,
     "invalidtemplatedeployment": 400,
 }
@@ -302,6 +304,8 @@ def _rejected(f: ArmFailure, prefix: str) -> UsageError:
     message = f.message
     if f.lcode in _VERSION_CODES:
         hint = "list the versions AKS offers there with 'az aks get-versions -l LOCATION -o table' and pick one"
+    elif f.lcode == "availabilityzonenotsupported":
+        hint = "use the zones it names as supported, or leave --zones out"
     elif (sizes := _VM_SIZES_ALLOWED.search(message)) is not None:
         # AKS's answer for a VM size the subscription may not use in the region lists every size it may
         # (hundreds): keep Azure's sentence, count the list, and say how to see it.

@@ -194,7 +194,11 @@ def check(
     "The VM size of S is not allowed in your subscription in location 'L'. The available VM sizes
     are '...'" (upstream: what users report AKS answered, e.g. hashicorp/terraform-provider-azurerm
     issue 13781, hashicorp-education/learn-terraform-provision-aks-cluster issue 15), and armerrors
-    maps that 4xx to a usage error. Zones and quota that cannot hold the pool are QuotaErrors (exit 8).
+    maps that 4xx to a usage error. So are zones the size is not offered in: AKS refuses them at
+    once with 400 AvailabilityZoneNotSupported, "The zone(s) 2 for resource nodepool1 is not
+    supported. The supported zones for location centralus are (empty)." (upstream:
+    MicrosoftDocs/azure-aks-docs pull request 416, articles/aks/reliability-availability-zones-configure.md).
+    A quota that cannot hold the pool is a QuotaError (exit 8).
     """
     cap = capacity(target, location, [vm_size])[vm_size]
     offer = cap.offer
@@ -213,10 +217,11 @@ def check(
         )
     bad = [z for z in zones or [] if z not in offer.usable_zones]
     if bad:
-        usable = ", ".join(offer.usable_zones) or "none"
-        raise QuotaError(
-            f"{what}: {vm_size} is not available in zone(s) {', '.join(bad)} of {cap.location}",
-            hint=f"use zones it is offered in ({usable}), or leave --zones out",
+        usable = " ".join(offer.usable_zones)
+        raise UsageError(
+            f"{what}: the zone(s) {','.join(bad)} are not supported for {vm_size} in location '{cap.location}' "
+            f"(AKS would answer AvailabilityZoneNotSupported); the supported zones there are {usable or '(none)'}",
+            hint=(f"use --zones {usable}" if usable else f"{vm_size} has no zone there") + ", or leave --zones out",
         )
     needed = offer.vcpus * count
     names = ["lowPriorityCores"] if spot else [offer.family, "cores"]

@@ -75,12 +75,21 @@ def vm_size_not_allowed(vm_size: str, location: str, allowed: list[str]) -> str:
     )
 
 
-def _check_sku(emu: ArmEmulator, vm_size: str, location: str, zones: list[str] | None) -> None:
+def _check_sku(emu: ArmEmulator, vm_size: str, location: str, zones: list[str] | None, pool: str) -> None:
     """A pool's size must be one the region offers this subscription (Compute's resource SKUs, as
     compute.py answers them: not listed there, or restricted for the whole region, is refused with
-    AKS's BadRequest above); zones it lacks there are refused as Compute's SkuNotAvailable
-    (Azure/AKS issue 1444: a GPU pool with zones, "The requested size ... is currently not available
-    in location 'eastus' zones '1,2,3'")."""
+    AKS's BadRequest above); zones it lacks there are refused by AKS itself, at once, 400
+    AvailabilityZoneNotSupported.
+
+    upstream: MicrosoftDocs/azure-aks-docs pull request 416 (2026, merged into
+    articles/aks/reliability-availability-zones-configure.md, "Node pool creation fails if the
+    selected VM SKU doesn't support the requested availability zones in that region"), whose
+    description quotes AKS: "AvailabilityZoneNotSupported - The zone(s) 2 for resource nodepool1 is
+    not supported. The supported zones for location centralus are (empty)."; a managed-cluster PUT
+    answered with StatusCode=400 Code="AvailabilityZoneNotSupported" (cloud-barista/cb-spider issue
+    1246, 2024). How AKS writes a list of several supported zones is not published: here they are
+    joined as the requested ones are. Compute's SkuNotAvailable (Azure/AKS issue 1444, 2020) was
+    the older answer, seen through a template deployment."""
     from tests.emulators.arm import compute
 
     loc = location.replace(" ", "").lower()
@@ -92,10 +101,9 @@ def _check_sku(emu: ArmEmulator, vm_size: str, location: str, zones: list[str] |
     if missing:
         raise ArmError(
             400,
-            "SkuNotAvailable",
-            f"The requested VM size '{vm_size}' is currently not available in location "
-            f"'{location}' zones '{','.join(missing)}'. Please try another size or deploy to a "
-            "different location or different zone.",
+            "AvailabilityZoneNotSupported",
+            f"The zone(s) {','.join(missing)} for resource {pool} is not supported. "
+            f"The supported zones for location {loc} are {','.join(usable) or '(empty)'}.",
         )
 
 
@@ -141,13 +149,13 @@ def _record_failure(emu: ArmEmulator, rid: str, error: dict[str, Any]) -> None:
 
 
 def _pool_defaults(
-    emu: ArmEmulator, pool: dict[str, Any], version: str, location: str, existing: dict[str, Any]
+    emu: ArmEmulator, pool: dict[str, Any], version: str, location: str, existing: dict[str, Any], name: str
 ) -> None:
     if not pool.get("vmSize") and not existing.get("vmSize"):
         pool["vmSize"] = "Standard_D4ds_v5"
     vm = pool.get("vmSize") or existing.get("vmSize")
     if pool.get("vmSize") and pool.get("vmSize") != existing.get("vmSize"):
-        _check_sku(emu, str(vm), location, pool.get("availabilityZones"))
+        _check_sku(emu, str(vm), location, pool.get("availabilityZones"), name)
     if pool.get("enableAutoScaling"):
         lo, hi = pool.get("minCount"), pool.get("maxCount")
         if lo is None or hi is None or lo > hi:
@@ -225,7 +233,7 @@ def _cluster_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: 
     for pool in pools:
         if not pool.get("name"):
             raise ArmError(400, "InvalidParameter", "agentPoolProfiles[].name is required.")
-        _pool_defaults(emu, pool, version, loc, old_pools.get(pool["name"], {}))
+        _pool_defaults(emu, pool, version, loc, old_pools.get(pool["name"], {}), str(pool["name"]))
     if pools and not any(p.get("mode") == "System" for p in pools):
         pools[0]["mode"] = "System"
     props["agentPoolProfiles"] = pools
@@ -266,7 +274,7 @@ def _pool_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dic
             "OperationNotAllowed",
             "The last System mode agent pool cannot be changed to User mode; add another System pool first.",
         )
-    _pool_defaults(emu, pool, cprops["kubernetesVersion"], cluster["location"], old)
+    _pool_defaults(emu, pool, cprops["kubernetesVersion"], cluster["location"], old, rid.rsplit("/", 1)[-1])
     if _vkey(resolve_version(pool["orchestratorVersion"])) > _vkey(cprops["currentKubernetesVersion"]):
         raise ArmError(
             400,
