@@ -26,6 +26,7 @@ from akscli.fleet import (
     PLACEMENT_V1,
     hub,
 )
+from akscli.kube import retry
 from akscli.kube.client import Kube
 from akscli.kube.writes import Write
 
@@ -113,19 +114,31 @@ def uncordon_write(kube: Kube, cluster: str) -> Write | None:
 
 
 def cordon(kube: Kube, cluster: str) -> bool:
-    """Add the cordon taint; False when it was already there."""
-    write = cordon_write(_member(kube, cluster))
-    if write is not None:
-        write.send(kube)
-    return write is not None
+    """Add the cordon taint; False when it was already there. A change of the member between the
+    read and the patch (a Conflict) is read again and the taint added again, as ``kubectl fleet
+    draincluster`` cordons (upstream: kubefleet-dev/kubefleet 01d4de1d
+    tools/fleet/cmd/draincluster/draincluster.go, cordon: retry.RetryOnConflict(retry.DefaultRetry))."""
+
+    def attempt() -> bool:
+        write = cordon_write(_member(kube, cluster))
+        if write is not None:
+            write.send(kube)
+        return write is not None
+
+    return retry.on_conflict(attempt)
 
 
 def uncordon(kube: Kube, cluster: str) -> bool:
-    """Remove the cordon taint; False when the cluster was not cordoned."""
-    write = uncordon_write(kube, cluster)
-    if write is not None:
-        write.send(kube)
-    return write is not None
+    """Remove the cordon taint; False when the cluster was not cordoned. Retried on a Conflict as
+    ``kubectl fleet uncordoncluster`` does (tools/fleet/cmd/uncordoncluster, RetryOnConflict)."""
+
+    def attempt() -> bool:
+        write = uncordon_write(kube, cluster)
+        if write is not None:
+            write.send(kube)
+        return write is not None
+
+    return retry.on_conflict(attempt)
 
 
 def placements_on(kube: Kube, cluster: str) -> list[str]:

@@ -183,13 +183,12 @@ def member_uncordon(
     mode = opts.dry_run_mode(dry_run)
     validate.name(name, "member cluster name")
     kube = hub.connect()
-    write = drain.uncordon_write(kube, name)
     if mode != "none":
+        write = drain.uncordon_write(kube, name)
         dry_run_writes(kube, [write] if write else [], mode, fmt)
         return
-    if write is None:
+    if not drain.uncordon(kube, name):
         output.write(f"membercluster/{name} was not cordoned")
         return
-    write.send(kube)
     audit_hub(kube, "fleet member uncordon", [(f"membercluster/{name}", "uncordon")])
     output.write(f"membercluster/{name} uncordoned")

@@ -1,8 +1,8 @@
-"""``fleet approve`` on the hub when another writer changes the approval request between akscli's
-read and its patch: read it again and set Approved again, a bounded number of times, as
-``kubectl fleet approve`` does (kubefleet-dev/kubefleet 102d9128 tools/fleet/cmd/approve/approve.go,
-``retry.RetryOnConflict(retry.DefaultRetry, ...)``; DefaultRetry is 5 steps, client-go
-util/retry/util.go)."""
+"""Hub writes guarded by resourceVersion when another writer changes the object between akscli's
+read and its patch: read it again and write again, a bounded number of times, as kubectl fleet does
+(kubefleet-dev/kubefleet tools/fleet/cmd: approve/approve.go, draincluster/draincluster.go cordon and
+uncordoncluster, all ``retry.RetryOnConflict(retry.DefaultRetry, ...)``; DefaultRetry is 5 steps,
+client-go util/retry/util.go)."""
 
 from __future__ import annotations
 
@@ -70,3 +70,37 @@ def test_approve_gives_up_after_five_conflicts_with_one_line(hub: Hub, slept: li
     assert "Traceback" not in result.stderr
     request = hub.get("ClusterApprovalRequest", REQUEST)
     assert not [c for c in (request.get("status") or {}).get("conditions") or [] if c["type"] == "Approved"]
+
+
+C1 = "cluster.kubernetes-fleet.io/v1"
+CORDON = {"key": "cordon-key", "value": "cordon-value", "effect": "NoSchedule"}
+
+
+def _label_member(hub: Hub) -> Any:
+    counter = iter(range(1000))
+
+    def write() -> None:
+        hub.cluster.patch(
+            C1, "MemberCluster", None, "canary", {"metadata": {"labels": {"touched": str(next(counter))}}}
+        )
+
+    return write
+
+
+def test_drain_cordons_again_when_the_member_changed_under_it(hub: Hub, slept: list[float]) -> None:
+    hub.emu.faults.add(verb="PATCH", path="/memberclusters/canary$", count=1, before=_label_member(hub))
+    result = invoke("fleet", "member", "drain", "canary")
+    assert result.exit_code == 0, result
+    assert [r.status for r in hub.emu.requests("PATCH", "/memberclusters/canary")] == [409, 200]
+    member = hub.get("MemberCluster", "canary", api_version=C1)
+    assert member["spec"]["taints"] == [CORDON] and member["metadata"]["labels"]["touched"] == "0"
+
+
+def test_uncordon_uncordons_again_when_the_member_changed_under_it(hub: Hub, slept: list[float]) -> None:
+    assert invoke("fleet", "member", "drain", "canary").exit_code == 0
+    hub.emu.faults.add(verb="PATCH", path="/memberclusters/canary$", count=1, before=_label_member(hub))
+    result = invoke("fleet", "member", "uncordon", "canary")
+    assert result.exit_code == 0, result
+    assert result.stdout.strip() == "membercluster/canary uncordoned"
+    assert [r.status for r in hub.emu.requests("PATCH", "/memberclusters/canary")][-2:] == [409, 200]
+    assert not (hub.get("MemberCluster", "canary", api_version=C1)["spec"].get("taints") or [])
