@@ -117,8 +117,11 @@ def label_value(value: str, what: str = "label value") -> str:
     return value
 
 
-def labels(pairs: Iterable[str], what: str = "label") -> dict[str, str]:
-    """Parse ``key=value`` pairs (each may also hold several, comma-separated)."""
+def labels(
+    pairs: Iterable[str], what: str = "label", reserved: tuple[str, ...] = (), reserved_by: str = ""
+) -> dict[str, str]:
+    """Parse ``key=value`` pairs (each may also hold several, comma-separated); a key under one of
+    the ``reserved`` prefixes (those ``reserved_by`` sets itself) is refused."""
     result: dict[str, str] = {}
     for pair in pairs:
         for item in (p for p in pair.split(",") if p):
@@ -126,6 +129,13 @@ def labels(pairs: Iterable[str], what: str = "label") -> dict[str, str]:
             if not eq:
                 raise _fail(what, item, "it has no '='", "use key=value, e.g. team=ml")
             result[label_key(key.strip(), f"{what} key")] = label_value(val.strip(), f"{what} value")
+    for key in result:
+        if key.startswith(reserved):
+            prefix = next(p for p in reserved if key.startswith(p))
+            raise UsageError(
+                f"{what} {key} uses the prefix {prefix}, which {reserved_by} reserves for the labels it sets",
+                hint="use a prefix of your own, e.g. example.com/team=ml",
+            )
     return result
 
 

@@ -105,7 +105,7 @@ class NodePoolSpec:
             max_count=hi,
             mode=mode_v,
             taints=taint_list,
-            labels=_labels(labels or []),
+            labels=validate.labels(labels or [], "node label", RESERVED_LABEL_PREFIXES, "AKS"),
             gpu=is_gpu,
             gpu_driver=driver,
             gpu_instance_profile=mig,
@@ -120,17 +120,6 @@ class NodePoolSpec:
 # upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/use-labels.md, Reserved prefixes: "The
 # following prefixes are AKS reserved prefixes and can't be used for any node".
 RESERVED_LABEL_PREFIXES = ("kubernetes.azure.com/", "kubernetes.io/")
-
-
-def _labels(pairs: list[str]) -> dict[str, str]:
-    out = validate.labels(pairs, "--labels") if pairs else {}
-    for key in out:
-        if key.startswith(RESERVED_LABEL_PREFIXES):
-            raise UsageError(
-                f"node label {key} uses a prefix AKS reserves ({', '.join(RESERVED_LABEL_PREFIXES)})",
-                hint="use a prefix of your own, e.g. --labels example.com/team=ml",
-            )
-    return out
 
 
 def _vm_size(vm_size: str | None, gpu: str | None, gpus_per_node: int | None) -> tuple[str, GpuSku | None]:

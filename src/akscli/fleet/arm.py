@@ -140,14 +140,7 @@ def cluster_ref(value: str, *, subscription: str | None = None, group: str | Non
 
 
 def member_labels(pairs: Sequence[str]) -> dict[str, str]:
-    labels = validate.labels(pairs, "member label")
-    for key in labels:
-        if key.startswith(_RESERVED_LABEL_PREFIX):
-            raise UsageError(
-                f"member label {key!r} uses the reserved prefix {_RESERVED_LABEL_PREFIX}",
-                hint="Fleet Manager sets those labels itself; choose another key",
-            )
-    return labels
+    return validate.labels(pairs, "member label", (_RESERVED_LABEL_PREFIX,), "Fleet Manager")
 
 
 def member_body(cluster: ClusterRef, update_group: str | None, labels: Mapping[str, str]) -> dict[str, Any]:
