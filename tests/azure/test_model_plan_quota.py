@@ -50,3 +50,12 @@ def test_deploy_with_a_subscription_refuses_nodes_over_quota_before_applying(azu
     # The plan's pick for KAITO (the default runtime) is a size in KAITO's SKU table.
     vcpus = skus.get(size).vcpus  # type: ignore[union-attr]
     assert f"deploy microsoft/Phi-4-mini-instruct: needs {vcpus} vCPUs" in r.stderr and "quota" in r.stderr
+
+
+def test_deploy_with_a_bad_flag_asks_azure_nothing(azure_env: ArmEmulator) -> None:
+    r = invoke(
+        "model", "deploy", "phi-4-mini-instruct", "--region", "eastus", "--subscription", azure_env.subscription,
+        "--hostname", "not a hostname",
+    )  # fmt: skip
+    assert r.exit_code == 2, r
+    assert azure_env.requests_to("/subscriptions/") == []

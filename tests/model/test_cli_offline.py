@@ -231,3 +231,28 @@ def test_a_plan_over_budget_exits_9_with_the_budget_hint() -> None:
     result = invoke("model", "plan", "phi-4", "--budget", "1")
     assert result.exit_code == 9, result
     assert "--budget" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("flags", "refused"),
+    [
+        (("--image", "example.com/vllm:1"), "--image does not apply to --runtime kaito"),
+        (("--runtime", "airunway", "--provider", "kuberay", "--image", "example.com/vllm:1"), "--provider kuberay"),
+        (("--storage-class", "premium"), "--storage-class does not apply to --runtime kaito"),
+        (("--runtime", "airunway", "--provider", "vllm", "--storage-class", "premium"), "--storage-class"),
+    ],
+)
+def test_deploy_refuses_a_flag_its_runtime_would_drop(flags: tuple[str, ...], refused: str) -> None:
+    result = invoke("model", "deploy", "phi-4", *flags, "--dry-run=client")
+    assert result.exit_code == 2, result
+    assert refused in result.stderr and "hint: drop --" in result.stderr
+    assert result.stdout == ""
+
+
+def test_deploy_takes_image_and_storage_class_where_vllm_runs() -> None:
+    result = invoke(
+        "model", "deploy", "phi-4", "--runtime", "vllm", "--image", "example.com/vllm:1",
+        "--storage-class", "premium", "--dry-run=client", "-o", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result
+    assert "example.com/vllm:1" in result.stdout and '"premium"' in result.stdout

@@ -106,11 +106,22 @@ def deploy_cmd(
         ),
     ] = None,
     image: Annotated[
-        str, typer.Option("--image", help="vLLM server image (runtime vllm; airunway providers vllm and llmd).")
-    ] = kinds.DEFAULT_VLLM_IMAGE,
+        str | None,
+        typer.Option(
+            "--image",
+            help=f"vLLM server image (runtime vllm; airunway providers vllm and llmd; default "
+            f"{kinds.DEFAULT_VLLM_IMAGE}).",
+            show_default=False,
+        ),
+    ] = None,
     storage_class: Annotated[
-        str, typer.Option("--storage-class", help="Storage class for the weights (runtime vllm).")
-    ] = kinds.DEFAULT_STORAGE_CLASS,
+        str | None,
+        typer.Option(
+            "--storage-class",
+            help=f"Storage class for the weights (runtime vllm; default {kinds.DEFAULT_STORAGE_CLASS}).",
+            show_default=False,
+        ),
+    ] = None,
     recreate: Annotated[
         bool,
         typer.Option(
@@ -188,13 +199,6 @@ def deploy_cmd(
         context_flag="--max-model-len",
     )
     fit = plan_view.fit_to_deploy(the_plan, vm_size)
-    if subscription and mode != "client":
-        # Nodes created on demand fail minutes later on quota; ask Azure before anything is applied.
-        from akscli.azure import arm, capacity
-
-        nodes = max(fit.nodes, 1) * (replicas or 1)
-        azure_target = arm.AzureTarget(subscription).validated()
-        capacity.check(azure_target, f"deploy {model.id}", region, fit.vm_size, nodes)
     # On a fleet hub the model gets a namespace of its own: the placement takes the whole namespace.
     namespace = cluster.namespace or (deploy_flags.default_name(model) if fleet else None)
     gateway_name, gateway_namespace = deploy_flags.parse_gateway(gateway or kinds.DEFAULT_GATEWAY)
@@ -219,14 +223,24 @@ def deploy_cmd(
         inference_pool=inference_pool,
         endpoint_picker=endpoint_picker,
         hostname=hostname,
-        image=image,
-        storage_class=storage_class,
+        image=image or kinds.DEFAULT_VLLM_IMAGE,
+        storage_class=storage_class or kinds.DEFAULT_STORAGE_CLASS,
+        image_given=image is not None,
+        storage_class_given=storage_class is not None,
         fleet=fleet,
         fleet_clusters=list(member or []),
         fleet_count=clusters,
         staged_strategy=staged_strategy,
     )
     req.check()
+    if subscription and mode != "client":
+        # Nodes created on demand fail minutes later on quota; ask Azure before anything is applied,
+        # once every flag is checked (a bad flag sends nothing).
+        from akscli.azure import arm, capacity
+
+        nodes = max(fit.nodes, 1) * (replicas or 1)
+        azure_target = arm.AzureTarget(subscription).validated()
+        capacity.check(azure_target, f"deploy {model.id}", region, fit.vm_size, nodes)
     target = cluster._replace(namespace=namespace).target()
     kube = connect(target) if mode != "client" else None
     if kube is not None:

@@ -65,6 +65,10 @@ class DeployRequest:
     endpoint_picker: str | None = None
     image: str = DEFAULT_VLLM_IMAGE
     storage_class: str = DEFAULT_STORAGE_CLASS
+    # Whether the user named them (--image, --storage-class): a flag the runtime has no use for is
+    # refused, not dropped without a word.
+    image_given: bool = False
+    storage_class_given: bool = False
     # AI Runway's provider (spec.provider.name) for --runtime airunway.
     provider: str = "kaito"
     # The PodMonitor API the cluster serves (kinds.PODMONITOR_APIS), None where it serves none.
@@ -133,6 +137,22 @@ class DeployRequest:
         that run a vLLM server image from spec.engine.image (airunway.VLLM_IMAGE_PROVIDERS)."""
         return self.runtime == "vllm" or (self.runtime == "airunway" and self.provider in airunway.VLLM_IMAGE_PROVIDERS)
 
+    def _check_runtime_flags(self) -> None:
+        """--image and --storage-class shape akscli's vLLM Deployment (and the vLLM image of AI
+        Runway's vllm and llmd providers); with another runtime they would be dropped unsaid."""
+        where = f"--runtime {self.runtime}" + (f" --provider {self.provider}" if self.runtime == "airunway" else "")
+        if self.image_given and not self.runs_vllm_image:
+            raise UsageError(
+                f"--image does not apply to {where}: only --runtime vllm and AI Runway's vllm and llmd "
+                "providers run the vLLM image it names",
+                hint="drop --image",
+            )
+        if self.storage_class_given and self.runtime != "vllm":
+            raise UsageError(
+                f"--storage-class does not apply to {where}: only --runtime vllm makes a volume for the weights",
+                hint="drop --storage-class",
+            )
+
     @property
     def serves_vllm_metrics(self) -> bool:
         """Whether the serving pods answer vLLM's /metrics on a port named "http", what the
@@ -200,6 +220,7 @@ class DeployRequest:
             validate.name(self.staged_strategy, "--staged-strategy")
         for c in self.fleet_clusters:
             validate.name(c, "--member")
+        self._check_runtime_flags()
         if self.runs_vllm_image:
             validate.image(self.image, "--image")
         if self.runtime == "vllm":
