@@ -91,7 +91,10 @@ def _row(emu: ArmEmulator, size: str, location: str) -> dict[str, Any] | None:
 
 def offered(emu: ArmEmulator, location: str) -> dict[str, list[str]]:
     """The sizes the region offers this subscription (lower-case name -> usable zones): listed there
-    and not restricted for the whole region; a zone restriction takes its zones away."""
+    and not restricted for the whole region; a zone restriction takes its zones away (upstream:
+    Azure/azure-rest-api-specs specification/compute/resource-manager/Microsoft.Compute/Skus/stable/
+    2021-07-01/skus.json, ResourceSkuRestrictions: type Location or Zone, restrictionInfo locations
+    and zones)."""
     out: dict[str, list[str]] = {}
     for size in _catalogue(emu):
         row = _row(emu, size, location)

@@ -313,7 +313,10 @@ def _resource(
 
 def busy_state(emu: ArmEmulator, type_name: str, write: str) -> str:
     """The provisioningState of a resource while a ``write`` (create, update, delete) runs: the type's
-    own (``emu.busy_states``, e.g. a fleet member Joining), else Creating, Updating or Deleting."""
+    own (``emu.busy_states``, e.g. a fleet member Joining), else Creating, Updating or Deleting
+    (upstream: Azure/azure-resource-manager-rpc v1.0/async-api-reference.md, "ProvisioningState
+    property": any state but Succeeded, Failed and Canceled is non-terminal, an RP names its own;
+    a PATCH "MUST transition to a non-terminal state like Updating", a DELETE "like Deleting")."""
     for rx, states in emu.busy_states:
         if rx.match(type_name) and write in states:
             return states[write]

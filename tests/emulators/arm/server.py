@@ -248,7 +248,9 @@ class ArmEmulator:
         # (type regex, {"put"|"patch"|"delete"|"action": header names}); default: both URLs.
         self.lro_headers: list[tuple[re.Pattern[str], dict[str, tuple[str, ...]]]] = []
         # The provisioningState a type shows while a write runs, where its REST spec names its own:
-        # (type regex, {"create"|"update"|"delete": state}); default Creating/Updating/Deleting.
+        # (type regex, {"create"|"update"|"delete": state}); default Creating/Updating/Deleting
+        # (upstream: Azure/azure-rest-api-specs fleet/fleetmember.tsp FleetMemberProvisioningState names
+        # Joining, Updating and Leaving; Azure/azure-resource-manager-rpc v1.0/async-api-reference.md).
         self.busy_states: list[tuple[re.Pattern[str], dict[str, str]]] = []
         self._server: http.server.ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None

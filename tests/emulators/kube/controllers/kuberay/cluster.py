@@ -55,6 +55,7 @@ class ClusterReconciler:
         rc = cluster.get(RAY, "RayCluster", ns, name)
         if rc is None:
             return {}
+        # upstream: ray-project/kuberay v1.7.0 raycluster_controller.go validates the metadata first.
         problem = metadata_problem(rc)
         if problem:
             self._warn_once(

@@ -55,15 +55,17 @@ def child_cluster(owner: Mapping[str, Any], name: str, spec: Mapping[str, Any]) 
 
 
 def metadata_problem(obj: Mapping[str, Any]) -> str | None:
-    """utils/validation.go ValidateRayClusterMetadata / ValidateRayJobMetadata / ValidateRayServiceMetadata
-    (the one implementation the emulator's admission webhook uses too)."""
+    """upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/validation.go
+    ValidateRayClusterMetadata / ValidateRayJobMetadata / ValidateRayServiceMetadata (the one
+    implementation the emulator's admission webhook uses too)."""
     from tests.emulators.kube.admission import ray_metadata_error
 
     return ray_metadata_error(str(obj["kind"]), dict(obj.get("metadata") or {}))
 
 
 def job_spec_problem(spec: Mapping[str, Any]) -> str | None:
-    """The rules of utils/validation.go ValidateRayJobSpec about the RayJob's own fields, in its
+    """The rules of upstream ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/validation.go
+    ValidateRayJobSpec about the RayJob's own fields, in its
     order and with its messages (its cluster spec's rules, ValidateRayClusterSpec, are not here)."""
     invalid = "The RayJob spec is invalid: "
     shutdown = bool(spec.get("shutdownAfterJobFinishes"))

@@ -1,6 +1,7 @@
 """RayJob as ray-project/kuberay v1.7 runs it (ray-operator/controllers/ray/rayjob_controller.go).
 
-* Validation first (``validateRayJob`` -> ``utils/validation.go`` ValidateRayJobMetadata, then the
+* Validation first (upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go
+  ``validateRayJob`` -> ``utils/validation.go`` ValidateRayJobMetadata, then the
   RayJob's own rules of ValidateRayJobSpec: suspend, TTL without shutdown, clusterSelector with
   SidecarMode or a backoffLimit, deadlines): a bad name or spec ends the job ``ValidationFailed``
   with ``reason: ValidationFailed``, the message as the status message and a Warning event

@@ -60,6 +60,7 @@ class ServiceReconciler:
         status = copy.deepcopy(svc.get("status") or {})
         conditions: list[dict[str, Any]] = list(status.get("conditions") or [])
         generation = svc["metadata"].get("generation", 1)
+        # upstream: ray-project/kuberay v1.7.0 rayservice_controller.go validates the metadata first.
         problem = metadata_problem(svc)
         if problem:
             ready = find_condition(conditions, "Ready") or {}
