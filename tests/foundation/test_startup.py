@@ -169,13 +169,17 @@ def test_error_scrubbing_patterns_compile_on_the_first_error_not_at_start() -> N
 
 
 WIDE_CHARACTER_CLASSES = """
-import contextlib, io, re._compiler, sys, traceback
+import contextlib, importlib.util, io, os, re._compiler, sys, traceback
+# akscli's own files, by the package's folder (found without importing it): a checkout or a
+# virtualenv may sit under a folder named akscli too.
+package = importlib.util.find_spec("akscli").submodule_search_locations[0] + os.sep
+stdlib_re = os.path.dirname(re.__file__) + os.sep
 compiled = []
 original = re._compiler.compile
 def compile(pattern, flags=0):
     stack = traceback.extract_stack(sys._getframe(1))
-    callers = [f.filename for f in stack if "/re/" not in f.filename and "<frozen" not in f.filename]
-    if "/akscli/" in callers[-1]:
+    callers = [f.filename for f in stack if not f.filename.startswith(stdlib_re) and "<frozen" not in f.filename]
+    if callers[-1].startswith(package):
         compiled.append(pattern)
     return original(pattern, flags)
 re._compiler.compile = compile
