@@ -296,10 +296,10 @@ class Handler(BaseHTTPRequestHandler):
         if f.delay > 0:
             time.sleep(f.delay)
         if f.before is not None:
-            # Another client's write just before this request: the resourceVersion check below then
-            # answers 409 Conflict as the API server's optimistic concurrency does (upstream:
-            # kubernetes/kubernetes v1.32.0 staging/src/k8s.io/apiserver/pkg/registry/generic/
-            # registry/store.go, Update).
+            # Another client's write just before this request: apiserver.py's resourceVersion check
+            # then answers 409 Conflict ("the object has been modified"), as the API server's
+            # optimistic concurrency does (upstream: kubernetes/kubernetes v1.32.0
+            # staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go, Update).
             f.before()
         if f.lose_response:
             self._lose_response = True
