@@ -106,7 +106,14 @@ def install_gpu_operator(
             "metadata": {"name": "cluster-policy"},
             "spec": {
                 "operator": {},
-                "daemonsets": {},
+                # As akscli's templates/baremetal/clusterpolicy.yaml.j2: the operands tolerate
+                # AKS's sku=gpu taint too, or they would not run on the GPU nodes.
+                "daemonsets": {
+                    "tolerations": [
+                        {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"},
+                        {"key": "sku", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"},
+                    ]
+                },
                 "driver": driver if isinstance(driver, dict) else {"enabled": driver},
                 "toolkit": {"enabled": True},
                 "devicePlugin": {"enabled": True},

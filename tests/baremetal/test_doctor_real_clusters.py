@@ -34,7 +34,8 @@ def checks(report: doctor.Report) -> dict[str, list[doctor.Finding]]:
 
 
 def test_mig_mixed_node_is_not_reported_without_gpu_capacity(kube_emulator: Any, kube: Any) -> None:
-    add_nodes(kube_emulator, [fx.mig_mixed_node("aks-mig-0")])
+    # The system pool runs the operator's own pod: the GPU node's taint keeps it off there.
+    add_nodes(kube_emulator, [fx.cpu_node("aks-system-0"), fx.mig_mixed_node("aks-mig-0")])
     install_gpu_operator(kube_emulator)
     report = run(kube)
     assert "gpu-capacity" not in checks(report) and "gpu-count" not in checks(report)

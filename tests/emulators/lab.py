@@ -86,9 +86,12 @@ class Lab:
 
 
 def add_gpu_nodes(kube: Any, count: int = 2) -> None:
-    """Ready H100 nodes with the labels NFD and the GPU Operator write (tests/baremetal/nodes.py)."""
-    from tests.baremetal.nodes import node
+    """Ready H100 nodes with the labels NFD and the GPU Operator write (tests/baremetal/nodes.py),
+    beside the system pool's node every AKS cluster has (it runs what does not tolerate the GPU
+    nodes' sku=gpu taint, the GPU Operator's own pod among them)."""
+    from tests.baremetal.nodes import cpu_node, node
 
+    kube.cluster.create(cpu_node("aks-system-0"))
     for index in range(count):
         kube.cluster.create(node(f"gpu-node-{index}"))
 

@@ -124,6 +124,8 @@ def test_daemonset_runs_one_pod_per_selected_node(kube_emulator: KubeEmulator) -
     ds["kind"] = "DaemonSet"
     del ds["spec"]["replicas"]
     ds["spec"]["template"]["spec"]["nodeSelector"] = {"accelerator": "nvidia"}
+    # The generated GPU nodes carry AKS's sku=gpu:NoSchedule taint.
+    ds["spec"]["template"]["spec"]["tolerations"] = [{"key": "sku", "operator": "Equal", "value": "gpu"}]
     kube_emulator.cluster.create(ds)
     assert wait_until(
         lambda: (

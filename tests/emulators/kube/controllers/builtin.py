@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.scheduling import Placement, Scheduler, daemon_pod_spec, should_run_daemon_pod
 
 POD_FAILURES = ("unschedulable", "crashloop", "imagepull")
 
@@ -46,12 +47,6 @@ def owner_ref(obj: dict[str, Any], controller: bool = True) -> dict[str, Any]:
     }
 
 
-def node_names(cluster: ClusterState, n: int) -> list[str]:
-    """The first ``n`` node names (without reading every node of a large cluster)."""
-    entries, _, _ = cluster.api.store.page("/nodes", "", None, n, None)
-    return [json.loads(e.raw)["metadata"]["name"] for e in entries]
-
-
 def condition(typ: str, status: str, reason: str = "", message: str = "") -> dict[str, Any]:
     t = now_iso()
     c = {"type": typ, "status": status, "lastTransitionTime": t, "lastUpdateTime": t}
@@ -62,8 +57,18 @@ def condition(typ: str, status: str, reason: str = "", message: str = "") -> dic
     return c
 
 
+INJECTED_UNSCHEDULABLE = (
+    "0/3 nodes are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 "
+    "nodes are available: 3 No preemption victims found for incoming pod."
+)
+
+
 def pod_status(
-    spec: dict[str, Any], failure: str | None, phase: str = "Running", node: str | None = None
+    spec: dict[str, Any],
+    failure: str | None,
+    phase: str = "Running",
+    node: str | None = None,
+    unschedulable: str = INJECTED_UNSCHEDULABLE,
 ) -> dict[str, Any]:
     t = now_iso()
     containers = [c.get("name", "") for c in spec.get("containers") or []]
@@ -75,8 +80,7 @@ def pod_status(
                     "type": "PodScheduled",
                     "status": "False",
                     "reason": "Unschedulable",
-                    "message": "0/3 nodes are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 "
-                    "nodes are available: 3 No preemption victims found for incoming pod.",
+                    "message": unschedulable,
                     "lastTransitionTime": t,
                 }
             ],
@@ -185,11 +189,18 @@ class _PodOwner(Controller):
         name: str,
         template: dict[str, Any],
         labels: dict[str, str],
-        node: str | None,
+        node: str | Placement | None,
         phase: str = "Running",
     ) -> dict[str, Any]:
+        """``node``: where to bind the pod; a Placement from the Scheduler may say nowhere fits,
+        and the pod then stays Pending as the real scheduler leaves it."""
         spec = copy.deepcopy(template.get("spec") or {})
         failure = self.failure if self.failure in POD_FAILURES else None
+        unschedulable = INJECTED_UNSCHEDULABLE
+        if isinstance(node, Placement):
+            if node.node is None and node.message and failure is None:
+                failure, unschedulable = "unschedulable", node.message
+            node = node.node
         if node and failure != "unschedulable":
             spec["nodeName"] = node
         pod = {
@@ -203,7 +214,7 @@ class _PodOwner(Controller):
                 "ownerReferences": [owner_ref(owner)],
             },
             "spec": spec,
-            "status": pod_status(spec, failure, phase, node),
+            "status": pod_status(spec, failure, phase, node, unschedulable),
         }
         created = cluster.create(pod)
         if failure == "unschedulable":
@@ -230,7 +241,7 @@ class ReplicaSetController(_PodOwner):
         template = spec.get("template") or {}
         labels = dict((template.get("metadata") or {}).get("labels") or {})
         pods = self._pods(cluster, obj)
-        nodes = node_names(cluster, max(want, 1))
+        scheduler = Scheduler(cluster)
         for p in pods[want:]:
             cluster.delete("v1", "Pod", p["metadata"]["namespace"], p["metadata"]["name"])
         pods = pods[:want]
@@ -240,7 +251,7 @@ class ReplicaSetController(_PodOwner):
             i += 1
             if cluster.get("v1", "Pod", obj["metadata"]["namespace"], name) is not None:
                 continue
-            node = nodes[len(pods) % len(nodes)] if nodes else None
+            node = scheduler.place(template.get("spec") or {}, obj["metadata"]["uid"])
             pods.append(self._make_pod(cluster, obj, name, template, labels, node))
         ready = sum(1 for p in pods if self._ready(p))
         cluster.patch_status(
@@ -351,7 +362,7 @@ class StatefulSetController(_PodOwner):
         template = spec.get("template") or {}
         rev = f"{md['name']}-{template_hash(template)}"
         labels = {**((template.get("metadata") or {}).get("labels") or {}), "controller-revision-hash": rev}
-        nodes = node_names(cluster, max(want, 1))
+        scheduler = Scheduler(cluster)
         existing = {p["metadata"]["name"]: p for p in self._pods(cluster, obj)}
         for name, p in existing.items():
             idx = name.rsplit("-", 1)[-1]
@@ -365,7 +376,8 @@ class StatefulSetController(_PodOwner):
                 pods.append(found)
             else:
                 lb = {**labels, "statefulset.kubernetes.io/pod-name": name, "apps.kubernetes.io/pod-index": str(i)}
-                pods.append(self._make_pod(cluster, obj, name, template, lb, nodes[i % len(nodes)] if nodes else None))
+                node = scheduler.place(template.get("spec") or {}, md["uid"])
+                pods.append(self._make_pod(cluster, obj, name, template, lb, node))
         ready = sum(1 for p in pods if self._ready(p))
         cluster.patch_status(
             "apps/v1",
@@ -395,11 +407,22 @@ class DaemonSetController(_PodOwner):
         ns = md["namespace"]
         spec = obj.get("spec") or {}
         template = spec.get("template") or {}
-        selector = ((template.get("spec") or {}).get("nodeSelector")) or {}
+        pod_spec = daemon_pod_spec(template.get("spec") or {})
+        selector = pod_spec.get("nodeSelector") or {}
         sel = ",".join(f"{k}={v}" for k, v in sorted(selector.items())) or None
         entries, _, _, _ = cluster.api.list_entries(cluster.api.rt("v1", "Node"), None, sel, None, 0, None)
-        desired = len(entries)
-        names = [json.loads(e.raw)["metadata"]["name"] for e in entries[: self.max_pods]]
+        # NodeShouldRunDaemonPod (upstream: kubernetes/kubernetes v1.34
+        # pkg/controller/daemon/daemon_controller.go): required node affinity and every
+        # NoSchedule/NoExecute taint tolerated. Only nodes with taints, or a template with node
+        # affinity, are parsed: a 75,000-node list stays cheap.
+        affinity = "affinity" in pod_spec
+        eligible = [
+            e
+            for e in entries
+            if not (affinity or b'"taints"' in e.raw) or should_run_daemon_pod(pod_spec, json.loads(e.raw))
+        ]
+        desired = len(eligible)
+        names = [json.loads(e.raw)["metadata"]["name"] for e in eligible[: self.max_pods]]
         existing = {(p.get("spec") or {}).get("nodeName") or p["metadata"]["name"]: p for p in self._pods(cluster, obj)}
         labels = dict((template.get("metadata") or {}).get("labels") or {})
         h = template_hash(template)
@@ -464,17 +487,21 @@ class JobController(_PodOwner):
             "batch.kubernetes.io/controller-uid": md["uid"],
         }
         pods = self._pods(cluster, obj)
-        nodes = node_names(cluster, 1)
+        scheduler = Scheduler(cluster)
         if not st.get("startTime"):
+            created = []
             for i in range(parallelism):
-                self._make_pod(
+                made = self._make_pod(
                     cluster,
                     obj,
                     f"{md['name']}-{template_hash({'i': i, 'u': md['uid']})[:5]}",
                     template,
                     labels,
-                    nodes[0] if nodes else None,
+                    scheduler.place(template.get("spec") or {}, md["uid"]),
                 )
+                created.append(made)
+            # A pod the scheduler could not place keeps the Job active and not ready, for good.
+            pending = any((p.get("status") or {}).get("phase") == "Pending" for p in created)
             cluster.patch_status(
                 "batch/v1",
                 "Job",
@@ -483,11 +510,11 @@ class JobController(_PodOwner):
                 {
                     "startTime": now_iso(),
                     "active": parallelism,
-                    "ready": 0 if self.failure else parallelism,
+                    "ready": 0 if self.failure or pending else parallelism,
                     "terminating": 0,
                 },
             )
-            if self.failure not in ("unschedulable", "imagepull"):
+            if self.failure not in ("unschedulable", "imagepull") and not pending:
                 self.requeue(obj, self.delay)
             return
         t = now_iso()

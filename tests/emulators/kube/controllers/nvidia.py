@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.scheduling import daemon_pod_spec, should_run_daemon_pod
 
 NAMESPACE = "gpu-operator"
 GPU = "nvidia.com/gpu"
@@ -39,6 +40,10 @@ OPERANDS = (
 )
 FAILURES = (None, "device-plugin-crash", "probe-no-driver", "nccl-slow")
 INDEX = "batch.kubernetes.io/job-completion-index"
+# upstream: NVIDIA/gpu-operator v26.7.0 assets/state-*/0500_daemonset.yaml: the operands' own
+# toleration, replaced by ClusterPolicy spec.daemonsets.tolerations when that list is not empty
+# (controllers/object_controls.go applyCommonDaemonsetConfig).
+OPERAND_TOLERATIONS = [{"key": GPU, "operator": "Exists", "effect": "NoSchedule"}]
 SHARED = Path(os.environ.get("AKSCLI_SHARED_DIR") or Path(__file__).resolve().parents[4].parent / "shared")
 H100_RECORDING = SHARED / "data" / "gpu-probe" / "h100-80gb-hbm3-vm"
 
@@ -118,7 +123,18 @@ class ClusterPolicyController(Controller):
         if cluster.get("v1", "Namespace", None, NAMESPACE) is None:
             cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}})
         sel = ",".join(f"{k}={v}" for k, v in self.node_selector.items())
-        nodes = sorted(n["metadata"]["name"] for n in cluster.list("v1", "Node", label_selector=sel))
+        template_spec = {
+            "nodeSelector": dict(self.node_selector),
+            "tolerations": list((spec.get("daemonsets") or {}).get("tolerations") or OPERAND_TOLERATIONS),
+        }
+        # The GPU nodes the operand DaemonSets run on: a GPU node whose taint they do not tolerate
+        # (AKS's sku=gpu) gets no operand, and the DaemonSet does not count it; isDaemonSetReady
+        # (controllers/object_controls.go) calls a DaemonSet of 0 desired pods ready.
+        nodes = sorted(
+            n["metadata"]["name"]
+            for n in cluster.list("v1", "Node", label_selector=sel)
+            if should_run_daemon_pod(daemon_pod_spec(template_spec), n)
+        )
         all_ready = True
         for component, default_name in OPERANDS:
             if (spec.get(component) or {}).get("enabled", True) is False:
@@ -138,7 +154,7 @@ class ClusterPolicyController(Controller):
                             "template": {
                                 "metadata": {"labels": {"app": name}},
                                 "spec": {
-                                    "nodeSelector": dict(self.node_selector),
+                                    **template_spec,
                                     "containers": [{"name": name, "image": f"nvcr.io/nvidia/{name}"}],
                                 },
                             },

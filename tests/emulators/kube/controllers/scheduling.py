@@ -1,0 +1,310 @@
+"""Where the emulator's workload controllers put a new pod: the kube-scheduler's default filters,
+so a pod that a real cluster would leave Pending stays Pending here too (a GPU pod without the
+toleration for AKS's `sku=gpu:NoSchedule`, a nodeSelector no node has, more GPUs than are free).
+
+Filters, in the order of the default profile (upstream: kubernetes/kubernetes v1.34
+pkg/scheduler/apis/config/v1/default_plugins.go), each node stopping at the first that fails
+(pkg/scheduler/framework/runtime/framework.go RunFilterPlugins):
+- NodeUnschedulable (plugins/nodeunschedulable/node_unschedulable.go): `spec.unschedulable`
+  unless the pod tolerates `node.kubernetes.io/unschedulable:NoSchedule`;
+  "node(s) were unschedulable".
+- TaintToleration (plugins/tainttoleration/taint_toleration.go): every NoSchedule/NoExecute taint
+  tolerated (component-helpers scheduling/corev1 FindMatchingUntoleratedTaint);
+  "node(s) had untolerated taint {key: value}".
+- NodeAffinity (plugins/nodeaffinity/node_affinity.go): `nodeSelector` and the required node
+  affinity terms (ORed terms, ANDed expressions; In, NotIn, Exists, DoesNotExist, Gt, Lt);
+  "node(s) didn't match Pod's node affinity/selector".
+- NodeResourcesFit (plugins/noderesources/fit.go fitsRequest): the pod's requests against the
+  node's allocatable less what bound, non-terminal pods request; "Too many pods",
+  "Insufficient <resource>" (one reason per resource short). A pod's requests are
+  component-helpers resource/helpers.go PodRequests: containers summed, each init container's
+  need (with the restartable sidecars started before it) as a floor, sidecars added, overhead
+  added; a limit without a request is the request (pkg/apis/core/v1/defaults.go SetDefaults_Pod).
+
+The message is FitError.Error (pkg/scheduler/framework/types.go): "0/N nodes are available:"
+then "count reason" sorted, then the preemption PostFilter's words
+(pkg/scheduler/framework/preemption/preemption.go): nodes failed as UnschedulableAndUnresolvable
+(taints, affinity, unschedulable) are "Preemption is not helpful for scheduling"; nodes short of
+resources with no victim to evict are "No preemption victims found for incoming pod".
+
+Not modelled: scoring (the emulator spreads a workload's pods over the feasible nodes by how many
+of that owner's pods each has, as default PodTopologySpread would by hostname), host ports,
+volumes, pod (anti-)affinity, topology spread constraints. A cluster with no Node objects is one
+whose nodes the test does not model: pods there run unbound, as before.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from tests.emulators.kube.cluster import ClusterState
+
+UNSCHEDULABLE_TAINT = "node.kubernetes.io/unschedulable"
+PAGE = 500
+
+_QUANTITY = re.compile(r"^([+-]?[0-9.]+)([eE][+-]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$")
+_SUFFIX = {
+    "Ki": Decimal(2**10),
+    "Mi": Decimal(2**20),
+    "Gi": Decimal(2**30),
+    "Ti": Decimal(2**40),
+    "Pi": Decimal(2**50),
+    "Ei": Decimal(2**60),
+    "n": Decimal("1e-9"),
+    "u": Decimal("1e-6"),
+    "m": Decimal("1e-3"),
+    "k": Decimal("1e3"),
+    "M": Decimal("1e6"),
+    "G": Decimal("1e9"),
+    "T": Decimal("1e12"),
+    "P": Decimal("1e15"),
+    "E": Decimal("1e18"),
+}
+
+
+def quantity(value: Any) -> Decimal:
+    """A resource.Quantity string as a number (k8s.io/apimachinery pkg/api/resource/quantity.go)."""
+    m = _QUANTITY.match(str(value).strip())
+    if not m:
+        return Decimal(0)
+    number, suffix = Decimal(m.group(1)), m.group(2)
+    if not suffix:
+        return number
+    if suffix[0] in "eE":
+        return number * Decimal(10) ** int(suffix[1:])
+    return number * _SUFFIX[suffix]
+
+
+def _container_requests(container: dict[str, Any]) -> Counter[str]:
+    resources = container.get("resources") or {}
+    merged = {**(resources.get("limits") or {}), **(resources.get("requests") or {})}
+    return Counter({k: quantity(v) for k, v in merged.items()})  # type: ignore[misc]
+
+
+def _max_into(into: Counter[str], other: Counter[str]) -> None:
+    for k, v in other.items():
+        if v > into.get(k, 0):
+            into[k] = v
+
+
+def pod_requests(spec: dict[str, Any]) -> Counter[str]:
+    """component-helpers resource/helpers.go PodRequests (see the module docstring)."""
+    total: Counter[str] = Counter()
+    for c in spec.get("containers") or []:
+        total.update(_container_requests(c))
+    sidecars: Counter[str] = Counter()
+    init_floor: Counter[str] = Counter()
+    for c in spec.get("initContainers") or []:
+        need = _container_requests(c)
+        if c.get("restartPolicy") == "Always":
+            total.update(need)
+            sidecars.update(need)
+            need = Counter(sidecars)
+        else:
+            need.update(sidecars)
+        _max_into(init_floor, need)
+    _max_into(total, init_floor)
+    total.update({k: quantity(v) for k, v in (spec.get("overhead") or {}).items()})
+    return total
+
+
+def _tolerates(tolerations: list[dict[str, Any]], taint: dict[str, Any]) -> bool:
+    """k8s.io/api core/v1 toleration.go ToleratesTaint."""
+    for t in tolerations:
+        if t.get("effect") and t.get("effect") != taint.get("effect"):
+            continue
+        if t.get("key") and t.get("key") != taint.get("key"):
+            continue
+        op = t.get("operator") or "Equal"
+        if op == "Exists" or (op == "Equal" and (t.get("value") or "") == (taint.get("value") or "")):
+            return True
+    return False
+
+
+def untolerated_taint(node: dict[str, Any], tolerations: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The first NoSchedule or NoExecute taint the tolerations leave (helper.DoNotScheduleTaintsFilterFunc)."""
+    for taint in (node.get("spec") or {}).get("taints") or []:
+        if taint.get("effect") in ("NoSchedule", "NoExecute") and not _tolerates(tolerations, taint):
+            return dict(taint)
+    return None
+
+
+def _expression_matches(expr: dict[str, Any], labels: dict[str, str]) -> bool:
+    key, op, values = expr.get("key", ""), expr.get("operator"), expr.get("values") or []
+    if op == "In":
+        return key in labels and labels[key] in values
+    if op == "NotIn":
+        return key not in labels or labels[key] not in values
+    if op == "Exists":
+        return key in labels
+    if op == "DoesNotExist":
+        return key not in labels
+    if op in ("Gt", "Lt") and key in labels and values:
+        try:
+            have, bound = int(labels[key]), int(values[0])
+        except ValueError:
+            return False
+        return have > bound if op == "Gt" else have < bound
+    return False
+
+
+def matches_affinity(spec: dict[str, Any], node: dict[str, Any]) -> bool:
+    """nodeSelector, then requiredDuringSchedulingIgnoredDuringExecution (component-helpers
+    scheduling/corev1/nodeaffinity GetRequiredNodeAffinity().Match; matchFields reads
+    metadata.name only)."""
+    md = node.get("metadata") or {}
+    labels = md.get("labels") or {}
+    fields = {"metadata.name": md.get("name", "")}
+    if any(labels.get(k) != v for k, v in (spec.get("nodeSelector") or {}).items()):
+        return False
+    required = (
+        ((spec.get("affinity") or {}).get("nodeAffinity") or {}).get("requiredDuringSchedulingIgnoredDuringExecution")
+        or {}
+    ).get("nodeSelectorTerms")
+    if not required:
+        return True
+    return any(
+        all(_expression_matches(e, labels) for e in term.get("matchExpressions") or [])
+        and all(_expression_matches(e, fields) for e in term.get("matchFields") or [])
+        and (term.get("matchExpressions") or term.get("matchFields"))
+        for term in required
+    )
+
+
+@dataclass
+class Placement:
+    """``node`` None with a ``message``: Pending, FailedScheduling. Both empty: the cluster has
+    no Node objects, and the pod runs unbound."""
+
+    node: str | None
+    message: str = ""
+
+
+@dataclass
+class Scheduler:
+    """One reconcile's view: pods placed during it count against their nodes at once."""
+
+    cluster: ClusterState
+    _used: dict[str, Counter[str]] | None = None
+    _owned: Counter[str] = field(default_factory=Counter)
+
+    def _usage(self) -> dict[str, Counter[str]]:
+        if self._used is None:
+            used: dict[str, Counter[str]] = {}
+            for pod in self.cluster.list("v1", "Pod"):
+                node = (pod.get("spec") or {}).get("nodeName")
+                if not node or (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
+                    continue
+                need = pod_requests(pod.get("spec") or {})
+                need["pods"] = Decimal(1)
+                used.setdefault(node, Counter()).update(need)
+                for ref in (pod.get("metadata") or {}).get("ownerReferences") or []:
+                    self._owned[f"{ref.get('uid', '')}/{node}"] += 1
+            self._used = used
+        return self._used
+
+    def _reasons(self, spec: dict[str, Any], need: Counter[str], node: dict[str, Any]) -> tuple[list[str], bool]:
+        """Why the node fails the pod ([] when it fits), and whether preemption could help."""
+        md = node.get("metadata") or {}
+        tolerations = spec.get("tolerations") or []
+        if (node.get("spec") or {}).get("unschedulable") and not _tolerates(
+            tolerations, {"key": UNSCHEDULABLE_TAINT, "effect": "NoSchedule"}
+        ):
+            return ["node(s) were unschedulable"], False
+        taint = untolerated_taint(node, tolerations)
+        if taint is not None:
+            return [f"node(s) had untolerated taint {{{taint.get('key', '')}: {taint.get('value', '')}}}"], False
+        if not matches_affinity(spec, node):
+            return ["node(s) didn't match Pod's node affinity/selector"], False
+        allocatable = (node.get("status") or {}).get("allocatable") or {}
+        used = self._usage().get(md.get("name", ""), Counter())
+        reasons = []
+        if used.get("pods", 0) + 1 > quantity(allocatable.get("pods", "110")):
+            reasons.append("Too many pods")
+        for resource, amount in sorted(need.items()):
+            if amount <= 0:
+                continue
+            if used.get(resource, 0) + amount > quantity(allocatable.get(resource, "0")):
+                reasons.append(f"Insufficient {resource}")
+        return reasons, True
+
+    def place(self, spec: dict[str, Any], owner_uid: str = "") -> Placement:
+        """The node for a new pod with ``spec``, or None and the FailedScheduling message."""
+        need = pod_requests(spec)
+        feasible: list[str] = []
+        failures: Counter[str] = Counter()
+        not_helpful = victims = total = 0
+        after: str | None = None
+        while True:
+            entries, after, _ = self.cluster.api.store.page("/nodes", "", after, PAGE, None)
+            for entry in entries:
+                node = json.loads(entry.raw)
+                total += 1
+                reasons, resolvable = self._reasons(spec, need, node)
+                if not reasons:
+                    feasible.append(node["metadata"]["name"])
+                    continue
+                failures.update(reasons)
+                if resolvable:
+                    victims += 1
+                else:
+                    not_helpful += 1
+            # minFeasibleNodesToFind (pkg/scheduler/schedule_one.go): a large cluster is searched
+            # until 100 fitting nodes are found, not to its end.
+            if after is None or len(feasible) >= 100:
+                break
+        if total == 0:
+            return Placement(None)
+        if feasible:
+            self._usage()
+            name = min(feasible, key=lambda n: self._owned[f"{owner_uid}/{n}"])
+            self._owned[f"{owner_uid}/{name}"] += 1
+            placed = Counter(need)
+            placed["pods"] = Decimal(1)
+            self._usage().setdefault(name, Counter()).update(placed)
+            return Placement(name)
+        histogram = ", ".join(sorted(f"{count} {reason}" for reason, count in failures.items()))
+        post = []
+        if not_helpful:
+            post.append(f"{not_helpful} Preemption is not helpful for scheduling")
+        if victims:
+            post.append(f"{victims} No preemption victims found for incoming pod")
+        return Placement(
+            None,
+            f"0/{total} nodes are available: {histogram}. preemption: 0/{total} nodes are available: "
+            f"{', '.join(sorted(post))}.",
+        )
+
+
+# upstream: kubernetes/kubernetes v1.34 pkg/controller/daemon/util/daemonset_util.go
+# AddOrUpdateDaemonPodTolerations: every daemon pod tolerates these, whatever its template says.
+DAEMON_TOLERATIONS = [
+    {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute"},
+    {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute"},
+    {"key": "node.kubernetes.io/disk-pressure", "operator": "Exists", "effect": "NoSchedule"},
+    {"key": "node.kubernetes.io/memory-pressure", "operator": "Exists", "effect": "NoSchedule"},
+    {"key": "node.kubernetes.io/pid-pressure", "operator": "Exists", "effect": "NoSchedule"},
+    {"key": "node.kubernetes.io/unschedulable", "operator": "Exists", "effect": "NoSchedule"},
+]
+HOST_NETWORK_TOLERATION = {
+    "key": "node.kubernetes.io/network-unavailable",
+    "operator": "Exists",
+    "effect": "NoSchedule",
+}
+
+
+def daemon_pod_spec(template_spec: dict[str, Any]) -> dict[str, Any]:
+    """The template's pod spec with the tolerations the DaemonSet controller adds."""
+    spec = dict(template_spec)
+    extra = DAEMON_TOLERATIONS + ([HOST_NETWORK_TOLERATION] if spec.get("hostNetwork") else [])
+    spec["tolerations"] = list(spec.get("tolerations") or []) + extra
+    return spec
+
+
+def should_run_daemon_pod(pod_spec: dict[str, Any], node: dict[str, Any]) -> bool:
+    return matches_affinity(pod_spec, node) and untolerated_taint(node, pod_spec.get("tolerations") or []) is None

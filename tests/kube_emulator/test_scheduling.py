@@ -1,0 +1,185 @@
+"""The emulator's workload controllers place pods as kube-scheduler's default filters would
+(tests/emulators/kube/controllers/scheduling.py names the upstream files), so a manifest that a
+real cluster would leave Pending is Pending here too."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from tests.emulators.kube import KubeEmulator
+from tests.emulators.kube.apiserver import wait_until
+from tests.emulators.kube.controllers.scheduling import pod_requests
+from tests.kube_emulator.helpers import deployment
+
+GPU_TAINT = {"key": "sku", "value": "gpu", "effect": "NoSchedule"}
+GPU_TOLERATION = {"key": "sku", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"}
+
+
+def node(name: str, gpus: int = 0, labels: dict[str, str] | None = None, unschedulable: bool = False) -> dict[str, Any]:
+    allocatable = {"cpu": "7860m", "memory": "28000000Ki", "pods": "110"}
+    if gpus:
+        allocatable["nvidia.com/gpu"] = str(gpus)
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, **(labels or {})}},
+        "spec": {"taints": [GPU_TAINT] if gpus else [], **({"unschedulable": True} if unschedulable else {})},
+        "status": {"allocatable": allocatable, "capacity": dict(allocatable)},
+    }
+
+
+def gpu_deployment(name: str, replicas: int = 1, gpus: int = 1, tolerate: bool = True) -> dict[str, Any]:
+    d = deployment(name, replicas=replicas)
+    spec = d["spec"]["template"]["spec"]
+    spec["containers"][0]["resources"] = {"limits": {"nvidia.com/gpu": str(gpus)}}
+    if tolerate:
+        spec["tolerations"] = [GPU_TOLERATION]
+    return d
+
+
+def pods(emu: KubeEmulator, app: str) -> list[dict[str, Any]]:
+    return emu.cluster.list("v1", "Pod", "default", label_selector=f"app={app}")
+
+
+def pending_message(emu: KubeEmulator, app: str) -> str:
+    assert wait_until(lambda: any(p["status"].get("phase") == "Pending" for p in pods(emu, app)))
+    pod = next(p for p in pods(emu, app) if p["status"].get("phase") == "Pending")
+    return str(pod["status"]["conditions"][0]["message"])
+
+
+def seed(emu: KubeEmulator, *nodes: dict[str, Any]) -> None:
+    for n in nodes:
+        emu.cluster.create(n)
+
+
+def test_a_gpu_pod_without_the_aks_gpu_taint_toleration_stays_pending(kube_emulator: KubeEmulator) -> None:
+    seed(kube_emulator, node("cpu-0"), node("gpu-0", gpus=8))
+    kube_emulator.cluster.create(gpu_deployment("llm", tolerate=False))
+    assert pending_message(kube_emulator, "llm") == (
+        "0/2 nodes are available: 1 Insufficient nvidia.com/gpu, 1 node(s) had untolerated taint {sku: gpu}. "
+        "preemption: 0/2 nodes are available: 1 No preemption victims found for incoming pod, "
+        "1 Preemption is not helpful for scheduling."
+    )
+
+
+def test_a_pending_pod_gets_a_failed_scheduling_event_with_the_schedulers_words(kube_emulator: KubeEmulator) -> None:
+    seed(kube_emulator, node("gpu-0", gpus=8))
+    kube_emulator.cluster.create(gpu_deployment("llm", tolerate=False))
+    message = pending_message(kube_emulator, "llm")
+    events = kube_emulator.cluster.list("v1", "Event", "default")
+    assert any(e["reason"] == "FailedScheduling" and e["message"] == message for e in events)
+
+
+def test_a_gpu_pod_that_tolerates_the_taint_runs_on_a_gpu_node(kube_emulator: KubeEmulator) -> None:
+    seed(kube_emulator, node("cpu-0"), node("gpu-0", gpus=8))
+    kube_emulator.cluster.create(gpu_deployment("llm"))
+    assert wait_until(lambda: [p["spec"].get("nodeName") for p in pods(kube_emulator, "llm")] == ["gpu-0"])
+    assert pods(kube_emulator, "llm")[0]["status"]["phase"] == "Running"
+
+
+def test_replicas_beyond_the_free_gpus_stay_pending_for_insufficient_gpus(kube_emulator: KubeEmulator) -> None:
+    seed(kube_emulator, node("gpu-0", gpus=2))
+    kube_emulator.cluster.create(gpu_deployment("llm", replicas=3))
+    assert wait_until(lambda: len(pods(kube_emulator, "llm")) == 3)
+    phases = sorted(p["status"]["phase"] for p in pods(kube_emulator, "llm"))
+    assert phases == ["Pending", "Running", "Running"]
+    assert pending_message(kube_emulator, "llm").startswith("0/1 nodes are available: 1 Insufficient nvidia.com/gpu.")
+
+
+def test_a_node_selector_no_node_matches_leaves_the_pod_pending(kube_emulator: KubeEmulator) -> None:
+    seed(kube_emulator, node("cpu-0"))
+    d = deployment("web", replicas=1)
+    d["spec"]["template"]["spec"]["nodeSelector"] = {"agentpool": "gpu"}
+    kube_emulator.cluster.create(d)
+    assert pending_message(kube_emulator, "web").startswith(
+        "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector."
+    )
+
+
+def test_required_node_affinity_picks_the_matching_node(kube_emulator: KubeEmulator) -> None:
+    seed(kube_emulator, node("a", labels={"pool": "x"}), node("b", labels={"pool": "y"}))
+    d = deployment("web", replicas=2)
+    d["spec"]["template"]["spec"]["affinity"] = {
+        "nodeAffinity": {
+            "requiredDuringSchedulingIgnoredDuringExecution": {
+                "nodeSelectorTerms": [{"matchExpressions": [{"key": "pool", "operator": "In", "values": ["y"]}]}]
+            }
+        }
+    }
+    kube_emulator.cluster.create(d)
+    assert wait_until(lambda: [p["spec"].get("nodeName") for p in pods(kube_emulator, "web")] == ["b", "b"])
+
+
+def test_a_cordoned_node_takes_no_new_pods(kube_emulator: KubeEmulator) -> None:
+    seed(kube_emulator, node("a", unschedulable=True))
+    kube_emulator.cluster.create(deployment("web", replicas=1))
+    assert pending_message(kube_emulator, "web").startswith("0/1 nodes are available: 1 node(s) were unschedulable.")
+
+
+def test_a_workloads_pods_spread_over_the_feasible_nodes(kube_emulator: KubeEmulator) -> None:
+    seed(kube_emulator, node("a"), node("b"))
+    kube_emulator.cluster.create(deployment("web", replicas=2))
+    assert wait_until(lambda: sorted(p["spec"].get("nodeName") for p in pods(kube_emulator, "web")) == ["a", "b"])
+
+
+def test_without_node_objects_pods_run_unbound(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.cluster.create(deployment("web", replicas=1))
+    assert wait_until(lambda: [p["status"].get("phase") for p in pods(kube_emulator, "web")] == ["Running"])
+    assert "nodeName" not in pods(kube_emulator, "web")[0]["spec"]
+
+
+def test_a_daemonset_skips_nodes_whose_taints_its_pods_do_not_tolerate(kube_emulator: KubeEmulator) -> None:
+    seed(kube_emulator, node("cpu-0"), node("gpu-0", gpus=8))
+    ds = deployment("agent")
+    ds["kind"] = "DaemonSet"
+    del ds["spec"]["replicas"]
+    kube_emulator.cluster.create(ds)
+    assert wait_until(
+        lambda: (
+            (kube_emulator.cluster.get("apps/v1", "DaemonSet", "default", "agent") or {})
+            .get("status", {})
+            .get("numberReady")
+            == 1
+        )
+    )
+    status = kube_emulator.cluster.get("apps/v1", "DaemonSet", "default", "agent")["status"]  # type: ignore[index]
+    assert status["desiredNumberScheduled"] == 1
+    assert [p["spec"]["nodeName"] for p in pods(kube_emulator, "agent")] == ["cpu-0"]
+
+
+def test_a_daemonset_runs_on_a_cordoned_node_as_its_implicit_toleration_allows(kube_emulator: KubeEmulator) -> None:
+    seed(kube_emulator, node("a", unschedulable=True))
+    ds = deployment("agent")
+    ds["kind"] = "DaemonSet"
+    del ds["spec"]["replicas"]
+    ds["spec"]["template"]["spec"]["tolerations"] = []
+    kube_emulator.cluster.create(ds)
+    assert wait_until(lambda: [p["spec"].get("nodeName") for p in pods(kube_emulator, "agent")] == ["a"])
+
+
+def test_a_job_whose_pods_cannot_be_placed_never_completes(kube_emulator: KubeEmulator) -> None:
+    seed(kube_emulator, node("cpu-0"))
+    job = deployment("bench", replicas=1)
+    job.update({"apiVersion": "batch/v1", "kind": "Job"})
+    spec = job["spec"]
+    del spec["replicas"], spec["selector"]
+    spec["template"]["spec"]["restartPolicy"] = "Never"
+    spec["template"]["spec"]["containers"][0]["resources"] = {"limits": {"nvidia.com/gpu": "1"}}
+    kube_emulator.cluster.create(job)
+    assert pending_message(kube_emulator, "bench").startswith("0/1 nodes are available: 1 Insufficient nvidia.com/gpu.")
+    status = kube_emulator.cluster.get("batch/v1", "Job", "default", "bench")["status"]  # type: ignore[index]
+    assert status["active"] == 1 and status["ready"] == 0 and "conditions" not in status
+
+
+def test_pod_requests_take_the_largest_init_container_and_add_sidecars_and_overhead() -> None:
+    spec = {
+        "containers": [{"resources": {"requests": {"cpu": "1"}}}, {"resources": {"limits": {"cpu": "500m"}}}],
+        "initContainers": [
+            {"resources": {"requests": {"cpu": "3"}}},
+            {"restartPolicy": "Always", "resources": {"requests": {"cpu": "250m"}}},
+        ],
+        "overhead": {"cpu": "100m"},
+    }
+    # containers 1.5 + sidecar 0.25 = 1.75 < first init container 3; then overhead.
+    assert pod_requests(spec)["cpu"] == Decimal("3.1")
