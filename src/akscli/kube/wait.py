@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from akscli import concurrency, errors
-from akscli.kube import readiness
+from akscli.kube import pod_problems, readiness
 from akscli.kube.client import Kube, WatchExpired
 
 Progress = Callable[[str], None]
@@ -27,6 +27,7 @@ class _State:
     namespace: str | None
     readiness: readiness.Readiness
     seen: bool = False
+    last: Mapping[str, Any] | None = None
 
 
 def ref_of(obj: Mapping[str, Any]) -> str:
@@ -83,6 +84,10 @@ class Waiter:
             self.cancel.cancel()
             pool.shutdown(wait=False, cancel_futures=True)
         if self.failure:
+            failed = [s for s in self.states.values() if s.readiness.failed]
+            trouble = self._pod_problem(failed[:1])
+            if trouble and trouble not in self.failure.message:
+                self.failure.message += f"; {trouble}"
             raise self.failure
         pending = [s for s in self.states.values() if not s.readiness.ready]
         if pending:
@@ -102,6 +107,7 @@ class Waiter:
             state = self.states[state_key]
             changed = verdict != state.readiness
             state.readiness, state.seen = verdict, True
+            state.last = None if deleted else obj
             if verdict.failed and self.failure is None:
                 self.failure = failure_error(state.ref, verdict)
             ready = sum(1 for s in self.states.values() if s.readiness.ready)
@@ -157,9 +163,26 @@ class Waiter:
         message = f"timed out after {self.timeout:g}s waiting for {names}{more}"
         if event:
             message += f"; latest event: {event}"
-        return errors.WaitTimeoutError(
-            message, hint="raise --timeout, or look at the objects with kubectl describe; nothing was rolled back"
-        )
+        hint = "raise --timeout, or look at the objects with kubectl describe; nothing was rolled back"
+        trouble = self._pod_problem(pending[:5])
+        if trouble:
+            message += f"; {trouble}"
+            if " not scheduled: " in trouble:
+                hint = (
+                    "no node has room for the pod as the scheduler says: add nodes or free capacity, or "
+                    "raise --timeout if an autoscaler is adding nodes; nothing was rolled back"
+                )
+        return errors.WaitTimeoutError(message, hint=hint)
+
+    def _pod_problem(self, pending: list[_State]) -> str | None:
+        """The first problem of a pending workload's pods (one page of pods, read only on timeout)."""
+        for state in pending:
+            selector = ((state.last or {}).get("spec") or {}).get("selector")
+            if isinstance(selector, Mapping) and (selector.get("matchLabels") or selector.get("matchExpressions")):
+                found = pod_problems.first_problem(self.kube, state.namespace, selector)
+                if found:
+                    return found
+        return None
 
     def _latest_event(self, ref: str, namespace: str | None) -> str | None:
         kind, _, name = ref.partition("/")

@@ -1,0 +1,105 @@
+"""A wait that times out says why the workload's pods are not running, in the scheduler's or the
+kubelet's own words (akscli.kube.pod_problems)."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from akscli import errors
+from akscli.cli.common import apply_objects
+from akscli.kube import pod_problems
+from akscli.kube.client import KubeTarget
+
+
+def gpu_deployment(name: str = "llm") -> dict[str, Any]:
+    labels = {"app": name}
+    container = {"name": "main", "image": "vllm/vllm-openai:v0.11.0", "resources": {"limits": {"nvidia.com/gpu": "1"}}}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": labels},
+            "template": {"metadata": {"labels": labels}, "spec": {"containers": [container]}},
+        },
+    }
+
+
+def cpu_node(name: str = "aks-system-0") -> dict[str, Any]:
+    allocatable = {"cpu": "3860m", "memory": "14000000Ki", "pods": "110"}
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}},
+        "status": {"allocatable": allocatable, "capacity": allocatable},
+    }
+
+
+def wait_error(kubeconfig: Path, objects: list[dict[str, Any]]) -> errors.WaitTimeoutError:
+    target = KubeTarget(kubeconfig=str(kubeconfig))
+    with pytest.raises(errors.WaitTimeoutError) as caught:
+        apply_objects(copy.deepcopy(objects), stack="demo", target=target, yes=True, wait=True, timeout="1s")
+    return caught.value
+
+
+def test_a_timed_out_wait_quotes_the_scheduler_for_a_pod_no_node_has_room_for(
+    kube_emulator: Any, kubeconfig: Path
+) -> None:
+    kube_emulator.cluster.create(cpu_node())
+    caught = wait_error(kubeconfig, [gpu_deployment()])
+    assert "Deployment/llm" in caught.message
+    assert " not scheduled: 0/1 nodes are available: 1 Insufficient nvidia.com/gpu." in caught.message
+    assert "add nodes or free capacity" in (caught.hint or "")
+
+
+def test_a_rollout_its_controller_gave_up_on_names_the_crash_looping_container(
+    kube_emulator_factory: Any, tmp_path: Path
+) -> None:
+    emu = kube_emulator_factory(controller_failure="crashloop")
+    target = KubeTarget(kubeconfig=str(emu.write_kubeconfig(tmp_path / "config")))
+    with pytest.raises(errors.ObjectFailedError) as caught:
+        apply_objects([gpu_deployment()], stack="demo", target=target, yes=True, wait=True, timeout="20s")
+    assert "ProgressDeadlineExceeded" in caught.value.message
+    assert "; pod llm-" in caught.value.message
+    assert "container main: CrashLoopBackOff (last exit: Error): back-off" in caught.value.message
+
+
+def test_a_successful_wait_reads_no_pods(kube_emulator: Any, kubeconfig: Path) -> None:
+    deployment = gpu_deployment()
+    del deployment["spec"]["template"]["spec"]["containers"][0]["resources"]
+    target = KubeTarget(kubeconfig=str(kubeconfig))
+    apply_objects([deployment], stack="demo", target=target, yes=True, wait=True, timeout="20s")
+    assert not [e for e in kube_emulator.request_log if e.path.endswith("/pods")]
+
+
+def test_the_selector_is_sent_as_the_api_servers_label_selector_syntax() -> None:
+    selector = {
+        "matchLabels": {"b": "2", "a": "1"},
+        "matchExpressions": [
+            {"key": "tier", "operator": "In", "values": ["web", "api"]},
+            {"key": "canary", "operator": "DoesNotExist"},
+        ],
+    }
+    assert pod_problems.selector_string(selector) == "a=1,b=2,tier in (api,web),!canary"
+
+
+def test_an_empty_selector_reads_no_pods() -> None:
+    assert pod_problems.selector_string({}) is None
+
+
+@pytest.mark.parametrize("reason", ["ContainerCreating", "PodInitializing"])
+def test_a_pod_on_its_way_up_has_no_problem(reason: str) -> None:
+    status = {"name": "main", "state": {"waiting": {"reason": reason}}}
+    pod = {"status": {"phase": "Pending", "containerStatuses": [status]}}
+    assert pod_problems.problem(pod) is None
+
+
+def test_an_image_pull_failure_is_named_with_the_kubelets_message() -> None:
+    waiting = {"reason": "ImagePullBackOff", "message": 'Back-off pulling image "x:1"'}
+    pod = {"status": {"phase": "Pending", "containerStatuses": [{"name": "main", "state": {"waiting": waiting}}]}}
+    assert pod_problems.problem(pod) == 'container main: ImagePullBackOff: Back-off pulling image "x:1"'
