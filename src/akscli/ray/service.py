@@ -109,11 +109,45 @@ def service_summary(service: Mapping[str, Any], findings: Sequence[Finding]) -> 
         "serveEndpoints": int(status.get("numServeEndpoints") or 0),
         "cluster": active.get("rayClusterName"),
         "pendingCluster": pending.get("rayClusterName"),
-        "serveService": f"{name}-serve-svc.{ns}.svc.cluster.local:8000",
+        "serveService": serve_address(service),
         "applications": _applications(active),
         "pendingApplications": _applications(pending),
         "problems": [vars(f) for f in findings],
     }
+
+
+# ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/constant.go DefaultServingPort.
+DEFAULT_SERVE_PORT = 8000
+INCREMENTAL_UPGRADE = "NewClusterWithIncrementalUpgrade"
+
+
+def serve_address(service: Mapping[str, Any]) -> str | None:
+    """Where a RayService serves in the cluster, as KubeRay v1.7.0 builds that Service
+    (ray-project/kuberay ray-operator/controllers/ray/common/service.go BuildServeService,
+    GetServePort; utils/util.go GenerateServeServiceName, IsIncrementalUpgradeEnabled).
+
+    The name is ``<service>-serve-svc`` (``spec.serveService.metadata.name`` when given), but with
+    ``upgradeStrategy.type: NewClusterWithIncrementalUpgrade`` (its feature gate is on by default)
+    each cluster has its own ``<cluster>-serve-svc``: then the active cluster's, None before one
+    is active. The port is the head container's port named ``serve``, else 8000.
+    """
+    name, ns = service["metadata"]["name"], service["metadata"]["namespace"]
+    spec = service.get("spec") or {}
+    if ((spec.get("upgradeStrategy") or {}).get("type")) == INCREMENTAL_UPGRADE:
+        active = _service_status(service, "activeServiceStatus").get("rayClusterName")
+        if not active:
+            return None
+        svc_name = f"{active}-serve-svc"
+    else:
+        custom = ((spec.get("serveService") or {}).get("metadata") or {}).get("name")
+        svc_name = str(custom or f"{name}-serve-svc")
+    head = ((spec.get("rayClusterConfig") or {}).get("headGroupSpec") or {}).get("template") or {}
+    containers = (head.get("spec") or {}).get("containers") or [{}]
+    port = next(
+        (p.get("containerPort") for p in containers[0].get("ports") or [] if p.get("name") == "serve"),
+        DEFAULT_SERVE_PORT,
+    )
+    return f"{svc_name}.{ns}.svc.cluster.local:{port}"
 
 
 def service_failure(service: Mapping[str, Any]) -> str | None:
@@ -133,7 +167,8 @@ _SUMMARY_ROWS = ("name", "namespace", "ready", "reason", "message", "serveEndpoi
 def service_summary_fields(summary: Mapping[str, Any], findings: Sequence[Finding]) -> list[tuple[str, Any]]:
     """The table rows of a service summary: its fields, one row per application and per problem."""
     fields: list[tuple[str, Any]] = [(key, summary[key]) for key in _SUMMARY_ROWS if summary.get(key) is not None]
-    fields.append(("serveService", summary["serveService"]))
+    if summary.get("serveService"):
+        fields.append(("serveService", summary["serveService"]))
     for prefix, apps in (("app", summary["applications"]), ("pending app", summary["pendingApplications"])):
         for app, state in apps.items():
             message = f": {state['message']}" if state.get("message") else ""

@@ -28,7 +28,6 @@ from typing import Any
 
 from tests.emulators.kube.controllers.kuberay.common import (
     AUTOSCALER_CONTAINER,
-    ENDPOINTS,
     GPU,
     RAY,
     autoscaling,
@@ -43,6 +42,7 @@ from tests.emulators.kube.controllers.kuberay.common import (
     suffix,
     sum_quantity,
 )
+from tests.emulators.kube.controllers.kuberay.services import head_labels, head_service, pod_labels
 
 
 class ClusterReconciler:
@@ -73,7 +73,7 @@ class ClusterReconciler:
             return self._suspend_cluster(cluster, rc, pods, status, conditions)
         owner = {"apiVersion": RAY, "kind": "RayCluster", "name": name, "uid": rc["metadata"].get("uid", "")}
         owner["controller"] = True
-        svc_name = self._head_service(cluster, ns, name, owner)
+        svc_name = self._head_service(cluster, ns, name, spec, owner)
         head_template = (spec.get("headGroupSpec") or {}).get("template") or {}
         heads = [p for p in pods if p["metadata"]["labels"].get("ray.io/node-type") == "head"]
         head = heads[0] if heads else self._head_pod(cluster, ns, name, spec, head_template, owner)
@@ -121,6 +121,8 @@ class ClusterReconciler:
         set_condition(conditions, "RayClusterSuspending", False, "RayClusterSuspending")
         if status.get("state") == "suspended":
             status["state"] = None
+        svc = cluster.get("v1", "Service", ns, svc_name) or {"spec": {"ports": []}}
+        head_ip = (head.get("status") or {}).get("podIP", "")
         cpu = sum_quantity(head_template, "cpu")
         memory = sum_quantity(head_template, "memory")
         gpu = gpus(head_template)
@@ -154,9 +156,11 @@ class ClusterReconciler:
                     "podName": head["metadata"]["name"],
                     "podIP": (head.get("status") or {}).get("podIP", ""),
                     "serviceName": svc_name,
-                    "serviceIP": "10.0.0.10",
+                    # getHeadServiceIPAndName: a headless head Service reports the head pod's IP.
+                    "serviceIP": head_ip if svc["spec"].get("clusterIP") == "None" else svc["spec"].get("clusterIP"),
                 },
-                "endpoints": dict(ENDPOINTS),
+                # updateEndpoints: the head Service's named ports (targetPort defaults to port).
+                "endpoints": {str(p["name"]): str(p.get("targetPort") or p["port"]) for p in svc["spec"]["ports"]},
                 "conditions": conditions,
                 "observedGeneration": rc["metadata"].get("generation", 1),
                 "lastUpdateTime": now(),
@@ -199,26 +203,14 @@ class ClusterReconciler:
         )
         return dict(cluster.patch_status(RAY, "RayCluster", ns, name, status))
 
-    def _head_service(self, cluster: Any, ns: str, name: str, owner: dict[str, Any]) -> str:
-        svc_name = f"{name}-head-svc"
+    def _head_service(self, cluster: Any, ns: str, name: str, spec: dict[str, Any], owner: dict[str, Any]) -> str:
+        # upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/util.go
+        # GenerateHeadServiceName (RayClusterCRD: headGroupSpec.headService.name wins) and
+        # common/service.go BuildServiceForHeadPod (see services.py).
+        custom = ((spec.get("headGroupSpec") or {}).get("headService") or {}).get("metadata") or {}
+        svc_name = str(custom.get("name") or f"{name}-head-svc")
         if cluster.get("v1", "Service", ns, svc_name) is None:
-            cluster.create(
-                {
-                    "apiVersion": "v1",
-                    "kind": "Service",
-                    "metadata": {
-                        "name": svc_name,
-                        "namespace": ns,
-                        "ownerReferences": [owner],
-                        "labels": {"ray.io/cluster": name, "ray.io/node-type": "head"},
-                    },
-                    "spec": {
-                        "type": "ClusterIP",
-                        "selector": {"ray.io/cluster": name, "ray.io/node-type": "head"},
-                        "ports": [{"name": k, "port": int(v), "targetPort": int(v)} for k, v in ENDPOINTS.items()],
-                    },
-                }
-            )
+            cluster.create(head_service(svc_name, ns, name, spec, head_labels(name), owner))
         return svc_name
 
     def _head_pod(
@@ -329,10 +321,11 @@ class ClusterReconciler:
         owner: dict[str, Any],
     ) -> dict[str, Any]:
         spec = copy.deepcopy(template.get("spec") or {})
-        labels = dict((template.get("metadata") or {}).get("labels") or {})
-        labels.update(
-            {"ray.io/cluster": rc, "ray.io/node-type": node_type, "ray.io/group": group, "ray.io/is-ray-node": "yes"}
-        )
+        # common/pod.go labelPod: the template's labels override KubeRay's, except these three.
+        labels = pod_labels(rc, node_type, group)
+        for key, value in ((template.get("metadata") or {}).get("labels") or {}).items():
+            if key not in ("ray.io/node-type", "ray.io/group", "ray.io/cluster"):
+                labels[key] = value
         cluster.create(
             {
                 "apiVersion": "v1",

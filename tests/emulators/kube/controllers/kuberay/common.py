@@ -12,7 +12,6 @@ from typing import Any
 
 RAY = "ray.io/v1"
 GPU = "nvidia.com/gpu"
-ENDPOINTS = {"client": "10001", "dashboard": "8265", "gcs-server": "6379", "metrics": "8080", "serve": "8000"}
 
 # common/pod.go: AutoscalerContainerName; the Ray container is always index 0 (RayContainerIndex).
 AUTOSCALER_CONTAINER = "autoscaler"

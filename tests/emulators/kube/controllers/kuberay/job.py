@@ -38,6 +38,7 @@ from tests.emulators.kube.controllers.kuberay.common import (
     now,
     suffix,
 )
+from tests.emulators.kube.controllers.kuberay.services import apply_service, owner_head_service
 
 SUBMITTER_CONTAINER = "ray-job-submitter"
 
@@ -167,6 +168,10 @@ class JobReconciler:
         rc = self._job_cluster(cluster, job, rc_name)
         if rc is None:
             return
+        if not selector:
+            # upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go
+            # reconcileServices (skipped with a clusterSelector): <job>-head-svc, owned by the RayJob.
+            apply_service(cluster, owner_head_service("RayJob", job, rc_name, rc.get("spec") or {}))
         time.sleep(self.delay)
         rc = self.provision(cluster, rc)
         cluster.patch_status(RAY, "RayJob", ns, name, {"rayClusterStatus": rc.get("status", {})})

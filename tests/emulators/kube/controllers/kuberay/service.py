@@ -35,6 +35,12 @@ from tests.emulators.kube.controllers.kuberay.common import (
     set_condition,
     suffix,
 )
+from tests.emulators.kube.controllers.kuberay.services import (
+    SERVE_LABEL,
+    apply_service,
+    owner_head_service,
+    serve_service,
+)
 
 TIMEOUT_ANNOTATION = "ray.io/initializing-timeout"
 NONZERO = "Number of serve endpoints is greater than 0"
@@ -172,6 +178,7 @@ class ServiceReconciler:
                     "healthLastUpdateTime": now(),
                     "serveDeploymentStatuses": {app_name: {"status": "HEALTHY", "healthLastUpdateTime": now()}},
                 }
+        self._serve_labels(cluster, ns, rc_name, bool(apps) and all(a["status"] == "RUNNING" for a in apps.values()))
         return {"rayClusterName": rc_name, "rayClusterStatus": rc.get("status", {}), "applicationStatuses": apps}
 
     @staticmethod
@@ -179,32 +186,26 @@ class ServiceReconciler:
         apps = pending.get("applicationStatuses") or {}
         return bool(apps) and all(a.get("status") == "RUNNING" for a in apps.values())
 
-    @staticmethod
-    def _owner(svc: dict[str, Any]) -> dict[str, Any]:
-        return {
-            "apiVersion": RAY,
-            "kind": "RayService",
-            "name": svc["metadata"]["name"],
-            "controller": True,
-            "uid": svc["metadata"].get("uid", ""),
-        }
-
     def _switch_services(self, cluster: Any, svc: dict[str, Any], rc_name: str) -> None:
-        """The head and serve services point at the promoted cluster (common/service.go)."""
-        ns, name = svc["metadata"]["namespace"], svc["metadata"]["name"]
-        for svc_name, port in ((f"{name}-head-svc", 8265), (f"{name}-serve-svc", 8000)):
-            body = {
-                "apiVersion": "v1",
-                "kind": "Service",
-                "metadata": {"name": svc_name, "namespace": ns, "ownerReferences": [self._owner(svc)]},
-                "spec": {"selector": {"ray.io/cluster": rc_name}, "ports": [{"name": "http", "port": port}]},
-            }
-            existing = cluster.get("v1", "Service", ns, svc_name)
-            if existing is None:
-                cluster.create(body)
-            else:
-                existing["spec"]["selector"] = body["spec"]["selector"]
-                cluster.update(existing)
+        """The head and serve services point at the promoted cluster (services.py cites
+        common/service.go BuildHeadServiceForRayService and BuildServeService)."""
+        ns = svc["metadata"]["namespace"]
+        wanted = (svc.get("spec") or {}).get("rayClusterConfig") or {}
+        rc = cluster.get(RAY, "RayCluster", ns, rc_name) or {"spec": wanted}
+        apply_service(cluster, owner_head_service("RayService", svc, rc_name, rc.get("spec") or wanted))
+        apply_service(cluster, serve_service(svc, rc_name, rc.get("spec") or wanted))
+
+    @staticmethod
+    def _serve_labels(cluster: Any, ns: str, rc_name: str, proxy_healthy: bool) -> None:
+        """common/pod.go: a RayService's workers get ray.io/serve=true, its head "false" until
+        rayservice_controller.go updateHeadPodServeLabel finds the head's proxy actor healthy."""
+        for pod in cluster.list("v1", "Pod", ns, label_selector=f"ray.io/cluster={rc_name}"):
+            labels = pod["metadata"].setdefault("labels", {})
+            head = labels.get("ray.io/node-type") == "head"
+            value = ("true" if proxy_healthy else "false") if head else "true"
+            if labels.get(SERVE_LABEL) != value:
+                labels[SERVE_LABEL] = value
+                cluster.update(pod)
 
     def _timeout(self, svc: dict[str, Any]) -> float | None:
         text = ((svc["metadata"].get("annotations") or {}).get(TIMEOUT_ANNOTATION)) or ""
