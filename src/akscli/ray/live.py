@@ -40,6 +40,7 @@ from akscli.ray.status import (
     head_service,
     pod_gpus,
     pod_ready,
+    spec_accepted,
     stuck_pods,
     workergroup_rows,
 )
@@ -362,7 +363,7 @@ def diagnose_cluster(kube: Kube, namespace: str, cluster: str, gpu_nodes: bool |
     findings: list[Finding] = []
     obj = kube.get(RAY_API, "RayCluster", cluster, namespace=namespace)
     if obj is not None:
-        events = [] if (obj.get("status") or {}).get("observedGeneration") else _events(kube, obj)
+        events = [] if spec_accepted(obj) else _events(kube, obj)
         findings.extend(cluster_findings(obj, events))
         if not obj.get("status") and not events:
             findings.extend(f for f in [operator_finding(kube, f"raycluster/{cluster}")] if f)

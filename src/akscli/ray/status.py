@@ -119,6 +119,21 @@ _CLUSTER_WARNINGS = frozenset(
 )
 
 
+def spec_accepted(cluster: Mapping[str, Any]) -> bool:
+    """Whether KubeRay has reconciled the RayCluster's current spec.
+
+    KubeRay validates the spec before it writes any status and returns on a refusal with only a
+    Warning event (ray-project/kuberay v1.7.0 ray-operator/controllers/ray/raycluster_controller.go
+    rayClusterReconcile, ValidateRayClusterSpec): after a refused update ``observedGeneration``
+    keeps the last accepted generation, below ``metadata.generation``.
+    """
+    observed = (cluster.get("status") or {}).get("observedGeneration")
+    generation = (cluster.get("metadata") or {}).get("generation")
+    if not observed:
+        return False
+    return generation is None or int(observed) >= int(generation)
+
+
 def cluster_findings(cluster: Mapping[str, Any], events: Sequence[Mapping[str, Any]]) -> list[Finding]:
     """What the RayCluster itself says is wrong, whatever its sticky ``state`` says.
 
@@ -143,10 +158,10 @@ def cluster_findings(cluster: Mapping[str, Any], events: Sequence[Mapping[str, A
         )
     if (cluster.get("status") or {}).get("state") == "suspended":
         findings.append(Finding(ref, "Suspended", "spec.suspend is true: KubeRay deleted every pod"))
-    if (cluster.get("status") or {}).get("observedGeneration"):
-        return findings  # KubeRay accepted it: older warnings are history
+    if spec_accepted(cluster):
+        return findings  # KubeRay accepted this spec: older warnings are history
     said: set[str] = set()
-    for event in events:
+    for event in reversed(events):  # the newest one of each reason says what holds now
         reason = str(event.get("reason"))
         if event.get("type") == "Warning" and reason in _CLUSTER_WARNINGS and reason not in said:
             said.add(reason)

@@ -5,7 +5,9 @@ Each part cites the controller it follows (paths under ``ray-operator/controller
 * ``cluster``: RayCluster (``raycluster_controller.go``, ``common/pod.go``, ``utils/util.go``).
 * ``job``: RayJob (``rayjob_controller.go``).
 * ``service``: RayService (``rayservice_controller.go``).
-* ``common``: names and validation (``utils/validation.go``, ``utils/constant.go``), conditions.
+* ``common``: names, metadata and RayJob validation (``utils/validation.go``, ``utils/constant.go``), conditions.
+* ``validation``: ValidateRayClusterSpec for RayClusters, RayJob and RayService cluster specs.
+* ``services``: the head and serve Services (``common/service.go``, ``common/job.go``).
 
 Failure modes (``failure=``): ``image-pull`` (every Ray pod sits in ImagePullBackOff),
 ``unschedulable-gpu`` (pods asking for ``nvidia.com/gpu`` stay Pending with FailedScheduling

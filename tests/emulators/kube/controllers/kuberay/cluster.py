@@ -43,6 +43,7 @@ from tests.emulators.kube.controllers.kuberay.common import (
     sum_quantity,
 )
 from tests.emulators.kube.controllers.kuberay.services import head_labels, head_service, pod_labels
+from tests.emulators.kube.controllers.kuberay.validation import cluster_spec_problem, cluster_upgrade_problem
 
 
 class ClusterReconciler:
@@ -66,6 +67,23 @@ class ClusterReconciler:
             )
             return dict(rc)
         spec = rc.get("spec") or {}
+        # upstream: ray-project/kuberay v1.7.0 raycluster_controller.go rayClusterReconcile: then
+        # ValidateRayClusterSpec and ValidateRayClusterUpgradeOptions; a Warning event and no status.
+        problem = cluster_spec_problem(spec, rc["metadata"].get("annotations") or {})
+        if problem:
+            self._warn_once(
+                cluster, rc, "InvalidRayClusterSpec", f"The RayCluster spec is invalid {ns}/{name}: {problem}"
+            )
+            return dict(rc)
+        problem = cluster_upgrade_problem(rc)
+        if problem:
+            self._warn_once(
+                cluster,
+                rc,
+                "InvalidRayClusterSpec",
+                f"The RayCluster UpgradeStrategy is invalid {ns}/{name}: {problem}",
+            )
+            return dict(rc)
         status = copy.deepcopy(rc.get("status") or {})
         conditions: list[dict[str, Any]] = list(status.get("conditions") or [])
         pods = cluster.list("v1", "Pod", ns, label_selector=f"ray.io/cluster={name}")
@@ -169,7 +187,9 @@ class ClusterReconciler:
         return dict(cluster.patch_status(RAY, "RayCluster", ns, name, status))
 
     def _warn_once(self, cluster: Any, obj: dict[str, Any], reason: str, message: str) -> None:
-        key = f"{obj.get('kind')}/{obj['metadata'].get('namespace')}/{obj['metadata']['name']}/{reason}"
+        # Once per message: KubeRay records one on every reconcile and the event recorder folds
+        # repeats into a count; a new problem is a new event.
+        key = f"{obj.get('kind')}/{obj['metadata'].get('namespace')}/{obj['metadata']['name']}/{reason}/{message}"
         if key not in self._warned:
             self._warned.add(key)
             cluster.add_event(obj, reason, message, type="Warning")

@@ -62,10 +62,12 @@ def metadata_problem(obj: Mapping[str, Any]) -> str | None:
     return ray_metadata_error(str(obj["kind"]), dict(obj.get("metadata") or {}))
 
 
-def job_spec_problem(spec: Mapping[str, Any]) -> str | None:
+def job_spec_problem(spec: Mapping[str, Any], annotations: Mapping[str, Any] | None = None) -> str | None:
     """The rules of upstream ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/validation.go
-    ValidateRayJobSpec about the RayJob's own fields, in its
-    order and with its messages (its cluster spec's rules, ValidateRayClusterSpec, are not here)."""
+    ValidateRayJobSpec, in its order and with its messages; its cluster spec's rules
+    (ValidateRayClusterSpec) are validation.py's. Not here: the runtimeEnvYAML parse."""
+    from tests.emulators.kube.controllers.kuberay.validation import cluster_spec_problem
+
     invalid = "The RayJob spec is invalid: "
     shutdown = bool(spec.get("shutdownAfterJobFinishes"))
     selector = spec.get("clusterSelector") or {}
@@ -91,11 +93,27 @@ def job_spec_problem(spec: Mapping[str, Any]) -> str | None:
             return invalid + "BackoffLimit is incompatible with ClusterSelector mode"
     if mode == "InteractiveMode" and backoff is not None and int(backoff) > 0:
         return invalid + "BackoffLimit is incompatible with InteractiveMode"
-    if mode == "SidecarMode" and spec.get("submitterPodTemplate"):
-        return "Currently, SidecarMode doesn't support SubmitterPodTemplate"
+    cluster_spec = spec.get("rayClusterSpec") or {}
+    if mode == "SidecarMode":
+        if spec.get("submitterPodTemplate"):
+            return "Currently, SidecarMode doesn't support SubmitterPodTemplate"
+        if spec.get("submitterConfig"):
+            return "Currently, SidecarMode doesn't support SubmitterConfig"
+        head_pod = ((cluster_spec.get("headGroupSpec") or {}).get("template") or {}).get("spec") or {}
+        if head_pod.get("restartPolicy") not in (None, "", "Never"):
+            return "restartPolicy for head Pod should be Never or unset when using SidecarMode"
+    if spec.get("rayClusterSpec") is not None:
+        if (cluster_spec.get("authOptions") or {}).get("enableK8sTokenAuth"):
+            return invalid + "K8s token auth mode is currently not supported for RayJob"
+        problem = cluster_spec_problem(cluster_spec, annotations or {})
+        if problem:
+            return invalid + problem
     deadline = spec.get("activeDeadlineSeconds")
     if deadline is not None and int(deadline) <= 0:
         return invalid + "activeDeadlineSeconds must be a positive integer"
+    pre_running = spec.get("preRunningDeadlineSeconds")
+    if pre_running is not None and int(pre_running) <= 0:
+        return invalid + "preRunningDeadlineSeconds must be a positive integer"
     if backoff is not None and int(backoff) < 0:
         return invalid + "backoffLimit must be a positive integer"
     return None

@@ -64,7 +64,8 @@ class JobReconciler:
         # validateRayJob: the metadata, then the spec; the event's reason names which.
         problem, reason = metadata_problem(job), "InvalidRayJobMetadata"
         if problem is None:
-            problem, reason = job_spec_problem(spec), "InvalidRayJobSpec"
+            problem = job_spec_problem(spec, job["metadata"].get("annotations") or {})
+            reason = "InvalidRayJobSpec"
         if problem is not None:
             if deployment != "ValidationFailed":
                 cluster.add_event(job, reason, f"{ns}/{name}: {problem}", type="Warning")

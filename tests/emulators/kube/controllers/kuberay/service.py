@@ -41,6 +41,7 @@ from tests.emulators.kube.controllers.kuberay.services import (
     owner_head_service,
     serve_service,
 )
+from tests.emulators.kube.controllers.kuberay.validation import service_spec_problem
 
 TIMEOUT_ANNOTATION = "ray.io/initializing-timeout"
 NONZERO = "Number of serve endpoints is greater than 0"
@@ -67,11 +68,14 @@ class ServiceReconciler:
         conditions: list[dict[str, Any]] = list(status.get("conditions") or [])
         generation = svc["metadata"].get("generation", 1)
         # upstream: ray-project/kuberay v1.7.0 rayservice_controller.go validates the metadata first.
-        problem = metadata_problem(svc)
+        # validateRayService: the metadata, then ValidateRayServiceSpec; the event names which.
+        problem, reason = metadata_problem(svc), "InvalidRayServiceMetadata"
+        if problem is None:
+            problem, reason = service_spec_problem(svc), "InvalidRayServiceSpec"
         if problem:
             ready = find_condition(conditions, "Ready") or {}
-            if ready.get("reason") != "ValidationFailed":
-                cluster.add_event(svc, "InvalidRayServiceMetadata", f"{ns}/{name}: {problem}", type="Warning")
+            if ready.get("reason") != "ValidationFailed" or ready.get("message") != problem:
+                cluster.add_event(svc, reason, f"{ns}/{name}: {problem}", type="Warning")
             set_condition(conditions, "Ready", False, "ValidationFailed", problem)
             cluster.patch_status(RAY, "RayService", ns, name, {"conditions": conditions, "lastUpdateTime": now()})
             return

@@ -1,0 +1,269 @@
+"""ValidateRayClusterSpec, for RayClusters, RayJob cluster specs and RayService cluster configs.
+
+upstream: ray-project/kuberay v1.7.0 (59d663ae) ray-operator/controllers/ray/utils/validation.go
+ValidateRayClusterSpec, validateRayGroupResources, validateRayGroupLabels,
+validateWorkerGroupIdleTimeout, validateWorkerGroupPriority; utils/util.go IsAutoscalingV2Enabled,
+IsGCSFaultToleranceEnabled, IsAuthEnabled; utils/constant.go for the names; pkg/features/features.go
+for the gates' defaults (RayJobDeletionPolicy on; RayClusterHistoryServer, RayClusterNetworkPolicy
+and RayClusterMTLS off). The rules run in upstream's order with its messages.
+
+Not ported: the GCS fault tolerance backend details (validateGcsFaultToleranceBackend), history
+server collector options, network policy and TLS option contents: akscli writes none of them,
+so only their feature-gate checks are here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+_QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$")
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+AUTOSCALER_V2_ENV = "RAY_enable_autoscaler_v2"
+
+
+def _qualified_name(key: str) -> bool:
+    """k8s.io/apimachinery validation.IsQualifiedName."""
+    prefix, _, name = key.rpartition("/")
+    if "/" in key and (not prefix or len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix)):
+        return False
+    return 0 < len(name) <= 63 and bool(_QUALIFIED_NAME.match(name))
+
+
+def _pod_spec(template: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return (template or {}).get("spec") or {}
+
+
+def _env(container: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
+    return next((e for e in container.get("env") or [] if e.get("name") == name), None)
+
+
+def _group_resources(group: str, params: Mapping[str, Any], resources: Mapping[str, Any]) -> str | None:
+    if any(params.get(k) for k in ("num-cpus", "num-gpus", "memory", "resources")) and resources:
+        return (
+            f"resource fields should not be set in both rayStartParams and Resources for {group} group; "
+            "please use only one"
+        )
+    return None
+
+
+def _group_labels(group: str, params: Mapping[str, Any], labels: Mapping[str, Any]) -> str | None:
+    if "labels" in params:
+        return (
+            f"rayStartParams['labels'] is not supported for {group} group; "
+            "please use the top-level Labels field instead"
+        )
+    errors = [f"invalid label key for {group} group: '{k}'" for k in labels if not _qualified_name(str(k))]
+    errors += [
+        f"invalid label value for key '{k}' in {group} group: '{v}'"
+        for k, v in labels.items()
+        if len(str(v)) > 63 or not _LABEL_VALUE.match(str(v))
+    ]
+    return "; ".join(errors) or None
+
+
+def _autoscaler_v2(spec: Mapping[str, Any], head: Mapping[str, Any]) -> bool:
+    if ((spec.get("autoscalerOptions") or {}).get("version")) == "v2":
+        return True
+    env = _env(head, AUTOSCALER_V2_ENV)
+    return env is not None and env.get("value") in ("1", "true")
+
+
+def _version_at_least(version: str, minimum: tuple[int, ...]) -> bool | None:
+    """version.ParseGeneric: None when it does not parse."""
+    match = re.match(r"^v?(\d+)\.(\d+)(?:\.(\d+))?", version)
+    if not match:
+        return None
+    return tuple(int(p or 0) for p in match.groups()) >= minimum
+
+
+def _worker_group(group: Mapping[str, Any], spec: Mapping[str, Any], head: Mapping[str, Any]) -> str | None:
+    name = group.get("groupName")
+    autoscaling = bool(spec.get("enableInTreeAutoscaling"))
+    if not _pod_spec(group.get("template")).get("containers"):
+        return "workerGroupSpec should have at least one container"
+    lo, hi = group.get("minReplicas"), group.get("maxReplicas")
+    if not autoscaling and (lo is None or hi is None):
+        return f"worker group {name} must set both minReplicas and maxReplicas when autoscaling is disabled"
+    if lo is not None and int(lo) < 0:
+        return f"worker group {name} has negative minReplicas {lo}"
+    if hi is not None and int(hi) < 0:
+        return f"worker group {name} has negative maxReplicas {hi}"
+    if lo is not None and hi is not None and int(lo) > int(hi):
+        return f"worker group {name} has minReplicas {lo} greater than maxReplicas {hi}"
+    problem = _group_resources(str(name), group.get("rayStartParams") or {}, group.get("resources") or {})
+    problem = problem or _group_labels(str(name), group.get("rayStartParams") or {}, group.get("labels") or {})
+    if problem:
+        return problem
+    idle = group.get("idleTimeoutSeconds")
+    if idle is not None:
+        if int(idle) < 0:
+            return f"worker group {name}: idleTimeoutSeconds must be non-negative, got {idle}"
+        if not _autoscaler_v2(spec, head):
+            return (
+                f"worker group {name}: idleTimeoutSeconds is set, but autoscaler v2 is not enabled. Please set "
+                ".spec.autoscalerOptions.version to 'v2' (or set RAY_enable_autoscaler_v2 environment variable "
+                "to 'true' in the head pod if using KubeRay < 1.4.0)"
+            )
+    priority = group.get("priority")
+    if priority:
+        version = str(spec.get("rayVersion") or "")
+        if not version:
+            return (
+                f"worker group {name}: priority is set, but RayVersion was not specified. "
+                "Ray version 2.56.0 or later is required"
+            )
+        if not _version_at_least(version, (2, 56, 0)):
+            return f"worker group {name}: priority is set, but minimum Ray version is 2.56.0, got {version}"
+        if not _autoscaler_v2(spec, head):
+            return (
+                f"worker group {name}: priority is set to {priority}, but autoscaler v2 is not enabled. "
+                "Priority is only supported with autoscaler v2 enabled"
+            )
+    return None
+
+
+def cluster_spec_problem(spec: Mapping[str, Any], annotations: Mapping[str, Any]) -> str | None:
+    """utils/validation.go ValidateRayClusterSpec: the first rule broken, in upstream's words."""
+    head_group = spec.get("headGroupSpec") or {}
+    head_pod = _pod_spec(head_group.get("template"))
+    if not head_pod.get("containers"):
+        return "headGroupSpec should have at least one container"
+    head = head_pod["containers"][0]
+    params = head_group.get("rayStartParams") or {}
+    problem = _group_resources("Head", params, head_group.get("resources") or {})
+    problem = problem or _group_labels("Head", params, head_group.get("labels") or {})
+    if problem:
+        return problem
+    for group in spec.get("workerGroupSpecs") or []:
+        problem = _worker_group(group, spec, head)
+        if problem:
+            return problem
+    ft_options = spec.get("gcsFaultToleranceOptions")
+    if annotations.get("ray.io/ft-enabled") and ft_options is not None:
+        return (
+            "ray.io/ft-enabled annotation and GcsFaultToleranceOptions are both set. "
+            "Please use only GcsFaultToleranceOptions to configure GCS fault tolerance"
+        )
+    ft_enabled = str(annotations.get("ray.io/ft-enabled", "")).lower() == "true" or ft_options is not None
+    if not ft_enabled and _env(head, "RAY_REDIS_ADDRESS") is not None:
+        return (
+            "RAY_REDIS_ADDRESS is set which implicitly enables GCS fault tolerance, but GcsFaultToleranceOptions "
+            "is not set. Please set GcsFaultToleranceOptions to enable GCS fault tolerance"
+        )
+    if ft_options is not None and params.get("redis-password"):
+        return (
+            "cannot set `redis-password` in rayStartParams when GcsFaultToleranceOptions is enabled - "
+            "use GcsFaultToleranceOptions.RedisPassword instead"
+        )
+    if ft_options is not None:
+        for env, field in (("REDIS_PASSWORD", "RedisPassword"), ("RAY_REDIS_ADDRESS", "RedisAddress")):
+            if _env(head, env) is not None:
+                return (
+                    f"cannot set `{env}` env var in head Pod when GcsFaultToleranceOptions is enabled - "
+                    f"use GcsFaultToleranceOptions.{field} instead"
+                )
+        if annotations.get("ray.io/external-storage-namespace"):
+            return (
+                "cannot set `ray.io/external-storage-namespace` annotation when GcsFaultToleranceOptions is "
+                "enabled - use GcsFaultToleranceOptions.ExternalStorageNamespace instead"
+            )
+    if params.get("redis-username") or _env(head, "REDIS_USERNAME") is not None:
+        return (
+            "cannot set redis username in rayStartParams or environment variables - "
+            "use GcsFaultToleranceOptions.RedisUsername instead"
+        )
+    autoscaling = bool(spec.get("enableInTreeAutoscaling"))
+    v2_env = _env(head, AUTOSCALER_V2_ENV)
+    if not autoscaling and v2_env is not None and v2_env.get("value") in ("1", "true"):
+        return (
+            f"environment variable {AUTOSCALER_V2_ENV} cannot be set to '{v2_env.get('value')}' when "
+            "enableInTreeAutoscaling is false. Please set enableInTreeAutoscaling: true to use autoscaler v2"
+        )
+    options = spec.get("autoscalerOptions") or {}
+    if autoscaling:
+        for group in spec.get("workerGroupSpecs") or []:
+            if group.get("suspend"):
+                return f"worker group {group.get('groupName')} cannot be suspended with Autoscaler enabled"
+        if options.get("version") and v2_env is not None:
+            return (
+                f"both .spec.autoscalerOptions.version and head Pod env var {AUTOSCALER_V2_ENV} are set, "
+                "please only use the former"
+            )
+        if options.get("version") == "v2":
+            if head_pod.get("restartPolicy") not in (None, "", "Never"):
+                return "restartPolicy for head Pod should be Never or unset when using autoscaler V2"
+            for group in spec.get("workerGroupSpecs") or []:
+                if _pod_spec(group.get("template")).get("restartPolicy") not in (None, "", "Never"):
+                    return (
+                        f"restartPolicy for worker group {group.get('groupName')} should be Never or unset "
+                        "when using autoscaler V2"
+                    )
+    idle = options.get("idleTimeoutSeconds")
+    if idle is not None and int(idle) < 0:
+        return f"autoscalerOptions.idleTimeoutSeconds must be non-negative, got {idle}"
+    if any(e.get("name") == "KUBERAY_GEN_AUTOSCALER_START_CMD" for e in options.get("env") or []):
+        return (
+            "autoscalerOptions.env must not contain KUBERAY_GEN_AUTOSCALER_START_CMD: it is managed by KubeRay "
+            "and injected automatically into the autoscaler container"
+        )
+    if spec.get("historyServerOptions") is not None:
+        return "RayClusterHistoryServer feature gate is not enabled"
+    auth = spec.get("authOptions") or {}
+    if auth.get("mode") == "token":
+        version = str(spec.get("rayVersion") or "")
+        if not version:
+            return (
+                "authOptions.mode is 'token' but RayVersion was not specified. Ray version 2.52.0 or later is required"
+            )
+        at_least = _version_at_least(version, (2, 52, 0))
+        if at_least is None:
+            return f"authOptions.mode is 'token' but RayVersion format is invalid: {version}"
+        if not at_least:
+            return f"authOptions.mode is 'token' but minimum Ray version is 2.52.0, got {version}"
+    elif auth.get("enableK8sTokenAuth"):
+        return "authOptions.enableK8sTokenAuth is enabled but authOptions.mode not set to 'token'"
+    if spec.get("networkPolicy") is not None:
+        return "spec.networkPolicy requires the RayClusterNetworkPolicy feature gate to be enabled"
+    if spec.get("tlsOptions") is not None:
+        return "spec.tlsOptions requires the RayClusterMTLS feature gate to be enabled"
+    return None
+
+
+def cluster_upgrade_problem(rc: Mapping[str, Any]) -> str | None:
+    """utils/validation.go ValidateRayClusterUpgradeOptions."""
+    kind = ((rc.get("spec") or {}).get("upgradeStrategy") or {}).get("type")
+    if kind is None:
+        return None
+    if kind not in ("Recreate", "None"):
+        return (
+            f"The RayCluster spec is invalid: Spec.UpgradeStrategy.Type value {kind} is invalid, "
+            "valid options are Recreate or None"
+        )
+    creator = ((rc.get("metadata") or {}).get("labels") or {}).get("ray.io/originated-from-crd")
+    if creator in ("RayJob", "RayService"):
+        return f"upgradeStrategy cannot be set when RayCluster is created by {creator}"
+    return None
+
+
+def service_spec_problem(service: Mapping[str, Any]) -> str | None:
+    """utils/validation.go ValidateRayServiceSpec (its first rules)."""
+    invalid = "The RayService spec is invalid: "
+    spec = service.get("spec") or {}
+    cluster = spec.get("rayClusterConfig") or {}
+    if (cluster.get("authOptions") or {}).get("enableK8sTokenAuth"):
+        return invalid + "K8s token auth mode is currently not supported for RayService"
+    problem = cluster_spec_problem(cluster, (service.get("metadata") or {}).get("annotations") or {})
+    if problem:
+        return invalid + problem
+    if (((cluster.get("headGroupSpec") or {}).get("headService") or {}).get("metadata") or {}).get("name"):
+        return invalid + "spec.rayClusterConfig.headGroupSpec.headService.metadata.name should not be set"
+    kind = (spec.get("upgradeStrategy") or {}).get("type")
+    if kind is not None and kind not in ("NewClusterWithIncrementalUpgrade", "NewCluster", "None"):
+        return invalid + (
+            f"Spec.UpgradeStrategy.Type value {kind} is invalid, valid options are "
+            "NewClusterWithIncrementalUpgrade, NewCluster, or None"
+        )
+    return None
