@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 AUTOSCALER_CONTAINER = "autoscaler"
 SIDECAR_SUBMITTER = "ray-job-submitter"
 RESUME_PATCH = """'{"spec":{"suspend":false}}'"""
+JOB_ID_PATCH = """'{"spec":{"jobId":"ID"}}'"""
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,14 @@ def _not_running(job: Mapping[str, Any], what: str) -> NotFoundError:
             f"Ray job {name} is suspended: KubeRay deleted its cluster and submitter, so it has no {what}",
             hint=f"resume it with: kubectl patch rayjob {name} -n {ns} --type merge -p {RESUME_PATCH}",
         )
+    if deployment == "Waiting":
+        # InteractiveMode: KubeRay submits nothing; it waits for spec.jobId (rayjob_controller.go).
+        return NotFoundError(
+            f"Ray job {name} is waiting for its job ID (InteractiveMode): KubeRay submits nothing itself, "
+            f"so it has no {what} yet",
+            hint=f"submit the job to its cluster with `ray job submit --submission-id ID ...`, then: "
+            f"kubectl patch rayjob {name} -n {ns} --type merge -p {JOB_ID_PATCH}",
+        )
     return NotFoundError(
         f"Ray job {name} has no {what} yet ({deployment})",
         hint=f"see why: akscli ray job status {name} -n {ns}",
@@ -190,15 +199,18 @@ def job_log_sources(kube: Kube, job: Mapping[str, Any]) -> list[LogSource]:
 def job_output_source(
     kube: Kube, job: Mapping[str, Any], follow: bool, timeout: float, progress: Progress
 ) -> LogSource | None:
-    """The log that is the job's output; None for HTTPMode (read it with ``dashboard_job_logs``).
+    """The log that is the job's output; None for HTTPMode and InteractiveMode (read it with
+    ``dashboard_job_logs``).
 
     K8sJobMode: the submitter pod; SidecarMode: the ``ray-job-submitter`` container of the head
     pod; HTTPMode has neither (rayjob_controller.go: "In HTTPMode and SidecarMode, there's no job
-    submitter pod"). With ``follow``, wait for the submitter to start.
+    submitter pod"), and neither has InteractiveMode: KubeRay creates no submitter and waits
+    (``Waiting``) for the user's own submission's ID in ``spec.jobId`` (rayjob_controller.go,
+    ray-project/kuberay v1.7.0). With ``follow``, wait for the submitter to start.
     """
     ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
     mode = submission_mode(job)
-    if mode == "HTTPMode":
+    if mode in ("HTTPMode", "InteractiveMode"):
         return None
     if mode == "SidecarMode":
         cluster = (job.get("status") or {}).get("rayClusterName")

@@ -152,7 +152,9 @@ class JobReconciler:
         spec = job.get("spec") or {}
         selector = (spec.get("clusterSelector") or {}).get("ray.io/cluster")
         rc_name = selector or f"{name}-{suffix(ns, name, 'rc')}"
-        job_id = f"{name}-{suffix(ns, name, 'id')}"
+        mode = spec.get("submissionMode") or "K8sJobMode"
+        # initRayJobStatusIfNeed: no job ID is generated in InteractiveMode (the user gives spec.jobId).
+        job_id = None if mode == "InteractiveMode" else f"{name}-{suffix(ns, name, 'id')}"
         cluster.patch_status(
             RAY,
             "RayJob",
@@ -181,7 +183,11 @@ class JobReconciler:
             return
         if self._job(cluster, ns, name) is None:
             return
-        mode = spec.get("submissionMode") or "K8sJobMode"
+        if mode == "InteractiveMode":
+            job_id = self._wait_for_job_id(cluster, ns, name)
+            if job_id is None:
+                return
+        assert job_id is not None
         submitter = self._submitter(cluster, job, rc_name, job_id) if mode == "K8sJobMode" else None
         cluster.patch_status(RAY, "RayJob", ns, name, {"jobDeploymentStatus": "Running", "jobStatus": "PENDING"})
         time.sleep(self.delay)
@@ -195,6 +201,22 @@ class JobReconciler:
             if self._job(cluster, ns, name) is None:
                 return
         self._finish_job(cluster, job, rc_name, job_id, submitter, mode)
+
+    def _wait_for_job_id(self, cluster: Any, ns: str, name: str) -> str | None:
+        """InteractiveMode (upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/
+        rayjob_controller.go, Initializing then Waiting): no submitter; the job waits, ``Waiting``,
+        until the user who submitted it to the cluster writes ``spec.jobId``, which becomes
+        ``status.jobId``."""
+        cluster.patch_status(RAY, "RayJob", ns, name, {"jobDeploymentStatus": "Waiting"})
+        while True:
+            job = self._job(cluster, ns, name)
+            if job is None:
+                return None
+            given = (job.get("spec") or {}).get("jobId")
+            if given:
+                cluster.patch_status(RAY, "RayJob", ns, name, {"jobId": given})
+                return str(given)
+            time.sleep(max(self.delay, 0.05))
 
     def _autoscale_for_job(self, cluster: Any, ns: str, rc_name: str) -> None:
         """The Ray autoscaler (in the head pod, not KubeRay) writes the group's replicas."""

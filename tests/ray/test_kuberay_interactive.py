@@ -1,0 +1,73 @@
+"""InteractiveMode RayJobs as KubeRay v1.7.0 runs them: no submitter, ``Waiting`` until the user
+writes ``spec.jobId`` (upstream: ray-project/kuberay v1.7.0
+ray-operator/controllers/ray/rayjob_controller.go, initRayJobStatusIfNeed and the Waiting case)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from tests.cli import invoke
+from tests.ray.test_cli_cluster import wait_until
+from tests.ray.test_cli_job import job
+from tests.ray.test_kuberay_states import _cluster_spec
+
+RAY = "ray.io/v1"
+
+
+def interactive_job(emu: Any, name: str) -> None:
+    emu.cluster.create(
+        {
+            "apiVersion": RAY,
+            "kind": "RayJob",
+            "metadata": {"name": name, "namespace": "default"},
+            "spec": {
+                "entrypoint": "python x.py",
+                "submissionMode": "InteractiveMode",
+                "rayClusterSpec": _cluster_spec(),
+            },
+        }
+    )
+
+
+def deployment(emu: Any, name: str) -> str | None:
+    found: str | None = (job(emu, name).get("status") or {}).get("jobDeploymentStatus")
+    return found
+
+
+def test_a_waiting_interactive_job_has_no_logs_and_says_how_to_submit(ray_emulator: Callable[..., Any]) -> None:
+    emu = ray_emulator()
+    interactive_job(emu, "shell")
+    wait_until(lambda: deployment(emu, "shell") == "Waiting")
+    assert not job(emu, "shell")["status"].get("jobId")
+    assert not emu.cluster.list("v1", "Pod", "default", label_selector="batch.kubernetes.io/job-name=shell")
+    result = invoke("ray", "job", "logs", "shell")
+    assert result.exit_code == 3, result
+    assert "waiting for its job ID (InteractiveMode)" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_interactive_job_logs_come_from_the_ray_job_api_once_its_id_is_given(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    emu = ray_emulator()
+    interactive_job(emu, "shell")
+    wait_until(lambda: deployment(emu, "shell") == "Waiting")
+    stored = job(emu, "shell")
+    stored["spec"]["jobId"] = "raysubmit_abc"
+    emu.cluster.update(stored)
+    wait_until(lambda: deployment(emu, "shell") == "Complete")
+    status = job(emu, "shell")["status"]
+    assert status["jobId"] == "raysubmit_abc"
+    seen: list[str] = []
+
+    def dashboard(method: str, path: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        seen.append(path)
+        return 200, {"Content-Type": "application/json"}, json.dumps({"logs": "hello\n"}).encode()
+
+    emu.register_service_proxy("default", f"{status['rayClusterName']}-head-svc", 8265, dashboard)
+    result = invoke("ray", "job", "logs", "shell")
+    assert result.exit_code == 0, result
+    assert result.stdout.splitlines() == ["hello"]
+    assert seen == ["/api/jobs/raysubmit_abc/logs"]
