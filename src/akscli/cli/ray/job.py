@@ -272,7 +272,7 @@ def job_logs(
 
 
 def _print_job_output(kube: "Kube", job: dict[str, Any], tail: int | None, *, follow: bool, timeout: float) -> None:
-    """The job's output: its submitter's log, or the Ray job API's for an HTTPMode job."""
+    """The job's output: its submitter's log, or the Ray job API's for an HTTPMode or InteractiveMode job."""
     source = logic.job_output_source(kube, job, follow, timeout, output.info)
     if source is not None:
         print_logs(kube, job["metadata"]["namespace"], [source], tail, follow=follow)
