@@ -133,3 +133,16 @@ def test_incremental_upgrade_serve_service_is_the_active_clusters() -> None:
     assert serve_address(svc) == "llm-abcde-serve-svc.ml.svc.cluster.local:8000"
     svc["status"] = {}
     assert serve_address(svc) is None
+
+
+def test_a_job_whose_cluster_is_not_ready_has_no_dashboard_url_yet(ray_emulator: Callable[..., Any]) -> None:
+    # rayjob_controller.go (Initializing): "Wait for the RayCluster.Status.State to be ready before
+    # submitting the job", and only then FetchHeadServiceURL fills status.dashboardURL.
+    emu = ray_emulator(failure="image-pull")
+    result = invoke("ray", "job", "submit", "--name", "pull", "--", "python", "x.py")
+    assert result.exit_code == 0, result
+    wait_until(lambda: bool((job(emu, "pull").get("status") or {}).get("rayClusterStatus")))
+    assert job(emu, "pull")["status"]["jobDeploymentStatus"] == "Initializing"
+    assert not job(emu, "pull")["status"].get("dashboardURL")
+    shown = json.loads(invoke("ray", "job", "status", "pull", "-o", "json").stdout)
+    assert shown["dashboard"] is None

@@ -165,7 +165,6 @@ class JobReconciler:
                 "rayClusterName": rc_name,
                 "jobId": job_id,
                 "startTime": now(),
-                "dashboardURL": f"{rc_name}-head-svc.{ns}.svc.cluster.local:8265",
             },
         )
         rc = self._job_cluster(cluster, job, rc_name)
@@ -183,6 +182,10 @@ class JobReconciler:
             return
         if self._job(cluster, ns, name) is None:
             return
+        # rayjob_controller.go (Initializing): the dashboard URL is fetched from the cluster's head
+        # Service only once the RayCluster is ready (utils FetchHeadServiceURL).
+        head_svc = str(((rc.get("status") or {}).get("head") or {}).get("serviceName") or f"{rc_name}-head-svc")
+        cluster.patch_status(RAY, "RayJob", ns, name, {"dashboardURL": f"{head_svc}.{ns}.svc.cluster.local:8265"})
         if mode == "InteractiveMode":
             job_id = self._wait_for_job_id(cluster, ns, name)
             if job_id is None:
