@@ -146,3 +146,30 @@ def test_a_job_whose_cluster_is_not_ready_has_no_dashboard_url_yet(ray_emulator:
     assert not job(emu, "pull")["status"].get("dashboardURL")
     shown = json.loads(invoke("ray", "job", "status", "pull", "-o", "json").stdout)
     assert shown["dashboard"] is None
+
+
+def test_deploy_over_a_service_with_upgrade_strategy_none_warns_the_cluster_is_kept(
+    ray_emulator: Callable[..., Any], tmp_path: Path
+) -> None:
+    # rayservice_controller.go shouldPrepareNewCluster: upgradeStrategy None prepares no new cluster.
+    emu = ray_emulator()
+    serve_file = tmp_path / "serve.yaml"
+    serve_file.write_text("applications:\n  - name: llm\n    import_path: serve_llm:app\n")
+    first = invoke("ray", "service", "deploy", "llm", "-f", str(serve_file), "--wait", "--timeout", "20s")
+    assert first.exit_code == 0, first
+    stored = emu.cluster.get(RAY, "RayService", "default", "llm")
+    active = stored["status"]["activeServiceStatus"]["rayClusterName"]
+    stored["spec"]["upgradeStrategy"] = {"type": "None"}
+    emu.cluster.update(stored)
+    again = invoke("ray", "service", "deploy", "llm", "-f", str(serve_file), "--worker-cpu", "3", "-y")
+    assert again.exit_code == 0, again
+    assert "upgradeStrategy.type None" in again.stderr and "not rolled out" in again.stderr
+
+    def observed() -> bool:
+        svc = emu.cluster.get(RAY, "RayService", "default", "llm")
+        return bool(svc["status"].get("observedGeneration") == svc["metadata"]["generation"] == 3)
+
+    wait_until(observed)
+    status = emu.cluster.get(RAY, "RayService", "default", "llm")["status"]
+    assert status["activeServiceStatus"]["rayClusterName"] == active
+    assert not status["pendingServiceStatus"].get("rayClusterName")

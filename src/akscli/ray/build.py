@@ -22,8 +22,8 @@ from akscli.ray.job import (
     runtime_env,
 )
 from akscli.ray.live import Connection, check_gpu_capacity, get_object, size_gpu_groups
-from akscli.ray.service import render_service, serve_config
-from akscli.ray.spec import ClusterSpec, head_image, ray_name, render_cluster
+from akscli.ray.service import kept_cluster_warning, render_service, serve_config
+from akscli.ray.spec import RAY_API, ClusterSpec, head_image, ray_name, render_cluster
 from akscli.ray.workdir import WORKDIR_MOUNT, PackedWorkdir, pack_workdir, workdir_configmap_name, workdir_values
 
 
@@ -70,9 +70,13 @@ def service_objects(name: str, serve_file: str, flags: ClusterFlags, labels: Seq
     serve = serve_config(yamlio.read_text(path, f"-f serve config {serve_file}"), serve_file)
     label_map = validate.labels(labels, "--label")
     spec = cluster_spec(name, "", flags)
-    return _on_cluster(
+    built = _on_cluster(
         spec, conn, lambda s: render_service(name, s.namespace, serve, render_cluster(s)["spec"], label_map)
     )
+    if not conn.offline:
+        existing = conn.kube().get(RAY_API, "RayService", name, namespace=conn.namespace())
+        built.warnings.extend(w for w in [kept_cluster_warning(existing)] if w)
+    return built
 
 
 @dataclass(frozen=True)

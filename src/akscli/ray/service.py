@@ -55,6 +55,26 @@ def render_service(
     return render("ray/rayservice.yaml.j2", values)
 
 
+def kept_cluster_warning(existing: Mapping[str, Any] | None) -> str | None:
+    """A warning when KubeRay will not roll a new cluster config out to ``existing``.
+
+    With ``upgradeStrategy.type: None`` KubeRay prepares no new cluster for a changed
+    ``rayClusterConfig`` and keeps serving on the old one, applying only the Serve config
+    (ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayservice_controller.go
+    shouldPrepareNewCluster, isZeroDowntimeUpgradeEnabled).
+    """
+    if existing is None:
+        return None
+    if ((existing.get("spec") or {}).get("upgradeStrategy") or {}).get("type") != "None":
+        return None
+    name = existing["metadata"]["name"]
+    return (
+        f"RayService {name} has upgradeStrategy.type None: KubeRay applies the new Serve config but keeps "
+        "its current Ray cluster, so cluster changes (image, resources, groups) are not rolled out; "
+        f"set upgradeStrategy.type to NewCluster, or delete and redeploy {name}"
+    )
+
+
 def _service_status(service: Mapping[str, Any], which: str) -> Mapping[str, Any]:
     value: Mapping[str, Any] = (service.get("status") or {}).get(which) or {}
     return value

@@ -92,7 +92,10 @@ class ServiceReconciler:
             active_rc = (
                 cluster.get(RAY, "RayCluster", ns, active["rayClusterName"]) if active.get("rayClusterName") else None
             )
-            if active_rc is None or active_rc.get("spec") != wanted:
+            # shouldPrepareNewCluster / isZeroDowntimeUpgradeEnabled: with upgradeStrategy None a
+            # changed cluster config prepares no new cluster; the active one keeps serving.
+            kept = ((svc.get("spec") or {}).get("upgradeStrategy") or {}).get("type") == "None"
+            if active_rc is None or (active_rc.get("spec") != wanted and not kept):
                 pending = {"rayClusterName": f"{name}-{suffix(ns, name, str(generation))}"}
         if pending.get("rayClusterName"):
             pending = self._pending(cluster, svc, pending, wanted)
