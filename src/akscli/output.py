@@ -19,7 +19,11 @@ from akscli.errors import UsageError
 # kubectl's template formats: ``-o jsonpath=TEMPLATE``, ``-o custom-columns=SPEC`` (a prefix each).
 JSONPATH = "jsonpath="
 CUSTOM_COLUMNS = "custom-columns="
-TEMPLATE_FORMATS = (JSONPATH, CUSTOM_COLUMNS)
+# kubectl's third spelling of a JSONPath printer: each result group as an indented JSON array
+# (upstream: kubernetes/kubernetes staging/src/k8s.io/cli-runtime/pkg/genericclioptions/
+# jsonpath_flags.go, jsonFormats; printers/jsonpath.go, PrintResults). A command that prints jsonpath= prints it too.
+JSONPATH_AS_JSON = "jsonpath-as-json="
+TEMPLATE_FORMATS = (JSONPATH, JSONPATH_AS_JSON, CUSTOM_COLUMNS)
 LIST_FORMATS = ("table", "wide", "json", "yaml", "name", JSONPATH, CUSTOM_COLUMNS)
 # One object prints in the same formats as a list: wide is its table, name is kind/name.
 OBJECT_FORMATS = LIST_FORMATS
@@ -82,6 +86,8 @@ def check_format(fmt: str, allowed: Sequence[str] = LIST_FORMATS) -> str:
     usage error naming the formats the command prints, as kubectl refuses a printer it does not
     have before it sends anything."""
     prefix = next((p for p in TEMPLATE_FORMATS if fmt.startswith(p)), None)
+    if prefix == JSONPATH_AS_JSON and JSONPATH in allowed:
+        prefix = JSONPATH
     if prefix is not None and prefix in allowed:
         from akscli import jsonpath
 
@@ -96,8 +102,10 @@ def _emit_template(fmt: str, data: Any, rows: Sequence[Any]) -> None:
     """-o jsonpath= on ``data``; -o custom-columns= one row per item of ``rows``."""
     from akscli import jsonpath
 
-    if fmt.startswith("jsonpath="):
-        sys.stdout.write(jsonpath.render_template(fmt[len("jsonpath=") :], data))
+    if fmt.startswith(JSONPATH):
+        sys.stdout.write(jsonpath.render_template(fmt[len(JSONPATH) :], data))
+    elif fmt.startswith(JSONPATH_AS_JSON):
+        sys.stdout.write(jsonpath.render_template(fmt[len(JSONPATH_AS_JSON) :], data, as_json=True))
     else:
         sys.stdout.write(jsonpath.render_columns(fmt[len("custom-columns=") :], rows))
     sys.stdout.flush()

@@ -33,6 +33,7 @@ OUTPUT_FORMATS = (
     ("yaml", "YAML"),
     ("name", "kind/name, one per line"),
     ("jsonpath=", "kubectl's JSONPath template, e.g. jsonpath={.items[*].metadata.name}"),
+    ("jsonpath-as-json=", "a JSONPath template's results as JSON arrays"),
     ("custom-columns=", "columns HEADER:JSONPATH,..."),
 )
 SHELLS = ("bash", "zsh", "fish", "powershell")

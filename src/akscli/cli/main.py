@@ -256,6 +256,7 @@ def _run(argv: Sequence[str]) -> int:
 
         sys.stdout.write("".join(line + "\n" for line in protocol_lines(list(argv), _prog_name())))
         return 0
+    args = list(argv)
     try:
         from akscli.cli.options import bare_dry_run
         from akscli.validate import command_line
@@ -284,7 +285,7 @@ def _run(argv: Sequence[str]) -> int:
     except click.exceptions.UsageError as exc:
         if exc.ctx is not None and global_flags.FLAGS.verbose:
             sys.stderr.write(exc.ctx.get_usage() + "\n")
-        hint = f"run '{_command_path(exc)} --help' for usage"
+        hint = f"run '{_command_path(exc, args)} --help' for usage"
         return _report(AkscliError(exc.format_message(), hint), 2)
     except click.exceptions.ClickException as exc:
         return _report(AkscliError(exc.format_message()), exc.exit_code)
@@ -306,8 +307,24 @@ def _run(argv: Sequence[str]) -> int:
         )
 
 
-def _command_path(exc: click.exceptions.UsageError) -> str:
-    return exc.ctx.command_path if exc.ctx is not None else "akscli"
+def _command_path(exc: click.exceptions.UsageError, args: Sequence[str]) -> str:
+    """The command the bad usage belongs to. click's parser raises a flag's missing value
+    (``-o`` last) without a context, so then the path is followed through the words of ``args``
+    that name subcommands: the hint names the command's help, as kubectl's ``See 'kubectl get
+    --help' for usage.`` does, not the top level's."""
+    if exc.ctx is not None:
+        return exc.ctx.command_path
+    command, path = root_command(), [_prog_name()]
+    for word in args:
+        if word.startswith("-"):
+            continue
+        get = getattr(command, "get_command", None)  # a group (the root loads its groups lazily)
+        sub = get(click.Context(command), word) if get is not None else None
+        if sub is None:
+            break
+        command = sub
+        path.append(word)
+    return " ".join(path)
 
 
 def _report(exc: AkscliError, code: int) -> int:

@@ -225,17 +225,23 @@ def _print_results(results: Sequence[Any]) -> str:
     return " ".join(go_json(r) if isinstance(r, (Mapping, list)) else go_text(r) for r in results)
 
 
-def execute(template: str | ListNode, data: Any, *, allow_missing_keys: bool = True) -> str:
+def execute(template: str | ListNode, data: Any, *, allow_missing_keys: bool = True, as_json: bool = False) -> str:
     """What kubectl prints for ``-o jsonpath=TEMPLATE`` on ``data`` (missing keys allowed, as
-    kubectl's --allow-missing-template-keys defaults)."""
+    kubectl's --allow-missing-template-keys defaults). ``as_json`` is ``-o jsonpath-as-json=``:
+    each result group as one JSON array indented by four spaces, a newline after it
+    (upstream: kubernetes/kubernetes staging/src/k8s.io/client-go/util/jsonpath/jsonpath.go,
+    PrintResults with outputJSON)."""
     root = parse(template) if isinstance(template, str) else template
     run = _Run(root.nodes, allow_missing_keys)
+    if as_json:
+        return "".join(go_json(list(results), "    ") + "\n" for results in run.find(data))
     return "".join(_print_results(results) for results in run.find(data))
 
 
 # ---- -o jsonpath= and -o custom-columns= -----------------------------------------------------
 
 JSONPATH = "jsonpath="
+JSONPATH_AS_JSON = "jsonpath-as-json="
 CUSTOM_COLUMNS = "custom-columns="
 _RELAXED = re.compile(r"^\{\.?([^{}]+)\}$|^\.?([^{}]+)$")
 
@@ -286,16 +292,22 @@ def parse_checked(template: str) -> ListNode:
 
 
 def check(fmt: str) -> None:
-    """Validate a jsonpath= or custom-columns= format before anything runs."""
+    """Validate a jsonpath= or custom-columns= format before anything runs. An empty template is
+    refused as kubectl refuses it (upstream: kubernetes/kubernetes
+    staging/src/k8s.io/cli-runtime/pkg/genericclioptions/jsonpath_flags.go, ToPrinter)."""
+    if fmt in (JSONPATH, JSONPATH_AS_JSON):
+        raise UsageError("template format specified but no template given", hint=f"e.g. -o '{fmt}{{.metadata.name}}'")
     if fmt.startswith(JSONPATH):
         parse_checked(fmt[len(JSONPATH) :])
+    elif fmt.startswith(JSONPATH_AS_JSON):
+        parse_checked(fmt[len(JSONPATH_AS_JSON) :])
     elif fmt.startswith(CUSTOM_COLUMNS):
         parse_columns(fmt[len(CUSTOM_COLUMNS) :])
 
 
-def render_template(template: str, data: Any) -> str:
+def render_template(template: str, data: Any, *, as_json: bool = False) -> str:
     try:
-        return execute(parse_checked(template), data)
+        return execute(parse_checked(template), data, as_json=as_json)
     except JSONPathError as exc:
         raise UsageError(
             f"error executing jsonpath {template!r}: {exc}", hint="check the path against -o json"

@@ -69,8 +69,15 @@ def _json_string(text: str) -> str:
     return '"' + "".join(out) + '"'
 
 
-def go_json(value: Any) -> str:
-    """encoding/json.Marshal: compact, map keys sorted, HTML characters escaped."""
+def go_json(value: Any, indent: str = "", depth: int = 0) -> str:
+    """encoding/json.Marshal: compact, map keys sorted, HTML characters escaped; with ``indent``
+    json.MarshalIndent(value, "", indent): one member a line, empty ones as ``{}`` and ``[]``."""
+    if indent and isinstance(value, (Mapping, list, tuple)) and value:
+        inner, outer = "\n" + indent * (depth + 1), "\n" + indent * depth
+        if isinstance(value, Mapping):
+            members = [f"{_json_string(str(k))}: {go_json(v, indent, depth + 1)}" for k, v in sorted(value.items())]
+            return "{" + inner + ("," + inner).join(members) + outer + "}"
+        return "[" + inner + ("," + inner).join(go_json(v, indent, depth + 1) for v in value) + outer + "]"
     if value is None:
         return "null"
     if isinstance(value, bool):

@@ -1,0 +1,38 @@
+"""kubectl's printer spellings and its usage hints, as a user who knows kubectl types them
+(docs/changes/audit11-grammar.md)."""
+
+from __future__ import annotations
+
+import json
+
+from akscli import jsonpath
+from tests.cli import invoke
+
+
+def test_jsonpath_as_json_prints_each_result_group_as_an_indented_json_array() -> None:
+    # kubectl get ... -o 'jsonpath-as-json={.items[0:2].name}{"x<"}' prints two arrays, four-space
+    # indented, HTML characters escaped as encoding/json does (client-go jsonpath.go PrintResults).
+    result = invoke("model", "catalog", "-o", 'jsonpath-as-json={.items[0:2].name}{"x<"}')
+    assert result.exit_code == 0, result.stderr
+    names = [m["name"] for m in json.loads(invoke("model", "catalog", "-o", "json").stdout)[:2]]
+    assert result.stdout == "[\n" + ",\n".join(f'    "{n}"' for n in names) + '\n]\n[\n    "x\\u003c"\n]\n'
+
+
+def test_jsonpath_as_json_indents_nested_objects_as_json_marshal_indent_does() -> None:
+    text = jsonpath.execute("{.a}{.none}", {"a": {"b": [1, {}], "c": []}}, as_json=True)
+    expected = '[\n    {\n        "b": [\n            1,\n            {}\n        ],\n        "c": []\n    }\n]\n'
+    assert text == expected + "[]\n"  # the empty second group: "[]", as MarshalIndent writes it
+
+
+def test_an_empty_jsonpath_template_is_a_usage_error() -> None:
+    # kubectl: "error: template format specified but no template given" (jsonpath_flags.go).
+    result = invoke("model", "catalog", "-o", "jsonpath=")
+    assert result.exit_code == 2
+    assert "no template given" in result.stderr and result.stdout == ""
+
+
+def test_a_flag_missing_its_value_hints_at_its_commands_help() -> None:
+    # kubectl get pods -n: "See 'kubectl get --help' for usage.", the command's help, not the root's.
+    result = invoke("model", "catalog", "-o")
+    assert result.exit_code == 2
+    assert "hint: run 'akscli model catalog --help' for usage" in result.stderr
