@@ -242,10 +242,22 @@ def age(obj_or_stamp: Mapping[str, Any] | str | None) -> str:
 def object_ref(obj: Mapping[str, Any]) -> str:
     """kubectl's ``-o name`` form: ``kind.group/name`` (``kind/name`` for the core group)."""
     api_version = str(obj.get("apiVersion", "v1"))
+    return f"{kind_group(api_version, str(obj.get('kind', '')))}/{dig(obj, 'metadata.name')}"
+
+
+def kind_group(api_version: str, kind: str) -> str:
+    """``raycluster.ray.io``: a kind as kubectl names it, lower case with its group (the core
+    group has none)."""
     group = api_version.split("/")[0] if "/" in api_version else ""
-    kind = str(obj.get("kind", "")).lower()
-    prefix = f"{kind}.{group}" if group else kind
-    return f"{prefix}/{dig(obj, 'metadata.name')}"
+    return f"{kind.lower()}.{group}" if group else kind.lower()
+
+
+def deleted(api_version: str, kind: str, name: str, mode: str = "none") -> None:
+    """kubectl delete's line, ``raycluster.ray.io "rc" deleted`` with `` (dry run)`` or
+    `` (server dry run)`` (upstream: kubernetes/kubernetes staging/src/k8s.io/kubectl/pkg/cmd/
+    delete/delete.go, PrintObj)."""
+    suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(mode, "")
+    write(f'{kind_group(api_version, kind)} "{name}" deleted{suffix}')
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], wide: Sequence[bool] = ()) -> None:

@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from akscli import jsonpath
 from tests.cli import invoke
+from tests.emulators.kube.emulator import KubeEmulator
 
 
 def test_jsonpath_as_json_prints_each_result_group_as_an_indented_json_array() -> None:
@@ -36,3 +38,14 @@ def test_a_flag_missing_its_value_hints_at_its_commands_help() -> None:
     result = invoke("model", "catalog", "-o")
     assert result.exit_code == 2
     assert "hint: run 'akscli model catalog --help' for usage" in result.stderr
+
+
+def test_delete_prints_kubectls_line_with_the_kinds_group(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
+    # kubectl delete raycluster rc --dry-run=client: 'raycluster.ray.io "rc" deleted (dry run)'
+    # (k8s.io/kubectl pkg/cmd/delete/delete.go PrintObj), not 'raycluster/rc deleted (dry run)'.
+    kube_emulator.cluster.create(
+        {"apiVersion": "ray.io/v1", "kind": "RayCluster", "metadata": {"name": "rc", "namespace": "default"}}
+    )
+    result = invoke("ray", "cluster", "delete", "rc", "--dry-run=client")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == 'raycluster.ray.io "rc" deleted (dry run)\n'

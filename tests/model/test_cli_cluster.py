@@ -311,7 +311,7 @@ def test_delete_with_client_dry_run_lists_what_it_would_delete_and_deletes_nothi
     _deploy("phi-4")
     result = invoke("model", "delete", "phi-4", "--dry-run=client")
     assert result.exit_code == 0, result
-    assert "workspace/phi-4 deleted (dry run)" in result.stdout
+    assert 'workspace.kaito.sh "phi-4" deleted (dry run)' in result.stdout
     assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4") is not None
 
 

@@ -226,7 +226,7 @@ def test_delete_asks_for_confirmation_then_deletes(ray_emulator: Callable[..., A
     assert refused.exit_code == 2 and "pass -y/--yes" in refused.stderr
     result = invoke("ray", "cluster", "delete", "demo", "-y")
     assert result.exit_code == 0, result
-    assert "raycluster/demo deleted" in result.stdout
+    assert 'raycluster.ray.io "demo" deleted' in result.stdout
     assert emu.cluster.get(RAY, "RayCluster", "default", "demo") is None
 
 

@@ -184,7 +184,7 @@ def test_delete_removes_the_job_and_its_working_directory(ray_emulator: Callable
     assert submit("gone", "--working-dir", str(tmp_path), entrypoint=("python", "a.py")).exit_code == 0
     result = invoke("ray", "job", "delete", "gone", "-y")
     assert result.exit_code == 0, result
-    assert "rayjob/gone deleted" in result.stdout and "configmap/gone-workdir deleted" in result.stdout
+    assert 'rayjob.ray.io "gone" deleted' in result.stdout and 'configmap "gone-workdir" deleted' in result.stdout
     assert job(emu, "gone") is None
 
 

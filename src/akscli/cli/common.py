@@ -361,18 +361,15 @@ def delete_objects(
 
     mode = dry_run_mode(dry_run)
     if mode == "client":
-        for _api_version, kind, name, _namespace in refs:
-            output.write(f"{kind.lower()}/{name} deleted (dry run)")
+        for api_version, kind, name, _namespace in refs:
+            output.deleted(api_version, kind, name, mode)
         return []
     if mode == "none":
         confirm(f"delete {what}", yes)
-    deleted = []
-    for api_version, kind, name, namespace in refs:
-        if kube.delete(api_version, kind, name, namespace=namespace, dry_run=mode == "server"):
-            deleted.append(f"{kind.lower()}/{name}")
+    gone = [r for r in refs if kube.delete(r[0], r[1], r[2], namespace=r[3], dry_run=mode == "server")]
+    deleted = [f"{kind.lower()}/{name}" for _, kind, name, _ in gone]  # the audit's object names
     if mode == "none":
         record_audit(action, kube, [], "success", objects=[{"object": r, "action": "delete"} for r in deleted])
-    suffix = " (server dry run)" if mode == "server" else ""
-    for ref in deleted:
-        output.write(f"{ref} deleted{suffix}")
+    for api_version, kind, name, _namespace in gone:
+        output.deleted(api_version, kind, name, mode)
     return deleted

@@ -435,8 +435,8 @@ def delete_cmd(
     refs = live.stack_refs(kube, name, ns, keep_history=keep_history)
     if mode == "client":
         # Nothing is sent: say what a real delete would remove.
-        for _, kind, obj_name, _ in refs:
-            output.write(f"{kind.lower()}/{obj_name} deleted (dry run)")
+        for api_version, kind, obj_name, _ in refs:
+            output.deleted(api_version, kind, obj_name, mode)
         return
     common.delete_objects(
         kube, refs, yes=yes, what=f"model {name} ({len(refs)} objects)", action="model delete", dry_run=mode
