@@ -260,10 +260,11 @@ def deploy_cmd(
     preflight.check(kube, req, objects, wait=wait)
     if fleet:
         from akscli.fleet.matching import check_placements
-        from akscli.fleet.runchecks import check_runs
+        from akscli.fleet.runchecks import check_runs, check_stages_before_placing
 
         check_placements(kube, objects)
         check_runs(kube, objects)
+        check_stages_before_placing(kube, objects)
     if not fleet:
         _ensure_namespace(kube, req.namespace, create=create_namespace, dry_run=mode)
     rollout = _Rollout(kube, target, mode, yes, output_fmt, recreate, force_conflicts, action="model deploy")
