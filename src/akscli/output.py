@@ -233,11 +233,15 @@ def age(obj_or_stamp: Mapping[str, Any] | str | None) -> str:
 
 def object_ref(obj: Mapping[str, Any]) -> str:
     """kubectl's ``-o name`` form: ``kind.group/name`` (``kind/name`` for the core group)."""
-    api_version = str(obj.get("apiVersion", "v1"))
+    return kind_ref(str(obj.get("apiVersion", "v1")), str(obj.get("kind", "")), str(dig(obj, "metadata.name")))
+
+
+def kind_ref(api_version: str, kind: str, name: str) -> str:
+    """``kind.group/name`` for an object known by its apiVersion and kind, as kubectl's name
+    printer writes it (k8s.io/cli-runtime pkg/printers/name.go printObj: the kind lower-cased,
+    then ``.group`` unless the group is core)."""
     group = api_version.split("/")[0] if "/" in api_version else ""
-    kind = str(obj.get("kind", "")).lower()
-    prefix = f"{kind}.{group}" if group else kind
-    return f"{prefix}/{dig(obj, 'metadata.name')}"
+    return f"{kind.lower()}.{group}/{name}" if group else f"{kind.lower()}/{name}"
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], wide: Sequence[bool] = ()) -> None:

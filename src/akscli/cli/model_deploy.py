@@ -386,23 +386,15 @@ class _Rollout:
 
     def _recreate_if_needed(self, objects: list[dict[str, Any]]) -> None:
         from akscli.cli import common
-        from akscli.model import revisions
 
-        changes = revisions.immutable_conflicts(self.kube, objects)
-        if not changes:
-            return
-        listed = "; ".join(line for change in changes for line in change.fields)
-        if not self.recreate:
-            raise errors.UsageError(
-                f"these fields cannot change in place: {listed}",
-                hint="add --recreate to delete and create the object again (the model is down "
-                "until it is ready), or keep the old values",
-            )
-        if self.mode != "none":
-            output.info(f"would recreate: {listed}")
-            return
-        common.confirm(f"recreate {len(changes)} object(s) ({listed})", self.yes)
-        revisions.recreate(self.kube, changes)
+        common.recreate_if_needed(
+            self.kube,
+            objects,
+            recreate=self.recreate,
+            mode=self.mode,
+            yes=self.yes,
+            down="the model is down until it is ready",
+        )
 
 
 def _wait(kube: "Kube", objects: list[dict[str, Any]], timeout: str, *, fleet: bool) -> None:

@@ -113,7 +113,23 @@ IMMUTABLE_FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
     # upstream: kubefleet-dev/kubefleet e160c1cd apis/placement/v1/clusterresourceplacement_types.go
     # (CEL "placement type is immutable") and pkg/utils/validator/placement.go (the same in the webhook)
     ("placement.kubernetes-fleet.io", "ClusterResourcePlacement"): ("spec.policy.placementType",),
+    # upstream: the same CEL rule on ResourcePlacement (apis/placement/v1 PlacementPolicy is shared)
+    ("placement.kubernetes-fleet.io", "ResourcePlacement"): ("spec.policy.placementType",),
     ("", "PersistentVolumeClaim"): ("spec.storageClassName", "spec.accessModes"),
+}
+# Fields that may change, but never away from one value: (path, value, the value an omitted field
+# defaults to). upstream: kubefleet-dev/kubefleet e160c1cd apis/placement/v1/
+# clusterresourceplacement_types.go RolloutStrategy.Type, CEL "cannot change rollout strategy type
+# from 'External' to other types" (default RollingUpdate), on both placement kinds.
+ONE_WAY_FIELDS: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {
+    ("placement.kubernetes-fleet.io", kind): (("spec.strategy.type", "External", "RollingUpdate"),)
+    for kind in ("ClusterResourcePlacement", "ResourcePlacement")
+}
+# Lists whose existing entries cannot be removed or changed, only added to. upstream:
+# kubefleet-dev/kubefleet e160c1cd pkg/utils/validator/placement.go IsTolerationsUpdatedOrDeleted,
+# in the webhook registered for ClusterResourcePlacements only (pkg/webhook/webhook.go).
+APPEND_ONLY_FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("placement.kubernetes-fleet.io", "ClusterResourcePlacement"): ("spec.policy.tolerations",),
 }
 
 
