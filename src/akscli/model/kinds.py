@@ -46,9 +46,17 @@ AIRUNWAY_POD_LABELS = {
 # PodMonitor scrapes: KAITO's (kaito-project/kaito v0.12.0 pkg/workspace/inference/preset_inferences.go,
 # containerPorts) and the vllm and llmd providers' (their buildContainer). KubeRay names its pods'
 # ports client, gcs-server, dashboard, metrics and serve (ray-project/kuberay v1.7.0
-# ray-operator/controllers/ray/utils/constant.go), and Dynamo's port "http" is its own frontend's
-# (ai-dynamo/dynamo consts.go, DynamoContainerPortName), not a vLLM server's.
-AIRUNWAY_VLLM_METRICS_PROVIDERS = ("kaito", "vllm", "llmd")
+# ray-operator/controllers/ray/utils/constant.go). Dynamo's port "http" is its own frontend's
+# (ai-dynamo/dynamo consts.go, DynamoContainerPortName), so its workers are scraped on "system".
+AIRUNWAY_VLLM_METRICS_PROVIDERS = ("kaito", "vllm", "llmd", "dynamo")
+# Dynamo's vLLM figures are on its worker pods' port "system" (9090), under their vllm: names; its
+# frontend's port "http" has dynamo_frontend_* only. Its own worker PodMonitor selects the worker
+# pods by component type and scrapes "system" (upstream: ai-dynamo/dynamo 0c4b7b82
+# docs/kubernetes/observability/metrics.md and deploy/metrics/k8s/worker-podmonitor.yaml;
+# deploy/operator/internal/consts/consts.go KubeLabelDynamoComponentType, DynamoSystemPortName).
+DYNAMO_COMPONENT_TYPE_LABEL = "nvidia.com/dynamo-component-type"
+DYNAMO_WORKER_SELECTOR = {DYNAMO_COMPONENT_TYPE_LABEL: "worker"}
+DYNAMO_METRICS_PORT = "system"
 # KAITO runs every Workspace as a StatefulSet; in a multi-node Workspace only the leader (pod
 # index 0) serves, so KAITO's own Service and InferencePool select it alone
 # (kaito-project/kaito pkg/workspace/manifests/manifests.go, GenerateServiceManifest and
