@@ -11,7 +11,7 @@ from typing import Any
 
 from akscli.errors import AkscliError, NotFoundError, NotInstalledError
 from akscli.kube.client import Kube
-from akscli.kube.reach import not_serving, not_serving_error
+from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving, not_serving_error
 from akscli.model.kinds import (
     AIRUNWAY_LABEL,
     AIRUNWAY_POD_LABELS,
@@ -308,6 +308,13 @@ def _call(kube: Kube, obj: Mapping[str, Any], path: str, method: str = "GET", bo
             f"no ready server behind Service {name}",
             hint=f"see why with: akscli model status {model}, or deploy with --wait",
             state=state_of(obj),
+        )
+    if status in GATEWAY_ANSWERS:
+        model = meta["name"]
+        raise gateway_error(
+            status,
+            f"{method} {path} on model {model} (Service {name})",
+            hint=f"see the server's logs: akscli model logs {model}, and its state: akscli model status {model}",
         )
     return status, raw
 
