@@ -257,7 +257,8 @@ def deploy_cmd(
             objects, stack=kinds.stack_of(req.name), target=target, dry_run=mode, yes=yes, output_format=output_fmt
         )
         return
-    preflight.check(kube, req, objects, wait=wait)
+    for warning in preflight.check(kube, req, objects, wait=wait):
+        output.warn(warning)
     if fleet:
         from akscli.fleet.matching import check_placements
         from akscli.fleet.runchecks import check_runs, check_stages_before_placing
