@@ -22,7 +22,7 @@ from akscli.model.kinds import (
     DEFAULT_QUEUE_THRESHOLD,
     DEFAULT_STORAGE_CLASS,
     DEFAULT_VLLM_IMAGE,
-    DYNAMO_METRICS_PORT,
+    DYNAMO_SYSTEM_PORT_NAME,
     DYNAMO_WORKER_SELECTOR,
     GPU_TOLERATIONS,
     GPUS_ANNOTATION,
@@ -164,7 +164,7 @@ class DeployRequest:
     @property
     def metrics_port(self) -> str:
         """The container port the PodMonitor scrapes: "system" on Dynamo's workers, else "http"."""
-        return DYNAMO_METRICS_PORT if self.is_dynamo else "http"
+        return DYNAMO_SYSTEM_PORT_NAME if self.is_dynamo else "http"
 
     @property
     def metrics_selector(self) -> dict[str, str]:

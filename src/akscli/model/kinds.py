@@ -49,14 +49,17 @@ AIRUNWAY_POD_LABELS = {
 # ray-operator/controllers/ray/utils/constant.go). Dynamo's port "http" is its own frontend's
 # (ai-dynamo/dynamo consts.go, DynamoContainerPortName), so its workers are scraped on "system".
 AIRUNWAY_VLLM_METRICS_PROVIDERS = ("kaito", "vllm", "llmd", "dynamo")
-# Dynamo's vLLM figures are on its worker pods' port "system" (9090), under their vllm: names; its
-# frontend's port "http" has dynamo_frontend_* only. Its own worker PodMonitor selects the worker
-# pods by component type and scrapes "system" (upstream: ai-dynamo/dynamo 0c4b7b82
-# docs/kubernetes/observability/metrics.md and deploy/metrics/k8s/worker-podmonitor.yaml;
-# deploy/operator/internal/consts/consts.go KubeLabelDynamoComponentType, DynamoSystemPortName).
+# The container port of Dynamo's worker pods: the system server, which passes vLLM's own metrics
+# through at /metrics under their vllm: names (upstream: ai-dynamo/dynamo 015d780b
+# deploy/operator/internal/dynamo/component_worker.go, DYN_SYSTEM_ENABLED and DYN_SYSTEM_PORT on the
+# port consts.DynamoSystemPortName "system", 9090; docs/backends/vllm/prometheus.md). The frontend's
+# "http" port serves Dynamo's dynamo_frontend_* metrics, not vLLM's. Dynamo's own worker PodMonitor
+# selects the worker pods by component type and scrapes "system" (upstream: ai-dynamo/dynamo
+# 0c4b7b82 docs/kubernetes/observability/metrics.md, deploy/metrics/k8s/worker-podmonitor.yaml;
+# deploy/operator/internal/consts/consts.go KubeLabelDynamoComponentType).
+DYNAMO_SYSTEM_PORT_NAME = "system"
 DYNAMO_COMPONENT_TYPE_LABEL = "nvidia.com/dynamo-component-type"
 DYNAMO_WORKER_SELECTOR = {DYNAMO_COMPONENT_TYPE_LABEL: "worker"}
-DYNAMO_METRICS_PORT = "system"
 # KAITO runs every Workspace as a StatefulSet; in a multi-node Workspace only the leader (pod
 # index 0) serves, so KAITO's own Service and InferencePool select it alone
 # (kaito-project/kaito pkg/workspace/manifests/manifests.go, GenerateServiceManifest and
