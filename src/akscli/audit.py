@@ -73,6 +73,9 @@ def redact_argv(argv: Sequence[str]) -> list[str]:
                 out.append(f"{name}={_redact_pair(value)}" if eq else name)
                 pair_next = not eq
                 continue
+            if eq and "=" in value:  # --tags=password=x: any flag's KEY=VALUE value is a pair
+                out.append(f"{name}={_redact_pair(value)}")
+                continue
         out.append(_redact_pair(arg) if "=" in arg else _redact_value(arg))
     return out
 

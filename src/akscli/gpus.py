@@ -11,7 +11,10 @@ GPU node is, how many physical GPUs it has and what pods can request on it:
 - MIG, ``mixed`` strategy: one resource per profile, ``nvidia.com/mig-<g>g.<mem>gb``
   (MicrosoftDocs/azure-aks-docs ``articles/aks/gpu-multi-instance.md``; GFD labels
   ``nvidia.com/mig.strategy=mixed``).
-- Time-slicing and MPS: ``nvidia.com/gpu`` counts replicas; GFD labels
+- Time-slicing and MPS: ``nvidia.com/gpu`` counts replicas, or ``nvidia.com/gpu.shared`` (and
+  ``nvidia.com/mig-<profile>.shared``) when the sharing config sets ``renameByDefault`` (upstream:
+  NVIDIA/k8s-device-plugin api/config/v1/resources.go DefaultSharedRename, consts.go
+  DefaultSharedResourceNameSuffix); GFD labels
   ``nvidia.com/gpu.replicas``, ``nvidia.com/gpu.sharing-strategy`` and keeps
   ``nvidia.com/gpu.count`` as the physical count (NVIDIA/gpu-operator
   ``docs/gpu-sharing.rst``).
@@ -33,7 +36,9 @@ from typing import Any
 NVIDIA = "nvidia.com/gpu"
 AMD = "amd.com/gpu"
 MIG_PREFIX = "nvidia.com/mig-"
-GPU_RESOURCES = (NVIDIA, AMD)  # whole-GPU resources; MIG profiles are nvidia.com/mig-*
+# upstream: NVIDIA/k8s-device-plugin api/config/v1/consts.go DefaultSharedResourceNameSuffix
+SHARED_SUFFIX = ".shared"
+NVIDIA_SHARED = NVIDIA + SHARED_SUFFIX
 SIZE_LABELS = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type")
 # AKS labels every node of a GPU pool (learn.microsoft.com/azure/aks/use-nvidia-gpu).
 AKS_ACCELERATOR = "kubernetes.azure.com/accelerator"
@@ -97,10 +102,13 @@ def vm_size_of(labels: Mapping[str, str]) -> str | None:
     return None
 
 
+def is_gpu_resource(name: str) -> bool:
+    """A resource name a GPU device plugin advertises: whole GPUs, MIG devices, shared replicas."""
+    return name in (NVIDIA, AMD, NVIDIA_SHARED) or name.startswith(MIG_PREFIX)
+
+
 def _units(resources: Mapping[str, Any]) -> dict[str, int]:
-    return {
-        name: _int(value) for name, value in resources.items() if name in (NVIDIA, AMD) or name.startswith(MIG_PREFIX)
-    }
+    return {name: _int(value) for name, value in resources.items() if is_gpu_resource(name)}
 
 
 def _sharing(labels: Mapping[str, str], capacity: Mapping[str, int], expected: int) -> str:
@@ -114,7 +122,7 @@ def _sharing(labels: Mapping[str, str], capacity: Mapping[str, int], expected: i
         return strategy
     if _int(labels.get("nvidia.com/gpu.replicas")) > 1:
         return TIME_SLICING
-    if expected and sum(capacity.values()) > expected:
+    if capacity.get(NVIDIA_SHARED) or (expected and sum(capacity.values()) > expected):
         return SHARED
     return WHOLE
 
@@ -147,7 +155,7 @@ def read(node: Mapping[str, Any]) -> NodeGpus:
     elif sharing in (TIME_SLICING, MPS):
         replicas = max(_int(labels.get("nvidia.com/gpu.replicas")), 1)
         physical = _int(labels.get("nvidia.com/gpu.count")) or units // replicas
-    elif sharing == MIG_MIXED:
+    elif sharing in (MIG_MIXED, SHARED):  # replicas unknown: only GFD's physical count is safe
         physical = _int(labels.get("nvidia.com/gpu.count"))
     else:  # MIG single: gpu.count counts MIG devices, the VM size is the only source
         physical = 0
@@ -163,22 +171,44 @@ def read(node: Mapping[str, Any]) -> NodeGpus:
 
 
 def pod_units(pod: Mapping[str, Any]) -> dict[str, int]:
-    """GPU units a pod holds per resource name, as the scheduler counts them: the larger of its
-    containers' sum and its largest init container; a limit alone is the request (extended
-    resources cannot overcommit)."""
+    """GPU units a pod holds per resource name, as the scheduler counts them; a limit alone is the
+    request (extended resources cannot overcommit).
+
+    upstream: kubernetes/kubernetes staging/src/k8s.io/component-helpers/resource/helpers.go
+    AggregateContainerRequests and PodRequests: the app containers' sum plus every sidecar
+    (init container with ``restartPolicy: Always``), against the largest init step, where an
+    init step is that init container plus the sidecars started before it; then
+    ``spec.overhead`` is added.
+    """
     spec = pod.get("spec") or {}
 
     def container(c: Mapping[str, Any]) -> dict[str, int]:
         resources = c.get("resources") or {}
         requests, limits = resources.get("requests") or {}, resources.get("limits") or {}
-        names = {n for n in (*requests, *limits) if n in (NVIDIA, AMD) or n.startswith(MIG_PREFIX)}
+        names = {n for n in (*requests, *limits) if is_gpu_resource(n)}
         return {n: _int(requests.get(n, limits.get(n, 0))) for n in names}
+
+    def add(into: dict[str, int], more: Mapping[str, int]) -> None:
+        for name, n in more.items():
+            into[name] = into.get(name, 0) + n
 
     total: dict[str, int] = {}
     for c in spec.get("containers") or []:
-        for name, n in container(c).items():
-            total[name] = total.get(name, 0) + n
+        add(total, container(c))
+    sidecars: dict[str, int] = {}
+    init_peak: dict[str, int] = {}
     for c in spec.get("initContainers") or []:
-        for name, n in container(c).items():
-            total[name] = max(total.get(name, 0), n)
+        own = container(c)
+        if c.get("restartPolicy") == "Always":
+            add(total, own)
+            add(sidecars, own)
+            step = dict(sidecars)
+        else:
+            step = dict(own)
+            add(step, sidecars)
+        for name, n in step.items():
+            init_peak[name] = max(init_peak.get(name, 0), n)
+    for name, n in init_peak.items():
+        total[name] = max(total.get(name, 0), n)
+    add(total, {n: _int(v) for n, v in (spec.get("overhead") or {}).items() if is_gpu_resource(n)})
     return {k: v for k, v in total.items() if v}

@@ -241,8 +241,7 @@ def age(obj_or_stamp: Mapping[str, Any] | str | None) -> str:
 
 def object_ref(obj: Mapping[str, Any]) -> str:
     """kubectl's ``-o name`` form: ``kind.group/name`` (``kind/name`` for the core group)."""
-    api_version = str(obj.get("apiVersion", "v1"))
-    return f"{kind_group(api_version, str(obj.get('kind', '')))}/{dig(obj, 'metadata.name')}"
+    return kind_ref(str(obj.get("apiVersion", "v1")), str(obj.get("kind", "")), str(dig(obj, "metadata.name")))
 
 
 def kind_group(api_version: str, kind: str) -> str:
@@ -250,6 +249,13 @@ def kind_group(api_version: str, kind: str) -> str:
     group has none)."""
     group = api_version.split("/")[0] if "/" in api_version else ""
     return f"{kind.lower()}.{group}" if group else kind.lower()
+
+
+def kind_ref(api_version: str, kind: str, name: str) -> str:
+    """``kind.group/name`` for an object known by its apiVersion and kind, as kubectl's name
+    printer writes it (k8s.io/cli-runtime pkg/printers/name.go printObj: the kind lower-cased,
+    then ``.group`` unless the group is core)."""
+    return f"{kind_group(api_version, kind)}/{name}"
 
 
 def deleted(api_version: str, kind: str, name: str, mode: str = "none") -> None:

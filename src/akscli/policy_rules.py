@@ -13,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from akscli.errors import UsageError
-from akscli.gpus import GPU_RESOURCES
+from akscli.gpus import is_gpu_resource
 
 SEVERITIES = ("error", "warning", "info")
 # Opt-in annotation for a public LoadBalancer Service; an internal Azure LB needs none.
@@ -147,9 +147,9 @@ def _containers(template: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
 def _gpu_amounts(container: Mapping[str, Any]) -> Iterator[tuple[str, str, Any]]:
     resources = container.get("resources") or {}
     for section in ("requests", "limits"):
-        for resource in GPU_RESOURCES:
-            value = (resources.get(section) or {}).get(resource)
-            if value is not None:
+        # Whole GPUs, MIG devices and shared replicas all land on tainted GPU nodes.
+        for resource, value in (resources.get(section) or {}).items():
+            if is_gpu_resource(resource) and value is not None:
                 yield section, resource, value
 
 

@@ -54,3 +54,16 @@ def test_fleet_create_refuses_an_unknown_output_format_before_creating(azure_env
     result = invoke("fleet", "create", "ml-fleet", "-g", "rg-fleet", "-o", "bogus")
     assert result.exit_code == 2, result
     assert azure_env.requests_to("fleets/ml-fleet", method="PUT") == []
+
+
+def test_place_refuses_a_resource_property_of_an_unknown_capacity_type_before_reaching_the_hub(tmp_path: Path) -> None:
+    # kubefleet-dev/kubefleet e160c1cd pkg/utils/validator/placement.go validateName: the webhook
+    # would deny it; akscli says so offline, in one line.
+    result = invoke(
+        "fleet", "place", "p1", "--select", "namespace/llm",
+        "--require-property", "resources.kubernetes-fleet.io/free-cpu>=4",
+        env={"KUBECONFIG": str(tmp_path / "missing")},
+    )  # fmt: skip
+    assert result.exit_code == 2, result
+    assert "CAPACITY one of allocatable, available, total" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -67,7 +67,10 @@ def test_uncordon_removes_only_the_cordon_taint_and_the_member_is_chosen_again(h
     assert hub.get("MemberCluster", "canary", api_version=C1)["spec"]["taints"] == [
         {"key": "maintenance", "value": "true", "effect": "NoSchedule"}
     ]
-    assert invoke("fleet", "member", "uncordon", "canary").stdout.strip() == "membercluster/canary was not cordoned"
+    assert (
+        invoke("fleet", "member", "uncordon", "canary").stdout.strip()
+        == "membercluster.cluster.kubernetes-fleet.io/canary was not cordoned"
+    )
 
 
 def test_drain_of_an_unknown_member_is_not_found(hub: Hub) -> None:

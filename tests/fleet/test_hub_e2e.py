@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from tests.cli import invoke
 from tests.fleet.conftest import Hub
@@ -109,7 +110,9 @@ def _placed_with_override(hub: Hub) -> None:
 
 def test_list_shows_each_placement_with_its_available_members(hub: Hub) -> None:
     _placed_with_override(hub)
-    assert invoke("fleet", "placement", "list", "-o", "name").stdout.split() == ["clusterresourceplacement/llm"]
+    assert invoke("fleet", "placement", "list", "-o", "name").stdout.split() == [
+        "clusterresourceplacement.placement.kubernetes-fleet.io/llm"
+    ]
     table = invoke("fleet", "placement", "list").stdout.splitlines()
     assert table[1].split()[:6] == ["llm", "PickAll", "RollingUpdate", "3", "3", "True"]
 
@@ -157,8 +160,8 @@ def test_list_all_namespaces_shows_cluster_and_namespaced_placements(hub: Hub) -
     _place("cfg", "-n", "llm", "--select", "configmap/model-config", "--pick-fixed", "canary")
     hub.settle()
     assert invoke("fleet", "placement", "list", "-A", "-o", "name").stdout.split() == [
-        "clusterresourceplacement/llm",
-        "resourceplacement/cfg",
+        "clusterresourceplacement.placement.kubernetes-fleet.io/llm",
+        "resourceplacement.placement.kubernetes-fleet.io/cfg",
     ]
     table = invoke("fleet", "placement", "list", "-A").stdout.splitlines()
     assert table[0].split()[:2] == ["NAMESPACE", "NAME"]
@@ -166,18 +169,84 @@ def test_list_all_namespaces_shows_cluster_and_namespaced_placements(hub: Hub) -
     assert table[1].split()[0] == "llm" and table[1].startswith(" ")
     assert table[2].split()[:2] == ["llm", "cfg"]
     # without -A: the ClusterResourcePlacements, as before; -n: that namespace's ResourcePlacements
-    assert invoke("fleet", "placement", "list", "-o", "name").stdout.split() == ["clusterresourceplacement/llm"]
-    assert invoke("fleet", "placement", "list", "-n", "llm", "-o", "name").stdout.split() == ["resourceplacement/cfg"]
+    assert invoke("fleet", "placement", "list", "-o", "name").stdout.split() == [
+        "clusterresourceplacement.placement.kubernetes-fleet.io/llm"
+    ]
+    assert invoke("fleet", "placement", "list", "-n", "llm", "-o", "name").stdout.split() == [
+        "resourceplacement.placement.kubernetes-fleet.io/cfg"
+    ]
 
 
-def test_a_placement_webhook_denial_is_a_usage_error_not_a_permission_problem(hub: Hub) -> None:
+def test_a_placement_webhook_denial_is_a_usage_error_not_a_permission_problem(hub: Hub, tmp_path: Path) -> None:
     # KubeFleet's placement webhook lets tolerations only be added (pkg/utils/validator/placement.go,
     # IsTolerationsUpdatedOrDeleted) and denies with controller-runtime's admission.Denied, 403
     # Forbidden (pkg/webhook/admission/response.go): the object is wrong, not the credentials.
+    # `fleet place` now refuses this before sending; a plain apply of the same change reaches the hub.
     _place("llm", "--select", "namespace/llm", "--tolerate", "maintenance=true")
     hub.settle()
-    result = invoke("fleet", "place", "llm", "--select", "namespace/llm", "-y")
+    crp = hub.get("ClusterResourcePlacement", "llm")
+    manifest = {
+        "apiVersion": crp["apiVersion"],
+        "kind": crp["kind"],
+        "metadata": {"name": "llm"},
+        "spec": {**crp["spec"], "policy": {"placementType": "PickAll"}},
+    }
+    path = tmp_path / "crp.yaml"
+    path.write_text(json.dumps(manifest))
+    result = invoke("apply", "-f", str(path), "-y")
     assert result.exit_code == 2, result
     assert 'admission webhook "fleet.clusterresourceplacementv1beta1.validating" denied the request' in result.stderr
     assert "only additions to tolerations are allowed" in result.stderr
     assert "RBAC" not in result.stderr and "sign in" not in result.stderr
+
+
+# Changes the hub refuses in place (kubefleet-dev/kubefleet e160c1cd apis/placement/v1 CEL
+# "cannot change rollout strategy type from 'External' to other types"; the placement webhook's
+# IsTolerationsUpdatedOrDeleted): akscli says so before sending, and --recreate deletes the
+# placement and creates it again, as model deploy does for a placement type change.
+
+PLACE = ("fleet", "place", "llm", "--select", "namespace/llm")
+
+
+def test_place_back_from_external_to_rolling_needs_recreate(hub: Hub) -> None:
+    assert invoke(*PLACE, "--external", "-y").exit_code == 0
+    hub.settle()
+    result = invoke(*PLACE, "-y")
+    assert result.exit_code == 2, result
+    assert "spec.strategy.type: External -> RollingUpdate (it cannot change back from External)" in result.stderr
+    assert "--recreate" in result.stderr
+    again = invoke(*PLACE, "--recreate", "-y")
+    assert again.exit_code == 0, again
+    assert (hub.get("ClusterResourcePlacement", "llm")["spec"].get("strategy") or {}).get("type") != "External"
+
+
+def test_place_that_drops_a_toleration_needs_recreate(hub: Hub) -> None:
+    assert invoke(*PLACE, "--tolerate", "maintenance", "-y").exit_code == 0
+    hub.settle()
+    result = invoke(*PLACE, "-y")
+    assert result.exit_code == 2, result
+    assert "spec.policy.tolerations: removes" in result.stderr
+    assert "(entries can only be added)" in result.stderr
+    again = invoke(*PLACE, "--recreate", "-y")
+    assert again.exit_code == 0, again
+    assert not (hub.get("ClusterResourcePlacement", "llm")["spec"].get("policy") or {}).get("tolerations")
+
+
+def test_place_that_changes_the_placement_type_needs_recreate(hub: Hub) -> None:
+    assert invoke(*PLACE, "-y").exit_code == 0
+    hub.settle()
+    result = invoke(*PLACE, "--pick-fixed", "gpu-east", "-y")
+    assert result.exit_code == 2, result
+    assert "spec.policy.placementType: PickAll -> PickFixed" in result.stderr
+    assert invoke(*PLACE, "--pick-fixed", "gpu-east", "--recreate", "-y").exit_code == 0
+    assert hub.get("ClusterResourcePlacement", "llm")["spec"]["policy"]["placementType"] == "PickFixed"
+
+
+def test_status_and_which_name_their_objects_as_kubectl_does(hub: Hub) -> None:
+    # kubectl's name printer (k8s.io/cli-runtime pkg/printers/name.go): kind.group/NAME for CRDs.
+    assert invoke(*PLACE, "--pick-fixed", "gpu-east", "-y").exit_code == 0
+    hub.settle()
+    status = invoke("fleet", "placement", "status", "llm", "-o", "name")
+    assert status.stdout.split() == ["membercluster.cluster.kubernetes-fleet.io/gpu-east"], status
+    which = invoke("fleet", "placement", "which", "namespace/llm", "-o", "name")
+    assert set(which.stdout.split()) == {"clusterresourceplacement.placement.kubernetes-fleet.io/llm"}, which

@@ -101,6 +101,6 @@ def test_uncordon_uncordons_again_when_the_member_changed_under_it(hub: Hub, sle
     hub.emu.faults.add(verb="PATCH", path="/memberclusters/canary$", count=1, before=_label_member(hub))
     result = invoke("fleet", "member", "uncordon", "canary")
     assert result.exit_code == 0, result
-    assert result.stdout.strip() == "membercluster/canary uncordoned"
+    assert result.stdout.strip() == "membercluster.cluster.kubernetes-fleet.io/canary uncordoned"
     assert [r.status for r in hub.emu.requests("PATCH", "/memberclusters/canary")][-2:] == [409, 200]
     assert not (hub.get("MemberCluster", "canary", api_version=C1)["spec"].get("taints") or [])

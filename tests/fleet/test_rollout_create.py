@@ -145,3 +145,77 @@ def test_hub_run_whose_sorting_label_is_missing_on_a_member_is_refused(hub: Hub)
     result = _create_run()
     assert result.exit_code == 2, result
     assert "member canary of stage canary has no whole number in its sorting label order ('')" in result.stderr
+
+
+# A run naming a resource snapshot index its placement has none of fails to initialize for good
+# (kubefleet-dev/kubefleet e160c1cd pkg/controllers/updaterun/initialization.go,
+# getResourceSnapshotObjs: "no resourceSnapshots with index `N` found for placement").
+
+
+def _snapshots(hub: Hub, placement: str, *indexes: str) -> None:
+    # The ClusterResourceSnapshot CRD (upstream config/crd/bases/
+    # placement.kubernetes-fleet.io_clusterresourcesnapshots.yaml: names and scope; its schema is
+    # not needed here) and one snapshot per index, named and labelled as the placement controller
+    # does (apis/placement/v1 resourcesnapshot_types.go: {CRP}-{index}-snapshot).
+    hub.cluster.create(
+        {
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": "clusterresourcesnapshots.placement.kubernetes-fleet.io"},
+            "spec": {
+                "group": "placement.kubernetes-fleet.io",
+                "names": {
+                    "kind": "ClusterResourceSnapshot",
+                    "listKind": "ClusterResourceSnapshotList",
+                    "plural": "clusterresourcesnapshots",
+                    "singular": "clusterresourcesnapshot",
+                },
+                "scope": "Cluster",
+                "versions": [
+                    {
+                        "name": "v1",
+                        "served": True,
+                        "storage": True,
+                        "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+                    }
+                ],
+            },
+        }
+    )
+    for index in indexes:
+        labels = {"kubernetes-fleet.io/parent-CRP": placement, "kubernetes-fleet.io/resource-index": index}
+        hub.cluster.create(
+            {
+                "apiVersion": "placement.kubernetes-fleet.io/v1",
+                "kind": "ClusterResourceSnapshot",
+                "metadata": {"name": f"{placement}-{index}-snapshot", "labels": labels},
+                "spec": {"selectedResources": []},
+            }
+        )
+
+
+def test_hub_run_of_a_resource_index_the_placement_has_no_snapshot_of_is_refused(hub: Hub) -> None:
+    _external_and_strategy("all")
+    _snapshots(hub, "llm", "0", "1")
+    args = ["fleet", "rollout", "create", "run-1", "--placement", "llm", "--strategy", "s", "-y"]
+    result = invoke(*args, "--resource-index", "7")
+    assert result.exit_code == 2, result
+    assert "ClusterResourcePlacement llm has no resource snapshot 7 (it has: 0, 1): the run would fail" in result.stderr
+    assert len(result.stderr.strip().splitlines()) <= 2, result.stderr
+    assert hub.cluster.get("placement.kubernetes-fleet.io/v1", "ClusterStagedUpdateRun", None, "run-1") is None
+    made = invoke(*args, "--resource-index", "1")
+    assert made.exit_code == 0, made
+
+
+def test_simulated_run_of_a_missing_resource_index_fails_to_initialize(hub: Hub) -> None:
+    # Without the snapshot CRD akscli cannot list snapshots and sends the run; the simulator
+    # (one snapshot, index 0) fails it as the hub would.
+    _external_and_strategy("all")
+    made = invoke(
+        "fleet", "rollout", "create", "run-1", "--placement", "llm", "--strategy", "s", "--resource-index", "3", "-y"
+    )
+    assert made.exit_code == 0, made
+    hub.settle()
+    conds = {c["type"]: c for c in hub.get("ClusterStagedUpdateRun", "run-1")["status"]["conditions"]}
+    assert conds["Initialized"]["status"] == "False"
+    assert conds["Initialized"]["message"].endswith("no resourceSnapshots with index `3` found for placement `/llm`")

@@ -226,7 +226,9 @@ def test_a_stopped_run_is_stopping_until_the_member_it_is_updating_finishes(hub:
     _staged(hub, fail="available")
     _ok("fleet", "approve", "run-1")
     assert wait_until(lambda: _run_status()[1][("prod", "flaky")] == "Running", timeout=15)
-    assert "updaterun/run-1 stopping" in _ok("fleet", "rollout", "stop", "run-1")
+    assert "clusterstagedupdaterun.placement.kubernetes-fleet.io/run-1 stopping" in _ok(
+        "fleet", "rollout", "stop", "run-1"
+    )
     assert wait_until(lambda: _progressing(hub) == "UpdateRunStopping", timeout=10)
     state, rows = _run_status()
     assert (state, rows[("prod", "")], rows[("prod", "flaky")]) == ("Stopping", "Stopping", "Running")
@@ -283,7 +285,9 @@ def test_a_member_without_the_sorting_label_fails_the_run_to_initialize(hub: Hub
 
 def test_rollout_list_shows_runs_with_their_state(hub: Hub) -> None:
     _staged(hub)
-    assert _ok("fleet", "rollout", "list", "-o", "name").split() == ["stagedupdaterun/run-1"]
+    assert _ok("fleet", "rollout", "list", "-o", "name").split() == [
+        "clusterstagedupdaterun.placement.kubernetes-fleet.io/run-1"
+    ]
     assert "Waiting" in _ok("fleet", "rollout", "list")
 
 
@@ -337,7 +341,10 @@ def test_a_run_created_without_start_waits_until_started(hub: Hub) -> None:
     _ok("fleet", "rollout", "create", "run-3", "--placement", "llm", "--strategy", "all-at-once", "-y")
     hub.settle()
     assert json.loads(_ok("fleet", "rollout", "status", "run-3", "-o", "json"))["run"]["state"] == "Initialized"
-    assert _ok("fleet", "rollout", "start", "run-3").strip() == "updaterun/run-3 started"
+    assert (
+        _ok("fleet", "rollout", "start", "run-3").strip()
+        == "clusterstagedupdaterun.placement.kubernetes-fleet.io/run-3 started"
+    )
     hub.settle()
     assert json.loads(_ok("fleet", "rollout", "status", "run-3", "-o", "json"))["run"]["state"] == "Succeeded"
     names = _ok("fleet", "rollout", "strategy", "list", "-o", "json")

@@ -131,3 +131,57 @@ def test_unknown_short_kind_is_refused_with_the_accepted_forms() -> None:
     with pytest.raises(UsageError) as info:
         selectors.resource_selector("widget/w1", namespaced=True)
     assert "Kind.version.group" in (info.value.hint or "")
+
+
+# Property names and requirement sets the placement webhook refuses (kubefleet-dev/kubefleet
+# e160c1cd pkg/utils/validator/placement.go validateName, validateRequirementsConsistency).
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["resources.kubernetes-fleet.io/free-cpu", "resources.kubernetes-fleet.io/cpu"],
+)
+def test_resource_property_name_needs_a_known_capacity_type(name: str) -> None:
+    with pytest.raises(UsageError, match="CAPACITY one of allocatable, available, total"):
+        selectors.property_requirement(f"{name}>=1")
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "resources.kubernetes-fleet.io/available-cpu",
+        "resources.kubernetes-fleet.io/total-memory",
+        "kubernetes.azure.com/vm-sizes/Standard_NC24ads_A100_v4/count",
+        "Foo/bar",
+    ],
+)
+def test_property_names_the_webhook_accepts_pass(name: str) -> None:
+    assert selectors.property_requirement(f"{name}>=1")["name"] == name
+
+
+@pytest.mark.parametrize("name", ["a//b", "x" * 64, "kubernetes.azure.com/" + "y" * 64])
+def test_property_name_with_an_empty_or_overlong_segment_is_refused(name: str) -> None:
+    with pytest.raises(UsageError, match="each '/'-separated part must be at most 63"):
+        selectors.property_requirement(f"{name}>=1")
+
+
+@pytest.mark.parametrize(
+    ("texts", "why"),
+    [
+        (["p==1", "p==2"], "it cannot equal both 1 and 2"),
+        (["p==1", "p!=1"], "it cannot both equal and not equal 1"),
+        (["p>5", "p<5"], "the lower bound 5 and the upper bound 5 exclude every value"),
+        (["p>=10", "p<=2"], "the lower bound 10 and the upper bound 2 exclude every value"),
+        (["p==1", "p>=2"], "1 is below the lower bound 2"),
+        (["p==3", "p<3"], "3 is above the upper bound 3"),
+    ],
+)
+def test_property_requirements_no_value_satisfies_are_refused(texts: list[str], why: str) -> None:
+    reqs = [selectors.property_requirement(t) for t in texts]
+    with pytest.raises(UsageError, match=f"requirements on p match no value: {why}"):
+        selectors.check_property_requirements(reqs)
+
+
+def test_property_requirements_that_some_value_satisfies_pass() -> None:
+    reqs = [selectors.property_requirement(t) for t in ["p>=1", "p<=1", "p!=2", "q==1", "q>=1"]]
+    selectors.check_property_requirements(reqs)

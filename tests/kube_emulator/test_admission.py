@@ -200,3 +200,40 @@ def test_crp_tolerations_can_be_added_but_not_removed(kube_emulator: KubeEmulato
     assert r.json()["message"] == (
         CRP_WEBHOOK + "tolerations have been updated/deleted, only additions to tolerations are allowed"
     )
+
+
+def _required_property(name: str) -> dict[str, Any]:
+    term = {
+        "labelSelector": {},
+        "propertySelector": {"matchExpressions": [{"name": name, "operator": "Ge", "values": ["1"]}]},
+    }
+    return {
+        "placementType": "PickAll",
+        "affinity": {
+            "clusterAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"clusterSelectorTerms": [term]}}
+        },
+    }
+
+
+def test_crp_resource_property_of_an_unknown_capacity_type_is_denied(kube_emulator: KubeEmulator) -> None:
+    # validateName (placement.go): resources.kubernetes-fleet.io/[CAPACITY_TYPE]-[RESOURCE_NAME].
+    r = raw(kube_emulator, "POST", CRPS, crp("p", policy=_required_property("resources.kubernetes-fleet.io/free-cpu")))
+    assert r.status == 403
+    assert r.json()["message"] == (
+        CRP_WEBHOOK + "deny create/update v1beta1 CRP has invalid fields the placement policy field is invalid: "
+        "invalid property name resources.kubernetes-fleet.io/free-cpu: invalid capacity type in resource property "
+        "name resources.kubernetes-fleet.io/free-cpu, supported values are [allocatable available total]"
+    )
+
+
+def test_crp_property_name_with_an_empty_segment_is_denied(kube_emulator: KubeEmulator) -> None:
+    r = raw(kube_emulator, "POST", CRPS, crp("p", policy=_required_property("kubernetes.azure.com//count")))
+    assert r.status == 403
+    assert "property name segment  is not valid: name part must be non-empty" in r.json()["message"]
+
+
+def test_crp_property_names_upstream_accepts_are_admitted(kube_emulator: KubeEmulator) -> None:
+    for i, name in enumerate(
+        ["resources.kubernetes-fleet.io/available-cpu", "kubernetes.azure.com/vm-sizes/Standard_NC24ads_A100_v4/count"]
+    ):
+        assert raw(kube_emulator, "POST", CRPS, crp(f"p{i}", policy=_required_property(name))).status == 201

@@ -6,6 +6,7 @@ import json
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from akscli import yamlio
@@ -412,6 +413,34 @@ def test_staged_fleet_deploy_whose_strategy_leaves_a_member_out_creates_no_run(m
     assert result.exit_code == 2, result
     assert "placement phi-4 is scheduled on gpu-east, which no stage of strategy canary selects" in result.stderr
     assert not list(emu.cluster.list("placement.kubernetes-fleet.io/v1", "ClusterStagedUpdateRun"))
+
+
+def _joined(emu: Any, member: str) -> None:
+    # A member the scheduler finds eligible: its member agent joined, healthy, with a recent
+    # heartbeat (kubefleet apis/cluster/v1 commons.go AgentStatus; scheduler clustereligibilitychecker).
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    conds = [
+        {"type": t, "status": "True", "reason": t, "message": "", "lastTransitionTime": now}
+        for t in ("Joined", "Healthy")
+    ]
+    agent = {"type": "MemberAgent", "conditions": conds, "lastReceivedHeartbeat": now}
+    emu.cluster.patch_status("cluster.kubernetes-fleet.io/v1", "MemberCluster", None, member, {"agentStatus": [agent]})
+
+
+def test_staged_fleet_deploy_whose_strategy_leaves_an_eligible_member_out_sends_nothing(model_emulator: Start) -> None:
+    # Every eligible capable member of a PickAll placement is scheduled (kubefleet
+    # pkg/scheduler/framework/framework.go), so the run's stage check can be made before the
+    # placement, namespace and Workspace are applied, and a refusal leaves none of them behind.
+    emu = model_emulator(fleet=True)
+    _members(emu, {"gpu-east": {"kubernetes.azure.com/vm-sizes/Standard_NC24ads_A100_v4/count": "2"}})
+    _joined(emu, "gpu-east")
+    made = invoke("fleet", "rollout", "strategy", "create", "canary", "--stage", "canary;labels=env=canary", "-y")
+    assert made.exit_code == 0, made
+    result = invoke("model", "deploy", "phi-4", "--fleet-hub", "--staged-strategy", "canary", "-y")
+    assert result.exit_code == 2, result
+    assert "placement phi-4 will be scheduled on gpu-east, which no stage of strategy canary selects" in result.stderr
+    assert emu.cluster.get("placement.kubernetes-fleet.io/v1", "ClusterResourcePlacement", None, "phi-4") is None
+    assert not list(emu.cluster.list("kaito.sh/v1beta1", "Workspace"))
 
 
 def test_fleet_redeploy_that_changes_the_placement_type_needs_recreate(model_emulator: Start) -> None:

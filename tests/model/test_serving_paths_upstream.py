@@ -77,11 +77,23 @@ def test_the_airunway_vllm_podmonitor_selects_the_label_the_provider_puts_on_its
     assert _kind(objects, "PodMonitor")["spec"]["selector"]["matchLabels"] == {"airunway.ai/deployment": "phi-4"}
 
 
-@pytest.mark.parametrize("provider", ["kuberay", "dynamo"])
-def test_airunway_providers_without_a_vllm_http_port_get_no_podmonitor(provider: str) -> None:
+def test_airunway_kuberay_without_a_vllm_metrics_port_gets_no_podmonitor() -> None:
     # ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/constant.go: no port named http.
-    objects = deploy.build(_request(runtime="airunway", provider=provider, monitor_api="monitoring.coreos.com/v1"))
+    objects = deploy.build(_request(runtime="airunway", provider="kuberay", monitor_api="monitoring.coreos.com/v1"))
     assert "PodMonitor" not in [o["kind"] for o in objects]
+
+
+def test_airunway_dynamo_podmonitor_scrapes_the_workers_system_port() -> None:
+    # ai-dynamo/dynamo 0c4b7b82 deploy/metrics/k8s/worker-podmonitor.yaml: the worker pods
+    # (nvidia.com/dynamo-component-type=worker) on port "system", where vLLM's vllm: figures are;
+    # the frontend's "http" port has dynamo_frontend_* only (docs/kubernetes/observability/metrics.md).
+    objects = deploy.build(_request(runtime="airunway", provider="dynamo", monitor_api="monitoring.coreos.com/v1"))
+    spec = _kind(objects, "PodMonitor")["spec"]
+    assert spec["selector"]["matchLabels"] == {
+        "nvidia.com/dynamo-graph-deployment-name": "phi-4",
+        "nvidia.com/dynamo-component-type": "worker",
+    }
+    assert [e["port"] for e in spec["podMetricsEndpoints"]] == ["system"]
 
 
 @pytest.mark.parametrize("provider", ["vllm", "llmd", "dynamo"])

@@ -120,6 +120,11 @@ def test_secrets_on_the_command_line_are_redacted(argv: list[str], hidden: str) 
     assert audit.REDACTED in " ".join(redacted)
 
 
+def test_a_secret_pair_given_to_any_flag_with_an_equals_sign_is_redacted() -> None:
+    redacted = audit.redact_argv(["cluster", "create", "--tags=password=hunter2", "--labels=env=prod"])
+    assert redacted == ["cluster", "create", f"--tags=password={audit.REDACTED}", "--labels=env=prod"]
+
+
 def test_ordinary_arguments_are_kept_verbatim() -> None:
     argv = [
         "model",

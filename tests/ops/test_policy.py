@@ -104,6 +104,17 @@ def test_gpu_workload_without_toleration_is_found() -> None:
     assert rules_found([obj]) == {"gpu-toleration"}
 
 
+@pytest.mark.parametrize("resource", ["nvidia.com/mig-1g.10gb", "nvidia.com/gpu.shared"])
+def test_a_mig_or_shared_gpu_workload_without_toleration_is_found(resource: str) -> None:
+    obj = deployment()
+    obj["spec"]["template"]["spec"]["tolerations"] = []
+    container_of(obj)["resources"] = {
+        "requests": {"cpu": "4", "memory": "32Gi", resource: "1"},
+        "limits": {"memory": "32Gi", resource: "1"},
+    }
+    assert rules_found([obj]) == {"gpu-toleration"}
+
+
 def test_sku_gpu_taint_toleration_counts_as_gpu_toleration() -> None:
     obj = deployment()
     obj["spec"]["template"]["spec"]["tolerations"] = [

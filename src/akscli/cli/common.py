@@ -373,3 +373,28 @@ def delete_objects(
     for api_version, kind, name, _namespace in gone:
         output.deleted(api_version, kind, name, mode)
     return deleted
+
+
+def recreate_if_needed(
+    kube: "Kube", objects: list[dict[str, Any]], *, recreate: bool, mode: str, yes: bool, down: str
+) -> None:
+    """Before an apply: objects whose live copy differs where the server refuses a change in place
+    (akscli.model.revisions.immutable_changes) are refused with the --recreate hint, or, with
+    --recreate, deleted (after a confirmation) so that the apply creates them again. ``down``:
+    what the deletion takes away until then."""
+    from akscli.model import revisions
+
+    changes = revisions.immutable_conflicts(kube, objects)
+    if not changes:
+        return
+    listed = "; ".join(line for change in changes for line in change.fields)
+    if not recreate:
+        raise errors.UsageError(
+            f"these fields cannot change in place: {listed}",
+            hint=f"add --recreate to delete and create the object again ({down}), or keep the old values",
+        )
+    if mode != "none":
+        output.info(f"would recreate: {listed}")
+        return
+    confirm(f"recreate {len(changes)} object(s) ({listed})", yes)
+    revisions.recreate(kube, changes)

@@ -257,13 +257,15 @@ def deploy_cmd(
             objects, stack=kinds.stack_of(req.name), target=target, dry_run=mode, yes=yes, output_format=output_fmt
         )
         return
-    preflight.check(kube, req, objects, wait=wait)
+    for warning in preflight.check(kube, req, objects, wait=wait):
+        output.warn(warning)
     if fleet:
         from akscli.fleet.matching import check_placements
-        from akscli.fleet.runchecks import check_runs
+        from akscli.fleet.runchecks import check_runs, check_stages_before_placing
 
         check_placements(kube, objects)
         check_runs(kube, objects)
+        check_stages_before_placing(kube, objects)
     if not fleet:
         _ensure_namespace(kube, req.namespace, create=create_namespace, dry_run=mode)
     rollout = _Rollout(kube, target, mode, yes, output_fmt, recreate, force_conflicts, action="model deploy")
@@ -385,23 +387,15 @@ class _Rollout:
 
     def _recreate_if_needed(self, objects: list[dict[str, Any]]) -> None:
         from akscli.cli import common
-        from akscli.model import revisions
 
-        changes = revisions.immutable_conflicts(self.kube, objects)
-        if not changes:
-            return
-        listed = "; ".join(line for change in changes for line in change.fields)
-        if not self.recreate:
-            raise errors.UsageError(
-                f"these fields cannot change in place: {listed}",
-                hint="add --recreate to delete and create the object again (the model is down "
-                "until it is ready), or keep the old values",
-            )
-        if self.mode != "none":
-            output.info(f"would recreate: {listed}")
-            return
-        common.confirm(f"recreate {len(changes)} object(s) ({listed})", self.yes)
-        revisions.recreate(self.kube, changes)
+        common.recreate_if_needed(
+            self.kube,
+            objects,
+            recreate=self.recreate,
+            mode=self.mode,
+            yes=self.yes,
+            down="the model is down until it is ready",
+        )
 
 
 def _wait(kube: "Kube", objects: list[dict[str, Any]], timeout: str, *, fleet: bool) -> None:

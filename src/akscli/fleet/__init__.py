@@ -31,6 +31,8 @@ FLEET_PREFIX = "kubernetes-fleet.io/"
 TARGET_UPDATE_RUN_LABEL = FLEET_PREFIX + "targetUpdateRun"  # apis/placement/v1beta1/commons.go
 TARGET_STAGE_LABEL = FLEET_PREFIX + "targetUpdatingStage"
 IS_LATEST_APPROVAL_LABEL = FLEET_PREFIX + "isLatestUpdateRunApproval"
+PARENT_PLACEMENT_LABEL = FLEET_PREFIX + "parent-CRP"  # PlacementTrackingLabel, on RPs' snapshots too
+RESOURCE_INDEX_LABEL = FLEET_PREFIX + "resource-index"  # resourcesnapshot_types.go ResourceIndexLabel
 
 # The taint kubectl-fleet's draincluster adds and uncordoncluster removes; using the same one
 # means a cluster cordoned by either tool is uncordoned by the other.

@@ -130,6 +130,7 @@ def _affinity(req: PlacementRequest) -> dict[str, Any]:
         term["labelSelector"] = label_sel
     props = [selectors.property_requirement(p) for p in req.require_properties]
     props += [selectors.gpu_size_requirement(g) for g in req.gpu_sizes]
+    selectors.check_property_requirements(props)
     if props:
         term["propertySelector"] = {"matchExpressions": props}
     if term:

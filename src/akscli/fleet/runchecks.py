@@ -8,11 +8,24 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from akscli.errors import NotFoundError, UsageError
-from akscli.fleet import CLUSTER_V1, CRP, CSUR, CSUS, MEMBER, PLACEMENT_V1, RP, SUR, SUS
-from akscli.fleet.matching import label_selector_matches
+from akscli.errors import AuthError, NotFoundError, NotInstalledError, UsageError
+from akscli.fleet import (
+    CLUSTER_V1,
+    CRP,
+    CSUR,
+    CSUS,
+    MEMBER,
+    PARENT_PLACEMENT_LABEL,
+    PLACEMENT_V1,
+    RESOURCE_INDEX_LABEL,
+    RP,
+    SUR,
+    SUS,
+)
+from akscli.fleet.matching import label_selector_matches, matching_members
 from akscli.kube.client import Kube
 
 
@@ -56,6 +69,35 @@ def check_runs(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
                 hint=f"make it External first, with its own --select: akscli fleet place {name} --select ... "
                 "--external (a placement can become External, not the other way back)",
             )
+        index = spec.get("resourceSnapshotIndex")
+        if index not in (None, "") and (kind, namespace, name) not in placements:
+            _check_resource_index(kube, kind, name, namespace, str(index))
+
+
+def _check_resource_index(kube: Kube, kind: str, name: str, namespace: str | None, index: str) -> None:
+    """A run naming a resource snapshot index its placement has none of fails to initialize for
+    good ("no resourceSnapshots with index `N` found for placement", upstream: kubefleet-dev/kubefleet
+    e160c1cd pkg/controllers/updaterun/initialization.go getResourceSnapshotObjs, which lists the
+    snapshots labelled kubernetes-fleet.io/parent-CRP=NAME and kubernetes-fleet.io/resource-index=N,
+    pkg/utils/controller/resource_snapshot_resolver.go ListAllResourceSnapshotWithAnIndex). A hub
+    that does not let this user list snapshots is not checked: the run itself reports it."""
+    snapshot_kind = "ResourceSnapshot" if namespace else "ClusterResourceSnapshot"
+    try:
+        have = {
+            str(((s.get("metadata") or {}).get("labels") or {}).get(RESOURCE_INDEX_LABEL))
+            for s in kube.list(
+                PLACEMENT_V1, snapshot_kind, namespace=namespace, label_selector=f"{PARENT_PLACEMENT_LABEL}={name}"
+            )
+        }
+    except (NotInstalledError, AuthError):
+        return
+    if index in have:
+        return
+    known = ", ".join(sorted(have, key=lambda i: int(i) if i.isdigit() else -1)) or "none yet"
+    raise UsageError(
+        f"{kind} {name} has no resource snapshot {index} (it has: {known}): the run would fail",
+        hint="leave --resource-index out to roll out the latest resources, or name one it has",
+    )
 
 
 def _scheduled(placement: Mapping[str, Any]) -> list[str]:
@@ -69,49 +111,128 @@ def _scheduled(placement: Mapping[str, Any]) -> list[str]:
 
 def check_stages(kube: Kube, runs: Iterable[Mapping[str, Any]]) -> None:
     """Refuse a run whose strategy cannot place the members its placement is scheduled on, as
-    computeRunStageStatus (initialization.go) would: every scheduled member in exactly one stage
-    (a stage's label selector matches members; none when it has no selector), and, in a stage with
-    a sortingLabelKey, that label an integer on each of its members (strconv.Atoi; a missing one
-    is ""). Call it once the placements are scheduled (wait_until_scheduled)."""
+    computeRunStageStatus (initialization.go) would. Call it once the placements are scheduled
+    (wait_until_scheduled)."""
     runs = list(runs)
     if not runs:
         return
-    labels = {
-        str((m.get("metadata") or {}).get("name")): dict((m.get("metadata") or {}).get("labels") or {})
-        for m in kube.list(CLUSTER_V1, MEMBER)
-    }
+    labels = _member_labels(kube.list(CLUSTER_V1, MEMBER))
     for run in runs:
         namespace = (run.get("metadata") or {}).get("namespace")
         spec = run.get("spec") or {}
         name, strategy_name = str(spec.get("placementName")), str(spec.get("stagedRolloutStrategyName"))
         placement = kube.get(PLACEMENT_V1, RP if namespace else CRP, name, namespace) or {}
         strategy = kube.get(PLACEMENT_V1, SUS if namespace else CSUS, strategy_name, namespace) or {}
-        scheduled = set(_scheduled(placement))
-        placed: dict[str, str] = {}
-        for stage in (strategy.get("spec") or {}).get("stages") or []:
-            selector, sort_key = stage.get("labelSelector"), stage.get("sortingLabelKey")
-            for member in sorted(scheduled & labels.keys()):
-                if selector is None or not label_selector_matches(selector, labels[member]):
-                    continue
-                if member in placed:
-                    raise UsageError(
-                        f"member {member} is in stages {placed[member]} and {stage.get('name')} of strategy "
-                        f"{strategy_name}: the run would fail, a member belongs to one stage",
-                        hint="make the stages' label selectors disjoint, e.g. labels=env=canary and labels=env!=canary",
-                    )
-                placed[member] = str(stage.get("name"))
-                value = labels[member].get(sort_key, "") if sort_key else "0"
-                if not re.fullmatch(r"[+-]?[0-9]+", value):
-                    raise UsageError(
-                        f"member {member} of stage {stage.get('name')} has no whole number in its sorting label "
-                        f"{sort_key} ({value!r}): the run would fail",
-                        hint=f"label it (kubectl label membercluster {member} {sort_key}=N) or drop sort=",
-                    )
-        left = sorted(scheduled - placed.keys())
-        if left:
-            raise UsageError(
-                f"placement {name} is scheduled on {', '.join(left)}, which no stage of strategy {strategy_name} "
-                "selects: the run would fail",
-                hint="give them a stage: a stage's labels= selects its members (without labels= it takes every "
-                "member, those of other stages too)",
-            )
+        _check_members(name, strategy_name, strategy, labels, set(_scheduled(placement)) & labels.keys())
+
+
+def check_stages_before_placing(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
+    """The stage rules of check_stages, before anything is sent, for a new ClusterResourcePlacement
+    whose run will certainly cover some members: so that a refused run leaves no placement,
+    namespace or workload behind. A member is certain when the KubeFleet scheduler will pick it
+    (upstream: kubefleet-dev/kubefleet e160c1cd pkg/scheduler/framework/framework.go, plugins
+    clusteraffinity and tainttoleration -- akscli.fleet.matching -- and
+    pkg/scheduler/clustereligibilitychecker/checker.go with its default 5-minute heartbeat and
+    health timeouts): PickFixed, the named eligible members; PickAll, every eligible member the
+    filters pass; PickN, the same when no more members pass than it picks (past that, which ones
+    it picks depends on scores, so the check waits for the schedule). A member whose eligibility
+    is not certain (no recent heartbeat, not joined) is left to check_stages, as is a placement
+    that exists already (its bindings and taints decide) and a ResourcePlacement (namespace
+    affinity reads per-member namespace lists)."""
+    objects = list(objects)
+    runs = [o for o in objects if o.get("kind") == CSUR]
+    if not runs:
+        return
+    placements = {str((o.get("metadata") or {}).get("name")): o for o in objects if o.get("kind") == CRP}
+    members: list[dict[str, Any]] | None = None
+    for run in runs:
+        spec = run.get("spec") or {}
+        name, strategy_name = str(spec.get("placementName")), str(spec.get("stagedRolloutStrategyName"))
+        placement = placements.get(name)
+        if placement is None or kube.get(PLACEMENT_V1, CRP, name) is not None:
+            continue
+        if members is None:
+            members = list(kube.list(CLUSTER_V1, MEMBER))
+        certain = _certain_members((placement.get("spec") or {}).get("policy") or {}, members)
+        if certain:
+            strategy = kube.get(PLACEMENT_V1, CSUS, strategy_name) or {}
+            _check_members(name, strategy_name, strategy, _member_labels(members), certain, scheduled_word="will be")
+
+
+def _certain_members(policy: Mapping[str, Any], members: list[dict[str, Any]]) -> set[str]:
+    passing = matching_members(policy, members)
+    ptype = policy.get("placementType") or "PickAll"
+    if ptype == "PickN" and len(passing) > int(policy.get("numberOfClusters") or 0):
+        return set()
+    by_name = {str((m.get("metadata") or {}).get("name")): m for m in members}
+    return {n for n in passing if _eligible(by_name[n])}
+
+
+def _eligible(member: Mapping[str, Any], now: datetime | None = None) -> bool:
+    """ClusterEligibilityChecker.IsEligible with its default timeouts, true only when it certainly
+    holds: not deleted, the member agent's heartbeat within 5 minutes, Joined and Healthy True."""
+    if (member.get("metadata") or {}).get("deletionTimestamp"):
+        return False
+    agent = next(
+        (a for a in (member.get("status") or {}).get("agentStatus") or [] if a.get("type") == "MemberAgent"), None
+    )
+    if agent is None:
+        return False
+    now = now or datetime.now(UTC)
+    try:
+        beat = datetime.fromisoformat(str(agent.get("lastReceivedHeartbeat")).replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    conds = {c.get("type"): c.get("status") for c in agent.get("conditions") or []}
+    # A minute's margin under the 5-minute timeout: the run is created after this check.
+    return now - beat < timedelta(minutes=4) and conds.get("Joined") == "True" and conds.get("Healthy") == "True"
+
+
+def _member_labels(members: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, str]]:
+    return {
+        str((m.get("metadata") or {}).get("name")): dict((m.get("metadata") or {}).get("labels") or {}) for m in members
+    }
+
+
+def _check_members(
+    name: str,
+    strategy_name: str,
+    strategy: Mapping[str, Any],
+    labels: Mapping[str, Mapping[str, str]],
+    scheduled: set[str],
+    *,
+    scheduled_word: str = "is",
+) -> None:
+    """computeRunStageStatus (initialization.go) on ``scheduled``: every member in exactly one stage
+    (a stage's label selector matches members; none when it has no selector), and, in a stage with
+    a sortingLabelKey, that label an integer on each of its members (strconv.Atoi; a missing one
+    is ""). Each rule is about one member, so a subset of the members the run covers is checked
+    exactly."""
+    placed: dict[str, str] = {}
+    for stage in (strategy.get("spec") or {}).get("stages") or []:
+        selector, sort_key = stage.get("labelSelector"), stage.get("sortingLabelKey")
+        for member in sorted(scheduled):
+            if selector is None or not label_selector_matches(selector, labels[member]):
+                continue
+            if member in placed:
+                raise UsageError(
+                    f"member {member} is in stages {placed[member]} and {stage.get('name')} of strategy "
+                    f"{strategy_name}: the run would fail, a member belongs to one stage",
+                    hint="make the stages' label selectors disjoint, e.g. labels=env=canary and labels=env!=canary",
+                )
+            placed[member] = str(stage.get("name"))
+            value = labels[member].get(sort_key, "") if sort_key else "0"
+            if not re.fullmatch(r"[+-]?[0-9]+", value):
+                raise UsageError(
+                    f"member {member} of stage {stage.get('name')} has no whole number in its sorting label "
+                    f"{sort_key} ({value!r}): the run would fail",
+                    hint=f"label it (kubectl label membercluster {member} {sort_key}=N) or drop sort=",
+                )
+    left = sorted(scheduled - placed.keys())
+    if left:
+        raise UsageError(
+            f"placement {name} {scheduled_word} scheduled on {', '.join(left)}, which no stage of strategy "
+            f"{strategy_name} selects: the run would fail",
+            hint="give them a stage: a stage's labels= selects its members (without labels= it takes every "
+            "member, those of other stages too)",
+        )

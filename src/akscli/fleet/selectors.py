@@ -156,16 +156,109 @@ def property_requirement(text: str) -> dict[str, Any]:
     return {"name": name, "operator": _PROPERTY_OPS[found["op"]], "values": [value]}
 
 
+# upstream: kubefleet-dev/kubefleet e160c1cd pkg/propertyprovider/commons.go
+RESOURCE_PROPERTY_PREFIX = "resources.kubernetes-fleet.io/"
+CAPACITY_TYPES = ("allocatable", "available", "total")
+_PROPERTY_EXAMPLES = (
+    "for example: kubernetes-fleet.io/node-count, resources.kubernetes-fleet.io/available-cpu or "
+    "kubernetes.azure.com/vm-sizes/Standard_NC24ads_A100_v4/count"
+)
+
+
+def _qualified(name: str) -> bool:
+    """apimachinery validation.IsQualifiedName: [DNS-subdomain prefix/]name, name at most 63."""
+    try:
+        validate.label_key(name)
+    except UsageError:
+        return False
+    return name.count("/") <= 1
+
+
+def _subdomain(name: str) -> bool:
+    try:
+        validate.subdomain(name)
+    except UsageError:
+        return False
+    return True
+
+
 def _property_name(name: str) -> str:
-    # Property names are label-like paths; Azure's per-SKU ones hold several slashes
-    # (kubernetes.azure.com/vm-sizes/<size>/count), so only the characters are checked.
-    if len(name) > 316 or not re.fullmatch(r"[A-Za-z0-9][-A-Za-z0-9_./]*[A-Za-z0-9]", name):
+    """A property name the placement webhook accepts (upstream: kubefleet-dev/kubefleet e160c1cd
+    pkg/utils/validator/placement.go validateName): under resources.kubernetes-fleet.io/ a
+    qualified name CAPACITY-RESOURCE with CAPACITY one of allocatable, available, total; any
+    other a qualified name, or several slash-separated segments, the first a DNS subdomain or a
+    qualified name and the others qualified names (Azure's per-size ones,
+    kubernetes.azure.com/vm-sizes/<size>/count)."""
+    if name.startswith(RESOURCE_PROPERTY_PREFIX):
+        capacity, dash, _ = name.removeprefix(RESOURCE_PROPERTY_PREFIX).partition("-")
+        if not dash or capacity not in CAPACITY_TYPES:
+            raise UsageError(
+                f"invalid cluster property name {name!r}: a resource property is "
+                f"{RESOURCE_PROPERTY_PREFIX}CAPACITY-RESOURCE with CAPACITY one of {', '.join(CAPACITY_TYPES)}",
+                hint=f"for example: {RESOURCE_PROPERTY_PREFIX}available-cpu or {RESOURCE_PROPERTY_PREFIX}total-memory",
+            )
+        valid = _qualified(name)
+    else:
+        first, *rest = name.split("/")
+        valid = (
+            _qualified(name)
+            if not rest
+            else (_qualified(first) or _subdomain(first)) and all(_qualified(segment) for segment in rest)
+        )
+    if not valid:
         raise UsageError(
-            f"invalid cluster property name {name!r}",
-            hint="for example: kubernetes-fleet.io/node-count or "
-            "kubernetes.azure.com/vm-sizes/Standard_NC24ads_A100_v4/count",
+            f"invalid cluster property name {name!r}: each '/'-separated part must be at most 63 alphanumerics, "
+            "'-', '_' or '.' (the first may be a DNS subdomain)",
+            hint=_PROPERTY_EXAMPLES,
         )
     return name
+
+
+def check_property_requirements(requirements: list[dict[str, Any]]) -> None:
+    """Refuse requirements on one property that no value satisfies, as the placement webhook does
+    (upstream: kubefleet-dev/kubefleet e160c1cd pkg/utils/validator/placement.go
+    validateRequirementsConsistency): two Eq values, Eq and Ne of one value, a lower bound above
+    the upper one (or equal with Gt or Lt), an Eq outside the bounds."""
+    by_name: dict[str, list[tuple[str, Any]]] = {}
+    for req in requirements:
+        by_name.setdefault(str(req["name"]), []).append(
+            (str(req["operator"]), validate.quantity_value(req["values"][0]))
+        )
+    for name, reqs in by_name.items():
+        why = _inconsistency(reqs)
+        if why:
+            raise UsageError(
+                f"the cluster property requirements on {name} match no value: {why}",
+                hint="drop or change one of the --require-property values on it",
+            )
+
+
+def _inconsistency(reqs: list[tuple[str, Any]]) -> str | None:
+    lower: tuple[Any, bool] | None = None  # (value, strict), the most restrictive
+    upper: tuple[Any, bool] | None = None
+    equal: Any = None
+    for op, value in reqs:
+        if op in ("Gt", "Ge"):
+            bound = (value, op == "Gt")
+            if lower is None or value > lower[0] or (value == lower[0] and bound[1]):
+                lower = bound
+        elif op in ("Lt", "Le"):
+            bound = (value, op == "Lt")
+            if upper is None or value < upper[0] or (value == upper[0] and bound[1]):
+                upper = bound
+        elif op == "Eq":
+            if equal is not None and equal != value:
+                return f"it cannot equal both {equal} and {value}"
+            equal = value
+    if equal is not None and any(op == "Ne" and value == equal for op, value in reqs):
+        return f"it cannot both equal and not equal {equal}"
+    if lower and upper and (lower[0] > upper[0] or (lower[0] == upper[0] and (lower[1] or upper[1]))):
+        return f"the lower bound {lower[0]} and the upper bound {upper[0]} exclude every value"
+    if equal is not None and lower and (equal < lower[0] or (equal == lower[0] and lower[1])):
+        return f"{equal} is below the lower bound {lower[0]}"
+    if equal is not None and upper and (equal > upper[0] or (equal == upper[0] and upper[1])):
+        return f"{equal} is above the upper bound {upper[0]}"
+    return None
 
 
 def gpu_size_requirement(text: str) -> dict[str, Any]:

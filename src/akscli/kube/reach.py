@@ -31,6 +31,22 @@ def not_serving(status: int) -> bool:
     return status == 503
 
 
+# The words of net/http's StatusText for the two gateway answers (golang/go src/net/http/status.go).
+GATEWAY_ANSWERS = {502: "Bad Gateway", 504: "Gateway Timeout"}
+
+
+def gateway_error(status: int, what: str, hint: str) -> errors.AkscliError:
+    """One line for a 502 or 504 through the API server's proxy. The API server's proxy reports
+    its own failures as 503 (apimachinery pkg/util/proxy/transport.go, RoundTrip, wraps even an
+    egress proxy's "proxy error ... code 502" in a ServiceUnavailable), so a 502 or 504 comes from
+    the backend or a gateway in front of it. Its body (often an HTML page) is not shown: a 504 is a
+    timeout (exit 5, as the API server's own 504 is in kube.status), a 502 a failure (exit 1)."""
+    line = f"{what} answered HTTP {status} {GATEWAY_ANSWERS.get(status, '')}".rstrip()
+    if status == 504:
+        return errors.WaitTimeoutError(f"{line}: it did not answer in time", hint=hint)
+    return errors.AkscliError(f"{line}: the server behind it failed or closed the connection", hint=hint)
+
+
 def not_serving_error(what: str, why: str, hint: str, state: str | None = None) -> errors.NotFoundError:
     """The one line for a backend that is not serving yet (``not_serving``): what is not serving
     (in what state, when known), why, and where to see its state. NotFoundError (exit 3): nothing

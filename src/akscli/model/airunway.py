@@ -185,3 +185,58 @@ def values(req: DeployRequest, base: dict[str, Any], config_name: str) -> dict[s
         "replicas": req.replicas if req.replicas is not None else 1,
         "gateway": req.expose,
     }
+
+
+# What AI Runway's gateway integration writes into a Gateway in another namespace than the model
+# (upstream: ai-runway/airunway v0.7.0 controller/internal/controller/gateway_reconciler.go,
+# ensureGatewayAllowsNamespace and patchGatewayListenerSelector): unless its controller runs with
+# --patch-gateway-allowed-routes=false (cmd/main.go, default true), and unless the namespace is
+# already in the first selector it finds (allowedNamespacesFromGateway), it sets EVERY listener's
+# allowedRoutes.namespaces to from: Selector, kubernetes.io/metadata.name In (the namespaces of
+# that selector plus the model's). A listener that admitted its own namespace (from: Same, the
+# default) or every namespace (All) then admits those namespaces only: routes elsewhere, the
+# Gateway's own namespace included, lose the listener.
+NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name"
+
+
+def _selected_namespaces(listeners: Iterable[Mapping[str, Any]]) -> set[str]:
+    """allowedNamespacesFromGateway: the namespaces the first listener with a selector names."""
+    for listener in listeners:
+        selector = ((listener.get("allowedRoutes") or {}).get("namespaces") or {}).get("selector")
+        if selector is None:
+            continue
+        names = {str(v) for k, v in (selector.get("matchLabels") or {}).items() if k == NAMESPACE_NAME_LABEL}
+        for expr in selector.get("matchExpressions") or []:
+            if expr.get("key") == NAMESPACE_NAME_LABEL and expr.get("operator") == "In":
+                names.update(str(v) for v in expr.get("values") or [])
+        return names
+    return set()
+
+
+def _admits_from(listener: Mapping[str, Any]) -> str:
+    """A listener's allowedRoutes.namespaces.from; Same where unset (gateway-api v1.6.1
+    apis/v1/gateway_types.go RouteNamespaces, default Same)."""
+    return str(((listener.get("allowedRoutes") or {}).get("namespaces") or {}).get("from") or "Same")
+
+
+def gateway_patch_warning(gateway: Mapping[str, Any], namespace: str, patches: bool = True) -> str | None:
+    """The warning for a Gateway whose listeners AI Runway will narrow to a namespace selector, or
+    None where it leaves them alone or they admit by that selector already."""
+    meta = gateway.get("metadata") or {}
+    listeners = list((gateway.get("spec") or {}).get("listeners") or [])
+    if not patches or meta.get("namespace") == namespace:
+        return None
+    allowed = _selected_namespaces(listeners)
+    if namespace in allowed:
+        return None
+    admits = {str(listener.get("name")): _admits_from(listener) for listener in listeners}
+    narrowed = [f"{name} (from {source})" for name, source in admits.items() if source != "Selector"]
+    if not narrowed:
+        return None
+    kept = ", ".join(sorted(allowed | {namespace}))
+    return (
+        f"AI Runway will set every listener of Gateway {meta.get('namespace')}/{meta.get('name')} to admit routes "
+        f"from namespace(s) {kept} only: routes of other namespaces, {meta.get('namespace')}'s own included, lose "
+        f"listener(s) {', '.join(narrowed)}; to keep them, give the listeners a {NAMESPACE_NAME_LABEL} In selector "
+        f"that lists {namespace} and theirs before deploying"
+    )

@@ -22,6 +22,8 @@ from akscli.model.kinds import (
     DEFAULT_QUEUE_THRESHOLD,
     DEFAULT_STORAGE_CLASS,
     DEFAULT_VLLM_IMAGE,
+    DYNAMO_SYSTEM_PORT_NAME,
+    DYNAMO_WORKER_SELECTOR,
     GPU_TOLERATIONS,
     GPUS_ANNOTATION,
     KAITO_API,
@@ -155,9 +157,24 @@ class DeployRequest:
 
     @property
     def serves_vllm_metrics(self) -> bool:
-        """Whether the serving pods answer vLLM's /metrics on a port named "http", what the
+        """Whether the serving pods answer vLLM's /metrics on ``metrics_port``, what the
         PodMonitor scrapes (kinds.AIRUNWAY_VLLM_METRICS_PROVIDERS for AI Runway)."""
         return self.runtime != "airunway" or self.provider in AIRUNWAY_VLLM_METRICS_PROVIDERS
+
+    @property
+    def metrics_port(self) -> str:
+        """The container port the PodMonitor scrapes: "system" on Dynamo's workers, else "http"."""
+        return DYNAMO_SYSTEM_PORT_NAME if self.is_dynamo else "http"
+
+    @property
+    def metrics_selector(self) -> dict[str, str]:
+        """The pods the PodMonitor scrapes: the serving pods; for Dynamo its workers only, as its
+        own worker PodMonitor selects them (kinds.DYNAMO_WORKER_SELECTOR)."""
+        return {**self.serving_selector, **DYNAMO_WORKER_SELECTOR} if self.is_dynamo else self.serving_selector
+
+    @property
+    def is_dynamo(self) -> bool:
+        return self.runtime == "airunway" and self.provider == "dynamo"
 
     @property
     def serving_selector(self) -> dict[str, str]:
@@ -447,7 +464,8 @@ def build(req: DeployRequest) -> list[dict[str, Any]]:
                 **base,
                 "labels": {**req.monitor_labels, **labels},
                 "api_version": req.monitor_api,
-                "selector": req.serving_selector,
+                "selector": req.metrics_selector,
+                "port": req.metrics_port,
             },
         )
     if req.runtime == "airunway":

@@ -46,9 +46,20 @@ AIRUNWAY_POD_LABELS = {
 # PodMonitor scrapes: KAITO's (kaito-project/kaito v0.12.0 pkg/workspace/inference/preset_inferences.go,
 # containerPorts) and the vllm and llmd providers' (their buildContainer). KubeRay names its pods'
 # ports client, gcs-server, dashboard, metrics and serve (ray-project/kuberay v1.7.0
-# ray-operator/controllers/ray/utils/constant.go), and Dynamo's port "http" is its own frontend's
-# (ai-dynamo/dynamo consts.go, DynamoContainerPortName), not a vLLM server's.
-AIRUNWAY_VLLM_METRICS_PROVIDERS = ("kaito", "vllm", "llmd")
+# ray-operator/controllers/ray/utils/constant.go). Dynamo's port "http" is its own frontend's
+# (ai-dynamo/dynamo consts.go, DynamoContainerPortName), so its workers are scraped on "system".
+AIRUNWAY_VLLM_METRICS_PROVIDERS = ("kaito", "vllm", "llmd", "dynamo")
+# The container port of Dynamo's worker pods: the system server, which passes vLLM's own metrics
+# through at /metrics under their vllm: names (upstream: ai-dynamo/dynamo 015d780b
+# deploy/operator/internal/dynamo/component_worker.go, DYN_SYSTEM_ENABLED and DYN_SYSTEM_PORT on the
+# port consts.DynamoSystemPortName "system", 9090; docs/backends/vllm/prometheus.md). The frontend's
+# "http" port serves Dynamo's dynamo_frontend_* metrics, not vLLM's. Dynamo's own worker PodMonitor
+# selects the worker pods by component type and scrapes "system" (upstream: ai-dynamo/dynamo
+# 0c4b7b82 docs/kubernetes/observability/metrics.md, deploy/metrics/k8s/worker-podmonitor.yaml;
+# deploy/operator/internal/consts/consts.go KubeLabelDynamoComponentType).
+DYNAMO_SYSTEM_PORT_NAME = "system"
+DYNAMO_COMPONENT_TYPE_LABEL = "nvidia.com/dynamo-component-type"
+DYNAMO_WORKER_SELECTOR = {DYNAMO_COMPONENT_TYPE_LABEL: "worker"}
 # KAITO runs every Workspace as a StatefulSet; in a multi-node Workspace only the leader (pod
 # index 0) serves, so KAITO's own Service and InferencePool select it alone
 # (kaito-project/kaito pkg/workspace/manifests/manifests.go, GenerateServiceManifest and
@@ -113,7 +124,23 @@ IMMUTABLE_FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
     # upstream: kubefleet-dev/kubefleet e160c1cd apis/placement/v1/clusterresourceplacement_types.go
     # (CEL "placement type is immutable") and pkg/utils/validator/placement.go (the same in the webhook)
     ("placement.kubernetes-fleet.io", "ClusterResourcePlacement"): ("spec.policy.placementType",),
+    # upstream: the same CEL rule on ResourcePlacement (apis/placement/v1 PlacementPolicy is shared)
+    ("placement.kubernetes-fleet.io", "ResourcePlacement"): ("spec.policy.placementType",),
     ("", "PersistentVolumeClaim"): ("spec.storageClassName", "spec.accessModes"),
+}
+# Fields that may change, but never away from one value: (path, value, the value an omitted field
+# defaults to). upstream: kubefleet-dev/kubefleet e160c1cd apis/placement/v1/
+# clusterresourceplacement_types.go RolloutStrategy.Type, CEL "cannot change rollout strategy type
+# from 'External' to other types" (default RollingUpdate), on both placement kinds.
+ONE_WAY_FIELDS: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {
+    ("placement.kubernetes-fleet.io", kind): (("spec.strategy.type", "External", "RollingUpdate"),)
+    for kind in ("ClusterResourcePlacement", "ResourcePlacement")
+}
+# Lists whose existing entries cannot be removed or changed, only added to. upstream:
+# kubefleet-dev/kubefleet e160c1cd pkg/utils/validator/placement.go IsTolerationsUpdatedOrDeleted,
+# in the webhook registered for ClusterResourcePlacements only (pkg/webhook/webhook.go).
+APPEND_ONLY_FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("placement.kubernetes-fleet.io", "ClusterResourcePlacement"): ("spec.policy.tolerations",),
 }
 
 

@@ -11,10 +11,11 @@ from typing import Any
 
 from akscli.errors import AkscliError, NotFoundError, NotInstalledError
 from akscli.kube.client import Kube
-from akscli.kube.reach import not_serving, not_serving_error
+from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving, not_serving_error
 from akscli.model.kinds import (
     AIRUNWAY_LABEL,
     AIRUNWAY_POD_LABELS,
+    DYNAMO_SYSTEM_PORT_NAME,
     FLEET_API,
     FLEET_READY_KINDS,
     GPUS_ANNOTATION,
@@ -309,6 +310,13 @@ def _call(kube: Kube, obj: Mapping[str, Any], path: str, method: str = "GET", bo
             hint=f"see why with: akscli model status {model}, or deploy with --wait",
             state=state_of(obj),
         )
+    if status in GATEWAY_ANSWERS:
+        model = meta["name"]
+        raise gateway_error(
+            status,
+            f"{method} {path} on model {model} (Service {name})",
+            hint=f"see the server's logs: akscli model logs {model}, and its state: akscli model status {model}",
+        )
     return status, raw
 
 
@@ -391,14 +399,6 @@ def server_pods(kube: Kube, obj: Mapping[str, Any]) -> list[str]:
     if not pods:
         raise NotFoundError(f"{name} has no pods yet", hint=f"see why with: akscli model status {name}")
     return pods
-
-
-# The container port of Dynamo's worker pods: the system server, which passes vLLM's own metrics
-# through at /metrics under their vllm: names (upstream: ai-dynamo/dynamo 015d780b
-# deploy/operator/internal/dynamo/component_worker.go, DYN_SYSTEM_ENABLED and DYN_SYSTEM_PORT on the
-# port consts.DynamoSystemPortName "system", 9090; docs/backends/vllm/prometheus.md). The frontend's
-# "http" port serves Dynamo's dynamo_frontend_* metrics, not vLLM's.
-DYNAMO_SYSTEM_PORT_NAME = "system"
 
 
 def no_vllm_metrics(obj: Mapping[str, Any]) -> NotInstalledError | None:

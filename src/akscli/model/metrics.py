@@ -21,6 +21,7 @@ from typing import Any
 
 from akscli.errors import AkscliError, NotFoundError
 from akscli.kube.client import Kube
+from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error
 
 RUNNING = "vllm:num_requests_running"
 WAITING = "vllm:num_requests_waiting"
@@ -150,6 +151,10 @@ def scrape(kube: Kube, namespace: str, pod: str, port: int, clock: Callable[[], 
         status, body = kube.proxy(namespace, pod, port, "/metrics", resource="pods")
     except NotFoundError as exc:
         raise NotFoundError(f"pod {namespace}/{pod} is gone", hint="run the command again") from exc
+    if status in GATEWAY_ANSWERS:
+        raise gateway_error(
+            status, f"GET /metrics on pod {namespace}/{pod}", hint="is the vLLM server up? see akscli model logs"
+        )
     if status != 200:
         raise AkscliError(
             f"GET /metrics on pod {namespace}/{pod} answered HTTP {status}",

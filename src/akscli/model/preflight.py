@@ -133,7 +133,9 @@ def check_operators(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
             raise operators.not_installed(api_version, kind, group_served=False)
 
 
-def check(kube: Kube, req: DeployRequest, objects: Iterable[Mapping[str, Any]], *, wait: bool) -> None:
+def check(kube: Kube, req: DeployRequest, objects: Iterable[Mapping[str, Any]], *, wait: bool) -> list[str]:
+    """Refuse what would not work, before anything is applied; return the warnings to show."""
+    warnings: list[str] = []
     check_operators(kube, objects)
     if req.autoscale and req.runtime == "kaito":
         _check_kaito_scaler(kube)
@@ -147,13 +149,14 @@ def check(kube: Kube, req: DeployRequest, objects: Iterable[Mapping[str, Any]], 
         if req.provider == "kuberay":
             _check_kuberay_nodes(kube)
         if req.expose:
-            _check_airunway_gateway(kube)
+            warnings += _check_airunway_gateway(kube, req.namespace)
     elif req.expose and not req.fleet:
         _check_gateway(kube, req)
     if req.inference_pool and not req.fleet and req.runtime != "airunway" and not req.kaito_pool:
         _check_picker(kube, req)
     if wait and not req.fleet:
         _check_controller(kube, req.runtime)
+    return warnings
 
 
 def _check_kuberay_nodes(kube: Kube) -> None:
@@ -173,13 +176,14 @@ AIRUNWAY_CONTROLLER_PODS = ("app.kubernetes.io/name=airunway,control-plane=contr
 AIRUNWAY_GATEWAY_LABEL = "airunway.ai/inference-gateway"
 
 
-def _check_airunway_gateway(kube: Kube) -> None:
+def _check_airunway_gateway(kube: Kube, namespace: str) -> list[str]:
     """What AI Runway's gateway integration needs before it makes the pool and the route
     (ai-runway/airunway v0.7.0 controller/internal/controller/gateway_reconciler.go): the
     InferencePool and HTTPRoute APIs (internal/gateway/detection.go, checkCRDs; else it does
     nothing), and a Gateway it can pick (resolveGatewayConfig): the one its controller's
     --gateway-name/--gateway-namespace name, else the only Gateway of the cluster, else one
-    labelled airunway.ai/inference-gateway=true; otherwise GatewayReady stays False (NoGateway)."""
+    labelled airunway.ai/inference-gateway=true; otherwise GatewayReady stays False (NoGateway).
+    Returns the warning for a Gateway whose listeners AI Runway will narrow (airunway.gateway_patch_warning)."""
     from akscli import doctor
     from akscli.kube import operators
 
@@ -187,15 +191,17 @@ def _check_airunway_gateway(kube: Kube) -> None:
         if not kube.has_api(api_version, kind):
             raise operators.not_installed(api_version, kind, group_served=False)
     args = doctor.pod_args(kube, AIRUNWAY_CONTROLLER_PODS) or []
-    name, namespace = go_flag(args, "gateway-name"), go_flag(args, "gateway-namespace")
-    if name and namespace:
-        if kube.get(GATEWAY_API, "Gateway", name, namespace=namespace) is None:
+    name, gw_namespace = go_flag(args, "gateway-name"), go_flag(args, "gateway-namespace")
+    patches = _GO_BOOLS.get(go_bool_flag(args, "patch-gateway-allowed-routes") or "true", True)
+    if name and gw_namespace:
+        named = kube.get(GATEWAY_API, "Gateway", name, namespace=gw_namespace)
+        if named is None:
             raise NotFoundError(
-                f"--expose asks AI Runway to route to the model through Gateway {namespace}/{name} (its controller's "
-                "--gateway-name), which does not exist",
+                f"--expose asks AI Runway to route to the model through Gateway {gw_namespace}/{name} (its "
+                "controller's --gateway-name), which does not exist",
                 hint="create that Gateway, or change the controller's --gateway-name/--gateway-namespace",
             )
-        return
+        return _patch_warnings(named, namespace, patches)
     gateways = list(kube.list(GATEWAY_API, "Gateway", all_namespaces=True))
     if not gateways:
         raise NotFoundError(
@@ -210,6 +216,25 @@ def _check_airunway_gateway(kube: Kube) -> None:
             f"with none labelled {AIRUNWAY_GATEWAY_LABEL}=true: AI Runway routes through none of them",
             hint=f"label the one to use: kubectl label gateway -n NAMESPACE NAME {AIRUNWAY_GATEWAY_LABEL}=true",
         )
+    picked = gateways if len(gateways) == 1 else labelled
+    # Several labelled Gateways: which one AI Runway takes is its list order, not known here.
+    return _patch_warnings(picked[0], namespace, patches) if len(picked) == 1 else []
+
+
+def _patch_warnings(gateway: Mapping[str, Any], namespace: str, patches: bool) -> list[str]:
+    warning = airunway.gateway_patch_warning(gateway, namespace, patches)
+    return [warning] if warning else []
+
+
+def go_bool_flag(args: Iterable[str], name: str) -> str | None:
+    """A bool flag as Go's flag package reads it: ``--name`` alone is "true", ``--name=VALUE`` is
+    VALUE (a bool flag takes no separate argument, golang/go src/flag/flag.go parseOne)."""
+    value = None
+    for word in args:
+        flag, sep, rest = word.removeprefix("-").removeprefix("-").partition("=")
+        if word.startswith("-") and flag == name:
+            value = rest if sep else "true"
+    return value
 
 
 def _check_kaito_scaler(kube: Kube) -> None:

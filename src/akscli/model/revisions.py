@@ -12,10 +12,12 @@ from typing import Any
 from akscli.errors import NotFoundError, UsageError, WaitTimeoutError
 from akscli.kube.client import Kube, WatchExpired
 from akscli.model.kinds import (
+    APPEND_ONLY_FIELDS,
     IMMUTABLE_FIELDS,
     KAITO_SCALER_PREFIX,
     MAX_REVISIONS,
     MODEL_ID_ANNOTATION,
+    ONE_WAY_FIELDS,
     REVISION_LABEL,
     REVISION_OF_LABEL,
 )
@@ -123,21 +125,36 @@ def expired_revisions(existing: Sequence[Revision], keep: int = MAX_REVISIONS) -
 
 
 def immutable_changes(desired: Mapping[str, Any], live: Mapping[str, Any] | None) -> list[str]:
-    """``kind/name field: old -> new`` for each field that cannot change in place."""
+    """``kind/name field: old -> new`` for each change the server refuses in place: an immutable
+    field changed, a one-way field left its value, an entry of an append-only list removed."""
     if live is None:
         return []
+    where = f"{desired['kind']}/{desired['metadata']['name']}"
     out = []
-    for path in _immutable_fields(desired):
+    for path in _rules(IMMUTABLE_FIELDS, desired):
         old, new = dig(live, path), dig(desired, path)
         if new is not None and old is not None and old != new:
-            out.append(f"{desired['kind']}/{desired['metadata']['name']} {path}: {_short(old)} -> {_short(new)}")
+            out.append(f"{where} {path}: {_short(old)} -> {_short(new)}")
+    for path, value, default in _rules(ONE_WAY_FIELDS, desired):
+        old, new = dig(live, path), dig(desired, path) or default
+        if old == value and new != value:
+            out.append(f"{where} {path}: {value} -> {_short(new)} (it cannot change back from {value})")
+    for path in _rules(APPEND_ONLY_FIELDS, desired):
+        new_list = dig(desired, path) or []
+        gone = [entry for entry in dig(live, path) or [] if entry not in new_list]
+        if gone:
+            out.append(f"{where} {path}: removes {_short(gone)} (entries can only be added)")
     return out
 
 
-def _immutable_fields(obj: Mapping[str, Any]) -> tuple[str, ...]:
+def _rules(table: Mapping[tuple[str, str], tuple[Any, ...]], obj: Mapping[str, Any]) -> tuple[Any, ...]:
     api = str(obj.get("apiVersion", ""))
     group = api.split("/")[0] if "/" in api else ""
-    return IMMUTABLE_FIELDS.get((group, str(obj.get("kind"))), ())
+    return table.get((group, str(obj.get("kind"))), ())
+
+
+def _immutable_fields(obj: Mapping[str, Any]) -> tuple[Any, ...]:
+    return _rules(IMMUTABLE_FIELDS, obj) + _rules(ONE_WAY_FIELDS, obj) + _rules(APPEND_ONLY_FIELDS, obj)
 
 
 def _short(v: Any) -> str:

@@ -33,9 +33,10 @@ not the status subresource, and run after schema and CEL validation.
   (kubernetes-sigs/controller-runtime v0.22.4 pkg/webhook/admission/response.go). The name at most
   63 long; the policy rules per placement type (PickFixed names, counts, affinity, tolerations,
   spread); the rollout strategy (type, no rollingUpdate with External, no negative values); on
-  update the placement type and existing tolerations unchanged (only additions). Not emulated:
-  the resource selectors' REST mapping and scope checks, property selector names and the
-  consistency of their requirements.
+  update the placement type and existing tolerations unchanged (only additions); property
+  selector and sorter names (validateName), operators and value counts, sort orders. Not
+  emulated: the resource selectors' REST mapping and scope checks, quantity parsing of values and
+  the consistency of requirements (validateRequirementsConsistency).
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ import re
 from functools import cache
 from typing import Any
 
+from tests.emulators.kube.fleet_properties import property_selector_errors, property_sorter_errors
 from tests.emulators.kube.status import ApiError
 
 DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
@@ -428,6 +430,8 @@ def _fleet_policy_errors(policy: dict[str, Any]) -> list[str]:
                 errs.append(
                     "PropertySelector is not allowed for PreferredDuringSchedulingIgnoredDuringExecution affinity"
                 )
+            if (pref.get("preference") or {}).get("propertySorter") is not None:
+                errs += property_sorter_errors(pref["preference"]["propertySorter"])
         for tc in policy.get("topologySpreadConstraints") or []:
             when = tc.get("whenUnsatisfiable")
             if when and when not in ("DoNotSchedule", "ScheduleAnyway"):
@@ -436,6 +440,8 @@ def _fleet_policy_errors(policy: dict[str, Any]) -> list[str]:
     for term in required.get("clusterSelectorTerms") or []:
         if term.get("propertySorter") is not None:
             errs.append("PropertySorter is not allowed for RequiredDuringSchedulingIgnoredDuringExecution affinity")
+        if term.get("propertySelector") is not None:
+            errs += property_selector_errors(term["propertySelector"])
     return errs + _tolerations_errors(policy.get("tolerations") or [])
 
 

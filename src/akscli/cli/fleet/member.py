@@ -19,6 +19,8 @@ from akscli.cli.fleet.common import (
     remove_child,
 )
 from akscli.errors import AkscliError
+from akscli.fleet import CLUSTER_V1, EVICTION, PLACEMENT_BETA
+from akscli.fleet import MEMBER as MEMBER_KIND
 from akscli.output import Column
 
 if TYPE_CHECKING:
@@ -160,7 +162,7 @@ def member_drain(
         [r.as_dict() for r in results],
         fmt,
         EVICTION_COLUMNS,
-        name=lambda r: f"clusterresourceplacementeviction/{r['eviction']}",
+        name=lambda r: output.kind_ref(PLACEMENT_BETA, EVICTION, r["eviction"]),
         empty=f"no placement had resources on {name}",
     )
     drain.check_all_evicted(name, results)
@@ -188,7 +190,7 @@ def member_uncordon(
         dry_run_writes(kube, [write] if write else [], mode, fmt)
         return
     if not drain.uncordon(kube, name):
-        output.write(f"membercluster/{name} was not cordoned")
+        output.write(f"{output.kind_ref(CLUSTER_V1, MEMBER_KIND, name)} was not cordoned")
         return
     audit_hub(kube, "fleet member uncordon", [(f"membercluster/{name}", "uncordon")])
-    output.write(f"membercluster/{name} uncordoned")
+    output.write(f"{output.kind_ref(CLUSTER_V1, MEMBER_KIND, name)} uncordoned")

@@ -15,6 +15,7 @@ from akscli.cli.fleet.common import (
     opt,
 )
 from akscli.errors import NotFoundError
+from akscli.fleet import CLUSTER_V1, MEMBER, PLACEMENT_V1
 from akscli.output import Column
 
 if TYPE_CHECKING:
@@ -91,6 +92,14 @@ def place(
     override_target: Annotated[
         str | None, opt("--override-target", help="Override one namespaced object: NAMESPACE/KIND/NAME.")
     ] = None,
+    recreate: Annotated[
+        bool,
+        typer.Option(
+            "--recreate",
+            help="Delete and create the placement when the hub refuses the change in place (placement type, "
+            "External back to rolling, a removed toleration); its resources leave the members meanwhile.",
+        ),
+    ] = False,
     dry_run: opts.DryRun = "none",
     wait: opts.Wait = False,
     timeout: opts.Timeout = "10m",
@@ -125,10 +134,20 @@ def place(
         override_target=override_target,
     )
     objects = build(request)
-    if opts.dry_run_mode(dry_run) != "client":
+    mode = opts.dry_run_mode(dry_run)
+    if mode != "client":
+        from akscli.cli.common import recreate_if_needed
         from akscli.fleet.matching import check_placements
 
         check_placements(hub.connect(), objects)
+        recreate_if_needed(
+            hub.connect(),
+            objects,
+            recreate=recreate,
+            mode=mode,
+            yes=yes,
+            down="its resources are removed from the members until it is placed again",
+        )
     if wait and external:
         output.warn(
             "an External placement becomes available through a staged update run; "
@@ -194,7 +213,7 @@ def placement_status(
         rows,
         fmt,
         DIFF_STATUS_COLUMNS if summary["done"] == "DiffReported" else CLUSTER_STATUS_COLUMNS,
-        name=lambda r: f"membercluster/{r['cluster']}",
+        name=lambda r: output.kind_ref(CLUSTER_V1, MEMBER, r["cluster"]),
         empty="no member cluster is scheduled yet",
     )
 
@@ -241,7 +260,7 @@ def placement_list(
         [placement_status.placement_summary(i) for i in items],
         fmt,
         columns,
-        name=lambda s: f"{str(s['kind']).lower()}/{s['name']}",
+        name=lambda s: output.kind_ref(PLACEMENT_V1, str(s["kind"]), s["name"]),
     )
 
 
@@ -276,7 +295,7 @@ def placement_which(
             f"no placement has put {obj} on a member cluster",
             hint="placements select objects with --select; see: akscli fleet placement list",
         )
-    output.emit(rows, fmt, WHICH_COLUMNS, name=lambda r: f"{str(r['kind']).lower()}/{r['placement']}")
+    output.emit(rows, fmt, WHICH_COLUMNS, name=lambda r: output.kind_ref(PLACEMENT_V1, str(r["kind"]), r["placement"]))
 
 
 @placement_app.command("delete")

@@ -24,6 +24,7 @@ from akscli.cli.fleet.common import (
     remove_child,
 )
 from akscli.errors import UsageError
+from akscli.fleet import CSUR, PLACEMENT_V1, SUR
 from akscli.output import Column
 
 if TYPE_CHECKING:
@@ -314,7 +315,7 @@ def _run_action(
         # The hub stops a run through Stopping: members already updating finish first
         # (kubefleet-dev/kubefleet pkg/controllers/updaterun/stop.go).
         outcome = f"stopping (see when it has stopped with: akscli fleet rollout status {name})"
-    output.write(f"updaterun/{name} {outcome}")
+    output.write(f"{output.kind_ref(PLACEMENT_V1, SUR if ns else CSUR, name)} {outcome}")
 
 
 @app.command("start")
@@ -476,7 +477,8 @@ def rollout_list(
         output.emit(items, fmt, [])
         return
     rows = [rollout.run_summary(i) for i in items]
-    output.emit(rows, fmt, HUB_RUN_LIST_COLUMNS, name=lambda r: f"stagedupdaterun/{r['name']}")
+    kind = SUR if ns else CSUR
+    output.emit(rows, fmt, HUB_RUN_LIST_COLUMNS, name=lambda r: output.kind_ref(PLACEMENT_V1, kind, r["name"]))
 
 
 @app.command("delete")

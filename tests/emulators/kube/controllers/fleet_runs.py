@@ -7,7 +7,8 @@ Each behaviour follows a file of (upstream:) kubefleet-dev/kubefleet e160c1cd
   (Succeeded True or False) is left alone; ``spec.state`` Initialize only initializes, Run
   executes, Stop stops.
 * initialization.go: the run needs the placement (External strategy), its latest policy snapshot,
-  that snapshot fully scheduled, and scheduled bindings; each failure is final, with the message
+  that snapshot fully scheduled, scheduled bindings, and, when it names a resource snapshot
+  index, a snapshot of that index (getResourceSnapshotObjs); each failure is final, with the message
   ``cannot continue the updateRun: failed to validate the updateRun: <why>``. Stages take the
   scheduled members by label selector, sorted by ``sortingLabelKey``; approval requests are
   named ``<run>-before-<stage>`` / ``<run>-after-<stage>`` (apis/placement/v1beta1/commons.go).
@@ -31,6 +32,8 @@ import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
+
+from tests.emulators.kube.status import ApiError
 
 P1 = "placement.kubernetes-fleet.io/v1"
 FLEET = "kubernetes-fleet.io/"
@@ -79,6 +82,21 @@ def _current(cond: Mapping[str, Any] | None, generation: int, status: str) -> bo
 def stuck_clusters(names: list[str]) -> str:
     """generateStuckClustersString (execution.go): the first three, then '...'."""
     return ", ".join(names[:3]) + ("..." if len(names) > 3 else "")
+
+
+def resource_indexes(cluster: Any, placement: Mapping[str, Any]) -> set[str]:
+    """The resource snapshot indexes a placement has: those of its (Cluster)ResourceSnapshots,
+    listed by the kubernetes-fleet.io/parent-CRP label and read from kubernetes-fleet.io/resource-index
+    (upstream: kubefleet-dev/kubefleet e160c1cd pkg/utils/controller/resource_snapshot_resolver.go
+    ListAllResourceSnapshotWithAnIndex) when a test has installed that CRD; otherwise the one
+    snapshot this simulator models, index 0 (it reports observedResourceIndex "0")."""
+    namespace = placement["metadata"].get("namespace")
+    kind = "ResourceSnapshot" if namespace else "ClusterResourceSnapshot"
+    try:
+        snapshots = cluster.list(P1, kind, namespace, f"{FLEET}parent-CRP={placement['metadata']['name']}")
+    except ApiError:
+        return {"0"}
+    return {str(s["metadata"].get("labels", {}).get(FLEET + "resource-index")) for s in snapshots}
 
 
 class StagedRuns:
@@ -173,6 +191,18 @@ class StagedRuns:
         stages, problem = self._stages(cluster, run, strategy, scheduled)
         if problem:
             return failed(problem)
+        index = str(spec.get("resourceSnapshotIndex") or "")
+        if index:
+            # getResourceSnapshotObjs (initialization.go), reached after the stages are computed.
+            if not re.fullmatch(r"[+-]?[0-9]+", index) or int(index) < 0:
+                return failed(
+                    USER_ERROR + f"invalid resource snapshot index `{index}` provided, expected an integer >= 0"
+                )
+            if index not in resource_indexes(cluster, placement):
+                return failed(
+                    USER_ERROR + f"no resourceSnapshots with index `{int(index)}` found for placement "
+                    f"`{ns}/{placement['metadata']['name']}`"
+                )
         return {
             "policySnapshotIndexUsed": snapshot.rsplit("-", 1)[-1],
             "policyObservedClusterCount": len(scheduled),

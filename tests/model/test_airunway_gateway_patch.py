@@ -1,0 +1,99 @@
+"""`--runtime airunway --expose`: a warning before apply when AI Runway will narrow the Gateway's
+listeners. upstream: ai-runway/airunway v0.7.0 controller/internal/controller/gateway_reconciler.go
+(ensureGatewayAllowsNamespace, patchGatewayListenerSelector) sets every listener of a Gateway in
+another namespace to a kubernetes.io/metadata.name In selector of the model namespaces only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from akscli.model import airunway
+from tests.cli import invoke
+
+Start = Callable[..., Any]
+AIRUNWAY_CRDS = ("kaito", "keda", "gateway-api", "gateway-api-inference-extension", "airunway")
+GATEWAY = "gateway.networking.k8s.io/v1"
+
+
+def _gateway(*listeners: dict[str, Any]) -> dict[str, Any]:
+    return {"metadata": {"name": "gw", "namespace": "infra"}, "spec": {"listeners": list(listeners)}}
+
+
+def _selector(*names: str) -> dict[str, Any]:
+    return {
+        "namespaces": {
+            "from": "Selector",
+            "selector": {
+                "matchExpressions": [{"key": "kubernetes.io/metadata.name", "operator": "In", "values": list(names)}]
+            },
+        }
+    }
+
+
+def _controller(emu: Any, *args: str) -> None:
+    emu.cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": "airunway-controller-manager-0",
+                "namespace": "default",
+                "labels": {"app.kubernetes.io/name": "airunway", "control-plane": "controller-manager"},
+            },
+            "spec": {"containers": [{"name": "manager", "image": "airunway", "args": list(args)}]},
+        }
+    )
+
+
+def test_deploying_into_another_namespace_than_the_gateway_warns_that_its_listeners_will_be_narrowed(
+    model_emulator: Start,
+) -> None:
+    emu = model_emulator(crds=AIRUNWAY_CRDS)  # Gateway default/inference-gateway, listener http (from Same)
+    result = invoke(
+        "model", "deploy", "phi-4", "-n", "ml", "--create-namespace", "--runtime", "airunway", "--provider", "vllm",
+        "--expose", "--wait", "--timeout", "20s", "-y",
+    )  # fmt: skip
+    assert result.exit_code == 0, result
+    [warning] = [line for line in result.stderr.splitlines() if "AI Runway will set every listener" in line]
+    assert "Gateway default/inference-gateway" in warning and "namespace(s) ml only" in warning
+    assert "http (from Same)" in warning
+    # What the warning says is what the (v0.7.0) simulator does to the Gateway.
+    gateway = emu.cluster.get(GATEWAY, "Gateway", "default", "inference-gateway")
+    assert gateway["spec"]["listeners"][0]["allowedRoutes"] == _selector("ml")
+
+
+def test_deploying_into_the_gateways_namespace_does_not_warn(model_emulator: Start) -> None:
+    model_emulator(crds=AIRUNWAY_CRDS)
+    result = invoke("model", "deploy", "phi-4", "--runtime", "airunway", "--provider", "vllm", "--expose", "-y")
+    assert result.exit_code == 0, result
+    assert "AI Runway will set every listener" not in result.stderr
+
+
+def test_a_controller_that_does_not_patch_gateways_gets_no_warning(model_emulator: Start) -> None:
+    # cmd/main.go: --patch-gateway-allowed-routes (default true); false leaves allowedRoutes alone.
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    _controller(emu, "--patch-gateway-allowed-routes=false")
+    result = invoke(
+        "model", "deploy", "phi-4", "-n", "ml", "--create-namespace", "--runtime", "airunway", "--provider", "vllm",
+        "--expose", "-y",
+    )  # fmt: skip
+    assert result.exit_code == 0, result
+    assert "AI Runway will set every listener" not in result.stderr
+
+
+def test_listeners_already_selecting_the_namespace_get_no_warning() -> None:
+    # allowedNamespacesFromGateway finds "ml" in the selector: ensureGatewayAllowsNamespace returns.
+    assert airunway.gateway_patch_warning(_gateway({"name": "http", "allowedRoutes": _selector("ml")}), "ml") is None
+
+
+def test_a_listener_admitting_all_namespaces_is_named_in_the_warning() -> None:
+    warning = airunway.gateway_patch_warning(
+        _gateway(
+            {"name": "web", "allowedRoutes": {"namespaces": {"from": "All"}}},
+            {"name": "sel", "allowedRoutes": _selector("a")},
+        ),
+        "ml",
+    )
+    assert warning is not None
+    assert "namespace(s) a, ml only" in warning and "web (from All)" in warning and "sel (from" not in warning
