@@ -34,6 +34,10 @@ MANIFEST_FORMATS = ("yaml", "json", "name", JSONPATH)
 # A command that applies objects: its default lines (``x created``), or the manifest formats;
 # --dry-run=client prints the manifests (yaml for the default).
 APPLY_FORMATS = ("table", *MANIFEST_FORMATS)
+# kubectl delete prints its line or, with -o name, each deleted object's kind.group/name; any
+# other format is refused (upstream: kubernetes/kubernetes staging/src/k8s.io/kubectl/pkg/cmd/
+# delete/delete.go, Validate: "We only support '-o name'").
+DELETE_FORMATS = ("name",)
 
 
 class Column(NamedTuple):
@@ -258,10 +262,14 @@ def kind_ref(api_version: str, kind: str, name: str) -> str:
     return f"{kind_group(api_version, kind)}/{name}"
 
 
-def deleted(api_version: str, kind: str, name: str, mode: str = "none") -> None:
+def deleted(api_version: str, kind: str, name: str, mode: str = "none", fmt: str | None = None) -> None:
     """kubectl delete's line, ``raycluster.ray.io "rc" deleted`` with `` (dry run)`` or
-    `` (server dry run)`` (upstream: kubernetes/kubernetes staging/src/k8s.io/kubectl/pkg/cmd/
-    delete/delete.go, PrintObj)."""
+    `` (server dry run)``; with ``-o name`` (``fmt``) only ``raycluster.ray.io/rc``, dry run or
+    not (upstream: kubernetes/kubernetes staging/src/k8s.io/kubectl/pkg/cmd/delete/delete.go,
+    PrintObj)."""
+    if fmt == "name":
+        write(kind_ref(api_version, kind, name))
+        return
     suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(mode, "")
     write(f'{kind_group(api_version, kind)} "{name}" deleted{suffix}')
 

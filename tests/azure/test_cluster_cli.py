@@ -229,6 +229,16 @@ def test_delete_with_yes_removes_the_cluster_and_its_pools(azure_env: ArmEmulato
     assert azure_env.get_resource(cluster_id("aks1") + "/agentPools/system") is None
 
 
+def test_delete_o_name_prints_the_clusters_name_form_on_stdout(azure_env: ArmEmulator) -> None:
+    # kubectl delete -o name prints only each deleted object's name form; the same form as
+    # `cluster list -o name`
+    seed_cluster(azure_env)
+    r = invoke("cluster", "delete", "aks1", "-g", RG, "-y", "-o", "name")
+    assert r.exit_code == 0, r
+    assert r.stdout == "cluster/aks1\n"
+    assert azure_env.get_resource(cluster_id("aks1")) is None
+
+
 def test_a_second_operation_while_one_runs_is_a_conflict_with_a_wait_hint(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env)
     azure_env.lro_polls = 50

@@ -116,6 +116,20 @@ def test_member_remove(fleet: Any) -> None:
     assert names == ["member/gpu"]
 
 
+def test_member_remove_o_name_prints_the_members_name_form(fleet: Any) -> None:
+    # kubectl delete -o name: the name form only, as `member list -o name` prints it
+    seed_members(fleet)
+    result = invoke("fleet", "member", "remove", "edge", *ARM, "-y", "-o", "name")
+    assert result.exit_code == 0, result
+    assert result.stdout == "member/edge\n"
+
+
+def test_delete_o_name_prints_the_fleets_name_form(fleet: Any) -> None:
+    deleted = invoke("fleet", "delete", FLEET, "-g", RG, "-y", "-o", "name")
+    assert deleted.exit_code == 0, deleted
+    assert deleted.stdout == f"fleet/{FLEET}\n"
+
+
 def test_joining_something_that_is_not_a_cluster_is_refused_before_any_request(fleet: Any) -> None:
     before = len(fleet.request_log)
     result = invoke(

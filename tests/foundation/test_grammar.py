@@ -79,6 +79,23 @@ def test_every_change_has_dry_run(path: list[str], command: click.Command) -> No
 
 
 @pytest.mark.parametrize(("path", "command"), COMMANDS, ids=_ids())
+def test_every_change_takes_yes(path: list[str], command: click.Command) -> None:
+    # a script passes -y to any change; where there is nothing to confirm it is a no-op
+    has_dry_run = any("--dry-run" in o.opts for o in _options(command))
+    if not (grammar.changes_something(path) or has_dry_run):
+        return
+    yes = [o for o in _options(command) if "--yes" in o.opts]
+    assert yes, f"{' '.join(path)} changes something: it needs -y/--yes (options.Yes)"
+    assert yes[0].opts == ["-y", "--yes"] and yes[0].is_flag
+
+
+def test_yes_is_accepted_where_there_is_nothing_to_confirm() -> None:
+    result = invoke("cluster", "create", "demo", "-g", "rg-demo", "--dry-run", "-y", "-o", "json")
+    assert result.exit_code == 0, result
+    assert '"method": "PUT"' in result.stdout
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=_ids())
 def test_wait_and_no_wait_come_together(path: list[str], command: click.Command) -> None:
     for option in _options(command):
         names = set(option.opts + option.secondary_opts)
@@ -98,8 +115,9 @@ def test_read_commands_print_names(path: list[str], command: click.Command) -> N
 def test_every_output_flag_takes_kubectl_templates(path: list[str], command: click.Command) -> None:
     # jsonpath= everywhere; custom-columns= where there are rows (a list, a report's table), not
     # on what prints manifests: kubectl create/apply -o has no custom-columns printer
+    # (kubectl delete takes -o name and nothing else: output.DELETE_FORMATS)
     for option in _options(command):
-        if "--output" in option.opts:
+        if "--output" in option.opts and not (option.help or "").startswith("Output format: name ("):
             assert "jsonpath=TEMPLATE" in (option.help or ""), path
 
 

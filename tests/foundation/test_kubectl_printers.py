@@ -49,3 +49,24 @@ def test_delete_prints_kubectls_line_with_the_kinds_group(kube_emulator: KubeEmu
     result = invoke("ray", "cluster", "delete", "rc", "--dry-run=client")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == 'raycluster.ray.io "rc" deleted (dry run)\n'
+
+
+def test_delete_o_name_prints_each_deleted_object_as_kind_group_slash_name(
+    kube_emulator: KubeEmulator, kubeconfig: Path
+) -> None:
+    # kubectl delete -o name: 'raycluster.ray.io/rc' (delete.go PrintObj, Output == "name")
+    kube_emulator.cluster.create(
+        {"apiVersion": "ray.io/v1", "kind": "RayCluster", "metadata": {"name": "rc", "namespace": "default"}}
+    )
+    result = invoke("ray", "cluster", "delete", "rc", "-y", "-o", "name")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == "raycluster.ray.io/rc\n"
+    assert kube_emulator.cluster.get("ray.io/v1", "RayCluster", "default", "rc") is None
+
+
+def test_delete_refuses_output_formats_kubectl_delete_has_not(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
+    # kubectl delete -o json: "unexpected -o output mode: json. We only support '-o name'"
+    result = invoke("ray", "cluster", "delete", "rc", "-y", "-o", "json")
+    assert result.exit_code == 2, result
+    assert result.stderr.splitlines() == ["error: unknown output format 'json'", "hint: use -o name"]
+    assert kube_emulator.request_log == []

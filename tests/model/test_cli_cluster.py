@@ -316,6 +316,16 @@ def test_delete_with_client_dry_run_lists_what_it_would_delete_and_deletes_nothi
     assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4") is not None
 
 
+def test_delete_o_name_with_client_dry_run_prints_only_the_name_forms(model_emulator: Start) -> None:
+    # kubectl delete --dry-run=client -o name: 'workspace.kaito.sh/phi-4', no "deleted" line
+    model_emulator()
+    _deploy("phi-4")
+    result = invoke("model", "delete", "phi-4", "--dry-run=client", "-o", "name")
+    assert result.exit_code == 0, result
+    assert "workspace.kaito.sh/phi-4" in result.stdout.splitlines()
+    assert "deleted" not in result.stdout
+
+
 def _members(emu: Any, members: dict[str, dict[str, str]], labels: dict[str, dict[str, str]] | None = None) -> None:
     for member, props in members.items():
         emu.cluster.create(

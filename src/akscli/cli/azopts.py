@@ -163,6 +163,15 @@ def print_request(request: Mapping[str, Any] | Sequence[Mapping[str, Any]], fmt:
     output.emit_object(request, fmt if output.structured(fmt) else "json")
 
 
+def deleted(ref: str, line: str, fmt: str) -> None:
+    """After an ARM delete: ``kind/name`` on stdout for -o name (kubectl delete -o name prints
+    only the object's name form), else the line on stderr."""
+    if fmt == "name":
+        output.write(ref)
+    else:
+        output.info(line)
+
+
 def wait(poller: "LROPoller[Any]", what: str) -> Any:
     """Wait for a long-running operation with a spinner; returns its result."""
     from akscli.azure import arm

@@ -359,6 +359,7 @@ def inventory(
     max_nodes: Annotated[
         int | None, typer.Option("--max-nodes", help="Probe at most this many nodes.", min=1, show_default=False)
     ] = None,
+    yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
     output_format: opts.Output = "table",
 ) -> None:
@@ -463,6 +464,7 @@ def test_nccl(
         bool, typer.Option("--list-expected", help="Print the expected figures and exit.")
     ] = False,
     cluster: opts.KubeFlags = opts.KubeFlags(),
+    yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
     output_format: opts.ObjectOutput = "table",
 ) -> None:

@@ -93,6 +93,7 @@ def cluster_create(
             help="Workspace resource ID: installs the Container Monitoring extension.",
         ),
     ] = None,
+    yes: opts.Yes = False,
     dry_run: azopts.DryRun = "none",
     azure: azopts.AzureFlags = azopts.AzureFlags(),
     output_format: opts.ObjectOutput = "table",
@@ -256,6 +257,7 @@ def cluster_credentials(
     admin: Annotated[bool, typer.Option("--admin", help="Admin credentials instead of the user's.")] = False,
     file: azopts.KubeconfigFile = None,
     overwrite_existing: azopts.OverwriteExisting = False,
+    yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
     azure: azopts.AzureFlags = azopts.AzureFlags(),
     output_format: opts.ObjectOutput = "table",
@@ -306,4 +308,4 @@ def cluster_delete(
     ):
         for request in requests:
             bm.send(request, progress=update)
-    output.info(f"deleted bare-metal cluster {name}")
+    azopts.deleted(CLUSTER_NAME({"name": name}), f"deleted bare-metal cluster {name}", fmt)

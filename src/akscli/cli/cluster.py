@@ -118,6 +118,7 @@ def create(
         list[str] | None,
         typer.Option("--zones", help="Availability zones of the system pool (--sku base; 1,2,3).", show_default=False),
     ] = None,
+    yes: opts.Yes = False,
     dry_run: DryRun = "none",
     no_wait: NoWait = False,
     output_: opts.ObjectOutput = "table",
@@ -300,6 +301,7 @@ def _power(
 def start(
     name: Name,
     resource_group: ResourceGroup = None,
+    yes: opts.Yes = False,
     dry_run: DryRun = "none",
     no_wait: NoWait = False,
     output_: opts.ObjectOutput = "table",
@@ -314,6 +316,7 @@ def start(
 def stop(
     name: Name,
     resource_group: ResourceGroup = None,
+    yes: opts.Yes = False,
     dry_run: DryRun = "none",
     no_wait: NoWait = False,
     output_: opts.ObjectOutput = "table",
@@ -354,7 +357,7 @@ def delete(
             target=azopts.audit_target(c, rg, cname),
         )
         if not no_wait:
-            output.info(f"cluster {cname} deleted")
+            azopts.deleted(f"cluster/{cname}", f"cluster {cname} deleted", fmt)
 
 
 @app.command("wait")
@@ -391,6 +394,7 @@ def credentials(
     resource_group: ResourceGroup = None,
     file: azopts.KubeconfigFile = None,
     overwrite_existing: azopts.OverwriteExisting = False,
+    yes: opts.Yes = False,
     dry_run: DryRun = "none",
     login: Annotated[
         str | None,

@@ -350,19 +350,21 @@ def delete_objects(
     what: str,
     action: str,
     dry_run: str = "none",
+    fmt: str | None = None,
 ) -> list[str]:
     """Delete (apiVersion, kind, name, namespace) objects after one confirmation; the audit line
     names the command (``action``, e.g. "model delete"), as every other change's line does, so
     `audit list --action 'model*'` finds deletes too.
 
     ``--dry-run=client`` lists what would be deleted; ``server`` asks the server to dry-run it.
+    ``fmt``: -o (only ``name``, as kubectl delete).
     """
     from akscli.cli.options import dry_run_mode
 
     mode = dry_run_mode(dry_run)
     if mode == "client":
         for api_version, kind, name, _namespace in refs:
-            output.deleted(api_version, kind, name, mode)
+            output.deleted(api_version, kind, name, mode, fmt)
         return []
     if mode == "none":
         confirm(f"delete {what}", yes)
@@ -371,7 +373,7 @@ def delete_objects(
     if mode == "none":
         record_audit(action, kube, [], "success", objects=[{"object": r, "action": "delete"} for r in deleted])
     for api_version, kind, name, _namespace in gone:
-        output.deleted(api_version, kind, name, mode)
+        output.deleted(api_version, kind, name, mode, fmt)
     return deleted
 
 

@@ -418,6 +418,7 @@ def delete_cmd(
     cluster: opts.KubeFlags = opts.KubeFlags(),
     dry_run: opts.DryRun = "none",
     yes: opts.Yes = False,
+    output_: opts.DeleteOutput = None,
 ) -> None:
     """Delete a deployed model and everything deploy created for it."""
     from akscli.cli import common
@@ -430,10 +431,16 @@ def delete_cmd(
     if mode == "client":
         # Nothing is sent: say what a real delete would remove.
         for api_version, kind, obj_name, _ in refs:
-            output.deleted(api_version, kind, obj_name, mode)
+            output.deleted(api_version, kind, obj_name, mode, output_)
         return
     common.delete_objects(
-        kube, refs, yes=yes, what=f"model {name} ({len(refs)} objects)", action="model delete", dry_run=mode
+        kube,
+        refs,
+        yes=yes,
+        what=f"model {name} ({len(refs)} objects)",
+        action="model delete",
+        dry_run=mode,
+        fmt=output_,
     )
 
 

@@ -132,6 +132,7 @@ def add(
             "--kubernetes-version", "-k", help="Node pool version (default: the cluster's).", show_default=False
         ),
     ] = None,
+    yes: opts.Yes = False,
     dry_run: DryRun = "none",
     no_wait: NoWait = False,
     output_: opts.ObjectOutput = "table",
@@ -234,6 +235,7 @@ def scale(
         bool, typer.Option("--disable-autoscaler", help="Turn the autoscaler off (with --count).")
     ] = False,
     no_wait: NoWait = False,
+    yes: opts.Yes = False,
     dry_run: DryRun = "none",
     output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
@@ -356,4 +358,4 @@ def delete(
             target=azopts.audit_target(c, rg, cname, pname),
         )
         if not no_wait:
-            output.info(f"node pool {pname} deleted")
+            azopts.deleted(f"nodepool/{pname}", f"node pool {pname} deleted", fmt)

@@ -13,7 +13,14 @@ import typer
 
 from akscli import validate
 from akscli.cli import complete
-from akscli.output import APPLY_FORMATS, LIST_FORMATS, MANIFEST_FORMATS, check_format, shown_formats
+from akscli.output import (
+    APPLY_FORMATS,
+    DELETE_FORMATS,
+    LIST_FORMATS,
+    MANIFEST_FORMATS,
+    check_format,
+    shown_formats,
+)
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube, KubeTarget
@@ -88,6 +95,8 @@ ApplyOutput = Annotated[str, output_option(APPLY_FORMATS, "what was applied; --d
 # -o of a changing command that prints nothing else: the format of what --dry-run prints.
 DRY_RUN_FORMATS = MANIFEST_FORMATS
 DryRunOutput = Annotated[str, output_option(DRY_RUN_FORMATS, "what --dry-run prints")]
+# -o of a delete: kubectl delete's -o name (output.DELETE_FORMATS); without it, kubectl's lines.
+DeleteOutput = Annotated[str | None, output_option(DELETE_FORMATS, "each deleted object as kind.group/name")]
 DRY_RUN_HELP = (
     "--dry-run[=none|client|server]; bare --dry-run means client. "
     "client: render and validate, print what would be sent, touch nothing; "
@@ -96,7 +105,9 @@ DRY_RUN_HELP = (
 DryRun = Annotated[
     str, typer.Option("--dry-run", metavar="[=MODE]", help=DRY_RUN_HELP, autocompletion=complete.dry_run_modes)
 ]
-Yes = Annotated[bool, typer.Option("-y", "--yes", help="Answer yes to confirmations (for scripts).")]
+# On every command that changes something, a no-op where it has nothing to ask, so that a
+# script can pass -y to any change (tests/foundation/test_grammar.py holds the tree to it).
+Yes = Annotated[bool, typer.Option("-y", "--yes", help="Answer yes to confirmations, if any (for scripts).")]
 Wait = Annotated[
     bool,
     typer.Option(

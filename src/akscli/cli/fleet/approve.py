@@ -41,6 +41,7 @@ def approve(
     timeout: opts.Timeout = "30m",
     namespace: RunNamespace = None,
     arm: ArmFlags = ArmFlags(),
+    yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.DryRunOutput = "yaml",

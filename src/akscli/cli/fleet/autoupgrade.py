@@ -47,6 +47,7 @@ def autoupgrade_create(
     node_image_selection: Annotated[str, typer.Option("--node-image-selection", help="Latest|Consistent.")] = "Latest",
     disabled: Annotated[bool, typer.Option("--disabled", help="Create it switched off.")] = False,
     arm: ArmFlags = ArmFlags(),
+    yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
     output_format: opts.ObjectOutput = "table",
 ) -> None:
@@ -89,10 +90,11 @@ def autoupgrade_delete(
     yes: opts.Yes = False,
     arm: ArmFlags = ArmFlags(),
     dry_run: opts.DryRun = "none",
+    output_: opts.DeleteOutput = None,
 ) -> None:
     """Delete an auto-upgrade profile."""
     from akscli.fleet.armclient import PROFILE
 
     validate.name(name, "profile name")
-    with azopts.dry_run_scope(dry_run, "json", offline=True) as dry:
-        remove_child(arm.scope(), PROFILE, name, yes, "fleet autoupgrade delete", dry=dry)
+    with azopts.dry_run_scope(dry_run, output_ or "json", offline=True) as dry:
+        remove_child(arm.scope(), PROFILE, name, yes, "fleet autoupgrade delete", dry=dry, fmt=output_)

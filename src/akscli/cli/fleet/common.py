@@ -118,14 +118,23 @@ def audit_hub(kube: "Kube", action: str, changes: list[tuple[str, str]]) -> None
 
 
 def remove_child(
-    scope: "FleetScope", child: "Child", name: str, yes: bool, action: str, verb: str = "delete", *, dry: bool = False
+    scope: "FleetScope",
+    child: "Child",
+    name: str,
+    yes: bool,
+    action: str,
+    verb: str = "delete",
+    *,
+    dry: bool = False,
+    fmt: str | None = None,
 ) -> None:
     """Confirm, delete a child of the fleet through ARM, audit and report it.
 
     ARM answers a DELETE of a resource that does not exist with 204, which the SDK takes as
     success (upstream: azure-mgmt-containerservicefleet 4.0.0 operations/_operations.py,
     _delete_initial accepts 200/202/204); read it first, as `cluster delete` and kubectl do, so a wrong name is "not
-    found" (exit 3) rather than "deleted". A dry run stays offline and reads nothing."""
+    found" (exit 3) rather than "deleted". A dry run stays offline and reads nothing. ``fmt``:
+    -o (``name``: only ``kind/name``, as kubectl delete -o name)."""
     from akscli.cli.common import confirm
 
     if not dry:
@@ -133,4 +142,4 @@ def remove_child(
     confirm(f"{verb} {child.noun} {name} of fleet {scope.fleet}", yes or dry)
     scope.remove(child, name)
     audit_arm(scope, action, [(scope.ref(child, name), "delete")])
-    output.write(f"{child.ref}/{name} {verb}d")
+    output.write(f"{child.ref}/{name}" if fmt == "name" else f"{child.ref}/{name} {verb}d")

@@ -62,6 +62,7 @@ def fleet_create(
     dns_prefix: Annotated[str | None, opt("--dns-prefix", help="DNS prefix of the hub API server.")] = None,
     vm_size: Annotated[str | None, opt("--hub-vm-size", help="VM size of the hub's node.")] = None,
     arm: ArmFlags = ArmFlags(),
+    yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
     output_format: opts.ObjectOutput = "table",
 ) -> None:
@@ -109,6 +110,7 @@ def fleet_credentials(
     overwrite_existing: Annotated[
         bool, typer.Option("--overwrite-existing", help="Replace entries of the same name.")
     ] = False,
+    yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
     login: Annotated[
         str | None,
@@ -148,15 +150,16 @@ def fleet_delete(
     yes: opts.Yes = False,
     arm: ArmFlags = ArmFlags(),
     dry_run: opts.DryRun = "none",
+    output_: opts.DeleteOutput = None,
 ) -> None:
     """Delete a fleet (and its hub); member clusters are not deleted."""
     from akscli.cli.common import confirm
 
-    with azopts.dry_run_scope(dry_run, "json", offline=True) as dry:
+    with azopts.dry_run_scope(dry_run, output_ or "json", offline=True) as dry:
         scope = arm.named(name)
         if not dry:  # ARM answers 204 to a DELETE of no fleet: read it first (see remove_child)
             scope.show()
         confirm(f"delete fleet {name} in resource group {scope.group}", yes or dry)
         scope.delete()
         audit_arm(scope, "fleet delete", [(f"fleet/{name}", "delete")])
-        output.write(f"fleet/{name} deleted")
+        output.write(f"fleet/{name}" if output_ == "name" else f"fleet/{name} deleted")

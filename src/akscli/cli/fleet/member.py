@@ -63,6 +63,7 @@ def member_join(
     labels: Annotated[list[str] | None, opt("--labels", help="Member labels key=value (repeatable).")] = None,
     update_group: Annotated[str | None, opt("--update-group", help="Update group for staged upgrade runs.")] = None,
     arm: ArmFlags = ArmFlags(),
+    yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
     output_format: opts.ObjectOutput = "table",
 ) -> None:
@@ -113,13 +114,14 @@ def member_remove(
     yes: opts.Yes = False,
     arm: ArmFlags = ArmFlags(),
     dry_run: opts.DryRun = "none",
+    output_: opts.DeleteOutput = None,
 ) -> None:
     """Remove a member from the fleet (the cluster itself stays)."""
     from akscli.fleet.armclient import MEMBER
 
     validate.name(name, "member name")
-    with azopts.dry_run_scope(dry_run, "json", offline=True) as dry:
-        remove_child(arm.scope(), MEMBER, name, yes, "fleet member remove", verb="remove", dry=dry)
+    with azopts.dry_run_scope(dry_run, output_ or "json", offline=True) as dry:
+        remove_child(arm.scope(), MEMBER, name, yes, "fleet member remove", verb="remove", dry=dry, fmt=output_)
 
 
 EVICTION_COLUMNS = [
@@ -136,6 +138,7 @@ def member_drain(
     name: HubMemberName,
     timeout: opts.Timeout = "5m",
     hub: opts.KubeFlags = opts.KubeFlags(),
+    yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
     output_format: opts.Output = "table",
 ) -> None:
@@ -174,6 +177,7 @@ def member_drain(
 def member_uncordon(
     name: HubMemberName,
     hub: opts.KubeFlags = opts.KubeFlags(),
+    yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
     output_format: opts.DryRunOutput = "yaml",
 ) -> None:

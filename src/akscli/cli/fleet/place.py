@@ -305,6 +305,7 @@ def placement_delete(
     namespace: PlacementNamespace = None,
     yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
+    output_: opts.DeleteOutput = None,
     hub: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Delete a placement (its resources leave the members) and the overrides akscli made for it."""
@@ -320,4 +321,5 @@ def placement_delete(
         what=f"placement {name}",
         action="fleet placement delete",
         dry_run=dry_run,
+        fmt=output_,
     )

@@ -128,12 +128,13 @@ def strategy_delete(
     yes: opts.Yes = False,
     arm: ArmFlags = ArmFlags(),
     dry_run: opts.DryRun = "none",
+    output_: opts.DeleteOutput = None,
     hub: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Delete a staged update strategy."""
     from akscli.fleet.armclient import STRATEGY
 
-    _delete_staged(STRATEGY, name, namespace, yes, arm, hub, "fleet rollout strategy delete", dry_run)
+    _delete_staged(STRATEGY, name, namespace, yes, arm, hub, "fleet rollout strategy delete", dry_run, output_)
 
 
 def _hub_ref(obj: dict[str, Any]) -> tuple[str, str, str, str | None]:
@@ -325,6 +326,7 @@ def rollout_start(
     name: RunName,
     namespace: RunNamespace = None,
     arm: ArmFlags = ArmFlags(),
+    yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.DryRunOutput = "yaml",
@@ -340,6 +342,7 @@ def rollout_stop(
     name: RunName,
     namespace: RunNamespace = None,
     arm: ArmFlags = ArmFlags(),
+    yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.DryRunOutput = "yaml",
@@ -357,6 +360,7 @@ def rollout_skip(
         opt("--target", help="TYPE:NAME to skip: Member, Group, Stage or AfterStageWait (repeatable)."),
     ] = None,
     arm: ArmFlags = ArmFlags(),
+    yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
     output_format: opts.DryRunOutput = "json",
 ) -> None:
@@ -490,12 +494,13 @@ def rollout_delete(
     yes: opts.Yes = False,
     arm: ArmFlags = ArmFlags(),
     dry_run: opts.DryRun = "none",
+    output_: opts.DeleteOutput = None,
     hub: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Delete an update run (ARM with --fleet, else the hub's staged update run)."""
     from akscli.fleet.armclient import UPDATE_RUN
 
-    _delete_staged(UPDATE_RUN, name, namespace, yes, arm, hub, "fleet rollout delete", dry_run)
+    _delete_staged(UPDATE_RUN, name, namespace, yes, arm, hub, "fleet rollout delete", dry_run, output_)
 
 
 def _delete_staged(
@@ -507,6 +512,7 @@ def _delete_staged(
     hub: opts.KubeFlags,
     action: str,
     dry_run: str,
+    fmt: str | None = None,
 ) -> None:
     """Delete an update run or strategy: through ARM with --fleet (--dry-run prints the DELETE,
     contacting nothing), else on the hub (--dry-run reads the object, as kubectl delete does)."""
@@ -517,12 +523,18 @@ def _delete_staged(
     mode = opts.dry_run_mode(dry_run)
     validate.name(name, f"{child.noun} name")
     if arm.fleet:
-        with azopts.dry_run_scope(mode, "json", offline=True) as dry:
-            remove_child(arm.scope(), child, name, yes, action, dry=dry)
+        with azopts.dry_run_scope(mode, fmt or "json", offline=True) as dry:
+            remove_child(arm.scope(), child, name, yes, action, dry=dry, fmt=fmt)
         return
     ns = checked_namespace(namespace)
     kube = hub.connect()
     read = rollout.get_run if child is UPDATE_RUN else rollout.get_strategy
     delete_objects(
-        kube, [_hub_ref(read(kube, name, ns))], yes=yes, what=f"{child.noun} {name}", action=action, dry_run=mode
+        kube,
+        [_hub_ref(read(kube, name, ns))],
+        yes=yes,
+        what=f"{child.noun} {name}",
+        action=action,
+        dry_run=mode,
+        fmt=fmt,
     )

@@ -118,6 +118,7 @@ def cluster_scale(
     min_replicas: Annotated[int | None, typer.Option("--min", help="Autoscaler minimum.", show_default=False)] = None,
     max_replicas: Annotated[int | None, typer.Option("--max", help="Autoscaler maximum.", show_default=False)] = None,
     k8s: opts.KubeFlags = opts.KubeFlags(),
+    yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
     output_format: opts.ObjectOutput = "table",
 ) -> None:
@@ -167,9 +168,10 @@ def cluster_delete(
     k8s: opts.KubeFlags = opts.KubeFlags(),
     yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
+    output_: opts.DeleteOutput = None,
 ) -> None:
     """Delete a Ray cluster and its pods."""
-    delete_object("RayCluster", name, "Ray cluster", k8s, yes, dry_run, action="ray cluster delete")
+    delete_object("RayCluster", name, "Ray cluster", k8s, yes, dry_run, action="ray cluster delete", fmt=output_)
 
 
 def _label(key: str) -> Callable[[dict[str, Any]], Any]:

@@ -139,6 +139,7 @@ def delete_object(
     dry_run: str,
     *,
     action: str,
+    fmt: str | None = None,
     also: "Callable[[Kube, str], list[tuple[str, str, str, str | None]]]" = lambda _kube, _ns: [],
 ) -> None:
     """Delete one Ray object (and what ``also`` names) after a confirmation."""
@@ -146,7 +147,9 @@ def delete_object(
     kube, ns = k8s.connect_ns()
     logic.get_object(kube, kind, name, ns)
     refs = [(RAY, kind, name, ns), *also(kube, ns)]
-    common.delete_objects(kube, refs, yes=yes, what=f"{what} {name} in namespace {ns}", action=action, dry_run=dry_run)
+    common.delete_objects(
+        kube, refs, yes=yes, what=f"{what} {name} in namespace {ns}", action=action, dry_run=dry_run, fmt=fmt
+    )
 
 
 def build_and_apply(

@@ -99,6 +99,7 @@ def service_delete(
     k8s: opts.KubeFlags = opts.KubeFlags(),
     yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
+    output_: opts.DeleteOutput = None,
 ) -> None:
     """Delete a RayService and the Ray cluster it runs on."""
-    delete_object("RayService", name, "RayService", k8s, yes, dry_run, action="ray service delete")
+    delete_object("RayService", name, "RayService", k8s, yes, dry_run, action="ray service delete", fmt=output_)

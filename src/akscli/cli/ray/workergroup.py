@@ -58,6 +58,7 @@ def workergroup_add(
     ] = None,
     image: Image = None,
     k8s: opts.KubeFlags = opts.KubeFlags(),
+    yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
     output_format: opts.ObjectOutput = "table",
 ) -> None:
