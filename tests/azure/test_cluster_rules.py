@@ -235,6 +235,23 @@ def test_a_spot_max_price_with_more_than_five_decimals_is_refused() -> None:
     assert nodepools.build_body(spec)["properties"]["spotMaxPrice"] == 0.98765
 
 
+def test_a_spot_max_price_has_no_upper_bound_but_must_be_finite() -> None:
+    # AKS and az bound the price below only (spot-node-pool.md; az's validate_spot_max_price).
+    spec = nodepools.NodePoolSpec.from_flags(
+        name="spot", cluster="aks1", resource_group=RG, vm_size="Standard_D8ds_v5", spot=True, spot_max_price=12000.5
+    )
+    assert nodepools.build_body(spec)["properties"]["spotMaxPrice"] == 12000.5
+    with pytest.raises(UsageError):
+        nodepools.NodePoolSpec.from_flags(
+            name="spot",
+            cluster="aks1",
+            resource_group=RG,
+            vm_size="Standard_D8ds_v5",
+            spot=True,
+            spot_max_price=float("inf"),
+        )
+
+
 def _seed_with_spot_pool(emu: ArmEmulator) -> None:
     seed_cluster(
         emu,

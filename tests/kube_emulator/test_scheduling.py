@@ -168,6 +168,12 @@ def test_a_job_whose_pods_cannot_be_placed_never_completes(kube_emulator: KubeEm
     spec["template"]["spec"]["containers"][0]["resources"] = {"limits": {"nvidia.com/gpu": "1"}}
     kube_emulator.cluster.create(job)
     assert pending_message(kube_emulator, "bench").startswith("0/1 nodes are available: 1 Insufficient nvidia.com/gpu.")
+    # The Job's status is written after its pods are created.
+    assert wait_until(
+        lambda: (
+            "active" in ((kube_emulator.cluster.get("batch/v1", "Job", "default", "bench") or {}).get("status") or {})
+        )
+    )
     status = kube_emulator.cluster.get("batch/v1", "Job", "default", "bench")["status"]  # type: ignore[index]
     assert status["active"] == 1 and status["ready"] == 0 and "conditions" not in status
 

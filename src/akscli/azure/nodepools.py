@@ -7,6 +7,7 @@ unless told otherwise, so that only pods asking for GPUs land on the expensive n
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
@@ -191,8 +192,10 @@ def _check_spot(spot: bool, max_price: float | None, *, system: bool) -> None:
     if not spot:
         raise UsageError("--spot-max-price goes with --spot", hint="add --spot")
     # upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/spot-node-pool.md, Limitations: "the value
-    # must be -1 or a positive value with up to five decimal places".
-    if max_price != -1 and (not 0 < max_price <= 10000 or round(max_price, 5) != max_price):
+    # must be -1 or a positive value with up to five decimal places"; no upper bound there nor in az
+    # (upstream: Azure/azure-cli src/azure-cli/azure/cli/command_modules/acs/_validators.py
+    # validate_spot_max_price: "any decimal value greater than zero, or -1"). Infinity is no price.
+    if max_price != -1 and (not 0 < max_price < math.inf or round(max_price, 5) != max_price):
         raise UsageError(
             f"invalid --spot-max-price {max_price}",
             hint="a price in USD per hour with up to five decimal places (e.g. 0.98765), or -1 for up to the "
