@@ -95,7 +95,10 @@ def status_cmd(
         output.emit_object(doc, fmt, name=lambda _: f"model/{name}")  # as model list names it
         return
     shown = {**doc, "ready": f"{doc['ready']}/{doc['desired']}"}
-    output.emit_object(doc, "table", fields=[(k, shown[k]) for k in (*STATUS_FIELDS, "serving")])
+    fields = [(k, shown[k]) for k in (*STATUS_FIELDS, "serving")]
+    if doc["pods"]:
+        fields.append(("pods", doc["pods"]))
+    output.emit_object(doc, "table", fields=fields)
     output.write("\nConditions:")
     output.emit(doc["conditions"], "table", CONDITION_COLUMNS, empty="  (none reported yet)")
     output.write("\nEvents:")

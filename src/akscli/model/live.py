@@ -288,8 +288,17 @@ def recent_events(kube: Kube, obj: Mapping[str, Any], limit: int = 10) -> list[d
 
 
 def status_report(kube: Kube, obj: Mapping[str, Any]) -> dict[str, Any]:
-    """What `model status` shows: the summary row, the conditions and the recent events."""
-    return {**summary(obj), "conditions": conditions(obj), "events": recent_events(kube, obj)}
+    """What `model status` shows: the summary row, the conditions, the recent events and, while
+    replicas are missing, why the first troubled pod is not running (the Deployment's own events
+    say nothing of a pod the scheduler cannot place)."""
+    doc = {**summary(obj), "conditions": conditions(obj), "events": recent_events(kube, obj)}
+    doc["pods"] = None
+    selector = (obj.get("spec") or {}).get("selector")
+    if doc["ready"] < doc["desired"] and isinstance(selector, Mapping):
+        from akscli.kube import pod_problems
+
+        doc["pods"] = pod_problems.first_problem(kube, (obj.get("metadata") or {}).get("namespace"), selector)
+    return doc
 
 
 def _call(kube: Kube, obj: Mapping[str, Any], path: str, method: str = "GET", body: Any = None) -> tuple[int, bytes]:

@@ -1,0 +1,52 @@
+"""`model status` says why a model's missing replicas are not running: the scheduler's or the
+kubelet's words from the first troubled pod (akscli.kube.pod_problems)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from tests.cli import invoke
+
+Start = Callable[..., Any]
+
+
+def system_node() -> dict[str, Any]:
+    allocatable = {"cpu": "3860m", "memory": "14000000Ki", "pods": "110"}
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": "aks-system-0", "labels": {"kubernetes.azure.com/mode": "system"}},
+        "status": {"allocatable": allocatable, "capacity": allocatable},
+    }
+
+
+def test_status_of_a_model_no_node_has_room_for_quotes_the_scheduler(model_emulator: Start) -> None:
+    emu = model_emulator()
+    emu.cluster.create(system_node())
+    deployed = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--vm-size", "Standard_NC24ads_A100_v4", "-y")
+    assert deployed.exit_code == 0, deployed
+    doc: dict[str, Any] = {}
+
+    def pods_line() -> str | None:
+        doc.update(json.loads(invoke("model", "status", "phi-4", "-o", "json").stdout))
+        return doc.get("pods")
+
+    deadline = time.monotonic() + 5
+    while not pods_line() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert " not scheduled: 0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector." in (
+        doc["pods"] or ""
+    )
+    table = invoke("model", "status", "phi-4").stdout
+    assert "pods:" in table and "not scheduled" in table
+
+
+def test_status_of_a_ready_model_has_no_pod_problem(model_emulator: Start) -> None:
+    model_emulator()
+    assert invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--wait", "--timeout", "20s", "-y").exit_code == 0
+    doc = json.loads(invoke("model", "status", "phi-4", "-o", "json").stdout)
+    assert doc["pods"] is None
+    assert "pods:" not in invoke("model", "status", "phi-4").stdout
