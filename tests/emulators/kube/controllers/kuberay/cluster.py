@@ -44,7 +44,6 @@ from tests.emulators.kube.controllers.kuberay.common import (
 )
 from tests.emulators.kube.controllers.kuberay.services import head_labels, head_service, pod_labels
 from tests.emulators.kube.controllers.kuberay.validation import cluster_spec_problem, cluster_upgrade_problem
-from tests.emulators.kube.controllers.scheduling import Placement, Scheduler
 
 
 class ClusterReconciler:
@@ -347,12 +346,6 @@ class ClusterReconciler:
         for key, value in ((template.get("metadata") or {}).get("labels") or {}).items():
             if key not in ("ray.io/node-type", "ray.io/group", "ray.io/cluster"):
                 labels[key] = value
-        # The default scheduler places KubeRay's pods like any other (scheduling.py); the
-        # injected ``unschedulable-gpu`` failure keeps its fixed message for clusters without nodes.
-        injected = self.failure == "unschedulable-gpu" and gpus({"spec": spec}) > 0
-        placement = Placement(None) if injected else Scheduler(cluster).place(spec, str(owner.get("uid", "")))
-        if placement.node:
-            spec["nodeName"] = placement.node
         cluster.create(
             {
                 "apiVersion": "v1",
@@ -364,14 +357,11 @@ class ClusterReconciler:
         pod = {"metadata": {"name": pod_name, "namespace": ns, "labels": labels}, "spec": spec}
         containers = [c.get("name", "ray") for c in spec.get("containers") or []]
         image = next((c.get("image") for c in spec.get("containers") or []), "")
-        unschedulable = placement.message if placement.node is None else ""
-        if injected:
-            unschedulable = (
+        if self.failure == "unschedulable-gpu" and gpus({"spec": spec}) > 0:
+            message = (
                 f"0/3 nodes are available: 3 Insufficient {GPU}. preemption: 0/3 nodes are "
                 "available: 3 No preemption victims found for incoming pod."
             )
-        if unschedulable:
-            message = unschedulable
             status = {
                 "phase": "Pending",
                 "conditions": [
