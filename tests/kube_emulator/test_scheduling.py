@@ -67,8 +67,13 @@ def test_a_pending_pod_gets_a_failed_scheduling_event_with_the_schedulers_words(
     seed(kube_emulator, node("gpu-0", gpus=8))
     kube_emulator.cluster.create(gpu_deployment("llm", tolerate=False))
     message = pending_message(kube_emulator, "llm")
-    events = kube_emulator.cluster.list("v1", "Event", "default")
-    assert any(e["reason"] == "FailedScheduling" and e["message"] == message for e in events)
+    # The event follows the pod's creation, as the scheduler records it after its status update.
+    assert wait_until(
+        lambda: any(
+            e["reason"] == "FailedScheduling" and e["message"] == message
+            for e in kube_emulator.cluster.list("v1", "Event", "default")
+        )
+    )
 
 
 def test_a_gpu_pod_that_tolerates_the_taint_runs_on_a_gpu_node(kube_emulator: KubeEmulator) -> None:

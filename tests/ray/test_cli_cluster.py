@@ -27,7 +27,11 @@ def gpu_node(emu: Any, name: str = "aks-gpua100-0", pool: str = "gpua100") -> No
                     "accelerator": "nvidia",
                 },
             },
-            "status": {"capacity": {"nvidia.com/gpu": "1"}, "allocatable": {"nvidia.com/gpu": "1"}},
+            # An NC24ads_A100_v4's allocatable as AKS reports it: the scheduler places by these.
+            "status": {
+                "capacity": {"cpu": "24", "memory": "226764404Ki", "pods": "110", "nvidia.com/gpu": "1"},
+                "allocatable": {"cpu": "23660m", "memory": "214371444Ki", "pods": "110", "nvidia.com/gpu": "1"},
+            },
         }
     )
 
