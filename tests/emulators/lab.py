@@ -88,7 +88,8 @@ class Lab:
 def add_gpu_nodes(kube: Any, count: int = 2) -> None:
     """Ready H100 nodes with the labels NFD and the GPU Operator write (tests/baremetal/nodes.py),
     beside the system pool's node every AKS cluster has (it runs what does not tolerate the GPU
-    nodes' sku=gpu taint, the GPU Operator's own pod among them)."""
+    nodes' sku=gpu taint, the GPU Operator's own pod among them: upstream NVIDIA/gpu-operator
+    v26.7.0 deployments/gpu-operator/values.yaml operator.tolerations: the control-plane taint only)."""
     from tests.baremetal.nodes import cpu_node, node
 
     kube.cluster.create(cpu_node("aks-system-0"))

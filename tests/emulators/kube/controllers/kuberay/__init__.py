@@ -6,8 +6,10 @@ Each part cites the controller it follows (paths under ``ray-operator/controller
 * ``job``: RayJob (``rayjob_controller.go``).
 * ``service``: RayService (``rayservice_controller.go``).
 * ``common``: names, metadata and RayJob validation (``utils/validation.go``, ``utils/constant.go``), conditions.
-* ``validation``: ValidateRayClusterSpec for RayClusters, RayJob and RayService cluster specs.
-* ``services``: the head and serve Services (``common/service.go``, ``common/job.go``).
+* ``validation``: ValidateRayClusterSpec for RayClusters, RayJob and RayService cluster specs
+  (upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/validation.go).
+* ``services``: the head and serve Services (upstream: ray-project/kuberay v1.7.0
+  ray-operator/controllers/ray/common/service.go, common/job.go).
 
 Failure modes (``failure=``): ``image-pull`` (every Ray pod sits in ImagePullBackOff),
 ``unschedulable-gpu`` (pods asking for ``nvidia.com/gpu`` stay Pending with FailedScheduling
