@@ -187,26 +187,42 @@ class Placement:
 
 @dataclass
 class Scheduler:
-    """One reconcile's view: pods placed during it count against their nodes at once."""
+    """One reconcile's view: pods placed during it count against their nodes at once. What is
+    bound where is read from the store's index (each pod's nodeName and phase are kept beside
+    it), and only the pods of the nodes actually checked are parsed: a 200,000-pod cluster is
+    not decoded to place one pod."""
 
     cluster: ClusterState
-    _used: dict[str, Counter[str]] | None = None
+    _bound: dict[str, list[Any]] | None = None
+    _used: dict[str, Counter[str]] = field(default_factory=dict)
     _owned: Counter[str] = field(default_factory=Counter)
 
-    def _usage(self) -> dict[str, Counter[str]]:
-        if self._used is None:
-            used: dict[str, Counter[str]] = {}
-            for pod in self.cluster.list("v1", "Pod"):
-                node = (pod.get("spec") or {}).get("nodeName")
-                if not node or (pod.get("status") or {}).get("phase") in ("Succeeded", "Failed"):
-                    continue
-                need = pod_requests(pod.get("spec") or {})
+    def _pods_by_node(self) -> dict[str, list[Any]]:
+        if self._bound is None:
+            bound: dict[str, list[Any]] = {}
+            after: str | None = None
+            while True:
+                entries, after, _ = self.cluster.api.store.page("/pods", "", after, 5000, None)
+                for entry in entries:
+                    node, phase = entry.fields or ("", "")
+                    if node and phase not in ("Succeeded", "Failed"):
+                        bound.setdefault(node, []).append(entry)
+                if after is None:
+                    break
+            self._bound = bound
+        return self._bound
+
+    def _usage_of(self, node: str) -> Counter[str]:
+        if node not in self._used:
+            used: Counter[str] = Counter()
+            for entry in self._pods_by_node().get(node, []):
+                need = pod_requests(json.loads(entry.raw).get("spec") or {})
                 need["pods"] = Decimal(1)
-                used.setdefault(node, Counter()).update(need)
-                for ref in (pod.get("metadata") or {}).get("ownerReferences") or []:
-                    self._owned[f"{ref.get('uid', '')}/{node}"] += 1
-            self._used = used
-        return self._used
+                used.update(need)
+                for uid in entry.owners:
+                    self._owned[f"{uid}/{node}"] += 1
+            self._used[node] = used
+        return self._used[node]
 
     def _reasons(self, spec: dict[str, Any], need: Counter[str], node: dict[str, Any]) -> tuple[list[str], bool]:
         """Why the node fails the pod ([] when it fits), and whether preemption could help."""
@@ -222,7 +238,7 @@ class Scheduler:
         if not matches_affinity(spec, node):
             return ["node(s) didn't match Pod's node affinity/selector"], False
         allocatable = (node.get("status") or {}).get("allocatable") or {}
-        used = self._usage().get(md.get("name", ""), Counter())
+        used = self._usage_of(md.get("name", ""))
         reasons = []
         if used.get("pods", 0) + 1 > quantity(allocatable.get("pods", "110")):
             reasons.append("Too many pods")
@@ -261,12 +277,11 @@ class Scheduler:
         if total == 0:
             return Placement(None)
         if feasible:
-            self._usage()
             name = min(feasible, key=lambda n: self._owned[f"{owner_uid}/{n}"])
             self._owned[f"{owner_uid}/{name}"] += 1
             placed = Counter(need)
             placed["pods"] = Decimal(1)
-            self._usage().setdefault(name, Counter()).update(placed)
+            self._usage_of(name).update(placed)
             return Placement(name)
         histogram = ", ".join(sorted(f"{count} {reason}" for reason, count in failures.items()))
         post = []
