@@ -34,7 +34,8 @@ not the status subresource, and run after schema and CEL validation.
   63 long; the policy rules per placement type (PickFixed names, counts, affinity, tolerations,
   spread); the rollout strategy (type, no rollingUpdate with External, no negative values); on
   update the placement type and existing tolerations unchanged (only additions); property
-  selector and sorter names (validateName), operators and value counts, sort orders. Not
+  selector and sorter names (upstream: kubefleet-dev/kubefleet e160c1cd
+  pkg/utils/validator/placement.go validateName), operators and value counts, sort orders. Not
   emulated: the resource selectors' REST mapping and scope checks, quantity parsing of values and
   the consistency of requirements (validateRequirementsConsistency).
 """

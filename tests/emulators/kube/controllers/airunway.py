@@ -398,7 +398,8 @@ def _vllm_objects(obj: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _vllm_image(spec: dict[str, Any]) -> str:
-    """providers/vllm/transformer.go getImage: ``spec.engine.image``, else the legacy ``spec.image``
+    """upstream: ai-runway/airunway v0.7.0 providers/vllm/transformer.go getImage:
+    ``spec.engine.image``, else the legacy ``spec.image``
     (controller/api/v1alpha1/modeldeployment_validation.go ImageOverride), else DefaultVLLMImage,
     ``vllm/vllm-openai:`` + VLLMVersion ``cu130-nightly`` (versions.env). The image the provider
     resolved to a digest (``status.image.resolved``) is not simulated."""
