@@ -178,10 +178,14 @@ class Waiter:
         """The first problem of a pending workload's pods (one page of pods, read only on timeout)."""
         for state in pending:
             selector = ((state.last or {}).get("spec") or {}).get("selector")
-            if isinstance(selector, Mapping) and (selector.get("matchLabels") or selector.get("matchExpressions")):
-                found = pod_problems.first_problem(self.kube, state.namespace, selector)
-                if found:
-                    return found
+            # first_problem reads nothing for an empty selector (selector_string is None).
+            found = (
+                pod_problems.first_problem(self.kube, state.namespace, selector)
+                if isinstance(selector, Mapping)
+                else None
+            )
+            if found:
+                return found
         return None
 
     def _latest_event(self, ref: str, namespace: str | None) -> str | None:
