@@ -353,7 +353,8 @@ def _check(kube: Kube, comp: Component) -> Iterator[Check]:
         for name, status, detail in _webhooks(kube, comp.webhooks):
             yield Check(name, status, detail)
     if comp.gpu_nodes:
-        yield Check("nodes", *_gpu_nodes(kube))
+        status, detail = _gpu_nodes(kube)
+        yield Check("nodes", status, detail, present=status != MISSING)
     if comp.gpu_stack:
         yield from _gpu_stack(kube)
 

@@ -194,3 +194,36 @@ def test_pod_requests_take_the_largest_init_container_and_add_sidecars_and_overh
     }
     # containers 1.5 + sidecar 0.25 = 1.75 < first init container 3; then overhead.
     assert pod_requests(spec)["cpu"] == Decimal("3.1")
+
+
+def conditions(emu: KubeEmulator, name: str) -> dict[str, dict[str, Any]]:
+    obj = emu.cluster.get("apps/v1", "Deployment", "default", name) or {}
+    return {c["type"]: c for c in (obj.get("status") or {}).get("conditions") or []}
+
+
+def test_a_deployment_whose_only_pod_is_pending_is_not_available(kube_emulator: KubeEmulator) -> None:
+    # One replica, maxUnavailable 25% rounds down to 0: no pod may be missing
+    # (kubernetes/kubernetes pkg/controller/deployment/util/deployment_util.go MaxUnavailable).
+    seed(kube_emulator, node("cpu-0"))
+    kube_emulator.cluster.create(gpu_deployment("llm"))
+    assert wait_until(lambda: "Available" in conditions(kube_emulator, "llm"))
+    conds = conditions(kube_emulator, "llm")
+    assert (conds["Available"]["status"], conds["Available"]["reason"]) == ("False", "MinimumReplicasUnavailable")
+    assert conds["Progressing"]["reason"] != "NewReplicaSetAvailable"
+
+
+def test_a_deployment_missing_no_more_pods_than_max_unavailable_is_available(kube_emulator: KubeEmulator) -> None:
+    # Four replicas on one 3-GPU node: 3 run, and 25% of 4 is 1 pod allowed to be missing.
+    seed(kube_emulator, node("gpu-0", gpus=3))
+    kube_emulator.cluster.create(gpu_deployment("llm", replicas=4))
+    assert wait_until(lambda: conditions(kube_emulator, "llm").get("Available", {}).get("status") == "True")
+    assert conditions(kube_emulator, "llm")["Progressing"]["reason"] == "ReplicaSetUpdated"
+
+
+def test_a_deployment_with_every_replica_available_has_progressed(kube_emulator: KubeEmulator) -> None:
+    seed(kube_emulator, node("gpu-0", gpus=8))
+    kube_emulator.cluster.create(gpu_deployment("llm", replicas=2))
+    assert wait_until(
+        lambda: conditions(kube_emulator, "llm").get("Progressing", {}).get("reason") == "NewReplicaSetAvailable"
+    )
+    assert conditions(kube_emulator, "llm")["Available"]["status"] == "True"

@@ -166,3 +166,16 @@ def test_optional_gaps_do_not_block() -> None:
 def test_every_gap_carries_a_fix_and_every_pass_carries_none() -> None:
     for result in doctor.run(FakeReader(*KAITO)):
         assert bool(result.to_dict()["fix"]) == (not result.ok), result
+
+
+def test_gpu_nodes_that_advertise_gpus_count_as_found() -> None:
+    # doctor's summary said "not installed: gpu-nodes" beside its own "ok" row for them.
+    from tests.baremetal.nodes import node
+
+    found, absent = doctor.found_and_absent(doctor.run(FakeReader(node("gpu-0")), ("gpu",)))
+    assert "gpu-nodes" in found and "gpu-nodes" not in absent
+
+
+def test_a_cluster_without_gpu_nodes_has_gpu_nodes_absent() -> None:
+    found, absent = doctor.found_and_absent(doctor.run(FakeReader(), ("gpu",)))
+    assert "gpu-nodes" in absent and "gpu-nodes" not in found

@@ -28,6 +28,7 @@ from akscli.output import Column
 if TYPE_CHECKING:
     from akscli.kube.client import Kube, KubeTarget
     from akscli.model import deploy, revisions
+    from akscli.model.planning import Plan
 
 # The cluster side (the kubernetes client wrapper, the objects per runtime, revisions, the
 # preflight reads, the apply glue) is imported inside the commands that use it: `akscli model
@@ -233,16 +234,18 @@ def deploy_cmd(
         staged_strategy=staged_strategy,
     )
     req.check()
+    target = cluster._replace(namespace=namespace).target()
+    kube = connect(target) if mode != "client" else None
+    if kube is not None and req.pins_vm_size and not fleet:
+        _fit_to_cluster(kube, req, the_plan)
     if subscription and mode != "client":
         # Nodes created on demand fail minutes later on quota; ask Azure before anything is applied,
         # once every flag is checked (a bad flag sends nothing).
         from akscli.azure import arm, capacity
 
-        nodes = max(fit.nodes, 1) * (replicas or 1)
+        nodes = max(req.fit.nodes, 1) * (replicas or 1)
         azure_target = arm.AzureTarget(subscription).validated()
-        capacity.check(azure_target, f"deploy {model.id}", region, fit.vm_size, nodes)
-    target = cluster._replace(namespace=namespace).target()
-    kube = connect(target) if mode != "client" else None
+        capacity.check(azure_target, f"deploy {model.id}", region, req.fit.vm_size, nodes)
     if kube is not None:
         req.namespace = namespace or kube.namespace
         preflight.prepare(kube, req)
@@ -285,6 +288,19 @@ def deploy_cmd(
         output.info(f"recorded revision {rev} of {req.name}")
     if wait:
         _wait(kube, objects, timeout, fleet=fleet)
+
+
+def _fit_to_cluster(kube: "Kube", req: "deploy.DeployRequest", the_plan: "Plan") -> None:
+    """Pods pinned to a VM size run only where the cluster has nodes of it: take a fitting size
+    it has when the user named none, else warn that the pods will wait for a node."""
+    from akscli.model import preflight
+
+    fitted, note = preflight.fit_to_cluster(kube, the_plan, req.fit, given=req.vm_size_given)
+    if fitted is not req.fit:
+        req.fit = fitted
+        output.info(note or "")
+    elif note:
+        output.warn(note)
 
 
 def _announce(req: "deploy.DeployRequest") -> None:

@@ -30,6 +30,9 @@ TOLERATING_PROVIDERS = ("vllm", "llmd", "dynamo")
 # transformer.go getImage), and the kaito provider an image only on its llama.cpp path (KAITO
 # picks the vLLM image of a preset, providers/kaito/transformer.go buildInference).
 VLLM_IMAGE_PROVIDERS = ("vllm", "llmd")
+# The providers that place their pods by spec.nodeSelector (see params below): the plan's VM size
+# pins them, as it pins akscli's own vLLM Deployment.
+NODE_SELECTOR_PROVIDERS = ("vllm", "dynamo", "llmd")
 
 
 def check(req: DeployRequest) -> None:
@@ -167,7 +170,7 @@ def values(req: DeployRequest, base: dict[str, Any], config_name: str) -> dict[s
         if req.access_secret:
             inference["preset"] = {"presetOptions": {"modelAccessSecret": req.access_secret}}
         overrides = {"resource": {"instanceType": req.vm_size}, "inference": inference}
-    reads_node_selector = req.provider in ("vllm", "dynamo", "llmd")
+    reads_node_selector = req.provider in NODE_SELECTOR_PROVIDERS
     return {
         **base,
         "access_secret": None if kaito else req.access_secret,

@@ -121,6 +121,15 @@ class DeployRequest:
         return None
 
     @property
+    def pins_vm_size(self) -> bool:
+        """Whether the pods are pinned to the plan's VM size by a nodeSelector on the label
+        node.kubernetes.io/instance-type (akscli's vLLM Deployment; AI Runway's providers that
+        copy spec.nodeSelector). KAITO provisions nodes of its instanceType itself."""
+        if self.runtime == "airunway":
+            return self.provider in airunway.NODE_SELECTOR_PROVIDERS
+        return self.runtime == "vllm"
+
+    @property
     def runs_on_kaito(self) -> bool:
         return self.runtime == "kaito" or (self.runtime == "airunway" and self.provider == "kaito")
 

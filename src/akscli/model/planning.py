@@ -504,7 +504,7 @@ def plan(
     fitting = [o for o in options if servable(o)]
     priced = [o for o in fitting if o.price_per_month is not None]
     affordable = [o for o in priced if o.within_budget is not False]
-    recommended = _pick(affordable)
+    recommended = pick(affordable)
     if not fitting:
         warnings.append(
             f"{model.id} does not fit any known VM size at context {ctx} and "
@@ -534,7 +534,7 @@ def plan(
     )
 
 
-def _pick(rows: list[Fit]) -> Fit | None:
+def pick(rows: list[Fit]) -> Fit | None:
     """Cheapest single node first: a model split over nodes pays network latency on every
     token, so a multi-node size is picked only when no single node holds the model. A size
     that runs the weight format natively beats one that runs it weight-only."""

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.rollout import condition, rollout_conditions
 from tests.emulators.kube.controllers.scheduling import Placement, Scheduler, daemon_pod_spec, should_run_daemon_pod
 
 POD_FAILURES = ("unschedulable", "crashloop", "imagepull")
@@ -45,16 +46,6 @@ def owner_ref(obj: dict[str, Any], controller: bool = True) -> dict[str, Any]:
         "controller": controller,
         "blockOwnerDeletion": True,
     }
-
-
-def condition(typ: str, status: str, reason: str = "", message: str = "") -> dict[str, Any]:
-    t = now_iso()
-    c = {"type": typ, "status": status, "lastTransitionTime": t, "lastUpdateTime": t}
-    if reason:
-        c["reason"] = reason
-    if message:
-        c["message"] = message
-    return c
 
 
 INJECTED_UNSCHEDULABLE = (
@@ -329,15 +320,7 @@ class DeploymentController(_PodOwner):
                 ),
             ]
         else:
-            conds = [
-                condition("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability."),
-                condition(
-                    "Progressing",
-                    "True",
-                    "NewReplicaSetAvailable",
-                    f'ReplicaSet "{rs_name}" has successfully progressed.',
-                ),
-            ]
+            conds = rollout_conditions(spec, want, ready, rs_name, obj.get("status") or {})
         status: dict[str, Any] = {
             "observedGeneration": gen,
             "replicas": int(rst.get("replicas", 0)),
