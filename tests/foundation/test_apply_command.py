@@ -156,3 +156,14 @@ def test_a_cluster_scoped_object_is_not_held_to_the_namespace(
     path = tmp_path / "ns.yaml"
     path.write_text("apiVersion: v1\nkind: Namespace\nmetadata: {name: team-a}\n")
     assert invoke("apply", "-f", str(path), "-n", "default").exit_code == 0
+
+
+def test_an_unchanged_object_prints_apiversion_and_kind_first_as_kubectl_does(kubeconfig: Path, tmp_path: Path) -> None:
+    # The second apply prints the stack's listed object (the API server's list items carry no
+    # apiVersion or kind); kubectl's printers put them first.
+    path = tmp_path / "one.yaml"
+    path.write_text(MANIFEST.split("---")[0])
+    assert invoke("apply", "-f", str(path), "--stack", "demo").exit_code == 0
+    again = invoke("apply", "-f", str(path), "--stack", "demo", "-o", "json")
+    assert again.exit_code == 0, again
+    assert list(json.loads(again.stdout))[:3] == ["apiVersion", "kind", "metadata"]

@@ -318,10 +318,12 @@ class Kube:
                     "fieldSelector": field_selector,
                 },
             )
-            for item in page.get("items") or []:
-                item.setdefault("apiVersion", api_version)
-                item.setdefault("kind", kind)
-            page["items"] = page.get("items") or []
+            # The API server leaves apiVersion and kind out of a list's items; they go first, where
+            # kubectl prints them (an unchanged object's `apply -o json` prints a listed item).
+            page["items"] = [
+                item if "kind" in item else {"apiVersion": api_version, "kind": kind, **item}
+                for item in page.get("items") or []
+            ]
             yield page
             token = (page.get("metadata") or {}).get("continue")
             if not token:
