@@ -17,7 +17,7 @@ class GlobalFlags:
     """The global flags of this run. A plain class, not a dataclass: every command imports it,
     and ``extract`` fills it in place (akscli.output.Column says why)."""
 
-    __slots__ = ("allow", "argv", "audit_log", "debug", "policy_file", "reason", "verbose")
+    __slots__ = ("allow", "argv", "audit_log", "debug", "policy_file", "reason", "show_managed_fields", "verbose")
 
     def __init__(self, argv: tuple[str, ...] = ()) -> None:
         self.debug = False
@@ -26,6 +26,7 @@ class GlobalFlags:
         self.audit_log: str | None = None
         self.allow: tuple[str, ...] = ()
         self.policy_file: str | None = None
+        self.show_managed_fields = False
         self.argv = argv
 
 
@@ -35,13 +36,18 @@ _VALUE_FLAGS = {"--reason": "reason", "--audit-log": "audit_log", "--policy-file
 
 GLOBAL_HELP = """\
 Global flags (accepted anywhere on the command line):
-  --debug              tracebacks on errors, and the API request log on stderr
-  -v, --verbose        more detail on stderr; -vv adds the API request log
-  --reason TEXT        why this change is made; recorded in the audit log
-  --audit-log PATH     audit log file (default $AKSCLI_AUDIT_LOG or ~/.local/state/akscli/audit.jsonl)
-  --allow RULE         let an apply through a blocking policy rule (repeatable; audited)
-  --policy-file PATH   enable, disable or re-grade policy rules
+  --debug                tracebacks on errors, and the API request log on stderr
+  -v, --verbose          more detail on stderr; -vv adds the API request log
+  --reason TEXT          why this change is made; recorded in the audit log
+  --audit-log PATH       audit log file (default $AKSCLI_AUDIT_LOG or ~/.local/state/akscli/audit.jsonl)
+  --allow RULE           let an apply through a blocking policy rule (repeatable; audited)
+  --policy-file PATH     enable, disable or re-grade policy rules
+  --show-managed-fields  keep metadata.managedFields in -o json and -o yaml (kubectl's flag)
 """
+
+
+# The global flags that take no value.
+_SWITCHES = ("--debug", "--show-managed-fields")
 
 
 def _takes_value(flag: str) -> bool:
@@ -66,7 +72,7 @@ def _scan(argv: list[str]) -> Iterator[tuple[str | None, str | None, str]]:
                 yield None, None, word
             return
         name, eq, inline = arg.partition("=")
-        if arg == "--debug" or _is_verbose(arg):
+        if arg in _SWITCHES or _is_verbose(arg):
             yield arg, None, arg
         elif _takes_value(name):
             value: str | None = inline if eq else (argv[i + 1] if i + 1 < len(argv) else None)
@@ -106,6 +112,8 @@ def extract(argv: list[str]) -> list[str]:
             rest.append(word)
         elif flag == "--debug":
             flags.debug = True
+        elif flag == "--show-managed-fields":
+            flags.show_managed_fields = True
         elif _is_verbose(flag):
             flags.verbose += 1 if flag == "--verbose" else len(flag) - 1  # -v, -vv, -vvv as documented
         elif value is None:

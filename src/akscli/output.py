@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, NamedTuple
 
+from akscli import printable
 from akscli.errors import UsageError
 
 # kubectl's template formats: ``-o jsonpath=TEMPLATE``, ``-o custom-columns=SPEC`` (a prefix each).
@@ -162,6 +163,8 @@ def emit(
     check_format(fmt, (*LIST_FORMATS, "csv"))
     rows = list(items)
     data = [raw(i) for i in rows] if raw else rows
+    if structured(fmt):
+        data = printable.shown(data, fmt)
     if template_format(fmt):
         # kubectl applies a template to a list as to a v1 List: {.items[*].metadata.name}
         _emit_template(fmt, {"apiVersion": "v1", "kind": "List", "items": _plain(data)}, _plain(data))
@@ -320,6 +323,9 @@ def emit_object(
     prints as it does in the list."""
 
     check_format(fmt, OBJECT_FORMATS)
+    if structured(fmt):
+        obj = printable.shown(obj, fmt)
+        rows = printable.shown(list(rows), fmt) if rows is not None else None
     if template_format(fmt):
         plain = _plain(obj)
         _emit_template(fmt, plain, _plain(list(rows)) if rows is not None else [plain])
@@ -379,6 +385,7 @@ def emit_documents(objects: Sequence[Mapping[str, Any]], fmt: str) -> None:
     """Kubernetes manifests: a YAML stream, a JSON List, or names."""
 
     check_format(fmt, MANIFEST_FORMATS)
+    objects = printable.shown(list(objects), fmt) if structured(fmt) else objects
     if template_format(fmt):
         items = [_plain(o) for o in objects]
         _emit_template(

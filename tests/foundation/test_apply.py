@@ -299,17 +299,22 @@ def test_a_failure_ends_the_wait_while_other_kinds_are_still_pending(
     assert time.monotonic() - started < 60
 
 
-def test_server_dry_run_prints_the_plan_on_stdout_as_json(
+def test_server_dry_run_prints_the_servers_objects_on_stdout_as_json(
     target: KubeTarget, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    # kubectl apply --dry-run=server -o json prints what the server answered, not a plan.
     apply(target, [config_map()])
     capsys.readouterr()
     apply(target, [config_map(mode="slow"), config_map("new")], dry_run="server", output_format="json")
-    plan = json.loads(capsys.readouterr().out)
-    assert [(p["object"], p["action"]) for p in plan] == [
-        ("configmap/settings", "configure"),
-        ("configmap/new", "create"),
+    printed = capsys.readouterr()
+    listed = json.loads(printed.out)
+    assert [(o["metadata"]["name"], o["data"]) for o in listed["items"]] == [
+        ("settings", {"mode": "slow"}),
+        ("new", {"mode": "fast"}),
     ]
+    # The existing object comes back with the server's resourceVersion; the plan goes to stderr.
+    assert listed["items"][0]["metadata"]["resourceVersion"]
+    assert "configmap/settings (default): will be changed" in printed.err
 
 
 def test_client_dry_run_delete_lists_and_keeps_the_objects(

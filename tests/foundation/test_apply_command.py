@@ -167,3 +167,45 @@ def test_an_unchanged_object_prints_apiversion_and_kind_first_as_kubectl_does(ku
     again = invoke("apply", "-f", str(path), "--stack", "demo", "-o", "json")
     assert again.exit_code == 0, again
     assert list(json.loads(again.stdout))[:3] == ["apiVersion", "kind", "metadata"]
+
+
+SECRET = """\
+apiVersion: v1
+kind: Secret
+metadata:
+  name: db
+stringData:
+  password: hunter2
+"""
+
+
+def test_an_applied_secret_prints_its_keys_with_masked_values(kubeconfig: Path, tmp_path: Path) -> None:
+    path = tmp_path / "secret.yaml"
+    path.write_text(SECRET)
+    result = invoke("apply", "-f", str(path), "-o", "yaml")
+    assert result.exit_code == 0, result
+    assert "hunter2" not in result.stdout and "aHVudGVyMg" not in result.stdout
+    assert "password: '***'" in result.stdout
+
+
+def test_applied_objects_print_without_managed_fields_as_kubectl_does(kubeconfig: Path, manifest: Path) -> None:
+    result = invoke("apply", "-f", str(manifest), "-o", "json")
+    assert result.exit_code == 0, result
+    assert "managedFields" not in result.stdout
+
+
+def test_show_managed_fields_keeps_them(kubeconfig: Path, manifest: Path) -> None:
+    result = invoke("apply", "-f", str(manifest), "-o", "yaml", "--show-managed-fields")
+    assert result.exit_code == 0, result
+    assert "managedFields:" in result.stdout and "manager: akscli" in result.stdout
+
+
+def test_server_dry_run_yaml_is_the_servers_answer_and_creates_nothing(
+    kubeconfig: Path, manifest: Path, kube_emulator: Any
+) -> None:
+    result = invoke("apply", "-f", str(manifest), "--dry-run=server", "-o", "yaml")
+    assert result.exit_code == 0, result
+    docs = result.stdout.split("---")
+    assert len(docs) == 2 and "kind: ConfigMap" in docs[0] and "uid:" in docs[0]
+    assert "configmap/one (default): will be created" in result.stderr
+    assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "one") is None

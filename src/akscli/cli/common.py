@@ -114,12 +114,13 @@ def dry_run_writes(kube: "Kube", writes: "Sequence[Write]", mode: str, fmt: str)
 
 
 def print_plan(the_plan: "Plan", *, to_stdout: bool, fmt: str = "table") -> None:
-    """The plan: one line per change (stderr before an apply; stdout for --dry-run=server),
-    or with -o its changes as data, and with -o name the objects' names, as kubectl apply
-    --dry-run=server -o name prints them (``configmap/a1``)."""
-    rows = [c.to_dict() for c in the_plan.changes]
+    """The plan: one line per change (stderr before an apply; stdout for --dry-run=server).
+    --dry-run=server with -o json|yaml|jsonpath= prints the objects as the server's dry run
+    answered (defaulted and admitted), as kubectl apply --dry-run=server -o yaml does, with the
+    plan's lines on stderr; -o name the objects' names (``configmap/a1``)."""
     if to_stdout and output.structured(fmt):
-        output.emit(rows, fmt, [])
+        output.emit_documents([c.server or c.obj for c in the_plan.changes if c.action != "delete"], fmt)
+        print_plan(the_plan, to_stdout=False)
         return
     if to_stdout and fmt == "name":
         for change in the_plan.changes:

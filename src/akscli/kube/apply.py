@@ -19,6 +19,7 @@ from typing import Any
 from akscli import errors
 from akscli.concurrency import parallel_map
 from akscli.kube.client import FIELD_MANAGER, Kube
+from akscli.printable import MASK, SECRET_FIELDS, is_secret
 from akscli.render import STACK_LABEL
 
 Progress = Callable[[str], None]
@@ -127,6 +128,9 @@ class Change:
     result: dict[str, Any] | None = None
     current: dict[str, Any] | None = None
     error: str | None = None  # why applying it failed
+    # The server's answer to the dry run (the object as it would be stored: defaulted and
+    # admitted); None where the object could not be dry-run under its own name.
+    server: dict[str, Any] | None = None
 
     @property
     def already_owned(self) -> bool:
@@ -139,10 +143,6 @@ class Change:
     @property
     def ref(self) -> str:
         return object_ref(self.obj)
-
-    def to_dict(self) -> dict[str, Any]:
-        meta = self.obj.get("metadata", {})
-        return {"object": self.ref, "namespace": meta.get("namespace"), "action": self.action, "diff": self.diff}
 
 
 @dataclass
@@ -236,11 +236,11 @@ def plan(
             exc.message = f"{object_ref(obj)}: {exc.message}"
             raise
         if not (dry.get("metadata") or {}).get("resourceVersion"):
-            return Change(obj, "create", diff_objects({}, obj))
+            return Change(obj, "create", diff_objects({}, obj), server=dry)
         key = (obj["apiVersion"], obj["kind"], meta.get("namespace"), meta["name"])
         current = known.get(key) or kube.get(obj["apiVersion"], obj["kind"], meta["name"], meta.get("namespace"))
         lines = diff_objects(current or {}, dry)
-        return Change(obj, "configure" if lines else "unchanged", lines, current=current)
+        return Change(obj, "configure" if lines else "unchanged", lines, current=current, server=dry)
 
     for obj, change in zip(
         namespaces, parallel_map(lambda o: plan_one(o, set()), namespaces, options.parallel), strict=True
@@ -436,7 +436,7 @@ def diff_objects(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[st
     new: dict[str, Any] = {}
     _flatten(_comparable(before), "", old)
     _flatten(_comparable(after), "", new)
-    secret = _is_secret(after) or _is_secret(before)
+    secret = is_secret(after) or is_secret(before)  # akscli.printable: values never shown
     lines = []
     for path in sorted(set(old) | set(new)):
         hidden = secret and path.startswith(SECRET_FIELDS)
@@ -448,16 +448,6 @@ def diff_objects(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[st
             was, now = (f"{MASK} (before)", f"{MASK} (after)") if hidden else (_short(old[path]), _short(new[path]))
             lines.append(f"~ {path}: {was} -> {now}")
     return lines if before else [f"+ {object_ref(after)}"]
-
-
-# A Secret's values never reach a plan, diff, audit line or error: kubectl diff masks them the
-# same way (kubernetes/kubectl pkg/cmd/diff/diff.go, Masker: "***", "*** (before)", "*** (after)").
-SECRET_FIELDS = ("data.", "stringData.")
-MASK = "***"
-
-
-def _is_secret(obj: Mapping[str, Any]) -> bool:
-    return obj.get("kind") == "Secret" and obj.get("apiVersion") == "v1"
 
 
 def _short(value: Any) -> str:
