@@ -235,8 +235,10 @@ def deploy_cmd(
     )
     req.check()
     target = cluster._replace(namespace=namespace).target()
-    kube = connect(target) if mode != "client" else None
-    if kube is not None and req.pins_vm_size and not fleet:
+    kube = None
+    if mode != "client" and req.pins_vm_size and not fleet:
+        # The size the pods are pinned to depends on the cluster's nodes: ask before the quota.
+        kube = connect(target)
         _fit_to_cluster(kube, req, the_plan)
     if subscription and mode != "client":
         # Nodes created on demand fail minutes later on quota; ask Azure before anything is applied,
@@ -246,6 +248,8 @@ def deploy_cmd(
         nodes = max(req.fit.nodes, 1) * (replicas or 1)
         azure_target = arm.AzureTarget(subscription).validated()
         capacity.check(azure_target, f"deploy {model.id}", region, req.fit.vm_size, nodes)
+    if kube is None and mode != "client":
+        kube = connect(target)
     if kube is not None:
         req.namespace = namespace or kube.namespace
         preflight.prepare(kube, req)
