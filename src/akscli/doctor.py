@@ -25,6 +25,7 @@ from typing import Any
 
 from akscli import gpu_stack
 from akscli.errors import CheckFailedError, NotInstalledError, UsageError
+from akscli.kube import pod_problems
 from akscli.kube.client import Kube
 
 GROUPS = ("model", "ray", "fleet", "baremetal", "gpu")
@@ -428,15 +429,19 @@ def pod_ready(pod: dict[str, Any]) -> bool:
 
 
 def _pods(kube: Kube, selectors: Sequence[str], namespace: str | None = None) -> tuple[str, str]:
-    seen = 0
+    # A pod that more than one selector finds (the Helm chart's KubeRay pod has both labels) is
+    # one pod.
+    seen: set[tuple[str, str]] = set()
+    trouble: pod_problems.Problem | None = None
     for selector in selectors:
         for pod in _list(kube, "v1", "Pod", namespace=namespace, label_selector=selector, page_size=50):
             meta = pod.get("metadata") or {}
             if pod_ready(pod):
                 return OK, f"pod {meta.get('namespace')}/{meta.get('name')} is ready"
-            seen += 1
+            seen.add((str(meta.get("namespace")), str(meta.get("name"))))
+            trouble = trouble or pod_problems.problem(pod)
     if seen:
-        return NOT_READY, f"{seen} operator pod(s) found, none ready"
+        return NOT_READY, f"{len(seen)} operator pod(s) found, none ready{pod_problems.after(trouble)}"
     return MISSING, f"no operator pod ({' or '.join(selectors)})"
 
 
@@ -490,10 +495,15 @@ def _webhook_backend(kube: Kube, service: dict[str, Any]) -> tuple[str, str]:
     if not selector:
         return OK, f"service {ns}/{name} exists (no selector to check)"
     text = ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
+    trouble: pod_problems.Problem | None = None
     for pod in _list(kube, "v1", "Pod", namespace=ns, label_selector=text, page_size=50):
         if pod_ready(pod):
             return OK, f"service {ns}/{name} has a ready pod"
-    return NOT_READY, f"service {ns}/{name} has no ready pod: every request it checks fails"
+        trouble = trouble or pod_problems.problem(pod)
+    return (
+        NOT_READY,
+        f"service {ns}/{name} has no ready pod: every request it checks fails{pod_problems.after(trouble)}",
+    )
 
 
 def _apiservice(kube: Kube, name: str) -> tuple[str, str]:

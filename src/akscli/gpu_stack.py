@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from akscli.errors import NotInstalledError
+from akscli.kube import pod_problems
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -89,6 +90,7 @@ class Installed:
     operator_pods: int = 0
     operator_ready: int = 0
     operator_namespace: str | None = None
+    operator_problem: pod_problems.Problem | None = None  # why the first operator pod not ready is not
     policies: list[dict[str, Any]] = field(default_factory=list)
     nfd_pods: int = 0
     nfd_namespace: str | None = None
@@ -129,6 +131,8 @@ def detect(kube: Kube) -> Installed:
     for pod in _pods(kube, OPERATOR_PODS):
         found.operator_pods += 1
         found.operator_ready += 1 if pod_ready(pod) else 0
+        if not pod_ready(pod):
+            found.operator_problem = found.operator_problem or pod_problems.problem(pod)
         found.operator_namespace = found.operator_namespace or (pod.get("metadata") or {}).get("namespace")
     if found.operator_crd:
         try:
@@ -205,7 +209,8 @@ def rules(
             Rule(
                 "gpu-operator",
                 "error",
-                f"{found.operator_pods} GPU Operator pod(s) found in {ns}, none ready",
+                f"{found.operator_pods} GPU Operator pod(s) found in {ns}, none ready"
+                + pod_problems.after(found.operator_problem),
                 f"kubectl -n {ns} describe pods -l app.kubernetes.io/component=gpu-operator",
             )
         )
@@ -350,6 +355,11 @@ def _daemonsets(
 
 
 def _pod_problem(pod: dict[str, Any]) -> str | None:
+    """The operand pod's state as kubectl's STATUS column shows it, a reason on its way up
+    (ContainerCreating) included; a pod the scheduler placed nowhere in the scheduler's words."""
+    found = pod_problems.problem(pod)
+    if found is not None and found.kind == pod_problems.UNSCHEDULABLE:
+        return found.text
     status = pod.get("status") or {}
     for cs in status.get("containerStatuses") or []:
         waiting = (cs.get("state") or {}).get("waiting") or {}

@@ -265,16 +265,20 @@ def kind_ref(api_version: str, kind: str, name: str) -> str:
     return f"{kind_group(api_version, kind)}/{name}"
 
 
-def deleted(api_version: str, kind: str, name: str, mode: str = "none", fmt: str | None = None) -> None:
+def deleted(
+    api_version: str, kind: str, name: str, mode: str = "none", fmt: str | None = None, why: str | None = None
+) -> None:
     """kubectl delete's line, ``raycluster.ray.io "rc" deleted`` with `` (dry run)`` or
     `` (server dry run)``; with ``-o name`` (``fmt``) only ``raycluster.ray.io/rc``, dry run or
     not (upstream: kubernetes/kubernetes staging/src/k8s.io/kubectl/pkg/cmd/delete/delete.go,
-    PrintObj)."""
+    PrintObj). ``why``: akscli's reason for a deletion the user did not name (a model deploy
+    or rollback removing what it no longer renders), after kubectl's line in parentheses."""
     if fmt == "name":
         write(kind_ref(api_version, kind, name))
         return
     suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(mode, "")
-    write(f'{kind_group(api_version, kind)} "{name}" deleted{suffix}')
+    reason = f" ({why})" if why else ""
+    write(f'{kind_group(api_version, kind)} "{name}" deleted{suffix}{reason}')
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], wide: Sequence[bool] = ()) -> None:

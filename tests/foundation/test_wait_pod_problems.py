@@ -102,4 +102,5 @@ def test_a_pod_on_its_way_up_has_no_problem(reason: str) -> None:
 def test_an_image_pull_failure_is_named_with_the_kubelets_message() -> None:
     waiting = {"reason": "ImagePullBackOff", "message": 'Back-off pulling image "x:1"'}
     pod = {"status": {"phase": "Pending", "containerStatuses": [{"name": "main", "state": {"waiting": waiting}}]}}
-    assert pod_problems.problem(pod) == 'container main: ImagePullBackOff: Back-off pulling image "x:1"'
+    found = pod_problems.problem(pod)
+    assert found is not None and found.text == 'container main: ImagePullBackOff: Back-off pulling image "x:1"'

@@ -166,7 +166,7 @@ def test_rollback_reapplies_the_earlier_revision(model_emulator: Start) -> None:
     assert result.exit_code == 0, result
     config = emu.cluster.get("v1", "ConfigMap", "default", "phi-4-inference-config")
     assert "max-model-len: 4096" in config["data"]["inference_config.yaml"]
-    assert "inferenceset/phi-4 deleted" in result.stdout
+    assert 'inferenceset.kaito.sh "phi-4" deleted' in result.stdout
     assert emu.cluster.get(KAITO, "InferenceSet", "default", "phi-4") is None
     assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4") is not None
     rows = json.loads(invoke("model", "history", "phi-4", "-o", "json").stdout)

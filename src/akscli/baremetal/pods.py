@@ -10,7 +10,6 @@ if TYPE_CHECKING:
     from akscli.kube.client import Kube
 
 TERMINAL = ("Succeeded", "Failed")
-PULL_ERRORS = ("ErrImagePull", "ImagePullBackOff", "InvalidImageName")
 
 
 def pod_events(kube: Kube, namespace: str, selector: str, deadline: float) -> Iterator[dict[str, Any]]:
@@ -47,9 +46,9 @@ def phase(pod: Mapping[str, Any]) -> str:
 
 
 def pull_error(pod: Mapping[str, Any]) -> str | None:
-    status = pod.get("status") or {}
-    for cs in (status.get("containerStatuses") or []) + (status.get("initContainerStatuses") or []):
-        reason = ((cs.get("state") or {}).get("waiting") or {}).get("reason")
-        if reason in PULL_ERRORS:
-            return str(reason)
-    return None
+    """The kubelet's reason when the pod's image cannot be pulled (akscli.kube.pod_problems reads
+    it, with every pull reason the kubelet has), else None."""
+    from akscli.kube import pod_problems
+
+    found = pod_problems.problem(pod)
+    return found.reason if found is not None and found.image_pull else None

@@ -372,8 +372,8 @@ class _Rollout:
         if stale and self.mode == "none":
             refs = ", ".join(revisions.ref(o) for o in stale)
             common.confirm(f"delete {len(stale)} object(s) {dropped} ({refs})", self.yes)
-            for ref in revisions.replace_first(self.kube, first_stale):
-                output.write(f"{ref} deleted (replaced)")
+            for obj in revisions.replace_first(self.kube, first_stale):
+                output.deleted(obj["apiVersion"], obj["kind"], obj["metadata"]["name"], why="replaced")
         from akscli.fleet import rollout as fleet_rollout
 
         # A staged update run is created only once its placement has scheduled bindings: one that
@@ -399,8 +399,8 @@ class _Rollout:
                 )
         if self.mode != "none":
             return None
-        for ref in revisions.delete_stale(self.kube, after):
-            output.write(f"{ref} deleted (no longer rendered)")
+        for obj in revisions.delete_stale(self.kube, after):
+            output.deleted(obj["apiVersion"], obj["kind"], obj["metadata"]["name"], why="no longer rendered")
         number = revisions.record_revision(self.kube, name, namespace, objects, params, note, history)
         self.unchanged = bool(history) and number == history[-1].revision
         return number

@@ -6,7 +6,8 @@ nvidia.com/gpu" instead of a hint to go and run kubectl describe."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -15,6 +16,96 @@ if TYPE_CHECKING:
 # and kuberuntime's "ContainerCreating"/"PodInitializing").
 _STARTING = ("ContainerCreating", "PodInitializing")
 _PAGE = 50
+
+# The kubelet's waiting reasons for an image it cannot pull (upstream: kubernetes/kubernetes v1.32.0
+# pkg/kubelet/images/types.go: ImagePullBackOff, ImageInspectError, ErrImagePull, ErrImageNeverPull,
+# InvalidImageName; RegistryUnavailable is the same file's before v1.20, still seen on old nodes).
+IMAGE_PULL_REASONS = frozenset(
+    {
+        "ErrImagePull",
+        "ImagePullBackOff",
+        "InvalidImageName",
+        "ErrImageNeverPull",
+        "ImageInspectError",
+        "RegistryUnavailable",
+    }
+)
+# A container that keeps exiting (upstream: kubernetes/kubernetes v1.32.0
+# pkg/kubelet/container/sync_result.go, ErrCrashLoopBackOff).
+CRASH_LOOP = "CrashLoopBackOff"
+
+# What keeps a pod from running: the scheduler placed it nowhere (PodScheduled False), a
+# container waits for something that will not come by itself (a pull, a config, a back-off), or a
+# container ended with a non-zero exit code.
+Kind = Literal["unschedulable", "waiting", "terminated"]
+UNSCHEDULABLE: Kind = "unschedulable"
+WAITING: Kind = "waiting"
+TERMINATED: Kind = "terminated"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One pod's problem in the words of the component that reported it: kube-scheduler's
+    PodScheduled condition or the kubelet's container state (upstream: kubernetes/kubernetes
+    v1.32.0 staging/src/k8s.io/api/core/v1/types.go, PodCondition, ContainerStateWaiting,
+    ContainerStateTerminated)."""
+
+    kind: Kind
+    pod: str
+    reason: str  # PodScheduled's reason ("Unschedulable"), or the container state's reason
+    message: str  # the scheduler's or the kubelet's message, "" where it wrote none
+    namespace: str = ""
+    container: str = ""
+    last_exit: str = ""  # a waiting container's lastState.terminated.reason
+    exit_code: int | None = None  # a terminated container's
+
+    @property
+    def image_pull(self) -> bool:
+        return self.kind == WAITING and self.reason in IMAGE_PULL_REASONS
+
+    @property
+    def crash_loop(self) -> bool:
+        return self.kind == WAITING and self.reason == CRASH_LOOP
+
+    @property
+    def text(self) -> str:
+        """The problem without the pod: ``not scheduled: 0/3 nodes are available: ...`` or
+        ``container main: ImagePullBackOff: Back-off pulling image "x:1"``."""
+        if self.kind == UNSCHEDULABLE:
+            return f"not scheduled: {self.message or self.reason or 'no node chosen yet'}"
+        text = f"container {self.container}: {self.reason}"
+        if self.kind == TERMINATED:
+            text += f" (exit code {self.exit_code})"
+        elif self.last_exit:
+            text += f" (last exit: {self.last_exit})"
+        return f"{text}: {self.message}" if self.message else text
+
+    def __str__(self) -> str:
+        return f"pod {self.pod} {self.text}"
+
+    @property
+    def qualified(self) -> str:
+        """``pod NAMESPACE/NAME <problem>``, for a report that spans namespaces."""
+        return f"pod {self.namespace}/{self.pod} {self.text}"
+
+    def fix(self) -> str | None:
+        """What to do about a kubelet's problem (the scheduler's depends on who asks: see the
+        callers), or None."""
+        if self.image_pull:
+            return (
+                "check the image name and tag, and that the cluster can pull from its registry "
+                "(az aks update --attach-acr)"
+            )
+        if self.crash_loop or self.kind == TERMINATED:
+            where = f" -n {self.namespace}" if self.namespace else ""
+            previous = " --previous" if self.crash_loop else ""
+            return f"see its logs: kubectl logs {self.pod}{where} -c {self.container}{previous}"
+        return None
+
+
+def after(trouble: Problem | None) -> str:
+    """``; pod NAMESPACE/NAME <problem>`` to follow a verdict such as "none ready", or nothing."""
+    return f"; {trouble.qualified}" if trouble else ""
 
 
 def selector_string(selector: Mapping[str, Any] | None) -> str | None:
@@ -34,29 +125,58 @@ def selector_string(selector: Mapping[str, Any] | None) -> str | None:
     return ",".join(parts) or None
 
 
-def problem(pod: Mapping[str, Any]) -> str | None:
+def problem(pod: Mapping[str, Any]) -> Problem | None:
     """What keeps one pod from running, or None when nothing does (yet)."""
     status = pod.get("status") or {}
     if status.get("phase") in ("Succeeded",):
         return None
+    meta = pod.get("metadata") or {}
+    name, namespace = str(meta.get("name") or ""), str(meta.get("namespace") or "")
     for cond in status.get("conditions") or []:
         if cond.get("type") == "PodScheduled" and cond.get("status") == "False":
-            return f"not scheduled: {cond.get('message') or cond.get('reason') or 'no node chosen yet'}"
+            return Problem(
+                UNSCHEDULABLE, name, str(cond.get("reason") or ""), str(cond.get("message") or ""), namespace
+            )
     for cs in (status.get("initContainerStatuses") or []) + (status.get("containerStatuses") or []):
-        waiting = (cs.get("state") or {}).get("waiting") or {}
+        state = cs.get("state") or {}
+        waiting = state.get("waiting") or {}
         reason = waiting.get("reason")
         if reason and reason not in _STARTING:
-            text = f"container {cs.get('name')}: {reason}"
-            message = waiting.get("message")
             last = ((cs.get("lastState") or {}).get("terminated") or {}).get("reason")
-            if last:
-                text += f" (last exit: {last})"
-            return f"{text}: {message}" if message else text
+            return Problem(
+                WAITING,
+                name,
+                str(reason),
+                str(waiting.get("message") or ""),
+                namespace,
+                container=str(cs.get("name")),
+                last_exit=str(last or ""),
+            )
+        ended = state.get("terminated") or {}
+        code = ended.get("exitCode")
+        if ended and code not in (None, 0):
+            return Problem(
+                TERMINATED,
+                name,
+                str(ended.get("reason") or "Error"),
+                _last_line(str(ended.get("message") or "")),
+                namespace,
+                container=str(cs.get("name")),
+                exit_code=int(code),
+            )
     return None
 
 
-def first_problem(kube: Kube, namespace: str | None, selector: Mapping[str, Any] | None) -> str | None:
-    """`pod NAME <problem>` for the first of the selected pods that has one (one page read)."""
+def _last_line(text: str) -> str:
+    """A termination message's last line: the kubelet writes the container's message file or,
+    with FallbackToLogsOnError, its log's tail, where the error (a traceback's) comes last."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return lines[-1] if lines else ""
+
+
+def first_problem(kube: Kube, namespace: str | None, selector: Mapping[str, Any] | None) -> Problem | None:
+    """The problem of the first of the selected pods that has one (one page read); its ``str``
+    is ``pod NAME <problem>``."""
     from akscli import errors
 
     labels = selector_string(selector)
@@ -69,5 +189,5 @@ def first_problem(kube: Kube, namespace: str | None, selector: Mapping[str, Any]
     for pod in page.get("items") or []:
         found = problem(pod)
         if found:
-            return f"pod {(pod.get('metadata') or {}).get('name')} {found}"
+            return found
     return None

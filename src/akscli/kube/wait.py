@@ -86,8 +86,11 @@ class Waiter:
         if self.failure:
             failed = [s for s in self.states.values() if s.readiness.failed]
             trouble = self._pod_problem(failed[:1])
-            if trouble and trouble not in self.failure.message:
+            if trouble and str(trouble) not in self.failure.message:
                 self.failure.message += f"; {trouble}"
+            fix = _fix(trouble) if trouble else None
+            if fix:
+                self.failure.hint = f"{fix}; nothing was rolled back"
             raise self.failure
         pending = [s for s in self.states.values() if not s.readiness.ready]
         if pending:
@@ -167,14 +170,11 @@ class Waiter:
         trouble = self._pod_problem(pending[:5])
         if trouble:
             message += f"; {trouble}"
-            if " not scheduled: " in trouble:
-                hint = (
-                    "no node has room for the pod as the scheduler says: add nodes or free capacity, or "
-                    "raise --timeout if an autoscaler is adding nodes; nothing was rolled back"
-                )
+            fix = _fix(trouble)
+            hint = f"{fix}; nothing was rolled back" if fix else hint
         return errors.WaitTimeoutError(message, hint=hint)
 
-    def _pod_problem(self, pending: list[_State]) -> str | None:
+    def _pod_problem(self, pending: list[_State]) -> pod_problems.Problem | None:
         """The first problem of a pending workload's pods (one page of pods, read only on timeout)."""
         for state in pending:
             selector = ((state.last or {}).get("spec") or {}).get("selector")
@@ -208,6 +208,16 @@ class Waiter:
         events.sort(key=lambda e: str(e.get("lastTimestamp") or e.get("eventTime") or ""))
         latest = events[-1]
         return f"{latest.get('reason', '')}: {latest.get('message', '')}".strip(": ")
+
+
+def _fix(trouble: pod_problems.Problem) -> str | None:
+    """The hint of a timed-out wait, by what keeps its pods from running (None: the plain one)."""
+    if trouble.kind == pod_problems.UNSCHEDULABLE:
+        return (
+            "no node has room for the pod as the scheduler says: add nodes or free capacity, or "
+            "raise --timeout if an autoscaler is adding nodes"
+        )
+    return trouble.fix()
 
 
 def failure_error(ref: str, verdict: readiness.Readiness) -> errors.ObjectFailedError:

@@ -297,7 +297,8 @@ def status_report(kube: Kube, obj: Mapping[str, Any]) -> dict[str, Any]:
     if doc["ready"] < doc["desired"] and isinstance(selector, Mapping):
         from akscli.kube import pod_problems
 
-        doc["pods"] = pod_problems.first_problem(kube, (obj.get("metadata") or {}).get("namespace"), selector)
+        found = pod_problems.first_problem(kube, (obj.get("metadata") or {}).get("namespace"), selector)
+        doc["pods"] = str(found) if found else None
     return doc
 
 

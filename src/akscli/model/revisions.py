@@ -162,7 +162,7 @@ def _short(v: Any) -> str:
 
 
 def ref(obj: Mapping[str, Any]) -> str:
-    """``kind/name``, as deletions are reported."""
+    """``kind/name``, as a confirmation lists what it deletes."""
     return f"{str(obj['kind']).lower()}/{obj['metadata']['name']}"
 
 
@@ -285,25 +285,25 @@ def split_stale(stale: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], 
     return [o for o in items if o["kind"] in _REPLACED_FIRST], [o for o in items if o["kind"] not in _REPLACED_FIRST]
 
 
-def replace_first(kube: Kube, stale: Iterable[Mapping[str, Any]]) -> list[str]:
+def replace_first(kube: Kube, stale: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     """Delete the old server and its Service (foreground: dependents first) and wait until
-    they are gone; returns the ``kind/name`` of each deleted."""
+    they are gone; returns each object deleted (output.deleted prints kubectl's line for it)."""
     deleted = []
     for obj in stale:
         api_version, kind, namespace, name = _identity(obj)
         if kube.delete(api_version, kind, name, namespace=namespace, propagation="Foreground"):
             wait_deleted(kube, obj)
-            deleted.append(ref(obj))
+            deleted.append(obj)
     return deleted
 
 
-def delete_stale(kube: Kube, stale: Iterable[Mapping[str, Any]]) -> list[str]:
-    """Delete what a deploy no longer renders; returns the ``kind/name`` of each deleted."""
+def delete_stale(kube: Kube, stale: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Delete what a deploy no longer renders; returns each object deleted."""
     deleted = []
     for obj in stale:
         api_version, kind, namespace, name = _identity(obj)
         if kube.delete(api_version, kind, name, namespace=namespace):
-            deleted.append(ref(obj))
+            deleted.append(obj)
     return deleted
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli import validate
 from akscli.errors import AkscliError, AuthError, ConflictError, NotFoundError, UsageError, WaitTimeoutError
-from akscli.kube.reach import not_serving, not_serving_error
+from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving, not_serving_error
 from akscli.kube.writes import JSON_PATCH, Write
 from akscli.ray.job import job_finished, job_phase
 from akscli.ray.scaling import add_group_ops
@@ -227,6 +227,12 @@ def stop_job(kube: Kube, stop: JobStop, dry_run: bool = False) -> None:
     code, body = kube.proxy(stop.namespace, str(stop.service), DASHBOARD_PORT, stop.api_path, method="POST")
     if not_serving(code):
         raise head_not_serving(str(stop.cluster), stop.namespace, str(stop.service))
+    if code in GATEWAY_ANSWERS:
+        raise gateway_error(
+            code,
+            f"POST /{stop.api_path} on the Ray dashboard of cluster {stop.cluster} (Service {stop.service})",
+            hint=f"see the head's state: akscli ray cluster status {stop.cluster} -n {stop.namespace}",
+        )
     if code >= 300:
         raise AkscliError(
             f"the Ray dashboard refused to stop job {stop.job_id}: HTTP {code} {body[:200].decode('utf-8', 'replace')}",

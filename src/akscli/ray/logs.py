@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from akscli.errors import AkscliError, NotFoundError, UsageError
-from akscli.kube.reach import not_serving
+from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving
 from akscli.ray.job import job_phase
 from akscli.ray.live import Progress, head_not_serving, head_pod, submitter_pods, wait_for_submitter
 from akscli.ray.spec import CLUSTER_LABEL, DASHBOARD_PORT, NODE_TYPE_LABEL, RAY_API
@@ -249,6 +249,12 @@ def dashboard_job_logs(kube: Kube, job: Mapping[str, Any]) -> str:
     code, body = kube.proxy(ns, service, DASHBOARD_PORT, f"api/jobs/{job_id}/logs")
     if not_serving(code):
         raise head_not_serving(str(cluster), ns, service)
+    if code in GATEWAY_ANSWERS:
+        raise gateway_error(
+            code,
+            f"GET /api/jobs/{job_id}/logs on the Ray dashboard of cluster {cluster} (Service {service})",
+            hint=f"see the head's state: akscli ray job status {name} -n {ns}",
+        )
     if code >= 300:
         raise AkscliError(
             f"the Ray dashboard of {cluster} answered HTTP {code} for the logs of job {job_id}",

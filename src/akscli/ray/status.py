@@ -10,6 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from akscli.kube import pod_problems
 from akscli.ray.spec import AGENTPOOL_LABEL, CLUSTER_LABEL, GPU_RESOURCE, GROUP_LABEL, NODE_TYPE_LABEL, ClusterSpec
 
 
@@ -239,17 +240,6 @@ class Finding:
         return f"{text} ({self.hint})" if self.hint else text
 
 
-_PULL_REASONS = frozenset(
-    {
-        "ErrImagePull",
-        "ImagePullBackOff",
-        "InvalidImageName",
-        "ErrImageNeverPull",
-        "RegistryUnavailable",
-    }
-)
-
-
 def diagnose_pods(
     pods: Iterable[Mapping[str, Any]],
     events: Mapping[str, Sequence[Mapping[str, Any]]],
@@ -265,36 +255,16 @@ def diagnose_pods(
         name = str(pod["metadata"]["name"])
         status = pod.get("status") or {}
         pod_events = list(events.get(name, ()))
-        waiting = [
-            (cs.get("state") or {}).get("waiting") or {}
-            for cs in [
-                *(status.get("initContainerStatuses") or []),
-                *(status.get("containerStatuses") or []),
-            ]
-        ]
-        pull = next((w for w in waiting if w.get("reason") in _PULL_REASONS), None)
-        if pull is not None:
-            message = pull.get("message") or _last_event(pod_events, ("Failed",)) or "cannot pull"
-            findings.append(
-                Finding(
-                    name,
-                    str(pull.get("reason")),
-                    str(message),
-                    "check the image name and tag, and that the cluster can pull "
-                    "from its registry (az aks update --attach-acr)",
-                )
-            )
-            continue
-        crash = next((w for w in waiting if w.get("reason") == "CrashLoopBackOff"), None)
-        if crash is not None:
-            findings.append(
-                Finding(
-                    name,
-                    "CrashLoopBackOff",
-                    str(crash.get("message") or "the container keeps exiting"),
-                    f"see its logs: kubectl logs {name} --previous",
-                )
-            )
+        # The kubelet's problems in pod_problems' words and kinds; the scheduler's below, with
+        # the events that say what the cluster autoscaler does about it.
+        found = pod_problems.problem(pod)
+        if found is not None and found.kind != pod_problems.UNSCHEDULABLE:
+            message = found.message
+            if found.image_pull:
+                message = message or _last_event(pod_events, ("Failed",)) or "cannot pull"
+            elif found.crash_loop:
+                message = message or "the container keeps exiting"
+            findings.append(Finding(name, found.reason, message or found.text, found.fix()))
             continue
         if status.get("phase") not in (None, "Pending"):
             continue
