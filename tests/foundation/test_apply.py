@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import json
 import threading
 import time
 from pathlib import Path
@@ -18,6 +17,7 @@ from akscli.kube import client as kube_client
 from akscli.kube.client import KubeTarget, RetryPolicy, connect
 from akscli.kube.wait import wait_for
 from akscli.render import with_stack_labels
+from tests.cli import list_items
 
 
 def config_map(name: str = "settings", **data: str) -> dict[str, Any]:
@@ -305,7 +305,7 @@ def test_server_dry_run_prints_the_plan_on_stdout_as_json(
     apply(target, [config_map()])
     capsys.readouterr()
     apply(target, [config_map(mode="slow"), config_map("new")], dry_run="server", output_format="json")
-    plan = json.loads(capsys.readouterr().out)
+    plan = list_items(capsys.readouterr().out)
     assert [(p["object"], p["action"]) for p in plan] == [
         ("configmap/settings", "configure"),
         ("configmap/new", "create"),
