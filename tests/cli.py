@@ -8,6 +8,7 @@ import os
 import subprocess
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass
@@ -67,6 +68,21 @@ def invoke(
     finally:
         sys.stdin = old_stdin
     return Result(code, stdout.getvalue(), stderr.getvalue())
+
+
+def list_items(stdout: str) -> list[Any]:
+    """The items of a list akscli printed with -o json or -o yaml, once the document is checked
+    to be kubectl get's v1 List (its keys in kubectl's order, an empty resourceVersion)."""
+    from akscli import yamlio
+
+    document = yamlio.load(stdout)  # a JSON document is YAML too
+    assert isinstance(document, dict), f"not a v1 List: {stdout[:200]!r}"
+    assert list(document) == ["apiVersion", "items", "kind", "metadata"], list(document)
+    assert (document["apiVersion"], document["kind"]) == ("v1", "List")
+    assert document["metadata"] == {"resourceVersion": ""}
+    items = document["items"]
+    assert isinstance(items, list)
+    return items
 
 
 # Ctrl-C is how a user stops a command. A pytest started without job control (a background

@@ -167,11 +167,12 @@ def emit(
         data = printable.shown(data, fmt)
     if template_format(fmt):
         # kubectl applies a template to a list as to a v1 List: {.items[*].metadata.name}
-        _emit_template(fmt, {"apiVersion": "v1", "kind": "List", "items": _plain(data)}, _plain(data))
+        plain = _plain(data)
+        _emit_template(fmt, list_document(plain), plain)
     elif fmt == "json":
-        write(_json_text(data))
+        write(_json_text(list_document(data)))
     elif fmt == "yaml":
-        write(_yaml_text(data) if data else "[]\n")
+        write(_yaml_text(list_document(data)))
     elif fmt == "name":
         for item in rows:
             write(name(item) if name else _default_name(item))
@@ -191,6 +192,16 @@ def emit(
             info(empty)
         else:
             print_table(headers, table, [c.wide for c in shown])
+
+
+def list_document(items: Sequence[Any]) -> dict[str, Any]:
+    """A list as kubectl get prints it in json, yaml and its templates: a v1 List, for
+    Kubernetes objects and akscli's own records alike, so -o json, -o yaml and -o jsonpath= show
+    the same document. Keys in kubectl's order (it marshals a map: sorted), metadata with an
+    empty resourceVersion, ``items: []`` when there is none.
+    upstream: kubernetes/kubectl v0.32.4 pkg/cmd/get/get.go, printGeneric (the
+    UnstructuredList of kind List, metadata {"resourceVersion": ...})."""
+    return {"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}}
 
 
 def _csv(value: Any) -> str:
@@ -392,18 +403,26 @@ def emit_documents(objects: Sequence[Mapping[str, Any]], fmt: str) -> None:
     objects = printable.shown(list(objects), fmt) if structured(fmt) else objects
     if template_format(fmt):
         items = [_plain(o) for o in objects]
-        _emit_template(
-            fmt, items[0] if len(items) == 1 else {"apiVersion": "v1", "kind": "List", "items": items}, items
-        )
+        _emit_template(fmt, _applied_document(items), items)
     elif fmt == "yaml":
+        # A YAML stream, as kubectl create -o yaml and helm template print manifests, so that it
+        # pipes to kubectl apply -f - (kubectl apply -o yaml prints the List of _applied_document).
         write(_yaml_stream(objects))
     elif fmt == "json":
-        items = list(objects)
-        body: Any = items[0] if len(items) == 1 else {"apiVersion": "v1", "kind": "List", "items": items}
-        write(_json_text(body))
+        write(_json_text(_applied_document(list(objects))))
     else:
         for obj in objects:
             write(object_ref(obj))
+
+
+def _applied_document(items: Sequence[Any]) -> Any:
+    """Manifests as kubectl apply -o json prints them: one object bare, more as a typed v1 List
+    (struct order kind, apiVersion, metadata {}, items), not get's List with a resourceVersion.
+    upstream: kubernetes/kubectl v0.32.4 pkg/cmd/apply/apply.go, printObjects
+    (corev1.List{TypeMeta{Kind: "List", APIVersion: "v1"}, ListMeta{}})."""
+    if len(items) == 1:
+        return items[0]
+    return {"kind": "List", "apiVersion": "v1", "metadata": {}, "items": list(items)}
 
 
 # ---- stderr: progress, warnings, information -------------------------------------------------

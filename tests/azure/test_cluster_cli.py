@@ -8,7 +8,7 @@ import pytest
 from ruamel.yaml import YAML
 
 from tests.azure.helpers import RG, cluster_id, seed_cluster
-from tests.cli import invoke
+from tests.cli import invoke, list_items
 from tests.emulators.arm import ArmEmulator
 
 
@@ -130,7 +130,7 @@ def test_list_by_resource_group_json_is_the_arm_objects(azure_env: ArmEmulator) 
     seed_cluster(azure_env, "aks1")
     seed_cluster(azure_env, "aks2", rg="rg-other")
     r = invoke("cluster", "list", "-g", RG, "-o", "json")
-    items = json.loads(r.stdout)
+    items = list_items(r.stdout)
     assert [i["name"] for i in items] == ["aks1"]
     assert items[0]["id"] == cluster_id("aks1")
 

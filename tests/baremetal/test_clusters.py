@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.cli import invoke
+from tests.cli import invoke, list_items
 from tests.emulators.arm import ArmEmulator
 
 RG = "rg-edge"
@@ -95,7 +95,7 @@ def test_list_shows_only_bare_metal_clusters(azure_env: ArmEmulator) -> None:
     azure_env.put_resource(connected_id(azure_env, "arc-other"), {"location": "eastus", "kind": "", "properties": {}})
     result = invoke("baremetal", "cluster", "list", "-g", RG, "-o", "json")
     assert result.exit_code == 0, result
-    assert [c["name"] for c in json.loads(result.stdout)] == ["edge1"]
+    assert [c["name"] for c in list_items(result.stdout)] == ["edge1"]
 
 
 def test_show_and_create_name_are_the_list_line(azure_env: ArmEmulator) -> None:

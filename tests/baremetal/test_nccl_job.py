@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.cli import invoke
+from tests.cli import invoke, list_items
 from tests.emulators.kube.controllers.nvidia import GpuPodController
 
 from . import nodes as fx
@@ -69,9 +69,15 @@ def test_the_ssh_key_is_never_printed(h100_pool: Any, kubeconfig: Any) -> None:
 def test_list_expected_needs_no_cluster() -> None:
     result = invoke("baremetal", "test", "nccl", "--list-expected", "-o", "json")
     assert result.exit_code == 0, result
-    rows = {r["vm_size"]: r for r in json.loads(result.stdout)}
+    rows = {r["vm_size"]: r for r in list_items(result.stdout)}
     assert rows[fx.ND_H100]["multi_node_gbps"] == 375.0
     assert rows[fx.ND_H100]["infiniband"] == "8x 400 Gb/s NDR"
+
+
+def test_list_expected_prints_no_name_and_never_a_repr() -> None:
+    result = invoke("baremetal", "test", "nccl", "--list-expected", "-o", "name")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "prints no -o name" in result.stderr
 
 
 def test_env_outside_nccl_is_refused_before_anything_is_created(h100_pool: Any, kubeconfig: Any) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.cli import invoke
+from tests.cli import invoke, list_items
 
 RG = "rg-fleet"
 FLEET = "ml-fleet"
@@ -96,4 +96,4 @@ def run_status(name: str) -> dict[str, Any]:
 
 
 def gates_of(run: str) -> list[dict[str, Any]]:
-    return list(json.loads(ok("fleet", "gates", *ARM, "--run", run, "-o", "json")))
+    return list_items(ok("fleet", "gates", *ARM, "--run", run, "-o", "json"))

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.cli import invoke
+from tests.cli import invoke, list_items
 from tests.fleet.armworld import ARM, FLEET, RG, arc_id, fleet_id, seed_members, sub
 
 
@@ -98,7 +98,7 @@ def test_show_of_a_missing_fleet_is_not_found(fleet: Any) -> None:
 
 def test_members_list_aks_and_arc_with_group_labels_version_and_health(fleet: Any) -> None:
     _join_both(fleet)
-    rows = json.loads(invoke("fleet", "member", "list", *ARM, "-o", "json").stdout)
+    rows = list_items(invoke("fleet", "member", "list", *ARM, "-o", "json").stdout)
     by_name = {r["name"]: r for r in rows}
     assert by_name["gpu"]["type"] == "AKS"
     assert by_name["gpu"]["labels"] == {"env": "prod", "gpu": "a100"}
@@ -222,7 +222,7 @@ def test_target_version_channel_needs_a_minor_version(fleet: Any) -> None:
 
 def test_strategies_and_fleets_are_listed_across_the_subscription(fleet: Any) -> None:
     invoke("fleet", "rollout", "strategy", "create", "safe", *ARM, "--stage", "s;groups=cloud;before=approval")
-    rows = json.loads(invoke("fleet", "rollout", "strategy", "list", *ARM, "-o", "json").stdout)
+    rows = list_items(invoke("fleet", "rollout", "strategy", "list", *ARM, "-o", "json").stdout)
     assert [r["name"] for r in rows] == ["safe"]
     stage = rows[0]["properties"]["strategy"]["stages"][0]
     assert stage["beforeGates"] == [{"displayName": "approve before s", "type": "Approval"}]

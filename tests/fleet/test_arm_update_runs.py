@@ -6,11 +6,10 @@ The ARM emulator moves a run one step each time it is read (tests/emulators/arm/
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Any
 
-from tests.cli import invoke
+from tests.cli import invoke, list_items
 from tests.fleet.armworld import (
     ARM,
     add_aks_cluster,
@@ -227,7 +226,7 @@ def test_a_full_upgrade_run_upgrades_each_member_cluster(fleet: Any) -> None:
     seed_members(fleet)
     ok("fleet", "rollout", "create", "up-1", *ARM, "-k", "1.34.0", "--stage", "s;groups=cloud", "--start")
     assert run_status("up-1")["status"]["state"] == "Completed"
-    rows = json.loads(ok("fleet", "member", "list", *ARM, "-o", "json"))
+    rows = list_items(ok("fleet", "member", "list", *ARM, "-o", "json"))
     assert {r["name"]: r["kubernetesVersion"] for r in rows} == {"gpu": "1.34.0", "edge": "1.32.5"}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.cli import invoke
+from tests.cli import invoke, list_items
 from tests.fleet.conftest import Hub
 
 C1 = "cluster.kubernetes-fleet.io/v1"
@@ -22,7 +22,7 @@ def test_drain_cordons_the_member_and_evicts_each_placement(hub: Hub) -> None:
     _place_everywhere(hub)
     result = invoke("fleet", "member", "drain", "canary", "-o", "json")
     assert result.exit_code == 0, result
-    [eviction] = json.loads(result.stdout)
+    [eviction] = list_items(result.stdout)
     assert (eviction["placement"], eviction["outcome"]) == ("llm", "Evicted")
     assert hub.get("MemberCluster", "canary", api_version=C1)["spec"]["taints"] == [CORDON]
     hub.settle()

@@ -4,10 +4,9 @@ order and writes nothing; server sends them with dryRun=All and nothing changes.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from tests.cli import invoke
+from tests.cli import invoke, list_items
 from tests.fleet.conftest import Hub
 from tests.fleet.test_drain_e2e import CORDON, _place_everywhere
 from tests.fleet.test_rollout_e2e import _staged
@@ -34,7 +33,7 @@ def test_drain_client_dry_run_prints_the_cordon_and_each_eviction_and_writes_not
     before = writes(hub.emu)
     result = invoke("fleet", "member", "drain", "canary", "--dry-run", "-o", "json")
     assert result.exit_code == 0, result
-    cordon, eviction = json.loads(result.stdout)
+    cordon, eviction = list_items(result.stdout)
     assert (cordon["method"], cordon["kind"], cordon["name"]) == ("PATCH", "MemberCluster", "canary")
     assert cordon["patch"]["spec"]["taints"] == [CORDON]
     assert eviction["kind"] == "ClusterResourcePlacementEviction"
@@ -58,7 +57,7 @@ def test_uncordon_client_dry_run_prints_the_patch_and_writes_nothing(hub: Hub) -
     before = writes(hub.emu)
     result = invoke("fleet", "member", "uncordon", "canary", "--dry-run", "-o", "json")
     assert result.exit_code == 0, result
-    [request] = json.loads(result.stdout)
+    [request] = list_items(result.stdout)
     assert request["patch"]["spec"]["taints"] is None
     assert writes(hub.emu) == before
     assert taints(hub, "canary") == [CORDON]
@@ -78,7 +77,7 @@ def test_rollout_stop_client_dry_run_prints_the_state_patch_and_writes_nothing(h
     before = writes(hub.emu)
     result = invoke("fleet", "rollout", "stop", "run-1", "--dry-run", "-o", "json")
     assert result.exit_code == 0, result
-    [request] = json.loads(result.stdout)
+    [request] = list_items(result.stdout)
     assert (request["kind"], request["name"]) == ("ClusterStagedUpdateRun", "run-1")
     assert request["patch"] == {"spec": {"state": "Stop"}}
     assert writes(hub.emu) == before
@@ -118,7 +117,7 @@ def test_approve_client_dry_run_prints_the_status_patch_and_approves_nothing(hub
     before = writes(hub.emu)
     result = invoke("fleet", "approve", "run-1", "--dry-run", "-o", "json")
     assert result.exit_code == 0, result
-    [request] = json.loads(result.stdout)
+    [request] = list_items(result.stdout)
     assert (request["kind"], request["name"], request["subresource"]) == (
         "ClusterApprovalRequest",
         "run-1-after-canary",

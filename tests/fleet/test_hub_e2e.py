@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.cli import invoke
+from tests.cli import invoke, list_items
 from tests.fleet.conftest import Hub
 
 CRP = "ClusterResourcePlacement"
@@ -93,7 +93,7 @@ def test_overrides_are_created_and_reported_as_applied_on_matching_members(hub: 
 def test_which_tells_the_placement_and_members_of_an_object(hub: Hub) -> None:
     _place("llm", "--select", "namespace/llm", "--require-labels", "env=staging")
     hub.settle()
-    rows = json.loads(invoke("fleet", "placement", "which", "configmap/model-config", "-n", "llm", "-o", "json").stdout)
+    rows = list_items(invoke("fleet", "placement", "which", "configmap/model-config", "-n", "llm", "-o", "json").stdout)
     assert [(r["placement"], r["cluster"], r["available"]) for r in rows] == [("llm", "canary", "True")]
 
 

@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from akscli.azure import arm
-from tests.cli import invoke
+from tests.cli import invoke, list_items
 from tests.fleet.armworld import ARM, RG, aks_id, fleet_id, seed_member
 
 API = "2026-06-01"
@@ -36,7 +36,7 @@ def _error_lines(stderr: str) -> list[str]:
 def _rows(*args: str) -> dict[str, dict[str, Any]]:
     listed = invoke("fleet", "member", "list", *ARM, "-o", "json", *args)
     assert listed.exit_code == 0, listed
-    return {r["name"]: r for r in json.loads(listed.stdout)}
+    return {r["name"]: r for r in list_items(listed.stdout)}
 
 
 def test_a_member_being_created_is_joining_until_its_operation_completes(fleet: Any) -> None:

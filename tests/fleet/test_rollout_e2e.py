@@ -8,7 +8,7 @@ import threading
 from akscli.fleet.placement import PlacementRequest, build
 from akscli.fleet.rollout import run_objects, strategy_objects
 from akscli.fleet.stages import parse_stages
-from tests.cli import invoke
+from tests.cli import invoke, list_items
 from tests.emulators.kube.apiserver import wait_until
 from tests.fleet.conftest import Hub
 
@@ -348,7 +348,7 @@ def test_a_run_created_without_start_waits_until_started(hub: Hub) -> None:
     hub.settle()
     assert json.loads(_ok("fleet", "rollout", "status", "run-3", "-o", "json"))["run"]["state"] == "Succeeded"
     names = _ok("fleet", "rollout", "strategy", "list", "-o", "json")
-    assert [s["metadata"]["name"] for s in json.loads(names)] == ["all-at-once"]
+    assert [s["metadata"]["name"] for s in list_items(names)] == ["all-at-once"]
 
 
 def test_approval_requests_of_a_run_are_found_by_the_label_the_hub_sets(hub: Hub) -> None:

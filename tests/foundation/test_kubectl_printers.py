@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
-import json
+import shutil
+import subprocess
 from pathlib import Path
 
-from akscli import jsonpath
-from tests.cli import invoke
+import pytest
+
+from akscli import jsonpath, yamlio
+from tests.cli import invoke, list_items
 from tests.emulators.kube.emulator import KubeEmulator
 
 
@@ -16,7 +19,7 @@ def test_jsonpath_as_json_prints_each_result_group_as_an_indented_json_array() -
     # indented, HTML characters escaped as encoding/json does (client-go jsonpath.go PrintResults).
     result = invoke("model", "catalog", "-o", 'jsonpath-as-json={.items[0:2].name}{"x<"}')
     assert result.exit_code == 0, result.stderr
-    names = [m["name"] for m in json.loads(invoke("model", "catalog", "-o", "json").stdout)[:2]]
+    names = [m["name"] for m in list_items(invoke("model", "catalog", "-o", "json").stdout)[:2]]
     assert result.stdout == "[\n" + ",\n".join(f'    "{n}"' for n in names) + '\n]\n[\n    "x\\u003c"\n]\n'
 
 
@@ -70,3 +73,31 @@ def test_delete_refuses_output_formats_kubectl_delete_has_not(kube_emulator: Kub
     assert result.exit_code == 2, result
     assert result.stderr.splitlines() == ["error: unknown output format 'json'", "hint: use -o name"]
     assert kube_emulator.request_log == []
+
+
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+@pytest.mark.parametrize("fmt", ["json", "yaml"])
+@pytest.mark.parametrize("namespace", [["-A"], ["-n", "nothing-here"]], ids=["all-namespaces", "empty"])
+def test_a_list_prints_the_document_kubectl_get_prints(
+    kube_emulator: KubeEmulator, kubeconfig: Path, fmt: str, namespace: list[str]
+) -> None:
+    # kubectl get rayclusters -A -o json|yaml: a v1 List, its keys sorted, metadata.resourceVersion
+    # "" (kubernetes/kubectl pkg/cmd/get/get.go printGeneric); akscli's list prints the same document.
+    for name in ("rc1", "rc2"):
+        kube_emulator.cluster.create(
+            {"apiVersion": "ray.io/v1", "kind": "RayCluster", "metadata": {"name": name, "namespace": "default"}}
+        )
+    kube_emulator.idle()
+    theirs = subprocess.run(
+        ["kubectl", "get", "rayclusters.ray.io", *namespace, "-o", fmt], capture_output=True, text=True, timeout=60
+    )
+    assert theirs.returncode == 0, theirs.stderr
+    ours = invoke("ray", "cluster", "list", *namespace, "-o", fmt)
+    assert ours.exit_code == 0, ours.stderr
+    expected, printed = yamlio.load(theirs.stdout), yamlio.load(ours.stdout)
+    assert list(printed) == list(expected) == ["apiVersion", "items", "kind", "metadata"]
+    # kubectl hides managedFields (--show-managed-fields=false); akscli prints the object as read.
+    for item in printed["items"]:
+        item["metadata"].pop("managedFields", None)
+    assert printed == expected
+    assert len(list_items(ours.stdout)) == len(expected["items"]) == (2 if namespace == ["-A"] else 0)

@@ -9,6 +9,7 @@ import pytest
 from akscli import output, yamlio
 from akscli.errors import UsageError
 from akscli.output import Column
+from tests.cli import list_items
 
 ITEMS = [
     {
@@ -48,11 +49,55 @@ def test_wide_adds_the_wide_columns(capsys: pytest.CaptureFixture[str]) -> None:
     assert capsys.readouterr().out.splitlines()[0].split() == ["NAME", "REPLICAS", "NAMESPACE"]
 
 
-def test_json_and_yaml_print_the_raw_items(capsys: pytest.CaptureFixture[str]) -> None:
+# What kubectl get -A -o json / -o yaml / an empty list printed (kubectl v1.32.4; kubernetes/kubectl
+# v0.32.4 pkg/cmd/get/get.go printGeneric): docs/changes/audit12-list.md.
+def test_json_prints_the_items_in_kubectls_v1_list(capsys: pytest.CaptureFixture[str]) -> None:
     output.emit(ITEMS, "json", COLUMNS)
-    assert json.loads(capsys.readouterr().out) == ITEMS
+    assert list_items(capsys.readouterr().out) == ITEMS
+
+
+def test_yaml_prints_the_items_in_kubectls_v1_list(capsys: pytest.CaptureFixture[str]) -> None:
     output.emit(ITEMS, "yaml", COLUMNS)
-    assert yamlio.load(capsys.readouterr().out) == ITEMS
+    out = capsys.readouterr().out
+    assert list_items(out) == ITEMS
+    assert out.startswith("apiVersion: v1\nitems:\n- ")
+    assert out.endswith("kind: List\nmetadata:\n  resourceVersion: ''\n")
+
+
+def test_an_empty_list_prints_an_empty_v1_list_in_json(capsys: pytest.CaptureFixture[str]) -> None:
+    output.emit([], "json", COLUMNS)
+    expected = '{\n  "apiVersion": "v1",\n  "items": [],\n  "kind": "List",\n'
+    expected += '  "metadata": {\n    "resourceVersion": ""\n  }\n}\n'
+    assert capsys.readouterr().out == expected
+
+
+def test_an_empty_list_prints_an_empty_v1_list_in_yaml(capsys: pytest.CaptureFixture[str]) -> None:
+    output.emit([], "yaml", COLUMNS)
+    assert capsys.readouterr().out == "apiVersion: v1\nitems: []\nkind: List\nmetadata:\n  resourceVersion: ''\n"
+
+
+def test_the_lists_keys_are_in_kubectls_order(capsys: pytest.CaptureFixture[str]) -> None:
+    # kubectl marshals the List as a map: its keys sorted, apiVersion, items, kind, metadata.
+    output.emit(ITEMS, "json", COLUMNS)
+    assert list(json.loads(capsys.readouterr().out)) == ["apiVersion", "items", "kind", "metadata"]
+    output.emit(ITEMS, "yaml", COLUMNS)
+    assert list(yamlio.load(capsys.readouterr().out)) == ["apiVersion", "items", "kind", "metadata"]
+
+
+def test_jsonpath_and_json_see_the_same_document(capsys: pytest.CaptureFixture[str]) -> None:
+    output.emit(ITEMS, "json", COLUMNS)
+    printed = json.loads(capsys.readouterr().out)
+    output.emit(ITEMS, "jsonpath-as-json={$}", COLUMNS)
+    assert json.loads(capsys.readouterr().out) == [printed]
+    output.emit(ITEMS, "jsonpath={.items[*].metadata.name} {.metadata.resourceVersion}{.kind}", COLUMNS)
+    assert capsys.readouterr().out == "llama phi List"
+
+
+def test_records_that_are_not_kubernetes_objects_print_in_the_same_list(capsys: pytest.CaptureFixture[str]) -> None:
+    # An ARM resource, a catalog row: the same envelope as Kubernetes objects, one document shape.
+    records = [{"name": "aks1", "location": "westus3"}]
+    output.emit(records, "json", COLUMNS, raw=dict)
+    assert list_items(capsys.readouterr().out) == records
 
 
 def test_name_prints_kind_group_slash_name(capsys: pytest.CaptureFixture[str]) -> None:
@@ -155,11 +200,26 @@ def test_unknown_format_is_a_usage_error() -> None:
         output.emit(ITEMS, "xml", COLUMNS)
 
 
-def test_manifests_print_as_a_yaml_stream_or_a_json_list(capsys: pytest.CaptureFixture[str]) -> None:
+def test_manifests_print_as_a_yaml_stream(capsys: pytest.CaptureFixture[str]) -> None:
+    # kubectl create -o yaml and helm template print a stream that pipes to kubectl apply -f -.
     output.emit_documents(ITEMS, "yaml")
     assert yamlio.load_all(capsys.readouterr().out) == ITEMS
+
+
+def test_manifests_print_in_json_as_kubectl_apply_prints_them(capsys: pytest.CaptureFixture[str]) -> None:
+    # kubectl apply --dry-run=client -o json -f two-docs.yaml: a typed v1 List, its keys in struct
+    # order and metadata {} (kubernetes/kubectl v0.32.4 pkg/cmd/apply/apply.go printObjects).
     output.emit_documents(ITEMS, "json")
-    assert json.loads(capsys.readouterr().out)["kind"] == "List"
+    document = json.loads(capsys.readouterr().out)
+    assert list(document) == ["kind", "apiVersion", "metadata", "items"]
+    assert document == {"kind": "List", "apiVersion": "v1", "metadata": {}, "items": ITEMS}
+    output.emit_documents(ITEMS, "jsonpath={.metadata}|{.items[1].metadata.name}")
+    assert capsys.readouterr().out == "{}|phi"
+
+
+def test_one_manifest_prints_in_json_as_the_bare_object(capsys: pytest.CaptureFixture[str]) -> None:
+    output.emit_documents(ITEMS[:1], "json")
+    assert json.loads(capsys.readouterr().out) == ITEMS[0]
 
 
 # ---- status lines without a terminal -----------------------------------------------------------

@@ -10,7 +10,7 @@ import pytest
 
 from akscli import render, yamlio
 from akscli.errors import UsageError
-from tests.cli import invoke
+from tests.cli import invoke, list_items
 
 TEMPLATES = [t.removesuffix(render.TEMPLATE_SUFFIX) for t in render.list_templates()]
 KNOWN_TYPES = {
@@ -220,7 +220,7 @@ def test_help_values_lists_type_default_and_help() -> None:
 def test_help_values_prints_json_rows_with_o_json() -> None:
     result = invoke("render", "vllm", "--help-values", "-o", "json")
     assert result.exit_code == 0, result
-    rows = json.loads(result.stdout)
+    rows = list_items(result.stdout)
     assert {"key", "type", "required", "default", "help"} <= set(rows[0])
     assert next(r for r in rows if r["key"] == "gpus_per_pod")["default"] == 1
 

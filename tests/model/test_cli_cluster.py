@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from akscli import yamlio
-from tests.cli import invoke
+from tests.cli import invoke, list_items
 from tests.emulators.kube.controllers.kaito import openai_handler
 
 KAITO = "kaito.sh/v1beta1"
@@ -86,7 +86,7 @@ def test_list_shows_replicas_gpus_size_endpoint_and_state(model_emulator: Start)
     model_emulator()
     _deploy("phi-4", "--wait", "--timeout", "20s")
     _deploy("phi-4", "--name", "phi-vllm", "--runtime", "vllm")
-    rows = {r["name"]: r for r in json.loads(invoke("model", "list", "-o", "json").stdout)}
+    rows = {r["name"]: r for r in list_items(invoke("model", "list", "-o", "json").stdout)}
     assert rows["phi-4"]["state"] == "Ready" and rows["phi-4"]["gpus"] == 1
     assert rows["phi-4"]["endpoint"] == "http://phi-4.default.svc.cluster.local:80"
     assert rows["phi-vllm"]["runtime"] == "vllm"
@@ -100,7 +100,7 @@ def test_an_inferenceset_reports_ready_replicas(model_emulator: Start) -> None:
     _deploy("phi-4", "--replicas", "2", "--wait", "--timeout", "20s")
     children = emu.cluster.list(KAITO, "Workspace", "default", label_selector="inferenceset.kaito.sh/created-by=phi-4")
     assert len(children) == 2
-    rows = json.loads(invoke("model", "list", "-o", "json").stdout)
+    rows = list_items(invoke("model", "list", "-o", "json").stdout)
     assert [(r["name"], r["ready"], r["desired"], r["gpus"]) for r in rows] == [("phi-4", 2, 2, 2)]
 
 
@@ -146,7 +146,7 @@ def test_each_deploy_records_a_revision_and_history_lists_them(model_emulator: S
     model_emulator()
     _deploy("phi-4", "--max-model-len", "4096")
     _deploy("phi-4", "--max-model-len", "8192")
-    rows = json.loads(invoke("model", "history", "phi-4", "-o", "json").stdout)
+    rows = list_items(invoke("model", "history", "phi-4", "-o", "json").stdout)
     assert [(r["revision"], r["params"]["context"]) for r in rows] == [(1, 4096), (2, 8192)]
 
 
@@ -169,7 +169,7 @@ def test_rollback_reapplies_the_earlier_revision(model_emulator: Start) -> None:
     assert 'inferenceset.kaito.sh "phi-4" deleted' in result.stdout
     assert emu.cluster.get(KAITO, "InferenceSet", "default", "phi-4") is None
     assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4") is not None
-    rows = json.loads(invoke("model", "history", "phi-4", "-o", "json").stdout)
+    rows = list_items(invoke("model", "history", "phi-4", "-o", "json").stdout)
     assert rows[-1]["change"] == "rollback to 1"
 
 
@@ -239,7 +239,7 @@ def test_fleet_deploy_places_the_workspace_and_list_shows_each_member(model_emul
     assert result.exit_code == 0, result
     crp = emu.cluster.get("placement.kubernetes-fleet.io/v1", "ClusterResourcePlacement", None, "phi-4")
     assert crp is not None
-    rows = json.loads(invoke("model", "list", "--fleet-hub", "-o", "json").stdout)
+    rows = list_items(invoke("model", "list", "--fleet-hub", "-o", "json").stdout)
     assert sorted(r["cluster"] for r in rows) == ["gpu-east", "gpu-west"]
     assert {r["state"] for r in rows} == {"Available"}
 
@@ -351,7 +351,7 @@ def test_fleet_deploy_reaches_members_that_create_gpu_nodes_on_demand(model_emul
     _members(emu, {"nap-east": {}, "cpu-only": {}}, labels={"nap-east": on_demand})
     result = invoke("model", "deploy", "phi-4", "--fleet-hub", "--wait", "--timeout", "20s", "-y")
     assert result.exit_code == 0, result
-    rows = json.loads(invoke("model", "list", "--fleet-hub", "-o", "json").stdout)
+    rows = list_items(invoke("model", "list", "--fleet-hub", "-o", "json").stdout)
     assert [(r["cluster"], r["state"]) for r in rows] == [("nap-east", "Available")]
 
 
@@ -369,7 +369,7 @@ def test_staged_fleet_deploy_starts_its_run_only_after_the_placement_is_schedule
     [run] = list(emu.cluster.list("placement.kubernetes-fleet.io/v1", "ClusterStagedUpdateRun"))
     conds = {c["type"]: c for c in run["status"]["conditions"]}
     assert conds["Initialized"]["status"] == "True", conds
-    rows = json.loads(invoke("model", "list", "--fleet-hub", "-o", "json").stdout)
+    rows = list_items(invoke("model", "list", "--fleet-hub", "-o", "json").stdout)
     assert [(r["cluster"], r["state"]) for r in rows] == [("gpu-east", "Available")]
 
 

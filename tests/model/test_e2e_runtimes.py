@@ -5,14 +5,13 @@ rollback restores the previous one; delete leaves no object behind."""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.cli import invoke
+from tests.cli import invoke, list_items
 
 from ._gateway import Unresolved, resolve
 
@@ -67,7 +66,7 @@ def test_kaito_journey(model_emulator: Start) -> None:
     _eventually(lambda: resolve(emu.cluster, "default", "phi-4") == _leaders(emu, "phi-4"))
     # An upgrade: a longer context is a new revision; rollback restores the first.
     _ok("deploy", "phi-4", "--replicas", "2", "--autoscale", "1:4", "--expose", "--max-model-len", "4096", "-y")
-    history = json.loads(_ok("history", "phi-4", "-o", "json").stdout)
+    history = list_items(_ok("history", "phi-4", "-o", "json").stdout)
     assert [r["revision"] for r in history] == [1, 2]
     _ok("rollback", "phi-4", "-y")
     config = emu.cluster.get("v1", "ConfigMap", "default", "phi-4-inference-config")
@@ -94,7 +93,7 @@ def test_vllm_journey(model_emulator: Start) -> None:
     _ok("rollback", "phi-4", "-y")
     image = emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["spec"]["template"]["spec"]["containers"][0]
     assert image["image"] == "vllm/vllm-openai:v0.11.0"
-    assert [r["change"] for r in json.loads(_ok("history", "phi-4", "-o", "json").stdout)][-1] == "rollback to 1"
+    assert [r["change"] for r in list_items(_ok("history", "phi-4", "-o", "json").stdout)][-1] == "rollback to 1"
     _ok("delete", "phi-4", "-y")
     emu.idle()
     _eventually(lambda: _everything(emu, "phi-4") == [])
@@ -118,7 +117,7 @@ def test_airunway_journey(model_emulator: Start) -> None:
     _eventually(lambda: _resolves(emu) == ["phi-4-0"])
     route = emu.cluster.get("gateway.networking.k8s.io/v1", "HTTPRoute", "default", "phi-4")
     assert "app.kubernetes.io/managed-by" not in (route["metadata"].get("labels") or {})
-    rows = json.loads(_ok("list", "-o", "json").stdout)
+    rows = list_items(_ok("list", "-o", "json").stdout)
     assert [(r["name"], r["runtime"], r["state"], r["vm_size"]) for r in rows] == [
         ("phi-4", "airunway", "Ready", "Standard_NC24ads_A100_v4")
     ]

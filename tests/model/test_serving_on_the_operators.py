@@ -3,14 +3,13 @@ emulator and the KAITO simulator; each test names the upstream file it relies on
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.cli import invoke
+from tests.cli import invoke, list_items
 from tests.emulators.kube.controllers.kaito import openai_handler
 
 from ._gateway import Unresolved, resolve
@@ -185,7 +184,7 @@ def test_a_redeploy_that_changes_nothing_records_no_revision(model_emulator: Sta
     second = _deploy("phi-4")
     assert "no change since revision 1" in second.stderr
     rows = invoke("model", "history", "phi-4", "-o", "json").stdout
-    assert [r["revision"] for r in json.loads(rows)] == [1]
+    assert [r["revision"] for r in list_items(rows)] == [1]
 
 
 def test_delete_finds_a_model_applied_from_its_dry_run_under_another_stack(

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from akscli.model import metrics
-from tests.cli import invoke
+from tests.cli import invoke, list_items
 from tests.emulators.kube.controllers.vllm import VllmMetrics
 
 Start = Callable[..., Any]
@@ -28,7 +28,7 @@ def test_top_shows_queue_kv_cache_rates_and_latency_per_replica(model_emulator: 
     emu.register_pod_proxy("default", "phi-4-0", 5000, server.handler())
     result = invoke("model", "top", "phi-4", "--interval", "200ms", "-o", "json")
     assert result.exit_code == 0, result
-    [row] = json.loads(result.stdout)
+    [row] = list_items(result.stdout)
     assert (row["pod"], row["running"], row["waiting"], row["kv_cache_percent"]) == ("phi-4-0", 3, 2, 42.0)
     assert row["generation_tokens_per_second"] > 0
     assert row["ttft_p50_ms"] < 100 < row["ttft_p95_ms"]
@@ -44,7 +44,7 @@ def test_top_reads_every_replica_of_an_inferenceset(model_emulator: Start) -> No
                if p["metadata"]["name"].startswith("phi-4-") and p["metadata"]["name"].endswith("-0")]  # fmt: skip
     for pod in leaders:
         emu.register_pod_proxy("default", pod, 5000, VllmMetrics("phi-4", waiting=1).handler())
-    rows = json.loads(invoke("model", "top", "phi-4", "--interval", "100ms", "-o", "json").stdout)
+    rows = list_items(invoke("model", "top", "phi-4", "--interval", "100ms", "-o", "json").stdout)
     assert sorted(r["pod"] for r in rows) == sorted(leaders) and len(rows) == 2
 
 
@@ -56,7 +56,7 @@ def test_top_shows_the_replicas_that_answer_and_marks_the_one_that_does_not(mode
     emu.register_pod_proxy("default", leaders[0], 5000, VllmMetrics("phi-4", waiting=1).handler())
     result = invoke("model", "top", "-A", "--interval", "100ms", "-o", "json")
     assert result.exit_code == 0, result
-    rows = {r["pod"]: r for r in json.loads(result.stdout)}
+    rows = {r["pod"]: r for r in list_items(result.stdout)}
     assert rows[leaders[0]]["waiting"] == 1 and rows[leaders[1]]["waiting"] is None
     assert f"warning: no figures from pod default/{leaders[1]}:" in result.stderr
 

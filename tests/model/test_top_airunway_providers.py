@@ -7,7 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from tests.cli import invoke
+from tests.cli import invoke, list_items
 from tests.emulators.kube.controllers.vllm import VllmMetrics
 
 from .test_serving_paths_upstream import AIRUNWAY_CRDS
@@ -52,7 +52,7 @@ def test_top_of_a_dynamo_model_reads_vllm_figures_from_the_worker_system_port(mo
     emu.register_pod_proxy("default", "phi-4-worker-0", 9090, VllmMetrics("phi-4", running=2, waiting=3).handler())
     result = invoke("model", "top", "phi-4", "--interval", "100ms", "-o", "json")
     assert result.exit_code == 0, result
-    [row] = json.loads(result.stdout)
+    [row] = list_items(result.stdout)
     assert (row["pod"], row["running"], row["waiting"]) == ("phi-4-worker-0", 2, 3)
     assert not emu.requests(path="/pods/phi-4-frontend-0")
 
@@ -79,7 +79,7 @@ def test_top_of_every_model_skips_a_kuberay_one_with_a_warning(model_emulator: S
     assert result.exit_code == 0, result
     rows = invoke("model", "top", "--interval", "100ms", "-o", "json")
     assert rows.exit_code == 0, rows
-    assert [r["pod"] for r in json.loads(rows.stdout)] == ["phi-4-worker-0"]
+    assert [r["pod"] for r in list_items(rows.stdout)] == ["phi-4-worker-0"]
     assert "warning: no figures from model default/phi-4-ray:" in rows.stderr
 
 

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from akscli import audit
 from akscli.errors import AkscliError, NotFoundError, UsageError
 from akscli.globals import FLAGS
-from tests.cli import invoke
+from tests.cli import invoke, list_items
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -282,7 +282,7 @@ def test_audit_list_cli_shows_matching_entries(log: Path) -> None:
     record(action="ray create", objects=[], identity={"upn": "bo@contoso.com"})
     result = invoke("audit", "list", "--user", "ana", "-o", "json")
     assert result.exit_code == 0, result
-    (entry,) = json.loads(result.stdout)
+    (entry,) = list_items(result.stdout)
     assert entry["reason"] == "CHG-7"
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from akscli import policy, policy_rules
 from akscli.errors import CheckFailedError, UsageError
-from tests.cli import invoke
+from tests.cli import invoke, list_items
 
 DIGEST = "sha256:" + "a" * 64
 
@@ -396,7 +396,7 @@ def test_policy_check_reads_a_kubectl_list_in_json(tmp_path: Path) -> None:
     path.write_text(json.dumps({"apiVersion": "v1", "kind": "List", "items": [load_balancer(), deployment()]}))
     result = invoke("policy", "check", "-f", str(path), "-o", "json")
     assert result.exit_code == 9
-    assert [f["rule"] for f in json.loads(result.stdout)] == ["service-load-balancer"]
+    assert [f["rule"] for f in list_items(result.stdout)] == ["service-load-balancer"]
 
 
 def test_policy_check_sarif_goes_to_stdout(tmp_path: Path) -> None:
@@ -434,7 +434,7 @@ def test_policy_rules_shows_the_policy_file_severity(tmp_path: Path) -> None:
     path.write_text("rules:\n  image-digest: error\n  pdb-missing: off\n")
     result = invoke("policy", "rules", "-o", "json", "--policy-file", str(path))
     assert result.exit_code == 0, result
-    severities = {r["rule"]: r["severity"] for r in json.loads(result.stdout)}
+    severities = {r["rule"]: r["severity"] for r in list_items(result.stdout)}
     assert severities["image-digest"] == "error"
     assert severities["pdb-missing"] is None
 
@@ -451,4 +451,4 @@ def test_policy_check_reads_stdin_with_dash() -> None:
 
     result = invoke("policy", "check", "-f", "-", "-o", "json", input=yamlio.dump_all([load_balancer()]))
     assert result.exit_code == 9
-    assert json.loads(result.stdout)[0]["source"] == "<stdin>"
+    assert list_items(result.stdout)[0]["source"] == "<stdin>"

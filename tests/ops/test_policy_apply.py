@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from akscli import yamlio
-from tests.cli import invoke
+from tests.cli import invoke, list_items
 
 
 def web(image: str = "nginx:1.27.3", replicas: int = 1, **pod_spec: Any) -> dict[str, Any]:
@@ -107,7 +107,7 @@ def test_an_allowed_apply_lists_the_allowed_changes_in_audit_list(
     invoke("apply", "-f", manifest(tmp_path, web("nginx:latest")), "--allow", "image-latest", "--audit-log", str(log))
     result = invoke("audit", "list", "--allowed", "-o", "json", "--audit-log", str(log))
     assert result.exit_code == 0, result
-    assert [e["allowedRules"] for e in json.loads(result.stdout)] == [["image-latest"]]
+    assert [e["allowedRules"] for e in list_items(result.stdout)] == [["image-latest"]]
 
 
 def test_a_privileged_pod_without_a_namespace_applied_to_gpu_operator_is_not_blocked(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.cli import invoke
+from tests.cli import invoke, list_items
 from tests.ray.conftest import akscli
 
 RAY = "ray.io/v1"
@@ -118,7 +118,7 @@ def test_list_as_json_and_across_namespaces(ray_emulator: Callable[..., Any]) ->
     ray_emulator()
     assert invoke("ray", "cluster", "create", "a", "--wait", "--timeout", "20s").exit_code == 0
     listed = invoke("ray", "cluster", "list", "-o", "json")
-    assert [c["metadata"]["name"] for c in json.loads(listed.stdout)] == ["a"]
+    assert [c["metadata"]["name"] for c in list_items(listed.stdout)] == ["a"]
     table = invoke("ray", "cluster", "list", "-A")
     assert table.stdout.splitlines()[0].split()[:2] == ["NAMESPACE", "NAME"]
     assert "ready" in table.stdout
@@ -179,7 +179,7 @@ def test_workergroup_add_appends_a_group(ray_emulator: Callable[..., Any]) -> No
     names = [g["groupName"] for g in emu.cluster.get(RAY, "RayCluster", "default", "demo")["spec"]["workerGroupSpecs"]]
     assert names == ["default-group", "big"]
     wait_until(lambda: len(ray_pods(emu, "demo", "big")) == 1)
-    listed = json.loads(invoke("ray", "workergroup", "list", "demo", "-o", "json").stdout)
+    listed = list_items(invoke("ray", "workergroup", "list", "demo", "-o", "json").stdout)
     assert {g["name"] for g in listed} == {"default-group", "big"}
     duplicate = invoke("ray", "workergroup", "add", "demo", "big")
     assert duplicate.exit_code == 2 and "already exists" in duplicate.stderr
@@ -209,7 +209,7 @@ def test_nodes_lists_head_and_workers(ray_emulator: Callable[..., Any]) -> None:
         invoke("ray", "cluster", "create", "demo", "--worker-replicas", "2", "--wait", "--timeout", "20s").exit_code
         == 0
     )
-    nodes = json.loads(invoke("ray", "cluster", "nodes", "demo", "-o", "json").stdout)
+    nodes = list_items(invoke("ray", "cluster", "nodes", "demo", "-o", "json").stdout)
     assert sorted(n["type"] for n in nodes) == ["head", "worker", "worker"]
     assert all(n["ready"] for n in nodes)
 

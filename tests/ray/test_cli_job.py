@@ -7,7 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tests.cli import Result, invoke
+from tests.cli import Result, invoke, list_items
 from tests.ray.test_cli_cluster import wait_until
 
 RAY = "ray.io/v1"
@@ -135,7 +135,7 @@ def test_cluster_flags_with_an_existing_cluster_are_refused() -> None:
 def test_list_status_and_logs_of_a_finished_job(ray_emulator: Callable[..., Any], tmp_path: Path) -> None:
     ray_emulator(job_logs="result=42\n")
     assert submit("done", "--keep-cluster", "--wait", "--timeout", "30s").exit_code == 0
-    listed = json.loads(invoke("ray", "job", "list", "-o", "json").stdout)
+    listed = list_items(invoke("ray", "job", "list", "-o", "json").stdout)
     assert [(j["metadata"]["name"], j["status"]["jobStatus"]) for j in listed] == [("done", "SUCCEEDED")]
     table = invoke("ray", "job", "list").stdout
     assert table.split("\n")[1].split()[:3] == ["done", "SUCCEEDED", "Complete"]

@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
-from tests.cli import invoke
+from tests.cli import invoke, list_items
 from tests.ray.conftest import akscli
 from tests.ray.test_cli_job import job, submit
 
@@ -35,7 +34,7 @@ def test_scale_client_dry_run_prints_the_json_patch_and_writes_nothing(ray_emula
     before = writes(emu)
     result = akscli("ray cluster scale demo --group default-group --replicas 3 --max 5 --dry-run -o json")
     assert result.exit_code == 0, result
-    [request] = json.loads(result.stdout)
+    [request] = list_items(result.stdout)
     assert (request["method"], request["kind"], request["name"]) == ("PATCH", "RayCluster", "demo")
     assert request["contentType"] == "application/json-patch+json"
     ops = request["patch"]
@@ -62,7 +61,7 @@ def test_stop_client_dry_run_prints_the_suspend_patch_without_asking(ray_emulato
     before = writes(emu)
     result = invoke("ray", "job", "stop", "halt", "--dry-run", "-o", "json", tty=True, input="")
     assert result.exit_code == 0, result
-    [request] = json.loads(result.stdout)
+    [request] = list_items(result.stdout)
     assert (request["method"], request["kind"], request["name"]) == ("PATCH", "RayJob", "halt")
     assert request["patch"] == {"spec": {"suspend": True}}
     assert writes(emu) == before
@@ -91,7 +90,7 @@ def test_stop_client_dry_run_on_a_shared_cluster_prints_the_job_api_call(ray_emu
     before = writes(emu)
     result = invoke("ray", "job", "stop", "long", "--dry-run", "-o", "json")
     assert result.exit_code == 0, result
-    assert json.loads(result.stdout) == [
+    assert list_items(result.stdout) == [
         {
             "method": "POST",
             "path": "/api/v1/namespaces/default/services/shared-head-svc:8265/proxy/api/jobs/raysubmit_1/stop",

@@ -94,7 +94,7 @@ def print_requests(requests: Sequence[Mapping[str, Any]], fmt: str, mode: str, n
         for index, request in enumerate(requests):
             output.write(names[index] if names else str(request.get("path") or output.object_ref(request)))
     else:
-        output.emit_object(list(requests), fmt if output.structured(fmt) else "yaml")
+        output.emit(requests, fmt if output.structured(fmt) else "yaml", [])  # a v1 List, as every list
     if not requests:
         output.info("dry run: there is nothing to send")
     elif mode == "client":
