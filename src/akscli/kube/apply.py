@@ -444,12 +444,34 @@ def diff_objects(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[st
             lines.append(f"+ {path}: {MASK if hidden else _short(new[path])}")
         elif path not in new:
             lines.append(f"- {path}")
+        elif old[path] != new[path] and not hidden and _multiline(old[path], new[path]):
+            lines.append(f"~ {path}:")
+            lines += _changed_lines(str(old[path]), str(new[path]))
         elif old[path] != new[path]:
             was, now = (f"{MASK} (before)", f"{MASK} (after)") if hidden else (_short(old[path]), _short(new[path]))
             lines.append(f"~ {path}: {was} -> {now}")
     return lines if before else [f"+ {object_ref(after)}"]
 
 
+def _multiline(*values: Any) -> bool:
+    return any(isinstance(v, str) and "\n" in v.rstrip("\n") for v in values)
+
+
+def _changed_lines(old: str, new: str) -> list[str]:
+    """A multi-line value's changed lines (a ConfigMap's file, a script), ``-``/``+`` each under
+    its field, as kubectl diff shows them, instead of both whole values on one line."""
+    import difflib
+
+    return [
+        f"    {line[0]} {_short(line[2:])}"
+        for line in difflib.ndiff(old.splitlines(), new.splitlines())
+        if line[:1] in "-+" and line[:2] != "? "
+    ]
+
+
 def _short(value: Any) -> str:
     text = repr(value) if not isinstance(value, str) else value
+    if "\n" in text.rstrip("\n"):
+        first, count = text.splitlines()[0], len(text.splitlines())
+        text = f"{first} ... ({count} lines)"
     return text if len(text) <= 80 else text[:77] + "..."
