@@ -35,7 +35,7 @@ def test_dry_run_prints_the_write_and_sends_nothing(
 ) -> None:
     seed_cluster(azure_env)
     before = _writes(azure_env)
-    result = invoke(*args, "--dry-run", "-o", "json")
+    result = invoke(*args, "--dry-run")  # JSON by default (a delete takes only -o name, as kubectl delete)
     assert result.exit_code == 0, result
     request = json.loads(result.stdout)
     assert request["method"] == method

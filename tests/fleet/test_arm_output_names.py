@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.fleet.armworld import ARM, FLEET, RG, aks_id, ok, seed_member
 
 
@@ -40,3 +42,45 @@ def test_arm_rollout_create_name_is_the_rollout_list_line(fleet: Any) -> None:
     args = ("--upgrade-type", "NodeImageOnly", "-o", "name")
     assert ok("fleet", "rollout", "create", "up-1", *ARM, *args).split() == ["updaterun/up-1"]
     assert ok("fleet", "rollout", "list", *ARM, "-o", "name").split() == ["updaterun/up-1"]
+
+
+@pytest.mark.parametrize(
+    ("command", "name"),
+    [
+        (["create", FLEET, "-g", RG], f"fleet/{FLEET}"),
+        (["delete", FLEET, "-g", RG], f"fleet/{FLEET}"),
+        (["member", "join", "gpu", "--cluster", "aks-gpu", *ARM], "member/gpu"),
+        (["member", "remove", "gpu", *ARM], "member/gpu"),
+        (["autoupgrade", "delete", "nightly", *ARM], "autoupgradeprofile/nightly"),
+        (["rollout", "strategy", "create", "safe", *ARM, "--stage", "s;groups=cloud"], "updatestrategy/safe"),
+        (["rollout", "strategy", "delete", "safe", *ARM], "updatestrategy/safe"),
+        (["rollout", "create", "up-1", *ARM, "--upgrade-type", "NodeImageOnly"], "updaterun/up-1"),
+        (["rollout", "create", "up-1", *ARM, "--upgrade-type", "NodeImageOnly", "--start"], "updaterun/up-1"),
+        (["rollout", "start", "up-1", *ARM], "updaterun/up-1"),
+        (["rollout", "stop", "up-1", *ARM], "updaterun/up-1"),
+        (["rollout", "skip", "up-1", *ARM, "--target", "Member:gpu"], "updaterun/up-1"),
+        (["rollout", "delete", "up-1", *ARM], "updaterun/up-1"),
+    ],
+    ids=lambda v: " ".join(v[:2]) if isinstance(v, list) else None,
+)
+def test_a_dry_run_o_name_prints_what_list_prints_not_the_url_path(
+    azure_env: Any, command: list[str], name: str
+) -> None:
+    # Was the request's URL path (docs/changes/audit11-grammar-left.md "Still weak").
+    printed = ok("fleet", *command, "--dry-run", "-o", "name").split()
+    assert set(printed) == {name}
+
+
+def test_autoupgrade_create_dry_run_o_name_is_its_list_line(fleet: Any) -> None:
+    printed = ok("fleet", "autoupgrade", "create", "nightly", *ARM, "--channel", "Stable", "--dry-run", "-o", "name")
+    assert printed.split() == ["autoupgradeprofile/nightly"]
+
+
+def test_approve_dry_run_o_name_prints_each_gate_as_gate_list_does(azure_env: Any) -> None:
+    from tests.fleet.test_arm_run_dry_run import pending_gate
+
+    for gate in ("g1", "g2"):
+        pending_gate(azure_env, gate, "up-1")
+    listed = sorted(ok("fleet", "gates", *ARM, "-o", "name").split())
+    assert listed == ["gate/g1", "gate/g2"]
+    assert sorted(ok("fleet", "approve", "up-1", *ARM, "--dry-run", "-o", "name").split()) == listed

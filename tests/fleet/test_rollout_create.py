@@ -152,51 +152,21 @@ def test_hub_run_whose_sorting_label_is_missing_on_a_member_is_refused(hub: Hub)
 # getResourceSnapshotObjs: "no resourceSnapshots with index `N` found for placement").
 
 
-def _snapshots(hub: Hub, placement: str, *indexes: str) -> None:
-    # The ClusterResourceSnapshot CRD (upstream config/crd/bases/
-    # placement.kubernetes-fleet.io_clusterresourcesnapshots.yaml: names and scope; its schema is
-    # not needed here) and one snapshot per index, named and labelled as the placement controller
-    # does (apis/placement/v1 resourcesnapshot_types.go: {CRP}-{index}-snapshot).
-    hub.cluster.create(
-        {
-            "apiVersion": "apiextensions.k8s.io/v1",
-            "kind": "CustomResourceDefinition",
-            "metadata": {"name": "clusterresourcesnapshots.placement.kubernetes-fleet.io"},
-            "spec": {
-                "group": "placement.kubernetes-fleet.io",
-                "names": {
-                    "kind": "ClusterResourceSnapshot",
-                    "listKind": "ClusterResourceSnapshotList",
-                    "plural": "clusterresourcesnapshots",
-                    "singular": "clusterresourcesnapshot",
-                },
-                "scope": "Cluster",
-                "versions": [
-                    {
-                        "name": "v1",
-                        "served": True,
-                        "storage": True,
-                        "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
-                    }
-                ],
-            },
-        }
-    )
-    for index in indexes:
-        labels = {"kubernetes-fleet.io/parent-CRP": placement, "kubernetes-fleet.io/resource-index": index}
-        hub.cluster.create(
-            {
-                "apiVersion": "placement.kubernetes-fleet.io/v1",
-                "kind": "ClusterResourceSnapshot",
-                "metadata": {"name": f"{placement}-{index}-snapshot", "labels": labels},
-                "spec": {"selectedResources": []},
-            }
-        )
+def _snapshot_runs(hub: Hub, count: int) -> None:
+    """``count`` resource snapshots of placement llm, as the hub makes them: each run naming no index
+    snapshots what the placement selects when it initializes (getResourceSnapshotObjs), a new index
+    once the content changed (GetOrCreateResourceSnapshot)."""
+    for n in range(count):
+        if n:
+            hub.cluster.patch("v1", "ConfigMap", "llm", "model-config", {"data": {"model": f"phi-4-v{n}"}})
+        made = invoke("fleet", "rollout", "create", f"snap-{n}", "--placement", "llm", "--strategy", "s", "-y")
+        assert made.exit_code == 0, made
+        hub.settle()
 
 
 def test_hub_run_of_a_resource_index_the_placement_has_no_snapshot_of_is_refused(hub: Hub) -> None:
     _external_and_strategy("all")
-    _snapshots(hub, "llm", "0", "1")
+    _snapshot_runs(hub, 2)
     args = ["fleet", "rollout", "create", "run-1", "--placement", "llm", "--strategy", "s", "-y"]
     result = invoke(*args, "--resource-index", "7")
     assert result.exit_code == 2, result
@@ -208,13 +178,17 @@ def test_hub_run_of_a_resource_index_the_placement_has_no_snapshot_of_is_refused
 
 
 def test_simulated_run_of_a_missing_resource_index_fails_to_initialize(hub: Hub) -> None:
-    # Without the snapshot CRD akscli cannot list snapshots and sends the run; the simulator
-    # (one snapshot, index 0) fails it as the hub would.
+    # A run sent past akscli's check (here: written straight to the hub) fails as the hub fails it.
     _external_and_strategy("all")
-    made = invoke(
-        "fleet", "rollout", "create", "run-1", "--placement", "llm", "--strategy", "s", "--resource-index", "3", "-y"
+    hub.settle()
+    hub.cluster.create(
+        {
+            "apiVersion": "placement.kubernetes-fleet.io/v1",
+            "kind": "ClusterStagedUpdateRun",
+            "metadata": {"name": "run-1"},
+            "spec": {"placementName": "llm", "stagedRolloutStrategyName": "s", "resourceSnapshotIndex": "3"},
+        }
     )
-    assert made.exit_code == 0, made
     hub.settle()
     conds = {c["type"]: c for c in hub.get("ClusterStagedUpdateRun", "run-1")["status"]["conditions"]}
     assert conds["Initialized"]["status"] == "False"

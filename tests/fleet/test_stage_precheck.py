@@ -40,3 +40,12 @@ def test_pick_n_with_more_candidates_than_it_picks_is_left_to_the_schedule() -> 
     members = [_member("a"), _member("b"), _member("c")]
     assert _certain_members({"placementType": "PickN", "numberOfClusters": 2}, members) == set()
     assert _certain_members({"placementType": "PickN", "numberOfClusters": 3}, members) == {"a", "b", "c"}
+
+
+def test_pick_n_of_an_existing_placement_counts_the_clusters_it_is_on_now() -> None:
+    # The scheduler keeps the clusters placed already (framework.go, sameplacementaffinity): with
+    # one more on a cluster that no longer passes, N=2 may not reach both candidates.
+    members = [_member("a"), _member("b")]
+    policy = {"placementType": "PickN", "numberOfClusters": 2}
+    assert _certain_members(policy, members, {"a"}) == {"a", "b"}
+    assert _certain_members(policy, members, {"a", "gone"}) == set()

@@ -477,3 +477,38 @@ def test_fleet_deploy_that_no_member_can_take_is_refused_before_anything_is_sent
     assert result.exit_code == 2, result
     assert "matches no member cluster" in result.stderr
     assert emu.cluster.get("placement.kubernetes-fleet.io/v1", "ClusterResourcePlacement", None, "phi-4") is None
+
+
+def test_staged_fleet_redeploy_whose_strategy_leaves_an_eligible_member_out_changes_nothing(
+    model_emulator: Start,
+) -> None:
+    # A run on a placement that exists covers the bindings of its latest policy snapshot
+    # (kubefleet pkg/controllers/updaterun/initialization.go); the scheduler keeps the clusters it
+    # is on and picks every other eligible one that passes under PickAll (pkg/scheduler/framework/
+    # framework.go), so the stage check is made before the redeploy changes anything.
+    emu = model_emulator(fleet=True)
+    _members(emu, {"gpu-east": {"kubernetes.azure.com/vm-sizes/Standard_NC24ads_A100_v4/count": "2"}})
+    _joined(emu, "gpu-east")
+    for name, stage in (("all", "all"), ("canary", "canary;labels=env=canary")):
+        assert invoke("fleet", "rollout", "strategy", "create", name, "--stage", stage, "-y").exit_code == 0
+    first = invoke("model", "deploy", "phi-4", "--fleet-hub", "--staged-strategy", "all", "-y")
+    assert first.exit_code == 0, first
+
+    def hub_state() -> dict[str, Any]:
+        # What a deploy writes (the simulators write status only; generation moves with spec).
+        kinds = [("v1", "ConfigMap", "phi-4"), ("kaito.sh/v1beta1", "Workspace", "phi-4"),
+                 ("placement.kubernetes-fleet.io/v1", "ClusterResourcePlacement", None),
+                 ("placement.kubernetes-fleet.io/v1", "ClusterStagedUpdateRun", None)]  # fmt: skip
+        return {
+            (kind, o["metadata"]["name"]): (o["metadata"].get("generation"), o.get("data"))
+            for api_version, kind, ns in kinds
+            for o in emu.cluster.list(api_version, kind, ns)
+        }
+
+    before = hub_state()
+    result = invoke(
+        "model", "deploy", "phi-4", "--fleet-hub", "--staged-strategy", "canary", "--max-model-len", "2048", "-y"
+    )
+    assert result.exit_code == 2, result
+    assert "placement phi-4 will be scheduled on gpu-east, which no stage of strategy canary selects" in result.stderr
+    assert hub_state() == before

@@ -42,6 +42,33 @@ def as_dict(model: Any) -> dict[str, Any]:
     return dict(model)
 
 
+def put_back(model: str, resource: Mapping[str, Any]) -> Any:
+    """The body of a PUT built from a GET (read, change, send back): the SDK model of ``resource``.
+
+    The SDK sends a model without the properties the spec marks read-only (``readOnly: true``; in
+    the SDK ``visibility=["read"]``: id, name, eTag, provisioningState, currentOrchestratorVersion,
+    fqdn, ...), which a dict would carry back as they were read. Each agent pool's
+    ``nodeImageVersion`` is left out too: it is writable since 2026-04-01, and setting it asks AKS
+    to roll the pool back to that image, only to one of its ``recentlyUsedVersions``, so the value
+    a GET read, sent back with a new count or version, could ask for an older image than the pool
+    has by then, or be refused. Left out, the pool keeps its image (upstream: Azure/azure-rest-api-specs
+    specification/containerservice/resource-manager/Microsoft.ContainerService/aks/stable/2026-08-01/
+    managedClusters.json ManagedClusterAgentPoolProfileProperties.nodeImageVersion, "Setting this value
+    triggers an agentPool rollback. Only values from `recentlyUsedVersions` are allowed"; made writable
+    by Azure/azure-rest-api-specs#43524; azure-mgmt-containerservice 41.8.0 models/_models.py).
+    """
+    import copy
+
+    from azure.mgmt.containerservice import models
+
+    body = copy.deepcopy(dict(resource))  # the caller's dict stays as read
+    props = body.get("properties") or {}
+    pools = props.get("agentPoolProfiles") or [] if model == "ManagedCluster" else [props]
+    for pool in pools:
+        pool.pop("nodeImageVersion", None)
+    return getattr(models, model)(body)
+
+
 @dataclass
 class ClusterSpec:
     name: str
@@ -406,9 +433,8 @@ def begin_upgrade(
     if not control_plane_only:
         for pool in props.get("agentPoolProfiles") or []:
             pool["orchestratorVersion"] = version
-    return arm.call(
-        f"upgrade cluster {name}", lambda: c.managed_clusters.begin_create_or_update(rg, name, cast(Any, cluster))
-    )
+    body = put_back("ManagedCluster", cluster)
+    return arm.call(f"upgrade cluster {name}", lambda: c.managed_clusters.begin_create_or_update(rg, name, body))
 
 
 def begin_node_image_upgrades(c: ContainerServiceClient, rg: str, name: str) -> list[tuple[str, LROPoller[Any]]]:

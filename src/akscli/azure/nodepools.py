@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from akscli import validate
 from akscli.azure import arm, names
-from akscli.azure.clusters import as_dict, get
+from akscli.azure.clusters import as_dict, get, put_back
 from akscli.errors import NotFoundError, QuotaError, UsageError
 
 if TYPE_CHECKING:
@@ -387,9 +387,8 @@ def begin_scale(
         props["count"] = n
         if disable_autoscaler:
             props.update(enableAutoScaling=False, minCount=None, maxCount=None)
-    return arm.call(
-        f"scale node pool {name}", lambda: c.agent_pools.begin_create_or_update(rg, cluster, name, cast(Any, pool))
-    )
+    body = put_back("AgentPool", pool)
+    return arm.call(f"scale node pool {name}", lambda: c.agent_pools.begin_create_or_update(rg, cluster, name, body))
 
 
 def check_scale_flags(
@@ -448,9 +447,8 @@ def begin_upgrade(c: ContainerServiceClient, rg: str, cluster: str, name: str, v
         )
     pool = get_pool(c, rg, cluster, name)
     pool["properties"]["orchestratorVersion"] = version
-    return arm.call(
-        f"upgrade node pool {name}", lambda: c.agent_pools.begin_create_or_update(rg, cluster, name, cast(Any, pool))
-    )
+    body = put_back("AgentPool", pool)
+    return arm.call(f"upgrade node pool {name}", lambda: c.agent_pools.begin_create_or_update(rg, cluster, name, body))
 
 
 def begin_node_image_upgrade(c: ContainerServiceClient, rg: str, cluster: str, name: str) -> LROPoller[Any]:

@@ -156,18 +156,21 @@ def captured_write(send: Callable[[], Any]) -> dict[str, Any]:
 def print_request(request: Mapping[str, Any] | Sequence[Mapping[str, Any]], fmt: str) -> None:
     """--dry-run: the ARM request (or requests, in order) exactly as it would be sent: method, URL
     with its api-version, body (JSON unless YAML is asked for)."""
-    if fmt == "name":  # what each request changes: its URL's path
+    if fmt == "name":  # what each request writes, as its show and list name it: kind/NAME
+        from akscli.azure import kinds
+
         for one in [request] if isinstance(request, Mapping) else request:
-            output.write(str(one.get("url") or one.get("path") or "").split("?")[0])
+            output.write(kinds.ref(str(one.get("url") or one.get("path") or "")))
         return
     output.emit_object(request, fmt if output.structured(fmt) else "json")
 
 
-def deleted(ref: str, line: str, fmt: str) -> None:
-    """After an ARM delete: ``kind/name`` on stdout for -o name (kubectl delete -o name prints
-    only the object's name form), else the line on stderr."""
+def deleted(kind: str, name: str, line: str, fmt: str | None) -> None:
+    """After an ARM delete: ``kind/name`` (``output.named``, as its show and list print it) on
+    stdout for -o name (kubectl delete -o name prints only the object's name form), else the line
+    on stderr."""
     if fmt == "name":
-        output.write(ref)
+        output.write(output.named(kind)({"name": name}))
     else:
         output.info(line)
 
@@ -231,7 +234,7 @@ def show(
     if output.structured(fmt):
         output.emit_object(resource, fmt)
     else:
-        output.emit_object(resource, fmt, fields=list(summary(resource).items()), name=lambda r: f"{kind}/{r['name']}")
+        output.emit_object(resource, fmt, fields=list(summary(resource).items()), name=output.named(kind))
 
 
 def emit_resources(
@@ -249,7 +252,7 @@ def emit_resources(
         output.emit(items, fmt, columns)
     else:
         rows = [summary(i) for i in items]
-        output.emit(rows, fmt, columns, name=lambda s: f"{kind}/{s['name']}", empty=empty)
+        output.emit(rows, fmt, columns, name=output.named(kind), empty=empty)
 
 
 def emit_upgrades(info: Mapping[str, Any], fmt: str) -> None:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from akscli import output
+from akscli.azure import kinds
 from akscli.cli import azopts
 from akscli.cli import options as opts
 from akscli.errors import UsageError
@@ -24,7 +25,7 @@ cluster_app = typer.Typer(
 )
 ClusterName = Annotated[str, typer.Argument(help="Cluster name.")]
 # -o name: baremetalcluster/NAME, for the list and for one cluster (create, show, upgrade).
-CLUSTER_NAME = output.named("baremetalcluster")
+CLUSTER_NAME = output.named(kinds.BAREMETAL_CLUSTER)
 
 CLUSTER_COLUMNS = [
     output.Column("NAME", "name"),
@@ -283,7 +284,7 @@ def cluster_delete(
     yes: opts.Yes = False,
     dry_run: azopts.DryRun = "none",
     azure: azopts.AzureFlags = azopts.AzureFlags(),
-    output_format: opts.ObjectOutput = "table",
+    output_format: opts.DeleteOutput = None,
 ) -> None:
     """Delete a bare-metal cluster (the host stays in Azure Arc).
 
@@ -293,13 +294,12 @@ def cluster_delete(
     from akscli.baremetal import clusters
     from akscli.cli import common
 
-    fmt = output.check_format(output_format, output.OBJECT_FORMATS)
     dry = azopts.arm_dry_run(dry_run)
     bm = _baremetal(azure)
     ref = bm.ref(resource_group, name)
     requests = bm.delete_requests(ref)
     if dry:
-        azopts.print_request(clusters.printable(requests), fmt)
+        azopts.print_request(clusters.printable(requests), output_format or "json")
         return
     common.confirm(f"delete bare-metal cluster {name} in {ref.resource_group}", yes)
     with (
@@ -308,4 +308,4 @@ def cluster_delete(
     ):
         for request in requests:
             bm.send(request, progress=update)
-    azopts.deleted(CLUSTER_NAME({"name": name}), f"deleted bare-metal cluster {name}", fmt)
+    azopts.deleted(kinds.BAREMETAL_CLUSTER, name, f"deleted bare-metal cluster {name}", output_format)

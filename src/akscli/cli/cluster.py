@@ -6,6 +6,7 @@ from typing import Annotated, Any
 import typer
 
 from akscli import output
+from akscli.azure import kinds
 from akscli.cli import azopts
 from akscli.cli import options as opts
 from akscli.cli.azopts import AzureFlags, DryRun, NoWait, ResourceGroup, on_azure
@@ -51,7 +52,7 @@ def _resume(rg: str, name: str, *, deleted: bool = False) -> str:
 def _show(cluster: Mapping[str, Any], fmt: str) -> None:
     from akscli.azure import clusters
 
-    azopts.show(cluster, fmt, clusters.summary, kind="cluster")
+    azopts.show(cluster, fmt, clusters.summary, kind=kinds.CLUSTER)
 
 
 @app.command("create")
@@ -181,7 +182,7 @@ def list_(
     rg = names.resource_group(resource_group) if resource_group else None
     c = azure.aks_client()
     azopts.emit_resources(
-        clusters.list_clusters(c, rg), fmt, COLUMNS, clusters.summary, kind="cluster", empty="No clusters found."
+        clusters.list_clusters(c, rg), fmt, COLUMNS, clusters.summary, kind=kinds.CLUSTER, empty="No clusters found."
     )
 
 
@@ -334,16 +335,15 @@ def delete(
     yes: opts.Yes = False,
     dry_run: DryRun = "none",
     no_wait: NoWait = False,
-    output_: opts.ObjectOutput = "table",
+    output_: opts.DeleteOutput = None,
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Delete a cluster and everything in it."""
     from akscli.azure import clusters
     from akscli.cli import common
 
-    fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname = _ids(resource_group, name)
-    with azopts.dry_run_scope(dry_run, fmt) as dry:
+    with azopts.dry_run_scope(dry_run, output_ or "json") as dry:
         c = azure.aks_client()
         clusters.get(c, rg, cname)
         common.confirm(f"delete cluster {cname} in resource group {rg} and all its workloads", yes or dry)
@@ -351,13 +351,13 @@ def delete(
         azopts.finish(
             poller,
             f"delete cluster {cname}",
-            fmt,
+            output_ or "table",
             no_wait=no_wait,
             resume=_resume(rg, cname, deleted=True),
             target=azopts.audit_target(c, rg, cname),
         )
-        if not no_wait:
-            azopts.deleted(f"cluster/{cname}", f"cluster {cname} deleted", fmt)
+        if not no_wait or output_ == "name":  # kubectl delete --wait=false prints it too
+            azopts.deleted(kinds.CLUSTER, cname, f"cluster {cname} deleted", output_)
 
 
 @app.command("wait")

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 import typer
 
 from akscli import output
+from akscli.azure import kinds
 from akscli.cli import azopts, complete
 from akscli.cli import options as opts
 from akscli.cli.azopts import AzureFlags, DryRun, NoWait, ResourceGroup, on_azure
@@ -57,7 +58,7 @@ def _resume(rg: str, cluster: str, name: str | None = None) -> str:
 def _show(pool: Mapping[str, Any], fmt: str) -> None:
     from akscli.azure import nodepools
 
-    azopts.show(pool, fmt, nodepools.summary, kind="nodepool")
+    azopts.show(pool, fmt, nodepools.summary, kind=kinds.NODEPOOL)
 
 
 @app.command("add")
@@ -202,7 +203,7 @@ def list_(
     fmt = output.check_format(output_)
     rg, cname, _ = _ids(resource_group, cluster)
     pools = nodepools.list_pools(azure.aks_client(), rg, cname)
-    azopts.emit_resources(pools, fmt, COLUMNS, nodepools.summary, kind="nodepool", empty="No node pools found.")
+    azopts.emit_resources(pools, fmt, COLUMNS, nodepools.summary, kind=kinds.NODEPOOL, empty="No node pools found.")
 
 
 @app.command("show")
@@ -335,16 +336,15 @@ def delete(
     yes: opts.Yes = False,
     dry_run: DryRun = "none",
     no_wait: NoWait = False,
-    output_: opts.ObjectOutput = "table",
+    output_: opts.DeleteOutput = None,
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Delete a node pool (its nodes are drained and removed)."""
     from akscli.azure import nodepools
     from akscli.cli import common
 
-    fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname, pname = _ids(resource_group, cluster, name)
-    with azopts.dry_run_scope(dry_run, fmt) as dry:
+    with azopts.dry_run_scope(dry_run, output_ or "json") as dry:
         c = azure.aks_client()
         nodepools.get_pool(c, rg, cname, pname)
         common.confirm(f"delete node pool {pname} of cluster {cname}", yes or dry)
@@ -352,10 +352,10 @@ def delete(
         azopts.finish(
             poller,
             f"delete node pool {pname}",
-            fmt,
+            output_ or "table",
             no_wait=no_wait,
             resume=_resume(rg, cname),
             target=azopts.audit_target(c, rg, cname, pname),
         )
-        if not no_wait:
-            azopts.deleted(f"nodepool/{pname}", f"node pool {pname} deleted", fmt)
+        if not no_wait or output_ == "name":  # kubectl delete --wait=false prints it too
+            azopts.deleted(kinds.NODEPOOL, pname, f"node pool {pname} deleted", output_)

@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from akscli.azure import kinds
 from akscli.errors import AkscliError, NotFoundError
 from akscli.fleet.arm import ARC_TYPE, ClusterRef, as_dict, check_no_arc_in_run, gate_row, pending_gates, wait_for_gate
 
@@ -33,7 +34,7 @@ class Child:
     """A kind of resource below a fleet, and how the SDK, the output and the audit name it."""
 
     noun: str
-    ref: str
+    ref: str  # its kind in ``-o name`` (akscli.azure.kinds)
     segment: str
     operations: str
     model: str
@@ -45,15 +46,13 @@ class Child:
         return self.noun[:-1] + "ies" if self.noun.endswith("y") else self.noun + "s"
 
 
-MEMBER = Child("member", "member", "member", "fleet_members", "FleetMember", "begin_create")
-UPDATE_RUN = Child("update run", "updaterun", "updateRun", "update_runs", "UpdateRun")
-STRATEGY = Child(
-    "update strategy", "updatestrategy", "updateStrategy", "fleet_update_strategies", "FleetUpdateStrategy"
-)
+MEMBER = Child("member", kinds.MEMBER, "member", "fleet_members", "FleetMember", "begin_create")
+UPDATE_RUN = Child("update run", kinds.UPDATE_RUN, "updateRun", "update_runs", "UpdateRun")
+STRATEGY = Child("update strategy", kinds.STRATEGY, "updateStrategy", "fleet_update_strategies", "FleetUpdateStrategy")
 PROFILE = Child(
-    "auto-upgrade profile", "autoupgradeprofile", "autoUpgradeProfile", "auto_upgrade_profiles", "AutoUpgradeProfile"
+    "auto-upgrade profile", kinds.PROFILE, "autoUpgradeProfile", "auto_upgrade_profiles", "AutoUpgradeProfile"
 )
-GATE = Child("gate", "gate", "gate", "gates", "GatePatch")
+GATE = Child("gate", kinds.GATE, "gate", "gates", "GatePatch")
 
 
 def model(name: str, body: Mapping[str, Any]) -> Any:

@@ -19,6 +19,7 @@ from akscli.fleet import (
     CSUS,
     MEMBER,
     PARENT_PLACEMENT_LABEL,
+    PLACEMENT_BETA,
     PLACEMENT_V1,
     RESOURCE_INDEX_LABEL,
     RP,
@@ -81,12 +82,16 @@ def _check_resource_index(kube: Kube, kind: str, name: str, namespace: str | Non
     snapshots labelled kubernetes-fleet.io/parent-CRP=NAME and kubernetes-fleet.io/resource-index=N,
     pkg/utils/controller/resource_snapshot_resolver.go ListAllResourceSnapshotWithAnIndex). A hub
     that does not let this user list snapshots is not checked: the run itself reports it."""
-    snapshot_kind = "ResourceSnapshot" if namespace else "ClusterResourceSnapshot"
+    # ResourceSnapshot is served as v1beta1 only, ClusterResourceSnapshot as v1 too (upstream: kubefleet-dev/
+    # kubefleet e160c1cd config/crd/bases/placement.kubernetes-fleet.io_resourcesnapshots.yaml, _cluster...).
+    snapshot_kind, version = "ClusterResourceSnapshot", PLACEMENT_V1
+    if namespace:
+        snapshot_kind, version = "ResourceSnapshot", PLACEMENT_BETA
     try:
         have = {
             str(((s.get("metadata") or {}).get("labels") or {}).get(RESOURCE_INDEX_LABEL))
             for s in kube.list(
-                PLACEMENT_V1, snapshot_kind, namespace=namespace, label_selector=f"{PARENT_PLACEMENT_LABEL}={name}"
+                version, snapshot_kind, namespace=namespace, label_selector=f"{PARENT_PLACEMENT_LABEL}={name}"
             )
         }
     except (NotInstalledError, AuthError):
@@ -127,18 +132,26 @@ def check_stages(kube: Kube, runs: Iterable[Mapping[str, Any]]) -> None:
 
 
 def check_stages_before_placing(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
-    """The stage rules of check_stages, before anything is sent, for a new ClusterResourcePlacement
-    whose run will certainly cover some members: so that a refused run leaves no placement,
-    namespace or workload behind. A member is certain when the KubeFleet scheduler will pick it
-    (upstream: kubefleet-dev/kubefleet e160c1cd pkg/scheduler/framework/framework.go, plugins
-    clusteraffinity and tainttoleration -- akscli.fleet.matching -- and
+    """The stage rules of check_stages, before anything is sent, for a ClusterResourcePlacement (new,
+    or one being updated) whose run will certainly cover some members: so that a refused run leaves
+    no placement, namespace or workload behind, or changed. A member is certain when the KubeFleet
+    scheduler will pick it (upstream: kubefleet-dev/kubefleet e160c1cd
+    pkg/scheduler/framework/framework.go, plugins clusteraffinity and tainttoleration --
+    akscli.fleet.matching -- and
     pkg/scheduler/clustereligibilitychecker/checker.go with its default 5-minute heartbeat and
     health timeouts): PickFixed, the named eligible members; PickAll, every eligible member the
     filters pass; PickN, the same when no more members pass than it picks (past that, which ones
     it picks depends on scores, so the check waits for the schedule). A member whose eligibility
-    is not certain (no recent heartbeat, not joined) is left to check_stages, as is a placement
-    that exists already (its bindings and taints decide) and a ResourcePlacement (namespace
-    affinity reads per-member namespace lists)."""
+    is not certain (no recent heartbeat, not joined) is left to check_stages, as is a
+    ResourcePlacement (namespace affinity reads per-member namespace lists).
+
+    A placement that exists already is checked the same way: the run covers the bindings of its
+    latest policy snapshot (pkg/controllers/updaterun/initialization.go), and the scheduler keeps
+    the clusters placed already and picks every other one that passes the filters under PickAll
+    (framework.go runSchedulingCycleForPickAllPlacementType, sameplacementaffinity), the named
+    ones under PickFixed, so the certain members above are among them. Under PickN the clusters
+    it is scheduled on now count towards N: only when they and the passing ones are no more than N
+    is every passing one certain."""
     objects = list(objects)
     runs = [o for o in objects if o.get("kind") == CSUR]
     if not runs:
@@ -149,20 +162,24 @@ def check_stages_before_placing(kube: Kube, objects: Iterable[Mapping[str, Any]]
         spec = run.get("spec") or {}
         name, strategy_name = str(spec.get("placementName")), str(spec.get("stagedRolloutStrategyName"))
         placement = placements.get(name)
-        if placement is None or kube.get(PLACEMENT_V1, CRP, name) is not None:
+        if placement is None:
             continue
+        existing = kube.get(PLACEMENT_V1, CRP, name)
         if members is None:
             members = list(kube.list(CLUSTER_V1, MEMBER))
-        certain = _certain_members((placement.get("spec") or {}).get("policy") or {}, members)
+        policy = (placement.get("spec") or {}).get("policy") or {}
+        certain = _certain_members(policy, members, set(_scheduled(existing)) if existing else set())
         if certain:
             strategy = kube.get(PLACEMENT_V1, CSUS, strategy_name) or {}
             _check_members(name, strategy_name, strategy, _member_labels(members), certain, scheduled_word="will be")
 
 
-def _certain_members(policy: Mapping[str, Any], members: list[dict[str, Any]]) -> set[str]:
+def _certain_members(
+    policy: Mapping[str, Any], members: list[dict[str, Any]], placed: frozenset[str] | set[str] = frozenset()
+) -> set[str]:
     passing = matching_members(policy, members)
     ptype = policy.get("placementType") or "PickAll"
-    if ptype == "PickN" and len(passing) > int(policy.get("numberOfClusters") or 0):
+    if ptype == "PickN" and len(set(passing) | placed) > int(policy.get("numberOfClusters") or 0):
         return set()
     by_name = {str((m.get("metadata") or {}).get("name")): m for m in members}
     return {n for n in passing if _eligible(by_name[n])}

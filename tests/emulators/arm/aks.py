@@ -188,6 +188,9 @@ def _pool_defaults(
 
 def _cluster_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
     schema.check(schema.aks_models(), "ManagedCluster", body)
+    # Read-only properties sent back are ignored (upstream: see schema.drop_read_only). The route
+    # has set id, name, type and systemData already: only the properties are the client's.
+    schema.drop_read_only(schema.aks_models(), "ManagedClusterProperties", body.get("properties"))
     if not body.get("location"):
         raise ArmError(400, "LocationRequired", "The location property is required for this definition.")
     old = (existing or {}).get("properties", {})
@@ -250,6 +253,7 @@ def _cluster_on_put_done(emu: ArmEmulator, rid: str, obj: dict[str, Any]) -> Non
 
 def _pool_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
     schema.check(schema.aks_models(), "AgentPool", body)
+    schema.drop_read_only(schema.aks_models(), "ManagedClusterAgentPoolProfileProperties", body.get("properties"))
     cluster_id = rid.rsplit("/agentPools/", 1)[0] if "/agentPools/" in rid else rid.rsplit("/", 2)[0]
     cluster = emu.get_resource(cluster_id)
     assert cluster is not None  # the parent check already ran

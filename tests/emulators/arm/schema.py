@@ -91,3 +91,42 @@ def fleet_models() -> ModuleType:
     from azure.mgmt.containerservicefleet import models
 
     return models
+
+
+@functools.cache
+def _read_only(module: ModuleType, class_name: str) -> frozenset[str]:
+    """The JSON names of ``class_name`` the spec marks ``readOnly: true`` (the SDK's ``visibility=["read"]``)."""
+    cls = getattr(module, class_name)
+    out: set[str] = set()
+    for klass in cls.__mro__:
+        for attr, value in vars(klass).items():
+            if not attr.startswith("_") and getattr(value, "_visibility", None) == ["read"]:
+                out.add(value._rest_name_input or attr)
+    return frozenset(out)
+
+
+def drop_read_only(module: ModuleType, class_name: str, body: Any) -> None:
+    """Leave out of a PUT body what the spec marks read-only, at every depth, as ARM does: a body
+    read by GET can be sent back by PUT, and its read-only values set nothing (upstream:
+    Azure/azure-openapi-validator docs/request-body-must-exist-for-put-patch.md, RPC-Put-V1-28: "the
+    output of the Get request may be passed in to the Put request"; which properties are read-only:
+    Azure/azure-rest-api-specs specification/containerservice/resource-manager/Microsoft.ContainerService/
+    aks/stable/2026-08-01/managedClusters.json ``readOnly: true``, as azure-mgmt-containerservice 41.8.0's
+    models carry it)."""
+    if not isinstance(body, dict):
+        return
+    fields = _fields(module, class_name)
+    for key in _read_only(module, class_name) & set(body):
+        del body[key]
+    for key, value in body.items():
+        child = _model(module, fields.get(key, ""))
+        if child is None:
+            continue
+        if isinstance(value, list):
+            for item in value:
+                drop_read_only(module, child, item)
+        elif isinstance(value, dict) and fields[key].replace(" ", "").find("dict[str,") >= 0:
+            for item in value.values():
+                drop_read_only(module, child, item)
+        else:
+            drop_read_only(module, child, value)

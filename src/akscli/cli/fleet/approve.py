@@ -163,4 +163,4 @@ def gates_list(
     if output.structured(fmt):
         output.emit(chosen, fmt, [])
         return
-    output.emit([logic.gate_row(g) for g in chosen], fmt, GATE_COLUMNS, name=lambda r: f"gate/{r['name']}")
+    output.emit([logic.gate_row(g) for g in chosen], fmt, GATE_COLUMNS, name=output.named(GATE.ref))

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from akscli import output
+from akscli.azure import kinds
 from akscli.cli import azopts
 from akscli.cli import options as opts
 from akscli.cli.fleet.common import (
@@ -41,7 +42,7 @@ FLEET_COLUMNS = [
 
 
 # -o name: fleet/NAME, the same for the list and for one fleet (create, show).
-FLEET_NAME = output.named("fleet")
+FLEET_NAME = output.named(kinds.FLEET)
 
 
 def _emit_fleet(fleet: dict[str, Any], output_format: str) -> None:
@@ -162,4 +163,5 @@ def fleet_delete(
         confirm(f"delete fleet {name} in resource group {scope.group}", yes or dry)
         scope.delete()
         audit_arm(scope, "fleet delete", [(f"fleet/{name}", "delete")])
-        output.write(f"fleet/{name}" if output_ == "name" else f"fleet/{name} deleted")
+        ref = FLEET_NAME({"name": name})
+        output.write(ref if output_ == "name" else f"{ref} deleted")

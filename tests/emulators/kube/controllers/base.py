@@ -48,6 +48,8 @@ class Controller(ABC):
     """Base class of an operator simulator; subclasses set ``watches`` and ``reconcile``."""
 
     watches: ClassVar[list[tuple[str, str]]] = []
+    # CRDs the operator's own install ships and ../shared/crds lacks: installed when it is added.
+    crds: ClassVar[list[dict[str, Any]]] = []
 
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
         if delay < 0:

@@ -15,9 +15,12 @@ paths below relative to that repository:
 * Staged update runs: ``fleet_runs`` (pkg/controllers/updaterun); evictions: ``fleet_evictions``
   (pkg/controllers/clusterresourceplacementeviction).
 
-All state lives in the emulator's store, except what the real hub keeps in bindings and snapshots,
-which the emulator does not serve: which members are bound (``updated``), which were evicted,
-and each placement's policy snapshot index.
+* Resource snapshots: ``fleet_snapshots`` (the (Cluster)ResourceSnapshot CRDs, which the simulator
+  installs, and the snapshots pkg/utils/controller/resource_snapshot_resolver.go writes).
+
+All state lives in the emulator's store, except what the real hub keeps in bindings and policy
+snapshots, which the emulator does not serve: which members are bound (``updated``) and to which
+resource snapshot index (``rolled``), which were evicted, and each placement's policy snapshot index.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import time
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from tests.emulators.kube.controllers import fleet_snapshots
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.fleet_evictions import Evictions
 from tests.emulators.kube.controllers.fleet_runs import UPDATE_RUN_STUCK_THRESHOLD, StagedRuns
@@ -189,6 +193,8 @@ def external_rollout_unknown(prefix: str, picked: list[dict[str, Any]], generati
 
 
 class FleetHubController(StagedRuns, Evictions, Controller):
+    # The hub agent's chart installs the snapshot CRDs (fleet_snapshots); ../shared/crds has none.
+    crds: ClassVar[list[dict[str, Any]]] = fleet_snapshots.CRDS
     watches: ClassVar[list[tuple[str, str]]] = [
         (P1, "ClusterResourcePlacement"),
         (P1, "ResourcePlacement"),
@@ -216,6 +222,8 @@ class FleetHubController(StagedRuns, Evictions, Controller):
         self.stuck_after = stuck_after
         self._lock = threading.RLock()
         self.updated: dict[tuple[str | None, str], set[str]] = {}
+        # The resource snapshot index an update run rolled out to each member (its binding's).
+        self.rolled: dict[tuple[str | None, str], dict[str, str]] = {}
         self.evicted: dict[tuple[str | None, str], set[str]] = {}
         self._run_clock: dict[tuple[str, str, str], float] = {}
         # The generation each placement was last scheduled for (the scheduler's observedCRPGeneration).
@@ -279,6 +287,17 @@ class FleetHubController(StagedRuns, Evictions, Controller):
         }
         policy = (placement.get("spec") or {}).get("policy") or {}
         return schedule(policy, self._members(cluster), self.evicted.get(self._key(placement), set()), current)
+
+    @staticmethod
+    def selected_objects(cluster: Any, identifiers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The objects behind ``selected_resources``' identifiers, as stored now."""
+        found = []
+        for ident in identifiers:
+            api_version = f"{ident['group']}/{ident['version']}" if ident["group"] else ident["version"]
+            obj = cluster.get(api_version, ident["kind"], ident.get("namespace"), ident["name"])
+            if obj is not None:
+                found.append(obj)
+        return found
 
     def selected_resources(self, cluster: Any, placement: dict[str, Any]) -> list[dict[str, Any]]:
         namespace = placement["metadata"].get("namespace")
@@ -376,6 +395,11 @@ class FleetHubController(StagedRuns, Evictions, Controller):
         resources = self.selected_resources(cluster, placement)
         external = ((placement.get("spec") or {}).get("strategy") or {}).get("type") == "External"
         updated = self.updated.get(key, set())
+        # A placement that rolls out by itself snapshots what it selects; an External one leaves
+        # that to its update runs (controller.go handleResourceSnapshotByStrategy).
+        selected = self.selected_objects(cluster, resources)
+        latest = None if external else fleet_snapshots.get_or_create(cluster, placement, selected)
+        rolled = self.rolled.get(key, {})
         statuses: list[dict[str, Any]] = []
         for name in decisions.picked:
             member = members[name]
@@ -387,6 +411,7 @@ class FleetHubController(StagedRuns, Evictions, Controller):
                     resources,
                     rolled=not external or name in updated,
                     generation=generation,
+                    index=latest if latest is not None else rolled.get(name, "0"),
                 )
             )
         # One row per cluster that failed to schedule, with the scheduler's own reason for it
@@ -397,7 +422,9 @@ class FleetHubController(StagedRuns, Evictions, Controller):
             )
         prefix = placement["kind"]
         conditions = [_cond(prefix + "Scheduled", decisions.fulfilled, decisions.reason, decisions.message, generation)]
-        index = "0"
+        # The latest snapshot's index (setPlacementStatus), or under External the one every member
+        # observes (determineRolloutStateForPlacementWithExternalRolloutStrategy).
+        index = latest if latest is not None else (statuses[0]["observedResourceIndex"] if decisions.picked else "0")
         unknown = external_rollout_unknown(prefix, statuses[: len(decisions.picked)], generation) if external else None
         if unknown is not None and decisions.picked:
             conditions.append(unknown)
@@ -462,12 +489,13 @@ class FleetHubController(StagedRuns, Evictions, Controller):
         resources: list[dict[str, Any]],
         rolled: bool,
         generation: int,
+        index: str = "0",
     ) -> dict[str, Any]:
         name = member["metadata"]["name"]
         fail = ((member.get("metadata") or {}).get("annotations") or {}).get(FAIL_ANNOTATION) or (
             self.failure if self.failure in ("apply", "available", "drift") else None
         )
-        entry: dict[str, Any] = {"clusterName": name, "observedResourceIndex": "0"}
+        entry: dict[str, Any] = {"clusterName": name, "observedResourceIndex": index}
         conds = [_cond("Scheduled", True, "Scheduled", PICKED.format(name=name), generation)]
         if not rolled:
             # A binding the update run has not bound yet has no RolloutStarted condition, and no

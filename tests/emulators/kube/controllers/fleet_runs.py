@@ -33,6 +33,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from tests.emulators.kube.controllers import fleet_snapshots as snapshots
 from tests.emulators.kube.status import ApiError
 
 P1 = "placement.kubernetes-fleet.io/v1"
@@ -88,15 +89,15 @@ def resource_indexes(cluster: Any, placement: Mapping[str, Any]) -> set[str]:
     """The resource snapshot indexes a placement has: those of its (Cluster)ResourceSnapshots,
     listed by the kubernetes-fleet.io/parent-CRP label and read from kubernetes-fleet.io/resource-index
     (upstream: kubefleet-dev/kubefleet e160c1cd pkg/utils/controller/resource_snapshot_resolver.go
-    ListAllResourceSnapshotWithAnIndex) when a test has installed that CRD; otherwise the one
-    snapshot this simulator models, index 0 (it reports observedResourceIndex "0")."""
-    namespace = placement["metadata"].get("namespace")
-    kind = "ResourceSnapshot" if namespace else "ClusterResourceSnapshot"
+    ListAllResourceSnapshotWithAnIndex). The simulator installs the snapshot CRDs (fleet_snapshots);
+    a hub without them has no snapshot of any index."""
+    api_version, kind = snapshots.kind_of(placement)
     try:
-        snapshots = cluster.list(P1, kind, namespace, f"{FLEET}parent-CRP={placement['metadata']['name']}")
+        found = cluster.list(api_version, kind, placement["metadata"].get("namespace"),
+                             f"{snapshots.PARENT}={placement['metadata']['name']}")  # fmt: skip
     except ApiError:
-        return {"0"}
-    return {str(s["metadata"].get("labels", {}).get(FLEET + "resource-index")) for s in snapshots}
+        return set()
+    return {str(s["metadata"].get("labels", {}).get(snapshots.INDEX)) for s in found}
 
 
 class StagedRuns:
@@ -106,6 +107,9 @@ class StagedRuns:
     wait_scale: float
     stuck_after: float
     updated: dict[tuple[str | None, str], set[str]]
+    rolled: dict[tuple[str | None, str], dict[str, str]]
+    selected_resources: Callable[[Any, dict[str, Any]], list[dict[str, Any]]]
+    selected_objects: Callable[[Any, list[dict[str, Any]]], list[dict[str, Any]]]
     _scheduled: dict[tuple[str | None, str], int]
     _run_clock: dict[tuple[str, str, str], float]
 
@@ -206,7 +210,12 @@ class StagedRuns:
         return {
             "policySnapshotIndexUsed": snapshot.rsplit("-", 1)[-1],
             "policyObservedClusterCount": len(scheduled),
-            "resourceSnapshotIndexUsed": str(spec.get("resourceSnapshotIndex") or "0"),
+            # No index: the run snapshots what the placement selects now, or reuses the latest snapshot
+            # of the same content (getResourceSnapshotObjs, GetOrCreateResourceSnapshot).
+            "resourceSnapshotIndexUsed": index
+            or snapshots.get_or_create(
+                cluster, placement, self.selected_objects(cluster, self.selected_resources(cluster, placement))
+            ),
             "stagedUpdateStrategySnapshot": strategy.get("spec"),
             "stagesStatus": stages,
             "conditions": [
@@ -339,6 +348,8 @@ class StagedRuns:
             busy += 1
             if conds.get("Started", {}).get("status") != "True":
                 self.updated.setdefault(key, set()).add(entry["clusterName"])
+                index = str(status.get("resourceSnapshotIndexUsed", "0"))
+                self.rolled.setdefault(key, {})[entry["clusterName"]] = index
                 self._run_clock[(run["metadata"]["name"], stage["stageName"], entry["clusterName"])] = time.monotonic()
                 entry["conditions"] = set_cond(
                     entry.get("conditions") or [],

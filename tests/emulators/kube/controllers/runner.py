@@ -3,6 +3,7 @@ kinds they watch, on one background thread, in due-time order."""
 
 from __future__ import annotations
 
+import copy
 import heapq
 import itertools
 import threading
@@ -37,6 +38,11 @@ class ControllerManager:
     def add(self, controller: Controller) -> Controller:
         controller._manager = self
         self.controllers.append(controller)
+        # The CRDs the simulated operator's own install ships, where ../shared has none of them.
+        for crd in controller.crds:
+            name = crd["metadata"]["name"]
+            if self.cluster.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, name) is None:
+                self.cluster.create(copy.deepcopy(crd))
         # objects that already exist are reconciled too, as a starting operator would
         for av, kind in controller.watches:
             try:
