@@ -182,12 +182,12 @@ class NodeGroup:
         self.max = int(props.get("maxCount") or 0)
         self.id = scale_set_name(str(cluster["id"]), str(pool["name"]))
         self.template = template_node(cluster, pool, f"{self.id}-template")
-        self.adding: list[Counter[str]] = []  # what is left on each node this pass adds
+        self.adding: list[Counter[str]] = []  # what this pass's pods request on each node it adds
 
     def fits_new(self, need: Counter[str]) -> bool:
         allocatable = self.template["status"]["allocatable"]
         for used in self.adding:
-            if not fit_reasons({}, need, {"status": {"allocatable": allocatable}}, used)[0]:
+            if not fit_reasons({}, need, {"status": {"allocatable": allocatable}}, used.copy)[0]:
                 used.update(need)
                 used["pods"] += Decimal(1)
                 return True
@@ -267,7 +267,7 @@ class ClusterAutoscaler(Controller):
             need = pod_requests(spec)
             reasons: Counter[str] = Counter()
             for group in groups:
-                failed, _ = fit_reasons(spec, need, group.template, Counter())
+                failed, _ = fit_reasons(spec, need, group.template, Counter)
                 if failed:
                     reasons.update(failed)
                     continue

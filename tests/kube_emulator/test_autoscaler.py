@@ -90,7 +90,7 @@ def test_a_pending_gpu_pod_scales_up_the_pool_that_fits_and_then_runs(lab: Any) 
     assert re.fullmatch(r"aks-gpu-\d{8}-vmss000000", node_name)
     assert arm.get_resource(pool_id)["properties"]["count"] == 1
     created = kube.cluster.get("v1", "Node", None, node_name)
-    assert [c for c in created["status"]["conditions"] if c["type"] == "Ready"][0]["status"] == "True"
+    assert next(c for c in created["status"]["conditions"] if c["type"] == "Ready")["status"] == "True"
 
 
 def test_a_scale_up_records_triggered_scale_up_on_the_pod(lab: Any) -> None:
@@ -160,3 +160,16 @@ def test_a_pod_the_scheduler_places_does_not_scale_up(lab: Any) -> None:
     assert wait_until(lambda: [p["status"]["phase"] for p in pods(kube, "web")] == ["Running"])
     kube.controllers.idle()
     assert arm.get_resource(pool_id)["properties"]["count"] == 0
+
+
+def test_a_pool_given_autoscaling_after_the_pod_waits_is_grown(lab: Any) -> None:
+    kube, arm, cluster_id = lab
+    kube.cluster.create(gpu_workload("llm"))
+    pending_message(kube, "llm")
+    pool_id = add_pool(arm, cluster_id, "gpu")
+    # What the ARM emulator runs when the pool's PUT completes (put_resource runs no hooks).
+    for hooks in arm._hooks_for("Microsoft.ContainerService/managedClusters/agentPools"):
+        if hooks.on_put_done is not None:
+            hooks.on_put_done(arm, pool_id, arm.get_resource(pool_id))
+    assert wait_until(lambda: [p["status"]["phase"] for p in pods(kube, "llm")] == ["Running"])
+    assert arm.get_resource(pool_id)["properties"]["count"] == 1

@@ -124,3 +124,62 @@ def test_the_waiting_pods_are_known_from_events_not_a_scan(kube_emulator: KubeEm
     assert list(unschedulable_pods(kube_emulator.api).snapshot()) == [f"default/{name}"]
     kube_emulator.cluster.create(node("gpu-0", gpus=1))
     assert wait_until(lambda: not unschedulable_pods(kube_emulator.api).snapshot())
+
+
+def ray_cluster(name: str) -> dict[str, Any]:
+    container = {"name": "ray-worker", "image": "rayproject/ray:2.52.0"}
+    gpu_container = {**container, "resources": {"limits": {"nvidia.com/gpu": "1"}}}
+    tolerations = [{"key": "sku", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"}]
+    return {
+        "apiVersion": "ray.io/v1",
+        "kind": "RayCluster",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {
+            "headGroupSpec": {
+                "rayStartParams": {},
+                "template": {"spec": {"containers": [{**container, "name": "ray-head"}]}},
+            },
+            "workerGroupSpecs": [
+                {
+                    "groupName": "gpu",
+                    "replicas": 1,
+                    "minReplicas": 1,
+                    "maxReplicas": 1,
+                    "rayStartParams": {},
+                    "template": {"spec": {"containers": [gpu_container], "tolerations": tolerations}},
+                }
+            ],
+        },
+    }
+
+
+def ray_pod(emu: KubeEmulator, cluster: str, kind: str) -> dict[str, Any]:
+    found = emu.cluster.list("v1", "Pod", "default", label_selector=f"ray.io/cluster={cluster},ray.io/node-type={kind}")
+    return found[0] if found else {}
+
+
+def test_kuberay_pods_go_through_the_scheduler_and_a_gpu_worker_waits_for_a_gpu_node(
+    kube_emulator: KubeEmulator,
+) -> None:
+    from tests.emulators.kube.controllers.kuberay import KubeRayController
+
+    kube_emulator.controllers.add(KubeRayController(delay=0.02))
+    seed(kube_emulator, node("cpu-0"))
+    kube_emulator.cluster.create(ray_cluster("demo"))
+    assert wait_until(lambda: ray_pod(kube_emulator, "demo", "worker").get("status", {}).get("phase") == "Pending")
+    assert ray_pod(kube_emulator, "demo", "head")["spec"]["nodeName"] == "cpu-0"
+    worker = ray_pod(kube_emulator, "demo", "worker")
+    assert worker["status"]["conditions"][0]["message"].startswith(
+        "0/1 nodes are available: 1 Insufficient nvidia.com/gpu."
+    )
+    kube_emulator.cluster.create(node("gpu-0", gpus=1))
+    assert wait_until(lambda: ray_pod(kube_emulator, "demo", "worker").get("spec", {}).get("nodeName") == "gpu-0")
+    # The RayCluster's controller sees its worker run: the cluster is ready.
+    assert wait_until(
+        lambda: (
+            (kube_emulator.cluster.get("ray.io/v1", "RayCluster", "default", "demo") or {})
+            .get("status", {})
+            .get("state")
+            == "ready"
+        )
+    )

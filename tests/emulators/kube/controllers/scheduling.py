@@ -38,6 +38,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -177,11 +178,12 @@ def matches_affinity(spec: dict[str, Any], node: dict[str, Any]) -> bool:
 
 
 def fit_reasons(
-    spec: dict[str, Any], need: Counter[str], node: dict[str, Any], used: Counter[str]
+    spec: dict[str, Any], need: Counter[str], node: dict[str, Any], usage: Callable[[], Counter[str]]
 ) -> tuple[list[str], bool]:
-    """Why the node, with ``used`` already requested on it, fails the pod ([] when it fits),
-    and whether preemption could help. The cluster autoscaler asks the same of a pool's
-    template node (``used`` empty)."""
+    """Why the node, with ``usage()`` already requested on it, fails the pod ([] when it fits),
+    and whether preemption could help. ``usage`` is called only for a node that passes the
+    taint and affinity filters (it parses the node's pods). The cluster autoscaler asks the same
+    of a pool's template node (nothing requested yet)."""
     tolerations = spec.get("tolerations") or []
     if (node.get("spec") or {}).get("unschedulable") and not _tolerates(
         tolerations, {"key": UNSCHEDULABLE_TAINT, "effect": "NoSchedule"}
@@ -193,6 +195,7 @@ def fit_reasons(
     if not matches_affinity(spec, node):
         return ["node(s) didn't match Pod's node affinity/selector"], False
     allocatable = (node.get("status") or {}).get("allocatable") or {}
+    used = usage()
     reasons = []
     if used.get("pods", 0) + 1 > quantity(allocatable.get("pods", "110")):
         reasons.append("Too many pods")
@@ -253,7 +256,8 @@ class Scheduler:
         return self._used[node]
 
     def _reasons(self, spec: dict[str, Any], need: Counter[str], node: dict[str, Any]) -> tuple[list[str], bool]:
-        return fit_reasons(spec, need, node, self._usage_of((node.get("metadata") or {}).get("name", "")))
+        name = (node.get("metadata") or {}).get("name", "")
+        return fit_reasons(spec, need, node, lambda: self._usage_of(name))
 
     def place(self, spec: dict[str, Any], owner_uid: str = "") -> Placement:
         """The node for a new pod with ``spec``, or None and the FailedScheduling message."""
