@@ -8,14 +8,16 @@ from pod events) or a pool written through ARM, one pass:
 
 1. drops the pods that fit a node that exists now (the scheduler will bind them), as
    cluster-autoscaler's filter-out-schedulable processor does (upstream: kubernetes/autoscaler
-   cluster-autoscaler-1.34.0 cluster-autoscaler/core/podlistprocessor/filter_out_schedulable.go);
+   master, read 2026-12, cluster-autoscaler/core/podlistprocessor/filter_out_schedulable.go;
+   every path below is in that repository);
 2. builds each autoscaling pool's template node as the Azure provider does (upstream:
    kubernetes/autoscaler cluster-autoscaler/cloudprovider/azure/azure_template.go
    buildNodeFromTemplate, processVMSSTemplate, buildGenericLabels, extractTaintsFromSpecString):
    capacity cpu/memory/nvidia.com/gpu from the VM size and pods 110, allocatable = capacity,
    the generic labels (arch, os, instance type, region, zone "0" without zones, hostname), the
    ``agentpool`` and ``kubernetes.azure.com/agentpool`` labels, ``kubernetes.azure.com/
-   accelerator=nvidia`` on an NVIDIA size (GPULabel in azure_cloud_provider.go), the pool's
+   accelerator=nvidia`` and legacy ``accelerator=nvidia`` on an NVIDIA size (GPULabel,
+   legacyGPULabel in azure_cloud_provider.go), the pool's
    nodeLabels, and taints from the pool's ``nodeTaints`` (``key=value:Effect`` only); a Spot
    pool's ``kubernetes.azure.com/scalesetpriority=spot`` label and ``...=spot:NoSchedule`` taint
    are AKS's (upstream: MicrosoftDocs/azure-aks-docs articles/aks/spot-node-pool.md; the ARM

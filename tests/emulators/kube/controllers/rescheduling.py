@@ -15,7 +15,7 @@ Add|UpdateNodeAllocatable and assigned Pod Delete). The emulator does the same o
 - ``Rescheduler`` runs one pass over those pods on a Node added or changed, or an assigned pod
   deleted, while any are waiting. A pod that now fits is bound (``spec.nodeName``, the
   scheduler's ``Scheduled`` event: "Successfully assigned <ns>/<pod> to <node>",
-  pkg/scheduler/schedule_one.go handleSchedulingFailure / finishBinding) and starts as the
+  pkg/scheduler/schedule_one.go finishBinding) and starts as the
   kubelet would start it; the controllers that own it reconcile again (a Deployment's
   readyReplicas, a Job's completion, a RayCluster's state follow the pod, as their informers
   would). A pod that still fits nowhere gets the scheduler's new message when it changed.
