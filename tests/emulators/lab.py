@@ -138,6 +138,7 @@ def install_gpu_operator_chart(kube: Any) -> None:
 def running(workdir: Path | None = None, *, tls: bool = False) -> Iterator[Lab]:
     """Both emulators, started, with every CRD of ../shared/crds and every operator simulator."""
     from tests.emulators.arm.server import ArmEmulator
+    from tests.emulators.autoscaler import ClusterAutoscaler
     from tests.emulators.kube.controllers.builtin import builtin_controllers
     from tests.emulators.kube.crds import default_crd_dir
     from tests.emulators.kube.emulator import KubeEmulator
@@ -155,6 +156,9 @@ def running(workdir: Path | None = None, *, tls: bool = False) -> Iterator[Lab]:
                 arm.add_resource_group(f"/subscriptions/{arm.subscription}/resourceGroups/{group}")
             for controller in [*builtin_controllers(0.02, None), *operator_simulators()]:
                 kube.controllers.add(controller)
+            # AKS's cluster autoscaler: grows the ARM cluster's autoscaling pools with Kubernetes
+            # nodes when a pod waits (every ARM cluster of the lab is the one kube emulator).
+            kube.controllers.add(ClusterAutoscaler(arm, delay=0.02))
             install_kaito_controller(kube)  # the KAITO add-on's controller pod, as on AKS
             install_keda_kaito_scaler(kube)  # the autoscaler KAITO's InferenceSets scale through
             add_fleet_members(kube)

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.rescheduling import Rescheduler, mark_injected
 from tests.emulators.kube.controllers.rollout import condition, rollout_conditions
 from tests.emulators.kube.controllers.scheduling import Placement, Scheduler, daemon_pod_spec, should_run_daemon_pod
 
@@ -188,6 +189,7 @@ class _PodOwner(Controller):
         spec = copy.deepcopy(template.get("spec") or {})
         failure = self.failure if self.failure in POD_FAILURES else None
         unschedulable = INJECTED_UNSCHEDULABLE
+        injected = failure == "unschedulable"
         if isinstance(node, Placement):
             if node.node is None and node.message and failure is None:
                 failure, unschedulable = "unschedulable", node.message
@@ -208,6 +210,8 @@ class _PodOwner(Controller):
             "status": pod_status(spec, failure, phase, node, unschedulable),
         }
         created = cluster.create(pod)
+        if injected:
+            mark_injected(cluster, created)
         if failure == "unschedulable":
             cluster.add_event(created, "FailedScheduling", created["status"]["conditions"][0]["message"], "Warning")
         elif failure == "crashloop":
@@ -551,4 +555,5 @@ def builtin_controllers(delay: float = 0.05, failure: str | None = None) -> list
         StatefulSetController(delay, failure),
         DaemonSetController(delay, failure),
         JobController(delay, failure),
+        Rescheduler(delay),
     ]

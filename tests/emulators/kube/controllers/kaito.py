@@ -46,7 +46,10 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+from tests.emulators.kube.controllers import kaito_nodes
 from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.builtin import pod_status
+from tests.emulators.kube.controllers.scheduling import Scheduler
 from tests.emulators.kube.status import ApiError
 
 KAITO = "kaito.sh/v1beta1"
@@ -226,8 +229,21 @@ class WorkspaceController(_KaitoController):
             return
         self._service(cluster, obj)
         crashing = self.failure == "inference"
-        self._pods(cluster, obj, nodes, crashing=crashing)
-        placed = {"targetNodeCount": nodes, "workerNodes": [f"aks-{name[:20]}-{i}" for i in range(nodes)]}
+        workers = [f"aks-{name[:20]}-{i}" for i in range(nodes)]
+        kaito_nodes.provision(cluster, obj, workers)
+        waiting = self._pods(cluster, obj, nodes, crashing=crashing)
+        placed = {"targetNodeCount": nodes, "workerNodes": workers}
+        if waiting:
+            # A pod the scheduler leaves Pending: inference is not ready (the next reconcile,
+            # when the pod is bound, classifies it again).
+            _set_status(
+                cluster,
+                obj,
+                {**placed, "state": "Pending"},
+                _cond("ResourceReady", True, "workspaceResourceStatusSuccess", "workspace resource is ready"),
+                *_inference_pending("WorkspaceInferenceStatusPending", "Inference workload is not ready"),
+            )
+            return
         # CollectNodeStatusInfo (pkg/nodeprovision/gpu-provisioner/gpu_provisioner.go).
         resources_ready = _cond("ResourceReady", True, "workspaceResourceStatusSuccess", "workspace resource is ready")
         if crashing:
@@ -283,8 +299,16 @@ class WorkspaceController(_KaitoController):
                     }
                 )
 
-    def _pods(self, cluster: Any, ws: dict[str, Any], nodes: int, crashing: bool = False) -> None:
+    def on_delete(self, cluster: Any, obj: dict[str, Any]) -> None:
+        kaito_nodes.deprovision(cluster, obj)
+
+    def _pods(self, cluster: Any, ws: dict[str, Any], nodes: int, crashing: bool = False) -> bool:
+        """Make the pods; True while one waits for a node (the scheduler placed it nowhere)."""
         md = ws["metadata"]
+        scheduling = kaito_nodes.pod_scheduling(ws)
+        resources = scheduling.pop("resources", None)
+        scheduler = Scheduler(cluster)
+        waiting = False
         preset = ((ws.get("inference") or {}).get("preset") or {}).get("name", "")
         labels = {"kaito.sh/workspace": md["name"]}
         created_by = (md.get("labels") or {}).get(SET_LABEL)
@@ -294,8 +318,16 @@ class WorkspaceController(_KaitoController):
             pod = f"{md['name']}-{i}"
             # The StatefulSet controller labels each pod with its name and index.
             labels = {**labels, "statefulset.kubernetes.io/pod-name": pod, POD_INDEX: str(i)}
-            if cluster.get("v1", "Pod", md["namespace"], pod) is None:
-                cluster.create(
+            existing = cluster.get("v1", "Pod", md["namespace"], pod)
+            if existing is None:
+                container: dict[str, Any] = {"name": md["name"], "image": "kaito-base"}
+                if resources:
+                    container["resources"] = resources
+                spec: dict[str, Any] = {"containers": [container], **scheduling}
+                placement = scheduler.place(spec, str(md.get("uid", "")))
+                if placement.node:
+                    spec["nodeName"] = placement.node
+                created = cluster.create(
                     {
                         "apiVersion": "v1",
                         "kind": "Pod",
@@ -305,15 +337,30 @@ class WorkspaceController(_KaitoController):
                             "labels": labels,
                             "ownerReferences": [_owner(ws)],
                         },
-                        "spec": {"containers": [{"name": md["name"], "image": "kaito-base"}]},
+                        "spec": spec,
                     }
                 )
+                if placement.node is None and placement.message:
+                    cluster.patch_status(
+                        "v1",
+                        "Pod",
+                        md["namespace"],
+                        pod,
+                        pod_status(spec, "unschedulable", unschedulable=placement.message),
+                    )
+                    cluster.add_event(created, "FailedScheduling", placement.message, "Warning")
+                    waiting = True
+                    continue
                 cluster.patch_status(
                     "v1", "Pod", md["namespace"], pod, _pod_status(md["name"], f"{pod}_{md['namespace']}", crashing)
                 )
+            elif (existing.get("status") or {}).get("phase") == "Pending" and not existing["spec"].get("nodeName"):
+                waiting = True
+                continue
             logs = f"INFO vLLM API server version 0.11.0\nINFO Loading model {preset} (rank {i})\n"
             logs += CRASH_LOG if crashing else "INFO Uvicorn running on http://0.0.0.0:5000\n"
             cluster.set_pod_logs(md["namespace"], pod, logs)
+        return waiting
 
 
 class InferenceSetController(_KaitoController):

@@ -43,6 +43,11 @@ class ControllerManager:
             name = crd["metadata"]["name"]
             if self.cluster.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, name) is None:
                 self.cluster.create(copy.deepcopy(crd))
+        # A controller that follows events other than its watched kinds' (the Rescheduler's
+        # node and pod events) registers for them here.
+        attach = getattr(controller, "attach", None)
+        if attach is not None:
+            attach(self)
         # objects that already exist are reconciled too, as a starting operator would
         for av, kind in controller.watches:
             try:
@@ -81,6 +86,13 @@ class ControllerManager:
             )
             self._cond.notify()
 
+    def call_later(self, c: Controller, fn: Any, after: float) -> None:
+        """Run ``fn(cluster)`` on the controllers' thread in ``after`` seconds, as ``c``'s work
+        (a pass not tied to one object: the Rescheduler's, the cluster autoscaler's)."""
+        with self._cond:
+            heapq.heappush(self._heap, (time.monotonic() + after, next(self._seq), c, "call", {"fn": fn}))
+            self._cond.notify()
+
     def _loop(self) -> None:
         while True:
             with self._cond:
@@ -105,6 +117,9 @@ class ControllerManager:
             try:
                 if action == "delete":
                     c.on_delete(self.cluster, obj)
+                    return
+                if action == "call":
+                    obj["fn"](self.cluster)
                     return
                 latest = self.cluster.get(obj["apiVersion"], obj["kind"], md.get("namespace"), md.get("name", ""))
                 if latest is None:

@@ -38,6 +38,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -176,6 +177,36 @@ def matches_affinity(spec: dict[str, Any], node: dict[str, Any]) -> bool:
     )
 
 
+def fit_reasons(
+    spec: dict[str, Any], need: Counter[str], node: dict[str, Any], usage: Callable[[], Counter[str]]
+) -> tuple[list[str], bool]:
+    """Why the node, with ``usage()`` already requested on it, fails the pod ([] when it fits),
+    and whether preemption could help. ``usage`` is called only for a node that passes the
+    taint and affinity filters (it parses the node's pods). The cluster autoscaler asks the same
+    of a pool's template node (nothing requested yet)."""
+    tolerations = spec.get("tolerations") or []
+    if (node.get("spec") or {}).get("unschedulable") and not _tolerates(
+        tolerations, {"key": UNSCHEDULABLE_TAINT, "effect": "NoSchedule"}
+    ):
+        return ["node(s) were unschedulable"], False
+    taint = untolerated_taint(node, tolerations)
+    if taint is not None:
+        return [f"node(s) had untolerated taint {{{taint.get('key', '')}: {taint.get('value', '')}}}"], False
+    if not matches_affinity(spec, node):
+        return ["node(s) didn't match Pod's node affinity/selector"], False
+    allocatable = (node.get("status") or {}).get("allocatable") or {}
+    used = usage()
+    reasons = []
+    if used.get("pods", 0) + 1 > quantity(allocatable.get("pods", "110")):
+        reasons.append("Too many pods")
+    for resource, amount in sorted(need.items()):
+        if amount <= 0:
+            continue
+        if used.get(resource, 0) + amount > quantity(allocatable.get(resource, "0")):
+            reasons.append(f"Insufficient {resource}")
+    return reasons, True
+
+
 @dataclass
 class Placement:
     """``node`` None with a ``message``: Pending, FailedScheduling. Both empty: the cluster has
@@ -225,29 +256,8 @@ class Scheduler:
         return self._used[node]
 
     def _reasons(self, spec: dict[str, Any], need: Counter[str], node: dict[str, Any]) -> tuple[list[str], bool]:
-        """Why the node fails the pod ([] when it fits), and whether preemption could help."""
-        md = node.get("metadata") or {}
-        tolerations = spec.get("tolerations") or []
-        if (node.get("spec") or {}).get("unschedulable") and not _tolerates(
-            tolerations, {"key": UNSCHEDULABLE_TAINT, "effect": "NoSchedule"}
-        ):
-            return ["node(s) were unschedulable"], False
-        taint = untolerated_taint(node, tolerations)
-        if taint is not None:
-            return [f"node(s) had untolerated taint {{{taint.get('key', '')}: {taint.get('value', '')}}}"], False
-        if not matches_affinity(spec, node):
-            return ["node(s) didn't match Pod's node affinity/selector"], False
-        allocatable = (node.get("status") or {}).get("allocatable") or {}
-        used = self._usage_of(md.get("name", ""))
-        reasons = []
-        if used.get("pods", 0) + 1 > quantity(allocatable.get("pods", "110")):
-            reasons.append("Too many pods")
-        for resource, amount in sorted(need.items()):
-            if amount <= 0:
-                continue
-            if used.get(resource, 0) + amount > quantity(allocatable.get(resource, "0")):
-                reasons.append(f"Insufficient {resource}")
-        return reasons, True
+        name = (node.get("metadata") or {}).get("name", "")
+        return fit_reasons(spec, need, node, lambda: self._usage_of(name))
 
     def place(self, spec: dict[str, Any], owner_uid: str = "") -> Placement:
         """The node for a new pod with ``spec``, or None and the FailedScheduling message."""

@@ -44,6 +44,8 @@ from tests.emulators.kube.controllers.kuberay.common import (
 )
 from tests.emulators.kube.controllers.kuberay.services import head_labels, head_service, pod_labels
 from tests.emulators.kube.controllers.kuberay.validation import cluster_spec_problem, cluster_upgrade_problem
+from tests.emulators.kube.controllers.rescheduling import mark_injected
+from tests.emulators.kube.controllers.scheduling import Scheduler
 
 
 class ClusterReconciler:
@@ -346,7 +348,13 @@ class ClusterReconciler:
         for key, value in ((template.get("metadata") or {}).get("labels") or {}).items():
             if key not in ("ray.io/node-type", "ray.io/group", "ray.io/cluster"):
                 labels[key] = value
-        cluster.create(
+        # The pod goes where kube-scheduler would put it (tests/emulators/kube/controllers/
+        # scheduling.py); the injected unschedulable-gpu failure stays Pending whatever nodes come.
+        injected = self.failure == "unschedulable-gpu" and gpus({"spec": spec}) > 0
+        placement = None if injected else Scheduler(cluster).place(spec, str(owner.get("uid", "")))
+        if placement is not None and placement.node:
+            spec["nodeName"] = placement.node
+        created = cluster.create(
             {
                 "apiVersion": "v1",
                 "kind": "Pod",
@@ -357,11 +365,16 @@ class ClusterReconciler:
         pod = {"metadata": {"name": pod_name, "namespace": ns, "labels": labels}, "spec": spec}
         containers = [c.get("name", "ray") for c in spec.get("containers") or []]
         image = next((c.get("image") for c in spec.get("containers") or []), "")
-        if self.failure == "unschedulable-gpu" and gpus({"spec": spec}) > 0:
+        if injected or (placement is not None and placement.node is None and placement.message):
             message = (
                 f"0/3 nodes are available: 3 Insufficient {GPU}. preemption: 0/3 nodes are "
                 "available: 3 No preemption victims found for incoming pod."
             )
+            if injected:
+                mark_injected(cluster, created)
+            else:
+                assert placement is not None
+                message = placement.message
             status = {
                 "phase": "Pending",
                 "conditions": [

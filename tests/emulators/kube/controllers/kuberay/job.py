@@ -177,9 +177,18 @@ class JobReconciler:
         time.sleep(self.delay)
         rc = self.provision(cluster, rc)
         cluster.patch_status(RAY, "RayJob", ns, name, {"rayClusterStatus": rc.get("status", {})})
-        if (rc.get("status") or {}).get("state") != "ready":
-            # KubeRay keeps waiting in Initializing; so does the simulator.
-            return
+        # upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go
+        # (Initializing): the job waits, requeued, until its RayCluster is ready; a worker the
+        # cluster autoscaler gives a node to later makes it ready (the Rescheduler binds the
+        # pod and reconciles the RayCluster again).
+        while (rc.get("status") or {}).get("state") != "ready":
+            time.sleep(max(self.delay, 0.05))
+            current = cluster.get(RAY, "RayCluster", ns, rc_name)
+            if self._job(cluster, ns, name) is None or current is None or not self._running():
+                return
+            if (current.get("status") or {}) != (rc.get("status") or {}):
+                cluster.patch_status(RAY, "RayJob", ns, name, {"rayClusterStatus": current.get("status", {})})
+            rc = dict(current)
         if self._job(cluster, ns, name) is None:
             return
         # rayjob_controller.go (Initializing): the dashboard URL is fetched from the cluster's head
@@ -204,6 +213,11 @@ class JobReconciler:
             if self._job(cluster, ns, name) is None:
                 return
         self._finish_job(cluster, job, rc_name, job_id, submitter, mode)
+
+    def _running(self) -> bool:
+        """Still registered with a running emulator (a waiting job thread ends with it)."""
+        manager = getattr(self, "_manager", None)
+        return manager is not None and not manager._stopped and self in manager.controllers
 
     def _wait_for_job_id(self, cluster: Any, ns: str, name: str) -> str | None:
         """InteractiveMode (upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/
