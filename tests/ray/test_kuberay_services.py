@@ -73,6 +73,8 @@ def test_head_service_ports_are_the_head_containers_and_metrics(ray_emulator: Ca
     assert svc is not None
     assert port_names(svc) == ["9999-port", "dashboard", "metrics"]
     assert svc["spec"]["clusterIP"] == "None"
+    # The head pod is made in the same reconcile as the Service, and may land a moment after it.
+    wait_until(lambda: any(p["metadata"]["labels"]["ray.io/node-type"] == "head" for p in ray_pods(emu, "custom")))
     head = next(p for p in ray_pods(emu, "custom") if p["metadata"]["labels"]["ray.io/node-type"] == "head")
     assert all(head["metadata"]["labels"].get(k) == v for k, v in svc["spec"]["selector"].items())
 
