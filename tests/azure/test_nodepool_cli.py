@@ -282,3 +282,12 @@ def test_scale_no_wait_says_how_to_check_on_the_pool(azure_env: ArmEmulator) -> 
     r = invoke("nodepool", "scale", "system", "-c", "aks1", "-g", RG, "--count", "2", "--no-wait", "-o", "json")
     assert r.exit_code == 0, r
     assert json.loads(r.stdout)["resume"] == f"akscli nodepool show system --cluster aks1 -g {RG}"
+
+
+def test_a_pool_without_mig_shows_none_as_every_other_unset_field(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    assert invoke("nodepool", "add", "gpu", "-c", "aks1", "-g", RG, "--gpu", "a100").exit_code == 0
+    shown = invoke("nodepool", "show", "gpu", "-c", "aks1", "-g", RG)
+    assert shown.exit_code == 0, shown
+    mig = next(line for line in shown.stdout.splitlines() if line.startswith("mig:"))
+    assert mig.split(":", 1)[1].strip() == "<none>"

@@ -190,6 +190,8 @@ def grammar_markdown() -> str:
         "- The resource a command acts on is a positional `NAME`: `akscli cluster create NAME -g RG`,",
         "  `akscli nodepool add NAME --cluster C -g RG`, `akscli model deploy MODEL`.",
         "- `--context` is always the kubeconfig context; `--kubeconfig` the kubeconfig file.",
+        "  They and `-n` may also stand before the command, as kubectl's do",
+        "  (`akscli --context prod -n ml model list`).",
         "- `--dry-run[=none|client|server]` on every command that changes something; bare `--dry-run`",
         "  is client, as in kubectl (`--dry-run NAME` keeps NAME as the argument; `--dry-run client`",
         "  still reads the mode). client prints what would be sent (objects, patches, ARM requests",

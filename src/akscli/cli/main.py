@@ -258,11 +258,11 @@ def _run(argv: Sequence[str]) -> int:
         return 0
     args = list(argv)
     try:
-        from akscli.cli.options import bare_dry_run
+        from akscli.cli.options import bare_dry_run, leading_connection_flags_last
         from akscli.validate import command_line
 
         command_line(list(argv))  # global flags' values too
-        args = bare_dry_run(global_flags.extract(list(argv)))
+        args = bare_dry_run(leading_connection_flags_last(global_flags.extract(list(argv))))
         logconfig.configure()
         if any(k.endswith("AKSCLI_COMPLETE") for k in os.environ):
             from typer._completion_classes import completion_init

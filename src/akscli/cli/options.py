@@ -167,6 +167,39 @@ def bare_dry_run(argv: list[str]) -> list[str]:
     return out
 
 
+# kubectl takes its connection flags before the command as well (`kubectl --context prod get
+# pods`: persistent flags of its root command; upstream: kubernetes/kubectl pkg/cmd/cmd.go,
+# NewKubectlCommand, kubeConfigFlags.AddFlags(flags) on the root's PersistentFlags). akscli's
+# commands declare them; those given before the first command word move after it.
+_CONNECTION_FLAGS = ("-n", "--namespace", "--context", "--kubeconfig")
+
+
+def leading_connection_flags_last(argv: list[str]) -> list[str]:
+    """``--context C -n NS model list`` as ``model list --context C -n NS`` (before ``--``, where
+    one is given). Only flags before the first command word move; ``-nNS`` and ``--flag=VALUE``
+    are one word, the others take the next word as their value."""
+    lead: list[str] = []
+    index = 0
+    while index < len(argv) and _connection_flag(argv[index]):
+        word = argv[index]
+        width = 1 if "=" in word or _short_with_value(word) else 2
+        lead += argv[index : index + width]
+        index += width
+    if not lead:
+        return argv
+    rest = argv[index:]
+    cut = rest.index("--") if "--" in rest else len(rest)
+    return rest[:cut] + lead + rest[cut:]
+
+
+def _short_with_value(word: str) -> bool:
+    return word.startswith("-n") and not word.startswith("--") and len(word) > 2
+
+
+def _connection_flag(word: str) -> bool:
+    return word.partition("=")[0] in _CONNECTION_FLAGS or _short_with_value(word)
+
+
 def split_shorthand_values(argv: list[str], takes_value: frozenset[str]) -> list[str]:
     """kubectl's flag parser reads ``-o=json`` as ``-o json`` (spf13/pflag flag.go,
     parseSingleShortArg: "'-f=arg'"); Click would read the value as ``=json``. So ``-X=VALUE``

@@ -1,0 +1,42 @@
+"""kubectl takes --context, --kubeconfig and -n before the command too (`kubectl --context prod
+get pods`); so does akscli (and so `kubectl akscli --context prod ...` works as a plugin)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cli import invoke
+
+
+def test_context_and_namespace_before_the_command_are_the_commands_own(kubeconfig: Path, kube_emulator: Any) -> None:
+    kube_emulator.record_requests = True
+    result = invoke("--context", "emulator", "-n", "team-a", "model", "list")
+    assert result.exit_code == 0, result
+    assert kube_emulator.requests("GET", "/namespaces/team-a/")
+
+
+def test_an_unknown_context_before_the_command_is_the_context_error(kubeconfig: Path) -> None:
+    result = invoke("--context", "nope", "model", "list")
+    assert result.exit_code != 0
+    assert "No such option" not in result.stderr
+    assert "nope" in result.stderr
+
+
+def test_kubeconfig_and_attached_namespace_before_the_command(
+    kubeconfig: Path, kube_emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("KUBECONFIG")
+    kube_emulator.record_requests = True
+    result = invoke(f"--kubeconfig={kubeconfig}", "-nteam-a", "model", "list")
+    assert result.exit_code == 0, result
+    assert kube_emulator.requests("GET", "/namespaces/team-a/")
+
+
+def test_words_after_double_dash_are_left_alone(kubeconfig: Path) -> None:
+    from akscli.cli.options import leading_connection_flags_last
+
+    argv = ["--context", "c", "ray", "job", "submit", "--", "python", "-n", "x"]
+    assert leading_connection_flags_last(argv) == ["ray", "job", "submit", "--context", "c", "--", "python", "-n", "x"]
