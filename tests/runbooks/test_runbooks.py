@@ -12,11 +12,23 @@ from tests import runbooks
 from tests.emulators import lab
 
 RUNBOOKS = runbooks.runbooks()
+# What each runbook promises its reader, seen in what it printed: a step that runs and prints
+# nothing useful (a table with only its header) passes on its exit code alone.
+PROMISED = {
+    "serve-a-model": ("rolled phi-4 back to revision 1",),
+    "ray-job-on-spot-gpus": ("Ray job train succeeded",),
+    "fleet-model-rollout": ("phi-4   gpu-west   Available",),
+    "bare-metal-gpu-nodes": ("gpu\t16\n", "No findings: the cluster is ready for GPU work."),
+}
 
 
 def test_there_are_at_least_four_runbooks() -> None:
     names = {p.stem for p in RUNBOOKS}
     assert {"serve-a-model", "ray-job-on-spot-gpus", "fleet-model-rollout", "bare-metal-gpu-nodes"} <= names
+
+
+def test_every_runbook_names_what_it_promises() -> None:
+    assert set(PROMISED) == {p.stem for p in RUNBOOKS}
 
 
 @pytest.mark.parametrize("runbook", RUNBOOKS, ids=[p.stem for p in RUNBOOKS])
@@ -29,6 +41,8 @@ def test_runbook_runs(runbook: Path, tmp_path: Path) -> None:
         errors = list(the_lab.kube.controllers.errors)
     assert outcome.returncode == 0, f"{runbook.name} failed at step {outcome.failed_step}:\n{outcome.output[-4000:]}"
     assert errors == []
+    for line in PROMISED.get(runbook.stem, ()):
+        assert line in outcome.output, f"{runbook.name} did not print {line!r}"
 
 
 def test_a_failing_step_is_reported_with_its_number(tmp_path: Path) -> None:
