@@ -201,9 +201,13 @@ class ClusterAutoscaler(Controller):
 
     watches: ClassVar[list[tuple[str, str]]] = []
 
-    def __init__(self, arm: Any, delay: float = 0.05) -> None:
+    def __init__(self, arm: Any, delay: float = 0.05, boot: float = 0.0) -> None:
         super().__init__(delay)
         self.arm = arm
+        # Seconds between the scale-up (the pool's count raised, TriggeredScaleUp recorded) and its
+        # nodes joining the cluster; 0: at once. On AKS a VMSS instance boots and its kubelet
+        # registers minutes after the target size grows; the pod waits meanwhile.
+        self.boot = boot
         self._queued = False
         self._guard = threading.Lock()
         self._told: set[tuple[str, str]] = set()
@@ -328,6 +332,13 @@ class ClusterAutoscaler(Controller):
 
         self.arm.update_resource(cluster_id, profile)
         self.scale_ups.append((group.id, group.count, new))
+        if self.boot > 0 and self._manager is not None:
+            self._manager.call_later(self, lambda c: self._add_nodes(c, group, new), self.boot)
+        else:
+            self._add_nodes(cluster, group, new)
+
+    def _add_nodes(self, cluster: ClusterState, group: NodeGroup, new: int) -> None:
+        name = str(group.pool["name"])
         taken = {
             n["metadata"]["name"]
             for n in cluster.list("v1", "Node", label_selector=f"kubernetes.azure.com/agentpool={name}")
