@@ -39,7 +39,7 @@ from pod events) or a pool written through ARM, one pass:
    sorted), once per pod and message (the event recorder folds repeats into a count).
 
 The new nodes' events wake the Rescheduler, which binds the pods. Not modelled: scale-down (a
-pool never shrinks by itself), scan-interval and provisioning delays, node group balancing,
+pool never shrinks by itself), the scan interval (a node's boot delay is ``boot``), node group balancing,
 ResourceQuota on cores (the ARM emulator's quota), several ARM clusters (the lab's kubeconfig
 points every ARM cluster at the one Kubernetes emulator, so every autoscaling pool of every
 lab cluster is a candidate).
