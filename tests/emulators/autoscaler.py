@@ -39,7 +39,7 @@ from pod events) or a pool written through ARM, one pass:
    sorted), once per pod and message (the event recorder folds repeats into a count).
 
 The new nodes' events wake the Rescheduler, which binds the pods. Not modelled: scale-down (a
-pool never shrinks by itself), scan-interval and provisioning delays, node group balancing,
+pool never shrinks by itself), the scan interval (a node's boot delay is ``boot``), node group balancing,
 ResourceQuota on cores (the ARM emulator's quota), several ARM clusters (the lab's kubeconfig
 points every ARM cluster at the one Kubernetes emulator, so every autoscaling pool of every
 lab cluster is a candidate).
@@ -201,9 +201,13 @@ class ClusterAutoscaler(Controller):
 
     watches: ClassVar[list[tuple[str, str]]] = []
 
-    def __init__(self, arm: Any, delay: float = 0.05) -> None:
+    def __init__(self, arm: Any, delay: float = 0.05, boot: float = 0.0) -> None:
         super().__init__(delay)
         self.arm = arm
+        # Seconds between the scale-up (the pool's count raised, TriggeredScaleUp recorded) and its
+        # nodes joining the cluster; 0: at once. On AKS a VMSS instance boots and its kubelet
+        # registers minutes after the target size grows; the pod waits meanwhile.
+        self.boot = boot
         self._queued = False
         self._guard = threading.Lock()
         self._told: set[tuple[str, str]] = set()
@@ -328,6 +332,13 @@ class ClusterAutoscaler(Controller):
 
         self.arm.update_resource(cluster_id, profile)
         self.scale_ups.append((group.id, group.count, new))
+        if self.boot > 0 and self._manager is not None:
+            self._manager.call_later(self, lambda c: self._add_nodes(c, group, new), self.boot)
+        else:
+            self._add_nodes(cluster, group, new)
+
+    def _add_nodes(self, cluster: ClusterState, group: NodeGroup, new: int) -> None:
+        name = str(group.pool["name"])
         taken = {
             n["metadata"]["name"]
             for n in cluster.list("v1", "Node", label_selector=f"kubernetes.azure.com/agentpool={name}")

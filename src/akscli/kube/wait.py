@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from akscli import concurrency, errors
-from akscli.kube import pod_problems, readiness
+from akscli.kube import pod_problems, readiness, scale_up
 from akscli.kube.client import Kube, WatchExpired
 
 Progress = Callable[[str], None]
@@ -86,9 +86,9 @@ class Waiter:
         if self.failure:
             failed = [s for s in self.states.values() if s.readiness.failed]
             trouble = self._pod_problem(failed[:1])
+            said, fix = self._explain(trouble)
             if trouble and str(trouble) not in self.failure.message:
-                self.failure.message += f"; {trouble}"
-            fix = _fix(trouble) if trouble else None
+                self.failure.message += f"; {trouble}{said}"
             if fix:
                 self.failure.hint = f"{fix}; nothing was rolled back"
             raise self.failure
@@ -169,8 +169,8 @@ class Waiter:
         hint = "raise --timeout, or look at the objects with kubectl describe; nothing was rolled back"
         trouble = self._pod_problem(pending[:5])
         if trouble:
-            message += f"; {trouble}"
-            fix = _fix(trouble)
+            said, fix = self._explain(trouble)
+            message += f"; {trouble}{said}"
             hint = f"{fix}; nothing was rolled back" if fix else hint
         return errors.WaitTimeoutError(message, hint=hint)
 
@@ -187,6 +187,21 @@ class Waiter:
             if found:
                 return found
         return None
+
+    def _explain(self, trouble: pod_problems.Problem | None) -> tuple[str, str | None]:
+        """``("; <the autoscaler's words>", hint)`` for a pod's problem: an unschedulable pod's
+        events are read (one request, only here: a wait that ends well reads none) for what the
+        cluster autoscaler does about it; ``("", None)`` leaves the plain hint."""
+        if trouble is None:
+            return "", None
+        if trouble.kind != pod_problems.UNSCHEDULABLE:
+            return "", trouble.fix()
+        said = scale_up.read_note(self.kube, trouble.namespace or self.kube.namespace, trouble.pod)
+        if said is None:
+            return "", _UNSCHEDULABLE_FIX
+        if said.adding:
+            return f"; {said.clause}", f"{said.fix}, and a new node takes minutes to join: raise --timeout"
+        return f"; {said.clause}", said.fix
 
     def _latest_event(self, ref: str, namespace: str | None) -> str | None:
         kind, _, name = ref.partition("/")
@@ -210,14 +225,11 @@ class Waiter:
         return f"{latest.get('reason', '')}: {latest.get('message', '')}".strip(": ")
 
 
-def _fix(trouble: pod_problems.Problem) -> str | None:
-    """The hint of a timed-out wait, by what keeps its pods from running (None: the plain one)."""
-    if trouble.kind == pod_problems.UNSCHEDULABLE:
-        return (
-            "no node has room for the pod as the scheduler says: add nodes or free capacity, or "
-            "raise --timeout if an autoscaler is adding nodes"
-        )
-    return trouble.fix()
+# The hint for a pod no node fits when no autoscaler said anything about it.
+_UNSCHEDULABLE_FIX = (
+    "no node has room for the pod as the scheduler says: add nodes or free capacity, or "
+    "raise --timeout if an autoscaler is adding nodes"
+)
 
 
 def failure_error(ref: str, verdict: readiness.Readiness) -> errors.ObjectFailedError:

@@ -299,6 +299,14 @@ def status_report(kube: Kube, obj: Mapping[str, Any]) -> dict[str, Any]:
 
         found = pod_problems.first_problem(kube, (obj.get("metadata") or {}).get("namespace"), selector)
         doc["pods"] = str(found) if found else None
+        if found and found.kind == pod_problems.UNSCHEDULABLE:
+            from akscli.kube import scale_up
+
+            # What the cluster autoscaler does about it, from the pod's events (one request, only
+            # for a pod the scheduler placed nowhere).
+            said = scale_up.read_note(kube, found.namespace or kube.namespace, found.pod)
+            if said:
+                doc["pods"] += f"; {said.clause} ({said.fix})"
     return doc
 
 

@@ -323,14 +323,9 @@ def cluster_pods(kube: Kube, namespace: str, cluster: str) -> Iterator[dict[str,
 
 def pod_events(kube: Kube, namespace: str, pod: str, kind: str | None = None) -> list[dict[str, Any]]:
     """Events about one object (a pod unless ``kind`` says otherwise), oldest first."""
-    selector = f"involvedObject.name={pod}" + (f",involvedObject.kind={kind}" if kind else "")
-    events = list(kube.list("v1", "Event", namespace=namespace, field_selector=selector, page_size=100))
-    events.sort(
-        key=lambda e: str(
-            e.get("lastTimestamp") or e.get("eventTime") or (e.get("metadata") or {}).get("creationTimestamp") or ""
-        )
-    )
-    return events
+    from akscli.kube import scale_up
+
+    return scale_up.object_events(kube, namespace, pod, kind)
 
 
 # The label both of KubeRay's install methods put on the operator's pods (upstream: ray-project/kuberay

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from akscli.kube import pod_problems
+from akscli.kube import pod_problems, scale_up
 from akscli.ray.spec import AGENTPOOL_LABEL, CLUSTER_LABEL, GPU_RESOURCE, GROUP_LABEL, NODE_TYPE_LABEL, ClusterSpec
 
 
@@ -276,19 +276,19 @@ def diagnose_pods(
             or (scheduled or {}).get("message")
             or "waiting to be scheduled"
         )
-        scale_up = _last_event(pod_events, ("TriggeredScaleUp",))
-        no_scale = _last_event(pod_events, ("NotTriggerScaleUp",))
+        # What the cluster autoscaler (or node auto-provisioning) says, as the wait reads it.
+        said = scale_up.note(pod_events, pod)
         wants_gpu = pod_gpus(pod) > 0
         hint: str | None = None
-        if scale_up:
-            hint = f"the cluster autoscaler is adding a node ({scale_up}); GPU nodes take minutes"
+        if said and said.adding:
+            hint = f"{said.fix} ({said.clause}); GPU nodes take minutes"
         elif wants_gpu and gpu_nodes is False:
             hint = (
                 "the cluster has no GPU nodes: add a GPU node pool, e.g. akscli nodepool add "
                 "gpu --cluster CLUSTER -g GROUP --vm-size Standard_NC24ads_A100_v4 --min 0 --max 2"
             )
-        elif no_scale:
-            hint = f"the cluster autoscaler cannot add a node that fits: {no_scale}"
+        elif said:
+            hint = f"{said.fix} ({said.clause})"
         elif GPU_RESOURCE in message:
             pool = ((pod.get("spec") or {}).get("nodeSelector") or {}).get(AGENTPOOL_LABEL)
             where = f"node pool {pool}" if pool else "the GPU node pool"

@@ -1,0 +1,152 @@
+"""What the cluster autoscaler (or AKS node auto-provisioning) is doing about a pod that waits for a
+node, read from the pod's events. kube-scheduler's FailedScheduling says only that no node fits
+now; on AKS a node may be on its way, or the autoscaler may have said why it will not add one.
+
+The events, in their recorders' words:
+
+- ``TriggeredScaleUp`` "pod triggered scale-up: [{GROUP CUR->NEW (max: MAX)} ...]" on each pod a
+  scale-up helps, and ``NotTriggerScaleUp`` "pod didn't trigger scale-up: " then each reason
+  counted over the node groups ("1 max node group size reached, 2 node(s) had untolerated taint
+  {...}") on each pod still unschedulable after a loop without a scale-up (upstream:
+  kubernetes/autoscaler master, read 2026-12, cluster-autoscaler/processors/status/
+  eventing_scale_up_processor.go, Process and ReasonsMessage; the group's text is
+  processors/nodegroupset ScaleUpInfo.String "{%v %v->%v (max: %v)}"; the skip reasons are
+  core/scaleup/orchestrator/skippedreasons.go: "max node group size reached", "in backoff after
+  failed scale-up", "not ready for scale-up", "max cluster %s limit reached"; the rejections are
+  the scheduler's filter messages). On Azure the group id is the scale set's name,
+  ``aks-<pool>-<digits>-vmss``.
+- ``Nominated`` "Pod should schedule on: nodeclaim/NAME[, node/NAME]" when Karpenter (AKS node
+  auto-provisioning) launches or picks a node for the pod (upstream: kubernetes-sigs/karpenter
+  main, read 2026-12, pkg/controllers/provisioning/scheduling/events.go NominatePodEvent, reason
+  events.Nominated).
+
+Plain module (no typer/rich): the wait and `model status` both use it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from akscli.kube.client import Kube
+
+TRIGGERED = "TriggeredScaleUp"
+NOT_TRIGGERED = "NotTriggerScaleUp"
+NOMINATED = "Nominated"
+FAILED_SCHEDULING = "FailedScheduling"
+_ADDING = (TRIGGERED, NOMINATED)
+_GROUP = re.compile(r"\{(\S+) (\d+)->(\d+) \(max: (\d+)\)\}")
+# AKS names a pool's scale set aks-<pool>-<digits>-vmss (the Azure provider's node group id).
+_AKS_SCALE_SET = re.compile(r"^aks-(.+)-\d+-vmss$")
+# The pool a pod asks for by name (AKS's node labels).
+_POOL_LABELS = ("kubernetes.azure.com/agentpool", "agentpool")
+_ADD_POOL = "akscli nodepool add"
+
+
+@dataclass(frozen=True)
+class ScaleUpNote:
+    """What the autoscaler says: ``clause`` quotes its event (``cluster autoscaler: pod triggered
+    scale-up: [...]``); ``fix`` says what to do; ``adding`` is True while a node is on its way."""
+
+    adding: bool
+    clause: str
+    fix: str
+
+
+def event_order(event: Mapping[str, Any]) -> tuple[str, int]:
+    """When an event was last seen, for sorting: the series' last observation, lastTimestamp,
+    eventTime, then its creation (upstream: kubernetes/kubernetes v1.32.0 staging/src/k8s.io/api/
+    core/v1/types.go, Event and EventSeries). Recorders write seconds, so two events of one second
+    are ordered by resourceVersion: opaque by contract, but the later write of one API server."""
+    meta = event.get("metadata") or {}
+    when = str(
+        (event.get("series") or {}).get("lastObservedTime")
+        or event.get("lastTimestamp")
+        or event.get("eventTime")
+        or meta.get("creationTimestamp")
+        or ""
+    )
+    version = str(meta.get("resourceVersion") or "")
+    return when[:19], int(version) if version.isdigit() else 0
+
+
+def object_events(kube: Kube, namespace: str, name: str, kind: str | None = None) -> list[dict[str, Any]]:
+    """Events about one object (one request), oldest first."""
+    selector = f"involvedObject.name={name}" + (f",involvedObject.kind={kind}" if kind else "")
+    events = list(kube.list("v1", "Event", namespace=namespace, field_selector=selector, page_size=100))
+    events.sort(key=event_order)
+    return events
+
+
+def note(events: Sequence[Mapping[str, Any]], pod: Mapping[str, Any] | None = None) -> ScaleUpNote | None:
+    """What the autoscaler's latest word on a pod (``events``: its events, oldest first) says, or
+    None when it said nothing, or its scale-up came before the scheduler's last failure (the new
+    node came and the pod still fits nowhere). ``pod`` names the pool it asks for, in a hint."""
+    said = [e for e in events if e.get("reason") in (*_ADDING, NOT_TRIGGERED)]
+    if not said:
+        return None
+    latest = said[-1]
+    message = str(latest.get("message") or "")
+    if latest.get("reason") == NOT_TRIGGERED:
+        return ScaleUpNote(False, f"cluster autoscaler: {message}", _blocked_fix(message, pod))
+    failures = [i for i, e in enumerate(events) if e.get("reason") == FAILED_SCHEDULING]
+    if failures and failures[-1] > events.index(latest):
+        return None
+    if latest.get("reason") == NOMINATED:
+        return ScaleUpNote(True, f"node auto-provisioning: {message}", "node auto-provisioning is adding a node for it")
+    groups = [_group_text(m) for m in _GROUP.finditer(message)]
+    what = f": {', '.join(groups)}" if groups else ""
+    return ScaleUpNote(True, f"cluster autoscaler: {message}", f"the cluster autoscaler is adding a node{what}")
+
+
+def _group_text(m: re.Match[str]) -> str:
+    group, current, new, most = m.groups()
+    pool = _AKS_SCALE_SET.match(group)
+    name = f"node pool {pool.group(1)}" if pool else group
+    return f"{name} {current}->{new} (max {most})"
+
+
+def _blocked_fix(message: str, pod: Mapping[str, Any] | None) -> str:
+    """The hint for a NotTriggerScaleUp, by its reasons: a full pool first (the one a fitting pool
+    has), then the pod's requests, then its tolerations and selectors."""
+    if "max node group size reached" in message:
+        pool = _asked_pool(pod) or "POOL"
+        return (
+            "a node pool that fits the pod is at its maximum size: raise it, e.g. akscli nodepool "
+            f"scale {pool} --cluster CLUSTER -g GROUP --max N"
+        )
+    if "in backoff after failed scale-up" in message:
+        return (
+            "a recent scale-up of the pool failed (Azure capacity or quota) and the autoscaler backs "
+            "off before it tries again: see the pool's state with akscli nodepool show"
+        )
+    if "Insufficient " in message:
+        return (
+            "no autoscaling node pool's VM size has room for the pod's requests: lower them, or add a "
+            f"pool with a larger --vm-size ({_ADD_POOL})"
+        )
+    if "untolerated taint" in message or "node affinity/selector" in message:
+        return (
+            "the pod fits no autoscaling node pool: give it the pool's tolerations or node selector, "
+            f"deploy with the --vm-size of a pool, or add a pool that fits ({_ADD_POOL})"
+        )
+    return f"the cluster autoscaler cannot add a node that fits the pod: add a node pool that fits ({_ADD_POOL})"
+
+
+def _asked_pool(pod: Mapping[str, Any] | None) -> str | None:
+    selector = ((pod or {}).get("spec") or {}).get("nodeSelector") or {}
+    return next((str(selector[k]) for k in _POOL_LABELS if selector.get(k)), None)
+
+
+def read_note(kube: Kube, namespace: str, pod: str, obj: Mapping[str, Any] | None = None) -> ScaleUpNote | None:
+    """The autoscaler's note on one pod (one request for its events); None where the events
+    cannot be read (a wait's error must not turn into a different one)."""
+    from akscli import errors
+
+    try:
+        return note(object_events(kube, namespace, pod, "Pod"), obj)
+    except errors.AkscliError:
+        return None

@@ -1,0 +1,47 @@
+"""akscli.kube.scale_up.note: which of a pod's events says what the autoscaler does. The lab's
+autoscaler simulator makes TriggeredScaleUp and NotTriggerScaleUp (tests/model/test_wait_scale_up.py);
+these cases are the orderings it does not reach and Karpenter's Nominated, which no simulator
+records (its words: kubernetes-sigs/karpenter pkg/controllers/provisioning/scheduling/events.go)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from akscli.kube.scale_up import note
+
+SCALE_UP = "pod triggered scale-up: [{aks-gpu-12345678-vmss 0->1 (max: 4)}]"
+FAILED = "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector."
+
+
+def event(reason: str, message: str, at: str, version: int) -> dict[str, Any]:
+    return {"reason": reason, "message": message, "lastTimestamp": at,
+            "metadata": {"resourceVersion": str(version)}}  # fmt: skip
+
+
+def test_a_scale_up_after_the_last_scheduling_failure_is_a_node_on_its_way() -> None:
+    said = note([event("FailedScheduling", FAILED, "2026-12-04T10:00:00Z", 5),
+                 event("TriggeredScaleUp", SCALE_UP, "2026-12-04T10:00:00Z", 7)])  # fmt: skip
+    assert said is not None and said.adding
+    assert said.clause == f"cluster autoscaler: {SCALE_UP}"
+    assert said.fix == "the cluster autoscaler is adding a node: node pool gpu 0->1 (max 4)"
+
+
+def test_a_scale_up_before_the_last_scheduling_failure_says_nothing() -> None:
+    # The node came and the pod still fits nowhere: the plain hint, not "wait longer".
+    assert note([event("TriggeredScaleUp", SCALE_UP, "2026-12-04T10:00:00Z", 7),
+                 event("FailedScheduling", FAILED, "2026-12-04T10:03:00Z", 9)]) is None  # fmt: skip
+
+
+def test_karpenters_nomination_is_a_node_on_its_way() -> None:
+    message = "Pod should schedule on: nodeclaim/default-x7k2p"
+    said = note([event("FailedScheduling", FAILED, "2026-12-04T10:00:00Z", 5),
+                 event("Nominated", message, "2026-12-04T10:00:01Z", 6)])  # fmt: skip
+    assert said is not None and said.adding and said.clause == f"node auto-provisioning: {message}"
+
+
+def test_a_pool_the_pod_names_is_the_one_to_raise() -> None:
+    pod = {"spec": {"nodeSelector": {"kubernetes.azure.com/agentpool": "spotgpu"}}}
+    said = note([event("NotTriggerScaleUp", "pod didn't trigger scale-up: 1 max node group size reached",
+                       "2026-12-04T10:00:00Z", 5)], pod)  # fmt: skip
+    assert said is not None and not said.adding
+    assert "akscli nodepool scale spotgpu --cluster CLUSTER -g GROUP --max N" in said.fix

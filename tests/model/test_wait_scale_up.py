@@ -1,0 +1,118 @@
+"""A model whose pod waits for a node: the wait's error and `model status` say what the cluster
+autoscaler does about it (akscli.kube.scale_up names the upstream files), against the lab's
+autoscaler simulator (tests/emulators/autoscaler.py) linking an ARM cluster's pools to the nodes."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+from tests.cli import invoke
+from tests.emulators.arm.server import ArmEmulator
+from tests.emulators.autoscaler import ClusterAutoscaler
+from tests.model.test_status_pods import system_node
+
+Start = Callable[..., Any]
+A100 = "Standard_NC24ads_A100_v4"
+DEPLOY = ("model", "deploy", "phi-4", "--runtime", "vllm", "--vm-size", A100, "-y")
+
+
+def lab(model_emulator: Start, arm: ArmEmulator, boot: float = 0.0, **pool: Any) -> Any:
+    """The model emulator with a system node, an ARM cluster with one autoscaling A100 pool
+    ``gpu`` (``pool`` overrides its properties) and the autoscaler linking them; ``boot``: the
+    seconds a new node takes to join."""
+    emu = model_emulator()
+    emu.cluster.create(system_node())
+    cluster_id = f"/subscriptions/{arm.subscription}/resourceGroups/rg-ml/providers/Microsoft.ContainerService/managedClusters/ml"  # noqa: E501
+    arm.put_resource(cluster_id, {"location": "eastus", "properties": {"agentPoolProfiles": []}})
+    body = {"vmSize": A100, "count": 0, "enableAutoScaling": True, "minCount": 0, "maxCount": 4,
+            "nodeTaints": ["nvidia.com/gpu=present:NoSchedule"], "mode": "User", **pool}  # fmt: skip
+    arm.put_resource(f"{cluster_id}/agentPools/gpu", {"properties": body})
+    emu.autoscaler = ClusterAutoscaler(arm, delay=0.02, boot=boot)
+    emu.controllers.add(emu.autoscaler)
+    return emu
+
+
+def text(result: Any) -> str:
+    return f"{result.stdout}\n{result.stderr}"
+
+
+def test_a_wait_on_a_pool_that_grows_says_a_node_is_being_added(
+    model_emulator: Start, arm_emulator: ArmEmulator
+) -> None:
+    lab(model_emulator, arm_emulator, boot=120)
+    result = invoke(*DEPLOY, "--wait", "--timeout", "2s")
+    assert result.exit_code == 5, result
+    out = text(result)
+    # The scheduler's line as before, then the autoscaler's event in its words.
+    assert " not scheduled: 0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector." in out
+    assert "; cluster autoscaler: pod triggered scale-up: [{aks-gpu-" in out and "-vmss 0->1 (max: 4)}]" in out
+    assert "the cluster autoscaler is adding a node: node pool gpu 0->1 (max 4)" in out
+    assert "raise --timeout" in out and "add nodes or free capacity" not in out
+
+
+def test_a_wait_on_a_pool_at_its_maximum_says_to_raise_it(model_emulator: Start, arm_emulator: ArmEmulator) -> None:
+    lab(model_emulator, arm_emulator, maxCount=1)
+    result = invoke(*DEPLOY, "--replicas", "2", "--wait", "--timeout", "3s")
+    assert result.exit_code == 5, result
+    out = text(result)
+    assert "; cluster autoscaler: pod didn't trigger scale-up: 1 max node group size reached" in out
+    assert "akscli nodepool scale POOL --cluster CLUSTER -g GROUP --max N" in out
+    assert "raise --timeout" not in out
+
+
+def test_a_wait_on_a_pod_no_pool_tolerates_says_it_fits_no_pool(
+    model_emulator: Start, arm_emulator: ArmEmulator
+) -> None:
+    # A spot pool: AKS taints its nodes kubernetes.azure.com/scalesetpriority=spot:NoSchedule,
+    # which the vLLM pod does not tolerate.
+    lab(model_emulator, arm_emulator, scaleSetPriority="Spot")
+    result = invoke(*DEPLOY, "--wait", "--timeout", "2s")
+    assert result.exit_code == 5, result
+    out = text(result)
+    assert "; cluster autoscaler: pod didn't trigger scale-up: 1 node(s) had untolerated taint" in out
+    assert "the pod fits no autoscaling node pool" in out and "akscli nodepool add" in out
+
+
+def test_a_wait_without_an_autoscaler_keeps_the_plain_hint(model_emulator: Start) -> None:
+    # A pin: no autoscaler event, the hint of before.
+    model_emulator().cluster.create(system_node())
+    result = invoke(*DEPLOY, "--wait", "--timeout", "1s")
+    assert result.exit_code == 5, result
+    out = text(result)
+    assert "no node has room for the pod as the scheduler says" in out and "cluster autoscaler:" not in out
+
+
+def pods_line(contains: str, deadline: float = 5) -> str:
+    end = time.monotonic() + deadline
+    line = ""
+    while time.monotonic() < end:
+        line = json.loads(invoke("model", "status", "phi-4", "-o", "json").stdout).get("pods") or ""
+        if contains in line:
+            break
+        time.sleep(0.05)
+    return line
+
+
+def test_status_of_a_model_on_a_growing_pool_says_a_node_is_being_added(
+    model_emulator: Start, arm_emulator: ArmEmulator
+) -> None:
+    lab(model_emulator, arm_emulator, boot=120)
+    assert invoke(*DEPLOY).exit_code == 0
+    line = pods_line("cluster autoscaler")
+    assert line.startswith("pod phi-4-") and " not scheduled: 0/1 nodes are available:" in line
+    assert "; cluster autoscaler: pod triggered scale-up: [{aks-gpu-" in line
+    assert "(the cluster autoscaler is adding a node: node pool gpu 0->1 (max 4))" in line
+    assert "cluster autoscaler: pod triggered" in invoke("model", "status", "phi-4").stdout
+
+
+def test_status_of_a_model_on_a_full_pool_says_to_raise_its_maximum(
+    model_emulator: Start, arm_emulator: ArmEmulator
+) -> None:
+    lab(model_emulator, arm_emulator, maxCount=1)
+    assert invoke(*DEPLOY, "--replicas", "2").exit_code == 0
+    line = pods_line("max node group size reached")
+    assert "; cluster autoscaler: pod didn't trigger scale-up: 1 max node group size reached" in line
+    assert "--max N" in line
