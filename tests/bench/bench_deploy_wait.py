@@ -53,6 +53,16 @@ def _emulator() -> KubeEmulator:
     return emu
 
 
+def _add_vllm_nodes(emu: KubeEmulator) -> None:
+    """A GPU pool of the plan's size for the three vLLM deploys (plain, --wait, kubectl's), added
+    after KAITO's round: KAITO provisions and fills nodes of that size for its own Workspaces (the
+    simulator does, as gpu-provisioner would), and a vLLM pod pinned to the size needs a free GPU."""
+    from tests.baremetal.nodes import NC_A100, node
+
+    for index in range(3):
+        emu.cluster.create(node(f"aks-vllm-{index}", pool="vllm", size=NC_A100, gpus=1))
+
+
 def _sent(emu: KubeEmulator, command: list[str], env: dict[str, str]) -> list[RequestRecord]:
     before = len(emu.request_log)
     once(command, env=env)
@@ -121,6 +131,8 @@ def main() -> None:
             kubeconfig = emu.write_kubeconfig(Path(tmp) / "kubeconfig", "emulator", "default")
             env = tool_env(kubeconfig, Path(tmp))
             for runtime in RUNTIMES:
+                if runtime == "vllm":
+                    _add_vllm_nodes(emu)
                 objects = _objects(runtime, env)
                 deploy = [AKSCLI, "model", "deploy", "phi-4", "--runtime", runtime, "-y"]
                 plain = _split(_sent(emu, [*deploy, "--name", f"plain-{runtime}"], env))
