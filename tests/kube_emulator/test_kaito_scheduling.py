@@ -81,7 +81,8 @@ def test_a_pod_no_node_fits_waits_pending_and_runs_when_the_node_is_freed(emu: K
     own["spec"]["taints"] = [{"key": "dedicated", "value": "team-a", "effect": "NoSchedule"}]
     seed(emu, own)
     emu.cluster.create(workspace())
-    assert wait_until(lambda: pod(emu).get("status", {}).get("phase") == "Pending")
+    # Pending with the scheduler's verdict (the pod is Pending, without conditions, before it).
+    assert wait_until(lambda: pod(emu).get("status", {}).get("conditions"))
     message = pod(emu)["status"]["conditions"][0]["message"]
     assert "1 node(s) had untolerated taint {dedicated: team-a}" in message
     assert wait_until(lambda: state(emu) == "Pending")

@@ -166,8 +166,9 @@ def test_kuberay_pods_go_through_the_scheduler_and_a_gpu_worker_waits_for_a_gpu_
     kube_emulator.controllers.add(KubeRayController(delay=0.02))
     seed(kube_emulator, node("cpu-0"))
     kube_emulator.cluster.create(ray_cluster("demo"))
-    assert wait_until(lambda: ray_pod(kube_emulator, "demo", "worker").get("status", {}).get("phase") == "Pending")
-    assert ray_pod(kube_emulator, "demo", "head")["spec"]["nodeName"] == "cpu-0"
+    # Pending with the scheduler's verdict (the pod is Pending, without conditions, before it).
+    assert wait_until(lambda: ray_pod(kube_emulator, "demo", "worker").get("status", {}).get("conditions"))
+    assert wait_until(lambda: ray_pod(kube_emulator, "demo", "head").get("spec", {}).get("nodeName") == "cpu-0")
     worker = ray_pod(kube_emulator, "demo", "worker")
     assert worker["status"]["conditions"][0]["message"].startswith(
         "0/1 nodes are available: 1 Insufficient nvidia.com/gpu."

@@ -43,8 +43,10 @@ def pods(emu: KubeEmulator, app: str) -> list[dict[str, Any]]:
 
 
 def pending_message(emu: KubeEmulator, app: str) -> str:
-    assert wait_until(lambda: any(p["status"].get("phase") == "Pending" for p in pods(emu, app)))
-    pod = next(p for p in pods(emu, app) if p["status"].get("phase") == "Pending")
+    assert wait_until(
+        lambda: any(p["status"].get("phase") == "Pending" and p["status"].get("conditions") for p in pods(emu, app))
+    )
+    pod = next(p for p in pods(emu, app) if p["status"].get("phase") == "Pending" and p["status"].get("conditions"))
     return str(pod["status"]["conditions"][0]["message"])
 
 
