@@ -232,8 +232,9 @@ def _cluster_spec() -> dict[str, Any]:
     return spec
 
 
-def test_http_mode_job_logs_come_from_the_ray_job_api(ray_emulator: Callable[..., Any]) -> None:
-    emu = ray_emulator()
+def completed_http_mode_job(emu: Any) -> dict[str, Any]:
+    """Creates RayJob ``http`` with ``submissionMode: HTTPMode`` and returns its status once KubeRay
+    reports its deployment Complete (``rayClusterName``, ``jobId``)."""
     emu.cluster.create(
         {
             "apiVersion": RAY,
@@ -243,7 +244,13 @@ def test_http_mode_job_logs_come_from_the_ray_job_api(ray_emulator: Callable[...
         }
     )
     wait_until(lambda: (job(emu, "http").get("status") or {}).get("jobDeploymentStatus") == "Complete")
-    status = job(emu, "http")["status"]
+    status: dict[str, Any] = job(emu, "http")["status"]
+    return status
+
+
+def test_http_mode_job_logs_come_from_the_ray_job_api(ray_emulator: Callable[..., Any]) -> None:
+    emu = ray_emulator()
+    status = completed_http_mode_job(emu)
     assert not emu.cluster.list("v1", "Pod", "default", label_selector="batch.kubernetes.io/job-name=http")
     seen: list[str] = []
 
@@ -262,16 +269,7 @@ def test_http_mode_job_logs_with_no_ready_head_say_the_head_is_not_serving(ray_e
     # No dashboard answers behind the head Service: the proxy's 503 becomes one line naming the
     # head (exit 3), not "answered HTTP 503".
     emu = ray_emulator()
-    emu.cluster.create(
-        {
-            "apiVersion": RAY,
-            "kind": "RayJob",
-            "metadata": {"name": "http", "namespace": "default"},
-            "spec": {"entrypoint": "python x.py", "submissionMode": "HTTPMode", "rayClusterSpec": _cluster_spec()},
-        }
-    )
-    wait_until(lambda: (job(emu, "http").get("status") or {}).get("jobDeploymentStatus") == "Complete")
-    cluster = job(emu, "http")["status"]["rayClusterName"]
+    cluster = completed_http_mode_job(emu)["rayClusterName"]
     result = invoke("ray", "job", "logs", "http")
     assert result.exit_code == 3, result
     assert result.stderr.splitlines()[0] == (
