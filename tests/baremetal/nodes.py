@@ -109,6 +109,18 @@ def cpu_node(name: str, pool: str = "system") -> dict[str, Any]:
     )
 
 
+def small_cpu_node(name: str = "aks-system-0", labels: dict[str, str] | None = None) -> dict[str, Any]:
+    """A 4-vCPU node with no GPU and no pool labels beyond ``labels``: room for little, so a pod
+    asking for a GPU, many CPUs or a node label it lacks stays Pending in the scheduler's words."""
+    allocatable = {"cpu": "3860m", "memory": "14000000Ki", "pods": "110"}
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, **(labels or {})}},
+        "status": {"allocatable": allocatable, "capacity": dict(allocatable)},
+    }
+
+
 def healthy_cluster(gpu_nodes: int = 2) -> list[dict[str, Any]]:
     return [cpu_node("aks-system-0")] + [node(f"aks-gpu-{i}") for i in range(gpu_nodes)]
 

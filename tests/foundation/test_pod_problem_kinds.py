@@ -14,7 +14,8 @@ from akscli import errors
 from akscli.cli.common import apply_objects
 from akscli.kube import pod_problems
 from akscli.kube.client import KubeTarget, connect
-from tests.foundation.test_wait_pod_problems import cpu_node, gpu_deployment
+from tests.baremetal.nodes import small_cpu_node
+from tests.foundation.test_wait_pod_problems import gpu_deployment
 
 
 def _first_problem(kubeconfig: Path) -> pod_problems.Problem | None:
@@ -30,7 +31,7 @@ def _first_problem(kubeconfig: Path) -> pod_problems.Problem | None:
 def test_a_pod_the_scheduler_cannot_place_is_an_unschedulable_problem_in_its_words(
     kube_emulator: Any, kubeconfig: Path
 ) -> None:
-    kube_emulator.cluster.create(cpu_node())
+    kube_emulator.cluster.create(small_cpu_node())
     apply_objects([gpu_deployment()], stack="demo", target=KubeTarget(kubeconfig=str(kubeconfig)), yes=True)
     found = _first_problem(kubeconfig)
     assert isinstance(found, pod_problems.Problem)

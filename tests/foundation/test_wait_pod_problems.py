@@ -13,6 +13,7 @@ from akscli import errors
 from akscli.cli.common import apply_objects
 from akscli.kube import pod_problems
 from akscli.kube.client import KubeTarget
+from tests.baremetal.nodes import small_cpu_node
 
 
 def gpu_deployment(name: str = "llm") -> dict[str, Any]:
@@ -30,16 +31,6 @@ def gpu_deployment(name: str = "llm") -> dict[str, Any]:
     }
 
 
-def cpu_node(name: str = "aks-system-0") -> dict[str, Any]:
-    allocatable = {"cpu": "3860m", "memory": "14000000Ki", "pods": "110"}
-    return {
-        "apiVersion": "v1",
-        "kind": "Node",
-        "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}},
-        "status": {"allocatable": allocatable, "capacity": allocatable},
-    }
-
-
 def wait_error(kubeconfig: Path, objects: list[dict[str, Any]]) -> errors.WaitTimeoutError:
     target = KubeTarget(kubeconfig=str(kubeconfig))
     with pytest.raises(errors.WaitTimeoutError) as caught:
@@ -50,7 +41,7 @@ def wait_error(kubeconfig: Path, objects: list[dict[str, Any]]) -> errors.WaitTi
 def test_a_timed_out_wait_quotes_the_scheduler_for_a_pod_no_node_has_room_for(
     kube_emulator: Any, kubeconfig: Path
 ) -> None:
-    kube_emulator.cluster.create(cpu_node())
+    kube_emulator.cluster.create(small_cpu_node())
     caught = wait_error(kubeconfig, [gpu_deployment()])
     assert "Deployment/llm" in caught.message
     assert " not scheduled: 0/1 nodes are available: 1 Insufficient nvidia.com/gpu." in caught.message

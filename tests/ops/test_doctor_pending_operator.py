@@ -8,8 +8,8 @@ import json
 import time
 from typing import Any
 
+from tests.baremetal.nodes import small_cpu_node
 from tests.cli import invoke
-from tests.foundation.test_wait_pod_problems import cpu_node
 
 LABELS = {"app.kubernetes.io/name": "kuberay-operator", "app.kubernetes.io/component": "kuberay-operator"}
 
@@ -41,7 +41,7 @@ def _operator_that_fits_no_node(emu: Any, node_selector: dict[str, str]) -> None
 
 
 def test_doctor_quotes_the_scheduler_for_an_operator_pod_no_node_fits(kube_emulator: Any, kubeconfig: Any) -> None:
-    kube_emulator.cluster.create(cpu_node())
+    kube_emulator.cluster.create(small_cpu_node())
     _operator_that_fits_no_node(kube_emulator, {"kubernetes.azure.com/mode": "system"})
     result = invoke("doctor", "--for", "ray", "-o", "json")
     assert result.exit_code == 9, result
@@ -59,7 +59,7 @@ def test_doctor_counts_a_pod_both_operator_selectors_find_once(kube_emulator: An
     app.kubernetes.io/component=kuberay-operator (ray-project/kuberay
     000a58b3 helm-chart/kuberay-operator/templates/_helpers.tpl: both default to the chart name),
     the two selectors doctor tries."""
-    kube_emulator.cluster.create(cpu_node())
+    kube_emulator.cluster.create(small_cpu_node())
     _operator_that_fits_no_node(kube_emulator, {"kubernetes.azure.com/mode": "system"})
     result = invoke("doctor", "--for", "ray", "-o", "json")
     [pods] = [c for c in json.loads(result.stdout)["checks"] if c["check"] == "pods" and c["component"] == "kuberay"]
@@ -67,7 +67,7 @@ def test_doctor_counts_a_pod_both_operator_selectors_find_once(kube_emulator: An
 
 
 def test_doctor_quotes_the_scheduler_for_a_gpu_operator_pod_no_node_fits(kube_emulator: Any, kubeconfig: Any) -> None:
-    kube_emulator.cluster.create(cpu_node())
+    kube_emulator.cluster.create(small_cpu_node())
     labels = {"app.kubernetes.io/component": "gpu-operator", "app": "gpu-operator"}
     kube_emulator.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "gpu-operator"}})
     kube_emulator.cluster.create(
