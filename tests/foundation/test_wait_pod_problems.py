@@ -38,6 +38,16 @@ def wait_error(kubeconfig: Path, objects: list[dict[str, Any]]) -> errors.WaitTi
     return caught.value
 
 
+def failed_rollout(kube_emulator_factory: Any, tmp_path: Path, failure: str) -> errors.ObjectFailedError:
+    """The error of a waited apply of ``gpu_deployment()`` whose Deployment controller fails with
+    ``failure`` (the emulator's ``controller_failure``: "crashloop", "imagepull")."""
+    emu = kube_emulator_factory(controller_failure=failure)
+    target = KubeTarget(kubeconfig=str(emu.write_kubeconfig(tmp_path / "config")))
+    with pytest.raises(errors.ObjectFailedError) as caught:
+        apply_objects([gpu_deployment()], stack="demo", target=target, yes=True, wait=True, timeout="20s")
+    return caught.value
+
+
 def test_a_timed_out_wait_quotes_the_scheduler_for_a_pod_no_node_has_room_for(
     kube_emulator: Any, kubeconfig: Path
 ) -> None:
@@ -51,13 +61,10 @@ def test_a_timed_out_wait_quotes_the_scheduler_for_a_pod_no_node_has_room_for(
 def test_a_rollout_its_controller_gave_up_on_names_the_crash_looping_container(
     kube_emulator_factory: Any, tmp_path: Path
 ) -> None:
-    emu = kube_emulator_factory(controller_failure="crashloop")
-    target = KubeTarget(kubeconfig=str(emu.write_kubeconfig(tmp_path / "config")))
-    with pytest.raises(errors.ObjectFailedError) as caught:
-        apply_objects([gpu_deployment()], stack="demo", target=target, yes=True, wait=True, timeout="20s")
-    assert "ProgressDeadlineExceeded" in caught.value.message
-    assert "; pod llm-" in caught.value.message
-    assert "container main: CrashLoopBackOff (last exit: Error): back-off" in caught.value.message
+    message = failed_rollout(kube_emulator_factory, tmp_path, "crashloop").message
+    assert "ProgressDeadlineExceeded" in message
+    assert "; pod llm-" in message
+    assert "container main: CrashLoopBackOff (last exit: Error): back-off" in message
 
 
 def test_a_successful_wait_reads_no_pods(kube_emulator: Any, kubeconfig: Path) -> None:
