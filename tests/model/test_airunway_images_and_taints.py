@@ -13,7 +13,8 @@ from akscli.model import airunway
 from akscli.model.kinds import DEFAULT_VLLM_IMAGE
 from tests.cli import invoke
 
-from .test_serving_paths_upstream import AIRUNWAY_CRDS, _kind, _request
+from .conftest import AIRUNWAY_CRDS
+from .test_serving_paths_upstream import _kind, _request
 
 Start = Callable[..., Any]
 
