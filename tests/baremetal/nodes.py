@@ -121,6 +121,29 @@ def small_cpu_node(name: str = "aks-system-0", labels: dict[str, str] | None = N
     }
 
 
+def nc_a100_node(
+    name: str = "aks-gpua100-0", *, pool: str = "gpua100", taints: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
+    """A node of a Standard_NC24ads_A100_v4 pool as AKS reports it: one A100 and the allocatable the
+    scheduler places by; ``taints`` (none by default) are the pool's node taints."""
+    labels = {
+        "kubernetes.azure.com/agentpool": pool,
+        "node.kubernetes.io/instance-type": NC_A100,
+        "nvidia.com/gpu.product": "NVIDIA-A100-80GB-PCIe",
+        "accelerator": "nvidia",
+    }
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": name, "labels": labels},
+        "spec": {"taints": list(taints or [])},
+        "status": {
+            "capacity": {"cpu": "24", "memory": "226764404Ki", "pods": "110", "nvidia.com/gpu": "1"},
+            "allocatable": {"cpu": "23660m", "memory": "214371444Ki", "pods": "110", "nvidia.com/gpu": "1"},
+        },
+    }
+
+
 def healthy_cluster(gpu_nodes: int = 2) -> list[dict[str, Any]]:
     return [cpu_node("aks-system-0")] + [node(f"aks-gpu-{i}") for i in range(gpu_nodes)]
 
