@@ -40,6 +40,8 @@ import threading
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from tests.emulators.kube.status import ApiError
+
 if TYPE_CHECKING:
     from tests.emulators.kube.cluster import ClusterState
     from tests.emulators.kube.controllers.runner import ControllerManager
@@ -106,3 +108,19 @@ class PassController(Controller):
     def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
         """Watches nothing: its passes run from the events ``attach`` hooks."""
         del cluster, obj
+
+
+class DeletionTolerantController(Controller):
+    """A controller that drops its work, without an error, when an object it reads or writes is
+    deleted while it reconciles (a 404 from the API server): the KAITO and AI Runway simulators'."""
+
+    def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
+        try:
+            self._reconcile(cluster, obj)
+        except ApiError as exc:
+            if exc.code != 404:
+                raise
+
+    @abstractmethod
+    def _reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
+        """What ``reconcile`` does while the objects exist."""
