@@ -248,17 +248,24 @@ def completed_http_mode_job(emu: Any) -> dict[str, Any]:
     return status
 
 
-def test_http_mode_job_logs_come_from_the_ray_job_api(ray_emulator: Callable[..., Any]) -> None:
-    emu = ray_emulator()
-    status = completed_http_mode_job(emu)
-    assert not emu.cluster.list("v1", "Pod", "default", label_selector="batch.kubernetes.io/job-name=http")
+def dashboard_answering_logs(emu: Any, cluster: str, logs: str) -> list[str]:
+    """Puts a Ray dashboard behind cluster's head Service (port 8265) that answers every request
+    with the Ray Job API's ``{"logs": ...}``; returns the list of paths it is asked for."""
     seen: list[str] = []
 
     def dashboard(method: str, path: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
         seen.append(path)
-        return 200, {"Content-Type": "application/json"}, json.dumps({"logs": "epoch 1\nepoch 2\n"}).encode()
+        return 200, {"Content-Type": "application/json"}, json.dumps({"logs": logs}).encode()
 
-    emu.register_service_proxy("default", f"{status['rayClusterName']}-head-svc", 8265, dashboard)
+    emu.register_service_proxy("default", f"{cluster}-head-svc", 8265, dashboard)
+    return seen
+
+
+def test_http_mode_job_logs_come_from_the_ray_job_api(ray_emulator: Callable[..., Any]) -> None:
+    emu = ray_emulator()
+    status = completed_http_mode_job(emu)
+    assert not emu.cluster.list("v1", "Pod", "default", label_selector="batch.kubernetes.io/job-name=http")
+    seen = dashboard_answering_logs(emu, status["rayClusterName"], "epoch 1\nepoch 2\n")
     result = invoke("ray", "job", "logs", "http")
     assert result.exit_code == 0, result
     assert result.stdout.splitlines() == ["epoch 1", "epoch 2"]
