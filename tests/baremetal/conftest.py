@@ -89,6 +89,39 @@ def helm_gpu_operator(emu: Any) -> None:
     assert emu.idle(10.0)  # the Deployment's pod exists, as after `helm install --wait`
 
 
+# As akscli's templates/baremetal/clusterpolicy.yaml.j2: the operands tolerate AKS's sku=gpu taint
+# too, or they would not run on the GPU nodes.
+OPERAND_TOLERATIONS = {
+    "tolerations": [
+        {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"},
+        {"key": "sku", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"},
+    ]
+}
+
+
+def cluster_policy(
+    name: str = "cluster-policy", *, driver: bool | dict[str, Any] = True, daemonsets: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """A ClusterPolicy as akscli's templates/baremetal/clusterpolicy.yaml.j2 writes it (``daemonsets``
+    replaces its operand tolerations)."""
+    return {
+        "apiVersion": "nvidia.com/v1",
+        "kind": "ClusterPolicy",
+        "metadata": {"name": name},
+        "spec": {
+            "operator": {},
+            "daemonsets": copy.deepcopy(OPERAND_TOLERATIONS) if daemonsets is None else daemonsets,
+            "driver": driver if isinstance(driver, dict) else {"enabled": driver},
+            "toolkit": {"enabled": True},
+            "devicePlugin": {"enabled": True},
+            "dcgm": {"enabled": False},
+            "dcgmExporter": {"enabled": False},
+            "gfd": {"enabled": True},
+            "nodeStatusExporter": {"enabled": False},
+        },
+    }
+
+
 def install_gpu_operator(
     emu: Any, *, failure: str | None = None, driver: bool | dict[str, Any] = True, operator_pod: bool = True
 ) -> dict[str, Any]:
@@ -99,30 +132,6 @@ def install_gpu_operator(
     if operator_pod:
         helm_gpu_operator(emu)
     emu.controllers.add(ClusterPolicyController(delay=0.01, failure=failure))
-    policy = emu.cluster.create(
-        {
-            "apiVersion": "nvidia.com/v1",
-            "kind": "ClusterPolicy",
-            "metadata": {"name": "cluster-policy"},
-            "spec": {
-                "operator": {},
-                # As akscli's templates/baremetal/clusterpolicy.yaml.j2: the operands tolerate
-                # AKS's sku=gpu taint too, or they would not run on the GPU nodes.
-                "daemonsets": {
-                    "tolerations": [
-                        {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"},
-                        {"key": "sku", "operator": "Equal", "value": "gpu", "effect": "NoSchedule"},
-                    ]
-                },
-                "driver": driver if isinstance(driver, dict) else {"enabled": driver},
-                "toolkit": {"enabled": True},
-                "devicePlugin": {"enabled": True},
-                "dcgm": {"enabled": False},
-                "dcgmExporter": {"enabled": False},
-                "gfd": {"enabled": True},
-                "nodeStatusExporter": {"enabled": False},
-            },
-        }
-    )
+    policy = emu.cluster.create(cluster_policy(driver=driver))
     assert emu.idle(10.0)
     return policy  # type: ignore[no-any-return]

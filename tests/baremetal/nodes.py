@@ -109,6 +109,41 @@ def cpu_node(name: str, pool: str = "system") -> dict[str, Any]:
     )
 
 
+def small_cpu_node(name: str = "aks-system-0", labels: dict[str, str] | None = None) -> dict[str, Any]:
+    """A 4-vCPU node with no GPU and no pool labels beyond ``labels``: room for little, so a pod
+    asking for a GPU, many CPUs or a node label it lacks stays Pending in the scheduler's words."""
+    allocatable = {"cpu": "3860m", "memory": "14000000Ki", "pods": "110"}
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name, **(labels or {})}},
+        "status": {"allocatable": allocatable, "capacity": dict(allocatable)},
+    }
+
+
+def nc_a100_node(
+    name: str = "aks-gpua100-0", *, pool: str = "gpua100", taints: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
+    """A node of a Standard_NC24ads_A100_v4 pool as AKS reports it: one A100 and the allocatable the
+    scheduler places by; ``taints`` (none by default) are the pool's node taints."""
+    labels = {
+        "kubernetes.azure.com/agentpool": pool,
+        "node.kubernetes.io/instance-type": NC_A100,
+        "nvidia.com/gpu.product": "NVIDIA-A100-80GB-PCIe",
+        "accelerator": "nvidia",
+    }
+    return {
+        "apiVersion": "v1",
+        "kind": "Node",
+        "metadata": {"name": name, "labels": labels},
+        "spec": {"taints": list(taints or [])},
+        "status": {
+            "capacity": {"cpu": "24", "memory": "226764404Ki", "pods": "110", "nvidia.com/gpu": "1"},
+            "allocatable": {"cpu": "23660m", "memory": "214371444Ki", "pods": "110", "nvidia.com/gpu": "1"},
+        },
+    }
+
+
 def healthy_cluster(gpu_nodes: int = 2) -> list[dict[str, Any]]:
     return [cpu_node("aks-system-0")] + [node(f"aks-gpu-{i}") for i in range(gpu_nodes)]
 

@@ -12,7 +12,7 @@ import pytest
 from akscli.baremetal import doctor
 
 from . import nodes as fx
-from .conftest import add_nodes, install_gpu_operator
+from .conftest import add_nodes, cluster_policy, install_gpu_operator
 
 
 @pytest.fixture
@@ -132,24 +132,7 @@ def test_doctor_judges_the_cluster_policy_the_operator_acts_on(kube_emulator: An
     add_nodes(kube_emulator, fx.healthy_cluster(2))
     install_gpu_operator(kube_emulator)  # "cluster-policy", ready
     time.sleep(1.05 - time.time() % 1)  # creationTimestamp has whole seconds: make the second one newer
-    kube_emulator.cluster.create(
-        {
-            "apiVersion": "nvidia.com/v1",
-            "kind": "ClusterPolicy",
-            "metadata": {"name": "akscli-cluster-policy"},
-            "spec": {
-                "operator": {},
-                "daemonsets": {},
-                "driver": {"enabled": True},
-                "toolkit": {"enabled": True},
-                "devicePlugin": {"enabled": True},
-                "dcgm": {"enabled": False},
-                "dcgmExporter": {"enabled": False},
-                "gfd": {"enabled": True},
-                "nodeStatusExporter": {"enabled": False},
-            },
-        }
-    )
+    kube_emulator.cluster.create(cluster_policy("akscli-cluster-policy", daemonsets={}))
     assert kube_emulator.idle(10.0)
     report = run(kube)
     assert report.blocking == [], report.blocking

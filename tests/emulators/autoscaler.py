@@ -49,14 +49,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
 from collections import Counter
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
-from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.base import PassController
 from tests.emulators.kube.controllers.rescheduling import is_unschedulable, unschedulable_pods
 from tests.emulators.kube.controllers.scheduling import Scheduler, fit_reasons, pod_requests
 
@@ -196,7 +195,7 @@ class NodeGroup:
         return False
 
 
-class ClusterAutoscaler(Controller):
+class ClusterAutoscaler(PassController):
     """See the module docstring. ``arm``: the lab's ArmEmulator."""
 
     watches: ClassVar[list[tuple[str, str]]] = []
@@ -208,8 +207,6 @@ class ClusterAutoscaler(Controller):
         # nodes joining the cluster; 0: at once. On AKS a VMSS instance boots and its kubelet
         # registers minutes after the target size grows; the pod waits meanwhile.
         self.boot = boot
-        self._queued = False
-        self._guard = threading.Lock()
         self._told: set[tuple[str, str]] = set()
         self.scale_ups: list[tuple[str, int, int]] = []  # (group, from, to), for tests
 
@@ -218,31 +215,16 @@ class ClusterAutoscaler(Controller):
         # A pool written through ARM (autoscaling enabled, maxCount raised) is looked at too.
         self.arm.add_hooks(
             AP_REGEX,
-            on_put_done=lambda emu, rid, obj: self._queue(),
+            on_put_done=lambda emu, rid, obj: self.queue_pass(),
             on_deleted=lambda emu, rid, obj: manager.call_later(self, lambda c: self._drop_nodes(c, rid), 0),
         )
 
     def _on_change(self, what: str, obj: dict[str, Any]) -> None:
         if what == "pending":
-            self._queue()
+            self.queue_pass()
 
-    def _queue(self) -> None:
-        if self._manager is None:
-            return
-        with self._guard:
-            if self._queued:
-                return
-            self._queued = True
-        self._manager.call_later(self, self._pass, self.delay)
-
-    def _pass(self, cluster: ClusterState) -> None:
-        with self._guard:
-            self._queued = False
+    def run_pass(self, cluster: ClusterState) -> None:
         self.run_once(cluster)
-
-    def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
-        """Watches nothing: its passes run from pod events and ARM pool writes (``attach``)."""
-        del cluster, obj
 
     def node_groups(self) -> list[NodeGroup]:
         groups = []

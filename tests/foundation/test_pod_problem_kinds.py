@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from akscli import errors
 from akscli.cli.common import apply_objects
 from akscli.kube import pod_problems
 from akscli.kube.client import KubeTarget, connect
-from tests.foundation.test_wait_pod_problems import cpu_node, gpu_deployment
+from tests.baremetal.nodes import small_cpu_node
+from tests.foundation.test_wait_pod_problems import failed_rollout, gpu_deployment
 
 
 def _first_problem(kubeconfig: Path) -> pod_problems.Problem | None:
@@ -30,7 +30,7 @@ def _first_problem(kubeconfig: Path) -> pod_problems.Problem | None:
 def test_a_pod_the_scheduler_cannot_place_is_an_unschedulable_problem_in_its_words(
     kube_emulator: Any, kubeconfig: Path
 ) -> None:
-    kube_emulator.cluster.create(cpu_node())
+    kube_emulator.cluster.create(small_cpu_node())
     apply_objects([gpu_deployment()], stack="demo", target=KubeTarget(kubeconfig=str(kubeconfig)), yes=True)
     found = _first_problem(kubeconfig)
     assert isinstance(found, pod_problems.Problem)
@@ -44,12 +44,9 @@ def test_a_pod_the_scheduler_cannot_place_is_an_unschedulable_problem_in_its_wor
 def test_a_rollout_stuck_on_an_image_it_cannot_pull_hints_at_the_registry(
     kube_emulator_factory: Any, tmp_path: Path
 ) -> None:
-    emu = kube_emulator_factory(controller_failure="imagepull")
-    target = KubeTarget(kubeconfig=str(emu.write_kubeconfig(tmp_path / "config")))
-    with pytest.raises(errors.ObjectFailedError) as caught:
-        apply_objects([gpu_deployment()], stack="demo", target=target, yes=True, wait=True, timeout="20s")
-    assert 'container main: ImagePullBackOff: Back-off pulling image "vllm/vllm-openai:v0.11.0"' in caught.value.message
-    assert caught.value.hint == (
+    failed = failed_rollout(kube_emulator_factory, tmp_path, "imagepull")
+    assert 'container main: ImagePullBackOff: Back-off pulling image "vllm/vllm-openai:v0.11.0"' in failed.message
+    assert failed.hint == (
         "check the image name and tag, and that the cluster can pull from its registry (az aks update "
         "--attach-acr); nothing was rolled back"
     )
@@ -58,12 +55,9 @@ def test_a_rollout_stuck_on_an_image_it_cannot_pull_hints_at_the_registry(
 def test_a_rollout_stuck_in_a_crash_loop_hints_at_the_previous_containers_logs(
     kube_emulator_factory: Any, tmp_path: Path
 ) -> None:
-    emu = kube_emulator_factory(controller_failure="crashloop")
-    target = KubeTarget(kubeconfig=str(emu.write_kubeconfig(tmp_path / "config")))
-    with pytest.raises(errors.ObjectFailedError) as caught:
-        apply_objects([gpu_deployment()], stack="demo", target=target, yes=True, wait=True, timeout="20s")
-    assert "container main: CrashLoopBackOff" in caught.value.message
-    hint = caught.value.hint or ""
+    failed = failed_rollout(kube_emulator_factory, tmp_path, "crashloop")
+    assert "container main: CrashLoopBackOff" in failed.message
+    hint = failed.hint or ""
     assert hint.startswith("see its logs: kubectl logs llm-") and hint.endswith(
         " -n default -c main --previous; nothing was rolled back"
     )

@@ -13,6 +13,7 @@ from akscli import errors
 from akscli.cli.common import apply_objects
 from akscli.kube import pod_problems
 from akscli.kube.client import KubeTarget
+from tests.baremetal.nodes import small_cpu_node
 
 
 def gpu_deployment(name: str = "llm") -> dict[str, Any]:
@@ -30,16 +31,6 @@ def gpu_deployment(name: str = "llm") -> dict[str, Any]:
     }
 
 
-def cpu_node(name: str = "aks-system-0") -> dict[str, Any]:
-    allocatable = {"cpu": "3860m", "memory": "14000000Ki", "pods": "110"}
-    return {
-        "apiVersion": "v1",
-        "kind": "Node",
-        "metadata": {"name": name, "labels": {"kubernetes.io/hostname": name}},
-        "status": {"allocatable": allocatable, "capacity": allocatable},
-    }
-
-
 def wait_error(kubeconfig: Path, objects: list[dict[str, Any]]) -> errors.WaitTimeoutError:
     target = KubeTarget(kubeconfig=str(kubeconfig))
     with pytest.raises(errors.WaitTimeoutError) as caught:
@@ -47,10 +38,20 @@ def wait_error(kubeconfig: Path, objects: list[dict[str, Any]]) -> errors.WaitTi
     return caught.value
 
 
+def failed_rollout(kube_emulator_factory: Any, tmp_path: Path, failure: str) -> errors.ObjectFailedError:
+    """The error of a waited apply of ``gpu_deployment()`` whose Deployment controller fails with
+    ``failure`` (the emulator's ``controller_failure``: "crashloop", "imagepull")."""
+    emu = kube_emulator_factory(controller_failure=failure)
+    target = KubeTarget(kubeconfig=str(emu.write_kubeconfig(tmp_path / "config")))
+    with pytest.raises(errors.ObjectFailedError) as caught:
+        apply_objects([gpu_deployment()], stack="demo", target=target, yes=True, wait=True, timeout="20s")
+    return caught.value
+
+
 def test_a_timed_out_wait_quotes_the_scheduler_for_a_pod_no_node_has_room_for(
     kube_emulator: Any, kubeconfig: Path
 ) -> None:
-    kube_emulator.cluster.create(cpu_node())
+    kube_emulator.cluster.create(small_cpu_node())
     caught = wait_error(kubeconfig, [gpu_deployment()])
     assert "Deployment/llm" in caught.message
     assert " not scheduled: 0/1 nodes are available: 1 Insufficient nvidia.com/gpu." in caught.message
@@ -60,13 +61,10 @@ def test_a_timed_out_wait_quotes_the_scheduler_for_a_pod_no_node_has_room_for(
 def test_a_rollout_its_controller_gave_up_on_names_the_crash_looping_container(
     kube_emulator_factory: Any, tmp_path: Path
 ) -> None:
-    emu = kube_emulator_factory(controller_failure="crashloop")
-    target = KubeTarget(kubeconfig=str(emu.write_kubeconfig(tmp_path / "config")))
-    with pytest.raises(errors.ObjectFailedError) as caught:
-        apply_objects([gpu_deployment()], stack="demo", target=target, yes=True, wait=True, timeout="20s")
-    assert "ProgressDeadlineExceeded" in caught.value.message
-    assert "; pod llm-" in caught.value.message
-    assert "container main: CrashLoopBackOff (last exit: Error): back-off" in caught.value.message
+    message = failed_rollout(kube_emulator_factory, tmp_path, "crashloop").message
+    assert "ProgressDeadlineExceeded" in message
+    assert "; pod llm-" in message
+    assert "container main: CrashLoopBackOff (last exit: Error): back-off" in message
 
 
 def test_a_successful_wait_reads_no_pods(kube_emulator: Any, kubeconfig: Path) -> None:

@@ -10,7 +10,7 @@ from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
 from tests.emulators.kube.controllers.rescheduling import unschedulable_pods
 from tests.kube_emulator.helpers import deployment
-from tests.kube_emulator.test_scheduling import gpu_deployment, node, pending_message, pods, seed
+from tests.kube_emulator.test_scheduling import gpu_deployment, gpu_job, node, pending_message, pods, seed
 
 
 def placed(emu: KubeEmulator, app: str) -> list[str]:
@@ -22,12 +22,17 @@ def deployment_ready(emu: KubeEmulator, name: str) -> int:
     return int((d.get("status") or {}).get("readyReplicas") or 0)
 
 
+def place_a_pending_gpu_pod_on_a_new_gpu_node(emu: KubeEmulator) -> None:
+    """Deployment ``llm`` waits on a CPU node ``cpu-0``; a GPU node ``gpu-0`` arrives and takes its pod."""
+    seed(emu, node("cpu-0"))
+    emu.cluster.create(gpu_deployment("llm"))
+    pending_message(emu, "llm")
+    emu.cluster.create(node("gpu-0", gpus=1))
+    assert wait_until(lambda: placed(emu, "llm") == ["gpu-0"])
+
+
 def test_a_pending_pod_runs_when_a_node_that_fits_is_added(kube_emulator: KubeEmulator) -> None:
-    seed(kube_emulator, node("cpu-0"))
-    kube_emulator.cluster.create(gpu_deployment("llm"))
-    pending_message(kube_emulator, "llm")
-    kube_emulator.cluster.create(node("gpu-0", gpus=1))
-    assert wait_until(lambda: placed(kube_emulator, "llm") == ["gpu-0"])
+    place_a_pending_gpu_pod_on_a_new_gpu_node(kube_emulator)
     pod = pods(kube_emulator, "llm")[0]
     assert pod["status"]["phase"] == "Running"
     # The Deployment's controller sees its pod run, as its informer would.
@@ -35,11 +40,7 @@ def test_a_pending_pod_runs_when_a_node_that_fits_is_added(kube_emulator: KubeEm
 
 
 def test_binding_records_the_schedulers_scheduled_event(kube_emulator: KubeEmulator) -> None:
-    seed(kube_emulator, node("cpu-0"))
-    kube_emulator.cluster.create(gpu_deployment("llm"))
-    pending_message(kube_emulator, "llm")
-    kube_emulator.cluster.create(node("gpu-0", gpus=1))
-    assert wait_until(lambda: placed(kube_emulator, "llm") == ["gpu-0"])
+    place_a_pending_gpu_pod_on_a_new_gpu_node(kube_emulator)
     name = pods(kube_emulator, "llm")[0]["metadata"]["name"]
     assert wait_until(
         lambda: any(
@@ -89,13 +90,8 @@ def test_a_pending_pod_runs_when_a_bound_pod_frees_its_gpu(kube_emulator: KubeEm
 
 def test_a_pending_job_pod_runs_and_the_job_completes_when_a_gpu_node_arrives(kube_emulator: KubeEmulator) -> None:
     seed(kube_emulator, node("cpu-0"))
-    job = deployment("bench", replicas=1)
-    job.update({"apiVersion": "batch/v1", "kind": "Job"})
-    spec = job["spec"]
-    del spec["replicas"], spec["selector"]
-    spec["template"]["spec"]["restartPolicy"] = "Never"
-    spec["template"]["spec"]["containers"][0]["resources"] = {"limits": {"nvidia.com/gpu": "1"}}
-    spec["template"]["spec"]["tolerations"] = [{"key": "sku", "operator": "Exists", "effect": "NoSchedule"}]
+    job = gpu_job("bench")
+    job["spec"]["template"]["spec"]["tolerations"] = [{"key": "sku", "operator": "Exists", "effect": "NoSchedule"}]
     kube_emulator.cluster.create(job)
     pending_message(kube_emulator, "bench")
     kube_emulator.cluster.create(node("gpu-0", gpus=1))

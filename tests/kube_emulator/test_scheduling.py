@@ -38,6 +38,17 @@ def gpu_deployment(name: str, replicas: int = 1, gpus: int = 1, tolerate: bool =
     return d
 
 
+def gpu_job(name: str) -> dict[str, Any]:
+    """A Job of one pod that asks for one GPU and tolerates no taint."""
+    job = deployment(name, replicas=1)
+    job.update({"apiVersion": "batch/v1", "kind": "Job"})
+    spec = job["spec"]
+    del spec["replicas"], spec["selector"]
+    spec["template"]["spec"]["restartPolicy"] = "Never"
+    spec["template"]["spec"]["containers"][0]["resources"] = {"limits": {"nvidia.com/gpu": "1"}}
+    return job
+
+
 def pods(emu: KubeEmulator, app: str) -> list[dict[str, Any]]:
     return emu.cluster.list("v1", "Pod", "default", label_selector=f"app={app}")
 
@@ -167,13 +178,7 @@ def test_a_daemonset_runs_on_a_cordoned_node_as_its_implicit_toleration_allows(k
 
 def test_a_job_whose_pods_cannot_be_placed_never_completes(kube_emulator: KubeEmulator) -> None:
     seed(kube_emulator, node("cpu-0"))
-    job = deployment("bench", replicas=1)
-    job.update({"apiVersion": "batch/v1", "kind": "Job"})
-    spec = job["spec"]
-    del spec["replicas"], spec["selector"]
-    spec["template"]["spec"]["restartPolicy"] = "Never"
-    spec["template"]["spec"]["containers"][0]["resources"] = {"limits": {"nvidia.com/gpu": "1"}}
-    kube_emulator.cluster.create(job)
+    kube_emulator.cluster.create(gpu_job("bench"))
     assert pending_message(kube_emulator, "bench").startswith("0/1 nodes are available: 1 Insufficient nvidia.com/gpu.")
     # The Job's status is written after its pods are created.
     assert wait_until(

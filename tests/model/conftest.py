@@ -12,6 +12,7 @@ from tests.emulators.kube.profiles import install_kaito_controller, install_keda
 from ._shared import crd_dir
 
 SERVING_CRDS = ("kaito", "keda", "gateway-api", "gateway-api-inference-extension")
+AIRUNWAY_CRDS = (*SERVING_CRDS, "airunway")
 
 
 @pytest.fixture
@@ -92,6 +93,23 @@ def install_gateway(emu: Any, name: str = "inference-gateway", namespace: str = 
                 "gatewayClassName": "approuting-istio",
                 "listeners": [{"name": "http", "port": 80, "protocol": "HTTP"}],
             },
+        }
+    )
+
+
+def install_airunway_controller(emu: Any, *args: str) -> None:
+    """The AI Runway controller-manager's pod, run with ``args`` (the flags akscli reads from it,
+    e.g. ``--gateway-name``, ``--patch-gateway-allowed-routes``)."""
+    emu.cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": "airunway-controller-manager-0",
+                "namespace": "default",
+                "labels": {"app.kubernetes.io/name": "airunway", "control-plane": "controller-manager"},
+            },
+            "spec": {"containers": [{"name": "manager", "image": "airunway", "args": list(args)}]},
         }
     )
 

@@ -11,8 +11,9 @@ from typing import Any
 from akscli.model import airunway
 from tests.cli import invoke
 
+from .conftest import AIRUNWAY_CRDS, install_airunway_controller
+
 Start = Callable[..., Any]
-AIRUNWAY_CRDS = ("kaito", "keda", "gateway-api", "gateway-api-inference-extension", "airunway")
 GATEWAY = "gateway.networking.k8s.io/v1"
 
 
@@ -29,21 +30,6 @@ def _selector(*names: str) -> dict[str, Any]:
             },
         }
     }
-
-
-def _controller(emu: Any, *args: str) -> None:
-    emu.cluster.create(
-        {
-            "apiVersion": "v1",
-            "kind": "Pod",
-            "metadata": {
-                "name": "airunway-controller-manager-0",
-                "namespace": "default",
-                "labels": {"app.kubernetes.io/name": "airunway", "control-plane": "controller-manager"},
-            },
-            "spec": {"containers": [{"name": "manager", "image": "airunway", "args": list(args)}]},
-        }
-    )
 
 
 def test_deploying_into_another_namespace_than_the_gateway_warns_that_its_listeners_will_be_narrowed(
@@ -73,7 +59,7 @@ def test_deploying_into_the_gateways_namespace_does_not_warn(model_emulator: Sta
 def test_a_controller_that_does_not_patch_gateways_gets_no_warning(model_emulator: Start) -> None:
     # cmd/main.go: --patch-gateway-allowed-routes (default true); false leaves allowedRoutes alone.
     emu = model_emulator(crds=AIRUNWAY_CRDS)
-    _controller(emu, "--patch-gateway-allowed-routes=false")
+    install_airunway_controller(emu, "--patch-gateway-allowed-routes=false")
     result = invoke(
         "model", "deploy", "phi-4", "-n", "ml", "--create-namespace", "--runtime", "airunway", "--provider", "vllm",
         "--expose", "-y",

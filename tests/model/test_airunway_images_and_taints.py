@@ -11,9 +11,11 @@ import pytest
 from akscli.errors import UsageError
 from akscli.model import airunway
 from akscli.model.kinds import DEFAULT_VLLM_IMAGE
+from tests.baremetal.nodes import nc_a100_node
 from tests.cli import invoke
 
-from .test_serving_paths_upstream import AIRUNWAY_CRDS, _kind, _request
+from .conftest import AIRUNWAY_CRDS
+from .test_serving_paths_upstream import _kind, _request
 
 Start = Callable[..., Any]
 
@@ -64,22 +66,6 @@ def test_the_airunway_vllm_provider_runs_the_image_akscli_pins(model_emulator: S
 # ---- kuberay workers on tainted GPU nodes -----------------------------------------------------
 
 
-def _gpu_node(name: str, taints: list[dict[str, str]], pool: str = "gpu") -> dict[str, Any]:
-    return {
-        "apiVersion": "v1",
-        "kind": "Node",
-        "metadata": {
-            "name": name,
-            "labels": {
-                "kubernetes.azure.com/agentpool": pool,
-                "node.kubernetes.io/instance-type": "Standard_NC24ads_A100_v4",
-            },
-        },
-        "spec": {"taints": taints},
-        "status": {"capacity": {"nvidia.com/gpu": "1"}, "allocatable": {"nvidia.com/gpu": "1"}},
-    }
-
-
 SKU_GPU = {"key": "sku", "value": "gpu", "effect": "NoSchedule"}
 AKSCLI_GPU = {"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}
 
@@ -87,7 +73,7 @@ AKSCLI_GPU = {"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule
 def test_kuberay_is_refused_when_every_gpu_node_has_a_taint_its_workers_do_not_tolerate(model_emulator: Start) -> None:
     emu = model_emulator(crds=AIRUNWAY_CRDS)
     for i in range(2):
-        emu.cluster.create(_gpu_node(f"gpu-{i}", [SKU_GPU]))
+        emu.cluster.create(nc_a100_node(f"gpu-{i}", pool="gpu", taints=[SKU_GPU]))
     result = invoke("model", "deploy", "phi-4", "--runtime", "airunway", "--provider", "kuberay", "-y")
     assert result.exit_code == 2, result
     [error] = [line for line in result.stderr.splitlines() if line.startswith("error:")]
@@ -102,17 +88,17 @@ def test_kuberay_is_refused_when_every_gpu_node_has_a_taint_its_workers_do_not_t
 def test_kuberay_is_deployed_where_the_gpu_taint_is_akscli_own(model_emulator: Start) -> None:
     # AKS's ExtendedResourceToleration tolerates nvidia.com/gpu:NoSchedule for a pod requesting GPUs.
     emu = model_emulator(crds=AIRUNWAY_CRDS)
-    emu.cluster.create(_gpu_node("gpu-0", [AKSCLI_GPU]))
-    emu.cluster.create(_gpu_node("spot-0", [SKU_GPU], pool="spot"))
+    emu.cluster.create(nc_a100_node("gpu-0", pool="gpu", taints=[AKSCLI_GPU]))
+    emu.cluster.create(nc_a100_node("spot-0", pool="spot", taints=[SKU_GPU]))
     result = invoke("model", "deploy", "phi-4", "--runtime", "airunway", "--provider", "kuberay", "-y")
     assert result.exit_code == 0, result
 
 
 def test_kuberay_check_reads_only_gpu_nodes_and_blocking_effects() -> None:
     cpu = {"metadata": {"name": "cpu-0"}, "spec": {"taints": [SKU_GPU]}, "status": {}}
-    prefer = _gpu_node("gpu-1", [{**SKU_GPU, "effect": "PreferNoSchedule"}])
+    prefer = nc_a100_node("gpu-1", pool="gpu", taints=[{**SKU_GPU, "effect": "PreferNoSchedule"}])
     airunway.check_kuberay_nodes([cpu])  # no GPU node: a pool at zero nodes is not judged
-    airunway.check_kuberay_nodes([_gpu_node("gpu-0", [SKU_GPU]), prefer])
-    execute = _gpu_node("gpu-2", [{**AKSCLI_GPU, "effect": "NoExecute"}])
+    airunway.check_kuberay_nodes([nc_a100_node("gpu-0", pool="gpu", taints=[SKU_GPU]), prefer])
+    execute = nc_a100_node("gpu-2", pool="gpu", taints=[{**AKSCLI_GPU, "effect": "NoExecute"}])
     with pytest.raises(UsageError, match=r"nvidia.com/gpu=present:NoExecute on pool gpu \(1 node\)"):
         airunway.check_kuberay_nodes([execute])

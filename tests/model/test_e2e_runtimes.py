@@ -14,6 +14,7 @@ import pytest
 from tests.cli import invoke, list_items
 
 from ._gateway import Unresolved, resolve
+from .conftest import AIRUNWAY_CRDS, SERVING_CRDS
 
 KAITO = "kaito.sh/v1beta1"
 KEDA = "keda.sh/v1alpha1"
@@ -77,7 +78,7 @@ def test_kaito_journey(model_emulator: Start) -> None:
 
 
 def test_vllm_journey(model_emulator: Start) -> None:
-    emu = model_emulator(crds=("kaito", "keda", "gateway-api", "gateway-api-inference-extension"), monitoring=True)
+    emu = model_emulator(crds=SERVING_CRDS, monitoring=True)
     _ok("deploy", "phi-4", "--runtime", "vllm", "--replicas", "2", "--autoscale", "1:4", "--expose", "-y")
     assert emu.cluster.get("monitoring.coreos.com/v1", "PodMonitor", "default", "phi-4") is not None
     _eventually(lambda: len(_resolves(emu)) == 2)
@@ -106,7 +107,7 @@ def _ready(emu: Any, name: str) -> str | None:
 
 
 def test_airunway_journey(model_emulator: Start) -> None:
-    emu = model_emulator(crds=("kaito", "keda", "gateway-api", "gateway-api-inference-extension", "airunway"))
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
     _ok("deploy", "phi-4", "--runtime", "airunway", "--expose", "--wait", "--timeout", "20s", "-y")
     md = emu.cluster.get("airunway.ai/v1alpha1", "ModelDeployment", "default", "phi-4")
     assert md["status"]["phase"] == "Running" and md["spec"]["gateway"]["enabled"] is True

@@ -13,10 +13,9 @@ from akscli.errors import UsageError
 from akscli.model import catalog, deploy, deploy_flags, planning
 from tests.cli import invoke
 
-from .conftest import install_gateway
+from .conftest import AIRUNWAY_CRDS, install_airunway_controller, install_gateway
 
 Start = Callable[..., Any]
-AIRUNWAY_CRDS = ("kaito", "keda", "gateway-api", "gateway-api-inference-extension", "airunway")
 GATEWAY = "gateway.networking.k8s.io/v1"
 
 
@@ -171,26 +170,7 @@ def test_airunway_routes_through_the_labelled_gateway(model_emulator: Start) -> 
 def test_airunway_follows_its_controllers_gateway_flags(model_emulator: Start) -> None:
     emu = model_emulator(crds=AIRUNWAY_CRDS)
     install_gateway_only(emu, "other", "default")
-    emu.cluster.create(
-        {
-            "apiVersion": "v1",
-            "kind": "Pod",
-            "metadata": {
-                "name": "airunway-controller-manager-0",
-                "namespace": "default",
-                "labels": {"app.kubernetes.io/name": "airunway", "control-plane": "controller-manager"},
-            },
-            "spec": {
-                "containers": [
-                    {
-                        "name": "manager",
-                        "image": "airunway",
-                        "args": ["--gateway-name=gone", "--gateway-namespace", "x"],
-                    }
-                ]
-            },
-        }
-    )
+    install_airunway_controller(emu, "--gateway-name=gone", "--gateway-namespace", "x")
     result = invoke("model", "deploy", "phi-4", "--runtime", "airunway", "--expose", "-y")
     assert result.exit_code == 3, result
     assert "Gateway x/gone" in result.stderr

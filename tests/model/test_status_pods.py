@@ -8,24 +8,15 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from tests.baremetal.nodes import small_cpu_node
 from tests.cli import invoke
 
 Start = Callable[..., Any]
 
 
-def system_node() -> dict[str, Any]:
-    allocatable = {"cpu": "3860m", "memory": "14000000Ki", "pods": "110"}
-    return {
-        "apiVersion": "v1",
-        "kind": "Node",
-        "metadata": {"name": "aks-system-0", "labels": {"kubernetes.azure.com/mode": "system"}},
-        "status": {"allocatable": allocatable, "capacity": allocatable},
-    }
-
-
 def test_status_of_a_model_no_node_has_room_for_quotes_the_scheduler(model_emulator: Start) -> None:
     emu = model_emulator()
-    emu.cluster.create(system_node())
+    emu.cluster.create(small_cpu_node(labels={"kubernetes.azure.com/mode": "system"}))
     deployed = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--vm-size", "Standard_NC24ads_A100_v4", "-y")
     assert deployed.exit_code == 0, deployed
     doc: dict[str, Any] = {}

@@ -10,7 +10,7 @@ from typing import Any
 from tests.cli import invoke, list_items
 from tests.emulators.kube.controllers.vllm import VllmMetrics
 
-from .test_serving_paths_upstream import AIRUNWAY_CRDS
+from .conftest import AIRUNWAY_CRDS
 
 Start = Callable[..., Any]
 DYNAMO_LABEL = "nvidia.com/dynamo-graph-deployment-name"

@@ -8,40 +8,42 @@ import json
 import time
 from typing import Any
 
+from tests.baremetal.nodes import small_cpu_node
 from tests.cli import invoke
-from tests.foundation.test_wait_pod_problems import cpu_node
 
 LABELS = {"app.kubernetes.io/name": "kuberay-operator", "app.kubernetes.io/component": "kuberay-operator"}
 
 
-def _operator_that_fits_no_node(emu: Any, node_selector: dict[str, str]) -> None:
-    if emu.cluster.get("v1", "Namespace", None, "kuberay-system") is None:
-        emu.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "kuberay-system"}})
+def pending_operator(emu: Any, namespace: str, labels: dict[str, str], pod_spec: dict[str, Any]) -> None:
+    """An operator's one-replica Deployment (named for its first container) in ``namespace``, back
+    once its pod exists; ``pod_spec`` is one no node fits, so the pod stays Pending."""
+    if emu.cluster.get("v1", "Namespace", None, namespace) is None:
+        emu.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
+    name = pod_spec["containers"][0]["name"]
     emu.cluster.create(
         {
             "apiVersion": "apps/v1",
             "kind": "Deployment",
-            "metadata": {"name": "kuberay-operator", "namespace": "kuberay-system", "labels": LABELS},
+            "metadata": {"name": name, "namespace": namespace, "labels": labels},
             "spec": {
                 "replicas": 1,
-                "selector": {"matchLabels": LABELS},
-                "template": {
-                    "metadata": {"labels": LABELS},
-                    "spec": {
-                        "nodeSelector": node_selector,
-                        "containers": [{"name": "kuberay-operator", "image": "quay.io/kuberay/operator:v1.4.2"}],
-                    },
-                },
+                "selector": {"matchLabels": labels},
+                "template": {"metadata": {"labels": labels}, "spec": pod_spec},
             },
         }
     )
     deadline = time.monotonic() + 5
-    while not emu.cluster.list("v1", "Pod", "kuberay-system") and time.monotonic() < deadline:
+    while not emu.cluster.list("v1", "Pod", namespace) and time.monotonic() < deadline:
         time.sleep(0.05)
 
 
+def _operator_that_fits_no_node(emu: Any, node_selector: dict[str, str]) -> None:
+    container = {"name": "kuberay-operator", "image": "quay.io/kuberay/operator:v1.4.2"}
+    pending_operator(emu, "kuberay-system", LABELS, {"nodeSelector": node_selector, "containers": [container]})
+
+
 def test_doctor_quotes_the_scheduler_for_an_operator_pod_no_node_fits(kube_emulator: Any, kubeconfig: Any) -> None:
-    kube_emulator.cluster.create(cpu_node())
+    kube_emulator.cluster.create(small_cpu_node())
     _operator_that_fits_no_node(kube_emulator, {"kubernetes.azure.com/mode": "system"})
     result = invoke("doctor", "--for", "ray", "-o", "json")
     assert result.exit_code == 9, result
@@ -59,7 +61,7 @@ def test_doctor_counts_a_pod_both_operator_selectors_find_once(kube_emulator: An
     app.kubernetes.io/component=kuberay-operator (ray-project/kuberay
     000a58b3 helm-chart/kuberay-operator/templates/_helpers.tpl: both default to the chart name),
     the two selectors doctor tries."""
-    kube_emulator.cluster.create(cpu_node())
+    kube_emulator.cluster.create(small_cpu_node())
     _operator_that_fits_no_node(kube_emulator, {"kubernetes.azure.com/mode": "system"})
     result = invoke("doctor", "--for", "ray", "-o", "json")
     [pods] = [c for c in json.loads(result.stdout)["checks"] if c["check"] == "pods" and c["component"] == "kuberay"]
@@ -67,35 +69,14 @@ def test_doctor_counts_a_pod_both_operator_selectors_find_once(kube_emulator: An
 
 
 def test_doctor_quotes_the_scheduler_for_a_gpu_operator_pod_no_node_fits(kube_emulator: Any, kubeconfig: Any) -> None:
-    kube_emulator.cluster.create(cpu_node())
+    kube_emulator.cluster.create(small_cpu_node())
     labels = {"app.kubernetes.io/component": "gpu-operator", "app": "gpu-operator"}
-    kube_emulator.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "gpu-operator"}})
-    kube_emulator.cluster.create(
-        {
-            "apiVersion": "apps/v1",
-            "kind": "Deployment",
-            "metadata": {"name": "gpu-operator", "namespace": "gpu-operator", "labels": labels},
-            "spec": {
-                "replicas": 1,
-                "selector": {"matchLabels": labels},
-                "template": {
-                    "metadata": {"labels": labels},
-                    "spec": {
-                        "containers": [
-                            {
-                                "name": "gpu-operator",
-                                "image": "nvcr.io/nvidia/gpu-operator:v25.3.0",
-                                "resources": {"requests": {"cpu": "64"}},
-                            }
-                        ]
-                    },
-                },
-            },
-        }
-    )
-    deadline = time.monotonic() + 5
-    while not kube_emulator.cluster.list("v1", "Pod", "gpu-operator") and time.monotonic() < deadline:
-        time.sleep(0.05)
+    container = {
+        "name": "gpu-operator",
+        "image": "nvcr.io/nvidia/gpu-operator:v25.3.0",
+        "resources": {"requests": {"cpu": "64"}},
+    }
+    pending_operator(kube_emulator, "gpu-operator", labels, {"containers": [container]})
     result = invoke("doctor", "--for", "baremetal", "-o", "json")
     checks = json.loads(result.stdout)["checks"]
     [operator] = [c for c in checks if "GPU Operator pod(s) found" in c["detail"]]

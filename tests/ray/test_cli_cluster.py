@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tests.baremetal.nodes import nc_a100_node
 from tests.cli import invoke, list_items
 from tests.ray.conftest import akscli
 
@@ -15,25 +16,8 @@ RAY = "ray.io/v1"
 
 
 def gpu_node(emu: Any, name: str = "aks-gpua100-0", pool: str = "gpua100") -> None:
-    emu.cluster.create(
-        {
-            "apiVersion": "v1",
-            "kind": "Node",
-            "metadata": {
-                "name": name,
-                "labels": {
-                    "kubernetes.azure.com/agentpool": pool,
-                    "nvidia.com/gpu.product": "NVIDIA-A100-80GB-PCIe",
-                    "accelerator": "nvidia",
-                },
-            },
-            # An NC24ads_A100_v4's allocatable as AKS reports it: the scheduler places by these.
-            "status": {
-                "capacity": {"cpu": "24", "memory": "226764404Ki", "pods": "110", "nvidia.com/gpu": "1"},
-                "allocatable": {"cpu": "23660m", "memory": "214371444Ki", "pods": "110", "nvidia.com/gpu": "1"},
-            },
-        }
-    )
+    """Adds an NC24ads_A100_v4 node (one A100, no taint) to the emulator."""
+    emu.cluster.create(nc_a100_node(name, pool=pool))
 
 
 def wait_until(check: Callable[[], bool], timeout: float = 5.0) -> None:

@@ -18,7 +18,7 @@ import pytest
 from tests.cli import invoke
 from tests.ray.test_cli_cluster import wait_until
 from tests.ray.test_cli_job import job, submit
-from tests.ray.test_kuberay_states import RAY, _cluster_spec
+from tests.ray.test_kuberay_states import completed_http_mode_job
 
 HTML = b"<html>\n<head><title>50x</title></head>\n<body>\n<center>nginx</center>\n</body>\n</html>\n"
 WORDS = {502: ("Bad Gateway", 1, "the server behind it failed"), 504: ("Gateway Timeout", 5, "did not answer in time")}
@@ -31,34 +31,28 @@ def _answering(status: int) -> Callable[[str, str, bytes], tuple[int, dict[str, 
     return handler
 
 
-def _error_lines(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if line.startswith("error:")]
+def _one_gateway_line(result: Any, status: int) -> str:
+    """The one error line of a command that met ``status`` from the dashboard, checked for the
+    status's exit code and its reason in words."""
+    _, code, why = WORDS[status]
+    assert result.exit_code == code, result
+    [line] = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert why in line
+    return line
 
 
 @pytest.mark.parametrize("status", [502, 504])
 def test_http_mode_job_logs_report_a_gateway_answer_in_one_line(ray_emulator: Callable[..., Any], status: int) -> None:
     emu = ray_emulator()
-    emu.cluster.create(
-        {
-            "apiVersion": RAY,
-            "kind": "RayJob",
-            "metadata": {"name": "http", "namespace": "default"},
-            "spec": {"entrypoint": "python x.py", "submissionMode": "HTTPMode", "rayClusterSpec": _cluster_spec()},
-        }
-    )
-    wait_until(lambda: (job(emu, "http").get("status") or {}).get("jobDeploymentStatus") == "Complete")
-    found = job(emu, "http")["status"]
+    found = completed_http_mode_job(emu)
     cluster, job_id = found["rayClusterName"], found["jobId"]
     emu.register_service_proxy("default", f"{cluster}-head-svc", 8265, _answering(status))
     result = invoke("ray", "job", "logs", "http")
-    words, code, why = WORDS[status]
-    assert result.exit_code == code, result
-    [line] = _error_lines(result.stderr)
+    line = _one_gateway_line(result, status)
     assert line.startswith(
         f"error: GET /api/jobs/{job_id}/logs on the Ray dashboard of cluster {cluster} "
-        f"(Service {cluster}-head-svc) answered HTTP {status} {words}: "
+        f"(Service {cluster}-head-svc) answered HTTP {status} {WORDS[status][0]}: "
     )
-    assert why in line
     assert "<html>" not in result.stderr and "nginx" not in result.stderr
 
 
@@ -73,12 +67,9 @@ def test_stop_on_a_shared_cluster_reports_a_gateway_answer_in_one_line(
     wait_until(lambda: (job(emu, "long").get("status") or {}).get("jobStatus") == "RUNNING")
     job_id = job(emu, "long")["status"]["jobId"]
     result = invoke("ray", "job", "stop", "long", "-y")
-    words, code, why = WORDS[status]
-    assert result.exit_code == code, result
-    [line] = _error_lines(result.stderr)
+    line = _one_gateway_line(result, status)
     assert line.startswith(
         f"error: POST /api/jobs/{job_id}/stop on the Ray dashboard of cluster shared "
-        f"(Service shared-head-svc) answered HTTP {status} {words}: "
+        f"(Service shared-head-svc) answered HTTP {status} {WORDS[status][0]}: "
     )
-    assert why in line
     assert "<html>" not in result.stderr

@@ -4,14 +4,13 @@ ray-operator/controllers/ray/rayjob_controller.go, initRayJobStatusIfNeed and th
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from tests.cli import invoke
 from tests.ray.test_cli_cluster import wait_until
 from tests.ray.test_cli_job import job
-from tests.ray.test_kuberay_states import _cluster_spec
+from tests.ray.test_kuberay_states import _cluster_spec, dashboard_answering_logs
 
 RAY = "ray.io/v1"
 
@@ -60,13 +59,7 @@ def test_interactive_job_logs_come_from_the_ray_job_api_once_its_id_is_given(
     wait_until(lambda: deployment(emu, "shell") == "Complete")
     status = job(emu, "shell")["status"]
     assert status["jobId"] == "raysubmit_abc"
-    seen: list[str] = []
-
-    def dashboard(method: str, path: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
-        seen.append(path)
-        return 200, {"Content-Type": "application/json"}, json.dumps({"logs": "hello\n"}).encode()
-
-    emu.register_service_proxy("default", f"{status['rayClusterName']}-head-svc", 8265, dashboard)
+    seen = dashboard_answering_logs(emu, status["rayClusterName"], "hello\n")
     result = invoke("ray", "job", "logs", "shell")
     assert result.exit_code == 0, result
     assert result.stdout.splitlines() == ["hello"]

@@ -232,8 +232,9 @@ def _cluster_spec() -> dict[str, Any]:
     return spec
 
 
-def test_http_mode_job_logs_come_from_the_ray_job_api(ray_emulator: Callable[..., Any]) -> None:
-    emu = ray_emulator()
+def completed_http_mode_job(emu: Any) -> dict[str, Any]:
+    """Creates RayJob ``http`` with ``submissionMode: HTTPMode`` and returns its status once KubeRay
+    reports its deployment Complete (``rayClusterName``, ``jobId``)."""
     emu.cluster.create(
         {
             "apiVersion": RAY,
@@ -243,15 +244,28 @@ def test_http_mode_job_logs_come_from_the_ray_job_api(ray_emulator: Callable[...
         }
     )
     wait_until(lambda: (job(emu, "http").get("status") or {}).get("jobDeploymentStatus") == "Complete")
-    status = job(emu, "http")["status"]
-    assert not emu.cluster.list("v1", "Pod", "default", label_selector="batch.kubernetes.io/job-name=http")
+    status: dict[str, Any] = job(emu, "http")["status"]
+    return status
+
+
+def dashboard_answering_logs(emu: Any, cluster: str, logs: str) -> list[str]:
+    """Puts a Ray dashboard behind cluster's head Service (port 8265) that answers every request
+    with the Ray Job API's ``{"logs": ...}``; returns the list of paths it is asked for."""
     seen: list[str] = []
 
     def dashboard(method: str, path: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
         seen.append(path)
-        return 200, {"Content-Type": "application/json"}, json.dumps({"logs": "epoch 1\nepoch 2\n"}).encode()
+        return 200, {"Content-Type": "application/json"}, json.dumps({"logs": logs}).encode()
 
-    emu.register_service_proxy("default", f"{status['rayClusterName']}-head-svc", 8265, dashboard)
+    emu.register_service_proxy("default", f"{cluster}-head-svc", 8265, dashboard)
+    return seen
+
+
+def test_http_mode_job_logs_come_from_the_ray_job_api(ray_emulator: Callable[..., Any]) -> None:
+    emu = ray_emulator()
+    status = completed_http_mode_job(emu)
+    assert not emu.cluster.list("v1", "Pod", "default", label_selector="batch.kubernetes.io/job-name=http")
+    seen = dashboard_answering_logs(emu, status["rayClusterName"], "epoch 1\nepoch 2\n")
     result = invoke("ray", "job", "logs", "http")
     assert result.exit_code == 0, result
     assert result.stdout.splitlines() == ["epoch 1", "epoch 2"]
@@ -262,16 +276,7 @@ def test_http_mode_job_logs_with_no_ready_head_say_the_head_is_not_serving(ray_e
     # No dashboard answers behind the head Service: the proxy's 503 becomes one line naming the
     # head (exit 3), not "answered HTTP 503".
     emu = ray_emulator()
-    emu.cluster.create(
-        {
-            "apiVersion": RAY,
-            "kind": "RayJob",
-            "metadata": {"name": "http", "namespace": "default"},
-            "spec": {"entrypoint": "python x.py", "submissionMode": "HTTPMode", "rayClusterSpec": _cluster_spec()},
-        }
-    )
-    wait_until(lambda: (job(emu, "http").get("status") or {}).get("jobDeploymentStatus") == "Complete")
-    cluster = job(emu, "http")["status"]["rayClusterName"]
+    cluster = completed_http_mode_job(emu)["rayClusterName"]
     result = invoke("ray", "job", "logs", "http")
     assert result.exit_code == 3, result
     assert result.stderr.splitlines()[0] == (

@@ -17,20 +17,7 @@ from tests.emulators.arm.server import (
     DEFAULT_CLIENT_SECRET,
     ArmEmulator,
 )
-
-_CLEARED = (
-    "AZURE_CLIENT_CERTIFICATE_PATH",
-    "AZURE_FEDERATED_TOKEN_FILE",
-    "AZURE_USERNAME",
-    "AZURE_PASSWORD",
-    "IDENTITY_ENDPOINT",
-    "IDENTITY_HEADER",
-    "MSI_ENDPOINT",
-    "MSI_SECRET",
-    "AZURE_POD_IDENTITY_AUTHORITY_HOST",
-    "KUBERNETES_EXEC_INFO",
-)
-
+from tests.emulators.lab import AZURE_CLEARED
 
 WORLD_GROUPS = ("rg-ml", "rg1", "rg", "rg-fleet", "rg-edge")
 
@@ -60,7 +47,7 @@ def arm_emulator() -> Iterator[ArmEmulator]:
 
 @pytest.fixture
 def azure_env(arm_emulator: ArmEmulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> ArmEmulator:
-    for name in _CLEARED:
+    for name in AZURE_CLEARED:
         monkeypatch.delenv(name, raising=False)
     cache = tmp_path / "akscli-cache"
     home = tmp_path / "home"

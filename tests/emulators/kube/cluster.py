@@ -97,22 +97,17 @@ class ClusterState:
         self, api_version: str, kind: str, namespace: str | None, name: str, status: dict[str, Any]
     ) -> dict[str, Any]:
         """Merge ``status`` into .status (JSON merge patch semantics: lists replace)."""
-        rt, version = self._rt_version(api_version, kind)
-        body = json.dumps({"status": status}).encode()
-        return self.api.patch(
-            rt,
-            version,
-            namespace if rt.namespaced else None,
-            name,
-            "application/merge-patch+json",
-            body,
-            self._ctx(),
-            subresource="status" if rt.status else None,
-        )
+        return self._merge_patch(api_version, kind, namespace, name, {"status": status}, to_status=True)
 
     def patch(
         self, api_version: str, kind: str, namespace: str | None, name: str, patch: dict[str, Any]
     ) -> dict[str, Any]:
+        return self._merge_patch(api_version, kind, namespace, name, patch, to_status=False)
+
+    def _merge_patch(
+        self, api_version: str, kind: str, namespace: str | None, name: str, patch: dict[str, Any], to_status: bool
+    ) -> dict[str, Any]:
+        """A JSON merge patch of the object, or of its status subresource where the kind has one."""
         rt, version = self._rt_version(api_version, kind)
         return self.api.patch(
             rt,
@@ -122,6 +117,7 @@ class ClusterState:
             "application/merge-patch+json",
             json.dumps(patch).encode(),
             self._ctx(),
+            subresource="status" if to_status and rt.status else None,
         )
 
     def delete(

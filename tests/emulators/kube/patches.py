@@ -9,6 +9,11 @@ from tests.emulators.kube.status import ApiError
 from tests.emulators.kube.typeinfo import TypeNode
 
 
+def _rejected(detail: str) -> ApiError:
+    """The API server's 422 for a patch it cannot apply: its fixed prefix, then what went wrong."""
+    return ApiError(422, "the server rejected our request due to an error in our request: " + detail, "Invalid")
+
+
 def merge_patch(target: Any, patch: Any) -> Any:
     if not isinstance(patch, dict):
         return copy.deepcopy(patch)
@@ -29,11 +34,7 @@ def _pointer(path: str) -> list[str]:
     if path == "":
         return []
     if not path.startswith("/"):
-        raise ApiError(
-            422,
-            f'the server rejected our request due to an error in our request: invalid JSON pointer "{path}"',
-            "Invalid",
-        )
+        raise _rejected(f'invalid JSON pointer "{path}"')
     return [_unescape(t) for t in path[1:].split("/")]
 
 
@@ -41,16 +42,10 @@ def _index(container: list[Any], token: str, allow_end: bool) -> int:
     if token == "-" and allow_end:
         return len(container)
     if not token.isdigit():
-        raise ApiError(
-            422,
-            f'the server rejected our request due to an error in our request: invalid array index "{token}"',
-            "Invalid",
-        )
+        raise _rejected(f'invalid array index "{token}"')
     i = int(token)
     if i > len(container) or (i == len(container) and not allow_end):
-        raise ApiError(
-            422, "the server rejected our request due to an error in our request: index out of range", "Invalid"
-        )
+        raise _rejected("index out of range")
     return i
 
 
@@ -59,22 +54,12 @@ def _parent(doc: Any, tokens: list[str], op: str) -> Any:
     for t in tokens[:-1]:
         if isinstance(cur, dict):
             if t not in cur:
-                raise ApiError(
-                    422,
-                    f"the server rejected our request due to an error in our request: {op} operation does "
-                    "not apply: doc is missing path",
-                    "Invalid",
-                )
+                raise _rejected(f"{op} operation does not apply: doc is missing path")
             cur = cur[t]
         elif isinstance(cur, list):
             cur = cur[_index(cur, t, False)]
         else:
-            raise ApiError(
-                422,
-                f"the server rejected our request due to an error in our request: {op} operation does "
-                "not apply: doc is missing path",
-                "Invalid",
-            )
+            raise _rejected(f"{op} operation does not apply: doc is missing path")
     return cur
 
 
@@ -86,9 +71,7 @@ def _get(doc: Any, tokens: list[str]) -> Any:
         elif isinstance(cur, list):
             cur = cur[_index(cur, t, False)]
         else:
-            raise ApiError(
-                422, "the server rejected our request due to an error in our request: doc is missing path", "Invalid"
-            )
+            raise _rejected("doc is missing path")
     return cur
 
 
@@ -98,22 +81,14 @@ def json_patch(doc: Any, ops: Any) -> Any:
     doc = copy.deepcopy(doc)
     for op in ops:
         if not isinstance(op, dict) or "op" not in op:
-            raise ApiError(422, "the server rejected our request due to an error in our request: missing op", "Invalid")
+            raise _rejected("missing op")
         kind = op["op"]
         tokens = _pointer(op.get("path", ""))
         if kind in ("add", "replace", "test") and "value" not in op:
-            raise ApiError(
-                422,
-                f"the server rejected our request due to an error in our request: {kind} operation missing value",
-                "Invalid",
-            )
+            raise _rejected(f"{kind} operation missing value")
         if kind == "test":
             if _get(doc, tokens) != op["value"]:
-                raise ApiError(
-                    422,
-                    "the server rejected our request due to an error in our request: testing value failed",
-                    "Invalid",
-                )
+                raise _rejected("testing value failed")
             continue
         if kind in ("move", "copy"):
             value = copy.deepcopy(_get(doc, _pointer(op.get("from", ""))))
@@ -129,11 +104,7 @@ def json_patch(doc: Any, ops: Any) -> Any:
             _get(doc, tokens)
             doc = _add(doc, tokens, copy.deepcopy(op["value"]), "replace")
         else:
-            raise ApiError(
-                422,
-                f"the server rejected our request due to an error in our request: Unexpected kind: {kind}",
-                "Invalid",
-            )
+            raise _rejected(f"Unexpected kind: {kind}")
     return doc
 
 
@@ -150,12 +121,7 @@ def _add(doc: Any, tokens: list[str], value: Any, op: str) -> Any:
         else:
             parent.insert(_index(parent, last, True), value)
     else:
-        raise ApiError(
-            422,
-            f"the server rejected our request due to an error in our request: {op} operation does "
-            "not apply: doc is missing path",
-            "Invalid",
-        )
+        raise _rejected(f"{op} operation does not apply: doc is missing path")
     return doc
 
 
@@ -169,12 +135,7 @@ def _remove(doc: Any, tokens: list[str]) -> Any:
     elif isinstance(parent, list):
         del parent[_index(parent, last, False)]
     else:
-        raise ApiError(
-            422,
-            "the server rejected our request due to an error in our request: remove operation "
-            f'does not apply: doc is missing path: "/{"/".join(tokens)}": missing value',
-            "Invalid",
-        )
+        raise _rejected(f'remove operation does not apply: doc is missing path: "/{"/".join(tokens)}": missing value')
     return doc
 
 

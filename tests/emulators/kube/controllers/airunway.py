@@ -57,7 +57,7 @@ from __future__ import annotations
 import copy
 from typing import Any, ClassVar
 
-from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.base import DeletionTolerantController
 from tests.emulators.kube.controllers.kaito import KAITO, _cond, _owner
 from tests.emulators.kube.status import ApiError
 
@@ -98,20 +98,13 @@ def _md_owner(obj: dict[str, Any]) -> list[dict[str, Any]]:
     return [{**_owner(obj), "apiVersion": AIRUNWAY}]
 
 
-class ModelDeploymentController(Controller):
+class ModelDeploymentController(DeletionTolerantController):
     # Watches what its providers make too: their status is its phase.
     watches: ClassVar[list[tuple[str, str]]] = [
         (AIRUNWAY, "ModelDeployment"),
         (KAITO, "Workspace"),
         ("apps/v1", "Deployment"),
     ]
-
-    def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
-        try:
-            self._reconcile(cluster, obj)
-        except ApiError as exc:
-            if exc.code != 404:
-                raise
 
     def _reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
         if obj["kind"] != "ModelDeployment":

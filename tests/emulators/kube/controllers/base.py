@@ -36,8 +36,11 @@ Contract:
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar
+
+from tests.emulators.kube.status import ApiError
 
 if TYPE_CHECKING:
     from tests.emulators.kube.cluster import ClusterState
@@ -71,3 +74,53 @@ class Controller(ABC):
         if self._manager is None:
             raise RuntimeError("controller is not registered with an emulator")
         self._manager.schedule(self, obj, after)
+
+
+class PassController(Controller):
+    """A controller that watches no kind: it runs one pass over the cluster ``delay`` seconds
+    after the events its ``attach`` hooks call ``queue_pass`` on, one pass for a burst of them
+    (the Rescheduler's, the cluster autoscaler's)."""
+
+    def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
+        super().__init__(delay, failure)
+        self._queued = False
+        self._guard = threading.Lock()
+
+    def queue_pass(self) -> None:
+        """One ``run_pass`` ``delay`` seconds from now, however many events come before it."""
+        if self._manager is None:
+            return
+        with self._guard:
+            if self._queued:
+                return
+            self._queued = True
+        self._manager.call_later(self, self._pass, self.delay)
+
+    def _pass(self, cluster: ClusterState) -> None:
+        with self._guard:
+            self._queued = False
+        self.run_pass(cluster)
+
+    @abstractmethod
+    def run_pass(self, cluster: ClusterState) -> None:
+        """One pass over the cluster."""
+
+    def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
+        """Watches nothing: its passes run from the events ``attach`` hooks."""
+        del cluster, obj
+
+
+class DeletionTolerantController(Controller):
+    """A controller that drops its work, without an error, when an object it reads or writes is
+    deleted while it reconciles (a 404 from the API server): the KAITO and AI Runway simulators'."""
+
+    def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
+        try:
+            self._reconcile(cluster, obj)
+        except ApiError as exc:
+            if exc.code != 404:
+                raise
+
+    @abstractmethod
+    def _reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
+        """What ``reconcile`` does while the objects exist."""

@@ -37,11 +37,10 @@ from tests.emulators.kube.controllers import fleet_snapshots as snapshots
 from tests.emulators.kube.status import ApiError
 
 P1 = "placement.kubernetes-fleet.io/v1"
-FLEET = "kubernetes-fleet.io/"
-RUN_LABEL = FLEET + "targetUpdateRun"
-STAGE_LABEL = FLEET + "targetUpdatingStage"
-TASK_TYPE_LABEL = FLEET + "taskType"
-LATEST_LABEL = FLEET + "isLatestUpdateRunApproval"
+RUN_LABEL = snapshots.FLEET + "targetUpdateRun"
+STAGE_LABEL = snapshots.FLEET + "targetUpdatingStage"
+TASK_TYPE_LABEL = snapshots.FLEET + "taskType"
+LATEST_LABEL = snapshots.FLEET + "isLatestUpdateRunApproval"
 ABORTED = "cannot continue the updateRun: failed to validate the updateRun: "
 # controller.NewUserError (pkg/utils/controller/controller.go): ErrUserError wraps what the user got wrong.
 USER_ERROR = "failed to process the request due to a client error: "

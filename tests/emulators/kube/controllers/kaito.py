@@ -47,10 +47,9 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from tests.emulators.kube.controllers import kaito_nodes
-from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.base import Controller, DeletionTolerantController
 from tests.emulators.kube.controllers.builtin import pod_status
 from tests.emulators.kube.controllers.scheduling import Scheduler
-from tests.emulators.kube.status import ApiError
 
 KAITO = "kaito.sh/v1beta1"
 POD_INDEX = "apps.kubernetes.io/pod-index"
@@ -182,7 +181,7 @@ def planning_default() -> int:
     return KAITO_DEFAULT_MAX_MODEL_LEN
 
 
-class _KaitoController(Controller):
+class _KaitoController(DeletionTolerantController):
     """What both KAITO controllers share: the failure modes, and dropping the work on an
     object deleted while it is being reconciled (as KAITO's controllers do)."""
 
@@ -190,16 +189,6 @@ class _KaitoController(Controller):
         if failure not in FAILURES:
             raise ValueError(f"unknown KAITO failure mode {failure!r}; known: {FAILURES}")
         super().__init__(delay, failure)
-
-    def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
-        try:
-            self._reconcile(cluster, obj)
-        except ApiError as exc:
-            if exc.code != 404:
-                raise
-
-    def _reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
-        raise NotImplementedError
 
 
 class WorkspaceController(_KaitoController):

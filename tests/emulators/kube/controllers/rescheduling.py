@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
-from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.base import PassController
 from tests.emulators.kube.controllers.scheduling import Scheduler
 
 if TYPE_CHECKING:
@@ -153,15 +153,13 @@ def requeue_owners(manager: ControllerManager | None, cluster: ClusterState, obj
         refs.extend((owner.get("metadata") or {}).get("ownerReferences") or [])
 
 
-class Rescheduler(Controller):
+class Rescheduler(PassController):
     """Binds waiting pods when a node arrives or changes (see the module docstring)."""
 
     watches: ClassVar[list[tuple[str, str]]] = []
 
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
         super().__init__(delay, failure)
-        self._queued = False
-        self._guard = threading.Lock()
         self.index: UnschedulablePods | None = None
 
     def attach(self, manager: ControllerManager) -> None:
@@ -169,23 +167,12 @@ class Rescheduler(Controller):
         self.index.changed.append(self._on_change)
 
     def _on_change(self, what: str, obj: dict[str, Any]) -> None:
-        if what == "pending" or self.index is None or not self.index.pending or self._manager is None:
-            return
-        with self._guard:
-            if self._queued:
-                return
-            self._queued = True
-        # One pass for a burst of node events.
-        self._manager.call_later(self, self._pass, self.delay)
+        # One pass for a burst of node events, while any pod waits.
+        if what != "pending" and self.index is not None and self.index.pending:
+            self.queue_pass()
 
-    def _pass(self, cluster: ClusterState) -> None:
-        with self._guard:
-            self._queued = False
+    def run_pass(self, cluster: ClusterState) -> None:
         self.retry(cluster)
-
-    def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
-        """Watches nothing: its passes run from node and pod events (``attach``)."""
-        del cluster, obj
 
     def retry(self, cluster: ClusterState) -> int:
         """One pass over the waiting pods; how many it bound."""
