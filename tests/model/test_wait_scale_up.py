@@ -9,10 +9,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from tests.baremetal.nodes import small_cpu_node
 from tests.cli import invoke
 from tests.emulators.arm.server import ArmEmulator
 from tests.emulators.autoscaler import ClusterAutoscaler
-from tests.model.test_status_pods import system_node
 
 Start = Callable[..., Any]
 A100 = "Standard_NC24ads_A100_v4"
@@ -24,7 +24,7 @@ def lab(model_emulator: Start, arm: ArmEmulator, boot: float = 0.0, **pool: Any)
     ``gpu`` (``pool`` overrides its properties) and the autoscaler linking them; ``boot``: the
     seconds a new node takes to join."""
     emu = model_emulator()
-    emu.cluster.create(system_node())
+    emu.cluster.create(small_cpu_node(labels={"kubernetes.azure.com/mode": "system"}))
     cluster_id = f"/subscriptions/{arm.subscription}/resourceGroups/rg-ml/providers/Microsoft.ContainerService/managedClusters/ml"  # noqa: E501
     arm.put_resource(cluster_id, {"location": "eastus", "properties": {"agentPoolProfiles": []}})
     body = {"vmSize": A100, "count": 0, "enableAutoScaling": True, "minCount": 0, "maxCount": 4,
@@ -78,7 +78,7 @@ def test_a_wait_on_a_pod_no_pool_tolerates_says_it_fits_no_pool(
 
 def test_a_wait_without_an_autoscaler_keeps_the_plain_hint(model_emulator: Start) -> None:
     # A pin: no autoscaler event, the hint of before.
-    model_emulator().cluster.create(system_node())
+    model_emulator().cluster.create(small_cpu_node(labels={"kubernetes.azure.com/mode": "system"}))
     result = invoke(*DEPLOY, "--wait", "--timeout", "1s")
     assert result.exit_code == 5, result
     out = text(result)

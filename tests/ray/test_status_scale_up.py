@@ -8,10 +8,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from tests.baremetal.nodes import small_cpu_node
 from tests.cli import invoke
 from tests.emulators.arm.server import ArmEmulator
 from tests.emulators.autoscaler import ClusterAutoscaler
-from tests.model.test_status_pods import system_node
 
 A100 = "Standard_NC24ads_A100_v4"
 
@@ -20,7 +20,7 @@ def test_a_worker_on_a_full_pool_is_told_to_raise_that_pools_maximum(
     ray_emulator: Callable[..., Any], arm_emulator: ArmEmulator
 ) -> None:
     emu = ray_emulator()
-    emu.cluster.create(system_node())
+    emu.cluster.create(small_cpu_node(labels={"kubernetes.azure.com/mode": "system"}))
     cluster_id = f"/subscriptions/{arm_emulator.subscription}/resourceGroups/rg-ml/providers/Microsoft.ContainerService/managedClusters/ml"  # noqa: E501
     arm_emulator.put_resource(cluster_id, {"location": "eastus", "properties": {"agentPoolProfiles": []}})
     pool = {"vmSize": A100, "count": 0, "enableAutoScaling": True, "minCount": 0, "maxCount": 1,
