@@ -6,7 +6,7 @@ The API server's service proxy relays the backend's own answer, status and body
 ServeHTTP: an httputil.ReverseProxy whose ErrorHandler is the proxy's Responder), and reports its
 own failures to reach a backend as 503 (proxy/transport.go, RoundTrip); so a 502 or 504 reaches
 akscli from a gateway or server behind the head Service. The emulator's service proxy relays a
-registered handler's status and body the same way (tests/emulators/kube/server.py, _proxy)."""
+registered handler's status and body the same way (tests/emulators/kube/server_streams.py, _proxy)."""
 
 from __future__ import annotations
 

@@ -28,78 +28,33 @@ Each behaviour follows a file of (upstream:) kubefleet-dev/kubefleet e160c1cd
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from tests.emulators.kube.controllers import fleet_snapshots as snapshots
-from tests.emulators.kube.status import ApiError
-
-P1 = "placement.kubernetes-fleet.io/v1"
-RUN_LABEL = snapshots.FLEET + "targetUpdateRun"
-STAGE_LABEL = snapshots.FLEET + "targetUpdatingStage"
-TASK_TYPE_LABEL = snapshots.FLEET + "taskType"
-LATEST_LABEL = snapshots.FLEET + "isLatestUpdateRunApproval"
-ABORTED = "cannot continue the updateRun: failed to validate the updateRun: "
-# controller.NewUserError (pkg/utils/controller/controller.go): ErrUserError wraps what the user got wrong.
-USER_ERROR = "failed to process the request due to a client error: "
-WAITING = "The updateRun is waiting for {when} tasks in stage {stage} to complete"
-STUCK = (
-    "The updateRun is stuck waiting for {clusters} cluster(s) in stage {stage} to finish updating, "
-    "please check placement status for potential errors"
+from tests.emulators.kube.controllers.fleet_runs_common import (
+    CLUSTER_UPDATING_WAIT,
+    LATEST_LABEL,
+    P1,
+    RUN_LABEL,
+    STAGE_LABEL,
+    STAGE_STOPPED,
+    STAGE_STOPPING,
+    STOPPING,
+    STUCK,
+    TASK_TYPE_LABEL,
+    WAITING,
+    Cond,
+    _current,
+    _now,
+    conds_of,
+    set_cond,
+    stuck_clusters,
 )
-# The messages of markUpdateRunStopping, markStageUpdatingStopping and markStageUpdatingStopped
-# (kubefleet-dev/kubefleet pkg/controllers/updaterun/stop.go).
-STOPPING = (
-    "The update run is the process of stopping, waiting for all the updating/deleting clusters to finish "
-    "updating before completing the stop process"
-)
-STAGE_STOPPING = "Waiting for all the updating clusters to finish updating before completing the stop process"
-STAGE_STOPPED = "All the updating clusters have finished updating, the stage is now stopped, waiting to be resumed"
-UPDATE_RUN_STUCK_THRESHOLD = 300.0
-CLUSTER_UPDATING_WAIT = 1.0
-
-Cond = Callable[..., dict[str, Any]]
+from tests.emulators.kube.controllers.fleet_runs_init import RunInitialization
 
 
-def conds_of(obj: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    return {c["type"]: c for c in (obj.get("conditions") or [])}
-
-
-def set_cond(conditions: list[dict[str, Any]], cond: dict[str, Any]) -> list[dict[str, Any]]:
-    """meta.SetStatusCondition: replace by type, keep lastTransitionTime when the status is unchanged."""
-    old = conds_of({"conditions": conditions}).get(cond["type"])
-    if old is not None and old.get("status") == cond["status"]:
-        cond = {**cond, "lastTransitionTime": old.get("lastTransitionTime", cond["lastTransitionTime"])}
-    return [c for c in conditions if c["type"] != cond["type"]] + [cond]
-
-
-def _current(cond: Mapping[str, Any] | None, generation: int, status: str) -> bool:
-    return cond is not None and cond.get("status") == status and cond.get("observedGeneration") == generation
-
-
-def stuck_clusters(names: list[str]) -> str:
-    """generateStuckClustersString (execution.go): the first three, then '...'."""
-    return ", ".join(names[:3]) + ("..." if len(names) > 3 else "")
-
-
-def resource_indexes(cluster: Any, placement: Mapping[str, Any]) -> set[str]:
-    """The resource snapshot indexes a placement has: those of its (Cluster)ResourceSnapshots,
-    listed by the kubernetes-fleet.io/parent-CRP label and read from kubernetes-fleet.io/resource-index
-    (upstream: kubefleet-dev/kubefleet e160c1cd pkg/utils/controller/resource_snapshot_resolver.go
-    ListAllResourceSnapshotWithAnIndex). The simulator installs the snapshot CRDs (fleet_snapshots);
-    a hub without them has no snapshot of any index."""
-    api_version, kind = snapshots.kind_of(placement)
-    try:
-        found = cluster.list(api_version, kind, placement["metadata"].get("namespace"),
-                             f"{snapshots.PARENT}={placement['metadata']['name']}")  # fmt: skip
-    except ApiError:
-        return set()
-    return {str(s["metadata"].get("labels", {}).get(snapshots.INDEX)) for s in found}
-
-
-class StagedRuns:
+class StagedRuns(RunInitialization):
     """The update-run half of the hub simulator (mixed into FleetHubController)."""
 
     delay: float
@@ -146,138 +101,6 @@ class StagedRuns:
     def _write(self, cluster: Any, run: dict[str, Any], status: dict[str, Any]) -> None:
         meta = run["metadata"]
         cluster.patch_status(run["apiVersion"], run["kind"], meta.get("namespace"), meta["name"], status)
-
-    # ---- initialization.go -------------------------------------------------------------------
-
-    def _initialize(self, cluster: Any, run: dict[str, Any], generation: int) -> dict[str, Any]:
-        spec = run.get("spec") or {}
-        namespace = run["metadata"].get("namespace")
-        pkind = "ResourcePlacement" if namespace else "ClusterResourcePlacement"
-        skind = "StagedUpdateStrategy" if namespace else "ClusterStagedUpdateStrategy"
-        placement = cluster.get(P1, pkind, namespace, spec.get("placementName"))
-
-        def failed(why: str) -> dict[str, Any]:
-            cond = self.cond("Initialized", False, "UpdateRunInitializedFailed", ABORTED + why, generation)
-            return {"conditions": [cond]}
-
-        if placement is None:
-            return failed(USER_ERROR + "parent placement not found")
-        strategy_type = ((placement.get("spec") or {}).get("strategy") or {}).get("type", "RollingUpdate")
-        if strategy_type != "External":
-            return failed(
-                USER_ERROR
-                + "parent placement does not have an external rollout strategy, current strategy: "
-                + strategy_type
-            )
-        snapshot = self.policy_snapshot(placement)
-        if snapshot is None:
-            return failed("no latest policy snapshot found")
-        pgen = int(placement["metadata"].get("generation") or 1)
-        pconds = conds_of(placement.get("status") or {})
-        if not _current(pconds.get(pkind + "Scheduled"), pgen, "True"):
-            return failed(f"policy snapshot `{snapshot}` not fully scheduled yet")
-        scheduled = [
-            s["clusterName"]
-            for s in (placement.get("status") or {}).get("placementStatuses") or []
-            if s.get("clusterName") and conds_of(s).get("Scheduled", {}).get("status") == "True"
-        ]
-        ns = namespace or ""
-        if not scheduled:
-            return failed(
-                f"no scheduled or to-be-deleted bindings found for the latest policy snapshot {ns}/{snapshot}"
-            )
-        strategy = cluster.get(P1, skind, namespace, spec.get("stagedRolloutStrategyName"))
-        if strategy is None:
-            # types.NamespacedName.String(): "<namespace>/<name>", "/<name>" for a cluster-scoped one
-            key = f"{namespace or ''}/{spec.get('stagedRolloutStrategyName')}"
-            return failed(USER_ERROR + f"referenced updateStrategy not found: `{key}`")
-        stages, problem = self._stages(cluster, run, strategy, scheduled)
-        if problem:
-            return failed(problem)
-        index = str(spec.get("resourceSnapshotIndex") or "")
-        if index:
-            # getResourceSnapshotObjs (initialization.go), reached after the stages are computed.
-            if not re.fullmatch(r"[+-]?[0-9]+", index) or int(index) < 0:
-                return failed(
-                    USER_ERROR + f"invalid resource snapshot index `{index}` provided, expected an integer >= 0"
-                )
-            if index not in resource_indexes(cluster, placement):
-                return failed(
-                    USER_ERROR + f"no resourceSnapshots with index `{int(index)}` found for placement "
-                    f"`{ns}/{placement['metadata']['name']}`"
-                )
-        return {
-            "policySnapshotIndexUsed": snapshot.rsplit("-", 1)[-1],
-            "policyObservedClusterCount": len(scheduled),
-            # No index: the run snapshots what the placement selects now, or reuses the latest snapshot
-            # of the same content (getResourceSnapshotObjs, GetOrCreateResourceSnapshot).
-            "resourceSnapshotIndexUsed": index
-            or snapshots.get_or_create(
-                cluster, placement, self.selected_objects(cluster, self.selected_resources(cluster, placement))
-            ),
-            "stagedUpdateStrategySnapshot": strategy.get("spec"),
-            "stagesStatus": stages,
-            "conditions": [
-                self.cond(
-                    "Initialized",
-                    True,
-                    "UpdateRunInitializedSuccessfully",
-                    "The UpdateRun initialized successfully",
-                    generation,
-                )
-            ],
-        }
-
-    def _stages(
-        self, cluster: Any, run: Mapping[str, Any], strategy: Mapping[str, Any], scheduled: list[str]
-    ) -> tuple[list[dict[str, Any]], str]:
-        """computeRunStageStatus (initialization.go): each stage takes the scheduled members its
-        label selector matches (a missing selector none, an empty one all), in name order as the
-        member list comes; a member in two stages, a sorting label that is not an integer on a
-        member of the stage (strconv.Atoi of the value, "" when missing) and a scheduled member in
-        no stage each fail the run. Returns the stages, or the failure's message."""
-        from tests.emulators.kube.controllers.fleet_scheduler import labels_of, matches_selector
-
-        members = self._members(cluster)
-        name = run["metadata"]["name"]
-        placed: set[str] = set()
-        stages = []
-        for stage in (strategy.get("spec") or {}).get("stages") or []:
-            selector = stage.get("labelSelector")
-            in_stage = []
-            for n in sorted(members):
-                if n not in scheduled or selector is None or not matches_selector(selector, labels_of(members[n])):
-                    continue
-                if n in placed:
-                    return [], USER_ERROR + f"cluster `{n}` appears in more than one stages"
-                sort_key = stage.get("sortingLabelKey")
-                value = labels_of(members[n]).get(sort_key, "") if sort_key else "0"
-                if not re.fullmatch(r"[+-]?[0-9]+", value):
-                    return [], USER_ERROR + (
-                        f"the sorting label `{sort_key}:{value}` on cluster `{n}` is not valid: "
-                        f'strconv.Atoi: parsing "{value}": invalid syntax'
-                    )
-                in_stage.append((int(value), n))
-                placed.add(n)
-            in_stage.sort()
-            entry: dict[str, Any] = {"stageName": stage["name"], "clusters": [{"clusterName": n} for _, n in in_stage]}
-            for when, field in (("before", "beforeStageTasks"), ("after", "afterStageTasks")):
-                tasks = []
-                for task in stage.get(field) or []:
-                    item: dict[str, Any] = {"type": task["type"]}
-                    if task["type"] == "Approval":
-                        item["approvalRequestName"] = f"{name}-{when}-{stage['name']}"
-                    tasks.append(item)
-                if tasks:
-                    entry[f"{when}StageTaskStatus"] = tasks
-            stages.append(entry)
-        left = sorted(n for n in scheduled if n not in placed)
-        if left:
-            shown = ", ".join(left[:10])
-            return [], (
-                USER_ERROR + f"some clusters are not placed in any stage, total {len(left)}, showing up to 10: {shown}"
-            )
-        return stages, ""
 
     # ---- execution.go ------------------------------------------------------------------------
 
@@ -619,7 +442,3 @@ class StagedRuns:
         run = cluster.get(P1, kind, namespace, run_name)
         if run is not None and conds_of(request.get("status") or {}).get("Approved", {}).get("status") == "True":
             self.requeue(run, self.delay)
-
-
-def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

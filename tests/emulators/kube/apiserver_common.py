@@ -1,0 +1,99 @@
+"""Names the API server's parts share: request context, server-owned metadata, name patterns, helpers."""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.emulators.kube.resources import ResourceType
+from tests.emulators.kube.status import (
+    bad_request,
+)
+
+SERVER_METADATA = (
+    "uid",
+    "resourceVersion",
+    "creationTimestamp",
+    "generation",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "managedFields",
+    "selfLink",
+)
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+DNS_1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
+LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+GENERATE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+
+
+def now_iso() -> str:
+    return datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class Ctx:
+    """Who is asking and how: carried through one request."""
+
+    user: str = "system:admin"
+    groups: list[str] = field(default_factory=lambda: ["system:masters", "system:authenticated"])
+    dry_run: bool = False
+    field_manager: str | None = None
+    field_validation: str = "Warn"
+    warnings: list[str] = field(default_factory=list)
+    # The controller making this write (None for API clients and tests).
+    origin: object | None = None
+    # Test-side writes keep .status on create (a test seeds nodes with capacity).
+    keep_status: bool = False
+    # Set when a write created the object (an apply answers 201 then).
+    created: bool = False
+
+
+Listener = Callable[[str, ResourceType, dict[str, Any], Ctx], None]
+
+
+def obj_key(namespace: str | None, name: str) -> str:
+    return f"{namespace}/{name}" if namespace else name
+
+
+def _same(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    def canon(o: dict[str, Any]) -> dict[str, Any]:
+        c = dict(o)
+        md = dict(c.get("metadata") or {})
+        md.pop("resourceVersion", None)
+        mf = md.pop("managedFields", None) or []
+        md["managedFields"] = [{k: v for k, v in e.items() if k != "time"} for e in mf]
+        c["metadata"] = md
+        return c
+
+    return canon(old) == canon(new)
+
+
+def _parse_yaml_or_json(body: bytes) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        pass
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(body, Loader=loader)
+    except yaml.YAMLError as exc:
+        raise bad_request(f"error decoding YAML: {exc}") from exc
+
+
+def wait_until(pred: Callable[[], bool], timeout: float = 5.0, interval: float = 0.01) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(interval)
+    return pred()

@@ -1,0 +1,328 @@
+"""The API server's validation and defaulting of a write before it is stored (part of ApiServer)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import re
+from typing import Any
+
+from tests.emulators.kube import admission, builtin_schema, cel
+from tests.emulators.kube import schema as schemamod
+from tests.emulators.kube.apiserver_common import (
+    DNS_1035,
+    DNS_LABEL,
+    DNS_SUBDOMAIN,
+    LABEL_NAME,
+    LABEL_VALUE,
+    Ctx,
+)
+from tests.emulators.kube.resources import ResourceType
+from tests.emulators.kube.status import (
+    bad_request,
+    invalid,
+)
+
+
+class ValidationMixin:
+    """ApiServer's admission: body type, metadata, schema, builtin-kind defaulting and validation."""
+
+    # ---- validation helpers --------------------------------------------------------
+
+    def _check_body_type(self, rt: ResourceType, version: str, obj: dict[str, Any]) -> None:
+        av, kind = obj.get("apiVersion"), obj.get("kind")
+        if av is not None and av != rt.api_version(version):
+            g, _, v = str(av).rpartition("/")
+            if g != rt.group or v not in rt.versions:
+                raise bad_request(
+                    f"the API version in the data ({av}) does not match the expected API version "
+                    f"({rt.api_version(version)})"
+                )
+        if kind is not None and kind != rt.kind:
+            raise bad_request(f"the kind in the data ({kind}) does not match the expected kind ({rt.kind})")
+
+    def _validate_metadata(self, rt: ResourceType, obj: dict[str, Any]) -> list[tuple[str, str, str]]:
+        md = obj["metadata"]
+        causes: list[tuple[str, str, str]] = []
+        name = md.get("name", "")
+        if rt.kind in ("Namespace",) and not (DNS_LABEL.match(name) and len(name) <= 63):
+            causes.append(
+                (
+                    "FieldValueInvalid",
+                    "metadata.name",
+                    f'Invalid value: "{name}": a lowercase RFC 1123 label must consist of lower case '
+                    "alphanumeric characters or '-', and must start and end with an alphanumeric character "
+                    "(e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')",
+                )
+            )
+        elif rt.kind == "Service" and not (DNS_1035.match(name) and len(name) <= 63):
+            causes.append(
+                (
+                    "FieldValueInvalid",
+                    "metadata.name",
+                    f'Invalid value: "{name}": a DNS-1035 label must consist of lower case alphanumeric '
+                    "characters or '-', start with an alphabetic character, and end with an alphanumeric "
+                    "character (e.g. 'my-name',  or 'abc-123', regex used for validation is "
+                    "'[a-z]([-a-z0-9]*[a-z0-9])?')",
+                )
+            )
+        elif (
+            not rt.kind.startswith("Self")
+            and not (DNS_SUBDOMAIN.match(name) and len(name) <= 253)
+            and rt.kind not in ("ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding")
+        ):
+            causes.append(
+                (
+                    "FieldValueInvalid",
+                    "metadata.name",
+                    f'Invalid value: "{name}": a lowercase RFC 1123 subdomain must consist of lower '
+                    "case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric "
+                    "character (e.g. 'example.com', regex used for validation is "
+                    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')",
+                )
+            )
+        labels = md.get("labels") or {}
+        if not isinstance(labels, dict):
+            causes.append(("FieldValueTypeInvalid", "metadata.labels", "Invalid value: must be a map"))
+            labels = {}
+        for k, v in labels.items():
+            prefix, _, nm = str(k).rpartition("/")
+            if not LABEL_NAME.match(nm) or len(nm) > 63 or (prefix and not DNS_SUBDOMAIN.match(prefix)):
+                causes.append(
+                    (
+                        "FieldValueInvalid",
+                        "metadata.labels",
+                        f"Invalid value: \"{k}\": name part must consist of alphanumeric characters, '-', "
+                        "'_' or '.', and must start and end with an alphanumeric character",
+                    )
+                )
+            if not isinstance(v, str) or len(v) > 63 or not LABEL_VALUE.match(v):
+                causes.append(
+                    (
+                        "FieldValueInvalid",
+                        "metadata.labels",
+                        f"Invalid value: {json.dumps(v)}: a valid label must be an empty string or consist "
+                        "of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric "
+                        "character",
+                    )
+                )
+        ann = md.get("annotations") or {}
+        if not isinstance(ann, dict) or any(not isinstance(v, str) for v in ann.values()):
+            causes.append(
+                ("FieldValueTypeInvalid", "metadata.annotations", "Invalid value: annotation values must be strings")
+            )
+        return causes
+
+    def _schema(self, rt: ResourceType, version: str) -> dict[str, Any] | None:
+        return rt.schemas.get(version) if rt.crd else None
+
+    def _admit(
+        self,
+        rt: ResourceType,
+        version: str,
+        obj: dict[str, Any],
+        ctx: Ctx,
+        create: bool,
+        old: dict[str, Any] | None = None,
+        webhooks: bool = True,
+    ) -> dict[str, Any]:
+        """Kind defaults, schema defaulting/pruning/validation; raises 400/422."""
+        self._kind_defaults(rt, obj, create)
+        causes = self._validate_metadata(rt, obj)
+        sch = self._schema(rt, version)
+        if sch is not None:
+            obj, res = schemamod.process(obj, sch)
+            if res.unknown:
+                if ctx.field_validation == "Strict":
+                    quoted = ", ".join(f'unknown field "{u.lstrip(".")}"' for u in res.unknown)
+                    raise bad_request(
+                        f'{rt.kind} in version "{version}" cannot be handled as a {rt.kind}: strict decoding '
+                        f"error: {quoted}"
+                    )
+                if ctx.field_validation == "Warn":
+                    ctx.warnings.extend(f'unknown field "{u.lstrip(".")}"' for u in res.unknown)
+            causes += res.errors
+            if not res.errors and cel.has_rules(sch):
+                causes += cel.validate(
+                    self.serve_obj(rt, version, obj), self.serve_obj(rt, version, old) if old else None, sch
+                )
+        elif not rt.crd:
+            obj = self._check_builtin(rt, version, obj, ctx, causes)
+        seen = {c[1] for c in causes}
+        causes += [c for c in self._kind_validation(rt, obj) if c[1] not in seen]
+        if causes:
+            md = obj.get("metadata") or {}
+            raise invalid(rt.group_kind, md.get("name", ""), rt.group, rt.kind, causes)
+        if webhooks and rt.crd:
+            admission.review(rt.group, rt.kind, obj, old, self.kuberay_webhook)
+        return obj
+
+    def _check_builtin(
+        self, rt: ResourceType, version: str, obj: dict[str, Any], ctx: Ctx, causes: list[tuple[str, str, str]]
+    ) -> dict[str, Any]:
+        """Decoding of a built-in kind into its Go type (see builtin_schema): 400 for a wrong
+        type or (Strict) an unknown field, warnings (Warn), then required fields."""
+        node = builtin_schema.root(rt.group, version, rt.kind)
+        if node is None:
+            return obj
+        out, found = builtin_schema.check(obj, node)
+        cannot = f'{rt.kind} in version "{version}" cannot be handled as a {rt.kind}'
+        if found.decode_error:
+            raise bad_request(f"{cannot}: {found.decode_error}")
+        if found.unknown:
+            if ctx.field_validation == "Strict":
+                quoted = ", ".join(f'unknown field "{u}"' for u in found.unknown)
+                raise bad_request(f"{cannot}: strict decoding error: {quoted}")
+            if ctx.field_validation == "Warn":
+                ctx.warnings.extend(f'unknown field "{u}"' for u in found.unknown)
+        causes += found.causes
+        return out
+
+    def _typed_patch_errors(
+        self, rt: ResourceType, version: str, applied: dict[str, Any]
+    ) -> tuple[dict[str, Any], list[str]]:
+        """structured-merge-diff's conversion of an apply patch: unknown fields and wrong types
+        are errors whatever fieldValidation says."""
+        sch = self._schema(rt, version)
+        if sch is not None:
+            res = schemamod.Result()
+            applied = schemamod.default_and_prune(applied, sch, res)
+            return applied, [f"{u}: field not declared in schema" for u in res.unknown]
+        node = None if rt.crd else builtin_schema.root(rt.group, version, rt.kind)
+        if node is None:
+            return applied, []
+        _, found = builtin_schema.check(applied, node, check_required=False)
+        errs = [f"{u}: field not declared in schema" for u in found.typed_unknown]
+        if found.typed_error:
+            errs.append(found.typed_error)
+        return applied, errs
+
+    def _kind_defaults(self, rt: ResourceType, obj: dict[str, Any], create: bool) -> None:
+        spec = obj.get("spec")
+        if rt.kind == "Secret":
+            sd = obj.pop("stringData", None)
+            if isinstance(sd, dict):
+                data = obj.setdefault("data", {})
+                for k, v in sd.items():
+                    data[k] = base64.b64encode(str(v).encode()).decode()
+            if not obj.get("type"):
+                obj["type"] = "Opaque"
+        elif rt.kind in ("Deployment", "StatefulSet", "ReplicaSet") and isinstance(spec, dict):
+            spec.setdefault("replicas", 1)
+            spec.setdefault("revisionHistoryLimit", 10)
+            if rt.kind == "Deployment":
+                spec.setdefault("progressDeadlineSeconds", 600)
+                spec.setdefault(
+                    "strategy", {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}}
+                )
+            elif rt.kind == "StatefulSet":
+                spec.setdefault("podManagementPolicy", "OrderedReady")
+                spec.setdefault("updateStrategy", {"type": "RollingUpdate", "rollingUpdate": {"partition": 0}})
+        elif rt.kind == "DaemonSet" and isinstance(spec, dict):
+            spec.setdefault("revisionHistoryLimit", 10)
+            spec.setdefault(
+                "updateStrategy", {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 0, "maxUnavailable": 1}}
+            )
+        elif rt.kind == "Job" and isinstance(spec, dict):
+            spec.setdefault("backoffLimit", 6)
+            if "completions" not in spec and "parallelism" not in spec:
+                spec["completions"] = 1
+            spec.setdefault("parallelism", 1)
+        elif rt.kind == "Service" and isinstance(spec, dict):
+            spec.setdefault("type", "ClusterIP")
+            if create and "clusterIP" not in spec and spec.get("type") != "ExternalName":
+                n = random.randint(1, 65000)
+                spec["clusterIP"] = f"10.0.{n // 250}.{n % 250 + 1}"
+                spec["clusterIPs"] = [spec["clusterIP"]]
+            for p in spec.get("ports") or []:
+                if isinstance(p, dict):
+                    p.setdefault("protocol", "TCP")
+                    if "port" in p:
+                        p.setdefault("targetPort", p["port"])
+        elif rt.kind == "Pod" and isinstance(spec, dict):
+            spec.setdefault("restartPolicy", "Always")
+            for c in spec.get("containers") or []:
+                if isinstance(c, dict):
+                    for p in c.get("ports") or []:
+                        if isinstance(p, dict):
+                            p.setdefault("protocol", "TCP")
+        elif rt.kind == "Namespace":
+            obj.setdefault("status", {}).setdefault("phase", "Active")
+        if rt.kind == "Pod" and create:
+            obj.setdefault("status", {}).setdefault("phase", "Pending")
+
+    def _kind_validation(self, rt: ResourceType, obj: dict[str, Any]) -> list[tuple[str, str, str]]:
+        causes: list[tuple[str, str, str]] = []
+        spec = obj.get("spec")
+        if rt.kind == "CustomResourceDefinition":
+            if not isinstance(spec, dict):
+                return [("FieldValueRequired", "spec", "Required value")]
+            names = spec.get("names") or {}
+            group = spec.get("group", "")
+            if not names.get("plural") or not names.get("kind"):
+                causes.append(("FieldValueRequired", "spec.names.plural", "Required value"))
+            if obj["metadata"].get("name") != f"{names.get('plural')}.{group}":
+                causes.append(
+                    (
+                        "FieldValueInvalid",
+                        "metadata.name",
+                        f'Invalid value: "{obj["metadata"].get("name")}": must be spec.names.plural+"."+spec.group',
+                    )
+                )
+            if not spec.get("versions"):
+                causes.append(
+                    (
+                        "FieldValueRequired",
+                        "spec.versions",
+                        "Required value: must have exactly one version marked as storage version",
+                    )
+                )
+            elif sum(1 for v in spec["versions"] if v.get("storage")) != 1:
+                causes.append(
+                    (
+                        "FieldValueInvalid",
+                        "spec.versions",
+                        "Invalid value: must have exactly one version marked as storage version",
+                    )
+                )
+        elif rt.kind in ("Deployment", "StatefulSet", "ReplicaSet", "DaemonSet", "Job") and isinstance(spec, dict):
+            if rt.kind != "Job":
+                sel = spec.get("selector")
+                if not isinstance(sel, dict) or not (sel.get("matchLabels") or sel.get("matchExpressions")):
+                    causes.append(("FieldValueRequired", "spec.selector", "Required value"))
+            tpl = spec.get("template")
+            if not isinstance(tpl, dict) or not ((tpl.get("spec") or {}).get("containers")):
+                causes.append(("FieldValueRequired", "spec.template.spec.containers", "Required value"))
+            reps = spec.get("replicas")
+            if reps is not None and (not isinstance(reps, int) or reps < 0):
+                causes.append(
+                    (
+                        "FieldValueInvalid",
+                        "spec.replicas",
+                        f"Invalid value: {json.dumps(reps)}: must be greater than or equal to 0",
+                    )
+                )
+        elif rt.kind == "Pod" and isinstance(spec, dict):
+            if not spec.get("containers"):
+                causes.append(("FieldValueRequired", "spec.containers", "Required value"))
+            for i, c in enumerate(spec.get("containers") or []):
+                if not isinstance(c, dict) or not c.get("image"):
+                    causes.append(("FieldValueRequired", f"spec.containers[{i}].image", "Required value"))
+        elif rt.kind == "ConfigMap":
+            for k in obj.get("data") or {}:
+                if not re.match(r"^[-._a-zA-Z0-9]+$", str(k)):
+                    causes.append(
+                        (
+                            "FieldValueInvalid",
+                            f"data[{k}]",
+                            f'Invalid value: "{k}": a valid config key must consist of alphanumeric characters, '
+                            "'-', '_' or '.'",
+                        )
+                    )
+        return causes
+
+    def _status_mode(self, rt: ResourceType, subresource: str | None) -> bool | None:
+        if subresource == "status":
+            return True
+        return False if rt.status else None

@@ -1,0 +1,532 @@
+"""The API server's writes: create/update/patch/apply with resourceVersions, generation and managedFields
+(part of ApiServer)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+import uuid
+from typing import Any
+
+from tests.emulators.kube.apiserver_common import (
+    GENERATE_ALPHABET,
+    SERVER_METADATA,
+    Ctx,
+    _parse_yaml_or_json,
+    _same,
+    now_iso,
+    obj_key,
+)
+from tests.emulators.kube.crds import established_status, resource_type_from_crd
+from tests.emulators.kube.patches import json_patch, merge_patch, strategic_merge_patch
+from tests.emulators.kube.resources import VIRTUAL_KINDS, ResourceType
+from tests.emulators.kube.ssa import (
+    ManagedFields,
+    Path,
+    conflict_message,
+    describe_manager,
+    field_set,
+    get_at,
+    merge_applied,
+    path_string,
+    remove_at,
+)
+from tests.emulators.kube.status import (
+    ApiError,
+    already_exists,
+    bad_request,
+    conflict,
+    invalid,
+    not_found,
+)
+from tests.emulators.kube.typeinfo import root_node
+
+
+class WritesMixin:
+    """ApiServer's create, update, patch and server-side apply."""
+
+    # ---- writes --------------------------------------------------------------------
+
+    def create(
+        self, rt: ResourceType, version: str, namespace: str | None, obj: dict[str, Any], ctx: Ctx
+    ) -> dict[str, Any]:
+        if "create" not in rt.verbs:
+            raise ApiError(405, "the server does not allow this method on the requested resource", "MethodNotAllowed")
+        if not isinstance(obj, dict):
+            raise bad_request("the body of the request could not be decoded as an object")
+        self._check_body_type(rt, version, obj)
+        if rt.kind in VIRTUAL_KINDS:
+            return self._review(rt, version, obj, ctx)
+        obj = self._strip(copy.deepcopy(obj))
+        md = obj.get("metadata")
+        if not isinstance(md, dict):
+            md = obj["metadata"] = {}
+        for k in SERVER_METADATA:
+            md.pop(k, None)
+        if rt.namespaced:
+            body_ns = md.get("namespace")
+            if body_ns and namespace and body_ns != namespace:
+                raise bad_request(
+                    "the namespace of the provided object does not match the namespace sent on the request"
+                )
+            namespace = namespace or body_ns or "default"
+            md["namespace"] = namespace
+        else:
+            md.pop("namespace", None)
+            namespace = None
+        if not md.get("name"):
+            gen = md.get("generateName")
+            if not gen:
+                raise invalid(
+                    rt.group_kind,
+                    "",
+                    rt.group,
+                    rt.kind,
+                    [("FieldValueRequired", "metadata.name", "Required value: name or generateName is required")],
+                )
+            md["name"] = gen + "".join(random.choice(GENERATE_ALPHABET) for _ in range(5))
+        name = md["name"]
+        if rt.status and not ctx.keep_status:
+            obj.pop("status", None)
+        obj = self._admit(rt, version, obj, ctx, create=True)
+        md = obj["metadata"]
+        md["uid"] = str(uuid.uuid4())
+        md["creationTimestamp"] = now_iso()
+        if rt.generation:
+            md["generation"] = 1
+        manager = ctx.field_manager
+        if manager:
+            mf = ManagedFields(None)
+            paths = field_set(obj, root_node(self._schema(rt, version)), status=None)
+            mf.put(manager, "Update", "", rt.api_version(version), md["creationTimestamp"], paths)
+            md["managedFields"] = mf.render()
+        return self._insert(rt, version, namespace, name, obj, ctx)
+
+    def _insert(
+        self, rt: ResourceType, version: str, namespace: str | None, name: str, obj: dict[str, Any], ctx: Ctx
+    ) -> dict[str, Any]:
+        key = obj_key(namespace, name)
+        with self.store.lock:
+            if namespace is not None:
+                ns = self.store.get("/namespaces", namespace)
+                if ns is None:
+                    raise not_found("namespaces", namespace, "", "namespaces")
+                if b'"deletionTimestamp"' in ns.raw:
+                    raise ApiError(
+                        403,
+                        f'{rt.plural} "{name}" is forbidden: unable to create new content in namespace {namespace} '
+                        "because it is being terminated",
+                        "Forbidden",
+                        {
+                            "name": name,
+                            "group": rt.group,
+                            "kind": rt.plural,
+                            "causes": [
+                                {
+                                    "reason": "NamespaceTerminating",
+                                    "message": f"namespace {namespace} is being terminated",
+                                    "field": "metadata.namespace",
+                                }
+                            ],
+                        },
+                    )
+            if self.store.get(rt.key, key) is not None:
+                raise already_exists(rt.group_resource, name, rt.group, rt.plural)
+            ctx.created = True
+            if ctx.dry_run:
+                obj["metadata"].pop("resourceVersion", None)
+                return self.serve_obj(rt, version, obj)
+            if rt.kind == "CustomResourceDefinition":
+                self._establish_crd(obj)
+            self.store.put(rt.key, key, obj)
+        self._notify("ADDED", rt, version, obj, ctx)
+        return self.serve_obj(rt, version, obj)
+
+    def _establish_crd(self, obj: dict[str, Any]) -> None:
+        try:
+            new_rt = resource_type_from_crd(obj)
+        except (KeyError, ValueError, TypeError) as exc:
+            raise invalid(
+                "CustomResourceDefinition.apiextensions.k8s.io",
+                obj["metadata"]["name"],
+                "apiextensions.k8s.io",
+                "CustomResourceDefinition",
+                [("FieldValueInvalid", "spec", f"Invalid value: {exc}")],
+            ) from exc
+        existing = self.registry.by_kind(new_rt.group, new_rt.kind)
+        if existing is not None and not existing.crd:
+            raise invalid(
+                "CustomResourceDefinition.apiextensions.k8s.io",
+                obj["metadata"]["name"],
+                "apiextensions.k8s.io",
+                "CustomResourceDefinition",
+                [("FieldValueInvalid", "spec.names.kind", "Invalid value: conflicts with a built-in kind")],
+            )
+        self.registry.add(new_rt)
+        obj["status"] = established_status(obj, new_rt, now_iso())
+
+    def update(
+        self,
+        rt: ResourceType,
+        version: str,
+        namespace: str | None,
+        name: str,
+        obj: dict[str, Any],
+        ctx: Ctx,
+        subresource: str | None = None,
+    ) -> dict[str, Any]:
+        if not isinstance(obj, dict):
+            raise bad_request("the body of the request could not be decoded as an object")
+        self._check_body_type(rt, version, obj)
+        obj = self._strip(copy.deepcopy(obj))
+        md = obj.get("metadata")
+        if not isinstance(md, dict):
+            raise invalid(
+                rt.group_kind,
+                name,
+                rt.group,
+                rt.kind,
+                [("FieldValueRequired", "metadata.name", "Required value: name is required")],
+            )
+        if md.get("name") != name:
+            raise bad_request(f"the name of the object ({md.get('name')}) does not match the name on the URL ({name})")
+        if rt.namespaced and md.get("namespace") not in (None, "", namespace):
+            raise bad_request("the namespace of the provided object does not match the namespace sent on the request")
+        expect = md.get("resourceVersion")
+        with self.store.lock:
+            entry = self.get_entry(rt, namespace, name)
+            if expect and str(expect) != str(entry.rv):
+                raise conflict(
+                    rt.group_resource,
+                    name,
+                    rt.group,
+                    rt.plural,
+                    "the object has been modified; please apply your changes to the latest version and try again",
+                )
+            old = entry.obj()
+            return self._commit(rt, version, namespace, name, old, obj, ctx, subresource, "Update")
+
+    def _merge_subresource(
+        self, rt: ResourceType, old: dict[str, Any], new: dict[str, Any], subresource: str | None
+    ) -> dict[str, Any]:
+        if subresource == "status":
+            out = copy.deepcopy(old)
+            if "status" in new:
+                out["status"] = new["status"]
+            else:
+                out.pop("status", None)
+            return out
+        if rt.status:
+            new = dict(new)
+            if "status" in old:
+                new["status"] = old["status"]
+            else:
+                new.pop("status", None)
+        return new
+
+    def _commit(
+        self,
+        rt: ResourceType,
+        version: str,
+        namespace: str | None,
+        name: str,
+        old: dict[str, Any],
+        new: dict[str, Any],
+        ctx: Ctx,
+        subresource: str | None,
+        operation: str,
+        applied: tuple[set[Path], str] | None = None,
+    ) -> dict[str, Any]:
+        """Write ``new`` over ``old`` (both without apiVersion/kind); caller holds the lock."""
+        new = self._merge_subresource(rt, old, new, subresource)
+        md = new.setdefault("metadata", {})
+        omd = old["metadata"]
+        for k in (
+            "uid",
+            "creationTimestamp",
+            "deletionTimestamp",
+            "deletionGracePeriodSeconds",
+            "generation",
+            "namespace",
+            "name",
+        ):
+            if k in omd:
+                md[k] = omd[k]
+            else:
+                md.pop(k, None)
+        if subresource == "status":
+            for k in ("labels", "annotations", "finalizers", "ownerReferences"):
+                if k in omd:
+                    md[k] = omd[k]
+                else:
+                    md.pop(k, None)
+        if "deletionTimestamp" in omd:
+            added = set(md.get("finalizers") or []) - set(omd.get("finalizers") or [])
+            if added:
+                raise invalid(
+                    rt.group_kind,
+                    name,
+                    rt.group,
+                    rt.kind,
+                    [
+                        (
+                            "FieldValueForbidden",
+                            "metadata.finalizers",
+                            "Forbidden: no new finalizers can be added if the object is being deleted",
+                        )
+                    ],
+                )
+        new = self._admit(rt, version, new, ctx, create=False, old=old, webhooks=subresource != "status")
+        md = new["metadata"]
+        # generation follows the desired state only
+        skip = {"metadata", "apiVersion", "kind"} | ({"status"} if rt.status else set())
+        if rt.generation and {k: v for k, v in old.items() if k not in skip} != {
+            k: v for k, v in new.items() if k not in skip
+        }:
+            md["generation"] = int(omd.get("generation", 1)) + 1
+        mf = ManagedFields(omd.get("managedFields"))
+        node = root_node(self._schema(rt, version))
+        mode = self._status_mode(rt, subresource)
+        sub = subresource or ""
+        t = now_iso()
+        if applied is not None:
+            paths, manager = applied
+            mf.put(manager, "Apply", sub, rt.api_version(version), t, paths)
+        elif ctx.field_manager:
+            old_fs = field_set(old, node, status=mode)
+            new_fs = field_set(new, node, status=mode)
+            changed = {p for p in new_fs if get_at(old, p) != get_at(new, p)}
+            removed = old_fs - new_fs
+            if changed or removed:
+                i = mf.index(ctx.field_manager, operation, sub)
+                mine = (mf.set_of(ctx.field_manager, operation, sub) | changed) - removed
+                mf.disown(changed | removed, i)
+                mf.put(ctx.field_manager, operation, sub, rt.api_version(version), t, mine)
+        md["managedFields"] = mf.render()
+        if not md["managedFields"]:
+            del md["managedFields"]
+        md["resourceVersion"] = omd.get("resourceVersion")
+        if _same(old, new):
+            return self.serve_obj(rt, version, old)
+        key = obj_key(namespace if rt.namespaced else None, name)
+        if ctx.dry_run:
+            return self.serve_obj(rt, version, new)
+        if md.get("deletionTimestamp") and not md.get("finalizers") and not md.get("deletionGracePeriodSeconds"):
+            self.store.remove(rt.key, key, new)
+            self._after_removal(rt, version, new, ctx)
+            return self.serve_obj(rt, version, new)
+        if rt.kind == "CustomResourceDefinition":
+            self._establish_crd(new)
+        self.store.put(rt.key, key, new)
+        self._notify("MODIFIED", rt, version, new, ctx, status_only=subresource == "status")
+        return self.serve_obj(rt, version, new)
+
+    def patch(
+        self,
+        rt: ResourceType,
+        version: str,
+        namespace: str | None,
+        name: str,
+        content_type: str,
+        body: bytes,
+        ctx: Ctx,
+        force: bool = False,
+        subresource: str | None = None,
+    ) -> dict[str, Any]:
+        ct = content_type.split(";")[0].strip()
+        if ct == "application/apply-patch+yaml":
+            return self.apply(rt, version, namespace, name, _parse_yaml_or_json(body), ctx, force, subresource)
+        if ct not in (
+            "application/merge-patch+json",
+            "application/json-patch+json",
+            "application/strategic-merge-patch+json",
+        ):
+            raise ApiError(
+                415,
+                "the body of the request was in an unknown format - accepted media types include: "
+                "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
+                + ("" if rt.crd else ", application/strategic-merge-patch+json"),
+                "UnsupportedMediaType",
+            )
+        if ct == "application/strategic-merge-patch+json" and rt.crd:
+            raise ApiError(
+                415,
+                "the body of the request was in an unknown format - accepted media types include: "
+                "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
+                "UnsupportedMediaType",
+            )
+        try:
+            patch = json.loads(body or b"null")
+        except ValueError as exc:
+            raise bad_request(f"error decoding patch: {exc}") from exc
+        if force:
+            raise bad_request("force=true is only valid for apply patches (application/apply-patch+yaml)")
+        with self.store.lock:
+            entry = self.get_entry(rt, namespace, name)
+            old = entry.obj()
+            current = self.serve_obj(rt, version, old)
+            if ct == "application/json-patch+json":
+                new = json_patch(current, patch)
+            elif ct == "application/merge-patch+json":
+                if not isinstance(patch, dict):
+                    raise bad_request("merge patch must be a JSON object")
+                new = merge_patch(current, patch)
+            else:
+                if not isinstance(patch, dict):
+                    raise bad_request("strategic merge patch must be a JSON object")
+                new = strategic_merge_patch(current, patch, root_node(None))
+            if not isinstance(new, dict):
+                raise bad_request("patch result is not an object")
+            self._check_body_type(rt, version, new)
+            new = self._strip(new)
+            nmd = new.get("metadata") or {}
+            if nmd.get("name") != name:
+                raise bad_request("the name of the object does not match the name on the URL")
+            expect = nmd.get("resourceVersion")
+            if expect and str(expect) != str(entry.rv):
+                raise conflict(
+                    rt.group_resource,
+                    name,
+                    rt.group,
+                    rt.plural,
+                    "the object has been modified; please apply your changes to the latest version and try again",
+                )
+            return self._commit(rt, version, namespace, name, old, new, ctx, subresource, "Update")
+
+    def apply(
+        self,
+        rt: ResourceType,
+        version: str,
+        namespace: str | None,
+        name: str,
+        applied: Any,
+        ctx: Ctx,
+        force: bool,
+        subresource: str | None = None,
+    ) -> dict[str, Any]:
+        manager = ctx.field_manager
+        if not manager:
+            raise invalid(
+                "PatchOptions.meta.k8s.io",
+                "",
+                "meta.k8s.io",
+                "PatchOptions",
+                [("FieldValueRequired", "fieldManager", "Required value: is required for apply patch")],
+            )
+        if not isinstance(applied, dict):
+            raise bad_request("error decoding YAML: the apply patch must be an object")
+        if not applied.get("apiVersion") or not applied.get("kind"):
+            raise bad_request(
+                "apiVersion and kind must be set in an apply patch"
+                if not applied.get("kind")
+                else "apiVersion must be set"
+            )
+        self._check_body_type(rt, version, applied)
+        amd = applied.get("metadata") or {}
+        if amd.get("managedFields") is not None:
+            raise bad_request("metadata.managedFields must be nil")
+        if amd.get("name") not in (None, name):
+            raise bad_request(f"the name of the object ({amd.get('name')}) does not match the name on the URL ({name})")
+        if rt.namespaced and amd.get("namespace") not in (None, "", namespace):
+            raise bad_request("the namespace of the provided object does not match the namespace sent on the request")
+        applied = self._strip(copy.deepcopy(applied))
+        amd = applied.setdefault("metadata", {})
+        amd["name"] = name
+        if rt.namespaced:
+            amd["namespace"] = namespace
+        for k in SERVER_METADATA:
+            amd.pop(k, None)
+        applied, errs = self._typed_patch_errors(rt, version, applied)
+        if errs:
+            # the typed conversion fails before field validation is consulted, and the API
+            # server reports it as an untyped 500 (kubernetes/kubernetes staging/src/k8s.io/
+            # apiserver/pkg/endpoints/handlers/fieldmanager/internal/structuredmerge.go)
+            text = errs[0] if len(errs) == 1 else "errors:\n  " + "\n  ".join(errs)
+            raise ApiError(
+                500,
+                f"failed to create typed patch object ({namespace or ''}/{name}; "
+                f"{rt.group}/{version}, Kind={rt.kind}): {text}",
+                "",
+            )
+        sch = self._schema(rt, version)
+        node = root_node(sch)
+        mode = self._status_mode(rt, subresource)
+        if mode is False:
+            applied.pop("status", None)
+        elif mode is True:
+            applied = {"metadata": amd, **({"status": applied["status"]} if "status" in applied else {})}
+        paths = field_set(applied, node, status=mode)
+        sub = subresource or ""
+        with self.store.lock:
+            entry = self.store.get(rt.key, obj_key(namespace if rt.namespaced else None, name))
+            if entry is None:
+                if subresource:
+                    raise not_found(rt.group_resource, name, rt.group, rt.plural)
+                fresh = copy.deepcopy(applied)
+                obj_ctx = Ctx(**{**ctx.__dict__, "field_manager": None})
+                fresh["metadata"]["managedFields"] = ManagedFields(None).render()
+                created = self._create_applied(rt, version, namespace, name, fresh, obj_ctx, paths, manager)
+                ctx.warnings.extend(obj_ctx.warnings)
+                ctx.created = obj_ctx.created
+                return created
+            live = entry.obj()
+            mf = ManagedFields(live["metadata"].get("managedFields"))
+            me = mf.index(manager, "Apply", sub)
+            conflicts = mf.conflicts(applied, live, paths, me, manager)
+            if conflicts and not force:
+                raise ApiError(
+                    409,
+                    conflict_message(conflicts),
+                    "Conflict",
+                    {
+                        "causes": [
+                            {
+                                "reason": "FieldManagerConflict",
+                                "message": f"conflict with {describe_manager(e)}",
+                                "field": path_string(p),
+                            }
+                            for e, p in conflicts
+                        ]
+                    },
+                )
+            if conflicts:
+                mf.disown({p for _, p in conflicts}, me)
+            previously = mf.sets[me] if me is not None else set()
+            others: set[Path] = set()
+            for i, s in enumerate(mf.sets):
+                if i != me:
+                    others |= s
+            merged = merge_applied(copy.deepcopy(live), applied, node)
+            for p in sorted(previously - paths - others, key=len, reverse=True):
+                remove_at(merged, p)
+            # the commit starts from the ownership left after a forced take-over
+            before = copy.deepcopy(live)
+            before["metadata"]["managedFields"] = mf.render()
+            return self._commit(
+                rt, version, namespace, name, before, merged, ctx, subresource, "Apply", (paths, manager)
+            )
+
+    def _create_applied(
+        self,
+        rt: ResourceType,
+        version: str,
+        namespace: str | None,
+        name: str,
+        obj: dict[str, Any],
+        ctx: Ctx,
+        paths: set[Path],
+        manager: str,
+    ) -> dict[str, Any]:
+        if rt.status and not ctx.keep_status:
+            obj.pop("status", None)
+        obj = self._admit(rt, version, obj, ctx, create=True)
+        md = obj["metadata"]
+        md["uid"] = str(uuid.uuid4())
+        md["creationTimestamp"] = now_iso()
+        if rt.generation:
+            md["generation"] = 1
+        mf = ManagedFields(None)
+        mf.put(manager, "Apply", "", rt.api_version(version), md["creationTimestamp"], paths)
+        md["managedFields"] = mf.render()
+        return self._insert(rt, version, namespace, name, obj, ctx)

@@ -1,0 +1,142 @@
+"""Condition helpers of the KubeFleet hub simulator and the placement-level rollup (see fleet.py).
+
+upstream: kubefleet-dev/kubefleet e160c1cd pkg/utils/condition/condition.go and
+pkg/controllers/placement/placement_status.go (the rollup that stops at the first False or Unknown)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import Any
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def _cond(ctype: str, ok: bool | None, reason: str, message: str = "", generation: int = 1) -> dict[str, Any]:
+    status = "Unknown" if ok is None else ("True" if ok else "False")
+    return {
+        "type": ctype,
+        "status": status,
+        "reason": reason,
+        "message": message,
+        "observedGeneration": generation,
+        "lastTransitionTime": _now(),
+    }
+
+
+def _conds(obj: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    return {c["type"]: c for c in (obj.get("conditions") or [])}
+
+
+def _set(conditions: list[dict[str, Any]], cond: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for c in conditions if c["type"] != cond["type"]] + [cond]
+
+
+def _latest(cluster: Any, obj: dict[str, Any]) -> dict[str, Any]:
+    """The stored copy of ``obj`` (a reconcile may run after later changes), else ``obj``."""
+    meta = obj["metadata"]
+    return cluster.get(obj["apiVersion"], obj["kind"], meta.get("namespace"), meta["name"]) or obj
+
+
+# Placement-level conditions as FalseClusterResourcePlacementCondition & co. write them
+# (kubefleet-dev/kubefleet pkg/utils/condition/condition.go): reason and message per type and status.
+PLACEMENT_REASONS = {
+    "RolloutStarted": ("RolloutStartedUnknown", "RolloutNotStartedYet", "RolloutStarted"),
+    "Overridden": ("OverriddenPending", "OverriddenFailed", "OverriddenSucceeded"),
+    "WorkSynchronized": ("WorkSynchronizedUnknown", "WorkNotSynchronizedYet", "WorkSynchronized"),
+    "Applied": ("ApplyPending", "ApplyFailed", "ApplySucceeded"),
+    "Available": ("ResourceAvailableUnknown", "ResourceNotAvailableYet", "ResourceAvailable"),
+    "DiffReported": ("DiffReportingPending", "DiffReportingIncompleteOrFailed", "DiffReportingCompleted"),
+}
+PLACEMENT_MESSAGES = {
+    "RolloutStarted": (
+        "There are still {n} cluster(s) in the process of deciding whether to roll out the latest resources or not",
+        "The rollout is being blocked by the rollout strategy in {n} cluster(s)",
+        "All {n} cluster(s) start rolling out the latest resource",
+    ),
+    "Overridden": (
+        "There are still {n} cluster(s) in the process of overriding the selected resources if there is any "
+        "override defined",
+        "Failed to override resources in {n} cluster(s)",
+        "The selected resources are successfully overridden in {n} cluster(s)",
+    ),
+    "WorkSynchronized": (
+        "There are still {n} cluster(s) in the process of creating or updating the work object(s) in the hub cluster",
+        "There are {n} cluster(s) which have not finished creating or updating work(s) yet",
+        "Works(s) are succcesfully created or updated in {n} target cluster(s)' namespaces",
+    ),
+    "Applied": (
+        "There are still {n} cluster(s) in the process of applying the resources on the member cluster",
+        "Failed to apply resources to {n} cluster(s), please check the `failedPlacements` status",
+        "The selected resources are successfully applied to {n} cluster(s)",
+    ),
+    "Available": (
+        "There are still {n} cluster(s) in the process of checking the availability of the selected resources",
+        "The selected resources in {n} cluster(s) are still not available yet",
+        "The selected resources in {n} cluster(s) are available now",
+    ),
+    "DiffReported": (
+        "There are still {n} cluster(s) in the process of checking for configuration differences",
+        "Diff reporting in {n} clusters is still in progress or has failed",
+        "Diff reporting in {n} cluster(s) has been completed",
+    ),
+}
+APPLY_TYPES = ("RolloutStarted", "Overridden", "WorkSynchronized", "Applied", "Available")
+REPORT_DIFF_TYPES = ("RolloutStarted", "Overridden", "WorkSynchronized", "DiffReported")
+
+
+def expected_types(placement: Mapping[str, Any]) -> tuple[str, ...]:
+    """determineExpectedPlacementAndResourcePlacementStatusCondType (pkg/controllers/placement/placement_status.go)."""
+    strategy = (placement.get("spec") or {}).get("strategy") or {}
+    return REPORT_DIFF_TYPES if (strategy.get("applyStrategy") or {}).get("type") == "ReportDiff" else APPLY_TYPES
+
+
+def placement_conditions(
+    prefix: str, statuses: list[dict[str, Any]], expected: tuple[str, ...], generation: int
+) -> list[dict[str, Any]]:
+    """setPlacementConditions (placement_status.go): per type, Unknown if any member is Unknown, else
+    False if any is False -- and then the later types are dropped -- else True."""
+    out = []
+    picked = [s for s in statuses if s.get("clusterName") and _conds(s).get("Scheduled", {}).get("status") == "True"]
+    for ctype in expected:
+        seen = [_conds(s)[ctype]["status"] for s in picked if ctype in _conds(s)]
+        counts = {v: seen.count(v) for v in ("Unknown", "False", "True")}
+        index, ok = (0, None) if counts["Unknown"] else ((1, False) if counts["False"] else (2, True))
+        n = counts["Unknown"] or counts["False"] or counts["True"]
+        reason = PLACEMENT_REASONS[ctype][index]
+        message = PLACEMENT_MESSAGES[ctype][index].format(n=n)
+        if (
+            ctype == "Overridden"
+            and ok
+            and not any(
+                s.get("applicableClusterResourceOverrides") or s.get("applicableResourceOverrides") for s in picked
+            )
+        ):
+            reason, message = "NoOverrideSpecified", "No override rules are configured for the selected resources"
+        out.append(_cond(prefix + ctype, ok, reason, message, generation))
+        if ok is not True:
+            break
+    return out
+
+
+def external_rollout_unknown(prefix: str, picked: list[dict[str, Any]], generation: int) -> dict[str, Any] | None:
+    """determineRolloutStateForPlacementWithExternalRolloutStrategy (controller.go): with members on
+    different resource snapshots, or none on any, RolloutStarted is Unknown and nothing else is set."""
+    indices = {str(s.get("observedResourceIndex", "")) for s in picked}
+    if len(indices) > 1:
+        message = (
+            "Rollout is controlled by an external controller and different resource snapshot versions "
+            "are observed across clusters"
+        )
+    elif indices == {""}:
+        run_kind = "StagedUpdateRun" if prefix == "ResourcePlacement" else "ClusterStagedUpdateRun"
+        message = (
+            "Rollout is controlled by an external controller and no resource snapshot name is observed "
+            f"across clusters. To determine rollout status, check the {run_kind} resources with "
+            "spec.placementName matching this placement"
+        )
+    else:
+        return None
+    return _cond(prefix + "RolloutStarted", None, "RolloutControlledByExternalController", message, generation)

@@ -1,0 +1,299 @@
+"""The HTTP handler's subresources: scale, logs, exec/portforward upgrades and the service/pod proxy
+(part of Handler)."""
+
+from __future__ import annotations
+
+import functools
+import json
+import urllib.parse
+from typing import Any
+
+from tests.emulators.kube import streams, tables
+from tests.emulators.kube.apiserver import Ctx
+from tests.emulators.kube.resources import ResourceType
+from tests.emulators.kube.server_params import _q1, _truthy
+from tests.emulators.kube.status import ApiError, bad_request, not_found, not_implemented
+
+
+class SubresourcesMixin:
+    """Handler's subresources: scale, logs, and the exec/attach/portforward/proxy streams."""
+
+    # ---- subresources ------------------------------------------------------------------
+
+    def _subresource(
+        self,
+        rt: ResourceType,
+        version: str,
+        namespace: str | None,
+        name: str,
+        sub: str,
+        tail: str,
+        query: dict[str, list[str]],
+        body: bytes,
+        ctx: Ctx,
+    ) -> None:
+        emu = self.server.emulator
+        method = self.command
+        if sub == "status" and rt.status:
+            if method == "GET":
+                self._json(200, emu.api.get(rt, version, namespace, name))
+            elif method == "PUT":
+                self._json(
+                    200, emu.api.update(rt, version, namespace, name, self._parse(body), ctx, subresource="status")
+                )
+            elif method == "PATCH":
+                self._json(
+                    200,
+                    emu.api.patch(
+                        rt,
+                        version,
+                        namespace,
+                        name,
+                        self.headers.get("Content-Type", ""),
+                        body,
+                        ctx,
+                        _truthy(_q1(query, "force")),
+                        subresource="status",
+                    ),
+                )
+            else:
+                raise ApiError(
+                    405, "the server does not allow this method on the requested resource", "MethodNotAllowed"
+                )
+            return
+        if sub == "scale" and rt.scale:
+            self._scale(rt, version, namespace, name, body, ctx)
+            return
+        if sub == "log" and rt.kind == "Pod":
+            self._logs(namespace or "", name, query)
+            return
+        if sub == "exec" and rt.kind == "Pod":
+            self._exec(namespace or "", name, query)
+            return
+        if sub == "portforward" and rt.kind == "Pod":
+            self._portforward(namespace or "", name)
+            return
+        if sub == "proxy" and rt.kind in ("Service", "Pod"):
+            self._proxy(namespace or "", name, tail, body, rt.kind)
+            return
+        if sub == "finalize" and rt.kind == "Namespace" and method == "PUT":
+            self._json(200, emu.api.update(rt, version, None, name, self._parse(body), ctx))
+            return
+        if sub in rt.extra_subresources:
+            raise not_implemented(f"the {rt.plural}/{sub} subresource")
+        raise ApiError(404, "the server could not find the requested resource", "NotFound")
+
+    def _scale(self, rt: ResourceType, version: str, namespace: str | None, name: str, body: bytes, ctx: Ctx) -> None:
+        emu = self.server.emulator
+        assert rt.scale is not None
+        sc = rt.scale
+
+        def scale_of(obj: dict[str, Any]) -> dict[str, Any]:
+            out: dict[str, Any] = {
+                "kind": "Scale",
+                "apiVersion": "autoscaling/v1",
+                "metadata": {
+                    k: obj["metadata"][k]
+                    for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
+                    if k in obj["metadata"]
+                },
+                "spec": {"replicas": tables.jsonpath(obj, sc.spec_replicas) or 0},
+                "status": {"replicas": tables.jsonpath(obj, sc.status_replicas) or 0},
+            }
+            if sc.label_selector:
+                sel = tables.jsonpath(obj, sc.label_selector)
+                if isinstance(sel, dict):
+                    ml = sel.get("matchLabels") or {}
+                    sel = ",".join(f"{k}={v}" for k, v in sorted(ml.items()))
+                if sel:
+                    out["status"]["selector"] = sel
+            return out
+
+        if self.command == "GET":
+            self._json(200, scale_of(emu.api.get(rt, version, namespace, name)))
+            return
+        if self.command not in ("PUT", "PATCH"):
+            raise ApiError(405, "the server does not allow this method on the requested resource", "MethodNotAllowed")
+        current = scale_of(emu.api.get(rt, version, namespace, name))
+        if self.command == "PUT":
+            new = self._parse(body)
+        else:
+            from tests.emulators.kube.patches import json_patch, merge_patch
+
+            ct = self.headers.get("Content-Type", "")
+            p = json.loads(body or b"null")
+            new = json_patch(current, p) if "json-patch" in ct else merge_patch(current, p)
+        replicas = (new.get("spec") or {}).get("replicas")
+        if not isinstance(replicas, int) or replicas < 0:
+            raise ApiError(
+                422,
+                f'Scale.autoscaling "{name}" is invalid: spec.replicas: Invalid value: {json.dumps(replicas)}: '
+                "must be greater than or equal to 0",
+                "Invalid",
+            )
+        path = [p for p in sc.spec_replicas.split(".") if p]
+        patch: dict[str, Any] = {}
+        cur = patch
+        for p in path[:-1]:
+            cur = cur.setdefault(p, {})
+        cur[path[-1]] = replicas
+        obj = emu.api.patch(
+            rt, version, namespace, name, "application/merge-patch+json", json.dumps(patch).encode(), ctx
+        )
+        self._json(200, scale_of(obj))
+
+    def _logs(self, namespace: str, name: str, query: dict[str, list[str]]) -> None:
+        emu = self.server.emulator
+        api = emu.api
+        pod_rt = api.rt("v1", "Pod")
+        pod = api.get(pod_rt, "v1", namespace, name)
+        containers = [c.get("name") for c in (pod.get("spec") or {}).get("containers") or []]
+        container = _q1(query, "container")
+        if container is None:
+            if len(containers) != 1:
+                choices = " ".join(str(c) for c in containers)
+                raise bad_request(f"a container name must be specified for pod {name}, choose one of: [{choices}]")
+            container = str(containers[0])
+        elif container not in containers and container not in [
+            c.get("name") for c in (pod.get("spec") or {}).get("initContainers") or []
+        ]:
+            raise bad_request(f"container {container} is not valid for pod {name}")
+        if _truthy(_q1(query, "previous")):
+            raise bad_request(f'previous terminated container "{container}" in pod "{name}" not found')
+        for unsupported in ("sinceTime",):
+            if _q1(query, unsupported):
+                raise not_implemented(f"the pod log option {unsupported}")
+        tail = _q1(query, "tailLines")
+        since = _q1(query, "sinceSeconds")
+        stamps = _truthy(_q1(query, "timestamps"))
+        limit_bytes = int(_q1(query, "limitBytes") or 0)
+        lines = api.log_lines(namespace, name, container)
+        if since:
+            import datetime
+
+            cutoff = (datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=int(since))).strftime(
+                "%Y-%m-%dT%H:%M:%SZ"
+            )
+            lines = [ln for ln in lines if ln[0] >= cutoff]
+        if tail is not None:
+            n = int(tail)
+            lines = lines[-n:] if n > 0 else []
+
+        def fmt(ls: list[tuple[str, str]]) -> bytes:
+            return "".join(f"{t} {s}\n" if stamps else f"{s}\n" for t, s in ls).encode()
+
+        if not _truthy(_q1(query, "follow")):
+            data = fmt(lines)
+            if limit_bytes:
+                data = data[:limit_bytes]
+            self._send(200, data, "text/plain")
+            return
+        self._start_stream("text/plain")
+        sent_bytes = 0
+        seen = len(api.log_lines(namespace, name, container))
+        data = fmt(lines)
+        self._chunk(data)
+        sent_bytes += len(data)
+        while not emu.stopping:
+            with api.logs_cond:
+                api.logs_cond.wait(0.2)
+            now_lines = api.log_lines(namespace, name, container)
+            if len(now_lines) > seen:
+                data = fmt(now_lines[seen:])
+                seen = len(now_lines)
+                self._chunk(data)
+                sent_bytes += len(data)
+            if limit_bytes and sent_bytes >= limit_bytes:
+                break
+            entry = api.store.get(pod_rt.key, f"{namespace}/{name}")
+            if entry is None:
+                break
+            phase = (entry.fields or ("", ""))[1]
+            if phase in ("Succeeded", "Failed"):
+                tail_lines = api.log_lines(namespace, name, container)
+                if len(tail_lines) > seen:
+                    self._chunk(fmt(tail_lines[seen:]))
+                break
+        self._end_stream()
+
+    def _upgrade_required(self) -> None:
+        if "websocket" not in self.headers.get("Upgrade", "").lower():
+            # SPDY (the pre-1.30 transport, kubectl's fallback) is not emulated
+            raise ApiError(400, "Upgrade request required", "BadRequest")
+
+    def _running_pod(self, namespace: str, name: str, verb: str) -> dict[str, Any]:
+        emu = self.server.emulator
+        pod = emu.api.get(emu.api.rt("v1", "Pod"), "v1", namespace, name)
+        phase = (pod.get("status") or {}).get("phase")
+        if phase in ("Succeeded", "Failed"):
+            raise bad_request(f"cannot {verb} a container in a completed pod; current phase is {phase}")
+        if not (pod.get("spec") or {}).get("nodeName"):
+            raise bad_request(f"pod {name} does not have a host assigned")
+        return pod
+
+    def _upgrade(self, protocols: list[str]) -> streams.WebSocket | None:
+        self._upgrade_required()
+        ws = streams.WebSocket.accept(self.connection, self.path, list(self.headers.items()), protocols)
+        self.close_connection = True
+        self._status = 101 if ws is not None else 400
+        self._log_request()
+        return ws
+
+    def _portforward(self, namespace: str, name: str) -> None:
+        """pods/portforward: SPDY/3.1 tunneled over WebSocket (portforward.py)."""
+        from tests.emulators.kube import portforward
+
+        pod = self._running_pod(namespace, name, "port-forward to")
+        emu = self.server.emulator
+        ws = self._upgrade(portforward.PROTOCOLS)
+        if ws is not None:
+            resolve = functools.partial(emu.find_port_forward, namespace, name)
+            portforward.Session(ws, resolve, pod["metadata"].get("uid", "")).serve()
+
+    def _exec(self, namespace: str, name: str, query: dict[str, list[str]]) -> None:
+        """pods/exec over WebSocket (streams.py); the pod must be running."""
+        emu = self.server.emulator
+        pod = self._running_pod(namespace, name, "exec into")
+        try:
+            container = streams.exec_container(pod, _q1(query, "container"))
+        except ValueError as exc:
+            raise bad_request(str(exc)) from None
+        ws = self._upgrade(streams.EXEC_PROTOCOLS)
+        if ws is not None:
+            streams.run_exec(ws, query, container, emu.find_exec(namespace, name) or streams.default_exec)
+
+    def _proxy(self, namespace: str, spec: str, tail: str, body: bytes, kind: str = "Service") -> None:
+        emu = self.server.emulator
+        parts = spec.split(":")
+        if parts[0] in ("http", "https") and len(parts) >= 2:
+            parts = parts[1:]
+        svc_name = parts[0]
+        port = parts[1] if len(parts) > 1 else ""
+        plural = "services" if kind == "Service" else "pods"
+        svc_rt = emu.api.rt("v1", kind)
+        entry = emu.api.store.get(svc_rt.key, f"{namespace}/{svc_name}")
+        if entry is None:
+            raise not_found(plural, svc_name, "", plural)
+        # pods/proxy reaches one pod's port (a handler registered with register_pod_proxy).
+        handler = (emu.find_service_proxy if kind == "Service" else emu.find_pod_proxy)(namespace, svc_name, port)
+        if handler is None and kind == "Pod":
+            raise ApiError(
+                503,
+                f"error trying to reach service: dial tcp {svc_name}:{port}: connect: connection refused",
+                "ServiceUnavailable",
+            )
+        if handler is None:
+            raise ApiError(503, f'no endpoints available for service "{svc_name}"', "ServiceUnavailable")
+        q = urllib.parse.urlsplit(self.path).query
+        status, headers, out = handler(self.command, "/" + tail + (f"?{q}" if q else ""), body)
+        ct = headers.get("Content-Type") or headers.get("content-type") or "application/octet-stream"
+        self._send(
+            status,
+            out,
+            ct,
+            {
+                k: v
+                for k, v in headers.items()
+                if k.lower() not in ("content-type", "content-length", "transfer-encoding", "connection")
+            },
+        )
