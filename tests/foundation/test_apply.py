@@ -345,3 +345,13 @@ def test_delete_without_a_terminal_or_yes_refuses(target: KubeTarget, kube_emula
             connect(target), [("v1", "ConfigMap", "settings", "default")], yes=False, what="x", action="delete"
         )
     assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "settings") is not None
+
+
+def test_a_plan_keeps_the_servers_answers_only_when_asked(target: KubeTarget) -> None:
+    # --dry-run=server -o yaml prints them; an apply does not need them, and 5,000 kept answers
+    # cost as much memory as the objects (nox -s bench's 5,000-object row).
+    kube = connect(target)
+    plain = engine.plan(kube, [config_map()], stack=None, options=engine.ApplyOptions())
+    kept = engine.plan(kube, [config_map()], stack=None, options=engine.ApplyOptions(keep_answers=True))
+    assert plain.changes[0].server is None
+    assert kept.changes[0].server is not None and kept.changes[0].server["metadata"]["uid"]

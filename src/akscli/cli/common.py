@@ -191,7 +191,11 @@ def apply_objects(
 
     kube = kube or connect(target)
     options = engine.ApplyOptions(
-        force_conflicts=force_conflicts, prune=prune, parallel=parallel, require_namespace=required
+        force_conflicts=force_conflicts,
+        prune=prune,
+        parallel=parallel,
+        require_namespace=required,
+        keep_answers=mode == "server" and output.structured(output_format),
     )
     the_plan: Plan | None = None
     try:
