@@ -47,6 +47,8 @@ def arm_emulator() -> Iterator[ArmEmulator]:
 
 @pytest.fixture
 def azure_env(arm_emulator: ArmEmulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> ArmEmulator:
+    # The variables azure-identity's credentials read (upstream: Azure/azure-sdk-for-python
+    # sdk/identity/azure-identity/azure/identity/_constants.py, EnvironmentVariables).
     for name in AZURE_CLEARED:
         monkeypatch.delenv(name, raising=False)
     cache = tmp_path / "akscli-cache"

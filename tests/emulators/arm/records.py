@@ -1,5 +1,9 @@
 """What the ARM emulator (server.py) keeps and plugs in: its error, injected faults, the request log,
-long-running operations, and the per-type hook signatures."""
+long-running operations, and the per-type hook signatures.
+
+The error body and the long-running operations follow ARM's resource provider contract
+(upstream: Azure/azure-resource-manager-rpc v1.0/common-api-details.md, error response content;
+v1.0/async-api-reference.md, Azure-AsyncOperation and the operation status resource)."""
 
 from __future__ import annotations
 

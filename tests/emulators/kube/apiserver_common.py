@@ -1,4 +1,8 @@
-"""Names the API server's parts share: request context, server-owned metadata, name patterns, helpers."""
+"""Names the API server's parts share: request context, server-owned metadata, name patterns, helpers.
+
+Server-owned metadata is what kube-apiserver sets and a client's write cannot (upstream:
+kubernetes/apimachinery pkg/apis/meta/v1/types.go ObjectMeta; kubernetes/kubernetes
+staging/src/k8s.io/apiserver/pkg/registry/rest/create.go FillObjectMetaSystemFields)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""The API server's validation and defaulting of a write before it is stored (part of ApiServer)."""
+"""The API server's validation and defaulting of a write before it is stored (part of ApiServer),
+where kube-apiserver does it (upstream: kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/
+registry/rest/create.go BeforeCreate, update.go BeforeUpdate; apiextensions-apiserver's
+structural schema validation and defaulting for custom resources)."""
 
 from __future__ import annotations
 

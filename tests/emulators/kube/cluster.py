@@ -107,7 +107,9 @@ class ClusterState:
     def _merge_patch(
         self, api_version: str, kind: str, namespace: str | None, name: str, patch: dict[str, Any], to_status: bool
     ) -> dict[str, Any]:
-        """A JSON merge patch of the object, or of its status subresource where the kind has one."""
+        """A JSON merge patch of the object, or of its status subresource where the kind has one
+        (RFC 7386, as kube-apiserver applies application/merge-patch+json; upstream:
+        kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go)."""
         rt, version = self._rt_version(api_version, kind)
         return self.api.patch(
             rt,

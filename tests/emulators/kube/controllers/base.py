@@ -79,7 +79,9 @@ class Controller(ABC):
 class PassController(Controller):
     """A controller that watches no kind: it runs one pass over the cluster ``delay`` seconds
     after the events its ``attach`` hooks call ``queue_pass`` on, one pass for a burst of them
-    (the Rescheduler's, the cluster autoscaler's)."""
+    (the Rescheduler's, the cluster autoscaler's). A work queue coalesces a key queued again before
+    it is processed the same way (upstream: kubernetes/client-go util/workqueue/queue.go, Add of
+    an item already dirty)."""
 
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
         super().__init__(delay, failure)
