@@ -25,6 +25,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from tests.emulators.arm.ids import DEFAULT_SUBSCRIPTION, parse_path, subscription_of
+
 # ARM's error and operation shapes (upstream: Azure/azure-resource-manager-rpc v1.0, records.py).
 from tests.emulators.arm.records import (
     ActionHandler,

@@ -21,6 +21,7 @@ from tests.emulators.kube.apiserver_common import (
 from tests.emulators.kube.apiserver_common import (
     wait_until as wait_until,  # re-exported: the tests import it from here
 )
+
 # The API server's parts, split as kube-apiserver's handlers and generic registry split them
 # (upstream: kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/endpoints/handlers create.go,
 # update.go, patch.go, delete.go; pkg/registry/generic/registry/store.go).
