@@ -10,7 +10,9 @@ from tests.emulators.kube.typeinfo import TypeNode
 
 
 def _rejected(detail: str) -> ApiError:
-    """The API server's 422 for a patch it cannot apply: its fixed prefix, then what went wrong."""
+    """The API server's 422 for a patch it cannot apply: its fixed prefix, then what went wrong
+    (upstream: kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go
+    answers with apimachinery's NewGenericServerResponse, pkg/api/errors/errors.go)."""
     return ApiError(422, "the server rejected our request due to an error in our request: " + detail, "Invalid")
 
 

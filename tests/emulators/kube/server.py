@@ -18,6 +18,9 @@ from tests.emulators.kube import discovery
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.control import RequestRecord
 from tests.emulators.kube.server_params import _Dropped
+
+# The REST verbs and subresources as kube-apiserver routes them (upstream: kubernetes/kubernetes
+# staging/src/k8s.io/apiserver/pkg/endpoints/installer.go).
 from tests.emulators.kube.server_resources import ResourcesMixin
 from tests.emulators.kube.server_streams import SubresourcesMixin
 from tests.emulators.kube.status import ApiError, status_body

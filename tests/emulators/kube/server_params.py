@@ -1,4 +1,5 @@
-"""Query-parameter parsing and small errors the HTTP handler's parts share."""
+"""Query-parameter parsing and small errors the HTTP handler's parts share (the parameters of
+upstream kubernetes/apimachinery pkg/apis/meta/v1/types.go ListOptions, GetOptions, PatchOptions)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""The HTTP handler's resource endpoints: CRUD, tables, list and watch streams (part of Handler)."""
+"""The HTTP handler's resource endpoints: CRUD, tables, list and watch streams (part of Handler;
+upstream: kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/endpoints/handlers get.go,
+watch.go, create.go, patch.go, delete.go)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,6 @@
 """The HTTP handler's subresources: scale, logs, exec/portforward upgrades and the service/pod proxy
-(part of Handler)."""
+(part of Handler; upstream: kubernetes/kubernetes pkg/registry/core/pod/rest/subresources.go,
+staging/src/k8s.io/apimachinery/pkg/util/proxy/upgradeaware.go)."""
 
 from __future__ import annotations
 

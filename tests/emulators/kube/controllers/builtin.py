@@ -555,5 +555,7 @@ def builtin_controllers(delay: float = 0.05, failure: str | None = None) -> list
         StatefulSetController(delay, failure),
         DaemonSetController(delay, failure),
         JobController(delay, failure),
+        # Pending pods retried on node events, as kube-scheduler's queue does (upstream:
+        # kubernetes/kubernetes pkg/scheduler/backend/queue/scheduling_queue.go, MoveAllToActiveOrBackoffQueue).
         Rescheduler(delay),
     ]

@@ -16,7 +16,8 @@ paths below relative to that repository:
   (pkg/controllers/clusterresourceplacementeviction).
 
 * Resource snapshots: ``fleet_snapshots`` (the (Cluster)ResourceSnapshot CRDs, which the simulator
-  installs, and the snapshots pkg/utils/controller/resource_snapshot_resolver.go writes).
+  installs, and the snapshots upstream kubefleet-dev/kubefleet pkg/utils/controller/
+  resource_snapshot_resolver.go writes).
 
 All state lives in the emulator's store, except what the real hub keeps in bindings and policy
 snapshots, which the emulator does not serve: which members are bound (``updated``) and to which

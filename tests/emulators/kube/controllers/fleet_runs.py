@@ -8,7 +8,8 @@ Each behaviour follows a file of (upstream:) kubefleet-dev/kubefleet e160c1cd
   executes, Stop stops.
 * initialization.go: the run needs the placement (External strategy), its latest policy snapshot,
   that snapshot fully scheduled, scheduled bindings, and, when it names a resource snapshot
-  index, a snapshot of that index (getResourceSnapshotObjs); each failure is final, with the message
+  index, a snapshot of that index (getResourceSnapshotObjs, upstream kubefleet-dev/kubefleet
+  pkg/controllers/updaterun/initialization.go); each failure is final, with the message
   ``cannot continue the updateRun: failed to validate the updateRun: <why>``. Stages take the
   scheduled members by label selector, sorted by ``sortingLabelKey``; approval requests are
   named ``<run>-before-<stage>`` / ``<run>-after-<stage>`` (apis/placement/v1beta1/commons.go).

@@ -219,6 +219,8 @@ class WorkspaceController(_KaitoController):
         self._service(cluster, obj)
         crashing = self.failure == "inference"
         workers = [f"aks-{name[:20]}-{i}" for i in range(nodes)]
+        # KAITO's provisioner brings up the nodes a Workspace lacks (upstream: kaito-project/kaito
+        # pkg/utils/nodeclaim/nodeclaim.go; kaito_nodes.py names the rest).
         kaito_nodes.provision(cluster, obj, workers)
         waiting = self._pods(cluster, obj, nodes, crashing=crashing)
         placed = {"targetNodeCount": nodes, "workerNodes": workers}

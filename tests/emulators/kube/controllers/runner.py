@@ -38,7 +38,8 @@ class ControllerManager:
     def add(self, controller: Controller) -> Controller:
         controller._manager = self
         self.controllers.append(controller)
-        # The CRDs the simulated operator's own install ships, where ../shared has none of them.
+        # The CRDs the simulated operator's own install ships, where ../shared has none of them (the
+        # Fleet hub's (Cluster)ResourceSnapshot CRDs: upstream kubefleet-dev/kubefleet config/crd/bases).
         for crd in controller.crds:
             name = crd["metadata"]["name"]
             if self.cluster.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, name) is None:

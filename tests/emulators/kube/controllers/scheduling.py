@@ -183,7 +183,10 @@ def fit_reasons(
     """Why the node, with ``usage()`` already requested on it, fails the pod ([] when it fits),
     and whether preemption could help. ``usage`` is called only for a node that passes the
     taint and affinity filters (it parses the node's pods). The cluster autoscaler asks the same
-    of a pool's template node (nothing requested yet)."""
+    of a pool's template node (nothing requested yet), as its simulator runs the scheduler's
+    filters on a template node (upstream: kubernetes/autoscaler cluster-autoscaler/simulator;
+    kubernetes/kubernetes pkg/scheduler/framework/plugins tainttoleration, nodeaffinity,
+    noderesources/fit.go)."""
     tolerations = spec.get("tolerations") or []
     if (node.get("spec") or {}).get("unschedulable") and not _tolerates(
         tolerations, {"key": UNSCHEDULABLE_TAINT, "effect": "NoSchedule"}
