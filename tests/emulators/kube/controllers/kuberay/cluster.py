@@ -349,7 +349,8 @@ class ClusterReconciler:
             if key not in ("ray.io/node-type", "ray.io/group", "ray.io/cluster"):
                 labels[key] = value
         # KubeRay creates the pod (upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/
-        # raycluster_controller.go) and it goes where kube-scheduler would put it (scheduling.py); the injected unschedulable-gpu failure stays Pending whatever nodes come.
+        # raycluster_controller.go) and it goes where kube-scheduler would put it (scheduling.py);
+        # the injected unschedulable-gpu failure stays Pending whatever nodes come.
         injected = self.failure == "unschedulable-gpu" and gpus({"spec": spec}) > 0
         placement = None if injected else Scheduler(cluster).place(spec, str(owner.get("uid", "")))
         if placement is not None and placement.node:
