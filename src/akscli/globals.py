@@ -72,7 +72,9 @@ def _scan(argv: list[str]) -> Iterator[tuple[str | None, str | None, str]]:
                 yield None, None, word
             return
         name, eq, inline = arg.partition("=")
-        if arg in _SWITCHES or _is_verbose(arg):
+        if name in _SWITCHES:
+            yield name, inline if eq else None, arg  # --debug, or kubectl's --show-managed-fields=false
+        elif _is_verbose(arg):
             yield arg, None, arg
         elif _takes_value(name):
             value: str | None = inline if eq else (argv[i + 1] if i + 1 < len(argv) else None)
@@ -102,6 +104,15 @@ def value_flag_before(argv: list[str], word: str) -> str | None:
     return waiting
 
 
+def _switch(flag: str, value: str | None) -> bool:
+    """A switch given bare (on) or, as kubectl takes its bool flags, ``=true``/``=false``."""
+    if value is None:
+        return True
+    if value not in validate.GO_BOOLS:
+        raise UsageError(f"invalid {flag} value {value!r}: not a bool", hint=f"use {flag}, {flag}=true or {flag}=false")
+    return validate.GO_BOOLS[value]
+
+
 def extract(argv: list[str]) -> list[str]:
     """Remove the global flags from ``argv`` into ``FLAGS`` and return the rest."""
     rest: list[str] = []
@@ -111,9 +122,9 @@ def extract(argv: list[str]) -> list[str]:
         if flag is None:
             rest.append(word)
         elif flag == "--debug":
-            flags.debug = True
+            flags.debug = _switch(flag, value)
         elif flag == "--show-managed-fields":
-            flags.show_managed_fields = True
+            flags.show_managed_fields = _switch(flag, value)
         elif _is_verbose(flag):
             flags.verbose += 1 if flag == "--verbose" else len(flag) - 1  # -v, -vv, -vvv as documented
         elif value is None:

@@ -56,6 +56,14 @@ _QUANTITY_FACTORS: dict[str, str | int] = {
 }
 
 
+# The values Go's strconv.ParseBool reads (Go's strconv/atob.go): a Go program's bool flags
+# (pflag, the flag package) take them, kubectl's among them.
+GO_BOOLS = {
+    **dict.fromkeys(("1", "t", "T", "TRUE", "true", "True"), True),
+    **dict.fromkeys(("0", "f", "F", "FALSE", "false", "False"), False),
+}
+
+
 def _fail(what: str, value: object, problem: str, form: str) -> UsageError:
     text = str(value)
     shown = text if len(text) <= 80 else f"{text[:77]}..."

@@ -209,3 +209,15 @@ def test_server_dry_run_yaml_is_the_servers_answer_and_creates_nothing(
     assert len(docs) == 2 and "kind: ConfigMap" in docs[0] and "uid:" in docs[0]
     assert "configmap/one (default): will be created" in result.stderr
     assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "one") is None
+
+
+def test_show_managed_fields_takes_kubectls_bool_values(kubeconfig: Path, manifest: Path) -> None:
+    result = invoke("apply", "-f", str(manifest), "-o", "yaml", "--show-managed-fields=false")
+    assert result.exit_code == 0, result
+    assert "managedFields" not in result.stdout
+
+
+def test_show_managed_fields_with_a_value_that_is_no_bool_is_refused() -> None:
+    result = invoke("version", "--show-managed-fields=maybe")
+    assert result.exit_code == 2
+    assert "invalid --show-managed-fields value 'maybe': not a bool" in result.stderr

@@ -40,3 +40,9 @@ def test_words_after_double_dash_are_left_alone(kubeconfig: Path) -> None:
 
     argv = ["--context", "c", "ray", "job", "submit", "--", "python", "-n", "x"]
     assert leading_connection_flags_last(argv) == ["ray", "job", "submit", "--context", "c", "--", "python", "-n", "x"]
+
+
+def test_a_connection_flag_before_the_command_without_its_value_says_so() -> None:
+    result = invoke("-n")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: -n needs a value\n")

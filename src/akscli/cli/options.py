@@ -13,6 +13,7 @@ import typer
 
 from akscli import validate
 from akscli.cli import complete
+from akscli.errors import UsageError
 from akscli.output import (
     APPLY_FORMATS,
     DELETE_FORMATS,
@@ -183,6 +184,8 @@ def leading_connection_flags_last(argv: list[str]) -> list[str]:
     while index < len(argv) and _connection_flag(argv[index]):
         word = argv[index]
         width = 1 if "=" in word or _short_with_value(word) else 2
+        if index + width > len(argv):
+            raise UsageError(f"{word} needs a value", hint=f"for example: akscli {word} VALUE model list")
         lead += argv[index : index + width]
         index += width
     if not lead:

@@ -17,6 +17,7 @@ from typing import Any
 from akscli import concurrency, errors
 from akscli.kube import pod_problems, readiness, scale_up
 from akscli.kube.client import Kube, WatchExpired
+from akscli.kube.events import object_events
 
 Progress = Callable[[str], None]
 
@@ -206,22 +207,13 @@ class Waiter:
     def _latest_event(self, ref: str, namespace: str | None) -> str | None:
         kind, _, name = ref.partition("/")
         try:
-            events = list(
-                self.kube.list(
-                    "v1",
-                    "Event",
-                    namespace=namespace or self.kube.namespace,
-                    field_selector=f"involvedObject.name={name}",
-                    page_size=100,
-                )
-            )
+            found = object_events(self.kube, namespace or self.kube.namespace, name)
         except errors.AkscliError:
             return None
-        events = [e for e in events if (e.get("involvedObject") or {}).get("kind") == kind] or events
-        if not events:
+        found = [e for e in found if (e.get("involvedObject") or {}).get("kind") == kind] or found
+        if not found:
             return None
-        events.sort(key=lambda e: str(e.get("lastTimestamp") or e.get("eventTime") or ""))
-        latest = events[-1]
+        latest = found[-1]
         return f"{latest.get('reason', '')}: {latest.get('message', '')}".strip(": ")
 
 

@@ -264,17 +264,10 @@ def conditions(obj: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def recent_events(kube: Kube, obj: Mapping[str, Any], limit: int = 10) -> list[dict[str, Any]]:
     """The last ``limit`` events about the object, oldest first."""
+    from akscli.kube.events import object_events
+
     meta = obj["metadata"]
-    events = list(
-        kube.list(
-            "v1",
-            "Event",
-            namespace=meta.get("namespace"),
-            field_selector=f"involvedObject.name={meta['name']}",
-            page_size=100,
-        )
-    )
-    events.sort(key=lambda e: str(e.get("lastTimestamp") or e.get("eventTime") or ""))
+    events = object_events(kube, meta.get("namespace"), str(meta["name"]))
     return [
         {
             "type": e.get("type"),

@@ -24,6 +24,7 @@ from akscli.model.kinds import (
     RUNTIME_LABEL,
 )
 from akscli.model.planning import Fit, Plan, pick, servable
+from akscli.validate import GO_BOOLS
 
 GATEWAY_API = "gateway.networking.k8s.io/v1"
 # KAITO's feature gate for the Gateway API Inference Extension (kaito-project/kaito v0.12.0
@@ -93,7 +94,7 @@ def kaito_feature_gates(args: Iterable[str]) -> dict[str, bool]:
         if not pair:
             continue
         key, _, raw = pair.partition("=")
-        parsed = _GO_BOOLS.get(raw.strip())
+        parsed = GO_BOOLS.get(raw.strip())
         if parsed is None:
             return {}
         gates[key.strip()] = parsed
@@ -114,13 +115,6 @@ def go_flag(args: Iterable[str], name: str) -> str | None:
         elif index + 1 < len(words):
             value = words[index + 1]
     return value
-
-
-# strconv.ParseBool (Go's strconv/atob.go)
-_GO_BOOLS = {
-    **dict.fromkeys(("1", "t", "T", "TRUE", "true", "True"), True),
-    **dict.fromkeys(("0", "f", "F", "FALSE", "false", "False"), False),
-}
 
 
 def check_operators(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
@@ -193,7 +187,7 @@ def _check_airunway_gateway(kube: Kube, namespace: str) -> list[str]:
             raise operators.not_installed(api_version, kind, group_served=False)
     args = doctor.pod_args(kube, AIRUNWAY_CONTROLLER_PODS) or []
     name, gw_namespace = go_flag(args, "gateway-name"), go_flag(args, "gateway-namespace")
-    patches = _GO_BOOLS.get(go_bool_flag(args, "patch-gateway-allowed-routes") or "true", True)
+    patches = GO_BOOLS.get(go_bool_flag(args, "patch-gateway-allowed-routes") or "true", True)
     if name and gw_namespace:
         named = kube.get(GATEWAY_API, "Gateway", name, namespace=gw_namespace)
         if named is None:

@@ -323,9 +323,9 @@ def cluster_pods(kube: Kube, namespace: str, cluster: str) -> Iterator[dict[str,
 
 def pod_events(kube: Kube, namespace: str, pod: str, kind: str | None = None) -> list[dict[str, Any]]:
     """Events about one object (a pod unless ``kind`` says otherwise), oldest first."""
-    from akscli.kube import scale_up
+    from akscli.kube.events import object_events
 
-    return scale_up.object_events(kube, namespace, pod, kind)
+    return object_events(kube, namespace, pod, kind)
 
 
 # The label both of KubeRay's install methods put on the operator's pods (upstream: ray-project/kuberay

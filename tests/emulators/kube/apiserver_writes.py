@@ -87,14 +87,8 @@ class WritesMixin:
                 )
             md["name"] = gen + "".join(random.choice(GENERATE_ALPHABET) for _ in range(5))
         name = md["name"]
-        if rt.status and not ctx.keep_status:
-            obj.pop("status", None)
-        obj = self._admit(rt, version, obj, ctx, create=True)
+        obj = self._admitted_new(rt, version, obj, ctx)
         md = obj["metadata"]
-        md["uid"] = str(uuid.uuid4())
-        md["creationTimestamp"] = now_iso()
-        if rt.generation:
-            md["generation"] = 1
         manager = ctx.field_manager
         if manager:
             mf = ManagedFields(None)
@@ -507,6 +501,20 @@ class WritesMixin:
                 rt, version, namespace, name, before, merged, ctx, subresource, "Apply", (paths, manager)
             )
 
+    def _admitted_new(self, rt: ResourceType, version: str, obj: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
+        """A new object, admitted, with the metadata the server fills for every create (a POST and
+        an apply that creates alike; upstream: kubernetes/kubernetes staging/src/k8s.io/apiserver/
+        pkg/registry/rest/create.go BeforeCreate, FillObjectMetaSystemFields)."""
+        if rt.status and not ctx.keep_status:
+            obj.pop("status", None)
+        obj = self._admit(rt, version, obj, ctx, create=True)
+        md = obj["metadata"]
+        md["uid"] = str(uuid.uuid4())
+        md["creationTimestamp"] = now_iso()
+        if rt.generation:
+            md["generation"] = 1
+        return obj
+
     def _create_applied(
         self,
         rt: ResourceType,
@@ -518,14 +526,8 @@ class WritesMixin:
         paths: set[Path],
         manager: str,
     ) -> dict[str, Any]:
-        if rt.status and not ctx.keep_status:
-            obj.pop("status", None)
-        obj = self._admit(rt, version, obj, ctx, create=True)
+        obj = self._admitted_new(rt, version, obj, ctx)
         md = obj["metadata"]
-        md["uid"] = str(uuid.uuid4())
-        md["creationTimestamp"] = now_iso()
-        if rt.generation:
-            md["generation"] = 1
         mf = ManagedFields(None)
         mf.put(manager, "Apply", "", rt.api_version(version), md["creationTimestamp"], paths)
         md["managedFields"] = mf.render()
