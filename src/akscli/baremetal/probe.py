@@ -180,7 +180,8 @@ class FsSysfs:
 
 
 class ListingSysfs:
-    """Directories recorded as ``ls -l`` output (``<dir>:`` then entries), plus optional files."""
+    """Directories recorded as ``ls -l`` output (``<dir>:`` then entries), and files as ``head``
+    prints several (``==> <file> <==`` then its text), as ``akscli baremetal probe --record`` writes."""
 
     def __init__(self, dirs: Mapping[str, list[str]], files: Mapping[str, str] | None = None) -> None:
         self.dirs = {k.rstrip("/"): list(v) for k, v in dirs.items()}
@@ -189,8 +190,20 @@ class ListingSysfs:
     @classmethod
     def from_listing(cls, text: str) -> ListingSysfs:
         dirs: dict[str, list[str]] = {}
+        files: dict[str, str] = {}
         current: str | None = None
+        current_file: str | None = None
         for line in text.splitlines():
+            file_header = re.match(r"^==> (/\S+) <==$", line)
+            if file_header:
+                current, current_file = None, file_header.group(1)
+                files[current_file] = ""
+                continue
+            if current_file is not None:
+                if line.strip():
+                    files[current_file] = (files[current_file] + "\n" + line).strip()
+                    continue
+                current_file = None
             header = re.match(r"^(/\S+):$", line)
             if header:
                 current = header.group(1)
@@ -207,7 +220,7 @@ class ListingSysfs:
                 entry = parts[8]
                 if entry not in (".", ".."):
                     dirs[current].append(entry)
-        return cls(dirs)
+        return cls(dirs, files)
 
     def listdir(self, path: str) -> list[str]:
         return sorted(self.dirs.get(path.rstrip("/"), []))
@@ -517,8 +530,20 @@ def probe(nvml: Any, sysfs: SysfsReader, *, node: str | None = None, kernel: str
     )
 
 
+def check_sysfs_root(sysfs_root: str | Path) -> None:
+    """``sysfs_root`` must hold a mounted sysfs (``sys/class``): a wrong mount would otherwise
+    read as a node without RDMA ports."""
+    if not (Path(sysfs_root) / "sys" / "class").is_dir():
+        raise UsageError(
+            f"--sysfs-root {str(sysfs_root)!r} has no sys/class: it must be the folder the host's /sys is under",
+            hint="on a host: --sysfs-root / (the default); in a pod with the host's /sys mounted at /host/sys: "
+            "--sysfs-root /host",
+        )
+
+
 def probe_host(sysfs_root: str = "/", node: str | None = None) -> ProbeReport:
-    """Probe the machine this runs on (or, in a pod, the host sysfs mounted at ``sysfs_root``)."""
+    """Probe the machine this runs on (or, in a pod, the host sysfs under ``sysfs_root``)."""
+    check_sysfs_root(sysfs_root)
     return probe(load_nvml(), FsSysfs(sysfs_root), node=node)
 
 

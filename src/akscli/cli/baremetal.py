@@ -11,7 +11,7 @@ import typer
 from akscli import output, validate
 from akscli.cli import options as opts
 from akscli.cli.baremetal_cluster import cluster_app
-from akscli.errors import CheckFailedError
+from akscli.errors import CheckFailedError, UsageError
 
 if TYPE_CHECKING:
     from akscli.baremetal.inventory import InventoryOptions
@@ -110,7 +110,12 @@ _on_cluster = opts.on_kube("kubeconfig", "context", "namespace")
 def probe(
     output_format: opts.ObjectOutput = "table",
     sysfs_root: Annotated[
-        str, typer.Option("--sysfs-root", help="Where the host's /sys is mounted (in a pod: the hostPath mount).")
+        str,
+        typer.Option(
+            "--sysfs-root",
+            metavar="FOLDER",
+            help="The folder the host's /sys is under: / on the host; /host in a pod that mounts it at /host/sys.",
+        ),
     ] = "/",
     replay: Annotated[
         str | None,
@@ -127,12 +132,31 @@ def probe(
             "--node-name", help="Name to report (default: $NODE_NAME, else the host name).", show_default=False
         ),
     ] = None,
+    record: Annotated[
+        str | None,
+        typer.Option(
+            "--record",
+            metavar="FOLDER",
+            help="Also save what this machine answered (nvml.json, sysfs.txt) in FOLDER, for --replay elsewhere.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Read this machine's GPUs (NVML) and RDMA ports (sysfs). Exit 7 when there is no GPU,
     no driver or no NVML."""
     from akscli.baremetal import probe as logic
 
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
+    if record is not None:
+        if replay is not None:
+            raise UsageError(
+                "--record saves this machine's answers and --replay reads saved ones: give one of them",
+                hint="record on the GPU machine, replay where you read the recording",
+            )
+        from akscli.baremetal.record import record_host
+
+        saved = record_host(record, sysfs_root=sysfs_root)
+        output.info(f"recorded this machine's NVML and sysfs answers in {saved} (replay: --replay {saved})")
     # --replay runs the same code path on recorded NVML and sysfs answers (tests, demos, bug reports).
     report = logic.replay(replay, node=node) if replay is not None else logic.probe_host(sysfs_root, node=node)
     if fmt != "table":

@@ -65,6 +65,7 @@ PATH_OPTIONS: dict[str, tuple[str, ...]] = {
     "--working-dir": DIRECTORY,
     "--sysfs-root": DIRECTORY,
     "--replay": DIRECTORY,
+    "--record": DIRECTORY,
 }
 
 

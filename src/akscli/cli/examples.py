@@ -32,7 +32,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "nodepool upgrade": ("akscli nodepool upgrade gpu --cluster ml -g rg-ml --node-image-only -y",),
     "nodepool delete": ("akscli nodepool delete gpu --cluster ml -g rg-ml -y",),
-    "baremetal probe": ("akscli baremetal probe", "akscli baremetal probe --replay ./recording -o json"),
+    "baremetal probe": (
+        "akscli baremetal probe",
+        "akscli baremetal probe --record ./recording",
+        "akscli baremetal probe --replay ./recording -o json",
+    ),
     "baremetal doctor": ("akscli baremetal doctor", "akscli baremetal doctor -l agentpool=gpu --expect-rdma -o wide"),
     "baremetal prepare": (
         "akscli baremetal prepare --dry-run",
