@@ -46,3 +46,25 @@ def test_a_connection_flag_before_the_command_without_its_value_says_so() -> Non
     result = invoke("-n")
     assert result.exit_code == 2
     assert result.stderr.startswith("error: -n needs a value\n")
+
+
+def test_request_timeout_before_the_command_is_the_commands_own(kubeconfig: Path, kube_emulator: Any) -> None:
+    # kubectl registers --request-timeout with its other persistent connection flags
+    # (k8s.io/cli-runtime pkg/genericclioptions/config_flags.go, ConfigFlags.AddFlags).
+    kube_emulator.record_requests = True
+    result = invoke("--request-timeout=5s", "-n", "team-a", "model", "list")
+    assert result.exit_code == 0, result
+    assert kube_emulator.requests("GET", "/namespaces/team-a/")
+
+
+def test_a_bad_request_timeout_before_the_command_is_the_flags_own_error(kubeconfig: Path) -> None:
+    result = invoke("--request-timeout", "soon", "model", "list")
+    assert result.exit_code == 2
+    assert "No such option" not in result.stderr
+    assert "--request-timeout" in result.stderr
+
+
+def test_a_kubectl_flag_akscli_does_not_implement_is_not_moved() -> None:
+    from akscli.cli.options import leading_connection_flags_last
+
+    assert leading_connection_flags_last(["--as", "bob", "model", "list"]) == ["--as", "bob", "model", "list"]

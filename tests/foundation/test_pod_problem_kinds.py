@@ -76,7 +76,12 @@ def test_a_container_that_ended_with_an_error_is_a_terminated_problem() -> None:
     assert found is not None and found.kind == pod_problems.TERMINATED
     assert (found.container, found.reason, found.exit_code) == ("main", "OOMKilled", 137)
     assert str(found) == "pod job-abc container main: OOMKilled (exit code 137)"
-    assert found.fix() == "see its logs: kubectl logs job-abc -n ml -c main"
+
+
+def test_a_container_that_ended_with_an_error_hints_at_its_logs() -> None:
+    ended = {"exitCode": 1, "reason": "Error", "message": ""}
+    found = pod_problems.problem(_pod({"name": "main", "state": {"terminated": ended}}, phase="Failed"))
+    assert found is not None and found.fix() == "see its logs: kubectl logs job-abc -n ml -c main"
 
 
 def test_a_terminated_problem_quotes_the_last_line_of_its_termination_message() -> None:

@@ -41,3 +41,20 @@ def test_status_of_a_ready_model_has_no_pod_problem(model_emulator: Start) -> No
     doc = json.loads(invoke("model", "status", "phi-4", "-o", "json").stdout)
     assert doc["pods"] is None
     assert "pods:" not in invoke("model", "status", "phi-4").stdout
+
+
+def test_status_of_a_model_whose_access_secret_is_missing_names_it_and_the_check(model_emulator: Start) -> None:
+    # The kubelet's CreateContainerConfigError for a secretKeyRef to a Secret that does not exist
+    # (upstream: kubernetes/kubernetes v1.32.0 pkg/kubelet/kubelet_pods.go, makeEnvironmentVariables).
+    model_emulator()
+    deployed = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--access-secret", "hf-token", "-y")
+    assert deployed.exit_code == 0, deployed
+    doc: dict[str, Any] = {}
+    deadline = time.monotonic() + 5
+    while not doc.get("pods") and time.monotonic() < deadline:
+        doc.update(json.loads(invoke("model", "status", "phi-4", "-o", "json").stdout))
+        time.sleep(0.05)
+    pods = doc["pods"] or ""
+    assert 'CreateContainerConfigError: secret "hf-token" not found' in pods
+    assert "(Secret hf-token, which env HF_TOKEN of container" in pods
+    assert pods.endswith("check with: kubectl get secret hf-token -n default)")

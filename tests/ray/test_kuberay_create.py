@@ -4,8 +4,6 @@ GPU workers sized from their VM, the plugin's flags, autoscaled groups, offline 
 from __future__ import annotations
 
 import json
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -219,24 +217,25 @@ def test_workergroup_add_dry_run_server_changes_nothing(ray_emulator: Callable[.
 # ---- the dashboard forward says why it waits (#15: ~60 s in silence) ---------------------------
 
 
-def test_port_forward_to_a_head_that_is_not_ready_says_so(ray_emulator: Callable[..., Any]) -> None:
-    from akscli import ray
+def test_port_forward_to_a_head_the_kubelet_cannot_run_is_refused_before_listening(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    # kubectl port-forward refuses a pod that is not running before it listens (upstream:
+    # kubernetes/kubectl pkg/cmd/portforward/portforward.go, runSinglePortForward: "unable to
+    # forward port because pod is not running"); akscli says why, in the kubelet's words.
+    import socket
+
+    from akscli import errors, ray
     from akscli.kube.client import KubeTarget, connect
 
     emu = ray_emulator(failure="image-pull")
     assert invoke("ray", "cluster", "create", "demo").exit_code == 0
     wait_until(lambda: any((p.get("status") or {}).get("containerStatuses") for p in ray_pods(emu, "demo")))
-    lines: list[str] = []
-    forwarder = ray.DashboardForwarder(
-        connect(KubeTarget()), "default", "demo", "demo-head-svc", port=0, progress=lines.append, reconnect_timeout=0.5
-    )
-    forwarder.start()
-    try:
-        assert any("is not ready (ImagePullBackOff)" in line for line in lines), lines
-        with pytest.raises(urllib.error.HTTPError) as info:
-            urllib.request.urlopen(forwarder.url + "api/version", timeout=10)
-        assert info.value.code == 503
-        assert any("does not answer (HTTP 503): waiting up to 0.5s" in line for line in lines), lines
-        assert any("gave up on /api/version after 0.5s" in line for line in lines), lines
-    finally:
-        forwarder.stop()
+    forwarder = ray.DashboardForwarder(connect(KubeTarget()), "default", "demo", "demo-head-svc", port=0)
+    with pytest.raises(errors.NotFoundError) as caught:
+        forwarder.start()
+    assert caught.value.message.startswith("the Ray dashboard of cluster demo is not serving yet: head pod demo-head")
+    assert "container ray-head: ImagePullBackOff" in caught.value.message
+    assert "attach-acr" in (caught.value.hint or "")
+    with socket.socket() as probe:  # nothing listens on the port it had bound
+        assert probe.connect_ex(("127.0.0.1", forwarder.port)) != 0

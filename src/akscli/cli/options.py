@@ -171,8 +171,13 @@ def bare_dry_run(argv: list[str]) -> list[str]:
 # kubectl takes its connection flags before the command as well (`kubectl --context prod get
 # pods`: persistent flags of its root command; upstream: kubernetes/kubectl pkg/cmd/cmd.go,
 # NewKubectlCommand, kubeConfigFlags.AddFlags(flags) on the root's PersistentFlags). akscli's
-# commands declare them; those given before the first command word move after it.
-_CONNECTION_FLAGS = ("-n", "--namespace", "--context", "--kubeconfig")
+# commands declare them; those given before the first command word move after it. Of kubectl's
+# other global flags akscli's cluster commands implement --request-timeout only (upstream:
+# kubernetes/kubectl pkg/cmd/cmd.go, NewKubectlCommand, and k8s.io/cli-runtime
+# pkg/genericclioptions/config_flags.go, ConfigFlags.AddFlags: --request-timeout is registered
+# with --context and --kubeconfig, so `kubectl --request-timeout=5s get pods` works); --as,
+# --token, --server and the rest are not akscli flags and stay unknown wherever they stand.
+_CONNECTION_FLAGS = ("-n", "--namespace", "--context", "--kubeconfig", "--request-timeout")
 
 
 def leading_connection_flags_last(argv: list[str]) -> list[str]:

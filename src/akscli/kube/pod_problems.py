@@ -19,7 +19,8 @@ _PAGE = 50
 
 # The kubelet's waiting reasons for an image it cannot pull (upstream: kubernetes/kubernetes v1.32.0
 # pkg/kubelet/images/types.go: ImagePullBackOff, ImageInspectError, ErrImagePull, ErrImageNeverPull,
-# InvalidImageName; RegistryUnavailable is the same file's before v1.20, still seen on old nodes).
+# InvalidImageName; RegistryUnavailable and SignatureValidationFailed are the PullImage RPC's,
+# pkg/kubelet/container/sync_result.go on current kubelets, images/types.go before v1.20).
 IMAGE_PULL_REASONS = frozenset(
     {
         "ErrImagePull",
@@ -28,8 +29,14 @@ IMAGE_PULL_REASONS = frozenset(
         "ErrImageNeverPull",
         "ImageInspectError",
         "RegistryUnavailable",
+        "SignatureValidationFailed",
     }
 )
+# The kubelet could not build the container's configuration: an env/envFrom Secret, ConfigMap
+# or key that does not exist, a runAsNonRoot it cannot verify (upstream: kubernetes/kubernetes
+# v1.32.0 pkg/kubelet/kuberuntime/kuberuntime_container.go, startContainer: ErrCreateContainerConfig
+# for an error of generateContainerConfig).
+CREATE_CONFIG = "CreateContainerConfigError"
 # A container that keeps exiting (upstream: kubernetes/kubernetes v1.32.0
 # pkg/kubelet/container/sync_result.go, ErrCrashLoopBackOff).
 CRASH_LOOP = "CrashLoopBackOff"
@@ -58,6 +65,10 @@ class Problem:
     container: str = ""
     last_exit: str = ""  # a waiting container's lastState.terminated.reason
     exit_code: int | None = None  # a terminated container's
+    # The Secrets and ConfigMaps the container's env and envFrom read, from the pod's spec: only
+    # for CreateContainerConfigError, whose hint names the one that is missing.
+    refs: tuple[EnvRef, ...] = ()
+    node: str = ""  # spec.nodeName, where the kubelet that reports it runs
 
     @property
     def image_pull(self) -> bool:
@@ -89,18 +100,62 @@ class Problem:
         return f"pod {self.namespace}/{self.pod} {self.text}"
 
     def fix(self) -> str | None:
-        """What to do about a kubelet's problem (the scheduler's depends on who asks: see the
-        callers), or None."""
-        if self.image_pull:
-            return (
-                "check the image name and tag, and that the cluster can pull from its registry "
-                "(az aks update --attach-acr)"
-            )
-        if self.crash_loop or self.kind == TERMINATED:
-            where = f" -n {self.namespace}" if self.namespace else ""
-            previous = " --previous" if self.crash_loop else ""
-            return f"see its logs: kubectl logs {self.pod}{where} -c {self.container}{previous}"
-        return None
+        """What to do about a kubelet's problem, by its reason (akscli.kube.pod_hints; the
+        scheduler's depends on who asks: see the callers), or None."""
+        from akscli.kube import pod_hints
+
+        return pod_hints.fix(self)
+
+
+@dataclass(frozen=True)
+class EnvRef:
+    """One Secret or ConfigMap a container's environment reads (core/v1 EnvVarSource's
+    secretKeyRef/configMapKeyRef, EnvFromSource's secretRef/configMapRef)."""
+
+    kind: Literal["Secret", "ConfigMap"]
+    name: str
+    key: str = ""  # the key a secretKeyRef/configMapKeyRef reads; "" for envFrom (every key)
+    env: str = ""  # the variable it sets; "" for envFrom
+    optional: bool = False
+
+    @property
+    def where(self) -> str:
+        return f"env {self.env}" if self.env else "envFrom"
+
+
+def env_refs(container: Mapping[str, Any]) -> tuple[EnvRef, ...]:
+    """The Secrets and ConfigMaps one container spec's env and envFrom name, envFrom first (the
+    order the kubelet resolves them in: kubernetes/kubernetes v1.32.0 pkg/kubelet/kubelet_pods.go,
+    makeEnvironmentVariables)."""
+    refs: list[EnvRef] = []
+    for source in container.get("envFrom") or []:
+        for field, kind in (("secretRef", "Secret"), ("configMapRef", "ConfigMap")):
+            ref = source.get(field)
+            if isinstance(ref, Mapping) and ref.get("name"):
+                refs.append(EnvRef(kind, str(ref["name"]), optional=bool(ref.get("optional"))))  # type: ignore[arg-type]
+    for var in container.get("env") or []:
+        source = var.get("valueFrom") or {}
+        for field, kind in (("secretKeyRef", "Secret"), ("configMapKeyRef", "ConfigMap")):
+            ref = source.get(field)
+            if isinstance(ref, Mapping) and ref.get("name"):
+                refs.append(
+                    EnvRef(
+                        kind,  # type: ignore[arg-type]
+                        str(ref["name"]),
+                        key=str(ref.get("key") or ""),
+                        env=str(var.get("name") or ""),
+                        optional=bool(ref.get("optional")),
+                    )
+                )
+    return tuple(refs)
+
+
+def _container_spec(pod: Mapping[str, Any], name: str) -> Mapping[str, Any]:
+    spec = pod.get("spec") or {}
+    for container in (spec.get("initContainers") or []) + (spec.get("containers") or []):
+        if container.get("name") == name:
+            return container  # type: ignore[no-any-return]
+    return {}
 
 
 def after(trouble: Problem | None) -> str:
@@ -132,6 +187,7 @@ def problem(pod: Mapping[str, Any]) -> Problem | None:
         return None
     meta = pod.get("metadata") or {}
     name, namespace = str(meta.get("name") or ""), str(meta.get("namespace") or "")
+    node = str((pod.get("spec") or {}).get("nodeName") or "")
     for cond in status.get("conditions") or []:
         if cond.get("type") == "PodScheduled" and cond.get("status") == "False":
             return Problem(
@@ -143,14 +199,18 @@ def problem(pod: Mapping[str, Any]) -> Problem | None:
         reason = waiting.get("reason")
         if reason and reason not in _STARTING:
             last = ((cs.get("lastState") or {}).get("terminated") or {}).get("reason")
+            container = str(cs.get("name"))
+            refs = env_refs(_container_spec(pod, container)) if reason == CREATE_CONFIG else ()
             return Problem(
                 WAITING,
                 name,
                 str(reason),
                 str(waiting.get("message") or ""),
                 namespace,
-                container=str(cs.get("name")),
+                container=container,
                 last_exit=str(last or ""),
+                refs=refs,
+                node=node,
             )
         ended = state.get("terminated") or {}
         code = ended.get("exitCode")
@@ -163,6 +223,7 @@ def problem(pod: Mapping[str, Any]) -> Problem | None:
                 namespace,
                 container=str(cs.get("name")),
                 exit_code=int(code),
+                node=node,
             )
     return None
 

@@ -292,6 +292,9 @@ def status_report(kube: Kube, obj: Mapping[str, Any]) -> dict[str, Any]:
 
         found = pod_problems.first_problem(kube, (obj.get("metadata") or {}).get("namespace"), selector)
         doc["pods"] = str(found) if found else None
+        fix = found.fix() if found else None
+        if fix:
+            doc["pods"] += f" ({fix})"  # what to do about the kubelet's problem (pod_hints)
         if found and found.kind == pod_problems.UNSCHEDULABLE:
             from akscli.kube import scale_up
 

@@ -7,7 +7,8 @@ import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from akscli.errors import AkscliError, UsageError
+from akscli.errors import AkscliError, AuthError, NotFoundError, UsageError
+from akscli.kube import pod_problems, reach
 from akscli.ray.live import Progress, head_pod, watch_pods
 from akscli.ray.spec import CLUSTER_LABEL, DASHBOARD_PORT, NODE_TYPE_LABEL
 from akscli.ray.status import head_service, pod_ready
@@ -33,6 +34,11 @@ def dashboard_info(kube: Kube, cluster: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
+# The answers of the API server's service proxy that are about the backend, not the API server
+# (akscli.kube.client.PROXY_ANSWERS): returned, not raised, so that the relay decides.
+_GATEWAY = frozenset({502, 503, 504})
+
+
 class DashboardForwarder:
     """A local HTTP listener that relays every request to the head service's dashboard port
     through the API server's service proxy.
@@ -40,6 +46,16 @@ class DashboardForwarder:
     The proxy resolves the Service on each request, so a restarted head pod (new name, new IP)
     is reached without reconnecting; while no head pod answers, the relay retries the request
     every second, at once when the head pod watch sees a ready one, for ``reconnect_timeout``.
+
+    What fails is said as kubectl port-forward says it (upstream: kubernetes/kubectl
+    pkg/cmd/portforward/portforward.go, runSinglePortForward: "unable to forward port because pod
+    is not running", an error before anything listens; kubernetes/client-go
+    tools/portforward/portforward.go, handleConnection: one error line per failed connection, and
+    ForwardPorts ends with ErrLostConnectionToPod once the connection to the API server is gone):
+    a head pod the kubelet cannot run is refused at start; a request the head cannot answer gets
+    one line on stderr (once until the dashboard answers again) and, in the browser, that line in
+    place of the proxy's own page; a lost connection to the API server (no answer, or refused
+    credentials) ends the forward with its error (``failure``).
     """
 
     def __init__(
@@ -63,6 +79,8 @@ class DashboardForwarder:
         self.head_name: str | None = None
         self.restarts = 0
         self._stop = threading.Event()
+        self._reported = False  # the current outage has been reported on stderr
+        self.failure: AkscliError | None = None  # what ended the forward (the API server is lost)
         self._server = self._make_server(address, port)
         self.port = int(self._server.server_address[1])
 
@@ -107,26 +125,48 @@ class DashboardForwarder:
         waiting = False
         while True:
             status, headers, payload = self._once(method, path, body)
-            if status not in (502, 503) or self._stop.is_set():
-                if waiting:
-                    self.progress(f"the dashboard answers again (/{path.lstrip('/')})")
-                return status, headers, payload
+            if status not in (502, 503) or self._stop.is_set() or self.failure is not None:
+                break
             # No head pod behind the Service: wait for the watch to see a ready one, and say so
             # (a silent minute looks like a hang).
-            if not waiting:
-                waiting = True
+            if not waiting and not self._reported:
                 self.progress(
                     f"the dashboard does not answer (HTTP {status}): waiting up to {self.reconnect_timeout:g}s "
                     f"for a ready head pod of {self.cluster}"
                 )
+            waiting = True
             self.head_ready.clear()
             remaining = deadline - time.monotonic()
             if remaining <= 0 or (not self.head_ready.wait(min(remaining, 1.0)) and time.monotonic() >= deadline):
-                self.progress(
-                    f"gave up on /{path.lstrip('/')} after {self.reconnect_timeout:g}s: no ready head pod; "
-                    f"see akscli ray cluster status {self.cluster} -n {self.namespace}"
-                )
-                return status, headers, payload
+                break
+        if self.failure is not None:
+            return status, headers, payload  # the forward is over: the command exits with it
+        if status in _GATEWAY:
+            return self._unanswered(status)
+        if self._reported or waiting:
+            self._reported = False
+            self.progress(f"the dashboard answers again (/{path.lstrip('/')})")
+        return status, headers, payload
+
+    def _unanswered(self, status: int) -> tuple[int, dict[str, str], bytes]:
+        """The head did not answer: one line saying why and what to do, on stderr once per
+        outage and as the browser's page, in place of the proxy's own answer (an API server
+        Status, a gateway's HTML)."""
+        what = f"the Ray dashboard of cluster {self.cluster} (Service {self.service})"
+        see = f"see akscli ray cluster status {self.cluster} -n {self.namespace}"
+        if status == 503:
+            try:
+                why = self.head_problem() or "no ready endpoint behind the head Service"
+            except AkscliError as exc:
+                why = exc.message
+            line = f"{what} does not answer (HTTP 503 from the API server's service proxy): {why}; {see}"
+        else:
+            error = reach.gateway_error(status, what, hint=see)
+            line = f"{error.message}; {error.hint}"
+        if not self._reported:
+            self._reported = True
+            self.progress(line)
+        return status, {"Content-Type": "text/plain; charset=utf-8"}, (line + "\n").encode()
 
     def _once(self, method: str, path: str, body: bytes | None) -> tuple[int, dict[str, str], bytes]:
         url = proxy_path(self.namespace, self.service, DASHBOARD_PORT, path)
@@ -137,16 +177,30 @@ class DashboardForwarder:
                 body=body.decode("utf-8", "replace") if body else None,
                 stream=True,
                 accept="*/*",
+                answers=_GATEWAY,
             )
         except AkscliError as exc:
-            return 503, {"Content-Type": "text/plain"}, exc.message.encode()
+            return self._lost(exc)
         raw = response.response if hasattr(response, "response") else response
         headers = {
             k: v
-            for k, v in raw.headers.items()
+            for k, v in (getattr(raw, "headers", None) or {}).items()
             if k.lower() in ("content-type", "cache-control", "etag", "last-modified")
         }
         return int(raw.status), headers, bytes(raw.data)
+
+    def _lost(self, exc: AkscliError) -> tuple[int, dict[str, str], bytes]:
+        """A request the API server did not answer (reach.unreachable raises it from the
+        connection's own error) or refused our credentials for: the forward cannot go on, as
+        kubectl port-forward ends on a lost connection; the command exits with it. Another
+        error answer (the API server's 404 for a Service that is gone, a 4xx) is that request's
+        alone."""
+        if (isinstance(exc, AuthError) or exc.__cause__ is not None) and self.failure is None:
+            self.failure = exc
+            self._stop.set()
+            self.head_ready.set()
+        status = 404 if isinstance(exc, NotFoundError) else 502
+        return status, {"Content-Type": "text/plain; charset=utf-8"}, (exc.message + "\n").encode()
 
     def watch_head(self) -> None:
         """Follow the head pod; report when it is replaced and release waiting requests."""
@@ -186,28 +240,53 @@ class DashboardForwarder:
             return f"Ray cluster {self.cluster} has no head pod yet"
         if pod_ready(head):
             return None
-        status = head.get("status") or {}
-        waiting = [(cs.get("state") or {}).get("waiting") or {} for cs in status.get("containerStatuses") or []]
-        reason = next((str(w["reason"]) for w in waiting if w.get("reason")), None)
-        scheduled: Mapping[str, Any] = next(
-            (c for c in status.get("conditions") or [] if c.get("type") == "PodScheduled"), {}
-        )
-        unscheduled = scheduled.get("reason") if scheduled.get("status") == "False" else None
-        why = reason or unscheduled or status.get("phase") or "Pending"
-        return f"head pod {head['metadata']['name']} is not ready ({why})"
+        return _not_ready(head)
 
     def start(self) -> None:
-        problem = self.head_problem()
-        if problem:
+        """Listen, or raise (nothing listening) when the head pod is one the kubelet cannot run:
+        kubectl port-forward refuses a pod that is not running; a head that is only on its way
+        up (being scheduled, pulling, starting) is waited for, as the relay does."""
+        head = head_pod(self.kube, self.namespace, self.cluster)
+        problem = None if head is None or pod_ready(head) else pod_problems.problem(head)
+        if head is not None and problem is not None and problem.kind != pod_problems.UNSCHEDULABLE:
+            self._server.server_close()
+            see = f"see akscli ray cluster status {self.cluster} -n {self.namespace}"
+            raise reach.not_serving_error(
+                f"the Ray dashboard of cluster {self.cluster}",
+                f"head pod {head['metadata']['name']} {problem.text}",
+                hint=problem.fix() or see,
+            )
+        waiting = f"Ray cluster {self.cluster} has no head pod yet" if head is None else None
+        if head is not None and not pod_ready(head):
+            waiting = _not_ready(head)
+        if waiting:
             self.progress(
-                f"{problem}: the dashboard answers once it is; each request waits up to "
+                f"{waiting}: the dashboard answers once it is; each request waits up to "
                 f"{self.reconnect_timeout:g}s (see akscli ray cluster status {self.cluster} -n {self.namespace})"
             )
         threading.Thread(target=self._server.serve_forever, name="akscli-ray-dashboard", daemon=True).start()
         threading.Thread(target=self.watch_head, name="akscli-ray-head-watch", daemon=True).start()
+
+    def wait(self) -> None:
+        """Block until the forward is stopped; raise what ended it (``failure``). Short waits,
+        so that Ctrl-C is taken at once."""
+        while not self._stop.wait(1.0):
+            pass
+        if self.failure is not None:
+            raise self.failure
 
     def stop(self) -> None:
         self._stop.set()
         self.head_ready.set()
         self._server.shutdown()
         self._server.server_close()
+
+
+def _not_ready(head: Mapping[str, Any]) -> str:
+    """``head pod NAME is not ready (REASON)``: the kubelet's or the scheduler's reason, else the phase."""
+    found = pod_problems.problem(head)
+    status = head.get("status") or {}
+    waiting = [(cs.get("state") or {}).get("waiting") or {} for cs in status.get("containerStatuses") or []]
+    reason = next((str(w["reason"]) for w in waiting if w.get("reason")), None)
+    why = (found.reason if found else None) or reason or status.get("phase") or "Pending"
+    return f"head pod {head['metadata']['name']} is not ready ({why})"

@@ -1,6 +1,5 @@
 """akscli ray dashboard: the Ray dashboard of a cluster, job or service."""
 
-import time
 from typing import Annotated, Any
 
 import typer
@@ -51,7 +50,6 @@ def dashboard(
         output.emit_object(info, fmt)
     output.info(f"forwarding {forwarder.url} to {info['service']}:{logic.DASHBOARD_PORT}; Ctrl-C stops")
     try:
-        while True:
-            time.sleep(3600)
+        forwarder.wait()  # until Ctrl-C, or the connection to the API server is lost (its error)
     finally:
         forwarder.stop()

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.controllers import kubelet_env
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.rescheduling import Rescheduler, mark_injected
 from tests.emulators.kube.controllers.rollout import condition, rollout_conditions
@@ -61,8 +62,12 @@ def pod_status(
     phase: str = "Running",
     node: str | None = None,
     unschedulable: str = INJECTED_UNSCHEDULABLE,
+    config_errors: dict[str, str] | None = None,
 ) -> dict[str, Any]:
+    """``config_errors``: container name -> the kubelet's message for an env source it cannot
+    resolve (controllers/kubelet_env.py): that container waits in CreateContainerConfigError."""
     t = now_iso()
+    config_errors = config_errors or {}
     containers = [c.get("name", "") for c in spec.get("containers") or []]
     if failure == "unschedulable":
         return {
@@ -80,7 +85,13 @@ def pod_status(
     statuses = []
     for i, name in enumerate(containers):
         image = (spec.get("containers") or [])[i].get("image", "")
-        if failure == "crashloop":
+        if name in config_errors and failure is None:
+            waiting = {"reason": kubelet_env.REASON, "message": config_errors[name]}
+            statuses.append(
+                {"name": name, "image": image, "ready": False, "restartCount": 0, "started": False}
+                | {"state": {"waiting": waiting}}
+            )
+        elif failure == "crashloop":
             state: dict[str, Any] = {
                 "waiting": {"reason": "CrashLoopBackOff", "message": f"back-off 40s restarting failed container={name}"}
             }
@@ -139,6 +150,8 @@ def pod_status(
                 }
             )
     ready = all(s["ready"] for s in statuses) and bool(statuses)
+    if failure is None and any(name in config_errors for name in containers):
+        phase = "Pending"  # a container the kubelet never created: the pod has not started
     st: dict[str, Any] = {
         "phase": phase
         if failure not in ("crashloop", "imagepull")
@@ -196,6 +209,14 @@ class _PodOwner(Controller):
             node = node.node
         if node and failure != "unschedulable":
             spec["nodeName"] = node
+        namespace = owner["metadata"]["namespace"]
+        config_errors: dict[str, str] = {}
+        if failure is None:
+            # The node's kubelet resolves each container's env sources before creating it.
+            for container in spec.get("containers") or []:
+                message = kubelet_env.config_error(cluster, namespace, container)
+                if message:
+                    config_errors[str(container.get("name"))] = message
         pod = {
             "apiVersion": "v1",
             "kind": "Pod",
@@ -207,9 +228,11 @@ class _PodOwner(Controller):
                 "ownerReferences": [owner_ref(owner)],
             },
             "spec": spec,
-            "status": pod_status(spec, failure, phase, node, unschedulable),
+            "status": pod_status(spec, failure, phase, node, unschedulable, config_errors),
         }
         created = cluster.create(pod)
+        for message in config_errors.values():
+            cluster.add_event(created, "Failed", f"Error: {message}", "Warning")
         if injected:
             mark_injected(cluster, created)
         if failure == "unschedulable":
