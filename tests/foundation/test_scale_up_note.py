@@ -45,3 +45,21 @@ def test_a_pool_the_pod_names_is_the_one_to_raise() -> None:
                        "2026-12-04T10:00:00Z", 5)], pod)  # fmt: skip
     assert said is not None and not said.adding
     assert "akscli nodepool scale spotgpu --cluster CLUSTER -g GROUP --max N" in said.fix
+
+
+def test_a_full_pool_beside_pools_the_pod_does_not_fit_is_not_said_to_fit_it() -> None:
+    # upstream skips a full pool before checking the pod against it (filterValidScaleUpNodeGroups).
+    message = ("pod didn't trigger scale-up: 1 max node group size reached, "
+               "1 node(s) had untolerated taint {kubernetes.azure.com/scalesetpriority: spot}")  # fmt: skip
+    said = note([event("NotTriggerScaleUp", message, "2026-12-04T10:00:00Z", 5)])
+    assert said is not None and "fits the pod is at its maximum" not in said.fix
+    assert said.fix.startswith("1 autoscaling node pool(s) at their maximum size were not checked against the pod")
+
+
+def test_a_pool_the_pods_required_node_affinity_names_is_the_one_to_raise() -> None:
+    term = {"matchExpressions": [{"key": "agentpool", "operator": "In", "values": ["gpu"]}]}
+    pod = {"spec": {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {
+        "nodeSelectorTerms": [term]}}}}}  # fmt: skip
+    said = note([event("NotTriggerScaleUp", "pod didn't trigger scale-up: 1 max node group size reached",
+                       "2026-12-04T10:00:00Z", 5)], pod)  # fmt: skip
+    assert said is not None and "akscli nodepool scale gpu --cluster CLUSTER -g GROUP --max N" in said.fix

@@ -4,6 +4,7 @@ Kubernetes node is named and labelled as AKS's, and the pod runs on it."""
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -24,13 +25,20 @@ TOLERATE_SPOT = {"key": "kubernetes.azure.com/scalesetpriority", "operator": "Eq
                  "effect": "NoSchedule"}  # fmt: skip
 
 
+def link(kube: KubeEmulator, arm: ArmEmulator, **options: Any) -> tuple[str, ClusterAutoscaler]:
+    """A system node, an ARM cluster, and the autoscaler (``options``) linking them."""
+    cluster_id = f"/subscriptions/{arm.subscription}/resourceGroups/rg-ml/providers/Microsoft.ContainerService/managedClusters/ml"  # noqa: E501
+    arm.put_resource(cluster_id, {"location": "eastus", "properties": {"agentPoolProfiles": []}})
+    seed(kube, node("aks-system-0"))
+    autoscaler = ClusterAutoscaler(arm, delay=0.02, **options)
+    kube.controllers.add(autoscaler)
+    return cluster_id, autoscaler
+
+
 @pytest.fixture
 def lab(kube_emulator: KubeEmulator, arm_emulator: ArmEmulator) -> Iterator[tuple[KubeEmulator, ArmEmulator, str]]:
     """A kube emulator with a system node, an ARM cluster, and the autoscaler linking them."""
-    cluster_id = f"/subscriptions/{arm_emulator.subscription}/resourceGroups/rg-ml/providers/Microsoft.ContainerService/managedClusters/ml"  # noqa: E501
-    arm_emulator.put_resource(cluster_id, {"location": "eastus", "properties": {"agentPoolProfiles": []}})
-    seed(kube_emulator, node("aks-system-0"))
-    kube_emulator.controllers.add(ClusterAutoscaler(arm_emulator, delay=0.02))
+    cluster_id, _ = link(kube_emulator, arm_emulator)
     yield kube_emulator, arm_emulator, cluster_id
 
 
@@ -49,6 +57,16 @@ def gpu_workload(name: str, replicas: int = 1, spot: bool = False, selector: dic
     spec["tolerations"] = [TOLERATE_GPU, *([TOLERATE_SPOT] if spot else [])]
     if selector:
         spec["nodeSelector"] = selector
+    return d
+
+
+def pool_workload(name: str) -> Any:
+    """A small pod that asks for the GPU pool by name and tolerates its taint."""
+    d = deployment(name, replicas=1)
+    spec = d["spec"]["template"]["spec"]
+    spec["containers"][0]["resources"] = {"requests": {"cpu": "4"}}
+    spec["tolerations"] = [TOLERATE_GPU]
+    spec["nodeSelector"] = {"kubernetes.azure.com/agentpool": "gpu"}
     return d
 
 
@@ -133,13 +151,85 @@ def test_a_spot_pool_is_not_grown_for_a_pod_without_the_spot_toleration(lab: Any
     ]
 
 
-def test_a_pool_at_its_max_count_is_not_grown(lab: Any) -> None:
+def test_a_pod_left_out_of_a_scale_up_capped_at_max_is_told_max_node_group_size_reached(lab: Any) -> None:
     kube, arm, cluster_id = lab
-    pool_id = add_pool(arm, cluster_id, "gpu", count=1, minCount=1, maxCount=1)
-    kube.cluster.create(gpu_workload("llm"))
+    pool_id = add_pool(arm, cluster_id, "gpu", maxCount=1)
+    kube.cluster.create(gpu_workload("llm", replicas=2))  # one A100 a node: room for one pod
     assert wait_until(lambda: events(kube, "NotTriggerScaleUp"))
+    # The loop after the scale-up sees the group at its max size: skipped, counted for the pod.
     assert events(kube, "NotTriggerScaleUp") == ["pod didn't trigger scale-up: 1 max node group size reached"]
+    assert len(events(kube, "TriggeredScaleUp")) == 1  # the second pod was not in the option
     assert arm.get_resource(pool_id)["properties"]["count"] == 1
+    assert wait_until(lambda: sorted(p["status"]["phase"] for p in pods(kube, "llm")) == ["Pending", "Running"])
+
+
+def test_a_full_pool_counts_max_node_group_size_reached_even_for_a_pod_it_would_not_fit(lab: Any) -> None:
+    kube, arm, cluster_id = lab
+    add_pool(arm, cluster_id, "cpu", vmSize="Standard_D4ds_v5", count=1, minCount=1, maxCount=1, nodeTaints=[])
+    seed(kube, node("aks-cpu-0", labels={"kubernetes.azure.com/agentpool": "cpu", "agentpool": "cpu"}))
+    add_pool(arm, cluster_id, "spotgpu", scaleSetPriority="Spot")
+    kube.cluster.create(gpu_workload("llm"))  # needs a GPU: the CPU pool could never fit it
+    assert wait_until(lambda: events(kube, "NotTriggerScaleUp"))
+    # upstream filterValidScaleUpNodeGroups skips a full group before checking any pod against it.
+    assert events(kube, "NotTriggerScaleUp") == [
+        "pod didn't trigger scale-up: 1 max node group size reached, "
+        "1 node(s) had untolerated taint {kubernetes.azure.com/scalesetpriority: spot}"
+    ]
+
+
+def test_a_pod_an_upcoming_node_will_take_does_not_scale_up_again(
+    kube_emulator: KubeEmulator, arm_emulator: ArmEmulator
+) -> None:
+    cluster_id, autoscaler = link(kube_emulator, arm_emulator, boot=1.0)
+    pool_id = add_pool(arm_emulator, cluster_id, "gpu", maxCount=4)
+    # Two small pods for the GPU pool, the second created while the first one's node boots: an
+    # A100 node (24 vCPUs) holds both.
+    kube_emulator.cluster.create(pool_workload("a"))
+    assert wait_until(lambda: autoscaler.scale_ups)
+    kube_emulator.cluster.create(pool_workload("b"))
+    assert wait_until(lambda: [p["status"]["phase"] for p in pods(kube_emulator, "b")] == ["Running"])
+    assert autoscaler.scale_ups == [(autoscaler.node_groups()[0].id, 0, 1)]
+    assert arm_emulator.get_resource(pool_id)["properties"]["count"] == 1
+    assert pods(kube_emulator, "a")[0]["spec"]["nodeName"] == pods(kube_emulator, "b")[0]["spec"]["nodeName"]
+
+
+def test_the_expander_picks_among_fitting_pools_at_random_repeatably_by_seed(
+    kube_emulator: KubeEmulator, arm_emulator: ArmEmulator
+) -> None:
+    cluster_id, _ = link(kube_emulator, arm_emulator)
+    add_pool(arm_emulator, cluster_id, "gpua")
+    add_pool(arm_emulator, cluster_id, "gpub")
+    picked = set()
+    for seed_ in range(8):
+        autoscaler = ClusterAutoscaler(arm_emulator, seed=seed_)
+        waiting = gpu_workload("llm")["spec"]["template"]
+        waiting["metadata"] = {"name": f"llm-{seed_}", "namespace": "default", "uid": str(seed_)}
+        options = [g.id for g in autoscaler.node_groups()]
+        option = autoscaler.plan(kube_emulator.cluster, [waiting]).option
+        assert option is not None
+        group = option[0]
+        # expander/random BestOption: one of the options, uniformly (here Python's seeded RNG).
+        assert group.id == options[random.Random(seed_).randrange(len(options))]
+        picked.add(str(group.pool["name"]))
+    assert picked == {"gpua", "gpub"}
+
+
+def test_an_empty_node_is_removed_after_the_unneeded_time(
+    kube_emulator: KubeEmulator, arm_emulator: ArmEmulator
+) -> None:
+    kube, arm = kube_emulator, arm_emulator
+    cluster_id, _ = link(kube, arm, unneeded=0.3)
+    pool_id = add_pool(arm, cluster_id, "gpu")
+    kube.cluster.create(gpu_workload("llm"))
+    assert wait_until(lambda: [p["status"]["phase"] for p in pods(kube, "llm")] == ["Running"])
+    name = pods(kube, "llm")[0]["spec"]["nodeName"]
+    kube.cluster.delete("apps/v1", "Deployment", "default", "llm")
+    for p in pods(kube, "llm"):
+        kube.cluster.delete("v1", "Pod", "default", p["metadata"]["name"])
+    assert wait_until(lambda: kube.cluster.get("v1", "Node", None, name) is None)
+    assert arm.get_resource(pool_id)["properties"]["count"] == 0
+    told = [e["message"] for e in kube.cluster.list("v1", "Event", None) if e["involvedObject"].get("name") == name]
+    assert sorted(told) == ["marked the node as toBeDeleted/unschedulable", "nodes removed by cluster autoscaler"]
 
 
 def test_a_pool_without_autoscaling_is_never_grown(lab: Any) -> None:

@@ -53,13 +53,16 @@ def test_a_wait_on_a_pool_that_grows_says_a_node_is_being_added(
     assert "raise --timeout" in out and "add nodes or free capacity" not in out
 
 
-def test_a_wait_on_a_pool_at_its_maximum_says_to_raise_it(model_emulator: Start, arm_emulator: ArmEmulator) -> None:
+def test_a_wait_on_a_pool_at_its_maximum_names_the_pool_to_raise(
+    model_emulator: Start, arm_emulator: ArmEmulator
+) -> None:
     lab(model_emulator, arm_emulator, maxCount=1)
     result = invoke(*DEPLOY, "--replicas", "2", "--wait", "--timeout", "3s")
     assert result.exit_code == 5, result
     out = text(result)
     assert "; cluster autoscaler: pod didn't trigger scale-up: 1 max node group size reached" in out
-    assert "akscli nodepool scale POOL --cluster CLUSTER -g GROUP --max N" in out
+    # The event names no pool; the nodes the pod's instance-type selector picks are all in gpu.
+    assert "akscli nodepool scale gpu --cluster CLUSTER -g GROUP --max N" in out
     assert "raise --timeout" not in out
 
 
@@ -115,4 +118,4 @@ def test_status_of_a_model_on_a_full_pool_says_to_raise_its_maximum(
     assert invoke(*DEPLOY, "--replicas", "2").exit_code == 0
     line = pods_line("max node group size reached")
     assert "; cluster autoscaler: pod didn't trigger scale-up: 1 max node group size reached" in line
-    assert "--max N" in line
+    assert "akscli nodepool scale gpu --cluster CLUSTER -g GROUP --max N" in line

@@ -46,6 +46,8 @@ _AKS_SCALE_SET = re.compile(r"^aks-(.+)-\d+-vmss$")
 # The pool a pod asks for by name (AKS's node labels).
 _POOL_LABELS = ("kubernetes.azure.com/agentpool", "agentpool")
 _ADD_POOL = "akscli nodepool add"
+# core/scaleup/orchestrator/skippedreasons.go MaxLimitReachedReason, counted by ReasonsMessage.
+_MAX_REACHED = re.compile(r"(\d+) max node group size reached")
 
 
 @dataclass(frozen=True)
@@ -58,17 +60,20 @@ class ScaleUpNote:
     fix: str
 
 
-def note(events: Sequence[Mapping[str, Any]], pod: Mapping[str, Any] | None = None) -> ScaleUpNote | None:
+def note(
+    events: Sequence[Mapping[str, Any]], pod: Mapping[str, Any] | None = None, pool: str | None = None
+) -> ScaleUpNote | None:
     """What the autoscaler's latest word on a pod (``events``: its events, oldest first) says, or
     None when it said nothing, or its scale-up came before the scheduler's last failure (the new
-    node came and the pod still fits nowhere). ``pod`` names the pool it asks for, in a hint."""
+    node came and the pod still fits nowhere). ``pod`` names the pool it asks for, in a hint;
+    ``pool`` is that pool when the caller found it otherwise (``read_note``)."""
     said = [e for e in events if e.get("reason") in (*_ADDING, NOT_TRIGGERED)]
     if not said:
         return None
     latest = said[-1]
     message = str(latest.get("message") or "")
     if latest.get("reason") == NOT_TRIGGERED:
-        return ScaleUpNote(False, f"cluster autoscaler: {message}", _blocked_fix(message, pod))
+        return ScaleUpNote(False, f"cluster autoscaler: {message}", _blocked_fix(message, pool or _asked_pool(pod)))
     failures = [i for i, e in enumerate(events) if e.get("reason") == FAILED_SCHEDULING]
     if failures and failures[-1] > events.index(latest):
         return None
@@ -86,14 +91,28 @@ def _group_text(m: re.Match[str]) -> str:
     return f"{name} {current}->{new} (max {most})"
 
 
-def _blocked_fix(message: str, pod: Mapping[str, Any] | None) -> str:
-    """The hint for a NotTriggerScaleUp, by its reasons: a full pool first (the one a fitting pool
-    has), then the pod's requests, then its tolerations and selectors."""
-    if "max node group size reached" in message:
-        pool = _asked_pool(pod) or "POOL"
+def _blocked_fix(message: str, pool: str | None) -> str:
+    """The hint for a NotTriggerScaleUp, by its reasons: a full pool first, then the pod's
+    requests, then its tolerations and selectors. The autoscaler skips a pool at its maximum size
+    before it checks the pod against it (upstream: kubernetes/autoscaler
+    cluster-autoscaler-release-1.34 cluster-autoscaler/core/scaleup/orchestrator/orchestrator.go
+    filterValidScaleUpNodeGroups), so "max node group size reached" does not say the full pool
+    fits the pod, and the message names no pool (ReasonsMessage counts reasons only): POOL stays
+    a placeholder unless the pod, or the nodes its selector picks, name one pool. CLUSTER and
+    GROUP stay placeholders: a kubeconfig context names neither the ARM cluster nor its group."""
+    full = _MAX_REACHED.search(message)
+    if full:
+        raise_it = f"akscli nodepool scale {pool or 'POOL'} --cluster CLUSTER -g GROUP --max N"
+        others = [r for r in _reasons(message) if "max node group size reached" not in r]
+        if not others:
+            return (
+                "the autoscaling node pools are at their maximum size (the cluster autoscaler does not "
+                f"check a full pool against the pod): raise the one the pod should run on, e.g. {raise_it}"
+            )
         return (
-            "a node pool that fits the pod is at its maximum size: raise it, e.g. akscli nodepool "
-            f"scale {pool} --cluster CLUSTER -g GROUP --max N"
+            f"{full.group(1)} autoscaling node pool(s) at their maximum size were not checked against the "
+            f"pod and the others do not fit it: raise a full pool that fits it, e.g. {raise_it}, or give the "
+            f"pod a pool it fits ({_ADD_POOL})"
         )
     if "in backoff after failed scale-up" in message:
         return (
@@ -113,17 +132,71 @@ def _blocked_fix(message: str, pod: Mapping[str, Any] | None) -> str:
     return f"the cluster autoscaler cannot add a node that fits the pod: add a node pool that fits ({_ADD_POOL})"
 
 
+def _reasons(message: str) -> list[str]:
+    return [r.strip() for r in message.removeprefix("pod didn't trigger scale-up: ").split(", ") if r.strip()]
+
+
 def _asked_pool(pod: Mapping[str, Any] | None) -> str | None:
-    selector = ((pod or {}).get("spec") or {}).get("nodeSelector") or {}
-    return next((str(selector[k]) for k in _POOL_LABELS if selector.get(k)), None)
+    """The pool the pod asks for by name: a nodeSelector on AKS's pool label, or a required node
+    affinity term that allows one pool."""
+    spec = (pod or {}).get("spec") or {}
+    selector = spec.get("nodeSelector") or {}
+    named = next((str(selector[k]) for k in _POOL_LABELS if selector.get(k)), None)
+    if named:
+        return named
+    required = (
+        ((spec.get("affinity") or {}).get("nodeAffinity") or {}).get("requiredDuringSchedulingIgnoredDuringExecution")
+        or {}
+    ).get("nodeSelectorTerms") or []
+    pools = set()
+    for term in required:  # terms are ORed: every term must name the same single pool
+        values = [
+            e.get("values") or []
+            for e in term.get("matchExpressions") or []
+            if e.get("key") in _POOL_LABELS and e.get("operator") == "In"
+        ]
+        if not values or len(values[0]) != 1:
+            return None
+        pools.add(str(values[0][0]))
+    return pools.pop() if len(pools) == 1 else None
+
+
+def _selected_pool(kube: Kube, pod: Mapping[str, Any]) -> str | None:
+    """The one pool whose nodes the pod's nodeSelector picks (one list of those nodes), or None
+    when it has no selector or its nodes are in several pools or none."""
+    selector = ((pod.get("spec") or {}).get("nodeSelector")) or {}
+    if not selector:
+        return None
+    query = ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
+    pools = {
+        str(labels.get(_POOL_LABELS[0]) or labels.get(_POOL_LABELS[1]) or "")
+        for labels in (
+            (n.get("metadata") or {}).get("labels") or {} for n in kube.list("v1", "Node", label_selector=query)
+        )
+    }
+    if len(pools) != 1:
+        return None
+    return pools.pop() or None
 
 
 def read_note(kube: Kube, namespace: str, pod: str, obj: Mapping[str, Any] | None = None) -> ScaleUpNote | None:
-    """The autoscaler's note on one pod (one request for its events); None where the events
+    """The autoscaler's note on one pod (one request for its events; where it says a pool is full,
+    the pod and the nodes its selector picks are read to name the pool); None where the events
     cannot be read (a wait's error must not turn into a different one)."""
     from akscli import errors
 
     try:
-        return note(object_events(kube, namespace, pod, "Pod"), obj)
+        events = object_events(kube, namespace, pod, "Pod")
+        said = [e for e in events if e.get("reason") in (*_ADDING, NOT_TRIGGERED)]
+        message = str(said[-1].get("message") or "") if said else ""
+        if not said or said[-1].get("reason") != NOT_TRIGGERED or not _MAX_REACHED.search(message):
+            return note(events, obj)
+        obj = obj if obj is not None else kube.get("v1", "Pod", pod, namespace=namespace)
+        pool = _asked_pool(obj)
+        if pool is None and obj is not None and len(_reasons(message)) == 1:
+            # Every pool the autoscaler considered is full: the one pool the pod's selector picks
+            # nodes from is the pod's (with other reasons, the full pool may be another one).
+            pool = _selected_pool(kube, obj)
+        return note(events, obj, pool)
     except errors.AkscliError:
         return None
