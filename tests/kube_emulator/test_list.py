@@ -198,3 +198,45 @@ def test_exact_resource_version_serves_the_list_as_it_was(kube_emulator: KubeEmu
     kube_emulator.compact()
     gone = raw(kube_emulator, "GET", f"{CM}?resourceVersion={rv}&resourceVersionMatch=Exact")
     assert gone.status == 410
+
+
+def node(name: str, labels: dict[str, str], unschedulable: bool | None = None) -> dict[str, object]:
+    spec = {} if unschedulable is None else {"unschedulable": unschedulable}
+    return {"apiVersion": "v1", "kind": "Node", "metadata": {"name": name, "labels": labels}, "spec": spec}
+
+
+def test_unschedulable_false_selects_nodes_that_do_not_set_the_field(kube_emulator: KubeEmulator) -> None:
+    # upstream: kubernetes/kubernetes pkg/registry/core/node/strategy.go NodeToSelectableFields
+    # writes fmt.Sprint(node.Spec.Unschedulable): an unset field reads "false".
+    kube_emulator.cluster.create(node("plain", {}))
+    kube_emulator.cluster.create(node("open", {}, unschedulable=False))
+    kube_emulator.cluster.create(node("cordoned", {}, unschedulable=True))
+    r = raw(kube_emulator, "GET", "/api/v1/nodes?fieldSelector=spec.unschedulable%3Dfalse")
+    assert sorted(i["metadata"]["name"] for i in r.json()["items"]) == ["open", "plain"]
+    r = raw(kube_emulator, "GET", "/api/v1/nodes?fieldSelector=spec.unschedulable%3Dtrue")
+    assert [i["metadata"]["name"] for i in r.json()["items"]] == ["cordoned"]
+
+
+def test_host_network_false_selects_pods_that_do_not_set_the_field(kube_emulator: KubeEmulator) -> None:
+    # upstream: kubernetes/kubernetes pkg/registry/core/pod/strategy.go ToSelectableFields
+    # writes strconv.FormatBool of the pod's hostNetwork, false where unset.
+    kube_emulator.cluster.create(pod("p1", "n1", "Running"))
+    r = raw(kube_emulator, "GET", "/api/v1/pods?fieldSelector=spec.hostNetwork%3Dfalse")
+    assert [i["metadata"]["name"] for i in r.json()["items"]] == ["p1"]
+
+
+def test_a_selected_page_is_filled_with_matches_past_the_first_limit_objects(kube_emulator: KubeEmulator) -> None:
+    # upstream: kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/storage/etcd3/store.go
+    # GetList reads on until the page holds `limit` matches ("we're paging but we have filled our
+    # bucket"), so a node of a rare size far down the list is on the first page.
+    for i in range(30):
+        kube_emulator.cluster.create(node(f"a-{i:02d}", {"node.kubernetes.io/instance-type": "common"}))
+    kube_emulator.cluster.create(node("z-rare", {"node.kubernetes.io/instance-type": "rare"}))
+    r = raw(
+        kube_emulator,
+        "GET",
+        "/api/v1/nodes?limit=1&labelSelector=node.kubernetes.io%2Finstance-type%3Drare",
+    )
+    body = r.json()
+    assert [i["metadata"]["name"] for i in body["items"]] == ["z-rare"]
+    assert not body["metadata"].get("continue")

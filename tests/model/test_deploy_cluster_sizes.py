@@ -24,7 +24,8 @@ def test_a_vllm_deploy_takes_the_fitting_size_the_cluster_has(model_emulator: St
     result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "-y")
     assert result.exit_code == 0, result
     assert deployment_size(emu) == ND_H100
-    assert f"the cluster has no {NC_A100} node (the plan's cheapest fit) and has {ND_H100} nodes" in result.stderr
+    assert f"no node in the cluster has VM size {NC_A100}, and {ND_H100} nodes have room for the pods" in result.stderr
+    assert f"({NC_A100} is the plan's cheapest fit; --vm-size {NC_A100} to wait for it instead)" in result.stderr
     assert f"plan: {ND_H100} x 1 node(s)" in result.stderr
 
 
@@ -38,14 +39,18 @@ def test_a_vllm_deploy_keeps_the_plans_size_when_the_cluster_has_it(model_emulat
     assert "the cluster has no" not in result.stderr and "no node in the cluster" not in result.stderr
 
 
-def test_asking_for_the_plans_size_costs_one_node_request(model_emulator: Start) -> None:
+def test_asking_for_the_plans_size_costs_one_node_request_and_one_pod_request(model_emulator: Start) -> None:
     emu = model_emulator()
     emu.cluster.create(node("gpu-0", size=NC_A100, gpus=1))
     emu.record_requests = True
     assert invoke("model", "deploy", "phi-4", "--runtime", "vllm", "-y").exit_code == 0
     reads = emu.requests("GET", "/api/v1/nodes")
     assert len(reads) == 1
-    assert reads[0].query["limit"] == ["1"]
+    assert reads[0].query["labelSelector"] == [f"node.kubernetes.io/instance-type={NC_A100}"]
+    assert reads[0].query["fieldSelector"] == ["spec.unschedulable=false"]
+    pods = emu.requests("GET", "/api/v1/pods")
+    assert len(pods) == 1
+    assert pods[0].query["fieldSelector"] == ["spec.nodeName=gpu-0,status.phase!=Succeeded,status.phase!=Failed"]
 
 
 def test_a_named_size_the_cluster_lacks_is_kept_with_a_warning(model_emulator: Start) -> None:

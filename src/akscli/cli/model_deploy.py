@@ -297,9 +297,9 @@ def deploy_cmd(
 def _fit_to_cluster(kube: "Kube", req: "deploy.DeployRequest", the_plan: "Plan") -> None:
     """Pods pinned to a VM size run only where the cluster has nodes of it: take a fitting size
     it has when the user named none, else warn that the pods will wait for a node."""
-    from akscli.model import preflight
+    from akscli.model import cluster_fit
 
-    fitted, note = preflight.fit_to_cluster(kube, the_plan, req.fit, given=req.vm_size_given)
+    fitted, note = cluster_fit.fit_to_cluster(kube, the_plan, req.fit, given=req.vm_size_given)
     if fitted is not req.fit:
         req.fit = fitted
         output.info(note or "")

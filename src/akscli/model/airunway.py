@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli import validate
 from akscli.errors import UsageError
+from akscli.kube import scheduling
 from akscli.model.kinds import AIRUNWAY_PROVIDERS, GPU_TOLERATIONS
 
 if TYPE_CHECKING:
@@ -96,25 +97,9 @@ KUBERAY_WORKER_TOLERATIONS = ({"key": "nvidia.com/gpu", "operator": "Exists", "e
 AGENTPOOL_LABEL = "kubernetes.azure.com/agentpool"
 
 
-def _tolerates(toleration: Mapping[str, Any], taint: Mapping[str, Any]) -> bool:
-    """k8s.io/api core/v1 toleration.go ToleratesTaint."""
-    if toleration.get("effect") and toleration.get("effect") != taint.get("effect"):
-        return False
-    if toleration.get("key") and toleration.get("key") != taint.get("key"):
-        return False
-    if toleration.get("operator") == "Exists":
-        return True
-    return (toleration.get("value") or "") == (taint.get("value") or "")
-
-
 def _blocking(node: Mapping[str, Any]) -> list[str]:
     """The taints of ``node`` that keep the kuberay workers off it (PreferNoSchedule does not)."""
-    return [
-        f"{t.get('key')}{'=' + str(t['value']) if t.get('value') else ''}:{t.get('effect')}"
-        for t in (node.get("spec") or {}).get("taints") or []
-        if t.get("effect") in ("NoSchedule", "NoExecute")
-        and not any(_tolerates(tol, t) for tol in KUBERAY_WORKER_TOLERATIONS)
-    ]
+    return [scheduling.taint_text(t) for t in scheduling.untolerated_taints(node, KUBERAY_WORKER_TOLERATIONS)]
 
 
 def check_kuberay_nodes(nodes: Iterable[Mapping[str, Any]]) -> None:

@@ -5,7 +5,7 @@ what is missing and how to add it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from akscli.errors import AuthError, NotFoundError, NotInstalledError
@@ -23,7 +23,6 @@ from akscli.model.kinds import (
     QUEUE_METRIC,
     RUNTIME_LABEL,
 )
-from akscli.model.planning import Fit, Plan, pick, servable
 from akscli.validate import GO_BOOLS
 
 GATEWAY_API = "gateway.networking.k8s.io/v1"
@@ -393,61 +392,3 @@ def _check_controller(kube: Kube, runtime: str) -> None:
             f"the {runtime} controller is not running ({detail}): --wait would wait out its whole timeout",
             hint="see akscli doctor --for model; deploy without --wait to apply anyway",
         )
-
-
-# cloud-provider-azure labels every AKS node with its VM size here (the well-known label
-# node.kubernetes.io/instance-type, k8s.io/api core/v1 well_known_labels.go LabelInstanceTypeStable).
-INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type"
-# One page of nodes of the other fitting sizes: enough to see which sizes a cluster has.
-_SIZE_PAGE = 500
-
-
-def fit_to_cluster(kube: Kube, the_plan: Plan, fit: Fit, *, given: bool) -> tuple[Fit, str | None]:
-    """The size a deploy whose pods are pinned to a VM size should ask for on this cluster, and
-    what to tell the user about it.
-
-    The plan picks the cheapest size that fits; a cluster with no node of that size leaves the
-    pods Pending until a node pool of it grows. Where the user named no size and the cluster has
-    nodes of another size that fits, the deploy uses it and says so; otherwise it warns. One
-    request when the cluster has the plan's size, two when not."""
-    if _first_node(kube, f"{INSTANCE_TYPE_LABEL}={fit.vm_size}"):
-        return fit, None
-    if not given:
-        candidates = [
-            o for o in the_plan.options if servable(o) and o.within_budget is not False and o.vm_size != fit.vm_size
-        ]
-        present = _sizes_with_nodes(kube, [o.vm_size for o in candidates])
-        chosen = pick([o for o in candidates if o.vm_size in present])
-        if chosen is not None:
-            return chosen, (
-                f"the cluster has no {fit.vm_size} node (the plan's cheapest fit) and has {chosen.vm_size} "
-                f"nodes: deploying to those (--vm-size {fit.vm_size} to wait for the cheaper size instead)"
-            )
-    return fit, (
-        f"no node in the cluster has VM size {fit.vm_size}: the pods stay Pending until a node of that size "
-        f"joins (a node pool of it with the cluster autoscaler, node auto-provisioning, or "
-        f"akscli nodepool add --vm-size {fit.vm_size} ...)"
-    )
-
-
-def _first_node(kube: Kube, selector: str) -> bool:
-    return any(page["items"] for page in _one_page(kube, selector, 1))
-
-
-def _sizes_with_nodes(kube: Kube, sizes: Sequence[str]) -> set[str]:
-    if not sizes:
-        return set()
-    selector = f"{INSTANCE_TYPE_LABEL} in ({','.join(sizes)})"
-    return {
-        str(((node.get("metadata") or {}).get("labels") or {}).get(INSTANCE_TYPE_LABEL))
-        for page in _one_page(kube, selector, _SIZE_PAGE)
-        for node in page["items"]
-    }
-
-
-def _one_page(kube: Kube, selector: str, size: int) -> Iterator[dict[str, Any]]:
-    """The first page only: which sizes exist is all this asks, never every node of a big cluster."""
-    pages = kube.list_pages("v1", "Node", label_selector=selector, page_size=size)
-    first = next(pages, None)
-    if first is not None:
-        yield first

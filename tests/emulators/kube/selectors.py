@@ -152,14 +152,23 @@ DEFAULT_FIELD_LABELS = {"metadata.name", "metadata.namespace"}
 FieldMatcher = Callable[[Mapping[str, Any]], bool]
 
 
+# Selectable fields backed by a Go bool: the server writes the typed value, so an object without
+# the field reads "false", never "" (upstream: kubernetes/kubernetes
+# pkg/registry/core/node/strategy.go NodeToSelectableFields, fmt.Sprint(node.Spec.Unschedulable);
+# pkg/registry/core/pod/strategy.go ToSelectableFields, strconv.FormatBool of
+# spec.securityContext.hostNetwork).
+BOOL_FIELDS = {"spec.unschedulable", "spec.hostNetwork"}
+
+
 def field_value(obj: Mapping[str, Any], path: str) -> str:
     cur: Any = obj
     for part in path.split("."):
         if not isinstance(cur, Mapping):
-            return ""
+            cur = None
+            break
         cur = cur.get(part)
     if cur is None:
-        return ""
+        return "false" if path in BOOL_FIELDS else ""
     if isinstance(cur, bool):
         return "true" if cur else "false"
     return str(cur)

@@ -1,0 +1,195 @@
+"""Which VM size a deploy whose pods are pinned to one (nodeSelector
+node.kubernetes.io/instance-type) should ask for on this cluster: a size with a node that can take
+the pods now, as the kube-scheduler's filters decide, read with a bounded number of requests
+whatever the cluster's size. Plain logic: no Typer, no rich."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+from akscli.errors import AuthError
+from akscli.kube import scheduling
+from akscli.kube.client import Kube
+from akscli.model.kinds import GPU_TOLERATIONS
+from akscli.model.planning import Fit, Plan, pick, servable
+
+# cloud-provider-azure labels every AKS node with its VM size here (the well-known label
+# node.kubernetes.io/instance-type, k8s.io/api core/v1 well_known_labels.go LabelInstanceTypeStable).
+INSTANCE_TYPE_LABEL = "node.kubernetes.io/instance-type"
+# Cordoned nodes are left out by the API server itself: a Node's selectable fields are
+# metadata.name and spec.unschedulable, written "true" or "false" (upstream: kubernetes/kubernetes
+# pkg/registry/core/node/strategy.go NodeToSelectableFields). The pinned pods tolerate no
+# node.kubernetes.io/unschedulable taint, so the NodeUnschedulable filter keeps them off a cordoned
+# node (pkg/scheduler/framework/plugins/nodeunschedulable/node_unschedulable.go).
+_SCHEDULABLE = "spec.unschedulable=false"
+# One list per VM size, with its label and the cordon filter, a page of 20 nodes: the API server
+# scans only until the page is full (upstream: kubernetes/kubernetes
+# staging/src/k8s.io/apiserver/pkg/storage/etcd3/store.go GetList, "we're paging but we have
+# filled our bucket"), so a size it has costs a short scan and 20 Node objects at most, and a
+# size it lacks one scan and an empty page. One paginated `in (...)` list of every fitting size
+# would scan once but send every node of those sizes, thousands of Node objects (each with its
+# image list) on a large cluster, to learn which sizes exist.
+_NODE_PAGE = 20
+# Pages read per size before its nodes are reported as unable to take the pods.
+_NODE_PAGES = 2
+# Pod lists, one per node whose free GPUs are counted: at most 3 per size, so a plan's size full of
+# busy nodes leaves some for the other sizes, and 9 in all.
+_POD_LISTS_PER_SIZE = 3
+_POD_LISTS = 9
+# One page holds a node's pods: the kubelet's --max-pods caps them (AKS allows at most 250).
+_POD_PAGE = 250
+
+
+@dataclass
+class _Room:
+    """What the schedulable nodes of one VM size say about the pinned pods: whether one can take
+    them now, else why none can."""
+
+    size: str
+    gpus: int
+    found: bool = False
+    listed: int = 0  # schedulable (not cordoned) nodes of the size read
+    cordoned: bool = False  # the size has nodes, and every one is cordoned
+    not_ready: int = 0
+    tainted: dict[str, int] = field(default_factory=dict)
+    full: int = 0  # too few free GPUs: requested by the pods bound to the node, or never advertised
+    unchecked: bool = False  # nodes left unread: the request budget ran out
+
+    def why(self) -> str:
+        if not self.listed:
+            if self.cordoned:
+                return f"every {self.size} node of the cluster is cordoned"
+            return f"no node in the cluster has VM size {self.size}"
+        parts = [f"{self.not_ready} not Ready"] if self.not_ready else []
+        parts += [f"{n} tainted {taint}, which the pods do not tolerate" for taint, n in self.tainted.items()]
+        if self.full:
+            parts.append(f"{self.full} without {self.gpus} free GPU{'s' if self.gpus > 1 else ''}")
+        if self.unchecked:
+            parts.append("more not checked")
+        return f"no {self.size} node of the cluster can take the pods now ({', '.join(parts)})"
+
+    def warning(self) -> str:
+        until = "one has room or a node of that size joins" if self.listed else "a node of that size joins"
+        return (
+            f"{self.why()}: the pods stay Pending until {until} (a node pool of it with the cluster "
+            f"autoscaler, node auto-provisioning, or akscli nodepool add --vm-size {self.size} ...)"
+        )
+
+
+@dataclass
+class _Budget:
+    pod_lists: int = _POD_LISTS
+
+
+def fit_to_cluster(kube: Kube, the_plan: Plan, fit: Fit, *, given: bool) -> tuple[Fit, str | None]:
+    """The size a deploy whose pods are pinned to a VM size should ask for on this cluster, and
+    what to tell the user about it.
+
+    The plan picks the cheapest size that fits; pods pinned to a size the cluster has no node
+    able to take them stay Pending until one frees up or joins. A node takes them where the
+    scheduler's filters would let it: not cordoned, Ready, no NoSchedule/NoExecute taint the pods
+    do not tolerate, and fit.gpus nvidia.com/gpu not requested by the pods bound to it (KAITO's
+    busy nodes have none left). Where the user named no size and a node of another fitting size
+    can take them, the deploy uses the cheapest such size and says so; otherwise it warns.
+
+    Requests, bounded whatever the cluster's size: for each VM size asked about (the plan's,
+    then the other fitting sizes cheapest first, stopping at the first with room) one node list
+    of at most 20 nodes, two where those 20 cannot take the pods; one pod list per node whose
+    free GPUs are counted, 3 per size and 9 in all; and one more node list where the plan's size
+    has only cordoned nodes or none. At most 2 x (1 + fitting sizes) + 1 node lists and 9 pod
+    lists; a cluster where the plan's size has room: one node list and one pod list. Pods are
+    only ever listed on one named node."""
+    budget = _Budget()
+    room = _room(kube, fit, budget)
+    if room.found:
+        return fit, None
+    if not room.listed:
+        room.cordoned = _has_node(kube, fit.vm_size)
+    if not given:
+        candidates = [
+            o for o in the_plan.options if servable(o) and o.within_budget is not False and o.vm_size != fit.vm_size
+        ]
+        while budget.pod_lists and (chosen := pick(candidates)) is not None:
+            if _room(kube, chosen, budget).found:
+                return chosen, (
+                    f"{room.why()}, and {chosen.vm_size} nodes have room for the pods: deploying to those "
+                    f"({fit.vm_size} is the plan's cheapest fit; --vm-size {fit.vm_size} to wait for it instead)"
+                )
+            candidates.remove(chosen)
+    return fit, room.warning()
+
+
+def _room(kube: Kube, fit: Fit, budget: _Budget) -> _Room:
+    """Read the schedulable nodes of fit's size until one can take the pods (see fit_to_cluster)."""
+    from akscli import gpus
+
+    room = _Room(fit.vm_size, fit.gpus)
+    counted = 0
+    pages = kube.list_pages(
+        "v1",
+        "Node",
+        label_selector=f"{INSTANCE_TYPE_LABEL}={fit.vm_size}",
+        field_selector=_SCHEDULABLE,
+        page_size=_NODE_PAGE,
+    )
+    for number, page in enumerate(pages, 1):
+        for node in page["items"]:
+            room.listed += 1
+            if not scheduling.ready(node):
+                room.not_ready += 1
+                continue
+            # Every pinned runtime's pods carry kinds.GPU_TOLERATIONS (deploy._vllm_values; AI
+            # Runway's vllm, llmd and dynamo providers copy them, airunway.TOLERATING_PROVIDERS).
+            taints = scheduling.untolerated_taints(node, GPU_TOLERATIONS)
+            if taints:
+                text = scheduling.taint_text(taints[0])
+                room.tainted[text] = room.tainted.get(text, 0) + 1
+                continue
+            allocatable = dict(gpus.read(node).resources).get(gpus.NVIDIA, 0)
+            if allocatable < fit.gpus:
+                room.full += 1
+                continue
+            if not budget.pod_lists or counted == _POD_LISTS_PER_SIZE:
+                room.unchecked = True
+                return room
+            budget.pod_lists -= 1
+            counted += 1
+            if allocatable - _requested_gpus(kube, node) >= fit.gpus:
+                room.found = True
+                return room
+            room.full += 1
+        if number == _NODE_PAGES:
+            room.unchecked = bool((page.get("metadata") or {}).get("continue"))
+            break
+    return room
+
+
+def _requested_gpus(kube: Kube, node: Mapping[str, Any]) -> int:
+    """The nvidia.com/gpu the pods bound to this node request, as the NodeResourcesFit filter sums
+    them (upstream: kubernetes/kubernetes pkg/scheduler/framework/plugins/noderesources/fit.go,
+    fitsRequest: allocatable less the requests of the pods on the node); finished pods hold none.
+    A user who may not list pods in every namespace gets 0: the node counts as it did before."""
+    from akscli import gpus
+    from akscli.gpu_usage import ACTIVE_PODS
+
+    name = str((node.get("metadata") or {}).get("name") or "")
+    try:
+        pods = kube.list(
+            "v1", "Pod", all_namespaces=True, field_selector=f"spec.nodeName={name},{ACTIVE_PODS}", page_size=_POD_PAGE
+        )
+        return sum(
+            gpus.pod_units(pod).get(gpus.NVIDIA, 0)
+            for pod in pods
+            if (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
+        )
+    except AuthError:
+        return 0
+
+
+def _has_node(kube: Kube, size: str) -> bool:
+    """Whether the cluster has any node of this size, cordoned or not: one node at most is read."""
+    pages = kube.list_pages("v1", "Node", label_selector=f"{INSTANCE_TYPE_LABEL}={size}", page_size=1)
+    return any(page["items"] for page in islice(pages, 1))
