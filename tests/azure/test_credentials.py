@@ -74,6 +74,17 @@ def test_admin_credentials_on_an_entra_only_cluster_are_refused_with_the_reason(
     assert "disable local accounts" in r.stderr
 
 
+def test_admin_credentials_refused_say_to_drop_admin_or_enable_local_accounts(
+    azure_env: ArmEmulator, tmp_path: Path
+) -> None:
+    seed_cluster(azure_env, disableLocalAccounts=True)
+    r = invoke("cluster", "credentials", "aks1", "-g", RG, "--admin", "--kubeconfig", str(tmp_path / "c"))
+    assert r.stderr.splitlines()[-1] == (
+        "hint: drop --admin: this cluster signs in with Entra ID only (the user credentials do); to allow "
+        f"local accounts: 'az aks update -g {RG} -n aks1 --enable-local-accounts'"
+    )
+
+
 class _ApiServer(http.server.BaseHTTPRequestHandler):
     """Just enough of a Kubernetes API server to check the bearer token kubectl sends."""
 
