@@ -53,6 +53,22 @@ def test_credentials_with_a_login_mode_write_it_into_the_plugin_args(azure_env: 
     assert ex["args"][-2:] == ["--auth", "azurecli"]
 
 
+def test_admin_credentials_go_into_a_context_of_their_own_beside_the_user_one(
+    azure_env: ArmEmulator, tmp_path: Path
+) -> None:
+    seed_cluster(azure_env, disableLocalAccounts=False)
+    cfg = tmp_path / "config"
+    assert invoke("cluster", "credentials", "aks1", "-g", RG, "--kubeconfig", str(cfg)).exit_code == 0
+    r = invoke("cluster", "credentials", "aks1", "-g", RG, "--kubeconfig", str(cfg), "--admin")
+    assert r.exit_code == 0, r
+    data = load(cfg)
+    assert {c["name"]: c["context"]["user"] for c in data["contexts"]} == {
+        "aks1": f"clusterUser_{RG}_aks1",
+        "aks1-admin": f"clusterAdmin_{RG}_aks1",
+    }
+    assert data["current-context"] == "aks1-admin"
+
+
 def test_fetching_again_for_a_moved_cluster_needs_overwrite_existing(azure_env: ArmEmulator, tmp_path: Path) -> None:
     seed_cluster(azure_env)
     cfg = tmp_path / "config"
