@@ -314,3 +314,10 @@ def test_show_with_name_prints_kind_slash_name_as_list_does(azure_env: ArmEmulat
     shown = invoke("cluster", "show", "aks1", "-g", RG, "-o", "name")
     assert shown.exit_code == 0, shown
     assert shown.stdout == "cluster/aks1\n" == invoke("cluster", "list", "-g", RG, "-o", "name").stdout
+
+
+def test_list_in_a_resource_group_that_does_not_exist_is_not_found(azure_env: ArmEmulator) -> None:
+    r = invoke("cluster", "list", "-g", "rg-missing")
+    assert r.exit_code == 3, r
+    assert r.stdout == ""
+    assert r.stderr.splitlines()[0].endswith("Resource group 'rg-missing' could not be found.")

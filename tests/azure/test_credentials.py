@@ -53,6 +53,22 @@ def test_credentials_with_a_login_mode_write_it_into_the_plugin_args(azure_env: 
     assert ex["args"][-2:] == ["--auth", "azurecli"]
 
 
+def test_admin_credentials_go_into_a_context_of_their_own_beside_the_user_one(
+    azure_env: ArmEmulator, tmp_path: Path
+) -> None:
+    seed_cluster(azure_env, disableLocalAccounts=False)
+    cfg = tmp_path / "config"
+    assert invoke("cluster", "credentials", "aks1", "-g", RG, "--kubeconfig", str(cfg)).exit_code == 0
+    r = invoke("cluster", "credentials", "aks1", "-g", RG, "--kubeconfig", str(cfg), "--admin")
+    assert r.exit_code == 0, r
+    data = load(cfg)
+    assert {c["name"]: c["context"]["user"] for c in data["contexts"]} == {
+        "aks1": f"clusterUser_{RG}_aks1",
+        "aks1-admin": f"clusterAdmin_{RG}_aks1",
+    }
+    assert data["current-context"] == "aks1-admin"
+
+
 def test_fetching_again_for_a_moved_cluster_needs_overwrite_existing(azure_env: ArmEmulator, tmp_path: Path) -> None:
     seed_cluster(azure_env)
     cfg = tmp_path / "config"
@@ -72,6 +88,17 @@ def test_admin_credentials_on_an_entra_only_cluster_are_refused_with_the_reason(
     r = invoke("cluster", "credentials", "aks1", "-g", RG, "--admin", "--kubeconfig", str(tmp_path / "c"))
     assert r.exit_code == 2, r
     assert "disable local accounts" in r.stderr
+
+
+def test_admin_credentials_refused_say_to_drop_admin_or_enable_local_accounts(
+    azure_env: ArmEmulator, tmp_path: Path
+) -> None:
+    seed_cluster(azure_env, disableLocalAccounts=True)
+    r = invoke("cluster", "credentials", "aks1", "-g", RG, "--admin", "--kubeconfig", str(tmp_path / "c"))
+    assert r.stderr.splitlines()[-1] == (
+        "hint: drop --admin: this cluster signs in with Entra ID only (the user credentials do); to allow "
+        f"local accounts: 'az aks update -g {RG} -n aks1 --enable-local-accounts'"
+    )
 
 
 class _ApiServer(http.server.BaseHTTPRequestHandler):

@@ -318,6 +318,16 @@ def _rejected(f: ArmFailure, prefix: str) -> UsageError:
             f"pick a size allowed there; list them with 'az vm list-skus -l {location} --resource-type "
             "virtualMachines -o table' (for a GPU, 'akscli model plan' names the sizes that fit)"
         )
+    elif "disable local accounts" in message.lower():
+        # AKS's answer to listClusterAdminCredential on an Entra-only cluster (BadRequest, "Getting static
+        # credential is not allowed because this cluster is set to disable local accounts.":
+        # learn.microsoft.com/azure/aks/manage-local-accounts-managed-azure-ad)
+        m = _RESOURCE.search(f.url)
+        names = f"-g {m.group('rg')} -n {m.group('cluster')}" if m else "-g RESOURCE_GROUP -n CLUSTER"
+        hint = (
+            "drop --admin: this cluster signs in with Entra ID only (the user credentials do); to allow local "
+            f"accounts: 'az aks update {names} --enable-local-accounts'"
+        )
     else:
         hint = "fix the value named above and run the command again"
     return UsageError(f"{prefix}Azure rejected the request ({f.code}): {message}", hint=hint)
@@ -378,7 +388,7 @@ def _classify(f: ArmFailure, prefix: str) -> AkscliError:
     if f.status == 404:
         return NotFoundError(
             f"{prefix}{f.message}" if f.message else f"{prefix}{f.code}",
-            hint="create the resource group first ('az group create -n NAME -l LOCATION')"
+            hint="check the resource group (-g) and subscription; to create it: 'az group create -n NAME -l LOCATION'"
             if f.lcode == "resourcegroupnotfound"
             else "check the name, resource group (-g) and subscription",
         )

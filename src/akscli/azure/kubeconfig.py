@@ -272,6 +272,18 @@ def _json_indent(text: str) -> int | None:
     return max(len(second) - len(second.lstrip(" ")), 1)
 
 
+def name_admin_context(incoming: dict[str, Any]) -> None:
+    """An admin context (user ``clusterAdmin_*``) gets ``-admin``, as ``az aks get-credentials
+    --admin`` names it (Azure/azure-cli src/azure-cli/azure/cli/command_modules/acs/custom.py,
+    merge_kubernetes_configurations): AKS names the admin and the user context alike, after the
+    cluster, and the admin one must not replace the user one."""
+    for context in incoming.get("contexts") or []:
+        if str((context.get("context") or {}).get("user", "")).startswith("clusterAdmin"):
+            context["name"] = f"{context['name']}-admin"
+            incoming["current-context"] = context["name"]
+            break
+
+
 def merge_kubeconfig(
     new: dict[str, Any] | bytes,
     path: str | None,
@@ -280,7 +292,7 @@ def merge_kubeconfig(
     set_current: bool = True,
 ) -> MergeResult:
     """Merge ``new`` (a kubeconfig as bytes or a mapping) into ``path`` (default: the first
-    file of $KUBECONFIG, else ~/.kube/config)."""
+    file of $KUBECONFIG, else ~/.kube/config); an admin context is named ``NAME-admin``."""
     target = Path(os.path.realpath(os.path.expanduser(path or default_path())))
     if isinstance(new, bytes | bytearray):
         incoming, _, _ = _load(bytes(new).decode("utf-8"), "the new kubeconfig")
@@ -292,6 +304,7 @@ def merge_kubeconfig(
             hint="this is a bug in what Azure returned; run with --debug",
         )
     _check_config(incoming, "the new kubeconfig")
+    name_admin_context(incoming)
     if target.is_dir():
         raise UsageError(
             f"the kubeconfig {target} is a directory, not a file", hint="pass --kubeconfig with a file path"

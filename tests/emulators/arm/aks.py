@@ -349,7 +349,10 @@ def kubeconfig_yaml(emu: ArmEmulator, obj: dict[str, Any], *, admin: bool, fmt: 
     server = emu.kubeconfig_server or f"https://{obj['properties']['fqdn']}:443"
     ca = base64.b64encode(emu.kubeconfig_ca_pem or emu.tls.ca_pem).decode()
     user = f"clusterAdmin_{rg}_{name}" if admin else f"clusterUser_{rg}_{name}"
-    context = f"{name}-admin" if admin else name
+    # The admin kubeconfig's context is named as the cluster, like the user one: the "-admin" suffix
+    # users know is az's (upstream: Azure/azure-cli src/azure-cli/azure/cli/command_modules/acs/custom.py
+    # merge_kubernetes_configurations, "rename the admin context so it doesn't overwrite the user context").
+    context = name
     if admin:
         user_block = (
             "    client-certificate-data: " + base64.b64encode(b"emulator-cert").decode() + "\n"

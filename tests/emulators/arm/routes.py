@@ -401,6 +401,12 @@ def _sync_result(result: Any) -> Response:
 
 
 def _list(emu: ArmEmulator, path: str, p: ParsedId, query: dict[str, list[str]]) -> Response:
+    from tests.emulators.arm import groups
+
+    # A list under a resource group that does not exist is 404 ResourceGroupNotFound, not an empty
+    # list, as for any request under the group (upstream: learn.microsoft.com/azure/azure-resource-manager/
+    # troubleshooting/error-not-found, "Resource group not found"; `az aks list -g MISSING` prints it).
+    groups.check(emu, path + "/")
     type_name = p.type
     if len(p.rest) == 1:
         scope = p.scope.lower()
