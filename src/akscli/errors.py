@@ -7,6 +7,9 @@ The table in docs/exit-codes.md is generated from ``EXIT_CODES`` below.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 
 class AkscliError(Exception):
     """An expected failure: one clear line for the user, an optional hint, an exit code."""
@@ -85,6 +88,24 @@ class PartialApplyError(AkscliError):
 
 class ConfirmationRequired(UsageError):
     exit_code = 2
+
+
+@contextmanager
+def absent_is_done(ignore_not_found: bool) -> Iterator[None]:
+    """The one place where a delete's "not found" becomes "nothing to do" (--ignore-not-found).
+
+    Wrap the read of the object to delete and the delete itself (not the connection: a missing
+    kubeconfig context or hub is still an error). With the flag, a NotFoundError there ends the
+    command with exit 0 and nothing printed on stdout, as kubectl delete --ignore-not-found does
+    (upstream: kubernetes/kubectl pkg/cmd/delete/delete.go, DeleteResult: r.IgnoreErrors(errors.IsNotFound),
+    and PrintObj is reached only after a successful delete); nothing after the read is sent. Without
+    it the error is raised unchanged (exit 3, one line). A Kubernetes 404 and an ARM 404
+    (ResourceNotFound, ResourceGroupNotFound, ParentResourceNotFound) are both NotFoundError."""
+    try:
+        yield
+    except NotFoundError:
+        if not ignore_not_found:
+            raise
 
 
 EXIT_OK = 0

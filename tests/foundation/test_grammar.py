@@ -89,6 +89,24 @@ def test_every_change_takes_yes(path: list[str], command: click.Command) -> None
     assert yes[0].opts == ["-y", "--yes"] and yes[0].is_flag
 
 
+DELETES = [(path, command) for path, command in COMMANDS if path[-1] in ("delete", "remove")]
+
+
+def test_the_deletes_are_the_ones_the_docs_list() -> None:
+    # a new delete gets --ignore-not-found and a row in docs/grammar.md
+    assert len(DELETES) == 13, [" ".join(p) for p, _ in DELETES]
+
+
+@pytest.mark.parametrize(("path", "command"), DELETES, ids=[" ".join(p) for p, _ in DELETES])
+def test_every_delete_lists_ignore_not_found_in_its_help(path: list[str], command: click.Command) -> None:
+    # kubectl delete --ignore-not-found (upstream: kubernetes/kubectl pkg/cmd/delete/delete_flags.go)
+    result = invoke(*path, "--help")
+    assert result.exit_code == 0, result
+    assert "--ignore-not-found" in result.stdout, " ".join(path)
+    flag = [o for o in _options(command) if "--ignore-not-found" in o.opts]
+    assert flag and flag[0].is_flag and flag[0].default is False
+
+
 def test_yes_is_accepted_where_there_is_nothing_to_confirm() -> None:
     result = invoke("cluster", "create", "demo", "-g", "rg-demo", "--dry-run", "-y", "-o", "json")
     assert result.exit_code == 0, result

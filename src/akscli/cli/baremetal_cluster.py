@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from akscli import output
+from akscli import errors, output
 from akscli.azure import kinds
 from akscli.cli import azopts
 from akscli.cli import options as opts
@@ -285,6 +285,7 @@ def cluster_delete(
     dry_run: azopts.DryRun = "none",
     azure: azopts.AzureFlags = azopts.AzureFlags(),
     output_format: opts.DeleteOutput = None,
+    ignore_not_found: opts.IgnoreNotFound = False,
 ) -> None:
     """Delete a bare-metal cluster (the host stays in Azure Arc).
 
@@ -297,15 +298,16 @@ def cluster_delete(
     dry = azopts.arm_dry_run(dry_run)
     bm = _baremetal(azure)
     ref = bm.ref(resource_group, name)
-    requests = bm.delete_requests(ref)
-    if dry:
-        azopts.print_request(clusters.printable(requests), output_format or "json")
-        return
-    common.confirm(f"delete bare-metal cluster {name} in {ref.resource_group}", yes)
-    with (
-        common.audited("baremetal cluster delete", _audit_target(ref), resource=f"connectedCluster/{name}"),
-        output.status(f"deleting {name}") as update,
-    ):
-        for request in requests:
-            bm.send(request, progress=update)
-    azopts.deleted(kinds.BAREMETAL_CLUSTER, name, f"deleted bare-metal cluster {name}", output_format)
+    with errors.absent_is_done(ignore_not_found):
+        requests = bm.delete_requests(ref)
+        if dry:
+            azopts.print_request(clusters.printable(requests), output_format or "json")
+            return
+        common.confirm(f"delete bare-metal cluster {name} in {ref.resource_group}", yes)
+        with (
+            common.audited("baremetal cluster delete", _audit_target(ref), resource=f"connectedCluster/{name}"),
+            output.status(f"deleting {name}") as update,
+        ):
+            for request in requests:
+                bm.send(request, progress=update)
+        azopts.deleted(kinds.BAREMETAL_CLUSTER, name, f"deleted bare-metal cluster {name}", output_format)

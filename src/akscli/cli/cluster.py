@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 import typer
 
-from akscli import output
+from akscli import errors, output
 from akscli.azure import kinds
 from akscli.cli import azopts
 from akscli.cli import options as opts
@@ -336,6 +336,7 @@ def delete(
     dry_run: DryRun = "none",
     no_wait: NoWait = False,
     output_: opts.DeleteOutput = None,
+    ignore_not_found: opts.IgnoreNotFound = False,
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Delete a cluster and everything in it."""
@@ -345,19 +346,20 @@ def delete(
     rg, cname = _ids(resource_group, name)
     with azopts.dry_run_scope(dry_run, output_ or "json") as dry:
         c = azure.aks_client()
-        clusters.get(c, rg, cname)
-        common.confirm(f"delete cluster {cname} in resource group {rg} and all its workloads", yes or dry)
-        poller = clusters.begin_delete(c, rg, cname)
-        azopts.finish(
-            poller,
-            f"delete cluster {cname}",
-            output_ or "table",
-            no_wait=no_wait,
-            resume=_resume(rg, cname, deleted=True),
-            target=azopts.audit_target(c, rg, cname),
-        )
-        if not no_wait or output_ == "name":  # kubectl delete --wait=false prints it too
-            azopts.deleted(kinds.CLUSTER, cname, f"cluster {cname} deleted", output_)
+        with errors.absent_is_done(ignore_not_found):
+            clusters.get(c, rg, cname)
+            common.confirm(f"delete cluster {cname} in resource group {rg} and all its workloads", yes or dry)
+            poller = clusters.begin_delete(c, rg, cname)
+            azopts.finish(
+                poller,
+                f"delete cluster {cname}",
+                output_ or "table",
+                no_wait=no_wait,
+                resume=_resume(rg, cname, deleted=True),
+                target=azopts.audit_target(c, rg, cname),
+            )
+            if not no_wait or output_ == "name":  # kubectl delete --wait=false prints it too
+                azopts.deleted(kinds.CLUSTER, cname, f"cluster {cname} deleted", output_)
 
 
 @app.command("wait")

@@ -439,6 +439,7 @@ def delete_cmd(
     dry_run: opts.DryRun = "none",
     yes: opts.Yes = False,
     output_: opts.DeleteOutput = None,
+    ignore_not_found: opts.IgnoreNotFound = False,
 ) -> None:
     """Delete a deployed model and everything deploy created for it."""
     from akscli.cli import common
@@ -447,21 +448,22 @@ def delete_cmd(
     mode = opts.dry_run_mode(dry_run)
     validate.name(name, "model deployment name")
     kube, ns = cluster.connect_ns()
-    refs = live.stack_refs(kube, name, ns, keep_history=keep_history)
-    if mode == "client":
-        # Nothing is sent: say what a real delete would remove.
-        for api_version, kind, obj_name, _ in refs:
-            output.deleted(api_version, kind, obj_name, mode, output_)
-        return
-    common.delete_objects(
-        kube,
-        refs,
-        yes=yes,
-        what=f"model {name} ({len(refs)} objects)",
-        action="model delete",
-        dry_run=mode,
-        fmt=output_,
-    )
+    with errors.absent_is_done(ignore_not_found):
+        refs = live.stack_refs(kube, name, ns, keep_history=keep_history)
+        if mode == "client":
+            # Nothing is sent: say what a real delete would remove.
+            for api_version, kind, obj_name, _ in refs:
+                output.deleted(api_version, kind, obj_name, mode, output_)
+            return
+        common.delete_objects(
+            kube,
+            refs,
+            yes=yes,
+            what=f"model {name} ({len(refs)} objects)",
+            action="model delete",
+            dry_run=mode,
+            fmt=output_,
+        )
 
 
 HISTORY_COLUMNS = [

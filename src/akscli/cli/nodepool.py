@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 import typer
 
-from akscli import output
+from akscli import errors, output
 from akscli.azure import kinds
 from akscli.cli import azopts, complete
 from akscli.cli import options as opts
@@ -337,6 +337,7 @@ def delete(
     dry_run: DryRun = "none",
     no_wait: NoWait = False,
     output_: opts.DeleteOutput = None,
+    ignore_not_found: opts.IgnoreNotFound = False,
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Delete a node pool (its nodes are drained and removed)."""
@@ -346,16 +347,17 @@ def delete(
     rg, cname, pname = _ids(resource_group, cluster, name)
     with azopts.dry_run_scope(dry_run, output_ or "json") as dry:
         c = azure.aks_client()
-        nodepools.get_pool(c, rg, cname, pname)
-        common.confirm(f"delete node pool {pname} of cluster {cname}", yes or dry)
-        poller = nodepools.begin_delete(c, rg, cname, pname)
-        azopts.finish(
-            poller,
-            f"delete node pool {pname}",
-            output_ or "table",
-            no_wait=no_wait,
-            resume=_resume(rg, cname),
-            target=azopts.audit_target(c, rg, cname, pname),
-        )
-        if not no_wait or output_ == "name":  # kubectl delete --wait=false prints it too
-            azopts.deleted(kinds.NODEPOOL, pname, f"node pool {pname} deleted", output_)
+        with errors.absent_is_done(ignore_not_found):
+            nodepools.get_pool(c, rg, cname, pname)
+            common.confirm(f"delete node pool {pname} of cluster {cname}", yes or dry)
+            poller = nodepools.begin_delete(c, rg, cname, pname)
+            azopts.finish(
+                poller,
+                f"delete node pool {pname}",
+                output_ or "table",
+                no_wait=no_wait,
+                resume=_resume(rg, cname),
+                target=azopts.audit_target(c, rg, cname, pname),
+            )
+            if not no_wait or output_ == "name":  # kubectl delete --wait=false prints it too
+                azopts.deleted(kinds.NODEPOOL, pname, f"node pool {pname} deleted", output_)

@@ -98,6 +98,17 @@ DRY_RUN_FORMATS = MANIFEST_FORMATS
 DryRunOutput = Annotated[str, output_option(DRY_RUN_FORMATS, "what --dry-run prints")]
 # -o of a delete: kubectl delete's -o name (output.DELETE_FORMATS); without it, kubectl's lines.
 DeleteOutput = Annotated[str | None, output_option(DELETE_FORMATS, "each deleted object as kind.group/name")]
+# kubectl delete's --ignore-not-found, default false (upstream: kubernetes/kubectl
+# pkg/cmd/delete/delete_flags.go, "Treat \"resource not found\" as a successful delete"); on
+# every delete command (tests/foundation/test_grammar.py), applied by errors.absent_is_done.
+# kubectl's default of true with -l/--all does not arise: akscli's deletes take one NAME.
+IgnoreNotFound = Annotated[
+    bool,
+    typer.Option(
+        "--ignore-not-found",
+        help='Treat "not found" as a successful delete: exit 0, print nothing (kubectl\'s flag).',
+    ),
+]
 DRY_RUN_HELP = (
     "--dry-run[=none|client|server]; bare --dry-run means client. "
     "client: render and validate, print what would be sent, touch nothing; "

@@ -91,10 +91,20 @@ def autoupgrade_delete(
     arm: ArmFlags = ArmFlags(),
     dry_run: opts.DryRun = "none",
     output_: opts.DeleteOutput = None,
+    ignore_not_found: opts.IgnoreNotFound = False,
 ) -> None:
     """Delete an auto-upgrade profile."""
     from akscli.fleet.armclient import PROFILE
 
     validate.name(name, "profile name")
     with azopts.dry_run_scope(dry_run, output_ or "json", offline=True) as dry:
-        remove_child(arm.scope(), PROFILE, name, yes, "fleet autoupgrade delete", dry=dry, fmt=output_)
+        remove_child(
+            arm.scope(),
+            PROFILE,
+            name,
+            yes,
+            "fleet autoupgrade delete",
+            dry=dry,
+            fmt=output_,
+            ignore_not_found=ignore_not_found,
+        )

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from akscli import output, validate
+from akscli import errors, output, validate
 from akscli.cli import azopts
 from akscli.cli import options as opts
 from akscli.errors import UsageError
@@ -127,6 +127,7 @@ def remove_child(
     *,
     dry: bool = False,
     fmt: str | None = None,
+    ignore_not_found: bool = False,
 ) -> None:
     """Confirm, delete a child of the fleet through ARM, audit and report it.
 
@@ -134,12 +135,14 @@ def remove_child(
     success (upstream: azure-mgmt-containerservicefleet 4.0.0 operations/_operations.py,
     _delete_initial accepts 200/202/204); read it first, as `cluster delete` and kubectl do, so a wrong name is "not
     found" (exit 3) rather than "deleted". A dry run stays offline and reads nothing. ``fmt``:
-    -o (``name``: only ``kind/name``, as kubectl delete -o name)."""
+    -o (``name``: only ``kind/name``, as kubectl delete -o name). ``ignore_not_found``:
+    --ignore-not-found (errors.absent_is_done)."""
     from akscli.cli.common import confirm
 
-    if not dry:
-        scope.get(child, name)
-    confirm(f"{verb} {child.noun} {name} of fleet {scope.fleet}", yes or dry)
-    scope.remove(child, name)
-    audit_arm(scope, action, [(scope.ref(child, name), "delete")])
-    output.write(f"{child.ref}/{name}" if fmt == "name" else f"{child.ref}/{name} {verb}d")
+    with errors.absent_is_done(ignore_not_found):
+        if not dry:
+            scope.get(child, name)
+        confirm(f"{verb} {child.noun} {name} of fleet {scope.fleet}", yes or dry)
+        scope.remove(child, name)
+        audit_arm(scope, action, [(scope.ref(child, name), "delete")])
+        output.write(f"{child.ref}/{name}" if fmt == "name" else f"{child.ref}/{name} {verb}d")

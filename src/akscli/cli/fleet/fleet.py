@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from akscli import output
+from akscli import errors, output
 from akscli.azure import kinds
 from akscli.cli import azopts
 from akscli.cli import options as opts
@@ -152,16 +152,18 @@ def fleet_delete(
     arm: ArmFlags = ArmFlags(),
     dry_run: opts.DryRun = "none",
     output_: opts.DeleteOutput = None,
+    ignore_not_found: opts.IgnoreNotFound = False,
 ) -> None:
     """Delete a fleet (and its hub); member clusters are not deleted."""
     from akscli.cli.common import confirm
 
     with azopts.dry_run_scope(dry_run, output_ or "json", offline=True) as dry:
         scope = arm.named(name)
-        if not dry:  # ARM answers 204 to a DELETE of no fleet: read it first (see remove_child)
-            scope.show()
-        confirm(f"delete fleet {name} in resource group {scope.group}", yes or dry)
-        scope.delete()
-        audit_arm(scope, "fleet delete", [(f"fleet/{name}", "delete")])
-        ref = FLEET_NAME({"name": name})
-        output.write(ref if output_ == "name" else f"{ref} deleted")
+        with errors.absent_is_done(ignore_not_found):
+            if not dry:  # ARM answers 204 to a DELETE of no fleet: read it first (see remove_child)
+                scope.show()
+            confirm(f"delete fleet {name} in resource group {scope.group}", yes or dry)
+            scope.delete()
+            audit_arm(scope, "fleet delete", [(f"fleet/{name}", "delete")])
+            ref = FLEET_NAME({"name": name})
+            output.write(ref if output_ == "name" else f"{ref} deleted")

@@ -115,13 +115,24 @@ def member_remove(
     arm: ArmFlags = ArmFlags(),
     dry_run: opts.DryRun = "none",
     output_: opts.DeleteOutput = None,
+    ignore_not_found: opts.IgnoreNotFound = False,
 ) -> None:
     """Remove a member from the fleet (the cluster itself stays)."""
     from akscli.fleet.armclient import MEMBER
 
     validate.name(name, "member name")
     with azopts.dry_run_scope(dry_run, output_ or "json", offline=True) as dry:
-        remove_child(arm.scope(), MEMBER, name, yes, "fleet member remove", verb="remove", dry=dry, fmt=output_)
+        remove_child(
+            arm.scope(),
+            MEMBER,
+            name,
+            yes,
+            "fleet member remove",
+            verb="remove",
+            dry=dry,
+            fmt=output_,
+            ignore_not_found=ignore_not_found,
+        )
 
 
 EVICTION_COLUMNS = [

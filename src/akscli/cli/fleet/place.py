@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from akscli import output
+from akscli import errors, output
 from akscli.cli import options as opts
 from akscli.cli.fleet.common import (
     PlacementName,
@@ -306,6 +306,7 @@ def placement_delete(
     yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
     output_: opts.DeleteOutput = None,
+    ignore_not_found: opts.IgnoreNotFound = False,
     hub: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Delete a placement (its resources leave the members) and the overrides akscli made for it."""
@@ -314,12 +315,13 @@ def placement_delete(
 
     ns = checked_namespace(namespace)
     kube = hub.connect()
-    delete_objects(
-        kube,
-        delete_refs(kube, name, ns),
-        yes=yes,
-        what=f"placement {name}",
-        action="fleet placement delete",
-        dry_run=dry_run,
-        fmt=output_,
-    )
+    with errors.absent_is_done(ignore_not_found):
+        delete_objects(
+            kube,
+            delete_refs(kube, name, ns),
+            yes=yes,
+            what=f"placement {name}",
+            action="fleet placement delete",
+            dry_run=dry_run,
+            fmt=output_,
+        )

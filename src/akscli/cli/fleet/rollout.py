@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from akscli import output, validate
+from akscli import errors, output, validate
 from akscli.cli import azopts
 from akscli.cli import options as opts
 from akscli.cli.fleet.common import (
@@ -129,12 +129,14 @@ def strategy_delete(
     arm: ArmFlags = ArmFlags(),
     dry_run: opts.DryRun = "none",
     output_: opts.DeleteOutput = None,
+    ignore_not_found: opts.IgnoreNotFound = False,
     hub: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Delete a staged update strategy."""
     from akscli.fleet.armclient import STRATEGY
 
-    _delete_staged(STRATEGY, name, namespace, yes, arm, hub, "fleet rollout strategy delete", dry_run, output_)
+    action = "fleet rollout strategy delete"
+    _delete_staged(STRATEGY, name, namespace, yes, arm, hub, action, dry_run, output_, ignore_not_found)
 
 
 def _hub_ref(obj: dict[str, Any]) -> tuple[str, str, str, str | None]:
@@ -495,12 +497,14 @@ def rollout_delete(
     arm: ArmFlags = ArmFlags(),
     dry_run: opts.DryRun = "none",
     output_: opts.DeleteOutput = None,
+    ignore_not_found: opts.IgnoreNotFound = False,
     hub: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Delete an update run (ARM with --fleet, else the hub's staged update run)."""
     from akscli.fleet.armclient import UPDATE_RUN
 
-    _delete_staged(UPDATE_RUN, name, namespace, yes, arm, hub, "fleet rollout delete", dry_run, output_)
+    action = "fleet rollout delete"
+    _delete_staged(UPDATE_RUN, name, namespace, yes, arm, hub, action, dry_run, output_, ignore_not_found)
 
 
 def _delete_staged(
@@ -513,6 +517,7 @@ def _delete_staged(
     action: str,
     dry_run: str,
     fmt: str | None = None,
+    ignore_not_found: bool = False,
 ) -> None:
     """Delete an update run or strategy: through ARM with --fleet (--dry-run prints the DELETE,
     contacting nothing), else on the hub (--dry-run reads the object, as kubectl delete does)."""
@@ -524,17 +529,18 @@ def _delete_staged(
     validate.name(name, f"{child.noun} name")
     if arm.fleet:
         with azopts.dry_run_scope(mode, fmt or "json", offline=True) as dry:
-            remove_child(arm.scope(), child, name, yes, action, dry=dry, fmt=fmt)
+            remove_child(arm.scope(), child, name, yes, action, dry=dry, fmt=fmt, ignore_not_found=ignore_not_found)
         return
     ns = checked_namespace(namespace)
     kube = hub.connect()
     read = rollout.get_run if child is UPDATE_RUN else rollout.get_strategy
-    delete_objects(
-        kube,
-        [_hub_ref(read(kube, name, ns))],
-        yes=yes,
-        what=f"{child.noun} {name}",
-        action=action,
-        dry_run=mode,
-        fmt=fmt,
-    )
+    with errors.absent_is_done(ignore_not_found):
+        delete_objects(
+            kube,
+            [_hub_ref(read(kube, name, ns))],
+            yes=yes,
+            what=f"{child.noun} {name}",
+            action=action,
+            dry_run=mode,
+            fmt=fmt,
+        )

@@ -169,9 +169,20 @@ def cluster_delete(
     yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
     output_: opts.DeleteOutput = None,
+    ignore_not_found: opts.IgnoreNotFound = False,
 ) -> None:
     """Delete a Ray cluster and its pods."""
-    delete_object("RayCluster", name, "Ray cluster", k8s, yes, dry_run, action="ray cluster delete", fmt=output_)
+    delete_object(
+        "RayCluster",
+        name,
+        "Ray cluster",
+        k8s,
+        yes,
+        dry_run,
+        action="ray cluster delete",
+        fmt=output_,
+        ignore_not_found=ignore_not_found,
+    )
 
 
 def _label(key: str) -> Callable[[dict[str, Any]], Any]:

@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from akscli import output, validate
+from akscli import errors, output, validate
 from akscli import ray as logic
 from akscli.cli import common
 from akscli.cli import options as opts
@@ -141,15 +141,17 @@ def delete_object(
     action: str,
     fmt: str | None = None,
     also: "Callable[[Kube, str], list[tuple[str, str, str, str | None]]]" = lambda _kube, _ns: [],
+    ignore_not_found: bool = False,
 ) -> None:
     """Delete one Ray object (and what ``also`` names) after a confirmation."""
     validate.name(name, f"{what} name")
     kube, ns = k8s.connect_ns()
-    logic.get_object(kube, kind, name, ns)
-    refs = [(RAY, kind, name, ns), *also(kube, ns)]
-    common.delete_objects(
-        kube, refs, yes=yes, what=f"{what} {name} in namespace {ns}", action=action, dry_run=dry_run, fmt=fmt
-    )
+    with errors.absent_is_done(ignore_not_found):
+        logic.get_object(kube, kind, name, ns)
+        refs = [(RAY, kind, name, ns), *also(kube, ns)]
+        common.delete_objects(
+            kube, refs, yes=yes, what=f"{what} {name} in namespace {ns}", action=action, dry_run=dry_run, fmt=fmt
+        )
 
 
 def build_and_apply(

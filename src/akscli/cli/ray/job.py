@@ -326,6 +326,7 @@ def job_delete(
     yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
     output_: opts.DeleteOutput = None,
+    ignore_not_found: opts.IgnoreNotFound = False,
 ) -> None:
     """Delete a RayJob (its own cluster goes with it) and its working-directory ConfigMap."""
 
@@ -333,4 +334,15 @@ def job_delete(
         configmap = logic.workdir_configmap_name(name)
         return [("v1", "ConfigMap", configmap, ns)] if kube.get("v1", "ConfigMap", configmap, namespace=ns) else []
 
-    delete_object("RayJob", name, "Ray job", k8s, yes, dry_run, action="ray job delete", fmt=output_, also=workdir)
+    delete_object(
+        "RayJob",
+        name,
+        "Ray job",
+        k8s,
+        yes,
+        dry_run,
+        action="ray job delete",
+        fmt=output_,
+        also=workdir,
+        ignore_not_found=ignore_not_found,
+    )

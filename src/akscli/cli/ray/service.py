@@ -100,6 +100,17 @@ def service_delete(
     yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
     output_: opts.DeleteOutput = None,
+    ignore_not_found: opts.IgnoreNotFound = False,
 ) -> None:
     """Delete a RayService and the Ray cluster it runs on."""
-    delete_object("RayService", name, "RayService", k8s, yes, dry_run, action="ray service delete", fmt=output_)
+    delete_object(
+        "RayService",
+        name,
+        "RayService",
+        k8s,
+        yes,
+        dry_run,
+        action="ray service delete",
+        fmt=output_,
+        ignore_not_found=ignore_not_found,
+    )

@@ -1,0 +1,32 @@
+"""--ignore-not-found on the fleet deletes through ARM: an absent fleet, member, update run,
+strategy or auto-upgrade profile is exit 0, nothing on stdout, no DELETE sent (kubectl delete
+--ignore-not-found; upstream: kubernetes/kubectl pkg/cmd/delete/delete.go, DeleteResult)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.cli import invoke
+from tests.fleet.armworld import ARM, RG
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["fleet", "delete", "nosuch", "-g", RG],
+        ["fleet", "member", "remove", "nosuch", *ARM],
+        ["fleet", "rollout", "delete", "nosuch", *ARM],
+        ["fleet", "rollout", "strategy", "delete", "nosuch", *ARM],
+        ["fleet", "autoupgrade", "delete", "nosuch", *ARM],
+    ],
+    ids=lambda c: " ".join(c[1:3]),
+)
+def test_deleting_what_does_not_exist_with_ignore_not_found_is_exit_0_and_sends_no_delete(
+    fleet: Any, command: list[str]
+) -> None:
+    result = invoke(*command, "-y", "--ignore-not-found")
+    assert result.exit_code == 0, result
+    assert result.stdout == ""
+    assert [r for r in fleet.request_log if r.method == "DELETE"] == []
