@@ -65,5 +65,6 @@ def test_the_arm_emulator_answers_a_delete_of_an_absent_resource_with_204(azure_
     from akscli.azure import arm
 
     path = f"/subscriptions/{DEFAULT_SUBSCRIPTION}/resourceGroups/{RG}/providers/Microsoft.ContainerService"
-    assert arm.raw_call(arm.raw_client(arm.AzureTarget()), "DELETE", f"{path}/managedClusters/ghost", "2025-05-01") is None
+    client = arm.raw_client(arm.AzureTarget())
+    assert arm.raw_call(client, "DELETE", f"{path}/managedClusters/ghost", "2025-05-01") is None
     assert [e.status for e in azure_env.request_log if e.method == "DELETE"] == [204]

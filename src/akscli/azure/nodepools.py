@@ -168,6 +168,20 @@ def _autoscale_range(min_count: int | None, max_count: int | None) -> tuple[int,
     return lo, hi
 
 
+def check_enable_autoscaler(enable: bool, min_count: int | None, max_count: int | None) -> None:
+    """az's --enable-cluster-autoscaler: akscli turns the autoscaler on whenever --min and --max are
+    given, so the flag only asks for them, as az does (upstream: Azure/azure-cli dev
+    src/azure-cli/azure/cli/command_modules/acs/agentpool_decorator.py, AKSAgentPoolContext
+    __validate_counts_in_autoscaler: "Please specify both min-count and max-count when
+    --enable-cluster-autoscaler enabled"). az also refuses --min-count/--max-count without the
+    flag; akscli does not: they alone mean the autoscaler."""
+    if enable and (min_count is None or max_count is None):
+        raise UsageError(
+            "--enable-cluster-autoscaler needs both --min and --max (az's --min-count and --max-count)",
+            hint="e.g. --enable-cluster-autoscaler --min-count 0 --max-count 4",
+        )
+
+
 def _node_counts(
     count: int | None, min_count: int | None, max_count: int | None, *, system: bool
 ) -> tuple[int, int | None, int | None]:

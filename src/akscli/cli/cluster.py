@@ -95,7 +95,15 @@ def create(
     ] = False,
     system_count: Annotated[
         int | None,
-        typer.Option("--system-count", help="Nodes in the system pool (--sku base; default 3).", show_default=False),
+        # az aks create's --node-count is this count (its first pool is the system pool; upstream:
+        # Azure/azure-cli 0088c878 src/azure-cli/azure/cli/command_modules/acs/_params.py, node_count)
+        typer.Option(
+            "--system-count",
+            "--node-count",
+            metavar="SYSTEM_COUNT",
+            help="Nodes in the system pool (--sku base; default 3).",
+            show_default=False,
+        ),
     ] = None,
     system_vm_size: Annotated[
         str | None,

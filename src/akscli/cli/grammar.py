@@ -69,6 +69,20 @@ SECOND_MEANINGS: dict[str, tuple[frozenset[str], str]] = {
         frozenset({"--filename", "--follow"}),
         "--filename where files are read (kubectl apply -f), --follow on logs (kubectl logs -f)",
     ),
+    "--node-count": (
+        frozenset({"--count", "--system-count"}),
+        "az's name for the node count of the pool the command makes or scales (AZ_ALIASES)",
+    ),
+}
+
+# az's long names that akscli accepts beside its own, one option each (nodepool add/scale, cluster
+# create), so az's node-count flags work as they are; a flag's meaning is read without them (upstream:
+# Azure/azure-cli 0088c878 src/azure-cli/azure/cli/command_modules/acs/_params.py).
+AZ_ALIASES: dict[str, str] = {
+    "--node-count": "--count on nodepool add/scale, --system-count on cluster create (az aks create's first pool)",
+    "--min-count": "--min (autoscaler minimum of a node pool)",
+    "--max-count": "--max (autoscaler maximum of a node pool)",
+    "--disable-cluster-autoscaler": "--disable-autoscaler (nodepool scale; az aks nodepool update's flag)",
 }
 
 # Verbs that act on one named resource: it is a positional NAME.
@@ -139,12 +153,13 @@ def _type_name(option: click.Parameter) -> str:
 
 
 def meaning(option: click.Parameter) -> tuple[object, ...]:
-    """What a flag name means on one command: its names, value type, metavar and, unless the
-    flag is CONTEXTUAL, its help."""
-    long_names = [n for n in names(option) if n.startswith("--")]
+    """What a flag name means on one command: its names (less az's, AZ_ALIASES), value type,
+    metavar and, unless the flag is CONTEXTUAL, its help."""
+    own = [n for n in names(option) if n not in AZ_ALIASES]
+    long_names = [n for n in own if n.startswith("--")]
     help_text = None if (long_names and long_names[0] in CONTEXTUAL) else getattr(option, "help", None)
     return (
-        tuple(sorted(names(option))),
+        tuple(sorted(own)),
         _type_name(option),
         option.metavar,
         getattr(option, "is_flag", False),
@@ -228,6 +243,12 @@ def grammar_markdown() -> str:
         '- A delete prints kubectl delete\'s line (`raycluster.ray.io "rc" deleted`, `(dry run)` after',
         "  it) or, with `-o name`, only each deleted object's name form. Its `-o` takes only `name`,",
         "  as kubectl delete's; an ARM delete's `--dry-run` prints its request as JSON.",
+        "- Every delete takes kubectl delete's `--ignore-not-found` (default false): with it, deleting",
+        "  what is already gone (the object, its namespace, its resource group or parent resource)",
+        "  exits 0, prints nothing on stdout and sends no delete, so a script can run it twice;",
+        "  without it, it is one line and exit 3. (kubectl ignores not-found by default with `-l` or",
+        "  `--all`; akscli's deletes take one NAME.) An ARM DELETE of an absent resource answers 204,",
+        "  so the delete reads the resource first, as kubectl does.",
         "- A short flag takes its value after `=` as kubectl's does: `-o=json`, `-n=team-a`. The",
         "  `--dry-run` modes are spelled exactly (`--dry-run=CLIENT` is refused, as in kubectl).",
         "- `apply -f FILE -n NS` refuses an object whose manifest names another namespace, before",
@@ -239,13 +260,26 @@ def grammar_markdown() -> str:
         "- `akscli --version` prints the version.",
         "",
         "A flag name has one meaning: the same names, value type and metavar everywhere, and the same",
-        "help unless the help names the command's own object. Two short flags keep the meaning each",
-        "has in kubectl or az:",
+        "help unless the help names the command's own object. These keep the meaning each has in",
+        "kubectl or az:",
         "",
         "| flag | meanings |",
         "| --- | --- |",
     ]
     lines += [f"| `{flag}` | {reason} |" for flag, (_, reason) in SECOND_MEANINGS.items()]
+    lines += [
+        "",
+        "az aks's node-count and autoscaler flags are accepted beside akscli's (one option, two",
+        "names); az's short flags are not (`-c` is akscli's `--cluster`):",
+        "",
+        "| az's flag | akscli's |",
+        "| --- | --- |",
+    ]
+    lines += [f"| `{flag}` | {ours} |" for flag, ours in AZ_ALIASES.items()]
+    lines += [
+        "| `--enable-cluster-autoscaler` | nodepool add/scale: needs `--min` and `--max`, which turn the "
+        "autoscaler on without it |"
+    ]
     lines += ["", "## --wait defaults", "", "| command | default |", "| --- | --- |"]
     lines += [f"| `{command}` | `{default}` |" for command, default in wait_defaults()]
     return "\n".join(lines) + "\n"

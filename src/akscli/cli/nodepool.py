@@ -22,6 +22,23 @@ app = typer.Typer(
 
 Cluster = Annotated[str, typer.Option("--cluster", "-c", help="Cluster name.")]
 Name = Annotated[str, typer.Argument(help="Node pool name.", show_default=False)]
+# az's long names are accepted beside akscli's, one option each, so an `az aks nodepool add/update`
+# line runs as it is (upstream: Azure/azure-cli 0088c878 src/azure-cli/azure/cli/command_modules/acs/
+# _params.py: node_count '--node-count' (its -c is akscli's --cluster, not taken), min_count, max_count,
+# '--enable-cluster-autoscaler', '--disable-cluster-autoscaler'; grammar.AZ_ALIASES lists them).
+MinCount = Annotated[
+    int | None, typer.Option("--min", "--min-count", metavar="MIN", help="Autoscaler minimum.", show_default=False)
+]
+MaxCount = Annotated[
+    int | None, typer.Option("--max", "--max-count", metavar="MAX", help="Autoscaler maximum.", show_default=False)
+]
+EnableAutoscaler = Annotated[
+    bool,
+    typer.Option(
+        "--enable-cluster-autoscaler",
+        help="az's flag: needs --min and --max (which turn the autoscaler on without it).",
+    ),
+]
 
 COLUMNS = [
     Column("name", "name"),
@@ -89,10 +106,18 @@ def add(
         int | None, typer.Option("--gpus-per-node", help="GPUs per node with --gpu (default 1).", show_default=False)
     ] = None,
     count: Annotated[
-        int | None, typer.Option("--count", help="Nodes (default 1, or --min with the autoscaler).", show_default=False)
+        int | None,
+        typer.Option(
+            "--count",
+            "--node-count",
+            metavar="COUNT",
+            help="Nodes (default 1, or --min with the autoscaler).",
+            show_default=False,
+        ),
     ] = None,
-    min_count: Annotated[int | None, typer.Option("--min", help="Autoscaler minimum.", show_default=False)] = None,
-    max_count: Annotated[int | None, typer.Option("--max", help="Autoscaler maximum.", show_default=False)] = None,
+    min_count: MinCount = None,
+    max_count: MaxCount = None,
+    enable_autoscaler: EnableAutoscaler = False,
     mode: Annotated[str, typer.Option("--mode", help="System|User.")] = "User",
     taints: Annotated[
         list[str] | None, typer.Option("--taint", help="key[=value]:Effect (repeatable).", show_default=False)
@@ -143,6 +168,7 @@ def add(
     from akscli.azure import clusters, nodepools
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
+    nodepools.check_enable_autoscaler(enable_autoscaler, min_count, max_count)
     spec = nodepools.NodePoolSpec.from_flags(
         name=name,
         cluster=cluster,
@@ -229,11 +255,17 @@ def scale(
     name: Name,
     cluster: Cluster,
     resource_group: ResourceGroup = None,
-    count: Annotated[int | None, typer.Option("--count", help="Nodes.", show_default=False)] = None,
-    min_count: Annotated[int | None, typer.Option("--min", help="Autoscaler minimum.", show_default=False)] = None,
-    max_count: Annotated[int | None, typer.Option("--max", help="Autoscaler maximum.", show_default=False)] = None,
+    count: Annotated[
+        int | None, typer.Option("--count", "--node-count", metavar="COUNT", help="Nodes.", show_default=False)
+    ] = None,
+    min_count: MinCount = None,
+    max_count: MaxCount = None,
+    enable_autoscaler: EnableAutoscaler = False,
     disable_autoscaler: Annotated[
-        bool, typer.Option("--disable-autoscaler", help="Turn the autoscaler off (with --count).")
+        bool,
+        typer.Option(
+            "--disable-autoscaler", "--disable-cluster-autoscaler", help="Turn the autoscaler off (with --count)."
+        ),
     ] = False,
     no_wait: NoWait = False,
     yes: opts.Yes = False,
@@ -247,6 +279,7 @@ def scale(
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname, pname = _ids(resource_group, cluster, name)
+    nodepools.check_enable_autoscaler(enable_autoscaler, min_count, max_count)
     nodepools.check_scale_flags(
         count=count, min_count=min_count, max_count=max_count, disable_autoscaler=disable_autoscaler
     )

@@ -325,6 +325,9 @@ def busy_state(emu: ArmEmulator, type_name: str, write: str) -> str:
 
 def _delete(emu: ArmEmulator, path: str, p: ParsedId, existing: dict[str, Any] | None, api_version: str) -> Response:
     if existing is None:
+        # upstream: Azure/azure-resource-manager-rpc 69e229f v1.0/resource-api-reference.md, "Delete
+        # Resource": 204 (NoContent) "if the resource does not exist and the request is well formed";
+        # a missing resource group is 404 from the proxy layer (groups.check, above).
         return 204, {}, None
     _check_not_busy(emu, path, p.type.split("/")[-1])
     for h in emu._hooks_for(p.type):
