@@ -8,12 +8,14 @@ every command that changes something takes ``--dry-run[=none|client|server]``, `
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 import pytest
 from typer import _click as click
 
 from akscli.cli import grammar, options
+from akscli.globals import GLOBAL_HELP
 from tests.cli import invoke
 
 COMMANDS = grammar.leaf_commands()
@@ -119,6 +121,18 @@ def test_every_output_flag_takes_kubectl_templates(path: list[str], command: cli
     for option in _options(command):
         if "--output" in option.opts and not (option.help or "").startswith("Output format: name ("):
             assert "jsonpath=TEMPLATE" in (option.help or ""), path
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=_ids())
+def test_an_option_help_names_only_flags_the_command_has(path: list[str], command: click.Command) -> None:
+    # "How long --wait waits" on a command without --wait sent users to a flag that is refused
+    # ("No such option: --wait"): baremetal test nccl, baremetal inventory, fleet member drain.
+    # The global flags (akscli --allow ...) count: every command takes them.
+    have = {name for option in _options(command) for name in grammar.names(option)}
+    have |= set(re.findall(r"(--[a-z][a-z0-9-]*)", GLOBAL_HELP))
+    for option in _options(command):
+        named = set(re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)", option.help or ""))
+        assert named <= have, f"{' '.join(path)} {option.opts}: help names {sorted(named - have)}"
 
 
 def test_wait_defaults_are_documented_for_every_command() -> None:

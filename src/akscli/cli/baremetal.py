@@ -346,7 +346,9 @@ def inventory(
         ),
     ] = None,
     parallel: Annotated[int, typer.Option("--parallel", help="Probe Jobs at a time.", min=1, max=500)] = 50,
-    timeout: opts.Timeout = "5m",
+    timeout: Annotated[
+        str, opts.timeout_option("How long the probe Jobs may run before a node counts as timed out, e.g. 5m.")
+    ] = "5m",
     runtime_class: Annotated[
         str | None,
         typer.Option(
@@ -458,7 +460,9 @@ def test_nccl(
     min_ratio: Annotated[
         float, typer.Option("--min-ratio", help="Pass at this fraction of the expected bandwidth.", min=0.1, max=2.0)
     ] = 1.0,
-    timeout: opts.Timeout = "30m",
+    timeout: Annotated[
+        str, opts.timeout_option("How long the test may run (the Job's deadline and the wait), e.g. 30m.")
+    ] = "30m",
     keep: Annotated[bool, typer.Option("--keep", help="Keep the Job and its pods afterwards.")] = False,
     list_expected: Annotated[
         bool, typer.Option("--list-expected", help="Print the expected figures and exit.")
