@@ -351,6 +351,17 @@ def test_a_run_created_without_start_waits_until_started(hub: Hub) -> None:
     assert [s["metadata"]["name"] for s in list_items(names)] == ["all-at-once"]
 
 
+def test_stopping_a_run_that_has_succeeded_says_it_cannot_be_stopped(hub: Hub) -> None:
+    _ok("fleet", "place", "llm", "--select", "namespace/llm", "--external", "-y")
+    _ok("fleet", "rollout", "strategy", "create", "all-at-once", "--stage", "all;max=100%", "-y")
+    hub.settle()
+    _ok("fleet", "rollout", "create", "run-4", "--placement", "llm", "--strategy", "all-at-once", "--start", "-y")
+    hub.settle()
+    result = invoke("fleet", "rollout", "stop", "run-4", "-y")
+    assert result.exit_code == 2, result
+    assert "error: update run 'run-4' has already succeeded; it cannot be stopped" in result.stderr
+
+
 def test_approval_requests_of_a_run_are_found_by_the_label_the_hub_sets(hub: Hub) -> None:
     # kubernetes-fleet.io/targetUpdateRun (apis/placement/v1beta1/commons.go TargetUpdateRunLabel).
     from akscli.fleet.rollout import requests_for_run
