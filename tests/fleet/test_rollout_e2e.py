@@ -78,6 +78,16 @@ def test_run_waits_for_approval_after_the_canary_stage(hub: Hub) -> None:
     assert {r["cluster"]: r["state"] for r in placed}["gpu-east"] == "RolloutStarted=Unknown"
 
 
+def test_which_finds_the_object_on_the_members_a_waiting_run_has_updated(hub: Hub) -> None:
+    # Members on different snapshots: the placement's status has no selectedResources (kubefleet
+    # controller.go determineRolloutStateForPlacementWithExternalRolloutStrategy); the canary's
+    # observedResourceIndex names the snapshot that holds the namespace
+    _staged(hub, cli=True)
+    result = invoke("fleet", "placement", "which", "namespace/llm", "-o", "json")
+    assert result.exit_code == 0, result
+    assert [(r["placement"], r["cluster"]) for r in list_items(result.stdout)] == [("llm", "canary")]
+
+
 def test_approve_with_wait_lets_the_run_finish_and_every_member_become_available(hub: Hub) -> None:
     _staged(hub, cli=True)
     result = invoke("fleet", "approve", "run-1", "--wait", "--timeout", "20s")
