@@ -114,6 +114,16 @@ def test_read_commands_print_names(path: list[str], command: click.Command) -> N
 
 
 @pytest.mark.parametrize(("path", "command"), COMMANDS, ids=_ids())
+def test_a_command_without_names_offers_no_o_name(path: list[str], command: click.Command) -> None:
+    # baremetal probe listed -o name in its help and refused it when given
+    if " ".join(path) not in grammar.NO_NAME_OUTPUT:
+        return
+    for option in _options(command):
+        if "--output" in option.opts:
+            assert "|name|" not in (option.help or ""), path
+
+
+@pytest.mark.parametrize(("path", "command"), COMMANDS, ids=_ids())
 def test_every_output_flag_takes_kubectl_templates(path: list[str], command: click.Command) -> None:
     # jsonpath= everywhere; custom-columns= where there are rows (a list, a report's table), not
     # on what prints manifests: kubectl create/apply -o has no custom-columns printer

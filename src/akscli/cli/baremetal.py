@@ -108,7 +108,7 @@ _on_cluster = opts.on_kube("kubeconfig", "context", "namespace")
 
 @app.command("probe")
 def probe(
-    output_format: opts.ObjectOutput = "table",
+    output_format: Annotated[str, opts.output_option(REPORT_FORMATS, "custom-columns: one row per GPU")] = "table",
     sysfs_root: Annotated[
         str, typer.Option("--sysfs-root", help="Where the host's /sys is mounted (in a pod: the hostPath mount).")
     ] = "/",
@@ -132,15 +132,18 @@ def probe(
     no driver or no NVML."""
     from akscli.baremetal import probe as logic
 
-    fmt = output.check_format(output_format, output.OBJECT_FORMATS)
+    fmt = output.check_format(output_format, REPORT_FORMATS)
     # --replay runs the same code path on recorded NVML and sysfs answers (tests, demos, bug reports).
     report = logic.replay(replay, node=node) if replay is not None else logic.probe_host(sysfs_root, node=node)
-    if fmt != "table":
-        output.emit_object(report.to_dict(), fmt)
+    if output.structured(fmt):
+        # custom-columns= reads one row per GPU, as the table shows them (the whole report has
+        # no .index or .name: every cell was <none>)
+        doc = report.to_dict()
+        output.emit_object(doc, fmt, rows=doc["gpus"])
         return
-    output.emit(report.rows(), "table", PROBE_COLUMNS)
+    output.emit(report.rows(), fmt, PROBE_COLUMNS)
     if report.rdma:
-        output.emit([vars(p) for p in report.rdma], "table", RDMA_COLUMNS)
+        output.emit([vars(p) for p in report.rdma], fmt, RDMA_COLUMNS)
     else:
         output.info("RDMA: no devices in /sys/class/infiniband")
     for a in report.anomalies:
