@@ -88,6 +88,15 @@ def test_which_finds_the_object_on_the_members_a_waiting_run_has_updated(hub: Hu
     assert [(r["placement"], r["cluster"]) for r in list_items(result.stdout)] == [("llm", "canary")]
 
 
+def test_custom_columns_of_placement_and_run_status_read_one_row_per_member(hub: Hub) -> None:
+    # applied to the whole {placement, clusters} / {run, stages} document every cell was <none>
+    _staged(hub, cli=True)
+    placed = _ok("fleet", "placement", "status", "llm", "-o", "custom-columns=CLUSTER:.cluster,STATE:.state")
+    assert placed.splitlines()[:2] == ["CLUSTER    STATE", "canary     Available"]
+    stages = _ok("fleet", "rollout", "status", "run-1", "-o", "custom-columns=STAGE:.stage,MEMBER:.member")
+    assert ["canary", "canary"] in [line.split() for line in stages.splitlines()]
+
+
 def test_approve_with_wait_lets_the_run_finish_and_every_member_become_available(hub: Hub) -> None:
     _staged(hub, cli=True)
     result = invoke("fleet", "approve", "run-1", "--wait", "--timeout", "20s")
