@@ -101,3 +101,26 @@ def test_probe_without_the_bindings_exits_7(monkeypatch: pytest.MonkeyPatch) -> 
 def test_unknown_output_format_is_refused() -> None:
     result = invoke("baremetal", "probe", "--replay", str(H100_DIR), "-o", "csv")
     assert result.exit_code == 2
+
+
+def test_custom_columns_read_one_row_per_gpu() -> None:
+    # the probe's rows are its GPUs; applied to the whole report every cell was <none>
+    result = invoke("baremetal", "probe", "--replay", str(H100_DIR), "-o", "custom-columns=GPU:.index,NAME:.name")
+    assert result.exit_code == 0, result
+    assert [line.split(maxsplit=1) for line in result.stdout.splitlines()] == [
+        ["GPU", "NAME"],
+        ["0", "NVIDIA H100 80GB HBM3"],
+    ]
+
+
+def test_wide_prints_the_table_not_the_report_flattened() -> None:
+    table = invoke("baremetal", "probe", "--replay", str(H100_DIR))
+    wide = invoke("baremetal", "probe", "--replay", str(H100_DIR), "-o", "wide")
+    assert wide.exit_code == 0, wide
+    assert wide.stdout == table.stdout
+
+
+def test_output_help_offers_no_name_which_the_probe_does_not_print() -> None:
+    result = invoke("baremetal", "probe", "--help")
+    assert "|name|" not in " ".join(result.stdout.split())
+    assert invoke("baremetal", "probe", "--replay", str(H100_DIR), "-o", "name").exit_code == 2

@@ -250,3 +250,14 @@ def test_status_and_which_name_their_objects_as_kubectl_does(hub: Hub) -> None:
     assert status.stdout.split() == ["membercluster.cluster.kubernetes-fleet.io/gpu-east"], status
     which = invoke("fleet", "placement", "which", "namespace/llm", "-o", "name")
     assert set(which.stdout.split()) == {"clusterresourceplacement.placement.kubernetes-fleet.io/llm"}, which
+
+
+def test_place_warns_when_a_named_object_is_not_on_the_hub(hub: Hub) -> None:
+    # KubeFleet ignores a missing named object (resource_selector.go IgnoreNotFound): the placement
+    # becomes Available on every member with nothing on it, so a misspelt name needs a word
+    result = invoke("fleet", "place", "typo", "--select", "namespace/lmm", "-y")
+    assert result.exit_code == 0, result
+    assert "warning: placement typo: namespace/lmm does not exist on the hub" in result.stderr
+    present = invoke("fleet", "place", "team", "--select", "namespace/llm", "-y")
+    assert present.exit_code == 0, present
+    assert "does not exist" not in present.stderr

@@ -78,6 +78,25 @@ def test_run_waits_for_approval_after_the_canary_stage(hub: Hub) -> None:
     assert {r["cluster"]: r["state"] for r in placed}["gpu-east"] == "RolloutStarted=Unknown"
 
 
+def test_which_finds_the_object_on_the_members_a_waiting_run_has_updated(hub: Hub) -> None:
+    # Members on different snapshots: the placement's status has no selectedResources (kubefleet
+    # controller.go determineRolloutStateForPlacementWithExternalRolloutStrategy); the canary's
+    # observedResourceIndex names the snapshot that holds the namespace
+    _staged(hub, cli=True)
+    result = invoke("fleet", "placement", "which", "namespace/llm", "-o", "json")
+    assert result.exit_code == 0, result
+    assert [(r["placement"], r["cluster"]) for r in list_items(result.stdout)] == [("llm", "canary")]
+
+
+def test_custom_columns_of_placement_and_run_status_read_one_row_per_member(hub: Hub) -> None:
+    # applied to the whole {placement, clusters} / {run, stages} document every cell was <none>
+    _staged(hub, cli=True)
+    placed = _ok("fleet", "placement", "status", "llm", "-o", "custom-columns=CLUSTER:.cluster,STATE:.state")
+    assert placed.splitlines()[:2] == ["CLUSTER    STATE", "canary     Available"]
+    stages = _ok("fleet", "rollout", "status", "run-1", "-o", "custom-columns=STAGE:.stage,MEMBER:.member")
+    assert ["canary", "canary"] in [line.split() for line in stages.splitlines()]
+
+
 def test_approve_with_wait_lets_the_run_finish_and_every_member_become_available(hub: Hub) -> None:
     _staged(hub, cli=True)
     result = invoke("fleet", "approve", "run-1", "--wait", "--timeout", "20s")
@@ -349,6 +368,17 @@ def test_a_run_created_without_start_waits_until_started(hub: Hub) -> None:
     assert json.loads(_ok("fleet", "rollout", "status", "run-3", "-o", "json"))["run"]["state"] == "Succeeded"
     names = _ok("fleet", "rollout", "strategy", "list", "-o", "json")
     assert [s["metadata"]["name"] for s in list_items(names)] == ["all-at-once"]
+
+
+def test_stopping_a_run_that_has_succeeded_says_it_cannot_be_stopped(hub: Hub) -> None:
+    _ok("fleet", "place", "llm", "--select", "namespace/llm", "--external", "-y")
+    _ok("fleet", "rollout", "strategy", "create", "all-at-once", "--stage", "all;max=100%", "-y")
+    hub.settle()
+    _ok("fleet", "rollout", "create", "run-4", "--placement", "llm", "--strategy", "all-at-once", "--start", "-y")
+    hub.settle()
+    result = invoke("fleet", "rollout", "stop", "run-4", "-y")
+    assert result.exit_code == 2, result
+    assert "error: update run 'run-4' has already succeeded; it cannot be stopped" in result.stderr
 
 
 def test_approval_requests_of_a_run_are_found_by_the_label_the_hub_sets(hub: Hub) -> None:

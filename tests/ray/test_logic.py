@@ -508,3 +508,16 @@ def test_service_status_rows_show_each_application_and_problem() -> None:
     assert rows["ready"] == "False" and rows["cluster"] == "llm-rc"
     assert rows["app app"] == "DEPLOY_FAILED: no module"
     assert rows["problem"] == "llm-rc-head: ImagePullBackOff: cannot pull"
+
+
+def test_a_job_without_a_status_yet_has_a_null_job_status_in_its_summary() -> None:
+    # KubeRay's JobStatusNew is "" (ray-operator/apis/ray/v1/rayjob_types.go); -o json printed the
+    # table's "-" placeholder, which no RayJob ever holds
+    job = {
+        "metadata": {"name": "t", "namespace": "default"},
+        "spec": {},
+        "status": {"jobDeploymentStatus": "Initializing"},
+    }
+    summary = ray.job_summary(job, [])
+    assert summary["jobStatus"] is None
+    assert ("jobStatus", "-") not in ray.job_summary_fields(summary, [])

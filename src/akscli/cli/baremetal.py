@@ -108,7 +108,7 @@ _on_cluster = opts.on_kube("kubeconfig", "context", "namespace")
 
 @app.command("probe")
 def probe(
-    output_format: opts.ObjectOutput = "table",
+    output_format: Annotated[str, opts.output_option(REPORT_FORMATS, "custom-columns: one row per GPU")] = "table",
     sysfs_root: Annotated[
         str,
         typer.Option(
@@ -146,7 +146,7 @@ def probe(
     no driver or no NVML."""
     from akscli.baremetal import probe as logic
 
-    fmt = output.check_format(output_format, output.OBJECT_FORMATS)
+    fmt = output.check_format(output_format, REPORT_FORMATS)
     if record is not None:
         if replay is not None:
             raise UsageError(
@@ -159,12 +159,15 @@ def probe(
         output.info(f"recorded this machine's NVML and sysfs answers in {saved} (replay: --replay {saved})")
     # --replay runs the same code path on recorded NVML and sysfs answers (tests, demos, bug reports).
     report = logic.replay(replay, node=node) if replay is not None else logic.probe_host(sysfs_root, node=node)
-    if fmt != "table":
-        output.emit_object(report.to_dict(), fmt)
+    if output.structured(fmt):
+        # custom-columns= reads one row per GPU, as the table shows them (the whole report has
+        # no .index or .name: every cell was <none>)
+        doc = report.to_dict()
+        output.emit_object(doc, fmt, rows=doc["gpus"])
         return
-    output.emit(report.rows(), "table", PROBE_COLUMNS)
+    output.emit(report.rows(), fmt, PROBE_COLUMNS)
     if report.rdma:
-        output.emit([vars(p) for p in report.rdma], "table", RDMA_COLUMNS)
+        output.emit([vars(p) for p in report.rdma], fmt, RDMA_COLUMNS)
     else:
         output.info("RDMA: no devices in /sys/class/infiniband")
     for a in report.anomalies:
@@ -370,7 +373,9 @@ def inventory(
         ),
     ] = None,
     parallel: Annotated[int, typer.Option("--parallel", help="Probe Jobs at a time.", min=1, max=500)] = 50,
-    timeout: opts.Timeout = "5m",
+    timeout: Annotated[
+        str, opts.timeout_option("How long the probe Jobs may run before a node counts as timed out, e.g. 5m.")
+    ] = "5m",
     runtime_class: Annotated[
         str | None,
         typer.Option(
@@ -482,7 +487,9 @@ def test_nccl(
     min_ratio: Annotated[
         float, typer.Option("--min-ratio", help="Pass at this fraction of the expected bandwidth.", min=0.1, max=2.0)
     ] = 1.0,
-    timeout: opts.Timeout = "30m",
+    timeout: Annotated[
+        str, opts.timeout_option("How long the test may run (the Job's deadline and the wait), e.g. 30m.")
+    ] = "30m",
     keep: Annotated[bool, typer.Option("--keep", help="Keep the Job and its pods afterwards.")] = False,
     list_expected: Annotated[
         bool, typer.Option("--list-expected", help="Print the expected figures and exit.")

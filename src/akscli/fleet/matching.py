@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from akscli import output
-from akscli.errors import UsageError
+from akscli.errors import AuthError, NotInstalledError, UsageError
 from akscli.fleet import CLUSTER_V1, MEMBER
 from akscli.kube.client import Kube
 from akscli.validate import quantity_value
@@ -103,12 +103,47 @@ def matching_members(policy: Mapping[str, Any], members: Iterable[Mapping[str, A
     return found
 
 
+def warn_missing_selected(
+    kube: Kube, placements: Iterable[Mapping[str, Any]], objects: Iterable[Mapping[str, Any]]
+) -> None:
+    """Warn about a selector naming an object that is neither on the hub nor among ``objects``
+    (what this command applies with the placement). KubeFleet ignores a missing named object
+    and selects nothing for it, so the placement still becomes Available on every member
+    (upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/placement/resource_selector.go,
+    a named selector's lister Get returns ``controller.NewAPIServerError(true,
+    client.IgnoreNotFound(err))``): a misspelt name would place nothing, silently."""
+    applying = {
+        (str(o.get("kind")), (o.get("metadata") or {}).get("name"), (o.get("metadata") or {}).get("namespace"))
+        for o in objects
+    }
+    for placement in placements:
+        pname = (placement.get("metadata") or {}).get("name")
+        namespace = (placement.get("metadata") or {}).get("namespace")
+        for sel in (placement.get("spec") or {}).get("resourceSelectors") or []:
+            name = sel.get("name")
+            if not name or (sel.get("kind"), name, namespace) in applying:
+                continue
+            api_version = f"{sel['group']}/{sel['version']}" if sel.get("group") else str(sel.get("version"))
+            try:
+                found = kube.get(api_version, str(sel.get("kind")), str(name), namespace=namespace)
+            except (NotInstalledError, AuthError):
+                continue  # a kind the hub does not serve, or may not be read: the hub reports it
+            if found is None:
+                where = f" in namespace {namespace}" if namespace else ""
+                output.warn(
+                    f"placement {pname}: {str(sel.get('kind')).lower()}/{name} does not exist on the hub{where}; "
+                    "Fleet selects nothing for it (create it on the hub, or fix the name in --select)"
+                )
+
+
 def check_placements(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
     """Refuse a placement that no member can take (one line, before anything is sent); warn when a
     PickN or PickFixed placement can be only partly fulfilled."""
+    objects = list(objects)
     placements = [o for o in objects if o.get("kind") in ("ClusterResourcePlacement", "ResourcePlacement")]
     if not placements:
         return
+    warn_missing_selected(kube, placements, objects)
     members = list(kube.list(CLUSTER_V1, MEMBER))
     for obj in placements:
         name = (obj.get("metadata") or {}).get("name")

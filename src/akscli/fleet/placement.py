@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from akscli import validate
-from akscli.errors import UsageError
+from akscli.errors import AuthError, NotInstalledError, UsageError
 from akscli.fleet import CRO, CRP, PLACEMENT_V1, RO, RP, hub, selectors
 from akscli.fleet.placement_status import cluster_statuses
+from akscli.fleet.runchecks import resource_snapshots
 from akscli.kube.client import Kube
 
 # JSON patch paths KubeFleet refuses in overrides (the identity of the object and its status).
@@ -444,6 +445,54 @@ def _selects(placement: Mapping[str, Any], ref: ObjectRef) -> bool:
     return False
 
 
+# _members_holding's answer when the placement's own selectedResources lists the object.
+ALL_MEMBERS: frozenset[str] = frozenset({"*"})
+
+
+def _members_holding(kube: Kube, placement: Mapping[str, Any], ref: ObjectRef) -> frozenset[str]:
+    """The members ``placement`` has put ``ref`` on (ALL_MEMBERS when its status lists it).
+
+    Under an External strategy, while an update run has members on different resource snapshots
+    (the canary updated, production not yet), the placement's status keeps no selectedResources
+    (upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/placement/controller.go
+    determineRolloutStateForPlacementWithExternalRolloutStrategy resets them); each member's
+    observedResourceIndex then names the snapshot it holds, whose spec.selectedResources says what."""
+    if _selects(placement, ref):
+        return ALL_MEMBERS
+    status = placement.get("status") or {}
+    if status.get("selectedResources"):
+        return frozenset()
+    by_index: dict[str, set[str]] = {}
+    for entry in status.get("placementStatuses") or []:
+        index = str(entry.get("observedResourceIndex") or "")
+        if index and entry.get("clusterName"):
+            by_index.setdefault(index, set()).add(str(entry["clusterName"]))
+    meta = placement.get("metadata") or {}
+    holding: set[str] = set()
+    for index, members in by_index.items():
+        try:
+            snapshots = resource_snapshots(kube, str(meta.get("name")), meta.get("namespace"), index)
+        except (NotInstalledError, AuthError):
+            return frozenset()
+        if any(_holds(s, ref) for s in snapshots):
+            holding |= members
+    return frozenset(holding)
+
+
+def _holds(snapshot: Mapping[str, Any], ref: ObjectRef) -> bool:
+    for obj in (snapshot.get("spec") or {}).get("selectedResources") or []:
+        api_version = str(obj.get("apiVersion") or "")
+        meta = obj.get("metadata") or {}
+        if (
+            (api_version.rpartition("/")[0] if "/" in api_version else "") == ref.group
+            and obj.get("kind") == ref.kind
+            and meta.get("name") == ref.name
+            and (meta.get("namespace") or None) == ref.namespace
+        ):
+            return True
+    return False
+
+
 def which(kube: Kube, ref: ObjectRef) -> list[dict[str, Any]]:
     """Every (placement, member cluster) that put ``ref`` on a member, with its state there."""
     candidates: list[dict[str, Any]] = list(kube.list(PLACEMENT_V1, CRP))
@@ -451,12 +500,13 @@ def which(kube: Kube, ref: ObjectRef) -> list[dict[str, Any]]:
         candidates += list(kube.list(PLACEMENT_V1, RP, namespace=ref.namespace))
     rows: list[dict[str, Any]] = []
     for placement in candidates:
-        if not _selects(placement, ref):
+        holding = _members_holding(kube, placement, ref)
+        if not holding:
             continue
         meta = placement.get("metadata") or {}
         failed_here = _failures_for(placement, ref)
         for cs in cluster_statuses(placement):
-            if cs.state == "Unscheduled":
+            if cs.state == "Unscheduled" or (holding is not ALL_MEMBERS and cs.cluster not in holding):
                 continue
             rows.append(
                 {

@@ -23,6 +23,8 @@ from akscli.kube.wait import failure_error
 from akscli.kube.writes import Write
 
 RUN_STATES = {"start": "Run", "stop": "Stop"}
+# Spelled out: "stop" + "ed" printed "it cannot be stoped".
+RUN_ACTIONS_DONE = {"start": "started", "stop": "stopped"}
 
 
 def strategy_objects(name: str, namespace: str | None, specs: list[StageSpec]) -> list[dict[str, Any]]:
@@ -97,7 +99,7 @@ def run_state_write(kube: Kube, name: str, namespace: str | None, action: str) -
     if conds.get("Succeeded", {}).get("status") in ("True", "False"):
         outcome = "succeeded" if conds["Succeeded"]["status"] == "True" else "failed"
         raise UsageError(
-            f"update run {name!r} has already {outcome}; it cannot be {action}ed",
+            f"update run {name!r} has already {outcome}; it cannot be {RUN_ACTIONS_DONE[action]}",
             hint="create a new run with: akscli fleet rollout create",
         )
     return Write.patch(run, {"spec": {"state": state}})

@@ -75,6 +75,21 @@ def check_runs(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
             _check_resource_index(kube, kind, name, namespace, str(index))
 
 
+def resource_snapshots(kube: Kube, name: str, namespace: str | None, index: str | None = None) -> list[dict[str, Any]]:
+    """The resource snapshots of placement ``name`` (of one ``index`` only, when given): every
+    snapshot of a group carries its parent's and its index's label (upstream: kubefleet-dev/kubefleet
+    e160c1cd pkg/utils/controller/resource_snapshot_resolver.go ListAllResourceSnapshotWithAnIndex)."""
+    # ResourceSnapshot is served as v1beta1 only, ClusterResourceSnapshot as v1 too (upstream: kubefleet-dev/
+    # kubefleet e160c1cd config/crd/bases/placement.kubernetes-fleet.io_resourcesnapshots.yaml, _cluster...).
+    snapshot_kind, version = "ClusterResourceSnapshot", PLACEMENT_V1
+    if namespace:
+        snapshot_kind, version = "ResourceSnapshot", PLACEMENT_BETA
+    selector = f"{PARENT_PLACEMENT_LABEL}={name}"
+    if index is not None:
+        selector += f",{RESOURCE_INDEX_LABEL}={index}"
+    return list(kube.list(version, snapshot_kind, namespace=namespace, label_selector=selector))
+
+
 def _check_resource_index(kube: Kube, kind: str, name: str, namespace: str | None, index: str) -> None:
     """A run naming a resource snapshot index its placement has none of fails to initialize for
     good ("no resourceSnapshots with index `N` found for placement", upstream: kubefleet-dev/kubefleet
@@ -82,17 +97,10 @@ def _check_resource_index(kube: Kube, kind: str, name: str, namespace: str | Non
     snapshots labelled kubernetes-fleet.io/parent-CRP=NAME and kubernetes-fleet.io/resource-index=N,
     pkg/utils/controller/resource_snapshot_resolver.go ListAllResourceSnapshotWithAnIndex). A hub
     that does not let this user list snapshots is not checked: the run itself reports it."""
-    # ResourceSnapshot is served as v1beta1 only, ClusterResourceSnapshot as v1 too (upstream: kubefleet-dev/
-    # kubefleet e160c1cd config/crd/bases/placement.kubernetes-fleet.io_resourcesnapshots.yaml, _cluster...).
-    snapshot_kind, version = "ClusterResourceSnapshot", PLACEMENT_V1
-    if namespace:
-        snapshot_kind, version = "ResourceSnapshot", PLACEMENT_BETA
     try:
         have = {
             str(((s.get("metadata") or {}).get("labels") or {}).get(RESOURCE_INDEX_LABEL))
-            for s in kube.list(
-                version, snapshot_kind, namespace=namespace, label_selector=f"{PARENT_PLACEMENT_LABEL}={name}"
-            )
+            for s in resource_snapshots(kube, name, namespace)
         }
     except (NotInstalledError, AuthError):
         return

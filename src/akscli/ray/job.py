@@ -190,13 +190,15 @@ def job_cluster(job: Mapping[str, Any]) -> str | None:
 
 def job_summary(job: Mapping[str, Any], findings: Sequence[Finding]) -> dict[str, Any]:
     """What ``ray job status`` shows: phases, where it runs, and why it is stuck."""
-    deployment, status = job_phase(job)
+    deployment, _ = job_phase(job)
     st = job.get("status") or {}
     return {
         "name": job["metadata"]["name"],
         "namespace": job["metadata"]["namespace"],
         "deploymentStatus": deployment,
-        "jobStatus": status,
+        # upstream: ray-project/kuberay v1.7.0 ray-operator/apis/ray/v1/rayjob_types.go,
+        # JobStatusNew JobStatus = "": no status yet is null here, not the table's "-"
+        "jobStatus": st.get("jobStatus") or None,
         "cluster": st.get("rayClusterName"),
         "jobId": st.get("jobId"),
         "startTime": st.get("startTime"),

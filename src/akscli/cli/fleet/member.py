@@ -147,7 +147,9 @@ EVICTION_COLUMNS = [
 @on_hub
 def member_drain(
     name: HubMemberName,
-    timeout: opts.Timeout = "5m",
+    timeout: Annotated[
+        str, opts.timeout_option("How long to wait for the placements' evictions, all together, e.g. 5m.")
+    ] = "5m",
     hub: opts.KubeFlags = opts.KubeFlags(),
     yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",

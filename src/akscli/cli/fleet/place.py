@@ -205,7 +205,7 @@ def placement_status(
     summary = placement_status.placement_summary(obj)
     rows = [s.as_dict() for s in placement_status.cluster_statuses(obj)]
     if output.structured(fmt):
-        output.emit_object({"placement": summary, "clusters": rows}, fmt)
+        output.emit_object({"placement": summary, "clusters": rows}, fmt, rows=rows)
         return
     if fmt in ("table", "wide"):
         output.write("\n".join(placement_status.describe(summary)))

@@ -429,7 +429,7 @@ def rollout_status(
         run = rollout.get_run(hub.connect(), name, ns)
         summary, rows = rollout.run_summary(run), rollout.run_rows(run)
         if output.structured(fmt):
-            output.emit_object({"run": summary, "stages": rows}, fmt)
+            output.emit_object({"run": summary, "stages": rows}, fmt, rows=rows)
             return
         heading, columns = f"update run {name}: {rollout.describe(summary)}", HUB_RUN_COLUMNS
     if fmt != "name":
