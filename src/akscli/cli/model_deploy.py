@@ -26,6 +26,7 @@ from akscli.model import catalog, kinds, plan_view, skus
 from akscli.output import Column
 
 if TYPE_CHECKING:
+    from akscli.kube.apply import Change
     from akscli.kube.client import Kube, KubeTarget
     from akscli.model import deploy, revisions
     from akscli.model.planning import Plan
@@ -291,7 +292,7 @@ def deploy_cmd(
     else:
         output.info(f"recorded revision {rev} of {req.name}")
     if wait:
-        _wait(kube, objects, timeout, fleet=fleet)
+        _wait(kube, objects, timeout, fleet=fleet, restarted=rollout.restarted)
 
 
 def _fit_to_cluster(kube: "Kube", req: "deploy.DeployRequest", the_plan: "Plan") -> None:
@@ -348,6 +349,8 @@ class _Rollout:
     force_conflicts: bool
     action: str
     unchanged: bool = False
+    # StatefulSets restarted because KAITO does not restart them (model/kaito_restart.py).
+    restarted: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
     def apply(
         self,
@@ -380,12 +383,13 @@ class _Rollout:
         # comes first fails for good (kubefleet-dev/kubefleet pkg/controllers/updaterun/initialization.go).
         applied = revisions.leave_replicas_to_autoscaler(self.kube, objects, deploy.initial_replicas(params))
         first, runs = fleet_rollout.split_runs(applied) if self.mode == "none" else (applied, [])
+        changes = []
         for batch in (first, runs):
             if batch is runs and runs:
                 with output.status("waiting for the placement to be scheduled before its staged update run") as update:
                     fleet_rollout.wait_until_scheduled(self.kube, runs, progress=update)
             if batch:
-                common.apply_objects(
+                changes += common.apply_objects(
                     batch,
                     stack=kinds.stack_of(name),
                     target=self.target,
@@ -396,14 +400,26 @@ class _Rollout:
                     force_conflicts=self.force_conflicts,
                     action=self.action,
                     kube=self.kube,
-                )
+                ).changes
         if self.mode != "none":
             return None
+        self._restart_kaito(changes)
         for obj in revisions.delete_stale(self.kube, after):
             output.deleted(obj["apiVersion"], obj["kind"], obj["metadata"]["name"], why="no longer rendered")
         number = revisions.record_revision(self.kube, name, namespace, objects, params, note, history)
         self.unchanged = bool(history) and number == history[-1].revision
         return number
+
+    def _restart_kaito(self, changes: "list[Change]") -> None:
+        from akscli.model import kaito_restart
+
+        for server in kaito_restart.stale_servers(changes):
+            for sts in kaito_restart.restart(self.kube, server):
+                self.restarted.append(sts)
+                output.info(
+                    f"statefulset.apps/{sts['metadata']['name']} restarted "
+                    "(KAITO does not restart its pods for a changed inference config)"
+                )
 
     def _recreate_if_needed(self, objects: list[dict[str, Any]]) -> None:
         from akscli.cli import common
@@ -418,11 +434,15 @@ class _Rollout:
         )
 
 
-def _wait(kube: "Kube", objects: list[dict[str, Any]], timeout: str, *, fleet: bool) -> None:
+def _wait(
+    kube: "Kube", objects: list[dict[str, Any]], timeout: str, *, fleet: bool, restarted: list[dict[str, Any]]
+) -> None:
     from akscli.kube.wait import wait_for
     from akscli.model import live
 
-    waited = live.objects_to_wait_for(objects, fleet=fleet)
+    # And the StatefulSets restarted for a changed KAITO config: the Workspace stays Ready through
+    # their rolling update, so only they say when the new config is served.
+    waited = live.objects_to_wait_for(objects, fleet=fleet) + restarted
     with output.status(f"waiting up to {timeout} for {len(waited)} object(s)") as update:
         wait_for(kube, waited, validate.duration(timeout, "--timeout"), progress=update)
     output.info("ready")
@@ -552,4 +572,4 @@ def rollback_cmd(
         return
     output.info(f"rolled {name} back to revision {chosen.revision} (recorded as {rev})")
     if wait:
-        _wait(kube, objects, timeout, fleet=bool(chosen.params.get("fleet")))
+        _wait(kube, objects, timeout, fleet=bool(chosen.params.get("fleet")), restarted=rollout.restarted)
