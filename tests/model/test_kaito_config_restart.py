@@ -118,3 +118,15 @@ def test_a_rollback_to_another_context_restarts_the_workspace(model_emulator: St
     result = invoke("model", "rollback", "phi-4", "--to-revision", "1", "-y")
     assert result.exit_code == 0, result
     assert _restarted(emu)["phi-4"]
+
+
+def test_a_new_context_restarts_the_workspace_of_an_airunway_model(model_emulator: Start) -> None:
+    """AI Runway's kaito provider names the same ConfigMap in its Workspace (through
+    spec.provider.overrides), so its Workspace keeps the old context the same way."""
+    from tests.model.conftest import AIRUNWAY_CRDS
+
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    _deploy("--runtime", "airunway", "--max-model-len", "4096", "--wait", "--timeout", "1m")
+    _as_kaito_runs_it(emu)
+    _deploy("--runtime", "airunway", "--max-model-len", "8192", "--wait", "--timeout", "1m")
+    assert _restarted(emu)["phi-4"]
