@@ -326,9 +326,12 @@ def _workspace(obj: dict[str, Any], old: dict[str, Any] | None) -> ApiError | No
         # InferenceSpec.validateUpdate: the whole preset (name and presetOptions, such as
         # modelAccessSecret) is immutable, compared with reflect.DeepEqual, via "inference".
         old_inference = old.get("inference")
-        if isinstance(inference, dict) and isinstance(old_inference, dict):
-            if inference.get("preset") != old_inference.get("preset"):
-                errs = _also(errs, FieldError("field is immutable", "preset").via("inference"))
+        if (
+            isinstance(inference, dict)
+            and isinstance(old_inference, dict)
+            and inference.get("preset") != old_inference.get("preset")
+        ):
+            errs = _also(errs, FieldError("field is immutable", "preset").via("inference"))
     if errs is None:
         return None
     return _deny("validation.workspace.kaito.sh", 400, f"validation failed: {errs.render()}", "BadRequest")
