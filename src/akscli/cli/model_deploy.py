@@ -328,6 +328,16 @@ def _ensure_namespace(kube: "Kube", namespace: str, *, create: bool, dry_run: st
         raise errors.NotFoundError(
             f"namespace {namespace} does not exist", hint="add --create-namespace, or pick another with -n"
         )
+    if dry_run == "server":
+        # The API server refuses every object, dry run or not, in a namespace that does not exist
+        # (upstream: kubernetes/kubernetes plugin/pkg/admission/namespace/lifecycle/admission.go),
+        # so the plan would end on the first object's "namespaces ... not found".
+        raise errors.NotFoundError(
+            f"namespace {namespace} does not exist yet, and the API server dry-runs no object in a "
+            "namespace that does not exist",
+            hint=f"see what would be sent with --dry-run=client, or create it first (kubectl create namespace "
+            f"{namespace}) and run the server dry run again",
+        )
     if dry_run == "none":
         # Created on its own, not as part of the model's stack: deleting or rolling back
         # the model must never delete a namespace.
