@@ -130,3 +130,16 @@ def test_a_new_context_restarts_the_workspace_of_an_airunway_model(model_emulato
     _as_kaito_runs_it(emu)
     _deploy("--runtime", "airunway", "--max-model-len", "8192", "--wait", "--timeout", "1m")
     assert _restarted(emu)["phi-4"]
+
+
+def test_the_restart_is_in_the_audit_log(model_emulator: Start, tmp_path: Any) -> None:
+    import json
+
+    emu = model_emulator()
+    log = tmp_path / "audit.jsonl"
+    _deploy("--max-model-len", "4096", "--audit-log", str(log))
+    _as_kaito_runs_it(emu)
+    _deploy("--max-model-len", "8192", "--audit-log", str(log))
+    entries = [json.loads(line) for line in log.read_text().splitlines()]
+    restarts = [o for e in entries for o in e["objects"] if o.get("action") == "restart"]
+    assert [(o["object"], o["namespace"]) for o in restarts] == [("statefulset.apps/phi-4", "default")]

@@ -421,6 +421,7 @@ class _Rollout:
         return number
 
     def _restart_kaito(self, changes: "list[Change]") -> None:
+        from akscli.cli import common
         from akscli.model import kaito_restart
 
         for server in kaito_restart.stale_servers(changes):
@@ -430,6 +431,9 @@ class _Rollout:
                     f"statefulset.apps/{sts['metadata']['name']} restarted "
                     "(KAITO does not restart its pods for a changed inference config)"
                 )
+        if self.restarted:
+            objects = kaito_restart.audit_objects(self.restarted)
+            common.record_audit(self.action, self.kube, [], "success", objects=objects)
 
     def _recreate_if_needed(self, objects: list[dict[str, Any]]) -> None:
         from akscli.cli import common

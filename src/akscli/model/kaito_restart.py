@@ -86,3 +86,16 @@ def restart(kube: Kube, server: Mapping[str, Any], now: datetime | None = None) 
             kube.patch("apps/v1", "StatefulSet", sts["metadata"]["name"], patch, namespace=meta["namespace"])
         )
     return restarted
+
+
+def audit_objects(restarted: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """The audit log's lines for the restarts: a change akscli made, as every other is recorded."""
+    return [
+        {
+            "object": f"statefulset.apps/{sts['metadata']['name']}",
+            "namespace": str(sts["metadata"].get("namespace") or ""),
+            "action": "restart",
+            "resourceVersion": str(sts["metadata"].get("resourceVersion", "")),
+        }
+        for sts in restarted
+    ]
