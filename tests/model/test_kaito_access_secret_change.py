@@ -62,3 +62,16 @@ def test_an_inferenceset_with_a_new_access_secret_asks_for_recreate(model_emulat
     result = _deploy("--replicas", "2", "--access-secret", "hf-token")
     assert result.exit_code == 2, result
     assert "InferenceSet/phi-4 spec.template.inference.preset.presetOptions: (none) -> " in result.stderr
+
+
+def test_an_airunway_model_on_kaito_with_a_new_access_secret_asks_for_recreate(model_emulator: Start) -> None:
+    """AI Runway's kaito provider passes spec.provider.overrides on to the Workspace it made
+    (ai-runway/airunway providers/kaito/controller.go, createOrUpdateResource), where KAITO's
+    webhook refuses the change."""
+    from tests.model.conftest import AIRUNWAY_CRDS
+
+    model_emulator(crds=AIRUNWAY_CRDS)
+    assert _deploy("--runtime", "airunway").exit_code == 0
+    result = _deploy("--runtime", "airunway", "--access-secret", "hf-token")
+    assert result.exit_code == 2, result
+    assert "ModelDeployment/phi-4 spec.provider.overrides.inference.preset.presetOptions: (none) -> " in result.stderr

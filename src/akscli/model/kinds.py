@@ -139,10 +139,14 @@ IMMUTABLE_FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
 # accessMode is the CRD's default (config/crd/bases/kaito.sh_workspaces.yaml), so presetOptions
 # (modelAccessSecret, --access-secret) is what is left. An InferenceSet's template reaches only
 # the Workspaces the set makes afterwards (pkg/inferenceset/inferenceset_controller.go updates no
-# Workspace's spec), so a changed access secret there needs the set made again as well.
+# Workspace's spec), so a changed access secret there needs the set made again as well. AI Runway's
+# kaito provider writes spec.provider.overrides into its Workspace and updates the Workspace it made
+# (ai-runway/airunway providers/kaito/controller.go, createOrUpdateResource), where KAITO's webhook
+# refuses the same change.
 IMMUTABLE_OPTIONAL_FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("kaito.sh", "Workspace"): ("inference.preset.presetOptions",),
     ("kaito.sh", "InferenceSet"): ("spec.template.inference.preset.presetOptions",),
+    ("airunway.ai", "ModelDeployment"): ("spec.provider.overrides.inference.preset.presetOptions",),
 }
 ONE_WAY_FIELDS: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {
     ("placement.kubernetes-fleet.io", kind): (("spec.strategy.type", "External", "RollingUpdate"),)
