@@ -143,3 +143,13 @@ def test_the_restart_is_in_the_audit_log(model_emulator: Start, tmp_path: Any) -
     entries = [json.loads(line) for line in log.read_text().splitlines()]
     restarts = [o for e in entries for o in e["objects"] if o.get("action") == "restart"]
     assert [(o["object"], o["namespace"]) for o in restarts] == [("statefulset.apps/phi-4", "default")]
+
+
+def test_a_server_dry_run_says_it_would_restart_and_restarts_nothing(model_emulator: Start) -> None:
+    emu = model_emulator()
+    _deploy("--max-model-len", "4096", "--wait", "--timeout", "1m")
+    _as_kaito_runs_it(emu)
+    result = invoke("model", "deploy", "phi-4", "--max-model-len", "8192", "--dry-run=server")
+    assert result.exit_code == 0, result
+    assert "statefulset.apps/phi-4 restarted (server dry run)" in result.stderr
+    assert _restarted(emu) == {"phi-4": None}

@@ -411,9 +411,9 @@ class _Rollout:
                     action=self.action,
                     kube=self.kube,
                 ).changes
+        self._restart_kaito(changes)
         if self.mode != "none":
             return None
-        self._restart_kaito(changes)
         for obj in revisions.delete_stale(self.kube, after):
             output.deleted(obj["apiVersion"], obj["kind"], obj["metadata"]["name"], why="no longer rendered")
         number = revisions.record_revision(self.kube, name, namespace, objects, params, note, history)
@@ -424,13 +424,13 @@ class _Rollout:
         from akscli.cli import common
         from akscli.model import kaito_restart
 
+        dry = self.mode == "server"  # kubectl rollout restart --dry-run=server: the patch, dry-run
         for server in kaito_restart.stale_servers(changes):
-            for sts in kaito_restart.restart(self.kube, server):
-                self.restarted.append(sts)
-                output.info(
-                    f"statefulset.apps/{sts['metadata']['name']} restarted "
-                    "(KAITO does not restart its pods for a changed inference config)"
-                )
+            for sts in kaito_restart.restart(self.kube, server, dry_run=dry):
+                name = f"statefulset.apps/{sts['metadata']['name']}"
+                output.info(f"{name} restarted (server dry run)" if dry else f"{name} restarted{kaito_restart.WHY}")
+                if not dry:
+                    self.restarted.append(sts)
         if self.restarted:
             objects = kaito_restart.audit_objects(self.restarted)
             common.record_audit(self.action, self.kube, [], "success", objects=objects)

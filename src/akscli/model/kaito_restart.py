@@ -70,9 +70,15 @@ def stale_servers(changes: Sequence[Change]) -> list[Mapping[str, Any]]:
     return stale
 
 
-def restart(kube: Kube, server: Mapping[str, Any], now: datetime | None = None) -> list[dict[str, Any]]:
+WHY = " (KAITO does not restart its pods for a changed inference config)"
+
+
+def restart(
+    kube: Kube, server: Mapping[str, Any], now: datetime | None = None, *, dry_run: bool = False
+) -> list[dict[str, Any]]:
     """Restart the StatefulSets KAITO runs ``server`` with (their pod template carries the label
-    naming it); the patched StatefulSets, for the wait."""
+    naming it); the patched StatefulSets, for the wait. ``dry_run``: the server's dry run of the
+    patch (kubectl rollout restart --dry-run=server)."""
     meta = server["metadata"]
     label = _SERVING[(str(server["apiVersion"]), str(server["kind"]))][1]
     when = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -83,7 +89,9 @@ def restart(kube: Kube, server: Mapping[str, Any], now: datetime | None = None) 
         if (dig(sts, "spec.template.metadata.labels") or {}).get(label) != meta["name"]:
             continue
         restarted.append(
-            kube.patch("apps/v1", "StatefulSet", sts["metadata"]["name"], patch, namespace=meta["namespace"])
+            kube.patch(
+                "apps/v1", "StatefulSet", sts["metadata"]["name"], patch, namespace=meta["namespace"], dry_run=dry_run
+            )
         )
     return restarted
 
