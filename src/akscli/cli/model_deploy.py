@@ -386,7 +386,8 @@ class _Rollout:
             refs = ", ".join(revisions.ref(o) for o in stale)
             common.confirm(f"delete {len(stale)} object(s) {dropped} ({refs})", self.yes)
             for obj in revisions.replace_first(self.kube, first_stale):
-                output.deleted(obj["apiVersion"], obj["kind"], obj["metadata"]["name"], why="replaced")
+                meta = obj["metadata"]
+                output.deleted(obj["apiVersion"], obj["kind"], meta["name"], why="replaced", beside=self.output_fmt)
         from akscli.fleet import rollout as fleet_rollout
 
         # A staged update run is created only once its placement has scheduled bindings: one that
@@ -415,7 +416,8 @@ class _Rollout:
         if self.mode != "none":
             return None
         for obj in revisions.delete_stale(self.kube, after):
-            output.deleted(obj["apiVersion"], obj["kind"], obj["metadata"]["name"], why="no longer rendered")
+            why, meta = "no longer rendered", obj["metadata"]
+            output.deleted(obj["apiVersion"], obj["kind"], meta["name"], why=why, beside=self.output_fmt)
         number = revisions.record_revision(self.kube, name, namespace, objects, params, note, history)
         self.unchanged = bool(history) and number == history[-1].revision
         return number
