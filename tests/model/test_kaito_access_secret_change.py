@@ -75,3 +75,14 @@ def test_an_airunway_model_on_kaito_with_a_new_access_secret_asks_for_recreate(m
     result = _deploy("--runtime", "airunway", "--access-secret", "hf-token")
     assert result.exit_code == 2, result
     assert "ModelDeployment/phi-4 spec.provider.overrides.inference.preset.presetOptions: (none) -> " in result.stderr
+
+
+def test_recreate_prints_kubectls_delete_line_for_what_it_deletes(model_emulator: Start) -> None:
+    # kubectl replace --force prints the delete line before the object is made again
+    # (kubernetes/kubectl pkg/cmd/replace/replace.go, forceReplace: DeleteOptions.DeleteResult,
+    # which prints kubectl delete's line, pkg/cmd/delete/delete.go).
+    model_emulator()
+    assert _deploy().exit_code == 0
+    result = _deploy("--access-secret", "hf-token", "--recreate")
+    assert result.exit_code == 0, result
+    assert 'workspace.kaito.sh "phi-4" deleted (recreated)' in result.stdout.splitlines()

@@ -447,6 +447,7 @@ class _Rollout:
             mode=self.mode,
             yes=self.yes,
             down="the model is down until it is ready",
+            beside=self.output_fmt,
         )
 
 
