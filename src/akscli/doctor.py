@@ -403,7 +403,12 @@ def _crd(kube: Kube, name: str, version: str) -> tuple[str, str]:
 def controller_running(kube: Kube, key: str) -> tuple[bool, str]:
     """Whether a ready pod of the component's controller runs, and what was found."""
     comp = next(c for c in components() if c.id == key)
-    state, detail = _pods(kube, comp.pods)
+    return pods_running(kube, comp.pods)
+
+
+def pods_running(kube: Kube, selectors: Sequence[str]) -> tuple[bool, str]:
+    """Whether a ready pod that one of ``selectors`` finds runs (any namespace), and what was found."""
+    state, detail = _pods(kube, selectors)
     return state == OK, detail
 
 

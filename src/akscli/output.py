@@ -277,19 +277,31 @@ def kind_ref(api_version: str, kind: str, name: str) -> str:
 
 
 def deleted(
-    api_version: str, kind: str, name: str, mode: str = "none", fmt: str | None = None, why: str | None = None
+    api_version: str,
+    kind: str,
+    name: str,
+    mode: str = "none",
+    fmt: str | None = None,
+    why: str | None = None,
+    beside: str = "table",
 ) -> None:
     """kubectl delete's line, ``raycluster.ray.io "rc" deleted`` with `` (dry run)`` or
     `` (server dry run)``; with ``-o name`` (``fmt``) only ``raycluster.ray.io/rc``, dry run or
     not (upstream: kubernetes/kubernetes staging/src/k8s.io/kubectl/pkg/cmd/delete/delete.go,
     PrintObj). ``why``: akscli's reason for a deletion the user did not name (a model deploy
-    or rollback removing what it no longer renders), after kubectl's line in parentheses."""
+    or rollback removing what it no longer renders), after kubectl's line in parentheses.
+    ``beside``: the -o format of the command's own output (a deploy's applied objects); unless
+    that is the table, the line goes to stderr, so stdout stays one JSON, YAML or name list."""
     if fmt == "name":
         write(kind_ref(api_version, kind, name))
         return
     suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(mode, "")
     reason = f" ({why})" if why else ""
-    write(f'{kind_group(api_version, kind)} "{name}" deleted{suffix}{reason}')
+    line = f'{kind_group(api_version, kind)} "{name}" deleted{suffix}{reason}'
+    if beside == "table":
+        write(line)
+    else:
+        info(line)
 
 
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], wide: Sequence[bool] = ()) -> None:

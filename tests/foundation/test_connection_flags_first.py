@@ -68,3 +68,26 @@ def test_a_kubectl_flag_akscli_does_not_implement_is_not_moved() -> None:
     from akscli.cli.options import leading_connection_flags_last
 
     assert leading_connection_flags_last(["--as", "bob", "model", "list"]) == ["--as", "bob", "model", "list"]
+
+
+def test_a_namespace_before_a_command_without_one_is_ignored_as_kubectl_does(
+    kubeconfig: Path, kube_emulator: Any
+) -> None:
+    # kubectl's -n is a persistent flag of its root (kubernetes/kubectl pkg/cmd/cmd.go), taken by
+    # every command and ignored by those without namespaced objects (`kubectl -n ml get nodes`).
+    result = invoke("-n", "ml", "gpu", "usage", "-o", "json")
+    assert result.exit_code == 0, result
+    assert "No such option" not in result.stderr
+
+
+def test_only_the_namespace_is_dropped_before_a_command_without_one() -> None:
+    from akscli.cli.options import leading_connection_flags_last
+
+    argv = ["--context", "c", "-n", "ml", "--namespace=x", "-ny", "gpu", "usage"]
+    assert leading_connection_flags_last(argv, lambda rest: False) == ["gpu", "usage", "--context", "c"]
+
+
+def test_a_namespace_given_after_a_command_without_one_is_still_refused(kubeconfig: Path) -> None:
+    result = invoke("gpu", "usage", "-n", "ml")
+    assert result.exit_code == 2
+    assert "No such option: -n" in result.stderr

@@ -145,6 +145,21 @@ def test_workspace_count_is_immutable(kube_emulator: KubeEmulator) -> None:
     assert r.json()["message"].endswith("denied the request: validation failed: field is immutable: resource.count")
 
 
+def test_workspace_preset_options_are_immutable(kube_emulator: KubeEmulator) -> None:
+    # upstream: kaito-project/kaito v0.12.0 api/v1beta1/workspace_validation.go
+    # InferenceSpec.validateUpdate: reflect.DeepEqual of the whole preset, via "inference".
+    assert raw(kube_emulator, "POST", WORKSPACES, workspace()).status == 201
+    r = raw(
+        kube_emulator,
+        "PATCH",
+        WORKSPACES + "/phi",
+        {"inference": {"preset": {"presetOptions": {"modelAccessSecret": "hf-token"}}}},
+        content_type="application/merge-patch+json",
+    )
+    assert r.status == 400
+    assert r.json()["message"].endswith("denied the request: validation failed: field is immutable: inference.preset")
+
+
 def test_workspace_without_instance_type_is_denied(kube_emulator: KubeEmulator) -> None:
     ws = workspace()
     del ws["resource"]["instanceType"]

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.emulators.kube.profiles import install_kaito_controller, install_keda_kaito_scaler
+from tests.emulators.kube.profiles import install_kaito_controller, install_keda_kaito_scaler, ready_pod
 
 from ._shared import crd_dir
 
@@ -61,6 +61,8 @@ def model_emulator(
             from tests.emulators.kube.controllers.airunway import ModelDeploymentController
 
             emu.controllers.add(ModelDeploymentController(delay=0.02))
+            if controller:
+                install_airunway_controller(emu)
         if fleet:
             from tests.emulators.kube.controllers.fleet import FleetHubController
 
@@ -98,20 +100,12 @@ def install_gateway(emu: Any, name: str = "inference-gateway", namespace: str = 
 
 
 def install_airunway_controller(emu: Any, *args: str) -> None:
-    """The AI Runway controller-manager's pod, run with ``args`` (the flags akscli reads from it,
-    e.g. ``--gateway-name``, ``--patch-gateway-allowed-routes``)."""
-    emu.cluster.create(
-        {
-            "apiVersion": "v1",
-            "kind": "Pod",
-            "metadata": {
-                "name": "airunway-controller-manager-0",
-                "namespace": "default",
-                "labels": {"app.kubernetes.io/name": "airunway", "control-plane": "controller-manager"},
-            },
-            "spec": {"containers": [{"name": "manager", "image": "airunway", "args": list(args)}]},
-        }
-    )
+    """The AI Runway controller-manager's pod, ready, run with ``args`` (the flags akscli reads
+    from it, e.g. ``--gateway-name``, ``--patch-gateway-allowed-routes``); it replaces the one the
+    fixture installs (the pod the AI Runway simulator stands for)."""
+    emu.cluster.delete("v1", "Pod", "default", "airunway-controller-manager-0")
+    labels = {"app.kubernetes.io/name": "airunway", "control-plane": "controller-manager"}
+    ready_pod(emu, "default", "airunway-controller-manager-0", labels, image="airunway", args=list(args))
 
 
 def install_podmonitor_api(emu: Any, group: str = "monitoring.coreos.com") -> None:

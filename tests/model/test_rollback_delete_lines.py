@@ -26,3 +26,16 @@ def test_rollback_prints_kubectls_delete_line_for_the_server_it_replaces(model_e
     assert result.exit_code == 0, result
     assert 'inferenceset.kaito.sh "phi-4" deleted (replaced)' in result.stdout.splitlines()
     assert "inferenceset/phi-4" not in result.stdout
+
+
+def test_with_o_json_the_delete_lines_go_to_stderr_and_stdout_stays_json(model_emulator: Start) -> None:
+    """stdout carries the -o format alone (jq reads it); the lines for what a deploy deletes on
+    the way (a Workspace replaced by an InferenceSet) are akscli's notes, on stderr."""
+    import json
+
+    model_emulator()
+    _deploy("--max-model-len", "4096")
+    result = invoke("model", "deploy", "phi-4", "--max-model-len", "4096", "--replicas", "2", "-y", "-o", "json")
+    assert result.exit_code == 0, result
+    assert {i["kind"] for i in json.loads(result.stdout)["items"]} == {"ConfigMap", "InferenceSet", "Service"}
+    assert 'workspace.kaito.sh "phi-4" deleted (replaced)' in result.stderr.splitlines()

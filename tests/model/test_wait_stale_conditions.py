@@ -21,6 +21,15 @@ def _pause(emu: Any, kind: type) -> None:
         emu.controllers.remove(c)
 
 
+def _add_adapter(emu: Any) -> None:
+    """A change to the Workspace's spec that KAITO takes in place (a new generation): its preset,
+    instance type and label selector are immutable (kaito-project/kaito v0.12.0
+    api/v1beta1/workspace_validation.go), adapters are not. akscli changes none of a Workspace's
+    spec in place, so another writer makes it."""
+    adapters = [{"source": {"name": "adapter", "image": "registry.example.com/adapter:1"}}]
+    emu.cluster.patch(KAITO, "Workspace", "default", "phi-4", {"inference": {"adapters": adapters}})
+
+
 def _generations(obj: dict[str, Any]) -> tuple[int, set[int]]:
     return obj["metadata"]["generation"], {c["observedGeneration"] for c in obj["status"]["conditions"]}
 
@@ -29,7 +38,8 @@ def test_a_ready_workspace_of_the_previous_generation_does_not_end_the_wait(mode
     emu = model_emulator()
     assert invoke("model", "deploy", "phi-4", "--wait", "--timeout", "20s", "-y").exit_code == 0
     _pause(emu, WorkspaceController)
-    result = invoke("model", "deploy", "phi-4", "--access-secret", "hf-token", "--wait", "--timeout", "2s", "-y")
+    _add_adapter(emu)
+    result = invoke("model", "deploy", "phi-4", "--wait", "--timeout", "2s", "-y")
     assert result.exit_code == 5, result
     assert "generation 2" in result.stderr
     ws = emu.cluster.get(KAITO, "Workspace", "default", "phi-4")
@@ -40,7 +50,8 @@ def test_a_ready_workspace_of_the_previous_generation_does_not_end_the_wait(mode
 def test_the_wait_ends_once_kaito_has_reconciled_the_new_generation(model_emulator: Start) -> None:
     emu = model_emulator()
     assert invoke("model", "deploy", "phi-4", "--wait", "--timeout", "20s", "-y").exit_code == 0
-    result = invoke("model", "deploy", "phi-4", "--access-secret", "hf-token", "--wait", "--timeout", "20s", "-y")
+    _add_adapter(emu)
+    result = invoke("model", "deploy", "phi-4", "--wait", "--timeout", "20s", "-y")
     assert result.exit_code == 0, result
     assert _generations(emu.cluster.get(KAITO, "Workspace", "default", "phi-4")) == (2, {2})
 

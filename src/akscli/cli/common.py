@@ -383,11 +383,19 @@ def delete_objects(
 
 
 def recreate_if_needed(
-    kube: "Kube", objects: list[dict[str, Any]], *, recreate: bool, mode: str, yes: bool, down: str
+    kube: "Kube",
+    objects: list[dict[str, Any]],
+    *,
+    recreate: bool,
+    mode: str,
+    yes: bool,
+    down: str,
+    beside: str = "table",
 ) -> None:
     """Before an apply: objects whose live copy differs where the server refuses a change in place
     (akscli.model.revisions.immutable_changes) are refused with the --recreate hint, or, with
-    --recreate, deleted (after a confirmation) so that the apply creates them again. ``down``:
+    --recreate, deleted (after a confirmation) so that the apply creates them again, each with
+    kubectl's delete line (``beside``: the command's -o format, output.deleted). ``down``:
     what the deletion takes away until then."""
     from akscli.model import revisions
 
@@ -405,3 +413,6 @@ def recreate_if_needed(
         return
     confirm(f"recreate {len(changes)} object(s) ({listed})", yes)
     revisions.recreate(kube, changes)
+    for change in changes:
+        obj = change.obj
+        output.deleted(obj["apiVersion"], obj["kind"], obj["metadata"]["name"], why="recreated", beside=beside)

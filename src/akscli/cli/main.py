@@ -262,7 +262,7 @@ def _run(argv: Sequence[str]) -> int:
         from akscli.validate import command_line
 
         command_line(list(argv))  # global flags' values too
-        args = bare_dry_run(leading_connection_flags_last(global_flags.extract(list(argv))))
+        args = bare_dry_run(leading_connection_flags_last(global_flags.extract(list(argv)), _takes_namespace))
         logconfig.configure()
         if any(k.endswith("AKSCLI_COMPLETE") for k in os.environ):
             from typer._completion_classes import completion_init
@@ -305,6 +305,30 @@ def _run(argv: Sequence[str]) -> int:
             ),
             1,
         )
+
+
+def _takes_namespace(args: Sequence[str]) -> bool:
+    """Whether the command ``args`` name declares -n (a word that names no command: let click
+    say so, with the namespace where the user put it)."""
+    command = _leaf_command(args)
+    if command is None:
+        return True
+    return any("--namespace" in param.opts for param in command.params)
+
+
+def _leaf_command(args: Sequence[str]) -> click.Command | None:
+    command: click.Command = root_command()
+    for word in args:
+        if word.startswith("-"):
+            break
+        get = getattr(command, "get_command", None)  # a group (the root loads its groups lazily)
+        if get is None:
+            break
+        sub = get(click.Context(command), word)
+        if sub is None:
+            return None
+        command = sub
+    return command
 
 
 def _command_path(exc: click.exceptions.UsageError, args: Sequence[str]) -> str:

@@ -26,6 +26,7 @@ from akscli.model import catalog, kinds, plan_view, skus
 from akscli.output import Column
 
 if TYPE_CHECKING:
+    from akscli.kube.apply import Change
     from akscli.kube.client import Kube, KubeTarget
     from akscli.model import deploy, revisions
     from akscli.model.planning import Plan
@@ -291,7 +292,7 @@ def deploy_cmd(
     else:
         output.info(f"recorded revision {rev} of {req.name}")
     if wait:
-        _wait(kube, objects, timeout, fleet=fleet)
+        _wait(kube, objects, timeout, fleet=fleet, restarted=rollout.restarted)
 
 
 def _fit_to_cluster(kube: "Kube", req: "deploy.DeployRequest", the_plan: "Plan") -> None:
@@ -327,6 +328,16 @@ def _ensure_namespace(kube: "Kube", namespace: str, *, create: bool, dry_run: st
         raise errors.NotFoundError(
             f"namespace {namespace} does not exist", hint="add --create-namespace, or pick another with -n"
         )
+    if dry_run == "server":
+        # The API server refuses every object, dry run or not, in a namespace that does not exist
+        # (upstream: kubernetes/kubernetes plugin/pkg/admission/namespace/lifecycle/admission.go),
+        # so the plan would end on the first object's "namespaces ... not found".
+        raise errors.NotFoundError(
+            f"namespace {namespace} does not exist yet, and the API server dry-runs no object in a "
+            "namespace that does not exist",
+            hint=f"see what would be sent with --dry-run=client, or create it first (kubectl create namespace "
+            f"{namespace}) and run the server dry run again",
+        )
     if dry_run == "none":
         # Created on its own, not as part of the model's stack: deleting or rolling back
         # the model must never delete a namespace.
@@ -348,6 +359,8 @@ class _Rollout:
     force_conflicts: bool
     action: str
     unchanged: bool = False
+    # StatefulSets restarted because KAITO does not restart them (model/kaito_restart.py).
+    restarted: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
     def apply(
         self,
@@ -373,19 +386,21 @@ class _Rollout:
             refs = ", ".join(revisions.ref(o) for o in stale)
             common.confirm(f"delete {len(stale)} object(s) {dropped} ({refs})", self.yes)
             for obj in revisions.replace_first(self.kube, first_stale):
-                output.deleted(obj["apiVersion"], obj["kind"], obj["metadata"]["name"], why="replaced")
+                meta = obj["metadata"]
+                output.deleted(obj["apiVersion"], obj["kind"], meta["name"], why="replaced", beside=self.output_fmt)
         from akscli.fleet import rollout as fleet_rollout
 
         # A staged update run is created only once its placement has scheduled bindings: one that
         # comes first fails for good (kubefleet-dev/kubefleet pkg/controllers/updaterun/initialization.go).
         applied = revisions.leave_replicas_to_autoscaler(self.kube, objects, deploy.initial_replicas(params))
         first, runs = fleet_rollout.split_runs(applied) if self.mode == "none" else (applied, [])
+        changes = []
         for batch in (first, runs):
             if batch is runs and runs:
                 with output.status("waiting for the placement to be scheduled before its staged update run") as update:
                     fleet_rollout.wait_until_scheduled(self.kube, runs, progress=update)
             if batch:
-                common.apply_objects(
+                changes += common.apply_objects(
                     batch,
                     stack=kinds.stack_of(name),
                     target=self.target,
@@ -396,14 +411,31 @@ class _Rollout:
                     force_conflicts=self.force_conflicts,
                     action=self.action,
                     kube=self.kube,
-                )
+                ).changes
+        self._restart_kaito(changes)
         if self.mode != "none":
             return None
         for obj in revisions.delete_stale(self.kube, after):
-            output.deleted(obj["apiVersion"], obj["kind"], obj["metadata"]["name"], why="no longer rendered")
+            why, meta = "no longer rendered", obj["metadata"]
+            output.deleted(obj["apiVersion"], obj["kind"], meta["name"], why=why, beside=self.output_fmt)
         number = revisions.record_revision(self.kube, name, namespace, objects, params, note, history)
         self.unchanged = bool(history) and number == history[-1].revision
         return number
+
+    def _restart_kaito(self, changes: "list[Change]") -> None:
+        from akscli.cli import common
+        from akscli.model import kaito_restart
+
+        dry = self.mode == "server"  # kubectl rollout restart --dry-run=server: the patch, dry-run
+        for server in kaito_restart.stale_servers(changes):
+            for sts in kaito_restart.restart(self.kube, server, dry_run=dry):
+                name = f"statefulset.apps/{sts['metadata']['name']}"
+                output.info(f"{name} restarted (server dry run)" if dry else f"{name} restarted{kaito_restart.WHY}")
+                if not dry:
+                    self.restarted.append(sts)
+        if self.restarted:
+            objects = kaito_restart.audit_objects(self.restarted)
+            common.record_audit(self.action, self.kube, [], "success", objects=objects)
 
     def _recreate_if_needed(self, objects: list[dict[str, Any]]) -> None:
         from akscli.cli import common
@@ -415,14 +447,19 @@ class _Rollout:
             mode=self.mode,
             yes=self.yes,
             down="the model is down until it is ready",
+            beside=self.output_fmt,
         )
 
 
-def _wait(kube: "Kube", objects: list[dict[str, Any]], timeout: str, *, fleet: bool) -> None:
+def _wait(
+    kube: "Kube", objects: list[dict[str, Any]], timeout: str, *, fleet: bool, restarted: list[dict[str, Any]]
+) -> None:
     from akscli.kube.wait import wait_for
     from akscli.model import live
 
-    waited = live.objects_to_wait_for(objects, fleet=fleet)
+    # And the StatefulSets restarted for a changed KAITO config: the Workspace stays Ready through
+    # their rolling update, so only they say when the new config is served.
+    waited = live.objects_to_wait_for(objects, fleet=fleet) + restarted
     with output.status(f"waiting up to {timeout} for {len(waited)} object(s)") as update:
         wait_for(kube, waited, validate.duration(timeout, "--timeout"), progress=update)
     output.info("ready")
@@ -552,4 +589,4 @@ def rollback_cmd(
         return
     output.info(f"rolled {name} back to revision {chosen.revision} (recorded as {rev})")
     if wait:
-        _wait(kube, objects, timeout, fleet=bool(chosen.params.get("fleet")))
+        _wait(kube, objects, timeout, fleet=bool(chosen.params.get("fleet")), restarted=rollout.restarted)

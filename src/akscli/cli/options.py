@@ -197,10 +197,15 @@ def bare_dry_run(argv: list[str]) -> list[str]:
 _CONNECTION_FLAGS = ("-n", "--namespace", "--context", "--kubeconfig", "--request-timeout")
 
 
-def leading_connection_flags_last(argv: list[str]) -> list[str]:
+def leading_connection_flags_last(
+    argv: list[str], takes_namespace: Callable[[list[str]], bool] | None = None
+) -> list[str]:
     """``--context C -n NS model list`` as ``model list --context C -n NS`` (before ``--``, where
     one is given). Only flags before the first command word move; ``-nNS`` and ``--flag=VALUE``
-    are one word, the others take the next word as their value."""
+    are one word, the others take the next word as their value. A leading namespace is dropped
+    for a command that ``takes_namespace`` says has none (``gpu usage``, ``doctor``): kubectl's
+    ``-n`` is a flag of every command and a command without namespaced objects ignores it
+    (``kubectl -n ml get nodes``)."""
     lead: list[str] = []
     index = 0
     while index < len(argv) and _connection_flag(argv[index]):
@@ -213,8 +218,22 @@ def leading_connection_flags_last(argv: list[str]) -> list[str]:
     if not lead:
         return argv
     rest = argv[index:]
+    if takes_namespace is not None and not takes_namespace(rest):
+        lead = _without_namespace(lead)
     cut = rest.index("--") if "--" in rest else len(rest)
     return rest[:cut] + lead + rest[cut:]
+
+
+def _without_namespace(lead: list[str]) -> list[str]:
+    out: list[str] = []
+    index = 0
+    while index < len(lead):
+        word = lead[index]
+        width = 1 if "=" in word or _short_with_value(word) else 2
+        if not (_short_with_value(word) or word.partition("=")[0] in ("-n", "--namespace")):
+            out += lead[index : index + width]
+        index += width
+    return out
 
 
 def _short_with_value(word: str) -> bool:

@@ -132,6 +132,22 @@ IMMUTABLE_FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
 # defaults to). upstream: kubefleet-dev/kubefleet e160c1cd apis/placement/v1/
 # clusterresourceplacement_types.go RolloutStrategy.Type, CEL "cannot change rollout strategy type
 # from 'External' to other types" (default RollingUpdate), on both placement kinds.
+# Immutable fields a manifest may leave out, with no server default to fill them: setting,
+# unsetting and changing one are refused alike. KAITO's webhook compares a Workspace's whole preset
+# (upstream: kaito-project/kaito v0.12.0 api/v1beta1/workspace_validation.go,
+# InferenceSpec.validateUpdate, reflect.DeepEqual); of it, the name is in IMMUTABLE_FIELDS, and
+# accessMode is the CRD's default (config/crd/bases/kaito.sh_workspaces.yaml), so presetOptions
+# (modelAccessSecret, --access-secret) is what is left. An InferenceSet's template reaches only
+# the Workspaces the set makes afterwards (pkg/inferenceset/inferenceset_controller.go updates no
+# Workspace's spec), so a changed access secret there needs the set made again as well. AI Runway's
+# kaito provider writes spec.provider.overrides into its Workspace and updates the Workspace it made
+# (ai-runway/airunway providers/kaito/controller.go, createOrUpdateResource), where KAITO's webhook
+# refuses the same change.
+IMMUTABLE_OPTIONAL_FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("kaito.sh", "Workspace"): ("inference.preset.presetOptions",),
+    ("kaito.sh", "InferenceSet"): ("spec.template.inference.preset.presetOptions",),
+    ("airunway.ai", "ModelDeployment"): ("spec.provider.overrides.inference.preset.presetOptions",),
+}
 ONE_WAY_FIELDS: dict[tuple[str, str], tuple[tuple[str, str, str], ...]] = {
     ("placement.kubernetes-fleet.io", kind): (("spec.strategy.type", "External", "RollingUpdate"),)
     for kind in ("ClusterResourcePlacement", "ResourcePlacement")

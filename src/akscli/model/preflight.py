@@ -33,8 +33,6 @@ KEDA_KAITO_SCALER_INSTALL = (
     "helm repo add keda-kaito-scaler https://kaito-project.github.io/keda-kaito-scaler/charts/kaito-project "
     "&& helm install keda-kaito-scaler keda-kaito-scaler/keda-kaito-scaler -n kube-system"
 )
-# The doctor component whose controller pods must run for --wait to end.
-_CONTROLLER_OF_RUNTIME = {"kaito": "kaito"}
 
 
 def monitor_api(kube: Kube) -> str | None:
@@ -149,7 +147,7 @@ def check(kube: Kube, req: DeployRequest, objects: Iterable[Mapping[str, Any]], 
     if req.inference_pool and not req.fleet and req.runtime != "airunway" and not req.kaito_pool:
         _check_picker(kube, req)
     if wait and not req.fleet:
-        _check_controller(kube, req.runtime)
+        _check_controller(kube, req)
     return warnings
 
 
@@ -380,15 +378,25 @@ def _served_pool(container: Mapping[str, Any], pod_namespace: str) -> tuple[str,
     return namespace, flags["--pool-name"]
 
 
-def _check_controller(kube: Kube, runtime: str) -> None:
+def _check_controller(kube: Kube, req: DeployRequest) -> None:
+    """The controllers a waited-for deploy needs running: KAITO's for its Workspaces (runtime kaito,
+    or AI Runway's kaito provider), and AI Runway's own, which alone moves a ModelDeployment out of
+    Pending (ai-runway/airunway v0.7.0 controller/internal/controller/modeldeployment_controller.go):
+    without one, --wait waits out its whole timeout on a phase nothing will change."""
     from akscli import doctor
+    from akscli.kube import operators
 
-    key = _CONTROLLER_OF_RUNTIME.get(runtime)
-    if key is None:
-        return
-    running, detail = doctor.controller_running(kube, key)
-    if not running:
-        raise NotInstalledError(
-            f"the {runtime} controller is not running ({detail}): --wait would wait out its whole timeout",
-            hint="see akscli doctor --for model; deploy without --wait to apply anyway",
-        )
+    if req.runs_on_kaito:
+        running, detail = doctor.controller_running(kube, "kaito")
+        if not running:
+            raise NotInstalledError(
+                f"the kaito controller is not running ({detail}): --wait would wait out its whole timeout",
+                hint="see akscli doctor --for model; deploy without --wait to apply anyway",
+            )
+    if req.runtime == "airunway":
+        running, detail = doctor.pods_running(kube, AIRUNWAY_CONTROLLER_PODS)
+        if not running:
+            raise NotInstalledError(
+                f"AI Runway's controller is not running ({detail}): --wait would wait out its whole timeout",
+                hint=f"{operators.OPERATORS['airunway.ai'].install}; deploy without --wait to apply anyway",
+            )

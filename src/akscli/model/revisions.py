@@ -14,6 +14,7 @@ from akscli.kube.client import Kube, WatchExpired
 from akscli.model.kinds import (
     APPEND_ONLY_FIELDS,
     IMMUTABLE_FIELDS,
+    IMMUTABLE_OPTIONAL_FIELDS,
     KAITO_SCALER_PREFIX,
     MAX_REVISIONS,
     MODEL_ID_ANNOTATION,
@@ -135,6 +136,10 @@ def immutable_changes(desired: Mapping[str, Any], live: Mapping[str, Any] | None
         old, new = dig(live, path), dig(desired, path)
         if new is not None and old is not None and old != new:
             out.append(f"{where} {path}: {_short(old)} -> {_short(new)}")
+    for path in _rules(IMMUTABLE_OPTIONAL_FIELDS, desired):
+        old, new = dig(live, path) or None, dig(desired, path) or None
+        if old != new:
+            out.append(f"{where} {path}: {_short(old or '(none)')} -> {_short(new or '(none)')}")
     for path, value, default in _rules(ONE_WAY_FIELDS, desired):
         old, new = dig(live, path), dig(desired, path) or default
         if old == value and new != value:
@@ -154,7 +159,12 @@ def _rules(table: Mapping[tuple[str, str], tuple[Any, ...]], obj: Mapping[str, A
 
 
 def _immutable_fields(obj: Mapping[str, Any]) -> tuple[Any, ...]:
-    return _rules(IMMUTABLE_FIELDS, obj) + _rules(ONE_WAY_FIELDS, obj) + _rules(APPEND_ONLY_FIELDS, obj)
+    return (
+        _rules(IMMUTABLE_FIELDS, obj)
+        + _rules(IMMUTABLE_OPTIONAL_FIELDS, obj)
+        + _rules(ONE_WAY_FIELDS, obj)
+        + _rules(APPEND_ONLY_FIELDS, obj)
+    )
 
 
 def _short(v: Any) -> str:

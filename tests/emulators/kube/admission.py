@@ -19,7 +19,9 @@ not the status subresource, and run after schema and CEL validation.
   template, the two ``presetOptions.modelAccessSecret`` rules of InferenceSpec.validateCreate
   as v0.12.0 feeds them (``_preset_download``: every preset downloads from Hugging Face at start
   and none is marked as needing authentication, so neither rule refuses a preset), and the
-  update rules (no toggling inference/tuning, count and instanceType immutable). Not emulated:
+  update rules (no toggling inference/tuning, count, instanceType and the whole preset
+  immutable: workspace_validation.go ResourceSpec.validateUpdate, InferenceSpec.validateUpdate).
+  Not emulated:
   the SKU table and GPU-memory fit (KAITO's pkg/sku is not in ../shared), legacy preset aliases,
   Hugging Face ids outside KAITO's catalog (KAITO asks the Hub, and a gated one without a token
   fails "failed to get model preset"), the InferenceSet webhook (it validates the child
@@ -321,6 +323,15 @@ def _workspace(obj: dict[str, Any], old: dict[str, Any] | None) -> ApiError | No
                 ),
             )
         errs = _also(errs, res_errs.via("resource") if res_errs else None)
+        # InferenceSpec.validateUpdate: the whole preset (name and presetOptions, such as
+        # modelAccessSecret) is immutable, compared with reflect.DeepEqual, via "inference".
+        old_inference = old.get("inference")
+        if (
+            isinstance(inference, dict)
+            and isinstance(old_inference, dict)
+            and inference.get("preset") != old_inference.get("preset")
+        ):
+            errs = _also(errs, FieldError("field is immutable", "preset").via("inference"))
     if errs is None:
         return None
     return _deny("validation.workspace.kaito.sh", 400, f"validation failed: {errs.render()}", "BadRequest")

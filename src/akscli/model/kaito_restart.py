@@ -1,0 +1,109 @@
+"""Restart the pods of a KAITO-served model whose inference config changed in place.
+
+KAITO's vLLM reads the inference config (max-model-len) from the ConfigMap that the Workspace's
+``inference.config`` names, mounted into its pods, once, when the server starts
+(upstream: kaito-project/kaito v0.12.0 pkg/workspace/inference/preset_inferences.go,
+GenerateInferencePodSpec, utils.ConfigCMVolume). Nothing in KAITO rolls the pods when that
+ConfigMap's data changes:
+
+- the Workspace controller updates its StatefulSet only when the Workspace's revision changes, and
+  the revision is a hash of ``resource``, ``inference`` and ``tuning`` as written in the Workspace,
+  the ConfigMap's name and not its data (pkg/workspace/controllers/workspace_controller.go,
+  ComputeHash and applyInference); it watches no ConfigMap (SetupWithManager);
+- the InferenceSet controller never updates the spec of a Workspace it made, only its labels
+  (pkg/inferenceset/inferenceset_controller.go, addOrUpdateInferenceSet).
+
+So ``model deploy --max-model-len`` (or a rollback) changed the ConfigMap, and the running pods went
+on serving the old context. akscli restarts the Workspaces' StatefulSets the way ``kubectl rollout
+restart`` does: a ``kubectl.kubernetes.io/restartedAt`` annotation on the pod template
+(upstream: kubernetes/kubectl pkg/polymorphichelpers/objectrestarter.go, appsv1.StatefulSet).
+KAITO keeps that annotation: outside a base-image upgrade its update of an existing StatefulSet
+sets the container's env and volume mounts, the init containers and the volumes only
+(workspace_controller.go, applyInference).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from akscli.model.kinds import AIRUNWAY_API, KAITO_API, KAITO_POD_LABEL, KAITO_SET_POD_LABEL
+from akscli.output import dig
+
+if TYPE_CHECKING:
+    from akscli.kube.apply import Change
+    from akscli.kube.client import Kube
+
+RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
+# Where each serving kind names the inference config ConfigMap, and the label KAITO puts on the
+# pods (and on the pod template of the StatefulSet) of each Workspace it serves the model with
+# (kaito-project/kaito v0.12.0 pkg/workspace/manifests/manifests.go, GenerateStatefulSetManifest:
+# the selector is kaito.sh/workspace, plus inferenceset.kaito.sh/created-by for a set's Workspaces).
+# AI Runway's kaito provider makes one Workspace named after the ModelDeployment and deep-merges
+# spec.provider.overrides into it (ai-runway/airunway v0.7.0 providers/kaito/transformer.go).
+_SERVING = {
+    (KAITO_API, "Workspace"): ("inference.config", KAITO_POD_LABEL),
+    (KAITO_API, "InferenceSet"): ("spec.template.inference.config", KAITO_SET_POD_LABEL),
+    (AIRUNWAY_API, "ModelDeployment"): ("spec.provider.overrides.inference.config", KAITO_POD_LABEL),
+}
+
+
+def stale_servers(changes: Sequence[Change]) -> list[Mapping[str, Any]]:
+    """The KAITO serving objects (Workspace, InferenceSet, AI Runway ModelDeployment on KAITO)
+    whose inference config ConfigMap this apply changed in place, and that the apply did not
+    itself create (a new Workspace starts its pods with the new config)."""
+    configured = {
+        (c.obj["metadata"].get("namespace"), c.obj["metadata"]["name"])
+        for c in changes
+        if c.obj.get("kind") == "ConfigMap" and c.action == "configure"
+    }
+    stale: list[Mapping[str, Any]] = []
+    for change in changes:
+        obj = change.obj
+        found = _SERVING.get((str(obj.get("apiVersion")), str(obj.get("kind"))))
+        if found is None or change.action not in ("configure", "unchanged"):
+            continue
+        config = dig(obj, found[0])
+        if config and (obj["metadata"].get("namespace"), config) in configured:
+            stale.append(obj)
+    return stale
+
+
+WHY = " (KAITO does not restart its pods for a changed inference config)"
+
+
+def restart(
+    kube: Kube, server: Mapping[str, Any], now: datetime | None = None, *, dry_run: bool = False
+) -> list[dict[str, Any]]:
+    """Restart the StatefulSets KAITO runs ``server`` with (their pod template carries the label
+    naming it); the patched StatefulSets, for the wait. ``dry_run``: the server's dry run of the
+    patch (kubectl rollout restart --dry-run=server)."""
+    meta = server["metadata"]
+    label = _SERVING[(str(server["apiVersion"]), str(server["kind"]))][1]
+    when = (now or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    patch = {"spec": {"template": {"metadata": {"annotations": {RESTARTED_AT: when}}}}}
+    restarted = []
+    for sts in kube.list("apps/v1", "StatefulSet", namespace=meta["namespace"]):
+        # KAITO sets no label on the StatefulSet itself, only on its pod template.
+        if (dig(sts, "spec.template.metadata.labels") or {}).get(label) != meta["name"]:
+            continue
+        restarted.append(
+            kube.patch(
+                "apps/v1", "StatefulSet", sts["metadata"]["name"], patch, namespace=meta["namespace"], dry_run=dry_run
+            )
+        )
+    return restarted
+
+
+def audit_objects(restarted: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """The audit log's lines for the restarts: a change akscli made, as every other is recorded."""
+    return [
+        {
+            "object": f"statefulset.apps/{sts['metadata']['name']}",
+            "namespace": str(sts["metadata"].get("namespace") or ""),
+            "action": "restart",
+            "resourceVersion": str(sts["metadata"].get("resourceVersion", "")),
+        }
+        for sts in restarted
+    ]
