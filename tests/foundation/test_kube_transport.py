@@ -160,3 +160,21 @@ def test_the_server_name_is_parsed_once_per_host(kubeconfig: Path, monkeypatch: 
     assert kube.server == first and len(parsed) == 1
     kube.api.configuration.host = "https://other.example:6443"
     assert kube.server == "other.example:6443" and len(parsed) == 2
+
+
+def test_a_known_group_version_is_looked_up_without_the_lock(kubeconfig: Path) -> None:
+    # #16: every request of an apply asks for its resource, from 16 worker threads at once.
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    kube._resources["v1"] = {}
+    taken: list[str] = []
+
+    class Counted:
+        def __enter__(self) -> None:
+            taken.append("lock")
+
+        def __exit__(self, *_: object) -> None:
+            return None
+
+    kube._lock = Counted()  # type: ignore[assignment]
+    assert kube._group_version("v1") == {}
+    assert taken == []

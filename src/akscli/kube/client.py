@@ -228,6 +228,11 @@ class Kube:
         raise operators.not_installed(api_version, kind, group_served=bool(known))
 
     def _group_version(self, api_version: str) -> dict[str, Resource]:
+        # Every request asks; a dict read is atomic, so a known group version takes no lock that
+        # 16 worker threads would queue on.
+        known = self._resources.get(api_version)
+        if known is not None:
+            return known
         with self._lock:
             if api_version in self._resources:
                 return self._resources[api_version]
