@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from queue import Empty, SimpleQueue
 from typing import Any, TypeVar
@@ -148,8 +148,14 @@ def parallel_map(fn: Callable[[_T], _R], items: Sequence[_T], parallel: int) -> 
         with deferred_interrupts():
             futures = [pool.submit(fn, item) for item in items]
             wait(futures)
-        raise_first_failure(futures)
-        return [future.result() for future in futures]
+        try:
+            # One look at each future (its lock taken once, not four times): in order, a result
+            # or the first failure, as raise_first_failure gives it when all are done.
+            return [future.result(timeout=0) for future in futures]
+        except (TimeoutError, CancelledError):
+            # A failure ended the wait with work still queued or cancelled: the first that failed.
+            raise_first_failure(futures)
+            raise
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 
