@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Collection, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from queue import Empty, SimpleQueue
 from typing import Any, TypeVar
@@ -83,12 +83,17 @@ def check_interrupted() -> None:
         raise KeyboardInterrupt
 
 
-def wait(futures: Collection[Future[Any]], *, stop: Callable[[], bool] = lambda: False) -> None:
+def wait(futures: Collection[Future[Any]], *, stop: Callable[[], bool] | None = None) -> None:
     """Until every future is done, one of them has failed, or ``stop()`` is true after one is
     done. Under ``deferred_interrupts`` a recorded signal is raised here within TICK_S. Each
     future is looked at once, when it finishes: 5,000 of them cost 5,000 steps, not 5,000 waits
-    on all that are left (``concurrent.futures.wait`` in a loop)."""
+    on all that are left (``concurrent.futures.wait`` in a loop). Without ``stop``, the waiting
+    thread is woken only by a failure or by the last future: not once per future, each a wake-up
+    and a GIL hand-off while the workers hold it (#16)."""
     finished: SimpleQueue[Future[Any]] = SimpleQueue()
+    if stop is None:
+        _wait_for_last_or_failure(futures, finished)
+        return
     for future in futures:
         future.add_done_callback(finished.put)
     remaining = len(futures)
@@ -101,6 +106,30 @@ def wait(futures: Collection[Future[Any]], *, stop: Callable[[], bool] = lambda:
         remaining -= 1
         if (not future.cancelled() and future.exception() is not None) or stop():
             return
+
+
+def _wait_for_last_or_failure(futures: Collection[Future[Any]], finished: SimpleQueue[Future[Any]]) -> None:
+    left = [len(futures)]
+    counting = threading.Lock()
+
+    def done(future: Future[Any]) -> None:
+        with counting:
+            left[0] -= 1
+            last = not left[0]
+        if last or (not future.cancelled() and future.exception() is not None):
+            finished.put(future)
+
+    if not futures:
+        return
+    for future in futures:
+        future.add_done_callback(done)
+    while True:
+        check_interrupted()
+        try:
+            finished.get(timeout=TICK_S if _Deferral.active else None)
+        except Empty:
+            continue
+        return
 
 
 def raise_first_failure(futures: Sequence[Future[Any]]) -> None:
@@ -119,8 +148,14 @@ def parallel_map(fn: Callable[[_T], _R], items: Sequence[_T], parallel: int) -> 
         with deferred_interrupts():
             futures = [pool.submit(fn, item) for item in items]
             wait(futures)
-        raise_first_failure(futures)
-        return [future.result() for future in futures]
+        try:
+            # One look at each future (its lock taken once, not four times): in order, a result
+            # or the first failure, as raise_first_failure gives it when all are done.
+            return [future.result(timeout=0) for future in futures]
+        except (TimeoutError, CancelledError):
+            # A failure ended the wait with work still queued or cancelled: the first that failed.
+            raise_first_failure(futures)
+            raise
     finally:
         pool.shutdown(wait=False, cancel_futures=True)
 

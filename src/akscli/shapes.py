@@ -256,11 +256,17 @@ def problem(obj: Mapping[str, Any]) -> str | None:
     KIND)``; None when every checked field has its declared type."""
     group = str(obj.get("apiVersion") or "").rpartition("/")[0]
     kind = str(obj.get("kind") or "")
-    fields: dict[str, Shape] = {"apiVersion": STRING, "kind": STRING, "metadata": OBJECT_META}
-    fields.update(TOP_LEVEL.get((group, kind), {}))
-    spec = SPECS.get((group, kind))
-    fields["spec"] = spec if spec is not None else OBJECT
-    return check(obj, Fields(kind or "object", fields), "")
+    root = _ROOTS.get((group, kind))
+    if root is None:  # built once per group and kind: an apply checks hundreds of one kind
+        fields: dict[str, Shape] = {"apiVersion": STRING, "kind": STRING, "metadata": OBJECT_META}
+        fields.update(TOP_LEVEL.get((group, kind), {}))
+        spec = SPECS.get((group, kind))
+        fields["spec"] = spec if spec is not None else OBJECT
+        root = _ROOTS[(group, kind)] = Fields(kind or "object", fields)
+    return check(obj, root, "")
+
+
+_ROOTS: dict[tuple[str, str], Fields] = {}
 
 
 def explain_command(obj: Mapping[str, Any], found: str) -> str:
@@ -284,7 +290,9 @@ def check(value: Any, shape: Shape, path: str) -> str | None:
             if found:
                 return found
         return None
-    if not isinstance(value, Mapping):
+    # ``dict`` first (isinstance tries the tuple in order): decoded YAML and JSON are dicts,
+    # answered in C; ``Mapping`` is abc's Python-level check.
+    if not isinstance(value, (dict, Mapping)):
         return _mismatch(path, shape, value)
     if isinstance(shape, MapOf):
         for key, item in value.items():
@@ -299,7 +307,10 @@ def check(value: Any, shape: Shape, path: str) -> str | None:
             colon = "; write {key: value}, with a space after the colon" if ":" in extra else ""
             return f"{path or 'the object'} has no field {extra!r} ({shape.name} has {', '.join(shape.fields)}{colon})"
     for key, field in shape.fields.items():
-        found = check(value.get(key), field, _join(path, key))
+        child = value.get(key)
+        if child is None:  # absent or null: nothing to check (check's own first rule), no path
+            continue
+        found = check(child, field, _join(path, key))
         if found:
             return found
     return None
@@ -343,7 +354,6 @@ def json_kind(value: Any) -> str:
 
 
 def _scalar_fits(value: Any, shape: str) -> bool:
-    number = isinstance(value, (int, float)) and not isinstance(value, bool)
     if shape == STRING:
         return isinstance(value, str)
     if shape == INTEGER:
@@ -351,7 +361,7 @@ def _scalar_fits(value: Any, shape: str) -> bool:
     if shape == BOOLEAN:
         return isinstance(value, bool)
     if shape in (QUANTITY, INT_OR_STRING):
-        return isinstance(value, str) or number
+        return isinstance(value, (str, int, float)) and not isinstance(value, bool)
     return isinstance(value, Mapping)  # OBJECT
 
 

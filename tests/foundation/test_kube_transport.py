@@ -115,3 +115,66 @@ def test_a_body_the_official_client_sends_as_text_takes_its_own_path(kubeconfig:
     official(api, *case)
     transport.send(api, *case)
     assert recorded(pool.calls[1]) == recorded(pool.calls[0])
+
+
+def test_the_same_query_and_timeout_are_encoded_once_for_every_request(
+    kubeconfig: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # #16: an apply's dry runs all carry dryRun, fieldManager and fieldValidation.
+    api = connect(KubeTarget(kubeconfig=str(kubeconfig))).api
+    pool = RecordingPool()
+    api.rest_client.pool_manager = pool
+    encoded: list[Any] = []
+    real = api.parameters_to_url_query
+
+    def counted(params: Any, formats: Any) -> str:
+        encoded.append(params)
+        return str(real(params, formats))
+
+    monkeypatch.setattr(api, "parameters_to_url_query", counted)
+    query = [("fieldManager", "akscli-once"), ("dryRun", "All"), ("fieldValidation", "Strict")]
+    for name in ("a", "b", "c"):
+        transport.send(api, "PATCH", f"/api/v1/namespaces/d/configmaps/{name}", query, APPLY_HEADERS, {}, 30.0)
+    urls = [args[1] for args, _ in pool.calls]
+    assert urls[0].endswith("/a?fieldManager=akscli-once&dryRun=All&fieldValidation=Strict")
+    assert [u.rpartition("?")[2] for u in urls] == [urls[0].rpartition("?")[2]] * 3
+    assert len(encoded) == 1
+    timeouts = [kwargs["timeout"] for _, kwargs in pool.calls]
+    assert timeouts[0] is timeouts[1] is timeouts[2] and timeouts[0].total == 30.0
+
+
+def test_the_server_name_is_parsed_once_per_host(kubeconfig: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # #16: Kube.request asks for it after every answer (akscli.netfail's record of who answered).
+    from akscli.kube import client
+
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    parsed: list[str] = []
+    real = client.urlsplit
+
+    def counted(url: str) -> Any:
+        parsed.append(url)
+        return real(url)
+
+    monkeypatch.setattr(client, "urlsplit", counted)
+    first = kube.server
+    assert kube.server == first and len(parsed) == 1
+    kube.api.configuration.host = "https://other.example:6443"
+    assert kube.server == "other.example:6443" and len(parsed) == 2
+
+
+def test_a_known_group_version_is_looked_up_without_the_lock(kubeconfig: Path) -> None:
+    # #16: every request of an apply asks for its resource, from 16 worker threads at once.
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    kube._resources["v1"] = {}
+    taken: list[str] = []
+
+    class Counted:
+        def __enter__(self) -> None:
+            taken.append("lock")
+
+        def __exit__(self, *_: object) -> None:
+            return None
+
+    kube._lock = Counted()  # type: ignore[assignment]
+    assert kube._group_version("v1") == {}
+    assert taken == []

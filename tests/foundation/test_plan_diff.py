@@ -37,3 +37,23 @@ def test_a_secrets_multi_line_value_stays_masked() -> None:
 
     lines = diff_objects(secret("-----BEGIN\nAAA\n-----END\n"), secret("-----BEGIN\nBBB\n-----END\n"))
     assert lines == ["~ stringData.key: *** (before) -> *** (after)"]
+
+
+class _FieldsUnread(dict[str, Any]):
+    """An object whose fields cannot be listed: only its apiVersion, kind and name are read."""
+
+    def items(self) -> Any:
+        raise AssertionError("a create's diff listed the object's fields")
+
+
+def test_a_create_is_one_line_without_flattening_its_fields() -> None:
+    # #16: a 500-object apply builds 500 create diffs; each is only ``+ REF``.
+    assert diff_objects({}, _FieldsUnread(config_map(mode="fast"))) == ["+ configmap/a"]
+
+
+def test_a_mapping_that_is_not_a_dict_is_still_diffed_field_by_field() -> None:
+    from types import MappingProxyType
+
+    before = config_map(mode="fast")
+    after = {**config_map(), "data": MappingProxyType({"mode": "slow"})}
+    assert diff_objects(before, after) == ["~ data.mode: fast -> slow"]

@@ -105,3 +105,25 @@ def test_null_is_accepted_where_a_field_is_optional() -> None:
 def test_an_unknown_kind_has_only_its_metadata_checked() -> None:
     obj = {"apiVersion": "example.com/v1", "kind": "Thing", "metadata": {"name": "t"}, "spec": {"args": "x"}}
     assert shapes.problem(obj) is None
+
+
+def test_the_shape_of_a_kind_is_built_once_for_all_its_objects(monkeypatch: pytest.MonkeyPatch) -> None:
+    # #16: policy checks every object of an apply; 500 ConfigMaps share one root shape.
+    built: list[str] = []
+    real = shapes.Fields
+
+    def counted(name: str, *args: Any, **kwargs: Any) -> shapes.Fields:
+        built.append(name)
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(shapes, "Fields", counted)
+    widget = {"apiVersion": "example.com/v1", "kind": "ShapeOnceWidget", "metadata": {"name": "a"}}
+    assert shapes.problem(widget) is None
+    assert shapes.problem({**widget, "metadata": {"name": "b"}}) is None
+    assert built == ["ShapeOnceWidget"]
+
+
+def test_a_null_field_is_not_checked_and_a_wrong_one_still_is() -> None:
+    assert shapes.problem({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "labels": None}}) is None
+    found = shapes.problem({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "labels": "x"}})
+    assert found is not None and found.startswith("metadata.labels must be a map of string to string")

@@ -421,7 +421,9 @@ def _comparable(obj: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
-    if isinstance(value, Mapping) and value:
+    # ``dict`` first: decoded JSON and YAML are plain dicts, and a str or dict answers it in C
+    # where ``Mapping`` goes through abc's Python-level check for every leaf.
+    if (isinstance(value, dict) or (not isinstance(value, str) and isinstance(value, Mapping))) and value:
         for key, child in value.items():
             _flatten(child, f"{prefix}.{key}" if prefix else str(key), out)
     elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
@@ -435,8 +437,11 @@ def diff_objects(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[st
     """Field-level differences, ``+ path: value``, ``- path``, ``~ path: old -> new``.
 
     ``after`` is the server's dry-run result, so server defaults appear on both sides and
-    only real changes are reported; status is ignored.
+    only real changes are reported; status is ignored. A create (nothing ``before``) is the
+    one line ``+ REF``: its fields are not flattened only to be dropped.
     """
+    if not before:
+        return [f"+ {object_ref(after)}"]
     old: dict[str, Any] = {}
     new: dict[str, Any] = {}
     _flatten(_comparable(before), "", old)
@@ -455,7 +460,7 @@ def diff_objects(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[st
         elif old[path] != new[path]:
             was, now = (f"{MASK} (before)", f"{MASK} (after)") if hidden else (_short(old[path]), _short(new[path]))
             lines.append(f"~ {path}: {was} -> {now}")
-    return lines if before else [f"+ {object_ref(after)}"]
+    return lines
 
 
 def _multiline(*values: Any) -> bool:

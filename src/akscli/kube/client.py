@@ -97,6 +97,7 @@ class Kube:
         self.retry = retry or DEFAULT_RETRY
         self._resources: dict[str, dict[str, Resource]] = {}
         self._lock = threading.Lock()
+        self._server: tuple[str, str] | None = None  # (configuration host, what ``server`` made of it)
 
     # ---- raw requests ------------------------------------------------------------------------
 
@@ -175,9 +176,15 @@ class Kube:
     @property
     def server(self) -> str:
         """host:port of the API server (for messages, and netfail's record of who answered)."""
-        parts = urlsplit(str(getattr(self.api.configuration, "host", "") or ""))
+        host = str(getattr(self.api.configuration, "host", "") or "")
+        known = self._server
+        if known is not None and known[0] == host:  # asked after every answer: parsed once per host
+            return known[1]
+        parts = urlsplit(host)
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        return f"{parts.hostname}:{port}" if parts.hostname else "the API server"
+        server = f"{parts.hostname}:{port}" if parts.hostname else "the API server"
+        self._server = (host, server)
+        return server
 
     @staticmethod
     def _failed(status: int, body: Any, what: str, attempt: int) -> errors.AkscliError:
@@ -221,6 +228,11 @@ class Kube:
         raise operators.not_installed(api_version, kind, group_served=bool(known))
 
     def _group_version(self, api_version: str) -> dict[str, Resource]:
+        # Every request asks; a dict read is atomic, so a known group version takes no lock that
+        # 16 worker threads would queue on.
+        known = self._resources.get(api_version)
+        if known is not None:
+            return known
         with self._lock:
             if api_version in self._resources:
                 return self._resources[api_version]

@@ -28,6 +28,7 @@ the Configuration's client-go style read retries) takes the client's own path un
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -80,7 +81,7 @@ def send(
     api.update_params_for_auth(header_params, queries, AUTH_SETTINGS, path, method, body)
     url = config.host + path
     if queries:
-        url += "?" + api.parameters_to_url_query(queries, None)
+        url += "?" + _query(api, tuple(queries))
     if content_type == "application/json-patch+json" and not isinstance(body, list):
         header_params["Content-Type"] = "application/strategic-merge-patch+json"
     try:
@@ -98,6 +99,25 @@ def send(
     return RESTResponse(response)
 
 
+# An apply sends the same few queries (dryRun, fieldManager, fieldValidation) and the same timeout
+# for every object: each is encoded once. The client's ``parameters_to_url_query`` reads nothing
+# but its arguments, and urllib3 clones a ``Timeout`` before it starts one (connectionpool.py
+# ``_get_timeout``), so one may serve every request. Bounded, for list pages' continue tokens.
+_QUERIES: dict[tuple[tuple[str, str], ...], str] = {}
+_QUERIES_KEPT = 256
+
+
+def _query(api: Any, queries: tuple[tuple[str, str], ...]) -> str:
+    encoded = _QUERIES.get(queries)
+    if encoded is None:
+        encoded = api.parameters_to_url_query(list(queries), None)
+        if len(_QUERIES) >= _QUERIES_KEPT:
+            _QUERIES.clear()
+        _QUERIES[queries] = encoded
+    return encoded
+
+
+@functools.lru_cache(maxsize=64)
 def _timeout(seconds: float | tuple[float, float] | None) -> urllib3.Timeout | None:
     """rest.py's reading of ``_request_timeout``: a total, or (connect, read)."""
     if not seconds:
