@@ -42,6 +42,15 @@ NVIDIA_SHARED = NVIDIA + SHARED_SUFFIX
 SIZE_LABELS = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type")
 # AKS labels every node of a GPU pool (learn.microsoft.com/azure/aks/use-nvidia-gpu).
 AKS_ACCELERATOR = "kubernetes.azure.com/accelerator"
+# Label selectors for the labels ``read`` takes as marking an NVIDIA node: AKS's, the GPU
+# operator's (GPU feature discovery's gpu.present and gpu.product) and the plain one, so a check
+# looking for NVIDIA nodes lists those by label instead of every node of the cluster.
+NVIDIA_NODE_SELECTORS = (
+    f"{AKS_ACCELERATOR}=nvidia",
+    "nvidia.com/gpu.present=true",
+    "nvidia.com/gpu.product",
+    "accelerator=nvidia",
+)
 WHOLE, MIG_SINGLE, MIG_MIXED, TIME_SLICING, MPS = "none", "mig-single", "mig-mixed", "time-slicing", "mps"
 SHARED = "shared"  # more units than the VM size has GPUs, and no label says how they are split
 

@@ -106,6 +106,14 @@ def check_kuberay_nodes(nodes: Iterable[Mapping[str, Any]]) -> None:
     """Refuse --provider kuberay when every NVIDIA GPU node has a taint its Ray workers do not
     tolerate: they would stay Pending for good. A cluster showing no GPU node (a pool scaled to
     zero) is left alone: which taints its nodes will have is not known here."""
+    blocked = kuberay_blocked(nodes)
+    if blocked:
+        raise kuberay_refusal(blocked)
+
+
+def kuberay_blocked(nodes: Iterable[Mapping[str, Any]]) -> dict[str, list[str]]:
+    """The NVIDIA GPU nodes read, by the taints (and pool) that keep the kuberay workers off them;
+    empty as soon as one node would take them (``nodes`` is read no further) or none is a GPU node."""
     from akscli import gpus
 
     blocked: dict[str, list[str]] = {}
@@ -114,22 +122,37 @@ def check_kuberay_nodes(nodes: Iterable[Mapping[str, Any]]) -> None:
             continue
         taints = _blocking(node)
         if not taints:
-            return
+            return {}
         labels = (node.get("metadata") or {}).get("labels") or {}
         blocked.setdefault(f"{', '.join(taints)} on pool {labels.get(AGENTPOOL_LABEL) or '?'}", []).append(
             str((node.get("metadata") or {}).get("name"))
         )
-    if not blocked:
-        return
-    where = "; ".join(f"{what} ({len(names)} node{'s' if len(names) > 1 else ''})" for what, names in blocked.items())
+    return blocked
+
+
+def _blocked_text(blocked: Mapping[str, list[str]]) -> str:
+    return "; ".join(f"{what} ({len(names)} node{'s' if len(names) > 1 else ''})" for what, names in blocked.items())
+
+
+def kuberay_refusal(blocked: Mapping[str, list[str]]) -> UsageError:
+    """The error for a cluster whose every GPU node keeps the kuberay workers off."""
     pool = next(iter(blocked)).rpartition(" on pool ")[2]
-    raise UsageError(
+    return UsageError(
         "AI Runway's kuberay provider gives its Ray workers no tolerations (only the nvidia.com/gpu one AKS adds "
-        f"to GPU pods), and every GPU node has a taint they do not tolerate: {where}; the workers would never "
-        "be scheduled",
+        f"to GPU pods), and every GPU node has a taint they do not tolerate: {_blocked_text(blocked)}; the "
+        "workers would never be scheduled",
         hint="use --provider vllm, llmd or dynamo (they copy tolerations into their pods), or untaint the pool: "
         f"az aks nodepool update -g GROUP --cluster-name CLUSTER -n {pool if pool != '?' else 'POOL'} "
         "--node-taints nvidia.com/gpu=present:NoSchedule",
+    )
+
+
+def kuberay_warning(blocked: Mapping[str, list[str]]) -> str:
+    """What to say when the GPU nodes read all keep the workers off but more were left unread."""
+    return (
+        "AI Runway's kuberay provider gives its Ray workers no tolerations, and every GPU node read has a taint "
+        f"they do not tolerate: {_blocked_text(blocked)}; more GPU nodes were not read: unless one of them is "
+        "untainted, the workers stay Pending (--provider vllm, llmd or dynamo copy tolerations into their pods)"
     )
 
 
