@@ -390,13 +390,15 @@ def recreate_if_needed(
     mode: str,
     yes: bool,
     down: str,
+    action: str,
     beside: str = "table",
 ) -> None:
     """Before an apply: objects whose live copy differs where the server refuses a change in place
     (akscli.model.revisions.immutable_changes) are refused with the --recreate hint, or, with
     --recreate, deleted (after a confirmation) so that the apply creates them again, each with
-    kubectl's delete line (``beside``: the command's -o format, output.deleted). ``down``:
-    what the deletion takes away until then."""
+    kubectl's delete line (``beside``: the command's -o format, output.deleted) and one audit
+    line naming the command (``action``) as every other change's. ``down``: what the deletion
+    takes away until then."""
     from akscli.model import revisions
 
     changes = revisions.immutable_conflicts(kube, objects)
@@ -412,7 +414,28 @@ def recreate_if_needed(
         output.info(f"would recreate: {listed}")
         return
     confirm(f"recreate {len(changes)} object(s) ({listed})", yes)
-    revisions.recreate(kube, changes)
-    for change in changes:
-        obj = change.obj
+    deleted: list[Mapping[str, Any]] = []
+    try:
+        revisions.recreate(kube, changes, deleted)
+    except errors.AkscliError as exc:
+        record_deletions(action, kube, deleted, f"failed: {exc.message}")
+        raise
+    record_deletions(action, kube, deleted)
+    for obj in deleted:
         output.deleted(obj["apiVersion"], obj["kind"], obj["metadata"]["name"], why="recreated", beside=beside)
+
+
+def record_deletions(action: str, kube: "Kube", deleted: Sequence[Mapping[str, Any]], result: str = "success") -> None:
+    """One audit line for objects a command deleted on its way to applying others (--recreate,
+    what a deploy no longer renders), with each object named as delete_objects names it."""
+    if not deleted:
+        return
+    objects = [
+        {
+            "object": f"{obj['kind'].lower()}/{obj['metadata']['name']}",
+            "namespace": str(obj["metadata"].get("namespace") or ""),
+            "action": "delete",
+        }
+        for obj in deleted
+    ]
+    record_audit(action, kube, [], result, objects=objects)

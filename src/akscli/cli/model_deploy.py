@@ -385,7 +385,9 @@ class _Rollout:
         if stale and self.mode == "none":
             refs = ", ".join(revisions.ref(o) for o in stale)
             common.confirm(f"delete {len(stale)} object(s) {dropped} ({refs})", self.yes)
-            for obj in revisions.replace_first(self.kube, first_stale):
+            replaced = revisions.replace_first(self.kube, first_stale)
+            common.record_deletions(self.action, self.kube, replaced)
+            for obj in replaced:
                 meta = obj["metadata"]
                 output.deleted(obj["apiVersion"], obj["kind"], meta["name"], why="replaced", beside=self.output_fmt)
         from akscli.fleet import rollout as fleet_rollout
@@ -415,7 +417,9 @@ class _Rollout:
         self._restart_kaito(changes)
         if self.mode != "none":
             return None
-        for obj in revisions.delete_stale(self.kube, after):
+        gone = revisions.delete_stale(self.kube, after)
+        common.record_deletions(self.action, self.kube, gone)
+        for obj in gone:
             why, meta = "no longer rendered", obj["metadata"]
             output.deleted(obj["apiVersion"], obj["kind"], meta["name"], why=why, beside=self.output_fmt)
         number = revisions.record_revision(self.kube, name, namespace, objects, params, note, history)
@@ -447,6 +451,7 @@ class _Rollout:
             mode=self.mode,
             yes=self.yes,
             down="the model is down until it is ready",
+            action=self.action,
             beside=self.output_fmt,
         )
 

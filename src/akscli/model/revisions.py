@@ -201,14 +201,16 @@ def immutable_conflicts(kube: Kube, objects: Iterable[dict[str, Any]]) -> list[I
     return found
 
 
-def recreate(kube: Kube, changes: Iterable[ImmutableChange]) -> None:
+def recreate(kube: Kube, changes: Iterable[ImmutableChange], deleted: list[Mapping[str, Any]]) -> None:
     """Delete each object (foreground, so its dependents go first) and wait until it is gone;
-    the apply that follows creates it again."""
+    the apply that follows creates it again. Each object is added to ``deleted`` as soon as its
+    delete is accepted, so a wait that fails later still leaves the deletion to be audited."""
     for change in changes:
         obj, meta = change.obj, change.obj["metadata"]
         kube.delete(
             obj["apiVersion"], obj["kind"], meta["name"], namespace=meta.get("namespace"), propagation="Foreground"
         )
+        deleted.append(obj)
         wait_deleted(kube, obj)
 
 

@@ -147,6 +147,7 @@ def place(
             mode=mode,
             yes=yes,
             down="its resources are removed from the members until it is placed again",
+            action="fleet place",
         )
     if wait and external:
         output.warn(

@@ -1,0 +1,43 @@
+"""Objects akscli deletes on its way to an apply are in the audit log, as every other change is:
+`model deploy --recreate` (common.recreate_if_needed) and what a deploy no longer renders."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tests.cli import invoke
+
+Start = Callable[..., Any]
+H100 = "Standard_NC40ads_H100_v5"
+
+
+def _deletions(log: Path) -> list[tuple[str, str, str, str]]:
+    entries = [json.loads(line) for line in log.read_text().splitlines()]
+    return [
+        (e["action"], o["object"], o.get("namespace", ""), e["result"])
+        for e in entries
+        for o in e["objects"]
+        if o.get("action") == "delete"
+    ]
+
+
+def test_a_recreate_records_the_deletion_in_the_audit_log(model_emulator: Start, tmp_path: Path) -> None:
+    model_emulator()
+    log = tmp_path / "audit.jsonl"
+    assert invoke("model", "deploy", "phi-4", "-y", "--audit-log", str(log)).exit_code == 0
+    result = invoke("model", "deploy", "phi-4", "--vm-size", H100, "--recreate", "-y", "--audit-log", str(log))
+    assert result.exit_code == 0, result
+    assert _deletions(log) == [("model deploy", "workspace/phi-4", "default", "success")]
+
+
+def test_objects_a_deploy_no_longer_renders_are_deleted_in_the_audit_log(model_emulator: Start, tmp_path: Path) -> None:
+    model_emulator()
+    log = tmp_path / "audit.jsonl"
+    assert invoke("model", "deploy", "phi-4", "--autoscale", "1:2", "-y", "--audit-log", str(log)).exit_code == 0
+    result = invoke("model", "deploy", "phi-4", "-y", "--audit-log", str(log))
+    assert result.exit_code == 0, result
+    deleted = _deletions(log)
+    assert deleted and all(action == "model deploy" and result == "success" for action, _, _, result in deleted)
