@@ -358,7 +358,8 @@ class _Rollout:
     recreate: bool
     force_conflicts: bool
     action: str
-    unchanged: bool = False
+    unchanged: bool = False  # the revision recorded is the latest one: nothing new recorded
+    changed: bool = False  # an object was created, changed or deleted
     # StatefulSets restarted because KAITO does not restart them (model/kaito_restart.py).
     restarted: list[dict[str, Any]] = dataclasses.field(default_factory=list)
 
@@ -424,6 +425,7 @@ class _Rollout:
             output.deleted(obj["apiVersion"], obj["kind"], meta["name"], why=why, beside=self.output_fmt)
         number = revisions.record_revision(self.kube, name, namespace, objects, params, note, history)
         self.unchanged = bool(history) and number == history[-1].revision
+        self.changed = bool(stale) or any(c.action != "unchanged" for c in changes)
         return number
 
     def _restart_kaito(self, changes: "list[Change]") -> None:
@@ -568,7 +570,7 @@ def rollback_cmd(
     yes: opts.Yes = False,
     output_fmt: opts.ApplyOutput = "table",
 ) -> None:
-    """Apply the manifests of an earlier revision again (recorded as a new revision)."""
+    """Apply the manifests of an earlier revision again (recorded as a new revision unless unchanged)."""
     from akscli.model import preflight, revisions
 
     mode = opts.dry_run_mode(dry_run)
@@ -592,6 +594,6 @@ def rollback_cmd(
     )
     if rev is None:
         return
-    output.info(f"rolled {name} back to revision {chosen.revision} (recorded as {rev})")
+    output.info(revisions.rollback_outcome(name, chosen.revision, rev, same=rollout.unchanged, changed=rollout.changed))
     if wait:
         _wait(kube, objects, timeout, fleet=bool(chosen.params.get("fleet")), restarted=rollout.restarted)

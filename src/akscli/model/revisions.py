@@ -340,6 +340,20 @@ def record_revision(
     return number
 
 
+def rollback_outcome(name: str, to: int, current: int, *, same: bool, changed: bool) -> str:
+    """The line `model rollback` ends with. A rollback to manifests the latest revision already
+    holds records nothing (record_revision); where it changed no object either, it says so as
+    kubectl rollout undo does (upstream: kubernetes/kubectl pkg/polymorphichelpers/rollback.go,
+    DeploymentRollbacker.Rollback: "skipped rollback (current template already matches revision
+    N)"), naming the revision that stays current. ``same``: nothing new was recorded."""
+    if not same:
+        return f"rolled {name} back to revision {to} (recorded as revision {current})"
+    stays = f"revision {current} stays current" + ("" if to == current else " (the same manifests)")
+    if not changed:
+        return f"skipped rollback of {name} (current manifests already match revision {to}): nothing changed; {stays}"
+    return f"rolled {name} back to revision {to}; {stays}: nothing new recorded"
+
+
 def pick_revision(history: Sequence[Revision], name: str, namespace: str, number: int | None) -> Revision:
     """The revision ``model rollback`` returns to: ``number``, else the one before the latest."""
     if not history:
