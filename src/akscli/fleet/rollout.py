@@ -204,7 +204,18 @@ def run_rows(run: Mapping[str, Any]) -> list[dict[str, Any]]:
                 }
             )
         rows += _task_rows(stage, "after", run)
+    if hub.conditions(status).get("Succeeded", {}).get("status") == "False":
+        # A failed run's stages keep the status they had (kubefleet-dev/kubefleet e160c1cd
+        # pkg/controllers/updaterun/controller.go recordUpdateRunFailed: "The stages are aborted due
+        # to a non-recoverable error"): what was waiting or in flight will not move again.
+        for row in rows:
+            if row["state"] in IN_FLIGHT:
+                row["state"], row["detail"] = "Aborted", "the run failed"
     return rows
+
+
+# The row states of a stage, gate or member that a run still moves on from.
+IN_FLIGHT = ("Running", "Waiting", "WaitingForApproval", "Stopping")
 
 
 # Progressing reasons of a stopping or stopped stage: Unknown while the members that started
@@ -250,9 +261,20 @@ def run_summary(run: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+# Why a run fails once its placement is deleted (upstream: kubefleet-dev/kubefleet e160c1cd
+# pkg/controllers/updaterun/initialization.go validatePlacement, run by validation.go validate).
+PLACEMENT_GONE = "parent placement not found"
+
+
 def describe(summary: Mapping[str, Any]) -> str:
     """A run summary as one line: ``Running (placement P, strategy S): message``."""
-    message = f": {summary['message']}" if summary["message"] else ""
+    text = str(summary["message"] or "")
+    if summary["state"] == "Failed" and text.endswith(PLACEMENT_GONE):
+        text = (
+            f"placement {summary['placement']} was deleted, so the run cannot go on (the hub: {PLACEMENT_GONE}); "
+            "to roll out again, place it and create a new run"
+        )
+    message = f": {text}" if text else ""
     return f"{summary['state']} (placement {summary['placement']}, strategy {summary['strategy']}){message}"
 
 

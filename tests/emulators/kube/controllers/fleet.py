@@ -130,6 +130,11 @@ class FleetHubController(StagedRuns, Evictions, Controller):
             elif kind == "ClusterResourcePlacementEviction":
                 self.evict(cluster, obj)
 
+    def on_delete(self, cluster: Any, obj: dict[str, Any]) -> None:
+        if obj.get("kind") in ("ClusterResourcePlacement", "ResourcePlacement"):
+            with self._lock:
+                self.placement_deleted(cluster, obj)
+
     def replace_all(self, cluster: Any) -> None:
         for crp in cluster.list(P1, "ClusterResourcePlacement"):
             self.place(cluster, crp)

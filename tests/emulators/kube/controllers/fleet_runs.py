@@ -20,6 +20,11 @@ Each behaviour follows a file of (upstream:) kubefleet-dev/kubefleet e160c1cd
   stuck (aggregateUpdateRunStatus). After a stage: Progressing=False UpdateRunWaiting while
   after-stage tasks run, stuck before or not (handleStageCompletion); TimedWait counts from then
   and only ever writes WaitTimeElapsed=True.
+* validation.go: every pass after initialization first validates the run; its placement gone
+  (validatePlacement, initialization.go: ``parent placement not found``) fails it for good with
+  recordUpdateRunFailed (controller.go): Progressing and Succeeded False, reason UpdateRunFailed,
+  Succeeded's message ``cannot continue the updateRun: failed to validate the updateRun: failed
+  to process the request due to a client error: parent placement not found``.
 * stop.go: a run told to Stop starts no member; it is Stopping (Progressing=Unknown, reason
   UpdateRunStopping; its updating stage Progressing=Unknown, StageUpdatingStopping) while the
   members that had started updating finish (or get stuck, as in execution.go), and Stopped
@@ -34,6 +39,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from tests.emulators.kube.controllers.fleet_runs_common import (
+    ABORTED,
     CLUSTER_UPDATING_WAIT,
     LATEST_LABEL,
     P1,
@@ -44,6 +50,7 @@ from tests.emulators.kube.controllers.fleet_runs_common import (
     STOPPING,
     STUCK,
     TASK_TYPE_LABEL,
+    USER_ERROR,
     WAITING,
     Cond,
     _current,
@@ -53,6 +60,9 @@ from tests.emulators.kube.controllers.fleet_runs_common import (
     stuck_clusters,
 )
 from tests.emulators.kube.controllers.fleet_runs_init import RunInitialization
+
+# upstream: kubefleet-dev/kubefleet e160c1cd pkg/utils/condition/reason.go UpdateRunFailedReason
+REASON_FAILED = "UpdateRunFailed"
 
 
 class StagedRuns(RunInitialization):
@@ -90,6 +100,12 @@ class StagedRuns(RunInitialization):
                 return
         if conds_of(status).get("Succeeded", {}).get("status") in ("True", "False"):
             return
+        if self._placement_of(cluster, run) is None:
+            # validation.go validate -> validatePlacement (initialization.go): a placement gone
+            # since the run was initialized fails the run for good, whatever its state.
+            self._fail(status, ABORTED + USER_ERROR + "parent placement not found", generation)
+            self._write(cluster, run, status)
+            return
         state = (run.get("spec") or {}).get("state", "Initialize")
         if state not in ("Run", "Stop"):
             return
@@ -98,6 +114,25 @@ class StagedRuns(RunInitialization):
         self._write(cluster, run, status)
         if again is not None:
             self.requeue(run, again)
+
+    def _fail(self, status: dict[str, Any], message: str, gen: int) -> None:
+        """recordUpdateRunFailed (controller.go): Progressing and Succeeded False, reason
+        UpdateRunFailed; the stages keep the status they had."""
+        aborted = "The stages are aborted due to a non-recoverable error"
+        conditions = set_cond(
+            status.get("conditions") or [], self.cond("Progressing", False, REASON_FAILED, aborted, gen)
+        )
+        status["conditions"] = set_cond(conditions, self.cond("Succeeded", False, REASON_FAILED, message, gen))
+
+    def placement_deleted(self, cluster: Any, placement: Mapping[str, Any]) -> None:
+        """Reconcile the runs of a deleted placement. Upstream does not watch placements for runs:
+        a run waiting on a gate or on members is requeued (stageUpdatingWaitTime 60 s,
+        clusterUpdatingWaitTime 15 s, execution.go) and fails at that pass; here at once."""
+        meta = placement.get("metadata") or {}
+        kind = "StagedUpdateRun" if meta.get("namespace") else "ClusterStagedUpdateRun"
+        for run in cluster.list(P1, kind, meta.get("namespace")):
+            if (run.get("spec") or {}).get("placementName") == meta.get("name"):
+                self.requeue(run, self.delay)
 
     def _write(self, cluster: Any, run: dict[str, Any], status: dict[str, Any]) -> None:
         meta = run["metadata"]
