@@ -10,6 +10,14 @@ from tests.cli import invoke, list_items
 RG = "rg-fleet"
 FLEET = "ml-fleet"
 ARM = ["--fleet", FLEET, "-g", RG]
+# Each ARM-backed fleet delete, naming something that does not exist.
+ABSENT_DELETES = [
+    ["fleet", "delete", "nosuch", "-g", RG],
+    ["fleet", "member", "remove", "nosuch", *ARM],
+    ["fleet", "rollout", "delete", "nosuch", *ARM],
+    ["fleet", "rollout", "strategy", "delete", "nosuch", *ARM],
+    ["fleet", "autoupgrade", "delete", "nosuch", *ARM],
+]
 
 
 def sub(emu: Any) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from tests.cli import invoke, list_items
-from tests.fleet.armworld import ARM, FLEET, RG, arc_id, fleet_id, seed_members, sub
+from tests.fleet.armworld import ABSENT_DELETES, ARM, FLEET, RG, arc_id, fleet_id, seed_members, sub
 
 
 def _join_both(emu: Any) -> None:
@@ -231,13 +231,7 @@ def test_strategies_and_fleets_are_listed_across_the_subscription(fleet: Any) ->
 
 @pytest.mark.parametrize(
     "command",
-    [
-        ["fleet", "delete", "nosuch", "-g", RG],
-        ["fleet", "member", "remove", "nosuch", *ARM],
-        ["fleet", "rollout", "delete", "nosuch", *ARM],
-        ["fleet", "rollout", "strategy", "delete", "nosuch", *ARM],
-        ["fleet", "autoupgrade", "delete", "nosuch", *ARM],
-    ],
+    ABSENT_DELETES,
     ids=lambda c: " ".join(c[1:3]),
 )
 def test_deleting_what_does_not_exist_is_not_found_not_deleted(fleet: Any, command: list[str]) -> None:

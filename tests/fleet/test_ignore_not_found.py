@@ -9,18 +9,12 @@ from typing import Any
 import pytest
 
 from tests.cli import invoke
-from tests.fleet.armworld import ARM, RG
+from tests.fleet.armworld import ABSENT_DELETES
 
 
 @pytest.mark.parametrize(
     "command",
-    [
-        ["fleet", "delete", "nosuch", "-g", RG],
-        ["fleet", "member", "remove", "nosuch", *ARM],
-        ["fleet", "rollout", "delete", "nosuch", *ARM],
-        ["fleet", "rollout", "strategy", "delete", "nosuch", *ARM],
-        ["fleet", "autoupgrade", "delete", "nosuch", *ARM],
-    ],
+    ABSENT_DELETES,
     ids=lambda c: " ".join(c[1:3]),
 )
 def test_deleting_what_does_not_exist_with_ignore_not_found_is_exit_0_and_sends_no_delete(

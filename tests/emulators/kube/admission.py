@@ -323,6 +323,7 @@ def _workspace(obj: dict[str, Any], old: dict[str, Any] | None) -> ApiError | No
                 ),
             )
         errs = _also(errs, res_errs.via("resource") if res_errs else None)
+        # upstream: kaito-project/kaito v0.12.0 api/v1beta1/workspace_validation.go
         # InferenceSpec.validateUpdate: the whole preset (name and presetOptions, such as
         # modelAccessSecret) is immutable, compared with reflect.DeepEqual, via "inference".
         old_inference = old.get("inference")

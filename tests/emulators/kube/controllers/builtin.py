@@ -212,7 +212,10 @@ class _PodOwner(Controller):
         namespace = owner["metadata"]["namespace"]
         config_errors: dict[str, str] = {}
         if failure is None:
-            # The node's kubelet resolves each container's env sources before creating it.
+            # The node's kubelet resolves each container's env sources before creating it, and
+            # records a Warning event "Failed" with "Error: MESSAGE" when it cannot (upstream:
+            # kubernetes/kubernetes v1.32.0 pkg/kubelet/kuberuntime/kuberuntime_container.go
+            # startContainer, generateContainerConfig -> CreateContainerConfigError).
             for container in spec.get("containers") or []:
                 message = kubelet_env.config_error(cluster, namespace, container)
                 if message:
