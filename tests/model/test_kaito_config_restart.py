@@ -13,8 +13,6 @@ from typing import Any
 
 from akscli.model.kaito_restart import RESTARTED_AT
 from tests.cli import invoke
-from tests.emulators.kube.controllers.builtin import StatefulSetController
-from tests.emulators.kube.controllers.kaito import KAITO, SET_LABEL
 
 Start = Callable[..., Any]
 
@@ -23,57 +21,6 @@ def _deploy(*args: str) -> Any:
     result = invoke("model", "deploy", "phi-4", *args, "-y")
     assert result.exit_code == 0, result
     return result
-
-
-def _owner(obj: dict[str, Any]) -> dict[str, Any]:
-    md = obj["metadata"]
-    return {
-        "apiVersion": obj["apiVersion"],
-        "kind": obj["kind"],
-        "name": md["name"],
-        "uid": md["uid"],
-        "controller": True,
-    }
-
-
-def _as_kaito_runs_it(emu: Any) -> None:
-    """The StatefulSet KAITO's Workspace controller makes for each Workspace, owning its pods
-    (upstream: kaito-project/kaito v0.12.0 pkg/workspace/manifests/manifests.go,
-    GenerateStatefulSetManifest: named after the Workspace, no labels of its own, the pod template
-    labelled kaito.sh/workspace and, for a set's Workspace, inferenceset.kaito.sh/created-by). The
-    KAITO simulator makes the pods alone; the emulator's StatefulSet controller is paused while
-    they change owner, so it never makes a second set of them."""
-    sts_controller = next(c for c in emu.controllers.controllers if isinstance(c, StatefulSetController))
-    emu.controllers.remove(sts_controller)
-    for ws in emu.cluster.list(KAITO, "Workspace", "default"):
-        md = ws["metadata"]
-        labels = {"kaito.sh/workspace": md["name"]}
-        if SET_LABEL in (md.get("labels") or {}):
-            labels[SET_LABEL] = md["labels"][SET_LABEL]
-        pods = emu.cluster.list("v1", "Pod", "default", label_selector=f"kaito.sh/workspace={md['name']}")
-        sts = emu.cluster.create(
-            {
-                "apiVersion": "apps/v1",
-                "kind": "StatefulSet",
-                "metadata": {"name": md["name"], "namespace": "default", "ownerReferences": [_owner(ws)]},
-                "spec": {
-                    "replicas": len(pods),
-                    "podManagementPolicy": "Parallel",
-                    "serviceName": f"{md['name']}-headless",
-                    "selector": {"matchLabels": labels},
-                    "template": {
-                        "metadata": {"labels": labels},
-                        "spec": {"containers": [{"name": md["name"], "image": "kaito-base"}]},
-                    },
-                },
-            }
-        )
-        for pod in pods:
-            emu.cluster.patch(
-                "v1", "Pod", "default", pod["metadata"]["name"], {"metadata": {"ownerReferences": [_owner(sts)]}}
-            )
-    emu.controllers.add(sts_controller)
-    assert emu.controllers.idle()
 
 
 def _restarted(emu: Any) -> dict[str, str | None]:
@@ -86,16 +33,35 @@ def _restarted(emu: Any) -> dict[str, str | None]:
 def test_a_new_context_restarts_the_workspace_kaito_leaves_running(model_emulator: Start) -> None:
     emu = model_emulator()
     _deploy("--max-model-len", "4096", "--wait", "--timeout", "1m")
-    _as_kaito_runs_it(emu)
     result = _deploy("--max-model-len", "8192", "--wait", "--timeout", "1m")
     assert all(_restarted(emu).values()), _restarted(emu)
     assert "statefulset.apps/phi-4 restarted" in result.stderr
 
 
+def _pods(emu: Any) -> dict[str, tuple[str, str]]:
+    return {
+        p["metadata"]["name"]: (p["metadata"]["uid"], p["metadata"]["labels"]["controller-revision-hash"])
+        for p in emu.cluster.list("v1", "Pod", "default", label_selector="kaito.sh/workspace=phi-4")
+    }
+
+
+def test_a_new_context_replaces_the_kaito_pods_in_the_lab(model_emulator: Start) -> None:
+    """The restart reaches the pods: KAITO's StatefulSet (the simulator makes it as upstream does)
+    rolls them, so each pod is a new one made from the restarted template."""
+    emu = model_emulator()
+    _deploy("--max-model-len", "4096", "--wait", "--timeout", "1m")
+    before = _pods(emu)
+    _deploy("--max-model-len", "8192", "--wait", "--timeout", "1m")
+    assert emu.controllers.idle()
+    after = _pods(emu)
+    assert before and after.keys() == before.keys()
+    for name, (uid, revision) in after.items():
+        assert uid != before[name][0] and revision != before[name][1], (name, before, after)
+
+
 def test_a_new_context_restarts_every_workspace_of_an_inferenceset(model_emulator: Start) -> None:
     emu = model_emulator()
     _deploy("--max-model-len", "4096", "--replicas", "2", "--wait", "--timeout", "1m")
-    _as_kaito_runs_it(emu)
     _deploy("--max-model-len", "8192", "--replicas", "2", "--wait", "--timeout", "1m")
     restarted = _restarted(emu)
     assert len(restarted) == 2 and all(restarted.values()), restarted
@@ -104,7 +70,6 @@ def test_a_new_context_restarts_every_workspace_of_an_inferenceset(model_emulato
 def test_an_unchanged_deploy_restarts_nothing(model_emulator: Start) -> None:
     emu = model_emulator()
     _deploy("--max-model-len", "4096", "--wait", "--timeout", "1m")
-    _as_kaito_runs_it(emu)
     result = _deploy("--max-model-len", "4096")
     assert _restarted(emu) == {"phi-4": None}
     assert "restarted" not in result.stderr
@@ -114,7 +79,6 @@ def test_a_rollback_to_another_context_restarts_the_workspace(model_emulator: St
     emu = model_emulator()
     _deploy("--max-model-len", "4096")
     _deploy("--max-model-len", "8192", "--wait", "--timeout", "1m")
-    _as_kaito_runs_it(emu)
     result = invoke("model", "rollback", "phi-4", "--to-revision", "1", "-y")
     assert result.exit_code == 0, result
     assert _restarted(emu)["phi-4"]
@@ -127,7 +91,6 @@ def test_a_new_context_restarts_the_workspace_of_an_airunway_model(model_emulato
 
     emu = model_emulator(crds=AIRUNWAY_CRDS)
     _deploy("--runtime", "airunway", "--max-model-len", "4096", "--wait", "--timeout", "1m")
-    _as_kaito_runs_it(emu)
     _deploy("--runtime", "airunway", "--max-model-len", "8192", "--wait", "--timeout", "1m")
     assert _restarted(emu)["phi-4"]
 
@@ -138,7 +101,7 @@ def test_the_restart_is_in_the_audit_log(model_emulator: Start, tmp_path: Any) -
     emu = model_emulator()
     log = tmp_path / "audit.jsonl"
     _deploy("--max-model-len", "4096", "--audit-log", str(log))
-    _as_kaito_runs_it(emu)
+    assert emu.controllers.idle()
     _deploy("--max-model-len", "8192", "--audit-log", str(log))
     entries = [json.loads(line) for line in log.read_text().splitlines()]
     restarts = [o for e in entries for o in e["objects"] if o.get("action") == "restart"]
@@ -148,7 +111,6 @@ def test_the_restart_is_in_the_audit_log(model_emulator: Start, tmp_path: Any) -
 def test_a_server_dry_run_says_it_would_restart_and_restarts_nothing(model_emulator: Start) -> None:
     emu = model_emulator()
     _deploy("--max-model-len", "4096", "--wait", "--timeout", "1m")
-    _as_kaito_runs_it(emu)
     result = invoke("model", "deploy", "phi-4", "--max-model-len", "8192", "--dry-run=server")
     assert result.exit_code == 0, result
     assert "statefulset.apps/phi-4 restarted (server dry run)" in result.stderr

@@ -21,7 +21,7 @@ from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers import kubelet_env
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.rescheduling import Rescheduler, mark_injected
-from tests.emulators.kube.controllers.rollout import condition, rollout_conditions
+from tests.emulators.kube.controllers.rollout import REVISION, condition, rollout_conditions, statefulset_stale_pods
 from tests.emulators.kube.controllers.scheduling import Placement, Scheduler, daemon_pod_spec, should_run_daemon_pod
 
 POD_FAILURES = ("unschedulable", "crashloop", "imagepull")
@@ -374,7 +374,7 @@ class StatefulSetController(_PodOwner):
         want = int(spec.get("replicas", 1))
         template = spec.get("template") or {}
         rev = f"{md['name']}-{template_hash(template)}"
-        labels = {**((template.get("metadata") or {}).get("labels") or {}), "controller-revision-hash": rev}
+        labels = {**((template.get("metadata") or {}).get("labels") or {}), REVISION: rev}
         scheduler = Scheduler(cluster)
         existing = {p["metadata"]["name"]: p for p in self._pods(cluster, obj)}
         for name, p in existing.items():
@@ -382,16 +382,24 @@ class StatefulSetController(_PodOwner):
             if not idx.isdigit() or int(idx) >= want:
                 cluster.delete("v1", "Pod", ns, p["metadata"]["name"])
         pods: list[dict[str, Any]] = []
+        for stale in statefulset_stale_pods(obj, existing, rev):
+            cluster.delete("v1", "Pod", ns, stale)
+            existing.pop(stale)
         for i in range(want):
             name = f"{md['name']}-{i}"
             found = existing.get(name)
             if found is not None:
                 pods.append(found)
+            elif cluster.get("v1", "Pod", ns, name) is not None:
+                # Terminating: its replacement waits until it is gone (upstream: kubernetes/kubernetes
+                # v1.34.0 pkg/controller/statefulset/stateful_set_control.go processReplica).
+                self.requeue(obj, 0.1)
             else:
                 lb = {**labels, "statefulset.kubernetes.io/pod-name": name, "apps.kubernetes.io/pod-index": str(i)}
                 node = scheduler.place(template.get("spec") or {}, md["uid"])
                 pods.append(self._make_pod(cluster, obj, name, template, lb, node))
         ready = sum(1 for p in pods if self._ready(p))
+        updated = sum(1 for p in pods if p["metadata"]["labels"].get(REVISION) == rev)
         cluster.patch_status(
             "apps/v1",
             "StatefulSet",
@@ -401,10 +409,10 @@ class StatefulSetController(_PodOwner):
                 "observedGeneration": md.get("generation", 1),
                 "replicas": len(pods),
                 "readyReplicas": ready,
-                "currentReplicas": len(pods),
-                "updatedReplicas": len(pods),
+                "currentReplicas": updated,
+                "updatedReplicas": updated,
                 "availableReplicas": ready,
-                "currentRevision": rev,
+                "currentRevision": rev if updated == len(pods) else (obj.get("status") or {}).get("currentRevision"),
                 "updateRevision": rev,
                 "collisionCount": 0,
             },

@@ -7,11 +7,12 @@ kaito-project/kaito at 056b8280b1a8debf644bc6f4399e913a1f9c7e70):
   estimator.go), computed for sizes in KAITO's SKU table only; any other size fails the
   estimator ("Unsupported SKU", pkg/sku/helpers.go), the reconcile errors and the Workspace keeps
   no status at all. A Service named after the Workspace (port 80 -> 5000) selecting the leader pod
-  ``NAME-0`` and a headless ``NAME-headless`` (pkg/workspace/manifests/manifests.go); one pod per
-  node as a StatefulSet makes them (``NAME-i``, labels ``kaito.sh/workspace``, the set's
-  ``inferenceset.kaito.sh/created-by`` when a set made it, ``apps.kubernetes.io/pod-index``), with
-  vLLM-like logs, ``status.targetNodeCount``, ``workerNodes`` and the conditions ResourceReady,
-  InferenceReady and WorkspaceSucceeded, with events.
+  ``NAME-0`` and a headless ``NAME-headless`` (pkg/workspace/manifests/manifests.go); the
+  StatefulSet ``NAME`` with one replica per node (kaito_workload.py: its manifest, revision and
+  update, as upstream v0.12.0 makes them), whose pods the emulator's StatefulSet controller makes
+  (``NAME-i``); vLLM-like logs on them, ``status.targetNodeCount``, ``workerNodes`` and the
+  conditions ResourceReady, InferenceReady (the StatefulSet's replicas all ready) and
+  WorkspaceSucceeded, with events.
 * Every condition either controller sets carries the ``metadata.generation`` its reconcile read
   as ``observedGeneration`` (workspace_controller.go setWorkspaceCondition,
   pkg/utils/inferenceset/inferenceset.go); after a change to the object the previous
@@ -46,10 +47,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from tests.emulators.kube.controllers import kaito_nodes
+from tests.emulators.kube.controllers import kaito_nodes, kaito_workload
 from tests.emulators.kube.controllers.base import Controller, DeletionTolerantController
-from tests.emulators.kube.controllers.builtin import pod_status
-from tests.emulators.kube.controllers.scheduling import Scheduler
+from tests.emulators.kube.controllers.rescheduling import requeue_owners
 
 KAITO = "kaito.sh/v1beta1"
 POD_INDEX = "apps.kubernetes.io/pod-index"
@@ -111,12 +111,10 @@ def _inference_pending(reason: str, message: str) -> tuple[dict[str, Any], dict[
     )
 
 
-def _pod_status(container: str, pod: str, crashing: bool) -> dict[str, Any]:
-    """A serving pod's status; a crashing one as the kubelet shows a container that keeps
-    exiting: Waiting CrashLoopBackOff with doBackOff's message, last state Terminated
+def _crash_status(container: str, pod: str) -> dict[str, Any]:
+    """A serving pod's status as the kubelet shows a container that keeps exiting: Waiting
+    CrashLoopBackOff with doBackOff's message, last state Terminated
     (kubernetes/kubernetes pkg/kubelet/kuberuntime/kuberuntime_manager.go)."""
-    if not crashing:
-        return {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}
     return {
         "phase": "Running",
         "conditions": [{"type": "Ready", "status": "False", "reason": "ContainersNotReady"}],
@@ -135,6 +133,12 @@ def _pod_status(container: str, pod: str, crashing: bool) -> dict[str, Any]:
             }
         ],
     }
+
+
+def _serving(pod: dict[str, Any]) -> bool:
+    """The pod is Ready (a crashing container leaves it not ready)."""
+    conditions = (pod.get("status") or {}).get("conditions") or []
+    return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
 
 
 def _owner(obj: dict[str, Any]) -> dict[str, Any]:
@@ -192,9 +196,17 @@ class _KaitoController(DeletionTolerantController):
 
 
 class WorkspaceController(_KaitoController):
-    watches: ClassVar[list[tuple[str, str]]] = [(KAITO, "Workspace")]
+    # Owns its StatefulSets: their status changes are its Workspace's (upstream: kaito-project/kaito
+    # v0.12.0 pkg/workspace/controllers/workspace_controller.go SetupWithManager).
+    watches: ClassVar[list[tuple[str, str]]] = [(KAITO, "Workspace"), ("apps/v1", "StatefulSet")]
 
     def _reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
+        if obj["kind"] == "StatefulSet":
+            for ref in obj["metadata"].get("ownerReferences") or []:
+                ws = cluster.get(KAITO, "Workspace", obj["metadata"]["namespace"], ref["name"])
+                if ref.get("kind") == "Workspace" and ws is not None and ws["metadata"].get("uid") == ref.get("uid"):
+                    self._reconcile(cluster, ws)
+            return
         name = obj["metadata"]["name"]
         size = (obj.get("resource") or {}).get("instanceType", "")
         nodes = _node_count(cluster, obj)
@@ -222,22 +234,11 @@ class WorkspaceController(_KaitoController):
         # KAITO's provisioner brings up the nodes a Workspace lacks (upstream: kaito-project/kaito
         # pkg/utils/nodeclaim/nodeclaim.go; kaito_nodes.py names the rest).
         kaito_nodes.provision(cluster, obj, workers)
-        waiting = self._pods(cluster, obj, nodes, crashing=crashing)
+        sts = kaito_workload.apply(cluster, obj, nodes, kaito_nodes.pod_scheduling(obj))
+        waiting, crashed = self._pods(cluster, obj, sts, crashing=crashing)
         placed = {"targetNodeCount": nodes, "workerNodes": workers}
-        if waiting:
-            # A pod the scheduler leaves Pending: inference is not ready (the next reconcile,
-            # when the pod is bound, classifies it again).
-            _set_status(
-                cluster,
-                obj,
-                {**placed, "state": "Pending"},
-                _cond("ResourceReady", True, "workspaceResourceStatusSuccess", "workspace resource is ready"),
-                *_inference_pending("WorkspaceInferenceStatusPending", "Inference workload is not ready"),
-            )
-            return
-        # CollectNodeStatusInfo (pkg/nodeprovision/gpu-provisioner/gpu_provisioner.go).
         resources_ready = _cond("ResourceReady", True, "workspaceResourceStatusSuccess", "workspace resource is ready")
-        if crashing:
+        if crashed:
             # detectContainerFailure (workspace_controller.go) on the pod's CrashLoopBackOff.
             crash = f'container "{name}" is in CrashLoopBackOff; last termination: exit code {CRASH_EXIT_CODE}'
             _set_status(
@@ -248,7 +249,20 @@ class WorkspaceController(_KaitoController):
                 *_inference_pending("ContainerCrashLoopBackOff", crash),
             )
             return
+        if waiting or crashing or not kaito_workload.ready(sts):
+            # The StatefulSet's pods are not all ready (not made yet, or one the scheduler leaves
+            # Pending): inference is not ready (collectInferenceReadyStatus; the next reconcile,
+            # on the StatefulSet's status, classifies them again).
+            _set_status(
+                cluster,
+                obj,
+                {**placed, "state": "Pending"},
+                resources_ready,
+                *_inference_pending("WorkspaceInferenceStatusPending", "Inference workload is not ready"),
+            )
+            return
         # applyInferenceWorkspaceStatus (workspace_controller.go), inference ready.
+        was_ready = _succeeded(obj)
         _set_status(
             cluster,
             obj,
@@ -259,7 +273,8 @@ class WorkspaceController(_KaitoController):
             ),
             _cond("WorkspaceSucceeded", True, "workspaceSucceeded", "workspace succeeds"),
         )
-        cluster.add_event(obj, "WorkspaceReady", f"workspace {name} is ready")
+        if not was_ready:
+            cluster.add_event(obj, "WorkspaceReady", f"workspace {name} is ready")
 
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
         super().__init__(delay, failure)
@@ -293,65 +308,38 @@ class WorkspaceController(_KaitoController):
     def on_delete(self, cluster: Any, obj: dict[str, Any]) -> None:
         kaito_nodes.deprovision(cluster, obj)
 
-    def _pods(self, cluster: Any, ws: dict[str, Any], nodes: int, crashing: bool = False) -> bool:
-        """Make the pods; True while one waits for a node (the scheduler placed it nowhere)."""
+    def _pods(self, cluster: Any, ws: dict[str, Any], sts: dict[str, Any], crashing: bool) -> tuple[bool, bool]:
+        """The StatefulSet's pods, as the kubelet runs them: vLLM-like logs, and with
+        failure="inference" a container that keeps exiting. (True while one waits for a node,
+        True when one crashed.)"""
         md = ws["metadata"]
-        scheduling = kaito_nodes.pod_scheduling(ws)
-        resources = scheduling.pop("resources", None)
-        scheduler = Scheduler(cluster)
-        waiting = False
         preset = ((ws.get("inference") or {}).get("preset") or {}).get("name", "")
-        labels = {"kaito.sh/workspace": md["name"]}
-        created_by = (md.get("labels") or {}).get(SET_LABEL)
-        if created_by:
-            labels[SET_LABEL] = created_by
-        for i in range(nodes):
-            pod = f"{md['name']}-{i}"
-            # The StatefulSet controller labels each pod with its name and index.
-            labels = {**labels, "statefulset.kubernetes.io/pod-name": pod, POD_INDEX: str(i)}
-            existing = cluster.get("v1", "Pod", md["namespace"], pod)
-            if existing is None:
-                container: dict[str, Any] = {"name": md["name"], "image": "kaito-base"}
-                if resources:
-                    container["resources"] = resources
-                spec: dict[str, Any] = {"containers": [container], **scheduling}
-                placement = scheduler.place(spec, str(md.get("uid", "")))
-                if placement.node:
-                    spec["nodeName"] = placement.node
-                created = cluster.create(
-                    {
-                        "apiVersion": "v1",
-                        "kind": "Pod",
-                        "metadata": {
-                            "name": pod,
-                            "namespace": md["namespace"],
-                            "labels": labels,
-                            "ownerReferences": [_owner(ws)],
-                        },
-                        "spec": spec,
-                    }
-                )
-                if placement.node is None and placement.message:
-                    cluster.patch_status(
-                        "v1",
-                        "Pod",
-                        md["namespace"],
-                        pod,
-                        pod_status(spec, "unschedulable", unschedulable=placement.message),
-                    )
-                    cluster.add_event(created, "FailedScheduling", placement.message, "Warning")
-                    waiting = True
-                    continue
-                cluster.patch_status(
-                    "v1", "Pod", md["namespace"], pod, _pod_status(md["name"], f"{pod}_{md['namespace']}", crashing)
-                )
-            elif (existing.get("status") or {}).get("phase") == "Pending" and not existing["spec"].get("nodeName"):
+        uid = sts["metadata"].get("uid")
+        selector = f"{kaito_workload.WORKSPACE_LABEL}={md['name']}"
+        pods = [
+            p
+            for p in cluster.list("v1", "Pod", md["namespace"], label_selector=selector)
+            if any(r.get("uid") == uid for r in p["metadata"].get("ownerReferences") or [])
+        ]
+        waiting = crashed = False
+        for pod in pods:
+            if not pod["spec"].get("nodeName"):
                 waiting = True
                 continue
-            logs = f"INFO vLLM API server version 0.11.0\nINFO Loading model {preset} (rank {i})\n"
+            name = pod["metadata"]["name"]
+            rank = (pod["metadata"].get("labels") or {}).get(POD_INDEX, "0")
+            logs = f"INFO vLLM API server version 0.11.0\nINFO Loading model {preset} (rank {rank})\n"
             logs += CRASH_LOG if crashing else "INFO Uvicorn running on http://0.0.0.0:5000\n"
-            cluster.set_pod_logs(md["namespace"], pod, logs)
-        return waiting
+            cluster.set_pod_logs(md["namespace"], name, logs)
+            if crashing:
+                crashed = True
+                if _serving(pod):
+                    cluster.patch_status(
+                        "v1", "Pod", md["namespace"], name, _crash_status(md["name"], f"{name}_{md['namespace']}")
+                    )
+                    # The StatefulSet controller sees its pod no longer ready, as its informer would.
+                    requeue_owners(self._manager, cluster, pod)
+        return waiting, crashed
 
 
 class InferenceSetController(_KaitoController):

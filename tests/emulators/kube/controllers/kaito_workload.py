@@ -1,0 +1,172 @@
+"""The inference workload KAITO's Workspace controller runs a model with: one StatefulSet per
+Workspace, named after it and owned by it; the emulator's StatefulSet controller makes its pods
+(so a ``kubectl rollout restart`` of it rolls them, as on a cluster).
+
+Each behaviour names its upstream file, in kaito-project/kaito v0.12.0
+(0894eb2b567d48cd2d66afe579acb1542b226af4, the release ../shared/crds/kaito comes from):
+
+* The kind: a StatefulSet for every preset, single- and multi-node alike ("Use StatefulSet for all
+  use cases", pkg/workspace/inference/preset_inferences.go GeneratePresetInference), with
+  ``replicas`` the Workspace's ``status.targetNodeCount``; an ``inference.template`` Workspace
+  gets one too (pkg/workspace/inference/template_inference.go CreateTemplateInference) and is
+  never updated after ("TODO: handle update", workspace_controller.go applyInference).
+* The manifest (pkg/workspace/manifests/manifests.go GenerateStatefulSetManifest): name and
+  namespace of the Workspace, no labels of its own, the annotation ``workspace.kaito.io/revision``,
+  a controller reference to the Workspace; ``podManagementPolicy: Parallel``,
+  ``serviceName: NAME-headless``, the PVC retention policy, and one label map used as both the
+  selector and the pod template's labels: ``kaito.sh/workspace: NAME``, plus
+  ``inferenceset.kaito.sh/created-by`` for a Workspace an InferenceSet made.
+* The pod spec (preset_inferences.go GenerateInferencePodSpec, setInferenceContainers): one
+  container named after the Workspace, the ``inference.config`` ConfigMap mounted as
+  ``config-volume`` at /mnt/config, and ``dshm`` (an in-memory emptyDir) at /dev/shm
+  (pkg/utils/common_preset.go ConfigCMVolume, ConfigSHMVolume).
+* The revision (pkg/workspace/controllers/workspace_controller.go syncControllerRevision,
+  ComputeHash): a sha256 over the Workspace's ``resource``, ``inference`` and ``tuning`` is kept in
+  its annotation ``workspace.kaito.io/hash``; a new hash is a new ``workspace.kaito.io/revision``
+  (the latest revision + 1). The emulator keeps no ControllerRevision objects (a rollback to an
+  earlier spec gets a new number, where KAITO reuses the old revision's) and hashes Python's JSON,
+  not Go's, so the hash is not KAITO's value: it changes on the same edits.
+* The update (workspace_controller.go applyInference): nothing while the StatefulSet's revision
+  annotation equals the Workspace's; otherwise only the first container's ``env`` and
+  ``volumeMounts``, the ``initContainers`` and the ``volumes`` of the pod template are replaced
+  (outside a base-image upgrade, which the emulator does not simulate), so an annotation someone
+  else put on the pod template (``kubectl.kubernetes.io/restartedAt``) stays.
+* Readiness (workspace_controller.go collectInferenceReadyStatus): the workload is ready when
+  the StatefulSet's ``status.readyReplicas`` equals its ``spec.replicas`` (default 1).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+HASH = "workspace.kaito.io/hash"
+REVISION = "workspace.kaito.io/revision"
+WORKSPACE_LABEL = "kaito.sh/workspace"
+SET_LABEL = "inferenceset.kaito.sh/created-by"
+CONFIG_MOUNT = "/mnt/config"
+
+
+def compute_hash(ws: dict[str, Any]) -> str:
+    """ComputeHash: one JSON document each for resource, inference and tuning."""
+    hasher = hashlib.sha256()
+    for field in ("resource", "inference", "tuning"):
+        hasher.update(json.dumps(ws.get(field), sort_keys=True, separators=(",", ":")).encode() + b"\n")
+    return hasher.hexdigest()
+
+
+def sync_revision(cluster: Any, ws: dict[str, Any]) -> str:
+    """syncControllerRevision: the Workspace's revision, a new one when its hash changed."""
+    md = ws["metadata"]
+    annotations = md.get("annotations") or {}
+    current = compute_hash(ws)
+    revision = str(annotations.get(REVISION) or "")
+    if annotations.get(HASH) == current and revision:
+        return revision
+    revision = str(int(revision) + 1 if revision.isdigit() else 1)
+    cluster.patch(
+        ws["apiVersion"],
+        "Workspace",
+        md["namespace"],
+        md["name"],
+        {"metadata": {"annotations": {HASH: current, REVISION: revision}}},
+    )
+    return revision
+
+
+def labels(ws: dict[str, Any]) -> dict[str, str]:
+    """GenerateStatefulSetManifest's selector, which is also the pod template's labels."""
+    md = ws["metadata"]
+    out = {WORKSPACE_LABEL: str(md["name"])}
+    created_by = (md.get("labels") or {}).get(SET_LABEL)
+    if created_by:
+        out[SET_LABEL] = str(created_by)
+    return out
+
+
+def _pod_spec(ws: dict[str, Any], scheduling: dict[str, Any]) -> dict[str, Any]:
+    scheduling = dict(scheduling)
+    resources = scheduling.pop("resources", None)
+    volumes: list[dict[str, Any]] = []
+    mounts: list[dict[str, Any]] = []
+    config = (ws.get("inference") or {}).get("config")
+    if config:
+        volumes.append({"name": "config-volume", "configMap": {"name": config}})
+        mounts.append({"name": "config-volume", "mountPath": CONFIG_MOUNT})
+    volumes.append({"name": "dshm", "emptyDir": {"medium": "Memory"}})
+    mounts.append({"name": "dshm", "mountPath": "/dev/shm"})
+    container: dict[str, Any] = {"name": ws["metadata"]["name"], "image": "kaito-base", "volumeMounts": mounts}
+    if resources:
+        container["resources"] = resources
+    return {"containers": [container], "volumes": volumes, **scheduling}
+
+
+def statefulset(ws: dict[str, Any], revision: str, nodes: int, scheduling: dict[str, Any]) -> dict[str, Any]:
+    """The StatefulSet GeneratePresetInference makes for ``ws``."""
+    md = ws["metadata"]
+    selector = labels(ws)
+    owner = {
+        "apiVersion": ws["apiVersion"],
+        "kind": "Workspace",
+        "name": md["name"],
+        "uid": md.get("uid", ""),
+        "controller": True,
+        "blockOwnerDeletion": True,
+    }
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "StatefulSet",
+        "metadata": {
+            "name": md["name"],
+            "namespace": md["namespace"],
+            "annotations": {REVISION: revision},
+            "ownerReferences": [owner],
+        },
+        "spec": {
+            "replicas": nodes,
+            "podManagementPolicy": "Parallel",
+            "persistentVolumeClaimRetentionPolicy": {"whenScaled": "Retain", "whenDeleted": "Delete"},
+            "selector": {"matchLabels": selector},
+            "serviceName": f"{md['name']}-headless",
+            "template": {"metadata": {"labels": dict(selector)}, "spec": _pod_spec(ws, scheduling)},
+        },
+    }
+
+
+def apply(cluster: Any, ws: dict[str, Any], nodes: int, scheduling: dict[str, Any]) -> dict[str, Any]:
+    """applyInference: create the StatefulSet, or update the fields KAITO updates on a new
+    revision; the StatefulSet as stored."""
+    md = ws["metadata"]
+    revision = sync_revision(cluster, ws)
+    desired = statefulset(ws, revision, nodes, scheduling)
+    existing = cluster.get("apps/v1", "StatefulSet", md["namespace"], md["name"])
+    if existing is None:
+        return dict(cluster.create(desired))
+    same = (existing["metadata"].get("annotations") or {}).get(REVISION) == revision
+    if same or (ws.get("inference") or {}).get("template"):
+        return dict(existing)
+    want = desired["spec"]["template"]["spec"]
+    spec = json.loads(json.dumps(existing["spec"]["template"]["spec"]))
+    spec["containers"][0]["env"] = want["containers"][0].get("env")
+    spec["containers"][0]["volumeMounts"] = want["containers"][0].get("volumeMounts")
+    spec["initContainers"] = want.get("initContainers")
+    spec["volumes"] = want.get("volumes")
+    spec = {k: v for k, v in spec.items() if v is not None}
+    spec["containers"][0] = {k: v for k, v in spec["containers"][0].items() if v is not None}
+    annotations = {**(existing["metadata"].get("annotations") or {}), REVISION: revision}
+    template = {**existing["spec"]["template"], "spec": spec}
+    updated = {
+        "apiVersion": "apps/v1",
+        "kind": "StatefulSet",
+        "metadata": {**existing["metadata"], "annotations": annotations},
+        "spec": {**existing["spec"], "template": template},
+    }
+    return dict(cluster.update(updated))
+
+
+def ready(sts: dict[str, Any]) -> bool:
+    """collectInferenceReadyStatus: every replica of the StatefulSet is ready."""
+    replicas = (sts.get("spec") or {}).get("replicas")
+    want = 1 if replicas is None else int(replicas)
+    return int((sts.get("status") or {}).get("readyReplicas") or 0) == want
