@@ -27,6 +27,8 @@ AZURE_CLEARED = (
     "IDENTITY_HEADER",
     "MSI_ENDPOINT",
     "MSI_SECRET",
+    # azure-identity's pod-identity IMDS endpoint (upstream: Azure/azure-sdk-for-python
+    # sdk/identity/azure-identity/azure/identity/_constants.py EnvironmentVariables)
     "AZURE_POD_IDENTITY_AUTHORITY_HOST",
     "KUBERNETES_EXEC_INFO",
 )
@@ -158,7 +160,9 @@ def running(workdir: Path | None = None, *, tls: bool = False) -> Iterator[Lab]:
             for controller in [*builtin_controllers(0.02, None), *operator_simulators()]:
                 kube.controllers.add(controller)
             # AKS's cluster autoscaler: grows the ARM cluster's autoscaling pools with Kubernetes
-            # nodes when a pod waits (every ARM cluster of the lab is the one kube emulator).
+            # nodes when a pod waits (every ARM cluster of the lab is the one kube emulator;
+            # upstream: kubernetes/autoscaler cluster-autoscaler/core/static_autoscaler.go, cited
+            # in detail in tests/emulators/autoscaler.py).
             kube.controllers.add(ClusterAutoscaler(arm, delay=0.02))
             install_kaito_controller(kube)  # the KAITO add-on's controller pod, as on AKS
             install_keda_kaito_scaler(kube)  # the autoscaler KAITO's InferenceSets scale through

@@ -99,6 +99,9 @@ def _md_owner(obj: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 class ModelDeploymentController(DeletionTolerantController):
+    # An object deleted while it is reconciled ends the pass quietly, as a controller-runtime
+    # reconciler's client.IgnoreNotFound does (upstream: kubernetes-sigs/controller-runtime
+    # pkg/client/interfaces.go IgnoreNotFound; AI Runway's controllers are controller-runtime ones).
     # Watches what its providers make too: their status is its phase.
     watches: ClassVar[list[tuple[str, str]]] = [
         (AIRUNWAY, "ModelDeployment"),
