@@ -16,12 +16,17 @@ from tests.kube_emulator.test_scheduling import node, seed
 A100 = "Standard_NC24ads_A100_v4"
 
 
-@pytest.fixture
-def emu(kube_emulator: KubeEmulator) -> KubeEmulator:
+def kaito_lab(kube_emulator: KubeEmulator) -> KubeEmulator:
+    """The emulator with KAITO's simulators and one system node."""
     for controller in kaito.controllers(delay=0.02):
         kube_emulator.controllers.add(controller)
     seed(kube_emulator, node("aks-system-0"))
     return kube_emulator
+
+
+@pytest.fixture
+def emu(kube_emulator: KubeEmulator) -> KubeEmulator:
+    return kaito_lab(kube_emulator)
 
 
 def workspace(name: str = "phi", labels: dict[str, str] | None = None) -> dict[str, Any]:

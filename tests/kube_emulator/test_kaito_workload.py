@@ -13,19 +13,14 @@ import pytest
 
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
-from tests.emulators.kube.controllers import kaito
-from tests.kube_emulator.test_kaito_scheduling import state, workspace
-from tests.kube_emulator.test_scheduling import node, seed
+from tests.kube_emulator.test_kaito_scheduling import kaito_lab, state, workspace
 
 RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 
 
 @pytest.fixture
 def emu(kube_emulator: KubeEmulator) -> KubeEmulator:
-    for controller in kaito.controllers(delay=0.02):
-        kube_emulator.controllers.add(controller)
-    seed(kube_emulator, node("aks-system-0"))
-    return kube_emulator
+    return kaito_lab(kube_emulator)
 
 
 def _sts(emu: KubeEmulator, name: str = "phi") -> dict[str, Any]:

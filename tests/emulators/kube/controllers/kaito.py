@@ -238,28 +238,18 @@ class WorkspaceController(_KaitoController):
         waiting, crashed = self._pods(cluster, obj, sts, crashing=crashing)
         placed = {"targetNodeCount": nodes, "workerNodes": workers}
         resources_ready = _cond("ResourceReady", True, "workspaceResourceStatusSuccess", "workspace resource is ready")
+        pending: tuple[str, str] | None = None
         if crashed:
             # detectContainerFailure (workspace_controller.go) on the pod's CrashLoopBackOff.
             crash = f'container "{name}" is in CrashLoopBackOff; last termination: exit code {CRASH_EXIT_CODE}'
-            _set_status(
-                cluster,
-                obj,
-                {**placed, "state": "Pending"},
-                resources_ready,
-                *_inference_pending("ContainerCrashLoopBackOff", crash),
-            )
-            return
-        if waiting or crashing or not kaito_workload.ready(sts):
+            pending = ("ContainerCrashLoopBackOff", crash)
+        elif waiting or crashing or not kaito_workload.ready(sts):
             # The StatefulSet's pods are not all ready (not made yet, or one the scheduler leaves
             # Pending): inference is not ready (collectInferenceReadyStatus; the next reconcile,
             # on the StatefulSet's status, classifies them again).
-            _set_status(
-                cluster,
-                obj,
-                {**placed, "state": "Pending"},
-                resources_ready,
-                *_inference_pending("WorkspaceInferenceStatusPending", "Inference workload is not ready"),
-            )
+            pending = ("WorkspaceInferenceStatusPending", "Inference workload is not ready")
+        if pending is not None:
+            _set_status(cluster, obj, {**placed, "state": "Pending"}, resources_ready, *_inference_pending(*pending))
             return
         # applyInferenceWorkspaceStatus (workspace_controller.go), inference ready.
         was_ready = _succeeded(obj)
