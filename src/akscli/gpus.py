@@ -181,43 +181,10 @@ def read(node: Mapping[str, Any]) -> NodeGpus:
 
 def pod_units(pod: Mapping[str, Any]) -> dict[str, int]:
     """GPU units a pod holds per resource name, as the scheduler counts them; a limit alone is the
-    request (extended resources cannot overcommit).
-
-    upstream: kubernetes/kubernetes staging/src/k8s.io/component-helpers/resource/helpers.go
-    AggregateContainerRequests and PodRequests: the app containers' sum plus every sidecar
-    (init container with ``restartPolicy: Always``), against the largest init step, where an
-    init step is that init container plus the sidecars started before it; then
-    ``spec.overhead`` is added.
+    request (extended resources cannot overcommit). The sum is akscli.kube.resources.pod_requests
+    (upstream: kubernetes/kubernetes staging/src/k8s.io/component-helpers/resource/helpers.go
+    PodRequests: containers, sidecars, the largest init step, overhead), kept to GPU resources.
     """
-    spec = pod.get("spec") or {}
+    from akscli.kube import resources
 
-    def container(c: Mapping[str, Any]) -> dict[str, int]:
-        resources = c.get("resources") or {}
-        requests, limits = resources.get("requests") or {}, resources.get("limits") or {}
-        names = {n for n in (*requests, *limits) if is_gpu_resource(n)}
-        return {n: _int(requests.get(n, limits.get(n, 0))) for n in names}
-
-    def add(into: dict[str, int], more: Mapping[str, int]) -> None:
-        for name, n in more.items():
-            into[name] = into.get(name, 0) + n
-
-    total: dict[str, int] = {}
-    for c in spec.get("containers") or []:
-        add(total, container(c))
-    sidecars: dict[str, int] = {}
-    init_peak: dict[str, int] = {}
-    for c in spec.get("initContainers") or []:
-        own = container(c)
-        if c.get("restartPolicy") == "Always":
-            add(total, own)
-            add(sidecars, own)
-            step = dict(sidecars)
-        else:
-            step = dict(own)
-            add(step, sidecars)
-        for name, n in step.items():
-            init_peak[name] = max(init_peak.get(name, 0), n)
-    for name, n in init_peak.items():
-        total[name] = max(total.get(name, 0), n)
-    add(total, {n: _int(v) for n, v in (spec.get("overhead") or {}).items() if is_gpu_resource(n)})
-    return {k: v for k, v in total.items() if v}
+    return resources.pod_requests(pod, keep=is_gpu_resource)

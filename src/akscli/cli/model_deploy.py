@@ -300,7 +300,7 @@ def _fit_to_cluster(kube: "Kube", req: "deploy.DeployRequest", the_plan: "Plan")
     it has when the user named none, else warn that the pods will wait for a node."""
     from akscli.model import cluster_fit
 
-    fitted, note = cluster_fit.fit_to_cluster(kube, the_plan, req.fit, given=req.vm_size_given)
+    fitted, note = cluster_fit.fit_request(kube, the_plan, req)
     if fitted is not req.fit:
         req.fit = fitted
         output.info(note or "")

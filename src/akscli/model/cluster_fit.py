@@ -5,16 +5,23 @@ whatever the cluster's size. Plain logic: no Typer, no rich."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import dataclasses
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from akscli.errors import AuthError
-from akscli.kube import scheduling
+from akscli.gpus import NVIDIA
+from akscli.kube import resources, scheduling
 from akscli.kube.client import Kube
 from akscli.model.kinds import GPU_TOLERATIONS
 from akscli.model.planning import Fit, Plan, pick, servable
+
+if TYPE_CHECKING:
+    from akscli.model.deploy import DeployRequest
+
+PodFor = Callable[[Fit], Mapping[str, Any]]
 
 # cloud-provider-azure labels every AKS node with its VM size here (the well-known label
 # node.kubernetes.io/instance-type, k8s.io/api core/v1 well_known_labels.go LabelInstanceTypeStable).
@@ -35,12 +42,13 @@ _SCHEDULABLE = "spec.unschedulable=false"
 _NODE_PAGE = 20
 # Pages read per size before its nodes are reported as unable to take the pods.
 _NODE_PAGES = 2
-# Pod lists, one per node whose free GPUs are counted: at most 3 per size, so a plan's size full of
+# Pod lists, one per node whose free resources are counted: at most 3 per size, so a plan's size full of
 # busy nodes leaves some for the other sizes, and 9 in all.
 _POD_LISTS_PER_SIZE = 3
 _POD_LISTS = 9
 # One page holds a node's pods: the kubelet's --max-pods caps them (AKS allows at most 250).
 _POD_PAGE = 250
+_GPU_REASON = f"Insufficient {NVIDIA}"
 
 
 @dataclass
@@ -55,7 +63,9 @@ class _Room:
     cordoned: bool = False  # the size has nodes, and every one is cordoned
     not_ready: int = 0
     tainted: dict[str, int] = field(default_factory=dict)
-    full: int = 0  # too few free GPUs: requested by the pods bound to the node, or never advertised
+    # Nodes per NodeResourcesFit reason ("Insufficient cpu", "Too many pods"): the resource is
+    # requested by the pods bound to the node, or the node never had enough of it.
+    short: dict[str, int] = field(default_factory=dict)
     unchecked: bool = False  # nodes left unread: the request budget ran out
 
     def why(self) -> str:
@@ -65,8 +75,11 @@ class _Room:
             return f"no node in the cluster has VM size {self.size}"
         parts = [f"{self.not_ready} not Ready"] if self.not_ready else []
         parts += [f"{n} tainted {taint}, which the pods do not tolerate" for taint, n in self.tainted.items()]
-        if self.full:
-            parts.append(f"{self.full} without {self.gpus} free GPU{'s' if self.gpus > 1 else ''}")
+        for reason, n in self.short.items():
+            if reason == _GPU_REASON:
+                parts.append(f"{n} without {self.gpus} free GPU{'s' if self.gpus > 1 else ''}")
+            else:
+                parts.append(f"{n} {reason}")
         if self.unchecked:
             parts.append("more not checked")
         return f"no {self.size} node of the cluster can take the pods now ({', '.join(parts)})"
@@ -84,26 +97,58 @@ class _Budget:
     pod_lists: int = _POD_LISTS
 
 
-def fit_to_cluster(kube: Kube, the_plan: Plan, fit: Fit, *, given: bool) -> tuple[Fit, str | None]:
+def fit_request(kube: Kube, the_plan: Plan, req: DeployRequest) -> tuple[Fit, str | None]:
+    """fit_to_cluster for a deploy, weighing the pod its runtime renders for each size."""
+    return fit_to_cluster(kube, the_plan, req.fit, given=req.vm_size_given, pod=rendered_pod(req))
+
+
+def rendered_pod(req: DeployRequest) -> PodFor:
+    """The pod spec the deploy renders for a fit (akscli's vLLM Deployment's template: its GPUs,
+    CPU and memory, model.deploy.pod_share); for AI Runway, whose providers build the pods from
+    the ModelDeployment's GPU count alone (upstream: ai-runway/airunway providers/vllm/
+    transformer.go buildContainer, buildResourceLimits from spec.resources), the GPUs."""
+
+    def pod(fit: Fit) -> Mapping[str, Any]:
+        from akscli.model import deploy
+
+        for obj in deploy.build(dataclasses.replace(req, fit=fit)):
+            template = ((obj.get("spec") or {}).get("template") or {}).get("spec")
+            if obj.get("kind") == "Deployment" and template:
+                return dict(template)
+        return gpu_pod(fit)
+
+    return pod
+
+
+def gpu_pod(fit: Fit) -> Mapping[str, Any]:
+    """A pod spec asking for the fit's GPUs and nothing else."""
+    return {"containers": [{"name": "model", "resources": {"limits": {NVIDIA: str(fit.gpus)}}}]}
+
+
+def fit_to_cluster(
+    kube: Kube, the_plan: Plan, fit: Fit, *, given: bool, pod: PodFor = gpu_pod
+) -> tuple[Fit, str | None]:
     """The size a deploy whose pods are pinned to a VM size should ask for on this cluster, and
-    what to tell the user about it.
+    what to tell the user about it; ``pod`` gives the pod spec deployed for a fit.
 
     The plan picks the cheapest size that fits; pods pinned to a size the cluster has no node
     able to take them stay Pending until one frees up or joins. A node takes them where the
     scheduler's filters would let it: not cordoned, Ready, no NoSchedule/NoExecute taint the pods
-    do not tolerate, and fit.gpus nvidia.com/gpu not requested by the pods bound to it (KAITO's
-    busy nodes have none left). Where the user named no size and a node of another fitting size
-    can take them, the deploy uses the cheapest such size and says so; otherwise it warns.
+    do not tolerate, and every resource the pod requests (GPUs, cpu, memory, ephemeral-storage,
+    RDMA and other extended resources) and a pod slot left in the node's allocatable after what
+    the pods bound to it request (KAITO's busy nodes have no GPU left). Where the user named no
+    size and a node of another fitting size can take them, the deploy uses the cheapest such size
+    and says so; otherwise it warns, naming what the nodes lack in the scheduler's words.
 
     Requests, bounded whatever the cluster's size: for each VM size asked about (the plan's,
     then the other fitting sizes cheapest first, stopping at the first with room) one node list
     of at most 20 nodes, two where those 20 cannot take the pods; one pod list per node whose
-    free GPUs are counted, 3 per size and 9 in all; and one more node list where the plan's size
-    has only cordoned nodes or none. At most 2 x (1 + fitting sizes) + 1 node lists and 9 pod
-    lists; a cluster where the plan's size has room: one node list and one pod list. Pods are
-    only ever listed on one named node."""
+    free resources are counted (a node whose allocatable alone is short costs none), 3 per size
+    and 9 in all; and one more node list where the plan's size has only cordoned nodes or none.
+    At most 2 x (1 + fitting sizes) + 1 node lists and 9 pod lists; a cluster where the plan's
+    size has room: one node list and one pod list. Pods are only ever listed on one named node."""
     budget = _Budget()
-    room = _room(kube, fit, budget)
+    room = _room(kube, fit, pod(fit), budget)
     if room.found:
         return fit, None
     if not room.listed:
@@ -113,7 +158,7 @@ def fit_to_cluster(kube: Kube, the_plan: Plan, fit: Fit, *, given: bool) -> tupl
             o for o in the_plan.options if servable(o) and o.within_budget is not False and o.vm_size != fit.vm_size
         ]
         while budget.pod_lists and (chosen := pick(candidates)) is not None:
-            if _room(kube, chosen, budget).found:
+            if _room(kube, chosen, pod(chosen), budget).found:
                 return chosen, (
                     f"{room.why()}, and {chosen.vm_size} nodes have room for the pods: deploying to those "
                     f"({fit.vm_size} is the plan's cheapest fit; --vm-size {fit.vm_size} to wait for it instead)"
@@ -122,11 +167,10 @@ def fit_to_cluster(kube: Kube, the_plan: Plan, fit: Fit, *, given: bool) -> tupl
     return fit, room.warning()
 
 
-def _room(kube: Kube, fit: Fit, budget: _Budget) -> _Room:
-    """Read the schedulable nodes of fit's size until one can take the pods (see fit_to_cluster)."""
-    from akscli import gpus
-
+def _room(kube: Kube, fit: Fit, pod: Mapping[str, Any], budget: _Budget) -> _Room:
+    """Read the schedulable nodes of fit's size until one can take the pod (see fit_to_cluster)."""
     room = _Room(fit.vm_size, fit.gpus)
+    need = resources.pod_requests(pod)
     counted = 0
     pages = kube.list_pages(
         "v1",
@@ -148,31 +192,34 @@ def _room(kube: Kube, fit: Fit, budget: _Budget) -> _Room:
                 text = scheduling.taint_text(taints[0])
                 room.tainted[text] = room.tainted.get(text, 0) + 1
                 continue
-            allocatable = dict(gpus.read(node).resources).get(gpus.NVIDIA, 0)
-            if allocatable < fit.gpus:
-                room.full += 1
-                continue
-            if not budget.pod_lists or counted == _POD_LISTS_PER_SIZE:
-                room.unchecked = True
-                return room
-            budget.pod_lists -= 1
-            counted += 1
-            if allocatable - _requested_gpus(kube, node) >= fit.gpus:
-                room.found = True
-                return room
-            room.full += 1
+            allocatable = resources.allocatable(node)
+            # A node whose allocatable alone is short needs no pod list to be ruled out.
+            reasons = resources.insufficient(need, allocatable, {}, 0)
+            if not reasons:
+                if not budget.pod_lists or counted == _POD_LISTS_PER_SIZE:
+                    room.unchecked = True
+                    return room
+                budget.pod_lists -= 1
+                counted += 1
+                used, pods = _requested(kube, node)
+                reasons = resources.insufficient(need, allocatable, used, pods)
+                if not reasons:
+                    room.found = True
+                    return room
+            for reason in reasons:
+                room.short[reason] = room.short.get(reason, 0) + 1
         if number == _NODE_PAGES:
             room.unchecked = bool((page.get("metadata") or {}).get("continue"))
             break
     return room
 
 
-def _requested_gpus(kube: Kube, node: Mapping[str, Any]) -> int:
-    """The nvidia.com/gpu the pods bound to this node request, as the NodeResourcesFit filter sums
-    them (upstream: kubernetes/kubernetes pkg/scheduler/framework/plugins/noderesources/fit.go,
-    fitsRequest: allocatable less the requests of the pods on the node); finished pods hold none.
-    A user who may not list pods in every namespace gets 0: the node counts as it did before."""
-    from akscli import gpus
+def _requested(kube: Kube, node: Mapping[str, Any]) -> tuple[dict[str, int], int]:
+    """What the pods bound to this node request, and how many they are, as the NodeResourcesFit
+    filter counts them (upstream: kubernetes/kubernetes pkg/scheduler/framework/types.go NodeInfo
+    Requested and Pods; the scheduler's pod informer leaves out Succeeded and Failed pods,
+    pkg/scheduler/scheduler.go newPodInformer, and so does the field selector here). A user who
+    may not list pods in every namespace gets nothing: the node counts as free."""
     from akscli.gpu_usage import ACTIVE_PODS
 
     name = str((node.get("metadata") or {}).get("name") or "")
@@ -180,13 +227,11 @@ def _requested_gpus(kube: Kube, node: Mapping[str, Any]) -> int:
         pods = kube.list(
             "v1", "Pod", all_namespaces=True, field_selector=f"spec.nodeName={name},{ACTIVE_PODS}", page_size=_POD_PAGE
         )
-        return sum(
-            gpus.pod_units(pod).get(gpus.NVIDIA, 0)
-            for pod in pods
-            if (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
+        return resources.requested(
+            pod for pod in pods if (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
         )
     except AuthError:
-        return 0
+        return {}, 0
 
 
 def _has_node(kube: Kube, size: str) -> bool:
