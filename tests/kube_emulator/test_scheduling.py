@@ -234,3 +234,13 @@ def test_a_deployment_with_every_replica_available_has_progressed(kube_emulator:
         lambda: conditions(kube_emulator, "llm").get("Progressing", {}).get("reason") == "NewReplicaSetAvailable"
     )
     assert conditions(kube_emulator, "llm")["Available"]["status"] == "True"
+
+
+def test_pod_level_requests_replace_the_containers_cpu_and_memory() -> None:
+    # upstream: kubernetes/kubernetes v1.34 component-helpers/resource/helpers.go PodRequests
+    # (PodLevelResources, beta and on by default from 1.34).
+    spec = {
+        "resources": {"requests": {"cpu": "2", "memory": "1Gi"}},
+        "containers": [{"resources": {"requests": {"cpu": "6", "memory": "4Gi", "nvidia.com/gpu": "1"}}}],
+    }
+    assert pod_requests(spec) == {"cpu": Decimal(2), "memory": Decimal(2**30), "nvidia.com/gpu": Decimal(1)}

@@ -18,8 +18,9 @@ pkg/scheduler/apis/config/v1/default_plugins.go), each node stopping at the firs
   node's allocatable less what bound, non-terminal pods request; "Too many pods",
   "Insufficient <resource>" (one reason per resource short). A pod's requests are
   component-helpers resource/helpers.go PodRequests: containers summed, each init container's
-  need (with the restartable sidecars started before it) as a floor, sidecars added, overhead
-  added; a limit without a request is the request (pkg/apis/core/v1/defaults.go SetDefaults_Pod).
+  need (with the restartable sidecars started before it) as a floor, sidecars added, pod-level
+  cpu/memory requests in their place where set, overhead added; a limit without a request is
+  the request (pkg/apis/core/v1/defaults.go SetDefaults_Pod).
 
 The message is FitError.Error (pkg/scheduler/framework/types.go): "0/N nodes are available:"
 then "count reason" sorted, then the preemption PostFilter's words
@@ -110,6 +111,13 @@ def pod_requests(spec: dict[str, Any]) -> Counter[str]:
             need.update(sidecars)
         _max_into(init_floor, need)
     _max_into(total, init_floor)
+    # Pod-level requests replace the containers' cpu, memory and hugepages-* (upstream:
+    # kubernetes/kubernetes v1.34 staging/src/k8s.io/component-helpers/resource/helpers.go
+    # PodRequests, applyPodLevelResources, IsSupportedPodLevelResource; feature PodLevelResources,
+    # beta and on by default from 1.34, pkg/features/kube_features.go).
+    for k, v in ((spec.get("resources") or {}).get("requests") or {}).items():
+        if k in ("cpu", "memory") or k.startswith("hugepages-"):
+            total[k] = quantity(v)
     total.update({k: quantity(v) for k, v in (spec.get("overhead") or {}).items()})
     return total
 
@@ -200,6 +208,10 @@ def fit_reasons(
     allocatable = (node.get("status") or {}).get("allocatable") or {}
     used = usage()
     reasons = []
+    # upstream: fit.go reads a node without allocatable pods as taking none; every kubelet writes
+    # it (maxPods, default 110: kubernetes/kubernetes pkg/kubelet/apis/config/v1beta1/defaults.go
+    # SetDefaults_KubeletConfiguration), so a hand-written test node without it is read as a
+    # default kubelet would write it.
     if used.get("pods", 0) + 1 > quantity(allocatable.get("pods", "110")):
         reasons.append("Too many pods")
     for resource, amount in sorted(need.items()):
