@@ -171,5 +171,42 @@ def test_a_node_too_small_for_the_pod_is_ruled_out_without_listing_its_pods(mode
     assert deployment_size(emu) == ND_H100
     assert "(1 Insufficient cpu)" in result.stderr
     assert [r.query["fieldSelector"][0].split(",")[0] for r in emu.requests("GET", "/api/v1/pods")] == [
-        "spec.nodeName=h100-0"
+        "spec.nodeName=",  # the cluster's nominated pods, read once
+        "spec.nodeName=h100-0",
     ]
+
+
+def nominated_pod(emu: Any, name: str, node_name: str, priority: int) -> None:
+    """A preemptor the scheduler nominated for the node, waiting for its victims to go."""
+    if emu.cluster.get("v1", "Namespace", None, "team-a") is None:
+        emu.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a"}})
+    gpu = {"nvidia.com/gpu": "1"}
+    emu.cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": name, "namespace": "team-a"},
+            "spec": {"priority": priority, "containers": [{"name": "m", "image": "m", "resources": {"limits": gpu}}]},
+            "status": {"phase": "Pending", "nominatedNodeName": node_name},
+        }
+    )
+
+
+def test_a_gpu_nominated_for_a_waiting_pod_does_not_count_as_free(model_emulator: Start) -> None:
+    # kube-scheduler adds the nominated pods of equal or higher priority to the node before its
+    # filters (pkg/scheduler/framework/runtime/framework.go addGENominatedPods).
+    emu = model_emulator()
+    a100_and_h100(emu)
+    nominated_pod(emu, "preemptor", "a100-0", 1000)
+    result = deploy()
+    assert deployment_size(emu) == ND_H100
+    assert "(1 without 1 free GPU)" in result.stderr
+
+
+def test_a_lower_priority_nominated_pod_leaves_the_node_free(model_emulator: Start) -> None:
+    emu = model_emulator()
+    a100_and_h100(emu)
+    nominated_pod(emu, "batch", "a100-0", -10)
+    result = deploy()
+    assert deployment_size(emu) == NC_A100
+    assert "can take the pods now" not in result.stderr

@@ -39,7 +39,8 @@ def test_a_vllm_deploy_keeps_the_plans_size_when_the_cluster_has_it(model_emulat
     assert "the cluster has no" not in result.stderr and "no node in the cluster" not in result.stderr
 
 
-def test_asking_for_the_plans_size_costs_one_node_request_and_one_pod_request(model_emulator: Start) -> None:
+def test_asking_for_the_plans_size_costs_one_node_request_and_two_pod_requests(model_emulator: Start) -> None:
+    # The node's pods, and the cluster's pods nominated for a node (one list for the deploy).
     emu = model_emulator()
     emu.cluster.create(node("gpu-0", size=NC_A100, gpus=1))
     emu.record_requests = True
@@ -49,8 +50,10 @@ def test_asking_for_the_plans_size_costs_one_node_request_and_one_pod_request(mo
     assert reads[0].query["labelSelector"] == [f"node.kubernetes.io/instance-type={NC_A100}"]
     assert reads[0].query["fieldSelector"] == ["spec.unschedulable=false"]
     pods = emu.requests("GET", "/api/v1/pods")
-    assert len(pods) == 1
-    assert pods[0].query["fieldSelector"] == ["spec.nodeName=gpu-0,status.phase!=Succeeded,status.phase!=Failed"]
+    assert [p.query["fieldSelector"] for p in pods] == [
+        ["spec.nodeName=,status.nominatedNodeName!="],
+        ["spec.nodeName=gpu-0,status.phase!=Succeeded,status.phase!=Failed"],
+    ]
 
 
 def test_a_named_size_the_cluster_lacks_is_kept_with_a_warning(model_emulator: Start) -> None:

@@ -48,6 +48,14 @@ _POD_LISTS_PER_SIZE = 3
 _POD_LISTS = 9
 # One page holds a node's pods: the kubelet's --max-pods caps them (AKS allows at most 250).
 _POD_PAGE = 250
+# Pods nominated for a node and not yet bound: kube-scheduler runs the filters with those of
+# them whose priority is at least the pod's added to the node (upstream: kubernetes/kubernetes
+# pkg/scheduler/framework/runtime/framework.go RunFilterPluginsWithNominatedPods,
+# addGENominatedPods). status.nominatedNodeName and spec.nodeName are selectable fields
+# (pkg/registry/core/pod/strategy.go ToSelectableFields): one list for the whole cluster
+# carries only pending preemptors, a handful; one page of them is read.
+_NOMINATED = "spec.nodeName=,status.nominatedNodeName!="
+_NOMINATED_PAGE = 500
 _GPU_REASON = f"Insufficient {NVIDIA}"
 
 
@@ -95,6 +103,9 @@ class _Room:
 @dataclass
 class _Budget:
     pod_lists: int = _POD_LISTS
+    # Pods the scheduler has nominated for a node (preemptors waiting for their victims to go),
+    # by node: read once, on the first node whose own pods are counted.
+    nominated: dict[str, list[dict[str, Any]]] | None = None
 
 
 def fit_request(kube: Kube, the_plan: Plan, req: DeployRequest) -> tuple[Fit, str | None]:
@@ -144,9 +155,11 @@ def fit_to_cluster(
     then the other fitting sizes cheapest first, stopping at the first with room) one node list
     of at most 20 nodes, two where those 20 cannot take the pods; one pod list per node whose
     free resources are counted (a node whose allocatable alone is short costs none), 3 per size
-    and 9 in all; and one more node list where the plan's size has only cordoned nodes or none.
-    At most 2 x (1 + fitting sizes) + 1 node lists and 9 pod lists; a cluster where the plan's
-    size has room: one node list and one pod list. Pods are only ever listed on one named node."""
+    and 9 in all; one page of the pods nominated for a node, read once; and one more node list
+    where the plan's size has only cordoned nodes or none. At most 2 x (1 + fitting sizes) + 1
+    node lists and 10 pod lists; a cluster where the plan's size has room: one node list and two
+    pod lists. Pods are listed on one named node each, or by the nominated-pods selector; never
+    every pod of the cluster."""
     budget = _Budget()
     room = _room(kube, fit, pod(fit), budget)
     if room.found:
@@ -201,7 +214,7 @@ def _room(kube: Kube, fit: Fit, pod: Mapping[str, Any], budget: _Budget) -> _Roo
                     return room
                 budget.pod_lists -= 1
                 counted += 1
-                used, pods = _requested(kube, node)
+                used, pods = _requested(kube, node, _nominated(kube, budget, pod))
                 reasons = resources.insufficient(need, allocatable, used, pods)
                 if not reasons:
                     room.found = True
@@ -214,24 +227,51 @@ def _room(kube: Kube, fit: Fit, pod: Mapping[str, Any], budget: _Budget) -> _Roo
     return room
 
 
-def _requested(kube: Kube, node: Mapping[str, Any]) -> tuple[dict[str, int], int]:
-    """What the pods bound to this node request, and how many they are, as the NodeResourcesFit
-    filter counts them (upstream: kubernetes/kubernetes pkg/scheduler/framework/types.go NodeInfo
-    Requested and Pods; the scheduler's pod informer leaves out Succeeded and Failed pods,
-    pkg/scheduler/scheduler.go newPodInformer, and so does the field selector here). A user who
-    may not list pods in every namespace gets nothing: the node counts as free."""
+def _requested(
+    kube: Kube, node: Mapping[str, Any], nominated: Mapping[str, list[dict[str, Any]]]
+) -> tuple[dict[str, int], int]:
+    """What the pods bound to this node, and those nominated for it, request, and how many they
+    are, as the NodeResourcesFit filter counts them (upstream: kubernetes/kubernetes
+    pkg/scheduler/framework/types.go NodeInfo Requested and Pods; the scheduler's pod informer
+    leaves out Succeeded and Failed pods, pkg/scheduler/scheduler.go newPodInformer, and so does
+    the field selector here). A user who may not list pods in every namespace gets nothing: the
+    node counts as free."""
     from akscli.gpu_usage import ACTIVE_PODS
 
     name = str((node.get("metadata") or {}).get("name") or "")
     try:
-        pods = kube.list(
-            "v1", "Pod", all_namespaces=True, field_selector=f"spec.nodeName={name},{ACTIVE_PODS}", page_size=_POD_PAGE
-        )
-        return resources.requested(
-            pod for pod in pods if (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
+        pods = list(
+            kube.list(
+                "v1",
+                "Pod",
+                all_namespaces=True,
+                field_selector=f"spec.nodeName={name},{ACTIVE_PODS}",
+                page_size=_POD_PAGE,
+            )
         )
     except AuthError:
-        return {}, 0
+        pods = []
+    bound = [pod for pod in pods if (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
+    return resources.requested([*bound, *nominated.get(name, [])])
+
+
+def _nominated(kube: Kube, budget: _Budget, pod: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The pending pods nominated for each node whose priority is at least the deployed pod's
+    (spec.priority, which the Priority admission plugin sets; 0 where the pod has none)."""
+    if budget.nominated is None:
+        budget.nominated = {}
+        floor = int(pod.get("priority") or 0)
+        try:
+            pages = kube.list_pages(
+                "v1", "Pod", all_namespaces=True, field_selector=_NOMINATED, page_size=_NOMINATED_PAGE
+            )
+            for waiting in next(pages, {"items": []})["items"]:
+                status, spec = waiting.get("status") or {}, waiting.get("spec") or {}
+                if int(spec.get("priority") or 0) >= floor and status.get("phase") not in ("Succeeded", "Failed"):
+                    budget.nominated.setdefault(str(status.get("nominatedNodeName")), []).append(waiting)
+        except AuthError:
+            pass
+    return budget.nominated
 
 
 def _has_node(kube: Kube, size: str) -> bool:
