@@ -210,3 +210,32 @@ def test_a_lower_priority_nominated_pod_leaves_the_node_free(model_emulator: Sta
     result = deploy()
     assert deployment_size(emu) == NC_A100
     assert "can take the pods now" not in result.stderr
+
+
+def test_the_pod_weighed_is_the_rendered_vllm_pods_share_of_the_size() -> None:
+    from akscli.model import catalog, cluster_fit, deploy, planning
+    from akscli.model.deploy import pod_share
+
+    m = catalog.get("phi-4")
+    plan = planning.plan(m, runtime="vllm", context=4096)
+    fit = planning.check_vm_size(plan, NC_A100)
+    assert fit is not None
+    req = deploy.DeployRequest(name="phi-4", namespace="ml", model=m, runtime="vllm", fit=fit, context=plan.context)
+    resources = cluster_fit.rendered_pod(req)(fit)["containers"][0]["resources"]
+    share = pod_share(NC_A100, fit.gpus)
+    assert resources["requests"]["cpu"] == share["cpu_request"]
+    assert resources["requests"]["memory"] == share["memory_request"]
+
+
+def test_a_size_the_deploy_cannot_render_is_weighed_by_its_gpus() -> None:
+    # A multi-node fit for akscli's one-node vLLM Deployment: the build refuses it (taking it
+    # fails later with those words); the room check weighs its GPUs instead of failing here.
+    from akscli.model import catalog, cluster_fit, deploy, planning
+
+    m = catalog.get("phi-4")
+    plan = planning.plan(m, runtime="vllm", context=4096)
+    fit = planning.check_vm_size(plan, NC_A100)
+    assert fit is not None
+    req = deploy.DeployRequest(name="phi-4", namespace="ml", model=m, runtime="vllm", fit=fit, context=plan.context)
+    two_nodes = fit._replace(nodes=2)
+    assert cluster_fit.rendered_pod(req)(two_nodes) == cluster_fit.gpu_pod(two_nodes)

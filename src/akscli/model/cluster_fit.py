@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import TYPE_CHECKING, Any
 
-from akscli.errors import AuthError
+from akscli.errors import AkscliError, AuthError
 from akscli.gpus import NVIDIA
 from akscli.kube import resources, scheduling
 from akscli.kube.client import Kube
@@ -122,7 +122,13 @@ def rendered_pod(req: DeployRequest) -> PodFor:
     def pod(fit: Fit) -> Mapping[str, Any]:
         from akscli.model import deploy
 
-        for obj in deploy.build(dataclasses.replace(req, fit=fit)):
+        try:
+            objects = deploy.build(dataclasses.replace(req, fit=fit))
+        except AkscliError:
+            # A size this deploy cannot use as asked (a multi-node fit for a one-node runtime):
+            # weighed by its GPUs as before; taking it fails later with the build's own words.
+            return gpu_pod(fit)
+        for obj in objects:
             template = ((obj.get("spec") or {}).get("template") or {}).get("spec")
             if obj.get("kind") == "Deployment" and template:
                 return dict(template)
