@@ -210,3 +210,32 @@ def test_kubectl_runs_akscli_as_a_plugin() -> None:
     assert json.loads(done.stdout)["akscli"]
     helped = subprocess.run(["kubectl", "akscli", "--help"], capture_output=True, text=True, env=env, timeout=60)
     assert helped.stdout.startswith("Usage: kubectl akscli")
+
+
+UNUSED_PATTERNS = """
+import contextlib, fnmatch, io, re, sys
+from akscli import kubeyaml, value_types, yamlio
+from akscli.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    main.run(["render", "core/namespace", "--set", "name=demo"])
+patterns = {
+    "kubeyaml": (kubeyaml._YAML_STYLE_FLOAT, kubeyaml._DOT_FLOAT, kubeyaml._GO_INT),
+    "value_types": (value_types._CONFIGMAP_KEY, value_types._ENV_NAME),
+    "yamlio": (yamlio._DUPLICATE_VALUES, yamlio._SURROGATE_ESCAPE),
+    "template glob": (fnmatch.translate("*.yaml.j2"),),
+}
+compiled = {key[1] for key in re._cache}
+found = [name for name, texts in patterns.items() if compiled.intersection(getattr(t, "pattern", t) for t in texts)]
+print(sorted(found))
+"""
+
+
+def test_a_render_of_words_compiles_no_pattern_for_numbers_keys_json_or_globs() -> None:
+    """`akscli render core/namespace` reads no number, ConfigMap key, environment name or JSON
+    document and prints no YAML error: the patterns for those (kubeyaml's Go number syntax,
+    value_types' key rules, yamlio's) compile when such input comes (about 1 ms together), and the
+    template list is walked without a glob pattern (akscli.render._templates)."""
+    done = subprocess.run(
+        [sys.executable, "-c", UNUSED_PATTERNS], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"
