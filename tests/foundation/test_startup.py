@@ -32,7 +32,8 @@ CLUSTER_AND_AZURE = ("kubernetes", "azure", "pydantic")
 # formats need (decimal for quantities, csv for -o csv and CSV price files, json and akscli.yamlio
 # for JSON and YAML output), logging (configured only once something can log: akscli.logconfig), and
 # dataclasses: on CPython 3.11 each @dataclass compiles up to six methods at import, 1.2-3.3 ms a
-# class, so the records these commands load are NamedTuples (akscli.output.Column).
+# class, so the records these commands load are NamedTuples (akscli.output.Column); and the
+# examples that end each --help (akscli.cli.examples), read when help is printed.
 UNUSED_OFFLINE = (
     *CLUSTER_AND_AZURE,
     "akscli.kube",
@@ -58,6 +59,7 @@ UNUSED_OFFLINE = (
     "logging",
     "dataclasses",
     "akscli.yamlio",
+    "akscli.cli.examples",
 )
 
 
