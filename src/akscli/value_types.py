@@ -176,16 +176,18 @@ def _map(key: str, value: Any, decl: Mapping[str, Any], what: str) -> dict[str, 
 # [-._a-zA-Z0-9]+ (k8s.io/apimachinery pkg/util/validation/validation.go IsConfigMapKey),
 # environment variable names [-._a-zA-Z][-._a-zA-Z0-9]* (IsEnvVarName there: the rule every
 # Kubernetes version accepts, before the relaxed one behind RelaxedEnvironmentVariableValidation).
-_CONFIGMAP_KEY = re.compile(r"[-._a-zA-Z0-9]{1,253}")
-_ENV_NAME = re.compile(r"[-._a-zA-Z][-._a-zA-Z0-9]{0,4095}")
+# Compiled on first use by re's own cache (as akscli.validate's): a render whose values have no
+# such keys does not compile them.
+_CONFIGMAP_KEY = r"[-._a-zA-Z0-9]{1,253}"
+_ENV_NAME = r"[-._a-zA-Z][-._a-zA-Z0-9]{0,4095}"
 
 
 def _key(name: str, rule: str, what: str) -> str:
     if rule == "qualified":
         return validate.label_key(name, what)
-    if rule == "configmap" and (not _CONFIGMAP_KEY.fullmatch(name) or name in (".", "..")):
+    if rule == "configmap" and (not re.fullmatch(_CONFIGMAP_KEY, name) or name in (".", "..")):
         raise UsageError(f"invalid {what} {name!r}: use letters, digits, '-', '_' or '.'", hint="for example: main.py")
-    if rule == "env" and not _ENV_NAME.fullmatch(name):
+    if rule == "env" and not re.fullmatch(_ENV_NAME, name):
         raise UsageError(f"invalid {what} {name!r}: use letters, digits, '-', '_' or '.'", hint="e.g. NCCL_DEBUG")
     if not name.strip():
         raise UsageError(f"invalid {what}: it is empty", hint="give each key a name")

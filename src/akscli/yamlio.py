@@ -271,13 +271,14 @@ def describe_yaml_error(exc: Exception) -> str:
     as little ("yaml: line 5: mapping values are not allowed in this context")."""
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = str(getattr(exc, "problem", None) or getattr(exc, "context", None) or type(exc).__name__)
-    problem = _DUPLICATE_VALUES.sub("", problem)
+    problem = re.sub(_DUPLICATE_VALUES, "", problem)
     if mark is None:
         return problem
     return f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
 
 
-_DUPLICATE_VALUES = re.compile(r' with value ".*$', re.DOTALL)
+# Compiled by re's cache on the first error that needs it, not at every start-up.
+_DUPLICATE_VALUES = r'(?s) with value ".*$'
 _NOT_JSON = object()
 # Line breaks to YAML 1.1 (libyaml) and to ruamel's pure parser, characters to JSON and YAML 1.2:
 # text holding one goes to the pure parser, whose reading of them is the one akscli has always had.
@@ -290,7 +291,8 @@ def _has_1_1_break(text: str) -> bool:
     return any(brk in text for brk in _BREAKS_1_1)
 
 
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+# Compiled on the first JSON document read (re's cache), not at every start-up.
+_SURROGATE_ESCAPE = r"\\u[dD][89a-fA-F]"
 
 
 @functools.cache
@@ -310,7 +312,7 @@ def _json_document(text: str, kubernetes: bool = False) -> Any:
     YAML refuses; an escaped surrogate, which json joins into one character and YAML reads as
     two; more than one document). A Kubernetes manifest's numbers read as its plain scalars do
     (``kubeyaml.resolve``: ``2.0`` is 2, as kubectl sends it)."""
-    if _non_printable().search(text) or _SURROGATE_ESCAPE.search(text):
+    if _non_printable().search(text) or re.search(_SURROGATE_ESCAPE, text):
         return _NOT_JSON
     import json
 

@@ -143,3 +143,24 @@ def test_a_character_yaml_reads_as_a_break_or_refuses_is_escaped_in_a_rendered_v
     quoted = render.yaml_value(f"a{character}b")
     assert quoted == f'"a\\u{ord(character):04x}b"'
     assert yamlio.load(f"v: {quoted}") == {"v": f"a{character}b"}
+
+
+def test_templates_are_listed_as_a_recursive_glob_lists_them(tmp_path: Path) -> None:
+    """The template list (os.walk, for start-up) holds what ``Path.rglob("*.yaml.j2")`` finds:
+    nested and hidden names, a folder with the suffix, a linked folder listed but not entered."""
+    (tmp_path / "core" / "deep").mkdir(parents=True)
+    (tmp_path / "other").mkdir()
+    for name in ("top.yaml.j2", "core/a.yaml.j2", "core/deep/b.yaml.j2", "core/.hidden.yaml.j2", "core/a.values.yaml"):
+        (tmp_path / name).write_text("x: 1\n", encoding="utf-8")
+    (tmp_path / "other" / "dir.yaml.j2").mkdir()
+    (tmp_path / "other" / "dir.yaml.j2" / "inner.yaml.j2").write_text("x: 1\n", encoding="utf-8")
+    (tmp_path / "linked.yaml.j2").symlink_to(tmp_path / "core", target_is_directory=True)
+    (tmp_path / "linked").symlink_to(tmp_path / "core", target_is_directory=True)
+    expected = tuple(sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob(f"*{render.TEMPLATE_SUFFIX}")))
+    assert render._templates(tmp_path) == expected
+    assert "linked.yaml.j2" in expected and not any(t.startswith("linked/") for t in expected)
+
+
+def test_the_shipped_templates_are_listed_as_a_recursive_glob_lists_them() -> None:
+    root = render.templates_dir()
+    assert render.list_templates() == sorted(str(p.relative_to(root)) for p in root.rglob(f"*{render.TEMPLATE_SUFFIX}"))

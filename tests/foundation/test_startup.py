@@ -32,7 +32,8 @@ CLUSTER_AND_AZURE = ("kubernetes", "azure", "pydantic")
 # formats need (decimal for quantities, csv for -o csv and CSV price files, json and akscli.yamlio
 # for JSON and YAML output), logging (configured only once something can log: akscli.logconfig), and
 # dataclasses: on CPython 3.11 each @dataclass compiles up to six methods at import, 1.2-3.3 ms a
-# class, so the records these commands load are NamedTuples (akscli.output.Column).
+# class, so the records these commands load are NamedTuples (akscli.output.Column); and the
+# examples that end each --help (akscli.cli.examples), read when help is printed.
 UNUSED_OFFLINE = (
     *CLUSTER_AND_AZURE,
     "akscli.kube",
@@ -58,6 +59,7 @@ UNUSED_OFFLINE = (
     "logging",
     "dataclasses",
     "akscli.yamlio",
+    "akscli.cli.examples",
 )
 
 
@@ -210,3 +212,32 @@ def test_kubectl_runs_akscli_as_a_plugin() -> None:
     assert json.loads(done.stdout)["akscli"]
     helped = subprocess.run(["kubectl", "akscli", "--help"], capture_output=True, text=True, env=env, timeout=60)
     assert helped.stdout.startswith("Usage: kubectl akscli")
+
+
+UNUSED_PATTERNS = """
+import contextlib, fnmatch, io, re, sys
+from akscli import kubeyaml, value_types, yamlio
+from akscli.cli import main
+with contextlib.redirect_stdout(io.StringIO()):
+    main.run(["render", "core/namespace", "--set", "name=demo"])
+patterns = {
+    "kubeyaml": (kubeyaml._YAML_STYLE_FLOAT, kubeyaml._DOT_FLOAT, kubeyaml._GO_INT),
+    "value_types": (value_types._CONFIGMAP_KEY, value_types._ENV_NAME),
+    "yamlio": (yamlio._DUPLICATE_VALUES, yamlio._SURROGATE_ESCAPE),
+    "template glob": (fnmatch.translate("*.yaml.j2"),),
+}
+compiled = {key[1] for key in re._cache}
+found = [name for name, texts in patterns.items() if compiled.intersection(getattr(t, "pattern", t) for t in texts)]
+print(sorted(found))
+"""
+
+
+def test_a_render_of_words_compiles_no_pattern_for_numbers_keys_json_or_globs() -> None:
+    """`akscli render core/namespace` reads no number, ConfigMap key, environment name or JSON
+    document and prints no YAML error: the patterns for those (kubeyaml's Go number syntax,
+    value_types' key rules, yamlio's) compile when such input comes (about 1 ms together), and the
+    template list is walked without a glob pattern (akscli.render._templates)."""
+    done = subprocess.run(
+        [sys.executable, "-c", UNUSED_PATTERNS], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"
