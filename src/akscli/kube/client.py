@@ -19,7 +19,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -27,6 +27,7 @@ from akscli import errors, logconfig, netfail
 from akscli.concurrency import Cancellation
 from akscli.kube import operators, retry
 from akscli.kube.reach import ProxyAnswer, unreachable
+from akscli.kube.resource import Resource as Resource
 from akscli.kube.retry import FIELD_MANAGER as FIELD_MANAGER
 from akscli.kube.retry import RetryPolicy as RetryPolicy
 from akscli.kube.retry import is_ours, parse_retry_after
@@ -47,30 +48,6 @@ class KubeTarget:
     context: str | None = None
     namespace: str | None = None
     request_timeout: float | None = None
-
-
-@dataclass(frozen=True)
-class Resource:
-    api_version: str
-    kind: str
-    plural: str
-    namespaced: bool
-    subresources: frozenset[str] = field(default_factory=frozenset)
-
-    @property
-    def group(self) -> str:
-        return self.api_version.split("/")[0] if "/" in self.api_version else ""
-
-    def path(self, namespace: str | None = None, name: str | None = None, subresource: str | None = None) -> str:
-        base = f"/apis/{self.api_version}" if self.group else f"/api/{self.api_version}"
-        if self.namespaced and namespace:
-            base += f"/namespaces/{quote(namespace, safe='')}"
-        base += f"/{self.plural}"
-        if name:
-            base += f"/{quote(name, safe='')}"
-        if subresource:
-            base += f"/{subresource}"
-        return base
 
 
 DEFAULT_RETRY = RetryPolicy()
