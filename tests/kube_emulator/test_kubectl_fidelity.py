@@ -403,6 +403,27 @@ def test_chunked_get_is_one_snapshot_while_objects_change(kube_emulator: KubeEmu
     assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "cm-4") is None
 
 
+def test_chunked_get_meeting_a_compacted_snapshot_prints_the_expired_status(
+    kube_emulator: KubeEmulator, kubeconfig: Path
+) -> None:
+    # upstream: kubernetes/apiserver v0.35.0 pkg/storage/etcd3/errors.go handleCompactedErrorForPaging
+    for i in range(4):
+        kube_emulator.cluster.create(
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"cm-{i}", "namespace": "default"}}
+        )
+    lists: list[int] = []
+
+    def compact_after_first_page() -> None:
+        lists.append(1)
+        if len(lists) == 2:
+            kube_emulator.compact()
+
+    kube_emulator.faults.add(verb="list", path="/configmaps", before=compact_after_first_page, count=None)
+    r = kubectl("get", "configmaps", "--chunk-size=2", "-o", "name")
+    assert (r.returncode, r.stdout.splitlines()) == (1, ["configmap/cm-0", "configmap/cm-1"])
+    assert r.stderr.startswith("Error from server (Expired): The provided continue parameter is too old")
+
+
 def scheduled_pod(name: str) -> dict[str, Any]:
     return {
         "apiVersion": "v1",
