@@ -291,22 +291,32 @@ class Kube:
         label_selector: str | None = None,
         field_selector: str | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
+        consistent: bool = False,
     ) -> Iterator[dict[str, Any]]:
+        """The list page by page. When etcd compacts the version a list is paging at (every 5
+        minutes by default), the API server answers 410 Expired with a token for the rest at its
+        latest version: followed, unless ``consistent`` (a list a watch resumes from, which
+        must list again: ExpiredError is raised), as kubectl's one error is no help on a list of
+        75,000 nodes and restarting would repeat pages already yielded."""
         res = self.resource(api_version, kind)
         ns = None if all_namespaces else self._ns(res, namespace)
         path = res.path(ns)
         token: str | None = None
         while True:
-            page = self.request(
-                "GET",
-                path,
-                query={
-                    "limit": page_size,
-                    "continue": token,
-                    "labelSelector": label_selector,
-                    "fieldSelector": field_selector,
-                },
-            )
+            query = {
+                "limit": page_size,
+                "continue": token,
+                "labelSelector": label_selector,
+                "fieldSelector": field_selector,
+            }
+            try:
+                page = self.request("GET", path, query=query)
+            except errors.ExpiredError as exc:
+                if consistent or not token or not exc.continue_token:
+                    raise
+                LOG.debug("list of %s expired while paging; the rest is at the latest version", kind)
+                token = exc.continue_token
+                continue
             # The API server leaves apiVersion and kind out of a list's items; they go first, where
             # kubectl prints them (an unchanged object's `apply -o json` prints a listed item).
             page["items"] = [
