@@ -279,6 +279,15 @@ def test_get_watch_prints_new_objects(kube_emulator: KubeEmulator, kubeconfig: P
     assert r.stdout.splitlines() == ["configmap/late"]
 
 
+def test_get_watch_prints_an_in_stream_error_status_and_ends(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
+    # upstream: kubernetes/apiserver v0.35.0 pkg/storage/etcd3/watcher.go transformErrorToEvent
+    kube_emulator.faults.add(verb="watch", status=500, in_stream=True, message="etcdserver: leader changed")
+    r = kubectl("get", "configmaps", "--watch-only", "-o", "json", "--request-timeout=5s")
+    assert r.returncode == 0, r.stderr
+    status = json.loads(r.stdout)
+    assert (status["kind"], status["code"], status["reason"]) == ("Status", 500, "InternalError")
+
+
 def test_chunked_list_of_many_nodes(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
     kube_emulator.generate_cluster(nodes=1200, pods=0)
     r = kubectl("get", "nodes", "--chunk-size=500", "-o", "name")

@@ -72,6 +72,15 @@ def test_watch_from_compacted_version_sends_410_error_event(kube_emulator: KubeE
     assert events[0]["object"]["code"] == 410 and events[0]["object"]["reason"] == "Expired"
 
 
+def test_an_in_stream_fault_is_an_error_event_that_ends_the_watch(kube_emulator: KubeEmulator) -> None:
+    # upstream: kubernetes/apiserver v0.35.0 pkg/storage/etcd3/watcher.go sendError
+    kube_emulator.faults.add(verb="watch", status=500, in_stream=True, message="etcdserver: leader changed")
+    events = stream(kube_emulator, "timeoutSeconds=5", 2)
+    assert [(e["type"], e["object"]["code"], e["object"]["message"]) for e in events] == [
+        ("ERROR", 500, "etcdserver: leader changed")
+    ]
+
+
 def test_watch_sends_bookmarks_when_asked(kube_emulator: KubeEmulator) -> None:
     kube_emulator.bookmark_interval = 0.1
     rv = raw(kube_emulator, "GET", CM).json()["metadata"]["resourceVersion"]

@@ -249,6 +249,12 @@ class ResourcesMixin:
             raise invalid_param(
                 "sendInitialEvents", "true", "allowWatchBookmarks=true and resourceVersionMatch=NotOlderThan"
             )
+        fault = self._stream_fault
+        if fault is not None and fault.status is not None:
+            # an injected error met once the watch is under way (control.Faults.add, in_stream)
+            retry = {"retryAfterSeconds": int(fault.retry_after)} if fault.retry_after is not None else None
+            self._error_event(ApiError(fault.status, fault.message, None, retry))
+            return
         try:
             w = emu.api.watch(
                 rt, namespace, _q1(query, "labelSelector"), _q1(query, "fieldSelector"), None if send_initial else rv
@@ -257,9 +263,7 @@ class ResourcesMixin:
             if err.code != 410:
                 raise
             # the real server answers a too-old version inside the stream, as an ERROR event
-            self._start_stream()
-            self._chunk(json.dumps({"type": "ERROR", "object": err.body()}, separators=(",", ":")).encode() + b"\n")
-            self._end_stream()
+            self._error_event(err)
             return
         table = self._wants_table()
         try:
@@ -293,6 +297,13 @@ class ResourcesMixin:
             self._end_stream()
         finally:
             emu.api.store.unwatch(w)
+
+    def _error_event(self, err: ApiError) -> None:
+        """A 200 watch stream of one ERROR event carrying the Status, then its end (upstream:
+        kubernetes/apiserver v0.35.0 pkg/endpoints/handlers/watch.go serveWatch)."""
+        self._start_stream()
+        self._chunk(json.dumps({"type": "ERROR", "object": err.body()}, separators=(",", ":")).encode() + b"\n")
+        self._end_stream()
 
     def _send_event(self, rt: ResourceType, version: str, typ: str, entry: Any, table: bool) -> None:
         emu = self.server.emulator
