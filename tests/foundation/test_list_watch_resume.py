@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from akscli.baremetal import pods
 from akscli.kube import wait
 from akscli.kube.client import KubeTarget, connect
@@ -71,3 +73,103 @@ def test_pod_events_resume_a_normally_closed_watch_from_the_last_version() -> No
     seen = [next(events)["metadata"]["name"] for _ in range(3)]
     assert seen == ["p12", "p13", "p14"]
     assert (kube.lists, kube.watched_from) == (1, ["10", "12", "13"])
+
+
+def test_a_watch_the_server_ends_at_once_backs_off_before_the_next(
+    kubeconfig: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from akscli.kube import client, retry
+
+    slept: list[float] = []
+    monkeypatch.setattr(retry, "sleep", slept.append)
+    monkeypatch.setattr(client, "watch_events", lambda raw: iter(()))  # closed with nothing in it
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    assert list(kube.watch("v1", "ConfigMap", timeout_seconds=1)) == []
+    assert len(slept) == 1 and 0.8 <= slept[0] <= 1.6
+
+
+def test_a_watch_that_delivered_events_is_watched_again_at_once(
+    kubeconfig: Path, kube_emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from akscli.kube import retry
+
+    slept: list[float] = []
+    monkeypatch.setattr(retry, "sleep", slept.append)
+    kube_emulator.cluster.create(configmap("a"))
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    assert [e for e, _ in kube.watch("v1", "ConfigMap", timeout_seconds=1) if e == "ADDED"] == ["ADDED"]
+    assert slept == []
+
+
+def in_stream(kube_emulator: Any, status: int, count: int | None = 1, retry_after: float | None = None) -> None:
+    kube_emulator.faults.add(
+        verb="watch", path="/configmaps", status=status, in_stream=True, count=count, retry_after=retry_after
+    )
+
+
+def test_an_in_stream_500_ends_the_watch_after_a_jittered_backoff(
+    kubeconfig: Path, kube_emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from akscli.kube import retry
+
+    slept: list[float] = []
+    monkeypatch.setattr(retry, "sleep", slept.append)
+    in_stream(kube_emulator, 500)
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    assert list(kube.watch("v1", "ConfigMap", timeout_seconds=1)) == []
+    assert len(slept) == 1 and 0 <= slept[0] <= kube.retry.base_delay
+
+
+def test_an_in_stream_429_waits_its_retry_after(
+    kubeconfig: Path, kube_emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from akscli.kube import retry
+
+    slept: list[float] = []
+    monkeypatch.setattr(retry, "sleep", slept.append)
+    in_stream(kube_emulator, 429, retry_after=3)
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    assert list(kube.watch("v1", "ConfigMap", timeout_seconds=1)) == []
+    assert slept == [3.0]
+
+
+def test_in_stream_errors_in_a_row_end_in_one_error_after_the_policys_attempts(
+    kubeconfig: Path, kube_emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from akscli import errors
+    from akscli.kube import retry
+
+    slept: list[float] = []
+    monkeypatch.setattr(retry, "sleep", slept.append)
+    in_stream(kube_emulator, 503, count=None)
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    for _ in range(kube.retry.attempts - 1):
+        assert list(kube.watch("v1", "ConfigMap", timeout_seconds=1)) == []
+    with pytest.raises(errors.AkscliError) as caught:
+        list(kube.watch("v1", "ConfigMap", timeout_seconds=1))
+    assert (caught.value.attempts, len(slept)) == (kube.retry.attempts, kube.retry.attempts - 1)
+    assert "\n" not in caught.value.message
+
+
+def test_a_wait_rides_out_an_in_stream_error(kube_emulator_factory: Any, tmp_path: Path) -> None:
+    from akscli.cli.common import apply_objects
+
+    emu = kube_emulator_factory(controller_delay=1.0)
+    emu.faults.add(verb="watch", path="/deployments", status=500, in_stream=True)
+    target = KubeTarget(kubeconfig=str(emu.write_kubeconfig(tmp_path / "config")))
+    labels = {"app": "web"}
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": labels},
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]},
+            },
+        },
+    }
+    apply_objects([deployment], stack="demo", target=target, yes=True, wait=True, timeout="30s")
+    assert len(emu.requests(verb="watch", path="/deployments")) >= 2
