@@ -433,6 +433,18 @@ def test_chunked_get_meeting_a_compacted_snapshot_prints_the_expired_status(
     assert r.stderr.startswith("Error from server (Expired): The provided continue parameter is too old")
 
 
+def test_raw_list_with_resource_version_match_alone_prints_invalid_list_options(
+    kube_emulator: KubeEmulator, kubeconfig: Path
+) -> None:
+    # upstream: kubernetes/apiserver v0.35.0 pkg/endpoints/handlers/get.go ListResource
+    r = kubectl("get", "--raw", "/api/v1/namespaces/default/configmaps?resourceVersionMatch=Exact")
+    assert r.returncode == 1
+    assert r.stderr.strip() == (
+        'The ListOptions "" is invalid: resourceVersionMatch: Forbidden: '
+        "resourceVersionMatch is forbidden unless resourceVersion is provided"
+    )
+
+
 def scheduled_pod(name: str) -> dict[str, Any]:
     return {
         "apiVersion": "v1",

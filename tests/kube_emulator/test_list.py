@@ -263,3 +263,29 @@ def test_a_selected_page_is_filled_with_matches_past_the_first_limit_objects(kub
     body = r.json()
     assert [i["metadata"]["name"] for i in body["items"]] == ["z-rare"]
     assert not body["metadata"].get("continue")
+
+
+def test_resource_version_match_without_a_resource_version_is_invalid_list_options(kube_emulator: KubeEmulator) -> None:
+    # upstream: kubernetes/apimachinery v0.35.0 pkg/apis/meta/internalversion/validation/validation.go
+    r = raw(kube_emulator, "GET", f"{CM}?resourceVersionMatch=NotOlderThan")
+    assert (r.status, r.json()["reason"], r.json()["details"]["kind"]) == (422, "Invalid", "ListOptions")
+    assert r.json()["message"] == (
+        'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: '
+        "resourceVersionMatch is forbidden unless resourceVersion is provided"
+    )
+
+
+def test_resource_version_match_with_a_continue_token_is_invalid_list_options(kube_emulator: KubeEmulator) -> None:
+    for i in range(3):
+        kube_emulator.cluster.create(configmap(f"cm-{i}"))
+    first = raw(kube_emulator, "GET", f"{CM}?limit=1").json()["metadata"]
+    r = raw(
+        kube_emulator,
+        "GET",
+        f"{CM}?limit=1&continue={first['continue']}&resourceVersion={first['resourceVersion']}"
+        "&resourceVersionMatch=Exact",
+    )
+    assert r.status == 422
+    assert [c["message"] for c in r.json()["details"]["causes"]] == [
+        "Forbidden: resourceVersionMatch is forbidden when continue is provided"
+    ]

@@ -13,7 +13,14 @@ from tests.emulators.kube import tables
 from tests.emulators.kube.apiserver import Ctx
 from tests.emulators.kube.control import User
 from tests.emulators.kube.resources import ResourceType
-from tests.emulators.kube.server_params import _int_param, _q1, _truthy, invalid_param, user_agent_manager
+from tests.emulators.kube.server_params import (
+    _int_param,
+    _q1,
+    _truthy,
+    invalid_param,
+    list_options_invalid,
+    user_agent_manager,
+)
 from tests.emulators.kube.status import ApiError, bad_request
 
 
@@ -201,16 +208,16 @@ class ResourcesMixin:
             raise bad_request(f'invalid limit "{limit_s}"') from None
         if limit < 0:
             limit = 0
-        rv_match = _q1(query, "resourceVersionMatch")
+        problem = list_options_invalid(query)
+        if problem is not None:
+            raise problem
         at: int | None = None
-        if rv_match == "Exact":
+        if _q1(query, "resourceVersionMatch") == "Exact":
             want = _q1(query, "resourceVersion") or ""
             try:
                 at = int(want)
             except ValueError:
                 raise bad_request(f'invalid resource version "{want}"') from None
-        elif rv_match not in (None, "", "NotOlderThan"):
-            raise invalid_param("resourceVersionMatch", rv_match, '"Exact", "NotOlderThan"')
         entries, token, remaining, list_rv = emu.api.list_entries(
             rt,
             namespace,
