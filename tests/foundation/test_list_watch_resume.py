@@ -173,3 +173,48 @@ def test_a_wait_rides_out_an_in_stream_error(kube_emulator_factory: Any, tmp_pat
     }
     apply_objects([deployment], stack="demo", target=target, yes=True, wait=True, timeout="30s")
     assert len(emu.requests(verb="watch", path="/deployments")) >= 2
+
+
+def test_a_429_on_a_later_list_page_is_waited_out_and_the_list_goes_on(
+    kubeconfig: Path, kube_emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from akscli.kube import retry
+
+    slept: list[float] = []
+    monkeypatch.setattr(retry, "sleep", slept.append)
+    for i in range(4):
+        kube_emulator.cluster.create(configmap(f"cm-{i}"))
+    pages = connect(KubeTarget(kubeconfig=str(kubeconfig))).list_pages("v1", "ConfigMap", page_size=2)
+    first = next(pages)
+    kube_emulator.faults.add(verb="list", path="/configmaps", status=429, retry_after=2)
+    names = [o["metadata"]["name"] for page in [first, *pages] for o in page["items"]]
+    assert (names, slept) == ([f"cm-{i}" for i in range(4)], [2.0])
+
+
+def test_a_watch_request_answered_503_is_retried_before_it_streams(
+    kubeconfig: Path, kube_emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from akscli.kube import retry
+
+    slept: list[float] = []
+    monkeypatch.setattr(retry, "sleep", slept.append)
+    kube_emulator.cluster.create(configmap("a"))
+    kube_emulator.faults.add(verb="watch", path="/configmaps", status=503, count=2)
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    assert [e for e, _ in kube.watch("v1", "ConfigMap", timeout_seconds=1) if e == "ADDED"] == ["ADDED"]
+    assert len(slept) == 2
+
+
+def test_a_list_page_that_keeps_failing_is_one_error_after_the_policys_attempts(
+    kubeconfig: Path, kube_emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from akscli import errors
+    from akscli.kube import retry
+
+    monkeypatch.setattr(retry, "sleep", lambda _s: None)
+    kube_emulator.faults.add(verb="list", path="/configmaps", status=500, count=None, message="etcdserver: timeout")
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    with pytest.raises(errors.AkscliError) as caught:
+        list(kube.list("v1", "ConfigMap"))
+    assert (caught.value.exit_code, caught.value.attempts) == (1, kube.retry.attempts)
+    assert caught.value.message == "etcdserver: timeout"
