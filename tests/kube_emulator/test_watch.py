@@ -105,6 +105,19 @@ def test_watch_ends_after_timeout_seconds(kube_emulator: KubeEmulator) -> None:
     assert events == [] and time.monotonic() - start < 3
 
 
+def test_a_watch_without_timeout_seconds_ends_after_a_random_one_to_two_min_request_timeouts(
+    kube_emulator: KubeEmulator, monkeypatch: Any
+) -> None:
+    # upstream: kubernetes/apiserver v0.35.0 pkg/endpoints/handlers/get.go ListResource
+    from tests.emulators.kube import server_resources
+
+    monkeypatch.setattr(server_resources.random, "random", lambda: 0.8)
+    kube_emulator.watch_default_timeout = 0.5
+    start = time.monotonic()
+    stream(kube_emulator, "", 100, timeout=5)
+    assert 0.85 <= time.monotonic() - start < 1.6
+
+
 def test_send_initial_events_ends_with_annotated_bookmark(kube_emulator: KubeEmulator) -> None:
     kube_emulator.cluster.create(configmap("a"))
     events = stream(

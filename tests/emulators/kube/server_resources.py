@@ -5,6 +5,7 @@ watch.go, create.go, patch.go, delete.go)."""
 from __future__ import annotations
 
 import json
+import random
 import time
 import urllib.parse
 from typing import Any
@@ -248,7 +249,10 @@ class ResourcesMixin:
     def _watch(self, rt: ResourceType, version: str, namespace: str | None, query: dict[str, list[str]]) -> None:
         emu = self.server.emulator
         timeout_s = _q1(query, "timeoutSeconds")
-        timeout = float(timeout_s) if timeout_s else emu.watch_default_timeout
+        # Without timeoutSeconds the API server ends a watch after min-request-timeout times a random
+        # 1-2, so that watches do not all end together (upstream: kubernetes/apiserver v0.35.0
+        # pkg/endpoints/handlers/get.go ListResource, minRequestTimeout * (rand.Float64() + 1.0)).
+        timeout = float(timeout_s) if timeout_s else emu.watch_default_timeout * (random.random() + 1.0)
         bookmarks = _truthy(_q1(query, "allowWatchBookmarks"))
         send_initial = _truthy(_q1(query, "sendInitialEvents"))
         rv = _q1(query, "resourceVersion")
