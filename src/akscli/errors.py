@@ -42,6 +42,16 @@ class ConflictError(AkscliError):
     title = "conflict (field manager, resource version, operation in progress)"
 
 
+class ExpiredError(ConflictError):
+    """410 Expired: the version a list was paging at was compacted away. ``continue_token`` is
+    the token the API server offers for the rest of the list at its latest version ("" when it
+    offers none)."""
+
+    def __init__(self, message: str, hint: str | None = None, continue_token: str = "") -> None:
+        super().__init__(message, hint)
+        self.continue_token = continue_token
+
+
 class WaitTimeoutError(AkscliError):
     exit_code = 5
     title = "timed out waiting for a condition"

@@ -279,6 +279,15 @@ def test_get_watch_prints_new_objects(kube_emulator: KubeEmulator, kubeconfig: P
     assert r.stdout.splitlines() == ["configmap/late"]
 
 
+def test_get_watch_prints_an_in_stream_error_status_and_ends(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
+    # upstream: kubernetes/apiserver v0.35.0 pkg/storage/etcd3/watcher.go transformErrorToEvent
+    kube_emulator.faults.add(verb="watch", status=500, in_stream=True, message="etcdserver: leader changed")
+    r = kubectl("get", "configmaps", "--watch-only", "-o", "json", "--request-timeout=5s")
+    assert r.returncode == 0, r.stderr
+    status = json.loads(r.stdout)
+    assert (status["kind"], status["code"], status["reason"]) == ("Status", 500, "InternalError")
+
+
 def test_chunked_list_of_many_nodes(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
     kube_emulator.generate_cluster(nodes=1200, pods=0)
     r = kubectl("get", "nodes", "--chunk-size=500", "-o", "name")
@@ -401,6 +410,39 @@ def test_chunked_get_is_one_snapshot_while_objects_change(kube_emulator: KubeEmu
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines() == [f"configmap/cm-{i}" for i in range(6)]
     assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "cm-4") is None
+
+
+def test_chunked_get_meeting_a_compacted_snapshot_prints_the_expired_status(
+    kube_emulator: KubeEmulator, kubeconfig: Path
+) -> None:
+    # upstream: kubernetes/apiserver v0.35.0 pkg/storage/etcd3/errors.go handleCompactedErrorForPaging
+    for i in range(4):
+        kube_emulator.cluster.create(
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"cm-{i}", "namespace": "default"}}
+        )
+    lists: list[int] = []
+
+    def compact_after_first_page() -> None:
+        lists.append(1)
+        if len(lists) == 2:
+            kube_emulator.compact()
+
+    kube_emulator.faults.add(verb="list", path="/configmaps", before=compact_after_first_page, count=None)
+    r = kubectl("get", "configmaps", "--chunk-size=2", "-o", "name")
+    assert (r.returncode, r.stdout.splitlines()) == (1, ["configmap/cm-0", "configmap/cm-1"])
+    assert r.stderr.startswith("Error from server (Expired): The provided continue parameter is too old")
+
+
+def test_raw_list_with_resource_version_match_alone_prints_invalid_list_options(
+    kube_emulator: KubeEmulator, kubeconfig: Path
+) -> None:
+    # upstream: kubernetes/apiserver v0.35.0 pkg/endpoints/handlers/get.go ListResource
+    r = kubectl("get", "--raw", "/api/v1/namespaces/default/configmaps?resourceVersionMatch=Exact")
+    assert r.returncode == 1
+    assert r.stderr.strip() == (
+        'The ListOptions "" is invalid: resourceVersionMatch: Forbidden: '
+        "resourceVersionMatch is forbidden unless resourceVersion is provided"
+    )
 
 
 def scheduled_pod(name: str) -> dict[str, Any]:

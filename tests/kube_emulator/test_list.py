@@ -119,6 +119,29 @@ def test_expired_continue_token_is_410(kube_emulator: KubeEmulator) -> None:
     assert r.status == 410 and r.json()["reason"] == "Expired"
 
 
+def test_expired_continue_status_carries_a_token_for_the_rest(kube_emulator: KubeEmulator) -> None:
+    # upstream: kubernetes/apiserver v0.35.0 pkg/storage/etcd3/errors.go handleCompactedErrorForPaging
+    for i in range(4):
+        kube_emulator.cluster.create(configmap(f"cm-{i}"))
+    token = raw(kube_emulator, "GET", f"{CM}?limit=2").json()["metadata"]["continue"]
+    kube_emulator.compact()
+    status = raw(kube_emulator, "GET", f"{CM}?limit=2&continue={token}").json()
+    assert status["metadata"]["continue"] and status["metadata"]["continue"] != token
+    assert "use the continue token in this response" in status["message"]
+
+
+def test_the_expired_statuss_token_lists_the_rest_at_the_latest_version(kube_emulator: KubeEmulator) -> None:
+    for i in range(4):
+        kube_emulator.cluster.create(configmap(f"cm-{i}"))
+    token = raw(kube_emulator, "GET", f"{CM}?limit=2").json()["metadata"]["continue"]
+    kube_emulator.cluster.create(configmap("cm-9"))
+    kube_emulator.compact()
+    fresh = raw(kube_emulator, "GET", f"{CM}?limit=2&continue={token}").json()["metadata"]["continue"]
+    rest = raw(kube_emulator, "GET", f"{CM}?limit=10&continue={fresh}").json()
+    assert [i["metadata"]["name"] for i in rest["items"]] == ["cm-2", "cm-3", "cm-9"]
+    assert rest["metadata"]["resourceVersion"] == str(kube_emulator.api.store.rv)
+
+
 def test_builtin_list_items_carry_no_kind_but_custom_resources_do(kube_emulator: KubeEmulator) -> None:
     kube_emulator.cluster.create(configmap("a"))
     assert "kind" not in raw(kube_emulator, "GET", CM).json()["items"][0]
@@ -240,3 +263,29 @@ def test_a_selected_page_is_filled_with_matches_past_the_first_limit_objects(kub
     body = r.json()
     assert [i["metadata"]["name"] for i in body["items"]] == ["z-rare"]
     assert not body["metadata"].get("continue")
+
+
+def test_resource_version_match_without_a_resource_version_is_invalid_list_options(kube_emulator: KubeEmulator) -> None:
+    # upstream: kubernetes/apimachinery v0.35.0 pkg/apis/meta/internalversion/validation/validation.go
+    r = raw(kube_emulator, "GET", f"{CM}?resourceVersionMatch=NotOlderThan")
+    assert (r.status, r.json()["reason"], r.json()["details"]["kind"]) == (422, "Invalid", "ListOptions")
+    assert r.json()["message"] == (
+        'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: '
+        "resourceVersionMatch is forbidden unless resourceVersion is provided"
+    )
+
+
+def test_resource_version_match_with_a_continue_token_is_invalid_list_options(kube_emulator: KubeEmulator) -> None:
+    for i in range(3):
+        kube_emulator.cluster.create(configmap(f"cm-{i}"))
+    first = raw(kube_emulator, "GET", f"{CM}?limit=1").json()["metadata"]
+    r = raw(
+        kube_emulator,
+        "GET",
+        f"{CM}?limit=1&continue={first['continue']}&resourceVersion={first['resourceVersion']}"
+        "&resourceVersionMatch=Exact",
+    )
+    assert r.status == 422
+    assert [c["message"] for c in r.json()["details"]["causes"]] == [
+        "Forbidden: resourceVersionMatch is forbidden when continue is provided"
+    ]

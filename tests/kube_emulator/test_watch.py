@@ -72,6 +72,15 @@ def test_watch_from_compacted_version_sends_410_error_event(kube_emulator: KubeE
     assert events[0]["object"]["code"] == 410 and events[0]["object"]["reason"] == "Expired"
 
 
+def test_an_in_stream_fault_is_an_error_event_that_ends_the_watch(kube_emulator: KubeEmulator) -> None:
+    # upstream: kubernetes/apiserver v0.35.0 pkg/storage/etcd3/watcher.go sendError
+    kube_emulator.faults.add(verb="watch", status=500, in_stream=True, message="etcdserver: leader changed")
+    events = stream(kube_emulator, "timeoutSeconds=5", 2)
+    assert [(e["type"], e["object"]["code"], e["object"]["message"]) for e in events] == [
+        ("ERROR", 500, "etcdserver: leader changed")
+    ]
+
+
 def test_watch_sends_bookmarks_when_asked(kube_emulator: KubeEmulator) -> None:
     kube_emulator.bookmark_interval = 0.1
     rv = raw(kube_emulator, "GET", CM).json()["metadata"]["resourceVersion"]
@@ -94,6 +103,19 @@ def test_watch_ends_after_timeout_seconds(kube_emulator: KubeEmulator) -> None:
     start = time.monotonic()
     events = stream(kube_emulator, "timeoutSeconds=1&resourceVersion=1999999", 10, timeout=5)
     assert events == [] and time.monotonic() - start < 3
+
+
+def test_a_watch_without_timeout_seconds_ends_after_a_random_one_to_two_min_request_timeouts(
+    kube_emulator: KubeEmulator, monkeypatch: Any
+) -> None:
+    # upstream: kubernetes/apiserver v0.35.0 pkg/endpoints/handlers/get.go ListResource
+    from tests.emulators.kube import server_resources
+
+    monkeypatch.setattr(server_resources.random, "random", lambda: 0.8)
+    kube_emulator.watch_default_timeout = 0.5
+    start = time.monotonic()
+    stream(kube_emulator, "", 100, timeout=5)
+    assert 0.85 <= time.monotonic() - start < 1.6
 
 
 def test_send_initial_events_ends_with_annotated_bookmark(kube_emulator: KubeEmulator) -> None:

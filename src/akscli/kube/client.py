@@ -19,25 +19,26 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
 from akscli import errors, logconfig, netfail
 from akscli.concurrency import Cancellation
-from akscli.kube import operators, retry
+from akscli.kube import operators, retry, watch_policy
 from akscli.kube.reach import ProxyAnswer, unreachable
+from akscli.kube.resource import Resource as Resource
 from akscli.kube.retry import FIELD_MANAGER as FIELD_MANAGER
+from akscli.kube.retry import RETRY_STATUSES as RETRY_STATUSES
 from akscli.kube.retry import RetryPolicy as RetryPolicy
 from akscli.kube.retry import is_ours, parse_retry_after
 from akscli.kube.status import api_error, request_is_wrong
 from akscli.kube.wire import WatchExpired as WatchExpired
-from akscli.kube.wire import exec_stream, lines, query_value, watch_events
+from akscli.kube.wire import WatchInterrupted, exec_stream, lines, query_value, watch_events
 
 LOG = logging.getLogger("akscli.kube")
 logconfig.ready()  # the kubernetes client logs: akscli's configuration first (akscli.logconfig)
 DEFAULT_PAGE_SIZE = 500
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 PROXY_ANSWERS = frozenset({502, 503, 504})
 
 
@@ -47,30 +48,6 @@ class KubeTarget:
     context: str | None = None
     namespace: str | None = None
     request_timeout: float | None = None
-
-
-@dataclass(frozen=True)
-class Resource:
-    api_version: str
-    kind: str
-    plural: str
-    namespaced: bool
-    subresources: frozenset[str] = field(default_factory=frozenset)
-
-    @property
-    def group(self) -> str:
-        return self.api_version.split("/")[0] if "/" in self.api_version else ""
-
-    def path(self, namespace: str | None = None, name: str | None = None, subresource: str | None = None) -> str:
-        base = f"/apis/{self.api_version}" if self.group else f"/api/{self.api_version}"
-        if self.namespaced and namespace:
-            base += f"/namespaces/{quote(namespace, safe='')}"
-        base += f"/{self.plural}"
-        if name:
-            base += f"/{quote(name, safe='')}"
-        if subresource:
-            base += f"/{subresource}"
-        return base
 
 
 DEFAULT_RETRY = RetryPolicy()
@@ -98,6 +75,7 @@ class Kube:
         self._resources: dict[str, dict[str, Resource]] = {}
         self._lock = threading.Lock()
         self._server: tuple[str, str] | None = None  # (configuration host, what ``server`` made of it)
+        self._stream_failures = watch_policy.StreamFailures(self.retry)
 
     # ---- raw requests ------------------------------------------------------------------------
 
@@ -314,22 +292,32 @@ class Kube:
         label_selector: str | None = None,
         field_selector: str | None = None,
         page_size: int = DEFAULT_PAGE_SIZE,
+        consistent: bool = False,
     ) -> Iterator[dict[str, Any]]:
+        """The list page by page. When etcd compacts the version a list is paging at (every 5
+        minutes by default), the API server answers 410 Expired with a token for the rest at its
+        latest version: followed, unless ``consistent`` (a list a watch resumes from, which
+        must list again: ExpiredError is raised), as kubectl's one error is no help on a list of
+        75,000 nodes and restarting would repeat pages already yielded."""
         res = self.resource(api_version, kind)
         ns = None if all_namespaces else self._ns(res, namespace)
         path = res.path(ns)
         token: str | None = None
         while True:
-            page = self.request(
-                "GET",
-                path,
-                query={
-                    "limit": page_size,
-                    "continue": token,
-                    "labelSelector": label_selector,
-                    "fieldSelector": field_selector,
-                },
-            )
+            query = {
+                "limit": page_size,
+                "continue": token,
+                "labelSelector": label_selector,
+                "fieldSelector": field_selector,
+            }
+            try:
+                page = self.request("GET", path, query=query)
+            except errors.ExpiredError as exc:
+                if consistent or not token or not exc.continue_token:
+                    raise
+                LOG.debug("list of %s expired while paging; the rest is at the latest version", kind)
+                token = exc.continue_token
+                continue
             # The API server leaves apiVersion and kind out of a list's items; they go first, where
             # kubectl prints them (an unchanged object's `apply -o json` prints a listed item).
             page["items"] = [
@@ -457,8 +445,10 @@ class Kube:
         timeout_seconds: int = 300,
         cancel: Cancellation | None = None,
     ) -> Iterator[tuple[str, dict[str, Any]]]:
-        """Events ``(type, object)`` from one watch request; raises WatchExpired on 410. With
-        ``cancel``, cancelling it from another thread ends the stream (its socket is shut)."""
+        """Events ``(type, object)`` from one watch request; raises WatchExpired on 410. A 429 or
+        5xx inside the stream ends it after a backoff (the caller resumes from its last version)
+        until ``retry.attempts`` in a row (akscli.kube.watch_policy). With ``cancel``, cancelling
+        it from another thread ends the stream (its socket is shut)."""
         res = self.resource(api_version, kind)
         ns = None if all_namespaces else self._ns(res, namespace)
         field_selector = f"metadata.name={name}" if name else None
@@ -478,10 +468,18 @@ class Kube:
         )
         raw = response.response if hasattr(response, "response") else response
         forget = cancel.on_cancel(raw.shutdown) if cancel else lambda: None
+        key, started, events = f"{res.path(ns)}?{label_selector}&{field_selector}", time.monotonic(), 0
         try:
-            yield from watch_events(raw)
+            for event in watch_events(raw):
+                events += 1
+                self._stream_failures.delivered(key)
+                yield event
+        except WatchInterrupted as exc:  # ends like a closed stream: the caller resumes
+            self._stream_failures.interrupted(key, exc)
+            return
         finally:
             forget()
+        watch_policy.after_close(events, time.monotonic() - started, cancelled=bool(cancel and cancel.cancelled))
 
     def logs(
         self,

@@ -13,6 +13,7 @@ from akscli.errors import ConflictError
 T = TypeVar("T")
 
 FIELD_MANAGER = "akscli"
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})  # what Kube.request and a watch stream retry
 sleep = time.sleep  # the one place retries wait (tests record the delays here)
 
 

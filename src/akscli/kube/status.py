@@ -31,6 +31,16 @@ def _status_of(status: int, body: bytes | str | None, what: str) -> tuple[str, s
     return message, reason, details
 
 
+def _list_continue(body: bytes | str | None) -> str:
+    """The Status's ``metadata.continue``: an expired list's token for the rest (upstream:
+    kubernetes/apiserver v0.35.0 pkg/storage/etcd3/errors.go, handleCompactedErrorForPaging)."""
+    try:
+        meta = json.loads(body or b"{}").get("metadata") or {}
+    except (ValueError, TypeError, AttributeError):
+        return ""
+    return str(meta.get("continue") or "") if isinstance(meta, dict) else ""
+
+
 def _webhook_denial(message: str) -> bool:
     """``admission webhook "NAME" denied the request``: ToStatusErr's words for a denial."""
     return message.startswith('admission webhook "') and "denied the request" in message
@@ -102,7 +112,7 @@ def _api_error(status: int, body: bytes | str | None, what: str) -> errors.Akscl
     if status in (400, 422):
         return errors.UsageError(message, "fix the value the server names and run again")
     if status == 410:
-        return errors.ConflictError(message, "the list or watch expired; run the command again")
+        return errors.ExpiredError(message, "the list or watch expired; run the command again", _list_continue(body))
     if status == 504 or reason == "Timeout":
         return errors.WaitTimeoutError(message, "raise --request-timeout or try again")
     return errors.AkscliError(message, "the API server failed; try again, or run with --debug")

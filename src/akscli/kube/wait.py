@@ -128,14 +128,11 @@ class Waiter:
             remaining = self.deadline - time.monotonic()
             if remaining <= 0:
                 return
-            if resource_version is None:
-                for page in self.kube.list_pages(api_version, kind, namespace=ns, field_selector=selector):
-                    for obj in page["items"]:
-                        self._update(key, obj)
-                    resource_version = (page.get("metadata") or {}).get("resourceVersion")
-                if not self._pending(key, names) or self.failure is not None:
-                    return
             try:
+                if resource_version is None:
+                    resource_version = self._list(key, selector)
+                    if not self._pending(key, names) or self.failure is not None:
+                        return
                 for event, obj in self.kube.watch(
                     api_version,
                     kind,
@@ -152,12 +149,24 @@ class Waiter:
                         return
                     if time.monotonic() >= self.deadline:
                         return
-            except WatchExpired:
+            except (WatchExpired, errors.ExpiredError):
+                # The version is gone (a watch's, or the snapshot a list was paging at): list again.
                 resource_version = None
             except Exception:
                 if self.cancel.cancelled:
                     return  # its stream was shut on purpose: the wait is over
                 raise
+
+    def _list(self, key: tuple[str, str, str | None], selector: str | None) -> str | None:
+        """Every object of the group, page by page, as one snapshot: its resourceVersion, which
+        the watch resumes from."""
+        api_version, kind, ns = key
+        version: str | None = None
+        for page in self.kube.list_pages(api_version, kind, namespace=ns, field_selector=selector, consistent=True):
+            for obj in page["items"]:
+                self._update(key, obj)
+            version = (page.get("metadata") or {}).get("resourceVersion")
+        return version
 
     def _timeout_error(self, pending: list[_State]) -> errors.WaitTimeoutError:
         first = pending[0]

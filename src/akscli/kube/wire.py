@@ -8,11 +8,22 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from akscli import errors
+from akscli.kube.retry import RETRY_STATUSES
 from akscli.kube.status import api_error
 
 
 class WatchExpired(Exception):
     """The resourceVersion a watch resumed from is too old (410 Gone): re-list."""
+
+
+class WatchInterrupted(Exception):
+    """The API server ended a watch with an error a retry can help (429, 5xx) inside the stream:
+    ``error`` is its Status as an akscli error, ``retry_after`` its retryAfterSeconds."""
+
+    def __init__(self, error: errors.AkscliError, retry_after: float | None) -> None:
+        super().__init__(error.message)
+        self.error = error
+        self.retry_after = retry_after
 
 
 def lines(raw: Any) -> Iterator[bytes]:
@@ -34,9 +45,14 @@ def watch_events(raw: Any) -> Iterator[tuple[str, dict[str, Any]]]:
             event = json.loads(line)
             kind_of_event, obj = event.get("type"), event.get("object") or {}
             if kind_of_event == "ERROR":
-                if obj.get("code") == 410:
+                code = int(obj.get("code") or 500)
+                if code == 410:
                     raise WatchExpired(obj.get("message", "resource version too old"))
-                raise api_error(int(obj.get("code") or 500), json.dumps(obj), "watch")
+                error = api_error(code, json.dumps(obj), "watch")
+                if code in RETRY_STATUSES:
+                    wait = ((obj.get("details") or {}).get("retryAfterSeconds")) if isinstance(obj, dict) else None
+                    raise WatchInterrupted(error, float(wait) if isinstance(wait, int | float) else None)
+                raise error
             yield str(kind_of_event), obj
     finally:
         raw.release_conn()

@@ -148,7 +148,14 @@ class ApiServer(ValidationMixin, WritesMixin, DeletionMixin):
                     raise ValueError("prefix")
             except (ValueError, KeyError, TypeError) as exc:
                 raise bad_request(f"continue key is not valid: {exc}") from exc
-            if list_rv < self.store.compacted_rv:
+            if list_rv < 0:
+                # A token at version -1 continues at the latest version (upstream: kubernetes/apiserver
+                # v0.35.0 pkg/storage/interfaces.go ValidateListOptions, "continueRV < 0").
+                list_rv = self.store.rv
+            elif list_rv < self.store.compacted_rv:
+                # etcd compacted the snapshot: 410 Expired whose Status carries a token for the rest
+                # at the latest version (upstream: kubernetes/apiserver v0.35.0
+                # pkg/storage/etcd3/errors.go interpretListError, handleCompactedErrorForPaging).
                 raise ApiError(
                     410,
                     "The provided continue parameter is too old to display a consistent list result. "
@@ -158,20 +165,13 @@ class ApiServer(ValidationMixin, WritesMixin, DeletionMixin):
                     "deleted between the time the first chunk was returned and now may show up in the "
                     "list.",
                     "Expired",
+                    list_meta={"continue": _continue_token(-1, after, prefix)},
                 )
         if continue_token or at is not None:
             entries, last, remaining = self.store.page_at(rt.key, prefix, after, limit, match, list_rv)
         else:
             entries, last, remaining = self.store.page(rt.key, prefix, after, limit, match)
-        token = None
-        if last is not None:
-            token = (
-                base64.urlsafe_b64encode(
-                    json.dumps({"rv": list_rv, "start": last, "prefix": prefix}, separators=(",", ":")).encode()
-                )
-                .decode()
-                .rstrip("=")
-            )
+        token = _continue_token(list_rv, last, prefix) if last is not None else None
         return entries, token, (remaining if token and match is None else None), list_rv
 
     def watch(
@@ -262,3 +262,11 @@ class ApiServer(ValidationMixin, WritesMixin, DeletionMixin):
         full = self.serve_obj(rt, version, copy.deepcopy(obj))
         for fn in list(self.listeners):
             fn(typ, rt, full, ctx)
+
+
+def _continue_token(rv: int, start: str, prefix: str) -> str:
+    """An opaque continue token: the snapshot's version, the last key served, the key prefix
+    (upstream: kubernetes/apiserver v0.35.0 pkg/storage/continue.go EncodeContinue, whose
+    version -1 means "at the latest version")."""
+    text = json.dumps({"rv": rv, "start": start, "prefix": prefix}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")

@@ -132,6 +132,7 @@ class Fault:
     lose_response: bool = False
     dry_run: bool | None = None
     before: Callable[[], object] | None = None
+    in_stream: bool = False
 
 
 class Faults:
@@ -152,6 +153,7 @@ class Faults:
         lose_response: bool = False,
         dry_run: bool | None = None,
         before: Callable[[], object] | None = None,
+        in_stream: bool = False,
     ) -> Fault:
         """verb: HTTP method (GET, PATCH ...) or Kubernetes verb (list, watch, apply ...);
         path: a regex searched in the request path; count: how many requests it hits
@@ -168,7 +170,14 @@ class Faults:
         guarded by resourceVersion (a read, then an update or a patch carrying the version read)
         then meets the API server's own 409 Conflict, "the object has been modified" (upstream:
         kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go,
-        Update, ``NewConflict`` on a resourceVersion mismatch)."""
+        Update, ``NewConflict`` on a resourceVersion mismatch).
+        in_stream: with status, on a watch: answer 200, send the Status as an ERROR event and
+        end the stream, as the API server does with an error met once a watch is under way
+        (upstream: kubernetes/apiserver v0.35.0 pkg/storage/etcd3/watcher.go sendError and
+        transformErrorToEvent, an error that is no API status becoming 500 InternalError;
+        pkg/storage/cacher/cacher.go Watch, newErrWatcher)."""
+        if in_stream and status is None:
+            raise ValueError("an in-stream fault needs a status")
         if status is None and not drop_connection and delay <= 0 and not lose_response and before is None:
             raise ValueError("a fault needs status, drop_connection, lose_response, delay or before")
         f = Fault(
@@ -183,6 +192,7 @@ class Faults:
             lose_response=lose_response,
             dry_run=dry_run,
             before=before,
+            in_stream=in_stream,
         )
         with self._lock:
             self.rules.append(f)

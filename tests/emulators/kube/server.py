@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from tests.emulators.kube import discovery
 from tests.emulators.kube.apiserver import now_iso
-from tests.emulators.kube.control import RequestRecord
+from tests.emulators.kube.control import Fault, RequestRecord
 from tests.emulators.kube.server_params import _Dropped
 
 # The REST verbs and subresources as kube-apiserver routes them (upstream: kubernetes/kubernetes
@@ -163,6 +163,7 @@ class Handler(ResourcesMixin, SubresourcesMixin, BaseHTTPRequestHandler):
         self._verb = ""
         self._user = ""
         self._lose_response = False
+        self._stream_fault: Fault | None = None
         url = urllib.parse.urlsplit(self.path)
         path = urllib.parse.unquote(url.path)
         query = urllib.parse.parse_qs(url.query, keep_blank_values=True)
@@ -283,6 +284,9 @@ class Handler(ResourcesMixin, SubresourcesMixin, BaseHTTPRequestHandler):
             return
         if f.drop_connection:
             raise _Dropped()
+        if f.in_stream and self._verb == "watch":
+            self._stream_fault = f  # server_resources._watch sends it inside the stream
+            return
         if f.status is not None:
             headers = {}
             if f.retry_after is not None:

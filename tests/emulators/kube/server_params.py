@@ -3,7 +3,7 @@ upstream kubernetes/apimachinery pkg/apis/meta/v1/types.go ListOptions, GetOptio
 
 from __future__ import annotations
 
-from tests.emulators.kube.status import ApiError, bad_request
+from tests.emulators.kube.status import ApiError, bad_request, invalid
 
 
 class _Dropped(Exception):
@@ -35,3 +35,35 @@ def user_agent_manager(ua: str | None) -> str:
 
 def invalid_param(name: str, value: str, allowed: str) -> ApiError:
     return ApiError(400, f'{name}: Unsupported value: "{value}": supported values: {allowed}', "BadRequest")
+
+
+def list_options_invalid(query: dict[str, list[str]]) -> ApiError | None:
+    """A list's resourceVersionMatch checked as the API server checks it before anything is read:
+    each problem a cause of one 422 Invalid for ListOptions (upstream: kubernetes/apimachinery
+    v0.35.0 pkg/apis/meta/internalversion/validation/validation.go ValidateListOptions;
+    kubernetes/apiserver v0.35.0 pkg/endpoints/handlers/get.go ListResource, NewInvalid)."""
+    match, rv = _q1(query, "resourceVersionMatch") or "", _q1(query, "resourceVersion") or ""
+    if not match:
+        return None
+    causes: list[tuple[str, str, str]] = []
+    forbidden = "FieldValueForbidden"
+    if not rv:
+        causes.append((forbidden, "resourceVersionMatch", "Forbidden: " + _RVM_WITHOUT_RV))
+    if _q1(query, "continue"):
+        causes.append((forbidden, "resourceVersionMatch", "Forbidden: " + _RVM_WITH_CONTINUE))
+    if match not in ("Exact", "NotOlderThan"):
+        supported = 'supported values: "Exact", "NotOlderThan", ""'
+        causes.append(("FieldValueNotSupported", "resourceVersionMatch", f'Unsupported value: "{match}": {supported}'))
+    if match == "Exact" and rv == "0":
+        causes.append(
+            (
+                forbidden,
+                "resourceVersionMatch",
+                'Forbidden: resourceVersionMatch "exact" is forbidden for resourceVersion "0"',
+            )
+        )
+    return invalid("ListOptions.meta.k8s.io", "", "meta.k8s.io", "ListOptions", causes) if causes else None
+
+
+_RVM_WITHOUT_RV = "resourceVersionMatch is forbidden unless resourceVersion is provided"
+_RVM_WITH_CONTINUE = "resourceVersionMatch is forbidden when continue is provided"

@@ -5,6 +5,7 @@ watch.go, create.go, patch.go, delete.go)."""
 from __future__ import annotations
 
 import json
+import random
 import time
 import urllib.parse
 from typing import Any
@@ -13,7 +14,14 @@ from tests.emulators.kube import tables
 from tests.emulators.kube.apiserver import Ctx
 from tests.emulators.kube.control import User
 from tests.emulators.kube.resources import ResourceType
-from tests.emulators.kube.server_params import _int_param, _q1, _truthy, invalid_param, user_agent_manager
+from tests.emulators.kube.server_params import (
+    _int_param,
+    _q1,
+    _truthy,
+    invalid_param,
+    list_options_invalid,
+    user_agent_manager,
+)
 from tests.emulators.kube.status import ApiError, bad_request
 
 
@@ -201,16 +209,16 @@ class ResourcesMixin:
             raise bad_request(f'invalid limit "{limit_s}"') from None
         if limit < 0:
             limit = 0
-        rv_match = _q1(query, "resourceVersionMatch")
+        problem = list_options_invalid(query)
+        if problem is not None:
+            raise problem
         at: int | None = None
-        if rv_match == "Exact":
+        if _q1(query, "resourceVersionMatch") == "Exact":
             want = _q1(query, "resourceVersion") or ""
             try:
                 at = int(want)
             except ValueError:
                 raise bad_request(f'invalid resource version "{want}"') from None
-        elif rv_match not in (None, "", "NotOlderThan"):
-            raise invalid_param("resourceVersionMatch", rv_match, '"Exact", "NotOlderThan"')
         entries, token, remaining, list_rv = emu.api.list_entries(
             rt,
             namespace,
@@ -241,7 +249,10 @@ class ResourcesMixin:
     def _watch(self, rt: ResourceType, version: str, namespace: str | None, query: dict[str, list[str]]) -> None:
         emu = self.server.emulator
         timeout_s = _q1(query, "timeoutSeconds")
-        timeout = float(timeout_s) if timeout_s else emu.watch_default_timeout
+        # Without timeoutSeconds the API server ends a watch after min-request-timeout times a random
+        # 1-2, so that watches do not all end together (upstream: kubernetes/apiserver v0.35.0
+        # pkg/endpoints/handlers/get.go ListResource, minRequestTimeout * (rand.Float64() + 1.0)).
+        timeout = float(timeout_s) if timeout_s else emu.watch_default_timeout * (random.random() + 1.0)
         bookmarks = _truthy(_q1(query, "allowWatchBookmarks"))
         send_initial = _truthy(_q1(query, "sendInitialEvents"))
         rv = _q1(query, "resourceVersion")
@@ -249,6 +260,12 @@ class ResourcesMixin:
             raise invalid_param(
                 "sendInitialEvents", "true", "allowWatchBookmarks=true and resourceVersionMatch=NotOlderThan"
             )
+        fault = self._stream_fault
+        if fault is not None and fault.status is not None:
+            # an injected error met once the watch is under way (control.Faults.add, in_stream)
+            retry = {"retryAfterSeconds": int(fault.retry_after)} if fault.retry_after is not None else None
+            self._error_event(ApiError(fault.status, fault.message, None, retry))
+            return
         try:
             w = emu.api.watch(
                 rt, namespace, _q1(query, "labelSelector"), _q1(query, "fieldSelector"), None if send_initial else rv
@@ -257,9 +274,7 @@ class ResourcesMixin:
             if err.code != 410:
                 raise
             # the real server answers a too-old version inside the stream, as an ERROR event
-            self._start_stream()
-            self._chunk(json.dumps({"type": "ERROR", "object": err.body()}, separators=(",", ":")).encode() + b"\n")
-            self._end_stream()
+            self._error_event(err)
             return
         table = self._wants_table()
         try:
@@ -293,6 +308,13 @@ class ResourcesMixin:
             self._end_stream()
         finally:
             emu.api.store.unwatch(w)
+
+    def _error_event(self, err: ApiError) -> None:
+        """A 200 watch stream of one ERROR event carrying the Status, then its end (upstream:
+        kubernetes/apiserver v0.35.0 pkg/endpoints/handlers/watch.go serveWatch)."""
+        self._start_stream()
+        self._chunk(json.dumps({"type": "ERROR", "object": err.body()}, separators=(",", ":")).encode() + b"\n")
+        self._end_stream()
 
     def _send_event(self, rt: ResourceType, version: str, typ: str, entry: Any, table: bool) -> None:
         emu = self.server.emulator

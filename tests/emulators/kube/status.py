@@ -33,6 +33,7 @@ class ApiError(Exception):
         reason: str | None = None,
         details: dict[str, Any] | None = None,
         headers: dict[str, str] | None = None,
+        list_meta: dict[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.code = code
@@ -40,9 +41,14 @@ class ApiError(Exception):
         self.reason = reason if reason is not None else REASONS.get(code, "Unknown")
         self.details = details
         self.headers = headers or {}
+        # The Status's ListMeta: an expired continue token's successor rides here (upstream:
+        # kubernetes/apiserver v0.35.0 pkg/storage/etcd3/errors.go, handleCompactedErrorForPaging).
+        self.list_meta = list_meta or {}
 
     def body(self) -> dict[str, Any]:
-        return status_body(self.code, self.message, self.reason, self.details)
+        out = status_body(self.code, self.message, self.reason, self.details)
+        out["metadata"] = dict(self.list_meta)
+        return out
 
 
 def status_body(code: int, message: str, reason: str = "", details: dict[str, Any] | None = None) -> dict[str, Any]:

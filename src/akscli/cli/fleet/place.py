@@ -104,6 +104,7 @@ def place(
     wait: opts.Wait = False,
     timeout: opts.Timeout = "10m",
     yes: opts.Yes = False,
+    force_conflicts: opts.ForceConflicts = False,
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.ApplyOutput = "table",
 ) -> None:
@@ -164,6 +165,7 @@ def place(
         timeout=timeout,
         yes=yes,
         output_format=output_format,
+        force_conflicts=force_conflicts,
         action="fleet place",
     )
 

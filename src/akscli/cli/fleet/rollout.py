@@ -61,6 +61,7 @@ def strategy_create(
     arm: ArmFlags = ArmFlags(),
     dry_run: opts.DryRun = "none",
     yes: opts.Yes = False,
+    force_conflicts: opts.ForceConflicts = False,
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.ApplyOutput = "table",
 ) -> None:
@@ -80,9 +81,11 @@ def strategy_create(
             dry_run=dry_run,
             yes=yes,
             output_format=output_format,
+            force_conflicts=force_conflicts,
             action="fleet rollout strategy create",
         )
         return
+    _hub_only(force_conflicts)
     from akscli.fleet.arm import strategy_body
     from akscli.fleet.armclient import STRATEGY
 
@@ -174,12 +177,14 @@ def rollout_create(
     arm: ArmFlags = ArmFlags(),
     dry_run: opts.DryRun = "none",
     yes: opts.Yes = False,
+    force_conflicts: opts.ForceConflicts = False,
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.ApplyOutput = "table",
 ) -> None:
     """Create an update run: a Kubernetes/node-image upgrade (--fleet) or a hub workload rollout."""
     fmt = opts.output_format(output_format)
     if arm.fleet:
+        _hub_only(force_conflicts)
         from akscli.fleet.arm import update_run_body
         from akscli.fleet.stages import parse_stages
 
@@ -226,8 +231,18 @@ def rollout_create(
         dry_run=dry_run,
         yes=yes,
         output_format=output_format,
+        force_conflicts=force_conflicts,
         action="fleet rollout create",
     )
+
+
+def _hub_only(force_conflicts: bool) -> None:
+    """--force-conflicts is server-side apply's: ARM has no field managers."""
+    if force_conflicts:
+        raise UsageError(
+            "--force-conflicts belongs to hub objects (server-side apply); ARM has no field managers",
+            hint="drop --force-conflicts, or leave out --fleet to work on the hub",
+        )
 
 
 def _print_arm_run(

@@ -1,0 +1,220 @@
+"""Lists and watches that outlive their resourceVersion: an expired continue token, a list a
+watch resumes from, a watch the server ends normally (upstream: kubernetes/apiserver v0.35.0
+pkg/storage/etcd3/errors.go; kubernetes/client-go v0.35.0 tools/cache/reflector.go)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from akscli.baremetal import pods
+from akscli.kube import wait
+from akscli.kube.client import KubeTarget, connect
+
+
+def configmap(name: str) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": "default"}}
+
+
+def compact_before_second_list(kube_emulator: Any) -> None:
+    """etcd compacts the list's snapshot between its first and second page."""
+    seen: list[int] = []
+
+    def before() -> None:
+        seen.append(1)
+        if len(seen) == 2:
+            kube_emulator.compact()
+
+    kube_emulator.faults.add(verb="list", path="/configmaps", before=before, count=None)
+
+
+def test_a_list_whose_snapshot_expires_goes_on_with_the_servers_token(kubeconfig: Path, kube_emulator: Any) -> None:
+    for i in range(5):
+        kube_emulator.cluster.create(configmap(f"cm-{i}"))
+    compact_before_second_list(kube_emulator)
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    names = [o["metadata"]["name"] for o in kube.list("v1", "ConfigMap", page_size=2)]
+    assert names == [f"cm-{i}" for i in range(5)]
+
+
+def test_a_wait_lists_again_when_its_list_expires(kubeconfig: Path, kube_emulator: Any) -> None:
+    kube_emulator.cluster.create(configmap("ready"))
+    kube_emulator.faults.add(verb="list", path="/configmaps", status=410, message="too old resource version: 1 (2)")
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    wait.wait_for(kube, [configmap("ready")], timeout=10)
+    assert len(kube_emulator.requests(verb="list", path="/configmaps")) == 2
+
+
+class _ClosingKube:
+    """A cluster whose watches end normally (timeoutSeconds) after one event each."""
+
+    def __init__(self) -> None:
+        self.lists = 0
+        self.watched_from: list[str | None] = []
+
+    def list_pages(self, *_args: Any, **_kwargs: Any) -> Iterator[dict[str, Any]]:
+        self.lists += 1
+        yield {"metadata": {"resourceVersion": "10"}, "items": []}
+
+    def watch(self, *_args: Any, resource_version: str | None = None, **_kwargs: Any) -> Iterator[tuple[str, Any]]:
+        self.watched_from.append(resource_version)
+        rv = str(11 + len(self.watched_from))
+        yield "ADDED", {"metadata": {"name": f"p{rv}", "resourceVersion": rv}, "status": {"phase": "Running"}}
+
+
+def test_pod_events_resume_a_normally_closed_watch_from_the_last_version() -> None:
+    import time
+
+    kube = _ClosingKube()
+    events = pods.pod_events(kube, "default", "app=x", time.monotonic() + 30)  # type: ignore[arg-type]
+    seen = [next(events)["metadata"]["name"] for _ in range(3)]
+    assert seen == ["p12", "p13", "p14"]
+    assert (kube.lists, kube.watched_from) == (1, ["10", "12", "13"])
+
+
+def test_a_watch_the_server_ends_at_once_backs_off_before_the_next(
+    kubeconfig: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from akscli.kube import client, retry
+
+    slept: list[float] = []
+    monkeypatch.setattr(retry, "sleep", slept.append)
+    monkeypatch.setattr(client, "watch_events", lambda raw: iter(()))  # closed with nothing in it
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    assert list(kube.watch("v1", "ConfigMap", timeout_seconds=1)) == []
+    assert len(slept) == 1 and 0.8 <= slept[0] <= 1.6
+
+
+def test_a_watch_that_delivered_events_is_watched_again_at_once(
+    kubeconfig: Path, kube_emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from akscli.kube import retry
+
+    slept: list[float] = []
+    monkeypatch.setattr(retry, "sleep", slept.append)
+    kube_emulator.cluster.create(configmap("a"))
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    assert [e for e, _ in kube.watch("v1", "ConfigMap", timeout_seconds=1) if e == "ADDED"] == ["ADDED"]
+    assert slept == []
+
+
+def in_stream(kube_emulator: Any, status: int, count: int | None = 1, retry_after: float | None = None) -> None:
+    kube_emulator.faults.add(
+        verb="watch", path="/configmaps", status=status, in_stream=True, count=count, retry_after=retry_after
+    )
+
+
+def test_an_in_stream_500_ends_the_watch_after_a_jittered_backoff(
+    kubeconfig: Path, kube_emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from akscli.kube import retry
+
+    slept: list[float] = []
+    monkeypatch.setattr(retry, "sleep", slept.append)
+    in_stream(kube_emulator, 500)
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    assert list(kube.watch("v1", "ConfigMap", timeout_seconds=1)) == []
+    assert len(slept) == 1 and 0 <= slept[0] <= kube.retry.base_delay
+
+
+def test_an_in_stream_429_waits_its_retry_after(
+    kubeconfig: Path, kube_emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from akscli.kube import retry
+
+    slept: list[float] = []
+    monkeypatch.setattr(retry, "sleep", slept.append)
+    in_stream(kube_emulator, 429, retry_after=3)
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    assert list(kube.watch("v1", "ConfigMap", timeout_seconds=1)) == []
+    assert slept == [3.0]
+
+
+def test_in_stream_errors_in_a_row_end_in_one_error_after_the_policys_attempts(
+    kubeconfig: Path, kube_emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from akscli import errors
+    from akscli.kube import retry
+
+    slept: list[float] = []
+    monkeypatch.setattr(retry, "sleep", slept.append)
+    in_stream(kube_emulator, 503, count=None)
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    for _ in range(kube.retry.attempts - 1):
+        assert list(kube.watch("v1", "ConfigMap", timeout_seconds=1)) == []
+    with pytest.raises(errors.AkscliError) as caught:
+        list(kube.watch("v1", "ConfigMap", timeout_seconds=1))
+    assert (caught.value.attempts, len(slept)) == (kube.retry.attempts, kube.retry.attempts - 1)
+    assert "\n" not in caught.value.message
+
+
+def test_a_wait_rides_out_an_in_stream_error(kube_emulator_factory: Any, tmp_path: Path) -> None:
+    from akscli.cli.common import apply_objects
+
+    emu = kube_emulator_factory(controller_delay=1.0)
+    emu.faults.add(verb="watch", path="/deployments", status=500, in_stream=True)
+    target = KubeTarget(kubeconfig=str(emu.write_kubeconfig(tmp_path / "config")))
+    labels = {"app": "web"}
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "web", "namespace": "default"},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": labels},
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {"containers": [{"name": "c", "image": "nginx:1.27"}]},
+            },
+        },
+    }
+    apply_objects([deployment], stack="demo", target=target, yes=True, wait=True, timeout="30s")
+    assert len(emu.requests(verb="watch", path="/deployments")) >= 2
+
+
+def test_a_429_on_a_later_list_page_is_waited_out_and_the_list_goes_on(
+    kubeconfig: Path, kube_emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from akscli.kube import retry
+
+    slept: list[float] = []
+    monkeypatch.setattr(retry, "sleep", slept.append)
+    for i in range(4):
+        kube_emulator.cluster.create(configmap(f"cm-{i}"))
+    pages = connect(KubeTarget(kubeconfig=str(kubeconfig))).list_pages("v1", "ConfigMap", page_size=2)
+    first = next(pages)
+    kube_emulator.faults.add(verb="list", path="/configmaps", status=429, retry_after=2)
+    names = [o["metadata"]["name"] for page in [first, *pages] for o in page["items"]]
+    assert (names, slept) == ([f"cm-{i}" for i in range(4)], [2.0])
+
+
+def test_a_watch_request_answered_503_is_retried_before_it_streams(
+    kubeconfig: Path, kube_emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from akscli.kube import retry
+
+    slept: list[float] = []
+    monkeypatch.setattr(retry, "sleep", slept.append)
+    kube_emulator.cluster.create(configmap("a"))
+    kube_emulator.faults.add(verb="watch", path="/configmaps", status=503, count=2)
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    assert [e for e, _ in kube.watch("v1", "ConfigMap", timeout_seconds=1) if e == "ADDED"] == ["ADDED"]
+    assert len(slept) == 2
+
+
+def test_a_list_page_that_keeps_failing_is_one_error_after_the_policys_attempts(
+    kubeconfig: Path, kube_emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from akscli import errors
+    from akscli.kube import retry
+
+    monkeypatch.setattr(retry, "sleep", lambda _s: None)
+    kube_emulator.faults.add(verb="list", path="/configmaps", status=500, count=None, message="etcdserver: timeout")
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    with pytest.raises(errors.AkscliError) as caught:
+        list(kube.list("v1", "ConfigMap"))
+    assert (caught.value.exit_code, caught.value.attempts) == (1, kube.retry.attempts)
+    assert caught.value.message == "etcdserver: timeout"
