@@ -3,6 +3,7 @@ audit14's hand runs found (docs/changes/audit14-day2.md)."""
 
 from __future__ import annotations
 
+import json
 import re
 
 from tests.azure.helpers import RG, seed_cluster
@@ -20,3 +21,46 @@ def test_progress_lines_of_a_long_running_operation_say_the_elapsed_time_once(az
     assert progress, r.stderr
     # "stop cluster aks1: Succeeded, 1s", not "stop cluster aks1: Succeeded (1s), 1s"
     assert not [line for line in progress if re.search(r"\(\d+s\)", line)], progress
+
+
+def _behind(emu: ArmEmulator) -> None:
+    """A cluster whose control plane went ahead alone (--control-plane-only): 1.33.5, its pool 1.32.9."""
+    seed_cluster(
+        emu,
+        pools=[
+            {
+                "name": "system",
+                "mode": "System",
+                "count": 3,
+                "vmSize": "Standard_D4ds_v5",
+                "orchestratorVersion": "1.32.9",
+                "currentOrchestratorVersion": "1.32.9",
+            }
+        ],
+    )
+
+
+def test_upgrading_to_the_control_plane_version_brings_the_node_pools_behind_it_up(azure_env: ArmEmulator) -> None:
+    # az aks upgrade -k <the control plane's version> upgrades the node pools to it (aks_upgrade)
+    _behind(azure_env)
+    r = invoke("cluster", "upgrade", "aks1", "-g", RG, "-k", "1.33.5", "-y", "-o", "json")
+    assert r.exit_code == 0, r
+    pool = json.loads(r.stdout)["properties"]["agentPoolProfiles"][0]
+    assert pool["currentOrchestratorVersion"] == "1.33.5"
+
+
+def test_upgrading_to_the_control_plane_minor_sends_its_patch_to_the_pools(azure_env: ArmEmulator) -> None:
+    _behind(azure_env)
+    r = invoke("cluster", "upgrade", "aks1", "-g", RG, "-k", "1.33", "--dry-run", "-o", "json")
+    assert r.exit_code == 0, r
+    body = json.loads(r.stdout)["body"]["properties"]
+    assert body["kubernetesVersion"] == "1.33.5"
+    assert body["agentPoolProfiles"][0]["orchestratorVersion"] == "1.33.5"
+
+
+def test_upgrading_a_cluster_to_the_version_everything_runs_says_it_is_already_there(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    r = invoke("cluster", "upgrade", "aks1", "-g", RG, "-k", "1.33.5", "-y")
+    assert r.exit_code == 2, r
+    assert "error: cluster aks1 is already at 1.33.5 (its control plane and every node pool)" in r.stderr
+    assert azure_env.requests_to("/managedClusters/aks1$", "PUT") == []

@@ -47,10 +47,6 @@ def check_upgrade_flags(version: str | None, *, control_plane_only: bool, node_i
     return names.kubernetes_version(version) if version else None
 
 
-def _vkey(v: str) -> tuple[int, ...]:
-    return tuple(int(x) for x in v.split(".") if x.isdigit())
-
-
 def begin_upgrade(
     c: ContainerServiceClient,
     rg: str,
@@ -62,14 +58,21 @@ def begin_upgrade(
     """Upgrade the control plane (and, unless told otherwise, every node pool) to ``version``."""
     version = names.kubernetes_version(version)
     cluster = get(c, rg, name)
-    offered = available_versions(upgrade_profile(c, rg, name))
-    if version not in offered and not any(v.startswith(version + ".") for v in offered):
-        current = (cluster.get("properties") or {}).get("currentKubernetesVersion")
-        raise UsageError(
-            f"cluster {name} (at {current}) cannot be upgraded to {version}",
-            hint="available: " + (", ".join(offered) or "none (it is at the newest version)"),
-        )
     props = cluster["properties"]
+    current = str(props.get("currentKubernetesVersion") or props.get("kubernetesVersion") or "")
+    if version == current or current.startswith(version + "."):
+        # The control plane's own version: what brings node pools left behind by a
+        # --control-plane-only upgrade up to it, as 'az aks upgrade' does (it warns, then sends every
+        # pool the version; upstream: Azure/azure-cli src/azure-cli/azure/cli/command_modules/acs/
+        # custom.py aks_upgrade, "The cluster is already on version %s ...", upgrade_all).
+        version = _align_pools(name, rg, props, current, control_plane_only=control_plane_only)
+    else:
+        offered = available_versions(upgrade_profile(c, rg, name))
+        if version not in offered and not any(v.startswith(version + ".") for v in offered):
+            raise UsageError(
+                f"cluster {name} (at {current}) cannot be upgraded to {version}",
+                hint="available: " + (", ".join(offered) or "none (it is at the newest version)"),
+            )
     spot = [str(p.get("name")) for p in props.get("agentPoolProfiles") or [] if p.get("scaleSetPriority") == "Spot"]
     if spot and not control_plane_only:
         # upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/spot-node-pool.md, Limitations: "You
@@ -86,6 +89,23 @@ def begin_upgrade(
             pool["orchestratorVersion"] = version
     body = put_back("ManagedCluster", cluster)
     return arm.call(f"upgrade cluster {name}", lambda: c.managed_clusters.begin_create_or_update(rg, name, body))
+
+
+def _align_pools(name: str, rg: str, props: Mapping[str, Any], current: str, *, control_plane_only: bool) -> str:
+    """The control plane's version, as the target that upgrades only the node pools behind it;
+    UsageError when no pool is behind (or the control plane alone is asked for)."""
+    behind = [
+        str(p.get("name"))
+        for p in props.get("agentPoolProfiles") or []
+        if (p.get("currentOrchestratorVersion") or p.get("orchestratorVersion")) != current
+    ]
+    if control_plane_only or not behind:
+        what = "its control plane" if control_plane_only else "its control plane and every node pool"
+        raise UsageError(
+            f"cluster {name} is already at {current} ({what})",
+            hint=f"'akscli cluster upgrade {name} -g {rg}' lists the newer versions",
+        )
+    return current
 
 
 def begin_node_image_upgrades(c: ContainerServiceClient, rg: str, name: str) -> list[tuple[str, LROPoller[Any]]]:
