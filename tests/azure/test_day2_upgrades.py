@@ -64,3 +64,12 @@ def test_upgrading_a_cluster_to_the_version_everything_runs_says_it_is_already_t
     assert r.exit_code == 2, r
     assert "error: cluster aks1 is already at 1.33.5 (its control plane and every node pool)" in r.stderr
     assert azure_env.requests_to("/managedClusters/aks1$", "PUT") == []
+
+
+def test_a_node_image_upgrade_of_a_stopped_cluster_is_refused_with_a_hint_to_start_it(azure_env: ArmEmulator) -> None:
+    # start-stop-cluster.md: only start and delete on a stopped cluster
+    seed_cluster(azure_env, powerState={"code": "Stopped"})
+    r = invoke("nodepool", "upgrade", "system", "-c", "aks1", "-g", RG, "--node-image-only", "-y")
+    assert r.exit_code == 4, r
+    assert "stopped state" in r.stderr
+    assert "hint: start the cluster first: akscli cluster start aks1 -g rg-ml" in r.stderr
