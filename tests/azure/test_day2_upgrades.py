@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 import re
 
-from tests.azure.helpers import RG, seed_cluster
+import pytest
+
+from tests.azure.helpers import RG, cluster_id, seed_cluster
 from tests.cli import invoke
 from tests.emulators.arm import ArmEmulator
 
@@ -73,3 +75,63 @@ def test_a_node_image_upgrade_of_a_stopped_cluster_is_refused_with_a_hint_to_sta
     assert r.exit_code == 4, r
     assert "stopped state" in r.stderr
     assert "hint: start the cluster first: akscli cluster start aks1 -g rg-ml" in r.stderr
+
+
+def test_the_emulator_refuses_a_control_plane_upgrade_that_skips_a_minor_version(azure_env: ArmEmulator) -> None:
+    # AKS's OperationNotAllowed, worded as aks-upgrade-blocked quotes it
+    from akscli.azure import arm, clusters
+    from akscli.azure.arm import AzureTarget
+    from akscli.errors import ConflictError
+
+    seed_cluster(azure_env, version="1.32.9")
+    c = clusters.client(AzureTarget())
+    cluster = clusters.get(c, RG, "aks1")
+    cluster["properties"]["kubernetesVersion"] = "1.34.2"
+    with pytest.raises(ConflictError) as err:
+        arm.call("upgrade", lambda: c.managed_clusters.begin_create_or_update(RG, "aks1", cluster))
+    assert "Upgrading Kubernetes version 1.32.9 to 1.34.2 is not allowed. Available upgrades: [1.33.5 1.33.3]" in (
+        err.value.message
+    )
+
+
+def _fleet(emu: ArmEmulator, versions: dict[str, str]) -> None:
+    """A fleet in rg-ml whose members are clusters at the versions given."""
+    fleet = cluster_id("x").replace("managedClusters/x", "fleets/fl")
+    emu.put_resource(fleet, {"location": "eastus"})
+    for name, version in versions.items():
+        seed_cluster(emu, name, version=version)
+        emu.put_resource(f"{fleet}/members/{name}", {"properties": {"clusterResourceId": cluster_id(name)}})
+
+
+def _rollout(*args: str) -> str:
+    fleet = ("--fleet", "fl", "-g", RG)
+    r = invoke("fleet", "rollout", "create", "up", *fleet, *args, "--start")
+    assert r.exit_code == 0, r
+    invoke("fleet", "rollout", "status", "up", *fleet)  # the emulator's run moves a step per read
+    r = invoke("fleet", "rollout", "status", "up", *fleet, "-o", "json")
+    assert r.exit_code == 0, r
+    return r.stdout
+
+
+def test_a_fleet_member_aks_cannot_upgrade_fails_the_run_and_keeps_its_version(azure_env: ArmEmulator) -> None:
+    # concepts-update-orchestration.md "Failed": the member, its group, stage and run Failed; no further member
+    _fleet(azure_env, {"a-old": "1.32.9", "b-new": "1.33.5"})
+    status = json.loads(_rollout("-k", "1.34.2"))["properties"]["status"]
+    member = status["stages"][0]["groups"][0]["members"][0]
+    assert member["name"] == "a-old" and member["status"]["state"] == "Failed"
+    assert "Upgrading Kubernetes version 1.32.9 to 1.34.2 is not allowed" in member["status"]["error"]["message"]
+    assert status["status"]["state"] == "Failed" and "a-old" in status["status"]["error"]["message"]
+    assert status["stages"][0]["groups"][0]["members"][1]["status"]["state"] == "NotStarted"
+    cluster = azure_env.get_resource(cluster_id("a-old"))
+    assert cluster["properties"]["currentKubernetesVersion"] == "1.32.9"
+
+
+def test_a_fleet_run_to_a_version_the_region_lacks_leaves_the_members_pending(azure_env: ArmEmulator) -> None:
+    # concepts-update-orchestration.md "Pending": the target version is not yet available in the region
+    _fleet(azure_env, {"a": "1.33.5"})
+    status = json.loads(_rollout("-k", "1.40.0"))["properties"]["status"]
+    member = status["stages"][0]["groups"][0]["members"][0]
+    assert member["status"]["state"] == "Pending"
+    assert "not yet available" in member["message"] and "releases.aks.azure.com" in member["message"]
+    assert status["status"]["state"] == "Pending"
+    assert azure_env.get_resource(cluster_id("a"))["properties"]["currentKubernetesVersion"] == "1.33.5"
