@@ -4,6 +4,7 @@ group (audit14 day-2 journeys, docs/changes/audit14-day2.md)."""
 from __future__ import annotations
 
 import shlex
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,8 @@ from tests.baremetal.test_clusters import RG, add_edge_machine, create
 from tests.baremetal.test_clusters import ssh_key as ssh_key  # the autouse fixture: a key file
 from tests.cli import invoke
 from tests.emulators.arm import ArmEmulator
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def _hint(stderr: str) -> str:
@@ -42,3 +45,13 @@ def test_an_upgrade_refusal_hints_a_listing_that_runs_as_typed(azure_env: ArmEmu
     command = hint[hint.index("akscli") :].removesuffix(" shows the available patches")
     assert command == f"akscli baremetal cluster upgrade edge1 -g {RG} --list"
     _runs_as_typed(command)
+
+
+def test_the_lab_holds_the_edge_machine_docs_baremetal_md_names(azure_env: ArmEmulator) -> None:
+    # `baremetal cluster create` could not be tried in the lab: rg-edge held no edge machine
+    from tests.emulators.lab import LAB_EDGE_MACHINE, seed_subscription
+
+    seed_subscription(azure_env)
+    group, machine = LAB_EDGE_MACHINE
+    assert f"-g {group} --edge-machine {machine}" in (REPO / "docs" / "baremetal.md").read_text()
+    assert create("edge1").exit_code == 0
