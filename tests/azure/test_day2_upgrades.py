@@ -135,3 +135,30 @@ def test_a_fleet_run_to_a_version_the_region_lacks_leaves_the_members_pending(az
     assert "not yet available" in member["message"] and "releases.aks.azure.com" in member["message"]
     assert status["status"]["state"] == "Pending"
     assert azure_env.get_resource(cluster_id("a"))["properties"]["currentKubernetesVersion"] == "1.33.5"
+
+
+def test_nodepool_upgrade_max_surge_is_sent_in_the_pools_put_and_kept(azure_env: ArmEmulator) -> None:
+    # az aks nodepool upgrade --max-surge: upgradeSettings.maxSurge of the pool's PUT (aks_agentpool_upgrade)
+    _behind(azure_env)
+    r = invoke("nodepool", "upgrade", "system", "-c", "aks1", "-g", RG, "-k", "1.33.5", "--max-surge", "1", "-y")
+    assert r.exit_code == 0, r
+    pool = azure_env.get_resource(cluster_id("aks1") + "/agentPools/system")["properties"]
+    assert (pool["currentOrchestratorVersion"], pool["upgradeSettings"]["maxSurge"]) == ("1.33.5", "1")
+
+
+@pytest.mark.parametrize(
+    ("args", "error"),
+    [
+        (["--node-image-only", "--max-surge", "1"], "--max-surge goes with a version upgrade"),
+        (["-k", "1.33.5", "--max-surge", "one"], "invalid --max-surge 'one'"),
+        (["-k", "1.33.5", "--max-surge", "150%"], "invalid --max-surge '150%'"),
+    ],
+)
+def test_nodepool_upgrade_refuses_a_max_surge_it_cannot_send(
+    azure_env: ArmEmulator, args: list[str], error: str
+) -> None:
+    _behind(azure_env)
+    r = invoke("nodepool", "upgrade", "system", "-c", "aks1", "-g", RG, *args, "-y")
+    assert r.exit_code == 2, r
+    assert error in r.stderr
+    assert azure_env.requests_to("/agentPools/system", "PUT") == []
