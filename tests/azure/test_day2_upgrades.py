@@ -162,3 +162,18 @@ def test_nodepool_upgrade_refuses_a_max_surge_it_cannot_send(
     assert r.exit_code == 2, r
     assert error in r.stderr
     assert azure_env.requests_to("/agentPools/system", "PUT") == []
+
+
+def test_upgrading_a_node_pool_to_the_version_it_runs_says_it_is_already_there(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    r = invoke("nodepool", "upgrade", "system", "-c", "aks1", "-g", RG, "-k", "1.33.5", "-y")
+    assert r.exit_code == 2, r
+    assert "error: node pool system is already at 1.33.5" in r.stderr
+    assert "hint: 'akscli nodepool upgrade system -c aks1 -g rg-ml' lists the versions it can go to" in r.stderr
+
+
+def test_a_node_pool_at_the_control_plane_version_hints_the_cluster_upgrade_as_typed(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env, version="1.33.3")
+    r = invoke("nodepool", "upgrade", "system", "-c", "aks1", "-g", RG, "-k", "1.34.2", "-y")
+    assert r.exit_code == 2, r
+    assert "upgrade the control plane first (akscli cluster upgrade aks1 -g rg-ml)" in r.stderr

@@ -471,12 +471,22 @@ def begin_upgrade(
     c: ContainerServiceClient, rg: str, cluster: str, name: str, version: str, *, max_surge: str | None = None
 ) -> LROPoller[Any]:
     version = names.kubernetes_version(version)
-    offered = available_versions(upgrade_profile(c, rg, cluster, name))
+    profile = upgrade_profile(c, rg, cluster, name)
+    offered = available_versions(profile)
+    current = str((profile.get("properties") or {}).get("kubernetesVersion") or "")
+    if version not in offered and (version == current or current.startswith(version + ".")):
+        raise UsageError(
+            f"node pool {name} is already at {current}",
+            hint=f"'akscli nodepool upgrade {name} -c {cluster} -g {rg}' lists the versions it can go to",
+        )
     if version not in offered:
         raise UsageError(
             f"node pool {name} cannot be upgraded to {version}",
             hint="available: "
-            + (", ".join(offered) or "none; upgrade the control plane first (akscli cluster upgrade)"),
+            + (
+                ", ".join(offered)
+                or f"none; upgrade the control plane first (akscli cluster upgrade {cluster} -g {rg})"
+            ),
         )
     pool = get_pool(c, rg, cluster, name)
     pool["properties"]["orchestratorVersion"] = version
