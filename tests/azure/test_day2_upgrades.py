@@ -177,3 +177,18 @@ def test_a_node_pool_at_the_control_plane_version_hints_the_cluster_upgrade_as_t
     r = invoke("nodepool", "upgrade", "system", "-c", "aks1", "-g", RG, "-k", "1.34.2", "-y")
     assert r.exit_code == 2, r
     assert "upgrade the control plane first (akscli cluster upgrade aks1 -g rg-ml)" in r.stderr
+
+
+def test_listing_upgrades_names_the_node_pools_behind_and_the_command_that_brings_them_up(
+    azure_env: ArmEmulator,
+) -> None:
+    _behind(azure_env)
+    r = invoke("cluster", "upgrade", "aks1", "-g", RG, "-o", "json")
+    assert r.exit_code == 0, r
+    assert json.loads(r.stdout)["currentVersion"] == "1.33.5"  # stdout stays the object alone
+    line = "node pools behind the control plane: system (1.32.9); bring them up to it with: "
+    command = "akscli cluster upgrade aks1 -g rg-ml -k 1.33.5"
+    assert line + command in r.stderr
+    typed = invoke(*command.split()[1:], "-y", "-o", "json")
+    assert typed.exit_code == 0, typed
+    assert json.loads(typed.stdout)["properties"]["agentPoolProfiles"][0]["currentOrchestratorVersion"] == "1.33.5"

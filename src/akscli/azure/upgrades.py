@@ -25,15 +25,22 @@ def available_versions(profile: Mapping[str, Any]) -> list[str]:
     return [u["kubernetesVersion"] for u in cp.get("upgrades") or []]
 
 
-def upgrade_info(c: ContainerServiceClient, rg: str, name: str) -> dict[str, Any]:
-    """The current version and the versions Azure offers (``cluster upgrade`` without a version)."""
+def upgrade_info(c: ContainerServiceClient, rg: str, name: str) -> tuple[dict[str, Any], list[str]]:
+    """The current version and the versions Azure offers (``cluster upgrade`` without a version),
+    and the node pools behind the control plane, as ``POOL (VERSION)``: the upgrade profile's
+    agentPoolProfiles (upstream: Azure/azure-rest-api-specs aks/stable/2026-08-01
+    ManagedClusterUpgradeProfile.agentPoolProfiles, each pool's kubernetesVersion)."""
     profile = upgrade_profile(c, rg, name)
-    cp = (profile.get("properties") or {}).get("controlPlaneProfile") or {}
-    return {
-        "name": name,
-        "currentVersion": cp.get("kubernetesVersion"),
-        "availableUpgrades": available_versions(profile),
-    }
+    props = profile.get("properties") or {}
+    cp = props.get("controlPlaneProfile") or {}
+    current = cp.get("kubernetesVersion")
+    behind = [
+        f"{p.get('name')} ({p.get('kubernetesVersion')})"
+        for p in props.get("agentPoolProfiles") or []
+        if p.get("kubernetesVersion") and p.get("kubernetesVersion") != current
+    ]
+    info = {"name": name, "currentVersion": current, "availableUpgrades": available_versions(profile)}
+    return info, behind
 
 
 def check_upgrade_flags(version: str | None, *, control_plane_only: bool, node_image_only: bool) -> str | None:

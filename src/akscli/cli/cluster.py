@@ -262,7 +262,13 @@ def upgrade(
                 _show(clusters.get(c, rg, cname), fmt)
             return
         if version is None:
-            azopts.emit_upgrades(upgrades.upgrade_info(c, rg, cname), fmt)
+            info, behind = upgrades.upgrade_info(c, rg, cname)
+            azopts.emit_upgrades(info, fmt)
+            if behind:
+                output.info(
+                    f"node pools behind the control plane: {', '.join(behind)}; bring them up to it with: "
+                    f"akscli cluster upgrade {cname} -g {rg} -k {info['currentVersion']}"
+                )
             return
         scope = "the control plane" if control_plane_only else "the control plane and all node pools"
         common.confirm(f"upgrade {scope} of {cname} to {version}", yes or dry)
