@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from akscli.azure import arm, clusters, nodepools
+from akscli.azure import arm, clusters, nodepools, upgrades
 from akscli.azure.arm import AzureTarget
 from akscli.errors import UsageError
 from tests.azure.helpers import RG, seed_cluster
@@ -270,10 +270,10 @@ def test_upgrading_control_plane_and_pools_of_a_cluster_with_spot_pools_is_refus
     _seed_with_spot_pool(azure_env)
     c = clusters.client(AzureTarget())
     with pytest.raises(UsageError) as err:
-        clusters.begin_upgrade(c, RG, "aks1", "1.33.5")
+        upgrades.begin_upgrade(c, RG, "aks1", "1.33.5")
     assert "spot" in err.value.message and "--control-plane-only" in (err.value.hint or "")
     assert azure_env.requests_to("/managedClusters/aks1$", "PUT") == []
-    done = arm.wait_lro(clusters.begin_upgrade(c, RG, "aks1", "1.33.5", control_plane_only=True), "upgrade")
+    done = arm.wait_lro(upgrades.begin_upgrade(c, RG, "aks1", "1.33.5", control_plane_only=True), "upgrade")
     assert clusters.as_dict(done)["properties"]["currentKubernetesVersion"] == "1.33.5"
 
 

@@ -35,6 +35,20 @@ AZURE_CLEARED = (
 
 
 LAB_RESOURCE_GROUPS = ("rg-ml", "rg-fleet", "rg-edge")
+# The lab's provisioned bare-metal machine, the one docs/baremetal.md's examples name: without it
+# `baremetal cluster create` could not be tried in the lab (AKS on bare metal needs an existing,
+# provisioned Microsoft.AzureStackHCI/edgeMachines resource; tests/emulators/arm/baremetal.py).
+LAB_EDGE_MACHINE = ("rg-edge", "edge-gpu-01")
+
+
+def seed_subscription(arm: Any) -> None:
+    """What the lab subscription holds before anyone runs akscli: its resource groups (`az group
+    create` in real life) and an edge machine already provisioned through Azure Arc."""
+    from tests.emulators.arm.baremetal import edge_machine
+
+    for group in LAB_RESOURCE_GROUPS:
+        arm.add_resource_group(f"/subscriptions/{arm.subscription}/resourceGroups/{group}")
+    edge_machine(arm, *LAB_EDGE_MACHINE)
 
 
 def operator_simulators(delay: float = 0.02) -> list[Controller]:
@@ -154,9 +168,7 @@ def running(workdir: Path | None = None, *, tls: bool = False) -> Iterator[Lab]:
         kube = KubeEmulator(crd_dirs=[default_crd_dir()], tls=tls).start()
         arm = ArmEmulator().start()
         try:
-            # The lab subscription's resource groups (`az group create` in real life).
-            for group in LAB_RESOURCE_GROUPS:
-                arm.add_resource_group(f"/subscriptions/{arm.subscription}/resourceGroups/{group}")
+            seed_subscription(arm)
             for controller in [*builtin_controllers(0.02, None), *operator_simulators()]:
                 kube.controllers.add(controller)
             # AKS's cluster autoscaler: grows the ARM cluster's autoscaling pools with Kubernetes

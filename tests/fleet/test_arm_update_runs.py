@@ -224,10 +224,10 @@ def test_a_running_run_cannot_be_started_again(fleet: Any) -> None:
 
 def test_a_full_upgrade_run_upgrades_each_member_cluster(fleet: Any) -> None:
     seed_members(fleet)
-    ok("fleet", "rollout", "create", "up-1", *ARM, "-k", "1.34.0", "--stage", "s;groups=cloud", "--start")
+    ok("fleet", "rollout", "create", "up-1", *ARM, "-k", "1.34.2", "--stage", "s;groups=cloud", "--start")
     assert run_status("up-1")["status"]["state"] == "Completed"
     rows = list_items(ok("fleet", "member", "list", *ARM, "-o", "json"))
-    assert {r["name"]: r["kubernetesVersion"] for r in rows} == {"gpu": "1.34.0", "edge": "1.32.5"}
+    assert {r["name"]: r["kubernetesVersion"] for r in rows} == {"gpu": "1.34.2", "edge": "1.32.5"}
 
 
 def test_a_member_already_at_the_target_version_is_skipped(fleet: Any) -> None:

@@ -299,7 +299,9 @@ def wait_lro(
     *,
     timeout: float | None = None,
 ) -> T:
-    """Wait for a long-running operation, reporting its state; errors become AkscliErrors."""
+    """Wait for a long-running operation, reporting its state when it changes; errors become
+    AkscliErrors. ``progress`` gets the state alone: the status line or spinner it feeds adds the
+    time elapsed itself, and repeats the line while the state stays the same (output.status)."""
     started = time.monotonic()
     last = ""
     try:
@@ -307,8 +309,8 @@ def wait_lro(
             poller.wait(1.0)
             state = str(poller.status())
             elapsed = time.monotonic() - started
-            if progress is not None and (state != last or int(elapsed) % 10 == 0):
-                progress(f"{what}: {state} ({elapsed:.0f}s)")
+            if progress is not None and state != last:
+                progress(f"{what}: {state}")
                 last = state
             if timeout is not None and elapsed > timeout and not poller.done():
                 raise WaitTimeoutError(

@@ -8,6 +8,7 @@ unless told otherwise, so that only pods asking for GPUs land on the expensive n
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
@@ -441,26 +442,56 @@ def upgrade_info(c: ContainerServiceClient, rg: str, cluster: str, name: str) ->
     }
 
 
-def check_upgrade_flags(version: str | None, *, node_image_only: bool) -> str | None:
+def check_upgrade_flags(version: str | None, *, node_image_only: bool, max_surge: str | None = None) -> str | None:
     """The normalised target version; raises UsageError for flags that exclude each other."""
     if node_image_only and version:
         raise UsageError(
             "--node-image-only and --kubernetes-version exclude each other", hint="run them one after the other"
         )
+    if max_surge is not None:
+        # upstream: Azure/azure-cli src/azure-cli/azure/cli/command_modules/acs/custom.py
+        # aks_agentpool_upgrade: max surge is refused with --node-image-only ("node image upgrade
+        # can't accept nodepool put fields like max surge"); it rides on the pool's PUT.
+        if not version:
+            raise UsageError(
+                "--max-surge goes with a version upgrade (it is sent in the pool's PUT)",
+                hint="add --kubernetes-version; a node image upgrade surges as the pool's upgradeSettings say",
+            )
+        # upstream: Azure/azure-rest-api-specs aks/stable/2026-08-01 AgentPoolUpgradeSettings.maxSurge:
+        # "either be set to an integer (e.g. '5') or a percentage (e.g. '50%')".
+        if not re.fullmatch(r"[0-9]+%?", max_surge) or (max_surge.endswith("%") and int(max_surge[:-1]) > 100):
+            raise UsageError(
+                f"invalid --max-surge {max_surge!r}: a node count or a percentage of the pool",
+                hint="for example --max-surge 1 or --max-surge 33%",
+            )
     return names.kubernetes_version(version) if version else None
 
 
-def begin_upgrade(c: ContainerServiceClient, rg: str, cluster: str, name: str, version: str) -> LROPoller[Any]:
+def begin_upgrade(
+    c: ContainerServiceClient, rg: str, cluster: str, name: str, version: str, *, max_surge: str | None = None
+) -> LROPoller[Any]:
     version = names.kubernetes_version(version)
-    offered = available_versions(upgrade_profile(c, rg, cluster, name))
+    profile = upgrade_profile(c, rg, cluster, name)
+    offered = available_versions(profile)
+    current = str((profile.get("properties") or {}).get("kubernetesVersion") or "")
+    if version not in offered and (version == current or current.startswith(version + ".")):
+        raise UsageError(
+            f"node pool {name} is already at {current}",
+            hint=f"'akscli nodepool upgrade {name} -c {cluster} -g {rg}' lists the versions it can go to",
+        )
     if version not in offered:
         raise UsageError(
             f"node pool {name} cannot be upgraded to {version}",
             hint="available: "
-            + (", ".join(offered) or "none; upgrade the control plane first (akscli cluster upgrade)"),
+            + (
+                ", ".join(offered)
+                or f"none; upgrade the control plane first (akscli cluster upgrade {cluster} -g {rg})"
+            ),
         )
     pool = get_pool(c, rg, cluster, name)
     pool["properties"]["orchestratorVersion"] = version
+    if max_surge is not None:
+        pool["properties"].setdefault("upgradeSettings", {})["maxSurge"] = max_surge
     body = put_back("AgentPool", pool)
     return arm.call(f"upgrade node pool {name}", lambda: c.agent_pools.begin_create_or_update(rg, cluster, name, body))
 

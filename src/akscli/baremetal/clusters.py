@@ -59,18 +59,24 @@ def check_region(location: str) -> str:
     return region
 
 
-def check_patch_upgrade(current: str, target: str) -> None:
+def list_upgrades_command(name: str, resource_group: str | None) -> str:
+    """The command that lists a cluster's patch upgrades, as a hint can give it to be typed."""
+    return f"akscli baremetal cluster upgrade {name} -g {resource_group or 'RESOURCE_GROUP'} --list"
+
+
+def check_patch_upgrade(current: str, target: str, listing: str) -> None:
+    """UsageError unless ``target`` is a newer patch of ``current``; ``listing`` is the hint's command."""
     cur, new = version_tuple(current, "current version"), version_tuple(target)
     if new[:2] != cur[:2]:
         raise UsageError(
             f"AKS on bare metal (preview) supports patch upgrades only: {current} -> {target} changes the "
             f"{'major' if new[0] != cur[0] else 'minor'} version",
-            hint=f"pick a {cur[0]}.{cur[1]}.x version: akscli baremetal cluster upgrade NAME --list",
+            hint=f"pick a {cur[0]}.{cur[1]}.x version: {listing}",
         )
     if new <= cur:
         raise UsageError(
             f"{target} is not newer than the current version {current}",
-            hint="akscli baremetal cluster upgrade NAME --list shows the available patches",
+            hint=f"{listing} shows the available patches",
         )
 
 
@@ -237,7 +243,7 @@ class BareMetal:
         """Raise UsageError unless ``version`` is a patch upgrade Azure offers; returns the current version."""
         version_tuple(version)
         current, available = self.upgrades(ref)
-        check_patch_upgrade(current, version)
+        check_patch_upgrade(current, version, list_upgrades_command(ref.name, ref.resource_group))
         if version not in available:
             raise UsageError(
                 f"{version} is not offered for {ref.name} (running {current})",

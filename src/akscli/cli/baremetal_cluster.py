@@ -205,7 +205,7 @@ def cluster_upgrade(
     if not list_only and not kubernetes_version:
         raise UsageError(
             "give --kubernetes-version, or --list to see the available patch upgrades",
-            hint=f"akscli baremetal cluster upgrade {name} --list",
+            hint=clusters.list_upgrades_command(name, resource_group),
         )
     if kubernetes_version:
         clusters.version_tuple(kubernetes_version)

@@ -237,19 +237,19 @@ def upgrade(
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """List available upgrades, or upgrade the control plane and node pools."""
-    from akscli.azure import clusters
+    from akscli.azure import clusters, upgrades
     from akscli.cli import common
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname = _ids(resource_group, name)
-    version = clusters.check_upgrade_flags(
+    version = upgrades.check_upgrade_flags(
         kubernetes_version, control_plane_only=control_plane_only, node_image_only=node_image_only
     )
     with azopts.dry_run_scope(dry_run, fmt) as dry:
         c = azure.aks_client()
         if node_image_only:
             common.confirm(f"upgrade the node images of every pool of {cname}", yes or dry)
-            for pool, poller in clusters.begin_node_image_upgrades(c, rg, cname):
+            for pool, poller in upgrades.begin_node_image_upgrades(c, rg, cname):
                 azopts.finish(
                     poller,
                     f"node image upgrade of {pool}",
@@ -262,11 +262,17 @@ def upgrade(
                 _show(clusters.get(c, rg, cname), fmt)
             return
         if version is None:
-            azopts.emit_upgrades(clusters.upgrade_info(c, rg, cname), fmt)
+            info, behind = upgrades.upgrade_info(c, rg, cname)
+            azopts.emit_upgrades(info, fmt)
+            if behind:
+                output.info(
+                    f"node pools behind the control plane: {', '.join(behind)}; bring them up to it with: "
+                    f"akscli cluster upgrade {cname} -g {rg} -k {info['currentVersion']}"
+                )
             return
         scope = "the control plane" if control_plane_only else "the control plane and all node pools"
         common.confirm(f"upgrade {scope} of {cname} to {version}", yes or dry)
-        poller = clusters.begin_upgrade(c, rg, cname, version, control_plane_only=control_plane_only)
+        poller = upgrades.begin_upgrade(c, rg, cname, version, control_plane_only=control_plane_only)
         what = f"upgrade cluster {cname} to {version}"
         result = azopts.finish(
             poller, what, fmt, no_wait=no_wait, resume=_resume(rg, cname), target=azopts.audit_target(c, rg, cname)

@@ -30,7 +30,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "akscli nodepool scale gpu --cluster ml -g rg-ml --count 2",
         "akscli nodepool scale gpu --cluster ml -g rg-ml --min 0 --max 8",
     ),
-    "nodepool upgrade": ("akscli nodepool upgrade gpu --cluster ml -g rg-ml --node-image-only -y",),
+    "nodepool upgrade": (
+        "akscli nodepool upgrade gpu --cluster ml -g rg-ml --node-image-only -y",
+        "akscli nodepool upgrade gpu --cluster ml -g rg-ml -k 1.34.2 --max-surge 1 -y",
+    ),
     "nodepool delete": ("akscli nodepool delete gpu --cluster ml -g rg-ml -y",),
     "baremetal probe": (
         "akscli baremetal probe",

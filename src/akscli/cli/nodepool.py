@@ -324,6 +324,15 @@ def upgrade(
         ),
     ] = None,
     node_image_only: Annotated[bool, typer.Option("--node-image-only", help="Upgrade only the node image.")] = False,
+    max_surge: Annotated[
+        str | None,
+        typer.Option(
+            "--max-surge",
+            help="Extra nodes during a version upgrade: a count or a percentage of the pool (AKS default 10%); "
+            "kept for later upgrades.",
+            show_default=False,
+        ),
+    ] = None,
     yes: opts.Yes = False,
     dry_run: DryRun = "none",
     no_wait: NoWait = False,
@@ -336,7 +345,7 @@ def upgrade(
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname, pname = _ids(resource_group, cluster, name)
-    version = nodepools.check_upgrade_flags(kubernetes_version, node_image_only=node_image_only)
+    version = nodepools.check_upgrade_flags(kubernetes_version, node_image_only=node_image_only, max_surge=max_surge)
     with azopts.dry_run_scope(dry_run, fmt) as dry:
         c = azure.aks_client()
         if node_image_only:
@@ -344,7 +353,7 @@ def upgrade(
             poller = nodepools.begin_node_image_upgrade(c, rg, cname, pname)
         elif version:
             common.confirm(f"upgrade node pool {pname} to {version}", yes or dry)
-            poller = nodepools.begin_upgrade(c, rg, cname, pname, version)
+            poller = nodepools.begin_upgrade(c, rg, cname, pname, version, max_surge=max_surge)
         else:
             azopts.emit_upgrades(nodepools.upgrade_info(c, rg, cname, pname), fmt)
             return

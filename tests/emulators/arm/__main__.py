@@ -18,7 +18,7 @@ import threading
 from pathlib import Path
 
 from tests.emulators.arm.server import ArmEmulator
-from tests.emulators.lab import LAB_RESOURCE_GROUPS, arm_environment
+from tests.emulators.lab import arm_environment, seed_subscription
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,8 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--home", type=Path, help="where the Azure config dir goes (default: a temporary folder)")
     args = ap.parse_args(argv)
     emu = ArmEmulator().start()
-    for group in LAB_RESOURCE_GROUPS:
-        emu.add_resource_group(f"/subscriptions/{emu.subscription}/resourceGroups/{group}")
+    seed_subscription(emu)
     home = args.home or Path(tempfile.mkdtemp(prefix="akscli-arm-"))
     lines = [f"export {name}={shlex.quote(value)}" for name, value in arm_environment(emu, home).items()]
     if args.env_file:

@@ -483,6 +483,21 @@ def _pool_upgrade_profile(
     }
 
 
+def _check_node_image_upgrade(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> None:
+    """upstream: MicrosoftDocs/azure-aks-docs 0ae74e39 articles/aks/start-stop-cluster.md: "You can only
+    perform start or delete operations on a stopped AKS cluster. To perform other operations, like scaling
+    or upgrading, you need to start your cluster first" (a PUT is refused so in _cluster_on_put and
+    _pool_on_put; this is the node image upgrade, a POST action)."""
+    cluster_id = rid.rsplit("/", 2)[0]
+    cluster = emu.get_resource(cluster_id) or {}
+    if (cluster.get("properties") or {}).get("powerState", {}).get("code") == "Stopped":
+        raise ArmError(
+            400,
+            "OperationNotAllowed",
+            "Managed cluster is in stopped state, no operations except start and delete are allowed.",
+        )
+
+
 def _node_image_upgrade(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> None:
     emu.update_resource(rid, lambda o: o["properties"].update(nodeImageVersion=NODE_IMAGE))
     _pool_on_put_done(emu, rid, emu.get_resource(rid) or obj)
@@ -539,7 +554,13 @@ def install(emu: ArmEmulator) -> None:
     emu.register_action(MC, "start", power_handler("Running"), busy_state="Starting", before=_idle_cluster)
     emu.register_action(MC, "listClusterUserCredential", _credentials(False), lro=False)
     emu.register_action(MC, "listClusterAdminCredential", _credentials(True), lro=False)
-    emu.register_action(AP, "upgradeNodeImageVersion", _node_image_upgrade, busy_state="UpgradingNodeImageVersion")
+    emu.register_action(
+        AP,
+        "upgradeNodeImageVersion",
+        _node_image_upgrade,
+        busy_state="UpgradingNodeImageVersion",
+        before=_check_node_image_upgrade,
+    )
     emu.register_get(MC, "upgradeProfiles/default", _upgrade_profile)
     emu.register_get(AP, "upgradeProfiles/default", _pool_upgrade_profile)
     emu.register_route(

@@ -53,6 +53,11 @@ def _cluster_rules(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: d
         _profile_rules(pool)
     if existing is not None:
         _spot_upgrade_rule(existing.get("properties") or {}, props)
+        old = existing.get("properties") or {}
+        if props.get("kubernetesVersion") and old.get("currentKubernetesVersion"):
+            refusal = upgrade_not_allowed(str(old["currentKubernetesVersion"]), str(props["kubernetesVersion"]))
+            if refusal:
+                raise ArmError(400, "OperationNotAllowed", refusal)
     if _nap(props):
         # upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/node-auto-provisioning-networking.md:
         # NAP supports Azure CNI, Azure CNI Overlay and Azure CNI Overlay powered by Cilium, and not
@@ -76,6 +81,25 @@ def _cluster_rules(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: d
                 "Node auto provisioning can't be enabled on a cluster whose node pools have the cluster "
                 "autoscaler enabled.",
             )
+
+
+def upgrade_not_allowed(current: str, target: str) -> str | None:
+    """AKS's refusal of a control plane upgrade from ``current`` to ``target`` (a patch, or a minor
+    resolved to its newest patch), or None. One minor version at a time (upstream: AKS docs, "AKS
+    upgrades frequently asked questions", docs.azure.cn/en-us/aks/upgrade-aks-faq: "Direct upgrades that
+    skip minor versions aren't supported"); the message and code are AKS's, as learn.microsoft.com/troubleshoot/azure/
+    azure-kubernetes/error-codes/aks-upgrade-blocked quotes them ("OperationNotAllowed: Upgrading
+    Kubernetes version 1.24.9 to 1.26.6 is not allowed. Available upgrades: [1.29.15 1.29.14 ...]").
+    A target the region does not offer is aks.resolve_version's VersionNotSupported; a downgrade is
+    refused in aks._cluster_on_put."""
+    from tests.emulators.arm.aks import _vkey, resolve_version, upgrades_from
+
+    resolved = resolve_version(target)
+    offered = upgrades_from(current)
+    if _vkey(resolved) <= _vkey(current) or resolved in offered:
+        return None
+    newest_first = " ".join(sorted(offered, key=_vkey, reverse=True))
+    return f"Upgrading Kubernetes version {current} to {resolved} is not allowed. Available upgrades: [{newest_first}]"
 
 
 def _profile_rules(pool: dict[str, Any]) -> None:

@@ -262,6 +262,10 @@ def _group_step(
     if any(_state(m) in ("Running", "NotStarted") for m in members):
         _set(emu, group, "Running")
         return
+    if any(_state(m) == "Pending" for m in members):
+        # "If all members are Pending, the group moves to Pending state" (concepts-update-orchestration.md)
+        _set(emu, group, "Pending")
+        return
     if members and all(_state(m) == "Skipped" for m in members):
         _set(emu, group, "Skipped")
         _skip_gates(emu, group)
@@ -284,14 +288,24 @@ def _at_target(emu: ArmEmulator, run: dict[str, Any], member: dict[str, Any]) ->
     return kind in ("Full", "ControlPlaneOnly") and current is not None and current == version
 
 
-def _upgrade_member(emu: ArmEmulator, run: dict[str, Any], member: dict[str, Any]) -> None:
+def _upgrade_member(emu: ArmEmulator, run: dict[str, Any], member: dict[str, Any]) -> dict[str, str] | None:
     """A member update that completes has upgraded its AKS cluster: the control plane for Full and
     ControlPlaneOnly, the agent pools too for Full (ManagedClusterUpgradeType, run.tsp). Node images are
-    not modelled (the emulator has no image catalogue)."""
+    not modelled (the emulator has no image catalogue). An upgrade AKS refuses (a minor version skipped,
+    a version the region does not offer) is the member's error, and nothing changes."""
+    from tests.emulators.arm.aksrules import upgrade_not_allowed
+
     kind, version = _upgrade(run)
     cluster_id = str(member.get("clusterResourceId") or "")
-    if kind not in ("Full", "ControlPlaneOnly") or not version or emu.get_resource(cluster_id) is None:
-        return
+    cluster = emu.get_resource(cluster_id)
+    if kind not in ("Full", "ControlPlaneOnly") or not version or cluster is None:
+        return None
+    try:
+        refusal = upgrade_not_allowed(str(cluster["properties"].get("currentKubernetesVersion")), version)
+    except ArmError as exc:
+        return {"code": exc.code, "message": str(exc)}
+    if refusal:
+        return {"code": "OperationNotAllowed", "message": refusal}
     emu.update_resource(
         cluster_id, lambda c: c["properties"].update(kubernetesVersion=version, currentKubernetesVersion=version)
     )
@@ -301,6 +315,23 @@ def _upgrade_member(emu: ArmEmulator, run: dict[str, Any], member: dict[str, Any
                 pool["id"],
                 lambda p: p["properties"].update(orchestratorVersion=version, currentOrchestratorVersion=version),
             )
+    return None
+
+
+def _fail(emu: ArmEmulator, status: dict[str, Any], member: dict[str, Any], error: dict[str, str]) -> None:
+    """upstream: MicrosoftDocs/azure-aks-docs 007ea825 articles/kubernetes-fleet/concepts-update-orchestration.md,
+    "Failed": a failure to upgrade a cluster "Marks the MemberUpdateStatus as Failed on the member cluster",
+    "Marks all parents (group -> stage -> run) as Failed with a summary error message" and "Stops the update
+    run from progressing any further" (UpdateStatus.error, an ErrorDetail: run.tsp)."""
+    member["status"]["error"] = error
+    _set(emu, member, "Failed")
+    summary = {"code": "UpgradeFailed", "message": f"The upgrade of member {member['name']} failed: {error['message']}"}
+    for stage in status.get("stages") or []:
+        for group in stage.get("groups") or []:
+            if member in (group.get("members") or []):
+                for parent in (group, stage, status):
+                    _set(emu, parent, "Failed")
+                    parent["status"]["error"] = summary
 
 
 def _stage_step(emu: ArmEmulator, run: dict[str, Any], stage: dict[str, Any]) -> None:
@@ -383,7 +414,19 @@ def tick(emu: ArmEmulator, run_id: str, _run: dict[str, Any] | None = None) -> N
             return
         for member in _members(status):
             if _state(member) == "Running":
-                _upgrade_member(emu, run, member)
+                error = _upgrade_member(emu, run, member)
+                if error is not None and error["code"] == "VersionNotSupported":
+                    # "Pending": "Target Kubernetes version isn't yet available in the member's Azure
+                    # region. Message links to the AKS release tracker" (concepts-update-orchestration.md).
+                    _set(emu, member, "Pending")
+                    member["message"] = (
+                        f"Kubernetes version {_upgrade(run)[1]} is not yet available in the member's region; "
+                        "see the AKS release tracker: https://releases.aks.azure.com"
+                    )
+                    continue
+                if error is not None:
+                    _fail(emu, status, member, error)
+                    return
                 _set(emu, member, "Completed")
         _progress(emu, run)
 

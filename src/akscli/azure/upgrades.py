@@ -1,0 +1,131 @@
+"""Upgrades of an AKS cluster: the versions Azure offers, the control plane with or without its
+node pools, node images (``akscli cluster upgrade``); moved out of clusters.py, which holds the
+cluster's other verbs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from akscli.azure import arm, names
+from akscli.azure.clusters import as_dict, get, put_back
+from akscli.errors import UsageError
+
+if TYPE_CHECKING:
+    from azure.core.polling import LROPoller
+    from azure.mgmt.containerservice import ContainerServiceClient
+
+
+def upgrade_profile(c: ContainerServiceClient, rg: str, name: str) -> dict[str, Any]:
+    return as_dict(arm.call(f"upgrade profile of {name}", lambda: c.managed_clusters.get_upgrade_profile(rg, name)))
+
+
+def available_versions(profile: Mapping[str, Any]) -> list[str]:
+    cp = (profile.get("properties") or {}).get("controlPlaneProfile") or {}
+    return [u["kubernetesVersion"] for u in cp.get("upgrades") or []]
+
+
+def upgrade_info(c: ContainerServiceClient, rg: str, name: str) -> tuple[dict[str, Any], list[str]]:
+    """The current version and the versions Azure offers (``cluster upgrade`` without a version),
+    and the node pools behind the control plane, as ``POOL (VERSION)``: the upgrade profile's
+    agentPoolProfiles (upstream: Azure/azure-rest-api-specs aks/stable/2026-08-01
+    ManagedClusterUpgradeProfile.agentPoolProfiles, each pool's kubernetesVersion)."""
+    profile = upgrade_profile(c, rg, name)
+    props = profile.get("properties") or {}
+    cp = props.get("controlPlaneProfile") or {}
+    current = cp.get("kubernetesVersion")
+    behind = [
+        f"{p.get('name')} ({p.get('kubernetesVersion')})"
+        for p in props.get("agentPoolProfiles") or []
+        if p.get("kubernetesVersion") and p.get("kubernetesVersion") != current
+    ]
+    info = {"name": name, "currentVersion": current, "availableUpgrades": available_versions(profile)}
+    return info, behind
+
+
+def check_upgrade_flags(version: str | None, *, control_plane_only: bool, node_image_only: bool) -> str | None:
+    """The normalised target version; raises UsageError for flags that exclude each other."""
+    if node_image_only and (version or control_plane_only):
+        raise UsageError(
+            "--node-image-only upgrades node images only", hint="drop --kubernetes-version/--control-plane-only"
+        )
+    if control_plane_only and not version:
+        raise UsageError("--control-plane-only needs a target version", hint="add --kubernetes-version, e.g. -k 1.34")
+    return names.kubernetes_version(version) if version else None
+
+
+def begin_upgrade(
+    c: ContainerServiceClient,
+    rg: str,
+    name: str,
+    version: str,
+    *,
+    control_plane_only: bool = False,
+) -> LROPoller[Any]:
+    """Upgrade the control plane (and, unless told otherwise, every node pool) to ``version``."""
+    version = names.kubernetes_version(version)
+    cluster = get(c, rg, name)
+    props = cluster["properties"]
+    current = str(props.get("currentKubernetesVersion") or props.get("kubernetesVersion") or "")
+    if version == current or current.startswith(version + "."):
+        # The control plane's own version: what brings node pools left behind by a
+        # --control-plane-only upgrade up to it, as 'az aks upgrade' does (it warns, then sends every
+        # pool the version; upstream: Azure/azure-cli src/azure-cli/azure/cli/command_modules/acs/
+        # custom.py aks_upgrade, "The cluster is already on version %s ...", upgrade_all).
+        version = _align_pools(name, rg, props, current, control_plane_only=control_plane_only)
+    else:
+        offered = available_versions(upgrade_profile(c, rg, name))
+        if version not in offered and not any(v.startswith(version + ".") for v in offered):
+            raise UsageError(
+                f"cluster {name} (at {current}) cannot be upgraded to {version}",
+                hint="available: " + (", ".join(offered) or "none (it is at the newest version)"),
+            )
+    spot = [str(p.get("name")) for p in props.get("agentPoolProfiles") or [] if p.get("scaleSetPriority") == "Spot"]
+    if spot and not control_plane_only:
+        # upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/spot-node-pool.md, Limitations: "You
+        # can't upgrade the control plane and node pools at the same time. You must upgrade them separately".
+        raise UsageError(
+            f"cluster {name} has spot node pools ({', '.join(spot)}), and AKS cannot upgrade its control plane "
+            "and node pools at the same time",
+            hint=f"upgrade the control plane with --control-plane-only, then each pool with "
+            f"'akscli nodepool upgrade POOL --cluster {name} -g {rg} -k {version}'",
+        )
+    props["kubernetesVersion"] = version
+    if not control_plane_only:
+        for pool in props.get("agentPoolProfiles") or []:
+            pool["orchestratorVersion"] = version
+    body = put_back("ManagedCluster", cluster)
+    return arm.call(f"upgrade cluster {name}", lambda: c.managed_clusters.begin_create_or_update(rg, name, body))
+
+
+def _align_pools(name: str, rg: str, props: Mapping[str, Any], current: str, *, control_plane_only: bool) -> str:
+    """The control plane's version, as the target that upgrades only the node pools behind it;
+    UsageError when no pool is behind (or the control plane alone is asked for)."""
+    behind = [
+        str(p.get("name"))
+        for p in props.get("agentPoolProfiles") or []
+        if (p.get("currentOrchestratorVersion") or p.get("orchestratorVersion")) != current
+    ]
+    if control_plane_only or not behind:
+        what = "its control plane" if control_plane_only else "its control plane and every node pool"
+        raise UsageError(
+            f"cluster {name} is already at {current} ({what})",
+            hint=f"'akscli cluster upgrade {name} -g {rg}' lists the newer versions",
+        )
+    return current
+
+
+def begin_node_image_upgrades(c: ContainerServiceClient, rg: str, name: str) -> list[tuple[str, LROPoller[Any]]]:
+    """Start a node image upgrade on every node pool (they run side by side in Azure)."""
+    cluster = get(c, rg, name)
+    pollers = []
+    for pool in cluster["properties"].get("agentPoolProfiles") or []:
+        pname = str(pool["name"])
+        pollers.append((pname, _begin_node_image(c, rg, name, pname)))
+    return pollers
+
+
+def _begin_node_image(c: ContainerServiceClient, rg: str, name: str, pool: str) -> LROPoller[Any]:
+    return arm.call(
+        f"node image upgrade of {pool}", lambda: c.agent_pools.begin_upgrade_node_image_version(rg, name, pool)
+    )
