@@ -46,7 +46,7 @@ def test_other_api_errors_still_fail_the_reconcile() -> None:
     class Refusing(_ClusterWhereEverythingIsGone):
         def __getattr__(self, name: str) -> Any:
             def refuse(*args: Any, **kwargs: Any) -> None:
-                raise ApiError(409, "conflict")
+                raise ApiError(500, "etcdserver: request timed out")
 
             return refuse
 

@@ -104,6 +104,22 @@ class ClusterState:
     ) -> dict[str, Any]:
         return self._merge_patch(api_version, kind, namespace, name, patch, to_status=False)
 
+    def json_patch(
+        self, api_version: str, kind: str, namespace: str | None, name: str, ops: list[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """An RFC 6902 JSON patch of the object, applied whole or not at all (a failed ``test``
+        is the API server's 422)."""
+        rt, version = self._rt_version(api_version, kind)
+        return self.api.patch(
+            rt,
+            version,
+            namespace if rt.namespaced else None,
+            name,
+            "application/json-patch+json",
+            json.dumps(ops).encode(),
+            self._ctx(),
+        )
+
     def _merge_patch(
         self, api_version: str, kind: str, namespace: str | None, name: str, patch: dict[str, Any], to_status: bool
     ) -> dict[str, Any]:
