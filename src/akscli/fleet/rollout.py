@@ -218,6 +218,10 @@ def run_rows(run: Mapping[str, Any]) -> list[dict[str, Any]]:
 IN_FLIGHT = ("Running", "Waiting", "WaitingForApproval", "Stopping")
 
 
+# The run states the hub never moves on from (Succeeded set True or False, or initialization failed).
+FINISHED = ("Succeeded", "Failed", "InitializationFailed")
+
+
 # Progressing reasons of a stopping or stopped stage: Unknown while the members that started
 # updating finish, False once none is in flight (kubefleet-dev/kubefleet
 # pkg/controllers/updaterun/stop.go, markStageUpdatingStopping/markStageUpdatingStopped).
@@ -354,6 +358,18 @@ def requests_for_run(kube: Kube, run: str, namespace: str | None) -> list[dict[s
 def pending_for(kube: Kube, run: str, namespace: str | None, stage: str | None) -> list[PendingApproval]:
     """The approvals the run waits for (in ``stage`` only, when given); NotFoundError when none."""
     obj = get_run(kube, run, namespace)
+    state = run_summary(obj)["state"]
+    if state in FINISHED:
+        # A finished run is never reconciled again (upstream: kubefleet-dev/kubefleet e160c1cd
+        # pkg/controllers/updaterun/controller.go Reconcile: "The updateRun is finished" returns
+        # before execute), so the ApprovalRequest it left behind still reads as created and not
+        # approved, and approving it moves nothing. A stopped run is not finished: Run resumes it
+        # (apis/placement/v1beta1 stageupdate_types.go StateRun) and handleStageApprovalTask then
+        # reads the approval, so its gate may be approved beforehand.
+        raise NotFoundError(
+            f"update run {run!r} has finished ({state}): it is waiting for no approval",
+            hint=f"see why with: akscli fleet rollout status {run}; to roll out again, create a new run",
+        )
     pending = [p for p in pending_approvals(obj) if stage is None or p.stage == stage]
     if not pending:
         raise NotFoundError(
