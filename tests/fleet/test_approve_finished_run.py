@@ -29,7 +29,10 @@ def test_approve_on_a_failed_run_says_it_has_finished_and_approves_nothing(hub: 
     assert wait_until(lambda: _succeeded(hub) == "False", 10)
     result = invoke("fleet", "approve", "run-1")
     assert result.exit_code == 3, result
-    assert result.stderr.splitlines()[0] == "error: update run 'run-1' has finished (Failed): it is waiting for no approval"
+    assert (
+        result.stderr.splitlines()[0]
+        == "error: update run 'run-1' has finished (Failed): it is waiting for no approval"
+    )
     assert "approved" not in result.stdout
     assert not _approved(hub)
 
