@@ -149,3 +149,18 @@ def _replace(flags: GlobalFlags) -> None:
     # FLAGS is imported by reference elsewhere, so update it in place.
     for name in GlobalFlags.__slots__:
         setattr(FLAGS, name, getattr(flags, name))
+
+
+def typed(name: str, *aliases: str) -> str:
+    """The spelling of an option that the user typed: ``name`` or one of its ``aliases`` (az's
+    names beside akscli's, grammar.AZ_ALIASES), so that an error names what is on the command line.
+    Click keeps the last value of an option given twice, so the last spelling wins; words from
+    ``--`` on are not flags. ``name`` when none is there (a value from elsewhere)."""
+    spelled = name
+    for word in FLAGS.argv:
+        if word == "--":
+            break
+        flag = word.partition("=")[0]
+        if flag == name or flag in aliases:
+            spelled = flag
+    return spelled

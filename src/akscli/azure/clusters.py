@@ -18,6 +18,7 @@ from akscli import validate
 from akscli.azure import arm, armerrors, names
 from akscli.azure.token import AKS_SERVER_APP
 from akscli.errors import AkscliError, NotFoundError, UsageError, WaitTimeoutError
+from akscli.globals import typed
 
 if TYPE_CHECKING:
     from azure.core.polling import LROPoller
@@ -116,7 +117,8 @@ class ClusterSpec:
                 "--hosted-system needs --sku automatic", hint="managed system node pools exist only on AKS Automatic"
             )
         if system_count is not None and not 1 <= system_count <= 1000:
-            raise UsageError(f"invalid --system-count {system_count}: 1 to 1000", hint="e.g. --system-count 3")
+            flag = _system_count_flag()
+            raise UsageError(f"invalid {flag} {system_count}: 1 to 1000", hint=f"e.g. {flag} 3")
         np = validate.choice(node_provisioning, NODE_PROVISIONING, "--node-provisioning") if node_provisioning else None
         if automatic and np == "manual":
             raise UsageError(
@@ -130,7 +132,7 @@ class ClusterSpec:
                 tier=tier_v,
                 enable_azure_rbac=enable_azure_rbac,
                 system_pool_flags={
-                    "--system-count": system_count is not None,
+                    _system_count_flag(): system_count is not None,
                     "--system-vm-size": system_vm_size is not None,
                     "--zones": bool(zones),
                     "--os-sku": os_sku_v is not None,
@@ -158,6 +160,11 @@ class ClusterSpec:
             tags=names.tags(tags or []),
             zones=names.zones(zones or []),
         )
+
+
+def _system_count_flag() -> str:
+    """akscli's --system-count, or az's --node-count (grammar.AZ_ALIASES) when that was typed."""
+    return typed("--system-count", "--node-count")
 
 
 def _check_automatic(*, tier: str | None, enable_azure_rbac: bool, system_pool_flags: dict[str, bool]) -> None:

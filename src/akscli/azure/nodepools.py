@@ -17,6 +17,7 @@ from akscli import validate
 from akscli.azure import arm, names
 from akscli.azure.clusters import as_dict, get, put_back
 from akscli.errors import NotFoundError, QuotaError, UsageError
+from akscli.globals import typed
 
 if TYPE_CHECKING:
     from azure.core.polling import LROPoller
@@ -32,6 +33,19 @@ MIG_FAMILIES = ("a100", "h100", "h200")
 GPU_SHORTCUTS = ("t4", "a10", "a100", "h100", "h200")
 OS_SKUS = ("AzureLinux", "AzureLinux3", "AzureContainerLinux", "Ubuntu", "Ubuntu2204", "Ubuntu2404")
 MAX_COUNT = 1000
+
+
+# akscli's name of each count flag, then az's (grammar.AZ_ALIASES): errors name the one typed.
+def _count() -> str:
+    return typed("--count", "--node-count")
+
+
+def _min() -> str:
+    return typed("--min", "--min-count")
+
+
+def _max() -> str:
+    return typed("--max", "--max-count")
 
 
 @dataclass
@@ -160,12 +174,18 @@ def _autoscale_range(min_count: int | None, max_count: int | None) -> tuple[int,
     """``--min``/``--max`` checked as a pair (None when neither is given)."""
     if min_count is None and max_count is None:
         return None
+    lo_flag, hi_flag = _min(), _max()
     if min_count is None or max_count is None:
-        raise UsageError("the autoscaler needs both --min and --max", hint="e.g. --min 0 --max 4")
-    lo = validate.integer(min_count, "--min", 0, MAX_COUNT)
-    hi = validate.integer(max_count, "--max", 1, MAX_COUNT)
+        # The flag not given is named as its partner was typed: az's pair or akscli's.
+        if min_count is None:
+            lo_flag = "--min-count" if hi_flag == "--max-count" else "--min"
+        else:
+            hi_flag = "--max-count" if lo_flag == "--min-count" else "--max"
+        raise UsageError(f"the autoscaler needs both {lo_flag} and {hi_flag}", hint=f"e.g. {lo_flag} 0 {hi_flag} 4")
+    lo = validate.integer(min_count, lo_flag, 0, MAX_COUNT)
+    hi = validate.integer(max_count, hi_flag, 1, MAX_COUNT)
     if lo > hi:
-        raise UsageError(f"--min {lo} is larger than --max {hi}", hint="e.g. --min 0 --max 4")
+        raise UsageError(f"{lo_flag} {lo} is larger than {hi_flag} {hi}", hint=f"e.g. {lo_flag} 0 {hi_flag} 4")
     return lo, hi
 
 
@@ -190,12 +210,12 @@ def _node_counts(
     bounds = _autoscale_range(min_count, max_count)
     lo, hi = bounds if bounds else (None, None)
     if bounds and count is not None:
-        validate.integer(count, "--count", bounds[0], bounds[1])
+        validate.integer(count, _count(), bounds[0], bounds[1])
     if system and lo is not None and lo < 1:
-        raise UsageError("a System pool needs at least one node", hint="use --min 1")
-    cnt = validate.integer(count if count is not None else (lo if lo is not None else 1), "--count", 0, MAX_COUNT)
+        raise UsageError("a System pool needs at least one node", hint=f"use {_min()} 1")
+    cnt = validate.integer(count if count is not None else (lo if lo is not None else 1), _count(), 0, MAX_COUNT)
     if system and cnt < 1:
-        raise UsageError("a System pool needs at least one node", hint="use --count 1 or more")
+        raise UsageError("a System pool needs at least one node", hint=f"use {_count()} 1 or more")
     return cnt, lo, hi
 
 
@@ -293,8 +313,8 @@ def refuse_autoscaler_on_nap(name: str, cluster: Mapping[str, Any], min_count: i
     if str((props.get("nodeProvisioningProfile") or {}).get("mode") or "").lower() == "auto":
         raise UsageError(
             f"cluster {name} uses node auto-provisioning, which AKS does not allow beside an autoscaled "
-            "node pool (--min/--max)",
-            hint=f"give a fixed size with --count {min_count or 1}, or leave node creation to auto-provisioning",
+            f"node pool ({_min()}/{_max()})",
+            hint=f"give a fixed size with {_count()} {min_count or 1}, or leave node creation to auto-provisioning",
         )
 
 
@@ -386,18 +406,19 @@ def begin_scale(
     mode = props.get("mode", "User")
     floor = 1 if mode == "System" else 0
     if min_count is not None and max_count is not None:
-        lo = validate.integer(min_count, "--min", floor, MAX_COUNT)
-        hi = validate.integer(max_count, "--max", max(lo, 1), MAX_COUNT)
+        lo = validate.integer(min_count, _min(), floor, MAX_COUNT)
+        hi = validate.integer(max_count, _max(), max(lo, 1), MAX_COUNT)
         if not props.get("enableAutoScaling"):
             refuse_autoscaler_on_nap(cluster, get(c, rg, cluster), lo)
         props.update(enableAutoScaling=True, minCount=lo, maxCount=hi)
         props["count"] = min(max(int(props.get("count") or lo), lo), hi)
     elif count is not None:
-        n = validate.integer(count, "--count", floor, MAX_COUNT)
+        n = validate.integer(count, _count(), floor, MAX_COUNT)
         if props.get("enableAutoScaling") and not disable_autoscaler:
+            off = typed("--disable-autoscaler", "--disable-cluster-autoscaler")
             raise UsageError(
                 f"node pool {name} is autoscaled ({props.get('minCount')}-{props.get('maxCount')})",
-                hint="change --min/--max, or pass --disable-autoscaler with --count",
+                hint=f"change {_min()}/{_max()}, or pass {off} with {_count()}",
             )
         props["count"] = n
         if disable_autoscaler:
@@ -411,15 +432,16 @@ def check_scale_flags(
 ) -> None:
     """What ``nodepool scale`` can check before asking Azure (raises UsageError)."""
     autoscale = _autoscale_range(min_count, max_count) is not None
+    lo, hi, cnt, off = _min(), _max(), _count(), typed("--disable-autoscaler", "--disable-cluster-autoscaler")
     if autoscale and (count is not None or disable_autoscaler):
         raise UsageError(
-            "--min/--max set the autoscaler range; --count and --disable-autoscaler fix the size",
-            hint="give --min and --max, or --count (with --disable-autoscaler on an autoscaled pool)",
+            f"{lo}/{hi} set the autoscaler range; {cnt} and {off} fix the size",
+            hint=f"give {lo} and {hi}, or {cnt} (with {off} on an autoscaled pool)",
         )
     if not autoscale and count is None:
-        raise UsageError("nothing to change", hint="pass --count N, or --min and --max")
+        raise UsageError("nothing to change", hint=f"pass {cnt} N, or {lo} and {hi}")
     if count is not None:
-        validate.integer(count, "--count", 0, MAX_COUNT)
+        validate.integer(count, cnt, 0, MAX_COUNT)
 
 
 def upgrade_profile(c: ContainerServiceClient, rg: str, cluster: str, name: str) -> dict[str, Any]:
