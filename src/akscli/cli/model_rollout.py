@@ -1,0 +1,128 @@
+"""The apply that ``model deploy`` and ``model rollback`` share (moved out of cli/model_deploy.py):
+recreate what cannot change in place, apply, delete what is no longer rendered, restart what
+KAITO does not, and record the revision. Imported only by those commands, once they reach a
+cluster."""
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from akscli import output
+from akscli.model import kinds
+
+if TYPE_CHECKING:
+    from akscli.kube.apply import Change
+    from akscli.kube.client import Kube, KubeTarget
+    from akscli.model import revisions
+
+
+@dataclasses.dataclass
+class Rollout:
+    """What deploy and rollback share: recreate what cannot change in place, apply, delete what
+    is no longer rendered, and record the revision."""
+
+    kube: "Kube"
+    target: "KubeTarget"
+    mode: str
+    yes: bool
+    output_fmt: str
+    recreate: bool
+    force_conflicts: bool
+    action: str
+    unchanged: bool = False  # the revision recorded is the latest one: nothing new recorded
+    changed: bool = False  # an object was created, changed or deleted
+    # StatefulSets restarted because KAITO does not restart them (model/kaito_restart.py).
+    restarted: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+
+    def apply(
+        self,
+        objects: list[dict[str, Any]],
+        *,
+        name: str,
+        namespace: str,
+        params: dict[str, Any],
+        note: str,
+        dropped: str,
+        history: "list[revisions.Revision] | None" = None,
+    ) -> int | None:
+        """The recorded revision number; None for a dry run."""
+        from akscli.cli import common
+        from akscli.model import deploy, revisions
+
+        self._recreate_if_needed(objects)
+        if history is None:
+            history = revisions.revisions(self.kube, name, namespace)
+        stale = revisions.stale_objects(history, objects)
+        first_stale, after = revisions.split_stale(stale)
+        if stale and self.mode == "none":
+            refs = ", ".join(revisions.ref(o) for o in stale)
+            common.confirm(f"delete {len(stale)} object(s) {dropped} ({refs})", self.yes)
+            replaced = revisions.replace_first(self.kube, first_stale)
+            common.record_deletions(self.action, self.kube, replaced)
+            for obj in replaced:
+                meta = obj["metadata"]
+                output.deleted(obj["apiVersion"], obj["kind"], meta["name"], why="replaced", beside=self.output_fmt)
+        from akscli.fleet import rollout as fleet_rollout
+
+        # A staged update run is created only once its placement has scheduled bindings: one that
+        # comes first fails for good (kubefleet-dev/kubefleet pkg/controllers/updaterun/initialization.go).
+        applied = revisions.leave_replicas_to_autoscaler(self.kube, objects, deploy.initial_replicas(params))
+        first, runs = fleet_rollout.split_runs(applied) if self.mode == "none" else (applied, [])
+        changes = []
+        for batch in (first, runs):
+            if batch is runs and runs:
+                with output.status("waiting for the placement to be scheduled before its staged update run") as update:
+                    fleet_rollout.wait_until_scheduled(self.kube, runs, progress=update)
+            if batch:
+                changes += common.apply_objects(
+                    batch,
+                    stack=kinds.stack_of(name),
+                    target=self.target,
+                    dry_run=self.mode,
+                    wait=False,
+                    yes=self.yes,
+                    output_format=self.output_fmt,
+                    force_conflicts=self.force_conflicts,
+                    action=self.action,
+                    kube=self.kube,
+                ).changes
+        self._restart_kaito(changes)
+        if self.mode != "none":
+            return None
+        gone = revisions.delete_stale(self.kube, after)
+        common.record_deletions(self.action, self.kube, gone)
+        for obj in gone:
+            why, meta = "no longer rendered", obj["metadata"]
+            output.deleted(obj["apiVersion"], obj["kind"], meta["name"], why=why, beside=self.output_fmt)
+        number = revisions.record_revision(self.kube, name, namespace, objects, params, note, history)
+        self.unchanged = bool(history) and number == history[-1].revision
+        self.changed = bool(stale) or any(c.action != "unchanged" for c in changes)
+        return number
+
+    def _restart_kaito(self, changes: "list[Change]") -> None:
+        from akscli.cli import common
+        from akscli.model import kaito_restart
+
+        dry = self.mode == "server"  # kubectl rollout restart --dry-run=server: the patch, dry-run
+        for server in kaito_restart.stale_servers(changes):
+            for sts in kaito_restart.restart(self.kube, server, dry_run=dry):
+                name = f"statefulset.apps/{sts['metadata']['name']}"
+                output.info(f"{name} restarted (server dry run)" if dry else f"{name} restarted{kaito_restart.WHY}")
+                if not dry:
+                    self.restarted.append(sts)
+        if self.restarted:
+            objects = kaito_restart.audit_objects(self.restarted)
+            common.record_audit(self.action, self.kube, [], "success", objects=objects)
+
+    def _recreate_if_needed(self, objects: list[dict[str, Any]]) -> None:
+        from akscli.cli import common
+
+        common.recreate_if_needed(
+            self.kube,
+            objects,
+            recreate=self.recreate,
+            mode=self.mode,
+            yes=self.yes,
+            down="the model is down until it is ready",
+            action=self.action,
+            beside=self.output_fmt,
+        )
