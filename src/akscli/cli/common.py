@@ -162,11 +162,14 @@ def apply_objects(
     action: str = "apply",
     kube: "Kube | None" = None,
     enforce_namespace: bool = False,
+    prior: list[dict[str, str]] | None = None,
 ) -> ApplyOutcome:
     """Plan, apply, prune, wait and audit ``objects`` as the stack ``stack``. ``kube``: the
     caller's connection to ``target``, whose discovery is then not asked for again.
     ``enforce_namespace``: an explicit -n refuses objects that name another namespace (``apply
-    -f``; kubectl does the same)."""
+    -f``; kubectl does the same). ``prior``: the deletions the command made on its way here
+    (carried_deletions), listed first in this apply's audit line and taken out of the list once
+    written, so that the command reads as one entry."""
     from akscli.cli.options import dry_run_mode
     from akscli.render import with_stack_labels
 
@@ -211,18 +214,18 @@ def apply_objects(
             with output.status("applying") as update:
                 done = engine.execute(kube, the_plan, options=options, progress=update)
     except errors.ConfirmationRequired:
-        raise
+        raise  # nothing applied: carried_deletions records what the command deleted before
     except errors.AkscliError as exc:
         if mode == "none":
-            record_audit(
-                action, kube, [], f"failed: {exc.message}", objects=_attempted(objects, the_plan), allowed_rules=allowed
-            )
+            attempted = [*_taken(prior), *_attempted(objects, the_plan)]
+            record_audit(action, kube, [], f"failed: {exc.message}", objects=attempted, allowed_rules=allowed)
         raise
     except KeyboardInterrupt:
         if mode == "none":
-            record_audit(action, kube, [], "interrupted", objects=_attempted(objects, the_plan), allowed_rules=allowed)
+            attempted = [*_taken(prior), *_attempted(objects, the_plan)]
+            record_audit(action, kube, [], "interrupted", objects=attempted, allowed_rules=allowed)
         raise
-    record_audit(action, kube, done, "success", allowed_rules=allowed)
+    record_audit(action, kube, done, "success", objects=_taken(prior), allowed_rules=allowed)
     _print_applied(done, output_format)
     if wait:
         from akscli.kube.wait import wait_for
@@ -232,6 +235,14 @@ def apply_objects(
             wait_for(kube, live, wait_seconds, progress=update)
         output.info(f"all {len(live)} object(s) ready")
     return ApplyOutcome(objects, done, kube)
+
+
+def _taken(prior: list[dict[str, str]] | None) -> list[dict[str, str]]:
+    """The carried deletions, taken out of ``prior`` for the audit line about to be written."""
+    taken = list(prior or [])
+    if prior:
+        prior.clear()
+    return taken
 
 
 def _attempted(objects: Sequence[dict[str, Any]], the_plan: "Plan | None") -> list[dict[str, str]]:
@@ -390,15 +401,15 @@ def recreate_if_needed(
     mode: str,
     yes: bool,
     down: str,
-    action: str,
+    carried: list[dict[str, str]],
     beside: str = "table",
 ) -> None:
     """Before an apply: objects whose live copy differs where the server refuses a change in place
     (akscli.model.revisions.immutable_changes) are refused with the --recreate hint, or, with
     --recreate, deleted (after a confirmation) so that the apply creates them again, each with
-    kubectl's delete line (``beside``: the command's -o format, output.deleted) and one audit
-    line naming the command (``action``) as every other change's. ``down``: what the deletion
-    takes away until then."""
+    kubectl's delete line (``beside``: the command's -o format, output.deleted); each deletion is
+    added to ``carried`` (carried_deletions) for the command's one audit line. ``down``: what the
+    deletion takes away until then."""
     from akscli.model import revisions
 
     changes = revisions.immutable_conflicts(kube, objects)
@@ -417,20 +428,15 @@ def recreate_if_needed(
     deleted: list[Mapping[str, Any]] = []
     try:
         revisions.recreate(kube, changes, deleted)
-    except errors.AkscliError as exc:
-        record_deletions(action, kube, deleted, f"failed: {exc.message}")
-        raise
-    record_deletions(action, kube, deleted)
+    finally:
+        carried.extend(deletion_objects(deleted))  # a wait that failed after a delete still counts
     for obj in deleted:
         output.deleted(obj["apiVersion"], obj["kind"], obj["metadata"]["name"], why="recreated", beside=beside)
 
 
-def record_deletions(action: str, kube: "Kube", deleted: Sequence[Mapping[str, Any]], result: str = "success") -> None:
-    """One audit line for objects a command deleted on its way to applying others (--recreate,
-    what a deploy no longer renders), with each object named as delete_objects names it."""
-    if not deleted:
-        return
-    objects = [
+def deletion_objects(deleted: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
+    """Deleted objects as an audit line lists them, each named as delete_objects names it."""
+    return [
         {
             "object": f"{obj['kind'].lower()}/{obj['metadata']['name']}",
             "namespace": str(obj["metadata"].get("namespace") or ""),
@@ -438,4 +444,31 @@ def record_deletions(action: str, kube: "Kube", deleted: Sequence[Mapping[str, A
         }
         for obj in deleted
     ]
-    record_audit(action, kube, [], result, objects=objects)
+
+
+def record_deletions(action: str, kube: "Kube", deleted: Sequence[Mapping[str, Any]], result: str = "success") -> None:
+    """One audit line for objects a command deleted after its apply's line (what a deploy no
+    longer renders)."""
+    if deleted:
+        record_audit(action, kube, [], result, objects=deletion_objects(deleted))
+
+
+@contextmanager
+def carried_deletions(action: str, kube: "Kube | None") -> Iterator[list[dict[str, str]]]:
+    """The deletions a command makes on its way to an apply (--recreate, the objects a deploy
+    replaces), as audit objects. The apply lists them in its own line (apply_objects ``prior``),
+    so one command reads as one entry in `audit list` (docs/operations.md: one line per command);
+    what no apply recorded (a failure, Ctrl-C or a dry run before it) gets its own line here."""
+    carried: list[dict[str, str]] = []
+    try:
+        yield carried
+    except BaseException as exc:
+        if carried:
+            if isinstance(exc, errors.AkscliError):
+                failed = f"failed: {exc.message}"
+            else:
+                failed = "interrupted" if isinstance(exc, KeyboardInterrupt) else f"failed: {type(exc).__name__}"
+            record_audit(action, kube, [], failed, objects=carried)
+        raise
+    if carried:
+        record_audit(action, kube, [], "success", objects=carried)

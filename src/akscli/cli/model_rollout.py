@@ -44,11 +44,38 @@ class Rollout:
         dropped: str,
         history: "list[revisions.Revision] | None" = None,
     ) -> int | None:
-        """The recorded revision number; None for a dry run."""
+        """The recorded revision number; None for a dry run. What is deleted before the apply
+        (--recreate, the replaced server) is in the apply's audit line (common.carried_deletions)."""
+        from akscli.cli import common
+
+        with common.carried_deletions(self.action, self.kube) as carried:
+            return self._apply(
+                objects,
+                carried,
+                name=name,
+                namespace=namespace,
+                params=params,
+                note=note,
+                dropped=dropped,
+                history=history,
+            )
+
+    def _apply(
+        self,
+        objects: list[dict[str, Any]],
+        carried: list[dict[str, str]],
+        *,
+        name: str,
+        namespace: str,
+        params: dict[str, Any],
+        note: str,
+        dropped: str,
+        history: "list[revisions.Revision] | None",
+    ) -> int | None:
         from akscli.cli import common
         from akscli.model import deploy, revisions
 
-        self._recreate_if_needed(objects)
+        self._recreate_if_needed(objects, carried)
         if history is None:
             history = revisions.revisions(self.kube, name, namespace)
         stale = revisions.stale_objects(history, objects)
@@ -57,7 +84,7 @@ class Rollout:
             refs = ", ".join(revisions.ref(o) for o in stale)
             common.confirm(f"delete {len(stale)} object(s) {dropped} ({refs})", self.yes)
             replaced = revisions.replace_first(self.kube, first_stale)
-            common.record_deletions(self.action, self.kube, replaced)
+            carried += common.deletion_objects(replaced)
             for obj in replaced:
                 meta = obj["metadata"]
                 output.deleted(obj["apiVersion"], obj["kind"], meta["name"], why="replaced", beside=self.output_fmt)
@@ -84,6 +111,7 @@ class Rollout:
                     force_conflicts=self.force_conflicts,
                     action=self.action,
                     kube=self.kube,
+                    prior=carried,
                 ).changes
         self._restart_kaito(changes)
         if self.mode != "none":
@@ -113,7 +141,7 @@ class Rollout:
             objects = kaito_restart.audit_objects(self.restarted)
             common.record_audit(self.action, self.kube, [], "success", objects=objects)
 
-    def _recreate_if_needed(self, objects: list[dict[str, Any]]) -> None:
+    def _recreate_if_needed(self, objects: list[dict[str, Any]], carried: list[dict[str, str]]) -> None:
         from akscli.cli import common
 
         common.recreate_if_needed(
@@ -123,6 +151,6 @@ class Rollout:
             mode=self.mode,
             yes=self.yes,
             down="the model is down until it is ready",
-            action=self.action,
+            carried=carried,
             beside=self.output_fmt,
         )

@@ -109,7 +109,7 @@ def place(
     output_format: opts.ApplyOutput = "table",
 ) -> None:
     """Place hub resources onto member clusters (ClusterResourcePlacement or ResourcePlacement)."""
-    from akscli.cli.common import apply_objects
+    from akscli.cli.common import apply_objects, carried_deletions, recreate_if_needed
     from akscli.fleet.placement import PlacementRequest, build, fixed_members
 
     request = PlacementRequest(
@@ -136,38 +136,40 @@ def place(
     )
     objects = build(request)
     mode = opts.dry_run_mode(dry_run)
-    if mode != "client":
-        from akscli.cli.common import recreate_if_needed
-        from akscli.fleet.matching import check_placements
+    kube = hub.connect() if mode != "client" else None
+    with carried_deletions("fleet place", kube) as carried:
+        if kube is not None:
+            from akscli.fleet.matching import check_placements
 
-        check_placements(hub.connect(), objects)
-        recreate_if_needed(
-            hub.connect(),
+            check_placements(kube, objects)
+            recreate_if_needed(
+                kube,
+                objects,
+                recreate=recreate,
+                mode=mode,
+                yes=yes,
+                down="its resources are removed from the members until it is placed again",
+                carried=carried,
+            )
+        if wait and external:
+            output.warn(
+                "an External placement becomes available through a staged update run; "
+                "not waiting (use: akscli fleet rollout create)"
+            )
+            wait = False
+        apply_objects(
             objects,
-            recreate=recreate,
-            mode=mode,
+            stack=f"fleet-{name}"[:63],
+            target=hub.target(),
+            dry_run=dry_run,
+            wait=wait,
+            timeout=timeout,
             yes=yes,
-            down="its resources are removed from the members until it is placed again",
+            output_format=output_format,
+            force_conflicts=force_conflicts,
             action="fleet place",
+            prior=carried,
         )
-    if wait and external:
-        output.warn(
-            "an External placement becomes available through a staged update run; "
-            "not waiting (use: akscli fleet rollout create)"
-        )
-        wait = False
-    apply_objects(
-        objects,
-        stack=f"fleet-{name}"[:63],
-        target=hub.target(),
-        dry_run=dry_run,
-        wait=wait,
-        timeout=timeout,
-        yes=yes,
-        output_format=output_format,
-        force_conflicts=force_conflicts,
-        action="fleet place",
-    )
 
 
 CLUSTER_STATUS_COLUMNS = [
