@@ -350,11 +350,26 @@ def gpus_of_pool(pool: Mapping[str, Any]) -> int:
     return (sku.gpus if sku else 0) * int(pool.get("count") or 0)
 
 
+def _with_stopped(running: int, stopped: list[int]) -> int | str:
+    """A count of running nodes or GPUs, and those of stopped pools beside it: ``0 (3 stopped)``."""
+    idle = sum(stopped)
+    return f"{running} ({idle} stopped)" if idle else running
+
+
 def summary(cluster: Mapping[str, Any]) -> dict[str, Any]:
     """The row of ``cluster list``: one flat mapping per cluster."""
     props = cluster.get("properties") or {}
     pools = props.get("agentPoolProfiles") or []
     sku = cluster.get("sku") or {}
+    # A stopped cluster, or a stopped pool, keeps its configured `count` while its VMs are stopped
+    # (upstream: Azure/azure-rest-api-specs aks/stable/2026-08-01, as azure-mgmt-containerservice
+    # 41.8.0 ships it: AgentPool powerState "A stopped Agent Pool stops all of its VMs"; ManagedClusters
+    # Stop "stops the control plane and agent nodes entirely"). az keeps `count` as it is in its JSON
+    # and shows no node count in its table (Azure/azure-cli acs/_format.py _aks_table_format); the
+    # summary counts running nodes and says how many are stopped.
+    power = (props.get("powerState") or {}).get("code")
+    running = [p for p in pools if power != "Stopped" and (p.get("powerState") or {}).get("code") != "Stopped"]
+    stopped = [p for p in pools if p not in running]
     return {
         "name": cluster.get("name"),
         "resourceGroup": resource_group_of(str(cluster.get("id", ""))),
@@ -362,10 +377,12 @@ def summary(cluster: Mapping[str, Any]) -> dict[str, Any]:
         "version": props.get("currentKubernetesVersion") or props.get("kubernetesVersion"),
         "sku": f"{sku.get('name', 'Base')}/{sku.get('tier', 'Free')}",
         "provisioningState": props.get("provisioningState"),
-        "powerState": (props.get("powerState") or {}).get("code"),
+        "powerState": power,
         "nodePools": len(pools),
-        "nodes": sum(int(p.get("count") or 0) for p in pools),
-        "gpus": sum(gpus_of_pool(p) for p in pools),
+        "nodes": _with_stopped(
+            sum(int(p.get("count") or 0) for p in running), [int(p.get("count") or 0) for p in stopped]
+        ),
+        "gpus": _with_stopped(sum(gpus_of_pool(p) for p in running), [gpus_of_pool(p) for p in stopped]),
         "fqdn": props.get("fqdn"),
         "kaito": bool((props.get("aiToolchainOperatorProfile") or {}).get("enabled")),
         "nodeProvisioning": (props.get("nodeProvisioningProfile") or {}).get("mode"),
