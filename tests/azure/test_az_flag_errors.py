@@ -35,8 +35,22 @@ SCALE = ["nodepool", "scale", "work", "-c", "aks1", "-g", RG]
             ["cluster", "create", "aks1", "-g", RG, "--sku", "base", "--node-count", "0", "--dry-run"],
             "error: invalid --node-count 0: 1 to 1000",
         ),
+        (
+            ["cluster", "create", "aks1", "-g", RG, "--sku", "automatic", "--node-count", "2", "--dry-run"],
+            "error: AKS Automatic manages its own system node pools: --node-count cannot be set",
+        ),
     ],
-    ids=["add-range", "add-pair", "add-own-names", "add-count", "scale-max", "scale-count", "scale-mixed", "create"],
+    ids=[
+        "add-range",
+        "add-pair",
+        "add-own-names",
+        "add-count",
+        "scale-max",
+        "scale-count",
+        "scale-mixed",
+        "create",
+        "create-automatic",
+    ],
 )
 def test_a_count_error_names_the_flag_typed(azure_env: ArmEmulator, args: list[str], first_line: str) -> None:
     seed_cluster(azure_env, pools=POOLS)
