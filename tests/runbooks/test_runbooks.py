@@ -19,6 +19,11 @@ PROMISED = {
     "ray-job-on-spot-gpus": ("Ray job train succeeded",),
     "fleet-model-rollout": ("phi-4   gpu-west   Available",),
     "bare-metal-gpu-nodes": ("gpu\t16\n", "No findings: the cluster is ready for GPU work."),
+    "upgrade-a-gpu-cluster": (
+        "node pools behind the control plane: system (1.32.9), gpu (1.32.9)",
+        "gpu       1.33.5",
+        "system    1.33.5",
+    ),
 }
 
 
