@@ -39,7 +39,7 @@ class NotFoundError(AkscliError):
 
 class ConflictError(AkscliError):
     exit_code = 4
-    title = "conflict (field manager, resource version, operation in progress)"
+    title = "conflict (field manager, resource version, operation in progress, a state that forbids the action)"
 
 
 class ExpiredError(ConflictError):

@@ -28,11 +28,8 @@ def test_approve_on_a_failed_run_says_it_has_finished_and_approves_nothing(hub: 
     _ok("fleet", "placement", "delete", "llm", "-y")
     assert wait_until(lambda: _succeeded(hub) == "False", 10)
     result = invoke("fleet", "approve", "run-1")
-    assert result.exit_code == 3, result
-    assert (
-        result.stderr.splitlines()[0]
-        == "error: update run 'run-1' has finished (Failed): it is waiting for no approval"
-    )
+    assert result.exit_code == 4, result
+    assert result.stderr.splitlines()[0] == "error: update run 'run-1' has finished (Failed): it cannot be approved"
     assert "approved" not in result.stdout
     assert not _approved(hub)
 

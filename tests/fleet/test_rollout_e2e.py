@@ -148,12 +148,11 @@ def test_members_of_a_stage_are_updated_in_sorting_label_order(hub: Hub) -> None
 
 
 def test_approve_when_nothing_waits_is_not_found(hub: Hub) -> None:
+    # The run waits at canary's gate, none in prod (a finished run: test_finished_run_answer.py).
     _staged(hub)
-    _ok("fleet", "approve", "run-1")
-    hub.settle()
-    result = invoke("fleet", "approve", "run-1")
+    result = invoke("fleet", "approve", "run-1", "--stage", "prod")
     assert result.exit_code == 3
-    assert "waiting for no approval" in result.stderr
+    assert "waiting for no approval in stage prod" in result.stderr
 
 
 def test_a_member_that_cannot_apply_leaves_the_run_stuck_and_approve_wait_fails_at_once(hub: Hub) -> None:
@@ -377,8 +376,8 @@ def test_stopping_a_run_that_has_succeeded_says_it_cannot_be_stopped(hub: Hub) -
     _ok("fleet", "rollout", "create", "run-4", "--placement", "llm", "--strategy", "all-at-once", "--start", "-y")
     hub.settle()
     result = invoke("fleet", "rollout", "stop", "run-4", "-y")
-    assert result.exit_code == 2, result
-    assert "error: update run 'run-4' has already succeeded; it cannot be stopped" in result.stderr
+    assert result.exit_code == 4, result
+    assert "error: update run 'run-4' has finished (Succeeded): it cannot be stopped" in result.stderr
 
 
 def test_approval_requests_of_a_run_are_found_by_the_label_the_hub_sets(hub: Hub) -> None:

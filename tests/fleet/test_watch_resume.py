@@ -79,3 +79,46 @@ def test_an_eviction_deleted_while_waiting_is_not_found_instead_of_timing_out() 
     kube = _DeletingKube(pending, pending)
     with pytest.raises(NotFoundError, match="deleted while waiting"):
         drain.evict(kube, "llm", "m1", timeout=5)  # type: ignore[arg-type]
+
+
+class _ClosingHub:
+    """A hub whose first watch sends one BOOKMARK and ends normally (timeoutSeconds)."""
+
+    def __init__(self, done: dict[str, Any]) -> None:
+        self.done = done
+        self.gets = 0
+        self.watched_from: list[str | None] = []
+
+    def get(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        self.gets += 1
+        return self.done
+
+    def watch(self, *args: Any, resource_version: str | None = None, **kwargs: Any) -> Iterator[tuple[str, Any]]:
+        self.watched_from.append(resource_version)
+        if len(self.watched_from) == 1:
+            yield "BOOKMARK", {"kind": "ClusterStagedUpdateRun", "metadata": {"resourceVersion": "7"}}
+        else:
+            yield "MODIFIED", self.done
+
+
+def test_a_hub_wait_resumes_a_closed_watch_from_its_bookmark_without_reading_again() -> None:
+    # kubernetes/client-go v0.35.0 tools/cache/reflector.go: a closed watch is resumed from the
+    # last version seen (a Bookmark's too); only an expired one lists again.
+    from akscli.errors import WaitTimeoutError
+    from akscli.fleet import hub
+
+    done = _run([{"type": "Succeeded", "status": "True"}]) | {"metadata": {"name": "r", "resourceVersion": "9"}}
+    kube = _ClosingHub(done)
+    found = hub.follow(
+        kube,  # type: ignore[arg-type]
+        "placement.kubernetes-fleet.io/v1",
+        "ClusterStagedUpdateRun",
+        "r",
+        None,
+        _run([{"type": "Progressing", "status": "True"}]),
+        lambda run: "done" if hub.conditions(run.get("status") or {}).get("Succeeded") else None,
+        timeout=5,
+        timeout_error=lambda: WaitTimeoutError("timed out"),
+    )
+    assert found == "done"
+    assert (kube.watched_from, kube.gets) == (["1", "7"], 0)

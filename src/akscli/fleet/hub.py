@@ -42,11 +42,15 @@ def follow(
 ) -> T:
     """Watch ``name`` from ``first`` until ``verdict`` returns something, and return that.
 
-    A watch that ends is resumed from the last version seen; a 410 Gone (the version was
-    compacted) re-reads the object and watches again.
+    A watch the server ends (timeoutSeconds, its own timeout) is resumed from the last version
+    seen, a BOOKMARK's included; only a 410 Gone (the version was compacted) reads the object
+    again. upstream: kubernetes/client-go v0.35.0 tools/cache/reflector.go (watch keeps
+    LastSyncResourceVersion from every event, bookmarks too, and relists only on an expired
+    version; watchHandler sets it from a Bookmark's object).
     """
     deadline = time.monotonic() + timeout
     obj = first
+    version = (obj.get("metadata") or {}).get("resourceVersion")
     while True:
         found = verdict(obj)
         if found is not None:
@@ -54,7 +58,6 @@ def follow(
         remaining = deadline - time.monotonic()
         if remaining <= 0:
             raise timeout_error()
-        version = (obj.get("metadata") or {}).get("resourceVersion")
         try:
             for event, item in kube.watch(
                 api_version,
@@ -64,6 +67,7 @@ def follow(
                 resource_version=version,
                 timeout_seconds=max(1, int(min(remaining, 300))),
             ):
+                version = (item.get("metadata") or {}).get("resourceVersion") or version
                 if event == "DELETED":
                     raise _deleted(kind, name)
                 if event not in ("ADDED", "MODIFIED"):
@@ -77,11 +81,11 @@ def follow(
                 if time.monotonic() >= deadline:
                     break
         except WatchExpired:
-            pass
-        latest = kube.get(api_version, kind, name, namespace)
-        if latest is None:
-            raise _deleted(kind, name)
-        obj = latest
+            latest = kube.get(api_version, kind, name, namespace)
+            if latest is None:
+                raise _deleted(kind, name) from None
+            obj = latest
+            version = (obj.get("metadata") or {}).get("resourceVersion")
 
 
 def _deleted(kind: str, name: str) -> NotFoundError:

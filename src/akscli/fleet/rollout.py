@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from akscli import validate
-from akscli.errors import NotFoundError, UsageError, WaitTimeoutError
+from akscli.errors import ConflictError, NotFoundError, WaitTimeoutError
 from akscli.fleet import AR, CAR, CRP, CSUR, CSUS, PLACEMENT_V1, RP, SUR, SUS, TARGET_UPDATE_RUN_LABEL, hub, runchecks
 from akscli.fleet.stages import StageSpec, hub_stages
 from akscli.kube import retry
@@ -24,7 +24,7 @@ from akscli.kube.writes import Write
 
 RUN_STATES = {"start": "Run", "stop": "Stop"}
 # Spelled out: "stop" + "ed" printed "it cannot be stoped".
-RUN_ACTIONS_DONE = {"start": "started", "stop": "stopped"}
+RUN_ACTIONS_DONE = {"start": "started", "stop": "stopped", "approve": "approved"}
 
 
 def strategy_objects(name: str, namespace: str | None, specs: list[StageSpec]) -> list[dict[str, Any]]:
@@ -94,14 +94,8 @@ def run_state_write(kube: Kube, name: str, namespace: str | None, action: str) -
     """The patch that starts (Run) or stops (Stop) a staged update run through ``spec.state``
     (reads the run: one that has ended cannot be started or stopped)."""
     run = get_run(kube, name, namespace)
+    refuse_finished(run, name, action)
     state = RUN_STATES[action]
-    conds = hub.conditions(run.get("status") or {})
-    if conds.get("Succeeded", {}).get("status") in ("True", "False"):
-        outcome = "succeeded" if conds["Succeeded"]["status"] == "True" else "failed"
-        raise UsageError(
-            f"update run {name!r} has already {outcome}; it cannot be {RUN_ACTIONS_DONE[action]}",
-            hint="create a new run with: akscli fleet rollout create",
-        )
     return Write.patch(run, {"spec": {"state": state}})
 
 
@@ -220,6 +214,24 @@ IN_FLIGHT = ("Running", "Waiting", "WaitingForApproval", "Stopping")
 
 # The run states the hub never moves on from (Succeeded set True or False, or initialization failed).
 FINISHED = ("Succeeded", "Failed", "InitializationFailed")
+
+
+def refuse_finished(run: Mapping[str, Any], name: str, action: str) -> None:
+    """One answer for start, stop and approve on a run the hub will not move again.
+
+    upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/updaterun/controller.go Reconcile:
+    a run whose Initialized condition is False ("The updateRun has failed to initialize") or whose
+    Succeeded condition is True or False ("The updateRun is finished") returns before execute or
+    stop. The API server still takes the write (stageupdate_types.go has no rule against it), so
+    a new spec.state or an approval would be accepted and then ignored. The run's state forbids
+    the action: a conflict (exit 4), as ARM's "the current state does not allow" is
+    (azure/armerrors.py)."""
+    state = run_summary(run)["state"]
+    if state in FINISHED:
+        raise ConflictError(
+            f"update run {name!r} has finished ({state}): it cannot be {RUN_ACTIONS_DONE[action]}",
+            hint=f"see why with: akscli fleet rollout status {name}; to roll out again, create a new run",
+        )
 
 
 # Progressing reasons of a stopping or stopped stage: Unknown while the members that started
@@ -358,18 +370,10 @@ def requests_for_run(kube: Kube, run: str, namespace: str | None) -> list[dict[s
 def pending_for(kube: Kube, run: str, namespace: str | None, stage: str | None) -> list[PendingApproval]:
     """The approvals the run waits for (in ``stage`` only, when given); NotFoundError when none."""
     obj = get_run(kube, run, namespace)
-    state = run_summary(obj)["state"]
-    if state in FINISHED:
-        # A finished run is never reconciled again (upstream: kubefleet-dev/kubefleet e160c1cd
-        # pkg/controllers/updaterun/controller.go Reconcile: "The updateRun is finished" returns
-        # before execute), so the ApprovalRequest it left behind still reads as created and not
-        # approved, and approving it moves nothing. A stopped run is not finished: Run resumes it
-        # (apis/placement/v1beta1 stageupdate_types.go StateRun) and handleStageApprovalTask then
-        # reads the approval, so its gate may be approved beforehand.
-        raise NotFoundError(
-            f"update run {run!r} has finished ({state}): it is waiting for no approval",
-            hint=f"see why with: akscli fleet rollout status {run}; to roll out again, create a new run",
-        )
+    # A stopped run is not finished: Run resumes it (apis/placement/v1beta1 stageupdate_types.go
+    # StateRun) and handleStageApprovalTask then reads the approval, so its gate may be approved
+    # beforehand.
+    refuse_finished(obj, run, "approve")
     pending = [p for p in pending_approvals(obj) if stage is None or p.stage == stage]
     if not pending:
         raise NotFoundError(

@@ -115,9 +115,18 @@ def fit_request(kube: Kube, the_plan: Plan, req: DeployRequest) -> tuple[Fit, st
 
 def rendered_pod(req: DeployRequest) -> PodFor:
     """The pod spec the deploy renders for a fit (akscli's vLLM Deployment's template: its GPUs,
-    CPU and memory, model.deploy.pod_share); for AI Runway, whose providers build the pods from
-    the ModelDeployment's GPU count alone (upstream: ai-runway/airunway providers/vllm/
-    transformer.go buildContainer, buildResourceLimits from spec.resources), the GPUs."""
+    CPU and memory, model.deploy.pod_share); for AI Runway, the GPUs: akscli's ModelDeployment
+    sets only spec.resources.gpu.count, and each provider whose pods are pinned turns that into
+    the pod's only request.
+    upstream: ai-runway/airunway v0.7.0 providers/vllm/transformer.go and providers/llmd/
+    transformer.go buildContainer, buildResourceLimits (one container; nvidia.com/gpu limits and
+    requests; cpu and memory only where spec.resources names them; no sidecar).
+    upstream: ai-runway/airunway v0.7.0 providers/dynamo/transformer.go buildAggregatedWorker,
+    buildResourceLimits ("gpu" limits and requests), addSchedulingConfig (only the workers get
+    spec.nodeSelector; the EPP or Frontend pod may run on any node), buildFrontendSidecar; and
+    ai-dynamo/dynamo deploy/operator/internal/dynamo/graph.go GenerateBasePodSpec (the worker's
+    main container takes the service's resources) and generateFrontendSidecar with
+    component_frontend.go and component_common.go (the sidecar container requests nothing)."""
 
     def pod(fit: Fit) -> Mapping[str, Any]:
         from akscli.model import deploy

@@ -441,16 +441,28 @@ def watch_pods(
     kube: Kube, namespace: str, selector: str, seconds_left: Callable[[], float], page_size: int = 50
 ) -> Iterator[tuple[str, dict[str, Any]]]:
     """Each pod matching ``selector`` as ADDED, then every change the watch sees, until
-    ``seconds_left()`` is 0; an expired watch lists again rather than miss a change."""
+    ``seconds_left()`` is 0; an expired watch or list lists again rather than miss a change.
+
+    The list follows every continue token as one snapshot and the watch starts from its
+    resourceVersion, as client-go's reflector lists (upstream: kubernetes/client-go v0.35.0
+    tools/cache/reflector.go list, pager.ListPager); a pod past the first page is no less a
+    match (a submitter Job's retried pods, a head being replaced)."""
+    from akscli.errors import ExpiredError
     from akscli.kube.client import WatchExpired
 
     version: str | None = None
     while True:
-        if version is None:
-            page = next(kube.list_pages("v1", "Pod", namespace=namespace, label_selector=selector, page_size=page_size))
-            for pod in page["items"]:
-                yield "ADDED", pod
-            version = (page.get("metadata") or {}).get("resourceVersion")
+        try:
+            if version is None:
+                for page in kube.list_pages(
+                    "v1", "Pod", namespace=namespace, label_selector=selector, page_size=page_size, consistent=True
+                ):
+                    for pod in page["items"]:
+                        yield "ADDED", pod
+                    version = (page.get("metadata") or {}).get("resourceVersion") or version
+        except ExpiredError:
+            version = None
+            continue
         remaining = seconds_left()
         if remaining <= 0:
             return
