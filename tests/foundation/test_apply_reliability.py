@@ -217,7 +217,7 @@ def test_a_retried_create_meeting_someone_elses_object_is_still_a_conflict(
 
 
 def test_wait_deleted_sees_a_deletion_between_its_get_and_its_watch(kubeconfig: Path, kube_emulator: Any) -> None:
-    from akscli.model.revisions import wait_deleted
+    from akscli.kube.deletion import wait_deleted
 
     kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
     kube.apply(CONFIG_MAP)
@@ -231,7 +231,7 @@ def test_wait_deleted_sees_a_deletion_between_its_get_and_its_watch(kubeconfig: 
 
     kube.get = get_then_delete  # type: ignore[method-assign]
     version = real_get("v1", "ConfigMap", "settings")["metadata"]["resourceVersion"]
-    wait_deleted(kube, {**CONFIG_MAP, "metadata": {"name": "settings", "namespace": "default"}}, timeout=5)
+    wait_deleted(kube, [{**CONFIG_MAP, "metadata": {"name": "settings", "namespace": "default"}}], timeout=5)
     watches = [e for e in kube_emulator.request_log if e.query.get("watch") == ["true"]]
     assert [e.query.get("resourceVersion") for e in watches] == [[version]]  # one watch, from the read
 

@@ -47,7 +47,7 @@ def test_identity_reads_token_claims_and_never_returns_the_token(kube_emulator: 
 def test_a_missing_object_is_none_and_a_missing_delete_is_false(kubeconfig: Path) -> None:
     kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
     assert kube.get("v1", "ConfigMap", "nope") is None
-    assert kube.delete("v1", "ConfigMap", "nope") is False
+    assert kube.delete("v1", "ConfigMap", "nope") is None
 
 
 def test_watch_streams_changes_after_a_resource_version(kubeconfig: Path, kube_emulator: Any) -> None:

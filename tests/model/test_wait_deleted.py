@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from akscli.kube.client import KubeTarget, connect
-from akscli.model.revisions import wait_deleted
+from akscli.kube.deletion import wait_deleted
 from tests.emulators.kube import KubeEmulator
 
 CM = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "old", "namespace": "default"}}
@@ -25,5 +25,5 @@ def test_a_deletion_between_the_get_and_the_watch_is_not_missed(kube_emulator: K
     kube_emulator.faults.add(verb="watch", path="/configmaps", delay=0.6, count=1)
     threading.Timer(0.3, lambda: kube_emulator.cluster.remove_finalizers("v1", "ConfigMap", "default", "old")).start()
     start = time.monotonic()
-    wait_deleted(kube, CM, timeout=10)
+    wait_deleted(kube, [CM], timeout=10)
     assert time.monotonic() - start < 5

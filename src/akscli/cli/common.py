@@ -367,15 +367,20 @@ def delete_objects(
     action: str,
     dry_run: str = "none",
     fmt: str | None = None,
+    wait: float | None = None,
 ) -> list[str]:
     """Delete (apiVersion, kind, name, namespace) objects after one confirmation; the audit line
     names the command (``action``, e.g. "model delete"), as every other change's line does, so
     `audit list --action 'model*'` finds deletes too.
 
     ``--dry-run=client`` lists what would be deleted; ``server`` asks the server to dry-run it.
-    ``fmt``: -o (only ``name``, as kubectl delete).
+    ``fmt``: -o (only ``name``, as kubectl delete). ``wait``: --wait's --timeout in seconds
+    (None: --no-wait); kubectl's lines are printed as the deletes are accepted, then the wait
+    follows until every object is gone, finalizers included (akscli.kube.deletion), as kubectl
+    delete's; a dry run never waits (upstream: kubernetes/kubectl pkg/cmd/delete/delete.go).
     """
     from akscli.cli.options import dry_run_mode
+    from akscli.kube.deletion import deleted_ref, wait_deleted
 
     mode = dry_run_mode(dry_run)
     if mode == "client":
@@ -384,12 +389,15 @@ def delete_objects(
         return []
     if mode == "none":
         confirm(f"delete {what}", yes)
-    gone = [r for r in refs if kube.delete(r[0], r[1], r[2], namespace=r[3], dry_run=mode == "server")]
-    deleted = [f"{kind.lower()}/{name}" for _, kind, name, _ in gone]  # the audit's object names
+    answers = [(r, kube.delete(r[0], r[1], r[2], namespace=r[3], dry_run=mode == "server")) for r in refs]
+    gone = [(r, answer) for r, answer in answers if answer is not None]
+    deleted = [f"{kind.lower()}/{name}" for (_, kind, name, _), _ in gone]  # the audit's object names
     if mode == "none":
         record_audit(action, kube, [], "success", objects=[{"object": r, "action": "delete"} for r in deleted])
-    for api_version, kind, name, _namespace in gone:
+    for (api_version, kind, name, _namespace), _ in gone:
         output.deleted(api_version, kind, name, mode, fmt)
+    if mode == "none" and wait is not None:
+        wait_deleted(kube, [deleted_ref(*r, answer) for r, answer in gone], wait)
     return deleted
 
 

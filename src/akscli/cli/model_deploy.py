@@ -371,6 +371,8 @@ def delete_cmd(
     yes: opts.Yes = False,
     output_: opts.DeleteOutput = None,
     ignore_not_found: opts.IgnoreNotFound = False,
+    wait: opts.DeleteWait = True,
+    timeout: opts.DeleteTimeout = "5m",
 ) -> None:
     """Delete a deployed model and everything deploy created for it."""
     from akscli.cli import common
@@ -378,6 +380,7 @@ def delete_cmd(
 
     mode = opts.dry_run_mode(dry_run)
     validate.name(name, "model deployment name")
+    wait_s = opts.delete_wait(wait, timeout)
     kube, ns = cluster.connect_ns()
     with errors.absent_is_done(ignore_not_found):
         refs = live.stack_refs(kube, name, ns, keep_history=keep_history)
@@ -394,6 +397,7 @@ def delete_cmd(
             action="model delete",
             dry_run=mode,
             fmt=output_,
+            wait=wait_s,
         )
 
 

@@ -135,6 +135,30 @@ def timeout_option(help_text: str) -> Any:
 
 
 Timeout = Annotated[str, timeout_option("How long --wait waits, e.g. 90s, 10m, 1h.")]
+# kubectl delete's --wait=true: a Kubernetes delete returns once its objects are gone, finalizers
+# included (upstream: kubernetes/kubectl pkg/cmd/delete/delete.go DeleteResult); --no-wait is the
+# ARM deletes' other half (azopts.NoWait), so every delete says --wait/--no-wait the same way.
+DeleteWait = Annotated[
+    bool,
+    typer.Option(
+        "--wait/--no-wait",
+        help="Wait until the deleted objects are gone, finalizers included (the default, as kubectl delete), "
+        "or return once the API server accepted the delete.",
+    ),
+]
+DeleteTimeout = Annotated[
+    str,
+    timeout_option("How long --wait waits for the objects to be gone, e.g. 90s, 10m; 0 waits a week (kubectl's 0s)."),
+]
+
+
+def delete_wait(wait: bool, timeout: str) -> float | None:
+    """--wait and --timeout of a delete as common.delete_objects takes them (None: --no-wait);
+    the duration is checked before anything is read or sent."""
+    seconds = validate.duration(timeout, "--timeout")
+    return seconds if wait else None
+
+
 RequestTimeout = Annotated[
     str | None,
     typer.Option(

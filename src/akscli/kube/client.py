@@ -416,19 +416,20 @@ class Kube:
         namespace: str | None = None,
         propagation: str = "Background",
         dry_run: bool = False,
-    ) -> bool:
-        """Delete one object; False when it was already gone."""
+    ) -> dict[str, Any] | None:
+        """Delete one object; the server's answer (the object while finalizers hold it, else a
+        Status naming its UID: akscli.kube.deletion.uid_of), None when it was already gone."""
         res = self.resource(api_version, kind)
         try:
-            self.request(
+            answer = self.request(
                 "DELETE",
                 res.path(self._ns(res, namespace), name),
                 body={"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": propagation},
                 query={"dryRun": "All" if dry_run else None},
             )
         except errors.NotFoundError:
-            return False
-        return True
+            return None
+        return answer if isinstance(answer, dict) and answer else {"kind": "Status"}
 
     # ---- streams -----------------------------------------------------------------------------
 

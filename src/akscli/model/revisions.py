@@ -4,13 +4,13 @@ detection for fields that cannot change in place, and pruning what a deploy no l
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from akscli.errors import NotFoundError, UsageError, WaitTimeoutError
-from akscli.kube.client import Kube, WatchExpired
+from akscli.errors import NotFoundError, UsageError
+from akscli.kube.client import Kube
+from akscli.kube.deletion import deleted_ref, wait_deleted
 from akscli.model.kinds import (
     APPEND_ONLY_FIELDS,
     IMMUTABLE_FIELDS,
@@ -207,39 +207,11 @@ def recreate(kube: Kube, changes: Iterable[ImmutableChange], deleted: list[Mappi
     delete is accepted, so a wait that fails later still leaves the deletion to be audited."""
     for change in changes:
         obj, meta = change.obj, change.obj["metadata"]
-        kube.delete(
+        answer = kube.delete(
             obj["apiVersion"], obj["kind"], meta["name"], namespace=meta.get("namespace"), propagation="Foreground"
         )
         deleted.append(obj)
-        wait_deleted(kube, obj)
-
-
-def wait_deleted(kube: Kube, obj: Mapping[str, Any], timeout: float = 300.0) -> None:
-    api_version, kind, namespace, name = _identity(obj)
-    deadline = time.monotonic() + timeout
-    while (current := kube.get(api_version, kind, name, namespace=namespace)) is not None:
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise WaitTimeoutError(
-                f"{kind}/{name} was not deleted within {timeout:g}s",
-                hint="check its finalizers with kubectl get -o yaml",
-            )
-        # Watch from the version just read: a deletion between the get and the watch is
-        # still delivered (client-go's ListWatch contract: watch from the list's resourceVersion).
-        version = (current.get("metadata") or {}).get("resourceVersion")
-        events = kube.watch(
-            api_version,
-            kind,
-            namespace=namespace,
-            name=name,
-            resource_version=version,
-            timeout_seconds=max(1, int(left)),
-        )
-        try:
-            if any(event == "DELETED" for event, _ in events):
-                return
-        except WatchExpired:
-            continue  # the version is too old to watch from: read again
+        wait_deleted(kube, [deleted_ref(obj["apiVersion"], obj["kind"], meta["name"], meta.get("namespace"), answer)])
 
 
 def revisions(kube: Kube, name: str, namespace: str) -> list[Revision]:
@@ -303,8 +275,9 @@ def replace_first(kube: Kube, stale: Iterable[Mapping[str, Any]]) -> list[Mappin
     deleted = []
     for obj in stale:
         api_version, kind, namespace, name = _identity(obj)
-        if kube.delete(api_version, kind, name, namespace=namespace, propagation="Foreground"):
-            wait_deleted(kube, obj)
+        answer = kube.delete(api_version, kind, name, namespace=namespace, propagation="Foreground")
+        if answer is not None:
+            wait_deleted(kube, [deleted_ref(api_version, kind, name, namespace, answer)])
             deleted.append(obj)
     return deleted
 
@@ -314,7 +287,7 @@ def delete_stale(kube: Kube, stale: Iterable[Mapping[str, Any]]) -> list[Mapping
     deleted = []
     for obj in stale:
         api_version, kind, namespace, name = _identity(obj)
-        if kube.delete(api_version, kind, name, namespace=namespace):
+        if kube.delete(api_version, kind, name, namespace=namespace) is not None:
             deleted.append(obj)
     return deleted
 

@@ -312,12 +312,15 @@ def placement_delete(
     dry_run: opts.DryRun = "none",
     output_: opts.DeleteOutput = None,
     ignore_not_found: opts.IgnoreNotFound = False,
+    wait: opts.DeleteWait = True,
+    timeout: opts.DeleteTimeout = "5m",
     hub: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Delete a placement (its resources leave the members) and the overrides akscli made for it."""
     from akscli.cli.common import delete_objects
     from akscli.fleet.placement import delete_refs
 
+    wait_s = opts.delete_wait(wait, timeout)
     ns = checked_namespace(namespace)
     kube = hub.connect()
     with errors.absent_is_done(ignore_not_found):
@@ -329,4 +332,5 @@ def placement_delete(
             action="fleet placement delete",
             dry_run=dry_run,
             fmt=output_,
+            wait=wait_s,
         )

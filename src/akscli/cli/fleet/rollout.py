@@ -133,13 +133,16 @@ def strategy_delete(
     dry_run: opts.DryRun = "none",
     output_: opts.DeleteOutput = None,
     ignore_not_found: opts.IgnoreNotFound = False,
+    wait: opts.DeleteWait = True,
+    timeout: opts.DeleteTimeout = "5m",
     hub: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Delete a staged update strategy."""
     from akscli.fleet.armclient import STRATEGY
 
     action = "fleet rollout strategy delete"
-    _delete_staged(STRATEGY, name, namespace, yes, arm, hub, action, dry_run, output_, ignore_not_found)
+    wait_s = opts.delete_wait(wait, timeout)
+    _delete_staged(STRATEGY, name, namespace, yes, arm, hub, action, dry_run, output_, ignore_not_found, wait_s)
 
 
 def _hub_ref(obj: dict[str, Any]) -> tuple[str, str, str, str | None]:
@@ -513,13 +516,16 @@ def rollout_delete(
     dry_run: opts.DryRun = "none",
     output_: opts.DeleteOutput = None,
     ignore_not_found: opts.IgnoreNotFound = False,
+    wait: opts.DeleteWait = True,
+    timeout: opts.DeleteTimeout = "5m",
     hub: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Delete an update run (ARM with --fleet, else the hub's staged update run)."""
     from akscli.fleet.armclient import UPDATE_RUN
 
     action = "fleet rollout delete"
-    _delete_staged(UPDATE_RUN, name, namespace, yes, arm, hub, action, dry_run, output_, ignore_not_found)
+    wait_s = opts.delete_wait(wait, timeout)
+    _delete_staged(UPDATE_RUN, name, namespace, yes, arm, hub, action, dry_run, output_, ignore_not_found, wait_s)
 
 
 def _delete_staged(
@@ -533,9 +539,11 @@ def _delete_staged(
     dry_run: str,
     fmt: str | None = None,
     ignore_not_found: bool = False,
+    wait: float | None = None,
 ) -> None:
     """Delete an update run or strategy: through ARM with --fleet (--dry-run prints the DELETE,
-    contacting nothing), else on the hub (--dry-run reads the object, as kubectl delete does)."""
+    contacting nothing; the ARM operation is always followed to its end), else on the hub
+    (--dry-run reads the object, as kubectl delete does; ``wait``: as common.delete_objects)."""
     from akscli.cli.common import delete_objects
     from akscli.fleet import rollout
     from akscli.fleet.armclient import UPDATE_RUN
@@ -558,4 +566,5 @@ def _delete_staged(
             action=action,
             dry_run=mode,
             fmt=fmt,
+            wait=wait,
         )

@@ -170,6 +170,8 @@ def cluster_delete(
     dry_run: opts.DryRun = "none",
     output_: opts.DeleteOutput = None,
     ignore_not_found: opts.IgnoreNotFound = False,
+    wait: opts.DeleteWait = True,
+    timeout: opts.DeleteTimeout = "5m",
 ) -> None:
     """Delete a Ray cluster and its pods."""
     delete_object(
@@ -182,6 +184,7 @@ def cluster_delete(
         action="ray cluster delete",
         fmt=output_,
         ignore_not_found=ignore_not_found,
+        wait=opts.delete_wait(wait, timeout),
     )
 
 

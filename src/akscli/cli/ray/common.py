@@ -142,15 +142,24 @@ def delete_object(
     fmt: str | None = None,
     also: "Callable[[Kube, str], list[tuple[str, str, str, str | None]]]" = lambda _kube, _ns: [],
     ignore_not_found: bool = False,
+    wait: float | None = None,
 ) -> None:
-    """Delete one Ray object (and what ``also`` names) after a confirmation."""
+    """Delete one Ray object (and what ``also`` names) after a confirmation; ``wait``: as
+    common.delete_objects."""
     validate.name(name, f"{what} name")
     kube, ns = k8s.connect_ns()
     with errors.absent_is_done(ignore_not_found):
         logic.get_object(kube, kind, name, ns)
         refs = [(RAY, kind, name, ns), *also(kube, ns)]
         common.delete_objects(
-            kube, refs, yes=yes, what=f"{what} {name} in namespace {ns}", action=action, dry_run=dry_run, fmt=fmt
+            kube,
+            refs,
+            yes=yes,
+            what=f"{what} {name} in namespace {ns}",
+            action=action,
+            dry_run=dry_run,
+            fmt=fmt,
+            wait=wait,
         )
 
 

@@ -327,6 +327,8 @@ def job_delete(
     dry_run: opts.DryRun = "none",
     output_: opts.DeleteOutput = None,
     ignore_not_found: opts.IgnoreNotFound = False,
+    wait: opts.DeleteWait = True,
+    timeout: opts.DeleteTimeout = "5m",
 ) -> None:
     """Delete a RayJob (its own cluster goes with it) and its working-directory ConfigMap."""
 
@@ -345,4 +347,5 @@ def job_delete(
         fmt=output_,
         also=workdir,
         ignore_not_found=ignore_not_found,
+        wait=opts.delete_wait(wait, timeout),
     )

@@ -101,6 +101,8 @@ def service_delete(
     dry_run: opts.DryRun = "none",
     output_: opts.DeleteOutput = None,
     ignore_not_found: opts.IgnoreNotFound = False,
+    wait: opts.DeleteWait = True,
+    timeout: opts.DeleteTimeout = "5m",
 ) -> None:
     """Delete a RayService and the Ray cluster it runs on."""
     delete_object(
@@ -113,4 +115,5 @@ def service_delete(
         action="ray service delete",
         fmt=output_,
         ignore_not_found=ignore_not_found,
+        wait=opts.delete_wait(wait, timeout),
     )

@@ -39,8 +39,55 @@ from tests.emulators.kube.controllers.kuberay.common import (
     suffix,
 )
 from tests.emulators.kube.controllers.kuberay.services import apply_service, owner_head_service
+from tests.emulators.kube.status import ApiError
 
 SUBMITTER_CONTAINER = "ray-job-submitter"
+# upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/constant.go
+# RayJobStopJobFinalizer; rayjob_controller.go Reconcile adds it in JobDeploymentStatusNew and, on
+# a deleted RayJob, removes it "no matter StopJob() succeeds or not".
+RAYJOB_FINALIZER = "ray.io/rayjob-finalizer"
+
+
+def _add_finalizer(cluster: Any, job: dict[str, Any]) -> bool:
+    """False where the RayJob changed since it was read (r.Update's conflict: requeued)."""
+    md = job["metadata"]
+    finalizers = list(md.get("finalizers") or [])
+    if RAYJOB_FINALIZER in finalizers:
+        return True
+    patch = {"metadata": {"finalizers": [*finalizers, RAYJOB_FINALIZER], "resourceVersion": md["resourceVersion"]}}
+    try:
+        cluster.patch(RAY, "RayJob", md["namespace"], md["name"], patch)
+    except ApiError as exc:
+        if exc.code != 409:
+            raise
+        return False
+    return True
+
+
+def _remove_finalizer(cluster: Any, job: dict[str, Any]) -> None:
+    """RemoveFinalizer by index under a JSON patch ``test``: the API server's garbage collector
+    may edit the same list (foregroundDeletion); a miss is read again."""
+    md = job["metadata"]
+    for _ in range(5):
+        current = cluster.get(RAY, "RayJob", md["namespace"], md["name"])
+        finalizers = list(((current or {}).get("metadata") or {}).get("finalizers") or [])
+        if current is None or RAYJOB_FINALIZER not in finalizers:
+            return
+        at = f"/metadata/finalizers/{finalizers.index(RAYJOB_FINALIZER)}"
+        try:
+            cluster.json_patch(
+                RAY,
+                "RayJob",
+                md["namespace"],
+                md["name"],
+                [{"op": "test", "path": at, "value": RAYJOB_FINALIZER}, {"op": "remove", "path": at}],
+            )
+            return
+        except ApiError as exc:
+            if exc.code == 404:
+                return
+            if exc.code not in (409, 422):
+                raise
 
 
 class JobReconciler:
@@ -61,6 +108,9 @@ class JobReconciler:
         spec = job.get("spec") or {}
         status = job.get("status") or {}
         deployment = status.get("jobDeploymentStatus")
+        if job["metadata"].get("deletionTimestamp"):
+            _remove_finalizer(cluster, job)  # the job's threads see it gone and stop
+            return
         # validateRayJob: the metadata, then the spec; the event's reason names which.
         problem, reason = metadata_problem(job), "InvalidRayJobMetadata"
         if problem is None:
@@ -87,6 +137,9 @@ class JobReconciler:
                 self._jobs_started.discard(key)
                 cluster.patch_status(RAY, "RayJob", ns, name, {"jobDeploymentStatus": None, "jobStatus": None})
             elif key in self._jobs_started or deployment:
+                return
+            if not _add_finalizer(cluster, job):
+                self.requeue(job, self.delay)
                 return
             self._jobs_started.add(key)
         self._spawn(self._run_job, cluster, ns, name)

@@ -1,0 +1,102 @@
+"""Waiting until deleted objects are gone, finalizers included: what kubectl delete does by
+default (--wait=true) before it returns, so that a delete followed by a create of the same name
+does not meet the old object still held by its operator's finalizer ("object is being deleted").
+
+upstream: kubernetes/kubectl pkg/cmd/delete/delete.go DeleteResult (the UID of each deleted object
+from the server's answer, the wait skipped on a dry run) and pkg/cmd/wait/wait.go IsDeleted (a 404,
+or an object of the same name with another UID, is gone; else watch the name from the version read
+until a DELETED event; a timeout names the objects left).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from akscli.errors import WaitTimeoutError
+from akscli.kube.client import Kube, WatchExpired
+
+# What a delete waits for unless --timeout says otherwise: the wait recreate has always used.
+# kubectl's --timeout=0s means a week (delete.go, effectiveTimeout); akscli bounds every wait by
+# default (docs/grammar.md), and a held finalizer is named rather than waited on for days.
+DEFAULT_TIMEOUT = 300.0
+# --timeout 0: wait as kubectl's --timeout=0s does (upstream: delete.go, "set it to a week").
+UNBOUNDED = 168 * 3600.0
+
+
+def uid_of(answer: Mapping[str, Any] | None) -> str | None:
+    """The UID in the API server's answer to a DELETE: the object itself while finalizers hold
+    it, else a Status whose details name it (upstream: delete.go DeleteResult, uidMap)."""
+    if not answer:
+        return None
+    if answer.get("kind") == "Status":
+        return (answer.get("details") or {}).get("uid")
+    return (answer.get("metadata") or {}).get("uid")
+
+
+def deleted_ref(
+    api_version: str, kind: str, name: str, namespace: str | None, answer: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """The deleted object as ``wait_deleted`` takes it: its identity and the UID deleted."""
+    meta: dict[str, Any] = {"name": name, "namespace": namespace}
+    if uid := uid_of(answer):
+        meta["uid"] = uid
+    return {"apiVersion": api_version, "kind": kind, "metadata": meta}
+
+
+def wait_deleted(kube: Kube, objects: Iterable[Mapping[str, Any]], timeout: float = DEFAULT_TIMEOUT) -> None:
+    """Return once each object is gone; a ``metadata.uid`` makes an object of the same name with
+    another UID count as gone (created after the delete). Raises WaitTimeoutError (exit 5) naming
+    each object left and the finalizers that hold it."""
+    deadline = time.monotonic() + (UNBOUNDED if timeout == 0 else timeout)
+    left = [held for obj in objects if (held := _wait_one(kube, obj, deadline)) is not None]
+    if left:
+        raise WaitTimeoutError(
+            f"not deleted within {timeout:g}s: {'; '.join(_holding(obj) for obj in left)}",
+            hint="a finalizer goes once its controller has cleaned up: check that the controller runs "
+            "and its events (kubectl describe); --timeout waits longer, --no-wait returns once the delete is accepted",
+        )
+
+
+def _wait_one(kube: Kube, obj: Mapping[str, Any], deadline: float) -> dict[str, Any] | None:
+    """None once the object is gone, else the object as last read at the deadline."""
+    meta = obj["metadata"]
+    api_version, kind, name, namespace = (
+        str(obj["apiVersion"]),
+        str(obj["kind"]),
+        str(meta["name"]),
+        meta.get("namespace"),
+    )
+    uid = meta.get("uid")
+    while (current := kube.get(api_version, kind, name, namespace=namespace)) is not None:
+        if uid and (current.get("metadata") or {}).get("uid") != uid:
+            return None  # another object of the same name: the deleted one is gone
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return current
+        # Watch from the version just read: a deletion between the get and the watch is
+        # still delivered (client-go's ListWatch contract: watch from the list's resourceVersion).
+        events = kube.watch(
+            api_version,
+            kind,
+            namespace=namespace,
+            name=name,
+            resource_version=(current.get("metadata") or {}).get("resourceVersion"),
+            timeout_seconds=max(1, int(left)),
+        )
+        try:
+            if any(event == "DELETED" for event, _ in events):
+                return None
+        except WatchExpired:
+            continue  # the version is too old to watch from: read again
+    return None
+
+
+def _holding(obj: Mapping[str, Any]) -> str:
+    meta = obj.get("metadata") or {}
+    ref = f"{obj.get('kind')}/{meta.get('name')}"
+    finalizers: Sequence[str] = meta.get("finalizers") or []
+    if finalizers:
+        return f"{ref} (held by finalizer {', '.join(finalizers)})"
+    return f"{ref} (still terminating)"
