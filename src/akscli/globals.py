@@ -106,11 +106,7 @@ def value_flag_before(argv: list[str], word: str) -> str | None:
 
 def _switch(flag: str, value: str | None) -> bool:
     """A switch given bare (on) or, as kubectl takes its bool flags, ``=true``/``=false``."""
-    if value is None:
-        return True
-    if value not in validate.GO_BOOLS:
-        raise UsageError(f"invalid {flag} value {value!r}: not a bool", hint=f"use {flag}, {flag}=true or {flag}=false")
-    return validate.GO_BOOLS[value]
+    return True if value is None else validate.go_bool(value, flag)
 
 
 def extract(argv: list[str]) -> list[str]:

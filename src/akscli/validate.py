@@ -64,6 +64,19 @@ GO_BOOLS = {
 }
 
 
+def go_bool(value: str, flag: str) -> bool:
+    """The value of a bool flag given as ``FLAG=VALUE``, read as kubectl's flag parser reads it
+    (upstream: spf13/pflag v1.0.5 bool.go, boolValue.Set: strconv.ParseBool)."""
+    if value in GO_BOOLS:
+        return GO_BOOLS[value]
+    raise _fail(
+        f"{flag} value",
+        value,
+        f"not a bool (one of {', '.join(GO_BOOLS)})",
+        f"use {flag}, {flag}=true or {flag}=false",
+    )
+
+
 def _fail(what: str, value: object, problem: str, form: str) -> UsageError:
     text = str(value)
     shown = text if len(text) <= 80 else f"{text[:77]}..."

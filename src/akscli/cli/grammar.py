@@ -11,6 +11,7 @@ from typer import _click as click
 from typer._click import types as click_types
 
 from akscli.cli import options as opts
+from akscli.validate import GO_BOOLS
 
 CONTEXT_HELP = "The kubeconfig context to use (default: the current context)."
 DRY_RUN_HELP = opts.DRY_RUN_HELP
@@ -220,7 +221,8 @@ def grammar_markdown() -> str:
         "  before it (an existing name, the cluster to join, quota) are left out. server sends",
         "  Kubernetes requests with `dryRun=All`. Azure Resource Manager commands accept client and",
         "  refuse server (one line, exit 2): ARM has no dry run for these resource types.",
-        "- `--wait` and `--no-wait` are both accepted wherever a command can wait (defaults below).",
+        "- `--wait` and `--no-wait` are both accepted wherever a command can wait (defaults below),",
+        "  and so are kubectl's `--wait=false` and `--wait=true`.",
         "- `-o table|wide|json|yaml|name` on every read command (reports such as `doctor` print no",
         "  names: " + ", ".join(f"`{c}`" for c in sorted(NO_NAME_OUTPUT)) + ").",
         "- `-o` is checked as the flags are parsed, before anything is rendered, asked or sent: a",
@@ -253,6 +255,15 @@ def grammar_markdown() -> str:
         "  so the delete reads the resource first, as kubectl does.",
         "- A short flag takes its value after `=` as kubectl's does: `-o=json`, `-n=team-a`. The",
         "  `--dry-run` modes are spelled exactly (`--dry-run=CLIENT` is refused, as in kubectl).",
+        "- A boolean flag takes a value after `=` as kubectl's do (`--wait=false`,",
+        "  `--ignore-not-found=true`, `-A=true`), spelled as Go's ParseBool reads it:",
+        "  " + ", ".join(f"`{v}`" for v in GO_BOOLS) + ".",
+        "  On a pair `--x/--no-x` false is the other half (`--wait=false` is `--no-wait`); on a",
+        "  single flag it is leaving the flag off (the last given wins: `-y --yes=false` is no",
+        "  `--yes`). Another value is one line, exit 2, and nothing runs. A value after a space is",
+        "  not the flag's: `--wait false` leaves `false` an argument, as in kubectl. Every",
+        "  command's boolean flags read it, and the global `--debug` and `--show-managed-fields`;",
+        "  flags that take a value (`--dry-run`, `-o`) are read as before.",
         "- `apply -f FILE -n NS` refuses an object whose manifest names another namespace, before",
         "  any change, as kubectl does; without `-n` each object goes to its own namespace.",
         "- `-A/--all-namespaces` lists every namespace, with NAMESPACE as the first column.",

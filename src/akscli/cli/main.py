@@ -10,7 +10,7 @@ import os
 import re
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from typer import _click as click
@@ -19,6 +19,9 @@ from typer.core import TyperGroup
 from akscli import globals as global_flags
 from akscli import logconfig, process
 from akscli.errors import EXIT_INTERRUPTED, AkscliError
+
+if TYPE_CHECKING:
+    from akscli.cli.options import BoolFlag
 
 # name -> (module:attribute, one-line help). The attribute is a Typer app (a group) or a
 # plain function (a single command).
@@ -60,36 +63,50 @@ def _finish(command: click.Command, name: str) -> click.Command:
     command.name = name
     _name_metavars(command)
     _add_examples(command, name)
-    _read_shorthand_values(command)
+    _read_kubectl_values(command)
     return command
 
 
-def _read_shorthand_values(command: click.Command) -> None:
-    """Each command reads ``-o=json`` and ``-n=team-a`` as kubectl does (options.split_shorthand_values)."""
+def _read_kubectl_values(command: click.Command) -> None:
+    """Each command reads its flags' values as kubectl does: ``-o=json`` and ``-n=team-a``
+    (options.split_shorthand_values), and ``--wait=false``, ``-A=true`` for each boolean flag
+    (options.bool_flag_values). Both read the command's own Click parameters as it parses, so a
+    new flag gets them, and a command that is built but not run (help, docgen) pays nothing."""
     children = getattr(command, "commands", None)
     if children is not None:
         for child in children.values():
-            _read_shorthand_values(child)
-        return
-    takes_value = frozenset(
-        opt
-        for param in command.params
-        if param.param_type_name == "option"
-        and not getattr(param, "is_flag", False)
-        and not getattr(param, "count", False)
-        for opt in param.opts
-        if len(opt) == 2
-    )
-    if not takes_value:
+            _read_kubectl_values(child)
         return
     parse = command.parse_args
 
     def parse_args(ctx: click.Context, args: list[str]) -> list[str]:
-        from akscli.cli.options import split_shorthand_values
+        from akscli.cli.options import bool_flag_values, split_shorthand_values
 
-        return parse(ctx, split_shorthand_values(args, takes_value))
+        value_flags, flags = _flag_kinds(command)
+        args = split_shorthand_values(args, frozenset(n for n in value_flags if len(n) == 2))
+        return parse(ctx, bool_flag_values(args, flags, value_flags, lenient=ctx.resilient_parsing))
 
     command.parse_args = parse_args  # type: ignore[method-assign]
+
+
+def _flag_kinds(command: click.Command) -> "tuple[frozenset[str], dict[str, BoolFlag]]":
+    """The names of ``command``'s options that take a value, and of its boolean flags (each with
+    the word that turns it off: the other half of ``--x/--no-x``, none for a single ``--x``)."""
+    from akscli.cli.options import BoolFlag
+
+    value_flags: set[str] = set()
+    flags: dict[str, BoolFlag] = {}
+    for param in command.params:
+        if param.param_type_name != "option" or getattr(param, "count", False):
+            continue
+        if not getattr(param, "is_flag", False):
+            value_flags.update(param.opts)
+        elif getattr(param, "is_bool_flag", False):
+            names = frozenset([*param.opts, *param.secondary_opts])
+            for on, off in ((param.opts, param.secondary_opts), (param.secondary_opts, param.opts)):
+                for name in on:
+                    flags[name] = BoolFlag(names, max(off, key=len) if off else None)
+    return frozenset(value_flags), flags
 
 
 def _running(name: str, subcommand: str | None) -> click.Command:

@@ -284,6 +284,44 @@ def split_shorthand_values(argv: list[str], takes_value: frozenset[str]) -> list
     return out
 
 
+class BoolFlag(NamedTuple):
+    """One name of a command's boolean flag, as ``bool_flag_values`` reads ``NAME=VALUE``."""
+
+    names: frozenset[str]  # every name of the flag, both halves of a pair (--wait, --no-wait)
+    off: str | None  # the word that means false: a pair's other half; None for a single flag
+
+
+def bool_flag_values(
+    argv: list[str], flags: Mapping[str, BoolFlag], value_flags: frozenset[str], *, lenient: bool = False
+) -> list[str]:
+    """kubectl's bool flags take a value after ``=`` (``--wait=false``, ``-A=true``; upstream:
+    spf13/pflag 01748d8 flag.go parseLongArg and parseSingleShortArg, bool.go: NoOptDefVal
+    "true", the value read by strconv.ParseBool); Click's flags take none. So ``NAME=VALUE``
+    of each flag in ``flags`` becomes NAME when VALUE is true; when false, the pair's other half
+    (``--no-wait``) or, for a single flag, nothing, with the flag given before it taken back (the
+    last one wins, as in pflag). Any other VALUE is a usage error, unless ``lenient`` (shell
+    completion reads the words typed so far) drops the word. A space-separated value is not the
+    flag's (``--wait false`` leaves ``false`` a positional, as pflag does). Words after ``--``
+    and the value of an option in ``value_flags`` (``--set --wait=true``) are left alone."""
+    out: list[str] = []
+    for index, word in enumerate(argv):
+        if word == "--":
+            return out + argv[index:]
+        name, eq, value = word.partition("=")
+        flag = flags.get(name) if eq and not (index and argv[index - 1] in value_flags) else None
+        if flag is None:
+            out.append(word)
+        elif value not in validate.GO_BOOLS and lenient:
+            continue
+        elif validate.go_bool(value, name):
+            out.append(name)
+        elif flag.off is not None:
+            out.append(flag.off)
+        else:
+            out = [w for w in out if w not in flag.names]
+    return out
+
+
 def kube_target(
     kubeconfig: str | None,
     context: str | None,
