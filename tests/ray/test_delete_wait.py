@@ -1,18 +1,22 @@
-"""`ray job delete` waits until KubeRay has let the RayJob go: the simulator holds it with
-KubeRay's finalizer (upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/
-rayjob_controller.go, RayJobStopJobFinalizer), as kubectl delete waits by default."""
+"""`ray job delete` and `ray service delete` wait until KubeRay has let the object go: the
+simulator holds them with KubeRay's finalizers (upstream: ray-project/kuberay v1.7.0
+ray-operator/controllers/ray/rayjob_controller.go RayJobStopJobFinalizer, rayservice_controller.go
+RayServiceFinalizer), as kubectl delete waits by default."""
 
 from __future__ import annotations
 
 import signal
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from tests.cli import invoke, start, stop
 from tests.emulators.kube.controllers.kuberay.job import RAYJOB_FINALIZER
+from tests.emulators.kube.controllers.kuberay.service import RAYSERVICE_FINALIZER
 from tests.ray.test_cli_cluster import wait_until
 from tests.ray.test_cli_job import RAY, job, submit
+from tests.ray.test_cli_service import SERVE
 
 
 def test_job_delete_returns_once_kuberays_finalizer_let_the_job_go(ray_emulator: Callable[..., Any]) -> None:
@@ -52,3 +56,19 @@ def test_ctrl_c_while_a_delete_waits_ends_it_now(ray_emulator: Callable[..., Any
     finally:
         stop(process)
     assert process.returncode == 130, err
+
+
+def test_service_delete_returns_once_kuberay_deleted_its_clusters_and_let_it_go(
+    ray_emulator: Callable[..., Any], tmp_path: Path
+) -> None:
+    emu = ray_emulator()
+    (tmp_path / "serve.yaml").write_text(SERVE)
+    assert invoke("ray", "service", "deploy", "llm", "-f", str(tmp_path / "serve.yaml"), "--wait").exit_code == 0
+    service = emu.cluster.get(RAY, "RayService", "default", "llm")
+    assert RAYSERVICE_FINALIZER in service["metadata"]["finalizers"]
+    assert emu.cluster.list(RAY, "RayCluster", "default")
+    result = invoke("ray", "service", "delete", "llm", "-y")
+    assert result.exit_code == 0, result
+    # rayservice_controller.go: the finalizer goes only once cleanUpRayClusterInstance lists none.
+    assert emu.cluster.get(RAY, "RayService", "default", "llm") is None
+    assert emu.cluster.list(RAY, "RayCluster", "default") == []
