@@ -12,11 +12,16 @@ from pathlib import Path
 from typing import Any
 
 from tests.cli import invoke, start, stop
+from tests.emulators.kube.controllers.kuberay.gcs_ft import REDIS_CLEANUP_FINALIZER
 from tests.emulators.kube.controllers.kuberay.job import RAYJOB_FINALIZER
 from tests.emulators.kube.controllers.kuberay.service import RAYSERVICE_FINALIZER
 from tests.ray.test_cli_cluster import wait_until
 from tests.ray.test_cli_job import RAY, job, submit
 from tests.ray.test_cli_service import SERVE
+
+
+def _finalizers(emu: Any, kind: str, name: str) -> list[str]:
+    return list(((emu.cluster.get(RAY, kind, "default", name) or {}).get("metadata") or {}).get("finalizers") or [])
 
 
 def test_job_delete_returns_once_kuberays_finalizer_let_the_job_go(ray_emulator: Callable[..., Any]) -> None:
@@ -72,3 +77,22 @@ def test_service_delete_returns_once_kuberay_deleted_its_clusters_and_let_it_go(
     # rayservice_controller.go: the finalizer goes only once cleanUpRayClusterInstance lists none.
     assert emu.cluster.get(RAY, "RayService", "default", "llm") is None
     assert emu.cluster.list(RAY, "RayCluster", "default") == []
+
+
+def test_cluster_delete_with_gcs_fault_tolerance_returns_once_kuberays_redis_cleanup_let_it_go(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    from tests.emulators.kube.controllers.builtin import JobController
+
+    emu = ray_emulator()
+    emu.controllers.add(JobController(delay=0.02))  # runs KubeRay's Redis clean-up Job
+    result = invoke("ray", "cluster", "create", "ft", "--annotation", "ray.io/ft-enabled=true")
+    assert result.exit_code == 0, result
+    wait_until(lambda: _finalizers(emu, "RayCluster", "ft") == [REDIS_CLEANUP_FINALIZER])
+    wait_until(lambda: len(emu.cluster.list("v1", "Pod", "default")) > 0)
+    result = invoke("ray", "cluster", "delete", "ft", "-y")
+    assert result.exit_code == 0, result
+    # raycluster_controller.go: the finalizer goes once the <name>-redis-cleanup Job has finished.
+    assert emu.cluster.get(RAY, "RayCluster", "default", "ft") is None
+    reasons = [e.get("reason") for e in emu.cluster.list("v1", "Event", "default")]
+    assert "CreatedRedisCleanupJob" in reasons
