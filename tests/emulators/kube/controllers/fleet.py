@@ -15,6 +15,8 @@ paths below relative to that repository:
 * Staged update runs: ``fleet_runs`` (pkg/controllers/updaterun); evictions: ``fleet_evictions``
   (pkg/controllers/clusterresourceplacementeviction).
 
+* Finalizers and the clean-up of a deleted placement: ``fleet_cleanup`` (pkg/controllers/placement/
+  controller.go handleDelete, pkg/scheduler/scheduler.go cleanUpAllBindingsFor).
 * Resource snapshots: ``fleet_snapshots`` (the (Cluster)ResourceSnapshot CRDs, which the simulator
   installs, and the snapshots upstream kubefleet-dev/kubefleet pkg/utils/controller/
   resource_snapshot_resolver.go writes).
@@ -33,6 +35,11 @@ from typing import Any, ClassVar
 
 from tests.emulators.kube.controllers import fleet_snapshots
 from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.fleet_cleanup import (
+    PLACEMENT_CLEANUP_FINALIZER,
+    SCHEDULER_CLEANUP_FINALIZER,
+    PlacementCleanup,
+)
 from tests.emulators.kube.controllers.fleet_conditions import (
     REPORT_DIFF_TYPES,
     _cond,
@@ -71,7 +78,7 @@ NAMESPACED_CONTENT = [
 ]
 
 
-class FleetHubController(StagedRuns, Evictions, Controller):
+class FleetHubController(StagedRuns, Evictions, PlacementCleanup, Controller):
     # The hub agent's chart installs the snapshot CRDs (fleet_snapshots); ../shared/crds has none.
     crds: ClassVar[list[dict[str, Any]]] = fleet_snapshots.CRDS
     watches: ClassVar[list[tuple[str, str]]] = [
@@ -268,11 +275,18 @@ class FleetHubController(StagedRuns, Evictions, Controller):
     def place(self, cluster: Any, placement: dict[str, Any]) -> None:
         placement = _latest(cluster, placement)
         if placement["metadata"].get("deletionTimestamp"):
+            self.clean_up_deleted(cluster, placement)
+            return
+        # controller.go Reconcile registers its finalizer before handleUpdate.
+        if not self.ensure_finalizer(cluster, placement, PLACEMENT_CLEANUP_FINALIZER):
             return
         generation = int(placement["metadata"].get("generation") or 1)
         key = self._key(placement)
         if self._scheduled.get(key) != generation:
             self._pending_schedule(cluster, placement, generation)
+            return
+        # scheduler.go scheduleOnce: its finalizer once a policy snapshot exists, before the cycle.
+        if not self.ensure_finalizer(cluster, _latest(cluster, placement), SCHEDULER_CLEANUP_FINALIZER):
             return
         members = self._members(cluster)
         decisions = self.schedule(cluster, placement)

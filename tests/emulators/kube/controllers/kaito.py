@@ -49,8 +49,8 @@ from typing import Any, ClassVar
 
 from tests.emulators.kube.controllers import kaito_nodes, kaito_workload
 from tests.emulators.kube.controllers.base import Controller, DeletionTolerantController
+from tests.emulators.kube.controllers.finalizers import add_finalizer, remove_finalizer
 from tests.emulators.kube.controllers.rescheduling import requeue_owners
-from tests.emulators.kube.status import ApiError
 
 KAITO = "kaito.sh/v1beta1"
 POD_INDEX = "apps.kubernetes.io/pod-index"
@@ -147,51 +147,6 @@ def _serving(pod: dict[str, Any]) -> bool:
 WORKSPACE_FINALIZER = "workspace.finalizer.kaito.sh"
 
 
-def _ensure_finalizer(cluster: Any, ws: dict[str, Any]) -> bool:
-    """False where the Workspace changed since ``ws`` was read (the patch's 409)."""
-    md = ws["metadata"]
-    finalizers = list(md.get("finalizers") or [])
-    if WORKSPACE_FINALIZER not in finalizers:
-        # client.MergeFrom: the whole list, as controller-runtime's merge patch sends it. The
-        # resourceVersion makes it fail, not overwrite, where the object changed since the read
-        # (a delete that came between: the deletion's own reconcile follows).
-        patch = {
-            "metadata": {
-                "finalizers": [*finalizers, WORKSPACE_FINALIZER],
-                **({"resourceVersion": md["resourceVersion"]} if md.get("resourceVersion") else {}),
-            }
-        }
-        try:
-            cluster.patch(KAITO, "Workspace", md["namespace"], md["name"], patch)
-        except ApiError as exc:
-            if exc.code != 409:
-                raise
-            return False
-    return True
-
-
-def _remove_finalizer(cluster: Any, ws: dict[str, Any]) -> None:
-    """RemoveFinalizer by index under a JSON patch ``test``, re-read on a miss: the API server's
-    garbage collector edits the same list (foregroundDeletion) at the same time, and
-    UpdateWorkspaceWithRetry retries on a conflict rather than overwrite it."""
-    md = ws["metadata"]
-    for _ in range(5):
-        current = cluster.get(KAITO, "Workspace", md["namespace"], md["name"])
-        finalizers = list(((current or {}).get("metadata") or {}).get("finalizers") or [])
-        if current is None or WORKSPACE_FINALIZER not in finalizers:
-            return
-        at = f"/metadata/finalizers/{finalizers.index(WORKSPACE_FINALIZER)}"
-        patch = [{"op": "test", "path": at, "value": WORKSPACE_FINALIZER}, {"op": "remove", "path": at}]
-        try:
-            cluster.json_patch(KAITO, "Workspace", md["namespace"], md["name"], patch)
-            return
-        except ApiError as exc:
-            if exc.code == 404:
-                return
-            if exc.code not in (409, 422):
-                raise
-
-
 def _owner(obj: dict[str, Any]) -> dict[str, Any]:
     md = obj["metadata"]
     return {
@@ -263,9 +218,9 @@ class WorkspaceController(_KaitoController):
             # so the Workspace outlives its nodes (upstream: kaito-project/kaito v0.12.0
             # pkg/workspace/controllers/workspace_gc_finalizer.go).
             kaito_nodes.deprovision(cluster, obj)
-            _remove_finalizer(cluster, obj)
+            remove_finalizer(cluster, obj, WORKSPACE_FINALIZER)
             return
-        if not _ensure_finalizer(cluster, obj):
+        if not add_finalizer(cluster, obj, WORKSPACE_FINALIZER):
             # A conflict: the Workspace changed since it was read; controller-runtime requeues.
             self.requeue(obj, self.delay)
             return

@@ -17,6 +17,7 @@ What a test can rely on, each with the upstream code it follows:
   container (``common/pod.go BuildAutoscalerContainer``), and surplus workers are deleted only
   when named in ``scaleStrategy.workersToDelete``, which is then cleared (``reconcilePods``);
   without autoscaling surplus workers are deleted at random.
+* With GCS fault tolerance, the Redis clean-up finalizer: ``gcs_ft``.
 * ``spec.suspend`` deletes every pod; ``RayClusterSuspending`` then ``RayClusterSuspended`` and
   ``state: suspended``.
 """
@@ -42,6 +43,7 @@ from tests.emulators.kube.controllers.kuberay.common import (
     suffix,
     sum_quantity,
 )
+from tests.emulators.kube.controllers.kuberay.gcs_ft import redis_cleanup
 from tests.emulators.kube.controllers.kuberay.services import head_labels, head_service, pod_labels
 from tests.emulators.kube.controllers.kuberay.validation import cluster_spec_problem, cluster_upgrade_problem
 from tests.emulators.kube.controllers.rescheduling import mark_injected
@@ -86,6 +88,8 @@ class ClusterReconciler:
                 f"The RayCluster UpgradeStrategy is invalid {ns}/{name}: {problem}",
             )
             return dict(rc)
+        if redis_cleanup(self, cluster, rc):  # GCS fault tolerance's finalizer; a deleted cluster stops here
+            return dict(cluster.get(RAY, "RayCluster", ns, name) or rc)
         status = copy.deepcopy(rc.get("status") or {})
         conditions: list[dict[str, Any]] = list(status.get("conditions") or [])
         pods = cluster.list("v1", "Pod", ns, label_selector=f"ray.io/cluster={name}")

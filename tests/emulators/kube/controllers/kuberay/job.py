@@ -29,6 +29,7 @@ import threading
 import time
 from typing import Any
 
+from tests.emulators.kube.controllers.finalizers import add_finalizer, remove_finalizer
 from tests.emulators.kube.controllers.kuberay.common import (
     RAY,
     autoscaling,
@@ -39,55 +40,12 @@ from tests.emulators.kube.controllers.kuberay.common import (
     suffix,
 )
 from tests.emulators.kube.controllers.kuberay.services import apply_service, owner_head_service
-from tests.emulators.kube.status import ApiError
 
 SUBMITTER_CONTAINER = "ray-job-submitter"
 # upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/constant.go
 # RayJobStopJobFinalizer; rayjob_controller.go Reconcile adds it in JobDeploymentStatusNew and, on
 # a deleted RayJob, removes it "no matter StopJob() succeeds or not".
 RAYJOB_FINALIZER = "ray.io/rayjob-finalizer"
-
-
-def _add_finalizer(cluster: Any, job: dict[str, Any]) -> bool:
-    """False where the RayJob changed since it was read (r.Update's conflict: requeued)."""
-    md = job["metadata"]
-    finalizers = list(md.get("finalizers") or [])
-    if RAYJOB_FINALIZER in finalizers:
-        return True
-    patch = {"metadata": {"finalizers": [*finalizers, RAYJOB_FINALIZER], "resourceVersion": md["resourceVersion"]}}
-    try:
-        cluster.patch(RAY, "RayJob", md["namespace"], md["name"], patch)
-    except ApiError as exc:
-        if exc.code != 409:
-            raise
-        return False
-    return True
-
-
-def _remove_finalizer(cluster: Any, job: dict[str, Any]) -> None:
-    """RemoveFinalizer by index under a JSON patch ``test``: the API server's garbage collector
-    may edit the same list (foregroundDeletion); a miss is read again."""
-    md = job["metadata"]
-    for _ in range(5):
-        current = cluster.get(RAY, "RayJob", md["namespace"], md["name"])
-        finalizers = list(((current or {}).get("metadata") or {}).get("finalizers") or [])
-        if current is None or RAYJOB_FINALIZER not in finalizers:
-            return
-        at = f"/metadata/finalizers/{finalizers.index(RAYJOB_FINALIZER)}"
-        try:
-            cluster.json_patch(
-                RAY,
-                "RayJob",
-                md["namespace"],
-                md["name"],
-                [{"op": "test", "path": at, "value": RAYJOB_FINALIZER}, {"op": "remove", "path": at}],
-            )
-            return
-        except ApiError as exc:
-            if exc.code == 404:
-                return
-            if exc.code not in (409, 422):
-                raise
 
 
 class JobReconciler:
@@ -109,7 +67,7 @@ class JobReconciler:
         status = job.get("status") or {}
         deployment = status.get("jobDeploymentStatus")
         if job["metadata"].get("deletionTimestamp"):
-            _remove_finalizer(cluster, job)  # the job's threads see it gone and stop
+            remove_finalizer(cluster, job, RAYJOB_FINALIZER)  # the job's threads see it gone and stop
             return
         # validateRayJob: the metadata, then the spec; the event's reason names which.
         problem, reason = metadata_problem(job), "InvalidRayJobMetadata"
@@ -138,7 +96,7 @@ class JobReconciler:
                 cluster.patch_status(RAY, "RayJob", ns, name, {"jobDeploymentStatus": None, "jobStatus": None})
             elif key in self._jobs_started or deployment:
                 return
-            if not _add_finalizer(cluster, job):
+            if not add_finalizer(cluster, job, RAYJOB_FINALIZER):
                 self.requeue(job, self.delay)
                 return
             self._jobs_started.add(key)

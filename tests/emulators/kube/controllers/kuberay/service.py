@@ -17,6 +17,11 @@
 * With the ``ray.io/initializing-timeout`` annotation (utils/constant.go), a service still
   initializing after it gets ``Ready=False/InitializingTimeout``, its cluster names are cleared and
   a Warning event is recorded (``markFailedOnInitializingTimeout``): a terminal failure.
+* The finalizer ``ray.io/rayservice-finalizer`` is added on the first reconcile, before
+  validation; a deleted RayService has its RayClusters deleted (``cleanUpRayClusterInstance``:
+  every cluster labelled as its own, no deletion delay) and keeps the finalizer until none is
+  listed any more, requeued meanwhile (``ServiceDefaultRequeueDuration``, 2 s upstream; one
+  simulator delay here).
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
+from tests.emulators.kube.controllers.finalizers import add_finalizer, remove_finalizer
 from tests.emulators.kube.controllers.kuberay.common import (
     RAY,
     child_cluster,
@@ -45,6 +51,10 @@ from tests.emulators.kube.controllers.kuberay.validation import service_spec_pro
 
 TIMEOUT_ANNOTATION = "ray.io/initializing-timeout"
 NONZERO = "Number of serve endpoints is greater than 0"
+# upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/constant.go
+# RayServiceFinalizer; rayservice_controller.go Reconcile adds it before validateRayService and, on
+# a deleted RayService, removes it once cleanUpRayClusterInstance finds no RayCluster left.
+RAYSERVICE_FINALIZER = "ray.io/rayservice-finalizer"
 
 
 def _timeout_seconds(text: str) -> float | None:
@@ -62,8 +72,18 @@ class ServiceReconciler:
     """The RayService part of the simulator; mixed into ``KubeRayController``."""
 
     failure: str | None
+    delay: float
 
     def _service(self, cluster: Any, svc: dict[str, Any], ns: str, name: str) -> None:
+        if svc["metadata"].get("deletionTimestamp"):
+            self._service_deleted(cluster, svc, ns, name)
+            return
+        if RAYSERVICE_FINALIZER not in (svc["metadata"].get("finalizers") or []):
+            # Reconcile returns after adding it (RequeueAfter: ServiceDefaultRequeueDuration), or
+            # requeues on the Update's conflict; the next pass reconciles the service.
+            add_finalizer(cluster, svc, RAYSERVICE_FINALIZER)
+            self.requeue(svc, self.delay)
+            return
         status = copy.deepcopy(svc.get("status") or {})
         conditions: list[dict[str, Any]] = list(status.get("conditions") or [])
         generation = svc["metadata"].get("generation", 1)
@@ -158,6 +178,22 @@ class ServiceReconciler:
         )
         if endpoints == 0 and self._timeout(svc) is not None:
             self.requeue(svc, 0.2)
+
+    def _service_deleted(self, cluster: Any, svc: dict[str, Any], ns: str, name: str) -> None:
+        """cleanUpRayClusterInstance on a deleted RayService: each of its RayClusters (common/
+        association.go RayServiceRayClustersAssociationOptions: the originated-from labels) is
+        deleted in the background at once; the finalizer goes only once none is listed."""
+        selector = f"ray.io/originated-from-crd=RayService,ray.io/originated-from-cr-name={name}"
+        clusters = cluster.list(RAY, "RayCluster", ns, label_selector=selector)
+        for rc in clusters:
+            # r.Delete each pass, as upstream does; a cluster already terminating is not deleted again here.
+            if not rc["metadata"].get("deletionTimestamp"):
+                self.delete_cluster(cluster, ns, rc["metadata"]["name"])
+                cluster.add_event(svc, "DeletedRayCluster", f"Deleted the RayCluster {ns}/{rc['metadata']['name']}")
+        if clusters:
+            self.requeue(svc, self.delay)  # "Requeue RayService, waiting for RayClusters to be deleted"
+            return
+        remove_finalizer(cluster, svc, RAYSERVICE_FINALIZER)
 
     def _pending(
         self, cluster: Any, svc: dict[str, Any], pending: dict[str, Any], wanted: dict[str, Any]

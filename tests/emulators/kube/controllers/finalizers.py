@@ -1,0 +1,67 @@
+"""Adding and removing an operator's finalizer as controller-runtime's clients do, shared by the
+simulators (KAITO, KubeRay, KubeFleet).
+
+upstream: kubernetes-sigs/controller-runtime pkg/controller/controllerutil/controllerutil.go
+AddFinalizer / RemoveFinalizer: the operators change the list in their copy and write it back
+with Update or a merge patch (client.MergeFrom), which fail on a conflict and are requeued.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.emulators.kube.status import ApiError
+
+
+def add_finalizer(cluster: Any, obj: dict[str, Any], finalizer: str) -> bool:
+    """False where ``obj`` changed since it was read (the write's 409: the caller requeues)."""
+    md = obj["metadata"]
+    finalizers = list(md.get("finalizers") or [])
+    if finalizer in finalizers:
+        return True
+    # The whole list, as a merge patch sends it; the resourceVersion makes it fail, not overwrite,
+    # where the object changed since the read (a delete that came between: its own reconcile follows).
+    patch = {
+        "metadata": {
+            "finalizers": [*finalizers, finalizer],
+            **({"resourceVersion": md["resourceVersion"]} if md.get("resourceVersion") else {}),
+        }
+    }
+    try:
+        cluster.patch(obj["apiVersion"], obj["kind"], md.get("namespace"), md["name"], patch)
+    except ApiError as exc:
+        if exc.code != 409:
+            raise
+        return False
+    return True
+
+
+def remove_finalizer(cluster: Any, obj: dict[str, Any], finalizer: str) -> None:
+    """RemoveFinalizer by index under a JSON patch ``test``, re-read on a miss: the API server's
+    garbage collector (foregroundDeletion) and other controllers edit the same list, and the
+    operators retry on a conflict rather than overwrite it."""
+    api_version, kind, md = obj["apiVersion"], obj["kind"], obj["metadata"]
+    for _ in range(5):
+        current = cluster.get(api_version, kind, md.get("namespace"), md["name"])
+        finalizers = list(((current or {}).get("metadata") or {}).get("finalizers") or [])
+        if current is None or finalizer not in finalizers:
+            return
+        at = f"/metadata/finalizers/{finalizers.index(finalizer)}"
+        try:
+            cluster.json_patch(
+                api_version,
+                kind,
+                md.get("namespace"),
+                md["name"],
+                [{"op": "test", "path": at, "value": finalizer}, {"op": "remove", "path": at}],
+            )
+            return
+        except ApiError as exc:
+            if exc.code == 404:
+                return
+            if exc.code not in (409, 422):
+                raise
+
+
+def has_finalizer(obj: dict[str, Any], finalizer: str) -> bool:
+    return finalizer in ((obj.get("metadata") or {}).get("finalizers") or [])
