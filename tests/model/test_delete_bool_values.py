@@ -4,12 +4,10 @@ akscli's deletes take them the same way (docs/grammar.md)."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 from tests.cli import invoke
-from tests.emulators.kube.controllers.kaito import WORKSPACE_FINALIZER, WorkspaceController
 
 KAITO = "kaito.sh/v1beta1"
 Start = Callable[..., Any]
@@ -18,25 +16,6 @@ Start = Callable[..., Any]
 def _deploy(*args: str) -> None:
     result = invoke("model", "deploy", "phi-4", *args, "-y")
     assert result.exit_code == 0, result
-
-
-def _held_by_a_stopped_operator(emu: Any) -> None:
-    """phi-4 deployed with KAITO's finalizer on its Workspace, then KAITO's controller stopped."""
-    _deploy("--wait", "--timeout", "20s")
-    assert WORKSPACE_FINALIZER in emu.cluster.get(KAITO, "Workspace", "default", "phi-4")["metadata"]["finalizers"]
-    for c in [c for c in emu.controllers.controllers if isinstance(c, WorkspaceController)]:
-        emu.controllers.remove(c)
-
-
-def test_wait_false_returns_while_a_finalizer_holds_the_workspace(model_emulator: Start) -> None:
-    emu = model_emulator()
-    _held_by_a_stopped_operator(emu)
-    start = time.monotonic()
-    result = invoke("model", "delete", "phi-4", "-y", "--wait=false")
-    assert result.exit_code == 0, result
-    assert time.monotonic() - start < 5
-    assert 'workspace.kaito.sh "phi-4" deleted' in result.stdout
-    assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4")["metadata"]["deletionTimestamp"]
 
 
 def test_ignore_not_found_true_deletes_nothing_and_exits_0(model_emulator: Start) -> None:

@@ -9,6 +9,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from tests.cli import invoke
 from tests.emulators.kube.controllers.kaito import WORKSPACE_FINALIZER, WorkspaceController
 
@@ -52,11 +54,13 @@ def test_deploy_right_after_delete_creates_the_model_again(model_emulator: Start
     assert ws["metadata"]["uid"] != old and not ws["metadata"].get("deletionTimestamp")
 
 
-def test_no_wait_returns_while_a_finalizer_holds_the_workspace(model_emulator: Start) -> None:
+# --wait=false: kubectl's spelling, a bool flag's value (docs/changes/audit14-boolflags.md).
+@pytest.mark.parametrize("no_wait", ["--no-wait", "--wait=false"])
+def test_no_wait_returns_while_a_finalizer_holds_the_workspace(model_emulator: Start, no_wait: str) -> None:
     emu = model_emulator()
     _held_by_a_stopped_operator(emu)
     start = time.monotonic()
-    result = invoke("model", "delete", "phi-4", "-y", "--no-wait")
+    result = invoke("model", "delete", "phi-4", "-y", no_wait)
     assert result.exit_code == 0, result
     assert time.monotonic() - start < 5
     assert 'workspace.kaito.sh "phi-4" deleted' in result.stdout

@@ -109,16 +109,7 @@ class ClusterState:
     ) -> dict[str, Any]:
         """An RFC 6902 JSON patch of the object, applied whole or not at all (a failed ``test``
         is the API server's 422)."""
-        rt, version = self._rt_version(api_version, kind)
-        return self.api.patch(
-            rt,
-            version,
-            namespace if rt.namespaced else None,
-            name,
-            "application/json-patch+json",
-            json.dumps(ops).encode(),
-            self._ctx(),
-        )
+        return self._patch(api_version, kind, namespace, name, "application/json-patch+json", ops, to_status=False)
 
     def _merge_patch(
         self, api_version: str, kind: str, namespace: str | None, name: str, patch: dict[str, Any], to_status: bool
@@ -126,14 +117,26 @@ class ClusterState:
         """A JSON merge patch of the object, or of its status subresource where the kind has one
         (RFC 7386, as kube-apiserver applies application/merge-patch+json; upstream:
         kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go)."""
+        return self._patch(api_version, kind, namespace, name, "application/merge-patch+json", patch, to_status)
+
+    def _patch(
+        self,
+        api_version: str,
+        kind: str,
+        namespace: str | None,
+        name: str,
+        content_type: str,
+        body: Any,
+        to_status: bool,
+    ) -> dict[str, Any]:
         rt, version = self._rt_version(api_version, kind)
         return self.api.patch(
             rt,
             version,
             namespace if rt.namespaced else None,
             name,
-            "application/merge-patch+json",
-            json.dumps(patch).encode(),
+            content_type,
+            json.dumps(body).encode(),
             self._ctx(),
             subresource="status" if to_status and rt.status else None,
         )
