@@ -29,6 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--home", type=Path, help="where the Azure config dir goes (default: a temporary folder)")
     args = ap.parse_args(argv)
     emu = ArmEmulator().start()
+    # The lab's groups and its Arc edge machine, which a bare-metal cluster needs before it is made
+    # (upstream: Azure/aksArc deploymentTemplates/aks-baremetal-arm/aks-baremetal-arm.json).
     seed_subscription(emu)
     home = args.home or Path(tempfile.mkdtemp(prefix="akscli-arm-"))
     lines = [f"export {name}={shlex.quote(value)}" for name, value in arm_environment(emu, home).items()]

@@ -108,7 +108,8 @@ class ClusterState:
         self, api_version: str, kind: str, namespace: str | None, name: str, ops: list[dict[str, Any]]
     ) -> dict[str, Any]:
         """An RFC 6902 JSON patch of the object, applied whole or not at all (a failed ``test``
-        is the API server's 422)."""
+        is the API server's 422; upstream: kubernetes/apiserver pkg/endpoints/handlers/patch.go
+        jsonPatcher)."""
         return self._patch(api_version, kind, namespace, name, "application/json-patch+json", ops, to_status=False)
 
     def _merge_patch(

@@ -49,7 +49,8 @@ class KubeEmulator:
         self.tls = tls
         self.port = port
         self.stopping = False
-        self.watch_default_timeout = 1800.0  # the API server's --min-request-timeout
+        # the API server's --min-request-timeout (upstream: kubernetes/apiserver pkg/server/config.go NewConfig)
+        self.watch_default_timeout = 1800.0
         # kube-apiserver sends a watch bookmark about once a minute: defaultBookmarkFrequency =
         # time.Minute in kubernetes/kubernetes, staging/src/k8s.io/apiserver/pkg/storage/cacher/
         # cacher.go. A shorter one here once hid a wait that saw a failure only on a quiet watch's

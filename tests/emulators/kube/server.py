@@ -285,7 +285,9 @@ class Handler(ResourcesMixin, SubresourcesMixin, BaseHTTPRequestHandler):
         if f.drop_connection:
             raise _Dropped()
         if f.in_stream and self._verb == "watch":
-            self._stream_fault = f  # server_resources._watch sends it inside the stream
+            # server_resources._watch sends it inside the stream, as the API server's watch does
+            # (upstream: kubernetes/apiserver pkg/storage/etcd3/watcher.go watchChan.sendError)
+            self._stream_fault = f
             return
         if f.status is not None:
             headers = {}

@@ -277,7 +277,8 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, Controller):
         if placement["metadata"].get("deletionTimestamp"):
             self.clean_up_deleted(cluster, placement)
             return
-        # controller.go Reconcile registers its finalizer before handleUpdate.
+        # controller.go Reconcile registers its finalizer before handleUpdate (upstream:
+        # kubefleet-dev/kubefleet e160c1cd pkg/controllers/placement/controller.go).
         if not self.ensure_finalizer(cluster, placement, PLACEMENT_CLEANUP_FINALIZER):
             return
         generation = int(placement["metadata"].get("generation") or 1)
@@ -285,7 +286,8 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, Controller):
         if self._scheduled.get(key) != generation:
             self._pending_schedule(cluster, placement, generation)
             return
-        # scheduler.go scheduleOnce: its finalizer once a policy snapshot exists, before the cycle.
+        # scheduleOnce: its finalizer once a policy snapshot exists, before the cycle (upstream:
+        # kubefleet-dev/kubefleet e160c1cd pkg/scheduler/scheduler.go).
         if not self.ensure_finalizer(cluster, _latest(cluster, placement), SCHEDULER_CLEANUP_FINALIZER):
             return
         members = self._members(cluster)

@@ -3,7 +3,8 @@
 Each part cites the controller it follows (paths under ``ray-operator/controllers/ray/``):
 
 * ``cluster``: RayCluster (``raycluster_controller.go``, ``common/pod.go``, ``utils/util.go``).
-* ``gcs_ft``: the Redis clean-up finalizer of a RayCluster with GCS fault tolerance (``raycluster_controller.go``).
+* ``gcs_ft``: the Redis clean-up finalizer of a RayCluster with GCS fault tolerance (upstream:
+  ray-project/kuberay v1.7.0 ray-operator/controllers/ray/raycluster_controller.go).
 * ``job``: RayJob (``rayjob_controller.go``).
 * ``service``: RayService (``rayservice_controller.go``).
 * ``common``: names, metadata and RayJob validation (``utils/validation.go``, ``utils/constant.go``), conditions.

@@ -17,7 +17,8 @@ What a test can rely on, each with the upstream code it follows:
   container (``common/pod.go BuildAutoscalerContainer``), and surplus workers are deleted only
   when named in ``scaleStrategy.workersToDelete``, which is then cleared (``reconcilePods``);
   without autoscaling surplus workers are deleted at random.
-* With GCS fault tolerance, the Redis clean-up finalizer: ``gcs_ft``.
+* With GCS fault tolerance, the Redis clean-up finalizer: ``gcs_ft`` (upstream: ray-project/kuberay
+  v1.7.0 ray-operator/controllers/ray/raycluster_controller.go rayClusterReconcile).
 * ``spec.suspend`` deletes every pod; ``RayClusterSuspending`` then ``RayClusterSuspended`` and
   ``state: suspended``.
 """
