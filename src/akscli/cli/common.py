@@ -377,10 +377,12 @@ def delete_objects(
     ``fmt``: -o (only ``name``, as kubectl delete). ``wait``: --wait's --timeout in seconds
     (None: --no-wait); kubectl's lines are printed as the deletes are accepted, then the wait
     follows until every object is gone, finalizers included (akscli.kube.deletion), as kubectl
-    delete's; a dry run never waits (upstream: kubernetes/kubectl pkg/cmd/delete/delete.go).
+    delete's, with its progress on stderr; a dry run never waits, and a wait the server refuses
+    (no permission to watch) is one warning, not a failure (upstream: kubernetes/kubectl
+    pkg/cmd/delete/delete.go DeleteResult).
     """
     from akscli.cli.options import dry_run_mode
-    from akscli.kube.deletion import deleted_ref, wait_deleted
+    from akscli.kube.deletion import deleted_ref, wait_deleted, wait_refused
 
     mode = dry_run_mode(dry_run)
     if mode == "client":
@@ -396,8 +398,16 @@ def delete_objects(
         record_audit(action, kube, [], "success", objects=[{"object": r, "action": "delete"} for r in deleted])
     for (api_version, kind, name, _namespace), _ in gone:
         output.deleted(api_version, kind, name, mode, fmt)
-    if mode == "none" and wait is not None:
-        wait_deleted(kube, [deleted_ref(*r, answer) for r, answer in gone], wait)
+    if mode == "none" and wait is not None and gone:
+        # The wait's progress goes to stderr only: scripts read -o name from stdout.
+        try:
+            with output.status(f"waiting for {len(gone)} object(s) to be deleted") as update:
+                wait_deleted(kube, [deleted_ref(*r, answer) for r, answer in gone], wait, progress=update)
+        except errors.AkscliError as exc:
+            if not wait_refused(exc):
+                raise
+            # The delete was accepted; only the wait was refused (kubectl returns then too).
+            output.warn(f"deleted, but could not wait until gone: {exc.message}")
     return deleted
 
 

@@ -5,17 +5,23 @@ does not meet the old object still held by its operator's finalizer ("object is 
 upstream: kubernetes/kubectl pkg/cmd/delete/delete.go DeleteResult (the UID of each deleted object
 from the server's answer, the wait skipped on a dry run) and pkg/cmd/wait/wait.go IsDeleted (a 404,
 or an object of the same name with another UID, is gone; else watch the name from the version read
-until a DELETED event; a timeout names the objects left).
+until a DELETED event; a timeout names the objects left). A wait the server refuses (Forbidden: no
+permission to get or watch; MethodNotAllowed: the resource has no such verb) does not fail the
+delete, which the server accepted (delete.go DeleteResult: errors.IsForbidden ||
+errors.IsMethodNotSupported from the wait returns nil).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from akscli.errors import WaitTimeoutError
+from akscli.errors import AkscliError, WaitTimeoutError
 from akscli.kube.client import Kube, WatchExpired
+from akscli.output import kind_ref
+
+Progress = Callable[[str], None]
 
 # What a delete waits for unless --timeout says otherwise: the wait recreate has always used.
 # kubectl's --timeout=0s means a week (delete.go, effectiveTimeout); akscli bounds every wait by
@@ -45,12 +51,27 @@ def deleted_ref(
     return {"apiVersion": api_version, "kind": kind, "metadata": meta}
 
 
-def wait_deleted(kube: Kube, objects: Iterable[Mapping[str, Any]], timeout: float = DEFAULT_TIMEOUT) -> None:
+def wait_refused(exc: AkscliError) -> bool:
+    """The server refused the wait's get or watch, not the delete: kubectl returns without
+    waiting (upstream: kubernetes/kubectl pkg/cmd/delete/delete.go DeleteResult, IsForbidden or
+    IsMethodNotSupported; k8s.io/apimachinery pkg/api/errors/errors.go: the Status reasons
+    Forbidden and MethodNotAllowed)."""
+    return exc.reason in ("Forbidden", "MethodNotAllowed")
+
+
+def wait_deleted(
+    kube: Kube,
+    objects: Iterable[Mapping[str, Any]],
+    timeout: float = DEFAULT_TIMEOUT,
+    progress: Progress | None = None,
+) -> None:
     """Return once each object is gone; a ``metadata.uid`` makes an object of the same name with
     another UID count as gone (created after the delete). Raises WaitTimeoutError (exit 5) naming
-    each object left and the finalizers that hold it."""
+    each object left and the finalizers that hold it. ``progress`` is told which object is waited
+    for and the finalizers holding it, whenever that changes."""
     deadline = time.monotonic() + (UNBOUNDED if timeout == 0 else timeout)
-    left = [held for obj in objects if (held := _wait_one(kube, obj, deadline)) is not None]
+    tell = progress or (lambda _message: None)
+    left = [held for obj in objects if (held := _wait_one(kube, obj, deadline, tell)) is not None]
     if left:
         raise WaitTimeoutError(
             f"not deleted within {timeout:g}s: {'; '.join(_holding(obj) for obj in left)}",
@@ -59,7 +80,7 @@ def wait_deleted(kube: Kube, objects: Iterable[Mapping[str, Any]], timeout: floa
         )
 
 
-def _wait_one(kube: Kube, obj: Mapping[str, Any], deadline: float) -> dict[str, Any] | None:
+def _wait_one(kube: Kube, obj: Mapping[str, Any], deadline: float, tell: Progress) -> dict[str, Any] | None:
     """None once the object is gone, else the object as last read at the deadline."""
     meta = obj["metadata"]
     api_version, kind, name, namespace = (
@@ -75,6 +96,7 @@ def _wait_one(kube: Kube, obj: Mapping[str, Any], deadline: float) -> dict[str, 
         left = deadline - time.monotonic()
         if left <= 0:
             return current
+        tell(waiting_for(current))
         # Watch from the version just read: a deletion between the get and the watch is
         # still delivered (client-go's ListWatch contract: watch from the list's resourceVersion).
         events = kube.watch(
@@ -91,6 +113,16 @@ def _wait_one(kube: Kube, obj: Mapping[str, Any], deadline: float) -> dict[str, 
         except WatchExpired:
             continue  # the version is too old to watch from: read again
     return None
+
+
+def waiting_for(obj: Mapping[str, Any]) -> str:
+    """``waiting for workspace.kaito.sh/phi-4 to be deleted (finalizer workspace.finalizer.kaito.sh)``:
+    the object as ``-o name`` writes it, and what holds it."""
+    meta = obj.get("metadata") or {}
+    ref = kind_ref(str(obj.get("apiVersion", "v1")), str(obj.get("kind", "")), str(meta.get("name")))
+    finalizers: Sequence[str] = meta.get("finalizers") or []
+    held = f" (finalizer {', '.join(finalizers)})" if finalizers else ""
+    return f"waiting for {ref} to be deleted{held}"
 
 
 def _holding(obj: Mapping[str, Any]) -> str:

@@ -22,7 +22,8 @@ kaito-project/kaito at 056b8280b1a8debf644bc6f4399e913a1f9c7e70):
   from its template; scaling down deletes Workspaces that are not ready first. No Service for
   the set. ``status.replicas``, ``readyReplicas`` (the child Workspaces that succeeded),
   ``selector`` and the condition InferenceSetReady (reasons inferencesetReady /
-  inferencesetNotReady), re-read whenever a child Workspace changes.
+  inferencesetNotReady), re-read whenever a child Workspace changes. Its finalizer
+  ``inferenceset.finalizer.kaito.sh``: on delete the set deletes its Workspaces, then lets go.
 
 Failure modes (``failure=``):
 * ``quota``: the node claim cannot be created because the GPU family's regional vCPU quota is
@@ -145,6 +146,9 @@ def _serving(pod: dict[str, Any]) -> bool:
 # upstream: kaito-project/kaito v0.12.0 pkg/utils/consts/consts.go WorkspaceFinalizer, added by
 # ensureFinalizer (pkg/workspace/controllers/workspace_controller.go) on every live reconcile.
 WORKSPACE_FINALIZER = "workspace.finalizer.kaito.sh"
+# upstream: kaito-project/kaito v0.12.0 pkg/utils/consts/consts.go InferenceSetFinalizer, added by
+# ensureFinalizer (pkg/inferenceset/inferenceset_controller.go) on every live reconcile.
+INFERENCESET_FINALIZER = "inferenceset.finalizer.kaito.sh"
 
 
 def _owner(obj: dict[str, Any]) -> dict[str, Any]:
@@ -368,9 +372,15 @@ class InferenceSetController(_KaitoController):
             return
         md = obj["metadata"]
         ns, name = md["namespace"], md["name"]
+        children = cluster.list(KAITO, "Workspace", ns, label_selector=f"{SET_LABEL}={name}")
+        if md.get("deletionTimestamp"):
+            _collect_inferenceset(cluster, obj, children)
+            return
+        if not add_finalizer(cluster, obj, INFERENCESET_FINALIZER):
+            self.requeue(obj, self.delay)  # a conflict: controller-runtime requeues
+            return
         spec = obj.get("spec") or {}
         desired = int(spec["replicas"]) if spec.get("replicas") is not None else 1
-        children = cluster.list(KAITO, "Workspace", ns, label_selector=f"{SET_LABEL}={name}")
         extra = len(children) - desired
         # Scale down: not-ready Workspaces go first, then the rest (addOrUpdateInferenceSet).
         for ws in sorted(children, key=_succeeded):
@@ -426,6 +436,24 @@ class InferenceSetController(_KaitoController):
                 ),
             },
         )
+
+
+def _collect_inferenceset(cluster: Any, iset: dict[str, Any], children: list[dict[str, Any]]) -> None:
+    """deleteInferenceSet: the condition InferenceSetDeleting (reason inferencesetDeleted), then
+    garbageCollectInferenceSet deletes each of its Workspaces not yet being deleted and removes the
+    finalizer at once: the set goes while its Workspaces may still be held by theirs (upstream:
+    kaito-project/kaito v0.12.0 pkg/inferenceset/inferenceset_controller.go; the condition type in
+    api/v1beta1/condition_types.go)."""
+    md = iset["metadata"]
+    kept = [c for c in (iset.get("status") or {}).get("conditions") or [] if c.get("type") != "InferenceSetDeleting"]
+    deleting = _cond("InferenceSetDeleting", True, "inferencesetDeleted", "inferenceset is being deleted")
+    cluster.patch_status(
+        KAITO, "InferenceSet", md["namespace"], md["name"], {"conditions": [*kept, *_observed(iset, (deleting,))]}
+    )
+    for ws in children:
+        if not ws["metadata"].get("deletionTimestamp"):
+            cluster.delete(KAITO, "Workspace", md["namespace"], ws["metadata"]["name"])
+    remove_finalizer(cluster, iset, INFERENCESET_FINALIZER)
 
 
 def _inference_pool(cluster: Any, iset: dict[str, Any]) -> None:

@@ -1,0 +1,81 @@
+"""What `model delete` says while it waits, and what it does when it may not wait (audit 14,
+docs/changes/audit14-delete-ux.md): progress on stderr naming the object and its finalizer, as
+every akscli wait (docs/grammar.md); a wait the server refuses is one warning and exit 0, as
+kubectl's (upstream: kubernetes/kubectl pkg/cmd/delete/delete.go DeleteResult); an InferenceSet is
+held by KAITO's finalizer until its Workspaces are deleted (upstream: kaito-project/kaito v0.12.0
+pkg/inferenceset/inferenceset_controller.go garbageCollectInferenceSet)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.cli import invoke
+from tests.emulators.kube.controllers.kaito import (
+    INFERENCESET_FINALIZER,
+    WORKSPACE_FINALIZER,
+    InferenceSetController,
+    WorkspaceController,
+)
+
+KAITO = "kaito.sh/v1beta1"
+Start = Callable[..., Any]
+
+
+def _deploy(*args: str) -> None:
+    result = invoke("model", "deploy", "phi-4", *args, "--wait", "--timeout", "20s", "-y")
+    assert result.exit_code == 0, result
+
+
+def _slow(emu: Any, kind: type, delay: float = 1.0) -> None:
+    """KAITO's clean-up takes a while, as a node's deletion does on a cluster."""
+    for c in [c for c in emu.controllers.controllers if isinstance(c, kind)]:
+        c.delay = delay
+
+
+def _stopped(emu: Any, kind: type) -> None:
+    for c in [c for c in emu.controllers.controllers if isinstance(c, kind)]:
+        emu.controllers.remove(c)
+
+
+def test_delete_shows_what_it_waits_for_on_stderr_only(model_emulator: Start) -> None:
+    emu = model_emulator()
+    _deploy()
+    _slow(emu, WorkspaceController)
+    result = invoke("model", "delete", "phi-4", "-y", "-o", "name")
+    assert result.exit_code == 0, result
+    said = f"waiting for workspace.kaito.sh/phi-4 to be deleted (finalizer {WORKSPACE_FINALIZER})"
+    assert said in result.stderr
+    assert "waiting" not in result.stdout and "workspace.kaito.sh/phi-4" in result.stdout.splitlines()
+
+
+# 403: no permission to watch; 405: the resource serves no watch (IsMethodNotSupported).
+@pytest.mark.parametrize("status", [403, 405])
+def test_a_refused_watch_is_one_warning_and_the_delete_succeeds(model_emulator: Start, status: int) -> None:
+    emu = model_emulator()
+    _deploy()
+    _stopped(emu, WorkspaceController)  # the finalizer stays: the wait must watch
+    emu.faults.add(verb="watch", path="/workspaces", status=status, count=None)
+    result = invoke("model", "delete", "phi-4", "-y")
+    assert result.exit_code == 0, result
+    assert "deleted, but could not wait until gone" in result.stderr
+    assert 'workspace.kaito.sh "phi-4" deleted' in result.stdout
+    assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4")["metadata"]["deletionTimestamp"]
+
+
+def test_delete_of_an_inferenceset_waits_for_kaitos_finalizer(model_emulator: Start) -> None:
+    emu = model_emulator()
+    _deploy("--replicas", "2")
+    assert (
+        INFERENCESET_FINALIZER in emu.cluster.get(KAITO, "InferenceSet", "default", "phi-4")["metadata"]["finalizers"]
+    )
+    _slow(emu, InferenceSetController)
+    result = invoke("model", "delete", "phi-4", "-y")
+    assert result.exit_code == 0, result
+    assert f"inferenceset.kaito.sh/phi-4 to be deleted (finalizer {INFERENCESET_FINALIZER})" in result.stderr
+    assert emu.cluster.get(KAITO, "InferenceSet", "default", "phi-4") is None
+    # KAITO deleted the set's Workspaces before it let the set go.
+    left = emu.cluster.list(KAITO, "Workspace", "default", label_selector="inferenceset.kaito.sh/created-by=phi-4")
+    assert all(ws["metadata"].get("deletionTimestamp") for ws in left)
