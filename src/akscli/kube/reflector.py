@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from akscli import errors
-from akscli.kube.wire import WatchExpired
+from akscli.kube.client import DEFAULT_PAGE_SIZE, WatchExpired
 
 if TYPE_CHECKING:
     from akscli.concurrency import Cancellation
@@ -35,7 +35,7 @@ def list_and_watch(
     seconds_left: Callable[[], float],
     name: str | None = None,
     label_selector: str | None = None,
-    page_size: int | None = None,
+    page_size: int = DEFAULT_PAGE_SIZE,
     cancel: Cancellation | None = None,
 ) -> Iterator[tuple[str, dict[str, Any]]]:
     """Each object of one consistent list as ``("ADDED", obj)``, then each watch event but
@@ -44,7 +44,6 @@ def list_and_watch(
     expired list or watch (410) lists again, its objects ADDED again; the first list is made
     even with no time left, so that the caller sees the objects as they are."""
     field_selector = f"metadata.name={name}" if name else None
-    pages: dict[str, Any] = {"page_size": page_size} if page_size else {}
     version: str | None = None
     while not (cancel and cancel.cancelled):
         try:
@@ -55,8 +54,8 @@ def list_and_watch(
                     namespace=namespace,
                     label_selector=label_selector,
                     field_selector=field_selector,
+                    page_size=page_size,
                     consistent=True,
-                    **pages,
                 ):
                     version = (page.get("metadata") or {}).get("resourceVersion") or version
                     for obj in page["items"]:
