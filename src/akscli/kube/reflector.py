@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from akscli.concurrency import Cancellation
     from akscli.kube.client import Kube
 
-# A watch asks for at most this long (client-go's reflector: minWatchTimeout 5 min, randomised).
+# The longest watch asked for: a deadline usually ends it sooner. client-go's reflector asks for 5-10
+# min at random (reflector.go defaultMinWatchTimeout); akscli's callers all asked for 5 at most.
 MAX_WATCH_SECONDS = 300
 
 
