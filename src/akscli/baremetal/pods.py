@@ -13,38 +13,20 @@ TERMINAL = ("Succeeded", "Failed")
 
 
 def pod_events(kube: Kube, namespace: str, selector: str, deadline: float) -> Iterator[dict[str, Any]]:
-    """Every matching pod now, then each change until ``deadline``. A watch the server ends
-    (timeoutSeconds, its own request timeout) resumes from the last version seen, as client-go's
-    reflector does (upstream: kubernetes/client-go v0.35.0 tools/cache/reflector.go, watch);
-    only an expired version (410) lists again."""
-    from akscli import errors
-    from akscli.kube.client import WatchExpired
+    """Every matching pod now, then each change until ``deadline``: kube/reflector.py's loop
+    (a watch the server ends resumes from the last version seen; only a 410 lists again)."""
+    from akscli.kube.reflector import list_and_watch
 
-    version: str | None = None
-    while time.monotonic() < deadline:
-        try:
-            if version is None:
-                for page in kube.list_pages("v1", "Pod", namespace=namespace, label_selector=selector, consistent=True):
-                    version = (page.get("metadata") or {}).get("resourceVersion") or version
-                    yield from page["items"]
-            remaining = int(deadline - time.monotonic())
-            if remaining <= 0:
-                return
-            for kind, obj in kube.watch(
-                "v1",
-                "Pod",
-                namespace=namespace,
-                label_selector=selector,
-                resource_version=version,
-                timeout_seconds=min(remaining, 300),
-            ):
-                version = (obj.get("metadata") or {}).get("resourceVersion") or version
-                if kind in ("ADDED", "MODIFIED"):
-                    yield obj
-                if time.monotonic() >= deadline:
-                    return
-        except (WatchExpired, errors.ExpiredError):
-            version = None
+    for kind, pod in list_and_watch(
+        kube,
+        "v1",
+        "Pod",
+        namespace=namespace,
+        label_selector=selector,
+        seconds_left=lambda: deadline - time.monotonic(),
+    ):
+        if kind in ("ADDED", "MODIFIED"):
+            yield pod
 
 
 def phase(pod: Mapping[str, Any]) -> str:

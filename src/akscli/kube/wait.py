@@ -1,8 +1,8 @@
 """Waiting for objects to become ready, by watching them (never by polling).
 
 Objects are grouped by (apiVersion, kind, namespace); each group is listed once, then watched
-from the list's resourceVersion. A watch that ends is resumed from the last version seen; a
-410 Gone (version too old) re-lists. Groups are followed in parallel by a bounded pool.
+from the list's resourceVersion (kube/reflector.py: resumed from the last version seen, listed
+again on 410 Gone). Groups are followed in parallel by a bounded pool.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from akscli import concurrency, errors
-from akscli.kube import pod_problems, readiness, scale_up
-from akscli.kube.client import Kube, WatchExpired
+from akscli.kube import pod_problems, readiness, reflector, scale_up
+from akscli.kube.client import Kube
 from akscli.kube.events import object_events
 
 Progress = Callable[[str], None]
@@ -122,51 +122,20 @@ class Waiter:
 
     def _follow(self, key: tuple[str, str, str | None], names: set[str]) -> None:
         api_version, kind, ns = key
-        resource_version: str | None = None
-        selector = f"metadata.name={next(iter(names))}" if len(names) == 1 else None
-        while self._pending(key, names) and self.failure is None and not self.cancel.cancelled:
-            remaining = self.deadline - time.monotonic()
-            if remaining <= 0:
+        if not self._pending(key, names) or self.failure is not None or time.monotonic() >= self.deadline:
+            return
+        for event, obj in reflector.list_and_watch(
+            self.kube,
+            api_version,
+            kind,
+            namespace=ns,
+            name=next(iter(names)) if len(names) == 1 else None,
+            seconds_left=lambda: self.deadline - time.monotonic(),
+            cancel=self.cancel,
+        ):
+            self._update(key, obj, deleted=event == "DELETED")
+            if not self._pending(key, names) or self.failure is not None:
                 return
-            try:
-                if resource_version is None:
-                    resource_version = self._list(key, selector)
-                    if not self._pending(key, names) or self.failure is not None:
-                        return
-                for event, obj in self.kube.watch(
-                    api_version,
-                    kind,
-                    namespace=ns,
-                    resource_version=resource_version,
-                    name=next(iter(names)) if len(names) == 1 else None,
-                    timeout_seconds=max(1, min(int(remaining) + 1, 300)),
-                    cancel=self.cancel,
-                ):
-                    resource_version = (obj.get("metadata") or {}).get("resourceVersion") or resource_version
-                    if event != "BOOKMARK":
-                        self._update(key, obj, deleted=event == "DELETED")
-                    if not self._pending(key, names) or self.failure is not None:
-                        return
-                    if time.monotonic() >= self.deadline:
-                        return
-            except (WatchExpired, errors.ExpiredError):
-                # The version is gone (a watch's, or the snapshot a list was paging at): list again.
-                resource_version = None
-            except Exception:
-                if self.cancel.cancelled:
-                    return  # its stream was shut on purpose: the wait is over
-                raise
-
-    def _list(self, key: tuple[str, str, str | None], selector: str | None) -> str | None:
-        """Every object of the group, page by page, as one snapshot: its resourceVersion, which
-        the watch resumes from."""
-        api_version, kind, ns = key
-        version: str | None = None
-        for page in self.kube.list_pages(api_version, kind, namespace=ns, field_selector=selector, consistent=True):
-            for obj in page["items"]:
-                self._update(key, obj)
-            version = (page.get("metadata") or {}).get("resourceVersion")
-        return version
 
     def _timeout_error(self, pending: list[_State]) -> errors.WaitTimeoutError:
         first = pending[0]

@@ -441,45 +441,14 @@ def watch_pods(
     kube: Kube, namespace: str, selector: str, seconds_left: Callable[[], float], page_size: int = 50
 ) -> Iterator[tuple[str, dict[str, Any]]]:
     """Each pod matching ``selector`` as ADDED, then every change the watch sees, until
-    ``seconds_left()`` is 0; an expired watch or list lists again rather than miss a change.
+    ``seconds_left()`` is 0: kube/reflector.py's loop (every page of one snapshot, so that a pod
+    past the first page is no less a match: a submitter Job's retried pods, a head being
+    replaced; an expired watch or list lists again rather than miss a change)."""
+    from akscli.kube.reflector import list_and_watch
 
-    The list follows every continue token as one snapshot and the watch starts from its
-    resourceVersion, as client-go's reflector lists (upstream: kubernetes/client-go v0.35.0
-    tools/cache/reflector.go list, pager.ListPager); a pod past the first page is no less a
-    match (a submitter Job's retried pods, a head being replaced)."""
-    from akscli.errors import ExpiredError
-    from akscli.kube.client import WatchExpired
-
-    version: str | None = None
-    while True:
-        try:
-            if version is None:
-                for page in kube.list_pages(
-                    "v1", "Pod", namespace=namespace, label_selector=selector, page_size=page_size, consistent=True
-                ):
-                    for pod in page["items"]:
-                        yield "ADDED", pod
-                    version = (page.get("metadata") or {}).get("resourceVersion") or version
-        except ExpiredError:
-            version = None
-            continue
-        remaining = seconds_left()
-        if remaining <= 0:
-            return
-        try:
-            for event, pod in kube.watch(
-                "v1",
-                "Pod",
-                namespace=namespace,
-                label_selector=selector,
-                resource_version=version,
-                timeout_seconds=max(1, int(min(remaining, 300))),
-            ):
-                version = (pod.get("metadata") or {}).get("resourceVersion") or version
-                if event != "BOOKMARK":
-                    yield event, pod
-        except WatchExpired:
-            version = None
+    yield from list_and_watch(
+        kube, "v1", "Pod", namespace=namespace, label_selector=selector, seconds_left=seconds_left, page_size=page_size
+    )
 
 
 def wait_for_submitter(kube: Kube, namespace: str, job: str, timeout: float) -> str:

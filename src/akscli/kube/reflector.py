@@ -1,0 +1,88 @@
+"""The one list-then-watch loop of akscli: client-go's reflector rules in one place, for every
+caller that follows a collection (a wait, a pod watch) until its own condition holds.
+
+upstream: kubernetes/client-go v0.35.0 tools/cache/reflector.go (ListAndWatch: list one
+consistent snapshot page by page through pager.ListPager, then watch from its resourceVersion;
+watch/handleAnyWatch: after a normal close resume from the last event's resourceVersion, a
+Bookmark's included; relist only on an expired version, isExpiredError) and tools/watch/until.go
+UntilWithSync (the caller's condition is tested on each object, the initial list's included).
+The backoffs after a very short watch and an in-stream 429/5xx are ``Kube.watch``'s
+(kube/watch_policy.py), so that every caller of this loop gets them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any
+
+from akscli import errors
+from akscli.kube.client import DEFAULT_PAGE_SIZE, WatchExpired
+
+if TYPE_CHECKING:
+    from akscli.concurrency import Cancellation
+    from akscli.kube.client import Kube
+
+# The longest watch asked for: a deadline usually ends it sooner. client-go's reflector asks for 5-10
+# min at random (reflector.go defaultMinWatchTimeout); akscli's callers all asked for 5 at most.
+MAX_WATCH_SECONDS = 300
+
+
+def list_and_watch(
+    kube: Kube,
+    api_version: str,
+    kind: str,
+    *,
+    namespace: str | None,
+    seconds_left: Callable[[], float],
+    name: str | None = None,
+    label_selector: str | None = None,
+    page_size: int = DEFAULT_PAGE_SIZE,
+    cancel: Cancellation | None = None,
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each object of one consistent list as ``("ADDED", obj)``, then each watch event but
+    BOOKMARK, until ``seconds_left()`` is 0 or ``cancel`` is cancelled; the caller stops sooner
+    by leaving its loop. ``name`` follows one object (a ``metadata.name`` field selector). An
+    expired list or watch (410) lists again, its objects ADDED again; the first list is made
+    even with no time left, so that the caller sees the objects as they are."""
+    field_selector = f"metadata.name={name}" if name else None
+    version: str | None = None
+    while not (cancel and cancel.cancelled):
+        try:
+            if version is None:
+                for page in kube.list_pages(
+                    api_version,
+                    kind,
+                    namespace=namespace,
+                    label_selector=label_selector,
+                    field_selector=field_selector,
+                    page_size=page_size,
+                    consistent=True,
+                ):
+                    version = (page.get("metadata") or {}).get("resourceVersion") or version
+                    for obj in page["items"]:
+                        yield "ADDED", obj
+            remaining = seconds_left()
+            if remaining <= 0:
+                return
+            for event, obj in kube.watch(
+                api_version,
+                kind,
+                namespace=namespace,
+                name=name,
+                label_selector=label_selector,
+                resource_version=version,
+                # A second past the caller's time, so that a quiet watch ends after it, not just before.
+                timeout_seconds=max(1, min(int(remaining) + 1, MAX_WATCH_SECONDS)),
+                cancel=cancel,
+            ):
+                version = (obj.get("metadata") or {}).get("resourceVersion") or version
+                if event != "BOOKMARK":
+                    yield event, obj
+                if seconds_left() <= 0:
+                    return
+        except (WatchExpired, errors.ExpiredError):
+            version = None  # the version is gone (a watch's, or the snapshot a list paged at)
+        except Exception:
+            if cancel and cancel.cancelled:
+                return  # the stream was shut on purpose: the caller is done
+            raise
