@@ -258,3 +258,19 @@ def test_a_run_stopped_at_a_gate_resumes_waiting_at_the_same_gate(fleet: Any) ->
     out = ok("fleet", "rollout", "start", "up-1", *ARM)
     assert f"waiting for approval of gate {gate['name']} (Before stage cloud)" in out
     assert [g["name"] for g in gates_of("up-1")] == [gate["name"]]
+
+
+def test_creating_a_run_that_exists_is_refused_and_keeps_the_run(fleet: Any) -> None:
+    # The create sends If-None-Match: * and ARM answers 412 for an existing resource
+    # (Azure/azure-resource-manager-rpc v1.0/Addendum.md "ETags for Resources"): a plain PUT, as
+    # az fleet updaterun create sends, would replace the running run with a NotStarted one.
+    seed_members(fleet)
+    _create("up-1", "--stage", "s;groups=cloud", "--start")
+    result = invoke(
+        "fleet", "rollout", "create", "up-1", *ARM, "--upgrade-type", "NodeImageOnly", "--stage", "s;groups=cloud"
+    )
+    assert result.exit_code == 4, result
+    assert "update run up-1 already exists in fleet" in result.stderr
+    assert f"akscli fleet rollout delete up-1 --fleet {ARM[1]} -g {ARM[3]} -y" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert run_status("up-1")["status"]["state"] != "NotStarted"

@@ -129,6 +129,16 @@ def test_required_node_affinity_picks_the_matching_node(kube_emulator: KubeEmula
     assert wait_until(lambda: [p["spec"].get("nodeName") for p in pods(kube_emulator, "web")] == ["b", "b"])
 
 
+def test_a_node_without_allocatable_pods_takes_no_pod(kube_emulator: KubeEmulator) -> None:
+    # upstream: kubernetes/kubernetes pkg/scheduler/framework/plugins/noderesources/fit.go
+    # fitsRequest reads a missing allocatable pods as 0.
+    bare = node("cpu-0")
+    del bare["status"]["allocatable"]["pods"]
+    seed(kube_emulator, bare)
+    kube_emulator.cluster.create(deployment("web"))
+    assert pending_message(kube_emulator, "web").startswith("0/1 nodes are available: 1 Too many pods.")
+
+
 def test_a_cordoned_node_takes_no_new_pods(kube_emulator: KubeEmulator) -> None:
     seed(kube_emulator, node("a", unschedulable=True))
     kube_emulator.cluster.create(deployment("web", replicas=1))

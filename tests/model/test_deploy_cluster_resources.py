@@ -180,13 +180,20 @@ def nominated_pod(emu: Any, name: str, node_name: str, priority: int) -> None:
     """A preemptor the scheduler nominated for the node, waiting for its victims to go."""
     if emu.cluster.get("v1", "Namespace", None, "team-a") is None:
         emu.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a"}})
+    # The Priority admission plugin gives a pod its class's value and forbids another in spec.priority
+    # (plugin/pkg/admission/priority/admission.go admitPod).
+    klass = f"priority{priority}".replace("-", "minus")
+    if emu.cluster.get("scheduling.k8s.io/v1", "PriorityClass", None, klass) is None:
+        pc = {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass", "metadata": {"name": klass}}
+        emu.cluster.create({**pc, "value": priority})
     gpu = {"nvidia.com/gpu": "1"}
+    container = {"name": "m", "image": "m", "resources": {"limits": gpu}}
     emu.cluster.create(
         {
             "apiVersion": "v1",
             "kind": "Pod",
             "metadata": {"name": name, "namespace": "team-a"},
-            "spec": {"priority": priority, "containers": [{"name": "m", "image": "m", "resources": {"limits": gpu}}]},
+            "spec": {"priorityClassName": klass, "containers": [container]},
             "status": {"phase": "Pending", "nominatedNodeName": node_name},
         }
     )
@@ -210,6 +217,40 @@ def test_a_lower_priority_nominated_pod_leaves_the_node_free(model_emulator: Sta
     result = deploy()
     assert deployment_size(emu) == NC_A100
     assert "can take the pods now" not in result.stderr
+
+
+def test_a_nominated_pod_below_the_global_default_priority_leaves_the_node_free(model_emulator: Start) -> None:
+    # The rendered pod names no priorityClassName: admission gives it the globalDefault class's
+    # value (plugin/pkg/admission/priority/admission.go getDefaultPriority), here 1000, so a
+    # preemptor of priority 500 is not added to the node before the filters.
+    emu = model_emulator()
+    a100_and_h100(emu)
+    emu.cluster.create(
+        {
+            "apiVersion": "scheduling.k8s.io/v1",
+            "kind": "PriorityClass",
+            "metadata": {"name": "team-default"},
+            "value": 1000,
+            "globalDefault": True,
+        }
+    )
+    nominated_pod(emu, "preemptor", "a100-0", 500)
+    result = deploy()
+    assert deployment_size(emu) == NC_A100
+    assert "can take the pods now" not in result.stderr
+
+
+def test_nominated_pods_past_the_first_page_count(model_emulator: Start, monkeypatch: Any) -> None:
+    from akscli.model import cluster_fit
+
+    monkeypatch.setattr(cluster_fit, "_NOMINATED_PAGE", 1)  # the preemptor is on the second page
+    emu = model_emulator()
+    a100_and_h100(emu)
+    nominated_pod(emu, "another", "h100-0", 1000)
+    nominated_pod(emu, "preemptor", "a100-0", 1000)
+    result = deploy()
+    assert deployment_size(emu) == ND_H100
+    assert "(1 without 1 free GPU)" in result.stderr
 
 
 def test_the_pod_weighed_is_the_rendered_vllm_pods_share_of_the_size() -> None:

@@ -47,7 +47,7 @@ def gpu_node(emu: Any, name: str, pool: str, vm: str, gpus: int) -> None:
             },
         }
     )
-    allocatable = {"cpu": "24", "memory": "200Gi", "nvidia.com/gpu": str(gpus)}
+    allocatable = {"cpu": "24", "memory": "200Gi", "pods": "110", "nvidia.com/gpu": str(gpus)}
     emu.cluster.patch_status("v1", "Node", None, name, {"capacity": allocatable, "allocatable": allocatable})
 
 

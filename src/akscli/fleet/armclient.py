@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from akscli.azure import kinds
-from akscli.errors import AkscliError, NotFoundError
+from akscli.errors import AkscliError, ConflictError, NotFoundError
 from akscli.fleet.arm import ARC_TYPE, ClusterRef, as_dict, check_no_arc_in_run, gate_row, pending_gates, wait_for_gate
 
 if TYPE_CHECKING:
@@ -216,6 +216,33 @@ class FleetScope:
         return self.arm.wait(
             what or f"creating {child.noun} {name}", lambda: begin(*self._at(), name, model(child.model, body))
         )
+
+    def create_new(self, child: Child, name: str, body: Mapping[str, Any], exists_hint: str) -> dict[str, Any]:
+        """PUT a new child, never over an existing one: the PUT carries If-None-Match: *, which the
+        Fleet API takes on its creates (azure-mgmt-containerservicefleet 4.0.0
+        build_update_runs_create_or_update_request, match_condition; the spec's
+        UpdateRuns_CreateOrUpdate MaximumSet example sends ifMatch and ifNoneMatch) and which the
+        resource provider answers with 412 where the resource exists (upstream:
+        Azure/azure-resource-manager-rpc v1.0/Addendum.md "ETags for Resources").
+        az fleet updaterun create sends a plain PUT (Azure/azure-cli-extensions
+        src/fleet/azext_fleet/custom.py create_update_run): a second create of the same name
+        replaces the run, its progress with it. An existing one: ConflictError with exists_hint."""
+        from azure.core import MatchConditions
+        from azure.core.exceptions import HttpResponseError
+
+        begin = getattr(self._ops(child), child.create_method)
+
+        def start() -> Any:
+            try:
+                return begin(*self._at(), name, model(child.model, body), match_condition=MatchConditions.IfMissing)
+            except HttpResponseError as exc:
+                if exc.status_code != 412:
+                    raise
+                raise ConflictError(
+                    f"{child.noun} {name} already exists in fleet {self.fleet}", hint=exists_hint
+                ) from exc
+
+        return self.arm.wait(f"creating {child.noun} {name}", start)
 
     def explain_failed_join(self, name: str, error: AkscliError) -> None:
         """Give ``error`` of a join the hint that fits when its operation failed in Azure: the member

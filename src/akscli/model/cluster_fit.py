@@ -53,9 +53,17 @@ _POD_PAGE = 250
 # pkg/scheduler/framework/runtime/framework.go RunFilterPluginsWithNominatedPods,
 # addGENominatedPods). status.nominatedNodeName and spec.nodeName are selectable fields
 # (pkg/registry/core/pod/strategy.go ToSelectableFields): one list for the whole cluster
-# carries only pending preemptors, a handful; one page of them is read.
+# carries only pending preemptors, a handful; its pages are followed, 4 of 500 at most (2,000
+# preemptors waiting at once is past any cluster's burst; more are left uncounted).
 _NOMINATED = "spec.nodeName=,status.nominatedNodeName!="
 _NOMINATED_PAGE = 500
+_NOMINATED_PAGES = 4
+# A pod without priorityClassName gets the globalDefault PriorityClass's value, else 0 (upstream:
+# kubernetes/kubernetes plugin/pkg/admission/priority/admission.go getDefaultPriority,
+# getDefaultPriorityClass: of several globalDefault classes, the lowest value). A cluster
+# has a handful of classes (system-cluster-critical and system-node-critical on every one): one
+# page of 100 is read, once.
+_PRIORITY_PAGE = 100
 _GPU_REASON = f"Insufficient {NVIDIA}"
 
 
@@ -170,9 +178,10 @@ def fit_to_cluster(
     then the other fitting sizes cheapest first, stopping at the first with room) one node list
     of at most 20 nodes, two where those 20 cannot take the pods; one pod list per node whose
     free resources are counted (a node whose allocatable alone is short costs none), 3 per size
-    and 9 in all; one page of the pods nominated for a node, read once; and one more node list
+    and 9 in all; the pods nominated for a node, read once (4 pages at most), with one page of
+    PriorityClasses for the pod's default priority; and one more node list
     where the plan's size has only cordoned nodes or none. At most 2 x (1 + fitting sizes) + 1
-    node lists and 10 pod lists; a cluster where the plan's size has room: one node list and two
+    node lists, 13 pod lists and one PriorityClass list; a cluster where the plan's size has room: one node list and two
     pod lists. Pods are listed on one named node each, or by the nominated-pods selector; never
     every pod of the cluster."""
     budget = _Budget()
@@ -272,21 +281,36 @@ def _requested(
 
 def _nominated(kube: Kube, budget: _Budget, pod: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
     """The pending pods nominated for each node whose priority is at least the deployed pod's
-    (spec.priority, which the Priority admission plugin sets; 0 where the pod has none)."""
+    (spec.priority, which the Priority admission plugin sets: see _priority)."""
     if budget.nominated is None:
         budget.nominated = {}
-        floor = int(pod.get("priority") or 0)
+        floor = _priority(kube, pod)
         try:
             pages = kube.list_pages(
                 "v1", "Pod", all_namespaces=True, field_selector=_NOMINATED, page_size=_NOMINATED_PAGE
             )
-            for waiting in next(pages, {"items": []})["items"]:
+            waiting_pods = (waiting for page in islice(pages, _NOMINATED_PAGES) for waiting in page["items"])
+            for waiting in waiting_pods:
                 status, spec = waiting.get("status") or {}, waiting.get("spec") or {}
                 if int(spec.get("priority") or 0) >= floor and status.get("phase") not in ("Succeeded", "Failed"):
                     budget.nominated.setdefault(str(status.get("nominatedNodeName")), []).append(waiting)
         except AuthError:
             pass
     return budget.nominated
+
+
+def _priority(kube: Kube, pod: Mapping[str, Any]) -> int:
+    """The priority the Priority admission plugin gives the deployed pod: its spec.priority where
+    set, else (no priorityClassName is rendered) the globalDefault PriorityClass's value, else 0.
+    A user who may not list PriorityClasses gets 0."""
+    if pod.get("priority") is not None:
+        return int(pod["priority"])
+    try:
+        pages = kube.list_pages("scheduling.k8s.io/v1", "PriorityClass", page_size=_PRIORITY_PAGE)
+        defaults = [int(c.get("value") or 0) for c in next(pages, {"items": []})["items"] if c.get("globalDefault")]
+    except AuthError:
+        defaults = []
+    return min(defaults, default=0)
 
 
 def _has_node(kube: Kube, size: str) -> bool:

@@ -77,7 +77,7 @@ def _dispatch(
             status, payload = route(emu, path, query, body)
             return status, {}, payload
     if lower.startswith("/subscriptions/"):
-        return _arm(emu, method, path, query, body)
+        return _arm(emu, method, path, query, body, headers)
     return 404, {}, {"error": {"code": "NotFound", "message": f"no route for {path}"}}
 
 
@@ -102,7 +102,9 @@ def _api_version(query: dict[str, list[str]]) -> str:
     return v
 
 
-def _arm(emu: ArmEmulator, method: str, path: str, query: dict[str, list[str]], body: bytes) -> Response:
+def _arm(
+    emu: ArmEmulator, method: str, path: str, query: dict[str, list[str]], body: bytes, headers: dict[str, str]
+) -> Response:
     api_version = _api_version(query)
     path = path.rstrip("/")
     m = re.fullmatch(
@@ -129,12 +131,16 @@ def _arm(emu: ArmEmulator, method: str, path: str, query: dict[str, list[str]], 
                     if obj is None:
                         raise _not_found(parent, parent_type)
                     return 200, {}, handler(emu, obj["id"], obj, query)
-        return _resource(emu, method, path, p, query, body, api_version)
+        return _resource(emu, method, path, p, query, body, api_version, headers)
     if method == "POST" and len(p.rest) >= 3:
         return _action(emu, p, query, body, api_version)
     if method == "GET":
         return _list(emu, path, p, query)
     raise ArmError(405, "MethodNotAllowed", f"{method} is not supported on '{path}'.")
+
+
+def _header(headers: dict[str, str], name: str) -> str | None:
+    return next((v for k, v in headers.items() if k.lower() == name.lower()), None)
 
 
 def _not_found(resource_id: str, type_name: str) -> ArmError:
@@ -215,6 +221,7 @@ def _resource(
     query: dict[str, list[str]],
     body: bytes,
     api_version: str,
+    headers: dict[str, str],
 ) -> Response:
     from tests.emulators.arm import groups
 
@@ -254,6 +261,11 @@ def _resource(
         return _delete(emu, path, p, existing, api_version)
     if method not in ("PUT", "PATCH"):
         raise ArmError(405, "MethodNotAllowed", f"{method} is not supported on '{path}'.")
+    if method == "PUT" and existing is not None and _header(headers, "If-None-Match") == "*":
+        # upstream: Azure/azure-resource-manager-rpc v1.0/Addendum.md "ETags for Resources": a PUT
+        # with If-None-Match "*" over an existing resource is 412 Precondition Failed. The RPC gives
+        # the status only: the code is the status's name and the message the emulator's own.
+        raise ArmError(412, "PreconditionFailed", f"The resource '{path.rsplit('/', 1)[-1]}' already exists.")
     _check_not_busy(emu, path, type_name.split("/")[-1])
     req = _json(body)
     check_tag_names(req)

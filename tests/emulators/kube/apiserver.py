@@ -13,6 +13,7 @@ from typing import Any
 
 from tests.emulators.kube.apiserver_common import (
     SYSTEM_NAMESPACES,
+    SYSTEM_PRIORITY_CLASSES,
     Ctx,
     Listener,
     now_iso,
@@ -66,6 +67,14 @@ class ApiServer(ValidationMixin, WritesMixin, DeletionMixin):
         ns_rt = self.rt("v1", "Namespace")
         for ns in SYSTEM_NAMESPACES:
             self.create(ns_rt, "v1", None, {"metadata": {"name": ns}}, sys_ctx)
+        # The two classes the API server creates on every cluster.
+        # upstream: kubernetes/kubernetes v1.34.0 pkg/apis/scheduling/types.go SystemPriorityClasses
+        # (SystemCriticalPriority = 2 * HighestUserDefinablePriority) and
+        # pkg/registry/scheduling/rest/storage_scheduling.go AddSystemPriorityClasses.
+        pc_rt = self.rt("scheduling.k8s.io/v1", "PriorityClass")
+        for name, value, description in SYSTEM_PRIORITY_CLASSES:
+            pc = {"metadata": {"name": name}, "value": value, "description": description}
+            self.create(pc_rt, "v1", None, pc, sys_ctx)
 
     # ---- lookups -------------------------------------------------------------------
 

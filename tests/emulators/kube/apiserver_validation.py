@@ -23,6 +23,7 @@ from tests.emulators.kube.apiserver_common import (
 )
 from tests.emulators.kube.resources import ResourceType
 from tests.emulators.kube.status import (
+    ApiError,
     bad_request,
     invalid,
 )
@@ -254,6 +255,50 @@ class ValidationMixin:
             obj.setdefault("status", {}).setdefault("phase", "Active")
         if rt.kind == "Pod" and create:
             obj.setdefault("status", {}).setdefault("phase", "Pending")
+            if isinstance(spec, dict):
+                self._pod_priority(obj, spec)
+
+    def _pod_priority(self, pod: dict[str, Any], spec: dict[str, Any]) -> None:
+        """The Priority admission plugin on a pod's create: the named PriorityClass's value, or
+        (no name) the globalDefault class's, the lowest of several, naming it, else 0; a priority
+        or preemptionPolicy the pod gives that differs is forbidden.
+        upstream: kubernetes/kubernetes v1.34.0 plugin/pkg/admission/priority/admission.go
+        admitPod, getDefaultPriority, getDefaultPriorityClass."""
+        bucket = self.store.bucket(self.rt("scheduling.k8s.io/v1", "PriorityClass").key)
+        with self.store.lock:
+            classes = [e.obj() for e in bucket.items.values()]
+        name = str(spec.get("priorityClassName") or "")
+        policy = "PreemptLowerPriority"
+        if name:
+            found = [c for c in classes if c["metadata"]["name"] == name]
+            if not found:
+                raise self._priority_forbidden(pod, f"no PriorityClass with name {name} was found")
+            value, policy = int(found[0].get("value") or 0), found[0].get("preemptionPolicy") or policy
+        else:
+            defaults = sorted((c for c in classes if c.get("globalDefault")), key=lambda c: int(c.get("value") or 0))
+            value = int(defaults[0].get("value") or 0) if defaults else 0
+            if defaults:
+                name, policy = defaults[0]["metadata"]["name"], defaults[0].get("preemptionPolicy") or policy
+        if spec.get("priority") is not None and spec["priority"] != value:
+            raise self._priority_forbidden(
+                pod,
+                f"the integer value of priority ({spec['priority']}) must not be provided in pod spec; priority "
+                f"admission controller computed {value} from the given PriorityClass name",
+            )
+        if spec.get("preemptionPolicy") is not None and spec["preemptionPolicy"] != policy:
+            raise self._priority_forbidden(
+                pod,
+                f"the string value of PreemptionPolicy ({spec['preemptionPolicy']}) must not be provided in pod "
+                f"spec; priority admission controller computed {policy} from the given PriorityClass name",
+            )
+        if name:
+            spec["priorityClassName"] = name
+        spec["priority"], spec["preemptionPolicy"] = value, policy
+
+    @staticmethod
+    def _priority_forbidden(pod: dict[str, Any], why: str) -> ApiError:
+        name = (pod.get("metadata") or {}).get("name", "")
+        return ApiError(403, f'pods "{name}" is forbidden: {why}', "Forbidden", {"name": name, "kind": "pods"})
 
     def _kind_validation(self, rt: ResourceType, obj: dict[str, Any]) -> list[tuple[str, str, str]]:
         causes: list[tuple[str, str, str]] = []

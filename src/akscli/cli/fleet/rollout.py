@@ -284,7 +284,8 @@ def _create_arm_run(
     saved = scope.strategy_of_run(strategy)
     scope.check_no_arc(body, saved)
     use_strategy(body, saved)
-    result = scope.put(UPDATE_RUN, name, body)
+    hint = f"pick another name, or delete it first: akscli fleet rollout delete {name}{scope.where} -y"
+    result = scope.create_new(UPDATE_RUN, name, body, exists_hint=hint)
     audit_arm(scope, "fleet rollout create", [(scope.ref(UPDATE_RUN, name), "create")])
     if start:
         result = scope.run_action("start", name)

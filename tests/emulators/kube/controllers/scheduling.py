@@ -208,11 +208,10 @@ def fit_reasons(
     allocatable = (node.get("status") or {}).get("allocatable") or {}
     used = usage()
     reasons = []
-    # upstream: fit.go reads a node without allocatable pods as taking none; every kubelet writes
-    # it (maxPods, default 110: kubernetes/kubernetes pkg/kubelet/apis/config/v1beta1/defaults.go
-    # SetDefaults_KubeletConfiguration), so a hand-written test node without it is read as a
-    # default kubelet would write it.
-    if used.get("pods", 0) + 1 > quantity(allocatable.get("pods", "110")):
+    # upstream: fit.go reads a node without allocatable pods as taking none. Every kubelet writes
+    # it (kubernetes/kubernetes pkg/kubelet/nodestatus/setters.go MachineInfo, maxPods, default 110),
+    # so the test nodes carry it; one without it takes no pod here either.
+    if used.get("pods", 0) + 1 > quantity(allocatable.get("pods", "0")):
         reasons.append("Too many pods")
     for resource, amount in sorted(need.items()):
         if amount <= 0:
