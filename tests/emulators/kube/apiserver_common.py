@@ -35,6 +35,8 @@ DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]
 LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
 SYSTEM_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease")
+# The priority classes every API server creates at start (upstream: kubernetes/kubernetes
+# pkg/apis/scheduling/types.go SystemPriorityClasses; pkg/registry/scheduling/rest/storage_scheduling.go).
 SYSTEM_PRIORITY_CLASSES = (
     (
         "system-node-critical",
