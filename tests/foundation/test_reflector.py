@@ -5,9 +5,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any
 
+import pytest
+
+from akscli import errors
+from akscli.kube.readiness import Readiness
 from akscli.kube.reflector import list_and_watch
+from akscli.kube.wait import Waiter
 from akscli.kube.wire import WatchExpired
 
 
@@ -51,3 +57,94 @@ def test_list_and_watch_resumes_from_a_bookmark_and_lists_again_on_410() -> None
     assert seen == [("ADDED", "9"), ("ADDED", "9"), ("MODIFIED", "20")]
     assert kube.watched_from == ["10", "12", "10"]
     assert kube.listed[0]["field_selector"] == "metadata.name=a" and kube.listed[0]["consistent"] is True
+
+
+class _Relist:
+    """Each list and each watch in turn from scripts; a watch script's WatchExpired is raised."""
+
+    def __init__(self, lists: list[list[dict[str, Any]]], watches: list[list[Any]]) -> None:
+        self.lists, self.watches = lists, watches
+
+    def list_pages(self, *_args: Any, **_kwargs: Any) -> Iterator[dict[str, Any]]:
+        yield {"metadata": {"resourceVersion": "10"}, "items": self.lists.pop(0)}
+
+    def watch(self, *_args: Any, **_kwargs: Any) -> Iterator[tuple[str, Any]]:
+        for step in self.watches.pop(0) if self.watches else []:
+            if isinstance(step, Exception):
+                raise step
+            yield step
+
+
+def _run(kube: _Relist, count: int) -> list[tuple[str, str, str]]:
+    deadline = time.monotonic() + 30
+    events = list_and_watch(
+        kube,  # type: ignore[arg-type]
+        "v1",
+        "Pod",
+        namespace="default",
+        seconds_left=lambda: deadline - time.monotonic(),
+    )
+    return [
+        (e, o["metadata"]["name"], o["metadata"]["resourceVersion"]) for e, o in (next(events) for _ in range(count))
+    ]
+
+
+def test_relist_after_410_reports_an_object_gone_in_the_gap_as_deleted_with_its_last_state() -> None:
+    # upstream: kubernetes/client-go v0.35.0 tools/cache/delta_fifo.go Replace (a key known before and
+    # absent from the new list is a Deleted DeletedFinalStateUnknown holding its last known object).
+    kube = _Relist(
+        lists=[[_obj("a", "9"), _obj("b", "9")], [_obj("b", "9")]],
+        watches=[[("MODIFIED", _obj("a", "11")), WatchExpired("too old resource version")]],
+    )
+    assert _run(kube, 5) == [
+        ("ADDED", "a", "9"),
+        ("ADDED", "b", "9"),
+        ("MODIFIED", "a", "11"),
+        ("ADDED", "b", "9"),
+        ("DELETED", "a", "11"),
+    ]
+
+
+def test_relist_after_410_does_not_report_again_an_object_the_watch_saw_deleted() -> None:
+    kube = _Relist(
+        lists=[[_obj("a", "9"), _obj("b", "9")], [_obj("c", "12")]],
+        watches=[[("DELETED", _obj("a", "11")), WatchExpired("too old resource version")]],
+    )
+    assert _run(kube, 5) == [
+        ("ADDED", "a", "9"),
+        ("ADDED", "b", "9"),
+        ("DELETED", "a", "11"),
+        ("ADDED", "c", "12"),
+        ("DELETED", "b", "9"),
+    ]
+
+
+class _WaitKube(_Relist):
+    namespace = "default"
+
+    def resource(self, *_args: Any) -> Any:
+        return SimpleNamespace(namespaced=True)
+
+    def list(self, *_args: Any, **_kwargs: Any) -> list[dict[str, Any]]:
+        return []  # no events about the object, read for the timeout's message
+
+    def watch(self, *args: Any, **kwargs: Any) -> Iterator[tuple[str, Any]]:
+        if not self.watches:
+            time.sleep(0.05)  # a quiet watch, not a busy loop until the deadline
+        yield from super().watch(*args, **kwargs)
+
+
+def test_a_wait_learns_that_its_object_was_deleted_during_a_410_gap() -> None:
+    kube = _WaitKube(
+        lists=[[_obj("a", "9")], []],
+        watches=[[WatchExpired("too old resource version")]],
+    )
+    waiter = Waiter(
+        kube,  # type: ignore[arg-type]
+        [{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "a", "namespace": "default"}}],
+        timeout=0.3,
+        rule=lambda _obj: Readiness(False, message="starting"),
+    )
+    with pytest.raises(errors.WaitTimeoutError) as raised:
+        waiter.run()
+    assert "Pod/a (deleted)" in raised.value.message

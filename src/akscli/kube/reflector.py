@@ -6,6 +6,11 @@ consistent snapshot page by page through pager.ListPager, then watch from its re
 watch/handleAnyWatch: after a normal close resume from the last event's resourceVersion, a
 Bookmark's included; relist only on an expired version, isExpiredError) and tools/watch/until.go
 UntilWithSync (the caller's condition is tested on each object, the initial list's included).
+A relist after a 410 reports each object seen before and absent from the new list as DELETED,
+as the store's Replace does (upstream: kubernetes/client-go v0.35.0 tools/cache/delta_fifo.go
+Replace: a key known before and not in the new list is queued as a Deleted
+DeletedFinalStateUnknown carrying its last known object; keys are MetaNamespaceKeyFunc's
+namespace/name, tools/cache/store.go).
 The backoffs after a very short watch and an in-stream 429/5xx are ``Kube.watch``'s
 (kube/watch_policy.py), so that every caller of this loop gets them.
 """
@@ -42,13 +47,16 @@ def list_and_watch(
     """Each object of one consistent list as ``("ADDED", obj)``, then each watch event but
     BOOKMARK, until ``seconds_left()`` is 0 or ``cancel`` is cancelled; the caller stops sooner
     by leaving its loop. ``name`` follows one object (a ``metadata.name`` field selector). An
-    expired list or watch (410) lists again, its objects ADDED again; the first list is made
-    even with no time left, so that the caller sees the objects as they are."""
+    expired list or watch (410) lists again, its objects ADDED again, then each object seen before
+    and absent from that list as ``("DELETED", last_seen)``: it was deleted in the gap. The first
+    list is made even with no time left, so that the caller sees the objects as they are."""
     field_selector = f"metadata.name={name}" if name else None
     version: str | None = None
+    known: dict[str, dict[str, Any]] = {}  # namespace/name -> the last object seen, as Replace keys it
     while not (cancel and cancel.cancelled):
         try:
             if version is None:
+                listed: dict[str, dict[str, Any]] = {}
                 for page in kube.list_pages(
                     api_version,
                     kind,
@@ -60,7 +68,13 @@ def list_and_watch(
                 ):
                     version = (page.get("metadata") or {}).get("resourceVersion") or version
                     for obj in page["items"]:
+                        listed[_key(obj)] = obj
                         yield "ADDED", obj
+                # Only a whole list says what is gone: a list that expired halfway reports nothing.
+                gone = [obj for key, obj in known.items() if key not in listed]
+                known = listed
+                for obj in gone:
+                    yield "DELETED", obj
             remaining = seconds_left()
             if remaining <= 0:
                 return
@@ -76,6 +90,10 @@ def list_and_watch(
                 cancel=cancel,
             ):
                 version = (obj.get("metadata") or {}).get("resourceVersion") or version
+                if event == "DELETED":
+                    known.pop(_key(obj), None)
+                elif event in ("ADDED", "MODIFIED"):
+                    known[_key(obj)] = obj
                 if event != "BOOKMARK":
                     yield event, obj
                 if seconds_left() <= 0:
@@ -86,3 +104,10 @@ def list_and_watch(
             if cancel and cancel.cancelled:
                 return  # the stream was shut on purpose: the caller is done
             raise
+
+
+def _key(obj: dict[str, Any]) -> str:
+    """client-go's MetaNamespaceKeyFunc: ``namespace/name``, or ``name`` for a cluster-scoped object."""
+    meta = obj.get("metadata") or {}
+    namespace, name = meta.get("namespace"), meta.get("name")
+    return f"{namespace}/{name}" if namespace else str(name)
