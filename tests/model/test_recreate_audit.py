@@ -32,7 +32,7 @@ def test_a_recreate_records_the_deletion_in_the_audit_log(model_emulator: Start,
     assert invoke("model", "deploy", "phi-4", "-y", "--audit-log", str(log)).exit_code == 0
     result = invoke("model", "deploy", "phi-4", "--vm-size", H100, "--recreate", "-y", "--audit-log", str(log))
     assert result.exit_code == 0, result
-    assert _deletions(log) == [("model deploy", "workspace/phi-4", "default", "success")]
+    assert _deletions(log) == [("model deploy", "workspace.kaito.sh/phi-4", "default", "success")]
 
 
 def test_objects_a_deploy_no_longer_renders_are_deleted_in_the_audit_log(model_emulator: Start, tmp_path: Path) -> None:
@@ -59,7 +59,7 @@ def test_a_recreate_is_one_audit_entry_with_its_deletion_first(model_emulator: S
     entries = _entries(log)
     assert len(entries) == 2, entries  # the first deploy, then the recreate
     changed = [(o["object"], o["action"]) for o in entries[1]["objects"]]
-    assert changed[0] == ("workspace/phi-4", "delete")
+    assert changed[0] == ("workspace.kaito.sh/phi-4", "delete")
     assert ("workspace.kaito.sh/phi-4", "create") in changed[1:]
     assert entries[1]["result"] == "success"
 
@@ -83,4 +83,5 @@ def test_an_apply_that_fails_after_a_recreate_is_one_failed_entry_with_the_delet
     entries = _entries(log)
     assert len(entries) == 2, entries
     assert entries[1]["result"] == "failed: the server said no"
-    assert entries[1]["objects"][0] == {"object": "workspace/phi-4", "namespace": "default", "action": "delete"}
+    deleted = {"object": "workspace.kaito.sh/phi-4", "namespace": "default", "action": "delete"}
+    assert entries[1]["objects"][0] == deleted

@@ -393,9 +393,9 @@ def delete_objects(
         confirm(f"delete {what}", yes)
     answers = [(r, kube.delete(r[0], r[1], r[2], namespace=r[3], dry_run=mode == "server")) for r in refs]
     gone = [(r, answer) for r, answer in answers if answer is not None]
-    deleted = [f"{kind.lower()}/{name}" for (_, kind, name, _), _ in gone]  # the audit's object names
+    entries = [deleted_entry(*r) for r, _ in gone]
     if mode == "none":
-        record_audit(action, kube, [], "success", objects=[{"object": r, "action": "delete"} for r in deleted])
+        record_audit(action, kube, [], "success", objects=entries)
     for (api_version, kind, name, _namespace), _ in gone:
         output.deleted(api_version, kind, name, mode, fmt)
     if mode == "none" and wait is not None and gone:
@@ -408,7 +408,7 @@ def delete_objects(
                 raise
             # The delete was accepted; only the wait was refused (kubectl returns then too).
             output.warn(f"deleted, but could not wait until gone: {exc.message}")
-    return deleted
+    return [entry["object"] for entry in entries]
 
 
 def recreate_if_needed(
@@ -452,14 +452,16 @@ def recreate_if_needed(
         output.deleted(obj["apiVersion"], obj["kind"], obj["metadata"]["name"], why="recreated", beside=beside)
 
 
+def deleted_entry(api_version: str, kind: str, name: str, namespace: str | None) -> dict[str, str]:
+    """A deleted object as an audit line lists it: named as the apply's lines name what they
+    create (kubectl's ``kind.group/name``), so one entry names an object one way."""
+    return {"object": output.kind_ref(api_version, kind, name), "namespace": namespace or "", "action": "delete"}
+
+
 def deletion_objects(deleted: Sequence[Mapping[str, Any]]) -> list[dict[str, str]]:
-    """Deleted objects as an audit line lists them, each named as delete_objects names it."""
+    """Deleted objects as an audit line lists them (deleted_entry)."""
     return [
-        {
-            "object": f"{obj['kind'].lower()}/{obj['metadata']['name']}",
-            "namespace": str(obj["metadata"].get("namespace") or ""),
-            "action": "delete",
-        }
+        deleted_entry(obj["apiVersion"], obj["kind"], obj["metadata"]["name"], obj["metadata"].get("namespace"))
         for obj in deleted
     ]
 
