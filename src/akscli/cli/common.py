@@ -445,7 +445,9 @@ def recreate_if_needed(
     confirm(f"recreate {len(changes)} object(s) ({listed})", yes)
     deleted: list[Mapping[str, Any]] = []
     try:
-        revisions.recreate(kube, changes, deleted)
+        # The wait's progress on stderr, as a delete's (delete_objects).
+        with output.status(f"waiting for {len(changes)} object(s) to be deleted") as update:
+            revisions.recreate(kube, changes, deleted, progress=update)
     finally:
         carried.extend(deletion_objects(deleted))  # a wait that failed after a delete still counts
     for obj in deleted:

@@ -83,7 +83,10 @@ class Rollout:
         if stale and self.mode == "none":
             refs = ", ".join(revisions.ref(o) for o in stale)
             common.confirm(f"delete {len(stale)} object(s) {dropped} ({refs})", self.yes)
-            replaced = revisions.replace_first(self.kube, first_stale)
+            replaced = []
+            if first_stale:  # the wait's progress on stderr, as a delete's (common.delete_objects)
+                with output.status(f"waiting for {len(first_stale)} object(s) to be deleted") as update:
+                    replaced = revisions.replace_first(self.kube, first_stale, progress=update)
             carried += common.deletion_objects(replaced)
             for obj in replaced:
                 meta = obj["metadata"]

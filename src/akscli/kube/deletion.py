@@ -8,7 +8,11 @@ or an object of the same name with another UID, is gone; else watch the name fro
 until a DELETED event; a timeout names the objects left). A wait the server refuses (Forbidden: no
 permission to get or watch; MethodNotAllowed: the resource has no such verb) does not fail the
 delete, which the server accepted (delete.go DeleteResult: errors.IsForbidden ||
-errors.IsMethodNotSupported from the wait returns nil).
+errors.IsMethodNotSupported from the wait returns nil). A wait before a create of the same name
+(--recreate, a replaced server) polls by GET where the watch is refused, and a refused GET fails:
+the create must not meet the old object (upstream: kubernetes/kubectl pkg/cmd/replace/replace.go
+forceReplace: DeleteResult, then wait.PollImmediate(1s) on info.Get until IsNotFound, any other
+error returned before the create).
 """
 
 from __future__ import annotations
@@ -64,14 +68,17 @@ def wait_deleted(
     objects: Iterable[Mapping[str, Any]],
     timeout: float = DEFAULT_TIMEOUT,
     progress: Progress | None = None,
+    poll: bool = False,
 ) -> None:
     """Return once each object is gone; a ``metadata.uid`` makes an object of the same name with
     another UID count as gone (created after the delete). Raises WaitTimeoutError (exit 5) naming
     each object left and the finalizers that hold it. ``progress`` is told which object is waited
-    for and the finalizers holding it, whenever that changes."""
+    for and the finalizers holding it, whenever that changes. ``poll``: where the server refuses
+    the watch, read the object again every second instead (kubectl replace --force); a refused
+    get still raises."""
     deadline = time.monotonic() + (UNBOUNDED if timeout == 0 else timeout)
     tell = progress or (lambda _message: None)
-    left = [held for obj in objects if (held := _wait_one(kube, obj, deadline, tell)) is not None]
+    left = [held for obj in objects if (held := _wait_one(kube, obj, deadline, tell, poll)) is not None]
     if left:
         raise WaitTimeoutError(
             f"not deleted within {timeout:g}s: {'; '.join(_holding(obj) for obj in left)}",
@@ -80,7 +87,7 @@ def wait_deleted(
         )
 
 
-def _wait_one(kube: Kube, obj: Mapping[str, Any], deadline: float, tell: Progress) -> dict[str, Any] | None:
+def _wait_one(kube: Kube, obj: Mapping[str, Any], deadline: float, tell: Progress, poll: bool) -> dict[str, Any] | None:
     """None once the object is gone, else the object as last read at the deadline."""
     meta = obj["metadata"]
     api_version, kind, name, namespace = (
@@ -90,6 +97,7 @@ def _wait_one(kube: Kube, obj: Mapping[str, Any], deadline: float, tell: Progres
         meta.get("namespace"),
     )
     uid = meta.get("uid")
+    polling = False  # the watch was refused: read by GET instead
     while (current := kube.get(api_version, kind, name, namespace=namespace)) is not None:
         if uid and (current.get("metadata") or {}).get("uid") != uid:
             return None  # another object of the same name: the deleted one is gone
@@ -97,6 +105,9 @@ def _wait_one(kube: Kube, obj: Mapping[str, Any], deadline: float, tell: Progres
         if left <= 0:
             return current
         tell(waiting_for(current))
+        if polling:
+            time.sleep(min(1.0, left))  # upstream: replace.go forceReplace, wait.PollImmediate(1s)
+            continue
         # Watch from the version just read: a deletion between the get and the watch is
         # still delivered (client-go's ListWatch contract: watch from the list's resourceVersion).
         events = kube.watch(
@@ -112,6 +123,10 @@ def _wait_one(kube: Kube, obj: Mapping[str, Any], deadline: float, tell: Progres
                 return None
         except WatchExpired:
             continue  # the version is too old to watch from: read again
+        except AkscliError as exc:
+            if not (poll and wait_refused(exc)):
+                raise
+            polling = True
     return None
 
 

@@ -8,9 +8,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from akscli.errors import NotFoundError, UsageError
+from akscli.errors import AkscliError, NotFoundError, UsageError
 from akscli.kube.client import Kube
-from akscli.kube.deletion import deleted_ref, wait_deleted
+from akscli.kube.deletion import Progress, deleted_ref, wait_deleted, wait_refused
 from akscli.model.kinds import (
     APPEND_ONLY_FIELDS,
     IMMUTABLE_FIELDS,
@@ -201,17 +201,43 @@ def immutable_conflicts(kube: Kube, objects: Iterable[dict[str, Any]]) -> list[I
     return found
 
 
-def recreate(kube: Kube, changes: Iterable[ImmutableChange], deleted: list[Mapping[str, Any]]) -> None:
+def recreate(
+    kube: Kube,
+    changes: Iterable[ImmutableChange],
+    deleted: list[Mapping[str, Any]],
+    progress: Progress | None = None,
+) -> None:
     """Delete each object (foreground, so its dependents go first) and wait until it is gone;
     the apply that follows creates it again. Each object is added to ``deleted`` as soon as its
-    delete is accepted, so a wait that fails later still leaves the deletion to be audited."""
+    delete is accepted, so a wait that fails later still leaves the deletion to be audited.
+    ``progress``: told what is waited for (wait_deleted)."""
     for change in changes:
         obj, meta = change.obj, change.obj["metadata"]
         answer = kube.delete(
             obj["apiVersion"], obj["kind"], meta["name"], namespace=meta.get("namespace"), propagation="Foreground"
         )
         deleted.append(obj)
-        wait_deleted(kube, [deleted_ref(obj["apiVersion"], obj["kind"], meta["name"], meta.get("namespace"), answer)])
+        gone = deleted_ref(obj["apiVersion"], obj["kind"], meta["name"], meta.get("namespace"), answer)
+        _wait_gone(kube, gone, progress)
+
+
+def _wait_gone(kube: Kube, deleted: dict[str, Any], progress: Progress | None) -> None:
+    """Wait until an object deleted to be created again is gone. Unlike a plain delete, a wait
+    the server refuses fails: the apply that follows would patch the old object while it is being
+    deleted (docs/changes/audit14-delete-wait.md). A refused watch is polled by GET, and a refused
+    GET fails before the create, as kubectl replace --force does (upstream: kubernetes/kubectl
+    pkg/cmd/replace/replace.go forceReplace, wait.PollImmediate on info.Get)."""
+    try:
+        wait_deleted(kube, [deleted], progress=progress, poll=True)
+    except AkscliError as exc:
+        if not wait_refused(exc):
+            raise
+        refused = type(exc)(
+            f"deleted {ref(deleted)} to create it again, but could not wait until it is gone: {exc.message}",
+            hint="nothing was created again: allow get on it (kubectl auth can-i get) and run the command again",
+        )
+        refused.reason = exc.reason
+        raise refused from exc
 
 
 def revisions(kube: Kube, name: str, namespace: str) -> list[Revision]:
@@ -269,15 +295,18 @@ def split_stale(stale: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], 
     return [o for o in items if o["kind"] in _REPLACED_FIRST], [o for o in items if o["kind"] not in _REPLACED_FIRST]
 
 
-def replace_first(kube: Kube, stale: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+def replace_first(
+    kube: Kube, stale: Iterable[Mapping[str, Any]], progress: Progress | None = None
+) -> list[Mapping[str, Any]]:
     """Delete the old server and its Service (foreground: dependents first) and wait until
-    they are gone; returns each object deleted (output.deleted prints kubectl's line for it)."""
+    they are gone, as recreate does; returns each object deleted (output.deleted prints
+    kubectl's line for it). ``progress``: told what is waited for (wait_deleted)."""
     deleted = []
     for obj in stale:
         api_version, kind, namespace, name = _identity(obj)
         answer = kube.delete(api_version, kind, name, namespace=namespace, propagation="Foreground")
         if answer is not None:
-            wait_deleted(kube, [deleted_ref(api_version, kind, name, namespace, answer)])
+            _wait_gone(kube, deleted_ref(api_version, kind, name, namespace, answer), progress)
             deleted.append(obj)
     return deleted
 

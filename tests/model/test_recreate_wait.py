@@ -1,0 +1,87 @@
+"""What a wait before a create of the same name says and does (audit 14,
+docs/changes/audit14-recreate-wait.md): `--recreate` and the replacement of a server a deploy no
+longer renders show what they wait for on stderr, as a delete does; a refused watch is polled by
+GET, and a refused GET fails before the create, as kubectl replace --force (upstream:
+kubernetes/kubectl pkg/cmd/replace/replace.go forceReplace: wait.PollImmediate on info.Get,
+any error but NotFound returned before the create)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tests.cli import invoke
+from tests.emulators.kube.controllers.kaito import (
+    INFERENCESET_FINALIZER,
+    WORKSPACE_FINALIZER,
+    InferenceSetController,
+    WorkspaceController,
+)
+
+KAITO = "kaito.sh/v1beta1"
+H100 = "Standard_NC40ads_H100_v5"
+Start = Callable[..., Any]
+
+
+def _slow(emu: Any, kind: type, delay: float = 1.0) -> None:
+    """KAITO's clean-up takes a while, as a node's deletion does on a cluster."""
+    for c in [c for c in emu.controllers.controllers if isinstance(c, kind)]:
+        c.delay = delay
+
+
+def _uid(emu: Any) -> str:
+    return str(emu.cluster.get(KAITO, "Workspace", "default", "phi-4")["metadata"]["uid"])
+
+
+def _recreate() -> Any:
+    return invoke("model", "deploy", "phi-4", "--vm-size", H100, "--recreate", "-y", "-o", "name")
+
+
+def test_recreate_shows_what_it_waits_for_on_stderr_only(model_emulator: Start) -> None:
+    emu = model_emulator()
+    assert invoke("model", "deploy", "phi-4", "-y").exit_code == 0
+    _slow(emu, WorkspaceController)
+    result = _recreate()
+    assert result.exit_code == 0, result
+    said = f"waiting for workspace.kaito.sh/phi-4 to be deleted (finalizer {WORKSPACE_FINALIZER})"
+    assert said in result.stderr
+    assert "waiting" not in result.stdout
+
+
+def test_a_replaced_server_shows_what_it_waits_for_on_stderr(model_emulator: Start) -> None:
+    emu = model_emulator()
+    assert invoke("model", "deploy", "phi-4", "--autoscale", "1:2", "-y").exit_code == 0
+    _slow(emu, InferenceSetController)
+    result = invoke("model", "deploy", "phi-4", "-y")
+    assert result.exit_code == 0, result
+    said = f"waiting for inferenceset.kaito.sh/phi-4 to be deleted (finalizer {INFERENCESET_FINALIZER})"
+    assert said in result.stderr
+
+
+def test_a_recreate_whose_watch_is_refused_polls_until_gone(model_emulator: Start) -> None:
+    emu = model_emulator()
+    assert invoke("model", "deploy", "phi-4", "-y").exit_code == 0
+    old = _uid(emu)
+    _slow(emu, WorkspaceController, delay=2.0)  # held past the first read: the wait must watch
+    emu.faults.add(verb="watch", path="/workspaces", status=403, count=None)
+    result = _recreate()
+    assert result.exit_code == 0, result
+    assert _uid(emu) != old  # created again, not the old one patched while it was deleted
+    assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4")["metadata"].get("deletionTimestamp") is None
+
+
+def test_a_recreate_whose_get_is_refused_fails_before_the_create(model_emulator: Start) -> None:
+    emu = model_emulator()
+    assert invoke("model", "deploy", "phi-4", "-y").exit_code == 0
+    _slow(emu, WorkspaceController)
+
+    def refuse_reads() -> None:  # allowed to delete, not to read it afterwards
+        emu.faults.add(verb="get", path="/workspaces/phi-4", status=403, count=None)
+
+    emu.faults.add(verb="delete", path="/workspaces/phi-4", before=refuse_reads)
+    result = _recreate()
+    assert result.exit_code == 6, result  # docs/exit-codes.md: not authorised
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "deleted workspace/phi-4 to create it again, but could not wait" in errors[0]
+    assert "nothing was created again" in result.stderr
+    assert "Traceback" not in result.stderr
