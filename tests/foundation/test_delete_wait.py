@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from akscli.kube.client import KubeTarget, connect
-from akscli.kube.deletion import deleted_ref, wait_deleted
+from akscli.kube.deletion import deleted_ref, wait_deleted, waiting_for
 from tests.emulators.kube import KubeEmulator
 
 HELD = {
@@ -30,3 +30,9 @@ def test_an_object_of_the_same_name_with_another_uid_counts_as_gone(
     start = time.monotonic()
     wait_deleted(kube, [deleted_ref("v1", "ConfigMap", "old", "default", answer)], timeout=10)
     assert time.monotonic() - start < 5
+
+
+def test_an_object_held_by_two_finalizers_names_both_in_the_plural() -> None:
+    held = {**HELD, "metadata": {**HELD["metadata"], "finalizers": ["example.com/hold", "foregroundDeletion"]}}
+    said = waiting_for(held)
+    assert said == "waiting for configmap/old to be deleted (finalizers example.com/hold, foregroundDeletion)"

@@ -136,8 +136,13 @@ def waiting_for(obj: Mapping[str, Any]) -> str:
     meta = obj.get("metadata") or {}
     ref = kind_ref(str(obj.get("apiVersion", "v1")), str(obj.get("kind", "")), str(meta.get("name")))
     finalizers: Sequence[str] = meta.get("finalizers") or []
-    held = f" (finalizer {', '.join(finalizers)})" if finalizers else ""
+    held = f" ({_finalizers(finalizers)})" if finalizers else ""
     return f"waiting for {ref} to be deleted{held}"
+
+
+def _finalizers(finalizers: Sequence[str]) -> str:
+    """``finalizer a`` or ``finalizers a, b`` (a foreground delete adds ``foregroundDeletion``)."""
+    return f"finalizer{'s' if len(finalizers) > 1 else ''} {', '.join(finalizers)}"
 
 
 def _holding(obj: Mapping[str, Any]) -> str:
@@ -145,5 +150,5 @@ def _holding(obj: Mapping[str, Any]) -> str:
     ref = f"{obj.get('kind')}/{meta.get('name')}"
     finalizers: Sequence[str] = meta.get("finalizers") or []
     if finalizers:
-        return f"{ref} (held by finalizer {', '.join(finalizers)})"
+        return f"{ref} (held by {_finalizers(finalizers)})"
     return f"{ref} (still terminating)"
