@@ -243,6 +243,7 @@ def plan(
             return Change(obj, "create", diff_objects({}, obj), server=dry if options.keep_answers else None)
         key = (obj["apiVersion"], obj["kind"], meta.get("namespace"), meta["name"])
         current = known.get(key) or kube.get(obj["apiVersion"], obj["kind"], meta["name"], meta.get("namespace"))
+        dry, current = _same_version(kube, obj, dry, current, options.force_conflicts)
         lines = diff_objects(current or {}, dry)
         kept = dry if options.keep_answers else None
         return Change(obj, "configure" if lines else "unchanged", lines, current=current, server=kept)
@@ -258,6 +259,36 @@ def plan(
     if options.prune and stack:
         changes += _prune_candidates(kube, prepared, stack, options.parallel)
     return Plan(changes)
+
+
+# A controller that keeps writing the object (status aside, which the diff ignores) is met again
+# at most this often before the plan diffs what it has.
+_RESYNC_TRIES = 3
+
+
+def _same_version(
+    kube: Kube, obj: dict[str, Any], dry: dict[str, Any], current: dict[str, Any] | None, force: bool
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The dry run and the object it was applied to, at one resourceVersion. A dry-run update
+    answers with the version of the object it was applied to (upstream: kubernetes/apiserver
+    pkg/registry/generic/registry/dryrun.go GuaranteedUpdate: the stored object updated, never
+    written); an operator that wrote the object between the stack's list and the dry run (KAITO
+    adding its finalizer) would otherwise show as a change akscli makes. Only then is the object
+    read again, and the dry run repeated if it moved once more."""
+    for _ in range(_RESYNC_TRIES):
+        if current is None or _version(current) == _version(dry):
+            break
+        meta = obj["metadata"]
+        current = kube.get(obj["apiVersion"], obj["kind"], meta["name"], meta.get("namespace"))
+        if current is None or _version(current) == _version(dry):
+            break
+        dry = kube.apply(obj, force=force, dry_run=True)
+    return dry, current
+
+
+def _version(obj: Mapping[str, Any]) -> str | None:
+    version = (obj.get("metadata") or {}).get("resourceVersion")
+    return str(version) if version is not None else None
 
 
 def _plan_in_new_namespace(kube: Kube, obj: dict[str, Any], new_namespaces: set[str]) -> Change:
