@@ -270,10 +270,11 @@ def test_upgrading_control_plane_and_pools_of_a_cluster_with_spot_pools_is_refus
     _seed_with_spot_pool(azure_env)
     c = clusters.client(AzureTarget())
     with pytest.raises(UsageError) as err:
-        upgrades.begin_upgrade(c, RG, "aks1", "1.33.5")
+        upgrades.upgrade_body(c, RG, "aks1", "1.33.5")
     assert "spot" in err.value.message and "--control-plane-only" in (err.value.hint or "")
     assert azure_env.requests_to("/managedClusters/aks1$", "PUT") == []
-    done = arm.wait_lro(upgrades.begin_upgrade(c, RG, "aks1", "1.33.5", control_plane_only=True), "upgrade")
+    body = upgrades.upgrade_body(c, RG, "aks1", "1.33.5", control_plane_only=True)
+    done = arm.wait_lro(upgrades.send_upgrade(c, RG, "aks1", body), "upgrade")
     assert clusters.as_dict(done)["properties"]["currentKubernetesVersion"] == "1.33.5"
 
 

@@ -112,14 +112,14 @@ def test_probe_job_pins_its_node_and_runs_the_probe_in_the_given_image(gpu_nodes
 
 
 def test_anomalies_from_any_node_reach_the_cluster_table(gpu_nodes: Any, kubeconfig: Any) -> None:
-    from akscli.baremetal import probe
+    from akscli.baremetal import probe, sysfs
     from akscli.baremetal.nvml_replay import RecordedNvml
 
     from .conftest import eight_gpu_record
 
     def output(node: str) -> str:
         record = eight_gpu_record(active_links=18 if node != "aks-gpu-1" else 17)
-        report = probe.probe(RecordedNvml(record), probe.ListingSysfs({}), node=node, kernel="6.8")
+        report = probe.probe(RecordedNvml(record), sysfs.ListingSysfs({}), node=node, kernel="6.8")
         return json.dumps(report.to_dict())
 
     gpu_nodes.controllers.add(GpuPodController(probe_output=output))

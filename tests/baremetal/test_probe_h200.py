@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from akscli.baremetal import probe
+from akscli.baremetal.report import ProbeReport
 from tests.cli import invoke
 
 H200_DIR = Path(__file__).parent / "data" / "h200-vm"
@@ -20,11 +21,11 @@ def smi(path: str) -> str:
 
 
 @pytest.fixture
-def h200_report() -> probe.ProbeReport:
+def h200_report() -> ProbeReport:
     return probe.replay(H200_DIR)
 
 
-def test_recorded_h200_reports_what_nvidia_smi_saw(h200_report: probe.ProbeReport) -> None:
+def test_recorded_h200_reports_what_nvidia_smi_saw(h200_report: ProbeReport) -> None:
     gpu = h200_report.gpus[0]
     assert h200_report.driver_version == smi("driver_version") == "580.159.04"
     assert h200_report.cuda_version == smi("cuda_version") == "13.0"
@@ -34,26 +35,26 @@ def test_recorded_h200_reports_what_nvidia_smi_saw(h200_report: probe.ProbeRepor
     assert f"{gpu.memory_total_mib} MiB" == smi("gpu/fb_memory_usage/total") == "143771 MiB"
 
 
-def test_recorded_h200_reports_the_pcie_link_nvidia_smi_saw(h200_report: probe.ProbeReport) -> None:
+def test_recorded_h200_reports_the_pcie_link_nvidia_smi_saw(h200_report: ProbeReport) -> None:
     gpu = h200_report.gpus[0]
     assert str(gpu.pcie_gen) == smi("gpu/pci/pci_gpu_link_info/pcie_gen/current_link_gen") == "5"
     assert f"{gpu.pcie_width}x" == smi("gpu/pci/pci_gpu_link_info/link_widths/current_link_width") == "16x"
 
 
-def test_recorded_h200_reports_ecc_on_and_mig_off(h200_report: probe.ProbeReport) -> None:
+def test_recorded_h200_reports_ecc_on_and_mig_off(h200_report: ProbeReport) -> None:
     gpu = h200_report.gpus[0]
     assert (smi("gpu/ecc_mode/current_ecc"), smi("gpu/mig_mode/current_mig")) == ("Enabled", "Disabled")
     assert (gpu.ecc_enabled, gpu.mig_enabled) == (True, False)
     assert (gpu.ecc_volatile_uncorrected, gpu.ecc_aggregate_uncorrected) == (0, 0)
 
 
-def test_recorded_h200_has_no_nvlink_no_rdma_and_no_anomaly(h200_report: probe.ProbeReport) -> None:
+def test_recorded_h200_has_no_nvlink_no_rdma_and_no_anomaly(h200_report: ProbeReport) -> None:
     assert h200_report.gpus[0].nvlink_supported is False
     assert h200_report.rdma == []
     assert h200_report.anomalies == []
 
 
-def test_recorded_h200_power_limit_is_nvidia_smis(h200_report: probe.ProbeReport) -> None:
+def test_recorded_h200_power_limit_is_nvidia_smis(h200_report: ProbeReport) -> None:
     assert f"{h200_report.gpus[0].power_limit_w:.2f} W" == smi("gpu/gpu_power_readings/current_power_limit")
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from akscli.baremetal import probe
+from akscli.baremetal import probe, sysfs
 from akscli.baremetal.nvml_replay import RecordedNvml
 from akscli.baremetal.record import record_host, record_nvml, record_sysfs
 from tests.cli import invoke
@@ -75,10 +75,10 @@ def test_an_nvml_that_does_not_start_is_recorded_as_its_error() -> None:
 def test_rdma_ports_recorded_from_sysfs_replay_the_same(tmp_path: Path) -> None:
     host = infiniband_tree(tmp_path, state="1: DOWN")
 
-    listing = probe.ListingSysfs.from_listing(record_sysfs(host))
+    listing = sysfs.ListingSysfs.from_listing(record_sysfs(host))
 
-    assert probe.read_rdma(listing) == probe.read_rdma(probe.FsSysfs(host))
-    assert [(p.device, p.port, p.state, p.rate) for p in probe.read_rdma(listing)] == [
+    assert sysfs.read_rdma(listing) == sysfs.read_rdma(sysfs.FsSysfs(host))
+    assert [(p.device, p.port, p.state, p.rate) for p in sysfs.read_rdma(listing)] == [
         ("mlx5_0", 1, "DOWN", "400 Gb/sec (4X NDR)")
     ]
 

@@ -489,9 +489,12 @@ def check_upgrade_flags(version: str | None, *, node_image_only: bool, max_surge
     return names.kubernetes_version(version) if version else None
 
 
-def begin_upgrade(
+def upgrade_body(
     c: ContainerServiceClient, rg: str, cluster: str, name: str, version: str, *, max_surge: str | None = None
-) -> LROPoller[Any]:
+) -> Any:
+    """The body (an SDK model: put_back) of the PUT that upgrades the pool to ``version``, after
+    every read and check that can refuse it (a missing pool, a version not offered), so that they
+    come before the confirmation."""
     version = names.kubernetes_version(version)
     profile = upgrade_profile(c, rg, cluster, name)
     offered = available_versions(profile)
@@ -514,12 +517,16 @@ def begin_upgrade(
     pool["properties"]["orchestratorVersion"] = version
     if max_surge is not None:
         pool["properties"].setdefault("upgradeSettings", {})["maxSurge"] = max_surge
-    body = put_back("AgentPool", pool)
+    return put_back("AgentPool", pool)
+
+
+def send_upgrade(c: ContainerServiceClient, rg: str, cluster: str, name: str, body: Any) -> LROPoller[Any]:
+    """The upgrade's PUT alone (``upgrade_body`` builds and checks it)."""
     return arm.call(f"upgrade node pool {name}", lambda: c.agent_pools.begin_create_or_update(rg, cluster, name, body))
 
 
 def begin_node_image_upgrade(c: ContainerServiceClient, rg: str, cluster: str, name: str) -> LROPoller[Any]:
-    get_pool(c, rg, cluster, name)
+    """The node image upgrade's POST; the caller reads the pool first (get_pool), before it confirms."""
     return arm.call(
         f"node image upgrade of {name}", lambda: c.agent_pools.begin_upgrade_node_image_version(rg, cluster, name)
     )

@@ -54,15 +54,18 @@ def check_upgrade_flags(version: str | None, *, control_plane_only: bool, node_i
     return names.kubernetes_version(version) if version else None
 
 
-def begin_upgrade(
+def upgrade_body(
     c: ContainerServiceClient,
     rg: str,
     name: str,
     version: str,
     *,
     control_plane_only: bool = False,
-) -> LROPoller[Any]:
-    """Upgrade the control plane (and, unless told otherwise, every node pool) to ``version``."""
+) -> Any:
+    """The body (an SDK model: put_back) of the PUT that upgrades the control plane (and, unless
+    told otherwise, every node pool) to ``version``, after every read and check that can refuse it
+    (a missing cluster, a version not offered, spot pools): they all come before the
+    confirmation (send_upgrade sends it)."""
     version = names.kubernetes_version(version)
     cluster = get(c, rg, name)
     props = cluster["properties"]
@@ -94,7 +97,11 @@ def begin_upgrade(
     if not control_plane_only:
         for pool in props.get("agentPoolProfiles") or []:
             pool["orchestratorVersion"] = version
-    body = put_back("ManagedCluster", cluster)
+    return put_back("ManagedCluster", cluster)
+
+
+def send_upgrade(c: ContainerServiceClient, rg: str, name: str, body: Any) -> LROPoller[Any]:
+    """The upgrade's PUT alone (``upgrade_body`` builds and checks it)."""
     return arm.call(f"upgrade cluster {name}", lambda: c.managed_clusters.begin_create_or_update(rg, name, body))
 
 
@@ -115,14 +122,17 @@ def _align_pools(name: str, rg: str, props: Mapping[str, Any], current: str, *, 
     return current
 
 
-def begin_node_image_upgrades(c: ContainerServiceClient, rg: str, name: str) -> list[tuple[str, LROPoller[Any]]]:
-    """Start a node image upgrade on every node pool (they run side by side in Azure)."""
-    cluster = get(c, rg, name)
-    pollers = []
-    for pool in cluster["properties"].get("agentPoolProfiles") or []:
-        pname = str(pool["name"])
-        pollers.append((pname, _begin_node_image(c, rg, name, pname)))
-    return pollers
+def pool_names(c: ContainerServiceClient, rg: str, name: str) -> list[str]:
+    """The cluster's node pools, read before a node image upgrade is confirmed (a missing cluster
+    is NotFoundError then, not after the question)."""
+    return [str(p["name"]) for p in get(c, rg, name)["properties"].get("agentPoolProfiles") or []]
+
+
+def begin_node_image_upgrades(
+    c: ContainerServiceClient, rg: str, name: str, pools: list[str]
+) -> list[tuple[str, LROPoller[Any]]]:
+    """Start a node image upgrade on each of ``pools`` (they run side by side in Azure)."""
+    return [(pool, _begin_node_image(c, rg, name, pool)) for pool in pools]
 
 
 def _begin_node_image(c: ContainerServiceClient, rg: str, name: str, pool: str) -> LROPoller[Any]:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli import render, validate
 from akscli.baremetal import doctor, pods
-from akscli.baremetal.probe import ProbeReport, report_from_dict
+from akscli.baremetal.report import ProbeReport, report_from_dict
 from akscli.concurrency import parallel_map
 from akscli.errors import AkscliError, CheckFailedError, NotInstalledError, UsageError
 

@@ -25,7 +25,8 @@ from akscli.baremetal.nvml_replay import (
     NVML_TEMPERATURE_GPU,
     NVML_VOLATILE_ECC,
 )
-from akscli.baremetal.probe import FsSysfs, SysfsReader, check_sysfs_root, load_nvml, read_rdma
+from akscli.baremetal.probe import load_nvml
+from akscli.baremetal.sysfs import FsSysfs, SysfsReader, check_sysfs_root, read_rdma
 from akscli.errors import UsageError
 
 NVML_FILE = "nvml.json"

@@ -11,11 +11,11 @@ import typer
 from akscli import output, validate
 from akscli.cli import options as opts
 from akscli.cli.baremetal_cluster import cluster_app
+from akscli.cli.baremetal_nccl import test_app
 from akscli.errors import CheckFailedError, UsageError
 
 if TYPE_CHECKING:
     from akscli.baremetal.inventory import InventoryOptions
-    from akscli.baremetal.nccl import Verdict
     from akscli.kube.client import Kube
 
 app = typer.Typer(
@@ -25,14 +25,8 @@ app = typer.Typer(
     rich_markup_mode=None,
     add_completion=False,
 )
-test_app = typer.Typer(
-    help="Interconnect tests (NCCL all-reduce across nodes).",
-    no_args_is_help=True,
-    rich_markup_mode=None,
-    add_completion=False,
-)
 app.add_typer(cluster_app, name="cluster")  # cli/baremetal_cluster.py: one module per noun
-app.add_typer(test_app, name="test")
+app.add_typer(test_app, name="test")  # cli/baremetal_nccl.py
 
 REPORT_FORMATS = ("table", "wide", "json", "yaml", output.JSONPATH, output.CUSTOM_COLUMNS)
 ReportOutput = Annotated[str, opts.output_option(REPORT_FORMATS, "custom-columns: one row per finding")]
@@ -91,15 +85,7 @@ INVENTORY_COLUMNS = [
     output.Column("ANOMALIES", "anomalies"),
     output.Column("ERROR", "error", wide=True),
 ]
-EXPECTED_COLUMNS = [
-    output.Column("VM-SIZE", "vm_size"),
-    output.Column("GPUS", "gpus"),
-    output.Column("NVLINK", "nvlink"),
-    output.Column("INFINIBAND", "infiniband"),
-    output.Column("SINGLE-NODE-GB/S", "single_node_gbps"),
-    output.Column("MULTI-NODE-GB/S", "multi_node_gbps"),
-]
-# --kubeconfig, --context and -n, in place of a command's `cluster: KubeFlags` (inventory, test nccl).
+# --kubeconfig, --context and -n, in place of a command's `cluster: KubeFlags` (inventory).
 _on_cluster = opts.on_kube("kubeconfig", "context", "namespace")
 
 
@@ -449,123 +435,3 @@ def _print_probe_jobs(kube: "Kube", options: "InventoryOptions", fmt: str, *, se
     if server:
         jobs = logic.create_jobs(kube, jobs, options.parallel, dry_run=True)
     common.print_manifests(jobs, fmt)
-
-
-# ---- test nccl -------------------------------------------------------------------------------
-
-
-@test_app.command("nccl")
-@_on_cluster
-def test_nccl(
-    nodes: Annotated[int, typer.Option("--nodes", help="Nodes (one pod each).", min=1, max=1024)] = 2,
-    gpus_per_node: Annotated[
-        int | None,
-        typer.Option("--gpus-per-node", help="GPUs per node (default: the VM size's count).", show_default=False),
-    ] = None,
-    vm_size: Annotated[
-        str | None,
-        typer.Option(
-            "--vm-size", help="VM size to compare with (default: the most common GPU node size).", show_default=False
-        ),
-    ] = None,
-    image: Annotated[
-        str, typer.Option("--image", help="Image with nccl-tests (all_reduce_perf), mpirun and sshd.")
-    ] = "ghcr.io/coreweave/nccl-tests:12.8.1-devel-ubuntu22.04-nccl2.30.4-1-2eedd7c",
-    rdma_resource: Annotated[
-        str | None, typer.Option("--rdma-resource", help="RDMA resource each pod requests ('none' for none).")
-    ] = "rdma/rdma_shared_device_a",
-    host_network: Annotated[bool, typer.Option("--host-network/--pod-network", help="Use host networking.")] = True,
-    node_selector: Annotated[
-        list[str] | None,
-        typer.Option("--node-selector", help="KEY=VALUE for the pods (repeatable).", show_default=False),
-    ] = None,
-    env: Annotated[
-        list[str] | None,
-        typer.Option("--env", help="NCCL_*/UCX_* variable for the test (repeatable).", show_default=False),
-    ] = None,
-    max_bytes: Annotated[str, typer.Option("--max-bytes", help="Largest message, e.g. 8G.")] = "8G",
-    min_ratio: Annotated[
-        float, typer.Option("--min-ratio", help="Pass at this fraction of the expected bandwidth.", min=0.1, max=2.0)
-    ] = 1.0,
-    timeout: Annotated[
-        str, opts.timeout_option("How long the test may run (the Job's deadline and the wait), e.g. 30m.")
-    ] = "30m",
-    keep: Annotated[bool, typer.Option("--keep", help="Keep the Job and its pods afterwards.")] = False,
-    list_expected: Annotated[
-        bool, typer.Option("--list-expected", help="Print the expected figures and exit.")
-    ] = False,
-    cluster: opts.KubeFlags = opts.KubeFlags(),
-    yes: opts.Yes = False,
-    dry_run: opts.DryRun = "none",
-    output_format: opts.ObjectOutput = "table",
-) -> None:
-    """Run nccl-tests all_reduce_perf across N nodes and compare the bus bandwidth with the VM size's.
-
-    --dry-run prints the Service, Secret (no key is made), ConfigMap and Job; client reads nothing,
-    so give --vm-size or --gpus-per-node.
-    """
-    from akscli.baremetal import nccl
-
-    fmt = output.check_format(output_format, output.OBJECT_FORMATS)
-    mode = opts.dry_run_mode(dry_run)
-    if mode != "none":
-        from akscli.cli import common
-
-        common.manifest_format(fmt)  # --dry-run prints the objects: manifest formats only
-    if list_expected:
-        # -o name: refused, as for one record without a name (the rows are figures, not objects)
-        output.emit(nccl.expected_table(), fmt, EXPECTED_COLUMNS, name=output.object_name)
-        return
-    selector = nccl.key_values(node_selector or [], "--node-selector")
-    variables = nccl.key_values(env or [], "--env")
-    wait_s = validate.duration(timeout, "--timeout")
-    rdma = None if rdma_resource in (None, "", "none") else rdma_resource
-    kube = None if mode == "client" else cluster.connect()
-    namespace = cluster.namespace or ("default" if kube is None else kube.namespace)
-    if kube is not None:
-        vm_size = vm_size or nccl.most_common_gpu_size(kube, selector)
-    run_id = secrets.token_hex(3)
-    spec = nccl.NcclSpec(
-        name=f"nccl-{run_id}",
-        namespace=namespace,
-        nodes=nodes,
-        gpus_per_node=nccl.gpus_per_node(vm_size, gpus_per_node),
-        image=image,
-        rdma_resource=rdma,
-        host_network=host_network,
-        node_selector=selector,
-        max_bytes=max_bytes,
-        timeout_s=wait_s,
-        env=variables,
-    )
-    if mode != "none":
-        from akscli.cli import common
-
-        objs = nccl.objects(nccl.check_spec(spec), run_id=run_id, keypair=nccl.DRY_RUN_KEYPAIR)
-        common.print_manifests(objs if kube is None else nccl.send(kube, objs, dry_run=True), fmt)
-        return
-    assert kube is not None
-    with output.status(f"running NCCL all-reduce on {nodes} node(s)") as update:
-        verdict = nccl.run(kube, spec, run_id=run_id, vm_size=vm_size, keep=keep, min_ratio=min_ratio, progress=update)
-    _print_verdict(verdict, fmt)
-    if not verdict.passed:
-        raise CheckFailedError(
-            verdict.message,
-            hint="run 'akscli baremetal doctor' and 'akscli baremetal inventory' to find the node or link at fault",
-        )
-
-
-def _print_verdict(verdict: "Verdict", fmt: str) -> None:
-    data = {k: v for k, v in vars(verdict).items() if k != "result"}
-    if fmt != "table":
-        output.emit_object({**data, "result": verdict.result}, fmt)
-        return
-    fields = [
-        ("result", "pass" if verdict.passed else "FAIL"),
-        ("vm size", verdict.vm_size),
-        ("nodes", verdict.nodes),
-        ("bus bandwidth (GB/s)", verdict.measured_busbw_gbps),
-        ("expected (GB/s)", verdict.expected_busbw_gbps),
-        ("verdict", verdict.message),
-    ]
-    output.emit_object(data, "table", fields=fields)

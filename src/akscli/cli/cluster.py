@@ -248,8 +248,11 @@ def upgrade(
     with azopts.dry_run_scope(dry_run, fmt) as dry:
         c = azure.aks_client()
         if node_image_only:
+            # Reads before the question: a missing cluster is "not found", not a prompt first
+            # (kubectl delete --interactive lists what it found before it asks).
+            pools = upgrades.pool_names(c, rg, cname)
             common.confirm(f"upgrade the node images of every pool of {cname}", yes or dry)
-            for pool, poller in upgrades.begin_node_image_upgrades(c, rg, cname):
+            for pool, poller in upgrades.begin_node_image_upgrades(c, rg, cname, pools):
                 azopts.finish(
                     poller,
                     f"node image upgrade of {pool}",
@@ -271,8 +274,9 @@ def upgrade(
                 )
             return
         scope = "the control plane" if control_plane_only else "the control plane and all node pools"
+        body = upgrades.upgrade_body(c, rg, cname, version, control_plane_only=control_plane_only)
         common.confirm(f"upgrade {scope} of {cname} to {version}", yes or dry)
-        poller = upgrades.begin_upgrade(c, rg, cname, version, control_plane_only=control_plane_only)
+        poller = upgrades.send_upgrade(c, rg, cname, body)
         what = f"upgrade cluster {cname} to {version}"
         result = azopts.finish(
             poller, what, fmt, no_wait=no_wait, resume=_resume(rg, cname), target=azopts.audit_target(c, rg, cname)

@@ -163,13 +163,16 @@ def apply_objects(
     kube: "Kube | None" = None,
     enforce_namespace: bool = False,
     prior: list[dict[str, str]] | None = None,
+    policy_allowed: list[str] | None = None,
 ) -> ApplyOutcome:
     """Plan, apply, prune, wait and audit ``objects`` as the stack ``stack``. ``kube``: the
     caller's connection to ``target``, whose discovery is then not asked for again.
     ``enforce_namespace``: an explicit -n refuses objects that name another namespace (``apply
     -f``; kubectl does the same). ``prior``: the deletions the command made on its way here
     (carried_deletions), listed first in this apply's audit line and taken out of the list once
-    written, so that the command reads as one entry."""
+    written, so that the command reads as one entry. ``policy_allowed``: what ``check_policy``
+    returned when the caller ran it first, before a deletion it makes on its way here (a blocked
+    apply must leave the running objects as they were); None: the policy is checked here."""
     from akscli.cli.options import dry_run_mode
     from akscli.render import with_stack_labels
 
@@ -177,7 +180,7 @@ def apply_objects(
     wait_seconds = validate.duration(timeout, "--timeout")
     manifest_format(output_format)
     with_stack_labels(objects, stack)
-    allowed = check_policy(objects, target.namespace)
+    allowed = check_policy(objects, target.namespace) if policy_allowed is None else policy_allowed
     required = target.namespace if enforce_namespace else None
     if mode == "client":
         if required:

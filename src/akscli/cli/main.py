@@ -73,29 +73,58 @@ def _read_kubectl_values(command: click.Command) -> None:
     (options.bool_flag_values). Both read the command's own Click parameters as it parses, so a
     new flag gets them, and a command that is built but not run (help, docgen) pays nothing."""
     children = getattr(command, "commands", None)
+    parse = command.parse_args
     if children is not None:
         for child in children.values():
             _read_kubectl_values(child)
+
+        def parse_group_args(ctx: click.Context, args: list[str]) -> list[str]:
+            # Only the group's own words, before its subcommand's name: the subcommand reads its
+            # own (a value of one of its options may look like a flag: --set --help=false).
+            from akscli.cli.options import bool_flag_values
+
+            value_flags, flags = _flag_kinds(command, ctx)
+            end = _subcommand_at(args, value_flags)
+            own = bool_flag_values(args[:end], flags, value_flags, lenient=ctx.resilient_parsing)
+            return parse(ctx, own + args[end:])
+
+        command.parse_args = parse_group_args  # type: ignore[method-assign]
         return
-    parse = command.parse_args
 
     def parse_args(ctx: click.Context, args: list[str]) -> list[str]:
         from akscli.cli.options import bool_flag_values, split_shorthand_values
 
-        value_flags, flags = _flag_kinds(command)
+        value_flags, flags = _flag_kinds(command, ctx)
         args = split_shorthand_values(args, frozenset(n for n in value_flags if len(n) == 2))
         return parse(ctx, bool_flag_values(args, flags, value_flags, lenient=ctx.resilient_parsing))
 
     command.parse_args = parse_args  # type: ignore[method-assign]
 
 
-def _flag_kinds(command: click.Command) -> "tuple[frozenset[str], dict[str, BoolFlag]]":
+def _subcommand_at(args: list[str], value_flags: frozenset[str]) -> int:
+    """Where a group's subcommand name is in ``args`` (its first word that is neither a flag nor
+    a flag's value); ``len(args)`` when there is none."""
+    index = 0
+    while index < len(args) and args[index].startswith("-") and args[index] != "--":
+        index += 2 if args[index] in value_flags else 1
+    return min(index, len(args))
+
+
+def _flag_kinds(command: click.Command, ctx: click.Context) -> "tuple[frozenset[str], dict[str, BoolFlag]]":
     """The names of ``command``'s options that take a value, and of its boolean flags (each with
-    the word that turns it off: the other half of ``--x/--no-x``, none for a single ``--x``)."""
+    the word that turns it off: the other half of ``--x/--no-x``, none for a single ``--x``).
+
+    -h/--help is one of them: cobra's help flag is a bool flag, so ``--help=false`` leaves help
+    off and the command runs, and ``--help=true`` is ``--help`` (upstream: spf13/cobra
+    command.go, execute: ``helpVal, err := c.Flags().GetBool("help")``, ErrHelp only when true;
+    InitDefaultHelpFlag declares it with BoolP)."""
     from akscli.cli.options import BoolFlag
 
     value_flags: set[str] = set()
     flags: dict[str, BoolFlag] = {}
+    if command.add_help_option:
+        helps = frozenset(ctx.help_option_names)
+        flags.update((name, BoolFlag(helps, None)) for name in helps)
     for param in command.params:
         if param.param_type_name != "option" or getattr(param, "count", False):
             continue
@@ -259,7 +288,9 @@ def _root(
 
 
 def root_command() -> click.Command:
-    return typer.main.get_command(app)
+    command = typer.main.get_command(app)
+    _read_kubectl_values(command)  # `akscli --help=false COMMAND`, as each command reads its own
+    return command
 
 
 def _prog_name() -> str:

@@ -75,6 +75,10 @@ class Rollout:
         from akscli.cli import common
         from akscli.model import deploy, revisions
 
+        # The policy first: a blocked apply must be refused before any question and before
+        # anything is deleted on the way (--recreate, the server a new runtime replaces), so that
+        # the running model stays as it was.
+        allowed = common.check_policy(objects, self.target.namespace)
         self._recreate_if_needed(objects, carried)
         if history is None:
             history = revisions.revisions(self.kube, name, namespace)
@@ -115,6 +119,7 @@ class Rollout:
                     action=self.action,
                     kube=self.kube,
                     prior=carried,
+                    policy_allowed=allowed,
                 ).changes
         self._restart_kaito(changes)
         if self.mode != "none":

@@ -348,12 +348,16 @@ def upgrade(
     version = nodepools.check_upgrade_flags(kubernetes_version, node_image_only=node_image_only, max_surge=max_surge)
     with azopts.dry_run_scope(dry_run, fmt) as dry:
         c = azure.aks_client()
+        # Every read and check comes before the question: a missing pool is "not found", not a
+        # prompt first (kubectl delete --interactive lists what it found before it asks).
         if node_image_only:
+            nodepools.get_pool(c, rg, cname, pname)
             common.confirm(f"upgrade the node image of pool {pname}", yes or dry)
             poller = nodepools.begin_node_image_upgrade(c, rg, cname, pname)
         elif version:
+            body = nodepools.upgrade_body(c, rg, cname, pname, version, max_surge=max_surge)
             common.confirm(f"upgrade node pool {pname} to {version}", yes or dry)
-            poller = nodepools.begin_upgrade(c, rg, cname, pname, version, max_surge=max_surge)
+            poller = nodepools.send_upgrade(c, rg, cname, pname, body)
         else:
             azopts.emit_upgrades(nodepools.upgrade_info(c, rg, cname, pname), fmt)
             return

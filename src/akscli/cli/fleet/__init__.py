@@ -1,7 +1,7 @@
 """``akscli fleet``: Azure Kubernetes Fleet Manager (ARM) and its hub (KubeFleet placement APIs).
 
 One module per noun, as kubectl-ray keeps one file per noun: ``fleet`` (the fleets themselves),
-``member``, ``place`` (place + placement), ``rollout`` (strategies and runs), ``approve``
+``member``, ``place`` (place + placement), ``rollout`` (runs) and ``strategy``, ``approve``
 (approve + gates), ``autoupgrade``. Commands that take ``--fleet`` talk to ARM; the others talk to
 the hub cluster through the current kubeconfig context (get it with ``akscli fleet credentials``).
 """

@@ -146,3 +146,59 @@ def remove_child(
         scope.remove(child, name)
         audit_arm(scope, action, [(scope.ref(child, name), "delete")])
         output.write(f"{child.ref}/{name}" if fmt == "name" else f"{child.ref}/{name} {verb}d")
+
+
+def hub_only(force_conflicts: bool) -> None:
+    """--force-conflicts is server-side apply's: ARM has no field managers."""
+    if force_conflicts:
+        raise UsageError(
+            "--force-conflicts belongs to hub objects (server-side apply); ARM has no field managers",
+            hint="drop --force-conflicts, or leave out --fleet to work on the hub",
+        )
+
+
+def delete_staged(
+    child: "Child",
+    name: str,
+    namespace: str | None,
+    yes: bool,
+    arm: ArmFlags,
+    hub: opts.KubeFlags,
+    action: str,
+    dry_run: str,
+    fmt: str | None = None,
+    ignore_not_found: bool = False,
+    wait: float | None = None,
+) -> None:
+    """Delete an update run or strategy: through ARM with --fleet (--dry-run prints the DELETE,
+    contacting nothing; the ARM operation is always followed to its end), else on the hub
+    (--dry-run reads the object, as kubectl delete does; ``wait``: as common.delete_objects)."""
+    from akscli.cli.common import delete_objects
+    from akscli.fleet import rollout
+    from akscli.fleet.armclient import UPDATE_RUN
+
+    mode = opts.dry_run_mode(dry_run)
+    validate.name(name, f"{child.noun} name")
+    if arm.fleet:
+        with azopts.dry_run_scope(mode, fmt or "json", offline=True) as dry:
+            remove_child(arm.scope(), child, name, yes, action, dry=dry, fmt=fmt, ignore_not_found=ignore_not_found)
+        return
+    ns = checked_namespace(namespace)
+    kube = hub.connect()
+    read = rollout.get_run if child is UPDATE_RUN else rollout.get_strategy
+    with errors.absent_is_done(ignore_not_found):
+        delete_objects(
+            kube,
+            [_hub_ref(read(kube, name, ns))],
+            yes=yes,
+            what=f"{child.noun} {name}",
+            action=action,
+            dry_run=mode,
+            fmt=fmt,
+            wait=wait,
+        )
+
+
+def _hub_ref(obj: dict[str, Any]) -> tuple[str, str, str, str | None]:
+    meta = obj["metadata"]
+    return str(obj["apiVersion"]), str(obj["kind"]), str(meta["name"]), meta.get("namespace")

@@ -1,10 +1,11 @@
-"""``akscli fleet rollout``: staged update strategies and runs (ARM upgrades, hub workload rollouts)."""
+"""``akscli fleet rollout``: staged update runs (ARM upgrades, hub workload rollouts); its
+``strategy`` group is in cli/fleet/strategy.py."""
 
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from akscli import errors, output, validate
+from akscli import output, validate
 from akscli.cli import azopts
 from akscli.cli import options as opts
 from akscli.cli.fleet.common import (
@@ -12,143 +13,28 @@ from akscli.cli.fleet.common import (
     RunName,
     RunNamespace,
     Stage,
-    StrategyName,
     StrategyOption,
     audit_arm,
     audit_hub,
     checked_namespace,
+    delete_staged,
     group_app,
+    hub_only,
     on_fleet,
     on_hub,
     opt,
-    remove_child,
 )
+from akscli.cli.fleet.strategy import strategy_app
 from akscli.errors import UsageError
 from akscli.fleet import CSUR, PLACEMENT_V1, SUR
 from akscli.output import Column
 
 if TYPE_CHECKING:
-    from akscli.fleet.armclient import Child, FleetScope
+    from akscli.fleet.armclient import FleetScope
 
 
 app = group_app("Staged rollouts: upgrade runs (ARM, --fleet) and workload runs (hub).")
-strategy_app = group_app("Staged update strategies (ARM with --fleet, else on the hub).")
 app.add_typer(strategy_app, name="strategy")
-
-# ---- strategies -------------------------------------------------------------------------------
-
-ARM_STRATEGY_COLUMNS = [
-    Column("name", "name"),
-    Column("state", "properties.provisioningState"),
-    Column(
-        "stages",
-        lambda s: ",".join(st["name"] for st in (s.get("properties") or {}).get("strategy", {}).get("stages", [])),
-    ),
-]
-HUB_STRATEGY_COLUMNS = [
-    Column("name", "metadata.name"),
-    Column("stages", lambda s: ",".join(st["name"] for st in (s.get("spec") or {}).get("stages", []))),
-]
-
-
-@strategy_app.command("create")
-@on_fleet
-@on_hub
-def strategy_create(
-    name: StrategyName,
-    stage: Stage = None,
-    namespace: Annotated[str | None, opts.namespace_option("Hub: a namespaced StagedUpdateStrategy.")] = None,
-    arm: ArmFlags = ArmFlags(),
-    dry_run: opts.DryRun = "none",
-    yes: opts.Yes = False,
-    force_conflicts: opts.ForceConflicts = False,
-    hub: opts.KubeFlags = opts.KubeFlags(),
-    output_format: opts.ApplyOutput = "table",
-) -> None:
-    """Create a staged update strategy: ARM (--fleet: update groups) or hub (members by labels)."""
-    from akscli.fleet.stages import parse_stages
-
-    fmt = opts.output_format(output_format)
-    specs = parse_stages(stage or [])
-    if not arm.fleet:
-        from akscli.cli.common import apply_objects
-        from akscli.fleet.rollout import strategy_objects
-
-        apply_objects(
-            strategy_objects(name, checked_namespace(namespace), specs),
-            stack=f"fleet-strategy-{name}"[:63],
-            target=hub.target(),
-            dry_run=dry_run,
-            yes=yes,
-            output_format=output_format,
-            force_conflicts=force_conflicts,
-            action="fleet rollout strategy create",
-        )
-        return
-    _hub_only(force_conflicts)
-    from akscli.fleet.arm import strategy_body
-    from akscli.fleet.armclient import STRATEGY
-
-    validate.name(name, "strategy name")
-    body = strategy_body(specs)
-    # --dry-run: the SDK builds the PUT and it is printed; nothing is read first, so nothing is contacted.
-    with azopts.dry_run_scope(dry_run, fmt, offline=True):
-        scope = arm.scope()
-        result = scope.put(STRATEGY, name, body)
-        audit_arm(scope, "fleet rollout strategy create", [(scope.ref(STRATEGY, name), "create")])
-        output.emit_object(result, "yaml" if fmt == "table" else fmt, name=output.named(STRATEGY.ref))
-
-
-@strategy_app.command("list")
-@on_fleet
-@on_hub
-def strategy_list(
-    namespace: Annotated[str | None, opts.namespace_option("Hub: namespaced strategies.")] = None,
-    arm: ArmFlags = ArmFlags(),
-    hub: opts.KubeFlags = opts.KubeFlags(),
-    output_format: opts.Output = "table",
-) -> None:
-    """List staged update strategies."""
-    fmt = opts.output_format(output_format)
-    if arm.fleet:
-        from akscli.fleet.armclient import STRATEGY
-
-        items = arm.scope().items(STRATEGY)
-        output.emit(items, fmt, ARM_STRATEGY_COLUMNS, name=output.named(STRATEGY.ref))
-        return
-    from akscli.fleet.rollout import list_strategies
-
-    ns = checked_namespace(namespace)
-    output.emit(list_strategies(hub.connect(), ns), fmt, HUB_STRATEGY_COLUMNS)
-
-
-@strategy_app.command("delete")
-@on_fleet
-@on_hub
-def strategy_delete(
-    name: StrategyName,
-    namespace: Annotated[str | None, opts.namespace_option("Hub: a namespaced strategy.")] = None,
-    yes: opts.Yes = False,
-    arm: ArmFlags = ArmFlags(),
-    dry_run: opts.DryRun = "none",
-    output_: opts.DeleteOutput = None,
-    ignore_not_found: opts.IgnoreNotFound = False,
-    wait: opts.DeleteWait = True,
-    timeout: opts.DeleteTimeout = "5m",
-    hub: opts.KubeFlags = opts.KubeFlags(),
-) -> None:
-    """Delete a staged update strategy."""
-    from akscli.fleet.armclient import STRATEGY
-
-    action = "fleet rollout strategy delete"
-    wait_s = opts.delete_wait(wait, timeout)
-    _delete_staged(STRATEGY, name, namespace, yes, arm, hub, action, dry_run, output_, ignore_not_found, wait_s)
-
-
-def _hub_ref(obj: dict[str, Any]) -> tuple[str, str, str, str | None]:
-    meta = obj["metadata"]
-    return str(obj["apiVersion"]), str(obj["kind"]), str(meta["name"]), meta.get("namespace")
-
 
 # ---- update runs ------------------------------------------------------------------------------
 
@@ -187,7 +73,7 @@ def rollout_create(
     """Create an update run: a Kubernetes/node-image upgrade (--fleet) or a hub workload rollout."""
     fmt = opts.output_format(output_format)
     if arm.fleet:
-        _hub_only(force_conflicts)
+        hub_only(force_conflicts)
         from akscli.fleet.arm import update_run_body
         from akscli.fleet.stages import parse_stages
 
@@ -237,15 +123,6 @@ def rollout_create(
         force_conflicts=force_conflicts,
         action="fleet rollout create",
     )
-
-
-def _hub_only(force_conflicts: bool) -> None:
-    """--force-conflicts is server-side apply's: ARM has no field managers."""
-    if force_conflicts:
-        raise UsageError(
-            "--force-conflicts belongs to hub objects (server-side apply); ARM has no field managers",
-            hint="drop --force-conflicts, or leave out --fleet to work on the hub",
-        )
 
 
 def _print_arm_run(
@@ -526,46 +403,4 @@ def rollout_delete(
 
     action = "fleet rollout delete"
     wait_s = opts.delete_wait(wait, timeout)
-    _delete_staged(UPDATE_RUN, name, namespace, yes, arm, hub, action, dry_run, output_, ignore_not_found, wait_s)
-
-
-def _delete_staged(
-    child: "Child",
-    name: str,
-    namespace: str | None,
-    yes: bool,
-    arm: ArmFlags,
-    hub: opts.KubeFlags,
-    action: str,
-    dry_run: str,
-    fmt: str | None = None,
-    ignore_not_found: bool = False,
-    wait: float | None = None,
-) -> None:
-    """Delete an update run or strategy: through ARM with --fleet (--dry-run prints the DELETE,
-    contacting nothing; the ARM operation is always followed to its end), else on the hub
-    (--dry-run reads the object, as kubectl delete does; ``wait``: as common.delete_objects)."""
-    from akscli.cli.common import delete_objects
-    from akscli.fleet import rollout
-    from akscli.fleet.armclient import UPDATE_RUN
-
-    mode = opts.dry_run_mode(dry_run)
-    validate.name(name, f"{child.noun} name")
-    if arm.fleet:
-        with azopts.dry_run_scope(mode, fmt or "json", offline=True) as dry:
-            remove_child(arm.scope(), child, name, yes, action, dry=dry, fmt=fmt, ignore_not_found=ignore_not_found)
-        return
-    ns = checked_namespace(namespace)
-    kube = hub.connect()
-    read = rollout.get_run if child is UPDATE_RUN else rollout.get_strategy
-    with errors.absent_is_done(ignore_not_found):
-        delete_objects(
-            kube,
-            [_hub_ref(read(kube, name, ns))],
-            yes=yes,
-            what=f"{child.noun} {name}",
-            action=action,
-            dry_run=mode,
-            fmt=fmt,
-            wait=wait,
-        )
+    delete_staged(UPDATE_RUN, name, namespace, yes, arm, hub, action, dry_run, output_, ignore_not_found, wait_s)

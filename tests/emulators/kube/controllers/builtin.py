@@ -7,6 +7,8 @@ Failure modes (``failure=``):
   event naming nvidia.com/gpu, Available=False / ProgressDeadlineExceeded), "crashloop"
   (containers in CrashLoopBackOff), "imagepull" (ImagePullBackOff).
 - Job: "failed" (BackoffLimitExceeded), plus the pod failure modes above.
+
+The pods themselves (their status, owner reference, the PodOwner base) are in pods.py.
 """
 
 from __future__ import annotations
@@ -18,13 +20,11 @@ from typing import Any, ClassVar
 
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
-from tests.emulators.kube.controllers import kubelet_env
 from tests.emulators.kube.controllers.base import Controller
-from tests.emulators.kube.controllers.rescheduling import Rescheduler, mark_injected
+from tests.emulators.kube.controllers.pods import POD_FAILURES, PodOwner, owner_ref, pod_status
+from tests.emulators.kube.controllers.rescheduling import Rescheduler
 from tests.emulators.kube.controllers.rollout import REVISION, condition, rollout_conditions, statefulset_stale_pods
-from tests.emulators.kube.controllers.scheduling import Placement, Scheduler, daemon_pod_spec, should_run_daemon_pod
-
-POD_FAILURES = ("unschedulable", "crashloop", "imagepull")
+from tests.emulators.kube.controllers.scheduling import Scheduler, daemon_pod_spec, should_run_daemon_pod
 
 
 def template_hash(template: dict[str, Any]) -> str:
@@ -38,222 +38,7 @@ def template_hash(template: dict[str, Any]) -> str:
     return "".join(out)
 
 
-def owner_ref(obj: dict[str, Any], controller: bool = True) -> dict[str, Any]:
-    md = obj["metadata"]
-    return {
-        "apiVersion": obj["apiVersion"],
-        "kind": obj["kind"],
-        "name": md["name"],
-        "uid": md["uid"],
-        "controller": controller,
-        "blockOwnerDeletion": True,
-    }
-
-
-INJECTED_UNSCHEDULABLE = (
-    "0/3 nodes are available: 3 Insufficient nvidia.com/gpu. preemption: 0/3 "
-    "nodes are available: 3 No preemption victims found for incoming pod."
-)
-
-
-def pod_status(
-    spec: dict[str, Any],
-    failure: str | None,
-    phase: str = "Running",
-    node: str | None = None,
-    unschedulable: str = INJECTED_UNSCHEDULABLE,
-    config_errors: dict[str, str] | None = None,
-) -> dict[str, Any]:
-    """``config_errors``: container name -> the kubelet's message for an env source it cannot
-    resolve (controllers/kubelet_env.py): that container waits in CreateContainerConfigError."""
-    t = now_iso()
-    config_errors = config_errors or {}
-    containers = [c.get("name", "") for c in spec.get("containers") or []]
-    if failure == "unschedulable":
-        return {
-            "phase": "Pending",
-            "conditions": [
-                {
-                    "type": "PodScheduled",
-                    "status": "False",
-                    "reason": "Unschedulable",
-                    "message": unschedulable,
-                    "lastTransitionTime": t,
-                }
-            ],
-        }
-    statuses = []
-    for i, name in enumerate(containers):
-        image = (spec.get("containers") or [])[i].get("image", "")
-        if name in config_errors and failure is None:
-            waiting = {"reason": kubelet_env.REASON, "message": config_errors[name]}
-            statuses.append(
-                {"name": name, "image": image, "ready": False, "restartCount": 0, "started": False}
-                | {"state": {"waiting": waiting}}
-            )
-        elif failure == "crashloop":
-            state: dict[str, Any] = {
-                "waiting": {"reason": "CrashLoopBackOff", "message": f"back-off 40s restarting failed container={name}"}
-            }
-            statuses.append(
-                {
-                    "name": name,
-                    "image": image,
-                    "ready": False,
-                    "restartCount": 3,
-                    "started": False,
-                    "state": state,
-                    "lastState": {"terminated": {"exitCode": 1, "reason": "Error", "startedAt": t, "finishedAt": t}},
-                }
-            )
-        elif failure == "imagepull":
-            statuses.append(
-                {
-                    "name": name,
-                    "image": image,
-                    "ready": False,
-                    "restartCount": 0,
-                    "started": False,
-                    "state": {
-                        "waiting": {"reason": "ImagePullBackOff", "message": f'Back-off pulling image "{image}"'}
-                    },
-                }
-            )
-        elif phase in ("Succeeded", "Failed"):
-            code = 0 if phase == "Succeeded" else 1
-            statuses.append(
-                {
-                    "name": name,
-                    "image": image,
-                    "ready": False,
-                    "restartCount": 0,
-                    "started": False,
-                    "state": {
-                        "terminated": {
-                            "exitCode": code,
-                            "reason": "Completed" if code == 0 else "Error",
-                            "startedAt": t,
-                            "finishedAt": t,
-                        }
-                    },
-                }
-            )
-        else:
-            statuses.append(
-                {
-                    "name": name,
-                    "image": image,
-                    "ready": True,
-                    "restartCount": 0,
-                    "started": True,
-                    "state": {"running": {"startedAt": t}},
-                }
-            )
-    ready = all(s["ready"] for s in statuses) and bool(statuses)
-    if failure is None and any(name in config_errors for name in containers):
-        phase = "Pending"  # a container the kubelet never created: the pod has not started
-    st: dict[str, Any] = {
-        "phase": phase
-        if failure not in ("crashloop", "imagepull")
-        else ("Running" if failure == "crashloop" else "Pending"),
-        "conditions": [
-            {"type": "PodScheduled", "status": "True", "lastTransitionTime": t},
-            {"type": "Initialized", "status": "True", "lastTransitionTime": t},
-            {"type": "ContainersReady", "status": "True" if ready else "False", "lastTransitionTime": t},
-            {"type": "Ready", "status": "True" if ready else "False", "lastTransitionTime": t},
-        ],
-        "containerStatuses": statuses,
-        "startTime": t,
-        "hostIP": "10.224.0.4",
-        "podIP": "10.244.0.10",
-        "qosClass": "BestEffort",
-    }
-    return st
-
-
-class _PodOwner(Controller):
-    """Shared pod bookkeeping for controllers that own pods directly."""
-
-    def _pods(self, cluster: ClusterState, owner: dict[str, Any]) -> list[dict[str, Any]]:
-        md = owner["metadata"]
-        uid = md["uid"]
-        out = []
-        for bucket, key in cluster.api.store.dependents_of(uid):
-            if bucket != "/pods":
-                continue
-            ns, _, name = key.partition("/")
-            p = cluster.get("v1", "Pod", ns, name)
-            if p is not None and not p["metadata"].get("deletionTimestamp"):
-                out.append(p)
-        return out
-
-    def _make_pod(
-        self,
-        cluster: ClusterState,
-        owner: dict[str, Any],
-        name: str,
-        template: dict[str, Any],
-        labels: dict[str, str],
-        node: str | Placement | None,
-        phase: str = "Running",
-    ) -> dict[str, Any]:
-        """``node``: where to bind the pod; a Placement from the Scheduler may say nowhere fits,
-        and the pod then stays Pending as the real scheduler leaves it."""
-        spec = copy.deepcopy(template.get("spec") or {})
-        failure = self.failure if self.failure in POD_FAILURES else None
-        unschedulable = INJECTED_UNSCHEDULABLE
-        injected = failure == "unschedulable"
-        if isinstance(node, Placement):
-            if node.node is None and node.message and failure is None:
-                failure, unschedulable = "unschedulable", node.message
-            node = node.node
-        if node and failure != "unschedulable":
-            spec["nodeName"] = node
-        namespace = owner["metadata"]["namespace"]
-        config_errors: dict[str, str] = {}
-        if failure is None:
-            # The node's kubelet resolves each container's env sources before creating it, and
-            # records a Warning event "Failed" with "Error: MESSAGE" when it cannot (upstream:
-            # kubernetes/kubernetes v1.32.0 pkg/kubelet/kuberuntime/kuberuntime_container.go
-            # startContainer, generateContainerConfig -> CreateContainerConfigError).
-            for container in spec.get("containers") or []:
-                message = kubelet_env.config_error(cluster, namespace, container)
-                if message:
-                    config_errors[str(container.get("name"))] = message
-        pod = {
-            "apiVersion": "v1",
-            "kind": "Pod",
-            "metadata": {
-                "name": name,
-                "namespace": owner["metadata"]["namespace"],
-                "labels": labels,
-                "annotations": dict((template.get("metadata") or {}).get("annotations") or {}),
-                "ownerReferences": [owner_ref(owner)],
-            },
-            "spec": spec,
-            "status": pod_status(spec, failure, phase, node, unschedulable, config_errors),
-        }
-        created = cluster.create(pod)
-        for message in config_errors.values():
-            cluster.add_event(created, "Failed", f"Error: {message}", "Warning")
-        if injected:
-            mark_injected(cluster, created)
-        if failure == "unschedulable":
-            cluster.add_event(created, "FailedScheduling", created["status"]["conditions"][0]["message"], "Warning")
-        elif failure == "crashloop":
-            cluster.add_event(created, "BackOff", "Back-off restarting failed container", "Warning")
-        elif failure == "imagepull":
-            cluster.add_event(created, "Failed", "Error: ImagePullBackOff", "Warning")
-        return created
-
-    def _ready(self, pod: dict[str, Any]) -> bool:
-        return any(
-            c.get("type") == "Ready" and c.get("status") == "True"
-            for c in (pod.get("status") or {}).get("conditions") or []
-        )
-
-
-class ReplicaSetController(_PodOwner):
+class ReplicaSetController(PodOwner):
     watches: ClassVar[list[tuple[str, str]]] = [("apps/v1", "ReplicaSet")]
 
     def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
@@ -290,7 +75,7 @@ class ReplicaSetController(_PodOwner):
         )
 
 
-class DeploymentController(_PodOwner):
+class DeploymentController(PodOwner):
     watches: ClassVar[list[tuple[str, str]]] = [("apps/v1", "Deployment")]
 
     def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
@@ -364,7 +149,7 @@ class DeploymentController(_PodOwner):
         cluster.patch_status("apps/v1", "Deployment", ns, md["name"], status)
 
 
-class StatefulSetController(_PodOwner):
+class StatefulSetController(PodOwner):
     watches: ClassVar[list[tuple[str, str]]] = [("apps/v1", "StatefulSet")]
 
     def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
@@ -419,7 +204,7 @@ class StatefulSetController(_PodOwner):
         )
 
 
-class DaemonSetController(_PodOwner):
+class DaemonSetController(PodOwner):
     watches: ClassVar[list[tuple[str, str]]] = [("apps/v1", "DaemonSet")]
     max_pods = 1000
 
@@ -481,7 +266,7 @@ class DaemonSetController(_PodOwner):
         )
 
 
-class JobController(_PodOwner):
+class JobController(PodOwner):
     """Two steps: pods start (status.active), then after ``delay`` the job completes or,
     with failure="failed", fails with BackoffLimitExceeded."""
 

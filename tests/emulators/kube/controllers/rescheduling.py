@@ -122,7 +122,7 @@ def mark_injected(cluster: ClusterState, pod: dict[str, Any]) -> None:
 
 
 def running_status(spec: dict[str, Any], node: str) -> dict[str, Any]:
-    from tests.emulators.kube.controllers.builtin import pod_status
+    from tests.emulators.kube.controllers.pods import pod_status
 
     return pod_status(spec, None, "Running", node)
 

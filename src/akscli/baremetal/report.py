@@ -1,0 +1,253 @@
+"""What a GPU probe reports: each GPU, each RDMA port, and the anomalies found in them (read by
+``baremetal probe``, its JSON read back by ``baremetal inventory``). Moved out of probe.py, which
+reads the hardware."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from akscli.errors import UsageError
+
+SCHEMA_VERSION = 1
+
+
+# ---- the report ------------------------------------------------------------------------------
+
+
+@dataclass
+class NvLink:
+    link: int
+    active: bool
+    version: int | None = None
+    remote_pci_bus_id: str | None = None
+
+
+@dataclass
+class Gpu:
+    index: int
+    name: str
+    uuid: str
+    pci_bus_id: str
+    memory_total_mib: int
+    compute_capability: str
+    ecc_enabled: bool | None
+    ecc_pending_enabled: bool | None
+    ecc_volatile_uncorrected: int | None
+    ecc_aggregate_uncorrected: int | None
+    retired_pages_pending: bool | None
+    remapped_rows_correctable: int | None
+    remapped_rows_uncorrectable: int | None
+    remapped_rows_pending: bool | None
+    remapped_rows_failure: bool | None
+    pcie_gen: int | None
+    pcie_gen_max: int | None
+    pcie_width: int | None
+    pcie_width_max: int | None
+    mig_enabled: bool | None
+    mig_pending_enabled: bool | None
+    nvlink_supported: bool
+    nvlinks: list[NvLink] = field(default_factory=list)
+    power_limit_w: float | None = None
+    temperature_c: int | None = None
+
+    @property
+    def nvlinks_active(self) -> int:
+        return sum(1 for link in self.nvlinks if link.active)
+
+
+@dataclass
+class RdmaPort:
+    device: str
+    port: int
+    state: str
+    physical_state: str | None
+    rate: str | None
+    link_layer: str | None
+
+
+@dataclass
+class Anomaly:
+    scope: str  # "gpu 0", "mlx5_0/1"
+    severity: str  # "error" blocks GPU work, "warning" does not
+    message: str
+    fix: str
+
+
+@dataclass
+class ProbeReport:
+    node: str
+    kernel: str
+    driver_version: str
+    cuda_version: str
+    nvml_version: str | None
+    gpus: list[Gpu]
+    rdma: list[RdmaPort]
+    anomalies: list[Anomaly]
+    schema_version: int = SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for gpu, raw in zip(self.gpus, data["gpus"], strict=True):
+            raw["nvlinks_active"] = gpu.nvlinks_active
+        return data
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per GPU for the probe's table: each value as a person reads it."""
+        return [_gpu_row(g, self.driver_version, self.cuda_version) for g in self.gpus]
+
+
+def _on_off(value: bool | None) -> str:
+    return "on" if value else ("off" if value is False else "n/a")
+
+
+def _gpu_row(g: Gpu, driver: str, cuda: str) -> dict[str, Any]:
+    if g.remapped_rows_uncorrectable is None:
+        remapped = "n/a"
+    else:
+        remapped = f"{g.remapped_rows_correctable}c/{g.remapped_rows_uncorrectable}u"
+        remapped += " pending" if g.remapped_rows_pending else ""
+    return {
+        "gpu": g.index,
+        "name": g.name,
+        "memory": f"{g.memory_total_mib} MiB",
+        "driver": driver,
+        "cuda": cuda,
+        "cc": g.compute_capability,
+        "ecc": _on_off(g.ecc_enabled),
+        "ecc_errors": g.ecc_volatile_uncorrected,
+        "remapped": remapped,
+        "pcie": f"gen{g.pcie_gen} x{g.pcie_width}" if g.pcie_gen else "n/a",
+        "mig": _on_off(g.mig_enabled),
+        "nvlink": f"{g.nvlinks_active}/{len(g.nvlinks)} active" if g.nvlink_supported else "not supported",
+        "uuid": g.uuid,
+        "bus": g.pci_bus_id,
+    }
+
+
+def report_from_dict(data: Mapping[str, Any]) -> ProbeReport:
+    """The inverse of ``ProbeReport.to_dict`` (what inventory reads back from probe pods)."""
+    try:
+        gpus = []
+        for raw in data["gpus"]:
+            fields = {k: v for k, v in raw.items() if k not in ("nvlinks", "nvlinks_active")}
+            gpus.append(Gpu(**fields, nvlinks=[NvLink(**link) for link in raw.get("nvlinks", [])]))
+        return ProbeReport(
+            node=str(data["node"]),
+            kernel=str(data.get("kernel", "")),
+            driver_version=str(data["driver_version"]),
+            cuda_version=str(data["cuda_version"]),
+            nvml_version=data.get("nvml_version"),
+            gpus=gpus,
+            rdma=[RdmaPort(**p) for p in data.get("rdma", [])],
+            anomalies=[Anomaly(**a) for a in data.get("anomalies", [])],
+            schema_version=int(data.get("schema_version", SCHEMA_VERSION)),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise UsageError(
+            f"not a probe report: {exc}", hint="expected the output of 'akscli baremetal probe -o json'"
+        ) from exc
+
+
+# ---- anomalies ------------------------------------------------------------------------------
+
+
+def find_anomalies(gpus: list[Gpu], rdma: list[RdmaPort]) -> list[Anomaly]:
+    found: list[Anomaly] = []
+    for g in gpus:
+        found += _memory_anomalies(g, f"gpu {g.index}")
+        found += _link_anomalies(g, f"gpu {g.index}")
+    for p in rdma:
+        if p.state.upper() != "ACTIVE":
+            found.append(
+                Anomaly(
+                    f"{p.device}/{p.port}",
+                    "error",
+                    f"RDMA port is {p.state} (physical state {p.physical_state or 'unknown'})",
+                    "check the cable and the switch port; 'ibstat' shows the details",
+                )
+            )
+    return found
+
+
+def _memory_anomalies(g: Gpu, scope: str) -> list[Anomaly]:
+    """ECC errors, row remapping, page retirement and ECC mode."""
+    found: list[Anomaly] = []
+    if g.ecc_volatile_uncorrected:
+        found.append(
+            Anomaly(
+                scope,
+                "error",
+                f"{g.ecc_volatile_uncorrected} uncorrectable ECC errors since the last reset",
+                "drain the node and reset the GPU; replace it if errors return",
+            )
+        )
+    if g.remapped_rows_failure:
+        found.append(
+            Anomaly(
+                scope,
+                "error",
+                "row remapping failed: the GPU ran out of spare rows",
+                "drain the node and have the GPU replaced",
+            )
+        )
+    if g.remapped_rows_pending:
+        found.append(
+            Anomaly(
+                scope,
+                "error",
+                "a row remapping is pending until the GPU is reset",
+                "drain the node and reset the GPU (or reboot the node)",
+            )
+        )
+    if g.retired_pages_pending:
+        found.append(
+            Anomaly(
+                scope,
+                "error",
+                "a page retirement is pending until the GPU is reset",
+                "drain the node and reset the GPU (or reboot the node)",
+            )
+        )
+    if g.ecc_enabled is False:
+        found.append(Anomaly(scope, "warning", "ECC is off", "enable it with 'nvidia-smi -e 1' and reset the GPU"))
+    if g.ecc_enabled is not None and g.ecc_pending_enabled not in (None, g.ecc_enabled):
+        found.append(
+            Anomaly(scope, "warning", "an ECC mode change is pending a GPU reset", "reset the GPU or reboot the node")
+        )
+    return found
+
+
+def _link_anomalies(g: Gpu, scope: str) -> list[Anomaly]:
+    """A pending MIG change, a narrow PCIe link, NVLink links down."""
+    found: list[Anomaly] = []
+    if g.mig_enabled is not None and g.mig_pending_enabled not in (None, g.mig_enabled):
+        found.append(
+            Anomaly(
+                scope,
+                "warning",
+                "a MIG mode change is pending a GPU reset",
+                "reset the GPU, or let the GPU Operator's MIG manager finish",
+            )
+        )
+    if g.pcie_width and g.pcie_width_max and g.pcie_width < g.pcie_width_max:
+        found.append(
+            Anomaly(
+                scope,
+                "warning",
+                f"PCIe link runs at x{g.pcie_width}, the GPU supports x{g.pcie_width_max}",
+                "reseat the GPU or report the host to the hardware provider",
+            )
+        )
+    inactive = [link.link for link in g.nvlinks if not link.active]
+    if inactive:
+        found.append(
+            Anomaly(
+                scope,
+                "error",
+                f"{len(inactive)} of {len(g.nvlinks)} NVLink links are down (links {', '.join(map(str, inactive))})",
+                "drain the node; check 'nvidia-smi nvlink -s' and the fabric manager",
+            )
+        )
+    return found

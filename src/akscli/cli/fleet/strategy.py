@@ -1,0 +1,130 @@
+"""``akscli fleet rollout strategy``: staged update strategies (ARM with --fleet, else on the hub).
+Moved out of cli/fleet/rollout.py, which keeps the update runs."""
+
+from typing import Annotated
+
+from akscli import output, validate
+from akscli.cli import azopts
+from akscli.cli import options as opts
+from akscli.cli.fleet.common import (
+    ArmFlags,
+    Stage,
+    StrategyName,
+    audit_arm,
+    checked_namespace,
+    delete_staged,
+    group_app,
+    hub_only,
+    on_fleet,
+    on_hub,
+)
+from akscli.output import Column
+
+strategy_app = group_app("Staged update strategies (ARM with --fleet, else on the hub).")
+
+ARM_STRATEGY_COLUMNS = [
+    Column("name", "name"),
+    Column("state", "properties.provisioningState"),
+    Column(
+        "stages",
+        lambda s: ",".join(st["name"] for st in (s.get("properties") or {}).get("strategy", {}).get("stages", [])),
+    ),
+]
+HUB_STRATEGY_COLUMNS = [
+    Column("name", "metadata.name"),
+    Column("stages", lambda s: ",".join(st["name"] for st in (s.get("spec") or {}).get("stages", []))),
+]
+
+
+@strategy_app.command("create")
+@on_fleet
+@on_hub
+def strategy_create(
+    name: StrategyName,
+    stage: Stage = None,
+    namespace: Annotated[str | None, opts.namespace_option("Hub: a namespaced StagedUpdateStrategy.")] = None,
+    arm: ArmFlags = ArmFlags(),
+    dry_run: opts.DryRun = "none",
+    yes: opts.Yes = False,
+    force_conflicts: opts.ForceConflicts = False,
+    hub: opts.KubeFlags = opts.KubeFlags(),
+    output_format: opts.ApplyOutput = "table",
+) -> None:
+    """Create a staged update strategy: ARM (--fleet: update groups) or hub (members by labels)."""
+    from akscli.fleet.stages import parse_stages
+
+    fmt = opts.output_format(output_format)
+    specs = parse_stages(stage or [])
+    if not arm.fleet:
+        from akscli.cli.common import apply_objects
+        from akscli.fleet.rollout import strategy_objects
+
+        apply_objects(
+            strategy_objects(name, checked_namespace(namespace), specs),
+            stack=f"fleet-strategy-{name}"[:63],
+            target=hub.target(),
+            dry_run=dry_run,
+            yes=yes,
+            output_format=output_format,
+            force_conflicts=force_conflicts,
+            action="fleet rollout strategy create",
+        )
+        return
+    hub_only(force_conflicts)
+    from akscli.fleet.arm import strategy_body
+    from akscli.fleet.armclient import STRATEGY
+
+    validate.name(name, "strategy name")
+    body = strategy_body(specs)
+    # --dry-run: the SDK builds the PUT and it is printed; nothing is read first, so nothing is contacted.
+    with azopts.dry_run_scope(dry_run, fmt, offline=True):
+        scope = arm.scope()
+        result = scope.put(STRATEGY, name, body)
+        audit_arm(scope, "fleet rollout strategy create", [(scope.ref(STRATEGY, name), "create")])
+        output.emit_object(result, "yaml" if fmt == "table" else fmt, name=output.named(STRATEGY.ref))
+
+
+@strategy_app.command("list")
+@on_fleet
+@on_hub
+def strategy_list(
+    namespace: Annotated[str | None, opts.namespace_option("Hub: namespaced strategies.")] = None,
+    arm: ArmFlags = ArmFlags(),
+    hub: opts.KubeFlags = opts.KubeFlags(),
+    output_format: opts.Output = "table",
+) -> None:
+    """List staged update strategies."""
+    fmt = opts.output_format(output_format)
+    if arm.fleet:
+        from akscli.fleet.armclient import STRATEGY
+
+        items = arm.scope().items(STRATEGY)
+        output.emit(items, fmt, ARM_STRATEGY_COLUMNS, name=output.named(STRATEGY.ref))
+        return
+    from akscli.fleet.rollout import list_strategies
+
+    ns = checked_namespace(namespace)
+    output.emit(list_strategies(hub.connect(), ns), fmt, HUB_STRATEGY_COLUMNS)
+
+
+@strategy_app.command("delete")
+@on_fleet
+@on_hub
+def strategy_delete(
+    name: StrategyName,
+    namespace: Annotated[str | None, opts.namespace_option("Hub: a namespaced strategy.")] = None,
+    yes: opts.Yes = False,
+    arm: ArmFlags = ArmFlags(),
+    dry_run: opts.DryRun = "none",
+    output_: opts.DeleteOutput = None,
+    ignore_not_found: opts.IgnoreNotFound = False,
+    wait: opts.DeleteWait = True,
+    timeout: opts.DeleteTimeout = "5m",
+    hub: opts.KubeFlags = opts.KubeFlags(),
+) -> None:
+    """Delete a staged update strategy."""
+    from akscli.fleet.armclient import STRATEGY
+
+    action = "fleet rollout strategy delete"
+    wait_s = opts.delete_wait(wait, timeout)
+    delete_staged(STRATEGY, name, namespace, yes, arm, hub, action, dry_run, output_, ignore_not_found, wait_s)
