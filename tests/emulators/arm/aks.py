@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING, Any
 
-from tests.emulators.arm import akscreds, schema
+from tests.emulators.arm import akscreds, etags, schema
 from tests.emulators.arm.server import ArmError
 
 if TYPE_CHECKING:
@@ -236,6 +236,7 @@ def _cluster_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: 
         if not pool.get("name"):
             raise ArmError(400, "InvalidParameter", "agentPoolProfiles[].name is required.")
         _pool_defaults(emu, pool, version, loc, old_pools.get(pool["name"], {}), str(pool["name"]))
+        pool["eTag"] = etags.new(etags.AP)  # a cluster-level operation updates the pools' eTags too
     if pools and not any(p.get("mode") == "System" for p in pools):
         pools[0]["mode"] = "System"
     props["agentPoolProfiles"] = pools
@@ -332,12 +333,15 @@ def power_handler(state: str) -> Any:
     def handler(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> None:
         def upd(c: dict[str, Any]) -> None:
             c["properties"]["powerState"] = {"code": state}
+            etags.stamp(etags.MC, c)
             for p in c["properties"].get("agentPoolProfiles", []):
                 p["powerState"] = {"code": state}
 
         emu.update_resource(rid, upd)
         for pool in emu.list_resources("Microsoft.ContainerService/managedClusters/agentPools", rid):
             emu.update_resource(pool["id"], lambda o: o["properties"].update(powerState={"code": state}))
+            emu.update_resource(pool["id"], lambda o: etags.stamp(etags.AP, o))
+        emu.update_resource(rid, lambda c: etags.ensure(emu, rid, etags.MC, c))  # the profiles take the new ones
 
     return handler
 
@@ -409,6 +413,7 @@ def _check_node_image_upgrade(emu: ArmEmulator, rid: str, obj: dict[str, Any], b
 
 def _node_image_upgrade(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> None:
     emu.update_resource(rid, lambda o: o["properties"].update(nodeImageVersion=NODE_IMAGE))
+    emu.update_resource(rid, lambda o: etags.stamp(etags.AP, o))
     _pool_on_put_done(emu, rid, emu.get_resource(rid) or obj)
 
 
