@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from akscli.azure import arm, names
+from akscli.azure import arm, etags, names
 from akscli.azure.clusters import as_dict, get, put_back
 from akscli.errors import UsageError
 
@@ -61,8 +61,11 @@ def begin_upgrade(
     version: str,
     *,
     control_plane_only: bool = False,
+    if_match: str | None = None,
 ) -> LROPoller[Any]:
-    """Upgrade the control plane (and, unless told otherwise, every node pool) to ``version``."""
+    """Upgrade the control plane (and, unless told otherwise, every node pool) to ``version``. The PUT
+    carries If-Match: the eTag read with the cluster (or ``if_match``, --if-match), so a change made in
+    between is refused (412) rather than overwritten (azure/etags.py)."""
     version = names.kubernetes_version(version)
     cluster = get(c, rg, name)
     props = cluster["properties"]
@@ -95,7 +98,13 @@ def begin_upgrade(
         for pool in props.get("agentPoolProfiles") or []:
             pool["orchestratorVersion"] = version
     body = put_back("ManagedCluster", cluster)
-    return arm.call(f"upgrade cluster {name}", lambda: c.managed_clusters.begin_create_or_update(rg, name, body))
+    what, conditions = f"upgrade cluster {name}", etags.headers(if_match or etags.of_cluster(cluster))
+    return etags.guarded(
+        lambda: arm.call(what, lambda: c.managed_clusters.begin_create_or_update(rg, name, body, headers=conditions)),
+        what=what,
+        show=f"akscli cluster show {name} -g {rg}",
+        given=if_match is not None,
+    )
 
 
 def _align_pools(name: str, rg: str, props: Mapping[str, Any], current: str, *, control_plane_only: bool) -> str:
