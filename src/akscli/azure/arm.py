@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -63,15 +63,26 @@ class DryRunRequest(AkscliError):
     An AkscliError so that every layer that passes akscli's errors on passes it on; the
     command's dry_run_scope prints it (should one escape, it still names the request)."""
 
-    def __init__(self, method: str, url: str, body: Any) -> None:
+    def __init__(self, method: str, url: str, body: Any, headers: Mapping[str, str] | None = None) -> None:
         super().__init__(f"dry run: stopped before {method} {url}")
-        self.request = printed_request(method, url, body)
+        self.request = printed_request(method, url, body, headers)
 
 
-def printed_request(method: str, url: str, body: Any) -> dict[str, Any]:
+# The request headers a dry run prints: the conditions that decide whether the write happens
+# (azure/etags.py); the rest (authorization, user agent, content type) are the client's own.
+PRINTED_HEADERS = ("If-Match", "If-None-Match")
+
+
+def printed_request(method: str, url: str, body: Any, headers: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The one shape in which every ARM command's --dry-run prints a request: its method, its URL
-    with the api-version, its body (docs/grammar.md)."""
-    return {"method": method, "url": url, "body": body}
+    with the api-version, its conditional headers where it has any (If-Match, If-None-Match), its
+    body (docs/grammar.md)."""
+    request: dict[str, Any] = {"method": method, "url": url}
+    conditions = {name: str(headers[name]) for name in PRINTED_HEADERS if headers and headers.get(name)}
+    if conditions:
+        request["headers"] = conditions
+    request["body"] = body
+    return request
 
 
 def request_url(path: str, api_version: str) -> str:
@@ -131,7 +142,7 @@ def _stop_writes(request: Any) -> None:
     except ValueError:
         body = raw.decode() if isinstance(raw, bytes) else raw
     url = str(http.url).replace(quote(SUBSCRIPTION_PLACEHOLDER, safe=""), SUBSCRIPTION_PLACEHOLDER)
-    raise DryRunRequest(http.method, url, body)
+    raise DryRunRequest(http.method, url, body, http.headers)
 
 
 def _credential(target: AzureTarget) -> Any:

@@ -263,6 +263,17 @@ def _forbidden(f: ArmFailure, prefix: str) -> AuthError:
 
 def _conflict(f: ArmFailure, prefix: str) -> AkscliError:
     lmsg = f.message.lower()
+    if f.status == 412:
+        # An If-Match / If-None-Match that did not hold (upstream: Azure/azure-resource-manager-rpc
+        # 69e229f v1.0/Addendum.md "ETags for Resources"; AKS: MicrosoftDocs/azure-aks-docs fb060abe
+        # articles/aks/use-etags.md, PreConditionFailed). azure/etags.py words it for the command.
+        err = ConflictError(
+            f"{prefix}precondition failed ({f.code or 'PreconditionFailed'}): {f.message}",
+            hint="the resource changed since its eTag was read (or exists already, under If-None-Match: *): "
+            f"read it again with {_show_command(f.url)} and retry",
+        )
+        err.reason = "PreconditionFailed"
+        return err
     if f.lcode == "missingsubscriptionregistration":
         m = re.search(r"namespace '([\w.]+)'", f.message)
         ns = m.group(1) if m else "Microsoft.ContainerService"

@@ -309,10 +309,20 @@ def begin_create(
 
 
 def send_create(c: ContainerServiceClient, spec: ClusterSpec, body: dict[str, Any]) -> LROPoller[Any]:
-    """The PUT alone, with no check before it: what ``--dry-run`` has the SDK build and prints."""
-    return arm.call(
-        f"create cluster {spec.name}",
-        lambda: c.managed_clusters.begin_create_or_update(spec.resource_group, spec.name, cast(Any, body)),
+    """The PUT alone, with no check before it: what ``--dry-run`` has the SDK build and prints. It
+    carries If-None-Match: *, so that a cluster of the same name created since the check is refused
+    (412), never overwritten (azure/etags.py)."""
+    from akscli.azure import etags
+
+    rg, what, conditions = spec.resource_group, f"create cluster {spec.name}", etags.headers(if_none_match="*")
+    return etags.guarded(
+        lambda: arm.call(
+            what, lambda: c.managed_clusters.begin_create_or_update(rg, spec.name, cast(Any, body), headers=conditions)
+        ),
+        what=what,
+        show=f"akscli cluster show {spec.name} -g {rg}",
+        given=False,
+        created=True,
     )
 
 
@@ -406,9 +416,18 @@ def begin_stop(c: ContainerServiceClient, rg: str, name: str) -> LROPoller[Any]:
     return arm.call(f"stop cluster {name}", lambda: c.managed_clusters.begin_stop(rg, name))
 
 
-def begin_delete(c: ContainerServiceClient, rg: str, name: str) -> LROPoller[Any]:
+def begin_delete(c: ContainerServiceClient, rg: str, name: str, *, if_match: str | None = None) -> LROPoller[Any]:
+    """Delete; with ``if_match`` (--if-match) only while the cluster's eTag is that one (azure/etags.py)."""
+    from akscli.azure import etags
+
     get(c, rg, name)  # a clear NotFoundError rather than ARM's silent 204
-    return arm.call(f"delete cluster {name}", lambda: c.managed_clusters.begin_delete(rg, name))
+    what, conditions = f"delete cluster {name}", etags.headers(if_match)
+    return etags.guarded(
+        lambda: arm.call(what, lambda: c.managed_clusters.begin_delete(rg, name, headers=conditions)),
+        what=what,
+        show=f"akscli cluster show {name} -g {rg}",
+        given=True,
+    )
 
 
 def wait_for(

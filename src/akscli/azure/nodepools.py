@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from akscli import validate
-from akscli.azure import arm, names
+from akscli.azure import arm, etags, names
 from akscli.azure.clusters import as_dict, get, put_back
 from akscli.errors import NotFoundError, QuotaError, UsageError
 from akscli.globals import typed
@@ -348,10 +348,22 @@ def begin_add(
 
 
 def send_add(c: ContainerServiceClient, spec: NodePoolSpec, body: dict[str, Any]) -> LROPoller[Any]:
-    """The PUT alone, with no check before it: what ``--dry-run`` has the SDK build and prints."""
-    return arm.call(
-        f"add node pool {spec.name}",
-        lambda: c.agent_pools.begin_create_or_update(spec.resource_group, spec.cluster, spec.name, cast(Any, body)),
+    """The PUT alone, with no check before it: what ``--dry-run`` has the SDK build and prints. It
+    carries If-None-Match: *, so that a pool of the same name added since the check is refused
+    (412), never overwritten (azure/etags.py)."""
+    rg, what, conditions = spec.resource_group, f"add node pool {spec.name}", etags.headers(if_none_match="*")
+    return etags.guarded(
+        lambda: arm.call(
+            what,
+            lambda: c.agent_pools.begin_create_or_update(
+                rg, spec.cluster, spec.name, cast(Any, body), headers=conditions
+            ),
+        ),
+        what=what,
+        show=f"akscli nodepool show {spec.name} --cluster {spec.cluster} -g {rg}",
+        path=".properties.eTag",
+        given=False,
+        created=True,
     )
 
 
@@ -399,6 +411,7 @@ def begin_scale(
     min_count: int | None = None,
     max_count: int | None = None,
     disable_autoscaler: bool = False,
+    if_match: str | None = None,
 ) -> LROPoller[Any]:
     check_scale_flags(count=count, min_count=min_count, max_count=max_count, disable_autoscaler=disable_autoscaler)
     pool = get_pool(c, rg, cluster, name)
@@ -423,8 +436,25 @@ def begin_scale(
         props["count"] = n
         if disable_autoscaler:
             props.update(enableAutoScaling=False, minCount=None, maxCount=None)
+    return _put_pool(c, rg, cluster, name, pool, f"scale node pool {name}", if_match)
+
+
+def _put_pool(
+    c: ContainerServiceClient, rg: str, cluster: str, name: str, pool: dict[str, Any], what: str, if_match: str | None
+) -> LROPoller[Any]:
+    """PUT back a pool read and changed, under If-Match: the eTag read with it (or --if-match), so a
+    change made in between is refused (412) rather than overwritten (azure/etags.py)."""
     body = put_back("AgentPool", pool)
-    return arm.call(f"scale node pool {name}", lambda: c.agent_pools.begin_create_or_update(rg, cluster, name, body))
+    conditions = etags.headers(if_match or etags.of_pool(pool))
+    return etags.guarded(
+        lambda: arm.call(
+            what, lambda: c.agent_pools.begin_create_or_update(rg, cluster, name, body, headers=conditions)
+        ),
+        what=what,
+        show=f"akscli nodepool show {name} --cluster {cluster} -g {rg}",
+        path=".properties.eTag",
+        given=if_match is not None,
+    )
 
 
 def check_scale_flags(
@@ -491,10 +521,10 @@ def check_upgrade_flags(version: str | None, *, node_image_only: bool, max_surge
 
 def upgrade_body(
     c: ContainerServiceClient, rg: str, cluster: str, name: str, version: str, *, max_surge: str | None = None
-) -> Any:
-    """The body (an SDK model: put_back) of the PUT that upgrades the pool to ``version``, after
-    every read and check that can refuse it (a missing pool, a version not offered), so that they
-    come before the confirmation."""
+) -> dict[str, Any]:
+    """The pool as read, changed to upgrade to ``version`` (send_upgrade PUTs it back), after every
+    read and check that can refuse it (a missing pool, a version not offered), so that they come
+    before the confirmation."""
     version = names.kubernetes_version(version)
     profile = upgrade_profile(c, rg, cluster, name)
     offered = available_versions(profile)
@@ -517,12 +547,15 @@ def upgrade_body(
     pool["properties"]["orchestratorVersion"] = version
     if max_surge is not None:
         pool["properties"].setdefault("upgradeSettings", {})["maxSurge"] = max_surge
-    return put_back("AgentPool", pool)
+    return pool
 
 
-def send_upgrade(c: ContainerServiceClient, rg: str, cluster: str, name: str, body: Any) -> LROPoller[Any]:
-    """The upgrade's PUT alone (``upgrade_body`` builds and checks it)."""
-    return arm.call(f"upgrade node pool {name}", lambda: c.agent_pools.begin_create_or_update(rg, cluster, name, body))
+def send_upgrade(
+    c: ContainerServiceClient, rg: str, cluster: str, name: str, pool: dict[str, Any], *, if_match: str | None = None
+) -> LROPoller[Any]:
+    """The upgrade's PUT alone (``upgrade_body`` builds and checks it), under If-Match: the eTag
+    read with the pool, or --if-match."""
+    return _put_pool(c, rg, cluster, name, pool, f"upgrade node pool {name}", if_match)
 
 
 def begin_node_image_upgrade(c: ContainerServiceClient, rg: str, cluster: str, name: str) -> LROPoller[Any]:
@@ -532,6 +565,15 @@ def begin_node_image_upgrade(c: ContainerServiceClient, rg: str, cluster: str, n
     )
 
 
-def begin_delete(c: ContainerServiceClient, rg: str, cluster: str, name: str) -> LROPoller[Any]:
+def begin_delete(
+    c: ContainerServiceClient, rg: str, cluster: str, name: str, *, if_match: str | None = None
+) -> LROPoller[Any]:
     get_pool(c, rg, cluster, name)
-    return arm.call(f"delete node pool {name}", lambda: c.agent_pools.begin_delete(rg, cluster, name))
+    what, conditions = f"delete node pool {name}", etags.headers(if_match)
+    return etags.guarded(
+        lambda: arm.call(what, lambda: c.agent_pools.begin_delete(rg, cluster, name, headers=conditions)),
+        what=what,
+        show=f"akscli nodepool show {name} --cluster {cluster} -g {rg}",
+        path=".properties.eTag",
+        given=True,
+    )

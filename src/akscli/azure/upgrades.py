@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from akscli.azure import arm, names
+from akscli.azure import arm, etags, names
 from akscli.azure.clusters import as_dict, get, put_back
 from akscli.errors import UsageError
 
@@ -61,11 +61,11 @@ def upgrade_body(
     version: str,
     *,
     control_plane_only: bool = False,
-) -> Any:
-    """The body (an SDK model: put_back) of the PUT that upgrades the control plane (and, unless
-    told otherwise, every node pool) to ``version``, after every read and check that can refuse it
-    (a missing cluster, a version not offered, spot pools): they all come before the
-    confirmation (send_upgrade sends it)."""
+) -> dict[str, Any]:
+    """The cluster as read, changed to upgrade the control plane (and, unless told otherwise,
+    every node pool) to ``version``, after every read and check that can refuse it (a missing
+    cluster, a version not offered, spot pools): they all come before the confirmation
+    (send_upgrade PUTs it back)."""
     version = names.kubernetes_version(version)
     cluster = get(c, rg, name)
     props = cluster["properties"]
@@ -97,12 +97,23 @@ def upgrade_body(
     if not control_plane_only:
         for pool in props.get("agentPoolProfiles") or []:
             pool["orchestratorVersion"] = version
-    return put_back("ManagedCluster", cluster)
+    return cluster
 
 
-def send_upgrade(c: ContainerServiceClient, rg: str, name: str, body: Any) -> LROPoller[Any]:
-    """The upgrade's PUT alone (``upgrade_body`` builds and checks it)."""
-    return arm.call(f"upgrade cluster {name}", lambda: c.managed_clusters.begin_create_or_update(rg, name, body))
+def send_upgrade(
+    c: ContainerServiceClient, rg: str, name: str, cluster: dict[str, Any], *, if_match: str | None = None
+) -> LROPoller[Any]:
+    """The upgrade's PUT alone (``upgrade_body`` builds and checks it). It carries If-Match: the
+    eTag read with the cluster (or ``if_match``, --if-match), so a change made in between is
+    refused (412) rather than overwritten (azure/etags.py)."""
+    body = put_back("ManagedCluster", cluster)
+    what, conditions = f"upgrade cluster {name}", etags.headers(if_match or etags.of_cluster(cluster))
+    return etags.guarded(
+        lambda: arm.call(what, lambda: c.managed_clusters.begin_create_or_update(rg, name, body, headers=conditions)),
+        what=what,
+        show=f"akscli cluster show {name} -g {rg}",
+        given=if_match is not None,
+    )
 
 
 def _align_pools(name: str, rg: str, props: Mapping[str, Any], current: str, *, control_plane_only: bool) -> str:

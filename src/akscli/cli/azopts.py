@@ -52,6 +52,26 @@ NoWait = Annotated[
     ),
 ]
 DryRun = opts.DryRun
+# Optimistic concurrency (akscli.azure.etags), as az aks takes it (--if-match, --if-none-match).
+IfMatch = Annotated[
+    str | None,
+    typer.Option(
+        "--if-match",
+        metavar="ETAG",
+        help="Change it only while its eTag is ETAG (its show -o json), else refuse (exit 4); by default "
+        "the eTag akscli read before the change.",
+        show_default=False,
+    ),
+]
+IfNoneMatch = Annotated[
+    str | None,
+    typer.Option(
+        "--if-none-match",
+        metavar="'*'",
+        help="'*': create only if it does not exist; akscli always sends it on a create (az's flag, accepted).",
+        show_default=False,
+    ),
+]
 # The kubeconfig that `credentials` merges into is the one every other command reads.
 KubeconfigFile = opts.Kubeconfig
 OverwriteExisting = Annotated[bool, typer.Option("--overwrite-existing", help="Replace entries of the same name.")]

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 import typer
 
 from akscli import errors, output
-from akscli.azure import kinds
+from akscli.azure import etags, kinds
 from akscli.cli import azopts
 from akscli.cli import options as opts
 from akscli.cli.azopts import AzureFlags, DryRun, NoWait, ResourceGroup, on_azure
@@ -47,6 +47,11 @@ def _ids(resource_group: str | None, name: str) -> tuple[str, str]:
 
 def _resume(rg: str, name: str, *, deleted: bool = False) -> str:
     return f"akscli cluster wait {name} -g {rg}" + (" --deleted" if deleted else "")
+
+
+def _show_cmd(rg: str, name: str) -> str:
+    """Where --if-match's eTag is read: the cluster's eTag."""
+    return f"akscli cluster show {name} -g {rg} -o jsonpath={{.eTag}}"
 
 
 def _show(cluster: Mapping[str, Any], fmt: str) -> None:
@@ -127,6 +132,7 @@ def create(
         list[str] | None,
         typer.Option("--zones", help="Availability zones of the system pool (--sku base; 1,2,3).", show_default=False),
     ] = None,
+    if_none_match: azopts.IfNoneMatch = None,
     yes: opts.Yes = False,
     dry_run: DryRun = "none",
     no_wait: NoWait = False,
@@ -137,6 +143,7 @@ def create(
     from akscli.azure import clusters
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
+    etags.check_if_none_match(if_none_match)
     spec = clusters.ClusterSpec.from_flags(
         name=name,
         resource_group=azopts.resource_group(resource_group),
@@ -230,6 +237,7 @@ def upgrade(
     node_image_only: Annotated[
         bool, typer.Option("--node-image-only", help="Upgrade only the node images of every pool.")
     ] = False,
+    if_match: azopts.IfMatch = None,
     yes: opts.Yes = False,
     dry_run: DryRun = "none",
     no_wait: NoWait = False,
@@ -245,6 +253,8 @@ def upgrade(
     version = upgrades.check_upgrade_flags(
         kubernetes_version, control_plane_only=control_plane_only, node_image_only=node_image_only
     )
+    not_with = "--node-image-only" if node_image_only else None if version else "a listing (give -k VERSION)"
+    etag = etags.check_if_match(if_match, _show_cmd(rg, cname), not_with=not_with)
     with azopts.dry_run_scope(dry_run, fmt) as dry:
         c = azure.aks_client()
         if node_image_only:
@@ -276,7 +286,7 @@ def upgrade(
         scope = "the control plane" if control_plane_only else "the control plane and all node pools"
         body = upgrades.upgrade_body(c, rg, cname, version, control_plane_only=control_plane_only)
         common.confirm(f"upgrade {scope} of {cname} to {version}", yes or dry)
-        poller = upgrades.send_upgrade(c, rg, cname, body)
+        poller = upgrades.send_upgrade(c, rg, cname, body, if_match=etag)
         what = f"upgrade cluster {cname} to {version}"
         result = azopts.finish(
             poller, what, fmt, no_wait=no_wait, resume=_resume(rg, cname), target=azopts.audit_target(c, rg, cname)
@@ -355,6 +365,7 @@ def delete(
     no_wait: NoWait = False,
     output_: opts.DeleteOutput = None,
     ignore_not_found: opts.IgnoreNotFound = False,
+    if_match: azopts.IfMatch = None,
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Delete a cluster and everything in it."""
@@ -362,12 +373,13 @@ def delete(
     from akscli.cli import common
 
     rg, cname = _ids(resource_group, name)
+    etag = etags.check_if_match(if_match, _show_cmd(rg, cname))
     with azopts.dry_run_scope(dry_run, output_ or "json") as dry:
         c = azure.aks_client()
         with errors.absent_is_done(ignore_not_found):
             clusters.get(c, rg, cname)
             common.confirm(f"delete cluster {cname} in resource group {rg} and all its workloads", yes or dry)
-            poller = clusters.begin_delete(c, rg, cname)
+            poller = clusters.begin_delete(c, rg, cname, if_match=etag)
             azopts.finish(
                 poller,
                 f"delete cluster {cname}",

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 import typer
 
 from akscli import errors, output
-from akscli.azure import kinds
+from akscli.azure import etags, kinds
 from akscli.cli import azopts, complete
 from akscli.cli import options as opts
 from akscli.cli.azopts import AzureFlags, DryRun, NoWait, ResourceGroup, on_azure
@@ -70,6 +70,11 @@ def _resume(rg: str, cluster: str, name: str | None = None) -> str:
     if name is None:
         return f"akscli nodepool list --cluster {cluster} -g {rg}"
     return f"akscli nodepool show {name} --cluster {cluster} -g {rg}"
+
+
+def _show_cmd(rg: str, cluster: str, name: str) -> str:
+    """Where --if-match's eTag is read: the pool's properties.eTag."""
+    return f"akscli nodepool show {name} --cluster {cluster} -g {rg} -o jsonpath={{.properties.eTag}}"
 
 
 def _show(pool: Mapping[str, Any], fmt: str) -> None:
@@ -158,6 +163,7 @@ def add(
             "--kubernetes-version", "-k", help="Node pool version (default: the cluster's).", show_default=False
         ),
     ] = None,
+    if_none_match: azopts.IfNoneMatch = None,
     yes: opts.Yes = False,
     dry_run: DryRun = "none",
     no_wait: NoWait = False,
@@ -168,6 +174,7 @@ def add(
     from akscli.azure import clusters, nodepools
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
+    etags.check_if_none_match(if_none_match)
     nodepools.check_enable_autoscaler(enable_autoscaler, min_count, max_count)
     spec = nodepools.NodePoolSpec.from_flags(
         name=name,
@@ -267,6 +274,7 @@ def scale(
             "--disable-autoscaler", "--disable-cluster-autoscaler", help="Turn the autoscaler off (with --count)."
         ),
     ] = False,
+    if_match: azopts.IfMatch = None,
     no_wait: NoWait = False,
     yes: opts.Yes = False,
     dry_run: DryRun = "none",
@@ -283,6 +291,7 @@ def scale(
     nodepools.check_scale_flags(
         count=count, min_count=min_count, max_count=max_count, disable_autoscaler=disable_autoscaler
     )
+    etag = etags.check_if_match(if_match, _show_cmd(rg, cname, pname))
     with azopts.dry_run_scope(dry_run, fmt):
         c = azure.aks_client()
         poller = nodepools.begin_scale(
@@ -294,6 +303,7 @@ def scale(
             min_count=min_count,
             max_count=max_count,
             disable_autoscaler=disable_autoscaler,
+            if_match=etag,
         )
         what = f"scale node pool {pname}"
         result = azopts.finish(
@@ -333,6 +343,7 @@ def upgrade(
             show_default=False,
         ),
     ] = None,
+    if_match: azopts.IfMatch = None,
     yes: opts.Yes = False,
     dry_run: DryRun = "none",
     no_wait: NoWait = False,
@@ -346,6 +357,8 @@ def upgrade(
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname, pname = _ids(resource_group, cluster, name)
     version = nodepools.check_upgrade_flags(kubernetes_version, node_image_only=node_image_only, max_surge=max_surge)
+    not_with = "--node-image-only" if node_image_only else None if version else "a listing (give -k VERSION)"
+    etag = etags.check_if_match(if_match, _show_cmd(rg, cname, pname), not_with=not_with)
     with azopts.dry_run_scope(dry_run, fmt) as dry:
         c = azure.aks_client()
         # Every read and check comes before the question: a missing pool is "not found", not a
@@ -357,7 +370,7 @@ def upgrade(
         elif version:
             body = nodepools.upgrade_body(c, rg, cname, pname, version, max_surge=max_surge)
             common.confirm(f"upgrade node pool {pname} to {version}", yes or dry)
-            poller = nodepools.send_upgrade(c, rg, cname, pname, body)
+            poller = nodepools.send_upgrade(c, rg, cname, pname, body, if_match=etag)
         else:
             azopts.emit_upgrades(nodepools.upgrade_info(c, rg, cname, pname), fmt)
             return
@@ -384,6 +397,7 @@ def delete(
     no_wait: NoWait = False,
     output_: opts.DeleteOutput = None,
     ignore_not_found: opts.IgnoreNotFound = False,
+    if_match: azopts.IfMatch = None,
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Delete a node pool (its nodes are drained and removed)."""
@@ -391,12 +405,13 @@ def delete(
     from akscli.cli import common
 
     rg, cname, pname = _ids(resource_group, cluster, name)
+    etag = etags.check_if_match(if_match, _show_cmd(rg, cname, pname))
     with azopts.dry_run_scope(dry_run, output_ or "json") as dry:
         c = azure.aks_client()
         with errors.absent_is_done(ignore_not_found):
             nodepools.get_pool(c, rg, cname, pname)
             common.confirm(f"delete node pool {pname} of cluster {cname}", yes or dry)
-            poller = nodepools.begin_delete(c, rg, cname, pname)
+            poller = nodepools.begin_delete(c, rg, cname, pname, if_match=etag)
             azopts.finish(
                 poller,
                 f"delete node pool {pname}",

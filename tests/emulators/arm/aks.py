@@ -5,12 +5,11 @@ Response shapes follow ../shared/data/arm-examples/containerservice-2026-08-01.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from typing import TYPE_CHECKING, Any
 
-from tests.emulators.arm import schema
-from tests.emulators.arm.server import AKS_SERVER_APP, ArmError
+from tests.emulators.arm import akscreds, etags, schema
+from tests.emulators.arm.server import ArmError
 
 if TYPE_CHECKING:
     from tests.emulators.arm.server import ArmEmulator
@@ -237,6 +236,7 @@ def _cluster_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: 
         if not pool.get("name"):
             raise ArmError(400, "InvalidParameter", "agentPoolProfiles[].name is required.")
         _pool_defaults(emu, pool, version, loc, old_pools.get(pool["name"], {}), str(pool["name"]))
+        pool["eTag"] = etags.new(etags.AP)  # a cluster-level operation updates the pools' eTags too
     if pools and not any(p.get("mode") == "System" for p in pools):
         pools[0]["mode"] = "System"
     props["agentPoolProfiles"] = pools
@@ -333,102 +333,15 @@ def power_handler(state: str) -> Any:
     def handler(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> None:
         def upd(c: dict[str, Any]) -> None:
             c["properties"]["powerState"] = {"code": state}
+            etags.stamp(etags.MC, c)
             for p in c["properties"].get("agentPoolProfiles", []):
                 p["powerState"] = {"code": state}
 
         emu.update_resource(rid, upd)
         for pool in emu.list_resources("Microsoft.ContainerService/managedClusters/agentPools", rid):
             emu.update_resource(pool["id"], lambda o: o["properties"].update(powerState={"code": state}))
-
-    return handler
-
-
-def kubeconfig_yaml(emu: ArmEmulator, obj: dict[str, Any], *, admin: bool, fmt: str) -> str:
-    name = obj["name"]
-    rg = obj["id"].split("/")[4]
-    server = emu.kubeconfig_server or f"https://{obj['properties']['fqdn']}:443"
-    ca = base64.b64encode(emu.kubeconfig_ca_pem or emu.tls.ca_pem).decode()
-    user = f"clusterAdmin_{rg}_{name}" if admin else f"clusterUser_{rg}_{name}"
-    # The admin kubeconfig's context is named as the cluster, like the user one: the "-admin" suffix
-    # users know is az's (upstream: Azure/azure-cli src/azure-cli/azure/cli/command_modules/acs/custom.py
-    # merge_kubernetes_configurations, "rename the admin context so it doesn't overwrite the user context").
-    context = name
-    if admin:
-        user_block = (
-            "    client-certificate-data: " + base64.b64encode(b"emulator-cert").decode() + "\n"
-            "    client-key-data: " + base64.b64encode(b"emulator-key").decode() + "\n"
-            "    token: " + hashlib.sha256(name.encode()).hexdigest() + "\n"
-        )
-    elif fmt == "exec":
-        user_block = (
-            "    exec:\n"
-            "      apiVersion: client.authentication.k8s.io/v1beta1\n"
-            "      args:\n"
-            "      - get-token\n"
-            "      - --environment\n"
-            "      - AzurePublicCloud\n"
-            "      - --server-id\n"
-            f"      - {AKS_SERVER_APP}\n"
-            "      - --client-id\n"
-            "      - 80faf920-1908-4b52-b5ef-a8e7bedfc67a\n"
-            "      - --tenant-id\n"
-            f"      - {emu.tenant}\n"
-            "      - --login\n"
-            "      - devicecode\n"
-            "      command: kubelogin\n"
-            "      env: null\n"
-            "      installHint: |2\n\n"
-            "        kubelogin is not installed which is required to connect to AAD enabled "
-            "cluster.\n"
-            "      interactiveMode: IfAvailable\n"
-            "      provideClusterInfo: false\n"
-        )
-    else:
-        user_block = (
-            "    auth-provider:\n"
-            "      config:\n"
-            f"        apiserver-id: {AKS_SERVER_APP}\n"
-            "        client-id: 80faf920-1908-4b52-b5ef-a8e7bedfc67a\n"
-            "        config-mode: '1'\n"
-            "        environment: AzurePublicCloud\n"
-            f"        tenant-id: {emu.tenant}\n"
-            "      name: azure\n"
-        )
-    return (
-        "apiVersion: v1\n"
-        "clusters:\n"
-        "- cluster:\n"
-        f"    certificate-authority-data: {ca}\n"
-        f"    server: {server}\n"
-        f"  name: {name}\n"
-        "contexts:\n"
-        "- context:\n"
-        f"    cluster: {name}\n"
-        f"    user: {user}\n"
-        f"  name: {context}\n"
-        f"current-context: {context}\n"
-        "kind: Config\n"
-        "preferences: {}\n"
-        "users:\n"
-        f"- name: {user}\n"
-        "  user:\n" + user_block
-    )
-
-
-def _credentials(admin: bool) -> Any:
-    def handler(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> dict[str, Any]:
-        q = (body or {}).get("__query__", {})
-        fmt = (q.get("format") or ["azure"])[0].lower()
-        aad = bool(obj["properties"].get("aadProfile"))
-        if admin and obj["properties"].get("disableLocalAccounts"):
-            raise ArmError(
-                400,
-                "BadRequest",
-                "Getting static credential is not allowed because this cluster is set to disable local accounts.",
-            )
-        text = kubeconfig_yaml(emu, obj, admin=admin or not aad, fmt=fmt)
-        name = "clusterAdmin" if admin else "clusterUser"
-        return {"kubeconfigs": [{"name": name, "value": base64.b64encode(text.encode()).decode()}]}
+            emu.update_resource(pool["id"], lambda o: etags.stamp(etags.AP, o))
+        emu.update_resource(rid, lambda c: etags.ensure(emu, rid, etags.MC, c))  # the profiles take the new ones
 
     return handler
 
@@ -500,6 +413,7 @@ def _check_node_image_upgrade(emu: ArmEmulator, rid: str, obj: dict[str, Any], b
 
 def _node_image_upgrade(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> None:
     emu.update_resource(rid, lambda o: o["properties"].update(nodeImageVersion=NODE_IMAGE))
+    emu.update_resource(rid, lambda o: etags.stamp(etags.AP, o))
     _pool_on_put_done(emu, rid, emu.get_resource(rid) or obj)
 
 
@@ -552,8 +466,8 @@ def install(emu: ArmEmulator) -> None:
     )
     emu.register_action(MC, "stop", power_handler("Stopped"), busy_state="Stopping", before=_idle_cluster)
     emu.register_action(MC, "start", power_handler("Running"), busy_state="Starting", before=_idle_cluster)
-    emu.register_action(MC, "listClusterUserCredential", _credentials(False), lro=False)
-    emu.register_action(MC, "listClusterAdminCredential", _credentials(True), lro=False)
+    emu.register_action(MC, "listClusterUserCredential", akscreds.credentials(False), lro=False)
+    emu.register_action(MC, "listClusterAdminCredential", akscreds.credentials(True), lro=False)
     emu.register_action(
         AP,
         "upgradeNodeImageVersion",

@@ -9,7 +9,7 @@ import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from tests.emulators.arm import entra
+from tests.emulators.arm import entra, etags
 from tests.emulators.arm.ids import ParsedId, parse_path
 from tests.emulators.arm.server import AKS_SERVER_APP, ArmError, Operation, _fmt_retry
 
@@ -139,10 +139,6 @@ def _arm(
     raise ArmError(405, "MethodNotAllowed", f"{method} is not supported on '{path}'.")
 
 
-def _header(headers: dict[str, str], name: str) -> str | None:
-    return next((v for k, v in headers.items() if k.lower() == name.lower()), None)
-
-
 def _not_found(resource_id: str, type_name: str) -> ArmError:
     name = resource_id.rstrip("/").split("/")[-1]
     rg = re.search(r"/resourcegroups/([^/]+)", resource_id, re.I)
@@ -257,15 +253,13 @@ def _resource(
     elif "/providers/" in p.scope.lower() and emu.get_resource(p.scope) is None:
         # An extension resource (…/connectedClusters/x/providers/Microsoft.Hybrid…/…).
         raise _not_found(p.scope, "parent")
+    if method not in ("PUT", "PATCH", "DELETE"):
+        raise ArmError(405, "MethodNotAllowed", f"{method} is not supported on '{path}'.")
+    # If-Match / If-None-Match on every write (upstream: Azure/azure-resource-manager-rpc 69e229f
+    # v1.0/Addendum.md "ETags for Resources"; AKS's codes in etags.py).
+    etags.check(method, path, type_name, existing, headers)
     if method == "DELETE":
         return _delete(emu, path, p, existing, api_version)
-    if method not in ("PUT", "PATCH"):
-        raise ArmError(405, "MethodNotAllowed", f"{method} is not supported on '{path}'.")
-    if method == "PUT" and existing is not None and _header(headers, "If-None-Match") == "*":
-        # upstream: Azure/azure-resource-manager-rpc v1.0/Addendum.md "ETags for Resources": a PUT
-        # with If-None-Match "*" over an existing resource is 412 Precondition Failed. The RPC gives
-        # the status only: the code is the status's name and the message the emulator's own.
-        raise ArmError(412, "PreconditionFailed", f"The resource '{path.rsplit('/', 1)[-1]}' already exists.")
     _check_not_busy(emu, path, type_name.split("/")[-1])
     req = _json(body)
     check_tag_names(req)
@@ -297,10 +291,10 @@ def _resource(
         if h.on_put is not None:
             h.on_put(emu, new["id"], new, existing)
     busy = busy_state(emu, type_name, "create" if existing is None else "update")
-    # ARM resources carry a top-level "eTag"; AKS agent pools carry it in properties (the
-    # 2026-08-01 spec: AgentPool has no top-level eTag, ManagedClusterAgentPoolProfileProperties.eTag).
-    etag_holder = props if type_name.lower().endswith("managedclusters/agentpools") else new
-    etag_holder["eTag"] = f'"{time.time_ns():x}"'
+    # Every write changes the eTag. ARM resources carry a top-level "eTag"; AKS agent pools carry it
+    # in properties (the 2026-08-01 spec: AgentPool has no top-level eTag,
+    # ManagedClusterAgentPoolProfileProperties.eTag).
+    etags.stamp(type_name, new)
     rid = new["id"]
 
     def done() -> dict[str, Any] | None:

@@ -190,6 +190,9 @@ class ArmEmulator:
         obj.setdefault("name", p.rest[-1])
         obj.setdefault("type", p.type)
         obj.setdefault("properties", {}).setdefault("provisioningState", "Succeeded")
+        from tests.emulators.arm import etags
+
+        etags.ensure(self, resource_id, p.type, obj)
         self.add_resource_group(resource_id)
         with self._lock:
             self._store[resource_id.lower()] = obj

@@ -140,7 +140,8 @@ def _print_arm_run(
         scope = arm.scope()
         if strategy:
             use_strategy(body, {"id": strategy_id(scope.arm.subscription, scope.group, scope.fleet, strategy)})
-        requests = [azopts.captured_write(partial(scope.put, UPDATE_RUN, name, body))]
+        # create_new, as the real run: the PUT carries If-None-Match: *, and the dry run shows it.
+        requests = [azopts.captured_write(partial(scope.create_new, UPDATE_RUN, name, body, ""))]
         if start:
             requests.append(azopts.captured_write(partial(scope.run_action, "start", name)))
     output.info("dry run: not checked against the fleet (that the strategy exists, Arc-enabled members)")
