@@ -254,3 +254,13 @@ def test_pod_level_requests_replace_the_containers_cpu_and_memory() -> None:
         "containers": [{"resources": {"requests": {"cpu": "6", "memory": "4Gi", "nvidia.com/gpu": "1"}}}],
     }
     assert pod_requests(spec) == {"cpu": Decimal(2), "memory": Decimal(2**30), "nvidia.com/gpu": Decimal(1)}
+
+
+def test_a_gpu_pod_runs_on_a_node_tainted_with_the_gpu_resource_as_aks_admits_it(kube_emulator: KubeEmulator) -> None:
+    # AKS's ExtendedResourceToleration admission gives a pod requesting nvidia.com/gpu the
+    # toleration nvidia.com/gpu Exists NoSchedule (plugin/pkg/admission/extendedresourcetoleration).
+    gpu = node("gpu-0", gpus=1)
+    gpu["spec"]["taints"] = [{"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}]
+    seed(kube_emulator, gpu)
+    kube_emulator.cluster.create(gpu_deployment("llm", tolerate=False))
+    assert wait_until(lambda: [p["spec"].get("nodeName") for p in pods(kube_emulator, "llm")] == ["gpu-0"])

@@ -54,3 +54,85 @@ def ready(node: Mapping[str, Any]) -> bool:
     covers the seconds before the taint lands."""
     conditions = (node.get("status") or {}).get("conditions") or []
     return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
+
+
+# The NodeAffinity filter's reason (upstream: kubernetes/kubernetes
+# pkg/scheduler/framework/plugins/nodeaffinity/node_affinity.go ErrReasonPod).
+AFFINITY_REASON = "node(s) didn't match Pod's node affinity/selector"
+
+
+def _requirement_holds(expr: Mapping[str, Any], have: Mapping[str, str]) -> bool:
+    """One NodeSelectorRequirement against a node's labels or fields (upstream: kubernetes/kubernetes
+    staging/src/k8s.io/apimachinery/pkg/labels/selector.go Requirement.Matches: NotIn and
+    DoesNotExist hold where the key is missing; Gt and Lt need the label and one value, both
+    integers)."""
+    key, op, values = str(expr.get("key") or ""), expr.get("operator"), list(expr.get("values") or [])
+    if op == "In":
+        return key in have and have[key] in values
+    if op == "NotIn":
+        return key not in have or have[key] not in values
+    if op == "Exists":
+        return key in have
+    if op == "DoesNotExist":
+        return key not in have
+    if op in ("Gt", "Lt") and key in have and len(values) == 1:
+        try:
+            value, bound = int(have[key]), int(values[0])
+        except ValueError:
+            return False
+        return value > bound if op == "Gt" else value < bound
+    return False  # an unknown operator is a parse error: the term matches nothing
+
+
+def matches_node_affinity(pod: Mapping[str, Any], node: Mapping[str, Any]) -> bool:
+    """Whether the NodeAffinity filter lets the pod (a Pod or a pod spec) onto the node: every
+    nodeSelector label equal, and, where required node affinity is set, one of its terms (ORed)
+    whose matchExpressions (node labels) and matchFields (metadata.name only) all hold; a term
+    with neither matches nothing.
+    upstream: kubernetes/kubernetes staging/src/k8s.io/component-helpers/scheduling/corev1/
+    nodeaffinity/nodeaffinity.go GetRequiredNodeAffinity, RequiredNodeAffinity.Match,
+    LazyErrorNodeSelector.Match, extractNodeFields."""
+    spec = (pod.get("spec") if "spec" in pod else pod) or {}
+    meta = node.get("metadata") or {}
+    labels = {str(k): str(v) for k, v in (meta.get("labels") or {}).items()}
+    if any(labels.get(k) != str(v) for k, v in (spec.get("nodeSelector") or {}).items()):
+        return False
+    required = ((spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
+        "requiredDuringSchedulingIgnoredDuringExecution"
+    )
+    if required is None:
+        return True
+    fields = {"metadata.name": str(meta.get("name"))} if meta.get("name") else {}
+    for term in required.get("nodeSelectorTerms") or []:
+        expressions, node_fields = term.get("matchExpressions") or [], term.get("matchFields") or []
+        if not expressions and not node_fields:
+            continue
+        if all(_requirement_holds(e, labels) for e in expressions) and all(
+            _requirement_holds(e, fields) for e in node_fields
+        ):
+            return True
+    return False
+
+
+def extended_resource(name: str) -> bool:
+    """upstream: kubernetes/kubernetes pkg/apis/core/helper/helpers.go IsExtendedResourceName: a
+    domain-qualified name outside *kubernetes.io/, not a requests.* quota name."""
+    return "/" in name and "kubernetes.io/" not in name and not name.startswith("requests.")
+
+
+def pod_tolerations(pod: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The tolerations the pod (a Pod or a pod spec) has once admitted: its own, and one
+    ``KEY Exists NoSchedule`` for each extended resource a container or init container asks for,
+    which AKS's ExtendedResourceToleration admission plugin adds (upstream: kubernetes/kubernetes
+    plugin/pkg/admission/extendedresourcetoleration/admission.go Admit; AKS runs it:
+    MicrosoftDocs/azure-aks-docs 0382c94e articles/aks/faq.yml, "What Kubernetes admission
+    controllers does AKS support?"). A limit without a request is the request (the API server
+    defaults it before admission: pkg/apis/core/v1/defaults.go SetDefaults_Pod)."""
+    spec = (pod.get("spec") if "spec" in pod else pod) or {}
+    tolerations = [dict(t) for t in spec.get("tolerations") or []]
+    asked: set[str] = set()
+    for container in [*(spec.get("containers") or []), *(spec.get("initContainers") or [])]:
+        res = container.get("resources") or {}
+        asked.update(n for n in (*(res.get("requests") or {}), *(res.get("limits") or {})) if extended_resource(n))
+    tolerations += [{"key": n, "operator": "Exists", "effect": "NoSchedule"} for n in sorted(asked)]
+    return tolerations

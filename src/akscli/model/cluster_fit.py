@@ -65,6 +65,14 @@ _NOMINATED_PAGES = 4
 # page of 100 is read, once.
 _PRIORITY_PAGE = 100
 _GPU_REASON = f"Insufficient {NVIDIA}"
+# The default profile's other filters cannot keep a listed node from the pinned pods: they set
+# no spec.nodeName (NodeName), no hostPort nor hostNetwork (NodePorts), no pod affinity (so
+# InterPodAffinity reads only other pods' required anti-affinity selecting the model's labels:
+# akscli's one, the NCCL test's, selects its own run), no DoNotSchedule
+# topology spread (PodTopologySpread's system defaults only score), no resourceClaims
+# (DynamicResources); the weights volume is a new ReadWriteOnce claim (VolumeRestrictions,
+# VolumeZone). NodeVolumeLimits (a node's Azure disk slots all attached) can, and is not counted:
+# docs/changes/audit15-fit.md.
 
 
 @dataclass
@@ -79,6 +87,7 @@ class _Room:
     cordoned: bool = False  # the size has nodes, and every one is cordoned
     not_ready: int = 0
     tainted: dict[str, int] = field(default_factory=dict)
+    unmatched: int = 0  # nodes the pod's nodeSelector or required node affinity leaves out
     # Nodes per NodeResourcesFit reason ("Insufficient cpu", "Too many pods"): the resource is
     # requested by the pods bound to the node, or the node never had enough of it.
     short: dict[str, int] = field(default_factory=dict)
@@ -91,6 +100,8 @@ class _Room:
             return f"no node in the cluster has VM size {self.size}"
         parts = [f"{self.not_ready} not Ready"] if self.not_ready else []
         parts += [f"{n} tainted {taint}, which the pods do not tolerate" for taint, n in self.tainted.items()]
+        if self.unmatched:
+            parts.append(f"{self.unmatched} {scheduling.AFFINITY_REASON}")
         for reason, n in self.short.items():
             if reason == _GPU_REASON:
                 parts.append(f"{n} without {self.gpus} free GPU{'s' if self.gpus > 1 else ''}")
@@ -146,17 +157,29 @@ def rendered_pod(req: DeployRequest) -> PodFor:
             # weighed by its GPUs as before; taking it fails later with the build's own words.
             return gpu_pod(fit)
         for obj in objects:
-            template = ((obj.get("spec") or {}).get("template") or {}).get("spec")
+            spec = obj.get("spec") or {}
+            template = (spec.get("template") or {}).get("spec")
             if obj.get("kind") == "Deployment" and template:
                 return dict(template)
+            if obj.get("kind") == "ModelDeployment":
+                # The providers copy spec.nodeSelector and spec.tolerations into the pinned pods
+                # as they are (vllm and llmd buildDeployment, dynamo addSchedulingConfig).
+                placing = {k: spec[k] for k in ("nodeSelector", "tolerations") if spec.get(k)}
+                return {**placing, "containers": gpu_pod(fit)["containers"]}
         return gpu_pod(fit)
 
     return pod
 
 
 def gpu_pod(fit: Fit) -> Mapping[str, Any]:
-    """A pod spec asking for the fit's GPUs and nothing else."""
-    return {"containers": [{"name": "model", "resources": {"limits": {NVIDIA: str(fit.gpus)}}}]}
+    """A pinned pod spec asking for the fit's GPUs and nothing else: the nodeSelector and
+    tolerations every pinned runtime's pods carry (deploy._vllm_values; AI Runway's vllm, llmd
+    and dynamo providers copy them, airunway.TOLERATING_PROVIDERS)."""
+    return {
+        "nodeSelector": {INSTANCE_TYPE_LABEL: fit.vm_size},
+        "tolerations": [dict(t) for t in GPU_TOLERATIONS],
+        "containers": [{"name": "model", "resources": {"limits": {NVIDIA: str(fit.gpus)}}}],
+    }
 
 
 def fit_to_cluster(
@@ -168,7 +191,8 @@ def fit_to_cluster(
     The plan picks the cheapest size that fits; pods pinned to a size the cluster has no node
     able to take them stay Pending until one frees up or joins. A node takes them where the
     scheduler's filters would let it: not cordoned, Ready, no NoSchedule/NoExecute taint the pods
-    do not tolerate, and every resource the pod requests (GPUs, cpu, memory, ephemeral-storage,
+    do not tolerate (their own tolerations and those admission adds), labels the pods' nodeSelector
+    and required node affinity match, and every resource the pod requests (GPUs, cpu, memory, ephemeral-storage,
     RDMA and other extended resources) and a pod slot left in the node's allocatable after what
     the pods bound to it request (KAITO's busy nodes have no GPU left). Where the user named no
     size and a node of another fitting size can take them, the deploy uses the cheapest such size
@@ -208,6 +232,7 @@ def _room(kube: Kube, fit: Fit, pod: Mapping[str, Any], budget: _Budget) -> _Roo
     """Read the schedulable nodes of fit's size until one can take the pod (see fit_to_cluster)."""
     room = _Room(fit.vm_size, fit.gpus)
     need = resources.pod_requests(pod)
+    tolerations = scheduling.pod_tolerations(pod)
     counted = 0
     pages = kube.list_pages(
         "v1",
@@ -222,12 +247,16 @@ def _room(kube: Kube, fit: Fit, pod: Mapping[str, Any], budget: _Budget) -> _Roo
             if not scheduling.ready(node):
                 room.not_ready += 1
                 continue
-            # Every pinned runtime's pods carry kinds.GPU_TOLERATIONS (deploy._vllm_values; AI
-            # Runway's vllm, llmd and dynamo providers copy them, airunway.TOLERATING_PROVIDERS).
-            taints = scheduling.untolerated_taints(node, GPU_TOLERATIONS)
+            # The filters in the default profile's order (upstream: kubernetes/kubernetes
+            # pkg/scheduler/apis/config/v1/default_plugins.go): TaintToleration with the
+            # tolerations the pod has once admitted, then NodeAffinity, then NodeResourcesFit.
+            taints = scheduling.untolerated_taints(node, tolerations)
             if taints:
                 text = scheduling.taint_text(taints[0])
                 room.tainted[text] = room.tainted.get(text, 0) + 1
+                continue
+            if not scheduling.matches_node_affinity(pod, node):
+                room.unmatched += 1
                 continue
             allocatable = resources.allocatable(node)
             # A node whose allocatable alone is short needs no pod list to be ruled out.

@@ -9,7 +9,8 @@ pkg/scheduler/apis/config/v1/default_plugins.go), each node stopping at the firs
   unless the pod tolerates `node.kubernetes.io/unschedulable:NoSchedule`;
   "node(s) were unschedulable".
 - TaintToleration (plugins/tainttoleration/taint_toleration.go): every NoSchedule/NoExecute taint
-  tolerated (component-helpers scheduling/corev1 FindMatchingUntoleratedTaint);
+  tolerated (component-helpers scheduling/corev1 FindMatchingUntoleratedTaint), with the
+  toleration AKS's ExtendedResourceToleration admission adds per extended resource requested;
   "node(s) had untolerated taint {key: value}".
 - NodeAffinity (plugins/nodeaffinity/node_affinity.go): `nodeSelector` and the required node
   affinity terms (ORed terms, ANDed expressions; In, NotIn, Exists, DoesNotExist, Gt, Lt);
@@ -143,6 +144,27 @@ def untolerated_taint(node: dict[str, Any], tolerations: list[dict[str, Any]]) -
     return None
 
 
+def _extended(name: str) -> bool:
+    """upstream: kubernetes/kubernetes pkg/apis/core/helper/helpers.go IsExtendedResourceName."""
+    return "/" in name and "kubernetes.io/" not in name and not name.startswith("requests.")
+
+
+def admitted_tolerations(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """The pod's tolerations once AKS has admitted it: its own, and ``KEY Exists NoSchedule`` for
+    each extended resource a container or init container asks for (upstream: kubernetes/kubernetes
+    plugin/pkg/admission/extendedresourcetoleration/admission.go; AKS runs it,
+    MicrosoftDocs/azure-aks-docs 0382c94e articles/aks/faq.yml). akscli's check reads the same
+    (akscli.kube.scheduling.pod_tolerations)."""
+    asked = {
+        name
+        for c in [*(spec.get("containers") or []), *(spec.get("initContainers") or [])]
+        for name in _container_requests(c)
+        if _extended(name)
+    }
+    extra = [{"key": name, "operator": "Exists", "effect": "NoSchedule"} for name in sorted(asked)]
+    return list(spec.get("tolerations") or []) + extra
+
+
 def _expression_matches(expr: dict[str, Any], labels: dict[str, str]) -> bool:
     key, op, values = expr.get("key", ""), expr.get("operator"), expr.get("values") or []
     if op == "In":
@@ -195,7 +217,7 @@ def fit_reasons(
     filters on a template node (upstream: kubernetes/autoscaler cluster-autoscaler/simulator;
     kubernetes/kubernetes pkg/scheduler/framework/plugins tainttoleration, nodeaffinity,
     noderesources/fit.go)."""
-    tolerations = spec.get("tolerations") or []
+    tolerations = admitted_tolerations(spec)
     if (node.get("spec") or {}).get("unschedulable") and not _tolerates(
         tolerations, {"key": UNSCHEDULABLE_TAINT, "effect": "NoSchedule"}
     ):
