@@ -1,4 +1,6 @@
-"""Waiting code resumes after a watch's resourceVersion was compacted (410 Gone)."""
+"""Waiting code resumes after a watch's resourceVersion was compacted (410 Gone): it lists the
+name again, never GETs it (kube/reflector.py; upstream: kubernetes/client-go v0.35.0
+tools/watch/until.go UntilWithSync)."""
 
 from __future__ import annotations
 
@@ -19,10 +21,15 @@ class _ExpiringKube:
         self.before, self.after = before, after
         self.gets = 0
         self.watches = 0
+        self.lists: list[dict[str, Any]] = []
 
     def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any]:
         self.gets += 1
-        return self.before if self.gets == 1 else self.after
+        return self.before
+
+    def list_pages(self, *_args: Any, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        self.lists.append(kwargs)
+        yield {"metadata": {"resourceVersion": "5"}, "items": [self.after]}
 
     def create(self, obj: Any, *, dry_run: bool = False) -> dict[str, Any]:
         return self.before
@@ -41,15 +48,16 @@ def _run(conditions: list[dict[str, str]]) -> dict[str, Any]:
     }
 
 
-def test_waiting_for_the_next_gate_re_reads_the_run_after_410() -> None:
+def test_waiting_for_the_next_gate_lists_the_run_by_name_after_410_without_a_get() -> None:
     kube = _ExpiringKube(
         _run([{"type": "Progressing", "status": "True"}]), _run([{"type": "Succeeded", "status": "True"}])
     )
     assert rollout.wait_for_next_gate(kube, "r", None, set(), timeout=5) == ("done", [])  # type: ignore[arg-type]
-    assert kube.watches == 1
+    assert (kube.gets, kube.watches) == (1, 1)  # the GET is the run the wait starts from
+    assert [(q["field_selector"], q["consistent"]) for q in kube.lists] == [("metadata.name=r", True)]
 
 
-def test_eviction_wait_re_reads_the_eviction_after_410() -> None:
+def test_eviction_wait_lists_the_eviction_after_410_without_a_get() -> None:
     pending = {"metadata": {"name": "e", "resourceVersion": "1"}, "status": {}}
     done = {
         "metadata": {"name": "e"},
@@ -58,16 +66,13 @@ def test_eviction_wait_re_reads_the_eviction_after_410() -> None:
         },
     }
     kube = _ExpiringKube(pending, done)
-    kube.gets = 1  # create() returned the pending eviction; the next get sees it executed
     result = drain.evict(kube, "llm", "m1", timeout=5)  # type: ignore[arg-type]
     assert (result.outcome, result.message) == ("Evicted", "ok")
+    assert (kube.gets, len(kube.lists)) == (0, 1)
 
 
 class _DeletingKube(_ExpiringKube):
     """A hub on which the followed object is deleted while akscli waits."""
-
-    def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
-        return None
 
     def watch(self, *args: Any, **kwargs: Any) -> Iterator[tuple[str, dict[str, Any]]]:
         self.watches += 1
@@ -122,3 +127,19 @@ def test_a_hub_wait_resumes_a_closed_watch_from_its_bookmark_without_reading_aga
     )
     assert found == "done"
     assert (kube.watched_from, kube.gets) == (["1", "7"], 0)
+
+
+class _GoneInTheGap(_ExpiringKube):
+    """A hub whose watch expires (410) and whose relist no longer has the eviction."""
+
+    def list_pages(self, *_args: Any, **kwargs: Any) -> Iterator[dict[str, Any]]:
+        self.lists.append(kwargs)
+        yield {"metadata": {"resourceVersion": "5"}, "items": []}
+
+
+def test_an_eviction_deleted_during_a_410_gap_is_not_found_from_the_relist() -> None:
+    pending = {"metadata": {"name": "e", "resourceVersion": "1"}, "status": {}}
+    kube = _GoneInTheGap(pending, pending)
+    with pytest.raises(NotFoundError, match="deleted while waiting"):
+        drain.evict(kube, "llm", "m1", timeout=5)  # type: ignore[arg-type]
+    assert (kube.gets, len(kube.lists)) == (0, 1)

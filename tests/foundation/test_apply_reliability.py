@@ -216,24 +216,25 @@ def test_a_retried_create_meeting_someone_elses_object_is_still_a_conflict(
 # ---- races and mappings ------------------------------------------------------------------------
 
 
-def test_wait_deleted_sees_a_deletion_between_its_get_and_its_watch(kubeconfig: Path, kube_emulator: Any) -> None:
+def test_wait_deleted_sees_a_deletion_between_its_list_and_its_watch(kubeconfig: Path, kube_emulator: Any) -> None:
     from akscli.kube.deletion import wait_deleted
 
     kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
     kube.apply(CONFIG_MAP)
-    real_get = kube.get
+    real_list_pages = kube.list_pages
+    versions: list[str] = []
 
-    def get_then_delete(*args: Any, **kwargs: Any) -> Any:
-        found = real_get(*args, **kwargs)
-        if found is not None:  # the deletion lands right after the read, before the watch starts
-            kube_emulator.cluster.delete("v1", "ConfigMap", "default", "settings")
-        return found
+    def list_then_delete(*args: Any, **kwargs: Any) -> Any:
+        for page in real_list_pages(*args, **kwargs):
+            versions.append(page["metadata"]["resourceVersion"])
+            yield page
+        # the deletion lands right after the list, before the watch starts
+        kube_emulator.cluster.delete("v1", "ConfigMap", "default", "settings")
 
-    kube.get = get_then_delete  # type: ignore[method-assign]
-    version = real_get("v1", "ConfigMap", "settings")["metadata"]["resourceVersion"]
+    kube.list_pages = list_then_delete  # type: ignore[method-assign]
     wait_deleted(kube, [{**CONFIG_MAP, "metadata": {"name": "settings", "namespace": "default"}}], timeout=5)
     watches = [e for e in kube_emulator.request_log if e.query.get("watch") == ["true"]]
-    assert [e.query.get("resourceVersion") for e in watches] == [[version]]  # one watch, from the read
+    assert [e.query.get("resourceVersion") for e in watches] == [versions]  # one watch, from the list
 
 
 def test_applying_into_a_terminating_namespace_says_so(kubeconfig: Path, kube_emulator: Any, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ an object of the same name with another UID than the one deleted is gone)."""
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 
@@ -36,3 +37,81 @@ def test_an_object_held_by_two_finalizers_names_both_in_the_plural() -> None:
     held = {**HELD, "metadata": {**HELD["metadata"], "finalizers": ["example.com/hold", "foregroundDeletion"]}}
     said = waiting_for(held)
     assert said == "waiting for configmap/old to be deleted (finalizers example.com/hold, foregroundDeletion)"
+
+
+def _since(kube_emulator: KubeEmulator, mark: int) -> list[tuple[str, str | None]]:
+    """(verb, fieldSelector) of each request to the config maps after ``mark``."""
+    return [
+        (r.verb, (r.query.get("fieldSelector") or [None])[0])
+        for r in kube_emulator.request_log[mark:]
+        if "/configmaps" in r.path
+    ]
+
+
+def test_the_wait_lists_the_name_then_watches_it_and_sends_no_get(
+    kube_emulator: KubeEmulator, kubeconfig: Path
+) -> None:
+    # upstream: kubernetes/kubectl pkg/cmd/wait/delete.go IsDeleted (a ListWatch whose list and
+    # watch both carry fields.OneTermEqualSelector("metadata.name", name)); the synced list
+    # stands for kubectl's first GET.
+    kube_emulator.cluster.create(HELD)
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    answer = kube.delete("v1", "ConfigMap", "old", namespace="default")
+    mark = len(kube_emulator.request_log)
+    threading.Timer(0.3, lambda: kube_emulator.cluster.remove_finalizers("v1", "ConfigMap", "default", "old")).start()
+    wait_deleted(kube, [deleted_ref("v1", "ConfigMap", "old", "default", answer)], timeout=10)
+    assert _since(kube_emulator, mark) == [("list", "metadata.name=old"), ("watch", "metadata.name=old")]
+
+
+def test_a_name_already_gone_ends_the_wait_at_the_synced_list(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    kube.get("v1", "ConfigMap", "old", namespace="default")  # connected, discovery done
+    mark = len(kube_emulator.request_log)
+    start = time.monotonic()
+    wait_deleted(kube, [HELD], timeout=10)
+    assert time.monotonic() - start < 2
+    assert _since(kube_emulator, mark) == [("list", "metadata.name=old")]
+
+
+def test_a_410_relists_and_the_object_gone_in_the_gap_ends_the_wait(
+    kube_emulator: KubeEmulator, kubeconfig: Path
+) -> None:
+    kube_emulator.cluster.create(HELD)
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    answer = kube.delete("v1", "ConfigMap", "old", namespace="default")
+    mark = len(kube_emulator.request_log)
+    # the finalizer goes just before the watch is answered 410: its DELETED event is never sent
+    kube_emulator.faults.add(
+        verb="watch",
+        path="/configmaps",
+        status=410,
+        message="too old resource version",
+        in_stream=True,
+        before=lambda: kube_emulator.cluster.remove_finalizers("v1", "ConfigMap", "default", "old"),
+    )
+    start = time.monotonic()
+    wait_deleted(kube, [deleted_ref("v1", "ConfigMap", "old", "default", answer)], timeout=10)
+    assert time.monotonic() - start < 5
+    assert [verb for verb, _ in _since(kube_emulator, mark)] == ["list", "watch", "list"]
+
+
+def test_the_name_created_again_in_a_410_gap_ends_the_wait(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
+    kube_emulator.cluster.create(HELD)
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    answer = kube.delete("v1", "ConfigMap", "old", namespace="default")
+
+    def recreate() -> None:
+        kube_emulator.cluster.remove_finalizers("v1", "ConfigMap", "default", "old")
+        kube_emulator.cluster.create(HELD)
+
+    kube_emulator.faults.add(
+        verb="watch",
+        path="/configmaps",
+        status=410,
+        message="too old resource version",
+        in_stream=True,
+        before=recreate,
+    )
+    start = time.monotonic()
+    wait_deleted(kube, [deleted_ref("v1", "ConfigMap", "old", "default", answer)], timeout=10)
+    assert time.monotonic() - start < 5

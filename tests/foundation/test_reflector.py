@@ -12,7 +12,7 @@ import pytest
 
 from akscli import errors
 from akscli.kube.readiness import Readiness
-from akscli.kube.reflector import list_and_watch
+from akscli.kube.reflector import SYNCED, list_and_watch
 from akscli.kube.wait import Waiter
 from akscli.kube.wire import WatchExpired
 
@@ -148,3 +148,58 @@ def test_a_wait_learns_that_its_object_was_deleted_during_a_410_gap() -> None:
     with pytest.raises(errors.WaitTimeoutError) as raised:
         waiter.run()
     assert "Pod/a (deleted)" in raised.value.message
+
+
+def test_synced_marks_each_whole_list_and_each_watch_the_server_closed() -> None:
+    # upstream: kubernetes/client-go v0.35.0 tools/watch/until.go UntilWithSync (the precondition
+    # is checked on the store once the informer HasSynced).
+    kube = _Relist(
+        lists=[[_obj("a", "9")], []],
+        watches=[[("MODIFIED", _obj("a", "11"))], [WatchExpired("too old resource version")]],
+    )
+    deadline = time.monotonic() + 30
+    events = list_and_watch(
+        kube,  # type: ignore[arg-type]
+        "v1",
+        "Pod",
+        namespace="default",
+        seconds_left=lambda: deadline - time.monotonic(),
+        synced=True,
+    )
+    seen = [
+        (e, [i["metadata"]["name"] for i in o["items"]] if e == SYNCED else o["metadata"]["name"])
+        for e, o in (next(events) for _ in range(6))
+    ]
+    assert seen == [
+        ("ADDED", "a"),
+        (SYNCED, ["a"]),
+        ("MODIFIED", "a"),
+        (SYNCED, ["a"]),  # the first watch ended
+        ("DELETED", "a"),  # the relist after the second one's 410
+        (SYNCED, []),
+    ]
+
+
+def test_a_start_object_is_watched_from_and_a_relist_without_it_reports_it_deleted() -> None:
+    # upstream: kubernetes/client-go v0.35.0 tools/watch/until.go Until (a watch from the version
+    # the caller holds) and UntilWithSync (a relist on an expired one).
+    watched_from: list[str | None] = []
+
+    class _Recording(_Relist):
+        def watch(self, *args: Any, **kwargs: Any) -> Iterator[tuple[str, Any]]:
+            watched_from.append(kwargs.get("resource_version"))
+            yield from super().watch(*args, **kwargs)
+
+    kube = _Recording(lists=[[]], watches=[[WatchExpired("too old resource version")]])
+    deadline = time.monotonic() + 30
+    events = list_and_watch(
+        kube,  # type: ignore[arg-type]
+        "v1",
+        "Pod",
+        namespace="default",
+        name="a",
+        seconds_left=lambda: deadline - time.monotonic(),
+        start=_obj("a", "7"),
+    )
+    event, obj = next(events)
+    assert (event, obj["metadata"]["resourceVersion"], watched_from) == ("DELETED", "7", ["7"])

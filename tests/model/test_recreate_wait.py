@@ -93,7 +93,8 @@ def test_a_recreate_whose_get_is_refused_fails_before_the_create(model_emulator:
     _slow(emu, WorkspaceController)
 
     def refuse_reads() -> None:  # allowed to delete, not to read it afterwards
-        emu.faults.add(verb="get", path="/workspaces/phi-4", status=403, count=None)
+        for verb in ("list", "watch", "get"):
+            emu.faults.add(verb=verb, path="/workspaces", status=403, count=None)
 
     emu.faults.add(verb="delete", path="/workspaces/phi-4", before=refuse_reads)
     result = _recreate()

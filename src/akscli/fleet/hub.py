@@ -8,7 +8,8 @@ from typing import Any, TypeVar
 
 from akscli.errors import NotFoundError, WaitTimeoutError
 from akscli.fleet import PLACEMENT_V1
-from akscli.kube.client import Kube, WatchExpired
+from akscli.kube.client import Kube
+from akscli.kube.reflector import list_and_watch
 
 T = TypeVar("T")
 
@@ -42,50 +43,33 @@ def follow(
 ) -> T:
     """Watch ``name`` from ``first`` until ``verdict`` returns something, and return that.
 
-    A watch the server ends (timeoutSeconds, its own timeout) is resumed from the last version
-    seen, a BOOKMARK's included; only a 410 Gone (the version was compacted) reads the object
-    again. upstream: kubernetes/client-go v0.35.0 tools/cache/reflector.go (watch keeps
-    LastSyncResourceVersion from every event, bookmarks too, and relists only on an expired
-    version; watchHandler sets it from a Bookmark's object).
+    kube/reflector.py's loop on the name, started from ``first`` (the object the caller read or
+    created) rather than a list: a watch the server ends is resumed from the last version seen, a
+    BOOKMARK's included; a 410 Gone lists the name again, and an empty list is "deleted while
+    waiting". upstream: kubernetes/client-go v0.35.0 tools/watch/until.go (Until from an initial
+    version; UntilWithSync relists on an expired one) and tools/cache/reflector.go.
     """
     deadline = time.monotonic() + timeout
-    obj = first
-    version = (obj.get("metadata") or {}).get("resourceVersion")
-    while True:
+    found = verdict(first)
+    if found is not None:
+        return found
+    for event, obj in list_and_watch(
+        kube,
+        api_version,
+        kind,
+        namespace=namespace,
+        name=name,
+        seconds_left=lambda: deadline - time.monotonic(),
+        start=first,
+    ):
+        if event == "DELETED":
+            raise _deleted(kind, name)
+        if on_change:
+            on_change(obj)
         found = verdict(obj)
         if found is not None:
             return found
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise timeout_error()
-        try:
-            for event, item in kube.watch(
-                api_version,
-                kind,
-                namespace=namespace,
-                name=name,
-                resource_version=version,
-                timeout_seconds=max(1, int(min(remaining, 300))),
-            ):
-                version = (item.get("metadata") or {}).get("resourceVersion") or version
-                if event == "DELETED":
-                    raise _deleted(kind, name)
-                if event not in ("ADDED", "MODIFIED"):
-                    continue
-                obj = item
-                if on_change:
-                    on_change(obj)
-                found = verdict(obj)
-                if found is not None:
-                    return found
-                if time.monotonic() >= deadline:
-                    break
-        except WatchExpired:
-            latest = kube.get(api_version, kind, name, namespace)
-            if latest is None:
-                raise _deleted(kind, name) from None
-            obj = latest
-            version = (obj.get("metadata") or {}).get("resourceVersion")
+    raise timeout_error()
 
 
 def _deleted(kind: str, name: str) -> NotFoundError:

@@ -3,16 +3,18 @@ default (--wait=true) before it returns, so that a delete followed by a create o
 does not meet the old object still held by its operator's finalizer ("object is being deleted").
 
 upstream: kubernetes/kubectl pkg/cmd/delete/delete.go DeleteResult (the UID of each deleted object
-from the server's answer, the wait skipped on a dry run) and pkg/cmd/wait/wait.go IsDeleted (a 404,
-or an object of the same name with another UID, is gone; else watch the name from the version read
-until a DELETED event; a timeout names the objects left). A wait the server refuses (Forbidden: no
-permission to get or watch; MethodNotAllowed: the resource has no such verb) does not fail the
-delete, which the server accepted (delete.go DeleteResult: errors.IsForbidden ||
-errors.IsMethodNotSupported from the wait returns nil). A wait before a create of the same name
-(--recreate, a replaced server) polls by GET where the watch is refused, and a refused GET fails:
-the create must not meet the old object (upstream: kubernetes/kubectl pkg/cmd/replace/replace.go
-forceReplace: DeleteResult, then wait.PollImmediate(1s) on info.Get until IsNotFound, any other
-error returned before the create).
+from the server's answer, the wait skipped on a dry run) and pkg/cmd/wait/delete.go IsDeleted (a
+404, or an object of the same name with another UID, is gone; else UntilWithSync over a list and
+watch of the name's field selector, its precondition the synced store, until a DELETED event; a
+timeout names the objects left); akscli's list stands for kubectl's first GET (kube/reflector.py).
+A wait the server refuses (Forbidden: no permission to list or watch; MethodNotAllowed: the
+resource has no such verb) does not fail the delete, which the server accepted (delete.go
+DeleteResult: errors.IsForbidden || errors.IsMethodNotSupported from the wait returns nil).
+
+A wait before a create of the same name (--recreate, a replaced server) polls by GET where the list
+or watch is refused, and a refused GET fails: the create must not meet the old object (upstream:
+kubernetes/kubectl pkg/cmd/replace/replace.go forceReplace: DeleteResult, then
+wait.PollImmediate(1s) on info.Get until IsNotFound, any other error returned before the create).
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from akscli.errors import AkscliError, WaitTimeoutError
-from akscli.kube.client import Kube, WatchExpired
+from akscli.kube.client import Kube
+from akscli.kube.reflector import SYNCED, list_and_watch
 from akscli.output import kind_ref
 
 Progress = Callable[[str], None]
@@ -88,7 +91,20 @@ def wait_deleted(
 
 
 def _wait_one(kube: Kube, obj: Mapping[str, Any], deadline: float, tell: Progress, poll: bool) -> dict[str, Any] | None:
-    """None once the object is gone, else the object as last read at the deadline."""
+    """None once the object is gone, else the object as last seen at the deadline. ``poll``: a
+    list or watch the server refuses is followed by reading the object every second."""
+    try:
+        return _watch_one(kube, obj, deadline, tell)
+    except AkscliError as exc:
+        if not (poll and wait_refused(exc)):
+            raise
+    return _poll_one(kube, obj, deadline, tell)
+
+
+def _poll_one(kube: Kube, obj: Mapping[str, Any], deadline: float, tell: Progress) -> dict[str, Any] | None:
+    """Read the object every second until it is gone, as kubectl replace --force does (upstream:
+    kubernetes/kubectl pkg/cmd/replace/replace.go forceReplace, wait.PollImmediate(1s) on
+    info.Get); a refused GET raises."""
     meta = obj["metadata"]
     api_version, kind, name, namespace = (
         str(obj["apiVersion"]),
@@ -97,7 +113,6 @@ def _wait_one(kube: Kube, obj: Mapping[str, Any], deadline: float, tell: Progres
         meta.get("namespace"),
     )
     uid = meta.get("uid")
-    polling = False  # the watch was refused: read by GET instead
     while (current := kube.get(api_version, kind, name, namespace=namespace)) is not None:
         if uid and (current.get("metadata") or {}).get("uid") != uid:
             return None  # another object of the same name: the deleted one is gone
@@ -105,29 +120,43 @@ def _wait_one(kube: Kube, obj: Mapping[str, Any], deadline: float, tell: Progres
         if left <= 0:
             return current
         tell(waiting_for(current))
-        if polling:
-            time.sleep(min(1.0, left))  # upstream: replace.go forceReplace, wait.PollImmediate(1s)
-            continue
-        # Watch from the version just read: a deletion between the get and the watch is
-        # still delivered (client-go's ListWatch contract: watch from the list's resourceVersion).
-        events = kube.watch(
-            api_version,
-            kind,
-            namespace=namespace,
-            name=name,
-            resource_version=(current.get("metadata") or {}).get("resourceVersion"),
-            timeout_seconds=max(1, int(left)),
-        )
-        try:
-            if any(event == "DELETED" for event, _ in events):
-                return None
-        except WatchExpired:
-            continue  # the version is too old to watch from: read again
-        except AkscliError as exc:
-            if not (poll and wait_refused(exc)):
-                raise
-            polling = True
+        time.sleep(min(1.0, left))
     return None
+
+
+def _watch_one(kube: Kube, obj: Mapping[str, Any], deadline: float, tell: Progress) -> dict[str, Any] | None:
+    """None once the object is gone, else the object as last seen at the deadline.
+
+    kubectl's IsDeleted, less its first GET: one list of the name (its field selector), then a
+    watch from the list's version. The synced list stands for the GET: without the name, or with
+    another UID, the object is gone (the precondition); on the watch, a DELETED, or the name with
+    another UID (created again after a 410's relist), ends the wait."""
+    meta = obj["metadata"]
+    name, uid = str(meta["name"]), meta.get("uid")
+    current: dict[str, Any] | None = None
+    told = ""
+    for event, seen in list_and_watch(
+        kube,
+        str(obj["apiVersion"]),
+        str(obj["kind"]),
+        namespace=meta.get("namespace"),
+        name=name,
+        seconds_left=lambda: deadline - time.monotonic(),
+        synced=True,
+    ):
+        if event == "DELETED":
+            return None
+        if event == SYNCED:
+            if current is None:
+                return None  # the synced list has no such object: gone before the wait began
+            continue
+        if uid and (seen.get("metadata") or {}).get("uid") != uid:
+            return None  # another object of the same name: the deleted one is gone
+        current = seen
+        if (said := waiting_for(seen)) != told:
+            told = said
+            tell(said)
+    return current
 
 
 def waiting_for(obj: Mapping[str, Any]) -> str:

@@ -11,13 +11,18 @@ as the store's Replace does (upstream: kubernetes/client-go v0.35.0 tools/cache/
 Replace: a key known before and not in the new list is queued as a Deleted
 DeletedFinalStateUnknown carrying its last known object; keys are MetaNamespaceKeyFunc's
 namespace/name, tools/cache/store.go).
+A caller that holds the object already (a create's or a get's answer) starts by watching from its
+resourceVersion, as client-go's Until from an initial version (tools/watch/until.go Until), and
+still relists on a 410 as UntilWithSync does. A caller with a precondition on the synced store
+(kubectl's delete wait: upstream kubernetes/kubectl pkg/cmd/wait/delete.go IsDeleted,
+preconditionFunc) asks for a SYNCED marker after each whole list.
 The backoffs after a very short watch and an in-stream 429/5xx are ``Kube.watch``'s
 (kube/watch_policy.py), so that every caller of this loop gets them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from akscli import errors
@@ -31,6 +36,9 @@ if TYPE_CHECKING:
 # min at random (reflector.go defaultMinWatchTimeout); akscli's callers all asked for 5 at most.
 MAX_WATCH_SECONDS = 300
 
+# The marker ``synced=True`` adds to the stream: the objects known are in step with the server.
+SYNCED = "SYNCED"
+
 
 def list_and_watch(
     kube: Kube,
@@ -43,16 +51,30 @@ def list_and_watch(
     label_selector: str | None = None,
     page_size: int = DEFAULT_PAGE_SIZE,
     cancel: Cancellation | None = None,
+    start: Mapping[str, Any] | None = None,
+    synced: bool = False,
+    watch_seconds: int = MAX_WATCH_SECONDS,
 ) -> Iterator[tuple[str, dict[str, Any]]]:
     """Each object of one consistent list as ``("ADDED", obj)``, then each watch event but
     BOOKMARK, until ``seconds_left()`` is 0 or ``cancel`` is cancelled; the caller stops sooner
     by leaving its loop. ``name`` follows one object (a ``metadata.name`` field selector). An
     expired list or watch (410) lists again, its objects ADDED again, then each object seen before
     and absent from that list as ``("DELETED", last_seen)``: it was deleted in the gap. The first
-    list is made even with no time left, so that the caller sees the objects as they are."""
+    list is made even with no time left, so that the caller sees the objects as they are.
+
+    ``start``, an object the caller has read, replaces the first list: the watch starts at its
+    resourceVersion and a relist that misses it reports it DELETED. ``synced`` adds
+    ``(SYNCED, {"items": [...]})``, the objects known, after each whole list (client-go's
+    HasSynced, where UntilWithSync checks its precondition: an empty list of one name says it is
+    gone) and after each watch the server ended (where a caller that follows in slices takes its
+    turn: ``watch_seconds`` is the longest one watch asks for, MAX_WATCH_SECONDS unless the caller
+    wants its turn sooner)."""
     field_selector = f"metadata.name={name}" if name else None
     version: str | None = None
     known: dict[str, dict[str, Any]] = {}  # namespace/name -> the last object seen, as Replace keys it
+    if start is not None:
+        version = (start.get("metadata") or {}).get("resourceVersion") or None
+        known[_key(start)] = dict(start)
     while not (cancel and cancel.cancelled):
         try:
             if version is None:
@@ -75,6 +97,8 @@ def list_and_watch(
                 known = listed
                 for obj in gone:
                     yield "DELETED", obj
+                if synced:
+                    yield SYNCED, {"items": list(known.values())}
             remaining = seconds_left()
             if remaining <= 0:
                 return
@@ -86,7 +110,7 @@ def list_and_watch(
                 label_selector=label_selector,
                 resource_version=version,
                 # A second past the caller's time, so that a quiet watch ends after it, not just before.
-                timeout_seconds=max(1, min(int(remaining) + 1, MAX_WATCH_SECONDS)),
+                timeout_seconds=max(1, min(int(remaining) + 1, watch_seconds)),
                 cancel=cancel,
             ):
                 version = (obj.get("metadata") or {}).get("resourceVersion") or version
@@ -98,6 +122,8 @@ def list_and_watch(
                     yield event, obj
                 if seconds_left() <= 0:
                     return
+            if synced:
+                yield SYNCED, {"items": list(known.values())}
         except (WatchExpired, errors.ExpiredError):
             version = None  # the version is gone (a watch's, or the snapshot a list paged at)
         except Exception:
@@ -106,7 +132,7 @@ def list_and_watch(
             raise
 
 
-def _key(obj: dict[str, Any]) -> str:
+def _key(obj: Mapping[str, Any]) -> str:
     """client-go's MetaNamespaceKeyFunc: ``namespace/name``, or ``name`` for a cluster-scoped object."""
     meta = obj.get("metadata") or {}
     namespace, name = meta.get("namespace"), meta.get("name")

@@ -6,6 +6,7 @@ that every call stays cheap on a cluster with tens of thousands of nodes.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -87,12 +88,16 @@ def get_object(kube: Kube, kind: str, name: str, namespace: str) -> dict[str, An
     """A RayCluster, RayJob or RayService, or NotFoundError naming the list command."""
     obj = kube.get(RAY_API, kind, name, namespace=namespace)
     if obj is None:
-        noun = _NOUNS[kind]
-        raise NotFoundError(
-            f"Ray {noun} {name} not found in namespace {namespace}",
-            hint=f"list them with: akscli ray {noun} list -n {namespace}",
-        )
+        raise _not_found(kind, name, namespace)
     return obj
+
+
+def _not_found(kind: str, name: str, namespace: str) -> NotFoundError:
+    noun = _NOUNS[kind]
+    return NotFoundError(
+        f"Ray {noun} {name} not found in namespace {namespace}",
+        hint=f"list them with: akscli ray {noun} list -n {namespace}",
+    )
 
 
 def resolve_cluster(kube: Kube, ref: str, namespace: str) -> dict[str, Any]:
@@ -493,7 +498,7 @@ def follow_job(
     job: dict[str, Any] = {}
     last_phase: tuple[str, str] | None = None
     said: set[str] = set()
-    for update in _job_updates(kube, namespace, name, lambda: min(deadline - time.monotonic(), every)):
+    for update in _job_updates(kube, namespace, name, lambda: deadline - time.monotonic(), math.ceil(every)):
         if update is None:
             if not job_finished(job) and time.monotonic() - started >= every:
                 _explain(kube, job, said, progress)
@@ -518,39 +523,31 @@ def follow_job(
 
 
 def _job_updates(
-    kube: Kube, namespace: str, name: str, seconds_left: Callable[[], float]
+    kube: Kube, namespace: str, name: str, seconds_left: Callable[[], float], every: int
 ) -> Iterator[dict[str, Any] | None]:
-    """The RayJob now, then each change the watch sees; None after each watch of
-    ``seconds_left()`` seconds, until that is 0."""
-    from akscli.kube.client import WatchExpired
+    """The RayJob as listed, then each change the watch sees; None after the list and after each
+    watch of ``every`` seconds, until ``seconds_left()`` is 0. kube/reflector.py's loop on the
+    job's name: a closed watch resumes from its last version, a 410 lists again (never a GET)."""
+    from akscli.kube.reflector import SYNCED, list_and_watch
 
-    version: str | None = None
-    while True:
-        if version is None:
-            job = get_object(kube, "RayJob", name, namespace)
-            version = str(job["metadata"].get("resourceVersion") or "") or None
-            yield job
-        remaining = seconds_left()
-        if remaining <= 0:
-            return
-        try:
-            for event, obj in kube.watch(
-                RAY_API,
-                "RayJob",
-                namespace=namespace,
-                name=name,
-                resource_version=version,
-                timeout_seconds=max(1, int(remaining)),
-            ):
-                version = (obj.get("metadata") or {}).get("resourceVersion") or version
-                if event == "DELETED":
-                    raise NotFoundError(f"Ray job {name} was deleted while waiting")
-                if event != "BOOKMARK":
-                    yield obj
-        except WatchExpired:
-            version = None
-            continue
-        yield None
+    for event, obj in list_and_watch(
+        kube,
+        RAY_API,
+        "RayJob",
+        namespace=namespace,
+        name=name,
+        seconds_left=seconds_left,
+        synced=True,
+        watch_seconds=every,
+    ):
+        if event == "DELETED":
+            raise NotFoundError(f"Ray job {name} was deleted while waiting")
+        if event != SYNCED:
+            yield obj
+        elif not obj["items"]:
+            raise _not_found("RayJob", name, namespace)  # the list has no such job
+        else:
+            yield None
 
 
 def _explain(kube: Kube, job: Mapping[str, Any], said: set[str], progress: Progress) -> None:
