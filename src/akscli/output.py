@@ -280,24 +280,30 @@ def deleted(
     api_version: str,
     kind: str,
     name: str,
+    namespace: str | None,
     mode: str = "none",
     fmt: str | None = None,
     why: str | None = None,
     beside: str = "table",
 ) -> None:
-    """kubectl delete's line, ``raycluster.ray.io "rc" deleted`` with `` (dry run)`` or
-    `` (server dry run)``; with ``-o name`` (``fmt``) only ``raycluster.ray.io/rc``, dry run or
-    not (upstream: kubernetes/kubernetes staging/src/k8s.io/kubectl/pkg/cmd/delete/delete.go,
-    PrintObj). ``why``: akscli's reason for a deletion the user did not name (a model deploy
-    or rollback removing what it no longer renders), after kubectl's line in parentheses.
+    """kubectl delete's line: ``raycluster.ray.io "rc" deleted from ml namespace`` for an object
+    of ``namespace``, ``clusterresourceplacement.placement.kubernetes-fleet.io "p" deleted`` for a
+    cluster-scoped one (``namespace`` None), then `` (dry run)`` or `` (server dry run)``; with
+    ``-o name`` (``fmt``) only ``raycluster.ray.io/rc``, dry run or not. As kubectl 1.34 and later
+    print it (upstream: kubernetes/kubectl HEAD dee3483 pkg/cmd/delete/delete.go, PrintObj; the
+    namespace came in kubernetes/kubernetes#126619, first released in kubectl 1.34.0: 1.32 and
+    1.33 print no namespace). akscli never deletes with --grace-period=0, so never kubectl's
+    ``force deleted``. ``why``: akscli's reason for a deletion the user did not name (a model
+    deploy or rollback removing what it no longer renders), after kubectl's line in parentheses.
     ``beside``: the -o format of the command's own output (a deploy's applied objects); unless
     that is the table, the line goes to stderr, so stdout stays one JSON, YAML or name list."""
     if fmt == "name":
         write(kind_ref(api_version, kind, name))
         return
+    operation = f"deleted from {namespace} namespace" if namespace else "deleted"
     suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(mode, "")
     reason = f" ({why})" if why else ""
-    line = f'{kind_group(api_version, kind)} "{name}" deleted{suffix}{reason}'
+    line = f'{kind_group(api_version, kind)} "{name}" {operation}{suffix}{reason}'
     if beside == "table":
         write(line)
     else:

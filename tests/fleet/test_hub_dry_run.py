@@ -98,7 +98,8 @@ def test_rollout_delete_client_dry_run_asks_nothing_and_deletes_nothing(hub: Hub
     _staged(hub)
     result = invoke("fleet", "rollout", "delete", "run-1", "--dry-run", tty=True, input="")
     assert result.exit_code == 0, result
-    assert "deleted (dry run)" in result.stdout
+    # Cluster-scoped: kubectl's line names no namespace (kubernetes/kubectl pkg/cmd/delete/delete.go PrintObj).
+    assert result.stdout == 'clusterstagedupdaterun.placement.kubernetes-fleet.io "run-1" deleted (dry run)\n'
     assert not [w for w in writes(hub.emu) if w.startswith("DELETE")]
     assert hub.cluster.get(P1, "ClusterStagedUpdateRun", None, "run-1") is not None
 

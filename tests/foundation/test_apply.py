@@ -332,7 +332,7 @@ def test_client_dry_run_delete_lists_and_keeps_the_objects(
         action="delete",
         dry_run="client",
     )
-    assert capsys.readouterr().out == 'configmap "settings" deleted (dry run)\n'
+    assert capsys.readouterr().out == 'configmap "settings" deleted from default namespace (dry run)\n'
     assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "settings") is not None
 
 

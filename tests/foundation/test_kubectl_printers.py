@@ -44,14 +44,40 @@ def test_a_flag_missing_its_value_hints_at_its_commands_help() -> None:
 
 
 def test_delete_prints_kubectls_line_with_the_kinds_group(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
-    # kubectl delete raycluster rc --dry-run=client: 'raycluster.ray.io "rc" deleted (dry run)'
-    # (k8s.io/kubectl pkg/cmd/delete/delete.go PrintObj), not 'raycluster/rc deleted (dry run)'.
+    # kubectl delete raycluster rc --dry-run=client:
+    # 'raycluster.ray.io "rc" deleted from default namespace (dry run)', not
+    # 'raycluster/rc deleted (dry run)' (upstream: kubernetes/kubectl HEAD pkg/cmd/delete/delete.go
+    # PrintObj; the namespace since kubectl 1.34, kubernetes/kubernetes#126619).
     kube_emulator.cluster.create(
         {"apiVersion": "ray.io/v1", "kind": "RayCluster", "metadata": {"name": "rc", "namespace": "default"}}
     )
     result = invoke("ray", "cluster", "delete", "rc", "--dry-run=client")
     assert result.exit_code == 0, result.stderr
-    assert result.stdout == 'raycluster.ray.io "rc" deleted (dry run)\n'
+    assert result.stdout == 'raycluster.ray.io "rc" deleted from default namespace (dry run)\n'
+
+
+def test_delete_server_dry_run_suffix_follows_the_namespace(kube_emulator: KubeEmulator, kubeconfig: Path) -> None:
+    # delete.go PrintObj: "from NS namespace" is added to the operation before the dry-run suffix.
+    kube_emulator.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "team-a"}})
+    kube_emulator.cluster.create(
+        {"apiVersion": "ray.io/v1", "kind": "RayCluster", "metadata": {"name": "rc", "namespace": "team-a"}}
+    )
+    result = invoke("ray", "cluster", "delete", "rc", "-n", "team-a", "--dry-run=server")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == 'raycluster.ray.io "rc" deleted from team-a namespace (server dry run)\n'
+    assert kube_emulator.cluster.get("ray.io/v1", "RayCluster", "team-a", "rc") is not None
+
+
+def test_delete_line_of_a_cluster_scoped_object_names_no_namespace(capsys: pytest.CaptureFixture[str]) -> None:
+    # delete.go PrintObj adds the namespace only where info.Namespaced().
+    from akscli import output
+
+    output.deleted("placement.kubernetes-fleet.io/v1", "ClusterResourcePlacement", "llm", None)
+    output.deleted("placement.kubernetes-fleet.io/v1", "ClusterResourcePlacement", "llm", None, "client")
+    assert capsys.readouterr().out.splitlines() == [
+        'clusterresourceplacement.placement.kubernetes-fleet.io "llm" deleted',
+        'clusterresourceplacement.placement.kubernetes-fleet.io "llm" deleted (dry run)',
+    ]
 
 
 def test_delete_o_name_prints_each_deleted_object_as_kind_group_slash_name(

@@ -78,6 +78,21 @@ def kubectl(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]
     return subprocess.run(["kubectl", *args], capture_output=True, text=True, timeout=timeout, check=False)
 
 
+def kubectl_minor() -> int:
+    """The installed kubectl's minor version (``"32+"`` for 1.32), from its own report."""
+    r = kubectl("version", "--client", "-o", "json")
+    return int(json.loads(r.stdout)["clientVersion"]["minor"].rstrip("+"))
+
+
+def delete_line(kind_group: str, name: str, namespace: str | None) -> str:
+    """The line the installed kubectl's delete prints: 1.34 added "from NS namespace" for a
+    namespaced object (upstream: kubernetes/kubectl pkg/cmd/delete/delete.go PrintObj,
+    kubernetes/kubernetes#126619); these tests check the emulator, so they follow whichever
+    kubectl is installed."""
+    where = f" from {namespace} namespace" if namespace and kubectl_minor() >= 34 else ""
+    return f'{kind_group} "{name}" deleted{where}'
+
+
 @pytest.fixture
 def manifests(tmp_path: Path) -> Path:
     p = tmp_path / "stack.yaml"
@@ -245,10 +260,10 @@ def test_delete_removes_objects_and_reports_each(kube_emulator: KubeEmulator, ap
     r = kubectl("delete", "-f", str(applied))
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines() == [
-        'namespace "ml" deleted',
-        'deployment.apps "web" deleted',
-        'workspace.kaito.sh "phi" deleted',
-        'raycluster.ray.io "rc" deleted',
+        delete_line("namespace", "ml", None),
+        delete_line("deployment.apps", "web", "ml"),
+        delete_line("workspace.kaito.sh", "phi", "ml"),
+        delete_line("raycluster.ray.io", "rc", "ml"),
     ]
     assert kube_emulator.cluster.get("v1", "Namespace", None, "ml") is None
 
@@ -461,7 +476,7 @@ def test_delete_waits_out_the_grace_period(kube_emulator: KubeEmulator, kubeconf
     start = time.monotonic()
     r = kubectl("delete", "pod", "p", "--grace-period=1", "--wait=true")
     assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == 'pod "p" deleted'
+    assert r.stdout.strip() == delete_line("pod", "p", "default")
     assert time.monotonic() - start >= 0.9
     assert kube_emulator.cluster.get("v1", "Pod", "default", "p") is None
 

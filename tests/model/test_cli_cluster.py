@@ -312,7 +312,7 @@ def test_delete_with_client_dry_run_lists_what_it_would_delete_and_deletes_nothi
     _deploy("phi-4")
     result = invoke("model", "delete", "phi-4", "--dry-run=client")
     assert result.exit_code == 0, result
-    assert 'workspace.kaito.sh "phi-4" deleted (dry run)' in result.stdout
+    assert 'workspace.kaito.sh "phi-4" deleted from default namespace (dry run)' in result.stdout
     assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4") is not None
 
 
@@ -353,6 +353,21 @@ def test_fleet_deploy_reaches_members_that_create_gpu_nodes_on_demand(model_emul
     assert result.exit_code == 0, result
     rows = list_items(invoke("model", "list", "--fleet-hub", "-o", "json").stdout)
     assert [(r["cluster"], r["state"]) for r in rows] == [("nap-east", "Available")]
+
+
+def test_delete_of_a_fleet_model_names_the_namespace_of_each_namespaced_object_only(model_emulator: Start) -> None:
+    # kubectl delete's line names the namespace only where the object is namespaced (upstream:
+    # kubernetes/kubectl pkg/cmd/delete/delete.go PrintObj, info.Namespaced(); kubectl 1.34+):
+    # the ClusterResourcePlacement has none, the Workspace it places (in the model's namespace
+    # on the hub) has one.
+    emu = model_emulator(fleet=True)
+    _members(emu, {"gpu-east": {"kubernetes.azure.com/vm-sizes/Standard_NC24ads_A100_v4/count": "2"}})
+    assert invoke("model", "deploy", "phi-4", "--fleet-hub", "-y").exit_code == 0
+    result = invoke("model", "delete", "phi-4", "-n", "phi-4", "--dry-run=client")
+    assert result.exit_code == 0, result
+    lines = result.stdout.splitlines()
+    assert 'clusterresourceplacement.placement.kubernetes-fleet.io "phi-4" deleted (dry run)' in lines
+    assert 'workspace.kaito.sh "phi-4" deleted from phi-4 namespace (dry run)' in lines
 
 
 def test_staged_fleet_deploy_starts_its_run_only_after_the_placement_is_scheduled(model_emulator: Start) -> None:

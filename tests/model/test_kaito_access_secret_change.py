@@ -85,4 +85,4 @@ def test_recreate_prints_kubectls_delete_line_for_what_it_deletes(model_emulator
     assert _deploy().exit_code == 0
     result = _deploy("--access-secret", "hf-token", "--recreate")
     assert result.exit_code == 0, result
-    assert 'workspace.kaito.sh "phi-4" deleted (recreated)' in result.stdout.splitlines()
+    assert 'workspace.kaito.sh "phi-4" deleted from default namespace (recreated)' in result.stdout.splitlines()

@@ -389,8 +389,8 @@ def delete_objects(
 
     mode = dry_run_mode(dry_run)
     if mode == "client":
-        for api_version, kind, name, _namespace in refs:
-            output.deleted(api_version, kind, name, mode, fmt)
+        for api_version, kind, name, namespace in refs:
+            output.deleted(api_version, kind, name, namespace, mode, fmt)
         return []
     if mode == "none":
         confirm(f"delete {what}", yes)
@@ -399,8 +399,8 @@ def delete_objects(
     entries = [deleted_entry(*r) for r, _ in gone]
     if mode == "none":
         record_audit(action, kube, [], "success", objects=entries)
-    for (api_version, kind, name, _namespace), _ in gone:
-        output.deleted(api_version, kind, name, mode, fmt)
+    for (api_version, kind, name, namespace), _ in gone:
+        output.deleted(api_version, kind, name, namespace, mode, fmt)
     if mode == "none" and wait is not None and gone:
         # The wait's progress goes to stderr only: scripts read -o name from stdout.
         try:
@@ -454,7 +454,10 @@ def recreate_if_needed(
     finally:
         carried.extend(deletion_objects(deleted))  # a wait that failed after a delete still counts
     for obj in deleted:
-        output.deleted(obj["apiVersion"], obj["kind"], obj["metadata"]["name"], why="recreated", beside=beside)
+        meta = obj["metadata"]
+        output.deleted(
+            obj["apiVersion"], obj["kind"], meta["name"], meta.get("namespace"), why="recreated", beside=beside
+        )
 
 
 def deleted_entry(api_version: str, kind: str, name: str, namespace: str | None) -> dict[str, str]:

@@ -386,8 +386,8 @@ def delete_cmd(
         refs = live.stack_refs(kube, name, ns, keep_history=keep_history)
         if mode == "client":
             # Nothing is sent: say what a real delete would remove.
-            for api_version, kind, obj_name, _ in refs:
-                output.deleted(api_version, kind, obj_name, mode, output_)
+            for api_version, kind, obj_name, obj_ns in refs:
+                output.deleted(api_version, kind, obj_name, obj_ns, mode, output_)
             return
         common.delete_objects(
             kube,

@@ -94,7 +94,14 @@ class Rollout:
             carried += common.deletion_objects(replaced)
             for obj in replaced:
                 meta = obj["metadata"]
-                output.deleted(obj["apiVersion"], obj["kind"], meta["name"], why="replaced", beside=self.output_fmt)
+                output.deleted(
+                    obj["apiVersion"],
+                    obj["kind"],
+                    meta["name"],
+                    meta.get("namespace"),
+                    why="replaced",
+                    beside=self.output_fmt,
+                )
         from akscli.fleet import rollout as fleet_rollout
 
         # A staged update run is created only once its placement has scheduled bindings: one that
@@ -128,7 +135,9 @@ class Rollout:
         common.record_deletions(self.action, self.kube, gone)
         for obj in gone:
             why, meta = "no longer rendered", obj["metadata"]
-            output.deleted(obj["apiVersion"], obj["kind"], meta["name"], why=why, beside=self.output_fmt)
+            output.deleted(
+                obj["apiVersion"], obj["kind"], meta["name"], meta.get("namespace"), why=why, beside=self.output_fmt
+            )
         number = revisions.record_revision(self.kube, name, namespace, objects, params, note, history)
         self.unchanged = bool(history) and number == history[-1].revision
         self.changed = bool(stale) or any(c.action != "unchanged" for c in changes)
