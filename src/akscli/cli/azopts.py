@@ -63,6 +63,19 @@ IfMatch = Annotated[
         show_default=False,
     ),
 ]
+# A delete changes nothing it read, so it sends If-Match only when given: "Headers are optional to
+# use", and an unconditional delete is the usual one (upstream: MicrosoftDocs/azure-aks-docs
+# fb060abe articles/aks/use-etags.md, Example 1 `az aks delete ... --if-match`).
+IfMatchDelete = Annotated[
+    str | None,
+    typer.Option(
+        "--if-match",
+        metavar="ETAG",
+        help="Delete it only while its eTag is ETAG (its show -o json), else refuse (exit 4); without it "
+        "the delete is unconditional.",
+        show_default=False,
+    ),
+]
 IfNoneMatch = Annotated[
     str | None,
     typer.Option(

@@ -397,7 +397,7 @@ def delete(
     no_wait: NoWait = False,
     output_: opts.DeleteOutput = None,
     ignore_not_found: opts.IgnoreNotFound = False,
-    if_match: azopts.IfMatch = None,
+    if_match: azopts.IfMatchDelete = None,
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Delete a node pool (its nodes are drained and removed)."""
