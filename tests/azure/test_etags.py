@@ -179,3 +179,11 @@ def test_a_plain_cluster_delete_sends_no_if_match(azure_env: ArmEmulator) -> Non
     result = invoke("cluster", "delete", "aks1", "-g", RG, "-y")
     assert result.exit_code == 0, result
     assert [_header(e, "If-Match") for e in azure_env.requests_to("/managedClusters/aks1$", "DELETE")] == [None]
+
+
+@pytest.mark.parametrize("group", ["cluster", "nodepool"])
+def test_if_match_on_an_upgrade_listing_hints_to_give_a_version(group: str) -> None:
+    where = ("system", "--cluster", "aks1") if group == "nodepool" else ("aks1",)
+    result = invoke(group, "upgrade", *where, "-g", RG, "--if-match", "e")
+    assert result.exit_code == 2, result
+    assert "hint: drop --if-match, or give -k VERSION to upgrade" in result.stderr

@@ -33,17 +33,19 @@ PRECONDITION_FAILED = "PreconditionFailed"
 MAX_LEN = 256
 
 
-def check_if_match(value: str | None, show: str, *, not_with: str | None = None) -> str | None:
+def check_if_match(
+    value: str | None, show: str, *, not_with: str | None = None, instead: str | None = None
+) -> str | None:
     """--if-match ETAG, checked before anything is sent: an eTag is visible ASCII (an HTTP header
     value; RFC 9110 entity-tag characters), "*" for any. ``not_with``: the flag of a request that
     takes no If-Match (a POST action such as upgradeNodeImageVersion has none in the spec), or of a
-    read."""
+    read; ``instead``: what to do to send one, where that is not to drop ``not_with``."""
     if value is None:
         return None
     if not_with:
         raise UsageError(
             f"--if-match does not go with {not_with}: that request takes no If-Match",
-            hint=f"drop --if-match, or {not_with}",
+            hint=f"drop --if-match, or {instead or f'drop {not_with}'}",
         )
     if not value or len(value) > MAX_LEN or any(not 0x21 <= ord(ch) <= 0x7E for ch in value):
         raise UsageError(
@@ -51,6 +53,17 @@ def check_if_match(value: str | None, show: str, *, not_with: str | None = None)
             hint=f"copy the eTag from '{show}'",
         )
     return value
+
+
+def check_upgrade_if_match(value: str | None, show: str, *, version: str | None, node_image_only: bool) -> str | None:
+    """--if-match on ``cluster upgrade`` or ``nodepool upgrade``: only a version upgrade (-k) is a
+    PUT that takes it; a node image upgrade is a POST action, and without -k the command lists the
+    versions (a read)."""
+    if node_image_only:
+        return check_if_match(value, show, not_with="--node-image-only")
+    if not version:
+        return check_if_match(value, show, not_with="a listing of the upgrades", instead="give -k VERSION to upgrade")
+    return check_if_match(value, show)
 
 
 def check_if_none_match(value: str | None) -> str | None:
