@@ -14,7 +14,8 @@ DeleteResult: errors.IsForbidden || errors.IsMethodNotSupported from the wait re
 A wait before a create of the same name (--recreate, a replaced server) polls by GET where the list
 or watch is refused, and a refused GET fails: the create must not meet the old object (upstream:
 kubernetes/kubectl pkg/cmd/replace/replace.go forceReplace: DeleteResult, then
-wait.PollImmediate(1s) on info.Get until IsNotFound, any other error returned before the create).
+wait.PollUntilContextTimeout(1s, immediate) on info.Get until IsNotFound, any other error returned
+before the create; PollImmediate before kubectl 1.32, #128147).
 """
 
 from __future__ import annotations
@@ -103,8 +104,8 @@ def _wait_one(kube: Kube, obj: Mapping[str, Any], deadline: float, tell: Progres
 
 def _poll_one(kube: Kube, obj: Mapping[str, Any], deadline: float, tell: Progress) -> dict[str, Any] | None:
     """Read the object every second until it is gone, as kubectl replace --force does (upstream:
-    kubernetes/kubectl pkg/cmd/replace/replace.go forceReplace, wait.PollImmediate(1s) on
-    info.Get); a refused GET raises."""
+    kubernetes/kubectl pkg/cmd/replace/replace.go forceReplace, wait.PollUntilContextTimeout(1s,
+    immediate) on info.Get); a refused GET raises."""
     meta = obj["metadata"]
     api_version, kind, name, namespace = (
         str(obj["apiVersion"]),
