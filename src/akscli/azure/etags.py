@@ -28,7 +28,8 @@ from akscli.errors import ConflictError, UsageError
 T = TypeVar("T")
 IF_MATCH = "If-Match"
 IF_NONE_MATCH = "If-None-Match"
-# The reason armerrors gives a 412 (AkscliError.reason), so callers can tell it from other conflicts.
+# The reason armerrors gives a 412 (AkscliError.reason, set from here), so callers can tell it from
+# other conflicts.
 PRECONDITION_FAILED = "PreconditionFailed"
 MAX_LEN = 256
 
