@@ -187,3 +187,31 @@ def test_if_match_on_an_upgrade_listing_hints_to_give_a_version(group: str) -> N
     result = invoke(group, "upgrade", *where, "-g", RG, "--if-match", "e")
     assert result.exit_code == 2, result
     assert "hint: drop --if-match, or give -k VERSION to upgrade" in result.stderr
+
+
+def test_a_412_on_a_retry_after_a_500_does_not_say_nothing_was_changed(
+    azure_env: ArmEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # azure-core retries a PUT after a 500 with the same If-Match; the first attempt had landed
+    # (its eTag moved), so the retry is 412: the change may be akscli's own (upstream: RFC 9110
+    # 13.1.1, a 412 where "the change requested by the user agent has already succeeded, but the
+    # user agent might not be aware of it, perhaps because the prior response was lost").
+    seed_cluster(azure_env)
+    real = azure_env.faults.take
+
+    def landed_then_500(method: str, path: str) -> Any:
+        fault = real(method, path)
+        if fault is not None:
+
+            def land(o: dict[str, Any]) -> None:
+                o["properties"]["count"] = 5
+                etags.stamp(etags.AP, o)
+
+            azure_env.update_resource(POOL, land)
+        return fault
+
+    monkeypatch.setattr(azure_env.faults, "take", landed_then_500)
+    azure_env.faults.add("PUT", r"/agentPools/system$", 500)
+    result = invoke(*SCALE)
+    assert result.exit_code == 4, result
+    assert "nothing was changed" not in result.stderr and "may have made the change" in result.stderr

@@ -111,13 +111,26 @@ def guarded(
     Nothing is retried: the change was decided on the state that was read, as kubectl's update
     refuses a stale resourceVersion ("the object has been modified; please apply your changes to the
     latest version and try again", upstream: kubernetes/apiserver 24a394e5
-    pkg/registry/generic/registry/store.go OptimisticLockErrorMsg)."""
+    pkg/registry/generic/registry/store.go OptimisticLockErrorMsg). A 412 on azure-core's own retry
+    of the request (after a 5xx or a timeout) may answer akscli's first attempt, which then made the
+    change: the line says so rather than "nothing was changed" (upstream: RFC 9110 13.1.1, the
+    change "has already succeeded, but the user agent might not be aware of it"; AKS answers such
+    an If-Match "200 - OK OR 412", MicrosoftDocs/azure-aks-docs fb060abe articles/aks/use-etags.md)."""
+    from akscli.azure.armretry import counting_retries
+
     try:
-        return send()
+        with counting_retries() as retried:
+            return send()
     except ConflictError as exc:
         if exc.reason != PRECONDITION_FAILED:
             raise
-        if created:
+        if retried[0]:
+            message = (
+                f"{what}: 412 Precondition Failed on a retry after an attempt Azure did not answer clearly "
+                "(a server error or a timeout): that attempt may have made the change"
+            )
+            hint = f"see what it is now with '{show} -o json' before running the command again"
+        elif created:
             message = f"{what}: it already exists (If-None-Match: *); nothing was changed"
             hint = f"see it with '{show} -o json', or create it under another name"
         elif given:
