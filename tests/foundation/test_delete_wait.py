@@ -10,6 +10,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from akscli.errors import WaitTimeoutError
 from akscli.kube.client import Kube, KubeTarget, connect
 from akscli.kube.deletion import deleted_ref, wait_deleted, waiting_for
 from tests.emulators.kube import KubeEmulator
@@ -113,3 +116,17 @@ def test_the_name_created_again_in_a_410_gap_ends_the_wait(kube_emulator: KubeEm
     start = time.monotonic()
     wait_deleted(kube, [deleted], timeout=10)
     assert time.monotonic() - start < 5
+
+
+def test_a_timeout_of_0_names_the_week_it_waited_not_0s(
+    kube_emulator: KubeEmulator, kubeconfig: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # --timeout 0 waits a week, as kubectl's --timeout=0s (delete.go effectiveTimeout): its
+    # timeout must not say "within 0s" (the week shortened here to 0.5 s).
+    from akscli.kube import deletion
+
+    monkeypatch.setattr(deletion, "UNBOUNDED", 0.5)
+    kube, deleted = _delete_held(kube_emulator, kubeconfig)
+    with pytest.raises(WaitTimeoutError) as raised:
+        wait_deleted(kube, [deleted], timeout=0)
+    assert raised.value.message.startswith("not deleted within 0.5s:")

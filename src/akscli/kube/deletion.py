@@ -80,12 +80,13 @@ def wait_deleted(
     for and the finalizers holding it, whenever that changes. ``poll``: where the server refuses
     the watch, read the object again every second instead (kubectl replace --force); a refused
     get still raises."""
-    deadline = time.monotonic() + (UNBOUNDED if timeout == 0 else timeout)
+    limit = UNBOUNDED if timeout == 0 else timeout
+    deadline = time.monotonic() + limit
     tell = progress or (lambda _message: None)
     left = [held for obj in objects if (held := _wait_one(kube, obj, deadline, tell, poll)) is not None]
     if left:
         raise WaitTimeoutError(
-            f"not deleted within {timeout:g}s: {'; '.join(_holding(obj) for obj in left)}",
+            f"not deleted within {limit:g}s: {'; '.join(_holding(obj) for obj in left)}",
             hint="a finalizer goes once its controller has cleaned up: check that the controller runs "
             "and its events (kubectl describe); --timeout waits longer, --no-wait returns once the delete is accepted",
         )
