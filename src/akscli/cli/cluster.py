@@ -366,7 +366,7 @@ def delete(
     no_wait: NoWait = False,
     output_: opts.DeleteOutput = None,
     ignore_not_found: opts.IgnoreNotFound = False,
-    if_match: azopts.IfMatchDelete = None,
+    if_match: azopts.IfMatch = None,
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Delete a cluster and everything in it."""
