@@ -161,3 +161,56 @@ def test_a_bad_if_match_or_if_none_match_is_one_usage_line_before_any_request(
     assert result.exit_code == 2, result
     assert words in result.stderr and result.stderr.count("error:") == 1
     assert [e for e in azure_env.request_log if "/subscriptions/" in e.path] == []
+
+
+@pytest.mark.parametrize("group", ["cluster", "nodepool"])
+def test_the_delete_if_match_help_says_a_plain_delete_is_unconditional(group: str) -> None:
+    # A delete sends If-Match only when given (clusters.begin_delete, nodepools.begin_delete): its
+    # help must say so, not promise the eTag read before the change, as a read-modify-write's does.
+    result = invoke(group, "delete", "--help")
+    assert result.exit_code == 0, result
+    help_text = " ".join(result.stdout.split())
+    assert "a delete sends none" in help_text
+
+
+def test_a_plain_cluster_delete_sends_no_if_match(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    result = invoke("cluster", "delete", "aks1", "-g", RG, "-y")
+    assert result.exit_code == 0, result
+    assert [_header(e, "If-Match") for e in azure_env.requests_to("/managedClusters/aks1$", "DELETE")] == [None]
+
+
+@pytest.mark.parametrize("group", ["cluster", "nodepool"])
+def test_if_match_on_an_upgrade_listing_hints_to_give_a_version(group: str) -> None:
+    where = ("system", "--cluster", "aks1") if group == "nodepool" else ("aks1",)
+    result = invoke(group, "upgrade", *where, "-g", RG, "--if-match", "e")
+    assert result.exit_code == 2, result
+    assert "hint: drop --if-match, or give -k VERSION to upgrade" in result.stderr
+
+
+def test_a_412_on_a_retry_after_a_500_does_not_say_nothing_was_changed(
+    azure_env: ArmEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # azure-core retries a PUT after a 500 with the same If-Match; the first attempt had landed
+    # (its eTag moved), so the retry is 412: the change may be akscli's own (upstream: RFC 9110
+    # 13.1.1, a 412 where "the change requested by the user agent has already succeeded, but the
+    # user agent might not be aware of it, perhaps because the prior response was lost").
+    seed_cluster(azure_env)
+    real = azure_env.faults.take
+
+    def landed_then_500(method: str, path: str) -> Any:
+        fault = real(method, path)
+        if fault is not None:
+
+            def land(o: dict[str, Any]) -> None:
+                o["properties"]["count"] = 5
+                etags.stamp(etags.AP, o)
+
+            azure_env.update_resource(POOL, land)
+        return fault
+
+    monkeypatch.setattr(azure_env.faults, "take", landed_then_500)
+    azure_env.faults.add("PUT", r"/agentPools/system$", 500)
+    result = invoke(*SCALE)
+    assert result.exit_code == 4, result
+    assert "nothing was changed" not in result.stderr and "may have made the change" in result.stderr

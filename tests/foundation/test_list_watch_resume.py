@@ -218,3 +218,20 @@ def test_a_list_page_that_keeps_failing_is_one_error_after_the_policys_attempts(
         list(kube.list("v1", "ConfigMap"))
     assert (caught.value.exit_code, caught.value.attempts) == (1, kube.retry.attempts)
     assert caught.value.message == "etcdserver: timeout"
+
+
+def test_an_in_stream_429_asking_past_the_retry_budget_fails_at_once_instead_of_sleeping(
+    kubeconfig: Path, kube_emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Kube.request refuses a Retry-After past its deadline; a watch's in-stream Status must not
+    # sleep it either (a wait would hang an hour past its own --timeout).
+    from akscli import errors
+    from akscli.kube import retry
+
+    slept: list[float] = []
+    monkeypatch.setattr(retry, "sleep", slept.append)
+    in_stream(kube_emulator, 429, retry_after=3600)
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    with pytest.raises(errors.AkscliError) as raised:
+        list(kube.watch("v1", "ConfigMap", timeout_seconds=1))
+    assert slept == [] and "past the retry budget" in (raised.value.hint or "")

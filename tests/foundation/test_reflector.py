@@ -180,19 +180,10 @@ def test_synced_marks_each_whole_list_and_each_watch_the_server_closed() -> None
     ]
 
 
-def test_a_start_object_is_watched_from_and_a_relist_without_it_reports_it_deleted() -> None:
-    # upstream: kubernetes/client-go v0.35.0 tools/watch/until.go Until (a watch from the version
-    # the caller holds) and UntilWithSync (a relist on an expired one).
-    watched_from: list[str | None] = []
-
-    class _Recording(_Relist):
-        def watch(self, *args: Any, **kwargs: Any) -> Iterator[tuple[str, Any]]:
-            watched_from.append(kwargs.get("resource_version"))
-            yield from super().watch(*args, **kwargs)
-
-    kube = _Recording(lists=[[]], watches=[[WatchExpired("too old resource version")]])
+def _from_start(kube: _Relist) -> Iterator[tuple[str, dict[str, Any]]]:
+    """list_and_watch of the name ``a``, started from the object at version 7."""
     deadline = time.monotonic() + 30
-    events = list_and_watch(
+    return list_and_watch(
         kube,  # type: ignore[arg-type]
         "v1",
         "Pod",
@@ -201,5 +192,26 @@ def test_a_start_object_is_watched_from_and_a_relist_without_it_reports_it_delet
         seconds_left=lambda: deadline - time.monotonic(),
         start=_obj("a", "7"),
     )
-    event, obj = next(events)
-    assert (event, obj["metadata"]["resourceVersion"], watched_from) == ("DELETED", "7", ["7"])
+
+
+def test_a_start_object_replaces_the_first_list_and_is_watched_from_its_version() -> None:
+    # upstream: kubernetes/client-go v0.35.0 tools/watch/until.go Until (a watch from the version
+    # the caller holds).
+    watched_from: list[str | None] = []
+
+    class _Recording(_Relist):
+        def watch(self, *args: Any, **kwargs: Any) -> Iterator[tuple[str, Any]]:
+            watched_from.append(kwargs.get("resource_version"))
+            yield from super().watch(*args, **kwargs)
+
+    kube = _Recording(lists=[[_obj("a", "8")]], watches=[[("MODIFIED", _obj("a", "9"))]])
+    event, _obj_seen = next(_from_start(kube))
+    assert (event, watched_from, kube.lists) == ("MODIFIED", ["7"], [[_obj("a", "8")]])  # the list unread
+
+
+def test_a_relist_without_the_start_object_reports_it_deleted() -> None:
+    # upstream: kubernetes/client-go v0.35.0 tools/watch/until.go UntilWithSync (a relist on an
+    # expired version) and tools/cache/delta_fifo.go Replace (a known key absent: Deleted).
+    kube = _Relist(lists=[[]], watches=[[WatchExpired("too old resource version")]])
+    event, obj = next(_from_start(kube))
+    assert (event, obj["metadata"]["resourceVersion"]) == ("DELETED", "7")

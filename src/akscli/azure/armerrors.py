@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from akscli.azure.etags import PRECONDITION_FAILED
 from akscli.errors import (
     AkscliError,
     AuthError,
@@ -272,7 +273,7 @@ def _conflict(f: ArmFailure, prefix: str) -> AkscliError:
             hint="the resource changed since its eTag was read (or exists already, under If-None-Match: *): "
             f"read it again with {_show_command(f.url)} and retry",
         )
-        err.reason = "PreconditionFailed"
+        err.reason = PRECONDITION_FAILED
         return err
     if f.lcode == "missingsubscriptionregistration":
         m = re.search(r"namespace '([\w.]+)'", f.message)

@@ -11,12 +11,33 @@ Status retries (408/429/5xx, Retry-After) and read errors are azure-core's, unch
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 from urllib.parse import urlsplit
 
+from azure.core.exceptions import ServiceRequestError
 from azure.core.pipeline.policies import RetryPolicy
 
 from akscli import netfail
+
+# The retries counted for the caller of ``counting_retries`` (None: nobody counts).
+_RETRIES: ContextVar[list[int] | None] = ContextVar("akscli_arm_retries", default=None)
+
+
+@contextmanager
+def counting_retries() -> Iterator[list[int]]:
+    """Count, in the one-item list yielded, the requests sent again after an attempt that may have
+    reached Azure (a 408/429/5xx answer, a read error; not a connection that never opened).
+    azure-core retries PUT and DELETE so (_retry.py, _method_whitelist): a conditional write's
+    412 on such a retry may answer akscli's own first attempt (azure/etags.py guarded)."""
+    counted = [0]
+    token = _RETRIES.set(counted)
+    try:
+        yield counted
+    finally:
+        _RETRIES.reset(token)
 
 
 def server_of(url: str) -> str:
@@ -36,4 +57,8 @@ class ReachableRetryPolicy(RetryPolicy):  # type: ignore[type-arg]
             server = server_of(request.url) if request is not None else ""
             if not netfail.classify(error).retryable(server):
                 return False
-        return bool(super().increment(settings, response=response, error=error))
+        again = bool(super().increment(settings, response=response, error=error))
+        counted = _RETRIES.get()
+        if again and counted is not None and not isinstance(error, ServiceRequestError):
+            counted[0] += 1
+        return again

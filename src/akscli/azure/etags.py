@@ -28,22 +28,25 @@ from akscli.errors import ConflictError, UsageError
 T = TypeVar("T")
 IF_MATCH = "If-Match"
 IF_NONE_MATCH = "If-None-Match"
-# The reason armerrors gives a 412 (AkscliError.reason), so callers can tell it from other conflicts.
+# The reason armerrors gives a 412 (AkscliError.reason, set from here), so callers can tell it from
+# other conflicts.
 PRECONDITION_FAILED = "PreconditionFailed"
 MAX_LEN = 256
 
 
-def check_if_match(value: str | None, show: str, *, not_with: str | None = None) -> str | None:
+def check_if_match(
+    value: str | None, show: str, *, not_with: str | None = None, instead: str | None = None
+) -> str | None:
     """--if-match ETAG, checked before anything is sent: an eTag is visible ASCII (an HTTP header
     value; RFC 9110 entity-tag characters), "*" for any. ``not_with``: the flag of a request that
     takes no If-Match (a POST action such as upgradeNodeImageVersion has none in the spec), or of a
-    read."""
+    read; ``instead``: what to do to send one, where that is not to drop ``not_with``."""
     if value is None:
         return None
     if not_with:
         raise UsageError(
             f"--if-match does not go with {not_with}: that request takes no If-Match",
-            hint=f"drop --if-match, or {not_with}",
+            hint=f"drop --if-match, or {instead or f'drop {not_with}'}",
         )
     if not value or len(value) > MAX_LEN or any(not 0x21 <= ord(ch) <= 0x7E for ch in value):
         raise UsageError(
@@ -51,6 +54,17 @@ def check_if_match(value: str | None, show: str, *, not_with: str | None = None)
             hint=f"copy the eTag from '{show}'",
         )
     return value
+
+
+def check_upgrade_if_match(value: str | None, show: str, *, version: str | None, node_image_only: bool) -> str | None:
+    """--if-match on ``cluster upgrade`` or ``nodepool upgrade``: only a version upgrade (-k) is a
+    PUT that takes it; a node image upgrade is a POST action, and without -k the command lists the
+    versions (a read)."""
+    if node_image_only:
+        return check_if_match(value, show, not_with="--node-image-only")
+    if not version:
+        return check_if_match(value, show, not_with="a listing of the upgrades", instead="give -k VERSION to upgrade")
+    return check_if_match(value, show)
 
 
 def check_if_none_match(value: str | None) -> str | None:
@@ -97,13 +111,26 @@ def guarded(
     Nothing is retried: the change was decided on the state that was read, as kubectl's update
     refuses a stale resourceVersion ("the object has been modified; please apply your changes to the
     latest version and try again", upstream: kubernetes/apiserver 24a394e5
-    pkg/registry/generic/registry/store.go OptimisticLockErrorMsg)."""
+    pkg/registry/generic/registry/store.go OptimisticLockErrorMsg). A 412 on azure-core's own retry
+    of the request (after a 5xx or a timeout) may answer akscli's first attempt, which then made the
+    change: the line says so rather than "nothing was changed" (upstream: RFC 9110 13.1.1, the
+    change "has already succeeded, but the user agent might not be aware of it"; AKS answers such
+    an If-Match "200 - OK OR 412", MicrosoftDocs/azure-aks-docs fb060abe articles/aks/use-etags.md)."""
+    from akscli.azure.armretry import counting_retries
+
     try:
-        return send()
+        with counting_retries() as retried:
+            return send()
     except ConflictError as exc:
         if exc.reason != PRECONDITION_FAILED:
             raise
-        if created:
+        if retried[0]:
+            message = (
+                f"{what}: 412 Precondition Failed on a retry after an attempt Azure did not answer clearly "
+                "(a server error or a timeout): that attempt may have made the change"
+            )
+            hint = f"see what it is now with '{show} -o json' before running the command again"
+        elif created:
             message = f"{what}: it already exists (If-None-Match: *); nothing was changed"
             hint = f"see it with '{show} -o json', or create it under another name"
         elif given:

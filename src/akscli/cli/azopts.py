@@ -53,13 +53,16 @@ NoWait = Annotated[
 ]
 DryRun = opts.DryRun
 # Optimistic concurrency (akscli.azure.etags), as az aks takes it (--if-match, --if-none-match).
+# A delete changes nothing it read, so it sends If-Match only when given: "Headers are optional to
+# use" (upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/use-etags.md, Example 1
+# `az aks delete ... --if-match`).
 IfMatch = Annotated[
     str | None,
     typer.Option(
         "--if-match",
         metavar="ETAG",
-        help="Change it only while its eTag is ETAG (its show -o json), else refuse (exit 4); by default "
-        "the eTag akscli read before the change.",
+        help="Change or delete it only while its eTag is ETAG (its show -o json), else refuse (exit 4). "
+        "Without it a change sends the eTag akscli read before it; a delete sends none.",
         show_default=False,
     ),
 ]

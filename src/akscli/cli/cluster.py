@@ -253,8 +253,9 @@ def upgrade(
     version = upgrades.check_upgrade_flags(
         kubernetes_version, control_plane_only=control_plane_only, node_image_only=node_image_only
     )
-    not_with = "--node-image-only" if node_image_only else None if version else "a listing (give -k VERSION)"
-    etag = etags.check_if_match(if_match, _show_cmd(rg, cname), not_with=not_with)
+    etag = etags.check_upgrade_if_match(
+        if_match, _show_cmd(rg, cname), version=version, node_image_only=node_image_only
+    )
     with azopts.dry_run_scope(dry_run, fmt) as dry:
         c = azure.aks_client()
         if node_image_only:

@@ -357,8 +357,9 @@ def upgrade(
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname, pname = _ids(resource_group, cluster, name)
     version = nodepools.check_upgrade_flags(kubernetes_version, node_image_only=node_image_only, max_surge=max_surge)
-    not_with = "--node-image-only" if node_image_only else None if version else "a listing (give -k VERSION)"
-    etag = etags.check_if_match(if_match, _show_cmd(rg, cname, pname), not_with=not_with)
+    etag = etags.check_upgrade_if_match(
+        if_match, _show_cmd(rg, cname, pname), version=version, node_image_only=node_image_only
+    )
     with azopts.dry_run_scope(dry_run, fmt) as dry:
         c = azure.aks_client()
         # Every read and check comes before the question: a missing pool is "not found", not a

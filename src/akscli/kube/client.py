@@ -144,9 +144,7 @@ class Kube:
                 body_bytes = response.read() if hasattr(response, "read") else response
                 error = self._failed(status, body_bytes, what or f"{method} {path}", attempt)
                 if retryable and retry_after is not None and elapsed + delay > self.retry.deadline:
-                    error.hint = (
-                        f"the API server asked to wait {retry_after:g}s, past the retry budget: try again later"
-                    )
+                    error.hint = retry.past_budget(retry_after)
                 raise error
             retry.sleep(delay)
             attempt += 1

@@ -14,7 +14,8 @@ DeleteResult: errors.IsForbidden || errors.IsMethodNotSupported from the wait re
 A wait before a create of the same name (--recreate, a replaced server) polls by GET where the list
 or watch is refused, and a refused GET fails: the create must not meet the old object (upstream:
 kubernetes/kubectl pkg/cmd/replace/replace.go forceReplace: DeleteResult, then
-wait.PollImmediate(1s) on info.Get until IsNotFound, any other error returned before the create).
+wait.PollUntilContextTimeout(1s, immediate) on info.Get until IsNotFound, any other error returned
+before the create; PollImmediate before kubectl 1.32, #128147).
 """
 
 from __future__ import annotations
@@ -79,12 +80,13 @@ def wait_deleted(
     for and the finalizers holding it, whenever that changes. ``poll``: where the server refuses
     the watch, read the object again every second instead (kubectl replace --force); a refused
     get still raises."""
-    deadline = time.monotonic() + (UNBOUNDED if timeout == 0 else timeout)
+    limit = UNBOUNDED if timeout == 0 else timeout
+    deadline = time.monotonic() + limit
     tell = progress or (lambda _message: None)
     left = [held for obj in objects if (held := _wait_one(kube, obj, deadline, tell, poll)) is not None]
     if left:
         raise WaitTimeoutError(
-            f"not deleted within {timeout:g}s: {'; '.join(_holding(obj) for obj in left)}",
+            f"not deleted within {limit:g}s: {'; '.join(_holding(obj) for obj in left)}",
             hint="a finalizer goes once its controller has cleaned up: check that the controller runs "
             "and its events (kubectl describe); --timeout waits longer, --no-wait returns once the delete is accepted",
         )
@@ -103,8 +105,8 @@ def _wait_one(kube: Kube, obj: Mapping[str, Any], deadline: float, tell: Progres
 
 def _poll_one(kube: Kube, obj: Mapping[str, Any], deadline: float, tell: Progress) -> dict[str, Any] | None:
     """Read the object every second until it is gone, as kubectl replace --force does (upstream:
-    kubernetes/kubectl pkg/cmd/replace/replace.go forceReplace, wait.PollImmediate(1s) on
-    info.Get); a refused GET raises."""
+    kubernetes/kubectl pkg/cmd/replace/replace.go forceReplace, wait.PollUntilContextTimeout(1s,
+    immediate) on info.Get); a refused GET raises."""
     meta = obj["metadata"]
     api_version, kind, name, namespace = (
         str(obj["apiVersion"]),

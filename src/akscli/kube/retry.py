@@ -33,6 +33,11 @@ class RetryPolicy:
         return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
 
 
+def past_budget(retry_after: float) -> str:
+    """The hint of an error the server asked to retry later than the policy's deadline allows."""
+    return f"the API server asked to wait {retry_after:g}s, past the retry budget: try again later"
+
+
 # A write guarded by resourceVersion that met another writer: read again and redo it, 5 tries a
 # few milliseconds apart (upstream: kubernetes/kubernetes staging/src/k8s.io/client-go/util/retry/
 # util.go DefaultRetry, 5 steps of 10 ms; here with the full jitter of every akscli retry).

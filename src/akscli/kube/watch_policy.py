@@ -26,9 +26,11 @@ def after_close(events: int, lasted: float, *, cancelled: bool) -> None:
 class StreamFailures:
     """In-stream 429/5xx of one client's watches, counted in a row per watched collection: each
     waits as ``Kube.request`` waits between retries (the Status's retryAfterSeconds, else
-    backoff with full jitter); the policy's last attempt raises the server's error, one line.
-    client-go's reflector backs off on an in-stream 429 and watches again (reflector.go watch,
-    apierrors.IsTooManyRequests); any event delivered starts the count again."""
+    backoff with full jitter); the policy's last attempt, or a retryAfterSeconds past the
+    policy's deadline (which ``Kube.request`` refuses to wait too), raises the server's error, one
+    line. client-go's reflector backs off on an in-stream 429 and watches again (reflector.go
+    watch, apierrors.IsTooManyRequests: its own backoff, 800 ms doubling to a 30 s cap before
+    jitter, whatever the Status asks); any event delivered starts the count again."""
 
     def __init__(self, policy: retry.RetryPolicy) -> None:
         self.policy = policy
@@ -44,9 +46,13 @@ class StreamFailures:
         with self._lock:
             failures = self._failures.get(key, 0) + 1
             self._failures[key] = failures
-        if failures >= self.policy.attempts:
+        delay = self.policy.delay(failures - 1, exc.retry_after)
+        too_late = exc.retry_after is not None and delay > self.policy.deadline
+        if failures >= self.policy.attempts or too_late:
             with self._lock:
                 self._failures.pop(key, None)
             exc.error.attempts = failures
+            if too_late:
+                exc.error.hint = retry.past_budget(delay)
             raise exc.error from None
-        retry.sleep(self.policy.delay(failures - 1, exc.retry_after))
+        retry.sleep(delay)
