@@ -24,3 +24,23 @@ def test_a_placement_recreate_is_one_audit_entry_with_its_deletion(hub: Hub, tmp
     placement = "clusterresourceplacement.placement.kubernetes-fleet.io/llm"  # one name for both
     assert changed[0] == (placement, "delete")
     assert (placement, "create") in changed[1:]
+
+
+def test_a_placement_recreate_the_webhook_refuses_deletes_nothing(hub: Hub) -> None:
+    # The server is asked first, with a dry-run create of the new placement (src/akscli/kube/
+    # create_check.py); KubeFleet's webhook denies with 403 (upstream: kubefleet-dev/kubefleet
+    # e160c1cd pkg/webhook/clusterresourceplacement/v1beta1_clusterresourceplacement_validating_webhook.go).
+    assert invoke(*PLACE, "-y").exit_code == 0
+    hub.settle()
+    crp = "placement.kubernetes-fleet.io/v1beta1"
+    old = hub.cluster.get(crp, "ClusterResourcePlacement", None, "llm")["metadata"]["uid"]
+    denial = (
+        'admission webhook "fleet.clusterresourceplacementv1beta1.validating" denied the request: '
+        "the rollout strategy type cannot be changed"
+    )
+    hub.emu.faults.add(path="/clusterresourceplacements", dry_run=True, status=403, message=denial, count=None)
+    result = invoke(*PLACE, "--pick-fixed", "gpu-east", "--recreate", "-y")
+    assert result.exit_code == 2, result
+    said = "clusterresourceplacement.placement.kubernetes-fleet.io/llm would be refused when created again"
+    assert said in result.stderr and "nothing was deleted" in result.stderr
+    assert hub.cluster.get(crp, "ClusterResourcePlacement", None, "llm")["metadata"]["uid"] == old

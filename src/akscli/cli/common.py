@@ -424,13 +424,16 @@ def recreate_if_needed(
     down: str,
     carried: list[dict[str, str]],
     beside: str = "table",
+    stack: str | None = None,
 ) -> None:
     """Before an apply: objects whose live copy differs where the server refuses a change in place
     (akscli.model.revisions.immutable_changes) are refused with the --recreate hint, or, with
     --recreate, deleted (after a confirmation) so that the apply creates them again, each with
     kubectl's delete line (``beside``: the command's -o format, output.deleted); each deletion is
     added to ``carried`` (carried_deletions) for the command's one audit line. ``down``: what the
-    deletion takes away until then."""
+    deletion takes away until then. Before any question or deletion, the server is asked whether
+    it would create them again (kube/create_check.py, labelled as ``stack``'s apply labels them):
+    a refusal deletes nothing."""
     from akscli.model import revisions
 
     changes = revisions.immutable_conflicts(kube, objects)
@@ -445,6 +448,7 @@ def recreate_if_needed(
     if mode != "none":
         output.info(f"would recreate: {listed}")
         return
+    check_creates_again(kube, [change.obj for change in changes], stack=stack)
     confirm(f"recreate {len(changes)} object(s) ({listed})", yes)
     deleted: list[Mapping[str, Any]] = []
     try:
@@ -458,6 +462,17 @@ def recreate_if_needed(
         output.deleted(
             obj["apiVersion"], obj["kind"], meta["name"], meta.get("namespace"), why="recreated", beside=beside
         )
+
+
+def check_creates_again(
+    kube: "Kube", objects: Sequence[Mapping[str, Any]], *, stack: str | None, rendered: Sequence[Mapping[str, Any]] = ()
+) -> None:
+    """Refuse, before anything is deleted, objects the server would not create again
+    (kube/create_check.py); what it could not check is said on stderr."""
+    from akscli.kube.create_check import check_creates
+
+    for line in check_creates(kube, objects, stack=stack, rendered=rendered):
+        output.warn(line)
 
 
 def deleted_entry(api_version: str, kind: str, name: str, namespace: str | None) -> dict[str, str]:

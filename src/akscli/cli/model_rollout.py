@@ -79,11 +79,17 @@ class Rollout:
         # anything is deleted on the way (--recreate, the server a new runtime replaces), so that
         # the running model stays as it was.
         allowed = common.check_policy(objects, self.target.namespace)
-        self._recreate_if_needed(objects, carried)
         if history is None:
             history = revisions.revisions(self.kube, name, namespace)
         stale = revisions.stale_objects(history, objects)
         first_stale, after = revisions.split_stale(stale)
+        if first_stale and self.mode == "none":
+            # The server is asked first whether it takes the new server: a refusal met after
+            # the old one is deleted would leave the model gone (kube/create_check.py).
+            common.check_creates_again(
+                self.kube, revisions.replacing(history, objects), stack=kinds.stack_of(name), rendered=objects
+            )
+        self._recreate_if_needed(objects, carried, kinds.stack_of(name))
         if stale and self.mode == "none":
             refs = ", ".join(revisions.ref(o) for o in stale)
             common.confirm(f"delete {len(stale)} object(s) {dropped} ({refs})", self.yes)
@@ -158,7 +164,7 @@ class Rollout:
             objects = kaito_restart.audit_objects(self.restarted)
             common.record_audit(self.action, self.kube, [], "success", objects=objects)
 
-    def _recreate_if_needed(self, objects: list[dict[str, Any]], carried: list[dict[str, str]]) -> None:
+    def _recreate_if_needed(self, objects: list[dict[str, Any]], carried: list[dict[str, str]], stack: str) -> None:
         from akscli.cli import common
 
         common.recreate_if_needed(
@@ -170,4 +176,5 @@ class Rollout:
             down="the model is down until it is ready",
             carried=carried,
             beside=self.output_fmt,
+            stack=stack,
         )

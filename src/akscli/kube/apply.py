@@ -292,19 +292,24 @@ def _version(obj: Mapping[str, Any]) -> str | None:
 
 
 def _plan_in_new_namespace(kube: Kube, obj: dict[str, Any], new_namespaces: set[str]) -> Change:
-    """An object whose namespace the same apply creates: dry-run its create elsewhere.
+    """An object whose namespace the same apply creates: dry-run its create elsewhere."""
+    dry_run_create_elsewhere(kube, obj, new_namespaces)
+    return Change(obj, "create", diff_objects({}, obj))
+
+
+def dry_run_create_elsewhere(kube: Kube, obj: Mapping[str, Any], new_namespaces: Iterable[str]) -> None:
+    """Dry-run the create of an object whose namespace the same command creates.
 
     The server cannot dry-run into a namespace that does not exist yet (the NamespaceLifecycle
     admission plugin answers 404), so the object is dry-run created under a generated name in
     an existing namespace: validation, defaulting and admission still see it whole.
     """
-    stand_in = kube.namespace if kube.namespace not in new_namespaces else "default"
-    probe = copy.deepcopy(obj)
+    stand_in = kube.namespace if kube.namespace not in set(new_namespaces) else "default"
+    probe = copy.deepcopy(dict(obj))
     meta = probe["metadata"]
     meta["generateName"] = f"{meta.pop('name')[:50]}-"
     meta["namespace"] = stand_in
     kube.create(probe, dry_run=True)
-    return Change(obj, "create", diff_objects({}, obj))
 
 
 def _current_stack_objects(

@@ -295,6 +295,15 @@ def split_stale(stale: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], 
     return [o for o in items if o["kind"] in _REPLACED_FIRST], [o for o in items if o["kind"] not in _REPLACED_FIRST]
 
 
+def replacing(history: Sequence[Revision], objects: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What a deploy creates in place of the server it replaces: what the latest revision did
+    not apply (the new server, an AI Runway ModelDeployment or KAITO's InferenceSet, and a
+    Service KAITO made before), which the server is asked to take before the old ones go. Known
+    from the revision record, as stale_objects is: no GET."""
+    applied = {_identity(o) for o in history[-1].manifests} if history else set()
+    return [o for o in objects if _identity(o) not in applied]
+
+
 def replace_first(
     kube: Kube, stale: Iterable[Mapping[str, Any]], progress: Progress | None = None
 ) -> list[Mapping[str, Any]]:

@@ -135,6 +135,7 @@ def place(
         override_target=override_target,
     )
     objects = build(request)
+    stack = f"fleet-{name}"[:63]
     mode = opts.dry_run_mode(dry_run)
     kube = hub.connect() if mode != "client" else None
     with carried_deletions("fleet place", kube) as carried:
@@ -150,6 +151,7 @@ def place(
                 yes=yes,
                 down="its resources are removed from the members until it is placed again",
                 carried=carried,
+                stack=stack,
             )
         if wait and external:
             output.warn(
@@ -159,7 +161,7 @@ def place(
             wait = False
         apply_objects(
             objects,
-            stack=f"fleet-{name}"[:63],
+            stack=stack,
             target=hub.target(),
             dry_run=dry_run,
             wait=wait,
