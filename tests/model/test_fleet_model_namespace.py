@@ -96,3 +96,15 @@ def test_top_without_namespace_finds_the_workspace_in_the_placed_namespace(model
     result = invoke("model", "top", "phi-4", "-o", "json")
     # The hub runs no server pod (its members do): found, with no figures to show.
     assert result.exit_code == 0, result
+
+
+def test_a_model_placed_in_two_namespaces_asks_for_one(model_emulator: Start) -> None:
+    emu = _deploy_on_hub(model_emulator)
+    crp = emu.cluster.get(FLEET, "ClusterResourcePlacement", None, "phi-4")
+    selector = {"group": "", "version": "v1", "kind": "Namespace", "name": "other"}
+    spec = {**crp["spec"], "resourceSelectors": [selector]}
+    meta = {"name": "phi-4-copy", "labels": crp["metadata"]["labels"]}
+    emu.cluster.create({"apiVersion": FLEET, "kind": "ClusterResourcePlacement", "metadata": meta, "spec": spec})
+    result = invoke("model", "status", "phi-4")
+    assert result.exit_code == 2, result
+    assert "model phi-4 is placed in more than one namespace (other, phi-4)" in result.stderr
