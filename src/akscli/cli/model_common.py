@@ -93,8 +93,17 @@ def deployed(cluster: opts.KubeFlags, name: str) -> "tuple[Kube, dict[str, Any]]
     from akscli.model import live
 
     validate.name(name, "model deployment name")
-    kube, namespace = cluster.connect_ns()
+    kube, namespace = connect_model(cluster, name)
     return kube, live.find(kube, name, namespace)
+
+
+def connect_model(cluster: opts.KubeFlags, name: str) -> "tuple[Kube, str]":
+    """The connection and the namespace of the model ``name``: -n, else the namespace its fleet
+    placement selects (a --fleet-hub deploy put it there), else the context's."""
+    from akscli.model import live
+
+    kube = cluster.connect()
+    return kube, cluster.namespace or live.placed_namespace(kube, name) or kube.namespace
 
 
 # Decorators: `@with_description_flags` puts the model description flags in place of the

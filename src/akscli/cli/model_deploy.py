@@ -18,6 +18,7 @@ from akscli.cli.model_common import (
     PriceFileOpt,
     RegionOpt,
     VmSizeOpt,
+    connect_model,
     on_cluster,
     with_description_flags,
 )
@@ -381,24 +382,37 @@ def delete_cmd(
     mode = opts.dry_run_mode(dry_run)
     validate.name(name, "model deployment name")
     wait_s = opts.delete_wait(wait, timeout)
-    kube, ns = cluster.connect_ns()
+    kube = cluster.connect()
+    placed = live.placed_namespace(kube, name)
+    ns = cluster.namespace or placed or kube.namespace
     with errors.absent_is_done(ignore_not_found):
         refs = live.stack_refs(kube, name, ns, keep_history=keep_history)
         if mode == "client":
             # Nothing is sent: say what a real delete would remove.
             for api_version, kind, obj_name, obj_ns in refs:
                 output.deleted(api_version, kind, obj_name, obj_ns, mode, output_)
-            return
-        common.delete_objects(
-            kube,
-            refs,
-            yes=yes,
-            what=f"model {name} ({len(refs)} objects)",
-            action="model delete",
-            dry_run=mode,
-            fmt=output_,
-            wait=wait_s,
-        )
+        else:
+            common.delete_objects(
+                kube,
+                refs,
+                yes=yes,
+                what=f"model {name} ({len(refs)} objects)",
+                action="model delete",
+                dry_run=mode,
+                fmt=output_,
+                wait=wait_s,
+            )
+        if placed == ns:
+            # Deploy created it, but it may hold objects of the user's (a model never deletes a
+            # namespace); the members' copies go with the placement: its bindings, then their
+            # Works, then each member's AppliedWork, the owner of what it applied (upstream:
+            # kubefleet-dev/kubefleet e160c1cd pkg/scheduler/scheduler.go cleanUpAllBindingsFor,
+            # pkg/controllers/workgenerator/controller.go handleDelete,
+            # pkg/controllers/workapplier/controller.go garbageCollectAppliedWork).
+            output.info(
+                f"namespace/{ns} kept on the hub: a model never deletes a namespace "
+                f"(delete it with: kubectl delete namespace {ns})"
+            )
 
 
 HISTORY_COLUMNS = [
@@ -425,7 +439,7 @@ def history_cmd(
 
     fmt = opts.output_format(output_fmt)
     validate.name(name, "model deployment name")
-    kube, ns = cluster.connect_ns()
+    kube, ns = connect_model(cluster, name)
     rows = [r.summary() for r in revisions.revisions(kube, name, ns)]
     if not rows:
         from akscli.model import live
@@ -468,7 +482,7 @@ def rollback_cmd(
     validate.duration(timeout, "--timeout")
     validate.name(name, "model deployment name")
     number = validate.integer(to_revision, "--to-revision", 1, 1_000_000) if to_revision is not None else None
-    kube, ns = cluster.connect_ns()
+    kube, ns = connect_model(cluster, name)
     history = revisions.revisions(kube, name, ns)
     chosen = revisions.pick_revision(history, name, ns, number)
     objects = [dict(o) for o in chosen.manifests]

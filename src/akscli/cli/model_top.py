@@ -63,7 +63,7 @@ def top_cmd(
         validate.name(name, "model deployment name")
     kube = opts.KubeFlags(kubeconfig, kube_context, namespace, request_timeout).connect()
     if name is not None:
-        models = [live.find(kube, name, namespace or kube.namespace)]
+        models = [live.find(kube, name, namespace or live.placed_namespace(kube, name) or kube.namespace)]
     else:
         found = live.deployed_models(kube, namespace=namespace or kube.namespace, all_namespaces=all_namespaces)
         models = [live.find(kube, r["name"], r["namespace"]) for r in found]

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from akscli.errors import AkscliError, NotFoundError, NotInstalledError
+from akscli.errors import AkscliError, NotFoundError, NotInstalledError, UsageError
 from akscli.kube.client import Kube
 from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving, not_serving_error
 from akscli.model.kinds import (
@@ -234,6 +234,30 @@ def fleet_placements(kube: Kube) -> list[dict[str, Any]]:
         members = fleet_members(crp) or [{"cluster": "-", "state": "Pending", "message": "not scheduled yet"}]
         rows += [{"name": model, **m} for m in members]
     return rows
+
+
+def placed_namespace(kube: Kube, name: str) -> str | None:
+    """The namespace a fleet placement of the model ``name`` selects, or None when it has none.
+
+    A --fleet-hub deploy puts the model in a namespace of its own and places that whole
+    namespace (templates/model/fleet.yaml.j2), so a later command without -n looks there: by
+    the placement's Namespace selector (upstream: kubefleet-dev/kubefleet e160c1cd
+    apis/placement/v1/clusterresourceplacement_types.go ResourceSelectorTerm group/kind/name).
+    """
+    if not _kind_available(kube, FLEET_API, "ClusterResourcePlacement"):
+        return None
+    found = {
+        str(sel["name"])
+        for crp in kube.list(FLEET_API, "ClusterResourcePlacement", label_selector=f"{MODEL_LABEL}={name}")
+        for sel in dig(crp, "spec.resourceSelectors") or []
+        if sel.get("kind") == "Namespace" and not sel.get("group") and sel.get("name")
+    }
+    if len(found) > 1:
+        raise UsageError(
+            f"model {name} is placed in more than one namespace ({', '.join(sorted(found))})",
+            hint="pick one with -n",
+        )
+    return found.pop() if found else None
 
 
 def find(kube: Kube, name: str, namespace: str) -> dict[str, Any]:

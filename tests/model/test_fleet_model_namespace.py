@@ -1,0 +1,110 @@
+"""A model deployed through a Fleet hub lives in the namespace its placement selects (audit 15,
+docs/changes/audit15-fleetns.md): without -n, delete, history, rollback and status look there, as
+deploy put it there (upstream: kubefleet-dev/kubefleet e160c1cd
+apis/placement/v1/clusterresourceplacement_types.go ResourceSelectorTerm)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tests.cli import invoke, list_items
+
+KAITO = "kaito.sh/v1beta1"
+FLEET = "placement.kubernetes-fleet.io/v1"
+Start = Callable[..., Any]
+
+
+def _deploy_on_hub(model_emulator: Start) -> Any:
+    emu = model_emulator(fleet=True)
+    member = {"apiVersion": "cluster.kubernetes-fleet.io/v1", "kind": "MemberCluster", "metadata": {"name": "gpu"}}
+    emu.cluster.create({**member, "spec": {"identity": {"kind": "User", "name": "gpu"}}})
+    count = {"value": "1", "observationTime": "2026-11-26T00:00:00Z"}
+    props = {"kubernetes.azure.com/vm-sizes/Standard_NC24ads_A100_v4/count": count}
+    emu.cluster.patch_status("cluster.kubernetes-fleet.io/v1", "MemberCluster", None, "gpu", {"properties": props})
+    result = invoke("model", "deploy", "phi-4", "--fleet-hub", "-y")
+    assert result.exit_code == 0, result
+    assert emu.cluster.get(KAITO, "Workspace", "phi-4", "phi-4") is not None
+    return emu
+
+
+def test_delete_without_namespace_deletes_the_workspace_in_the_placed_namespace(model_emulator: Start) -> None:
+    emu = _deploy_on_hub(model_emulator)
+    result = invoke("model", "delete", "phi-4", "-y")
+    assert result.exit_code == 0, result
+    assert emu.cluster.get(KAITO, "Workspace", "phi-4", "phi-4") is None
+    assert emu.cluster.get(FLEET, "ClusterResourcePlacement", None, "phi-4") is None
+
+
+def test_delete_without_namespace_deletes_the_revision_records_in_the_placed_namespace(model_emulator: Start) -> None:
+    emu = _deploy_on_hub(model_emulator)
+    result = invoke("model", "delete", "phi-4", "-y")
+    assert result.exit_code == 0, result
+    assert list(emu.cluster.list("v1", "ConfigMap", "phi-4")) == []
+
+
+def test_delete_dry_run_client_lists_the_objects_in_the_placed_namespace(model_emulator: Start) -> None:
+    emu = _deploy_on_hub(model_emulator)
+    result = invoke("model", "delete", "phi-4", "--dry-run=client")
+    assert result.exit_code == 0, result
+    listed = result.stdout.splitlines()
+    assert any(line.startswith("workspace.kaito.sh") for line in listed), listed
+    # The model's config and its revision record: every ConfigMap deploy put in the namespace.
+    assert sum(line.startswith("configmap") for line in listed) == len(emu.cluster.list("v1", "ConfigMap", "phi-4"))
+    assert any("phi-4-rev-1" in line for line in listed), listed
+    assert emu.cluster.get(KAITO, "Workspace", "phi-4", "phi-4") is not None
+
+
+def test_delete_says_the_hub_namespace_is_kept(model_emulator: Start) -> None:
+    emu = _deploy_on_hub(model_emulator)
+    result = invoke("model", "delete", "phi-4", "-y")
+    assert result.exit_code == 0, result
+    assert "namespace/phi-4 kept on the hub: a model never deletes a namespace" in result.stderr
+    assert emu.cluster.get("v1", "Namespace", None, "phi-4") is not None
+
+
+def test_history_without_namespace_reads_the_placed_namespace(model_emulator: Start) -> None:
+    _deploy_on_hub(model_emulator)
+    result = invoke("model", "history", "phi-4", "-o", "json")
+    assert result.exit_code == 0, result
+    assert [r["revision"] for r in list_items(result.stdout)] == [1]
+
+
+def test_rollback_without_namespace_reads_the_placed_namespace(model_emulator: Start) -> None:
+    _deploy_on_hub(model_emulator)
+    result = invoke("model", "rollback", "phi-4", "--to-revision", "1", "-y")
+    assert result.exit_code == 0, result
+    assert "revision 1" in result.stderr
+
+
+def test_status_without_namespace_finds_the_workspace_in_the_placed_namespace(model_emulator: Start) -> None:
+    _deploy_on_hub(model_emulator)
+    result = invoke("model", "status", "phi-4", "-o", "json")
+    assert result.exit_code == 0, result
+    assert '"namespace": "phi-4"' in result.stdout
+
+
+def test_an_explicit_namespace_still_wins_over_the_placement(model_emulator: Start) -> None:
+    _deploy_on_hub(model_emulator)
+    result = invoke("model", "status", "phi-4", "-n", "default")
+    assert result.exit_code == 3, result
+    assert "not found in namespace default" in result.stderr
+
+
+def test_top_without_namespace_finds_the_workspace_in_the_placed_namespace(model_emulator: Start) -> None:
+    _deploy_on_hub(model_emulator)
+    result = invoke("model", "top", "phi-4", "-o", "json")
+    # The hub runs no server pod (its members do): found, with no figures to show.
+    assert result.exit_code == 0, result
+
+
+def test_a_model_placed_in_two_namespaces_asks_for_one(model_emulator: Start) -> None:
+    emu = _deploy_on_hub(model_emulator)
+    crp = emu.cluster.get(FLEET, "ClusterResourcePlacement", None, "phi-4")
+    selector = {"group": "", "version": "v1", "kind": "Namespace", "name": "other"}
+    spec = {**crp["spec"], "resourceSelectors": [selector]}
+    meta = {"name": "phi-4-copy", "labels": crp["metadata"]["labels"]}
+    emu.cluster.create({"apiVersion": FLEET, "kind": "ClusterResourcePlacement", "metadata": meta, "spec": spec})
+    result = invoke("model", "status", "phi-4")
+    assert result.exit_code == 2, result
+    assert "model phi-4 is placed in more than one namespace (other, phi-4)" in result.stderr
