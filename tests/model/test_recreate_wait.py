@@ -2,7 +2,7 @@
 docs/changes/audit14-recreate-wait.md): `--recreate` and the replacement of a server a deploy no
 longer renders show what they wait for on stderr, as a delete does; a refused watch is polled by
 GET, and a refused GET fails before the create, as kubectl replace --force (upstream:
-kubernetes/kubectl pkg/cmd/replace/replace.go forceReplace: wait.PollImmediate on info.Get,
+kubernetes/kubectl pkg/cmd/replace/replace.go forceReplace: wait.PollUntilContextTimeout(1s) on info.Get,
 any error but NotFound returned before the create)."""
 
 from __future__ import annotations

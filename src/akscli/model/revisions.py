@@ -224,9 +224,9 @@ def recreate(
 def _wait_gone(kube: Kube, deleted: dict[str, Any], progress: Progress | None) -> None:
     """Wait until an object deleted to be created again is gone. Unlike a plain delete, a wait
     the server refuses fails: the apply that follows would patch the old object while it is being
-    deleted (docs/changes/audit14-delete-wait.md). A refused watch is polled by GET, and a refused
+    deleted (docs/changes/audit14-delete-wait.md). A refused list or watch is polled by GET, and a refused
     GET fails before the create, as kubectl replace --force does (upstream: kubernetes/kubectl
-    pkg/cmd/replace/replace.go forceReplace, wait.PollImmediate on info.Get)."""
+    pkg/cmd/replace/replace.go forceReplace, wait.PollUntilContextTimeout(1s, immediate) on info.Get)."""
     try:
         wait_deleted(kube, [deleted], progress=progress, poll=True)
     except AkscliError as exc:
