@@ -10,6 +10,7 @@ from typing import Any
 
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
+from tests.emulators.kube.controllers.builtin import StatefulSetController
 from tests.kube_emulator.helpers import deployment
 
 RESTART = {
@@ -60,3 +61,13 @@ def test_an_on_delete_statefulset_keeps_its_pods(kube_emulator: KubeEmulator) ->
     kube_emulator.cluster.patch("apps/v1", "StatefulSet", "default", "db", RESTART)
     assert kube_emulator.controllers.idle()
     assert _uids(kube_emulator) == before
+
+
+def test_a_statefulset_deleted_while_it_reconciles_is_dropped_without_an_error(kube_emulator: KubeEmulator) -> None:
+    _statefulset(kube_emulator)
+    sts = kube_emulator.cluster.get("apps/v1", "StatefulSet", "default", "db")
+    kube_emulator.cluster.delete("apps/v1", "StatefulSet", "default", "db")
+    controller = next(c for c in kube_emulator.controllers.controllers if isinstance(c, StatefulSetController))
+    controller.reconcile(kube_emulator.cluster, sts)  # its status write meets the API server's 404
+    assert kube_emulator.controllers.idle()
+    assert not kube_emulator.controllers.errors

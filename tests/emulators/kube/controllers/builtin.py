@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
-from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.base import Controller, DeletionTolerantController
 from tests.emulators.kube.controllers.pods import POD_FAILURES, PodOwner, owner_ref, pod_status
 from tests.emulators.kube.controllers.rescheduling import Rescheduler
 from tests.emulators.kube.controllers.rollout import REVISION, condition, rollout_conditions, statefulset_stale_pods
@@ -149,10 +149,15 @@ class DeploymentController(PodOwner):
         cluster.patch_status("apps/v1", "Deployment", ns, md["name"], status)
 
 
-class StatefulSetController(PodOwner):
+class StatefulSetController(DeletionTolerantController, PodOwner):
+    """A StatefulSet deleted while it reconciles (KAITO deleting its Workspace's set) is dropped:
+    the write answers 404, and upstream's next sync finds the set gone from its lister and returns
+    (upstream: kubernetes/kubernetes v1.34.0 pkg/controller/statefulset/stateful_set.go sync,
+    ``errors.IsNotFound(err)``: "StatefulSet has been deleted")."""
+
     watches: ClassVar[list[tuple[str, str]]] = [("apps/v1", "StatefulSet")]
 
-    def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
+    def _reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
         md = obj["metadata"]
         ns = md["namespace"]
         spec = obj.get("spec") or {}
