@@ -67,10 +67,21 @@ def test_uncordon_removes_only_the_cordon_taint_and_the_member_is_chosen_again(h
     assert hub.get("MemberCluster", "canary", api_version=C1)["spec"]["taints"] == [
         {"key": "maintenance", "value": "true", "effect": "NoSchedule"}
     ]
-    assert (
-        invoke("fleet", "member", "uncordon", "canary").stdout.strip()
-        == "membercluster.cluster.kubernetes-fleet.io/canary was not cordoned"
-    )
+
+
+def test_uncordon_of_a_member_not_cordoned_says_already_uncordoned_as_kubectl(hub: Hub) -> None:
+    # upstream: kubernetes/kubectl pkg/cmd/drain/drain.go already(false): "node/NAME already uncordoned"
+    result = invoke("fleet", "member", "uncordon", "canary")
+    assert result.exit_code == 0, result
+    assert result.stdout.strip() == "membercluster.cluster.kubernetes-fleet.io/canary already uncordoned"
+
+
+def test_drain_of_a_cordoned_member_says_already_cordoned_as_kubectl(hub: Hub) -> None:
+    # upstream: kubernetes/kubectl pkg/cmd/drain/drain.go already(true): "node/NAME already cordoned"
+    assert invoke("fleet", "member", "drain", "canary").exit_code == 0
+    result = invoke("fleet", "member", "drain", "canary")
+    assert result.exit_code == 0, result
+    assert "membercluster.cluster.kubernetes-fleet.io/canary already cordoned" in result.stderr
 
 
 def test_drain_of_an_unknown_member_is_not_found(hub: Hub) -> None:

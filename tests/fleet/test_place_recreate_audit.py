@@ -44,3 +44,19 @@ def test_a_placement_recreate_the_webhook_refuses_deletes_nothing(hub: Hub) -> N
     said = "clusterresourceplacement.placement.kubernetes-fleet.io/llm would be refused when created again"
     assert said in result.stderr and "nothing was deleted" in result.stderr
     assert hub.cluster.get(crp, "ClusterResourcePlacement", None, "llm")["metadata"]["uid"] == old
+
+
+def test_a_placement_recreate_the_policy_check_refuses_deletes_nothing(hub: Hub, tmp_path: Path) -> None:
+    # No built-in rule reads a placement (policy_rules.py checks pod templates, Services and
+    # serving kinds), but the policy check itself refuses a bad --policy-file: it runs before the
+    # deletion, as model deploy's does (cli/model_rollout.py), so nothing is half-applied.
+    assert invoke(*PLACE, "-y").exit_code == 0
+    hub.settle()
+    crp = "placement.kubernetes-fleet.io/v1beta1"
+    old = hub.cluster.get(crp, "ClusterResourcePlacement", None, "llm")["metadata"]["uid"]
+    bad = tmp_path / "policy.yaml"
+    bad.write_text("nope: 1\n")
+    result = invoke(*PLACE, "--pick-fixed", "gpu-east", "--recreate", "-y", "--policy-file", str(bad))
+    assert result.exit_code == 2, result
+    assert "unknown keys" in result.stderr and "deleted" not in result.stdout, result
+    assert hub.cluster.get(crp, "ClusterResourcePlacement", None, "llm")["metadata"]["uid"] == old

@@ -82,3 +82,16 @@ def test_the_value_of_an_option_is_never_read_as_a_bool_flag() -> None:
 def test_shell_completion_drops_a_word_that_is_no_bool() -> None:
     flags = {"-y": options.BoolFlag(frozenset({"-y", "--yes"}), None)}
     assert options.bool_flag_values(["-y=maybe", "x"], flags, frozenset(), lenient=True) == ["x"]
+
+
+def test_a_flag_taken_back_is_never_the_value_of_an_option() -> None:
+    # pflag gives --set the next word whatever it looks like; `--yes=false` takes back a -y flag,
+    # not the -y that is --set's value (upstream: spf13/pflag flag.go parseLongArg).
+    params = _delete_params("--context", "-y", "--yes=false")
+    assert (params["kube_context"], params["yes"]) == ("-y", False)
+
+
+def test_the_word_after_an_options_value_is_read_again() -> None:
+    flags = {name: options.BoolFlag(frozenset({"-y", "--yes"}), None) for name in ("-y", "--yes")}
+    argv = ["--set", "--set", "-y=true"]
+    assert options.bool_flag_values(argv, flags, frozenset({"--set"})) == ["--set", "--set", "-y"]

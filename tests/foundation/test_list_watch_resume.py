@@ -235,3 +235,36 @@ def test_an_in_stream_429_asking_past_the_retry_budget_fails_at_once_instead_of_
     with pytest.raises(errors.AkscliError) as raised:
         list(kube.watch("v1", "ConfigMap", timeout_seconds=1))
     assert slept == [] and "past the retry budget" in (raised.value.hint or "")
+
+
+def test_a_short_watch_backoff_ends_at_the_callers_deadline(kubeconfig: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # client-go selects its backoff timer against ctx.Done() (tools/cache/reflector.go watch).
+    from akscli.kube import client, retry
+
+    slept: list[float] = []
+    monkeypatch.setattr(retry, "sleep", slept.append)
+    monkeypatch.setattr(client, "watch_events", lambda raw: iter(()))  # closed with nothing in it
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    assert list(kube.watch("v1", "ConfigMap", timeout_seconds=1, seconds_left=lambda: 0.25)) == []
+    assert slept == [0.25]
+
+
+def test_a_wait_whose_deadline_falls_inside_an_in_stream_backoff_ends_at_the_deadline(
+    kubeconfig: Path, kube_emulator: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from akscli.kube import reflector, retry
+
+    now = [0.0]  # a fake clock that only the backoff advances: the wait's deadline is 0.5 s away
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    monkeypatch.setattr(retry, "sleep", sleep)
+    in_stream(kube_emulator, 503, retry_after=10)
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    events = list(
+        reflector.list_and_watch(kube, "v1", "ConfigMap", namespace="default", seconds_left=lambda: 0.5 - now[0])
+    )
+    assert (events, slept) == ([], [0.5])

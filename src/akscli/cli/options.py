@@ -302,24 +302,30 @@ def bool_flag_values(
     last one wins, as in pflag). Any other VALUE is a usage error, unless ``lenient`` (shell
     completion reads the words typed so far) drops the word. A space-separated value is not the
     flag's (``--wait false`` leaves ``false`` a positional, as pflag does). Words after ``--``
-    and the value of an option in ``value_flags`` (``--set --wait=true``) are left alone."""
-    out: list[str] = []
+    and the value of an option in ``value_flags`` (``--set --wait=true``, ``--set -y``) are left
+    alone, and a flag taken back is never such a value: pflag gives an option that takes a value
+    the next word whatever it looks like (flag.go parseLongArg/parseSingleShortArg: ``a = a[1:]``),
+    and every such akscli option takes one word (Click ``nargs`` 1)."""
+    out: list[tuple[str, bool]] = []  # each word, and whether it is the value of an option
     for index, word in enumerate(argv):
+        if index and argv[index - 1] in value_flags and not out[-1][1]:
+            out.append((word, True))  # even "--": pflag and Click both take it as the value
+            continue
         if word == "--":
-            return out + argv[index:]
+            return [w for w, _ in out] + argv[index:]
         name, eq, value = word.partition("=")
-        flag = flags.get(name) if eq and not (index and argv[index - 1] in value_flags) else None
+        flag = flags.get(name) if eq else None
         if flag is None:
-            out.append(word)
+            out.append((word, False))
         elif value not in validate.GO_BOOLS and lenient:
             continue
         elif validate.go_bool(value, name):
-            out.append(name)
+            out.append((name, False))
         elif flag.off is not None:
-            out.append(flag.off)
+            out.append((flag.off, False))
         else:
-            out = [w for w in out if w not in flag.names]
-    return out
+            out = [(w, is_value) for w, is_value in out if is_value or w not in flag.names]
+    return [w for w, _ in out]
 
 
 def kube_target(

@@ -250,9 +250,13 @@ def drain(
     kube: Kube, cluster: str, timeout: float, progress: Callable[[str], None] | None = None
 ) -> tuple[bool, list[EvictionResult]]:
     """Cordon ``cluster`` and evict every placement from it; (newly cordoned, results)."""
+    from akscli.output import kind_ref
+
     newly = cordon(kube, cluster)
     if progress:
-        progress(f"cordoned member cluster {cluster}" if newly else f"member cluster {cluster} was already cordoned")
+        # kubectl drain's cordon line: "node/NAME cordoned", or "already cordoned" (upstream:
+        # kubernetes/kubectl dee3483 pkg/cmd/drain/drain.go RunCordonOrUncordon, already/changed).
+        progress(f"{kind_ref(CLUSTER_V1, MEMBER, cluster)} {'cordoned' if newly else 'already cordoned'}")
     deadline = time.monotonic() + timeout
     results = []
     for placement in placements_on(kube, cluster):

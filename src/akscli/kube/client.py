@@ -443,11 +443,13 @@ class Kube:
         resource_version: str | None = None,
         timeout_seconds: int = 300,
         cancel: Cancellation | None = None,
+        seconds_left: watch_policy.SecondsLeft = None,
     ) -> Iterator[tuple[str, dict[str, Any]]]:
         """Events ``(type, object)`` from one watch request; raises WatchExpired on 410. A 429 or
         5xx inside the stream ends it after a backoff (the caller resumes from its last version)
-        until ``retry.attempts`` in a row (akscli.kube.watch_policy). With ``cancel``, cancelling
-        it from another thread ends the stream (its socket is shut)."""
+        until ``retry.attempts`` in a row (akscli.kube.watch_policy); no backoff outlasts the
+        caller's ``seconds_left()``. With ``cancel``, cancelling it from another thread ends the
+        stream (its socket is shut)."""
         res = self.resource(api_version, kind)
         ns = None if all_namespaces else self._ns(res, namespace)
         field_selector = f"metadata.name={name}" if name else None
@@ -474,11 +476,12 @@ class Kube:
                 self._stream_failures.delivered(key)
                 yield event
         except WatchInterrupted as exc:  # ends like a closed stream: the caller resumes
-            self._stream_failures.interrupted(key, exc)
+            self._stream_failures.interrupted(key, exc, seconds_left)
             return
         finally:
             forget()
-        watch_policy.after_close(events, time.monotonic() - started, cancelled=bool(cancel and cancel.cancelled))
+        cancelled = bool(cancel and cancel.cancelled)
+        watch_policy.after_close(events, time.monotonic() - started, cancelled=cancelled, seconds_left=seconds_left)
 
     def logs(
         self,

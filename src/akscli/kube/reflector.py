@@ -17,7 +17,8 @@ still relists on a 410 as UntilWithSync does. A caller with a precondition on th
 (kubectl's delete wait: upstream kubernetes/kubectl pkg/cmd/wait/delete.go IsDeleted,
 preconditionFunc) asks for a SYNCED marker after each whole list.
 The backoffs after a very short watch and an in-stream 429/5xx are ``Kube.watch``'s
-(kube/watch_policy.py), so that every caller of this loop gets them.
+(kube/watch_policy.py), so that every caller of this loop gets them; they are given
+``seconds_left`` so that none outlasts the caller's deadline.
 """
 
 from __future__ import annotations
@@ -112,6 +113,7 @@ def list_and_watch(
                 # A second past the caller's time, so that a quiet watch ends after it, not just before.
                 timeout_seconds=max(1, min(int(remaining) + 1, watch_seconds)),
                 cancel=cancel,
+                seconds_left=seconds_left,  # its backoffs end at the caller's deadline
             ):
                 version = (obj.get("metadata") or {}).get("resourceVersion") or version
                 if event == "DELETED":

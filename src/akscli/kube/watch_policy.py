@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Callable
 
 from akscli.kube import retry
 from akscli.kube.wire import WatchInterrupted
@@ -13,14 +14,28 @@ from akscli.kube.wire import WatchInterrupted
 # client-go's reflector backs off 800 ms, doubling (NewExponentialBackoffManager(800*time.Millisecond, ...)).
 VERY_SHORT_WATCH_BACKOFF = 0.8
 
+SecondsLeft = Callable[[], float] | None
 
-def after_close(events: int, lasted: float, *, cancelled: bool) -> None:
+
+def backoff(delay: float, seconds_left: SecondsLeft) -> None:
+    """Sleeps ``delay``, but no longer than the caller has left (``seconds_left``, None when the
+    caller set no deadline): client-go's reflector selects its backoff timer against the context's
+    Done channel, so a backoff ends when the caller's time does (upstream: kubernetes/client-go
+    master 32ce75a tools/cache/reflector.go watch, ``case <-stopCh: return nil`` beside
+    ``case <-r.clock.After(r.delayHandler())``)."""
+    if seconds_left is not None:
+        delay = min(delay, max(0.0, seconds_left()))
+    if delay > 0:
+        retry.sleep(delay)
+
+
+def after_close(events: int, lasted: float, *, cancelled: bool, seconds_left: SecondsLeft = None) -> None:
     """After a stream the server closed: one that lasted under a second with nothing in it
     (client-go's VeryShortWatchError: an API server shutting down closes every watch at once,
     pkg/endpoints/handlers/watch.go ServerShuttingDownCh) waits 0.8-1.6 s, so that the caller's
     next watch is not a request loop."""
     if events == 0 and lasted < 1.0 and not cancelled:
-        retry.sleep(random.uniform(VERY_SHORT_WATCH_BACKOFF, 2 * VERY_SHORT_WATCH_BACKOFF))
+        backoff(random.uniform(VERY_SHORT_WATCH_BACKOFF, 2 * VERY_SHORT_WATCH_BACKOFF), seconds_left)
 
 
 class StreamFailures:
@@ -42,7 +57,7 @@ class StreamFailures:
             with self._lock:
                 self._failures.pop(key, None)
 
-    def interrupted(self, key: str, exc: WatchInterrupted) -> None:
+    def interrupted(self, key: str, exc: WatchInterrupted, seconds_left: SecondsLeft = None) -> None:
         with self._lock:
             failures = self._failures.get(key, 0) + 1
             self._failures[key] = failures
@@ -55,4 +70,4 @@ class StreamFailures:
             if too_late:
                 exc.error.hint = retry.past_budget(delay)
             raise exc.error from None
-        retry.sleep(delay)
+        backoff(delay, seconds_left)

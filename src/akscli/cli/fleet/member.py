@@ -207,7 +207,9 @@ def member_uncordon(
         dry_run_writes(kube, [write] if write else [], mode, fmt)
         return
     if not drain.uncordon(kube, name):
-        output.write(f"{output.kind_ref(CLUSTER_V1, MEMBER_KIND, name)} was not cordoned")
+        # kubectl uncordon's line for a node that is not cordoned (upstream: kubernetes/kubectl
+        # dee3483 pkg/cmd/drain/drain.go already(false)).
+        output.write(f"{output.kind_ref(CLUSTER_V1, MEMBER_KIND, name)} already uncordoned")
         return
     audit_hub(kube, "fleet member uncordon", [(f"membercluster/{name}", "uncordon")])
     output.write(f"{output.kind_ref(CLUSTER_V1, MEMBER_KIND, name)} uncordoned")

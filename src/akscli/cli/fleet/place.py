@@ -109,7 +109,7 @@ def place(
     output_format: opts.ApplyOutput = "table",
 ) -> None:
     """Place hub resources onto member clusters (ClusterResourcePlacement or ResourcePlacement)."""
-    from akscli.cli.common import apply_objects, carried_deletions, recreate_if_needed
+    from akscli.cli.common import apply_objects, carried_deletions, check_policy, recreate_if_needed
     from akscli.fleet.placement import PlacementRequest, build, fixed_members
 
     request = PlacementRequest(
@@ -137,6 +137,9 @@ def place(
     objects = build(request)
     stack = f"fleet-{name}"[:63]
     mode = opts.dry_run_mode(dry_run)
+    # The policy first, as model deploy checks it (cli/model_rollout.py): a refusal met after
+    # --recreate deleted the placement would leave its resources gone from the members.
+    allowed = check_policy(objects, hub.target().namespace)
     kube = hub.connect() if mode != "client" else None
     with carried_deletions("fleet place", kube) as carried:
         if kube is not None:
@@ -171,6 +174,7 @@ def place(
             force_conflicts=force_conflicts,
             action="fleet place",
             prior=carried,
+            policy_allowed=allowed,
         )
 
 
