@@ -37,7 +37,10 @@ AZURE_CLEARED = (
 LAB_RESOURCE_GROUPS = ("rg-ml", "rg-fleet", "rg-edge")
 # The lab's provisioned bare-metal machine, the one docs/baremetal.md's examples name: without it
 # `baremetal cluster create` could not be tried in the lab (AKS on bare metal needs an existing,
-# provisioned Microsoft.AzureStackHCI/edgeMachines resource; tests/emulators/arm/baremetal.py).
+# provisioned Microsoft.AzureStackHCI/edgeMachines resource, the template's edgeMachineResourceId;
+# upstream: Azure/aksArc deploymentTemplates/aks-baremetal-arm/aks-baremetal-arm.json and
+# Azure/azure-rest-api-specs azurestackhci 2024-11-01-preview examples/EdgeMachines_Get.json, as
+# tests/emulators/arm/baremetal.py reads them).
 LAB_EDGE_MACHINE = ("rg-edge", "edge-gpu-01")
 
 

@@ -192,6 +192,8 @@ class ArmEmulator:
         obj.setdefault("properties", {}).setdefault("provisioningState", "Succeeded")
         from tests.emulators.arm import etags
 
+        # A seeded resource has its eTag as one Azure created would (upstream: Azure/azure-resource-
+        # manager-rpc v1.0/Addendum.md "ETags for Resources"; tests/emulators/arm/etags.py).
         etags.ensure(self, resource_id, p.type, obj)
         self.add_resource_group(resource_id)
         with self._lock:

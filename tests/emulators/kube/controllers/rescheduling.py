@@ -122,6 +122,8 @@ def mark_injected(cluster: ClusterState, pod: dict[str, Any]) -> None:
 
 
 def running_status(spec: dict[str, Any], node: str) -> dict[str, Any]:
+    # The kubelet's Running status (upstream: kubernetes/kubernetes pkg/kubelet/kubelet_pods.go
+    # generateAPIPodStatus, the status a pod on a Ready node reports once its containers run).
     from tests.emulators.kube.controllers.pods import pod_status
 
     return pod_status(spec, None, "Running", node)
