@@ -236,7 +236,9 @@ def _cluster_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: 
         if not pool.get("name"):
             raise ArmError(400, "InvalidParameter", "agentPoolProfiles[].name is required.")
         _pool_defaults(emu, pool, version, loc, old_pools.get(pool["name"], {}), str(pool["name"]))
-        pool["eTag"] = etags.new(etags.AP)  # a cluster-level operation updates the pools' eTags too
+        # A cluster-level operation updates the pools' eTags too (upstream: MicrosoftDocs/azure-aks-docs
+        # fb060abe articles/aks/use-etags.md).
+        pool["eTag"] = etags.new(etags.AP)
     if pools and not any(p.get("mode") == "System" for p in pools):
         pools[0]["mode"] = "System"
     props["agentPoolProfiles"] = pools
@@ -333,6 +335,7 @@ def power_handler(state: str) -> Any:
     def handler(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[str, Any] | None) -> None:
         def upd(c: dict[str, Any]) -> None:
             c["properties"]["powerState"] = {"code": state}
+            # Stop/start is a cluster-level write: a new eTag (upstream: azure-aks-docs use-etags.md).
             etags.stamp(etags.MC, c)
             for p in c["properties"].get("agentPoolProfiles", []):
                 p["powerState"] = {"code": state}
