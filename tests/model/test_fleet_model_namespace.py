@@ -98,13 +98,24 @@ def test_top_without_namespace_finds_the_workspace_in_the_placed_namespace(model
     assert result.exit_code == 0, result
 
 
-def test_a_model_placed_in_two_namespaces_asks_for_one(model_emulator: Start) -> None:
-    emu = _deploy_on_hub(model_emulator)
+def _placed_twice(emu: Any) -> None:
+    """A second placement with the model's labels selects another namespace."""
     crp = emu.cluster.get(FLEET, "ClusterResourcePlacement", None, "phi-4")
     selector = {"group": "", "version": "v1", "kind": "Namespace", "name": "other"}
-    spec = {**crp["spec"], "resourceSelectors": [selector]}
     meta = {"name": "phi-4-copy", "labels": crp["metadata"]["labels"]}
+    spec = {**crp["spec"], "resourceSelectors": [selector]}
     emu.cluster.create({"apiVersion": FLEET, "kind": "ClusterResourcePlacement", "metadata": meta, "spec": spec})
+
+
+def test_a_model_placed_in_two_namespaces_asks_for_one(model_emulator: Start) -> None:
+    _placed_twice(_deploy_on_hub(model_emulator))
     result = invoke("model", "status", "phi-4")
     assert result.exit_code == 2, result
     assert "model phi-4 is placed in more than one namespace (other, phi-4)" in result.stderr
+
+
+def test_namespace_flag_settles_a_model_placed_in_two_namespaces(model_emulator: Start) -> None:
+    _placed_twice(_deploy_on_hub(model_emulator))
+    result = invoke("model", "delete", "phi-4", "-n", "phi-4", "-y", "--dry-run=client")
+    assert result.exit_code == 0, result
+    assert 'workspace.kaito.sh "phi-4" deleted from phi-4 namespace (dry run)' in result.stdout

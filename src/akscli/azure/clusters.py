@@ -316,11 +316,9 @@ def send_create(c: ContainerServiceClient, spec: ClusterSpec, body: dict[str, An
 
     rg, what, conditions = spec.resource_group, f"create cluster {spec.name}", etags.headers(if_none_match="*")
     return etags.guarded(
-        lambda: arm.call(
-            what, lambda: c.managed_clusters.begin_create_or_update(rg, spec.name, cast(Any, body), headers=conditions)
-        ),
-        what=what,
-        show=f"akscli cluster show {spec.name} -g {rg}",
+        what,
+        lambda: c.managed_clusters.begin_create_or_update(rg, spec.name, cast(Any, body), headers=conditions),
+        show=etags.cluster_show(rg, spec.name),
         given=False,
         created=True,
     )
@@ -423,9 +421,9 @@ def begin_delete(c: ContainerServiceClient, rg: str, name: str, *, if_match: str
     get(c, rg, name)  # a clear NotFoundError rather than ARM's silent 204
     what, conditions = f"delete cluster {name}", etags.headers(if_match)
     return etags.guarded(
-        lambda: arm.call(what, lambda: c.managed_clusters.begin_delete(rg, name, headers=conditions)),
-        what=what,
-        show=f"akscli cluster show {name} -g {rg}",
+        what,
+        lambda: c.managed_clusters.begin_delete(rg, name, headers=conditions),
+        show=etags.cluster_show(rg, name),
         given=True,
     )
 

@@ -32,6 +32,23 @@ IF_NONE_MATCH = "If-None-Match"
 # other conflicts.
 PRECONDITION_FAILED = "PreconditionFailed"
 MAX_LEN = 256
+# Where each resource's eTag is in its show output (an agent pool's in its properties, 2026-08-01:
+# ManagedClusterAgentPoolProfileProperties.eTag).
+CLUSTER_ETAG = ".eTag"
+POOL_ETAG = ".properties.eTag"
+
+
+def cluster_show(rg: str, name: str) -> str:
+    return f"akscli cluster show {name} -g {rg}"
+
+
+def pool_show(rg: str, cluster: str, name: str) -> str:
+    return f"akscli nodepool show {name} --cluster {cluster} -g {rg}"
+
+
+def etag_cmd(show: str, path: str) -> str:
+    """The command that prints just the eTag: ``show`` with ``-o jsonpath={path}``."""
+    return f"{show} -o jsonpath={{{path}}}"
 
 
 def check_if_match(
@@ -101,9 +118,10 @@ def headers(if_match: str | None = None, if_none_match: str | None = None) -> di
 
 
 def guarded(
-    send: Callable[[], T], *, what: str, show: str, given: bool, created: bool = False, path: str = ".eTag"
+    what: str, send: Callable[[], T], *, show: str, given: bool, created: bool = False, path: str = CLUSTER_ETAG
 ) -> T:
-    """Send a conditional write; a 412 becomes one line saying which condition failed.
+    """Send a conditional write (the SDK call ``send``, through arm.call as ``what``); a 412
+    becomes one line saying which condition failed.
 
     ``given``: the eTag came from --if-match (the user's), else from akscli's own read a moment ago,
     a concurrent change in between. ``created``: the write was a create under If-None-Match "*".
@@ -116,11 +134,12 @@ def guarded(
     change: the line says so rather than "nothing was changed" (upstream: RFC 9110 13.1.1, the
     change "has already succeeded, but the user agent might not be aware of it"; AKS answers such
     an If-Match "200 - OK OR 412", MicrosoftDocs/azure-aks-docs fb060abe articles/aks/use-etags.md)."""
+    from akscli.azure import arm
     from akscli.azure.armretry import counting_retries
 
     try:
         with counting_retries() as retried:
-            return send()
+            return arm.call(what, send)
     except ConflictError as exc:
         if exc.reason != PRECONDITION_FAILED:
             raise
@@ -135,7 +154,7 @@ def guarded(
             hint = f"see it with '{show} -o json', or create it under another name"
         elif given:
             message = f"{what}: --if-match is not its current eTag (412 Precondition Failed); nothing was changed"
-            hint = f"read the current eTag with '{show} -o jsonpath={{{path}}}', then run the command again"
+            hint = f"read the current eTag with '{etag_cmd(show, path)}', then run the command again"
         else:
             message = f"{what}: it changed in Azure after akscli read it (412 Precondition Failed); nothing was changed"
             hint = f"run the command again to apply it on top of the new state (see it with '{show} -o json')"

@@ -353,15 +353,10 @@ def send_add(c: ContainerServiceClient, spec: NodePoolSpec, body: dict[str, Any]
     (412), never overwritten (azure/etags.py)."""
     rg, what, conditions = spec.resource_group, f"add node pool {spec.name}", etags.headers(if_none_match="*")
     return etags.guarded(
-        lambda: arm.call(
-            what,
-            lambda: c.agent_pools.begin_create_or_update(
-                rg, spec.cluster, spec.name, cast(Any, body), headers=conditions
-            ),
-        ),
-        what=what,
-        show=f"akscli nodepool show {spec.name} --cluster {spec.cluster} -g {rg}",
-        path=".properties.eTag",
+        what,
+        lambda: c.agent_pools.begin_create_or_update(rg, spec.cluster, spec.name, cast(Any, body), headers=conditions),
+        show=etags.pool_show(rg, spec.cluster, spec.name),
+        path=etags.POOL_ETAG,
         given=False,
         created=True,
     )
@@ -447,12 +442,10 @@ def _put_pool(
     body = put_back("AgentPool", pool)
     conditions = etags.headers(if_match or etags.of_pool(pool))
     return etags.guarded(
-        lambda: arm.call(
-            what, lambda: c.agent_pools.begin_create_or_update(rg, cluster, name, body, headers=conditions)
-        ),
-        what=what,
-        show=f"akscli nodepool show {name} --cluster {cluster} -g {rg}",
-        path=".properties.eTag",
+        what,
+        lambda: c.agent_pools.begin_create_or_update(rg, cluster, name, body, headers=conditions),
+        show=etags.pool_show(rg, cluster, name),
+        path=etags.POOL_ETAG,
         given=if_match is not None,
     )
 
@@ -571,9 +564,9 @@ def begin_delete(
     get_pool(c, rg, cluster, name)
     what, conditions = f"delete node pool {name}", etags.headers(if_match)
     return etags.guarded(
-        lambda: arm.call(what, lambda: c.agent_pools.begin_delete(rg, cluster, name, headers=conditions)),
-        what=what,
-        show=f"akscli nodepool show {name} --cluster {cluster} -g {rg}",
-        path=".properties.eTag",
+        what,
+        lambda: c.agent_pools.begin_delete(rg, cluster, name, headers=conditions),
+        show=etags.pool_show(rg, cluster, name),
+        path=etags.POOL_ETAG,
         given=True,
     )

@@ -109,9 +109,9 @@ def send_upgrade(
     body = put_back("ManagedCluster", cluster)
     what, conditions = f"upgrade cluster {name}", etags.headers(if_match or etags.of_cluster(cluster))
     return etags.guarded(
-        lambda: arm.call(what, lambda: c.managed_clusters.begin_create_or_update(rg, name, body, headers=conditions)),
-        what=what,
-        show=f"akscli cluster show {name} -g {rg}",
+        what,
+        lambda: c.managed_clusters.begin_create_or_update(rg, name, body, headers=conditions),
+        show=etags.cluster_show(rg, name),
         given=if_match is not None,
     )
 

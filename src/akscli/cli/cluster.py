@@ -51,7 +51,7 @@ def _resume(rg: str, name: str, *, deleted: bool = False) -> str:
 
 def _show_cmd(rg: str, name: str) -> str:
     """Where --if-match's eTag is read: the cluster's eTag."""
-    return f"akscli cluster show {name} -g {rg} -o jsonpath={{.eTag}}"
+    return etags.etag_cmd(etags.cluster_show(rg, name), etags.CLUSTER_ETAG)
 
 
 def _show(cluster: Mapping[str, Any], fmt: str) -> None:

@@ -382,9 +382,7 @@ def delete_cmd(
     mode = opts.dry_run_mode(dry_run)
     validate.name(name, "model deployment name")
     wait_s = opts.delete_wait(wait, timeout)
-    kube = cluster.connect()
-    placed = live.placed_namespace(kube, name)
-    ns = cluster.namespace or placed or kube.namespace
+    kube, ns = connect_model(cluster, name)
     with errors.absent_is_done(ignore_not_found):
         refs = live.stack_refs(kube, name, ns, keep_history=keep_history)
         if mode == "client":
@@ -402,9 +400,11 @@ def delete_cmd(
                 fmt=output_,
                 wait=wait_s,
             )
-        if placed == ns:
-            # Deploy created it, but it may hold objects of the user's (a model never deletes a
-            # namespace); the members' copies go with the placement: its bindings, then their
+        placed = any(kind == "ClusterResourcePlacement" for _, kind, _, _ in refs)
+        if placed and any(obj_ns == ns for _, _, _, obj_ns in refs):
+            # The placed namespace (model deploy --fleet-hub created it, but it may hold objects of
+            # the user's: a model never deletes a namespace); the members' copies go with the
+            # placement: its bindings, then their
             # Works, then each member's AppliedWork, the owner of what it applied (upstream:
             # kubefleet-dev/kubefleet e160c1cd pkg/scheduler/scheduler.go cleanUpAllBindingsFor,
             # pkg/controllers/workgenerator/controller.go handleDelete,

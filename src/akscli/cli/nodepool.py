@@ -74,7 +74,7 @@ def _resume(rg: str, cluster: str, name: str | None = None) -> str:
 
 def _show_cmd(rg: str, cluster: str, name: str) -> str:
     """Where --if-match's eTag is read: the pool's properties.eTag."""
-    return f"akscli nodepool show {name} --cluster {cluster} -g {rg} -o jsonpath={{.properties.eTag}}"
+    return etags.etag_cmd(etags.pool_show(rg, cluster, name), etags.POOL_ETAG)
 
 
 def _show(pool: Mapping[str, Any], fmt: str) -> None:
