@@ -289,3 +289,25 @@ def test_resource_version_match_with_a_continue_token_is_invalid_list_options(ku
     assert [c["message"] for c in r.json()["details"]["causes"]] == [
         "Forbidden: resourceVersionMatch is forbidden when continue is provided"
     ]
+
+
+def test_the_read_rules_name_an_unpaged_list_and_a_node_read_twice() -> None:
+    from tests.emulators.kube.control import RequestRecord
+    from tests.emulators.kube.emulator import KubeEmulator
+
+    emu = KubeEmulator(crd_dirs=[])
+    for path, query, verb in [
+        ("/api/v1/pods", {}, "list"),
+        ("/api/v1/namespaces/a/events", {"limit": ["5000"]}, "list"),
+        ("/api/v1/nodes", {"limit": ["500"]}, "list"),
+        ("/api/v1/nodes/n1", {}, "get"),
+        ("/api/v1/nodes/n1", {}, "get"),
+        ("/api/v1/namespaces/a/pods/p/log", {}, "get"),
+        ("/api/v1/namespaces/a/pods/p/log", {}, "get"),
+    ]:
+        emu.record(RequestRecord("GET", path, query, 200, 0.0, verb))
+    assert emu.read_rule_breaks() == [
+        "LIST /api/v1/pods without a limit of at most 500: limit=None",
+        "LIST /api/v1/namespaces/a/events without a limit of at most 500: limit=5000",
+        "GET /api/v1/nodes/n1 again",
+    ]

@@ -25,6 +25,42 @@ from tests.emulators.kube.crds import default_crd_dir
 from tests.emulators.kube.emulator import KubeEmulator
 
 
+def build(args: argparse.Namespace) -> KubeEmulator:
+    """The emulator that ``main`` serves, not started: generated objects, controllers and the
+    operators' simulators (tests/bench/bench_cluster_reads.py builds it in its own process to
+    read the request log of each command)."""
+    crd_dirs = [] if args.no_crds else (args.crds or [default_crd_dir()])
+    emu = KubeEmulator(
+        crd_dirs=crd_dirs, tls=not args.no_tls, auth=not args.no_auth, port=args.port, record_requests=args.request_log
+    )
+    emu.latency_s = args.latency_ms / 1000
+    if args.nodes or args.pods:
+        emu.generate_cluster(nodes=args.nodes, pods=args.pods, gpu_fraction=args.gpu_fraction)
+    if not args.no_controllers:
+        for c in builtin_controllers():
+            emu.controllers.add(c)
+    if not args.no_operators:
+        from tests.emulators.kube.profiles import install_kaito_controller, install_keda_kaito_scaler
+        from tests.emulators.lab import install_gpu_operator_chart, operator_simulators
+
+        for c in operator_simulators():
+            emu.controllers.add(c)
+
+        # The operators' own pods, as tests.emulators.lab.running installs them: without them
+        # `model deploy --wait` and `doctor` rightly report KAITO as not running. Each only where
+        # its CRDs are served (--crds / --no-crds leave operators out).
+        def served(crd: str) -> bool:
+            return emu.cluster.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, crd) is not None
+
+        if served("workspaces.kaito.sh"):
+            install_kaito_controller(emu)
+        if served("clusterpolicies.nvidia.com"):
+            install_gpu_operator_chart(emu)
+        if served("clustertriggerauthentications.keda.sh"):
+            install_keda_kaito_scaler(emu)
+    return emu
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="python -m tests.emulators.kube", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -56,37 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.latency_ms < 0:
         ap.error("--latency-ms must be >= 0")
 
-    crd_dirs = [] if args.no_crds else (args.crds or [default_crd_dir()])
-    emu = KubeEmulator(
-        crd_dirs=crd_dirs, tls=not args.no_tls, auth=not args.no_auth, port=args.port, record_requests=args.request_log
-    )
-    emu.latency_s = args.latency_ms / 1000
     started = time.monotonic()
-    if args.nodes or args.pods:
-        emu.generate_cluster(nodes=args.nodes, pods=args.pods, gpu_fraction=args.gpu_fraction)
+    emu = build(args)
     generated = time.monotonic() - started
-    if not args.no_controllers:
-        for c in builtin_controllers():
-            emu.controllers.add(c)
-    if not args.no_operators:
-        from tests.emulators.kube.profiles import install_kaito_controller, install_keda_kaito_scaler
-        from tests.emulators.lab import install_gpu_operator_chart, operator_simulators
-
-        for c in operator_simulators():
-            emu.controllers.add(c)
-
-        # The operators' own pods, as tests.emulators.lab.running installs them: without them
-        # `model deploy --wait` and `doctor` rightly report KAITO as not running. Each only where
-        # its CRDs are served (--crds / --no-crds leave operators out).
-        def served(crd: str) -> bool:
-            return emu.cluster.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, crd) is not None
-
-        if served("workspaces.kaito.sh"):
-            install_kaito_controller(emu)
-        if served("clusterpolicies.nvidia.com"):
-            install_gpu_operator_chart(emu)
-        if served("clustertriggerauthentications.keda.sh"):
-            install_keda_kaito_scaler(emu)
     emu.start()
     tmp = args.kubeconfig.with_name(args.kubeconfig.name + f".{os.getpid()}.tmp")
     emu.write_kubeconfig(tmp, args.context, args.namespace)

@@ -20,6 +20,16 @@ from tests.emulators.kube.crds import default_crd_dir, prepared_crds
 from tests.emulators.kube.server import EmulatorHTTPServer, ProxyHandler
 from tests.emulators.kube.streams import ExecHandler
 
+# Collections that grow with the cluster. A LIST of one is paged as kubectl pages it (upstream:
+# kubernetes/kubectl pkg/cmd/get/get.go ChunkSize: cmdutil.DefaultChunkSize, 500, mirror HEAD
+# dee3483; kubernetes/client-go tools/pager/pager.go defaultPageSize 500, mirror HEAD 32ce75a):
+# read_rule_breaks names a LIST sent without a limit or above that size, a node or pod read by
+# name more than once in one log, and more than READS_BY_NAME nodes and pods read by name (a loop
+# of GETs where one list would do).
+CLUSTER_SIZED = frozenset({"nodes", "pods", "events", "nodeclaims"})
+CHUNK_SIZE = 500
+READS_BY_NAME = 10
+
 
 class KubeEmulator:
     def __init__(
@@ -177,6 +187,25 @@ class KubeEmulator:
                 and (path is None or path in r.path)
                 and (verb is None or r.verb == verb)
             ]
+
+    def read_rule_breaks(self) -> list[str]:
+        """The recorded requests that break the cluster-read rules (see CLUSTER_SIZED), one line
+        each: clear ``request_log`` before the command whose requests are judged."""
+        breaks: list[str] = []
+        seen: set[str] = set()
+        for r in self.requests(method="GET"):
+            parts = r.path.strip("/").split("/")
+            if r.verb == "list" and parts[-1] in CLUSTER_SIZED:
+                limit = (r.query.get("limit") or [""])[0]
+                if not limit.isdigit() or not 0 < int(limit) <= CHUNK_SIZE:
+                    breaks.append(f"LIST {r.path} without a limit of at most {CHUNK_SIZE}: limit={limit or None}")
+            elif r.verb == "get" and len(parts) >= 2 and parts[-2] in ("nodes", "pods"):
+                if r.path in seen:
+                    breaks.append(f"GET {r.path} again")
+                seen.add(r.path)
+        if len(seen) > READS_BY_NAME:
+            breaks.append(f"{len(seen)} nodes or pods read one by one (a read per object, not a list)")
+        return breaks
 
     def register_exec(self, namespace: str, pod: str, handler: ExecHandler) -> None:
         """What ``kubectl exec`` into this pod runs: handler(container, command, stdin) ->
