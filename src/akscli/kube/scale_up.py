@@ -162,21 +162,30 @@ def _asked_pool(pod: Mapping[str, Any] | None) -> str | None:
 
 
 def _selected_pool(kube: Kube, pod: Mapping[str, Any]) -> str | None:
-    """The one pool whose nodes the pod's nodeSelector picks (one list of those nodes), or None
-    when it has no selector or its nodes are in several pools or none."""
+    """The one pool whose nodes the pod's nodeSelector picks, or None when it has no selector or
+    its nodes are in several pools or none. Where AKS's pool label is set (AKS sets it on every
+    node), two requests of one page whatever the pool's size: one node the selector picks, then
+    the nodes it picks whose pool label names another pool (the server filters on the label;
+    `!=` also matches nodes without it), not every node of the pool."""
     selector = ((pod.get("spec") or {}).get("nodeSelector")) or {}
     if not selector:
         return None
     query = ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
-    pools = {
-        str(labels.get(_POOL_LABELS[0]) or labels.get(_POOL_LABELS[1]) or "")
-        for labels in (
-            (n.get("metadata") or {}).get("labels") or {} for n in kube.list("v1", "Node", label_selector=query)
-        )
-    }
-    if len(pools) != 1:
+    first = next(iter(kube.list("v1", "Node", label_selector=query, page_size=1)), None)
+    pool = _node_pool(first) if first is not None else ""
+    if not pool:
         return None
-    return pools.pop() or None
+    # `key!=value` also selects objects without the key (upstream: kubernetes/website
+    # content/en/docs/concepts/overview/working-with-objects/labels.md, equality-based requirement).
+    if ((first or {}).get("metadata") or {}).get("labels", {}).get(_POOL_LABELS[0]) == pool:
+        query += f",{_POOL_LABELS[0]}!={pool}"
+    others = kube.list("v1", "Node", label_selector=query)
+    return None if any(_node_pool(node) != pool for node in others) else pool
+
+
+def _node_pool(node: Mapping[str, Any]) -> str:
+    labels = (node.get("metadata") or {}).get("labels") or {}
+    return str(labels.get(_POOL_LABELS[0]) or labels.get(_POOL_LABELS[1]) or "")
 
 
 def read_note(kube: Kube, namespace: str, pod: str, obj: Mapping[str, Any] | None = None) -> ScaleUpNote | None:

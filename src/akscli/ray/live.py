@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -165,12 +165,25 @@ def offline_group_ops(cluster: str, namespace: str, group: WorkerGroup, image: s
     return [{"op": "add", "path": "/spec/workerGroupSpecs/-", "value": group_obj}]
 
 
-def worker_group_rows(kube: Kube, clusters: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """One row per worker group of each cluster, counted from the cluster's pods."""
+def worker_group_rows(
+    kube: Kube, clusters: Sequence[Mapping[str, Any]], *, namespace: str, all_namespaces: bool = False
+) -> list[dict[str, Any]]:
+    """One row per worker group of each cluster, counted from the cluster's pods: those of one
+    cluster by its name, those of several in one paged list of every pod KubeRay labels with a
+    cluster (in ``namespace``, or all namespaces), not one list per cluster."""
+    by_cluster: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    if len(clusters) == 1:
+        meta = clusters[0]["metadata"]
+        by_cluster[meta["namespace"], meta["name"]] = list(cluster_pods(kube, meta["namespace"], meta["name"]))
+    elif clusters:
+        pods = kube.list("v1", "Pod", namespace=namespace, all_namespaces=all_namespaces, label_selector=CLUSTER_LABEL)
+        for pod in pods:
+            meta = pod["metadata"]
+            by_cluster.setdefault((meta.get("namespace"), meta["labels"][CLUSTER_LABEL]), []).append(pod)
     rows: list[dict[str, Any]] = []
     for cluster in clusters:
         meta = cluster["metadata"]
-        rows += workergroup_rows(cluster_summary(cluster, cluster_pods(kube, meta["namespace"], meta["name"])))
+        rows += workergroup_rows(cluster_summary(cluster, by_cluster.get((meta["namespace"], meta["name"]), [])))
     return rows
 
 
@@ -359,21 +372,29 @@ def operator_finding(kube: Kube, ref: str) -> Finding | None:
     )
 
 
-def diagnose_cluster(kube: Kube, namespace: str, cluster: str, gpu_nodes: bool | None = None) -> list[Finding]:
+def diagnose_cluster(
+    kube: Kube,
+    namespace: str,
+    cluster: str,
+    gpu_nodes: bool | None = None,
+    *,
+    read: tuple[Mapping[str, Any], Iterable[Mapping[str, Any]]] | None = None,
+) -> list[Finding]:
     """Why a RayCluster is not all there: what the RayCluster says (ReplicaFailure, a refused
-    name or spec, suspension), then at most 20 stuck pods and their events.
+    name or spec, suspension), then at most 20 stuck pods and their events. ``read``: the
+    RayCluster and its pods where the caller has read them already (each is read once).
 
     KubeRay's ``state: ready`` is sticky (raycluster_controller.go calculateStatus never sets it
     back), so this runs whatever the state is: a worker lost after a scale-up is only seen here.
     """
     findings: list[Finding] = []
-    obj = kube.get(RAY_API, "RayCluster", cluster, namespace=namespace)
+    obj, pods = read or (kube.get(RAY_API, "RayCluster", cluster, namespace=namespace), None)
     if obj is not None:
         events = [] if spec_accepted(obj) else _events(kube, obj)
         findings.extend(cluster_findings(obj, events))
         if not obj.get("status") and not events:
             findings.extend(f for f in [operator_finding(kube, f"raycluster/{cluster}")] if f)
-    stuck = stuck_pods(cluster_pods(kube, namespace, cluster))
+    stuck = stuck_pods(cluster_pods(kube, namespace, cluster) if pods is None else pods)
     if not stuck:
         return findings
     events_by_pod = {str(p["metadata"]["name"]): pod_events(kube, namespace, str(p["metadata"]["name"])) for p in stuck}

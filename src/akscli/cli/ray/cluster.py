@@ -102,9 +102,10 @@ def cluster_status(
     validate.name(name, "Ray cluster name")
     kube, ns = k8s.connect_ns()
     cluster = logic.get_object(kube, "RayCluster", name, ns)
-    summary = logic.cluster_summary(cluster, logic.cluster_pods(kube, ns, name))
+    pods = list(logic.cluster_pods(kube, ns, name))
+    summary = logic.cluster_summary(cluster, pods)
     # KubeRay never sets state back from "ready": pods lost or stuck later are only seen here.
-    findings = logic.diagnose_cluster(kube, ns, name)
+    findings = logic.diagnose_cluster(kube, ns, name, read=(cluster, pods))
     summary["problems"] = [vars(f) for f in findings]
     show(summary, logic.cluster_summary_fields(summary, findings), fmt, kind="raycluster.ray.io")
 

@@ -139,5 +139,5 @@ def workergroup_list(
         clusters = [logic.get_object(kube, "RayCluster", cluster, ns)]
     else:
         clusters = list(kube.list(RAY, "RayCluster", namespace=ns, all_namespaces=all_namespaces))
-    rows = logic.worker_group_rows(kube, clusters)
+    rows = logic.worker_group_rows(kube, clusters, namespace=ns, all_namespaces=all_namespaces)
     output.emit(rows, fmt, WORKERGROUP_COLUMNS, name=lambda g: group_name(g["cluster"], g["name"]))
