@@ -1,0 +1,168 @@
+"""Benchmark: every akscli command that reads a cluster, against one large seeded emulator.
+
+The emulator runs in a forked process of its own that hands its request log over a pipe after
+each command (so its memory is not counted, nor inherited by the commands: a child forked from a
+process holding the emulator reports that process's pages as its peak RSS); each command runs as
+a child process of this small one, timed, with its peak resident memory from ``wait4``'s rusage. For each
+command it prints wall time, peak RSS, and the requests it sent: method, path, limit,
+labelSelector, fieldSelector and how many were continuations, grouped. Not a test (tests assert
+requests, never timings: tests/kube/test_cluster_read_rules.py); run it directly:
+
+    python tests/bench/bench_cluster_reads.py --nodes 75000 --pods 198000
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import multiprocessing
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.bench._harness import AKSCLI
+from tests.emulators.kube.__main__ import build
+
+Record = tuple[str, str, dict[str, list[str]], str]  # method, path, query, user agent
+
+# Set up first (not measured): a model and a Ray cluster for the commands that read one.
+SETUP = [
+    ["model", "deploy", "phi-4-mini-instruct", "--vm-size", "Standard_NC24ads_A100_v4", "-y"],
+    ["ray", "cluster", "create", "bench", "-y"],
+    ["ray", "cluster", "create", "other", "-y"],
+]
+COMMANDS = [
+    ["doctor"],
+    ["doctor", "--for", "model"],
+    ["doctor", "--for", "ray"],
+    ["doctor", "--for", "baremetal"],
+    ["doctor", "--for", "fleet"],
+    ["baremetal", "doctor"],
+    [
+        "model",
+        "deploy",
+        "phi-4-mini-instruct",
+        "--name",
+        "fit",
+        "--runtime",
+        "vllm",
+        "--vm-size",
+        "Standard_NC24ads_A100_v4",
+        "--dry-run=server",
+    ],
+    ["model", "list"],
+    ["model", "status", "phi-4-mini-instruct"],
+    ["model", "top"],
+    ["ray", "cluster", "list"],
+    ["ray", "cluster", "status", "bench"],
+    ["ray", "cluster", "nodes", "bench"],
+    ["ray", "workergroup", "list"],
+    ["gpu", "usage"],
+]
+
+
+def run(cmd: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
+    with tempfile.TemporaryFile() as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen([AKSCLI, *cmd], stdout=out, stderr=subprocess.STDOUT, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        out.seek(0)
+        tail = out.read().decode(errors="replace")[-300:]
+    return wall, usage.ru_maxrss / 1024.0, os.waitstatus_to_exitcode(status), tail
+
+
+def serve(conn: multiprocessing.connection.Connection, emu_args: argparse.Namespace, kubeconfig: Path) -> None:
+    """The emulator's process: build, serve, and answer "idle", "take" (the request log since the
+    last take) and "stop" from the pipe."""
+    started = time.perf_counter()
+    emu = build(emu_args)
+    emu.start()
+    emu.write_kubeconfig(kubeconfig)
+    conn.send(time.perf_counter() - started)
+    while (msg := conn.recv()) != "stop":
+        if msg == "idle":
+            conn.send(emu.idle(30))
+        elif msg == "take":
+            with emu._log_lock:
+                conn.send([(r.method, r.path, r.query, r.user_agent) for r in emu.request_log])
+                emu.request_log.clear()
+    emu.stop()
+
+
+def summarize(records: list[Record]) -> list[str]:
+    groups: collections.Counter[tuple[str, ...]] = collections.Counter()
+    continued: collections.Counter[tuple[str, ...]] = collections.Counter()
+    for method, path, q, _ in records:
+        key = (
+            method,
+            path,
+            f"limit={q['limit'][0]}" if "limit" in q else ("watch" if "watch" in q else "-"),
+            f"labelSelector={q['labelSelector'][0]}" if "labelSelector" in q else "",
+            f"fieldSelector={q['fieldSelector'][0]}" if "fieldSelector" in q else "",
+        )
+        groups[key] += 1
+        continued[key] += "continue" in q
+    return [
+        f"    {n:>5} x {' '.join(k for k in key if k)}"
+        + (f" ({continued[key]} with continue)" if continued[key] else "")
+        for key, n in groups.most_common()
+    ]
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--nodes", type=int, default=75000)
+    ap.add_argument("--pods", type=int, default=198000)
+    ap.add_argument("--only", action="append", help="run only commands whose text contains this (repeatable)")
+    args = ap.parse_args()
+    emu_args = argparse.Namespace(
+        port=0, nodes=args.nodes, pods=args.pods, gpu_fraction=0.2, no_crds=False, crds=None, no_tls=False,
+        no_auth=False, no_controllers=False, no_operators=False, request_log=True, latency_ms=0.0,
+    )  # fmt: skip
+    work = Path(tempfile.mkdtemp(prefix="akscli-reads-"))
+    kubeconfig = work / "kubeconfig"
+    conn, child_end = multiprocessing.Pipe()
+    emulator = multiprocessing.get_context("fork").Process(target=serve, args=(child_end, emu_args, kubeconfig))
+    emulator.start()
+    print(f"emulator: {args.nodes:,} nodes, {args.pods:,} pods in {conn.recv():.0f} s", flush=True)
+    env = {**os.environ, "KUBECONFIG": str(kubeconfig), "AKSCLI_AUDIT_LOG": str(work / "audit.jsonl")}
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    try:
+        for cmd in SETUP:
+            code = run(cmd, env)[2]
+            print(f"setup: akscli {' '.join(cmd)}: exit {code}", flush=True)
+        conn.send("idle")
+        conn.recv()
+        rows = []
+        for cmd in COMMANDS:
+            text = " ".join(cmd)
+            if args.only and not any(o in text for o in args.only):
+                continue
+            conn.send("take")
+            conn.recv()
+            wall, rss, code, tail = run(cmd, env)
+            conn.send("take")
+            records: list[Record] = conn.recv()
+            ours = [r for r in records if r[3].startswith("akscli")] or records
+            rows.append((text, len(ours), wall, rss, code))
+            print(f"akscli {text}: exit {code}, {wall:.1f} s, {rss:.0f} MiB, {len(ours)} requests", flush=True)
+            if code not in (0, 9):
+                print("    " + tail.strip().replace("\n", "\n    "))
+            print("\n".join(summarize(ours)), flush=True)
+        print(f"\n{'command':<40} {'requests':>8} {'wall s':>7} {'RSS MiB':>8} {'exit':>4}")
+        for text, n, wall, rss, code in rows:
+            print(f"{text[:40]:<40} {n:>8} {wall:>7.1f} {rss:>8.0f} {code:>4}")
+    finally:
+        conn.send("stop")
+        emulator.join(60)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
