@@ -169,3 +169,13 @@ def test_a_wait_watches_what_it_waits_for(seeded: Any, command: tuple[str, ...])
     requests = reads(seeded, *command)
     assert [r for r in requests if r.verb == "watch"]
     assert unnarrowed(requests, "nodes", "pods", "events") == []
+
+
+def test_workergroup_list_of_every_cluster_counts_each_clusters_pods_as_its_own_list_does(seeded: Any) -> None:
+    from tests.cli import list_items
+
+    _, env = seeded
+    every = list_items(invoke("ray", "workergroup", "list", "-A", "-o", "json", env=env).stdout)
+    for cluster in ("one", "two"):
+        own = list_items(invoke("ray", "workergroup", "list", cluster, "-o", "json", env=env).stdout)
+        assert own and [row for row in every if row["cluster"] == cluster] == own
