@@ -145,7 +145,7 @@ def test_start_up_records_are_built_without_compiling_their_annotations() -> Non
     (``from __future__ import annotations``) becomes a ``typing.ForwardRef``, which compiles it:
     about 1 ms for a 25-field record, against 0.4 ms with the annotations as objects. The records
     `version`, `model plan` and `catalog` load (output.Column, catalog.Model and Description,
-    skus.GpuSku, planning's KaitoEstimate, Throughput, Fit and Plan, options.KubeFlags) are
+    skus.GpuSku, kaito_estimator.KaitoEstimate, planning's Throughput, Fit and Plan, options.KubeFlags) are
     built from objects."""
     done = subprocess.run([sys.executable, "-c", FORWARD_REFS], capture_output=True, text=True, check=True, timeout=60)
     assert done.stdout.strip() == "0"

@@ -5,7 +5,7 @@ kubernetes/kubernetes pkg/scheduler/framework/plugins/noderesources/fit.go fitsR
 requests as staging/src/k8s.io/component-helpers/resource/helpers.go PodRequests sums them).
 
 phi-4 on one NC24ads_A100_v4 GPU renders a vLLM pod requesting 19 cpu and 176Gi memory
-(model.deploy.pod_share); the test nodes have 95 cpu and 1850Gi allocatable, 110 pods."""
+(model.runtime_values.pod_share); the test nodes have 95 cpu and 1850Gi allocatable, 110 pods."""
 
 from __future__ import annotations
 
@@ -255,7 +255,7 @@ def test_nominated_pods_past_the_first_page_count(model_emulator: Start, monkeyp
 
 def test_the_pod_weighed_is_the_rendered_vllm_pods_share_of_the_size() -> None:
     from akscli.model import catalog, cluster_fit, deploy, planning
-    from akscli.model.deploy import pod_share
+    from akscli.model.runtime_values import pod_share
 
     m = catalog.get("phi-4")
     plan = planning.plan(m, runtime="vllm", context=4096)

@@ -12,7 +12,7 @@ import functools
 import pytest
 from ruamel.yaml import YAML
 
-from akscli.model import catalog, planning, skus
+from akscli.model import catalog, kaito_estimator, skus
 
 from ._shared import kaito_catalog_path
 
@@ -96,7 +96,7 @@ def test_node_estimate_agrees_with_kaito(model_id: str, vm_size: str, max_model_
     expected = _reference(m, gpus, total, max_model_len)
     sku = skus.get(vm_size)
     assert sku is not None
-    got = planning.kaito_estimate(catalog.get(model_id), sku, max_model_len)
+    got = kaito_estimator.kaito_estimate(catalog.get(model_id), sku, max_model_len)
     if expected is None:
         assert not got.fits
     else:

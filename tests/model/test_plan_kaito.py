@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from akscli import yamlio
-from akscli.model import catalog, planning, skus
+from akscli.model import catalog, kaito_estimator, planning, skus
 from tests.cli import invoke
 
 
@@ -30,7 +30,7 @@ def _option(doc: dict[str, Any], vm_size: str) -> dict[str, Any]:
 def test_the_kaito_plan_lists_only_sizes_in_kaitos_sku_table() -> None:
     doc = _plan_json("phi-4-mini-instruct", "--runtime", "kaito")
     sizes = {o["vm_size"] for o in doc["options"]}
-    assert sizes and all(planning.supports_kaito(s) for s in sizes)
+    assert sizes and all(kaito_estimator.supports_kaito(s) for s in sizes)
     assert "Standard_NC4as_T4_v3" not in sizes
     assert doc["inputs"]["runtime"] == "kaito"
 
@@ -44,7 +44,7 @@ def test_no_small_model_is_planned_on_a_size_kaito_cannot_estimate() -> None:
         if not model.preset:
             continue
         pick = planning.plan(model, runtime="kaito").recommended
-        assert pick is None or planning.supports_kaito(pick.vm_size), (model.id, pick.vm_size)
+        assert pick is None or kaito_estimator.supports_kaito(pick.vm_size), (model.id, pick.vm_size)
 
 
 def test_each_option_has_kaitos_node_count_and_the_price_of_those_nodes() -> None:

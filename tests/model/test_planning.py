@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from akscli.errors import UsageError
-from akscli.model import catalog, plan_view, planning, skus
+from akscli.model import catalog, kaito_estimator, plan_view, planning, skus
 
 
 @pytest.fixture(autouse=True)
@@ -184,11 +184,11 @@ def test_a_fit_never_plans_more_memory_than_the_gpu_has(
 @settings(max_examples=60, deadline=None)
 @given(small=st.floats(0.5, 400), extra=st.floats(0, 400), size=st.sampled_from([s.vm_size for s in skus.all_skus()]))
 def test_kaitos_estimate_never_shrinks_as_weights_grow(small: float, extra: float, size: str) -> None:
-    def est(w: float) -> planning.KaitoEstimate:
+    def est(w: float) -> kaito_estimator.KaitoEstimate:
         m = catalog.custom(
             "acme/any", weights_gib=w, layers=32, attention_heads=32, kv_heads=8, head_dim=128, context=4096
         )
-        return planning.kaito_estimate(m, _sku(size))
+        return kaito_estimator.kaito_estimate(m, _sku(size))
 
     a, b = est(small), est(small + extra)
     if a.fits and b.fits:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from akscli.errors import UsageError
-from akscli.model import catalog, deploy, deploy_flags, planning
+from akscli.model import catalog, deploy, deploy_flags, planning, runtime_values
 
 from ._golden import assert_golden, has_schema, schema_problems
 
@@ -156,9 +156,9 @@ def test_the_pool_of_a_multinode_workspace_selects_the_leader_only() -> None:
 
 
 def test_the_served_name_of_an_inferenceset_is_the_sets_name() -> None:
-    assert deploy.served_name(_request(name="foo", replicas=2)) == "foo"
-    assert deploy.served_name(_request(name="foo")) == "phi-4"
-    assert deploy.served_name(_request(name="foo", runtime="vllm")) == "microsoft/phi-4"
+    assert runtime_values.served_name(_request(name="foo", replicas=2)) == "foo"
+    assert runtime_values.served_name(_request(name="foo")) == "phi-4"
+    assert runtime_values.served_name(_request(name="foo", runtime="vllm")) == "microsoft/phi-4"
 
 
 def test_vllm_replicas_each_get_their_own_weights_disk() -> None:

@@ -34,7 +34,7 @@ def worker_resources(obj: dict[str, Any], index: int = 0) -> dict[str, Any]:
 
 def test_gpu_workers_get_their_gpus_share_of_the_vm_size() -> None:
     obj = rendered("--worker-gpu", "8", "--worker-vm-size", "Standard_ND96asr_v4")
-    # 96 vCPUs and 900 GiB, less 20% for the node (akscli.model.deploy.pod_share).
+    # 96 vCPUs and 900 GiB, less 20% for the node (akscli.model.runtime_values.pod_share).
     assert worker_resources(obj)["requests"] == {"cpu": "76", "memory": "720Gi", "nvidia.com/gpu": 8}
     half = rendered("--worker-group", "name=gpu,gpu=4,vm=Standard_ND96asr_v4,cpu=40")
     assert worker_resources(half)["requests"] == {"cpu": "40", "memory": "360Gi", "nvidia.com/gpu": 4}

@@ -134,7 +134,7 @@ def fit_request(kube: Kube, the_plan: Plan, req: DeployRequest) -> tuple[Fit, st
 
 def rendered_pod(req: DeployRequest) -> PodFor:
     """The pod spec the deploy renders for a fit (akscli's vLLM Deployment's template: its GPUs,
-    CPU and memory, model.deploy.pod_share); for AI Runway, the GPUs: akscli's ModelDeployment
+    CPU and memory, model.runtime_values.pod_share); for AI Runway, the GPUs: akscli's ModelDeployment
     sets only spec.resources.gpu.count, and each provider whose pods are pinned turns that into
     the pod's only request.
     upstream: ai-runway/airunway v0.7.0 providers/vllm/transformer.go and providers/llmd/
@@ -173,7 +173,7 @@ def rendered_pod(req: DeployRequest) -> PodFor:
 
 def gpu_pod(fit: Fit) -> Mapping[str, Any]:
     """A pinned pod spec asking for the fit's GPUs and nothing else: the nodeSelector and
-    tolerations every pinned runtime's pods carry (deploy._vllm_values; AI Runway's vllm, llmd
+    tolerations every pinned runtime's pods carry (runtime_values.vllm_values; AI Runway's vllm, llmd
     and dynamo providers copy them, airunway.TOLERATING_PROVIDERS)."""
     return {
         "nodeSelector": {INSTANCE_TYPE_LABEL: fit.vm_size},

@@ -4,13 +4,12 @@ Plain logic: no Typer, no rich; nothing is printed."""
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from akscli import validate
 from akscli.errors import UsageError
-from akscli.model import airunway, catalog, monitoring, skus
+from akscli.model import airunway, catalog, monitoring
 from akscli.model.catalog import Model
 from akscli.model.kinds import (
     AIRUNWAY_API,
@@ -24,12 +23,10 @@ from akscli.model.kinds import (
     DEFAULT_VLLM_IMAGE,
     DYNAMO_SYSTEM_PORT_NAME,
     DYNAMO_WORKER_SELECTOR,
-    GPU_TOLERATIONS,
     GPUS_ANNOTATION,
     KAITO_API,
     KAITO_POD_LABEL,
     KAITO_PORT,
-    KAITO_SCALER_PREFIX,
     KAITO_SET_POD_LABEL,
     MODEL_ID_ANNOTATION,
     MODEL_LABEL,
@@ -40,7 +37,15 @@ from akscli.model.kinds import (
     SERVICE_PORT,
     VLLM_PORT,
 )
-from akscli.model.planning import VLLM_GPU_MEMORY_UTILIZATION, Fit
+from akscli.model.planning import Fit
+from akscli.model.runtime_values import (
+    kaito_config_name,
+    kaito_inference_config,
+    kaito_scaler_annotations,
+    replicas,
+    served_name,
+    vllm_values,
+)
 
 
 @dataclass
@@ -311,76 +316,6 @@ def plan_runtime(runtime: str, provider: str) -> str:
     return "kaito" if runtime == "kaito" or (runtime == "airunway" and provider == "kaito") else "vllm"
 
 
-def served_name(req: DeployRequest) -> str:
-    """The model name the server answers to. KAITO serves a Workspace's preset under the preset
-    name and an InferenceSet's under the set's name (kaito-project/kaito pkg/model/interface.go,
-    buildVLLMInferenceCommand); akscli's vLLM Deployment passes --served-model-name itself."""
-    if req.runtime == "airunway" and req.provider == "kaito":
-        return req.model.preset or req.model.id
-    if req.runtime != "kaito":
-        return req.model.id
-    return req.name if req.uses_inferenceset else (req.model.preset or req.model.id)
-
-
-def kaito_scaler_annotations(req: DeployRequest) -> dict[str, str]:
-    """What keda-kaito-scaler reads to make the InferenceSet's ScaledObject (kaito-project/
-    keda-kaito-scaler v0.6.2 pkg/constants/constants.go, pkg/scaledobject): up one replica when
-    more than --queue-threshold requests wait per replica, down when under one does. The metric is
-    the ``metrics`` YAML list, required with auto-provision since v0.6.1 (#129); the older
-    ``metricName`` and ``threshold`` keys were removed in v0.6.0 (#122) and v0.6.1 (#129), and no
-    release reads them with ``metrics``, so akscli writes neither."""
-    from akscli import yamlio
-
-    if not req.autoscale or req.runtime != "kaito":
-        return {}
-    low, high = req.autoscale
-    metric = [
-        {"name": QUEUE_METRIC, "type": "gauge", "upthreshold": req.queue_threshold, "downthreshold": 1},
-    ]
-    return {
-        f"{KAITO_SCALER_PREFIX}auto-provision": "true",
-        f"{KAITO_SCALER_PREFIX}min-replicas": str(low),
-        f"{KAITO_SCALER_PREFIX}max-replicas": str(high),
-        f"{KAITO_SCALER_PREFIX}metrics": yamlio.dump(metric),
-    }
-
-
-def vllm_args(req: DeployRequest) -> list[str]:
-    args = [
-        "--model",
-        req.model.id,
-        "--served-model-name",
-        req.model.id,
-        "--tensor-parallel-size",
-        str(req.fit.tensor_parallel),
-        "--max-model-len",
-        str(req.context),
-        "--gpu-memory-utilization",
-        str(VLLM_GPU_MEMORY_UTILIZATION),
-        "--download-dir",
-        "/models",
-        "--port",
-        str(VLLM_PORT),
-    ]
-    return args
-
-
-def kaito_inference_config(req: DeployRequest) -> str:
-    """KAITO's inference_config.yaml: its estimator and vLLM both read max-model-len here
-    (kaito-project/kaito v0.12.0 pkg/workspace/controllers/workspace_controller.go,
-    UpdateWorkspaceTargetNodeCount). No gpu-memory-utilization: KAITO passes vLLM its own per-GPU
-    value (pkg/model/interface.go, defaultGPUMemoryUtilization and gpuMemoryUtilizationByGPUModel),
-    and a key in this file would win over it (presets/workspace/inference/vllm/inference_api.py,
-    KAITOArgumentParser.parse_args appends the file's keys after the command line)."""
-    from akscli import yamlio
-
-    return yamlio.dump({"vllm": {"max-model-len": req.context}})
-
-
-def kaito_config_name(req: DeployRequest) -> str:
-    return f"{req.name}-inference-config"
-
-
 def initial_replicas(params: dict[str, Any]) -> int:
     """The replica count an autoscaled object is created with (``--replicas``, else the
     autoscaler's minimum): the count is the autoscaler's after that, so the rendered object has none."""
@@ -388,22 +323,6 @@ def initial_replicas(params: dict[str, Any]) -> int:
         return int(params["replicas"])
     autoscale = params.get("autoscale") or [1]
     return int(autoscale[0])
-
-
-def pod_share(vm_size: str, gpus: int) -> dict[str, str]:
-    """CPU and memory for a vLLM pod: its GPUs' share of the VM, less 20% for the node's own use.
-
-    Requests and a memory limit make the pod Guaranteed-sized for its memory and satisfy the
-    container-resources policy rule.
-    """
-    sku = skus.get(vm_size)
-    if sku is None or not sku.gpus:
-        return {"cpu_request": "4", "memory_request": "32Gi"}
-    share = min(1.0, gpus / sku.gpus) * 0.8
-    return {
-        "cpu_request": str(max(1, math.floor(sku.vcpus * share))),
-        "memory_request": f"{max(4, math.floor(sku.memory_gib * share))}Gi",
-    }
 
 
 def build(req: DeployRequest) -> list[dict[str, Any]]:
@@ -426,7 +345,11 @@ def build(req: DeployRequest) -> list[dict[str, Any]]:
     if req.runs_on_kaito:
         objects += render(
             "model/kaito-config.yaml.j2",
-            {**base, "config_name": kaito_config_name(req), "inference_config_yaml": kaito_inference_config(req)},
+            {
+                **base,
+                "config_name": kaito_config_name(req),
+                "inference_config_yaml": kaito_inference_config(req),
+            },
         )
     if req.runtime == "kaito":
         values = {
@@ -435,7 +358,7 @@ def build(req: DeployRequest) -> list[dict[str, Any]]:
             "preset": req.model.preset or req.model.id,
             "node_labels": {"apps": req.name},
             "inference_config": kaito_config_name(req),
-            "replicas": _replicas(req),
+            "replicas": replicas(req),
         }
         if req.uses_inferenceset:
             # KAITO makes a Service per child Workspace only, named after the child
@@ -448,7 +371,7 @@ def build(req: DeployRequest) -> list[dict[str, Any]]:
     elif req.runtime == "airunway":
         objects += render("model/airunway.yaml.j2", airunway.values(req, base, kaito_config_name(req)))
     else:
-        objects += render("model/vllm.yaml.j2", _vllm_values(req, base))
+        objects += render("model/vllm.yaml.j2", vllm_values(req, base))
     if req.autoscale and req.runtime == "vllm":
         api, kind = req.kind
         objects += render(
@@ -547,36 +470,6 @@ def on_demand_label(vm_size: str) -> str:
 def endpoint_picker(req: DeployRequest) -> str:
     """The endpoint picker Service the pool names: --endpoint-picker, else NAME-epp."""
     return req.endpoint_picker or f"{req.name}-epp"
-
-
-def _replicas(req: DeployRequest) -> int | None:
-    """``spec.replicas`` of the Deployment or InferenceSet: none when an autoscaler owns the
-    count, as Kubernetes advises ("Migrating Deployments and StatefulSets to horizontal
-    autoscaling", kubernetes/website content/en/docs/tasks/run-application/horizontal-pod-autoscale.md):
-    a manifest that carries it sets the count back on every apply. The InferenceSet's replicas is
-    optional, defaulting to 1 (kaito-project/kaito v0.12.0 api/v1beta1/inferenceset_types.go; the
-    controller reads a missing one as 1, pkg/inferenceset/inferenceset_controller.go). The first
-    apply still creates the object with ``initial_replicas`` (revisions.leave_replicas_to_autoscaler)."""
-    if req.autoscale:
-        return None
-    return req.replicas if req.replicas is not None else 1
-
-
-def _vllm_values(req: DeployRequest, base: dict[str, Any]) -> dict[str, Any]:
-    storage = max(50, math.ceil(req.model.weights_gib * 1.25 / 10) * 10)
-    return {
-        **base,
-        "replicas": _replicas(req),
-        "image": req.image,
-        "vllm_args": vllm_args(req),
-        "gpus_per_pod": req.fit.gpus,
-        **pod_share(req.vm_size, req.fit.gpus),
-        "storage_class": req.storage_class,
-        "storage_size": f"{storage}Gi",
-        "shm_size": "16Gi",
-        "node_selector": {"node.kubernetes.io/instance-type": req.vm_size},
-        "tolerations": list(GPU_TOLERATIONS),
-    }
 
 
 def _short_hash(req: DeployRequest) -> str:

@@ -11,7 +11,8 @@ from akscli import validate
 from akscli.errors import UsageError
 from akscli.model import skus
 from akscli.model.catalog import Model
-from akscli.model.planning import GIB, RUNTIMES, Fit, Plan, Throughput, check_vm_size, plan, servable
+from akscli.model.kaito_estimator import GIB
+from akscli.model.planning import RUNTIMES, Fit, Plan, Throughput, check_vm_size, plan, servable
 
 # Azure region names are lower-case letters and digits (eastus, westus3); '-' is tolerated.
 # Compiled on first use (re's cache), as in akscli.validate.

@@ -265,7 +265,7 @@ _REPLACED_FIRST = frozenset({"Workspace", "InferenceSet", "Deployment", "Service
 def leave_replicas_to_autoscaler(kube: Kube, objects: Sequence[dict[str, Any]], initial: int) -> list[dict[str, Any]]:
     """The objects to apply, where an autoscaler owns ``spec.replicas`` (a ScaledObject of this
     deploy targets the object, or keda-kaito-scaler's annotation is on). Such an object is
-    rendered without replicas (deploy._replicas); here it gets ``initial`` when it does not exist
+    rendered without replicas (runtime_values.replicas); here it gets ``initial`` when it does not exist
     yet, and the live count when it does. The live count keeps the field where it is: an apply
     that leaves out a field akscli alone manages (a revision from before, or a count the
     autoscaler never changed) removes it, and the schema's default (1) scales the model down

@@ -224,8 +224,8 @@ def vm_size(value: str, what: str = "--worker-vm-size") -> str:
 
 def gpu_share(gpus: int, vm: str | None) -> Resources:
     """CPU and memory for a GPU worker: its GPUs' share of the VM size, as model serving sizes a
-    vLLM pod (akscli.model.deploy.pod_share); without a known VM size, its default."""
-    from akscli.model.deploy import pod_share
+    vLLM pod (akscli.model.runtime_values.pod_share); without a known VM size, its default."""
+    from akscli.model.runtime_values import pod_share
 
     share = pod_share(vm or "", gpus)
     return Resources(cpu=share["cpu_request"], memory=share["memory_request"], gpu=gpus)

@@ -166,16 +166,16 @@ def _owner(obj: dict[str, Any]) -> dict[str, Any]:
 def _node_count(cluster: Any, ws: dict[str, Any]) -> int | None:
     """The node count KAITO's estimator gives, computed the way akscli's plan computes it;
     None where the estimator fails on a size outside KAITO's SKU table."""
-    from akscli.model import catalog, planning, skus
+    from akscli.model import catalog, kaito_estimator, skus
 
     size = ((ws.get("resource") or {}).get("instanceType")) or ""
-    if not planning.supports_kaito(size):
+    if not kaito_estimator.supports_kaito(size):
         return None
     preset = (((ws.get("inference") or {}).get("preset")) or {}).get("name") or ""
     model, sku = catalog.find(preset), skus.get(size)
     if model is None or sku is None:
         return 1
-    est = planning.kaito_estimate(model, sku, _max_model_len(cluster, ws))
+    est = kaito_estimator.kaito_estimate(model, sku, _max_model_len(cluster, ws))
     return max(est.nodes, 1)
 
 
@@ -190,7 +190,7 @@ def _max_model_len(cluster: Any, ws: dict[str, Any]) -> int:
 
 
 def planning_default() -> int:
-    from akscli.model.planning import KAITO_DEFAULT_MAX_MODEL_LEN
+    from akscli.model.kaito_estimator import KAITO_DEFAULT_MAX_MODEL_LEN
 
     return KAITO_DEFAULT_MAX_MODEL_LEN
 

@@ -1,0 +1,131 @@
+"""What each runtime's template gets from a deploy request beyond the values all share: the
+name the server answers to, vLLM's arguments and its pod's size, KAITO's inference config and
+scaler annotations, and the replica count. Plain logic: no Typer, no rich."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from akscli.model import skus
+from akscli.model.kinds import GPU_TOLERATIONS, KAITO_SCALER_PREFIX, QUEUE_METRIC, VLLM_PORT
+from akscli.model.planning import VLLM_GPU_MEMORY_UTILIZATION
+
+if TYPE_CHECKING:
+    from akscli.model.deploy import DeployRequest
+
+
+def served_name(req: DeployRequest) -> str:
+    """The model name the server answers to. KAITO serves a Workspace's preset under the preset
+    name and an InferenceSet's under the set's name (kaito-project/kaito pkg/model/interface.go,
+    buildVLLMInferenceCommand); akscli's vLLM Deployment passes --served-model-name itself."""
+    if req.runtime == "airunway" and req.provider == "kaito":
+        return req.model.preset or req.model.id
+    if req.runtime != "kaito":
+        return req.model.id
+    return req.name if req.uses_inferenceset else (req.model.preset or req.model.id)
+
+
+def kaito_scaler_annotations(req: DeployRequest) -> dict[str, str]:
+    """What keda-kaito-scaler reads to make the InferenceSet's ScaledObject (kaito-project/
+    keda-kaito-scaler v0.6.2 pkg/constants/constants.go, pkg/scaledobject): up one replica when
+    more than --queue-threshold requests wait per replica, down when under one does. The metric is
+    the ``metrics`` YAML list, required with auto-provision since v0.6.1 (#129); the older
+    ``metricName`` and ``threshold`` keys were removed in v0.6.0 (#122) and v0.6.1 (#129), and no
+    release reads them with ``metrics``, so akscli writes neither."""
+    from akscli import yamlio
+
+    if not req.autoscale or req.runtime != "kaito":
+        return {}
+    low, high = req.autoscale
+    metric = [
+        {"name": QUEUE_METRIC, "type": "gauge", "upthreshold": req.queue_threshold, "downthreshold": 1},
+    ]
+    return {
+        f"{KAITO_SCALER_PREFIX}auto-provision": "true",
+        f"{KAITO_SCALER_PREFIX}min-replicas": str(low),
+        f"{KAITO_SCALER_PREFIX}max-replicas": str(high),
+        f"{KAITO_SCALER_PREFIX}metrics": yamlio.dump(metric),
+    }
+
+
+def vllm_args(req: DeployRequest) -> list[str]:
+    args = [
+        "--model",
+        req.model.id,
+        "--served-model-name",
+        req.model.id,
+        "--tensor-parallel-size",
+        str(req.fit.tensor_parallel),
+        "--max-model-len",
+        str(req.context),
+        "--gpu-memory-utilization",
+        str(VLLM_GPU_MEMORY_UTILIZATION),
+        "--download-dir",
+        "/models",
+        "--port",
+        str(VLLM_PORT),
+    ]
+    return args
+
+
+def kaito_inference_config(req: DeployRequest) -> str:
+    """KAITO's inference_config.yaml: its estimator and vLLM both read max-model-len here
+    (kaito-project/kaito v0.12.0 pkg/workspace/controllers/workspace_controller.go,
+    UpdateWorkspaceTargetNodeCount). No gpu-memory-utilization: KAITO passes vLLM its own per-GPU
+    value (pkg/model/interface.go, defaultGPUMemoryUtilization and gpuMemoryUtilizationByGPUModel),
+    and a key in this file would win over it (presets/workspace/inference/vllm/inference_api.py,
+    KAITOArgumentParser.parse_args appends the file's keys after the command line)."""
+    from akscli import yamlio
+
+    return yamlio.dump({"vllm": {"max-model-len": req.context}})
+
+
+def kaito_config_name(req: DeployRequest) -> str:
+    return f"{req.name}-inference-config"
+
+
+def pod_share(vm_size: str, gpus: int) -> dict[str, str]:
+    """CPU and memory for a vLLM pod: its GPUs' share of the VM, less 20% for the node's own use.
+
+    Requests and a memory limit make the pod Guaranteed-sized for its memory and satisfy the
+    container-resources policy rule.
+    """
+    sku = skus.get(vm_size)
+    if sku is None or not sku.gpus:
+        return {"cpu_request": "4", "memory_request": "32Gi"}
+    share = min(1.0, gpus / sku.gpus) * 0.8
+    return {
+        "cpu_request": str(max(1, math.floor(sku.vcpus * share))),
+        "memory_request": f"{max(4, math.floor(sku.memory_gib * share))}Gi",
+    }
+
+
+def replicas(req: DeployRequest) -> int | None:
+    """``spec.replicas`` of the Deployment or InferenceSet: none when an autoscaler owns the
+    count, as Kubernetes advises ("Migrating Deployments and StatefulSets to horizontal
+    autoscaling", kubernetes/website content/en/docs/tasks/run-application/horizontal-pod-autoscale.md):
+    a manifest that carries it sets the count back on every apply. The InferenceSet's replicas is
+    optional, defaulting to 1 (kaito-project/kaito v0.12.0 api/v1beta1/inferenceset_types.go; the
+    controller reads a missing one as 1, pkg/inferenceset/inferenceset_controller.go). The first
+    apply still creates the object with ``initial_replicas`` (revisions.leave_replicas_to_autoscaler)."""
+    if req.autoscale:
+        return None
+    return req.replicas if req.replicas is not None else 1
+
+
+def vllm_values(req: DeployRequest, base: dict[str, Any]) -> dict[str, Any]:
+    storage = max(50, math.ceil(req.model.weights_gib * 1.25 / 10) * 10)
+    return {
+        **base,
+        "replicas": replicas(req),
+        "image": req.image,
+        "vllm_args": vllm_args(req),
+        "gpus_per_pod": req.fit.gpus,
+        **pod_share(req.vm_size, req.fit.gpus),
+        "storage_class": req.storage_class,
+        "storage_size": f"{storage}Gi",
+        "shm_size": "16Gi",
+        "node_selector": {"node.kubernetes.io/instance-type": req.vm_size},
+        "tolerations": list(GPU_TOLERATIONS),
+    }
