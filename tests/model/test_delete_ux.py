@@ -1,9 +1,9 @@
 """What `model delete` says while it waits, and what it does when it may not wait (audit 14,
 docs/changes/audit14-delete-ux.md): progress on stderr naming the object and its finalizer, as
-every akscli wait (docs/grammar.md); a wait the server refuses is one warning and exit 0, as
-kubectl's (upstream: kubernetes/kubectl pkg/cmd/delete/delete.go DeleteResult); an InferenceSet is
-held by KAITO's finalizer until its Workspaces are deleted (upstream: kaito-project/kaito v0.12.0
-pkg/inferenceset/inferenceset_controller.go garbageCollectInferenceSet)."""
+every akscli wait (docs/grammar.md); a refused list or watch is polled by GET, and a refused GET
+is one warning and exit 0, as kubectl's (upstream: kubernetes/kubectl pkg/cmd/delete/delete.go
+DeleteResult); an InferenceSet is held by KAITO's finalizer until its Workspaces are deleted
+(upstream: kaito-project/kaito v0.12.0 pkg/inferenceset/inferenceset_controller.go garbageCollectInferenceSet)."""
 
 from __future__ import annotations
 
@@ -51,18 +51,48 @@ def test_delete_shows_what_it_waits_for_on_stderr_only(model_emulator: Start) ->
     assert "waiting" not in result.stdout and "workspace.kaito.sh/phi-4" in result.stdout.splitlines()
 
 
-# 403: no permission to watch; 405: the resource serves no watch (IsMethodNotSupported).
+# 403: no permission; 405: the resource serves no such verb (IsMethodNotSupported). kubectl's
+# wait starts with a GET (pkg/cmd/wait/delete.go IsDeleted), and a refused one returns without
+# waiting (pkg/cmd/delete/delete.go DeleteResult).
 @pytest.mark.parametrize("status", [403, 405])
-def test_a_refused_watch_is_one_warning_and_the_delete_succeeds(model_emulator: Start, status: int) -> None:
+def test_a_refused_get_is_one_warning_and_the_delete_succeeds(model_emulator: Start, status: int) -> None:
     emu = model_emulator()
     _deploy()
-    _stopped(emu, WorkspaceController)  # the finalizer stays: the wait must watch
-    emu.faults.add(verb="watch", path="/workspaces", status=status, count=None)
+    _stopped(emu, WorkspaceController)  # the finalizer stays: the wait must read the object
+
+    def refuse_reads() -> None:  # allowed to delete, not to read it afterwards
+        for verb in ("list", "watch", "get"):
+            emu.faults.add(verb=verb, path="/workspaces", status=status, count=None)
+
+    emu.faults.add(verb="delete", path="/workspaces/phi-4", before=refuse_reads)
     result = invoke("model", "delete", "phi-4", "-y")
     assert result.exit_code == 0, result
     assert "deleted, but could not wait until gone" in result.stderr
     assert 'workspace.kaito.sh "phi-4" deleted' in result.stdout
     assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4")["metadata"]["deletionTimestamp"]
+
+
+# A user who may get the object but not list or watch it: kubectl's wait GETs it, then its
+# UntilWithSync never syncs (client-go tools/cache/reflector.go retries the refused list) and
+# times out; akscli reads it again every second, as the recreate's wait and kubectl replace
+# --force do (pkg/cmd/replace/replace.go forceReplace).
+@pytest.mark.parametrize("status", [403, 405])
+def test_a_refused_list_and_watch_is_polled_by_get_until_gone(model_emulator: Start, status: int) -> None:
+    emu = model_emulator()
+    _deploy()
+    _slow(emu, WorkspaceController, delay=2.0)  # held past the first read
+
+    def refuse_list_and_watch() -> None:
+        for verb in ("list", "watch"):
+            emu.faults.add(verb=verb, path="/workspaces", status=status, count=None)
+
+    emu.faults.add(verb="delete", path="/workspaces/phi-4", before=refuse_list_and_watch)
+    result = invoke("model", "delete", "phi-4", "-y")
+    assert result.exit_code == 0, result
+    assert "could not wait" not in result.stderr
+    said = f"waiting for workspace.kaito.sh/phi-4 to be deleted (finalizer {WORKSPACE_FINALIZER})"
+    assert said in result.stderr
+    assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4") is None
 
 
 def test_delete_of_an_inferenceset_waits_for_kaitos_finalizer(model_emulator: Start) -> None:

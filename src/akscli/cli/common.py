@@ -380,8 +380,8 @@ def delete_objects(
     ``fmt``: -o (only ``name``, as kubectl delete). ``wait``: --wait's --timeout in seconds
     (None: --no-wait); kubectl's lines are printed as the deletes are accepted, then the wait
     follows until every object is gone, finalizers included (akscli.kube.deletion), as kubectl
-    delete's, with its progress on stderr; a dry run never waits, and a wait the server refuses
-    (no permission to watch) is one warning, not a failure (upstream: kubernetes/kubectl
+    delete's, with its progress on stderr; a dry run never waits; a refused list or watch is
+    polled by GET, and a refused GET is one warning, not a failure (upstream: kubernetes/kubectl
     pkg/cmd/delete/delete.go DeleteResult).
     """
     from akscli.cli.options import dry_run_mode

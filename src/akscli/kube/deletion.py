@@ -7,15 +7,18 @@ from the server's answer, the wait skipped on a dry run) and pkg/cmd/wait/delete
 404, or an object of the same name with another UID, is gone; else UntilWithSync over a list and
 watch of the name's field selector, its precondition the synced store, until a DELETED event; a
 timeout names the objects left); akscli's list stands for kubectl's first GET (kube/reflector.py).
-A wait the server refuses (Forbidden: no permission to list or watch; MethodNotAllowed: the
-resource has no such verb) does not fail the delete, which the server accepted (delete.go
-DeleteResult: errors.IsForbidden || errors.IsMethodNotSupported from the wait returns nil).
-
-A wait before a create of the same name (--recreate, a replaced server) polls by GET where the list
-or watch is refused, and a refused GET fails: the create must not meet the old object (upstream:
-kubernetes/kubectl pkg/cmd/replace/replace.go forceReplace: DeleteResult, then
-wait.PollUntilContextTimeout(1s, immediate) on info.Get until IsNotFound, any other error returned
-before the create; PollImmediate before kubectl 1.32, #128147).
+A list or watch the server refuses (Forbidden: no permission to list or watch; MethodNotAllowed:
+the resource has no such verb) is followed by reading the object by GET every second until it is
+gone, as kubectl replace --force waits (upstream: kubernetes/kubectl pkg/cmd/replace/replace.go
+forceReplace: wait.PollUntilContextTimeout(1s, immediate) on info.Get until IsNotFound;
+PollImmediate before kubectl 1.32, #128147). kubectl delete's own wait GETs the object first and
+then, for a user who may get but not list, never syncs: client-go's reflector retries the refused
+list (kubernetes/client-go tools/cache/reflector.go RunWithContext) until the timeout
+(tools/watch/until.go UntilWithSync, "unable to sync caches"); the poll sees the object go.
+A GET the server refuses raises; a plain delete then returns without waiting, as kubectl's does
+(pkg/cmd/delete/delete.go DeleteResult: errors.IsForbidden || errors.IsMethodNotSupported from
+the wait returns nil; IsDeleted returns the first GET's error), and a wait before a create of the
+same name (--recreate, a replaced server) fails: the create must not meet the old object.
 """
 
 from __future__ import annotations
@@ -60,7 +63,7 @@ def deleted_ref(
 
 
 def wait_refused(exc: AkscliError) -> bool:
-    """The server refused the wait's get or watch, not the delete: kubectl returns without
+    """The server refused the wait's get, list or watch, not the delete: kubectl returns without
     waiting (upstream: kubernetes/kubectl pkg/cmd/delete/delete.go DeleteResult, IsForbidden or
     IsMethodNotSupported; k8s.io/apimachinery pkg/api/errors/errors.go: the Status reasons
     Forbidden and MethodNotAllowed)."""
@@ -72,18 +75,17 @@ def wait_deleted(
     objects: Iterable[Mapping[str, Any]],
     timeout: float = DEFAULT_TIMEOUT,
     progress: Progress | None = None,
-    poll: bool = False,
 ) -> None:
     """Return once each object is gone; a ``metadata.uid`` makes an object of the same name with
     another UID count as gone (created after the delete). Raises WaitTimeoutError (exit 5) naming
     each object left and the finalizers that hold it. ``progress`` is told which object is waited
-    for and the finalizers holding it, whenever that changes. ``poll``: where the server refuses
-    the watch, read the object again every second instead (kubectl replace --force); a refused
-    get still raises."""
+    for and the finalizers holding it, whenever that changes. Where the server refuses the list or
+    watch, the object is read again every second instead; a refused get raises (wait_refused
+    says which refusals those are)."""
     limit = UNBOUNDED if timeout == 0 else timeout
     deadline = time.monotonic() + limit
     tell = progress or (lambda _message: None)
-    left = [held for obj in objects if (held := _wait_one(kube, obj, deadline, tell, poll)) is not None]
+    left = [held for obj in objects if (held := _wait_one(kube, obj, deadline, tell)) is not None]
     if left:
         raise WaitTimeoutError(
             f"not deleted within {limit:g}s: {'; '.join(_holding(obj) for obj in left)}",
@@ -92,13 +94,13 @@ def wait_deleted(
         )
 
 
-def _wait_one(kube: Kube, obj: Mapping[str, Any], deadline: float, tell: Progress, poll: bool) -> dict[str, Any] | None:
-    """None once the object is gone, else the object as last seen at the deadline. ``poll``: a
-    list or watch the server refuses is followed by reading the object every second."""
+def _wait_one(kube: Kube, obj: Mapping[str, Any], deadline: float, tell: Progress) -> dict[str, Any] | None:
+    """None once the object is gone, else the object as last seen at the deadline. A list or
+    watch the server refuses is followed by reading the object every second."""
     try:
         return _watch_one(kube, obj, deadline, tell)
     except AkscliError as exc:
-        if not (poll and wait_refused(exc)):
+        if not wait_refused(exc):
             raise
     return _poll_one(kube, obj, deadline, tell)
 

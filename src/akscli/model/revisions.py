@@ -228,7 +228,7 @@ def _wait_gone(kube: Kube, deleted: dict[str, Any], progress: Progress | None) -
     GET fails before the create, as kubectl replace --force does (upstream: kubernetes/kubectl
     pkg/cmd/replace/replace.go forceReplace, wait.PollUntilContextTimeout(1s, immediate) on info.Get)."""
     try:
-        wait_deleted(kube, [deleted], progress=progress, poll=True)
+        wait_deleted(kube, [deleted], progress=progress)
     except AkscliError as exc:
         if not wait_refused(exc):
             raise
