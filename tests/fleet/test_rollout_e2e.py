@@ -388,3 +388,49 @@ def test_approval_requests_of_a_run_are_found_by_the_label_the_hub_sets(hub: Hub
     _staged(hub)
     found = requests_for_run(connect(KubeTarget()), "run-1", None)
     assert [r["metadata"]["name"] for r in found] == ["run-1-after-canary"]
+
+
+def _runs_in_both_scopes(hub: Hub) -> None:
+    """run-1 and canary-first, cluster-scoped; run-ns and gated in namespace llm."""
+    _staged(hub)
+    objects = build(PlacementRequest(name="cfg", namespace="llm", selects=["configmap/model-config"], external=True))
+    objects += strategy_objects("gated", "llm", parse_stages(["all;before=approval"]))
+    objects += run_objects("run-ns", "llm", "cfg", "gated", None, start=False)
+    for obj in objects:
+        hub.cluster.create(obj)
+    hub.settle()
+
+
+# kubectl get -A (kubernetes/kubectl pkg/cmd/get/get.go): every namespace, NAMESPACE first; as
+# `fleet placement list -A`, the cluster-scoped kind too, its NAMESPACE left empty.
+def test_rollout_list_all_namespaces_shows_cluster_and_namespaced_runs(hub: Hub) -> None:
+    _runs_in_both_scopes(hub)
+    assert _ok("fleet", "rollout", "list", "-A", "-o", "name").split() == [
+        "clusterstagedupdaterun.placement.kubernetes-fleet.io/run-1",
+        "stagedupdaterun.placement.kubernetes-fleet.io/run-ns",
+    ]
+    table = _ok("fleet", "rollout", "list", "-A").splitlines()
+    assert table[0].split()[:2] == ["NAMESPACE", "NAME"]
+    assert table[1].startswith(" ") and table[1].split()[0] == "run-1"
+    assert table[2].split()[:2] == ["llm", "run-ns"]
+
+
+def test_rollout_strategy_list_all_namespaces_shows_cluster_and_namespaced_strategies(hub: Hub) -> None:
+    _runs_in_both_scopes(hub)
+    assert _ok("fleet", "rollout", "strategy", "list", "-A", "-o", "name").split() == [
+        "clusterstagedupdatestrategy.placement.kubernetes-fleet.io/canary-first",
+        "stagedupdatestrategy.placement.kubernetes-fleet.io/gated",
+    ]
+    table = _ok("fleet", "rollout", "strategy", "list", "-A").splitlines()
+    assert table[0].split()[:2] == ["NAMESPACE", "NAME"]
+    assert table[2].split()[:2] == ["llm", "gated"]
+
+
+def test_all_namespaces_overrides_namespace_as_kubectl_does(hub: Hub) -> None:
+    """kubectl get's -A help: "Namespace in current context is ignored even if specified with
+    --namespace" (kubernetes/kubectl pkg/cmd/get/get.go; the resource builder's AllNamespaces)."""
+    _runs_in_both_scopes(hub)
+    assert _ok("fleet", "rollout", "list", "-A", "-n", "elsewhere", "-o", "name").split() == [
+        "clusterstagedupdaterun.placement.kubernetes-fleet.io/run-1",
+        "stagedupdaterun.placement.kubernetes-fleet.io/run-ns",
+    ]

@@ -49,11 +49,13 @@ def namespaced_columns(
 ) -> list[output.Column]:
     """With -A the namespace leads the table, as in kubectl (`get -A` puts NAMESPACE first);
     otherwise it is a wide column, if the table has one. ``path``: where a row keeps its
-    namespace, for a table that has no namespace column of its own."""
+    namespace, for a table that has no namespace column of its own; a row without one (a
+    cluster-scoped object in a mixed list, as `fleet placement list -A` makes) leaves it empty,
+    as kubectl get -A does."""
     if not all_namespaces:
         return list(columns)
     own = [c for c in columns if c.header.lower() == "namespace"]
-    first = own[0]._replace(wide=False) if own else output.Column("namespace", path)
+    first = own[0]._replace(wide=False) if own else output.Column("namespace", lambda row: output.dig(row, path) or "")
     return [first] + [c for c in columns if c.header.lower() != "namespace"]
 
 

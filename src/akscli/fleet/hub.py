@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from akscli.errors import NotFoundError, WaitTimeoutError
@@ -17,6 +17,23 @@ T = TypeVar("T")
 def conditions(part: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     """The ``conditions`` of a status, or of one entry of it (a stage, a member), by type."""
     return {str(c.get("type")): dict(c) for c in part.get("conditions") or [] if isinstance(c, Mapping)}
+
+
+def list_scoped(
+    kube: Kube, cluster_kind: str, namespaced_kind: str, namespace: str | None, all_namespaces: bool
+) -> Iterator[dict[str, Any]]:
+    """KubeFleet's pairs of kinds (ClusterResourcePlacement and ResourcePlacement, the staged
+    update runs and strategies), page by page: the cluster-scoped kind (neither -n nor -A), the
+    namespaced kind in ``namespace`` (-n), or with -A both, the cluster-scoped first, then every
+    namespace's. -A wins over -n, as kubectl get's (kubernetes/kubectl pkg/cmd/get/get.go: "Namespace
+    in current context is ignored even if specified with --namespace")."""
+    if all_namespaces:
+        yield from kube.list(PLACEMENT_V1, cluster_kind)
+        yield from kube.list(PLACEMENT_V1, namespaced_kind, all_namespaces=True)
+    elif namespace is None:
+        yield from kube.list(PLACEMENT_V1, cluster_kind)
+    else:
+        yield from kube.list(PLACEMENT_V1, namespaced_kind, namespace=namespace)
 
 
 def read(kube: Kube, kind: str, name: str, namespace: str | None, hint: str) -> dict[str, Any]:

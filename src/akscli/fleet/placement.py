@@ -378,17 +378,9 @@ def delete_refs(kube: Kube, name: str, namespace: str | None) -> list[tuple[str,
 
 
 def list_placements(kube: Kube, namespace: str | None, all_namespaces: bool = False) -> Iterator[dict[str, Any]]:
-    """Placements, page by page: ClusterResourcePlacements (neither -n nor -A), the
-    ResourcePlacements of ``namespace`` (-n), or with -A both, as kubectl get -A lists
-    cluster-scoped kinds too: the ClusterResourcePlacements, then every namespace's
-    ResourcePlacements."""
-    if all_namespaces:
-        yield from kube.list(PLACEMENT_V1, CRP)
-        yield from kube.list(PLACEMENT_V1, RP, all_namespaces=True)
-    elif namespace is None:
-        yield from kube.list(PLACEMENT_V1, CRP)
-    else:
-        yield from kube.list(PLACEMENT_V1, RP, namespace=namespace)
+    """Placements, page by page: ClusterResourcePlacements, ResourcePlacements, or with -A both
+    (hub.list_scoped)."""
+    return hub.list_scoped(kube, CRP, RP, namespace, all_namespaces)
 
 
 # ---- which placement put an object on a member ------------------------------------------------

@@ -82,12 +82,14 @@ def get_strategy(kube: Kube, name: str, namespace: str | None) -> dict[str, Any]
     return hub.read(kube, SUS if namespace else CSUS, name, namespace, hint)
 
 
-def list_runs(kube: Kube, namespace: str | None) -> list[dict[str, Any]]:
-    return list(kube.list(PLACEMENT_V1, SUR if namespace else CSUR, namespace=namespace))
+def list_runs(kube: Kube, namespace: str | None, all_namespaces: bool = False) -> list[dict[str, Any]]:
+    """ClusterStagedUpdateRuns, StagedUpdateRuns, or with -A both (hub.list_scoped)."""
+    return list(hub.list_scoped(kube, CSUR, SUR, namespace, all_namespaces))
 
 
-def list_strategies(kube: Kube, namespace: str | None) -> list[dict[str, Any]]:
-    return list(kube.list(PLACEMENT_V1, SUS if namespace else CSUS, namespace=namespace))
+def list_strategies(kube: Kube, namespace: str | None, all_namespaces: bool = False) -> list[dict[str, Any]]:
+    """ClusterStagedUpdateStrategies, StagedUpdateStrategies, or with -A both (hub.list_scoped)."""
+    return list(hub.list_scoped(kube, CSUS, SUS, namespace, all_namespaces))
 
 
 def run_state_write(kube: Kube, name: str, namespace: str | None, action: str) -> Write:

@@ -359,7 +359,8 @@ def _arm_run_state(run: dict[str, Any]) -> str:
 @on_fleet
 @on_hub
 def rollout_list(
-    namespace: Annotated[str | None, opts.namespace_option("Hub: namespaced runs.")] = None,
+    namespace: Annotated[str | None, opts.namespace_option("Hub: namespaced runs (-A: both scopes).")] = None,
+    all_namespaces: opts.AllNamespaces = False,
     arm: ArmFlags = ArmFlags(),
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.Output = "table",
@@ -372,16 +373,17 @@ def rollout_list(
         runs = arm.scope().items(UPDATE_RUN)
         output.emit(runs, fmt, ARM_RUN_LIST_COLUMNS, name=output.named(UPDATE_RUN.ref))
         return
+    from akscli.cli.common import namespaced_columns
     from akscli.fleet import rollout
 
     ns = checked_namespace(namespace)
-    items = rollout.list_runs(hub.connect(), ns)
+    items = rollout.list_runs(hub.connect(), ns, all_namespaces)
     if output.structured(fmt):
         output.emit(items, fmt, [])
         return
-    rows = [rollout.run_summary(i) for i in items]
-    kind = SUR if ns else CSUR
-    output.emit(rows, fmt, HUB_RUN_LIST_COLUMNS, name=lambda r: output.kind_ref(PLACEMENT_V1, kind, r["name"]))
+    rows = [{**rollout.run_summary(i), "namespace": (i.get("metadata") or {}).get("namespace")} for i in items]
+    columns = namespaced_columns(HUB_RUN_LIST_COLUMNS, all_namespaces, path="namespace")
+    output.emit(rows, fmt, columns, name=lambda r: output.kind_ref(PLACEMENT_V1, str(r["kind"]), r["name"]))
 
 
 @app.command("delete")

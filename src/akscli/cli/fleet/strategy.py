@@ -88,7 +88,8 @@ def strategy_create(
 @on_fleet
 @on_hub
 def strategy_list(
-    namespace: Annotated[str | None, opts.namespace_option("Hub: namespaced strategies.")] = None,
+    namespace: Annotated[str | None, opts.namespace_option("Hub: namespaced strategies (-A: both scopes).")] = None,
+    all_namespaces: opts.AllNamespaces = False,
     arm: ArmFlags = ArmFlags(),
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.Output = "table",
@@ -101,10 +102,12 @@ def strategy_list(
         items = arm.scope().items(STRATEGY)
         output.emit(items, fmt, ARM_STRATEGY_COLUMNS, name=output.named(STRATEGY.ref))
         return
+    from akscli.cli.common import namespaced_columns
     from akscli.fleet.rollout import list_strategies
 
     ns = checked_namespace(namespace)
-    output.emit(list_strategies(hub.connect(), ns), fmt, HUB_STRATEGY_COLUMNS)
+    items = list_strategies(hub.connect(), ns, all_namespaces)
+    output.emit(items, fmt, namespaced_columns(HUB_STRATEGY_COLUMNS, all_namespaces))
 
 
 @strategy_app.command("delete")
