@@ -214,3 +214,54 @@ def test_a_412_on_a_retry_after_a_500_does_not_say_nothing_was_changed(
     result = invoke(*SCALE)
     assert result.exit_code == 4, result
     assert "nothing was changed" not in result.stderr and "may have made the change" in result.stderr
+
+
+def _someone_else_scales_a_pool_after_the_upgrade_read(emu: ArmEmulator, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another client scales a pool between `cluster upgrade`'s GET of the cluster and its PUT
+    (the user at the confirmation, say): an agent pool operation, which changes only the pool's
+    eTag, not the cluster's (upstream: MicrosoftDocs/azure-aks-docs fb060abe
+    articles/aks/use-etags.md, "When you perform an agent pool operation, only the agent pool eTag is
+    updated"); the cluster's agentPoolProfiles show the pool as it now is."""
+    from akscli.azure import upgrades
+
+    real = upgrades.get
+    raced: list[bool] = []
+
+    def racing(*args: Any, **kw: Any) -> dict[str, Any]:
+        cluster = real(*args, **kw)
+        if not raced:
+            raced.append(True)
+
+            def change(o: dict[str, Any]) -> None:
+                o["properties"]["count"] = 7
+                etags.stamp(etags.AP, o)
+
+            emu.update_resource(POOL, change)
+            pool = dict((emu.get_resource(POOL) or {})["properties"])
+
+            def mirror(c: dict[str, Any]) -> None:
+                profile = c["properties"]["agentPoolProfiles"][0]
+                profile.update(count=pool["count"], eTag=pool["eTag"])
+
+            emu.update_resource(cluster_id("aks1"), mirror)
+        return cluster
+
+    monkeypatch.setattr(upgrades, "get", racing)
+
+
+def test_an_upgrade_is_refused_when_a_pool_changed_after_the_read(
+    azure_env: ArmEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cluster's If-Match does not catch a pool's own change (its eTag stays), and the PUT
+    carries every pool's profile as read: sent, it would scale the pool back. akscli compares the
+    pools' eTags again before the PUT."""
+    seed_cluster(azure_env)
+    cluster_etag = str((azure_env.get_resource(cluster_id("aks1")) or {})["eTag"])
+    _someone_else_scales_a_pool_after_the_upgrade_read(azure_env, monkeypatch)
+    result = invoke("cluster", "upgrade", "aks1", "-g", RG, "-k", "1.34.2", "-y")
+    assert str((azure_env.get_resource(cluster_id("aks1")) or {})["eTag"]) == cluster_etag  # a pool op keeps it
+    assert result.exit_code == 4, result
+    assert result.stderr.count("error:") == 1 and "Traceback" not in result.stderr
+    assert "node pool system changed in Azure after akscli read it" in result.stderr
+    assert not _puts(azure_env, "/managedClusters/aks1")
+    assert (azure_env.get_resource(POOL) or {})["properties"]["count"] == 7  # theirs stays

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli.azure import arm, etags, names
 from akscli.azure.clusters import as_dict, get, put_back
-from akscli.errors import UsageError
+from akscli.errors import ConflictError, UsageError
 
 if TYPE_CHECKING:
     from azure.core.polling import LROPoller
@@ -105,7 +105,10 @@ def send_upgrade(
 ) -> LROPoller[Any]:
     """The upgrade's PUT alone (``upgrade_body`` builds and checks it). It carries If-Match: the
     eTag read with the cluster (or ``if_match``, --if-match), so a change made in between is
-    refused (412) rather than overwritten (azure/etags.py)."""
+    refused (412) rather than overwritten (azure/etags.py). The PUT also carries every pool's
+    profile as read, and a pool's own change (a nodepool scale) does not change the cluster's eTag,
+    so the pools' eTags are compared again first (_pools_unchanged)."""
+    _pools_unchanged(c, rg, name, cluster)
     body = put_back("ManagedCluster", cluster)
     what, conditions = f"upgrade cluster {name}", etags.headers(if_match or etags.of_cluster(cluster))
     return etags.guarded(
@@ -114,6 +117,31 @@ def send_upgrade(
         show=etags.cluster_show(rg, name),
         given=if_match is not None,
     )
+
+
+def _pool_etags(cluster: Mapping[str, Any]) -> dict[str, str | None]:
+    return {str(p.get("name")): p.get("eTag") for p in (cluster.get("properties") or {}).get("agentPoolProfiles") or []}
+
+
+def _pools_unchanged(c: ContainerServiceClient, rg: str, name: str, cluster: Mapping[str, Any]) -> None:
+    """Refuse, as a 412 would, when a node pool changed after ``cluster`` was read. "When you perform
+    an agent pool operation, only the agent pool eTag is updated" (upstream: MicrosoftDocs/azure-aks-docs
+    fb060abe articles/aks/use-etags.md), so the cluster's If-Match lets it through, and the whole-cluster
+    PUT applies each profile as sent: its count too, as az aks scale scales a pool with one
+    (Azure/azure-cli src/azure-cli/azure/cli/command_modules/acs/custom.py aks_scale). A profile's eTag
+    is read-only in a PUT (2026-08-01 ManagedClusterAgentPoolProfileProperties.eTag), so the check is
+    akscli's, one GET just before the PUT; a change in the moment between them is not caught."""
+    read, now = _pool_etags(cluster), _pool_etags(get(c, rg, name))
+    changed = sorted(pool for pool in read.keys() | now.keys() if read.get(pool) != now.get(pool))
+    if not changed:
+        return
+    pools = f"node pool{'s' if len(changed) > 1 else ''} {', '.join(changed)}"
+    err = ConflictError(
+        f"upgrade cluster {name}: {pools} changed in Azure after akscli read it (a pool's eTag); nothing was changed",
+        hint=f"run the command again to upgrade on top of the new state (see it with '{etags.cluster_show(rg, name)}')",
+    )
+    err.reason = etags.PRECONDITION_FAILED
+    raise err
 
 
 def _align_pools(name: str, rg: str, props: Mapping[str, Any], current: str, *, control_plane_only: bool) -> str:
