@@ -27,6 +27,9 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.delenv("KUBECONFIG", raising=False)
     monkeypatch.delenv("AKSCLI_AUDIT_LOG", raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
+    from akscli import redact
+
+    redact.forget_all()  # each test is a new process: no Secret value of an earlier one is hidden
 
 
 @pytest.fixture

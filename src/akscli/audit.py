@@ -27,6 +27,7 @@ from typing import Any
 
 from akscli.errors import AkscliError, NotFoundError, UsageError
 from akscli.policy_rules import is_secret_name, looks_secret
+from akscli.redact import scrub
 
 REDACTED = "<redacted>"
 IDENTITY_CLAIMS = ("oid", "upn", "appid", "tid", "preferred_username", "unique_name", "sub", "user")
@@ -127,7 +128,7 @@ def build_entry(
         "host": socket.gethostname(),
         "target": {k: str(v) for k, v in target.items() if v is not None},
         "objects": [{k: _redact_value(str(v)) for k, v in o.items() if v is not None} for o in objects],
-        "result": result,
+        "result": scrub(result),  # a failure's text may quote a server's answer (akscli.redact)
         "reason": reason,
         "allowedRules": list(allowed_rules),
     }

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from akscli import printable
 from akscli.errors import UsageError
+from akscli.redact import hide_known
 
 # kubectl's template formats: ``-o jsonpath=TEMPLATE``, ``-o custom-columns=SPEC`` (a prefix each).
 JSONPATH = "jsonpath="
@@ -447,7 +448,9 @@ def _applied_document(items: Sequence[Any]) -> Any:
 
 
 def info(message: str) -> None:
-    sys.stderr.write(message + "\n")
+    """One line on stderr (plans, progress, warnings): a server's words a line repeats are
+    scrubbed of the Secret values and credentials this process handled (akscli.redact)."""
+    sys.stderr.write(hide_known(message) + "\n")
     sys.stderr.flush()
 
 

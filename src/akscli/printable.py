@@ -5,6 +5,11 @@ request, as kubectl's printers do.
   (upstream: kubernetes/kubectl pkg/cmd/diff/diff.go, Masker). kubectl's ``-o yaml`` prints them;
   akscli's rule is stricter: no secret value reaches stdout, a plan, a diff or an error. The keys
   stay, so a user sees which values an object holds.
+* A Secret's ``kubectl.kubernetes.io/last-applied-configuration`` annotation is shown as ``***``
+  too: client-side ``kubectl apply`` stores the whole manifest there, values included (upstream:
+  kubernetes/kubernetes issues #23564 "kubectl apply leaks secret data" and #29923; the annotation
+  is written by kubernetes/kubectl pkg/util/apply.go, CreateApplyAnnotation), so masking ``data``
+  alone would leave them readable one field up.
 * ``metadata.managedFields`` is left out of ``-o json`` and ``-o yaml`` unless
   ``--show-managed-fields`` is given (upstream: kubernetes/cli-runtime
   pkg/genericclioptions/json_yaml_flags.go, JSONYamlPrintFlags.ToPrinter wraps the printer in
@@ -22,6 +27,7 @@ from akscli.globals import FLAGS
 
 SECRET_FIELDS = ("data.", "stringData.")
 MASK = "***"
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 
 def is_secret(obj: Mapping[str, Any]) -> bool:
@@ -48,4 +54,8 @@ def shown(data: Any, fmt: str) -> Any:
         for field in ("data", "stringData"):
             if isinstance(data.get(field), Mapping):
                 result[field] = dict.fromkeys(data[field], MASK)
+        metadata = result["metadata"]
+        annotations = metadata.get("annotations")
+        if isinstance(annotations, Mapping) and LAST_APPLIED in annotations:
+            result["metadata"] = {**metadata, "annotations": {**annotations, LAST_APPLIED: MASK}}
     return result

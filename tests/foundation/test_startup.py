@@ -153,16 +153,18 @@ def test_start_up_records_are_built_without_compiling_their_annotations() -> Non
 
 CREDENTIAL_PATTERNS = """
 import contextlib, io, re, sys
+from akscli import redact
 from akscli.cli import main
 with contextlib.redirect_stdout(io.StringIO()):
     main.run(["version"])
-patterns = {getattr(p, "pattern", p) for p in (main._QUOTED_CREDENTIAL, main._CREDENTIAL, main._HEADER, main._JWT)}
+shapes = (redact._QUOTED_CREDENTIAL, redact._CREDENTIAL, redact._HEADER, redact._JWT)
+patterns = {getattr(p, "pattern", p) for p in shapes}
 print(sorted(key[1] for key in re._cache if key[1] in patterns))
 """
 
 
 def test_error_scrubbing_patterns_compile_on_the_first_error_not_at_start() -> None:
-    """The patterns that keep credentials out of error lines (cli.main.scrub) are compiled by re's
+    """The patterns that keep credentials out of error lines (akscli.redact.scrub) are compiled by re's
     cache when an error is printed: 0.7 ms that a command that succeeds does not pay."""
     done = subprocess.run(
         [sys.executable, "-c", CREDENTIAL_PATTERNS], capture_output=True, text=True, check=True, timeout=60

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from akscli.errors import AuthError, UsageError
+from akscli.redact import remember
 
 if TYPE_CHECKING:
     from azure.core.credentials import AccessToken, TokenCredential
@@ -162,6 +163,7 @@ def _env_source(tenant: str | None, authority: str | None = None) -> _Source:
         if not (tid and cid and (secret or cert)):
             raise CredentialUnavailableError("AZURE_TENANT_ID, AZURE_CLIENT_ID and AZURE_CLIENT_SECRET are not all set")
         if secret:
+            remember(secret)  # akscli.redact: never in a message, whatever echoes it
             return ClientSecretCredential(tid, cid, secret, **_common(tid, authority))
         return CertificateCredential(tid, cid, certificate_path=cert, **_common(tid, authority))
 
@@ -266,6 +268,7 @@ def _explicit(
                 hint=f"export AZURE_TENANT_ID=... AZURE_CLIENT_ID=... AZURE_CLIENT_SECRET=... (or pass {tenant_flag})",
             )
         if secret:
+            remember(secret)  # akscli.redact: never in a message, whatever echoes it
             return ai.ClientSecretCredential(tid, cid, secret, **_common(tid, authority))
         return ai.CertificateCredential(tid, cid, certificate_path=cert, **_common(tid, authority))
     if auth == "workloadidentity":

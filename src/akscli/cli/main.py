@@ -7,7 +7,6 @@ Groups and top-level commands are imported lazily from ``COMMANDS``: ``akscli --
 import copy
 import importlib
 import os
-import re
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,7 @@ from typer.core import TyperGroup
 from akscli import globals as global_flags
 from akscli import logconfig, process
 from akscli.errors import EXIT_INTERRUPTED, AkscliError
+from akscli.redact import scrub
 
 if TYPE_CHECKING:
     from akscli.cli.options import BoolFlag
@@ -353,7 +353,8 @@ def _run(argv: Sequence[str]) -> int:
         return 0
     except Exception as exc:  # an unexpected failure: one line unless --debug
         if global_flags.FLAGS.debug:
-            raise
+            _traceback(exc)
+            return 1
         return _report(
             AkscliError(
                 f"unexpected error: {type(exc).__name__}: {exc}",
@@ -409,9 +410,7 @@ def _command_path(exc: click.exceptions.UsageError, args: Sequence[str]) -> str:
 
 def _report(exc: AkscliError, code: int) -> int:
     if global_flags.FLAGS.debug:
-        import traceback
-
-        traceback.print_exception(exc)
+        _traceback(exc)
     color = "NO_COLOR" not in os.environ and sys.stderr.isatty()
     label = "\x1b[31merror:\x1b[0m" if color else "error:"
     sys.stderr.write(f"{label} {_one_line(scrub(exc.message))}\n")
@@ -421,26 +420,12 @@ def _report(exc: AkscliError, code: int) -> int:
     return code
 
 
-# Credentials an exception's text may carry (http.client's "Invalid header value b'Bearer ...'",
-# a library that echoes its headers): never printed, whatever raised them. Pattern strings, so re's
-# own cache compiles them on the first error, not on every start (validate.py's rule).
-_QUOTED_CREDENTIAL = r"""(?s)b?(['"])([Bb]earer|Basic)\s.*?\1"""
-_CREDENTIAL = r"""\b([Bb]earer|Basic)\s+[^\s'"]+"""
-_HEADER = (
-    r"""(?i)(['"]?\b(?:authorization|proxy-authorization|cookie|x-api-key|api-key)['"]?\s*[:=]\s*)"""
-    r"""("[^"]*"|'[^']*'|\S+)"""
-)
-_JWT = r"\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*"
+def _traceback(exc: BaseException) -> None:
+    """--debug's traceback, scrubbed as the error line is: an exception's text (a server's answer
+    quoting a Secret, a header) is the same text in both."""
+    import traceback
 
-
-def scrub(text: str) -> str:
-    """``text`` with bearer and basic credentials, credential headers and JWTs replaced."""
-    if not any(w in text.lower() for w in ("bearer", "basic", "authorization", "cookie", "api-key", "eyj")):
-        return text
-    text = re.sub(_QUOTED_CREDENTIAL, lambda m: f"{m.group(1)}{m.group(2)} [redacted]{m.group(1)}", text)
-    text = re.sub(_CREDENTIAL, lambda m: f"{m.group(1)} [redacted]", text)
-    text = re.sub(_HEADER, lambda m: f"{m.group(1)}[redacted]", text)
-    return re.sub(_JWT, "[redacted token]", text)
+    sys.stderr.write(scrub("".join(traceback.format_exception(exc))))
 
 
 def _one_line(text: str, longest: int = 200) -> str:

@@ -35,6 +35,7 @@ from akscli.kube.retry import is_ours, parse_retry_after
 from akscli.kube.status import api_error, request_is_wrong
 from akscli.kube.wire import WatchExpired as WatchExpired
 from akscli.kube.wire import WatchInterrupted, exec_stream, lines, query_value, watch_events
+from akscli.redact import remember_secret
 
 LOG = logging.getLogger("akscli.kube")
 logconfig.ready()  # the kubernetes client logs: akscli's configuration first (akscli.logconfig)
@@ -99,6 +100,7 @@ class Kube:
         retried only when the server sends Retry-After (client-go's rule for every 5xx:
         rest/with_retry.go ``checkWait``)."""
         headers = {"Accept": accept}
+        remember_secret(body)  # akscli.redact: an answer that quotes the Secret sent is scrubbed
         if content_type or body is not None:
             headers["Content-Type"] = content_type or "application/json"
         params = [(k, query_value(v)) for k, v in (query or {}).items() if v is not None]
@@ -118,7 +120,9 @@ class Kube:
                 if stream:
                     return response
                 data = response.read()
-                return json.loads(data) if data else {}
+                answer = json.loads(data) if data else {}
+                remember_secret(answer)
+                return answer
             failure = netfail.classify(response) if status is None else None
             if failure is not None:
                 retryable = failure.retryable(self.server)

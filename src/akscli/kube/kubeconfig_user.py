@@ -81,9 +81,24 @@ class User:
         exec_config = self.config.get("exec")
         return str(exec_config.get("command")) if isinstance(exec_config, dict) else None
 
+    def remember_secrets(self) -> None:
+        """The user's password and the exec plugin's secret-named env values (a client secret
+        handed to the plugin) are hidden from every message (akscli.redact): a failing plugin's
+        stderr, passed through as kubectl does, may quote them."""
+        from akscli.policy_rules import is_secret_name
+        from akscli.redact import remember
+
+        if isinstance(self.config.get("password"), str):
+            remember(self.config["password"])
+        exec_config = self.config.get("exec")
+        for variable in (exec_config.get("env") or []) if isinstance(exec_config, dict) else []:
+            if isinstance(variable, dict) and is_secret_name(str(variable.get("name", ""))):
+                remember(str(variable.get("value", "")))
+
     @contextmanager
     def observed(self) -> Iterator[None]:
         """Within: the client's loader runs; a failed exec plugin raises AuthError after it."""
+        self.remember_secrets()
         handler = _ExecErrors()
         root = logging.getLogger()
         root.addHandler(handler)
@@ -123,6 +138,9 @@ class User:
         if "token" not in self.config and self.config.get("tokenFile"):
             token = token.strip()
             keys["BearerToken"] = f"{scheme} {token}"
+        from akscli.redact import remember
+
+        remember(token)  # from the kubeconfig, its token file or the plugin: an echo of it is scrubbed
         if _CONTROL.search(token):
             source = (
                 f"the token from exec plugin {os.path.basename(self.plugin)!r}"

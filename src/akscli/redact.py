@@ -1,0 +1,122 @@
+"""What akscli writes about a failure (error lines, --debug tracebacks, the request log, the audit
+log's result) with credentials and the values of the Secrets it handled taken out.
+
+Two kinds of text are hidden:
+
+* credentials by their shape: ``Bearer``/``Basic`` values, credential headers and JWTs, whatever
+  raised them (http.client's "Invalid header value b'Bearer ...'", a library that echoes its
+  headers);
+* the values of every v1 Secret this process sent or read (``remember_secret``): a server's or a
+  webhook's answer may quote the object it refuses (a policy webhook's "value X is not allowed"),
+  and kubectl prints such an answer as it came. The Kubernetes API server itself never quotes a
+  Secret's value in a validation error (upstream: kubernetes/kubernetes
+  pkg/apis/core/validation/validation.go ValidateSecret, ``field.Invalid(...,
+  "<secret contents redacted>", ...)``); akscli holds every answer to that rule, and prints
+  kubectl diff's mask (upstream: kubernetes/kubectl pkg/cmd/diff/diff.go, sensitiveMaskDefault
+  ``***``) where a value stood.
+
+Plain functions over plain text: the output layer and the error and audit writers call them.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Mapping
+from typing import Any
+
+MASK = "***"
+# Shorter values are not hidden: "true", "1" or "key" would be masked in every word of every
+# message; a credential is longer than this.
+MIN_HIDDEN = 6
+
+_known: set[str] = set()
+_lock = threading.Lock()
+
+# Pattern strings, so re's own cache compiles them on the first error, not on every start
+# (validate.py's rule; tests/foundation/test_startup.py).
+_QUOTED_CREDENTIAL = r"""(?s)b?(['"])([Bb]earer|Basic)\s.*?\1"""
+_CREDENTIAL = r"""\b([Bb]earer|Basic)\s+[^\s'"]+"""
+_HEADER = (
+    r"""(?i)(['"]?\b(?:authorization|proxy-authorization|cookie|x-api-key|api-key)['"]?\s*[:=]\s*)"""
+    r"""("[^"]*"|'[^']*'|\S+)"""
+)
+_JWT = r"\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*"
+
+
+def remember(value: str) -> None:
+    """Hide ``value`` from every later ``scrub`` in this process."""
+    if len(value) >= MIN_HIDDEN:
+        with _lock:
+            _known.add(value)
+
+
+def remember_secret(obj: Any) -> None:
+    """A v1 Secret's values, as given and in the other encoding (``data`` is base64 of the value,
+    ``stringData`` the value itself; an answer may quote either), each line of a multi-line
+    value too (a key file's body, quoted line by line). A SecretList's items carry no kind."""
+    if not isinstance(obj, Mapping) or obj.get("apiVersion") != "v1":
+        return
+    if obj.get("kind") == "SecretList" and isinstance(obj.get("items"), list):
+        for item in obj["items"]:
+            remember_secret({**item, "kind": "Secret", "apiVersion": "v1"} if isinstance(item, Mapping) else None)
+        return
+    if obj.get("kind") != "Secret":
+        return
+    for field in ("data", "stringData"):
+        values = obj.get(field)
+        if not isinstance(values, Mapping):
+            continue
+        for value in values.values():
+            if not isinstance(value, str):
+                continue
+            plain = value if field == "stringData" else _decoded(value)
+            for text in (value, plain):
+                if text:
+                    remember(text)
+                    for line in text.splitlines():
+                        remember(line.strip())
+            if field == "stringData":
+                import base64
+
+                remember(base64.b64encode(value.encode()).decode())
+
+
+def _decoded(value: str) -> str | None:
+    import base64
+    import binascii
+
+    try:
+        return base64.b64decode(value, validate=True).decode()
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+
+
+def hide_known(text: str) -> str:
+    """``text`` with the remembered values replaced: for any line akscli writes on stderr."""
+    if not _known:
+        return text
+    with _lock:
+        known = sorted(_known, key=len, reverse=True)  # a longer value first: its lines stay hidden
+    for value in known:
+        if value in text:
+            text = text.replace(value, MASK)
+    return text
+
+
+def scrub(text: str) -> str:
+    """``text`` with credentials and remembered Secret values replaced: for error text, where
+    a credential's shape ("Bearer ...") is worth a false match in a word like "Basic"."""
+    text = hide_known(text)
+    if not any(w in text.lower() for w in ("bearer", "basic", "authorization", "cookie", "api-key", "eyj")):
+        return text
+    text = re.sub(_QUOTED_CREDENTIAL, lambda m: f"{m.group(1)}{m.group(2)} [redacted]{m.group(1)}", text)
+    text = re.sub(_CREDENTIAL, lambda m: f"{m.group(1)} [redacted]", text)
+    text = re.sub(_HEADER, lambda m: f"{m.group(1)}[redacted]", text)
+    return re.sub(_JWT, "[redacted token]", text)
+
+
+def forget_all() -> None:
+    """Tests: a fresh process's state."""
+    with _lock:
+        _known.clear()
