@@ -229,3 +229,23 @@ def test_the_token_cache_is_private_and_holds_no_client_secret(azure_env: Any) -
         assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
         assert os.environ["AZURE_CLIENT_SECRET"] not in file.read_text(errors="replace"), file
     assert os.environ["AZURE_CLIENT_SECRET"] not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "flags", [["--debug"], ["-vv", "-o", "json"], ["--dry-run=client", "-o", "yaml"]], ids=" ".join
+)
+def test_admin_credentials_show_no_key_or_token_and_the_kubeconfig_is_private(
+    azure_env: Any, tmp_path: Path, flags: list[str]
+) -> None:
+    from ruamel.yaml import YAML
+
+    from tests.azure.helpers import RG, seed_cluster
+
+    seed_cluster(azure_env, disableLocalAccounts=False)
+    config = tmp_path / "fresh" / "config"
+    assert invoke("cluster", "credentials", "aks1", "-g", RG, "--kubeconfig", str(config), "--admin").exit_code == 0
+    user = YAML(typ="safe", pure=True).load(config.read_text())["users"][0]["user"]
+    result = invoke("cluster", "credentials", "aks1", "-g", RG, "--kubeconfig", str(config), "--admin", *flags)
+    assert result.exit_code == 0, result
+    assert_clean(result, user["token"], user["client-key-data"])
+    assert stat.S_IMODE(config.stat().st_mode) == 0o600
