@@ -249,3 +249,27 @@ def test_admin_credentials_show_no_key_or_token_and_the_kubeconfig_is_private(
     assert result.exit_code == 0, result
     assert_clean(result, user["token"], user["client-key-data"])
     assert stat.S_IMODE(config.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("debug", [[], ["--debug"]], ids=["plain", "debug"])
+@pytest.mark.parametrize("failure", ["akscli", "unexpected"])
+def test_akscli_tokens_error_line_is_scrubbed_as_the_clis_is(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], failure: str, debug: list[str]
+) -> None:
+    # kubectl runs `akscli token` through its own stdlib-only entry point (cli/entry.py hands it
+    # to azure/token.main, not cli.main): its error lines need the same scrub.
+    from akscli import redact
+    from akscli.azure import token
+    from akscli.errors import AuthError
+
+    def refused(*_args: Any, **_kwargs: Any) -> str:
+        redact.remember(CANARY)  # as identity does with AZURE_CLIENT_SECRET
+        if failure == "akscli":
+            raise AuthError(f"Entra ID refused client secret {CANARY}", f"check {CANARY}")
+        raise RuntimeError(f"Entra ID refused client secret {CANARY}")
+
+    monkeypatch.setattr(token, "run", refused)
+    assert token.main(["token", "--server-id", "x", *debug]) != 0
+    printed = capsys.readouterr()
+    assert "refused client secret ***" in printed.err, printed
+    assert CANARY not in printed.out + printed.err

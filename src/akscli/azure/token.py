@@ -280,20 +280,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()
         return 0
     except AkscliError as exc:
-        sys.stderr.write(f"error: {exc.message}\n")
-        if exc.hint:
-            sys.stderr.write(f"hint: {exc.hint}\n")
-        return exc.exit_code
+        return _failed(exc)
     except Exception as exc:
-        if debug:
-            raise
+        if debug:  # the traceback, scrubbed as the error line is
+            import traceback
+
+            from akscli.redact import scrub
+
+            sys.stderr.write(scrub("".join(traceback.format_exception(exc))))
         from akscli.azure.arm import translate_arm_error
 
-        err = translate_arm_error(exc, what="akscli token")
-        sys.stderr.write(f"error: {err.message}\n")
-        if err.hint:
-            sys.stderr.write(f"hint: {err.hint}\n")
-        return err.exit_code
+        return _failed(translate_arm_error(exc, what="akscli token"))
+
+
+def _failed(err: AkscliError) -> int:
+    """The error and hint lines, scrubbed as cli.main scrubs them (akscli.redact): Entra ID's
+    answer may be quoted, and kubectl shows this stderr to the user."""
+    from akscli.redact import scrub
+
+    sys.stderr.write(f"error: {scrub(err.message)}\n")
+    if err.hint:
+        sys.stderr.write(f"hint: {scrub(err.hint)}\n")
+    return err.exit_code
 
 
 if __name__ == "__main__":
