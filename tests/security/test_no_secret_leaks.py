@@ -273,3 +273,13 @@ def test_akscli_tokens_error_line_is_scrubbed_as_the_clis_is(
     printed = capsys.readouterr()
     assert "refused client secret ***" in printed.err, printed
     assert CANARY not in printed.out + printed.err
+
+
+@pytest.mark.parametrize("flags", [["--debug"], ["-vv"], ["-o", "json", "--debug"]], ids=" ".join)
+def test_arm_requests_log_no_access_token_or_client_secret(azure_env: Any, flags: list[str]) -> None:
+    result = invoke("cluster", "list", *flags)
+    assert result.exit_code == 0, result
+    issued = list(azure_env.tokens)  # every access token the emulator's Entra ID handed out
+    assert issued
+    assert_clean(result, os.environ["AZURE_CLIENT_SECRET"], *issued)
+    assert "eyJ" not in result.stdout + result.stderr  # no JWT of any kind
