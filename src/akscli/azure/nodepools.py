@@ -96,7 +96,7 @@ class NodePoolSpec:
     ) -> NodePoolSpec:
         """Validate every flag (raises UsageError) and resolve the GPU shortcut."""
         mode_v = validate.choice(mode, MODES, "--mode")
-        size, sku = _vm_size(vm_size, gpu, gpus_per_node)
+        size, sku = vm_size_for(vm_size, gpu, gpus_per_node)
         if mode_v == "System":
             names.system_vm_size(size)
         is_gpu = sku is not None
@@ -138,7 +138,7 @@ class NodePoolSpec:
 RESERVED_LABEL_PREFIXES = ("kubernetes.azure.com/", "kubernetes.io/")
 
 
-def _vm_size(vm_size: str | None, gpu: str | None, gpus_per_node: int | None) -> tuple[str, GpuSku | None]:
+def vm_size_for(vm_size: str | None, gpu: str | None, gpus_per_node: int | None) -> tuple[str, GpuSku | None]:
     """The VM size (given, or picked for ``--gpu``) and its GPU facts (None: no GPU)."""
     from akscli.model import skus
 

@@ -7,7 +7,7 @@ import typer
 
 from akscli import errors, output
 from akscli.azure import etags, kinds
-from akscli.cli import azopts, complete
+from akscli.cli import azopts, complete, nodepool_nap
 from akscli.cli import options as opts
 from akscli.cli.azopts import AzureFlags, DryRun, NoWait, ResourceGroup, on_azure
 from akscli.output import Column
@@ -21,6 +21,17 @@ app = typer.Typer(
 )
 
 Cluster = Annotated[str, typer.Option("--cluster", "-c", help="Cluster name.")]
+# add, list, show and delete also work on node auto-provisioning pools, which need no --cluster.
+OptCluster = Annotated[
+    str | None, typer.Option("--cluster", "-c", help="Cluster name (ARM pools).", show_default=False)
+]
+AutoProvision = Annotated[
+    bool,
+    typer.Option(
+        "--auto-provision",
+        help="A node auto-provisioning (Karpenter) NodePool on the cluster of --context, not an ARM pool.",
+    ),
+]
 Name = Annotated[str, typer.Argument(help="Node pool name.", show_default=False)]
 # az's long names are accepted beside akscli's, one option each, so an `az aks nodepool add/update`
 # line runs as it is (upstream: Azure/azure-cli 0088c878 src/azure-cli/azure/cli/command_modules/acs/
@@ -85,10 +96,12 @@ def _show(pool: Mapping[str, Any], fmt: str) -> None:
 
 @app.command("add")
 @on_azure
+@opts.on_kube(into="kube")
 def add(
     name: Name,
-    cluster: Cluster,
+    cluster: OptCluster = None,
     resource_group: ResourceGroup = None,
+    auto_provision: AutoProvision = False,
     vm_size: Annotated[
         str | None,
         typer.Option(
@@ -163,14 +176,123 @@ def add(
             "--kubernetes-version", "-k", help="Node pool version (default: the cluster's).", show_default=False
         ),
     ] = None,
+    max_gpus: Annotated[
+        int | None,
+        typer.Option(
+            "--max-gpus", help="--auto-provision: GPUs its nodes may have in all (spec.limits).", show_default=False
+        ),
+    ] = None,
     if_none_match: azopts.IfNoneMatch = None,
     yes: opts.Yes = False,
     dry_run: DryRun = "none",
     no_wait: NoWait = False,
     output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
+    kube: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
-    """Add a node pool; --gpu h100 --gpus-per-node 8 picks the Azure GPU VM size."""
+    """Add a node pool; --gpu h100 --gpus-per-node 8 picks the Azure GPU VM size.
+
+    With --auto-provision: a node auto-provisioning (Karpenter) NodePool on the cluster of --context,
+    which makes nodes of those sizes for pending pods that fit no node."""
+    from akscli import nap
+
+    given = {
+        **nodepool_nap.kube_given(kube),
+        **nodepool_nap.azure_given(azure),
+        "cluster": cluster,
+        "resource_group": resource_group,
+        "count": count,
+        "min_count": min_count,
+        "max_count": max_count,
+        "enable_autoscaler": enable_autoscaler,
+        "gpu_driver": gpu_driver,
+        "gpu_instance_profile": gpu_instance_profile,
+        "os_sku": os_sku,
+        "spot_max_price": spot_max_price,
+        "zones": zones,
+        "kubernetes_version": kubernetes_version,
+        "if_none_match": if_none_match,
+        "no_wait": no_wait,
+        "max_gpus": max_gpus,
+    }
+    nap.check_flags(given, auto_provision=auto_provision)
+    if auto_provision:
+        nodepool_nap.add(
+            name=name,
+            vm_size=vm_size,
+            gpu=gpu,
+            gpus_per_node=gpus_per_node,
+            spot=spot,
+            labels=labels,
+            taints=taints,
+            no_gpu_taint=no_gpu_taint,
+            max_gpus=max_gpus,
+            kube=kube,
+            dry_run=dry_run,
+            yes=yes,
+            output_format=output_,
+        )
+        return
+    cluster = nodepool_nap.need_cluster(cluster)
+    _arm_add(
+        name=name,
+        cluster=cluster,
+        resource_group=resource_group,
+        vm_size=vm_size,
+        gpu=gpu,
+        gpus_per_node=gpus_per_node,
+        count=count,
+        min_count=min_count,
+        max_count=max_count,
+        enable_autoscaler=enable_autoscaler,
+        mode=mode,
+        taints=taints,
+        no_gpu_taint=no_gpu_taint,
+        labels=labels,
+        gpu_driver=gpu_driver,
+        gpu_instance_profile=gpu_instance_profile,
+        os_sku=os_sku,
+        spot=spot,
+        spot_max_price=spot_max_price,
+        zones=zones,
+        kubernetes_version=kubernetes_version,
+        if_none_match=if_none_match,
+        dry_run=dry_run,
+        no_wait=no_wait,
+        output_=output_,
+        azure=azure,
+    )
+
+
+def _arm_add(
+    *,
+    name: str,
+    cluster: str,
+    resource_group: str | None,
+    vm_size: str | None,
+    gpu: str | None,
+    gpus_per_node: int | None,
+    count: int | None,
+    min_count: int | None,
+    max_count: int | None,
+    enable_autoscaler: bool,
+    mode: str,
+    taints: list[str] | None,
+    no_gpu_taint: bool,
+    labels: list[str] | None,
+    gpu_driver: str | None,
+    gpu_instance_profile: str | None,
+    os_sku: str | None,
+    spot: bool,
+    spot_max_price: float | None,
+    zones: list[str] | None,
+    kubernetes_version: str | None,
+    if_none_match: str | None,
+    dry_run: str,
+    no_wait: bool,
+    output_: str,
+    azure: AzureFlags,
+) -> None:
     from akscli.azure import clusters, nodepools
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
@@ -224,35 +346,47 @@ def add(
 
 @app.command("list")
 @on_azure
+@opts.on_kube(into="kube")
 def list_(
-    cluster: Cluster,
+    cluster: OptCluster = None,
     resource_group: ResourceGroup = None,
+    auto_provision: AutoProvision = False,
     output_: opts.Output = "table",
     azure: AzureFlags = AzureFlags(),
+    kube: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
-    """List the node pools of a cluster."""
+    """List the node pools of a cluster (--auto-provision: its NodePools)."""
     from akscli.azure import nodepools
 
     fmt = output.check_format(output_)
-    rg, cname, _ = _ids(resource_group, cluster)
+    if nodepool_nap.routed(auto_provision, cluster=cluster, resource_group=resource_group, azure=azure, kube=kube):
+        nodepool_nap.list_pools(kube, fmt)
+        return
+    rg, cname, _ = _ids(resource_group, nodepool_nap.need_cluster(cluster))
     pools = nodepools.list_pools(azure.aks_client(), rg, cname)
     azopts.emit_resources(pools, fmt, COLUMNS, nodepools.summary, kind=kinds.NODEPOOL, empty="No node pools found.")
 
 
 @app.command("show")
 @on_azure
+@opts.on_kube(into="kube")
 def show(
     name: Name,
-    cluster: Cluster,
+    cluster: OptCluster = None,
     resource_group: ResourceGroup = None,
+    auto_provision: AutoProvision = False,
     output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
+    kube: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
-    """Show one node pool."""
+    """Show one node pool (--auto-provision: a NodePool)."""
     from akscli.azure import nodepools
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
-    rg, cname, pname = _ids(resource_group, cluster, name)
+    if nodepool_nap.routed(auto_provision, cluster=cluster, resource_group=resource_group, azure=azure, kube=kube):
+        nodepool_nap.show(name, kube, fmt)
+        return
+    rg, cname, pname = _ids(resource_group, nodepool_nap.need_cluster(cluster), name)
     _show(nodepools.get_pool(azure.aks_client(), rg, cname, pname), fmt)
 
 
@@ -389,10 +523,12 @@ def upgrade(
 
 @app.command("delete")
 @on_azure
+@opts.on_kube(into="kube")
 def delete(
     name: Name,
-    cluster: Cluster,
+    cluster: OptCluster = None,
     resource_group: ResourceGroup = None,
+    auto_provision: AutoProvision = False,
     yes: opts.Yes = False,
     dry_run: DryRun = "none",
     no_wait: NoWait = False,
@@ -400,12 +536,21 @@ def delete(
     ignore_not_found: opts.IgnoreNotFound = False,
     if_match: azopts.IfMatch = None,
     azure: AzureFlags = AzureFlags(),
+    kube: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
-    """Delete a node pool (its nodes are drained and removed)."""
+    """Delete a node pool (its nodes are drained and removed); --auto-provision: a NodePool."""
     from akscli.azure import nodepools
     from akscli.cli import common
 
-    rg, cname, pname = _ids(resource_group, cluster, name)
+    extra = {"if_match": if_match}
+    if nodepool_nap.routed(
+        auto_provision, cluster=cluster, resource_group=resource_group, azure=azure, kube=kube, **extra
+    ):
+        nodepool_nap.delete(
+            name, kube, yes=yes, dry_run=dry_run, no_wait=no_wait, fmt=output_, ignore_not_found=ignore_not_found
+        )
+        return
+    rg, cname, pname = _ids(resource_group, nodepool_nap.need_cluster(cluster), name)
     etag = etags.check_if_match(if_match, _show_cmd(rg, cname, pname))
     with azopts.dry_run_scope(dry_run, output_ or "json") as dry:
         c = azure.aks_client()

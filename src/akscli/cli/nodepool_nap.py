@@ -1,0 +1,162 @@
+"""`akscli nodepool ... --auto-provision`: node auto-provisioning (Karpenter) NodePools, through the
+kube context (--kubeconfig/--context), rendered from templates/nodepool and applied with the one
+apply engine. The logic is akscli.nap; nodepool.py calls these when --auto-provision is given."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from akscli import output
+from akscli.cli import options as opts
+from akscli.cli.azopts import AzureFlags
+from akscli.errors import UsageError
+from akscli.output import Column
+
+COLUMNS = [
+    Column("name", "name"),
+    Column("node class", "nodeClass"),
+    Column("vm sizes", "vmSizes"),
+    Column("capacity", "capacityType"),
+    Column("nodes", "nodes"),
+    Column("max gpus", "maxGpus"),
+    Column("ready", "ready"),
+    Column("weight", "weight", wide=True),
+    Column("taints", "taints", wide=True),
+]
+# -o name as kubectl prints a NodePool: kind.group/name (k8s.io/cli-runtime pkg/printers/name.go).
+NAME_KIND = "nodepool.karpenter.sh"
+
+
+def kube_given(kube: opts.KubeFlags) -> dict[str, Any]:
+    return {"kubeconfig": kube.kubeconfig, "kube_context": kube.context}
+
+
+def azure_given(azure: AzureFlags) -> dict[str, Any]:
+    return {"subscription": azure.subscription, "auth": azure.auth, "tenant": azure.tenant}
+
+
+def routed(
+    auto_provision: bool,
+    *,
+    cluster: str | None,
+    resource_group: str | None,
+    azure: AzureFlags,
+    kube: opts.KubeFlags,
+    **arm_only: Any,
+) -> bool:
+    """Whether the command works on a NAP NodePool; a flag of the other kind of pool is refused."""
+    from akscli import nap
+
+    given = {
+        "cluster": cluster,
+        "resource_group": resource_group,
+        **arm_only,
+        **azure_given(azure),
+        **kube_given(kube),
+    }
+    nap.check_flags(given, auto_provision=auto_provision)
+    return auto_provision
+
+
+def need_cluster(cluster: str | None) -> str:
+    if not cluster:
+        raise UsageError(
+            "an ARM node pool needs --cluster", hint="pass --cluster NAME -g GROUP, or --auto-provision for NAP"
+        )
+    return cluster
+
+
+def add(
+    *,
+    name: str,
+    vm_size: str | None,
+    gpu: str | None,
+    gpus_per_node: int | None,
+    spot: bool,
+    labels: list[str] | None,
+    taints: list[str] | None,
+    no_gpu_taint: bool,
+    max_gpus: int | None,
+    kube: opts.KubeFlags,
+    dry_run: str,
+    yes: bool,
+    output_format: str,
+) -> None:
+    from akscli import nap
+    from akscli.cli import common
+
+    common.manifest_format(output_format)
+    spec = nap.NapPoolSpec.from_flags(
+        name=name,
+        vm_size=vm_size,
+        gpu=gpu,
+        gpus_per_node=gpus_per_node,
+        spot=spot,
+        labels=labels or [],
+        taints=taints or [],
+        no_gpu_taint=no_gpu_taint,
+        max_gpus=max_gpus,
+    )
+    objects = nap.objects(spec)
+    if gpu:
+        output.info(f"--gpu {gpu}: NodePool {spec.name} may make VM size {', '.join(spec.sku_names)}")
+    connection = None
+    if opts.dry_run_mode(dry_run) != "client":
+        connection = kube.connect()
+        nap.require_api(connection)
+    common.apply_objects(
+        objects,
+        stack=nap.stack(spec.name),
+        target=kube.target(),
+        dry_run=dry_run,
+        yes=yes,
+        output_format=output_format,
+        action="nodepool add",
+        kube=connection,
+    )
+
+
+def list_pools(kube: opts.KubeFlags, fmt: str) -> None:
+    from akscli import nap
+
+    pools = list(nap.list_pools(kube.connect()))
+    if output.structured(fmt):
+        output.emit(pools, fmt, COLUMNS)
+        return
+    rows = [nap.summary(p) for p in pools]
+    output.emit(rows, fmt, COLUMNS, name=output.named(NAME_KIND), empty="No NodePools found.")
+
+
+def show(name: str, kube: opts.KubeFlags, fmt: str) -> None:
+    from akscli import nap
+
+    pool: Mapping[str, Any] = nap.get_pool(kube.connect(), name)
+    if output.structured(fmt):
+        output.emit_object(pool, fmt)
+    else:
+        output.emit_object(pool, fmt, fields=list(nap.summary(pool).items()), name=output.named(NAME_KIND))
+
+
+def delete(
+    name: str, kube: opts.KubeFlags, *, yes: bool, dry_run: str, no_wait: bool, fmt: str | None, ignore_not_found: bool
+) -> None:
+    """Delete the NodePool; Karpenter then drains and removes its nodes (its NodeClaims are owned by
+    it: upstream kubernetes-sigs/karpenter 2266468 pkg/controllers/nodepool/... and the
+    karpenter.sh/termination finalizer on each NodeClaim). The wait follows kubectl delete's
+    (akscli.kube.deletion) until the NodePool is gone."""
+    from akscli import errors, nap, validate
+    from akscli.cli import common
+
+    pool_name = validate.subdomain(name, "NodePool name")
+    connection = kube.connect()
+    with errors.absent_is_done(ignore_not_found):
+        nap.get_pool(connection, pool_name)
+        common.delete_objects(
+            connection,
+            [(nap.API_VERSION, nap.KIND, pool_name, None)],
+            yes=yes,
+            what=f"NodePool {pool_name} (node auto-provisioning removes its nodes)",
+            action="nodepool delete",
+            dry_run=dry_run,
+            fmt=fmt,
+            wait=None if no_wait else validate.duration("10m", "--timeout"),
+        )

@@ -1,0 +1,287 @@
+"""GPU node pools on node auto-provisioning (NAP) clusters: a Karpenter NodePool (karpenter.sh/v1)
+that references an AKSNodeClass (karpenter.azure.com/v1beta1), applied with Kubernetes. Plain
+logic: no Typer, no rich.
+
+upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/node-auto-provisioning-node-pools.md
+(NodePools, the default one, well-known labels and SKU selectors, limits, weights) and
+articles/aks/node-auto-provisioning-aksnodeclass.md ("Each NodePool resource must reference an
+AKSNodeClass using spec.template.spec.nodeClassRef. You can have multiple NodePools that point to
+the same AKSNodeClass"): a GPU pool refers to the AKSNodeClass NAP creates, ``default``, whose GPU
+settings (spec.gpu.mode, default Driver: NAP installs the driver) fit a GPU node; no upstream page
+asks a GPU pool for a class of its own (aks-managed-gpu-nodes.md makes one only to tag it for the
+managed GPU preview).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from akscli import validate
+from akscli.errors import NotFoundError, NotInstalledError, UsageError
+
+if TYPE_CHECKING:
+    from akscli.kube.client import Kube
+
+API_VERSION = "karpenter.sh/v1"
+KIND = "NodePool"
+TEMPLATE = "nodepool/nap-gpu"
+NODE_CLASS = "default"
+STACK_PREFIX = "nodepool-"
+# upstream: Azure/karpenter-provider-azure 352646f pkg/apis/v1beta1/labels.go LabelSKUName and
+# kubernetes-sigs/karpenter 2266468 pkg/apis/v1/labels.go CapacityTypeLabelKey, NodePoolLabelKey.
+SKU_NAME = "karpenter.azure.com/sku-name"
+CAPACITY_TYPE = "karpenter.sh/capacity-type"
+NODEPOOL_LABEL = "karpenter.sh/nodepool"
+INSTANCE_TYPE = "node.kubernetes.io/instance-type"
+GPU_RESOURCE = "nvidia.com/gpu"
+# Label domains a NodePool's template labels may not use (the NodePool CRD's rules on
+# spec.template.metadata.labels: karpenter.sh, karpenter.azure.com and kubernetes.azure.com are
+# restricted) and AKS's own (use-labels.md), as `nodepool add` refuses them for ARM pools.
+RESERVED_LABEL_PREFIXES = ("karpenter.sh/", "karpenter.azure.com/", "kubernetes.azure.com/", "kubernetes.io/")
+NOT_ENABLED_HINT = (
+    "enable it: az aks update -g GROUP -n CLUSTER --node-provisioning-mode Auto (or akscli cluster create "
+    "--node-provisioning auto); or add an ARM pool: drop --auto-provision and give --cluster and -g"
+)
+# The flags of `nodepool add` that only ARM pools have, by parameter: (flag, its default).
+ARM_ONLY = {
+    "cluster": "--cluster",
+    "resource_group": "-g/--resource-group",
+    "count": "--count",
+    "min_count": "--min",
+    "max_count": "--max",
+    "enable_autoscaler": "--enable-cluster-autoscaler",
+    "gpu_driver": "--gpu-driver",
+    "gpu_instance_profile": "--gpu-instance-profile",
+    "os_sku": "--os-sku",
+    "spot_max_price": "--spot-max-price",
+    "zones": "--zones",
+    "kubernetes_version": "--kubernetes-version",
+    "if_none_match": "--if-none-match",
+    "if_match": "--if-match",
+    "no_wait": "--no-wait",
+    "subscription": "--subscription",
+    "auth": "--auth",
+    "tenant": "--tenant",
+}
+NAP_ONLY = {"max_gpus": "--max-gpus", "kubeconfig": "--kubeconfig", "kube_context": "--context"}
+
+
+def check_flags(given: Mapping[str, Any], *, auto_provision: bool) -> None:
+    """One usage line for a flag the other kind of pool has (before anything is read or sent)."""
+    table = ARM_ONLY if auto_provision else NAP_ONLY
+    typed = [flag for key, flag in table.items() if given.get(key) not in (None, False, [], "")]
+    if not typed:
+        return
+    if auto_provision:
+        raise UsageError(
+            f"{typed[0]} applies to ARM node pools, not to --auto-provision (a Karpenter NodePool on the "
+            "cluster of --context)",
+            hint=f"drop {typed[0]}, or drop --auto-provision to add an ARM agent pool",
+        )
+    raise UsageError(
+        f"{typed[0]} applies to node auto-provisioning pools",
+        hint=f"add --auto-provision, or drop {typed[0]}",
+    )
+
+
+@dataclass
+class NapPoolSpec:
+    name: str
+    sku_names: list[str]
+    gpu: bool
+    capacity_types: list[str] = field(default_factory=lambda: ["on-demand"])
+    labels: dict[str, str] = field(default_factory=dict)
+    taints: list[dict[str, str]] = field(default_factory=list)
+    max_gpus: int | None = None
+
+    @classmethod
+    def from_flags(
+        cls,
+        *,
+        name: str,
+        vm_size: str | None,
+        gpu: str | None,
+        gpus_per_node: int | None,
+        spot: bool = False,
+        labels: Sequence[str] = (),
+        taints: Sequence[str] = (),
+        no_gpu_taint: bool = False,
+        max_gpus: int | None = None,
+    ) -> NapPoolSpec:
+        """Validate every flag (raises UsageError) and turn --gpu into the VM sizes NAP may make."""
+        from akscli.azure.nodepools import GPU_SHORTCUTS, GPU_TAINT, vm_size_for
+        from akscli.model import skus
+
+        if gpu and gpus_per_node is None and not vm_size:
+            # No count: every size of the family akscli's GPU data knows; NAP picks the cheapest
+            # that fits the pod (upstream: kubernetes-sigs/karpenter 2266468 pkg/cloudprovider/
+            # types.go InstanceTypes.OrderByPrice).
+            family = validate.choice(gpu, GPU_SHORTCUTS, "--gpu")
+            sizes = sorted({s.vm_size for s in skus.all_skus() if s.gpu_family == family})
+        else:
+            size, _ = vm_size_for(vm_size, gpu, gpus_per_node)
+            sizes = [size]
+        is_gpu = all(skus.get(s) is not None for s in sizes)
+        taint_list = [validate.taint(t) for t in taints]
+        if is_gpu and not no_gpu_taint:
+            key, rest = GPU_TAINT.split("=", 1)
+            value, effect = rest.split(":", 1)
+            default = {"key": key, "value": value, "effect": effect}
+            if default not in taint_list:
+                # NAP skips a NodePool whose taints the pod does not tolerate (upstream:
+                # MicrosoftDocs/azure-aks-docs fb060abe articles/aks/node-auto-provisioning-node-pools.md,
+                # Key behaviors): so a pod asking for no GPU is never given a GPU node by this pool.
+                taint_list.append(default)
+        if max_gpus is not None:
+            validate.integer(max_gpus, "--max-gpus", 0, 100000)
+        return cls(
+            name=validate.subdomain(name, "NodePool name"),
+            sku_names=sizes,
+            gpu=is_gpu,
+            # upstream: Azure/karpenter-provider-azure 352646f pkg/apis/v1beta1/labels.go
+            # WellKnownValuesForRequirements[CapacityTypeLabelKey] = on-demand, spot.
+            capacity_types=["spot"] if spot else ["on-demand"],
+            labels=validate.labels(labels, "node label", RESERVED_LABEL_PREFIXES, "Karpenter and AKS"),
+            taints=taint_list,
+            max_gpus=max_gpus,
+        )
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "node_class": NODE_CLASS,
+            "sku_names": list(self.sku_names),
+            "capacity_types": list(self.capacity_types),
+            "labels": dict(self.labels),
+            "taints": [dict(t) for t in self.taints],
+            "max_gpus": self.max_gpus,
+        }
+
+
+def objects(spec: NapPoolSpec) -> list[dict[str, Any]]:
+    from akscli import render
+
+    return render.render(TEMPLATE, spec.values())
+
+
+def stack(name: str) -> str:
+    return f"{STACK_PREFIX}{name}"
+
+
+def require_api(kube: Kube) -> None:
+    """One line where the cluster serves no karpenter.sh/v1 NodePool: NAP is not enabled."""
+    try:
+        kube.resource(API_VERSION, KIND)
+    except NotInstalledError as exc:
+        raise NotInstalledError(
+            f"node auto-provisioning is not enabled on this cluster: it serves no {API_VERSION} {KIND}",
+            hint=NOT_ENABLED_HINT,
+        ) from exc
+
+
+def list_pools(kube: Kube) -> Iterator[dict[str, Any]]:
+    require_api(kube)
+    yield from kube.list(API_VERSION, KIND)
+
+
+def get_pool(kube: Kube, name: str) -> dict[str, Any]:
+    require_api(kube)
+    pool = kube.get(API_VERSION, KIND, validate.subdomain(name, "NodePool name"))
+    if pool is None:
+        raise NotFoundError(
+            f"NodePool {name} not found", hint="akscli nodepool list --auto-provision lists the cluster's NodePools"
+        )
+    return pool
+
+
+def requirements(pool: Mapping[str, Any]) -> list[dict[str, Any]]:
+    template = ((pool.get("spec") or {}).get("template") or {}).get("spec") or {}
+    return [r for r in template.get("requirements") or [] if isinstance(r, dict)]
+
+
+def _values(pool: Mapping[str, Any], key: str) -> list[str]:
+    return [str(v) for r in requirements(pool) if r.get("key") == key for v in r.get("values") or []]
+
+
+def summary(pool: Mapping[str, Any]) -> dict[str, Any]:
+    """One row: the printer columns of the NodePool CRD (NodeClass, Nodes, Ready, Weight) and
+    what akscli's add wrote (VM sizes, capacity type, the GPU limit)."""
+    spec, status = pool.get("spec") or {}, pool.get("status") or {}
+    template = (spec.get("template") or {}).get("spec") or {}
+    ready = next((c.get("status") for c in status.get("conditions") or [] if c.get("type") == "Ready"), "")
+    taints = [f"{t.get('key')}={t.get('value', '')}:{t.get('effect')}" for t in template.get("taints") or []]
+    return {
+        "name": (pool.get("metadata") or {}).get("name", ""),
+        "nodeClass": (template.get("nodeClassRef") or {}).get("name", ""),
+        "vmSizes": ",".join(_values(pool, SKU_NAME)) or "any",
+        "capacityType": ",".join(_values(pool, CAPACITY_TYPE)) or "any",
+        "nodes": status.get("nodes", 0),
+        "maxGpus": (spec.get("limits") or {}).get(GPU_RESOURCE, ""),
+        "weight": spec.get("weight", ""),
+        "ready": ready or "",
+        "taints": ",".join(taints),
+    }
+
+
+def _admits_value(requirement: Mapping[str, Any], value: str | None) -> bool:
+    """A NodePool requirement against one label value of an instance type (upstream:
+    kubernetes-sigs/karpenter 2266468 pkg/scheduling/requirement.go Has: In, NotIn, Exists,
+    DoesNotExist; Gt/Lt on integers)."""
+    op, values = requirement.get("operator"), [str(v) for v in requirement.get("values") or []]
+    if op == "In":
+        return value is not None and value in values
+    if op == "NotIn":
+        return value is None or value not in values
+    if op == "Exists":
+        return value is not None
+    if op == "DoesNotExist":
+        return value is None
+    if op in ("Gt", "Lt") and value is not None and values:
+        try:
+            return int(value) > int(values[0]) if op == "Gt" else int(value) < int(values[0])
+        except ValueError:
+            return False
+    return True
+
+
+def admits_size(pool: Mapping[str, Any], vm_size: str, gpus: int) -> bool:
+    """Whether the NodePool may make a node of ``vm_size`` with ``gpus`` GPUs: its sku-name and
+    instance-type requirements allow the size (a requirement on a label akscli cannot tell from the
+    size is taken as met) and a node of it stays within spec.limits nvidia.com/gpu, counting the GPUs
+    of the nodes it has (upstream: kubernetes-sigs/karpenter 2266468
+    pkg/controllers/provisioning/scheduling/scheduler.go filterByRemainingResources, status.resources
+    as the NodePool counter controller writes it)."""
+    labels = {SKU_NAME: vm_size, INSTANCE_TYPE: vm_size}
+    for requirement in requirements(pool):
+        key = str(requirement.get("key") or "")
+        if key in labels and not _admits_value(requirement, labels[key]):
+            return False
+    limit = ((pool.get("spec") or {}).get("limits") or {}).get(GPU_RESOURCE)
+    if limit is None:
+        return True
+    used = ((pool.get("status") or {}).get("resources") or {}).get(GPU_RESOURCE, 0)
+    try:
+        return int(str(used)) + gpus <= int(str(limit))
+    except ValueError:
+        return True
+
+
+def admitting_pool(kube: Kube, vm_size: str, gpus: int) -> str | None:
+    """The NodePool, highest weight first, that may make a node of the size (None: none, or the
+    cluster serves no NodePool, or the user may not list them). One list of NodePools: a cluster
+    has a handful (upstream: kubernetes-sigs/karpenter 2266468 pkg/utils/nodepool/nodepool.go
+    OrderByWeight: larger weight first, then the name later in the alphabet)."""
+    from akscli.errors import AkscliError
+
+    try:
+        kube.resource(API_VERSION, KIND)
+        pools = list(kube.list(API_VERSION, KIND))
+    except AkscliError:
+        return None
+    pools.sort(key=lambda p: (int((p.get("spec") or {}).get("weight") or 0), p["metadata"]["name"]), reverse=True)
+    for pool in pools:
+        if admits_size(pool, vm_size, gpus):
+            return str(pool["metadata"]["name"])
+    return None

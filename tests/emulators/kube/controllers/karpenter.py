@@ -1,0 +1,395 @@
+"""Node auto-provisioning (NAP: Karpenter with the Azure provider) in the kube emulator: a pending pod
+that no node fits and that a NodePool admits gets a NodeClaim and a Ready Node.
+
+Upstream files (kubernetes-sigs/karpenter 2266468, Azure/karpenter-provider-azure 352646f):
+
+- Which pods: the pods the scheduler left Pending (tests/emulators/kube/controllers/rescheduling.py
+  keeps them from pod events), less those a node that exists fits (upstream: kubernetes-sigs/karpenter
+  2266468 pkg/controllers/provisioning/provisioner.go GetPendingPods; the scheduler tries existing
+  nodes first, pkg/controllers/provisioning/scheduling/scheduler.go add: existingNodes, then new
+  NodeClaims) or a node made earlier in the same pass has room for (scheduler.go addToInflightNode).
+- Which NodePool: the NodePools ordered by weight, larger first, equal weights by the name later in
+  the alphabet (upstream: kubernetes-sigs/karpenter 2266468 pkg/utils/nodepool/nodepool.go
+  OrderByWeight); the first whose template admits the pod: its taints tolerated (scheduler.go
+  addToNewNodeClaim, Taints.ToleratesPod; "NAP skips NodePools with taints not tolerated by a pod",
+  MicrosoftDocs/azure-aks-docs fb060abe articles/aks/node-auto-provisioning-node-pools.md), its
+  requirements compatible with the pod's nodeSelector and required node affinity, checked here
+  on the node it would make (pkg/controllers/provisioning/scheduling/nodeclaim.go CanAdd), and an
+  instance type within the pool's remaining limits (scheduler.go filterByRemainingResources,
+  "all available instance types exceed limits for nodepool"; a limit on nodes counts 1 a node).
+  A NodePool whose AKSNodeClass does not exist is not Ready and makes nothing
+  (pkg/controllers/nodepool/readiness/controller.go NodeClassNotFound).
+- Which instance type: the sizes of akscli's GPU data file (src/akscli/data/gpu_skus.yaml, from
+  ../shared/data/azure-gpu-skus.csv) the pool's requirements allow, cheapest first
+  (pkg/cloudprovider/types.go InstanceTypes.OrderByPrice); other sizes are not modelled.
+- The NodeClaim: generateName ``<nodepool>-``, owned by the NodePool, labels karpenter.sh/nodepool and
+  karpenter.azure.com/aksnodeclass (pkg/controllers/provisioning/scheduling/nodeclaimtemplate.go
+  NewNodeClaimTemplate, ToNodeClaim), spec.nodeClassRef and requirements; status nodeName,
+  capacity, allocatable and the Launched, Registered, Initialized and Ready conditions
+  (pkg/apis/v1/nodeclaim_status.go).
+- The Node: named ``aks-<nodeclaim>`` (upstream: Azure/karpenter-provider-azure 352646f
+  pkg/providers/instance/vminstance.go GenerateResourceName); labels node.kubernetes.io/instance-type,
+  karpenter.sh/capacity-type, karpenter.sh/nodepool and the SKU labels of
+  pkg/providers/instancetype/instancetype.go computeRequirements: karpenter.azure.com/sku-name,
+  sku-cpu, sku-memory (MiB), sku-gpu-count, sku-gpu-manufacturer (nvidia) and sku-gpu-name (the
+  accelerator parsed from the size: "T4", "A100", as pkg/cloudprovider/suite_aksmachineapi_*_test.go
+  expect; here the akscli family in capitals), with AKS's kubernetes.azure.com/sku-cpu and
+  sku-memory; the pool's template labels and taints; capacity from the size (computeCapacity:
+  cpu, memory, nvidia.com/gpu; pods 110 as tests/emulators/autoscaler.py's nodes).
+- The NodePool's status: resources (the sum of its nodes' capacity, with ``nodes``) and nodes
+  (pkg/controllers/nodepool/counter/controller.go), and the NodeClassReady and Ready conditions.
+- A deleted NodePool's NodeClaims go, and their nodes with them (owner references, and the
+  termination controller deleting the node of a deleted NodeClaim).
+
+Not modelled: packing several pending pods of one pass into one new node beyond what the node's
+capacity holds (each is checked against the nodes made in the pass), consolidation and disruption,
+startupTaints, minValues, topology, daemonset overhead, spot interruption, NodeOverlay.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections import Counter
+from typing import Any, ClassVar
+
+from tests.emulators.kube.apiserver import now_iso
+from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.controllers.base import PassController
+from tests.emulators.kube.controllers.rescheduling import is_unschedulable, unschedulable_pods
+from tests.emulators.kube.controllers.scheduling import Scheduler, fit_reasons, pod_requests, quantity
+
+NODEPOOL = ("karpenter.sh/v1", "NodePool")
+NODECLAIM = ("karpenter.sh/v1", "NodeClaim")
+NODECLASS = ("karpenter.azure.com/v1beta1", "AKSNodeClass")
+NODEPOOL_LABEL = "karpenter.sh/nodepool"
+CAPACITY_TYPE = "karpenter.sh/capacity-type"
+NODECLASS_LABEL = "karpenter.azure.com/aksnodeclass"
+INSTANCE_TYPE = "node.kubernetes.io/instance-type"
+
+
+def _requirement_admits(requirement: dict[str, Any], labels: dict[str, str]) -> bool:
+    """One NodeSelectorRequirement against an instance type's labels (upstream: kubernetes-sigs/
+    karpenter 2266468 pkg/scheduling/requirement.go: In, NotIn, Exists, DoesNotExist, Gt, Lt)."""
+    key, op = str(requirement.get("key")), requirement.get("operator")
+    values = [str(v) for v in requirement.get("values") or []]
+    value = labels.get(key)
+    if op == "In":
+        return value in values
+    if op == "NotIn":
+        return value not in values
+    if op == "Exists":
+        return value is not None
+    if op == "DoesNotExist":
+        return value is None
+    if op in ("Gt", "Lt"):
+        if value is None or not values:
+            return False
+        return int(value) > int(values[0]) if op == "Gt" else int(value) < int(values[0])
+    return False
+
+
+def instance_labels(vm_size: str) -> dict[str, str]:
+    """The labels the Azure provider gives an instance type (see the module docstring)."""
+    from akscli.model import skus
+    from tests.emulators.autoscaler import size_capacity
+
+    capacity = size_capacity(vm_size)
+    mib = str(int(quantity(capacity["memory"]) / (1024 * 1024)))
+    labels = {
+        INSTANCE_TYPE: vm_size,
+        "kubernetes.io/os": "linux",
+        "kubernetes.io/arch": "amd64",
+        "karpenter.azure.com/sku-name": vm_size,
+        "karpenter.azure.com/sku-cpu": capacity["cpu"],
+        "karpenter.azure.com/sku-memory": mib,
+        "kubernetes.azure.com/sku-cpu": capacity["cpu"],
+        "kubernetes.azure.com/sku-memory": mib,
+        "karpenter.azure.com/sku-gpu-count": capacity["nvidia.com/gpu"],
+    }
+    sku = skus.get(vm_size)
+    if sku is not None and sku.gpus:
+        labels["karpenter.azure.com/sku-gpu-manufacturer"] = "nvidia"
+        labels["karpenter.azure.com/sku-gpu-name"] = sku.gpu_family.upper()
+    return labels
+
+
+def _template(pool: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    template = (pool.get("spec") or {}).get("template") or {}
+    return template.get("metadata") or {}, template.get("spec") or {}
+
+
+def _price(vm_size: str) -> float:
+    from akscli.model import skus
+
+    found = skus.price(vm_size)
+    return found if found is not None else float("inf")
+
+
+class NodeAutoProvisioner(PassController):
+    """See the module docstring."""
+
+    watches: ClassVar[list[tuple[str, str]]] = [NODEPOOL, NODECLASS]
+
+    def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
+        super().__init__(delay, failure)
+        self.provisioned: list[tuple[str, str, str]] = []  # (nodepool, nodeclaim, vm size), for tests
+
+    def attach(self, manager: Any) -> None:
+        unschedulable_pods(manager.api).changed.append(self._on_change)
+
+    def _on_change(self, what: str, obj: dict[str, Any]) -> None:
+        if what == "pending":
+            self.queue_pass()
+
+    def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
+        # A NodePool or an AKSNodeClass written: the pools' conditions, then the pods waiting.
+        for pool in cluster.list(*NODEPOOL):
+            self._status(cluster, pool)
+        self.queue_pass()
+
+    def on_delete(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
+        if obj.get("kind") != "NodePool":
+            return
+        name = obj["metadata"]["name"]
+        for claim in cluster.list(*NODECLAIM, label_selector=f"{NODEPOOL_LABEL}={name}"):
+            node = (claim.get("status") or {}).get("nodeName")
+            if node and cluster.get("v1", "Node", None, node) is not None:
+                cluster.delete("v1", "Node", None, node)
+            cluster.delete(*NODECLAIM, None, claim["metadata"]["name"])
+
+    def _ready_class(self, cluster: ClusterState, pool: dict[str, Any]) -> bool:
+        ref = _template(pool)[1].get("nodeClassRef") or {}
+        return cluster.get(*NODECLASS, None, str(ref.get("name") or "")) is not None
+
+    def _nodes(self, cluster: ClusterState, name: str) -> list[dict[str, Any]]:
+        return list(cluster.list("v1", "Node", label_selector=f"{NODEPOOL_LABEL}={name}"))
+
+    def _used(self, cluster: ClusterState, name: str) -> Counter[str]:
+        used: Counter[str] = Counter()
+        for node in self._nodes(cluster, name):
+            for key, value in ((node.get("status") or {}).get("capacity") or {}).items():
+                used[key] += quantity(value)
+            used["nodes"] += 1
+        return used
+
+    def _status(self, cluster: ClusterState, pool: dict[str, Any]) -> None:
+        name = pool["metadata"]["name"]
+        used = self._used(cluster, name)
+        ready = self._ready_class(cluster, pool)
+        t = now_iso()
+        condition = {"lastTransitionTime": t, "observedGeneration": pool["metadata"].get("generation", 1)}
+        if ready:
+            conditions = [
+                {"type": "NodeClassReady", "status": "True", "reason": "NodeClassReady", "message": "", **condition},
+                {"type": "Ready", "status": "True", "reason": "Ready", "message": "", **condition},
+            ]
+        else:
+            message = "NodeClass not found on cluster"
+            conditions = [
+                {"type": "NodeClassReady", "status": "False", "reason": "NodeClassNotFound", "message": message,
+                 **condition},
+                {"type": "Ready", "status": "False", "reason": "NodeClassNotFound", "message": message, **condition},
+            ]  # fmt: skip
+        resources = {k: str(int(v)) for k, v in sorted(used.items()) if k != "nodes"}
+        resources["nodes"] = str(int(used["nodes"]))
+        status = {"conditions": conditions, "resources": resources, "nodes": int(used["nodes"])}
+        if pool.get("status") != status:
+            cluster.patch_status(*NODEPOOL, None, name, status)
+
+    def _pools(self, cluster: ClusterState) -> list[dict[str, Any]]:
+        pools = [p for p in cluster.list(*NODEPOOL) if not p["metadata"].get("deletionTimestamp")]
+        pools.sort(key=lambda p: p["metadata"]["name"], reverse=True)
+        pools.sort(key=lambda p: int((p.get("spec") or {}).get("weight") or 0), reverse=True)
+        return pools
+
+    def _candidates(self, cluster: ClusterState, pool: dict[str, Any], capacity_type: str) -> list[dict[str, Any]]:
+        """The template nodes the pool may make, cheapest first, within its limits."""
+        from akscli.model import skus
+        from tests.emulators.autoscaler import size_capacity
+
+        meta, spec = _template(pool)
+        limits = (pool.get("spec") or {}).get("limits") or {}
+        used = self._used(cluster, pool["metadata"]["name"])
+        ref = spec.get("nodeClassRef") or {}
+        out = []
+        for size in sorted({s.vm_size for s in skus.all_skus()}, key=lambda s: (_price(s), s)):
+            labels = {
+                **instance_labels(size),
+                **{str(k): str(v) for k, v in (meta.get("labels") or {}).items()},
+                CAPACITY_TYPE: capacity_type,
+                NODEPOOL_LABEL: pool["metadata"]["name"],
+                NODECLASS_LABEL: str(ref.get("name") or ""),
+            }
+            if not all(_requirement_admits(r, labels) for r in spec.get("requirements") or []):
+                continue
+            capacity = {**size_capacity(size), "pods": "110"}
+            exceeds = any(
+                used[key] + (1 if key == "nodes" else quantity(capacity.get(key, "0"))) > quantity(limit)
+                for key, limit in limits.items()
+            )
+            if exceeds:
+                continue
+            taints = [dict(t) for t in spec.get("taints") or []]
+            out.append(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Node",
+                    "metadata": {"name": "", "labels": labels},
+                    "spec": {"taints": taints} if taints else {},
+                    "status": {"capacity": capacity, "allocatable": dict(capacity)},
+                }
+            )
+        return out
+
+    def run_pass(self, cluster: ClusterState) -> None:
+        waiting = []
+        for key in sorted(unschedulable_pods(cluster.api).snapshot()):
+            ns, _, name = key.partition("/")
+            pod = cluster.get("v1", "Pod", ns, name)
+            if pod is not None and is_unschedulable(pod):
+                waiting.append(pod)
+        if not waiting:
+            return
+        scheduler = Scheduler(cluster)
+        made: list[tuple[dict[str, Any], Counter[str]]] = []
+        for pod in sorted(waiting, key=lambda p: -int((p.get("spec") or {}).get("priority") or 0)):
+            spec = pod.get("spec") or {}
+            owner = next((r.get("uid", "") for r in pod["metadata"].get("ownerReferences") or []), "")
+            if scheduler.place(spec, owner).node is not None:
+                continue
+            need = pod_requests(spec)
+            room = next((used for node, used in made if not fit_reasons(spec, need, node, lambda u=used: u)[0]), None)
+            if room is not None:
+                room.update(need)  # a node made in this pass takes it (addToInflightNode)
+                room["pods"] += 1
+                continue
+            node = self._provision(cluster, spec, need)
+            if node is not None:
+                made.append((node, Counter({**need, "pods": 1})))
+
+    def _provision(self, cluster: ClusterState, spec: dict[str, Any], need: Counter[str]) -> dict[str, Any] | None:
+        for pool in self._pools(cluster):
+            if not self._ready_class(cluster, pool):
+                continue
+            requirements = _template(pool)[1].get("requirements") or []
+            types = [str(v) for r in requirements if r.get("key") == CAPACITY_TYPE for v in r.get("values") or []] or [
+                "on-demand"
+            ]
+            # "NAP prioritizes Spot instances when both Spot and On-demand are specified"
+            # (upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/node-auto-provisioning-node-pools.md).
+            capacity_type = "spot" if "spot" in types else types[0]
+            for template in self._candidates(cluster, pool, capacity_type):
+                if not fit_reasons(spec, need, template, Counter)[0]:
+                    return self._launch(cluster, pool, template)
+        return None
+
+    def _launch(self, cluster: ClusterState, pool: dict[str, Any], template: dict[str, Any]) -> dict[str, Any]:
+        pool_name = pool["metadata"]["name"]
+        meta, spec = _template(pool)
+        claim_name = f"{pool_name}-{secrets.token_hex(3)[:5]}"
+        node_name = f"aks-{claim_name}"
+        labels = dict(template["metadata"]["labels"])
+        claim_labels = {
+            **{str(k): str(v) for k, v in (meta.get("labels") or {}).items()},
+            NODEPOOL_LABEL: pool_name,
+            NODECLASS_LABEL: labels[NODECLASS_LABEL],
+            INSTANCE_TYPE: labels[INSTANCE_TYPE],
+            CAPACITY_TYPE: labels[CAPACITY_TYPE],
+        }
+        cluster.create(
+            {
+                "apiVersion": NODECLAIM[0],
+                "kind": "NodeClaim",
+                "metadata": {
+                    "name": claim_name,
+                    "labels": claim_labels,
+                    "ownerReferences": [
+                        {
+                            "apiVersion": NODEPOOL[0],
+                            "kind": "NodePool",
+                            "name": pool_name,
+                            "uid": pool["metadata"].get("uid", ""),
+                            "blockOwnerDeletion": True,
+                        }
+                    ],
+                },
+                "spec": {
+                    "nodeClassRef": dict(spec.get("nodeClassRef") or {}),
+                    "requirements": [
+                        *[dict(r) for r in spec.get("requirements") or []],
+                        {"key": INSTANCE_TYPE, "operator": "In", "values": [labels[INSTANCE_TYPE]]},
+                    ],
+                    **({"taints": [dict(t) for t in spec["taints"]]} if spec.get("taints") else {}),
+                },
+            }
+        )
+        labels["kubernetes.io/hostname"] = node_name
+        t = now_iso()
+        node = {
+            **template,
+            "metadata": {"name": node_name, "labels": labels},
+            "spec": {**template["spec"], "providerID": f"azure:///aks/{node_name}"},
+            "status": {
+                **template["status"],
+                "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady", "lastTransitionTime": t}],
+            },
+        }
+        cluster.create(node)
+        ready = {"status": "True", "lastTransitionTime": t, "reason": "", "message": ""}
+        cluster.patch_status(
+            *NODECLAIM,
+            None,
+            claim_name,
+            {
+                "nodeName": node_name,
+                "providerID": node["spec"]["providerID"],
+                "capacity": dict(template["status"]["capacity"]),
+                "allocatable": dict(template["status"]["allocatable"]),
+                "conditions": [
+                    {"type": c, **ready, "reason": c} for c in ("Launched", "Registered", "Initialized", "Ready")
+                ],
+            },
+        )
+        self.provisioned.append((pool_name, claim_name, labels[INSTANCE_TYPE]))
+        self._status(cluster, cluster.get(*NODEPOOL, None, pool_name) or pool)
+        return node
+
+
+def install_nap(emu: Any, *, default_pool: bool = True) -> NodeAutoProvisioner:
+    """A NAP cluster: the AKSNodeClass ``default`` NAP creates and, with ``default_pool``, its
+    ``default`` NodePool (upstream: MicrosoftDocs/azure-aks-docs fb060abe
+    articles/aks/node-auto-provisioning-node-pools.md, Review default node pool configuration), with
+    the simulator added. The karpenter CRDs are the shared ones the emulator loads by default."""
+    emu.cluster.create(
+        {"apiVersion": NODECLASS[0], "kind": "AKSNodeClass", "metadata": {"name": "default"},
+         "spec": {"imageFamily": "Ubuntu"}}
+    )  # fmt: skip
+    if default_pool:
+        requirement = [
+            {"key": "kubernetes.io/arch", "operator": "In", "values": ["amd64"]},
+            {"key": "kubernetes.io/os", "operator": "In", "values": ["linux"]},
+            {"key": CAPACITY_TYPE, "operator": "In", "values": ["on-demand"]},
+            {"key": "karpenter.azure.com/sku-family", "operator": "In", "values": ["D"]},
+        ]
+        emu.cluster.create(
+            {
+                "apiVersion": NODEPOOL[0],
+                "kind": "NodePool",
+                "metadata": {"name": "default"},
+                "spec": {
+                    # consolidateAfter: the CRD requires it once disruption is given (the doc's
+                    # YAML leaves it out; upstream's examples/v1/general-purpose.yaml sets 0s).
+                    "disruption": {"consolidationPolicy": "WhenEmptyOrUnderutilized", "consolidateAfter": "0s"},
+                    "template": {
+                        "spec": {
+                            "nodeClassRef": {"group": "karpenter.azure.com", "kind": "AKSNodeClass", "name": "default"},
+                            "expireAfter": "Never",
+                            "requirements": requirement,
+                        }
+                    },
+                },
+            }
+        )
+    provisioner = NodeAutoProvisioner(delay=0.02)
+    emu.controllers.add(provisioner)
+    return provisioner

@@ -1,0 +1,139 @@
+"""The node auto-provisioning simulator (kube/controllers/karpenter.py): which NodePool gives a
+pending pod a NodeClaim and a Node, and what that node carries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.emulators.kube import KubeEmulator
+from tests.emulators.kube.apiserver import wait_until
+from tests.emulators.kube.controllers.karpenter import install_nap
+from tests.emulators.kube.crds import default_crd_dir
+from tests.kube_emulator.test_scheduling import node, pods, seed
+
+H100 = "Standard_NC40ads_H100_v5"
+A100 = "Standard_NC24ads_A100_v4"
+GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}
+TOLERATION = {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
+
+
+@pytest.fixture
+def emu(kube_emulator_factory: Callable[..., KubeEmulator]) -> KubeEmulator:
+    e = kube_emulator_factory(crd_dirs=[default_crd_dir() / "karpenter"], controller_delay=0.02)
+    seed(e, node("aks-system-0"))
+    e.nap = install_nap(e)
+    return e
+
+
+def gpu_pool(name: str, sizes: list[str], weight: int | None = None, **spec: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "template": {
+            "spec": {
+                "nodeClassRef": {"group": "karpenter.azure.com", "kind": "AKSNodeClass", "name": "default"},
+                "requirements": [{"key": "karpenter.azure.com/sku-name", "operator": "In", "values": sizes}],
+                "taints": [GPU_TAINT],
+            }
+        },
+        **spec,
+    }
+    if weight is not None:
+        body["weight"] = weight
+    return {"apiVersion": "karpenter.sh/v1", "kind": "NodePool", "metadata": {"name": name}, "spec": body}
+
+
+def gpu_app(name: str, size: str | None = None, gpus: int = 1, tolerate: bool = True) -> dict[str, Any]:
+    spec: dict[str, Any] = {
+        "containers": [{"name": "c", "image": "x:1", "resources": {"limits": {"nvidia.com/gpu": str(gpus)}}}]
+    }
+    if size:
+        spec["nodeSelector"] = {"node.kubernetes.io/instance-type": size}
+    if tolerate:
+        spec["tolerations"] = [TOLERATION]
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": {"app": name}},
+            "template": {"metadata": {"labels": {"app": name}}, "spec": spec},
+        },
+    }
+
+
+def running_on(emu: KubeEmulator, app: str) -> str:
+    assert wait_until(lambda: any(p["spec"].get("nodeName") for p in pods(emu, app)), timeout=5)
+    return str(next(p["spec"]["nodeName"] for p in pods(emu, app) if p["spec"].get("nodeName")))
+
+
+def test_a_pinned_gpu_pod_gets_a_nodeclaim_and_a_ready_node_of_its_size(emu: KubeEmulator) -> None:
+    emu.cluster.create(gpu_pool("gpu", [H100, A100]))
+    emu.cluster.create(gpu_app("llm", H100))
+    name = running_on(emu, "llm")
+    n = emu.cluster.get("v1", "Node", None, name)
+    labels = n["metadata"]["labels"]
+    assert name.startswith("aks-gpu-")
+    assert labels["karpenter.sh/nodepool"] == "gpu" and labels["karpenter.sh/capacity-type"] == "on-demand"
+    assert labels["node.kubernetes.io/instance-type"] == H100 == labels["karpenter.azure.com/sku-name"]
+    assert labels["karpenter.azure.com/sku-gpu-name"] == "H100"
+    assert labels["karpenter.azure.com/sku-gpu-count"] == "1"
+    assert labels["karpenter.azure.com/sku-gpu-manufacturer"] == "nvidia"
+    assert n["status"]["allocatable"]["nvidia.com/gpu"] == "1" and n["spec"]["taints"] == [GPU_TAINT]
+    [claim] = emu.cluster.list("karpenter.sh/v1", "NodeClaim")
+    assert claim["status"]["nodeName"] == name and claim["metadata"]["ownerReferences"][0]["name"] == "gpu"
+    assert {c["type"] for c in claim["status"]["conditions"]} == {"Launched", "Registered", "Initialized", "Ready"}
+    pool = emu.cluster.get("karpenter.sh/v1", "NodePool", None, "gpu")
+    assert pool["status"]["resources"]["nvidia.com/gpu"] == "1" and pool["status"]["nodes"] == 1
+
+
+def test_an_unpinned_pod_gets_the_cheapest_size_the_pool_allows(emu: KubeEmulator) -> None:
+    emu.cluster.create(gpu_pool("gpu", [H100, A100]))
+    emu.cluster.create(gpu_app("llm"))
+    labels = emu.cluster.get("v1", "Node", None, running_on(emu, "llm"))["metadata"]["labels"]
+    assert labels["node.kubernetes.io/instance-type"] == A100  # cheaper than the H100 size
+
+
+def test_the_heavier_nodepool_wins_when_two_admit_the_pod(emu: KubeEmulator) -> None:
+    emu.cluster.create(gpu_pool("light", [H100], weight=1))
+    emu.cluster.create(gpu_pool("heavy", [H100], weight=50))
+    emu.cluster.create(gpu_app("llm", H100))
+    assert running_on(emu, "llm").startswith("aks-heavy-")
+
+
+def test_a_pod_that_does_not_tolerate_the_pools_taint_gets_no_node(emu: KubeEmulator) -> None:
+    # sku=gpu: the nvidia.com/gpu taint is tolerated by admission for a pod asking for GPUs.
+    pool = gpu_pool("gpu", [H100])
+    pool["spec"]["template"]["spec"]["taints"] = [{"key": "sku", "value": "gpu", "effect": "NoSchedule"}]
+    emu.cluster.create(pool)
+    emu.cluster.create(gpu_app("llm", H100, tolerate=False))
+    assert wait_until(lambda: any(p["status"].get("phase") == "Pending" for p in pods(emu, "llm")))
+    assert not wait_until(lambda: emu.nap.provisioned, timeout=0.5)
+    assert emu.cluster.list("karpenter.sh/v1", "NodeClaim") == []
+
+
+def test_a_pool_at_its_gpu_limit_makes_no_node(emu: KubeEmulator) -> None:
+    emu.cluster.create(gpu_pool("gpu", [H100], limits={"nvidia.com/gpu": "1"}))
+    emu.cluster.create(gpu_app("one", H100))
+    running_on(emu, "one")
+    emu.cluster.create(gpu_app("two", H100))
+    assert wait_until(lambda: any(p["status"].get("phase") == "Pending" for p in pods(emu, "two")))
+    assert not wait_until(lambda: len(emu.nap.provisioned) > 1, timeout=0.5)
+
+
+def test_a_size_no_nodepool_allows_gets_no_node(emu: KubeEmulator) -> None:
+    # NAP's default pool admits the D family only: a GPU size needs a GPU pool.
+    emu.cluster.create(gpu_app("llm", H100))
+    assert wait_until(lambda: any(p["status"].get("phase") == "Pending" for p in pods(emu, "llm")))
+    assert not wait_until(lambda: emu.nap.provisioned, timeout=0.5)
+
+
+def test_a_deleted_nodepool_takes_its_nodeclaims_and_nodes(emu: KubeEmulator) -> None:
+    emu.cluster.create(gpu_pool("gpu", [H100]))
+    emu.cluster.create(gpu_app("llm", H100))
+    name = running_on(emu, "llm")
+    emu.cluster.delete("karpenter.sh/v1", "NodePool", None, "gpu")
+    assert wait_until(lambda: emu.cluster.get("v1", "Node", None, name) is None, timeout=5)
+    assert emu.cluster.list("karpenter.sh/v1", "NodeClaim") == []
