@@ -71,7 +71,8 @@ NAP_ONLY = {"max_gpus": "--max-gpus", "kubeconfig": "--kubeconfig", "kube_contex
 def check_flags(given: Mapping[str, Any], *, auto_provision: bool) -> None:
     """One usage line for a flag the other kind of pool has (before anything is read or sent)."""
     table = ARM_ONLY if auto_provision else NAP_ONLY
-    typed = [flag for key, flag in table.items() if given.get(key) not in (None, False, [], "")]
+    # 0 is a value typed (--min 0), and 0 == False: the check is by identity.
+    typed = [flag for key, flag in table.items() if _typed(given.get(key))]
     if not typed:
         return
     if auto_provision:
@@ -84,6 +85,10 @@ def check_flags(given: Mapping[str, Any], *, auto_provision: bool) -> None:
         f"{typed[0]} applies to node auto-provisioning pools",
         hint=f"add --auto-provision, or drop {typed[0]}",
     )
+
+
+def _typed(value: Any) -> bool:
+    return value is not None and value is not False and value not in ([], "")
 
 
 @dataclass
@@ -246,16 +251,55 @@ def _admits_value(requirement: Mapping[str, Any], value: str | None) -> bool:
     return True
 
 
+def size_labels(vm_size: str) -> dict[str, str]:
+    """The labels of an instance type that akscli can tell from a GPU VM size (akscli's GPU data):
+    upstream: Azure/karpenter-provider-azure 352646f pkg/providers/instancetype/instancetype.go
+    computeRequirements (sku-name, sku-cpu, sku-memory in MiB, sku-gpu-count, sku-gpu-manufacturer,
+    sku-gpu-name: the accelerator of the size, "T4", "A100", pkg/cloudprovider/
+    suite_aksmachineapi_features_test.go) and pkg/apis/v1beta1/labels.go; sku-family is the size's
+    family letter ("D", "N": MicrosoftDocs/azure-aks-docs fb060abe
+    articles/aks/node-auto-provisioning-node-pools.md, SKU family examples, and
+    aks-managed-gpu-nodes.md's GPU NodePool, sku-family In [N])."""
+    from akscli.model import skus
+
+    labels = {
+        SKU_NAME: vm_size,
+        INSTANCE_TYPE: vm_size,
+        "karpenter.azure.com/sku-family": vm_size.removeprefix("Standard_")[:1].upper(),
+        "kubernetes.io/os": "linux",
+        "kubernetes.io/arch": "amd64",
+    }
+    sku = skus.get(vm_size)
+    if sku is None:
+        return labels
+    mib = str(int(sku.memory_gib * 1024))
+    labels.update(
+        {
+            "karpenter.azure.com/sku-cpu": str(sku.vcpus),
+            "karpenter.azure.com/sku-memory": mib,
+            "kubernetes.azure.com/sku-cpu": str(sku.vcpus),
+            "kubernetes.azure.com/sku-memory": mib,
+            "karpenter.azure.com/sku-gpu-count": str(sku.gpus),
+        }
+    )
+    if sku.gpus and not sku.gpu_model.upper().startswith("AMD"):
+        labels["karpenter.azure.com/sku-gpu-manufacturer"] = "nvidia"
+        labels["karpenter.azure.com/sku-gpu-name"] = sku.gpu_family.upper()
+    return labels
+
+
 def admits_size(pool: Mapping[str, Any], vm_size: str, gpus: int) -> bool:
-    """Whether the NodePool may make a node of ``vm_size`` with ``gpus`` GPUs: its sku-name and
-    instance-type requirements allow the size (a requirement on a label akscli cannot tell from the
-    size is taken as met) and a node of it stays within spec.limits nvidia.com/gpu, counting the GPUs
-    of the nodes it has (upstream: kubernetes-sigs/karpenter 2266468
+    """Whether the NodePool may make a node of ``vm_size`` with ``gpus`` GPUs: its requirements on
+    the labels of size_labels allow the size (one on a label akscli cannot tell from the size, a
+    zone, is taken as met) and a node of it stays within spec.limits nvidia.com/gpu, counting the
+    GPUs of the nodes it has (upstream: kubernetes-sigs/karpenter 2266468
     pkg/controllers/provisioning/scheduling/scheduler.go filterByRemainingResources, status.resources
     as the NodePool counter controller writes it)."""
-    labels = {SKU_NAME: vm_size, INSTANCE_TYPE: vm_size}
+    labels = size_labels(vm_size)
     for requirement in requirements(pool):
         key = str(requirement.get("key") or "")
+        if key.startswith("karpenter.azure.com/sku-gpu") and key not in labels:
+            return False  # a GPU requirement on a size without GPUs
         if key in labels and not _admits_value(requirement, labels[key]):
             return False
     limit = ((pool.get("spec") or {}).get("limits") or {}).get(GPU_RESOURCE)
@@ -268,12 +312,17 @@ def admits_size(pool: Mapping[str, Any], vm_size: str, gpus: int) -> bool:
         return True
 
 
-def admitting_pool(kube: Kube, vm_size: str, gpus: int) -> str | None:
-    """The NodePool, highest weight first, that may make a node of the size (None: none, or the
-    cluster serves no NodePool, or the user may not list them). One list of NodePools: a cluster
-    has a handful (upstream: kubernetes-sigs/karpenter 2266468 pkg/utils/nodepool/nodepool.go
-    OrderByWeight: larger weight first, then the name later in the alphabet)."""
+def admitting_pool(kube: Kube, vm_size: str, gpus: int, tolerations: Sequence[Mapping[str, Any]] = ()) -> str | None:
+    """The NodePool, highest weight first, that may make a node of the size for a pod with these
+    tolerations (None: none, or the cluster serves no NodePool, or the user may not list them):
+    admits_size, and no taint of its template the pod does not tolerate ("NAP skips NodePools with
+    taints not tolerated by a pod", upstream: MicrosoftDocs/azure-aks-docs fb060abe
+    articles/aks/node-auto-provisioning-node-pools.md; kubernetes-sigs/karpenter 2266468
+    pkg/controllers/provisioning/scheduling/scheduler.go Taints.ToleratesPod). One list of
+    NodePools: a cluster has a handful (pkg/utils/nodepool/nodepool.go OrderByWeight: larger weight
+    first, then the name later in the alphabet)."""
     from akscli.errors import AkscliError
+    from akscli.kube.scheduling import untolerated_taints
 
     try:
         kube.resource(API_VERSION, KIND)
@@ -282,6 +331,8 @@ def admitting_pool(kube: Kube, vm_size: str, gpus: int) -> str | None:
         return None
     pools.sort(key=lambda p: (int((p.get("spec") or {}).get("weight") or 0), p["metadata"]["name"]), reverse=True)
     for pool in pools:
-        if admits_size(pool, vm_size, gpus):
+        template = ((pool.get("spec") or {}).get("template") or {}).get("spec") or {}
+        tainted = untolerated_taints({"spec": {"taints": template.get("taints") or []}}, tolerations)
+        if admits_size(pool, vm_size, gpus) and not tainted:
             return str(pool["metadata"]["name"])
     return None

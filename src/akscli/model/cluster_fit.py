@@ -204,7 +204,8 @@ def fit_to_cluster(
     free resources are counted (a node whose allocatable alone is short costs none), 3 per size
     and 9 in all; the pods nominated for a node, read once (4 pages at most), with one page of
     PriorityClasses for the pod's default priority; and one more node list
-    where the plan's size has only cordoned nodes or none. At most 2 x (1 + fitting sizes) + 1
+    where the plan's size has only cordoned nodes or none, and one NodePool list (with its discovery)
+    where no node of any size can take them (node auto-provisioning, _on_demand). At most 2 x (1 + fitting sizes) + 1
     node lists, 13 pod lists and one PriorityClass list; a cluster where the plan's size has room: one node list and two
     pod lists. Pods are listed on one named node each, or by the nominated-pods selector; never
     every pod of the cluster."""
@@ -225,7 +226,19 @@ def fit_to_cluster(
                     f"({fit.vm_size} is the plan's cheapest fit; --vm-size {fit.vm_size} to wait for it instead)"
                 )
             candidates.remove(chosen)
+    if _on_demand(kube, fit, pod(fit)):
+        return fit, None
     return fit, room.warning()
+
+
+def _on_demand(kube: Kube, fit: Fit, pod: Mapping[str, Any]) -> bool:
+    """Whether node auto-provisioning makes a node of the size for the pods: a NodePool admits the
+    size within its limits and its taints are tolerated (akscli.nap.admitting_pool; upstream:
+    kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/provisioner.go, a pending pod
+    no node fits gets a NodeClaim from the NodePool that admits it). Capacity on demand: no warning."""
+    from akscli import nap
+
+    return nap.admitting_pool(kube, fit.vm_size, fit.gpus, scheduling.pod_tolerations(pod)) is not None
 
 
 def _room(kube: Kube, fit: Fit, pod: Mapping[str, Any], budget: _Budget) -> _Room:

@@ -89,28 +89,11 @@ def _requirement_admits(requirement: dict[str, Any], labels: dict[str, str]) -> 
 
 
 def instance_labels(vm_size: str) -> dict[str, str]:
-    """The labels the Azure provider gives an instance type (see the module docstring)."""
-    from akscli.model import skus
-    from tests.emulators.autoscaler import size_capacity
+    """The labels the Azure provider gives an instance type: akscli.nap.size_labels names the
+    upstream file of each (computeRequirements)."""
+    from akscli.nap import size_labels
 
-    capacity = size_capacity(vm_size)
-    mib = str(int(quantity(capacity["memory"]) / (1024 * 1024)))
-    labels = {
-        INSTANCE_TYPE: vm_size,
-        "kubernetes.io/os": "linux",
-        "kubernetes.io/arch": "amd64",
-        "karpenter.azure.com/sku-name": vm_size,
-        "karpenter.azure.com/sku-cpu": capacity["cpu"],
-        "karpenter.azure.com/sku-memory": mib,
-        "kubernetes.azure.com/sku-cpu": capacity["cpu"],
-        "kubernetes.azure.com/sku-memory": mib,
-        "karpenter.azure.com/sku-gpu-count": capacity["nvidia.com/gpu"],
-    }
-    sku = skus.get(vm_size)
-    if sku is not None and sku.gpus:
-        labels["karpenter.azure.com/sku-gpu-manufacturer"] = "nvidia"
-        labels["karpenter.azure.com/sku-gpu-name"] = sku.gpu_family.upper()
-    return labels
+    return size_labels(vm_size)
 
 
 def _template(pool: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

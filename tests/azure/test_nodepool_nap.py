@@ -1,0 +1,73 @@
+"""nodepool add --auto-provision: the Karpenter NodePool it renders (golden files), and the flags of
+the other kind of pool refused in one line before anything is read or sent."""
+
+from __future__ import annotations
+
+import pytest
+
+from akscli import nap, yamlio
+from tests.cli import invoke
+from tests.golden import assert_golden
+
+
+def rendered(*flags: str) -> list[dict]:
+    result = invoke("nodepool", "add", "gpu", "--auto-provision", *flags, "--dry-run", "-o", "yaml")
+    assert result.exit_code == 0, result.stderr
+    return list(yamlio.load_all(result.stdout, "stdout"))
+
+
+def test_gpu_h100_without_a_count_admits_every_h100_size_and_taints_the_pool() -> None:
+    assert_golden("nodepool", "nap-gpu-h100.yaml", rendered("--gpu", "h100"))
+
+
+def test_gpus_per_node_spot_labels_taint_and_gpu_limit_render_into_the_nodepool() -> None:
+    objs = rendered(
+        "--gpu", "a100", "--gpus-per-node", "2", "--spot", "--labels", "team=ml", "--taint", "sku=gpu:NoSchedule",
+        "--max-gpus", "16",
+    )  # fmt: skip
+    assert_golden("nodepool", "nap-gpu-a100x2-spot.yaml", objs)
+
+
+def test_no_gpu_taint_leaves_the_pool_untainted() -> None:
+    [pool] = rendered("--vm-size", "Standard_NC40ads_H100_v5", "--no-gpu-taint")
+    assert "taints" not in pool["spec"]["template"]["spec"]
+
+
+def test_the_requirement_is_the_gpu_data_files_size_for_the_count() -> None:
+    [pool] = rendered("--gpu", "h100", "--gpus-per-node", "8")
+    [sizes] = [r["values"] for r in nap.requirements(pool) if r["key"] == nap.SKU_NAME]
+    assert sizes == ["Standard_ND96isr_H100_v5"]
+
+
+@pytest.mark.parametrize(
+    ("flags", "named"),
+    [
+        (("--count", "2"), "--count"),
+        (("--cluster", "ml"), "--cluster"),
+        (("--min", "0", "--max", "3"), "--min"),
+        (("--zones", "1"), "--zones"),
+        (("--subscription", "00000000-0000-0000-0000-000000000000"), "--subscription"),
+    ],
+)
+def test_an_arm_flag_with_auto_provision_is_one_line_exit_2(flags: tuple[str, ...], named: str) -> None:
+    result = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", *flags)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {named} applies to ARM node pools")
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+@pytest.mark.parametrize("flags", [("--max-gpus", "8"), ("--context", "prod")])
+def test_a_nap_flag_without_auto_provision_is_one_line_exit_2(flags: tuple[str, ...]) -> None:
+    result = invoke("nodepool", "add", "gpu", "--cluster", "ml", "-g", "rg", "--gpu", "h100", *flags)
+    assert result.exit_code == 2
+    assert "applies to node auto-provisioning pools" in result.stderr and "add --auto-provision" in result.stderr
+
+
+def test_list_of_arm_pools_still_needs_cluster() -> None:
+    result = invoke("nodepool", "list", "-g", "rg")
+    assert result.exit_code == 2 and "an ARM node pool needs --cluster" in result.stderr
+
+
+def test_delete_with_if_match_and_auto_provision_is_refused() -> None:
+    result = invoke("nodepool", "delete", "gpu", "--auto-provision", "--if-match", "abc", "-y")
+    assert result.exit_code == 2 and "--if-match applies to ARM node pools" in result.stderr

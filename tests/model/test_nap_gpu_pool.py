@@ -1,0 +1,82 @@
+"""The NAP GPU journey: `akscli nodepool add --auto-provision --gpu h100` on a node auto-provisioning
+cluster, then `akscli model deploy --runtime vllm --wait` pinned to an H100 size: the NAP simulator
+(tests/emulators/kube/controllers/karpenter.py) makes the node and the model becomes ready."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from tests.baremetal.nodes import small_cpu_node
+from tests.cli import invoke
+from tests.emulators.kube.controllers.karpenter import install_nap
+from tests.model.conftest import SERVING_CRDS
+
+Start = Callable[..., Any]
+H100 = "Standard_NC40ads_H100_v5"
+
+
+def nap_lab(model_emulator: Start) -> Any:
+    emu = model_emulator(crds=(*SERVING_CRDS, "karpenter"))
+    emu.cluster.create(small_cpu_node(labels={"kubernetes.azure.com/mode": "system"}))
+    emu.nap = install_nap(emu)
+    return emu
+
+
+def text(result: Any) -> str:
+    return f"{result.stdout}\n{result.stderr}"
+
+
+def test_a_model_pinned_to_h100_runs_on_the_node_nap_makes_for_the_gpu_pool(model_emulator: Start) -> None:
+    emu = nap_lab(model_emulator)
+    added = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--max-gpus", "8", "-y")
+    assert added.exit_code == 0, text(added)
+    assert "nodepool.karpenter.sh/gpu" in added.stdout
+    result = invoke(
+        "model", "deploy", "phi-4", "--runtime", "vllm", "--vm-size", H100, "--wait", "--timeout", "20s", "-y"
+    )
+    assert result.exit_code == 0, text(result)
+    # The fit check counts the NodePool as capacity on demand: no "stay Pending" warning.
+    assert "stay Pending" not in text(result)
+    [(pool, _, size)] = emu.nap.provisioned
+    assert (pool, size) == ("gpu", H100)
+    listed = json.loads(invoke("nodepool", "list", "--auto-provision", "-o", "json").stdout)["items"]
+    gpu = next(p for p in listed if p["metadata"]["name"] == "gpu")
+    assert gpu["status"]["resources"]["nvidia.com/gpu"] == "1"
+
+
+def test_a_pinned_deploy_without_a_pool_for_the_size_still_warns(model_emulator: Start) -> None:
+    nap_lab(model_emulator)
+    result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--vm-size", H100, "-y")
+    assert result.exit_code == 0, text(result)
+    assert "stay Pending" in text(result)
+
+
+def test_a_pool_at_its_gpu_limit_is_not_capacity_on_demand(model_emulator: Start) -> None:
+    nap_lab(model_emulator)
+    assert invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--max-gpus", "0", "-y").exit_code == 0
+    result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--vm-size", H100, "-y")
+    assert "stay Pending" in text(result)
+
+
+def test_add_on_a_cluster_without_nap_is_one_line(model_emulator: Start) -> None:
+    model_emulator()  # no karpenter.sh CRDs: NAP is not enabled
+    result = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "-y")
+    assert result.exit_code == 7
+    assert "node auto-provisioning is not enabled on this cluster" in result.stderr
+    assert "--node-provisioning-mode Auto" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_show_and_delete_of_a_nap_pool(model_emulator: Start) -> None:
+    nap_lab(model_emulator)
+    added = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "a100", "--gpus-per-node", "1", "-y")
+    assert added.exit_code == 0
+    shown = invoke("nodepool", "show", "gpu", "--auto-provision")
+    assert shown.exit_code == 0 and "Standard_NC24ads_A100_v4" in shown.stdout
+    deleted = invoke("nodepool", "delete", "gpu", "--auto-provision", "-y")
+    assert deleted.exit_code == 0, text(deleted)
+    assert "nodepool.karpenter.sh" in deleted.stdout and "deleted" in deleted.stdout
+    assert invoke("nodepool", "show", "gpu", "--auto-provision").exit_code == 3
+    assert invoke("nodepool", "delete", "gpu", "--auto-provision", "-y", "--ignore-not-found").exit_code == 0
