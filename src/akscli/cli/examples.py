@@ -23,9 +23,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "nodepool add": (
         "akscli nodepool add gpu --cluster ml -g rg-ml --gpu h100 --gpus-per-node 8 --min 0 --max 4",
         "akscli nodepool add spot --cluster ml -g rg-ml --vm-size Standard_NC24ads_A100_v4 --spot --dry-run",
+        "akscli nodepool add h100 --auto-provision --gpu h100 --max-gpus 16 --context ml",
     ),
-    "nodepool list": ("akscli nodepool list --cluster ml -g rg-ml -o wide",),
-    "nodepool show": ("akscli nodepool show gpu --cluster ml -g rg-ml",),
+    "nodepool list": ("akscli nodepool list --cluster ml -g rg-ml -o wide", "akscli nodepool list --auto-provision"),
+    "nodepool show": ("akscli nodepool show gpu --cluster ml -g rg-ml", "akscli nodepool show h100 --auto-provision"),
     "nodepool scale": (
         "akscli nodepool scale gpu --cluster ml -g rg-ml --count 2",
         "akscli nodepool scale gpu --cluster ml -g rg-ml --min 0 --max 8",
@@ -34,7 +35,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "akscli nodepool upgrade gpu --cluster ml -g rg-ml --node-image-only -y",
         "akscli nodepool upgrade gpu --cluster ml -g rg-ml -k 1.34.2 --max-surge 1 -y",
     ),
-    "nodepool delete": ("akscli nodepool delete gpu --cluster ml -g rg-ml -y",),
+    "nodepool delete": (
+        "akscli nodepool delete gpu --cluster ml -g rg-ml -y",
+        "akscli nodepool delete h100 --auto-provision -y",
+    ),
     "baremetal probe": (
         "akscli baremetal probe",
         "akscli baremetal probe --record ./recording",
