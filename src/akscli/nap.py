@@ -49,6 +49,7 @@ ARM_ONLY = {
     "cluster": "--cluster",
     "resource_group": "-g/--resource-group",
     "count": "--count",
+    "mode": "--mode",
     "min_count": "--min",
     "max_count": "--max",
     "enable_autoscaler": "--enable-cluster-autoscaler",

@@ -46,6 +46,7 @@ def test_the_requirement_is_the_gpu_data_files_size_for_the_count() -> None:
         (("--cluster", "ml"), "--cluster"),
         (("--min", "0", "--max", "3"), "--min"),
         (("--zones", "1"), "--zones"),
+        (("--mode", "System"), "--mode"),
         (("--subscription", "00000000-0000-0000-0000-000000000000"), "--subscription"),
     ],
 )

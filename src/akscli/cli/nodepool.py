@@ -202,6 +202,7 @@ def add(
         "cluster": cluster,
         "resource_group": resource_group,
         "count": count,
+        "mode": None if mode == "User" else mode,
         "min_count": min_count,
         "max_count": max_count,
         "enable_autoscaler": enable_autoscaler,

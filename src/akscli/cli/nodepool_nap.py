@@ -139,10 +139,10 @@ def show(name: str, kube: opts.KubeFlags, fmt: str) -> None:
 def delete(
     name: str, kube: opts.KubeFlags, *, yes: bool, dry_run: str, no_wait: bool, fmt: str | None, ignore_not_found: bool
 ) -> None:
-    """Delete the NodePool; Karpenter then drains and removes its nodes (its NodeClaims are owned by
-    it: upstream kubernetes-sigs/karpenter 2266468 pkg/controllers/nodepool/... and the
-    karpenter.sh/termination finalizer on each NodeClaim). The wait follows kubectl delete's
-    (akscli.kube.deletion) until the NodePool is gone."""
+    """Delete the NodePool; its NodeClaims, which it owns with blockOwnerDeletion (upstream:
+    kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/scheduling/nodeclaimtemplate.go
+    ToNodeClaim OwnerReferences), go with it and NAP removes their nodes. The wait follows kubectl
+    delete's (akscli.kube.deletion) until the NodePool is gone."""
     from akscli import errors, nap, validate
     from akscli.cli import common
 
