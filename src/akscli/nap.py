@@ -28,6 +28,7 @@ API_VERSION = "karpenter.sh/v1"
 KIND = "NodePool"
 TEMPLATE = "nodepool/nap-gpu"
 NODE_CLASS = "default"
+NODE_CLASS_API_VERSION = "karpenter.azure.com/v1beta1"
 STACK_PREFIX = "nodepool-"
 # upstream: Azure/karpenter-provider-azure 352646f pkg/apis/v1beta1/labels.go LabelSKUName and
 # kubernetes-sigs/karpenter 2266468 pkg/apis/v1/labels.go CapacityTypeLabelKey, NodePoolLabelKey.
@@ -185,6 +186,24 @@ def require_api(kube: Kube) -> None:
             f"node auto-provisioning is not enabled on this cluster: it serves no {API_VERSION} {KIND}",
             hint=NOT_ENABLED_HINT,
         ) from exc
+
+
+def node_class_missing(kube: Kube) -> str | None:
+    """A warning where the AKSNodeClass the pool refers to is not on the cluster: the NodePool then
+    stays not Ready and makes no node (upstream: kubernetes-sigs/karpenter 2266468
+    pkg/controllers/nodepool/readiness/controller.go, NodeClassReady False "NodeClassNotFound")."""
+    from akscli.errors import AkscliError
+
+    try:
+        found = kube.get(NODE_CLASS_API_VERSION, "AKSNodeClass", NODE_CLASS)
+    except AkscliError:
+        return None  # not served or not readable: the apply says what it finds
+    if found is not None:
+        return None
+    return (
+        f"AKSNodeClass {NODE_CLASS} is not on the cluster: the NodePool stays not Ready (NodeClassNotFound) "
+        "and makes no node until it exists"
+    )
 
 
 def list_pools(kube: Kube) -> Iterator[dict[str, Any]]:

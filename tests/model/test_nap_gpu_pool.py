@@ -32,7 +32,7 @@ def test_a_model_pinned_to_h100_runs_on_the_node_nap_makes_for_the_gpu_pool(mode
     emu = nap_lab(model_emulator)
     added = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--max-gpus", "8", "-y")
     assert added.exit_code == 0, text(added)
-    assert "nodepool.karpenter.sh/gpu" in added.stdout
+    assert "nodepool.karpenter.sh/gpu" in added.stdout and "AKSNodeClass" not in added.stderr
     result = invoke(
         "model", "deploy", "phi-4", "--runtime", "vllm", "--vm-size", H100, "--wait", "--timeout", "20s", "-y"
     )
@@ -80,3 +80,10 @@ def test_show_and_delete_of_a_nap_pool(model_emulator: Start) -> None:
     assert "nodepool.karpenter.sh" in deleted.stdout and "deleted" in deleted.stdout
     assert invoke("nodepool", "show", "gpu", "--auto-provision").exit_code == 3
     assert invoke("nodepool", "delete", "gpu", "--auto-provision", "-y", "--ignore-not-found").exit_code == 0
+
+
+def test_add_warns_where_the_default_aksnodeclass_is_missing(model_emulator: Start) -> None:
+    model_emulator(crds=(*SERVING_CRDS, "karpenter"))  # the CRDs, no AKSNodeClass
+    result = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "-y")
+    assert result.exit_code == 0, text(result)
+    assert "AKSNodeClass default is not on the cluster" in result.stderr

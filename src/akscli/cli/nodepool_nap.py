@@ -103,6 +103,9 @@ def add(
     if opts.dry_run_mode(dry_run) != "client":
         connection = kube.connect()
         nap.require_api(connection)
+        missing = nap.node_class_missing(connection)
+        if missing:
+            output.warn(missing)
     common.apply_objects(
         objects,
         stack=nap.stack(spec.name),
