@@ -81,10 +81,11 @@ def test_create_no_wait_returns_the_operation_and_cluster_wait_resumes(azure_env
     assert json.loads(w.stdout)["properties"]["provisioningState"] == "Succeeded"
 
 
-def test_creating_an_existing_cluster_is_refused_before_any_put(azure_env: ArmEmulator) -> None:
+def test_creating_an_existing_cluster_is_refused_before_any_put_as_a_conflict(azure_env: ArmEmulator) -> None:
+    # exit 4, as the 412 when the cluster appears between the check and the PUT (test_etags.py)
     seed_cluster(azure_env)
     r = invoke("cluster", "create", "aks1", "-g", RG)
-    assert r.exit_code == 2
+    assert r.exit_code == 4, r
     assert "already exists" in r.stderr
     assert azure_env.requests_to("/managedClusters/aks1$", "PUT") == []
 

@@ -37,6 +37,15 @@ def test_gpu_shortcut_resolves_the_vm_size_and_taints_the_pool(azure_env: ArmEmu
     assert [p["name"] for p in cluster["properties"]["agentPoolProfiles"]] == ["system", "h100"]
 
 
+def test_adding_a_pool_that_exists_is_refused_before_any_put_as_a_conflict(azure_env: ArmEmulator) -> None:
+    # exit 4 ("a state that forbids the action"), as the 412 of its If-None-Match: * would be
+    seed_cluster(azure_env)
+    r = invoke("nodepool", "add", "system", "-c", "aks1", "-g", RG, "--vm-size", "Standard_D4ds_v5", "-y")
+    assert r.exit_code == 4, r
+    assert r.stderr.startswith("error: node pool system already exists in cluster aks1"), r.stderr
+    assert azure_env.requests_to("/agentPools/system$", "PUT") == []
+
+
 def test_a_gpu_vm_size_given_directly_is_also_tainted_unless_told_otherwise(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env)
     r = invoke(

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 from akscli import validate
 from akscli.azure import arm, armerrors, names
 from akscli.azure.token import AKS_SERVER_APP
-from akscli.errors import AkscliError, NotFoundError, UsageError, WaitTimeoutError
+from akscli.errors import AkscliError, ConflictError, NotFoundError, UsageError, WaitTimeoutError
 from akscli.globals import typed
 
 if TYPE_CHECKING:
@@ -301,7 +301,9 @@ def begin_create(
     if not update:
         existing = get_or_none(c, spec.resource_group, spec.name)
         if existing is not None:
-            raise UsageError(
+            # A state that forbids the create (exit 4), as the 412 of a cluster created between
+            # this read and the PUT (etags.guarded): one condition, one exit code.
+            raise ConflictError(
                 f"cluster {spec.name} already exists in resource group {spec.resource_group}",
                 hint="change it with 'akscli cluster upgrade' or 'akscli nodepool', or delete it first",
             )

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 from akscli import validate
 from akscli.azure import arm, etags, names
 from akscli.azure.clusters import as_dict, get, put_back
-from akscli.errors import NotFoundError, QuotaError, UsageError
+from akscli.errors import ConflictError, NotFoundError, QuotaError, UsageError
 from akscli.globals import typed
 
 if TYPE_CHECKING:
@@ -326,7 +326,7 @@ def begin_add(
     cluster = get(c, spec.resource_group, spec.cluster)  # NotFoundError names the cluster, not the pool
     check_fits_cluster(spec, cluster)
     if get_pool_or_none(c, spec.resource_group, spec.cluster, spec.name) is not None:
-        raise UsageError(
+        raise ConflictError(  # exit 4, as the 412 of a pool added since this read (clusters.begin_create)
             f"node pool {spec.name} already exists in cluster {spec.cluster}",
             hint="change its size with 'akscli nodepool scale', or delete it first",
         )
