@@ -157,6 +157,13 @@ def test_deploying_a_gated_model_without_a_token_secret_is_refused_before_render
     ) in result.stderr
 
 
+def test_the_gated_model_hint_creates_the_token_secret_in_the_models_namespace() -> None:
+    # A pod reads only Secrets of its own namespace: a Secret made in default would not help -n ml.
+    result = invoke("model", "deploy", "llama-3.1-8b-instruct", "-n", "ml", "--dry-run=client")
+    assert result.exit_code == 2, result
+    assert "hint: kubectl create secret generic hf-token -n ml --from-literal=HF_TOKEN=<token>" in result.stderr
+
+
 def test_gemma_3_is_gated_on_hugging_face_as_kaitos_proposal_says() -> None:
     result = invoke("model", "deploy", "gemma-3-4b-instruct", "--dry-run=client")
     assert result.exit_code == 2 and "google/gemma-3-4b-it is gated on Hugging Face" in result.stderr

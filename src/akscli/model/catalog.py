@@ -171,19 +171,21 @@ def get(name: str) -> Model:
     raise UsageError(f"unknown model {name!r}", hint=hint)
 
 
-def require_access_secret(model: Model, secret: str | None, downloader: str) -> None:
+def require_access_secret(model: Model, secret: str | None, downloader: str, namespace: str) -> None:
     """A gated model (``access_token_required``) cannot start without a Hugging Face token: the
     Hub answers 401 to a download without one. Every runtime akscli deploys downloads from the
     Hub at start and reads the token only from the Secret --access-secret names (KAITO v0.12.0
     pkg/workspace/inference/preset_inferences.go SetHFToken; akscli's vLLM Deployment sets
     HF_TOKEN from it). KAITO v0.12.0's webhook does not refuse the Workspace (DownloadAuthRequired
     is never set for a catalog preset, api/v1beta1/workspace_validation.go), so without this
-    check the pod fails minutes later."""
+    check the pod fails minutes later. The hint creates the Secret in the model's namespace: a
+    secretKeyRef "selects a key of a secret in the pod's namespace" (upstream: kubernetes/api
+    v0.34.0 core/v1/types.go EnvVarSource)."""
     if model.access_token_required and not secret:
         raise UsageError(
             f"{model.id} is gated on Hugging Face and needs --access-secret NAME (a Secret with key HF_TOKEN): "
             f"{downloader} downloads it from Hugging Face at start, and the Hub refuses a download without a token",
-            hint="kubectl create secret generic hf-token --from-literal=HF_TOKEN=<token>, then add "
+            hint=f"kubectl create secret generic hf-token -n {namespace} --from-literal=HF_TOKEN=<token>, then add "
             "--access-secret hf-token (the token's account must have accepted the model's licence on Hugging Face)",
         )
 

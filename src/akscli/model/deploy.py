@@ -228,7 +228,7 @@ class DeployRequest:
         if self.runtime == "airunway":
             airunway.check(self)
         who = "KAITO" if self.runs_on_kaito else {"vllm": "vLLM"}.get(self.runtime, f"AI Runway {self.provider}")
-        catalog.require_access_secret(self.model, self.access_secret, who)
+        catalog.require_access_secret(self.model, self.access_secret, who, self.namespace)
         if self.inference_pool and not self.expose:
             raise UsageError(
                 "--inference-pool routes through the gateway, so it needs --expose",
