@@ -116,6 +116,16 @@ def test_status_shows_conditions_and_events(model_emulator: Start) -> None:
     assert "Conditions:" in invoke("model", "status", "phi-4").stdout
 
 
+def test_status_says_none_on_stdout_for_a_model_without_conditions_or_events(model_emulator: Start) -> None:
+    # kubectl describe prints "Events:  <none>" in the report itself: a pipe sees the whole report.
+    model_emulator(controller=False)  # no KAITO controller: the Workspace gets no status and no event
+    _deploy("phi-4")
+    result = invoke("model", "status", "phi-4")
+    assert result.exit_code == 0, result
+    assert "\nConditions:  <none>\n" in result.stdout and result.stdout.endswith("\nEvents:  <none>\n")
+    assert "none" not in result.stderr
+
+
 def test_endpoint_reads_the_served_model_from_v1_models(model_emulator: Start) -> None:
     emu = model_emulator()
     _deploy("phi-4", "--wait", "--timeout", "20s")

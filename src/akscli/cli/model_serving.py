@@ -99,10 +99,15 @@ def status_cmd(
     if doc["pods"]:
         fields.append(("pods", doc["pods"]))
     output.emit_object(doc, "table", fields=fields)
-    output.write("\nConditions:")
-    output.emit(doc["conditions"], "table", CONDITION_COLUMNS, empty="  (none reported yet)")
-    output.write("\nEvents:")
-    output.emit(doc["events"], "table", EVENT_COLUMNS, empty="  (no recent events)")
+    for title, rows, columns in (
+        ("Conditions", doc["conditions"], CONDITION_COLUMNS),
+        ("Events", doc["events"], EVENT_COLUMNS),
+    ):
+        # An empty section says so on stdout, in the report, as kubectl describe's
+        # "Events:  <none>" (upstream: kubernetes/kubectl v0.34.0 pkg/describe/describe.go DescribeEvents).
+        output.write(f"\n{title}:" + ("" if rows else "  <none>"))
+        if rows:
+            output.emit(rows, "table", columns)
 
 
 @on_cluster
