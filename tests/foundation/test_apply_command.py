@@ -85,6 +85,13 @@ def test_prune_without_a_terminal_or_yes_refuses_with_exit_2(kubeconfig: Path, m
     assert "-y/--yes" in result.stderr
 
 
+def test_applying_into_a_namespace_that_does_not_exist_hints_how_to_create_it(kubeconfig: Path, manifest: Path) -> None:
+    result = invoke("apply", "-f", str(manifest), "-n", "nosuchns", "-y")
+    assert result.exit_code == 3, result
+    assert 'namespaces "nosuchns" not found' in result.stderr and result.stderr.count("error:") == 1
+    assert "hint: create it first (kubectl create namespace nosuchns), or pick another with -n" in result.stderr
+
+
 def test_a_manifest_without_a_name_is_a_usage_error(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n")

@@ -73,6 +73,15 @@ def _api_error(status: int, body: bytes | str | None, what: str) -> errors.Akscl
     if causes and status == 422:
         fields = "; ".join(f"{c.get('field', '?')}: {c.get('message', '')}" for c in causes[:5])
         message = f"{message} ({fields})" if fields not in message else message
+    if status == 404 and details.get("kind") == "namespaces" and details.get("name"):
+        # The NamespaceLifecycle admission plugin refuses a create in a namespace that does not
+        # exist with the namespace's own NotFound (upstream: kubernetes/apiserver 24a394e5
+        # pkg/admission/plugin/namespace/lifecycle/admission.go Admit), a Status whose details
+        # name the namespace.
+        name = details["name"]
+        return errors.NotFoundError(
+            message, f"create it first (kubectl create namespace {name}), or pick another with -n"
+        )
     if status == 404:
         return errors.NotFoundError(message)
     if status == 409:
