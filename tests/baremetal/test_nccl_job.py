@@ -51,6 +51,27 @@ def test_the_run_is_removed_afterwards(h100_pool: Any, kubeconfig: Any) -> None:
         assert leftover == [], kind
 
 
+def test_a_timeout_names_the_pod_no_node_can_take_before_the_run_is_removed(h100_pool: Any, kubeconfig: Any) -> None:
+    # Two H100 nodes, three asked for: the third pod stays Pending; the pods are deleted afterwards,
+    # so the error itself must say why.
+    h100_pool.controllers.add(GpuPodController())
+    result = invoke("baremetal", "test", "nccl", "--nodes", "3", "--timeout", "3s")
+    assert result.exit_code == 5, result
+    [line, hint] = result.stderr.strip().splitlines()[-2:]
+    assert line.startswith("error: the NCCL test did not finish within 3s; pod default/nccl-"), line
+    assert "not scheduled: 0/3 nodes are available" in line
+    assert (
+        hint == "hint: run it again with --keep, then see its pods: kubectl get pods -n default -l akscli.io/nccl-run"
+    )
+
+
+def test_an_unknown_vm_size_is_named_instead_of_asking_for_vm_size(kubeconfig: Any) -> None:
+    result = invoke("baremetal", "test", "nccl", "--vm-size", "Standard_ND96asr_v9", "--dry-run")
+    assert result.exit_code == 2, result
+    assert "error: cannot tell how many GPUs a Standard_ND96asr_v9 node has" in result.stderr
+    assert "pass --gpus-per-node or --vm-size" not in result.stderr
+
+
 def test_keep_leaves_the_job_for_debugging(h100_pool: Any, kubeconfig: Any) -> None:
     h100_pool.controllers.add(GpuPodController())
     assert invoke("baremetal", "test", "nccl", "--nodes", "2", "--keep").exit_code == 0

@@ -337,6 +337,13 @@ def size_gpus(vm_size: str | None) -> int:
 def gpus_per_node(vm_size: str | None, given: int | None) -> int:
     """The GPUs each pod asks for: as given, else the VM size's count."""
     count = given or size_gpus(vm_size)
+    if not count and vm_size:
+        # The size is known but not in akscli's tables (a typo in --vm-size, or a node of a size
+        # akscli does not know): asking for --vm-size again would not help.
+        raise UsageError(
+            f"cannot tell how many GPUs a {vm_size} node has: akscli's GPU size tables do not list it",
+            hint="check the size's spelling (akscli baremetal test nccl --list-expected), or pass --gpus-per-node",
+        )
     if not count:
         raise UsageError("cannot tell how many GPUs each node has", hint="pass --gpus-per-node or --vm-size")
     return count
@@ -467,9 +474,14 @@ def _wait_for_launcher(kube: Kube, spec: NcclSpec, run_id: str, say: Callable[[s
                 f"the NCCL test image {spec.image} cannot be pulled ({reason})",
                 hint="pass --image with an image that has nccl-tests, mpirun and sshd",
             )
+    # Why, in the scheduler's or the kubelet's words (a pod no node can take, a crash), read before
+    # the run is removed; without --keep the pods are gone by the time the user looks.
+    from akscli.kube import pod_problems
+
+    trouble = pod_problems.first_problem(kube, spec.namespace, {"matchLabels": {RUN_LABEL: run_id}})
     raise WaitTimeoutError(
-        f"the NCCL test did not finish within {spec.timeout_s:.0f}s",
-        hint="check 'kubectl get pods -l " + RUN_LABEL + "=" + run_id + "' (--keep keeps them)",
+        f"the NCCL test did not finish within {spec.timeout_s:.0f}s{pod_problems.after(trouble)}",
+        hint=f"run it again with --keep, then see its pods: kubectl get pods -n {spec.namespace} -l {RUN_LABEL}",
     )
 
 
