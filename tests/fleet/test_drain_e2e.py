@@ -84,10 +84,11 @@ def test_drain_of_a_cordoned_member_says_already_cordoned_as_kubectl(hub: Hub) -
     assert "membercluster.cluster.kubernetes-fleet.io/canary already cordoned" in result.stderr
 
 
-def test_drain_of_an_unknown_member_is_not_found(hub: Hub) -> None:
+def test_drain_of_an_unknown_member_is_not_found_and_hints_the_hubs_own_member_list(hub: Hub) -> None:
+    # drain works from the hub context alone; 'akscli fleet member list' would need --fleet and -g
     result = invoke("fleet", "member", "drain", "ghost")
     assert result.exit_code == 3
-    assert "fleet member list" in result.stderr
+    assert "hint: list the hub's members with: kubectl get memberclusters" in result.stderr
 
 
 def test_drain_of_a_pick_fixed_placement_says_it_is_never_evicted_not_that_a_budget_protects_it(hub: Hub) -> None:

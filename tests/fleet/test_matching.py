@@ -62,6 +62,13 @@ def test_place_matching_no_member_is_refused_before_anything_is_sent(hub: Hub) -
     assert hub.cluster.get("placement.kubernetes-fleet.io/v1", "ClusterResourcePlacement", None, "llm") is None
 
 
+def test_no_matching_member_hint_lists_the_members_from_the_hub_context(hub: Hub) -> None:
+    # 'akscli fleet member list' needs --fleet/-g (ARM); the hub context lists its MemberClusters.
+    result = invoke("fleet", "place", "llm", "--select", "namespace/llm", "--require-labels", "env=nowhere", "-y")
+    assert "(kubectl get memberclusters --show-labels)" in result.stderr
+    assert "akscli fleet member list" not in result.stderr
+
+
 def test_pick_fixed_of_members_not_joined_is_refused(hub: Hub) -> None:
     result = invoke("fleet", "place", "llm", "--select", "namespace/llm", "--pick-fixed", "ghost", "-y")
     assert result.exit_code == 2, result

@@ -81,6 +81,13 @@ def test_gpus_on_a_cluster_without_gpu_nodes_name_the_pool_to_add(ray_emulator: 
     assert emu.cluster.get(RAY, "RayCluster", "default", "demo") is None
 
 
+def test_the_no_gpu_hint_names_the_options_nodepool_add_requires(ray_emulator: Callable[..., Any]) -> None:
+    ray_emulator()
+    result = invoke("ray", "cluster", "create", "demo", "--worker-gpu", "1")
+    hint = next(line for line in result.stderr.splitlines() if line.startswith("hint: "))
+    assert "akscli nodepool add gpu --cluster CLUSTER -g RESOURCE_GROUP --vm-size" in hint
+
+
 def test_gpu_pool_without_nodes_only_warns(ray_emulator: Callable[..., Any]) -> None:
     emu = ray_emulator()
     result = akscli("ray cluster create demo --worker-gpu 1 --gpu-pool gpuzero --worker-min 0 --worker-max 2")

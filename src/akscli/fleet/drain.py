@@ -76,7 +76,7 @@ def _member(kube: Kube, cluster: str) -> dict[str, Any]:
     if member is None:
         raise NotFoundError(
             f"member cluster {cluster!r} is not joined to this hub",
-            hint="list members with: akscli fleet member list",
+            hint="list the hub's members with: kubectl get memberclusters",  # as matching.check_placements
         )
     return member
 

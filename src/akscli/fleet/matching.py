@@ -158,8 +158,11 @@ def check_placements(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
             joined = ", ".join(sorted(str((m.get("metadata") or {}).get("name")) for m in members)) or "none"
             raise UsageError(
                 f"placement {name} matches no member cluster of this hub (members: {joined})",
-                hint="check the required labels, properties, VM size and --pick-fixed names against "
-                "'akscli fleet member list', or label the members that should take it",
+                # On the hub the members are MemberCluster objects (upstream: kubefleet-dev/kubefleet
+                # a46e2e13 apis/cluster/v1/membercluster_types.go); 'akscli fleet member list' would need
+                # --fleet and -g, which a hub context does not know.
+                hint="check the required labels, properties, VM size and --pick-fixed names against the members "
+                "(kubectl get memberclusters --show-labels), or label the members that should take it",
             )
         if ptype == "PickFixed" and len(found) < wanted:
             missing = sorted(set(names) - set(found))

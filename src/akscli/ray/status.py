@@ -342,7 +342,9 @@ def gpu_capacity_problem(
     return None, warnings
 
 
+# `nodepool add` requires --cluster and -g (the Kubernetes context does not name the AKS resource),
+# so the example names them: a hint copied as written must run.
 NO_GPU_HINT = (
-    "add a GPU node pool (e.g. akscli nodepool add gpu --vm-size Standard_NC24ads_A100_v4 "
-    "--min-count 0 --max-count 2) and pass --gpu-pool gpu, or drop the GPU flags"
+    "add a GPU node pool (e.g. akscli nodepool add gpu --cluster CLUSTER -g RESOURCE_GROUP "
+    "--vm-size Standard_NC24ads_A100_v4 --min-count 0 --max-count 2) and pass --gpu-pool gpu, or drop the GPU flags"
 )
