@@ -293,6 +293,17 @@ def test_scale_no_wait_says_how_to_check_on_the_pool(azure_env: ArmEmulator) -> 
     assert json.loads(r.stdout)["resume"] == f"akscli nodepool show system --cluster aks1 -g {RG}"
 
 
+def test_scale_no_wait_table_says_check_on_it_not_resume_with_a_show(azure_env: ArmEmulator) -> None:
+    # nodepool show reads the pool once; it resumes no wait
+    azure_env.lro_polls = 3
+    azure_env.retry_after = 5
+    seed_cluster(azure_env)
+    r = invoke("nodepool", "scale", "system", "-c", "aks1", "-g", RG, "--count", "2", "--no-wait")
+    assert r.exit_code == 0, r
+    assert r.stderr.rstrip().endswith(f"check on it with: akscli nodepool show system --cluster aks1 -g {RG}")
+    assert "resume" not in r.stderr
+
+
 def test_a_pool_without_mig_shows_none_as_every_other_unset_field(azure_env: ArmEmulator) -> None:
     seed_cluster(azure_env)
     assert invoke("nodepool", "add", "gpu", "-c", "aks1", "-g", RG, "--gpu", "a100").exit_code == 0

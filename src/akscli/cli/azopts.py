@@ -245,7 +245,9 @@ def finish(poller: "LROPoller[Any]", what: str, fmt: str, *, no_wait: bool, resu
     if output.structured(fmt):
         output.emit_object(accepted, fmt)
     else:
-        output.info(f"{what}: accepted by Azure ({accepted['status']}); resume with: {resume}")
+        # "check on it", as --no-wait's help says: for a node pool the command is a show, which
+        # reads the pool and waits for nothing (akscli has no nodepool wait).
+        output.info(f"{what}: accepted by Azure ({accepted['status']}); check on it with: {resume}")
     return None
 
 
