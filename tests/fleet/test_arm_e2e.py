@@ -32,6 +32,13 @@ def _join_both(emu: Any) -> None:
     assert arc.exit_code == 0, arc
 
 
+def test_join_table_shows_the_labels_set_and_none_for_an_unset_update_group(fleet: Any) -> None:
+    result = invoke("fleet", "member", "join", "gpu", "--cluster", "aks-gpu", *ARM, "--labels", "env=prod")
+    assert result.exit_code == 0, result
+    fields = dict(re.split(r":\s+", line, maxsplit=1) for line in result.stdout.splitlines())
+    assert (fields["update group"], fields["labels"]) == ("<none>", "env=prod")
+
+
 def test_create_makes_a_fleet_with_a_hub(azure_env: Any) -> None:
     result = invoke("fleet", "create", FLEET, "-g", RG, "-o", "json")
     assert result.exit_code == 0, result

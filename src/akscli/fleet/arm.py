@@ -158,7 +158,9 @@ def member_fields(member: Mapping[str, Any], cluster: ClusterRef) -> list[tuple[
     return [
         ("name", member.get("name")),
         ("type", cluster.kind),
-        ("update group", props.get("group", "")),
+        # unset: None, which a table prints as <none> like every other unset field (it printed blank)
+        ("update group", props.get("group")),
+        ("labels", props.get("labels")),  # what the join set, so a re-join that dropped one shows it
         ("state", props.get("provisioningState")),
         ("cluster", props.get("clusterResourceId")),
     ]
