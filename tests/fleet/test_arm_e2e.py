@@ -47,6 +47,19 @@ def test_create_makes_a_fleet_with_a_hub(azure_env: Any) -> None:
     assert azure_env.get_resource(fleet_id(azure_env))["location"] == "eastus"
 
 
+def test_creating_a_fleet_that_exists_is_a_conflict_and_leaves_it_as_it_was(azure_env: Any) -> None:
+    # as cluster create: If-None-Match: *, 412 -> exit 4; a plain PUT replaced the fleet
+    assert invoke("fleet", "create", FLEET, "-g", RG).exit_code == 0
+    before = azure_env.get_resource(fleet_id(azure_env))
+    again = invoke("fleet", "create", FLEET, "-g", RG, "--no-hub")
+    assert again.exit_code == 4, again
+    assert (
+        again.stderr.count("error:") == 1
+        and f"error: fleet {FLEET} already exists in resource group {RG}" in again.stderr
+    )
+    assert azure_env.get_resource(fleet_id(azure_env)) == before
+
+
 def test_a_created_hub_has_the_fqdn_and_version_the_service_fills_in(azure_env: Any) -> None:
     # fleet show printed "hub fqdn:" and "kubernetes:" empty: the emulator filled in no hubProfile.fqdn.
     # Fleets_CreateOrUpdate.json answers "dnsprefix1-abcd1234.flt.eastus.azmk8s.io", portalFqdn the same.

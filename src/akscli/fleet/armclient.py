@@ -174,10 +174,30 @@ class FleetScope:
         return as_dict(self.arm.call(f"reading fleet {self.fleet}", lambda: self.arm.client.fleets.get(*self._at())))
 
     def create(self, body: Mapping[str, Any]) -> dict[str, Any]:
+        """PUT a new fleet, never over an existing one: If-None-Match: *, as ``create_new`` for a
+        child and ``cluster create`` (azure-mgmt-containerservicefleet 4.0.0
+        build_fleets_create_or_update_request, match_condition; upstream: Azure/azure-resource-manager-rpc
+        v1.0/Addendum.md "ETags for Resources"). A plain PUT replaced the fleet's tags and tried
+        to change its hub, which Azure then refused minutes into the operation."""
+        from azure.core import MatchConditions
+        from azure.core.exceptions import HttpResponseError
+
         fleets = self.arm.client.fleets
-        return self.arm.wait(
-            f"creating fleet {self.fleet}", lambda: fleets.begin_create_or_update(*self._at(), model("Fleet", body))
-        )
+
+        def start() -> Any:
+            try:
+                return fleets.begin_create_or_update(
+                    *self._at(), model("Fleet", body), match_condition=MatchConditions.IfMissing
+                )
+            except HttpResponseError as exc:
+                if exc.status_code != 412:
+                    raise
+                raise ConflictError(
+                    f"fleet {self.fleet} already exists in resource group {self.group}",
+                    hint=f"see it with 'akscli fleet show {self.fleet} -g {self.group}', or delete it first",
+                ) from exc
+
+        return self.arm.wait(f"creating fleet {self.fleet}", start)
 
     def delete(self) -> None:
         self.arm.wait(f"deleting fleet {self.fleet}", lambda: self.arm.client.fleets.begin_delete(*self._at()))
