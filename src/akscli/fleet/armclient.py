@@ -177,8 +177,8 @@ class FleetScope:
         """PUT a new fleet, never over an existing one: If-None-Match: *, as ``create_new`` for a
         child and ``cluster create`` (azure-mgmt-containerservicefleet 4.0.0
         build_fleets_create_or_update_request, match_condition; upstream: Azure/azure-resource-manager-rpc
-        v1.0/Addendum.md "ETags for Resources"). A plain PUT replaced the fleet's tags and tried
-        to change its hub, which Azure then refused minutes into the operation."""
+        v1.0/Addendum.md "ETags for Resources"). A plain PUT replaced an existing fleet with
+        the new body (its tags, its hub profile)."""
         from azure.core import MatchConditions
         from azure.core.exceptions import HttpResponseError
 
