@@ -204,6 +204,16 @@ def test_delete_finds_a_model_applied_from_its_dry_run_under_another_stack(
 
 
 @pytest.mark.parametrize("command", ["endpoint", "test"])
+def test_the_not_serving_hint_names_the_models_namespace(model_emulator: Start, command: str) -> None:
+    # run as printed, 'akscli model status phi-4' would look in the context's namespace
+    model_emulator(failure="quota")
+    _deploy("phi-4", "-n", "ml", "--create-namespace")
+    result = invoke("model", command, "phi-4", "-n", "ml")
+    assert result.exit_code == 3, result
+    assert "hint: see why with: akscli model status phi-4 -n ml, or deploy with --wait" in result.stderr
+
+
+@pytest.mark.parametrize("command", ["endpoint", "test"])
 def test_a_model_with_no_ready_pod_says_so_at_once(
     model_emulator: Start, command: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

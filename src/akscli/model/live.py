@@ -340,12 +340,14 @@ def _call(kube: Kube, obj: Mapping[str, Any], path: str, method: str = "GET", bo
         status, raw = kube.proxy(meta["namespace"], name, port, path, method=method, body=body)
     except NotFoundError:
         status, raw = 404, b""
+    # The hints name -n: run as printed from another namespace, they would find no model.
+    at = f"-n {meta['namespace']}"
     if not_serving(status) or (status == 404 and not raw):
         model = meta["name"]
         raise not_serving_error(
             f"model {model}",
             f"no ready server behind Service {name}",
-            hint=f"see why with: akscli model status {model}, or deploy with --wait",
+            hint=f"see why with: akscli model status {model} {at}, or deploy with --wait",
             state=state_of(obj),
         )
     if status in GATEWAY_ANSWERS:
@@ -353,7 +355,8 @@ def _call(kube: Kube, obj: Mapping[str, Any], path: str, method: str = "GET", bo
         raise gateway_error(
             status,
             f"{method} {path} on model {model} (Service {name})",
-            hint=f"see the server's logs: akscli model logs {model}, and its state: akscli model status {model}",
+            hint=f"see the server's logs: akscli model logs {model} {at}, "
+            f"and its state: akscli model status {model} {at}",
         )
     return status, raw
 
@@ -365,7 +368,7 @@ def served_models(kube: Kube, obj: Mapping[str, Any]) -> list[str]:
     if status != 200:
         raise AkscliError(
             f"GET /v1/models on {meta['name']} answered HTTP {status}",
-            hint=f"check the model with: akscli model status {meta['name']}",
+            hint=f"check the model with: akscli model status {meta['name']} -n {meta['namespace']}",
         )
     try:
         return [str(m["id"]) for m in json.loads(body)["data"]]
@@ -388,10 +391,10 @@ class ChatReply:
 
 def chat(kube: Kube, obj: Mapping[str, Any], prompt: str, max_tokens: int) -> ChatReply:
     """One chat completion against the first model the server lists, timed."""
-    name = obj["metadata"]["name"]
+    name, at = obj["metadata"]["name"], obj["metadata"]["namespace"]
     served = served_models(kube, obj)
     if not served:
-        raise AkscliError(f"{name} serves no model yet", hint=f"wait for it: akscli model status {name}")
+        raise AkscliError(f"{name} serves no model yet", hint=f"wait for it: akscli model status {name} -n {at}")
     body = {"model": served[0], "messages": [{"role": "user", "content": prompt}], "max_tokens": max_tokens}
     started = time.monotonic()
     status, raw = _call(kube, obj, "/v1/chat/completions", method="POST", body=body)
@@ -399,7 +402,7 @@ def chat(kube: Kube, obj: Mapping[str, Any], prompt: str, max_tokens: int) -> Ch
     if status != 200:
         raise AkscliError(
             f"chat completion on {name} answered HTTP {status}: {raw[:200].decode('utf-8', 'replace')}",
-            hint=f"see the server's logs: akscli model logs {name}",
+            hint=f"see the server's logs: akscli model logs {name} -n {at}",
         )
     try:
         answer = json.loads(raw)
@@ -435,7 +438,7 @@ def server_pods(kube: Kube, obj: Mapping[str, Any]) -> list[str]:
         p["metadata"]["name"] for p in kube.list("v1", "Pod", namespace=namespace, label_selector=pod_selector(obj))
     )
     if not pods:
-        raise NotFoundError(f"{name} has no pods yet", hint=f"see why with: akscli model status {name}")
+        raise NotFoundError(f"{name} has no pods yet", hint=f"see why with: akscli model status {name} -n {namespace}")
     return pods
 
 
@@ -447,11 +450,12 @@ def no_vllm_metrics(obj: Mapping[str, Any]) -> NotInstalledError | None:
     exports Ray's metrics, not vLLM's (ray-project/kuberay ray-operator/controllers/ray/utils/
     constant.go, DefaultServingPort, DefaultMetricsPort)."""
     if _provider(obj) == "kuberay":
-        name = obj["metadata"]["name"]
+        name, namespace = obj["metadata"]["name"], obj["metadata"]["namespace"]
         return NotInstalledError(
             f"{name} runs on AI Runway's kuberay provider: vLLM runs inside a Ray Serve application, and its pods "
             "serve no vLLM /metrics (port 8000 is Ray Serve's proxy, port 8080 Ray's own metrics)",
-            hint=f"see its Ray Serve figures in the Ray dashboard, or its state with: akscli model status {name}",
+            hint="see its Ray Serve figures in the Ray dashboard, or its state with: "
+            f"akscli model status {name} -n {namespace}",
         )
     return None
 
