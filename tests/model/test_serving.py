@@ -135,6 +135,12 @@ def test_rollback_with_one_revision_has_nothing_to_return_to() -> None:
         revisions.pick_revision(_revisions(1), "phi-4", "ml", None)
 
 
+def test_rollback_with_one_revision_hints_the_history_in_the_models_namespace() -> None:
+    with pytest.raises(UsageError) as err:
+        revisions.pick_revision(_revisions(1), "phi-4", "ml", None)
+    assert err.value.hint == "see akscli model history phi-4 -n ml"
+
+
 def test_stale_objects_are_what_the_last_revision_applied_and_this_one_does_not() -> None:
     keda = {"apiVersion": kinds.KEDA_API, "kind": "ScaledObject", "metadata": {"name": "phi-4", "namespace": "ml"}}
     last = revisions.Revision(1, "", "", {}, [_workspace(), keda], "r1")

@@ -240,6 +240,14 @@ def test_follow_gives_up_after_the_timeout(ray_emulator: Callable[..., Any]) -> 
     assert "did not start a submitter within 1s" in result.stderr
 
 
+def test_a_job_that_never_starts_hints_its_status_in_its_namespace(ray_emulator: Callable[..., Any]) -> None:
+    # run as printed from another namespace, the hint must still find the job
+    ray_emulator(failure="unschedulable-gpu")
+    assert submit("never", "--worker-gpu", "1", "--gpu-pool", "gpua100").exit_code == 0
+    result = invoke("ray", "job", "logs", "never", "--follow", "--timeout", "1s")
+    assert "hint: see why: akscli ray job status never -n default" in result.stderr
+
+
 def test_a_finished_job_deletes_its_own_cluster_unless_kept(ray_emulator: Callable[..., Any]) -> None:
     emu = ray_emulator()
     assert submit("short", "--wait", "--timeout", "30s").exit_code == 0

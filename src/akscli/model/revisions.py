@@ -376,7 +376,7 @@ def pick_revision(history: Sequence[Revision], name: str, namespace: str, number
         if len(history) < 2:
             raise UsageError(
                 f"{name} has only revision {history[0].revision}; nothing to roll back to",
-                hint=f"see akscli model history {name}",
+                hint=f"see akscli model history {name} -n {namespace}",
             )
         return history[-2]
     for rev in history:

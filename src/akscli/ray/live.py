@@ -225,7 +225,7 @@ def job_stop(kube: Kube, job: Mapping[str, Any]) -> JobStop:
     if not cluster or not job_id:
         raise ConflictError(
             f"Ray job {name} has not been submitted to its cluster yet",
-            hint=f"delete it instead: akscli ray job delete {name}",
+            hint=f"delete it instead: akscli ray job delete {name} -n {ns}",
         )
     rc = get_object(kube, "RayCluster", str(cluster), ns)
     return JobStop(name, ns, cluster=str(cluster), service=head_service(rc), job_id=str(job_id))
@@ -485,7 +485,7 @@ def wait_for_submitter(kube: Kube, namespace: str, job: str, timeout: float) -> 
             return str(pod["metadata"]["name"])
     raise WaitTimeoutError(
         f"Ray job {job} did not start a submitter within {timeout:g}s",
-        hint=f"see why: akscli ray job status {job}",
+        hint=f"see why: akscli ray job status {job} -n {namespace}",
     )
 
 
@@ -539,7 +539,7 @@ def follow_job(
     why = "; ".join(f.line() for f in findings[:3])
     raise WaitTimeoutError(
         f"Ray job {name} is still {deployment} (job {status}) after {timeout:g}s" + (f": {why}" if why else ""),
-        hint=f"it keeps running; follow it with akscli ray job status {name}, or raise --timeout",
+        hint=f"it keeps running; follow it with akscli ray job status {name} -n {namespace}, or raise --timeout",
     )
 
 

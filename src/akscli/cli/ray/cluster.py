@@ -255,7 +255,7 @@ def cluster_logs(
     sources = logic.cluster_log_sources(kube, ns, name, kind, with_sidecars=bool(out_dir))
     if not sources:
         raise errors.NotFoundError(
-            f"Ray cluster {name} has no {kind} pods", hint=f"see akscli ray cluster status {name}"
+            f"Ray cluster {name} has no {kind} pods", hint=f"see akscli ray cluster status {name} -n {ns}"
         )
     if out_dir:
         logic.save_logs(kube, ns, sources, Path(out_dir), lines, output.info)
