@@ -230,6 +230,18 @@ def test_delete_with_yes_removes_the_cluster_and_its_pools(azure_env: ArmEmulato
     assert azure_env.get_resource(cluster_id("aks1") + "/agentPools/system") is None
 
 
+def test_every_arm_delete_prints_kubectls_line_on_stdout(azure_env: ArmEmulator) -> None:
+    # cluster and node pool printed "cluster aks1 deleted" on stderr, fleet "fleet/NAME deleted"
+    # on stdout; kubectl delete prints `kind "name" deleted` on stdout (docs/grammar.md)
+    seed_cluster(azure_env)
+    assert invoke("nodepool", "add", "gpu", "-c", "aks1", "-g", RG, "--gpu", "a100", "-y").exit_code == 0
+    pool = invoke("nodepool", "delete", "gpu", "-c", "aks1", "-g", RG, "-y")
+    assert (pool.exit_code, pool.stdout) == (0, 'nodepool "gpu" deleted\n'), pool
+    cluster = invoke("cluster", "delete", "aks1", "-g", RG, "-y")
+    assert (cluster.exit_code, cluster.stdout) == (0, 'cluster "aks1" deleted\n'), cluster
+    assert "deleted" not in pool.stderr + cluster.stderr
+
+
 def test_delete_o_name_prints_the_clusters_name_form_on_stdout(azure_env: ArmEmulator) -> None:
     # kubectl delete -o name prints only each deleted object's name form; the same form as
     # `cluster list -o name`

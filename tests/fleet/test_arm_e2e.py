@@ -136,6 +136,15 @@ def test_member_remove(fleet: Any) -> None:
     assert names == ["member/gpu"]
 
 
+def test_fleet_delete_and_member_remove_print_kubectls_delete_line(fleet: Any) -> None:
+    # the one ARM delete line (azopts.deleted), as cluster and nodepool delete print it
+    seed_members(fleet)
+    removed = invoke("fleet", "member", "remove", "edge", *ARM, "-y")
+    assert (removed.exit_code, removed.stdout) == (0, 'member "edge" removed\n'), removed
+    deleted = invoke("fleet", "delete", FLEET, "-g", RG, "-y")
+    assert (deleted.exit_code, deleted.stdout) == (0, f'fleet "{FLEET}" deleted\n'), deleted
+
+
 def test_member_remove_o_name_prints_the_members_name_form(fleet: Any) -> None:
     # kubectl delete -o name: the name form only, as `member list -o name` prints it
     seed_members(fleet)

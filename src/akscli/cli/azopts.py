@@ -188,14 +188,17 @@ def print_request(request: Mapping[str, Any] | Sequence[Mapping[str, Any]], fmt:
     output.emit_object(request, fmt if output.structured(fmt) else "json")
 
 
-def deleted(kind: str, name: str, line: str, fmt: str | None) -> None:
-    """After an ARM delete: ``kind/name`` (``output.named``, as its show and list print it) on
-    stdout for -o name (kubectl delete -o name prints only the object's name form), else the line
-    on stderr."""
+def deleted(kind: str, name: str, fmt: str | None, verb: str = "deleted") -> None:
+    """After an ARM delete, on stdout as kubectl delete prints it: ``kind/name`` (``output.named``,
+    as its show and list print it) for -o name, else kubectl's line for an object without a
+    namespace, ``cluster "ml" deleted`` (output.deleted; upstream: kubernetes/kubectl HEAD dee3483
+    pkg/cmd/delete/delete.go PrintObj). Every ARM delete prints this one line (cluster and node
+    pool printed "cluster ml deleted" on stderr, fleet "fleet/fl deleted" on stdout). ``verb``:
+    ``removed`` for a fleet member, whose delete is a removal from the fleet."""
     if fmt == "name":
         output.write(output.named(kind)({"name": name}))
     else:
-        output.info(line)
+        output.write(f'{kind} "{name}" {verb}')
 
 
 def wait(poller: "LROPoller[Any]", what: str) -> Any:

@@ -310,4 +310,4 @@ def cluster_delete(
         ):
             for request in requests:
                 bm.send(request, progress=update)
-        azopts.deleted(kinds.BAREMETAL_CLUSTER, name, f"deleted bare-metal cluster {name}", output_format)
+        azopts.deleted(kinds.BAREMETAL_CLUSTER, name, output_format)

@@ -390,7 +390,7 @@ def delete(
                 target=azopts.audit_target(c, rg, cname),
             )
             if not no_wait or output_ == "name":  # kubectl delete --wait=false prints it too
-                azopts.deleted(kinds.CLUSTER, cname, f"cluster {cname} deleted", output_)
+                azopts.deleted(kinds.CLUSTER, cname, output_)
 
 
 @app.command("wait")

@@ -568,4 +568,4 @@ def delete(
                 target=azopts.audit_target(c, rg, cname, pname),
             )
             if not no_wait or output_ == "name":  # kubectl delete --wait=false prints it too
-                azopts.deleted(kinds.NODEPOOL, pname, f"node pool {pname} deleted", output_)
+                azopts.deleted(kinds.NODEPOOL, pname, output_)

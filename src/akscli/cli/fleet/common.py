@@ -145,7 +145,7 @@ def remove_child(
         confirm(f"{verb} {child.noun} {name} of fleet {scope.fleet}", yes or dry)
         scope.remove(child, name)
         audit_arm(scope, action, [(scope.ref(child, name), "delete")])
-        output.write(f"{child.ref}/{name}" if fmt == "name" else f"{child.ref}/{name} {verb}d")
+        azopts.deleted(child.ref, name, fmt, f"{verb}d")
 
 
 def hub_only(force_conflicts: bool) -> None:

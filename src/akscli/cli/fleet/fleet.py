@@ -165,5 +165,4 @@ def fleet_delete(
             confirm(f"delete fleet {name} in resource group {scope.group}", yes or dry)
             scope.delete()
             audit_arm(scope, "fleet delete", [(f"fleet/{name}", "delete")])
-            ref = FLEET_NAME({"name": name})
-            output.write(ref if output_ == "name" else f"{ref} deleted")
+            azopts.deleted(kinds.FLEET, name, output_)
