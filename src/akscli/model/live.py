@@ -341,13 +341,13 @@ def _call(kube: Kube, obj: Mapping[str, Any], path: str, method: str = "GET", bo
     except NotFoundError:
         status, raw = 404, b""
     # The hints name -n: run as printed from another namespace, they would find no model.
-    at = f"-n {meta['namespace']}"
+    ns = meta["namespace"]
     if not_serving(status) or (status == 404 and not raw):
         model = meta["name"]
         raise not_serving_error(
             f"model {model}",
             f"no ready server behind Service {name}",
-            hint=f"see why with: akscli model status {model} {at}, or deploy with --wait",
+            hint=f"see why with: akscli model status {model} -n {ns}, or deploy with --wait",
             state=state_of(obj),
         )
     if status in GATEWAY_ANSWERS:
@@ -355,8 +355,8 @@ def _call(kube: Kube, obj: Mapping[str, Any], path: str, method: str = "GET", bo
         raise gateway_error(
             status,
             f"{method} {path} on model {model} (Service {name})",
-            hint=f"see the server's logs: akscli model logs {model} {at}, "
-            f"and its state: akscli model status {model} {at}",
+            hint=f"see the server's logs: akscli model logs {model} -n {ns}, "
+            f"and its state: akscli model status {model} -n {ns}",
         )
     return status, raw
 
@@ -391,10 +391,10 @@ class ChatReply:
 
 def chat(kube: Kube, obj: Mapping[str, Any], prompt: str, max_tokens: int) -> ChatReply:
     """One chat completion against the first model the server lists, timed."""
-    name, at = obj["metadata"]["name"], obj["metadata"]["namespace"]
+    name, ns = obj["metadata"]["name"], obj["metadata"]["namespace"]
     served = served_models(kube, obj)
     if not served:
-        raise AkscliError(f"{name} serves no model yet", hint=f"wait for it: akscli model status {name} -n {at}")
+        raise AkscliError(f"{name} serves no model yet", hint=f"wait for it: akscli model status {name} -n {ns}")
     body = {"model": served[0], "messages": [{"role": "user", "content": prompt}], "max_tokens": max_tokens}
     started = time.monotonic()
     status, raw = _call(kube, obj, "/v1/chat/completions", method="POST", body=body)
@@ -402,7 +402,7 @@ def chat(kube: Kube, obj: Mapping[str, Any], prompt: str, max_tokens: int) -> Ch
     if status != 200:
         raise AkscliError(
             f"chat completion on {name} answered HTTP {status}: {raw[:200].decode('utf-8', 'replace')}",
-            hint=f"see the server's logs: akscli model logs {name} -n {at}",
+            hint=f"see the server's logs: akscli model logs {name} -n {ns}",
         )
     try:
         answer = json.loads(raw)
