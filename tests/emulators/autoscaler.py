@@ -68,7 +68,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.base import PassController
-from tests.emulators.kube.controllers.rescheduling import is_unschedulable, unschedulable_pods
+from tests.emulators.kube.controllers.rescheduling import unschedulable_pods, waiting_pods
 from tests.emulators.kube.controllers.scheduling import Scheduler, fit_reasons, pod_requests
 
 if TYPE_CHECKING:
@@ -319,12 +319,7 @@ class ClusterAutoscaler(PassController):
         """One scale-up loop (upstream: kubernetes/autoscaler cluster-autoscaler-release-1.34
         cluster-autoscaler/core/static_autoscaler.go RunOnce, core/scaleup/orchestrator/
         orchestrator.go ScaleUp)."""
-        waiting = []
-        for key in sorted(unschedulable_pods(cluster.api).snapshot()):
-            ns, _, name = key.partition("/")
-            pod = cluster.get("v1", "Pod", ns, name)
-            if pod is not None and is_unschedulable(pod):
-                waiting.append(pod)
+        waiting = waiting_pods(cluster)
         groups = self.node_groups(cluster)
         if not waiting or not groups:
             return  # AKS runs no autoscaler for a cluster without an autoscaling pool

@@ -194,30 +194,27 @@ def add(
 
     With --auto-provision: a node auto-provisioning (Karpenter) NodePool on the cluster of --context,
     which makes nodes of those sizes for pending pods that fit no node."""
-    from akscli import nap
-
-    given = {
-        **nodepool_nap.kube_given(kube),
-        **nodepool_nap.azure_given(azure),
-        "cluster": cluster,
-        "resource_group": resource_group,
-        "count": count,
-        "mode": None if mode == "User" else mode,
-        "min_count": min_count,
-        "max_count": max_count,
-        "enable_autoscaler": enable_autoscaler,
-        "gpu_driver": gpu_driver,
-        "gpu_instance_profile": gpu_instance_profile,
-        "os_sku": os_sku,
-        "spot_max_price": spot_max_price,
-        "zones": zones,
-        "kubernetes_version": kubernetes_version,
-        "if_none_match": if_none_match,
-        "no_wait": no_wait,
-        "max_gpus": max_gpus,
-    }
-    nap.check_flags(given, auto_provision=auto_provision)
-    if auto_provision:
+    if nodepool_nap.routed(
+        auto_provision,
+        cluster=cluster,
+        resource_group=resource_group,
+        azure=azure,
+        kube=kube,
+        count=count,
+        mode=None if mode == "User" else mode,
+        min_count=min_count,
+        max_count=max_count,
+        enable_autoscaler=enable_autoscaler,
+        gpu_driver=gpu_driver,
+        gpu_instance_profile=gpu_instance_profile,
+        os_sku=os_sku,
+        spot_max_price=spot_max_price,
+        zones=zones,
+        kubernetes_version=kubernetes_version,
+        if_none_match=if_none_match,
+        no_wait=no_wait,
+        max_gpus=max_gpus,
+    ):
         nodepool_nap.add(
             name=name,
             vm_size=vm_size,
@@ -543,9 +540,8 @@ def delete(
     from akscli.azure import nodepools
     from akscli.cli import common
 
-    extra = {"if_match": if_match}
     if nodepool_nap.routed(
-        auto_provision, cluster=cluster, resource_group=resource_group, azure=azure, kube=kube, **extra
+        auto_provision, cluster=cluster, resource_group=resource_group, azure=azure, kube=kube, if_match=if_match
     ):
         nodepool_nap.delete(
             name, kube, yes=yes, dry_run=dry_run, no_wait=no_wait, fmt=output_, ignore_not_found=ignore_not_found

@@ -41,15 +41,16 @@ def routed(
     resource_group: str | None,
     azure: AzureFlags,
     kube: opts.KubeFlags,
-    **arm_only: Any,
+    **flags: Any,
 ) -> bool:
-    """Whether the command works on a NAP NodePool; a flag of the other kind of pool is refused."""
+    """Whether the command works on a NAP NodePool; a flag of the other kind of pool is refused
+    (``flags``: the command's other flags that only one kind of pool has, by parameter name)."""
     from akscli import nap
 
     given = {
         "cluster": cluster,
         "resource_group": resource_group,
-        **arm_only,
+        **flags,
         **azure_given(azure),
         **kube_given(kube),
     }

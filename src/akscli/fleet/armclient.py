@@ -174,30 +174,19 @@ class FleetScope:
         return as_dict(self.arm.call(f"reading fleet {self.fleet}", lambda: self.arm.client.fleets.get(*self._at())))
 
     def create(self, body: Mapping[str, Any]) -> dict[str, Any]:
-        """PUT a new fleet, never over an existing one: If-None-Match: *, as ``create_new`` for a
-        child and ``cluster create`` (azure-mgmt-containerservicefleet 4.0.0
-        build_fleets_create_or_update_request, match_condition; upstream: Azure/azure-resource-manager-rpc
-        v1.0/Addendum.md "ETags for Resources"). A plain PUT replaced an existing fleet with
-        the new body (its tags, its hub profile)."""
-        from azure.core import MatchConditions
-        from azure.core.exceptions import HttpResponseError
-
+        """PUT a new fleet, never over an existing one (_put_new; azure-mgmt-containerservicefleet
+        4.0.0 build_fleets_create_or_update_request, match_condition), as ``create_new`` for a child
+        and ``cluster create``. A plain PUT replaced an existing fleet with the new body (its tags,
+        its hub profile)."""
         fleets = self.arm.client.fleets
-
-        def start() -> Any:
-            try:
-                return fleets.begin_create_or_update(
-                    *self._at(), model("Fleet", body), match_condition=MatchConditions.IfMissing
-                )
-            except HttpResponseError as exc:
-                if exc.status_code != 412:
-                    raise
-                raise ConflictError(
-                    f"fleet {self.fleet} already exists in resource group {self.group}",
-                    hint=f"see it with 'akscli fleet show {self.fleet} -g {self.group}', or delete it first",
-                ) from exc
-
-        return self.arm.wait(f"creating fleet {self.fleet}", start)
+        return self._put_new(
+            f"creating fleet {self.fleet}",
+            lambda **condition: fleets.begin_create_or_update(*self._at(), model("Fleet", body), **condition),
+            ConflictError(
+                f"fleet {self.fleet} already exists in resource group {self.group}",
+                hint=f"see it with 'akscli fleet show {self.fleet} -g {self.group}', or delete it first",
+            ),
+        )
 
     def delete(self) -> None:
         self.arm.wait(f"deleting fleet {self.fleet}", lambda: self.arm.client.fleets.begin_delete(*self._at()))
@@ -247,22 +236,30 @@ class FleetScope:
         az fleet updaterun create sends a plain PUT (Azure/azure-cli-extensions
         src/fleet/azext_fleet/custom.py create_update_run): a second create of the same name
         replaces the run, its progress with it. An existing one: ConflictError with exists_hint."""
+        begin = getattr(self._ops(child), child.create_method)
+        return self._put_new(
+            f"creating {child.noun} {name}",
+            lambda **condition: begin(*self._at(), name, model(child.model, body), **condition),
+            ConflictError(f"{child.noun} {name} already exists in fleet {self.fleet}", hint=exists_hint),
+        )
+
+    def _put_new(self, what: str, begin: Callable[..., Any], exists: ConflictError) -> dict[str, Any]:
+        """Start ``begin`` with If-None-Match: * and wait for it; the 412 the resource provider
+        answers where the resource exists is ``exists`` (upstream: Azure/azure-resource-manager-rpc
+        v1.0/Addendum.md "ETags for Resources"). The one create-only PUT: the fleet's and its
+        children's."""
         from azure.core import MatchConditions
         from azure.core.exceptions import HttpResponseError
 
-        begin = getattr(self._ops(child), child.create_method)
-
         def start() -> Any:
             try:
-                return begin(*self._at(), name, model(child.model, body), match_condition=MatchConditions.IfMissing)
+                return begin(match_condition=MatchConditions.IfMissing)
             except HttpResponseError as exc:
                 if exc.status_code != 412:
                     raise
-                raise ConflictError(
-                    f"{child.noun} {name} already exists in fleet {self.fleet}", hint=exists_hint
-                ) from exc
+                raise exists from exc
 
-        return self.arm.wait(f"creating {child.noun} {name}", start)
+        return self.arm.wait(what, start)
 
     def explain_failed_join(self, name: str, error: AkscliError) -> None:
         """Give ``error`` of a join the hint that fits when its operation failed in Azure: the member

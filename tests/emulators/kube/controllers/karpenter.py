@@ -55,7 +55,7 @@ from typing import Any, ClassVar
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.base import PassController
-from tests.emulators.kube.controllers.rescheduling import is_unschedulable, unschedulable_pods
+from tests.emulators.kube.controllers.rescheduling import unschedulable_pods, waiting_pods
 from tests.emulators.kube.controllers.scheduling import Scheduler, fit_reasons, pod_requests, quantity
 
 NODEPOOL = ("karpenter.sh/v1", "NodePool")
@@ -225,12 +225,7 @@ class NodeAutoProvisioner(PassController):
         return out
 
     def run_pass(self, cluster: ClusterState) -> None:
-        waiting = []
-        for key in sorted(unschedulable_pods(cluster.api).snapshot()):
-            ns, _, name = key.partition("/")
-            pod = cluster.get("v1", "Pod", ns, name)
-            if pod is not None and is_unschedulable(pod):
-                waiting.append(pod)
+        waiting = waiting_pods(cluster)
         if not waiting:
             return
         scheduler = Scheduler(cluster)

@@ -116,6 +116,18 @@ def unschedulable_pods(api: ApiServer) -> UnschedulablePods:
         return index
 
 
+def waiting_pods(cluster: ClusterState) -> list[dict[str, Any]]:
+    """The pods the scheduler left Pending, as they are now, in key order: what the autoscaler
+    and NAP emulators scale up for (a pod bound or deleted since is left out)."""
+    waiting = []
+    for key in sorted(unschedulable_pods(cluster.api).snapshot()):
+        ns, _, name = key.partition("/")
+        pod = cluster.get("v1", "Pod", ns, name)
+        if pod is not None and is_unschedulable(pod):
+            waiting.append(pod)
+    return waiting
+
+
 def mark_injected(cluster: ClusterState, pod: dict[str, Any]) -> None:
     md = pod.get("metadata") or {}
     unschedulable_pods(cluster.api).mark_injected(str(md.get("uid", "")), f"{md.get('namespace')}/{md.get('name')}")
