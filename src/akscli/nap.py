@@ -263,10 +263,10 @@ def _admits_value(requirement: Mapping[str, Any], value: str | None) -> bool:
         return value is not None
     if op == "DoesNotExist":
         return value is None
-    if op in ("Gt", "Lt") and value is not None and values:
+    if op in ("Gt", "Lt"):
         try:
-            return int(value) > int(values[0]) if op == "Gt" else int(value) < int(values[0])
-        except ValueError:
+            return value is not None and (int(value) > int(values[0]) if op == "Gt" else int(value) < int(values[0]))
+        except (ValueError, IndexError):
             return False
     return True
 
@@ -318,9 +318,11 @@ def admits_size(pool: Mapping[str, Any], vm_size: str, gpus: int) -> bool:
     labels = size_labels(vm_size)
     for requirement in requirements(pool):
         key = str(requirement.get("key") or "")
-        if key.startswith("karpenter.azure.com/sku-gpu") and key not in labels:
-            return False  # a GPU requirement on a size without GPUs
-        if key in labels and not _admits_value(requirement, labels[key]):
+        # The sku-gpu labels are defined for every size, DoesNotExist where it has no NVIDIA GPU
+        # (upstream: Azure/karpenter-provider-azure 352646f pkg/providers/instancetype/instancetype.go
+        # computeRequirements, setRequirementsGPU): NotIn and DoesNotExist admit such a size.
+        gpu_label = key.startswith("karpenter.azure.com/sku-gpu")
+        if (key in labels or gpu_label) and not _admits_value(requirement, labels.get(key)):
             return False
     limit = ((pool.get("spec") or {}).get("limits") or {}).get(GPU_RESOURCE)
     if limit is None:
