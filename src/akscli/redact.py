@@ -45,10 +45,19 @@ _JWT = r"\beyJ[\w-]{4,}\.[\w-]{4,}\.[\w-]*"
 
 
 def remember(value: str) -> None:
-    """Hide ``value`` from every later ``scrub`` in this process."""
-    if len(value) >= MIN_HIDDEN:
-        with _lock:
-            _known.add(value)
+    """Hide ``value`` from every later ``scrub`` in this process, as given and as a field error
+    quotes it: apimachinery's field.Error prints a string value with Go's %q (upstream:
+    kubernetes/apimachinery pkg/util/validation/field/errors.go ErrorBody), which escapes quotes,
+    backslashes and newlines as JSON does."""
+    if len(value) < MIN_HIDDEN:
+        return
+    forms = {value}
+    if any(c in value for c in '"\\\n\r\t'):
+        import json
+
+        forms.add(json.dumps(value, ensure_ascii=False)[1:-1])
+    with _lock:
+        _known.update(forms)
 
 
 def remember_secret(obj: Any) -> None:

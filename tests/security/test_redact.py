@@ -50,3 +50,12 @@ def test_a_stderr_line_hides_a_remembered_value_but_not_the_word_basic(capsys: p
     redact.remember("hunter2-long")
     output.warn("Basic tier: the server said hunter2-long")
     assert capsys.readouterr().err == "warning: Basic tier: the server said ***\n"
+
+
+def test_a_value_quoted_by_a_field_error_is_hidden() -> None:
+    # apimachinery's field.Error quotes a string value with Go's %q, escaping its quotes and
+    # backslashes (k8s.io/apimachinery pkg/util/validation/field/errors.go ErrorBody).
+    redact.remember_secret(secret(stringData={"p": 'pa"ss\\word-long'}))
+    assert redact.scrub('spec.p: Invalid value: "pa\\"ss\\\\word-long": not allowed') == (
+        'spec.p: Invalid value: "***": not allowed'
+    )
