@@ -204,3 +204,23 @@ def aks_plain_node(
     )
     obj["metadata"]["labels"]["kubernetes.azure.com/accelerator"] = "nvidia"
     return obj
+
+
+# Azure Disk CSI's data disk slots per VM size, which its node plugin reports as
+# max_volumes_per_node and the kubelet writes into the node's CSINode as
+# spec.drivers[disk.csi.azure.com].allocatable.count.
+# upstream: kubernetes-sigs/azuredisk-csi-driver 005d9c47 pkg/azuredisk/azure_dd_max_disk_count.go
+# maxDataDiskCountMap (keys upper-cased).
+AZURE_DISK = "disk.csi.azure.com"
+MAX_DATA_DISKS = {ND_H100: 16, NC_A100: 8, CPU_SIZE: 16}
+
+
+def csinode(name: str, size: str = ND_H100, count: int | None = None) -> dict[str, Any]:
+    """The CSINode the kubelet registers for an AKS node of this size (Azure Disk CSI only)."""
+    slots = MAX_DATA_DISKS[size] if count is None else count
+    return {
+        "apiVersion": "storage.k8s.io/v1",
+        "kind": "CSINode",
+        "metadata": {"name": name},
+        "spec": {"drivers": [{"name": AZURE_DISK, "nodeID": name, "allocatable": {"count": slots}}]},
+    }

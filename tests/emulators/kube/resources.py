@@ -147,6 +147,8 @@ def builtin_types() -> list[ResourceType]:
         _b("networking.k8s.io", "v1", "Ingress", "ingresses", True, ("ing",), status=True, generation=True),
         _b("networking.k8s.io", "v1", "NetworkPolicy", "networkpolicies", True, ("netpol",), generation=True),
         _b("storage.k8s.io", "v1", "StorageClass", "storageclasses", False, ("sc",)),
+        # upstream: kubernetes/api storage/v1 types.go CSINode (cluster-scoped, named for its node).
+        _b("storage.k8s.io", "v1", "CSINode", "csinodes", False),
         _b("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", False, ("pc",)),
         _b("coordination.k8s.io", "v1", "Lease", "leases"),
         _b(

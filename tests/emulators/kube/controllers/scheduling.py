@@ -29,9 +29,15 @@ then "count reason" sorted, then the preemption PostFilter's words
 (taints, affinity, unschedulable) are "Preemption is not helpful for scheduling"; nodes short of
 resources with no victim to evict are "No preemption victims found for incoming pod".
 
+- NodeVolumeLimits (plugins/nodevolumelimits/csi.go Filter, mirror 113b12c6): the pod's
+  persistentVolumeClaim and generic ephemeral volumes (claim `<pod>-<volume>`), each counted for
+  its StorageClass's provisioner (getCSIDriverInfoFromSC), against the node's CSINode
+  spec.drivers[].allocatable.count, with the unique claims of the pods bound to the node;
+  "node(s) exceed max volume count". A node without CSINode, a claim or class not found: not counted.
+
 Not modelled: scoring (the emulator spreads a workload's pods over the feasible nodes by how many
 of that owner's pods each has, as default PodTopologySpread would by hostname), host ports,
-volumes, pod (anti-)affinity, topology spread constraints. A cluster with no Node objects is one
+other volume filters, pod (anti-)affinity, topology spread constraints. A cluster with no Node objects is one
 whose nodes the test does not model: pods there run unbound, as before.
 """
 
@@ -293,7 +299,49 @@ class Scheduler:
 
     def _reasons(self, spec: dict[str, Any], need: Counter[str], node: dict[str, Any]) -> tuple[list[str], bool]:
         name = (node.get("metadata") or {}).get("name", "")
-        return fit_reasons(spec, need, node, lambda: self._usage_of(name))
+        reasons, resolvable = fit_reasons(spec, need, node, lambda: self._usage_of(name))
+        if not reasons and self._volumes_exceed(spec, name):
+            return ["node(s) exceed max volume count"], True  # csi.go: framework.Unschedulable
+        return reasons, resolvable
+
+    def _claim_drivers(self, namespace: str, pod_name: str, spec: dict[str, Any]) -> dict[str, str]:
+        """namespace/claim -> CSI driver of each claim the pod mounts (csi.go filterAttachableVolumes)."""
+        found: dict[str, str] = {}
+        for vol in spec.get("volumes") or []:
+            if vol.get("persistentVolumeClaim"):
+                claim = vol["persistentVolumeClaim"].get("claimName", "")
+                pvc = self.cluster.get("v1", "PersistentVolumeClaim", namespace, claim) or {}
+                cls = (pvc.get("spec") or {}).get("storageClassName")
+            elif vol.get("ephemeral"):
+                # ephemeral.VolumeClaimName; the claim's spec is the template's.
+                claim = f"{pod_name}-{vol.get('name')}"
+                cls = ((vol["ephemeral"].get("volumeClaimTemplate") or {}).get("spec") or {}).get("storageClassName")
+            else:
+                continue
+            sc = self.cluster.get("storage.k8s.io/v1", "StorageClass", None, cls) if cls else None
+            if sc and sc.get("provisioner"):
+                found[f"{namespace}/{claim}"] = sc["provisioner"]
+        return found
+
+    def _volumes_exceed(self, spec: dict[str, Any], node_name: str) -> bool:
+        new = Counter(self._claim_drivers("", "", spec).values())
+        if not new:
+            return False
+        csinode = self.cluster.get("storage.k8s.io/v1", "CSINode", None, node_name) or {}
+        limits = {
+            d["name"]: int(d["allocatable"]["count"])
+            for d in (csinode.get("spec") or {}).get("drivers") or []
+            if (d.get("allocatable") or {}).get("count") is not None
+        }
+        if not set(new) & set(limits):
+            return False
+        attached: dict[str, str] = {}
+        for entry in self._pods_by_node().get(node_name, []):
+            pod = json.loads(entry.raw)
+            md = pod.get("metadata") or {}
+            attached.update(self._claim_drivers(md.get("namespace", ""), md.get("name", ""), pod.get("spec") or {}))
+        count = Counter(attached.values())
+        return any(d in limits and count[d] + n > limits[d] for d, n in new.items())
 
     def place(self, spec: dict[str, Any], owner_uid: str = "") -> Placement:
         """The node for a new pod with ``spec``, or None and the FailedScheduling message."""
