@@ -195,6 +195,16 @@ def emit(
             print_table(headers, table, [c.wide for c in shown])
 
 
+def no_resources(namespace: str | None) -> str:
+    """The line an empty table of Kubernetes objects prints on stderr: the namespace listed, or
+    None for -A or a cluster-scoped list.
+    upstream: kubernetes/kubectl dee3483a pkg/cmd/get/get.go Run ("No resources found in %s
+    namespace." without -A, "No resources found" with it; on ErrOut, only for the human-readable
+    printers). kubectl says "in default namespace" for an empty cluster-scoped kind too (its
+    allResourcesNamespaced starts true and no object clears it); akscli names no namespace there."""
+    return f"No resources found in {namespace} namespace." if namespace else "No resources found"
+
+
 def list_document(items: Sequence[Any]) -> dict[str, Any]:
     """A list as kubectl get prints it in json, yaml and its templates: a v1 List, for
     Kubernetes objects and akscli's own records alike, so -o json, -o yaml and -o jsonpath= show

@@ -60,7 +60,8 @@ def list_cmd(
         return
     rows = live.deployed_models(kube, namespace=namespace, all_namespaces=all_namespaces)
     columns = namespaced_columns(LIST_COLUMNS, all_namespaces)
-    output.emit(rows, fmt, columns, name=lambda r: f"model/{r['name']}", empty="No models deployed.")
+    empty = output.no_resources(None if all_namespaces else namespace or kube.namespace)
+    output.emit(rows, fmt, columns, name=lambda r: f"model/{r['name']}", empty=empty)
 
 
 STATUS_FIELDS = ("name", "namespace", "model", "runtime", "kind", "ready", "state", "vm_size", "gpus", "endpoint")

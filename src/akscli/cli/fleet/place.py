@@ -272,6 +272,7 @@ def placement_list(
         fmt,
         columns,
         name=lambda s: output.kind_ref(PLACEMENT_V1, str(s["kind"]), s["name"]),
+        empty=output.no_resources(None if all_namespaces else ns),
     )
 
 

@@ -383,7 +383,10 @@ def rollout_list(
         return
     rows = [{**rollout.run_summary(i), "namespace": (i.get("metadata") or {}).get("namespace")} for i in items]
     columns = namespaced_columns(HUB_RUN_LIST_COLUMNS, all_namespaces, path="namespace")
-    output.emit(rows, fmt, columns, name=lambda r: output.kind_ref(PLACEMENT_V1, str(r["kind"]), r["name"]))
+    empty = output.no_resources(None if all_namespaces else ns)
+    output.emit(
+        rows, fmt, columns, name=lambda r: output.kind_ref(PLACEMENT_V1, str(r["kind"]), r["name"]), empty=empty
+    )
 
 
 @app.command("delete")

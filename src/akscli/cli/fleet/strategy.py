@@ -107,7 +107,8 @@ def strategy_list(
 
     ns = checked_namespace(namespace)
     items = list_strategies(hub.connect(), ns, all_namespaces)
-    output.emit(items, fmt, namespaced_columns(HUB_STRATEGY_COLUMNS, all_namespaces))
+    empty = output.no_resources(None if all_namespaces else ns)
+    output.emit(items, fmt, namespaced_columns(HUB_STRATEGY_COLUMNS, all_namespaces), empty=empty)
 
 
 @strategy_app.command("delete")

@@ -224,7 +224,8 @@ def cluster_nodes(
     kube, ns = k8s.connect_ns()
     kube.resource(RAY, "RayCluster")  # KubeRay missing: say so, rather than list no pods
     pods = kube.list("v1", "Pod", namespace=ns, all_namespaces=all_namespaces, label_selector=selector)
-    output.emit(pods, fmt, common.namespaced_columns(NODE_COLUMNS, all_namespaces), raw=logic.ray_node)
+    empty = output.no_resources(None if all_namespaces else ns)
+    output.emit(pods, fmt, common.namespaced_columns(NODE_COLUMNS, all_namespaces), raw=logic.ray_node, empty=empty)
 
 
 @app.command("logs")

@@ -127,7 +127,8 @@ def list_objects(
         all_namespaces=all_namespaces,
         label_selector=validate.label_selector(selector) if selector else None,
     )
-    output.emit(items, fmt, common.namespaced_columns(columns, all_namespaces))
+    empty = output.no_resources(None if all_namespaces else ns)
+    output.emit(items, fmt, common.namespaced_columns(columns, all_namespaces), empty=empty)
 
 
 def delete_object(

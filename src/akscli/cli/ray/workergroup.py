@@ -140,4 +140,10 @@ def workergroup_list(
     else:
         clusters = list(kube.list(RAY, "RayCluster", namespace=ns, all_namespaces=all_namespaces))
     rows = logic.worker_group_rows(kube, clusters, namespace=ns, all_namespaces=all_namespaces)
-    output.emit(rows, fmt, WORKERGROUP_COLUMNS, name=lambda g: group_name(g["cluster"], g["name"]))
+    output.emit(
+        rows,
+        fmt,
+        WORKERGROUP_COLUMNS,
+        name=lambda g: group_name(g["cluster"], g["name"]),
+        empty=output.no_resources(None if all_namespaces else ns),
+    )
