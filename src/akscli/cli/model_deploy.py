@@ -274,7 +274,7 @@ def deploy_cmd(
         check_runs(kube, objects)
         check_stages_before_placing(kube, objects)
     if not fleet:
-        _ensure_namespace(kube, req.namespace, create=create_namespace, dry_run=mode)
+        _ensure_namespace(kube, req.namespace, create=create_namespace, dry_run=mode, fmt=output_fmt)
     from akscli.cli.model_rollout import Rollout
 
     rollout = Rollout(kube, target, mode, yes, output_fmt, recreate, force_conflicts, action="model deploy")
@@ -322,7 +322,7 @@ def _announce(req: "deploy.DeployRequest") -> None:
         output.warn(req.placement_warning)
 
 
-def _ensure_namespace(kube: "Kube", namespace: str, *, create: bool, dry_run: str) -> None:
+def _ensure_namespace(kube: "Kube", namespace: str, *, create: bool, dry_run: str, fmt: str) -> None:
     if kube.get("v1", "Namespace", namespace) is not None:
         return
     if not create:
@@ -343,7 +343,15 @@ def _ensure_namespace(kube: "Kube", namespace: str, *, create: bool, dry_run: st
         # Created on its own, not as part of the model's stack: deleting or rolling back
         # the model must never delete a namespace.
         kube.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
-        output.info(f"namespace/{namespace} created")
+        # On stdout as the apply lines that follow (kubectl create namespace prints it there:
+        # upstream kubernetes/kubectl dee3483a pkg/cmd/create/create_namespace.go, PrintObj to
+        # o.Out with the "created" operation; helm install --create-namespace prints nothing,
+        # helm/helm pkg/action/install.go). -o json/yaml: stdout is the applied objects' one
+        # document, so the line stays on stderr.
+        if output.structured(fmt):
+            output.info(f"namespace/{namespace} created")
+        else:
+            output.write(f"namespace/{namespace}" if fmt == "name" else f"namespace/{namespace} created")
 
 
 def _wait(

@@ -1,0 +1,37 @@
+"""`model deploy --create-namespace` reports the namespace it made where it reports the objects it
+applied: on stdout, as kubectl create namespace prints "namespace/NS created" (upstream:
+kubernetes/kubectl dee3483a pkg/cmd/create/create_namespace.go, PrintObj to o.Out); with -o json
+stdout stays one document and the line goes to stderr."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from tests.cli import invoke
+
+
+def test_the_created_namespace_is_an_apply_line_on_stdout(model_emulator: Callable[..., Any]) -> None:
+    model_emulator()
+    result = invoke("model", "deploy", "phi-4", "-n", "team-a", "--create-namespace", "-y")
+    assert result.exit_code == 0, result
+    lines = result.stdout.splitlines()
+    assert lines[0] == "namespace/team-a created"
+    assert any(line.endswith(" created") and line.startswith("workspace.kaito.sh/") for line in lines[1:])
+    assert "namespace/team-a created" not in result.stderr
+
+
+def test_with_o_name_the_namespace_is_named_as_the_objects_are(model_emulator: Callable[..., Any]) -> None:
+    model_emulator()
+    result = invoke("model", "deploy", "phi-4", "-n", "team-a", "--create-namespace", "-y", "-o", "name")
+    assert result.exit_code == 0, result
+    assert result.stdout.splitlines()[0] == "namespace/team-a"
+
+
+def test_with_o_json_stdout_stays_one_document(model_emulator: Callable[..., Any]) -> None:
+    model_emulator()
+    result = invoke("model", "deploy", "phi-4", "-n", "team-a", "--create-namespace", "-y", "-o", "json")
+    assert result.exit_code == 0, result
+    json.loads(result.stdout)
+    assert "namespace/team-a created" in result.stderr
