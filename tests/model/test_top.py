@@ -89,3 +89,23 @@ def test_a_quantile_interpolates_within_the_bucket_as_prometheus_does() -> None:
     assert metrics.quantile(0.5, buckets) == 0.1
     assert metrics.quantile(0.75, buckets) == 0.15000000000000002
     assert metrics.quantile(0.5, {}) is None
+
+
+def test_a_503_from_the_pod_proxy_shows_the_api_servers_reason(model_emulator: Start) -> None:
+    # The pod proxy's Status message (apimachinery pkg/util/proxy/transport.go RoundTrip).
+    model_emulator()
+    _deploy("phi-4", "--wait", "--timeout", "20s")
+    result = invoke("model", "top", "phi-4", "--interval", "100ms")
+    assert result.exit_code == 1
+    assert (
+        "GET /metrics on pod default/phi-4-0 answered HTTP 503: error trying to reach service: dial tcp "
+        "phi-4-0:5000: connect: connection refused"
+    ) in result.stderr
+
+
+def test_the_proxy_reason_is_scrubbed_of_credentials() -> None:
+    from akscli.kube.reach import proxy_reason
+
+    body = b'{"kind":"Status","code":503,"message":"error trying to reach service: Authorization: Bearer abc.def"}'
+    assert "abc.def" not in proxy_reason(body)
+    assert proxy_reason(b"<html>busy</html>") == ""

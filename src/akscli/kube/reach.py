@@ -31,6 +31,25 @@ def not_serving(status: int) -> bool:
     return status == 503
 
 
+def proxy_reason(data: bytes) -> str:
+    """The API server's own words in a proxy's 503: the message of the metav1.Status it answers
+    with (apimachinery pkg/util/proxy/transport.go RoundTrip, "error trying to reach service:
+    dial tcp ...: connect: connection refused"; storage.go ResourceLocation, "no endpoints
+    available for service ..."), scrubbed (akscli.redact: a message may quote a URL or a header).
+    "" where the body is not a Status."""
+    import json
+
+    from akscli import redact
+
+    try:
+        body = json.loads(data.decode("utf-8", "replace"))
+    except ValueError:
+        return ""
+    if not isinstance(body, dict) or body.get("kind") != "Status":
+        return ""
+    return redact.scrub(" ".join(str(body.get("message") or "").split()))
+
+
 # The words of net/http's StatusText for the two gateway answers (golang/go src/net/http/status.go).
 GATEWAY_ANSWERS = {502: "Bad Gateway", 504: "Gateway Timeout"}
 

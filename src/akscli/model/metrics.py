@@ -21,7 +21,7 @@ from typing import Any
 
 from akscli.errors import AkscliError, NotFoundError
 from akscli.kube.client import Kube
-from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error
+from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving, proxy_reason
 
 RUNNING = "vllm:num_requests_running"
 WAITING = "vllm:num_requests_waiting"
@@ -156,8 +156,10 @@ def scrape(kube: Kube, namespace: str, pod: str, port: int, clock: Callable[[], 
             status, f"GET /metrics on pod {namespace}/{pod}", hint="is the vLLM server up? see akscli model logs"
         )
     if status != 200:
+        # A 503 is the pod proxy's own answer: its reason says why the pod was not reached.
+        why = proxy_reason(body) if not_serving(status) else ""
         raise AkscliError(
-            f"GET /metrics on pod {namespace}/{pod} answered HTTP {status}",
+            f"GET /metrics on pod {namespace}/{pod} answered HTTP {status}" + (f": {why}" if why else ""),
             hint="is the vLLM server up? see akscli model logs",
         )
     return parse(body.decode("utf-8", "replace"), clock())
