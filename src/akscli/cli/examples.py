@@ -119,6 +119,9 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "fleet approve": ("akscli fleet approve run-1 --wait",),
     "fleet gates": ("akscli fleet gates --fleet fl -g rg-fleet --pending",),
     "fleet member join": ("akscli fleet member join aks-east --fleet fl -g rg-fleet --cluster aks-east",),
+    "fleet member update": (
+        "akscli fleet member update aks-east --fleet fl -g rg-fleet --update-group canary --labels tier=gpu",
+    ),
     "fleet member list": ("akscli fleet member list --fleet fl -g rg-fleet",),
     "fleet member remove": ("akscli fleet member remove aks-east --fleet fl -g rg-fleet -y",),
     "fleet member drain": ("akscli fleet member drain aks-east",),

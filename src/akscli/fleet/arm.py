@@ -152,12 +152,33 @@ def member_body(cluster: ClusterRef, update_group: str | None, labels: Mapping[s
     return {"properties": props}
 
 
-def member_fields(member: Mapping[str, Any], cluster: ClusterRef) -> list[tuple[str, Any]]:
-    """The fields ``fleet member join`` prints as a table."""
+def member_update_body(update_group: str | None, labels: Mapping[str, str]) -> dict[str, Any]:
+    """The FleetMemberUpdate PATCH body: only what was given, as az fleet member update sends it
+    (upstream: Azure/azure-cli-extensions src/fleet/azext_fleet/custom.py update_fleet_member,
+    FleetMemberUpdate(group=update_group, labels=member_labels); the SDK leaves out a None).
+    upstream: Azure/azure-rest-api-specs 1713bce8 specification/containerservice/resource-manager/
+    Microsoft.ContainerService/fleet/fleetmember.tsp, FleetMembers_Update (updateAsync): a PATCH
+    of ResourceUpdateModel<FleetMember, FleetMemberProperties>, whose updatable fields are group
+    and labels (clusterResourceId is Create and Read only)."""
+    props: dict[str, Any] = {}
+    if update_group:
+        props["group"] = validate.name(update_group, "update group")
+    if labels:
+        props["labels"] = dict(labels)
+    if not props:
+        raise UsageError(
+            "nothing to update: give --update-group or --labels",
+            hint="akscli fleet member update NAME --update-group GROUP --labels KEY=VALUE",
+        )
+    return {"properties": props}
+
+
+def member_fields(member: Mapping[str, Any], cluster: ClusterRef | None = None) -> list[tuple[str, Any]]:
+    """The fields ``fleet member join`` and ``update`` print as a table."""
     props = member.get("properties") or {}
     return [
         ("name", member.get("name")),
-        ("type", cluster.kind),
+        ("type", cluster.kind if cluster else ("Arc" if is_arc(member) else "AKS")),
         # unset: None, which a table prints as <none> like every other unset field (it printed blank)
         ("update group", props.get("group")),
         ("labels", props.get("labels")),  # what the join set, so a re-join that dropped one shows it

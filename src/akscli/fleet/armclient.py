@@ -226,6 +226,12 @@ class FleetScope:
             what or f"creating {child.noun} {name}", lambda: begin(*self._at(), name, model(child.model, body))
         )
 
+    def patch(self, child: Child, name: str, body: Mapping[str, Any], what: str) -> dict[str, Any]:
+        """PATCH a child with its ``<Model>Update`` body (the SDK's begin_update, a long-running
+        operation: 200, or 202 and a Location to poll)."""
+        ops = self._ops(child)
+        return self.arm.wait(what, lambda: ops.begin_update(*self._at(), name, model(f"{child.model}Update", body)))
+
     def create_new(self, child: Child, name: str, body: Mapping[str, Any], exists_hint: str) -> dict[str, Any]:
         """PUT a new child, never over an existing one: the PUT carries If-None-Match: *, which the
         Fleet API takes on its creates (azure-mgmt-containerservicefleet 4.0.0

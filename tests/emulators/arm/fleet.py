@@ -179,6 +179,13 @@ def install(emu: ArmEmulator) -> None:
         emu.add_hooks(type_regex, on_put=_checked(model))
     emu.add_hooks(MEMBER, on_put_done=_member_joined, on_failed=_member_failed)
     emu.busy_states.append((re.compile(MEMBER + "$", re.I), MEMBER_STATES))
+    # FleetMembers_Update: a PATCH answered 200 with the member, or 202 with Location and
+    # Retry-After, polled at the original URI (upstream: Azure/azure-rest-api-specs 1713bce8
+    # specification/containerservice/resource-manager/Microsoft.ContainerService/fleet/
+    # fleetmember.tsp updateAsync, ArmCustomPatchAsync, final-state-via original-uri; example
+    # 55d5d6b8 .../fleet/examples/2023-08-15-preview/FleetMembers_Update.json). The member is
+    # Updating meanwhile (MEMBER_STATES).
+    emu.lro_headers.append((re.compile(MEMBER + "$", re.I), {"patch": ("Location",)}))
     # Gates_Update.json: the PATCH answers 202 with Location (and Retry-After) only.
     emu.lro_headers.append((re.compile(GATE + "$", re.I), {"patch": ("Location",)}))
     emu.register_action(RUN, "start", fleetruns.start, busy_state="Succeeded", before=fleetruns.check_start)

@@ -1,4 +1,4 @@
-"""``akscli fleet member``: join (ARM), list, remove, drain and uncordon members."""
+"""``akscli fleet member``: join and update (ARM), list, remove, drain and uncordon members."""
 
 from typing import TYPE_CHECKING, Annotated
 
@@ -88,6 +88,34 @@ def member_join(
             raise
         audit_arm(scope, "fleet member join", [(scope.ref(MEMBER, name), "create")])
         fields = member_fields(result, ref) if fmt == "table" else None
+        output.emit_object(result, fmt, fields=fields, name=output.named(MEMBER.ref))
+
+
+@app.command("update")
+@on_fleet
+def member_update(
+    name: Annotated[str, typer.Argument(help="Member name in the fleet.")],
+    update_group: Annotated[str | None, opt("--update-group", help="Update group for staged upgrade runs.")] = None,
+    labels: Annotated[
+        list[str] | None, opt("--labels", help="Member labels key=value (repeatable), sent as az sends them.")
+    ] = None,
+    arm: ArmFlags = ArmFlags(),
+    yes: opts.Yes = False,
+    dry_run: opts.DryRun = "none",
+    output_format: opts.ObjectOutput = "table",
+) -> None:
+    """Change a member's update group or labels (a PATCH, as az fleet member update)."""
+    from akscli.fleet.arm import member_fields, member_labels, member_update_body
+    from akscli.fleet.armclient import MEMBER
+
+    fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
+    validate.name(name, "member name")
+    body = member_update_body(update_group, member_labels(labels or []))
+    with azopts.dry_run_scope(dry_run, fmt, offline=True):
+        scope = arm.scope()
+        result = scope.patch(MEMBER, name, body, what=f"updating member {name}")
+        audit_arm(scope, "fleet member update", [(scope.ref(MEMBER, name), "update")])
+        fields = member_fields(result) if fmt == "table" else None
         output.emit_object(result, fmt, fields=fields, name=output.named(MEMBER.ref))
 
 

@@ -1,0 +1,69 @@
+"""`fleet member update NAME --update-group G --labels K=V`, as az fleet member update: one PATCH
+of a FleetMemberUpdate body holding only what was given (upstream: Azure/azure-cli-extensions
+src/fleet/azext_fleet/custom.py update_fleet_member; Azure/azure-rest-api-specs 1713bce8
+fleet/fleetmember.tsp FleetMembers_Update, example 2023-08-15-preview/FleetMembers_Update.json)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.cli import invoke
+from tests.fleet.armworld import ARM, aks_id, fleet_id, seed_member
+
+
+def _member(emu: Any, name: str) -> dict[str, Any]:
+    return dict(emu.get_resource(f"{fleet_id(emu)}/members/{name}")["properties"])
+
+
+def test_update_patches_the_group_and_labels_and_prints_the_member(fleet: Any) -> None:
+    seed_member(fleet, "gpu", aks_id(fleet, "aks-gpu"), "cloud")
+    result = invoke("fleet", "member", "update", "gpu", *ARM, "--update-group", "canary", "--labels", "tier=gpu")
+    assert result.exit_code == 0, result
+    props = _member(fleet, "gpu")
+    assert (props["group"], props["labels"], props["provisioningState"]) == ("canary", {"tier": "gpu"}, "Succeeded")
+    assert props["clusterResourceId"] == aks_id(fleet, "aks-gpu")
+    [patch] = fleet.requests_to(r"/fleets/[^/]+/members/gpu$", "PATCH")
+    assert json.loads(patch.body) == {"properties": {"group": "canary", "labels": {"tier": "gpu"}}}
+    assert "canary" in result.stdout and "tier=gpu" in result.stdout
+
+
+def test_update_with_only_a_group_sends_only_the_group(fleet: Any) -> None:
+    seed_member(fleet, "gpu", aks_id(fleet, "aks-gpu"), "cloud")
+    result = invoke("fleet", "member", "update", "gpu", *ARM, "--update-group", "canary", "-o", "json")
+    assert result.exit_code == 0, result
+    [patch] = fleet.requests_to(r"/fleets/[^/]+/members/gpu$", "PATCH")
+    assert json.loads(patch.body) == {"properties": {"group": "canary"}}
+    assert json.loads(result.stdout)["properties"]["group"] == "canary"
+
+
+def test_update_with_nothing_to_change_is_a_usage_error(fleet: Any) -> None:
+    result = invoke("fleet", "member", "update", "gpu", *ARM)
+    assert result.exit_code == 2
+    assert "nothing to update: give --update-group or --labels" in result.stderr
+    assert fleet.requests_to(r"/members/gpu$", "PATCH") == []
+
+
+def test_update_of_a_member_that_does_not_exist_is_not_found(fleet: Any) -> None:
+    result = invoke("fleet", "member", "update", "nosuch", *ARM, "--update-group", "canary")
+    assert result.exit_code == 3, result
+
+
+def test_the_member_patch_is_polled_at_its_location_only(fleet: Any) -> None:
+    # FleetMembers_Update answers 202 with Location and Retry-After, no Azure-AsyncOperation.
+    seed_member(fleet, "gpu", aks_id(fleet, "aks-gpu"), "cloud")
+    fleet.lro_polls = 2
+    result = invoke("fleet", "member", "update", "gpu", *ARM, "--update-group", "canary")
+    assert result.exit_code == 0, result
+    [patch] = fleet.requests_to(r"/fleets/[^/]+/members/gpu$", "PATCH")
+    assert patch.status in (200, 202)
+    assert _member(fleet, "gpu")["group"] == "canary"
+
+
+def test_dry_run_prints_the_patch_and_sends_nothing(fleet: Any) -> None:
+    seed_member(fleet, "gpu", aks_id(fleet, "aks-gpu"), "cloud")
+    result = invoke("fleet", "member", "update", "gpu", *ARM, "--update-group", "canary", "--dry-run")
+    assert result.exit_code == 0, result
+    assert "PATCH" in result.stdout and '"canary"' in result.stdout
+    assert fleet.requests_to(r"/members/gpu$", "PATCH") == []
+    assert _member(fleet, "gpu")["group"] == "cloud"
