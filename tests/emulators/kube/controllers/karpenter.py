@@ -31,11 +31,12 @@ Upstream files (kubernetes-sigs/karpenter 2266468, Azure/karpenter-provider-azur
   pkg/providers/instance/vminstance.go GenerateResourceName); labels node.kubernetes.io/instance-type,
   karpenter.sh/capacity-type, karpenter.sh/nodepool and the SKU labels of
   pkg/providers/instancetype/instancetype.go computeRequirements: karpenter.azure.com/sku-name,
-  sku-cpu, sku-memory (MiB), sku-gpu-count, sku-gpu-manufacturer (nvidia) and sku-gpu-name (the
-  accelerator parsed from the size: "T4", "A100", as pkg/cloudprovider/suite_aksmachineapi_*_test.go
-  expect; here the akscli family in capitals), with AKS's kubernetes.azure.com/sku-cpu and
-  sku-memory; the pool's template labels and taints; capacity from the size (computeCapacity:
-  cpu, memory, nvidia.com/gpu; pods 110 as tests/emulators/autoscaler.py's nodes).
+  sku-cpu, sku-memory (MiB), sku-family, sku-gpu-count, sku-gpu-manufacturer and sku-gpu-name as
+  akscli.nap.size_labels derives them (pkg/utils/supported-gpus.yaml and Azure/skewer vmsize.go's
+  parse of the size name), with AKS's kubernetes.azure.com/sku-cpu and sku-memory; the pool's
+  template labels and taints; capacity from the size (computeCapacity: cpu, memory,
+  nvidia.com/gpu, 0 for a size supported-gpus.yaml lacks; pods 110 as
+  tests/emulators/autoscaler.py's nodes).
 - The NodePool's status: resources (the sum of its nodes' capacity, with ``nodes``) and nodes
   (pkg/controllers/nodepool/counter/controller.go), and the NodeClassReady and Ready conditions.
 - A deleted NodePool's NodeClaims go, and their nodes with them (owner references, and the
@@ -188,6 +189,7 @@ class NodeAutoProvisioner(PassController):
     def _candidates(self, cluster: ClusterState, pool: dict[str, Any], capacity_type: str) -> list[dict[str, Any]]:
         """The template nodes the pool may make, cheapest first, within its limits."""
         from akscli.model import skus
+        from akscli.nap import gpu_manufacturer
         from tests.emulators.autoscaler import size_capacity
 
         meta, spec = _template(pool)
@@ -206,6 +208,10 @@ class NodeAutoProvisioner(PassController):
             if not all(_requirement_admits(r, labels) for r in spec.get("requirements") or []):
                 continue
             capacity = {**size_capacity(size), "pods": "110"}
+            if gpu_manufacturer(size) != "nvidia":
+                # upstream: Azure/karpenter-provider-azure 352646f pkg/providers/instancetype/
+                # instancetype.go gpuNvidiaCount: 0 for a size supported-gpus.yaml does not list.
+                capacity["nvidia.com/gpu"] = "0"
             exceeds = any(
                 used[key] + (1 if key == "nodes" else quantity(capacity.get(key, "0"))) > quantity(limit)
                 for key, limit in limits.items()
