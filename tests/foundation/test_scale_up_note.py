@@ -63,3 +63,37 @@ def test_a_pool_the_pods_required_node_affinity_names_is_the_one_to_raise() -> N
     said = note([event("NotTriggerScaleUp", "pod didn't trigger scale-up: 1 max node group size reached",
                        "2026-12-04T10:00:00Z", 5)], pod)  # fmt: skip
     assert said is not None and "akscli nodepool scale gpu --cluster CLUSTER -g GROUP --max N" in said.fix
+
+
+def _claim(launched: dict[str, Any] | None) -> dict[str, Any]:
+    labels = {"node.kubernetes.io/instance-type": "Standard_NC40ads_H100_v5"}
+    status = {"conditions": [{"type": "Launched", **launched}]} if launched else {}
+    return {"metadata": {"name": "gpu-x7k2p", "labels": labels}, "status": status}
+
+
+NOMINATION = [event("FailedScheduling", FAILED, "2026-12-04T10:00:00Z", 5),
+              event("Nominated", "Pod should schedule on: nodeclaim/gpu-x7k2p", "2026-12-04T10:00:01Z", 6)]  # fmt: skip
+
+
+def test_a_nominated_nodeclaim_in_flight_names_the_claim_and_its_size() -> None:
+    said = note(NOMINATION, claim=_claim(None))
+    assert said is not None and said.adding
+    assert said.clause == (
+        "node auto-provisioning: a node is being made for it (nodeclaim/gpu-x7k2p, size Standard_NC40ads_H100_v5)"
+    )
+
+
+def test_a_nodeclaims_quota_launch_failure_is_one_problem_whose_fix_names_the_family_quota() -> None:
+    # upstream: karpenter-provider-azure commonerrorhandlers.go handleSKUFamilyQuotaError; karpenter
+    # launch.go sets Launched Unknown with the CreateError's reason and message.
+    message = ("subscription level on-demand vCPU quota for Standard_NC40ads_H100_v5 has been reached "
+               "(may try provision an alternative instance type)")  # fmt: skip
+    said = note(
+        NOMINATION, claim=_claim({"status": "Unknown", "reason": "SubscriptionQuotaReached", "message": message})
+    )
+    assert said is not None and not said.adding
+    assert said.clause.startswith(
+        "node auto-provisioning: nodeclaim/gpu-x7k2p, size Standard_NC40ads_H100_v5 failed to launch: "
+        "SubscriptionQuotaReached: subscription level on-demand vCPU quota"
+    )
+    assert "vCPU quota of Standard_NC40ads_H100_v5's VM family" in said.fix and "az vm list-usage" in said.fix

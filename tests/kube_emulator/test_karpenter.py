@@ -137,3 +137,37 @@ def test_a_deleted_nodepool_takes_its_nodeclaims_and_nodes(emu: KubeEmulator) ->
     emu.cluster.delete("karpenter.sh/v1", "NodePool", None, "gpu")
     assert wait_until(lambda: emu.cluster.get("v1", "Node", None, name) is None, timeout=5)
     assert emu.cluster.list("karpenter.sh/v1", "NodeClaim") == []
+
+
+def test_the_pod_is_nominated_to_the_nodeclaim_made_for_it(emu: KubeEmulator) -> None:
+    # upstream: kubernetes-sigs/karpenter pkg/controllers/provisioning/scheduling/events.go NominatePodEvent
+    emu.cluster.create(gpu_pool("gpu", [H100]))
+    emu.cluster.create(gpu_app("llm", H100))
+    running_on(emu, "llm")
+    [claim] = emu.cluster.list("karpenter.sh/v1", "NodeClaim")
+    [pod] = pods(emu, "llm")
+    said = [
+        e for e in emu.cluster.list("v1", "Event", "default") if e["involvedObject"]["name"] == pod["metadata"]["name"]
+    ]
+    assert any(
+        e["reason"] == "Nominated" and e["message"] == f"Pod should schedule on: nodeclaim/{claim['metadata']['name']}"
+        for e in said
+    )
+
+
+def test_a_size_out_of_family_quota_leaves_a_nodeclaim_not_launched_and_no_node(emu: KubeEmulator) -> None:
+    # upstream: karpenter launch.go (Launched Unknown, CreateError reason), karpenter-provider-azure
+    # commonerrorhandlers.go SubscriptionQuotaReached.
+    emu.nap.quota_reached.add(H100)
+    emu.cluster.create(gpu_pool("gpu", [H100]))
+    emu.cluster.create(gpu_app("llm", H100))
+    assert wait_until(lambda: emu.cluster.list("karpenter.sh/v1", "NodeClaim"), timeout=5)
+    [claim] = emu.cluster.list("karpenter.sh/v1", "NodeClaim")
+    [launched] = claim["status"]["conditions"]
+    assert (launched["type"], launched["status"], launched["reason"]) == (
+        "Launched",
+        "Unknown",
+        "SubscriptionQuotaReached",
+    )
+    assert not wait_until(lambda: len(emu.cluster.list("karpenter.sh/v1", "NodeClaim")) > 1, timeout=0.5)
+    assert not emu.nap.provisioned

@@ -87,3 +87,16 @@ def test_add_warns_where_the_default_aksnodeclass_is_missing(model_emulator: Sta
     result = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "-y")
     assert result.exit_code == 0, text(result)
     assert "AKSNodeClass default is not on the cluster" in result.stderr
+
+
+def test_a_wait_on_a_nodeclaim_out_of_quota_says_so_with_the_quota_fix(model_emulator: Start) -> None:
+    emu = nap_lab(model_emulator)
+    emu.nap.quota_reached.add(H100)
+    assert invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--max-gpus", "8", "-y").exit_code == 0
+    result = invoke(
+        "model", "deploy", "phi-4", "--runtime", "vllm", "--vm-size", H100, "--wait", "--timeout", "3s", "-y"
+    )
+    assert result.exit_code != 0
+    out = text(result)
+    assert f"size {H100} failed to launch: SubscriptionQuotaReached" in out
+    assert f"vCPU quota of {H100}'s VM family" in out and "Traceback" not in out

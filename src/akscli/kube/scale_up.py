@@ -18,7 +18,15 @@ The events, in their recorders' words:
 - ``Nominated`` "Pod should schedule on: nodeclaim/NAME[, node/NAME]" when Karpenter (AKS node
   auto-provisioning) launches or picks a node for the pod (upstream: kubernetes-sigs/karpenter
   main, read 2026-12, pkg/controllers/provisioning/scheduling/events.go NominatePodEvent, reason
-  events.Nominated).
+  events.Nominated). The NodeClaim it names tells the size (its node.kubernetes.io/instance-type
+  label: pkg/controllers/provisioning/scheduling/nodeclaimtemplate.go) and, while its Launched
+  condition is not True, why the cloud made no VM: the condition's reason and message
+  (kubernetes-sigs/karpenter pkg/controllers/nodeclaim/lifecycle/launch.go launchNodeClaim sets
+  Launched Unknown with a CreateError's ConditionReason and ConditionMessage; the Azure
+  provider's reasons, Azure/karpenter-provider-azure 352646f
+  pkg/providers/instance/offerings/commonerrorhandlers.go: SubscriptionQuotaReached,
+  SKUNotAvailable, AllocationFailure, ZonalAllocationFailure, Overconstrained*AllocationFailure;
+  pkg/cloudprovider/cloudprovider.go CreateInstanceFailed).
 
 Plain module (no typer/rich): the wait and `model status` both use it.
 """
@@ -48,6 +56,9 @@ _POOL_LABELS = ("kubernetes.azure.com/agentpool", "agentpool")
 _ADD_POOL = "akscli nodepool add"
 # core/scaleup/orchestrator/skippedreasons.go MaxLimitReachedReason, counted by ReasonsMessage.
 _MAX_REACHED = re.compile(r"(\d+) max node group size reached")
+# NominatePodEvent's "nodeclaim/NAME" (events.go), and the label a NodeClaim names its size by.
+_CLAIM = re.compile(r"nodeclaim/([^,\s]+)")
+_INSTANCE_TYPE = "node.kubernetes.io/instance-type"
 
 
 @dataclass(frozen=True)
@@ -61,12 +72,16 @@ class ScaleUpNote:
 
 
 def note(
-    events: Sequence[Mapping[str, Any]], pod: Mapping[str, Any] | None = None, pool: str | None = None
+    events: Sequence[Mapping[str, Any]],
+    pod: Mapping[str, Any] | None = None,
+    pool: str | None = None,
+    claim: Mapping[str, Any] | None = None,
 ) -> ScaleUpNote | None:
     """What the autoscaler's latest word on a pod (``events``: its events, oldest first) says, or
     None when it said nothing, or its scale-up came before the scheduler's last failure (the new
     node came and the pod still fits nowhere). ``pod`` names the pool it asks for, in a hint;
-    ``pool`` is that pool when the caller found it otherwise (``read_note``)."""
+    ``pool`` is that pool when the caller found it otherwise (``read_note``); ``claim`` is the
+    NodeClaim Karpenter's nomination names, where read."""
     said = [e for e in events if e.get("reason") in (*_ADDING, NOT_TRIGGERED)]
     if not said:
         return None
@@ -78,10 +93,59 @@ def note(
     if failures and failures[-1] > events.index(latest):
         return None
     if latest.get("reason") == NOMINATED:
+        if claim is not None:
+            return _claim_note(claim)
         return ScaleUpNote(True, f"node auto-provisioning: {message}", "node auto-provisioning is adding a node for it")
     groups = [_group_text(m) for m in _GROUP.finditer(message)]
     what = f": {', '.join(groups)}" if groups else ""
     return ScaleUpNote(True, f"cluster autoscaler: {message}", f"the cluster autoscaler is adding a node{what}")
+
+
+def nominated_claim(events: Sequence[Mapping[str, Any]]) -> str | None:
+    """The NodeClaim the latest Nominated event names, where it is the autoscalers' latest word."""
+    said = [e for e in events if e.get("reason") in (*_ADDING, NOT_TRIGGERED)]
+    if not said or said[-1].get("reason") != NOMINATED:
+        return None
+    found = _CLAIM.search(str(said[-1].get("message") or ""))
+    return found.group(1) if found else None
+
+
+def _claim_note(claim: Mapping[str, Any]) -> ScaleUpNote:
+    """A NodeClaim being made, or its launch failure as one problem with its fix."""
+    name = (claim.get("metadata") or {}).get("name", "")
+    size = ((claim.get("metadata") or {}).get("labels") or {}).get(_INSTANCE_TYPE) or "unknown size"
+    what = f"nodeclaim/{name}, size {size}"
+    launched = next(
+        (c for c in (claim.get("status") or {}).get("conditions") or [] if c.get("type") == "Launched"), None
+    )
+    if launched is None or launched.get("status") == "True" or not launched.get("reason"):
+        return ScaleUpNote(
+            True,
+            f"node auto-provisioning: a node is being made for it ({what})",
+            "node auto-provisioning is adding a node for it",
+        )
+    reason, message = str(launched["reason"]), str(launched.get("message") or "").strip()
+    clause = f"node auto-provisioning: {what} failed to launch: {reason}" + (f": {message}" if message else "")
+    return ScaleUpNote(False, clause, _launch_fix(reason, message, str(size)))
+
+
+def _launch_fix(reason: str, message: str, size: str) -> str:
+    """The fix for an Azure provider launch failure, by its reason (commonerrorhandlers.go)."""
+    others = "or let the NodePool allow other sizes (akscli nodepool add NAME --auto-provision --gpu F)"
+    if reason == "SubscriptionQuotaReached":
+        # handleLowPriorityQuotaError names LowPriorityQuota; handleSKUFamilyQuotaError the size.
+        kind = (
+            "spot (low-priority) vCPU quota" if "LowPriorityQuota" in message else f"vCPU quota of {size}'s VM family"
+        )
+        return (
+            f"raise the subscription's {kind} in the cluster's region (az vm list-usage -l REGION -o table "
+            f"shows usage and limits; request more under Quotas in the Azure portal), {others}"
+        )
+    if reason == "SKUNotAvailable":
+        return f"{size} is not offered here (region, zone, or no spot capacity): {others} or other capacity types"
+    if "AllocationFailure" in reason:
+        return f"Azure has no capacity for {size} now: {others} or zones, or wait and retry"
+    return f"see the NodeClaim: akscli nodepool show POOL --auto-provision, {others}"
 
 
 def _group_text(m: re.Match[str]) -> str:
@@ -198,6 +262,9 @@ def read_note(kube: Kube, namespace: str, pod: str, obj: Mapping[str, Any] | Non
         events = object_events(kube, namespace, pod, "Pod")
         said = [e for e in events if e.get("reason") in (*_ADDING, NOT_TRIGGERED)]
         message = str(said[-1].get("message") or "") if said else ""
+        claim_name = nominated_claim(events)
+        if claim_name:
+            return note(events, obj, claim=_read_claim(kube, claim_name))
         if not said or said[-1].get("reason") != NOT_TRIGGERED or not _MAX_REACHED.search(message):
             return note(events, obj)
         obj = obj if obj is not None else kube.get("v1", "Pod", pod, namespace=namespace)
@@ -207,5 +274,16 @@ def read_note(kube: Kube, namespace: str, pod: str, obj: Mapping[str, Any] | Non
             # nodes from is the pod's (with other reasons, the full pool may be another one).
             pool = _selected_pool(kube, obj)
         return note(events, obj, pool)
+    except errors.AkscliError:
+        return None
+
+
+def _read_claim(kube: Kube, name: str) -> dict[str, Any] | None:
+    """The nominated NodeClaim (one GET), or None where it is gone or cannot be read: the note
+    then quotes the nomination."""
+    from akscli import errors
+
+    try:
+        return kube.get("karpenter.sh/v1", "NodeClaim", name)
     except errors.AkscliError:
         return None

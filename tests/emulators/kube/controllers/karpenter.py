@@ -37,6 +37,14 @@ Upstream files (kubernetes-sigs/karpenter 2266468, Azure/karpenter-provider-azur
   template labels and taints; capacity from the size (computeCapacity: cpu, memory,
   nvidia.com/gpu, 0 for a size supported-gpus.yaml lacks; pods 110 as
   tests/emulators/autoscaler.py's nodes).
+- The pod made a NodeClaim for gets a Normal ``Nominated`` event "Pod should schedule on:
+  nodeclaim/NAME" (upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/
+  scheduling/events.go NominatePodEvent) and is not given a second NodeClaim while that one exists.
+- A size in ``quota_reached`` (a test's knob): its NodeClaim stays, Launched Unknown,
+  SubscriptionQuotaReached, no node (pkg/controllers/nodeclaim/lifecycle/launch.go
+  launchNodeClaim; Azure/karpenter-provider-azure 352646f pkg/providers/instance/offerings/
+  commonerrorhandlers.go handleSKUFamilyQuotaError). Not modelled: the provider marking the
+  offering unavailable so a later pass tries another size, or the NodeClaim's registration TTL.
 - The NodePool's status: resources (the sum of its nodes' capacity, with ``nodes``) and nodes
   (pkg/controllers/nodepool/counter/controller.go), and the NodeClassReady and Ready conditions.
 - A deleted NodePool's NodeClaims go, and their nodes with them (owner references, and the
@@ -117,6 +125,9 @@ class NodeAutoProvisioner(PassController):
     def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
         super().__init__(delay, failure)
         self.provisioned: list[tuple[str, str, str]] = []  # (nodepool, nodeclaim, vm size), for tests
+        # Sizes whose subscription family quota is spent: their NodeClaim does not launch (tests set it).
+        self.quota_reached: set[str] = set()
+        self._nominated: dict[str, str] = {}  # pod uid -> the NodeClaim it was nominated to
 
     def attach(self, manager: Any) -> None:
         unschedulable_pods(manager.api).changed.append(self._on_change)
@@ -247,11 +258,22 @@ class NodeAutoProvisioner(PassController):
                 room.update(need)  # a node made in this pass takes it (addToInflightNode)
                 room["pods"] += 1
                 continue
-            node = self._provision(cluster, spec, need)
-            if node is not None:
-                made.append((node, Counter({**need, "pods": 1})))
+            uid = str(pod["metadata"].get("uid", ""))
+            if cluster.get(*NODECLAIM, None, self._nominated.get(uid, "")) is not None:
+                continue  # nominated to a NodeClaim still in flight (not launched yet)
+            made_node, claim = self._provision(cluster, spec, need)
+            if claim:
+                # upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/
+                # scheduling/events.go NominatePodEvent (reason events.Nominated, Normal).
+                self._nominated[uid] = claim
+                cluster.add_event(pod, "Nominated", f"Pod should schedule on: nodeclaim/{claim}")
+            if made_node is not None:
+                made.append((made_node, Counter({**need, "pods": 1})))
 
-    def _provision(self, cluster: ClusterState, spec: dict[str, Any], need: Counter[str]) -> dict[str, Any] | None:
+    def _provision(
+        self, cluster: ClusterState, spec: dict[str, Any], need: Counter[str]
+    ) -> tuple[dict[str, Any] | None, str | None]:
+        """(the node made, the NodeClaim's name); (None, name) where its launch failed."""
         for pool in self._pools(cluster):
             if not self._ready_class(cluster, pool):
                 continue
@@ -265,9 +287,11 @@ class NodeAutoProvisioner(PassController):
             for template in self._candidates(cluster, pool, capacity_type):
                 if not fit_reasons(spec, need, template, Counter)[0]:
                     return self._launch(cluster, pool, template)
-        return None
+        return None, None
 
-    def _launch(self, cluster: ClusterState, pool: dict[str, Any], template: dict[str, Any]) -> dict[str, Any]:
+    def _launch(
+        self, cluster: ClusterState, pool: dict[str, Any], template: dict[str, Any]
+    ) -> tuple[dict[str, Any] | None, str]:
         pool_name = pool["metadata"]["name"]
         meta, spec = _template(pool)
         claim_name = f"{pool_name}-{secrets.token_hex(3)[:5]}"
@@ -307,8 +331,23 @@ class NodeAutoProvisioner(PassController):
                 },
             }
         )
-        labels["kubernetes.io/hostname"] = node_name
         t = now_iso()
+        size = labels[INSTANCE_TYPE]
+        if size in self.quota_reached:
+            # upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/nodeclaim/lifecycle/launch.go
+            # launchNodeClaim: a CreateError sets Launched Unknown with its ConditionReason and
+            # ConditionMessage, and the NodeClaim stays; the Azure provider's family-quota error,
+            # Azure/karpenter-provider-azure 352646f pkg/providers/instance/offerings/
+            # commonerrorhandlers.go handleSKUFamilyQuotaError.
+            message = (
+                f"subscription level {labels[CAPACITY_TYPE]} vCPU quota for {size} has been reached "
+                "(may try provision an alternative instance type)"
+            )
+            unknown = {"status": "Unknown", "lastTransitionTime": t}
+            launched = {"type": "Launched", **unknown, "reason": "SubscriptionQuotaReached", "message": message}
+            cluster.patch_status(*NODECLAIM, None, claim_name, {"conditions": [launched]})
+            return None, claim_name
+        labels["kubernetes.io/hostname"] = node_name
         node = {
             **template,
             "metadata": {"name": node_name, "labels": labels},
@@ -336,7 +375,7 @@ class NodeAutoProvisioner(PassController):
         )
         self.provisioned.append((pool_name, claim_name, labels[INSTANCE_TYPE]))
         self._status(cluster, cluster.get(*NODEPOOL, None, pool_name) or pool)
-        return node
+        return node, claim_name
 
 
 def install_nap(emu: Any, *, default_pool: bool = True) -> NodeAutoProvisioner:
