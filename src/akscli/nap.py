@@ -410,3 +410,49 @@ def admitting_pool(kube: Kube, vm_size: str, gpus: int, tolerations: Sequence[Ma
         if admits_size(pool, vm_size, gpus) and not tainted:
             return str(pool["metadata"]["name"])
     return None
+
+
+def pool_claims(kube: Kube, name: str) -> list[dict[str, Any]]:
+    """The NodeClaims of a NodePool, by the karpenter.sh/nodepool label Karpenter puts on each
+    (upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/scheduling/
+    nodeclaimtemplate.go NewNodeClaimTemplate)."""
+    return list(kube.list(API_VERSION, "NodeClaim", label_selector=f"{NODEPOOL_LABEL}={name}"))
+
+
+def claim_row(claim: Mapping[str, Any]) -> dict[str, str]:
+    """One NodeClaim as its CRD's printer columns show it (Type, Capacity, Node, Ready:
+    karpenter.sh_nodeclaims.yaml additionalPrinterColumns) and its state: Ready, the launch
+    failure (Launched not True with the cloud's reason, pkg/controllers/nodeclaim/lifecycle/
+    launch.go), or the first condition of Launched, Registered, Initialized not yet True
+    (pkg/apis/v1/nodeclaim_status.go)."""
+    meta, status = claim.get("metadata") or {}, claim.get("status") or {}
+    labels = meta.get("labels") or {}
+    conditions = {str(c.get("type")): c for c in status.get("conditions") or [] if isinstance(c, dict)}
+    ready = (conditions.get("Ready") or {}).get("status", "")
+    state = "Ready"
+    if ready != "True":
+        state = "waiting to launch"
+        for kind in ("Launched", "Registered", "Initialized"):
+            cond = conditions.get(kind) or {}
+            if cond.get("status") == "True":
+                continue
+            reason, message = str(cond.get("reason") or ""), str(cond.get("message") or "")
+            state = f"not {kind.lower()}" + (f": {reason}" if reason else "") + (f": {message}" if message else "")
+            break
+    return {
+        "name": str(meta.get("name", "")),
+        "size": str(labels.get(INSTANCE_TYPE, "")),
+        "capacityType": str(labels.get(CAPACITY_TYPE, "")),
+        "node": str(status.get("nodeName", "")),
+        "ready": str(ready),
+        "state": state,
+    }
+
+
+def usage(pool: Mapping[str, Any]) -> str:
+    """Resources in use against spec.limits (status.resources: the counter controller's sum of
+    the pool's nodes, kubernetes-sigs/karpenter 2266468 pkg/controllers/nodepool/counter)."""
+    limits = (pool.get("spec") or {}).get("limits") or {}
+    used = (pool.get("status") or {}).get("resources") or {}
+    keys = [*limits, *(k for k in (GPU_RESOURCE, "cpu", "memory", "nodes") if k in used and k not in limits)]
+    return ", ".join(f"{k} {used.get(k, 0)}" + (f" of {limits[k]}" if k in limits else "") for k in keys) or "none"

@@ -10,6 +10,7 @@ from typing import Any
 
 from tests.baremetal.nodes import small_cpu_node
 from tests.cli import invoke
+from tests.emulators.kube.apiserver import wait_until
 from tests.emulators.kube.controllers.karpenter import install_nap
 from tests.model.conftest import SERVING_CRDS
 
@@ -100,3 +101,45 @@ def test_a_wait_on_a_nodeclaim_out_of_quota_says_so_with_the_quota_fix(model_emu
     out = text(result)
     assert f"size {H100} failed to launch: SubscriptionQuotaReached" in out
     assert f"vCPU quota of {H100}'s VM family" in out and "Traceback" not in out
+
+
+def test_show_lists_the_pools_nodeclaims_with_size_capacity_node_and_state(model_emulator: Start) -> None:
+    emu = nap_lab(model_emulator)
+    assert invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--max-gpus", "8", "-y").exit_code == 0
+    assert invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--vm-size", H100, "--wait", "--timeout", "20s",
+                  "-y").exit_code == 0  # fmt: skip
+    [(_, claim, _)] = emu.nap.provisioned
+    shown = invoke("nodepool", "show", "gpu", "--auto-provision")
+    assert shown.exit_code == 0, text(shown)
+    row = next(line.split() for line in shown.stdout.splitlines() if line.startswith(claim))
+    assert row == [claim, H100, "on-demand", f"aks-{claim}", "True", "Ready"]
+
+
+def test_show_gives_a_nodeclaims_launch_failure_as_its_state(model_emulator: Start) -> None:
+    emu = nap_lab(model_emulator)
+    emu.nap.quota_reached.add(H100)
+    assert invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--max-gpus", "8", "-y").exit_code == 0
+    invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--vm-size", H100, "--wait", "--timeout", "2s", "-y")
+    shown = invoke("nodepool", "show", "gpu", "--auto-provision")
+    assert "not launched: SubscriptionQuotaReached: subscription level on-demand vCPU quota" in shown.stdout
+
+
+def test_show_gives_the_nodepools_conditions_as_karpenter_names_them(model_emulator: Start) -> None:
+    emu = nap_lab(model_emulator)
+    assert invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "-y").exit_code == 0
+    assert wait_until(
+        lambda: (emu.cluster.get("karpenter.sh/v1", "NodePool", None, "gpu").get("status") or {}).get("conditions")
+    )
+    shown = invoke("nodepool", "show", "gpu", "--auto-provision")
+    types = [line.split()[0] for line in shown.stdout.split("Conditions:")[1].split("NodeClaims:")[0].splitlines()[2:]
+             if line.strip()]  # fmt: skip
+    assert sorted(types) == ["NodeClassReady", "Ready", "ValidationSucceeded"]
+
+
+def test_show_gives_resources_in_use_against_the_limits(model_emulator: Start) -> None:
+    nap_lab(model_emulator)
+    assert invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--max-gpus", "8", "-y").exit_code == 0
+    assert invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--vm-size", H100, "--wait", "--timeout", "20s",
+                  "-y").exit_code == 0  # fmt: skip
+    shown = invoke("nodepool", "show", "gpu", "--auto-provision")
+    assert "resources: " in shown.stdout and "nvidia.com/gpu 1 of 8" in shown.stdout

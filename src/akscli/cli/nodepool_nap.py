@@ -22,6 +22,21 @@ COLUMNS = [
     Column("weight", "weight", wide=True),
     Column("taints", "taints", wide=True),
 ]
+CONDITION_COLUMNS = [
+    Column("type", "type"),
+    Column("status", "status"),
+    Column("reason", "reason"),
+    Column("message", "message"),
+]
+# A NodeClaim's printer columns (karpenter.sh_nodeclaims.yaml: Type, Capacity, Node, Ready) and its state.
+CLAIM_COLUMNS = [
+    Column("name", "name"),
+    Column("size", "size"),
+    Column("capacity", "capacityType"),
+    Column("node", "node"),
+    Column("ready", "ready"),
+    Column("state", "state"),
+]
 # -o name as kubectl prints a NodePool: kind.group/name (k8s.io/cli-runtime pkg/printers/name.go).
 NAME_KIND = "nodepool.karpenter.sh"
 
@@ -133,11 +148,21 @@ def list_pools(kube: opts.KubeFlags, fmt: str) -> None:
 def show(name: str, kube: opts.KubeFlags, fmt: str) -> None:
     from akscli import nap
 
-    pool: Mapping[str, Any] = nap.get_pool(kube.connect(), name)
-    if output.structured(fmt):
-        output.emit_object(pool, fmt)
-    else:
-        output.emit_object(pool, fmt, fields=list(nap.summary(pool).items()), name=output.named(NAME_KIND))
+    connection = kube.connect()
+    pool: Mapping[str, Any] = nap.get_pool(connection, name)
+    if fmt != "table":
+        output.emit_object(pool, fmt, name=output.named(NAME_KIND))
+        return
+    fields = [*nap.summary(pool).items(), ("resources", nap.usage(pool))]
+    output.emit_object(pool, fmt, fields=fields, name=output.named(NAME_KIND))
+    # The NodePool's conditions as Karpenter names them (upstream: kubernetes-sigs/karpenter
+    # 2266468 pkg/apis/v1/nodepool_status.go: ValidationSucceeded, NodeClassReady, Ready).
+    output.write("\nConditions:")
+    conditions = (pool.get("status") or {}).get("conditions") or []
+    output.emit(conditions, "table", CONDITION_COLUMNS, empty="  (none reported yet)")
+    output.write("\nNodeClaims:")
+    rows = [nap.claim_row(c) for c in nap.pool_claims(connection, str(pool["metadata"]["name"]))]
+    output.emit(rows, "table", CLAIM_COLUMNS, empty="  (none)")
 
 
 def delete(

@@ -173,14 +173,20 @@ class NodeAutoProvisioner(PassController):
         ready = self._ready_class(cluster, pool)
         t = now_iso()
         condition = {"lastTransitionTime": t, "observedGeneration": pool["metadata"].get("generation", 1)}
+        # upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/nodepool/validation/controller.go
+        # sets ValidationSucceeded True for a NodePool that passes its checks.
+        valid = {"type": "ValidationSucceeded", "status": "True", "reason": "ValidationSucceeded", "message": "",
+                 **condition}  # fmt: skip
         if ready:
             conditions = [
+                valid,
                 {"type": "NodeClassReady", "status": "True", "reason": "NodeClassReady", "message": "", **condition},
                 {"type": "Ready", "status": "True", "reason": "Ready", "message": "", **condition},
             ]
         else:
             message = "NodeClass not found on cluster"
             conditions = [
+                valid,
                 {"type": "NodeClassReady", "status": "False", "reason": "NodeClassNotFound", "message": message,
                  **condition},
                 {"type": "Ready", "status": "False", "reason": "NodeClassNotFound", "message": message, **condition},
