@@ -68,7 +68,7 @@ ARM_ONLY = {
     "auth": "--auth",
     "tenant": "--tenant",
 }
-NAP_ONLY = {"max_gpus": "--max-gpus", "kubeconfig": "--kubeconfig", "kube_context": "--context"}
+NAP_ONLY = {"max_gpus": "--max-gpus", "weight": "--weight", "kubeconfig": "--kubeconfig", "kube_context": "--context"}
 
 
 def check_flags(given: Mapping[str, Any], *, auto_provision: bool) -> None:
@@ -103,6 +103,7 @@ class NapPoolSpec:
     labels: dict[str, str] = field(default_factory=dict)
     taints: list[dict[str, str]] = field(default_factory=list)
     max_gpus: int | None = None
+    weight: int | None = None
 
     @classmethod
     def from_flags(
@@ -117,6 +118,7 @@ class NapPoolSpec:
         taints: Sequence[str] = (),
         no_gpu_taint: bool = False,
         max_gpus: int | None = None,
+        weight: int | None = None,
     ) -> NapPoolSpec:
         """Validate every flag (raises UsageError) and turn --gpu into the VM sizes NAP may make."""
         from akscli.azure.nodepools import GPU_SHORTCUTS, GPU_TAINT, vm_size_for
@@ -144,6 +146,10 @@ class NapPoolSpec:
                 taint_list.append(default)
         if max_gpus is not None:
             validate.integer(max_gpus, "--max-gpus", 0, 100000)
+        if weight is not None:
+            # upstream: Azure/karpenter-provider-azure 352646f pkg/apis/crds/karpenter.sh_nodepools.yaml
+            # spec.weight: int32, minimum 1, maximum 100 (no weight counts as 0).
+            validate.integer(weight, "--weight", 1, 100)
         return cls(
             name=validate.subdomain(name, "NodePool name"),
             sku_names=sizes,
@@ -154,6 +160,7 @@ class NapPoolSpec:
             labels=validate.labels(labels, "node label", RESERVED_LABEL_PREFIXES, "Karpenter and AKS"),
             taints=taint_list,
             max_gpus=max_gpus,
+            weight=weight,
         )
 
     def values(self) -> dict[str, Any]:
@@ -165,6 +172,7 @@ class NapPoolSpec:
             "labels": dict(self.labels),
             "taints": [dict(t) for t in self.taints],
             "max_gpus": self.max_gpus,
+            "weight": self.weight,
         }
 
 

@@ -72,3 +72,20 @@ def test_list_of_arm_pools_still_needs_cluster() -> None:
 def test_delete_with_if_match_and_auto_provision_is_refused() -> None:
     result = invoke("nodepool", "delete", "gpu", "--auto-provision", "--if-match", "abc", "-y")
     assert result.exit_code == 2 and "--if-match applies to ARM node pools" in result.stderr
+
+
+def test_weight_renders_into_spec_weight() -> None:
+    # upstream: karpenter.sh_nodepools.yaml spec.weight; nodepool.go OrderByWeight
+    [pool] = rendered("--gpu", "h100", "--weight", "10")
+    assert pool["spec"]["weight"] == 10
+
+
+def test_a_weight_outside_1_to_100_is_one_line_before_anything_is_sent() -> None:
+    # upstream: karpenter.sh_nodepools.yaml spec.weight minimum 1, maximum 100
+    result = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--weight", "0", "-y")
+    assert result.exit_code == 2 and "invalid --weight '0': it must be between 1 and 100" in result.stderr
+
+
+def test_weight_without_auto_provision_is_refused() -> None:
+    result = invoke("nodepool", "add", "gpu", "--cluster", "c", "-g", "g", "--gpu", "h100", "--weight", "5", "-y")
+    assert result.exit_code == 2 and "--weight applies to node auto-provisioning pools" in result.stderr

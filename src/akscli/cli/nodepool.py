@@ -182,6 +182,10 @@ def add(
             "--max-gpus", help="--auto-provision: GPUs its nodes may have in all (spec.limits).", show_default=False
         ),
     ] = None,
+    weight: Annotated[
+        int | None,
+        typer.Option("--weight", help="--auto-provision: priority over other NodePools, 1-100.", show_default=False),
+    ] = None,
     if_none_match: azopts.IfNoneMatch = None,
     yes: opts.Yes = False,
     dry_run: DryRun = "none",
@@ -214,6 +218,7 @@ def add(
         if_none_match=if_none_match,
         no_wait=no_wait,
         max_gpus=max_gpus,
+        weight=weight,
     ):
         nodepool_nap.add(
             name=name,
@@ -225,6 +230,7 @@ def add(
             taints=taints,
             no_gpu_taint=no_gpu_taint,
             max_gpus=max_gpus,
+            weight=weight,
             kube=kube,
             dry_run=dry_run,
             yes=yes,

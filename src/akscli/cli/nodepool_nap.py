@@ -93,6 +93,7 @@ def add(
     no_gpu_taint: bool,
     max_gpus: int | None,
     kube: opts.KubeFlags,
+    weight: int | None = None,
     dry_run: str,
     yes: bool,
     output_format: str,
@@ -111,6 +112,7 @@ def add(
         taints=taints or [],
         no_gpu_taint=no_gpu_taint,
         max_gpus=max_gpus,
+        weight=weight,
     )
     objects = nap.objects(spec)
     if gpu:
