@@ -143,3 +143,15 @@ def test_show_gives_resources_in_use_against_the_limits(model_emulator: Start) -
                   "-y").exit_code == 0  # fmt: skip
     shown = invoke("nodepool", "show", "gpu", "--auto-provision")
     assert "resources: " in shown.stdout and "nvidia.com/gpu 1 of 8" in shown.stdout
+
+
+def test_deploy_says_in_one_line_that_nap_makes_the_node_it_relies_on(model_emulator: Start) -> None:
+    nap_lab(model_emulator)
+    assert invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--max-gpus", "8", "-y").exit_code == 0
+    result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--vm-size", H100, "-y")
+    assert result.exit_code == 0, text(result)
+    lines = [line for line in result.stderr.splitlines() if "node auto-provisioning makes" in line]
+    assert lines == [
+        f"no node can take the pods now: node auto-provisioning makes a {H100} node for them (NodePool gpu); "
+        "a new node takes minutes to join"
+    ]

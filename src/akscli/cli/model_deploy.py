@@ -305,6 +305,8 @@ def _fit_to_cluster(kube: "Kube", req: "deploy.DeployRequest", the_plan: "Plan")
     if fitted is not req.fit:
         req.fit = fitted
         output.info(note or "")
+    elif isinstance(note, cluster_fit.OnDemand):
+        output.info(note)  # node auto-provisioning makes the node: not a warning
     elif note:
         output.warn(note)
 

@@ -191,6 +191,13 @@ def gpu_pod(fit: Fit) -> Mapping[str, Any]:
     }
 
 
+class OnDemand(str):
+    """A note that is information, not a warning: no node can take the pods now and node
+    auto-provisioning will make one (the caller prints it as info)."""
+
+    __slots__ = ()
+
+
 def fit_to_cluster(
     kube: Kube, the_plan: Plan, fit: Fit, *, given: bool, pod: PodFor = gpu_pod
 ) -> tuple[Fit, str | None]:
@@ -237,19 +244,24 @@ def fit_to_cluster(
                     f"({fit.vm_size} is the plan's cheapest fit; --vm-size {fit.vm_size} to wait for it instead)"
                 )
             candidates.remove(chosen)
-    if _on_demand(kube, fit, pod(fit)):
-        return fit, None
+    pool = _on_demand(kube, fit, pod(fit))
+    if pool is not None:
+        return fit, OnDemand(
+            f"no node can take the pods now: node auto-provisioning makes a {fit.vm_size} node for them "
+            f"(NodePool {pool}); a new node takes minutes to join"
+        )
     return fit, room.warning()
 
 
-def _on_demand(kube: Kube, fit: Fit, pod: Mapping[str, Any]) -> bool:
+def _on_demand(kube: Kube, fit: Fit, pod: Mapping[str, Any]) -> str | None:
     """Whether node auto-provisioning makes a node of the size for the pods: a NodePool admits the
     size within its limits and its taints are tolerated (akscli.nap.admitting_pool; upstream:
     kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/provisioner.go, a pending pod
-    no node fits gets a NodeClaim from the NodePool that admits it). Capacity on demand: no warning."""
+    no node fits gets a NodeClaim from the NodePool that admits it). Capacity on demand: no
+    warning, an info line naming the NodePool (None: no NodePool makes it)."""
     from akscli import nap
 
-    return nap.admitting_pool(kube, fit.vm_size, fit.gpus, scheduling.pod_tolerations(pod)) is not None
+    return nap.admitting_pool(kube, fit.vm_size, fit.gpus, scheduling.pod_tolerations(pod))
 
 
 def _room(kube: Kube, fit: Fit, pod: Mapping[str, Any], budget: _Budget) -> _Room:
