@@ -59,7 +59,6 @@ ARM_ONLY = {
     "gpu_instance_profile": "--gpu-instance-profile",
     "os_sku": "--os-sku",
     "spot_max_price": "--spot-max-price",
-    "zones": "--zones",
     "kubernetes_version": "--kubernetes-version",
     "if_none_match": "--if-none-match",
     "if_match": "--if-match",
@@ -104,6 +103,7 @@ class NapPoolSpec:
     taints: list[dict[str, str]] = field(default_factory=list)
     max_gpus: int | None = None
     weight: int | None = None
+    zones: list[str] = field(default_factory=list)
 
     @classmethod
     def from_flags(
@@ -119,6 +119,7 @@ class NapPoolSpec:
         no_gpu_taint: bool = False,
         max_gpus: int | None = None,
         weight: int | None = None,
+        zones: Sequence[str] = (),
     ) -> NapPoolSpec:
         """Validate every flag (raises UsageError) and turn --gpu into the VM sizes NAP may make."""
         from akscli.azure.nodepools import GPU_SHORTCUTS, GPU_TAINT, vm_size_for
@@ -161,6 +162,7 @@ class NapPoolSpec:
             taints=taint_list,
             max_gpus=max_gpus,
             weight=weight,
+            zones=_zones(zones),
         )
 
     def values(self) -> dict[str, Any]:
@@ -173,7 +175,31 @@ class NapPoolSpec:
             "taints": [dict(t) for t in self.taints],
             "max_gpus": self.max_gpus,
             "weight": self.weight,
+            "zones": list(self.zones),
         }
+
+
+def _zones(given: Sequence[str]) -> list[str]:
+    """--zones as NAP's topology.kubernetes.io/zone values: "<region>-<zone>" in lower case
+    (upstream: Azure/karpenter-provider-azure 352646f pkg/utils/zones/zones.go
+    MakeAKSLabelZoneFromARMZone; MicrosoftDocs/azure-aks-docs fb060abe
+    articles/aks/node-auto-provisioning-node-pools.md: [uksouth-1,uksouth-2,uksouth-3]). A bare ARM
+    zone number is refused: a kubeconfig context does not say the cluster's region."""
+    out: list[str] = []
+    for value in (v.strip() for text in given for v in text.split(",")):
+        if not value:
+            continue
+        if not _ZONE.fullmatch(value):
+            raise UsageError(
+                f"invalid --zones value {value!r} for --auto-provision: NAP zones are REGION-N",
+                hint="give the cluster's region and zone, e.g. --zones eastus-1,eastus-2 (region: az aks show)",
+            )
+        if value not in out:
+            out.append(value)
+    return out
+
+
+_ZONE = re.compile(r"[a-z0-9]+-[1-9]")
 
 
 def objects(spec: NapPoolSpec) -> list[dict[str, Any]]:

@@ -45,7 +45,6 @@ def test_the_requirement_is_the_gpu_data_files_size_for_the_count() -> None:
         (("--count", "2"), "--count"),
         (("--cluster", "ml"), "--cluster"),
         (("--min", "0", "--max", "3"), "--min"),
-        (("--zones", "1"), "--zones"),
         (("--mode", "System"), "--mode"),
         (("--subscription", "00000000-0000-0000-0000-000000000000"), "--subscription"),
     ],
@@ -89,3 +88,16 @@ def test_a_weight_outside_1_to_100_is_one_line_before_anything_is_sent() -> None
 def test_weight_without_auto_provision_is_refused() -> None:
     result = invoke("nodepool", "add", "gpu", "--cluster", "c", "-g", "g", "--gpu", "h100", "--weight", "5", "-y")
     assert result.exit_code == 2 and "--weight applies to node auto-provisioning pools" in result.stderr
+
+
+def test_zones_render_as_a_topology_zone_requirement_in_aks_spelling() -> None:
+    # upstream: node-auto-provisioning-node-pools.md Availability zone example; zones.go
+    # MakeAKSLabelZoneFromARMZone ("<region>-<zone>")
+    [pool] = rendered("--gpu", "h100", "--zones", "eastus-1,eastus-2")
+    [zones] = [r["values"] for r in nap.requirements(pool) if r["key"] == "topology.kubernetes.io/zone"]
+    assert zones == ["eastus-1", "eastus-2"]
+
+
+def test_a_bare_arm_zone_number_with_auto_provision_is_one_line_with_the_region_hint() -> None:
+    result = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--zones", "1", "-y")
+    assert result.exit_code == 2 and "NAP zones are REGION-N" in result.stderr and "eastus-1" in result.stderr

@@ -168,7 +168,12 @@ def add(
         ),
     ] = None,
     zones: Annotated[
-        list[str] | None, typer.Option("--zones", help="Availability zones 1,2,3 (repeatable).", show_default=False)
+        list[str] | None,
+        typer.Option(
+            "--zones",
+            help="Availability zones 1,2,3 (repeatable); --auto-provision: REGION-N, e.g. eastus-1.",
+            show_default=False,
+        ),
     ] = None,
     kubernetes_version: Annotated[
         str | None,
@@ -213,7 +218,7 @@ def add(
         gpu_instance_profile=gpu_instance_profile,
         os_sku=os_sku,
         spot_max_price=spot_max_price,
-        zones=zones,
+        zones=None if auto_provision else zones,
         kubernetes_version=kubernetes_version,
         if_none_match=if_none_match,
         no_wait=no_wait,
@@ -231,6 +236,7 @@ def add(
             no_gpu_taint=no_gpu_taint,
             max_gpus=max_gpus,
             weight=weight,
+            zones=zones or [],
             kube=kube,
             dry_run=dry_run,
             yes=yes,

@@ -94,6 +94,7 @@ def add(
     max_gpus: int | None,
     kube: opts.KubeFlags,
     weight: int | None = None,
+    zones: list[str] | None = None,
     dry_run: str,
     yes: bool,
     output_format: str,
@@ -113,6 +114,7 @@ def add(
         no_gpu_taint=no_gpu_taint,
         max_gpus=max_gpus,
         weight=weight,
+        zones=zones or [],
     )
     objects = nap.objects(spec)
     if gpu:
