@@ -154,9 +154,27 @@ def install_gpu_operator_chart(kube: Any) -> None:
         kube.cluster.create(obj)
 
 
+# The size whose vCPU quota the lab's subscription has used up, so that a runbook can show a
+# NodeClaim that fails to launch (upstream: Azure/karpenter-provider-azure 352646f
+# pkg/providers/instance/offerings/commonerrorhandlers.go, SubscriptionQuotaReached).
+NAP_QUOTA_REACHED = "Standard_NC80adis_H100_v5"
+
+
+def install_lab_nap(kube: Any) -> None:
+    """Node auto-provisioning on the lab's cluster: the AKSNodeClass and NodePool ``default`` NAP
+    creates and the Karpenter simulator (tests/emulators/kube/controllers/karpenter.py, whose
+    behaviours cite upstream), with NAP_QUOTA_REACHED out of quota. Opt-in (a runbook's
+    ``<!-- lab: node-auto-provisioning -->``): NAP's ``default`` NodePool would make nodes for the
+    pending pods of the other runbooks, which the cluster autoscaler serves."""
+    from tests.emulators.kube.controllers.karpenter import install_nap
+
+    install_nap(kube).quota_reached.add(NAP_QUOTA_REACHED)
+
+
 @contextmanager
-def running(workdir: Path | None = None, *, tls: bool = False) -> Iterator[Lab]:
-    """Both emulators, started, with every CRD of ../shared/crds and every operator simulator."""
+def running(workdir: Path | None = None, *, tls: bool = False, nap: bool = False) -> Iterator[Lab]:
+    """Both emulators, started, with every CRD of ../shared/crds and every operator simulator;
+    with ``nap``, the cluster is a node auto-provisioning one (see install_lab_nap)."""
     from tests.emulators.arm.server import ArmEmulator
     from tests.emulators.autoscaler import ClusterAutoscaler
     from tests.emulators.kube.controllers.builtin import builtin_controllers
@@ -184,6 +202,8 @@ def running(workdir: Path | None = None, *, tls: bool = False) -> Iterator[Lab]:
             add_fleet_members(kube)
             add_gpu_nodes(kube)
             install_gpu_operator_chart(kube)
+            if nap:
+                install_lab_nap(kube)
             kubeconfig = kube.write_kubeconfig(home / ".kube" / "config")
             env = arm_environment(arm, home) | {
                 "KUBECONFIG": str(kubeconfig),

@@ -20,6 +20,14 @@ def runbooks() -> list[Path]:
     return sorted(p for p in RUNBOOKS.glob("*.md") if p.name != "README.md")
 
 
+# A runbook's line asking for a node auto-provisioning lab (tests.emulators.lab.install_lab_nap).
+NAP_MARKER = "<!-- lab: node-auto-provisioning -->"
+
+
+def wants_nap(path: Path) -> bool:
+    return NAP_MARKER in path.read_text(encoding="utf-8")
+
+
 def blocks(path: Path) -> list[str]:
     """The fenced ``bash`` blocks of a runbook, in order (other fences are prose or output)."""
     return [m.group(1) for m in _BLOCK.finditer(path.read_text(encoding="utf-8"))]

@@ -19,6 +19,11 @@ PROMISED = {
     "ray-job-on-spot-gpus": ("Ray job train succeeded",),
     "fleet-model-rollout": ("phi-4   gpu-west   Available",),
     "bare-metal-gpu-nodes": ("gpu\t16\n", "No findings: the cluster is ready for GPU work."),
+    "nap-gpu-pool": (
+        "gpu-", "Standard_NC40ads_H100_v5   on-demand   aks-gpu-",
+        "failed to launch: SubscriptionQuotaReached",
+        "nodepool.karpenter.sh \"gpu\" deleted",
+    ),
     "upgrade-a-gpu-cluster": (
         "node pools behind the control plane: system (1.32.9), gpu (1.32.9)",
         "gpu       1.33.5",
@@ -41,7 +46,7 @@ def test_runbook_runs(runbook: Path, tmp_path: Path) -> None:
     if shutil.which("bash") is None:
         pytest.skip("bash is not installed")
     assert runbooks.blocks(runbook), f"{runbook.name} has no bash block"
-    with lab.running(tmp_path / "lab") as the_lab:
+    with lab.running(tmp_path / "lab", nap=runbooks.wants_nap(runbook)) as the_lab:
         outcome = runbooks.run(runbook, the_lab.environment(), tmp_path / "work")
         errors = list(the_lab.kube.controllers.errors)
     assert outcome.returncode == 0, f"{runbook.name} failed at step {outcome.failed_step}:\n{outcome.output[-4000:]}"
