@@ -21,7 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     failed = 0
     for path in args.files or runbooks.runbooks():
-        with tempfile.TemporaryDirectory(prefix="akscli-runbook-") as tmp, lab.running(Path(tmp), nap=runbooks.wants_nap(path)) as the_lab:
+        nap = runbooks.wants_nap(path)
+        with tempfile.TemporaryDirectory(prefix="akscli-runbook-") as tmp, lab.running(Path(tmp), nap=nap) as the_lab:
             outcome = runbooks.run(path.resolve(), the_lab.environment(), Path(tmp) / "work")
         sys.stdout.write(outcome.output)
         verdict = "ok" if outcome.returncode == 0 else f"FAILED at step {outcome.failed_step}"

@@ -20,9 +20,10 @@ PROMISED = {
     "fleet-model-rollout": ("phi-4   gpu-west   Available",),
     "bare-metal-gpu-nodes": ("gpu\t16\n", "No findings: the cluster is ready for GPU work."),
     "nap-gpu-pool": (
-        "gpu-", "Standard_NC40ads_H100_v5   on-demand   aks-gpu-",
+        "gpu-",
+        "Standard_NC40ads_H100_v5   on-demand   aks-gpu-",
         "failed to launch: SubscriptionQuotaReached",
-        "nodepool.karpenter.sh \"gpu\" deleted",
+        'nodepool.karpenter.sh "gpu" deleted',
     ),
     "upgrade-a-gpu-cluster": (
         "node pools behind the control plane: system (1.32.9), gpu (1.32.9)",
