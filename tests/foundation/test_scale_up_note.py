@@ -97,3 +97,17 @@ def test_a_nodeclaims_quota_launch_failure_is_one_problem_whose_fix_names_the_fa
         "SubscriptionQuotaReached: subscription level on-demand vCPU quota"
     )
     assert "vCPU quota of Standard_NC40ads_H100_v5's VM family" in said.fix and "az vm list-usage" in said.fix
+
+
+def test_a_launch_failure_of_a_pod_pinned_to_its_size_says_to_pin_another_size_not_to_widen_the_nodepool() -> None:
+    # Karpenter tries an alternative instance type only among those the pod admits (upstream:
+    # Azure/karpenter-provider-azure 352646f pkg/providers/instance/offerings/commonerrorhandlers.go,
+    # "may try provision an alternative instance type"): a pod with a nodeSelector on the size has none.
+    pinned = {"spec": {"nodeSelector": {"node.kubernetes.io/instance-type": "Standard_NC40ads_H100_v5"}}}
+    failed = _claim({"status": "Unknown", "reason": "SubscriptionQuotaReached", "message": "quota reached"})
+    said = note(NOMINATION, pinned, claim=failed)
+    assert said is not None and not said.adding
+    assert "pin the pods to another size the NodePool allows" in said.fix
+    assert "let the NodePool allow other sizes" not in said.fix
+    unpinned = note(NOMINATION, {"spec": {}}, claim=failed)
+    assert unpinned is not None and "let the NodePool allow other sizes" in unpinned.fix

@@ -23,6 +23,7 @@ PROMISED = {
         "gpu-",
         "Standard_NC40ads_H100_v5   on-demand   aks-gpu-",
         "failed to launch: SubscriptionQuotaReached",
+        "pin the pods to another size the NodePool allows",
         'nodepool.karpenter.sh "gpu" deleted',
     ),
     "upgrade-a-gpu-cluster": (

@@ -59,6 +59,7 @@ _MAX_REACHED = re.compile(r"(\d+) max node group size reached")
 # NominatePodEvent's "nodeclaim/NAME" (events.go), and the label a NodeClaim names its size by.
 _CLAIM = re.compile(r"nodeclaim/([^,\s]+)")
 _INSTANCE_TYPE = "node.kubernetes.io/instance-type"
+_SKU_NAME = "karpenter.azure.com/sku-name"
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def note(
         return None
     if latest.get("reason") == NOMINATED:
         if claim is not None:
-            return _claim_note(claim)
+            return _claim_note(claim, pod)
         return ScaleUpNote(True, f"node auto-provisioning: {message}", "node auto-provisioning is adding a node for it")
     groups = [_group_text(m) for m in _GROUP.finditer(message)]
     what = f": {', '.join(groups)}" if groups else ""
@@ -110,28 +111,48 @@ def nominated_claim(events: Sequence[Mapping[str, Any]]) -> str | None:
     return found.group(1) if found else None
 
 
-def _claim_note(claim: Mapping[str, Any]) -> ScaleUpNote:
+def _claim_note(claim: Mapping[str, Any], pod: Mapping[str, Any] | None = None) -> ScaleUpNote:
     """A NodeClaim being made, or its launch failure as one problem with its fix."""
     name = (claim.get("metadata") or {}).get("name", "")
     size = ((claim.get("metadata") or {}).get("labels") or {}).get(_INSTANCE_TYPE) or "unknown size"
     what = f"nodeclaim/{name}, size {size}"
-    launched = next(
-        (c for c in (claim.get("status") or {}).get("conditions") or [] if c.get("type") == "Launched"), None
-    )
-    if launched is None or launched.get("status") == "True" or not launched.get("reason"):
+    if not _launch_failed(claim):
         return ScaleUpNote(
             True,
             f"node auto-provisioning: a node is being made for it ({what})",
             "node auto-provisioning is adding a node for it",
         )
+    launched = next(c for c in claim["status"]["conditions"] if c.get("type") == "Launched")
     reason, message = str(launched["reason"]), str(launched.get("message") or "").strip()
     clause = f"node auto-provisioning: {what} failed to launch: {reason}" + (f": {message}" if message else "")
-    return ScaleUpNote(False, clause, _launch_fix(reason, message, str(size)))
+    return ScaleUpNote(False, clause, _launch_fix(reason, message, str(size), pinned=_pinned(pod)))
 
 
-def _launch_fix(reason: str, message: str, size: str) -> str:
+def _launch_failed(claim: Mapping[str, Any] | None) -> bool:
+    """Whether a NodeClaim's Launched condition carries a failure reason (not launched yet)."""
+    conditions = ((claim or {}).get("status") or {}).get("conditions") or []
+    launched = next((c for c in conditions if c.get("type") == "Launched"), None)
+    return launched is not None and launched.get("status") != "True" and bool(launched.get("reason"))
+
+
+def _pinned(pod: Mapping[str, Any] | None) -> bool:
+    """Whether the pod asks for one VM size by nodeSelector (what `model deploy --vm-size` sets)."""
+    selector = ((pod or {}).get("spec") or {}).get("nodeSelector") or {}
+    return bool(selector.get(_INSTANCE_TYPE) or selector.get(_SKU_NAME))
+
+
+def _launch_fix(reason: str, message: str, size: str, *, pinned: bool = False) -> str:
     """The fix for an Azure provider launch failure, by its reason (commonerrorhandlers.go)."""
     others = "or let the NodePool allow other sizes (akscli nodepool add NAME --auto-provision --gpu F)"
+    if pinned:
+        # Karpenter tries another instance type only among those the pod admits ("may try provision
+        # an alternative instance type"; upstream: Azure/karpenter-provider-azure 352646f
+        # pkg/providers/instance/offerings/commonerrorhandlers.go marks the offering unavailable):
+        # a pod pinned to one size has none, whatever the NodePool allows.
+        others = (
+            f"or pin the pods to another size the NodePool allows (they ask for {size} by nodeSelector; "
+            "akscli model deploy --vm-size SIZE)"
+        )
     if reason == "SubscriptionQuotaReached":
         # handleLowPriorityQuotaError names LowPriorityQuota; handleSKUFamilyQuotaError the size.
         kind = (
@@ -264,7 +285,10 @@ def read_note(kube: Kube, namespace: str, pod: str, obj: Mapping[str, Any] | Non
         message = str(said[-1].get("message") or "") if said else ""
         claim_name = nominated_claim(events)
         if claim_name:
-            return note(events, obj, claim=_read_claim(kube, claim_name))
+            claim = _read_claim(kube, claim_name)
+            if _launch_failed(claim) and obj is None:
+                obj = kube.get("v1", "Pod", pod, namespace=namespace)  # is it pinned to the size?
+            return note(events, obj, claim=claim)
         if not said or said[-1].get("reason") != NOT_TRIGGERED or not _MAX_REACHED.search(message):
             return note(events, obj)
         obj = obj if obj is not None else kube.get("v1", "Pod", pod, namespace=namespace)
