@@ -278,10 +278,11 @@ def summary(pool: Mapping[str, Any]) -> dict[str, Any]:
         "vmSizes": ",".join(_values(pool, SKU_NAME)) or "any",
         "capacityType": ",".join(_values(pool, CAPACITY_TYPE)) or "any",
         "nodes": status.get("nodes", 0),
-        "maxGpus": (spec.get("limits") or {}).get(GPU_RESOURCE, ""),
-        "weight": spec.get("weight", ""),
-        "ready": ready or "",
-        "taints": ",".join(taints),
+        # None where the NodePool leaves it unset: the table writes <none>, as kubectl does.
+        "maxGpus": (spec.get("limits") or {}).get(GPU_RESOURCE),
+        "weight": spec.get("weight"),
+        "ready": ready or None,
+        "taints": ",".join(taints) or None,
     }
 
 

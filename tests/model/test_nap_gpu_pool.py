@@ -155,3 +155,14 @@ def test_deploy_says_in_one_line_that_nap_makes_the_node_it_relies_on(model_emul
         f"no node can take the pods now: node auto-provisioning makes a {H100} node for them (NodePool gpu); "
         "a new node takes minutes to join"
     ]
+
+
+def test_show_and_list_write_none_for_what_the_nodepool_leaves_unset(model_emulator: Start) -> None:
+    # kubectl's tables write <none> for an empty cell; akscli's output._text does for None.
+    nap_lab(model_emulator)
+    assert invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "-y").exit_code == 0
+    shown = invoke("nodepool", "show", "gpu", "--auto-provision").stdout
+    assert "\nweight:       <none>\n" in shown and "\nmaxGpus:      <none>\n" in shown
+    listed = invoke("nodepool", "list", "--auto-provision").stdout.splitlines()
+    default = next(line for line in listed if line.startswith("default "))
+    assert default.split()[-2:] == ["<none>", "True"]
