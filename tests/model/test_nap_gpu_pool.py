@@ -166,3 +166,15 @@ def test_show_and_list_write_none_for_what_the_nodepool_leaves_unset(model_emula
     listed = invoke("nodepool", "list", "--auto-provision").stdout.splitlines()
     default = next(line for line in listed if line.startswith("default "))
     assert default.split()[-2:] == ["<none>", "True"]
+
+
+def test_a_pinned_deploy_no_nodepool_admits_names_a_nap_pool_as_the_fix_not_the_cluster_autoscaler(
+    model_emulator: Start,
+) -> None:
+    # AKS takes no autoscaled ARM pool on a NAP cluster (upstream: Azure/azure-rest-api-specs
+    # aks/stable/2026-08-01 NodeProvisioningMode "Auto"; akscli.azure.nodepools.refuse_autoscaler_on_nap).
+    nap_lab(model_emulator)
+    result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--vm-size", H100, "-y")
+    assert result.exit_code == 0, text(result)
+    assert f"no NodePool admits it: akscli nodepool add NAME --auto-provision --vm-size {H100}" in result.stderr
+    assert "cluster autoscaler" not in result.stderr

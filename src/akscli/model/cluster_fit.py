@@ -116,12 +116,18 @@ class _Room:
             parts.append("more not checked")
         return f"no {self.size} node of the cluster can take the pods now ({', '.join(parts)})"
 
-    def warning(self) -> str:
+    def warning(self, *, nap: bool = False) -> str:
         until = "one has room or a node of that size joins" if self.listed else "a node of that size joins"
-        return (
-            f"{self.why()}: the pods stay Pending until {until} (a node pool of it with the cluster "
-            f"autoscaler, node auto-provisioning, or akscli nodepool add --vm-size {self.size} ...)"
+        # A node auto-provisioning cluster takes no autoscaled ARM pool (upstream: Azure/azure-rest-api-specs
+        # aks/stable/2026-08-01 NodeProvisioningMode "Auto": "autoscaling Node Pools cannot be"; akscli refuses
+        # it in azure.nodepools.refuse_autoscaler_on_nap): there the fix is a NodePool that admits the size.
+        how = (
+            f"no NodePool admits it: akscli nodepool add NAME --auto-provision --vm-size {self.size}"
+            if nap
+            else f"a node pool of it with the cluster autoscaler, node auto-provisioning, or akscli nodepool add "
+            f"--vm-size {self.size} ..."
         )
+        return f"{self.why()}: the pods stay Pending until {until} ({how})"
 
 
 @dataclass
@@ -250,7 +256,7 @@ def fit_to_cluster(
             f"no node can take the pods now: node auto-provisioning makes a {fit.vm_size} node for them "
             f"(NodePool {pool}); a new node takes minutes to join"
         )
-    return fit, room.warning()
+    return fit, room.warning(nap=_serves_nap(kube))
 
 
 def _on_demand(kube: Kube, fit: Fit, pod: Mapping[str, Any]) -> str | None:
@@ -262,6 +268,19 @@ def _on_demand(kube: Kube, fit: Fit, pod: Mapping[str, Any]) -> str | None:
     from akscli import nap
 
     return nap.admitting_pool(kube, fit.vm_size, fit.gpus, scheduling.pod_tolerations(pod))
+
+
+def _serves_nap(kube: Kube) -> bool:
+    """Whether the cluster serves Karpenter's NodePool API (node auto-provisioning is on); the
+    discovery _on_demand already read."""
+    from akscli import nap
+    from akscli.errors import AkscliError
+
+    try:
+        kube.resource(nap.API_VERSION, nap.KIND)
+    except AkscliError:
+        return False
+    return True
 
 
 def _room(kube: Kube, fit: Fit, pod: Mapping[str, Any], budget: _Budget) -> _Room:
