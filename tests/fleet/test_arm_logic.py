@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from akscli.errors import UsageError, WaitTimeoutError
-from akscli.fleet import arm
+from akscli.fleet import arm, arm_run_status
 from akscli.fleet.stages import parse_stages
 
 AKS = "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks1"
@@ -171,7 +171,7 @@ def test_run_rows_draw_stages_groups_members_and_gates() -> None:
             }
         }
     }
-    rows = arm.run_rows(run)
+    rows = arm_run_status.run_rows(run)
     assert [(r["stage"], r["group"], r["member"], r["state"]) for r in rows] == [
         ("s1", "", "", "Running"),
         ("s1", "g1", "m1", "Completed"),
@@ -179,7 +179,7 @@ def test_run_rows_draw_stages_groups_members_and_gates() -> None:
         ("s1", "g1", "(gate) check", "Pending"),
         ("s1", "", "(wait)", "NotStarted"),
     ]
-    assert arm.run_state(run) == "Running"
+    assert arm_run_status.run_state(run) == "Running"
 
 
 def _gate(name: str, run: str, stage: str, state: str = "Pending") -> dict[str, Any]:
@@ -194,22 +194,24 @@ def _gate(name: str, run: str, stage: str, state: str = "Pending") -> dict[str, 
 
 def test_pending_gates_are_those_of_the_run_and_stage_still_pending() -> None:
     gates = [_gate("g1", "run1", "s1"), _gate("g2", "run1", "s2", "Completed"), _gate("g3", "run2", "s1")]
-    assert [g["name"] for g in arm.pending_gates(gates, "run1")] == ["g1"]
-    assert arm.pending_gates(gates, "run1", "s2") == []
+    assert [g["name"] for g in arm_run_status.pending_gates(gates, "run1")] == ["g1"]
+    assert arm_run_status.pending_gates(gates, "run1", "s2") == []
 
 
 def test_waiting_for_the_next_gate_returns_the_new_one() -> None:
     lists = iter([[_gate("g1", "r", "s1")], [_gate("g1", "r", "s1"), _gate("g2", "r", "s2")]])
-    outcome, gates = arm.wait_for_gate(lambda: next(lists), lambda: {}, "r", {"g1"}, 10, sleep=lambda s: None)
+    outcome, gates = arm_run_status.wait_for_gate(
+        lambda: next(lists), lambda: {}, "r", {"g1"}, 10, sleep=lambda s: None
+    )
     assert outcome == "gate"
     assert [g["name"] for g in gates] == ["g2"]
 
 
 def test_waiting_for_the_next_gate_ends_when_the_run_completes() -> None:
     run = {"properties": {"status": {"status": {"state": "Completed"}}}}
-    assert arm.wait_for_gate(lambda: [], lambda: run, "r", set(), 10, sleep=lambda s: None) == ("done", [])
+    assert arm_run_status.wait_for_gate(lambda: [], lambda: run, "r", set(), 10, sleep=lambda s: None) == ("done", [])
 
 
 def test_waiting_for_the_next_gate_times_out() -> None:
     with pytest.raises(WaitTimeoutError):
-        arm.wait_for_gate(lambda: [], lambda: {}, "r", set(), 0.0, sleep=lambda s: None)
+        arm_run_status.wait_for_gate(lambda: [], lambda: {}, "r", set(), 0.0, sleep=lambda s: None)

@@ -1,14 +1,14 @@
 """Azure Kubernetes Fleet Manager through ARM (``azure-mgmt-containerservicefleet``, 2026-06-01).
 
-Fleets, members, update runs, update strategies and gates. Everything here works in ARM's REST
-JSON shape (camelCase keys) so that output, tests and the recorded examples agree; SDK models
-are turned into dicts with ``as_dict()``.
+Fleets, members, update runs, update strategies and gate bodies and rows (a run's status read and
+its gates: ``fleet/arm_run_status.py``). Everything here works in ARM's REST JSON shape (camelCase
+keys) so that output, tests and the recorded examples agree; SDK models are turned into dicts with
+``as_dict()``.
 """
 
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +16,7 @@ from typing import Any
 from akscli import validate
 from akscli.azure import names
 from akscli.concurrency import parallel_map
-from akscli.errors import UsageError, WaitTimeoutError
+from akscli.errors import UsageError
 from akscli.fleet.stages import StageSpec, arm_stages, stage_groups
 
 AKS_TYPE = "microsoft.containerservice/managedclusters"
@@ -399,179 +399,3 @@ def skip_body(targets: Sequence[str]) -> dict[str, Any]:
             }
         )
     return {"targets": result}
-
-
-def run_rows(run: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """Stages -> groups -> members of an ARM update run, with gates and waits, as table rows."""
-    status = (run.get("properties") or {}).get("status") or {}
-    rows: list[dict[str, Any]] = []
-
-    def gate_rows(stage: str, where: str, gates: Iterable[Mapping[str, Any]]) -> None:
-        for gate in gates:
-            state = ((gate.get("status") or {}).get("state")) or "NotStarted"
-            rows.append(
-                {
-                    "stage": stage,
-                    "group": where,
-                    "member": f"(gate) {gate.get('displayName', '')}",
-                    "state": state,
-                    "detail": str(gate.get("gateId") or "").rsplit("/", 1)[-1],
-                }
-            )
-
-    for stage in status.get("stages") or []:
-        sname = str(stage.get("name"))
-        rows.append(
-            {
-                "stage": sname,
-                "group": "",
-                "member": "",
-                "state": (stage.get("status") or {}).get("state", "NotStarted"),
-                "detail": _error(stage.get("status") or {}),
-            }
-        )
-        gate_rows(sname, "", stage.get("beforeGates") or [])
-        for group in stage.get("groups") or []:
-            gname = str(group.get("name"))
-            gate_rows(sname, gname, group.get("beforeGates") or [])
-            for member in group.get("members") or []:
-                mstatus = member.get("status") or {}
-                rows.append(
-                    {
-                        "stage": sname,
-                        "group": gname,
-                        "member": str(member.get("name")),
-                        "state": mstatus.get("state", "NotStarted"),
-                        "detail": member.get("message") or _error(mstatus),
-                    }
-                )
-            gate_rows(sname, gname, group.get("afterGates") or [])
-        wait = stage.get("afterStageWaitStatus") or {}
-        if wait:
-            rows.append(
-                {
-                    "stage": sname,
-                    "group": "",
-                    "member": "(wait)",
-                    "state": (wait.get("status") or {}).get("state", "NotStarted"),
-                    "detail": wait_detail(wait),
-                }
-            )
-        gate_rows(sname, "", stage.get("afterGates") or [])
-    return rows
-
-
-def _epoch(text: Any) -> float | None:
-    """An RFC 3339 time as ARM writes it (``2023-03-01T01:10:08.395Z``, ``...+00:00``), or None."""
-    from datetime import datetime
-
-    try:
-        return datetime.fromisoformat(str(text)).timestamp()
-    except ValueError:
-        return None
-
-
-def wait_detail(wait: Mapping[str, Any], now: Callable[[], float] = time.time) -> str:
-    """An after-stage wait (WaitStatus): its length, and while it runs the time left, counted from the
-    wait's ``status.startTime`` (UpdateStageStatus.afterStageWaitStatus, fleet 2026-06-01)."""
-    seconds = int(wait.get("waitDurationInSeconds") or 0)
-    status = wait.get("status") or {}
-    started = _epoch(status.get("startTime")) if status.get("state") == "Running" else None
-    if started is None:
-        return f"{seconds}s"
-    return f"{seconds}s, {max(0, int(started + seconds - now()))}s left"
-
-
-def waiting_gates(run: Mapping[str, Any]) -> list[str]:
-    """The gates the run waits on, from its own status (a gate the run has reached carries its gateId and
-    is Pending until approved: MicrosoftDocs/azure-aks-docs articles/kubernetes-fleet/
-    update-strategies-gates-approvals.md), as ``NAME (Before stage S group G)``."""
-    found = []
-    for stage in ((run.get("properties") or {}).get("status") or {}).get("stages") or []:
-        holders = [(stage, "")] + [(group, str(group.get("name"))) for group in stage.get("groups") or []]
-        for holder, group in holders:
-            for timing in ("Before", "After"):
-                for gate in holder.get(f"{timing.lower()}Gates") or []:
-                    if (gate.get("status") or {}).get("state") == "Pending" and gate.get("gateId"):
-                        where = f"{timing} stage {stage.get('name')}" + (f" group {group}" if group else "")
-                        found.append(f"{str(gate['gateId']).rsplit('/', 1)[-1]} ({where})")
-    return found
-
-
-def run_outcome(run: Mapping[str, Any]) -> str:
-    """A run's state in words, naming the gates it waits on: ``Pending, waiting for approval of gate ...``."""
-    state = run_state(run)
-    gates = waiting_gates(run)
-    return f"{state}, waiting for approval of gate " + ", ".join(gates) if gates else state
-
-
-def _error(status: Mapping[str, Any]) -> str:
-    error = status.get("error") or {}
-    return str(error.get("message") or error.get("code") or "")
-
-
-def run_state(run: Mapping[str, Any]) -> str:
-    return str((((run.get("properties") or {}).get("status") or {}).get("status") or {}).get("state") or "NotStarted")
-
-
-# ---- gates ------------------------------------------------------------------------------------
-
-
-def gate_matches(gate: Mapping[str, Any], run: str | None, stage: str | None) -> bool:
-    target = ((gate.get("properties") or {}).get("target") or {}).get("updateRunProperties") or {}
-    if run is not None and target.get("name") != run:
-        return False
-    return stage is None or target.get("stage") == stage
-
-
-def pending_gates(
-    gates: Iterable[Mapping[str, Any]], run: str | None, stage: str | None = None
-) -> list[dict[str, Any]]:
-    return [
-        dict(g) for g in gates if (g.get("properties") or {}).get("state") == "Pending" and gate_matches(g, run, stage)
-    ]
-
-
-def gate_row(gate: Mapping[str, Any]) -> dict[str, Any]:
-    props = gate.get("properties") or {}
-    target = (props.get("target") or {}).get("updateRunProperties") or {}
-    return {
-        "name": gate.get("name"),
-        "displayName": props.get("displayName", ""),
-        "run": target.get("name", ""),
-        "stage": target.get("stage", ""),
-        "group": target.get("group", ""),
-        "timing": target.get("timing", ""),
-        "state": props.get("state", ""),
-    }
-
-
-def wait_for_gate(
-    list_gates: Callable[[], Iterable[Mapping[str, Any]]],
-    get_run: Callable[[], Mapping[str, Any]],
-    run: str,
-    answered: set[str],
-    timeout: float,
-    interval: float = 5.0,
-    sleep: Callable[[float], None] = time.sleep,
-    where: str = "",
-) -> tuple[str, list[dict[str, Any]]]:
-    """Poll until a new gate of ``run`` is pending or the run ends (ARM has no watch); ``where`` is the
-    ``--fleet F -g RG`` of the hint."""
-    deadline = time.monotonic() + timeout
-    delay = min(interval, 1.0)
-    while True:
-        # The run first, then the gates: a gate the run reached by then is in the list that follows.
-        state = run_state(get_run())
-        fresh = [g for g in pending_gates(list_gates(), run) if g.get("name") not in answered]
-        if fresh:
-            return "gate", fresh
-        if state in ("Completed", "Failed", "Stopped", "Skipped"):
-            return ("done" if state == "Completed" else state.lower()), []
-        if time.monotonic() + delay > deadline:
-            raise WaitTimeoutError(
-                f"update run {run!r} reached no new gate within {int(timeout)}s",
-                hint=f"see where it stands with: akscli fleet rollout status {run}{where}",
-            )
-        sleep(delay)
-        delay = min(interval, delay * 2)

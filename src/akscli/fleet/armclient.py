@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from akscli.azure import kinds
 from akscli.errors import AkscliError, ConflictError, NotFoundError
-from akscli.fleet.arm import ARC_TYPE, ClusterRef, as_dict, check_no_arc_in_run, gate_row, pending_gates, wait_for_gate
+from akscli.fleet.arm import ARC_TYPE, ClusterRef, as_dict, check_no_arc_in_run
+from akscli.fleet.arm_run_status import gate_row, pending_gates, wait_for_gate
 
 if TYPE_CHECKING:
     from akscli.azure.arm import AzureTarget

@@ -151,7 +151,7 @@ def gates_list(
     output_format: opts.Output = "table",
 ) -> None:
     """List the approval gates of a fleet's update runs (ARM)."""
-    from akscli.fleet import arm as logic
+    from akscli.fleet import arm_run_status as logic
     from akscli.fleet.armclient import GATE
 
     fmt = opts.output_format(output_format)

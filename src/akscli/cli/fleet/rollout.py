@@ -187,7 +187,7 @@ def _run_action(
     validate.name(name, "update run name")
     outcome = "started" if action == "start" else "stopped"
     if arm.fleet:
-        from akscli.fleet.arm import run_outcome, run_state
+        from akscli.fleet.arm_run_status import run_outcome, run_state
         from akscli.fleet.armclient import UPDATE_RUN
 
         with azopts.dry_run_scope(mode, fmt, offline=True):
@@ -311,7 +311,7 @@ def rollout_status(
     fmt = opts.output_format(output_format)
     validate.name(name, "update run name")
     if arm.fleet:
-        from akscli.fleet import arm as logic
+        from akscli.fleet import arm_run_status as logic
         from akscli.fleet.armclient import UPDATE_RUN
 
         run = arm.scope().get(UPDATE_RUN, name)
@@ -350,7 +350,7 @@ HUB_RUN_LIST_COLUMNS = [
 
 
 def _arm_run_state(run: dict[str, Any]) -> str:
-    from akscli.fleet.arm import run_state
+    from akscli.fleet.arm_run_status import run_state
 
     return run_state(run)
 
