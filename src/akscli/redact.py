@@ -20,6 +20,7 @@ Plain functions over plain text: the output layer and the error and audit writer
 
 from __future__ import annotations
 
+import bisect
 import re
 import threading
 from collections.abc import Mapping
@@ -31,6 +32,10 @@ MASK = "***"
 MIN_HIDDEN = 6
 
 _known: set[str] = set()
+# The same values, longest first (a longer value is replaced before a part of it, so its lines stay
+# hidden), kept in that order as values are remembered: a stderr line then costs no sort. A tuple,
+# swapped whole under the lock, so a reader never sees it half-built.
+_longest_first: tuple[str, ...] = ()
 _lock = threading.Lock()
 
 # Pattern strings, so re's own cache compiles them on the first error, not on every start
@@ -56,8 +61,16 @@ def remember(value: str) -> None:
         import json
 
         forms.add(json.dumps(value, ensure_ascii=False)[1:-1])
+    global _longest_first
     with _lock:
-        _known.update(forms)
+        fresh = forms - _known
+        if not fresh:
+            return
+        _known.update(fresh)
+        ordered = list(_longest_first)
+        for form in fresh:
+            bisect.insort(ordered, form, key=lambda v: -len(v))
+        _longest_first = tuple(ordered)
 
 
 def remember_secret(obj: Any) -> None:
@@ -103,10 +116,8 @@ def _decoded(value: str) -> str | None:
 
 def hide_known(text: str) -> str:
     """``text`` with the remembered values replaced: for any line akscli writes on stderr."""
-    if not _known:
-        return text
     with _lock:
-        known = sorted(_known, key=len, reverse=True)  # a longer value first: its lines stay hidden
+        known = _longest_first
     for value in known:
         if value in text:
             text = text.replace(value, MASK)
@@ -127,5 +138,7 @@ def scrub(text: str) -> str:
 
 def forget_all() -> None:
     """Tests: a fresh process's state."""
+    global _longest_first
     with _lock:
         _known.clear()
+        _longest_first = ()

@@ -59,3 +59,34 @@ def test_a_value_quoted_by_a_field_error_is_hidden() -> None:
     assert redact.scrub('spec.p: Invalid value: "pa\\"ss\\\\word-long": not allowed') == (
         'spec.p: Invalid value: "***": not allowed'
     )
+
+
+def test_a_stderr_line_sorts_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The longest-first order is kept as values are remembered; a line only walks it.
+    redact.remember("hunter2-long")
+    redact.remember("another-value")
+
+    def no_sort(*args: object, **kwargs: object) -> None:
+        raise AssertionError("hide_known sorted the remembered values")
+
+    monkeypatch.setattr(redact, "sorted", no_sort, raising=False)
+    assert redact.hide_known("said hunter2-long and another-value") == "said *** and ***"
+
+
+def test_a_longer_value_is_hidden_before_a_part_of_it_whatever_the_order_remembered() -> None:
+    redact.remember("abcdef")
+    redact.remember("abcdef-ghijkl")
+    redact.remember("abcdefgh")
+    assert redact.hide_known("x abcdef-ghijkl y abcdefgh z abcdef") == "x *** y *** z ***"
+
+
+def test_values_remembered_from_many_threads_are_all_hidden() -> None:
+    import threading
+
+    values = [f"value-{i:03d}-" + "x" * (i % 7) for i in range(200)]
+    threads = [threading.Thread(target=redact.remember, args=(v,)) for v in values]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(redact.hide_known(v) == redact.MASK for v in values)
