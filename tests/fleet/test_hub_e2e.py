@@ -261,3 +261,18 @@ def test_place_warns_when_a_named_object_is_not_on_the_hub(hub: Hub) -> None:
     present = invoke("fleet", "place", "team", "--select", "namespace/llm", "-y")
     assert present.exit_code == 0, present
     assert "does not exist" not in present.stderr
+
+
+def test_list_all_namespaces_on_a_hub_without_resource_placement_lists_the_cluster_kind(hub: Hub) -> None:
+    # KubeFleet before v0.3.0 served ResourcePlacement in v1beta1 only (kubefleet-dev/kubefleet
+    # v0.2.2 config/crd/bases/placement.kubernetes-fleet.io_resourceplacements.yaml).
+    _place("llm", "--select", "namespace/llm", "--require-labels", "env=staging")
+    hub.settle()
+    hub.cluster.delete(
+        "apiextensions.k8s.io/v1", "CustomResourceDefinition", None, "resourceplacements.placement.kubernetes-fleet.io"
+    )
+    result = invoke("fleet", "placement", "list", "-A", "-o", "name")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.split() == ["clusterresourceplacement.placement.kubernetes-fleet.io/llm"]
+    assert result.stderr.count("\n") == 1
+    assert "does not serve placement.kubernetes-fleet.io/v1 ResourcePlacement" in result.stderr

@@ -26,10 +26,23 @@ def list_scoped(
     update runs and strategies), page by page: the cluster-scoped kind (neither -n nor -A), the
     namespaced kind in ``namespace`` (-n), or with -A both, the cluster-scoped first, then every
     namespace's. -A wins over -n, as kubectl get's (kubernetes/kubectl pkg/cmd/get/get.go: "Namespace
-    in current context is ignored even if specified with --namespace")."""
+    in current context is ignored even if specified with --namespace").
+
+    With -A, a kind the hub does not serve is left out with one note on stderr, as long as the other
+    is served: KubeFleet served ClusterResourcePlacement in v1 before ResourcePlacement (upstream:
+    kubefleet-dev/kubefleet v0.2.2 config/crd/bases/placement.kubernetes-fleet.io_resourceplacements.yaml
+    serves v1beta1 only; v0.3.0 adds v1), so -A on such a hub lists what it has. With neither served,
+    or without -A, the list fails as any unserved kind does (``Kube.resource``: NotInstalledError)."""
     if all_namespaces:
-        yield from kube.list(PLACEMENT_V1, cluster_kind)
-        yield from kube.list(PLACEMENT_V1, namespaced_kind, all_namespaces=True)
+        kinds = {cluster_kind: False, namespaced_kind: True}  # kind -> listed in every namespace
+        served = {kind: every for kind, every in kinds.items() if kube.has_api(PLACEMENT_V1, kind)}
+        if len(served) == 1:
+            from akscli import output
+
+            ((missing,), (listed,)) = kinds.keys() - served.keys(), served.keys()
+            output.warn(f"the hub does not serve {PLACEMENT_V1} {missing} (an older KubeFleet): listing {listed} only")
+        for kind, every in (served or kinds).items():
+            yield from kube.list(PLACEMENT_V1, kind, all_namespaces=every)
     elif namespace is None:
         yield from kube.list(PLACEMENT_V1, cluster_kind)
     else:
