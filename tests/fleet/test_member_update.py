@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 from tests.cli import invoke
 from tests.fleet.armworld import ARM, aks_id, fleet_id, seed_member
 
@@ -67,3 +69,23 @@ def test_dry_run_prints_the_patch_and_sends_nothing(fleet: Any) -> None:
     assert "PATCH" in result.stdout and '"canary"' in result.stdout
     assert fleet.requests_to(r"/members/gpu$", "PATCH") == []
     assert _member(fleet, "gpu")["group"] == "cloud"
+
+
+def test_the_emulator_refuses_a_member_patch_naming_the_cluster(fleet: Any) -> None:
+    # FleetMemberUpdateProperties has group and labels only; clusterResourceId is set at create
+    # (Azure/azure-rest-api-specs 1713bce8 fleet/fleetmember.tsp). No published error code: schema.py's.
+    from azure.core.exceptions import HttpResponseError
+    from azure.mgmt.containerservicefleet import ContainerServiceFleetMgmtClient
+
+    from akscli.azure import arm
+    from tests.fleet.armworld import FLEET, RG, arc_id
+
+    seed_member(fleet, "gpu", aks_id(fleet, "aks-gpu"), "cloud")
+    client = arm.management_client(ContainerServiceFleetMgmtClient, arm.AzureTarget())
+    other = arc_id(fleet, "edge-1")  # a cluster that exists: the refusal is of the field, not the value
+    with pytest.raises(HttpResponseError) as refused:
+        client.fleet_members.begin_update(RG, FLEET, "gpu", {"properties": {"clusterResourceId": other}}).result()
+    assert refused.value.status_code == 400
+    assert refused.value.error is not None and refused.value.error.code == "InvalidRequestContent"
+    assert "properties.clusterResourceId" in str(refused.value.message)
+    assert _member(fleet, "gpu")["clusterResourceId"] == aks_id(fleet, "aks-gpu")

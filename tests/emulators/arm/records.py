@@ -145,7 +145,8 @@ class TypeHooks:
     ``on_delete`` validates a delete, ``on_deleted`` runs after removal, ``on_failed`` runs when
     an operation on the resource ends Failed or Canceled (the error is its third argument),
     ``on_read`` runs before a GET answers (time passing for the resource), ``on_list`` filters a
-    collection GET by its query ($filter)."""
+    collection GET by its query ($filter), ``on_patch`` sees a PATCH's own body (what ``on_put``
+    gets is already merged into the stored resource) and may refuse it."""
 
     type_regex: re.Pattern[str]
     on_put: PutHook | None = None
@@ -155,3 +156,4 @@ class TypeHooks:
     on_failed: DoneHook | None = None
     on_read: DoneHook | None = None
     on_list: ListHook | None = None
+    on_patch: PutHook | None = None

@@ -266,6 +266,9 @@ def _resource(
     if method == "PATCH":
         if existing is None:
             raise _not_found(path, type_name)
+        for h in emu._hooks_for(type_name):
+            if h.on_patch is not None:
+                h.on_patch(emu, path, req, existing)
         new = copy.deepcopy(existing)
         _merge(new, req)
     else:
