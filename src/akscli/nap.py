@@ -81,7 +81,7 @@ def check_flags(given: Mapping[str, Any], *, auto_provision: bool) -> None:
         raise UsageError(
             f"{typed[0]} applies to ARM node pools, not to --auto-provision (a Karpenter NodePool on the "
             "cluster of --context)",
-            hint=f"drop {typed[0]}, or drop --auto-provision to add an ARM agent pool",
+            hint=f"drop {typed[0]}, or drop --auto-provision for an ARM agent pool",
         )
     raise UsageError(
         f"{typed[0]} applies to node auto-provisioning pools",
