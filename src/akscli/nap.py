@@ -130,7 +130,13 @@ class NapPoolSpec:
             # that fits the pod (upstream: kubernetes-sigs/karpenter 2266468 pkg/cloudprovider/
             # types.go InstanceTypes.OrderByPrice).
             family = validate.choice(gpu, GPU_SHORTCUTS, "--gpu")
-            sizes = sorted({s.vm_size for s in skus.all_skus() if s.gpu_family == family})
+            # Only the sizes NAP gives nvidia.com/gpu: one supported-gpus.yaml lacks (the
+            # confidential Standard_NCC40ads_H100_v5) gets a node with no GPU to allocate
+            # (upstream: Azure/karpenter-provider-azure 352646f pkg/providers/instancetype/
+            # instancetype.go gpuNvidiaCount; pkg/utils/gpu.go GetGPUManufacturer).
+            sizes = sorted(
+                {s.vm_size for s in skus.all_skus() if s.gpu_family == family and gpu_manufacturer(s.vm_size)}
+            )
         else:
             size, _ = vm_size_for(vm_size, gpu, gpus_per_node)
             sizes = [size]

@@ -20,6 +20,15 @@ def test_gpu_h100_without_a_count_admits_every_h100_size_and_taints_the_pool() -
     assert_golden("nodepool", "nap-gpu-h100.yaml", rendered("--gpu", "h100"))
 
 
+def test_gpu_without_a_count_leaves_out_a_size_nap_gives_no_gpu() -> None:
+    # Standard_NCC40ads_H100_v5 is not in karpenter-provider-azure's supported-gpus.yaml: NAP's node
+    # of it has no nvidia.com/gpu (instancetype.go gpuNvidiaCount), so it is no GPU pool's size.
+    [pool] = rendered("--gpu", "h100")
+    [sizes] = [r["values"] for r in nap.requirements(pool) if r["key"] == nap.SKU_NAME]
+    assert "Standard_NCC40ads_H100_v5" not in sizes
+    assert "Standard_ND96isr_H100_v5" in sizes
+
+
 def test_gpus_per_node_spot_labels_taint_and_gpu_limit_render_into_the_nodepool() -> None:
     objs = rendered(
         "--gpu", "a100", "--gpus-per-node", "2", "--spot", "--labels", "team=ml", "--taint", "sku=gpu:NoSchedule",
