@@ -171,3 +171,12 @@ def test_a_size_out_of_family_quota_leaves_a_nodeclaim_not_launched_and_no_node(
     )
     assert not wait_until(lambda: len(emu.cluster.list("karpenter.sh/v1", "NodeClaim")) > 1, timeout=0.5)
     assert not emu.nap.provisioned
+
+
+def test_the_simulator_makes_no_confidential_h100_node_for_a_gpu_pod(emu: KubeEmulator) -> None:
+    # NCC40ads_H100_v5 is not in supported-gpus.yaml: its node would have nvidia.com/gpu 0
+    # (gpuNvidiaCount), so the pod stays Pending and no NodeClaim is made.
+    emu.cluster.create(gpu_pool("gpu", ["Standard_NCC40ads_H100_v5"]))
+    emu.cluster.create(gpu_app("llm", "Standard_NCC40ads_H100_v5"))
+    assert wait_until(lambda: any(p["status"].get("phase") == "Pending" for p in pods(emu, "llm")))
+    assert not wait_until(lambda: emu.nap.provisioned, timeout=0.5)

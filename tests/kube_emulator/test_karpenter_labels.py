@@ -5,17 +5,9 @@ parse of the size name (Family, AcceleratorType)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import pytest
-
 from akscli import nap
 from akscli.model import skus
-from tests.emulators.kube import KubeEmulator
-from tests.emulators.kube.controllers.karpenter import install_nap
-from tests.emulators.kube.crds import default_crd_dir
-from tests.kube_emulator.test_karpenter import gpu_app, gpu_pool
-from tests.kube_emulator.test_scheduling import node, pods, seed
+from tests.kube_emulator.test_karpenter import gpu_pool
 
 K = "karpenter.azure.com/"
 # size: (sku-family, sku-gpu-count, sku-gpu-manufacturer, sku-gpu-name); None: no such label.
@@ -73,22 +65,3 @@ def test_a_nodepool_cannot_give_a_gpu_pod_a_size_nap_counts_no_gpus_of() -> None
     pool = gpu_pool("gpu", ["Standard_NCC40ads_H100_v5"])
     assert not nap.admits_size(pool, "Standard_NCC40ads_H100_v5", 1)
     assert nap.admits_size(gpu_pool("gpu", ["Standard_NC40ads_H100_v5"]), "Standard_NC40ads_H100_v5", 1)
-
-
-@pytest.fixture
-def emu(kube_emulator_factory: Callable[..., KubeEmulator]) -> KubeEmulator:
-    e = kube_emulator_factory(crd_dirs=[default_crd_dir() / "karpenter"], controller_delay=0.02)
-    seed(e, node("aks-system-0"))
-    e.nap = install_nap(e)
-    return e
-
-
-def test_the_simulator_makes_no_confidential_h100_node_for_a_gpu_pod(emu: KubeEmulator) -> None:
-    # NCC40ads_H100_v5 is not in supported-gpus.yaml: its node would have nvidia.com/gpu 0
-    # (gpuNvidiaCount), so the pod stays Pending and no NodeClaim is made.
-    from tests.emulators.kube.apiserver import wait_until
-
-    emu.cluster.create(gpu_pool("gpu", ["Standard_NCC40ads_H100_v5"]))
-    emu.cluster.create(gpu_app("llm", "Standard_NCC40ads_H100_v5"))
-    assert wait_until(lambda: any(p["status"].get("phase") == "Pending" for p in pods(emu, "llm")))
-    assert not wait_until(lambda: emu.nap.provisioned, timeout=0.5)
