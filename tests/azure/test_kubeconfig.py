@@ -171,13 +171,6 @@ def test_merging_the_same_kubeconfig_twice_changes_nothing(tmp_path: Path) -> No
     assert cfg.read_bytes() == before
 
 
-def test_default_path_is_the_first_file_of_kubeconfig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    first, second = tmp_path / "a", tmp_path / "b"
-    monkeypatch.setenv("KUBECONFIG", f"{first}{os.pathsep}{second}")
-    merge_kubeconfig(aks_kubeconfig("aks1"), None)
-    assert first.exists() and not second.exists()
-
-
 def test_a_symlinked_kubeconfig_stays_a_symlink(tmp_path: Path) -> None:
     real = tmp_path / "dotfiles" / "kubeconfig"
     real.parent.mkdir()

@@ -3,14 +3,22 @@
 Guarantees: entries already in the file are kept byte for byte (ruamel round-trip, with
 the file's own indentation, line endings, and JSON kept as JSON); the previous file is kept as
 ``<file>.akscli.bak``; the result is written to a temp file in the same directory, fsynced and
-``os.replace``d with the file's own owner and mode (0600 for a new file). A file without write
-permission is refused, not replaced.
+``os.replace``d with the file's own owner and mode (0600 for a new file, whatever the umask: the
+temp file is created 0600 by mkstemp before a byte is written). A file without write permission is
+refused, not replaced. A symlinked kubeconfig is written through the link (its target is replaced,
+the link stays), as client-go's ``os.WriteFile`` does.
+
+Without --kubeconfig, the files of $KUBECONFIG are used as kubectl uses them (kubernetes/client-go
+tools/clientcmd/config.go ``ModifyConfig``): an entry already in one of them is compared with, and
+replaced in, the file that holds it; a new entry and the current context go to the default file
+(``default_path``).
 
 Locking follows client-go's protocol (kubernetes/client-go tools/clientcmd/loader.go,
 ``lockFile``/``unlockFile``): the lock is ``<file>.lock`` created with O_CREATE|O_EXCL and
-removed when done. kubectl takes that same lock for ``kubectl config ...`` (and fails at once
-when it exists), so akscli and kubectl exclude each other and nothing is left behind; akscli
-waits a bounded time for a lock someone else holds.
+removed when done, named after the path as given (a link's name; its target's too); every file
+of a $KUBECONFIG chain is locked, in sorted order. kubectl takes that same lock for ``kubectl
+config ...`` (and fails at once when it exists), so akscli and kubectl exclude each other and
+nothing is left behind; akscli waits a bounded time for a lock someone else holds.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ import stat
 import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -58,12 +66,28 @@ class MergeResult:
 
 
 def default_path() -> str:
-    env = os.environ.get("KUBECONFIG")
-    if env:
-        first = next((p for p in env.split(os.pathsep) if p), None)
-        if first:
-            return first
+    """The file a new entry goes to: client-go's ``PathOptions.GetDefaultFilename`` (kubernetes/
+    client-go tools/clientcmd/config.go): the one $KUBECONFIG file, else the first of them that
+    exists, else the last of them; ~/.kube/config without $KUBECONFIG."""
+    files = env_files()
+    if len(files) == 1:
+        return files[0]
+    for file in files:
+        if os.path.exists(file):
+            return file
+    if files:
+        return files[-1]
     return str(Path.home() / ".kube" / "config")
+
+
+def env_files() -> list[str]:
+    """$KUBECONFIG's files in order, empty entries and repeats dropped (client-go's
+    ``GetEnvVarFiles``: ``filepath.SplitList`` then ``deduplicate``)."""
+    seen: list[str] = []
+    for file in os.environ.get("KUBECONFIG", "").split(os.pathsep):
+        if file and file not in seen:
+            seen.append(file)
+    return seen
 
 
 def _yaml(indent: int = 2, seq_offset: int = 0) -> Any:
@@ -202,16 +226,20 @@ def _read_existing(target: Path) -> tuple[bytes | None, os.stat_result | None]:
         )
     if not stat.S_ISREG(info.st_mode):
         raise UsageError(f"the kubeconfig {target} is not a regular file", hint="pass --kubeconfig with a file path")
-    if not (info.st_mode & 0o222) or not os.access(target, os.W_OK):
-        raise UsageError(
-            f"the kubeconfig {target} is read-only (mode {stat.S_IMODE(info.st_mode):04o}); akscli does not replace it",
-            hint=f"make it writable (chmod u+w {target}) or pass --kubeconfig with another kubeconfig",
-        )
     try:
         data = target.read_bytes()
     except OSError as exc:
         raise UsageError(f"cannot read the kubeconfig {target}: {exc.strerror}", hint=FIX_HINT) from exc
     return data, info
+
+
+def _check_writable(target: Path, info: os.stat_result | None) -> None:
+    """A file akscli would change must be writable; a read-only one is refused, not replaced."""
+    if info is not None and (not (info.st_mode & 0o222) or not os.access(target, os.W_OK)):
+        raise UsageError(
+            f"the kubeconfig {target} is read-only (mode {stat.S_IMODE(info.st_mode):04o}); akscli does not replace it",
+            hint=f"make it writable (chmod u+w {target}) or pass --kubeconfig with another kubeconfig",
+        )
 
 
 def _decode(data: bytes, source: Path) -> str:
@@ -284,16 +312,79 @@ def name_admin_context(incoming: dict[str, Any]) -> None:
             break
 
 
+@dataclass
+class _File:
+    """One kubeconfig file of the merge: the path as named (client-go locks ``<name>.lock``) and
+    the file it resolves to (written in place of the link's target, so a link stays a link)."""
+
+    named: Path
+    real: Path
+    old_bytes: bytes | None = None
+    old_stat: os.stat_result | None = None
+    old_text: str | None = None
+    data: Any = None
+    indent: int = 2
+    seq_offset: int = 0
+    changed: bool = False
+
+    def load(self) -> None:
+        self.old_bytes, self.old_stat = _read_existing(self.real)
+        self.old_text = _decode(self.old_bytes, self.real) if self.old_bytes is not None else None
+        self.data, self.indent, self.seq_offset = _load(self.old_text or "", str(self.real))
+        _check_config(self.data, str(self.real))
+
+    def holds(self, section: str, name: str) -> int | None:
+        items = self.data.get(section) if isinstance(self.data, dict) else None
+        return next((i for i, e in enumerate(items or []) if e["name"] == name), None)
+
+    def ensure(self) -> Any:
+        if self.data is None:
+            from ruamel.yaml.comments import CommentedMap
+
+            self.data = CommentedMap()
+            self.data["apiVersion"] = "v1"
+            self.data["kind"] = "Config"
+            self.data["preferences"] = {}
+        return self.data
+
+
+def _files(path: str | None) -> tuple[list[_File], _File]:
+    """The files an entry may already be in, in client-go's precedence, and the default file new
+    entries and the current context go to: ``path`` alone, else $KUBECONFIG's files (client-go
+    tools/clientcmd/config.go ``ModifyConfig``: a changed entry is written to its
+    ``LocationOfOrigin``, the first file that holds it; a new one to ``GetDefaultFilename``)."""
+    named = [path] if path else (env_files() or [default_path()])
+    default = path or default_path()
+    files = [_File(Path(os.path.expanduser(n)), Path(os.path.realpath(os.path.expanduser(n)))) for n in named]
+    chosen = next(f for f in files if str(f.named) == os.path.expanduser(default))
+    return files, chosen
+
+
+@contextmanager
+def _all_locked(files: list[_File], default: _File) -> Iterator[None]:
+    """client-go's ``ModifyConfig`` locks every file of the chain in sorted order (no deadlock
+    between two writers); akscli locks the name kubectl locks and, for a link, its target too
+    (another akscli or kubectl may name the target). A file in a folder that does not exist is
+    not locked: it is neither read nor written."""
+    names = {f.named for f in files} | {f.real for f in files}
+    wanted = sorted(str(n) for n in names if n.parent.is_dir() or n in (default.named, default.real))
+    with ExitStack() as stack:
+        for name in wanted:
+            stack.enter_context(_locked(Path(name)))
+        yield
+
+
 def merge_kubeconfig(
     new: dict[str, Any] | bytes,
     path: str | None,
     *,
     overwrite_existing: bool = False,
     set_current: bool = True,
+    write: bool = True,
 ) -> MergeResult:
-    """Merge ``new`` (a kubeconfig as bytes or a mapping) into ``path`` (default: the first
-    file of $KUBECONFIG, else ~/.kube/config); an admin context is named ``NAME-admin``."""
-    target = Path(os.path.realpath(os.path.expanduser(path or default_path())))
+    """Merge ``new`` (a kubeconfig as bytes or a mapping) into ``path``, or without it into
+    $KUBECONFIG's files as kubectl would (``_files``), else ~/.kube/config; an admin context is
+    named ``NAME-admin``. ``write=False`` (--dry-run) reports what would change and writes nothing."""
     if isinstance(new, bytes | bytearray):
         incoming, _, _ = _load(bytes(new).decode("utf-8"), "the new kubeconfig")
     else:
@@ -305,65 +396,86 @@ def merge_kubeconfig(
         )
     _check_config(incoming, "the new kubeconfig")
     name_admin_context(incoming)
-    if target.is_dir():
+    files, default = _files(path)
+    if default.real.is_dir():
         raise UsageError(
-            f"the kubeconfig {target} is a directory, not a file", hint="pass --kubeconfig with a file path"
+            f"the kubeconfig {default.real} is a directory, not a file", hint="pass --kubeconfig with a file path"
         )
+    if not write:
+        return _merge(incoming, files, default, overwrite_existing, set_current, write=False)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        default.real.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
-        raise _unwritable(target.parent, exc) from exc
-    with _locked(target):
-        old_bytes, old_stat = _read_existing(target)
-        old_text = _decode(old_bytes, target) if old_bytes is not None else None
-        data, indent, seq_offset = _load(old_text or "", str(target))
-        _check_config(data, str(target))
-        if data is None:
-            from ruamel.yaml.comments import CommentedMap
+        raise _unwritable(default.real.parent, exc) from exc
+    with _all_locked(files, default):
+        return _merge(incoming, files, default, overwrite_existing, set_current, write=True)
 
-            data = CommentedMap()
-            data["apiVersion"] = "v1"
-            data["kind"] = "Config"
-            data["preferences"] = {}
-        result = MergeResult(path=str(target), context=incoming.get("current-context"))
-        conflicts: list[str] = []
-        plan: list[tuple[str, int | None, Any]] = []
-        for section in SECTIONS:
-            existing = data.get(section)
-            if existing is None:
-                existing = []
-                data[section] = existing
-            by_name = {e["name"]: i for i, e in enumerate(existing)}
-            for entry in incoming.get(section) or []:
-                label = f"{section[:-1]} {entry['name']}"
-                idx = by_name.get(entry["name"])
-                if idx is None:
-                    plan.append((section, None, entry))
-                    result.added.append(label)
-                elif _plain(existing[idx]) == _plain(entry):
-                    result.unchanged.append(label)
-                elif overwrite_existing:
-                    plan.append((section, idx, entry))
-                    result.replaced.append(label)
-                else:
-                    conflicts.append(label)
-        if conflicts:
-            raise ConflictError(
-                f"{target} already has a different {', '.join(conflicts)}",
-                hint="pass --overwrite-existing to replace them (a backup is kept), or use another --kubeconfig",
-            )
-        for section, idx, entry in plan:
-            if idx is None:
-                data[section].append(entry)
+
+def _merge(
+    incoming: dict[str, Any], files: list[_File], default: _File, overwrite: bool, set_current: bool, *, write: bool
+) -> MergeResult:
+    for file in files:
+        if file is default or file.real.exists():
+            file.load()
+    result = MergeResult(path=str(default.real), context=incoming.get("current-context"))
+    conflicts: list[str] = []
+    plan: list[tuple[_File, str, int | None, Any]] = []
+    for section in SECTIONS:
+        for entry in incoming.get(section) or []:
+            label = f"{section[:-1]} {entry['name']}"
+            holder = next(((f, i) for f in files if (i := f.holds(section, entry["name"])) is not None), None)
+            if holder is None:
+                plan.append((default, section, None, entry))
+                result.added.append(label)
+                continue
+            file, idx = holder
+            if file is not default:
+                label = f"{label} in {file.real}"
+            if _plain(file.data[section][idx]) == _plain(entry):
+                result.unchanged.append(label)
+            elif overwrite:
+                plan.append((file, section, idx, entry))
+                result.replaced.append(label)
             else:
-                data[section][idx] = entry
-        if set_current and result.context:
-            data["current-context"] = result.context
-        out = _serialise(data, indent, seq_offset, old_text)
-        if old_bytes is not None and out != old_bytes:
-            backup = target.with_name(target.name + BACKUP_SUFFIX)
-            _write_atomic(backup, old_bytes, old_stat)
-            result.backup = str(backup)
-        if out != old_bytes:
-            _write_atomic(target, out, old_stat)
+                conflicts.append(label)
+    if conflicts:
+        raise ConflictError(
+            f"{default.real} already has a different {', '.join(conflicts)}",
+            hint="pass --overwrite-existing to replace them (a backup is kept), or use another --kubeconfig",
+        )
+    for file, section, at, entry in plan:
+        data = file.ensure()
+        if data.get(section) is None:
+            data[section] = []
+        if at is None:
+            data[section].append(entry)
+        else:
+            data[section][at] = entry
+        file.changed = True
+    if set_current and result.context:
+        default.ensure()["current-context"] = result.context
+        default.changed = True
+    changed = [f for f in files if f.changed]
+    for file in changed:  # every file checked before any is written: nothing half-applied
+        _check_writable(file.real, file.old_stat)
+    for file in changed:
+        _save(file, result, write)
     return result
+
+
+def _save(file: _File, result: MergeResult, write: bool) -> None:
+    """The file's new bytes, atomically, after a backup of the old ones (when they differ)."""
+    data = file.data
+    for section in SECTIONS:  # a new file lists every section, as before
+        if data.get(section) is None:
+            data[section] = []
+    out = _serialise(data, file.indent, file.seq_offset, file.old_text)
+    if out == file.old_bytes:
+        return
+    if file.old_bytes is not None:
+        backup = file.real.with_name(file.real.name + BACKUP_SUFFIX)
+        if write:
+            _write_atomic(backup, file.old_bytes, file.old_stat)
+        result.backup = result.backup or str(backup)
+    if write:
+        _write_atomic(file.real, out, file.old_stat)

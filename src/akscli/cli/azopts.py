@@ -296,24 +296,14 @@ def emit_upgrades(info: Mapping[str, Any], fmt: str) -> None:
 
 
 def merge_credentials(new: bytes, path: str | None, *, overwrite_existing: bool, dry_run: str) -> "MergeResult":
-    """Merge credentials into the kubeconfig; with --dry-run (client) merge them into a copy
-    and report what would change, leaving the kubeconfig itself as it is."""
-    import os
-    import shutil
-    import tempfile
-    from pathlib import Path
-
-    from akscli.azure.kubeconfig import default_path, merge_kubeconfig
+    """Merge credentials into the kubeconfig; with --dry-run (client) report what would change,
+    leaving every kubeconfig file as it is."""
+    from akscli.azure.kubeconfig import merge_kubeconfig
 
     if not arm_dry_run(dry_run):
         return merge_kubeconfig(new, path, overwrite_existing=overwrite_existing)
-    target = Path(os.path.realpath(os.path.expanduser(path or default_path())))
-    with tempfile.TemporaryDirectory(prefix="akscli-dry-run-") as scratch:
-        copy = Path(scratch) / "config"
-        if target.is_file():
-            shutil.copyfile(target, copy)
-        result = merge_kubeconfig(new, str(copy), overwrite_existing=overwrite_existing)
-    result.path, result.backup = f"{target} (dry run: not written)", None
+    result = merge_kubeconfig(new, path, overwrite_existing=overwrite_existing, write=False)
+    result.path, result.backup = f"{result.path} (dry run: not written)", None
     return result
 
 
