@@ -36,16 +36,28 @@ def ready() -> None:
 
 
 def _apply() -> None:
-    """--debug or -vv: akscli's own request log (method, path, status, latency) on stderr."""
+    """--debug or -vv: akscli's own request log (method, path, status, latency) on stderr, and a
+    library's warnings (the Azure SDKs', urllib3's retries) there too; every line scrubbed
+    (akscli.redact) as an error line is."""
     import logging
 
     logger = logging.getLogger("akscli")
     if FLAGS.debug or FLAGS.verbose >= 2:
         if not logger.handlers:
             handler = _stderr_handler()
-            handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+            handler.setFormatter(_scrubbing_formatter("%(name)s: %(message)s"))
             logger.addHandler(handler)
         logger.setLevel(logging.DEBUG)
+        # Without a handler on the root logger a library's WARNING goes to Python's last-resort
+        # handler (logging.lastResort), which prints it as it came: an SDK message that quotes a
+        # credential would reach stderr unscrubbed. This handler takes its place, at its level.
+        root = logging.getLogger()
+        if not any(getattr(h.formatter, "akscli_scrubs", False) for h in root.handlers):
+            library = _stderr_handler()
+            library.setLevel(logging.WARNING)
+            library.setFormatter(_scrubbing_formatter("%(name)s: %(levelname)s: %(message)s"))
+            library.addFilter(lambda record: not record.name.startswith("akscli"))  # printed above
+            root.addHandler(library)
     else:
         logger.setLevel(logging.WARNING)
         # Libraries (the kubernetes client's exec provider) log to the root logger; without a
@@ -53,6 +65,23 @@ def _apply() -> None:
         root = logging.getLogger()
         if not root.handlers:
             root.addHandler(logging.NullHandler())
+
+
+def _scrubbing_formatter(fmt: str) -> Any:
+    import logging
+
+    from akscli.redact import scrub
+
+    class ScrubbingFormatter(logging.Formatter):
+        """The record as Formatter writes it (message, traceback), with credentials and the
+        remembered Secret values taken out (akscli.redact.scrub)."""
+
+        akscli_scrubs = True
+
+        def format(self, record: logging.LogRecord) -> str:
+            return scrub(super().format(record))
+
+    return ScrubbingFormatter(fmt)
 
 
 def _stderr_handler() -> Any:

@@ -43,3 +43,36 @@ def test_the_request_log_is_configured_at_once_with_double_v() -> None:
     done = _python(script, "version", "-vv")
     assert done.stdout.startswith("code 0 logging loaded")
     assert "akscli.kube: GET /api -> 200" in done.stderr
+
+
+LIBRARY_WARNING = RUN + (
+    "import logging\n"
+    "from akscli import redact\n"
+    "redact.remember('canary-client-secret-value')\n"
+    "logging.getLogger('azure.identity').warning(\n"
+    "    'ClientSecretCredential.get_token failed: secret canary-client-secret-value, '\n"
+    "    'Authorization: Bearer eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjYW5hcnkifQ.c2ln'\n"
+    ")\n"
+)
+
+
+def test_a_library_warning_with_debug_is_printed_scrubbed_not_by_the_last_resort_handler() -> None:
+    """Upstream: cpython Lib/logging/__init__.py, Logger.callHandlers falls back to
+    ``lastResort`` (a bare stderr handler at WARNING) when no handler is found; the Azure SDKs
+    log their failed attempts at WARNING (azure-identity's get_token logging)."""
+    done = _python(LIBRARY_WARNING, "version", "--debug")
+    assert "azure.identity: WARNING: ClientSecretCredential.get_token failed" in done.stderr
+    assert "canary-client-secret-value" not in done.stderr
+    assert "eyJhbGciOiJSUzI1NiJ9" not in done.stderr
+
+
+def test_a_library_warning_with_double_v_is_printed_scrubbed() -> None:
+    done = _python(LIBRARY_WARNING, "version", "-vv")
+    assert "ClientSecretCredential.get_token failed" in done.stderr
+    assert "canary-client-secret-value" not in done.stderr
+
+
+def test_an_akscli_warning_with_debug_is_printed_once() -> None:
+    script = RUN + "import logging\nlogging.getLogger('akscli.kube').warning('slow answer')\n"
+    done = _python(script, "version", "--debug")
+    assert done.stderr.count("slow answer") == 1
