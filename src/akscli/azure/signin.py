@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,12 +66,27 @@ class Remembered:
         return cred
 
     def _save(self, text: str) -> None:
-        self._path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self._path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, self._path)
+        """The record, in a folder of this user's only (``cachedir``), through a temp file that
+        mkstemp creates 0600 whatever the umask (a fixed ``.tmp`` name left by an earlier run would
+        keep its own mode, and O_CREAT follows a link there), replaced at once. Not kept where the
+        folder is not private: the next command signs in again (client-go and az write their
+        credential files 0600 too: kubernetes/client-go tools/clientcmd/loader.go WriteToFile)."""
+        import tempfile
+
+        folder = self._path.parent
+        with suppress(OSError):
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+        if not cachedir.is_private(str(folder)):
+            return
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".record-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.replace(tmp, self._path)
+        except BaseException:
+            with suppress(OSError):
+                os.unlink(tmp)
+            raise
 
     def get_token(self, *scopes: str, **kwargs: Any) -> AccessToken:
         token: AccessToken = self._credential(scopes, **kwargs).get_token(*scopes, **kwargs)
