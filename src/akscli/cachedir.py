@@ -42,12 +42,24 @@ def is_private(folder: str) -> bool:
     return os.path.isdir(folder) and not os.path.islink(folder) and owned(folder, None, 0o700)
 
 
+def make(folder: str) -> None:
+    """``folder`` and every missing folder above it made 0700 (``os.makedirs`` gives the ones
+    above the umask's mode: 0777 under umask 0, where another user could swap a part away)."""
+    parent = os.path.dirname(folder)
+    if parent and parent != folder and not os.path.isdir(parent):
+        make(parent)
+    try:
+        os.mkdir(folder, 0o700)
+    except FileExistsError:
+        pass
+
+
 def private_folder(part: str) -> str | None:
     """The folder of ``part``, made 0700 where it is missing; None where it cannot be made (a
     read-only home) or is not private (``is_private``)."""
     folder = path(part)
     try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
+        make(folder)
     except OSError:
         return None
     return folder if is_private(folder) else None

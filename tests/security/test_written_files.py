@@ -119,3 +119,14 @@ def test_the_audit_log_is_private_under_an_open_umask(tmp_path: Path, open_umask
     audit.append(log, {"action": "apply"})
     assert mode(log) == 0o600
     assert mode(log.parent) & 0o077 == 0
+
+
+def test_the_cache_folders_above_a_part_are_made_private_under_an_open_umask(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, open_umask: None
+) -> None:
+    """Another user could rename a 0700 part out of a 0777 folder and put their own in its place."""
+    monkeypatch.delenv("AKSCLI_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    token.write_cached(token.TokenRequest(tenant_id="t", client_id="c"), "canary-access-token", 2_000_000_000)
+    assert mode(tmp_path / "xdg") == 0o700
+    assert mode(tmp_path / "xdg" / "akscli") == 0o700

@@ -75,7 +75,7 @@ class Remembered:
 
         folder = self._path.parent
         with suppress(OSError):
-            os.makedirs(folder, mode=0o700, exist_ok=True)
+            cachedir.make(str(folder))
         if not cachedir.is_private(str(folder)):
             return
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".record-", suffix=".tmp")

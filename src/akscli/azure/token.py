@@ -159,7 +159,7 @@ def write_cached(req: TokenRequest, token: str, expires_on: int) -> None:
     import tempfile
 
     directory = cache_dir()
-    os.makedirs(directory, mode=0o700, exist_ok=True)
+    cachedir.make(directory)
     if not cachedir.is_private(directory):
         raise PermissionError(f"{directory} belongs to another user")
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tok-", suffix=".tmp")
