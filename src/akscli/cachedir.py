@@ -48,7 +48,7 @@ def make(folder: str) -> None:
     parent = os.path.dirname(folder)
     if parent and parent != folder and not os.path.isdir(parent):
         make(parent)
-    try:
+    try:  # noqa: SIM105 - contextlib would cost every kubectl call (akscli token) an import
         os.mkdir(folder, 0o700)
     except FileExistsError:
         pass
