@@ -160,3 +160,19 @@ def test_a_read_only_file_that_holds_the_entry_to_replace_refuses_the_whole_merg
         merge_kubeconfig(aks_kubeconfig("aks1", server="https://new:443"), None, overwrite_existing=True)
     assert "read-only" in err.value.message
     assert first.read_text() == EXISTING  # nothing half-applied
+
+
+def test_a_chain_of_relative_names_is_written_where_kubectl_writes_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("KUBECONFIG", f"./a{os.pathsep}./b")
+    merge_kubeconfig(aks_kubeconfig("aks1"), None)
+    assert (tmp_path / "b").exists() and not (tmp_path / "a").exists()
+
+
+def test_a_relative_kubeconfig_path_is_locked_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    merge_kubeconfig(aks_kubeconfig("aks1"), "./config")
+    assert "aks1" in names(tmp_path / "config", "contexts")
+    assert not (tmp_path / "config.lock").exists()

@@ -355,9 +355,12 @@ def _files(path: str | None) -> tuple[list[_File], _File]:
     ``LocationOfOrigin``, the first file that holds it; a new one to ``GetDefaultFilename``)."""
     named = [path] if path else (env_files() or [default_path()])
     default = path or default_path()
-    files = [_File(Path(os.path.expanduser(n)), Path(os.path.realpath(os.path.expanduser(n)))) for n in named]
-    chosen = next(f for f in files if str(f.named) == os.path.expanduser(default))
-    return files, chosen
+    # The name absolute but not resolved: a link's own lock, one lock per file however it is named.
+    files = [
+        _File(Path(os.path.abspath(os.path.expanduser(n))), Path(os.path.realpath(os.path.expanduser(n))))
+        for n in named
+    ]
+    return files, files[named.index(default)]  # default_path() is one of $KUBECONFIG's names
 
 
 @contextmanager
