@@ -10,6 +10,7 @@ another control character (sent, it fails inside http.client with the whole toke
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from akscli import errors
 from akscli.kube.client import Kube, KubeTarget, RetryPolicy
@@ -27,31 +28,41 @@ def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = Non
     target = target or KubeTarget()
     path = target.kubeconfig or os.environ.get("KUBECONFIG") or os.path.expanduser("~/.kube/config")
     paths = [p for p in path.split(os.pathsep) if p]
+    setup_hint = "get credentials with 'akscli cluster credentials NAME -g GROUP', or pass --kubeconfig"
     if not any(os.path.exists(os.path.expanduser(p)) for p in paths):
-        raise errors.UsageError(
-            f"no kubeconfig found at {path}",
-            "get credentials with 'akscli cluster credentials NAME -g GROUP', or pass --kubeconfig",
-        )
+        raise errors.UsageError(f"no kubeconfig found at {path}", setup_hint)
     from akscli.kube import kubeconfig_user
     from akscli.kube.config_files import check_kubeconfig_files
     from akscli.kube.credentials import refresh_at_most_once_per_interval
 
-    check_kubeconfig_files(paths)
+    present = check_kubeconfig_files(paths)
+    if not present:
+        raise errors.UsageError(f"kubeconfig {path} is empty", setup_hint)
+    path = os.pathsep.join(present)  # an empty file among several is skipped, as kubectl skips it
     try:
-        contexts, active = k8s_config.list_kube_config_contexts(config_file=path)
+        contexts, current = _contexts(path)
     except ConfigException as exc:
         raise errors.UsageError(f"cannot read kubeconfig {path}: {exc}", "check the file") from exc
     except Exception as exc:  # the loader's YAML parser raises its own error types
         problem = " ".join(str(exc).split())[:200]
         raise errors.UsageError(f"kubeconfig {path} is not valid YAML: {problem}", "fix or replace the file") from exc
-    chosen = active
-    if target.context:
-        chosen = next((c for c in contexts if c["name"] == target.context), None)
-        if chosen is None:
-            names = ", ".join(c["name"] for c in contexts) or "none"
-            raise errors.UsageError(f"context {target.context!r} is not in {path}", f"known contexts: {names}")
-    if not chosen:
-        raise errors.UsageError(f"kubeconfig {path} has no current context", "pass --context NAME")
+    names = ", ".join(c["name"] for c in contexts) or "none"
+    wanted = target.context or current
+    chosen = next((c for c in contexts if c["name"] == wanted), None) if wanted else None
+    if chosen is None and target.context:
+        raise errors.UsageError(f"context {target.context!r} is not in {path}", f"known contexts: {names}")
+    if chosen is None and current:
+        raise errors.UsageError(
+            f"the current context {current!r} of kubeconfig {path} is not one of its contexts",
+            f"pass --context NAME, or pick one with 'kubectl config use-context NAME' (contexts: {names})",
+        )
+    if chosen is None:
+        hint = (
+            setup_hint
+            if not contexts
+            else f"pass --context NAME, or pick one with 'kubectl config use-context NAME' (contexts: {names})"
+        )
+        raise errors.UsageError(f"kubeconfig {path} has no current context", hint)
     user_name = chosen.get("context", {}).get("user")
     user = kubeconfig_user.User(user_name, kubeconfig_user.entry(path, user_name))
     configuration = k8s_client.Configuration()
@@ -79,6 +90,24 @@ def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = Non
         retry=retry,
         user_name=user_name,
     )
+
+
+def _contexts(path: str) -> tuple[list[dict[str, Any]], str | None]:
+    """The contexts of the kubeconfig files of ``path`` merged as the kubernetes loader merges
+    them, and the current context's name ("" or absent: None).
+
+    ``list_kube_config_contexts`` cannot be used: it builds a loader for the current context, and
+    without one (a kubeconfig that ``kubectl config unset current-context`` left, or one written
+    with contexts only) it fails ("Expected key current-context") even when --context names a
+    context the file has (upstream: kubernetes-client/python 37.0.2
+    kubernetes/config/kube_config.py ``KubeConfigLoader.set_active_context``; ``KubeConfigMerger``
+    is the merge ``load_kube_config`` uses).
+    """
+    from kubernetes.config.kube_config import KubeConfigMerger
+
+    merged = KubeConfigMerger(path).config.value
+    contexts = [entry.value for entry in merged.get("contexts") or []]
+    return [c for c in contexts if isinstance(c, dict)], merged.get("current-context") or None
 
 
 __all__ = ["connect"]
