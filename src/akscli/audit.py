@@ -186,7 +186,30 @@ def record(
         allowed_rules=allowed_rules,
         argv=argv,
     )
-    append(log_path(), entry)
+    path = log_path()
+    try:
+        append(path, entry)
+    except AkscliError as exc:
+        if FLAGS.audit_log or os.environ.get("AKSCLI_AUDIT_LOG"):
+            raise  # a log the user named: the record they asked for is missing, so the command fails
+        # The default folder (~/.local/state) cannot be written: a read-only home on a CI runner.
+        # The change is made; failing now would leave it half recorded (no revision, exit 1).
+        _warn_unwritable_once(path, exc)
+
+
+_WARNED: list[Path] = []
+
+
+def _warn_unwritable_once(path: Path, exc: AkscliError) -> None:
+    if path in _WARNED:
+        return
+    _WARNED.append(path)
+    cause = exc.__cause__
+    reason = (cause.strerror or str(cause)) if isinstance(cause, OSError) else str(exc)
+    sys.stderr.write(
+        f"warning: no audit record kept: cannot write {path}: {reason}; "
+        "point --audit-log or AKSCLI_AUDIT_LOG at a writable file to keep one\n"
+    )
 
 
 # ---- reading ---------------------------------------------------------------------------------
