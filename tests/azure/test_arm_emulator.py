@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -158,3 +159,17 @@ def test_a_failed_operation_marks_the_resource_failed(azure_env: ArmEmulator) ->
         ]["provisioningState"]
         == "Failed"
     )
+
+
+def test_the_gpu_sizes_offered_come_from_the_shared_folder_named_by_akscli_shared_dir(
+    azure_env: ArmEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A clone or worktree without ../shared beside it points the emulators at it this way
+    # (docs/emulator.md); the GPU sizes were read from ../shared only, so none were offered.
+    from tests.emulators.arm.compute import offered
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "azure-gpu-skus.csv").write_text("sku,region\nStandard_NC99test_v9,eastus\n", encoding="utf-8")
+    monkeypatch.setenv("AKSCLI_SHARED_DIR", str(tmp_path))
+    assert "standard_nc99test_v9" in offered(azure_env, "eastus")

@@ -18,6 +18,7 @@ the emulator's own labels (akscli reads a size's family from this API, never fro
 from __future__ import annotations
 
 import csv
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +30,6 @@ if TYPE_CHECKING:
 
 GENERAL_SIZES = ("Standard_D2ds_v5", "Standard_D4ds_v5", "Standard_D8ds_v5", "Standard_D16ds_v5", "Standard_D4s_v5",
                  "Standard_D4s_v3", "Standard_D2s_v3", "Standard_B4ms")  # fmt: skip
-SHARED_CSV = Path(__file__).resolve().parents[3].parent / "shared" / "data" / "azure-gpu-skus.csv"
 DEFAULT_ZONES = ["1", "2", "3"]
 DEFAULT_FAMILY_LIMIT = 1000
 DEFAULT_REGIONAL_LIMIT = 5000
@@ -49,10 +49,18 @@ def family_of(size: str) -> str:
     return f"standard{series.upper()}{rest.upper().replace('V', 'v')}Family"
 
 
+def shared_csv() -> Path:
+    """The shared GPU table: under ``$AKSCLI_SHARED_DIR``, else ``../shared`` beside the checkout
+    (as the CRDs are found, tests/emulators/kube/crds.py)."""
+    env = os.environ.get("AKSCLI_SHARED_DIR")
+    shared = Path(env) if env else Path(__file__).resolve().parents[3].parent / "shared"
+    return shared / "data" / "azure-gpu-skus.csv"
+
+
 def _catalogue(emu: ArmEmulator) -> list[str]:
     sizes = {s.lower(): s for s in GENERAL_SIZES}
     try:
-        with SHARED_CSV.open(encoding="utf-8") as f:
+        with shared_csv().open(encoding="utf-8") as f:
             for row in csv.DictReader(f):
                 sizes.setdefault(row["sku"].lower(), row["sku"])
     except OSError:
