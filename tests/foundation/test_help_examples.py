@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from akscli.cli import grammar
-from akscli.cli.examples import EXAMPLES
+from akscli.cli.examples import EXAMPLES, GROUP_EXAMPLES
+from akscli.cli.main import START_HERE
 from tests.cli import invoke
 from tests.foundation.test_docs_examples import akscli_args, check, lex
 
@@ -51,6 +52,37 @@ def test_help_ends_with_the_examples() -> None:
     assert result.exit_code == 0
     tail = result.stdout.rstrip().splitlines()[-2:]
     assert [line.strip() for line in tail] == list(EXAMPLES["model plan"])
+
+
+TOP_GROUPS = sorted({path.split()[0] for path in COMMANDS if " " in path})
+
+
+@pytest.mark.parametrize("group", TOP_GROUPS)
+def test_every_group_help_ends_with_examples_of_where_to_start(group: str) -> None:
+    result = invoke(group, "--help")
+    assert result.exit_code == 0
+    tail = result.stdout.rstrip().splitlines()[-len(GROUP_EXAMPLES[group]) :]
+    assert [line.strip() for line in tail] == list(GROUP_EXAMPLES[group])
+
+
+def test_akscli_help_shows_where_a_newcomer_starts() -> None:
+    result = invoke("--help")
+    assert result.exit_code == 0
+    for line in START_HERE:
+        assert f"\n  {line}\n" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("group", "line"),
+    [(g, line) for g, lines in GROUP_EXAMPLES.items() for line in lines] + [("", line) for line in START_HERE],
+)
+def test_every_group_example_is_a_real_command_line_of_that_group(group: str, line: str) -> None:
+    assert line.startswith(f"akscli {group}".rstrip() + " ")
+    assert _problems(line) == []
+
+
+def test_no_group_example_is_kept_for_a_group_that_is_gone() -> None:
+    assert set(GROUP_EXAMPLES) <= set(TOP_GROUPS)
 
 
 def _strings(node: ast.AST) -> list[str]:

@@ -170,9 +170,39 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
 }
 
 
+# Where a newcomer starts: the examples each group's --help ends with, the group's first steps in
+# the order a user takes them (`akscli --help` has its own, akscli.cli.main.START_HERE, so that the
+# root help imports nothing more).
+GROUP_EXAMPLES: dict[str, tuple[str, ...]] = {
+    "model": (
+        "akscli model catalog llama",
+        "akscli model plan phi-4 --max-model-len 8192 --concurrency 8",
+        "akscli model deploy phi-4 --wait",
+    ),
+    "cluster": ("akscli cluster create ml -g rg-ml --enable-kaito", "akscli cluster credentials ml -g rg-ml"),
+    "nodepool": (
+        "akscli nodepool add gpu --cluster ml -g rg-ml --gpu h100 --gpus-per-node 8 --min 0 --max 4",
+        "akscli nodepool list --cluster ml -g rg-ml",
+    ),
+    "ray": (
+        "akscli ray cluster create rc --gpu-pool gpu --worker-gpu 1 --worker-replicas 2 --wait",
+        "akscli ray job submit --cluster rc --wait -- python train.py",
+    ),
+    "fleet": (
+        "akscli fleet member list --fleet fl -g rg-fleet",
+        "akscli fleet place team-a --select namespace/team-a --pick-n 2 --gpu-size Standard_NC24ads_A100_v4",
+    ),
+    "baremetal": ("akscli baremetal doctor", "akscli baremetal prepare --dry-run"),
+    "gpu": ("akscli gpu usage", "akscli gpu usage -o csv"),
+    "audit": ("akscli audit list --since 2h", "akscli audit show 0193f6a1"),
+    "policy": ("akscli policy check -f manifests/ -o sarif", "akscli policy rules"),
+}
+
+
 def epilog(path: str) -> str | None:
-    """The examples section of a command's --help (click keeps a ``\\b`` paragraph unwrapped)."""
-    examples = EXAMPLES.get(path)
+    """The examples section of a command's or a group's --help (click keeps a ``\\b`` paragraph
+    unwrapped)."""
+    examples = EXAMPLES.get(path) or GROUP_EXAMPLES.get(path)
     if not examples:
         return None
     return "Examples:\n\n\b\n" + "\n".join(f"  {line}" for line in examples)

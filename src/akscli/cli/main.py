@@ -217,6 +217,14 @@ def _name_metavars(command: click.Command) -> None:
         _name_metavars(child)
 
 
+# Where a newcomer starts: the last lines of `akscli --help` (the groups' are in akscli.cli.examples).
+START_HERE = (
+    "akscli model plan phi-4 --max-model-len 8192 --concurrency 8",
+    "akscli model deploy phi-4 --dry-run=client",
+    "akscli cluster credentials ml -g rg-ml",
+)
+
+
 class LazyGroup(TyperGroup):
     """A root group that imports a command's module only when that command runs or is completed."""
 
@@ -251,6 +259,10 @@ class LazyGroup(TyperGroup):
             formatter.write_dl(rows)
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        formatter.write_paragraph()
+        formatter.write_text("Start here (offline: no cluster, no Azure account), then connect a cluster:")
+        for line in START_HERE:
+            formatter.write(f"  {line}\n")
         formatter.write_paragraph()
         for line in global_flags.GLOBAL_HELP.splitlines():
             formatter.write_text(line) if not line.startswith("  ") else formatter.write(line + "\n")
