@@ -1,4 +1,6 @@
-"""The wheel ships the templates, and an installed akscli finds them outside a checkout."""
+"""The wheel ships the templates, data, help cache and entry points, and an installed akscli finds
+them outside a checkout, with no ../shared beside it and AKSCLI_SHARED_DIR unset (the README's
+set-up on a fresh machine)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ import os
 import subprocess
 import sys
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -22,6 +25,18 @@ def test_an_installed_wheel_renders_a_template_outside_the_checkout(tmp_path: Pa
         timeout=300,
     )
     (wheel,) = dist.glob("akscli-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    templates = {
+        f"akscli/templates/{p.relative_to(REPO / 'templates')}" for p in (REPO / "templates").rglob("*") if p.is_file()
+    }
+    data = {f"akscli/data/{p.name}" for p in (REPO / "src/akscli/data").glob("*.yaml")}
+    assert templates and templates <= names
+    assert data and data <= names
+    assert "akscli/cli/help.json" in names  # the cached --help (akscli.cli.entry)
+    entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
+    scripts = zipfile.ZipFile(wheel).read(entry_points).decode()
+    for script in ("akscli", "kubectl-akscli", "kubectl_complete-akscli"):  # kubectl finds the plugin by name
+        assert f"\n{script} = " in scripts
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=False, system_site_packages=True)
     python = env_dir / "bin" / "python"
@@ -58,3 +73,16 @@ def test_an_installed_wheel_renders_a_template_outside_the_checkout(tmp_path: Pa
     assert Path(module_file).is_relative_to(site)
     assert Path(templates).is_relative_to(site)
     assert "'name': 'ml'" in rendered and "'team': 'x'" in rendered
+    # The README's set-up, from an empty folder and an empty home: plan, then render the deploy.
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in env.items() if k not in ("AKSCLI_SHARED_DIR", "KUBECONFIG")} | {"HOME": str(home)}
+    for args in (
+        ["model", "plan", "phi-4", "--max-model-len", "8192"],
+        ["model", "deploy", "phi-4", "--dry-run=client"],
+    ):
+        done = subprocess.run(
+            [str(python), "-I", "-m", "akscli", *args], capture_output=True, text=True, cwd=home, env=env, timeout=120
+        )
+        assert done.returncode == 0, done.stderr
+    assert "kind: Workspace" in done.stdout
