@@ -143,6 +143,23 @@ def add_fleet_members(kube: Any, vm_size: str = "Standard_NC24ads_A100_v4") -> N
         kube.cluster.patch_status(api, "MemberCluster", None, name, {"properties": properties})
 
 
+def serve_kaito_workspaces(kube: Any) -> None:
+    """The Service of a Workspace whose inference is ready answers as the vLLM server KAITO runs
+    behind it: /v1/models and chat completions, under the preset's name (upstream: kaito-project/
+    kaito pkg/model/interface.go buildVLLMInferenceCommand, as akscli.model.runtime_values.served_name
+    reads it), so `akscli model test` and `model endpoint` work in the lab as on AKS."""
+    from tests.emulators.kube.controllers.kaito import KAITO, openai_handler
+
+    def answering(namespace: str, service: str, port: str) -> Any:
+        ws = kube.cluster.get(KAITO, "Workspace", namespace, service)
+        conditions = ((ws or {}).get("status") or {}).get("conditions") or []
+        ready = any(c.get("type") == "InferenceReady" and c.get("status") == "True" for c in conditions)
+        preset = (((ws or {}).get("inference") or {}).get("preset") or {}).get("name")
+        return openai_handler(preset) if ready and preset else None
+
+    kube.service_proxy_fallback = answering
+
+
 def install_gpu_operator_chart(kube: Any) -> None:
     """What `helm install gpu-operator nvidia/gpu-operator -n gpu-operator --create-namespace
     --set clusterPolicy.deployCR=false` leaves: the namespace and the operator's Deployment
@@ -198,6 +215,7 @@ def running(workdir: Path | None = None, *, tls: bool = False, nap: bool = False
             # in detail in tests/emulators/autoscaler.py).
             kube.controllers.add(ClusterAutoscaler(arm, delay=0.02))
             install_kaito_controller(kube)  # the KAITO add-on's controller pod, as on AKS
+            serve_kaito_workspaces(kube)
             install_keda_kaito_scaler(kube)  # the autoscaler KAITO's InferenceSets scale through
             add_fleet_members(kube)
             add_gpu_nodes(kube)

@@ -8,7 +8,7 @@ import ssl
 import tempfile
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +67,9 @@ class KubeEmulator:
         # next event.
         self.bookmark_interval = 60.0
         self._proxies: dict[tuple[str, str, str], ProxyHandler] = {}
+        # A Service no handler is registered for: asked (namespace, service, port) before the 503
+        # (the lab's serving Workspaces, tests.emulators.lab.serve_kaito_workspaces).
+        self.service_proxy_fallback: Callable[[str, str, str], ProxyHandler | None] | None = None
         self._pod_proxies: dict[tuple[str, str, str], ProxyHandler] = {}
         self._exec_handlers: dict[tuple[str, str], ExecHandler] = {}
         self._port_targets: dict[tuple[str, str, int], tuple[str, int]] = {}
@@ -236,6 +239,8 @@ class KubeEmulator:
         h = self._proxies.get((namespace, service, port))
         if h is None and port == "":
             h = next((v for (ns, s, _), v in self._proxies.items() if ns == namespace and s == service), None)
+        if h is None and self.service_proxy_fallback is not None:
+            h = self.service_proxy_fallback(namespace, service, port)
         return h
 
     def compact(self) -> None:
