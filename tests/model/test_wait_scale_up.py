@@ -119,3 +119,37 @@ def test_status_of_a_model_on_a_full_pool_says_to_raise_its_maximum(
     line = pods_line("max node group size reached")
     assert "; cluster autoscaler: pod didn't trigger scale-up: 1 max node group size reached" in line
     assert "akscli nodepool scale gpu --cluster CLUSTER -g GROUP --max N" in line
+
+
+def pods_read_by_name(emu: Any) -> list[str]:
+    """The GETs of one pod by name the emulator recorded (a page of pods is a list, and a pod's
+    subresources, as its metrics through the proxy, are not the pod)."""
+    return [
+        r.path
+        for r in emu.requests(method="GET", verb="get")
+        if "/pods/" in r.path and "/" not in r.path.partition("/pods/")[2]
+    ]
+
+
+def test_a_wait_on_a_full_pool_does_not_read_the_pending_pod_again_by_name(
+    model_emulator: Start, arm_emulator: ArmEmulator
+) -> None:
+    # The page of pods the timeout reads has the pod: the pool it asks for comes from that copy.
+    emu = lab(model_emulator, arm_emulator, maxCount=1)
+    with emu._log_lock:
+        emu.request_log.clear()
+    result = invoke(*DEPLOY, "--replicas", "2", "--wait", "--timeout", "3s")
+    assert "akscli nodepool scale gpu --cluster CLUSTER -g GROUP --max N" in text(result)
+    assert pods_read_by_name(emu) == []
+
+
+def test_status_of_a_model_on_a_full_pool_does_not_read_the_pending_pod_again_by_name(
+    model_emulator: Start, arm_emulator: ArmEmulator
+) -> None:
+    emu = lab(model_emulator, arm_emulator, maxCount=1)
+    assert invoke(*DEPLOY, "--replicas", "2").exit_code == 0
+    assert "max node group size reached" in pods_line("max node group size reached")
+    with emu._log_lock:
+        emu.request_log.clear()
+    assert "--max N" in json.loads(invoke("model", "status", "phi-4", "-o", "json").stdout)["pods"]
+    assert pods_read_by_name(emu) == []

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -69,6 +70,9 @@ class Problem:
     # for CreateContainerConfigError, whose hint names the one that is missing.
     refs: tuple[EnvRef, ...] = ()
     node: str = ""  # spec.nodeName, where the kubelet that reports it runs
+    # The pod as it was read (an unschedulable one's): what the autoscaler's note reads for the
+    # pool the pod asks for (scale_up.read_note), so the pod is not read again by name.
+    source: Mapping[str, Any] | None = dc_field(default=None, compare=False, repr=False)
 
     @property
     def image_pull(self) -> bool:
@@ -191,7 +195,12 @@ def problem(pod: Mapping[str, Any]) -> Problem | None:
     for cond in status.get("conditions") or []:
         if cond.get("type") == "PodScheduled" and cond.get("status") == "False":
             return Problem(
-                UNSCHEDULABLE, name, str(cond.get("reason") or ""), str(cond.get("message") or ""), namespace
+                UNSCHEDULABLE,
+                name,
+                str(cond.get("reason") or ""),
+                str(cond.get("message") or ""),
+                namespace,
+                source=pod,
             )
     for cs in (status.get("initContainerStatuses") or []) + (status.get("containerStatuses") or []):
         state = cs.get("state") or {}

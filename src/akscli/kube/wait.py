@@ -175,7 +175,8 @@ class Waiter:
             return "", None
         if trouble.kind != pod_problems.UNSCHEDULABLE:
             return "", trouble.fix()
-        said = scale_up.read_note(self.kube, trouble.namespace or self.kube.namespace, trouble.pod)
+        # The pod as the page of pods had it: read_note reads it by name only without it.
+        said = scale_up.read_note(self.kube, trouble.namespace or self.kube.namespace, trouble.pod, trouble.source)
         if said is None:
             return "", _UNSCHEDULABLE_FIX
         if said.adding:

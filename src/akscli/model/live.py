@@ -324,7 +324,7 @@ def status_report(kube: Kube, obj: Mapping[str, Any]) -> dict[str, Any]:
 
             # What the cluster autoscaler does about it, from the pod's events (one request, only
             # for a pod the scheduler placed nowhere).
-            said = scale_up.read_note(kube, found.namespace or kube.namespace, found.pod)
+            said = scale_up.read_note(kube, found.namespace or kube.namespace, found.pod, found.source)
             if said:
                 doc["pods"] += f"; {said.clause} ({said.fix})"
     return doc
