@@ -8,40 +8,98 @@ upstream: kubernetes/kubernetes pkg/scheduler/framework/plugins/nodevolumelimits
 - Filter: a pod without volumes passes; the limit per driver is the CSINode's
   spec.drivers[].allocatable.count (getVolumeLimits; a node without CSINode or without a count
   for the driver has no limit); every volume of the pods bound to the node is counted once by its
-  unique name, and "node(s) exceed max volume count" (ErrReasonMaxVolumeCountExceeded) when
-  attached + new passes the limit.
+  unique name ``driver/volumeHandle``, and "node(s) exceed max volume count"
+  (ErrReasonMaxVolumeCountExceeded) when attached + new passes the limit.
 - filterAttachableVolumes: a persistentVolumeClaim volume and a generic ephemeral volume (its
   claim is named ``<pod>-<volume>``, component-helpers storage/ephemeral VolumeClaimName) are
   counted through their claim; a claim of a pod already bound that cannot be read is not counted.
-- getCSIDriverInfoFromSC: an unbound claim's driver is its StorageClass's provisioner; a class
-  that cannot be read is not counted. Here every claim's driver is read that way: a dynamically
-  provisioned PV carries its class's provisioner as spec.csi.driver (a pre-bound PV of another
-  driver is the case this misses)."""
+  An inline in-tree volume is counted where it is migratable (checkAttachableInlineVolume).
+- getCSIDriverInfo: a bound claim (spec.volumeName) is counted through its PersistentVolume:
+  spec.csi's driver and volumeHandle; an in-tree source is translated to its CSI driver where CSI
+  migration is on, else not counted; a PV that cannot be read falls back to the class.
+- getCSIDriverInfoFromSC: an unbound claim's driver is its StorageClass's provisioner (the class
+  from storagehelpers GetPersistentVolumeClaimClass: the beta annotation first, then
+  spec.storageClassName), with a volume handle of its own per claim; no class, or a class that
+  cannot be read: not counted.
+- utils.go isCSIMigrationOn (mirror 025f2834): on for Azure Disk whenever the node has a CSINode.
+
+In-tree Azure Disk's CSI driver and volume handle: kubernetes/kubernetes
+staging/src/k8s.io/csi-translation-lib/plugins/azure_disk.go (mirror 0ac443cb): AzureDiskDriverName
+"disk.csi.azure.com", AzureDiskInTreePluginName "kubernetes.io/azure-disk", VolumeHandle the
+source's DataDiskURI (JSON diskURI), for a PV and an inline volume alike. The other clouds'
+in-tree plugins are not translated here: an AKS node has none of them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 REASON = "node(s) exceed max volume count"
+AZURE_DISK_CSI = "disk.csi.azure.com"
+AZURE_DISK_IN_TREE = "kubernetes.io/azure-disk"
+# k8s.io/api core/v1 BetaStorageClassAnnotation.
+BETA_CLASS = "volume.beta.kubernetes.io/storage-class"
 
 
-def claims(pod: Mapping[str, Any]) -> list[tuple[str, str | None]]:
-    """The pod's (a Pod or a pod spec) claims as (namespace/claim, class): an ephemeral volume's
-    class is its volumeClaimTemplate's (the ephemeral controller copies the template's spec into
-    the claim, pkg/controller/volume/ephemeral/controller.go handleVolume); a
-    persistentVolumeClaim volume's class is None, to be read from the claim."""
+@dataclass(frozen=True)
+class Volume:
+    """One volume of a pod as the filter sees it: a claim (``claim`` is namespace/name; for an
+    ephemeral volume ``template`` is its volumeClaimTemplate's spec, which the ephemeral controller
+    copies into the claim, pkg/controller/volume/ephemeral/controller.go handleVolume), or an
+    inline in-tree Azure disk (``inline``: its driver and volume handle)."""
+
+    claim: str = ""
+    template: Mapping[str, Any] | None = None
+    inline: tuple[str, str] | None = None
+
+
+def volumes(pod: Mapping[str, Any]) -> list[Volume]:
+    """The volumes of a Pod (or a bare pod spec) the filter counts."""
     spec = (pod.get("spec") if "spec" in pod else pod) or {}
     meta = pod.get("metadata") or {}
     ns, name = str(meta.get("namespace") or ""), str(meta.get("name") or "")
-    found: list[tuple[str, str | None]] = []
+    found: list[Volume] = []
     for vol in spec.get("volumes") or []:
         if vol.get("persistentVolumeClaim"):
-            found.append((f"{ns}/{vol['persistentVolumeClaim'].get('claimName')}", None))
+            found.append(Volume(f"{ns}/{vol['persistentVolumeClaim'].get('claimName')}"))
         elif vol.get("ephemeral"):
-            template = ((vol["ephemeral"].get("volumeClaimTemplate") or {}).get("spec")) or {}
-            found.append((f"{ns}/{name}-{vol.get('name')}", str(template.get("storageClassName") or "")))
+            template = (vol["ephemeral"].get("volumeClaimTemplate") or {}).get("spec") or {}
+            found.append(Volume(f"{ns}/{name}-{vol.get('name')}", template=template))
+        elif vol.get("azureDisk"):
+            found.append(Volume(inline=(AZURE_DISK_CSI, str(vol["azureDisk"].get("diskURI") or ""))))
     return found
+
+
+def claim_class(claim: Mapping[str, Any]) -> str:
+    """A claim's (or a claim spec's) class: the beta annotation first, then spec.storageClassName
+    (component-helpers storage/volume GetPersistentVolumeClaimClass)."""
+    annotations = (claim.get("metadata") or {}).get("annotations") or {}
+    if BETA_CLASS in annotations:
+        return str(annotations[BETA_CLASS])
+    spec = claim.get("spec") if "spec" in claim else claim
+    return str((spec or {}).get("storageClassName") or "")
+
+
+def pv_driver(pv: Mapping[str, Any], csinode: Mapping[str, Any] | None) -> tuple[str, str] | None:
+    """A PersistentVolume's (driver, volume handle), or None where the filter does not count it."""
+    spec = pv.get("spec") or {}
+    if spec.get("csi"):
+        driver, handle = str(spec["csi"].get("driver") or ""), str(spec["csi"].get("volumeHandle") or "")
+        return (driver, handle) if driver and handle else None
+    if spec.get("azureDisk") and csinode is not None:
+        return AZURE_DISK_CSI, str(spec["azureDisk"].get("diskURI") or "")
+    return None
+
+
+def class_driver(
+    key: str, storage_class: str, provisioner: Callable[[str], str], csinode: Mapping[str, Any] | None
+) -> tuple[str, str] | None:
+    """An unbound claim's (driver, volume handle of its own) from its class's provisioner."""
+    driver = provisioner(storage_class) if storage_class else ""
+    if driver == AZURE_DISK_IN_TREE:
+        driver = AZURE_DISK_CSI if csinode is not None else ""
+    return (driver, f"unbound:{key}") if driver else None
 
 
 def limit(csinode: Mapping[str, Any] | None, driver: str) -> int | None:
@@ -52,10 +110,64 @@ def limit(csinode: Mapping[str, Any] | None, driver: str) -> int | None:
     return None
 
 
-def exceeds(new: Mapping[str, int], attached: Iterable[str], limits: Mapping[str, int]) -> bool:
-    """Whether the new volumes (per driver) and the attached ones (one driver per unique volume)
-    pass a driver's limit."""
+def exceeds(new: Mapping[str, str], attached: Mapping[str, str], limits: Mapping[str, int]) -> bool:
+    """Whether the new volumes and the attached ones (each ``driver/handle`` -> driver) pass a
+    driver's limit; a new volume already attached is not counted twice."""
     count: dict[str, int] = {}
-    for driver in attached:
+    for driver in attached.values():
         count[driver] = count.get(driver, 0) + 1
-    return any(driver in limits and count.get(driver, 0) + n > limits[driver] for driver, n in new.items() if n)
+    adding: dict[str, int] = {}
+    for unique, driver in new.items():
+        if unique not in attached:
+            adding[driver] = adding.get(driver, 0) + 1
+    return any(driver in limits and count.get(driver, 0) + n > limits[driver] for driver, n in adding.items())
+
+
+def unique(driver: tuple[str, str]) -> str:
+    return f"{driver[0]}/{driver[1]}"
+
+
+def new_volumes(
+    pod: Mapping[str, Any], provisioner: Callable[[str], str], csinode: Mapping[str, Any] | None
+) -> dict[str, str]:
+    """The deployed pod's volumes (``driver/handle`` -> driver): its ephemeral claims, which its
+    pod makes, through their template's class; its inline Azure disks."""
+    found: dict[str, str] = {}
+    for vol in volumes(pod):
+        driver = vol.inline or (
+            class_driver(vol.claim, claim_class(vol.template), provisioner, csinode)
+            if vol.template is not None
+            else None
+        )
+        if driver and driver[1]:
+            found[unique(driver)] = driver[0]
+    return found
+
+
+def attached_volumes(
+    pods: Iterable[Mapping[str, Any]],
+    claim: Callable[[str], Mapping[str, Any] | None],
+    pv: Callable[[str], Mapping[str, Any] | None],
+    provisioner: Callable[[str], str],
+    csinode: Mapping[str, Any] | None,
+) -> dict[str, str]:
+    """The volumes of the pods bound to a node (``driver/handle`` -> driver). ``claim`` reads a
+    claim by namespace/name, ``pv`` a PersistentVolume by name (None: not read), ``provisioner``
+    a class's provisioner ("" where unread)."""
+    found: dict[str, str] = {}
+    for pod in pods:
+        for vol in volumes(pod):
+            driver = vol.inline
+            if vol.claim:
+                pvc = claim(vol.claim)
+                if pvc is None:
+                    continue
+                bound = str((pvc.get("spec") or {}).get("volumeName") or "")
+                source = pv(bound) if bound else None
+                if source is not None:
+                    driver = pv_driver(source, csinode)
+                else:
+                    driver = class_driver(vol.claim, claim_class(pvc), provisioner, csinode)
+            if driver and driver[1]:
+                found[unique(driver)] = driver[0]
+    return found

@@ -15,6 +15,7 @@ from akscli.errors import AkscliError, AuthError
 from akscli.gpus import NVIDIA
 from akscli.kube import resources, scheduling, volume_limits
 from akscli.kube.client import Kube
+from akscli.model.cluster_volumes import VolumeReads
 from akscli.model.kinds import GPU_TOLERATIONS
 from akscli.model.planning import Fit, Plan, pick, servable
 
@@ -72,12 +73,7 @@ _GPU_REASON = f"Insufficient {NVIDIA}"
 # topology spread (PodTopologySpread's system defaults only score), no resourceClaims
 # (DynamicResources); the weights volume is a new ReadWriteOnce claim (VolumeRestrictions,
 # VolumeZone). NodeVolumeLimits (a node's Azure disk slots all attached) can: it is counted on the
-# nodes whose pods are read (_volumes_full, akscli.kube.volume_limits).
-# Namespaces whose PersistentVolumeClaims are read (one page each) to learn the class of the claims
-# the pods bound to a node mount; claims in other namespaces are not counted, as the scheduler
-# does not count a claim it cannot read.
-_CLAIM_NAMESPACES = 3
-_CLAIM_PAGE = 500
+# nodes whose pods are read (akscli.model.cluster_volumes, akscli.kube.volume_limits).
 
 
 @dataclass
@@ -136,10 +132,8 @@ class _Budget:
     # Pods the scheduler has nominated for a node (preemptors waiting for their victims to go),
     # by node: read once, on the first node whose own pods are counted.
     nominated: dict[str, list[dict[str, Any]]] | None = None
-    # StorageClass name -> provisioner ("" where unreadable), and namespace -> claim -> class:
-    # read once each, for NodeVolumeLimits.
-    provisioners: dict[str, str] = field(default_factory=dict)
-    claim_classes: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The classes, claims and PersistentVolumes read for NodeVolumeLimits, once each.
+    volumes: VolumeReads | None = None
 
 
 def fit_request(kube: Kube, the_plan: Plan, req: DeployRequest) -> tuple[Fit, str | None]:
@@ -226,8 +220,10 @@ def fit_to_cluster(
     free resources are counted (a node whose allocatable alone is short costs none), 3 per size
     and 9 in all; the pods nominated for a node, read once (4 pages at most), with one page of
     PriorityClasses for the pod's default priority; for NodeVolumeLimits, the CSINode of each
-    node whose pods are read (where the pod mounts a claim of a CSI class), the classes named
-    (one GET each) and the claims of at most 3 namespaces (one page each); and one more node list
+    node whose pods are read (where the pod mounts a volume of a driver), the classes named
+    (one GET each), the claims of the namespaces the bound pods mount them in and the cluster's
+    PersistentVolumes, in pages of 500, 10 pages of each at most (akscli.model.cluster_volumes);
+    and one more node list
     where the plan's size has only cordoned nodes or none, and one NodePool list (with its discovery)
     where no node of any size can take them (node auto-provisioning, _on_demand). At most 2 x (1 + fitting sizes) + 1
     node lists, 13 pod lists and one PriorityClass list; a cluster where the plan's size has room: one node list and two
@@ -324,7 +320,9 @@ def _room(kube: Kube, fit: Fit, pod: Mapping[str, Any], budget: _Budget) -> _Roo
                 counted += 1
                 used, bound = _requested(kube, node, _nominated(kube, budget, pod))
                 reasons = resources.insufficient(need, allocatable, used, len(bound))
-                if not reasons and _volumes_full(kube, node, pod, bound, budget):
+                if budget.volumes is None:
+                    budget.volumes = VolumeReads(kube)
+                if not reasons and budget.volumes.full(node, pod, bound):
                     reasons = [volume_limits.REASON]
                 if not reasons:
                     room.found = True
@@ -364,66 +362,6 @@ def _requested(
     bound = [pod for pod in pods if (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
     counted = [*bound, *nominated.get(name, [])]
     return resources.requested(counted)[0], counted
-
-
-def _volumes_full(
-    kube: Kube, node: Mapping[str, Any], pod: Mapping[str, Any], bound: list[dict[str, Any]], budget: _Budget
-) -> bool:
-    """Whether the NodeVolumeLimits filter keeps the pod off the node: its new claims' CSI driver
-    (their StorageClass's provisioner) has a count in the node's CSINode, and the claims of the pods
-    bound to it (and nominated for it, which the scheduler adds to the node first) fill it
-    (akscli.kube.volume_limits). Reads: the StorageClasses named, once each; the node's CSINode,
-    only where the pod has such a claim; the claims of at most 3 namespaces, one page each, where
-    a bound pod mounts a persistentVolumeClaim."""
-    new: dict[str, int] = {}
-    for _claim, cls in volume_limits.claims(pod):
-        driver = _provisioner(kube, cls or "", budget)
-        if driver:
-            new[driver] = new.get(driver, 0) + 1
-    if not new:
-        return False
-    name = str((node.get("metadata") or {}).get("name") or "")
-    try:
-        csinode = kube.get("storage.k8s.io/v1", "CSINode", name)
-    except AuthError:
-        return False
-    limits = {d: n for d in new if (n := volume_limits.limit(csinode, d)) is not None}
-    if not limits:
-        return False
-    attached: dict[str, str] = {}
-    for other in bound:
-        for claim, cls in volume_limits.claims(other):
-            if cls is None:
-                cls = _claim_class(kube, claim, budget)
-            driver = _provisioner(kube, cls or "", budget)
-            if driver:
-                attached[claim] = driver
-    return volume_limits.exceeds(new, attached.values(), limits)
-
-
-def _provisioner(kube: Kube, storage_class: str, budget: _Budget) -> str:
-    if storage_class and storage_class not in budget.provisioners:
-        try:
-            sc = kube.get("storage.k8s.io/v1", "StorageClass", storage_class)
-        except AuthError:
-            sc = None
-        budget.provisioners[storage_class] = str((sc or {}).get("provisioner") or "")
-    return budget.provisioners.get(storage_class, "")
-
-
-def _claim_class(kube: Kube, claim: str, budget: _Budget) -> str:
-    """The class of a claim (namespace/name), from one page of its namespace's claims."""
-    ns, _, name = claim.partition("/")
-    if ns not in budget.claim_classes and len(budget.claim_classes) < _CLAIM_NAMESPACES:
-        classes: dict[str, str] = {}
-        try:
-            page = next(kube.list_pages("v1", "PersistentVolumeClaim", namespace=ns, page_size=_CLAIM_PAGE), None)
-            for pvc in (page or {}).get("items") or []:
-                classes[str(pvc["metadata"]["name"])] = str((pvc.get("spec") or {}).get("storageClassName") or "")
-        except AuthError:
-            pass
-        budget.claim_classes[ns] = classes
-    return budget.claim_classes.get(ns, {}).get(name, "")
 
 
 def _nominated(kube: Kube, budget: _Budget, pod: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:

@@ -30,10 +30,14 @@ then "count reason" sorted, then the preemption PostFilter's words
 resources with no victim to evict are "No preemption victims found for incoming pod".
 
 - NodeVolumeLimits (plugins/nodevolumelimits/csi.go Filter, mirror 113b12c6): the pod's
-  persistentVolumeClaim and generic ephemeral volumes (claim `<pod>-<volume>`), each counted for
-  its StorageClass's provisioner (getCSIDriverInfoFromSC), against the node's CSINode
-  spec.drivers[].allocatable.count, with the unique claims of the pods bound to the node;
-  "node(s) exceed max volume count". A node without CSINode, a claim or class not found: not counted.
+  persistentVolumeClaim and generic ephemeral volumes (claim `<pod>-<volume>`) and inline
+  azureDisk volumes, each counted once by driver/volumeHandle: a bound claim through its PV's
+  spec.csi (in-tree azureDisk as disk.csi.azure.com, csi-translation-lib plugins/azure_disk.go),
+  an unbound one through its StorageClass's provisioner (getCSIDriverInfoFromSC); against the
+  node's CSINode spec.drivers[].allocatable.count, with the volumes of the pods bound to the
+  node; "node(s) exceed max volume count". A node without CSINode, a bound pod's claim or a class
+  not found: not counted. The new pod's ephemeral claims are its templates (the emulator runs no
+  ephemeral controller: upstream the claim exists before the pod is scheduled).
 
 Not modelled: scoring (the emulator spreads a workload's pods over the feasible nodes by how many
 of that owner's pods each has, as default PodTopologySpread would by hostname), host ports,
@@ -304,44 +308,85 @@ class Scheduler:
             return ["node(s) exceed max volume count"], True  # csi.go: framework.Unschedulable
         return reasons, resolvable
 
-    def _claim_drivers(self, namespace: str, pod_name: str, spec: dict[str, Any]) -> dict[str, str]:
-        """namespace/claim -> CSI driver of each claim the pod mounts (csi.go filterAttachableVolumes)."""
+    def _volume_drivers(
+        self, namespace: str, pod_name: str, spec: dict[str, Any], new: bool, has_csinode: bool
+    ) -> dict[str, str]:
+        """driver/volumeHandle -> CSI driver of each volume the pod mounts (csi.go
+        filterAttachableVolumes). A new pod's ephemeral claim does not exist yet (the ephemeral
+        controller makes it when the pod is made): its template's class names its driver."""
         found: dict[str, str] = {}
         for vol in spec.get("volumes") or []:
-            if vol.get("persistentVolumeClaim"):
-                claim = vol["persistentVolumeClaim"].get("claimName", "")
-                pvc = self.cluster.get("v1", "PersistentVolumeClaim", namespace, claim) or {}
-                cls = (pvc.get("spec") or {}).get("storageClassName")
-            elif vol.get("ephemeral"):
-                # ephemeral.VolumeClaimName; the claim's spec is the template's.
-                claim = f"{pod_name}-{vol.get('name')}"
-                cls = ((vol["ephemeral"].get("volumeClaimTemplate") or {}).get("spec") or {}).get("storageClassName")
-            else:
-                continue
-            sc = self.cluster.get("storage.k8s.io/v1", "StorageClass", None, cls) if cls else None
-            if sc and sc.get("provisioner"):
-                found[f"{namespace}/{claim}"] = sc["provisioner"]
+            driver: tuple[str, str] | None = None
+            if vol.get("azureDisk"):
+                # checkAttachableInlineVolume; csi-translation-lib plugins/azure_disk.go.
+                driver = ("disk.csi.azure.com", str(vol["azureDisk"].get("diskURI") or "")) if has_csinode else None
+            elif vol.get("persistentVolumeClaim") or vol.get("ephemeral"):
+                claim = vol["persistentVolumeClaim"].get("claimName", "") if vol.get("persistentVolumeClaim") else ""
+                if vol.get("ephemeral"):
+                    claim = f"{pod_name}-{vol.get('name')}"  # ephemeral.VolumeClaimName
+                pvc = self.cluster.get("v1", "PersistentVolumeClaim", namespace, claim) if namespace else None
+                if pvc is None and new and vol.get("ephemeral"):
+                    pvc = {"spec": (vol["ephemeral"].get("volumeClaimTemplate") or {}).get("spec") or {}}
+                if pvc is None:
+                    continue  # a claim of a bound pod that cannot be read is not counted
+                driver = self._claim_driver(f"{namespace}/{claim}", pvc, has_csinode)
+            if driver and driver[0] and driver[1]:
+                found[f"{driver[0]}/{driver[1]}"] = driver[0]
         return found
 
+    def _claim_driver(self, key: str, pvc: dict[str, Any], has_csinode: bool) -> tuple[str, str] | None:
+        """csi.go getCSIDriverInfo: a bound claim's PV (spec.csi, or in-tree azureDisk translated
+        where CSI migration is on: utils.go isCSIMigrationOn, on for Azure Disk with a CSINode);
+        an unbound claim, or one whose PV is not found, through its class (getCSIDriverInfoFromSC,
+        the class by GetPersistentVolumeClaimClass: beta annotation first)."""
+        bound = (pvc.get("spec") or {}).get("volumeName")
+        pv = self.cluster.get("v1", "PersistentVolume", None, bound) if bound else None
+        if pv is not None:
+            source = pv.get("spec") or {}
+            if source.get("csi"):
+                return str(source["csi"].get("driver") or ""), str(source["csi"].get("volumeHandle") or "")
+            if source.get("azureDisk") and has_csinode:
+                return "disk.csi.azure.com", str(source["azureDisk"].get("diskURI") or "")
+            return None
+        annotations = (pvc.get("metadata") or {}).get("annotations") or {}
+        cls = annotations.get(
+            "volume.beta.kubernetes.io/storage-class", (pvc.get("spec") or {}).get("storageClassName")
+        )
+        sc = self.cluster.get("storage.k8s.io/v1", "StorageClass", None, cls) if cls else None
+        provisioner = str((sc or {}).get("provisioner") or "")
+        if provisioner == "kubernetes.io/azure-disk":
+            provisioner = "disk.csi.azure.com" if has_csinode else ""
+        return (provisioner, f"unbound:{key}") if provisioner else None
+
     def _volumes_exceed(self, spec: dict[str, Any], node_name: str) -> bool:
-        new = Counter(self._claim_drivers("", "", spec).values())
+        found = self.cluster.get("storage.k8s.io/v1", "CSINode", None, node_name)
+        new = self._volume_drivers("", "", spec, new=True, has_csinode=found is not None)
         if not new:
             return False
-        csinode = self.cluster.get("storage.k8s.io/v1", "CSINode", None, node_name) or {}
+        csinode = found or {}
         limits = {
             d["name"]: int(d["allocatable"]["count"])
             for d in (csinode.get("spec") or {}).get("drivers") or []
             if (d.get("allocatable") or {}).get("count") is not None
         }
-        if not set(new) & set(limits):
+        if not set(new.values()) & set(limits):
             return False
         attached: dict[str, str] = {}
         for entry in self._pods_by_node().get(node_name, []):
             pod = json.loads(entry.raw)
             md = pod.get("metadata") or {}
-            attached.update(self._claim_drivers(md.get("namespace", ""), md.get("name", ""), pod.get("spec") or {}))
+            attached.update(
+                self._volume_drivers(
+                    md.get("namespace", ""),
+                    md.get("name", ""),
+                    pod.get("spec") or {},
+                    new=False,
+                    has_csinode=found is not None,
+                )
+            )
         count = Counter(attached.values())
-        return any(d in limits and count[d] + n > limits[d] for d, n in new.items())
+        adding = Counter(d for unique, d in new.items() if unique not in attached)
+        return any(d in limits and count[d] + n > limits[d] for d, n in adding.items())
 
     def place(self, spec: dict[str, Any], owner_uid: str = "") -> Placement:
         """The node for a new pod with ``spec``, or None and the FailedScheduling message."""

@@ -1,0 +1,127 @@
+"""The reads behind NodeVolumeLimits in the pinned-deploy fit check (akscli.model.cluster_fit):
+the classes, claims and PersistentVolumes the kube-scheduler reads from its informers, read here
+once per fit check in pages of 500, never one object per request, and within a page budget
+whatever the cluster's size. The filter's rules are akscli.kube.volume_limits. Plain logic: no
+Typer, no rich.
+
+- StorageClasses: one GET per class named (a cluster has a handful).
+- A node's CSINode: one GET, for each node whose pods are read, only where the pod mounts a
+  volume of a class with a provisioner.
+- Claims: the claims of each namespace a bound pod mounts one in, every page of that namespace
+  (a namespace is read once and its claims kept for every node), at most 10 pages in all. A
+  claim past them is not counted, as the scheduler does not count a claim it cannot read.
+- PersistentVolumes: one list of the cluster's, followed page by page only until every bound
+  claim's volume met so far is found, at most 10 pages. A volume past them is counted through
+  its claim's class, as the scheduler does for a PersistentVolume it cannot read
+  (csi.go getCSIDriverInfo)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from akscli.errors import AuthError
+from akscli.kube import volume_limits
+from akscli.kube.client import Kube
+
+_PAGE = 500
+_CLAIM_PAGES = 10
+_PV_PAGES = 10
+
+
+@dataclass
+class VolumeReads:
+    """What one fit check has read for NodeVolumeLimits, and the pages it may still read."""
+
+    kube: Kube
+    provisioners: dict[str, str] = field(default_factory=dict)
+    claims: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
+    claim_pages: dict[str, Iterator[dict[str, Any]]] = field(default_factory=dict)
+    claim_pages_left: int = _CLAIM_PAGES
+    pvs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    pv_pages: Iterator[dict[str, Any]] | None = None
+    pv_pages_left: int = _PV_PAGES
+
+    def full(self, node: Mapping[str, Any], pod: Mapping[str, Any], bound: list[dict[str, Any]]) -> bool:
+        """Whether the NodeVolumeLimits filter keeps the pod off the node, given the pods bound
+        to it (and nominated for it, which the scheduler adds to the node first)."""
+        # A CSINode of no drivers stands in until the node's is read: it is read only where the
+        # pod has a volume of some driver.
+        if not volume_limits.new_volumes(pod, self.provisioner, {}):
+            return False
+        name = str((node.get("metadata") or {}).get("name") or "")
+        try:
+            csinode = self.kube.get("storage.k8s.io/v1", "CSINode", name)
+        except AuthError:
+            return False
+        new = volume_limits.new_volumes(pod, self.provisioner, csinode)
+        limits = {d: n for d in set(new.values()) if (n := volume_limits.limit(csinode, d)) is not None}
+        if not limits:
+            return False
+        attached = volume_limits.attached_volumes(bound, self.claim, self.pv, self.provisioner, csinode)
+        return volume_limits.exceeds(new, attached, limits)
+
+    def provisioner(self, storage_class: str) -> str:
+        """A class's provisioner ("" where it is missing or cannot be read): one GET, once."""
+        if storage_class not in self.provisioners:
+            try:
+                sc = self.kube.get("storage.k8s.io/v1", "StorageClass", storage_class)
+            except AuthError:
+                sc = None
+            self.provisioners[storage_class] = str((sc or {}).get("provisioner") or "")
+        return self.provisioners[storage_class]
+
+    def claim(self, key: str) -> dict[str, Any] | None:
+        """A claim (namespace/name), from its namespace's pages; None where it is not there or
+        past the pages read."""
+        ns, _, name = key.partition("/")
+        known = self.claims.setdefault(ns, {})
+        if ns not in self.claim_pages:
+            self.claim_pages[ns] = self.kube.list_pages("v1", "PersistentVolumeClaim", namespace=ns, page_size=_PAGE)
+        while name not in known and self.claim_pages_left:
+            page = self._next(self.claim_pages[ns])
+            if page is None:
+                break
+            self.claim_pages_left -= 1
+            for pvc in page.get("items") or []:
+                known[str(pvc["metadata"]["name"])] = _claim_fields(pvc)
+        return known.get(name)
+
+    def pv(self, name: str) -> dict[str, Any] | None:
+        """A PersistentVolume, from the cluster's pages read so far; None where it is not there or
+        past the pages read."""
+        if self.pv_pages is None:
+            self.pv_pages = self.kube.list_pages("v1", "PersistentVolume", page_size=_PAGE)
+        while name not in self.pvs and self.pv_pages_left:
+            page = self._next(self.pv_pages)
+            if page is None:
+                break
+            self.pv_pages_left -= 1
+            for pv in page.get("items") or []:
+                self.pvs[str(pv["metadata"]["name"])] = _pv_fields(pv)
+        return self.pvs.get(name)
+
+    @staticmethod
+    def _next(pages: Iterator[dict[str, Any]]) -> dict[str, Any] | None:
+        """The next page, or None at the end or where the user may not list the kind."""
+        try:
+            return next(pages, None)
+        except AuthError:
+            return None
+
+
+def _claim_fields(pvc: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of a claim the filter reads (its class and its volume), kept for the check."""
+    annotations = (pvc.get("metadata") or {}).get("annotations") or {}
+    spec = pvc.get("spec") or {}
+    kept: dict[str, Any] = {"spec": {k: spec[k] for k in ("storageClassName", "volumeName") if k in spec}}
+    if volume_limits.BETA_CLASS in annotations:
+        kept["metadata"] = {"annotations": {volume_limits.BETA_CLASS: annotations[volume_limits.BETA_CLASS]}}
+    return kept
+
+
+def _pv_fields(pv: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of a PersistentVolume the filter reads (its CSI or in-tree Azure disk source)."""
+    spec = pv.get("spec") or {}
+    return {"spec": {k: spec[k] for k in ("csi", "azureDisk") if k in spec}}
