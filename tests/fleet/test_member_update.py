@@ -89,3 +89,20 @@ def test_the_emulator_refuses_a_member_patch_naming_the_cluster(fleet: Any) -> N
     assert refused.value.error is not None and refused.value.error.code == "InvalidRequestContent"
     assert "properties.clusterResourceId" in str(refused.value.message)
     assert _member(fleet, "gpu")["clusterResourceId"] == aks_id(fleet, "aks-gpu")
+
+
+def test_update_of_some_labels_keeps_the_labels_it_does_not_name(fleet: Any) -> None:
+    # ARM's PATCH rule for the properties envelope is JSON merge patch, RFC 7396 (Azure/azure-
+    # resource-manager-rpc 69e229f v1.0/resource-api-reference.md): az and akscli send only the map given.
+    seed_member(fleet, "gpu", aks_id(fleet, "aks-gpu"), "cloud")
+    fleet.update_resource(f"{fleet_id(fleet)}/members/gpu", lambda m: m["properties"].update(labels={"env": "prod"}))
+    result = invoke("fleet", "member", "update", "gpu", *ARM, "--labels", "tier=gpu")
+    assert result.exit_code == 0, result
+    [patch] = fleet.requests_to(r"/fleets/[^/]+/members/gpu$", "PATCH")
+    assert json.loads(patch.body) == {"properties": {"labels": {"tier": "gpu"}}}
+    assert _member(fleet, "gpu")["labels"] == {"env": "prod", "tier": "gpu"}
+
+
+def test_update_help_says_labels_not_named_are_kept() -> None:
+    result = invoke("fleet", "member", "update", "--help")
+    assert "labels not named are kept" in " ".join(result.stdout.split())

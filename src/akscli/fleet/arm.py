@@ -159,7 +159,12 @@ def member_update_body(update_group: str | None, labels: Mapping[str, str]) -> d
     upstream: Azure/azure-rest-api-specs 1713bce8 specification/containerservice/resource-manager/
     Microsoft.ContainerService/fleet/fleetmember.tsp, FleetMembers_Update (updateAsync): a PATCH
     of ResourceUpdateModel<FleetMember, FleetMemberProperties>, whose updatable fields are group
-    and labels (clusterResourceId is Create and Read only)."""
+    and labels (clusterResourceId is Create and Read only).
+    The labels given are set; those not named are kept: ARM's PATCH rule is that fields inside
+    the properties envelope follow JSON merge patch, RFC 7396 (upstream: Azure/azure-resource-
+    manager-rpc 69e229f v1.0/resource-api-reference.md "Patch Resource"; only the top-level tags
+    are replaced whole). No Fleet source says otherwise: fleetmember.tsp gives labels no
+    visibility or replace rule, and az sends the map given without reading the member."""
     props: dict[str, Any] = {}
     if update_group:
         props["group"] = validate.name(update_group, "update group")

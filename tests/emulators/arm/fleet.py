@@ -62,7 +62,10 @@ def _member_on_patch(emu: ArmEmulator, rid: str, body: dict[str, Any], existing:
     specification/containerservice/resource-manager/Microsoft.ContainerService/fleet/fleetmember.tsp,
     FleetMembers_Update; azure-mgmt-containerservicefleet 4.0.0 FleetMemberUpdateProperties has group
     and labels). No source publishes the code ARM answers such a PATCH with, so the refusal is
-    schema.py's, as for any property the published model lacks (InvalidRequestContent)."""
+    schema.py's, as for any property the published model lacks (InvalidRequestContent). The labels
+    are merged into the member's as every PATCH is (routes._merge: ARM's JSON merge patch rule for
+    the properties envelope, Azure/azure-resource-manager-rpc 69e229f v1.0/resource-api-reference.md;
+    no Fleet source publishes a rule of its own)."""
     schema.check(schema.fleet_models(), "FleetMemberUpdate", body)
 
 

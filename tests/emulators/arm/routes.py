@@ -200,6 +200,10 @@ def _check_not_busy(emu: ArmEmulator, resource_id: str, what: str) -> None:
 
 
 def _merge(dst: dict[str, Any], patch: dict[str, Any]) -> None:
+    """A PATCH body merged as JSON merge patch, RFC 7396: ARM's rule for the fields inside the
+    properties envelope (upstream: Azure/azure-resource-manager-rpc 69e229f
+    v1.0/resource-api-reference.md "Patch Resource"), so a member PATCH of some labels keeps the
+    others. That page has the top-level tags replaced whole; here they are merged too."""
     for k, v in patch.items():
         if v is None:
             dst.pop(k, None)

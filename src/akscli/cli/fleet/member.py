@@ -97,7 +97,12 @@ def member_update(
     name: Annotated[str, typer.Argument(help="Member name in the fleet.")],
     update_group: Annotated[str | None, opt("--update-group", help="Update group for staged upgrade runs.")] = None,
     labels: Annotated[
-        list[str] | None, opt("--labels", help="Member labels key=value (repeatable), sent as az sends them.")
+        list[str] | None,
+        opt(
+            "--labels",
+            help="Member labels key=value (repeatable): set or changed; labels not named are kept "
+            "(a JSON merge patch, as az sends them).",
+        ),
     ] = None,
     arm: ArmFlags = ArmFlags(),
     yes: opts.Yes = False,
