@@ -26,6 +26,7 @@ CAR = "ClusterApprovalRequest"
 AR = "ApprovalRequest"
 EVICTION = "ClusterResourcePlacementEviction"
 BUDGET = "ClusterResourcePlacementDisruptionBudget"
+BINDING = "ClusterResourceBinding"
 
 FLEET_PREFIX = "kubernetes-fleet.io/"
 TARGET_UPDATE_RUN_LABEL = FLEET_PREFIX + "targetUpdateRun"  # apis/placement/v1beta1/commons.go

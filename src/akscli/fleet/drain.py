@@ -17,13 +17,13 @@ from typing import Any
 from akscli import validate
 from akscli.errors import CheckFailedError, NotFoundError, UsageError, WaitTimeoutError
 from akscli.fleet import (
+    BINDING,
     CLUSTER_V1,
     CORDON_TAINT,
-    CRP,
     EVICTION,
     MEMBER,
+    PARENT_PLACEMENT_LABEL,
     PLACEMENT_BETA,
-    PLACEMENT_V1,
     hub,
 )
 from akscli.kube import retry
@@ -142,15 +142,29 @@ def uncordon(kube: Kube, cluster: str) -> bool:
 
 
 def placements_on(kube: Kube, cluster: str) -> list[str]:
-    """Names of the ClusterResourcePlacements that have scheduled resources onto ``cluster``."""
-    names = []
-    for crp in kube.list(PLACEMENT_V1, CRP):
-        if (crp.get("metadata") or {}).get("deletionTimestamp"):
+    """Names of the ClusterResourcePlacements bound to ``cluster``, as ``kubectl fleet draincluster``
+    finds them (upstream: kubefleet-dev/kubefleet e160c1cd tools/fleet/cmd/draincluster/
+    draincluster.go fetchClusterResourcePlacementNamesToEvict): the ClusterResourceBindings whose
+    spec.targetCluster is the cluster and that are not being deleted, each naming its placement in
+    the kubernetes-fleet.io/parent-CRP label. The bindings, not the placements' status: the
+    scheduler writes a binding as it picks the cluster, and a placement whose spec changed has no
+    per-cluster status until it is scheduled again (pkg/controllers/placement/controller.go
+    setPlacementStatus resets them while Scheduled is Unknown),
+    while its bindings, and what they put on the member, stay. Listed in pages of 500."""
+    names: set[str] = set()
+    for binding in kube.list(PLACEMENT_BETA, BINDING):
+        meta = binding.get("metadata") or {}
+        if (binding.get("spec") or {}).get("targetCluster") != cluster or meta.get("deletionTimestamp"):
             continue
-        for entry in (crp.get("status") or {}).get("placementStatuses") or []:
-            if entry.get("clusterName") == cluster:
-                names.append(str(crp["metadata"]["name"]))
-                break
+        placement = (meta.get("labels") or {}).get(PARENT_PLACEMENT_LABEL)
+        if not placement:
+            # kubectl fleet stops here too ("failed to get CRP name from binding").
+            raise CheckFailedError(
+                f"binding {meta.get('name')} of member cluster {cluster} names no placement "
+                f"(label {PARENT_PLACEMENT_LABEL}); nothing was evicted",
+                hint=f"see it with kubectl get clusterresourcebinding {meta.get('name')} -o yaml",
+            )
+        names.add(str(placement))
     return sorted(names)
 
 

@@ -21,9 +21,13 @@ paths below relative to that repository:
   installs, and the snapshots upstream kubefleet-dev/kubefleet pkg/utils/controller/
   resource_snapshot_resolver.go writes).
 
-All state lives in the emulator's store, except what the real hub keeps in bindings and policy
-snapshots, which the emulator does not serve: which members are bound (``updated``) and to which
-resource snapshot index (``rolled``), which were evicted, and each placement's policy snapshot index.
+* Bindings: ``fleet_bindings`` writes a (Cluster)ResourceBinding per placement and picked member, as
+  the scheduler and rollout controllers do (apis/placement/v1beta1/binding_types.go).
+
+All state lives in the emulator's store, except what the simulator reads back from memory rather
+than from those bindings, and the policy snapshots, which the emulator does not serve: which
+members are bound (``updated``) and to which resource snapshot index (``rolled``), which were
+evicted, and each placement's policy snapshot index.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from tests.emulators.kube.controllers import fleet_snapshots
+from tests.emulators.kube.controllers import fleet_bindings, fleet_snapshots
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.fleet_cleanup import (
     PLACEMENT_CLEANUP_FINALIZER,
@@ -79,8 +83,8 @@ NAMESPACED_CONTENT = [
 
 
 class FleetHubController(StagedRuns, Evictions, PlacementCleanup, Controller):
-    # The hub agent's chart installs the snapshot CRDs (fleet_snapshots); ../shared/crds has none.
-    crds: ClassVar[list[dict[str, Any]]] = fleet_snapshots.CRDS
+    # The hub agent's chart installs the snapshot and binding CRDs; ../shared/crds has none.
+    crds: ClassVar[list[dict[str, Any]]] = fleet_snapshots.CRDS + fleet_bindings.CRDS
     watches: ClassVar[list[tuple[str, str]]] = [
         (P1, "ClusterResourcePlacement"),
         (P1, "ResourcePlacement"),
@@ -320,6 +324,9 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, Controller):
             statuses.append(
                 {"clusterName": name, "conditions": [_cond("Scheduled", False, "ScheduleFailed", reason, generation)]}
             )
+        picked = dict(zip(decisions.picked, statuses, strict=False))
+        bound = {name: self.is_bound(placement, name) for name in picked}
+        fleet_bindings.sync(cluster, placement, picked, self.policy_snapshot(placement), bound)
         prefix = placement["kind"]
         conditions = [_cond(prefix + "Scheduled", decisions.fulfilled, decisions.reason, decisions.message, generation)]
         # The latest snapshot's index (setPlacementStatus), or under External the one every member

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tests.emulators.kube.controllers import fleet_snapshots
+from tests.emulators.kube.controllers import fleet_bindings, fleet_snapshots
 from tests.emulators.kube.controllers.finalizers import add_finalizer, has_finalizer, remove_finalizer
 
 PLACEMENT_CLEANUP_FINALIZER = "kubernetes-fleet.io/crp-cleanup"
@@ -61,6 +61,7 @@ class PlacementCleanup:
             # snapshot, and evicted), and the scheduler's observed generation with them.
             for state in (self.updated, self.rolled, self.evicted, self._scheduled):
                 state.pop(key, None)
+            fleet_bindings.delete_all(cluster, placement)
             remove_finalizer(cluster, placement, SCHEDULER_CLEANUP_FINALIZER)
         if has_finalizer(placement, PLACEMENT_CLEANUP_FINALIZER):
             self._snapshots.pop(key, None)  # DeletePolicySnapshots

@@ -14,6 +14,8 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from tests.emulators.kube.controllers import fleet_bindings
+
 PB = "placement.kubernetes-fleet.io/v1beta1"
 P1 = "placement.kubernetes-fleet.io/v1"
 VALID, INVALID = "ClusterResourcePlacementEvictionValid", "ClusterResourcePlacementEvictionInvalid"
@@ -88,12 +90,10 @@ class Evictions:
         policy = (crp.get("spec") or {}).get("policy") or {}
         if policy.get("placementType") == "PickFixed":
             return finish(PICK_FIXED)
-        bindings = {
-            s["clusterName"]: s
-            for s in (crp.get("status") or {}).get("placementStatuses") or []
-            if s.get("clusterName")
-        }
-        bindings = {k: v for k, v in bindings.items() if _conds(v).get("Scheduled", {}).get("status") == "True"}
+        # The placement's ClusterResourceBindings, by the parent-CRP label (controller.go
+        # validateEviction), each with its conditions: those of the binding, not the placement's
+        # status, which is reset while the placement waits to be scheduled again.
+        bindings = {member: b.get("status") or {} for member, b in fleet_bindings.bindings_of(cluster, crp).items()}
         entry = bindings.get(target)
         if entry is None:
             return finish(MISSING_BINDING)
