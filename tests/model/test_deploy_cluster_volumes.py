@@ -209,3 +209,13 @@ def test_claims_and_volumes_are_read_a_page_at_a_time_never_by_name(model_emulat
         "/api/v1/namespaces/team-a/persistentvolumeclaims",
         "/api/v1/persistentvolumes",
     ]
+
+
+def test_an_inline_azure_disk_volume_of_a_bound_pod_is_counted(model_emulator: Start) -> None:
+    # checkAttachableInlineVolume: an in-tree azureDisk volume in the pod's spec, translated to CSI.
+    emu = model_emulator()
+    a100_and_h100(emu)
+    disks_on(emu, "a100-0", used=MAX_DATA_DISKS[NC_A100] - 1)
+    inline = {"name": "old", "azureDisk": {"diskName": "old", "diskURI": f"{DISK}old", "kind": "Managed"}}
+    bound_pod(emu, "legacy", "a100-0", {"containers": [{"name": "app", "image": "app"}], "volumes": [inline]})
+    assert deploy() and deployment_size(emu) == ND_H100
