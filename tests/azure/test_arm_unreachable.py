@@ -12,10 +12,9 @@ import os
 import socket
 
 import pytest
-from azure.core.pipeline.policies import RetryPolicy
 
 from akscli import netfail
-from akscli.azure import clusters
+from akscli.azure import armretry, clusters
 from akscli.azure.arm import AzureTarget
 from akscli.errors import AkscliError, AuthError
 from tests.cli import invoke
@@ -24,10 +23,10 @@ from tests.emulators.arm import ArmEmulator
 
 @pytest.fixture
 def waits(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Each retry azure-core waits for (recorded, not slept)."""
+    """Each wait before a retry (recorded, not slept; akscli.azure.armretry)."""
     netfail.forget()
     recorded: list[int] = []
-    monkeypatch.setattr(RetryPolicy, "sleep", lambda self, settings, transport, response=None: recorded.append(1))
+    monkeypatch.setattr(armretry, "pause", lambda _seconds: recorded.append(1))
     return recorded
 
 

@@ -103,6 +103,7 @@ class ArmFailure:
     message: str
     operation_status: str | None  # "Failed"/"Canceled" when a long-running operation ended so
     url: str
+    retry_after: float | None = None  # seconds, from the answer's Retry-After (a 429's)
 
     @property
     def lcode(self) -> str:
@@ -166,7 +167,20 @@ def failure_of(exc: Any) -> ArmFailure:
         status = 409 if op_status.lower() == "canceled" else _status_of_code(code)
     response = getattr(exc, "response", None)
     url = str(getattr(getattr(response, "request", None), "url", "") or "")
-    return ArmFailure(status, code, message, op_status, url)
+    return ArmFailure(status, code, message, op_status, url, _retry_after(response))
+
+
+def _retry_after(response: Any) -> float | None:
+    """Retry-After in seconds (ARM sends whole seconds: Azure/azure-resource-manager-rpc
+    v1.0/async-api-reference.md, "Retry-After should be (integer), will not support http-date")."""
+    headers = getattr(response, "headers", None) or {}
+    for name, value in dict(headers).items():
+        if str(name).lower() == "retry-after":
+            try:
+                return float(value)
+            except (TypeError, ValueError):
+                return None
+    return None
 
 
 def _status_of_code(code: str) -> int | None:
@@ -407,9 +421,13 @@ def _classify(f: ArmFailure, prefix: str) -> AkscliError:
     if f.status in (409, 412) or f.lcode == "operationnotallowed":
         return _conflict(f, prefix)
     if f.status == 429:
+        from akscli.azure.armretry import MAX_RETRY_AFTER_S
+
+        longer = f.retry_after is not None and f.retry_after > MAX_RETRY_AFTER_S
+        wait = f"Azure asks to wait {f.retry_after:.0f}s, longer than akscli waits; retry then" if longer else ""
         return AkscliError(
             f"{prefix}Azure Resource Manager is throttling requests: {f.message}",
-            hint="retry in a minute; fewer parallel commands reduce throttling",
+            hint=f"{wait or 'retry in a minute'}; fewer parallel commands reduce throttling",
         )
     if f.status is not None and 400 <= f.status < 500:
         return _rejected(f, prefix)

@@ -6,12 +6,32 @@ refused connection, a name that does not resolve, or a TLS failure waits about 6
 reported. client-go retries none of those (kubernetes/client-go rest/request.go, ``request``'s
 ``isErrRetryableFunc``: only a reset or dropped connection); akscli.netfail says which is which.
 A refusal is still retried from a server that answered earlier in this process (it restarts).
-Status retries (408/429/5xx, Retry-After) and read errors are azure-core's, unchanged.
+Status retries (408/429/5xx) and read errors are azure-core's, with two bounds of akscli's:
+
+- **Retry-After is honoured within a bound.** azure-core sleeps whatever Retry-After says
+  (``RetryPolicy.sleep``, ``_sleep_for_retry``), an hour if ARM says an hour. ARM's throttling
+  answers 429 with Retry-After, the seconds to wait before the next request, which is refused
+  with a new Retry-After if sent sooner (upstream: MicrosoftDocs/azure-docs
+  articles/azure-resource-manager/management/request-limits-and-throttling.md, "Error code").
+  So akscli waits what ARM asks up to ``MAX_RETRY_AFTER_S`` and, past that, sends nothing more
+  and reports the wait (armerrors): a command is not left silent for longer.
+- **Backoff has jitter.** azure-core's exponential backoff has none (``get_backoff_time``:
+  ``backoff * 2 ** (n - 1)``, and 0 before the first retry), so clients that failed together
+  retry together. Without Retry-After akscli waits ``backoff * 2 ** (n - 1)`` from the first
+  retry on, times a factor in [0.8, 1.3), capped at azure-core's ``retry_backoff_max``: the
+  jitter of the Azure SDK for Go (Azure/azure-sdk-for-go sdk/azcore/runtime/policy_retry.go,
+  ``calcDelay``: "Introduce jitter: [0.0, 1.0) / 2 = [0.0, 0.5) + 0.8 = [0.8, 1.3)").
+
+Every ARM client akscli makes (SDK clients and raw pipelines, azure/arm.py) and the Entra token
+requests of its credentials (azure/identity.py) use this policy; a long-running operation's polls
+go through the same pipeline, so a 429 on a poll is retried here too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -21,6 +41,16 @@ from azure.core.exceptions import ServiceRequestError
 from azure.core.pipeline.policies import RetryPolicy
 
 from akscli import netfail
+
+# The longest Retry-After akscli waits before sending a request again: azure-core's own cap on its
+# backoff (retry_backoff_max, 120 s). A longer one ends the retries, and the error names it.
+MAX_RETRY_AFTER_S = 120.0
+# Jitter factor range of the backoff (Azure/azure-sdk-for-go sdk/azcore/runtime/policy_retry.go).
+JITTER = (0.8, 1.3)
+
+# How the policy waits and draws its jitter; tests replace them with a recorder (no real sleep).
+pause: Callable[[float], None] = time.sleep
+uniform: Callable[[float, float], float] = random.uniform
 
 # The retries counted for the caller of ``counting_retries`` (None: nobody counts).
 _RETRIES: ContextVar[list[int] | None] = ContextVar("akscli_arm_retries", default=None)
@@ -46,6 +76,13 @@ def server_of(url: str) -> str:
 
 
 class ReachableRetryPolicy(RetryPolicy):  # type: ignore[type-arg]
+    def retry_after_of(self, response: Any) -> float | None:
+        """The wait an answer asks for (Retry-After, retry-after-ms, x-ms-retry-after-ms)."""
+        if response is None or getattr(response, "http_response", None) is None:
+            return None
+        found = self.get_retry_after(response)
+        return None if found is None else float(found)
+
     def is_retry(self, settings: dict[str, Any], response: Any) -> bool:
         # Called with every response: the server answered.
         netfail.answered(server_of(response.http_request.url))
@@ -57,8 +94,22 @@ class ReachableRetryPolicy(RetryPolicy):  # type: ignore[type-arg]
             server = server_of(request.url) if request is not None else ""
             if not netfail.classify(error).retryable(server):
                 return False
+        wait = self.retry_after_of(response) if error is None else None
+        if wait is not None and wait > MAX_RETRY_AFTER_S:
+            return False  # the answer (429 with its Retry-After) goes back to the caller, who says so
         again = bool(super().increment(settings, response=response, error=error))
         counted = _RETRIES.get()
         if again and counted is not None and not isinstance(error, ServiceRequestError):
             counted[0] += 1
         return again
+
+    def sleep(self, settings: dict[str, Any], transport: Any, response: Any = None) -> None:
+        """Wait before the next attempt: Retry-After when the answer has one (within
+        ``MAX_RETRY_AFTER_S``, see ``increment``), else the jittered exponential backoff."""
+        wait = self.retry_after_of(response)
+        if not wait:
+            attempts = max(1, len(settings["history"]))
+            backoff = float(settings["backoff"]) * (2 ** (attempts - 1))
+            wait = min(float(settings["max_backoff"]), backoff * uniform(*JITTER))
+        if wait > 0:
+            pause(wait)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import re
@@ -9,7 +10,7 @@ import time
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from tests.emulators.arm import entra, etags
+from tests.emulators.arm import entra, etags, throttle
 from tests.emulators.arm.ids import ParsedId, parse_path
 from tests.emulators.arm.server import AKS_SERVER_APP, ArmError, Operation, _fmt_retry
 
@@ -70,15 +71,37 @@ def _dispatch(
     fault = emu.faults.take(method, path)
     if fault is not None:
         return _fault(fault.status, fault.retry_after, fault.body)
-    if lower.startswith("/subscriptions/"):
-        entra.check_auth(emu, headers, path)
+    if not lower.startswith("/subscriptions/"):
+        for meth, rx, route in emu._routes:
+            if meth in (method, "*") and rx.search(path):
+                status, payload = route(emu, path, query, body)
+                return status, {}, payload
+        return 404, {}, {"error": {"code": "NotFound", "message": f"no route for {path}"}}
+    entra.check_auth(emu, headers, path)
+    # Subscription throttling (throttle.py): a token per request, 429 when the bucket is empty.
+    limits, throttled, _ = throttle.check(emu, method, path.split("/")[2])
+    if throttled is not None:
+        return 429, limits, throttled
+    try:
+        answer = _subscription_request(emu, method, path, query, headers, body)
+    except ArmError as e:
+        answer = _err(e)
+    return answer[0], {**limits, **answer[1]}, answer[2]
+
+
+def _subscription_request(
+    emu: ArmEmulator,
+    method: str,
+    path: str,
+    query: dict[str, list[str]],
+    headers: dict[str, str],
+    body: bytes,
+) -> Response:
     for meth, rx, route in emu._routes:
         if meth in (method, "*") and rx.search(path):
             status, payload = route(emu, path, query, body)
             return status, {}, payload
-    if lower.startswith("/subscriptions/"):
-        return _arm(emu, method, path, query, body, headers)
-    return 404, {}, {"error": {"code": "NotFound", "message": f"no route for {path}"}}
+    return _arm(emu, method, path, query, body, headers)
 
 
 def _fault(status: int, retry_after: float | None, body: dict[str, Any] | None) -> Response:
@@ -440,13 +463,28 @@ def _list(emu: ArmEmulator, path: str, p: ParsedId, query: dict[str, list[str]])
         if h.on_list is not None:
             items = h.on_list(emu, items, query)
     items.sort(key=lambda o: o["id"].lower())
-    skip = int((query.get("$skiptoken") or ["0"])[0])
-    page = items[skip : skip + emu.page_size]
+    return 200, {}, page_of(emu, path, query, items)
+
+
+def page_of(emu: ArmEmulator, path: str, query: dict[str, list[str]], items: list[dict[str, Any]]) -> dict[str, Any]:
+    """One page of a collection GET, as ARM's resource provider contract pages: ``value`` and a
+    ``nextLink`` to the same collection with ``$skipToken``, an opaque token the provider defines,
+    and the client's other query parameters ($filter); no nextLink on the last page (upstream:
+    Azure/azure-resource-manager-rpc v1.0/resource-api-reference.md "Get Resource" collection
+    paging, commit 69e229f; nextLink as in ../shared/data/arm-examples
+    fleet-2026-06-01/Fleets_ListByResourceGroup.json). The token here is the id of the last item
+    sent, base64url: a page after a create or delete neither repeats nor skips an item. Page size:
+    ``emu.page_size`` (100); no published AKS or Fleet page size was found."""
+    token = next((v[0] for k, v in query.items() if k.lower() == "$skiptoken"), "")
+    after = base64.urlsafe_b64decode(token.encode() + b"==").decode() if token else ""
+    rest = [o for o in items if o["id"].lower() > after] if after else items
+    page = rest[: emu.page_size]
     out: dict[str, Any] = {"value": page}
-    if skip + emu.page_size < len(items):
-        q = {"api-version": query["api-version"][0], "$skiptoken": str(skip + emu.page_size)}
-        out["nextLink"] = f"{emu.url}{path}?{urlencode(q)}"
-    return 200, {}, out
+    if len(rest) > emu.page_size:
+        last = base64.urlsafe_b64encode(page[-1]["id"].lower().encode()).decode().rstrip("=")
+        kept = [(k, v[0]) for k, v in query.items() if k.lower() != "$skiptoken"]
+        out["nextLink"] = f"{emu.url}{path}?{urlencode([*kept, ('$skipToken', last)])}"
+    return out
 
 
 def _operation(emu: ArmEmulator, kind: str, op_id: str, api_version: str) -> Response:

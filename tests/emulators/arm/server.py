@@ -39,6 +39,7 @@ from tests.emulators.arm.records import (
     TypeHooks,
     _Action,
 )
+from tests.emulators.arm.throttle import Throttle
 from tests.emulators.arm.tls import TlsFiles, throwaway_tls
 
 DEFAULT_TENANT = "72f988bf-0000-0000-0000-000000000001"
@@ -79,6 +80,8 @@ class ArmEmulator:
         # after-stage wait elapses) without sleeping.
         self.clock_offset = 0.0
         self.faults = Faults()
+        # ARM's subscription throttling (throttle.py), off unless a test or benchmark sets it.
+        self.throttle: Throttle | None = None
         self.request_log: list[LogEntry] = []
         # Entra side: confidential clients (id -> secret) and accepted federated assertions.
         self.clients: dict[str, str] = {DEFAULT_CLIENT_ID: DEFAULT_CLIENT_SECRET}
