@@ -134,14 +134,20 @@ class FleetArm:
         except AkscliError:
             return
 
-    def cluster_reader(self) -> Callable[[str], dict[str, Any] | None]:
+    def cluster_reader(self, ids: Iterable[str] = ()) -> Callable[[str], dict[str, Any] | None]:
         """Reads the AKS or Arc cluster resource a member points at (None when unreadable);
-        one HTTP pipeline, shared by the threads of ``member_rows``."""
+        one HTTP pipeline, shared by the threads of ``member_rows``. The clusters of ``ids``
+        that share a resource group are listed first (fleet/member_clusters.py), not read one
+        GET each."""
         from akscli.azure import arm
+        from akscli.fleet.member_clusters import prefetch
 
         raw = arm.raw_client(self.target)
+        listed = prefetch(ids, lambda link: arm.raw_call(raw, "GET", link, _AKS_API))
 
         def read(resource_id: str) -> dict[str, Any] | None:
+            if resource_id.lower() in listed:
+                return listed[resource_id.lower()]
             version = _ARC_API if f"/providers/{ARC_TYPE}/" in resource_id.lower() else _AKS_API
             try:
                 found: dict[str, Any] | None = arm.raw_call(raw, "GET", resource_id, version)

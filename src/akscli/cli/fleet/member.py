@@ -136,7 +136,9 @@ def member_list(
 
     fmt = opts.output_format(output_format)
     scope = arm.scope()
-    rows = member_rows(scope.items(MEMBER), scope.arm.cluster_reader())
+    members = scope.items(MEMBER)
+    ids = [str((m.get("properties") or {}).get("clusterResourceId") or "") for m in members]
+    rows = member_rows(members, scope.arm.cluster_reader(ids))
     output.emit(rows, fmt, MEMBER_COLUMNS, name=output.named(MEMBER.ref))
 
 

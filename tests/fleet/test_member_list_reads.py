@@ -1,0 +1,64 @@
+"""``fleet member list`` reads the clusters behind the members without one GET per member where
+they share a resource group (akscli.fleet.member_clusters): N+1 reads of a 1,000-member fleet
+would empty ARM's read bucket (tests/bench/bench_arm_reads.py measures 200 members)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.cli import invoke, list_items
+from tests.fleet.armworld import ARM, add_aks_cluster, aks_id, arc_id, seed_member
+
+ONE_CLUSTER = r"/managedClusters/[^/]+$"
+GROUP_LIST = r"/resourceGroups/rg-fleet/providers/Microsoft\.ContainerService/managedClusters$"
+
+
+def _members(emu: Any, count: int) -> None:
+    for n in range(count):
+        add_aks_cluster(emu, f"aks-{n}")
+        seed_member(emu, f"m{n}", aks_id(emu, f"aks-{n}"), "cloud")
+
+
+def _rows() -> dict[str, dict[str, Any]]:
+    listed = invoke("fleet", "member", "list", *ARM, "-o", "json")
+    assert listed.exit_code == 0, listed
+    return {r["name"]: r for r in list_items(listed.stdout)}
+
+
+def test_members_whose_clusters_share_a_group_are_read_by_listing_the_group(fleet: Any) -> None:
+    _members(fleet, 6)
+    rows = _rows()
+    assert {r["kubernetesVersion"] for r in rows.values()} == {"1.33.2"}
+    assert all(r["healthy"] for r in rows.values())
+    assert fleet.requests_to(ONE_CLUSTER, "GET") == []
+    assert len(fleet.requests_to(GROUP_LIST, "GET")) == 1
+
+
+def test_a_group_of_many_clusters_is_listed_only_within_half_the_gets_it_replaces(fleet: Any) -> None:
+    fleet.page_size = 1
+    for n in range(10):
+        add_aks_cluster(fleet, f"other-{n}")  # listed before the members' clusters ("aks-" < "other-")
+    _members(fleet, 4)
+    fleet.put_resource(aks_id(fleet, "aks-3"), {"location": "eastus", "properties": {"kubernetesVersion": "1.34.1"}})
+    fleet.put_resource(aks_id(fleet, "aaa"), {"location": "eastus", "properties": {}})
+    rows = _rows()
+    assert rows["m3"]["kubernetesVersion"] == "1.34.1"
+    assert len(fleet.requests_to(GROUP_LIST, "GET")) == 2  # 4 members: 2 pages at most
+    assert len(fleet.requests_to(ONE_CLUSTER, "GET")) == 3  # aks-1..3, after the pages of aaa and aks-0
+
+
+def test_a_group_list_refused_falls_back_to_reading_each_cluster(fleet: Any) -> None:
+    _members(fleet, 3)
+    fleet.faults.add("GET", GROUP_LIST, 403)
+    rows = _rows()
+    assert {r["kubernetesVersion"] for r in rows.values()} == {"1.33.2"}
+    assert len(fleet.requests_to(ONE_CLUSTER, "GET")) == 3
+
+
+def test_a_lone_member_cluster_and_an_arc_cluster_are_read_one_by_one(fleet: Any) -> None:
+    seed_member(fleet, "gpu", aks_id(fleet, "aks-gpu"), "cloud")
+    seed_member(fleet, "edge", arc_id(fleet, "edge-1"), "edge")
+    rows = _rows()
+    assert rows["edge"]["kubernetesVersion"] == "1.32.5"
+    assert fleet.requests_to(GROUP_LIST, "GET") == []
+    assert len(fleet.requests_to(ONE_CLUSTER, "GET")) == 1
