@@ -451,7 +451,7 @@ def _list(emu: ArmEmulator, path: str, p: ParsedId, query: dict[str, list[str]])
         scope = p.scope.lower()
         items = [
             o
-            for o in emu.list_resources(type_name)
+            for o in emu.list_resources(type_name, under=scope + "/")
             if o["id"].lower().startswith(scope + "/") and (parse_path(o["id"]) or p).scope.lower().startswith(scope)
         ]
     else:

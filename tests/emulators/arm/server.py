@@ -227,10 +227,15 @@ class ArmEmulator:
             if obj is not None:
                 fn(obj)
 
-    def list_resources(self, type_name: str, parent: str | None = None) -> list[dict[str, Any]]:
+    def list_resources(self, type_name: str, parent: str | None = None, *, under: str = "") -> list[dict[str, Any]]:
+        """Copies of the stored resources of a type (below ``parent``; with ids starting ``under``,
+        lower case: a scope's list looks only at its own, so that a subscription of thousands
+        of clusters is not parsed and copied whole for each page of a resource group's)."""
         out = []
         with self._lock:
             for key, obj in self._store.items():
+                if under and not key.startswith(under):
+                    continue
                 p = parse_path(key)
                 if p is None or p.type.lower() != type_name.lower():
                     continue
