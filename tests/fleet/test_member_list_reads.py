@@ -62,3 +62,32 @@ def test_a_lone_member_cluster_and_an_arc_cluster_are_read_one_by_one(fleet: Any
     assert rows["edge"]["kubernetesVersion"] == "1.32.5"
     assert fleet.requests_to(GROUP_LIST, "GET") == []
     assert len(fleet.requests_to(ONE_CLUSTER, "GET")) == 1
+
+
+def test_the_clusters_of_members_are_read_at_most_eight_at_a_time(fleet: Any) -> None:
+    import threading
+
+    state = {"in_flight": 0, "most": 0}
+    lock = threading.Lock()
+    never = threading.Event()
+    for n in range(12):  # each in a group of its own: one GET each
+        group = f"rg-solo{n}"
+        fleet.add_resource_group(f"/subscriptions/{fleet.subscription}/resourceGroups/{group}")
+        rid = aks_id(fleet, f"solo{n}").replace("/rg-fleet/", f"/{group}/")
+        fleet.put_resource(rid, {"location": "eastus", "properties": {"kubernetesVersion": "1.33.2"}})
+        seed_member(fleet, f"s{n}", rid, "cloud")
+
+    def held(emu: Any, path: str, query: Any, body: bytes) -> tuple[int, Any]:
+        with lock:
+            state["in_flight"] += 1
+            state["most"] = max(state["most"], state["in_flight"])
+        never.wait(0.3)  # hold the request so that the others pile up (nothing sets it)
+        with lock:
+            state["in_flight"] -= 1
+        return 200, emu.get_resource(path)
+
+    fleet.register_route(
+        "GET", r"/resourceGroups/rg-solo\d+/providers/Microsoft\.ContainerService/managedClusters/", held
+    )
+    assert len(_rows()) == 12
+    assert 1 < state["most"] <= 8
