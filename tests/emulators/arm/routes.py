@@ -451,14 +451,14 @@ def _list(emu: ArmEmulator, path: str, p: ParsedId, query: dict[str, list[str]])
         scope = p.scope.lower()
         items = [
             o
-            for o in emu.list_resources(type_name, under=scope + "/")
+            for o in emu.list_resources(type_name, under=scope + "/", copies=False)
             if o["id"].lower().startswith(scope + "/") and (parse_path(o["id"]) or p).scope.lower().startswith(scope)
         ]
     else:
         parent = p.prefix(len(p.rest) - 1)
         if emu.get_resource(parent) is None:
             raise _not_found(parent, "/".join([p.namespace, *p.types[:-1]]))
-        items = emu.list_resources(type_name, parent)
+        items = emu.list_resources(type_name, parent, copies=False)
     for h in emu._hooks_for(type_name):
         if h.on_list is not None:
             items = h.on_list(emu, items, query)
@@ -478,7 +478,8 @@ def page_of(emu: ArmEmulator, path: str, query: dict[str, list[str]], items: lis
     token = next((v[0] for k, v in query.items() if k.lower() == "$skiptoken"), "")
     after = base64.urlsafe_b64decode(token.encode() + b"==").decode() if token else ""
     rest = [o for o in items if o["id"].lower() > after] if after else items
-    page = rest[: emu.page_size]
+    with emu._lock:  # copies of the page only, made while no write changes them
+        page = copy.deepcopy(rest[: emu.page_size])
     out: dict[str, Any] = {"value": page}
     if len(rest) > emu.page_size:
         last = base64.urlsafe_b64encode(page[-1]["id"].lower().encode()).decode().rstrip("=")

@@ -227,10 +227,14 @@ class ArmEmulator:
             if obj is not None:
                 fn(obj)
 
-    def list_resources(self, type_name: str, parent: str | None = None, *, under: str = "") -> list[dict[str, Any]]:
+    def list_resources(
+        self, type_name: str, parent: str | None = None, *, under: str = "", copies: bool = True
+    ) -> list[dict[str, Any]]:
         """Copies of the stored resources of a type (below ``parent``; with ids starting ``under``,
         lower case: a scope's list looks only at its own, so that a subscription of thousands
-        of clusters is not parsed and copied whole for each page of a resource group's)."""
+        of clusters is not parsed and copied whole for each page of a resource group's).
+        ``copies=False``: the stored objects themselves, for a caller that copies what it sends
+        (a list copies one page, not the collection)."""
         out = []
         with self._lock:
             for key, obj in self._store.items():
@@ -241,7 +245,7 @@ class ArmEmulator:
                     continue
                 if parent is not None and not key.startswith(parent.lower() + "/"):
                     continue
-                out.append(copy.deepcopy(obj))
+                out.append(copy.deepcopy(obj) if copies else obj)
         return out
 
     def register_action(
