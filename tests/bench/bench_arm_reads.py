@@ -92,9 +92,7 @@ def seed(emu: Any, args: argparse.Namespace) -> None:
     fleet = f"/subscriptions/{SUB}/resourceGroups/{FLEET[0]}/{AKS}/fleets/{FLEET[1]}"
     emu.put_resource(fleet, {"location": "eastus", "properties": {}})
     for i, rid in enumerate(members):
-        emu.put_resource(
-            f"{fleet}/members/m{i:04d}", {"properties": {"clusterResourceId": rid, "group": f"g{i % 4}"}}
-        )
+        emu.put_resource(f"{fleet}/members/m{i:04d}", {"properties": {"clusterResourceId": rid, "group": f"g{i % 4}"}})
     for i in range(args.runs):
         emu.put_resource(
             f"{fleet}/updateRuns/run{i:04d}",
