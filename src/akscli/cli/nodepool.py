@@ -1,15 +1,15 @@
 """akscli nodepool: AKS node pools (GPU pools, MIG, autoscaler, spot) through ARM."""
 
-from collections.abc import Mapping
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from akscli import errors, output
 from akscli.azure import etags, kinds
-from akscli.cli import azopts, complete, nodepool_nap
+from akscli.cli import azopts, complete, nodepool_arm, nodepool_nap
 from akscli.cli import options as opts
 from akscli.cli.azopts import AzureFlags, DryRun, NoWait, ResourceGroup, on_azure
+from akscli.cli.nodepool_arm import _ids, _resume, _show, _show_cmd
 from akscli.output import Column
 
 app = typer.Typer(
@@ -68,30 +68,6 @@ COLUMNS = [
     Column("zones", "zones", wide=True),
     Column("taints", "taints", wide=True),
 ]
-
-
-def _ids(resource_group: str | None, cluster: str, name: str | None = None) -> tuple[str, str, str]:
-    from akscli.azure import names
-
-    rg = azopts.resource_group(resource_group)
-    return rg, names.cluster_name(cluster), names.nodepool_name(name) if name else ""
-
-
-def _resume(rg: str, cluster: str, name: str | None = None) -> str:
-    if name is None:
-        return f"akscli nodepool list --cluster {cluster} -g {rg}"
-    return f"akscli nodepool show {name} --cluster {cluster} -g {rg}"
-
-
-def _show_cmd(rg: str, cluster: str, name: str) -> str:
-    """Where --if-match's eTag is read: the pool's properties.eTag."""
-    return etags.etag_cmd(etags.pool_show(rg, cluster, name), etags.POOL_ETAG)
-
-
-def _show(pool: Mapping[str, Any], fmt: str) -> None:
-    from akscli.azure import nodepools
-
-    azopts.show(pool, fmt, nodepools.summary, kind=kinds.NODEPOOL)
 
 
 @app.command("add")
@@ -244,7 +220,7 @@ def add(
         )
         return
     cluster = nodepool_nap.need_cluster(cluster)
-    _arm_add(
+    nodepool_arm.add(
         name=name,
         cluster=cluster,
         resource_group=resource_group,
@@ -272,86 +248,6 @@ def add(
         output_=output_,
         azure=azure,
     )
-
-
-def _arm_add(
-    *,
-    name: str,
-    cluster: str,
-    resource_group: str | None,
-    vm_size: str | None,
-    gpu: str | None,
-    gpus_per_node: int | None,
-    count: int | None,
-    min_count: int | None,
-    max_count: int | None,
-    enable_autoscaler: bool,
-    mode: str,
-    taints: list[str] | None,
-    no_gpu_taint: bool,
-    labels: list[str] | None,
-    gpu_driver: str | None,
-    gpu_instance_profile: str | None,
-    os_sku: str | None,
-    spot: bool,
-    spot_max_price: float | None,
-    zones: list[str] | None,
-    kubernetes_version: str | None,
-    if_none_match: str | None,
-    dry_run: str,
-    no_wait: bool,
-    output_: str,
-    azure: AzureFlags,
-) -> None:
-    from akscli.azure import clusters, nodepools
-
-    fmt = output.check_format(output_, output.OBJECT_FORMATS)
-    etags.check_if_none_match(if_none_match)
-    nodepools.check_enable_autoscaler(enable_autoscaler, min_count, max_count)
-    spec = nodepools.NodePoolSpec.from_flags(
-        name=name,
-        cluster=cluster,
-        resource_group=azopts.resource_group(resource_group),
-        vm_size=vm_size,
-        gpu=gpu,
-        gpus_per_node=gpus_per_node,
-        count=count,
-        min_count=min_count,
-        max_count=max_count,
-        mode=mode,
-        taints=taints,
-        no_gpu_taint=no_gpu_taint,
-        labels=labels,
-        gpu_driver=gpu_driver,
-        gpu_instance_profile=gpu_instance_profile,
-        os_sku=os_sku,
-        spot=spot,
-        spot_max_price=spot_max_price,
-        zones=zones,
-        kubernetes_version=kubernetes_version,
-    )
-    body = nodepools.build_body(spec)
-    if gpu:
-        output.info(f"--gpu {gpu}: using VM size {spec.vm_size}")
-    # --dry-run contacts nothing: the SDK builds the PUT (URL, api-version, body) and it is printed;
-    # the checks before a real add (the cluster, an existing pool, size and quota) are reads it leaves out.
-    with azopts.dry_run_scope(dry_run, fmt, offline=True) as dry:
-        target = azure.target()
-        c = clusters.client(target)
-        if dry:
-            nodepools.send_add(c, spec, body)
-        poller = nodepools.begin_add(c, spec, body, target)
-        resume = _resume(spec.resource_group, spec.cluster, spec.name)
-        result = azopts.finish(
-            poller,
-            f"add node pool {spec.name}",
-            fmt,
-            no_wait=no_wait,
-            resume=resume,
-            target=azopts.audit_target(c, spec.resource_group, spec.cluster, spec.name),
-        )
-        if result is not None:
-            _show(clusters.as_dict(result), fmt)
 
 
 @app.command("list")
