@@ -67,7 +67,37 @@ ARM_ONLY = {
     "auth": "--auth",
     "tenant": "--tenant",
 }
-NAP_ONLY = {"max_gpus": "--max-gpus", "weight": "--weight", "kubeconfig": "--kubeconfig", "kube_context": "--context"}
+NAP_ONLY = {
+    "max_gpus": "--max-gpus",
+    "weight": "--weight",
+    "consolidation_policy": "--consolidation-policy",
+    "consolidate_after": "--consolidate-after",
+    "disruption_budget": "--disruption-budget",
+    "expire_after": "--expire-after",
+    "kubeconfig": "--kubeconfig",
+    "kube_context": "--context",
+}
+# How Karpenter may disrupt a GPU pool's nodes. A model server evicted by consolidation reloads tens
+# of GB of weights, so a GPU pool consolidates only empty nodes (upstream: kubernetes-sigs/karpenter
+# 2266468 pkg/apis/v1/nodepool.go ConsolidationPolicy: WhenEmpty considers only nodes without
+# workload pods; pkg/controllers/disruption/emptiness.go), after an empty node has stayed empty for
+# CONSOLIDATE_AFTER (pkg/controllers/nodeclaim/disruption/consolidation.go: Consolidatable once
+# lastPodEventTime + consolidateAfter has passed), so a rollout or a scale-up within it lands on the
+# node it left. Karpenter's defaults would be WhenEmptyOrUnderutilized (a node with a model pod may be
+# replaced by a cheaper one) and consolidateAfter 0s (the NodePool CRD's defaults,
+# Azure/karpenter-provider-azure 352646f pkg/apis/crds/karpenter.sh_nodepools.yaml).
+# expireAfter Never as NAP's own default NodePool (MicrosoftDocs/azure-aks-docs fb060abe
+# articles/aks/node-auto-provisioning-node-pools.md): the CRD's default, 720h, replaces every node
+# after 30 days by force, budgets and PDBs notwithstanding (node-auto-provisioning-disruption.md,
+# Expiration).
+CONSOLIDATION_POLICIES = ("WhenEmpty", "WhenEmptyOrUnderutilized")
+GPU_CONSOLIDATION_POLICY = "WhenEmpty"
+GPU_CONSOLIDATE_AFTER = "10m"
+GPU_EXPIRE_AFTER = "Never"
+# upstream: karpenter.sh_nodepools.yaml: consolidateAfter and template.spec.expireAfter's pattern,
+# and disruption.budgets[].nodes' (a count or a percentage).
+_KARPENTER_DURATION = re.compile(r"(([0-9]+(s|m|h))+|Never)")
+_BUDGET_NODES = re.compile(r"((100|[0-9]{1,2})%|[0-9]+)")
 
 
 def check_flags(given: Mapping[str, Any], *, auto_provision: bool) -> None:
@@ -104,6 +134,10 @@ class NapPoolSpec:
     max_gpus: int | None = None
     weight: int | None = None
     zones: list[str] = field(default_factory=list)
+    consolidation_policy: str = GPU_CONSOLIDATION_POLICY
+    consolidate_after: str = GPU_CONSOLIDATE_AFTER
+    disruption_budget: str | None = None
+    expire_after: str = GPU_EXPIRE_AFTER
 
     @classmethod
     def from_flags(
@@ -120,6 +154,10 @@ class NapPoolSpec:
         max_gpus: int | None = None,
         weight: int | None = None,
         zones: Sequence[str] = (),
+        consolidation_policy: str | None = None,
+        consolidate_after: str | None = None,
+        disruption_budget: str | None = None,
+        expire_after: str | None = None,
     ) -> NapPoolSpec:
         """Validate every flag (raises UsageError) and turn --gpu into the VM sizes NAP may make."""
         from akscli.azure.nodepools import GPU_SHORTCUTS, GPU_TAINT, vm_size_for
@@ -169,6 +207,12 @@ class NapPoolSpec:
             max_gpus=max_gpus,
             weight=weight,
             zones=_zones(zones),
+            consolidation_policy=validate.choice(
+                consolidation_policy or GPU_CONSOLIDATION_POLICY, CONSOLIDATION_POLICIES, "--consolidation-policy"
+            ),
+            consolidate_after=_karpenter_duration(consolidate_after, GPU_CONSOLIDATE_AFTER, "--consolidate-after"),
+            disruption_budget=_budget(disruption_budget),
+            expire_after=_karpenter_duration(expire_after, GPU_EXPIRE_AFTER, "--expire-after"),
         )
 
     def values(self) -> dict[str, Any]:
@@ -182,7 +226,41 @@ class NapPoolSpec:
             "max_gpus": self.max_gpus,
             "weight": self.weight,
             "zones": list(self.zones),
+            "consolidation_policy": self.consolidation_policy,
+            "consolidate_after": self.consolidate_after,
+            "disruption_budget": self.disruption_budget,
+            "expire_after": self.expire_after,
         }
+
+
+def _karpenter_duration(value: str | None, default: str, flag: str) -> str:
+    """A duration as the NodePool CRD spells it: 30s, 10m, 1h30m, or Never."""
+    if value is None:
+        return default
+    text = value.strip()
+    if text.lower() == "never":
+        return "Never"
+    if not _KARPENTER_DURATION.fullmatch(text):
+        raise UsageError(
+            f"invalid {flag} {value!r}: Karpenter takes whole s, m and h units, or Never",
+            hint=f"e.g. {flag} 10m, {flag} 1h30m, or {flag} Never",
+        )
+    return text
+
+
+def _budget(value: str | None) -> str | None:
+    """--disruption-budget: the most nodes of the pool Karpenter may disrupt at once, a count or a
+    percentage (upstream: karpenter.sh_nodepools.yaml disruption.budgets[].nodes; unset: one budget
+    of 10%)."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not _BUDGET_NODES.fullmatch(text):
+        raise UsageError(
+            f"invalid --disruption-budget {value!r}: it is a node count or a percentage up to 100%",
+            hint="e.g. --disruption-budget 1, or --disruption-budget 20%; 0 blocks voluntary disruption",
+        )
+    return text
 
 
 def _zones(given: Sequence[str]) -> list[str]:

@@ -110,3 +110,52 @@ def test_zones_render_as_a_topology_zone_requirement_in_aks_spelling() -> None:
 def test_a_bare_arm_zone_number_with_auto_provision_is_one_line_with_the_region_hint() -> None:
     result = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--zones", "1", "-y")
     assert result.exit_code == 2 and "NAP zones are REGION-N" in result.stderr and "eastus-1" in result.stderr
+
+
+def test_a_gpu_pool_consolidates_only_empty_nodes_after_ten_minutes_and_never_expires_them() -> None:
+    # A model server evicted by consolidation reloads its weights: WhenEmpty, not Karpenter's default
+    # WhenEmptyOrUnderutilized (karpenter.sh_nodepools.yaml; nodepool.go ConsolidationPolicy), and no
+    # forced replacement after the CRD's 720h (NAP's default NodePool: expireAfter Never).
+    [pool] = rendered("--gpu", "h100")
+    assert pool["spec"]["disruption"] == {"consolidationPolicy": "WhenEmpty", "consolidateAfter": "10m"}
+    assert pool["spec"]["template"]["spec"]["expireAfter"] == "Never"
+
+
+def test_disruption_flags_render_karpenters_fields() -> None:
+    [pool] = rendered(
+        "--gpu", "h100", "--consolidation-policy", "whenemptyorunderutilized", "--consolidate-after", "1h30m",
+        "--disruption-budget", "20%", "--expire-after", "720h",
+    )  # fmt: skip
+    assert pool["spec"]["disruption"] == {
+        "consolidationPolicy": "WhenEmptyOrUnderutilized",
+        "consolidateAfter": "1h30m",
+        "budgets": [{"nodes": "20%"}],
+    }
+    assert pool["spec"]["template"]["spec"]["expireAfter"] == "720h"
+
+
+def test_consolidate_after_never_turns_consolidation_off() -> None:
+    # upstream: pkg/controllers/nodeclaim/disruption/consolidation.go (Never: no Consolidatable condition)
+    [pool] = rendered("--gpu", "h100", "--consolidate-after", "never")
+    assert pool["spec"]["disruption"]["consolidateAfter"] == "Never"
+
+
+@pytest.mark.parametrize(
+    ("flags", "said"),
+    [
+        (("--consolidation-policy", "Balanced"), "invalid --consolidation-policy 'Balanced'"),
+        (("--consolidate-after", "10 minutes"), "invalid --consolidate-after '10 minutes'"),
+        (("--consolidate-after", "1.5h"), "invalid --consolidate-after '1.5h'"),
+        (("--disruption-budget", "101%"), "invalid --disruption-budget '101%'"),
+        (("--expire-after", "30d"), "invalid --expire-after '30d'"),
+    ],
+)
+def test_a_disruption_value_karpenter_would_refuse_is_one_line_exit_2(flags: tuple[str, ...], said: str) -> None:
+    result = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", *flags, "--dry-run")
+    assert result.exit_code == 2 and result.stderr.startswith(f"error: {said}")
+    assert result.stdout == "" and "Traceback" not in result.stderr
+
+
+def test_a_disruption_flag_without_auto_provision_is_refused() -> None:
+    result = invoke("nodepool", "add", "gpu", "--cluster", "c", "-g", "g", "--gpu", "h100", "--expire-after", "1h")
+    assert result.exit_code == 2 and "--expire-after applies to node auto-provisioning pools" in result.stderr

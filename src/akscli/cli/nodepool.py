@@ -167,6 +167,38 @@ def add(
         int | None,
         typer.Option("--weight", help="--auto-provision: priority over other NodePools, 1-100.", show_default=False),
     ] = None,
+    consolidation_policy: Annotated[
+        str | None,
+        typer.Option(
+            "--consolidation-policy",
+            help="--auto-provision: WhenEmpty (default: a node with a model keeps it) or WhenEmptyOrUnderutilized.",
+            show_default=False,
+        ),
+    ] = None,
+    consolidate_after: Annotated[
+        str | None,
+        typer.Option(
+            "--consolidate-after",
+            help="--auto-provision: how long a node stays empty first (default 10m; Never).",
+            show_default=False,
+        ),
+    ] = None,
+    disruption_budget: Annotated[
+        str | None,
+        typer.Option(
+            "--disruption-budget",
+            help="--auto-provision: nodes disrupted at once, N or N% (default 10%).",
+            show_default=False,
+        ),
+    ] = None,
+    expire_after: Annotated[
+        str | None,
+        typer.Option(
+            "--expire-after",
+            help="--auto-provision: replace nodes this old, e.g. 720h (default Never).",
+            show_default=False,
+        ),
+    ] = None,
     if_none_match: azopts.IfNoneMatch = None,
     yes: opts.Yes = False,
     dry_run: DryRun = "none",
@@ -200,6 +232,10 @@ def add(
         no_wait=no_wait,
         max_gpus=max_gpus,
         weight=weight,
+        consolidation_policy=consolidation_policy,
+        consolidate_after=consolidate_after,
+        disruption_budget=disruption_budget,
+        expire_after=expire_after,
     ):
         nodepool_nap.add(
             name=name,
@@ -212,6 +248,12 @@ def add(
             no_gpu_taint=no_gpu_taint,
             max_gpus=max_gpus,
             weight=weight,
+            disruption={
+                "consolidation_policy": consolidation_policy,
+                "consolidate_after": consolidate_after,
+                "disruption_budget": disruption_budget,
+                "expire_after": expire_after,
+            },
             zones=zones or [],
             kube=kube,
             dry_run=dry_run,

@@ -94,6 +94,7 @@ def add(
     max_gpus: int | None,
     kube: opts.KubeFlags,
     weight: int | None = None,
+    disruption: Mapping[str, str | None] | None = None,
     zones: list[str] | None = None,
     dry_run: str,
     yes: bool,
@@ -115,6 +116,7 @@ def add(
         max_gpus=max_gpus,
         weight=weight,
         zones=zones or [],
+        **(disruption or {}),
     )
     objects = nap.objects(spec)
     if gpu:
