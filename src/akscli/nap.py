@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from akscli import validate
+from akscli import nap_zones, validate
 from akscli.errors import NotFoundError, NotInstalledError, UsageError
 
 if TYPE_CHECKING:
@@ -206,7 +206,7 @@ class NapPoolSpec:
             taints=taint_list,
             max_gpus=max_gpus,
             weight=weight,
-            zones=_zones(zones),
+            zones=nap_zones.parse(zones),
             consolidation_policy=validate.choice(
                 consolidation_policy or GPU_CONSOLIDATION_POLICY, CONSOLIDATION_POLICIES, "--consolidation-policy"
             ),
@@ -261,29 +261,6 @@ def _budget(value: str | None) -> str | None:
             hint="e.g. --disruption-budget 1, or --disruption-budget 20%; 0 blocks voluntary disruption",
         )
     return text
-
-
-def _zones(given: Sequence[str]) -> list[str]:
-    """--zones as NAP's topology.kubernetes.io/zone values: "<region>-<zone>" in lower case
-    (upstream: Azure/karpenter-provider-azure 352646f pkg/utils/zones/zones.go
-    MakeAKSLabelZoneFromARMZone; MicrosoftDocs/azure-aks-docs fb060abe
-    articles/aks/node-auto-provisioning-node-pools.md: [uksouth-1,uksouth-2,uksouth-3]). A bare ARM
-    zone number is refused: a kubeconfig context does not say the cluster's region."""
-    out: list[str] = []
-    for value in (v.strip() for text in given for v in text.split(",")):
-        if not value:
-            continue
-        if not _ZONE.fullmatch(value):
-            raise UsageError(
-                f"invalid --zones value {value!r} for --auto-provision: NAP zones are REGION-N",
-                hint="give the cluster's region and zone, e.g. --zones eastus-1,eastus-2 (region: az aks show)",
-            )
-        if value not in out:
-            out.append(value)
-    return out
-
-
-_ZONE = re.compile(r"[a-z0-9]+-[1-9]")
 
 
 def objects(spec: NapPoolSpec) -> list[dict[str, Any]]:
@@ -544,6 +521,8 @@ def claim_row(claim: Mapping[str, Any]) -> dict[str, str]:
     failure (Launched not True with the cloud's reason, pkg/controllers/nodeclaim/lifecycle/
     launch.go), or the first condition of Launched, Registered, Initialized not yet True
     (pkg/apis/v1/nodeclaim_status.go)."""
+    from akscli.kube.scale_up import claim_sizes
+
     meta, status = claim.get("metadata") or {}, claim.get("status") or {}
     labels = meta.get("labels") or {}
     conditions = {str(c.get("type")): c for c in status.get("conditions") or [] if isinstance(c, dict)}
@@ -560,7 +539,8 @@ def claim_row(claim: Mapping[str, Any]) -> dict[str, str]:
             break
     return {
         "name": str(meta.get("name", "")),
-        "size": str(labels.get(INSTANCE_TYPE, "")),
+        # Launched: its label; not yet: the sizes it may be (scale_up.claim_sizes).
+        "size": ",".join(claim_sizes(claim)),
         "capacityType": str(labels.get(CAPACITY_TYPE, "")),
         "node": str(status.get("nodeName", "")),
         "ready": str(ready),

@@ -111,3 +111,37 @@ def test_a_launch_failure_of_a_pod_pinned_to_its_size_says_to_pin_another_size_n
     assert "let the NodePool allow other sizes" not in said.fix
     unpinned = note(NOMINATION, {"spec": {}}, claim=failed)
     assert unpinned is not None and "let the NodePool allow other sizes" in unpinned.fix
+
+
+def _unlaunched(launched: dict[str, Any] | None, sizes: list[str]) -> dict[str, Any]:
+    """A NodeClaim as Karpenter makes it: its sizes as a requirement, no instance-type label yet
+    (upstream: karpenter nodeclaimtemplate.go ToNodeClaim)."""
+    claim = _claim(launched)
+    claim["metadata"]["labels"] = {"karpenter.sh/nodepool": "gpu"}
+    claim["spec"] = {"requirements": [{"key": "node.kubernetes.io/instance-type", "operator": "In", "values": sizes}]}
+    return claim
+
+
+def test_a_quota_failure_of_a_nodeclaim_that_allows_other_sizes_is_a_node_still_on_its_way() -> None:
+    # upstream: karpenter-provider-azure marks the offering unavailable (commonerrorhandlers.go) and the
+    # retried launch takes the claim's other sizes (cloudprovider.go resolveInstanceTypes).
+    message = ("subscription level on-demand vCPU quota for Standard_NC40ads_H100_v5 has been reached "
+               "(may try provision an alternative instance type)")  # fmt: skip
+    failed = {"status": "Unknown", "reason": "SubscriptionQuotaReached", "message": message}
+    said = note(
+        NOMINATION, {"spec": {}}, claim=_unlaunched(failed, ["Standard_NC40ads_H100_v5", "Standard_NC80adis_H100_v5"])
+    )
+    assert said is not None and said.adding
+    assert said.clause.startswith(
+        "node auto-provisioning: nodeclaim/gpu-x7k2p, size Standard_NC40ads_H100_v5 failed to launch: "
+    )
+    assert said.clause.endswith("; it tries the other sizes it allows (Standard_NC80adis_H100_v5)")
+    assert said.fix == "node auto-provisioning is trying another size for it"
+
+
+def test_a_nodeclaim_not_launched_yet_names_the_sizes_it_may_be() -> None:
+    said = note(NOMINATION, claim=_unlaunched(None, ["Standard_NC40ads_H100_v5", "Standard_NC80adis_H100_v5"]))
+    assert said is not None and said.clause == (
+        "node auto-provisioning: a node is being made for it (nodeclaim/gpu-x7k2p, "
+        "size one of Standard_NC40ads_H100_v5, Standard_NC80adis_H100_v5)"
+    )

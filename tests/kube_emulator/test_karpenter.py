@@ -180,3 +180,65 @@ def test_the_simulator_makes_no_confidential_h100_node_for_a_gpu_pod(emu: KubeEm
     emu.cluster.create(gpu_app("llm", "Standard_NCC40ads_H100_v5"))
     assert wait_until(lambda: any(p["status"].get("phase") == "Pending" for p in pods(emu, "llm")))
     assert not wait_until(lambda: emu.nap.provisioned, timeout=0.5)
+
+
+NC80 = "Standard_NC80adis_H100_v5"
+CLAIMS = ("karpenter.sh/v1", "NodeClaim")
+
+
+def test_a_size_out_of_quota_is_marked_unavailable_and_the_same_nodeclaim_launches_the_next_size(
+    emu: KubeEmulator,
+) -> None:
+    # upstream: karpenter-provider-azure commonerrorhandlers.go handleSKUFamilyQuotaError (the size's
+    # offerings unavailable in every zone), cloudprovider.go resolveInstanceTypes (the claim's sizes
+    # with an available offering); karpenter launch.go (the failed launch is retried).
+    emu.nap.quota_reached.add(H100)
+    emu.cluster.create(gpu_pool("gpu", [H100, NC80]))
+    emu.cluster.create(gpu_app("llm"))
+    node_name = running_on(emu, "llm")
+    assert (
+        emu.cluster.get("v1", "Node", None, node_name)["metadata"]["labels"]["node.kubernetes.io/instance-type"] == NC80
+    )
+    [claim] = emu.cluster.list(*CLAIMS)
+    assert claim["metadata"]["labels"]["node.kubernetes.io/instance-type"] == NC80
+    assert {(size, zone) for size, zone, _ in emu.nap.unavailable} == {
+        (H100, "eastus-1"), (H100, "eastus-2"), (H100, "eastus-3")
+    }  # fmt: skip
+
+
+def test_a_nodeclaim_lists_every_size_that_fits_the_pod_and_is_labelled_with_one_only_once_launched(
+    emu: KubeEmulator,
+) -> None:
+    # upstream: karpenter nodeclaimtemplate.go ToNodeClaim (instance types In, cheapest first; no
+    # well-known label before launch), launch.go PopulateNodeClaimDetails
+    emu.nap.quota_reached.update({H100, NC80})
+    emu.cluster.create(gpu_pool("gpu", [H100, NC80]))
+    emu.cluster.create(gpu_app("llm"))
+    assert wait_until(lambda: emu.cluster.list(*CLAIMS), timeout=5)
+    [claim] = emu.cluster.list(*CLAIMS)
+    [sizes] = [r["values"] for r in claim["spec"]["requirements"] if r["key"] == "node.kubernetes.io/instance-type"]
+    assert sizes == [H100, NC80]
+    assert "node.kubernetes.io/instance-type" not in claim["metadata"]["labels"]
+
+
+def test_a_node_is_made_in_a_zone_the_pools_requirement_admits(emu: KubeEmulator) -> None:
+    # upstream: karpenter-provider-azure instancetypes.go createOfferings (one offering per zone,
+    # topology.kubernetes.io/zone "<region>-<n>")
+    zone = {"key": "topology.kubernetes.io/zone", "operator": "In", "values": ["eastus-2"]}
+    pool = gpu_pool("gpu", [H100])
+    pool["spec"]["template"]["spec"]["requirements"].append(zone)
+    emu.cluster.create(pool)
+    emu.cluster.create(gpu_app("llm", H100))
+    labels = emu.cluster.get("v1", "Node", None, running_on(emu, "llm"))["metadata"]["labels"]
+    assert labels["topology.kubernetes.io/zone"] == "eastus-2" and labels["topology.kubernetes.io/region"] == "eastus"
+
+
+def test_no_node_is_made_where_the_size_has_no_offering_in_the_pools_zones(emu: KubeEmulator) -> None:
+    emu.nap.zones[H100] = ("1",)
+    zone = {"key": "topology.kubernetes.io/zone", "operator": "In", "values": ["eastus-2", "eastus-3"]}
+    pool = gpu_pool("gpu", [H100])
+    pool["spec"]["template"]["spec"]["requirements"].append(zone)
+    emu.cluster.create(pool)
+    emu.cluster.create(gpu_app("llm", H100))
+    assert wait_until(lambda: any(p["status"].get("phase") == "Pending" for p in pods(emu, "llm")))
+    assert not wait_until(lambda: emu.cluster.list(*CLAIMS), timeout=0.5)

@@ -178,3 +178,48 @@ def test_a_pinned_deploy_no_nodepool_admits_names_a_nap_pool_as_the_fix_not_the_
     assert result.exit_code == 0, text(result)
     assert f"no NodePool admits it: akscli nodepool add NAME --auto-provision --vm-size {H100}" in result.stderr
     assert "cluster autoscaler" not in result.stderr
+
+
+def region_lab(model_emulator: Start) -> Any:
+    emu = model_emulator(crds=(*SERVING_CRDS, "karpenter"))
+    labels = {"kubernetes.azure.com/mode": "system", "topology.kubernetes.io/region": "eastus"}
+    emu.cluster.create(small_cpu_node(labels=labels))
+    emu.nap = install_nap(emu)
+    return emu
+
+
+def test_a_zone_of_another_region_is_one_line_exit_2_and_nothing_is_applied(model_emulator: Start) -> None:
+    # NAP offers a size only in the zones of the cluster's region (karpenter-provider-azure
+    # instancetypes.go createOfferings): a NodePool pinned to westus2-1 would never make a node.
+    emu = region_lab(model_emulator)
+    emu.record_requests = True
+    result = invoke(
+        "nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--zones", "eastus-1,westus2-1", "-y"
+    )
+    assert result.exit_code == 2, text(result)
+    assert "\nerror: --zones westus2-1 is not in the cluster's region eastus (node aks-system-0's" in result.stderr
+    assert "--zones eastus-1,eastus-2" in result.stderr and result.stdout == ""
+    assert emu.cluster.get("karpenter.sh/v1", "NodePool", None, "gpu") is None
+    [nodes] = emu.requests("GET", "/api/v1/nodes")
+    assert nodes.query["limit"] == ["1"]
+
+
+def test_zones_of_the_clusters_region_are_applied(model_emulator: Start) -> None:
+    emu = region_lab(model_emulator)
+    result = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--zones", "eastus-2", "-y")
+    assert result.exit_code == 0, text(result)
+    pool = emu.cluster.get("karpenter.sh/v1", "NodePool", None, "gpu")
+    zones = [r for r in pool["spec"]["template"]["spec"]["requirements"] if r["key"] == "topology.kubernetes.io/zone"]
+    assert zones == [{"key": "topology.kubernetes.io/zone", "operator": "In", "values": ["eastus-2"]}]
+
+
+def test_a_nap_pool_with_disruption_flags_is_accepted_by_the_nodepool_crd(model_emulator: Start) -> None:
+    # the emulator validates against the shared karpenter.sh_nodepools.yaml schema (budgets' pattern)
+    emu = nap_lab(model_emulator)
+    result = invoke(
+        "nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--disruption-budget", "1",
+        "--consolidate-after", "Never", "-y",
+    )  # fmt: skip
+    assert result.exit_code == 0, text(result)
+    pool = emu.cluster.get("karpenter.sh/v1", "NodePool", None, "gpu")
+    assert pool["spec"]["disruption"]["budgets"] == [{"nodes": "1"}]

@@ -100,7 +100,7 @@ def add(
     yes: bool,
     output_format: str,
 ) -> None:
-    from akscli import nap
+    from akscli import nap, nap_zones
     from akscli.cli import common
 
     common.manifest_format(output_format)
@@ -125,6 +125,7 @@ def add(
     if opts.dry_run_mode(dry_run) != "client":
         connection = kube.connect()
         nap.require_api(connection)
+        nap_zones.check_region(spec.zones, connection)  # before anything is sent
         missing = nap.node_class_missing(connection)
         if missing:
             output.warn(missing)

@@ -60,6 +60,7 @@ _MAX_REACHED = re.compile(r"(\d+) max node group size reached")
 _CLAIM = re.compile(r"nodeclaim/([^,\s]+)")
 _INSTANCE_TYPE = "node.kubernetes.io/instance-type"
 _SKU_NAME = "karpenter.azure.com/sku-name"
+_FAILED_SIZE = re.compile(r"\b(Standard_\w+)")
 
 
 @dataclass(frozen=True)
@@ -111,21 +112,55 @@ def nominated_claim(events: Sequence[Mapping[str, Any]]) -> str | None:
     return found.group(1) if found else None
 
 
+def claim_sizes(claim: Mapping[str, Any]) -> list[str]:
+    """The sizes a NodeClaim may launch as: its instance-type label once launched, else its
+    requirement's values (upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/
+    scheduling/nodeclaimtemplate.go ToNodeClaim: the instance types as one In requirement, the
+    well-known labels set only at launch, pkg/controllers/nodeclaim/lifecycle/launch.go
+    PopulateNodeClaimDetails)."""
+    labelled = ((claim.get("metadata") or {}).get("labels") or {}).get(_INSTANCE_TYPE)
+    if labelled:
+        return [str(labelled)]
+    sizes: list[str] | None = None
+    for requirement in (claim.get("spec") or {}).get("requirements") or []:
+        if requirement.get("key") in (_INSTANCE_TYPE, _SKU_NAME) and requirement.get("operator") == "In":
+            values = [str(v) for v in requirement.get("values") or []]
+            sizes = values if sizes is None else [s for s in sizes if s in values]
+    return sizes or []
+
+
 def _claim_note(claim: Mapping[str, Any], pod: Mapping[str, Any] | None = None) -> ScaleUpNote:
-    """A NodeClaim being made, or its launch failure as one problem with its fix."""
+    """A NodeClaim being made, or its launch failure: one problem with its fix where the claim allows
+    no other size, else a node still on its way in another size."""
     name = (claim.get("metadata") or {}).get("name", "")
-    size = ((claim.get("metadata") or {}).get("labels") or {}).get(_INSTANCE_TYPE) or "unknown size"
-    what = f"nodeclaim/{name}, size {size}"
+    sizes = claim_sizes(claim)
     if not _launch_failed(claim):
+        size = sizes[0] if len(sizes) == 1 else f"one of {', '.join(sizes)}" if sizes else "unknown size"
         return ScaleUpNote(
             True,
-            f"node auto-provisioning: a node is being made for it ({what})",
+            f"node auto-provisioning: a node is being made for it (nodeclaim/{name}, size {size})",
             "node auto-provisioning is adding a node for it",
         )
     launched = next(c for c in claim["status"]["conditions"] if c.get("type") == "Launched")
     reason, message = str(launched["reason"]), str(launched.get("message") or "").strip()
-    clause = f"node auto-provisioning: {what} failed to launch: {reason}" + (f": {message}" if message else "")
-    return ScaleUpNote(False, clause, _launch_fix(reason, message, str(size), pinned=_pinned(pod)))
+    # The Azure provider names the size that failed (commonerrorhandlers.go: "... quota for SIZE ...").
+    named = _FAILED_SIZE.search(message)
+    size = named.group(1) if named else sizes[0] if len(sizes) == 1 else "unknown size"
+    clause = f"node auto-provisioning: nodeclaim/{name}, size {size} failed to launch: {reason}" + (
+        f": {message}" if message else ""
+    )
+    others = [s for s in sizes if s != size]
+    if named and others:
+        # The provider marks the failed offering unavailable and the launch is retried on the same
+        # NodeClaim with the sizes it still has (upstream: Azure/karpenter-provider-azure 352646f
+        # pkg/cloudprovider/cloudprovider.go resolveInstanceTypes, Offerings.Available;
+        # pkg/cache/unavailableofferings.go): a node may still come.
+        return ScaleUpNote(
+            True,
+            f"{clause}; it tries the other sizes it allows ({', '.join(others)})",
+            "node auto-provisioning is trying another size for it",
+        )
+    return ScaleUpNote(False, clause, _launch_fix(reason, message, size, pinned=_pinned(pod)))
 
 
 def _launch_failed(claim: Mapping[str, Any] | None) -> bool:

@@ -40,18 +40,30 @@ Upstream files (kubernetes-sigs/karpenter 2266468, Azure/karpenter-provider-azur
 - The pod made a NodeClaim for gets a Normal ``Nominated`` event "Pod should schedule on:
   nodeclaim/NAME" (upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/
   scheduling/events.go NominatePodEvent) and is not given a second NodeClaim while that one exists.
-- A size in ``quota_reached`` (a test's knob): its NodeClaim stays, Launched Unknown,
-  SubscriptionQuotaReached, no node (pkg/controllers/nodeclaim/lifecycle/launch.go
-  launchNodeClaim; Azure/karpenter-provider-azure 352646f pkg/providers/instance/offerings/
-  commonerrorhandlers.go handleSKUFamilyQuotaError). Not modelled: the provider marking the
-  offering unavailable so a later pass tries another size, or the NodeClaim's registration TTL.
+- Offerings: each size is offered in the zones ``zones`` gives it (default 1-3) of ``region``; a
+  node is made in the first zone the pool's requirements admit, labelled topology.kubernetes.io/zone
+  "<region>-<n>" and topology.kubernetes.io/region (Azure/karpenter-provider-azure 352646f
+  pkg/providers/instancetype/instancetypes.go createOfferings; pkg/utils/zones/zones.go).
+- The NodeClaim lists every size that fits the pod, cheapest first, as one instance-type In
+  requirement, and gets the instance-type, capacity-type and zone labels only once launched
+  (nodeclaimtemplate.go ToNodeClaim; launch.go PopulateNodeClaimDetails).
+- A size in ``quota_reached`` (a test's knob): the launch fails, Launched Unknown,
+  SubscriptionQuotaReached (pkg/controllers/nodeclaim/lifecycle/launch.go launchNodeClaim;
+  Azure/karpenter-provider-azure 352646f pkg/providers/instance/offerings/commonerrorhandlers.go
+  handleSKUFamilyQuotaError), its offerings go into ``unavailable`` in every zone
+  (pkg/cache/unavailableofferings.go) and the same NodeClaim is launched again with the next size
+  it lists (pkg/cloudprovider/cloudprovider.go resolveInstanceTypes). Not modelled: the cache's
+  TTLs (10 min / 1 h), deleting a NodeClaim with no size left (InsufficientCapacityError: it keeps
+  its last failure here), the registration TTL.
 - The NodePool's status: resources (the sum of its nodes' capacity, with ``nodes``) and nodes
   (pkg/controllers/nodepool/counter/controller.go), and the NodeClassReady and Ready conditions.
 - A deleted NodePool's NodeClaims go, and their nodes with them (owner references, and the
   termination controller deleting the node of a deleted NodeClaim).
 
 Not modelled: packing several pending pods of one pass into one new node beyond what the node's
-capacity holds (each is checked against the nodes made in the pass), consolidation and disruption,
+capacity holds (each is checked against the nodes made in the pass), consolidation and disruption
+(kubernetes-sigs/karpenter pkg/controllers/disruption: an empty node removed after consolidateAfter;
+no test needs a node to go, and a timed removal would make tests wait on the clock),
 startupTaints, minValues, topology, daemonset overhead, spot interruption, NodeOverlay.
 """
 
@@ -74,6 +86,9 @@ NODEPOOL_LABEL = "karpenter.sh/nodepool"
 CAPACITY_TYPE = "karpenter.sh/capacity-type"
 NODECLASS_LABEL = "karpenter.azure.com/aksnodeclass"
 INSTANCE_TYPE = "node.kubernetes.io/instance-type"
+REGION_LABEL = "topology.kubernetes.io/region"
+ZONE_LABEL = "topology.kubernetes.io/zone"
+DEFAULT_ZONES = ("1", "2", "3")
 
 
 def _requirement_admits(requirement: dict[str, Any], labels: dict[str, str]) -> bool:
@@ -128,6 +143,13 @@ class NodeAutoProvisioner(PassController):
         # Sizes whose subscription family quota is spent: their NodeClaim does not launch (tests set it).
         self.quota_reached: set[str] = set()
         self._nominated: dict[str, str] = {}  # pod uid -> the NodeClaim it was nominated to
+        # The cluster's region and, by size, the ARM zones it is offered in there (tests set them;
+        # every size in zones 1-3 unless told).
+        self.region = "eastus"
+        self.zones: dict[str, tuple[str, ...]] = {}
+        # Offerings a launch failed on, (size, zone label, capacity type): no NodeClaim picks them
+        # (the provider's UnavailableOfferings cache; its TTLs are not modelled, they stay marked).
+        self.unavailable: set[tuple[str, str, str]] = set()
 
     def attach(self, manager: Any) -> None:
         unschedulable_pods(manager.api).changed.append(self._on_change)
@@ -203,8 +225,21 @@ class NodeAutoProvisioner(PassController):
         pools.sort(key=lambda p: int((p.get("spec") or {}).get("weight") or 0), reverse=True)
         return pools
 
-    def _candidates(self, cluster: ClusterState, pool: dict[str, Any], capacity_type: str) -> list[dict[str, Any]]:
-        """The template nodes the pool may make, cheapest first, within its limits."""
+    def offering_zones(self, size: str) -> list[str]:
+        """The zone labels of the size's offerings in the region (upstream: Azure/karpenter-provider-azure
+        352646f pkg/providers/instancetype/instancetypes.go createOfferings: one offering per zone
+        the size is offered in and capacity type, with a topology.kubernetes.io/zone requirement of
+        "<region>-<zone>", pkg/utils/zones/zones.go)."""
+        return [f"{self.region}-{z}" for z in sorted(self.zones.get(size, DEFAULT_ZONES))]
+
+    def _candidates(
+        self, cluster: ClusterState, pool: dict[str, Any], capacity_type: str, sizes: list[str] | None = None
+    ) -> list[dict[str, Any]]:
+        """The template nodes the pool may make, cheapest first, within its limits: one per size, in
+        the first zone whose offering is available and admitted by the pool's requirements
+        (upstream: createOfferings sets Available from the UnavailableOfferings cache; karpenter-
+        provider-azure picks a zone among the admitted ones at random, pkg/providers/instance/
+        vminstance.go createVirtualMachine; the simulator takes the first, to be repeatable)."""
         from akscli.model import skus
         from akscli.nap import gpu_manufacturer
         from tests.emulators.autoscaler import size_capacity
@@ -214,15 +249,25 @@ class NodeAutoProvisioner(PassController):
         used = self._used(cluster, pool["metadata"]["name"])
         ref = spec.get("nodeClassRef") or {}
         out = []
-        for size in sorted({s.vm_size for s in skus.all_skus()}, key=lambda s: (_price(s), s)):
-            labels = {
-                **instance_labels(size),
-                **{str(k): str(v) for k, v in (meta.get("labels") or {}).items()},
-                CAPACITY_TYPE: capacity_type,
-                NODEPOOL_LABEL: pool["metadata"]["name"],
-                NODECLASS_LABEL: str(ref.get("name") or ""),
-            }
-            if not all(_requirement_admits(r, labels) for r in spec.get("requirements") or []):
+        every = sorted({s.vm_size for s in skus.all_skus()}, key=lambda s: (_price(s), s))
+        for size in [s for s in every if sizes is None or s in sizes]:
+            labels: dict[str, str] = {}
+            for zone in self.offering_zones(size):
+                if (size, zone, capacity_type) in self.unavailable:
+                    continue
+                offered = {
+                    **instance_labels(size),
+                    **{str(k): str(v) for k, v in (meta.get("labels") or {}).items()},
+                    CAPACITY_TYPE: capacity_type,
+                    NODEPOOL_LABEL: pool["metadata"]["name"],
+                    NODECLASS_LABEL: str(ref.get("name") or ""),
+                    REGION_LABEL: self.region,
+                    ZONE_LABEL: zone,
+                }
+                if all(_requirement_admits(r, offered) for r in spec.get("requirements") or []):
+                    labels = offered
+                    break
+            if not labels:
                 continue
             capacity = {**size_capacity(size), "pods": "110"}
             if gpu_manufacturer(size) != "nvidia":
@@ -290,26 +335,32 @@ class NodeAutoProvisioner(PassController):
             # "NAP prioritizes Spot instances when both Spot and On-demand are specified"
             # (upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/node-auto-provisioning-node-pools.md).
             capacity_type = "spot" if "spot" in types else types[0]
-            for template in self._candidates(cluster, pool, capacity_type):
-                if not fit_reasons(spec, need, template, Counter)[0]:
-                    return self._launch(cluster, pool, template)
+            fitting = [
+                t for t in self._candidates(cluster, pool, capacity_type) if not fit_reasons(spec, need, t, Counter)[0]
+            ]
+            if fitting:
+                return self._create_claim(cluster, pool, fitting, capacity_type)
         return None, None
 
-    def _launch(
-        self, cluster: ClusterState, pool: dict[str, Any], template: dict[str, Any]
+    def _create_claim(
+        self, cluster: ClusterState, pool: dict[str, Any], templates: list[dict[str, Any]], capacity_type: str
     ) -> tuple[dict[str, Any] | None, str]:
+        """The NodeClaim for the sizes that fit the pod, cheapest first, then its launch. Its labels
+        are the template's, the NodePool's and the node class's: a well-known label such as the
+        instance type is set only at launch (upstream: kubernetes-sigs/karpenter 2266468
+        pkg/controllers/provisioning/scheduling/nodeclaimtemplate.go ToNodeClaim: the instance
+        types, ordered by price, as one node.kubernetes.io/instance-type In requirement;
+        resolveCustomLabelsFromRequirements leaves well-known labels out; pkg/controllers/nodeclaim/
+        lifecycle/launch.go PopulateNodeClaimDetails adds the cloud's labels once launched)."""
         pool_name = pool["metadata"]["name"]
         meta, spec = _template(pool)
         claim_name = f"{pool_name}-{secrets.token_hex(3)[:5]}"
-        node_name = f"aks-{claim_name}"
-        labels = dict(template["metadata"]["labels"])
         claim_labels = {
             **{str(k): str(v) for k, v in (meta.get("labels") or {}).items()},
             NODEPOOL_LABEL: pool_name,
-            NODECLASS_LABEL: labels[NODECLASS_LABEL],
-            INSTANCE_TYPE: labels[INSTANCE_TYPE],
-            CAPACITY_TYPE: labels[CAPACITY_TYPE],
+            NODECLASS_LABEL: str((spec.get("nodeClassRef") or {}).get("name") or ""),
         }
+        sizes = [t["metadata"]["labels"][INSTANCE_TYPE] for t in templates]
         cluster.create(
             {
                 "apiVersion": NODECLAIM[0],
@@ -330,13 +381,45 @@ class NodeAutoProvisioner(PassController):
                 "spec": {
                     "nodeClassRef": dict(spec.get("nodeClassRef") or {}),
                     "requirements": [
-                        *[dict(r) for r in spec.get("requirements") or []],
-                        {"key": INSTANCE_TYPE, "operator": "In", "values": [labels[INSTANCE_TYPE]]},
+                        *[dict(r) for r in spec.get("requirements") or [] if r.get("key") != CAPACITY_TYPE],
+                        {"key": CAPACITY_TYPE, "operator": "In", "values": [capacity_type]},
+                        {"key": INSTANCE_TYPE, "operator": "In", "values": sizes},
                     ],
                     **({"taints": [dict(t) for t in spec["taints"]]} if spec.get("taints") else {}),
                 },
             }
         )
+        return self._launch(cluster, claim_name)
+
+    def _launch(self, cluster: ClusterState, claim_name: str) -> tuple[dict[str, Any] | None, str]:
+        """Launch the NodeClaim on the cheapest offering still available among its sizes (upstream:
+        Azure/karpenter-provider-azure 352646f pkg/cloudprovider/cloudprovider.go resolveInstanceTypes:
+        the claim's instance types with an available offering; pkg/providers/instance/vminstance.go
+        beginLaunchInstance). A size out of quota fails, its offerings are marked unavailable in
+        every zone (commonerrorhandlers.go handleSKUFamilyQuotaError) and the launch is retried
+        (karpenter launch.go returns the error: the controller requeues the NodeClaim), so it
+        takes the next size the claim allows. With no size left the claim keeps its last failure
+        (upstream deletes it with an InsufficientCapacityError, "all requested instance types were
+        unavailable during launch", cloudprovider.go Create; launch.go: not modelled)."""
+        claim = cluster.get(*NODECLAIM, None, claim_name)
+        if claim is None or any(
+            c.get("type") == "Launched" and c.get("status") == "True"
+            for c in (claim.get("status") or {}).get("conditions") or []
+        ):
+            return None, claim_name
+        pool_name = claim["metadata"]["labels"][NODEPOOL_LABEL]
+        pool = cluster.get(*NODEPOOL, None, pool_name)
+        if pool is None:
+            return None, claim_name
+        requirements = (claim.get("spec") or {}).get("requirements") or []
+        sizes = next(list(r.get("values") or []) for r in requirements if r.get("key") == INSTANCE_TYPE)
+        capacity_type = next(r["values"][0] for r in requirements if r.get("key") == CAPACITY_TYPE)
+        templates = self._candidates(cluster, pool, capacity_type, sizes)
+        if not templates:
+            return None, claim_name
+        template = templates[0]
+        labels = dict(template["metadata"]["labels"])
+        node_name = f"aks-{claim_name}"
         t = now_iso()
         size = labels[INSTANCE_TYPE]
         if size in self.quota_reached:
@@ -352,6 +435,10 @@ class NodeAutoProvisioner(PassController):
             unknown = {"status": "Unknown", "lastTransitionTime": t}
             launched = {"type": "Launched", **unknown, "reason": "SubscriptionQuotaReached", "message": message}
             cluster.patch_status(*NODECLAIM, None, claim_name, {"conditions": [launched]})
+            for zone in self.offering_zones(size):
+                self.unavailable.add((size, zone, labels[CAPACITY_TYPE]))
+            if len(templates) > 1 and self._manager is not None:
+                self._manager.call_later(self, lambda c: self._launch(c, claim_name), self.delay)
             return None, claim_name
         labels["kubernetes.io/hostname"] = node_name
         node = {
@@ -365,6 +452,9 @@ class NodeAutoProvisioner(PassController):
         }
         cluster.create(node)
         ready = {"status": "True", "lastTransitionTime": t, "reason": "", "message": ""}
+        # PopulateNodeClaimDetails (launch.go): the cloud's labels of the launched instance.
+        cloud = {k: labels[k] for k in (INSTANCE_TYPE, CAPACITY_TYPE, ZONE_LABEL, REGION_LABEL)}
+        cluster.patch(*NODECLAIM, None, claim_name, {"metadata": {"labels": cloud}})
         cluster.patch_status(
             *NODECLAIM,
             None,

@@ -1,0 +1,83 @@
+"""Zones of a node auto-provisioning (NAP) NodePool: --zones as NAP spells them, and the check that
+they are zones of the cluster's region, read from one node. Plain logic: no Typer, no rich."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from akscli.errors import UsageError
+
+if TYPE_CHECKING:
+    from akscli.kube.client import Kube
+
+# The well-known labels a node carries its region and zone in (k8s.io/api core/v1 well_known_labels.go
+# LabelTopologyRegion, LabelTopologyZone; on AKS the zone is "<region>-<n>", or "0" for a node in no
+# zone: Azure/karpenter-provider-azure 352646f pkg/utils/zones/zones.go).
+REGION_LABEL = "topology.kubernetes.io/region"
+ZONE_LABEL = "topology.kubernetes.io/zone"
+
+
+def parse(given: Sequence[str]) -> list[str]:
+    """--zones as NAP's topology.kubernetes.io/zone values: "<region>-<zone>" in lower case
+    (upstream: Azure/karpenter-provider-azure 352646f pkg/utils/zones/zones.go
+    MakeAKSLabelZoneFromARMZone; MicrosoftDocs/azure-aks-docs fb060abe
+    articles/aks/node-auto-provisioning-node-pools.md: [uksouth-1,uksouth-2,uksouth-3]). A bare ARM
+    zone number is refused: a kubeconfig context does not say the cluster's region."""
+    out: list[str] = []
+    for value in (v.strip() for text in given for v in text.split(",")):
+        if not value:
+            continue
+        if not ZONE.fullmatch(value):
+            raise UsageError(
+                f"invalid --zones value {value!r} for --auto-provision: NAP zones are REGION-N",
+                hint="give the cluster's region and zone, e.g. --zones eastus-1,eastus-2 (region: az aks show)",
+            )
+        if value not in out:
+            out.append(value)
+    return out
+
+
+ZONE = re.compile(r"[a-z0-9]+-[1-9]")
+
+
+def region_of(zone: str) -> str:
+    return zone.rsplit("-", 1)[0]
+
+
+def cluster_region(kube: Kube) -> tuple[str, str] | None:
+    """(the region, the node it was read from): one node's topology.kubernetes.io/region label, one
+    list request of limit 1 (every node of an AKS cluster is in its region). None where the cluster
+    has no node, the node no label, or the nodes cannot be listed: the check is then left out."""
+    from akscli.errors import AkscliError
+
+    try:
+        page = next(iter(kube.list_pages("v1", "Node", page_size=1)), None)
+    except AkscliError:
+        return None
+    for node in (page or {}).get("items") or []:
+        meta = node.get("metadata") or {}
+        region = str((meta.get("labels") or {}).get(REGION_LABEL) or "").lower()
+        if region:
+            return region, str(meta.get("name", ""))
+    return None
+
+
+def check_region(zones: Sequence[str], kube: Kube) -> None:
+    """Refuse a zone of another region than the cluster's (before anything is sent): NAP would
+    find no offering in it and make no node (upstream: Azure/karpenter-provider-azure 352646f
+    pkg/providers/instancetype/instancetypes.go createOfferings: offerings only in the zones of the
+    cluster's region the size is offered in)."""
+    if not zones:
+        return
+    found = cluster_region(kube)
+    if found is None:
+        return
+    region, node = found
+    other = [z for z in zones if region_of(z) != region]
+    if other:
+        raise UsageError(
+            f"--zones {other[0]} is not in the cluster's region {region} (node {node}'s {REGION_LABEL})",
+            hint=f"give zones of {region}, e.g. --zones {region}-1,{region}-2",
+        )
