@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from akscli import nap_zones, validate
+from akscli import nap_class, nap_zones, validate
 from akscli.errors import NotFoundError, NotInstalledError, UsageError
 
 if TYPE_CHECKING:
@@ -28,8 +28,7 @@ if TYPE_CHECKING:
 API_VERSION = "karpenter.sh/v1"
 KIND = "NodePool"
 TEMPLATE = "nodepool/nap-gpu"
-NODE_CLASS = "default"
-NODE_CLASS_API_VERSION = "karpenter.azure.com/v1beta1"
+NODE_CLASS = nap_class.NODE_CLASS
 STACK_PREFIX = "nodepool-"
 # upstream: Azure/karpenter-provider-azure 352646f pkg/apis/v1beta1/labels.go LabelSKUName and
 # kubernetes-sigs/karpenter 2266468 pkg/apis/v1/labels.go CapacityTypeLabelKey, NodePoolLabelKey.
@@ -69,6 +68,8 @@ ARM_ONLY = {
 }
 NAP_ONLY = {
     "max_gpus": "--max-gpus",
+    "node_class": "--node-class",
+    "os_disk_size": "--os-disk-size",
     "weight": "--weight",
     "consolidation_policy": "--consolidation-policy",
     "consolidate_after": "--consolidate-after",
@@ -138,6 +139,8 @@ class NapPoolSpec:
     consolidate_after: str = GPU_CONSOLIDATE_AFTER
     disruption_budget: str | None = None
     expire_after: str = GPU_EXPIRE_AFTER
+    node_class: str = NODE_CLASS
+    os_disk_size: int | None = None
 
     @classmethod
     def from_flags(
@@ -158,6 +161,8 @@ class NapPoolSpec:
         consolidate_after: str | None = None,
         disruption_budget: str | None = None,
         expire_after: str | None = None,
+        node_class: str | None = None,
+        os_disk_size: int | None = None,
     ) -> NapPoolSpec:
         """Validate every flag (raises UsageError) and turn --gpu into the VM sizes NAP may make."""
         from akscli.azure.nodepools import GPU_SHORTCUTS, GPU_TAINT, vm_size_for
@@ -195,8 +200,12 @@ class NapPoolSpec:
             # upstream: Azure/karpenter-provider-azure 352646f pkg/apis/crds/karpenter.sh_nodepools.yaml
             # spec.weight: int32, minimum 1, maximum 100 (no weight counts as 0).
             validate.integer(weight, "--weight", 1, 100)
+        pool_name = validate.subdomain(name, "NodePool name")
+        class_name, disk = nap_class.resolve(pool_name, node_class, os_disk_size)
         return cls(
-            name=validate.subdomain(name, "NodePool name"),
+            name=pool_name,
+            node_class=class_name,
+            os_disk_size=disk,
             sku_names=sizes,
             gpu=is_gpu,
             # upstream: Azure/karpenter-provider-azure 352646f pkg/apis/v1beta1/labels.go
@@ -218,7 +227,8 @@ class NapPoolSpec:
     def values(self) -> dict[str, Any]:
         return {
             "name": self.name,
-            "node_class": NODE_CLASS,
+            "node_class": self.node_class,
+            "os_disk_size_gb": self.os_disk_size,
             "sku_names": list(self.sku_names),
             "capacity_types": list(self.capacity_types),
             "labels": dict(self.labels),
@@ -282,24 +292,6 @@ def require_api(kube: Kube) -> None:
             f"node auto-provisioning is not enabled on this cluster: it serves no {API_VERSION} {KIND}",
             hint=NOT_ENABLED_HINT,
         ) from exc
-
-
-def node_class_missing(kube: Kube) -> str | None:
-    """A warning where the AKSNodeClass the pool refers to is not on the cluster: the NodePool then
-    stays not Ready and makes no node (upstream: kubernetes-sigs/karpenter 2266468
-    pkg/controllers/nodepool/readiness/controller.go, NodeClassReady False "NodeClassNotFound")."""
-    from akscli.errors import AkscliError
-
-    try:
-        found = kube.get(NODE_CLASS_API_VERSION, "AKSNodeClass", NODE_CLASS)
-    except AkscliError:
-        return None  # not served or not readable: the apply says what it finds
-    if found is not None:
-        return None
-    return (
-        f"AKSNodeClass {NODE_CLASS} is not on the cluster: the NodePool stays not Ready (NodeClassNotFound) "
-        "and makes no node until it exists"
-    )
 
 
 def list_pools(kube: Kube) -> Iterator[dict[str, Any]]:

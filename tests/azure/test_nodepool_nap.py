@@ -159,3 +159,28 @@ def test_a_disruption_value_karpenter_would_refuse_is_one_line_exit_2(flags: tup
 def test_a_disruption_flag_without_auto_provision_is_refused() -> None:
     result = invoke("nodepool", "add", "gpu", "--cluster", "c", "-g", "g", "--gpu", "h100", "--expire-after", "1h")
     assert result.exit_code == 2 and "--expire-after applies to node auto-provisioning pools" in result.stderr
+
+
+def test_os_disk_size_renders_an_aksnodeclass_of_the_pools_own_that_the_nodepool_refers_to() -> None:
+    # upstream: karpenter.azure.com_aksnodeclasses.yaml spec.osDiskSizeGB (default 128);
+    # node-auto-provisioning-aksnodeclass.md, OS disk size configuration
+    assert_golden("nodepool", "nap-gpu-h100-osdisk.yaml", rendered("--gpu", "h100", "--os-disk-size", "512"))
+
+
+def test_node_class_names_the_aksnodeclass_the_nodepool_refers_to_and_renders_none() -> None:
+    [pool] = rendered("--gpu", "h100", "--node-class", "gpu-class")
+    assert pool["spec"]["template"]["spec"]["nodeClassRef"]["name"] == "gpu-class"
+
+
+@pytest.mark.parametrize(
+    ("flags", "said"),
+    [
+        (("--os-disk-size", "29"), "invalid --os-disk-size '29': it must be between 30 and 2048"),
+        (("--os-disk-size", "256", "--node-class", "x"), "--os-disk-size makes an AKSNodeClass for the pool"),
+    ],
+)
+def test_an_os_disk_size_upstream_refuses_or_with_node_class_is_one_line_exit_2(
+    flags: tuple[str, ...], said: str
+) -> None:
+    result = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", *flags, "--dry-run")
+    assert result.exit_code == 2 and f"error: {said}" in result.stderr and result.stdout == ""

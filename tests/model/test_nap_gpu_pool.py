@@ -223,3 +223,31 @@ def test_a_nap_pool_with_disruption_flags_is_accepted_by_the_nodepool_crd(model_
     assert result.exit_code == 0, text(result)
     pool = emu.cluster.get("karpenter.sh/v1", "NodePool", None, "gpu")
     assert pool["spec"]["disruption"]["budgets"] == [{"nodes": "1"}]
+
+
+def test_os_disk_size_makes_the_pools_aksnodeclass_and_delete_takes_it_with_the_pool(model_emulator: Start) -> None:
+    emu = nap_lab(model_emulator)
+    added = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--os-disk-size", "512", "-y")
+    assert added.exit_code == 0, text(added)
+    assert emu.cluster.get("karpenter.azure.com/v1beta1", "AKSNodeClass", None, "gpu")["spec"]["osDiskSizeGB"] == 512
+    deleted = invoke("nodepool", "delete", "gpu", "--auto-provision", "-y")
+    assert deleted.exit_code == 0, text(deleted)
+    assert emu.cluster.get("karpenter.sh/v1", "NodePool", None, "gpu") is None
+    assert emu.cluster.get("karpenter.azure.com/v1beta1", "AKSNodeClass", None, "gpu") is None
+    assert emu.cluster.get("karpenter.azure.com/v1beta1", "AKSNodeClass", None, "default") is not None
+
+
+def test_delete_leaves_a_node_class_the_pool_only_refers_to(model_emulator: Start) -> None:
+    emu = nap_lab(model_emulator)
+    emu.cluster.create({"apiVersion": "karpenter.azure.com/v1beta1", "kind": "AKSNodeClass",
+                        "metadata": {"name": "shared"}, "spec": {}})  # fmt: skip
+    added = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--node-class", "shared", "-y")
+    assert added.exit_code == 0 and "AKSNodeClass" not in added.stderr, text(added)
+    assert invoke("nodepool", "delete", "gpu", "--auto-provision", "-y").exit_code == 0
+    assert emu.cluster.get("karpenter.azure.com/v1beta1", "AKSNodeClass", None, "shared") is not None
+
+
+def test_a_node_class_not_on_the_cluster_is_a_warning_naming_it(model_emulator: Start) -> None:
+    nap_lab(model_emulator)
+    added = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--node-class", "gpu-class", "-y")
+    assert added.exit_code == 0 and "AKSNodeClass gpu-class is not on the cluster" in added.stderr

@@ -191,6 +191,22 @@ def add(
             show_default=False,
         ),
     ] = None,
+    node_class: Annotated[
+        str | None,
+        typer.Option(
+            "--node-class",
+            help="--auto-provision: the AKSNodeClass its nodes use (default: default).",
+            show_default=False,
+        ),
+    ] = None,
+    os_disk_size: Annotated[
+        int | None,
+        typer.Option(
+            "--os-disk-size",
+            help="--auto-provision: OS disk GB, 30-2048 (an AKSNodeClass of its own; default 128).",
+            show_default=False,
+        ),
+    ] = None,
     expire_after: Annotated[
         str | None,
         typer.Option(
@@ -236,6 +252,8 @@ def add(
         consolidate_after=consolidate_after,
         disruption_budget=disruption_budget,
         expire_after=expire_after,
+        node_class=node_class,
+        os_disk_size=os_disk_size,
     ):
         nodepool_nap.add(
             name=name,
@@ -255,6 +273,8 @@ def add(
                 "expire_after": expire_after,
             },
             zones=zones or [],
+            node_class=node_class,
+            os_disk_size=os_disk_size,
             kube=kube,
             dry_run=dry_run,
             yes=yes,

@@ -95,12 +95,14 @@ def add(
     kube: opts.KubeFlags,
     weight: int | None = None,
     disruption: Mapping[str, str | None] | None = None,
+    node_class: str | None = None,
+    os_disk_size: int | None = None,
     zones: list[str] | None = None,
     dry_run: str,
     yes: bool,
     output_format: str,
 ) -> None:
-    from akscli import nap, nap_zones
+    from akscli import nap, nap_class, nap_zones
     from akscli.cli import common
 
     common.manifest_format(output_format)
@@ -117,6 +119,8 @@ def add(
         weight=weight,
         zones=zones or [],
         **(disruption or {}),
+        node_class=node_class,
+        os_disk_size=os_disk_size,
     )
     objects = nap.objects(spec)
     if gpu:
@@ -126,7 +130,7 @@ def add(
         connection = kube.connect()
         nap.require_api(connection)
         nap_zones.check_region(spec.zones, connection)  # before anything is sent
-        missing = nap.node_class_missing(connection)
+        missing = None if spec.os_disk_size is not None else nap_class.missing(connection, spec.node_class)
         if missing:
             output.warn(missing)
     common.apply_objects(
@@ -179,16 +183,23 @@ def delete(
     kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/scheduling/nodeclaimtemplate.go
     ToNodeClaim OwnerReferences), go with it and NAP removes their nodes. The wait follows kubectl
     delete's (akscli.kube.deletion) until the NodePool is gone."""
-    from akscli import errors, nap, validate
+    from akscli import errors, nap, nap_class, validate
     from akscli.cli import common
 
     pool_name = validate.subdomain(name, "NodePool name")
     connection = kube.connect()
     with errors.absent_is_done(ignore_not_found):
-        nap.get_pool(connection, pool_name)
+        pool = nap.get_pool(connection, pool_name)
+        refs: list[tuple[str, str, str, str | None]] = [(nap.API_VERSION, nap.KIND, pool_name, None)]
+        made = nap_class.made_for(pool, nap.stack(pool_name), connection)
+        if made:
+            # The class `add --os-disk-size` made for the pool goes after it (Karpenter's node class
+            # termination waits for the NodeClaims that use it: karpenter-provider-azure
+            # pkg/controllers/nodeclass/termination/controller.go finalize).
+            refs.append((nap_class.API_VERSION, nap_class.KIND, made, None))
         common.delete_objects(
             connection,
-            [(nap.API_VERSION, nap.KIND, pool_name, None)],
+            refs,
             yes=yes,
             what=f"NodePool {pool_name} (node auto-provisioning removes its nodes)",
             action="nodepool delete",
