@@ -18,6 +18,7 @@ H100 = "Standard_NC40ads_H100_v5"
 A100 = "Standard_NC24ads_A100_v4"
 GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}
 TOLERATION = {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
+CLAIMS = ("karpenter.sh/v1", "NodeClaim")
 
 
 @pytest.fixture
@@ -155,21 +156,27 @@ def test_the_pod_is_nominated_to_the_nodeclaim_made_for_it(emu: KubeEmulator) ->
     )
 
 
-def test_a_size_out_of_family_quota_leaves_a_nodeclaim_not_launched_and_no_node(emu: KubeEmulator) -> None:
-    # upstream: karpenter launch.go (Launched Unknown, CreateError reason), karpenter-provider-azure
-    # commonerrorhandlers.go SubscriptionQuotaReached.
+def ice_events(emu: KubeEmulator) -> list[dict[str, Any]]:
+    return [e for e in emu.cluster.list("v1", "Event", "default") if e["reason"] == "InsufficientCapacityError"]
+
+
+def test_a_claim_whose_only_size_is_out_of_quota_is_deleted_with_an_insufficient_capacity_event(
+    emu: KubeEmulator,
+) -> None:
+    # upstream: karpenter launch.go (a CreateError: Launched Unknown, requeued; then
+    # InsufficientCapacityError: the NodeClaim deleted, events.go InsufficientCapacityErrorEvent);
+    # karpenter-provider-azure commonerrorhandlers.go SubscriptionQuotaReached, cloudprovider.go Create.
     emu.nap.quota_reached.add(H100)
     emu.cluster.create(gpu_pool("gpu", [H100]))
     emu.cluster.create(gpu_app("llm", H100))
-    assert wait_until(lambda: emu.cluster.list("karpenter.sh/v1", "NodeClaim"), timeout=5)
-    [claim] = emu.cluster.list("karpenter.sh/v1", "NodeClaim")
-    [launched] = claim["status"]["conditions"]
-    assert (launched["type"], launched["status"], launched["reason"]) == (
-        "Launched",
-        "Unknown",
-        "SubscriptionQuotaReached",
-    )
-    assert not wait_until(lambda: len(emu.cluster.list("karpenter.sh/v1", "NodeClaim")) > 1, timeout=0.5)
+    assert wait_until(lambda: ice_events(emu), timeout=5)
+    [event] = ice_events(emu)
+    claim = event["involvedObject"]["name"]
+    assert (event["type"], event["involvedObject"]["kind"]) == ("Warning", "NodeClaim")
+    assert event["message"] == f"NodeClaim {claim} event: all requested instance types were unavailable during launch"
+    assert emu.cluster.get(*CLAIMS, None, claim) is None
+    # The size stays unavailable: no second claim for the pod, no node.
+    assert not wait_until(lambda: emu.cluster.list(*CLAIMS), timeout=0.5)
     assert not emu.nap.provisioned
 
 
@@ -183,7 +190,6 @@ def test_the_simulator_makes_no_confidential_h100_node_for_a_gpu_pod(emu: KubeEm
 
 
 NC80 = "Standard_NC80adis_H100_v5"
-CLAIMS = ("karpenter.sh/v1", "NodeClaim")
 
 
 def test_a_size_out_of_quota_is_marked_unavailable_and_the_same_nodeclaim_launches_the_next_size(

@@ -16,6 +16,8 @@ from tests.model.conftest import SERVING_CRDS
 
 Start = Callable[..., Any]
 H100 = "Standard_NC40ads_H100_v5"
+NC80 = "Standard_NC80adis_H100_v5"
+NODE_CLASS_REF = {"group": "karpenter.azure.com", "kind": "AKSNodeClass", "name": "default"}
 
 
 def nap_lab(model_emulator: Start) -> Any:
@@ -90,7 +92,11 @@ def test_add_warns_where_the_default_aksnodeclass_is_missing(model_emulator: Sta
     assert "AKSNodeClass default is not on the cluster" in result.stderr
 
 
-def test_a_wait_on_a_nodeclaim_out_of_quota_says_so_with_the_quota_fix(model_emulator: Start) -> None:
+def test_a_wait_whose_nodeclaim_was_deleted_after_a_quota_failure_says_it_is_gone_not_coming(
+    model_emulator: Start,
+) -> None:
+    # A pod pinned to a size out of quota: the claim fails, the size is marked unavailable, and the
+    # retried launch finds no size: Karpenter deletes the claim (launch.go, InsufficientCapacityError).
     emu = nap_lab(model_emulator)
     emu.nap.quota_reached.add(H100)
     assert invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--max-gpus", "8", "-y").exit_code == 0
@@ -99,8 +105,10 @@ def test_a_wait_on_a_nodeclaim_out_of_quota_says_so_with_the_quota_fix(model_emu
     )
     assert result.exit_code != 0
     out = text(result)
-    assert f"size {H100} failed to launch: SubscriptionQuotaReached" in out
-    assert f"vCPU quota of {H100}'s VM family" in out and "Traceback" not in out
+    assert "made for it, is gone: InsufficientCapacityError: NodeClaim gpu-" in out
+    assert "all requested instance types were unavailable during launch" in out
+    assert "pin the pods to another size the NodePool allows" in out
+    assert "a node is being made" not in out and "Traceback" not in out
 
 
 def test_show_lists_the_pools_nodeclaims_with_size_capacity_node_and_state(model_emulator: Start) -> None:
@@ -116,12 +124,26 @@ def test_show_lists_the_pools_nodeclaims_with_size_capacity_node_and_state(model
 
 
 def test_show_gives_a_nodeclaims_launch_failure_as_its_state(model_emulator: Start) -> None:
+    # A claim between a failed launch and its retry (the simulator retries at once, so it is written
+    # here as Karpenter leaves it: launch.go Launched Unknown with the CreateError's reason).
     emu = nap_lab(model_emulator)
-    emu.nap.quota_reached.add(H100)
     assert invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--max-gpus", "8", "-y").exit_code == 0
-    invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--vm-size", H100, "--wait", "--timeout", "2s", "-y")
+    message = f"subscription level on-demand vCPU quota for {H100} has been reached"
+    sizes = {"key": "node.kubernetes.io/instance-type", "operator": "In", "values": [H100, NC80]}
+    claim = {
+        "apiVersion": "karpenter.sh/v1",
+        "kind": "NodeClaim",
+        "metadata": {"name": "gpu-abcde", "labels": {"karpenter.sh/nodepool": "gpu"}},
+        "spec": {"nodeClassRef": NODE_CLASS_REF, "requirements": [sizes]},
+    }
+    emu.cluster.create(claim)
+    launched = {"type": "Launched", "status": "Unknown", "reason": "SubscriptionQuotaReached", "message": message,
+                "lastTransitionTime": "2026-12-05T10:00:00Z"}  # fmt: skip
+    emu.cluster.patch_status("karpenter.sh/v1", "NodeClaim", None, "gpu-abcde", {"conditions": [launched]})
     shown = invoke("nodepool", "show", "gpu", "--auto-provision")
-    assert "not launched: SubscriptionQuotaReached: subscription level on-demand vCPU quota" in shown.stdout
+    row = next(line for line in shown.stdout.splitlines() if line.startswith("gpu-abcde"))
+    assert f"{H100},{NC80}" in row
+    assert "not launched: SubscriptionQuotaReached: subscription level on-demand vCPU quota" in row
 
 
 def test_show_gives_the_nodepools_conditions_as_karpenter_names_them(model_emulator: Start) -> None:

@@ -22,7 +22,7 @@ PROMISED = {
     "nap-gpu-pool": (
         "gpu-",
         "Standard_NC40ads_H100_v5   on-demand   aks-gpu-",
-        "failed to launch: SubscriptionQuotaReached",
+        "made for it, is gone: InsufficientCapacityError",
         "pin the pods to another size the NodePool allows",
         'nodepool.karpenter.sh "gpu" deleted',
     ),

@@ -321,6 +321,8 @@ def read_note(kube: Kube, namespace: str, pod: str, obj: Mapping[str, Any] | Non
         claim_name = nominated_claim(events)
         if claim_name:
             claim = _read_claim(kube, claim_name)
+            if claim is _GONE:
+                return _gone_claim_note(kube, claim_name)
             if _launch_failed(claim) and obj is None:
                 obj = kube.get("v1", "Pod", pod, namespace=namespace)  # is it pinned to the size?
             return note(events, obj, claim=claim)
@@ -337,12 +339,42 @@ def read_note(kube: Kube, namespace: str, pod: str, obj: Mapping[str, Any] | Non
         return None
 
 
+# A nominated NodeClaim the API server answers 404 for (not: one that cannot be read).
+_GONE: dict[str, Any] = {}
+
+
 def _read_claim(kube: Kube, name: str) -> dict[str, Any] | None:
-    """The nominated NodeClaim (one GET), or None where it is gone or cannot be read: the note
-    then quotes the nomination."""
+    """The nominated NodeClaim (one GET); _GONE where it no longer exists; None where it cannot be
+    read: the note then quotes the nomination."""
     from akscli import errors
 
     try:
-        return kube.get("karpenter.sh/v1", "NodeClaim", name)
+        found = kube.get("karpenter.sh/v1", "NodeClaim", name)
     except errors.AkscliError:
         return None
+    return _GONE if found is None else found
+
+
+def _gone_claim_note(kube: Kube, name: str) -> ScaleUpNote:
+    """The NodeClaim the pod was nominated to is gone, so no node is on its way from it. Karpenter
+    deletes a NodeClaim none of whose sizes can launch, with a Warning InsufficientCapacityError
+    event "NodeClaim NAME event: all requested instance types were unavailable during launch"
+    (upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/nodeclaim/lifecycle/launch.go,
+    events.go InsufficientCapacityErrorEvent; Azure/karpenter-provider-azure 352646f
+    pkg/cloudprovider/cloudprovider.go Create): its last Warning event is quoted (one list; the
+    events of a cluster-scoped object are in namespace default: kubernetes/client-go 0d54cf5
+    tools/record/event.go makeEvent, which karpenter pkg/events/recorder.go publishes through)."""
+    from akscli import errors
+
+    try:
+        warnings = [e for e in object_events(kube, "default", name, "NodeClaim") if e.get("type") == "Warning"]
+    except errors.AkscliError:
+        warnings = []  # the events are a detail: the claim is gone either way
+    why = f": {warnings[-1].get('reason')}: {warnings[-1].get('message')}" if warnings else ""
+    return ScaleUpNote(
+        False,
+        f"node auto-provisioning: nodeclaim/{name}, made for it, is gone{why}",
+        "no size the pod allows could be launched (quota or capacity): pin the pods to another size the "
+        "NodePool allows (akscli model deploy --vm-size SIZE), raise the quota, or let the NodePool allow "
+        "other sizes; Karpenter makes a new NodeClaim when one can launch",
+    )

@@ -52,9 +52,11 @@ Upstream files (kubernetes-sigs/karpenter 2266468, Azure/karpenter-provider-azur
   Azure/karpenter-provider-azure 352646f pkg/providers/instance/offerings/commonerrorhandlers.go
   handleSKUFamilyQuotaError), its offerings go into ``unavailable`` in every zone
   (pkg/cache/unavailableofferings.go) and the same NodeClaim is launched again with the next size
-  it lists (pkg/cloudprovider/cloudprovider.go resolveInstanceTypes). Not modelled: the cache's
-  TTLs (10 min / 1 h), deleting a NodeClaim with no size left (InsufficientCapacityError: it keeps
-  its last failure here), the registration TTL.
+  it lists (pkg/cloudprovider/cloudprovider.go resolveInstanceTypes); a NodeClaim with no size left
+  is deleted with a Warning InsufficientCapacityError event "NodeClaim NAME event: all requested
+  instance types were unavailable during launch" (cloudprovider.go Create; launch.go,
+  events.go InsufficientCapacityErrorEvent). Not modelled: the cache's TTLs (10 min / 1 h; marked
+  offerings stay marked), the registration TTL.
 - The NodePool's status: resources (the sum of its nodes' capacity, with ``nodes``) and nodes
   (pkg/controllers/nodepool/counter/controller.go), and the NodeClassReady and Ready conditions.
 - A deleted NodePool's NodeClaims go, and their nodes with them (owner references, and the
@@ -398,9 +400,8 @@ class NodeAutoProvisioner(PassController):
         beginLaunchInstance). A size out of quota fails, its offerings are marked unavailable in
         every zone (commonerrorhandlers.go handleSKUFamilyQuotaError) and the launch is retried
         (karpenter launch.go returns the error: the controller requeues the NodeClaim), so it
-        takes the next size the claim allows. With no size left the claim keeps its last failure
-        (upstream deletes it with an InsufficientCapacityError, "all requested instance types were
-        unavailable during launch", cloudprovider.go Create; launch.go: not modelled)."""
+        takes the next size the claim allows. With no size left it is deleted with an
+        InsufficientCapacityError event (see below)."""
         claim = cluster.get(*NODECLAIM, None, claim_name)
         if claim is None or any(
             c.get("type") == "Launched" and c.get("status") == "True"
@@ -416,6 +417,13 @@ class NodeAutoProvisioner(PassController):
         capacity_type = next(r["values"][0] for r in requirements if r.get("key") == CAPACITY_TYPE)
         templates = self._candidates(cluster, pool, capacity_type, sizes)
         if not templates:
+            # upstream: Azure/karpenter-provider-azure 352646f pkg/cloudprovider/cloudprovider.go Create
+            # (no instance type left: an InsufficientCapacityError); kubernetes-sigs/karpenter 2266468
+            # pkg/controllers/nodeclaim/lifecycle/launch.go launchNodeClaim deletes the NodeClaim and
+            # events.go InsufficientCapacityErrorEvent records it (Warning).
+            message = f"NodeClaim {claim_name} event: all requested instance types were unavailable during launch"
+            cluster.add_event(claim, "InsufficientCapacityError", message, type="Warning")
+            cluster.delete(*NODECLAIM, None, claim_name)
             return None, claim_name
         template = templates[0]
         labels = dict(template["metadata"]["labels"])
@@ -437,7 +445,8 @@ class NodeAutoProvisioner(PassController):
             cluster.patch_status(*NODECLAIM, None, claim_name, {"conditions": [launched]})
             for zone in self.offering_zones(size):
                 self.unavailable.add((size, zone, labels[CAPACITY_TYPE]))
-            if len(templates) > 1 and self._manager is not None:
+            if self._manager is not None:
+                # launch.go returns the error: the NodeClaim is requeued and launched again.
                 self._manager.call_later(self, lambda c: self._launch(c, claim_name), self.delay)
             return None, claim_name
         labels["kubernetes.io/hostname"] = node_name
