@@ -80,6 +80,7 @@ from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.base import PassController
 from tests.emulators.kube.controllers.rescheduling import unschedulable_pods, waiting_pods
 from tests.emulators.kube.controllers.scheduling import Scheduler, fit_reasons, pod_requests, quantity
+from tests.emulators.kube.status import ApiError
 
 NODEPOOL = ("karpenter.sh/v1", "NodePool")
 NODECLAIM = ("karpenter.sh/v1", "NodeClaim")
@@ -163,8 +164,11 @@ class NodeAutoProvisioner(PassController):
     def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
         # A NodePool or an AKSNodeClass written: the pools' conditions, then the pods waiting.
         for pool in cluster.list(*NODEPOOL):
-            self._status(cluster, pool)
+            _unless_deleted(lambda p=pool: self._status(cluster, p))
         self.queue_pass()
+
+    def run_pass(self, cluster: ClusterState) -> None:
+        _unless_deleted(lambda: self._run_pass(cluster))
 
     def on_delete(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
         if obj.get("kind") != "NodePool":
@@ -294,7 +298,7 @@ class NodeAutoProvisioner(PassController):
             )
         return out
 
-    def run_pass(self, cluster: ClusterState) -> None:
+    def _run_pass(self, cluster: ClusterState) -> None:
         waiting = waiting_pods(cluster)
         if not waiting:
             return
@@ -447,7 +451,9 @@ class NodeAutoProvisioner(PassController):
                 self.unavailable.add((size, zone, labels[CAPACITY_TYPE]))
             if self._manager is not None:
                 # launch.go returns the error: the NodeClaim is requeued and launched again.
-                self._manager.call_later(self, lambda c: self._launch(c, claim_name), self.delay)
+                self._manager.call_later(
+                    self, lambda c: _unless_deleted(lambda: self._launch(c, claim_name)), self.delay
+                )
             return None, claim_name
         labels["kubernetes.io/hostname"] = node_name
         node = {
@@ -481,6 +487,17 @@ class NodeAutoProvisioner(PassController):
         self.provisioned.append((pool_name, claim_name, labels[INSTANCE_TYPE]))
         self._status(cluster, cluster.get(*NODEPOOL, None, pool_name) or pool)
         return node, claim_name
+
+
+def _unless_deleted(work: Any) -> None:
+    """Run ``work``, dropping it where an object it writes was deleted meanwhile (a 404), as a
+    controller's reconcile of a deleted object ends (the NodePool and its AKSNodeClass deleted
+    while a pass or a launch retry runs)."""
+    try:
+        work()
+    except ApiError as exc:
+        if exc.code != 404:
+            raise
 
 
 def install_nap(emu: Any, *, default_pool: bool = True) -> NodeAutoProvisioner:
