@@ -20,8 +20,8 @@ def model_emulator(
     kube_emulator_factory: Callable[..., Any], tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Callable[..., Any]]:
     """``model_emulator(failure=None, crds=SERVING_CRDS, fleet=False)``: a started emulator with
-    only the CRD folders named (every CRD would cost seconds per test), the KAITO simulator (with
-    inference_extension, KAITO's gatewayAPIInferenceExtension gate on) and (with fleet) the fleet
+    only the CRD folders named (every CRD would cost seconds per test), the KAITO simulator (unless
+    simulator=False; with inference_extension, KAITO's gatewayAPIInferenceExtension gate on) and (with fleet) the fleet
     hub simulator; its kubeconfig is in $KUBECONFIG."""
     from tests.emulators.kube.controllers import kaito
 
@@ -37,6 +37,7 @@ def model_emulator(
         gateway: bool = True,
         monitoring: bool = False,
         inference_extension: bool = False,
+        simulator: bool = True,
     ) -> Any:
         folders = [crd_dir() / c for c in (*crds, *(("fleet",) if fleet else ()))]
         emu = kube_emulator_factory(crd_dirs=folders, tls=False, controller_delay=0.02)
@@ -54,7 +55,11 @@ def model_emulator(
             install_gateway(emu)
         if monitoring:
             install_podmonitor_api(emu)
-        for c in kaito.controllers(delay=0.02, failure=failure, inference_extension=inference_extension):
+        # simulator=False: no KAITO at all, so a Workspace keeps no status (controller=False only
+        # leaves out the controller's pod that akscli looks for).
+        for c in (
+            kaito.controllers(delay=0.02, failure=failure, inference_extension=inference_extension) if simulator else []
+        ):
             sims.append(c)
             emu.controllers.add(c)
         if "airunway" in crds:
