@@ -54,12 +54,13 @@ def test_help_ends_with_the_examples() -> None:
     assert [line.strip() for line in tail] == list(EXAMPLES["model plan"])
 
 
-TOP_GROUPS = sorted({path.split()[0] for path in COMMANDS if " " in path})
+# Every group and sub-group (`ray`, `ray job`, `fleet rollout strategy`, ...).
+GROUP_PATHS = sorted({" ".join(path.split()[:depth]) for path in COMMANDS for depth in range(1, len(path.split()))})
 
 
-@pytest.mark.parametrize("group", TOP_GROUPS)
+@pytest.mark.parametrize("group", GROUP_PATHS)
 def test_every_group_help_ends_with_examples_of_where_to_start(group: str) -> None:
-    result = invoke(group, "--help")
+    result = invoke(*group.split(), "--help")
     assert result.exit_code == 0
     tail = result.stdout.rstrip().splitlines()[-len(GROUP_EXAMPLES[group]) :]
     assert [line.strip() for line in tail] == list(GROUP_EXAMPLES[group])
@@ -82,7 +83,11 @@ def test_every_group_example_is_a_real_command_line_of_that_group(group: str, li
 
 
 def test_no_group_example_is_kept_for_a_group_that_is_gone() -> None:
-    assert set(GROUP_EXAMPLES) <= set(TOP_GROUPS)
+    assert set(GROUP_EXAMPLES) <= set(GROUP_PATHS)
+
+
+def test_sub_groups_are_among_the_groups_with_examples() -> None:
+    assert {"ray job", "fleet member", "fleet rollout strategy", "baremetal cluster"} <= set(GROUP_PATHS)
 
 
 def _strings(node: ast.AST) -> list[str]:

@@ -196,6 +196,42 @@ GROUP_EXAMPLES: dict[str, tuple[str, ...]] = {
     "gpu": ("akscli gpu usage", "akscli gpu usage -o csv"),
     "audit": ("akscli audit list --since 2h", "akscli audit show 0193f6a1"),
     "policy": ("akscli policy check -f manifests/ -o sarif", "akscli policy rules"),
+    # Sub-groups: their first steps too (a user who types `akscli ray job --help` wants a line to run).
+    "baremetal cluster": (
+        "akscli baremetal cluster list -g rg-edge",
+        "akscli baremetal cluster credentials edge1 -g rg-edge",
+    ),
+    "baremetal test": ("akscli baremetal test nccl --list-expected", "akscli baremetal test nccl --nodes 2"),
+    "ray cluster": (
+        "akscli ray cluster create demo --worker-gpu 1 --gpu-pool gpu --wait",
+        "akscli ray cluster status demo",
+    ),
+    "ray workergroup": (
+        "akscli ray workergroup add demo big --worker-gpu 2 --gpu-pool gpu --min 0 --max 4",
+        "akscli ray workergroup list demo",
+    ),
+    "ray job": (
+        "akscli ray job submit --cluster demo --wait -- python train.py",
+        "akscli ray job logs train -f",
+    ),
+    "ray service": ("akscli ray service deploy llm -f serve.yaml --wait", "akscli ray service status llm"),
+    "fleet member": (
+        "akscli fleet member join aks-east --fleet fl -g rg-fleet --cluster aks-east",
+        "akscli fleet member list --fleet fl -g rg-fleet",
+    ),
+    "fleet placement": ("akscli fleet placement list", "akscli fleet placement status team-a"),
+    "fleet rollout": (
+        "akscli fleet rollout create run-1 --placement team-a --strategy canary --start",
+        "akscli fleet rollout status run-1",
+    ),
+    "fleet rollout strategy": (
+        "akscli fleet rollout strategy create canary --stage 'canary;labels=ring=0;after=approval' --stage prod",
+        "akscli fleet rollout strategy list",
+    ),
+    "fleet autoupgrade": (
+        "akscli fleet autoupgrade create stable --fleet fl -g rg-fleet --channel Stable",
+        "akscli fleet autoupgrade list --fleet fl -g rg-fleet",
+    ),
 }
 
 
