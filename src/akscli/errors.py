@@ -12,17 +12,21 @@ from contextlib import contextmanager
 
 
 class AkscliError(Exception):
-    """An expected failure: one clear line for the user, an optional hint, an exit code."""
+    """An expected failure: one clear line for the user, an optional hint, an exit code.
+
+    ``details``: lines the CLI prints under the error only with -v or --debug (what each of
+    several attempts said), so that the error and hint stay short."""
 
     exit_code = 1
     title = "failure"
     reason = ""  # the Kubernetes Status reason (AlreadyExists, NotFound ...) when from an API server
     attempts = 1  # how many times the request was sent before this error
 
-    def __init__(self, message: str, hint: str | None = None) -> None:
+    def __init__(self, message: str, hint: str | None = None, details: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.details = details
 
 
 class UsageError(AkscliError):

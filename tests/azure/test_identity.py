@@ -69,7 +69,7 @@ def test_managed_identity_mode_gets_a_token_from_the_identity_endpoint(
     assert azure_env.tokens[token.token]["aud"] == "https://management.azure.com"
 
 
-def test_no_credential_at_all_lists_every_source_tried_and_its_fix(
+def test_no_credential_at_all_names_every_source_tried_and_its_fix_in_the_details(
     azure_env: ArmEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for var in ("AZURE_CLIENT_SECRET", "AZURE_CLIENT_ID"):
@@ -78,10 +78,12 @@ def test_no_credential_at_all_lists_every_source_tried_and_its_fix(
     monkeypatch.setenv("PATH", "/nonexistent")  # no az, no azd
     with pytest.raises(AuthError) as err:
         identity.credential().get_token(ARM)
-    for source in ("environment", "workload identity", "managed identity", "Azure CLI", "Azure Developer CLI"):
-        assert source in err.value.message
-    assert "az login" in (err.value.hint or "")
-    assert "azd auth login" in (err.value.hint or "")
+    sources = ("environment", "workload identity", "managed identity", "Azure CLI", "Azure Developer CLI")
+    for source, detail in zip(sources, err.value.details[:-1], strict=True):
+        assert detail.startswith(source)
+        assert source in (err.value.hint or "")
+    assert "run 'az login'" in err.value.message
+    assert any(detail.endswith("to use it: run 'azd auth login'") for detail in err.value.details)
 
 
 def test_unknown_auth_mode_is_a_usage_error_listing_the_modes() -> None:

@@ -87,3 +87,49 @@ def test_a_device_code_sign_in_prints_no_refresh_token_and_keeps_it_private(azur
     assert holders, "the refresh token was kept nowhere under HOME"
     for file in holders:
         assert stat.S_IMODE(file.stat().st_mode) == 0o600, file
+
+
+@pytest.mark.parametrize("flags", [*FLAGS, ["-v"]], ids=lambda f: f[0] if f else "plain")
+def test_a_client_secret_without_its_client_id_is_not_printed_when_no_credential_works(
+    azure_env: Any, monkeypatch: pytest.MonkeyPatch, flags: list[str]
+) -> None:
+    monkeypatch.setenv("AZURE_CLIENT_SECRET", CANARY_SECRET)
+    monkeypatch.delenv("AZURE_CLIENT_ID")
+    monkeypatch.setenv("AKSCLI_TRY_IMDS", "0")
+    monkeypatch.setenv("PATH", "/nonexistent")  # no az, no azd
+    result = invoke("cluster", "list", *flags)
+    assert result.exit_code == 6, result
+    assert "no Azure credential found" in result.stderr
+    assert CANARY_SECRET not in printed(result)
+
+
+def _refused_with_a_secret_in_the_details(*_args: Any, **_kwargs: Any) -> Any:
+    from akscli import redact
+    from akscli.errors import AuthError
+
+    redact.remember(CANARY_SECRET)  # as identity does with AZURE_CLIENT_SECRET
+    raise AuthError("no Azure credential found", details=(f"environment: refused secret {CANARY_SECRET}",))
+
+
+@pytest.mark.parametrize("flags", [["-v"], ["--debug"]], ids=lambda f: f[0])
+def test_an_errors_details_are_scrubbed_as_its_line_is(
+    azure_env: Any, monkeypatch: pytest.MonkeyPatch, flags: list[str]
+) -> None:
+    from akscli.azure import identity
+
+    monkeypatch.setattr(identity._Chain, "get_token", _refused_with_a_secret_in_the_details)
+    result = invoke("cluster", "list", *flags)
+    assert "  environment: refused secret ***" in result.stderr.splitlines()
+    assert CANARY_SECRET not in printed(result)
+
+
+def test_akscli_tokens_details_are_scrubbed_as_the_clis_are(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from akscli.azure import token
+
+    monkeypatch.setattr(token, "run", _refused_with_a_secret_in_the_details)
+    assert token.main(["token", "--server-id", "x", "-v"]) == 6
+    err = capsys.readouterr().err
+    assert "  environment: refused secret ***" in err.splitlines()
+    assert CANARY_SECRET not in err

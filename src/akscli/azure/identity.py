@@ -356,14 +356,14 @@ class _Chain:
             except ClientAuthenticationError as exc:
                 raise AuthError(f"{self._chosen_name} could not get a token: {_first_line(exc)}") from exc
         tried: list[str] = []
-        fixes: list[str] = []
+        details: list[str] = []
         for src in self._sources:
             try:
                 cred = src.build()
                 token = cred.get_token(*scopes, **kwargs)
             except CredentialUnavailableError as exc:
-                tried.append(f"{src.name} ({_first_line(exc)})")
-                fixes.append(src.fix)
+                tried.append(src.name)
+                details.append(f"{src.name}: {_first_line(exc)}; to use it: {src.fix}")
                 continue
             except ClientAuthenticationError as exc:
                 raise AuthError(
@@ -372,9 +372,16 @@ class _Chain:
                 ) from exc
             self._chosen, self._chosen_name = cred, src.name
             return token
+        # What is wrong and the one fix first, as az says it ("Please run 'az login' to setup
+        # account.": Azure/azure-cli src/azure-cli-core/azure/cli/core/_profile.py
+        # _AZ_LOGIN_MESSAGE); what each source said only under -v, where azure-identity's
+        # ChainedTokenCredential puts it in one long message ("Attempted credentials:" then one
+        # line each: Azure/azure-sdk-for-python sdk/identity/azure-identity/azure/identity/
+        # _credentials/chained.py _get_error_message).
         raise AuthError(
-            "no Azure credential worked; tried " + "; ".join(tried),
-            hint="to fix, do one of: " + "; ".join(fixes) + " (or pick one with --auth " + "|".join(AUTH_MODES) + ")",
+            "no Azure credential found; run 'az login' to sign in",
+            hint="tried " + ", ".join(tried) + "; -v shows why each failed and how to use it",
+            details=(*details, "or pick one with --auth " + "|".join(AUTH_MODES)),
         )
 
     def close(self) -> None:

@@ -280,7 +280,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stdout.flush()
         return 0
     except AkscliError as exc:
-        return _failed(exc)
+        return _failed(exc, details=verbose or debug)
     except Exception as exc:
         if debug:  # the traceback, scrubbed as the error line is
             import traceback
@@ -293,14 +293,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _failed(translate_arm_error(exc, what="akscli token"))
 
 
-def _failed(err: AkscliError) -> int:
-    """The error and hint lines, scrubbed as cli.main scrubs them (akscli.redact): Entra ID's
-    answer may be quoted, and kubectl shows this stderr to the user."""
+def _failed(err: AkscliError, details: bool = False) -> int:
+    """The error and hint lines (and, with -v or --debug, the error's details), scrubbed as
+    cli.main scrubs them (akscli.redact): Entra ID's answer may be quoted, and kubectl shows this
+    stderr to the user."""
     from akscli.redact import scrub
 
     sys.stderr.write(f"error: {scrub(err.message)}\n")
     if err.hint:
         sys.stderr.write(f"hint: {scrub(err.hint)}\n")
+    for line in err.details if details else ():
+        sys.stderr.write(f"  {scrub(line)}\n")
     return err.exit_code
 
 

@@ -428,6 +428,9 @@ def _report(exc: AkscliError, code: int) -> int:
     sys.stderr.write(f"{label} {_one_line(scrub(exc.message))}\n")
     if exc.hint:
         sys.stderr.write(f"hint: {_one_line(scrub(exc.hint))}\n")
+    if global_flags.FLAGS.verbose or global_flags.FLAGS.debug:
+        for line in exc.details:
+            sys.stderr.write(f"  {_one_line(scrub(line))}\n")
     sys.stderr.flush()
     return code
 
