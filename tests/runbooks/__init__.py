@@ -33,10 +33,11 @@ def blocks(path: Path) -> list[str]:
     return [m.group(1) for m in _BLOCK.finditer(path.read_text(encoding="utf-8"))]
 
 
-def script(path: Path) -> str:
-    """One bash script: each block a step that says which it is, stopping at the first failure."""
+def script(path: Path, steps: list[str] | None = None) -> str:
+    """One bash script: each block (or each of ``steps``) a step that says which it is, stopping at
+    the first failure."""
     lines = ["set -euo pipefail"]
-    for number, block in enumerate(blocks(path), 1):
+    for number, block in enumerate(blocks(path) if steps is None else steps, 1):
         lines.append(f"echo '--- {path.name} step {number}' >&2")
         lines.append(block.rstrip())
     return "\n".join(lines) + "\n"
@@ -56,8 +57,11 @@ class Outcome:
         return steps[-1] if steps else "?"
 
 
-def run(path: Path, env: dict[str, str], workdir: Path, timeout: float = 600) -> Outcome:
-    """Run a runbook in ``workdir`` with the lab's environment; akscli is this checkout's."""
+def run(
+    path: Path, env: dict[str, str], workdir: Path, timeout: float = 600, steps: list[str] | None = None
+) -> Outcome:
+    """Run a runbook (or ``steps``, lines taken from ``path``) in ``workdir`` with the lab's
+    environment; akscli is this checkout's."""
     bin_dir = str(Path(sys.executable).parent)
     full = dict(env)
     full["PATH"] = bin_dir + os.pathsep + env.get("PATH", os.environ.get("PATH", ""))
@@ -65,7 +69,7 @@ def run(path: Path, env: dict[str, str], workdir: Path, timeout: float = 600) ->
     full["AKSCLI_SHARED_DIR"] = os.environ.get("AKSCLI_SHARED_DIR", str(REPO.parent / "shared"))
     workdir.mkdir(parents=True, exist_ok=True)
     done = subprocess.run(
-        ["bash", "-c", script(path)],
+        ["bash", "-c", script(path, steps)],
         cwd=workdir,
         env=full,
         stdout=subprocess.PIPE,
