@@ -226,7 +226,7 @@ def _merge(dst: dict[str, Any], patch: dict[str, Any]) -> None:
     """A PATCH body merged as JSON merge patch, RFC 7396: ARM's rule for the fields inside the
     properties envelope (upstream: Azure/azure-resource-manager-rpc 69e229f
     v1.0/resource-api-reference.md "Patch Resource"), so a member PATCH of some labels keeps the
-    others. That page has the top-level tags replaced whole; here they are merged too."""
+    others. The top-level ``tags`` are not merged (``_patched``)."""
     for k, v in patch.items():
         if v is None:
             dst.pop(k, None)
@@ -234,6 +234,21 @@ def _merge(dst: dict[str, Any], patch: dict[str, Any]) -> None:
             _merge(dst[k], v)
         else:
             dst[k] = copy.deepcopy(v)
+
+
+def _patched(existing: dict[str, Any], req: dict[str, Any]) -> dict[str, Any]:
+    """A resource after a PATCH: ``req`` merged (``_merge``), but its top-level ``tags`` replace
+    the resource's whole: "The behavior for a PATCH of the tags property is to replace all tags
+    with the provided tag keys and values" (tag1 and tag2, then a PATCH of tag3: tag3 alone)
+    (upstream: Azure/azure-resource-manager-rpc 69e229f v1.0/resource-api-reference.md "Patch
+    Resource"). AKS's updateTags (PATCH with a TagsObject, e.g. ManagedClustersUpdateTags.json:
+    {"tags": {"archv3": "", "tier": "testing"}}) is such a PATCH."""
+    new = copy.deepcopy(existing)
+    tags = req.get("tags")
+    _merge(new, {k: v for k, v in req.items() if k != "tags" or not isinstance(tags, dict)})
+    if isinstance(tags, dict):
+        new["tags"] = copy.deepcopy(tags)
+    return new
 
 
 def _resource(
@@ -296,8 +311,7 @@ def _resource(
         for h in emu._hooks_for(type_name):
             if h.on_patch is not None:
                 h.on_patch(emu, path, req, existing)
-        new = copy.deepcopy(existing)
-        _merge(new, req)
+        new = _patched(existing, req)
     else:
         new = copy.deepcopy(req)
         if existing is not None:

@@ -1,0 +1,34 @@
+"""The ARM emulator's PATCH: the properties envelope is merged (JSON merge patch), the top-level
+tags are replaced whole (Azure/azure-resource-manager-rpc v1.0/resource-api-reference.md,
+"Patch Resource")."""
+
+from __future__ import annotations
+
+from akscli.azure import arm, clusters
+from akscli.azure.arm import AzureTarget
+from tests.azure.helpers import RG, cluster_id, seed_cluster
+from tests.emulators.arm import ArmEmulator
+
+
+def test_a_patch_of_tags_replaces_every_tag_the_resource_had(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    azure_env.update_resource(cluster_id("aks1"), lambda c: c.update(tags={"tag1": "a", "tag2": "b"}))
+    c = clusters.client(AzureTarget())
+    # AKS's updateTags: a PATCH whose body is a TagsObject (ManagedClustersUpdateTags.json).
+    arm.wait_lro(c.managed_clusters.begin_update_tags(RG, "aks1", {"tags": {"tag3": "c"}}), "tag aks1")
+    assert azure_env.get_resource(cluster_id("aks1"))["tags"] == {"tag3": "c"}
+
+
+def test_a_patch_without_tags_keeps_the_tags_and_merges_the_properties(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    azure_env.update_resource(cluster_id("aks1"), lambda c: c.update(tags={"tag1": "a"}))
+    before = azure_env.get_resource(cluster_id("aks1"))["properties"]
+    client = arm.raw_client(AzureTarget())
+    arm.wait_lro(
+        arm.raw_begin(client, "PATCH", cluster_id("aks1"), "2026-08-01", {"properties": {"nodeResourceGroup": "x"}}),
+        "patch aks1",
+    )
+    after = azure_env.get_resource(cluster_id("aks1"))
+    assert after["tags"] == {"tag1": "a"}
+    assert after["properties"]["nodeResourceGroup"] == "x"
+    assert after["properties"]["kubernetesVersion"] == before["kubernetesVersion"]
