@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from akscli import output, yamlio
+from akscli import output, statuslines, yamlio
 from akscli.errors import UsageError
 from akscli.output import Column
 from tests.cli import list_items
@@ -245,7 +245,7 @@ def test_status_without_a_terminal_repeats_the_state_while_nothing_changes(
 ) -> None:
     import time
 
-    monkeypatch.setattr(output, "STATUS_INTERVAL_S", 0.05)
+    monkeypatch.setattr(statuslines, "STATUS_INTERVAL_S", 0.05)
     with output.status("waiting for raycluster/demo") as update:
         update("raycluster/demo: head pod pending")
         time.sleep(0.3)

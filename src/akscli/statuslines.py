@@ -1,0 +1,134 @@
+"""stderr: progress, warnings and information, and whether a stream is a terminal.
+
+Moved out of akscli.output (which re-exports every name here, so callers write ``output.info``)
+to keep that module under 600 lines; no behaviour changed.
+"""
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from akscli.redact import hide_known
+
+
+def stderr_is_tty() -> bool:
+    return sys.stderr.isatty()
+
+
+def color_enabled(stream: Any = None) -> bool:
+    stream = stream or sys.stdout
+    return "NO_COLOR" not in os.environ and bool(getattr(stream, "isatty", lambda: False)())
+
+
+def info(message: str) -> None:
+    """One line on stderr (plans, progress, warnings): a server's words a line repeats are
+    scrubbed of the Secret values and credentials this process handled (akscli.redact)."""
+    sys.stderr.write(hide_known(message) + "\n")
+    sys.stderr.flush()
+
+
+def warn(message: str) -> None:
+    prefix = "\x1b[33mwarning:\x1b[0m" if color_enabled(sys.stderr) else "warning:"
+    info(f"{prefix} {message}")
+
+
+def progress(message: str) -> None:
+    """One progress line on stderr; with a spinner running, it updates the spinner instead."""
+    if _ACTIVE_STATUS:
+        _ACTIVE_STATUS[-1](message)
+        return
+    info(message)
+
+
+_ACTIVE_STATUS: list[Callable[[str], None]] = []
+
+
+@contextmanager
+def _status_lines(message: str) -> Iterator[Callable[[str], None]]:
+    import threading
+
+    from akscli.concurrency import deferred_interrupts
+
+    started = time.monotonic()
+    last = [message]
+    lock = threading.Lock()
+    done = threading.Event()
+    info(message)
+
+    def line(text: str) -> None:
+        info(f"{text}, {elapsed(time.monotonic() - started)}")
+
+    def update(text: str) -> None:
+        with lock:
+            if text != last[0]:
+                last[0] = text
+                line(text)
+
+    def heartbeat() -> None:
+        while not done.wait(STATUS_INTERVAL_S):
+            with lock:
+                line(last[0])
+
+    beat = threading.Thread(target=heartbeat, name="akscli-status", daemon=True)
+    _ACTIVE_STATUS.append(update)
+    try:
+        # Starting and joining a thread must not be cut by a KeyboardInterrupt (akscli.concurrency).
+        with deferred_interrupts():
+            beat.start()
+        yield update
+    finally:
+        _ACTIVE_STATUS.pop()
+        done.set()
+        if beat.is_alive():
+            with deferred_interrupts():
+                beat.join()
+
+
+# Without a terminal (CI logs, notebooks), a long wait prints its state when it changes and at
+# least this often, so a log never goes quiet for minutes.
+STATUS_INTERVAL_S = 30.0
+
+
+def elapsed(seconds: float) -> str:
+    """kubectl's short duration: 45s, 3m12s, 1h4m."""
+    whole = int(seconds)
+    if whole < 60:
+        return f"{whole}s"
+    if whole < 3600:
+        return f"{whole // 60}m{whole % 60}s"
+    return f"{whole // 3600}h{whole % 3600 // 60}m"
+
+
+@contextmanager
+def status(message: str) -> Iterator[Callable[[str], None]]:
+    """A spinner on a TTY stderr; otherwise status lines: the state when it changes and every
+    STATUS_INTERVAL_S, each with the time elapsed. Yields a function to update the state."""
+    if not stderr_is_tty():
+        with _status_lines(message) as update_plain:
+            yield update_plain
+        return
+    from rich.console import Console
+
+    from akscli.concurrency import deferred_interrupts
+
+    console = Console(stderr=True, no_color="NO_COLOR" in os.environ)
+    started = time.monotonic()
+    spinner = console.status(message)
+
+    def update(text: str) -> None:
+        spinner.update(f"{text} [{time.monotonic() - started:,.0f}s]")
+
+    _ACTIVE_STATUS.append(update)
+    try:
+        # Its refresh thread starts and stops uncut; a Ctrl-C just after the start still reaches
+        # the stop, which shows the cursor again (rich's Live.stop does nothing if not started).
+        with deferred_interrupts():
+            spinner.start()
+        yield update
+    finally:
+        _ACTIVE_STATUS.pop()
+        with deferred_interrupts():
+            spinner.stop()
