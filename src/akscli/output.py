@@ -156,6 +156,9 @@ def emit(
     """Print a list of items in the chosen format."""
 
     check_format(fmt, (*LIST_FORMATS, "csv"))
+    if fmt in ("json", "yaml", "name"):
+        _stream(items, fmt, name=name, raw=raw)
+        return
     rows = list(items)
     data = [raw(i) for i in rows] if raw else rows
     if structured(fmt):
@@ -164,13 +167,6 @@ def emit(
         # kubectl applies a template to a list as to a v1 List: {.items[*].metadata.name}
         plain = _plain(data)
         _emit_template(fmt, list_document(plain), plain)
-    elif fmt == "json":
-        write(_json_text(list_document(data)))
-    elif fmt == "yaml":
-        write(_yaml_text(list_document(data)))
-    elif fmt == "name":
-        for item in rows:
-            write(name(item) if name else _default_name(item))
     else:
         shown = [c for c in columns if fmt in ("wide", "csv") or not c.wide]
         table = [[_text(c.value(item)) for c in shown] for item in rows]
@@ -187,6 +183,24 @@ def emit(
             info(empty)
         else:
             print_table(headers, table, [c.wide for c in shown])
+
+
+def _stream(
+    items: Iterable[Any], fmt: str, *, name: Callable[[Any], str] | None, raw: Callable[[Any], Any] | None
+) -> None:
+    """-o json, yaml or name of a list, each item written as it arrives: what the whole
+    document's dump prints, byte for byte (akscli.liststream), holding one item at a time."""
+    if fmt == "name":
+        for item in items:
+            write(name(item) if name else _default_name(item))
+        return
+    from akscli import liststream
+
+    shown = (printable.shown(raw(i) if raw else i, fmt) for i in items)
+    for chunk in liststream.chunks(shown, fmt, list_document):
+        sys.stdout.write(chunk)
+    sys.stdout.write("\n" if fmt == "json" else "")
+    sys.stdout.flush()
 
 
 def no_resources(namespace: str | None) -> str:
