@@ -29,3 +29,20 @@ def test_a_table_summarises_each_resource_as_it_arrives(capsys: pytest.CaptureFi
     azopts.emit_resources(pages(), "table", [Column("name", "name")], summary, kind="cluster", empty="none")
     assert held_when_summarised == [1, 2, 3]
     assert capsys.readouterr().out.split() == ["NAME", "aks0", "aks1", "aks2"]
+
+
+@pytest.mark.parametrize("fmt", ["json", "yaml", "name"])
+def test_json_yaml_and_name_write_each_resource_before_the_next_page_is_read(
+    fmt: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    printed_when_pulled: list[str] = []
+
+    def pages() -> Iterator[dict[str, Any]]:
+        for n in range(2):
+            printed_when_pulled.append(capsys.readouterr().out)
+            yield {"name": f"aks{n}", "properties": {"big": "x" * 1000}}
+
+    azopts.emit_resources(
+        pages(), fmt, [Column("name", "name")], lambda r: {"name": r["name"]}, kind="cluster", empty=""
+    )
+    assert "aks0" not in printed_when_pulled[0] and "aks0" in printed_when_pulled[1]

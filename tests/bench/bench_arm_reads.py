@@ -108,6 +108,8 @@ def seed(emu: Any, args: argparse.Namespace) -> None:
 COMMANDS = [
     ["cluster", "list"],
     ["cluster", "list", "-o", "json"],
+    ["cluster", "list", "-o", "yaml"],
+    ["cluster", "list", "-o", "name"],
     ["cluster", "list", "-g", "rg-007"],
     ["cluster", "show", BIG[1], "-g", BIG[0]],
     ["nodepool", "list", "-c", BIG[1], "-g", BIG[0]],

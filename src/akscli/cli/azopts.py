@@ -276,11 +276,13 @@ def emit_resources(
 ) -> None:
     """ARM resources: in full for json/yaml, one summary row each otherwise. A table keeps the
     rows only: each page's resources are summarised as they arrive and dropped (`cluster list` of
-    2,000 clusters: peak RSS 64 MiB when it held them, 58 MiB; tests/bench/bench_arm_reads.py)."""
+    2,000 clusters: peak RSS 64 MiB when it held them, 58 MiB; tests/bench/bench_arm_reads.py).
+    -o json, yaml and name hold nothing: each resource is written as its page arrives
+    (output.emit streams them; audit17-arm2)."""
     if output.structured(fmt):
-        output.emit(list(resources), fmt, columns)
+        output.emit(resources, fmt, columns)
     else:
-        rows = [summary(i) for i in resources]
+        rows = (summary(i) for i in resources)
         output.emit(rows, fmt, columns, name=output.named(kind), empty=empty)
 
 
