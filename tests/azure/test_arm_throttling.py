@@ -163,3 +163,25 @@ def test_answers_carry_the_reads_left_in_the_subscriptions_bucket(azure_env: Arm
     url = f"{azure_env.url}{cluster_id('aks1')}"
     response = client.send_request(HttpRequest("GET", url, params={"api-version": clusters.API_VERSION}))
     assert response.headers["x-ms-ratelimit-remaining-subscription-reads"] == "249"  # of 250
+
+
+def test_a_poll_waits_the_retry_after_of_the_operation_it_polls(azure_env: ArmEmulator, waits: list[float]) -> None:
+    seed_cluster(azure_env)
+    azure_env.lro_polls = 2
+    azure_env.retry_after = 30
+    arm.wait_lro(clusters.begin_stop(_client(), RG, "aks1"), "stop aks1")  # type: ignore[arg-type]
+    assert waits and set(waits) == {30.0}
+
+
+def test_a_poll_retry_after_longer_than_akscli_waits_is_reported_not_slept(
+    azure_env: ArmEmulator, waits: list[float]
+) -> None:
+    seed_cluster(azure_env)
+    azure_env.lro_polls = 2
+    azure_env.retry_after = 3600
+    with pytest.raises(AkscliError) as caught:
+        arm.wait_lro(clusters.begin_stop(_client(), RG, "aks1"), "stop aks1")  # type: ignore[arg-type]
+    assert caught.value.exit_code == 5
+    assert caught.value.message.startswith("stop aks1: Azure asks to wait 3600s before the next poll")
+    assert "continues in Azure" in caught.value.message
+    assert all(w <= armretry.MAX_RETRY_AFTER_S for w in waits)

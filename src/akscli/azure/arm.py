@@ -175,6 +175,10 @@ def _client_kwargs() -> dict[str, Any]:
         kw["polling_interval"] = float(interval)
     except ValueError:
         raise UsageError(f"invalid AKSCLI_LRO_POLL_INTERVAL {interval!r}", hint="seconds, e.g. 60") from None
+    # The wait between polls, Retry-After included, bounded as a retry's (armretry.poll_transport).
+    from akscli.azure.armretry import poll_transport
+
+    kw["transport"] = poll_transport(kw["polling_interval"])
     return kw
 
 
@@ -211,7 +215,9 @@ def raw_client(target: AzureTarget) -> ARMPipelineClient[Any, Any]:
     config.http_logging_policy = ARMHttpLoggingPolicy()
     config.authentication_policy = ARMChallengeAuthenticationPolicy(_credential(target), arm_scope())
     config.polling_interval = kw["polling_interval"]
-    client: ARMPipelineClient[Any, Any] = ARMPipelineClient(base_url=arm_endpoint(), config=config)
+    client: ARMPipelineClient[Any, Any] = ARMPipelineClient(
+        base_url=arm_endpoint(), config=config, transport=kw["transport"]
+    )
     client._akscli_subscription = target.subscription_id()  # type: ignore[attr-defined]
     return client
 
@@ -313,6 +319,8 @@ def wait_lro(
     """Wait for a long-running operation, reporting its state when it changes; errors become
     AkscliErrors. ``progress`` gets the state alone: the status line or spinner it feeds adds the
     time elapsed itself, and repeats the line while the state stays the same (output.status)."""
+    from akscli.azure import armretry
+
     started = time.monotonic()
     last = ""
     try:
@@ -329,6 +337,8 @@ def wait_lro(
                     hint="check again later, e.g. with 'akscli cluster wait'",
                 )
         return poller.result()
+    except armretry.PollWaitTooLong as exc:
+        raise WaitTimeoutError(f"{what}: {exc.message}", hint=exc.hint) from None
     except AkscliError:
         raise
     except Exception as exc:

@@ -30,6 +30,7 @@ go through the same pipeline, so a 429 on a poll is retried here too.
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -41,6 +42,7 @@ from azure.core.exceptions import ServiceRequestError
 from azure.core.pipeline.policies import RetryPolicy
 
 from akscli import netfail
+from akscli.errors import WaitTimeoutError
 
 # The longest Retry-After akscli waits before sending a request again: azure-core's own cap on its
 # backoff (retry_backoff_max, 120 s). A longer one ends the retries, and the error names it.
@@ -51,6 +53,22 @@ JITTER = (0.8, 1.3)
 # How the policy waits and draws its jitter; tests replace them with a recorder (no real sleep).
 pause: Callable[[float], None] = time.sleep
 uniform: Callable[[float, float], float] = random.uniform
+
+# Per thread, the Retry-After (None: none) of the last 429 this policy gave back to its caller
+# without sending the request again, or no attribute: azure-identity turns a token endpoint's
+# 429 into "Authentication failed: <msal's parse error>" with no response (azure/identity/
+# _internal/decorators.py wraps any exception so), so akscli.azure.identity reads the 429 here.
+_THROTTLED = threading.local()
+
+
+def take_throttled() -> tuple[bool, float | None]:
+    """(whether a 429 was given back since the last call, its Retry-After), then forgotten."""
+    found = hasattr(_THROTTLED, "wait")
+    wait: float | None = getattr(_THROTTLED, "wait", None)
+    if found:
+        del _THROTTLED.wait
+    return found, wait
+
 
 # The retries counted for the caller of ``counting_retries`` (None: nobody counts).
 _RETRIES: ContextVar[list[int] | None] = ContextVar("akscli_arm_retries", default=None)
@@ -86,7 +104,10 @@ class ReachableRetryPolicy(RetryPolicy):  # type: ignore[type-arg]
     def is_retry(self, settings: dict[str, Any], response: Any) -> bool:
         # Called with every response: the server answered.
         netfail.answered(server_of(response.http_request.url))
-        return bool(super().is_retry(settings, response))
+        again = bool(super().is_retry(settings, response))
+        if not again and response.http_response.status_code == 429:
+            _THROTTLED.wait = self.retry_after_of(response)
+        return again
 
     def increment(self, settings: dict[str, Any], response: Any = None, error: Any = None) -> bool:
         if error is not None:
@@ -96,6 +117,8 @@ class ReachableRetryPolicy(RetryPolicy):  # type: ignore[type-arg]
                 return False
         wait = self.retry_after_of(response) if error is None else None
         if wait is not None and wait > MAX_RETRY_AFTER_S:
+            if response.http_response.status_code == 429:
+                _THROTTLED.wait = wait
             return False  # the answer (429 with its Retry-After) goes back to the caller, who says so
         again = bool(super().increment(settings, response=response, error=error))
         counted = _RETRIES.get()
@@ -113,3 +136,44 @@ class ReachableRetryPolicy(RetryPolicy):  # type: ignore[type-arg]
             wait = min(float(settings["max_backoff"]), backoff * uniform(*JITTER))
         if wait > 0:
             pause(wait)
+
+
+class PollWaitTooLong(WaitTimeoutError):
+    """Azure asked for a longer wait between two polls of a long-running operation than akscli
+    waits (``MAX_RETRY_AFTER_S``): the operation goes on in Azure; akscli stops following it."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(
+            f"Azure asks to wait {seconds:.0f}s before the next poll, longer than akscli waits "
+            f"({MAX_RETRY_AFTER_S:.0f}s); the operation continues in Azure",
+            hint="check it later with the show command (or 'akscli cluster wait' for a cluster)",
+        )
+        self.seconds = seconds
+
+
+def poll_transport(interval: float) -> Any:
+    """The transport of akscli's ARM clients: azure-core's requests transport, whose ``sleep``
+    is the wait between two polls of a long-running operation, bounded as a retry's is.
+
+    azure-core waits between polls whatever the poll's Retry-After says, else the client's
+    polling interval (upstream: Azure/azure-sdk-for-python sdk/core/azure-core
+    azure/core/polling/base_polling.py, as installed 1.41.0: ``_extract_delay`` returns
+    ``get_retry_after(...)`` unbounded, ``_delay`` passes it to ``_sleep``, which is
+    ``self._transport.sleep``; ARMPolling in azure-mgmt-core inherits both). The RPC lets a
+    Retry-After be anything (v1.0/async-api-reference.md). So akscli's rule for a retry holds for
+    a poll: a wait up to ``MAX_RETRY_AFTER_S`` (or the configured interval, if longer) is waited,
+    through ``pause``; a longer one ends the wait at once with ``PollWaitTooLong`` rather than
+    leave the command silent for an hour. Nothing else of akscli sleeps through the transport:
+    the retry policy waits through ``pause`` itself (ReachableRetryPolicy.sleep)."""
+    from azure.core.pipeline.transport import RequestsTransport
+
+    longest = max(MAX_RETRY_AFTER_S, interval)
+
+    class _PollTransport(RequestsTransport):  # type: ignore[misc]
+        def sleep(self, duration: float) -> None:
+            if duration > longest:
+                raise PollWaitTooLong(duration)
+            if duration > 0:
+                pause(duration)
+
+    return _PollTransport()
