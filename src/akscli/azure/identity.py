@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from akscli.errors import AuthError, UsageError
+from akscli.errors import AkscliError, AuthError, UsageError
 from akscli.redact import remember
 
 if TYPE_CHECKING:
@@ -350,6 +350,8 @@ class _Chain:
         from azure.core.exceptions import ClientAuthenticationError
         from azure.identity import CredentialUnavailableError
 
+        from akscli.azure import armretry
+
         if self._chosen is not None:
             try:
                 return self._chosen.get_token(*scopes, **kwargs)  # type: ignore[no-any-return]
@@ -358,6 +360,7 @@ class _Chain:
         tried: list[str] = []
         details: list[str] = []
         for src in self._sources:
+            armretry.take_throttled()
             try:
                 cred = src.build()
                 token = cred.get_token(*scopes, **kwargs)
@@ -366,6 +369,9 @@ class _Chain:
                 details.append(f"{src.name}: {_first_line(exc)}; to use it: {src.fix}")
                 continue
             except ClientAuthenticationError as exc:
+                throttled, wait = armretry.take_throttled()
+                if throttled:
+                    raise _throttled(src.name, wait) from exc
                 raise AuthError(
                     f"{src.name} was found but Entra ID refused it: {_first_line(exc)}",
                     hint=src.fix + "; or choose another with --auth",
@@ -487,3 +493,16 @@ def _build(
         _azd_source(tid),
     ]
     return _Chain(sources)
+
+
+def _throttled(source: str, wait: float | None) -> AkscliError:
+    """Entra answered the sign-in 429 and akscli sent it no more: throttling, not a refused
+    credential (Entra throttles a client too eager for tokens with 429 and Retry-After, upstream:
+    learn.microsoft.com/en-us/entra/msal/dotnet/advanced/client-and-server-throttling)."""
+    from akscli.azure.armretry import MAX_RETRY_AFTER_S
+
+    if wait is not None and wait > MAX_RETRY_AFTER_S:
+        hint = f"Entra ID asks to wait {wait:.0f}s, longer than akscli waits; retry then"
+    else:
+        hint = "retry in a minute; fewer parallel sign-ins reduce throttling"
+    return AkscliError(f"{source}: Entra ID is throttling sign-ins (429 Too Many Requests)", hint=hint)

@@ -54,6 +54,24 @@ def _aad_error(status: int, error: str, description: str) -> Response:
     )
 
 
+def _token_fault(status: int, retry_after: float | None, body: dict[str, Any] | None) -> Response:
+    """An injected failure of the token endpoint (``emu.entra_faults.add("POST", "/token$", 429,
+    retry_after=60)``). Entra throttles a client_credentials token request with "429 Too Many
+    Requests, with a Retry-After: 60 header" (upstream: learn.microsoft.com/en-us/entra/msal/dotnet/
+    advanced/client-and-server-throttling, "Server throttling"); the body it sends is the text
+    "Too Many Requests", not JSON (upstream: AzureAD/microsoft-authentication-library-for-dotnet
+    issue #2855, "StatusCode: 429 ResponseBody: Too Many Requests Headers: Retry-After: 60").
+    No published source shows the body of Entra's 5xx, so another status answers with ``body``,
+    else the reason phrase as text. Retry-After in whole seconds (MSAL: "AAD's retry_after uses
+    integer format only", msal throttled_http_client.py RetryAfterParser)."""
+    import http
+
+    headers = {} if retry_after is None else {"Retry-After": str(int(retry_after))}
+    if body is not None:
+        return status, headers, body
+    return status, {**headers, "Content-Type": "text/plain"}, http.HTTPStatus(status).phrase.encode()
+
+
 def _audience(scope: str) -> str:
     for s in scope.split():
         if s.endswith("/.default"):
@@ -64,6 +82,9 @@ def _audience(scope: str) -> str:
 def token(emu: ArmEmulator, tenant: str, body: bytes) -> Response:
     form = {k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
     emu.token_requests.append({k: v for k, v in form.items() if "secret" not in k})
+    fault = emu.entra_faults.take("POST", f"/{tenant}/oauth2/v2.0/token")
+    if fault is not None:
+        return _token_fault(fault.status, fault.retry_after, fault.body)
     if tenant.lower() not in (*emu.tenants, "organizations", "common"):
         return _aad_error(400, "invalid_request", f"AADSTS90002: Tenant '{tenant}' not found.")
     client_id = form.get("client_id", "")

@@ -80,6 +80,8 @@ class ArmEmulator:
         # after-stage wait elapses) without sleeping.
         self.clock_offset = 0.0
         self.faults = Faults()
+        # Injected failures of Entra's token endpoint (entra.token): path /TENANT/oauth2/v2.0/token.
+        self.entra_faults = Faults()
         # ARM's subscription throttling (throttle.py), off unless a test or benchmark sets it.
         self.throttle: Throttle | None = None
         self.request_log: list[LogEntry] = []
