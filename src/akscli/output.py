@@ -188,18 +188,22 @@ def emit(
 def _stream(
     items: Iterable[Any], fmt: str, *, name: Callable[[Any], str] | None, raw: Callable[[Any], Any] | None
 ) -> None:
-    """-o json, yaml or name of a list, each item written as it arrives: what the whole
-    document's dump prints, byte for byte (akscli.liststream), holding one item at a time."""
+    """-o json, yaml or name of a list: each item is turned into its text as it arrives, so one
+    item is held at a time and not the whole document (akscli.liststream: the same bytes as the
+    whole document's dump). The text is written only once the last item is in: kubectl get prints
+    a list only after every page came (kubernetes/kubectl pkg/cmd/get/get.go collects the infos of
+    every chunk before its printer runs), so a page that fails leaves stdout empty and a script's
+    pipe reads no half document."""
     if fmt == "name":
-        for item in items:
-            write(name(item) if name else _default_name(item))
+        lines = [name(item) if name else _default_name(item) for item in items]
+        for line in lines:
+            write(line)
         return
     from akscli import liststream
 
     shown = (printable.shown(raw(i) if raw else i, fmt) for i in items)
-    for chunk in liststream.chunks(shown, fmt, list_document):
-        sys.stdout.write(chunk)
-    sys.stdout.write("\n" if fmt == "json" else "")
+    text = "".join(liststream.chunks(shown, fmt, list_document))
+    sys.stdout.write(text + ("\n" if fmt == "json" else ""))
     sys.stdout.flush()
 
 

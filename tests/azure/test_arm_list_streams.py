@@ -32,7 +32,7 @@ def test_a_table_summarises_each_resource_as_it_arrives(capsys: pytest.CaptureFi
 
 
 @pytest.mark.parametrize("fmt", ["json", "yaml", "name"])
-def test_json_yaml_and_name_write_each_resource_before_the_next_page_is_read(
+def test_json_yaml_and_name_print_nothing_until_the_last_page_is_in(
     fmt: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     printed_when_pulled: list[str] = []
@@ -45,4 +45,4 @@ def test_json_yaml_and_name_write_each_resource_before_the_next_page_is_read(
     azopts.emit_resources(
         pages(), fmt, [Column("name", "name")], lambda r: {"name": r["name"]}, kind="cluster", empty=""
     )
-    assert "aks0" not in printed_when_pulled[0] and "aks0" in printed_when_pulled[1]
+    assert printed_when_pulled == ["", ""] and "aks1" in capsys.readouterr().out

@@ -277,8 +277,8 @@ def emit_resources(
     """ARM resources: in full for json/yaml, one summary row each otherwise. A table keeps the
     rows only: each page's resources are summarised as they arrive and dropped (`cluster list` of
     2,000 clusters: peak RSS 64 MiB when it held them, 58 MiB; tests/bench/bench_arm_reads.py).
-    -o json, yaml and name hold nothing: each resource is written as its page arrives
-    (output.emit streams them; audit17-arm2)."""
+    -o json, yaml and name hold text, not resources: each resource becomes its text as its page
+    arrives, written once the last page is in (output.emit; audit17-arm2)."""
     if output.structured(fmt):
         output.emit(resources, fmt, columns)
     else:
