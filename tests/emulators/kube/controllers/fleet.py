@@ -22,7 +22,8 @@ paths below relative to that repository:
   resource_snapshot_resolver.go writes).
 
 * Bindings: ``fleet_bindings`` writes a (Cluster)ResourceBinding per placement and picked member, as
-  the scheduler and rollout controllers do (apis/placement/v1beta1/binding_types.go).
+  the scheduler and rollout controllers do (upstream: kubefleet-dev/kubefleet
+  apis/placement/v1beta1/binding_types.go, pkg/scheduler/framework/frameworkutils.go generateBinding).
 
 All state lives in the emulator's store, except what the simulator reads back from memory rather
 than from those bindings, and the policy snapshots, which the emulator does not serve: which

@@ -37,66 +37,29 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-GROUP = "placement.kubernetes-fleet.io"
+from tests.emulators.kube.controllers.fleet_snapshots import GROUP, placement_crd
+
 PARENT = "kubernetes-fleet.io/parent-CRP"
 _DNS_LABEL = 63
 _SUFFIX = 8
 
 
-def _crd(kind: str, plural: str, short: str, scope: str, versions: tuple[str, ...]) -> dict[str, Any]:
-    schema = {
-        "type": "object",
-        "properties": {
-            "apiVersion": {"type": "string"},
-            "kind": {"type": "string"},
-            "metadata": {"type": "object"},
-            "spec": {
-                "type": "object",
-                "required": ["state", "targetCluster"],
-                "properties": {
-                    "state": {"type": "string", "enum": ["Scheduled", "Bound", "Unscheduled"]},
-                    "resourceSnapshotName": {"type": "string"},
-                    "schedulingPolicySnapshotName": {"type": "string"},
-                    "targetCluster": {"type": "string"},
-                    "clusterDecision": {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
-                },
-            },
-            "status": {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
-        },
-        "required": ["spec"],
-    }
-    return {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": f"{plural}.{GROUP}"},
-        "spec": {
-            "group": GROUP,
-            "names": {
-                "categories": ["fleet", "fleet-placement"],
-                "kind": kind,
-                "listKind": kind + "List",
-                "plural": plural,
-                "shortNames": [short],
-                "singular": kind.lower(),
-            },
-            "scope": scope,
-            "versions": [
-                {
-                    "name": version,
-                    "served": True,
-                    "storage": version == "v1beta1",
-                    "schema": {"openAPIV3Schema": schema},
-                    "subresources": {"status": {}},
-                }
-                for version in versions
-            ],
-        },
-    }
+_SPEC = {
+    "type": "object",
+    "required": ["state", "targetCluster"],
+    "properties": {
+        "state": {"type": "string", "enum": ["Scheduled", "Bound", "Unscheduled"]},
+        "resourceSnapshotName": {"type": "string"},
+        "schedulingPolicySnapshotName": {"type": "string"},
+        "targetCluster": {"type": "string"},
+        "clusterDecision": {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
+    },
+}
 
 
 CRDS = [
-    _crd("ClusterResourceBinding", "clusterresourcebindings", "crb", "Cluster", ("v1", "v1beta1")),
-    _crd("ResourceBinding", "resourcebindings", "rb", "Namespaced", ("v1beta1",)),
+    placement_crd("ClusterResourceBinding", "clusterresourcebindings", "crb", "Cluster", ("v1", "v1beta1"), _SPEC),
+    placement_crd("ResourceBinding", "resourcebindings", "rb", "Namespaced", ("v1beta1",), _SPEC),
 ]
 
 

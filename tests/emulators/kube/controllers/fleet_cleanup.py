@@ -61,6 +61,7 @@ class PlacementCleanup:
             # snapshot, and evicted), and the scheduler's observed generation with them.
             for state in (self.updated, self.rolled, self.evicted, self._scheduled):
                 state.pop(key, None)
+            # upstream: kubefleet-dev/kubefleet e160c1cd pkg/scheduler/scheduler.go cleanUpAllBindingsFor
             fleet_bindings.delete_all(cluster, placement)
             remove_finalizer(cluster, placement, SCHEDULER_CLEANUP_FINALIZER)
         if has_finalizer(placement, PLACEMENT_CLEANUP_FINALIZER):

@@ -90,9 +90,11 @@ class Evictions:
         policy = (crp.get("spec") or {}).get("policy") or {}
         if policy.get("placementType") == "PickFixed":
             return finish(PICK_FIXED)
-        # The placement's ClusterResourceBindings, by the parent-CRP label (controller.go
-        # validateEviction), each with its conditions: those of the binding, not the placement's
-        # status, which is reset while the placement waits to be scheduled again.
+        # The placement's ClusterResourceBindings, by the parent-CRP label, each with its conditions:
+        # those of the binding, not the placement's status, which is reset while the placement waits
+        # to be scheduled again (upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/
+        # clusterresourceplacementeviction/controller.go validateEviction lists the bindings by
+        # PlacementTrackingLabel and picks the one whose spec.targetCluster is the target).
         bindings = {member: b.get("status") or {} for member, b in fleet_bindings.bindings_of(cluster, crp).items()}
         entry = bindings.get(target)
         if entry is None:

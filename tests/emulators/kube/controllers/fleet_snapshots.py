@@ -49,27 +49,19 @@ ENVELOPED = FLEET + "number-of-enveloped-object"
 _DROPPED_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration", "deployment.kubernetes.io/revision")
 
 
-def _crd(kind: str, plural: str, short: str, scope: str, versions: tuple[str, ...]) -> dict[str, Any]:
+def placement_crd(
+    kind: str, plural: str, short: str, scope: str, versions: tuple[str, ...], spec: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A placement.kubernetes-fleet.io CRD as the hub agent's chart installs it (categories fleet and
+    fleet-placement, v1beta1 stored, a status subresource), its object schema cut down to ``spec``.
+    Shared by the snapshot and binding CRDs (fleet_bindings)."""
     schema = {
         "type": "object",
         "properties": {
             "apiVersion": {"type": "string"},
             "kind": {"type": "string"},
             "metadata": {"type": "object"},
-            "spec": {
-                "type": "object",
-                "required": ["selectedResources"],
-                "properties": {
-                    "selectedResources": {
-                        "type": "array",
-                        "items": {
-                            "type": "object",
-                            "x-kubernetes-embedded-resource": True,
-                            "x-kubernetes-preserve-unknown-fields": True,
-                        },
-                    }
-                },
-            },
+            "spec": dict(spec),
             "status": {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
         },
         "required": ["spec"],
@@ -103,9 +95,25 @@ def _crd(kind: str, plural: str, short: str, scope: str, versions: tuple[str, ..
     }
 
 
+_SPEC = {
+    "type": "object",
+    "required": ["selectedResources"],
+    "properties": {
+        "selectedResources": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "x-kubernetes-embedded-resource": True,
+                "x-kubernetes-preserve-unknown-fields": True,
+            },
+        }
+    },
+}
+
+
 CRDS = [
-    _crd("ClusterResourceSnapshot", "clusterresourcesnapshots", "crs", "Cluster", ("v1", "v1beta1")),
-    _crd("ResourceSnapshot", "resourcesnapshots", "rs", "Namespaced", ("v1beta1",)),
+    placement_crd("ClusterResourceSnapshot", "clusterresourcesnapshots", "crs", "Cluster", ("v1", "v1beta1"), _SPEC),
+    placement_crd("ResourceSnapshot", "resourcesnapshots", "rs", "Namespaced", ("v1beta1",), _SPEC),
 ]
 
 
