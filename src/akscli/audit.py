@@ -206,9 +206,11 @@ def _warn_unwritable_once(path: Path, exc: AkscliError) -> None:
     _WARNED.append(path)
     cause = exc.__cause__
     reason = (cause.strerror or str(cause)) if isinstance(cause, OSError) else str(exc)
-    sys.stderr.write(
-        f"warning: no audit record kept: cannot write {path}: {reason}; "
-        "point --audit-log or AKSCLI_AUDIT_LOG at a writable file to keep one\n"
+    from akscli import output  # the one stderr layer: every warning's prefix, colour and scrub
+
+    output.warn(
+        f"no audit record kept: cannot write {path}: {reason}; "
+        "point --audit-log or AKSCLI_AUDIT_LOG at a writable file to keep one"
     )
 
 

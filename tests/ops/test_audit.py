@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import subprocess
 import sys
@@ -176,6 +177,26 @@ def test_an_unwritable_log_is_one_clear_error(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(FLAGS, "audit_log", str(blocker / "audit.jsonl"))
     with pytest.raises(AkscliError, match="audit record could not be written"):
         record()
+
+
+def test_an_unwritable_default_folder_warns_as_every_warning_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.delenv("AKSCLI_AUDIT_LOG", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setattr(FLAGS, "audit_log", None)
+    monkeypatch.setenv("XDG_STATE_HOME", str(blocker / "state"))
+    monkeypatch.setattr(audit, "_WARNED", [])
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    record()
+    assert terminal.getvalue().startswith("\x1b[33mwarning:\x1b[0m no audit record kept: cannot write ")
 
 
 _WRITER = """
