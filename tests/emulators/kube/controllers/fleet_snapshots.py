@@ -54,7 +54,8 @@ def placement_crd(
 ) -> dict[str, Any]:
     """A placement.kubernetes-fleet.io CRD as the hub agent's chart installs it (categories fleet and
     fleet-placement, v1beta1 stored, a status subresource), its object schema cut down to ``spec``.
-    Shared by the snapshot and binding CRDs (fleet_bindings)."""
+    Shared by the snapshot and binding CRDs (fleet_bindings). upstream: kubefleet-dev/kubefleet
+    e160c1cd charts/hub-agent/templates/crds (config/crd/bases/placement.kubernetes-fleet.io_*.yaml)."""
     schema = {
         "type": "object",
         "properties": {
