@@ -69,3 +69,11 @@ def _relative_links() -> list[tuple[str, str]]:
 def test_a_relative_doc_link_resolves(doc: str, link: str) -> None:
     target = (REPO / doc).parent / link.split("#", 1)[0]
     assert target.exists(), f"{doc} links to {link}, which does not exist"
+
+
+def test_no_change_note_has_two_rows_in_the_changes_table() -> None:
+    # A note revised later replaces its row; a second row for it reads as two changes.
+    table = (REPO / "docs" / "changes" / "README.md").read_text(encoding="utf-8")
+    rows = [line.split("|")[-2] for line in table.splitlines() if line.startswith("| ")]
+    linked = [m for row in rows for m in set(re.findall(r"\]\(([^)#]+\.md)\)", row))]
+    assert sorted({note for note in linked if linked.count(note) > 1}) == []
