@@ -35,17 +35,22 @@ def volume(emu: Any, name: str, source: dict[str, Any]) -> None:
     emu.cluster.create({"apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": name}, "spec": spec})
 
 
-def claim(emu: Any, namespace: str, name: str, cls: str = CLASS, pv: str | None = None) -> None:
-    """A claim of the class, bound to ``pv`` where given."""
+def claim(
+    emu: Any, namespace: str, name: str, cls: str = CLASS, pv: str | None = None, pod: dict[str, Any] | None = None
+) -> None:
+    """A claim of the class, bound to ``pv`` where given; ``pod`` controls it, as the ephemeral
+    controller makes a pod's claim (pkg/controller/volume/ephemeral/controller.go handleVolume:
+    an ownerReference to the pod with controller true)."""
     if emu.cluster.get("v1", "Namespace", None, namespace) is None:
         emu.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
     spec: dict[str, Any] = {"storageClassName": cls, "accessModes": ["ReadWriteOnce"]}
     if pv:
         spec["volumeName"] = pv
-    emu.cluster.create(
-        {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": name, "namespace": namespace},
-         "spec": spec}
-    )  # fmt: skip
+    meta: dict[str, Any] = {"name": name, "namespace": namespace}
+    if pod is not None:
+        owner = {"apiVersion": "v1", "kind": "Pod", "name": pod["metadata"]["name"], "uid": pod["metadata"]["uid"]}
+        meta["ownerReferences"] = [{**owner, "controller": True, "blockOwnerDeletion": True}]
+    emu.cluster.create({"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": meta, "spec": spec})
 
 
 def disks_on(emu: Any, node_name: str, used: int, count: int | None = None) -> None:
@@ -58,9 +63,10 @@ def disks_on(emu: Any, node_name: str, used: int, count: int | None = None) -> N
     template = {"spec": {"storageClassName": CLASS, "accessModes": ["ReadWriteOnce"]}}
     volumes = [{"name": f"d{i}", "ephemeral": {"volumeClaimTemplate": template}} for i in range(used)]
     bound_pod(emu, "db", node_name, {"containers": [{"name": "app", "image": "app"}], "volumes": volumes})
+    db = emu.cluster.get("v1", "Pod", "team-a", "db")
     for i in range(used):
         volume(emu, f"pvc-db-d{i}", {"csi": {"driver": AZURE_DISK, "volumeHandle": f"{DISK}pvc-db-d{i}"}})
-        claim(emu, "team-a", f"db-d{i}", pv=f"pvc-db-d{i}")
+        claim(emu, "team-a", f"db-d{i}", pv=f"pvc-db-d{i}", pod=db)
 
 
 def pod_with_claims(emu: Any, namespace: str, name: str, node_name: str, claims: list[str]) -> None:

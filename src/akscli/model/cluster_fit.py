@@ -93,8 +93,11 @@ class _Room:
     # requested by the pods bound to the node, or the node never had enough of it.
     short: dict[str, int] = field(default_factory=dict)
     unchecked: bool = False  # nodes left unread: the request budget ran out
+    error: str = ""  # a filter's error on one of the nodes, which ends every scheduling attempt
 
     def why(self) -> str:
+        if self.error:
+            return f"no {self.size} node of the cluster can take the pods now (the scheduler stops at: {self.error})"
         if not self.listed:
             if self.cordoned:
                 return f"every {self.size} node of the cluster is cordoned"
@@ -322,8 +325,13 @@ def _room(kube: Kube, fit: Fit, pod: Mapping[str, Any], budget: _Budget) -> _Roo
                 reasons = resources.insufficient(need, allocatable, used, len(bound))
                 if budget.volumes is None:
                     budget.volumes = VolumeReads(kube)
-                if not reasons and budget.volumes.full(node, pod, bound):
-                    reasons = [volume_limits.REASON]
+                if not reasons and (rejected := budget.volumes.rejects(node, pod, bound)):
+                    if rejected != volume_limits.REASON:
+                        # A filter's error ends the scheduler's attempt for every node
+                        # (schedule_one.go findNodesThatPassFilters): the size has no room.
+                        room.error = rejected
+                        return room
+                    reasons = [rejected]
                 if not reasons:
                     room.found = True
                     return room

@@ -6,7 +6,8 @@ Typer, no rich.
 
 - StorageClasses: one GET per class named (a cluster has a handful).
 - A node's CSINode: one GET, for each node whose pods are read, only where the pod mounts a
-  volume of a class with a provisioner.
+  volume of a class with a provisioner. The node's own allocatable attachable-volumes-* come
+  with the node, already read.
 - Claims: the claims of each namespace a bound pod mounts one in, every page of that namespace
   (a namespace is read once and its claims kept for every node), at most 10 pages in all. A
   claim past them is not counted, as the scheduler does not count a claim it cannot read.
@@ -43,24 +44,28 @@ class VolumeReads:
     pv_pages: Iterator[dict[str, Any]] | None = None
     pv_pages_left: int = _PV_PAGES
 
-    def full(self, node: Mapping[str, Any], pod: Mapping[str, Any], bound: list[dict[str, Any]]) -> bool:
-        """Whether the NodeVolumeLimits filter keeps the pod off the node, given the pods bound
-        to it (and nominated for it, which the scheduler adds to the node first)."""
+    def rejects(self, node: Mapping[str, Any], pod: Mapping[str, Any], bound: list[dict[str, Any]]) -> str | None:
+        """Why the NodeVolumeLimits filter keeps the pod off the node (None: it does not), given
+        the pods bound to it (and nominated for it, which the scheduler adds to the node first):
+        its REASON, or the error of a bound pod's ephemeral claim that pod does not control."""
         # A CSINode of no drivers stands in until the node's is read: it is read only where the
         # pod has a volume of some driver.
         if not volume_limits.new_volumes(pod, self.provisioner, {}):
-            return False
+            return None
         name = str((node.get("metadata") or {}).get("name") or "")
         try:
             csinode = self.kube.get("storage.k8s.io/v1", "CSINode", name)
         except AuthError:
-            return False
+            csinode = None
         new = volume_limits.new_volumes(pod, self.provisioner, csinode)
-        limits = {d: n for d in set(new.values()) if (n := volume_limits.limit(csinode, d)) is not None}
-        if not limits:
-            return False
-        attached = volume_limits.attached_volumes(bound, self.claim, self.pv, self.provisioner, csinode)
-        return volume_limits.exceeds(new, attached, limits)
+        limits = volume_limits.limits(node, csinode)
+        if not new or not limits:
+            return None
+        try:
+            attached = volume_limits.attached_volumes(bound, self.claim, self.pv, self.provisioner, csinode)
+        except volume_limits.ClaimNotForPod as error:
+            return str(error)
+        return volume_limits.REASON if volume_limits.exceeds(new, attached, limits) else None
 
     def provisioner(self, storage_class: str) -> str:
         """A class's provisioner ("" where it is missing or cannot be read): one GET, once."""
@@ -112,12 +117,21 @@ class VolumeReads:
 
 
 def _claim_fields(pvc: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields of a claim the filter reads (its class and its volume), kept for the check."""
-    annotations = (pvc.get("metadata") or {}).get("annotations") or {}
+    """The fields of a claim the filter reads (its class, its volume, its controller), kept for
+    the check."""
+    meta = pvc.get("metadata") or {}
+    annotations = meta.get("annotations") or {}
     spec = pvc.get("spec") or {}
     kept: dict[str, Any] = {"spec": {k: spec[k] for k in ("storageClassName", "volumeName") if k in spec}}
+    kept_meta: dict[str, Any] = {}
     if volume_limits.BETA_CLASS in annotations:
-        kept["metadata"] = {"annotations": {volume_limits.BETA_CLASS: annotations[volume_limits.BETA_CLASS]}}
+        kept_meta["annotations"] = {volume_limits.BETA_CLASS: annotations[volume_limits.BETA_CLASS]}
+    owners = meta.get("ownerReferences") or []
+    controllers = [{"uid": ref.get("uid"), "controller": True} for ref in owners if ref.get("controller")]
+    if controllers:
+        kept_meta["ownerReferences"] = controllers
+    if kept_meta:
+        kept["metadata"] = kept_meta
     return kept
 
 
