@@ -27,8 +27,8 @@ NOT_OWNER = (
 
 
 def allocatable_limit(emu: Any, node_name: str, key: str, count: int) -> None:
-    """The node advertises ``count`` of ``key`` in status.allocatable, as a kubelet before 1.32
-    wrote a CSI driver's limit (kubernetes/kubernetes#126924 stopped it)."""
+    """The node advertises ``count`` of ``key`` in status.allocatable, as older kubelets wrote a
+    CSI driver's limit (kubernetes/kubernetes#126924 stopped it)."""
     emu.cluster.patch_status("v1", "Node", None, node_name, {"allocatable": {key: str(count)}})
 
 

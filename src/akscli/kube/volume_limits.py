@@ -13,10 +13,10 @@ upstream: kubernetes/kubernetes pkg/scheduler/framework/plugins/nodevolumelimits
   bound to the node is counted once by its unique name ``driver/volumeHandle``, and "node(s)
   exceed max volume count" (ErrReasonMaxVolumeCountExceeded) when attached + new passes a limit.
   Only the CSI keys can meet a volume: the in-tree ``attachable-volumes-azure-disk`` a node may
-  still carry is a key no volume counts under. The kubelet stopped writing the CSI keys into the
-  node's capacity in 1.32 (kubernetes/kubernetes#126924, nodeinfomanager removeMaxAttachLimit),
-  so on AKS's versions the CSINode count is what limits; a node that still carries one is read
-  as the scheduler reads it.
+  still carry is a key no volume counts under. The kubelet no longer writes the CSI keys into the
+  node's capacity (kubernetes/kubernetes#126924, merged 2024: nodeinfomanager
+  removeMaxAttachLimit), so on current kubelets the CSINode count is what limits; a node that
+  still carries one is read as the scheduler reads it.
 - filterAttachableVolumes: a persistentVolumeClaim volume and a generic ephemeral volume (its
   claim is named ``<pod>-<volume>``, component-helpers storage/ephemeral VolumeClaimName) are
   counted through their claim; a claim of a pod already bound that cannot be read is not counted.

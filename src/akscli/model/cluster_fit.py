@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli.errors import AkscliError, AuthError
 from akscli.gpus import NVIDIA
-from akscli.kube import resources, scheduling, volume_limits
+from akscli.kube import resources, scheduling, volume_binding, volume_limits
 from akscli.kube.client import Kube
 from akscli.model.cluster_volumes import VolumeReads
 from akscli.model.kinds import GPU_TOLERATIONS
@@ -73,7 +73,9 @@ _GPU_REASON = f"Insufficient {NVIDIA}"
 # topology spread (PodTopologySpread's system defaults only score), no resourceClaims
 # (DynamicResources); the weights volume is a new ReadWriteOnce claim (VolumeRestrictions,
 # VolumeZone). NodeVolumeLimits (a node's Azure disk slots all attached) can: it is counted on the
-# nodes whose pods are read (akscli.model.cluster_volumes, akscli.kube.volume_limits).
+# nodes whose pods are read (akscli.model.cluster_volumes, akscli.kube.volume_limits). So can
+# VolumeBinding, where --storage-class names a WaitForFirstConsumer class whose allowedTopologies
+# leave the node out (akscli.kube.volume_binding).
 
 
 @dataclass
@@ -315,6 +317,12 @@ def _room(kube: Kube, fit: Fit, pod: Mapping[str, Any], budget: _Budget) -> _Roo
             allocatable = resources.allocatable(node)
             # A node whose allocatable alone is short needs no pod list to be ruled out.
             reasons = resources.insufficient(need, allocatable, {}, 0)
+            if budget.volumes is None:
+                budget.volumes = VolumeReads(kube)
+            # VolumeBinding (after NodeVolumeLimits in the profile) needs no pod list either: a
+            # node its new claims cannot be provisioned for is ruled out before one is spent.
+            if not reasons and budget.volumes.cannot_provision(node, pod):
+                reasons = [volume_binding.REASON]
             if not reasons:
                 if not budget.pod_lists or counted == _POD_LISTS_PER_SIZE:
                     room.unchecked = True
@@ -323,8 +331,6 @@ def _room(kube: Kube, fit: Fit, pod: Mapping[str, Any], budget: _Budget) -> _Roo
                 counted += 1
                 used, bound = _requested(kube, node, _nominated(kube, budget, pod))
                 reasons = resources.insufficient(need, allocatable, used, len(bound))
-                if budget.volumes is None:
-                    budget.volumes = VolumeReads(kube)
                 if not reasons and (rejected := budget.volumes.rejects(node, pod, bound)):
                     if rejected != volume_limits.REASON:
                         # A filter's error ends the scheduler's attempt for every node

@@ -4,7 +4,8 @@ once per fit check in pages of 500, never one object per request, and within a p
 whatever the cluster's size. The filter's rules are akscli.kube.volume_limits. Plain logic: no
 Typer, no rich.
 
-- StorageClasses: one GET per class named (a cluster has a handful).
+- StorageClasses: one GET per class named (a cluster has a handful), read for NodeVolumeLimits
+  and VolumeBinding alike.
 - A node's CSINode: one GET, for each node whose pods are read, only where the pod mounts a
   volume of a class with a provisioner. The node's own allocatable attachable-volumes-* come
   with the node, already read.
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from akscli.errors import AuthError
-from akscli.kube import volume_limits
+from akscli.kube import volume_binding, volume_limits
 from akscli.kube.client import Kube
 
 _PAGE = 500
@@ -36,7 +37,7 @@ class VolumeReads:
     """What one fit check has read for NodeVolumeLimits, and the pages it may still read."""
 
     kube: Kube
-    provisioners: dict[str, str] = field(default_factory=dict)
+    classes: dict[str, dict[str, Any] | None] = field(default_factory=dict)
     claims: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     claim_pages: dict[str, Iterator[dict[str, Any]]] = field(default_factory=dict)
     claim_pages_left: int = _CLAIM_PAGES
@@ -68,14 +69,23 @@ class VolumeReads:
         return volume_limits.REASON if volume_limits.exceeds(new, attached, limits) else None
 
     def provisioner(self, storage_class: str) -> str:
-        """A class's provisioner ("" where it is missing or cannot be read): one GET, once."""
-        if storage_class not in self.provisioners:
+        """A class's provisioner ("" where it is missing or cannot be read)."""
+        return str((self.storage_class(storage_class) or {}).get("provisioner") or "")
+
+    def storage_class(self, name: str) -> dict[str, Any] | None:
+        """A class (None where it is missing or cannot be read): one GET, once."""
+        if name not in self.classes:
             try:
-                sc = self.kube.get("storage.k8s.io/v1", "StorageClass", storage_class)
+                sc = self.kube.get("storage.k8s.io/v1", "StorageClass", name)
             except AuthError:
                 sc = None
-            self.provisioners[storage_class] = str((sc or {}).get("provisioner") or "")
-        return self.provisioners[storage_class]
+            self.classes[name] = None if sc is None else _class_fields(sc)
+        return self.classes[name]
+
+    def cannot_provision(self, node: Mapping[str, Any], pod: Mapping[str, Any]) -> bool:
+        """Whether the VolumeBinding filter keeps the pod off the node: a new claim of a
+        WaitForFirstConsumer class whose allowedTopologies leave the node out."""
+        return volume_binding.cannot_provision(pod, node, self.storage_class)
 
     def claim(self, key: str) -> dict[str, Any] | None:
         """A claim (namespace/name), from its namespace's pages; None where it is not there or
@@ -133,6 +143,12 @@ def _claim_fields(pvc: Mapping[str, Any]) -> dict[str, Any]:
     if kept_meta:
         kept["metadata"] = kept_meta
     return kept
+
+
+def _class_fields(sc: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of a class the filters read (NodeVolumeLimits its provisioner; VolumeBinding
+    also its binding mode and allowed topologies)."""
+    return {k: sc[k] for k in ("provisioner", "volumeBindingMode", "allowedTopologies") if k in sc}
 
 
 def _pv_fields(pv: Mapping[str, Any]) -> dict[str, Any]:

@@ -318,7 +318,36 @@ class Scheduler:
         reasons, resolvable = fit_reasons(spec, need, node, lambda: self._usage_of(name))
         if not reasons and self._volumes_exceed(spec, node):
             return ["node(s) exceed max volume count"], True  # csi.go: framework.Unschedulable
+        if not reasons and self._cannot_provision(spec, node):
+            # volumebinding binder.go FindPodVolumes ErrReasonBindConflict; volume_binding.go
+            # Filter: UnschedulableAndUnresolvable.
+            return ["node(s) didn't find available persistent volumes to bind"], False
         return reasons, resolvable
+
+    def _cannot_provision(self, spec: dict[str, Any], node: dict[str, Any]) -> bool:
+        """volumebinding binder.go checkVolumeProvisions for the new pod's ephemeral claims (the
+        emulator runs no ephemeral controller: the template's spec is the claim's): a
+        WaitForFirstConsumer class with a provisioner whose allowedTopologies do not match the
+        node's labels (v1helper.MatchTopologySelectorTerms: no terms match all, a term's keys
+        must each have one of its values, terms ORed). An Available PV the claim could bind to
+        and CSIStorageCapacity are not modelled."""
+        labels = (node.get("metadata") or {}).get("labels") or {}
+        for vol in spec.get("volumes") or []:
+            template = ((vol.get("ephemeral") or {}).get("volumeClaimTemplate") or {}).get("spec") or {}
+            cls = template.get("storageClassName")
+            sc = self.cluster.get("storage.k8s.io/v1", "StorageClass", None, cls) if cls else None
+            if sc is None or sc.get("volumeBindingMode") != "WaitForFirstConsumer":
+                continue
+            if sc.get("provisioner") in (None, "", "kubernetes.io/no-provisioner"):
+                continue
+            terms = sc.get("allowedTopologies") or []
+            if terms and not any(
+                term.get("matchLabelExpressions")
+                and all(labels.get(e.get("key")) in (e.get("values") or []) for e in term["matchLabelExpressions"])
+                for term in terms
+            ):
+                return True
+        return False
 
     def _volume_drivers(
         self, namespace: str, pod_name: str, spec: dict[str, Any], new: bool, has_csinode: bool, owner_uid: str = ""
