@@ -15,18 +15,28 @@ class AkscliError(Exception):
     """An expected failure: one clear line for the user, an optional hint, an exit code.
 
     ``details``: lines the CLI prints under the error only with -v or --debug (what each of
-    several attempts said), so that the error and hint stay short."""
+    several attempts said), so that the error and hint stay short. ``details_pointer`` ends the
+    hint only when those lines are not shown (how to see them); ``hint_line`` joins the two."""
 
     exit_code = 1
     title = "failure"
     reason = ""  # the Kubernetes Status reason (AlreadyExists, NotFound ...) when from an API server
     attempts = 1  # how many times the request was sent before this error
 
-    def __init__(self, message: str, hint: str | None = None, details: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, message: str, hint: str | None = None, details: tuple[str, ...] = (), details_pointer: str = ""
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.details = details
+        self.details_pointer = details_pointer
+
+    def hint_line(self, details_shown: bool) -> str | None:
+        """The hint as printed: with the pointer to -v only while the details are not shown."""
+        if not self.details or details_shown or not self.details_pointer:
+            return self.hint
+        return f"{self.hint}; {self.details_pointer}" if self.hint else self.details_pointer
 
 
 class UsageError(AkscliError):

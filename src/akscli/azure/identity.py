@@ -386,8 +386,9 @@ class _Chain:
         # _credentials/chained.py _get_error_message).
         raise AuthError(
             "no Azure credential found; run 'az login' to sign in",
-            hint="tried " + ", ".join(tried) + "; -v shows why each failed and how to use it",
+            hint="tried " + ", ".join(tried),
             details=(*details, "or pick one with --auth " + "|".join(AUTH_MODES)),
+            details_pointer="-v shows why each failed and how to use it",
         )
 
     def close(self) -> None:

@@ -300,8 +300,9 @@ def _failed(err: AkscliError, details: bool = False) -> int:
     from akscli.redact import scrub
 
     sys.stderr.write(f"error: {scrub(err.message)}\n")
-    if err.hint:
-        sys.stderr.write(f"hint: {scrub(err.hint)}\n")
+    hint = err.hint_line(details)
+    if hint:
+        sys.stderr.write(f"hint: {scrub(hint)}\n")
     for line in err.details if details else ():
         sys.stderr.write(f"  {scrub(line)}\n")
     return err.exit_code

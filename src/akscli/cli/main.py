@@ -426,9 +426,11 @@ def _report(exc: AkscliError, code: int) -> int:
     color = "NO_COLOR" not in os.environ and sys.stderr.isatty()
     label = "\x1b[31merror:\x1b[0m" if color else "error:"
     sys.stderr.write(f"{label} {_one_line(scrub(exc.message))}\n")
-    if exc.hint:
-        sys.stderr.write(f"hint: {_one_line(scrub(exc.hint))}\n")
-    if global_flags.FLAGS.verbose or global_flags.FLAGS.debug:
+    details_shown = bool(global_flags.FLAGS.verbose or global_flags.FLAGS.debug)
+    hint = exc.hint_line(details_shown)
+    if hint:
+        sys.stderr.write(f"hint: {_one_line(scrub(hint))}\n")
+    if details_shown:
         for line in exc.details:
             sys.stderr.write(f"  {_one_line(scrub(line))}\n")
     sys.stderr.flush()
