@@ -1,13 +1,15 @@
-"""The lab (tests.emulators.lab, `python -m tests.emulators.kube`): a Workspace's Service answers
-as KAITO's vLLM server once its inference is ready, so getting-started's `akscli model test`
-runs there as written."""
+"""The lab (tests.emulators.lab, `python -m tests.emulators.kube`): a Service answers as KAITO's
+vLLM server once a pod it selects is ready, and a ready KAITO pod answers vLLM's /metrics, so
+getting-started's `akscli model test` runs there as written, after a plain deploy (a Workspace)
+or an --autoscale one (an InferenceSet)."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
-from tests.cli import invoke
+from tests.cli import invoke, list_items
 from tests.emulators.lab import serve_kaito_workspaces
 
 Start = Callable[..., Any]
@@ -27,3 +29,48 @@ def test_a_workspace_that_is_not_ready_is_not_serving_in_the_lab(model_emulator:
     result = invoke("model", "test", "phi-4")
     assert result.exit_code == 3, result
     assert "no ready server behind Service phi-4" in result.stderr
+
+
+def _deploy_autoscaled_through_kaito(model_emulator: Start) -> None:
+    """`model deploy --autoscale` through KAITO makes an InferenceSet, whose Workspaces are
+    named NAME-<5 characters>, and akscli's Service NAME for the set's leader pods."""
+    serve_kaito_workspaces(model_emulator())
+    deployed = invoke("model", "deploy", "phi-4", "--autoscale", "1:4", "--wait", "--timeout", "20s", "-y")
+    assert deployed.exit_code == 0, deployed
+
+
+def test_model_test_answers_through_an_inferencesets_service_in_the_lab(model_emulator: Start) -> None:
+    _deploy_autoscaled_through_kaito(model_emulator)
+    result = invoke("model", "test", "phi-4", "-o", "json")
+    assert result.exit_code == 0, result
+    assert "Hello from the emulated model." in result.stdout
+
+
+def test_model_endpoint_lists_the_inferencesets_name_as_the_model_served(model_emulator: Start) -> None:
+    _deploy_autoscaled_through_kaito(model_emulator)
+    result = invoke("model", "endpoint", "phi-4", "-o", "json")
+    assert result.exit_code == 0, result
+    assert json.loads(result.stdout)["models"] == ["phi-4"]
+
+
+def test_model_logs_reads_the_inferencesets_leader_pod(model_emulator: Start) -> None:
+    _deploy_autoscaled_through_kaito(model_emulator)
+    result = invoke("model", "logs", "phi-4")
+    assert result.exit_code == 0, result
+    assert "Uvicorn running on http://0.0.0.0:5000" in result.stdout
+
+
+def test_model_top_reads_vllm_metrics_from_the_inferencesets_leader_pod(model_emulator: Start) -> None:
+    _deploy_autoscaled_through_kaito(model_emulator)
+    result = invoke("model", "top", "phi-4", "--interval", "200ms", "-o", "json")
+    assert result.exit_code == 0, result
+    [row] = list_items(result.stdout)
+    assert row["pod"].startswith("phi-4-") and row["pod"].endswith("-0") and row["waiting"] == 0
+
+
+def test_model_top_reads_vllm_metrics_from_a_workspaces_pod_in_the_lab(model_emulator: Start) -> None:
+    serve_kaito_workspaces(model_emulator())
+    assert invoke("model", "deploy", "phi-4", "--wait", "--timeout", "20s", "-y").exit_code == 0
+    result = invoke("model", "top", "phi-4", "--interval", "200ms", "-o", "json")
+    assert result.exit_code == 0, result
+    assert [row["pod"] for row in list_items(result.stdout)] == ["phi-4-0"]

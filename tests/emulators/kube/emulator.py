@@ -71,6 +71,8 @@ class KubeEmulator:
         # (the lab's serving Workspaces, tests.emulators.lab.serve_kaito_workspaces).
         self.service_proxy_fallback: Callable[[str, str, str], ProxyHandler | None] | None = None
         self._pod_proxies: dict[tuple[str, str, str], ProxyHandler] = {}
+        # The same for a pod's port (the lab's KAITO pods answer vLLM's /metrics).
+        self.pod_proxy_fallback: Callable[[str, str, str], ProxyHandler | None] | None = None
         self._exec_handlers: dict[tuple[str, str], ExecHandler] = {}
         self._port_targets: dict[tuple[str, str, int], tuple[str, int]] = {}
         self._server: EmulatorHTTPServer | None = None
@@ -233,7 +235,10 @@ class KubeEmulator:
         self._pod_proxies[(namespace, pod, str(port))] = handler
 
     def find_pod_proxy(self, namespace: str, pod: str, port: str) -> ProxyHandler | None:
-        return self._pod_proxies.get((namespace, pod, port))
+        h = self._pod_proxies.get((namespace, pod, port))
+        if h is None and self.pod_proxy_fallback is not None:
+            h = self.pod_proxy_fallback(namespace, pod, port)
+        return h
 
     def find_service_proxy(self, namespace: str, service: str, port: str) -> ProxyHandler | None:
         h = self._proxies.get((namespace, service, port))
