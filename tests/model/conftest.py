@@ -7,7 +7,16 @@ from typing import Any
 
 import pytest
 
-from tests.emulators.kube.profiles import install_kaito_controller, install_keda_kaito_scaler, ready_pod
+# install_crd and install_prometheus are re-exported: tests import them from here.
+from tests.emulators.kube.profiles import install_crd as install_crd
+from tests.emulators.kube.profiles import (
+    install_gateway,
+    install_kaito_controller,
+    install_keda_kaito_scaler,
+    install_podmonitor_api,
+    ready_pod,
+)
+from tests.emulators.kube.profiles import install_prometheus as install_prometheus
 
 from ._shared import crd_dir
 
@@ -81,29 +90,6 @@ def model_emulator(
         assert not emu.controllers.errors, emu.controllers.errors
 
 
-def install_gateway(emu: Any, name: str = "inference-gateway", namespace: str = "default") -> None:
-    """A GatewayClass and the Gateway --expose attaches to by default."""
-    emu.cluster.create(
-        {
-            "apiVersion": "gateway.networking.k8s.io/v1",
-            "kind": "GatewayClass",
-            "metadata": {"name": "approuting-istio"},
-            "spec": {"controllerName": "istio.io/gateway-controller"},
-        }
-    )
-    emu.cluster.create(
-        {
-            "apiVersion": "gateway.networking.k8s.io/v1",
-            "kind": "Gateway",
-            "metadata": {"name": name, "namespace": namespace},
-            "spec": {
-                "gatewayClassName": "approuting-istio",
-                "listeners": [{"name": "http", "port": 80, "protocol": "HTTP"}],
-            },
-        }
-    )
-
-
 def install_airunway_controller(emu: Any, *args: str) -> None:
     """The AI Runway controller-manager's pod, ready, run with ``args`` (the flags akscli reads
     from it, e.g. ``--gateway-name``, ``--patch-gateway-allowed-routes``); it replaces the one the
@@ -111,74 +97,3 @@ def install_airunway_controller(emu: Any, *args: str) -> None:
     emu.cluster.delete("v1", "Pod", "default", "airunway-controller-manager-0")
     labels = {"app.kubernetes.io/name": "airunway", "control-plane": "controller-manager"}
     ready_pod(emu, "default", "airunway-controller-manager-0", labels, image="airunway", args=list(args))
-
-
-def install_podmonitor_api(emu: Any, group: str = "monitoring.coreos.com") -> None:
-    """A cluster that serves PodMonitor; with the Prometheus Operator's group, also a Prometheus as
-    kube-prometheus-stack installs it. ../shared/crds has no Prometheus Operator CRD, so these only
-    make the APIs exist (any spec is kept); which PodMonitors a Prometheus scrapes is simulated by
-    tests/emulators/kube/controllers/prometheus.py."""
-    install_crd(emu, group, "PodMonitor")
-    if group == "monitoring.coreos.com":
-        install_prometheus(emu)
-
-
-def install_prometheus(
-    emu: Any,
-    name: str = "kube-prometheus-stack-prometheus",
-    namespace: str = "monitoring",
-    selector: dict[str, Any] | None = None,
-    namespace_selector: dict[str, Any] | None = None,
-    default_selector: bool = True,
-) -> None:
-    """A Prometheus (monitoring.coreos.com/v1). By default kube-prometheus-stack's: it selects
-    PodMonitors labelled release=<helm release> in every namespace
-    (prometheus-community/helm-charts charts/kube-prometheus-stack templates/prometheus/prometheus.yaml
-    with values.yaml podMonitorSelectorNilUsesHelmValues: true, podMonitorNamespaceSelector: {})."""
-    install_crd(emu, "monitoring.coreos.com", "Prometheus", plural="prometheuses")
-    if emu.cluster.get("v1", "Namespace", None, namespace) is None:
-        emu.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
-    spec: dict[str, Any] = {}
-    if default_selector:
-        spec = {
-            "podMonitorSelector": {"matchLabels": {"release": "kube-prometheus-stack"}},
-            "podMonitorNamespaceSelector": {},
-        }
-    if selector is not None:
-        spec["podMonitorSelector"] = selector
-    if namespace_selector is not None:
-        spec["podMonitorNamespaceSelector"] = namespace_selector
-    emu.cluster.create(
-        {
-            "apiVersion": "monitoring.coreos.com/v1",
-            "kind": "Prometheus",
-            "metadata": {"name": name, "namespace": namespace},
-            "spec": spec,
-        }
-    )
-
-
-def install_crd(emu: Any, group: str, kind: str, plural: str | None = None) -> None:
-    plural = plural or f"{kind.lower()}s"
-    if emu.cluster.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, f"{plural}.{group}") is not None:
-        return
-    emu.cluster.create(
-        {
-            "apiVersion": "apiextensions.k8s.io/v1",
-            "kind": "CustomResourceDefinition",
-            "metadata": {"name": f"{plural}.{group}"},
-            "spec": {
-                "group": group,
-                "scope": "Namespaced",
-                "names": {"plural": plural, "singular": kind.lower(), "kind": kind, "listKind": f"{kind}List"},
-                "versions": [
-                    {
-                        "name": "v1",
-                        "served": True,
-                        "storage": True,
-                        "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
-                    }
-                ],
-            },
-        }
-    )

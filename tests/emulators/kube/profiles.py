@@ -174,3 +174,97 @@ def install_keda_kaito_scaler(emu: Any) -> None:
             "spec": {"secretTargetRef": []},
         }
     )
+
+
+def install_gateway(emu: Any, name: str = "inference-gateway", namespace: str = "default") -> None:
+    """A GatewayClass and the Gateway --expose attaches to by default."""
+    emu.cluster.create(
+        {
+            "apiVersion": "gateway.networking.k8s.io/v1",
+            "kind": "GatewayClass",
+            "metadata": {"name": "approuting-istio"},
+            "spec": {"controllerName": "istio.io/gateway-controller"},
+        }
+    )
+    emu.cluster.create(
+        {
+            "apiVersion": "gateway.networking.k8s.io/v1",
+            "kind": "Gateway",
+            "metadata": {"name": name, "namespace": namespace},
+            "spec": {
+                "gatewayClassName": "approuting-istio",
+                "listeners": [{"name": "http", "port": 80, "protocol": "HTTP"}],
+            },
+        }
+    )
+
+
+def install_podmonitor_api(emu: Any, group: str = "monitoring.coreos.com") -> None:
+    """A cluster that serves PodMonitor; with the Prometheus Operator's group, also a Prometheus as
+    kube-prometheus-stack installs it. ../shared/crds has no Prometheus Operator CRD, so these only
+    make the APIs exist (any spec is kept); which PodMonitors a Prometheus scrapes is simulated by
+    tests/emulators/kube/controllers/prometheus.py."""
+    install_crd(emu, group, "PodMonitor")
+    if group == "monitoring.coreos.com":
+        install_prometheus(emu)
+
+
+def install_prometheus(
+    emu: Any,
+    name: str = "kube-prometheus-stack-prometheus",
+    namespace: str = "monitoring",
+    selector: dict[str, Any] | None = None,
+    namespace_selector: dict[str, Any] | None = None,
+    default_selector: bool = True,
+) -> None:
+    """A Prometheus (monitoring.coreos.com/v1). By default kube-prometheus-stack's: it selects
+    PodMonitors labelled release=<helm release> in every namespace
+    (prometheus-community/helm-charts charts/kube-prometheus-stack templates/prometheus/prometheus.yaml
+    with values.yaml podMonitorSelectorNilUsesHelmValues: true, podMonitorNamespaceSelector: {})."""
+    install_crd(emu, "monitoring.coreos.com", "Prometheus", plural="prometheuses")
+    if emu.cluster.get("v1", "Namespace", None, namespace) is None:
+        emu.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
+    spec: dict[str, Any] = {}
+    if default_selector:
+        spec = {
+            "podMonitorSelector": {"matchLabels": {"release": "kube-prometheus-stack"}},
+            "podMonitorNamespaceSelector": {},
+        }
+    if selector is not None:
+        spec["podMonitorSelector"] = selector
+    if namespace_selector is not None:
+        spec["podMonitorNamespaceSelector"] = namespace_selector
+    emu.cluster.create(
+        {
+            "apiVersion": "monitoring.coreos.com/v1",
+            "kind": "Prometheus",
+            "metadata": {"name": name, "namespace": namespace},
+            "spec": spec,
+        }
+    )
+
+
+def install_crd(emu: Any, group: str, kind: str, plural: str | None = None) -> None:
+    plural = plural or f"{kind.lower()}s"
+    if emu.cluster.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, f"{plural}.{group}") is not None:
+        return
+    emu.cluster.create(
+        {
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": f"{plural}.{group}"},
+            "spec": {
+                "group": group,
+                "scope": "Namespaced",
+                "names": {"plural": plural, "singular": kind.lower(), "kind": kind, "listKind": f"{kind}List"},
+                "versions": [
+                    {
+                        "name": "v1",
+                        "served": True,
+                        "storage": True,
+                        "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+                    }
+                ],
+            },
+        }
+    )
