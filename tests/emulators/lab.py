@@ -225,7 +225,12 @@ def running(workdir: Path | None = None, *, tls: bool = False, nap: bool = False
     from tests.emulators.kube.controllers.builtin import builtin_controllers
     from tests.emulators.kube.crds import default_crd_dir
     from tests.emulators.kube.emulator import KubeEmulator
-    from tests.emulators.kube.profiles import install_kaito_controller, install_keda_kaito_scaler
+    from tests.emulators.kube.profiles import (
+        install_gateway,
+        install_kaito_controller,
+        install_keda_kaito_scaler,
+        install_podmonitor_api,
+    )
 
     with tempfile.TemporaryDirectory(prefix="akscli-lab-") as scratch:
         root = Path(workdir or scratch)
@@ -245,6 +250,11 @@ def running(workdir: Path | None = None, *, tls: bool = False, nap: bool = False
             install_kaito_controller(kube)  # the KAITO add-on's controller pod, as on AKS
             serve_kaito_workspaces(kube)
             install_keda_kaito_scaler(kube)  # the autoscaler KAITO's InferenceSets scale through
+            # What `--runtime vllm --autoscale` and `--expose` need, as on an AKS cluster with the
+            # Prometheus Operator (kube-prometheus-stack) and a Gateway (the app routing add-on's
+            # Istio GatewayClass): the README tour's most complete line runs in the lab.
+            install_podmonitor_api(kube)
+            install_gateway(kube)
             add_fleet_members(kube)
             add_gpu_nodes(kube)
             install_gpu_operator_chart(kube)

@@ -15,7 +15,15 @@ from tests.emulators import lab
 from tests.runbooks.tour import LAB_LACKS, README, command, lines, steps
 
 # What the README says a user sees.
-PROMISED = ("rolled phi-4 back to revision 1 (recorded as revision 3)", "Ray job ", " succeeded")
+PROMISED = (
+    "rolled phi-4 back to revision 1 (recorded as revision 3)",
+    "Ray job ",
+    " succeeded",
+    "deployment.apps/phi-4-vllm created",
+    "podmonitor.monitoring.coreos.com/phi-4-vllm created",
+    "httproute.gateway.networking.k8s.io/phi-4-vllm created",
+    "recorded revision 1 of phi-4-vllm",
+)
 
 
 def test_the_tour_has_lines() -> None:
