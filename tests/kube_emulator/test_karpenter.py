@@ -248,3 +248,37 @@ def test_no_node_is_made_where_the_size_has_no_offering_in_the_pools_zones(emu: 
     emu.cluster.create(gpu_app("llm", H100))
     assert wait_until(lambda: any(p["status"].get("phase") == "Pending" for p in pods(emu, "llm")))
     assert not wait_until(lambda: emu.cluster.list(*CLAIMS), timeout=0.5)
+
+
+def pinned_pod_ice(emu: KubeEmulator) -> None:
+    """A pod pinned to H100, whose quota is spent: its NodeClaim is deleted, H100 is marked unavailable."""
+    emu.nap.quota_reached.add(H100)
+    emu.cluster.create(gpu_pool("gpu", [H100]))
+    emu.cluster.create(gpu_app("llm", H100))
+    assert wait_until(lambda: ice_events(emu), timeout=5)
+    emu.nap.quota_reached.discard(H100)  # the quota is raised meanwhile
+
+
+def test_an_offering_marked_for_low_quota_is_available_again_after_ten_minutes(emu: KubeEmulator) -> None:
+    # upstream: karpenter-provider-azure commonerrorhandlers.go handleSKUFamilyQuotaError (LowQuotaTTL
+    # 10 min), pkg/cache/unavailableofferings.go (go-cache entries expire)
+    pinned_pod_ice(emu)
+    emu.nap.advance(9 * 60)
+    assert not wait_until(lambda: emu.nap.provisioned, timeout=0.5)
+    emu.nap.advance(60)
+    assert (
+        emu.cluster.get("v1", "Node", None, running_on(emu, "llm"))["metadata"]["labels"][
+            "node.kubernetes.io/instance-type"
+        ]
+        == H100
+    )
+
+
+def test_an_offering_marked_for_a_zero_quota_limit_stays_unavailable_for_an_hour(emu: KubeEmulator) -> None:
+    # upstream: commonerrorhandlers.go SubscriptionQuotaReachedTTL (1 h) where cpuLimitIsZero
+    emu.nap.quota_zero.add(H100)
+    pinned_pod_ice(emu)
+    emu.nap.advance(59 * 60)
+    assert not wait_until(lambda: emu.nap.provisioned, timeout=0.5)
+    emu.nap.advance(60)
+    running_on(emu, "llm")

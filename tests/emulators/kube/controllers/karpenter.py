@@ -55,8 +55,10 @@ Upstream files (kubernetes-sigs/karpenter 2266468, Azure/karpenter-provider-azur
   it lists (pkg/cloudprovider/cloudprovider.go resolveInstanceTypes); a NodeClaim with no size left
   is deleted with a Warning InsufficientCapacityError event "NodeClaim NAME event: all requested
   instance types were unavailable during launch" (cloudprovider.go Create; launch.go,
-  events.go InsufficientCapacityErrorEvent). Not modelled: the cache's TTLs (10 min / 1 h; marked
-  offerings stay marked), the registration TTL.
+  events.go InsufficientCapacityErrorEvent). A marked offering is available again once its TTL has
+  passed on the simulator's clock (``now``, moved by ``advance``): 10 min, or 1 h for a size in
+  ``quota_zero`` (commonerrorhandlers.go LowQuotaTTL, SubscriptionQuotaReachedTTL; pkg/cache/
+  unavailableofferings.go). Not modelled: the registration TTL.
 - The NodePool's status: resources (the sum of its nodes' capacity, with ``nodes``) and nodes
   (pkg/controllers/nodepool/counter/controller.go), and the NodeClassReady and Ready conditions.
 - A deleted NodePool's NodeClaims go, and their nodes with them (owner references, and the
@@ -92,6 +94,10 @@ INSTANCE_TYPE = "node.kubernetes.io/instance-type"
 REGION_LABEL = "topology.kubernetes.io/region"
 ZONE_LABEL = "topology.kubernetes.io/zone"
 DEFAULT_ZONES = ("1", "2", "3")
+# upstream: Azure/karpenter-provider-azure 352646f pkg/providers/instance/offerings/commonerrorhandlers.go
+# LowQuotaTTL and SubscriptionQuotaReachedTTL, in seconds.
+LOW_QUOTA_TTL = 10 * 60.0
+SUBSCRIPTION_QUOTA_REACHED_TTL = 60 * 60.0
 
 
 def _requirement_admits(requirement: dict[str, Any], labels: dict[str, str]) -> bool:
@@ -150,9 +156,15 @@ class NodeAutoProvisioner(PassController):
         # every size in zones 1-3 unless told).
         self.region = "eastus"
         self.zones: dict[str, tuple[str, ...]] = {}
-        # Offerings a launch failed on, (size, zone label, capacity type): no NodeClaim picks them
-        # (the provider's UnavailableOfferings cache; its TTLs are not modelled, they stay marked).
-        self.unavailable: set[tuple[str, str, str]] = set()
+        # Sizes whose family quota limit is 0 (tests set it, with quota_reached): marked for an hour.
+        self.quota_zero: set[str] = set()
+        # Offerings a launch failed on, (size, zone label, capacity type), to the clock time they are
+        # available again: no NodeClaim picks them before (the provider's UnavailableOfferings cache,
+        # Azure/karpenter-provider-azure 352646f pkg/cache/unavailableofferings.go, a go-cache whose
+        # entries expire after the TTL they were marked with).
+        self.unavailable: dict[tuple[str, str, str], float] = {}
+        # The simulator's clock, in seconds: a test moves it (``advance``) instead of sleeping.
+        self.now = 0.0
 
     def attach(self, manager: Any) -> None:
         unschedulable_pods(manager.api).changed.append(self._on_change)
@@ -231,6 +243,20 @@ class NodeAutoProvisioner(PassController):
         pools.sort(key=lambda p: int((p.get("spec") or {}).get("weight") or 0), reverse=True)
         return pools
 
+    def advance(self, seconds: float) -> None:
+        """Move the simulator's clock on, then run a pass: an offering whose TTL has passed is
+        available again (go-cache evicts it; its OnEvicted bumps the cache's seqNum, so the provider
+        lists the instance type's offering as available, pkg/cache/unavailableofferings.go), and
+        Karpenter's provisioner, which batches pending pods again and again, tries the pods
+        still waiting."""
+        self.now += seconds
+        self.queue_pass()
+
+    def is_unavailable(self, offering: tuple[str, str, str]) -> bool:
+        """The offering is marked and its TTL has not passed (go-cache Get misses an expired item)."""
+        until = self.unavailable.get(offering)
+        return until is not None and self.now < until
+
     def offering_zones(self, size: str) -> list[str]:
         """The zone labels of the size's offerings in the region (upstream: Azure/karpenter-provider-azure
         352646f pkg/providers/instancetype/instancetypes.go createOfferings: one offering per zone
@@ -259,7 +285,7 @@ class NodeAutoProvisioner(PassController):
         for size in [s for s in every if sizes is None or s in sizes]:
             labels: dict[str, str] = {}
             for zone in self.offering_zones(size):
-                if (size, zone, capacity_type) in self.unavailable:
+                if self.is_unavailable((size, zone, capacity_type)):
                     continue
                 offered = {
                     **instance_labels(size),
@@ -447,8 +473,11 @@ class NodeAutoProvisioner(PassController):
             unknown = {"status": "Unknown", "lastTransitionTime": t}
             launched = {"type": "Launched", **unknown, "reason": "SubscriptionQuotaReached", "message": message}
             cluster.patch_status(*NODECLAIM, None, claim_name, {"conditions": [launched]})
+            # handleSKUFamilyQuotaError: SubscriptionQuotaReachedTTL (1 h) where the quota limit is 0,
+            # LowQuotaTTL (10 min) otherwise (commonerrorhandlers.go cpuLimitIsZero).
+            ttl = SUBSCRIPTION_QUOTA_REACHED_TTL if size in self.quota_zero else LOW_QUOTA_TTL
             for zone in self.offering_zones(size):
-                self.unavailable.add((size, zone, labels[CAPACITY_TYPE]))
+                self.unavailable[(size, zone, labels[CAPACITY_TYPE])] = self.now + ttl
             if self._manager is not None:
                 # launch.go returns the error: the NodeClaim is requeued and launched again.
                 self._manager.call_later(
