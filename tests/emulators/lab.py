@@ -211,7 +211,7 @@ def install_lab_nap(kube: Any) -> None:
     behaviours cite upstream), with NAP_QUOTA_REACHED out of quota. Opt-in (a runbook's
     ``<!-- lab: node-auto-provisioning -->``): NAP's ``default`` NodePool would make nodes for the
     pending pods of the other runbooks, which the cluster autoscaler serves."""
-    from tests.emulators.kube.controllers.karpenter import install_nap
+    from tests.emulators.kube.controllers.karpenter_install import install_nap
 
     install_nap(kube).quota_reached.add(NAP_QUOTA_REACHED)
 

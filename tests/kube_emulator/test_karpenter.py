@@ -10,7 +10,7 @@ import pytest
 
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
-from tests.emulators.kube.controllers.karpenter import install_nap
+from tests.emulators.kube.controllers.karpenter_install import install_nap
 from tests.emulators.kube.crds import default_crd_dir
 from tests.kube_emulator.test_scheduling import node, pods, seed
 

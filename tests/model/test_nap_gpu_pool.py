@@ -11,7 +11,7 @@ from typing import Any
 from tests.baremetal.nodes import small_cpu_node
 from tests.cli import invoke
 from tests.emulators.kube.apiserver import wait_until
-from tests.emulators.kube.controllers.karpenter import install_nap
+from tests.emulators.kube.controllers.karpenter_install import install_nap
 from tests.model.conftest import SERVING_CRDS
 
 Start = Callable[..., Any]
