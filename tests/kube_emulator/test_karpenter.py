@@ -282,3 +282,33 @@ def test_an_offering_marked_for_a_zero_quota_limit_stays_unavailable_for_an_hour
     assert not wait_until(lambda: emu.nap.provisioned, timeout=0.5)
     emu.nap.advance(60)
     running_on(emu, "llm")
+
+
+def karpenter_failed_scheduling(emu: KubeEmulator) -> list[dict[str, Any]]:
+    return [
+        e
+        for e in emu.cluster.list("v1", "Event", "default")
+        if e["reason"] == "FailedScheduling" and e["source"]["component"] == "karpenter"
+    ]
+
+
+def test_after_its_claim_is_deleted_karpenter_says_on_the_pod_that_no_size_is_available(emu: KubeEmulator) -> None:
+    # upstream: karpenter provisioning/controller.go (a pending pod is requeued), scheduler.go NewScheduler
+    # and add ("nodepool requirements filtered out all available instance types"), events.go
+    # PodFailedToScheduleEvent (Warning, recorder "karpenter")
+    pinned_pod_ice(emu)
+    assert wait_until(lambda: karpenter_failed_scheduling(emu), timeout=5)
+    [event] = karpenter_failed_scheduling(emu)
+    assert event["involvedObject"]["kind"] == "Pod" and event["type"] == "Warning"
+    assert event["message"] == "Failed to schedule pod, nodepool requirements filtered out all available instance types"
+
+
+def test_karpenters_failed_scheduling_on_a_pod_is_posted_once_in_five_minutes(emu: KubeEmulator) -> None:
+    # upstream: events.go PodFailedToScheduleEvent DedupeTimeout 5 min, DedupeValues the pod's UID
+    emu.nap.quota_zero.add(H100)  # H100 stays unavailable for an hour
+    pinned_pod_ice(emu)
+    assert wait_until(lambda: karpenter_failed_scheduling(emu), timeout=5)
+    emu.nap.advance(4 * 60)
+    assert not wait_until(lambda: len(karpenter_failed_scheduling(emu)) > 1, timeout=0.5)
+    emu.nap.advance(60)
+    assert wait_until(lambda: len(karpenter_failed_scheduling(emu)) == 2, timeout=5)

@@ -111,6 +111,29 @@ def test_a_wait_whose_nodeclaim_was_deleted_after_a_quota_failure_says_it_is_gon
     assert "a node is being made" not in out and "Traceback" not in out
 
 
+def test_model_status_keeps_the_deleted_claims_reason_after_karpenter_says_it_failed_to_schedule_the_pod(
+    model_emulator: Start,
+) -> None:
+    # After the claim is deleted, Karpenter posts its own FailedScheduling on the pod (scheduler.go,
+    # events.go PodFailedToScheduleEvent); the claim's InsufficientCapacityError is still quoted.
+    # The pool's other sizes are not offered in the region, so no pool has an available size left.
+    emu = nap_lab(model_emulator)
+    emu.nap.quota_reached.add(H100)
+    emu.nap.zones.update({NC80: (), "Standard_ND96isr_H100_v5": ()})
+    assert invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--max-gpus", "8", "-y").exit_code == 0
+    assert invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--vm-size", H100, "-y").exit_code == 0
+    assert wait_until(
+        lambda: any(
+            e["reason"] == "FailedScheduling" and e["source"]["component"] == "karpenter"
+            for e in emu.cluster.list("v1", "Event")
+        ),
+        timeout=10,
+    )
+    out = text(invoke("model", "status", "phi-4"))
+    assert "made for it, is gone: InsufficientCapacityError" in out
+    assert "pin the pods to another size the NodePool allows" in out
+
+
 def test_show_lists_the_pools_nodeclaims_with_size_capacity_node_and_state(model_emulator: Start) -> None:
     emu = nap_lab(model_emulator)
     assert invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--max-gpus", "8", "-y").exit_code == 0

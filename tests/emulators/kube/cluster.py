@@ -169,7 +169,12 @@ class ClusterState:
         return str(containers[0]["name"])
 
     def add_event(
-        self, involved_obj: dict[str, Any], reason: str, message: str, type: str = "Normal"
+        self,
+        involved_obj: dict[str, Any],
+        reason: str,
+        message: str,
+        type: str = "Normal",
+        component: str = "akscli-emulator",
     ) -> dict[str, Any]:
         md = involved_obj.get("metadata") or {}
         ns = md.get("namespace") or "default"
@@ -192,7 +197,7 @@ class ClusterState:
             "count": 1,
             "firstTimestamp": t,
             "lastTimestamp": t,
-            "source": {"component": "akscli-emulator"},
-            "reportingComponent": "akscli-emulator",
+            "source": {"component": component},
+            "reportingComponent": component,
         }
         return self.create(ev)

@@ -59,6 +59,15 @@ Upstream files (kubernetes-sigs/karpenter 2266468, Azure/karpenter-provider-azur
   passed on the simulator's clock (``now``, moved by ``advance``): 10 min, or 1 h for a size in
   ``quota_zero`` (commonerrorhandlers.go LowQuotaTTL, SubscriptionQuotaReachedTTL; pkg/cache/
   unavailableofferings.go). Not modelled: the registration TTL.
+- After a NodeClaim is deleted, the pod is looked at again (karpenter's pod controller requeues a
+  pending pod every 10 s: pkg/controllers/provisioning/controller.go). Where no Ready NodePool has
+  a size with an available offering, the pod gets Karpenter's Warning FailedScheduling "Failed to
+  schedule pod, nodepool requirements filtered out all available instance types", source
+  ``karpenter``, once in 5 minutes of the clock (scheduler.go NewScheduler and add; events.go
+  PodFailedToScheduleEvent). Not posted: the other reasons Karpenter gives (a pool's CanAdd
+  error, InstanceTypeFilterError in nodeclaim.go), whose requirements and resources text
+  includes daemonset overhead the simulator does not model, and the NodePool's
+  NoCompatibleInstanceTypes event.
 - The NodePool's status: resources (the sum of its nodes' capacity, with ``nodes``) and nodes
   (pkg/controllers/nodepool/counter/controller.go), and the NodeClassReady and Ready conditions.
 - A deleted NodePool's NodeClaims go, and their nodes with them (owner references, and the
@@ -152,6 +161,7 @@ class NodeAutoProvisioner(PassController):
         # Sizes whose subscription family quota is spent: their NodeClaim does not launch (tests set it).
         self.quota_reached: set[str] = set()
         self._nominated: dict[str, str] = {}  # pod uid -> the NodeClaim it was nominated to
+        self._failed_at: dict[str, float] = {}  # pod uid -> clock time of its last FailedScheduling
         # The cluster's region and, by size, the ARM zones it is offered in there (tests set them;
         # every size in zones 1-3 unless told).
         self.region = "eastus"
@@ -265,7 +275,12 @@ class NodeAutoProvisioner(PassController):
         return [f"{self.region}-{z}" for z in sorted(self.zones.get(size, DEFAULT_ZONES))]
 
     def _candidates(
-        self, cluster: ClusterState, pool: dict[str, Any], capacity_type: str, sizes: list[str] | None = None
+        self,
+        cluster: ClusterState,
+        pool: dict[str, Any],
+        capacity_type: str,
+        sizes: list[str] | None = None,
+        within_limits: bool = True,
     ) -> list[dict[str, Any]]:
         """The template nodes the pool may make, cheapest first, within its limits: one per size, in
         the first zone whose offering is available and admitted by the pool's requirements
@@ -310,7 +325,7 @@ class NodeAutoProvisioner(PassController):
                 used[key] + (1 if key == "nodes" else quantity(capacity.get(key, "0"))) > quantity(limit)
                 for key, limit in limits.items()
             )
-            if exceeds:
+            if exceeds and within_limits:
                 continue
             taints = [dict(t) for t in spec.get("taints") or []]
             out.append(
@@ -345,13 +360,39 @@ class NodeAutoProvisioner(PassController):
             if cluster.get(*NODECLAIM, None, self._nominated.get(uid, "")) is not None:
                 continue  # nominated to a NodeClaim still in flight (not launched yet)
             made_node, claim = self._provision(cluster, spec, need)
+            if claim is None and self._all_filtered_out(cluster):
+                self._failed_to_schedule(cluster, pod)
             if claim:
                 # upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/
                 # scheduling/events.go NominatePodEvent (reason events.Nominated, Normal).
                 self._nominated[uid] = claim
-                cluster.add_event(pod, "Nominated", f"Pod should schedule on: nodeclaim/{claim}")
+                cluster.add_event(pod, "Nominated", f"Pod should schedule on: nodeclaim/{claim}", component="karpenter")
             if made_node is not None:
                 made.append((made_node, Counter({**need, "pods": 1})))
+
+    def _all_filtered_out(self, cluster: ClusterState) -> bool:
+        """Whether there is a Ready NodePool and none has a size with an available offering that its
+        requirements admit (upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/
+        scheduling/scheduler.go NewScheduler drops such a pool's template, filterInstanceTypesByRequirements
+        with cloudprovider/types.go Offerings.Available; with no template left, add returns "nodepool
+        requirements filtered out all available instance types")."""
+        pools = [p for p in self._pools(cluster) if self._ready_class(cluster, p)]
+        return bool(pools) and not any(
+            self._candidates(cluster, p, _capacity_type(p), within_limits=False) for p in pools
+        )
+
+    def _failed_to_schedule(self, cluster: ClusterState, pod: dict[str, Any]) -> None:
+        """Karpenter's own Warning FailedScheduling on the pod, once in 5 minutes of the simulator's
+        clock a pod (upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/
+        scheduling/events.go PodFailedToScheduleEvent, DedupeTimeout 5 min, DedupeValues the pod's
+        UID; published by Results.Record, scheduler.go; recorder "karpenter",
+        pkg/operator/operator.go)."""
+        uid = str(pod["metadata"].get("uid", ""))
+        if uid in self._failed_at and self.now - self._failed_at[uid] < 5 * 60:
+            return
+        self._failed_at[uid] = self.now
+        message = "Failed to schedule pod, nodepool requirements filtered out all available instance types"
+        cluster.add_event(pod, "FailedScheduling", message, type="Warning", component="karpenter")
 
     def _provision(
         self, cluster: ClusterState, spec: dict[str, Any], need: Counter[str]
@@ -360,13 +401,7 @@ class NodeAutoProvisioner(PassController):
         for pool in self._pools(cluster):
             if not self._ready_class(cluster, pool):
                 continue
-            requirements = _template(pool)[1].get("requirements") or []
-            types = [str(v) for r in requirements if r.get("key") == CAPACITY_TYPE for v in r.get("values") or []] or [
-                "on-demand"
-            ]
-            # "NAP prioritizes Spot instances when both Spot and On-demand are specified"
-            # (upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/node-auto-provisioning-node-pools.md).
-            capacity_type = "spot" if "spot" in types else types[0]
+            capacity_type = _capacity_type(pool)
             fitting = [
                 t for t in self._candidates(cluster, pool, capacity_type) if not fit_reasons(spec, need, t, Counter)[0]
             ]
@@ -452,8 +487,12 @@ class NodeAutoProvisioner(PassController):
             # pkg/controllers/nodeclaim/lifecycle/launch.go launchNodeClaim deletes the NodeClaim and
             # events.go InsufficientCapacityErrorEvent records it (Warning).
             message = f"NodeClaim {claim_name} event: all requested instance types were unavailable during launch"
-            cluster.add_event(claim, "InsufficientCapacityError", message, type="Warning")
+            cluster.add_event(claim, "InsufficientCapacityError", message, type="Warning", component="karpenter")
             cluster.delete(*NODECLAIM, None, claim_name)
+            # The pod is still pending: karpenter's pod controller requeues a provisionable pod every
+            # 10 s (pkg/controllers/provisioning/controller.go PodController.Reconcile), so the
+            # provisioner looks at it again; the simulator does so at once.
+            self.queue_pass()
             return None, claim_name
         template = templates[0]
         labels = dict(template["metadata"]["labels"])
@@ -516,6 +555,16 @@ class NodeAutoProvisioner(PassController):
         self.provisioned.append((pool_name, claim_name, labels[INSTANCE_TYPE]))
         self._status(cluster, cluster.get(*NODEPOOL, None, pool_name) or pool)
         return node, claim_name
+
+
+def _capacity_type(pool: dict[str, Any]) -> str:
+    """The capacity type the pool's nodes are made with: "NAP prioritizes Spot instances when both
+    Spot and On-demand are specified" (upstream: MicrosoftDocs/azure-aks-docs fb060abe
+    articles/aks/node-auto-provisioning-node-pools.md)."""
+    requirements = _template(pool)[1].get("requirements") or []
+    types = [str(v) for r in requirements if r.get("key") == CAPACITY_TYPE for v in r.get("values") or []]
+    types = types or ["on-demand"]
+    return "spot" if "spot" in types else types[0]
 
 
 def _unless_deleted(work: Any) -> None:
