@@ -23,23 +23,31 @@ def parse(given: Sequence[str]) -> list[str]:
     """--zones as NAP's topology.kubernetes.io/zone values: "<region>-<zone>" in lower case
     (upstream: Azure/karpenter-provider-azure 352646f pkg/utils/zones/zones.go
     MakeAKSLabelZoneFromARMZone; MicrosoftDocs/azure-aks-docs fb060abe
-    articles/aks/node-auto-provisioning-node-pools.md: [uksouth-1,uksouth-2,uksouth-3]). A bare ARM
-    zone number is refused: a kubeconfig context does not say the cluster's region."""
+    articles/aks/node-auto-provisioning-node-pools.md: [uksouth-1,uksouth-2,uksouth-3]), or a bare
+    ARM zone number as az takes it ("1"), which ``resolve`` turns into "<region>-1" once the
+    cluster's region is read."""
     out: list[str] = []
     for value in (v.strip() for text in given for v in text.split(",")):
         if not value:
             continue
-        if not ZONE.fullmatch(value):
+        if not ZONE.fullmatch(value) and not ARM_ZONE.fullmatch(value):
             raise UsageError(
-                f"invalid --zones value {value!r} for --auto-provision: NAP zones are REGION-N",
-                hint="give the cluster's region and zone, e.g. --zones eastus-1,eastus-2 (region: az aks show)",
+                f"invalid --zones value {value!r} for --auto-provision: NAP zones are REGION-N or N",
+                hint="give zone numbers or REGION-N zones, e.g. --zones 1,2 or --zones eastus-1,eastus-2",
             )
         if value not in out:
             out.append(value)
     return out
 
 
+def bare(zones: Sequence[str]) -> list[str]:
+    """The zones given as ARM zone numbers only, which need the cluster's region."""
+    return [z for z in zones if ARM_ZONE.fullmatch(z)]
+
+
 ZONE = re.compile(r"[a-z0-9]+-[1-9]")
+# An ARM zone number (az aks nodepool add --zones 1 2 3; zones.go MakeARMZonesFromAKSLabelZone).
+ARM_ZONE = re.compile(r"[1-9]")
 
 
 def region_of(zone: str) -> str:
@@ -64,20 +72,34 @@ def cluster_region(kube: Kube) -> tuple[str, str] | None:
     return None
 
 
-def check_region(zones: Sequence[str], kube: Kube) -> None:
-    """Refuse a zone of another region than the cluster's (before anything is sent): NAP would
-    find no offering in it and make no node (upstream: Azure/karpenter-provider-azure 352646f
+def resolve(zones: Sequence[str], kube: Kube) -> list[str]:
+    """The zones as NAP's labels, checked against the cluster's region (before anything is sent),
+    with one read of the region: a bare zone number N becomes "<region>-N" (zones.go
+    MakeAKSLabelZoneFromARMZone), and a zone of another region is refused: NAP would find no
+    offering in it and make no node (upstream: Azure/karpenter-provider-azure 352646f
     pkg/providers/instancetype/instancetypes.go createOfferings: offerings only in the zones of the
-    cluster's region the size is offered in)."""
+    cluster's region the size is offered in). Where the region cannot be read, REGION-N zones are
+    taken as given and a bare number is refused."""
     if not zones:
-        return
+        return []
     found = cluster_region(kube)
     if found is None:
-        return
+        numbers = bare(zones)
+        if numbers:
+            raise UsageError(
+                f"--zones {numbers[0]} needs the cluster's region, and no node's {REGION_LABEL} could be read",
+                hint="give the region with the zone, e.g. --zones eastus-1 (region: az aks show --query location)",
+            )
+        return list(zones)
     region, node = found
-    other = [z for z in zones if region_of(z) != region]
-    if other:
-        raise UsageError(
-            f"--zones {other[0]} is not in the cluster's region {region} (node {node}'s {REGION_LABEL})",
-            hint=f"give zones of {region}, e.g. --zones {region}-1,{region}-2",
-        )
+    out: list[str] = []
+    for zone in zones:
+        label = f"{region}-{zone}" if ARM_ZONE.fullmatch(zone) else zone
+        if region_of(label) != region:
+            raise UsageError(
+                f"--zones {zone} is not in the cluster's region {region} (node {node}'s {REGION_LABEL})",
+                hint=f"give zones of {region}, e.g. --zones 1,2 or --zones {region}-1,{region}-2",
+            )
+        if label not in out:
+            out.append(label)
+    return out

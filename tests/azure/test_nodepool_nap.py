@@ -107,9 +107,17 @@ def test_zones_render_as_a_topology_zone_requirement_in_aks_spelling() -> None:
     assert zones == ["eastus-1", "eastus-2"]
 
 
-def test_a_bare_arm_zone_number_with_auto_provision_is_one_line_with_the_region_hint() -> None:
-    result = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--zones", "1", "-y")
-    assert result.exit_code == 2 and "NAP zones are REGION-N" in result.stderr and "eastus-1" in result.stderr
+def test_a_zone_that_is_neither_a_number_nor_region_n_is_one_line_with_a_hint() -> None:
+    result = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--zones", "eastus", "-y")
+    assert result.exit_code == 2 and "NAP zones are REGION-N or N" in result.stderr and "--zones 1,2" in result.stderr
+
+
+def test_a_bare_zone_number_with_a_client_dry_run_is_refused_as_the_region_is_not_read() -> None:
+    result = invoke(
+        "nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--zones", "1", "--dry-run=client", "-o", "yaml"
+    )
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "--zones 1 needs the cluster's region, and --dry-run=client reads nothing" in result.stderr
 
 
 def test_a_gpu_pool_consolidates_only_empty_nodes_after_ten_minutes_and_never_expires_them() -> None:

@@ -258,6 +258,34 @@ def test_zones_of_the_clusters_region_are_applied(model_emulator: Start) -> None
     assert zones == [{"key": "topology.kubernetes.io/zone", "operator": "In", "values": ["eastus-2"]}]
 
 
+def test_bare_zone_numbers_become_zones_of_the_clusters_region_with_one_read_of_a_node(
+    model_emulator: Start,
+) -> None:
+    # az takes ARM zone numbers; NAP's label is "<region>-<n>" (karpenter-provider-azure zones.go
+    # MakeAKSLabelZoneFromARMZone)
+    emu = region_lab(model_emulator)
+    emu.record_requests = True
+    result = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--zones", "1,2", "-y")
+    assert result.exit_code == 0, text(result)
+    pool = emu.cluster.get("karpenter.sh/v1", "NodePool", None, "gpu")
+    zones = [r for r in pool["spec"]["template"]["spec"]["requirements"] if r["key"] == "topology.kubernetes.io/zone"]
+    assert zones == [{"key": "topology.kubernetes.io/zone", "operator": "In", "values": ["eastus-1", "eastus-2"]}]
+    [nodes] = emu.requests("GET", "/api/v1/nodes")
+    assert nodes.query["limit"] == ["1"]
+
+
+def test_a_bare_zone_number_where_no_node_names_the_region_is_refused_and_nothing_is_applied(
+    model_emulator: Start,
+) -> None:
+    emu = nap_lab(model_emulator)  # its node has no topology.kubernetes.io/region label
+    result = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--zones", "2", "-y")
+    assert result.exit_code == 2, text(result)
+    assert "--zones 2 needs the cluster's region, and no node's topology.kubernetes.io/region could be read" in (
+        result.stderr
+    )
+    assert emu.cluster.get("karpenter.sh/v1", "NodePool", None, "gpu") is None
+
+
 def test_a_nap_pool_with_disruption_flags_is_accepted_by_the_nodepool_crd(model_emulator: Start) -> None:
     # the emulator validates against the shared karpenter.sh_nodepools.yaml schema (budgets' pattern)
     emu = nap_lab(model_emulator)

@@ -102,6 +102,8 @@ def add(
     yes: bool,
     output_format: str,
 ) -> None:
+    from dataclasses import replace
+
     from akscli import nap, nap_class, nap_zones
     from akscli.cli import common
 
@@ -122,14 +124,21 @@ def add(
         node_class=node_class,
         os_disk_size=os_disk_size,
     )
-    objects = nap.objects(spec)
     if gpu:
         output.info(f"--gpu {gpu}: NodePool {spec.name} may make VM size {', '.join(spec.sku_names)}")
+    client_only = opts.dry_run_mode(dry_run) == "client"
+    if client_only and nap_zones.bare(spec.zones):
+        raise UsageError(
+            f"--zones {nap_zones.bare(spec.zones)[0]} needs the cluster's region, and --dry-run=client reads nothing",
+            hint="give the region with the zone, e.g. --zones eastus-1, or use --dry-run=server",
+        )
     connection = None
-    if opts.dry_run_mode(dry_run) != "client":
+    if not client_only:
         connection = kube.connect()
         nap.require_api(connection)
-        nap_zones.check_region(spec.zones, connection)  # before anything is sent
+        spec = replace(spec, zones=nap_zones.resolve(spec.zones, connection))  # before anything is sent
+    objects = nap.objects(spec)
+    if connection is not None:
         missing = None if spec.os_disk_size is not None else nap_class.missing(connection, spec.node_class)
         if missing:
             output.warn(missing)
