@@ -310,6 +310,31 @@ def test_os_disk_size_makes_the_pools_aksnodeclass_and_delete_takes_it_with_the_
     assert emu.cluster.get("karpenter.azure.com/v1beta1", "AKSNodeClass", None, "default") is not None
 
 
+def test_add_again_without_os_disk_size_prunes_the_pools_own_aksnodeclass(model_emulator: Start) -> None:
+    # One mechanism: apply's stack prune (kube/apply.py _prune_candidates) over the stack's labels.
+    emu = nap_lab(model_emulator)
+    added = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--os-disk-size", "512", "-y")
+    assert added.exit_code == 0, text(added)
+    again = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "-y")
+    assert again.exit_code == 0, text(again)
+    assert "aksnodeclass.karpenter.azure.com/gpu pruned" in text(again)
+    assert emu.cluster.get("karpenter.azure.com/v1beta1", "AKSNodeClass", None, "gpu") is None
+    pool = emu.cluster.get("karpenter.sh/v1", "NodePool", None, "gpu")
+    assert pool["spec"]["template"]["spec"]["nodeClassRef"]["name"] == "default"
+
+
+def test_add_again_leaves_a_node_class_the_pool_only_referred_to(model_emulator: Start) -> None:
+    emu = nap_lab(model_emulator)
+    emu.cluster.create({"apiVersion": "karpenter.azure.com/v1beta1", "kind": "AKSNodeClass",
+                        "metadata": {"name": "shared"}, "spec": {}})  # fmt: skip
+    assert (
+        invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--node-class", "shared", "-y").exit_code
+        == 0
+    )
+    assert invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "-y").exit_code == 0
+    assert emu.cluster.get("karpenter.azure.com/v1beta1", "AKSNodeClass", None, "shared") is not None
+
+
 def test_delete_leaves_a_node_class_the_pool_only_refers_to(model_emulator: Start) -> None:
     emu = nap_lab(model_emulator)
     emu.cluster.create({"apiVersion": "karpenter.azure.com/v1beta1", "kind": "AKSNodeClass",

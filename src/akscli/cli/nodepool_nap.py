@@ -147,6 +147,12 @@ def add(
         stack=nap.stack(spec.name),
         target=kube.target(),
         dry_run=dry_run,
+        # A re-run converges on what it renders now: the pool's own AKSNodeClass of an earlier
+        # --os-disk-size is pruned when this run renders none (its stack label; a class the pool
+        # only refers to carries none). Karpenter drifts the pool's nodes onto the new class, and
+        # the old class is held until its NodeClaims are gone (upstream: Azure/karpenter-provider-azure
+        # 352646f pkg/controllers/nodeclass/termination/controller.go).
+        prune=True,
         yes=yes,
         output_format=output_format,
         action="nodepool add",

@@ -90,6 +90,8 @@ PRUNE_KINDS: tuple[tuple[str, str], ...] = (
     ("placement.kubernetes-fleet.io/v1", "ClusterResourceOverride"),
     ("placement.kubernetes-fleet.io/v1", "ResourceOverride"),
     ("nvidia.com/v1", "ClusterPolicy"),
+    ("karpenter.sh/v1", "NodePool"),
+    ("karpenter.azure.com/v1beta1", "AKSNodeClass"),
 )
 IGNORED_METADATA = (
     "managedFields",
