@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
+import pytest
+
 from tests.emulators.arm import DEFAULT_SUBSCRIPTION, ArmEmulator
 
 RG = "rg-ml"
@@ -56,3 +61,23 @@ def seed_cluster(
         },
     )
     return rid
+
+
+def record_pauses(monkeypatch: pytest.MonkeyPatch, record: Callable[[float], None]) -> None:
+    """akscli's ARM retry waits (akscli.azure.armretry.pause) go to ``record`` instead of sleeping,
+    for the threads of this test. A thread an earlier test left running (an azure-core LROPoller
+    of a ``--no-wait`` command polls in a daemon thread of its own until the process ends) keeps
+    sleeping for real: its retries are not this test's waits."""
+    from akscli.azure import armretry
+
+    earlier = set(threading.enumerate())
+    sleep = armretry.pause
+
+    def pause(seconds: float) -> None:
+        (
+            sleep
+            if threading.current_thread() in earlier and threading.current_thread() is not threading.main_thread()
+            else record
+        )(seconds)
+
+    monkeypatch.setattr(armretry, "pause", pause)

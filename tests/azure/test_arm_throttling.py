@@ -10,7 +10,7 @@ import pytest
 from akscli.azure import arm, armretry, clusters, nodepools
 from akscli.azure.arm import AzureTarget
 from akscli.errors import AkscliError
-from tests.azure.helpers import RG, cluster_id, seed_cluster
+from tests.azure.helpers import RG, cluster_id, record_pauses, seed_cluster
 from tests.emulators.arm import ArmEmulator
 from tests.emulators.arm.throttle import Throttle
 
@@ -25,7 +25,7 @@ def waits(monkeypatch: pytest.MonkeyPatch, azure_env: ArmEmulator) -> list[float
         waited.append(seconds)
         azure_env.clock_offset += seconds
 
-    monkeypatch.setattr(armretry, "pause", pause)
+    record_pauses(monkeypatch, pause)
     return waited
 
 
@@ -185,3 +185,26 @@ def test_a_poll_retry_after_longer_than_akscli_waits_is_reported_not_slept(
     assert caught.value.message.startswith("stop aks1: Azure asks to wait 3600s before the next poll")
     assert "continues in Azure" in caught.value.message
     assert all(w <= armretry.MAX_RETRY_AFTER_S for w in waits)
+
+
+def test_a_thread_an_earlier_test_left_running_adds_nothing_to_this_tests_waits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # An LROPoller thread of an earlier --no-wait command retried while this file's jitter test
+    # ran, and its waits were taken for the test's own (a CI run saw [4.16, 8.32, 1.04, ...]).
+    import threading
+
+    go, done = threading.Event(), threading.Event()
+
+    def left_running() -> None:
+        go.wait()
+        armretry.pause(0)
+        done.set()
+
+    threading.Thread(target=left_running, daemon=True).start()
+    waited: list[float] = []
+    record_pauses(monkeypatch, waited.append)
+    armretry.pause(1.5)
+    go.set()
+    assert done.wait(5)
+    assert waited == [1.5]

@@ -14,9 +14,10 @@ import socket
 import pytest
 
 from akscli import netfail
-from akscli.azure import armretry, clusters
+from akscli.azure import clusters
 from akscli.azure.arm import AzureTarget
 from akscli.errors import AkscliError, AuthError
+from tests.azure.helpers import record_pauses
 from tests.cli import invoke
 from tests.emulators.arm import ArmEmulator
 
@@ -26,7 +27,7 @@ def waits(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Each wait before a retry (recorded, not slept; akscli.azure.armretry)."""
     netfail.forget()
     recorded: list[int] = []
-    monkeypatch.setattr(armretry, "pause", lambda _seconds: recorded.append(1))
+    record_pauses(monkeypatch, lambda _seconds: recorded.append(1))
     return recorded
 
 

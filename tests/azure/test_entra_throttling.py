@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from akscli.azure import armretry
-from tests.azure.helpers import seed_cluster
+from tests.azure.helpers import record_pauses, seed_cluster
 from tests.cli import invoke
 from tests.emulators.arm import ArmEmulator
 
@@ -17,7 +16,7 @@ from tests.emulators.arm import ArmEmulator
 @pytest.fixture
 def waits(monkeypatch: pytest.MonkeyPatch, azure_env: ArmEmulator) -> list[float]:
     waited: list[float] = []
-    monkeypatch.setattr(armretry, "pause", waited.append)
+    record_pauses(monkeypatch, waited.append)
     return waited
 
 
