@@ -74,10 +74,11 @@ def record_pauses(monkeypatch: pytest.MonkeyPatch, record: Callable[[float], Non
     sleep = armretry.pause
 
     def pause(seconds: float) -> None:
-        (
-            sleep
-            if threading.current_thread() in earlier and threading.current_thread() is not threading.main_thread()
-            else record
-        )(seconds)
+        thread = threading.current_thread()
+        left_running = thread in earlier and thread is not threading.main_thread()
+        if left_running:
+            sleep(seconds)
+        else:
+            record(seconds)
 
     monkeypatch.setattr(armretry, "pause", pause)

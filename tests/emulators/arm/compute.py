@@ -51,7 +51,9 @@ def family_of(size: str) -> str:
 
 def shared_csv() -> Path:
     """The shared GPU table: under ``$AKSCLI_SHARED_DIR``, else ``../shared`` beside the checkout
-    (as the CRDs are found, tests/emulators/kube/crds.py)."""
+    (as the CRDs are found, tests/emulators/kube/crds.py). Where to find the file, not an Azure
+    behaviour: the SKU facts themselves are cited in the table's SOURCES (upstream: Azure
+    Resource SKUs API, ../shared/data)."""
     env = os.environ.get("AKSCLI_SHARED_DIR")
     shared = Path(env) if env else Path(__file__).resolve().parents[3].parent / "shared"
     return shared / "data" / "azure-gpu-skus.csv"

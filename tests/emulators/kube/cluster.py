@@ -176,6 +176,9 @@ class ClusterState:
         type: str = "Normal",
         component: str = "akscli-emulator",
     ) -> dict[str, Any]:
+        # ``component`` is the recorder's EventSource, written as source.component and
+        # reportingComponent (upstream: kubernetes/client-go tools/record/event.go makeEvent;
+        # Karpenter's recorder reports "karpenter", kubernetes-sigs/karpenter pkg/events).
         md = involved_obj.get("metadata") or {}
         ns = md.get("namespace") or "default"
         t = now_iso()

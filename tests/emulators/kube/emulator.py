@@ -68,7 +68,9 @@ class KubeEmulator:
         self.bookmark_interval = 60.0
         self._proxies: dict[tuple[str, str, str], ProxyHandler] = {}
         # A Service no handler is registered for: asked (namespace, service, port) before the 503
-        # (the lab's serving Workspaces, tests.emulators.lab.serve_kaito_workspaces).
+        # the API server gives a service proxy with no endpoint (upstream: kubernetes/kubernetes
+        # pkg/registry/core/service/storage/rest.go ResourceLocation, "no endpoints available");
+        # the lab's serving Workspaces use it (tests.emulators.lab.serve_kaito_workspaces, cited there).
         self.service_proxy_fallback: Callable[[str, str, str], ProxyHandler | None] | None = None
         self._pod_proxies: dict[tuple[str, str, str], ProxyHandler] = {}
         # The same for a pod's port (the lab's KAITO pods answer vLLM's /metrics).

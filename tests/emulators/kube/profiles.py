@@ -177,7 +177,10 @@ def install_keda_kaito_scaler(emu: Any) -> None:
 
 
 def install_gateway(emu: Any, name: str = "inference-gateway", namespace: str = "default") -> None:
-    """A GatewayClass and the Gateway --expose attaches to by default."""
+    """A GatewayClass and the Gateway --expose attaches to by default: the class AKS's application
+    routing add-on with Gateway API makes (approuting-istio, controller istio.io/gateway-controller;
+    upstream: MicrosoftDocs/azure-aks-docs app routing Gateway API articles; the exact article was
+    not pinned this session)."""
     emu.cluster.create(
         {
             "apiVersion": "gateway.networking.k8s.io/v1",
