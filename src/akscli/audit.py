@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from akscli import cachedir
 from akscli.errors import AkscliError, NotFoundError, UsageError
 from akscli.policy_rules import is_secret_name, looks_secret
 from akscli.redact import scrub
@@ -138,7 +139,7 @@ def append(path: Path, entry: Mapping[str, Any]) -> None:
     """One line, one write(), under an exclusive lock: safe across concurrent processes."""
     line = (json.dumps(entry, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        cachedir.make(str(path.parent))  # every missing folder 0700, whatever the umask
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600)
     except OSError as exc:
         raise _write_failed(path, exc) from exc

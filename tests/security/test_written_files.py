@@ -121,6 +121,14 @@ def test_the_audit_log_is_private_under_an_open_umask(tmp_path: Path, open_umask
     assert mode(log.parent) & 0o077 == 0
 
 
+def test_every_folder_made_above_the_audit_log_is_private_under_an_open_umask(tmp_path: Path, open_umask: None) -> None:
+    """``os.makedirs`` gives the folders above the last one the umask's mode (0777 under umask 0)."""
+    log = tmp_path / "state" / "akscli" / "audit.jsonl"
+    audit.append(log, {"action": "apply"})
+    assert mode(tmp_path / "state") == 0o700
+    assert mode(tmp_path / "state" / "akscli") == 0o700
+
+
 def test_the_cache_folders_above_a_part_are_made_private_under_an_open_umask(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, open_umask: None
 ) -> None:
