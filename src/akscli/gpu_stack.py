@@ -46,6 +46,11 @@ OPERAND_DAEMONSETS = (
     ("devicePlugin", "nvidia-device-plugin-daemonset"),
 )
 CLUSTER_POLICY_CRD = "clusterpolicies.nvidia.com"
+# A ClusterPolicy is "ready" with one of these Ready reasons when the operator found no GPU node:
+# NVIDIA/gpu-operator v26.7.0 internal/conditions/consts.go, set in controllers/clusterpolicy_controller.go
+# Reconcile (no node with an NFD label: NFDLabelsMissing; none with NFD's NVIDIA PCI label,
+# controllers/state_manager.go gpuNodeLabels: NoGPUNodes).
+NO_GPU_NODE_REASONS = ("NFDLabelsMissing", "NoGPUNodes")
 NODE_SAMPLE = 50  # GPU nodes a quick (doctor) look reads
 
 
@@ -296,11 +301,26 @@ def _policy(kube: Kube, found: Installed, ns: str, nodes: GpuNodes) -> Iterator[
             )
     state = (policy.get("status") or {}).get("state") or "unknown"
     if state != "ready":
+        error = _condition(policy, "Error")
+        why = f": {error['message']}" if error.get("status") == "True" and error.get("message") else ""
         yield Rule(
             "gpu-operator",
             "warning" if state == "ignored" else "error",
-            f"ClusterPolicy {name} is {state}",
+            f"ClusterPolicy {name} is {state}{why}",
             f"kubectl -n {ns} logs deploy/gpu-operator (the DaemonSet findings show what fails)",
+            subject="clusterpolicy",
+        )
+    elif nodes.nodes and (ready := _condition(policy, "Ready")).get("reason") in NO_GPU_NODE_REASONS:
+        said = f": {ready['message']}" if ready.get("message") else ""
+        yield Rule(
+            "gpu-operator",
+            "warning" if nodes.advertising else "error",
+            f"ClusterPolicy {name} is ready but the GPU Operator sees no GPU node ({ready['reason']}{said}), "
+            f"so it runs no driver or device plugin on the {nodes.nodes} GPU node(s) akscli sees",
+            "the operator finds GPU nodes by Node Feature Discovery's PCI labels "
+            "(feature.node.kubernetes.io/pci-10de.present=true): check NFD runs on them "
+            f"(kubectl get pods -A -l {NFD_PODS[0]}), or install it with the operator "
+            "(helm upgrade gpu-operator nvidia/gpu-operator -n gpu-operator --reuse-values --set nfd.enabled=true)",
             subject="clusterpolicy",
         )
     spec = policy.get("spec") or {}
@@ -311,6 +331,16 @@ def _policy(kube: Kube, found: Installed, ns: str, nodes: GpuNodes) -> Iterator[
             continue
         ds = kube.get("apps/v1", "DaemonSet", ds_name, namespace=ns)
         yield from _daemonsets(kube, component, ds_name, [ds] if ds else [], ns, nodes)
+
+
+def _condition(obj: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The status condition of type ``kind`` ({} where there is none). The GPU Operator sets Ready
+    and Error as a pair, the message on the one that is True (NVIDIA/gpu-operator v26.7.0
+    internal/conditions/clusterpolicy.go updateConditions)."""
+    for cond in (obj.get("status") or {}).get("conditions") or []:
+        if isinstance(cond, dict) and cond.get("type") == kind:
+            return cond
+    return {}
 
 
 def _driver(kube: Kube, ns: str, nodes: GpuNodes) -> Iterator[Rule]:

@@ -152,10 +152,36 @@ def test_crashing_device_plugin_blocks_and_names_the_node(kube_emulator: Any, ku
     add_nodes(kube_emulator, fx.healthy_cluster(2))
     install_gpu_operator(kube_emulator, failure="device-plugin-crash")
     report = run(kube)
-    assert ("gpu-operator", "error", "ClusterPolicy cluster-policy is notReady") in found(report)
     assert ("gpu-operator", "error", "devicePlugin pods ready on 1 of 2 nodes") in found(report)
     pod = only(report, "gpu-operator-pod")
     assert (pod.message, pod.nodes) == ("devicePlugin pod CrashLoopBackOff", ["aks-gpu-0"])
+
+
+def test_a_not_ready_cluster_policy_is_reported_with_the_operators_error_condition(
+    kube_emulator: Any, kube: Any
+) -> None:
+    add_nodes(kube_emulator, fx.healthy_cluster(2))
+    install_gpu_operator(kube_emulator, failure="device-plugin-crash")
+    message = (
+        "ClusterPolicy cluster-policy is notReady: ClusterPolicy is not ready; states not ready: [state-device-plugin]"
+    )
+    assert ("gpu-operator", "error", message) in found(run(kube))
+
+
+def test_a_ready_cluster_policy_whose_operator_sees_no_gpu_node_blocks_where_gpu_nodes_exist(
+    kube_emulator: Any, kube: Any
+) -> None:
+    """Without NFD's labels the operator finds no GPU node and calls the policy ready (NoGPUNodes)."""
+    bare = fx.node("aks-gpu-0", gpus=0, gpu_labels=False)
+    bare["metadata"]["labels"]["kubernetes.azure.com/accelerator"] = "nvidia"
+    add_nodes(kube_emulator, [fx.cpu_node("aks-system-0"), bare])
+    install_gpu_operator(kube_emulator)
+    [finding] = [f for f in run(kube).findings if "sees no GPU node" in f.message]
+    assert finding.severity == "error"
+    assert finding.message.startswith(
+        "ClusterPolicy cluster-policy is ready but the GPU Operator sees no GPU node (NoGPUNodes: No GPU node found"
+    )
+    assert "nfd.enabled=true" in finding.fix
 
 
 def test_operator_without_a_cluster_policy_blocks(kube_emulator: Any, kube: Any) -> None:

@@ -38,6 +38,9 @@ OPERANDS = (
     ("toolkit", "nvidia-container-toolkit-daemonset"),
     ("devicePlugin", "nvidia-device-plugin-daemonset"),
 )
+# upstream: NVIDIA/gpu-operator v26.7.0 controllers/state_manager.go addState: each operand's state
+# is named for its assets folder, the names the not-ready condition message lists.
+STATE_NAMES = {"driver": "state-driver", "toolkit": "state-container-toolkit", "devicePlugin": "state-device-plugin"}
 FAILURES = (None, "device-plugin-crash", "probe-no-driver", "nccl-slow")
 INDEX = "batch.kubernetes.io/job-completion-index"
 # upstream: NVIDIA/gpu-operator v26.7.0 assets/state-*/0500_daemonset.yaml: the operands' own
@@ -135,7 +138,7 @@ class ClusterPolicyController(Controller):
             for n in cluster.list("v1", "Node", label_selector=sel)
             if should_run_daemon_pod(daemon_pod_spec(template_spec), n)
         )
-        all_ready = True
+        not_ready: list[str] = []
         for component, default_name in OPERANDS:
             if (spec.get(component) or {}).get("enabled", True) is False:
                 continue
@@ -195,14 +198,48 @@ class ClusterPolicyController(Controller):
                         name,
                         {"metadata": {"annotations": {"akscli.test/crashed": victim["metadata"]["name"]}}},
                     )
-                all_ready = False
+                not_ready.append(STATE_NAMES[component])
         cluster.patch_status(
             "nvidia.com/v1",
             "ClusterPolicy",
             None,
             obj["metadata"]["name"],
-            {"state": "ready" if all_ready else "notReady", "namespace": NAMESPACE},
+            {
+                "state": "notReady" if not_ready else "ready",
+                "namespace": NAMESPACE,
+                "conditions": policy_conditions(not_ready, has_gpu_nodes=bool(nodes)),
+            },
         )
+
+
+def policy_conditions(not_ready: list[str], *, has_gpu_nodes: bool) -> list[dict[str, str]]:
+    """The Ready and Error conditions the operator writes at the end of a reconcile.
+
+    upstream: NVIDIA/gpu-operator v26.7.0 controllers/clusterpolicy_controller.go Reconcile and
+    clusterPolicyNotReadyMessage (the message), internal/conditions/clusterpolicy.go updateConditions
+    (Ready and Error always set as a pair), internal/conditions/consts.go (the reasons). A cluster
+    where the operator finds no GPU node is still ``ready``, with reason NoGPUNodes; it finds GPU
+    nodes by the NFD labels and marks them ``nvidia.com/gpu.present=true``, the label this
+    simulator selects on (controllers/state_manager.go gpuNodeLabels,
+    controllers/nodelabeling_controller.go labelGPUNodes).
+    """
+    # metav1.Condition's message has no omitempty: an empty one is written as "".
+    at = {"lastTransitionTime": "2026-11-26T15:00:00Z"}  # kept while the status is unchanged (meta.SetStatusCondition)
+    if not_ready:
+        message = f"ClusterPolicy is not ready; states not ready: [{' '.join(not_ready)}]"
+        return [
+            {"type": "Ready", "status": "False", "reason": "Error", "message": "", **at},
+            {"type": "Error", "status": "True", "reason": "OperandNotReady", "message": message, **at},
+        ]
+    reason, message = (
+        ("Reconciled", "ClusterPolicy is ready as all resources have been successfully reconciled")
+        if has_gpu_nodes
+        else ("NoGPUNodes", "No GPU node found, watching for new nodes to join the cluster.")
+    )
+    return [
+        {"type": "Ready", "status": "True", "reason": reason, "message": message, **at},
+        {"type": "Error", "status": "False", "reason": "Ready", "message": "", **at},
+    ]
 
 
 # ---- nccl-tests output -----------------------------------------------------------------------
