@@ -43,6 +43,7 @@ class Component:
     crds: tuple[tuple[str, str], ...] = ()  # (CRD name, version that must be served)
     pods: tuple[str, ...] = ()  # label selectors of the operator's pods; any one may match
     webhooks: tuple[str, ...] = ()  # substrings of its webhook configurations' names
+    node_labels: tuple[str, ...] = ()  # it may run on the node, not in a pod: a node label says so
     apiservices: tuple[str, ...] = ()  # aggregated APIs that must be Available
     gpu_nodes: bool = False  # at least one node advertises GPUs
     gpu_stack: bool = False  # the GPU driver stack rules (akscli.gpu_stack)
@@ -196,11 +197,14 @@ def components() -> list[Component]:
             "GPU metrics (DCGM exporter)",
             ("gpu", "model"),
             False,
-            # The GPU Operator's exporter (NVIDIA/gpu-operator assets/state-dcgm-exporter:
-            # app=nvidia-dcgm-exporter), the standalone chart (NVIDIA/dcgm-exporter:
-            # app.kubernetes.io/name=dcgm-exporter). AKS-managed GPU pools run it on the node and
-            # label it kubernetes.azure.com/dcgm-exporter=enabled (azure-aks-docs aks-managed-gpu-nodes.md).
+            # The GPU Operator's exporter (NVIDIA/gpu-operator assets/state-dcgm-exporter/0800_daemonset.yaml:
+            # app=nvidia-dcgm-exporter), the standalone chart (NVIDIA/dcgm-exporter
+            # deployment/templates/_helpers.tpl selectorLabels: app.kubernetes.io/name=dcgm-exporter).
+            # AKS-managed GPU pools run it as a service on the node, with no pod, and label the node
+            # kubernetes.azure.com/dcgm-exporter=enabled (MicrosoftDocs/azure-aks-docs
+            # articles/aks/aks-managed-gpu-nodes.md).
             pods=("app=nvidia-dcgm-exporter", "app.kubernetes.io/name=dcgm-exporter"),
+            node_labels=("kubernetes.azure.com/dcgm-exporter=enabled",),
             fix="enable the GPU Operator's DCGM exporter (ClusterPolicy spec.dcgmExporter.enabled), or use "
             "AKS-managed GPU node pools, which run it",
             note="no GPU utilisation metrics: a Prometheus scrape alone has no GPU series",
@@ -349,6 +353,8 @@ def _check(kube: Kube, comp: Component) -> Iterator[Check]:
         yield Check(f"apiservice {name}", *_apiservice(kube, name))
     if comp.pods:
         status, detail = _pods(kube, comp.pods)
+        if status != OK and (node := _labelled_node(kube, comp.node_labels)):
+            status, detail = OK, f"node {node} runs it outside a pod ({', '.join(comp.node_labels)})"
         yield Check("pods", status, detail, present=status != MISSING)
     if comp.webhooks:
         for name, status, detail in _webhooks(kube, comp.webhooks):
@@ -467,6 +473,14 @@ def _list(
         label_selector=label_selector,
         page_size=page_size,
     )
+
+
+def _labelled_node(kube: Kube, selectors: Sequence[str]) -> str | None:
+    """The name of the first node one of ``selectors`` finds (one node read per selector)."""
+    for selector in selectors:
+        for node in _list(kube, "v1", "Node", label_selector=selector, page_size=1):
+            return str((node.get("metadata") or {}).get("name"))
+    return None
 
 
 def _webhooks(kube: Kube, tokens: Sequence[str]) -> Iterator[tuple[str, str, str]]:

@@ -162,6 +162,20 @@ def test_doctor_finds_gpu_nodes_by_their_labels(kube_emulator: Any, kubeconfig: 
     assert nodes[0]["status"] == "ok" and "gpu-0" in nodes[0]["detail"]
 
 
+def test_doctor_finds_the_dcgm_exporter_an_aks_managed_gpu_pool_runs_on_the_node(
+    kube_emulator: Any, kubeconfig: Any
+) -> None:
+    """AKS-managed GPU nodes run the exporter as a node service, with no pod, and say so in a label."""
+    gpu_node(kube_emulator, "gpu-0", "a100", "Standard_NC24ads_A100_v4", 1)
+    kube_emulator.cluster.patch(
+        "v1", "Node", None, "gpu-0", {"metadata": {"labels": {"kubernetes.azure.com/dcgm-exporter": "enabled"}}}
+    )
+    result = invoke("doctor", "--for", "gpu", "-o", "json")
+    [row] = [c for c in json.loads(result.stdout)["checks"] if c["component"] == "gpu-metrics"]
+    assert (row["status"], row["installed"]) == ("ok", True)
+    assert "gpu-0" in row["detail"]
+
+
 def test_doctor_rejects_an_unknown_group(kube_emulator: Any, kubeconfig: Any) -> None:
     result = invoke("doctor", "--for", "modle")
     assert result.exit_code == 2
