@@ -66,8 +66,10 @@ def components() -> list[Component]:
             ("model",),
             True,
             crds=(("workspaces.kaito.sh", "v1beta1"),),
-            # Helm chart (kaito-project/kaito charts/kaito/workspace: app.kubernetes.io/name=workspace);
-            # the AKS add-on's controller (app=ai-toolchain-operator).
+            # Helm chart (kaito-project/kaito charts/kaito/workspace/templates/_helpers.tpl selectorLabels:
+            # app.kubernetes.io/name=workspace; webhooks validation.*.kaito.sh in templates/webhooks.yaml);
+            # the AKS add-on's controller, app=ai-toolchain-operator in kube-system: no Microsoft page
+            # shows the label, public tooling that reads live add-on clusters selects it.
             pods=("app.kubernetes.io/name=workspace", "app=ai-toolchain-operator"),
             webhooks=("kaito",),
             fix=_operator_fix("kaito.sh", "az aks update --enable-ai-toolchain-operator"),
@@ -126,6 +128,10 @@ def components() -> list[Component]:
             ("model",),
             False,
             crds=(("scaledobjects.keda.sh", "v1alpha1"),),
+            # The chart labels the operator's pod with both (kedacore/charts keda/templates/manager/deployment.yaml,
+            # operator.name keda-operator); the AKS add-on's docs select app=keda-operator in kube-system
+            # (MicrosoftDocs/azure-aks-docs articles/aks/keda-workload-identity.md). Its webhook
+            # configuration is keda-admission (keda/templates/webhooks/validatingconfiguration.yaml).
             pods=("app=keda-operator", "app.kubernetes.io/name=keda-operator"),
             webhooks=("keda",),
             apiservices=("v1beta1.external.metrics.k8s.io",),
@@ -178,7 +184,10 @@ def components() -> list[Component]:
             ("fleet",),
             True,
             crds=(("appliedworks.placement.kubernetes-fleet.io", "v1beta1"),),
-            pods=("app.kubernetes.io/name=member-agent", "app=member-agent"),
+            # The member agent's chart (kubefleet-dev/kubefleet and Azure/fleet
+            # charts/member-agent/templates/_helpers.tpl selectorLabels: the chart name). No published
+            # manifest labels it app=member-agent, so that is not looked for.
+            pods=("app.kubernetes.io/name=member-agent",),
             fix="join the cluster to a fleet: az fleet member create -g GROUP --fleet-name FLEET "
             "-n NAME --member-cluster-id CLUSTER_RESOURCE_ID",
         ),

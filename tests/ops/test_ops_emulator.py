@@ -176,6 +176,25 @@ def test_doctor_finds_the_dcgm_exporter_an_aks_managed_gpu_pool_runs_on_the_node
     assert "gpu-0" in row["detail"]
 
 
+def test_doctor_takes_only_the_member_agent_charts_pod_for_the_fleet_member_agent(
+    kube_emulator: Any, kubeconfig: Any
+) -> None:
+    """The chart labels its pod app.kubernetes.io/name=member-agent; a bare app=member-agent is someone else's."""
+    namespace(kube_emulator, "fleet-system")
+    ready_pod(kube_emulator, "fleet-system", "not-the-agent", {"app": "member-agent"})
+    result = invoke("doctor", "--for", "fleet", "-o", "json")
+    [row] = [
+        c for c in json.loads(result.stdout)["checks"] if c["component"] == "fleet-member" and c["check"] == "pods"
+    ]
+    assert row["status"] == "missing"
+    ready_pod(kube_emulator, "fleet-system", "member-agent-0", {"app.kubernetes.io/name": "member-agent"})
+    result = invoke("doctor", "--for", "fleet", "-o", "json")
+    [row] = [
+        c for c in json.loads(result.stdout)["checks"] if c["component"] == "fleet-member" and c["check"] == "pods"
+    ]
+    assert row["status"] == "ok"
+
+
 def test_doctor_rejects_an_unknown_group(kube_emulator: Any, kubeconfig: Any) -> None:
     result = invoke("doctor", "--for", "modle")
     assert result.exit_code == 2
