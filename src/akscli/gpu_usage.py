@@ -5,9 +5,11 @@ the loop that reads it. What is kept is bounded by the number of GPU nodes (one 
 each) and the number of pools and namespaces, never by the number of pods.
 
 "Requested" follows the scheduler: a pod holds its GPUs from the moment it is bound to a node
-(``spec.nodeName``) until it finishes, and its effective request is the larger of the sum over
-its containers and the largest init container. Extended resources have requests equal to limits,
-so a container that sets only the limit requests that many.
+(``spec.nodeName``) until it finishes, and its request is what ``akscli.gpus.pod_units`` counts:
+the app containers and sidecar init containers summed, the largest init step as a floor, then the
+pod overhead (kubernetes/kubernetes staging/src/k8s.io/component-helpers/resource/helpers.go
+PodRequests). Extended resources cannot overcommit (requests equal limits), so a container that
+sets only the limit requests that many.
 
 What a node offers is read by ``akscli.gpus`` (whole GPUs, MIG devices of either strategy,
 time-sliced replicas), so physical GPUs and slices are counted apart and never added together.
