@@ -236,9 +236,17 @@ def check_paths(
 
 
 def rule_rows(config: PolicyConfig) -> list[dict[str, str | None]]:
-    """Each rule with its effective severity (None: disabled) beside its default."""
+    """Each rule with its effective severity (None: disabled) beside its default, and the upstream
+    policy it enforces (None: akscli's own)."""
     return [
-        {"rule": r.id, "severity": config.severity(r.id), "default": r.severity, "summary": r.summary, "fix": r.fix}
+        {
+            "rule": r.id,
+            "severity": config.severity(r.id),
+            "default": r.severity,
+            "summary": r.summary,
+            "fix": r.fix,
+            "upstream": r.upstream or None,
+        }
         for r in RULES.values()
     ]
 

@@ -23,12 +23,34 @@ AZURE_INTERNAL_LB = "service.beta.kubernetes.io/azure-load-balancer-internal"
 _SERVING_KINDS = ("Deployment", "StatefulSet")
 
 
+# The upstream policies some rules enforce, in their own names. AKS Deployment Safeguards:
+# MicrosoftDocs/azure-aks-docs articles/aks/deployment-safeguards.md ("Deployment Safeguards
+# policies"). Pod Security Standards: kubernetes/kubernetes
+# staging/src/k8s.io/pod-security-admission/policy/check_privileged.go (check "privileged", level
+# baseline). API server validation: kubernetes/kubernetes pkg/apis/core/validation/validation.go
+# (isNotIntegerErrorMsg, for integer resources such as extended ones). Azure Policy built-ins,
+# by display name and definition id.
+SAFEGUARD_REQUESTS = (
+    "AKS Deployment Safeguards: Kubernetes cluster containers CPU and memory resource requests must be defined"
+)
+SAFEGUARD_LATEST = "AKS Deployment Safeguards: Kubernetes cluster container images should not include latest image tag"
+PSS_PRIVILEGED = (
+    "Pod Security Standards baseline, check privileged; Azure Policy: Kubernetes cluster should not allow "
+    "privileged containers (95edb821-ddaf-4404-9732-666045e056b4)"
+)
+API_SERVER_INTEGER = "Kubernetes API server validation: an extended resource quantity must be an integer"
+AZURE_POLICY_INTERNAL_LB = (
+    "Azure Policy: Kubernetes clusters should use internal load balancers (3fc4dc25-5baf-40d8-9b05-7fe74c1bc64e)"
+)
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str
     severity: str
     summary: str
     fix: str
+    upstream: str = ""  # the upstream policy it enforces, in that policy's own name; "" for akscli's own
 
 
 RULES: dict[str, Rule] = {
@@ -39,12 +61,15 @@ RULES: dict[str, Rule] = {
             "warning",
             "containers must request cpu and memory and set a memory limit",
             "set resources.requests.cpu, resources.requests.memory and resources.limits.memory",
+            # limits.memory is akscli's own addition: the safeguard asks for the requests.
+            SAFEGUARD_REQUESTS,
         ),
         Rule(
             "image-latest",
             "error",
             "images must not use the ':latest' tag or no tag at all",
             "pin a version tag, e.g. vllm/vllm-openai:v0.11.0, or a digest",
+            SAFEGUARD_LATEST,
         ),
         Rule(
             "image-digest",
@@ -63,18 +88,21 @@ RULES: dict[str, Rule] = {
             "error",
             "GPU requests must be whole numbers",
             "request a whole number of GPUs, e.g. nvidia.com/gpu: 1",
+            API_SERVER_INTEGER,
         ),
         Rule(
             "privileged-pod",
             "error",
             "privileged containers are allowed only in the GPU operator's namespace",
             "drop securityContext.privileged, or run it in an allowed namespace",
+            PSS_PRIVILEGED,
         ),
         Rule(
             "service-load-balancer",
             "error",
             "Services of type LoadBalancer need an explicit opt-in",
             f'annotate the Service {LOAD_BALANCER_OPT_IN}: "true" or make it internal ({AZURE_INTERNAL_LB}: "true")',
+            AZURE_POLICY_INTERNAL_LB,
         ),
         Rule(
             "pdb-missing",
@@ -232,7 +260,8 @@ def _check_gpu(
                     yield (
                         "gpu-fractional",
                         f"{where}container {container.get('name')!r} {section} "
-                        f"{resource}: {value} is not a whole number of GPUs",
+                        f"{resource}: {value} must be an integer (the API server refuses any other "
+                        "amount of an extended resource)",
                     )
         if uses_gpu and not _tolerates_gpu(template, config.gpu_toleration_keys):
             yield (
@@ -257,8 +286,8 @@ def _check_privileged(
             if (container.get("securityContext") or {}).get("privileged") is True:
                 yield (
                     "privileged-pod",
-                    f"{where}container {container.get('name')!r} is privileged in namespace "
-                    f"{namespace or '<default>'!r}; allowed only in "
+                    f"{where}container {container.get('name')!r} must not set securityContext.privileged=true "
+                    f"(Pod Security Standards baseline) in namespace {namespace or '<default>'!r}; allowed only in "
                     f"{', '.join(config.privileged_namespaces) or 'no namespace'}",
                 )
 

@@ -144,6 +144,37 @@ def test_privileged_container_outside_gpu_operator_namespace_is_an_error() -> No
     assert rules_found([obj]) == {"privileged-pod"}
 
 
+def test_a_privileged_finding_says_what_pod_security_standards_forbid() -> None:
+    """In the words of pod-security-admission's check "privileged" (policy/check_privileged.go)."""
+    obj = deployment()
+    container_of(obj)["securityContext"] = {"privileged": True}
+    [finding] = policy.evaluate([obj], policy.PolicyConfig())
+    assert finding.message.startswith(
+        "container 'server' must not set securityContext.privileged=true (Pod Security Standards baseline)"
+    )
+
+
+def test_a_fractional_gpu_finding_says_what_the_api_server_says() -> None:
+    """pkg/apis/core/validation/validation.go: an extended resource quantity "must be an integer"."""
+    obj = deployment()
+    container_of(obj)["resources"]["limits"]["nvidia.com/gpu"] = "0.5"
+    [finding] = [f for f in policy.evaluate([obj], policy.PolicyConfig()) if f.rule == "gpu-fractional"]
+    assert "limits nvidia.com/gpu: 0.5 must be an integer" in finding.message
+
+
+def test_policy_rules_names_the_upstream_policy_each_rule_enforces() -> None:
+    result = invoke("policy", "rules", "-o", "json")
+    upstream = {r["rule"]: r["upstream"] for r in list_items(result.stdout)}
+    assert upstream["image-latest"] == (
+        "AKS Deployment Safeguards: Kubernetes cluster container images should not include latest image tag"
+    )
+    assert upstream["container-resources"].startswith("AKS Deployment Safeguards: Kubernetes cluster containers CPU")
+    assert upstream["privileged-pod"].startswith("Pod Security Standards baseline, check privileged")
+    assert "Kubernetes clusters should use internal load balancers" in upstream["service-load-balancer"]
+    assert upstream["gpu-fractional"].startswith("Kubernetes API server validation")
+    assert upstream["pdb-missing"] is None  # akscli's own
+
+
 def test_privileged_container_in_gpu_operator_namespace_passes() -> None:
     obj = deployment()
     obj["metadata"]["namespace"] = "gpu-operator"
@@ -162,7 +193,7 @@ def test_privileged_container_without_a_namespace_is_blocked_when_applied_elsewh
     obj = deployment()
     del obj["metadata"]["namespace"]
     container_of(obj)["securityContext"] = {"privileged": True}
-    with pytest.raises(CheckFailedError, match="privileged in namespace 'serving'"):
+    with pytest.raises(CheckFailedError, match=r"baseline\) in namespace 'serving'"):
         policy.enforce([obj], namespace="serving")
 
 

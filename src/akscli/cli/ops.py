@@ -358,6 +358,7 @@ _RULE_COLUMNS = [
     Column("default", "default", wide=True),
     Column("summary", "summary"),
     Column("fix", "fix", wide=True),
+    Column("upstream", lambda r: r["upstream"] or "akscli", wide=True),
 ]
 
 
