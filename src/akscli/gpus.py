@@ -43,8 +43,11 @@ SIZE_LABELS = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-
 # AKS labels every node of a GPU pool (learn.microsoft.com/azure/aks/use-nvidia-gpu).
 AKS_ACCELERATOR = "kubernetes.azure.com/accelerator"
 # Label selectors for the labels ``read`` takes as marking an NVIDIA node: AKS's, the GPU
-# operator's (GPU feature discovery's gpu.present and gpu.product) and the plain one, so a check
-# looking for NVIDIA nodes lists those by label instead of every node of the cluster.
+# operator's (it sets nvidia.com/gpu.present on the GPU nodes it finds: NVIDIA/gpu-operator
+# controllers/nodelabeling_controller.go labelGPUNodes; GPU feature discovery sets gpu.product)
+# and the plain pool label AKS's ML guide gives GPU pools (MicrosoftDocs/azure-aks-docs
+# articles/aks/best-practices-ml-ops.md: --labels accelerator=nvidia), so a check looking for
+# NVIDIA nodes lists those by label instead of every node of the cluster.
 NVIDIA_NODE_SELECTORS = (
     f"{AKS_ACCELERATOR}=nvidia",
     "nvidia.com/gpu.present=true",
