@@ -143,51 +143,6 @@ def add_fleet_members(kube: Any, vm_size: str = "Standard_NC24ads_A100_v4") -> N
         kube.cluster.patch_status(api, "MemberCluster", None, name, {"properties": properties})
 
 
-def serve_kaito_workspaces(kube: Any) -> None:
-    """A Service answers as the vLLM server KAITO runs behind it once a pod it selects is Ready
-    (a Service's endpoints are its selected ready pods): /v1/models and chat completions. This
-    covers KAITO's Service of a Workspace (named after it, kaito-project/kaito
-    pkg/workspace/manifests/manifests.go GenerateServiceManifest) and akscli's Service of an
-    InferenceSet, which selects the leader pods of the set's Workspaces by
-    ``inferenceset.kaito.sh/created-by`` (KAITO makes no Service for the set; it puts that label on
-    each member's pods, manifests.go GenerateStatefulSetManifest). The name served is KAITO's
-    served-model-name: the InferenceSet's name for a set's member, else the preset's name
-    (upstream: kaito-project/kaito pkg/model/interface.go buildVLLMInferenceCommand, as
-    akscli.model.runtime_values.served_name reads it). A ready KAITO pod also answers vLLM's
-    /metrics on the inference port, 5000 (pkg/utils/consts/consts.go PortInferenceServer), with
-    an idle server's figures. So `akscli model test`, `model endpoint` and `model top` work in the
-    lab as on AKS, after a plain deploy or an --autoscale one."""
-    from tests.emulators.kube.controllers.kaito import KAITO, openai_handler
-    from tests.emulators.kube.controllers.kaito_workload import SET_LABEL, WORKSPACE_LABEL
-    from tests.emulators.kube.controllers.vllm import VllmMetrics
-
-    def served_by(pod: dict[str, Any] | None) -> str | None:
-        """The model name a ready KAITO pod serves (None: not ready, or no KAITO preset)."""
-        conditions = ((pod or {}).get("status") or {}).get("conditions") or []
-        if pod is None or not any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions):
-            return None
-        labels = pod["metadata"].get("labels") or {}
-        ws = kube.cluster.get(KAITO, "Workspace", pod["metadata"]["namespace"], labels.get(WORKSPACE_LABEL, ""))
-        preset = (((ws or {}).get("inference") or {}).get("preset") or {}).get("name")
-        return (labels.get(SET_LABEL) or preset) if ws else None
-
-    def answering(namespace: str, service: str, port: str) -> Any:
-        svc = kube.cluster.get("v1", "Service", namespace, service)
-        selector = ((svc or {}).get("spec") or {}).get("selector") or {}
-        if not selector:
-            return None
-        query = ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
-        served = next(filter(None, map(served_by, kube.cluster.list("v1", "Pod", namespace, query))), None)
-        return openai_handler(served) if served else None
-
-    def metrics(namespace: str, pod: str, port: str) -> Any:
-        served = served_by(kube.cluster.get("v1", "Pod", namespace, pod)) if port == "5000" else None
-        return VllmMetrics(served).handler() if served else None
-
-    kube.service_proxy_fallback = answering
-    kube.pod_proxy_fallback = metrics
-
-
 def install_gpu_operator_chart(kube: Any) -> None:
     """What `helm install gpu-operator nvidia/gpu-operator -n gpu-operator --create-namespace
     --set clusterPolicy.deployCR=false` leaves: the namespace and the operator's Deployment
@@ -231,6 +186,7 @@ def running(workdir: Path | None = None, *, tls: bool = False, nap: bool = False
         install_keda_kaito_scaler,
         install_podmonitor_api,
     )
+    from tests.emulators.serving import serve_models
 
     with tempfile.TemporaryDirectory(prefix="akscli-lab-") as scratch:
         root = Path(workdir or scratch)
@@ -248,7 +204,7 @@ def running(workdir: Path | None = None, *, tls: bool = False, nap: bool = False
             # in detail in tests/emulators/autoscaler.py).
             kube.controllers.add(ClusterAutoscaler(arm, delay=0.02))
             install_kaito_controller(kube)  # the KAITO add-on's controller pod, as on AKS
-            serve_kaito_workspaces(kube)
+            serve_models(kube)  # KAITO's and akscli's vLLM pods answer once ready
             install_keda_kaito_scaler(kube)  # the autoscaler KAITO's InferenceSets scale through
             # What `--runtime vllm --autoscale` and `--expose` need, as on an AKS cluster with the
             # Prometheus Operator (kube-prometheus-stack) and a Gateway (the app routing add-on's

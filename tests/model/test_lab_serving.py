@@ -1,7 +1,8 @@
-"""The lab (tests.emulators.lab, `python -m tests.emulators.kube`): a Service answers as KAITO's
-vLLM server once a pod it selects is ready, and a ready KAITO pod answers vLLM's /metrics, so
-getting-started's `akscli model test` runs there as written, after a plain deploy (a Workspace)
-or an --autoscale one (an InferenceSet)."""
+"""The lab (tests.emulators.lab, `python -m tests.emulators.kube`): a Service answers as the vLLM
+server behind it once a pod it selects is ready, and a ready server's pod answers vLLM's /metrics
+(tests.emulators.serving), so getting-started's `akscli model test` runs there as written, after a
+plain deploy (a Workspace), an --autoscale one (an InferenceSet) or one of akscli's own vLLM
+Deployment."""
 
 from __future__ import annotations
 
@@ -10,13 +11,13 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.cli import invoke, list_items
-from tests.emulators.lab import serve_kaito_workspaces
+from tests.emulators.serving import serve_models
 
 Start = Callable[..., Any]
 
 
 def test_model_test_answers_through_a_ready_workspaces_service_in_the_lab(model_emulator: Start) -> None:
-    serve_kaito_workspaces(model_emulator())
+    serve_models(model_emulator())
     assert invoke("model", "deploy", "phi-4", "--wait", "--timeout", "20s", "-y").exit_code == 0
     result = invoke("model", "test", "phi-4", "-o", "json")
     assert result.exit_code == 0, result
@@ -24,7 +25,7 @@ def test_model_test_answers_through_a_ready_workspaces_service_in_the_lab(model_
 
 
 def test_a_workspace_that_is_not_ready_is_not_serving_in_the_lab(model_emulator: Start) -> None:
-    serve_kaito_workspaces(model_emulator(failure="inference"))  # the server keeps crashing
+    serve_models(model_emulator(failure="inference"))  # the server keeps crashing
     assert invoke("model", "deploy", "phi-4", "--no-wait", "-y").exit_code == 0
     result = invoke("model", "test", "phi-4")
     assert result.exit_code == 3, result
@@ -34,7 +35,7 @@ def test_a_workspace_that_is_not_ready_is_not_serving_in_the_lab(model_emulator:
 def _deploy_autoscaled_through_kaito(model_emulator: Start) -> None:
     """`model deploy --autoscale` through KAITO makes an InferenceSet, whose Workspaces are
     named NAME-<5 characters>, and akscli's Service NAME for the set's leader pods."""
-    serve_kaito_workspaces(model_emulator())
+    serve_models(model_emulator())
     deployed = invoke("model", "deploy", "phi-4", "--autoscale", "1:4", "--wait", "--timeout", "20s", "-y")
     assert deployed.exit_code == 0, deployed
 
@@ -69,8 +70,34 @@ def test_model_top_reads_vllm_metrics_from_the_inferencesets_leader_pod(model_em
 
 
 def test_model_top_reads_vllm_metrics_from_a_workspaces_pod_in_the_lab(model_emulator: Start) -> None:
-    serve_kaito_workspaces(model_emulator())
+    serve_models(model_emulator())
     assert invoke("model", "deploy", "phi-4", "--wait", "--timeout", "20s", "-y").exit_code == 0
     result = invoke("model", "top", "phi-4", "--interval", "200ms", "-o", "json")
     assert result.exit_code == 0, result
     assert [row["pod"] for row in list_items(result.stdout)] == ["phi-4-0"]
+
+
+def test_model_test_answers_through_akscli_s_own_vllm_deployment_in_the_lab(model_emulator: Start) -> None:
+    serve_models(model_emulator())
+    deployed = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--wait", "--timeout", "20s", "-y")
+    assert deployed.exit_code == 0, deployed
+    result = invoke("model", "test", "phi-4", "-o", "json")
+    assert result.exit_code == 0, result
+    assert "Hello from the emulated model." in result.stdout
+
+
+def test_model_endpoint_lists_the_served_model_name_of_the_vllm_deployment(model_emulator: Start) -> None:
+    serve_models(model_emulator())
+    assert invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--wait", "--timeout", "20s", "-y").exit_code == 0
+    result = invoke("model", "endpoint", "phi-4", "-o", "json")
+    assert result.exit_code == 0, result
+    assert json.loads(result.stdout)["models"] == ["microsoft/phi-4"]  # --served-model-name, the model's id
+
+
+def test_model_top_reads_vllm_metrics_from_the_vllm_deployment_s_pod(model_emulator: Start) -> None:
+    serve_models(model_emulator())
+    assert invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--wait", "--timeout", "20s", "-y").exit_code == 0
+    result = invoke("model", "top", "phi-4", "--interval", "200ms", "-o", "json")
+    assert result.exit_code == 0, result
+    [row] = list_items(result.stdout)
+    assert row["pod"].startswith("phi-4-") and row["waiting"] == 0

@@ -41,7 +41,8 @@ def build(args: argparse.Namespace) -> KubeEmulator:
             emu.controllers.add(c)
     if not args.no_operators:
         from tests.emulators.kube.profiles import install_kaito_controller, install_keda_kaito_scaler
-        from tests.emulators.lab import install_gpu_operator_chart, operator_simulators, serve_kaito_workspaces
+        from tests.emulators.lab import install_gpu_operator_chart, operator_simulators
+        from tests.emulators.serving import serve_models
 
         for c in operator_simulators():
             emu.controllers.add(c)
@@ -54,7 +55,7 @@ def build(args: argparse.Namespace) -> KubeEmulator:
 
         if served("workspaces.kaito.sh"):
             install_kaito_controller(emu)
-            serve_kaito_workspaces(emu)
+            serve_models(emu)
         if served("clusterpolicies.nvidia.com"):
             install_gpu_operator_chart(emu)
         if served("clustertriggerauthentications.keda.sh"):

@@ -70,10 +70,10 @@ class KubeEmulator:
         # A Service no handler is registered for: asked (namespace, service, port) before the 503
         # the API server gives a service proxy with no endpoint (upstream: kubernetes/kubernetes
         # pkg/registry/core/service/storage/rest.go ResourceLocation, "no endpoints available");
-        # the lab's serving Workspaces use it (tests.emulators.lab.serve_kaito_workspaces, cited there).
+        # the lab's model servers use it (tests.emulators.serving.serve_models, cited there).
         self.service_proxy_fallback: Callable[[str, str, str], ProxyHandler | None] | None = None
         self._pod_proxies: dict[tuple[str, str, str], ProxyHandler] = {}
-        # The same for a pod's port (the lab's KAITO pods answer vLLM's /metrics).
+        # The same for a pod's port (the lab's model pods answer vLLM's /metrics).
         self.pod_proxy_fallback: Callable[[str, str, str], ProxyHandler | None] | None = None
         self._exec_handlers: dict[tuple[str, str], ExecHandler] = {}
         self._port_targets: dict[tuple[str, str, int], tuple[str, int]] = {}

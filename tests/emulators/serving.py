@@ -1,0 +1,156 @@
+"""What a ready model server answers in the lab: one code path for KAITO's pods and for the pods of
+akscli's own vLLM Deployment (``model deploy --runtime vllm``), both of which run vLLM's
+OpenAI-compatible server.
+
+A pod serves once it is Ready (a Service's endpoints are its selected ready pods). What it serves:
+
+* A KAITO pod (labelled ``kaito.sh/workspace`` by its StatefulSet) serves on the inference port,
+  5000 (upstream: kaito-project/kaito v0.12.0 pkg/utils/consts/consts.go PortInferenceServer),
+  under KAITO's served-model-name: the InferenceSet's name for a set's member, else the preset's
+  (pkg/model/interface.go buildVLLMInferenceCommand, as akscli.model.runtime_values.served_name
+  reads it).
+* A vLLM container (``vllm serve``: the command, or the vllm/vllm-openai image, whose entrypoint
+  it is; upstream: vllm-project/vllm v0.11.0 docker/Dockerfile, the vllm-openai stage's
+  ``ENTRYPOINT ["vllm", "serve"]``) serves on ``--port`` (default 8000,
+  vllm/entrypoints/openai/cli_args.py) under its served model name: the first
+  ``--served-model-name``, else the model (``vllm serve MODEL`` or ``--model``;
+  vllm/config/model.py get_served_model_name).
+
+The server answers /v1/models and /v1/chat/completions (vllm/entrypoints/openai/api_server.py;
+tests.emulators.kube.controllers.kaito.openai_handler) through the Service, and /metrics on the
+serving port of the pod (the figures of an idle server, in vLLM's names:
+tests.emulators.kube.controllers.vllm.VllmMetrics, which cites vllm/v1/metrics/loggers.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+VLLM_DEFAULT_PORT = 8000
+KAITO_INFERENCE_PORT = 5000
+VLLM_IMAGE = "vllm/vllm-openai"
+
+
+def serve_models(kube: Any) -> None:
+    """Make the lab's Services and pods answer as the model servers behind them."""
+    from tests.emulators.kube.controllers.kaito import openai_handler
+    from tests.emulators.kube.controllers.vllm import VllmMetrics
+
+    def answering(namespace: str, service: str, port: str) -> Any:
+        svc = kube.cluster.get("v1", "Service", namespace, service)
+        spec = (svc or {}).get("spec") or {}
+        selector = spec.get("selector") or {}
+        if not selector:
+            return None
+        target = _target_port(spec.get("ports") or [], port)
+        if target is None:
+            return None
+        query = ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
+        for pod in kube.cluster.list("v1", "Pod", namespace, query):
+            served = served_by(kube, pod)
+            if served and _container_port(pod, target) == served[1]:
+                return openai_handler(served[0])
+        return None
+
+    def metrics(namespace: str, pod: str, port: str) -> Any:
+        obj = kube.cluster.get("v1", "Pod", namespace, pod)
+        served = served_by(kube, obj) if obj else None
+        if served is None or _container_port(obj or {}, port) != served[1]:
+            return None
+        return VllmMetrics(served[0]).handler()
+
+    kube.service_proxy_fallback = answering
+    kube.pod_proxy_fallback = metrics
+
+
+def served_by(kube: Any, pod: dict[str, Any]) -> tuple[str, int] | None:
+    """The model name a ready pod serves and the port it serves on (None: not ready, or no model
+    server in it)."""
+    from tests.emulators.kube.controllers.kaito import KAITO
+    from tests.emulators.kube.controllers.kaito_workload import SET_LABEL, WORKSPACE_LABEL
+
+    conditions = (pod.get("status") or {}).get("conditions") or []
+    if not any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions):
+        return None
+    labels = pod["metadata"].get("labels") or {}
+    if WORKSPACE_LABEL in labels:
+        ws = kube.cluster.get(KAITO, "Workspace", pod["metadata"]["namespace"], labels[WORKSPACE_LABEL])
+        preset = (((ws or {}).get("inference") or {}).get("preset") or {}).get("name")
+        name = labels.get(SET_LABEL) or preset
+        return (str(name), KAITO_INFERENCE_PORT) if ws and name else None
+    for container in (pod.get("spec") or {}).get("containers") or []:
+        served = vllm_serves(container)
+        if served:
+            return served
+    return None
+
+
+def vllm_serves(container: dict[str, Any]) -> tuple[str, int] | None:
+    """What ``vllm serve`` in this container serves: (served model name, port), or None."""
+    command = [str(w) for w in container.get("command") or []]
+    args = [str(w) for w in container.get("args") or []]
+    if command:
+        if command[:2] != ["vllm", "serve"]:
+            return None
+        words = command[2:] + args
+    elif _repository(str(container.get("image") or "")) == VLLM_IMAGE:
+        words = args
+    else:
+        return None
+    model = _option(words, "--model")
+    if words and not words[0].startswith("-"):
+        model = words[0]  # the positional model of `vllm serve MODEL`
+    names = _option_values(words, "--served-model-name")
+    name = names[0] if names else model
+    port = _option(words, "--port")
+    if not name:
+        return None
+    return name, int(port) if port and port.isdigit() else VLLM_DEFAULT_PORT
+
+
+def _repository(image: str) -> str:
+    image = image.split("@")[0]
+    head, _, last = image.rpartition("/")
+    repo = f"{head}/{last.split(':')[0]}" if head else last.split(":")[0]
+    return repo.removeprefix("docker.io/")
+
+
+def _option(words: Sequence[str], flag: str) -> str | None:
+    values = _option_values(words, flag)
+    return values[0] if values else None
+
+
+def _option_values(words: Sequence[str], flag: str) -> list[str]:
+    """An argparse option's values (``--flag V [V ...]`` or ``--flag=V``); the last one counts."""
+    found: list[str] = []
+    for index, word in enumerate(words):
+        if word.startswith(f"{flag}="):
+            found = [word.split("=", 1)[1]]
+        elif word == flag:
+            found = []
+            for value in words[index + 1 :]:
+                if value.startswith("-"):
+                    break
+                found.append(value)
+    return found
+
+
+def _target_port(ports: Sequence[dict[str, Any]], asked: str) -> int | str | None:
+    """The targetPort of the Service port a proxy request names ("" is the first port)."""
+    for port in ports:
+        if asked in ("", str(port.get("name") or ""), str(port.get("port"))):
+            target = port.get("targetPort", port.get("port"))
+            return int(target) if str(target).isdigit() else str(target)
+    return None
+
+
+def _container_port(pod: dict[str, Any], port: int | str) -> int | None:
+    """A pod port by number or by a container port's name."""
+    if str(port).isdigit():
+        return int(port)
+    for container in (pod.get("spec") or {}).get("containers") or []:
+        for p in container.get("ports") or []:
+            if p.get("name") == port:
+                return int(p["containerPort"])
+    return None
