@@ -56,9 +56,11 @@ def seed_subscription(arm: Any) -> None:
 
 def operator_simulators(delay: float = 0.02) -> list[Controller]:
     """The operators akscli drives, as the emulator simulates them: KAITO (Workspace and
-    InferenceSet), KubeRay, the Fleet hub and the NVIDIA GPU Operator's ClusterPolicy."""
+    InferenceSet), KubeRay, the Fleet hub, the NVIDIA GPU Operator's ClusterPolicy, and the
+    status a Gateway API implementation writes for the lab's GatewayClass (controllers/gateway.py)."""
     from tests.emulators.kube.controllers import kaito
     from tests.emulators.kube.controllers.fleet import FleetHubController
+    from tests.emulators.kube.controllers.gateway import GatewayController
     from tests.emulators.kube.controllers.keda import KaitoScalerController, KedaController
     from tests.emulators.kube.controllers.kuberay import KubeRayController
     from tests.emulators.kube.controllers.nvidia import ClusterPolicyController
@@ -70,6 +72,7 @@ def operator_simulators(delay: float = 0.02) -> list[Controller]:
         KubeRayController(delay=delay),
         FleetHubController(delay=delay),
         ClusterPolicyController(delay=delay),
+        GatewayController(delay=delay),
     ]
 
 

@@ -1,0 +1,260 @@
+"""A Gateway API implementation's status, for the lab: what a conformant controller writes on the
+GatewayClasses it implements, their Gateways and the HTTPRoutes attached to them. Nothing routes
+traffic; only the status is simulated.
+
+Each behaviour follows kubernetes-sigs/gateway-api v1.6.1 (8bb74df00e56ec8f944d48c25e6c1c9c2f6848e3,
+the bundle ../shared/crds/gateway-api comes from), apis/v1:
+
+* gatewayclass_types.go: a controller sets ``Accepted`` True, reason ``Accepted``, only on a
+  GatewayClass whose ``spec.controllerName`` is its own; a class of another controller is left
+  alone (its status stays the CRD's default, ``Accepted`` Unknown ``Pending``).
+* gateway_types.go (GatewayConditionAccepted, GatewayConditionProgrammed, ListenerStatus):
+  a Gateway of such a class gets ``Accepted`` and ``Programmed`` True (reasons ``Accepted``,
+  ``Programmed``), and one ListenerStatus per listener: ``supportedKinds`` (the listener's
+  ``allowedRoutes.kinds``, else the core Route kind of its protocol: HTTPRoute for HTTP and
+  HTTPS), ``attachedRoutes`` (the Routes accepted on it) and ``Accepted``, ``Programmed``,
+  ``ResolvedRefs`` True and ``Conflicted`` False (reason ``NoConflicts``). Every condition
+  carries the object's ``metadata.generation`` as ``observedGeneration``, and a condition keeps
+  its ``lastTransitionTime`` while its status does not change (metav1.Condition, as
+  apimachinery meta.SetStatusCondition merges it).
+* shared_types.go (RouteParentStatus, RouteConditionAccepted, RouteConditionResolvedRefs): an
+  HTTPRoute gets one RouteParentStatus per parentRef whose Gateway the controller implements,
+  with its ``controllerName``; the entries of other controllers are kept. ``Accepted`` is True
+  (``Accepted``) when a listener admits the route (``sectionName``/``port`` of the parentRef,
+  ``allowedRoutes.namespaces`` ``Same`` (the default), ``All`` or ``Selector``, the kinds, and
+  the hostnames: ``NoMatchingParent``, ``NotAllowedByListeners``, ``NoMatchingListenerHostname``
+  when not). ``ResolvedRefs`` is True (``ResolvedRefs``) when every backendRef names an existing
+  Service or InferencePool of the route's namespace (``BackendNotFound`` when not; another kind
+  is ``InvalidKind``; a backend in another namespace is ``RefNotPermitted``: ReferenceGrants are
+  not simulated).
+
+The Gateway gets no ``status.addresses``: no Service or load balancer is simulated.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
+from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.fleet_scheduler import matches_selector
+from tests.emulators.kube.status import ApiError
+
+API = "gateway.networking.k8s.io/v1"
+GROUP = "gateway.networking.k8s.io"
+POOL_API = "inference.networking.k8s.io/v1"
+# What the lab's class implements: the app routing add-on's Istio (profiles.install_gateway).
+ISTIO = "istio.io/gateway-controller"
+# The core Route kind per listener protocol (gateway_types.go, Listener.Protocol and AllowedRoutes.Kinds).
+CORE_KINDS = {"HTTP": "HTTPRoute", "HTTPS": "HTTPRoute"}
+BACKENDS = {
+    ("", "Service"): ("v1", "Service"),
+    ("inference.networking.k8s.io", "InferencePool"): (POOL_API, "InferencePool"),
+}
+
+
+class GatewayController(Controller):
+    """Status for the GatewayClasses whose controllerName is one of ``implements``."""
+
+    watches: ClassVar[list[tuple[str, str]]] = [(API, "GatewayClass"), (API, "Gateway"), (API, "HTTPRoute")]
+
+    def __init__(self, implements: Iterable[str] = (ISTIO,), delay: float = 0.02) -> None:
+        super().__init__(delay)
+        self.implements = frozenset(implements)
+
+    def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
+        """Any change can change the status of the rest (a route's attachment, a Gateway's class):
+        one pass over all of them, writing only what changed."""
+        del obj
+        try:
+            self.sync(cluster)
+        except ApiError as exc:  # an object deleted meanwhile: its next event brings a new pass
+            if exc.code != 404:
+                raise
+
+    def sync(self, cluster: Any) -> None:
+        classes = {
+            c["metadata"]["name"]: c
+            for c in cluster.list(API, "GatewayClass")
+            if (c.get("spec") or {}).get("controllerName") in self.implements
+        }
+        for gc in classes.values():
+            _write(cluster, gc, {"conditions": _conditions(gc, [("Accepted", "True", "Accepted")])})
+        gateways = {
+            (g["metadata"]["namespace"], g["metadata"]["name"]): g
+            for g in cluster.list(API, "Gateway")
+            if (g.get("spec") or {}).get("gatewayClassName") in classes
+        }
+        attached: dict[tuple[str, str, str], int] = {}
+        for route in cluster.list(API, "HTTPRoute"):
+            self._route(cluster, route, gateways, attached)
+        for (ns, name), gw in gateways.items():
+            listeners = [
+                {
+                    "name": lst["name"],
+                    "supportedKinds": [{"group": GROUP, "kind": k} for k in _kinds(lst)],
+                    "attachedRoutes": attached.get((ns, name, lst["name"]), 0),
+                    "conditions": _conditions(
+                        gw,
+                        [
+                            ("Accepted", "True", "Accepted"),
+                            ("Programmed", "True", "Programmed"),
+                            ("ResolvedRefs", "True", "ResolvedRefs"),
+                            ("Conflicted", "False", "NoConflicts"),
+                        ],
+                        _listener_status(gw, lst["name"]),
+                    ),
+                }
+                for lst in (gw.get("spec") or {}).get("listeners") or []
+            ]
+            conditions = _conditions(gw, [("Accepted", "True", "Accepted"), ("Programmed", "True", "Programmed")])
+            _write(cluster, gw, {"conditions": conditions, "listeners": listeners})
+
+    def _route(
+        self,
+        cluster: Any,
+        route: dict[str, Any],
+        gateways: Mapping[tuple[str, str], dict[str, Any]],
+        attached: dict[tuple[str, str, str], int],
+    ) -> None:
+        md, spec = route["metadata"], route.get("spec") or {}
+        ns = md["namespace"]
+        ours: list[dict[str, Any]] = []
+        resolved = _resolved(cluster, ns, spec)
+        for ref in spec.get("parentRefs") or []:
+            if (ref.get("group") or GROUP) != GROUP or (ref.get("kind") or "Gateway") != "Gateway":
+                continue
+            key = (ref.get("namespace") or ns, ref["name"])
+            gw = gateways.get(key)
+            if gw is None:  # not a Gateway of a class implemented here: another controller's
+                continue
+            admitted, reason = _admitting(cluster, gw, ref, route)
+            for name in admitted:
+                attached[(*key, name)] = attached.get((*key, name), 0) + 1
+            accepted = ("Accepted", "True", "Accepted") if admitted else ("Accepted", "False", reason)
+            old = next((p for p in _parents(route) if p.get("parentRef") == ref), {})
+            ours.append(
+                {
+                    "parentRef": ref,
+                    "controllerName": next(iter(sorted(self.implements))),
+                    "conditions": _conditions(route, [accepted, resolved], old.get("conditions") or []),
+                }
+            )
+        others = [p for p in _parents(route) if p.get("controllerName") not in self.implements]
+        if ours or len(others) != len(_parents(route)):
+            _write(cluster, route, {"parents": others + ours})
+
+
+def _parents(route: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return list((route.get("status") or {}).get("parents") or [])
+
+
+def _kinds(listener: Mapping[str, Any]) -> list[str]:
+    wanted = [k["kind"] for k in (listener.get("allowedRoutes") or {}).get("kinds") or [] if k.get("kind")]
+    core = CORE_KINDS.get(str(listener.get("protocol")))
+    return wanted or ([core] if core else [])
+
+
+def _admitting(
+    cluster: Any, gw: Mapping[str, Any], ref: Mapping[str, Any], route: Mapping[str, Any]
+) -> tuple[list[str], str]:
+    """The listeners of ``gw`` that admit the route through ``ref``, or none and the reason."""
+    listeners = [
+        lst
+        for lst in (gw.get("spec") or {}).get("listeners") or []
+        if ref.get("sectionName") in (None, lst["name"]) and ref.get("port") in (None, lst.get("port"))
+    ]
+    if not listeners:
+        return [], "NoMatchingParent"
+    ns = route["metadata"]["namespace"]
+    allowed = [lst for lst in listeners if "HTTPRoute" in _kinds(lst) and _namespace_allowed(cluster, gw, lst, ns)]
+    if not allowed:
+        return [], "NotAllowedByListeners"
+    hostnames = (route.get("spec") or {}).get("hostnames") or []
+    matching = [lst["name"] for lst in allowed if _hostnames_intersect(lst.get("hostname"), hostnames)]
+    return (matching, "") if matching else ([], "NoMatchingListenerHostname")
+
+
+def _namespace_allowed(cluster: Any, gw: Mapping[str, Any], listener: Mapping[str, Any], ns: str) -> bool:
+    namespaces = (listener.get("allowedRoutes") or {}).get("namespaces") or {}
+    source = namespaces.get("from") or "Same"
+    if source == "All":
+        return True
+    if source == "Selector":
+        obj = cluster.get("v1", "Namespace", None, ns) or {}
+        return matches_selector(namespaces.get("selector") or {}, (obj.get("metadata") or {}).get("labels") or {})
+    return bool(gw["metadata"]["namespace"] == ns)
+
+
+def _hostnames_intersect(listener: str | None, route: list[str]) -> bool:
+    """A listener without a hostname takes every route; else one route hostname must match it,
+    a wildcard matching any one or more leading labels (gateway_types.go, Listener.Hostname)."""
+    if not listener or not route:
+        return True
+    return any(_host_match(listener, h) or _host_match(h, listener) for h in route)
+
+
+def _host_match(pattern: str, host: str) -> bool:
+    if pattern.startswith("*."):
+        return host.endswith(pattern[1:]) and len(host) > len(pattern) - 1
+    return pattern == host
+
+
+def _resolved(cluster: Any, ns: str, spec: Mapping[str, Any]) -> tuple[str, str, str]:
+    for rule in spec.get("rules") or []:
+        for backend in rule.get("backendRefs") or []:
+            kind = (backend.get("group") or "", backend.get("kind") or "Service")
+            if kind not in BACKENDS:
+                return "ResolvedRefs", "False", "InvalidKind"
+            if (backend.get("namespace") or ns) != ns:
+                return "ResolvedRefs", "False", "RefNotPermitted"
+            try:
+                found = cluster.get(*BACKENDS[kind], ns, backend["name"])
+            except ApiError:  # the API is not served
+                found = None
+            if found is None:
+                return "ResolvedRefs", "False", "BackendNotFound"
+    return "ResolvedRefs", "True", "ResolvedRefs"
+
+
+def _listener_status(gw: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
+    for lst in (gw.get("status") or {}).get("listeners") or []:
+        if lst.get("name") == name:
+            return list(lst.get("conditions") or [])
+    return []
+
+
+def _conditions(
+    obj: Mapping[str, Any], wanted: list[tuple[str, str, str]], old: list[dict[str, Any]] | None = None
+) -> list[dict[str, Any]]:
+    """metav1.Conditions merged as meta.SetStatusCondition does: the time moves only with the status."""
+    previous = {
+        c.get("type"): c for c in (old if old is not None else (obj.get("status") or {}).get("conditions") or [])
+    }
+    generation = int((obj.get("metadata") or {}).get("generation") or 1)
+    now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = []
+    for kind, status, reason in wanted:
+        before = previous.get(kind) or {}
+        since = before.get("lastTransitionTime") if before.get("status") == status else None
+        out.append(
+            {
+                "type": kind,
+                "status": status,
+                "reason": reason,
+                "message": "" if status == "True" else f"{kind} is {status}: {reason}",
+                "observedGeneration": generation,
+                "lastTransitionTime": since or now,
+            }
+        )
+    # Conditions of other types stay, as SetStatusCondition keeps them.
+    return out + [c for t, c in previous.items() if t not in {w[0] for w in wanted}]
+
+
+def _write(cluster: Any, obj: Mapping[str, Any], status: dict[str, Any]) -> None:
+    current = obj.get("status") or {}
+    if all(current.get(k) == v for k, v in status.items()):
+        return
+    md = obj["metadata"]
+    cluster.patch_status(obj["apiVersion"], obj["kind"], md.get("namespace"), md["name"], status)
