@@ -149,6 +149,29 @@ def test_a_prometheus_that_reads_only_its_own_namespace_is_refused(model_emulato
     assert "its own namespace only" in result.stderr
 
 
+def test_a_deploy_without_autoscale_warns_that_no_prometheus_selects_its_podmonitor(model_emulator: Start) -> None:
+    # The Prometheus Operator reports nothing about a PodMonitor it does not select
+    # (prometheus-operator pkg/prometheus/resource_selector.go): the deploy's own line says so.
+    emu = model_emulator()
+    install_podmonitor_api(emu)
+    emu.cluster.delete("monitoring.coreos.com/v1", "Prometheus", "monitoring", "kube-prometheus-stack-prometheus")
+    install_prometheus(emu, default_selector=False, namespace_selector={})
+    result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "-y")
+    assert result.exit_code == 0, result
+    assert "warning: no Prometheus selects PodMonitor default/phi-4 (" in result.stderr
+    assert "selects no PodMonitor): vLLM's metrics will not be scraped" in result.stderr
+    assert emu.cluster.get("monitoring.coreos.com/v1", "PodMonitor", "default", "phi-4") is not None
+
+
+def test_a_deploy_whose_podmonitor_kube_prometheus_stack_selects_gives_no_scrape_warning(model_emulator: Start) -> None:
+    emu = model_emulator(monitoring=True)
+    result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "-y")
+    assert result.exit_code == 0, result
+    assert "no Prometheus selects" not in result.stderr
+    monitor = emu.cluster.get("monitoring.coreos.com/v1", "PodMonitor", "default", "phi-4")
+    assert monitor["metadata"]["labels"]["release"] == "kube-prometheus-stack"
+
+
 def test_offline_the_podmonitor_keeps_akscli_labels_and_keda_the_default_address() -> None:
     result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--autoscale", "1:4", "--dry-run=client")
     assert result.exit_code == 0, result

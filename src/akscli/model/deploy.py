@@ -82,6 +82,8 @@ class DeployRequest:
     monitor_api: str | None = None
     # Labels a Prometheus's podMonitorSelector asks the PodMonitor for (monitoring.select_scraper).
     monitor_labels: dict[str, str] = field(default_factory=dict)
+    # Why no Prometheus would scrape the PodMonitor rendered without --autoscale (a warning).
+    monitor_warning: str | None = None
     # KAITO's own InferencePool of this InferenceSet (kinds.KAITO_POOL_SUFFIX), when it exists:
     # the route goes to it, and akscli makes no second pool over the same pods.
     kaito_pool: str | None = None

@@ -84,6 +84,25 @@ class Scraper:
 def select_scraper(kube: Kube, namespace: str, labels: Mapping[str, str]) -> Scraper:
     """The first Prometheus (by namespace/name) that selects a PodMonitor with ``labels`` plus
     its selector's matchLabels in ``namespace``; refused when none can."""
+    scraper, detail = find_scraper(kube, namespace, labels)
+    if scraper is not None:
+        return scraper
+    raise NotInstalledError(
+        f"--autoscale scales on {QUEUE_METRIC}, and no Prometheus would scrape a PodMonitor in namespace "
+        f"{namespace} ({detail})",
+        hint=SELECT_HINT,
+    )
+
+
+SELECT_HINT = (
+    "let a Prometheus select it: set spec.podMonitorSelector (kube-prometheus-stack: "
+    "prometheus.prometheusSpec.podMonitorSelectorNilUsesHelmValues=false) and podMonitorNamespaceSelector: {}"
+)
+
+
+def find_scraper(kube: Kube, namespace: str, labels: Mapping[str, str]) -> tuple[Scraper | None, str]:
+    """The first Prometheus (by namespace/name) that would select the PodMonitor, or None and why
+    none would."""
     prometheuses = sorted(
         kube.list(PROMETHEUS_OPERATOR_API, "Prometheus", all_namespaces=True)
         if kube.has_api(PROMETHEUS_OPERATOR_API, "Prometheus")
@@ -96,14 +115,18 @@ def select_scraper(kube: Kube, namespace: str, labels: Mapping[str, str]) -> Scr
     for prom in prometheuses:
         pick, why = scraper_of(prom, namespace, ns_labels, labels)
         if pick is not None:
-            return pick
+            return pick, ""
         reasons.append(why)
-    detail = "; ".join(reasons) if reasons else "the cluster has no Prometheus (monitoring.coreos.com/v1)"
-    raise NotInstalledError(
-        f"--autoscale scales on {QUEUE_METRIC}, and no Prometheus would scrape a PodMonitor in namespace "
-        f"{namespace} ({detail})",
-        hint="let a Prometheus select it: set spec.podMonitorSelector (kube-prometheus-stack: "
-        "prometheus.prometheusSpec.podMonitorSelectorNilUsesHelmValues=false) and podMonitorNamespaceSelector: {}",
+    return None, "; ".join(reasons) if reasons else "the cluster has no Prometheus (monitoring.coreos.com/v1)"
+
+
+def unscraped_warning(namespace: str, name: str, detail: str) -> str:
+    """The deploy's line for a PodMonitor no Prometheus selects: the Prometheus Operator reports
+    nothing about a PodMonitor it does not select (pkg/prometheus/resource_selector.go skips it),
+    so the user hears it here or not at all."""
+    return (
+        f"no Prometheus selects PodMonitor {namespace}/{name} ({detail}): vLLM's metrics will not be scraped; "
+        f"{SELECT_HINT}"
     )
 
 

@@ -47,14 +47,14 @@ def prepare(kube: Kube, req: DeployRequest) -> None:
     req.monitor_api = monitor_api(kube)
     if req.monitor_api == PROMETHEUS_OPERATOR_API:
         needs_metric = req.autoscale is not None and req.runtime == "vllm"
-        try:
-            scraper = monitoring.select_scraper(
-                kube, req.namespace, {MODEL_LABEL: req.name, RUNTIME_LABEL: req.runtime}
-            )
-        except NotInstalledError:
-            if needs_metric:
-                raise
+        labels = {MODEL_LABEL: req.name, RUNTIME_LABEL: req.runtime}
+        if needs_metric:
+            scraper: monitoring.Scraper | None = monitoring.select_scraper(kube, req.namespace, labels)
         else:
+            scraper, detail = monitoring.find_scraper(kube, req.namespace, labels)
+            if scraper is None and req.serves_vllm_metrics and not req.fleet:
+                req.monitor_warning = monitoring.unscraped_warning(req.namespace, req.name, detail)
+        if scraper is not None:
             req.monitor_labels = scraper.labels
             if needs_metric and req.prometheus is None:
                 req.prometheus = scraper.address
@@ -127,7 +127,7 @@ def check_operators(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
 
 def check(kube: Kube, req: DeployRequest, objects: Iterable[Mapping[str, Any]], *, wait: bool) -> list[str]:
     """Refuse what would not work, before anything is applied; return the warnings to show."""
-    warnings: list[str] = []
+    warnings: list[str] = [req.monitor_warning] if req.monitor_warning else []
     check_operators(kube, objects)
     if req.autoscale and req.runtime == "kaito":
         _check_kaito_scaler(kube)

@@ -212,6 +212,53 @@ def install_podmonitor_api(emu: Any, group: str = "monitoring.coreos.com") -> No
         install_prometheus(emu)
 
 
+# The kube-prometheus-stack chart the lab's Prometheus is rendered from (upstream:
+# prometheus-community/helm-charts cf408a290aec489277a94450bb3511432477a53a, chart version 88.5.3).
+KUBE_PROMETHEUS_STACK_VERSION = "88.5.3"
+
+
+def kube_prometheus_stack_prometheus(
+    release: str = "kube-prometheus-stack", namespace: str = "monitoring"
+) -> dict[str, Any]:
+    """The Prometheus ``helm install RELEASE prometheus-community/kube-prometheus-stack -n NAMESPACE``
+    makes with the chart's default values (charts/kube-prometheus-stack): named
+    ``<fullname>-prometheus`` (templates/_helpers.tpl kube-prometheus-stack.prometheus.crname;
+    fullname is the release name when it contains the chart's name, else RELEASE-kube-prometheus-stack,
+    cut to 26 characters), labelled as kube-prometheus-stack.labels labels it, and, with
+    values.yaml's ``*SelectorNilUsesHelmValues: true``, selecting ServiceMonitors, PodMonitors and
+    Probes labelled ``release: RELEASE`` in every namespace (templates/prometheus/prometheus.yaml:
+    an empty namespace selector is written as ``{}``, which selects every namespace)."""
+    chart = "kube-prometheus-stack"
+    fullname = (release if chart in release else f"{release}-{chart}")[:26].rstrip("-")
+    by_release = {"matchLabels": {"release": release}}
+    return {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "Prometheus",
+        "metadata": {
+            "name": f"{fullname}-prometheus",
+            "namespace": namespace,
+            "labels": {
+                "app": f"{chart}-prometheus",
+                "app.kubernetes.io/managed-by": "Helm",
+                "app.kubernetes.io/instance": release,
+                "app.kubernetes.io/version": KUBE_PROMETHEUS_STACK_VERSION,
+                "app.kubernetes.io/part-of": chart,
+                "chart": f"{chart}-{KUBE_PROMETHEUS_STACK_VERSION}",
+                "release": release,
+                "heritage": "Helm",
+            },
+        },
+        "spec": {
+            "serviceMonitorSelector": by_release,
+            "serviceMonitorNamespaceSelector": {},
+            "podMonitorSelector": by_release,
+            "podMonitorNamespaceSelector": {},
+            "probeSelector": by_release,
+            "probeNamespaceSelector": {},
+        },
+    }
+
+
 def install_prometheus(
     emu: Any,
     name: str = "kube-prometheus-stack-prometheus",
@@ -220,31 +267,22 @@ def install_prometheus(
     namespace_selector: dict[str, Any] | None = None,
     default_selector: bool = True,
 ) -> None:
-    """A Prometheus (monitoring.coreos.com/v1). By default kube-prometheus-stack's: it selects
-    PodMonitors labelled release=<helm release> in every namespace
-    (prometheus-community/helm-charts charts/kube-prometheus-stack templates/prometheus/prometheus.yaml
-    with values.yaml podMonitorSelectorNilUsesHelmValues: true, podMonitorNamespaceSelector: {})."""
+    """A Prometheus (monitoring.coreos.com/v1). By default kube-prometheus-stack's
+    (kube_prometheus_stack_prometheus). Without ``default_selector`` its spec has no selector
+    (null: selects no PodMonitor, and a null namespace selector reads its own namespace only);
+    ``selector`` and ``namespace_selector`` set podMonitorSelector and podMonitorNamespaceSelector."""
     install_crd(emu, "monitoring.coreos.com", "Prometheus", plural="prometheuses")
     if emu.cluster.get("v1", "Namespace", None, namespace) is None:
         emu.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
-    spec: dict[str, Any] = {}
-    if default_selector:
-        spec = {
-            "podMonitorSelector": {"matchLabels": {"release": "kube-prometheus-stack"}},
-            "podMonitorNamespaceSelector": {},
-        }
+    prom = kube_prometheus_stack_prometheus(namespace=namespace)
+    prom["metadata"]["name"] = name
+    if not default_selector:
+        prom["spec"] = {}
     if selector is not None:
-        spec["podMonitorSelector"] = selector
+        prom["spec"]["podMonitorSelector"] = selector
     if namespace_selector is not None:
-        spec["podMonitorNamespaceSelector"] = namespace_selector
-    emu.cluster.create(
-        {
-            "apiVersion": "monitoring.coreos.com/v1",
-            "kind": "Prometheus",
-            "metadata": {"name": name, "namespace": namespace},
-            "spec": spec,
-        }
-    )
+        prom["spec"]["podMonitorNamespaceSelector"] = namespace_selector
+    emu.cluster.create(prom)
 
 
 def install_crd(emu: Any, group: str, kind: str, plural: str | None = None) -> None:
