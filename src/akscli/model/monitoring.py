@@ -121,9 +121,12 @@ def find_scraper(kube: Kube, namespace: str, labels: Mapping[str, str]) -> tuple
 
 
 def unscraped_warning(namespace: str, name: str, detail: str) -> str:
-    """The deploy's line for a PodMonitor no Prometheus selects: the Prometheus Operator reports
-    nothing about a PodMonitor it does not select (pkg/prometheus/resource_selector.go skips it),
-    so the user hears it here or not at all."""
+    """The deploy's line for a PodMonitor no Prometheus selects. The Prometheus Operator skips it
+    without a word (pkg/prometheus/resource_selector.go selectObjects); only with its
+    StatusForConfigurationResources gate, off by default (pkg/operator/config.go), does a
+    PodMonitor get ``status.bindings``, and then only for the Prometheus objects that select it
+    (pkg/apis/monitoring/v1/types.go ConfigResourceStatus; prometheus-operator 6adcebc5). So the
+    user hears it here or not at all."""
     return (
         f"no Prometheus selects PodMonitor {namespace}/{name} ({detail}): vLLM's metrics will not be scraped; "
         f"{SELECT_HINT}"
