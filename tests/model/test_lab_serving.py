@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.cli import invoke, list_items
-from tests.emulators.serving import serve_models
+from tests.emulators.serving import serve_models, vllm_serves
 
 Start = Callable[..., Any]
 
@@ -101,3 +101,22 @@ def test_model_top_reads_vllm_metrics_from_the_vllm_deployment_s_pod(model_emula
     assert result.exit_code == 0, result
     [row] = list_items(result.stdout)
     assert row["pod"].startswith("phi-4-") and row["waiting"] == 0
+
+
+def test_a_vllm_serve_command_serves_its_positional_model_on_its_port() -> None:
+    # `vllm serve MODEL`: the served name falls back to the model (vllm/config/model.py get_served_model_name).
+    container = {"name": "s", "image": "any", "command": ["vllm", "serve", "Qwen/Qwen3-8B"], "args": ["--port", "9000"]}
+    assert vllm_serves(container) == ("Qwen/Qwen3-8B", 9000)
+
+
+def test_the_first_served_model_name_wins_and_the_port_defaults_to_8000() -> None:
+    container = {
+        "name": "s",
+        "image": "vllm/vllm-openai:v0.11.0",
+        "args": ["--model", "m", "--served-model-name", "a", "b"],
+    }
+    assert vllm_serves(container) == ("a", 8000)
+
+
+def test_a_container_that_runs_no_vllm_server_serves_nothing() -> None:
+    assert vllm_serves({"name": "s", "image": "nginx:1.27", "args": ["--model", "m"]}) is None
