@@ -349,3 +349,17 @@ def test_a_node_class_not_on_the_cluster_is_a_warning_naming_it(model_emulator: 
     nap_lab(model_emulator)
     added = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--node-class", "gpu-class", "-y")
     assert added.exit_code == 0 and "AKSNodeClass gpu-class is not on the cluster" in added.stderr
+
+
+def test_add_again_lists_for_its_prune_only_the_kinds_its_stack_recorded(model_emulator: Start) -> None:
+    # akscli.kube.stack_kinds: the pool's stack records NodePool and AKSNodeClass, so the re-run's
+    # prune does not list Deployments, Workspaces, RayClusters... (19 labelled lists on main, 3 here).
+    emu = nap_lab(model_emulator)
+    added = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--os-disk-size", "512", "-y")
+    assert added.exit_code == 0, text(added)
+    emu.record_requests = True
+    emu.request_log.clear()
+    again = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "-y")
+    assert again.exit_code == 0 and "aksnodeclass.karpenter.azure.com/gpu pruned" in text(again), text(again)
+    listed = {e.path for e in emu.request_log if e.method == "GET" and e.query.get("labelSelector")}
+    assert listed == {"/apis/karpenter.sh/v1/nodepools", "/apis/karpenter.azure.com/v1beta1/aksnodeclasses"}

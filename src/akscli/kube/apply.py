@@ -18,6 +18,7 @@ from typing import Any
 
 from akscli import errors
 from akscli.concurrency import parallel_map
+from akscli.kube import stack_kinds
 from akscli.kube.client import FIELD_MANAGER, Kube
 from akscli.printable import MASK, SECRET_FIELDS, is_secret
 from akscli.render import STACK_LABEL
@@ -64,7 +65,8 @@ CORE_GROUPS = frozenset(
     }
 )
 
-# Kinds akscli ever creates: where --prune looks for objects of a stack.
+# Kinds akscli ever creates: where --prune looks for objects of a stack that records no kinds
+# (akscli.kube.stack_kinds).
 PRUNE_KINDS: tuple[tuple[str, str], ...] = (
     ("v1", "ConfigMap"),
     ("v1", "Secret"),
@@ -230,6 +232,13 @@ def plan(
     namespaces = [o for o in prepared if o["kind"] == "Namespace" and o["apiVersion"] == "v1"]
     others = [o for o in prepared if not (o["kind"] == "Namespace" and o["apiVersion"] == "v1")]
     known = _current_stack_objects(kube, prepared, stack, options.parallel)
+    pruned: list[Change] = []
+    if stack:
+        recorded = stack_kinds.recorded(known.values())
+        if options.prune:
+            pruned = _prune_candidates(kube, prepared, stack, options.parallel, recorded)
+            recorded = [(c.obj["apiVersion"], c.obj["kind"]) for c in pruned]
+        stack_kinds.record(prepared, recorded)
     planned: dict[int, Change] = {}
 
     def plan_one(obj: dict[str, Any], new_namespaces: set[str]) -> Change:
@@ -257,10 +266,7 @@ def plan(
     fresh = {c.obj["metadata"]["name"] for c in planned.values() if c.action == "create"}
     for obj, change in zip(others, parallel_map(lambda o: plan_one(o, fresh), others, options.parallel), strict=True):
         planned[id(obj)] = change
-    changes = [planned[id(o)] for o in prepared]
-    if options.prune and stack:
-        changes += _prune_candidates(kube, prepared, stack, options.parallel)
-    return Plan(changes)
+    return Plan([planned[id(o)] for o in prepared] + pruned)
 
 
 # A controller that keeps writing the object (status aside, which the diff ignores) is met again
@@ -337,10 +343,19 @@ def _current_stack_objects(
     return found
 
 
-def _prune_candidates(kube: Kube, rendered: Sequence[dict[str, Any]], stack: str, parallel: int) -> list[Change]:
+def _prune_candidates(
+    kube: Kube,
+    rendered: Sequence[dict[str, Any]],
+    stack: str,
+    parallel: int,
+    recorded: Sequence[tuple[str, str]] | None,
+) -> list[Change]:
+    """The stack's objects this apply does not render: one labelled list of each kind the stack's
+    record names (akscli.kube.stack_kinds), or of every kind akscli creates where it has none."""
     keep = {(o["apiVersion"], o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]) for o in rendered}
     selector = f"{STACK_LABEL}={stack}"
-    kinds = list(dict.fromkeys([*PRUNE_KINDS, *((o["apiVersion"], o["kind"]) for o in rendered)]))
+    owned = PRUNE_KINDS if recorded is None else recorded
+    kinds = list(dict.fromkeys([*owned, *stack_kinds.rendered(rendered)]))
 
     def stale_of(kind_ref: tuple[str, str]) -> list[Change]:
         api_version, kind = kind_ref
