@@ -1,0 +1,86 @@
+"""What the node auto-provisioning simulator (karpenter.py) shares with its helpers: the kinds and
+labels it reads and writes, a requirement checked against an instance type's labels, the pool's
+template and capacity type, prices. Moved out of karpenter.py as it neared 600 lines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.emulators.kube.status import ApiError
+
+NODEPOOL = ("karpenter.sh/v1", "NodePool")
+NODECLAIM = ("karpenter.sh/v1", "NodeClaim")
+NODECLASS = ("karpenter.azure.com/v1beta1", "AKSNodeClass")
+NODEPOOL_LABEL = "karpenter.sh/nodepool"
+CAPACITY_TYPE = "karpenter.sh/capacity-type"
+NODECLASS_LABEL = "karpenter.azure.com/aksnodeclass"
+INSTANCE_TYPE = "node.kubernetes.io/instance-type"
+REGION_LABEL = "topology.kubernetes.io/region"
+ZONE_LABEL = "topology.kubernetes.io/zone"
+DEFAULT_ZONES = ("1", "2", "3")
+# upstream: Azure/karpenter-provider-azure 352646f pkg/providers/instance/offerings/commonerrorhandlers.go
+# LowQuotaTTL and SubscriptionQuotaReachedTTL, in seconds.
+LOW_QUOTA_TTL = 10 * 60.0
+SUBSCRIPTION_QUOTA_REACHED_TTL = 60 * 60.0
+
+
+def _requirement_admits(requirement: dict[str, Any], labels: dict[str, str]) -> bool:
+    """One NodeSelectorRequirement against an instance type's labels (upstream: kubernetes-sigs/
+    karpenter 2266468 pkg/scheduling/requirement.go: In, NotIn, Exists, DoesNotExist, Gt, Lt)."""
+    key, op = str(requirement.get("key")), requirement.get("operator")
+    values = [str(v) for v in requirement.get("values") or []]
+    value = labels.get(key)
+    if op == "In":
+        return value in values
+    if op == "NotIn":
+        return value not in values
+    if op == "Exists":
+        return value is not None
+    if op == "DoesNotExist":
+        return value is None
+    if op in ("Gt", "Lt"):
+        if value is None or not values:
+            return False
+        return int(value) > int(values[0]) if op == "Gt" else int(value) < int(values[0])
+    return False
+
+
+def instance_labels(vm_size: str) -> dict[str, str]:
+    """The labels the Azure provider gives an instance type: akscli.nap.size_labels names the
+    upstream file of each (computeRequirements)."""
+    from akscli.nap import size_labels
+
+    return size_labels(vm_size)
+
+
+def _template(pool: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    template = (pool.get("spec") or {}).get("template") or {}
+    return template.get("metadata") or {}, template.get("spec") or {}
+
+
+def _price(vm_size: str) -> float:
+    from akscli.model import skus
+
+    found = skus.price(vm_size)
+    return found if found is not None else float("inf")
+
+
+def _capacity_type(pool: dict[str, Any]) -> str:
+    """The capacity type the pool's nodes are made with: "NAP prioritizes Spot instances when both
+    Spot and On-demand are specified" (upstream: MicrosoftDocs/azure-aks-docs fb060abe
+    articles/aks/node-auto-provisioning-node-pools.md)."""
+    requirements = _template(pool)[1].get("requirements") or []
+    types = [str(v) for r in requirements if r.get("key") == CAPACITY_TYPE for v in r.get("values") or []]
+    types = types or ["on-demand"]
+    return "spot" if "spot" in types else types[0]
+
+
+def _unless_deleted(work: Any) -> None:
+    """Run ``work``, dropping it where an object it writes was deleted meanwhile (a 404), as a
+    controller's reconcile of a deleted object ends (the NodePool and its AKSNodeClass deleted
+    while a pass or a launch retry runs)."""
+    try:
+        work()
+    except ApiError as exc:
+        if exc.code != 404:
+            raise
