@@ -173,7 +173,10 @@ def test_a_claim_whose_only_size_is_out_of_quota_is_deleted_with_an_insufficient
     [event] = ice_events(emu)
     claim = event["involvedObject"]["name"]
     assert (event["type"], event["involvedObject"]["kind"]) == ("Warning", "NodeClaim")
-    assert event["message"] == f"NodeClaim {claim} event: all requested instance types were unavailable during launch"
+    # InsufficientCapacityError.Error(): "insufficient capacity, %s" (karpenter pkg/cloudprovider/types.go)
+    assert event["message"] == (
+        f"NodeClaim {claim} event: insufficient capacity, all requested instance types were unavailable during launch"
+    )
     assert emu.cluster.get(*CLAIMS, None, claim) is None
     # The size stays unavailable: no second claim for the pod, no node.
     assert not wait_until(lambda: emu.cluster.list(*CLAIMS), timeout=0.5)
@@ -207,8 +210,9 @@ def test_a_size_out_of_quota_is_marked_unavailable_and_the_same_nodeclaim_launch
     )
     [claim] = emu.cluster.list(*CLAIMS)
     assert claim["metadata"]["labels"]["node.kubernetes.io/instance-type"] == NC80
+    # every offering of the size, the regional one ("0") with the zonal ones
     assert {(size, zone) for size, zone, _ in emu.nap.unavailable} == {
-        (H100, "eastus-1"), (H100, "eastus-2"), (H100, "eastus-3")
+        (H100, "eastus-1"), (H100, "eastus-2"), (H100, "eastus-3"), (H100, "0")
     }  # fmt: skip
 
 

@@ -119,7 +119,7 @@ def test_model_status_keeps_the_deleted_claims_reason_after_karpenter_says_it_fa
     # The pool's other sizes are not offered in the region, so no pool has an available size left.
     emu = nap_lab(model_emulator)
     emu.nap.quota_reached.add(H100)
-    emu.nap.zones.update({NC80: (), "Standard_ND96isr_H100_v5": ()})
+    emu.nap.not_offered.update({NC80, "Standard_ND96isr_H100_v5"})
     assert invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--max-gpus", "8", "-y").exit_code == 0
     assert invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--vm-size", H100, "-y").exit_code == 0
     assert wait_until(

@@ -40,34 +40,38 @@ Upstream files (kubernetes-sigs/karpenter 2266468, Azure/karpenter-provider-azur
 - The pod made a NodeClaim for gets a Normal ``Nominated`` event "Pod should schedule on:
   nodeclaim/NAME" (upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/
   scheduling/events.go NominatePodEvent) and is not given a second NodeClaim while that one exists.
-- Offerings: each size is offered in the zones ``zones`` gives it (default 1-3) of ``region``; a
-  node is made in the first zone the pool's requirements admit, labelled topology.kubernetes.io/zone
-  "<region>-<n>" and topology.kubernetes.io/region (Azure/karpenter-provider-azure 352646f
-  pkg/providers/instancetype/instancetypes.go createOfferings; pkg/utils/zones/zones.go).
+- Offerings: each size is offered in the zones ``zones`` gives it (default 1-3) of ``region`` and in
+  the regional offering "0" (a size offered in no zone, ``zones[size] = ()``, has that one only; a
+  size in ``not_offered`` has none); a
+  node is made in the first zone the pool's requirements admit, zonal before regional, labelled
+  topology.kubernetes.io/zone "<region>-<n>" or "0", topology.kubernetes.io/region and
+  karpenter.azure.com/placement-scope zonal or regional (Azure/karpenter-provider-azure 352646f
+  pkg/providers/instancetype/instancetypes.go instanceTypeZones, createOfferings;
+  pkg/utils/zones/zones.go; allocationstrategy/stages/offering_rank.go).
 - The NodeClaim lists every size that fits the pod, cheapest first, as one instance-type In
   requirement, and gets the instance-type, capacity-type and zone labels only once launched
   (nodeclaimtemplate.go ToNodeClaim; launch.go PopulateNodeClaimDetails).
-- A size in ``quota_reached`` (a test's knob): the launch fails, Launched Unknown,
-  SubscriptionQuotaReached (pkg/controllers/nodeclaim/lifecycle/launch.go launchNodeClaim;
-  Azure/karpenter-provider-azure 352646f pkg/providers/instance/offerings/commonerrorhandlers.go
-  handleSKUFamilyQuotaError), its offerings go into ``unavailable`` in every zone
-  (pkg/cache/unavailableofferings.go) and the same NodeClaim is launched again with the next size
-  it lists (pkg/cloudprovider/cloudprovider.go resolveInstanceTypes); a NodeClaim with no size left
-  is deleted with a Warning InsufficientCapacityError event "NodeClaim NAME event: all requested
-  instance types were unavailable during launch" (cloudprovider.go Create; launch.go,
-  events.go InsufficientCapacityErrorEvent). A marked offering is available again once its TTL has
-  passed on the simulator's clock (``now``, moved by ``advance``): 10 min, or 1 h for a size in
-  ``quota_zero`` (commonerrorhandlers.go LowQuotaTTL, SubscriptionQuotaReachedTTL; pkg/cache/
-  unavailableofferings.go). Not modelled: the registration TTL.
+- Azure refusing the VM (``failures``, by size and zone, Azure's error codes of
+  karpenter_errors.FAILURES; a size in ``quota_reached`` is SKUFamilyQuota): the provider's handler
+  marks offerings unavailable for its TTL and gives the reason and message (karpenter_errors.handle,
+  pkg/providers/instance/offerings/commonerrorhandlers.go). An answer to the create sets Launched
+  Unknown with them and the same NodeClaim is launched again with what is still available
+  (pkg/controllers/nodeclaim/lifecycle/launch.go launchNodeClaim; pkg/cloudprovider/cloudprovider.go
+  resolveInstanceTypes); the regional quota is an InsufficientCapacityError: the NodeClaim is deleted
+  with its event and the pod is tried again 10 s on the clock. A failed operation (the allocation
+  failures) deletes the launched NodeClaim with a Warning AsyncProvisioningError "Failed to register:
+  ..." (cloudprovider.go handleInstancePromise). A NodeClaim with no size left is deleted with a
+  Warning InsufficientCapacityError event "NodeClaim NAME event: insufficient capacity, all requested
+  instance types were unavailable during launch" (cloudprovider.go Create; launch.go, events.go
+  InsufficientCapacityErrorEvent). A marked offering is available again once its TTL has passed on
+  the simulator's clock (``now``, moved by ``advance``); 1 h instead of 10 min for a family quota
+  of a size in ``quota_zero`` (pkg/cache/unavailableofferings.go). Not modelled: the registration TTL.
 - After a NodeClaim is deleted, the pod is looked at again (karpenter's pod controller requeues a
-  pending pod every 10 s: pkg/controllers/provisioning/controller.go). Where no Ready NodePool has
-  a size with an available offering, the pod gets Karpenter's Warning FailedScheduling "Failed to
-  schedule pod, nodepool requirements filtered out all available instance types", source
-  ``karpenter``, once in 5 minutes of the clock (scheduler.go NewScheduler and add; events.go
-  PodFailedToScheduleEvent). Not posted: the other reasons Karpenter gives (a pool's CanAdd
-  error, InstanceTypeFilterError in nodeclaim.go), whose requirements and resources text
-  includes daemonset overhead the simulator does not model, and the NodePool's
-  NoCompatibleInstanceTypes event.
+  pending pod every 10 s: pkg/controllers/provisioning/controller.go). A pod no NodePool makes a
+  NodeClaim for gets Karpenter's Warning FailedScheduling "Failed to schedule pod, ERROR", source
+  ``karpenter``, once in 5 minutes of the clock (events.go PodFailedToScheduleEvent), ERROR as
+  karpenter_scheduling.pod_error gives it (no template left, limits, taints; not the requirement
+  and resource texts, which it leaves unposted).
 - The NodePool's status: resources (the sum of its nodes' capacity, with ``nodes``) and nodes
   (pkg/controllers/nodepool/counter/controller.go), and the NodeClassReady and Ready conditions.
 - A deleted NodePool's NodeClaims go, and their nodes with them (owner references, and the
@@ -93,14 +97,13 @@ from tests.emulators.kube.controllers.karpenter_common import (
     CAPACITY_TYPE,
     DEFAULT_ZONES,
     INSTANCE_TYPE,
-    LOW_QUOTA_TTL,
     NODECLAIM,
     NODECLASS,
     NODECLASS_LABEL,
     NODEPOOL,
     NODEPOOL_LABEL,
+    PLACEMENT_SCOPE,
     REGION_LABEL,
-    SUBSCRIPTION_QUOTA_REACHED_TTL,
     ZONE_LABEL,
     _capacity_type,
     _price,
@@ -109,6 +112,8 @@ from tests.emulators.kube.controllers.karpenter_common import (
     _unless_deleted,
     instance_labels,
 )
+from tests.emulators.kube.controllers.karpenter_errors import FAILURES, REGIONAL, Handled, handle, truncate
+from tests.emulators.kube.controllers.karpenter_scheduling import pod_error
 from tests.emulators.kube.controllers.rescheduling import unschedulable_pods, waiting_pods
 from tests.emulators.kube.controllers.scheduling import Scheduler, fit_reasons, pod_requests, quantity
 
@@ -129,6 +134,9 @@ class NodeAutoProvisioner(PassController):
         # every size in zones 1-3 unless told).
         self.region = "eastus"
         self.zones: dict[str, tuple[str, ...]] = {}
+        # Sizes the region does not offer at all: no offering (the provider lists only the region's
+        # SKUs without a location restriction: instancetypes.go List, skewer HasLocationRestriction).
+        self.not_offered: set[str] = set()
         # Sizes whose family quota limit is 0 (tests set it, with quota_reached): marked for an hour.
         self.quota_zero: set[str] = set()
         # Offerings a launch failed on, (size, zone label, capacity type), to the clock time they are
@@ -138,6 +146,11 @@ class NodeAutoProvisioner(PassController):
         self.unavailable: dict[tuple[str, str, str], float] = {}
         # The simulator's clock, in seconds: a test moves it (``advance``) instead of sleeping.
         self.now = 0.0
+        # Azure's answer to a VM create, by (size, zone label) or (size, None) for any zone: a code
+        # of karpenter_errors.FAILURES (tests set it; ``quota_reached`` is SKUFamilyQuota).
+        self.failures: dict[tuple[str, str | None], str] = {}
+        self.spot_unavailable_until = -1.0  # LowPriorityQuota: every spot offering (spotKey)
+        self._retry_at = -1.0  # no NodeClaim before (an InsufficientCapacityError that marked nothing)
 
     def attach(self, manager: Any) -> None:
         unschedulable_pods(manager.api).changed.append(self._on_change)
@@ -228,14 +241,20 @@ class NodeAutoProvisioner(PassController):
     def is_unavailable(self, offering: tuple[str, str, str]) -> bool:
         """The offering is marked and its TTL has not passed (go-cache Get misses an expired item)."""
         until = self.unavailable.get(offering)
+        if offering[2] == "spot" and self.now < self.spot_unavailable_until:
+            return True  # pkg/cache/unavailableofferings.go IsUnavailable: spotKey first
         return until is not None and self.now < until
 
     def offering_zones(self, size: str) -> list[str]:
-        """The zone labels of the size's offerings in the region (upstream: Azure/karpenter-provider-azure
-        352646f pkg/providers/instancetype/instancetypes.go createOfferings: one offering per zone
-        the size is offered in and capacity type, with a topology.kubernetes.io/zone requirement of
-        "<region>-<zone>", pkg/utils/zones/zones.go)."""
-        return [f"{self.region}-{z}" for z in sorted(self.zones.get(size, DEFAULT_ZONES))]
+        """The zone labels of the size's offerings in the region, zonal first (upstream:
+        Azure/karpenter-provider-azure 352646f pkg/providers/instancetype/instancetypes.go
+        instanceTypeZones and createOfferings: "<region>-<zone>" for each zone the size is offered
+        in (pkg/utils/zones/zones.go), and the regional offering "0" for every size, the only one
+        of a size offered in no zone (``zones[size] = ()``); pkg/providers/allocationstrategy/stages/
+        offering_rank.go prefers zonal over regional at an equal price)."""
+        if size in self.not_offered:
+            return []
+        return [f"{self.region}-{z}" for z in sorted(self.zones.get(size, DEFAULT_ZONES))] + [REGIONAL]
 
     def _candidates(
         self,
@@ -273,6 +292,9 @@ class NodeAutoProvisioner(PassController):
                     NODECLASS_LABEL: str(ref.get("name") or ""),
                     REGION_LABEL: self.region,
                     ZONE_LABEL: zone,
+                    # pkg/utils/zones/zones.go PlacementScopeForZone, on the node: vminstance.go
+                    # getLaunchTemplate, cloudprovider.go vmInstanceToNodeClaim.
+                    PLACEMENT_SCOPE: "regional" if zone == REGIONAL else "zonal",
                 }
                 if all(_requirement_admits(r, offered) for r in spec.get("requirements") or []):
                     labels = offered
@@ -322,9 +344,12 @@ class NodeAutoProvisioner(PassController):
             uid = str(pod["metadata"].get("uid", ""))
             if cluster.get(*NODECLAIM, None, self._nominated.get(uid, "")) is not None:
                 continue  # nominated to a NodeClaim still in flight (not launched yet)
+            if self.now < self._retry_at:
+                continue
             made_node, claim = self._provision(cluster, spec, need)
-            if claim is None and self._all_filtered_out(cluster):
-                self._failed_to_schedule(cluster, pod)
+            said = pod_error(self, cluster, spec, need) if claim is None else None
+            if said:
+                self._failed_to_schedule(cluster, pod, said)
             if claim:
                 # upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/
                 # scheduling/events.go NominatePodEvent (reason events.Nominated, Normal).
@@ -333,18 +358,7 @@ class NodeAutoProvisioner(PassController):
             if made_node is not None:
                 made.append((made_node, Counter({**need, "pods": 1})))
 
-    def _all_filtered_out(self, cluster: ClusterState) -> bool:
-        """Whether there is a Ready NodePool and none has a size with an available offering that its
-        requirements admit (upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/
-        scheduling/scheduler.go NewScheduler drops such a pool's template, filterInstanceTypesByRequirements
-        with cloudprovider/types.go Offerings.Available; with no template left, add returns "nodepool
-        requirements filtered out all available instance types")."""
-        pools = [p for p in self._pools(cluster) if self._ready_class(cluster, p)]
-        return bool(pools) and not any(
-            self._candidates(cluster, p, _capacity_type(p), within_limits=False) for p in pools
-        )
-
-    def _failed_to_schedule(self, cluster: ClusterState, pod: dict[str, Any]) -> None:
+    def _failed_to_schedule(self, cluster: ClusterState, pod: dict[str, Any], error: str) -> None:
         """Karpenter's own Warning FailedScheduling on the pod, once in 5 minutes of the simulator's
         clock a pod (upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/
         scheduling/events.go PodFailedToScheduleEvent, DedupeTimeout 5 min, DedupeValues the pod's
@@ -354,7 +368,7 @@ class NodeAutoProvisioner(PassController):
         if uid in self._failed_at and self.now - self._failed_at[uid] < 5 * 60:
             return
         self._failed_at[uid] = self.now
-        message = "Failed to schedule pod, nodepool requirements filtered out all available instance types"
+        message = f"Failed to schedule pod, {error}"  # karpenter_scheduling.pod_error
         cluster.add_event(pod, "FailedScheduling", message, type="Warning", component="karpenter")
 
     def _provision(
@@ -449,7 +463,11 @@ class NodeAutoProvisioner(PassController):
             # (no instance type left: an InsufficientCapacityError); kubernetes-sigs/karpenter 2266468
             # pkg/controllers/nodeclaim/lifecycle/launch.go launchNodeClaim deletes the NodeClaim and
             # events.go InsufficientCapacityErrorEvent records it (Warning).
-            message = f"NodeClaim {claim_name} event: all requested instance types were unavailable during launch"
+            # InsufficientCapacityError.Error() is "insufficient capacity, %s" (karpenter pkg/cloudprovider/types.go).
+            message = (
+                f"NodeClaim {claim_name} event: insufficient capacity, all requested instance types were unavailable "
+                "during launch"
+            )
             cluster.add_event(claim, "InsufficientCapacityError", message, type="Warning", component="karpenter")
             cluster.delete(*NODECLAIM, None, claim_name)
             # The pod is still pending: karpenter's pod controller requeues a provisionable pod every
@@ -462,31 +480,27 @@ class NodeAutoProvisioner(PassController):
         node_name = f"aks-{claim_name}"
         t = now_iso()
         size = labels[INSTANCE_TYPE]
-        if size in self.quota_reached:
-            # upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/nodeclaim/lifecycle/launch.go
-            # launchNodeClaim: a CreateError sets Launched Unknown with its ConditionReason and
-            # ConditionMessage, and the NodeClaim stays; the Azure provider's family-quota error,
-            # Azure/karpenter-provider-azure 352646f pkg/providers/instance/offerings/
-            # commonerrorhandlers.go handleSKUFamilyQuotaError.
-            message = (
-                f"subscription level {labels[CAPACITY_TYPE]} vCPU quota for {size} has been reached "
-                "(may try provision an alternative instance type)"
-            )
-            unknown = {"status": "Unknown", "lastTransitionTime": t}
-            launched = {"type": "Launched", **unknown, "reason": "SubscriptionQuotaReached", "message": message}
-            cluster.patch_status(*NODECLAIM, None, claim_name, {"conditions": [launched]})
-            # handleSKUFamilyQuotaError: SubscriptionQuotaReachedTTL (1 h) where the quota limit is 0,
-            # LowQuotaTTL (10 min) otherwise (commonerrorhandlers.go cpuLimitIsZero).
-            ttl = SUBSCRIPTION_QUOTA_REACHED_TTL if size in self.quota_zero else LOW_QUOTA_TTL
-            for zone in self.offering_zones(size):
-                self.unavailable[(size, zone, labels[CAPACITY_TYPE])] = self.now + ttl
-            if self._manager is not None:
-                # launch.go returns the error: the NodeClaim is requeued and launched again.
-                self._manager.call_later(
-                    self, lambda c: _unless_deleted(lambda: self._launch(c, claim_name)), self.delay
-                )
+        zone = labels[ZONE_LABEL]
+        code = self.failures.get((size, zone)) or self.failures.get((size, None))
+        code = code or ("SKUFamilyQuota" if size in self.quota_reached else None)
+        if code is not None and FAILURES[code] == "sync":
+            zero = size in self.quota_zero
+            failure = handle(code, size, zone, labels[CAPACITY_TYPE], self.offering_zones(size), zero)
+            self._failed_launch(cluster, claim, failure)
             return None, claim_name
         labels["kubernetes.io/hostname"] = node_name
+        ready = {"status": "True", "lastTransitionTime": t, "reason": "", "message": ""}
+        # PopulateNodeClaimDetails (launch.go): the cloud's labels of the launched instance.
+        cloud = {k: labels[k] for k in (INSTANCE_TYPE, CAPACITY_TYPE, ZONE_LABEL, REGION_LABEL, PLACEMENT_SCOPE)}
+        if code is not None:
+            # The create was accepted (Launched True, no node), then its operation fails:
+            # cloudprovider.go handleInstancePromise.
+            cluster.patch(*NODECLAIM, None, claim_name, {"metadata": {"labels": cloud}})
+            launched = {"type": "Launched", **ready, "reason": "Launched"}
+            cluster.patch_status(*NODECLAIM, None, claim_name, {"conditions": [launched]})
+            failure = handle(code, size, zone, labels[CAPACITY_TYPE], self.offering_zones(size), False)
+            self._later(lambda c: self._failed_launch(c, c.get(*NODECLAIM, None, claim_name) or claim, failure))
+            return None, claim_name
         node = {
             **template,
             "metadata": {"name": node_name, "labels": labels},
@@ -497,9 +511,6 @@ class NodeAutoProvisioner(PassController):
             },
         }
         cluster.create(node)
-        ready = {"status": "True", "lastTransitionTime": t, "reason": "", "message": ""}
-        # PopulateNodeClaimDetails (launch.go): the cloud's labels of the launched instance.
-        cloud = {k: labels[k] for k in (INSTANCE_TYPE, CAPACITY_TYPE, ZONE_LABEL, REGION_LABEL)}
         cluster.patch(*NODECLAIM, None, claim_name, {"metadata": {"labels": cloud}})
         cluster.patch_status(
             *NODECLAIM,
@@ -518,3 +529,37 @@ class NodeAutoProvisioner(PassController):
         self.provisioned.append((pool_name, claim_name, labels[INSTANCE_TYPE]))
         self._status(cluster, cluster.get(*NODEPOOL, None, pool_name) or pool)
         return node, claim_name
+
+    def _later(self, work: Any) -> None:
+        if self._manager is not None:
+            self._manager.call_later(self, lambda c: _unless_deleted(lambda: work(c)), self.delay)
+
+    def _failed_launch(self, cluster: ClusterState, claim: dict[str, Any], failure: Handled) -> None:
+        """Azure refused the VM (karpenter_errors.handle): the offerings are marked; then an answer
+        to the create sets Launched Unknown with the reason and message and the launch is retried
+        (kubernetes-sigs/karpenter 2266468 launch.go launchNodeClaim: a CreateError), unless it is an
+        InsufficientCapacityError, which deletes the NodeClaim with its event (launch.go, events.go
+        InsufficientCapacityErrorEvent); a failed operation deletes the launched NodeClaim with a
+        Warning AsyncProvisioningError "Failed to register: ..." (Azure/karpenter-provider-azure
+        352646f pkg/cloudprovider/cloudprovider.go handleInstancePromise, events/events.go
+        NodeClaimFailedToRegister)."""
+        name = claim["metadata"]["name"]
+        for offering, ttl in failure.marks.items():
+            self.unavailable[offering] = self.now + ttl
+        if failure.all_spot_ttl is not None:
+            self.spot_unavailable_until = self.now + failure.all_spot_ttl
+        if failure.insufficient_capacity or failure.asynchronous:
+            reason, text = ("AsyncProvisioningError", f"Failed to register: {truncate(failure.error, 500)}")
+            if not failure.asynchronous:
+                reason, text = ("InsufficientCapacityError", f"NodeClaim {name} event: {truncate(failure.error)}")
+                # Nothing is marked: the provisioner would make the same NodeClaim again at its next
+                # look at the pod, 10 s on (provisioning/controller.go): on the clock here.
+                self._retry_at = self.now + 10
+            cluster.add_event(claim, reason, text, type="Warning", component="karpenter")
+            cluster.delete(*NODECLAIM, None, name)
+            self.queue_pass()
+            return
+        unknown = {"status": "Unknown", "lastTransitionTime": now_iso()}
+        launched = {"type": "Launched", **unknown, "reason": failure.reason, "message": truncate(failure.message)}
+        cluster.patch_status(*NODECLAIM, None, name, {"conditions": [launched]})
+        self._later(lambda c: self._launch(c, name))  # launch.go returns the error: requeued

@@ -17,6 +17,8 @@ NODECLASS_LABEL = "karpenter.azure.com/aksnodeclass"
 INSTANCE_TYPE = "node.kubernetes.io/instance-type"
 REGION_LABEL = "topology.kubernetes.io/region"
 ZONE_LABEL = "topology.kubernetes.io/zone"
+# upstream: Azure/karpenter-provider-azure 352646f pkg/apis/v1beta1/labels.go LabelPlacementScope.
+PLACEMENT_SCOPE = "karpenter.azure.com/placement-scope"
 DEFAULT_ZONES = ("1", "2", "3")
 # upstream: Azure/karpenter-provider-azure 352646f pkg/providers/instance/offerings/commonerrorhandlers.go
 # LowQuotaTTL and SubscriptionQuotaReachedTTL, in seconds.
