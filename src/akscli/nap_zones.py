@@ -25,15 +25,20 @@ def parse(given: Sequence[str]) -> list[str]:
     MakeAKSLabelZoneFromARMZone; MicrosoftDocs/azure-aks-docs fb060abe
     articles/aks/node-auto-provisioning-node-pools.md: [uksouth-1,uksouth-2,uksouth-3]), or a bare
     ARM zone number as az takes it ("1"), which ``resolve`` turns into "<region>-1" once the
-    cluster's region is read."""
+    cluster's region is read, or "0": the zone label of NAP's regional (non-zonal) offering, which
+    every size has and a size offered in no zone has only (upstream: Azure/karpenter-provider-azure
+    352646f pkg/utils/zones/zones.go Regional; pkg/providers/instancetype/instancetypes.go
+    instanceTypeZones). A requirement without "0" leaves NAP no regional fallback, and makes no
+    node of a size the region offers in no zone."""
     out: list[str] = []
     for value in (v.strip() for text in given for v in text.split(",")):
         if not value:
             continue
-        if not ZONE.fullmatch(value) and not ARM_ZONE.fullmatch(value):
+        if not ZONE.fullmatch(value) and not ARM_ZONE.fullmatch(value) and value != REGIONAL:
             raise UsageError(
-                f"invalid --zones value {value!r} for --auto-provision: NAP zones are REGION-N or N",
-                hint="give zone numbers or REGION-N zones, e.g. --zones 1,2 or --zones eastus-1,eastus-2",
+                f"invalid --zones value {value!r} for --auto-provision: NAP zones are REGION-N, N, or 0 (regional)",
+                hint="give zone numbers or REGION-N zones, e.g. --zones 1,2 or --zones eastus-1,eastus-2 "
+                "(add 0 to allow NAP's regional, non-zonal offering)",
             )
         if value not in out:
             out.append(value)
@@ -46,6 +51,8 @@ def bare(zones: Sequence[str]) -> list[str]:
 
 
 ZONE = re.compile(r"[a-z0-9]+-[1-9]")
+# The zone label of a node in no zone (zones.go Regional), in every region: taken as given.
+REGIONAL = "0"
 # An ARM zone number (az aks nodepool add --zones 1 2 3; zones.go MakeARMZonesFromAKSLabelZone).
 ARM_ZONE = re.compile(r"[1-9]")
 
@@ -95,7 +102,7 @@ def resolve(zones: Sequence[str], kube: Kube) -> list[str]:
     out: list[str] = []
     for zone in zones:
         label = f"{region}-{zone}" if ARM_ZONE.fullmatch(zone) else zone
-        if region_of(label) != region:
+        if label != REGIONAL and region_of(label) != region:
             raise UsageError(
                 f"--zones {zone} is not in the cluster's region {region} (node {node}'s {REGION_LABEL})",
                 hint=f"give zones of {region}, e.g. --zones 1,2 or --zones {region}-1,{region}-2",

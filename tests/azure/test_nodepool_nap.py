@@ -107,9 +107,17 @@ def test_zones_render_as_a_topology_zone_requirement_in_aks_spelling() -> None:
     assert zones == ["eastus-1", "eastus-2"]
 
 
+def test_zone_0_renders_as_nap_s_regional_offering_with_no_region_read() -> None:
+    # upstream: karpenter-provider-azure zones.go Regional ("0"), instancetypes.go instanceTypeZones
+    [pool] = rendered("--gpu", "h100", "--zones", "eastus-1,0")
+    [zones] = [r["values"] for r in nap.requirements(pool) if r["key"] == "topology.kubernetes.io/zone"]
+    assert zones == ["eastus-1", "0"]
+
+
 def test_a_zone_that_is_neither_a_number_nor_region_n_is_one_line_with_a_hint() -> None:
     result = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--zones", "eastus", "-y")
-    assert result.exit_code == 2 and "NAP zones are REGION-N or N" in result.stderr and "--zones 1,2" in result.stderr
+    assert result.exit_code == 2 and "NAP zones are REGION-N, N, or 0 (regional)" in result.stderr
+    assert "--zones 1,2" in result.stderr
 
 
 def test_a_bare_zone_number_with_a_client_dry_run_is_refused_as_the_region_is_not_read() -> None:

@@ -145,3 +145,35 @@ def test_a_nodeclaim_not_launched_yet_names_the_sizes_it_may_be() -> None:
         "node auto-provisioning: a node is being made for it (nodeclaim/gpu-x7k2p, "
         "size one of Standard_NC40ads_H100_v5, Standard_NC80adis_H100_v5)"
     )
+
+
+def karpenter_failed(message: str) -> dict[str, Any]:
+    said = event("FailedScheduling", f"Failed to schedule pod, {message}", "2026-12-04T10:00:01Z", 6)
+    return {**said, "source": {"component": "karpenter"}}
+
+
+def test_karpenters_limit_error_is_one_problem_whose_fix_raises_that_nodepools_limit() -> None:
+    # upstream: karpenter scheduler.go addToNewNodeClaim ("all available instance types exceed limits for
+    # nodepool", serrors NodePool=NAME), events.go PodFailedToScheduleEvent
+    limit = "all available instance types exceed limits for nodepool (NodePool=gpu)"
+    said = note([event("FailedScheduling", FAILED, "2026-12-04T10:00:00Z", 5), karpenter_failed(limit)])
+    assert said is not None and not said.adding
+    assert said.clause == f"node auto-provisioning: Failed to schedule pod, {limit}"
+    assert said.fix.startswith("NodePool gpu is at its limits (spec.limits)") and "--max-gpus N" in said.fix
+
+
+def test_karpenters_taint_error_names_the_taint_the_pods_do_not_tolerate() -> None:
+    # upstream: karpenter pkg/scheduling/taints.go Tolerates, pkg/utils/pretty/pretty.go Taint
+    said = note([karpenter_failed("did not tolerate taint (taint=team=a:NoSchedule)")])
+    assert said is not None and not said.adding
+    assert said.fix.startswith("the pods do not tolerate the NodePool's taint team=a:NoSchedule")
+
+
+def test_a_zonal_allocation_failure_of_a_nodeclaim_is_a_node_still_on_its_way() -> None:
+    # upstream: commonerrorhandlers.go handleZonalAllocationFailureError marks the zone only, "(will try a
+    # different zone to fulfill your request)"; karpenter launch.go retries the launch
+    message = ("unable to allocate resources in the selected zone (eastus-1). "
+               "(will try a different zone to fulfill your request)")  # fmt: skip
+    said = note(NOMINATION, claim=_claim({"status": "Unknown", "reason": "ZonalAllocationFailure", "message": message}))
+    assert said is not None and said.adding
+    assert said.fix == "node auto-provisioning is trying another zone or size for it"

@@ -147,7 +147,7 @@ def add(
         list[str] | None,
         typer.Option(
             "--zones",
-            help="Availability zones 1,2,3 (repeatable); --auto-provision: also REGION-N, e.g. eastus-1.",
+            help="Availability zones 1,2,3 (repeatable); --auto-provision: also REGION-N (eastus-1) and 0 (regional).",
             show_default=False,
         ),
     ] = None,

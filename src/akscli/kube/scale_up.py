@@ -61,6 +61,12 @@ _CLAIM = re.compile(r"nodeclaim/([^,\s]+)")
 _INSTANCE_TYPE = "node.kubernetes.io/instance-type"
 _SKU_NAME = "karpenter.azure.com/sku-name"
 _FAILED_SIZE = re.compile(r"\b(Standard_\w+)")
+_KARPENTER_FAILED = "Failed to schedule pod, "
+_LIMITED = re.compile(r"(?:exceed limits|node limits have been exhausted) for nodepool \(NodePool=([^)\s]+)\)")
+_UNTOLERATED = re.compile(r"did not tolerate taint \(taint=([^)]+)\)")
+# The Azure provider's allocation failures say the offering it tries next (commonerrorhandlers.go).
+_TRIES_ANOTHER = "(will try a different "
+_REGIONAL_QUOTA = "vCPU quota limit for subscription has been reached"
 
 
 @dataclass(frozen=True)
@@ -84,11 +90,13 @@ def note(
     node came and the pod still fits nowhere). ``pod`` names the pool it asks for, in a hint;
     ``pool`` is that pool when the caller found it otherwise (``read_note``); ``claim`` is the
     NodeClaim Karpenter's nomination names, where read."""
-    said = [e for e in events if e.get("reason") in (*_ADDING, NOT_TRIGGERED)]
+    said = [e for e in events if e.get("reason") in (*_ADDING, NOT_TRIGGERED) or _karpenter_failed(e)]
     if not said:
         return None
     latest = said[-1]
     message = str(latest.get("message") or "")
+    if _karpenter_failed(latest) and claim is None:
+        return _karpenter_note(message)
     if latest.get("reason") == NOT_TRIGGERED:
         return ScaleUpNote(False, f"cluster autoscaler: {message}", _blocked_fix(message, pool or _asked_pool(pod)))
     failures = [i for i, e in enumerate(events) if e.get("reason") == FAILED_SCHEDULING]
@@ -101,6 +109,58 @@ def note(
     groups = [_group_text(m) for m in _GROUP.finditer(message)]
     what = f": {', '.join(groups)}" if groups else ""
     return ScaleUpNote(True, f"cluster autoscaler: {message}", f"the cluster autoscaler is adding a node{what}")
+
+
+def _karpenter_failed(event: Mapping[str, Any]) -> bool:
+    """Karpenter's own FailedScheduling: "Failed to schedule pod, ERROR", recorder "karpenter"
+    (upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/scheduling/events.go
+    PodFailedToScheduleEvent; kube-scheduler's say "0/N nodes are available: ...")."""
+    return event.get("reason") == FAILED_SCHEDULING and (
+        str(event.get("message") or "").startswith(_KARPENTER_FAILED)
+        or (event.get("source") or {}).get("component") == "karpenter"
+    )
+
+
+def _karpenter_note(message: str) -> ScaleUpNote:
+    """Why node auto-provisioning makes no node for the pod, in Karpenter's words, with the fix for
+    the errors a GPU pod meets (upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/
+    provisioning/scheduling/scheduler.go add and addToNewNodeClaim: "nodepool requirements filtered
+    out all available instance types", "all available instance types exceed limits for nodepool",
+    "node limits have been exhausted for nodepool", each with "(NodePool=NAME)" (awslabs/operatorpkg
+    serrors); pkg/scheduling/taints.go "did not tolerate taint (taint=...)"; nodeclaim.go
+    "incompatible requirements, ..." and the InstanceTypeFilterError "no instance type ...")."""
+    clause = f"node auto-provisioning: {message}"
+    limited = _LIMITED.findall(message)
+    if limited:
+        pool = limited[0]
+        return ScaleUpNote(
+            False,
+            clause,
+            f"NodePool {pool} is at its limits (spec.limits): raise them, e.g. akscli nodepool add {pool} "
+            "--auto-provision --gpu F --max-gpus N, or free what its nodes run",
+        )
+    taint = _UNTOLERATED.search(message)
+    if taint:
+        return ScaleUpNote(
+            False,
+            clause,
+            f"the pods do not tolerate the NodePool's taint {taint.group(1)}: give them the toleration, or add a "
+            "NodePool they tolerate (akscli nodepool add NAME --auto-provision ...)",
+        )
+    if "filtered out all available instance types" in message:
+        return ScaleUpNote(
+            False,
+            clause,
+            "no NodePool has a size with an offering available now (spent quota or no capacity marks a size "
+            "unavailable for up to hours) or one that admits the pods: let a NodePool allow other sizes "
+            "(akscli nodepool add NAME --auto-provision --gpu F), or raise the quota",
+        )
+    return ScaleUpNote(
+        False,
+        clause,
+        "no NodePool admits the pods with a size that fits them: see akscli nodepool list --auto-provision, and "
+        "add one that does (akscli nodepool add NAME --auto-provision --vm-size S)",
+    )
 
 
 def nominated_claim(events: Sequence[Mapping[str, Any]]) -> str | None:
@@ -150,6 +210,10 @@ def _claim_note(claim: Mapping[str, Any], pod: Mapping[str, Any] | None = None) 
         f": {message}" if message else ""
     )
     others = [s for s in sizes if s != size]
+    if _TRIES_ANOTHER in message:
+        # An allocation failure marks the zone (or the placement) it was tried in, and the launch is
+        # retried on what is left (commonerrorhandlers.go: "(will try a different zone ...)").
+        return ScaleUpNote(True, clause, "node auto-provisioning is trying another zone or size for it")
     if named and others:
         # The provider marks the failed offering unavailable and the launch is retried on the same
         # NodeClaim with the sizes it still has (upstream: Azure/karpenter-provider-azure 352646f
@@ -358,7 +422,9 @@ def _read_claim(kube: Kube, name: str) -> dict[str, Any] | None:
 def _gone_claim_note(kube: Kube, name: str) -> ScaleUpNote:
     """The NodeClaim the pod was nominated to is gone, so no node is on its way from it. Karpenter
     deletes a NodeClaim none of whose sizes can launch, with a Warning InsufficientCapacityError
-    event "NodeClaim NAME event: all requested instance types were unavailable during launch"
+    event "NodeClaim NAME event: insufficient capacity, all requested instance types were
+    unavailable during launch" (or the regional vCPU quota's), and the provider one whose VM failed
+    after its create was accepted, with a Warning AsyncProvisioningError "Failed to register: ..."
     (upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/nodeclaim/lifecycle/launch.go,
     events.go InsufficientCapacityErrorEvent; Azure/karpenter-provider-azure 352646f
     pkg/cloudprovider/cloudprovider.go Create): its last Warning event is quoted (one list; the
@@ -370,10 +436,29 @@ def _gone_claim_note(kube: Kube, name: str) -> ScaleUpNote:
         warnings = [e for e in object_events(kube, "default", name, "NodeClaim") if e.get("type") == "Warning"]
     except errors.AkscliError:
         warnings = []  # the events are a detail: the claim is gone either way
-    why = f": {warnings[-1].get('reason')}: {warnings[-1].get('message')}" if warnings else ""
+    last = warnings[-1] if warnings else {}
+    text = str(last.get("message") or "")
+    why = f": {last.get('reason')}: {text}" if warnings else ""
+    clause = f"node auto-provisioning: nodeclaim/{name}, made for it, is gone{why}"
+    if _TRIES_ANOTHER in text:
+        # The VM's create failed after it was accepted (AsyncProvisioningError "Failed to register:
+        # ..."): the claim is deleted and Karpenter makes a new one for what is left (upstream:
+        # Azure/karpenter-provider-azure 352646f pkg/cloudprovider/cloudprovider.go
+        # handleInstancePromise; commonerrorhandlers.go marks the failed zone or placement).
+        return ScaleUpNote(True, clause, "node auto-provisioning is trying another zone or size for it")
+    if _REGIONAL_QUOTA in text:
+        # handleRegionalQuotaError: an InsufficientCapacityError, "trying any other instance type
+        # will not help" (commonerrorhandlers.go).
+        return ScaleUpNote(
+            False,
+            clause,
+            "the subscription's regional vCPU quota (Total Regional vCPUs) in the cluster's region is spent: "
+            "another size does not help; raise it (az vm list-usage -l REGION -o table shows usage and limits; "
+            "request more under Quotas in the Azure portal) or free vCPUs in the region",
+        )
     return ScaleUpNote(
         False,
-        f"node auto-provisioning: nodeclaim/{name}, made for it, is gone{why}",
+        clause,
         "no size the pod allows could be launched (quota or capacity): pin the pods to another size the "
         "NodePool allows (akscli model deploy --vm-size SIZE), raise the quota, or let the NodePool allow "
         "other sizes; Karpenter makes a new NodeClaim when one can launch",

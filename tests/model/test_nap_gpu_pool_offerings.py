@@ -1,0 +1,62 @@
+"""NAP GPU pools against what Azure and Karpenter say: the regional zone "0", Azure's refusals other
+than the family quota, and Karpenter's own FailedScheduling, as a wait and `--zones` meet them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.cli import invoke
+from tests.model.test_nap_gpu_pool import H100, Start, nap_lab, region_lab, text
+
+
+def test_zone_0_is_naps_regional_offering_and_needs_no_region_check(model_emulator: Start) -> None:
+    # upstream: karpenter-provider-azure zones.go Regional ("0"), instancetypes.go instanceTypeZones
+    emu = region_lab(model_emulator)
+    result = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--zones", "1,0", "-y")
+    assert result.exit_code == 0, text(result)
+    pool = emu.cluster.get("karpenter.sh/v1", "NodePool", None, "gpu")
+    zones = [r for r in pool["spec"]["template"]["spec"]["requirements"] if r["key"] == "topology.kubernetes.io/zone"]
+    assert zones == [{"key": "topology.kubernetes.io/zone", "operator": "In", "values": ["eastus-1", "0"]}]
+
+
+def test_a_size_offered_in_no_zone_runs_on_a_regional_node_of_a_pool_that_allows_zone_0(model_emulator: Start) -> None:
+    emu = region_lab(model_emulator)
+    emu.nap.zones[H100] = ()
+    assert invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--zones", "1,0", "-y").exit_code == 0
+    result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--vm-size", H100, "--wait", "-y")
+    assert result.exit_code == 0, text(result)
+    [node] = [n for n in emu.cluster.list("v1", "Node") if n["metadata"]["name"].startswith("aks-gpu-")]
+    assert node["metadata"]["labels"]["topology.kubernetes.io/zone"] == "0"
+
+
+def wait_out(model_emulator: Start, setup: Any, *pool_flags: str) -> str:
+    emu = nap_lab(model_emulator)
+    setup(emu)
+    added = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", *pool_flags, "-y")
+    assert added.exit_code == 0, text(added)
+    result = invoke(
+        "model", "deploy", "phi-4", "--runtime", "vllm", "--vm-size", H100, "--wait", "--timeout", "3s", "-y"
+    )
+    assert result.exit_code != 0 and "Traceback" not in text(result)
+    return text(result)
+
+
+def test_a_wait_on_a_pool_at_its_gpu_limit_quotes_karpenter_and_says_to_raise_the_limit(model_emulator: Start) -> None:
+    # upstream: karpenter scheduler.go addToNewNodeClaim, events.go PodFailedToScheduleEvent
+    out = wait_out(model_emulator, lambda emu: None, "--max-gpus", "0")
+    assert (
+        "node auto-provisioning: Failed to schedule pod, all available instance types exceed limits for nodepool "
+        "(NodePool=gpu)"
+    ) in out
+    assert "NodePool gpu is at its limits (spec.limits): raise them, e.g. akscli nodepool add gpu" in out
+
+
+def test_a_wait_on_a_spent_regional_quota_says_another_size_does_not_help(model_emulator: Start) -> None:
+    # upstream: commonerrorhandlers.go handleRegionalQuotaError (an InsufficientCapacityError)
+    out = wait_out(model_emulator, lambda emu: emu.nap.failures.update({(H100, None): "RegionalQuota"}))
+    assert "made for it, is gone: InsufficientCapacityError: NodeClaim gpu-" in out
+    assert "regional on-demand vCPU quota limit for subscription has been reached" in out
+    assert (
+        "regional vCPU quota (Total Regional vCPUs) in the cluster's region is spent: another size does not help"
+        in (out)
+    )
