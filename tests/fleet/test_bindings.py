@@ -81,3 +81,82 @@ def test_drain_stops_at_a_binding_that_names_no_placement(hub: Hub) -> None:
     result = invoke("fleet", "member", "drain", "canary", "--dry-run=client")
     assert result.exit_code == 9, result
     assert f"binding {binding} of member cluster canary names no placement" in result.stderr
+
+
+# ---- the scheduler's finalizer and the Unscheduled state (kubefleet e160c1cd
+# pkg/scheduler/framework/frameworkutils.go generateBinding, framework.go markUnscheduledForAndUpdate)
+
+SCHEDULER_FINALIZER = "kubernetes-fleet.io/scheduler-crb-cleanup"
+PREVIOUS_STATE = "kubernetes-fleet.io/previous-binding-state"
+C1 = "cluster.kubernetes-fleet.io/v1"
+
+
+def _place_on_staging(hub: Hub, *flags: str) -> None:
+    result = invoke(  # canary is the one member labelled env=staging
+        "fleet", "place", "llm", "--select", "namespace/llm", "--require-labels", "env=staging", *flags, "-y"
+    )
+    assert result.exit_code == 0, result
+    hub.settle()
+
+
+def _move_canary_to_prod(hub: Hub) -> None:
+    hub.cluster.patch(C1, "MemberCluster", None, "canary", {"metadata": {"labels": {"env": "prod"}}})
+    hub.settle()
+
+
+def test_the_scheduler_creates_each_binding_with_its_cleanup_finalizer(hub: Hub) -> None:
+    _place_everywhere(hub)
+    assert {b["metadata"]["name"]: b["metadata"].get("finalizers") for b in _bindings(hub).values()} == {
+        b["metadata"]["name"]: [SCHEDULER_FINALIZER] for b in _bindings(hub).values()
+    }
+
+
+def test_a_member_an_external_placement_no_longer_picks_keeps_an_unscheduled_binding(hub: Hub) -> None:
+    # Only an update run's deletion stage deletes it (updaterun/initialization.go toBeDeletedBindings).
+    _place_on_staging(hub, "--external")
+    _move_canary_to_prod(hub)
+    canary = _bindings(hub)["canary"]
+    assert canary["spec"]["state"] == "Unscheduled"
+    assert canary["metadata"]["annotations"] == {PREVIOUS_STATE: "Scheduled"}
+
+
+def test_a_member_picked_again_gets_its_binding_back_in_its_previous_state(hub: Hub) -> None:
+    _place_on_staging(hub, "--external")
+    name = _bindings(hub)["canary"]["metadata"]["name"]
+    _move_canary_to_prod(hub)
+    hub.cluster.patch(C1, "MemberCluster", None, "canary", {"metadata": {"labels": {"env": "staging"}}})
+    hub.settle()
+    canary = _bindings(hub)["canary"]
+    assert (canary["metadata"]["name"], canary["spec"]["state"]) == (name, "Scheduled")
+    assert PREVIOUS_STATE not in (canary["metadata"].get("annotations") or {})
+
+
+def test_a_member_a_rolling_placement_no_longer_picks_loses_its_binding(hub: Hub) -> None:
+    # The rollout controller deletes an Unscheduled binding; the scheduler then drops its finalizer.
+    _place_on_staging(hub)
+    _move_canary_to_prod(hub)
+    assert _bindings(hub) == {}
+
+
+def test_drain_evicts_nothing_for_an_unscheduled_binding_that_never_placed_anything(hub: Hub) -> None:
+    # The binding was Scheduled, never Bound: nothing of the placement is on the member
+    # (pkg/utils/eviction/eviction.go IsPlacementPresent), and the hub would refuse the eviction
+    # as "not propagated yet" -- which no run will change, since the member is no longer picked.
+    _place_on_staging(hub, "--external")
+    _move_canary_to_prod(hub)
+    result = invoke("fleet", "member", "drain", "canary", "-y")
+    assert result.exit_code == 0, result
+    assert hub.cluster.list("placement.kubernetes-fleet.io/v1beta1", "ClusterResourcePlacementEviction") == []
+
+
+def test_drain_evicts_an_unscheduled_binding_that_was_bound(hub: Hub) -> None:
+    # Unscheduled from Bound: the resources stay on the member until the binding is deleted.
+    _place_everywhere(hub)
+    hub.emu.controllers.remove(hub.controller)
+    binding = _bindings(hub)["canary"]["metadata"]["name"]
+    patch = {"metadata": {"annotations": {PREVIOUS_STATE: "Bound"}}, "spec": {"state": "Unscheduled"}}
+    hub.cluster.patch(PB, "ClusterResourceBinding", None, binding, patch)
+    result = invoke("fleet", "member", "drain", "canary", "--dry-run=client", "-o", "json")
+    assert result.exit_code == 0, result
+    evictions = [o for o in list_items(result.stdout) if o["kind"] == "ClusterResourcePlacementEviction"]
+    assert [e["spec"] for e in evictions] == [{"placementName": "llm", "clusterName": "canary"}]

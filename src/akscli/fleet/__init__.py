@@ -34,6 +34,7 @@ TARGET_STAGE_LABEL = FLEET_PREFIX + "targetUpdatingStage"
 IS_LATEST_APPROVAL_LABEL = FLEET_PREFIX + "isLatestUpdateRunApproval"
 PARENT_PLACEMENT_LABEL = FLEET_PREFIX + "parent-CRP"  # PlacementTrackingLabel, on RPs' snapshots too
 RESOURCE_INDEX_LABEL = FLEET_PREFIX + "resource-index"  # resourcesnapshot_types.go ResourceIndexLabel
+PREVIOUS_BINDING_STATE = FLEET_PREFIX + "previous-binding-state"  # commons.go PreviousBindingStateAnnotation
 
 # The taint kubectl-fleet's draincluster adds and uncordoncluster removes; using the same one
 # means a cluster cordoned by either tool is uncordoned by the other.

@@ -24,6 +24,7 @@ from akscli.fleet import (
     MEMBER,
     PARENT_PLACEMENT_LABEL,
     PLACEMENT_BETA,
+    PREVIOUS_BINDING_STATE,
     hub,
 )
 from akscli.kube import retry
@@ -150,11 +151,19 @@ def placements_on(kube: Kube, cluster: str) -> list[str]:
     scheduler writes a binding as it picks the cluster, and a placement whose spec changed has no
     per-cluster status until it is scheduled again (pkg/controllers/placement/controller.go
     setPlacementStatus resets them while Scheduled is Unknown),
-    while its bindings, and what they put on the member, stay. Listed in pages of 500."""
+    while its bindings, and what they put on the member, stay. Listed in pages of 500.
+
+    Unlike kubectl fleet, an Unscheduled binding that was never Bound is skipped: the scheduler no
+    longer picks the member (pkg/scheduler/framework/framework.go markUnscheduledForAndUpdate
+    records the state it had in kubernetes-fleet.io/previous-binding-state), nothing of the
+    placement is on it, and the eviction controller would only answer "not propagated yet"
+    (pkg/utils/eviction/eviction.go IsPlacementPresent), which no run changes."""
     names: set[str] = set()
     for binding in kube.list(PLACEMENT_BETA, BINDING):
         meta = binding.get("metadata") or {}
         if (binding.get("spec") or {}).get("targetCluster") != cluster or meta.get("deletionTimestamp"):
+            continue
+        if _unscheduled_unplaced(binding):
             continue
         placement = (meta.get("labels") or {}).get(PARENT_PLACEMENT_LABEL)
         if not placement:
@@ -166,6 +175,12 @@ def placements_on(kube: Kube, cluster: str) -> list[str]:
             )
         names.add(str(placement))
     return sorted(names)
+
+
+def _unscheduled_unplaced(binding: Mapping[str, Any]) -> bool:
+    """An Unscheduled binding whose previous state was not Bound (IsPlacementPresent is false)."""
+    previous = ((binding.get("metadata") or {}).get("annotations") or {}).get(PREVIOUS_BINDING_STATE)
+    return (binding.get("spec") or {}).get("state") == "Unscheduled" and previous != "Bound"
 
 
 @dataclass

@@ -19,16 +19,31 @@ upstream: kubefleet-dev/kubefleet e160c1cd (paths relative to it):
   Scheduled; the rollout controller (pkg/controllers/rollout) or an update run
   (pkg/controllers/updaterun/execution.go) binds it to a resource snapshot (state Bound,
   resourceSnapshotName ``{placement}-{index}-snapshot``).
-* A binding of a cluster no longer picked is deleted (the scheduler marks it Unscheduled, the
-  rollout controller removes it); so are those of an evicted member (pkg/controllers/
-  clusterresourceplacementeviction/controller.go deletes the binding) and every binding of a
-  deleted placement (pkg/scheduler/scheduler.go cleanUpAllBindingsFor).
+* The scheduler creates every binding with its finalizer kubernetes-fleet.io/scheduler-crb-cleanup
+  (apis/placement/v1beta1/binding_types.go SchedulerBindingCleanupFinalizer; frameworkutils.go
+  generateBinding). A binding being deleted is "deleting" to the scheduler (frameworkutils.go
+  classifyBindings), which removes that finalizer (framework.go removeFinalizerAndUpdate); so is
+  every binding of a deleted placement, which it also deletes (pkg/scheduler/scheduler.go
+  cleanUpAllBindingsFor).
+* A binding of a cluster no longer picked is not deleted by the scheduler: it marks it Unscheduled
+  and records the state it had in the annotation kubernetes-fleet.io/previous-binding-state
+  (framework.go markUnscheduledForAndUpdate; apis/placement/v1beta1/commons.go
+  PreviousBindingStateAnnotation). A cluster picked again gets its binding back in that state, the
+  annotation removed (frameworkutils.go crossReferencePickedClustersAndDeDupBindings). Under a
+  rolling update the rollout controller deletes an Unscheduled binding (pkg/controllers/rollout/
+  controller.go: "The only thing we can do on an unscheduled binding is to delete it"); under
+  External only an update run does, in its deletion stage (pkg/controllers/updaterun/
+  initialization.go collectScheduledClusters, toBeDeletedBindings), so it stays Unscheduled here.
+  An evicted member's binding is deleted (pkg/controllers/clusterresourceplacementeviction/
+  controller.go deleteClusterResourceBinding).
 * The binding's conditions are the per-cluster conditions of the placement's status, less
   Scheduled (pkg/controllers/placement/placement_status.go setResourcePlacementStatusBasedOnBinding
   copies them from the binding).
 
-Not modelled: the scheduler's finalizer on a binding (kubernetes-fleet.io/scheduler-crb-cleanup),
-the Unscheduled state kept while a binding's resources are removed, cluster scores in the decision.
+Not modelled: the update run's deletion stage (an External placement's Unscheduled binding stays
+until its member is picked again or the placement is deleted), the rollout controller's
+maxUnavailable pacing of those deletions (done at once), the work generator's finalizer
+(kubernetes-fleet.io/work-cleanup) on a bound binding, cluster scores in the decision.
 """
 
 from __future__ import annotations
@@ -37,9 +52,12 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
+from tests.emulators.kube.controllers.finalizers import remove_finalizer
 from tests.emulators.kube.controllers.fleet_snapshots import GROUP, placement_crd
 
 PARENT = "kubernetes-fleet.io/parent-CRP"
+SCHEDULER_FINALIZER = "kubernetes-fleet.io/scheduler-crb-cleanup"
+PREVIOUS_STATE = "kubernetes-fleet.io/previous-binding-state"
 _DNS_LABEL = 63
 _SUFFIX = 8
 
@@ -93,7 +111,8 @@ def sync(
 ) -> None:
     """Make the placement's bindings those of ``picked`` (member -> its per-cluster status entry):
     created for a new pick, Bound where ``bound`` says so (to the snapshot the entry observes),
-    their conditions the entry's; deleted for a member no longer picked."""
+    their conditions the entry's; a member no longer picked has its binding marked Unscheduled,
+    and deleted under a rolling update (module docstring)."""
     api_version, kind = kind_of(placement)
     meta = placement["metadata"]
     namespace, name = meta.get("namespace"), str(meta["name"])
@@ -119,21 +138,59 @@ def sync(
                         "name": binding_name(name, member),
                         **({"namespace": namespace} if namespace else {}),
                         "labels": {PARENT: name},
+                        "finalizers": [SCHEDULER_FINALIZER],
                     },
                     "spec": spec,
                 }
             )
-        elif binding.get("spec") != spec:
-            binding = cluster.patch(api_version, kind, namespace, binding["metadata"]["name"], {"spec": spec})
+        elif binding.get("spec") != spec or _previous_state(binding) is not None:
+            # Picked again: crossReferencePickedClustersAndDeDupBindings drops the annotation.
+            patch: dict[str, Any] = {"spec": spec}
+            if _previous_state(binding) is not None:
+                patch["metadata"] = {"annotations": {PREVIOUS_STATE: None}}
+            binding = cluster.patch(api_version, kind, namespace, binding["metadata"]["name"], patch)
         if (binding.get("status") or {}).get("conditions") != conditions:
             cluster.patch_status(api_version, kind, namespace, binding["metadata"]["name"], {"conditions": conditions})
+    external = ((placement.get("spec") or {}).get("strategy") or {}).get("type") == "External"
     for gone in existing.values():
-        cluster.delete(api_version, kind, namespace, gone["metadata"]["name"])
+        if gone["spec"].get("state") != "Unscheduled":
+            gone = _unschedule(cluster, gone)
+        if not external:
+            delete(cluster, gone)  # the rollout controller
+
+
+def _previous_state(binding: Mapping[str, Any]) -> str | None:
+    return ((binding.get("metadata") or {}).get("annotations") or {}).get(PREVIOUS_STATE)
+
+
+def _unschedule(cluster: Any, binding: Mapping[str, Any]) -> dict[str, Any]:
+    """markUnscheduledForAndUpdate: the state it had kept in the annotation, then Unscheduled."""
+    meta = binding["metadata"]
+    patch = {"metadata": {"annotations": {PREVIOUS_STATE: binding["spec"]["state"]}}, "spec": {"state": "Unscheduled"}}
+    updated: dict[str, Any] = cluster.patch(
+        binding["apiVersion"], binding["kind"], meta.get("namespace"), meta["name"], patch
+    )
+    return updated
+
+
+def placement_present(binding: Mapping[str, Any]) -> bool:
+    """pkg/utils/eviction/eviction.go IsPlacementPresent: Bound, or Unscheduled from Bound."""
+    state = (binding.get("spec") or {}).get("state")
+    return state == "Bound" or (state == "Unscheduled" and _previous_state(binding) == "Bound")
+
+
+def delete(cluster: Any, binding: Mapping[str, Any]) -> None:
+    """A binding deleted (by the rollout or eviction controller): it is "deleting" until the
+    scheduler removes its finalizer (classifyBindings, removeFinalizerAndUpdate)."""
+    meta = binding["metadata"]
+    cluster.delete(binding["apiVersion"], binding["kind"], meta.get("namespace"), meta["name"])
+    remove_finalizer(cluster, dict(binding), SCHEDULER_FINALIZER)
 
 
 def delete_all(cluster: Any, placement: Mapping[str, Any]) -> None:
-    """cleanUpAllBindingsFor: every binding of a deleted placement."""
-    sync(cluster, placement, {}, None, {})
+    """cleanUpAllBindingsFor: every binding of a deleted placement, its finalizer removed."""
+    for binding in bindings_of(cluster, placement).values():
+        delete(cluster, binding)
 
 
 def _scheduled_message(entry: Mapping[str, Any]) -> str:

@@ -4,8 +4,9 @@ Follows (upstream:) kubefleet-dev/kubefleet e160c1cd
 ``pkg/controllers/clusterresourceplacementeviction/controller.go``
 (validateEviction, executeEviction, isEvictionAllowed) with the messages of
 ``pkg/utils/condition/reason.go``, ``pkg/utils/eviction/eviction.go`` (IsPlacementPresent: only a
-bound binding has placed anything) and ``pkg/utils/binding/binding.go`` (HasBindingFailed: a
-terminal Overridden/Applied/Available failure lets the eviction through).
+Bound binding, or an Unscheduled one whose previous-binding-state was Bound, has placed anything)
+and ``pkg/utils/binding/binding.go`` (HasBindingFailed: a terminal Overridden/Applied/Available
+failure lets the eviction through).
 """
 
 from __future__ import annotations
@@ -59,7 +60,6 @@ class Evictions:
 
     # Provided by FleetHubController.
     place: Callable[[Any, dict[str, Any]], None]
-    is_bound: Callable[[Mapping[str, Any], str], bool]
 
     def evict(self, cluster: Any, eviction: dict[str, Any]) -> None:
         if _conds(eviction.get("status") or {}).get("Valid"):
@@ -95,11 +95,12 @@ class Evictions:
         # to be scheduled again (upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/
         # clusterresourceplacementeviction/controller.go validateEviction lists the bindings by
         # PlacementTrackingLabel and picks the one whose spec.targetCluster is the target).
-        bindings = {member: b.get("status") or {} for member, b in fleet_bindings.bindings_of(cluster, crp).items()}
+        found = fleet_bindings.bindings_of(cluster, crp)
+        bindings = {member: b.get("status") or {} for member, b in found.items()}
         entry = bindings.get(target)
         if entry is None:
             return finish(MISSING_BINDING)
-        if not self.is_bound(crp, str(target)):
+        if not fleet_bindings.placement_present(found[str(target)]):
             return finish(None, False, BLOCKED_NOT_PLACED)
         conds = _conds(entry)
         failed = any(
@@ -107,11 +108,11 @@ class Evictions:
             for t in ("Overridden", "WorkSynchronized", "Applied", "Available")
         )
         if failed or "DiffReported" in conds:
-            self._remove(cluster, crp, str(target))
+            self._remove(cluster, crp, found[str(target)])
             return finish(None, True, ALLOWED_FAILED)
         budget = cluster.get(PB, "ClusterResourcePlacementDisruptionBudget", None, name)
         if budget is None:
-            self._remove(cluster, crp, str(target))
+            self._remove(cluster, crp, found[str(target)])
             return finish(None, True, ALLOWED_NO_PDB)
         bspec = budget.get("spec") or {}
         ptype = policy.get("placementType", "PickAll")
@@ -127,11 +128,12 @@ class Evictions:
         else:
             allowed = 0
         if allowed > 0:
-            self._remove(cluster, crp, str(target))
+            self._remove(cluster, crp, found[str(target)])
             return finish(None, True, ALLOWED_PDB.format(a=available, t=total))
         return finish(None, False, BLOCKED_PDB.format(a=available, t=total))
 
-    def _remove(self, cluster: Any, crp: dict[str, Any], member: str) -> None:
-        """Deleting the binding: the scheduler then places elsewhere, never back on that member."""
-        self.evicted.setdefault((None, crp["metadata"]["name"]), set()).add(member)
+    def _remove(self, cluster: Any, crp: dict[str, Any], binding: Mapping[str, Any]) -> None:
+        """deleteClusterResourceBinding: the scheduler then places elsewhere, never back on that member."""
+        self.evicted.setdefault((None, crp["metadata"]["name"]), set()).add(str(binding["spec"]["targetCluster"]))
+        fleet_bindings.delete(cluster, binding)
         self.place(cluster, crp)
