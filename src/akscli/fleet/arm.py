@@ -90,6 +90,22 @@ def fleet_fields(fleet: Mapping[str, Any]) -> list[tuple[str, Any]]:
     ]
 
 
+def fleet_row(fleet: Mapping[str, Any]) -> dict[str, Any]:
+    """The row of ``fleet list``'s table: each fleet is reduced to it as its page arrives, so the
+    table holds rows, not fleets (akscli.cli.azopts.emit_resources)."""
+    props = fleet.get("properties") or {}
+    hub = props.get("hubProfile")
+    resource_id = str(fleet.get("id") or "")
+    return {
+        "name": fleet.get("name"),
+        "location": fleet.get("location"),
+        "hub": "yes" if hub else "no",
+        "provisioningState": props.get("provisioningState"),
+        "hubFqdn": (hub or {}).get("fqdn"),
+        "resourceGroup": resource_id.split("/")[4] if resource_id else "",
+    }
+
+
 # ---- members ----------------------------------------------------------------------------------
 
 

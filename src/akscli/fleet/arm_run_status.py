@@ -127,6 +127,17 @@ def run_state(run: Mapping[str, Any]) -> str:
     return str((((run.get("properties") or {}).get("status") or {}).get("status") or {}).get("state") or "NotStarted")
 
 
+def run_row(run: Mapping[str, Any]) -> dict[str, Any]:
+    """The row of ``fleet rollout list``'s table for an ARM update run (azopts.emit_resources)."""
+    upgrade = ((run.get("properties") or {}).get("managedClusterUpdate") or {}).get("upgrade") or {}
+    return {
+        "name": run.get("name"),
+        "state": run_state(run),
+        "upgrade": upgrade.get("type"),
+        "kubernetesVersion": upgrade.get("kubernetesVersion"),
+    }
+
+
 # ---- gates ------------------------------------------------------------------------------------
 
 

@@ -7,7 +7,7 @@ translation) and returns REST JSON dicts, so the callers never touch SDK models.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -101,13 +101,26 @@ class FleetArm:
         with self.spinner(what) as update:
             return as_dict(arm.wait_lro(poller, what, update))
 
-    def list_fleets(self, group: str | None) -> list[dict[str, Any]]:
+    def stream(self, what: str, pages: Callable[[], Iterable[Any]]) -> Iterator[dict[str, Any]]:
+        """The items of an ARM pager one by one, as each page arrives: the pager is passed through,
+        so the output layer turns each item into its text before the next page is read
+        (azopts.emit_resources, as cluster list does). An error on any page is translated as call()
+        does; the output layer then prints nothing (akscli.output._stream)."""
+        from akscli.azure import arm
+
+        try:
+            for item in pages():
+                yield as_dict(item)
+        except AkscliError:
+            raise
+        except Exception as exc:
+            raise arm.translate_arm_error(exc, what=what) from exc
+
+    def list_fleets(self, group: str | None) -> Iterator[dict[str, Any]]:
+        """Fleets_ListByResourceGroup or Fleets_ListBySubscription, page by page."""
         fleets = self.client.fleets
-        return self.call(
-            "listing fleets",
-            lambda: [
-                as_dict(f) for f in (fleets.list_by_resource_group(group) if group else fleets.list_by_subscription())
-            ],
+        return self.stream(
+            "listing fleets", lambda: fleets.list_by_resource_group(group) if group else fleets.list_by_subscription()
         )
 
     def require_cluster(self, ref: ClusterRef, what: str) -> None:
@@ -217,11 +230,12 @@ class FleetScope:
     # ---- children
 
     def items(self, child: Child) -> list[dict[str, Any]]:
+        return list(self.each(child))
+
+    def each(self, child: Child) -> Iterator[dict[str, Any]]:
+        """The children of the fleet, page by page (FleetArm.stream)."""
         ops = self._ops(child)
-        return self.arm.call(
-            f"listing {child.plural} of fleet {self.fleet}",
-            lambda: [as_dict(item) for item in ops.list_by_fleet(*self._at())],
-        )
+        return self.arm.stream(f"listing {child.plural} of fleet {self.fleet}", lambda: ops.list_by_fleet(*self._at()))
 
     def get(self, child: Child, name: str) -> dict[str, Any]:
         ops = self._ops(child)

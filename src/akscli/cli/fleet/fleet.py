@@ -31,13 +31,14 @@ app = typer.Typer(
 
 # ---- fleets (ARM) -----------------------------------------------------------------------------
 
+# Over akscli.fleet.arm.fleet_row's rows.
 FLEET_COLUMNS = [
     Column("name", "name"),
     Column("location", "location"),
-    Column("hub", lambda f: "yes" if (f.get("properties") or {}).get("hubProfile") else "no"),
-    Column("state", "properties.provisioningState"),
-    Column("hub fqdn", "properties.hubProfile.fqdn", wide=True),
-    Column("resource group", lambda f: str(f.get("id", "")).split("/")[4] if f.get("id") else "", wide=True),
+    Column("hub", "hub"),
+    Column("state", "provisioningState"),
+    Column("hub fqdn", "hubFqdn", wide=True),
+    Column("resource group", "resourceGroup", wide=True),
 ]
 
 
@@ -88,8 +89,10 @@ def fleet_list(
     """List fleets in a resource group, or in the subscription."""
     fmt = opts.output_format(output_format)
     rg = azopts.resource_group(arm.group) if arm.group else None
+    from akscli.fleet.arm import fleet_row
+
     fleets = arm.client().list_fleets(rg)
-    output.emit(fleets, fmt, FLEET_COLUMNS, name=FLEET_NAME)
+    azopts.emit_resources(fleets, fmt, FLEET_COLUMNS, fleet_row, kind=kinds.FLEET, empty="No resources found.")
 
 
 @app.command("show")

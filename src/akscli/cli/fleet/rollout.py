@@ -334,11 +334,12 @@ def rollout_status(
     output.emit(rows, fmt, columns, name=lambda r: f"{r['stage']}/{r['member']}", empty="the run has no stages yet")
 
 
+# Over akscli.fleet.arm_run_status.run_row's rows.
 ARM_RUN_LIST_COLUMNS = [
     Column("name", "name"),
-    Column("state", lambda r: _arm_run_state(r)),
-    Column("upgrade", "properties.managedClusterUpdate.upgrade.type"),
-    Column("version", "properties.managedClusterUpdate.upgrade.kubernetesVersion"),
+    Column("state", "state"),
+    Column("upgrade", "upgrade"),
+    Column("version", "kubernetesVersion"),
 ]
 HUB_RUN_LIST_COLUMNS = [
     Column("name", "name"),
@@ -347,12 +348,6 @@ HUB_RUN_LIST_COLUMNS = [
     Column("state", "state"),
     Column("message", "message", wide=True),
 ]
-
-
-def _arm_run_state(run: dict[str, Any]) -> str:
-    from akscli.fleet.arm_run_status import run_state
-
-    return run_state(run)
 
 
 @app.command("list")
@@ -368,10 +363,13 @@ def rollout_list(
     """List update runs."""
     fmt = opts.output_format(output_format)
     if arm.fleet:
+        from akscli.fleet.arm_run_status import run_row
         from akscli.fleet.armclient import UPDATE_RUN
 
-        runs = arm.scope().items(UPDATE_RUN)
-        output.emit(runs, fmt, ARM_RUN_LIST_COLUMNS, name=output.named(UPDATE_RUN.ref))
+        runs = arm.scope().each(UPDATE_RUN)
+        azopts.emit_resources(
+            runs, fmt, ARM_RUN_LIST_COLUMNS, run_row, kind=UPDATE_RUN.ref, empty="No resources found."
+        )
         return
     from akscli.cli.common import namespaced_columns
     from akscli.fleet import rollout
