@@ -6,9 +6,11 @@ tools/fleet/cmd/draincluster/draincluster.go fetchClusterResourcePlacementNamesT
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
+from akscli.fleet.placement import PlacementRequest, build
 from tests.cli import invoke, list_items
 from tests.fleet.conftest import Hub
 
@@ -160,3 +162,43 @@ def test_drain_evicts_an_unscheduled_binding_that_was_bound(hub: Hub) -> None:
     assert result.exit_code == 0, result
     evictions = [o for o in list_items(result.stdout) if o["kind"] == "ClusterResourcePlacementEviction"]
     assert [e["spec"] for e in evictions] == [{"placementName": "llm", "clusterName": "canary"}]
+
+
+def _run(hub: Hub, name: str) -> None:
+    args = ("fleet", "rollout", "create", name, "--placement", "llm", "--strategy", "staging-first", "--start", "-y")
+    assert invoke(*args).exit_code == 0
+    hub.settle()
+
+
+def test_the_next_run_deletes_an_unscheduled_binding_in_its_deletion_stage(hub: Hub) -> None:
+    # updaterun/initialization.go collectScheduledClusters puts the Unscheduled binding in the
+    # deletion stage; execution.go executeDeleteStage deletes it once every stage is done.
+    _place_on_staging(hub, "--external")
+    stage = ("--stage", "staging;labels=env=staging")
+    assert invoke("fleet", "rollout", "strategy", "create", "staging-first", *stage, "-y").exit_code == 0
+    _run(hub, "run-1")
+    _move_canary_to_prod(hub)
+    assert _bindings(hub)["canary"]["metadata"]["annotations"] == {PREVIOUS_STATE: "Bound"}
+    _run(hub, "run-2")
+    assert _bindings(hub) == {}
+    status = invoke("fleet", "rollout", "status", "run-2", "-o", "json")
+    assert status.exit_code == 0, status
+    report = json.loads(status.stdout)
+    assert report["run"]["state"] == "Succeeded"
+    rows = [(r["stage"], r["member"], r["state"]) for r in report["stages"]]
+    assert ("kubernetes-fleet.io/deleteStage", "canary", "Succeeded") in rows
+
+
+def test_a_run_of_a_placement_on_no_member_and_with_nothing_to_delete_is_refused(hub: Hub) -> None:
+    # "no scheduled or to-be-deleted bindings found" fails the run for good (collectScheduledClusters).
+    # The placement goes straight to the hub: fleet place refuses one that matches no member.
+    request = PlacementRequest(name="llm", selects=["namespace/llm"], require_labels=["env=nowhere"], external=True)
+    for obj in build(request):
+        hub.cluster.create(obj)
+    stage = ("--stage", "staging;labels=env=staging")
+    assert invoke("fleet", "rollout", "strategy", "create", "staging-first", *stage, "-y").exit_code == 0
+    hub.settle()
+    create = ("fleet", "rollout", "create", "run-1", "--placement", "llm", "--strategy", "staging-first", "-y")
+    result = invoke(*create)
+    assert result.exit_code == 10, result
+    assert "scheduled onto no member cluster: a staged update run would have nothing to update" in result.stderr

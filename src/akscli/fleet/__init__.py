@@ -27,6 +27,7 @@ AR = "ApprovalRequest"
 EVICTION = "ClusterResourcePlacementEviction"
 BUDGET = "ClusterResourcePlacementDisruptionBudget"
 BINDING = "ClusterResourceBinding"
+RESOURCE_BINDING = "ResourceBinding"
 
 FLEET_PREFIX = "kubernetes-fleet.io/"
 TARGET_UPDATE_RUN_LABEL = FLEET_PREFIX + "targetUpdateRun"  # apis/placement/v1beta1/commons.go

@@ -12,12 +12,29 @@ from typing import Any
 
 from akscli import validate
 from akscli.errors import ConflictError, NotFoundError, WaitTimeoutError
-from akscli.fleet import AR, CAR, CRP, CSUR, CSUS, PLACEMENT_V1, RP, SUR, SUS, TARGET_UPDATE_RUN_LABEL, hub, runchecks
+from akscli.fleet import (
+    AR,
+    BINDING,
+    CAR,
+    CRP,
+    CSUR,
+    CSUS,
+    PARENT_PLACEMENT_LABEL,
+    PLACEMENT_BETA,
+    PLACEMENT_V1,
+    RESOURCE_BINDING,
+    RP,
+    SUR,
+    SUS,
+    TARGET_UPDATE_RUN_LABEL,
+    hub,
+    runchecks,
+)
 from akscli.fleet.stages import StageSpec, hub_stages
 from akscli.kube import retry
 from akscli.kube.client import Kube
 from akscli.kube.readiness import fleet as fleet_rules
-from akscli.kube.readiness.core import Readiness
+from akscli.kube.readiness.core import READY, Readiness
 from akscli.kube.readiness.core import describe as describe_condition
 from akscli.kube.wait import failure_error
 from akscli.kube.writes import Write
@@ -515,5 +532,35 @@ def wait_until_scheduled(
         name = str((run.get("spec") or {}).get("placementName"))
         meta = {"name": name, **({"namespace": namespace} if namespace else {})}
         placements.append({"apiVersion": PLACEMENT_V1, "kind": RP if namespace else CRP, "metadata": meta})
-    wait_for(kube, placements, timeout, progress, rule=fleet_rules.placement_scheduled)
+    wait_for(kube, placements, timeout, progress, rule=_scheduled_or_removing(kube))
     runchecks.check_stages(kube, runs)
+
+
+def _scheduled_or_removing(kube: Kube) -> Callable[[Mapping[str, Any]], Readiness]:
+    """placement_scheduled, except that a placement scheduled onto no member is ready for a run
+    when one of its bindings is Unscheduled: the run's deletion stage removes what was placed on
+    that member. The run fails only when there are neither scheduled nor to-be-deleted bindings
+    (upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/updaterun/initialization.go
+    collectScheduledClusters; execution.go executeDeleteStage)."""
+
+    def rule(placement: Mapping[str, Any]) -> Readiness:
+        verdict = fleet_rules.placement_scheduled(placement)
+        if verdict.failed and verdict.reason == "NoMatchingMember" and _has_unscheduled_binding(kube, placement):
+            return READY
+        return verdict
+
+    return rule
+
+
+def _has_unscheduled_binding(kube: Kube, placement: Mapping[str, Any]) -> bool:
+    """Whether a (Cluster)ResourceBinding of the placement (by its parent-CRP label, as
+    pkg/utils/controller/binding_resolver.go ListBindingsFromKey finds them) is Unscheduled."""
+    meta = placement.get("metadata") or {}
+    namespace = meta.get("namespace")
+    bindings = kube.list(
+        PLACEMENT_BETA,
+        RESOURCE_BINDING if namespace else BINDING,
+        namespace=namespace,
+        label_selector=f"{PARENT_PLACEMENT_LABEL}={meta.get('name')}",
+    )
+    return any((b.get("spec") or {}).get("state") == "Unscheduled" for b in bindings)

@@ -32,18 +32,17 @@ upstream: kubefleet-dev/kubefleet e160c1cd (paths relative to it):
   annotation removed (frameworkutils.go crossReferencePickedClustersAndDeDupBindings). Under a
   rolling update the rollout controller deletes an Unscheduled binding (pkg/controllers/rollout/
   controller.go: "The only thing we can do on an unscheduled binding is to delete it"); under
-  External only an update run does, in its deletion stage (pkg/controllers/updaterun/
-  initialization.go collectScheduledClusters, toBeDeletedBindings), so it stays Unscheduled here.
+  External the next update run does, in its deletion stage (pkg/controllers/updaterun/
+  initialization.go collectScheduledClusters, execution.go executeDeleteStage; fleet_runs).
   An evicted member's binding is deleted (pkg/controllers/clusterresourceplacementeviction/
   controller.go deleteClusterResourceBinding).
 * The binding's conditions are the per-cluster conditions of the placement's status, less
   Scheduled (pkg/controllers/placement/placement_status.go setResourcePlacementStatusBasedOnBinding
   copies them from the binding).
 
-Not modelled: the update run's deletion stage (an External placement's Unscheduled binding stays
-until its member is picked again or the placement is deleted), the rollout controller's
-maxUnavailable pacing of those deletions (done at once), the work generator's finalizer
-(kubernetes-fleet.io/work-cleanup) on a bound binding, cluster scores in the decision.
+Not modelled: the rollout controller's maxUnavailable pacing of those deletions (done at once),
+the work generator's finalizer (kubernetes-fleet.io/work-cleanup) on a bound binding, cluster
+scores in the decision, dangling bindings of a member that left the fleet.
 """
 
 from __future__ import annotations

@@ -20,6 +20,10 @@ Each behaviour follows a file of (upstream:) kubefleet-dev/kubefleet e160c1cd
   stuck (aggregateUpdateRunStatus). After a stage: Progressing=False UpdateRunWaiting while
   after-stage tasks run, stuck before or not (handleStageCompletion); TimedWait counts from then
   and only ever writes WaitTimeElapsed=True.
+* The deletion stage (initialization.go collectScheduledClusters, execution.go
+  executeDeleteStage): the members whose binding is Unscheduled when the run initializes; once
+  every stage is done their bindings are deleted, each member Started and then Succeeded, and
+  the run succeeds when none is left.
 * validation.go: every pass after initialization first validates the run; its placement gone
   (validatePlacement, initialization.go: ``parent placement not found``) fails it for good with
   recordUpdateRunFailed (controller.go): Progressing and Succeeded False, reason UpdateRunFailed,
@@ -38,6 +42,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from tests.emulators.kube.controllers import fleet_bindings
 from tests.emulators.kube.controllers.fleet_runs_common import (
     ABORTED,
     CLUSTER_UPDATING_WAIT,
@@ -59,7 +64,7 @@ from tests.emulators.kube.controllers.fleet_runs_common import (
     set_cond,
     stuck_clusters,
 )
-from tests.emulators.kube.controllers.fleet_runs_init import RunInitialization
+from tests.emulators.kube.controllers.fleet_runs_init import RunInitialization, unscheduled_members
 
 # upstream: kubefleet-dev/kubefleet e160c1cd pkg/utils/condition/reason.go UpdateRunFailedReason
 REASON_FAILED = "UpdateRunFailed"
@@ -178,6 +183,10 @@ class StagedRuns(RunInitialization):
             if progress == "progressed":
                 return self.delay
             return self._after_stage(cluster, run, status, stage, gen)
+        if not self._delete_stage(cluster, run, status, gen):
+            # Upstream looks again after clusterUpdatingWaitTime; the simulator's deletions are
+            # done at once (fleet_bindings.delete), so the next pass comes one delay later.
+            return self.delay
         status["conditions"] = set_cond(
             set_cond(
                 status["conditions"],
@@ -186,6 +195,53 @@ class StagedRuns(RunInitialization):
             self.cond("Succeeded", True, "UpdateRunSucceeded", "All stages are completed successfully", gen),
         )
         return None
+
+    def _delete_stage(self, cluster: Any, run: dict[str, Any], status: dict[str, Any], gen: int) -> bool:
+        """executeDeleteStage (execution.go), once every stage is done: each member whose binding is
+        still Unscheduled has the binding deleted and is marked Started; a member whose binding is
+        gone is marked Succeeded; the stage succeeds once no such binding is left. True then."""
+        stage = status.get("deletionStageStatus")
+        if stage is None:
+            return True
+        placement = self._placement_of(cluster, run)
+        left = set(unscheduled_members(cluster, placement)) if placement is not None else set()
+        bindings = fleet_bindings.bindings_of(cluster, placement) if placement is not None else {}
+        stage.setdefault("startTime", _now())
+        self._stage_cond(stage, True, "StageUpdatingStarted", "Clusters in the stage started updating", gen)
+        key = (run["metadata"].get("namespace"), (run.get("spec") or {}).get("placementName", ""))
+        started = self.cond("Started", True, "ClusterUpdatingStarted", "Cluster update started", gen)
+        for entry in stage["clusters"]:
+            member = entry["clusterName"]
+            if member in left:
+                if not bindings[member]["metadata"].get("deletionTimestamp"):
+                    fleet_bindings.delete(cluster, bindings[member])
+                # The member is no longer bound (the simulator's memory of it).
+                self.updated.get(key, set()).discard(member)
+                self.rolled.get(key, {}).pop(member, None)
+                entry["conditions"] = set_cond(entry.get("conditions") or [], started)
+            else:
+                conditions = set_cond(entry.get("conditions") or [], started)
+                entry["conditions"] = set_cond(
+                    conditions,
+                    self.cond(
+                        "Succeeded", True, "ClusterUpdatingSucceeded", "Cluster update completed successfully", gen
+                    ),
+                )
+        if left:
+            return False
+        stage.setdefault("endTime", _now())
+        self._stage_cond(
+            stage,
+            False,
+            "StageUpdatingSucceeded",
+            "All clusters in the stage are updated and after-stage tasks are completed",
+            gen,
+        )
+        stage["conditions"] = set_cond(
+            stage["conditions"],
+            self.cond("Succeeded", True, "StageUpdatingSucceeded", "Stage update completed successfully", gen),
+        )
+        return True
 
     def _update_clusters(
         self, cluster: Any, run: dict[str, Any], status: dict[str, Any], stage: dict[str, Any], gen: int
@@ -291,7 +347,8 @@ class StagedRuns(RunInitialization):
             if updating:
                 return CLUSTER_UPDATING_WAIT
             self._stage_cond(stage, False, "StageUpdatingStopped", STAGE_STOPPED, gen)
-        # The simulator keeps no deletion stage: with every stage done the stop is immediate.
+        # The deletion stage is not stopped here (stop.go stops it too): with every update stage
+        # done the stop is immediate.
         status["conditions"] = set_cond(
             status["conditions"],
             self.cond("Progressing", False, "UpdateRunStopped", "The update run has been stopped", gen),

@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from tests.emulators.kube.controllers import fleet_bindings
 from tests.emulators.kube.controllers import fleet_snapshots as snapshots
 from tests.emulators.kube.controllers.fleet_runs_common import (
     ABORTED,
@@ -17,6 +18,18 @@ from tests.emulators.kube.controllers.fleet_runs_common import (
     conds_of,
     resource_indexes,
 )
+
+# apis/placement/v1beta1/commons.go UpdateRunDeleteStageName
+DELETE_STAGE = "kubernetes-fleet.io/deleteStage"
+
+
+def unscheduled_members(cluster: Any, placement: Mapping[str, Any]) -> list[str]:
+    """The members whose binding of ``placement`` is Unscheduled (being deleted or not), by name."""
+    return sorted(
+        member
+        for member, binding in fleet_bindings.bindings_of(cluster, placement).items()
+        if binding["spec"].get("state") == "Unscheduled"
+    )
 
 
 class RunInitialization:
@@ -57,7 +70,9 @@ class RunInitialization:
             if s.get("clusterName") and conds_of(s).get("Scheduled", {}).get("status") == "True"
         ]
         ns = namespace or ""
-        if not scheduled:
+        # collectScheduledClusters: an Unscheduled binding is to be deleted, by the deletion stage.
+        to_delete = unscheduled_members(cluster, placement)
+        if not scheduled and not to_delete:
             return failed(
                 f"no scheduled or to-be-deleted bindings found for the latest policy snapshot {ns}/{snapshot}"
             )
@@ -92,6 +107,11 @@ class RunInitialization:
             ),
             "stagedUpdateStrategySnapshot": strategy.get("spec"),
             "stagesStatus": stages,
+            # generateStagesByStrategy: the deletion stage, its clusters sorted by name.
+            "deletionStageStatus": {
+                "stageName": DELETE_STAGE,
+                "clusters": [{"clusterName": n} for n in to_delete],
+            },
             "conditions": [
                 self.cond(
                     "Initialized",
