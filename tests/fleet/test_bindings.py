@@ -202,3 +202,23 @@ def test_a_run_of_a_placement_on_no_member_and_with_nothing_to_delete_is_refused
     result = invoke(*create)
     assert result.exit_code == 10, result
     assert "scheduled onto no member cluster: a staged update run would have nothing to update" in result.stderr
+
+
+def test_an_eviction_of_a_binding_being_deleted_is_executed_at_once(hub: Hub) -> None:
+    # executeEviction: EvictionAllowedPlacementRemovedMessage, the binding is not touched.
+    _place_everywhere(hub)
+    binding = _bindings(hub)["canary"]["metadata"]["name"]
+    hub.cluster.patch(PB, "ClusterResourceBinding", None, binding, {"metadata": {"finalizers": ["test/hold"]}})
+    hub.cluster.delete(PB, "ClusterResourceBinding", None, binding)
+    eviction = {"placementName": "llm", "clusterName": "canary"}
+    hub.cluster.create(
+        {"apiVersion": PB, "kind": "ClusterResourcePlacementEviction", "metadata": {"name": "e1"}, "spec": eviction}
+    )
+    hub.settle()
+    executed = {
+        c["type"]: c for c in hub.get("ClusterResourcePlacementEviction", "e1", api_version=PB)["status"]["conditions"]
+    }
+    assert executed["Executed"]["status"] == "True"
+    assert executed["Executed"]["message"].startswith(
+        "Eviction is allowed, resources propagated by placement is currently"
+    )

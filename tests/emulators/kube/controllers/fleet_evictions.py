@@ -28,6 +28,10 @@ MISSING_BINDING = "Failed to find scheduler decision for placement in cluster ta
 VALID_MESSAGE = "Eviction is valid"
 ALLOWED_NO_PDB = "Eviction is allowed, no ClusterResourcePlacementDisruptionBudget specified"
 ALLOWED_FAILED = "Eviction is allowed, placement has failed"
+ALLOWED_REMOVED = (
+    "Eviction is allowed, resources propagated by placement is currently being removed from cluster "
+    "targeted by eviction"
+)
 BLOCKED_MISCONFIGURED = (
     "Eviction is blocked by misconfigured ClusterResourcePlacementDisruptionBudget, either MaxUnavailable is "
     "specified or MinAvailable is specified as a percentage for PickAll ClusterResourcePlacement"
@@ -100,6 +104,8 @@ class Evictions:
         entry = bindings.get(target)
         if entry is None:
             return finish(MISSING_BINDING)
+        if found[str(target)]["metadata"].get("deletionTimestamp"):
+            return finish(None, True, ALLOWED_REMOVED)  # executeEviction: the binding is being deleted
         if not fleet_bindings.placement_present(found[str(target)]):
             return finish(None, False, BLOCKED_NOT_PLACED)
         conds = _conds(entry)
