@@ -4,8 +4,11 @@ tags are replaced whole (Azure/azure-resource-manager-rpc v1.0/resource-api-refe
 
 from __future__ import annotations
 
+import pytest
+
 from akscli.azure import arm, clusters
 from akscli.azure.arm import AzureTarget
+from akscli.errors import AkscliError
 from tests.azure.helpers import RG, cluster_id, seed_cluster
 from tests.emulators.arm import ArmEmulator
 
@@ -20,15 +23,23 @@ def test_a_patch_of_tags_replaces_every_tag_the_resource_had(azure_env: ArmEmula
 
 
 def test_a_patch_without_tags_keeps_the_tags_and_merges_the_properties(azure_env: ArmEmulator) -> None:
+    # A type with no rule of its own gets ARM's generic PATCH (AKS's own PATCH takes tags only: below).
     seed_cluster(azure_env)
-    azure_env.update_resource(cluster_id("aks1"), lambda c: c.update(tags={"tag1": "a"}))
-    before = azure_env.get_resource(cluster_id("aks1"))["properties"]
+    widget = cluster_id("aks1").rsplit("/providers/", 1)[0] + "/providers/Microsoft.Example/widgets/w1"
+    azure_env.put_resource(widget, {"location": "eastus", "tags": {"tag1": "a"}, "properties": {"a": 1, "b": 2}})
     client = arm.raw_client(AzureTarget())
-    arm.wait_lro(
-        arm.raw_begin(client, "PATCH", cluster_id("aks1"), "2026-08-01", {"properties": {"nodeResourceGroup": "x"}}),
-        "patch aks1",
-    )
-    after = azure_env.get_resource(cluster_id("aks1"))
+    arm.wait_lro(arm.raw_begin(client, "PATCH", widget, "2026-01-01", {"properties": {"b": 3}}), "patch w1")
+    after = azure_env.get_resource(widget)
     assert after["tags"] == {"tag1": "a"}
-    assert after["properties"]["nodeResourceGroup"] == "x"
-    assert after["properties"]["kubernetesVersion"] == before["kubernetesVersion"]
+    assert after["properties"]["a"] == 1
+    assert after["properties"]["b"] == 3
+
+
+def test_a_cluster_patch_with_anything_but_tags_is_refused(azure_env: ArmEmulator) -> None:
+    # ManagedClusters_UpdateTags takes a TagsObject (2026-08-01 managedClusters.json).
+    seed_cluster(azure_env)
+    client = arm.raw_client(AzureTarget())
+    body = {"properties": {"nodeResourceGroup": "x"}}
+    with pytest.raises(AkscliError, match="property 'properties' is not defined for TagsObject"):
+        arm.wait_lro(arm.raw_begin(client, "PATCH", cluster_id("aks1"), "2026-08-01", body), "patch aks1")
+    assert azure_env.get_resource(cluster_id("aks1"))["properties"].get("nodeResourceGroup") != "x"

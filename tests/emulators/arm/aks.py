@@ -438,10 +438,26 @@ def _idle_cluster(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[st
     check_cluster_idle(emu, rid)
 
 
+def _cluster_on_patch(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
+    """AKS's only PATCH on a managed cluster is ManagedClusters_UpdateTags, whose body is a TagsObject:
+    tags and nothing else (upstream: Azure/azure-rest-api-specs specification/containerservice/
+    resource-manager/Microsoft.ContainerService/aks/stable/2026-08-01/managedClusters.json, the
+    ``patch`` of ``.../managedClusters/{resourceName}``; azure-mgmt-containerservice 41.8.0
+    ``begin_update_tags(parameters: TagsObject)``). Any other property is refused as schema.py refuses
+    one (InvalidRequestContent)."""
+    schema.check(schema.aks_models(), "TagsObject", body)
+
+
 def install(emu: ArmEmulator) -> None:
     import re
 
-    emu.add_hooks(MC, on_put=_cluster_on_put, on_put_done=_cluster_on_put_done, on_failed=_record_failure)
+    emu.add_hooks(
+        MC,
+        on_put=_cluster_on_put,
+        on_patch=_cluster_on_patch,
+        on_put_done=_cluster_on_put_done,
+        on_failed=_record_failure,
+    )
     emu.add_hooks(
         AP,
         on_put=_pool_on_put,

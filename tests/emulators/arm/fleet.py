@@ -185,7 +185,9 @@ def _generate_run(emu: ArmEmulator, rid: str, obj: dict[str, Any], body: dict[st
 def install(emu: ArmEmulator) -> None:
     # A run moves one step each time it is read; deleting it deletes its gates (fleetruns.py).
     emu.add_hooks(RUN, on_put=_run_on_put, on_read=fleetruns.tick, on_deleted=fleetruns.delete_gates_of)
-    emu.add_hooks(GATE, on_put=_gate_on_put, on_list=fleetruns.filter_gates)
+    # A gate's PATCH body is a GatePatch (state only; upstream: fleet/gate.tsp Gates_Update, example
+    # fleet/examples/2026-06-01/Gates_Update.json).
+    emu.add_hooks(GATE, on_put=_gate_on_put, on_list=fleetruns.filter_gates, on_patch=_checked("GatePatch"))
     emu.add_hooks(FLEET, on_put=_fleet_on_put)  # runs after the schema check added below
     for type_regex, model in ((FLEET, "Fleet"), (MEMBER, "FleetMember"), (STRATEGY, "FleetUpdateStrategy"),
                               (AUTO, "AutoUpgradeProfile")):  # fmt: skip

@@ -505,6 +505,13 @@ def stop(emu: ArmEmulator, run_id: str, run: dict[str, Any], body: dict[str, Any
 
 
 def check_skip(emu: ArmEmulator, run_id: str, run: dict[str, Any], body: dict[str, Any] | None) -> None:
+    """The body is a SkipProperties (upstream: Azure/azure-rest-api-specs specification/containerservice/
+    resource-manager/Microsoft.ContainerService/fleet/run.tsp, UpdateRuns_Skip; as
+    azure-mgmt-containerservicefleet 4.0.0 ships it for 2026-06-01): its properties and enum values."""
+    from tests.emulators.arm import schema
+
+    # The route hands actions their query string as "__query__" beside the body (routes.py).
+    schema.check(schema.fleet_models(), "SkipProperties", {k: v for k, v in (body or {}).items() if k != "__query__"})
     if not (body or {}).get("targets"):
         raise ArmError(400, "InvalidParameter", "targets must name at least one item to skip.")
 

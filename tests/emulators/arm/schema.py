@@ -5,13 +5,23 @@ The schema is the official SDK's models, generated from the REST specification
 azure-mgmt-containerservice 41.8.0 ships it for api-version 2026-08-01; Fleet's 2026-06-01 as
 azure-mgmt-containerservicefleet 4.0.0 ships it): each model class lists
 its JSON names (``rest_field(name=...)``) and their types. A property missing there is one no
-published source has, so akscli must never send it. Real AKS silently ignores unknown JSON
-properties; the emulator refuses them (400 InvalidRequestContent) so that an invented field fails
-a test instead of doing nothing in production.
+published source has, so akscli must never send it.
+
+What the real services answer: AKS refuses unknown fields from api-version 2024-01-01 on (older
+versions ignored them): "Unknown fields in a request will result in the request being rejected with
+an error stating that we don't understand the unknown field" (upstream: Azure/AKS issue #4060,
+"AKS will start rejecting requests with unknown fields in the 2024-01-01 API version", 2024-01-11).
+The issue publishes no error code; the emulator answers 400 InvalidRequestContent, ARM's code for a
+body that does not deserialize ("The request content was invalid and could not be deserialized:
+'Could not find member ...'", Azure/AKS issue #932). No source says what the Fleet RP does with an
+unknown field; the emulator refuses it as AKS does, so an invented field fails a test rather than
+doing nothing in production. An enum value the spec does not list is refused the same way (the
+spec's enums are the values the service accepts; its exact error is not published either).
 """
 
 from __future__ import annotations
 
+import enum
 import functools
 import importlib
 import re
@@ -51,32 +61,65 @@ def _model(module: ModuleType, annotation: str) -> str | None:
     return None
 
 
-def check(module: ModuleType, class_name: str, body: Any, path: str = "") -> None:
-    """Raise ArmError(400) naming the first property of ``body`` that ``class_name`` lacks."""
+# Values the spec's enum leaves out but Microsoft's own request examples of the same api-version send:
+# sku.name "Basic" (the SKU's name before "Base"), in Azure/azure-rest-api-specs e5ece900
+# specification/containerservice/resource-manager/Microsoft.ContainerService/aks/stable/2026-08-01/
+# examples/ManagedClustersCreate_GPUMIG.json and ManagedClustersCreate_UpdateWithEnableAzureRBAC.json
+# (../shared/data/arm-examples/containerservice-2026-08-01). The enum is modelAsString, so the spec's
+# validation lets them through; the emulator does too. akscli itself sends "Base".
+ALSO_ACCEPTED: dict[str, tuple[str, ...]] = {"ManagedClusterSKUName": ("Basic",)}
+
+
+def _enum(module: ModuleType, annotation: str) -> type[enum.Enum] | None:
+    """The enum an annotation names (``Union[str, "_models.OSSKU"]``), when it names one."""
+    for name in _REF.findall(annotation):
+        cls = getattr(module, name, None)
+        if isinstance(cls, type) and issubclass(cls, enum.Enum):
+            return cls
+    return None
+
+
+def problems(module: ModuleType, class_name: str, body: Any, path: str = "", strict: bool = False) -> list[str]:
+    """Every property path of ``body`` that ``class_name`` lacks, and every value of an enum property
+    that is not one of the spec's values (spelled as the spec spells them: ``x-ms-enum`` values, as
+    the SDK's enum classes carry them), as one line each. ``strict``: ALSO_ACCEPTED does not apply
+    (what akscli sends must be the spec's own values)."""
     if not isinstance(body, dict):
-        return
+        return []
+    out: list[str] = []
     fields = _fields(module, class_name)
     for key, value in body.items():
         where = f"{path}.{key}" if path else key
         if key not in fields:
-            raise ArmError(
-                400,
-                "InvalidRequestContent",
-                f"The request content was invalid: property '{where}' is not defined for {class_name} in the "
-                "published API.",
-            )
+            out.append(f"property '{where}' is not defined for {class_name} in the published API")
+            continue
         annotation = fields[key]
         child = _model(module, annotation)
         if child is None:
-            continue
-        if isinstance(value, list):
+            kind = _enum(module, annotation)
+            values = [m.value for m in kind] if kind is not None else []
+            extra = ALSO_ACCEPTED.get(kind.__name__, ()) if kind is not None and not strict else ()
+            for item in value if isinstance(value, list) else [value]:
+                if kind is not None and item is not None and item not in values and item not in extra:
+                    allowed = ", ".join(values)
+                    out.append(f"property '{where}' has the value {item!r}; the published API allows {allowed}")
+        elif isinstance(value, list):
             for i, item in enumerate(value):
-                check(module, child, item, f"{where}[{i}]")
+                out += problems(module, child, item, f"{where}[{i}]", strict)
         elif isinstance(value, dict) and annotation.replace(" ", "").find("dict[str,") >= 0:
             for k, item in value.items():
-                check(module, child, item, f"{where}.{k}")
+                out += problems(module, child, item, f"{where}.{k}", strict)
         else:
-            check(module, child, value, where)
+            out += problems(module, child, value, where, strict)
+    return out
+
+
+def check(module: ModuleType, class_name: str, body: Any) -> None:
+    """Raise ArmError(400) naming the first property of ``body`` that ``class_name`` lacks, or the
+    first enum value the spec does not have."""
+    found = problems(module, class_name, body)
+    if found:
+        raise ArmError(400, "InvalidRequestContent", f"The request content was invalid: {found[0]}.")
 
 
 def aks_models() -> ModuleType:
@@ -103,6 +146,30 @@ def _read_only(module: ModuleType, class_name: str) -> frozenset[str]:
             if not attr.startswith("_") and getattr(value, "_visibility", None) == ["read"]:
                 out.add(value._rest_name_input or attr)
     return frozenset(out)
+
+
+def read_only_paths(module: ModuleType, class_name: str, body: Any, path: str = "") -> list[str]:
+    """The property paths of ``body`` that the spec marks read-only (what a body built from scratch,
+    not read back by a GET, has no reason to carry)."""
+    if not isinstance(body, dict):
+        return []
+    fields = _fields(module, class_name)
+    read_only = _read_only(module, class_name)
+    out: list[str] = []
+    for key, value in body.items():
+        where = f"{path}.{key}" if path else key
+        if key in read_only:
+            out.append(where)
+            continue
+        child = _model(module, fields.get(key, ""))
+        if child is None:
+            continue
+        items = value if isinstance(value, list) else [value]
+        if isinstance(value, dict) and fields[key].replace(" ", "").find("dict[str,") >= 0:
+            items = list(value.values())
+        for item in items:
+            out += read_only_paths(module, child, item, where)
+    return out
 
 
 def drop_read_only(module: ModuleType, class_name: str, body: Any) -> None:
