@@ -1,0 +1,253 @@
+"""Every ARM write akscli makes, with its flags, checked against the published API of its
+api-version: each property path must exist in the spec's model for that request, and each enum value
+must be one of the spec's. The models are the official SDKs' (generated from
+Azure/azure-rest-api-specs: azure-mgmt-containerservice 41.8.0 for AKS 2026-08-01,
+azure-mgmt-containerservicefleet 4.0.0 for Fleet 2026-06-01; tests/emulators/arm/schema.py). The
+bodies come from each command's --dry-run, which prints the exact request (method, URL with its
+api-version, body) that the real command sends."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from tests.azure.helpers import seed_cluster
+from tests.cli import invoke
+from tests.emulators.arm import schema
+from tests.emulators.arm.server import ArmEmulator
+from tests.fleet import armworld
+
+AKS_API = "2026-08-01"
+FLEET_API = "2026-06-01"
+
+# (method, URL path ending, api-version, SDK models, model of the body): the operation's body
+# parameter in the spec (ManagedClusters_CreateOrUpdate: ManagedCluster; ManagedClusters_UpdateTags:
+# TagsObject; AgentPools_CreateOrUpdate: AgentPool; the Fleet operations of fleet/*.tsp).
+_OPERATIONS: list[tuple[str, str, str, str]] = [
+    ("PUT", r"/managedClusters/[^/]+$", AKS_API, "ManagedCluster"),
+    ("PATCH", r"/managedClusters/[^/]+$", AKS_API, "TagsObject"),
+    ("PUT", r"/managedClusters/[^/]+/agentPools/[^/]+$", AKS_API, "AgentPool"),
+    ("PUT", r"/fleets/[^/]+$", FLEET_API, "Fleet"),
+    ("PUT", r"/fleets/[^/]+/members/[^/]+$", FLEET_API, "FleetMember"),
+    ("PATCH", r"/fleets/[^/]+/members/[^/]+$", FLEET_API, "FleetMemberUpdate"),
+    ("PUT", r"/fleets/[^/]+/updateStrategies/[^/]+$", FLEET_API, "FleetUpdateStrategy"),
+    ("PUT", r"/fleets/[^/]+/updateRuns/[^/]+$", FLEET_API, "UpdateRun"),
+    ("POST", r"/fleets/[^/]+/updateRuns/[^/]+/skip$", FLEET_API, "SkipProperties"),
+    ("PUT", r"/fleets/[^/]+/autoUpgradeProfiles/[^/]+$", FLEET_API, "AutoUpgradeProfile"),
+    ("PATCH", r"/fleets/[^/]+/gates/[^/]+$", FLEET_API, "GatePatch"),
+]
+
+
+def _model_of(method: str, url: str) -> tuple[ModuleType, str]:
+    path, _, query = url.partition("?")
+    for m, rx, api, model in _OPERATIONS:
+        if m == method and re.search(rx, path):
+            assert f"api-version={api}" in query, f"{method} {url}: not the api-version akscli's models are for ({api})"
+            return (schema.aks_models() if api == AKS_API else schema.fleet_models()), model
+    raise AssertionError(f"{method} {url}: a write with a body this test has no model for; add it to _OPERATIONS")
+
+
+def _problems(request: dict[str, Any]) -> list[str]:
+    module, model = _model_of(request["method"], request["url"])
+    return schema.problems(module, model, request.get("body") or {}, strict=True)
+
+
+def _dry_run(*args: str) -> list[dict[str, Any]]:
+    result = invoke(*args, "--dry-run", "-o", "json")
+    assert result.exit_code == 0, result
+    out = json.loads(result.stdout)
+    requests = out if isinstance(out, list) else [out]
+    assert requests, "the dry run printed no request"
+    return requests
+
+
+# Each command as typed (shlex-split); RG is rg-ml, the cluster aks1 (seed_cluster).
+AKS_WRITES = {
+    "automatic": "cluster create new1 -g rg-ml",
+    "automatic, kaito, tags": "cluster create new1 -g rg-ml --enable-kaito --tags team=ml",
+    "base, every flag": "cluster create new1 -g rg-ml --sku base --tier standard --node-provisioning auto"
+    " --os-sku AzureLinux --system-count 3 --system-vm-size Standard_D4ds_v5 --zones 1 --zones 2 --no-azure-rbac"
+    " --local-accounts -k 1.33",
+    "base, manual provisioning, Ubuntu2404": "cluster create new1 -g rg-ml --sku base --node-provisioning manual"
+    " --os-sku Ubuntu2404",
+    "lower-case values": "cluster create new1 -g rg-ml --sku base --tier premium --node-provisioning AUTO"
+    " --os-sku azurelinux",
+    "upgrade": "cluster upgrade aks1 -g rg-ml -k 1.34.2",
+    "upgrade, control plane only": "cluster upgrade aks1 -g rg-ml -k 1.34.2 --control-plane-only",
+    "pool, GPU, autoscaler, MIG": "nodepool add gpu -c aks1 -g rg-ml --gpu a100 --min 0 --max 4"
+    " --gpu-instance-profile MIG2g",
+    "pool, GPU, no driver, labels, taint": "nodepool add gpu -c aks1 -g rg-ml --gpu h100 --gpus-per-node 8"
+    " --gpu-driver none --labels a=b --taint k=v:NoSchedule",
+    "pool, GPU, driver install": "nodepool add gpu -c aks1 -g rg-ml --gpu t4 --gpu-driver install",
+    "pool, spot, zones, os sku, version": "nodepool add spot -c aks1 -g rg-ml --vm-size Standard_D8ds_v5 --spot"
+    " --spot-max-price -1 --zones 1,2 --os-sku Ubuntu2204 -k 1.33.5",
+    "pool, spot, no price": "nodepool add spot -c aks1 -g rg-ml --vm-size Standard_D8ds_v5 --spot",
+    "pool, System": "nodepool add sys2 -c aks1 -g rg-ml --vm-size Standard_D4ds_v5 --mode System",
+    "pool, lower-case values": "nodepool add gpu -c aks1 -g rg-ml --gpu a100 --gpu-instance-profile mig3g"
+    " --mode user --os-sku ubuntu2404 --gpu-driver NONE",
+    "scale": "nodepool scale system -c aks1 -g rg-ml --count 5",
+    "scale, autoscaler": "nodepool scale system -c aks1 -g rg-ml --min 1 --max 5",
+    "scale, autoscaler off": "nodepool scale system -c aks1 -g rg-ml --count 2 --disable-autoscaler",
+    "pool upgrade": "nodepool upgrade system -c aks1 -g rg-ml -k 1.34.2 --max-surge 33%",
+}
+# The pool upgrade needs the control plane there first.
+CONTROL_PLANE = {"pool upgrade": {"kubernetesVersion": "1.34.2", "currentKubernetesVersion": "1.34.2"}}
+
+
+@pytest.mark.parametrize("case", list(AKS_WRITES))
+def test_every_aks_write_body_is_in_the_published_api(azure_env: ArmEmulator, case: str) -> None:
+    seed_cluster(azure_env, **CONTROL_PLANE.get(case, {}))
+    for request in _dry_run(*shlex.split(AKS_WRITES[case])):
+        assert _problems(request) == []
+
+
+def _read_only(request: dict[str, Any]) -> list[str]:
+    module, model = _model_of(request["method"], request["url"])
+    return schema.read_only_paths(module, model, request.get("body") or {})
+
+
+CREATES = [case for case, line in AKS_WRITES.items() if line.split()[1] in ("create", "add")]
+
+
+@pytest.mark.parametrize("case", CREATES)
+def test_a_create_body_carries_nothing_the_spec_marks_read_only(azure_env: ArmEmulator, case: str) -> None:
+    seed_cluster(azure_env)
+    for request in _dry_run(*shlex.split(AKS_WRITES[case])):
+        assert _read_only(request) == []
+
+
+# The fleet is ml-fleet in rg-fleet (armworld), with the AKS member gpu in update group cloud.
+F = "--fleet ml-fleet -g rg-fleet"
+FLEET_WRITES = {
+    "fleet": "fleet create fl2 -g rg-fleet --dns-prefix fl2 --hub-vm-size Standard_D4s_v4",
+    "fleet, no hub": "fleet create fl2 -g rg-fleet --no-hub",
+    "member join": f"fleet member join m1 {F} --cluster aks-gpu --labels a=b --update-group g",
+    "member update": f"fleet member update gpu {F} --update-group canary --labels tier=gpu",
+    "strategy": f"fleet rollout strategy create s1 {F} --stage 'canary;groups=cloud;max=50%;before=approval;"
+    "after=wait:1h' --stage 'prod;groups=cloud2;after=approval'",
+    "run": f"fleet rollout create up-1 {F} -k 1.34.2 --node-image-selection Consistent --stage 'one;groups=cloud'",
+    "run, node image only": f"fleet rollout create up-1 {F} --upgrade-type NodeImageOnly",
+    "lower-case values": f"fleet rollout create up-2 {F} --upgrade-type nodeimageonly"
+    " --node-image-selection consistent",
+    "auto-upgrade": f"fleet autoupgrade create au {F} --channel TargetKubernetesVersion"
+    " --target-kubernetes-version 1.34 --disabled",
+    "auto-upgrade, lower-case": f"fleet autoupgrade create au {F} --channel stable --node-image-selection consistent",
+    "auto-upgrade, node image": f"fleet autoupgrade create au {F} --channel NodeImage"
+    " --node-image-selection Consistent",
+    "skip": f"fleet rollout skip up-1 {F} --target Member:gpu --target Group:cloud --target Stage:one"
+    " --target AfterStageWait:one",
+}
+A = shlex.split(F)
+
+
+@pytest.mark.parametrize("case", list(FLEET_WRITES))
+def test_every_fleet_write_body_is_in_the_published_api(azure_env: ArmEmulator, case: str) -> None:
+    armworld.make_fleet(azure_env)
+    # One AKS member (update runs refuse Arc-enabled members; tested elsewhere).
+    armworld.seed_member(azure_env, "gpu", armworld.aks_id(azure_env, "aks-gpu"), "cloud")
+    for request in _dry_run(*shlex.split(FLEET_WRITES[case])):
+        assert _problems(request) == []
+        assert _read_only(request) == []
+
+
+def test_an_approval_gate_patch_is_in_the_published_api(azure_env: ArmEmulator) -> None:
+    from tests.fleet.test_arm_run_dry_run import pending_gate
+
+    pending_gate(azure_env, "g1", "up-1")
+    for request in _dry_run("fleet", "approve", "up-1", *A):
+        assert _problems(request) == []
+
+
+def test_the_check_names_a_property_the_spec_lacks() -> None:
+    body = {"properties": {"gpuProfile": {"installDriver": True}}}
+    assert schema.problems(schema.aks_models(), "AgentPool", body) == [
+        "property 'properties.gpuProfile.installDriver' is not defined for GPUProfile in the published API"
+    ]
+
+
+def test_the_check_names_an_enum_value_the_spec_lacks() -> None:
+    body = {"properties": {"gpuProfile": {"driver": "install"}}}
+    assert schema.problems(schema.aks_models(), "AgentPool", body) == [
+        "property 'properties.gpuProfile.driver' has the value 'install'; the published API allows Install, None"
+    ]
+
+
+def test_the_emulator_refuses_an_enum_value_the_spec_lacks(azure_env: ArmEmulator) -> None:
+    from akscli.azure import arm
+    from akscli.azure.arm import AzureTarget
+    from akscli.errors import AkscliError
+    from tests.azure.helpers import cluster_id
+
+    seed_cluster(azure_env)
+    client = arm.raw_client(AzureTarget())
+    body = {"properties": {"vmSize": "Standard_D4ds_v5", "count": 1, "mode": "user"}}
+    with pytest.raises(AkscliError, match=re.escape("'properties.mode' has the value 'user'")):
+        arm.wait_lro(arm.raw_begin(client, "PUT", cluster_id("aks1") + "/agentPools/p2", AKS_API, body), "add p2")
+
+
+def test_the_emulator_refuses_a_skip_target_type_the_spec_lacks(azure_env: ArmEmulator) -> None:
+    from akscli.azure import arm
+    from akscli.azure.arm import AzureTarget
+    from akscli.errors import AkscliError
+
+    armworld.make_fleet(azure_env)
+    armworld.seed_member(azure_env, "gpu", armworld.aks_id(azure_env, "aks-gpu"), "cloud")
+    armworld.ok("fleet", "rollout", "create", "up-1", *A, "-k", "1.34.2")
+    run = armworld.fleet_id(azure_env) + "/updateRuns/up-1/skip"
+    body = {"targets": [{"type": "Cluster", "name": "gpu"}]}
+    with pytest.raises(AkscliError, match=re.escape("'targets[0].type' has the value 'Cluster'")):
+        arm.wait_lro(arm.raw_begin(arm.raw_client(AzureTarget()), "POST", run, FLEET_API, body), "skip")
+
+
+def test_the_emulator_refuses_a_gate_patch_with_more_than_its_state(azure_env: ArmEmulator) -> None:
+    from akscli.azure import arm
+    from akscli.azure.arm import AzureTarget
+    from akscli.errors import AkscliError
+    from tests.fleet.test_arm_run_dry_run import pending_gate
+
+    gate = pending_gate(azure_env, "g1", "up-1")
+    body = {"properties": {"state": "Completed", "displayName": "x"}}
+    with pytest.raises(AkscliError, match=re.escape("'properties.displayName' is not defined for GatePatchProperties")):
+        arm.wait_lro(arm.raw_begin(arm.raw_client(AzureTarget()), "PATCH", gate, FLEET_API, body), "approve")
+
+
+EXAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "arm-examples"
+# The official request examples of the api-versions akscli sends (SOURCES.md there), with the model of
+# each one's body parameter.
+EXAMPLE_BODIES = {
+    "containerservice-2026-08-01/AgentPoolsCreate_ManagedGPU.json": ("parameters", "AgentPool"),
+    "containerservice-2026-08-01/AgentPoolsCreate_Spot.json": ("parameters", "AgentPool"),
+    "containerservice-2026-08-01/AgentPoolsCreate_Update.json": ("parameters", "AgentPool"),
+    "containerservice-2026-08-01/AgentPools_Update.json": ("parameters", "AgentPool"),
+    "containerservice-2026-08-01/ManagedClustersCreate_GPUMIG.json": ("parameters", "ManagedCluster"),
+    "containerservice-2026-08-01/ManagedClustersCreate_UpdateWithEnableAzureRBAC.json": (
+        "parameters",
+        "ManagedCluster",
+    ),
+    "fleet-2026-06-01/FleetMembers_Create.json": ("resource", "FleetMember"),
+    "fleet-2026-06-01/Fleets_CreateOrUpdate.json": ("resource", "Fleet"),
+    "fleet-2026-06-01/Gates_Update.json": ("properties", "GatePatch"),
+    "fleet-2026-06-01/UpdateRuns_CreateOrUpdate.json": ("resource", "UpdateRun"),
+    "fleet-2026-06-01/UpdateRuns_Skip.json": ("body", "SkipProperties"),
+    "fleet-2026-06-01/UpdateStrategies_CreateOrUpdate.json": ("resource", "FleetUpdateStrategy"),
+}
+
+
+@pytest.mark.parametrize("example", list(EXAMPLE_BODIES))
+def test_the_check_passes_the_official_request_example(example: str) -> None:
+    # Holds the check honest: what Microsoft's own examples send, it must not refuse.
+    parameter, model = EXAMPLE_BODIES[example]
+    body = json.loads((EXAMPLES / example).read_text())["parameters"][parameter]
+    module = schema.aks_models() if example.startswith("containerservice") else schema.fleet_models()
+    assert schema.problems(module, model, body) == []
+
+
+def test_the_read_only_check_names_what_the_spec_marks_read_only() -> None:
+    body = {"properties": {"count": 1, "provisioningState": "Succeeded", "gpuProfile": {"driver": "None"}}}
+    assert schema.read_only_paths(schema.aks_models(), "AgentPool", body) == ["properties.provisioningState"]
