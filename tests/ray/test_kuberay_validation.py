@@ -107,3 +107,35 @@ def test_a_service_whose_cluster_spec_kuberay_refuses_fails_validation(ray_emula
     assert shown["message"] == (
         "The RayService spec is invalid: restartPolicy for head Pod should be Never or unset when using autoscaler V2"
     )
+
+
+def test_a_fixed_service_is_not_reported_failed_by_its_earlier_refusal(
+    ray_emulator: Callable[..., Any], tmp_path: Path
+) -> None:
+    # Pods never start here (image-pull), so Ready stays False/ValidationFailed from generation 1
+    # after KubeRay accepts generation 2, as rayservice_controller.go calculateConditions leaves it.
+    emu = ray_emulator(failure="image-pull")
+    spec = cluster_spec(2, 1)
+    spec["workerGroupSpecs"][0]["groupName"] = "default-group"
+    emu.cluster.create(
+        {
+            "apiVersion": RAY,
+            "kind": "RayService",
+            "metadata": {"name": "svc", "namespace": "default"},
+            "spec": {"serveConfigV2": "applications: []", "rayClusterConfig": spec},
+        }
+    )
+    wait_until(lambda: bool(events(emu, "InvalidRayServiceSpec")))
+    serve = tmp_path / "serve.yaml"
+    serve.write_text("applications:\n- name: llm\n  import_path: serve_llm:app\n")
+    fixed = invoke("ray", "service", "deploy", "svc", "-f", str(serve), "--force-conflicts")
+    assert fixed.exit_code == 0, fixed
+
+    def accepted() -> bool:
+        svc = emu.cluster.get(RAY, "RayService", "default", "svc")
+        return (svc.get("status") or {}).get("observedGeneration") == svc["metadata"]["generation"]
+
+    wait_until(accepted)
+    shown = json.loads(invoke("ray", "service", "status", "svc", "-o", "json").stdout)
+    assert shown["reason"] == "ValidationFailed"  # KubeRay's condition, shown as it is
+    assert not [p for p in shown["problems"] if "ValidationFailed" in p["message"] or p["reason"] == "Failed"]

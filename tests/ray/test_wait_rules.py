@@ -81,6 +81,19 @@ def test_service_failures_kuberay_does_not_recover_from_end_the_wait() -> None:
     assert verdict.culprit == "cluster s-abcde"
 
 
+def test_a_validation_failure_kuberay_has_since_moved_past_is_progress() -> None:
+    # rayservice_controller.go: a refusal leaves observedGeneration alone; an accepted later spec
+    # sets it, while Ready stays False/ValidationFailed until serve endpoints exist.
+    refused = [{"type": "Ready", "status": "False", "reason": "ValidationFailed", "message": "bad"}]
+    obj = service(observedGeneration=1, conditions=refused)
+    obj["metadata"]["generation"] = 2
+    assert readiness.check(obj).failed
+    obj["status"]["observedGeneration"] = 2
+    verdict = readiness.check(obj)
+    assert not verdict.ready and not verdict.failed
+    assert "Ready=False (ValidationFailed) is from an earlier one" in verdict.message
+
+
 READY_TRUE = [{"type": "Ready", "status": "True", "reason": "NonZeroServeEndpoints"}]
 NOT_READY = [{"type": "Ready", "status": "False", "reason": "Initializing"}]
 

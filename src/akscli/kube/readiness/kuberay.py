@@ -17,8 +17,13 @@ Paths are under ``ray-operator/`` in ray-project/kuberay:
   RayCluster; ready when ``Ready`` is True and no upgrade is in progress (during one, Ready
   describes the old cluster). ``Ready=False`` with ``ValidationFailed`` or ``InitializingTimeout``
   is final (the controller stops: "The user must delete and recreate the RayService").
-  ValidationFailed is written before ``observedGeneration`` (validation comes first), so it is
-  read whatever the generation. ``Ready`` comes from the serve endpoints alone (calculateConditions:
+  ValidationFailed is written before ``observedGeneration`` (validation comes first, and its
+  status update leaves ``observedGeneration`` alone), so it is final while
+  ``observedGeneration`` is below ``metadata.generation``. Once KubeRay accepts a later spec it
+  writes ``observedGeneration`` (calculateStatus) but leaves ``Ready=False/ValidationFailed`` in
+  place until serve endpoints exist (calculateConditions changes Ready only on endpoints or the
+  initializing timeout): that condition is then history, and the wait goes on. ``Ready`` comes
+  from the serve endpoints alone (calculateConditions:
   True while ``numServeEndpoints > 0``), so an application state never overrides it. KubeRay acts
   on no application state but RUNNING (getAndCheckServeStatus: any other state only keeps a
   pending cluster from promotion); the states are Ray Serve's (ray-project/ray
@@ -37,7 +42,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from akscli.kube.readiness.core import READY, Generation, Readiness, Rule, conditions, describe, stale, status_of
+from akscli.kube.readiness.core import (
+    READY,
+    Generation,
+    Readiness,
+    Rule,
+    conditions,
+    describe,
+    generation_of,
+    stale,
+    status_of,
+)
 
 UNPICKED = "no status yet: KubeRay has not picked it up (is the kuberay-operator running?)"
 # Serve application states that are not RUNNING and say something went wrong
@@ -110,10 +125,23 @@ def app_failed(value: Mapping[str, Any]) -> bool:
     return value.get("status") == "DEPLOY_FAILED" and not value.get("serveDeploymentStatuses")
 
 
+def refusal_outlived(obj: Mapping[str, Any]) -> bool:
+    """Whether ``Ready=False/ValidationFailed`` is left over from a spec KubeRay has since
+    accepted: ``status.observedGeneration`` has reached ``metadata.generation`` (ray-project/kuberay
+    v1.7.0 ray-operator/controllers/ray/rayservice_controller.go: Reconcile returns after the
+    validation failure's status update, which does not touch observedGeneration; calculateStatus
+    sets it; calculateConditions replaces Ready only on serve endpoints or the initializing timeout)."""
+    want = generation_of(obj)
+    seen = status_of(obj).get("observedGeneration")
+    return want is not None and isinstance(seen, int) and seen >= want
+
+
 def service_failure(obj: Mapping[str, Any]) -> Readiness | None:
     """The final failure of a RayService, or None (see the module docstring)."""
     ready = conditions(obj).get("Ready")
-    if ready is not None and ready.get("status") != "True" and ready.get("reason") in SERVICE_FINAL:
+    refused = ready is not None and ready.get("reason") == "ValidationFailed"
+    final = ready is not None and ready.get("status") != "True" and ready.get("reason") in SERVICE_FINAL
+    if ready is not None and final and not (refused and refusal_outlived(obj)):
         return Readiness(False, True, describe(ready), str(ready.get("reason")))
     status = status_of(obj)
     serving = ready is not None and ready.get("status") == "True"
@@ -151,6 +179,12 @@ def ray_service(obj: Mapping[str, Any]) -> Readiness:
     conds = conditions(obj)
     ready = conds.get("Ready")
     trouble = _app_trouble(status_of(obj))
+    if ready is not None and ready.get("reason") == "ValidationFailed" and refusal_outlived(obj):
+        return Readiness(
+            False,
+            message="waiting for serve endpoints (KubeRay accepted the current spec; "
+            "Ready=False (ValidationFailed) is from an earlier one)" + trouble,
+        )
     if ready is None or ready.get("status") != "True":
         return Readiness(False, message=(describe(ready) if ready else "waiting for condition Ready") + trouble)
     upgrade = conds.get("UpgradeInProgress")
