@@ -27,14 +27,31 @@ def pod_ready(pod: Mapping[str, Any]) -> bool:
 
 
 def pod_gpus(pod: Mapping[str, Any]) -> int:
-    total = 0
-    for container in (pod.get("spec") or {}).get("containers") or []:
-        limits = (container.get("resources") or {}).get("limits") or {}
-        try:
-            total += int(str(limits.get(GPU_RESOURCE, 0)))
-        except ValueError:
-            continue
-    return total
+    """GPU units the pod holds, over every GPU resource name (MIG devices included), as akscli
+    counts them everywhere (akscli.gpus.pod_units). KubeRay also counts MIG devices as GPUs
+    (ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/resources.go IsGPUResourceKey,
+    used for ``--num-gpus`` and ``status.desiredGPU``)."""
+    from akscli.gpus import pod_units
+
+    return sum(pod_units(pod).values())
+
+
+def group_desired(group: Mapping[str, Any]) -> int:
+    """Worker pods KubeRay keeps for a group: ``replicas`` held to [minReplicas, maxReplicas], times
+    ``numOfHosts``, and none while the group is suspended (ray-project/kuberay v1.7.0
+    ray-operator/controllers/ray/utils/util.go GetWorkerGroupDesiredReplicas)."""
+    if group.get("suspend"):
+        return 0
+    lo = int(group.get("minReplicas") or 0)
+    hi = group.get("maxReplicas")
+    replicas = group.get("replicas")
+    if replicas is None or int(replicas) < lo:
+        count = lo
+    elif hi is not None and int(replicas) > int(hi):
+        count = int(hi)
+    else:
+        count = int(replicas)
+    return count * int(group.get("numOfHosts") or 1)
 
 
 @dataclass
@@ -61,7 +78,7 @@ def cluster_summary(cluster: Mapping[str, Any], pods: Iterable[Mapping[str, Any]
         replicas = int(group.get("replicas") or 0)
         groups[name] = GroupStatus(
             name=name,
-            desired=replicas,
+            desired=group_desired(group),
             min=int(group.get("minReplicas") or 0),
             max=int(group.get("maxReplicas") or replicas),
             gpus_per_pod=gpus,

@@ -1,0 +1,75 @@
+"""Worker groups as KubeRay v1.7.0 counts them, and as `ray cluster status` shows them: pods per
+group (multi-host groups) and GPUs (MIG devices are GPUs to KubeRay).
+
+upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/util.go
+GetWorkerGroupDesiredReplicas, CalculateDesiredResources; utils/resources.go IsGPUResourceKey;
+raycluster_controller.go calculateStatus, sumGPUs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tests.cli import invoke
+from tests.ray.test_cli_cluster import ray_pods, wait_until
+
+RAY = "ray.io/v1"
+IMAGE = "rayproject/ray:2.52.0"
+
+
+def group(name: str, limits: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+    container: dict[str, Any] = {"name": "ray-worker", "image": IMAGE}
+    if limits:
+        container["resources"] = {"limits": limits}
+    spec = {"groupName": name, "replicas": 1, "minReplicas": 0, "maxReplicas": 4, "rayStartParams": {}}
+    return spec | {"template": {"spec": {"containers": [container]}}} | fields
+
+
+def cluster_file(tmp_path: Path, *groups: dict[str, Any]) -> str:
+    head = {"name": "ray-head", "image": IMAGE}
+    spec = {
+        "rayVersion": "2.52.0",
+        "headGroupSpec": {"rayStartParams": {}, "template": {"spec": {"containers": [head]}}},
+        "workerGroupSpecs": list(groups),
+    }
+    path = tmp_path / "rc.yaml"
+    path.write_text(json.dumps({"apiVersion": RAY, "kind": "RayCluster", "spec": spec}))
+    return str(path)
+
+
+def status(name: str) -> dict[str, Any]:
+    shown = invoke("ray", "cluster", "status", name, "-o", "json")
+    assert shown.exit_code == 0, shown
+    result: dict[str, Any] = json.loads(shown.stdout)
+    return result
+
+
+def test_a_multi_host_group_wants_a_pod_per_host(ray_emulator: Callable[..., Any], tmp_path: Path) -> None:
+    emu = ray_emulator()
+    path = cluster_file(tmp_path, group("tpu", numOfHosts=2))
+    assert invoke("ray", "cluster", "create", "hosts", "-f", path).exit_code == 0
+    wait_until(lambda: len(ray_pods(emu, "hosts", "tpu")) == 2)
+    (shown,) = status("hosts")["groups"]
+    assert (shown["ready"], shown["desired"]) == (2, 2)
+
+
+def test_a_group_above_its_max_replicas_wants_its_max(ray_emulator: Callable[..., Any], tmp_path: Path) -> None:
+    ray_emulator()
+    path = cluster_file(tmp_path, group("capped", replicas=3, maxReplicas=2))
+    assert invoke("ray", "cluster", "create", "capped", "-f", path, "--wait", "--timeout", "20s").exit_code == 0
+    (shown,) = status("capped")["groups"]
+    assert (shown["ready"], shown["desired"]) == (2, 2)
+
+
+def test_mig_devices_are_gpus_to_kuberay_and_to_status(ray_emulator: Callable[..., Any], tmp_path: Path) -> None:
+    emu = ray_emulator()
+    path = cluster_file(tmp_path, group("mig", {"nvidia.com/mig-1g.10gb": 1}, replicas=2))
+    assert invoke("ray", "cluster", "create", "mig", "-f", path).exit_code == 0
+    wait_until(lambda: bool(emu.cluster.get(RAY, "RayCluster", "default", "mig").get("status") or {}))
+    assert emu.cluster.get(RAY, "RayCluster", "default", "mig")["status"]["desiredGPU"] == "2"
+    shown = status("mig")
+    assert shown["groups"][0]["gpus_per_pod"] == 1
+    assert shown["gpus"]["desired"] == 2
