@@ -165,13 +165,21 @@ class ClusterReconciler:
                 "desiredWorkerReplicas": desired,
                 "readyWorkerReplicas": sum(1 for p in workers if running_and_ready(p)),
                 "availableWorkerReplicas": sum(1 for p in workers if (p.get("status") or {}).get("phase") == "Running"),
+                # utils/util.go CalculateMinReplicas, CalculateMaxReplicas: suspended groups left
+                # out; the maximum held to an int32 (SafeInt64ToInt32).
                 "minWorkerReplicas": sum(
-                    int(g.get("minReplicas") or 0) * int(g.get("numOfHosts") or 1) for g in groups
-                ),
-                "maxWorkerReplicas": sum(
-                    int(g.get("maxReplicas") if g.get("maxReplicas") is not None else 2**31 - 1)
-                    * int(g.get("numOfHosts") or 1)
+                    int(g.get("minReplicas") or 0) * int(g.get("numOfHosts") or 1)
                     for g in groups
+                    if not g.get("suspend")
+                ),
+                "maxWorkerReplicas": min(
+                    sum(
+                        int(g.get("maxReplicas") if g.get("maxReplicas") is not None else 2**31 - 1)
+                        * int(g.get("numOfHosts") or 1)
+                        for g in groups
+                        if not g.get("suspend")
+                    ),
+                    2**31 - 1,
                 ),
                 "desiredCPU": f"{cpu:g}",
                 "desiredMemory": f"{memory:g}",

@@ -6,6 +6,7 @@ Upstream: ray-project/kuberay v1.7, paths under ``ray-operator/controllers/ray/`
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -142,11 +143,21 @@ def remove_condition(conditions: list[dict[str, Any]], kind: str) -> None:
     conditions[:] = [c for c in conditions if c.get("type") != kind]
 
 
+def is_gpu_resource_key(key: str) -> bool:
+    """upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/resources.go
+    IsGPUResourceKey: a name ending in "gpu", or an NVIDIA MIG device (nvidia.com/mig-2g.32gb)."""
+    return key.endswith("gpu") or re.search(r"nvidia\.com/mig-\d+g\.\d+gb$", key) is not None
+
+
 def gpus(template: Mapping[str, Any]) -> int:
+    """The GPUs of a pod template as raycluster_controller.go sumGPUs counts them for
+    ``status.desiredGPU``: every GPU resource key of utils/util.go CalculatePodResource (each
+    container's requests, its limits where no request is given)."""
     total = 0
     for container in (template.get("spec") or {}).get("containers") or []:
-        limits = (container.get("resources") or {}).get("limits") or {}
-        total += int(str(limits.get(GPU, 0)))
+        resources = container.get("resources") or {}
+        amounts = {**(resources.get("limits") or {}), **(resources.get("requests") or {})}
+        total += sum(int(str(v)) for k, v in amounts.items() if is_gpu_resource_key(str(k)))
     return total
 
 
