@@ -66,8 +66,8 @@ def metadata_problem(obj: Mapping[str, Any]) -> str | None:
 def job_spec_problem(spec: Mapping[str, Any], annotations: Mapping[str, Any] | None = None) -> str | None:
     """The rules of upstream ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/validation.go
     ValidateRayJobSpec, in its order and with its messages; its cluster spec's rules
-    (ValidateRayClusterSpec) are validation.py's. Not here: the runtimeEnvYAML parse."""
-    from tests.emulators.kube.controllers.kuberay.validation import cluster_spec_problem
+    (ValidateRayClusterSpec) and deletion rules (validateDeletionConfiguration) are validation.py's."""
+    from tests.emulators.kube.controllers.kuberay.validation import cluster_spec_problem, deletion_problem
 
     invalid = "The RayJob spec is invalid: "
     shutdown = bool(spec.get("shutdownAfterJobFinishes"))
@@ -79,8 +79,9 @@ def job_spec_problem(spec: Mapping[str, Any], annotations: Mapping[str, Any] | N
     ttl = int(spec.get("ttlSecondsAfterFinished") or 0)
     if ttl < 0:
         return invalid + "TTLSecondsAfterFinished must be a non-negative integer"
-    if not shutdown and ttl > 0:  # validateDeletionConfiguration
-        return invalid + "a RayJob with shutdownAfterJobFinishes set to false cannot have TTLSecondsAfterFinished"
+    problem = deletion_problem(spec)  # validateDeletionConfiguration: the TTL, then deletionStrategy
+    if problem:
+        return problem
     if spec.get("suspend") and selector:
         return invalid + "the ClusterSelector mode doesn't support the suspend operation"
     if not spec.get("rayClusterSpec") and not selector:
@@ -109,6 +110,9 @@ def job_spec_problem(spec: Mapping[str, Any], annotations: Mapping[str, Any] | N
         problem = cluster_spec_problem(cluster_spec, annotations or {})
         if problem:
             return invalid + problem
+    problem = runtime_env_problem(spec.get("runtimeEnvYAML"))
+    if problem:
+        return problem
     deadline = spec.get("activeDeadlineSeconds")
     if deadline is not None and int(deadline) <= 0:
         return invalid + "activeDeadlineSeconds must be a positive integer"
@@ -117,6 +121,25 @@ def job_spec_problem(spec: Mapping[str, Any], annotations: Mapping[str, Any] | N
         return invalid + "preRunningDeadlineSeconds must be a positive integer"
     if backoff is not None and int(backoff) < 0:
         return invalid + "backoffLimit must be a positive integer"
+    return None
+
+
+def runtime_env_problem(text: Any) -> str | None:
+    """upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/dashboardclient/
+    dashboard_httpclient.go UnmarshalRuntimeEnvYAML: the text must unmarshal into a mapping
+    (RuntimeEnvType, a map); empty text is an empty one. The tail after the text is the YAML
+    parser's own error, here in the simulator's words."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    if not text:
+        return None
+    try:
+        doc = YAML(typ="safe", pure=True).load(str(text))
+    except YAMLError as exc:
+        return f"failed to unmarshal RuntimeEnvYAML: {text}: {str(exc).splitlines()[0]}"
+    if doc is not None and not isinstance(doc, dict):
+        return f"failed to unmarshal RuntimeEnvYAML: {text}: not a mapping"
     return None
 
 

@@ -7,9 +7,13 @@ IsGCSFaultToleranceEnabled, IsAuthEnabled; utils/constant.go for the names; pkg/
 for the gates' defaults (RayJobDeletionPolicy on; RayClusterHistoryServer, RayClusterNetworkPolicy
 and RayClusterMTLS off). The rules run in upstream's order with its messages.
 
-Not ported: the GCS fault tolerance backend details (validateGcsFaultToleranceBackend), history
-server collector options, network policy and TLS option contents: akscli writes none of them,
-so only their feature-gate checks are here.
+Also here: validateGcsFaultToleranceBackend (the embedded RocksDB backend's gate, off by default;
+no ``storage`` with Redis), the K8s token auth rules, ValidateRayServiceSpec whole
+(rayClusterDeletionDelaySeconds, ValidateClusterUpgradeOptions with RayServiceIncrementalUpgrade on
+by default) and validateDeletionConfiguration for RayJobs (RayJobDeletionPolicy on by default).
+
+Not ported: history server collector options, network policy and TLS option contents (their gates
+are off by default, so only the gate checks are here).
 """
 
 from __future__ import annotations
@@ -170,6 +174,9 @@ def cluster_spec_problem(spec: Mapping[str, Any], annotations: Mapping[str, Any]
                 "cannot set `ray.io/external-storage-namespace` annotation when GcsFaultToleranceOptions is "
                 "enabled - use GcsFaultToleranceOptions.ExternalStorageNamespace instead"
             )
+        problem = _gcs_ft_backend(ft_options)
+        if problem:
+            return problem
     if params.get("redis-username") or _env(head, "REDIS_USERNAME") is not None:
         return (
             "cannot set redis username in rayStartParams or environment variables - "
@@ -223,12 +230,34 @@ def cluster_spec_problem(spec: Mapping[str, Any], annotations: Mapping[str, Any]
             return f"authOptions.mode is 'token' but RayVersion format is invalid: {version}"
         if not at_least:
             return f"authOptions.mode is 'token' but minimum Ray version is 2.52.0, got {version}"
+        if auth.get("enableK8sTokenAuth"):
+            if not _version_at_least(version, (2, 55, 0)):
+                return f"authOptions.enableK8sTokenAuth is enabled but minimum Ray version is 2.55.0, got {version}"
+            if auth.get("secretName"):
+                return "authOptions.enableK8sTokenAuth is enabled and authOptions.secretName is also set"
     elif auth.get("enableK8sTokenAuth"):
         return "authOptions.enableK8sTokenAuth is enabled but authOptions.mode not set to 'token'"
     if spec.get("networkPolicy") is not None:
         return "spec.networkPolicy requires the RayClusterNetworkPolicy feature gate to be enabled"
     if spec.get("tlsOptions") is not None:
         return "spec.tlsOptions requires the RayClusterMTLS feature gate to be enabled"
+    return None
+
+
+def _gcs_ft_backend(options: Mapping[str, Any]) -> str | None:
+    """utils/validation.go validateGcsFaultToleranceBackend with the GCSFaultToleranceEmbeddedStorage
+    gate off (its default, pkg/features/features.go); utils/util.go GetGcsFaultToleranceBackend:
+    no backend is redis."""
+    if (options.get("backend") or "redis") == "rocksdb":
+        return (
+            "the embedded RocksDB GCS fault tolerance backend (GcsFaultToleranceOptions.Backend: 'rocksdb') "
+            "requires the GCSFaultToleranceEmbeddedStorage feature gate to be enabled"
+        )
+    if options.get("storage") is not None:
+        return (
+            "cannot set GcsFaultToleranceOptions.Storage when backend is 'redis' - "
+            "it only applies to the 'rocksdb' backend"
+        )
     return None
 
 
@@ -266,4 +295,143 @@ def service_spec_problem(service: Mapping[str, Any]) -> str | None:
             f"Spec.UpgradeStrategy.Type value {kind} is invalid, valid options are "
             "NewClusterWithIncrementalUpgrade, NewCluster, or None"
         )
+    delay = spec.get("rayClusterDeletionDelaySeconds")
+    if delay is not None and int(delay) < 0:
+        return invalid + f"Spec.RayClusterDeletionDelaySeconds should be a non-negative integer, got {delay}"
+    if kind == "NewClusterWithIncrementalUpgrade":  # IsIncrementalUpgradeEnabled: its gate is on by default
+        problem = _cluster_upgrade_options(spec, cluster)
+        if problem:
+            return invalid + problem
     return None
+
+
+def _cluster_upgrade_options(spec: Mapping[str, Any], cluster: Mapping[str, Any]) -> str | None:
+    """utils/validation.go ValidateClusterUpgradeOptions (maxSurgePercent defaults to 100 in the CRD)."""
+    if not cluster.get("enableInTreeAutoscaling"):
+        return "Ray Autoscaler is required for NewClusterWithIncrementalUpgrade"
+    options = (spec.get("upgradeStrategy") or {}).get("clusterUpgradeOptions")
+    if options is None:
+        return "ClusterUpgradeOptions are required for NewClusterWithIncrementalUpgrade"
+    surge = int(options.get("maxSurgePercent", 100))
+    if not 0 <= surge <= 100:
+        return "maxSurgePercent must be between 0 and 100"
+    step = options.get("stepSizePercent")
+    if step is None or not 0 <= int(step) <= 100:
+        return "stepSizePercent must be between 0 and 100"
+    if int(step) > surge:
+        return "stepSizePercent must be less than or equal to maxSurgePercent"
+    interval = options.get("intervalSeconds")
+    if interval is None or int(interval) <= 0:
+        return "intervalSeconds must be greater than 0"
+    if not options.get("gatewayClassName"):
+        return "gatewayClassName is required for NewClusterWithIncrementalUpgrade"
+    return None
+
+
+_DELETION_ORDER = ("DeleteWorkers", "DeleteCluster", "DeleteSelf")
+
+
+def deletion_problem(spec: Mapping[str, Any]) -> str | None:
+    """utils/validation.go validateDeletionConfiguration (RayJobDeletionPolicy is on by default),
+    validateLegacyDeletionPolicies, validateDeletionRules, validateDeletionCondition and
+    validateTTLConsistency, with their messages; the rules' errors joined as errors.Join does (one a line)."""
+    invalid = "The RayJob spec is invalid: "
+    shutdown = bool(spec.get("shutdownAfterJobFinishes"))
+    if not shutdown and int(spec.get("ttlSecondsAfterFinished") or 0) > 0:
+        return invalid + "a RayJob with shutdownAfterJobFinishes set to false cannot have TTLSecondsAfterFinished"
+    strategy = spec.get("deletionStrategy")
+    if strategy is None:
+        return None
+    legacy = strategy.get("onSuccess") is not None or strategy.get("onFailure") is not None
+    rules = strategy.get("deletionRules") or []
+    if rules and shutdown:
+        return invalid + "spec.shutdownAfterJobFinishes and spec.deletionStrategy.deletionRules are mutually exclusive"
+    if rules and legacy:
+        return invalid + "Cannot use both legacy onSuccess/onFailure fields and deletionRules simultaneously"
+    if legacy:
+        return _legacy_deletion(spec, strategy)
+    if rules:
+        return _deletion_rules(spec, rules)
+    return invalid + (
+        "DeletionStrategy requires either BOTH onSuccess and onFailure, OR the deletionRules field (cannot be empty)"
+    )
+
+
+def _legacy_deletion(spec: Mapping[str, Any], strategy: Mapping[str, Any]) -> str | None:
+    on_success, on_failure = strategy.get("onSuccess"), strategy.get("onFailure")
+    if on_success is None or on_failure is None:
+        return (
+            "both DeletionStrategy.OnSuccess and DeletionStrategy.OnFailure must be set when using the legacy "
+            "deletion policy fields of DeletionStrategy"
+        )
+    success, failure = on_success.get("policy"), on_failure.get("policy")
+    for policy, which in ((success, "OnSuccess"), (failure, "OnFailure")):
+        if policy is None:
+            return (
+                f"the DeletionPolicyType field of DeletionStrategy.{which} cannot be unset when DeletionStrategy "
+                "is enabled"
+            )
+    if spec.get("clusterSelector"):
+        for policy, when in ((success, "success"), (failure, "failure")):
+            if policy in ("DeleteCluster", "DeleteWorkers"):
+                return f"the ClusterSelector mode doesn't support DeletionStrategy={policy} on {when}"
+    autoscaling = bool((spec.get("rayClusterSpec") or {}).get("enableInTreeAutoscaling"))
+    if "DeleteWorkers" in (success, failure) and autoscaling:
+        return "DeletionStrategy=DeleteWorkers currently does not support RayCluster with autoscaling enabled"
+    if spec.get("shutdownAfterJobFinishes") and "DeleteNone" in (success, failure):
+        return (
+            "The RayJob spec is invalid: shutdownAfterJobFinshes is set to 'true' while deletion policy is 'DeleteNone'"
+        )
+    return None
+
+
+def _deletion_rules(spec: Mapping[str, Any], rules: list[Mapping[str, Any]]) -> str | None:
+    selector = bool(spec.get("clusterSelector"))
+    autoscaling = bool((spec.get("rayClusterSpec") or {}).get("enableInTreeAutoscaling"))
+    errors: list[str] = []
+    grouped: dict[tuple[str, str], dict[str, int]] = {}
+    for i, rule in enumerate(rules):
+        condition = rule.get("condition") or {}
+        policy = str(rule.get("policy"))
+        job_status, deployment = condition.get("jobStatus"), condition.get("jobDeploymentStatus")
+        if job_status is not None and deployment is not None:
+            errors.append(f"deletionRules[{i}]: cannot set both JobStatus and JobDeploymentStatus at the same time")
+            continue
+        if job_status is None and deployment is None:
+            errors.append(f"deletionRules[{i}]: exactly one of JobStatus and JobDeploymentStatus must be set")
+            continue
+        ttl = int(condition.get("ttlSeconds") or 0)
+        if ttl < 0:
+            errors.append(f"deletionRules[{i}]: TTLSeconds must be non-negative")
+            continue
+        if selector and policy in ("DeleteCluster", "DeleteWorkers"):
+            errors.append(
+                f"deletionRules[{i}]: DeletionPolicyType '{policy}' not supported when ClusterSelector is set"
+            )
+            continue
+        if autoscaling and policy == "DeleteWorkers":
+            errors.append(
+                f"deletionRules[{i}]: DeletionPolicyType 'DeleteWorkers' not supported with autoscaling enabled"
+            )
+            continue
+        key = ("JobStatus", str(job_status)) if job_status is not None else ("JobDeploymentStatus", str(deployment))
+        ttls = grouped.setdefault(key, {})
+        if policy in ttls:
+            errors.append(
+                f"deletionRules[{i}]: duplicate rule for DeletionPolicyType '{policy}' and {key[0]} '{key[1]}'"
+            )
+            continue
+        ttls[policy] = ttl
+    # validateTTLConsistency: TTLs must not decrease along DeleteWorkers, DeleteCluster, DeleteSelf.
+    # Upstream walks Go maps (no order); here the groups come in rule order.
+    for (kind, value), ttls in grouped.items():
+        previous: tuple[str, int] | None = None
+        for policy in _DELETION_ORDER:
+            if policy not in ttls:
+                continue
+            if previous is not None and ttls[policy] < previous[1]:
+                errors.append(
+                    f"for {kind} '{value}': {policy} TTL ({ttls[policy]}) must be >= {previous[0]} TTL ({previous[1]})"
+                )
+            previous = (policy, ttls[policy])
+    return "\n".join(errors) or None
