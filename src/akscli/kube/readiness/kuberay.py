@@ -32,7 +32,10 @@ Paths are under ``ray-operator/`` in ray-project/kuberay:
   deployments (replicas failing to start, which Ray Serve retries with backoff, "Retrying after
   ...", deployment_state.py) can recover, so they are progress, shown in the message. Only a
   ``DEPLOY_FAILED`` application without deployments is final: building it failed (import or
-  build error) and Ray Serve tries again only on a new config.
+  build error) and Ray Serve tries again only on a new config. ``spec.suspend: true`` is final
+  for a wait, as a suspended RayJob is: KubeRay deletes the service's clusters and Services
+  (Suspending, then Suspended; Ready=False/SuspendComplete) and serves nothing until it is false
+  (rayservice_controller.go handleSuspend).
 
 An object with no status at all has not been picked up: the message says to check the operator.
 """
@@ -138,6 +141,11 @@ def refusal_outlived(obj: Mapping[str, Any]) -> bool:
 
 def service_failure(obj: Mapping[str, Any]) -> Readiness | None:
     """The final failure of a RayService, or None (see the module docstring)."""
+    if (obj.get("spec") or {}).get("suspend"):
+        conds = conditions(obj)
+        said = next((conds[t] for t in ("Suspended", "Suspending") if conds.get(t, {}).get("status") == "True"), None)
+        message = "spec.suspend is true: KubeRay deletes its Ray clusters and serves nothing until it is false"
+        return Readiness(False, True, message + (f" ({describe(said)})" if said else ""), "Suspended")
     ready = conditions(obj).get("Ready")
     refused = ready is not None and ready.get("reason") == "ValidationFailed"
     final = ready is not None and ready.get("status") != "True" and ready.get("reason") in SERVICE_FINAL

@@ -17,6 +17,13 @@
 * With the ``ray.io/initializing-timeout`` annotation (utils/constant.go), a service still
   initializing after it gets ``Ready=False/InitializingTimeout``, its cluster names are cleared and
   a Warning event is recorded (``markFailedOnInitializingTimeout``): a terminal failure.
+* ``spec.suspend`` (``handleSuspend``, after validation): the first pass stages
+  ``Suspending=True/SuspendRequested`` (Ready, UpgradeInProgress and RollbackInProgress False with
+  SuspendInProgress; both service statuses and the endpoint count cleared); the next passes delete
+  the service's RayClusters and Services (``deleteRayServiceOwnedResources``: those labelled as its
+  own) until none is listed, then ``Suspended=True/SuspendComplete`` and ``Ready=False/SuspendComplete``.
+  ``spec.suspend: false`` on a suspended service sets ``Suspended=False/RayServiceResumed``, a fresh
+  ``Ready=False/Initializing`` and reconciles on in the same pass.
 * The finalizer ``ray.io/rayservice-finalizer`` is added on the first reconcile, before
   validation; a deleted RayService has its RayClusters deleted (``cleanUpRayClusterInstance``:
   every cluster labelled as its own, no deletion delay) and keeps the finalizer until none is
@@ -99,6 +106,8 @@ class ServiceReconciler:
             set_condition(conditions, "Ready", False, "ValidationFailed", problem)
             cluster.patch_status(RAY, "RayService", ns, name, {"conditions": conditions, "lastUpdateTime": now()})
             return
+        if self._suspend(cluster, svc, status, conditions):
+            return
         ready_cond = find_condition(conditions, "Ready")
         if ready_cond is not None and ready_cond.get("reason") == "InitializingTimeout":
             return  # terminal: "The user must delete and recreate the RayService to recover."
@@ -178,6 +187,73 @@ class ServiceReconciler:
         )
         if endpoints == 0 and self._timeout(svc) is not None:
             self.requeue(svc, 0.2)
+
+    def _suspend(self, cluster: Any, svc: dict[str, Any], status: dict[str, Any], conditions: list[Any]) -> bool:
+        """upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayservice_controller.go
+        handleSuspend and suspendIsOperative: whether the suspend state machine ends this pass
+        (``status`` and ``conditions`` are updated in place for a pass that goes on)."""
+        meta = svc["metadata"]
+        ns, name, generation = meta["namespace"], meta["name"], meta.get("generation", 1)
+        wanted = bool((svc.get("spec") or {}).get("suspend"))
+        suspending = (find_condition(conditions, "Suspending") or {}).get("status") == "True"
+        if (find_condition(conditions, "Suspended") or {}).get("status") == "True":
+            if wanted:
+                return True  # "Stay suspended; nothing to reconcile."
+            resumed = "RayService is initializing after resuming from suspend."
+            set_condition(
+                conditions, "Suspended", False, "RayServiceResumed", "Spec.Suspend is false; RayService has resumed."
+            )
+            # Remove + Set: a fresh lastTransitionTime re-arms the initializing timeout.
+            conditions[:] = [c for c in conditions if c.get("type") not in ("Ready", "UpgradeInProgress")]
+            set_condition(conditions, "Ready", False, "Initializing", resumed)
+            set_condition(conditions, "UpgradeInProgress", False, "Initializing", resumed)
+            status["observedGeneration"] = generation
+            return False
+        if not suspending:
+            if not wanted:
+                return False
+            set_condition(
+                conditions,
+                "Suspending",
+                True,
+                "SuspendRequested",
+                "Spec.Suspend is true; will delete all Kubernetes resources owned by this RayService.",
+            )
+            set_condition(conditions, "Ready", False, "SuspendInProgress", "RayService is suspending.")
+            set_condition(conditions, "UpgradeInProgress", False, "SuspendInProgress", "No upgrade in progress.")
+            set_condition(conditions, "RollbackInProgress", False, "SuspendInProgress", "No rollback in progress.")
+            status.update(
+                observedGeneration=generation,
+                activeServiceStatus={},
+                pendingServiceStatus={},
+                numServeEndpoints=0,
+                serviceStatus=None,
+                conditions=conditions,
+                lastUpdateTime=now(),
+            )
+            cluster.patch_status(RAY, "RayService", ns, name, status)
+            self.requeue(svc, self.delay)
+            return True
+        # Suspending is stored: delete what the service owns, whatever spec.suspend says now.
+        selector = f"ray.io/originated-from-crd=RayService,ray.io/originated-from-cr-name={name}"
+        owned = [(RAY, "RayCluster", o) for o in cluster.list(RAY, "RayCluster", ns, label_selector=selector)]
+        owned += [("v1", "Service", o) for o in cluster.list("v1", "Service", ns, label_selector=selector)]
+        for api, kind, obj in owned:
+            if not obj["metadata"].get("deletionTimestamp"):
+                cluster.delete(api, kind, ns, obj["metadata"]["name"])
+        if owned:
+            message = "Waiting for all Kubernetes resources owned by this RayService to be deleted."
+            set_condition(conditions, "Suspending", True, "SuspendInProgress", message)
+        else:
+            done = "All owned resources have been deleted."
+            set_condition(conditions, "Suspending", False, "SuspendComplete", done)
+            set_condition(conditions, "Suspended", True, "SuspendComplete", done)
+            set_condition(conditions, "Ready", False, "SuspendComplete", "RayService is suspended.")
+            set_condition(conditions, "UpgradeInProgress", False, "SuspendComplete", "No upgrade in progress.")
+            set_condition(conditions, "RollbackInProgress", False, "SuspendComplete", "No rollback in progress.")
+        cluster.patch_status(RAY, "RayService", ns, name, {"conditions": conditions, "lastUpdateTime": now()})
+        self.requeue(svc, self.delay)
+        return True
 
     def _service_deleted(self, cluster: Any, svc: dict[str, Any], ns: str, name: str) -> None:
         """cleanUpRayClusterInstance on a deleted RayService: each of its RayClusters (common/
