@@ -40,13 +40,10 @@ def cluster_spec(min_replicas: int, max_replicas: int) -> dict[str, Any]:
     }
 
 
-def test_a_cluster_file_kuberay_refuses_is_explained_by_status(
-    ray_emulator: Callable[..., Any], tmp_path: Path
-) -> None:
+def test_a_cluster_kuberay_refuses_is_explained_by_status(ray_emulator: Callable[..., Any]) -> None:
     emu = ray_emulator()
-    path = tmp_path / "rc.yaml"
-    path.write_text(json.dumps({"apiVersion": RAY, "kind": "RayCluster", "spec": cluster_spec(3, 1)}))
-    assert invoke("ray", "cluster", "create", "bad", "-f", str(path)).exit_code == 0
+    meta = {"name": "bad", "namespace": "default"}
+    emu.cluster.create({"apiVersion": RAY, "kind": "RayCluster", "metadata": meta, "spec": cluster_spec(3, 1)})
     wait_until(lambda: bool(events(emu, "InvalidRayClusterSpec")))
     assert not emu.cluster.get(RAY, "RayCluster", "default", "bad").get("status")
     result = invoke("ray", "cluster", "status", "bad")
@@ -139,3 +136,46 @@ def test_a_fixed_service_is_not_reported_failed_by_its_earlier_refusal(
     shown = json.loads(invoke("ray", "service", "status", "svc", "-o", "json").stdout)
     assert shown["reason"] == "ValidationFailed"  # KubeRay's condition, shown as it is
     assert not [p for p in shown["problems"] if "ValidationFailed" in p["message"] or p["reason"] == "Failed"]
+
+
+def test_a_cluster_file_kuberay_refuses_is_refused_before_it_is_sent(
+    ray_emulator: Callable[..., Any], tmp_path: Path
+) -> None:
+    emu = ray_emulator()
+    path = tmp_path / "rc.yaml"
+    path.write_text(json.dumps({"apiVersion": RAY, "kind": "RayCluster", "spec": cluster_spec(3, 1)}))
+    result = invoke("ray", "cluster", "create", "bad", "-f", str(path), "--wait", "--timeout", "20s")
+    assert result.exit_code == 2, result
+    assert result.stderr.splitlines()[0] == (
+        f"error: {path}: KubeRay refuses this RayCluster spec: worker group g has minReplicas 3 greater than "
+        "maxReplicas 1"
+    )
+    assert emu.cluster.get(RAY, "RayCluster", "default", "bad") is None
+
+
+def test_a_gpu_group_with_num_gpus_and_group_resources_is_refused(tmp_path: Path) -> None:
+    # validateRayGroupResources: rayStartParams resources and the group's resources field are one
+    # or the other; KubeRay derives num-gpus from nvidia.com/gpu limits itself (common/pod.go
+    # addWellKnownAcceleratorResources).
+    spec = cluster_spec(0, 2)
+    spec["workerGroupSpecs"][0] |= {"rayStartParams": {"num-gpus": "1"}, "resources": {"nvidia.com/gpu": "1"}}
+    path = tmp_path / "rc.yaml"
+    path.write_text(json.dumps({"apiVersion": RAY, "kind": "RayCluster", "spec": spec}))
+    result = invoke("ray", "cluster", "create", "gpu", "-f", str(path), "--dry-run=client")
+    assert result.exit_code == 2, result
+    assert "should not be set in both rayStartParams and Resources for g group" in result.stderr
+
+
+def test_akscli_rendered_clusters_pass_kuberays_rules_as_files(tmp_path: Path) -> None:
+    flags = [
+        ["--worker-gpu", "1", "--head-gpu", "1"],
+        ["--worker-min", "0", "--worker-max", "4", "--autoscaler", "v2"],
+        ["--worker-group", "name=a,gpu=2", "--worker-group", "name=b,min=0,max=3"],
+    ]
+    for extra in flags:
+        rendered = invoke("ray", "cluster", "create", "own", "--dry-run=client", "-o", "json", *extra)
+        assert rendered.exit_code == 0, rendered
+        path = tmp_path / "rc.json"
+        path.write_text(rendered.stdout)
+        again = invoke("ray", "cluster", "create", "own", "-f", str(path), "--dry-run=client")
+        assert again.exit_code == 0, (extra, again)

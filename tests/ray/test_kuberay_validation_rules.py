@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from tests.cli import invoke
@@ -23,10 +22,10 @@ from tests.ray.test_kuberay_validation import cluster_spec, events
 RAY = "ray.io/v1"
 
 
-def create_cluster_file(tmp_path: Path, name: str, **spec: Any) -> None:
-    path = tmp_path / "rc.yaml"
-    path.write_text(json.dumps({"apiVersion": RAY, "kind": "RayCluster", "spec": cluster_spec(0, 2) | spec}))
-    assert invoke("ray", "cluster", "create", name, "-f", str(path)).exit_code == 0
+def create_cluster(emu: Any, name: str, **spec: Any) -> None:
+    """A RayCluster as kubectl would create it (akscli's own `-f` refuses what KubeRay refuses)."""
+    meta = {"name": name, "namespace": "default"}
+    emu.cluster.create({"apiVersion": RAY, "kind": "RayCluster", "metadata": meta, "spec": cluster_spec(0, 2) | spec})
 
 
 def cluster_status(name: str) -> str:
@@ -46,26 +45,24 @@ def refused_job(emu: Any, name: str, **spec: Any) -> str:
     return message
 
 
-def test_gcs_ft_storage_with_the_redis_backend_is_refused(ray_emulator: Callable[..., Any], tmp_path: Path) -> None:
+def test_gcs_ft_storage_with_the_redis_backend_is_refused(ray_emulator: Callable[..., Any]) -> None:
     emu = ray_emulator()
-    create_cluster_file(
-        tmp_path, "ft", gcsFaultToleranceOptions={"redisAddress": "redis:6379", "storage": {"size": "1Gi"}}
-    )
+    create_cluster(emu, "ft", gcsFaultToleranceOptions={"redisAddress": "redis:6379", "storage": {"size": "1Gi"}})
     wait_until(lambda: bool(events(emu, "InvalidRayClusterSpec")))
     assert "cannot set GcsFaultToleranceOptions.Storage when backend is 'redis'" in cluster_status("ft")
 
 
-def test_the_rocksdb_gcs_ft_backend_needs_its_feature_gate(ray_emulator: Callable[..., Any], tmp_path: Path) -> None:
+def test_the_rocksdb_gcs_ft_backend_needs_its_feature_gate(ray_emulator: Callable[..., Any]) -> None:
     emu = ray_emulator()
-    create_cluster_file(tmp_path, "rocks", gcsFaultToleranceOptions={"backend": "rocksdb"})
+    create_cluster(emu, "rocks", gcsFaultToleranceOptions={"backend": "rocksdb"})
     wait_until(lambda: bool(events(emu, "InvalidRayClusterSpec")))
     assert "requires the GCSFaultToleranceEmbeddedStorage feature gate to be enabled" in cluster_status("rocks")
 
 
-def test_k8s_token_auth_needs_ray_2_55(ray_emulator: Callable[..., Any], tmp_path: Path) -> None:
+def test_k8s_token_auth_needs_ray_2_55(ray_emulator: Callable[..., Any]) -> None:
     emu = ray_emulator()
     auth = {"mode": "token", "enableK8sTokenAuth": True}
-    create_cluster_file(tmp_path, "auth", rayVersion="2.52.0", authOptions=auth)
+    create_cluster(emu, "auth", rayVersion="2.52.0", authOptions=auth)
     wait_until(lambda: bool(events(emu, "InvalidRayClusterSpec")))
     assert "authOptions.enableK8sTokenAuth is enabled but minimum Ray version is 2.55.0, got 2.52.0" in cluster_status(
         "auth"
@@ -130,12 +127,12 @@ def test_an_incremental_upgrade_without_autoscaling_fails_validation(ray_emulato
 
 
 def test_suspended_groups_count_toward_neither_min_nor_max_workers(
-    ray_emulator: Callable[..., Any], tmp_path: Path
+    ray_emulator: Callable[..., Any],
 ) -> None:
     emu = ray_emulator()
     spec = cluster_spec(1, 3)
     spare = json.loads(json.dumps(spec["workerGroupSpecs"][0])) | {"groupName": "spare", "suspend": True}
-    create_cluster_file(tmp_path, "susp", workerGroupSpecs=[spec["workerGroupSpecs"][0], spare])
+    create_cluster(emu, "susp", workerGroupSpecs=[spec["workerGroupSpecs"][0], spare])
     wait_until(lambda: bool(emu.cluster.get(RAY, "RayCluster", "default", "susp").get("status")))
     status = emu.cluster.get(RAY, "RayCluster", "default", "susp")["status"]
     assert (status["minWorkerReplicas"], status["maxWorkerReplicas"]) == (1, 3)

@@ -464,7 +464,8 @@ def test_a_cluster_file_of_another_kind_is_refused() -> None:
 
 
 def test_a_cluster_file_takes_the_name_and_namespace_it_is_created_as() -> None:
-    text = "apiVersion: ray.io/v1\nkind: RayCluster\nspec: {headGroupSpec: {}}\n"
+    head = "{template: {spec: {containers: [{name: ray-head, image: 'rayproject/ray:2.52.0'}]}}}"
+    text = f"apiVersion: ray.io/v1\nkind: RayCluster\nspec: {{headGroupSpec: {head}}}\n"
     doc = ray.load_cluster_file(text, "rc.yaml", "demo", "ml")
     assert doc["metadata"] == {"name": "demo", "namespace": "ml"}
 

@@ -163,4 +163,13 @@ def load_cluster_file(text: str, source: str, name: str, namespace: str) -> dict
     meta.update(name=name, namespace=namespace)
     if not isinstance(doc.get("spec"), dict) or "headGroupSpec" not in doc["spec"]:
         raise UsageError(f"{source} has no spec.headGroupSpec", hint="a RayCluster needs a head group")
+    from akscli.ray.kuberay_rules import cluster_spec_problem, upgrade_problem
+
+    annotations = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
+    problem = cluster_spec_problem(doc["spec"], annotations) or upgrade_problem(doc)
+    if problem:
+        raise UsageError(
+            f"{source}: KubeRay refuses this RayCluster spec: {problem}",
+            hint="fix the file: KubeRay would only record a Warning event (InvalidRayClusterSpec) and start nothing",
+        )
     return doc

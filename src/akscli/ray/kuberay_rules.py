@@ -1,0 +1,299 @@
+"""The rules KubeRay holds a RayCluster spec to, checked before akscli sends a user's file.
+
+KubeRay checks a RayCluster's spec only when it reconciles it, and a refusal leaves a Warning
+event and no status at all (ray-project/kuberay v1.7.0 ray-operator/controllers/ray/
+raycluster_controller.go rayClusterReconcile): ``ray cluster create -f FILE --wait`` then waited
+for its timeout. These are utils/validation.go ValidateRayClusterSpec and
+ValidateRayClusterUpgradeOptions at v1.7.0, in upstream's order and words, with the operator's
+default feature gates (pkg/features/features.go: RayJobDeletionPolicy on; RayClusterHistoryServer,
+RayClusterNetworkPolicy, RayClusterMTLS and GCSFaultToleranceEmbeddedStorage off).
+
+Left out: "worker group X must set both minReplicas and maxReplicas": the v1.7.0 CRD defaults
+both (0 and 2147483647), so the rule never fires on an object the API server stored. A value of
+the wrong type is left to the API server, which refuses it against the CRD schema.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+_QUALIFIED_NAME = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?")
+_DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
+_LABEL_VALUE = re.compile(r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?")
+_VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?")
+AUTOSCALER_V2_ENV = "RAY_enable_autoscaler_v2"
+FT_ANNOTATION = "ray.io/ft-enabled"
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _pod(template: Any) -> Mapping[str, Any]:
+    return _mapping(_mapping(template).get("spec"))
+
+
+def _containers(template: Any) -> list[Mapping[str, Any]]:
+    containers = _pod(template).get("containers")
+    return [_mapping(c) for c in containers] if isinstance(containers, list) else []
+
+
+def _env(container: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
+    env = container.get("env")
+    return next((_mapping(e) for e in env if _mapping(e).get("name") == name), None) if isinstance(env, list) else None
+
+
+def _v2_env_on(head: Mapping[str, Any]) -> bool:
+    env = _env(head, AUTOSCALER_V2_ENV)
+    return env is not None and env.get("value") in ("1", "true")
+
+
+def _qualified_name(key: str) -> bool:
+    """k8s.io/apimachinery validation.IsQualifiedName."""
+    prefix, slash, name = key.rpartition("/")
+    if slash and (not prefix or len(prefix) > 253 or not _DNS_SUBDOMAIN.fullmatch(prefix)):
+        return False
+    return 0 < len(name) <= 63 and _QUALIFIED_NAME.fullmatch(name) is not None
+
+
+def _at_least(version: str, minimum: tuple[int, int, int]) -> bool | None:
+    """k8s.io/apimachinery version.ParseGeneric, compared; None when it does not parse."""
+    match = _VERSION.match(version)
+    if not match:
+        return None
+    return tuple(int(p or 0) for p in match.groups()) >= minimum
+
+
+def _group_resources(group: str, params: Mapping[str, Any], resources: Any) -> str | None:
+    """validateRayGroupResources."""
+    if any(params.get(k) for k in ("num-cpus", "num-gpus", "memory", "resources")) and resources:
+        return (
+            f"resource fields should not be set in both rayStartParams and Resources for {group} group; "
+            "please use only one"
+        )
+    return None
+
+
+def _group_labels(group: str, params: Mapping[str, Any], labels: Mapping[str, Any]) -> str | None:
+    """validateRayGroupLabels."""
+    if "labels" in params:
+        return (
+            f"rayStartParams['labels'] is not supported for {group} group; "
+            "please use the top-level Labels field instead"
+        )
+    errors = [f"invalid label key for {group} group: '{k}'" for k in labels if not _qualified_name(str(k))]
+    errors += [
+        f"invalid label value for key '{k}' in {group} group: '{v}'"
+        for k, v in labels.items()
+        if len(str(v)) > 63 or not _LABEL_VALUE.fullmatch(str(v))
+    ]
+    return "; ".join(errors) or None
+
+
+def _worker_group(group: Mapping[str, Any], spec: Mapping[str, Any], head: Mapping[str, Any]) -> str | None:
+    name = group.get("groupName")
+    if not _containers(group.get("template")):
+        return "workerGroupSpec should have at least one container"
+    lo, hi = _int(group.get("minReplicas")), _int(group.get("maxReplicas"))
+    if lo is not None and lo < 0:
+        return f"worker group {name} has negative minReplicas {lo}"
+    if hi is not None and hi < 0:
+        return f"worker group {name} has negative maxReplicas {hi}"
+    if lo is not None and hi is not None and lo > hi:
+        return f"worker group {name} has minReplicas {lo} greater than maxReplicas {hi}"
+    params = _mapping(group.get("rayStartParams"))
+    problem = _group_resources(str(name), params, group.get("resources"))
+    problem = problem or _group_labels(str(name), params, _mapping(group.get("labels")))
+    if problem:
+        return problem
+    v2 = _mapping(spec.get("autoscalerOptions")).get("version") == "v2" or _v2_env_on(head)
+    idle = _int(group.get("idleTimeoutSeconds"))
+    if idle is not None:  # validateWorkerGroupIdleTimeout
+        if idle < 0:
+            return f"worker group {name}: idleTimeoutSeconds must be non-negative, got {idle}"
+        if not v2:
+            return (
+                f"worker group {name}: idleTimeoutSeconds is set, but autoscaler v2 is not enabled. Please set "
+                ".spec.autoscalerOptions.version to 'v2' (or set RAY_enable_autoscaler_v2 environment variable to "
+                "'true' in the head pod if using KubeRay < 1.4.0)"
+            )
+    priority = _int(group.get("priority"))
+    if priority:  # validateWorkerGroupPriority
+        version = str(spec.get("rayVersion") or "")
+        if not version:
+            return (
+                f"worker group {name}: priority is set, but RayVersion was not specified. "
+                "Ray version 2.56.0 or later is required"
+            )
+        at_least = _at_least(version, (2, 56, 0))
+        if at_least is None:
+            return f"worker group {name}: priority is set, but RayVersion format is invalid: {version}"
+        if not at_least:
+            return f"worker group {name}: priority is set, but minimum Ray version is 2.56.0, got {version}"
+        if not v2:
+            return (
+                f"worker group {name}: priority is set to {priority}, but autoscaler v2 is not enabled. "
+                "Priority is only supported with autoscaler v2 enabled"
+            )
+    return None
+
+
+def _gcs_ft(spec: Mapping[str, Any], annotations: Mapping[str, Any], head: Mapping[str, Any]) -> str | None:
+    """The GCS fault tolerance rules (utils/util.go IsGCSFaultToleranceEnabled,
+    validateGcsFaultToleranceBackend with its gate off)."""
+    options = spec.get("gcsFaultToleranceOptions")
+    params = _mapping(_mapping(spec.get("headGroupSpec")).get("rayStartParams"))
+    if annotations.get(FT_ANNOTATION) and options is not None:
+        return (
+            f"{FT_ANNOTATION} annotation and GcsFaultToleranceOptions are both set. "
+            "Please use only GcsFaultToleranceOptions to configure GCS fault tolerance"
+        )
+    enabled = str(annotations.get(FT_ANNOTATION, "")).lower() == "true" or options is not None
+    if not enabled and _env(head, "RAY_REDIS_ADDRESS") is not None:
+        return (
+            "RAY_REDIS_ADDRESS is set which implicitly enables GCS fault tolerance, but GcsFaultToleranceOptions "
+            "is not set. Please set GcsFaultToleranceOptions to enable GCS fault tolerance"
+        )
+    if options is not None:
+        if params.get("redis-password"):
+            return (
+                "cannot set `redis-password` in rayStartParams when GcsFaultToleranceOptions is enabled - "
+                "use GcsFaultToleranceOptions.RedisPassword instead"
+            )
+        for env, field in (("REDIS_PASSWORD", "RedisPassword"), ("RAY_REDIS_ADDRESS", "RedisAddress")):
+            if _env(head, env) is not None:
+                return (
+                    f"cannot set `{env}` env var in head Pod when GcsFaultToleranceOptions is enabled - "
+                    f"use GcsFaultToleranceOptions.{field} instead"
+                )
+        if annotations.get("ray.io/external-storage-namespace"):
+            return (
+                "cannot set `ray.io/external-storage-namespace` annotation when GcsFaultToleranceOptions is "
+                "enabled - use GcsFaultToleranceOptions.ExternalStorageNamespace instead"
+            )
+        options = _mapping(options)
+        if (options.get("backend") or "redis") == "rocksdb":
+            return (
+                "the embedded RocksDB GCS fault tolerance backend (GcsFaultToleranceOptions.Backend: 'rocksdb') "
+                "requires the GCSFaultToleranceEmbeddedStorage feature gate to be enabled"
+            )
+        if options.get("storage") is not None:
+            return (
+                "cannot set GcsFaultToleranceOptions.Storage when backend is 'redis' - "
+                "it only applies to the 'rocksdb' backend"
+            )
+    if params.get("redis-username") or _env(head, "REDIS_USERNAME") is not None:
+        return (
+            "cannot set redis username in rayStartParams or environment variables - "
+            "use GcsFaultToleranceOptions.RedisUsername instead"
+        )
+    return None
+
+
+def _autoscaler(spec: Mapping[str, Any], head_pod: Mapping[str, Any], head: Mapping[str, Any]) -> str | None:
+    autoscaling = spec.get("enableInTreeAutoscaling") is True
+    options = _mapping(spec.get("autoscalerOptions"))
+    groups = [_mapping(g) for g in spec.get("workerGroupSpecs") or [] if isinstance(g, Mapping)]
+    v2_env = _env(head, AUTOSCALER_V2_ENV)
+    if not autoscaling and v2_env is not None and v2_env.get("value") in ("1", "true"):
+        return (
+            f"environment variable {AUTOSCALER_V2_ENV} cannot be set to '{v2_env.get('value')}' when "
+            "enableInTreeAutoscaling is false. Please set enableInTreeAutoscaling: true to use autoscaler v2"
+        )
+    if autoscaling:
+        suspended = next((g for g in groups if g.get("suspend") is True), None)
+        if suspended is not None:
+            return f"worker group {suspended.get('groupName')} cannot be suspended with Autoscaler enabled"
+        if options.get("version") and v2_env is not None:
+            return (
+                f"both .spec.autoscalerOptions.version and head Pod env var {AUTOSCALER_V2_ENV} are set, "
+                "please only use the former"
+            )
+        if options.get("version") == "v2":
+            if head_pod.get("restartPolicy") not in (None, "", "Never"):
+                return "restartPolicy for head Pod should be Never or unset when using autoscaler V2"
+            for group in groups:
+                if _pod(group.get("template")).get("restartPolicy") not in (None, "", "Never"):
+                    return (
+                        f"restartPolicy for worker group {group.get('groupName')} should be Never or unset when "
+                        "using autoscaler V2"
+                    )
+    idle = _int(options.get("idleTimeoutSeconds"))
+    if idle is not None and idle < 0:
+        return f"autoscalerOptions.idleTimeoutSeconds must be non-negative, got {idle}"
+    if any(_mapping(e).get("name") == "KUBERAY_GEN_AUTOSCALER_START_CMD" for e in options.get("env") or []):
+        return (
+            "autoscalerOptions.env must not contain KUBERAY_GEN_AUTOSCALER_START_CMD: it is managed by KubeRay "
+            "and injected automatically into the autoscaler container"
+        )
+    return None
+
+
+def _auth_and_gates(spec: Mapping[str, Any]) -> str | None:
+    if spec.get("historyServerOptions") is not None:
+        return "RayClusterHistoryServer feature gate is not enabled"
+    auth = _mapping(spec.get("authOptions"))
+    k8s_auth = auth.get("enableK8sTokenAuth") is True
+    if auth.get("mode") == "token":
+        version = str(spec.get("rayVersion") or "")
+        if not version:
+            return (
+                "authOptions.mode is 'token' but RayVersion was not specified. Ray version 2.52.0 or later is required"
+            )
+        at_least = _at_least(version, (2, 52, 0))
+        if at_least is None:
+            return f"authOptions.mode is 'token' but RayVersion format is invalid: {version}"
+        if not at_least:
+            return f"authOptions.mode is 'token' but minimum Ray version is 2.52.0, got {version}"
+        if k8s_auth and not _at_least(version, (2, 55, 0)):
+            return f"authOptions.enableK8sTokenAuth is enabled but minimum Ray version is 2.55.0, got {version}"
+        if k8s_auth and auth.get("secretName"):
+            return "authOptions.enableK8sTokenAuth is enabled and authOptions.secretName is also set"
+    elif k8s_auth:
+        return "authOptions.enableK8sTokenAuth is enabled but authOptions.mode not set to 'token'"
+    if spec.get("networkPolicy") is not None:
+        return "spec.networkPolicy requires the RayClusterNetworkPolicy feature gate to be enabled"
+    if spec.get("tlsOptions") is not None:
+        return "spec.tlsOptions requires the RayClusterMTLS feature gate to be enabled"
+    return None
+
+
+def cluster_spec_problem(spec: Mapping[str, Any], annotations: Mapping[str, Any]) -> str | None:
+    """utils/validation.go ValidateRayClusterSpec: the first rule ``spec`` breaks, in KubeRay's words."""
+    head_group = _mapping(spec.get("headGroupSpec"))
+    containers = _containers(head_group.get("template"))
+    if not containers:
+        return "headGroupSpec should have at least one container"
+    head, head_pod = containers[0], _pod(head_group.get("template"))
+    params = _mapping(head_group.get("rayStartParams"))
+    problem = _group_resources("Head", params, head_group.get("resources"))
+    problem = problem or _group_labels("Head", params, _mapping(head_group.get("labels")))
+    if problem:
+        return problem
+    for group in spec.get("workerGroupSpecs") or []:
+        problem = _worker_group(_mapping(group), spec, head)
+        if problem:
+            return problem
+    return _gcs_ft(spec, annotations, head) or _autoscaler(spec, head_pod, head) or _auth_and_gates(spec)
+
+
+def upgrade_problem(cluster: Mapping[str, Any]) -> str | None:
+    """utils/validation.go ValidateRayClusterUpgradeOptions."""
+    kind = _mapping(_mapping(cluster.get("spec")).get("upgradeStrategy")).get("type")
+    if kind is None:
+        return None
+    if kind not in ("Recreate", "None"):
+        return (
+            f"The RayCluster spec is invalid: Spec.UpgradeStrategy.Type value {kind} is invalid, "
+            "valid options are Recreate or None"
+        )
+    creator = _mapping(_mapping(cluster.get("metadata")).get("labels")).get("ray.io/originated-from-crd")
+    if creator in ("RayJob", "RayService"):
+        return f"upgradeStrategy cannot be set when RayCluster is created by {creator}"
+    return None

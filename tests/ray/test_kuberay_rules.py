@@ -1,0 +1,61 @@
+"""akscli.ray.kuberay_rules: KubeRay v1.7.0's RayCluster spec rules, checked on a user's file.
+
+upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/validation.go
+ValidateRayClusterSpec, ValidateRayClusterUpgradeOptions.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from akscli.ray.kuberay_rules import cluster_spec_problem, upgrade_problem
+
+IMAGE = "rayproject/ray:2.52.0"
+
+
+def spec(**fields: Any) -> dict[str, Any]:
+    group = {"groupName": "g", "replicas": 1, "rayStartParams": {}, "template": {"spec": {"containers": [{}]}}}
+    head = {"rayStartParams": {}, "template": {"spec": {"containers": [{"name": "ray-head", "image": IMAGE}]}}}
+    return {"rayVersion": "2.52.0", "headGroupSpec": head, "workerGroupSpecs": [group]} | fields
+
+
+def test_a_spec_without_min_and_max_passes_as_the_crd_defaults_them() -> None:
+    assert cluster_spec_problem(spec(), {}) is None
+
+
+def test_an_idle_timeout_needs_autoscaler_v2() -> None:
+    s = spec()
+    s["workerGroupSpecs"][0]["idleTimeoutSeconds"] = 60
+    assert str(cluster_spec_problem(s, {})).startswith(
+        "worker group g: idleTimeoutSeconds is set, but autoscaler v2 is not enabled"
+    )
+    s |= {"enableInTreeAutoscaling": True, "autoscalerOptions": {"version": "v2"}}
+    assert cluster_spec_problem(s, {}) is None
+
+
+def test_autoscaler_v2_needs_pods_that_never_restart() -> None:
+    s = spec(enableInTreeAutoscaling=True, autoscalerOptions={"version": "v2"})
+    s["workerGroupSpecs"][0]["template"]["spec"]["restartPolicy"] = "Always"
+    assert cluster_spec_problem(s, {}) == (
+        "restartPolicy for worker group g should be Never or unset when using autoscaler V2"
+    )
+
+
+def test_the_ft_annotation_and_gcs_ft_options_are_one_or_the_other() -> None:
+    s = spec(gcsFaultToleranceOptions={"redisAddress": "redis:6379"})
+    assert str(cluster_spec_problem(s, {"ray.io/ft-enabled": "true"})).startswith(
+        "ray.io/ft-enabled annotation and GcsFaultToleranceOptions are both set"
+    )
+
+
+def test_an_invalid_group_label_key_is_named() -> None:
+    s = spec()
+    s["workerGroupSpecs"][0]["labels"] = {"bad key": "x"}
+    assert cluster_spec_problem(s, {}) == "invalid label key for g group: 'bad key'"
+
+
+def test_only_recreate_and_none_are_upgrade_strategies() -> None:
+    assert upgrade_problem({"spec": {"upgradeStrategy": {"type": "Recreate"}}}) is None
+    assert str(upgrade_problem({"spec": {"upgradeStrategy": {"type": "Rolling"}}})).endswith(
+        "valid options are Recreate or None"
+    )
