@@ -73,3 +73,20 @@ def test_mig_devices_are_gpus_to_kuberay_and_to_status(ray_emulator: Callable[..
     shown = status("mig")
     assert shown["groups"][0]["gpus_per_pod"] == 1
     assert shown["gpus"]["desired"] == 2
+
+
+def test_head_pod_ready_carries_the_head_containers_own_reason(ray_emulator: Callable[..., Any]) -> None:
+    # utils/util.go FindHeadPodReadyCondition: the kubelet's ContainersNotReady gives way to the
+    # waiting container's reason, its message appended to the pod condition's.
+    emu = ray_emulator(failure="image-pull")
+    assert invoke("ray", "cluster", "create", "pull", "--image", "myacr.azurecr.io/ray:nope").exit_code == 0
+    wait_until(lambda: bool(emu.cluster.get(RAY, "RayCluster", "default", "pull").get("status") or {}))
+    conds = {c["type"]: c for c in emu.cluster.get(RAY, "RayCluster", "default", "pull")["status"]["conditions"]}
+    assert (conds["HeadPodReady"]["status"], conds["HeadPodReady"]["reason"]) == ("False", "ImagePullBackOff")
+    assert conds["HeadPodReady"]["message"] == (
+        'containers with unready status: [ray-head]; ray-head: Back-off pulling image "myacr.azurecr.io/ray:nope"'
+    )
+    waited = invoke(
+        "ray", "cluster", "create", "pull", "--image", "myacr.azurecr.io/ray:nope", "--wait", "--timeout", "1s"
+    )
+    assert "HeadPodReady=False (ImagePullBackOff)" in waited.stderr

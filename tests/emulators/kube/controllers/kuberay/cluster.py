@@ -51,6 +51,30 @@ from tests.emulators.kube.controllers.rescheduling import mark_injected
 from tests.emulators.kube.controllers.scheduling import Scheduler
 
 
+def head_pod_ready(head: dict[str, Any]) -> tuple[str, str, str]:
+    """(status, reason, message) of HeadPodReady: upstream ray-project/kuberay v1.7.0
+    ray-operator/controllers/ray/utils/util.go FindHeadPodReadyCondition and
+    firstNotReadyContainerStatus. The head pod's Ready condition gives status and message, its
+    reason (HeadPodRunningAndReady when a True one has none, Unknown without one); ContainersNotReady
+    gives way to the first waiting or terminated container's reason, its message appended."""
+    status = head.get("status") or {}
+    ready = next((c for c in status.get("conditions") or [] if c.get("type") == "Ready"), None)
+    if ready is None:
+        return "False", "Unknown", ""
+    reason, message = str(ready.get("reason") or ""), str(ready.get("message") or "")
+    if ready.get("status") == "True" and not reason:
+        reason = "HeadPodRunningAndReady"
+    if reason == "ContainersNotReady":
+        for container in status.get("containerStatuses") or []:
+            state = container.get("state") or {}
+            stuck = state.get("waiting") or state.get("terminated")
+            if stuck is not None:
+                reason = str(stuck.get("reason") or "")
+                message += ("; " if message else "") + f"{container.get('name')}: {stuck.get('message') or ''}"
+                break
+    return str(ready.get("status")), reason or "Unknown", message
+
+
 class ClusterReconciler:
     """The RayCluster half of the simulator; mixed into ``KubeRayController``."""
 
@@ -116,14 +140,7 @@ class ClusterReconciler:
             remove_condition(conditions, "ReplicaFailure")
         else:
             set_condition(conditions, "ReplicaFailure", True, error[0], error[1])
-        head_ready = running_and_ready(head)
-        set_condition(
-            conditions,
-            "HeadPodReady",
-            head_ready,
-            "HeadPodRunningAndReady" if head_ready else "ContainersNotReady",
-            "" if head_ready else "containers with unready status: [ray-head]",
-        )
+        set_condition(conditions, "HeadPodReady", *head_pod_ready(head))
         provisioned = find_condition(conditions, "RayClusterProvisioned")
         if provisioned is None or provisioned.get("status") != "True":
             if all_running:
@@ -398,9 +415,17 @@ class ClusterReconciler:
             cluster.add_event(pod | {"apiVersion": "v1", "kind": "Pod"}, "FailedScheduling", message, type="Warning")
         elif self.failure == "image-pull":
             message = f'Back-off pulling image "{image}"'
+            # The kubelet's Ready condition (upstream: kubernetes/kubernetes pkg/kubelet/status/generate.go
+            # GeneratePodReadyCondition): ContainersNotReady, naming the unready containers.
+            unready = {
+                "type": "Ready",
+                "status": "False",
+                "reason": "ContainersNotReady",
+                "message": f"containers with unready status: [{' '.join(containers)}]",
+            }
             status = {
                 "phase": "Pending",
-                "conditions": [{"type": "PodScheduled", "status": "True"}, {"type": "Ready", "status": "False"}],
+                "conditions": [{"type": "PodScheduled", "status": "True"}, unready],
                 "containerStatuses": [
                     {
                         "name": c,
