@@ -90,3 +90,18 @@ def test_head_pod_ready_carries_the_head_containers_own_reason(ray_emulator: Cal
         "ray", "cluster", "create", "pull", "--image", "myacr.azurecr.io/ray:nope", "--wait", "--timeout", "1s"
     )
     assert "HeadPodReady=False (ImagePullBackOff)" in waited.stderr
+
+
+def test_changing_a_running_clusters_image_warns_its_pods_keep_the_old_one(ray_emulator: Callable[..., Any]) -> None:
+    # raycluster_controller.go shouldRecreatePodsForUpgrade: only upgradeStrategy Recreate rolls pods.
+    emu = ray_emulator()
+    assert invoke("ray", "cluster", "create", "live", "--wait", "--timeout", "20s").exit_code == 0
+    same = invoke("ray", "cluster", "create", "live")
+    assert same.exit_code == 0 and "keeps its running pods" not in same.stderr
+    changed = invoke("ray", "cluster", "create", "live", "--image", "rayproject/ray:2.53.0")
+    assert changed.exit_code == 0, changed
+    assert "Ray cluster live exists: KubeRay keeps its running pods (head, worker group default-group)" in (
+        changed.stderr
+    )
+    head = next(p for p in ray_pods(emu, "live") if p["metadata"]["labels"]["ray.io/node-type"] == "head")
+    assert head["spec"]["containers"][0]["image"] == "rayproject/ray:2.52.0"

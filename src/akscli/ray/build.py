@@ -3,7 +3,7 @@ or a RayService, built from validated flags and, where it matters, what the clus
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,62 @@ class Built:
 
 def cluster_objects(name: str, flags: ClusterFlags, labels: Sequence[str], file: str | None, conn: Connection) -> Built:
     """The RayCluster of ``ray cluster create``: from a file, or from flags (checked for GPUs)."""
+    built = _cluster_objects(name, flags, labels, file, conn)
+    if not conn.offline:
+        existing = conn.kube().get(RAY_API, "RayCluster", name, namespace=conn.namespace())
+        built.warnings.extend(w for w in [kept_pods_warning(existing, built.objects[0])] if w)
+    return built
+
+
+def _pod_shape(template: Any) -> tuple[Any, ...]:
+    """What akscli writes into a Ray pod template: the Ray container's image and resources, and
+    the pod's node selector, tolerations and service account."""
+    pod = (template or {}).get("spec") or {}
+    ray = (pod.get("containers") or [{}])[0]
+    return (
+        ray.get("image"),
+        ray.get("resources") or {},
+        pod.get("nodeSelector") or {},
+        pod.get("tolerations") or [],
+        pod.get("serviceAccountName"),
+    )
+
+
+def kept_pods_warning(existing: Mapping[str, Any] | None, wanted: Mapping[str, Any]) -> str | None:
+    """A warning when KubeRay will leave running pods on their old template.
+
+    KubeRay recreates a RayCluster's pods for a changed spec only with ``upgradeStrategy.type:
+    Recreate`` (ray-project/kuberay v1.7.0 ray-operator/controllers/ray/raycluster_controller.go
+    shouldRecreatePodsForUpgrade); otherwise only pods it creates from then on (scale-up,
+    replacements) get the new template.
+    """
+    if existing is None:
+        return None
+    old_spec, new_spec = existing.get("spec") or {}, wanted.get("spec") or {}
+    if "Recreate" in [((spec.get("upgradeStrategy") or {}).get("type")) for spec in (old_spec, new_spec)]:
+        return None
+
+    def shapes(spec: Mapping[str, Any]) -> dict[str, tuple[Any, ...]]:
+        found = {"head": _pod_shape((spec.get("headGroupSpec") or {}).get("template"))}
+        for group in spec.get("workerGroupSpecs") or []:
+            found[f"worker group {group.get('groupName')}"] = _pod_shape(group.get("template"))
+        return found
+
+    old, new = shapes(old_spec), shapes(new_spec)
+    changed = [what for what in new if what in old and old[what] != new[what]]
+    if not changed:
+        return None
+    name = existing["metadata"]["name"]
+    return (
+        f"Ray cluster {name} exists: KubeRay keeps its running pods ({', '.join(changed)}) on their old "
+        "template and gives the change only to pods it creates from now on; set spec.upgradeStrategy.type "
+        f"to Recreate, or delete and create {name} again"
+    )
+
+
+def _cluster_objects(
+    name: str, flags: ClusterFlags, labels: Sequence[str], file: str | None, conn: Connection
+) -> Built:
     ray_name(name, "RayCluster")
     if file:
         if flags.given():
