@@ -192,3 +192,47 @@ def test_a_private_key_is_refused_and_not_echoed(azure_env: ArmEmulator, tmp_pat
     )  # fmt: skip
     assert result.exit_code == 2
     assert "private key" in result.stderr and "secretmaterial" not in result.stderr + result.stdout
+
+
+def test_a_cluster_name_too_long_for_its_logical_network_is_refused_before_any_request(
+    azure_env: ArmEmulator,
+) -> None:
+    # logicalNetworks.json (2024-01-01): at most 64 characters; "<name>-lnet" of a 60-character name has 65,
+    # which Azure refused at step 4, after the device pool and its role assignments were made.
+    edge_machine(azure_env, RG, EDGE)
+    result = create("e" * 60)
+    assert result.exit_code == 2, result
+    assert "at most 59 characters" in result.stderr and "Traceback" not in result.stderr
+    assert [e for e in azure_env.request_log if e.method == "PUT"] == []
+
+
+def test_the_longest_cluster_name_gets_a_logical_network_azure_accepts(azure_env: ArmEmulator) -> None:
+    edge_machine(azure_env, RG, EDGE)
+    result = create("e" * 59)
+    assert result.exit_code == 0, result
+
+
+@pytest.mark.parametrize("name", ["e1", "edge.gpu"])
+def test_an_edge_machine_name_the_hci_api_refuses_is_refused_before_any_request(
+    azure_env: ArmEmulator, name: str
+) -> None:
+    # edgeMachine.tsp / devicePool.tsp: "^[a-zA-Z0-9-_]{3,63}$"; the device pool defaults to the machine's name.
+    result = invoke(
+        "baremetal", "cluster", "create", "edge1", "-g", RG, "--edge-machine", name, "--ssh-key", "id.pub",
+        "--admin-group", ADMINS,
+    )  # fmt: skip
+    assert result.exit_code == 2, result
+    assert "3-63 letters, digits" in result.stderr
+    assert [e for e in azure_env.request_log if "/subscriptions/" in e.path] == []
+
+
+def test_the_emulator_refuses_a_device_pool_name_the_api_refuses(azure_env: ArmEmulator) -> None:
+    from akscli.azure import arm
+
+    edge = edge_machine(azure_env, RG, EDGE)
+    client = arm.raw_client(arm.AzureTarget(azure_env.subscription, None, None))
+    rg = f"/subscriptions/{azure_env.subscription}/resourceGroups/{RG}"
+    pool = f"{rg}/providers/Microsoft.AzureStackHCI/devicePools/p.1"
+    body = {"location": "eastus", "properties": {"devices": [{"deviceResourceId": edge}]}}
+    with pytest.raises(Exception, match=r"DevicePool name 'p\.1' is invalid"):
+        arm.wait_lro(arm.raw_begin(client, "PUT", pool, "2024-11-01-preview", body), "put")

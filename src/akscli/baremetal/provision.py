@@ -64,6 +64,8 @@ LNET_PREFIX, LNET_GATEWAY, LNET_POOL = "10.0.0.0/24", "10.0.0.1", ("10.0.0.2", "
 LNET_SWITCH = "PlaceholderSwitch"
 PRINCIPAL_PLACEHOLDER = "<identity.principalId of the device pool, known once it exists>"
 _SSH_KEY = re.compile(r"^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp(256|384|521)|sk-\S+) [A-Za-z0-9+/=]+( .*)?$")
+_HCI_NAME = re.compile(r"^[a-zA-Z0-9-_]{3,63}$")
+LNET_SUFFIX, LNET_NAME_MAX = "-lnet", 64
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
 
@@ -107,8 +109,23 @@ def check(spec: CreateSpec) -> CreateSpec:
     names.resource_group(spec.resource_group)
     spec.location = check_region(spec.location)
     for what, value in (("--edge-machine", spec.edge_machine), ("--device-pool", spec.device_pool)):
-        if value is not None and not re.match(r"^[A-Za-z0-9][-A-Za-z0-9_.]{0,62}$", value):
-            raise UsageError(f"invalid {what} {value!r}", hint="the resource's name, e.g. edge-gpu-01")
+        # upstream: Azure/azure-rest-api-specs specification/azurestackhci/AzureStackHCI.StackHCI.Management
+        # edgeMachine.tsp and devicePool.tsp (0291de3d): NamePattern "^[a-zA-Z0-9-_]{3,63}$". The pool
+        # defaults to the edge machine's name, so the machine's name must be a valid pool name too.
+        if value is not None and not _HCI_NAME.match(value):
+            raise UsageError(
+                f"invalid {what} {value!r}: 3-63 letters, digits, '-' or '_'", hint="for example: edge-gpu-01"
+            )
+    if len(spec.name) > LNET_NAME_MAX - len(LNET_SUFFIX):
+        # upstream: azure-rest-api-specs azurestackhci/.../stable/2024-01-01/logicalNetworks.json
+        # LogicalNetworkNameParameter, maxLength 64: the template's logical network "{cluster}-lnet" would be
+        # refused at step 4, after the device pool and its role assignments exist.
+        raise UsageError(
+            f"cluster name {spec.name!r} is too long for AKS on bare metal: at most "
+            f"{LNET_NAME_MAX - len(LNET_SUFFIX)} characters (its logical network is "
+            f"'<name>{LNET_SUFFIX}', at most {LNET_NAME_MAX})",
+            hint="pick a shorter name",
+        )
     if spec.custom_location is not None and not re.match(r"^[A-Za-z0-9][-A-Za-z0-9]{0,62}$", spec.custom_location):
         raise UsageError(f"invalid --custom-location {spec.custom_location!r}", hint="for example: edge-gpu-01")
     if not spec.admin_groups:
@@ -189,7 +206,7 @@ def steps(spec: CreateSpec, subscription: str) -> list[Step]:
     edge_id = f"{rg}/providers/Microsoft.AzureStackHCI/edgeMachines/{spec.edge_machine}"
     pool_id = f"{rg}/providers/Microsoft.AzureStackHCI/devicePools/{spec.pool}"
     custom_location_id = f"{rg}/providers/Microsoft.ExtendedLocation/customLocations/{spec.location_name}"
-    lnet_id = f"{rg}/providers/Microsoft.AzureStackHCI/logicalNetworks/{spec.name}-lnet"
+    lnet_id = f"{rg}/providers/Microsoft.AzureStackHCI/logicalNetworks/{spec.name}{LNET_SUFFIX}"
     ref = ClusterRef(subscription, spec.resource_group, spec.name)
     tags = {**spec.tags, "aks-arc-cluster": spec.name, "purpose": "aks-arc-bmlinux"}
     extended_location = {"type": "CustomLocation", "name": custom_location_id}

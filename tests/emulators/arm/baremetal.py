@@ -14,6 +14,9 @@ for the pool's identity, ``Microsoft.AzureStackHCI/logicalNetworks`` in that cus
   (ProvisionedClusterProperties and its references); the other types follow the template's bodies and
   their published examples (azurestackhci ``2024-11-01-preview/examples/DevicePools_*``,
   ``EdgeMachines_Get.json``).
+- Names follow the published patterns: a device pool's (devicePool.tsp) and a logical network's
+  (logicalNetworks.json, at most 64 characters) are refused with 400 InvalidResourceName otherwise (the
+  specs give the pattern, not the error code, which is the emulator's).
 - References must exist: the device pool's edge machine, the role assignment's principal (the pool's
   identity; otherwise 400 PrincipalNotFound as ARM answers), the custom location of ``extendedLocation``
   (created by the device pool, as the HCI resource provider does), the logical network in
@@ -26,6 +29,7 @@ Edge machines are seeded by tests with ``edge_machine(emu, rg, name)`` in the sh
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
@@ -175,6 +179,25 @@ def _rg(rid: str) -> str:
     return "/".join(parts[:5])  # /subscriptions/{s}/resourceGroups/{rg}
 
 
+# Resource name patterns of the published APIs. upstream: Azure/azure-rest-api-specs
+# specification/azurestackhci/AzureStackHCI.StackHCI.Management/devicePool.tsp (0291de3d) and edgeMachine.tsp
+# (188c4d8c): NamePattern "^[a-zA-Z0-9-_]{3,63}$"; .../Microsoft.AzureStackHCI/stable/2024-01-01/logicalNetworks.json
+# (9ff39d8c) LogicalNetworkNameParameter: the pattern below, minLength 2, maxLength 64.
+HCI_NAME = re.compile(r"^[a-zA-Z0-9-_]{3,63}$")
+LNET_NAME = re.compile(r"^[a-zA-Z0-9]$|^[a-zA-Z0-9][-._a-zA-Z0-9]{0,62}[_a-zA-Z0-9]$")
+
+
+def _name(rid: str, pattern: re.Pattern[str], max_length: int, what: str) -> None:
+    name = rid.rsplit("/", 1)[-1]
+    if len(name) > max_length or not pattern.match(name):
+        raise ArmError(
+            400,
+            "InvalidResourceName",
+            f"The {what} name '{name}' is invalid: it must match '{pattern.pattern}' and be at most {max_length} "
+            "characters.",
+        )
+
+
 def _require(emu: ArmEmulator, rid: str, code: str, what: str) -> dict[str, Any]:
     found = emu.get_resource(rid)
     if found is None:
@@ -197,6 +220,7 @@ def _extended_location(emu: ArmEmulator, body: dict[str, Any], what: str) -> Non
 
 
 def _device_pool(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
+    _name(rid, HCI_NAME, 63, "DevicePool")
     props = _body(body, DEVICE_POOL_PROPERTIES, "DevicePool")
     for device in props.get("devices") or []:
         _require(emu, str(device.get("deviceResourceId")), "InvalidDeviceResourceId", "Edge machine")
@@ -227,6 +251,7 @@ def _role_assignment(emu: ArmEmulator, rid: str, body: dict[str, Any], existing:
 
 
 def _lnet(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
+    _name(rid, LNET_NAME, 64, "LogicalNetwork")
     _body(body, LNET_PROPERTIES, "LogicalNetwork")
     _extended_location(emu, body, "A logical network")
 
