@@ -135,3 +135,27 @@ def test_ssh_key_pair_is_fresh_each_run() -> None:
     assert first[0] != second[0]
     assert first[0].startswith("-----BEGIN OPENSSH PRIVATE KEY-----")
     assert first[1].startswith("ssh-ed25519 ")
+
+
+def test_a_run_whose_processes_each_tested_alone_fails_and_names_the_mpi_build() -> None:
+    # nccl-tests built without MPI=1: under mpirun each process is a one-rank test of its own (README.md,
+    # "NCCL tests rely on MPI to work on multiple processes"), each printing "Rank 0" and a table.
+    log = nccl_log(["node-0"], gpus_per_node=1, peak_busbw=0.0) + nccl_log(["node-1"], gpus_per_node=1, peak_busbw=0.0)
+    verdict = nccl.judge(nccl.parse(log.splitlines()), vm_size=None, nodes=2, ranks=2)
+    assert not verdict.passed
+    assert "ran 1 rank(s) where 2 were launched" in verdict.message and "make MPI=1" in verdict.message
+
+
+def test_a_run_with_every_launched_rank_is_judged_on_its_bandwidth() -> None:
+    result = nccl.parse(nccl_log(["a", "b"], gpus_per_node=8, peak_busbw=381.7).splitlines())
+    verdict = nccl.judge(result, vm_size="Standard_ND96isr_H100_v5", nodes=2, ranks=16)
+    assert verdict.passed, verdict.message
+
+
+def test_rank_lines_of_releases_before_the_group_column_are_read() -> None:
+    lines = [
+        "#   Rank  0 Pid   2210 on gpu-node-a device  0 [0x00] Tesla V100-SXM2-16GB",
+        "#   Rank  1 Pid   3102 on gpu-node-b device  0 [0x00] Tesla V100-SXM2-16GB",
+    ]
+    result = nccl.parse(lines)
+    assert (result.ranks, result.hosts) == (2, ["gpu-node-a", "gpu-node-b"])

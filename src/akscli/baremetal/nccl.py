@@ -135,7 +135,9 @@ _ROW = re.compile(
     r"\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\S+)"
     r"\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+(\S+)\s*$"
 )
-_RANK = re.compile(r"^#\s+Rank\s+(\d+)\s+Group\s+\d+\s+Pid\s+\d+\s+on\s+(\S+)\s+device")
+# "#  Rank  0 Group  0 Pid   1887 on   worker-1 device  0 [0x8d] NVIDIA H100 80GB HBM3" (nccl-tests
+# src/common.cu); releases before the Group column print "#   Rank  0 Pid ..." (NVIDIA/nccl-tests issue 107).
+_RANK = re.compile(r"^#\s+Rank\s+(\d+)\s+(?:Group\s+\d+\s+)?Pid\s+\d+\s+on\s+(\S+)\s+device")
 _AVG = re.compile(r"^#\s*Avg bus bandwidth\s*:\s*([\d.]+)")
 _OOB = re.compile(r"^#\s*Out of bounds values\s*:\s*(\d+)")
 _ERROR = re.compile(
@@ -207,8 +209,16 @@ class Verdict:
     result: dict[str, Any]
 
 
-def judge(result: NcclResult, *, vm_size: str | None, nodes: int, min_ratio: float = 1.0) -> Verdict:
-    """Compare the measured bus bandwidth with the figure expected for the VM size."""
+def judge(
+    result: NcclResult, *, vm_size: str | None, nodes: int, min_ratio: float = 1.0, ranks: int | None = None
+) -> Verdict:
+    """Compare the measured bus bandwidth with the figure expected for the VM size.
+
+    ``ranks`` is the number of ranks the run launched. upstream: NVIDIA/nccl-tests README.md ("The total
+    number of ranks (=CUDA devices) will be equal to (number of processes)*(number of threads)*(number of GPUs
+    per thread)"; "NCCL tests rely on MPI to work on multiple processes ... set MPI=1"): a binary built without
+    MPI makes every mpirun process a test of its own, each printing "Rank 0" and its own table, whose figures
+    say nothing of the links between nodes."""
     info = interconnect(vm_size) if vm_size else None
     expected = info.expected_busbw(nodes) if info else None
     measured = result.peak_busbw_gbps
@@ -232,6 +242,20 @@ def judge(result: NcclResult, *, vm_size: str | None, nodes: int, min_ratio: flo
             expected,
             None,
             f"the NCCL test produced no bandwidth figure: {why}",
+            sources,
+            raw,
+        )
+    if ranks is not None and result.ranks and result.ranks != ranks:
+        return Verdict(
+            False,
+            vm_size,
+            nodes,
+            measured,
+            expected,
+            ratio,
+            f"the NCCL test ran {result.ranks} rank(s) where {ranks} were launched: each process tested alone, "
+            "as an all_reduce_perf built without MPI does; use an image whose nccl-tests is built with "
+            "'make MPI=1'",
             sources,
             raw,
         )
@@ -457,7 +481,9 @@ def run(
                     namespace=spec.namespace,
                     propagation="Foreground",
                 )
-    return judge(parse(lines), vm_size=vm_size, nodes=spec.nodes, min_ratio=min_ratio)
+    return judge(
+        parse(lines), vm_size=vm_size, nodes=spec.nodes, min_ratio=min_ratio, ranks=spec.nodes * spec.gpus_per_node
+    )
 
 
 def _wait_for_launcher(kube: Kube, spec: NcclSpec, run_id: str, say: Callable[[str], None]) -> str:
