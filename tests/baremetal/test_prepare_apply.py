@@ -13,11 +13,12 @@ from .conftest import add_nodes, helm_gpu_operator
 
 def test_prepare_applies_the_policy_and_the_rdma_plugin(kube_emulator: Any, kubeconfig: Any) -> None:
     helm_gpu_operator(kube_emulator)
-    result = invoke("baremetal", "prepare", "--rdma", "--gpudirect-rdma", "-y")
+    result = invoke("baremetal", "prepare", "--rdma", "--gpudirect-rdma", "--host-mofed", "-y")
     assert result.exit_code == 0, result
     cluster = kube_emulator.cluster
     policy = cluster.get("nvidia.com/v1", "ClusterPolicy", None, "akscli-cluster-policy")
-    assert policy is not None and policy["spec"]["driver"]["rdma"]["enabled"] is True
+    assert policy is not None
+    assert policy["spec"]["driver"]["rdma"] == {"enabled": True, "useHostMofed": True}
     assert cluster.list("apps/v1", "DaemonSet", namespace="node-feature-discovery") == []
     plugin = cluster.get("apps/v1", "DaemonSet", "gpu-operator", "rdma-shared-dp-ds")
     assert plugin is not None

@@ -141,3 +141,60 @@ def test_gpudirect_on_the_aks_managed_driver_is_refused(kube_emulator: Any, kube
     assert result.exit_code == 2
     assert "--gpu-driver none" in result.stderr
     assert kube_emulator.cluster.list("nvidia.com/v1", "ClusterPolicy") == []
+
+
+def network_operator_policy(emu: Any, spec: dict[str, Any]) -> None:
+    """A NicClusterPolicy (Mellanox/network-operator api/v1alpha1, mellanox.com, scope=Cluster). No CRD of the
+    Network Operator is in ../shared/crds: this stand-in CRD keeps any spec."""
+    emu.cluster.create(
+        {
+            "apiVersion": "apiextensions.k8s.io/v1",
+            "kind": "CustomResourceDefinition",
+            "metadata": {"name": "nicclusterpolicies.mellanox.com"},
+            "spec": {
+                "group": "mellanox.com",
+                "scope": "Cluster",
+                "names": {"plural": "nicclusterpolicies", "singular": "nicclusterpolicy", "kind": "NicClusterPolicy"},
+                "versions": [
+                    {
+                        "name": "v1alpha1",
+                        "served": True,
+                        "storage": True,
+                        "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+                    }
+                ],
+            },
+        }
+    )
+    emu.cluster.create(
+        {"apiVersion": "mellanox.com/v1alpha1", "kind": "NicClusterPolicy", "metadata": {"name": "nic"}, "spec": spec}
+    )
+
+
+def test_gpudirect_without_any_mofed_source_is_refused_before_anything_is_applied(
+    kube_emulator: Any, kubeconfig: Any
+) -> None:
+    # gpu-driver-container nvidia-driver reload_nvidia_peermem waits for /run/mellanox/drivers/.driver-ready,
+    # written by the Network Operator's MOFED container, unless useHostMofed.
+    helm_gpu_operator(kube_emulator)
+    result = invoke("baremetal", "prepare", "--gpudirect-rdma", "-y")
+    assert result.exit_code == 2, result
+    assert "--host-mofed" in result.stderr and "spec.ofedDriver" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert kube_emulator.cluster.list("nvidia.com/v1", "ClusterPolicy") == []
+
+
+def test_gpudirect_with_the_network_operators_mofed_driver_is_applied(kube_emulator: Any, kubeconfig: Any) -> None:
+    helm_gpu_operator(kube_emulator)
+    network_operator_policy(kube_emulator, {"ofedDriver": {"image": "doca-driver", "version": "25.10-1.2.8.0-0"}})
+    result = invoke("baremetal", "prepare", "--gpudirect-rdma", "-y")
+    assert result.exit_code == 0, result
+    spec = kube_emulator.cluster.get("nvidia.com/v1", "ClusterPolicy", None, "akscli-cluster-policy")["spec"]
+    assert spec["driver"]["rdma"] == {"enabled": True, "useHostMofed": False}
+
+
+def test_a_network_operator_policy_without_a_mofed_driver_does_not_count(kube_emulator: Any, kubeconfig: Any) -> None:
+    helm_gpu_operator(kube_emulator)
+    network_operator_policy(kube_emulator, {"rdmaSharedDevicePlugin": {"image": "k8s-rdma-shared-dev-plugin"}})
+    result = invoke("baremetal", "prepare", "--gpudirect-rdma", "-y")
+    assert result.exit_code == 2, result

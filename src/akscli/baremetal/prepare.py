@@ -223,6 +223,7 @@ def fit(kube: Kube, opts: PrepareOptions) -> list[str]:
     found = gpu_stack.detect(kube)
     notes: list[str] = []
     version = opts.operator_version or str(releases()["default"])
+    wanted_policy = opts.cluster_policy  # _existing_policy turns it off beside the chart's
     if opts.cluster_policy:
         if not found.operator_pods:
             raise NotInstalledError(
@@ -233,6 +234,8 @@ def fit(kube: Kube, opts: PrepareOptions) -> list[str]:
         notes += _existing_policy(found, opts)
     if opts.cluster_policy:
         notes += _aks_managed_driver(kube, opts)
+    if wanted_policy:
+        _check_mofed_source(kube, opts)  # the chart's ClusterPolicy too: the helm hint sets driver.rdma
     if opts.rdma and not found.nfd_pods and any(k.startswith("feature.node") for k in opts.rdma_node_selector):
         notes.append(
             "no Node Feature Discovery runs, so no node is labelled rdma.capable and the RDMA plugin "
@@ -242,6 +245,37 @@ def fit(kube: Kube, opts: PrepareOptions) -> list[str]:
     elif found.nfd_pods:
         notes.append(f"Node Feature Discovery runs in {found.nfd_namespace}: prepare deploys none")
     return notes
+
+
+# The NVIDIA Network Operator's policies, which deploy the MOFED driver container (spec.ofedDriver).
+# upstream: Mellanox/network-operator api/v1alpha1/groupversion_info.go (mellanox.com/v1alpha1),
+# nicclusterpolicy_types.go and nicnodepolicy_types.go (both scope=Cluster, `json:"ofedDriver"`).
+NETWORK_OPERATOR_POLICIES = ("NicClusterPolicy", "NicNodePolicy")
+
+
+def _check_mofed_source(kube: Kube, opts: PrepareOptions) -> None:
+    """GPUDirect RDMA without the host's MOFED needs the Network Operator's MOFED driver container.
+
+    upstream: NVIDIA/gpu-driver-container ubuntu22.04/nvidia-driver (000e6f83) reload_nvidia_peermem:
+    unless USE_HOST_MOFED (driver.rdma.useHostMofed, NVIDIA/gpu-operator controllers/object_controls.go),
+    the nvidia-peermem container waits "until [ -f /run/mellanox/drivers/.driver-ready ]", the "driver
+    readiness flag created by MOFED container": without one, nvidia-peermem never loads."""
+    if not opts.gpudirect_rdma or opts.host_mofed:
+        return
+    for kind in NETWORK_OPERATOR_POLICIES:
+        try:
+            for policy in kube.list("mellanox.com/v1alpha1", kind, page_size=50):
+                if (policy.get("spec") or {}).get("ofedDriver"):
+                    return
+        except NotInstalledError:
+            continue
+    raise UsageError(
+        "--gpudirect-rdma without --host-mofed waits for the NVIDIA Network Operator's MOFED driver "
+        "(/run/mellanox/drivers/.driver-ready), and no NicClusterPolicy or NicNodePolicy here deploys one "
+        "(spec.ofedDriver): nvidia-peermem would never load",
+        hint="add --host-mofed where the hosts load mlx5_core themselves, or install the NVIDIA Network "
+        "Operator with a NicClusterPolicy that has spec.ofedDriver",
+    )
 
 
 def _existing_policy(found: Any, opts: PrepareOptions) -> list[str]:
