@@ -58,7 +58,12 @@ def test_raw_client_drives_bare_metal_extension_resources_and_actions(azure_env:
     lnet = f"{SUB}/resourceGroups/rg1/providers/Microsoft.AzureStackHCI/logicalNetworks/edge1-lnet"
     azure_env.put_resource(location, {"location": "eastus"})
     azure_env.put_resource(lnet, {"location": "eastus"})
-    connected = {"location": "eastus", "kind": "ProvisionedCluster", "properties": {}}
+    connected = {
+        "location": "eastus",
+        "kind": "ProvisionedCluster",
+        "identity": {"type": "SystemAssigned"},
+        "properties": {"agentPublicKeyCertificate": ""},  # required (connectedClusters.json 2024-01-01)
+    }
     arm.wait_lro(arm.raw_begin(client, "PUT", CONNECTED, "2024-01-01", connected), "cc")
     instance = {
         "extendedLocation": {"type": "CustomLocation", "name": location},

@@ -236,3 +236,33 @@ def test_the_emulator_refuses_a_device_pool_name_the_api_refuses(azure_env: ArmE
     body = {"location": "eastus", "properties": {"devices": [{"deviceResourceId": edge}]}}
     with pytest.raises(Exception, match=r"DevicePool name 'p\.1' is invalid"):
         arm.wait_lro(arm.raw_begin(client, "PUT", pool, "2024-11-01-preview", body), "put")
+
+
+def _put(azure_env: ArmEmulator, path: str, api: str, body: dict[str, Any]) -> Any:
+    from akscli.azure import arm
+
+    client = arm.raw_client(arm.AzureTarget(azure_env.subscription, None, None))
+    return arm.wait_lro(arm.raw_begin(client, "PUT", path, api, body), "put")
+
+
+def test_the_emulator_refuses_a_connected_cluster_without_its_required_fields(azure_env: ArmEmulator) -> None:
+    # connectedClusters.json 2024-01-01: identity and properties.agentPublicKeyCertificate are required.
+    body = {"location": "eastus", "kind": "ProvisionedCluster", "properties": {"aadProfile": {}}}
+    with pytest.raises(Exception, match="agentPublicKeyCertificate"):
+        _put(azure_env, connected_id(azure_env, "edge1"), "2024-01-01", body)
+
+
+def test_the_emulator_accepts_what_the_connected_cluster_spec_has(azure_env: ArmEmulator) -> None:
+    body = {
+        "location": "eastus",
+        "kind": "ProvisionedCluster",
+        "identity": {"type": "SystemAssigned"},
+        "properties": {
+            "agentPublicKeyCertificate": "",
+            "azureHybridBenefit": "NotApplicable",
+            "distributionVersion": "1.0",
+            "arcAgentProfile": {"desiredAgentVersion": "0.1.0", "agentAutoUpgrade": "Enabled"},
+        },
+    }
+    _put(azure_env, connected_id(azure_env, "edge1"), "2024-01-01", body)
+    assert azure_env.get_resource(connected_id(azure_env, "edge1")) is not None

@@ -93,10 +93,14 @@ PCI_PROPERTIES: Schema = {
     "licenseProfile": {"azureHybridBenefit": None},
     "autoScalerProfile": None,
 }
+# devicePool.tsp (0291de3d) DevicePoolProperties.
 DEVICE_POOL_PROPERTIES: Schema = {
     "devices": {"deviceResourceId": None, "claimedBy": None},
     "customLocationName": None,  # the template's body
     "customLocationResourceId": None,  # DevicePools_CreateOrUpdate_MaximumSet_Gen.json response
+    "managedResourceGroup": None,
+    "cloudId": None,
+    "operationDetails": None,
     "provisioningState": None,
 }
 _ROUTE: Schema = {"addressPrefix": None, "nextHopIpAddress": None}
@@ -106,8 +110,15 @@ LNET_PROPERTIES: Schema = {
         "properties": {
             "addressPrefix": None,
             "ipAllocationMethod": None,
-            "ipPools": {"start": None, "end": None, "name": None, "ipPoolType": None},
-            "routeTable": {"properties": {"routes": {"name": None, "properties": _ROUTE}}},
+            "addressPrefixes": None,
+            "ipConfigurationReferences": None,
+            "ipPools": {"start": None, "end": None, "name": None, "ipPoolType": None, "info": None},
+            "routeTable": {
+                "etag": None,
+                "name": None,
+                "type": None,
+                "properties": {"routes": {"name": None, "properties": _ROUTE}},
+            },
             "vlan": None,
         },
     },
@@ -116,13 +127,26 @@ LNET_PROPERTIES: Schema = {
     "provisioningState": None,
     "status": None,
 }
+# hybridkubernetes stable/2024-01-01 connectedClusters.json (4c0959c2) ConnectedClusterProperties.
 CONNECTED_PROPERTIES: Schema = {
     "agentPublicKeyCertificate": None,
     "aadProfile": {"enableAzureRBAC": None, "adminGroupObjectIDs": None, "tenantID": None},
+    "arcAgentProfile": {"desiredAgentVersion": None, "agentAutoUpgrade": None},
+    "azureHybridBenefit": None,
+    "privateLinkState": None,
+    "privateLinkScopeResourceId": None,
     "provisioningState": None,
     "connectivityStatus": None,
     "kubernetesVersion": None,
+    "totalNodeCount": None,
+    "totalCoreCount": None,
+    "agentVersion": None,
+    "offering": None,
+    "managedIdentityCertificateExpirationTime": None,
+    "lastConnectivityTime": None,
+    "miscellaneousProperties": None,
     "distribution": None,
+    "distributionVersion": None,
     "infrastructure": None,
 }
 ROLE_PROPERTIES: Schema = {
@@ -260,6 +284,15 @@ def _connected(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[
     if str(body.get("kind", "")).lower() != "provisionedcluster":
         return  # other connected clusters (Arc-enabled Kubernetes) are not this module's
     props = _body(body, CONNECTED_PROPERTIES, "ConnectedCluster")
+    # connectedClusters.json: ConnectedCluster "required": ["properties", "identity"];
+    # ConnectedClusterProperties "required": ["agentPublicKeyCertificate"] (the template sends "").
+    if not body.get("identity") or "agentPublicKeyCertificate" not in props:
+        raise ArmError(
+            400,
+            "InvalidRequestContent",
+            "The request content was invalid: 'identity' and 'properties.agentPublicKeyCertificate' are required "
+            "for ConnectedCluster.",
+        )
     props.setdefault("connectivityStatus", "Connected")
     identity = body.get("identity") or {}
     if identity.get("type") == "SystemAssigned":
