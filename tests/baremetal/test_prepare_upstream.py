@@ -198,3 +198,17 @@ def test_a_network_operator_policy_without_a_mofed_driver_does_not_count(kube_em
     network_operator_policy(kube_emulator, {"rdmaSharedDevicePlugin": {"image": "k8s-rdma-shared-dev-plugin"}})
     result = invoke("baremetal", "prepare", "--gpudirect-rdma", "-y")
     assert result.exit_code == 2, result
+
+
+def test_rdma_plugin_of_the_network_operator_is_not_deployed_twice(kube_emulator: Any, kubeconfig: Any) -> None:
+    # nicclusterpolicy_types.go rdmaSharedDevicePlugin: the Network Operator deploys the same plugin; its
+    # `config` is the plugin's config.json.
+    helm_gpu_operator(kube_emulator)
+    config = '{"configList": [{"resourceName": "rdma_shared_device_a", "rdmaHcaMax": 63, "selectors": {}}]}'
+    network_operator_policy(
+        kube_emulator, {"rdmaSharedDevicePlugin": {"image": "k8s-rdma-shared-dev-plugin", "config": config}}
+    )
+    result = invoke("baremetal", "prepare", "--rdma", "-y")
+    assert result.exit_code == 0, result
+    assert "NicClusterPolicy nic deploys the RDMA shared device plugin (rdma/rdma_shared_device_a)" in result.stderr
+    assert kube_emulator.cluster.get("apps/v1", "DaemonSet", "gpu-operator", "rdma-shared-dp-ds") is None

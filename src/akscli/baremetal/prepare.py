@@ -236,6 +236,8 @@ def fit(kube: Kube, opts: PrepareOptions) -> list[str]:
         notes += _aks_managed_driver(kube, opts)
     if wanted_policy:
         _check_mofed_source(kube, opts)  # the chart's ClusterPolicy too: the helm hint sets driver.rdma
+    if opts.rdma:
+        notes += _network_operator_rdma(_network_operator_policies(kube), opts)
     if opts.rdma and not found.nfd_pods and any(k.startswith("feature.node") for k in opts.rdma_node_selector):
         notes.append(
             "no Node Feature Discovery runs, so no node is labelled rdma.capable and the RDMA plugin "
@@ -253,6 +255,41 @@ def fit(kube: Kube, opts: PrepareOptions) -> list[str]:
 NETWORK_OPERATOR_POLICIES = ("NicClusterPolicy", "NicNodePolicy")
 
 
+def _network_operator_policies(kube: Kube) -> list[dict[str, Any]]:
+    """Every NicClusterPolicy and NicNodePolicy (none where the Network Operator is not installed)."""
+    found: list[dict[str, Any]] = []
+    for kind in NETWORK_OPERATOR_POLICIES:
+        try:
+            found += kube.list("mellanox.com/v1alpha1", kind, page_size=50)
+        except NotInstalledError:
+            continue
+    return found
+
+
+def _network_operator_rdma(policies: list[dict[str, Any]], opts: PrepareOptions) -> list[str]:
+    """Leave the RDMA shared device plugin to the Network Operator where one of its policies deploys it.
+
+    upstream: Mellanox/network-operator api/v1alpha1 nicclusterpolicy_types.go `json:"rdmaSharedDevicePlugin"`
+    ("manages support IB and RoCE HCAs through the Kubernetes device plugin framework"; its `config` is the
+    plugin's config.json): the same plugin twice on a node registers the same resources twice."""
+    for policy in policies:
+        plugin = (policy.get("spec") or {}).get("rdmaSharedDevicePlugin")
+        if not plugin:
+            continue
+        opts.rdma = False
+        try:
+            config = json.loads(str(plugin.get("config") or "{}"))
+            names = [f"rdma/{c['resourceName']}" for c in config.get("configList") or [] if c.get("resourceName")]
+        except (ValueError, TypeError, AttributeError):
+            names = []
+        what = f" ({', '.join(names)})" if names else ""
+        return [
+            f"{policy.get('kind')} {(policy.get('metadata') or {}).get('name')} deploys the RDMA shared device "
+            f"plugin{what}: prepare deploys none"
+        ]
+    return []
+
+
 def _check_mofed_source(kube: Kube, opts: PrepareOptions) -> None:
     """GPUDirect RDMA without the host's MOFED needs the Network Operator's MOFED driver container.
 
@@ -262,13 +299,8 @@ def _check_mofed_source(kube: Kube, opts: PrepareOptions) -> None:
     readiness flag created by MOFED container": without one, nvidia-peermem never loads."""
     if not opts.gpudirect_rdma or opts.host_mofed:
         return
-    for kind in NETWORK_OPERATOR_POLICIES:
-        try:
-            for policy in kube.list("mellanox.com/v1alpha1", kind, page_size=50):
-                if (policy.get("spec") or {}).get("ofedDriver"):
-                    return
-        except NotInstalledError:
-            continue
+    if any((policy.get("spec") or {}).get("ofedDriver") for policy in _network_operator_policies(kube)):
+        return
     raise UsageError(
         "--gpudirect-rdma without --host-mofed waits for the NVIDIA Network Operator's MOFED driver "
         "(/run/mellanox/drivers/.driver-ready), and no NicClusterPolicy or NicNodePolicy here deploys one "
