@@ -266,7 +266,10 @@ def prepare(
     gpudirect_rdma: Annotated[
         bool, typer.Option("--gpudirect-rdma", help="Load nvidia-peermem for GPUDirect RDMA.")
     ] = False,
-    host_mofed: Annotated[bool, typer.Option("--host-mofed", help="Use the host's MOFED drivers (otherwise the NVIDIA Network Operator's).")] = False,
+    host_mofed: Annotated[
+        bool,
+        typer.Option("--host-mofed", help="Use the host's MOFED drivers (otherwise the NVIDIA Network Operator's)."),
+    ] = False,
     rdma: Annotated[bool, typer.Option("--rdma/--no-rdma", help="Deploy the RDMA shared device plugin.")] = False,
     rdma_resource_name: Annotated[
         str, typer.Option("--rdma-resource-name", help="Resource advertised as rdma/NAME.")
