@@ -57,7 +57,8 @@ class ReplicaSetController(PodOwner):
             i += 1
             if cluster.get("v1", "Pod", obj["metadata"]["namespace"], name) is not None:
                 continue
-            node = scheduler.place(template.get("spec") or {}, obj["metadata"]["uid"])
+            meta = {"namespace": obj["metadata"]["namespace"], "labels": labels}
+            node = scheduler.place(template.get("spec") or {}, obj["metadata"]["uid"], meta)
             pods.append(self._make_pod(cluster, obj, name, template, labels, node))
         ready = sum(1 for p in pods if self._ready(p))
         cluster.patch_status(
@@ -186,7 +187,7 @@ class StatefulSetController(DeletionTolerantController, PodOwner):
                 self.requeue(obj, 0.1)
             else:
                 lb = {**labels, "statefulset.kubernetes.io/pod-name": name, "apps.kubernetes.io/pod-index": str(i)}
-                node = scheduler.place(template.get("spec") or {}, md["uid"])
+                node = scheduler.place(template.get("spec") or {}, md["uid"], {"namespace": ns, "labels": lb})
                 pods.append(self._make_pod(cluster, obj, name, template, lb, node))
         ready = sum(1 for p in pods if self._ready(p))
         updated = sum(1 for p in pods if p["metadata"]["labels"].get(REVISION) == rev)
@@ -308,7 +309,7 @@ class JobController(PodOwner):
                     f"{md['name']}-{template_hash({'i': i, 'u': md['uid']})[:5]}",
                     template,
                     labels,
-                    scheduler.place(template.get("spec") or {}, md["uid"]),
+                    scheduler.place(template.get("spec") or {}, md["uid"], {"namespace": ns, "labels": labels}),
                 )
                 created.append(made)
             # A pod the scheduler could not place keeps the Job active and not ready, for good.

@@ -201,7 +201,7 @@ class Rescheduler(PassController):
                 continue
             spec = pod.get("spec") or {}
             owner = next((r.get("uid", "") for r in pod["metadata"].get("ownerReferences") or []), "")
-            placement = scheduler.place(spec, owner)
+            placement = scheduler.place(spec, owner, pod["metadata"])
             if placement.node is None:
                 old = next((c for c in pod["status"]["conditions"] if c.get("type") == "PodScheduled"), {})
                 if placement.message and placement.message != old.get("message"):

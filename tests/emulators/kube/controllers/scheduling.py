@@ -39,9 +39,12 @@ resources with no victim to evict are "No preemption victims found for incoming 
   not found: not counted. The new pod's ephemeral claims are its templates (the emulator runs no
   ephemeral controller: upstream the claim exists before the pod is scheduled).
 
+- InterPodAffinity (plugins/interpodaffinity/filtering.go; controllers/pod_affinity.py): the new
+  pod's required pod affinity and anti-affinity, and the placed pods' required anti-affinity.
+
 Not modelled: scoring (the emulator spreads a workload's pods over the feasible nodes by how many
 of that owner's pods each has, as default PodTopologySpread would by hostname), host ports,
-other volume filters, pod (anti-)affinity, topology spread constraints. A cluster with no Node objects is one
+other volume filters, topology spread constraints. A cluster with no Node objects is one
 whose nodes the test does not model: pods there run unbound, as before.
 """
 
@@ -56,6 +59,7 @@ from decimal import Decimal
 from typing import Any
 
 from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.controllers.pod_affinity import InterPodAffinity, required_terms
 
 UNSCHEDULABLE_TAINT = "node.kubernetes.io/unschedulable"
 PAGE = 500
@@ -285,6 +289,9 @@ class Scheduler:
     _bound: dict[str, list[Any]] | None = None
     _used: dict[str, Counter[str]] = field(default_factory=dict)
     _owned: Counter[str] = field(default_factory=Counter)
+    # Pods placed during this reconcile (not yet in the index read), with their node's name.
+    _placed: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    _node_labels: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def _pods_by_node(self) -> dict[str, list[Any]]:
         if self._bound is None:
@@ -313,7 +320,9 @@ class Scheduler:
             self._used[node] = used
         return self._used[node]
 
-    def _reasons(self, spec: dict[str, Any], need: Counter[str], node: dict[str, Any]) -> tuple[list[str], bool]:
+    def _reasons(
+        self, spec: dict[str, Any], need: Counter[str], node: dict[str, Any], affinity: Callable[[], InterPodAffinity]
+    ) -> tuple[list[str], bool]:
         name = (node.get("metadata") or {}).get("name", "")
         reasons, resolvable = fit_reasons(spec, need, node, lambda: self._usage_of(name))
         if not reasons and self._volumes_exceed(spec, node):
@@ -322,7 +331,34 @@ class Scheduler:
             # volumebinding binder.go FindPodVolumes ErrReasonBindConflict; volume_binding.go
             # Filter: UnschedulableAndUnresolvable.
             return ["node(s) didn't find available persistent volumes to bind"], False
+        if not reasons and (failed := affinity().reason((node.get("metadata") or {}).get("labels") or {})):
+            return [failed[0]], failed[1]
         return reasons, resolvable
+
+    def _inter_pod_affinity(self, pod: dict[str, Any]) -> InterPodAffinity:
+        """InterPodAffinity's PreFilter for the new pod. Only pods with required anti-affinity are
+        decoded, unless the new pod has required (anti-)affinity of its own (then every placed pod
+        is read, as the scheduler reads its whole cache)."""
+        every = bool(required_terms(pod, "podAffinity") or required_terms(pod, "podAntiAffinity"))
+
+        def placed() -> list[tuple[dict[str, Any], dict[str, str]]]:
+            out = []
+            for node, entries in self._pods_by_node().items():
+                for entry in entries:
+                    if every or b"podAntiAffinity" in entry.raw:
+                        out.append((json.loads(entry.raw), self._labels_of(node)))
+            return out + [(p, self._labels_of(n)) for p, n in self._placed]
+
+        namespaces = {
+            ns["metadata"]["name"]: ns["metadata"].get("labels") or {} for ns in self.cluster.list("v1", "Namespace")
+        }
+        return InterPodAffinity(pod, placed, namespaces)
+
+    def _labels_of(self, node: str) -> dict[str, str]:
+        if node not in self._node_labels:
+            found = self.cluster.get("v1", "Node", None, node) or {}
+            self._node_labels[node] = dict((found.get("metadata") or {}).get("labels") or {})
+        return self._node_labels[node]
 
     def _cannot_provision(self, spec: dict[str, Any], node: dict[str, Any]) -> bool:
         """volumebinding binder.go checkVolumeProvisions for the new pod's ephemeral claims (the
@@ -441,9 +477,18 @@ class Scheduler:
         adding = Counter(f"attachable-volumes-csi-{d}" for unique, d in new.items() if unique not in attached)
         return any(k in limits and count[k] + n > limits[k] for k, n in adding.items())
 
-    def place(self, spec: dict[str, Any], owner_uid: str = "") -> Placement:
-        """The node for a new pod with ``spec``, or None and the FailedScheduling message."""
+    def place(self, spec: dict[str, Any], owner_uid: str = "", meta: dict[str, Any] | None = None) -> Placement:
+        """The node for a new pod with ``spec`` (and ``meta``, its namespace and labels, which
+        InterPodAffinity reads), or None and the FailedScheduling message."""
         need = pod_requests(spec)
+        pod = {"metadata": dict(meta or {}), "spec": spec}
+        prefiltered: list[InterPodAffinity] = []
+
+        def affinity() -> InterPodAffinity:
+            if not prefiltered:
+                prefiltered.append(self._inter_pod_affinity(pod))
+            return prefiltered[0]
+
         feasible: list[str] = []
         failures: Counter[str] = Counter()
         not_helpful = victims = total = 0
@@ -454,7 +499,7 @@ class Scheduler:
                 node = json.loads(entry.raw)
                 total += 1
                 try:
-                    reasons, resolvable = self._reasons(spec, need, node)
+                    reasons, resolvable = self._reasons(spec, need, node, affinity)
                 except FilterError as error:
                     # schedule_one.go findNodesThatPassFilters: a filter's error ends the attempt
                     # (SendErrorWithCancel), whatever the other nodes say; the event is its text.
@@ -479,6 +524,7 @@ class Scheduler:
             placed = Counter(need)
             placed["pods"] = Decimal(1)
             self._usage_of(name).update(placed)
+            self._placed.append((pod, name))
             return Placement(name)
         histogram = ", ".join(sorted(f"{count} {reason}" for reason, count in failures.items()))
         post = []

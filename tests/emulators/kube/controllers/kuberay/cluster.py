@@ -382,7 +382,11 @@ class ClusterReconciler:
         # raycluster_controller.go) and it goes where kube-scheduler would put it (scheduling.py);
         # the injected unschedulable-gpu failure stays Pending whatever nodes come.
         injected = self.failure == "unschedulable-gpu" and gpus({"spec": spec}) > 0
-        placement = None if injected else Scheduler(cluster).place(spec, str(owner.get("uid", "")))
+        placement = (
+            None
+            if injected
+            else Scheduler(cluster).place(spec, str(owner.get("uid", "")), {"namespace": ns, "labels": labels})
+        )
         if placement is not None and placement.node:
             spec["nodeName"] = placement.node
         created = cluster.create(
