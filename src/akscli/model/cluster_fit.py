@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 
 from akscli.errors import AkscliError, AuthError
 from akscli.gpus import NVIDIA
-from akscli.kube import resources, scheduling, volume_binding, volume_limits
+from akscli.kube import pod_affinity, resources, scheduling, volume_binding, volume_limits
 from akscli.kube.client import Kube
+from akscli.model.cluster_affinity import AffinityReads
 from akscli.model.cluster_volumes import VolumeReads
 from akscli.model.kinds import GPU_TOLERATIONS
 from akscli.model.planning import Fit, Plan, pick, servable
@@ -67,9 +68,10 @@ _NOMINATED_PAGES = 4
 _PRIORITY_PAGE = 100
 _GPU_REASON = f"Insufficient {NVIDIA}"
 # The default profile's other filters cannot keep a listed node from the pinned pods: they set
-# no spec.nodeName (NodeName), no hostPort nor hostNetwork (NodePorts), no pod affinity (so
-# InterPodAffinity reads only other pods' required anti-affinity selecting the model's labels:
-# akscli's one, the NCCL test's, selects its own run), no DoNotSchedule
+# no spec.nodeName (NodeName), no hostPort nor hostNetwork (NodePorts), no pod affinity nor
+# anti-affinity of their own (templates/model/vllm.yaml.j2; AI Runway v0.7.0's providers set
+# none), so InterPodAffinity is the placed pods' required anti-affinity selecting the deployed
+# pod (akscli.model.cluster_affinity, akscli.kube.pod_affinity), no DoNotSchedule
 # topology spread (PodTopologySpread's system defaults only score), no resourceClaims
 # (DynamicResources); the weights volume is a new ReadWriteOnce claim (VolumeRestrictions,
 # VolumeZone). NodeVolumeLimits (a node's Azure disk slots all attached) can: it is counted on the
@@ -139,11 +141,14 @@ class _Budget:
     nominated: dict[str, list[dict[str, Any]]] | None = None
     # The classes, claims and PersistentVolumes read for NodeVolumeLimits, once each.
     volumes: VolumeReads | None = None
+    # The placed pods read for InterPodAffinity (None: the deployed pod's labels are not known).
+    affinity: AffinityReads | None = None
 
 
 def fit_request(kube: Kube, the_plan: Plan, req: DeployRequest) -> tuple[Fit, str | None]:
     """fit_to_cluster for a deploy, weighing the pod its runtime renders for each size."""
-    return fit_to_cluster(kube, the_plan, req.fit, given=req.vm_size_given, pod=rendered_pod(req))
+    meta = {"namespace": req.namespace, "labels": req.pod_labels}
+    return fit_to_cluster(kube, the_plan, req.fit, given=req.vm_size_given, pod=rendered_pod(req), meta=meta)
 
 
 def rendered_pod(req: DeployRequest) -> PodFor:
@@ -204,10 +209,17 @@ class OnDemand(str):
 
 
 def fit_to_cluster(
-    kube: Kube, the_plan: Plan, fit: Fit, *, given: bool, pod: PodFor = gpu_pod
+    kube: Kube,
+    the_plan: Plan,
+    fit: Fit,
+    *,
+    given: bool,
+    pod: PodFor = gpu_pod,
+    meta: Mapping[str, Any] | None = None,
 ) -> tuple[Fit, str | None]:
     """The size a deploy whose pods are pinned to a VM size should ask for on this cluster, and
-    what to tell the user about it; ``pod`` gives the pod spec deployed for a fit.
+    what to tell the user about it; ``pod`` gives the pod spec deployed for a fit, ``meta`` its
+    namespace and labels (for InterPodAffinity; None: that filter is not weighed).
 
     The plan picks the cheapest size that fits; pods pinned to a size the cluster has no node
     able to take them stay Pending until one frees up or joins. A node takes them where the
@@ -228,13 +240,17 @@ def fit_to_cluster(
     node whose pods are read (where the pod mounts a volume of a driver), the classes named
     (one GET each), the claims of the namespaces the bound pods mount them in and the cluster's
     PersistentVolumes, in pages of 500, 10 pages of each at most (akscli.model.cluster_volumes);
+    for InterPodAffinity, once a node passes every other filter, one label-selected list of the
+    pods carrying the deployed pod's labels (2 pages of 500 at most), a GET of the node of each
+    whose anti-affinity selects it (10 at most) and of the pod's Namespace where a term has a
+    namespaceSelector (akscli.model.cluster_affinity);
     and one more node list
     where the plan's size has only cordoned nodes or none, and one NodePool list (with its discovery)
     where no node of any size can take them (node auto-provisioning, _on_demand). At most 2 x (1 + fitting sizes) + 1
-    node lists, 13 pod lists and one PriorityClass list; a cluster where the plan's size has room: one node list and two
-    pod lists. Pods are listed on one named node each, or by the nominated-pods selector; never
-    every pod of the cluster."""
-    budget = _Budget()
+    node lists, 14 pod lists and one PriorityClass list; a cluster where the plan's size has room: one node list and
+    three pod lists. Pods are listed on one named node each, by the nominated-pods selector, or by
+    the deployed pod's labels; never every pod of the cluster."""
+    budget = _Budget(affinity=AffinityReads(kube, meta) if meta is not None else None)
     room = _room(kube, fit, pod(fit), budget)
     if room.found:
         return fit, None
@@ -338,6 +354,9 @@ def _room(kube: Kube, fit: Fit, pod: Mapping[str, Any], budget: _Budget) -> _Roo
                         room.error = rejected
                         return room
                     reasons = [rejected]
+                # InterPodAffinity, the profile's last filter.
+                if not reasons and budget.affinity is not None and budget.affinity.repels(node, bound):
+                    reasons = [pod_affinity.EXISTING_REASON]
                 if not reasons:
                     room.found = True
                     return room
