@@ -1,7 +1,9 @@
 """What the kube-scheduler's VolumeBinding filter says about one node for the deployed pod's new
-claims: a claim of a WaitForFirstConsumer class is provisioned for the node the pod is scheduled
-to, and only where the class's allowedTopologies admit that node's labels. Plain logic: no I/O,
-no kubernetes import; the class reads are the caller's (akscli.model.cluster_volumes).
+claims: a claim of a WaitForFirstConsumer class binds an Available PersistentVolume the node can
+reach, or is provisioned for the node the pod is scheduled to, only where the class's
+allowedTopologies admit that node's labels and, for a CSI driver that publishes its storage
+capacity, a CSIStorageCapacity the node reaches holds the claim's size. Plain logic: no I/O, no
+kubernetes import; the reads are the caller's (akscli.model.cluster_volumes).
 
 upstream: kubernetes/kubernetes pkg/scheduler/framework/plugins/volumebinding (mirror 113b12c6):
 - binder.go FindPodVolumes: an unbound claim of delayed binding with no Available volume to
@@ -10,22 +12,38 @@ upstream: kubernetes/kubernetes pkg/scheduler/framework/plugins/volumebinding (m
 - binder.go checkVolumeProvisions: the class's provisioner must be set and not
   kubernetes.io/no-provisioner, then v1helper.MatchTopologySelectorTerms(class.AllowedTopologies,
   node labels) must hold, then storage capacity (only for a CSIDriver with storageCapacity true);
+- binder.go findMatchingVolumes, FindMatchingVolume (staging/src/k8s.io/component-helpers/storage/
+  volume/pv_helpers.go, kubernetes/kubernetes 109698ca): before provisioning, an unbound claim of
+  delayed binding binds the smallest PV of its class (GetPersistentVolumeClass: the beta annotation
+  first) that is not bound to another claim, holds its storage request, has its volumeMode
+  (Filesystem where unset), no deletionTimestamp, phase Available, the labels the claim's selector
+  asks for, every access mode the claim asks for, and node affinity the node's labels meet
+  (helpers.go CheckNodeAffinity: required nodeSelectorTerms, ORed). A claim with such a PV is not
+  provisioned, so neither the class's topology nor the capacity is checked for it;
+- binder.go hasEnoughCapacity: only for a provisioner whose CSIDriver sets storageCapacity true,
+  a CSIStorageCapacity of the class whose maximumVolumeSize (else capacity) holds the claim's
+  storage request and whose nodeTopology selects the node; else ErrReasonNotEnoughSpace "node(s)
+  did not have enough free storage" (capacitySufficient, nodeHasAccess: a nil nodeTopology
+  reaches no node). A claim without a storage request is not checked. AKS's Azure Disk CSIDriver
+  does not set it (kubernetes-sigs/azuredisk-csi-driver 14c21589 deploy/csi-azuredisk-driver.yaml):
+  the check reads the CSIDriver and stops there;
 - volume_binding.go Filter: the reasons are UnschedulableAndUnresolvable.
 - pkg/apis/core/v1/helper/helpers.go MatchTopologySelectorTerms: no terms match every node; a term
   with no expressions matches none; a term matches where each expression's key has one of its
   values (TopologySelectorRequirementsAsSelector, selection.In); the terms are ORed.
 
-Not modelled: an Available PersistentVolume the new claim could bind to instead
-(findMatchingVolumes; AKS's classes provision), and CSIStorageCapacity (hasEnoughCapacity)."""
+Not modelled: a PV pre-bound (claimRef) to the new claim: its name (<pod>-<volume>) is known only
+once the pod is made."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
-from akscli.kube import volume_limits
+from akscli.kube import pod_affinity, resources, scheduling, volume_limits
 
 REASON = "node(s) didn't find available persistent volumes to bind"
+NOT_ENOUGH_SPACE = "node(s) did not have enough free storage"
 WAIT_FOR_FIRST_CONSUMER = "WaitForFirstConsumer"
 # component-helpers storage/volume NotSupportedProvisioner.
 NO_PROVISIONER = "kubernetes.io/no-provisioner"
@@ -46,22 +64,118 @@ def matches_topology(terms: Iterable[Mapping[str, Any]], labels: Mapping[str, st
     return False
 
 
-def cannot_provision(
-    pod: Mapping[str, Any], node: Mapping[str, Any], storage_class: Callable[[str], Mapping[str, Any] | None]
+def static_match(
+    claim: Mapping[str, Any], class_name: str, labels: Mapping[str, str], pvs: Iterable[Mapping[str, Any]]
 ) -> bool:
-    """Whether a new claim of the pod (its generic ephemeral volumes, made from their template)
-    cannot be provisioned for this node: a WaitForFirstConsumer class whose allowedTopologies the
-    node's labels do not match. ``storage_class`` reads a class (None: not read)."""
+    """FindMatchingVolume, scheduler path, for a new claim (``claim``: its spec): whether an
+    Available PersistentVolume it can bind reaches the node."""
+    want = resources.amount("storage", ((claim.get("resources") or {}).get("requests") or {}).get("storage", 0))
+    mode = claim.get("volumeMode") or "Filesystem"
+    modes = set(claim.get("accessModes") or [])
+    selector = claim.get("selector")
+    for pv in pvs:
+        spec, meta = pv.get("spec") or {}, pv.get("metadata") or {}
+        if spec.get("claimRef") or meta.get("deletionTimestamp"):
+            continue
+        if resources.amount("storage", (spec.get("capacity") or {}).get("storage", 0)) < want:
+            continue
+        if (spec.get("volumeMode") or "Filesystem") != mode or (pv.get("status") or {}).get("phase") != "Available":
+            continue
+        if selector is not None and not pod_affinity.selector_matches(selector, meta.get("labels") or {}):
+            continue
+        if pv_class(pv) != class_name or not modes <= set(spec.get("accessModes") or []):
+            continue
+        if _reaches(pv, labels):
+            return True
+    return False
+
+
+def pv_class(pv: Mapping[str, Any]) -> str:
+    """component-helpers storage/volume GetPersistentVolumeClass: the beta annotation first."""
+    annotations = (pv.get("metadata") or {}).get("annotations") or {}
+    return str(annotations.get(volume_limits.BETA_CLASS, (pv.get("spec") or {}).get("storageClassName") or ""))
+
+
+def _reaches(pv: Mapping[str, Any], labels: Mapping[str, str]) -> bool:
+    """CheckNodeAffinity: the PV's required node selector terms against the node's labels."""
+    required = ((pv.get("spec") or {}).get("nodeAffinity") or {}).get("required")
+    if required is None:
+        return True
+    as_pod = {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": required}}}
+    return scheduling.matches_node_affinity(as_pod, {"metadata": {"labels": dict(labels)}})
+
+
+def has_enough_capacity(
+    claim: Mapping[str, Any],
+    class_name: str,
+    driver: Mapping[str, Any] | None,
+    capacities: Iterable[Mapping[str, Any]],
+    labels: Mapping[str, str],
+) -> bool:
+    """hasEnoughCapacity for a new claim (its spec) of the class, its provisioner's CSIDriver
+    (None: not found) and the CSIStorageCapacity objects read."""
+    size = ((claim.get("resources") or {}).get("requests") or {}).get("storage")
+    if size is None or not ((driver or {}).get("spec") or {}).get("storageCapacity"):
+        return True
+    want = resources.amount("storage", size)
+    for cap in capacities:
+        limit = cap.get("maximumVolumeSize", cap.get("capacity"))
+        topology = cap.get("nodeTopology")
+        if (
+            cap.get("storageClassName") == class_name
+            and limit is not None
+            and resources.amount("storage", limit) >= want
+            and topology is not None
+            and pod_affinity.selector_matches(topology, labels)
+        ):
+            return True
+    return False
+
+
+class Reads(Protocol):
+    """What the filter reads, given by the caller."""
+
+    def storage_class(self, name: str) -> Mapping[str, Any] | None:
+        """A class by name (None: missing or not read)."""
+
+    def volumes_of_class(self, name: str) -> list[Mapping[str, Any]]:
+        """The PersistentVolumes of a class read."""
+
+    def csi_driver(self, name: str) -> Mapping[str, Any] | None:
+        """A CSIDriver by name (None: not found)."""
+
+    def capacities(self, driver: str, fits: Callable[[Mapping[str, Any]], bool]) -> list[Mapping[str, Any]] | None:
+        """The driver's CSIStorageCapacity objects read, until one ``fits``; None where a budget
+        ran out before one did (then the claim counts as fitting)."""
+
+
+def binding_reason(pod: Mapping[str, Any], node: Mapping[str, Any], reads: Reads) -> str | None:
+    """Why the VolumeBinding filter keeps the pod off the node for its new claims (its generic
+    ephemeral volumes, made from their template): REASON, NOT_ENOUGH_SPACE, or None. The PVs of a
+    class are read only where a claim cannot be provisioned for the node."""
     labels = (node.get("metadata") or {}).get("labels") or {}
     for vol in volume_limits.volumes(pod):
         if vol.template is None:
             continue
         name = volume_limits.claim_class(vol.template)
-        sc = storage_class(name) if name else None
+        sc = reads.storage_class(name) if name else None
         if sc is None or sc.get("volumeBindingMode") != WAIT_FOR_FIRST_CONSUMER:
             continue
-        if sc.get("provisioner") in ("", None, NO_PROVISIONER):
-            continue  # a static volume may match it (findMatchingVolumes): not modelled
-        if not matches_topology(sc.get("allowedTopologies") or [], labels):
-            return True
-    return False
+        reason: str | None = None
+        provisioner = str(sc.get("provisioner") or "")
+        if provisioner in ("", NO_PROVISIONER) or not matches_topology(sc.get("allowedTopologies") or [], labels):
+            reason = REASON
+        else:
+            claim = vol.template
+
+            def fits(cap: Mapping[str, Any], claim: Mapping[str, Any] = claim, name: str = name) -> bool:
+                return has_enough_capacity(claim, name, {"spec": {"storageCapacity": True}}, [cap], labels)
+
+            driver = reads.csi_driver(provisioner)
+            if not has_enough_capacity(claim, name, driver, [], labels):
+                capacities = reads.capacities(provisioner, fits)
+                if capacities is not None and not has_enough_capacity(claim, name, driver, capacities, labels):
+                    reason = NOT_ENOUGH_SPACE
+        if reason and not static_match(vol.template, name, labels, reads.volumes_of_class(name)):
+            return reason
+    return None

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli.errors import AkscliError, AuthError
 from akscli.gpus import NVIDIA
-from akscli.kube import pod_affinity, resources, scheduling, volume_binding, volume_limits
+from akscli.kube import pod_affinity, resources, scheduling, volume_limits
 from akscli.kube.client import Kube
 from akscli.model.cluster_affinity import AffinityReads
 from akscli.model.cluster_volumes import VolumeReads
@@ -337,8 +337,8 @@ def _room(kube: Kube, fit: Fit, pod: Mapping[str, Any], budget: _Budget) -> _Roo
                 budget.volumes = VolumeReads(kube)
             # VolumeBinding (after NodeVolumeLimits in the profile) needs no pod list either: a
             # node its new claims cannot be provisioned for is ruled out before one is spent.
-            if not reasons and budget.volumes.cannot_provision(node, pod):
-                reasons = [volume_binding.REASON]
+            if not reasons and (unbound := budget.volumes.binding_reason(node, pod)):
+                reasons = [unbound]
             if not reasons:
                 if not budget.pod_lists or counted == _POD_LISTS_PER_SIZE:
                     room.unchecked = True

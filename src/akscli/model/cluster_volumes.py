@@ -15,11 +15,20 @@ Typer, no rich.
 - PersistentVolumes: one list of the cluster's, followed page by page only until every bound
   claim's volume met so far is found, at most 10 pages. A volume past them is counted through
   its claim's class, as the scheduler does for a PersistentVolume it cannot read
-  (csi.go getCSIDriverInfo)."""
+  (csi.go getCSIDriverInfo). VolumeBinding follows the same list to its end (within the same
+  10 pages) only where a new claim cannot be provisioned for a node, to look for an Available
+  volume it could bind; a volume past them is not seen.
+- VolumeBinding's storage capacity: one GET of the class's provisioner's CSIDriver (once); only
+  where it sets storageCapacity, the driver's CSIStorageCapacity objects, by the label the CSI
+  external-provisioner puts on those it makes (kubernetes-csi/external-provisioner
+  pkg/capacity/capacity.go DriverNameLabel), all namespaces, pages of 500, read only until one
+  reaches the node and holds the claim, at most 4 pages. A node no object read reaches is
+  reported short of storage once all are read; past the budget it is given the benefit of the
+  doubt (counted as having room)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +39,8 @@ from akscli.kube.client import Kube
 _PAGE = 500
 _CLAIM_PAGES = 10
 _PV_PAGES = 10
+_CAPACITY_PAGES = 4
+_DRIVER_LABEL = "csi.storage.k8s.io/drivername"
 
 
 @dataclass
@@ -44,6 +55,11 @@ class VolumeReads:
     pvs: dict[str, dict[str, Any]] = field(default_factory=dict)
     pv_pages: Iterator[dict[str, Any]] | None = None
     pv_pages_left: int = _PV_PAGES
+    drivers: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    capacity_pages: dict[str, Iterator[dict[str, Any]]] = field(default_factory=dict)
+    capacity_seen: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
+    capacity_pages_left: dict[str, int] = field(default_factory=dict)
+    capacity_done: set[str] = field(default_factory=set)
 
     def rejects(self, node: Mapping[str, Any], pod: Mapping[str, Any], bound: list[dict[str, Any]]) -> str | None:
         """Why the NodeVolumeLimits filter keeps the pod off the node (None: it does not), given
@@ -82,10 +98,61 @@ class VolumeReads:
             self.classes[name] = None if sc is None else _class_fields(sc)
         return self.classes[name]
 
-    def cannot_provision(self, node: Mapping[str, Any], pod: Mapping[str, Any]) -> bool:
-        """Whether the VolumeBinding filter keeps the pod off the node: a new claim of a
-        WaitForFirstConsumer class whose allowedTopologies leave the node out."""
-        return volume_binding.cannot_provision(pod, node, self.storage_class)
+    def binding_reason(self, node: Mapping[str, Any], pod: Mapping[str, Any]) -> str | None:
+        """Why the VolumeBinding filter keeps the pod off the node (None: it does not)."""
+        return volume_binding.binding_reason(pod, node, self)
+
+    def volumes_of_class(self, name: str) -> list[Mapping[str, Any]]:
+        """The PersistentVolumes of a class, from every page of the cluster's within the budget."""
+        if self.pv_pages is None:
+            self.pv_pages = self.kube.list_pages("v1", "PersistentVolume", page_size=_PAGE)
+        while self.pv_pages_left:
+            page = self._next(self.pv_pages)
+            if page is None:
+                break
+            self.pv_pages_left -= 1
+            for pv in page.get("items") or []:
+                self.pvs[str(pv["metadata"]["name"])] = _pv_fields(pv)
+        return [pv for pv in self.pvs.values() if volume_binding.pv_class(pv) == name]
+
+    def csi_driver(self, name: str) -> dict[str, Any] | None:
+        """A CSIDriver (None where missing or not readable): one GET, once."""
+        if name not in self.drivers:
+            try:
+                self.drivers[name] = self.kube.get("storage.k8s.io/v1", "CSIDriver", name)
+            except AuthError:
+                self.drivers[name] = None
+        return self.drivers[name]
+
+    def capacities(self, driver: str, fits: Callable[[Mapping[str, Any]], bool]) -> list[Mapping[str, Any]] | None:
+        """The driver's CSIStorageCapacity objects read so far, reading on until one ``fits``;
+        None where the budget ran out first (the node is given the benefit of the doubt)."""
+        seen = self.capacity_seen.setdefault(driver, [])
+        if any(fits(c) for c in seen):
+            return seen
+        if driver not in self.capacity_pages:
+            self.capacity_pages[driver] = self.kube.list_pages(
+                "storage.k8s.io/v1",
+                "CSIStorageCapacity",
+                all_namespaces=True,
+                label_selector=f"{_DRIVER_LABEL}={driver}",
+                page_size=_PAGE,
+            )
+            self.capacity_pages_left[driver] = _CAPACITY_PAGES
+        while driver not in self.capacity_done:
+            if not self.capacity_pages_left[driver]:
+                return None
+            page = self._next(self.capacity_pages[driver])
+            if page is None:
+                break
+            self.capacity_pages_left[driver] -= 1
+            if not (page.get("metadata") or {}).get("continue"):
+                self.capacity_done.add(driver)
+            found = [dict(c) for c in page.get("items") or []]
+            seen.extend(found)
+            if any(fits(c) for c in found):
+                return seen
+        return seen
 
     def claim(self, key: str) -> dict[str, Any] | None:
         """A claim (namespace/name), from its namespace's pages; None where it is not there or
@@ -151,7 +218,28 @@ def _class_fields(sc: Mapping[str, Any]) -> dict[str, Any]:
     return {k: sc[k] for k in ("provisioner", "volumeBindingMode", "allowedTopologies") if k in sc}
 
 
+_PV_SPEC = (
+    "csi",
+    "azureDisk",
+    "storageClassName",
+    "capacity",
+    "accessModes",
+    "volumeMode",
+    "nodeAffinity",
+    "claimRef",
+)
+
+
 def _pv_fields(pv: Mapping[str, Any]) -> dict[str, Any]:
-    """The fields of a PersistentVolume the filter reads (its CSI or in-tree Azure disk source)."""
-    spec = pv.get("spec") or {}
-    return {"spec": {k: spec[k] for k in ("csi", "azureDisk") if k in spec}}
+    """The fields of a PersistentVolume the filters read: NodeVolumeLimits its CSI or in-tree Azure
+    disk source; VolumeBinding what FindMatchingVolume matches a claim on."""
+    spec, meta = pv.get("spec") or {}, pv.get("metadata") or {}
+    annotations = meta.get("annotations") or {}
+    kept_meta = {k: meta[k] for k in ("labels", "deletionTimestamp") if meta.get(k)}
+    if volume_limits.BETA_CLASS in annotations:
+        kept_meta["annotations"] = {volume_limits.BETA_CLASS: annotations[volume_limits.BETA_CLASS]}
+    return {
+        "metadata": kept_meta,
+        "spec": {k: spec[k] for k in _PV_SPEC if k in spec},
+        "status": {"phase": (pv.get("status") or {}).get("phase")},
+    }

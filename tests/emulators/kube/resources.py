@@ -149,6 +149,10 @@ def builtin_types() -> list[ResourceType]:
         _b("storage.k8s.io", "v1", "StorageClass", "storageclasses", False, ("sc",)),
         # upstream: kubernetes/api storage/v1 types.go CSINode (cluster-scoped, named for its node).
         _b("storage.k8s.io", "v1", "CSINode", "csinodes", False),
+        # upstream: kubernetes/api storage/v1 types.go CSIDriver (cluster-scoped, named for its driver)
+        # and CSIStorageCapacity (namespaced), which VolumeBinding reads.
+        _b("storage.k8s.io", "v1", "CSIDriver", "csidrivers", False),
+        _b("storage.k8s.io", "v1", "CSIStorageCapacity", "csistoragecapacities"),
         _b("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", False, ("pc",)),
         _b("coordination.k8s.io", "v1", "Lease", "leases"),
         _b(

@@ -39,6 +39,9 @@ resources with no victim to evict are "No preemption victims found for incoming 
   not found: not counted. The new pod's ephemeral claims are its templates (the emulator runs no
   ephemeral controller: upstream the claim exists before the pod is scheduled).
 
+- VolumeBinding (plugins/volumebinding; controllers/volume_binding.py): the new pod's ephemeral
+  claims of a WaitForFirstConsumer class bind an Available PV or are provisioned for the node
+  (allowedTopologies, CSIStorageCapacity).
 - InterPodAffinity (plugins/interpodaffinity/filtering.go; controllers/pod_affinity.py): the new
   pod's required pod affinity and anti-affinity, and the placed pods' required anti-affinity.
 
@@ -60,6 +63,7 @@ from typing import Any
 
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.pod_affinity import InterPodAffinity, required_terms
+from tests.emulators.kube.controllers.volume_binding import binding_reason
 
 UNSCHEDULABLE_TAINT = "node.kubernetes.io/unschedulable"
 PAGE = 500
@@ -327,10 +331,8 @@ class Scheduler:
         reasons, resolvable = fit_reasons(spec, need, node, lambda: self._usage_of(name))
         if not reasons and self._volumes_exceed(spec, node):
             return ["node(s) exceed max volume count"], True  # csi.go: framework.Unschedulable
-        if not reasons and self._cannot_provision(spec, node):
-            # volumebinding binder.go FindPodVolumes ErrReasonBindConflict; volume_binding.go
-            # Filter: UnschedulableAndUnresolvable.
-            return ["node(s) didn't find available persistent volumes to bind"], False
+        if not reasons and (unbound := binding_reason(self.cluster, spec, node)):
+            return [unbound], False  # volume_binding.go Filter: UnschedulableAndUnresolvable
         if not reasons and (failed := affinity().reason((node.get("metadata") or {}).get("labels") or {})):
             return [failed[0]], failed[1]
         return reasons, resolvable
@@ -359,31 +361,6 @@ class Scheduler:
             found = self.cluster.get("v1", "Node", None, node) or {}
             self._node_labels[node] = dict((found.get("metadata") or {}).get("labels") or {})
         return self._node_labels[node]
-
-    def _cannot_provision(self, spec: dict[str, Any], node: dict[str, Any]) -> bool:
-        """volumebinding binder.go checkVolumeProvisions for the new pod's ephemeral claims (the
-        emulator runs no ephemeral controller: the template's spec is the claim's): a
-        WaitForFirstConsumer class with a provisioner whose allowedTopologies do not match the
-        node's labels (v1helper.MatchTopologySelectorTerms: no terms match all, a term's keys
-        must each have one of its values, terms ORed). An Available PV the claim could bind to
-        and CSIStorageCapacity are not modelled."""
-        labels = (node.get("metadata") or {}).get("labels") or {}
-        for vol in spec.get("volumes") or []:
-            template = ((vol.get("ephemeral") or {}).get("volumeClaimTemplate") or {}).get("spec") or {}
-            cls = template.get("storageClassName")
-            sc = self.cluster.get("storage.k8s.io/v1", "StorageClass", None, cls) if cls else None
-            if sc is None or sc.get("volumeBindingMode") != "WaitForFirstConsumer":
-                continue
-            if sc.get("provisioner") in (None, "", "kubernetes.io/no-provisioner"):
-                continue
-            terms = sc.get("allowedTopologies") or []
-            if terms and not any(
-                term.get("matchLabelExpressions")
-                and all(labels.get(e.get("key")) in (e.get("values") or []) for e in term["matchLabelExpressions"])
-                for term in terms
-            ):
-                return True
-        return False
 
     def _volume_drivers(
         self, namespace: str, pod_name: str, spec: dict[str, Any], new: bool, has_csinode: bool, owner_uid: str = ""
