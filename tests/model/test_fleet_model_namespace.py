@@ -16,7 +16,9 @@ Start = Callable[..., Any]
 
 
 def _deploy_on_hub(model_emulator: Start) -> Any:
-    emu = model_emulator(fleet=True)
+    # A fleet hub runs no workload (its members do), so no KAITO here: without simulator=False the
+    # KAITO simulator would make the server pod on the hub, and `model top` would race its readiness.
+    emu = model_emulator(fleet=True, simulator=False)
     member = {"apiVersion": "cluster.kubernetes-fleet.io/v1", "kind": "MemberCluster", "metadata": {"name": "gpu"}}
     emu.cluster.create({**member, "spec": {"identity": {"kind": "User", "name": "gpu"}}})
     count = {"value": "1", "observationTime": "2026-11-26T00:00:00Z"}
