@@ -28,12 +28,13 @@ What each rule reads, from upstream:
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from akscli.errors import NotInstalledError
 from akscli.kube import pod_problems
+from akscli.kube.readiness.core import conditions
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -333,14 +334,11 @@ def _policy(kube: Kube, found: Installed, ns: str, nodes: GpuNodes) -> Iterator[
         yield from _daemonsets(kube, component, ds_name, [ds] if ds else [], ns, nodes)
 
 
-def _condition(obj: dict[str, Any], kind: str) -> dict[str, Any]:
-    """The status condition of type ``kind`` ({} where there is none). The GPU Operator sets Ready
-    and Error as a pair, the message on the one that is True (NVIDIA/gpu-operator v26.7.0
-    internal/conditions/clusterpolicy.go updateConditions)."""
-    for cond in (obj.get("status") or {}).get("conditions") or []:
-        if isinstance(cond, dict) and cond.get("type") == kind:
-            return cond
-    return {}
+def _condition(obj: dict[str, Any], kind: str) -> Mapping[str, Any]:
+    """The status condition of type ``kind`` ({} where there is none), as akscli.kube.readiness
+    reads conditions. The GPU Operator sets Ready and Error as a pair, the message on the one that
+    is True (NVIDIA/gpu-operator v26.7.0 internal/conditions/clusterpolicy.go updateConditions)."""
+    return conditions(obj).get(kind) or {}
 
 
 def _driver(kube: Kube, ns: str, nodes: GpuNodes) -> Iterator[Rule]:
