@@ -11,7 +11,7 @@ import pytest
 
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver_common import wait_until
-from tests.emulators.kube.controllers.gateway import GatewayController
+from tests.emulators.kube.controllers.gateway import ISTIO, GatewayController
 from tests.emulators.kube.crds import default_crd_dir
 from tests.emulators.kube.profiles import install_gateway, namespace
 
@@ -162,3 +162,22 @@ def test_the_listener_counts_the_routes_attached_to_it(emu: KubeEmulator) -> Non
         return [lst.get("attachedRoutes") for lst in (gw.get("status") or {}).get("listeners") or []] == [2]
 
     assert wait_until(two, timeout=5)
+
+
+def test_a_route_parent_status_names_the_controller_of_its_gateways_class(
+    kube_emulator_factory: Callable[..., KubeEmulator],
+) -> None:
+    """RouteParentStatus.controllerName "corresponds with the controllerName field on GatewayClass"
+    (gateway-api v1.6.1 apis/v1/shared_types.go), also for a controller that implements several."""
+    emulator = kube_emulator_factory(crd_dirs=[default_crd_dir() / "gateway-api"], tls=False, builtin_controllers=False)
+    emulator.controllers.add(GatewayController(implements=("a.example.com/first", ISTIO), delay=0.01))
+    install_gateway(emulator)  # class approuting-istio: istio.io/gateway-controller
+    _service(emulator)
+    emulator.cluster.create(_route("phi-4"))
+
+    def written() -> list[str]:
+        route = emulator.cluster.get(API, "HTTPRoute", "default", "phi-4") or {}
+        return [p["controllerName"] for p in (route.get("status") or {}).get("parents") or []]
+
+    assert wait_until(written, timeout=5)
+    assert written() == [ISTIO]

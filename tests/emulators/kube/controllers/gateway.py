@@ -87,8 +87,13 @@ class GatewayController(Controller):
             if (g.get("spec") or {}).get("gatewayClassName") in classes
         }
         attached: dict[tuple[str, str, str], int] = {}
+        # A RouteParentStatus names the controller that wrote it: the one of the parent Gateway's class
+        # (shared_types.go RouteParentStatus.ControllerName).
+        controllers = {
+            key: classes[g["spec"]["gatewayClassName"]]["spec"]["controllerName"] for key, g in gateways.items()
+        }
         for route in cluster.list(API, "HTTPRoute"):
-            self._route(cluster, route, gateways, attached)
+            self._route(cluster, route, gateways, controllers, attached)
         for (ns, name), gw in gateways.items():
             listeners = [
                 {
@@ -116,6 +121,7 @@ class GatewayController(Controller):
         cluster: Any,
         route: dict[str, Any],
         gateways: Mapping[tuple[str, str], dict[str, Any]],
+        controllers: Mapping[tuple[str, str], str],
         attached: dict[tuple[str, str, str], int],
     ) -> None:
         md, spec = route["metadata"], route.get("spec") or {}
@@ -137,7 +143,7 @@ class GatewayController(Controller):
             ours.append(
                 {
                     "parentRef": ref,
-                    "controllerName": next(iter(sorted(self.implements))),
+                    "controllerName": controllers[key],
                     "conditions": _conditions(route, [accepted, resolved], old.get("conditions") or []),
                 }
             )
