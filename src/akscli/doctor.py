@@ -362,7 +362,8 @@ def _check(kube: Kube, comp: Component) -> Iterator[Check]:
         yield Check(f"apiservice {name}", *_apiservice(kube, name))
     if comp.pods:
         status, detail = _pods(kube, comp.pods)
-        if status != OK and (node := _labelled_node(kube, comp.node_labels)):
+        # A node label stands in only where no pod is found: pods that exist and fail are reported.
+        if status == MISSING and (node := _labelled_node(kube, comp.node_labels)):
             status, detail = OK, f"node {node} runs it outside a pod ({', '.join(comp.node_labels)})"
         yield Check("pods", status, detail, present=status != MISSING)
     if comp.webhooks:

@@ -176,6 +176,30 @@ def test_doctor_finds_the_dcgm_exporter_an_aks_managed_gpu_pool_runs_on_the_node
     assert "gpu-0" in row["detail"]
 
 
+def test_doctor_reports_failing_dcgm_exporter_pods_even_where_a_node_runs_aks_managed_dcgm(
+    kube_emulator: Any, kubeconfig: Any
+) -> None:
+    """A cluster with an AKS-managed GPU pool and a GPU Operator pool: the operator's exporter pods
+    that are not ready leave that pool without GPU metrics, whatever the managed node runs."""
+    gpu_node(kube_emulator, "gpu-0", "a100", "Standard_NC24ads_A100_v4", 1)
+    kube_emulator.cluster.patch(
+        "v1", "Node", None, "gpu-0", {"metadata": {"labels": {"kubernetes.azure.com/dcgm-exporter": "enabled"}}}
+    )
+    namespace(kube_emulator, "gpu-operator")
+    kube_emulator.cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {"name": "dcgm-0", "namespace": "gpu-operator", "labels": {"app": "nvidia-dcgm-exporter"}},
+            "spec": {"containers": [{"name": "c", "image": "dcgm-exporter:v1"}]},
+        }
+    )
+    kube_emulator.cluster.patch_status("v1", "Pod", "gpu-operator", "dcgm-0", {"phase": "Pending"})
+    result = invoke("doctor", "--for", "gpu", "-o", "json")
+    [row] = [c for c in json.loads(result.stdout)["checks"] if c["component"] == "gpu-metrics"]
+    assert row["status"] == "not-ready"
+
+
 def test_doctor_takes_only_the_member_agent_charts_pod_for_the_fleet_member_agent(
     kube_emulator: Any, kubeconfig: Any
 ) -> None:
