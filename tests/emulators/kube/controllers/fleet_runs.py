@@ -229,18 +229,7 @@ class StagedRuns(RunInitialization):
                 )
         if left:
             return False
-        stage.setdefault("endTime", _now())
-        self._stage_cond(
-            stage,
-            False,
-            "StageUpdatingSucceeded",
-            "All clusters in the stage are updated and after-stage tasks are completed",
-            gen,
-        )
-        stage["conditions"] = set_cond(
-            stage["conditions"],
-            self.cond("Succeeded", True, "StageUpdatingSucceeded", "Stage update completed successfully", gen),
-        )
+        self._stage_succeeded(stage, gen)
         return True
 
     def _update_clusters(
@@ -389,18 +378,7 @@ class StagedRuns(RunInitialization):
             status["conditions"],
             self.cond("Progressing", True, "UpdateRunProgressing", "The update run is making progress", gen),
         )
-        stage["endTime"] = _now()
-        self._stage_cond(
-            stage,
-            False,
-            "StageUpdatingSucceeded",
-            "All clusters in the stage are updated and after-stage tasks are completed",
-            gen,
-        )
-        stage["conditions"] = set_cond(
-            stage["conditions"],
-            self.cond("Succeeded", True, "StageUpdatingSucceeded", "Stage update completed successfully", gen),
-        )
+        self._stage_succeeded(stage, gen)
         return self.delay
 
     def _stage_done(self, stage: dict[str, Any], gen: int, reason: str, message: str) -> None:
@@ -411,6 +389,23 @@ class StagedRuns(RunInitialization):
     def _stage_cond(self, stage: dict[str, Any], ok: bool, reason: str, message: str, gen: int) -> None:
         stage["conditions"] = set_cond(
             stage.get("conditions") or [], self.cond("Progressing", ok, reason, message, gen)
+        )
+
+    def _stage_succeeded(self, stage: dict[str, Any], gen: int) -> None:
+        """markStageUpdatingSucceeded (execution.go), for an update stage and the deletion stage alike:
+        the end time where none is set, Progressing False and Succeeded True, reason
+        StageUpdatingSucceeded."""
+        stage.setdefault("endTime", _now())
+        self._stage_cond(
+            stage,
+            False,
+            "StageUpdatingSucceeded",
+            "All clusters in the stage are updated and after-stage tasks are completed",
+            gen,
+        )
+        stage["conditions"] = set_cond(
+            stage["conditions"],
+            self.cond("Succeeded", True, "StageUpdatingSucceeded", "Stage update completed successfully", gen),
         )
 
     def _run_waiting(self, status: dict[str, Any], message: str, gen: int) -> None:
