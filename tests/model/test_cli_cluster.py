@@ -12,6 +12,7 @@ from typing import Any
 from akscli import yamlio
 from tests.cli import invoke, list_items
 from tests.emulators.kube.controllers.kaito import openai_handler
+from tests.emulators.kube.profiles import hf_token_secret
 
 KAITO = "kaito.sh/v1beta1"
 Start = Callable[..., Any]
@@ -214,6 +215,7 @@ def test_status_of_an_unknown_model_is_not_found(model_emulator: Start) -> None:
 
 def test_vllm_deploy_renders_the_plan_into_the_server_arguments(model_emulator: Start) -> None:
     emu = model_emulator()
+    hf_token_secret(emu, "hf")
     _deploy("gpt-oss-120b", "--runtime", "vllm", "--vm-size", "Standard_NC80adis_H100_v5", "--access-secret", "hf")
     dep = emu.cluster.get("apps/v1", "Deployment", "default", "gpt-oss-120b")
     args = dep["spec"]["template"]["spec"]["containers"][0]["args"]

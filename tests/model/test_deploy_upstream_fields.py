@@ -11,6 +11,7 @@ from typing import Any
 from akscli import yamlio
 from akscli.model import catalog, deploy, planning, skus
 from tests.cli import invoke
+from tests.emulators.kube.profiles import hf_token_secret
 
 from .test_render import _request
 
@@ -75,6 +76,7 @@ def test_airunway_autoscale_hint_sends_kaito_users_to_the_inferenceset() -> None
 
 def test_airunway_kaito_deploys_a_gated_preset_with_its_access_secret(model_emulator: Start) -> None:
     emu = model_emulator(crds=("kaito", "airunway"))
+    hf_token_secret(emu)
     result = invoke(
         "model", "deploy", "llama-3.1-8b-instruct", "--name", "llama", "--runtime", "airunway",
         "--access-secret", "hf-token", "--wait", "--timeout", "20s", "-y",

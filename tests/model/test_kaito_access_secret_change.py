@@ -12,6 +12,7 @@ from typing import Any
 
 from tests.cli import invoke
 from tests.emulators.kube.controllers.kaito import KAITO
+from tests.emulators.kube.profiles import hf_token_secret
 
 Start = Callable[..., Any]
 
@@ -22,6 +23,7 @@ def _deploy(*args: str) -> Any:
 
 def test_a_new_access_secret_asks_for_recreate(model_emulator: Start) -> None:
     emu = model_emulator()
+    hf_token_secret(emu)
     assert _deploy().exit_code == 0
     result = _deploy("--access-secret", "hf-token")
     assert result.exit_code == 2, result
@@ -33,6 +35,7 @@ def test_a_new_access_secret_asks_for_recreate(model_emulator: Start) -> None:
 
 def test_recreate_takes_the_new_access_secret(model_emulator: Start) -> None:
     emu = model_emulator()
+    hf_token_secret(emu)
     assert _deploy().exit_code == 0
     result = _deploy("--access-secret", "hf-token", "--recreate")
     assert result.exit_code == 0, result
@@ -41,7 +44,8 @@ def test_recreate_takes_the_new_access_secret(model_emulator: Start) -> None:
 
 
 def test_dropping_the_access_secret_asks_for_recreate(model_emulator: Start) -> None:
-    model_emulator()
+    emu = model_emulator()
+    hf_token_secret(emu)
     assert _deploy("--access-secret", "hf-token").exit_code == 0
     result = _deploy()
     assert result.exit_code == 2, result
@@ -49,7 +53,8 @@ def test_dropping_the_access_secret_asks_for_recreate(model_emulator: Start) -> 
 
 
 def test_the_same_access_secret_again_changes_nothing(model_emulator: Start) -> None:
-    model_emulator()
+    emu = model_emulator()
+    hf_token_secret(emu)
     assert _deploy("--access-secret", "hf-token").exit_code == 0
     result = _deploy("--access-secret", "hf-token")
     assert result.exit_code == 0, result
@@ -57,7 +62,8 @@ def test_the_same_access_secret_again_changes_nothing(model_emulator: Start) -> 
 
 
 def test_an_inferenceset_with_a_new_access_secret_asks_for_recreate(model_emulator: Start) -> None:
-    model_emulator()
+    emu = model_emulator()
+    hf_token_secret(emu)
     assert _deploy("--replicas", "2").exit_code == 0
     result = _deploy("--replicas", "2", "--access-secret", "hf-token")
     assert result.exit_code == 2, result
@@ -70,7 +76,8 @@ def test_an_airunway_model_on_kaito_with_a_new_access_secret_asks_for_recreate(m
     webhook refuses the change."""
     from tests.model.conftest import AIRUNWAY_CRDS
 
-    model_emulator(crds=AIRUNWAY_CRDS)
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    hf_token_secret(emu)
     assert _deploy("--runtime", "airunway").exit_code == 0
     result = _deploy("--runtime", "airunway", "--access-secret", "hf-token")
     assert result.exit_code == 2, result
@@ -81,7 +88,8 @@ def test_recreate_prints_kubectls_delete_line_for_what_it_deletes(model_emulator
     # kubectl replace --force prints the delete line before the object is made again
     # (kubernetes/kubectl pkg/cmd/replace/replace.go, forceReplace: DeleteOptions.DeleteResult,
     # which prints kubectl delete's line, pkg/cmd/delete/delete.go).
-    model_emulator()
+    emu = model_emulator()
+    hf_token_secret(emu)
     assert _deploy().exit_code == 0
     result = _deploy("--access-secret", "hf-token", "--recreate")
     assert result.exit_code == 0, result

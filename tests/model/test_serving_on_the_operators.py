@@ -11,6 +11,7 @@ import pytest
 
 from tests.cli import invoke, list_items
 from tests.emulators.kube.controllers.kaito import openai_handler
+from tests.emulators.kube.profiles import hf_token_secret
 
 from ._gateway import Unresolved, resolve
 
@@ -79,6 +80,7 @@ def test_the_route_of_a_vllm_deployment_reaches_every_replica(model_emulator: St
 def test_the_pool_of_a_multinode_workspace_reaches_the_leader_only(model_emulator: Start) -> None:
     # KAITO's own pool selects pod-index 0 (pkg/workspace/manifests/manifests.go).
     emu = model_emulator()
+    hf_token_secret(emu, "hf")
     _picker(emu, "llama-epp")
     _deploy(
         "llama-3.3-70b-instruct", "--name", "llama", "--vm-size", "Standard_NC48ads_A100_v4", "--access-secret", "hf",

@@ -10,6 +10,7 @@ from typing import Any
 
 from tests.baremetal.nodes import small_cpu_node
 from tests.cli import invoke
+from tests.emulators.kube.profiles import hf_token_secret
 
 Start = Callable[..., Any]
 
@@ -46,9 +47,14 @@ def test_status_of_a_ready_model_has_no_pod_problem(model_emulator: Start) -> No
 def test_status_of_a_model_whose_access_secret_is_missing_names_it_and_the_check(model_emulator: Start) -> None:
     # The kubelet's CreateContainerConfigError for a secretKeyRef to a Secret that does not exist
     # (upstream: kubernetes/kubernetes v1.32.0 pkg/kubelet/kubelet_pods.go, makeEnvironmentVariables).
-    model_emulator()
+    # deploy refuses a Secret that does not exist, so it goes away after the deploy, before the pod starts.
+    emu = model_emulator()
+    hf_token_secret(emu)
     deployed = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--access-secret", "hf-token", "-y")
     assert deployed.exit_code == 0, deployed
+    emu.cluster.delete("v1", "Secret", "default", "hf-token")
+    for pod in emu.cluster.list("v1", "Pod", "default", label_selector="akscli.io/model=phi-4"):
+        emu.cluster.delete("v1", "Pod", "default", pod["metadata"]["name"])
     doc: dict[str, Any] = {}
     deadline = time.monotonic() + 5
     while not doc.get("pods") and time.monotonic() < deadline:

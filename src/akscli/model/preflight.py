@@ -129,6 +129,7 @@ def check(kube: Kube, req: DeployRequest, objects: Iterable[Mapping[str, Any]], 
     """Refuse what would not work, before anything is applied; return the warnings to show."""
     warnings: list[str] = [req.monitor_warning] if req.monitor_warning else []
     check_operators(kube, objects)
+    warnings += _check_access_secret(kube, req)
     if req.autoscale and req.runtime == "kaito":
         _check_kaito_scaler(kube)
     if req.autoscale and req.runtime == "vllm" and req.monitor_api is None:
@@ -149,6 +150,48 @@ def check(kube: Kube, req: DeployRequest, objects: Iterable[Mapping[str, Any]], 
     if wait and not req.fleet:
         _check_controller(kube, req)
     return warnings
+
+
+# The key the serving pod reads the Hugging Face token from: akscli's vLLM Deployment
+# (templates/model/vllm.yaml.j2) and KAITO, which sets env HF_TOKEN from key HF_TOKEN of
+# presetOptions.modelAccessSecret (kaito-project/kaito v0.12.0 056b8280
+# pkg/workspace/inference/preset_inferences.go, SetHFToken). AI Runway's other providers: which key
+# they read is not checked here (not read upstream for this check).
+HF_TOKEN_KEY = "HF_TOKEN"
+
+
+def _check_access_secret(kube: Kube, req: DeployRequest) -> list[str]:
+    """The Secret --access-secret names must exist in the model's namespace (with key HF_TOKEN where
+    the runtime reads that key): a secretKeyRef to a missing Secret or key keeps akscli's vLLM pod in
+    CreateContainerConfigError (kubernetes/kubernetes v1.32.0 pkg/kubelet/kubelet_pods.go,
+    makeEnvironmentVariables), and KAITO's is optional, so its pod starts without a token and a gated
+    download fails later. Only the Secret's key names are read into the message, never a value.
+    A user who may not read Secrets gets a warning: the check cannot be made."""
+    secret = req.access_secret
+    if not secret:
+        return []
+    try:
+        obj = kube.get("v1", "Secret", secret, namespace=req.namespace)
+    except AuthError:
+        return [f"cannot read Secret {req.namespace}/{secret} (--access-secret): not checked that it exists"]
+    create = f"kubectl create secret generic {secret} -n {req.namespace} --from-literal={HF_TOKEN_KEY}=<token>"
+    if obj is None:
+        raise NotFoundError(
+            f"--access-secret names Secret {req.namespace}/{secret}, which does not exist: the model's pods "
+            "would get no Hugging Face token",
+            hint=f"{create}, or name an existing Secret",
+        )
+    reads_key = req.runtime == "vllm" or req.runs_on_kaito
+    keys = {*(obj.get("data") or {}), *(obj.get("stringData") or {})}
+    if reads_key and HF_TOKEN_KEY not in keys:
+        has = ", ".join(sorted(keys)) or "none"
+        raise NotFoundError(
+            f"Secret {req.namespace}/{secret} (--access-secret) has no key {HF_TOKEN_KEY} (its keys: {has}): "
+            "the model's pods read the Hugging Face token from that key",
+            hint=f"add key {HF_TOKEN_KEY} with the token (kubectl edit secret {secret} -n {req.namespace}), "
+            "or name a Secret that has it",
+        )
+    return []
 
 
 # GPU nodes per node list of the kuberay check, and lists read per label: a page is a short scan

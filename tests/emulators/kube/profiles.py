@@ -35,6 +35,21 @@ def namespace(emu: Any, name: str) -> None:
         emu.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
 
 
+def hf_token_secret(emu: Any, name: str = "hf-token", namespace_name: str = "default", key: str = "HF_TOKEN") -> None:
+    """The Secret a user makes for --access-secret, as the hint says: kubectl create secret generic
+    NAME --from-literal=HF_TOKEN=<token> (a fake token: nothing reads it)."""
+    namespace(emu, namespace_name)
+    emu.cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": name, "namespace": namespace_name},
+            "type": "Opaque",
+            "data": {key: "aGZfZmFrZQ=="},
+        }
+    )
+
+
 def _repository(image: str) -> str:
     """The image without its tag, as the kubelet's imageID names it (repository@digest)."""
     head, _, last = image.rpartition("/")
