@@ -1,0 +1,127 @@
+"""Every object set `model deploy` renders is checked for references that resolve to nothing (a route
+to a Service nobody creates, a PodMonitor on a port no pod names, a ScaledObject on a series no
+server exports): tests/model/_refcheck.py says what each reference must resolve to, and cites the
+upstream controller or engine for what akscli does not render itself."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from akscli.model import deploy
+from akscli.model.kinds import PROMETHEUS_OPERATOR_API
+
+from . import _refcheck as refcheck
+from .test_render import _request
+
+PROM = {"monitor_api": PROMETHEUS_OPERATOR_API}
+ROUTE_POOL = {"expose": True, "inference_pool": True}
+
+PATHS: dict[str, dict[str, Any]] = {
+    "kaito workspace": {},
+    "kaito workspace scraped": PROM,
+    "kaito workspace routed": {"expose": True},
+    "kaito workspace pooled": ROUTE_POOL,
+    "kaito multinode workspace pooled": {"model": "llama-3.3-70b-instruct", "access_secret": "hf", **ROUTE_POOL},
+    "kaito inferenceset": {"replicas": 2, **PROM},
+    "kaito inferenceset autoscaled routed": {"autoscale": (1, 4), "expose": True, **PROM},
+    "kaito inferenceset pooled": {"replicas": 2, **ROUTE_POOL},
+    "kaito inferenceset on kaito's pool": {"replicas": 2, "kaito_pool": "phi-4-inferencepool", **ROUTE_POOL},
+    "kaito on a fleet": {"fleet": True, "namespace": "phi-4"},
+    "kaito on a fleet staged": {"fleet": True, "namespace": "phi-4", "staged_strategy": "gpu-waves"},
+    "vllm": {"runtime": "vllm", **PROM},
+    "vllm with secret": {"runtime": "vllm", "model": "llama-3.1-8b-instruct", "access_secret": "hf"},
+    "vllm autoscaled routed": {"runtime": "vllm", "autoscale": (1, 4), "expose": True, **PROM},
+    "vllm pooled": {"runtime": "vllm", **ROUTE_POOL, **PROM},
+}
+
+
+def _objects(case: str) -> list[dict[str, Any]]:
+    return deploy.build(_request(**PATHS[case]))
+
+
+@pytest.mark.parametrize("case", PATHS)
+def test_every_reference_of_a_deploy_resolves(case: str) -> None:
+    assert refcheck.dangling(_objects(case)) == []
+
+
+def test_the_paths_cover_every_kind_with_references() -> None:
+    rendered = set().union(*(refcheck.kinds(_objects(case)) for case in PATHS))
+    assert set(refcheck.CHECKS) <= rendered | {"Service"}
+
+
+def test_what_only_the_cluster_resolves_is_each_refused_by_a_preflight_check() -> None:
+    # The Gateway, the endpoint picker's Service and the token's Secret are the user's: deploy
+    # reads each before it applies anything (akscli/model/preflight.py).
+    world = refcheck.world(deploy.build(_request(runtime="vllm", access_secret="hf", **ROUTE_POOL)))
+    assert refcheck.dangling(world.objects, world) == []
+    assert sorted(world.external) == [
+        "Gateway/inference-gateway (preflight._check_gateway)",
+        "Secret/hf key HF_TOKEN (preflight._check_access_secret)",
+        "Service/phi-4-epp (preflight._check_picker)",
+    ]
+
+
+# The checker itself: each kind of break is reported (a check that cannot fail proves nothing).
+
+
+def _broken(case: str, kind: str, edit: Any) -> list[str]:
+    objects = copy.deepcopy(_objects(case))
+    edit(next(o for o in objects if o["kind"] == kind))
+    return refcheck.dangling(objects)
+
+
+def test_a_service_target_port_no_pod_serves_is_reported() -> None:
+    def edit(svc: dict[str, Any]) -> None:
+        svc["spec"]["ports"][0]["targetPort"] = 8080
+
+    assert _broken("vllm", "Service", edit) == [
+        "Service/phi-4: targetPort 8080 is no container port of Deployment/phi-4"
+    ]
+
+
+def test_a_route_to_a_service_nobody_creates_is_reported() -> None:
+    def edit(route: dict[str, Any]) -> None:
+        route["spec"]["rules"][0]["backendRefs"][0]["name"] = "phi-4-svc"
+
+    assert _broken("kaito workspace routed", "HTTPRoute", edit) == [
+        "HTTPRoute: backendRef Service/phi-4-svc nobody creates"
+    ]
+
+
+def test_a_podmonitor_on_a_port_name_no_pod_has_is_reported() -> None:
+    def edit(pm: dict[str, Any]) -> None:
+        pm["spec"]["podMetricsEndpoints"][0]["port"] = "metrics"
+
+    assert _broken("kaito workspace scraped", "PodMonitor", edit) == [
+        "PodMonitor: port 'metrics' is no named container port of Workspace/phi-4"
+    ]
+
+
+def test_autoscaling_on_a_series_vllm_does_not_export_is_reported() -> None:
+    def edit(so: dict[str, Any]) -> None:
+        so["spec"]["triggers"][0]["metadata"]["query"] = 'sum(vllm:queue_size{model_name="microsoft/phi-4"})'
+
+    assert _broken("vllm autoscaled routed", "ScaledObject", edit) == [
+        "ScaledObject: vllm:queue_size is no vLLM series"
+    ]
+
+
+def test_autoscaling_on_a_model_name_no_pod_serves_is_reported() -> None:
+    def edit(so: dict[str, Any]) -> None:
+        so["spec"]["triggers"][0]["metadata"]["query"] = 'sum(vllm:num_requests_waiting{model_name="phi-4"})'
+
+    assert _broken("vllm autoscaled routed", "ScaledObject", edit) == [
+        "ScaledObject: no pod of the set serves model_name 'phi-4'"
+    ]
+
+
+def test_a_pool_selecting_no_pod_is_reported() -> None:
+    def edit(pool: dict[str, Any]) -> None:
+        pool["spec"]["selector"]["matchLabels"] = {"kaito.sh/workspace": "other"}
+
+    assert _broken("kaito workspace pooled", "InferencePool", edit) == [
+        "InferencePool: selector {'kaito.sh/workspace': 'other'} selects no pod of the set"
+    ]
