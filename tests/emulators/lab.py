@@ -184,6 +184,7 @@ def running(workdir: Path | None = None, *, tls: bool = False, nap: bool = False
     from tests.emulators.kube.crds import default_crd_dir
     from tests.emulators.kube.emulator import KubeEmulator
     from tests.emulators.kube.profiles import (
+        aks_storage_classes,
         install_gateway,
         install_kaito_controller,
         install_keda_kaito_scaler,
@@ -214,6 +215,7 @@ def running(workdir: Path | None = None, *, tls: bool = False, nap: bool = False
             # Istio GatewayClass): the README tour's most complete line runs in the lab.
             install_podmonitor_api(kube)
             install_gateway(kube)
+            aks_storage_classes(kube)  # the Azure Disk CSI driver's classes, on by default on AKS
             add_fleet_members(kube)
             add_gpu_nodes(kube)
             install_gpu_operator_chart(kube)

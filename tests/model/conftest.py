@@ -7,15 +7,17 @@ from typing import Any
 
 import pytest
 
-# install_crd and install_prometheus are re-exported: tests import them from here.
-from tests.emulators.kube.profiles import install_crd as install_crd
 from tests.emulators.kube.profiles import (
+    aks_storage_classes,
     install_gateway,
     install_kaito_controller,
     install_keda_kaito_scaler,
     install_podmonitor_api,
     ready_pod,
 )
+
+# install_crd and install_prometheus are re-exported: tests import them from here.
+from tests.emulators.kube.profiles import install_crd as install_crd
 from tests.emulators.kube.profiles import install_prometheus as install_prometheus
 
 from ._shared import crd_dir
@@ -51,6 +53,7 @@ def model_emulator(
         folders = [crd_dir() / c for c in (*crds, *(("fleet",) if fleet else ()))]
         emu = kube_emulator_factory(crd_dirs=folders, tls=False, controller_delay=0.02)
         emulators.append(emu)
+        aks_storage_classes(emu)  # AKS's Azure Disk CSI classes (vLLM's weights volume: managed-csi-premium)
         if controller and "kaito" in crds:
             install_kaito_controller(emu, inference_extension=inference_extension)
         if "keda" in crds:

@@ -130,6 +130,8 @@ def check(kube: Kube, req: DeployRequest, objects: Iterable[Mapping[str, Any]], 
     warnings: list[str] = [req.monitor_warning] if req.monitor_warning else []
     check_operators(kube, objects)
     warnings += _check_access_secret(kube, req)
+    if req.runtime == "vllm":
+        warnings += _check_storage_class(kube, req.storage_class)
     if req.autoscale and req.runtime == "kaito":
         _check_kaito_scaler(kube)
     if req.autoscale and req.runtime == "vllm" and req.monitor_api is None:
@@ -190,6 +192,27 @@ def _check_access_secret(kube: Kube, req: DeployRequest) -> list[str]:
             "the model's pods read the Hugging Face token from that key",
             hint=f"add key {HF_TOKEN_KEY} with the token (kubectl edit secret {secret} -n {req.namespace}), "
             "or name a Secret that has it",
+        )
+    return []
+
+
+def _check_storage_class(kube: Kube, name: str) -> list[str]:
+    """The class of akscli's vLLM weights volume must exist: a claim naming a class that does not
+    exist is never provisioned (kubernetes/kubernetes pkg/controller/volume/persistentvolume/
+    pv_controller.go provisionClaimOperation reads the class first and gives up without it), and the
+    scheduler keeps the pod Pending on its unbound claim (pkg/scheduler/framework/plugins/
+    volumebinding). AKS makes managed-csi-premium only with its Azure Disk CSI driver (MicrosoftDocs/
+    azure-aks-docs fb060abe articles/aks/concepts-storage.md, "Storage classes")."""
+    try:
+        found = kube.get("storage.k8s.io/v1", "StorageClass", name)
+    except AuthError:
+        return [f"cannot read StorageClass {name} (--storage-class): not checked that it exists"]
+    if found is None:
+        raise NotFoundError(
+            f"StorageClass {name} does not exist: each vLLM pod's weights volume would never be provisioned "
+            "and the pod would stay Pending",
+            hint="list the classes with kubectl get storageclass and pass --storage-class NAME (AKS makes "
+            "managed-csi-premium with its Azure Disk CSI driver: az aks update --enable-disk-driver)",
         )
     return []
 

@@ -36,6 +36,9 @@ def build(args: argparse.Namespace) -> KubeEmulator:
     emu.latency_s = args.latency_ms / 1000
     if args.nodes or args.pods:
         emu.generate_cluster(nodes=args.nodes, pods=args.pods, gpu_fraction=args.gpu_fraction)
+        from tests.emulators.kube.profiles import aks_storage_classes
+
+        aks_storage_classes(emu)  # as an AKS cluster has them (its Azure Disk CSI driver's)
     if not args.no_controllers:
         for c in builtin_controllers():
             emu.controllers.add(c)

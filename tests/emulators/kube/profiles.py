@@ -50,6 +50,26 @@ def hf_token_secret(emu: Any, name: str = "hf-token", namespace_name: str = "def
     )
 
 
+def aks_storage_classes(emu: Any) -> None:
+    """The disk classes AKS makes with its Azure Disk CSI driver (on by default): managed-csi and
+    managed-csi-premium (upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/concepts-storage.md,
+    "Storage classes"; disk.csi.azure.com, WaitForFirstConsumer, as `kubectl get sc -o yaml` shows them)."""
+    for name, sku in (("managed-csi", "StandardSSD_LRS"), ("managed-csi-premium", "Premium_LRS")):
+        if emu.cluster.get("storage.k8s.io/v1", "StorageClass", None, name) is None:
+            emu.cluster.create(
+                {
+                    "apiVersion": "storage.k8s.io/v1",
+                    "kind": "StorageClass",
+                    "metadata": {"name": name},
+                    "provisioner": "disk.csi.azure.com",
+                    "parameters": {"skuname": sku},
+                    "reclaimPolicy": "Delete",
+                    "volumeBindingMode": "WaitForFirstConsumer",
+                    "allowVolumeExpansion": True,
+                }
+            )
+
+
 def _repository(image: str) -> str:
     """The image without its tag, as the kubelet's imageID names it (repository@digest)."""
     head, _, last = image.rpartition("/")
