@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from akscli import validate, yamlio
-from akscli.errors import UsageError
+from akscli.errors import AuthError, NotFoundError, UsageError
 from akscli.ray.flags import ClusterFlags, cluster_spec, load_cluster_file
 from akscli.ray.job import (
     JobSpec,
@@ -116,7 +116,30 @@ def _on_cluster(spec: ClusterSpec, conn: Connection, objects: Callable[[ClusterS
     if not conn.offline:
         spec = replace(spec, groups=size_gpu_groups(conn.kube(), spec.groups))
     warnings = [] if conn.offline else check_gpu_capacity(conn.kube(), spec)
+    if not conn.offline and spec.service_account:
+        warnings += check_service_account(conn, spec.service_account)
     return Built(objects(spec), warnings)
+
+
+def check_service_account(conn: Connection, name: str) -> list[str]:
+    """--service-account must name a ServiceAccount of the namespace: KubeRay makes none for a
+    name the user gives ("If users specify ServiceAccountName for the head Pod, they need to create
+    a ServiceAccount themselves": ray-project/kuberay feeaf72f ray-operator/controllers/ray/
+    raycluster_controller.go, reconcileAutoscalerServiceAccount), and the API server refuses every
+    pod that names a missing one (kubernetes/kubernetes plugin/pkg/admission/serviceaccount/
+    admission.go), so the cluster would never get a head. Without RBAC to read it: a warning."""
+    namespace = conn.namespace()
+    try:
+        found = conn.kube().get("v1", "ServiceAccount", name, namespace=namespace)
+    except AuthError:
+        return [f"cannot read ServiceAccount {namespace}/{name} (--service-account): not checked that it exists"]
+    if found is None:
+        raise NotFoundError(
+            f"--service-account names ServiceAccount {namespace}/{name}, which does not exist: KubeRay makes "
+            "none for a name you give, and no Ray pod could start",
+            hint=f"kubectl create serviceaccount {name} -n {namespace}, or drop --service-account",
+        )
+    return []
 
 
 def service_objects(name: str, serve_file: str, flags: ClusterFlags, labels: Sequence[str], conn: Connection) -> Built:
