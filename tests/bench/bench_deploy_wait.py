@@ -28,7 +28,7 @@ from tests.emulators.kube.control import RequestRecord
 from tests.emulators.kube.controllers import kaito
 from tests.emulators.kube.controllers.builtin import builtin_controllers
 from tests.emulators.kube.emulator import KubeEmulator
-from tests.emulators.kube.profiles import install_kaito_controller
+from tests.emulators.kube.profiles import aks_storage_classes, install_kaito_controller
 from tests.model._shared import crd_dir
 
 # runtime -> what kubectl waits for on the serving object: the last of the conditions akscli's
@@ -50,6 +50,7 @@ def _emulator() -> KubeEmulator:
     for controller in (*builtin_controllers(CONTROLLER_DELAY, None), *kaito.controllers(delay=CONTROLLER_DELAY)):
         emu.controllers.add(controller)
     install_kaito_controller(emu)
+    aks_storage_classes(emu)  # the vLLM deploys' weights class, as on AKS (model deploy refuses a missing one)
     return emu
 
 
