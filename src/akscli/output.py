@@ -159,30 +159,33 @@ def emit(
     if fmt in ("json", "yaml", "name"):
         _stream(items, fmt, name=name, raw=raw)
         return
-    rows = list(items)
-    data = [raw(i) for i in rows] if raw else rows
-    if structured(fmt):
-        data = printable.shown(data, fmt)
     if template_format(fmt):
+        rows = list(items)
+        data = printable.shown([raw(i) for i in rows] if raw else rows, fmt)
         # kubectl applies a template to a list as to a v1 List: {.items[*].metadata.name}
         plain = _plain(data)
         _emit_template(fmt, list_document(plain), plain)
-    else:
-        shown = [c for c in columns if fmt in ("wide", "csv") or not c.wide]
-        table = [[_text(c.value(item)) for c in shown] for item in rows]
-        headers = [c.header for c in shown]
-        if fmt == "csv":
-            import csv  # only here: every command that prints imports this module
+        return
+    # A table holds its cells, not the items: each item becomes its row's text as it arrives (a
+    # page of a Kubernetes or ARM list at a time) and is dropped. kubectl get holds rows too: it
+    # asks the server for each chunk as a Table (transformRequests) and prints once every chunk
+    # is in (upstream: kubernetes/kubectl dee3483a pkg/cmd/get/get.go Run, r.Infos()).
+    shown = [c for c in columns if fmt in ("wide", "csv") or not c.wide]
+    cell = _csv if fmt == "csv" else _text
+    table = [[cell(c.value(item)) for c in shown] for item in items]
+    headers = [c.header for c in shown]
+    if fmt == "csv":
+        import csv  # only here: every command that prints imports this module
 
-            buffer = io.StringIO()
-            writer = csv.writer(buffer, lineterminator="\n")
-            writer.writerow(headers)
-            writer.writerows([[_csv(c.value(i)) for c in shown] for i in rows])
-            sys.stdout.write(buffer.getvalue())
-        elif not rows:
-            info(empty)
-        else:
-            print_table(headers, table, [c.wide for c in shown])
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(headers)
+        writer.writerows(table)
+        sys.stdout.write(buffer.getvalue())
+    elif not table:
+        info(empty)
+    else:
+        print_table(headers, table, [c.wide for c in shown])
 
 
 def _stream(

@@ -95,3 +95,33 @@ def test_a_list_whose_later_page_fails_prints_nothing(fmt: str, capsys: pytest.C
     with pytest.raises(RuntimeError):
         output.emit(pages(), fmt, [], name=lambda r: f"x/{r['name']}")
     assert capsys.readouterr().out == ""
+
+
+@pytest.mark.parametrize("fmt", ["table", "wide", "csv"])
+def test_a_table_turns_each_item_into_its_row_before_the_next_one_is_read(fmt: str) -> None:
+    # A table holds its cells, not the objects: one page of a list at a time, as kubectl get.
+    pulled: list[int] = []
+    pulled_when_read: list[int] = []
+
+    def pages() -> Iterator[dict[str, Any]]:
+        for n in range(3):
+            pulled.append(n)
+            yield {"name": f"item{n}"}
+
+    def name(item: dict[str, Any]) -> str:
+        pulled_when_read.append(len(pulled))
+        return str(item["name"])
+
+    output.emit(pages(), fmt, [output.Column("name", name)])
+    assert pulled_when_read == [1, 2, 3]
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv"])
+def test_a_table_whose_later_page_fails_prints_nothing(fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
+    def pages() -> Iterator[dict[str, Any]]:
+        yield {"name": "first"}
+        raise RuntimeError("page 2 failed")
+
+    with pytest.raises(RuntimeError):
+        output.emit(pages(), fmt, [output.Column("name", "name")])
+    assert capsys.readouterr().out == ""
