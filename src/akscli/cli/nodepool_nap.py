@@ -163,11 +163,12 @@ def add(
 def list_pools(kube: opts.KubeFlags, fmt: str) -> None:
     from akscli import nap
 
-    pools = list(nap.list_pools(kube.connect()))
+    # Page by page into the output layer: json/yaml/name hold text, a table its rows (output.emit).
+    pools = nap.list_pools(kube.connect())
     if output.structured(fmt):
         output.emit(pools, fmt, COLUMNS)
         return
-    rows = [nap.summary(p) for p in pools]
+    rows = (nap.summary(p) for p in pools)
     output.emit(rows, fmt, COLUMNS, name=output.named(NAME_KIND), empty="No NodePools found.")
 
 

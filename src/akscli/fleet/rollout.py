@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import calendar
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,14 +99,15 @@ def get_strategy(kube: Kube, name: str, namespace: str | None) -> dict[str, Any]
     return hub.read(kube, SUS if namespace else CSUS, name, namespace, hint)
 
 
-def list_runs(kube: Kube, namespace: str | None, all_namespaces: bool = False) -> list[dict[str, Any]]:
-    """ClusterStagedUpdateRuns, StagedUpdateRuns, or with -A both (hub.list_scoped)."""
-    return list(hub.list_scoped(kube, CSUR, SUR, namespace, all_namespaces))
+def list_runs(kube: Kube, namespace: str | None, all_namespaces: bool = False) -> Iterator[dict[str, Any]]:
+    """ClusterStagedUpdateRuns, StagedUpdateRuns, or with -A both, page by page (hub.list_scoped)."""
+    return hub.list_scoped(kube, CSUR, SUR, namespace, all_namespaces)
 
 
-def list_strategies(kube: Kube, namespace: str | None, all_namespaces: bool = False) -> list[dict[str, Any]]:
-    """ClusterStagedUpdateStrategies, StagedUpdateStrategies, or with -A both (hub.list_scoped)."""
-    return list(hub.list_scoped(kube, CSUS, SUS, namespace, all_namespaces))
+def list_strategies(kube: Kube, namespace: str | None, all_namespaces: bool = False) -> Iterator[dict[str, Any]]:
+    """ClusterStagedUpdateStrategies, StagedUpdateStrategies, or with -A both, page by page
+    (hub.list_scoped)."""
+    return hub.list_scoped(kube, CSUS, SUS, namespace, all_namespaces)
 
 
 def run_state_write(kube: Kube, name: str, namespace: str | None, action: str) -> Write:

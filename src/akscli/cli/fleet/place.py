@@ -259,7 +259,8 @@ def placement_list(
 
     fmt = opts.output_format(output_format)
     ns = checked_namespace(namespace)
-    items = list(placement.list_placements(hub.connect(), ns, all_namespaces))
+    # Page by page into the output layer: json/yaml/name hold text, a table its rows (output.emit).
+    items = placement.list_placements(hub.connect(), ns, all_namespaces)
     if output.structured(fmt):
         output.emit(items, fmt, [])
         return
@@ -268,7 +269,7 @@ def placement_list(
     rest = [c for c in PLACEMENT_COLUMNS if c.header != "namespace"]
     columns = [Column("namespace", lambda s: s["namespace"] or ""), *rest] if all_namespaces else PLACEMENT_COLUMNS
     output.emit(
-        [placement_status.placement_summary(i) for i in items],
+        (placement_status.placement_summary(i) for i in items),
         fmt,
         columns,
         name=lambda s: output.kind_ref(PLACEMENT_V1, str(s["kind"]), s["name"]),

@@ -106,9 +106,9 @@ def strategy_list(
     from akscli.fleet.rollout import list_strategies
 
     ns = checked_namespace(namespace)
-    items = list_strategies(hub.connect(), ns, all_namespaces)
+    strategies = list_strategies(hub.connect(), ns, all_namespaces)
     empty = output.no_resources(None if all_namespaces else ns)
-    output.emit(items, fmt, namespaced_columns(HUB_STRATEGY_COLUMNS, all_namespaces), empty=empty)
+    output.emit(strategies, fmt, namespaced_columns(HUB_STRATEGY_COLUMNS, all_namespaces), empty=empty)
 
 
 @strategy_app.command("delete")
