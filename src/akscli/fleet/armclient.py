@@ -341,13 +341,17 @@ class FleetScope:
         check_no_arc_in_run(self.items(MEMBER), body, stages)
 
     def pending_gate_items(self) -> list[dict[str, Any]]:
-        """The fleet's Pending gates, filtered by ARM (``$filter=state eq Pending``, as ``az fleet gate list
-        --state Pending`` asks: Azure/azure-cli-extensions src/fleet/azext_fleet/custom.py): gates stay until
-        their run is deleted, so the fleet-wide list only grows."""
+        return list(self.pending_gates())
+
+    def pending_gates(self) -> Iterator[dict[str, Any]]:
+        """The fleet's Pending gates, page by page, filtered by ARM (``$filter=state eq Pending``, as
+        ``az fleet gate list --state Pending`` asks: Azure/azure-cli-extensions
+        src/fleet/azext_fleet/custom.py): gates stay until their run is deleted, so the fleet-wide
+        list only grows."""
         gates = self.arm.client.gates
-        return self.arm.call(
+        return self.arm.stream(
             f"listing pending gates of fleet {self.fleet}",
-            lambda: [as_dict(item) for item in gates.list_by_fleet(*self._at(), filter="state eq Pending")],
+            lambda: gates.list_by_fleet(*self._at(), filter="state eq Pending"),
         )
 
     def approve_gates(self, run: str, stage: str | None, gate: str | None) -> list[dict[str, Any]]:

@@ -158,9 +158,11 @@ def gates_list(
     if run is not None:
         validate.name(run, "--run")
     scope = arm.scope()
-    gates = scope.pending_gate_items() if pending else scope.items(GATE)
-    chosen = [g for g in gates if logic.gate_matches(g, run, None)]
+    # The ARM pager passed through: each gate becomes its text or its row as its page arrives
+    # (output.emit), and a later page that fails prints nothing.
+    gates = scope.pending_gates() if pending else scope.each(GATE)
+    chosen = (g for g in gates if logic.gate_matches(g, run, None))
     if output.structured(fmt):
         output.emit(chosen, fmt, [])
         return
-    output.emit([logic.gate_row(g) for g in chosen], fmt, GATE_COLUMNS, name=output.named(GATE.ref))
+    output.emit((logic.gate_row(g) for g in chosen), fmt, GATE_COLUMNS, name=output.named(GATE.ref))

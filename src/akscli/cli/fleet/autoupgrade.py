@@ -79,7 +79,7 @@ def autoupgrade_list(
     from akscli.fleet.armclient import PROFILE
 
     fmt = opts.output_format(output_format)
-    profiles = arm.scope().items(PROFILE)
+    profiles = arm.scope().each(PROFILE)  # page by page into the output layer
     output.emit(profiles, fmt, PROFILE_COLUMNS, name=output.named(PROFILE.ref))
 
 

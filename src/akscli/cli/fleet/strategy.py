@@ -99,7 +99,7 @@ def strategy_list(
     if arm.fleet:
         from akscli.fleet.armclient import STRATEGY
 
-        items = arm.scope().items(STRATEGY)
+        items = arm.scope().each(STRATEGY)  # page by page into the output layer
         output.emit(items, fmt, ARM_STRATEGY_COLUMNS, name=output.named(STRATEGY.ref))
         return
     from akscli.cli.common import namespaced_columns
