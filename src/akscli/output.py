@@ -193,10 +193,11 @@ def _stream(
 ) -> None:
     """-o json, yaml or name of a list: each item is turned into its text as it arrives, so one
     item is held at a time and not the whole document (akscli.liststream: the same bytes as the
-    whole document's dump). The text is written only once the last item is in: kubectl get prints
-    a list only after every page came (kubernetes/kubectl pkg/cmd/get/get.go collects the infos of
-    every chunk before its printer runs), so a page that fails leaves stdout empty and a script's
-    pipe reads no half document."""
+    whole document's dump). The text is written only once the last item is in, as kubectl get
+    prints only once every chunk came (kubernetes/kubectl dee3483a pkg/cmd/get/get.go printGeneric:
+    r.Infos() first). A page that fails leaves stdout empty, so a script's pipe reads no part of a
+    list as the whole. kubectl differs there: it prints the chunks it got, then the error, exit 1
+    (v1.32.4 in tests/kube_emulator/test_kubectl_fidelity.py, the Expired test)."""
     if fmt == "name":
         lines = [name(item) if name else _default_name(item) for item in items]
         for line in lines:

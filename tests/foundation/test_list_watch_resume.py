@@ -40,6 +40,23 @@ def test_a_list_whose_snapshot_expires_goes_on_with_the_servers_token(kubeconfig
     assert names == [f"cm-{i}" for i in range(5)]
 
 
+def test_a_list_that_goes_on_with_the_servers_token_says_so_on_stderr(
+    kubeconfig: Path, kube_emulator: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The rest is read at a later version: the list is not one snapshot, and the user hears of it
+    # (kubectl get fails here with the Expired error; akscli goes on, paged).
+    for i in range(5):
+        kube_emulator.cluster.create(configmap(f"cm-{i}"))
+    compact_before_second_list(kube_emulator)
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    assert len(list(kube.list("v1", "ConfigMap", page_size=2))) == 5
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "warning: the list of configmaps expired while paging: the rest is from a later version, not one snapshot\n"
+    )
+
+
 def test_a_wait_lists_again_when_its_list_expires(kubeconfig: Path, kube_emulator: Any) -> None:
     kube_emulator.cluster.create(configmap("ready"))
     kube_emulator.faults.add(verb="list", path="/configmaps", status=410, message="too old resource version: 1 (2)")

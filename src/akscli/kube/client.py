@@ -298,9 +298,13 @@ class Kube:
     ) -> Iterator[dict[str, Any]]:
         """The list page by page. When etcd compacts the version a list is paging at (every 5
         minutes by default), the API server answers 410 Expired with a token for the rest at its
-        latest version: followed, unless ``consistent`` (a list a watch resumes from, which
-        must list again: ExpiredError is raised), as kubectl's one error is no help on a list of
-        75,000 nodes and restarting would repeat pages already yielded."""
+        latest version: followed, with one warning on stderr, unless ``consistent`` (a list a
+        watch resumes from, which must list again: ExpiredError is raised).
+
+        Upstream differs: kubectl get prints the pages it got and fails (kubernetes/cli-runtime
+        pkg/resource/selector.go Visit; test_kubectl_fidelity.py), client-go's pager lists again
+        unpaged (kubernetes/client-go 32ce75a7 tools/pager/pager.go, FullListIfExpired). The token
+        keeps the list paged and repeats no page already yielded."""
         res = self.resource(api_version, kind)
         ns = None if all_namespaces else self._ns(res, namespace)
         path = res.path(ns)
@@ -317,7 +321,11 @@ class Kube:
             except errors.ExpiredError as exc:
                 if consistent or not token or not exc.continue_token:
                     raise
-                LOG.debug("list of %s expired while paging; the rest is at the latest version", kind)
+                from akscli.statuslines import warn
+
+                warn(
+                    f"the list of {res.plural} expired while paging: the rest is from a later version, not one snapshot"
+                )
                 token = exc.continue_token
                 continue
             # The API server leaves apiVersion and kind out of a list's items; they go first, where
