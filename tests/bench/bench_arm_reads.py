@@ -3,14 +3,15 @@
 One ARM emulator in a forked process of its own holds a subscription with ``--clusters``
 AKS clusters over ``--groups`` resource groups (one system pool each), one cluster with
 ``--pools`` agent pools, and a fleet with ``--members`` members (each an AKS cluster of the
-subscription) and ``--runs`` update runs. Each command runs as a child process of this small
-one; for each it prints wall time, peak RSS (``wait4``), and the ARM requests it sent, grouped
+subscription), ``--runs`` update runs and ``--gates`` gates. Each command runs as a child
+process of this small one; for each it prints wall time, peak RSS (``wait4``), and the ARM requests it sent, grouped
 by method and path pattern, with how many followed a ``nextLink``. ``--throttle`` turns on the
 emulator's token buckets at ARM's documented sizes (tests/emulators/arm/throttle.py) and counts
 the 429s. Not a test (tests assert requests, never timings: tests/azure/test_arm_scale.py); run
 it directly:
 
-    python tests/bench/bench_arm_reads.py [--clusters 2000 --groups 50 --pools 100 --members 200 --runs 300]
+    python tests/bench/bench_arm_reads.py [--clusters 2000 --groups 50 --pools 100 --members 200 \
+        --runs 300 --gates 1200]
 """
 
 from __future__ import annotations
@@ -103,6 +104,22 @@ def seed(emu: Any, args: argparse.Namespace) -> None:
                 }
             },
         )
+    for i in range(args.gates):
+        # The shape of Gates_Get.json (../shared/data/arm-examples/fleet-2026-06-01); a fleet's
+        # gates stay until their run is deleted, so this list only grows.
+        run = f"run{i // 4:04d}"
+        target = {"name": run, "stage": "stage1", "group": f"g{i % 4}", "timing": "After"}
+        emu.put_resource(
+            f"{fleet}/gates/gate{i:05d}",
+            {
+                "properties": {
+                    "displayName": f"check group g{i % 4} of {run}",
+                    "target": {"id": f"{fleet}/updateRuns/{run}", "updateRunProperties": target},
+                    "gateType": "Approval",
+                    "state": "Completed",
+                }
+            },
+        )
 
 
 COMMANDS = [
@@ -119,6 +136,8 @@ COMMANDS = [
     ["fleet", "show", FLEET[1], "-g", FLEET[0]],
     ["fleet", "member", "list", "--fleet", FLEET[1], "-g", FLEET[0]],
     ["fleet", "rollout", "list", "--fleet", FLEET[1], "-g", FLEET[0]],
+    ["fleet", "gates", "--fleet", FLEET[1], "-g", FLEET[0]],
+    ["fleet", "gates", "--fleet", FLEET[1], "-g", FLEET[0], "-o", "json"],
 ]
 
 
@@ -189,6 +208,7 @@ def main() -> int:
     ap.add_argument("--pools", type=int, default=100)
     ap.add_argument("--members", type=int, default=200)
     ap.add_argument("--runs", type=int, default=300)
+    ap.add_argument("--gates", type=int, default=1200)
     ap.add_argument("--throttle", action="store_true", help="ARM's documented token buckets on")
     ap.add_argument("--only", action="append", help="run only commands whose text contains this (repeatable)")
     args = ap.parse_args()
@@ -200,7 +220,7 @@ def main() -> int:
     seeded = conn.recv()
     print(
         f"emulator: {args.clusters:,} clusters in {args.groups} groups, a cluster of {args.pools} pools, "
-        f"a fleet of {args.members} members and {args.runs} runs, seeded in {seeded:.1f} s"
+        f"a fleet of {args.members} members, {args.runs} runs and {args.gates} gates, seeded in {seeded:.1f} s"
         + (" (throttling on)" if args.throttle else ""),
         flush=True,
     )

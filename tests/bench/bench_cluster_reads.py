@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
@@ -59,6 +60,7 @@ COMMANDS = [
     ["model", "status", "phi-4-mini-instruct"],
     ["model", "top"],
     ["ray", "cluster", "list"],
+    ["ray", "cluster", "list", "-o", "json"],
     ["ray", "cluster", "status", "bench"],
     ["ray", "cluster", "nodes", "bench"],
     ["ray", "workergroup", "list"],
@@ -88,6 +90,8 @@ def serve(conn: multiprocessing.connection.Connection, emu_args: argparse.Namesp
     while (msg := conn.recv()) != "stop":
         if msg == "idle":
             conn.send(emu.idle(30))
+        elif isinstance(msg, tuple) and msg[0] == "rayclusters":
+            conn.send(_copy_rayclusters(emu, msg[1]))
         elif msg == "take":
             with emu._log_lock:
                 conn.send([(r.method, r.path, r.query, r.user_agent) for r in emu.request_log])
@@ -115,10 +119,27 @@ def summarize(records: list[Record]) -> list[str]:
     ]
 
 
+def _copy_rayclusters(emu: Any, count: int) -> int:
+    """``count`` suspended copies of the RayCluster ``bench`` (as akscli made it), for the lists
+    of many Ray clusters: suspended, so the KubeRay simulator makes no pods for them (upstream:
+    ray-project/kuberay ray-operator/controllers/ray/raycluster_controller.go, spec.suspend)."""
+    source = emu.cluster.get("ray.io/v1", "RayCluster", "default", "bench")
+    if source is None:
+        return 0
+    for n in range(count):
+        copy = {key: value for key, value in source.items() if key != "status"}
+        meta = source["metadata"]
+        copy["metadata"] = {"name": f"copy-{n:05d}", "namespace": meta["namespace"], "labels": meta.get("labels", {})}
+        copy["spec"] = {**source["spec"], "suspend": True}
+        emu.cluster.create(copy)
+    return count
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--nodes", type=int, default=75000)
     ap.add_argument("--pods", type=int, default=198000)
+    ap.add_argument("--rayclusters", type=int, default=0, help="suspended copies of the bench RayCluster")
     ap.add_argument("--only", action="append", help="run only commands whose text contains this (repeatable)")
     args = ap.parse_args()
     emu_args = argparse.Namespace(
@@ -137,6 +158,9 @@ def main() -> int:
         for cmd in SETUP:
             code = run(cmd, env)[2]
             print(f"setup: akscli {' '.join(cmd)}: exit {code}", flush=True)
+        if args.rayclusters:
+            conn.send(("rayclusters", args.rayclusters))
+            print(f"setup: {conn.recv()} suspended copies of RayCluster bench", flush=True)
         conn.send("idle")
         conn.recv()
         rows = []
