@@ -91,12 +91,12 @@ def add(
         kubernetes_version=kubernetes_version,
     )
     body = nodepools.build_body(spec)
-    if gpu:
-        output.info(f"--gpu {gpu}: using VM size {spec.vm_size}")
     # --dry-run contacts nothing: the SDK builds the PUT (URL, api-version, body) and it is printed;
     # the checks before a real add (the cluster, an existing pool, size and quota) are reads it leaves out.
     with azopts.dry_run_scope(dry_run, fmt, offline=True) as dry:
         target = azure.target()
+        if gpu:  # once every value is checked (the subscription too): nothing is printed before an error
+            output.info(f"--gpu {gpu}: using VM size {spec.vm_size}")
         c = clusters.client(target)
         if dry:
             nodepools.send_add(c, spec, body)

@@ -124,8 +124,6 @@ def add(
         node_class=node_class,
         os_disk_size=os_disk_size,
     )
-    if gpu:
-        output.info(f"--gpu {gpu}: NodePool {spec.name} may make VM size {', '.join(spec.sku_names)}")
     client_only = opts.dry_run_mode(dry_run) == "client"
     if client_only and nap_zones.bare(spec.zones):
         raise UsageError(
@@ -137,6 +135,8 @@ def add(
         connection = kube.connect()
         nap.require_api(connection)
         spec = replace(spec, zones=nap_zones.resolve(spec.zones, connection))  # before anything is sent
+    if gpu:  # once every value is checked (--zones against the cluster too): nothing is printed before an error
+        output.info(f"--gpu {gpu}: NodePool {spec.name} may make VM size {', '.join(spec.sku_names)}")
     objects = nap.objects(spec)
     if connection is not None:
         missing = None if spec.os_disk_size is not None else nap_class.missing(connection, spec.node_class)
