@@ -31,3 +31,30 @@ def test_nodepool_add_gpu_prints_no_size_line_before_a_missing_subscription(
 def test_nodepool_add_auto_provision_prints_no_size_line_before_a_zones_error() -> None:
     result = invoke("nodepool", "add", "h100", "--auto-provision", "--gpu", "h100", "--zones", "1", "--dry-run=client")
     only_the_error(result, "--zones")
+
+
+def test_a_bad_dry_run_mode_is_refused_before_the_kubeconfig_is_read(tmp_path: Path) -> None:
+    result = invoke("ray", "cluster", "delete", "demo", "-y", "--dry-run=bogus", "--kubeconfig", str(tmp_path / "x"))
+    only_the_error(result, "--dry-run")
+
+
+def test_a_bad_timeout_is_refused_before_the_kubeconfig_is_read(tmp_path: Path) -> None:
+    result = invoke("fleet", "place", "team-a", "--select", "namespace/team-a", "--timeout", "soon")
+    only_the_error(result, "--timeout")
+
+
+def test_a_bad_subscription_is_refused_on_a_fleet_commands_hub_path() -> None:
+    result = invoke("fleet", "rollout", "list", "--subscription", "not-a-guid")
+    only_the_error(result, "subscription")
+
+
+def test_a_dry_run_refuses_a_subscription_that_is_not_a_guid(tmp_path: Path) -> None:
+    # An offline dry run printed the request (exit 0) for any --subscription, read only when sent.
+    key = tmp_path / "id.pub"
+    key.write_text("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIExample user@host\n")
+    result = invoke(
+        *("baremetal", "cluster", "create", "edge1", "-g", "rg-edge", "--edge-machine", "host-01"),
+        *("--ssh-key", str(key), "--admin-group", "00000000-0000-0000-0000-000000000001"),
+        *("--subscription", "Bad_Value!", "--dry-run"),
+    )
+    only_the_error(result, "subscription")

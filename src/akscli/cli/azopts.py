@@ -99,6 +99,16 @@ class AzureFlags:
     auth: str | None = None
     tenant: str | None = None
 
+    def __post_init__(self) -> None:
+        # Checked as the command starts, with its other flags and before anything is printed,
+        # read or sent (a command that only uses them on one of its paths still refuses a bad one).
+        from akscli.azure import identity
+
+        if self.subscription is not None:
+            identity.check_subscription(self.subscription)
+        identity.check_auth(self.auth)
+        identity.check_tenant(self.tenant)
+
     def target(self) -> "AzureTarget":
         """Validate the Azure flags (no network) and return the target."""
         from akscli.azure.arm import AzureTarget

@@ -114,8 +114,25 @@ DRY_RUN_HELP = (
     "client: render and validate, print what would be sent, touch nothing; "
     "server: the server's plan (Kubernetes only); none: make the change."
 )
+
+
+def _check_dry_run(ctx: Any, _param: Any, value: str | None) -> str | None:
+    """--dry-run's MODE, checked as the flags are parsed (as -o is): a command that reads or
+    signs in before it acts never does so for a mode it would refuse."""
+    if value is None or getattr(ctx, "resilient_parsing", False):
+        return value
+    return dry_run_mode(value)
+
+
 DryRun = Annotated[
-    str, typer.Option("--dry-run", metavar="[=MODE]", help=DRY_RUN_HELP, autocompletion=complete.dry_run_modes)
+    str,
+    typer.Option(
+        "--dry-run",
+        metavar="[=MODE]",
+        help=DRY_RUN_HELP,
+        callback=_check_dry_run,
+        autocompletion=complete.dry_run_modes,
+    ),
 ]
 # On every command that changes something, a no-op where it has nothing to ask, so that a
 # script can pass -y to any change (tests/foundation/test_grammar.py holds the tree to it).
@@ -131,7 +148,15 @@ Wait = Annotated[
 def timeout_option(help_text: str) -> Any:
     """--timeout on a command that always waits (no --wait): ``help_text`` says what it bounds,
     so that the help names no flag the command lacks (tests/foundation/test_grammar.py)."""
-    return typer.Option("--timeout", metavar="DURATION", help=help_text)
+
+    def check(ctx: Any, _param: Any, value: str | None) -> str | None:
+        # Checked as the flags are parsed (as -o is): a bad --timeout stops the command before
+        # it reads its cluster, not after it has applied and is about to wait.
+        if value is not None and not getattr(ctx, "resilient_parsing", False):
+            validate.duration(value, "--timeout")
+        return value
+
+    return typer.Option("--timeout", metavar="DURATION", help=help_text, callback=check)
 
 
 Timeout = Annotated[str, timeout_option("How long --wait waits, e.g. 90s, 10m, 1h.")]

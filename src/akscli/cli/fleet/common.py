@@ -58,6 +58,16 @@ class ArmFlags:
     group: str | None = None
     azure: azopts.AzureFlags = field(default_factory=azopts.AzureFlags)
 
+    def __post_init__(self) -> None:
+        # --fleet and -g are checked as the command starts, on its hub path too, before the hub is read.
+        from akscli.azure import names
+        from akscli.fleet.arm import fleet_name
+
+        if self.fleet is not None:
+            fleet_name(self.fleet)
+        if self.group:
+            names.resource_group(self.group)
+
     def client(self) -> "FleetArm":
         from akscli.fleet.armclient import FleetArm
 
