@@ -48,6 +48,15 @@ def test_a_bad_subscription_is_refused_on_a_fleet_commands_hub_path() -> None:
     only_the_error(result, "subscription")
 
 
+def test_a_hub_rollout_refuses_an_arm_runs_kubernetes_version() -> None:
+    # -k was dropped unsaid: the hub's StagedUpdateRun rolls out a placement's resources, and the
+    # version belongs to an ARM update run (--fleet).
+    result = invoke(
+        "fleet", "rollout", "create", "run-1", "--placement", "team-a", "--strategy", "canary", "-k", "1.34.2"
+    )
+    only_the_error(result, "--kubernetes-version")
+
+
 def test_a_dry_run_refuses_a_subscription_that_is_not_a_guid(tmp_path: Path) -> None:
     # An offline dry run printed the request (exit 0) for any --subscription, read only when sent.
     key = tmp_path / "id.pub"

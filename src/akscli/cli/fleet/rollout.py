@@ -98,6 +98,20 @@ def rollout_create(
             "a hub rollout needs --placement and --strategy",
             hint="or add --fleet NAME -g GROUP for a Kubernetes/node-image upgrade run",
         )
+    arm_only = [
+        flag
+        for flag, given in (
+            ("--upgrade-type", upgrade_type != "Full"),
+            ("--kubernetes-version", kubernetes_version is not None),
+            ("--node-image-selection", node_image_selection != "Latest"),
+        )
+        if given
+    ]
+    if arm_only:
+        raise UsageError(
+            f"{arm_only[0]} belongs to ARM upgrade runs; a hub rollout rolls out a placement's resources",
+            hint="add --fleet NAME -g GROUP for a Kubernetes/node-image upgrade run, or drop " + arm_only[0],
+        )
     if stage:
         raise UsageError(
             "--stage belongs to ARM runs; on the hub, stages live in the strategy",
