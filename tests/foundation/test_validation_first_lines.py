@@ -67,3 +67,13 @@ def test_a_dry_run_refuses_a_subscription_that_is_not_a_guid(tmp_path: Path) -> 
         *("--subscription", "Bad_Value!", "--dry-run"),
     )
     only_the_error(result, "subscription")
+
+
+def test_nccl_checks_its_image_before_the_cluster_is_read(tmp_path: Path) -> None:
+    result = invoke("baremetal", "test", "nccl", "--nodes", "2", "--image", "Bad_Value!", "--kubeconfig", str(tmp_path))
+    only_the_error(result, "--image")
+
+
+def test_model_deploy_checks_the_provider_with_any_runtime(tmp_path: Path) -> None:
+    result = invoke("model", "deploy", "phi-4", "--provider", "bogus", "--kubeconfig", str(tmp_path / "none"))
+    only_the_error(result, "--provider")

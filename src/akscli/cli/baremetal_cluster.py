@@ -42,9 +42,14 @@ CLUSTER_COLUMNS = [
 # ---- cluster (AKS on bare metal, preview) ----------------------------------------------------
 
 
-def _baremetal(azure: azopts.AzureFlags) -> "BareMetal":
-    from akscli.baremetal.clusters import BareMetal
+def _baremetal(azure: azopts.AzureFlags, resource_group: str | None, name: str | None = None) -> "BareMetal":
+    """The ARM client, once -g and the cluster name are checked (before the Azure SDK is loaded)."""
+    from akscli.baremetal.clusters import BareMetal, check_name, check_resource_group
 
+    if name is not None:
+        check_name(name)
+    if name is not None or resource_group:
+        check_resource_group(resource_group)
     return BareMetal(azure.target())
 
 
@@ -134,7 +139,7 @@ def cluster_create(
             subscription = "{subscriptionId}"  # offline: no subscription chosen yet
         azopts.print_request(provision.plan(spec, str(subscription)), fmt)
         return
-    bm = _baremetal(azure)
+    bm = _baremetal(azure, spec.resource_group, name)
     ref = bm.ref(spec.resource_group, name)
     with (
         common.audited("baremetal cluster create", _audit_target(ref), resource=f"connectedCluster/{name}"),
@@ -154,7 +159,7 @@ def cluster_list(
 ) -> None:
     """List bare-metal clusters (in a resource group, or the whole subscription)."""
     fmt = output.check_format(output_format)
-    bm = _baremetal(azure)
+    bm = _baremetal(azure, resource_group)
     output.emit(
         bm.list_clusters(resource_group),
         fmt,
@@ -174,7 +179,7 @@ def cluster_show(
 ) -> None:
     """Show one bare-metal cluster."""
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
-    bm = _baremetal(azure)
+    bm = _baremetal(azure, resource_group, name)
     output.emit_object(bm.show(bm.ref(resource_group, name)), fmt, name=CLUSTER_NAME)
 
 
@@ -209,7 +214,7 @@ def cluster_upgrade(
         )
     if kubernetes_version:
         clusters.version_tuple(kubernetes_version)
-    bm = _baremetal(azure)
+    bm = _baremetal(azure, resource_group, name)
     ref = bm.ref(resource_group, name)
     if list_only:
         _print_patch_upgrades(*bm.upgrades(ref), fmt)
@@ -267,7 +272,7 @@ def cluster_credentials(
     from akscli.azure.clusters import rewrite_exec_user
 
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
-    bm = _baremetal(azure)
+    bm = _baremetal(azure, resource_group, name)
     config = bm.kubeconfig(bm.ref(resource_group, name), admin=admin)
     if not admin:
         # Sign in through `akscli token`, as `cluster credentials` does, not through kubelogin.
@@ -296,7 +301,7 @@ def cluster_delete(
     from akscli.cli import common
 
     dry = azopts.arm_dry_run(dry_run)
-    bm = _baremetal(azure)
+    bm = _baremetal(azure, resource_group, name)
     ref = bm.ref(resource_group, name)
     with errors.absent_is_done(ignore_not_found):
         requests = bm.delete_requests(ref)

@@ -5,6 +5,7 @@ Moved out of cli/baremetal.py (one module per noun, as cli/baremetal_cluster.py)
 """
 
 import secrets
+from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -101,23 +102,31 @@ def test_nccl(
     variables = nccl.key_values(env or [], "--env")
     wait_s = validate.duration(timeout, "--timeout")
     rdma = None if rdma_resource in (None, "", "none") else rdma_resource
+    run_id = secrets.token_hex(3)
+    # Every value is checked before the cluster is read: the GPUs per node as given (or the
+    # --vm-size's), else one for now, until the nodes' most common size is read.
+    spec = nccl.check_spec(
+        nccl.NcclSpec(
+            name=f"nccl-{run_id}",
+            namespace=cluster.namespace or "default",
+            nodes=nodes,
+            gpus_per_node=nccl.gpus_per_node(vm_size, gpus_per_node) if vm_size or gpus_per_node else 1,
+            image=image,
+            rdma_resource=rdma,
+            host_network=host_network,
+            node_selector=selector,
+            max_bytes=max_bytes,
+            timeout_s=wait_s,
+            env=variables,
+        )
+    )
     kube = None if mode == "client" else cluster.connect()
-    namespace = cluster.namespace or ("default" if kube is None else kube.namespace)
     if kube is not None:
         vm_size = vm_size or nccl.most_common_gpu_size(kube, selector)
-    run_id = secrets.token_hex(3)
-    spec = nccl.NcclSpec(
-        name=f"nccl-{run_id}",
-        namespace=namespace,
-        nodes=nodes,
+    spec = replace(
+        spec,
+        namespace=cluster.namespace or ("default" if kube is None else kube.namespace),
         gpus_per_node=nccl.gpus_per_node(vm_size, gpus_per_node),
-        image=image,
-        rdma_resource=rdma,
-        host_network=host_network,
-        node_selector=selector,
-        max_bytes=max_bytes,
-        timeout_s=wait_s,
-        env=variables,
     )
     if mode != "none":
         from akscli.cli import common

@@ -189,6 +189,7 @@ def deploy_cmd(
     model = catalog.resolve(model_name, described)
     deploy_flags.check_fleet_flags(fleet, member or [], clusters, staged_strategy)
     validate.choice(runtime, kinds.RUNTIMES, "--runtime")
+    validate.choice(provider, kinds.AIRUNWAY_PROVIDERS, "--provider")  # with any --runtime: before the cluster is read
     the_plan = plan_view.plan_from_flags(
         model,
         runtime=deploy.plan_runtime(runtime, provider),

@@ -74,6 +74,15 @@ def member_join(
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     validate.name(name, "member name")
     parsed_labels = member_labels(labels or [])
+    # --cluster, --cluster-group and --update-group are checked before the ARM client is made.
+    if cluster.startswith("/"):
+        cluster_ref(cluster)  # a resource id names its own subscription and group
+    else:
+        validate.name(cluster, "cluster name")
+    if cluster_group is not None:
+        azopts.resource_group(cluster_group)
+    if update_group:
+        validate.name(update_group, "update group")
     with azopts.dry_run_scope(dry_run, fmt, offline=True) as dry:
         scope = arm.scope()
         ref = cluster_ref(cluster, subscription=scope.arm.subscription, group=cluster_group or scope.group)

@@ -131,6 +131,7 @@ def cluster_scale(
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     mode = opts.dry_run_mode(dry_run)
     validate.name(name, "Ray cluster name")
+    validate.name(group, "worker group name")  # as `workergroup add` checks it (ray/spec.py)
     for value, what in ((replicas, "--replicas"), (min_replicas, "--min"), (max_replicas, "--max")):
         if value is not None:
             validate.integer(value, what, 0, 10_000)
