@@ -74,6 +74,17 @@ def test_nccl_checks_its_image_before_the_cluster_is_read(tmp_path: Path) -> Non
     only_the_error(result, "--image")
 
 
+def test_token_checks_kubelogins_environment_flag() -> None:
+    # --environment was accepted and dropped by `akscli token` run through the CLI.
+    result = invoke("token", "--auth", "azurecli", "--environment", "AzureMoonCloud")
+    only_the_error(result, "--environment")
+
+
+def test_token_checks_kubelogins_login_flag_beside_auth() -> None:
+    result = invoke("token", "--auth", "azurecli", "--login", "bogus")
+    only_the_error(result, "--auth mode")
+
+
 def test_model_deploy_checks_the_provider_with_any_runtime(tmp_path: Path) -> None:
     result = invoke("model", "deploy", "phi-4", "--provider", "bogus", "--kubeconfig", str(tmp_path / "none"))
     only_the_error(result, "--provider")

@@ -91,12 +91,11 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
                 raise UsageError(f"{flag} needs a value", hint=_USAGE)
             if flag in names:
                 values[names[flag]] = value.strip()
+                _check_login(values.get("login"))  # --login and --auth: each one given, not only the last
         else:
             raise UsageError(f"unknown flag {arg!r} for akscli token", hint=_USAGE)
         i += 1
     login = values.get("login")
-    if login is not None and login.lower() not in LOGIN_MODES:
-        raise UsageError(f"unknown --auth mode {login!r}", hint="use one of: " + ", ".join(LOGIN_MODES))
     server = values.get("server_id") or AKS_SERVER_APP
     _check_id(server, "--server-id")
     for key in ("tenant_id", "client_id"):
@@ -118,6 +117,11 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
         login.lower() if login else None,
         environment,
     )
+
+
+def _check_login(login: str | None) -> None:
+    if login is not None and login.lower() not in LOGIN_MODES:
+        raise UsageError(f"unknown --auth mode {login!r}", hint="use one of: " + ", ".join(LOGIN_MODES))
 
 
 def _check_id(value: str, what: str) -> None:

@@ -55,7 +55,10 @@ def token(
         ("--server-id", server_id),
         ("--tenant-id", tenant_id),
         ("--client-id", client_id),
-        ("--auth", auth or login),
+        # kubelogin's --login, then --auth (the later wins): each is checked; --environment too.
+        ("--login", login),
+        ("--auth", auth),
+        ("--environment", environment),
     ):
         if value is not None:
             argv += [flag, value]
