@@ -100,15 +100,20 @@ def _not_found(kind: str, name: str, namespace: str) -> NotFoundError:
     )
 
 
-def resolve_cluster(kube: Kube, ref: str, namespace: str) -> dict[str, Any]:
-    """The RayCluster behind ``NAME``, ``raycluster/NAME``, ``rayjob/NAME`` or ``rayservice/NAME``."""
-    from akscli.ray.service import service_cluster
-
+def parse_ref(ref: str) -> tuple[str, str]:
+    """(kind, name) of ``NAME``, ``raycluster/NAME``, ``rayjob/NAME`` or ``rayservice/NAME``, checked."""
     kind, slash, name = ref.partition("/")
     if not slash:
         kind, name = "raycluster", ref
     kind = validate.choice(kind.lower(), ("raycluster", "rayjob", "rayservice"), "resource type")
-    validate.name(name, f"{kind} name")
+    return kind, validate.name(name, f"{kind} name")
+
+
+def resolve_cluster(kube: Kube, ref: str, namespace: str) -> dict[str, Any]:
+    """The RayCluster behind ``NAME``, ``raycluster/NAME``, ``rayjob/NAME`` or ``rayservice/NAME``."""
+    from akscli.ray.service import service_cluster
+
+    kind, name = parse_ref(ref)
     if kind == "raycluster":
         return get_object(kube, "RayCluster", name, namespace)
     if kind == "rayjob":

@@ -4,7 +4,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from akscli import errors, output
+from akscli import errors, output, validate
 from akscli.cli import options as opts
 from akscli.cli.fleet.common import (
     PlacementName,
@@ -212,6 +212,7 @@ def placement_status(
 
     fmt = opts.output_format(output_format)
     ns = checked_namespace(namespace)
+    validate.subdomain(name, "placement name")  # as fleet place checks it, before the hub is read
     obj = placement.get_placement(hub.connect(), name, ns)
     summary = placement_status.placement_summary(obj)
     rows = [s.as_dict() for s in placement_status.cluster_statuses(obj)]
@@ -330,6 +331,7 @@ def placement_delete(
 
     wait_s = opts.delete_wait(wait, timeout)
     ns = checked_namespace(namespace)
+    validate.subdomain(name, "placement name")
     kube = hub.connect()
     with errors.absent_is_done(ignore_not_found):
         delete_objects(

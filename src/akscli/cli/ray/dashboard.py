@@ -29,6 +29,7 @@ def dashboard(
     """The Ray dashboard through the API server's service proxy (or a local forward)."""
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     validate.integer(port, "--port", 0, 65535)
+    logic.parse_ref(ref)  # before the cluster is read
     kube, ns = k8s.connect_ns()
     info: dict[str, Any] = logic.dashboard_info(kube, logic.resolve_cluster(kube, ref, ns))
     if not port_forward:
