@@ -53,6 +53,11 @@ NEEDS_MORE = {
     "--output-dir": "any folder name is a place to write",
     "--description": "free text",
 }
+# Arguments that take any text.
+FREE_ARGUMENTS = {
+    ("ray job submit", "entrypoint_args"): "the job's command, run by Ray in the cluster",
+    ("model catalog", "query"): "a search word (no match lists nothing)",
+}
 # (command, option) pairs whose error is about another flag of the example, rightly first.
 OTHER_FLAG_FIRST = {
     ("ray cluster create", "--filename"): "-f cannot be combined with the example's cluster flags",
@@ -117,12 +122,31 @@ def example_words(path: str) -> list[str] | None:
     return words[: words.index(">")] if ">" in words else words
 
 
+def argument_cases(path: list[str], command: Any, words: list[str]) -> Iterator[tuple[str, str, list[str]]]:
+    """(command, ARGUMENT, argv): the example with its value of ARGUMENT replaced by BAD_TEXT."""
+    from akscli.cli.options import bare_dry_run
+
+    name, rest = " ".join(path), words[len(path) :]
+    parsed = command.make_context(path[-1], bare_dry_run(list(rest)), resilient_parsing=True).params
+    for param in command.params:
+        if param.param_type_name != "argument" or (name, param.name) in FREE_ARGUMENTS:
+            continue
+        value = parsed.get(param.name)
+        value = value[0] if isinstance(value, (list, tuple)) and value else value
+        if value in rest:  # an argument the example gives
+            argv = list(words)
+            argv[argv.index(value, len(path))] = BAD_TEXT
+            yield name, param.name.upper(), argv
+
+
 def cases() -> Iterator[tuple[str, str, list[str]]]:
-    """(command, option, argv): the command's example with ``--option=BAD`` added (before ``--``)."""
+    """(command, option, argv): the command's example with ``--option=BAD`` added (before ``--``),
+    and with each argument it gives replaced by BAD_TEXT."""
     for path, command in leaves():
         name = " ".join(path)
         words = example_words(name)
         assert words is not None, f"{name} has no example in cli/examples.py"
+        yield from argument_cases(path, command, words)
         for param in command.params:
             if param.param_type_name == "argument" or param.name == "help" or _kind(param) in ("flag", "choice"):
                 continue  # flags take no value; a choice is click's own check
@@ -172,7 +196,7 @@ def problem(name: str, flag: str, bad: str, answer: dict[str, Any]) -> str | Non
         return f"stderr {lines[:3]}"
     if answer["heavy"]:
         return f"imported {answer['heavy']} before refusing its input"
-    named = flag in lines[0] or bad in lines[0] or bad.strip("-") in lines[0]
+    named = flag in lines[0] or bad.lower() in lines[0].lower() or bad.strip("-") in lines[0]
     if not named and (name, flag) not in OTHER_FLAG_FIRST:
         return f"the error is not about {flag}: {lines[0]}"
     return None
@@ -204,7 +228,8 @@ def test_a_bad_value_is_refused_before_anything_is_printed_read_or_sent(
     assert len(answers) == len(chosen)
     broken = []
     for (name, flag, argv), answer in zip(chosen, answers, strict=True):
-        found = problem(name, flag, argv[-1 if "--" not in argv else argv.index("--") - 1].split("=", 1)[1], answer)
+        bad = BAD_TEXT if BAD_TEXT in argv else next(a for a in argv if a.startswith(flag + "=")).split("=", 1)[1]
+        found = problem(name, flag, bad, answer)
         if found:
             broken.append(f"{name} {flag}: {found}")
     assert not broken, f"{len(broken)} of {len(chosen)} cases:\n" + "\n".join(broken)
