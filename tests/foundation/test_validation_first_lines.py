@@ -39,7 +39,10 @@ def test_a_bad_dry_run_mode_is_refused_before_the_kubeconfig_is_read(tmp_path: P
 
 
 def test_a_bad_timeout_is_refused_before_the_kubeconfig_is_read(tmp_path: Path) -> None:
-    result = invoke("fleet", "place", "team-a", "--select", "namespace/team-a", "--timeout", "soon")
+    result = invoke(
+        *("fleet", "place", "team-a", "--select", "namespace/team-a", "--timeout", "soon"),
+        *("--kubeconfig", str(tmp_path / "none")),
+    )
     only_the_error(result, "--timeout")
 
 
