@@ -118,6 +118,20 @@ def subdomain(value: str, what: str = "name") -> str:
     return value
 
 
+def is_label_key(value: str) -> bool:
+    """k8s.io/apimachinery validation.IsQualifiedName (a label key): an optional DNS subdomain
+    prefix and '/', then at most 63 alphanumerics, '-', '_' or '.'."""
+    prefix, slash, key = value.rpartition("/")
+    if slash and (not prefix or len(prefix) > 253 or not re.fullmatch(_DNS1123_SUBDOMAIN, prefix)):
+        return False
+    return 0 < len(key) <= 63 and re.fullmatch(_LABEL_NAME, key) is not None
+
+
+def is_label_value(value: str) -> bool:
+    """k8s.io/apimachinery validation.IsValidLabelValue."""
+    return len(value) <= 63 and re.fullmatch(_LABEL_VALUE, value) is not None
+
+
 def label_key(value: str, what: str = "label key") -> str:
     prefix, slash, key = value.rpartition("/")
     if slash and (not prefix or len(prefix) > 253 or not re.fullmatch(_DNS1123_SUBDOMAIN, prefix)):
@@ -128,7 +142,7 @@ def label_key(value: str, what: str = "label key") -> str:
 
 
 def label_value(value: str, what: str = "label value") -> str:
-    if len(value) > 63 or not re.fullmatch(_LABEL_VALUE, value):
+    if not is_label_value(value):
         raise _fail(
             what,
             value,

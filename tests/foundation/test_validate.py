@@ -124,3 +124,31 @@ def test_set_values_nest_dotted_keys() -> None:
     assert validate.set_values(["a.b=1", "a.c=x=y", "d="]) == {"a": {"b": "1", "c": "x=y"}, "d": ""}
     with pytest.raises(UsageError):
         validate.set_values(["a=1", "a.b=2"])
+
+
+@pytest.mark.parametrize(
+    ("key", "ok"),
+    [
+        ("team", True),
+        ("example.com/team", True),
+        ("ray.io/node-type", True),
+        ("A_b.c-D", True),
+        ("/team", False),  # empty prefix
+        ("Example.com/team", False),  # the prefix is a lower-case DNS subdomain
+        ("a/b/c", False),
+        ("bad key", False),
+        ("-team", False),
+        ("x" * 63, True),
+        ("x" * 64, False),
+        ("", False),
+    ],
+)
+def test_is_label_key_is_apimachinerys_is_qualified_name(key: str, ok: bool) -> None:
+    assert validate.is_label_key(key) is ok
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"), [("", True), ("v1.2_x", True), ("x" * 64, False), ("a b", False), ("-a", False)]
+)
+def test_is_label_value_is_apimachinerys_is_valid_label_value(value: str, ok: bool) -> None:
+    assert validate.is_label_value(value) is ok

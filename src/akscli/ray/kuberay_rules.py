@@ -19,9 +19,8 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-_QUALIFIED_NAME = re.compile(r"[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?")
-_DNS_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
-_LABEL_VALUE = re.compile(r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?")
+from akscli.validate import is_label_key, is_label_value
+
 _VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?")
 AUTOSCALER_V2_ENV = "RAY_enable_autoscaler_v2"
 FT_ANNOTATION = "ray.io/ft-enabled"
@@ -54,14 +53,6 @@ def _v2_env_on(head: Mapping[str, Any]) -> bool:
     return env is not None and env.get("value") in ("1", "true")
 
 
-def _qualified_name(key: str) -> bool:
-    """k8s.io/apimachinery validation.IsQualifiedName."""
-    prefix, slash, name = key.rpartition("/")
-    if slash and (not prefix or len(prefix) > 253 or not _DNS_SUBDOMAIN.fullmatch(prefix)):
-        return False
-    return 0 < len(name) <= 63 and _QUALIFIED_NAME.fullmatch(name) is not None
-
-
 def _at_least(version: str, minimum: tuple[int, int, int]) -> bool | None:
     """k8s.io/apimachinery version.ParseGeneric, compared; None when it does not parse."""
     match = _VERSION.match(version)
@@ -87,11 +78,11 @@ def _group_labels(group: str, params: Mapping[str, Any], labels: Mapping[str, An
             f"rayStartParams['labels'] is not supported for {group} group; "
             "please use the top-level Labels field instead"
         )
-    errors = [f"invalid label key for {group} group: '{k}'" for k in labels if not _qualified_name(str(k))]
+    errors = [f"invalid label key for {group} group: '{k}'" for k in labels if not is_label_key(str(k))]
     errors += [
         f"invalid label value for key '{k}' in {group} group: '{v}'"
         for k, v in labels.items()
-        if len(str(v)) > 63 or not _LABEL_VALUE.fullmatch(str(v))
+        if not is_label_value(str(v))
     ]
     return "; ".join(errors) or None
 
