@@ -59,3 +59,21 @@ def test_only_recreate_and_none_are_upgrade_strategies() -> None:
     assert str(upgrade_problem({"spec": {"upgradeStrategy": {"type": "Rolling"}}})).endswith(
         "valid options are Recreate or None"
     )
+
+
+def test_a_ray_version_with_leading_white_space_parses_as_kubernetes_parse_generic_reads_it() -> None:
+    auth = {"mode": "token"}
+    assert cluster_spec_problem(spec(rayVersion=" 2.52.0", authOptions=auth), {}) is None
+
+
+def test_a_zero_prefixed_ray_version_is_refused_as_kubernetes_parse_generic_refuses_it() -> None:
+    problem = cluster_spec_problem(spec(rayVersion="02.52.0", authOptions={"mode": "token"}), {})
+    assert problem == "authOptions.mode is 'token' but RayVersion format is invalid: 02.52.0"
+
+
+def test_a_ray_version_is_compared_over_all_its_components() -> None:
+    auth = {"mode": "token"}
+    assert cluster_spec_problem(spec(rayVersion="2.52", authOptions=auth), {}) is None
+    assert cluster_spec_problem(spec(rayVersion="2.51.9.9", authOptions=auth), {}) == (
+        "authOptions.mode is 'token' but minimum Ray version is 2.52.0, got 2.51.9.9"
+    )

@@ -21,7 +21,7 @@ from typing import Any
 
 from akscli.validate import is_label_key, is_label_value
 
-_VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.(\d+))?")
+_VERSION = re.compile(r"[\t\n\f\r ]*v?([0-9]+(?:\.[0-9]+)*).*")
 AUTOSCALER_V2_ENV = "RAY_enable_autoscaler_v2"
 FT_ANNOTATION = "ray.io/ft-enabled"
 
@@ -54,11 +54,17 @@ def _v2_env_on(head: Mapping[str, Any]) -> bool:
 
 
 def _at_least(version: str, minimum: tuple[int, int, int]) -> bool | None:
-    """k8s.io/apimachinery version.ParseGeneric, compared; None when it does not parse."""
-    match = _VERSION.match(version)
-    if not match:
+    """k8s.io/apimachinery pkg/util/version/version.go ParseGeneric, then LessThan (KubeRay v1.7.0: v0.36.0);
+    None where it does not parse. Leading white space and any text after the numbers are allowed;
+    at least two components; a first component such as "02" is illegal; the comparison runs over
+    every component, a missing one counting as 0."""
+    match = _VERSION.fullmatch(version)
+    parts = match.group(1).split(".") if match else []
+    if len(parts) < 2 or (parts[0].startswith("0") and parts[0] != "0"):
         return None
-    return tuple(int(p or 0) for p in match.groups()) >= minimum
+    numbers = [int(p) for p in parts]
+    width = max(len(numbers), len(minimum))
+    return numbers + [0] * (width - len(numbers)) >= [*minimum] + [0] * (width - len(minimum))
 
 
 def _group_resources(group: str, params: Mapping[str, Any], resources: Any) -> str | None:

@@ -76,11 +76,17 @@ def _autoscaler_v2(spec: Mapping[str, Any], head: Mapping[str, Any]) -> bool:
 
 
 def _version_at_least(version: str, minimum: tuple[int, ...]) -> bool | None:
-    """version.ParseGeneric: None when it does not parse."""
-    match = re.match(r"^v?(\d+)\.(\d+)(?:\.(\d+))?", version)
-    if not match:
+    """version.ParseGeneric, then LessThan; None when it does not parse (upstream: kubernetes/
+    apimachinery pkg/util/version/version.go, versionMatchRE and parse: leading white space
+    and text after the numbers allowed, two components at least, no zero-prefixed first one;
+    compareInternal: a missing component is 0)."""
+    match = re.fullmatch(r"[\t\n\f\r ]*v?([0-9]+(?:\.[0-9]+)*).*", version)
+    parts = match.group(1).split(".") if match else []
+    if len(parts) < 2 or (parts[0].startswith("0") and parts[0] != "0"):
         return None
-    return tuple(int(p or 0) for p in match.groups()) >= minimum
+    numbers = [int(p) for p in parts]
+    width = max(len(numbers), len(minimum))
+    return numbers + [0] * (width - len(numbers)) >= [*minimum] + [0] * (width - len(minimum))
 
 
 def _worker_group(group: Mapping[str, Any], spec: Mapping[str, Any], head: Mapping[str, Any]) -> str | None:
