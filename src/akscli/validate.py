@@ -118,18 +118,69 @@ def subdomain(value: str, what: str = "name") -> str:
     return value
 
 
+# k8s.io/apimachinery v0.36.0 pkg/api/validate/content (kube.go IsLabelKey, IsLabelValue; dns.go;
+# errors.go MaxLenError, EmptyError, RegexError): the messages the API server and operators give.
+_KEY_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
+_KEY_MSG = (
+    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
+)
+_SUBDOMAIN_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
+_SUBDOMAIN_MSG = (
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
+    "and must start and end with an alphanumeric character"
+)
+_VALUE_MSG = (
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
+    "and must start and end with an alphanumeric character"
+)
+
+
+def _regex_error(msg: str, fmt: str, *examples: str) -> str:
+    shown = " or ".join(f"'{e}', " for e in examples)
+    return f"{msg} (e.g. {shown}regex used for validation is '{fmt}')"
+
+
+def label_key_errors(value: str) -> list[str]:
+    """apimachinery's IsLabelKey (IsQualifiedName): an optional DNS subdomain prefix and '/', then
+    at most 63 alphanumerics, '-', '_' or '.'; its messages, none where the key is valid."""
+    parts = value.split("/")
+    errors: list[str] = []
+    if len(parts) > 2:
+        key = _regex_error(_KEY_MSG, _KEY_FMT, "MyName", "my.name", "123-abc")
+        return [f"a valid label key {key} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"]
+    if len(parts) == 2:
+        prefix = parts[0]
+        if not prefix:
+            errors.append("prefix part must be non-empty")
+        else:
+            if len(prefix.encode()) > 253:
+                errors.append("prefix part must be no more than 253 bytes")
+            if not re.fullmatch(_DNS1123_SUBDOMAIN, prefix):
+                errors.append("prefix part " + _regex_error(_SUBDOMAIN_MSG, _SUBDOMAIN_FMT, "example.com"))
+    name = parts[-1]
+    if not name:
+        errors.append("name part must be non-empty")
+    elif len(name.encode()) > 63:
+        errors.append("name part must be no more than 63 bytes")
+    if not re.fullmatch(_LABEL_NAME, name):
+        errors.append("name part " + _regex_error(_KEY_MSG, _KEY_FMT, "MyName", "my.name", "123-abc"))
+    return errors
+
+
+def label_value_errors(value: str) -> list[str]:
+    """apimachinery's IsLabelValue: its messages, none where the value is valid."""
+    errors = ["must be no more than 63 bytes"] if len(value.encode()) > 63 else []
+    if not re.fullmatch(_LABEL_VALUE, value):
+        errors.append(_regex_error(_VALUE_MSG, f"({_KEY_FMT})?", "MyValue", "my_value", "12345"))
+    return errors
+
+
 def is_label_key(value: str) -> bool:
-    """k8s.io/apimachinery validation.IsQualifiedName (a label key): an optional DNS subdomain
-    prefix and '/', then at most 63 alphanumerics, '-', '_' or '.'."""
-    prefix, slash, key = value.rpartition("/")
-    if slash and (not prefix or len(prefix) > 253 or not re.fullmatch(_DNS1123_SUBDOMAIN, prefix)):
-        return False
-    return 0 < len(key) <= 63 and re.fullmatch(_LABEL_NAME, key) is not None
+    return not label_key_errors(value)
 
 
 def is_label_value(value: str) -> bool:
-    """k8s.io/apimachinery validation.IsValidLabelValue."""
-    return len(value) <= 63 and re.fullmatch(_LABEL_VALUE, value) is not None
+    return not label_value_errors(value)
 
 
 def label_key(value: str, what: str = "label key") -> str:

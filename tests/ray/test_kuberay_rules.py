@@ -48,10 +48,24 @@ def test_the_ft_annotation_and_gcs_ft_options_are_one_or_the_other() -> None:
     )
 
 
-def test_an_invalid_group_label_key_is_named() -> None:
+def test_an_invalid_group_label_key_is_named_with_apimachinerys_reason() -> None:
     s = spec()
     s["workerGroupSpecs"][0]["labels"] = {"bad key": "x"}
-    assert cluster_spec_problem(s, {}) == "invalid label key for g group: 'bad key'"
+    assert cluster_spec_problem(s, {}) == (
+        "invalid label key for g group: 'bad key', error: name part must consist of alphanumeric characters, "
+        "'-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  "
+        "or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')"
+    )
+
+
+def test_each_of_a_label_values_errors_is_given_as_upstream_joins_them() -> None:
+    s = spec()
+    s["headGroupSpec"]["labels"] = {"team": "-" * 64}
+    problem = str(cluster_spec_problem(s, {}))
+    assert problem.startswith(
+        f"invalid label value for key 'team' in Head group: '{'-' * 64}', error: must be no more than 63 bytes; "
+        f"invalid label value for key 'team' in Head group: '{'-' * 64}', error: a valid label must be an empty "
+    )
 
 
 def test_only_recreate_and_none_are_upgrade_strategies() -> None:

@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from akscli.validate import is_label_key, is_label_value
+from akscli.validate import label_key_errors, label_value_errors
 
 _VERSION = re.compile(r"[\t\n\f\r ]*v?([0-9]+(?:\.[0-9]+)*).*")
 AUTOSCALER_V2_ENV = "RAY_enable_autoscaler_v2"
@@ -84,12 +84,13 @@ def _group_labels(group: str, params: Mapping[str, Any], labels: Mapping[str, An
             f"rayStartParams['labels'] is not supported for {group} group; "
             "please use the top-level Labels field instead"
         )
-    errors = [f"invalid label key for {group} group: '{k}'" for k in labels if not is_label_key(str(k))]
-    errors += [
-        f"invalid label value for key '{k}' in {group} group: '{v}'"
-        for k, v in labels.items()
-        if not is_label_value(str(v))
-    ]
+    errors = []
+    for key, value in labels.items():  # each of apimachinery's messages, as upstream joins them
+        errors += [f"invalid label key for {group} group: '{key}', error: {e}" for e in label_key_errors(str(key))]
+        errors += [
+            f"invalid label value for key '{key}' in {group} group: '{value}', error: {e}"
+            for e in label_value_errors(str(value))
+        ]
     return "; ".join(errors) or None
 
 
