@@ -54,7 +54,7 @@ def _v2_env_on(head: Mapping[str, Any]) -> bool:
 
 
 def _at_least(version: str, minimum: tuple[int, int, int]) -> bool | None:
-    """k8s.io/apimachinery pkg/util/version/version.go ParseGeneric, then LessThan (KubeRay v1.7.0: v0.36.0);
+    """k8s.io/apimachinery v0.36.0 (KubeRay v1.7.0 go.mod) pkg/util/version/version.go ParseGeneric, LessThan;
     None where it does not parse. Leading white space and any text after the numbers are allowed;
     at least two components; a first component such as "02" is illegal; the comparison runs over
     every component, a missing one counting as 0."""
