@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.cli import invoke, list_items
+from tests.emulators.kube.apiserver_common import wait_until
 from tests.emulators.serving import serve_models, vllm_serves
 
 Start = Callable[..., Any]
@@ -25,11 +26,21 @@ def test_model_test_answers_through_a_ready_workspaces_service_in_the_lab(model_
 
 
 def test_a_workspace_that_is_not_ready_is_not_serving_in_the_lab(model_emulator: Start) -> None:
-    serve_models(model_emulator(failure="inference"))  # the server keeps crashing
+    emu = model_emulator(failure="inference")  # the server keeps crashing
+    serve_models(emu)
     assert invoke("model", "deploy", "phi-4", "--no-wait", "-y").exit_code == 0
+    # The emulator's kubelet marks the pod Ready before KAITO's simulator makes it crash; `model
+    # test` runs once the crash is in, else it races that moment (2 failures in 12 runs under load).
+    assert wait_until(lambda: _crashing(emu, "default", "phi-4-0"))
     result = invoke("model", "test", "phi-4")
     assert result.exit_code == 3, result
     assert "no ready server behind Service phi-4" in result.stderr
+
+
+def _crashing(emu: Any, namespace: str, pod: str) -> bool:
+    found = emu.cluster.get("v1", "Pod", namespace, pod) or {}
+    statuses = (found.get("status") or {}).get("containerStatuses") or []
+    return any(((s.get("state") or {}).get("waiting") or {}).get("reason") == "CrashLoopBackOff" for s in statuses)
 
 
 def _deploy_autoscaled_through_kaito(model_emulator: Start) -> None:
