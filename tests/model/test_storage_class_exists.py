@@ -42,3 +42,16 @@ def test_an_existing_class_is_deployed(model_emulator: Start) -> None:
     dep = emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")
     volume = dep["spec"]["template"]["spec"]["volumes"][0]["ephemeral"]["volumeClaimTemplate"]
     assert volume["spec"]["storageClassName"] == "managed-csi"
+
+
+def test_a_pinned_vllm_deploy_reads_its_storage_class_once(model_emulator: Start) -> None:
+    # The fit check (VolumeBinding, NodeVolumeLimits) and the existence check share one read: a
+    # second GET of the same class is what the deploy --wait benchmark counts as polling.
+    from tests.baremetal.nodes import NC_A100, node
+
+    emu = model_emulator()
+    emu.cluster.create(node("aks-vllm-0", pool="vllm", size=NC_A100, gpus=1))  # a node the fit check weighs
+    before = len(emu.request_log)
+    assert invoke("model", "deploy", "phi-4", "--runtime", "vllm", "-y").exit_code == 0
+    reads = [r for r in emu.request_log[before:] if r.path.endswith("/storageclasses/managed-csi-premium")]
+    assert len(reads) == 1, [r.path for r in reads]

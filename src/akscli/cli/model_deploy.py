@@ -28,6 +28,7 @@ from akscli.output import Column
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
     from akscli.model import deploy
+    from akscli.model.cluster_volumes import VolumeReads
     from akscli.model.planning import Plan
 
 # The cluster side (the kubernetes client wrapper, the objects per runtime, revisions, the
@@ -237,10 +238,14 @@ def deploy_cmd(
     req.check()
     target = cluster._replace(namespace=namespace).target()
     kube = None
+    volumes = None  # the classes and claims read, once each, by the fit check and the preflight
     if mode != "client" and req.pins_vm_size and not fleet:
         # The size the pods are pinned to depends on the cluster's nodes: ask before the quota.
+        from akscli.model.cluster_volumes import VolumeReads
+
         kube = connect(target)
-        _fit_to_cluster(kube, req, the_plan)
+        volumes = VolumeReads(kube)
+        _fit_to_cluster(kube, req, the_plan, volumes)
     if subscription and mode != "client":
         # Nodes created on demand fail minutes later on quota; ask Azure before anything is applied,
         # once every flag is checked (a bad flag sends nothing).
@@ -265,7 +270,7 @@ def deploy_cmd(
             objects, stack=kinds.stack_of(req.name), target=target, dry_run=mode, yes=yes, output_format=output_fmt
         )
         return
-    for warning in preflight.check(kube, req, objects, wait=wait):
+    for warning in preflight.check(kube, req, objects, wait=wait, volumes=volumes):
         output.warn(warning)
     if fleet:
         from akscli.fleet.matching import check_placements
@@ -297,12 +302,12 @@ def deploy_cmd(
         _wait(kube, objects, timeout, fleet=fleet, restarted=rollout.restarted)
 
 
-def _fit_to_cluster(kube: "Kube", req: "deploy.DeployRequest", the_plan: "Plan") -> None:
+def _fit_to_cluster(kube: "Kube", req: "deploy.DeployRequest", the_plan: "Plan", volumes: "VolumeReads") -> None:
     """Pods pinned to a VM size run only where the cluster has nodes of it: take a fitting size
     it has when the user named none, else warn that the pods will wait for a node."""
     from akscli.model import cluster_fit
 
-    fitted, note = cluster_fit.fit_request(kube, the_plan, req)
+    fitted, note = cluster_fit.fit_request(kube, the_plan, req, volumes)
     if fitted is not req.fit:
         req.fit = fitted
         output.info(note or "")

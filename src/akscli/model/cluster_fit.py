@@ -145,10 +145,14 @@ class _Budget:
     affinity: AffinityReads | None = None
 
 
-def fit_request(kube: Kube, the_plan: Plan, req: DeployRequest) -> tuple[Fit, str | None]:
-    """fit_to_cluster for a deploy, weighing the pod its runtime renders for each size."""
+def fit_request(
+    kube: Kube, the_plan: Plan, req: DeployRequest, volumes: VolumeReads | None = None
+) -> tuple[Fit, str | None]:
+    """fit_to_cluster for a deploy, weighing the pod its runtime renders for each size; ``volumes``
+    the deploy's reads of classes and claims, shared with its preflight checks (one GET each)."""
     meta = {"namespace": req.namespace, "labels": req.pod_labels}
-    return fit_to_cluster(kube, the_plan, req.fit, given=req.vm_size_given, pod=rendered_pod(req), meta=meta)
+    pod = rendered_pod(req)
+    return fit_to_cluster(kube, the_plan, req.fit, given=req.vm_size_given, pod=pod, meta=meta, volumes=volumes)
 
 
 def rendered_pod(req: DeployRequest) -> PodFor:
@@ -216,6 +220,7 @@ def fit_to_cluster(
     given: bool,
     pod: PodFor = gpu_pod,
     meta: Mapping[str, Any] | None = None,
+    volumes: VolumeReads | None = None,
 ) -> tuple[Fit, str | None]:
     """The size a deploy whose pods are pinned to a VM size should ask for on this cluster, and
     what to tell the user about it; ``pod`` gives the pod spec deployed for a fit, ``meta`` its
@@ -250,7 +255,7 @@ def fit_to_cluster(
     node lists, 14 pod lists and one PriorityClass list; a cluster where the plan's size has room: one node list and
     three pod lists. Pods are listed on one named node each, by the nominated-pods selector, or by
     the deployed pod's labels; never every pod of the cluster."""
-    budget = _Budget(affinity=AffinityReads(kube, meta) if meta is not None else None)
+    budget = _Budget(affinity=AffinityReads(kube, meta) if meta is not None else None, volumes=volumes)
     room = _room(kube, fit, pod(fit), budget)
     if room.found:
         return fit, None

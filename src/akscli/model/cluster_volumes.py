@@ -49,6 +49,8 @@ class VolumeReads:
 
     kube: Kube
     classes: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    # Classes a GET was refused for (no RBAC): None in ``classes`` then says nothing of existence.
+    unreadable_classes: set[str] = field(default_factory=set)
     claims: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)
     claim_pages: dict[str, Iterator[dict[str, Any]]] = field(default_factory=dict)
     claim_pages_left: int = _CLAIM_PAGES
@@ -95,6 +97,7 @@ class VolumeReads:
                 sc = self.kube.get("storage.k8s.io/v1", "StorageClass", name)
             except AuthError:
                 sc = None
+                self.unreadable_classes.add(name)
             self.classes[name] = None if sc is None else _class_fields(sc)
         return self.classes[name]
 

@@ -11,6 +11,7 @@ from typing import Any
 from akscli.errors import AuthError, NotFoundError, NotInstalledError
 from akscli.kube.client import Kube
 from akscli.model import airunway, monitoring
+from akscli.model.cluster_volumes import VolumeReads
 from akscli.model.deploy import DeployRequest, endpoint_picker
 from akscli.model.kinds import (
     KAITO_POOL_SUFFIX,
@@ -125,13 +126,21 @@ def check_operators(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
             raise operators.not_installed(api_version, kind, group_served=False)
 
 
-def check(kube: Kube, req: DeployRequest, objects: Iterable[Mapping[str, Any]], *, wait: bool) -> list[str]:
-    """Refuse what would not work, before anything is applied; return the warnings to show."""
+def check(
+    kube: Kube,
+    req: DeployRequest,
+    objects: Iterable[Mapping[str, Any]],
+    *,
+    wait: bool,
+    volumes: VolumeReads | None = None,
+) -> list[str]:
+    """Refuse what would not work, before anything is applied; return the warnings to show.
+    ``volumes``: the classes the deploy's fit check read already (each is read once)."""
     warnings: list[str] = [req.monitor_warning] if req.monitor_warning else []
     check_operators(kube, objects)
     warnings += _check_access_secret(kube, req)
     if req.runtime == "vllm":
-        warnings += _check_storage_class(kube, req.storage_class)
+        warnings += _check_storage_class(volumes or VolumeReads(kube), req.storage_class)
     if req.autoscale and req.runtime == "kaito":
         _check_kaito_scaler(kube)
     if req.autoscale and req.runtime == "vllm" and req.monitor_api is None:
@@ -196,16 +205,15 @@ def _check_access_secret(kube: Kube, req: DeployRequest) -> list[str]:
     return []
 
 
-def _check_storage_class(kube: Kube, name: str) -> list[str]:
+def _check_storage_class(volumes: VolumeReads, name: str) -> list[str]:
     """The class of akscli's vLLM weights volume must exist: a claim naming a class that does not
     exist is never provisioned (kubernetes/kubernetes pkg/controller/volume/persistentvolume/
     pv_controller.go provisionClaimOperation reads the class first and gives up without it), and the
     scheduler keeps the pod Pending on its unbound claim (pkg/scheduler/framework/plugins/
     volumebinding). AKS makes managed-csi-premium only with its Azure Disk CSI driver (MicrosoftDocs/
     azure-aks-docs fb060abe articles/aks/concepts-storage.md, "Storage classes")."""
-    try:
-        found = kube.get("storage.k8s.io/v1", "StorageClass", name)
-    except AuthError:
+    found = volumes.storage_class(name)
+    if name in volumes.unreadable_classes:
         return [f"cannot read StorageClass {name} (--storage-class): not checked that it exists"]
     if found is None:
         raise NotFoundError(
