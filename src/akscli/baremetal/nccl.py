@@ -232,73 +232,43 @@ def judge(
         "errors": result.errors,
     }
     sources = list(info.sources) if info else []
+
+    def verdict(passed: bool, message: str) -> Verdict:
+        # measured, expected and ratio are None where a branch below says so: no figure, or none expected
+        return Verdict(passed, vm_size, nodes, measured, expected, ratio, message, sources, raw)
+
     if measured is None:
         why = result.errors[0] if result.errors else "no result table in the log"
-        return Verdict(
+        return verdict(
             False,
-            vm_size,
-            nodes,
-            None,
-            expected,
-            None,
             f"the NCCL test produced no bandwidth figure: {why}",
-            sources,
-            raw,
         )
     if ranks is not None and result.ranks and result.ranks != ranks:
-        return Verdict(
+        return verdict(
             False,
-            vm_size,
-            nodes,
-            measured,
-            expected,
-            ratio,
             f"the NCCL test ran {result.ranks} rank(s) where {ranks} were launched: each process tested alone, "
             "as an all_reduce_perf built without MPI does; use an image whose nccl-tests is built with "
             "'make MPI=1'",
-            sources,
-            raw,
         )
     if result.wrong or result.out_of_bounds:
-        return Verdict(
+        return verdict(
             False,
-            vm_size,
-            nodes,
-            measured,
-            expected,
-            ratio,
             f"the NCCL test returned wrong results ({result.wrong} wrong, "
             f"{result.out_of_bounds or 0} out of bounds): suspect a GPU or a link",
-            sources,
-            raw,
         )
     if expected is None:
         size = vm_size or "unknown size"
-        return Verdict(
+        return verdict(
             True,
-            vm_size,
-            nodes,
-            measured,
-            None,
-            None,
             f"measured {measured:.1f} GB/s bus bandwidth; no expected figure for {size} "
             f"on {nodes} node(s) in data/interconnect.yaml",
-            sources,
-            raw,
         )
     passed = measured >= expected * min_ratio
     verb = "meets" if passed else "is below"
-    return Verdict(
+    return verdict(
         passed,
-        vm_size,
-        nodes,
-        measured,
-        expected,
-        ratio,
         f"measured {measured:.1f} GB/s bus bandwidth {verb} the {expected:.1f} GB/s expected "
         f"for {info.vm_size if info else vm_size} on {nodes} node(s) ({ratio:.0%})",
-        sources,
-        raw,
     )
 
 
