@@ -107,15 +107,8 @@ class VolumeReads:
 
     def volumes_of_class(self, name: str) -> list[Mapping[str, Any]]:
         """The PersistentVolumes of a class, from every page of the cluster's within the budget."""
-        if self.pv_pages is None:
-            self.pv_pages = self.kube.list_pages("v1", "PersistentVolume", page_size=_PAGE)
-        while self.pv_pages_left:
-            page = self._next(self.pv_pages)
-            if page is None:
-                break
-            self.pv_pages_left -= 1
-            for pv in page.get("items") or []:
-                self.pvs[str(pv["metadata"]["name"])] = _pv_fields(pv)
+        while self._read_pv_page():
+            pass
         return [pv for pv in self.pvs.values() if volume_binding.pv_class(pv) == name]
 
     def csi_driver(self, name: str) -> dict[str, Any] | None:
@@ -176,16 +169,23 @@ class VolumeReads:
     def pv(self, name: str) -> dict[str, Any] | None:
         """A PersistentVolume, from the cluster's pages read so far; None where it is not there or
         past the pages read."""
+        while name not in self.pvs and self._read_pv_page():
+            pass
+        return self.pvs.get(name)
+
+    def _read_pv_page(self) -> bool:
+        """Read the cluster's next page of PersistentVolumes within the budget (False: none left)."""
         if self.pv_pages is None:
             self.pv_pages = self.kube.list_pages("v1", "PersistentVolume", page_size=_PAGE)
-        while name not in self.pvs and self.pv_pages_left:
-            page = self._next(self.pv_pages)
-            if page is None:
-                break
-            self.pv_pages_left -= 1
-            for pv in page.get("items") or []:
-                self.pvs[str(pv["metadata"]["name"])] = _pv_fields(pv)
-        return self.pvs.get(name)
+        if not self.pv_pages_left:
+            return False
+        page = self._next(self.pv_pages)
+        if page is None:
+            return False
+        self.pv_pages_left -= 1
+        for pv in page.get("items") or []:
+            self.pvs[str(pv["metadata"]["name"])] = _pv_fields(pv)
+        return True
 
     @staticmethod
     def _next(pages: Iterator[dict[str, Any]]) -> dict[str, Any] | None:
