@@ -174,6 +174,7 @@ class JobFlags:
     shutdown: bool = True
     ttl: str = "5m"
     deadline: str | None = None
+    backoff_limit: int | None = None
     labels: Sequence[str] = ()
 
 
@@ -199,12 +200,20 @@ def job_objects(
     name = job_name(flags.name)
     ttl_seconds = int(validate.duration(flags.ttl, "--ttl"))
     deadline_seconds = _deadline(flags.deadline)
+    backoff_limit = _backoff_limit(flags.backoff_limit)
     if flags.cluster:
         validate.name(flags.cluster, "--cluster")
         if cluster_flags.given():
             raise UsageError(
                 "--cluster runs on an existing Ray cluster: leave out the flags that describe a new one",
                 hint="drop --cluster to create a cluster for this job",
+            )
+        if backoff_limit:
+            # upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/validation.go
+            # ValidateRayJobSpec: "BackoffLimit is incompatible with ClusterSelector mode".
+            raise UsageError(
+                "--backoff-limit retries a job on a new cluster each time, and KubeRay refuses it with --cluster",
+                hint="drop --cluster to retry on new clusters, or drop --backoff-limit",
             )
     env_doc, packed = _runtime_env(flags)
     for what, value in (
@@ -246,6 +255,7 @@ def job_objects(
         shutdown_after_finish=flags.shutdown,
         ttl_seconds=ttl_seconds,
         active_deadline_seconds=deadline_seconds,
+        backoff_limit=backoff_limit,
         workdir_configmap=workdir_configmap_name(name) if packed else None,
         workdir_items=tuple(packed.items) if packed else (),
         submitter_image=submitter_image,
@@ -266,6 +276,16 @@ def _runtime_env(flags: JobFlags) -> tuple[dict[str, Any], PackedWorkdir | None]
     packed = pack_workdir(Path(workdir)) if workdir else None
     env_doc = runtime_env(base_env, pip=flags.pip, env=flags.env, working_dir=WORKDIR_MOUNT if packed else None)
     return env_doc, packed
+
+
+INT32_MAX = 2**31 - 1  # a CRD field of format int32
+
+
+def _backoff_limit(value: int | None) -> int:
+    """--backoff-limit: retries after a failed attempt, each on a new RayCluster (spec.backoffLimit:
+    an int32, 0 by default in ray-project/kuberay v1.7.0 ray.io_rayjobs.yaml; ValidateRayJobSpec
+    refuses a negative one)."""
+    return 0 if value is None else validate.integer(value, "--backoff-limit", 0, INT32_MAX)
 
 
 def _deadline(text: str | None) -> int | None:

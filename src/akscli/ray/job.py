@@ -147,6 +147,26 @@ def job_finished(job: Mapping[str, Any]) -> bool:
     )
 
 
+def job_attempt(job: Mapping[str, Any]) -> str | None:
+    """Where a job with retries stands, for its status lines: None without ``spec.backoffLimit``.
+
+    upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go
+    checkBackoffLimitAndUpdateStatusIfNeeded: a failed attempt counts in ``status.failed`` and,
+    while ``failed < backoffLimit + 1``, turns into ``Retrying`` in the same status write, so a
+    job is Failed only after its last attempt; Retrying then deletes the attempt's RayCluster and
+    starts again from New on a new one."""
+    limit = int((job.get("spec") or {}).get("backoffLimit") or 0)
+    if limit <= 0:
+        return None
+    failed = int((job.get("status") or {}).get("failed") or 0)
+    deployment, _ = job_phase(job)
+    if deployment == "Retrying":
+        return f"attempt {failed} of {limit + 1} failed, retrying on a new cluster"
+    if job_finished(job):
+        return f"attempt {max(failed, 1)} of {limit + 1}" if deployment == "Failed" else None
+    return f"attempt {failed + 1} of {limit + 1}" if failed else None
+
+
 def job_succeeded(job: Mapping[str, Any]) -> bool:
     deployment, status = job_phase(job)
     return deployment == "Complete" and status == "SUCCEEDED"
@@ -207,6 +227,7 @@ def job_summary(job: Mapping[str, Any], findings: Sequence[Finding]) -> dict[str
         "dashboard": st.get("dashboardURL"),
         "reason": st.get("reason"),
         "message": st.get("message"),
+        "attempt": job_attempt(job),
         "problems": [vars(f) for f in findings],
     }
 
@@ -223,7 +244,9 @@ def job_failure(job: Mapping[str, Any]) -> AkscliError:
     deployment, status = job_phase(job)
     st = job.get("status") or {}
     reason = st.get("message") or st.get("reason")
+    failed = int(st.get("failed") or 0)
+    attempts = f" after {failed} attempts" if deployment == "Failed" and failed > 1 else ""
     return AkscliError(
-        f"Ray job {name} ended {deployment} (job {status})" + (f": {reason}" if reason else ""),
+        f"Ray job {name} ended {deployment} (job {status}){attempts}" + (f": {reason}" if reason else ""),
         hint=f"read its logs: akscli ray job logs {name} -n {ns} --out-dir ./{name}-logs",
     )

@@ -16,7 +16,7 @@ from akscli import validate
 from akscli.errors import AkscliError, AuthError, ConflictError, NotFoundError, UsageError, WaitTimeoutError
 from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving, not_serving_error
 from akscli.kube.writes import JSON_PATCH, Write
-from akscli.ray.job import job_finished, job_phase
+from akscli.ray.job import job_attempt, job_finished, job_phase
 from akscli.ray.scaling import add_group_ops
 from akscli.ray.spec import (
     AGENTPOOL_LABEL,
@@ -532,8 +532,11 @@ def follow_job(
         job = update
         if job_phase(job) != last_phase:
             last_phase = job_phase(job)
+            attempt = job_attempt(job)
             progress(
-                f"rayjob/{name}: deployment {last_phase[0]}, job {last_phase[1]} [{time.monotonic() - started:,.0f}s]"
+                f"rayjob/{name}: deployment {last_phase[0]}, job {last_phase[1]}"
+                + (f" ({attempt})" if attempt else "")
+                + f" [{time.monotonic() - started:,.0f}s]"
             )
         if job_finished(job):
             return job

@@ -95,6 +95,14 @@ def job_submit(
         str | None,
         typer.Option("--deadline", help="Fail the job after this long (activeDeadlineSeconds).", show_default=False),
     ] = None,
+    backoff_limit: Annotated[
+        int | None,
+        typer.Option(
+            "--backoff-limit",
+            help="Retry a failed job this many times, each on a new cluster (spec.backoffLimit; default 0).",
+            show_default=False,
+        ),
+    ] = None,
     cluster_flags: logic.ClusterFlags = logic.ClusterFlags(),
     label: Labels = None,
     k8s: opts.KubeFlags = opts.KubeFlags(),
@@ -121,6 +129,7 @@ def job_submit(
         shutdown=shutdown,
         ttl=ttl,
         deadline=deadline,
+        backoff_limit=backoff_limit,
         labels=label or (),
     )
     conn = logic.Connection(None if mode == "client" else k8s.target(), k8s.namespace)

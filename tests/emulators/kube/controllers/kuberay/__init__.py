@@ -20,7 +20,8 @@ events), ``quota`` (GPU worker pods are refused by a ResourceQuota: ``ReplicaFai
 
 Options: ``job_logs`` (what the submitter's log shows as the job's output), ``run_seconds``
 (how long a job stays RUNNING; suspension ends it early), ``ttl_scale`` (multiplies
-``ttlSecondsAfterFinished``; 0 deletes a finished job's cluster at once).
+``ttlSecondsAfterFinished``; 0 deletes a finished job's cluster at once), ``failing_attempts``
+(a job's first N attempts exit 1, later ones succeed: retries under ``spec.backoffLimit``).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Con
         job_logs: str | None = None,
         ttl_scale: float = 0.0,
         run_seconds: float = 0.0,
+        failing_attempts: int = 0,
     ) -> None:
         if failure not in FAILURES:
             raise ValueError(f"unknown KubeRay failure mode {failure!r}; known: {FAILURES}")
@@ -56,6 +58,7 @@ class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Con
         self.ttl_scale = ttl_scale
         # How long a job stays RUNNING; a suspended or deleted job leaves this early.
         self.run_seconds = run_seconds
+        self.failing_attempts = failing_attempts
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
         self._jobs_started: set[str] = set()

@@ -18,6 +18,13 @@
   Suspending deletes the cluster and the submitter, then resets ``rayClusterName``, ``jobId``,
   ``dashboardURL``, ``reason``, ``message`` and ``jobStatus`` and moves to Suspended; clearing
   ``suspend`` starts again from New.
+* ``spec.backoffLimit`` (``checkBackoffLimitAndUpdateStatusIfNeeded``): every status write carries
+  ``failed`` and ``succeeded`` (0 from Initializing on); a failed attempt counts in ``failed`` and,
+  while ``failed < backoffLimit + 1``, moves to ``Retrying`` in the same write (jobStatus FAILED,
+  reason AppFailed, no ``endTime``: Retrying is not terminal). Retrying deletes the attempt's
+  RayCluster and submitter, resets the cluster and job fields and goes back to New; New starts a
+  fresh attempt with a new cluster name and job ID (GenerateRayClusterName, GenerateRayJobId).
+  Only the last attempt ends ``Failed``.
 * With in-tree autoscaling the Ray autoscaler (not KubeRay) raises a group's ``replicas`` when
   the job asks for workers: the simulator raises each group at 0 to 1 when the job starts.
 """
@@ -55,6 +62,7 @@ class JobReconciler:
     delay: float
     job_logs: str | None
     run_seconds: float
+    failing_attempts: int
     ttl_scale: float
     thread_errors: list[BaseException]
     _guard: threading.Lock
@@ -157,15 +165,28 @@ class JobReconciler:
         return cluster_spec
 
     def _run_job(self, cluster: Any, ns: str, name: str) -> None:
+        # upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go
+        # Reconcile: Retrying -> New -> Initializing starts the next attempt.
+        while self._attempt(cluster, ns, name):
+            pass
+
+    def _attempt(self, cluster: Any, ns: str, name: str) -> bool:
+        """One attempt of the job, New to Complete, Failed or Retrying; whether to run another."""
         job = self._job(cluster, ns, name)
         if job is None:
-            return
+            return False
         spec = job.get("spec") or {}
+        status = job.get("status") or {}
+        counts = {"failed": int(status.get("failed") or 0), "succeeded": int(status.get("succeeded") or 0)}
+        attempt = counts["failed"] + counts["succeeded"]
+        # GenerateRayClusterName and GenerateRayJobId draw new random names for each attempt; the
+        # simulator derives them from the attempt (the first keeps the names it always had).
+        tag = () if attempt == 0 else (str(attempt),)
         selector = (spec.get("clusterSelector") or {}).get("ray.io/cluster")
-        rc_name = selector or f"{name}-{suffix(ns, name, 'rc')}"
+        rc_name = selector or f"{name}-{suffix(ns, name, 'rc', *tag)}"
         mode = spec.get("submissionMode") or "K8sJobMode"
         # initRayJobStatusIfNeed: no job ID is generated in InteractiveMode (the user gives spec.jobId).
-        job_id = None if mode == "InteractiveMode" else f"{name}-{suffix(ns, name, 'id')}"
+        job_id = None if mode == "InteractiveMode" else f"{name}-{suffix(ns, name, 'id', *tag)}"
         cluster.patch_status(
             RAY,
             "RayJob",
@@ -176,11 +197,12 @@ class JobReconciler:
                 "rayClusterName": rc_name,
                 "jobId": job_id,
                 "startTime": now(),
+                **counts,  # checkBackoffLimitAndUpdateStatusIfNeeded writes both on every status update
             },
         )
         rc = self._job_cluster(cluster, job, rc_name)
         if rc is None:
-            return
+            return False
         if not selector:
             # upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go
             # reconcileServices (skipped with a clusterSelector): <job>-head-svc, owned by the RayJob.
@@ -196,12 +218,12 @@ class JobReconciler:
             time.sleep(max(self.delay, 0.05))
             current = cluster.get(RAY, "RayCluster", ns, rc_name)
             if self._job(cluster, ns, name) is None or current is None or not self._running():
-                return
+                return False
             if (current.get("status") or {}) != (rc.get("status") or {}):
                 cluster.patch_status(RAY, "RayJob", ns, name, {"rayClusterStatus": current.get("status", {})})
             rc = dict(current)
         if self._job(cluster, ns, name) is None:
-            return
+            return False
         # rayjob_controller.go (Initializing): the dashboard URL is fetched from the cluster's head
         # Service only once the RayCluster is ready (utils FetchHeadServiceURL).
         head_svc = str(((rc.get("status") or {}).get("head") or {}).get("serviceName") or f"{rc_name}-head-svc")
@@ -209,21 +231,23 @@ class JobReconciler:
         if mode == "InteractiveMode":
             job_id = self._wait_for_job_id(cluster, ns, name)
             if job_id is None:
-                return
+                return False
         assert job_id is not None
-        submitter = self._submitter(cluster, job, rc_name, job_id) if mode == "K8sJobMode" else None
+        submitter = self._submitter(cluster, job, rc_name, job_id, tag) if mode == "K8sJobMode" else None
         cluster.patch_status(RAY, "RayJob", ns, name, {"jobDeploymentStatus": "Running", "jobStatus": "PENDING"})
         time.sleep(self.delay)
         if self._job(cluster, ns, name) is None:
-            return
+            return False
         cluster.patch_status(RAY, "RayJob", ns, name, {"jobStatus": "RUNNING"})
         self._autoscale_for_job(cluster, ns, rc_name)
         until = time.monotonic() + max(self.run_seconds, self.delay)
         while time.monotonic() < until:
             time.sleep(min(self.delay or 0.01, 0.05))
             if self._job(cluster, ns, name) is None:
-                return
-        self._finish_job(cluster, job, rc_name, job_id, submitter, mode)
+                return False
+        if not self._finish_job(cluster, job, rc_name, job_id, submitter, mode, attempt):
+            return False
+        return self._retry(cluster, ns, name, rc_name)
 
     def _running(self) -> bool:
         """Still registered with a running emulator (a waiting job thread ends with it)."""
@@ -261,11 +285,19 @@ class JobReconciler:
             self.provision(cluster, cluster.get(RAY, "RayCluster", ns, rc_name))
 
     def _finish_job(
-        self, cluster: Any, job: dict[str, Any], rc_name: str, job_id: str, submitter: str | None, mode: str
-    ) -> None:
+        self,
+        cluster: Any,
+        job: dict[str, Any],
+        rc_name: str,
+        job_id: str,
+        submitter: str | None,
+        mode: str,
+        attempt: int,
+    ) -> bool:
+        """End an attempt: Complete, Failed, or Retrying (True) while the backoff limit allows."""
         ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
         spec = job.get("spec") or {}
-        failed = self.failure == "job-fail"
+        failed = self.failure == "job-fail" or attempt < self.failing_attempts
         entry = str(spec.get("entrypoint", ""))
         output = self.job_logs if self.job_logs is not None else f"running: {entry}\njob output line\n"
         if failed:
@@ -293,27 +325,72 @@ class JobReconciler:
                     "conditions": [{"type": "PodScheduled", "status": "True"}, {"type": "Ready", "status": "False"}],
                 },
             )
+        # upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go
+        # checkBackoffLimitAndUpdateStatusIfNeeded: a Failed attempt counts in status.failed and,
+        # while failed < backoffLimit + 1, becomes Retrying in the same status write.
+        status = (cluster.get(RAY, "RayJob", ns, name) or job).get("status") or {}
+        counts = {"failed": int(status.get("failed") or 0), "succeeded": int(status.get("succeeded") or 0)}
+        counts["failed" if failed else "succeeded"] += 1
+        backoff = spec.get("backoffLimit")
+        retry = failed and backoff is not None and counts["failed"] < int(backoff) + 1
         final: dict[str, Any] = {
-            "endTime": now(),
             "jobStatus": "FAILED" if failed else "SUCCEEDED",
-            "jobDeploymentStatus": "Failed" if failed else "Complete",
-            "succeeded": 0 if failed else 1,
-            "failed": 1 if failed else 0,
+            "jobDeploymentStatus": "Retrying" if retry else ("Failed" if failed else "Complete"),
+            **counts,
         }
+        if not retry:
+            # updateRayJobStatus: endTime only when the deployment status is terminal (Complete,
+            # Failed: IsJobDeploymentTerminal); Retrying is not.
+            final["endTime"] = now()
         if failed:
             final["reason"] = "AppFailed"
             final["message"] = "Job entrypoint command failed with exit code 1"
         cluster.patch_status(RAY, "RayJob", ns, name, final)
+        if retry:
+            return True
         selector = (spec.get("clusterSelector") or {}).get("ray.io/cluster")
         if spec.get("shutdownAfterJobFinishes") and not selector:
             time.sleep(float(spec.get("ttlSecondsAfterFinished") or 0) * self.ttl_scale)
             self.delete_cluster(cluster, ns, rc_name)
+        return False
 
-    def _submitter(self, cluster: Any, job: dict[str, Any], rc_name: str, job_id: str) -> str:
+    def _retry(self, cluster: Any, ns: str, name: str, rc_name: str) -> bool:
+        """Retrying (upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/
+        rayjob_controller.go, the Suspending/Retrying case): delete the attempt's RayCluster and
+        submitter, reset the cluster and job fields, then New; whether the job is still there."""
+        time.sleep(self.delay)
+        if self._job(cluster, ns, name) is None:
+            return False
+        # deleteClusterResources (a retried job never has a clusterSelector: backoffLimit > 0 with
+        # one is refused by ValidateRayJobSpec) and deleteSubmitterJob.
+        self.delete_cluster(cluster, ns, rc_name)
+        for pod in cluster.list("v1", "Pod", ns, label_selector=f"batch.kubernetes.io/job-name={name}"):
+            cluster.delete("v1", "Pod", ns, pod["metadata"]["name"])
+        cluster.patch_status(
+            RAY,
+            "RayJob",
+            ns,
+            name,
+            {
+                "jobDeploymentStatus": "New",
+                "jobStatus": None,  # JobStatusNew is ""
+                "rayClusterStatus": {},
+                "rayClusterName": None,
+                "dashboardURL": None,
+                "jobId": None,
+                "message": None,
+                "reason": None,
+                "rayJobInfo": None,
+            },
+        )
+        time.sleep(self.delay)
+        return self._job(cluster, ns, name) is not None
+
+    def _submitter(self, cluster: Any, job: dict[str, Any], rc_name: str, job_id: str, tag: tuple[str, ...]) -> str:
         # The submitter is created as a bare pod labelled like a batch Job's pod, not as a batch
         # Job, so that the emulator's own Job controller does not run it a second time.
         ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
-        pod_name = f"{name}-{suffix(ns, name, 'submitter')}"
+        pod_name = f"{name}-{suffix(ns, name, 'submitter', *tag)}"
         template = copy.deepcopy((job.get("spec") or {}).get("submitterPodTemplate") or {})
         pod_spec = template.get("spec") or {
             "restartPolicy": "Never",
