@@ -82,7 +82,48 @@ def test_a_ray_version_with_leading_white_space_parses_as_kubernetes_parse_gener
 
 def test_a_zero_prefixed_ray_version_is_refused_as_kubernetes_parse_generic_refuses_it() -> None:
     problem = cluster_spec_problem(spec(rayVersion="02.52.0", authOptions={"mode": "token"}), {})
-    assert problem == "authOptions.mode is 'token' but RayVersion format is invalid: 02.52.0"
+    assert problem == (
+        "authOptions.mode is 'token' but RayVersion format is invalid: 02.52.0, "
+        'illegal zero-prefixed version component "02" in "02.52.0"'
+    )
+
+
+def test_a_ray_version_that_is_no_version_is_refused_with_parse_generics_reason() -> None:
+    # ValidateRayClusterSpec: "RayVersion format is invalid: %s, %w", %w being ParseGeneric's error
+    problem = cluster_spec_problem(spec(rayVersion="latest", authOptions={"mode": "token"}), {})
+    assert (
+        problem
+        == "authOptions.mode is 'token' but RayVersion format is invalid: latest, could not parse \"latest\" as version"
+    )
+
+
+def test_a_one_component_ray_version_is_an_illegal_version_string() -> None:
+    problem = cluster_spec_problem(spec(rayVersion="2", authOptions={"mode": "token"}), {})
+    assert problem == "authOptions.mode is 'token' but RayVersion format is invalid: 2, illegal version string \"2\""
+
+
+def test_a_ray_version_component_past_uint64_is_refused_as_parse_uint_refuses_it() -> None:
+    big = "18446744073709551616"
+    problem = cluster_spec_problem(spec(rayVersion=f"2.{big}", authOptions={"mode": "token"}), {})
+    assert problem == (
+        f"authOptions.mode is 'token' but RayVersion format is invalid: 2.{big}, illegal non-numeric version "
+        f'component "{big}" in "2.{big}": strconv.ParseUint: parsing "{big}": value out of range'
+    )
+
+
+def test_the_ray_version_in_parse_generics_error_is_quoted_as_go_quotes_it() -> None:
+    # Go's %q: a tab and a quote are escaped
+    problem = cluster_spec_problem(spec(rayVersion='x\t"y', authOptions={"mode": "token"}), {})
+    assert problem is not None and problem.endswith('could not parse "x\\t\\"y" as version')
+
+
+def test_a_bad_ray_version_of_a_prioritised_group_gives_parse_generics_reason() -> None:
+    group = {**spec()["workerGroupSpecs"][0], "priority": 1}
+    problem = cluster_spec_problem(spec(rayVersion="2.x", workerGroupSpecs=[group]), {})
+    assert problem == (
+        f"worker group {group['groupName']}: priority is set, but RayVersion format is invalid: 2.x, "
+        'illegal version string "2.x"'
+    )
 
 
 def test_a_ray_version_is_compared_over_all_its_components() -> None:

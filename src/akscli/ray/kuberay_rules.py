@@ -21,7 +21,11 @@ from typing import Any
 
 from akscli.validate import label_key_errors, label_value_errors
 
-_VERSION = re.compile(r"[\t\n\f\r ]*v?([0-9]+(?:\.[0-9]+)*).*")
+# k8s.io/apimachinery v0.36.0 pkg/util/version/version.go versionMatchRE (Go's \s is [\t\n\f\r ];
+# Go's "." matches no newline, and neither does Python's).
+_VERSION = re.compile(r"[\t\n\f\r ]*v?([0-9]+(?:\.[0-9]+)*)(.*)")
+_UINT64_MAX = 2**64 - 1  # strconv.ParseUint(comp, 10, 0) on a 64-bit build
+_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
 AUTOSCALER_V2_ENV = "RAY_enable_autoscaler_v2"
 FT_ANNOTATION = "ray.io/ft-enabled"
 
@@ -53,16 +57,50 @@ def _v2_env_on(head: Mapping[str, Any]) -> bool:
     return env is not None and env.get("value") in ("1", "true")
 
 
-def _at_least(version: str, minimum: tuple[int, int, int]) -> bool | None:
-    """k8s.io/apimachinery v0.36.0 (KubeRay v1.7.0 go.mod) pkg/util/version/version.go ParseGeneric, LessThan;
-    None where it does not parse. Leading white space and any text after the numbers are allowed;
-    at least two components; a first component such as "02" is illegal; the comparison runs over
-    every component, a missing one counting as 0."""
+def _go_quote(text: str) -> str:
+    """Go's %q of a string (strconv.Quote): double quotes; backslash escapes for quote, backslash and
+    \\a \\b \\f \\n \\r \\t \\v; \\xHH for other control bytes, \\uHHHH or \\UHHHHHHHH for other
+    unprintable runes (unicode.IsPrint: letters, marks, numbers, punctuation, symbols, ASCII space)."""
+    out = []
+    for char in text:
+        code = ord(char)
+        if char in ('"', "\\"):
+            out.append("\\" + char)
+        elif char in _GO_ESCAPES:
+            out.append(_GO_ESCAPES[char])
+        elif char.isprintable():
+            out.append(char)
+        elif code < 0x20 or code == 0x7F:
+            out.append(f"\\x{code:02x}")
+        else:
+            out.append(f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+    return '"' + "".join(out) + '"'
+
+
+def _parse_generic(version: str) -> list[int] | str:
+    """k8s.io/apimachinery v0.36.0 (KubeRay v1.7.0 go.mod) pkg/util/version/version.go ParseGeneric
+    (``parse`` with semver false): the components, or the error it returns, in its words. Leading
+    white space and any text after the numbers are allowed; at least two components; a first
+    component such as "02" is illegal; each component must fit a uint64."""
     match = _VERSION.fullmatch(version)
-    parts = match.group(1).split(".") if match else []
-    if len(parts) < 2 or (parts[0].startswith("0") and parts[0] != "0"):
-        return None
-    numbers = [int(p) for p in parts]
+    if match is None:
+        return f"could not parse {_go_quote(version)} as version"
+    parts = match.group(1).split(".")
+    if len(parts) < 2:
+        return f"illegal version string {_go_quote(version)}"
+    for i, comp in enumerate(parts):
+        if i == 0 and comp.startswith("0") and comp != "0":
+            return f"illegal zero-prefixed version component {_go_quote(comp)} in {_go_quote(version)}"
+        if int(comp) > _UINT64_MAX:
+            return (
+                f"illegal non-numeric version component {_go_quote(comp)} in {_go_quote(version)}: "
+                f"strconv.ParseUint: parsing {_go_quote(comp)}: value out of range"
+            )
+    return [int(p) for p in parts]
+
+
+def _at_least(numbers: list[int], minimum: tuple[int, int, int]) -> bool:
+    """Version.LessThan, negated: the comparison runs over every component, a missing one counting as 0."""
     width = max(len(numbers), len(minimum))
     return numbers + [0] * (width - len(numbers)) >= [*minimum] + [0] * (width - len(minimum))
 
@@ -129,10 +167,10 @@ def _worker_group(group: Mapping[str, Any], spec: Mapping[str, Any], head: Mappi
                 f"worker group {name}: priority is set, but RayVersion was not specified. "
                 "Ray version 2.56.0 or later is required"
             )
-        at_least = _at_least(version, (2, 56, 0))
-        if at_least is None:
-            return f"worker group {name}: priority is set, but RayVersion format is invalid: {version}"
-        if not at_least:
+        parsed = _parse_generic(version)
+        if isinstance(parsed, str):
+            return f"worker group {name}: priority is set, but RayVersion format is invalid: {version}, {parsed}"
+        if not _at_least(parsed, (2, 56, 0)):
             return f"worker group {name}: priority is set, but minimum Ray version is 2.56.0, got {version}"
         if not v2:
             return (
@@ -244,12 +282,12 @@ def _auth_and_gates(spec: Mapping[str, Any]) -> str | None:
             return (
                 "authOptions.mode is 'token' but RayVersion was not specified. Ray version 2.52.0 or later is required"
             )
-        at_least = _at_least(version, (2, 52, 0))
-        if at_least is None:
-            return f"authOptions.mode is 'token' but RayVersion format is invalid: {version}"
-        if not at_least:
+        parsed = _parse_generic(version)
+        if isinstance(parsed, str):
+            return f"authOptions.mode is 'token' but RayVersion format is invalid: {version}, {parsed}"
+        if not _at_least(parsed, (2, 52, 0)):
             return f"authOptions.mode is 'token' but minimum Ray version is 2.52.0, got {version}"
-        if k8s_auth and not _at_least(version, (2, 55, 0)):
+        if k8s_auth and not _at_least(parsed, (2, 55, 0)):
             return f"authOptions.enableK8sTokenAuth is enabled but minimum Ray version is 2.55.0, got {version}"
         if k8s_auth and auth.get("secretName"):
             return "authOptions.enableK8sTokenAuth is enabled and authOptions.secretName is also set"

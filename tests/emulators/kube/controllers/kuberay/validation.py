@@ -22,18 +22,78 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-_QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)$")
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
 AUTOSCALER_V2_ENV = "RAY_enable_autoscaler_v2"
 
+# upstream: kubernetes/apimachinery v0.36.0 (the version KubeRay v1.7.0's go.mod pins)
+# pkg/api/validate/content/kube.go IsLabelKey (validation.IsQualifiedName) and IsLabelValue
+# (validation.IsValidLabelValue), dns.go IsDNS1123Subdomain, errors.go MaxLenError, EmptyError and
+# RegexError: each message as the Go code builds it. Go's len() counts bytes.
+_KEY_FMT = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]"
+_VALUE_FMT = f"({_KEY_FMT})?"
+_DNS_LABEL_FMT = "[a-z0-9]([-a-z0-9]*[a-z0-9])?"
+_SUBDOMAIN_FMT = _DNS_LABEL_FMT + "(\\." + _DNS_LABEL_FMT + ")*"
+_KEY_MSG = (
+    "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character"
+)
+_VALUE_MSG = (
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must "
+    "start and end with an alphanumeric character"
+)
+_SUBDOMAIN_MSG = (
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must "
+    "start and end with an alphanumeric character"
+)
 
-def _qualified_name(key: str) -> bool:
-    """k8s.io/apimachinery validation.IsQualifiedName."""
-    prefix, _, name = key.rpartition("/")
-    if "/" in key and (not prefix or len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix)):
-        return False
-    return 0 < len(name) <= 63 and bool(_QUALIFIED_NAME.match(name))
+
+def _regex_error(msg: str, fmt: str, *examples: str) -> str:
+    """errors.go RegexError."""
+    if not examples:
+        return f"{msg} (regex used for validation is '{fmt}')"
+    return msg + " (e.g. " + " or ".join(f"'{e}', " for e in examples) + f"regex used for validation is '{fmt}')"
+
+
+def _max_len_error(length: int) -> str:
+    return f"must be no more than {length} bytes"
+
+
+def _subdomain_errors(value: str) -> list[str]:
+    errs = [_max_len_error(253)] if len(value.encode()) > 253 else []
+    if not re.fullmatch(_SUBDOMAIN_FMT, value):
+        errs.append(_regex_error(_SUBDOMAIN_MSG, _SUBDOMAIN_FMT, "example.com"))
+    return errs
+
+
+def label_key_errors(value: str) -> list[str]:
+    """IsLabelKey: an optional DNS-1123 subdomain prefix and '/', then a name of at most 63 bytes."""
+    parts = value.split("/")
+    errs: list[str] = []
+    if len(parts) > 2:
+        return [
+            "a valid label key "
+            + _regex_error(_KEY_MSG, _KEY_FMT, "MyName", "my.name", "123-abc")
+            + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
+        ]
+    if len(parts) == 2:
+        if not parts[0]:
+            errs.append("prefix part must be non-empty")
+        else:
+            errs += ["prefix part " + e for e in _subdomain_errors(parts[0])]
+    name = parts[-1]
+    if not name:
+        errs.append("name part must be non-empty")
+    elif len(name.encode()) > 63:
+        errs.append("name part " + _max_len_error(63))
+    if not re.fullmatch(_KEY_FMT, name):
+        errs.append("name part " + _regex_error(_KEY_MSG, _KEY_FMT, "MyName", "my.name", "123-abc"))
+    return errs
+
+
+def label_value_errors(value: str) -> list[str]:
+    """IsLabelValue: empty, or at most 63 bytes of the label-key grammar."""
+    errs = [_max_len_error(63)] if len(value.encode()) > 63 else []
+    if not re.fullmatch(_VALUE_FMT, value):
+        errs.append(_regex_error(_VALUE_MSG, _VALUE_FMT, "MyValue", "my_value", "12345"))
+    return errs
 
 
 def _pod_spec(template: Mapping[str, Any] | None) -> Mapping[str, Any]:
@@ -59,12 +119,14 @@ def _group_labels(group: str, params: Mapping[str, Any], labels: Mapping[str, An
             f"rayStartParams['labels'] is not supported for {group} group; "
             "please use the top-level Labels field instead"
         )
-    errors = [f"invalid label key for {group} group: '{k}'" for k in labels if not _qualified_name(str(k))]
-    errors += [
-        f"invalid label value for key '{k}' in {group} group: '{v}'"
-        for k, v in labels.items()
-        if len(str(v)) > 63 or not _LABEL_VALUE.match(str(v))
-    ]
+    # validateRayGroupLabels: one message per error of IsQualifiedName and IsValidLabelValue, each with
+    # ", error: <message>", joined with "; " (the key's, then the value's, label by label).
+    errors: list[str] = []
+    for k, v in labels.items():
+        errors += [f"invalid label key for {group} group: '{k}', error: {e}" for e in label_key_errors(str(k))]
+        errors += [
+            f"invalid label value for key '{k}' in {group} group: '{v}', error: {e}" for e in label_value_errors(str(v))
+        ]
     return "; ".join(errors) or None
 
 
@@ -75,18 +137,52 @@ def _autoscaler_v2(spec: Mapping[str, Any], head: Mapping[str, Any]) -> bool:
     return env is not None and env.get("value") in ("1", "true")
 
 
-def _version_at_least(version: str, minimum: tuple[int, ...]) -> bool | None:
-    """version.ParseGeneric, then LessThan; None when it does not parse (upstream: kubernetes/
-    apimachinery pkg/util/version/version.go, versionMatchRE and parse: leading white space
-    and text after the numbers allowed, two components at least, no zero-prefixed first one;
-    compareInternal: a missing component is 0)."""
-    match = re.fullmatch(r"[\t\n\f\r ]*v?([0-9]+(?:\.[0-9]+)*).*", version)
-    parts = match.group(1).split(".") if match else []
-    if len(parts) < 2 or (parts[0].startswith("0") and parts[0] != "0"):
-        return None
-    numbers = [int(p) for p in parts]
+# upstream: kubernetes/apimachinery v0.36.0 pkg/util/version/version.go versionMatchRE and parse (Go's
+# \s is [\t\n\f\r ]; its "." matches no newline, and neither does Python's).
+_VERSION_MATCH = re.compile(r"[\t\n\f\r ]*v?([0-9]+(?:\.[0-9]+)*)(.*)")
+_GO_ESCAPES = {"\a": "a", "\b": "b", "\f": "f", "\n": "n", "\r": "r", "\t": "t", "\v": "v"}
+
+
+def _quote(text: str) -> str:
+    """Go's %q (strconv.Quote) of a string."""
+    out = []
+    for char in text:
+        if char in '"\\':
+            out.append("\\" + char)
+        elif char in _GO_ESCAPES:
+            out.append("\\" + _GO_ESCAPES[char])
+        elif char.isprintable():  # unicode.IsPrint: L, M, N, P, S and the ASCII space
+            out.append(char)
+        elif ord(char) < 0x20 or ord(char) == 0x7F:
+            out.append(f"\\x{ord(char):02x}")
+        else:
+            out.append(f"\\u{ord(char):04x}" if ord(char) < 0x10000 else f"\\U{ord(char):08x}")
+    return '"' + "".join(out) + '"'
+
+
+def parse_generic(version: str) -> list[int] | str:
+    """version.ParseGeneric: the components, or its error text."""
+    match = _VERSION_MATCH.fullmatch(version)
+    if match is None:
+        return f"could not parse {_quote(version)} as version"
+    components = match.group(1).split(".")
+    if len(components) < 2:
+        return f"illegal version string {_quote(version)}"
+    for i, comp in enumerate(components):
+        if i == 0 and comp.startswith("0") and comp != "0":
+            return f"illegal zero-prefixed version component {_quote(comp)} in {_quote(version)}"
+        if int(comp) >= 1 << 64:  # strconv.ParseUint(comp, 10, 0), 64-bit
+            return (
+                f"illegal non-numeric version component {_quote(comp)} in {_quote(version)}: "
+                f"strconv.ParseUint: parsing {_quote(comp)}: value out of range"
+            )
+    return [int(c) for c in components]
+
+
+def _less_than(numbers: list[int], minimum: tuple[int, ...]) -> bool:
+    """Version.LessThan (compareInternal: a missing component is 0)."""
     width = max(len(numbers), len(minimum))
-    return numbers + [0] * (width - len(numbers)) >= [*minimum] + [0] * (width - len(minimum))
+    return numbers + [0] * (width - len(numbers)) < [*minimum] + [0] * (width - len(minimum))
 
 
 def _worker_group(group: Mapping[str, Any], spec: Mapping[str, Any], head: Mapping[str, Any]) -> str | None:
@@ -125,7 +221,10 @@ def _worker_group(group: Mapping[str, Any], spec: Mapping[str, Any], head: Mappi
                 f"worker group {name}: priority is set, but RayVersion was not specified. "
                 "Ray version 2.56.0 or later is required"
             )
-        if not _version_at_least(version, (2, 56, 0)):
+        parsed = parse_generic(version)
+        if isinstance(parsed, str):
+            return f"worker group {name}: priority is set, but RayVersion format is invalid: {version}, {parsed}"
+        if _less_than(parsed, (2, 56, 0)):
             return f"worker group {name}: priority is set, but minimum Ray version is 2.56.0, got {version}"
         if not _autoscaler_v2(spec, head):
             return (
@@ -231,13 +330,13 @@ def cluster_spec_problem(spec: Mapping[str, Any], annotations: Mapping[str, Any]
             return (
                 "authOptions.mode is 'token' but RayVersion was not specified. Ray version 2.52.0 or later is required"
             )
-        at_least = _version_at_least(version, (2, 52, 0))
-        if at_least is None:
-            return f"authOptions.mode is 'token' but RayVersion format is invalid: {version}"
-        if not at_least:
+        parsed = parse_generic(version)
+        if isinstance(parsed, str):
+            return f"authOptions.mode is 'token' but RayVersion format is invalid: {version}, {parsed}"
+        if _less_than(parsed, (2, 52, 0)):
             return f"authOptions.mode is 'token' but minimum Ray version is 2.52.0, got {version}"
         if auth.get("enableK8sTokenAuth"):
-            if not _version_at_least(version, (2, 55, 0)):
+            if _less_than(parsed, (2, 55, 0)):
                 return f"authOptions.enableK8sTokenAuth is enabled but minimum Ray version is 2.55.0, got {version}"
             if auth.get("secretName"):
                 return "authOptions.enableK8sTokenAuth is enabled and authOptions.secretName is also set"
