@@ -6,9 +6,10 @@ that every call stays cheap on a cluster with tens of thousands of nodes.
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -34,6 +35,7 @@ from akscli.ray.spec import (
 from akscli.ray.status import (
     NO_GPU_HINT,
     Finding,
+    PodTally,
     cluster_findings,
     cluster_summary,
     diagnose_pods,
@@ -170,26 +172,30 @@ def offline_group_ops(cluster: str, namespace: str, group: WorkerGroup, image: s
     return [{"op": "add", "path": "/spec/workerGroupSpecs/-", "value": group_obj}]
 
 
+def cluster_group_rows(kube: Kube, cluster: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One row per worker group of one cluster, counted from its pods (listed by its name)."""
+    meta = cluster["metadata"]
+    return workergroup_rows(cluster_summary(cluster, cluster_pods(kube, meta["namespace"], meta["name"])))
+
+
 def worker_group_rows(
-    kube: Kube, clusters: Sequence[Mapping[str, Any]], *, namespace: str, all_namespaces: bool = False
-) -> list[dict[str, Any]]:
-    """One row per worker group of each cluster, counted from the cluster's pods: those of one
-    cluster by its name, those of several in one paged list of every pod KubeRay labels with a
-    cluster (in ``namespace``, or all namespaces), not one list per cluster."""
-    by_cluster: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    if len(clusters) == 1:
-        meta = clusters[0]["metadata"]
-        by_cluster[meta["namespace"], meta["name"]] = list(cluster_pods(kube, meta["namespace"], meta["name"]))
-    elif clusters:
-        pods = kube.list("v1", "Pod", namespace=namespace, all_namespaces=all_namespaces, label_selector=CLUSTER_LABEL)
-        for pod in pods:
-            meta = pod["metadata"]
-            by_cluster.setdefault((meta.get("namespace"), meta["labels"][CLUSTER_LABEL]), []).append(pod)
-    rows: list[dict[str, Any]] = []
-    for cluster in clusters:
-        meta = cluster["metadata"]
-        rows += workergroup_rows(cluster_summary(cluster, by_cluster.get((meta["namespace"], meta["name"]), [])))
-    return rows
+    kube: Kube, clusters: Iterable[Mapping[str, Any]], *, namespace: str, all_namespaces: bool = False
+) -> Iterator[dict[str, Any]]:
+    """One row per worker group of each cluster, as each page of clusters arrives. The pods are read
+    once, in one paged list of every pod KubeRay labels with a cluster (in ``namespace``, or all
+    namespaces; not one list per cluster), after the first cluster and before its rows, and each
+    pod is folded into its cluster's counts as it is read: neither pods nor clusters are held."""
+    clusters = iter(clusters)
+    first = next(clusters, None)
+    if first is None:
+        return  # no cluster: no pod list
+    tallies: dict[tuple[str, str], PodTally] = {}
+    for pod in kube.list("v1", "Pod", namespace=namespace, all_namespaces=all_namespaces, label_selector=CLUSTER_LABEL):
+        meta = pod["metadata"]
+        tallies.setdefault((meta.get("namespace"), meta["labels"][CLUSTER_LABEL]), PodTally()).add(pod)
+    for cluster in itertools.chain([first], clusters):
+        counted = tallies.get((cluster["metadata"]["namespace"], cluster["metadata"]["name"]), PodTally())
+        yield from workergroup_rows(cluster_summary(cluster, counted))
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ objects, so each rule is tested with hand-written pods and events.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from akscli.kube import pod_problems, scale_up
@@ -66,8 +66,44 @@ class GroupStatus:
     gpus_in_use: int = 0
 
 
-def cluster_summary(cluster: Mapping[str, Any], pods: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """What ``ray cluster status`` shows: conditions, workers ready per group, GPUs in use."""
+@dataclass
+class PodTally:
+    """What a cluster summary reads from the cluster's pods, counted as each pod is read, so that a
+    list of many clusters keeps counts, not pods: the head pod (the last one read) and, per worker
+    group label, pods ready, pods pending and GPUs held by ready pods."""
+
+    head: dict[str, Any] = field(default_factory=lambda: {"pod": None, "ready": False})
+    gpus_in_use: int = 0
+    groups: dict[str, GroupStatus] = field(default_factory=dict)
+
+    def add(self, pod: Mapping[str, Any]) -> None:
+        labels = (pod.get("metadata") or {}).get("labels") or {}
+        ready = pod_ready(pod)
+        gpus = pod_gpus(pod) if ready else 0
+        self.gpus_in_use += gpus
+        if labels.get(NODE_TYPE_LABEL) == "head":
+            self.head = {"pod": pod["metadata"]["name"], "ready": ready}
+            return
+        group = str(labels.get(GROUP_LABEL))
+        entry = self.groups.setdefault(group, GroupStatus(group, 0, 0, 0))
+        if ready:
+            entry.ready += 1
+            entry.gpus_in_use += gpus
+        elif (pod.get("status") or {}).get("phase") in (None, "Pending"):
+            entry.pending += 1
+
+
+def tally(pods: Iterable[Mapping[str, Any]]) -> PodTally:
+    counted = PodTally()
+    for pod in pods:
+        counted.add(pod)
+    return counted
+
+
+def cluster_summary(cluster: Mapping[str, Any], pods: Iterable[Mapping[str, Any]] | PodTally) -> dict[str, Any]:
+    """What ``ray cluster status`` shows: conditions, workers ready per group, GPUs in use; from the
+    cluster's pods or their tally."""
+    counted = pods if isinstance(pods, PodTally) else tally(pods)
     spec = cluster.get("spec") or {}
     status = cluster.get("status") or {}
     groups: dict[str, GroupStatus] = {}
@@ -76,31 +112,19 @@ def cluster_summary(cluster: Mapping[str, Any], pods: Iterable[Mapping[str, Any]
         containers = ((group.get("template") or {}).get("spec") or {}).get("containers") or []
         gpus = pod_gpus({"spec": {"containers": containers}})
         replicas = int(group.get("replicas") or 0)
+        seen = counted.groups.get(name) or GroupStatus(name, 0, 0, 0)
         groups[name] = GroupStatus(
             name=name,
             desired=group_desired(group),
             min=int(group.get("minReplicas") or 0),
             max=int(group.get("maxReplicas") or replicas),
+            ready=seen.ready,
+            pending=seen.pending,
             gpus_per_pod=gpus,
+            gpus_in_use=seen.gpus_in_use,
         )
-    head = {"pod": None, "ready": False}
-    gpus_in_use = 0
-    for pod in pods:
-        labels = (pod.get("metadata") or {}).get("labels") or {}
-        ready = pod_ready(pod)
-        if ready:
-            gpus_in_use += pod_gpus(pod)
-        if labels.get(NODE_TYPE_LABEL) == "head":
-            head = {"pod": pod["metadata"]["name"], "ready": ready}
-            continue
-        entry = groups.get(str(labels.get(GROUP_LABEL)))
-        if entry is None:
-            continue
-        if ready:
-            entry.ready += 1
-            entry.gpus_in_use += pod_gpus(pod)
-        elif (pod.get("status") or {}).get("phase") in (None, "Pending"):
-            entry.pending += 1
+    head = counted.head
+    gpus_in_use = counted.gpus_in_use
     return {
         "name": cluster["metadata"]["name"],
         "namespace": cluster["metadata"].get("namespace"),

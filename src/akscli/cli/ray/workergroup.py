@@ -1,6 +1,7 @@
 """akscli ray workergroup: add, list (worker groups of a RayCluster)."""
 
-from typing import Annotated
+from collections.abc import Iterable
+from typing import Annotated, Any
 
 import typer
 
@@ -136,10 +137,12 @@ def workergroup_list(
         validate.name(cluster, "Ray cluster name")
     kube, ns = k8s.connect_ns()
     if cluster:
-        clusters = [logic.get_object(kube, "RayCluster", cluster, ns)]
+        one = logic.get_object(kube, "RayCluster", cluster, ns)
+        rows: Iterable[dict[str, Any]] = logic.cluster_group_rows(kube, one)
     else:
-        clusters = list(kube.list(RAY, "RayCluster", namespace=ns, all_namespaces=all_namespaces))
-    rows = logic.worker_group_rows(kube, clusters, namespace=ns, all_namespaces=all_namespaces)
+        # The RayClusters' pages stream through the output layer (a table keeps rows, not clusters).
+        clusters = kube.list(RAY, "RayCluster", namespace=ns, all_namespaces=all_namespaces)
+        rows = logic.worker_group_rows(kube, clusters, namespace=ns, all_namespaces=all_namespaces)
     output.emit(
         rows,
         fmt,
