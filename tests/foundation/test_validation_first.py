@@ -48,7 +48,6 @@ NEEDS_MORE = {
     "--node-name": "free text: the name the probe report shows",
     "--prompt": "free text: what the model is asked",
     "--pip": "pip's requirement grammar is Ray's to read, in the cluster",
-    "--working-dir": "checked against the files it names when the job is packed, after the cluster is reached",
     "--message": "free text",
     "--output-dir": "any folder name is a place to write",
     "--description": "free text",

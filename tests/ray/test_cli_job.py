@@ -299,3 +299,14 @@ def test_stop_on_a_shared_cluster_with_no_ready_head_says_the_head_is_not_servin
     )
     assert lines[1].startswith("hint: see why with: akscli ray cluster status shared -n default")
     assert "HTTP 503" not in result.stderr and slept == []
+
+
+def test_a_missing_working_dir_is_refused_before_the_cluster_is_read(
+    ray_emulator: Callable[..., Any], tmp_path: Path
+) -> None:
+    emu = ray_emulator()
+    emu.request_log.clear()
+    result = submit("x", "--cluster", "demo", "--working-dir", str(tmp_path / "missing"))
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: working directory '{tmp_path / 'missing'}' does not exist")
+    assert emu.request_log == []
