@@ -120,6 +120,7 @@ def service_summary(service: Mapping[str, Any], findings: Sequence[Finding]) -> 
     active = _service_status(service, "activeServiceStatus")
     pending = _service_status(service, "pendingServiceStatus")
     ready = condition(service, "Ready") or {}
+    rollback = condition(service, "RollbackInProgress") or {}
     return {
         "name": name,
         "namespace": ns,
@@ -129,11 +130,26 @@ def service_summary(service: Mapping[str, Any], findings: Sequence[Finding]) -> 
         "serveEndpoints": int(status.get("numServeEndpoints") or 0),
         "cluster": active.get("rayClusterName"),
         "pendingCluster": pending.get("rayClusterName"),
+        "traffic": _traffic(active, pending),
+        "rollback": (rollback.get("message") or rollback.get("reason")) if rollback.get("status") == "True" else None,
         "serveService": serve_address(service),
         "applications": _applications(active),
         "pendingApplications": _applications(pending),
         "problems": [vars(f) for f in findings],
     }
+
+
+def _traffic(active: Mapping[str, Any], pending: Mapping[str, Any]) -> str | None:
+    """An incremental upgrade's split: each cluster's ``trafficRoutedPercent`` (its HTTPRoute weight)
+    and ``targetCapacity`` (Serve's target_capacity), as KubeRay writes them (ray-project/kuberay
+    v1.7.0 ray-operator/apis/ray/v1/rayservice_types.go RayServiceStatus); None when neither is set."""
+    parts = []
+    for which, status in (("active", active), ("pending", pending)):
+        traffic, capacity = status.get("trafficRoutedPercent"), status.get("targetCapacity")
+        if traffic is not None or capacity is not None:
+            shown = f"{which} {'-' if traffic is None else traffic}% of traffic"
+            parts.append(shown + (f" (capacity {capacity}%)" if capacity is not None else ""))
+    return ", ".join(parts) or None
 
 
 # ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/constant.go DefaultServingPort.
@@ -181,7 +197,18 @@ def service_failure(service: Mapping[str, Any]) -> str | None:
     return verdict.message + (f" ({verdict.culprit})" if verdict.culprit else "")
 
 
-_SUMMARY_ROWS = ("name", "namespace", "ready", "reason", "message", "serveEndpoints", "cluster", "pendingCluster")
+_SUMMARY_ROWS = (
+    "name",
+    "namespace",
+    "ready",
+    "reason",
+    "message",
+    "serveEndpoints",
+    "cluster",
+    "pendingCluster",
+    "traffic",
+    "rollback",
+)
 
 
 def service_summary_fields(summary: Mapping[str, Any], findings: Sequence[Finding]) -> list[tuple[str, Any]]:

@@ -35,7 +35,12 @@ Paths are under ``ray-operator/`` in ray-project/kuberay:
   build error) and Ray Serve tries again only on a new config. ``spec.suspend: true`` is final
   for a wait, as a suspended RayJob is: KubeRay deletes the service's clusters and Services
   (Suspending, then Suspended; Ready=False/SuspendComplete) and serves nothing until it is false
-  (rayservice_controller.go handleSuspend).
+  (rayservice_controller.go handleSuspend). An incremental upgrade (``upgradeStrategy.type:
+  NewClusterWithIncrementalUpgrade``) whose goal spec went back to the active cluster's, or to a
+  third spec, sets ``RollbackInProgress=True`` (DesiredClusterSpecChanged) while traffic moves
+  back; UpgradeInProgress stays True (both clusters exist) until the rollback completes and the
+  pending cluster is dropped (reconcileRollbackState, and the RollbackInProgress branch of the
+  reconcile): the wait names the rollback.
 
 An object with no status at all has not been picked up: the message says to check the operator.
 """
@@ -195,9 +200,10 @@ def ray_service(obj: Mapping[str, Any]) -> Readiness:
         )
     if ready is None or ready.get("status") != "True":
         return Readiness(False, message=(describe(ready) if ready else "waiting for condition Ready") + trouble)
-    upgrade = conds.get("UpgradeInProgress")
-    if upgrade is not None and upgrade.get("status") == "True":
-        return Readiness(False, message=describe(upgrade) + trouble)
+    for moving in ("RollbackInProgress", "UpgradeInProgress"):  # a rollback is also an upgrade in progress
+        cond = conds.get(moving)
+        if cond is not None and cond.get("status") == "True":
+            return Readiness(False, message=describe(cond) + trouble)
     return READY
 
 
