@@ -27,6 +27,10 @@ if TYPE_CHECKING:
 
 ARM_SCOPE = "https://management.azure.com/.default"
 DEFAULT_POLL_INTERVAL = 60.0
+# provisioningState has three terminal states; any other is an operation still running, and no
+# provisioningState at all means Succeeded (upstream: Azure/azure-resource-manager-rpc 69e229f
+# v1.0/async-api-reference.md, "ProvisioningState property").
+TERMINAL_STATES = ("Succeeded", "Failed", "Canceled")
 T = TypeVar("T")
 
 

@@ -30,7 +30,7 @@ TIERS = ("free", "standard", "premium")
 AUTOMATIC_TIER = "standard"
 NODE_PROVISIONING = ("auto", "manual")
 OS_SKUS = ("AzureLinux", "AzureLinux3", "AzureContainerLinux", "Ubuntu", "Ubuntu2204", "Ubuntu2404")
-TERMINAL_STATES = ("Succeeded", "Failed", "Canceled")
+TERMINAL_STATES = arm.TERMINAL_STATES
 DEFAULT_SYSTEM_VM = "Standard_D4ds_v5"
 
 
@@ -300,6 +300,14 @@ def begin_create(
         capacity.check(target, what, spec.location, spec.system_vm_size, spec.system_count, zones=spec.zones)
     if not update:
         existing = get_or_none(c, spec.resource_group, spec.name)
+        running = running_state(existing)
+        if running:
+            # An earlier create (interrupted, or --no-wait) still running: AKS refuses another write until
+            # it ends (409 OperationNotAllowed, "please wait for it to finish"; aka.ms/aks-pending-operation).
+            raise ConflictError(
+                f"cluster {spec.name} is still {running}: an operation is running on it",
+                hint=f"wait for it with 'akscli cluster wait {spec.name} -g {spec.resource_group}'",
+            )
         if existing is not None:
             # A state that forbids the create (exit 4), as the 412 of a cluster created between
             # this read and the PUT (etags.guarded): one condition, one exit code.
@@ -328,6 +336,13 @@ def send_create(c: ContainerServiceClient, spec: ClusterSpec, body: dict[str, An
 
 def get(c: ContainerServiceClient, rg: str, name: str) -> dict[str, Any]:
     return as_dict(arm.call(f"cluster {name}", lambda: c.managed_clusters.get(rg, name)))
+
+
+def running_state(resource: Mapping[str, Any] | None) -> str | None:
+    """The provisioningState of a resource an operation is running on (Creating, Updating, ...), or
+    None: any state but the RPC's three terminal ones (arm.TERMINAL_STATES)."""
+    state = ((resource or {}).get("properties") or {}).get("provisioningState")
+    return str(state) if state is not None and state not in TERMINAL_STATES else None
 
 
 def get_or_none(c: ContainerServiceClient, rg: str, name: str) -> dict[str, Any] | None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from akscli import validate
 from akscli.azure import arm, etags, names
-from akscli.azure.clusters import as_dict, get, put_back
+from akscli.azure.clusters import as_dict, get, put_back, running_state
 from akscli.errors import ConflictError, NotFoundError, QuotaError, UsageError
 from akscli.globals import typed
 
@@ -325,7 +325,17 @@ def begin_add(
     that the quota holds it (``capacity.check``), and a SkuNotAvailable failure says where it is offered."""
     cluster = get(c, spec.resource_group, spec.cluster)  # NotFoundError names the cluster, not the pool
     check_fits_cluster(spec, cluster)
-    if get_pool_or_none(c, spec.resource_group, spec.cluster, spec.name) is not None:
+    pool = get_pool_or_none(c, spec.resource_group, spec.cluster, spec.name)
+    running = running_state(pool)
+    if running:
+        # An earlier add still running (interrupted, or --no-wait): AKS refuses another write to the pool
+        # until it ends ("Another agentpool operation (NAME - Creating) is in progress").
+        raise ConflictError(
+            f"node pool {spec.name} is still {running}: an operation is running on it",
+            hint=f"wait until 'akscli nodepool show {spec.name} --cluster {spec.cluster} -g {spec.resource_group}'"
+            " shows it Succeeded",
+        )
+    if pool is not None:
         raise ConflictError(  # exit 4, as the 412 of a pool added since this read (clusters.begin_create)
             f"node pool {spec.name} already exists in cluster {spec.cluster}",
             hint="change its size with 'akscli nodepool scale', or delete it first",
