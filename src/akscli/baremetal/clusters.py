@@ -230,6 +230,32 @@ class BareMetal:
                 yield summarize(cluster, instance)
             path = page.get("nextLink")
 
+    def settled(
+        self, path: str, api: str, what: str, progress: Callable[[str], None] | None = None
+    ) -> dict[str, Any] | None:
+        """The resource at ``path`` once no operation runs on it (None if there is none).
+
+        A resource whose provisioningState is not terminal has an operation running (an earlier,
+        interrupted run's, or someone else's): the RPC's client polls the resource until the state is
+        terminal before it builds on it, as ARM's template engine does (upstream:
+        Azure/azure-resource-manager-rpc 69e229f v1.0/async-api-reference.md, "ProvisioningState
+        property"), and a provider refuses a second write meanwhile (AKS: 409 OperationNotAllowed,
+        "Another operation ... is in progress, please wait for it to finish"). So this waits, at the
+        operation poll interval (AKSCLI_LRO_POLL_INTERVAL), instead of sending the PUT again."""
+        import time
+
+        interval = float(self.client._config.polling_interval)
+        last = ""
+        while True:
+            found = self._get(path, api)
+            state = None if found is None else (found.get("properties") or {}).get("provisioningState")
+            if state is None or state in self.arm.TERMINAL_STATES:
+                return found
+            if progress is not None and state != last:
+                progress(f"{what}: {state} (an operation already running), waiting for it")
+            last = str(state)
+            time.sleep(interval)
+
     def upgrades(self, ref: ClusterRef) -> tuple[str, list[str]]:
         """(current version, patch versions available)."""
         self.show(ref)

@@ -20,7 +20,8 @@ providers):
    azuremonitor-containers when a Log Analytics workspace is given.
 
 Each step is skipped when its resource already exists (a re-run resumes at the first missing
-one); each long-running step is waited for with progress. The template names its role
+one); a resource an interrupted run left mid-operation (provisioningState Creating, Updating, ...)
+is waited for, not sent again; each long-running step is waited for with progress. The template names its role
 assignments with ARM's ``guid()``; akscli uses a UUID derived the same deterministic way (from the
 scope, a tag and the role), so a re-run finds the assignment it made.
 """
@@ -65,6 +66,7 @@ LNET_SWITCH = "PlaceholderSwitch"
 PRINCIPAL_PLACEHOLDER = "<identity.principalId of the device pool, known once it exists>"
 _SSH_KEY = re.compile(r"^(ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp(256|384|521)|sk-\S+) [A-Za-z0-9+/=]+( .*)?$")
 _HCI_NAME = re.compile(r"^[a-zA-Z0-9-_]{3,63}$")
+_CUSTOM_LOCATION_NAME = re.compile(r"^[a-zA-Z0-9]$|^[a-zA-Z0-9][-_a-zA-Z0-9]{0,61}[a-zA-Z0-9]$")
 LNET_SUFFIX, LNET_NAME_MAX = "-lnet", 64
 _GUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 
@@ -126,8 +128,7 @@ def check(spec: CreateSpec) -> CreateSpec:
             f"'<name>{LNET_SUFFIX}', at most {LNET_NAME_MAX})",
             hint="pick a shorter name",
         )
-    if spec.custom_location is not None and not re.match(r"^[A-Za-z0-9][-A-Za-z0-9]{0,62}$", spec.custom_location):
-        raise UsageError(f"invalid --custom-location {spec.custom_location!r}", hint="for example: edge-gpu-01")
+    check_custom_location(spec)
     if not spec.admin_groups:
         raise UsageError(
             "at least one --admin-group is required: the Entra group whose members administer the cluster",
@@ -158,6 +159,26 @@ def check(spec: CreateSpec) -> CreateSpec:
         )
     spec.ssh_public_key = read_ssh_key(spec.ssh_key_file)
     return spec
+
+
+def check_custom_location(spec: CreateSpec) -> None:
+    """The custom location the device pool makes, named by --custom-location or, by default, after the
+    edge machine (the template's customLocationName), must be a name the ExtendedLocation API takes."""
+    # upstream: Azure/azure-rest-api-specs specification/extendedlocation/resource-manager/
+    # Microsoft.ExtendedLocation/CustomLocations/CustomLocation.tsp (14f14dbe): NamePattern
+    # "^[a-zA-Z0-9]$|^[a-zA-Z0-9][-_a-zA-Z0-9]{0,61}[a-zA-Z0-9]$", minLength 1, maxLength 63. An edge
+    # machine's own pattern (3-63 of letters, digits, '-', '_' anywhere) lets a name start or end with
+    # '-' or '_', which a custom location cannot.
+    name = spec.location_name
+    if _CUSTOM_LOCATION_NAME.match(name):
+        return
+    rule = "1-63 letters, digits, '-' or '_', starting and ending with a letter or digit"
+    if spec.custom_location is not None:
+        raise UsageError(f"invalid --custom-location {name!r}: {rule}", hint="for example: edge-gpu-01")
+    raise UsageError(
+        f"the edge machine's name {name!r} cannot name its custom location (the default): {rule}",
+        hint=f"pass --custom-location {name.strip('-_') or 'edge-gpu-01'}",
+    )
 
 
 def read_ssh_key(path: str) -> str:
@@ -357,6 +378,8 @@ def plan(spec: CreateSpec, subscription: str) -> list[dict[str, Any]]:
 
 
 def _done(existing: dict[str, Any] | None) -> bool:
+    """Whether a step's resource (read once settled) is there: Succeeded, or no provisioningState (the
+    RPC's "assumed to be Succeeded"). Failed and Canceled are PUT again, as a template re-deploy does."""
     if existing is None:
         return False
     state = (existing.get("properties") or {}).get("provisioningState")
@@ -377,6 +400,50 @@ def _stopped_at(exc: AkscliError, index: int, todo: list[Step], report: list[str
     return exc
 
 
+# upstream: Azure/azure-rest-api-specs specification/azurestackhci/AzureStackHCI.StackHCI.Management/
+# edgeMachine.tsp (188c4d8c), union EdgeMachineState, with its docs. The template asks for a machine "in
+# Provisioned state", a value no published state has; the one state the spec describes as ready to deploy
+# workloads is Purposed ("machine configured with target OS to deploy workloads"; Unpurposed is "not
+# provisioned to deploy workloads"). A state the spec does not list is left for Azure to judge.
+_MACHINE_NOT_READY = {
+    "Created": "created, not yet registered",
+    "Registering": "being discovered and registered",
+    "Unpurposed": "configured with a restricted OS, not provisioned to deploy workloads",
+    "Transitioning": "moving from its initial OS to its target OS",
+    "Preparing": "being prepared",
+    "Updating": "installing OS updates",
+    "Resetting": "moving back from its target OS to a restricted OS",
+    "Failed": "failed; the only way to recover is to provision the machine again",
+}
+# edgeMachine.tsp ProvisioningState: the RPC's terminal states are Succeeded, Failed and Canceled
+# (Azure/azure-resource-manager-rpc v1.0/async-api-reference.md); NotSpecified says nothing.
+_USABLE_PROVISIONING = (None, "Succeeded", "NotSpecified")
+
+
+def check_edge_machine(machine: dict[str, Any], name: str) -> None:
+    """ConflictError unless the edge machine is in a state a cluster can be made on (see above)."""
+    props = machine.get("properties") or {}
+    show = f"az resource show --ids {machine.get('id') or '<edge machine ID>'}"
+    provisioning = props.get("provisioningState")
+    if provisioning not in _USABLE_PROVISIONING:
+        ended = provisioning in ("Failed", "Canceled")
+        raise ConflictError(
+            f"edge machine {name} is not ready for a cluster: its provisioningState is {provisioning}",
+            hint=f"see why with '{show}'"
+            if ended
+            else f"wait until it is Succeeded ({show} --query properties.provisioningState), then re-run",
+        )
+    state = props.get("machineState")
+    if state in _MACHINE_NOT_READY:
+        raise ConflictError(
+            f"edge machine {name} is not ready for a cluster: its machineState is {state} "
+            f"({_MACHINE_NOT_READY[state]}); AKS needs it Purposed (configured with its target OS)",
+            hint="provision the machine again, then re-run"
+            if state == "Failed"
+            else f"re-run once its machineState is Purposed ({show} --query properties.machineState)",
+        )
+
+
 def create(bm: BareMetal, spec: CreateSpec, progress: Callable[[str], None] | None = None) -> list[str]:
     """Run the steps; returns one line per step (created / already there)."""
     say = progress or (lambda _: None)
@@ -388,9 +455,10 @@ def create(bm: BareMetal, spec: CreateSpec, progress: Callable[[str], None] | No
             # upstream: Azure/aksArc deploymentTemplates/aks-baremetal-arm/aks-baremetal-arm.json,
             # parameter edgeMachineName: "Name of the existing EdgeMachine resource (must be in
             # Provisioned state)"; the template does not make one, and neither does akscli.
-            hint="the cluster needs an existing, Provisioned Microsoft.AzureStackHCI/edgeMachines resource: "
+            hint="the cluster needs an existing Microsoft.AzureStackHCI/edgeMachines resource (machineState Purposed): "
             "provision the machine first, or check --edge-machine and -g",
         )
+    check_edge_machine(edge, spec.edge_machine)
     connected = bm.get_raw(ClusterRef(bm.subscription, spec.resource_group, spec.name).connected_id, CONNECTED_API)
     if connected is not None and str(connected.get("kind", "")).lower() != "provisionedcluster":
         raise ConflictError(
@@ -401,7 +469,7 @@ def create(bm: BareMetal, spec: CreateSpec, progress: Callable[[str], None] | No
     report: list[str] = []
     for i, step in enumerate(todo, start=1):
         label = f"step {i}/{len(todo)}: {step.what}"
-        existing = bm.get_raw(step.path, step.api)
+        existing = bm.settled(step.path, step.api, label, progress=say)
         if _done(existing):
             say(f"{label}: exists, skipped")
             report.append(f"{step.what}: exists")

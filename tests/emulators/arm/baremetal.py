@@ -24,7 +24,7 @@ for the pool's identity, ``Microsoft.AzureStackHCI/logicalNetworks`` in that cus
 - The instance needs ``extendedLocation`` (present even in ProvisionedClusters_CreateOrUpdate_MinimumSet_Gen)
   and an SSH key (the template: "Required by the AksArc-Operator webhook").
 
-Edge machines are seeded by tests with ``edge_machine(emu, rg, name)`` in the shape of EdgeMachines_Get.json.
+Edge machines are seeded by tests with ``edge_machine(emu, rg, name)`` (Purposed, provisioningState Succeeded).
 """
 
 from __future__ import annotations
@@ -209,6 +209,10 @@ def _rg(rid: str) -> str:
 # (9ff39d8c) LogicalNetworkNameParameter: the pattern below, minLength 2, maxLength 64.
 HCI_NAME = re.compile(r"^[a-zA-Z0-9-_]{3,63}$")
 LNET_NAME = re.compile(r"^[a-zA-Z0-9]$|^[a-zA-Z0-9][-._a-zA-Z0-9]{0,62}[_a-zA-Z0-9]$")
+# upstream: azure-rest-api-specs specification/extendedlocation/resource-manager/Microsoft.ExtendedLocation/
+# CustomLocations/CustomLocation.tsp (14f14dbe): NamePattern below, 1-63 characters. The HCI RP makes the
+# custom location the pool names; a name the ExtendedLocation API refuses is refused with the pool.
+CUSTOM_LOCATION_NAME = re.compile(r"^[a-zA-Z0-9]$|^[a-zA-Z0-9][-_a-zA-Z0-9]{0,61}[a-zA-Z0-9]$")
 
 
 def _name(rid: str, pattern: re.Pattern[str], max_length: int, what: str) -> None:
@@ -254,6 +258,7 @@ def _device_pool(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dic
         identity["principalId"] = old.get("principalId") or str(uuid.uuid4())
         identity["tenantId"] = emu.tenant
     name = props.get("customLocationName") or rid.rsplit("/", 1)[-1]
+    _name(f"customLocations/{name}", CUSTOM_LOCATION_NAME, 63, "CustomLocation")
     location_id = f"{_rg(rid)}/providers/Microsoft.ExtendedLocation/customLocations/{name}"
     props["customLocationResourceId"] = location_id
     if emu.get_resource(location_id) is None:
@@ -321,8 +326,12 @@ def _extension(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[
     _require(emu, rid.split("/providers/Microsoft.KubernetesConfiguration/")[0], "ParentResourceNotFound", "Cluster")
 
 
-def edge_machine(emu: ArmEmulator, resource_group: str, name: str, state: str = "Succeeded") -> str:
-    """Seed an edge machine in the shape of EdgeMachines_Get.json (2024-11-01-preview)."""
+def edge_machine(
+    emu: ArmEmulator, resource_group: str, name: str, state: str = "Succeeded", machine_state: str | None = "Purposed"
+) -> str:
+    """Seed an edge machine in the shape of the 2024-11-01-preview examples (EdgeMachines_Update.json,
+    EdgeMachines_MarkFailedMachineState.json): ``provisioningState`` and ``machineState`` (edgeMachine.tsp
+    EdgeMachineState; Purposed: "configured with target OS to deploy workloads")."""
     rg = f"/subscriptions/{emu.subscription}/resourceGroups/{resource_group}"
     rid = f"{rg}/providers/Microsoft.AzureStackHCI/edgeMachines/{name}"
     emu.put_resource(
@@ -331,6 +340,7 @@ def edge_machine(emu: ArmEmulator, resource_group: str, name: str, state: str = 
             "location": "eastus",
             "properties": {
                 "provisioningState": state,
+                **({"machineState": machine_state} if machine_state is not None else {}),
                 "arcMachineResourceId": f"/subscriptions/{emu.subscription}/resourceGroups/{resource_group}"
                 f"/providers/Microsoft.HybridCompute/machines/{name}",
             },
