@@ -19,8 +19,8 @@ import pytest
 
 from tests.azure.helpers import seed_cluster
 from tests.cli import invoke
-from tests.emulators.arm import schema
-from tests.emulators.arm.server import ArmEmulator
+from tests.emulators.arm import baremetal, schema
+from tests.emulators.arm.server import ArmEmulator, ArmError
 from tests.fleet import armworld
 
 AKS_API = "2026-08-01"
@@ -44,18 +44,65 @@ _OPERATIONS: list[tuple[str, str, str, str]] = [
 ]
 
 
+# AKS on bare metal: api-versions no installed SDK has. The shapes are the ARM emulator's, each
+# transcribed from its spec (tests/emulators/arm/baremetal.py names them: devicePool.tsp,
+# logicalNetworks.json, connectedClusters.json, hybridaks 2024-09-01-preview openapi.json, ...).
+_BAREMETAL_OPERATIONS: list[tuple[str, str, str, baremetal.Schema, str]] = [
+    ("PUT", r"/Microsoft\.AzureStackHCI/devicePools/[^/]+$", "2024-11-01-preview", baremetal.DEVICE_POOL_PROPERTIES,
+     "DevicePool"),
+    ("PUT", r"/Microsoft\.Authorization/roleAssignments/[^/]+$", "2022-04-01", baremetal.ROLE_PROPERTIES,
+     "RoleAssignment"),
+    ("PUT", r"/Microsoft\.AzureStackHCI/logicalNetworks/[^/]+$", "2024-01-01", baremetal.LNET_PROPERTIES,
+     "LogicalNetwork"),
+    ("PUT", r"/Microsoft\.Kubernetes/connectedClusters/[^/]+$", "2024-01-01", baremetal.CONNECTED_PROPERTIES,
+     "ConnectedCluster"),
+    ("PUT", r"/provisionedClusterInstances/default$", "2024-09-01-preview", baremetal.PCI_PROPERTIES,
+     "ProvisionedCluster"),
+    ("PUT", r"/Microsoft\.KubernetesConfiguration/extensions/[^/]+$", "2023-05-01", baremetal.EXTENSION_PROPERTIES,
+     "Extension"),
+]  # fmt: skip
+
+
+def _api_of(url: str, api: str) -> None:
+    assert f"api-version={api}" in url.partition("?")[2], f"{url}: not the api-version the models are for ({api})"
+
+
 def _model_of(method: str, url: str) -> tuple[ModuleType, str]:
-    path, _, query = url.partition("?")
+    path = url.partition("?")[0]
     for m, rx, api, model in _OPERATIONS:
         if m == method and re.search(rx, path):
-            assert f"api-version={api}" in query, f"{method} {url}: not the api-version akscli's models are for ({api})"
+            _api_of(url, api)
             return (schema.aks_models() if api == AKS_API else schema.fleet_models()), model
     raise AssertionError(f"{method} {url}: a write with a body this test has no model for; add it to _OPERATIONS")
 
 
+def has_model(method: str, url: str) -> bool:
+    """Whether a write with a body to this URL has a published model here (either table)."""
+    path = url.partition("?")[0]
+    return any(m == method and re.search(rx, path) for m, rx, *_ in [*_OPERATIONS, *_BAREMETAL_OPERATIONS])
+
+
+def _baremetal_problems(method: str, url: str, body: dict[str, Any]) -> list[str] | None:
+    path = url.partition("?")[0]
+    for m, rx, api, properties, what in _BAREMETAL_OPERATIONS:
+        if m == method and re.search(rx, path):
+            _api_of(url, api)
+            try:
+                baremetal.check(baremetal.ENVELOPE, body, what)
+                baremetal.check(properties, body.get("properties") or {}, what, "properties")
+            except ArmError as e:
+                return [e.message]
+            return []
+    return None
+
+
 def _problems(request: dict[str, Any]) -> list[str]:
+    body = request.get("body") or {}
+    found = _baremetal_problems(request["method"], request["url"], body)
+    if found is not None:
+        return found
     module, model = _model_of(request["method"], request["url"])
-    return schema.problems(module, model, request.get("body") or {}, strict=True)
+    return schema.problems(module, model, body, strict=True)
 
 
 def _dry_run(*args: str) -> list[dict[str, Any]]:
@@ -156,12 +203,63 @@ def test_every_fleet_write_body_is_in_the_published_api(azure_env: ArmEmulator, 
         assert _read_only(request) == []
 
 
+# The approval's gate must be pending first (pending_gate).
+APPROVE = f"fleet approve up-1 {F}"
+
+
 def test_an_approval_gate_patch_is_in_the_published_api(azure_env: ArmEmulator) -> None:
     from tests.fleet.test_arm_run_dry_run import pending_gate
 
     pending_gate(azure_env, "g1", "up-1")
-    for request in _dry_run("fleet", "approve", "up-1", *A):
+    for request in _dry_run(*shlex.split(APPROVE)):
         assert _problems(request) == []
+
+
+# The edge machine edge-gpu-01 in rg-edge (Purposed), the key id.pub in the working folder; the upgrade
+# of a cluster edge1 that create made, on 1.31.1 (baremetal_world).
+ADMINS = "6f1e4a0b-3c2d-4e5f-8a9b-0c1d2e3f4a5b"
+BM = f"-g rg-edge --edge-machine edge-gpu-01 --ssh-key id.pub --admin-group {ADMINS}"
+WORKSPACE = "/subscriptions/0/resourceGroups/rg-mon/providers/Microsoft.OperationalInsights/workspaces/ws1"
+BAREMETAL_WRITES = {
+    "create": f"baremetal cluster create edge2 {BM}",
+    "create, every flag": f"baremetal cluster create edge2 {BM} -k 1.32.5 --control-plane-ip 10.0.0.5"
+    f" --device-pool pool-1 --custom-location cl-1 --no-azure-rbac --log-analytics-workspace {WORKSPACE}",
+    "upgrade": "baremetal cluster upgrade edge1 -g rg-edge -k 1.31.2 -y",
+}
+
+
+def baremetal_world(emu: ArmEmulator, folder: Path) -> None:
+    """An edge machine and a cluster edge1 on it, on 1.31.1 with 1.31.2 offered; folder holds id.pub."""
+    from tests.baremetal.test_clusters import KEY, create, instance_id
+    from tests.emulators.arm.baremetal import edge_machine
+
+    (folder / "id.pub").write_text(KEY + "\n")
+    edge_machine(emu, "rg-edge", "edge-gpu-01")
+    assert create("edge1", "--kubernetes-version", "1.31.2").exit_code == 0
+    emu.update_resource(instance_id(emu, "edge1"), lambda o: o["properties"].update(kubernetesVersion="1.31.1"))
+
+
+@pytest.mark.parametrize("case", list(BAREMETAL_WRITES))
+def test_every_baremetal_write_body_is_in_the_published_api(
+    azure_env: ArmEmulator, case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    baremetal_world(azure_env, tmp_path)
+    for request in _dry_run(*shlex.split(BAREMETAL_WRITES[case])):
+        assert _problems(request) == []
+
+
+def test_the_baremetal_check_names_a_property_the_spec_lacks() -> None:
+    request = {
+        "method": "PUT",
+        "url": "https://arm/subscriptions/s/resourceGroups/g/providers/Microsoft.Kubernetes/connectedClusters/c"
+        "/providers/Microsoft.HybridContainerService/provisionedClusterInstances/default?api-version=2024-09-01-preview",
+        "body": {"properties": {"bareMetalProfile": {"machineId": "m"}}},
+    }
+    assert _problems(request) == [
+        "The request content was invalid: property 'properties.bareMetalProfile' is not defined for "
+        "ProvisionedCluster in the published API."
+    ]
 
 
 def test_the_check_names_a_property_the_spec_lacks() -> None:
