@@ -300,7 +300,12 @@ def _policy(kube: Kube, found: Installed, ns: str, nodes: GpuNodes) -> Iterator[
                 f"kubectl delete clusterpolicy {other_name} (or move its settings onto {name})",
                 subject="clusterpolicy",
             )
-    state = (policy.get("status") or {}).get("state") or "unknown"
+    state = (policy.get("status") or {}).get("state")
+    if not state:
+        # Before its first reconcile the operator has created no operand yet: judging the
+        # DaemonSets now would report as missing what it is about to create.
+        yield _unreconciled(found, str(name), ns)
+        return
     if state != "ready":
         error = _condition(policy, "Error")
         why = f": {error['message']}" if error.get("status") == "True" and error.get("message") else ""
@@ -332,6 +337,33 @@ def _policy(kube: Kube, found: Installed, ns: str, nodes: GpuNodes) -> Iterator[
             continue
         ds = kube.get("apps/v1", "DaemonSet", ds_name, namespace=ns)
         yield from _daemonsets(kube, component, ds_name, [ds] if ds else [], ns, nodes)
+
+
+def _unreconciled(found: Installed, name: str, ns: str) -> Rule:
+    """A ClusterPolicy with no ``status.state``: the operator has not finished a reconcile of it.
+
+    upstream: NVIDIA/gpu-operator v26.7.0 controllers/clusterpolicy_controller.go Reconcile and
+    updateCRState: the state (and the Ready/Error conditions) is written only when a reconcile ends
+    (ready, notReady, or an error on the way), after it has stepped through every operand state;
+    api/nvidia/v1/clusterpolicy_types.go ClusterPolicyStatus has no observedGeneration, so an empty
+    state is all there is to read. What tells "not yet" from "never" is the operator itself: with
+    a ready operator pod the first pass is under way; with none, nothing will ever write it."""
+    if found.operator_ready:
+        return Rule(
+            "gpu-operator",
+            "warning",
+            f"ClusterPolicy {name} has no state yet: the GPU Operator has not finished its first reconcile of it",
+            f"wait for it (kubectl get clusterpolicy {name} -w shows STATUS); if it stays empty: "
+            f"kubectl -n {ns} logs deploy/gpu-operator",
+            subject="clusterpolicy",
+        )
+    return Rule(
+        "gpu-operator",
+        "error",
+        f"ClusterPolicy {name} has no state: no ready GPU Operator pod reconciles it",
+        f"kubectl -n {ns} describe pods -l app.kubernetes.io/component=gpu-operator",
+        subject="clusterpolicy",
+    )
 
 
 def _condition(obj: dict[str, Any], kind: str) -> Mapping[str, Any]:

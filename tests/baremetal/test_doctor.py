@@ -11,7 +11,7 @@ from akscli.baremetal import doctor
 from tests.cli import invoke
 
 from . import nodes as fx
-from .conftest import add_nodes, helm_gpu_operator, install_gpu_operator
+from .conftest import add_nodes, cluster_policy, helm_gpu_operator, install_gpu_operator
 
 
 def run(kube: Any, **kw: Any) -> doctor.Report:
@@ -182,6 +182,28 @@ def test_a_ready_cluster_policy_whose_operator_sees_no_gpu_node_blocks_where_gpu
         "ClusterPolicy cluster-policy is ready but the GPU Operator sees no GPU node (NoGPUNodes: No GPU node found"
     )
     assert "nfd.enabled=true" in finding.fix
+
+
+def test_a_cluster_policy_the_running_operator_has_not_reconciled_yet_is_pending_not_broken(
+    kube_emulator: Any, kube: Any
+) -> None:
+    """Upstream writes status.state only when a reconcile ends: until then the field is empty."""
+    add_nodes(kube_emulator, fx.healthy_cluster(1))
+    helm_gpu_operator(kube_emulator)  # its pod is ready; no operator simulator runs, so no state
+    kube_emulator.cluster.create(cluster_policy())
+    [finding] = [f for f in run(kube).findings if f.check == "gpu-operator"]
+    assert (finding.severity, finding.message) == (
+        "warning",
+        "ClusterPolicy cluster-policy has no state yet: the GPU Operator has not finished its first reconcile of it",
+    )
+    assert "logs deploy/gpu-operator" in finding.fix
+
+
+def test_a_cluster_policy_with_no_state_and_no_operator_pod_blocks(kube_emulator: Any, kube: Any) -> None:
+    add_nodes(kube_emulator, fx.healthy_cluster(1))
+    kube_emulator.cluster.create(cluster_policy())
+    messages = {(f.severity, f.message) for f in run(kube).findings if f.check == "gpu-operator"}
+    assert ("error", "ClusterPolicy cluster-policy has no state: no ready GPU Operator pod reconciles it") in messages
 
 
 def test_operator_without_a_cluster_policy_blocks(kube_emulator: Any, kube: Any) -> None:

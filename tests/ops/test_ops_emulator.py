@@ -155,6 +155,26 @@ def test_doctor_for_baremetal_checks_the_cluster_policy_state(kube_emulator: Any
     assert result.exit_code == 0, result
 
 
+def test_doctor_waits_out_a_cluster_policy_the_operator_has_not_reconciled_yet(
+    kube_emulator: Any, kubeconfig: Any
+) -> None:
+    namespace(kube_emulator, "gpu-operator")
+    ready_pod(kube_emulator, "gpu-operator", "gpu-operator-0", {"app": "gpu-operator"})
+    kube_emulator.cluster.create(
+        {
+            "apiVersion": "nvidia.com/v1",
+            "kind": "ClusterPolicy",
+            "metadata": {"name": "cluster-policy"},
+            "spec": CLUSTER_POLICY_SPEC,
+        }
+    )
+    result = invoke("doctor", "--for", "baremetal", "-o", "json")
+    assert result.exit_code == 0, result
+    [check] = [c for c in json.loads(result.stdout)["checks"] if c["check"] == "clusterpolicy"]
+    assert (check["status"], check["severity"]) == ("not-ready", "optional")
+    assert check["detail"].startswith("ClusterPolicy cluster-policy has no state yet")
+
+
 def test_doctor_finds_gpu_nodes_by_their_labels(kube_emulator: Any, kubeconfig: Any) -> None:
     gpu_node(kube_emulator, "gpu-0", "a100", "Standard_NC24ads_A100_v4", 1)
     result = invoke("doctor", "--for", "gpu", "-o", "json")
