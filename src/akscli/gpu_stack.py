@@ -49,8 +49,8 @@ OPERAND_DAEMONSETS = (
 CLUSTER_POLICY_CRD = "clusterpolicies.nvidia.com"
 # A ClusterPolicy is "ready" with one of these Ready reasons when the operator found no GPU node:
 # NVIDIA/gpu-operator v26.7.0 internal/conditions/consts.go, set in controllers/clusterpolicy_controller.go
-# Reconcile (no node with an NFD label: NFDLabelsMissing; none with NFD's NVIDIA PCI label,
-# controllers/state_manager.go gpuNodeLabels: NoGPUNodes).
+# Reconcile (no node with an NFD label: NFDLabelsMissing; none labelled nvidia.com/gpu.present=true,
+# which the operator sets from NFD's NVIDIA PCI labels: NoGPUNodes; see _no_gpu_node_fix).
 NO_GPU_NODE_REASONS = ("NFDLabelsMissing", "NoGPUNodes")
 NODE_SAMPLE = 50  # GPU nodes a quick (doctor) look reads
 
@@ -323,10 +323,7 @@ def _policy(kube: Kube, found: Installed, ns: str, nodes: GpuNodes) -> Iterator[
             "warning" if nodes.advertising else "error",
             f"ClusterPolicy {name} is ready but the GPU Operator sees no GPU node ({ready['reason']}{said}), "
             f"so it runs no driver or device plugin on the {nodes.nodes} GPU node(s) akscli sees",
-            "the operator finds GPU nodes by Node Feature Discovery's PCI labels "
-            "(feature.node.kubernetes.io/pci-10de.present=true): check NFD runs on them "
-            f"(kubectl get pods -A -l {NFD_PODS[0]}), or install it with the operator "
-            "(helm upgrade gpu-operator nvidia/gpu-operator -n gpu-operator --reuse-values --set nfd.enabled=true)",
+            _no_gpu_node_fix(str(ready["reason"])),
             subject="clusterpolicy",
         )
     spec = policy.get("spec") or {}
@@ -337,6 +334,28 @@ def _policy(kube: Kube, found: Installed, ns: str, nodes: GpuNodes) -> Iterator[
             continue
         ds = kube.get("apps/v1", "DaemonSet", ds_name, namespace=ns)
         yield from _daemonsets(kube, component, ds_name, [ds] if ds else [], ns, nodes)
+
+
+def _no_gpu_node_fix(reason: str) -> str:
+    """What to do when the operator finds no GPU node, by its reason (upstream: NVIDIA/gpu-operator
+    v26.7.0 controllers/clusterpolicy_controller.go Reconcile: NFDLabelsMissing where no node has
+    any feature.node.kubernetes.io/ label, state_manager.go hasNFDLabels; else NoGPUNodes where no
+    node is labelled nvidia.com/gpu.present=true, which controllers/nodelabeling_controller.go
+    reconcileCommonGPULabel sets from NFD's NVIDIA PCI labels, state_manager.go gpuNodeLabels)."""
+    install = (
+        "install it with the operator (helm upgrade gpu-operator nvidia/gpu-operator -n gpu-operator "
+        "--reuse-values --set nfd.enabled=true)"
+    )
+    if reason == "NFDLabelsMissing":
+        return (
+            "no node has any Node Feature Discovery label (feature.node.kubernetes.io/...), so NFD does not run: "
+            f"{install}, or install NFD (kubectl get pods -A -l {NFD_PODS[0]} shows it)"
+        )
+    return (
+        "the operator labels a node nvidia.com/gpu.present=true only where NFD has labelled it "
+        "feature.node.kubernetes.io/pci-10de.present=true: check NFD runs on the GPU nodes "
+        f"(kubectl get pods -A -l {NFD_PODS[0]} -o wide), or {install}"
+    )
 
 
 def _unreconciled(found: Installed, name: str, ns: str) -> Rule:

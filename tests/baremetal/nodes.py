@@ -41,6 +41,8 @@ def node(
         if gpu_labels and gpus:
             labels.update(
                 {
+                    # NFD's PCI label, from which the GPU Operator sets gpu.present
+                    "feature.node.kubernetes.io/pci-10de.present": "true",
                     "nvidia.com/gpu.present": "true",
                     "nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3",
                     "nvidia.com/gpu.count": str(gpus),
@@ -161,6 +163,7 @@ def mig_mixed_node(
     obj = node(name, pool=pool, size=size, gpus=None, driver="570.148.08")
     labels = obj["metadata"]["labels"]
     labels.update({"nvidia.com/gpu.present": "true", "nvidia.com/mig.strategy": "mixed", "nvidia.com/gpu.count": "8"})
+    labels["feature.node.kubernetes.io/pci-10de.present"] = "true"
     labels.update({"nvidia.com/gpu.product": "NVIDIA-H100-80GB-HBM3", "nvidia.com/gpu.memory": "81559"})
     obj["status"]["capacity"][f"nvidia.com/{profile}"] = "56"
     obj["status"]["allocatable"][f"nvidia.com/{profile}"] = "56"

@@ -206,6 +206,43 @@ def test_a_cluster_policy_with_no_state_and_no_operator_pod_blocks(kube_emulator
     assert ("error", "ClusterPolicy cluster-policy has no state: no ready GPU Operator pod reconciles it") in messages
 
 
+PCI = "feature.node.kubernetes.io/pci-10de.present"
+
+
+def test_the_operator_finds_gpu_nodes_by_nfds_pci_label_and_labels_them_gpu_present(
+    kube_emulator: Any, kube: Any
+) -> None:
+    """As the operator's node labeler: gpu.present follows NFD's PCI label, both ways."""
+    unlabelled, stale = fx.node("aks-gpu-0"), fx.node("aks-gpu-1")
+    del unlabelled["metadata"]["labels"]["nvidia.com/gpu.present"]  # NFD has labelled it, the operator not yet
+    del stale["metadata"]["labels"][PCI]  # labelled by the operator, but NFD no longer sees an NVIDIA GPU
+    add_nodes(kube_emulator, [unlabelled, stale])
+    install_gpu_operator(kube_emulator)
+    present = {
+        n["metadata"]["name"]: n["metadata"]["labels"].get("nvidia.com/gpu.present")
+        for n in kube_emulator.cluster.list("v1", "Node")
+    }
+    assert present == {"aks-gpu-0": "true", "aks-gpu-1": "false"}
+    plugin = kube_emulator.cluster.get("apps/v1", "DaemonSet", "gpu-operator", "nvidia-device-plugin-daemonset")
+    assert plugin["status"]["desiredNumberScheduled"] == 1
+
+
+def test_gpu_nodes_without_any_nfd_label_are_reported_as_the_operator_reports_them(
+    kube_emulator: Any, kube: Any
+) -> None:
+    """No feature.node.kubernetes.io/ label on any node: the operator says NFDLabelsMissing."""
+    gpu = fx.node("aks-gpu-0", rdma_capable=None, rdma_available=None)
+    del gpu["metadata"]["labels"][PCI]
+    add_nodes(kube_emulator, [fx.cpu_node("aks-system-0"), gpu])
+    install_gpu_operator(kube_emulator)
+    [finding] = [f for f in run(kube).findings if "sees no GPU node" in f.message]
+    assert finding.message.startswith(
+        "ClusterPolicy cluster-policy is ready but the GPU Operator sees no GPU node "
+        "(NFDLabelsMissing: No NFD labels found)"
+    )
+    assert "so NFD does not run" in finding.fix and "nfd.enabled=true" in finding.fix
+
+
 def test_operator_without_a_cluster_policy_blocks(kube_emulator: Any, kube: Any) -> None:
     add_nodes(kube_emulator, fx.healthy_cluster(1))
     helm_gpu_operator(kube_emulator)

@@ -277,6 +277,9 @@ def _gpu_flavour(
         labels.update(
             {
                 "accelerator": "nvidia",
+                # NFD's PCI label, from which the GPU Operator sets gpu.present (NVIDIA/gpu-operator
+                # controllers/nodelabeling_controller.go reconcileCommonGPULabel)
+                "feature.node.kubernetes.io/pci-10de.present": "true",
                 "nvidia.com/gpu.present": "true",
                 "nvidia.com/gpu.product": product,
                 "nvidia.com/gpu.count": str(units.get("nvidia.com/gpu", size.gpus)),

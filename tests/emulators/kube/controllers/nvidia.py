@@ -1,6 +1,7 @@
 """NVIDIA GPU Operator and GPU-workload simulators for the Kubernetes emulator.
 
-* ``ClusterPolicyController`` (nvidia.com/v1 ClusterPolicy): creates the operand DaemonSets
+* ``ClusterPolicyController`` (nvidia.com/v1 ClusterPolicy): labels GPU nodes
+  ``nvidia.com/gpu.present`` from NFD's PCI labels as the operator does, then creates the operand DaemonSets
   (driver when enabled, container toolkit, device plugin) in ``gpu-operator`` with status
   counted from the GPU nodes, one pod per GPU node, and sets ``status.state``. The driver
   DaemonSet is named as NVIDIA/gpu-operator names it: ``nvidia-driver-daemonset``
@@ -42,6 +43,16 @@ OPERANDS = (
 # is named for its assets folder, the names the not-ready condition message lists.
 STATE_NAMES = {"driver": "state-driver", "toolkit": "state-container-toolkit", "devicePlugin": "state-device-plugin"}
 FAILURES = (None, "device-plugin-crash", "probe-no-driver", "nccl-slow")
+# upstream: NVIDIA/gpu-operator v26.7.0 controllers/state_manager.go: gpuNodeLabels (NFD's NVIDIA PCI
+# labels, any one with value "true" makes a GPU node), commonGPULabelKey/Value (the label the operator
+# sets from them), nfdLabelPrefix (hasNFDLabels: any node with a label under it means NFD runs).
+NFD_GPU_LABELS = {
+    "feature.node.kubernetes.io/pci-10de.present": "true",
+    "feature.node.kubernetes.io/pci-0302_10de.present": "true",
+    "feature.node.kubernetes.io/pci-0300_10de.present": "true",
+}
+GPU_PRESENT = "nvidia.com/gpu.present"
+NFD_LABEL_PREFIX = "feature.node.kubernetes.io/"
 INDEX = "batch.kubernetes.io/job-completion-index"
 # upstream: NVIDIA/gpu-operator v26.7.0 assets/state-*/0500_daemonset.yaml: the operands' own
 # toleration, replaced by ClusterPolicy spec.daemonsets.tolerations when that list is not empty
@@ -125,6 +136,7 @@ class ClusterPolicyController(Controller):
             return
         if cluster.get("v1", "Namespace", None, NAMESPACE) is None:
             cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}})
+        has_nfd_labels = label_gpu_nodes(cluster)
         sel = ",".join(f"{k}={v}" for k, v in self.node_selector.items())
         template_spec = {
             "nodeSelector": dict(self.node_selector),
@@ -133,10 +145,9 @@ class ClusterPolicyController(Controller):
         # The GPU nodes the operand DaemonSets run on: a GPU node whose taint they do not tolerate
         # (AKS's sku=gpu) gets no operand, and the DaemonSet does not count it; isDaemonSetReady
         # (controllers/object_controls.go) calls a DaemonSet of 0 desired pods ready.
+        gpu_nodes = cluster.list("v1", "Node", label_selector=sel)
         nodes = sorted(
-            n["metadata"]["name"]
-            for n in cluster.list("v1", "Node", label_selector=sel)
-            if should_run_daemon_pod(daemon_pod_spec(template_spec), n)
+            n["metadata"]["name"] for n in gpu_nodes if should_run_daemon_pod(daemon_pod_spec(template_spec), n)
         )
         not_ready: list[str] = []
         for component, default_name in OPERANDS:
@@ -207,21 +218,47 @@ class ClusterPolicyController(Controller):
             {
                 "state": "notReady" if not_ready else "ready",
                 "namespace": NAMESPACE,
-                "conditions": policy_conditions(not_ready, has_gpu_nodes=bool(nodes)),
+                "conditions": policy_conditions(
+                    not_ready, has_gpu_nodes=bool(gpu_nodes), has_nfd_labels=has_nfd_labels
+                ),
             },
         )
 
 
-def policy_conditions(not_ready: list[str], *, has_gpu_nodes: bool) -> list[dict[str, str]]:
+def label_gpu_nodes(cluster: Any) -> bool:
+    """What the operator's node labeler does before a ClusterPolicy reconcile counts GPU nodes, and
+    whether any node carries an NFD label at all.
+
+    upstream: NVIDIA/gpu-operator v26.7.0 controllers/nodelabeling_controller.go
+    reconcileCommonGPULabel: a node with one of NFD's NVIDIA PCI labels (state_manager.go
+    hasGPULabels) gets ``nvidia.com/gpu.present=true``; a node labelled so that has none any more gets
+    ``false``. controllers/state_manager.go discoverGPUNodes then counts the ``true`` ones and
+    hasNFDLabels looks for any ``feature.node.kubernetes.io/`` label. Without NFD no node is labelled,
+    so the operator finds no GPU node however many GPUs the nodes have.
+    """
+    has_nfd = False
+    for node in cluster.list("v1", "Node"):
+        labels = node["metadata"].get("labels") or {}
+        has_nfd = has_nfd or any(k.startswith(NFD_LABEL_PREFIX) for k in labels)
+        pci = any(labels.get(k) == v for k, v in NFD_GPU_LABELS.items())
+        present = labels.get(GPU_PRESENT) == "true"
+        if pci != present:
+            value = "true" if pci else "false"
+            cluster.patch("v1", "Node", None, node["metadata"]["name"], {"metadata": {"labels": {GPU_PRESENT: value}}})
+    return has_nfd
+
+
+def policy_conditions(
+    not_ready: list[str], *, has_gpu_nodes: bool, has_nfd_labels: bool = True
+) -> list[dict[str, str]]:
     """The Ready and Error conditions the operator writes at the end of a reconcile.
 
     upstream: NVIDIA/gpu-operator v26.7.0 controllers/clusterpolicy_controller.go Reconcile and
     clusterPolicyNotReadyMessage (the message), internal/conditions/clusterpolicy.go updateConditions
     (Ready and Error always set as a pair), internal/conditions/consts.go (the reasons). A cluster
-    where the operator finds no GPU node is still ``ready``, with reason NoGPUNodes; it finds GPU
-    nodes by the NFD labels and marks them ``nvidia.com/gpu.present=true``, the label this
-    simulator selects on (controllers/state_manager.go gpuNodeLabels,
-    controllers/nodelabeling_controller.go labelGPUNodes).
+    where the operator finds no GPU node is still ``ready``, with reason NoGPUNodes, or
+    NFDLabelsMissing ("No NFD labels found") where no node has any NFD label, which Reconcile checks
+    first (:func:`label_gpu_nodes` says which).
     """
     # metav1.Condition's message has no omitempty: an empty one is written as "".
     at = {"lastTransitionTime": "2026-11-26T15:00:00Z"}  # kept while the status is unchanged (meta.SetStatusCondition)
@@ -231,11 +268,12 @@ def policy_conditions(not_ready: list[str], *, has_gpu_nodes: bool) -> list[dict
             {"type": "Ready", "status": "False", "reason": "Error", "message": "", **at},
             {"type": "Error", "status": "True", "reason": "OperandNotReady", "message": message, **at},
         ]
-    reason, message = (
-        ("Reconciled", "ClusterPolicy is ready as all resources have been successfully reconciled")
-        if has_gpu_nodes
-        else ("NoGPUNodes", "No GPU node found, watching for new nodes to join the cluster.")
-    )
+    if not has_nfd_labels:
+        reason, message = "NFDLabelsMissing", "No NFD labels found"
+    elif has_gpu_nodes:
+        reason, message = "Reconciled", "ClusterPolicy is ready as all resources have been successfully reconciled"
+    else:
+        reason, message = "NoGPUNodes", "No GPU node found, watching for new nodes to join the cluster."
     return [
         {"type": "Ready", "status": "True", "reason": reason, "message": message, **at},
         {"type": "Error", "status": "False", "reason": "Ready", "message": "", **at},
