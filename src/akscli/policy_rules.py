@@ -39,6 +39,10 @@ PSS_PRIVILEGED = (
     "privileged containers (95edb821-ddaf-4404-9732-666045e056b4)"
 )
 API_SERVER_INTEGER = "Kubernetes API server validation: an extended resource quantity must be an integer"
+API_SERVER_NO_OVERCOMMIT = (
+    "Kubernetes API server validation: a resource that cannot be overcommitted (extended resources, hugepages) "
+    "needs a limit, and a request equal to it"
+)
 AZURE_POLICY_INTERNAL_LB = (
     "Azure Policy: Kubernetes clusters should use internal load balancers (3fc4dc25-5baf-40d8-9b05-7fe74c1bc64e)"
 )
@@ -89,6 +93,14 @@ RULES: dict[str, Rule] = {
             "GPU requests must be whole numbers",
             "request a whole number of GPUs, e.g. nvidia.com/gpu: 1",
             API_SERVER_INTEGER,
+        ),
+        Rule(
+            "extended-resource-limit",
+            "error",
+            "extended resources (GPUs, RDMA devices) must be limited, and a request must equal its limit",
+            "set the amount under resources.limits only (the API server copies it to the request), "
+            "e.g. limits: {nvidia.com/gpu: 1}",
+            API_SERVER_NO_OVERCOMMIT,
         ),
         Rule(
             "privileged-pod",
@@ -271,6 +283,43 @@ def _check_gpu(
             )
 
 
+def _overcommit_allowed(name: str) -> bool:
+    """upstream: kubernetes/kubernetes pkg/apis/core/helper/helpers.go IsOvercommitAllowed: native
+    resources (no domain, or *kubernetes.io/) other than hugepages-*; never an extended resource."""
+    return ("/" not in name or "kubernetes.io/" in name) and not name.startswith("hugepages-")
+
+
+def _check_request_limit(
+    obj: Mapping[str, Any], _all: Sequence[Mapping[str, Any]], _config: PolicyConfig
+) -> Iterator[tuple[str, str]]:
+    """The API server's rule for resources it cannot overcommit, in its words (upstream:
+    kubernetes/kubernetes 000f260 pkg/apis/core/validation/validation.go validateResourceRequirements:
+    "Limit must be set for non overcommitable resources", "must be equal to NAME limit of LIMIT").
+    A limit alone passes: the API server defaults the request from it (pkg/apis/core/v1/defaults.go)."""
+    for where, template in pod_templates(obj):
+        for container in _containers(template):
+            resources = container.get("resources") or {}
+            requests, limits = resources.get("requests") or {}, resources.get("limits") or {}
+            label = f"{where}container {container.get('name')!r}"
+            for name, value in requests.items():
+                if _overcommit_allowed(str(name)):
+                    continue
+                if name not in limits:
+                    yield (
+                        "extended-resource-limit",
+                        f"{label} requests {name}: {value} with no limit: Limit must be set for non "
+                        "overcommitable resources (the API server refuses it)",
+                    )
+                    continue
+                asked, limit = _quantity(value), _quantity(limits[name])
+                if asked is not None and limit is not None and asked != limit:
+                    yield (
+                        "extended-resource-limit",
+                        f"{label} requests {name}: {value} must be equal to {name} limit of {limits[name]} "
+                        "(the API server refuses any other request)",
+                    )
+
+
 def _namespace(obj: Mapping[str, Any], config: PolicyConfig) -> str | None:
     return (obj.get("metadata") or {}).get("namespace") or config.default_namespace
 
@@ -423,6 +472,7 @@ CHECKS: tuple[Check, ...] = (
     _check_resources,
     _check_images,
     _check_gpu,
+    _check_request_limit,
     _check_privileged,
     _check_load_balancer,
     _check_pdb,

@@ -119,3 +119,43 @@ def test_a_valid_object_passes_without_warnings(kube_emulator: KubeEmulator) -> 
     r = raw(kube_emulator, "POST", DEPLOYMENTS + "?fieldValidation=Strict", deployment("web"))
     assert r.status == 201
     assert r.headers.get_all("Warning") is None
+
+
+# upstream: kubernetes/kubernetes 000f260 pkg/apis/core/validation/validation.go validateResourceRequirements
+PODS = "/api/v1/namespaces/default/pods"
+
+
+def gpu_pod(requests: dict[str, str], limits: dict[str, str]) -> dict[str, Any]:
+    container = {"name": "c", "image": "busybox:1.36", "resources": {"requests": requests, "limits": limits}}
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"}, "spec": {"containers": [container]}}
+
+
+def test_an_extended_resource_request_other_than_its_limit_is_refused_as_the_api_server_refuses_it(
+    kube_emulator: KubeEmulator,
+) -> None:
+    r = raw(kube_emulator, "POST", PODS, gpu_pod({"nvidia.com/gpu": "1"}, {"nvidia.com/gpu": "2"}))
+    assert r.status == 422
+    assert r.json()["message"] == (
+        'Pod "p" is invalid: spec.containers[0].resources.requests: Invalid value: "1": '
+        "must be equal to nvidia.com/gpu limit of 2"
+    )
+
+
+def test_an_extended_resource_request_without_a_limit_is_refused_in_a_pod_template_too(
+    kube_emulator: KubeEmulator,
+) -> None:
+    d = deployment("web")
+    d["spec"]["template"]["spec"]["containers"][0]["resources"] = {"requests": {"nvidia.com/gpu": "1"}}
+    r = raw(kube_emulator, "POST", DEPLOYMENTS, d)
+    assert r.status == 422
+    assert r.json()["message"] == (
+        'Deployment.apps "web" is invalid: spec.template.spec.containers[0].resources.limits: '
+        "Required value: Limit must be set for non overcommitable resources"
+    )
+
+
+def test_an_extended_resource_limit_alone_and_a_cpu_request_below_its_limit_are_accepted(
+    kube_emulator: KubeEmulator,
+) -> None:
+    pod = gpu_pod({"cpu": "1"}, {"cpu": "2", "nvidia.com/gpu": "1"})
+    assert raw(kube_emulator, "POST", PODS, pod).status == 201

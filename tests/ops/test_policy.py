@@ -138,6 +138,30 @@ def test_fractional_gpu_request_is_an_error(amount: str) -> None:
     assert "gpu-fractional" in rules_found([obj])
 
 
+def test_a_gpu_request_other_than_its_limit_is_an_error_in_the_api_servers_words() -> None:
+    """validation.go validateResourceRequirements: "must be equal to nvidia.com/gpu limit of 2"."""
+    obj = deployment()
+    container_of(obj)["resources"]["limits"]["nvidia.com/gpu"] = "2"
+    [finding] = policy.evaluate([obj], policy.PolicyConfig())
+    assert (finding.rule, finding.severity) == ("extended-resource-limit", "error")
+    assert "requests nvidia.com/gpu: 1 must be equal to nvidia.com/gpu limit of 2" in finding.message
+
+
+def test_an_extended_resource_request_without_a_limit_is_an_error() -> None:
+    obj = deployment()
+    container_of(obj)["resources"]["requests"]["rdma/rdma_shared_device_a"] = "1"
+    [finding] = policy.evaluate([obj], policy.PolicyConfig())
+    assert finding.rule == "extended-resource-limit"
+    assert "Limit must be set for non overcommitable resources" in finding.message
+
+
+def test_an_extended_resource_limit_alone_and_cpu_below_its_limit_pass() -> None:
+    obj = deployment()
+    del container_of(obj)["resources"]["requests"]["nvidia.com/gpu"]
+    container_of(obj)["resources"]["limits"]["cpu"] = "8"  # cpu may be overcommitted
+    assert rules_found([obj]) == set()
+
+
 def test_privileged_container_outside_gpu_operator_namespace_is_an_error() -> None:
     obj = deployment()
     container_of(obj)["securityContext"] = {"privileged": True}
@@ -172,6 +196,7 @@ def test_policy_rules_names_the_upstream_policy_each_rule_enforces() -> None:
     assert upstream["privileged-pod"].startswith("Pod Security Standards baseline, check privileged")
     assert "Kubernetes clusters should use internal load balancers" in upstream["service-load-balancer"]
     assert upstream["gpu-fractional"].startswith("Kubernetes API server validation")
+    assert upstream["extended-resource-limit"].startswith("Kubernetes API server validation")
     assert upstream["pdb-missing"] is None  # akscli's own
 
 

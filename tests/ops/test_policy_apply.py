@@ -184,3 +184,14 @@ def test_an_unknown_allow_rule_is_a_usage_error_in_both(tmp_path: Path) -> None:
     assert (check.exit_code, apply.exit_code) == (2, 2)
     assert "unknown policy rule 'image-latst'" in check.stderr
     assert "unknown policy rule 'image-latst'" in apply.stderr
+
+
+def test_a_gpu_request_the_api_server_would_refuse_is_refused_before_anything_is_sent(
+    kubeconfig: Path, kube_emulator: Any, tmp_path: Path
+) -> None:
+    obj = web(f"nginx:1.27.3@sha256:{'a' * 64}")
+    obj["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"]["nvidia.com/gpu"] = "1"
+    result = invoke("apply", "-f", manifest(tmp_path, obj))
+    assert result.exit_code == 9, result
+    assert "[extended-resource-limit] Deployment default/web" in result.stderr
+    assert [r for r in kube_emulator.requests() if r.method != "GET"] == []

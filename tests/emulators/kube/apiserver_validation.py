@@ -335,6 +335,9 @@ class ValidationMixin:
                     )
                 )
         elif rt.kind in ("Deployment", "StatefulSet", "ReplicaSet", "DaemonSet", "Job") and isinstance(spec, dict):
+            template_spec = (spec.get("template") or {}).get("spec")
+            if isinstance(template_spec, dict):
+                causes.extend(_resource_causes("spec.template.spec", template_spec))
             if rt.kind != "Job":
                 sel = spec.get("selector")
                 if not isinstance(sel, dict) or not (sel.get("matchLabels") or sel.get("matchExpressions")):
@@ -357,6 +360,7 @@ class ValidationMixin:
             for i, c in enumerate(spec.get("containers") or []):
                 if not isinstance(c, dict) or not c.get("image"):
                     causes.append(("FieldValueRequired", f"spec.containers[{i}].image", "Required value"))
+            causes.extend(_resource_causes("spec", spec))
         elif rt.kind == "ConfigMap":
             for k in obj.get("data") or {}:
                 if not re.match(r"^[-._a-zA-Z0-9]+$", str(k)):
@@ -374,3 +378,49 @@ class ValidationMixin:
         if subresource == "status":
             return True
         return False if rt.status else None
+
+
+def _overcommit_allowed(name: str) -> bool:
+    """upstream: kubernetes/kubernetes pkg/apis/core/helper/helpers.go IsOvercommitAllowed: a native
+    resource (no domain, or *kubernetes.io/) that is not hugepages-*; extended resources never are."""
+    native = "/" not in name or "kubernetes.io/" in name
+    return native and not name.startswith("hugepages-")
+
+
+def _resource_causes(path: str, pod_spec: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The request/limit rule for resources that cannot be overcommitted, per container.
+
+    upstream: kubernetes/kubernetes 000f260 pkg/apis/core/validation/validation.go
+    validateResourceRequirements: a request of such a resource needs a limit (field.Required on
+    .limits) and must equal it (field.Invalid on .requests, the request's canonical string). The
+    API server defaults a missing request from the limit first (pkg/apis/core/v1/defaults.go
+    SetDefaults_Pod), so a limit alone passes.
+    """
+    from tests.emulators.kube.controllers.scheduling import quantity
+
+    causes: list[tuple[str, str, str]] = []
+    for key in ("initContainers", "containers"):
+        for i, c in enumerate(pod_spec.get(key) or []):
+            res = (c.get("resources") if isinstance(c, dict) else None) or {}
+            requests, limits = res.get("requests") or {}, res.get("limits") or {}
+            at = f"{path}.{key}[{i}].resources"
+            for name, value in requests.items():
+                if _overcommit_allowed(str(name)):
+                    continue
+                if name not in limits:
+                    causes.append(
+                        (
+                            "FieldValueRequired",
+                            f"{at}.limits",
+                            "Required value: Limit must be set for non overcommitable resources",
+                        )
+                    )
+                elif quantity(value) != quantity(limits[name]):
+                    causes.append(
+                        (
+                            "FieldValueInvalid",
+                            f"{at}.requests",
+                            f"Invalid value: {json.dumps(str(value))}: must be equal to {name} limit of {limits[name]}",
+                        )
+                    )
+    return causes
