@@ -188,6 +188,35 @@ def _check(kube: Kube, comp: Component) -> Iterator[Check]:
         yield Check("nodes", status, detail, present=status != MISSING)
     if comp.gpu_stack:
         yield from _gpu_stack(kube)
+    if comp.nap:
+        yield from _nap(kube)
+
+
+def _nap(kube: Kube) -> Iterator[Check]:
+    """Node auto-provisioning: whether its NodePools are Ready (akscli.nap_health, upstream cited there)."""
+    from akscli import nap_health
+
+    if not nap_health.enabled(kube):
+        yield Check("nodepools", OK, f"node auto-provisioning is not enabled (no {nap_health.CRD} CRD)")
+        return
+    pools = nap_health.pools(kube)
+    if not pools:
+        yield Check(
+            "nodepools",
+            MISSING,
+            "node auto-provisioning is enabled but no NodePool exists: it makes no node",
+            # upstream: MicrosoftDocs/azure-aks-docs fb060ab articles/aks/node-auto-provisioning-node-pools.md:
+            # NAP creates a default NodePool, none with --node-provisioning-default-pools None.
+            "create one: akscli nodepool add NAME --auto-provision (see --help)",
+            present=True,
+        )
+        return
+    for pool in pools:
+        if not pool.ok:
+            fix = f"kubectl describe nodepool {pool.name} (NodeClassReady follows its AKSNodeClass)"
+            yield Check(f"nodepool {pool.name}", NOT_READY, pool.describe(), fix, present=True)
+    if all(p.ok for p in pools):
+        yield Check("nodepools", OK, f"{len(pools)} NodePool(s) Ready", present=True)
 
 
 def _gpu_stack(kube: Kube) -> Iterator[Check]:

@@ -21,6 +21,7 @@ class Component:
     apiservices: tuple[str, ...] = ()  # aggregated APIs that must be Available
     gpu_nodes: bool = False  # at least one node advertises GPUs
     gpu_stack: bool = False  # the GPU driver stack rules (akscli.gpu_stack)
+    nap: bool = False  # node auto-provisioning's NodePools (akscli.nap_health)
     fix: str = ""
     note: str = ""  # what is lost without it, for optional components
 
@@ -95,6 +96,15 @@ def components() -> list[Component]:
             gpu_nodes=True,
             fix="add a GPU node pool: akscli nodepool add gpu --cluster CLUSTER -g GROUP --gpu a100",
             note="nothing can be scheduled on GPUs",
+        ),
+        Component(
+            "nap",
+            "Node auto-provisioning (Karpenter NodePools)",
+            ("gpu", "model", "ray"),
+            False,
+            nap=True,
+            fix="kubectl describe nodepool NAME shows the failing condition",
+            note="GPU pods on NodePools wait for nodes NAP cannot make",
         ),
         Component(
             "keda",

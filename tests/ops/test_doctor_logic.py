@@ -137,7 +137,7 @@ def test_crd_without_the_needed_version_asks_for_an_upgrade() -> None:
 
 def test_for_scopes_the_checks_to_the_named_groups() -> None:
     components = {r.component for r in doctor.run(FakeReader(), ("ray",))}
-    assert components == {"kuberay", "gpu-nodes"}
+    assert components == {"kuberay", "gpu-nodes", "nap"}
 
 
 def test_parse_groups_accepts_commas_and_repeats() -> None:
