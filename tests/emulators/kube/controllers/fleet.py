@@ -143,11 +143,15 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, Controller):
                 self.evict(cluster, obj)
 
     def on_delete(self, cluster: Any, obj: dict[str, Any]) -> None:
-        if obj.get("kind") in ("ClusterResourcePlacement", "ResourcePlacement"):
-            with self._lock:
+        with self._lock:
+            if obj.get("kind") in ("ClusterResourcePlacement", "ResourcePlacement"):
                 self.placement_deleted(cluster, obj)
+            elif obj.get("kind") == "MemberCluster":
+                # A member that left: its bindings dangle and are unscheduled (fleet_bindings).
+                self.replace_all(cluster)
 
     def replace_all(self, cluster: Any) -> None:
+        fleet_bindings.release_all(cluster)
         for crp in cluster.list(P1, "ClusterResourcePlacement"):
             self.place(cluster, crp)
         for rp in cluster.list(P1, "ResourcePlacement"):
@@ -305,6 +309,7 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, Controller):
         selected = self.selected_objects(cluster, resources)
         latest = None if external else fleet_snapshots.get_or_create(cluster, placement, selected)
         rolled = self.rolled.get(key, {})
+        held = fleet_bindings.held_for_cleanup(cluster, placement, decisions.picked)
         statuses: list[dict[str, Any]] = []
         for name in decisions.picked:
             member = members[name]
@@ -314,7 +319,7 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, Controller):
                     placement,
                     member,
                     resources,
-                    rolled=not external or name in updated,
+                    rolled=(not external or name in updated) and name not in held,
                     generation=generation,
                     index=latest if latest is not None else rolled.get(name, "0"),
                 )
@@ -326,7 +331,7 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, Controller):
                 {"clusterName": name, "conditions": [_cond("Scheduled", False, "ScheduleFailed", reason, generation)]}
             )
         picked = dict(zip(decisions.picked, statuses, strict=False))
-        bound = {name: self.is_bound(placement, name) for name in picked}
+        bound = {name: self.is_bound(placement, name) and name not in held for name in picked}
         fleet_bindings.sync(cluster, placement, picked, self.policy_snapshot(placement), bound)
         prefix = placement["kind"]
         conditions = [_cond(prefix + "Scheduled", decisions.fulfilled, decisions.reason, decisions.message, generation)]

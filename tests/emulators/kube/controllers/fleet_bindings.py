@@ -40,9 +40,31 @@ upstream: kubefleet-dev/kubefleet e160c1cd (paths relative to it):
   Scheduled (pkg/controllers/placement/placement_status.go setResourcePlacementStatusBasedOnBinding
   copies them from the binding).
 
-Not modelled: the rollout controller's maxUnavailable pacing of those deletions (done at once),
-the work generator's finalizer (kubernetes-fleet.io/work-cleanup) on a bound binding, cluster
-scores in the decision, dangling bindings of a member that left the fleet.
+* The work generator's finalizer kubernetes-fleet.io/work-cleanup (apis/placement/v1beta1/commons.go
+  WorkFinalizer; pkg/controllers/workgenerator/controller.go): added to a Bound or Unscheduled
+  binding whose member exists (ensureFinalizer); on a binding being deleted handleDelete deletes
+  its Works and removes the finalizer only once none is left, so the binding stays "deleting"
+  while the member removes what was placed. The simulator has no Works: they go at once, except
+  on a member annotated ``fleet.emulator/fail: cleanup`` (its work applier never confirms), until
+  that member leaves the fleet (pkg/controllers/membercluster/v1beta1/membercluster_controller.go
+  garbageCollectWork strips the Works' finalizers).
+* The rollout controller (pkg/controllers/rollout/controller.go) paces the deletion of Unscheduled
+  bindings: determineBindingsToUpdate deletes at most calculateMaxToRemove of them, (ready bindings
+  - ready bindings being deleted) - (target - maxUnavailable), maxUnavailable defaulting to 25%
+  (pkg/utils/defaulter/clusterresourceplacement.go) and scaled up against the target (PickAll: the
+  Scheduled and Bound bindings; PickN: numberOfClusters; PickFixed: the cluster names). A binding is
+  ready when its Available (or DiffReported) condition is True (isBindingReady). A member with a
+  deleting binding and a live one makes the controller wait (waitForResourcesToCleanUp): nothing is
+  bound or deleted until the deleting binding is gone.
+* Dangling bindings: the scheduler marks the Scheduled or Bound binding of a member that left the
+  fleet Unscheduled (frameworkutils.go classifyBindings "dangling", framework.go
+  markUnscheduledForAndUpdate); here the member is no longer picked, which comes to the same.
+* A member can have a deleting binding and a new one at once: the scheduler ignores deleting
+  bindings (classifyBindings) and creates a new binding for a member picked again. Bindings are
+  therefore read live (``bindings_of``, by member) or all (``all_bindings``).
+
+Not modelled: the rollout controller's pacing of binding and updating (everything is bound at
+once), unavailablePeriodSeconds, cluster scores in the decision.
 """
 
 from __future__ import annotations
@@ -51,11 +73,16 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from tests.emulators.kube.controllers.finalizers import remove_finalizer
+from tests.emulators.kube.controllers.finalizers import add_finalizer, remove_finalizer
 from tests.emulators.kube.controllers.fleet_snapshots import GROUP, placement_crd
 
 PARENT = "kubernetes-fleet.io/parent-CRP"
 SCHEDULER_FINALIZER = "kubernetes-fleet.io/scheduler-crb-cleanup"
+WORK_FINALIZER = "kubernetes-fleet.io/work-cleanup"
+# fleet.FAIL_ANNOTATION: a member whose work applier never confirms that the Works are gone.
+FAIL_ANNOTATION = "fleet.emulator/fail"
+C1 = "cluster.kubernetes-fleet.io/v1"
+DEFAULT_MAX_UNAVAILABLE = "25%"
 PREVIOUS_STATE = "kubernetes-fleet.io/previous-binding-state"
 _DNS_LABEL = 63
 _SUFFIX = 8
@@ -93,12 +120,22 @@ def binding_name(placement: str, cluster: str) -> str:
     return f"{placement[:per_segment]}-{cluster[: per_segment + 1]}-{secrets.token_hex(_SUFFIX // 2)}"
 
 
-def bindings_of(cluster: Any, placement: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
-    """The placement's bindings by target cluster."""
+def all_bindings(cluster: Any, placement: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Every binding of the placement, deleting ones included (ListBindingsFromKey), by name."""
     api_version, kind = kind_of(placement)
     meta = placement["metadata"]
     found = cluster.list(api_version, kind, meta.get("namespace"), f"{PARENT}={meta['name']}")
-    return {str(b["spec"]["targetCluster"]): b for b in found}
+    return sorted(found, key=lambda b: str(b["metadata"]["name"]))
+
+
+def deleting(binding: Mapping[str, Any]) -> bool:
+    return bool((binding.get("metadata") or {}).get("deletionTimestamp"))
+
+
+def bindings_of(cluster: Any, placement: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """The placement's live bindings (not being deleted) by target cluster: the scheduler's view
+    (classifyBindings sets deleting ones apart), at most one per member."""
+    return {str(b["spec"]["targetCluster"]): b for b in all_bindings(cluster, placement) if not deleting(b)}
 
 
 def sync(
@@ -111,11 +148,12 @@ def sync(
     """Make the placement's bindings those of ``picked`` (member -> its per-cluster status entry):
     created for a new pick, Bound where ``bound`` says so (to the snapshot the entry observes),
     their conditions the entry's; a member no longer picked has its binding marked Unscheduled,
-    and deleted under a rolling update (module docstring)."""
+    and deleted under a rolling update as the rollout controller paces it (module docstring)."""
     api_version, kind = kind_of(placement)
     meta = placement["metadata"]
     namespace, name = meta.get("namespace"), str(meta["name"])
     existing = bindings_of(cluster, placement)
+    ready = 0
     for member, entry in picked.items():
         spec = {
             "state": "Bound" if bound.get(member) else "Scheduled",
@@ -148,14 +186,88 @@ def sync(
             if _previous_state(binding) is not None:
                 patch["metadata"] = {"annotations": {PREVIOUS_STATE: None}}
             binding = cluster.patch(api_version, kind, namespace, binding["metadata"]["name"], patch)
+        if bound.get(member):
+            _ensure_work_finalizer(cluster, binding)
+            ready += _ready(conditions)
         if (binding.get("status") or {}).get("conditions") != conditions:
             cluster.patch_status(api_version, kind, namespace, binding["metadata"]["name"], {"conditions": conditions})
-    external = ((placement.get("spec") or {}).get("strategy") or {}).get("type") == "External"
-    for gone in existing.values():
-        if gone["spec"].get("state") != "Unscheduled":
-            gone = _unschedule(cluster, gone)
-        if not external:
-            delete(cluster, gone)  # the rollout controller
+    gone = []
+    for binding in existing.values():
+        if binding["spec"].get("state") != "Unscheduled":
+            binding = _unschedule(cluster, binding)
+        _ensure_work_finalizer(cluster, binding)
+        gone.append(binding)
+    if _external(placement) or _rollout_waits(cluster, placement):
+        return
+    # The rollout controller: at most calculateMaxToRemove deletions, the bindings in name order.
+    ready += sum(_ready((b.get("status") or {}).get("conditions") or []) for b in gone)
+    targeted = len(picked) + sum(
+        1 for b in all_bindings(cluster, placement) if deleting(b) and b["spec"].get("state") == "Bound"
+    )
+    for binding in gone[: max(0, max_to_remove(placement, ready, targeted))]:
+        delete(cluster, binding)
+
+
+def _external(placement: Mapping[str, Any]) -> bool:
+    return ((placement.get("spec") or {}).get("strategy") or {}).get("type") == "External"
+
+
+def _ready(conditions: list[dict[str, Any]]) -> int:
+    """isBindingReady (rollout/controller.go): DiffReported or Available True; 1 if so, else 0."""
+    found = {c.get("type"): c.get("status") for c in conditions}
+    return int(found.get("DiffReported") == "True" or found.get("Available") == "True")
+
+
+def _scaled(value: Any, total: int) -> int:
+    """intstr.GetScaledValueFromIntOrPercent with roundUp=true."""
+    text = str(value)
+    if text.endswith("%"):
+        return -(-total * int(text[:-1]) // 100)
+    return int(text)
+
+
+def max_to_remove(placement: Mapping[str, Any], ready: int, targeted: int) -> int:
+    """calculateMaxToRemove (rollout/controller.go): the live ready bindings (readyBindings less
+    canBeUnavailableBindings, the ready ones being deleted) less the fewest that must stay
+    available, target - maxUnavailable; the target by calculateRealTarget."""
+    spec = placement.get("spec") or {}
+    policy = spec.get("policy") or {}
+    placement_type = policy.get("placementType", "PickAll")
+    if placement_type == "PickN":
+        target = int(policy.get("numberOfClusters") or 0)
+    elif placement_type == "PickFixed":
+        target = len(policy.get("clusterNames") or [])
+    else:
+        target = targeted
+    rolling = (spec.get("strategy") or {}).get("rollingUpdate") or {}
+    max_unavailable = _scaled(rolling.get("maxUnavailable", DEFAULT_MAX_UNAVAILABLE), target)
+    return ready - (target - max_unavailable)
+
+
+def _rollout_waits(cluster: Any, placement: Mapping[str, Any]) -> bool:
+    """waitForResourcesToCleanUp: some member has a deleting binding and a live one."""
+    everything = all_bindings(cluster, placement)
+    going = {b["spec"]["targetCluster"] for b in everything if deleting(b)}
+    return any(b["spec"]["targetCluster"] in going for b in everything if not deleting(b))
+
+
+def held_for_cleanup(cluster: Any, placement: Mapping[str, Any], picked: list[str]) -> set[str]:
+    """The picked members of a rolling placement that the rollout controller does not bind yet:
+    while a member has a deleting binding and a live one (a new pick counts, as the scheduler
+    creates its binding now), waitForResourcesToCleanUp stops the whole rollout, so only the members
+    whose binding is Bound already are. Deleting bindings are released first (``release``)."""
+    everything = all_bindings(cluster, placement)
+    for binding in everything:
+        if deleting(binding):
+            release(cluster, binding)
+    if _external(placement):
+        return set()
+    everything = all_bindings(cluster, placement)
+    going = {b["spec"]["targetCluster"] for b in everything if deleting(b)}
+    live = {b["spec"]["targetCluster"]: b for b in everything if not deleting(b)}
+    if not going & (set(picked) | set(live)):
+        return set()
+    return {m for m in picked if (live.get(m) or {}).get("spec", {}).get("state") != "Bound"}
 
 
 def _previous_state(binding: Mapping[str, Any]) -> str | None:
@@ -178,18 +290,63 @@ def placement_present(binding: Mapping[str, Any]) -> bool:
     return state == "Bound" or (state == "Unscheduled" and _previous_state(binding) == "Bound")
 
 
+def _member(cluster: Any, name: str) -> dict[str, Any] | None:
+    found: dict[str, Any] | None = cluster.get(C1, "MemberCluster", None, name)
+    return found
+
+
+def _ensure_work_finalizer(cluster: Any, binding: Mapping[str, Any]) -> None:
+    """The work generator's ensureFinalizer, on a Bound or Unscheduled binding whose member exists
+    (it skips a binding of a member that is gone: no Work is made for it)."""
+    meta = binding["metadata"]
+    current = cluster.get(binding["apiVersion"], binding["kind"], meta.get("namespace"), meta["name"])
+    if current is None or deleting(current) or _member(cluster, str(current["spec"]["targetCluster"])) is None:
+        return
+    add_finalizer(cluster, current, WORK_FINALIZER)
+
+
+def _works_linger(cluster: Any, member: str) -> bool:
+    """Whether the Works of a deleted binding stay: the member is still in the fleet and its work
+    applier never confirms (annotated ``fleet.emulator/fail: cleanup``). A member gone or leaving
+    has its Works' finalizers stripped (membercluster_controller.go garbageCollectWork)."""
+    found = _member(cluster, member)
+    if found is None or deleting(found):
+        return False
+    return ((found.get("metadata") or {}).get("annotations") or {}).get(FAIL_ANNOTATION) == "cleanup"
+
+
+def release(cluster: Any, binding: Mapping[str, Any]) -> None:
+    """A binding being deleted: the scheduler removes its finalizer (classifyBindings "deleting",
+    removeFinalizerAndUpdate), the work generator its own once the binding's Works are gone
+    (handleDelete); the binding is removed when both are off."""
+    remove_finalizer(cluster, dict(binding), SCHEDULER_FINALIZER)
+    if not _works_linger(cluster, str(binding["spec"]["targetCluster"])):
+        remove_finalizer(cluster, dict(binding), WORK_FINALIZER)
+
+
+def release_all(cluster: Any) -> None:
+    """``release`` every binding being deleted, those of deleted placements included."""
+    for kind in ("ClusterResourceBinding", "ResourceBinding"):
+        for binding in cluster.list(f"{GROUP}/v1beta1", kind):
+            if deleting(binding):
+                release(cluster, binding)
+
+
 def delete(cluster: Any, binding: Mapping[str, Any]) -> None:
-    """A binding deleted (by the rollout or eviction controller): it is "deleting" until the
-    scheduler removes its finalizer (classifyBindings, removeFinalizerAndUpdate)."""
+    """A binding deleted (by the rollout, eviction or update run controller): "deleting" until its
+    finalizers are off (``release``)."""
     meta = binding["metadata"]
     cluster.delete(binding["apiVersion"], binding["kind"], meta.get("namespace"), meta["name"])
-    remove_finalizer(cluster, dict(binding), SCHEDULER_FINALIZER)
+    release(cluster, binding)
 
 
 def delete_all(cluster: Any, placement: Mapping[str, Any]) -> None:
     """cleanUpAllBindingsFor: every binding of a deleted placement, its finalizer removed."""
-    for binding in bindings_of(cluster, placement).values():
-        delete(cluster, binding)
+    for binding in all_bindings(cluster, placement):
+        if deleting(binding):
+            release(cluster, binding)
+        else:
+            delete(cluster, binding)
 
 
 def _scheduled_message(entry: Mapping[str, Any]) -> str:

@@ -25,6 +25,7 @@ MISSING_CRP = "Failed to find ClusterResourcePlacement targeted by eviction"
 DELETING_CRP = "Found deleting ClusterResourcePlacement targeted by eviction"
 PICK_FIXED = "Found ClusterResourcePlacement with PickFixed placement type targeted by eviction"
 MISSING_BINDING = "Failed to find scheduler decision for placement in cluster targeted by eviction"
+MULTIPLE_BINDINGS = "Found more than one scheduler decision for placement in cluster targeted by eviction"
 VALID_MESSAGE = "Eviction is valid"
 ALLOWED_NO_PDB = "Eviction is allowed, no ClusterResourcePlacementDisruptionBudget specified"
 ALLOWED_FAILED = "Eviction is allowed, placement has failed"
@@ -98,12 +99,20 @@ class Evictions:
         # those of the binding, not the placement's status, which is reset while the placement waits
         # to be scheduled again (upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/
         # clusterresourceplacementeviction/controller.go validateEviction lists the bindings by
-        # PlacementTrackingLabel and picks the one whose spec.targetCluster is the target).
-        found = fleet_bindings.bindings_of(cluster, crp)
-        bindings = {member: b.get("status") or {} for member, b in found.items()}
-        entry = bindings.get(target)
-        if entry is None:
+        # PlacementTrackingLabel and picks the one whose spec.targetCluster is the target; two of
+        # them -- one being deleted and a new one -- make the eviction invalid,
+        # EvictionInvalidMultipleCRBMessage).
+        every = fleet_bindings.all_bindings(cluster, crp)
+        on_target = [b for b in every if b["spec"].get("targetCluster") == target]
+        if len(on_target) > 1:
+            return finish(MULTIPLE_BINDINGS)
+        found = {str(b["spec"]["targetCluster"]): b for b in every}
+        # isEvictionAllowed counts every binding of the list, deleting ones included.
+        bindings = {b["metadata"]["name"]: b.get("status") or {} for b in every}
+        if not on_target:
             return finish(MISSING_BINDING)
+        found[str(target)] = on_target[0]
+        entry = on_target[0].get("status") or {}
         if found[str(target)]["metadata"].get("deletionTimestamp"):
             return finish(None, True, ALLOWED_REMOVED)  # executeEviction: the binding is being deleted
         if not fleet_bindings.placement_present(found[str(target)]):

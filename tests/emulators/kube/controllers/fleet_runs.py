@@ -33,7 +33,11 @@ Each behaviour follows a file of (upstream:) kubefleet-dev/kubefleet e160c1cd
   UpdateRunStopping; its updating stage Progressing=Unknown, StageUpdatingStopping) while the
   members that had started updating finish (or get stuck, as in execution.go), and Stopped
   (Progressing=False, UpdateRunStopped; the stage StageUpdatingStopped) once none is in flight
-  (controller.go recordUpdateRunStopped). State Run resumes it.
+  (controller.go recordUpdateRunStopped). State Run resumes it. A run stopped once every update
+  stage is done stops its deletion stage (stopDeleteStage): it deletes nothing more, marks the
+  members whose binding is gone Succeeded, and stays Stopping while a binding to delete is left.
+* The deletion stage waits while a binding is being deleted (the work generator's finalizer,
+  fleet_bindings), looking again after clusterUpdatingWaitTime (1 s here).
 """
 
 from __future__ import annotations
@@ -64,7 +68,7 @@ from tests.emulators.kube.controllers.fleet_runs_common import (
     set_cond,
     stuck_clusters,
 )
-from tests.emulators.kube.controllers.fleet_runs_init import RunInitialization, unscheduled_members
+from tests.emulators.kube.controllers.fleet_runs_init import RunInitialization, to_be_deleted
 
 # upstream: kubefleet-dev/kubefleet e160c1cd pkg/utils/condition/reason.go UpdateRunFailedReason
 REASON_FAILED = "UpdateRunFailed"
@@ -184,9 +188,8 @@ class StagedRuns(RunInitialization):
                 return self.delay
             return self._after_stage(cluster, run, status, stage, gen)
         if not self._delete_stage(cluster, run, status, gen):
-            # Upstream looks again after clusterUpdatingWaitTime; the simulator's deletions are
-            # done at once (fleet_bindings.delete), so the next pass comes one delay later.
-            return self.delay
+            # Bindings are being deleted: look again after clusterUpdatingWaitTime (execution.go).
+            return CLUSTER_UPDATING_WAIT
         status["conditions"] = set_cond(
             set_cond(
                 status["conditions"],
@@ -197,15 +200,15 @@ class StagedRuns(RunInitialization):
         return None
 
     def _delete_stage(self, cluster: Any, run: dict[str, Any], status: dict[str, Any], gen: int) -> bool:
-        """executeDeleteStage (execution.go), once every stage is done: each member whose binding is
-        still Unscheduled has the binding deleted and is marked Started; a member whose binding is
-        gone is marked Succeeded; the stage succeeds once no such binding is left. True then."""
+        """executeDeleteStage (execution.go), once every stage is done: a member with a binding to
+        delete that has not started has it deleted and is marked Started; a started one waits while
+        its binding is being deleted (the work generator's finalizer, fleet_bindings); a member with
+        no such binding left is marked Succeeded; the stage succeeds once none is left. True then."""
         stage = status.get("deletionStageStatus")
         if stage is None:
             return True
         placement = self._placement_of(cluster, run)
-        left = set(unscheduled_members(cluster, placement)) if placement is not None else set()
-        bindings = fleet_bindings.bindings_of(cluster, placement) if placement is not None else {}
+        left = to_be_deleted(cluster, placement) if placement is not None else {}
         stage.setdefault("startTime", _now())
         self._stage_cond(stage, True, "StageUpdatingStarted", "Clusters in the stage started updating", gen)
         key = (run["metadata"].get("namespace"), (run.get("spec") or {}).get("placementName", ""))
@@ -213,24 +216,59 @@ class StagedRuns(RunInitialization):
         for entry in stage["clusters"]:
             member = entry["clusterName"]
             if member in left:
-                if not bindings[member]["metadata"].get("deletionTimestamp"):
-                    fleet_bindings.delete(cluster, bindings[member])
+                if conds_of(entry).get("Started", {}).get("status") == "True":
+                    continue
+                for binding in left[member]:
+                    if not fleet_bindings.deleting(binding):
+                        fleet_bindings.delete(cluster, binding)
                 # The member is no longer bound (the simulator's memory of it).
                 self.updated.get(key, set()).discard(member)
                 self.rolled.get(key, {}).pop(member, None)
                 entry["conditions"] = set_cond(entry.get("conditions") or [], started)
             else:
-                conditions = set_cond(entry.get("conditions") or [], started)
-                entry["conditions"] = set_cond(
-                    conditions,
-                    self.cond(
-                        "Succeeded", True, "ClusterUpdatingSucceeded", "Cluster update completed successfully", gen
-                    ),
-                )
+                self._deleted(entry, gen)
         if left:
             return False
         self._stage_succeeded(stage, gen)
         return True
+
+    def _deleted(self, entry: dict[str, Any], gen: int) -> None:
+        """markClusterUpdatingStarted (where not yet) and markClusterUpdatingSucceeded: a member of
+        the deletion stage whose binding is gone."""
+        if conds_of(entry).get("Started", {}).get("status") != "True":
+            entry["conditions"] = set_cond(
+                entry.get("conditions") or [],
+                self.cond("Started", True, "ClusterUpdatingStarted", "Cluster update started", gen),
+            )
+        entry["conditions"] = set_cond(
+            entry["conditions"],
+            self.cond("Succeeded", True, "ClusterUpdatingSucceeded", "Cluster update completed successfully", gen),
+        )
+
+    def _stop_delete_stage(self, cluster: Any, run: dict[str, Any], status: dict[str, Any], gen: int) -> bool:
+        """stopDeleteStage (stop.go), once every update stage is done: the deletion stage is
+        Stopping; a member whose binding is gone is marked Succeeded, one whose binding is still
+        there (being deleted, or not deleted yet) is left as it is; the stage is Stopped once no
+        member is Started and not Succeeded. True while bindings to delete are left: the run stays
+        Stopping until none is (stop returns finished only then)."""
+        stage = status["deletionStageStatus"]
+        placement = self._placement_of(cluster, run)
+        left = to_be_deleted(cluster, placement) if placement is not None else {}
+        stage["conditions"] = set_cond(
+            stage.get("conditions") or [],
+            self.cond("Progressing", None, "StageUpdatingStopping", STAGE_STOPPING, gen),
+        )
+        for entry in stage["clusters"]:
+            if entry["clusterName"] not in left:
+                self._deleted(entry, gen)
+        in_flight = any(
+            conds_of(e).get("Started", {}).get("status") == "True"
+            and conds_of(e).get("Succeeded", {}).get("status") != "True"
+            for e in stage["clusters"]
+        )
+        if not in_flight:
+            self._stage_cond(stage, False, "StageUpdatingStopped", STAGE_STOPPED, gen)
+        return bool(left)
 
     def _update_clusters(
         self, cluster: Any, run: dict[str, Any], status: dict[str, Any], stage: dict[str, Any], gen: int
@@ -336,8 +374,8 @@ class StagedRuns(RunInitialization):
             if updating:
                 return CLUSTER_UPDATING_WAIT
             self._stage_cond(stage, False, "StageUpdatingStopped", STAGE_STOPPED, gen)
-        # The deletion stage is not stopped here (stop.go stops it too): with every update stage
-        # done the stop is immediate.
+        elif status.get("deletionStageStatus") is not None and self._stop_delete_stage(cluster, run, status, gen):
+            return CLUSTER_UPDATING_WAIT
         status["conditions"] = set_cond(
             status["conditions"],
             self.cond("Progressing", False, "UpdateRunStopped", "The update run has been stopped", gen),

@@ -23,13 +23,19 @@ from tests.emulators.kube.controllers.fleet_runs_common import (
 DELETE_STAGE = "kubernetes-fleet.io/deleteStage"
 
 
+def to_be_deleted(cluster: Any, placement: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """collectScheduledClusters' toBeDeletedBindings by member: the Unscheduled bindings of
+    ``placement``, being deleted or not (ListBindingsFromKey lists both)."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for binding in fleet_bindings.all_bindings(cluster, placement):
+        if binding["spec"].get("state") == "Unscheduled":
+            found.setdefault(str(binding["spec"]["targetCluster"]), []).append(binding)
+    return found
+
+
 def unscheduled_members(cluster: Any, placement: Mapping[str, Any]) -> list[str]:
     """The members whose binding of ``placement`` is Unscheduled (being deleted or not), by name."""
-    return sorted(
-        member
-        for member, binding in fleet_bindings.bindings_of(cluster, placement).items()
-        if binding["spec"].get("state") == "Unscheduled"
-    )
+    return sorted(to_be_deleted(cluster, placement))
 
 
 class RunInitialization:
