@@ -113,6 +113,16 @@ def test_a_member_picked_again_is_bound_only_once_its_old_binding_is_gone(hub: H
     assert (binding["metadata"]["name"], binding["spec"]["state"]) == (new["metadata"]["name"], "Bound")
 
 
+def test_drain_of_a_member_with_a_binding_still_being_removed_says_to_drain_again_once_it_is_gone(hub: Hub) -> None:
+    # The hub refuses the eviction: "Found more than one scheduler decision" (validateEviction).
+    _pick_canary_again_while_its_old_binding_is_deleted(hub)
+    result = invoke("fleet", "member", "drain", "canary", "-y")
+    assert result.exit_code == 9, result
+    assert "llm (StillRemoving): Found more than one scheduler decision for placement" in result.stderr
+    assert "a binding of llm being deleted (its resources are being removed) beside a new one" in result.stderr
+    assert "run the drain again once it is gone" in result.stderr
+
+
 def test_a_member_that_leaves_the_fleet_loses_its_binding_of_a_rolling_placement(hub: Hub) -> None:
     # classifyBindings: a binding of a member gone is dangling, marked Unscheduled, then deleted by
     # the rollout controller; its Works go with the member's namespace (garbageCollectWork).

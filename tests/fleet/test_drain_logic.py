@@ -49,12 +49,18 @@ def test_an_eviction_of_a_placement_not_rolled_out_yet_is_not_a_budget_block() -
     assert verdict is not None and verdict[0] == "NotPlacedYet"
 
 
-def test_other_invalid_evictions_are_unconfirmed() -> None:
+def test_an_eviction_refused_for_two_bindings_on_the_member_waits_for_the_old_one_to_go() -> None:
+    # validateEviction (EvictionInvalidMultipleCRBMessage): one binding being deleted, one new.
     verdict = classify(
         _eviction(
             ("Valid", "False", "Found more than one scheduler decision for placement in cluster targeted by eviction")
         )
     )
+    assert verdict is not None and verdict[0] == "StillRemoving"
+
+
+def test_other_invalid_evictions_are_unconfirmed() -> None:
+    verdict = classify(_eviction(("Valid", "False", "a reason this akscli does not know")))
     assert verdict is not None and verdict[0] == "Unconfirmed"
 
 

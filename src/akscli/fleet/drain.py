@@ -46,6 +46,13 @@ INVALID_OUTCOMES = {
     "Failed to find scheduler decision for placement in cluster targeted by eviction": "AlreadyGone",
     # KubeFleet never evicts from a PickFixed placement: its cluster list is the user's to change.
     "Found ClusterResourcePlacement with PickFixed placement type targeted by eviction": "PickFixed",
+    # Two bindings of the placement target the member: one being deleted (the work generator keeps
+    # it until the member has removed what it placed, kubernetes-fleet.io/work-cleanup) and a new
+    # one the scheduler made as it picked the member again; the rollout controller binds the new
+    # one only once the old one is gone (pkg/controllers/rollout/controller.go
+    # waitForResourcesToCleanUp), and the eviction controller refuses to choose
+    # (validateEviction, EvictionInvalidMultipleCRBMessage).
+    "Found more than one scheduler decision for placement in cluster targeted by eviction": "StillRemoving",
 }
 MISCONFIGURED_BUDGET = (
     "Eviction is blocked by misconfigured ClusterResourcePlacementDisruptionBudget, either MaxUnavailable is "
@@ -66,6 +73,10 @@ HINTS = {
     "(akscli fleet place {p} --pick-fixed ...)",
     "NotPlacedYet": "{p} has not rolled out to this member yet (its binding is not bound: a staged run has not "
     "reached it); the cordon keeps new rollouts away -- run the drain again once the run has passed",
+    "StillRemoving": "the member still has a binding of {p} being deleted (its resources are being removed) "
+    "beside a new one; run the drain again once it is gone (kubectl get clusterresourcebindings -l "
+    + PARENT_PLACEMENT_LABEL
+    + "={p})",
     "Unconfirmed": "the hub did not confirm the eviction of {p}; see it with kubectl describe "
     "clusterresourceplacementeviction",
 }
@@ -187,7 +198,8 @@ def _unscheduled_unplaced(binding: Mapping[str, Any]) -> bool:
 class EvictionResult:
     placement: str
     eviction: str
-    outcome: str  # Evicted | AlreadyGone | Blocked | BudgetMisconfigured | PickFixed | NotPlacedYet | Unconfirmed
+    # Evicted | AlreadyGone | Blocked | BudgetMisconfigured | PickFixed | NotPlacedYet | StillRemoving | Unconfirmed
+    outcome: str
     message: str
 
     def as_dict(self) -> dict[str, str]:
