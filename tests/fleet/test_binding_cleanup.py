@@ -136,6 +136,34 @@ def test_a_member_that_leaves_the_fleet_loses_its_binding_of_a_rolling_placement
     assert [s["clusterName"] for s in status["placementStatuses"]] == ["canary", "cpu-west"]
 
 
+def test_a_member_being_deleted_has_left_the_fleet_for_the_scheduler(hub: Hub) -> None:
+    # clustereligibilitychecker/checker.go IsEligible: "cluster has left the fleet" while the
+    # MemberCluster waits on its finalizers; its binding dangles and the rollout controller deletes it.
+    _ok("fleet", "place", "llm", "--select", "namespace/llm", "-y")
+    hub.settle()
+    hub.cluster.patch(C1, "MemberCluster", None, "gpu-east", {"metadata": {"finalizers": ["test/hold"]}})
+    hub.cluster.delete(C1, "MemberCluster", None, "gpu-east")
+    hub.settle()
+    assert [b["spec"]["targetCluster"] for b in _bindings(hub)] == ["canary", "cpu-west"]
+
+
+def test_a_pick_fixed_member_being_deleted_is_not_eligible(hub: Hub) -> None:
+    # framework.go pickFixedInvalidClusterReasonTemplate, one failed-to-schedule row.
+    _ok("fleet", "place", "llm", "--select", "namespace/llm", "--pick-fixed", "gpu-east,canary", "-y")
+    hub.settle()
+    hub.cluster.patch(C1, "MemberCluster", None, "gpu-east", {"metadata": {"finalizers": ["test/hold"]}})
+    hub.cluster.delete(C1, "MemberCluster", None, "gpu-east")
+    hub.settle()
+    rows = {
+        s["clusterName"]: s["conditions"][0]
+        for s in hub.get("ClusterResourcePlacement", "llm")["status"]["placementStatuses"]
+    }
+    assert rows["gpu-east"]["status"] == "False"
+    assert rows["gpu-east"]["message"] == (
+        'Cluster "gpu-east" is not eligible for resource placement yet: cluster has left the fleet'
+    )
+
+
 def test_a_member_that_leaves_the_fleet_keeps_an_unscheduled_binding_of_an_external_placement(hub: Hub) -> None:
     # The next update run's deletion stage deletes it (updaterun/initialization.go).
     _ok("fleet", "place", "llm", "--select", "namespace/llm", "--external", "-y")

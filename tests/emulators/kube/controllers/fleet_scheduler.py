@@ -4,7 +4,8 @@ Follows (upstream:) kubefleet-dev/kubefleet e160c1cd ``pkg/scheduler/framework/f
 PickFixed cycles; the condition messages and decision reasons below are its constants),
 ``frameworkutils.go`` (newSchedulingDecisionsFromBindings: picked clusters, then not-picked
 scored clusters, then filtered clusters sorted by name, at most 20 unselected) and the filter
-plugins ``plugins/clusteraffinity/filtering.go`` and ``plugins/tainttoleration/filtering.go``
+plugins ``plugins/clusteraffinity/filtering.go``, ``plugins/clustereligibility/plugin.go`` (a
+member being deleted only) and ``plugins/tainttoleration/filtering.go``
 (their reasons, as ``Status.String()`` in ``status.go`` joins code name and reasons).
 """
 
@@ -31,6 +32,10 @@ PICKED = 'Successfully scheduled resources for placement in "{name}": picked by 
 AFFINITY_FILTERED = "ClusterUnschedulable, cluster does not match with any of the required cluster affinity terms"
 TAINT_FILTERED = "ClusterUnschedulable, taint {{Key:{key} Value:{value} Effect:{effect}}} cannot be tolerated"
 MAX_UNSELECTED = 20  # defaultFrameworkOptions.maxUnselectedClusterDecisionCount
+# pkg/scheduler/clustereligibilitychecker/checker.go IsEligible's reason for a member being deleted,
+# and framework.go pickFixedInvalidClusterReasonTemplate for a PickFixed cluster that is not eligible.
+LEFT_THE_FLEET = "cluster has left the fleet"
+NOT_ELIGIBLE = 'Cluster "{name}" is not eligible for resource placement yet: {reason}'
 
 
 @dataclass
@@ -113,7 +118,18 @@ def tolerated(taint: Mapping[str, Any], tolerations: list[dict[str, Any]]) -> bo
 def _filter(
     member: Mapping[str, Any], terms: list[dict[str, Any]], tolerations: list[dict[str, Any]], placed: bool
 ) -> str | None:
-    """The filter plugins' verdict: None when the member passes, else its status string."""
+    """The filter plugins' verdict: None when the member passes, else the status string of the
+    first that filters it, in the default profile's order (pkg/scheduler/profile/profile.go:
+    cluster affinity, cluster eligibility, namespace affinity, taint/toleration; framework.go
+    runFilterPluginsFor stops at the first)."""
+    if terms and not any(
+        matches_selector(t.get("labelSelector"), labels_of(member))
+        and matches_properties(t.get("propertySelector"), member)
+        for t in terms
+    ):
+        return AFFINITY_FILTERED
+    if leaving(member):
+        return "ClusterUnschedulable, " + LEFT_THE_FLEET
     # NoSchedule keeps new placements off; a cluster already chosen stays (only an eviction
     # removes it), as the taint/toleration plugin's doc says.
     if not placed:
@@ -122,13 +138,12 @@ def _filter(
                 return TAINT_FILTERED.format(
                     key=taint.get("key", ""), value=taint.get("value", ""), effect=taint.get("effect", "NoSchedule")
                 )
-    if terms and not any(
-        matches_selector(t.get("labelSelector"), labels_of(member))
-        and matches_properties(t.get("propertySelector"), member)
-        for t in terms
-    ):
-        return AFFINITY_FILTERED
     return None
+
+
+def leaving(member: Mapping[str, Any]) -> bool:
+    """clustereligibilitychecker/checker.go IsEligible: a member being deleted has left the fleet."""
+    return bool((member.get("metadata") or {}).get("deletionTimestamp"))
 
 
 def _scores(
@@ -162,13 +177,17 @@ def schedule(
     ptype = policy.get("placementType", "PickAll")
     if ptype == "PickFixed":
         names = list(policy.get("clusterNames") or [])
-        picked = [n for n in names if n in members]
-        missing = [n for n in names if n not in members]
+        # crossReferenceClustersWithTargetNames: valid, then invalid (not eligible), then not found.
+        picked = [n for n in names if n in members and not leaving(members[n])]
+        invalid = [
+            (n, NOT_ELIGIBLE.format(name=n, reason=LEFT_THE_FLEET)) for n in names if n in members and n not in picked
+        ]
+        missing = [(n, NOT_FOUND.format(name=n)) for n in names if n not in members]
         return Decisions(
             picked,
-            not missing,
-            (NOT_FULLY_SCHEDULED if missing else FULLY_SCHEDULED).format(n=len(picked)),
-            [(n, NOT_FOUND.format(name=n)) for n in missing],
+            len(picked) == len(names),
+            (NOT_FULLY_SCHEDULED if len(picked) < len(names) else FULLY_SCHEDULED).format(n=len(picked)),
+            invalid + missing,
             len(names) - len(picked),
         )
     tolerations = list(policy.get("tolerations") or [])
