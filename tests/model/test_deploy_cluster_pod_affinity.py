@@ -110,14 +110,83 @@ def test_the_models_pods_are_read_by_label_and_their_nodes_by_name(model_emulato
     emu = model_emulator()
     a100_and_h100(emu)
     emu.cluster.create(node("cpu-0", size="Standard_D8s_v5", gpus=None, taint=False))
+    zone(emu, "a100-0", "eastus-1")
+    zone(emu, "cpu-0", "eastus-2")
     repelling_pod(emu, "cpu-0", labels=VLLM, key=ZONE, namespaces=["default"])
     emu.record_requests = True
-    deploy()
+    assert deploy() and deployment_size(emu) == NC_A100
     by_label = [r for r in emu.requests("GET", "/api/v1/pods") if r.query.get("labelSelector")]
     assert [(r.query["labelSelector"], r.query["limit"]) for r in by_label] == [
         ([f"{MODEL_LABEL}=phi-4,app.kubernetes.io/name=vllm"], ["500"])
     ]
     assert [r.path for r in emu.requests("GET", "/api/v1/nodes/cpu-0")] == ["/api/v1/nodes/cpu-0"]
+
+
+def test_a_neighbour_in_the_models_namespace_repelling_it_from_another_node_of_the_zone_keeps_the_size_off(
+    model_emulator: Start,
+) -> None:
+    # Not one of the model's pods: its default-namespaced term reaches the vLLM pod in its own
+    # namespace, over the zone, from a CPU node of the A100 node's zone.
+    emu = model_emulator()
+    a100_and_h100(emu)
+    emu.cluster.create(node("cpu-0", size="Standard_D8s_v5", gpus=None, taint=False))
+    zone(emu, "a100-0", "eastus-1")
+    zone(emu, "cpu-0", "eastus-1")
+    zone(emu, "h100-0", "eastus-2")
+    repelling_pod(emu, "cpu-0", ns="default", key=ZONE)
+    result = deploy()
+    assert deployment_size(emu) == ND_H100
+    assert f"(1 {REASON})" in result.stderr
+
+
+def test_the_models_namespace_is_read_in_pages_of_bound_active_pods(model_emulator: Start) -> None:
+    emu = model_emulator()
+    a100_and_h100(emu)
+    emu.record_requests = True
+    deploy()
+    listed = emu.requests("GET", "/api/v1/namespaces/default/pods")
+    assert [(r.query.get("fieldSelector"), r.query.get("limit")) for r in listed] == [
+        (["spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed"], ["500"])
+    ]
+
+
+def test_a_node_is_not_read_for_a_term_over_a_key_the_counted_node_lacks(model_emulator: Start) -> None:
+    emu = model_emulator()
+    a100_and_h100(emu)
+    emu.cluster.create(node("cpu-0", size="Standard_D8s_v5", gpus=None, taint=False))
+    repelling_pod(emu, "cpu-0", ns="default", labels=VLLM, key=ZONE)
+    emu.record_requests = True
+    assert deploy() and deployment_size(emu) == NC_A100
+    assert not emu.requests("GET", "/api/v1/nodes/cpu-0")
+
+
+def test_the_nodes_of_zone_terms_are_read_before_those_of_hostname_terms(model_emulator: Start) -> None:
+    # Ten replicas kept one per node, listed first, use up the node GETs (10) only after the
+    # neighbour whose term covers the A100 node's zone has had its node read.
+    emu = model_emulator()
+    a100_and_h100(emu)
+    for i in range(10):
+        emu.cluster.create(node(f"cpu-{i}", size="Standard_D8s_v5", gpus=None, taint=False))
+        repelling_pod(emu, f"cpu-{i}", ns="default", labels=VLLM)
+    emu.cluster.create(node("zone-0", size="Standard_D8s_v5", gpus=None, taint=False))
+    zone(emu, "a100-0", "eastus-1")
+    zone(emu, "zone-0", "eastus-1")
+    zone(emu, "h100-0", "eastus-2")
+    repelling_pod(emu, "zone-0", ns="default", key=ZONE)
+    assert deploy() and deployment_size(emu) == ND_H100
+
+
+def test_the_emulators_scheduler_keeps_the_pod_out_of_the_neighbours_zone(model_emulator: Start) -> None:
+    emu = model_emulator()
+    a100_and_h100(emu)
+    emu.cluster.create(node("cpu-0", size="Standard_D8s_v5", gpus=None, taint=False))
+    zone(emu, "a100-0", "eastus-1")
+    zone(emu, "cpu-0", "eastus-1")
+    repelling_pod(emu, "cpu-0", ns="default", key=ZONE)
+    assert REASON in deploy("--vm-size", NC_A100).stderr
+    emu.idle(5)
+    events = [e.get("message", "") for e in emu.cluster.list("v1", "Event", "default")]
+    assert any(f"1 {REASON}" in m for m in events), events
 
 
 def test_the_emulators_scheduler_leaves_the_pod_pending_with_the_same_reason(model_emulator: Start) -> None:

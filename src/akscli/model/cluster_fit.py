@@ -245,16 +245,18 @@ def fit_to_cluster(
     node whose pods are read (where the pod mounts a volume of a driver), the classes named
     (one GET each), the claims of the namespaces the bound pods mount them in and the cluster's
     PersistentVolumes, in pages of 500, 10 pages of each at most (akscli.model.cluster_volumes);
-    for InterPodAffinity, once a node passes every other filter, one label-selected list of the
-    pods carrying the deployed pod's labels (2 pages of 500 at most), a GET of the node of each
-    whose anti-affinity selects it (10 at most) and of the pod's Namespace where a term has a
-    namespaceSelector (akscli.model.cluster_affinity);
+    for InterPodAffinity, once a node passes every other filter, the placed pods of the deployed
+    pod's namespace (4 pages of 500 at most) and those carrying its labels (2 pages of 500 at
+    most), a GET of the node of each on another node whose anti-affinity selects it over a key the
+    node carries (10 at most) and of the pod's Namespace where a term has a namespaceSelector
+    (akscli.model.cluster_affinity);
     and one more node list
     where the plan's size has only cordoned nodes or none, and one NodePool list (with its discovery)
     where no node of any size can take them (node auto-provisioning, _on_demand). At most 2 x (1 + fitting sizes) + 1
-    node lists, 14 pod lists and one PriorityClass list; a cluster where the plan's size has room: one node list and
-    three pod lists. Pods are listed on one named node each, by the nominated-pods selector, or by
-    the deployed pod's labels; never every pod of the cluster."""
+    node lists; 9 pod lists of one node each, 4 pages of nominated pods, 6 pages for InterPodAffinity; one
+    PriorityClass list; a cluster where the plan's size has room: one node list and four pod lists. Pods are listed
+    on one named node each, by the nominated-pods selector, in the deployed pod's namespace, or by the deployed
+    pod's labels; never every pod of the cluster."""
     budget = _Budget(affinity=AffinityReads(kube, meta) if meta is not None else None, volumes=volumes)
     room = _room(kube, fit, pod(fit), budget)
     if room.found:
