@@ -27,13 +27,21 @@ upstream: kubernetes/kubernetes pkg/scheduler/framework/plugins/volumebinding (m
   reaches no node). A claim without a storage request is not checked. AKS's Azure Disk CSIDriver
   does not set it (kubernetes-sigs/azuredisk-csi-driver 14c21589 deploy/csi-azuredisk-driver.yaml):
   the check reads the CSIDriver and stops there;
+- binder.go checkBoundClaims (sanposhiho/kubernetes 059ce4e8): a claim the pod mounts that is
+  fully bound (isPVCFullyBound: spec.volumeName and the pv.kubernetes.io/bind-completed
+  annotation the PV controller writes) needs its PersistentVolume's node affinity met by the node
+  (CheckNodeAffinity), else ErrReasonNodeConflict "node(s) had volume node affinity conflict"; a
+  PV that does not exist is ErrReasonPVNotExist. FindPodVolumes checks the bound claims first;
 - volume_binding.go Filter: the reasons are UnschedulableAndUnresolvable.
 - pkg/apis/core/v1/helper/helpers.go MatchTopologySelectorTerms: no terms match every node; a term
   with no expressions matches none; a term matches where each expression's key has one of its
   values (TopologySelectorRequirementsAsSelector, selection.In); the terms are ORed.
 
 Not modelled: a PV pre-bound (claimRef) to the new claim: its name (<pod>-<volume>) is known only
-once the pod is made."""
+once the pod is made. A named claim that is not fully bound (PreFilter: an Immediate or pre-bound
+one keeps the pod off every node, a delayed one is bound like a new claim), or missing. An in-tree
+PV's node affinity translated to its CSI driver's topology key (tryTranslatePVToCSI): an Azure
+Disk PV is read as written. Where several reasons hold, the first of FindPodVolumes' is given."""
 
 from __future__ import annotations
 
@@ -43,6 +51,10 @@ from typing import Any, Protocol
 from akscli.kube import pod_affinity, resources, scheduling, volume_limits
 
 REASON = "node(s) didn't find available persistent volumes to bind"
+NODE_CONFLICT = "node(s) had volume node affinity conflict"
+PV_NOT_EXIST = "node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)"
+# component-helpers storage/volume AnnBindCompleted.
+BIND_COMPLETED = "pv.kubernetes.io/bind-completed"
 NOT_ENOUGH_SPACE = "node(s) did not have enough free storage"
 WAIT_FOR_FIRST_CONSUMER = "WaitForFirstConsumer"
 # component-helpers storage/volume NotSupportedProvisioner.
@@ -148,12 +160,41 @@ class Reads(Protocol):
         """The driver's CSIStorageCapacity objects read, until one ``fits``; None where a budget
         ran out before one did (then the claim counts as fitting)."""
 
+    def bound_volume(self, claim: str) -> tuple[bool, Mapping[str, Any] | None]:
+        """Whether a claim (namespace/name) is fully bound, and its PersistentVolume (None where it
+        does not exist); (False, None) where the claim or its volume cannot be read."""
 
-def binding_reason(pod: Mapping[str, Any], node: Mapping[str, Any], reads: Reads) -> str | None:
-    """Why the VolumeBinding filter keeps the pod off the node for its new claims (its generic
-    ephemeral volumes, made from their template): REASON, NOT_ENOUGH_SPACE, or None. The PVs of a
-    class are read only where a claim cannot be provisioned for the node."""
+
+def fully_bound(claim: Mapping[str, Any]) -> bool:
+    """binder.go isPVCFullyBound."""
+    annotations = (claim.get("metadata") or {}).get("annotations") or {}
+    return bool((claim.get("spec") or {}).get("volumeName")) and BIND_COMPLETED in annotations
+
+
+def bound_reason(pod: Mapping[str, Any], namespace: str, labels: Mapping[str, str], reads: Reads) -> str | None:
+    """checkBoundClaims for the pod's persistentVolumeClaim volumes in ``namespace`` (none read
+    where it is not known)."""
+    if not namespace:
+        return None
+    for vol in volume_limits.volumes({"metadata": {"namespace": namespace}, "spec": pod}):
+        if vol.template is not None or not vol.claim:
+            continue
+        bound, pv = reads.bound_volume(vol.claim)
+        if bound and pv is None:
+            return PV_NOT_EXIST
+        if bound and pv is not None and not _reaches(pv, labels):
+            return NODE_CONFLICT
+    return None
+
+
+def binding_reason(pod: Mapping[str, Any], node: Mapping[str, Any], reads: Reads, namespace: str = "") -> str | None:
+    """Why the VolumeBinding filter keeps the pod (a spec, in ``namespace``) off the node: its bound
+    claims' volumes out of the node's reach (NODE_CONFLICT, PV_NOT_EXIST), then its new claims (its
+    generic ephemeral volumes, made from their template): REASON, NOT_ENOUGH_SPACE; or None. The
+    PVs of a class are read only where a claim cannot be provisioned for the node."""
     labels = (node.get("metadata") or {}).get("labels") or {}
+    if conflict := bound_reason(pod, namespace, labels, reads):
+        return conflict
     for vol in volume_limits.volumes(pod):
         if vol.template is None:
             continue

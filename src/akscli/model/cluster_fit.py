@@ -143,6 +143,8 @@ class _Budget:
     volumes: VolumeReads | None = None
     # The placed pods read for InterPodAffinity (None: the deployed pod's labels are not known).
     affinity: AffinityReads | None = None
+    # The deployed pod's namespace, where its named claims are ("": not known, not read).
+    namespace: str = ""
 
 
 def fit_request(
@@ -257,7 +259,11 @@ def fit_to_cluster(
     PriorityClass list; a cluster where the plan's size has room: one node list and four pod lists. Pods are listed
     on one named node each, by the nominated-pods selector, in the deployed pod's namespace, or by the deployed
     pod's labels; never every pod of the cluster."""
-    budget = _Budget(affinity=AffinityReads(kube, meta) if meta is not None else None, volumes=volumes)
+    budget = _Budget(
+        affinity=AffinityReads(kube, meta) if meta is not None else None,
+        volumes=volumes,
+        namespace=str((meta or {}).get("namespace") or ""),
+    )
     room = _room(kube, fit, pod(fit), budget)
     if room.found:
         return fit, None
@@ -344,7 +350,7 @@ def _room(kube: Kube, fit: Fit, pod: Mapping[str, Any], budget: _Budget) -> _Roo
                 budget.volumes = VolumeReads(kube)
             # VolumeBinding (after NodeVolumeLimits in the profile) needs no pod list either: a
             # node its new claims cannot be provisioned for is ruled out before one is spent.
-            if not reasons and (unbound := budget.volumes.binding_reason(node, pod)):
+            if not reasons and (unbound := budget.volumes.binding_reason(node, pod, budget.namespace)):
                 reasons = [unbound]
             if not reasons:
                 if not budget.pod_lists or counted == _POD_LISTS_PER_SIZE:

@@ -18,6 +18,9 @@ Typer, no rich.
   (csi.go getCSIDriverInfo). VolumeBinding follows the same list to its end (within the same
   10 pages) only where a new claim cannot be provisioned for a node, to look for an Available
   volume it could bind; a volume past them is not seen.
+- VolumeBinding's bound claims: a GET of each claim the deployed pod mounts by name and of the
+  PersistentVolume it is bound to (unless already in the pages read), once; the vLLM pod mounts
+  none.
 - VolumeBinding's storage capacity: one GET of the class's provisioner's CSIDriver (once); only
   where it sets storageCapacity, the driver's CSIStorageCapacity objects, by the label the CSI
   external-provisioner puts on those it makes (kubernetes-csi/external-provisioner
@@ -62,6 +65,8 @@ class VolumeReads:
     capacity_seen: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
     capacity_pages_left: dict[str, int] = field(default_factory=dict)
     capacity_done: set[str] = field(default_factory=set)
+    # The deployed pod's own claims: fully bound, and their volumes.
+    bound: dict[str, tuple[bool, Mapping[str, Any] | None]] = field(default_factory=dict)
 
     def rejects(self, node: Mapping[str, Any], pod: Mapping[str, Any], bound: list[dict[str, Any]]) -> str | None:
         """Why the NodeVolumeLimits filter keeps the pod off the node (None: it does not), given
@@ -101,9 +106,27 @@ class VolumeReads:
             self.classes[name] = None if sc is None else _class_fields(sc)
         return self.classes[name]
 
-    def binding_reason(self, node: Mapping[str, Any], pod: Mapping[str, Any]) -> str | None:
-        """Why the VolumeBinding filter keeps the pod off the node (None: it does not)."""
-        return volume_binding.binding_reason(pod, node, self)
+    def binding_reason(self, node: Mapping[str, Any], pod: Mapping[str, Any], namespace: str = "") -> str | None:
+        """Why the VolumeBinding filter keeps the pod (in ``namespace``) off the node (None: it does not)."""
+        return volume_binding.binding_reason(pod, node, self, namespace)
+
+    def bound_volume(self, claim: str) -> tuple[bool, Mapping[str, Any] | None]:
+        """Whether the deployed pod's claim (namespace/name) is fully bound, and its volume: one
+        GET of each, once; (False, None) where either cannot be read."""
+        if claim not in self.bound:
+            ns, _, name = claim.partition("/")
+            try:
+                pvc = self.kube.get("v1", "PersistentVolumeClaim", name, namespace=ns) or {}
+                volume = str((pvc.get("spec") or {}).get("volumeName") or "")
+                found = volume_binding.fully_bound(pvc)
+                pv = self.pvs.get(volume) if found else None
+                if found and pv is None:
+                    got = self.kube.get("v1", "PersistentVolume", volume)
+                    pv = None if got is None else _pv_fields(got)
+                self.bound[claim] = (found, pv)
+            except AuthError:
+                self.bound[claim] = (False, None)
+        return self.bound[claim]
 
     def volumes_of_class(self, name: str) -> list[Mapping[str, Any]]:
         """The PersistentVolumes of a class, from every page of the cluster's within the budget."""

@@ -39,9 +39,9 @@ resources with no victim to evict are "No preemption victims found for incoming 
   not found: not counted. The new pod's ephemeral claims are its templates (the emulator runs no
   ephemeral controller: upstream the claim exists before the pod is scheduled).
 
-- VolumeBinding (plugins/volumebinding; controllers/volume_binding.py): the new pod's ephemeral
-  claims of a WaitForFirstConsumer class bind an Available PV or are provisioned for the node
-  (allowedTopologies, CSIStorageCapacity).
+- VolumeBinding (plugins/volumebinding; controllers/volume_binding.py): the new pod's bound
+  claims' PVs reach the node (node affinity); its ephemeral claims of a WaitForFirstConsumer class
+  bind an Available PV or are provisioned for the node (allowedTopologies, CSIStorageCapacity).
 - InterPodAffinity (plugins/interpodaffinity/filtering.go; controllers/pod_affinity.py): the new
   pod's required pod affinity and anti-affinity, and the placed pods' required anti-affinity.
 
@@ -325,13 +325,18 @@ class Scheduler:
         return self._used[node]
 
     def _reasons(
-        self, spec: dict[str, Any], need: Counter[str], node: dict[str, Any], affinity: Callable[[], InterPodAffinity]
+        self,
+        spec: dict[str, Any],
+        need: Counter[str],
+        node: dict[str, Any],
+        affinity: Callable[[], InterPodAffinity],
+        namespace: str = "",
     ) -> tuple[list[str], bool]:
         name = (node.get("metadata") or {}).get("name", "")
         reasons, resolvable = fit_reasons(spec, need, node, lambda: self._usage_of(name))
         if not reasons and self._volumes_exceed(spec, node):
             return ["node(s) exceed max volume count"], True  # csi.go: framework.Unschedulable
-        if not reasons and (unbound := binding_reason(self.cluster, spec, node)):
+        if not reasons and (unbound := binding_reason(self.cluster, spec, node, namespace)):
             return [unbound], False  # volume_binding.go Filter: UnschedulableAndUnresolvable
         if not reasons and (failed := affinity().reason((node.get("metadata") or {}).get("labels") or {})):
             return [failed[0]], failed[1]
@@ -476,7 +481,9 @@ class Scheduler:
                 node = json.loads(entry.raw)
                 total += 1
                 try:
-                    reasons, resolvable = self._reasons(spec, need, node, affinity)
+                    reasons, resolvable = self._reasons(
+                        spec, need, node, affinity, str(pod["metadata"].get("namespace") or "")
+                    )
                 except FilterError as error:
                     # schedule_one.go findNodesThatPassFilters: a filter's error ends the attempt
                     # (SendErrorWithCancel), whatever the other nodes say; the event is its text.

@@ -15,6 +15,12 @@ sanposhiho/kubernetes 059ce4e8):
   CSIDriver with storageCapacity true, a CSIStorageCapacity of the class whose
   maximumVolumeSize (else capacity) holds the claim's storage request and whose nodeTopology
   selects the node, else ErrReasonNotEnoughSpace.
+- binder.go checkBoundClaims (FindPodVolumes checks them first): a persistentVolumeClaim volume
+  whose claim is fully bound (isPVCFullyBound: spec.volumeName and the
+  pv.kubernetes.io/bind-completed annotation) needs its PV's required node affinity met by the node
+  (component-helpers storage/volume helpers.go CheckNodeAffinity), else ErrReasonNodeConflict; a
+  PV that does not exist is ErrReasonPVNotExist. A claim that is missing or not fully bound is left
+  alone (the emulator runs no PV controller; upstream PreFilter would hold the pod).
 - volume_binding.go Filter: UnschedulableAndUnresolvable.
 """
 
@@ -27,6 +33,8 @@ from tests.emulators.kube.controllers.pod_affinity import selector_matches
 
 BIND_CONFLICT = "node(s) didn't find available persistent volumes to bind"
 NOT_ENOUGH_SPACE = "node(s) did not have enough free storage"
+NODE_CONFLICT = "node(s) had volume node affinity conflict"
+PV_NOT_EXIST = "node(s) unavailable due to one or more pvc(s) bound to non-existent pv(s)"
 
 
 def _quantity(value: Any) -> Any:
@@ -35,9 +43,13 @@ def _quantity(value: Any) -> Any:
     return quantity(value)
 
 
-def binding_reason(cluster: ClusterState, spec: dict[str, Any], node: dict[str, Any]) -> str | None:
-    """Why VolumeBinding keeps the new pod off the node (None: it does not)."""
+def binding_reason(
+    cluster: ClusterState, spec: dict[str, Any], node: dict[str, Any], namespace: str = ""
+) -> str | None:
+    """Why VolumeBinding keeps the new pod (in ``namespace``) off the node (None: it does not)."""
     labels = (node.get("metadata") or {}).get("labels") or {}
+    if conflict := _bound_claims(cluster, spec, node, namespace):
+        return conflict
     for vol in spec.get("volumes") or []:
         claim = ((vol.get("ephemeral") or {}).get("volumeClaimTemplate") or {}).get("spec") or {}
         cls = claim.get("storageClassName")
@@ -52,6 +64,28 @@ def binding_reason(cluster: ClusterState, spec: dict[str, Any], node: dict[str, 
             reason = NOT_ENOUGH_SPACE
         if reason and not _static_match(cluster, claim, cls, node):
             return reason
+    return None
+
+
+def _bound_claims(cluster: ClusterState, spec: dict[str, Any], node: dict[str, Any], namespace: str) -> str | None:
+    from tests.emulators.kube.controllers.scheduling import matches_affinity
+
+    labels = (node.get("metadata") or {}).get("labels") or {}
+    for vol in spec.get("volumes") or []:
+        name = (vol.get("persistentVolumeClaim") or {}).get("claimName")
+        pvc = cluster.get("v1", "PersistentVolumeClaim", namespace, name) if name and namespace else None
+        volume = ((pvc or {}).get("spec") or {}).get("volumeName")
+        annotations = ((pvc or {}).get("metadata") or {}).get("annotations") or {}
+        if not volume or "pv.kubernetes.io/bind-completed" not in annotations:
+            continue
+        pv = cluster.get("v1", "PersistentVolume", None, volume)
+        if pv is None:
+            return PV_NOT_EXIST
+        required = ((pv.get("spec") or {}).get("nodeAffinity") or {}).get("required")
+        as_pod = {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": required}}}
+        # CheckNodeAffinity matches the terms against a Node of the node's labels only.
+        if required is not None and not matches_affinity(as_pod, {"metadata": {"labels": labels}}):
+            return NODE_CONFLICT
     return None
 
 
