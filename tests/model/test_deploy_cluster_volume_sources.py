@@ -129,8 +129,9 @@ def capacity_driver(emu: Any, publishes: bool = True) -> None:
     )
 
 
-def capacity(emu: Any, node_name: str, free: str) -> None:
-    """A CSIStorageCapacity as the external-provisioner publishes it for one node's storage."""
+def capacity(emu: Any, node_name: str, free: str, *, labelled: bool = True) -> None:
+    """A CSIStorageCapacity as the external-provisioner publishes it for one node's storage
+    (``labelled``: with its driver-name label; else as another tool may publish it)."""
     emu.cluster.create(
         {
             "apiVersion": "storage.k8s.io/v1",
@@ -138,7 +139,7 @@ def capacity(emu: Any, node_name: str, free: str) -> None:
             "metadata": {
                 "name": f"csisc-{node_name}",
                 "namespace": "kube-system",
-                "labels": {"csi.storage.k8s.io/drivername": LVM},
+                "labels": {"csi.storage.k8s.io/drivername": LVM} if labelled else {},
             },
             "storageClassName": "lvm",
             "nodeTopology": {"matchLabels": {HOST: node_name}},
@@ -164,6 +165,54 @@ def test_a_node_whose_published_capacity_holds_the_claim_counts(model_emulator: 
     capacity_driver(emu)
     capacity(emu, "a100-0", "2Ti")
     assert deploy("--storage-class", "lvm") and deployment_size(emu) == NC_A100
+
+
+def test_a_capacity_published_without_the_driver_label_counts(model_emulator: Start) -> None:
+    # hasEnoughCapacity lists every CSIStorageCapacity and matches on storageClassName alone.
+    emu = model_emulator()
+    a100_and_h100(emu)
+    capacity_driver(emu)
+    capacity(emu, "a100-0", "2Ti", labelled=False)
+    capacity(emu, "h100-0", "2Ti")
+    assert deploy("--storage-class", "lvm") and deployment_size(emu) == NC_A100
+
+
+def test_unlabelled_capacities_are_read_after_the_drivers_and_only_where_those_fall_short(
+    model_emulator: Start,
+) -> None:
+    emu = model_emulator()
+    a100_and_h100(emu)
+    capacity_driver(emu)
+    capacity(emu, "a100-0", "2Ti", labelled=False)
+    emu.record_requests = True
+    deploy("--storage-class", "lvm")
+    reads = [r for r in emu.requests("GET") if "csistoragecapacities" in r.path]
+    assert [(r.query.get("labelSelector"), r.query.get("limit")) for r in reads] == [
+        ([f"csi.storage.k8s.io/drivername={LVM}"], ["500"]),
+        (["!csi.storage.k8s.io/drivername"], ["500"]),
+    ]
+
+
+def test_the_drivers_own_capacities_that_fit_spare_the_unlabelled_read(model_emulator: Start) -> None:
+    emu = model_emulator()
+    a100_and_h100(emu)
+    capacity_driver(emu)
+    capacity(emu, "a100-0", "2Ti")
+    emu.record_requests = True
+    assert deploy("--storage-class", "lvm") and deployment_size(emu) == NC_A100
+    reads = [r for r in emu.requests("GET") if "csistoragecapacities" in r.path]
+    assert [r.query.get("labelSelector") for r in reads] == [[f"csi.storage.k8s.io/drivername={LVM}"]]
+
+
+def test_the_emulators_scheduler_counts_a_capacity_without_the_driver_label(model_emulator: Start) -> None:
+    emu = model_emulator()
+    a100_and_h100(emu)
+    capacity_driver(emu)
+    capacity(emu, "a100-0", "2Ti", labelled=False)
+    deploy("--vm-size", NC_A100, "--storage-class", "lvm")
+    emu.idle(5)
+    pods = [p for p in emu.cluster.list("v1", "Pod", "default") if "phi-4" in p["metadata"]["name"]]
+    assert pods and all(p["spec"].get("nodeName") == "a100-0" for p in pods)
 
 
 def test_a_driver_that_does_not_publish_capacity_is_not_checked_nor_its_capacity_read(model_emulator: Start) -> None:

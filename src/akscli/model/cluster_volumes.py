@@ -23,9 +23,13 @@ Typer, no rich.
   none.
 - VolumeBinding's storage capacity: one GET of the class's provisioner's CSIDriver (once); only
   where it sets storageCapacity, the driver's CSIStorageCapacity objects, by the label the CSI
-  external-provisioner puts on those it makes (kubernetes-csi/external-provisioner
-  pkg/capacity/capacity.go DriverNameLabel), all namespaces, pages of 500, read only until one
-  reaches the node and holds the claim, at most 4 pages. A node no object read reaches is
+  external-provisioner puts on those it makes (kubernetes-csi/external-provisioner 0688604f
+  pkg/capacity/capacity.go DriverNameLabel), then those without that label (made by another
+  tool: the scheduler matches on storageClassName alone, binder.go hasEnoughCapacity), all
+  namespaces, pages of 500, read only until one reaches the node and holds the claim, at most 4
+  pages in all. Not read: objects labelled with another driver's name that name the class; the
+  external-provisioner publishes only for classes whose provisioner is its driver (capacity.go
+  onSCAddOrUpdate) and removes them with the class (onSCDelete). A node no object read reaches is
   reported short of storage once all are read; past the budget it is given the benefit of the
   doubt (counted as having room)."""
 
@@ -33,6 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 from akscli.errors import AuthError
@@ -144,18 +149,24 @@ class VolumeReads:
         return self.drivers[name]
 
     def capacities(self, driver: str, fits: Callable[[Mapping[str, Any]], bool]) -> list[Mapping[str, Any]] | None:
-        """The driver's CSIStorageCapacity objects read so far, reading on until one ``fits``;
-        None where the budget ran out first (the node is given the benefit of the doubt)."""
+        """The CSIStorageCapacity objects of the driver read so far, reading on until one ``fits``;
+        None where the budget ran out first (the node is given the benefit of the doubt). Those
+        the external-provisioner labels with the driver's name first, then those with no such
+        label (published by another tool); the scheduler lists every object and matches on the
+        class alone (binder.go hasEnoughCapacity)."""
         seen = self.capacity_seen.setdefault(driver, [])
         if any(fits(c) for c in seen):
             return seen
         if driver not in self.capacity_pages:
-            self.capacity_pages[driver] = self.kube.list_pages(
-                "storage.k8s.io/v1",
-                "CSIStorageCapacity",
-                all_namespaces=True,
-                label_selector=f"{_DRIVER_LABEL}={driver}",
-                page_size=_PAGE,
+            self.capacity_pages[driver] = chain.from_iterable(
+                self.kube.list_pages(
+                    "storage.k8s.io/v1",
+                    "CSIStorageCapacity",
+                    all_namespaces=True,
+                    label_selector=selector,
+                    page_size=_PAGE,
+                )
+                for selector in (f"{_DRIVER_LABEL}={driver}", f"!{_DRIVER_LABEL}")
             )
             self.capacity_pages_left[driver] = _CAPACITY_PAGES
         while driver not in self.capacity_done:
@@ -163,10 +174,9 @@ class VolumeReads:
                 return None
             page = self._next(self.capacity_pages[driver])
             if page is None:
+                self.capacity_done.add(driver)
                 break
             self.capacity_pages_left[driver] -= 1
-            if not (page.get("metadata") or {}).get("continue"):
-                self.capacity_done.add(driver)
             found = [dict(c) for c in page.get("items") or []]
             seen.extend(found)
             if any(fits(c) for c in found):

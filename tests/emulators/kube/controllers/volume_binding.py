@@ -105,6 +105,8 @@ def _enough_capacity(
     driver = cluster.get("storage.k8s.io/v1", "CSIDriver", None, provisioner)
     if size is None or not ((driver or {}).get("spec") or {}).get("storageCapacity"):
         return True
+    # binder.go hasEnoughCapacity: csiStorageCapacityLister.List(labels.Everything()), every object
+    # whether the external-provisioner's driver-name label is on it or not, matched on the class.
     for cap in cluster.list("storage.k8s.io/v1", "CSIStorageCapacity"):
         limit = cap.get("maximumVolumeSize", cap.get("capacity"))
         if (
