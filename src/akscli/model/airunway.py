@@ -60,6 +60,8 @@ def check(req: DeployRequest) -> None:
             "the count as its resource.count, which KAITO reads as GPU nodes (0 as 1), not as replicas",
             hint=f"use --runtime kaito --replicas {req.replicas} (a KAITO InferenceSet), or another --provider",
         )
+    if not kaito and req.replicas is not None:
+        _check_replicas(req)
     if req.provider == "kuberay" and req.vm_size_given:
         raise UsageError(
             f"--vm-size {req.vm_size} cannot be kept with --provider kuberay: AI Runway's kuberay provider "
@@ -82,6 +84,36 @@ def check(req: DeployRequest) -> None:
             "the Gateway it picks (the only one, or the one labelled airunway.ai/inference-gateway=true)",
             hint=f"drop {flag}; label the Gateway to use: kubectl label gateway -n NAMESPACE NAME "
             "airunway.ai/inference-gateway=true",
+        )
+
+
+# AI Runway's webhook refuses a ModelDeployment asking more (upstream: ai-runway/airunway v0.7.0
+# f5fd48d1 controller/internal/webhook/v1alpha1/modeldeployment_webhook.go, MaxReplicas and
+# validateResourceCeilings: "exceeds maximum allowed (32)").
+MAX_REPLICAS = 32
+
+
+def _check_replicas(req: DeployRequest) -> None:
+    """--replicas as the vllm, llmd, kuberay and dynamo providers read scaling.replicas."""
+    replicas = int(req.replicas or 0)
+    if replicas == 0:
+        # Each of them runs one replica for 0: it reads the count only when it is above 0
+        # (upstream: ai-runway/airunway v0.7.0 f5fd48d1 providers/vllm/transformer.go and
+        # providers/llmd/transformer.go transformAggregated, providers/kuberay/transformer.go
+        # buildSpec and buildAggregatedWorkerGroup, providers/dynamo/transformer.go
+        # buildAggregatedWorker: `Replicas > 0`, else 1). Writing 0 would keep a GPU replica running.
+        ns = "" if req.namespace == "default" else f" -n {req.namespace}"
+        raise UsageError(
+            f"--replicas 0 with --provider {req.provider}: AI Runway's providers run 1 replica for "
+            "scaling.replicas 0 (they read only a count above 0), so the model would keep a GPU replica running",
+            hint=f"to run no replica, delete the model (akscli model delete {req.name}{ns}) and deploy it again "
+            "later, or use --runtime vllm --replicas 0 (akscli's Deployment scales to 0)",
+        )
+    if replicas > MAX_REPLICAS:
+        raise UsageError(
+            f"--replicas {replicas} with --runtime airunway: AI Runway's webhook refuses scaling.replicas above "
+            f"{MAX_REPLICAS} (exceeds maximum allowed ({MAX_REPLICAS}))",
+            hint=f"use --replicas 1 to {MAX_REPLICAS}, or --runtime vllm for more",
         )
 
 

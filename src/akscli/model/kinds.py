@@ -127,6 +127,18 @@ IMMUTABLE_FIELDS: dict[tuple[str, str], tuple[str, ...]] = {
     # upstream: the same CEL rule on ResourcePlacement (apis/placement/v1 PlacementPolicy is shared)
     ("placement.kubernetes-fleet.io", "ResourcePlacement"): ("spec.policy.placementType",),
     ("", "PersistentVolumeClaim"): ("spec.storageClassName", "spec.accessModes"),
+    # upstream: ai-runway/airunway v0.7.0 f5fd48d1 controller/internal/webhook/v1alpha1/
+    # modeldeployment_webhook.go validateImmutableFields ("model.id is immutable (changing it
+    # requires delete and recreate)", and the same for the others akscli writes). The kaito
+    # provider passes its overrides on to the Workspace it made (providers/kaito/controller.go
+    # createOrUpdateResource), where KAITO refuses a new instanceType (IMMUTABLE_FIELDS above).
+    ("airunway.ai", "ModelDeployment"): (
+        "spec.model.id",
+        "spec.model.source",
+        "spec.engine.type",
+        "spec.provider.name",
+        "spec.provider.overrides.resource.instanceType",
+    ),
 }
 # Fields that may change, but never away from one value: (path, value, the value an omitted field
 # defaults to). upstream: kubefleet-dev/kubefleet e160c1cd apis/placement/v1/

@@ -40,6 +40,7 @@ not the status subresource, and run after schema and CEL validation.
   pkg/utils/validator/placement.go validateName), operators and value counts, sort orders. Not
   emulated: the resource selectors' REST mapping and scope checks, quantity parsing of values and
   the consistency of requirements (validateRequirementsConsistency).
+- AI Runway's ModelDeployment webhook: admission_airunway.py.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ import re
 from functools import cache
 from typing import Any
 
+from tests.emulators.kube import admission_airunway
 from tests.emulators.kube.fleet_properties import property_selector_errors, property_sorter_errors
 from tests.emulators.kube.status import ApiError
 
@@ -530,5 +532,7 @@ def review(group: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | Non
         denial = _workspace(obj, old)
     elif group == "placement.kubernetes-fleet.io" and kind == "ClusterResourcePlacement":
         denial = _fleet_crp(obj, old)
+    elif group == "airunway.ai" and kind == "ModelDeployment":
+        denial = admission_airunway.review(obj, old)
     if denial is not None:
         raise denial

@@ -1,0 +1,105 @@
+"""AI Runway's validating webhook for ModelDeployment, the part akscli's renders can reach
+(upstream: ai-runway/airunway v0.7.0 f5fd48d134a510a2af1ef237ced13103ba27c076
+controller/internal/webhook/v1alpha1/modeldeployment_webhook.go, registered as
+``vmodeldeployment-v1alpha1.kb.io`` for create and update; the webhook is on in
+controller/config/default/kustomization.yaml):
+
+- ValidateCreate: a name with a dot.
+- validateResourceCeilings: ``scaling.replicas`` above MaxReplicas (32) and
+  ``resources.gpu.count`` above MaxGPUCount (64).
+- ValidateUpdate, validateImmutableFields: ``model.id``, ``model.source``, ``engine.type`` (both
+  set), ``provider.name`` (both set; the old one from status where the spec had none) and
+  ``serving.mode`` (Aggregated where unset) never change.
+
+The validator returns ``field.ErrorList.ToAggregate()``, which is no APIStatus, so
+controller-runtime denies with its text, 403 (kubernetes-sigs/controller-runtime
+pkg/webhook/admission/validator_custom.go Handle, ``Denied(err.Error())``; response.go Denied).
+The messages are apimachinery's field errors (pkg/util/validation/field/errors.go: ``PATH:
+Invalid value: VALUE: DETAIL``), several in brackets (pkg/util/errors Aggregate).
+
+Not emulated: the InferenceProviderConfig compatibility check, the overrides' blocked and
+sizing keys, the disaggregated-mode rules and the storage rules (akscli renders none of them).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.emulators.kube.status import ApiError
+
+WEBHOOK = "vmodeldeployment-v1alpha1.kb.io"
+MAX_REPLICAS = 32
+MAX_GPU_COUNT = 64
+
+
+def _value(v: Any) -> str:
+    """field.Invalid's value as apimachinery prints it: strings quoted, numbers bare."""
+    return json.dumps(v) if isinstance(v, str) else str(v)
+
+
+def _invalid(path: str, value: Any, detail: str) -> str:
+    return f"{path}: Invalid value: {_value(value)}: {detail}"
+
+
+def _dig(obj: dict[str, Any], *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(obj, dict):
+            return None
+        obj = obj.get(key)  # type: ignore[assignment]
+    return obj
+
+
+def _ceilings(spec: dict[str, Any]) -> list[str]:
+    errs = []
+    gpus = _dig(spec, "resources", "gpu", "count")
+    if isinstance(gpus, int) and gpus > MAX_GPU_COUNT:
+        errs.append(_invalid("spec.resources.gpu.count", gpus, f"exceeds maximum allowed ({MAX_GPU_COUNT})"))
+    replicas = _dig(spec, "scaling", "replicas")
+    if isinstance(replicas, int) and replicas > MAX_REPLICAS:
+        errs.append(_invalid("spec.scaling.replicas", replicas, f"exceeds maximum allowed ({MAX_REPLICAS})"))
+    return errs
+
+
+def _immutable(obj: dict[str, Any], old: dict[str, Any]) -> list[str]:
+    spec, old_spec = obj.get("spec") or {}, old.get("spec") or {}
+    errs = []
+
+    def changed(path: str, new: Any, was: Any, what: str) -> None:
+        if new != was:
+            errs.append(_invalid(path, new or "", f"{what} is immutable (changing it requires delete and recreate)"))
+
+    changed("spec.model.id", _dig(spec, "model", "id"), _dig(old_spec, "model", "id"), "model.id")
+    changed("spec.model.source", _dig(spec, "model", "source"), _dig(old_spec, "model", "source"), "model.source")
+    engine, old_engine = _dig(spec, "engine", "type"), _dig(old_spec, "engine", "type")
+    if engine and old_engine:
+        changed("spec.engine.type", engine, old_engine, "engine.type")
+    provider = _dig(spec, "provider", "name")
+    old_provider = _dig(old_spec, "provider", "name") or _dig(old, "status", "provider", "name")
+    if provider and old_provider:
+        changed("spec.provider.name", provider, old_provider, "provider.name")
+    mode = _dig(spec, "serving", "mode") or "aggregated"
+    old_mode = _dig(old_spec, "serving", "mode") or "aggregated"
+    changed("spec.serving.mode", mode, old_mode, "serving.mode")
+    return errs
+
+
+def review(obj: dict[str, Any], old: dict[str, Any] | None) -> ApiError | None:
+    """The webhook's denial of a ModelDeployment create (``old`` None) or update, if any."""
+    errs = []
+    name = str((obj.get("metadata") or {}).get("name", ""))
+    if old is None and "." in name:
+        errs.append(
+            _invalid(
+                "metadata.name",
+                name,
+                "name must not contain dots (dots are invalid in derived Kubernetes volume and service names)",
+            )
+        )
+    errs += _ceilings(obj.get("spec") or {})
+    if old is not None:
+        errs += _immutable(obj, old)
+    if not errs:
+        return None
+    message = errs[0] if len(errs) == 1 else "[" + ", ".join(errs) + "]"
+    return ApiError(403, f'admission webhook "{WEBHOOK}" denied the request: {message}', "Forbidden")

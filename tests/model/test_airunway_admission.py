@@ -1,0 +1,119 @@
+"""What AI Runway refuses or changes in a ModelDeployment is refused by `model deploy` before
+anything is sent, with the fix (upstream: ai-runway/airunway v0.7.0 f5fd48d1
+controller/internal/webhook/v1alpha1/modeldeployment_webhook.go; providers/*/transformer.go)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from tests.cli import invoke
+from tests.emulators.kube.admission_airunway import WEBHOOK
+from tests.emulators.kube.controllers.airunway import AIRUNWAY
+from tests.emulators.kube.status import ApiError
+from tests.model.conftest import AIRUNWAY_CRDS
+
+Start = Callable[..., Any]
+
+
+def _dry_run(*args: str) -> Any:
+    return invoke("model", "deploy", "phi-4", "--runtime", "airunway", *args, "--dry-run=client")
+
+
+def _deploy(*args: str) -> Any:
+    return invoke("model", "deploy", "phi-4", "--runtime", "airunway", "--max-model-len", "4096", *args, "-y")
+
+
+# ---- --replicas ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("provider", ["vllm", "llmd", "kuberay", "dynamo"])
+def test_replicas_0_is_refused_because_every_provider_runs_one_replica_for_it(provider: str) -> None:
+    # providers/*/transformer.go read scaling.replicas only when it is above 0, else run 1.
+    result = _dry_run("--provider", provider, "--replicas", "0")
+    assert result.exit_code == 2, result
+    assert "run 1 replica for scaling.replicas 0" in result.stderr
+    assert "akscli model delete phi-4" in result.stderr and "--runtime vllm --replicas 0" in result.stderr
+    assert result.stdout == ""
+
+
+def test_replicas_0_names_the_namespace_in_the_delete_it_suggests() -> None:
+    result = _dry_run("--provider", "vllm", "--replicas", "0", "-n", "models")
+    assert "akscli model delete phi-4 -n models" in result.stderr
+
+
+def test_replicas_above_the_webhooks_ceiling_are_refused() -> None:
+    result = _dry_run("--provider", "vllm", "--replicas", "33")
+    assert result.exit_code == 2, result
+    assert "refuses scaling.replicas above 32" in result.stderr and "--replicas 1 to 32" in result.stderr
+    assert result.stdout == ""
+
+
+def test_replicas_at_the_webhooks_ceiling_are_rendered() -> None:
+    result = _dry_run("--provider", "vllm", "--replicas", "32")
+    assert result.exit_code == 0, result
+    assert "replicas: 32" in result.stdout
+
+
+# ---- the identity fields the webhook keeps --------------------------------------------------
+
+
+def test_a_new_provider_asks_for_recreate(model_emulator: Start) -> None:
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    assert _deploy("--provider", "vllm").exit_code == 0
+    result = _deploy("--provider", "llmd")
+    assert result.exit_code == 2, result
+    assert "ModelDeployment/phi-4 spec.provider.name: vllm -> llmd" in result.stderr
+    assert "add --recreate" in result.stderr
+    md = emu.cluster.get(AIRUNWAY, "ModelDeployment", "default", "phi-4")
+    assert md["spec"]["provider"]["name"] == "vllm"
+
+
+def test_recreate_takes_the_new_provider(model_emulator: Start) -> None:
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    assert _deploy("--provider", "vllm").exit_code == 0
+    result = _deploy("--provider", "llmd", "--recreate")
+    assert result.exit_code == 0, result
+    md = emu.cluster.get(AIRUNWAY, "ModelDeployment", "default", "phi-4")
+    assert md["spec"]["provider"]["name"] == "llmd"
+
+
+def test_a_new_model_under_the_same_name_asks_for_recreate(model_emulator: Start) -> None:
+    model_emulator(crds=AIRUNWAY_CRDS)
+    assert _deploy("--provider", "vllm").exit_code == 0
+    result = invoke(
+        "model", "deploy", "phi-4-mini-instruct", "--name", "phi-4", "--runtime", "airunway", "--provider", "vllm", "-y"
+    )
+    assert result.exit_code == 2, result
+    assert "ModelDeployment/phi-4 spec.model.id: " in result.stderr and "add --recreate" in result.stderr
+
+
+def test_the_kaito_provider_on_a_new_vm_size_asks_for_recreate(model_emulator: Start) -> None:
+    # The kaito provider updates its Workspace from the overrides, and KAITO refuses a new instanceType.
+    model_emulator(crds=AIRUNWAY_CRDS)
+    assert _deploy("--vm-size", "Standard_NC24ads_A100_v4").exit_code == 0
+    result = _deploy("--vm-size", "Standard_NC48ads_A100_v4")
+    assert result.exit_code == 2, result
+    assert (
+        "ModelDeployment/phi-4 spec.provider.overrides.resource.instanceType: "
+        "Standard_NC24ads_A100_v4 -> Standard_NC48ads_A100_v4" in result.stderr
+    )
+
+
+# ---- the emulated webhook (held to the upstream messages) -------------------------------------
+
+
+def test_the_emulated_webhook_refuses_a_changed_provider(model_emulator: Start) -> None:
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    assert _deploy("--provider", "vllm").exit_code == 0
+    md = emu.cluster.get(AIRUNWAY, "ModelDeployment", "default", "phi-4")
+    md["spec"]["provider"]["name"] = "llmd"
+    with pytest.raises(ApiError) as denied:
+        emu.cluster.update(md)
+    assert denied.value.code == 403
+    assert str(denied.value) == (
+        f'admission webhook "{WEBHOOK}" denied the request: spec.provider.name: Invalid value: "llmd": '
+        "provider.name is immutable (changing it requires delete and recreate)"
+    )
