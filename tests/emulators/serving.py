@@ -6,9 +6,9 @@ A pod serves once it is Ready (a Service's endpoints are its selected ready pods
 
 * A KAITO pod (labelled ``kaito.sh/workspace`` by its StatefulSet) serves on the inference port,
   5000 (upstream: kaito-project/kaito v0.12.0 pkg/utils/consts/consts.go PortInferenceServer),
-  under KAITO's served-model-name: the InferenceSet's name for a set's member, else the preset's
-  (pkg/model/interface.go buildVLLMInferenceCommand, as akscli.model.runtime_values.served_name
-  reads it).
+  under KAITO's served-model-name: the InferenceSet's name for a set's member, else the last
+  part of the preset's Hugging Face id, lower-cased (pkg/model/interface.go
+  buildVLLMInferenceCommand; tests.emulators.kube.kaito_presets cites the rest).
 * A vLLM container (``vllm serve``: the command, or the vllm/vllm-openai image, whose entrypoint
   it is; upstream: vllm-project/vllm v0.11.0 docker/Dockerfile, the vllm-openai stage's
   ``ENTRYPOINT ["vllm", "serve"]``) serves on ``--port`` (default 8000,
@@ -69,6 +69,7 @@ def served_by(kube: Any, pod: dict[str, Any]) -> tuple[str, int] | None:
     server in it)."""
     from tests.emulators.kube.controllers.kaito import KAITO
     from tests.emulators.kube.controllers.kaito_workload import SET_LABEL, WORKSPACE_LABEL
+    from tests.emulators.kube.kaito_presets import served_model_name
 
     conditions = (pod.get("status") or {}).get("conditions") or []
     if not any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions):
@@ -77,7 +78,7 @@ def served_by(kube: Any, pod: dict[str, Any]) -> tuple[str, int] | None:
     if WORKSPACE_LABEL in labels:
         ws = kube.cluster.get(KAITO, "Workspace", pod["metadata"]["namespace"], labels[WORKSPACE_LABEL])
         preset = (((ws or {}).get("inference") or {}).get("preset") or {}).get("name")
-        name = labels.get(SET_LABEL) or preset
+        name = labels.get(SET_LABEL) or (served_model_name(str(preset)) if preset else None)
         return (str(name), KAITO_INFERENCE_PORT) if ws and name else None
     for container in (pod.get("spec") or {}).get("containers") or []:
         served = vllm_serves(container)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from akscli import validate
 from akscli.errors import UsageError
 from akscli.kube import scheduling
+from akscli.model import kaito_names
 from akscli.model.kinds import AIRUNWAY_PROVIDERS, GPU_TOLERATIONS
 
 if TYPE_CHECKING:
@@ -202,8 +203,8 @@ def values(req: DeployRequest, base: dict[str, Any], config_name: str) -> dict[s
     spec.nodeSelector; the kuberay provider reads none (DeployRequest.placement_warning)."""
     kaito = req.provider == "kaito"
     # The KAITO provider passes spec.model.id as the Workspace's preset name (buildInference),
-    # and KAITO serves a preset under that name.
-    model_id = (req.model.preset or req.model.id) if kaito else req.model.id
+    # and KAITO serves it under the last part of its Hugging Face id (kaito_names.served_name).
+    model_id = kaito_names.preset_name(req.model) if kaito else req.model.id
     overrides: dict[str, Any] | None = None
     if kaito:
         inference: dict[str, Any] = {"config": config_name}
@@ -215,7 +216,7 @@ def values(req: DeployRequest, base: dict[str, Any], config_name: str) -> dict[s
         **base,
         "access_secret": None if kaito else req.access_secret,
         "model_id": model_id,
-        "served_name": model_id,
+        "served_name": kaito_names.served_name(model_id) if kaito else model_id,
         "provider": req.provider,
         "overrides": overrides,
         "node_selector": {"node.kubernetes.io/instance-type": req.vm_size} if reads_node_selector else {},

@@ -9,7 +9,7 @@ from typing import Any
 
 from akscli import validate
 from akscli.errors import UsageError
-from akscli.model import airunway, catalog, monitoring
+from akscli.model import airunway, catalog, kaito_names, monitoring
 from akscli.model.catalog import Model
 from akscli.model.kinds import (
     AIRUNWAY_API,
@@ -357,7 +357,7 @@ def build(req: DeployRequest) -> list[dict[str, Any]]:
         values = {
             **base,
             "annotations": {**annotations, **kaito_scaler_annotations(req)},
-            "preset": req.model.preset or req.model.id,
+            "preset": kaito_names.preset_name(req.model),
             "node_labels": {"apps": req.name},
             "inference_config": kaito_config_name(req),
             "replicas": replicas(req),

@@ -16,14 +16,17 @@ if TYPE_CHECKING:
 
 
 def served_name(req: DeployRequest) -> str:
-    """The model name the server answers to. KAITO serves a Workspace's preset under the preset
-    name and an InferenceSet's under the set's name (kaito-project/kaito pkg/model/interface.go,
+    """The model name the server answers to. KAITO serves a Workspace's model under the last
+    part of its Hugging Face id, lower-cased (akscli.model.kaito_names), and an InferenceSet's
+    under the set's name (kaito-project/kaito v0.12.0 pkg/model/interface.go,
     buildVLLMInferenceCommand); akscli's vLLM Deployment passes --served-model-name itself."""
+    from akscli.model import kaito_names
+
     if req.runtime == "airunway" and req.provider == "kaito":
-        return req.model.preset or req.model.id
+        return kaito_names.served_name(kaito_names.preset_name(req.model))
     if req.runtime != "kaito":
         return req.model.id
-    return req.name if req.uses_inferenceset else (req.model.preset or req.model.id)
+    return req.name if req.uses_inferenceset else kaito_names.served_name(kaito_names.preset_name(req.model))
 
 
 def kaito_scaler_annotations(req: DeployRequest) -> dict[str, str]:

@@ -15,7 +15,8 @@ not the status subresource, and run after schema and CEL validation.
   inference_config_validation.go, served by knative's validation webhook
   ``validation.workspace.kaito.sh``: ``validation failed: <knative FieldError>``, 400):
   name, inference xor tuning, instanceType required with node auto-provisioning (the default),
-  preset names (supported_models.yaml, or a Hugging Face ``org/model`` id), preset xor
+  preset names (KAITO's legacy names or a Hugging Face ``org/model`` id, and the deprecated
+  ones named so: kaito_presets.py), preset xor
   template, the two ``presetOptions.modelAccessSecret`` rules of InferenceSpec.validateCreate
   as v0.12.0 feeds them (``_preset_download``: every preset downloads from Hugging Face at start
   and none is marked as needing authentication, so neither rule refuses a preset), and the
@@ -49,7 +50,7 @@ import re
 from functools import cache
 from typing import Any
 
-from tests.emulators.kube import admission_airunway
+from tests.emulators.kube import admission_airunway, kaito_presets
 from tests.emulators.kube.fleet_properties import property_selector_errors, property_sorter_errors
 from tests.emulators.kube.status import ApiError
 
@@ -235,10 +236,6 @@ def _kaito_models() -> dict[str, dict[str, Any]]:
     return {str(m.get("name")): m for m in data.get("models") or [] if isinstance(m, dict)}
 
 
-def _kaito_presets() -> frozenset[str]:
-    return frozenset(_kaito_models())
-
-
 def _preset_download(name: str) -> tuple[bool, bool]:
     """(DownloadAtRuntime, DownloadAuthRequired) of a registered preset as the v0.12.0 webhook
     sees them (kaito-project/kaito v0.12.0, 0894eb2b). GetModelByName
@@ -268,11 +265,16 @@ def _access_secret(preset: str, secret: str | None) -> FieldError | None:
 
 
 def _valid_preset(name: str) -> bool:
-    # pkg/utils/plugin IsValidPreset: registered, or a Hugging Face model id "org/model"
-    if name in _kaito_presets():
-        return True
-    org, _, model = name.partition("/")
-    return bool(org and model)
+    return kaito_presets.is_valid_preset(name)
+
+
+def _deprecated_preset(inference: dict[str, Any]) -> FieldError | None:
+    """ResourceSpec.validateCreateWithInference (via "resource"): a preset name that is not valid
+    and that supported_models.yaml marks deprecated (metadata.MustGet(name).Deprecated)."""
+    name = str((inference.get("preset") or {}).get("name", "")).lower()
+    if not name or _valid_preset(name) or not (_kaito_models().get(name) or {}).get("deprecated"):
+        return None
+    return FieldError(f"Model {name} is deprecated and no longer supported", "presetName").via("resource")
 
 
 def _workspace(obj: dict[str, Any], old: dict[str, Any] | None) -> ApiError | None:
@@ -298,6 +300,7 @@ def _workspace(obj: dict[str, Any], old: dict[str, Any] | None) -> ApiError | No
             )
         errs = _also(errs, spec_errs.via("spec") if spec_errs else None)
         if isinstance(inference, dict):
+            errs = _also(errs, _deprecated_preset(inference))
             errs = _also(errs, _inference_create(inference))
     else:
         old_resource = old.get("resource") or {}
