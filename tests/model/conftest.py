@@ -78,6 +78,7 @@ def model_emulator(
             from tests.emulators.kube.controllers.airunway import ModelDeploymentController
 
             emu.controllers.add(ModelDeploymentController(delay=0.02))
+            install_airunway_providers(emu)
             if controller:
                 install_airunway_controller(emu)
         if fleet:
@@ -100,3 +101,20 @@ def install_airunway_controller(emu: Any, *args: str) -> None:
     emu.cluster.delete("v1", "Pod", "default", "airunway-controller-manager-0")
     labels = {"app.kubernetes.io/name": "airunway", "control-plane": "controller-manager"}
     ready_pod(emu, "default", "airunway-controller-manager-0", labels, image="airunway", args=list(args))
+
+
+def install_airunway_providers(emu: Any, *providers: str) -> None:
+    """The InferenceProviderConfig each AI Runway provider's controller registers, named after it,
+    when it starts (upstream: ai-runway/airunway v0.7.0 providers/*/config.go ProviderConfigName and
+    Register); all five providers unless some are named."""
+    from akscli.model.kinds import AIRUNWAY_PROVIDERS
+
+    for name in providers or AIRUNWAY_PROVIDERS:
+        emu.cluster.create(
+            {
+                "apiVersion": "airunway.ai/v1alpha1",
+                "kind": "InferenceProviderConfig",
+                "metadata": {"name": name},
+                "spec": {},
+            }
+        )

@@ -117,3 +117,25 @@ def test_the_emulated_webhook_refuses_a_changed_provider(model_emulator: Start) 
         f'admission webhook "{WEBHOOK}" denied the request: spec.provider.name: Invalid value: "llmd": '
         "provider.name is immutable (changing it requires delete and recreate)"
     )
+
+
+# ---- the provider must be installed ------------------------------------------------------------
+
+
+def test_a_provider_that_is_not_installed_is_refused_before_anything_is_applied(model_emulator: Start) -> None:
+    # The webhook refuses it: "InferenceProviderConfig "llmd" not found" (validateSpec).
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    emu.cluster.delete(AIRUNWAY, "InferenceProviderConfig", None, "llmd")
+    result = _deploy("--provider", "llmd")
+    assert result.exit_code == 7, result
+    assert "AI Runway's llmd provider is not installed (no InferenceProviderConfig llmd)" in result.stderr
+    assert "providers/llmd/deploy/llmd.yaml" in result.stderr
+    assert emu.cluster.get(AIRUNWAY, "ModelDeployment", "default", "phi-4") is None
+    assert emu.cluster.get("v1", "ConfigMap", "default", "phi-4-inference-config") is None
+
+
+def test_an_installed_provider_is_deployed(model_emulator: Start) -> None:
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    emu.cluster.delete(AIRUNWAY, "InferenceProviderConfig", None, "llmd")
+    assert _deploy("--provider", "vllm").exit_code == 0
+    assert emu.cluster.get(AIRUNWAY, "ModelDeployment", "default", "phi-4") is not None

@@ -14,6 +14,7 @@ from akscli.model import airunway, monitoring
 from akscli.model.cluster_volumes import VolumeReads
 from akscli.model.deploy import DeployRequest, endpoint_picker
 from akscli.model.kinds import (
+    AIRUNWAY_API,
     KAITO_POOL_SUFFIX,
     KAITO_SCALER_AUTH,
     KEDA_API,
@@ -150,6 +151,7 @@ def check(
             "or install the Prometheus Operator, then deploy again",
         )
     if req.runtime == "airunway":
+        warnings += _check_airunway_provider(kube, req.provider)
         if req.provider == "kuberay":
             warnings += _check_kuberay_nodes(kube)
         if req.expose:
@@ -271,6 +273,32 @@ def _check_kuberay_nodes(kube: Kube) -> list[str]:
     if unread:
         return [airunway.kuberay_warning(blocked)]
     raise airunway.kuberay_refusal(blocked)
+
+
+def _check_airunway_provider(kube: Kube, provider: str) -> list[str]:
+    """AI Runway's webhook refuses a ModelDeployment whose provider has no InferenceProviderConfig
+    when it names both the provider and the engine, as akscli's do (upstream: ai-runway/airunway
+    v0.7.0 f5fd48d1 controller/internal/webhook/v1alpha1/modeldeployment_webhook.go validateSpec,
+    "InferenceProviderConfig %q not found"; it skips the check while the kind is not served). Each
+    provider's controller registers its own, named after it, when it starts (providers/*/config.go
+    ProviderConfigName and Register): none means that provider is not installed."""
+    if not kube.has_api(AIRUNWAY_API, "InferenceProviderConfig"):
+        return []
+    try:
+        found = kube.get(AIRUNWAY_API, "InferenceProviderConfig", provider)
+    except AuthError:
+        return [
+            f"cannot read InferenceProviderConfig {provider}: not checked that AI Runway's {provider} provider "
+            "is installed"
+        ]
+    if found is None:
+        raise NotInstalledError(
+            f"AI Runway's {provider} provider is not installed (no InferenceProviderConfig {provider}): AI Runway's "
+            "webhook refuses a ModelDeployment for it",
+            hint=f"install it (ai-runway/airunway providers/{provider}/deploy/{provider}.yaml), or pick an installed "
+            "--provider (kubectl get inferenceproviderconfigs lists them)",
+        )
+    return []
 
 
 # AI Runway's controller pods (ai-runway/airunway v0.7.0 controller/config/manager/manager.yaml and
