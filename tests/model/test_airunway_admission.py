@@ -139,3 +139,39 @@ def test_an_installed_provider_is_deployed(model_emulator: Start) -> None:
     emu.cluster.delete(AIRUNWAY, "InferenceProviderConfig", None, "llmd")
     assert _deploy("--provider", "vllm").exit_code == 0
     assert emu.cluster.get(AIRUNWAY, "ModelDeployment", "default", "phi-4") is not None
+
+
+# ---- the overrides akscli writes (kaito provider) ------------------------------------------------
+
+# modeldeployment_webhook.go blockedOverrideKeys and sizingOverrideKeys, refused at any depth.
+FORBIDDEN_OVERRIDE_KEYS = {
+    "securityContext",
+    "serviceAccountName",
+    "serviceAccount",
+    "hostNetwork",
+    "hostPID",
+    "hostIPC",
+    "automountServiceAccountToken",
+    "nodeName",
+    "priorityClassName",
+    "runtimeClassName",
+    "replicas",
+    "resources",
+}
+
+
+def _keys(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        return set(value) | {k for v in value.values() for k in _keys(v)}
+    if isinstance(value, list):
+        return {k for v in value for k in _keys(v)}
+    return set()
+
+
+def test_the_kaito_providers_overrides_hold_no_key_the_webhook_forbids() -> None:
+    from .test_deploy_upstream_fields import _model_deployment
+
+    md = _model_deployment(model="llama-3.1-8b-instruct", access_secret="hf-token", context=8192)
+    overrides = md["spec"]["provider"]["overrides"]
+    assert overrides["resource"]["instanceType"]
+    assert not _keys(overrides) & FORBIDDEN_OVERRIDE_KEYS
