@@ -11,7 +11,7 @@ import pytest
 
 from akscli import errors
 from akscli.cli.common import apply_objects
-from akscli.kube import pod_problems
+from akscli.kube import pod_problems, readiness
 from akscli.kube.client import KubeTarget
 from tests.baremetal.nodes import small_cpu_node
 
@@ -102,3 +102,18 @@ def test_an_image_pull_failure_is_named_with_the_kubelets_message() -> None:
     pod = {"status": {"phase": "Pending", "containerStatuses": [{"name": "main", "state": {"waiting": waiting}}]}}
     found = pod_problems.problem(pod)
     assert found is not None and found.text == 'container main: ImagePullBackOff: Back-off pulling image "x:1"'
+
+
+@pytest.mark.parametrize(
+    ("api_version", "kind", "label"),
+    [
+        ("ray.io/v1", "RayCluster", "ray.io/cluster"),
+        ("kaito.sh/v1beta1", "Workspace", "kaito.sh/workspace"),
+        ("kaito.sh/v1alpha1", "InferenceSet", "inferenceset.kaito.sh/created-by"),
+    ],
+)
+def test_an_operators_kind_without_a_selector_finds_its_pods_by_the_label_the_operator_puts_on_them(
+    api_version: str, kind: str, label: str
+) -> None:
+    obj = {"apiVersion": api_version, "kind": kind, "metadata": {"name": "demo"}, "spec": {}}
+    assert readiness.pod_selector(obj) == {"matchLabels": {label: "demo"}}

@@ -156,13 +156,9 @@ class Waiter:
     def _pod_problem(self, pending: list[_State]) -> pod_problems.Problem | None:
         """The first problem of a pending workload's pods (one page of pods, read only on timeout)."""
         for state in pending:
-            selector = ((state.last or {}).get("spec") or {}).get("selector")
+            selector = readiness.pod_selector(state.last) if state.last else None
             # first_problem reads nothing for an empty selector (selector_string is None).
-            found = (
-                pod_problems.first_problem(self.kube, state.namespace, selector)
-                if isinstance(selector, Mapping)
-                else None
-            )
+            found = pod_problems.first_problem(self.kube, state.namespace, selector) if selector else None
             if found:
                 return found
         return None

@@ -39,11 +39,14 @@ __all__ = [
     "describe",
     "generic",
     "group_of",
+    "pod_selector",
     "rule_for",
     "stale",
 ]
 
 RULES: dict[tuple[str, str], Rule] = {**builtin.RULES, **fleet.RULES, **kuberay.RULES, **kaito.RULES}
+
+POD_LABELS: dict[tuple[str, str], str] = {**kuberay.POD_LABELS, **kaito.POD_LABELS}
 
 # Kinds without a rule of their own: the first of these conditions they publish, honouring
 # whichever observedGeneration they publish; with none, ready once stored and observed.
@@ -61,3 +64,15 @@ def rule_for(api_version: str, kind: str) -> Rule:
 def check(obj: Mapping[str, Any]) -> Readiness:
     """The verdict of the object's kind rule on the object as it is now."""
     return rule_for(str(obj.get("apiVersion", "")), str(obj.get("kind", "")))(obj)
+
+
+def pod_selector(obj: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The LabelSelector of the object's pods: its spec.selector (Deployment, StatefulSet, Job...),
+    else the label its operator puts on each of its pods with its name (RayCluster, Workspace,
+    InferenceSet); None for a kind with neither."""
+    selector = (obj.get("spec") or {}).get("selector")
+    if isinstance(selector, Mapping):
+        return selector
+    label = POD_LABELS.get((group_of(str(obj.get("apiVersion", ""))), str(obj.get("kind", ""))))
+    name = (obj.get("metadata") or {}).get("name")
+    return {"matchLabels": {label: name}} if label and name else None

@@ -55,3 +55,13 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("airunway.ai", "ModelDeployment"): model_deployment,
 }
+
+# The label each pod of a Workspace or InferenceSet carries with its name (for a timed-out wait):
+# KAITO selects a Workspace's pods by kaito.sh/workspace=<name> (api/v1beta1/labels.go
+# LabelWorkspaceName) and adds inferenceset.kaito.sh/created-by=<set> for a set's Workspaces
+# (pkg/workspace/manifests/manifests.go GenerateStatefulSetManifest, pkg/utils/consts/consts.go
+# WorkspaceCreatedByInferenceSetLabel).
+POD_LABELS: dict[tuple[str, str], str] = {
+    ("kaito.sh", "Workspace"): "kaito.sh/workspace",
+    ("kaito.sh", "InferenceSet"): "inferenceset.kaito.sh/created-by",
+}

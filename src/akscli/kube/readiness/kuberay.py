@@ -212,3 +212,9 @@ RULES: dict[tuple[str, str], Rule] = {
     ("ray.io", "RayJob"): ray_job,
     ("ray.io", "RayService"): ray_service,
 }
+
+# Kinds whose pods no spec.selector names: the label each of their pods carries with the object's
+# name (a timed-out wait reads the pods by it). KubeRay labels every pod of a RayCluster
+# ray.io/cluster=<name> and lets no template override it (ray-operator/controllers/ray/common/pod.go
+# labelPod, utils/constant.go RayClusterLabelKey).
+POD_LABELS: dict[tuple[str, str], str] = {("ray.io", "RayCluster"): "ray.io/cluster"}
