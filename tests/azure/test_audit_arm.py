@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.azure.helpers import RG, seed_cluster
 from tests.cli import invoke
 from tests.emulators.arm import ArmEmulator
@@ -40,3 +42,28 @@ def test_an_operation_that_fails_in_azure_is_audited_as_failed(azure_env: ArmEmu
     (line,) = audit_lines(log)
     assert str(line["result"]).startswith("failed")
     assert "add node pool gpu" in json.dumps(line["objects"])
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"),
+    [
+        (["nodepool", "add", "gpu", "-c", "aks1", "-g", RG, "--gpu", "h100"], "nodepool add"),
+        (["nodepool", "scale", "work", "-c", "aks1", "-g", RG, "--count", "2"], "nodepool scale"),
+        (["nodepool", "delete", "work", "-c", "aks1", "-g", RG, "-y"], "nodepool delete"),
+        (["cluster", "stop", "aks1", "-g", RG], "cluster stop"),
+        (["cluster", "delete", "aks1", "-g", RG, "-y"], "cluster delete"),
+    ],
+)
+def test_an_arm_change_is_audited_under_its_command_so_audit_list_action_finds_it(
+    azure_env: ArmEmulator, tmp_path: Path, argv: list[str], command: str
+) -> None:
+    seed_cluster(azure_env, pools=[{"name": "system", "mode": "System", "count": 1, "vmSize": "Standard_D4ds_v5"},
+                                   {"name": "work", "count": 1, "vmSize": "Standard_D8ds_v5"}])  # fmt: skip
+    log = tmp_path / "audit.jsonl"
+    r = invoke(*argv, "--audit-log", str(log))
+    assert r.exit_code == 0, r
+    (line,) = audit_lines(log)
+    assert line["action"] == command  # as `model deploy`, `fleet member join`: `--action 'nodepool*'`
+    found = invoke("audit", "list", "--action", f"{command.split()[0]}*", "-o", "name", "--audit-log", str(log))
+    assert found.exit_code == 0, found
+    assert found.stdout.strip(), found

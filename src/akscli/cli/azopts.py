@@ -225,30 +225,38 @@ class AuditTarget:
 
     where: dict[str, str]
     identity: dict[str, str]
+    # The command path ("nodepool add"): the line's action, as `model deploy` and `fleet member
+    # join` record theirs, so `audit list --action 'nodepool*'` finds it.
+    command: str
 
 
-def audit_target(client: Any, resource_group: str, cluster: str, nodepool: str | None = None) -> AuditTarget:
+def audit_target(
+    client: Any, resource_group: str, cluster: str, nodepool: str | None = None, *, command: str
+) -> AuditTarget:
     from akscli.azure.arm import identity_of
 
     where = {"subscription": str(client._config.subscription_id), "resourceGroup": resource_group, "cluster": cluster}
     if nodepool:
         where["nodepool"] = nodepool
-    return AuditTarget(where, identity_of(client))
+    return AuditTarget(where, identity_of(client), command)
 
 
 def finish(poller: "LROPoller[Any]", what: str, fmt: str, *, no_wait: bool, resume: str, target: AuditTarget) -> Any:
     """Wait for the operation, or with --no-wait say it was accepted and how to resume (None).
 
-    Either way the change is audited (``--no-wait`` as accepted, since its outcome comes later).
+    Either way the change is audited under ``target.command``, its object's action being ``what``
+    (``--no-wait`` as accepted, since its outcome comes later).
     """
     from akscli.cli.common import audited, record_audit
 
     resource = "/".join(f"{key}/{value}" for key, value in target.where.items() if key != "subscription")
     if not no_wait:
-        with audited(what, target.where, resource=resource, identity=target.identity):
+        with audited(target.command, target.where, resource=resource, identity=target.identity, change=what):
             return wait(poller, what)
     objects = [{"object": resource, "action": what}]
-    record_audit(what, None, [], "accepted (--no-wait)", target=target.where, objects=objects, identity=target.identity)
+    record_audit(
+        target.command, None, [], "accepted (--no-wait)", target=target.where, objects=objects, identity=target.identity
+    )
     accepted = {
         "operation": what,
         "status": str(poller.status()),

@@ -177,7 +177,7 @@ def create(
             fmt,
             no_wait=no_wait,
             resume=_resume(spec.resource_group, spec.name),
-            target=azopts.audit_target(c, spec.resource_group, spec.name),
+            target=azopts.audit_target(c, spec.resource_group, spec.name, command="cluster create"),
         )
         if result is not None:
             _show(clusters.as_dict(result), fmt)
@@ -270,7 +270,7 @@ def upgrade(
                     fmt,
                     no_wait=no_wait,
                     resume=_resume(rg, cname),
-                    target=azopts.audit_target(c, rg, cname, pool),
+                    target=azopts.audit_target(c, rg, cname, pool, command="cluster upgrade"),
                 )
             if not no_wait:
                 _show(clusters.get(c, rg, cname), fmt)
@@ -290,7 +290,12 @@ def upgrade(
         poller = upgrades.send_upgrade(c, rg, cname, body, if_match=etag)
         what = f"upgrade cluster {cname} to {version}"
         result = azopts.finish(
-            poller, what, fmt, no_wait=no_wait, resume=_resume(rg, cname), target=azopts.audit_target(c, rg, cname)
+            poller,
+            what,
+            fmt,
+            no_wait=no_wait,
+            resume=_resume(rg, cname),
+            target=azopts.audit_target(c, rg, cname, command="cluster upgrade"),
         )
         if result is not None:
             _show(clusters.as_dict(result), fmt)
@@ -320,7 +325,7 @@ def _power(
             fmt,
             no_wait=no_wait,
             resume=_resume(rg, cname),
-            target=azopts.audit_target(c, rg, cname),
+            target=azopts.audit_target(c, rg, cname, command=f"cluster {action}"),
         )
         if not no_wait:
             _show(clusters.get(c, rg, cname), fmt)
@@ -387,7 +392,7 @@ def delete(
                 output_ or "table",
                 no_wait=no_wait,
                 resume=_resume(rg, cname, deleted=True),
-                target=azopts.audit_target(c, rg, cname),
+                target=azopts.audit_target(c, rg, cname, command="cluster delete"),
             )
             if not no_wait or output_ == "name":  # kubectl delete --wait=false prints it too
                 azopts.deleted(kinds.CLUSTER, cname, output_)

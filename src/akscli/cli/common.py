@@ -351,10 +351,16 @@ def record_audit(
 
 @contextmanager
 def audited(
-    action: str, target: Mapping[str, str], *, resource: str, identity: Mapping[str, str] | None = None
+    action: str,
+    target: Mapping[str, str],
+    *,
+    resource: str,
+    identity: Mapping[str, str] | None = None,
+    change: str | None = None,
 ) -> Iterator[None]:
-    """Audit a change made through ARM: one line whether it succeeds or fails."""
-    objects = [{"object": resource, "action": action}]
+    """Audit a change made through ARM: one line whether it succeeds or fails, under ``action``
+    (the command), its object's action being ``change`` (else ``action``)."""
+    objects = [{"object": resource, "action": change or action}]
     try:
         yield
     except errors.AkscliError as exc:

@@ -414,7 +414,7 @@ def scale(
             fmt,
             no_wait=no_wait,
             resume=_resume(rg, cname, pname),
-            target=azopts.audit_target(c, rg, cname, pname),
+            target=azopts.audit_target(c, rg, cname, pname, command="nodepool scale"),
         )
         if result is not None:
             _show(as_dict(result), fmt)
@@ -483,7 +483,7 @@ def upgrade(
             fmt,
             no_wait=no_wait,
             resume=_resume(rg, cname, pname),
-            target=azopts.audit_target(c, rg, cname, pname),
+            target=azopts.audit_target(c, rg, cname, pname, command="nodepool upgrade"),
         )
         if not no_wait:
             _show(nodepools.get_pool(c, rg, cname, pname), fmt)
@@ -531,7 +531,7 @@ def delete(
                 output_ or "table",
                 no_wait=no_wait,
                 resume=_resume(rg, cname),
-                target=azopts.audit_target(c, rg, cname, pname),
+                target=azopts.audit_target(c, rg, cname, pname, command="nodepool delete"),
             )
             if not no_wait or output_ == "name":  # kubectl delete --wait=false prints it too
                 azopts.deleted(kinds.NODEPOOL, pname, output_)

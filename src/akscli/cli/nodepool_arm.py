@@ -108,7 +108,7 @@ def add(
             fmt,
             no_wait=no_wait,
             resume=resume,
-            target=azopts.audit_target(c, spec.resource_group, spec.cluster, spec.name),
+            target=azopts.audit_target(c, spec.resource_group, spec.cluster, spec.name, command="nodepool add"),
         )
         if result is not None:
             _show(clusters.as_dict(result), fmt)
