@@ -129,6 +129,14 @@ def test_members_list_aks_and_arc_with_group_labels_version_and_health(fleet: An
     assert table.splitlines()[0].split()[:4] == ["NAME", "TYPE", "UPDATE", "GROUP"]
 
 
+def test_member_list_table_says_none_for_an_unset_update_group_and_labels(fleet: Any) -> None:
+    # kubectl's <none> for an unset cell, as the join table prints it (a blank cell shifted the row)
+    assert invoke("fleet", "member", "join", "plain", "--cluster", "aks-gpu", *ARM).exit_code == 0
+    table = invoke("fleet", "member", "list", *ARM).stdout
+    row = next(line for line in table.splitlines() if line.startswith("plain "))
+    assert row.split() == ["plain", "AKS", "<none>", "<none>", "1.33.2", "Succeeded", "yes", "yes"], table
+
+
 def test_member_remove(fleet: Any) -> None:
     seed_members(fleet)
     assert invoke("fleet", "member", "remove", "edge", *ARM, "-y").exit_code == 0

@@ -34,13 +34,14 @@ app = group_app("Fleet members: join AKS or Arc-enabled clusters, list, drain, u
 MEMBER_COLUMNS = [
     Column("name", "name"),
     Column("type", "type"),
-    Column("update group", "group"),
-    Column("labels", lambda r: ",".join(f"{k}={v}" for k, v in sorted(r["labels"].items()))),
+    # An unset cell prints kubectl's <none> (output._text of None), as the join table does.
+    Column("update group", lambda r: r["group"] or None),
+    Column("labels", lambda r: ",".join(f"{k}={v}" for k, v in sorted(r["labels"].items())) or None),
     Column("kubernetes", "kubernetesVersion"),
     Column("state", "state"),
     Column("joined", lambda r: "yes" if r["joined"] else "no"),
     Column("healthy", lambda r: "yes" if r["healthy"] else "no"),
-    Column("message", "message", wide=True),
+    Column("message", lambda r: r["message"] or None, wide=True),
     Column("cluster", "clusterResourceId", wide=True),
 ]
 
