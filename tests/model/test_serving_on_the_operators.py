@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -115,6 +116,14 @@ def test_expose_without_the_gateway_is_refused_before_anything_is_applied(model_
     assert result.exit_code == 3, result
     assert "Gateway default/inference-gateway" in result.stderr and "--gateway" in result.stderr
     assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4") is None
+
+
+def test_the_readme_gives_the_exit_code_expose_ends_with_when_the_gateway_is_missing(model_emulator: Start) -> None:
+    # The README's tour promises an exit code for `--expose` without a Gateway: the one it exits with.
+    model_emulator(gateway=False)
+    code = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--expose", "-y").exit_code
+    readme = " ".join((Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8").split())
+    assert f"a Gateway (none: exit {code}" in readme
 
 
 def test_wait_without_a_running_controller_fails_at_once(model_emulator: Start) -> None:
