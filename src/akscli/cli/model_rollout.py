@@ -92,7 +92,11 @@ class Rollout:
         self._recreate_if_needed(objects, carried, kinds.stack_of(name))
         if stale and self.mode == "none":
             refs = ", ".join(revisions.ref(o) for o in stale)
-            common.confirm(f"delete {len(stale)} object(s) {dropped} ({refs})", self.yes)
+            # A user who asked for --replicas 2 learns that the Workspace goes because an
+            # InferenceSet takes its place, not only that it goes.
+            new = revisions.replacement_refs(history, objects) if first_stale else []
+            instead = f", replaced by {', '.join(new)}" if new else ""
+            common.confirm(f"delete {len(stale)} object(s) {dropped} ({refs}){instead}", self.yes)
             replaced = []
             if first_stale:  # the wait's progress on stderr, as a delete's (common.delete_objects)
                 with output.status(f"waiting for {len(first_stale)} object(s) to be deleted") as update:

@@ -304,6 +304,12 @@ def replacing(history: Sequence[Revision], objects: Iterable[dict[str, Any]]) ->
     return [o for o in objects if _identity(o) not in applied]
 
 
+def replacement_refs(history: Sequence[Revision], objects: Iterable[dict[str, Any]]) -> list[str]:
+    """``kind/name`` of the new server a deploy makes in place of the one it deletes first (its
+    Service aside), for the question that names what goes."""
+    return [ref(o) for o in replacing(history, objects) if o["kind"] in _REPLACED_FIRST and o["kind"] != "Service"]
+
+
 def replace_first(
     kube: Kube, stale: Iterable[Mapping[str, Any]], progress: Progress | None = None
 ) -> list[Mapping[str, Any]]:
