@@ -204,7 +204,7 @@ def test_delete_finds_a_model_applied_from_its_dry_run_under_another_stack(
     emu = model_emulator()
     manifest = tmp_path / "x.yaml"
     manifest.write_text(invoke("model", "deploy", "phi-4", "--dry-run=client").stdout)
-    applied = invoke("apply", "-f", str(manifest), "-y")
+    applied = invoke("apply", "-f", str(manifest), "--stack", "other", "-y")
     assert applied.exit_code == 0, applied
     result = invoke("model", "delete", "phi-4", "-y")
     assert result.exit_code == 0, result

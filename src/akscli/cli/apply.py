@@ -18,12 +18,43 @@ def _read_manifests(paths: list[str]) -> list[dict[str, Any]]:
     return objects
 
 
+def _stack_of(objects: list[dict[str, Any]], stack: str | None) -> str:
+    """The stack to apply as: ``--stack``, else the one the manifests' ``akscli.io/stack`` label
+    names (``model deploy --dry-run=client`` writes it), else ``default``. The label was
+    overwritten with ``default``, so the objects left their stack, and a later ``apply --prune``
+    in ``default`` deleted them. Manifests naming several stacks need ``--stack``."""
+    from akscli import output
+    from akscli.render import STACK_LABEL
+
+    if stack is not None:
+        return stack
+    named = sorted(
+        {str(label) for o in objects if (label := ((o.get("metadata") or {}).get("labels") or {}).get(STACK_LABEL))}
+    )
+    if len(named) > 1:
+        raise UsageError(
+            f"the manifests are labelled with several stacks ({STACK_LABEL}={', '.join(named)})",
+            "pass --stack NAME: every object is applied as a member of that stack",
+        )
+    if named:
+        output.info(f"stack {named[0]} (the manifests' {STACK_LABEL} label)")
+        return named[0]
+    return "default"
+
+
 def apply(
     filenames: Annotated[
         list[str],
         typer.Option("-f", "--filename", help="Manifest file or directory, or - for stdin. Repeatable."),
     ],
-    stack: Annotated[str, typer.Option("--stack", help="The stack these objects belong to (for --prune).")] = "default",
+    stack: Annotated[
+        str | None,
+        typer.Option(
+            "--stack",
+            help="The stack these objects belong to (for --prune). Default: the stack the manifests' "
+            "akscli.io/stack label names, else 'default'.",
+        ),
+    ] = None,
     kubeconfig: opts.Kubeconfig = None,
     context: opts.Context = None,
     namespace: opts.Namespace = None,
@@ -38,11 +69,12 @@ def apply(
     output_format: opts.ApplyOutput = "table",
 ) -> None:
     """Apply manifests with server-side apply: plan, policy check, apply, prune, wait, audit."""
-    validate.name(stack, "stack name")
+    if stack is not None:
+        validate.name(stack, "stack name")
     objects = _read_manifests(filenames)
     apply_objects(
         objects,
-        stack=stack,
+        stack=_stack_of(objects, stack),
         target=opts.kube_target(kubeconfig, context, namespace, request_timeout),
         dry_run=dry_run,
         wait=wait,
