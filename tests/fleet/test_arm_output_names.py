@@ -37,6 +37,14 @@ def test_arm_strategy_create_and_list_name_the_kind(fleet: Any) -> None:
     assert ok("fleet", "rollout", "strategy", "list", *ARM, "-o", "name").split() == ["updatestrategy/safe"]
 
 
+def test_arm_strategy_create_prints_kubectls_created_line_as_the_hub_strategy_and_rollout_create_do(
+    fleet: Any,
+) -> None:
+    # It printed the whole resource as YAML (systemData, eTag) by default.
+    created = ok("fleet", "rollout", "strategy", "create", "safe", *ARM, "--stage", "s;groups=cloud")
+    assert created == "updatestrategy/safe created\n"
+
+
 def test_arm_rollout_create_name_is_the_rollout_list_line(fleet: Any) -> None:
     seed_member(fleet, "gpu", aks_id(fleet, "aks-gpu"), "cloud")
     args = ("--upgrade-type", "NodeImageOnly", "-o", "name")

@@ -81,7 +81,10 @@ def strategy_create(
         scope = arm.scope()
         result = scope.put(STRATEGY, name, body)
         audit_arm(scope, "fleet rollout strategy create", [(scope.ref(STRATEGY, name), "create")])
-        output.emit_object(result, "yaml" if fmt == "table" else fmt, name=output.named(STRATEGY.ref))
+        if fmt == "table":  # kubectl create's line, as the hub's strategy and `rollout create` print
+            output.write(f"{STRATEGY.ref}/{name} created")
+        else:
+            output.emit_object(result, fmt, name=output.named(STRATEGY.ref))
 
 
 @strategy_app.command("list")
