@@ -45,6 +45,15 @@ def test_arm_strategy_create_prints_kubectls_created_line_as_the_hub_strategy_an
     assert created == "updatestrategy/safe created\n"
 
 
+def test_autoupgrade_create_prints_kubectls_created_line_and_list_says_none_for_no_strategy(fleet: Any) -> None:
+    # create printed the whole resource as YAML by default; list left the STRATEGY cell blank.
+    assert ok("fleet", "autoupgrade", "create", "nightly", *ARM, "--channel", "Stable") == (
+        "autoupgradeprofile/nightly created\n"
+    )
+    row = ok("fleet", "autoupgrade", "list", *ARM).splitlines()[1]
+    assert row.split() == ["nightly", "Stable", "no", "<none>", "Succeeded"]
+
+
 def test_arm_rollout_create_name_is_the_rollout_list_line(fleet: Any) -> None:
     seed_member(fleet, "gpu", aks_id(fleet, "aks-gpu"), "cloud")
     args = ("--upgrade-type", "NodeImageOnly", "-o", "name")

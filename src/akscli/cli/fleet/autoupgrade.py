@@ -30,7 +30,10 @@ PROFILE_COLUMNS = [
     Column("name", "name"),
     Column("channel", "properties.channel"),
     Column("disabled", lambda p: "yes" if (p.get("properties") or {}).get("disabled") else "no"),
-    Column("strategy", lambda p: str((p.get("properties") or {}).get("updateStrategyId") or "").rsplit("/", 1)[-1]),
+    # No updateStrategyId prints kubectl's <none>, not a blank cell.
+    Column(
+        "strategy", lambda p: str((p.get("properties") or {}).get("updateStrategyId") or "").rsplit("/", 1)[-1] or None
+    ),
     Column("state", "properties.provisioningState"),
 ]
 
@@ -66,7 +69,10 @@ def autoupgrade_create(
         scope.check_no_arc(use_strategy(body, saved), saved)
         result = scope.put(PROFILE, name, body)
         audit_arm(scope, "fleet autoupgrade create", [(scope.ref(PROFILE, name), "create")])
-        output.emit_object(result, "yaml" if fmt == "table" else fmt, name=output.named(PROFILE.ref))
+        if fmt == "table":  # kubectl create's line, as `fleet rollout create` prints
+            output.write(f"{PROFILE.ref}/{name} created")
+        else:
+            output.emit_object(result, fmt, name=output.named(PROFILE.ref))
 
 
 @app.command("list")
