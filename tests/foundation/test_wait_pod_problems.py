@@ -117,3 +117,21 @@ def test_an_operators_kind_without_a_selector_finds_its_pods_by_the_label_the_op
 ) -> None:
     obj = {"apiVersion": api_version, "kind": kind, "metadata": {"name": "demo"}, "spec": {}}
     assert readiness.pod_selector(obj) == {"matchLabels": {label: "demo"}}
+
+
+@pytest.mark.parametrize(
+    ("kind", "status"),
+    [
+        ("RayJob", {"rayClusterName": "train-abc12"}),
+        ("RayService", {"pendingServiceStatus": {"rayClusterName": "train-abc12"}}),
+        ("RayService", {"activeServiceStatus": {"rayClusterName": "train-abc12"}}),
+    ],
+)
+def test_a_ray_job_or_service_finds_the_pods_of_the_cluster_its_status_names(kind: str, status: dict[str, Any]) -> None:
+    obj = {"apiVersion": "ray.io/v1", "kind": kind, "metadata": {"name": "train"}, "spec": {}, "status": status}
+    assert readiness.pod_selector(obj) == {"matchLabels": {"ray.io/cluster": "train-abc12"}}
+
+
+def test_a_ray_job_whose_status_names_no_cluster_yet_reads_no_pods() -> None:
+    obj = {"apiVersion": "ray.io/v1", "kind": "RayJob", "metadata": {"name": "train"}, "spec": {}}
+    assert readiness.pod_selector(obj) is None

@@ -46,7 +46,7 @@ __all__ = [
 
 RULES: dict[tuple[str, str], Rule] = {**builtin.RULES, **fleet.RULES, **kuberay.RULES, **kaito.RULES}
 
-POD_LABELS: dict[tuple[str, str], str] = {**kuberay.POD_LABELS, **kaito.POD_LABELS}
+POD_SELECTORS = {**kuberay.POD_SELECTORS, **kaito.POD_SELECTORS}
 
 # Kinds without a rule of their own: the first of these conditions they publish, honouring
 # whichever observedGeneration they publish; with none, ready once stored and observed.
@@ -68,11 +68,11 @@ def check(obj: Mapping[str, Any]) -> Readiness:
 
 def pod_selector(obj: Mapping[str, Any]) -> Mapping[str, Any] | None:
     """The LabelSelector of the object's pods: its spec.selector (Deployment, StatefulSet, Job...),
-    else the label its operator puts on each of its pods with its name (RayCluster, Workspace,
-    InferenceSet); None for a kind with neither."""
+    else the labels its operator puts on them (RayCluster, RayJob, RayService, Workspace,
+    InferenceSet: kuberay.POD_SELECTORS, kaito.POD_SELECTORS); None for a kind with neither, or
+    while its status does not name them yet."""
     selector = (obj.get("spec") or {}).get("selector")
     if isinstance(selector, Mapping):
         return selector
-    label = POD_LABELS.get((group_of(str(obj.get("apiVersion", ""))), str(obj.get("kind", ""))))
-    name = (obj.get("metadata") or {}).get("name")
-    return {"matchLabels": {label: name}} if label and name else None
+    pods = POD_SELECTORS.get((group_of(str(obj.get("apiVersion", ""))), str(obj.get("kind", ""))))
+    return pods(obj) if pods else None

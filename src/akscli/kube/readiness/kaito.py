@@ -16,7 +16,7 @@ pkg/kstatus/status/generic.go, checkGeneration: InProgress, LatestGenerationNotO
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from akscli.kube.readiness.core import ConditionRule, Generation, Readiness, Rule, Terminal, status_of
@@ -56,12 +56,22 @@ RULES: dict[tuple[str, str], Rule] = {
     ("airunway.ai", "ModelDeployment"): model_deployment,
 }
 
-# The label each pod of a Workspace or InferenceSet carries with its name (for a timed-out wait):
-# KAITO selects a Workspace's pods by kaito.sh/workspace=<name> (api/v1beta1/labels.go
-# LabelWorkspaceName) and adds inferenceset.kaito.sh/created-by=<set> for a set's Workspaces
+# The pods of a Workspace or InferenceSet (for a timed-out wait): KAITO selects a Workspace's
+# pods by kaito.sh/workspace=<name> (api/v1beta1/labels.go LabelWorkspaceName) and adds
+# inferenceset.kaito.sh/created-by=<set> for a set's Workspaces
 # (pkg/workspace/manifests/manifests.go GenerateStatefulSetManifest, pkg/utils/consts/consts.go
 # WorkspaceCreatedByInferenceSetLabel).
-POD_LABELS: dict[tuple[str, str], str] = {
-    ("kaito.sh", "Workspace"): "kaito.sh/workspace",
-    ("kaito.sh", "InferenceSet"): "inferenceset.kaito.sh/created-by",
+
+
+def _labelled(label: str) -> Callable[[Mapping[str, Any]], dict[str, Any] | None]:
+    def pods(obj: Mapping[str, Any]) -> dict[str, Any] | None:
+        name = (obj.get("metadata") or {}).get("name")
+        return {"matchLabels": {label: name}} if isinstance(name, str) and name else None
+
+    return pods
+
+
+POD_SELECTORS: dict[tuple[str, str], Callable[[Mapping[str, Any]], dict[str, Any] | None]] = {
+    ("kaito.sh", "Workspace"): _labelled("kaito.sh/workspace"),
+    ("kaito.sh", "InferenceSet"): _labelled("inferenceset.kaito.sh/created-by"),
 }

@@ -47,7 +47,7 @@ An object with no status at all has not been picked up: the message says to chec
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from akscli.kube.readiness.core import (
@@ -213,8 +213,26 @@ RULES: dict[tuple[str, str], Rule] = {
     ("ray.io", "RayService"): ray_service,
 }
 
-# Kinds whose pods no spec.selector names: the label each of their pods carries with the object's
-# name (a timed-out wait reads the pods by it). KubeRay labels every pod of a RayCluster
-# ray.io/cluster=<name> and lets no template override it (ray-operator/controllers/ray/common/pod.go
-# labelPod, utils/constant.go RayClusterLabelKey).
-POD_LABELS: dict[tuple[str, str], str] = {("ray.io", "RayCluster"): "ray.io/cluster"}
+# The pods of each kind, which no spec.selector names (a timed-out wait reads them): KubeRay
+# labels every pod of a RayCluster ray.io/cluster=<cluster> and lets no template override it
+# (ray-operator/controllers/ray/common/pod.go labelPod, utils/constant.go RayClusterLabelKey). A
+# RayJob's cluster is status.rayClusterName; a RayService's, the pending one's while it comes up,
+# else the active one's (apis/ray/v1/rayjob_types.go, rayservice_types.go RayServiceStatus).
+
+
+def _cluster_pods(cluster: Any) -> dict[str, Any] | None:
+    return {"matchLabels": {"ray.io/cluster": cluster}} if isinstance(cluster, str) and cluster else None
+
+
+def _service_cluster(obj: Mapping[str, Any]) -> Any:
+    status = status_of(obj)
+    return ((status.get("pendingServiceStatus") or {}).get("rayClusterName")) or (
+        (status.get("activeServiceStatus") or {}).get("rayClusterName")
+    )
+
+
+POD_SELECTORS: dict[tuple[str, str], Callable[[Mapping[str, Any]], dict[str, Any] | None]] = {
+    ("ray.io", "RayCluster"): lambda obj: _cluster_pods((obj.get("metadata") or {}).get("name")),
+    ("ray.io", "RayJob"): lambda obj: _cluster_pods(status_of(obj).get("rayClusterName")),
+    ("ray.io", "RayService"): lambda obj: _cluster_pods(_service_cluster(obj)),
+}
