@@ -163,6 +163,11 @@ def _write_failed(path: Path, exc: OSError) -> AkscliError:
     )
 
 
+# The result of each line this run recorded, oldest first: what a Ctrl-C that comes later says
+# stays (cli/main.py). Cleared when a run ends (akscli runs in-process in the tests).
+RESULTS: list[str] = []
+
+
 def record(
     *,
     action: str,
@@ -187,6 +192,7 @@ def record(
         allowed_rules=allowed_rules,
         argv=argv,
     )
+    RESULTS.append(result)
     path = log_path()
     try:
         append(path, entry)

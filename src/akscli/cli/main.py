@@ -316,6 +316,21 @@ def run(argv: Sequence[str]) -> int:
         return _run(argv)
     finally:
         global_flags.reset()
+        recorded = sys.modules.get("akscli.audit")
+        if recorded is not None:
+            recorded.RESULTS.clear()
+
+
+def _interrupted() -> str:
+    """The line a Ctrl-C ends on. After a change was made (an audit line recorded it: a wait
+    that follows it is cut), it says that the change stays, as a timed-out wait does."""
+    recorded = sys.modules.get("akscli.audit")  # never imported: nothing was changed
+    results = list(recorded.RESULTS) if recorded is not None else []
+    if results[-1:] == ["interrupted"]:
+        return "interrupted while applying: what was applied stays (its akscli audit list entry names each object)\n"
+    if "success" in results:
+        return "interrupted after the change was made: it stays, nothing was rolled back (akscli audit list)\n"
+    return "interrupted\n"
 
 
 def _run(argv: Sequence[str]) -> int:
@@ -340,7 +355,7 @@ def _run(argv: Sequence[str]) -> int:
         if result == EXIT_INTERRUPTED:
             # Typer turns a Ctrl-C inside a command into a quiet Exit(130) (typer/core.py, _main);
             # say it here as for one that lands outside a command.
-            sys.stderr.write("interrupted\n")
+            sys.stderr.write(_interrupted())
         return result if isinstance(result, int) else 0
     except AkscliError as exc:
         return _report(exc, exc.exit_code)
@@ -358,7 +373,7 @@ def _run(argv: Sequence[str]) -> int:
     except click.exceptions.ClickException as exc:
         return _report(AkscliError(exc.format_message()), exc.exit_code)
     except (typer.Abort, KeyboardInterrupt):
-        sys.stderr.write("interrupted\n")
+        sys.stderr.write(_interrupted())
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         # `akscli ... | head` closed stdout: not an error for a CLI.

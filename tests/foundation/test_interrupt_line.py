@@ -1,0 +1,63 @@
+"""The line Ctrl-C ends on says whether the change was made: a wait cut after the apply leaves
+the objects applied, as a timed-out wait says ("nothing was rolled back"); a Ctrl-C before any
+change says only "interrupted"."""
+
+from __future__ import annotations
+
+import signal
+from pathlib import Path
+from typing import Any
+
+from tests.cli import invoke, start, stop
+from tests.foundation.test_apply import deployment
+from tests.foundation.test_apply_reliability import manifest
+
+
+def test_ctrl_c_during_the_wait_after_an_apply_says_the_change_stays(
+    kubeconfig: Path, kube_emulator: Any, tmp_path: Path
+) -> None:
+    for controller in kube_emulator.controllers.controllers:
+        controller.delay = 3600  # the Deployment never becomes available
+    web = {**deployment(), "metadata": {"name": "web", "namespace": "default"}}
+    log = str(tmp_path / "audit.jsonl")
+    process = start("apply", "-f", manifest(tmp_path, web), "--wait", "--timeout", "10m", "--audit-log", log)
+    seen: list[str] = []
+    try:
+        assert process.stderr is not None
+        for line in process.stderr:
+            seen.append(line)
+            if line.startswith("waiting"):
+                break
+        process.send_signal(signal.SIGINT)
+        _, rest = process.communicate(timeout=30)
+        seen.append(rest or "")
+    finally:
+        stop(process)
+    assert process.returncode == 130, "".join(seen)
+    last = "".join(seen).strip().splitlines()[-1]
+    assert last == "interrupted after the change was made: it stays, nothing was rolled back (akscli audit list)"
+    assert kube_emulator.cluster.get("apps/v1", "Deployment", "default", "web") is not None
+
+
+def test_a_run_after_one_that_made_a_change_starts_with_nothing_recorded(
+    kubeconfig: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    # akscli runs in-process in the tests: what one run recorded must not colour the next one's line.
+    web = {**deployment(), "metadata": {"name": "web", "namespace": "default"}}
+    assert invoke("apply", "-f", manifest(tmp_path, web), "--audit-log", str(tmp_path / "a.jsonl")).exit_code == 0
+    from akscli.cli import version as version_module
+
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(version_module.output, "emit_object", interrupted)
+    result = invoke("version")
+    assert (result.exit_code, result.stderr) == (130, "interrupted\n")
+
+
+def test_ctrl_c_in_the_middle_of_an_apply_says_what_was_applied_stays(monkeypatch: Any) -> None:
+    from akscli import audit
+    from akscli.cli import main
+
+    monkeypatch.setattr(audit, "RESULTS", ["interrupted"])  # apply_objects recorded the cut apply
+    assert main._interrupted().startswith("interrupted while applying: what was applied stays")
