@@ -80,12 +80,13 @@ def test_a_wait_on_a_pod_no_pool_tolerates_says_it_fits_no_pool(
 
 
 def test_a_wait_without_an_autoscaler_keeps_the_plain_hint(model_emulator: Start) -> None:
-    # A pin: no autoscaler event, the hint of before.
+    # A pin: no autoscaler event, the scheduler's hint. The one node is not an A100 (the pod's
+    # node selector), so the hint says that no node matches rather than that nodes are full.
     model_emulator().cluster.create(small_cpu_node(labels={"kubernetes.azure.com/mode": "system"}))
     result = invoke(*DEPLOY, "--wait", "--timeout", "1s")
     assert result.exit_code == 5, result
     out = text(result)
-    assert "no node has room for the pod as the scheduler says" in out and "cluster autoscaler:" not in out
+    assert "no node matches the pod's node selector or affinity" in out and "cluster autoscaler:" not in out
 
 
 def pods_line(contains: str, deadline: float = 5) -> str:

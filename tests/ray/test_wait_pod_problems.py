@@ -26,3 +26,17 @@ def test_a_timed_out_cluster_wait_quotes_the_scheduler_for_a_worker_no_node_has_
     assert " not scheduled: 0/1 nodes are available: " in error
     assert "1 Insufficient nvidia.com/gpu" in error
     assert "hint: no node has room for the pod as the scheduler says" in created.stderr
+
+
+def test_a_worker_on_a_pool_without_nodes_is_told_no_node_matches_its_pool_not_that_nodes_are_full(
+    ray_emulator: Callable[..., Any],
+) -> None:
+    emu = ray_emulator()
+    emu.cluster.create(nc_a100_node("aks-gpua100-0", pool="gpua100"))
+    created = invoke("ray", "cluster", "create", "demo", "--gpu-pool", "gpuh100", "--worker-gpu", "1",
+                     "--wait", "--timeout", "2s")  # fmt: skip
+    assert created.exit_code == 5, created
+    assert " didn't match Pod's node affinity/selector" in created.stderr
+    hint = next(line for line in created.stderr.splitlines() if line.startswith("hint: "))
+    assert hint.startswith("hint: no node matches the pod's node selector or affinity (it asks for node pool gpuh100)")
+    assert "no node has room" not in hint

@@ -98,7 +98,7 @@ def note(
     if _karpenter_failed(latest) and claim is None:
         return _karpenter_note(message)
     if latest.get("reason") == NOT_TRIGGERED:
-        return ScaleUpNote(False, f"cluster autoscaler: {message}", _blocked_fix(message, pool or _asked_pool(pod)))
+        return ScaleUpNote(False, f"cluster autoscaler: {message}", _blocked_fix(message, pool or asked_pool(pod)))
     failures = [i for i, e in enumerate(events) if e.get("reason") == FAILED_SCHEDULING]
     if failures and failures[-1] > events.index(latest):
         return None
@@ -320,7 +320,7 @@ def _reasons(message: str) -> list[str]:
     return [r.strip() for r in message.removeprefix("pod didn't trigger scale-up: ").split(", ") if r.strip()]
 
 
-def _asked_pool(pod: Mapping[str, Any] | None) -> str | None:
+def asked_pool(pod: Mapping[str, Any] | None) -> str | None:
     """The pool the pod asks for by name: a nodeSelector on AKS's pool label, or a required node
     affinity term that allows one pool."""
     spec = (pod or {}).get("spec") or {}
@@ -393,7 +393,7 @@ def read_note(kube: Kube, namespace: str, pod: str, obj: Mapping[str, Any] | Non
         if not said or said[-1].get("reason") != NOT_TRIGGERED or not _MAX_REACHED.search(message):
             return note(events, obj)
         obj = obj if obj is not None else kube.get("v1", "Pod", pod, namespace=namespace)
-        pool = _asked_pool(obj)
+        pool = asked_pool(obj)
         if pool is None and obj is not None and len(_reasons(message)) == 1:
             # Every pool the autoscaler considered is full: the one pool the pod's selector picks
             # nodes from is the pod's (with other reasons, the full pool may be another one).

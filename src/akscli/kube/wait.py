@@ -7,6 +7,7 @@ again on 410 Gone). Groups are followed in parallel by a bounded pool.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from akscli import concurrency, errors
-from akscli.kube import pod_problems, readiness, reflector, scale_up
+from akscli.kube import pod_problems, readiness, reflector, scale_up, scheduling
 from akscli.kube.client import Kube
 from akscli.kube.events import object_events
 
@@ -174,7 +175,7 @@ class Waiter:
         # The pod as the page of pods had it: read_note reads it by name only without it.
         said = scale_up.read_note(self.kube, trouble.namespace or self.kube.namespace, trouble.pod, trouble.source)
         if said is None:
-            return "", _UNSCHEDULABLE_FIX
+            return "", _unschedulable_fix(trouble)
         if said.adding:
             return f"; {said.clause}", f"{said.fix}, and a new node takes minutes to join: raise --timeout"
         return f"; {said.clause}", said.fix
@@ -197,6 +198,23 @@ _UNSCHEDULABLE_FIX = (
     "no node has room for the pod as the scheduler says: add nodes or free capacity, or "
     "raise --timeout if an autoscaler is adding nodes"
 )
+
+
+def _unschedulable_fix(trouble: pod_problems.Problem) -> str:
+    """The hint for a pod no node takes, no autoscaler having said why. When the scheduler's
+    NodeAffinity filter turned down every node (``0/N nodes are available: N node(s) didn't match
+    Pod's node affinity/selector``: a pool with no nodes, a misspelt pool), adding room on the
+    nodes there are would not help, so the hint says that no node matches, and the pool the pod
+    asks for by name."""
+    found = re.match(r"0/(\d+) nodes are available: (.*)", trouble.message)
+    if not found or f"{found.group(1)} {scheduling.AFFINITY_REASON}" not in found.group(2).split(". preemption")[0]:
+        return _UNSCHEDULABLE_FIX
+    pool = scale_up.asked_pool(trouble.source)
+    asks = f" (it asks for node pool {pool})" if pool else ""
+    return (
+        f"no node matches the pod's node selector or affinity{asks}: add nodes that match, or fix the "
+        "selector; raise --timeout if an autoscaler is adding nodes"
+    )
 
 
 def failure_error(ref: str, verdict: readiness.Readiness) -> errors.ObjectFailedError:
