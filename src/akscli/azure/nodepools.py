@@ -543,7 +543,10 @@ def upgrade_body(
             hint="available: "
             + (
                 ", ".join(offered)
-                or f"none; upgrade the control plane first (akscli cluster upgrade {cluster} -g {rg})"
+                # A pool is never newer than its control plane, which goes first, alone, to the
+                # version asked for (MicrosoftDocs/azure-aks-docs articles/aks/upgrade-aks-control-plane.md).
+                or f"none; upgrade the control plane first: akscli cluster upgrade {cluster} -g {rg} -k {version} "
+                "--control-plane-only"
             ),
         )
     pool = get_pool(c, rg, cluster, name)
