@@ -5,6 +5,10 @@ urllib3 pool: each case is sent both ways and what reached the pool is compared.
 from __future__ import annotations
 
 import datetime
+import http.client
+import http.server
+import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -178,3 +182,111 @@ def test_a_known_group_version_is_looked_up_without_the_lock(kubeconfig: Path) -
     kube._lock = Counted()  # type: ignore[assignment]
     assert kube._group_version("v1") == {}
     assert taken == []
+
+
+def wire(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """The bytes every connection writes from now on (request line, headers, body)."""
+    sent: list[bytes] = []
+    real = http.client.HTTPConnection.send
+
+    def recording(self: http.client.HTTPConnection, data: Any) -> None:
+        sent.append(bytes(data))
+        real(self, data)
+
+    monkeypatch.setattr(http.client.HTTPConnection, "send", recording)
+    return sent
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c[0]} {c[3].get('Content-Type', '')} {c[1]}" for c in CASES])
+def test_a_request_leaves_on_the_wire_as_the_official_client_writes_it(
+    kubeconfig: Path, monkeypatch: pytest.MonkeyPatch, case: Any
+) -> None:
+    # #16: transport.send opens the PoolManager's pool itself; the API server must not tell.
+    api = connect(KubeTarget(kubeconfig=str(kubeconfig))).api
+    api.cookie = "session=1"
+    sent = wire(monkeypatch)
+    official(api, *case).read()
+    theirs = list(sent)
+    sent.clear()
+    transport.send(api, *case).read()
+    assert sent == theirs
+    assert theirs[0].startswith(f"{case[0]} {case[1]}".encode())
+
+
+def test_odd_paths_reach_the_server_as_the_pool_manager_writes_them(
+    kubeconfig: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # urllib3's parse_url removes dot segments and percent-encodes what a path may not hold.
+    api = connect(KubeTarget(kubeconfig=str(kubeconfig))).api
+    sent = wire(monkeypatch)
+    for path in ("/api/v1/./namespaces/../namespaces", "/api/v1/namespaces/a b/ü%2f%zz", "/api/v1/x#frag", "/a?b"):
+        official(api, "GET", path, [("q", "1 2")], {"Accept": "application/json"}, None, 30.0).read()
+        theirs = sent.pop(0)
+        transport.send(api, "GET", path, [("q", "1 2")], {"Accept": "application/json"}, None, 30.0).read()
+        assert sent.pop(0) == theirs
+
+
+def test_the_pool_of_a_host_is_looked_up_once_for_every_request(
+    kubeconfig: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # #16: PoolManager.request parses the URL and keys the host's pool again for every request,
+    # a sixth of urllib3's CPU per request of an apply.
+    api = connect(KubeTarget(kubeconfig=str(kubeconfig))).api
+    looked_up: list[Any] = []
+    real = urllib3.PoolManager.connection_from_host
+
+    def counted(self: urllib3.PoolManager, *args: Any, **kwargs: Any) -> Any:
+        looked_up.append(args)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(urllib3.PoolManager, "connection_from_host", counted)
+    for name in ("a", "b", "c"):
+        case = ("PATCH", f"/api/v1/namespaces/default/configmaps/{name}", [("dryRun", "All")], APPLY_HEADERS, {}, 30.0)
+        transport.send(api, *case).read()
+    assert len(looked_up) == 1
+
+
+def test_a_pool_the_client_closed_is_looked_up_again(kubeconfig: Path) -> None:
+    api = connect(KubeTarget(kubeconfig=str(kubeconfig))).api
+    case = ("GET", "/api/v1/namespaces/default", [], {"Accept": "application/json"}, None, 30.0)
+    assert transport.send(api, *case).status == 200
+    api.rest_client.close()  # PoolManager.clear(): every pool closed
+    assert transport.send(api, *case).status == 200
+
+
+class Redirecting(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        self.send_response(302)
+        self.send_header("Location", "/elsewhere")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *_: Any) -> None:
+        return None
+
+
+def test_a_redirect_fails_as_it_fails_the_official_client(tmp_path: Path) -> None:
+    # connect sets the client's retries to 0: urllib3 counts a redirect against them and gives up.
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Redirecting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        config = {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": [{"name": "c", "cluster": {"server": f"http://127.0.0.1:{server.server_address[1]}"}}],
+            "users": [{"name": "u", "user": {"token": "t"}}],
+            "contexts": [{"name": "x", "context": {"cluster": "c", "user": "u"}}],
+            "current-context": "x",
+        }
+        (tmp_path / "kubeconfig").write_text(json.dumps(config))
+        api = connect(KubeTarget(kubeconfig=str(tmp_path / "kubeconfig"))).api
+        case = ("GET", "/api/v1/namespaces", [], {"Accept": "application/json"}, None, 5.0)
+        failures = []
+        for send in (official, transport.send):
+            with pytest.raises(urllib3.exceptions.MaxRetryError) as caught:
+                send(api, *case)
+            failures.append(str(caught.value))
+        assert failures[0] == failures[1] and "too many redirects" in failures[0]
+    finally:
+        server.shutdown()
+        server.server_close()

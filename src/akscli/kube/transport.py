@@ -17,12 +17,16 @@ three (kubernetes-client/python 37.0.2, kubernetes/client/api_client.py and rest
   a strategic merge patch, as ``rest.py`` sends it;
 - the same ``urllib3.Timeout`` and the same ``PoolManager.request`` of the client's
   ``RESTClientObject`` (its TLS settings, client certificate, proxy and retries), the response
-  wrapped in the client's ``RESTResponse``, a TLS error raised as the client raises it.
+  wrapped in the client's ``RESTResponse``, a TLS error raised as the client raises it. Where
+  the manager is a plain one and the host has no path, what ``PoolManager.urlopen`` does is
+  done on the pool it picks, kept from the first request (``_urlopen``): the same request
+  target, the same bytes on the wire, the same failure on a redirect.
 
 What it leaves out is per-request work that does not change the request: the deep copy of
-every body before it is encoded, the content-type regular expressions, and two layers of
-re-packing the arguments: about a fifth of the client's CPU per request, and a 500-object
-apply sends 1,000 of them (#16). Anything else (a text or bytes body, another content type,
+every body before it is encoded, the content-type regular expressions, two layers of
+re-packing the arguments (about a fifth of the client's CPU per request), and the manager's
+parse of the host and keying of its pool for every URL (a sixth of urllib3's): a 500-object
+apply sends 1,000 requests (#16). Anything else (a text or bytes body, another content type,
 the Configuration's client-go style read retries) takes the client's own path unchanged.
 """
 
@@ -36,6 +40,7 @@ from typing import Any
 import urllib3
 from kubernetes.client.exceptions import ApiException
 from kubernetes.client.rest import RESTResponse
+from urllib3.util import parse_url
 
 # The content types akscli sends whose bodies rest.py encodes with json.dumps (its is_json and
 # is_structured_yaml tests).
@@ -79,24 +84,108 @@ def send(
         header_params["Cookie"] = api.cookie
     queries = list(params)
     api.update_params_for_auth(header_params, queries, AUTH_SETTINGS, path, method, body)
-    url = config.host + path
-    if queries:
-        url += "?" + _query(api, tuple(queries))
+    target = path + ("?" + _query(api, tuple(queries)) if queries else "")
+    url = config.host + target
     if content_type == "application/json-patch+json" and not isinstance(body, list):
         header_params["Content-Type"] = "application/strategic-merge-patch+json"
+    manager = api.rest_client.pool_manager
+    # The manager's pool for the host, where the host adds nothing to the request target.
+    pool = _pool(manager, config.host) if path[:1] == "/" and path[:2] != "//" else None
     try:
         if method in ("GET", "HEAD"):
-            response = api.rest_client.pool_manager.request(
-                method, url, fields={}, timeout=_timeout(timeout), headers=header_params, preload_content=False
-            )
+            if pool is not None:
+                response = _urlopen(pool, method, url, target, None, header_params, timeout)
+            else:
+                response = manager.request(
+                    method, url, fields={}, timeout=_timeout(timeout), headers=header_params, preload_content=False
+                )
         else:
             encoded = None if body is None else json.dumps(body, default=api.sanitize_for_serialization)
-            response = api.rest_client.pool_manager.request(
-                method, url, body=encoded, timeout=_timeout(timeout), headers=header_params, preload_content=False
-            )
+            if pool is not None:
+                response = _urlopen(pool, method, url, target, encoded, header_params, timeout)
+            else:
+                response = manager.request(
+                    method, url, body=encoded, timeout=_timeout(timeout), headers=header_params, preload_content=False
+                )
     except urllib3.exceptions.SSLError as exc:
         raise ApiException(status=0, reason=f"{type(exc).__name__}\n{exc}") from exc
     return RESTResponse(response)
+
+
+def _urlopen(
+    pool: Any,
+    method: str,
+    url: str,
+    target: str,
+    body: str | None,
+    headers: dict[str, str],
+    timeout: float | tuple[float, float] | None,
+) -> Any:
+    """``PoolManager.urlopen`` of ``url`` (urllib3 2.x src/urllib3/poolmanager.py) for a host
+    with no path of its own, on the pool it would pick, without parsing the host out of every
+    URL and keying its pools again (a sixth of urllib3's CPU per request, #16):
+
+    - the request target is ``parse_url(url).request_uri``: with a host that is
+      ``scheme://authority`` alone and a path that starts with one ``/``, the host adds nothing
+      to it, so only the path and query are parsed (dot segments removed, percent-encoding as
+      there);
+    - the headers go as the dict they are, as ``request_encode_url`` passes them (a body's
+      ``HTTPHeaderDict`` copy in ``request_encode_body`` writes the same header lines);
+    - ``assert_same_host`` and ``redirect`` off, as the manager sets them; the manager then
+      answers a redirect by counting it against the pool's retries, and with none (``connect``
+      sets the client's retries to 0: a total of 0) that raises MaxRetryError("too many redirects") after
+      draining the connection: the same here.
+    """
+    response = pool.urlopen(
+        method,
+        parse_url(target).request_uri,
+        body=body,
+        headers=headers,
+        timeout=_timeout(timeout),
+        preload_content=False,
+        assert_same_host=False,
+        redirect=False,
+    )
+    if response.get_redirect_location():
+        retries = response.retries
+        try:
+            retries.increment(method, url, response=response, _pool=pool)
+        except urllib3.exceptions.MaxRetryError:
+            if retries.raise_on_redirect:
+                response.drain_conn()
+                raise
+    return response
+
+
+# The pool the client's PoolManager picks for a host, kept: looking it up keys the host's
+# connection settings again for every request. Only for a plain PoolManager (a proxy's manager
+# writes the request differently) whose pools do not retry (see _urlopen's redirects), and a
+# host that is scheme://authority alone; looked up again once the manager has closed it.
+_POOLS: dict[tuple[int, str], tuple[Any, Any]] = {}
+
+
+def _pool(manager: Any, host: str) -> Any:
+    kept = _POOLS.get((id(manager), host))
+    if kept is not None and kept[0] is manager and kept[1].pool is not None:
+        return kept[1]
+    if type(manager) is not urllib3.PoolManager:
+        return None
+    retries = manager.connection_pool_kw.get("retries")
+    total = retries.total if isinstance(retries, urllib3.Retry) else retries
+    if type(total) is not int or total != 0:
+        return None
+    try:
+        parts = parse_url(host)
+    except urllib3.exceptions.LocationParseError:
+        return None  # the manager's own path raises it where it always has
+    bare = parts.path is None and parts.query is None and parts.fragment is None and parts.auth is None
+    if not bare or parts.scheme not in ("http", "https") or not parts.host or parts.url != host:
+        return None
+    pool = manager.connection_from_host(parts.host, port=parts.port, scheme=parts.scheme)
+    if len(_POOLS) >= _QUERIES_KEPT:
+        _POOLS.clear()
+    _POOLS[(id(manager), host)] = (manager, pool)
+    return pool
 
 
 # An apply sends the same few queries (dryRun, fieldManager, fieldValidation) and the same timeout
