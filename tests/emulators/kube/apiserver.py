@@ -4,7 +4,6 @@ resourceVersions, generation, managedFields, CRD schemas, finalizers and garbage
 from __future__ import annotations
 
 import base64
-import copy
 import json
 import queue
 import threading
@@ -16,6 +15,7 @@ from tests.emulators.kube.apiserver_common import (
     SYSTEM_PRIORITY_CLASSES,
     Ctx,
     Listener,
+    clone,
     now_iso,
     obj_key,
 )
@@ -230,7 +230,7 @@ class ApiServer(ValidationMixin, WritesMixin, DeletionMixin):
     # ---- reviews -----------------------------------------------------------------------
 
     def _review(self, rt: ResourceType, version: str, obj: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
-        out = copy.deepcopy(obj)
+        out = clone(obj)
         out.setdefault("metadata", {})["creationTimestamp"] = None
         out["apiVersion"] = rt.api_version(version)
         out["kind"] = rt.kind
@@ -268,7 +268,7 @@ class ApiServer(ValidationMixin, WritesMixin, DeletionMixin):
             return
         if status_only:
             ctx = Ctx(**{**ctx.__dict__, "field_manager": "__status__"})
-        full = self.serve_obj(rt, version, copy.deepcopy(obj))
+        full = self.serve_obj(rt, version, clone(obj))
         for fn in list(self.listeners):
             fn(typ, rt, full, ctx)
 

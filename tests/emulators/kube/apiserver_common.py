@@ -6,6 +6,7 @@ staging/src/k8s.io/apiserver/pkg/registry/rest/create.go FillObjectMetaSystemFie
 
 from __future__ import annotations
 
+import copy
 import datetime
 import json
 import re
@@ -18,6 +19,25 @@ from tests.emulators.kube.resources import ResourceType
 from tests.emulators.kube.status import (
     bad_request,
 )
+
+# The types json.loads makes that are never changed in place.
+_ATOMS = frozenset({str, int, float, bool, type(None)})
+
+
+def clone(value: Any) -> Any:
+    """A deep copy of JSON data (what request bodies and stored objects are): dicts and lists
+    copied, strings, numbers, booleans and None shared, anything else through copy.deepcopy.
+    About a third of copy.deepcopy's cost, which keeps a memo and looks up a copier per value;
+    the emulator copies an object several times per write."""
+    kind = type(value)
+    if kind is dict:
+        return {k: v if type(v) in _ATOMS else clone(v) for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _ATOMS else clone(v) for v in value]
+    if kind in _ATOMS:
+        return value
+    return copy.deepcopy(value)
+
 
 SERVER_METADATA = (
     "uid",

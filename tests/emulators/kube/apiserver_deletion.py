@@ -4,7 +4,6 @@ deletion (part of ApiServer)."""
 from __future__ import annotations
 
 import contextlib
-import copy
 import datetime
 import functools
 import json
@@ -15,6 +14,7 @@ from typing import Any
 
 from tests.emulators.kube.apiserver_common import (
     Ctx,
+    clone,
     now_iso,
     obj_key,
 )
@@ -112,7 +112,7 @@ class DeletionMixin:
                     return 200, self.serve_obj(rt, version, obj)
                 self.store.put(rt.key, key, obj)
                 self._notify("MODIFIED", rt, version, obj, ctx)
-                answer = self.serve_obj(rt, version, copy.deepcopy(obj))
+                answer = self.serve_obj(rt, version, clone(obj))
                 finalize = functools.partial(self._finalize_builtin, rt, version, namespace, name)
                 if rt.kind == "Namespace":
                     # the namespace controller starts a moment later, as in a real cluster:
@@ -387,7 +387,7 @@ class DeletionMixin:
                 )
 
         self._retry_later(kubelet_confirms, stop)
-        return self.serve_obj(rt, version, copy.deepcopy(obj))
+        return self.serve_obj(rt, version, clone(obj))
 
     def shutdown(self) -> None:
         self._gc_queue.put(None)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import random
 import uuid
@@ -15,6 +14,7 @@ from tests.emulators.kube.apiserver_common import (
     Ctx,
     _parse_yaml_or_json,
     _same,
+    clone,
     now_iso,
     obj_key,
 )
@@ -58,7 +58,7 @@ class WritesMixin:
         self._check_body_type(rt, version, obj)
         if rt.kind in VIRTUAL_KINDS:
             return self._review(rt, version, obj, ctx)
-        obj = self._strip(copy.deepcopy(obj))
+        obj = self._strip(clone(obj))
         md = obj.get("metadata")
         if not isinstance(md, dict):
             md = obj["metadata"] = {}
@@ -173,7 +173,7 @@ class WritesMixin:
         if not isinstance(obj, dict):
             raise bad_request("the body of the request could not be decoded as an object")
         self._check_body_type(rt, version, obj)
-        obj = self._strip(copy.deepcopy(obj))
+        obj = self._strip(clone(obj))
         md = obj.get("metadata")
         if not isinstance(md, dict):
             raise invalid(
@@ -205,7 +205,7 @@ class WritesMixin:
         self, rt: ResourceType, old: dict[str, Any], new: dict[str, Any], subresource: str | None
     ) -> dict[str, Any]:
         if subresource == "status":
-            out = copy.deepcopy(old)
+            out = clone(old)
             if "status" in new:
                 out["status"] = new["status"]
             else:
@@ -424,7 +424,7 @@ class WritesMixin:
             raise bad_request(f"the name of the object ({amd.get('name')}) does not match the name on the URL ({name})")
         if rt.namespaced and amd.get("namespace") not in (None, "", namespace):
             raise bad_request("the namespace of the provided object does not match the namespace sent on the request")
-        applied = self._strip(copy.deepcopy(applied))
+        applied = self._strip(clone(applied))
         amd = applied.setdefault("metadata", {})
         amd["name"] = name
         if rt.namespaced:
@@ -457,7 +457,7 @@ class WritesMixin:
             if entry is None:
                 if subresource:
                     raise not_found(rt.group_resource, name, rt.group, rt.plural)
-                fresh = copy.deepcopy(applied)
+                fresh = clone(applied)
                 obj_ctx = Ctx(**{**ctx.__dict__, "field_manager": None})
                 fresh["metadata"]["managedFields"] = ManagedFields(None).render()
                 created = self._create_applied(rt, version, namespace, name, fresh, obj_ctx, paths, manager)
@@ -491,11 +491,11 @@ class WritesMixin:
             for i, s in enumerate(mf.sets):
                 if i != me:
                     others |= s
-            merged = merge_applied(copy.deepcopy(live), applied, node)
+            merged = merge_applied(clone(live), applied, node)
             for p in sorted(previously - paths - others, key=len, reverse=True):
                 remove_at(merged, p)
             # the commit starts from the ownership left after a forced take-over
-            before = copy.deepcopy(live)
+            before = clone(live)
             before["metadata"]["managedFields"] = mf.render()
             return self._commit(
                 rt, version, namespace, name, before, merged, ctx, subresource, "Apply", (paths, manager)
