@@ -119,13 +119,21 @@ def json_value(value: Any) -> Any:
 
 
 @functools.cache
+def _tags() -> tuple[Any, Any]:
+    """The plain-scalar and merge tags, one object each: a resolver made here and a constructor
+    made here (the pure parser's, separate classes) know a plain scalar by identity."""
+    from ruamel.yaml.tag import Tag
+
+    return Tag(suffix=PLAIN_TAG), Tag(suffix=MERGE_TAG)
+
+
+@functools.cache
 def loader_class(base: type) -> type:
     """``base`` (a ruamel resolver, constructor, or a loader that is both) reading plain scalars and
     mapping keys as kubectl does; cached, so each class is made once."""
     from ruamel.yaml.nodes import ScalarNode
-    from ruamel.yaml.tag import Tag
 
-    plain_tag, merge_tag = Tag(suffix=PLAIN_TAG), Tag(suffix=MERGE_TAG)
+    plain_tag, merge_tag = _tags()
     namespace: dict[str, Any] = {}
     if hasattr(base, "resolve"):
 
@@ -145,6 +153,18 @@ def loader_class(base: type) -> type:
             return {key(k): v for k, v in mapping.items()}
 
         namespace["construct_mapping"] = construct_mapping
+    if hasattr(base, "construct_object"):
+
+        def construct_object(self: Any, node: Any, deep: bool = False) -> Any:
+            # A plain scalar, most of a manifest's nodes (#16): what its constructor below gives,
+            # without ruamel's memo of constructed nodes (a scalar's value is the same each time)
+            # and its look-up of the constructor by the tag's text (ruamel.yaml constructor.py
+            # BaseConstructor.construct_object, construct_non_recursive_object).
+            if node.ctag is plain_tag and type(node) is ScalarNode:
+                return json_value(resolve(node.value))
+            return base.construct_object(self, node, deep)
+
+        namespace["construct_object"] = construct_object
     cls = type(f"Kubectl{base.__name__}", (base,), namespace)
     if hasattr(base, "add_constructor"):
         cls.add_constructor(PLAIN_TAG, lambda _loader, node: json_value(resolve(node.value)))  # type: ignore[attr-defined]

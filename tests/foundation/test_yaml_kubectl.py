@@ -170,3 +170,20 @@ def test_yaml_output_keeps_strings_strings_for_kubectl(tmp_path: Path) -> None:
     path.write_text(yamlio.dump({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x"}, "data": data}))
     assert _kubectl_reads(path) == data
     assert yamlio.load(path.read_text())["data"] == data  # and YAML 1.2 readers (akscli's own) agree
+
+
+def test_a_plain_scalar_is_read_without_ruamels_constructor_look_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    # #16: most of a manifest's nodes are plain scalars; ruamel's construct_object keeps each in its
+    # memo and finds its constructor by the tag's text. A quoted scalar still takes that path.
+    from ruamel.yaml.constructor import BaseConstructor
+
+    looked_up: list[str] = []
+    real = BaseConstructor.construct_non_recursive_object
+
+    def counted(self: Any, node: Any, tag: Any = None) -> Any:
+        looked_up.append(type(node).__name__)
+        return real(self, node, tag)
+
+    monkeypatch.setattr(BaseConstructor, "construct_non_recursive_object", counted)
+    assert yamlio.load_all("a: 0644\nb: [x, 'y', yes]\n", kubernetes=True) == [{"a": 420, "b": ["x", "y", True]}]
+    assert sorted(looked_up) == ["MappingNode", "ScalarNode", "SequenceNode"]
