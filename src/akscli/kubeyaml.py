@@ -127,11 +127,17 @@ def _tags() -> tuple[Any, Any]:
     return Tag(suffix=PLAIN_TAG), Tag(suffix=MERGE_TAG)
 
 
+def _plain_keys(pairs: Any, plain_tag: Any) -> bool:
+    from ruamel.yaml.nodes import ScalarNode
+
+    return all(key.ctag is plain_tag and type(key) is ScalarNode for key, _ in pairs)
+
+
 @functools.cache
 def loader_class(base: type) -> type:
     """``base`` (a ruamel resolver, constructor, or a loader that is both) reading plain scalars and
     mapping keys as kubectl does; cached, so each class is made once."""
-    from ruamel.yaml.nodes import ScalarNode
+    from ruamel.yaml.nodes import MappingNode, ScalarNode
 
     plain_tag, merge_tag = _tags()
     namespace: dict[str, Any] = {}
@@ -147,7 +153,18 @@ def loader_class(base: type) -> type:
     if hasattr(base, "construct_mapping"):
 
         def construct_mapping(self: Any, node: Any, deep: bool = False) -> Any:
-            mapping = base.construct_mapping(self, node, deep)
+            if type(node) is MappingNode and node.merge is None and _plain_keys(node.value, plain_tag):
+                # Every key a plain scalar (#16): no merge key for SafeConstructor.flatten_mapping
+                # to find and no unhashable key for BaseConstructor.construct_mapping to refuse;
+                # each key is checked for a duplicate as there (ruamel.yaml constructor.py).
+                mapping: dict[Any, Any] = {}
+                for key_node, value_node in node.value:
+                    name = json_value(resolve(key_node.value))
+                    value = self.construct_object(value_node, deep=deep)
+                    if self.check_mapping_key(node, key_node, mapping, name, value):
+                        mapping[name] = value
+            else:
+                mapping = base.construct_mapping(self, node, deep)
             if all(type(k) is str for k in mapping):
                 return mapping
             return {key(k): v for k, v in mapping.items()}

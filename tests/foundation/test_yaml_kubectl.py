@@ -187,3 +187,26 @@ def test_a_plain_scalar_is_read_without_ruamels_constructor_look_up(monkeypatch:
     monkeypatch.setattr(BaseConstructor, "construct_non_recursive_object", counted)
     assert yamlio.load_all("a: 0644\nb: [x, 'y', yes]\n", kubernetes=True) == [{"a": 420, "b": ["x", "y", True]}]
     assert sorted(looked_up) == ["MappingNode", "ScalarNode", "SequenceNode"]
+
+
+def test_a_mapping_of_plain_keys_is_read_without_ruamels_merge_key_search(monkeypatch: pytest.MonkeyPatch) -> None:
+    # #16: SafeConstructor.flatten_mapping turns every key's tag into text to find a merge key; a
+    # mapping whose keys are all plain scalars has none. A merge key still merges.
+    from ruamel.yaml.constructor import SafeConstructor
+
+    searched: list[int] = []
+    real = SafeConstructor.flatten_mapping
+
+    def counted(self: Any, node: Any) -> Any:
+        searched.append(len(node.value))
+        return real(self, node)
+
+    monkeypatch.setattr(SafeConstructor, "flatten_mapping", counted)
+    text = "base: &b {cpu: 1}\nmerged:\n  <<: *b\n  mem: 2\n"
+    assert yamlio.load_all(text, kubernetes=True) == [{"base": {"cpu": 1}, "merged": {"cpu": 1, "mem": 2}}]
+    assert searched == [2, 1]  # the mapping with the merge key, and the one it merges
+
+
+def test_a_duplicate_plain_key_is_refused_as_ruamel_refuses_it() -> None:
+    with pytest.raises(UsageError, match='line 3, column 3: found duplicate key "b"'):
+        yamlio.load_all("a:\n  b: 1\n  b: 2\n", "doc.yaml", kubernetes=True)
