@@ -133,8 +133,8 @@ def _urlopen(
       ``HTTPHeaderDict`` copy in ``request_encode_body`` writes the same header lines);
     - ``assert_same_host`` and ``redirect`` off, as the manager sets them; the manager then
       answers a redirect by counting it against the pool's retries, and with none (``connect``
-      sets the client's retries to 0: a total of 0) that raises MaxRetryError("too many redirects") after
-      draining the connection: the same here.
+      sets the client's retries to 0: a total of 0) that raises MaxRetryError("too many
+      redirects") after draining the connection: the same here.
     """
     response = pool.urlopen(
         method,
