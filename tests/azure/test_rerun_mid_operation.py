@@ -43,3 +43,29 @@ def test_a_pool_add_rerun_while_the_pool_is_creating_says_to_wait_for_it(azure_e
     assert "node pool gpu is still Creating: an operation is running on it" in r.stderr
     assert f"akscli nodepool show gpu --cluster aks1 -g {RG}" in r.stderr
     assert len(azure_env.requests_to(cluster_id("aks1") + "/agentPools/gpu$", "PUT")) == 1
+
+
+def test_a_create_while_the_cluster_is_deleting_says_to_wait_until_it_is_gone(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    azure_env.lro_polls = 50
+    azure_env.retry_after = 5
+    assert invoke("cluster", "delete", "aks1", "-g", RG, "-y", "--no-wait").exit_code == 0
+    r = invoke("cluster", "create", "aks1", "-g", RG)
+    assert r.exit_code == 4, r
+    assert "cluster aks1 is still Deleting" in r.stderr
+    assert f"akscli cluster wait aks1 -g {RG} --deleted', then create it again" in r.stderr
+    assert not azure_env.requests_to("/managedClusters/aks1$", "PUT")
+
+
+def test_an_add_while_the_pool_is_deleting_says_to_wait_until_it_is_gone(azure_env: ArmEmulator) -> None:
+    seed_cluster(azure_env)
+    add = ("nodepool", "add", "gpu", "-c", "aks1", "-g", RG, "--gpu", "a100")
+    assert invoke(*add).exit_code == 0
+    azure_env.lro_polls = 50
+    azure_env.retry_after = 5
+    assert invoke("nodepool", "delete", "gpu", "-c", "aks1", "-g", RG, "-y", "--no-wait").exit_code == 0
+    r = invoke(*add)
+    assert r.exit_code == 4, r
+    assert "node pool gpu is still Deleting" in r.stderr
+    assert "no longer finds it, then add it again" in r.stderr
+    assert len(azure_env.requests_to(cluster_id("aks1") + "/agentPools/gpu$", "PUT")) == 1

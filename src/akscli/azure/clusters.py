@@ -304,9 +304,13 @@ def begin_create(
         if running:
             # An earlier create (interrupted, or --no-wait) still running: AKS refuses another write until
             # it ends (409 OperationNotAllowed, "please wait for it to finish"; aka.ms/aks-pending-operation).
+            wait = f"akscli cluster wait {spec.name} -g {spec.resource_group}"
             raise ConflictError(
                 f"cluster {spec.name} is still {running}: an operation is running on it",
-                hint=f"wait for it with 'akscli cluster wait {spec.name} -g {spec.resource_group}'",
+                # A cluster being deleted is never Succeeded again: wait for it to be gone, then create.
+                hint=f"wait until it is gone with '{wait} --deleted', then create it again"
+                if running == "Deleting"
+                else f"wait for it with '{wait}'",
             )
         if existing is not None:
             # A state that forbids the create (exit 4), as the 412 of a cluster created between

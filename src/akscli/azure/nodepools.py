@@ -330,10 +330,13 @@ def begin_add(
     if running:
         # An earlier add still running (interrupted, or --no-wait): AKS refuses another write to the pool
         # until it ends ("Another agentpool operation (NAME - Creating) is in progress").
+        show = f"akscli nodepool show {spec.name} --cluster {spec.cluster} -g {spec.resource_group}"
         raise ConflictError(
             f"node pool {spec.name} is still {running}: an operation is running on it",
-            hint=f"wait until 'akscli nodepool show {spec.name} --cluster {spec.cluster} -g {spec.resource_group}'"
-            " shows it Succeeded",
+            # A pool being deleted is never Succeeded again: it is gone once show finds it no more.
+            hint=f"wait until '{show}' no longer finds it, then add it again"
+            if running == "Deleting"
+            else f"wait until '{show}' shows it Succeeded",
         )
     if pool is not None:
         raise ConflictError(  # exit 4, as the 412 of a pool added since this read (clusters.begin_create)
