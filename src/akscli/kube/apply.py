@@ -20,7 +20,8 @@ from akscli import errors
 from akscli.concurrency import parallel_map
 from akscli.kube import stack_kinds
 from akscli.kube.client import FIELD_MANAGER, Kube
-from akscli.printable import MASK, SECRET_FIELDS, is_secret
+from akscli.kube.plan_diff import diff_objects as diff_objects  # re-exported: plans and tests use it
+from akscli.kube.plan_diff import object_ref as object_ref  # re-exported: the one way objects are named
 from akscli.render import STACK_LABEL
 
 Progress = Callable[[str], None]
@@ -95,18 +96,6 @@ PRUNE_KINDS: tuple[tuple[str, str], ...] = (
     ("karpenter.sh/v1", "NodePool"),
     ("karpenter.azure.com/v1beta1", "AKSNodeClass"),
 )
-IGNORED_METADATA = (
-    "managedFields",
-    "resourceVersion",
-    "generation",
-    "uid",
-    "creationTimestamp",
-    "selfLink",
-    "deletionTimestamp",
-    "deletionGracePeriodSeconds",
-)
-
-
 # Requests in flight at once. An AKS API server is a network hop away (tens of ms): 16 keeps a
 # 500-object apply several times faster than kubectl's one-after-another while staying far below
 # the API server's defaults (MaxRequestsInFlight 400, MaxMutatingRequestsInFlight 200 in
@@ -164,13 +153,6 @@ class Plan:
     @property
     def deletions(self) -> list[Change]:
         return [c for c in self.changes if c.action == "delete"]
-
-
-def object_ref(obj: Mapping[str, Any]) -> str:
-    api_version = str(obj.get("apiVersion", ""))
-    group = api_version.split("/")[0] if "/" in api_version else ""
-    kind = str(obj.get("kind", "")).lower()
-    return f"{kind}.{group}/{obj['metadata']['name']}" if group else f"{kind}/{obj['metadata']['name']}"
 
 
 def tier(obj: Mapping[str, Any]) -> int:
@@ -453,88 +435,3 @@ def _some(refs: Sequence[str], shown: int = 3) -> str:
 
 def past_tense(action: str) -> str:
     return _past(action)
-
-
-# ---- field-level diff ---------------------------------------------------------------------
-
-
-def _comparable(obj: Mapping[str, Any]) -> dict[str, Any]:
-    body = {k: v for k, v in obj.items() if k != "status"}
-    meta = dict(body.get("metadata") or {})
-    for key in IGNORED_METADATA:
-        meta.pop(key, None)
-    annotations = dict(meta.get("annotations") or {})
-    annotations.pop("kubectl.kubernetes.io/last-applied-configuration", None)
-    if annotations:
-        meta["annotations"] = annotations
-    else:
-        meta.pop("annotations", None)
-    body["metadata"] = meta
-    return body
-
-
-def _flatten(value: Any, prefix: str, out: dict[str, Any]) -> None:
-    # ``dict`` first: decoded JSON and YAML are plain dicts, and a str or dict answers it in C
-    # where ``Mapping`` goes through abc's Python-level check for every leaf.
-    if (isinstance(value, dict) or (not isinstance(value, str) and isinstance(value, Mapping))) and value:
-        for key, child in value.items():
-            _flatten(child, f"{prefix}.{key}" if prefix else str(key), out)
-    elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
-        for index, child in enumerate(value):
-            _flatten(child, f"{prefix}[{index}]", out)
-    else:
-        out[prefix] = value
-
-
-def diff_objects(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[str]:
-    """Field-level differences, ``+ path: value``, ``- path``, ``~ path: old -> new``.
-
-    ``after`` is the server's dry-run result, so server defaults appear on both sides and
-    only real changes are reported; status is ignored. A create (nothing ``before``) is the
-    one line ``+ REF``: its fields are not flattened only to be dropped.
-    """
-    if not before:
-        return [f"+ {object_ref(after)}"]
-    old: dict[str, Any] = {}
-    new: dict[str, Any] = {}
-    _flatten(_comparable(before), "", old)
-    _flatten(_comparable(after), "", new)
-    secret = is_secret(after) or is_secret(before)  # akscli.printable: values never shown
-    lines = []
-    for path in sorted(set(old) | set(new)):
-        hidden = secret and path.startswith(SECRET_FIELDS)
-        if path not in old:
-            lines.append(f"+ {path}: {MASK if hidden else _short(new[path])}")
-        elif path not in new:
-            lines.append(f"- {path}")
-        elif old[path] != new[path] and not hidden and _multiline(old[path], new[path]):
-            lines.append(f"~ {path}:")
-            lines += _changed_lines(str(old[path]), str(new[path]))
-        elif old[path] != new[path]:
-            was, now = (f"{MASK} (before)", f"{MASK} (after)") if hidden else (_short(old[path]), _short(new[path]))
-            lines.append(f"~ {path}: {was} -> {now}")
-    return lines
-
-
-def _multiline(*values: Any) -> bool:
-    return any(isinstance(v, str) and "\n" in v.rstrip("\n") for v in values)
-
-
-def _changed_lines(old: str, new: str) -> list[str]:
-    """A multi-line value's changed lines (a ConfigMap's file, a script), ``-``/``+`` each under
-    its field, as kubectl diff shows them, instead of both whole values on one line."""
-    import difflib
-
-    return [
-        f"    {line[0]} {_short(line[2:])}"
-        for line in difflib.ndiff(old.splitlines(), new.splitlines())
-        if line[:1] in "-+" and line[:2] != "? "
-    ]
-
-
-def _short(value: Any) -> str:
-    text = repr(value) if not isinstance(value, str) else value
-    if "\n" in text.rstrip("\n"):
-        first, count = text.splitlines()[0], len(text.splitlines())
-        text = f"{first} ... ({count} lines)"
-    return text if len(text) <= 80 else text[:77] + "..."
