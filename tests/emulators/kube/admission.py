@@ -27,7 +27,8 @@ not the status subresource, and run after schema and CEL validation.
   Hugging Face ids outside KAITO's catalog (KAITO asks the Hub, and a gated one without a token
   fails "failed to get model preset"), the InferenceSet webhook (it validates the child
   Workspace the set would make, pkg/utils/inferenceset/inferenceset.go
-  ValidateWorkspaceForInferenceSet), tuning/adapter/config-map checks.
+  ValidateWorkspaceForInferenceSet) but for its ConfigMap check, tuning/adapter checks. The
+  inference ConfigMap check reads the store: admission_kaito_config.py.
 - KubeFleet (upstream: kubefleet-dev/kubefleet e160c1cd pkg/webhook/clusterresourceplacement/
   v1beta1_clusterresourceplacement_validating_webhook.go and the checks in
   pkg/utils/validator/placement.go, HandlePlacementValidation and validatePlacement; registered for

@@ -11,7 +11,7 @@ import random
 import re
 from typing import Any
 
-from tests.emulators.kube import admission, builtin_schema, cel
+from tests.emulators.kube import admission, admission_kaito_config, builtin_schema, cel
 from tests.emulators.kube import schema as schemamod
 from tests.emulators.kube.apiserver_common import (
     DNS_1035,
@@ -20,6 +20,7 @@ from tests.emulators.kube.apiserver_common import (
     LABEL_NAME,
     LABEL_VALUE,
     Ctx,
+    obj_key,
 )
 from tests.emulators.kube.resources import ResourceType
 from tests.emulators.kube.status import (
@@ -160,7 +161,15 @@ class ValidationMixin:
             raise invalid(rt.group_kind, md.get("name", ""), rt.group, rt.kind, causes)
         if webhooks and rt.crd:
             admission.review(rt.group, rt.kind, obj, old, self.kuberay_webhook)
+            denial = admission_kaito_config.review(rt.group, rt.kind, obj, old, self._stored_configmap)
+            if denial is not None:
+                raise denial
         return obj
+
+    def _stored_configmap(self, namespace: str, name: str) -> dict[str, Any] | None:
+        """A ConfigMap as stored (what a webhook's GET reads; a dry run stores nothing)."""
+        entry = self.store.get(self.rt("v1", "ConfigMap").key, obj_key(namespace, name))
+        return entry.obj() if entry is not None else None
 
     def _check_builtin(
         self, rt: ResourceType, version: str, obj: dict[str, Any], ctx: Ctx, causes: list[tuple[str, str, str]]
