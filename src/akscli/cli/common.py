@@ -135,6 +135,8 @@ def print_plan(the_plan: "Plan", *, to_stdout: bool, fmt: str = "table") -> None
             f"{'will be ' + _future(change.action) if change.action != 'unchanged' else 'unchanged'}"
         )
         lines += [f"    {line}" for line in change.diff[:40] if change.action == "configure"]
+        if change.deferred:
+            lines.append(f"    {change.deferred.note}")
         if change.action == "configure" and len(change.diff) > 40:
             lines.append(f"    ... {len(change.diff) - 40} more fields")
     text = "\n".join(lines) or "nothing to apply"

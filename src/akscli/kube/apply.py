@@ -18,7 +18,7 @@ from typing import Any
 
 from akscli import errors
 from akscli.concurrency import parallel_map
-from akscli.kube import stack_kinds
+from akscli.kube import deferred_checks, stack_kinds
 from akscli.kube.client import FIELD_MANAGER, Kube
 from akscli.kube.plan_diff import diff_objects as diff_objects  # re-exported: plans and tests use it
 from akscli.kube.plan_diff import object_ref as object_ref  # re-exported: the one way objects are named
@@ -128,6 +128,9 @@ class Change:
     # The server's answer to the dry run (the object as it would be stored: defaulted and
     # admitted); None where the object could not be dry-run under its own name.
     server: dict[str, Any] | None = None
+    # A webhook check the dry run could not make, since it reads a ConfigMap this apply creates
+    # (akscli.kube.deferred_checks): the plan says so, and the object is sent right after it.
+    deferred: deferred_checks.Deferred | None = None
 
     @property
     def already_owned(self) -> bool:
@@ -223,32 +226,57 @@ def plan(
         stack_kinds.record(prepared, recorded)
     planned: dict[int, Change] = {}
 
-    def plan_one(obj: dict[str, Any], new_namespaces: set[str]) -> Change:
+    def plan_one(obj: dict[str, Any], new_namespaces: set[str], check: deferred_checks.Deferred | None) -> Change:
         meta = obj["metadata"]
+        # The body dry-run: without a reference the dry run cannot satisfy (deferred_checks).
+        sent = deferred_checks.without_ref(obj, check) if check else obj
         try:
             if meta.get("namespace") in new_namespaces:
-                return _plan_in_new_namespace(kube, obj, new_namespaces)
-            dry = kube.apply(obj, force=options.force_conflicts, dry_run=True)
+                dry_run_create_elsewhere(kube, sent, new_namespaces)
+                return Change(obj, "create", diff_objects({}, obj), deferred=check)
+            dry = kube.apply(sent, force=options.force_conflicts, dry_run=True)
         except errors.AkscliError as exc:
             exc.message = f"{object_ref(obj)}: {exc.message}"
             raise
         if not (dry.get("metadata") or {}).get("resourceVersion"):
-            return Change(obj, "create", diff_objects({}, obj), server=dry if options.keep_answers else None)
+            kept = _restored(dry, check) if options.keep_answers else None
+            return Change(obj, "create", diff_objects({}, obj), server=kept, deferred=check)
         key = (obj["apiVersion"], obj["kind"], meta.get("namespace"), meta["name"])
         current = known.get(key) or kube.get(obj["apiVersion"], obj["kind"], meta["name"], meta.get("namespace"))
-        dry, current = _same_version(kube, obj, dry, current, options.force_conflicts)
+        dry, current = _same_version(kube, sent, dry, current, options.force_conflicts)
+        dry = _restored(dry, check)
         lines = diff_objects(current or {}, dry)
         kept = dry if options.keep_answers else None
-        return Change(obj, "configure" if lines else "unchanged", lines, current=current, server=kept)
+        action = "configure" if lines else "unchanged"
+        still = check if lines and check is not None and check.on_update else None
+        return Change(obj, action, lines, current=current, server=kept, deferred=still)
 
     for obj, change in zip(
-        namespaces, parallel_map(lambda o: plan_one(o, set()), namespaces, options.parallel), strict=True
+        namespaces, parallel_map(lambda o: plan_one(o, set(), None), namespaces, options.parallel), strict=True
     ):
         planned[id(obj)] = change
     fresh = {c.obj["metadata"]["name"] for c in planned.values() if c.action == "create"}
-    for obj, change in zip(others, parallel_map(lambda o: plan_one(o, fresh), others, options.parallel), strict=True):
+    # A KAITO object naming a ConfigMap of this apply is dry-run once the ConfigMap's plan says
+    # whether it is new (deferred_checks): one more round of requests, only for such applies.
+    sent_configmaps = deferred_checks.configmaps(others)
+    waiting = [o for o in others if deferred_checks.waits_for(o, sent_configmaps)]
+    first = [o for o in others if not deferred_checks.waits_for(o, sent_configmaps)]
+    for obj, change in zip(
+        first, parallel_map(lambda o: plan_one(o, fresh, None), first, options.parallel), strict=True
+    ):
+        planned[id(obj)] = change
+    created = deferred_checks.configmaps([c.obj for c in planned.values() if c.action == "create"])
+
+    def plan_waiting(obj: dict[str, Any]) -> Change:
+        return plan_one(obj, fresh, deferred_checks.deferred(obj, created))
+
+    for obj, change in zip(waiting, parallel_map(plan_waiting, waiting, options.parallel), strict=True):
         planned[id(obj)] = change
     return Plan([planned[id(o)] for o in prepared] + pruned)
+
+
+def _restored(answer: dict[str, Any], check: deferred_checks.Deferred | None) -> dict[str, Any]:
+    return deferred_checks.with_ref(answer, check) if check else answer
 
 
 # A controller that keeps writing the object (status aside, which the diff ignores) is met again
@@ -279,12 +307,6 @@ def _same_version(
 def _version(obj: Mapping[str, Any]) -> str | None:
     version = (obj.get("metadata") or {}).get("resourceVersion")
     return str(version) if version is not None else None
-
-
-def _plan_in_new_namespace(kube: Kube, obj: dict[str, Any], new_namespaces: set[str]) -> Change:
-    """An object whose namespace the same apply creates: dry-run its create elsewhere."""
-    dry_run_create_elsewhere(kube, obj, new_namespaces)
-    return Change(obj, "create", diff_objects({}, obj))
 
 
 def dry_run_create_elsewhere(kube: Kube, obj: Mapping[str, Any], new_namespaces: Iterable[str]) -> None:
@@ -360,13 +382,15 @@ def execute(kube: Kube, the_plan: Plan, *, options: ApplyOptions, progress: Prog
     report = progress or (lambda _msg: None)
     done: list[Change] = []
     to_apply = [c for c in the_plan.changes if c.action in ("create", "configure", "unchanged")]
-    tiers = sorted({tier(c.obj) for c in to_apply})
+    tiers = sorted({_tier_of(c) for c in to_apply})
     for level in tiers:
-        batch = [c for c in to_apply if tier(c.obj) == level]
+        batch = [c for c in to_apply if _tier_of(c) == level]
         failures = _apply_batch(kube, batch, options, report)
         done += [c for c in batch if c.result is not None]
         if failures:
-            raise _partial_failure(done, to_apply, failures)
+            undone = _undo_creates(kube, done, report) if any(c.deferred for c, _ in failures) else []
+            done = [c for c in done if all(c is not u for u in undone)]
+            raise _partial_failure(done, to_apply, failures, undone)
     for change in the_plan.deletions:
         meta = change.obj["metadata"]
         try:
@@ -377,6 +401,32 @@ def execute(kube: Kube, the_plan: Plan, *, options: ApplyOptions, progress: Prog
         done.append(change)
         report(f"{change.ref} pruned")
     return done
+
+
+def _tier_of(change: Change) -> float:
+    """An object whose webhook check was deferred goes right after the ConfigMaps it reads and
+    before the rest of its tier, so that its refusal leaves only what can be undone."""
+    return DEFERRED_TIER if change.deferred else tier(change.obj)
+
+
+DEFERRED_TIER = 2.5
+
+
+def _undo_creates(kube: Kube, done: list[Change], report: Progress) -> list[Change]:
+    """Delete what this apply created, last first, after the webhook refused the object whose
+    check the dry run could not make (deferred_checks): nothing of the new model is left. What the
+    apply changed, rather than created, stays as applied, and the error says so."""
+    undone: list[Change] = []
+    for change in reversed([c for c in done if c.action == "create"]):
+        meta = change.obj["metadata"]
+        try:
+            kube.delete(change.obj["apiVersion"], change.obj["kind"], meta["name"], namespace=meta.get("namespace"))
+        except errors.AkscliError:
+            continue  # it stays in the "applied" list of the error
+        change.result = None
+        undone.append(change)
+        report(f"{change.ref} removed")
+    return undone
 
 
 def _apply_batch(
@@ -404,19 +454,24 @@ def _past(action: str) -> str:
 
 
 def _partial_failure(
-    done: list[Change], wanted: list[Change], failures: list[tuple[Change, errors.AkscliError]]
+    done: list[Change],
+    wanted: list[Change],
+    failures: list[tuple[Change, errors.AkscliError]],
+    undone: Sequence[Change] = (),
 ) -> errors.AkscliError:
     first_change, first_error = failures[0]
     failed = {c.ref for c, _ in failures}
     not_applied = [c.ref for c in wanted if c.result is None and c.ref not in failed]
     others = f" ({len(failures) - 1} more failed)" if len(failures) > 1 else ""
+    removed = f". Removed {len(undone)} this apply had created: {_some([c.ref for c in undone])}" if undone else ""
     message = (
-        f"{first_change.ref}: {first_error.message}{others}. Applied {len(done)}: {_some([c.ref for c in done])}. "
-        f"Not applied {len(failed) + len(not_applied)}: {_some(sorted(failed) + not_applied)}"
+        f"{first_change.ref}: {first_error.message}{others}{removed}. Applied {len(done)}: "
+        f"{_some([c.ref for c in done])}. Not applied {len(failed) + len(not_applied)}: "
+        f"{_some(sorted(failed) + not_applied)}"
     )
     if len(failures) == 1 and not done:
-        # Nothing changed: keep the specific error class (conflict, not installed ...).
-        first_error.message = f"{first_change.ref}: {first_error.message}"
+        # Nothing changed (or all of it undone): keep the specific error class (conflict, refused ...).
+        first_error.message = f"{first_change.ref}: {first_error.message}{removed}"
         return first_error
     error = errors.PartialApplyError(
         message, hint=first_error.hint or "fix the cause and run the same command again: applying is idempotent"
