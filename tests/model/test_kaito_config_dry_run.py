@@ -113,3 +113,25 @@ def test_a_set_kaito_refuses_at_apply_leaves_nothing_the_apply_created(model_emu
     assert emu.cluster.get(KAITO, "InferenceSet", "default", "phi-4") is None
     # The set's Service comes after the set: it was never sent.
     assert emu.cluster.get("v1", "Service", "default", "phi-4") is None
+
+
+def test_deleting_an_inferenceset_model_deletes_its_configmap_once_the_set_is_gone(model_emulator: Start) -> None:
+    # KAITO's InferenceSet webhook reads the ConfigMap on the update that removes the set's
+    # finalizer: deleted first, the ConfigMap would keep the set deleting for ever.
+    emu = model_emulator()
+    assert invoke("model", "deploy", "phi-4", "--replicas", "2", "-y").exit_code == 0
+    result = invoke("model", "delete", "phi-4", "-y", "--timeout", "20s")
+    assert result.exit_code == 0, result
+    assert emu.cluster.get(KAITO, "InferenceSet", "default", "phi-4") is None
+    assert emu.cluster.get("v1", "ConfigMap", "default", CONFIG) is None
+
+
+def test_deleting_an_inferenceset_model_without_waiting_keeps_its_configmap_and_says_so(
+    model_emulator: Start,
+) -> None:
+    emu = model_emulator()
+    assert invoke("model", "deploy", "phi-4", "--replicas", "2", "-y").exit_code == 0
+    result = invoke("model", "delete", "phi-4", "-y", "--no-wait")
+    assert result.exit_code == 0, result
+    assert f"configmap/{CONFIG} kept: KAITO needs it until the InferenceSet is gone" in result.stderr
+    assert emu.cluster.get("v1", "ConfigMap", "default", CONFIG) is not None

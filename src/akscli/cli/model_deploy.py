@@ -406,9 +406,11 @@ def delete_cmd(
             for api_version, kind, obj_name, obj_ns in refs:
                 output.deleted(api_version, kind, obj_name, obj_ns, mode, output_)
         else:
+            # KAITO's webhook needs an InferenceSet's ConfigMap to let the set go (live.held_configmaps).
+            held = live.held_configmaps(kube, refs) if mode == "none" else []
             common.delete_objects(
                 kube,
-                refs,
+                [r for r in refs if r not in held],
                 yes=yes,
                 what=f"model {name} ({len(refs)} objects)",
                 action="model delete",
@@ -416,6 +418,16 @@ def delete_cmd(
                 fmt=output_,
                 wait=wait_s,
             )
+            if held and wait_s is None:
+                for _, _, cm, cm_ns in held:
+                    output.info(
+                        f"configmap/{cm} kept: KAITO needs it until the InferenceSet is gone; then delete it "
+                        f"with: kubectl delete configmap {cm} -n {cm_ns}"
+                    )
+            elif held:
+                common.delete_objects(
+                    kube, held, yes=True, what="", action="model delete", dry_run=mode, fmt=output_, wait=wait_s
+                )
         placed = any(kind == "ClusterResourcePlacement" for _, kind, _, _ in refs)
         if placed and any(obj_ns == ns for _, _, _, obj_ns in refs):
             # The placed namespace (model deploy --fleet-hub created it, but it may hold objects of

@@ -513,6 +513,27 @@ def serving_figures(kube: Kube, obj: Mapping[str, Any]) -> str:
     return metrics.one_line(rows)
 
 
+def held_configmaps(kube: Kube, refs: Iterable[ObjectRef]) -> list[ObjectRef]:
+    """The ConfigMaps among ``refs`` that an InferenceSet among them names: deleted only once the set
+    is gone. KAITO's InferenceSet webhook validates, on every update, the Workspace the set would
+    make, and so reads its ConfigMap (upstream: kaito-project/kaito v0.12.0 0894eb2b
+    api/v1beta1/inferenceset_validation.go Validate, inference_config_validation.go
+    validateInferenceConfig); its controller lets a deleted set go by an update that removes its
+    finalizer (pkg/inferenceset/inferenceset_controller.go garbageCollectInferenceSet), which the
+    webhook refuses once the ConfigMap is gone: the set would stay, deleting, for ever."""
+    refs = list(refs)
+    held: list[ObjectRef] = []
+    for api_version, kind, name, namespace in refs:
+        if kind != "InferenceSet":
+            continue
+        found = kube.get(api_version, kind, name, namespace)
+        config = dig(found or {}, "spec.template.inference.config")
+        ref: ObjectRef = ("v1", "ConfigMap", str(config), namespace)
+        if config and ref in refs and ref not in held:
+            held.append(ref)
+    return held
+
+
 def stack_refs(kube: Kube, name: str, namespace: str, *, keep_history: bool) -> list[ObjectRef]:
     """Every object a deploy of ``name`` created (and, unless kept, its revision records)."""
     # By the stack label, and by the model label every rendered object carries: `akscli apply -f`
