@@ -239,7 +239,9 @@ def apply_objects(
 
         live = [c.obj for c in done if c.action != "delete"]
         with output.status(f"waiting up to {timeout} for {len(live)} object(s)") as update:
-            wait_for(kube, live, wait_seconds, progress=update)
+            warnings = wait_for(kube, live, wait_seconds, progress=update)
+        for warning in warnings:
+            output.warn(warning)
         output.info(f"all {len(live)} object(s) ready")
     return ApplyOutcome(objects, done, kube)
 

@@ -372,7 +372,9 @@ def _wait(
     # their rolling update, so only they say when the new config is served.
     waited = live.objects_to_wait_for(objects, fleet=fleet) + restarted
     with output.status(f"waiting up to {timeout} for {len(waited)} object(s)") as update:
-        wait_for(kube, waited, validate.duration(timeout, "--timeout"), progress=update)
+        warnings = wait_for(kube, waited, validate.duration(timeout, "--timeout"), progress=update)
+    for warning in warnings:
+        output.warn(warning)
     output.info("ready")
 
 

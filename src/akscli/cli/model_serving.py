@@ -92,6 +92,9 @@ def status_cmd(
     kube, obj = deployed(cluster, name)
     doc = live.status_report(kube, obj)
     doc["serving"] = live.serving_figures(kube, obj)
+    warning = live.warning_of(obj)
+    if warning:
+        output.warn(warning)
     if fmt != "table":
         output.emit_object(doc, fmt, name=lambda _: f"model/{name}")  # as model list names it
         return

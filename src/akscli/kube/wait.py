@@ -69,9 +69,10 @@ class Waiter:
                 ref_of(obj), ns, readiness.Readiness(False, message="not seen yet")
             )
 
-    def run(self) -> None:
+    def run(self) -> list[str]:
+        """Wait; the warnings of objects that are ready with one (``Readiness.warning``)."""
         if not self.groups:
-            return
+            return []
         workers = min(self.max_parallel, len(self.groups))
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="akscli-wait")
         try:
@@ -97,6 +98,7 @@ class Waiter:
         pending = [s for s in self.states.values() if not s.readiness.ready]
         if pending:
             raise self._timeout_error(pending)
+        return [f"{s.ref} {s.readiness.warning}" for s in self.states.values() if s.readiness.warning]
 
     def _pending(self, key: tuple[str, str, str | None], names: set[str]) -> set[str]:
         with self.lock:
@@ -118,7 +120,9 @@ class Waiter:
             ready = sum(1 for s in self.states.values() if s.readiness.ready)
             total = len(self.states)
         if changed:
-            detail = "ready" if verdict.ready else verdict.message
+            detail = verdict.message
+            if verdict.ready:
+                detail = f"ready ({verdict.warning})" if verdict.warning else "ready"
             self.progress(f"{ready}/{total} ready; {state.ref}: {detail}")
 
     def _follow(self, key: tuple[str, str, str | None], names: set[str]) -> None:
@@ -233,7 +237,8 @@ def wait_for(
     timeout: float,
     progress: Progress | None = None,
     rule: readiness.Rule | None = None,
-) -> None:
+) -> list[str]:
     """Block until every object is ready (by its kind's rule, or ``rule``); WaitTimeoutError names what
-    is still not ready, ObjectFailedError what its controller failed for good."""
-    Waiter(kube, objects, timeout, progress, rule=rule).run()
+    is still not ready, ObjectFailedError what its controller failed for good. Returns the warnings
+    of objects that are ready with one, for the caller to show."""
+    return Waiter(kube, objects, timeout, progress, rule=rule).run()

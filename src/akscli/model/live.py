@@ -12,6 +12,7 @@ from typing import Any
 from akscli.errors import AkscliError, NotFoundError, NotInstalledError, UsageError
 from akscli.kube.client import Kube
 from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving, not_serving_error
+from akscli.kube.readiness.kaito import benchmark_failed
 from akscli.model.kinds import (
     AIRUNWAY_LABEL,
     AIRUNWAY_POD_LABELS,
@@ -84,10 +85,19 @@ def replicas_of(obj: Mapping[str, Any]) -> tuple[int, int]:
         want = counts.get("desired", (spec.get("scaling") or {}).get("replicas", 1))
         return int(counts.get("ready") or 0), int(want or 0)
     if kind == "Workspace":
-        return (1 if state_of(obj) == "Ready" else 0), 1
+        # A Workspace whose only fault is KAITO's failed benchmark serves (warning_of).
+        return (1 if state_of(obj) == "Ready" or benchmark_failed(obj) else 0), 1
     if kind == "InferenceSet":
         return int(status.get("readyReplicas") or 0), int(spec.get("replicas") or 0)
     return int(status.get("readyReplicas") or 0), int(spec.get("replicas") or 0)
+
+
+def warning_of(obj: Mapping[str, Any]) -> str | None:
+    """What `model status` warns of: a Workspace that serves although KAITO's benchmark failed."""
+    if obj.get("kind") != "Workspace":
+        return None
+    warning = benchmark_failed(obj)
+    return f"workspace/{(obj.get('metadata') or {}).get('name')} {warning}" if warning else None
 
 
 def vm_size_of(obj: Mapping[str, Any]) -> str | None:

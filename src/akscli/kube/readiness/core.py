@@ -51,6 +51,8 @@ class Readiness:
     reason: str = ""
     # What failed inside the object: a member cluster, a child object ("member aks-east: ...").
     culprit: str = ""
+    # Ready, with something the user should know (KAITO's failed benchmark on a serving model).
+    warning: str = ""
 
 
 Rule = Callable[[Mapping[str, Any]], Readiness]

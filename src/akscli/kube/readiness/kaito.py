@@ -19,7 +19,15 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from akscli.kube.readiness.core import ConditionRule, Generation, Readiness, Rule, Terminal, status_of
+from akscli.kube.readiness.core import (
+    ConditionRule,
+    Generation,
+    Readiness,
+    Rule,
+    Terminal,
+    current_conditions,
+    status_of,
+)
 
 
 def model_deployment(obj: Mapping[str, Any]) -> Readiness:
@@ -35,19 +43,61 @@ def model_deployment(obj: Mapping[str, Any]) -> Readiness:
     return Readiness(False, failed=phase == "Failed", message=text, reason=phase)
 
 
+_WORKSPACE = ConditionRule(
+    upstream="kaito-project/kaito pkg/workspace/controllers/workspace_controller.go",
+    generation=Generation.CONDITIONS,
+    ready=("ResourceReady", "InferenceReady", "WorkspaceSucceeded"),
+    # KAITO's only final Workspace state is a failed tuning Job (applyTuningWorkspaceStatus:
+    # WorkspaceSucceeded False workspaceFailed, state Failed). An inference Workspace has none:
+    # a crash-looping or unpullable inference pod is a not-ready reason on InferenceReady
+    # (classifyInferencePodFailure: ContainerCrashLoopBackOff, ImagePullError, ...) while
+    # WorkspaceSucceeded stays workspacePending and KAITO keeps reconciling, so the wait goes
+    # on, like kubectl wait, and its progress and timeout name that reason and message.
+    terminal=(Terminal("WorkspaceSucceeded", reasons=("workspaceFailed",)),),
+)
+
+
+def benchmark_failed(obj: Mapping[str, Any]) -> str | None:
+    """Why a serving Workspace is not called succeeded, when only KAITO's benchmark failed; else None.
+
+    upstream: kaito-project/kaito v0.12.0 0894eb2b. KAITO benchmarks every vLLM preset Workspace
+    unless annotated ``kaito.sh/disable-benchmark: "true"`` (api/v1beta1/labels.go
+    ShouldRunBenchmark). The benchmark is the inference container's startup probe
+    (pkg/workspace/inference/preset_inferences.go buildBenchmarkStartupProbe,
+    presets/workspace/inference/vllm/benchmark_entrypoint.py): the pod turns Ready only once it
+    ran. Then the controller reads the result line from the last 500 lines of the leader pod's log
+    (pkg/workspace/controllers/benchmark.go reconcileBenchmarkResult); when that fails
+    (no line, a bad line, a log it cannot read), applyInferenceWorkspaceStatus
+    (workspace_controller.go) sets InferenceReady True and WorkspaceSucceeded False with reason
+    BenchmarkFailed, state NotReady, and tries again on each reconcile. The pods are Ready, so the
+    Service routes to them and the model answers: akscli calls it ready, with this warning."""
+    conds = current_conditions(obj, Generation.CONDITIONS)
+    succeeded = conds.get("WorkspaceSucceeded") or {}
+    if succeeded.get("status") != "False" or succeeded.get("reason") != "BenchmarkFailed":
+        return None
+    if any((conds.get(name) or {}).get("status") != "True" for name in ("ResourceReady", "InferenceReady")):
+        return None
+    meta = obj.get("metadata") or {}
+    name, namespace = meta.get("name"), meta.get("namespace") or "default"
+    return (
+        f"serves requests, but KAITO's benchmark of it failed (BenchmarkFailed: {succeeded.get('message')}), "
+        "so KAITO keeps WorkspaceSucceeded False and an InferenceSet counts it not ready; see why with "
+        f"kubectl logs {name}-0 -n {namespace} -c {name} | grep KAITO_BENCHMARK"
+    )
+
+
+def workspace(obj: Mapping[str, Any]) -> Readiness:
+    """KAITO's conditions (``_WORKSPACE``), except that a Workspace whose only fault is a failed
+    benchmark is ready, with a warning (``benchmark_failed``)."""
+    verdict = _WORKSPACE(obj)
+    if verdict.ready or verdict.failed:
+        return verdict
+    warning = benchmark_failed(obj)
+    return Readiness(True, warning=warning) if warning else verdict
+
+
 RULES: dict[tuple[str, str], Rule] = {
-    ("kaito.sh", "Workspace"): ConditionRule(
-        upstream="kaito-project/kaito pkg/workspace/controllers/workspace_controller.go",
-        generation=Generation.CONDITIONS,
-        ready=("ResourceReady", "InferenceReady", "WorkspaceSucceeded"),
-        # KAITO's only final Workspace state is a failed tuning Job (applyTuningWorkspaceStatus:
-        # WorkspaceSucceeded False workspaceFailed, state Failed). An inference Workspace has none:
-        # a crash-looping or unpullable inference pod is a not-ready reason on InferenceReady
-        # (classifyInferencePodFailure: ContainerCrashLoopBackOff, ImagePullError, ...) while
-        # WorkspaceSucceeded stays workspacePending and KAITO keeps reconciling, so the wait goes
-        # on, like kubectl wait, and its progress and timeout name that reason and message.
-        terminal=(Terminal("WorkspaceSucceeded", reasons=("workspaceFailed",)),),
-    ),
+    ("kaito.sh", "Workspace"): workspace,
     ("kaito.sh", "InferenceSet"): ConditionRule(
         upstream="kaito-project/kaito pkg/inferenceset/inferenceset_controller.go",
         generation=Generation.CONDITIONS,

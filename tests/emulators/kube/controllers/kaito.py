@@ -34,6 +34,15 @@ Failure modes (``failure=``):
   False workspacePending, state Pending (classifyInferencePodFailure and
   applyInferenceWorkspaceStatus in workspace_controller.go). Not final: KAITO keeps
   reconciling, so ``--wait`` times out and names the reason.
+* ``benchmark``: the pods are Ready and serve, but the controller cannot read the benchmark's
+  result line from the leader pod's log (upstream: kaito-project/kaito v0.12.0 0894eb2b
+  pkg/workspace/controllers/benchmark.go reconcileBenchmarkResult, parseBenchmarkResult "no
+  KAITO_BENCHMARK_RESULT line found in pod logs"): InferenceReady True, BenchmarkCompleted and
+  WorkspaceSucceeded False with reason BenchmarkFailed, state NotReady
+  (workspace_controller.go applyInferenceWorkspaceStatus, applyBenchmarkStatus), for a Workspace
+  KAITO benchmarks (api/v1beta1/labels.go ShouldRunBenchmark: vLLM runtime, a preset, no
+  ``kaito.sh/disable-benchmark: "true"``). Its InferenceSet counts it not ready
+  (pkg/workspace/controllers/metrics.go DetermineWorkspacePhase).
 
 ``openai_handler(model_id)`` is a service-proxy handler that answers ``/v1/models`` and
 ``/v1/chat/completions`` like vLLM's OpenAI server, for ``emu.register_service_proxy``.
@@ -59,7 +68,7 @@ POD_INDEX = "apps.kubernetes.io/pod-index"
 _RAND_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
 # KAITO labels the Workspaces of an InferenceSet, and their pods, with the set's name.
 SET_LABEL = "inferenceset.kaito.sh/created-by"
-FAILURES = (None, "quota", "inference")
+FAILURES = (None, "quota", "inference", "benchmark")
 # failure="inference": the inference server exits on start (a model too large for the GPU).
 CRASH_EXIT_CODE = 1
 CRASH_LOG = "ERROR torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB\n"
@@ -272,6 +281,21 @@ class WorkspaceController(_KaitoController):
         if pending is not None:
             _set_status(cluster, obj, {**placed, "state": "Pending"}, resources_ready, *_inference_pending(*pending))
             return
+        inference_ready = _cond(
+            "InferenceReady", True, "WorkspaceInferenceStatusSuccess", "Inference has been deployed successfully"
+        )
+        if self.failure == "benchmark" and _benchmarked(obj):
+            why = f"pod {obj['metadata']['namespace']}/{name}-0: no KAITO_BENCHMARK_RESULT line found in pod logs"
+            _set_status(
+                cluster,
+                obj,
+                {**placed, "state": "NotReady"},
+                resources_ready,
+                inference_ready,
+                _cond("BenchmarkCompleted", False, "BenchmarkFailed", why),
+                _cond("WorkspaceSucceeded", False, "BenchmarkFailed", why),
+            )
+            return
         # applyInferenceWorkspaceStatus (workspace_controller.go), inference ready.
         was_ready = _succeeded(obj)
         _set_status(
@@ -279,9 +303,7 @@ class WorkspaceController(_KaitoController):
             obj,
             {**placed, "state": "Ready"},
             resources_ready,
-            _cond(
-                "InferenceReady", True, "WorkspaceInferenceStatusSuccess", "Inference has been deployed successfully"
-            ),
+            inference_ready,
             _cond("WorkspaceSucceeded", True, "workspaceSucceeded", "workspace succeeds"),
         )
         if not was_ready:
@@ -508,6 +530,16 @@ def _inference_pool(cluster: Any, iset: dict[str, Any]) -> None:
                 },
             },
         }
+    )
+
+
+def _benchmarked(ws: dict[str, Any]) -> bool:
+    """ShouldRunBenchmark (api/v1beta1/labels.go): not disabled, the vLLM runtime, a preset."""
+    annotations = ws["metadata"].get("annotations") or {}
+    return (
+        annotations.get("kaito.sh/disable-benchmark") != "true"
+        and annotations.get("kaito.sh/runtime") != "transformers"
+        and bool((ws.get("inference") or {}).get("preset"))
     )
 
 
