@@ -20,7 +20,19 @@ RESTARTED_AT = "kubectl.kubernetes.io/restartedAt"
 
 @pytest.fixture
 def emu(kube_emulator: KubeEmulator) -> KubeEmulator:
-    return kaito_lab(kube_emulator)
+    lab = kaito_lab(kube_emulator)
+    # KAITO's webhook refuses a Workspace whose inference ConfigMap does not exist
+    # (admission_kaito_config.py).
+    config = {"inference_config.yaml": "vllm:\n  max-model-len: 2048\n"}
+    lab.cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {"name": "phi-config", "namespace": "default"},
+            "data": config,
+        }
+    )
+    return lab
 
 
 def _sts(emu: KubeEmulator, name: str = "phi") -> dict[str, Any]:
