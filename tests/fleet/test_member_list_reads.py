@@ -91,3 +91,26 @@ def test_the_clusters_of_members_are_read_at_most_eight_at_a_time(fleet: Any) ->
     )
     assert len(_rows()) == 12
     assert 1 < state["most"] <= 8
+
+
+def test_member_list_keeps_only_the_fields_it_shows_of_each_cluster(fleet: Any, monkeypatch: Any) -> None:
+    """Up to 1,000 members (the fleet FAQ's limit): their clusters' agent pool, network and
+    addon profiles are dropped as each is read, listed with its group or read alone."""
+    from akscli.fleet import arm
+    from akscli.fleet.member_clusters import SHOWN
+
+    profiles = {"agentPoolProfiles": [{"name": "system", "count": 3}], "networkProfile": {"networkPlugin": "azure"}}
+    for name, group in (("aks-0", "rg-fleet"), ("aks-1", "rg-fleet"), ("solo", "rg-solo")):
+        fleet.add_resource_group(f"/subscriptions/{fleet.subscription}/resourceGroups/{group}")
+        rid = aks_id(fleet, name).replace("/rg-fleet/", f"/{group}/")
+        properties = {"kubernetesVersion": "1.33.2", "powerState": {"code": "Running"}, **profiles}
+        fleet.put_resource(rid, {"location": "eastus", "properties": properties})
+        seed_member(fleet, f"m-{name}", rid, "cloud")
+    seen: list[Any] = []
+    health = arm._health
+    monkeypatch.setattr(arm, "_health", lambda member, cluster: seen.append(cluster) or health(member, cluster))
+    rows = _rows()
+    assert {r["kubernetesVersion"] for r in rows.values()} == {"1.33.2"}
+    assert len(fleet.requests_to(GROUP_LIST, "GET")) == 1 and len(fleet.requests_to(ONE_CLUSTER, "GET")) == 1
+    assert len(seen) == 3
+    assert all(set(cluster) == {"properties"} and set(cluster["properties"]) <= set(SHOWN) for cluster in seen)

@@ -151,9 +151,9 @@ class FleetArm:
         """Reads the AKS or Arc cluster resource a member points at (None when unreadable);
         one HTTP pipeline, shared by the threads of ``member_rows``. The clusters of ``ids``
         that share a resource group are listed first (fleet/member_clusters.py), not read one
-        GET each."""
+        GET each; of each, only the fields the list shows are kept (member_clusters.shown)."""
         from akscli.azure import arm
-        from akscli.fleet.member_clusters import prefetch
+        from akscli.fleet.member_clusters import prefetch, shown
 
         raw = arm.raw_client(self.target)
         listed = prefetch(ids, lambda link: arm.raw_call(raw, "GET", link, _AKS_API))
@@ -166,7 +166,7 @@ class FleetArm:
                 found: dict[str, Any] | None = arm.raw_call(raw, "GET", resource_id, version)
             except AkscliError:
                 return None
-            return found
+            return shown(found)
 
         return read
 

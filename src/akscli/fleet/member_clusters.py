@@ -17,7 +17,7 @@ the clusters but not their group) falls back to the GETs.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from akscli.concurrency import parallel_map
@@ -26,6 +26,15 @@ from akscli.errors import AkscliError
 _AKS_ID = re.compile(
     r"^(/subscriptions/[^/]+/resourcegroups/[^/]+)/providers/microsoft\.containerservice/managedclusters/[^/]+$", re.I
 )
+
+# What ``fleet member list`` shows of a member's cluster (fleet/arm.py member_rows and _health):
+# an AKS cluster's version, power state and provisioning state (their place in the resource:
+# ../shared/data/arm-examples/containerservice-2026-08-01/ManagedClustersList.json), an Arc
+# cluster's connectivityStatus (Microsoft.Kubernetes/connectedClusters properties). Only
+# these are kept, not the resource, whose JSON grows with each profile the cluster turns on (1.3 KB
+# in that example), held for each of up to 1,000 members (MicrosoftDocs/azure-aks-docs
+# fb060abe articles/kubernetes-fleet/faq.md: "supports joining up to 1,000 Kubernetes clusters").
+SHOWN = ("currentKubernetesVersion", "kubernetesVersion", "powerState", "provisioningState", "connectivityStatus")
 
 # Lists a collection: (path or nextLink URL) -> the page's JSON ({"value": [...], "nextLink": ...}).
 ListPage = Callable[[str], dict[str, Any] | None]
@@ -46,6 +55,14 @@ def groups_to_list(ids: Iterable[str]) -> dict[str, set[str]]:
     return {spelled[key]: wanted for key, wanted in groups.items() if len(wanted) >= 2}
 
 
+def shown(cluster: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The fields of a cluster resource that the member list shows, in the resource's shape."""
+    if cluster is None:
+        return None
+    props = cluster.get("properties") or {}
+    return {"properties": {key: props[key] for key in SHOWN if key in props}}
+
+
 def list_group(group: str, wanted: set[str], list_page: ListPage) -> dict[str, dict[str, Any]]:
     """The wanted clusters found by listing ``group``'s clusters, within the page budget."""
     found: dict[str, dict[str, Any]] = {}
@@ -61,7 +78,7 @@ def list_group(group: str, wanted: set[str], list_page: ListPage) -> dict[str, d
         for cluster in page.get("value") or []:
             key = str(cluster.get("id") or "").lower()
             if key in wanted:
-                found[key] = cluster
+                found[key] = shown(cluster) or {}
         link = page.get("nextLink") or None
     return found
 
