@@ -43,3 +43,48 @@ def printed_page_by_page(events: list[str]) -> bool:
     was read: the list was not built whole first."""
     second = [n for n, e in enumerate(events) if e == "page"][1]
     return "out" in events[:second]
+
+
+class Held:
+    """How many listed objects were alive at once (``most``): each object a ``Kube.list_pages``
+    page brings carries a tag counted while it lives (CPython frees an object when its last
+    reference goes, so the count is exact, with no timing in it)."""
+
+    def __init__(self) -> None:
+        self.alive = 0
+        self.most = 0
+        self.listed = 0
+
+
+class _Tag:
+    def __init__(self, held: Held) -> None:
+        self.held = held
+        held.alive += 1
+        held.listed += 1
+        held.most = max(held.most, held.alive)
+
+    def __del__(self) -> None:
+        self.held.alive -= 1
+
+    def __copy__(self) -> _Tag:
+        return self
+
+    def __deepcopy__(self, memo: Any) -> _Tag:
+        return self
+
+
+def held_objects(monkeypatch: pytest.MonkeyPatch, kind: str) -> Held:
+    """Tag every ``kind`` object that ``Kube.list_pages`` reads (one object a page), and count how
+    many of them are alive at once."""
+    held = Held()
+    pages = Kube.list_pages
+
+    def tagged(self: Kube, api_version: str, listed: str, **kw: Any) -> Iterator[dict[str, Any]]:
+        for page in pages(self, api_version, listed, **{**kw, "page_size": 1}):
+            if listed == kind:
+                for item in page.get("items") or []:
+                    item["_held"] = _Tag(held)
+            yield page
+
+    monkeypatch.setattr(Kube, "list_pages", tagged)
+    return held

@@ -345,11 +345,20 @@ def _last_event(events: Sequence[Mapping[str, Any]], reasons: tuple[str, ...]) -
     return None
 
 
-def stuck_pods(pods: Iterable[Mapping[str, Any]], limit: int = 20) -> list[Mapping[str, Any]]:
+# The stuck pods a diagnosis reads events for, one request each.
+STUCK_LIMIT = 20
+
+
+def is_stuck(pod: Mapping[str, Any]) -> bool:
+    """Not ready, and not done."""
+    return not pod_ready(pod) and (pod.get("status") or {}).get("phase") != "Succeeded"
+
+
+def stuck_pods(pods: Iterable[Mapping[str, Any]], limit: int = STUCK_LIMIT) -> list[Mapping[str, Any]]:
     """Pods that are not ready, at most ``limit`` (events are then fetched per pod)."""
     result = []
     for pod in pods:
-        if not pod_ready(pod) and (pod.get("status") or {}).get("phase") != "Succeeded":
+        if is_stuck(pod):
             result.append(pod)
             if len(result) >= limit:
                 break

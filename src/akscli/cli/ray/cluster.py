@@ -27,6 +27,7 @@ from akscli.cli.ray.common import (
     typer_app,
     with_cluster_flags,
 )
+from akscli.ray.counting import summary_and_stuck
 
 app = typer_app("Ray clusters (RayCluster).")
 
@@ -102,10 +103,10 @@ def cluster_status(
     validate.name(name, "Ray cluster name")
     kube, ns = k8s.connect_ns()
     cluster = logic.get_object(kube, "RayCluster", name, ns)
-    pods = list(logic.cluster_pods(kube, ns, name))
-    summary = logic.cluster_summary(cluster, pods)
+    # Counted as pages arrive: a training cluster's thousands of worker pods are not held.
+    summary, stuck = summary_and_stuck(kube, cluster)
     # KubeRay never sets state back from "ready": pods lost or stuck later are only seen here.
-    findings = logic.diagnose_cluster(kube, ns, name, read=(cluster, pods))
+    findings = logic.diagnose_cluster(kube, ns, name, read=(cluster, stuck))
     summary["problems"] = [vars(f) for f in findings]
     show(summary, logic.cluster_summary_fields(summary, findings), fmt, kind="raycluster.ray.io")
 
