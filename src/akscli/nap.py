@@ -500,11 +500,11 @@ def admitting_pool(kube: Kube, vm_size: str, gpus: int, tolerations: Sequence[Ma
     return None
 
 
-def pool_claims(kube: Kube, name: str) -> list[dict[str, Any]]:
+def pool_claims(kube: Kube, name: str) -> Iterator[dict[str, Any]]:
     """The NodeClaims of a NodePool, by the karpenter.sh/nodepool label Karpenter puts on each
     (upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/scheduling/
-    nodeclaimtemplate.go NewNodeClaimTemplate)."""
-    return list(kube.list(API_VERSION, "NodeClaim", label_selector=f"{NODEPOOL_LABEL}={name}"))
+    nodeclaimtemplate.go NewNodeClaimTemplate), page by page: a pool has one per node."""
+    return kube.list(API_VERSION, "NodeClaim", label_selector=f"{NODEPOOL_LABEL}={name}")
 
 
 def claim_row(claim: Mapping[str, Any]) -> dict[str, str]:

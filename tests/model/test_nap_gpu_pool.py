@@ -365,3 +365,25 @@ def test_add_again_lists_for_its_prune_only_the_kinds_its_stack_recorded(model_e
     assert again.exit_code == 0 and "aksnodeclass.karpenter.azure.com/gpu pruned" in text(again), text(again)
     listed = {e.path for e in emu.request_log if e.method == "GET" and e.query.get("labelSelector")}
     assert listed == {"/apis/karpenter.sh/v1/nodepools", "/apis/karpenter.azure.com/v1beta1/aksnodeclasses"}
+
+
+def test_show_holds_a_row_per_nodeclaim_not_the_claims(model_emulator: Start, monkeypatch: Any) -> None:
+    """A pool has a NodeClaim per node: each becomes its row as its page arrives
+    (tests/listpages.py held_objects: one claim a page, each counted while it lives)."""
+    from tests.listpages import held_objects
+
+    emu = nap_lab(model_emulator)
+    assert invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "-y").exit_code == 0
+    sizes = {"key": "node.kubernetes.io/instance-type", "operator": "In", "values": [H100]}
+    for n in range(12):
+        emu.cluster.create({
+            "apiVersion": "karpenter.sh/v1",
+            "kind": "NodeClaim",
+            "metadata": {"name": f"gpu-{n:05d}", "labels": {"karpenter.sh/nodepool": "gpu"}},
+            "spec": {"nodeClassRef": NODE_CLASS_REF, "requirements": [sizes]},
+        })  # fmt: skip
+    held = held_objects(monkeypatch, "NodeClaim")
+    shown = invoke("nodepool", "show", "gpu", "--auto-provision")
+    assert shown.exit_code == 0, text(shown)
+    assert sum(line.startswith("gpu-0") for line in shown.stdout.splitlines()) == 12
+    assert held.listed == 12 and held.most <= 2  # the page read, and the one before it

@@ -188,7 +188,8 @@ def show(name: str, kube: opts.KubeFlags, fmt: str) -> None:
     conditions = (pool.get("status") or {}).get("conditions") or []
     output.emit(conditions, "table", CONDITION_COLUMNS, empty="  (none reported yet)")
     output.write("\nNodeClaims:")
-    rows = [nap.claim_row(c) for c in nap.pool_claims(connection, str(pool["metadata"]["name"]))]
+    # A row per NodeClaim as its page arrives (a pool has one per node): rows are kept, not claims.
+    rows = (nap.claim_row(c) for c in nap.pool_claims(connection, str(pool["metadata"]["name"])))
     output.emit(rows, "table", CLAIM_COLUMNS, empty="  (none)")
 
 
