@@ -18,12 +18,11 @@ import re
 import socket
 import sys
 import uuid
-from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from akscli import cachedir
 from akscli.errors import AkscliError, NotFoundError, UsageError
@@ -357,8 +356,9 @@ class ReadStats:
     skipped: int = 0
 
 
-def entries(path: Path, stats: ReadStats | None = None) -> Iterator[dict[str, Any]]:
-    """The log's entries in order, line by line; unreadable lines are counted, not fatal."""
+def entries(path: Path, stats: ReadStats | None = None, *, newest_first: bool = False) -> Iterator[dict[str, Any]]:
+    """The log's entries in order (``newest_first``: read backwards from the end), line by line;
+    unreadable lines are counted, not fatal."""
     if not path.exists():
         return
     try:
@@ -369,7 +369,7 @@ def entries(path: Path, stats: ReadStats | None = None) -> Iterator[dict[str, An
             hint="check --audit-log or AKSCLI_AUDIT_LOG",
         ) from exc
     with handle:
-        for raw in handle:
+        for raw in _lines_backwards(handle) if newest_first else handle:
             try:
                 entry = json.loads(raw)
             except (ValueError, UnicodeDecodeError):
@@ -380,15 +380,44 @@ def entries(path: Path, stats: ReadStats | None = None) -> Iterator[dict[str, An
                 stats.skipped += 1
 
 
+# What a backwards read takes from the file at a time.
+_BLOCK = 1 << 16
+
+
+def _lines_backwards(handle: BinaryIO) -> Iterator[bytes]:
+    """The file's lines, last first, read in blocks from its end. Lines are split on the newline
+    byte, which no other UTF-8 character contains, so a block may end inside any character."""
+    pos = handle.seek(0, os.SEEK_END)
+    rest = b""
+    while pos > 0:
+        size = min(_BLOCK, pos)
+        pos -= size
+        handle.seek(pos)
+        lines = (handle.read(size) + rest).split(b"\n")
+        rest = lines[0]
+        yield from (line for line in reversed(lines[1:]) if line)
+    if rest:
+        yield rest
+
+
 def query(
     path: Path, filters: Filters, limit: int | None = None, stats: ReadStats | None = None
 ) -> list[dict[str, Any]]:
-    """Matching entries, oldest first; with ``limit`` only the newest ``limit`` (bounded memory)."""
-    kept: deque[dict[str, Any]] = deque(maxlen=limit)
-    for entry in entries(path, stats):
+    """Matching entries, oldest first; with ``limit`` only the newest ``limit``, read from the
+    log's end, so that a log of years (hundreds of MB, one line per change) is read only as far
+    back as they go (``stats`` then counts the unreadable lines of that part)."""
+    if limit is None:
+        return [entry for entry in entries(path, stats) if filters.match(entry)]
+    kept: list[dict[str, Any]] = []
+    if limit <= 0:
+        return kept
+    for entry in entries(path, stats, newest_first=True):
         if filters.match(entry):
             kept.append(entry)
-    return list(kept)
+            if len(kept) == limit:
+                break
+    kept.reverse()
+    return kept
 
 
 def find(path: Path, entry_id: str) -> dict[str, Any]:
