@@ -65,6 +65,7 @@ COMMANDS = [
     ["ray", "cluster", "nodes", "bench"],
     ["ray", "workergroup", "list"],
     ["gpu", "usage"],
+    ["nodepool", "show", "bench", "--auto-provision"],
 ]
 
 
@@ -90,6 +91,10 @@ def serve(conn: multiprocessing.connection.Connection, emu_args: argparse.Namesp
     while (msg := conn.recv()) != "stop":
         if msg == "idle":
             conn.send(emu.idle(30))
+        elif isinstance(msg, tuple) and msg[0] == "rayworkers":
+            conn.send(_scale_ray_workers(emu, msg[1]))
+        elif isinstance(msg, tuple) and msg[0] == "nodeclaims":
+            conn.send(_seed_nodeclaims(emu, msg[1]))
         elif isinstance(msg, tuple) and msg[0] == "rayclusters":
             conn.send(_copy_rayclusters(emu, msg[1]))
         elif msg == "take":
@@ -119,6 +124,72 @@ def summarize(records: list[Record]) -> list[str]:
     ]
 
 
+def _scale_ray_workers(emu: Any, count: int) -> int:
+    """The RayCluster ``bench`` with ``count`` worker pods, as a training run's cluster has: its
+    group's replicas set to ``count`` and its worker pod copied (the KubeRay simulator makes
+    pods at a few dozen a second; copies it counts as the group's, upstream: ray-project/kuberay
+    ray-operator/controllers/ray/raycluster_controller.go reconcilePods, by the group label)."""
+    rc = emu.cluster.get("ray.io/v1", "RayCluster", "default", "bench")
+    if rc is None:
+        return 0
+    group = rc["spec"]["workerGroupSpecs"][0]
+    group.update(replicas=count, maxReplicas=count)
+    emu.cluster.update(rc)
+    workers = [
+        p
+        for p in emu.cluster.list("v1", "Pod", "default")
+        if p["metadata"].get("labels", {}).get("ray.io/cluster") == "bench"
+        and p["metadata"]["labels"].get("ray.io/node-type") == "worker"
+    ]
+    if not workers:
+        return 0
+    for n in range(count - len(workers)):
+        copy = {key: value for key, value in workers[0].items() if key != "metadata"}
+        meta = workers[0]["metadata"]
+        copy["metadata"] = {
+            "name": f"bench-worker-copy-{n:05d}",
+            "namespace": "default",
+            "labels": meta["labels"],
+            "ownerReferences": meta.get("ownerReferences", []),
+        }
+        emu.cluster.create(copy)
+    return count
+
+
+def _seed_nodeclaims(emu: Any, count: int) -> int:
+    """A NAP NodePool ``bench`` with ``count`` launched NodeClaims, one per node as Karpenter keeps
+    them (upstream: kubernetes-sigs/karpenter pkg/apis/v1/nodeclaim_status.go; the pool label from
+    pkg/controllers/provisioning/scheduling/nodeclaimtemplate.go). No NAP simulator: it would make
+    a node for each."""
+    ref = {"group": "karpenter.azure.com", "kind": "AKSNodeClass", "name": "default"}
+    size = "Standard_NC24ads_A100_v4"
+    sizes = [{"key": "node.kubernetes.io/instance-type", "operator": "In", "values": [size]}]
+    emu.cluster.create({"apiVersion": "karpenter.azure.com/v1beta1", "kind": "AKSNodeClass",
+                        "metadata": {"name": "default"}, "spec": {"imageFamily": "Ubuntu"}})  # fmt: skip
+    emu.cluster.create({"apiVersion": "karpenter.sh/v1", "kind": "NodePool", "metadata": {"name": "bench"},
+                        "spec": {"template": {"spec": {"nodeClassRef": ref, "requirements": sizes}}}})  # fmt: skip
+    labels = {"karpenter.sh/nodepool": "bench", "node.kubernetes.io/instance-type": size,
+              "karpenter.sh/capacity-type": "on-demand"}  # fmt: skip
+    conditions = [
+        {"type": kind, "status": "True", "reason": kind, "message": "", "lastTransitionTime": "2026-12-05T10:00:00Z"}
+        for kind in ("Launched", "Registered", "Initialized", "Ready")
+    ]
+    for n in range(count):
+        name = f"bench-{n:05d}"
+        emu.cluster.create({"apiVersion": "karpenter.sh/v1", "kind": "NodeClaim",
+                            "metadata": {"name": name, "labels": labels},
+                            "spec": {"nodeClassRef": ref, "requirements": sizes}})  # fmt: skip
+        status = {
+            "nodeName": f"aks-{name}",
+            "providerID": f"azure:///subscriptions/0/resourceGroups/mc/providers/Microsoft.Compute/virtualMachines/aks-{name}",
+            "capacity": {"cpu": "24", "memory": "220Gi", "nvidia.com/gpu": "1"},
+            "allocatable": {"cpu": "23800m", "memory": "200Gi", "nvidia.com/gpu": "1"},
+            "conditions": conditions,
+        }
+        emu.cluster.patch_status("karpenter.sh/v1", "NodeClaim", None, name, status)
+    return count
+
+
 def _copy_rayclusters(emu: Any, count: int) -> int:
     """``count`` suspended copies of the RayCluster ``bench`` (as akscli made it), for the lists
     of many Ray clusters: suspended, so the KubeRay simulator makes no pods for them (upstream:
@@ -140,6 +211,8 @@ def main() -> int:
     ap.add_argument("--nodes", type=int, default=75000)
     ap.add_argument("--pods", type=int, default=198000)
     ap.add_argument("--rayclusters", type=int, default=0, help="suspended copies of the bench RayCluster")
+    ap.add_argument("--ray-workers", type=int, default=0, help="scale RayCluster bench to this many worker pods")
+    ap.add_argument("--nodeclaims", type=int, default=0, help="NodeClaims of a NAP NodePool 'bench'")
     ap.add_argument("--only", action="append", help="run only commands whose text contains this (repeatable)")
     args = ap.parse_args()
     emu_args = argparse.Namespace(
@@ -158,16 +231,26 @@ def main() -> int:
         for cmd in SETUP:
             code = run(cmd, env)[2]
             print(f"setup: akscli {' '.join(cmd)}: exit {code}", flush=True)
+        if args.ray_workers:
+            conn.send(("rayworkers", args.ray_workers))
+            print(f"setup: RayCluster bench scaled to {conn.recv()} worker pods", flush=True)
+        if args.nodeclaims:
+            conn.send(("nodeclaims", args.nodeclaims))
+            print(f"setup: NodePool bench with {conn.recv()} NodeClaims", flush=True)
         if args.rayclusters:
             conn.send(("rayclusters", args.rayclusters))
             print(f"setup: {conn.recv()} suspended copies of RayCluster bench", flush=True)
-        conn.send("idle")
-        conn.recv()
+        for _ in range(3 if args.ray_workers else 1):  # 5,000 Ray pods keep the simulator busy a while
+            conn.send("idle")
+            if conn.recv():
+                break
         rows = []
         for cmd in COMMANDS:
             text = " ".join(cmd)
             if args.only and not any(o in text for o in args.only):
                 continue
+            if cmd[0] == "nodepool" and not args.nodeclaims:
+                continue  # its NodePool is seeded only with --nodeclaims
             conn.send("take")
             conn.recv()
             wall, rss, code, tail = run(cmd, env)
