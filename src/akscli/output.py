@@ -8,7 +8,7 @@ spinner is actually drawn.
 
 import io
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from akscli import printable
@@ -441,23 +441,46 @@ def _flatten(obj: Any, prefix: str = "") -> list[tuple[str, Any]]:
     return pairs
 
 
-def emit_documents(objects: Sequence[Mapping[str, Any]], fmt: str) -> None:
-    """Kubernetes manifests: a YAML stream, a JSON List, or names."""
+def emit_documents(objects: Iterable[Mapping[str, Any]], fmt: str) -> None:
+    """Kubernetes manifests: a YAML stream, a JSON List, or names. As ``_stream`` does for a
+    list, each object becomes its text as it arrives (``objects`` may be a generator: one probe
+    Job per GPU node of a 75,000-node cluster), and the text is written once all are in."""
 
     check_format(fmt, MANIFEST_FORMATS)
-    objects = printable.shown(list(objects), fmt) if structured(fmt) else objects
     if template_format(fmt):
-        items = [_plain(o) for o in objects]
+        items = [_plain(o) for o in printable.shown(list(objects), fmt)]
         _emit_template(fmt, _applied_document(items), items)
     elif fmt == "yaml":
         # A YAML stream, as kubectl create -o yaml and helm template print manifests, so that it
         # pipes to kubectl apply -f - (kubectl apply -o yaml prints the List of _applied_document).
-        write(_yaml_stream(objects))
+        write(_yaml_stream(printable.shown(o, fmt) for o in objects))
     elif fmt == "json":
-        write(_json_text(_applied_document(list(objects))))
+        _emit_json_documents(printable.shown(o, fmt) for o in objects)
     else:
-        for obj in objects:
-            write(object_ref(obj))
+        for line in [object_ref(obj) for obj in objects]:
+            write(line)
+
+
+def _emit_json_documents(objects: Iterator[Any]) -> None:
+    """``_applied_document`` as JSON, each object dumped as it arrives: one bare, more as the
+    List (akscli.liststream makes the List's text piece by piece, the bytes of the whole dump)."""
+    from itertools import chain
+
+    from akscli import liststream
+
+    first = next(objects, _NONE)
+    second = next(objects, _NONE)
+    if second is _NONE:
+        write(_json_text(_applied_document([] if first is _NONE else [first])))
+        return
+    write("".join(liststream.chunks(chain([first, second], objects), "json", _applied_list)))
+
+
+_NONE = object()
+
+
+def _applied_list(items: list[Any]) -> Any:
+    return {"kind": "List", "apiVersion": "v1", "metadata": {}, "items": items}
 
 
 def _applied_document(items: Sequence[Any]) -> Any:
@@ -467,4 +490,4 @@ def _applied_document(items: Sequence[Any]) -> Any:
     (corev1.List{TypeMeta{Kind: "List", APIVersion: "v1"}, ListMeta{}})."""
     if len(items) == 1:
         return items[0]
-    return {"kind": "List", "apiVersion": "v1", "metadata": {}, "items": list(items)}
+    return _applied_list(list(items))

@@ -364,8 +364,10 @@ def dump(data: Any) -> str:
 
 
 def dump_all(docs: Iterable[Any]) -> str:
+    """A YAML stream of ``docs``, each dumped as it arrives (``docs`` may be a generator: one
+    document is held at a time, and the text)."""
     stream = io.StringIO()
-    _dumper().dump_all([_plain(d) for d in docs], stream)
+    _dumper().dump_all((_plain(d) for d in docs), stream)
     return stream.getvalue()
 
 

@@ -5,7 +5,7 @@ command group only renders its objects and calls it.
 """
 
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -77,7 +77,7 @@ def check_policy(objects: Sequence[dict[str, Any]], namespace: str | None = None
     return used
 
 
-def print_manifests(objects: Sequence[dict[str, Any]], fmt: str) -> None:
+def print_manifests(objects: Iterable[dict[str, Any]], fmt: str) -> None:
     """--dry-run=client: the objects that would be sent, as kubectl create --dry-run=client -o
     prints them (yaml for the default table; json, name, jsonpath=). A format with no manifest
     printer (wide, custom-columns=) is refused, as kubectl refuses it, not replaced by YAML."""
