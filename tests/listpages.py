@@ -55,13 +55,29 @@ class Held:
         self.most = 0
         self.listed = 0
 
+    def tag(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """``obj``, counted while it lives (a key no printer is asked to dump: -o name)."""
+        obj["_held"] = _Tag(self)
+        return obj
+
+    def counted(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """A copy of ``obj`` counted while it lives, with no key added (for objects sent to an
+        API server, which refuses a field it does not know)."""
+        copy = _Counted(obj)
+        copy.held = self
+        self.born()
+        return copy
+
+    def born(self) -> None:
+        self.alive += 1
+        self.listed += 1
+        self.most = max(self.most, self.alive)
+
 
 class _Tag:
     def __init__(self, held: Held) -> None:
         self.held = held
-        held.alive += 1
-        held.listed += 1
-        held.most = max(held.most, held.alive)
+        held.born()
 
     def __del__(self) -> None:
         self.held.alive -= 1
@@ -71,6 +87,13 @@ class _Tag:
 
     def __deepcopy__(self, memo: Any) -> _Tag:
         return self
+
+
+class _Counted(dict[str, Any]):
+    held: Held
+
+    def __del__(self) -> None:
+        self.held.alive -= 1
 
 
 def held_objects(monkeypatch: pytest.MonkeyPatch, kind: str) -> Held:
@@ -83,7 +106,7 @@ def held_objects(monkeypatch: pytest.MonkeyPatch, kind: str) -> Held:
         for page in pages(self, api_version, listed, **{**kw, "page_size": 1}):
             if listed == kind:
                 for item in page.get("items") or []:
-                    item["_held"] = _Tag(held)
+                    held.tag(item)
             yield page
 
     monkeypatch.setattr(Kube, "list_pages", tagged)

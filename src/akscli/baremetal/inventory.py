@@ -14,7 +14,7 @@ import os
 import secrets
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -255,10 +255,28 @@ def create_jobs(
     return parallel_map(lambda j: kube.create(j, dry_run=dry_run), jobs, min(8, parallel))
 
 
-def planned_jobs(kube: Kube, opts: InventoryOptions, run_id: str) -> list[dict[str, Any]]:
-    """Every probe Job a run would create: one pinned to each GPU node (the nodes are read)."""
+def planned_jobs(kube: Kube, opts: InventoryOptions, run_id: str) -> Iterator[dict[str, Any]]:
+    """Every probe Job a run would create: one pinned to each GPU node, made as the node's page
+    arrives (15,000 GPU nodes of a 75,000-node cluster are not held as Jobs)."""
     check(opts)
-    return [job(opts, run_id, index, node) for index, node in enumerate(gpu_nodes(kube, opts))]
+    return (job(opts, run_id, index, node) for index, node in enumerate(gpu_nodes(kube, opts)))
+
+
+def dry_run_jobs(kube: Kube, jobs: Iterable[dict[str, Any]], parallel: int) -> Iterator[dict[str, Any]]:
+    """The API server's answers to ``jobs`` sent with dryRun=All, in order, ``parallel`` at a
+    time and a batch of them at a time, so that only a batch of Jobs is held."""
+    batch: list[dict[str, Any]] = []
+    for obj in jobs:
+        batch.append(obj)
+        if len(batch) == _DRY_RUN_BATCH:
+            yield from create_jobs(kube, batch, parallel, dry_run=True)
+            batch = []
+    if batch:
+        yield from create_jobs(kube, batch, parallel, dry_run=True)
+
+
+# Jobs sent at once by dry_run_jobs (8 at a time, the most create_jobs sends in parallel).
+_DRY_RUN_BATCH = 64
 
 
 def _run_batch(kube: Kube, opts: InventoryOptions, run_id: str, batch: list[tuple[int, str]]) -> list[NodeResult]:

@@ -436,5 +436,5 @@ def _print_probe_jobs(kube: "Kube", options: "InventoryOptions", fmt: str, *, se
 
     jobs = logic.planned_jobs(kube, options, secrets.token_hex(3))
     if server:
-        jobs = logic.create_jobs(kube, jobs, options.parallel, dry_run=True)
+        jobs = logic.dry_run_jobs(kube, jobs, options.parallel)
     common.print_manifests(jobs, fmt)
