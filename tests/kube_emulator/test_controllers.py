@@ -90,6 +90,40 @@ def test_deleting_a_deployment_collects_replicaset_and_pods(kube_emulator: KubeE
     )
 
 
+def test_a_deleted_pod_of_a_settled_deployment_is_replaced(kube_emulator: KubeEmulator) -> None:
+    # The ReplicaSet controller's pod informer re-syncs the pod's ReplicaSet on its deletion
+    # (upstream: kubernetes/kubernetes pkg/controller/replicaset/replica_set.go deletePod).
+    kube_emulator.cluster.create(deployment("web", replicas=1))
+    assert wait_until(lambda: len(kube_emulator.cluster.list("v1", "Pod", "default", "app=web")) == 1)
+    assert kube_emulator.idle()  # nothing left queued that would make a pod anyway
+    (old,) = kube_emulator.cluster.list("v1", "Pod", "default", "app=web")
+    kube_emulator.cluster.delete("v1", "Pod", "default", old["metadata"]["name"])
+    assert wait_until(
+        lambda: (
+            [p["metadata"]["uid"] for p in kube_emulator.cluster.list("v1", "Pod", "default", "app=web")]
+            not in ([], [old["metadata"]["uid"]])
+        )
+    )
+
+
+def test_a_deleted_pod_of_a_settled_statefulset_is_made_again_with_its_ordinal(kube_emulator: KubeEmulator) -> None:
+    # upstream: kubernetes/kubernetes pkg/controller/statefulset/stateful_set.go deletePod
+    sts = deployment("db", replicas=1)
+    sts["kind"] = "StatefulSet"
+    sts["spec"]["serviceName"] = "db"
+    kube_emulator.cluster.create(sts)
+    assert wait_until(lambda: kube_emulator.cluster.get("v1", "Pod", "default", "db-0") is not None)
+    assert kube_emulator.idle()
+    old_uid = kube_emulator.cluster.get("v1", "Pod", "default", "db-0")["metadata"]["uid"]  # type: ignore[index]
+    kube_emulator.cluster.delete("v1", "Pod", "default", "db-0")
+    assert wait_until(
+        lambda: (
+            (kube_emulator.cluster.get("v1", "Pod", "default", "db-0") or {}).get("metadata", {}).get("uid")
+            not in (None, old_uid)
+        )
+    )
+
+
 def test_unschedulable_deployment_reports_progress_deadline_and_event(kube_emulator_factory: Any) -> None:
     emu = kube_emulator_factory(controller_failure="unschedulable", crd_dirs=[])
     emu.cluster.create(deployment("gpu", replicas=1))

@@ -5,7 +5,7 @@ own pods directly (ReplicaSet, StatefulSet, DaemonSet, Job). Moved out of builti
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
@@ -14,7 +14,17 @@ from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.rescheduling import mark_injected
 from tests.emulators.kube.controllers.scheduling import Placement
 
+if TYPE_CHECKING:
+    from tests.emulators.kube.apiserver_common import Ctx
+    from tests.emulators.kube.controllers.runner import ControllerManager
+    from tests.emulators.kube.resources import ResourceType
+
 POD_FAILURES = ("unschedulable", "crashloop", "imagepull")
+
+
+def controller_of(metadata: dict[str, Any]) -> dict[str, Any] | None:
+    """The owner reference with ``controller: true`` (upstream: apimachinery metav1.GetControllerOf)."""
+    return next((ref for ref in metadata.get("ownerReferences") or [] if ref.get("controller")), None)
 
 
 def owner_ref(obj: dict[str, Any], controller: bool = True) -> dict[str, Any]:
@@ -152,6 +162,41 @@ def pod_status(
 
 class PodOwner(Controller):
     """Shared pod bookkeeping for controllers that own pods directly."""
+
+    def attach(self, manager: ControllerManager) -> None:
+        """Follow the owned pods' deletions, as the workload controllers' pod informers do: a pod
+        deleted, or given a deletionTimestamp, re-syncs the object its controllerRef names, which
+        then makes a replacement (upstream: kubernetes/kubernetes v1.32.0
+        pkg/controller/replicaset/replica_set.go updatePod/deletePod -> enqueueRS;
+        statefulset/stateful_set.go, daemon/daemon_controller.go, job/job_controller.go deletePod).
+        A Deployment's ReplicaSet is simulated inside the Deployment's reconcile, so a pod of a
+        ReplicaSet re-syncs the ReplicaSet's own controller, the Deployment."""
+
+        def on_event(typ: str, rt: ResourceType, obj: dict[str, Any], ctx: Ctx) -> None:
+            if rt.group != "" or rt.kind != "Pod" or ctx.origin is self:
+                return
+            md = obj.get("metadata") or {}
+            ref = controller_of(md)
+            if ref is None or (typ != "DELETED" and not md.get("deletionTimestamp")):
+                return
+            namespace = str(md.get("namespace") or "")
+            manager.call_later(self, lambda cluster: self._resync_owner(cluster, namespace, ref), self.delay)
+
+        manager.api.listeners.append(on_event)
+
+    def _resync_owner(self, cluster: ClusterState, namespace: str, ref: dict[str, Any]) -> None:
+        kinds = {kind: api_version for api_version, kind in self.watches}
+        if ref.get("kind") == "ReplicaSet" and "ReplicaSet" not in kinds:
+            rs = cluster.get("apps/v1", "ReplicaSet", namespace, str(ref.get("name")))
+            if rs is None or rs["metadata"].get("uid") != ref.get("uid"):
+                return
+            ref = controller_of(rs["metadata"]) or {}
+        api_version = kinds.get(str(ref.get("kind")))
+        if api_version is None:
+            return
+        owner = cluster.get(api_version, str(ref["kind"]), namespace, str(ref.get("name")))
+        if owner is not None and owner["metadata"].get("uid") == ref.get("uid"):
+            self.reconcile(cluster, owner)
 
     def _pods(self, cluster: ClusterState, owner: dict[str, Any]) -> list[dict[str, Any]]:
         md = owner["metadata"]
