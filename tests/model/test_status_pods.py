@@ -63,6 +63,7 @@ def test_status_of_a_model_whose_access_secret_is_missing_names_it_and_the_check
         doc.update(json.loads(invoke("model", "status", "phi-4", "-o", "json").stdout))
         time.sleep(0.05)
     pods = doc["pods"] or ""
-    assert 'CreateContainerConfigError: secret "hf-token" not found' in pods
+    seen = [(p["metadata"]["name"], p.get("status")) for p in emu.cluster.list("v1", "Pod", "default")]
+    assert 'CreateContainerConfigError: secret "hf-token" not found' in pods, (doc, seen)
     assert "(Secret hf-token, which env HF_TOKEN of container" in pods
     assert pods.endswith("check with: kubectl get secret hf-token -n default)")
