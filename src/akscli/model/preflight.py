@@ -165,21 +165,28 @@ def check(
     return warnings
 
 
-# The key the serving pod reads the Hugging Face token from: akscli's vLLM Deployment
-# (templates/model/vllm.yaml.j2) and KAITO, which sets env HF_TOKEN from key HF_TOKEN of
+# The key every runtime's serving pod reads the Hugging Face token from: akscli's vLLM Deployment
+# (templates/model/vllm.yaml.j2); KAITO, which sets env HF_TOKEN from key HF_TOKEN of
 # presetOptions.modelAccessSecret (kaito-project/kaito v0.12.0 056b8280
-# pkg/workspace/inference/preset_inferences.go, SetHFToken). AI Runway's other providers: which key
-# they read is not checked here (not read upstream for this check).
+# pkg/workspace/inference/preset_inferences.go, SetHFToken), where AI Runway's kaito provider puts
+# the Secret; AI Runway's vllm, llmd and kuberay providers, which set env HF_TOKEN from
+# secretKeyRef key HF_TOKEN of spec.secrets.huggingFaceToken (ai-runway/airunway v0.7.0 f5fd48d1
+# providers/{vllm,llmd,kuberay}/transformer.go, buildEnvVars); and its dynamo provider, which passes
+# the Secret as envFromSecret (providers/dynamo/transformer.go), so that Dynamo's operator loads
+# every key of it as an env var of that name (ai-dynamo/dynamo deploy/operator/internal/dynamo/
+# graph.go, GenerateBasePodSpec: container.EnvFrom SecretRef): only a key HF_TOKEN gives HF_TOKEN.
 HF_TOKEN_KEY = "HF_TOKEN"
 
 
 def _check_access_secret(kube: Kube, req: DeployRequest) -> list[str]:
-    """The Secret --access-secret names must exist in the model's namespace (with key HF_TOKEN where
-    the runtime reads that key): a secretKeyRef to a missing Secret or key keeps akscli's vLLM pod in
-    CreateContainerConfigError (kubernetes/kubernetes v1.32.0 pkg/kubelet/kubelet_pods.go,
-    makeEnvironmentVariables), and KAITO's is optional, so its pod starts without a token and a gated
-    download fails later. Only the Secret's key names are read into the message, never a value.
-    A user who may not read Secrets gets a warning: the check cannot be made."""
+    """The Secret --access-secret names must exist in the model's namespace with key HF_TOKEN, the
+    key every runtime and AI Runway provider reads (HF_TOKEN_KEY): a secretKeyRef to a missing
+    Secret or key keeps the pods of akscli's vLLM Deployment and of AI Runway's vllm, llmd and
+    kuberay providers in CreateContainerConfigError (kubernetes/kubernetes v1.32.0
+    pkg/kubelet/kubelet_pods.go, makeEnvironmentVariables); KAITO's key is optional and Dynamo's
+    envFrom takes whatever keys there are, so those pods start without a token and a gated download
+    fails later. Only the Secret's key names are read into the message, never a value. A user who
+    may not read Secrets gets a warning: the check cannot be made."""
     secret = req.access_secret
     if not secret:
         return []
@@ -194,9 +201,8 @@ def _check_access_secret(kube: Kube, req: DeployRequest) -> list[str]:
             "would get no Hugging Face token",
             hint=f"{create}, or name an existing Secret",
         )
-    reads_key = req.runtime == "vllm" or req.runs_on_kaito
     keys = {*(obj.get("data") or {}), *(obj.get("stringData") or {})}
-    if reads_key and HF_TOKEN_KEY not in keys:
+    if HF_TOKEN_KEY not in keys:
         has = ", ".join(sorted(keys)) or "none"
         raise NotFoundError(
             f"Secret {req.namespace}/{secret} (--access-secret) has no key {HF_TOKEN_KEY} (its keys: {has}): "
