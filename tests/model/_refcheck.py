@@ -21,7 +21,17 @@ What upstream controllers make, each from its source:
   PrometheusStatLogger, labelnames model_name and engine).
 - The Prometheus Operator fronts every Prometheus of a namespace with Service
   ``prometheus-operated`` port 9090 (prometheus-operator/prometheus-operator
-  pkg/prometheus/server/statefulset.go governingServiceName)."""
+  pkg/prometheus/server/statefulset.go governingServiceName).
+- An AI Runway ModelDeployment MD is made by its provider (ai-runway/airunway v0.7.0 f5fd48d1
+  providers/*/transformer.go; PROVIDER_PODS below): vllm and llmd a Deployment and a Service MD
+  (port http 8000) over pods labelled ``airunway.ai/deployment: MD`` and ``app: MD``, serving
+  spec.model.servedName; kaito a Workspace MD (so KAITO's pods and Service above); kuberay a
+  RayService MD whose head and worker pods carry ``airunway.ai/model-deployment: MD``; dynamo a
+  DynamoGraphDeployment MD, whose pods the Dynamo operator labels with the graph's name and their
+  component type, workers on port ``system`` 9090 (ai-dynamo/dynamo deploy/operator/internal/
+  consts/consts.go, component_worker.go). Every provider reads the token from key HF_TOKEN of
+  spec.secrets.huggingFaceToken (buildEnvVars; dynamo envFromSecret), the kaito one from the
+  Workspace's presetOptions.modelAccessSecret in spec.provider.overrides."""
 
 from __future__ import annotations
 
@@ -105,6 +115,8 @@ def world(objects: list[dict[str, Any]]) -> World:
         elif kind == "Workspace":
             _kaito_pods(w, f"Workspace/{md['name']}", {KAITO_WS_LABEL: md["name"]}, obj["inference"]["preset"]["name"])
             w.services.setdefault(md["name"], _kaito_service(md["name"]))
+        elif kind == "ModelDeployment":
+            _airunway_pods(w, obj)
         elif kind == "InferenceSet":
             child = f"{md['name']}-abcde"
             _kaito_pods(
@@ -112,6 +124,41 @@ def world(objects: list[dict[str, Any]]) -> World:
             )
             w.services.setdefault(child, _kaito_service(child))
     return w
+
+
+AIRUNWAY_DEPLOYMENT = "airunway.ai/deployment"
+AIRUNWAY_MD = "airunway.ai/model-deployment"
+DYNAMO_GRAPH = "nvidia.com/dynamo-graph-deployment-name"
+DYNAMO_TYPE = "nvidia.com/dynamo-component-type"
+VLLM_HTTP = {"name": "http", "containerPort": 8000}
+
+
+def _airunway_pods(w: World, md: Mapping[str, Any]) -> None:
+    """The pods (and Service) AI Runway's provider makes for ``md`` (the module docstring)."""
+    name, spec = md["metadata"]["name"], md["spec"]
+    provider, served = spec["provider"]["name"], spec["model"].get("servedName")
+    owner = f"ModelDeployment/{name} ({provider})"
+    if provider in ("vllm", "llmd"):
+        labels = {AIRUNWAY_DEPLOYMENT: name, "app": name}
+        w.pods.append(Pods(owner, labels, [VLLM_HTTP], False, served))
+        w.services.setdefault(
+            name,
+            {
+                "kind": "Service",
+                "metadata": {"name": name},
+                "spec": {"selector": labels, "ports": [{"port": 8000, "targetPort": 8000}]},
+            },
+        )
+    elif provider == "kaito":
+        _kaito_pods(w, owner, {KAITO_WS_LABEL: name}, spec["model"]["id"])
+        w.services.setdefault(name, _kaito_service(name))
+    elif provider == "kuberay":
+        w.pods.append(Pods(owner, {AIRUNWAY_MD: name}, [], False, None))
+    elif provider == "dynamo":
+        for component, ports in (("worker", [{"name": "system", "containerPort": 9090}]), ("frontend", [VLLM_HTTP])):
+            w.pods.append(
+                Pods(f"{owner} {component}", {DYNAMO_GRAPH: name, DYNAMO_TYPE: component}, ports, False, served)
+            )
 
 
 def _kaito_pods(w: World, owner: str, labels: dict[str, str], served: str) -> None:
@@ -244,6 +291,20 @@ def _kaito(w: World, obj: Mapping[str, Any]) -> list[str]:
     return []
 
 
+def _model_deployment(w: World, md: Mapping[str, Any]) -> list[str]:
+    spec = md["spec"]
+    overrides = (spec["provider"].get("overrides") or {}).get("inference") or {}
+    config = overrides.get("config")
+    bad = []
+    if config and w.find("ConfigMap", config, "") is None:
+        bad.append(f"ModelDeployment: overrides inference.config ConfigMap/{config} is in no set")
+    preset = (overrides.get("preset") or {}).get("presetOptions") or {}
+    for secret in ((spec.get("secrets") or {}).get("huggingFaceToken"), preset.get("modelAccessSecret")):
+        if secret:
+            w.external.append(f"Secret/{secret} key HF_TOKEN (preflight._check_access_secret)")
+    return bad
+
+
 def _deployment(w: World, dep: Mapping[str, Any]) -> list[str]:
     for c in dep["spec"]["template"]["spec"]["containers"]:
         for env in c.get("env") or []:
@@ -276,6 +337,7 @@ CHECKS: dict[str, Any] = {
     "Workspace": _kaito,
     "InferenceSet": _kaito,
     "Deployment": _deployment,
+    "ModelDeployment": _model_deployment,
     "ClusterResourcePlacement": _placement,
     "ClusterStagedUpdateRun": _update_run,
 }

@@ -35,6 +35,23 @@ PATHS: dict[str, dict[str, Any]] = {
     "vllm with secret": {"runtime": "vllm", "model": "llama-3.1-8b-instruct", "access_secret": "hf"},
     "vllm autoscaled routed": {"runtime": "vllm", "autoscale": (1, 4), "expose": True, **PROM},
     "vllm pooled": {"runtime": "vllm", **ROUTE_POOL, **PROM},
+    "airunway kaito scraped with secret": {
+        "runtime": "airunway",
+        "model": "llama-3.1-8b-instruct",
+        "access_secret": "hf",
+        **PROM,
+    },
+    "airunway vllm scraped with secret": {
+        "runtime": "airunway",
+        "provider": "vllm",
+        "model": "llama-3.1-8b-instruct",
+        "access_secret": "hf",
+        **PROM,
+    },
+    "airunway llmd scraped": {"runtime": "airunway", "provider": "llmd", **PROM},
+    "airunway dynamo scraped": {"runtime": "airunway", "provider": "dynamo", **PROM},
+    "airunway kuberay": {"runtime": "airunway", "provider": "kuberay", **PROM},
+    "airunway vllm routed by ai runway": {"runtime": "airunway", "provider": "vllm", "expose": True},
 }
 
 
@@ -125,3 +142,41 @@ def test_a_pool_selecting_no_pod_is_reported() -> None:
     assert _broken("kaito workspace pooled", "InferencePool", edit) == [
         "InferencePool: selector {'kaito.sh/workspace': 'other'} selects no pod of the set"
     ]
+
+
+def test_a_podmonitor_on_a_label_the_airunway_provider_does_not_set_is_reported() -> None:
+    # AI Runway's vllm provider labels its pods airunway.ai/deployment, not model-deployment
+    # (providers/vllm/transformer.go buildDeployment).
+    def edit(pm: dict[str, Any]) -> None:
+        pm["spec"]["selector"]["matchLabels"] = {"airunway.ai/model-deployment": "phi-4"}
+
+    assert _broken("airunway llmd scraped", "PodMonitor", edit) == [
+        "PodMonitor: selector {'airunway.ai/model-deployment': 'phi-4'} selects no pod of the set"
+    ]
+
+
+def test_a_podmonitor_on_dynamo_frontends_http_port_is_reported() -> None:
+    # Dynamo's workers serve vLLM's metrics on "system"; its frontend's "http" is another server.
+    def edit(pm: dict[str, Any]) -> None:
+        pm["spec"]["podMetricsEndpoints"][0]["port"] = "http"
+
+    assert _broken("airunway dynamo scraped", "PodMonitor", edit) == [
+        "PodMonitor: port 'http' is no named container port of ModelDeployment/phi-4 (dynamo) worker"
+    ]
+
+
+def test_an_airunway_kaito_config_nobody_creates_is_reported() -> None:
+    def edit(md: dict[str, Any]) -> None:
+        md["spec"]["provider"]["overrides"]["inference"]["config"] = "other-config"
+
+    assert _broken("airunway kaito scraped with secret", "ModelDeployment", edit) == [
+        "ModelDeployment: overrides inference.config ConfigMap/other-config is in no set"
+    ]
+
+
+@pytest.mark.parametrize("provider", ["kaito", "vllm"])
+def test_an_airunway_token_secret_is_left_to_the_preflight_key_check(provider: str) -> None:
+    request = _request(model="llama-3.1-8b-instruct", runtime="airunway", provider=provider, access_secret="hf")
+    world = refcheck.world(deploy.build(request))
+    assert refcheck.dangling(world.objects, world) == []
+    assert world.external == ["Secret/hf key HF_TOKEN (preflight._check_access_secret)"]
