@@ -10,6 +10,7 @@ from typing import Any
 
 from akscli import validate, yamlio
 from akscli.errors import AuthError, NotFoundError, UsageError
+from akscli.ray import file_refs
 from akscli.ray.flags import ClusterFlags, cluster_spec, load_cluster_file
 from akscli.ray.job import (
     JobSpec,
@@ -105,7 +106,8 @@ def _cluster_objects(
         obj = load_cluster_file(text, file, name, conn.namespace())
         if label_map:
             obj["metadata"].setdefault("labels", {}).update(label_map)
-        return Built([obj])
+        # The file's pods name what akscli's own render names only through --service-account.
+        return Built([obj], [] if conn.offline else file_refs.check(conn.kube(), obj, conn.namespace(), file))
     spec = cluster_spec(name, "", flags, labels)
     return _on_cluster(spec, conn, lambda s: [render_cluster(s)])
 
