@@ -212,9 +212,15 @@ def cluster_findings(cluster: Mapping[str, Any], events: Sequence[Mapping[str, A
 
 
 def head_service(cluster: Mapping[str, Any]) -> str:
-    """The head service: KubeRay reports it in status; before that it is ``<name>-head-svc``."""
+    """The head service: KubeRay reports it in status.head.serviceName; before that it is the name
+    KubeRay gives it, spec.headGroupSpec.headService's metadata.name when set, else
+    ``<name>-head-svc`` (upstream: ray-project/kuberay feeaf72f ray-operator/controllers/ray/utils/
+    util.go GenerateHeadServiceName; common/service.go BuildServiceForHeadPod)."""
     reported = ((cluster.get("status") or {}).get("head") or {}).get("serviceName")
-    return str(reported or f"{cluster['metadata']['name']}-head-svc")
+    custom = (
+        (((cluster.get("spec") or {}).get("headGroupSpec") or {}).get("headService") or {}).get("metadata") or {}
+    ).get("name")
+    return str(reported or custom or f"{cluster['metadata']['name']}-head-svc")
 
 
 def cluster_summary_fields(summary: Mapping[str, Any], findings: Sequence[Finding]) -> list[tuple[str, Any]]:
