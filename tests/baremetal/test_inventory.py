@@ -180,3 +180,40 @@ def test_a_cluster_policy_without_cdi_leaves_probes_on_the_default_runtime(gpu_n
     assert result.exit_code == 0, result
     assert all("runtimeClassName" not in j["spec"]["template"]["spec"] for j in json.loads(result.stdout)["items"])
     assert "RuntimeClass" not in result.stderr
+
+
+# ---- --runtime-class names a RuntimeClass of the cluster ------------------------------------
+# upstream: kubernetes/kubernetes plugin/pkg/admission/runtimeclass/admission.go: a pod naming a
+# RuntimeClass that does not exist is refused ("pod rejected: RuntimeClass %q not found").
+
+
+def test_a_runtime_class_that_does_not_exist_is_refused_before_any_probe_job(gpu_nodes: Any, kubeconfig: Any) -> None:
+    result = invoke("baremetal", "inventory", "--runtime-class", "nvidia-cdi", "-o", "json")
+    assert result.exit_code == 3, result
+    assert "--runtime-class names RuntimeClass nvidia-cdi, which does not exist" in result.stderr
+    assert "kubectl get runtimeclass" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert gpu_nodes.cluster.list("batch/v1", "Job", "default") == []
+
+
+def test_an_existing_runtime_class_is_given_to_the_probe_jobs(gpu_nodes: Any, kubeconfig: Any) -> None:
+    gpu_nodes.cluster.create(
+        {
+            "apiVersion": "node.k8s.io/v1",
+            "kind": "RuntimeClass",
+            "metadata": {"name": "nvidia-cdi"},
+            "handler": "nvidia",
+        }
+    )
+    result = invoke("baremetal", "inventory", "--runtime-class", "nvidia-cdi", "--dry-run", "-o", "json")
+    assert result.exit_code == 0, result
+    assert {j["spec"]["template"]["spec"]["runtimeClassName"] for j in json.loads(result.stdout)["items"]} == {
+        "nvidia-cdi"
+    }
+
+
+def test_a_runtime_class_that_cannot_be_read_is_a_warning(gpu_nodes: Any, kubeconfig: Any) -> None:
+    gpu_nodes.auth.deny(verb="get", resource="runtimeclasses")
+    result = invoke("baremetal", "inventory", "--runtime-class", "nvidia-cdi", "--dry-run", "-o", "json")
+    assert result.exit_code == 0, result
+    assert "cannot read RuntimeClass nvidia-cdi (--runtime-class): not checked that it exists" in result.stderr

@@ -22,7 +22,7 @@ from akscli import render, validate
 from akscli.baremetal import doctor, pods
 from akscli.baremetal.report import ProbeReport, report_from_dict
 from akscli.concurrency import parallel_map
-from akscli.errors import AkscliError, CheckFailedError, NotInstalledError, UsageError
+from akscli.errors import AkscliError, AuthError, CheckFailedError, NotFoundError, NotInstalledError, UsageError
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -175,6 +175,26 @@ def operator_runtime_class(kube: Kube) -> tuple[str, str] | None:
         return None
     runtime_class = str((spec.get("operator") or {}).get("runtimeClass") or "nvidia")
     return runtime_class, str((policy.get("metadata") or {}).get("name"))
+
+
+def check_runtime_class(kube: Kube, name: str) -> list[str]:
+    """--runtime-class must name a RuntimeClass of the cluster: the API server refuses a pod naming
+    one that does not exist ("pod rejected: RuntimeClass not found", kubernetes/kubernetes
+    plugin/pkg/admission/runtimeclass/admission.go, prepareObjectForRuntimeClass), so the Job
+    controller would create no probe pod and every node would time out. The warnings to show:
+    one where the user may not read RuntimeClasses."""
+    try:
+        found = kube.get("node.k8s.io/v1", "RuntimeClass", name)
+    except AuthError:
+        return [f"cannot read RuntimeClass {name} (--runtime-class): not checked that it exists"]
+    if found is None:
+        raise NotFoundError(
+            f"--runtime-class names RuntimeClass {name}, which does not exist: the API server would refuse "
+            "every probe pod",
+            hint="list them with kubectl get runtimeclass, or drop --runtime-class (the GPU Operator's "
+            "is used when its ClusterPolicy gives GPUs through CDI)",
+        )
+    return []
 
 
 def fit(kube: Kube, opts: InventoryOptions) -> str | None:

@@ -404,6 +404,9 @@ def inventory(
     )
     logic.check(options)
     kube, options.namespace = cluster.connect_ns()
+    if options.runtime_class:
+        for warning in logic.check_runtime_class(kube, options.runtime_class):
+            output.warn(warning)
     note = logic.fit(kube, options)
     if note:
         output.info(note)

@@ -154,6 +154,8 @@ def builtin_types() -> list[ResourceType]:
         _b("storage.k8s.io", "v1", "CSIDriver", "csidrivers", False),
         _b("storage.k8s.io", "v1", "CSIStorageCapacity", "csistoragecapacities"),
         _b("scheduling.k8s.io", "v1", "PriorityClass", "priorityclasses", False, ("pc",)),
+        # upstream: kubernetes/api node/v1 types.go RuntimeClass (cluster-scoped).
+        _b("node.k8s.io", "v1", "RuntimeClass", "runtimeclasses", False),
         _b("coordination.k8s.io", "v1", "Lease", "leases"),
         _b(
             "apiextensions.k8s.io",
