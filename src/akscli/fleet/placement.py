@@ -272,13 +272,18 @@ def _override_objects(req: PlacementRequest, res_selectors: list[dict[str, Any]]
                 },
             }
         ]
+    # An override selects objects by name only: KubeFleet's webhook refuses a ClusterResourceOverride
+    # with a label selector or no name (upstream: kubefleet-dev/kubefleet e160c1cd pkg/utils/validator/
+    # clusterresourceoverride.go validateClusterResourceSelectors), and a ResourceOverride's selector
+    # has a name and no label selector (apis/placement/v1beta1 override_types.go ResourceSelector).
+    named = [s for s in res_selectors if s.get("name")]
+    if len(named) != len(res_selectors):
+        raise UsageError(
+            f"a {RO if req.namespace else CRO} selects objects by name; some --select values use a label "
+            "selector or name no object",
+            hint="name the objects in --select KIND/NAME, or use --override-target",
+        )
     if req.namespace:
-        named = [s for s in res_selectors if s.get("name")]
-        if len(named) != len(res_selectors):
-            raise UsageError(
-                "a ResourceOverride selects objects by name; some --select values use a label selector",
-                hint="name the objects in --select KIND/NAME, or use --override-target",
-            )
         return [
             {
                 "apiVersion": PLACEMENT_V1,
