@@ -181,3 +181,76 @@ def test_a_route_parent_status_names_the_controller_of_its_gateways_class(
 
     assert wait_until(written, timeout=5)
     assert written() == [ISTIO]
+
+
+def _listener_with_kinds(emu: KubeEmulator, name: str, kinds: list[dict[str, str]]) -> dict[str, Any]:
+    """The status of the one listener of Gateway NAME, whose allowedRoutes.kinds is ``kinds``
+    (gateway-api v1.6.1 conformance/tests/gateway-invalid-route-kind.yaml)."""
+    listener = {"name": "http", "port": 80, "protocol": "HTTP", "allowedRoutes": {"kinds": kinds}}
+    emu.cluster.create(
+        {
+            "apiVersion": API,
+            "kind": "Gateway",
+            "metadata": {"name": name, "namespace": "default"},
+            "spec": {"gatewayClassName": "approuting-istio", "listeners": [listener]},
+        }
+    )
+    found: list[dict[str, Any]] = []
+
+    def written() -> bool:
+        gw = emu.cluster.get(API, "Gateway", "default", name) or {}
+        found[:] = (gw.get("status") or {}).get("listeners") or []
+        return bool(found)
+
+    assert wait_until(written, timeout=5)
+    return found[0]
+
+
+def _resolved_refs(listener: dict[str, Any]) -> tuple[str, str]:
+    [cond] = [c for c in listener["conditions"] if c["type"] == "ResolvedRefs"]
+    return cond["status"], cond["reason"]
+
+
+def test_a_listener_allowing_only_an_unsupported_route_kind_has_invalid_route_kinds(emu: KubeEmulator) -> None:
+    # gateway_types.go ListenerStatus.SupportedKinds: unsupported kinds MUST NOT appear, and
+    # ResolvedRefs MUST be False with reason InvalidRouteKinds (conformance GatewayInvalidRouteKind).
+    listener = _listener_with_kinds(emu, "only-invalid", [{"kind": "InvalidRoute"}])
+    assert _resolved_refs(listener) == ("False", "InvalidRouteKinds")
+    assert listener["supportedKinds"] == []
+
+
+def test_a_listener_allowing_a_supported_and_an_unsupported_kind_lists_the_supported_one(emu: KubeEmulator) -> None:
+    listener = _listener_with_kinds(emu, "mixed", [{"kind": "InvalidRoute"}, {"kind": "HTTPRoute"}])
+    assert _resolved_refs(listener) == ("False", "InvalidRouteKinds")
+    assert listener["supportedKinds"] == [{"group": "gateway.networking.k8s.io", "kind": "HTTPRoute"}]
+
+
+def _class_condition(emu: KubeEmulator, kind: str) -> dict[str, Any]:
+    found: list[dict[str, Any]] = []
+
+    def written() -> bool:
+        gc = emu.cluster.get(API, "GatewayClass", None, "approuting-istio") or {}
+        found[:] = [c for c in (gc.get("status") or {}).get("conditions") or [] if c["type"] == kind]
+        return bool(found)
+
+    assert wait_until(written, timeout=5)
+    return found[0]
+
+
+def test_an_accepted_gatewayclass_says_the_installed_crd_bundle_version_is_supported(emu: KubeEmulator) -> None:
+    # gatewayclass_types.go: SupportedVersion "MUST be set by a controller when it marks a
+    # GatewayClass Accepted"; ../shared's CRDs are bundle v1.6.1, the one the simulator follows.
+    condition = _class_condition(emu, "SupportedVersion")
+    assert (condition["status"], condition["reason"]) == ("True", "SupportedVersion")
+
+
+def test_a_crd_of_another_bundle_version_makes_supported_version_false(emu: KubeEmulator) -> None:
+    crd = "httproutes.gateway.networking.k8s.io"
+    bundle = {"metadata": {"annotations": {"gateway.networking.k8s.io/bundle-version": "v1.2.0"}}}
+    emu.cluster.patch("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, crd, bundle)
+    emu.cluster.create(_route("poke"))  # a pass over everything, after the CRD changed
+    _parent_condition(emu, "poke", "Accepted")
+    condition = _class_condition(emu, "SupportedVersion")
+    assert (condition["status"], condition["reason"]) == ("False", "UnsupportedVersion")
+    assert condition["message"] == "Gateway API CRD bundle versions found: v1.2.0, v1.6.1; supported: v1.6.1"
+    assert _class_condition(emu, "Accepted")["status"] == "True"  # "best effort" support

@@ -7,13 +7,26 @@ the bundle ../shared/crds/gateway-api comes from), apis/v1:
 
 * gatewayclass_types.go: a controller sets ``Accepted`` True, reason ``Accepted``, only on a
   GatewayClass whose ``spec.controllerName`` is its own; a class of another controller is left
-  alone (its status stays the CRD's default, ``Accepted`` Unknown ``Pending``).
+  alone (its status stays the CRD's default, ``Accepted`` Unknown ``Pending``). With Accepted it
+  sets ``SupportedVersion`` (GatewayClassConditionStatusSupportedVersion: "MUST be set by a
+  controller when it marks a GatewayClass Accepted"; site/content/en/guides/implementers-guide
+  "Version Compatibility"): True, reason ``SupportedVersion``, when every Gateway API CRD in the
+  cluster carries a ``gateway.networking.k8s.io/bundle-version`` annotation the simulator
+  supports (the bundle it follows, SUPPORTED_BUNDLES); else False, ``UnsupportedVersion``, with
+  the versions found and supported in the message. It takes the "best effort" way: the class
+  stays Accepted.
 * gateway_types.go (GatewayConditionAccepted, GatewayConditionProgrammed, ListenerStatus):
   a Gateway of such a class gets ``Accepted`` and ``Programmed`` True (reasons ``Accepted``,
-  ``Programmed``), and one ListenerStatus per listener: ``supportedKinds`` (the listener's
-  ``allowedRoutes.kinds``, else the core Route kind of its protocol: HTTPRoute for HTTP and
-  HTTPS), ``attachedRoutes`` (the Routes accepted on it) and ``Accepted``, ``Programmed``,
-  ``ResolvedRefs`` True and ``Conflicted`` False (reason ``NoConflicts``). Every condition
+  ``Programmed``), and one ListenerStatus per listener: ``supportedKinds`` (the kinds of its
+  ``allowedRoutes.kinds`` this implementation supports, else the core Route kind of its protocol:
+  HTTPRoute for HTTP and HTTPS), ``attachedRoutes`` (the Routes accepted on it) and ``Accepted``,
+  ``Programmed``, ``ResolvedRefs`` True and ``Conflicted`` False (reason ``NoConflicts``). A
+  listener whose ``allowedRoutes.kinds`` names a kind it does not support has ``ResolvedRefs``
+  False, reason ``InvalidRouteKinds``, and only the supported ones in ``supportedKinds`` (none when
+  none is: ListenerStatus.SupportedKinds, ListenerReasonInvalidRouteKinds; conformance/tests/
+  gateway-invalid-route-kind.go and .yaml, both cases). What that does to the listener's
+  ``Programmed`` and the Gateway's conditions upstream leaves to the implementation; the
+  simulator leaves them True. Every condition
   carries the object's ``metadata.generation`` as ``observedGeneration``, and a condition keeps
   its ``lastTransitionTime`` while its status does not change (metav1.Condition, as
   apimachinery meta.SetStatusCondition merges it).
@@ -44,6 +57,9 @@ from tests.emulators.kube.status import ApiError
 API = "gateway.networking.k8s.io/v1"
 GROUP = "gateway.networking.k8s.io"
 POOL_API = "inference.networking.k8s.io/v1"
+# The Gateway API bundle versions the simulator follows (the CRDs of ../shared/crds/gateway-api).
+SUPPORTED_BUNDLES = ("v1.6.1",)
+BUNDLE_VERSION = "gateway.networking.k8s.io/bundle-version"
 # What the lab's class implements: the app routing add-on's Istio (profiles.install_gateway).
 ISTIO = "istio.io/gateway-controller"
 # The core Route kind per listener protocol (gateway_types.go, Listener.Protocol and AllowedRoutes.Kinds).
@@ -79,8 +95,10 @@ class GatewayController(Controller):
             for c in cluster.list(API, "GatewayClass")
             if (c.get("spec") or {}).get("controllerName") in self.implements
         }
+        version = _supported_version(cluster)
         for gc in classes.values():
-            _write(cluster, gc, {"conditions": _conditions(gc, [("Accepted", "True", "Accepted")])})
+            conditions = _conditions(gc, [("Accepted", "True", "Accepted"), version])
+            _write(cluster, gc, {"conditions": conditions})
         gateways = {
             (g["metadata"]["namespace"], g["metadata"]["name"]): g
             for g in cluster.list(API, "Gateway")
@@ -105,7 +123,7 @@ class GatewayController(Controller):
                         [
                             ("Accepted", "True", "Accepted"),
                             ("Programmed", "True", "Programmed"),
-                            ("ResolvedRefs", "True", "ResolvedRefs"),
+                            _listener_refs(lst),
                             ("Conflicted", "False", "NoConflicts"),
                         ],
                         _listener_status(gw, lst["name"]),
@@ -157,9 +175,26 @@ def _parents(route: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def _kinds(listener: Mapping[str, Any]) -> list[str]:
-    wanted = [k["kind"] for k in (listener.get("allowedRoutes") or {}).get("kinds") or [] if k.get("kind")]
+    """The Route kinds the listener takes: those of its allowedRoutes.kinds this implementation
+    supports (the core kind of its protocol, in the Gateway API group), else that core kind."""
     core = CORE_KINDS.get(str(listener.get("protocol")))
-    return wanted or ([core] if core else [])
+    wanted = (listener.get("allowedRoutes") or {}).get("kinds") or []
+    if not wanted:
+        return [core] if core else []
+    return [k["kind"] for k in wanted if _supported(listener, k)]
+
+
+def _supported(listener: Mapping[str, Any], kind: Mapping[str, Any]) -> bool:
+    group = kind.get("group") if kind.get("group") is not None else GROUP
+    return group == GROUP and kind.get("kind") == CORE_KINDS.get(str(listener.get("protocol")))
+
+
+def _listener_refs(listener: Mapping[str, Any]) -> tuple[str, str, str]:
+    """ResolvedRefs of a listener: False, InvalidRouteKinds, when it names a kind not supported."""
+    wanted = (listener.get("allowedRoutes") or {}).get("kinds") or []
+    if any(not _supported(listener, k) for k in wanted):
+        return "ResolvedRefs", "False", "InvalidRouteKinds"
+    return "ResolvedRefs", "True", "ResolvedRefs"
 
 
 def _admitting(
@@ -231,17 +266,34 @@ def _listener_status(gw: Mapping[str, Any], name: str) -> list[dict[str, Any]]:
     return []
 
 
+def _supported_version(cluster: Any) -> tuple[str, ...]:
+    """The SupportedVersion condition: (type, status, reason[, message])."""
+    found = sorted(
+        {
+            str((crd["metadata"].get("annotations") or {}).get(BUNDLE_VERSION) or "none")
+            for crd in cluster.list("apiextensions.k8s.io/v1", "CustomResourceDefinition")
+            if (crd.get("spec") or {}).get("group") == GROUP
+        }
+    )
+    unsupported = [v for v in found if v not in SUPPORTED_BUNDLES]
+    if not unsupported:
+        return "SupportedVersion", "True", "SupportedVersion"
+    message = f"Gateway API CRD bundle versions found: {', '.join(found)}; supported: {', '.join(SUPPORTED_BUNDLES)}"
+    return "SupportedVersion", "False", "UnsupportedVersion", message
+
+
 def _conditions(
-    obj: Mapping[str, Any], wanted: list[tuple[str, str, str]], old: list[dict[str, Any]] | None = None
+    obj: Mapping[str, Any], wanted: list[tuple[str, ...]], old: list[dict[str, Any]] | None = None
 ) -> list[dict[str, Any]]:
-    """metav1.Conditions merged as meta.SetStatusCondition does: the time moves only with the status."""
+    """metav1.Conditions (type, status, reason[, message]) merged as meta.SetStatusCondition does:
+    the time moves only with the status."""
     previous = {
         c.get("type"): c for c in (old if old is not None else (obj.get("status") or {}).get("conditions") or [])
     }
     generation = int((obj.get("metadata") or {}).get("generation") or 1)
     now = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     out = []
-    for kind, status, reason in wanted:
+    for kind, status, reason, *text in wanted:
         before = previous.get(kind) or {}
         since = before.get("lastTransitionTime") if before.get("status") == status else None
         out.append(
@@ -249,7 +301,7 @@ def _conditions(
                 "type": kind,
                 "status": status,
                 "reason": reason,
-                "message": "" if status == "True" else f"{kind} is {status}: {reason}",
+                "message": text[0] if text else "" if status == "True" else f"{kind} is {status}: {reason}",
                 "observedGeneration": generation,
                 "lastTransitionTime": since or now,
             }
