@@ -12,9 +12,10 @@ A pod serves once it is Ready (a Service's endpoints are its selected ready pods
 * A vLLM container (``vllm serve``: the command, or the vllm/vllm-openai image, whose entrypoint
   it is; upstream: vllm-project/vllm v0.11.0 docker/Dockerfile, the vllm-openai stage's
   ``ENTRYPOINT ["vllm", "serve"]``) serves on ``--port`` (default 8000,
-  vllm/entrypoints/openai/cli_args.py) under its served model name: the first
-  ``--served-model-name``, else the model (``vllm serve MODEL`` or ``--model``;
-  vllm/config/model.py get_served_model_name).
+  vllm/entrypoints/openai/cli_args.py) under every ``--served-model-name``, else the model
+  (``vllm serve MODEL`` or ``--model``; vllm/entrypoints/openai/api_server.py builds one
+  BaseModelPath per served name, and serving_models.py show_available_models lists each). Its
+  metrics carry the first name (vllm/config/model.py get_served_model_name).
 
 The server answers /v1/models and /v1/chat/completions (vllm/entrypoints/openai/api_server.py;
 tests.emulators.kube.controllers.kaito.openai_handler) through the Service, and /metrics on the
@@ -58,14 +59,15 @@ def serve_models(kube: Any) -> None:
         served = served_by(kube, obj) if obj else None
         if served is None or _container_port(obj or {}, port) != served[1]:
             return None
-        return VllmMetrics(served[0]).handler()
+        # vLLM labels its metrics with the first served name (vllm/config/model.py get_served_model_name).
+        return VllmMetrics(served[0][0]).handler()
 
     kube.service_proxy_fallback = answering
     kube.pod_proxy_fallback = metrics
 
 
-def served_by(kube: Any, pod: dict[str, Any]) -> tuple[str, int] | None:
-    """The model name a ready pod serves and the port it serves on (None: not ready, or no model
+def served_by(kube: Any, pod: dict[str, Any]) -> tuple[tuple[str, ...], int] | None:
+    """The model names a ready pod serves and the port it serves on (None: not ready, or no model
     server in it)."""
     from tests.emulators.kube.controllers.kaito import KAITO
     from tests.emulators.kube.controllers.kaito_workload import SET_LABEL, WORKSPACE_LABEL
@@ -79,7 +81,7 @@ def served_by(kube: Any, pod: dict[str, Any]) -> tuple[str, int] | None:
         ws = kube.cluster.get(KAITO, "Workspace", pod["metadata"]["namespace"], labels[WORKSPACE_LABEL])
         preset = (((ws or {}).get("inference") or {}).get("preset") or {}).get("name")
         name = labels.get(SET_LABEL) or (served_model_name(str(preset)) if preset else None)
-        return (str(name), KAITO_INFERENCE_PORT) if ws and name else None
+        return ((str(name),), KAITO_INFERENCE_PORT) if ws and name else None
     for container in (pod.get("spec") or {}).get("containers") or []:
         served = vllm_serves(container)
         if served:
@@ -87,8 +89,10 @@ def served_by(kube: Any, pod: dict[str, Any]) -> tuple[str, int] | None:
     return None
 
 
-def vllm_serves(container: dict[str, Any]) -> tuple[str, int] | None:
-    """What ``vllm serve`` in this container serves: (served model name, port), or None."""
+def vllm_serves(container: dict[str, Any]) -> tuple[tuple[str, ...], int] | None:
+    """What ``vllm serve`` in this container serves: (served model names, port), or None. Every
+    ``--served-model-name`` is served, else the model (vllm/entrypoints/openai/api_server.py: one
+    BaseModelPath per served name)."""
     command = [str(w) for w in container.get("command") or []]
     args = [str(w) for w in container.get("args") or []]
     if command:
@@ -102,12 +106,11 @@ def vllm_serves(container: dict[str, Any]) -> tuple[str, int] | None:
     model = _option(words, "--model")
     if words and not words[0].startswith("-"):
         model = words[0]  # the positional model of `vllm serve MODEL`
-    names = _option_values(words, "--served-model-name")
-    name = names[0] if names else model
+    names = tuple(_option_values(words, "--served-model-name")) or ((model,) if model else ())
     port = _option(words, "--port")
-    if not name:
+    if not names:
         return None
-    return name, int(port) if port and port.isdigit() else VLLM_DEFAULT_PORT
+    return names, int(port) if port and port.isdigit() else VLLM_DEFAULT_PORT
 
 
 def _repository(image: str) -> str:

@@ -12,6 +12,8 @@ from typing import Any
 
 from tests.cli import invoke, list_items
 from tests.emulators.kube.apiserver_common import wait_until
+from tests.emulators.kube.incluster import InClusterHttp
+from tests.emulators.kube.profiles import ready_pod
 from tests.emulators.serving import serve_models, vllm_serves
 
 Start = Callable[..., Any]
@@ -117,16 +119,36 @@ def test_model_top_reads_vllm_metrics_from_the_vllm_deployment_s_pod(model_emula
 def test_a_vllm_serve_command_serves_its_positional_model_on_its_port() -> None:
     # `vllm serve MODEL`: the served name falls back to the model (vllm/config/model.py get_served_model_name).
     container = {"name": "s", "image": "any", "command": ["vllm", "serve", "Qwen/Qwen3-8B"], "args": ["--port", "9000"]}
-    assert vllm_serves(container) == ("Qwen/Qwen3-8B", 9000)
+    assert vllm_serves(container) == (("Qwen/Qwen3-8B",), 9000)
 
 
-def test_the_first_served_model_name_wins_and_the_port_defaults_to_8000() -> None:
+def test_every_served_model_name_is_served_and_the_port_defaults_to_8000() -> None:
     container = {
         "name": "s",
         "image": "vllm/vllm-openai:v0.11.0",
         "args": ["--model", "m", "--served-model-name", "a", "b"],
     }
-    assert vllm_serves(container) == ("a", 8000)
+    assert vllm_serves(container) == (("a", "b"), 8000)
+
+
+def test_v1_models_lists_every_served_model_name(model_emulator: Start) -> None:
+    # vllm/entrypoints/openai/api_server.py: one BaseModelPath per --served-model-name, and
+    # serving_models.py show_available_models lists a ModelCard for each.
+    emu = model_emulator()
+    serve_models(emu)
+    args = ["--model", "m", "--served-model-name", "a", "b"]
+    ready_pod(emu, "default", "server-0", {"app": "server"}, image="vllm/vllm-openai:v0.11.0", args=args)
+    emu.cluster.create(
+        {
+            "apiVersion": "v1",
+            "kind": "Service",
+            "metadata": {"name": "server", "namespace": "default"},
+            "spec": {"selector": {"app": "server"}, "ports": [{"port": 80, "targetPort": 8000}]},
+        }
+    )
+    status, body = InClusterHttp(emu).get("http://server.default.svc:80/v1/models")
+    assert status == 200
+    assert [card["id"] for card in json.loads(body)["data"]] == ["a", "b"]
 
 
 def test_a_container_that_runs_no_vllm_server_serves_nothing() -> None:

@@ -53,7 +53,7 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
@@ -559,25 +559,30 @@ def controllers(delay: float = 0.05, failure: str | None = None, inference_exten
 
 
 def openai_handler(
-    model_id: str,
+    model_id: str | Sequence[str],
     reply: str = "Hello from the emulated model.",
 ) -> Callable[[str, str, bytes], tuple[int, dict[str, str], bytes]]:
-    """An OpenAI-compatible server as vLLM answers: the model list and one chat completion."""
+    """An OpenAI-compatible server as vLLM answers: the model list and one chat completion.
+    ``model_id`` is the served name, or every served name: /v1/models lists each and a chat
+    completion may name any (vllm-project/vllm vllm/entrypoints/openai/serving_models.py
+    show_available_models, is_base_model; serving_engine.py _is_model_supported, _get_model_name:
+    the reply names the model asked for)."""
+    names = [model_id] if isinstance(model_id, str) else list(model_id)
 
     def handle(method: str, path: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
         headers = {"Content-Type": "application/json"}
         if method == "GET" and path.rstrip("/").endswith("/v1/models"):
-            data = {"object": "list", "data": [{"id": model_id, "object": "model", "owned_by": "vllm"}]}
-            return 200, headers, json.dumps(data).encode()
+            cards = [{"id": name, "object": "model", "owned_by": "vllm"} for name in names]
+            return 200, headers, json.dumps({"object": "list", "data": cards}).encode()
         if method == "POST" and path.rstrip("/").endswith("/v1/chat/completions"):
             request = json.loads(body or b"{}")
-            if request.get("model") != model_id:
+            if request.get("model") not in names:
                 err = {"error": {"message": f"model {request.get('model')} does not exist"}}
                 return 404, headers, json.dumps(err).encode()
             answer = {
                 "id": "chatcmpl-1",
                 "object": "chat.completion",
-                "model": model_id,
+                "model": request["model"],
                 "choices": [{"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": reply}}],
                 "usage": {"prompt_tokens": 12, "completion_tokens": 7, "total_tokens": 19},
             }
