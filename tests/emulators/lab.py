@@ -54,20 +54,23 @@ def seed_subscription(arm: Any) -> None:
     edge_machine(arm, *LAB_EDGE_MACHINE)
 
 
-def operator_simulators(delay: float = 0.02) -> list[Controller]:
+def operator_simulators(delay: float = 0.02, kube: Any = None) -> list[Controller]:
     """The operators akscli drives, as the emulator simulates them: KAITO (Workspace and
-    InferenceSet), KubeRay, the Fleet hub, the NVIDIA GPU Operator's ClusterPolicy, and the
-    status a Gateway API implementation writes for the lab's GatewayClass (controllers/gateway.py)."""
+    InferenceSet), KEDA, KubeRay, the Fleet hub, the NVIDIA GPU Operator's ClusterPolicy, and the
+    status a Gateway API implementation writes for the lab's GatewayClass (controllers/gateway.py).
+    Given the emulator (``kube``), KEDA reads a prometheus trigger over the cluster's HTTP, from the
+    Prometheus that scrapes the model's pods (controllers/keda.py, prometheus_server.py)."""
     from tests.emulators.kube.controllers import kaito
     from tests.emulators.kube.controllers.fleet import FleetHubController
     from tests.emulators.kube.controllers.gateway import GatewayController
     from tests.emulators.kube.controllers.keda import KaitoScalerController, KedaController
     from tests.emulators.kube.controllers.kuberay import KubeRayController
     from tests.emulators.kube.controllers.nvidia import ClusterPolicyController
+    from tests.emulators.kube.incluster import InClusterHttp
 
     return [
         *kaito.controllers(delay=delay),
-        KedaController(delay=delay),
+        KedaController(delay=delay, http=InClusterHttp(kube) if kube is not None else None),
         KaitoScalerController(delay=delay),
         KubeRayController(delay=delay),
         FleetHubController(delay=delay),
@@ -101,6 +104,9 @@ class Lab:
     arm: Any
     home: Path
     env: dict[str, str] = field(default_factory=dict)
+    # What the lab's model pods serve (tests.emulators.serving.Serving: figures(ns, pod) is a
+    # pod's /metrics, which the lab's Prometheus scrapes and KEDA reads).
+    serving: Any = None
 
     def environment(self) -> dict[str, str]:
         """os.environ, less a developer's Azure sign-in, plus the lab's variables."""
@@ -200,7 +206,7 @@ def running(workdir: Path | None = None, *, tls: bool = False, nap: bool = False
         arm = ArmEmulator().start()
         try:
             seed_subscription(arm)
-            for controller in [*builtin_controllers(0.02, None), *operator_simulators()]:
+            for controller in [*builtin_controllers(0.02, None), *operator_simulators(kube=kube)]:
                 kube.controllers.add(controller)
             # AKS's cluster autoscaler: grows the ARM cluster's autoscaling pools with Kubernetes
             # nodes when a pod waits (every ARM cluster of the lab is the one kube emulator;
@@ -208,7 +214,7 @@ def running(workdir: Path | None = None, *, tls: bool = False, nap: bool = False
             # in detail in tests/emulators/autoscaler.py).
             kube.controllers.add(ClusterAutoscaler(arm, delay=0.02))
             install_kaito_controller(kube)  # the KAITO add-on's controller pod, as on AKS
-            serve_models(kube)  # KAITO's and akscli's vLLM pods answer once ready
+            serving = serve_models(kube)  # KAITO's and akscli's vLLM pods answer once ready
             install_keda_kaito_scaler(kube)  # the autoscaler KAITO's InferenceSets scale through
             # What `--runtime vllm --autoscale` and `--expose` need, as on an AKS cluster with the
             # Prometheus Operator (kube-prometheus-stack) and a Gateway (the app routing add-on's
@@ -229,7 +235,7 @@ def running(workdir: Path | None = None, *, tls: bool = False, nap: bool = False
                 "AKSCLI_AUDIT_LOG": str(root / "audit.jsonl"),
                 "NO_COLOR": "1",
             }
-            yield Lab(kube, arm, home, env)
+            yield Lab(kube, arm, home, env, serving)
         finally:
             arm.stop()
             kube.stop()

@@ -19,8 +19,9 @@ A pod serves once it is Ready (a Service's endpoints are its selected ready pods
 
 The server answers /v1/models and /v1/chat/completions (vllm/entrypoints/openai/api_server.py;
 tests.emulators.kube.controllers.kaito.openai_handler) through the Service, and /metrics on the
-serving port of the pod (the figures of an idle server, in vLLM's names:
-tests.emulators.kube.controllers.vllm.VllmMetrics, which cites vllm/v1/metrics/loggers.py).
+serving port of the pod (in vLLM's names: tests.emulators.kube.controllers.vllm.VllmMetrics, which
+cites vllm/v1/metrics/loggers.py): an idle server's figures, which a test may change through
+``Serving.figures`` (e.g. a queue for KEDA to read through the lab's Prometheus).
 """
 
 from __future__ import annotations
@@ -33,13 +34,28 @@ KAITO_INFERENCE_PORT = 5000
 VLLM_IMAGE = "vllm/vllm-openai"
 
 
-def serve_models(kube: Any) -> None:
-    """Make the lab's Services and pods answer as the model servers behind them."""
-    from tests.emulators.kube.controllers.kaito import openai_handler
-    from tests.emulators.kube.controllers.vllm import VllmMetrics
+class Serving:
+    """The lab's model servers. ``figures(namespace, pod)`` is what a serving pod's /metrics reports
+    (one VllmMetrics per pod, kept between scrapes, so a test can set its queue)."""
 
-    def answering(namespace: str, service: str, port: str) -> Any:
-        svc = kube.cluster.get("v1", "Service", namespace, service)
+    def __init__(self, kube: Any) -> None:
+        self.kube = kube
+        self._figures: dict[tuple[str, str], Any] = {}
+
+    def figures(self, namespace: str, pod: str) -> Any:
+        from tests.emulators.kube.controllers.vllm import VllmMetrics
+
+        obj = self.kube.cluster.get("v1", "Pod", namespace, pod)
+        served = served_by(self.kube, obj) if obj else None
+        if served is None:
+            raise LookupError(f"pod {namespace}/{pod} serves no model (not ready, or no model server in it)")
+        # vLLM labels its metrics with the first served name (vllm/config/model.py get_served_model_name).
+        return self._figures.setdefault((namespace, pod), VllmMetrics(served[0][0]))
+
+    def answering(self, namespace: str, service: str, port: str) -> Any:
+        from tests.emulators.kube.controllers.kaito import openai_handler
+
+        svc = self.kube.cluster.get("v1", "Service", namespace, service)
         spec = (svc or {}).get("spec") or {}
         selector = spec.get("selector") or {}
         if not selector:
@@ -48,22 +64,26 @@ def serve_models(kube: Any) -> None:
         if target is None:
             return None
         query = ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
-        for pod in kube.cluster.list("v1", "Pod", namespace, query):
-            served = served_by(kube, pod)
+        for pod in self.kube.cluster.list("v1", "Pod", namespace, query):
+            served = served_by(self.kube, pod)
             if served and _container_port(pod, target) == served[1]:
                 return openai_handler(served[0])
         return None
 
-    def metrics(namespace: str, pod: str, port: str) -> Any:
-        obj = kube.cluster.get("v1", "Pod", namespace, pod)
-        served = served_by(kube, obj) if obj else None
+    def metrics(self, namespace: str, pod: str, port: str) -> Any:
+        obj = self.kube.cluster.get("v1", "Pod", namespace, pod)
+        served = served_by(self.kube, obj) if obj else None
         if served is None or _container_port(obj or {}, port) != served[1]:
             return None
-        # vLLM labels its metrics with the first served name (vllm/config/model.py get_served_model_name).
-        return VllmMetrics(served[0][0]).handler()
+        return self.figures(namespace, pod).handler()
 
-    kube.service_proxy_fallback = answering
-    kube.pod_proxy_fallback = metrics
+
+def serve_models(kube: Any) -> Serving:
+    """Make the lab's Services and pods answer as the model servers behind them."""
+    serving = Serving(kube)
+    kube.service_proxy_fallback = serving.answering
+    kube.pod_proxy_fallback = serving.metrics
+    return serving
 
 
 def served_by(kube: Any, pod: dict[str, Any]) -> tuple[tuple[str, ...], int] | None:

@@ -47,7 +47,7 @@ def build(args: argparse.Namespace) -> KubeEmulator:
         from tests.emulators.lab import install_gpu_operator_chart, operator_simulators
         from tests.emulators.serving import serve_models
 
-        for c in operator_simulators():
+        for c in operator_simulators(kube=emu):
             emu.controllers.add(c)
 
         # The operators' own pods, as tests.emulators.lab.running installs them: without them

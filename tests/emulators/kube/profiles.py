@@ -305,7 +305,11 @@ def install_prometheus(
     """A Prometheus (monitoring.coreos.com/v1). By default kube-prometheus-stack's
     (kube_prometheus_stack_prometheus). Without ``default_selector`` its spec has no selector
     (null: selects no PodMonitor, and a null namespace selector reads its own namespace only);
-    ``selector`` and ``namespace_selector`` set podMonitorSelector and podMonitorNamespaceSelector."""
+    ``selector`` and ``namespace_selector`` set podMonitorSelector and podMonitorNamespaceSelector.
+    The operator's governing Service ``prometheus-operated`` answers the Prometheus HTTP API from
+    the pods its PodMonitors select (controllers/prometheus_server.py)."""
+    from tests.emulators.kube.controllers.prometheus_server import serve_prometheus
+
     install_crd(emu, "monitoring.coreos.com", "Prometheus", plural="prometheuses")
     if emu.cluster.get("v1", "Namespace", None, namespace) is None:
         emu.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}})
@@ -318,6 +322,7 @@ def install_prometheus(
     if namespace_selector is not None:
         prom["spec"]["podMonitorNamespaceSelector"] = namespace_selector
     emu.cluster.create(prom)
+    serve_prometheus(emu, namespace)
 
 
 def install_crd(emu: Any, group: str, kind: str, plural: str | None = None) -> None:

@@ -1,7 +1,7 @@
 """KEDA and keda-kaito-scaler simulators for the Kubernetes emulator.
 
 ``KedaController`` (keda.sh/v1alpha1 ScaledObject) scales the target's ``spec.replicas`` (what
-its scale subresource writes) from a metric value the test sets with ``set_metric``:
+its scale subresource writes) from its trigger's metric:
 
 * The HPA KEDA drives reads each trigger as an AverageValue target: desired replicas =
   ceil(value / threshold), clamped to [minReplicaCount, maxReplicaCount]
@@ -12,9 +12,19 @@ its scale subresource writes) from a metric value the test sets with ``set_metri
   the scaler reads 0, so the target goes to its minimum; with ``"false"`` the scaler errors
   ("prometheus metrics 'prometheus' target may be lost, the result is empty", prometheus_scaler.go
   ExecutePromQuery) and the replicas stay as they are.
-* A prometheus trigger reads the value only where its serverAddress holds the model's series,
-  scraped and, for an Azure Monitor workspace, queried with KEDA's workload identity
-  (prometheus.py, query_error); otherwise the scaler errors.
+* Given the cluster's HTTP (``http``, the lab's), a prometheus trigger whose serverAddress is in the
+  cluster is read as the scaler reads it: ``GET {serverAddress}/api/v1/query?query=...&time=...``
+  over HTTP (tests/emulators/kube/incluster.py; the lab's Prometheus answers it from the pods it
+  scrapes, prometheus_server.py). A non-2xx answer is "prometheus query api returned error.
+  status: N"; an empty result is 0 with ignoreNullValues, else the error below; more than one
+  element, "prometheus query QUERY returned multiple elements"; NaN or Inf, 0 with
+  ignoreNullValues, else "prometheus query returns NaN" (prometheus_scaler.go ExecutePromQuery).
+  KEDA reads it every ``pollingInterval`` seconds (default 30, apis/keda/v1alpha1/
+  withtriggers_types.go) and on every change of the ScaledObject; ``poll`` is such a change.
+* Otherwise (no cluster HTTP, or an Azure Monitor workspace) the value is the one a test sets with
+  ``set_metric``, read only where the serverAddress holds the model's series, scraped and, for an
+  Azure Monitor workspace, queried with KEDA's workload identity (prometheus.py, query_error);
+  otherwise the scaler errors.
 * A scaler error is a Warning Event KEDAScalerFailed on the ScaledObject with the error's text
   (pkg/scaling/scale_handler.go, getScalerState), and with no trigger active the Ready condition
   turns False, reason TriggerError, "Triggers defined in ScaledObject are not working correctly"
@@ -33,53 +43,54 @@ AnnotationKeyMetrics); the ``metricName`` and ``threshold`` keys of v0.5 are not
 
 from __future__ import annotations
 
+import json
 import math
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any, ClassVar
+from urllib.parse import quote_plus, urlsplit
 
 from tests.emulators.kube.controllers.base import Controller
-from tests.emulators.kube.controllers.prometheus import EMPTY, query_error
+from tests.emulators.kube.controllers.prometheus import AZURE_QUERY_HOSTS, EMPTY, query_error
+from tests.emulators.kube.incluster import DialError, InClusterHttp
 
 KEDA = "keda.sh/v1alpha1"
 KAITO = "kaito.sh/v1beta1"
 PREFIX = "scaledobject.kaito.sh/"
+# apis/keda/v1alpha1/withtriggers_types.go defaultPollingInterval (seconds).
+DEFAULT_POLLING_INTERVAL = 30
 
 
 class KedaController(Controller):
     watches: ClassVar[list[tuple[str, str]]] = [(KEDA, "ScaledObject")]
 
-    def __init__(self, delay: float = 0.02) -> None:
+    def __init__(self, delay: float = 0.02, http: InClusterHttp | None = None) -> None:
         super().__init__(delay)
         # (namespace, ScaledObject name) -> the value the trigger's query or scraper returns.
         self.values: dict[tuple[str, str], float | None] = {}
+        self.http = http
         self._polls = 0
+        self._next_poll: dict[tuple[str, str], float] = {}
 
     def set_metric(self, cluster: Any, namespace: str, name: str, value: float | None) -> None:
         """Set what the trigger reads and make KEDA poll it (a ScaledObject change)."""
         self.values[(namespace, name)] = value
+        self.poll(cluster, namespace, name)
+
+    def poll(self, cluster: Any, namespace: str, name: str) -> None:
+        """Make KEDA read the trigger now (a change of the ScaledObject), not at its next interval."""
         self._polls += 1
         poll = {"metadata": {"annotations": {"sim.akscli.io/poll": str(self._polls)}}}
         cluster.patch(KEDA, "ScaledObject", namespace, name, poll)
 
     def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
         md, spec = obj["metadata"], obj.get("spec") or {}
-        key = (md["namespace"], md["name"])
-        if key not in self.values:
-            return
         trigger = (spec.get("triggers") or [{}])[0]
         meta = trigger.get("metadata") or {}
-        value = self.values[key]
-        if trigger.get("type") == "prometheus":
-            error = query_error(cluster, md["namespace"], trigger)
-            if error is not None and error != EMPTY:
-                self._failed(cluster, obj, error)
-                return
-            if error == EMPTY:
-                value = None
-        if value is None:
-            if str(meta.get("ignoreNullValues", "true")).lower() in ("false", "f", "0"):
-                self._failed(cluster, obj, EMPTY)
-                return
-            value = 0.0
+        value = self._read(cluster, obj, trigger)
+        if value is None:  # nothing to read yet, or the scaler failed (reported)
+            return
         threshold = float(meta.get("threshold") or 1)
         low = int(spec.get("minReplicaCount", 0))
         high = int(spec.get("maxReplicaCount", 100))
@@ -90,6 +101,50 @@ class KedaController(Controller):
         self._ready(
             cluster, obj, True, "ScaledObjectReady", "ScaledObject is defined correctly and is ready for scaling"
         )
+
+    def _read(self, cluster: Any, obj: dict[str, Any], trigger: Mapping[str, Any]) -> float | None:
+        """The trigger's value, or None where there is none to scale on (a failure is reported)."""
+        md, meta = obj["metadata"], trigger.get("metadata") or {}
+        if self.http is not None and self._reads_over_http(trigger):
+            self._poll_again(obj)
+            try:
+                return execute_prom_query(self.http, meta)
+            except ScalerError as exc:
+                self._failed(cluster, obj, str(exc))
+                return None
+        key = (md["namespace"], md["name"])
+        if key not in self.values:
+            return None
+        value = self.values[key]
+        if trigger.get("type") == "prometheus":
+            error = query_error(cluster, md["namespace"], trigger)
+            if error is not None and error != EMPTY:
+                self._failed(cluster, obj, error)
+                return None
+            if error == EMPTY:
+                value = None
+        if value is None:
+            if not _ignores_null(meta):
+                self._failed(cluster, obj, EMPTY)
+                return None
+            value = 0.0
+        return value
+
+    def _reads_over_http(self, trigger: Mapping[str, Any]) -> bool:
+        if trigger.get("type") != "prometheus":
+            return False
+        host = urlsplit(str((trigger.get("metadata") or {}).get("serverAddress") or "")).hostname or ""
+        return not host.endswith(AZURE_QUERY_HOSTS)
+
+    def _poll_again(self, obj: dict[str, Any]) -> None:
+        """The next read pollingInterval seconds from now, unless one is already due by then."""
+        key = (obj["metadata"]["namespace"], obj["metadata"]["name"])
+        now = time.monotonic()
+        if self._next_poll.get(key, 0.0) > now:
+            return
+        interval = float((obj.get("spec") or {}).get("pollingInterval") or DEFAULT_POLLING_INTERVAL)
+        self._next_poll[key] = now + interval
+        self.requeue(obj, interval)
 
     def _failed(self, cluster: Any, obj: dict[str, Any], error: str) -> None:
         cluster.add_event(obj, "KEDAScalerFailed", error, type="Warning")
@@ -160,3 +215,54 @@ class KaitoScalerController(Controller):
                 },
             }
         )
+
+
+class ScalerError(Exception):
+    """What the scaler returns instead of a value (the text KEDA logs and puts in the Event)."""
+
+
+def execute_prom_query(http: InClusterHttp, meta: Mapping[str, Any]) -> float:
+    """The trigger's value as KEDA's prometheus scaler reads it (kedacore/keda v2.20.2
+    pkg/scalers/prometheus_scaler.go ExecutePromQuery): the instant query at now, the one element's
+    value; ScalerError with the scaler's own text otherwise."""
+    query = str(meta.get("query") or "")
+    at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    url = f"{meta.get('serverAddress')}/api/v1/query?query={quote_plus(query)}&time={at}"
+    if meta.get("namespace"):
+        url += f"&namespace={meta['namespace']}"
+    try:
+        status, body = http.get(url)
+    except DialError as exc:
+        raise ScalerError(str(exc)) from None
+    if status < 200 or status > 299:
+        raise ScalerError(f"prometheus query api returned error. status: {status}")
+    result = ((json.loads(body or b"{}").get("data") or {}).get("result")) or []
+    if not result:
+        if _ignores_null(meta):
+            return 0.0
+        raise ScalerError(EMPTY)
+    if len(result) > 1:
+        raise ScalerError(f"prometheus query {query} returned multiple elements")
+    pair = result[0].get("value") or []
+    if not pair:
+        if _ignores_null(meta):
+            return 0.0
+        raise ScalerError("prometheus metrics 'prometheus' target may be lost, the value list is empty")
+    if len(pair) < 2:
+        raise ScalerError(f"prometheus query {query} didn't return enough values")
+    value = float(pair[1]) if pair[1] is not None else -1.0
+    if math.isinf(value) or math.isnan(value):
+        if _ignores_null(meta):
+            return 0.0
+        raise ScalerError(f"prometheus query returns {_go_float(value)}")
+    return value
+
+
+def _ignores_null(meta: Mapping[str, Any]) -> bool:
+    """ignoreNullValues, true unless "false" (KEDA parses it with strconv.ParseBool)."""
+    return str(meta.get("ignoreNullValues", "true")).lower() not in ("false", "f", "0")
+
+
+def _go_float(value: float) -> str:
+    """Go's %f of NaN and the infinities."""
+    return "NaN" if math.isnan(value) else ("+Inf" if value > 0 else "-Inf")

@@ -1,4 +1,7 @@
-"""Where a KEDA prometheus trigger's series come from, for the KEDA simulator (keda.py).
+"""Where a KEDA prometheus trigger's series come from, for the KEDA simulator (keda.py) where it
+reads a value a test sets (no cluster HTTP, or an Azure Monitor workspace). In the lab KEDA reads
+the query over HTTP from the Prometheus server instead (prometheus_server.py), which selects
+PodMonitors with ``selects`` below.
 
 ``query_error(cluster, namespace, trigger)`` is why the trigger's query cannot return the model's
 series, or None when it can. Two scrapers are simulated, as they behave upstream:
