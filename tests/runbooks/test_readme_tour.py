@@ -30,6 +30,16 @@ def test_the_tour_has_lines() -> None:
     assert len(lines()) > 10
 
 
+def test_the_tour_asks_the_vllm_deployment_it_makes_a_question_in_the_lab() -> None:
+    # The lab serves akscli's own vLLM Deployment (tests.emulators.serving), so the tour's
+    # `--runtime vllm` line is followed by `model test`, which test_the_tour_runs_in_the_lab runs.
+    commands = [command(line) for line in steps()]
+    assert "akscli model test phi-4-vllm" in commands
+    assert commands.index("akscli model test phi-4-vllm") > next(
+        i for i, c in enumerate(commands) if c.startswith("akscli model deploy phi-4 --name phi-4-vllm")
+    )
+
+
 def test_every_line_the_lab_lacks_something_for_is_in_the_tour() -> None:
     assert set(LAB_LACKS) <= {command(line) for line in lines()}
 
