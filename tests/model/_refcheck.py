@@ -277,6 +277,11 @@ def _scaledobject(w: World, so: Mapping[str, Any]) -> list[str]:
                     bad.append(f"ScaledObject: no pod of the set serves model_name {value!r}")
                 if key == "namespace" and value != so["metadata"]["namespace"]:
                     bad.append(f"ScaledObject: namespace {value!r} is not the model's")
+                # A PodMonitor's series carry job "<namespace>/<name>" (prometheus-operator
+                # pkg/prometheus/promcfg.go generatePodMonitorConfig).
+                namespace, _, monitor = value.partition("/")
+                if key == "job" and (namespace != so["metadata"]["namespace"] or not w.find("PodMonitor", monitor)):
+                    bad.append(f"ScaledObject: job {value!r} is the job of no PodMonitor of the set")
     return bad
 
 

@@ -135,6 +135,15 @@ def test_autoscaling_on_a_model_name_no_pod_serves_is_reported() -> None:
     ]
 
 
+def test_autoscaling_on_the_job_of_no_podmonitor_of_the_set_is_reported() -> None:
+    def edit(so: dict[str, Any]) -> None:
+        job = f"{so['metadata']['namespace']}/other"
+        so["spec"]["triggers"][0]["metadata"]["query"] = f'sum(vllm:num_requests_waiting{{job="{job}"}})'
+
+    [found] = _broken("vllm autoscaled routed", "ScaledObject", edit)
+    assert found.startswith("ScaledObject: job '") and found.endswith("/other' is the job of no PodMonitor of the set")
+
+
 def test_a_pool_selecting_no_pod_is_reported() -> None:
     def edit(pool: dict[str, Any]) -> None:
         pool["spec"]["selector"]["matchLabels"] = {"kaito.sh/workspace": "other"}

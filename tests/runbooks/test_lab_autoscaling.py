@@ -40,15 +40,15 @@ def the_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[lab.Lab]:
         assert list(running.kube.controllers.errors) == []
 
 
-def deploy(the_lab: lab.Lab, namespace: str) -> dict[str, Any]:
-    """`model deploy phi-4 --runtime vllm --autoscale 1:4 --wait` in its own namespace (the query
-    names the namespace and the served model); its one ready pod."""
+def deploy(the_lab: lab.Lab, namespace: str, name: str = "phi-4") -> dict[str, Any]:
+    """`model deploy phi-4 [--name NAME] --runtime vllm --autoscale 1:4 --wait` in its own
+    namespace; its one ready pod."""
     result = akscli(
-        the_lab, "model", "deploy", "phi-4", "-n", namespace, "--create-namespace", "--runtime", "vllm",
-        "--autoscale", "1:4", "--wait", "--timeout", "30s", "-y",
+        the_lab, "model", "deploy", "phi-4", "--name", name, "-n", namespace, "--create-namespace",
+        "--runtime", "vllm", "--autoscale", "1:4", "--wait", "--timeout", "30s", "-y",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
-    [pod] = the_lab.kube.cluster.list("v1", "Pod", namespace, "akscli.io/model=phi-4")
+    [pod] = the_lab.kube.cluster.list("v1", "Pod", namespace, f"akscli.io/model={name}")
     return pod
 
 
@@ -65,12 +65,12 @@ def query(the_lab: lab.Lab, namespace: str) -> dict[str, Any]:
     return dict(json.loads(body))
 
 
-def replicas(the_lab: lab.Lab, namespace: str) -> int:
-    return int(the_lab.kube.cluster.get("apps/v1", "Deployment", namespace, "phi-4")["spec"]["replicas"])
+def replicas(the_lab: lab.Lab, namespace: str, name: str = "phi-4") -> int:
+    return int(the_lab.kube.cluster.get("apps/v1", "Deployment", namespace, name)["spec"]["replicas"])
 
 
-def ready(the_lab: lab.Lab, namespace: str) -> tuple[str, str] | None:
-    so = the_lab.kube.cluster.get(KEDA, "ScaledObject", namespace, "phi-4") or {}
+def ready(the_lab: lab.Lab, namespace: str, name: str = "phi-4") -> tuple[str, str] | None:
+    so = the_lab.kube.cluster.get(KEDA, "ScaledObject", namespace, name) or {}
     found = [c for c in (so.get("status") or {}).get("conditions") or [] if c["type"] == "Ready"]
     return (found[0]["status"], found[0]["reason"]) if found else None
 
@@ -124,3 +124,17 @@ def test_each_scraped_series_carries_its_podmonitor_targets_labels(the_lab: lab.
         "endpoint": "http",
     }
     assert sample["metric"]["model_name"] == "microsoft/phi-4"
+
+
+def test_two_deployments_of_one_model_in_a_namespace_scale_each_on_its_own_queue(the_lab: lab.Lab) -> None:
+    # Both serve microsoft/phi-4 in one namespace: namespace and model_name alone match both
+    # deployments' series; each PodMonitor's job label (<namespace>/<PodMonitor name>,
+    # prometheus-operator pkg/prometheus/promcfg.go generatePodMonitorConfig) tells them apart.
+    busy = deploy(the_lab, "two-models", name="busy")
+    deploy(the_lab, "two-models", name="idle")
+    the_lab.serving.figures("two-models", busy["metadata"]["name"]).waiting = 12
+    keda(the_lab).poll(the_lab.kube.cluster, "two-models", "busy")
+    keda(the_lab).poll(the_lab.kube.cluster, "two-models", "idle")
+    assert wait_until(lambda: replicas(the_lab, "two-models", "busy") == 3)
+    assert the_lab.kube.idle()  # both polls read (the next is pollingInterval away)
+    assert replicas(the_lab, "two-models", "idle") == 1

@@ -388,7 +388,13 @@ def build(req: DeployRequest) -> list[dict[str, Any]]:
                 # Azure Monitor's workspace needs KEDA's workload identity (monitoring.py).
                 "auth": f"{req.name}-prometheus" if req.managed_prometheus else None,
                 "threshold": str(req.queue_threshold),
-                "query": f'sum({QUEUE_METRIC}{{namespace="{req.namespace}",model_name="{served_name(req)}"}})',
+                # job is "<namespace>/<PodMonitor name>" on every series the PodMonitor scrapes
+                # (prometheus-operator pkg/prometheus/promcfg.go generatePodMonitorConfig; Azure
+                # Monitor's target allocator runs the same generator: Azure/prometheus-collector
+                # otelcollector/otel-allocator/internal/watcher/promOperator.go). Without it two
+                # deployments of one model in a namespace would scale on each other's queue.
+                "query": f'sum({QUEUE_METRIC}{{namespace="{req.namespace}",job="{req.namespace}/{req.name}",'
+                f'model_name="{served_name(req)}"}})',
             },
         )
     if req.monitor_api and req.serves_vllm_metrics:
