@@ -45,7 +45,8 @@ Upstream files (kubernetes-sigs/karpenter 2266468, Azure/karpenter-provider-azur
   size in ``not_offered`` has none); a
   node is made in the first zone the pool's requirements admit, zonal before regional, labelled
   topology.kubernetes.io/zone "<region>-<n>" or "0", topology.kubernetes.io/region and
-  karpenter.azure.com/placement-scope zonal or regional (Azure/karpenter-provider-azure 352646f
+  karpenter.azure.com/placement-scope zonal or regional, kubernetes.azure.com/scalesetpriority and
+  priority regular or spot (cloudprovider.go vmInstanceToNodeClaim; Azure/karpenter-provider-azure 352646f
   pkg/providers/instancetype/instancetypes.go instanceTypeZones, createOfferings;
   pkg/utils/zones/zones.go; allocationstrategy/stages/offering_rank.go).
 - The NodeClaim lists every size that fits the pod, cheapest first, as one instance-type In
@@ -70,8 +71,8 @@ Upstream files (kubernetes-sigs/karpenter 2266468, Azure/karpenter-provider-azur
   pending pod every 10 s: pkg/controllers/provisioning/controller.go). A pod no NodePool makes a
   NodeClaim for gets Karpenter's Warning FailedScheduling "Failed to schedule pod, ERROR", source
   ``karpenter``, once in 5 minutes of the clock (events.go PodFailedToScheduleEvent), ERROR as
-  karpenter_scheduling.pod_error gives it (no template left, limits, taints; not the requirement
-  and resource texts, which it leaves unposted).
+  karpenter_scheduling.pod_error gives it (no template left, limits, taints, and the requirement
+  and resource texts of karpenter_requirements where it can give them).
 - The NodePool's status: resources (the sum of its nodes' capacity, with ``nodes``) and nodes
   (pkg/controllers/nodepool/counter/controller.go), and the NodeClassReady and Ready conditions.
 - A deleted NodePool's NodeClaims go, and their nodes with them (owner references, and the
@@ -113,6 +114,7 @@ from tests.emulators.kube.controllers.karpenter_common import (
     instance_labels,
 )
 from tests.emulators.kube.controllers.karpenter_errors import FAILURES, REGIONAL, Handled, handle, truncate
+from tests.emulators.kube.controllers.karpenter_requirements import PRIORITIES, PRIORITY, SCALE_SET_PRIORITY
 from tests.emulators.kube.controllers.karpenter_scheduling import pod_error
 from tests.emulators.kube.controllers.rescheduling import unschedulable_pods, waiting_pods
 from tests.emulators.kube.controllers.scheduling import Scheduler, fit_reasons, pod_requests, quantity
@@ -295,6 +297,9 @@ class NodeAutoProvisioner(PassController):
                     # pkg/utils/zones/zones.go PlacementScopeForZone, on the node: vminstance.go
                     # getLaunchTemplate, cloudprovider.go vmInstanceToNodeClaim.
                     PLACEMENT_SCOPE: "regional" if zone == REGIONAL else "zonal",
+                    # cloudprovider.go vmInstanceToNodeClaim: the capacity type in AKS's words.
+                    SCALE_SET_PRIORITY: PRIORITIES[capacity_type],
+                    PRIORITY: PRIORITIES[capacity_type],
                 }
                 if all(_requirement_admits(r, offered) for r in spec.get("requirements") or []):
                     labels = offered

@@ -17,10 +17,10 @@ all available instance types" (scheduler.go add). Otherwise each pool's error, j
   for each (pkg/scheduling/taints.go Tolerates; pkg/utils/pretty/pretty.go Taint), first of
   nodeclaim.go CanAdd.
 
-Not modelled: "incompatible requirements, ..." and the InstanceTypeFilterError texts ("no instance
-type met ..., requirements=..., resources=..."), which print every requirement of the pool and the
-pod's resources with daemonset overhead; where a pool would give one of them, no message is made
-(the simulator posts no FailedScheduling rather than a guessed one).
+- past those, "incompatible requirements, ..." or the InstanceTypeFilterError ("no instance type
+  met ..., requirements=..., resources=...") of nodeclaim.go CanAdd, as karpenter_requirements
+  gives them; where it cannot (DaemonSets, Gt/Lt, preferred affinity: see there), no message is
+  made (the simulator posts no FailedScheduling rather than a guessed one).
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from tests.emulators.kube.controllers.karpenter_common import _capacity_type, _template
+from tests.emulators.kube.controllers.karpenter_common import INSTANCE_TYPE, _capacity_type, _template
+from tests.emulators.kube.controllers.karpenter_requirements import pool_error
 from tests.emulators.kube.controllers.scheduling import _tolerates, admitted_tolerations, fit_reasons, quantity
 
 if TYPE_CHECKING:
@@ -72,7 +73,11 @@ def pod_error(sim: NodeAutoProvisioner, cluster: ClusterState, spec: dict[str, A
             continue
         if any(not fit_reasons(spec, need, t, Counter)[0] for t in within):
             return None  # the pool fits the pod: no error of Karpenter's to give
-        return None  # requirements or resources: not modelled
+        sizes = [str(t["metadata"]["labels"][INSTANCE_TYPE]) for t in within]
+        said = pool_error(sim, cluster, pool, sizes, spec, need)
+        if said is None:
+            return None  # what this model cannot say (karpenter_requirements)
+        errors.append(said)
     if not templates:
         return FILTERED_OUT
     return "; ".join(errors) or None

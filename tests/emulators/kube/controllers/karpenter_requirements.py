@@ -1,0 +1,365 @@
+"""Karpenter's requirement and resource refusals of a pod, in its own words: the error a NodePool
+gives when the pod's nodeSelector or required node affinity does not meet the pool's requirements,
+or when none of the pool's instance types meets them, has room and has an offering (upstream:
+kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/scheduling/nodeclaim.go CanAdd,
+InstanceTypeFilterError, filterInstanceTypesByRequirements, compatible, fits).
+
+- "incompatible requirements, ERR" (CanAdd): ERR is Requirements.Compatible's (pkg/scheduling/
+  requirements.go): for a key both the pool and the pod name, with no value in common, badKeyError
+  "key K, <pod's requirement> not in <pool's requirement>" (several joined by "; ", multierr;
+  keys in sorted order here, Go's map order is random).
+- Otherwise the InstanceTypeFilterError of the pool's instance types (those the pool's own
+  requirements admit with an available offering, scheduler.go NewScheduler, within its limits,
+  filterByRemainingResources): whether any met the merged requirements (compatible: the instance
+  type's requirements intersect them), had room (fits: the pod's requests within its allocatable,
+  for an offering the requirements admit) and had such an offering, in the text of
+  InstanceTypeFilterError.Error, with requirements=REQS (Requirements.String: each
+  requirement's String, pkg/scheduling/requirement.go, "key Op [v1 v2]" with 5 values at most and
+  "and N others", kubernetes.io/hostname left out, sorted, joined ", ") and resources=RES (the
+  pod's requests with pods 1, pkg/utils/resources RequestsForPods, as JSON, pretty.Concise).
+- The merged requirements are the NodeClaim template's (nodeclaimtemplate.go NewNodeClaimTemplate:
+  the pool's requirements, its template labels, karpenter.sh/nodepool, the node class label,
+  karpenter.sh/registered and karpenter.sh/initialized "true") and the pod's (pkg/scheduling/
+  requirements.go NewPodRequirements: nodeSelector, first required node selector term).
+- An instance type's requirements: its labels (akscli.nap.size_labels), topology.kubernetes.io/
+  region, and the values of its offerings: zones, capacity types, kubernetes.azure.com/
+  scalesetpriority and priority, placement scope (Azure/karpenter-provider-azure 352646f
+  pkg/providers/instancetype/instancetype.go computeRequirements, instancetypes.go createOfferings).
+
+Not modelled, where None is returned (the simulator posts nothing rather than a guess): Gt/Lt,
+preferred node affinity, a pod key the pool does not define that is not well-known ("label ... does
+not have known values", with a typo hint whose pick depends on Go's map order), a pod's or pool's
+key on an instance type label this model does not give (sku-series, storage, networking),
+DaemonSets (their overhead changes resources=), volume topology, minValues.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from tests.emulators.kube.controllers.karpenter_common import (
+    CAPACITY_TYPE,
+    INSTANCE_TYPE,
+    NODECLASS_LABEL,
+    NODEPOOL_LABEL,
+    PLACEMENT_SCOPE,
+    REGION_LABEL,
+    ZONE_LABEL,
+    _template,
+    instance_labels,
+)
+from tests.emulators.kube.controllers.scheduling import _QUANTITY, quantity
+
+if TYPE_CHECKING:
+    from tests.emulators.kube.cluster import ClusterState
+    from tests.emulators.kube.controllers.karpenter import NodeAutoProvisioner
+
+Requirement = tuple[str, tuple[str, ...]]  # (operator: In, NotIn, Exists, DoesNotExist; sorted values)
+Requirements = dict[str, Requirement]
+
+SCALE_SET_PRIORITY = "kubernetes.azure.com/scalesetpriority"
+PRIORITY = "kubernetes.azure.com/priority"
+# kubernetes-sigs/karpenter pkg/apis/v1/labels.go WellKnownLabels, with Azure/karpenter-provider-azure
+# pkg/apis/v1beta1/labels.go AzureWellKnownLabels (the keys a pod may name that a pool leaves undefined).
+WELL_KNOWN = {
+    NODEPOOL_LABEL, ZONE_LABEL, REGION_LABEL, INSTANCE_TYPE, "kubernetes.io/arch", "kubernetes.io/os",
+    CAPACITY_TYPE, "node.kubernetes.io/windows-build", "karpenter.azure.com/sku-name",
+    "karpenter.azure.com/sku-family", "karpenter.azure.com/sku-series", "karpenter.azure.com/sku-version",
+    "karpenter.azure.com/sku-cpu", "karpenter.azure.com/sku-memory", "kubernetes.azure.com/sku-cpu",
+    "kubernetes.azure.com/sku-memory", "karpenter.azure.com/sku-networking-accelerated",
+    "karpenter.azure.com/sku-storage-premium-capable", "karpenter.azure.com/sku-storage-ephemeralos-maxsize",
+    "karpenter.azure.com/sku-storage-ultra-ssd", "karpenter.azure.com/sku-gpu-name",
+    "karpenter.azure.com/sku-gpu-manufacturer", "karpenter.azure.com/sku-gpu-count", PLACEMENT_SCOPE,
+    "kubernetes.azure.com/cluster", "kubernetes.azure.com/mode", SCALE_SET_PRIORITY, PRIORITY,
+    "kubernetes.azure.com/os-sku", "kubernetes.azure.com/fips_enabled",
+}  # fmt: skip
+# The instance type keys this model gives values (the others of WELL_KNOWN: not modelled).
+_GPU_KEYS = ("karpenter.azure.com/sku-gpu-name", "karpenter.azure.com/sku-gpu-manufacturer")
+_OFFERING_KEYS = (CAPACITY_TYPE, SCALE_SET_PRIORITY, PRIORITY, ZONE_LABEL, PLACEMENT_SCOPE)
+PRIORITIES = {"on-demand": "regular", "spot": "spot"}  # instancetypes.go createOfferings
+HOSTNAME = "kubernetes.io/hostname"  # pkg/apis/v1/labels.go RestrictedLabels: left out of String()
+
+
+def _requirement(expr: dict[str, Any]) -> tuple[str, Requirement] | None:
+    op = str(expr.get("operator"))
+    if op not in ("In", "NotIn", "Exists", "DoesNotExist"):
+        return None  # Gt/Lt: bounds, not modelled
+    values = tuple(sorted({str(v) for v in expr.get("values") or []}))
+    if op == "In" and not values:
+        op = "DoesNotExist"  # requirement.go Operator(): an empty In set
+    return str(expr.get("key")), (op, values if op in ("In", "NotIn") else ())
+
+
+def _add(into: Requirements, key: str, req: Requirement) -> bool:
+    """Requirements.Add: a key given twice is intersected; False where this model cannot (not In/In)."""
+    if key not in into:
+        into[key] = req
+        return True
+    (op_a, a), (op_b, b) = into[key], req
+    if op_a == op_b == "In":
+        common = tuple(sorted(set(a) & set(b)))
+        into[key] = ("In", common) if common else ("DoesNotExist", ())
+        return True
+    return into[key] == req
+
+
+def template_requirements(pool: dict[str, Any]) -> Requirements | None:
+    """The NodeClaim template's requirements (nodeclaimtemplate.go NewNodeClaimTemplate)."""
+    meta, spec = _template(pool)
+    out: Requirements = {}
+    for expr in spec.get("requirements") or []:
+        found = _requirement(expr)
+        if found is None or expr.get("minValues") is not None or not _add(out, *found):
+            return None
+    labels = {
+        **{str(k): str(v) for k, v in (meta.get("labels") or {}).items()},
+        NODEPOOL_LABEL: pool["metadata"]["name"],
+        NODECLASS_LABEL: str((spec.get("nodeClassRef") or {}).get("name") or ""),
+        "karpenter.sh/registered": "true",
+        "karpenter.sh/initialized": "true",
+    }
+    for key, value in labels.items():
+        if not _add(out, key, ("In", (value,))):
+            return None
+    return out
+
+
+def pod_requirements(spec: dict[str, Any]) -> Requirements | None:
+    """The pod's: nodeSelector, then the first required node selector term (NewPodRequirements);
+    None with a preferred term (treated as required, then relaxed: not modelled)."""
+    affinity = (spec.get("affinity") or {}).get("nodeAffinity") or {}
+    if affinity.get("preferredDuringSchedulingIgnoredDuringExecution"):
+        return None
+    out: Requirements = {str(k): ("In", (str(v),)) for k, v in (spec.get("nodeSelector") or {}).items()}
+    terms = (affinity.get("requiredDuringSchedulingIgnoredDuringExecution") or {}).get("nodeSelectorTerms") or []
+    for expr in (terms[0].get("matchExpressions") or []) if terms else []:
+        found = _requirement(expr)
+        if found is None or not _add(out, *found):
+            return None
+    return out
+
+
+def requirement_text(key: str, req: Requirement) -> str:
+    """pkg/scheduling/requirement.go String: "key Op [v1 v2]" (fmt's %s of a []string), at most 5
+    values then "and N others"; "key Exists" / "key DoesNotExist"."""
+    op, values = req
+    if op in ("Exists", "DoesNotExist"):
+        return f"{key} {op}"
+    shown = list(values[:5]) + ([f"and {len(values) - 5} others"] if len(values) > 5 else [])
+    return f"{key} {op} [{' '.join(shown)}]"
+
+
+def requirements_text(reqs: Requirements) -> str:
+    """Requirements.String: each requirement but the restricted hostname, sorted, joined ", "."""
+    return ", ".join(sorted(requirement_text(k, r) for k, r in reqs.items() if k != HOSTNAME))
+
+
+def _has_intersection(a: Requirement, b: Requirement) -> bool:
+    """Requirement.HasIntersection (pkg/scheduling/requirement.go): Exists and NotIn are complements."""
+    (op_a, va), (op_b, vb) = a, b
+    ca, cb = op_a in ("Exists", "NotIn"), op_b in ("Exists", "NotIn")
+    if ca and cb:
+        return True
+    if ca:
+        return any(v not in va for v in vb)
+    if cb:
+        return any(v not in vb for v in va)
+    return bool(set(va) & set(vb))
+
+
+def _intersects(existing: Requirement, incoming: Requirement) -> bool:
+    """One key of Requirements.Intersects: no common value is an error unless both are negative."""
+    negative = ("NotIn", "DoesNotExist")
+    return _has_intersection(existing, incoming) or (existing[0] in negative and incoming[0] in negative)
+
+
+def compatible_error(pool_reqs: Requirements, pod_reqs: Requirements) -> str | None:
+    """Requirements.Compatible of the pool's with the pod's, or "" where they are compatible; None
+    for an undefined custom label (not modelled)."""
+    for key, (op, _) in pod_reqs.items():
+        if key not in WELL_KNOWN and key not in pool_reqs and op not in ("NotIn", "DoesNotExist"):
+            return None
+    bad = [
+        f"key {key}, {requirement_text(key, pod_reqs[key])} not in {requirement_text(key, pool_reqs[key])}"
+        for key in sorted(set(pool_reqs) & set(pod_reqs))
+        if not _intersects(pool_reqs[key], pod_reqs[key])
+    ]
+    return "; ".join(bad)
+
+
+def _instance_requirements(sim: NodeAutoProvisioner, size: str) -> Requirements:
+    labels = instance_labels(size)
+    out: Requirements = {k: ("In", (v,)) for k, v in labels.items()}
+    for key in _GPU_KEYS:
+        out.setdefault(key, ("DoesNotExist", ()))  # computeRequirements: DoesNotExist for no NVIDIA GPU
+    zones = sim.offering_zones(size)
+    out[REGION_LABEL] = ("In", (sim.region,))
+    out[ZONE_LABEL] = ("In", tuple(sorted(zones)))
+    out[CAPACITY_TYPE] = ("In", ("on-demand", "spot"))
+    out[SCALE_SET_PRIORITY] = ("In", ("regular", "spot"))
+    out[PRIORITY] = ("In", ("regular", "spot"))
+    out[PLACEMENT_SCOPE] = ("In", tuple(sorted({"regional" if z == "0" else "zonal" for z in zones})))
+    return out
+
+
+def _modelled(sim: NodeAutoProvisioner, reqs: Requirements) -> bool:
+    """Every well-known key of the requirements is one this model gives an instance type a value
+    for (an instance type's other labels, sku-series and the like, are not modelled)."""
+    given = {*instance_labels("Standard_NC40ads_H100_v5"), *_GPU_KEYS, REGION_LABEL, *_OFFERING_KEYS}
+    return all(k in given or k not in WELL_KNOWN or k == NODEPOOL_LABEL for k in reqs)
+
+
+def _compatible(have: Requirements, reqs: Requirements) -> bool:
+    return all(_intersects(have[k], reqs[k]) for k in set(have) & set(reqs))
+
+
+def _offering_ok(sim: NodeAutoProvisioner, size: str, reqs: Requirements) -> bool:
+    """An available offering of the size whose requirements the merged ones admit (fits:
+    requirements.IsCompatible(offering.Requirements); createOfferings' Available)."""
+    for zone in sim.offering_zones(size):
+        for capacity_type in ("on-demand", "spot"):
+            if sim.is_unavailable((size, zone, capacity_type)):
+                continue
+            offering: Requirements = {
+                CAPACITY_TYPE: ("In", (capacity_type,)),
+                SCALE_SET_PRIORITY: ("In", (PRIORITIES[capacity_type],)),
+                PRIORITY: ("In", (PRIORITIES[capacity_type],)),
+                ZONE_LABEL: ("In", (zone,)),
+                PLACEMENT_SCOPE: ("In", ("regional" if zone == "0" else "zonal",)),
+            }
+            if _compatible(offering, reqs):
+                return True
+    return False
+
+
+def _allocatable(size: str) -> Counter[str]:
+    from akscli.nap import gpu_manufacturer
+    from tests.emulators.autoscaler import size_capacity
+
+    capacity = {**size_capacity(size), "pods": "110"}
+    if gpu_manufacturer(size) != "nvidia":
+        capacity["nvidia.com/gpu"] = "0"  # instancetype.go gpuNvidiaCount, as karpenter._candidates
+    return Counter({k: quantity(v) for k, v in capacity.items()})  # type: ignore[misc]
+
+
+def _judge(sim: NodeAutoProvisioner, size: str, reqs: Requirements, need: Counter[str]) -> tuple[bool, bool, bool]:
+    """(compatible, fits, hasOffering) of one instance type (nodeclaim.go compatible and fits: an
+    instance type fits only through an offering the requirements admit)."""
+    compat = _compatible(_instance_requirements(sim, size), reqs)
+    offering = _offering_ok(sim, size, reqs)
+    room = _allocatable(size)
+    fits = offering and all(v <= room.get(k, 0) for k, v in need.items() if v)
+    return compat, fits, offering
+
+
+def filter_error(
+    sim: NodeAutoProvisioner, options: list[str], reqs: Requirements, need: Counter[str], resources: str
+) -> str | None:
+    """InstanceTypeFilterError.Error for the instance types ``options``, or None where one meets all
+    three (the pool takes the pod)."""
+    met = fit = offered = met_fit = met_offered = fit_offered = False
+    for size in options:
+        compat, fits, offering = _judge(sim, size, reqs, need)
+        if compat and fits and offering:
+            return None
+        met, fit, offered = met or compat, fit or fits, offered or offering
+        met_fit = met_fit or (compat and fits and not offering)
+        met_offered = met_offered or (compat and offering and not fits)
+        fit_offered = fit_offered or (fits and offering and not compat)
+    tail = f"requirements={requirements_text(reqs)}, resources={resources}"
+    if not met and not fit and not offered:
+        head = "no instance type met the scheduling requirements or had enough resources or had a required offering"
+    elif not met and not fit:
+        head = "no instance type met the scheduling requirements or had enough resources"
+    elif not met and not offered:
+        head = "no instance type met the scheduling requirements or had a required offering"
+    elif not fit and not offered:
+        head = "no instance type had enough resources or had a required offering"
+    elif not met:
+        head = "no instance type met all requirements"
+    elif not fit:
+        head = "no instance type has enough resources"
+    elif not offered:
+        head = "no instance type has the required offering"
+    elif met_fit:
+        head = (
+            "no instance type which met the scheduling requirements and had enough resources, had a required offering"
+        )
+    elif fit_offered:
+        head = "no instance type which had enough resources and the required offering met the scheduling requirements"
+    elif met_offered:
+        head = (
+            "no instance type which met the scheduling requirements and the required offering had the required "
+            "resources"
+        )
+    else:
+        head = "no instance type met the requirements/resources/offering tuple"
+    return f"{head}, {tail}"
+
+
+_BINARY = {"Ki": 1, "Mi": 2, "Gi": 3, "Ti": 4, "Pi": 5, "Ei": 6}
+_DECIMAL = {-9: "n", -6: "u", -3: "m", 0: "", 3: "k", 6: "M", 9: "G", 12: "T", 15: "P", 18: "E"}
+
+
+def quantity_text(value: Decimal, binary: bool) -> str:
+    """resource.Quantity's canonical String (k8s.io/apimachinery pkg/api/resource/quantity.go
+    CanonicalizeBytes): binary SI with the largest power of 1024 that divides an integer of at
+    least 1024, else decimal SI with the largest multiple-of-3 exponent that keeps the mantissa whole."""
+    if binary and abs(value) >= 1024 and value == value.to_integral_value():
+        n, power = int(value), 0
+        while power < 6 and n % 1024 == 0 and n:
+            n, power = n // 1024, power + 1
+        return f"{n}{next((s for s, p in _BINARY.items() if p == power), '')}"
+    for exponent in sorted(_DECIMAL, reverse=True):
+        mantissa = value / (Decimal(10) ** exponent)
+        if mantissa == mantissa.to_integral_value() and (mantissa != 0 or exponent == 0):
+            return f"{int(mantissa)}{_DECIMAL[exponent]}"
+    return str(value)
+
+
+def resources_text(spec: dict[str, Any], need: Counter[str]) -> str:
+    """resources.String of RequestsForPods(pod): the pod's requests and pods 1 as JSON (a
+    ResourceList's keys sorted, each Quantity in the format of its first container's value)."""
+    raw: dict[str, str] = {}
+    for c in [*(spec.get("containers") or []), *(spec.get("initContainers") or [])]:
+        res = c.get("resources") or {}
+        for k, v in {**(res.get("limits") or {}), **(res.get("requests") or {})}.items():
+            raw.setdefault(str(k), str(v))
+    out: dict[str, str] = {}
+    for key, value in need.items():
+        m = _QUANTITY.match(raw.get(key, "").strip())
+        out[key] = quantity_text(Decimal(value), bool(m and (m.group(2) or "") in _BINARY))
+    out["pods"] = "1"
+    return json.dumps(dict(sorted(out.items())), separators=(",", ":"))
+
+
+def pool_error(
+    sim: NodeAutoProvisioner,
+    cluster: ClusterState,
+    pool: dict[str, Any],
+    options: list[str],
+    spec: dict[str, Any],
+    need: Counter[str],
+) -> str | None:
+    """The pool's CanAdd error past taints and limits: "incompatible requirements, ..." or the
+    InstanceTypeFilterError; None where this model cannot say it (see the module docstring)."""
+    if list(cluster.list("apps/v1", "DaemonSet")):
+        return None  # daemon overhead: resources= and fits would differ
+    pool_reqs, pod_reqs = template_requirements(pool), pod_requirements(spec)
+    if pool_reqs is None or pod_reqs is None:
+        return None
+    bad = compatible_error(pool_reqs, pod_reqs)
+    if bad is None:
+        return None
+    if bad:
+        return f"incompatible requirements, {bad}"
+    merged = dict(pool_reqs)
+    for key, req in pod_reqs.items():
+        if not _add(merged, key, req):
+            return None
+    if not _modelled(sim, merged):
+        return None
+    return filter_error(sim, options, merged, need, resources_text(spec, need))
