@@ -29,10 +29,10 @@ def test_a_size_offered_in_no_zone_runs_on_a_regional_node_of_a_pool_that_allows
     assert node["metadata"]["labels"]["topology.kubernetes.io/zone"] == "0"
 
 
-def wait_out(model_emulator: Start, setup: Any, *pool_flags: str) -> str:
+def wait_out(model_emulator: Start, setup: Any, *pool_flags: str, gpu: str = "h100") -> str:
     emu = nap_lab(model_emulator)
     setup(emu)
-    added = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", *pool_flags, "-y")
+    added = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", gpu, *pool_flags, "-y")
     assert added.exit_code == 0, text(added)
     result = invoke(
         "model", "deploy", "phi-4", "--runtime", "vllm", "--vm-size", H100, "--wait", "--timeout", "3s", "-y"
@@ -60,3 +60,16 @@ def test_a_wait_on_a_spent_regional_quota_says_another_size_does_not_help(model_
         "regional vCPU quota (Total Regional vCPUs) in the cluster's region is spent: another size does not help"
         in (out)
     )
+
+
+def test_a_wait_on_a_size_the_nodepool_does_not_allow_names_the_sizes_it_allows(model_emulator: Start) -> None:
+    # upstream: karpenter nodeclaim.go InstanceTypeFilterError ("no instance type met all requirements,
+    # requirements=..."), events.go PodFailedToScheduleEvent
+    out = wait_out(model_emulator, lambda emu: None, gpu="a100")
+    assert "node auto-provisioning: Failed to schedule pod, no instance type met all requirements, requirements=" in out
+    assert (
+        "hint: NodePool gpu allows Standard_NC24ads_A100_v4, Standard_NC48ads_A100_v4, Standard_NC96ads_A100_v4, "
+        "Standard_ND96amsr_A100_v4, Standard_ND96asr_v4, not Standard_NC40ads_H100_v5, which the pods ask for "
+        "(nodeSelector node.kubernetes.io/instance-type): deploy with --vm-size of a size it allows, or add a NodePool "
+        "for Standard_NC40ads_H100_v5 (akscli nodepool add NAME --auto-provision --vm-size Standard_NC40ads_H100_v5)"
+    ) in out

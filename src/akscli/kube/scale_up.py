@@ -38,6 +38,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from akscli.kube import nap_refusals
 from akscli.kube.events import object_events
 
 if TYPE_CHECKING:
@@ -128,25 +129,14 @@ def _karpenter_note(message: str) -> ScaleUpNote:
     out all available instance types", "all available instance types exceed limits for nodepool",
     "node limits have been exhausted for nodepool", each with "(NodePool=NAME)" (awslabs/operatorpkg
     serrors); pkg/scheduling/taints.go "did not tolerate taint (taint=...)"; nodeclaim.go
-    "incompatible requirements, ..." and the InstanceTypeFilterError "no instance type ...")."""
+    "incompatible requirements, ..." and the InstanceTypeFilterError "no instance type ...", whose
+    fix akscli.kube.nap_refusals reads from the requirements they print)."""
     clause = f"node auto-provisioning: {message}"
-    limited = _LIMITED.findall(message)
-    if limited:
-        pool = limited[0]
-        return ScaleUpNote(
-            False,
-            clause,
-            f"NodePool {pool} is at its limits (spec.limits): raise them, e.g. akscli nodepool add {pool} "
-            "--auto-provision --gpu F --max-gpus N, or free what its nodes run",
-        )
-    taint = _UNTOLERATED.search(message)
-    if taint:
-        return ScaleUpNote(
-            False,
-            clause,
-            f"the pods do not tolerate the NodePool's taint {taint.group(1)}: give them the toleration, or add a "
-            "NodePool they tolerate (akscli nodepool add NAME --auto-provision ...)",
-        )
+    # One error a NodePool, in weight order (multierr "; "): the first akscli can explain gives the fix.
+    for error in message.removeprefix(_KARPENTER_FAILED).split("; "):
+        fix = _pool_fix(error) or nap_refusals.fix(error)
+        if fix:
+            return ScaleUpNote(False, clause, fix)
     if "filtered out all available instance types" in message:
         return ScaleUpNote(
             False,
@@ -161,6 +151,24 @@ def _karpenter_note(message: str) -> ScaleUpNote:
         "no NodePool admits the pods with a size that fits them: see akscli nodepool list --auto-provision, and "
         "add one that does (akscli nodepool add NAME --auto-provision --vm-size S)",
     )
+
+
+def _pool_fix(error: str) -> str | None:
+    """The fix for one NodePool's limit or taint error (scheduler.go addToNewNodeClaim, taints.go)."""
+    limited = _LIMITED.search(error)
+    if limited:
+        pool = limited.group(1)
+        return (
+            f"NodePool {pool} is at its limits (spec.limits): raise them, e.g. akscli nodepool add {pool} "
+            "--auto-provision --gpu F --max-gpus N, or free what its nodes run"
+        )
+    taint = _UNTOLERATED.search(error)
+    if taint:
+        return (
+            f"the pods do not tolerate the NodePool's taint {taint.group(1)}: give them the toleration, or add a "
+            "NodePool they tolerate (akscli nodepool add NAME --auto-provision ...)"
+        )
+    return None
 
 
 def nominated_claim(events: Sequence[Mapping[str, Any]]) -> str | None:
