@@ -73,3 +73,17 @@ def test_a_wait_on_a_size_the_nodepool_does_not_allow_names_the_sizes_it_allows(
         "(nodeSelector node.kubernetes.io/instance-type): deploy with --vm-size of a size it allows, or add a NodePool "
         "for Standard_NC40ads_H100_v5 (akscli nodepool add NAME --auto-provision --vm-size Standard_NC40ads_H100_v5)"
     ) in out
+
+
+def test_a_wait_on_a_regional_quota_the_aks_machine_api_reports_late_gives_the_same_fix(model_emulator: Start) -> None:
+    # upstream: aksmachineinstance.go handleMachineProvisioningError (after the PUT was accepted);
+    # cloudprovider.go handleInstancePromise (AsyncProvisioningError, the claim deleted)
+    def setup(emu: Any) -> None:
+        emu.nap.provision_mode = "aksmachineapi"
+        emu.nap.failures[(H100, None)] = "RegionalQuota"
+
+    out = wait_out(model_emulator, setup)
+    assert "made for it, is gone: AsyncProvisioningError: Failed to register: failed to create AKS machine" in out
+    assert (
+        "regional vCPU quota (Total Regional vCPUs) in the cluster's region is spent: another size does not help" in out
+    )

@@ -55,7 +55,8 @@ Upstream files (kubernetes-sigs/karpenter 2266468, Azure/karpenter-provider-azur
 - Azure refusing the VM (``failures``, by size and zone, Azure's error codes of
   karpenter_errors.FAILURES; a size in ``quota_reached`` is SKUFamilyQuota): the provider's handler
   marks offerings unavailable for its TTL and gives the reason and message (karpenter_errors.handle,
-  pkg/providers/instance/offerings/commonerrorhandlers.go). An answer to the create sets Launched
+  pkg/providers/instance/offerings/commonerrorhandlers.go); which failure answers the create and
+  which comes later depends on ``provision_mode`` (karpenter_errors.timing). An answer to the create sets Launched
   Unknown with them and the same NodeClaim is launched again with what is still available
   (pkg/controllers/nodeclaim/lifecycle/launch.go launchNodeClaim; pkg/cloudprovider/cloudprovider.go
   resolveInstanceTypes); the regional quota is an InsufficientCapacityError: the NodeClaim is deleted
@@ -113,7 +114,7 @@ from tests.emulators.kube.controllers.karpenter_common import (
     _unless_deleted,
     instance_labels,
 )
-from tests.emulators.kube.controllers.karpenter_errors import FAILURES, REGIONAL, Handled, handle, truncate
+from tests.emulators.kube.controllers.karpenter_errors import REGIONAL, Handled, handle, timing, truncate
 from tests.emulators.kube.controllers.karpenter_requirements import PRIORITIES, PRIORITY, SCALE_SET_PRIORITY
 from tests.emulators.kube.controllers.karpenter_scheduling import pod_error
 from tests.emulators.kube.controllers.rescheduling import unschedulable_pods, waiting_pods
@@ -151,6 +152,8 @@ class NodeAutoProvisioner(PassController):
         # Azure's answer to a VM create, by (size, zone label) or (size, None) for any zone: a code
         # of karpenter_errors.FAILURES (tests set it; ``quota_reached`` is SKUFamilyQuota).
         self.failures: dict[tuple[str, str | None], str] = {}
+        # The provider's PROVISION_MODE: when each failure comes (karpenter_errors.timing).
+        self.provision_mode = "aksscriptless"
         self.spot_unavailable_until = -1.0  # LowPriorityQuota: every spot offering (spotKey)
         self._retry_at = -1.0  # no NodeClaim before (an InsufficientCapacityError that marked nothing)
 
@@ -488,9 +491,10 @@ class NodeAutoProvisioner(PassController):
         zone = labels[ZONE_LABEL]
         code = self.failures.get((size, zone)) or self.failures.get((size, None))
         code = code or ("SKUFamilyQuota" if size in self.quota_reached else None)
-        if code is not None and FAILURES[code] == "sync":
+        mode = self.provision_mode
+        if code is not None and timing(code, mode) == "sync":
             zero = size in self.quota_zero
-            failure = handle(code, size, zone, labels[CAPACITY_TYPE], self.offering_zones(size), zero)
+            failure = handle(code, size, zone, labels[CAPACITY_TYPE], self.offering_zones(size), zero, mode)
             self._failed_launch(cluster, claim, failure)
             return None, claim_name
         labels["kubernetes.io/hostname"] = node_name
@@ -503,7 +507,8 @@ class NodeAutoProvisioner(PassController):
             cluster.patch(*NODECLAIM, None, claim_name, {"metadata": {"labels": cloud}})
             launched = {"type": "Launched", **ready, "reason": "Launched"}
             cluster.patch_status(*NODECLAIM, None, claim_name, {"conditions": [launched]})
-            failure = handle(code, size, zone, labels[CAPACITY_TYPE], self.offering_zones(size), False)
+            zero = size in self.quota_zero
+            failure = handle(code, size, zone, labels[CAPACITY_TYPE], self.offering_zones(size), zero, mode)
             self._later(lambda c: self._failed_launch(c, c.get(*NODECLAIM, None, claim_name) or claim, failure))
             return None, claim_name
         node = {
@@ -554,9 +559,12 @@ class NodeAutoProvisioner(PassController):
         if failure.all_spot_ttl is not None:
             self.spot_unavailable_until = self.now + failure.all_spot_ttl
         if failure.insufficient_capacity or failure.asynchronous:
-            reason, text = ("AsyncProvisioningError", f"Failed to register: {truncate(failure.error, 500)}")
+            # The AKS machine is named after the NodeClaim (aksmachineinstanceutils.go, up to 34 characters).
+            error = failure.async_error(self.provision_mode, name)
+            reason, text = ("AsyncProvisioningError", f"Failed to register: {truncate(error, 500)}")
             if not failure.asynchronous:
                 reason, text = ("InsufficientCapacityError", f"NodeClaim {name} event: {truncate(failure.error)}")
+            if not failure.marks and failure.all_spot_ttl is None:
                 # Nothing is marked: the provisioner would make the same NodeClaim again at its next
                 # look at the pod, 10 s on (provisioning/controller.go): on the clock here.
                 self._retry_at = self.now + 10

@@ -6,12 +6,26 @@ NewResponseErrorHandler maps Azure's errors to; pkg/cloudprovider/cloudprovider.
 handleInstancePromise; pkg/cloudprovider/events/events.go NodeClaimFailedToRegister;
 kubernetes-sigs/karpenter 2266468 pkg/cloudprovider/types.go CreateError, InsufficientCapacityError).
 
-A test names the error by Azure's code (``FAILURES``). Which of them Azure answers to the create
-request and which it answers when the create's long-running operation ends is Azure's behaviour,
-not the provider's (it handles both alike): the simulator answers the quota errors and
-SkuNotAvailable at once (the create's validation) and the allocation failures when the operation
-ends, as the provider's own tests inject them (pkg/cloudprovider/suite_aksmachineapi_offerings_test.go:
-AllocationFailed and ZonalAllocationFailed as AfterPollProvisioningErrorOverride).
+A test names the error by Azure's code (``FAILURES``). Whether it answers the create request or comes
+once the request was accepted depends on the provider's provision mode (``timing``):
+
+- ``aksscriptless`` (the provider's default, pkg/operator/options/options.go PROVISION_MODE; a VM
+  create, pkg/providers/instance/vminstance.go): the provider handles an error of
+  BeginCreateOrUpdate and one of the poller alike (errorHandling.Handle in both). Which Azure
+  answers at once is CRP's behaviour, which no published source states; the simulator follows the
+  provider's VM-path tests (pkg/providers/instancetype/suite_test.go): the quotas, SkuNotAvailable,
+  AllocationFailed and the Overconstrained* errors as BeginError, ZonalAllocationFailed as the
+  poller's error.
+- ``aksmachineapi`` (pkg/providers/instance/aksmachineinstance.go): the AKS RP front end answers the
+  PUT only with VMSizeNotSupported (aksmachinebegincreateerrorhandlers.go, "AKS RP frontend errors
+  rather then CRP"); CRP's errors are the AKS machine's status.provisioningError once the PUT was
+  accepted, handled by handleMachineProvisioningError ("failed to create AKS machine %q during LRO,
+  handled provisioning error: %w"), as the provider's AKS machine suite injects every one of them
+  (pkg/cloudprovider/suite_aksmachineapi_offerings_test.go AfterPollProvisioningErrorOverride).
+  The provider also reads the machine once right after the PUT and fails at once where it is
+  already Failed (getCreatedMachineAndHandleEarlyProvisioningError): the simulator takes the later
+  moment. AKS machine names longer than 34 characters (hashed, aksmachineinstanceutils.go
+  GetAKSMachineNameFromNodeClaimName) are not modelled.
 """
 
 from __future__ import annotations
@@ -28,17 +42,32 @@ ALLOCATION_FAILURE_TTL = 60 * 60.0
 SKU_NOT_AVAILABLE_SPOT_TTL = 60 * 60.0
 SKU_NOT_AVAILABLE_ON_DEMAND_TTL = 23 * 60 * 60.0
 
-# Azure's error, by the name a test gives it -> when it comes (at once, or when the operation ends).
+# Azure's error, by the name a test gives it -> when it comes in the aksscriptless mode (see timing).
 FAILURES = {
     "SKUFamilyQuota": "sync",  # OperationNotAllowed, "... Family Cores quota ..."
     "LowPriorityQuota": "sync",  # OperationNotAllowed, "... LowPriorityCores quota ..."
     "RegionalQuota": "sync",  # OperationNotAllowed, "... Total Regional Cores quota ..."
     "SkuNotAvailable": "sync",
     "ZonalAllocationFailed": "async",
-    "AllocationFailed": "async",
-    "OverconstrainedZonalAllocationRequest": "async",
-    "OverconstrainedAllocationRequest": "async",
+    "AllocationFailed": "sync",
+    "OverconstrainedZonalAllocationRequest": "sync",
+    "OverconstrainedAllocationRequest": "sync",
+    "VMSizeNotSupported": "sync",  # the AKS RP's, aksmachineapi only
 }
+PROVISION_MODES = ("aksscriptless", "aksmachineapi")
+
+
+def timing(code: str, mode: str) -> str:
+    """ "sync" where Azure answers the create request, "async" where the error comes after it was
+    accepted (the module docstring)."""
+    if code not in FAILURES or mode not in PROVISION_MODES:
+        raise ValueError(f"unknown failure {code!r} or provision mode {mode!r}")
+    if code == "VMSizeNotSupported" and mode != "aksmachineapi":
+        raise ValueError("VMSizeNotSupported is the AKS machine API's (provision mode aksmachineapi)")
+    if mode == "aksmachineapi":
+        return "sync" if code == "VMSizeNotSupported" else "async"
+    return FAILURES[code]
+
 
 Offering = tuple[str, str, str]  # (size, zone label, capacity type)
 
@@ -56,6 +85,19 @@ class Handled:
     insufficient_capacity: bool = False
     asynchronous: bool = False
 
+    def async_error(self, mode: str, machine: str) -> str:
+        """What the instance promise's Wait returns, which cloudprovider.go handleInstancePromise
+        posts as "Failed to register: ...": the handler's error itself on the VM path
+        (vminstance.go WaitFunc), wrapped by handleMachineProvisioningError on the AKS machine path."""
+        inner = (
+            f"insufficient capacity, {self.message}"
+            if self.insufficient_capacity
+            else f"creating nodeclaim, {self.message}"
+        )
+        if mode == "aksmachineapi":
+            return f'failed to create AKS machine "{machine}" during LRO, handled provisioning error: {inner}'
+        return inner
+
     @property
     def error(self) -> str:
         """The error's own text: a CreateError's Error() ("creating nodeclaim, ..."), an
@@ -70,12 +112,21 @@ def _scope(zone: str) -> str:
     return "regional" if zone == REGIONAL else "zonal"
 
 
-def handle(code: str, size: str, zone: str, capacity_type: str, zones: Sequence[str], zero_limit: bool) -> Handled:
+def handle(
+    code: str, size: str, zone: str, capacity_type: str, zones: Sequence[str], zero_limit: bool, mode: str
+) -> Handled:
     """The handler of commonerrorhandlers.go for Azure's ``code`` on the offering (size, zone,
     capacity type); ``zones``: the zone labels the size is offered in."""
     every = [(size, z, ct) for z in zones for ct in (ON_DEMAND, SPOT)]
     same_scope = [o for o in every if _scope(o[1]) == _scope(zone)]
-    asynchronous = FAILURES[code] == "async"
+    asynchronous = timing(code, mode) == "async"
+    if code == "VMSizeNotSupported":  # aksmachinebegincreateerrorhandlers.go handleSKUNotAvailableForSubscriptionError
+        return Handled(
+            "SKUNotAvailable",
+            f"VM size {size} is not supported for this subscription in this location, for more details please visit: "
+            "https://aka.ms/aks/vm-size-selector",
+            {o: SKU_NOT_AVAILABLE_ON_DEMAND_TTL for o in every},  # markAllPlacementsUnavailableForBothCapacityTypes
+        )
     if code == "SKUFamilyQuota":  # handleSKUFamilyQuotaError
         ttl = SUBSCRIPTION_QUOTA_REACHED_TTL if zero_limit else LOW_QUOTA_TTL
         return Handled(
@@ -83,6 +134,7 @@ def handle(code: str, size: str, zone: str, capacity_type: str, zones: Sequence[
             f"subscription level {capacity_type} vCPU quota for {size} has been reached "
             "(may try provision an alternative instance type)",
             {o: ttl for o in every if o[2] == capacity_type},
+            asynchronous=asynchronous,
         )
     if code == "LowPriorityQuota":  # handleLowPriorityQuotaError: MarkSpotUnavailableWithTTL
         return Handled(
@@ -91,6 +143,7 @@ def handle(code: str, size: str, zone: str, capacity_type: str, zones: Sequence[
             "this limit, please review the quota increase process here: "
             "https://docs.microsoft.com/en-us/azure/azure-portal/supportability/low-priority-quota",
             all_spot_ttl=SUBSCRIPTION_QUOTA_REACHED_TTL,
+            asynchronous=asynchronous,
         )
     if code == "RegionalQuota":  # handleRegionalQuotaError: an InsufficientCapacityError, nothing marked
         return Handled(
@@ -99,6 +152,7 @@ def handle(code: str, size: str, zone: str, capacity_type: str, zones: Sequence[
             "limit, please review the quota increase process here: "
             "https://learn.microsoft.com/en-us/azure/quotas/regional-quota-requests",
             insufficient_capacity=True,
+            asynchronous=asynchronous,
         )
     if code == "SkuNotAvailable":  # handleSKUNotAvailableError
         ttl = SKU_NOT_AVAILABLE_ON_DEMAND_TTL if capacity_type == ON_DEMAND else SKU_NOT_AVAILABLE_SPOT_TTL
@@ -107,6 +161,7 @@ def handle(code: str, size: str, zone: str, capacity_type: str, zones: Sequence[
             f"the requested SKU is unavailable for instance type {size} in zone {zone} with capacity type "
             f"{capacity_type}, for more details please visit: https://aka.ms/azureskunotavailable",
             {o: ttl for o in same_scope if o[2] == capacity_type},
+            asynchronous=asynchronous,
         )
     ttl = ALLOCATION_FAILURE_TTL
     if code == "ZonalAllocationFailed":  # handleZonalAllocationFailureError: this zone, both capacity types
