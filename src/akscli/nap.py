@@ -15,7 +15,7 @@ managed GPU preview).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -444,13 +444,19 @@ def size_labels(vm_size: str) -> dict[str, str]:
     return labels
 
 
-def admits_size(pool: Mapping[str, Any], vm_size: str, gpus: int) -> bool:
+def admits_size(pool: Mapping[str, Any], vm_size: str, gpus: int, zones: Sequence[str] | None = None) -> bool:
     """Whether the NodePool may make a node of ``vm_size`` with ``gpus`` GPUs: its requirements on
-    the labels of size_labels allow the size (one on a label akscli cannot tell from the size, a
-    zone, is taken as met) and a node of it stays within spec.limits nvidia.com/gpu, counting the
+    the labels of size_labels allow the size, its zone requirement admits one of ``zones`` (the zone
+    labels the size is offered in, nap_zones.offered; None: not known, the zone requirement is
+    taken as met) and a node of it stays within spec.limits nvidia.com/gpu, counting the
     GPUs of the nodes it has (upstream: kubernetes-sigs/karpenter 2266468
     pkg/controllers/provisioning/scheduling/scheduler.go filterByRemainingResources, status.resources
-    as the NodePool counter controller writes it)."""
+    as the NodePool counter controller writes it; NewScheduler drops a pool none of whose instance
+    types has an offering its requirements admit)."""
+    for requirement in requirements(pool):
+        zoned = zones is not None and requirement.get("key") == nap_zones.ZONE_LABEL
+        if zoned and not any(_admits_value(requirement, zone) for zone in zones or ()):
+            return False
     labels = size_labels(vm_size)
     if gpus and labels.get("karpenter.azure.com/sku-gpu-count") == "0":
         # NAP does not count this size's GPUs (not in supported-gpus.yaml: size_labels): a node of
@@ -474,7 +480,13 @@ def admits_size(pool: Mapping[str, Any], vm_size: str, gpus: int) -> bool:
         return True
 
 
-def admitting_pool(kube: Kube, vm_size: str, gpus: int, tolerations: Sequence[Mapping[str, Any]] = ()) -> str | None:
+def admitting_pool(
+    kube: Kube,
+    vm_size: str,
+    gpus: int,
+    tolerations: Sequence[Mapping[str, Any]] = (),
+    offered: Callable[[str], Sequence[str] | None] | None = None,
+) -> str | None:
     """The NodePool, highest weight first, that may make a node of the size for a pod with these
     tolerations (None: none, or the cluster serves no NodePool, or the user may not list them):
     admits_size, and no taint of its template the pod does not tolerate ("NAP skips NodePools with
@@ -482,7 +494,8 @@ def admitting_pool(kube: Kube, vm_size: str, gpus: int, tolerations: Sequence[Ma
     articles/aks/node-auto-provisioning-node-pools.md; kubernetes-sigs/karpenter 2266468
     pkg/controllers/provisioning/scheduling/scheduler.go Taints.ToleratesPod). One list of
     NodePools: a cluster has a handful (pkg/utils/nodepool/nodepool.go OrderByWeight: larger weight
-    first, then the name later in the alphabet)."""
+    first, then the name later in the alphabet). ``offered`` gives the zone labels a size is offered
+    in, asked only where a NodePool has a zone requirement."""
     from akscli.errors import AkscliError
     from akscli.kube.scheduling import untolerated_taints
 
@@ -495,7 +508,9 @@ def admitting_pool(kube: Kube, vm_size: str, gpus: int, tolerations: Sequence[Ma
     for pool in pools:
         template = ((pool.get("spec") or {}).get("template") or {}).get("spec") or {}
         tainted = untolerated_taints({"spec": {"taints": template.get("taints") or []}}, tolerations)
-        if admits_size(pool, vm_size, gpus) and not tainted:
+        zoned = offered is not None and any(r.get("key") == nap_zones.ZONE_LABEL for r in requirements(pool))
+        zones = offered(vm_size) if offered is not None and zoned else None
+        if admits_size(pool, vm_size, gpus, zones) and not tainted:
             return str(pool["metadata"]["name"])
     return None
 

@@ -4,12 +4,13 @@ they are zones of the cluster's region, read from one node. Plain logic: no Type
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 from akscli.errors import UsageError
 
 if TYPE_CHECKING:
+    from akscli.azure.arm import AzureTarget
     from akscli.kube.client import Kube
 
 # The well-known labels a node carries its region and zone in (k8s.io/api core/v1 well_known_labels.go
@@ -110,3 +111,36 @@ def resolve(zones: Sequence[str], kube: Kube) -> list[str]:
         if label not in out:
             out.append(label)
     return out
+
+
+def offered_reader(target: AzureTarget, location: str) -> Callable[[str], tuple[str, ...] | None]:
+    """The zone labels NAP offers a size in, in ``location``, from the subscription's Resource SKUs
+    (akscli.azure.capacity; read once, when first asked, and only by a caller that already has the
+    subscription: `model deploy --subscription`): "<location>-<zone>" for each zone the size is
+    offered in there and not restricted, then the regional offering "0"; none for a size not offered
+    there or restricted in the whole region; None where the SKUs cannot be read (not known).
+    upstream: Azure/karpenter-provider-azure 352646f pkg/providers/instancetype/instancetypes.go
+    List (only SKUs without a location restriction, skewer HasLocationRestriction), instanceTypeZones
+    (the SKU's zones in the location, then zones.Regional for every size), createOfferings."""
+    from akscli.azure import capacity
+    from akscli.errors import AkscliError
+
+    loc = location.replace(" ", "").lower()
+    read: dict[str, list[dict[str, Any]] | None] = {}
+
+    def offered(vm_size: str) -> tuple[str, ...] | None:
+        if "rows" not in read:
+            try:
+                read["rows"] = capacity.sku_rows(target, loc)
+            except AkscliError:
+                read["rows"] = None
+        rows = read["rows"]
+        if rows is None:
+            return None
+        row = next((r for r in rows if str(r.get("name", "")).lower() == vm_size.lower()), None)
+        offer = capacity.offer_from_row(row, loc) if row is not None else None
+        if offer is None or offer.location_restriction is not None:
+            return ()
+        return (*(f"{loc}-{z}" for z in offer.usable_zones), REGIONAL)
+
+    return offered

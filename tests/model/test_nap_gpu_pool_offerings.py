@@ -87,3 +87,32 @@ def test_a_wait_on_a_regional_quota_the_aks_machine_api_reports_late_gives_the_s
     assert (
         "regional vCPU quota (Total Regional vCPUs) in the cluster's region is spent: another size does not help" in out
     )
+
+
+def zoned_deploy(model_emulator: Start, azure_env: Any, *subscription: str) -> str:
+    """A pool of H100 sizes in zone 1 of eastus, while the region offers the pinned H100 in zone 3 only."""
+    emu = region_lab(model_emulator)
+    emu.nap.zones[H100] = ("3",)
+    azure_env.sku_availability[H100] = {"eastus": ["3"]}
+    assert invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "h100", "--zones", "1", "-y").exit_code == 0
+    result = invoke(
+        "model", "deploy", "phi-4", "--runtime", "vllm", "--vm-size", H100, "--region", "eastus", *subscription,
+        "--dry-run=server",
+    )  # fmt: skip
+    assert result.exit_code == 0, text(result)
+    return text(result)
+
+
+def test_with_a_subscription_the_fit_check_reads_which_zones_offer_the_size(
+    model_emulator: Start, azure_env: Any
+) -> None:
+    # upstream: karpenter-provider-azure instancetypes.go instanceTypeZones (the SKU's zones, then "0"),
+    # karpenter scheduler.go NewScheduler (a pool with no offering its requirements admit makes nothing)
+    out = zoned_deploy(model_emulator, azure_env, "--subscription", azure_env.subscription)
+    assert "node auto-provisioning makes a" not in out
+    assert f"no node in the cluster has VM size {H100}: the pods stay Pending" in out
+
+
+def test_without_a_subscription_a_zone_requirement_is_still_taken_as_met(model_emulator: Start, azure_env: Any) -> None:
+    out = zoned_deploy(model_emulator, azure_env)
+    assert f"node auto-provisioning makes a {H100} node for them (NodePool gpu)" in out

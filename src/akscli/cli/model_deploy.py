@@ -27,7 +27,7 @@ from akscli.output import Column
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
-    from akscli.model import deploy
+    from akscli.model import cluster_fit, deploy
     from akscli.model.cluster_volumes import VolumeReads
     from akscli.model.planning import Plan
 
@@ -245,7 +245,15 @@ def deploy_cmd(
 
         kube = connect(target)
         volumes = VolumeReads(kube)
-        _fit_to_cluster(kube, req, the_plan, volumes)
+        offered = None
+        if subscription:
+            # With a subscription, the region's Resource SKUs say which zones offer a size: a NodePool
+            # whose zones offer none makes no node of it (read only where a NodePool has zones).
+            from akscli import nap_zones
+            from akscli.azure import arm
+
+            offered = nap_zones.offered_reader(arm.AzureTarget(subscription).validated(), region)
+        _fit_to_cluster(kube, req, the_plan, volumes, offered)
     if subscription and mode != "client":
         # Nodes created on demand fail minutes later on quota; ask Azure before anything is applied,
         # once every flag is checked (a bad flag sends nothing).
@@ -302,12 +310,18 @@ def deploy_cmd(
         _wait(kube, objects, timeout, fleet=fleet, restarted=rollout.restarted)
 
 
-def _fit_to_cluster(kube: "Kube", req: "deploy.DeployRequest", the_plan: "Plan", volumes: "VolumeReads") -> None:
+def _fit_to_cluster(
+    kube: "Kube",
+    req: "deploy.DeployRequest",
+    the_plan: "Plan",
+    volumes: "VolumeReads",
+    offered: "cluster_fit.Offered | None" = None,
+) -> None:
     """Pods pinned to a VM size run only where the cluster has nodes of it: take a fitting size
     it has when the user named none, else warn that the pods will wait for a node."""
     from akscli.model import cluster_fit
 
-    fitted, note = cluster_fit.fit_request(kube, the_plan, req, volumes)
+    fitted, note = cluster_fit.fit_request(kube, the_plan, req, volumes, offered)
     if fitted is not req.fit:
         req.fit = fitted
         output.info(note or "")

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from akscli.model.deploy import DeployRequest
 
 PodFor = Callable[[Fit], Mapping[str, Any]]
+# The zone labels node auto-provisioning offers a VM size in (None: not known): akscli.nap_zones.offered_reader.
+Offered = Callable[[str], "tuple[str, ...] | None"]
 
 # cloud-provider-azure labels every AKS node with its VM size here (the well-known label
 # node.kubernetes.io/instance-type, k8s.io/api core/v1 well_known_labels.go LabelInstanceTypeStable).
@@ -148,13 +150,20 @@ class _Budget:
 
 
 def fit_request(
-    kube: Kube, the_plan: Plan, req: DeployRequest, volumes: VolumeReads | None = None
+    kube: Kube,
+    the_plan: Plan,
+    req: DeployRequest,
+    volumes: VolumeReads | None = None,
+    offered: Offered | None = None,
 ) -> tuple[Fit, str | None]:
     """fit_to_cluster for a deploy, weighing the pod its runtime renders for each size; ``volumes``
-    the deploy's reads of classes and claims, shared with its preflight checks (one GET each)."""
+    the deploy's reads of classes and claims, shared with its preflight checks (one GET each);
+    ``offered`` the zones a size is offered in (akscli.nap_zones.offered_reader), where known."""
     meta = {"namespace": req.namespace, "labels": req.pod_labels}
     pod = rendered_pod(req)
-    return fit_to_cluster(kube, the_plan, req.fit, given=req.vm_size_given, pod=pod, meta=meta, volumes=volumes)
+    return fit_to_cluster(
+        kube, the_plan, req.fit, given=req.vm_size_given, pod=pod, meta=meta, volumes=volumes, offered=offered
+    )
 
 
 def rendered_pod(req: DeployRequest) -> PodFor:
@@ -223,6 +232,7 @@ def fit_to_cluster(
     pod: PodFor = gpu_pod,
     meta: Mapping[str, Any] | None = None,
     volumes: VolumeReads | None = None,
+    offered: Offered | None = None,
 ) -> tuple[Fit, str | None]:
     """The size a deploy whose pods are pinned to a VM size should ask for on this cluster, and
     what to tell the user about it; ``pod`` gives the pod spec deployed for a fit, ``meta`` its
@@ -280,7 +290,7 @@ def fit_to_cluster(
                     f"({fit.vm_size} is the plan's cheapest fit; --vm-size {fit.vm_size} to wait for it instead)"
                 )
             candidates.remove(chosen)
-    pool = _on_demand(kube, fit, pod(fit))
+    pool = _on_demand(kube, fit, pod(fit), offered)
     if pool is not None:
         return fit, OnDemand(
             f"no node can take the pods now: node auto-provisioning makes a {fit.vm_size} node for them "
@@ -289,7 +299,7 @@ def fit_to_cluster(
     return fit, room.warning(nap=_serves_nap(kube))
 
 
-def _on_demand(kube: Kube, fit: Fit, pod: Mapping[str, Any]) -> str | None:
+def _on_demand(kube: Kube, fit: Fit, pod: Mapping[str, Any], offered: Offered | None = None) -> str | None:
     """Whether node auto-provisioning makes a node of the size for the pods: a NodePool admits the
     size within its limits and its taints are tolerated (akscli.nap.admitting_pool; upstream:
     kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/provisioner.go, a pending pod
@@ -297,7 +307,7 @@ def _on_demand(kube: Kube, fit: Fit, pod: Mapping[str, Any]) -> str | None:
     warning, an info line naming the NodePool (None: no NodePool makes it)."""
     from akscli import nap
 
-    return nap.admitting_pool(kube, fit.vm_size, fit.gpus, scheduling.pod_tolerations(pod))
+    return nap.admitting_pool(kube, fit.vm_size, fit.gpus, scheduling.pod_tolerations(pod), offered)
 
 
 def _serves_nap(kube: Kube) -> bool:
