@@ -71,3 +71,24 @@ def require_names(objects: Sequence[dict[str, Any]], sources: Sequence[str]) -> 
             if not isinstance(meta["namespace"], str):
                 raise UsageError(f"{source}: metadata.namespace must be a string", "quote it in the manifest")
             validate.name(meta["namespace"], f"{source}: metadata.namespace")
+
+
+def labelled_stack(objects: Sequence[dict[str, Any]]) -> str | None:
+    """The stack the manifests' ``akscli.io/stack`` label names (``model deploy --dry-run=client``
+    writes it), checked as ``--stack`` is; None when no object carries it. Without this, ``apply
+    -f`` put such objects in stack ``default`` and a later ``apply --prune`` there deleted them.
+    Manifests naming several stacks need ``--stack``."""
+    from akscli import validate
+    from akscli.render import STACK_LABEL
+
+    named = sorted(
+        {str(label) for o in objects if (label := ((o.get("metadata") or {}).get("labels") or {}).get(STACK_LABEL))}
+    )
+    if len(named) > 1:
+        raise UsageError(
+            f"the manifests are labelled with several stacks ({STACK_LABEL}={', '.join(named)})",
+            "pass --stack NAME: every object is applied as a member of that stack",
+        )
+    if not named:
+        return None
+    return validate.name(named[0], f"stack name (the manifests' {STACK_LABEL} label)")

@@ -69,3 +69,16 @@ def test_manifests_of_several_stacks_without_stack_are_refused_before_anything_i
     assert "error: the manifests are labelled with several stacks (akscli.io/stack=model-phi-4, web)" in result.stderr
     assert "hint: pass --stack NAME" in result.stderr
     assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "web") is None
+
+
+def test_a_stack_label_that_is_no_stack_name_is_refused_as_stack_would_be(
+    kubeconfig: Path, kube_emulator: Any, tmp_path: Path
+) -> None:
+    # `--stack Team_A` is refused (a DNS-1123 label); the same name from the label must be too.
+    path = tmp_path / "team.yaml"
+    path.write_text(LABELLED.replace("model-phi-4", "Team_A"))
+    result = invoke("apply", "-f", str(path), "-y")
+    assert result.exit_code == 2, result
+    assert "stack name (the manifests' akscli.io/stack label)" in result.stderr
+    assert "Team_A" in result.stderr
+    assert kube_emulator.cluster.get("v1", "ConfigMap", "default", "phi-4-inference-config") is None

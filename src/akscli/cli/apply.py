@@ -19,27 +19,17 @@ def _read_manifests(paths: list[str]) -> list[dict[str, Any]]:
 
 
 def _stack_of(objects: list[dict[str, Any]], stack: str | None) -> str:
-    """The stack to apply as: ``--stack``, else the one the manifests' ``akscli.io/stack`` label
-    names (``model deploy --dry-run=client`` writes it), else ``default``. The label was
-    overwritten with ``default``, so the objects left their stack, and a later ``apply --prune``
-    in ``default`` deleted them. Manifests naming several stacks need ``--stack``."""
+    """The stack to apply as: ``--stack``, else the one the manifests' label names, else ``default``."""
+    if stack is not None:
+        return stack
+    labelled = manifests.labelled_stack(objects)
+    if labelled is None:
+        return "default"
     from akscli import output
     from akscli.render import STACK_LABEL
 
-    if stack is not None:
-        return stack
-    named = sorted(
-        {str(label) for o in objects if (label := ((o.get("metadata") or {}).get("labels") or {}).get(STACK_LABEL))}
-    )
-    if len(named) > 1:
-        raise UsageError(
-            f"the manifests are labelled with several stacks ({STACK_LABEL}={', '.join(named)})",
-            "pass --stack NAME: every object is applied as a member of that stack",
-        )
-    if named:
-        output.info(f"stack {named[0]} (the manifests' {STACK_LABEL} label)")
-        return named[0]
-    return "default"
+    output.info(f"stack {labelled} (the manifests' {STACK_LABEL} label)")
+    return labelled
 
 
 def apply(
