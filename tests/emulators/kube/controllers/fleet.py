@@ -147,7 +147,9 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, Controller):
             if obj.get("kind") in ("ClusterResourcePlacement", "ResourcePlacement"):
                 self.placement_deleted(cluster, obj)
             elif obj.get("kind") == "MemberCluster":
-                # A member that left: its bindings dangle and are unscheduled (fleet_bindings).
+                # A member that left: its bindings dangle and are unscheduled (fleet_bindings); the
+                # scheduler re-runs every placement on a member change (upstream: kubefleet-dev/kubefleet
+                # pkg/scheduler/watchers/membercluster/watcher.go).
                 self.replace_all(cluster)
 
     def replace_all(self, cluster: Any) -> None:
