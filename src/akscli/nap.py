@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli import nap_class, nap_zones, validate
 from akscli.errors import NotFoundError, NotInstalledError, UsageError
+from akscli.nap_sizes import SKU_NAME, gpu_manufacturer, size_labels
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -30,12 +31,9 @@ KIND = "NodePool"
 TEMPLATE = "nodepool/nap-gpu"
 NODE_CLASS = nap_class.NODE_CLASS
 STACK_PREFIX = "nodepool-"
-# upstream: Azure/karpenter-provider-azure 352646f pkg/apis/v1beta1/labels.go LabelSKUName and
-# kubernetes-sigs/karpenter 2266468 pkg/apis/v1/labels.go CapacityTypeLabelKey, NodePoolLabelKey.
-SKU_NAME = "karpenter.azure.com/sku-name"
+# upstream: kubernetes-sigs/karpenter 2266468 pkg/apis/v1/labels.go CapacityTypeLabelKey, NodePoolLabelKey.
 CAPACITY_TYPE = "karpenter.sh/capacity-type"
 NODEPOOL_LABEL = "karpenter.sh/nodepool"
-INSTANCE_TYPE = "node.kubernetes.io/instance-type"
 GPU_RESOURCE = "nvidia.com/gpu"
 # Label domains a NodePool's template labels may not use (the NodePool CRD's rules on
 # spec.template.metadata.labels: karpenter.sh, karpenter.azure.com and kubernetes.azure.com are
@@ -358,90 +356,6 @@ def _admits_value(requirement: Mapping[str, Any], value: str | None) -> bool:
         except (ValueError, IndexError):
             return False
     return True
-
-
-# The GPU sizes of akscli's data (src/akscli/data/gpu_skus.yaml) that NAP knows as GPU sizes, by
-# manufacturer: upstream: Azure/karpenter-provider-azure 352646f pkg/utils/supported-gpus.yaml (read
-# by pkg/utils/gpu.go GetGPUManufacturer, IsGPUSKU). It lists no Standard_NCC40ads_H100_v5,
-# Standard_NG32ads_V620_v1, Standard_NG32adms_V620_v1 or Standard_NV32as_v4: NAP gives those no
-# GPU labels, sku-gpu-count 0 and no nvidia.com/gpu (instancetype.go gpuTotalCount, gpuNvidiaCount).
-NAP_GPU_MANUFACTURER = {
-    size: "nvidia"
-    for size in (
-        "standard_nc4as_t4_v3",
-        "standard_nc8as_t4_v3",
-        "standard_nc16as_t4_v3",
-        "standard_nc64as_t4_v3",
-        "standard_nv36ads_a10_v5",
-        "standard_nv72ads_a10_v5",
-        "standard_nc24ads_a100_v4",
-        "standard_nc48ads_a100_v4",
-        "standard_nc96ads_a100_v4",
-        "standard_nd96asr_v4",
-        "standard_nd96amsr_a100_v4",
-        "standard_nc40ads_h100_v5",
-        "standard_nc80adis_h100_v5",
-        "standard_nd96isr_h100_v5",
-        "standard_nd96isr_h200_v5",
-        "standard_nv12s_v3",
-        "standard_nv24s_v3",
-        "standard_nv48s_v3",
-    )
-}
-# The VM size name scheme (the size without "Standard_"): upstream: Azure/skewer 0119bd0 vmsize.go
-# skuSizeScheme (karpenter-provider-azure pins skewer v0.0.24, not in the mirror; this is the newest
-# v1 module's). Group 1 is the Family (sku-family), group 7 the AcceleratorType (sku-gpu-name).
-_SKU_SIZE_SCHEME = re.compile(
-    r"^([A-Z])([A-Z]?)([A-Z]?)([0-9]+)-?((?:[0-9]+)?)((?:[abcdeilmtspPr]+|C+|NP)?)_?(?:([A-Z][0-9]+)_?)?"
-    r"(_cc_)?(_[0-9]+_)?(_MI300X_)?(_H100_)?((?:[vV][1-9])?)?(_Promo)?$"
-)
-
-
-def gpu_manufacturer(vm_size: str) -> str | None:
-    """ "nvidia"/"amd" where NAP knows the size as a GPU size, else None (upstream:
-    Azure/karpenter-provider-azure 352646f pkg/utils/gpu.go GetGPUManufacturer: lower case, less a
-    "_promo" suffix)."""
-    return NAP_GPU_MANUFACTURER.get(vm_size.lower().removesuffix("_promo"))
-
-
-def size_labels(vm_size: str) -> dict[str, str]:
-    """The labels of an instance type that akscli can tell from a GPU VM size (akscli's GPU data):
-    upstream: Azure/karpenter-provider-azure 352646f pkg/providers/instancetype/instancetype.go
-    computeRequirements (sku-name, sku-cpu, sku-memory in MiB, sku-gpu-count: 0 for a size
-    supported-gpus.yaml lacks; setRequirementsGPU: sku-gpu-manufacturer where the size is listed,
-    and then sku-gpu-name where skewer parses an accelerator from the name, so none for
-    Standard_ND96asr_v4 or the NVv3 sizes; sku-family: skewer's Family, the first letter) and
-    pkg/apis/v1beta1/labels.go."""
-    from akscli.model import skus
-
-    parsed = _SKU_SIZE_SCHEME.match(vm_size.removeprefix("Standard_"))
-    labels = {
-        SKU_NAME: vm_size,
-        INSTANCE_TYPE: vm_size,
-        "kubernetes.io/os": "linux",
-        "kubernetes.io/arch": "amd64",
-    }
-    if parsed is not None:
-        labels["karpenter.azure.com/sku-family"] = parsed.group(1)
-    sku = skus.get(vm_size)
-    if sku is None:
-        return labels
-    mib = str(int(sku.memory_gib * 1024))
-    manufacturer = gpu_manufacturer(vm_size)
-    labels.update(
-        {
-            "karpenter.azure.com/sku-cpu": str(sku.vcpus),
-            "karpenter.azure.com/sku-memory": mib,
-            "kubernetes.azure.com/sku-cpu": str(sku.vcpus),
-            "kubernetes.azure.com/sku-memory": mib,
-            "karpenter.azure.com/sku-gpu-count": str(sku.gpus if manufacturer else 0),
-        }
-    )
-    if manufacturer:
-        labels["karpenter.azure.com/sku-gpu-manufacturer"] = manufacturer
-        if parsed is not None and parsed.group(7):
-            labels["karpenter.azure.com/sku-gpu-name"] = parsed.group(7)
-    return labels
 
 
 def admits_size(pool: Mapping[str, Any], vm_size: str, gpus: int, zones: Sequence[str] | None = None) -> bool:

@@ -1,4 +1,4 @@
-"""The SKU labels NAP gives a node of each GPU size akscli knows (akscli.nap.size_labels, which the
+"""The SKU labels NAP gives a node of each GPU size akscli knows (akscli.nap_sizes.size_labels, which the
 Karpenter simulator and the fit check share), as Azure/karpenter-provider-azure derives them:
 pkg/utils/supported-gpus.yaml (which sizes are GPU sizes, and whose) and Azure/skewer vmsize.go's
 parse of the size name (Family, AcceleratorType)."""

@@ -32,7 +32,7 @@ Upstream files (kubernetes-sigs/karpenter 2266468, Azure/karpenter-provider-azur
   karpenter.sh/capacity-type, karpenter.sh/nodepool and the SKU labels of
   pkg/providers/instancetype/instancetype.go computeRequirements: karpenter.azure.com/sku-name,
   sku-cpu, sku-memory (MiB), sku-family, sku-gpu-count, sku-gpu-manufacturer and sku-gpu-name as
-  akscli.nap.size_labels derives them (pkg/utils/supported-gpus.yaml and Azure/skewer vmsize.go's
+  akscli.nap_sizes.size_labels derives them (pkg/utils/supported-gpus.yaml and Azure/skewer vmsize.go's
   parse of the size name), with AKS's kubernetes.azure.com/sku-cpu and sku-memory; the pool's
   template labels and taints; capacity from the size (computeCapacity: cpu, memory,
   nvidia.com/gpu, 0 for a size supported-gpus.yaml lacks; pods 110 as
@@ -275,7 +275,7 @@ class NodeAutoProvisioner(PassController):
         provider-azure picks a zone among the admitted ones at random, pkg/providers/instance/
         vminstance.go createVirtualMachine; the simulator takes the first, to be repeatable)."""
         from akscli.model import skus
-        from akscli.nap import gpu_manufacturer
+        from akscli.nap_sizes import gpu_manufacturer
         from tests.emulators.autoscaler import size_capacity
 
         meta, spec = _template(pool)

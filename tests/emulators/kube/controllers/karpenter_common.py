@@ -48,9 +48,9 @@ def _requirement_admits(requirement: dict[str, Any], labels: dict[str, str]) -> 
 
 
 def instance_labels(vm_size: str) -> dict[str, str]:
-    """The labels the Azure provider gives an instance type: akscli.nap.size_labels names the
+    """The labels the Azure provider gives an instance type: akscli.nap_sizes.size_labels names the
     upstream file of each (computeRequirements)."""
-    from akscli.nap import size_labels
+    from akscli.nap_sizes import size_labels
 
     return size_labels(vm_size)
 

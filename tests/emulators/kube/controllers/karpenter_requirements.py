@@ -21,7 +21,7 @@ InstanceTypeFilterError, filterInstanceTypesByRequirements, compatible, fits).
   the pool's requirements, its template labels, karpenter.sh/nodepool, the node class label,
   karpenter.sh/registered and karpenter.sh/initialized "true") and the pod's (pkg/scheduling/
   requirements.go NewPodRequirements: nodeSelector, first required node selector term).
-- An instance type's requirements: its labels (akscli.nap.size_labels), topology.kubernetes.io/
+- An instance type's requirements: its labels (akscli.nap_sizes.size_labels), topology.kubernetes.io/
   region, and the values of its offerings: zones, capacity types, kubernetes.azure.com/
   scalesetpriority and priority, placement scope (Azure/karpenter-provider-azure 352646f
   pkg/providers/instancetype/instancetype.go computeRequirements, instancetypes.go createOfferings).
@@ -236,7 +236,7 @@ def _offering_ok(sim: NodeAutoProvisioner, size: str, reqs: Requirements) -> boo
 
 
 def _allocatable(size: str) -> Counter[str]:
-    from akscli.nap import gpu_manufacturer
+    from akscli.nap_sizes import gpu_manufacturer
     from tests.emulators.autoscaler import size_capacity
 
     capacity = {**size_capacity(size), "pods": "110"}
