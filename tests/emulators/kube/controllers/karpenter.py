@@ -83,7 +83,7 @@ Not modelled: packing several pending pods of one pass into one new node beyond 
 capacity holds (each is checked against the nodes made in the pass), consolidation and disruption
 (kubernetes-sigs/karpenter pkg/controllers/disruption: an empty node removed after consolidateAfter;
 no test needs a node to go, and a timed removal would make tests wait on the clock),
-startupTaints, minValues, topology, daemonset overhead, spot interruption, NodeOverlay.
+startupTaints, topology, spot interruption, NodeOverlay. The daemon overhead: karpenter_daemons.
 """
 
 from __future__ import annotations
@@ -113,7 +113,9 @@ from tests.emulators.kube.controllers.karpenter_common import (
     _template,
     _unless_deleted,
     instance_labels,
+    node_resources,
 )
+from tests.emulators.kube.controllers.karpenter_daemons import overhead
 from tests.emulators.kube.controllers.karpenter_errors import REGIONAL, Handled, handle, timing, truncate
 from tests.emulators.kube.controllers.karpenter_requirements import PRIORITIES, PRIORITY, SCALE_SET_PRIORITY
 from tests.emulators.kube.controllers.karpenter_scheduling import pod_error
@@ -275,8 +277,6 @@ class NodeAutoProvisioner(PassController):
         provider-azure picks a zone among the admitted ones at random, pkg/providers/instance/
         vminstance.go createVirtualMachine; the simulator takes the first, to be repeatable)."""
         from akscli.model import skus
-        from akscli.nap_sizes import gpu_manufacturer
-        from tests.emulators.autoscaler import size_capacity
 
         meta, spec = _template(pool)
         limits = (pool.get("spec") or {}).get("limits") or {}
@@ -309,11 +309,8 @@ class NodeAutoProvisioner(PassController):
                     break
             if not labels:
                 continue
-            capacity = {**size_capacity(size), "pods": "110"}
-            if gpu_manufacturer(size) != "nvidia":
-                # upstream: Azure/karpenter-provider-azure 352646f pkg/providers/instancetype/
-                # instancetype.go gpuNvidiaCount: 0 for a size supported-gpus.yaml does not list.
-                capacity["nvidia.com/gpu"] = "0"
+            # Karpenter's capacity and allocatable of the size (karpenter_common.node_resources).
+            capacity, allocatable = node_resources(size)
             exceeds = any(
                 used[key] + (1 if key == "nodes" else quantity(capacity.get(key, "0"))) > quantity(limit)
                 for key, limit in limits.items()
@@ -327,7 +324,7 @@ class NodeAutoProvisioner(PassController):
                     "kind": "Node",
                     "metadata": {"name": "", "labels": labels},
                     "spec": {"taints": taints} if taints else {},
-                    "status": {"capacity": capacity, "allocatable": dict(capacity)},
+                    "status": {"capacity": capacity, "allocatable": allocatable},
                 }
             )
         return out
@@ -364,7 +361,7 @@ class NodeAutoProvisioner(PassController):
                 self._nominated[uid] = claim
                 cluster.add_event(pod, "Nominated", f"Pod should schedule on: nodeclaim/{claim}", component="karpenter")
             if made_node is not None:
-                made.append((made_node, Counter({**need, "pods": 1})))
+                made.append((made_node, Counter({**need, "pods": 1}) + overhead(cluster, made_node)))
 
     def _failed_to_schedule(self, cluster: ClusterState, pod: dict[str, Any], error: str) -> None:
         """Karpenter's own Warning FailedScheduling on the pod, once in 5 minutes of the simulator's
@@ -387,9 +384,9 @@ class NodeAutoProvisioner(PassController):
             if not self._ready_class(cluster, pool):
                 continue
             capacity_type = _capacity_type(pool)
-            fitting = [
-                t for t in self._candidates(cluster, pool, capacity_type) if not fit_reasons(spec, need, t, Counter)[0]
-            ]
+            # The pod's requests with the daemon overhead, within allocatable (karpenter_daemons).
+            templates = self._candidates(cluster, pool, capacity_type)
+            fitting = [t for t in templates if not fit_reasons(spec, need, t, lambda t=t: overhead(cluster, t))[0]]
             if fitting:
                 return self._create_claim(cluster, pool, fitting, capacity_type)
         return None, None

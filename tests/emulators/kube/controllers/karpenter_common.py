@@ -86,3 +86,56 @@ def _unless_deleted(work: Any) -> None:
     except ApiError as exc:
         if exc.code != 404:
             raise
+
+
+# Azure's Karpenter provider's instance type overhead (upstream: Azure/karpenter-provider-azure 352646f
+# pkg/providers/instancetype/instancetype.go reservedMemoryTaxGi, reservedCPUTaxVCPU: (upper bound, rate);
+# DefaultMemoryAvailable; pkg/operator/options/options.go VM_MEMORY_OVERHEAD_PERCENT's default).
+_MEMORY_TAX = ((4.0, 0.25), (8.0, 0.20), (16.0, 0.10), (128.0, 0.06), (float("inf"), 0.02))
+_CPU_TAX = ((1.0, 0.06), (2.0, 0.04), (4.0, 0.02), (float("inf"), 0.01))
+_MEMORY_OVERHEAD = 0.075
+_EVICTION_MI = 750
+
+
+def _tax(brackets: tuple[tuple[float, float], ...], amount: float) -> float:
+    """instancetype.go TaxBrackets.Calculate."""
+    tax, lower = 0.0, 0.0
+    for upper, rate in brackets:
+        if lower > amount:
+            continue
+        tax += (min(upper, amount) - lower) * rate
+        lower = upper
+    return tax
+
+
+def node_resources(size: str, max_pods: int = 110) -> tuple[dict[str, str], dict[str, str]]:
+    """(capacity, allocatable) of a node Karpenter makes of the size (upstream: Azure/karpenter-provider-azure
+    352646f instancetype.go newInstanceType and computeCapacity: cpu the vCPUs, memory the whole GiB less
+    7.5% rounded up (CalculateMemoryWithoutOverhead), nvidia.com/gpu 0 for a size supported-gpus.yaml
+    lacks (gpuNvidiaCount), pods; KubeReservedResources on the vCPUs and the SKU's GiB, no system
+    reserved, eviction memory.available 750Mi; kubernetes-sigs/karpenter 2266468 pkg/cloudprovider/
+    types.go computeAllocatable: capacity less the overhead. The provider gives the kubelet the same
+    kube-reserved and eviction-hard, imagefamily/resolver.go prepareKubeletConfiguration, so the
+    node's allocatable is this too). pods: 110, as the emulator's other nodes (the AKSNodeClass's
+    maxPods and the network plugin are not modelled)."""
+    import math
+
+    from akscli.model import skus
+    from akscli.nap_sizes import gpu_manufacturer
+    from tests.emulators.autoscaler import size_capacity
+
+    base = size_capacity(size)
+    sku = skus.get(size)
+    vcpus = int(base["cpu"])
+    gib = sku.memory_gib if sku is not None else float(base["memory"].removesuffix("Gi"))
+    memory = int(gib) * 2**30
+    memory -= math.ceil(memory * _MEMORY_OVERHEAD)
+    gpus = base["nvidia.com/gpu"] if gpu_manufacturer(size) == "nvidia" else "0"
+    capacity = {"cpu": str(vcpus), "memory": str(memory), "nvidia.com/gpu": gpus, "pods": str(max_pods)}
+    reserved_mi = int(1024 * _tax(_MEMORY_TAX, gib)) + _EVICTION_MI
+    allocatable = {
+        **capacity,
+        "cpu": f"{vcpus * 1000 - int(1000 * _tax(_CPU_TAX, float(vcpus)))}m",
+        "memory": str(memory - reserved_mi * 2**20),
+    }
+    return capacity, allocatable

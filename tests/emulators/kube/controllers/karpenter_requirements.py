@@ -30,13 +30,15 @@ Not modelled, where None is returned (the simulator posts nothing rather than a 
 preferred node affinity, a pod key the pool does not define that is not well-known ("label ... does
 not have known values", with a typo hint whose pick depends on Go's map order), a pod's or pool's
 key on an instance type label this model does not give (sku-series, storage, networking),
-DaemonSets (their overhead changes resources=), volume topology, minValues.
+DaemonSets whose pods would run on some of the pool's instance types and not others (resources= then
+gives min and max), volume topology, minValues.
 """
 
 from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -50,8 +52,10 @@ from tests.emulators.kube.controllers.karpenter_common import (
     ZONE_LABEL,
     _template,
     instance_labels,
+    node_resources,
 )
-from tests.emulators.kube.controllers.scheduling import _QUANTITY, quantity
+from tests.emulators.kube.controllers.karpenter_daemons import daemon_pods
+from tests.emulators.kube.controllers.scheduling import _QUANTITY, pod_requests, quantity
 
 if TYPE_CHECKING:
     from tests.emulators.kube.cluster import ClusterState
@@ -236,18 +240,15 @@ def _offering_ok(sim: NodeAutoProvisioner, size: str, reqs: Requirements) -> boo
 
 
 def _allocatable(size: str) -> Counter[str]:
-    from akscli.nap_sizes import gpu_manufacturer
-    from tests.emulators.autoscaler import size_capacity
-
-    capacity = {**size_capacity(size), "pods": "110"}
-    if gpu_manufacturer(size) != "nvidia":
-        capacity["nvidia.com/gpu"] = "0"  # instancetype.go gpuNvidiaCount, as karpenter._candidates
-    return Counter({k: quantity(v) for k, v in capacity.items()})  # type: ignore[misc]
+    """The size's allocatable (karpenter_common.node_resources): nodeclaim.go fits compares the
+    requests with InstanceType.Allocatable, not its capacity."""
+    return Counter({k: quantity(v) for k, v in node_resources(size)[1].items()})  # type: ignore[misc]
 
 
 def _judge(sim: NodeAutoProvisioner, size: str, reqs: Requirements, need: Counter[str]) -> tuple[bool, bool, bool]:
     """(compatible, fits, hasOffering) of one instance type (nodeclaim.go compatible and fits: an
-    instance type fits only through an offering the requirements admit)."""
+    instance type fits only through an offering the requirements admit; ``need`` is the pod's
+    requests with pods 1 and the daemon overhead, resources.Fits)."""
     compat = _compatible(_instance_requirements(sim, size), reqs)
     offering = _offering_ok(sim, size, reqs)
     room = _allocatable(size)
@@ -258,8 +259,8 @@ def _judge(sim: NodeAutoProvisioner, size: str, reqs: Requirements, need: Counte
 def filter_error(
     sim: NodeAutoProvisioner, options: list[str], reqs: Requirements, need: Counter[str], resources: str
 ) -> str | None:
-    """InstanceTypeFilterError.Error for the instance types ``options``, or None where one meets all
-    three (the pool takes the pod)."""
+    """InstanceTypeFilterError.Error for the instance types ``options`` (``need``: the requests
+    with the daemon overhead and pods), or None where one meets all three (the pool takes the pod)."""
     met = fit = offered = met_fit = met_offered = fit_offered = False
     for size in options:
         compat, fits, offering = _judge(sim, size, reqs, need)
@@ -320,19 +321,25 @@ def quantity_text(value: Decimal, binary: bool) -> str:
     return str(value)
 
 
-def resources_text(spec: dict[str, Any], need: Counter[str]) -> str:
-    """resources.String of RequestsForPods(pod): the pod's requests and pods 1 as JSON (a
-    ResourceList's keys sorted, each Quantity in the format of its first container's value)."""
+def resources_text(spec: dict[str, Any], need: Counter[str], daemons: Sequence[dict[str, Any]] = ()) -> str:
+    """resources.String of RequestsForPods(pod), merged after the daemon overhead where daemons
+    would run on the node (InstanceTypeFilterError.resourcesString: Merge(daemon overhead, pod
+    requests)): as JSON, a ResourceList's keys sorted, each Quantity in the format of the first
+    value merged (the first daemon pod's, else the pod's first container's: Quantity.Add keeps the
+    receiver's format), pods the daemons' number and 1."""
     raw: dict[str, str] = {}
-    for c in [*(spec.get("containers") or []), *(spec.get("initContainers") or [])]:
-        res = c.get("resources") or {}
-        for k, v in {**(res.get("limits") or {}), **(res.get("requests") or {})}.items():
-            raw.setdefault(str(k), str(v))
+    for pod in [*daemons, spec]:
+        for c in [*(pod.get("containers") or []), *(pod.get("initContainers") or [])]:
+            res = c.get("resources") or {}
+            for k, v in {**(res.get("limits") or {}), **(res.get("requests") or {})}.items():
+                raw.setdefault(str(k), str(v))
     out: dict[str, str] = {}
     for key, value in need.items():
+        if key == "pods":
+            continue
         m = _QUANTITY.match(raw.get(key, "").strip())
         out[key] = quantity_text(Decimal(value), bool(m and (m.group(2) or "") in _BINARY))
-    out["pods"] = "1"
+    out["pods"] = str(len(daemons) + 1)
     return json.dumps(dict(sorted(out.items())), separators=(",", ":"))
 
 
@@ -340,14 +347,22 @@ def pool_error(
     sim: NodeAutoProvisioner,
     cluster: ClusterState,
     pool: dict[str, Any],
-    options: list[str],
+    templates: list[dict[str, Any]],
     spec: dict[str, Any],
     need: Counter[str],
 ) -> str | None:
     """The pool's CanAdd error past taints and limits: "incompatible requirements, ..." or the
-    InstanceTypeFilterError; None where this model cannot say it (see the module docstring)."""
-    if list(cluster.list("apps/v1", "DaemonSet")):
-        return None  # daemon overhead: resources= and fits would differ
+    InstanceTypeFilterError; None where this model cannot say it (see the module docstring).
+    ``templates``: the template nodes of the pool's instance types within its limits."""
+    options = [str(t["metadata"]["labels"][INSTANCE_TYPE]) for t in templates]
+    groups = [daemon_pods(cluster, t) for t in templates]
+    if any(group != groups[0] for group in groups):
+        return None  # daemon overhead groups that differ: resources= is "min=..., max=..." (not modelled)
+    daemons = groups[0] if groups else []
+    total = Counter(need)  # Merge(daemon overhead, pod requests): update keeps a key requested at 0
+    for daemon in daemons:
+        total.update(pod_requests(daemon))
+    total["pods"] = len(daemons) + 1
     pool_reqs, pod_reqs = template_requirements(pool), pod_requirements(spec)
     if pool_reqs is None or pod_reqs is None:
         return None
@@ -362,4 +377,4 @@ def pool_error(
             return None
     if not _modelled(sim, merged):
         return None
-    return filter_error(sim, options, merged, need, resources_text(spec, need))
+    return filter_error(sim, options, merged, total, resources_text(spec, total, daemons))

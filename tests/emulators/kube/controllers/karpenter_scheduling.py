@@ -19,7 +19,7 @@ all available instance types" (scheduler.go add). Otherwise each pool's error, j
 
 - past those, "incompatible requirements, ..." or the InstanceTypeFilterError ("no instance type
   met ..., requirements=..., resources=...") of nodeclaim.go CanAdd, as karpenter_requirements
-  gives them; where it cannot (DaemonSets, Gt/Lt, preferred affinity: see there), no message is
+  gives them; where it cannot (see there), no message is
   made (the simulator posts no FailedScheduling rather than a guessed one).
 """
 
@@ -28,7 +28,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from tests.emulators.kube.controllers.karpenter_common import INSTANCE_TYPE, _capacity_type, _template
+from tests.emulators.kube.controllers.karpenter_common import _capacity_type, _template
+from tests.emulators.kube.controllers.karpenter_daemons import overhead
 from tests.emulators.kube.controllers.karpenter_requirements import pool_error
 from tests.emulators.kube.controllers.scheduling import _tolerates, admitted_tolerations, fit_reasons, quantity
 
@@ -71,10 +72,9 @@ def pod_error(sim: NodeAutoProvisioner, cluster: ClusterState, spec: dict[str, A
         if untolerated:
             errors += [f"did not tolerate taint (taint={_taint(t)})" for t in untolerated]
             continue
-        if any(not fit_reasons(spec, need, t, Counter)[0] for t in within):
+        if any(not fit_reasons(spec, need, t, lambda t=t: overhead(cluster, t))[0] for t in within):
             return None  # the pool fits the pod: no error of Karpenter's to give
-        sizes = [str(t["metadata"]["labels"][INSTANCE_TYPE]) for t in within]
-        said = pool_error(sim, cluster, pool, sizes, spec, need)
+        said = pool_error(sim, cluster, pool, within, spec, need)
         if said is None:
             return None  # what this model cannot say (karpenter_requirements)
         errors.append(said)
