@@ -19,9 +19,9 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from akscli import nap_class, nap_zones, validate
+from akscli import nap_class, nap_fit, nap_zones, validate
 from akscli.errors import NotFoundError, NotInstalledError, UsageError
-from akscli.nap_sizes import SKU_NAME, gpu_manufacturer, size_labels
+from akscli.nap_sizes import SKU_NAME, admits_value, gpu_manufacturer, size_labels
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -337,27 +337,6 @@ def summary(pool: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _admits_value(requirement: Mapping[str, Any], value: str | None) -> bool:
-    """A NodePool requirement against one label value of an instance type (upstream:
-    kubernetes-sigs/karpenter 2266468 pkg/scheduling/requirement.go Has: In, NotIn, Exists,
-    DoesNotExist; Gt/Lt on integers)."""
-    op, values = requirement.get("operator"), [str(v) for v in requirement.get("values") or []]
-    if op == "In":
-        return value is not None and value in values
-    if op == "NotIn":
-        return value is None or value not in values
-    if op == "Exists":
-        return value is not None
-    if op == "DoesNotExist":
-        return value is None
-    if op in ("Gt", "Lt"):
-        try:
-            return value is not None and (int(value) > int(values[0]) if op == "Gt" else int(value) < int(values[0]))
-        except (ValueError, IndexError):
-            return False
-    return True
-
-
 def admits_size(pool: Mapping[str, Any], vm_size: str, gpus: int, zones: Sequence[str] | None = None) -> bool:
     """Whether the NodePool may make a node of ``vm_size`` with ``gpus`` GPUs: its requirements on
     the labels of size_labels allow the size, its zone requirement admits one of ``zones`` (the zone
@@ -369,7 +348,7 @@ def admits_size(pool: Mapping[str, Any], vm_size: str, gpus: int, zones: Sequenc
     types has an offering its requirements admit)."""
     for requirement in requirements(pool):
         zoned = zones is not None and requirement.get("key") == nap_zones.ZONE_LABEL
-        if zoned and not any(_admits_value(requirement, zone) for zone in zones or ()):
+        if zoned and not any(admits_value(requirement, zone) for zone in zones or ()):
             return False
     labels = size_labels(vm_size)
     if gpus and labels.get("karpenter.azure.com/sku-gpu-count") == "0":
@@ -382,7 +361,16 @@ def admits_size(pool: Mapping[str, Any], vm_size: str, gpus: int, zones: Sequenc
         # (upstream: Azure/karpenter-provider-azure 352646f pkg/providers/instancetype/instancetype.go
         # computeRequirements, setRequirementsGPU): NotIn and DoesNotExist admit such a size.
         gpu_label = key.startswith("karpenter.azure.com/sku-gpu")
-        if (key in labels or gpu_label) and not _admits_value(requirement, labels.get(key)):
+        if (key in labels or gpu_label) and not admits_value(requirement, labels.get(key)):
+            return False
+        # minValues: the pods are pinned to the one size, so the NodeClaim has one instance type
+        # and one value of each of its labels; a pool that wants more refuses them ("minValues
+        # requirement is not met", upstream: kubernetes-sigs/karpenter 2266468 pkg/cloudprovider/
+        # types.go SatisfiesMinValues, nodeclaim.go filterInstanceTypesByRequirements; Karpenter's
+        # default --min-values-policy Strict, pkg/operator/options/options.go). The offering keys
+        # (zone, capacity type) carry every offering's value: not counted here.
+        least = requirement.get("minValues")
+        if (key in labels or gpu_label) and isinstance(least, int) and least > (1 if labels.get(key) else 0):
             return False
     limit = ((pool.get("spec") or {}).get("limits") or {}).get(GPU_RESOURCE)
     if limit is None:
@@ -400,6 +388,8 @@ def admitting_pool(
     gpus: int,
     tolerations: Sequence[Mapping[str, Any]] = (),
     offered: Callable[[str], Sequence[str] | None] | None = None,
+    requests: Mapping[str, int] | None = None,
+    refused: list[str] | None = None,
 ) -> str | None:
     """The NodePool, highest weight first, that may make a node of the size for a pod with these
     tolerations (None: none, or the cluster serves no NodePool, or the user may not list them):
@@ -409,7 +399,10 @@ def admitting_pool(
     pkg/controllers/provisioning/scheduling/scheduler.go Taints.ToleratesPod). One list of
     NodePools: a cluster has a handful (pkg/utils/nodepool/nodepool.go OrderByWeight: larger weight
     first, then the name later in the alphabet). ``offered`` gives the zone labels a size is offered
-    in, asked only where a NodePool has a zone requirement."""
+    in, asked only where a NodePool has a zone requirement. With the pod's ``requests``, a node
+    of the size must also have room for them and the DaemonSets that would run on it
+    (akscli.nap_fit.shortfall: one paginated list of the cluster's DaemonSets, read once where a
+    pool admits the size); a pool refused for room alone adds its reason to ``refused``."""
     from akscli.errors import AkscliError
     from akscli.kube.scheduling import untolerated_taints
 
@@ -419,14 +412,36 @@ def admitting_pool(
     except AkscliError:
         return None
     pools.sort(key=lambda p: (int((p.get("spec") or {}).get("weight") or 0), p["metadata"]["name"]), reverse=True)
+    daemonsets: list[dict[str, Any]] | None = None
     for pool in pools:
         template = ((pool.get("spec") or {}).get("template") or {}).get("spec") or {}
         tainted = untolerated_taints({"spec": {"taints": template.get("taints") or []}}, tolerations)
         zoned = offered is not None and any(r.get("key") == nap_zones.ZONE_LABEL for r in requirements(pool))
         zones = offered(vm_size) if offered is not None and zoned else None
-        if admits_size(pool, vm_size, gpus, zones) and not tainted:
-            return str(pool["metadata"]["name"])
+        if not admits_size(pool, vm_size, gpus, zones) or tainted:
+            continue
+        if requests is not None:
+            if daemonsets is None:
+                daemonsets = _daemonsets(kube)
+            short = nap_fit.shortfall(pool, vm_size, requests, daemonsets)
+            if short is not None:
+                if refused is not None:
+                    refused.append(f"NodePool {pool['metadata']['name']} admits the size, but {short}")
+                continue
+        return str(pool["metadata"]["name"])
     return None
+
+
+def _daemonsets(kube: Kube) -> list[dict[str, Any]]:
+    """Every DaemonSet of the cluster, as Karpenter's provisioner lists them (upstream:
+    kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/provisioner.go
+    getDaemonSetPods), in pages of 500; a user who may not list them gets none (no overhead)."""
+    from akscli.errors import AuthError
+
+    try:
+        return list(kube.list("apps/v1", "DaemonSet", all_namespaces=True, page_size=500))
+    except AuthError:
+        return []
 
 
 def pool_claims(kube: Kube, name: str) -> Iterator[dict[str, Any]]:

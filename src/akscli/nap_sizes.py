@@ -5,6 +5,8 @@ rich. Moved out of akscli.nap as it neared 600 lines."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Mapping
+from typing import Any
 
 # upstream: Azure/karpenter-provider-azure 352646f pkg/apis/v1beta1/labels.go LabelSKUName; k8s.io/api
 # core/v1 well_known_labels.go LabelInstanceTypeStable.
@@ -93,3 +95,36 @@ def size_labels(vm_size: str) -> dict[str, str]:
         if parsed is not None and parsed.group(7):
             labels["karpenter.azure.com/sku-gpu-name"] = parsed.group(7)
     return labels
+
+
+def admits_value(requirement: Mapping[str, Any], value: str | None) -> bool:
+    """A NodePool requirement against one label value of an instance type (None: the instance
+    type leaves the label undefined). upstream: kubernetes-sigs/karpenter 2266468
+    pkg/scheduling/requirement.go NewRequirementWithFlexibility (Gt N is Gte N+1, Lt N is Lte N-1),
+    Has and withinBounds (a bound admits only an integer within it): In, NotIn, Exists,
+    DoesNotExist, Gt, Lt, Gte, Lte (the NodePool CRD's operators, karpenter.sh_nodepools.yaml)."""
+    op, values = requirement.get("operator"), [str(v) for v in requirement.get("values") or []]
+    if op == "In":
+        return value is not None and value in values
+    if op == "NotIn":
+        return value is None or value not in values
+    if op == "Exists":
+        return value is not None
+    if op == "DoesNotExist":
+        return value is None
+    if op in _BOUNDS:
+        try:
+            have, bound = int(str(value)), int(values[0])
+        except (ValueError, IndexError):
+            return False
+        return _BOUNDS[str(op)](have, bound)
+    return False
+
+
+# requirement.go: Gt and Lt canonicalized to the inclusive Gte and Lte.
+_BOUNDS: dict[str, Callable[[int, int], bool]] = {
+    "Gt": lambda have, bound: have >= bound + 1,
+    "Lt": lambda have, bound: have <= bound - 1,
+    "Gte": lambda have, bound: have >= bound,
+    "Lte": lambda have, bound: have <= bound,
+}

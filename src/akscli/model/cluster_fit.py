@@ -264,7 +264,9 @@ def fit_to_cluster(
     (akscli.model.cluster_affinity);
     and one more node list
     where the plan's size has only cordoned nodes or none, and one NodePool list (with its discovery)
-    where no node of any size can take them (node auto-provisioning, _on_demand). At most 2 x (1 + fitting sizes) + 1
+    where no node of any size can take them (node auto-provisioning, _on_demand), with one DaemonSet list
+    (pages of 500) where a NodePool admits the size (Karpenter counts their requests). At most
+    2 x (1 + fitting sizes) + 1
     node lists; 9 pod lists of one node each, 4 pages of nominated pods, 6 pages for InterPodAffinity; one
     PriorityClass list; a cluster where the plan's size has room: one node list and four pod lists. Pods are listed
     on one named node each, by the nominated-pods selector, in the deployed pod's namespace, or by the deployed
@@ -290,24 +292,37 @@ def fit_to_cluster(
                     f"({fit.vm_size} is the plan's cheapest fit; --vm-size {fit.vm_size} to wait for it instead)"
                 )
             candidates.remove(chosen)
-    pool = _on_demand(kube, fit, pod(fit), offered)
+    refused: list[str] = []
+    pool = _on_demand(kube, fit, pod(fit), offered, refused)
     if pool is not None:
         return fit, OnDemand(
             f"no node can take the pods now: node auto-provisioning makes a {fit.vm_size} node for them "
             f"(NodePool {pool}); a new node takes minutes to join"
         )
+    if refused:
+        return fit, (
+            f"{room.why()}, and node auto-provisioning has no room for them on a new {fit.vm_size} node: "
+            f"{refused[0]}; the pods stay Pending (Karpenter: no instance type has enough resources): deploy a "
+            "larger size with --vm-size"
+        )
     return fit, room.warning(nap=_serves_nap(kube))
 
 
-def _on_demand(kube: Kube, fit: Fit, pod: Mapping[str, Any], offered: Offered | None = None) -> str | None:
+def _on_demand(
+    kube: Kube, fit: Fit, pod: Mapping[str, Any], offered: Offered | None = None, refused: list[str] | None = None
+) -> str | None:
     """Whether node auto-provisioning makes a node of the size for the pods: a NodePool admits the
-    size within its limits and its taints are tolerated (akscli.nap.admitting_pool; upstream:
-    kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/provisioner.go, a pending pod
-    no node fits gets a NodeClaim from the NodePool that admits it). Capacity on demand: no
-    warning, an info line naming the NodePool (None: no NodePool makes it)."""
+    size within its limits, its taints are tolerated, and a node of the size has room for the
+    pod's requests with the DaemonSets that would run on it, in Karpenter's allocatable
+    (akscli.nap.admitting_pool, akscli.nap_fit; upstream: kubernetes-sigs/karpenter 2266468
+    pkg/controllers/provisioning/provisioner.go, a pending pod no node fits gets a NodeClaim from
+    the NodePool that admits it). Capacity on demand: no warning, an info line naming the NodePool
+    (None: no NodePool makes it; ``refused`` says which pool lacked room, and what)."""
     from akscli import nap
 
-    return nap.admitting_pool(kube, fit.vm_size, fit.gpus, scheduling.pod_tolerations(pod), offered)
+    tolerations = scheduling.pod_tolerations(pod)
+    requests = resources.pod_requests(pod)
+    return nap.admitting_pool(kube, fit.vm_size, fit.gpus, tolerations, offered, requests, refused)
 
 
 def _serves_nap(kube: Kube) -> bool:

@@ -1,0 +1,188 @@
+"""Whether a node Karpenter would make of a VM size has room for a pod: the pod's requests plus
+those of the DaemonSets that would run on the node, within the size's allocatable as Azure's
+Karpenter provider computes it. Plain logic: no Typer, no rich.
+
+upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/scheduling/nodeclaim.go
+filterInstanceTypesByRequirements and fits (the pod's requests merged with the daemon overhead of
+the instance type's group, within InstanceType.Allocatable: resources.Fits), scheduler.go
+buildDaemonOverheadGroups and isDaemonPodCompatible (a DaemonSet's pod counts where it tolerates
+the NodePool's taints, PreferNoSchedule ones aside, and its nodeSelector and a required node
+affinity term are compatible with the NodeClaim template's requirements and the instance type's),
+provisioner.go getDaemonSetPods (every DaemonSet of the cluster, daemonset.PodForDaemonSet);
+pkg/cloudprovider/types.go computeAllocatable (capacity less InstanceTypeOverhead.Total: kube
+reserved, system reserved, eviction threshold).
+upstream: Azure/karpenter-provider-azure 352646f pkg/providers/instancetype/instancetype.go
+newInstanceType, computeCapacity, CalculateMemoryWithoutOverhead, KubeReservedResources,
+SystemReservedResources, EvictionThreshold, and pkg/operator/options/options.go
+(VM_MEMORY_OVERHEAD_PERCENT, default 0.075). The provider gives the kubelet the same kube-reserved
+and eviction-hard (pkg/providers/imagefamily/resolver.go prepareKubeletConfiguration).
+
+Not counted: pods (the AKSNodeClass's maxPods, or the cluster's network plugin: not in a kube
+context) and ephemeral-storage (the class's osDiskSizeGB); resources other than cpu, memory and
+nvidia.com/gpu are taken as met.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from akscli.nap_sizes import admits_value, gpu_manufacturer, size_labels
+
+GPU_RESOURCE = "nvidia.com/gpu"
+_MIB, _GIB = 1 << 20, 1 << 30
+VM_MEMORY_OVERHEAD_PERCENT = 0.075  # options.go vm-memory-overhead-percent's default
+EVICTION_MEMORY = 750 * _MIB  # instancetype.go DefaultMemoryAvailable "750Mi"
+# instancetype.go reservedMemoryTaxGi (GiB) and reservedCPUTaxVCPU (cores): (upper bound, rate).
+_MEMORY_TAX = ((4.0, 0.25), (8.0, 0.20), (16.0, 0.10), (128.0, 0.06), (math.inf, 0.02))
+_CPU_TAX = ((1.0, 0.06), (2.0, 0.04), (4.0, 0.02), (math.inf, 0.01))
+# The keys a pod may name that a NodePool leaves undefined (kubernetes-sigs/karpenter 2266468
+# pkg/apis/v1/labels.go WellKnownLabels, Azure/karpenter-provider-azure 352646f
+# pkg/apis/v1beta1/labels.go AzureWellKnownLabels): requirements.go Compatible allows them.
+WELL_KNOWN = frozenset(
+    {
+        "karpenter.sh/nodepool", "topology.kubernetes.io/zone", "topology.kubernetes.io/region",
+        "node.kubernetes.io/instance-type", "kubernetes.io/arch", "kubernetes.io/os", "karpenter.sh/capacity-type",
+        "node.kubernetes.io/windows-build", "karpenter.azure.com/sku-name", "karpenter.azure.com/sku-family",
+        "karpenter.azure.com/sku-series", "karpenter.azure.com/sku-version", "karpenter.azure.com/sku-cpu",
+        "karpenter.azure.com/sku-memory", "kubernetes.azure.com/sku-cpu", "kubernetes.azure.com/sku-memory",
+        "karpenter.azure.com/sku-networking-accelerated", "karpenter.azure.com/sku-storage-premium-capable",
+        "karpenter.azure.com/sku-storage-ephemeralos-maxsize", "karpenter.azure.com/sku-storage-ultra-ssd",
+        "karpenter.azure.com/sku-gpu-name", "karpenter.azure.com/sku-gpu-manufacturer",
+        "karpenter.azure.com/sku-gpu-count", "karpenter.azure.com/placement-scope", "kubernetes.azure.com/cluster",
+        "kubernetes.azure.com/mode", "kubernetes.azure.com/scalesetpriority", "kubernetes.azure.com/priority",
+        "kubernetes.azure.com/os-sku", "kubernetes.azure.com/fips_enabled",
+    }
+)  # fmt: skip
+
+
+def _tax(brackets: tuple[tuple[float, float], ...], amount: float) -> float:
+    """instancetype.go TaxBrackets.Calculate."""
+    tax, lower = 0.0, 0.0
+    for upper_bound, rate in brackets:
+        if lower > amount:
+            continue
+        tax += (min(upper_bound, amount) - lower) * rate
+        lower = upper_bound
+    return tax
+
+
+def allocatable(vm_size: str) -> dict[str, int] | None:
+    """cpu (millicores), memory (bytes) and nvidia.com/gpu Karpenter counts a node of the size as
+    having for pods, or None for a size akscli's GPU data does not know. Capacity: the vCPUs; the
+    memory in whole GiB less 7.5% (CalculateMemoryWithoutOverhead, rounded up); the GPUs where
+    supported-gpus.yaml lists the size (gpuNvidiaCount). Less kube-reserved (the tax brackets on
+    vCPUs and on the SKU's memory in GiB, KubeReservedResources), no system-reserved, and the
+    750Mi eviction threshold."""
+    from akscli.model import skus
+
+    sku = skus.get(vm_size)
+    if sku is None:
+        return None
+    memory = int(sku.memory_gib) * _GIB
+    memory -= math.ceil(memory * VM_MEMORY_OVERHEAD_PERCENT)
+    reserved_memory = int(1024 * _tax(_MEMORY_TAX, sku.memory_gib)) * _MIB
+    reserved_cpu = int(1000 * _tax(_CPU_TAX, float(sku.vcpus)))
+    return {
+        "cpu": sku.vcpus * 1000 - reserved_cpu,
+        "memory": memory - reserved_memory - EVICTION_MEMORY,
+        GPU_RESOURCE: sku.gpus if gpu_manufacturer(vm_size) == "nvidia" else 0,
+    }
+
+
+def _known_values(pool: Mapping[str, Any], vm_size: str) -> dict[str, set[str] | None]:
+    """The values the NodeClaim template and the instance type give each key (None: defined but
+    not a finite set, NotIn/Exists/bounds): the size's labels, the template labels, the NodePool
+    and node class labels, the pool's In requirements (nodeclaimtemplate.go NewNodeClaimTemplate)."""
+    template = (pool.get("spec") or {}).get("template") or {}
+    spec = template.get("spec") or {}
+    known: dict[str, set[str] | None] = {}
+    for expr in spec.get("requirements") or []:
+        key, op = str(expr.get("key")), expr.get("operator")
+        known[key] = {str(v) for v in expr.get("values") or []} if op == "In" else None
+    for key, value in ((template.get("metadata") or {}).get("labels") or {}).items():
+        known[str(key)] = {str(value)}
+    known["karpenter.sh/nodepool"] = {str((pool.get("metadata") or {}).get("name") or "")}
+    known["karpenter.azure.com/aksnodeclass"] = {str((spec.get("nodeClassRef") or {}).get("name") or "")}
+    known.update({k: {v} for k, v in size_labels(vm_size).items()})
+    return known
+
+
+def _compatible(expr: Mapping[str, Any], known: Mapping[str, set[str] | None]) -> bool:
+    """One requirement of a daemon pod against the template and instance type (requirements.go
+    Compatible with AllowUndefinedWellKnownLabels, Intersects)."""
+    key, op = str(expr.get("key")), expr.get("operator")
+    if key not in known:
+        return key in WELL_KNOWN or op in ("NotIn", "DoesNotExist")
+    values = known[key]
+    return values is None or any(admits_value(expr, v) for v in values)
+
+
+def _runs_on(daemon: Mapping[str, Any], pool: Mapping[str, Any], known: Mapping[str, set[str] | None]) -> bool:
+    """scheduler.go isDaemonPodCompatible: every taint of the pool tolerated (a PreferNoSchedule
+    one always: toleratePreferNoScheduleTaints), then the nodeSelector with the first required
+    node selector term, the next term where it is not compatible (removeRequiredNodeAffinityTerm)."""
+    from akscli.kube.scheduling import tolerates
+
+    spec = daemon.get("spec") or {}
+    taints = (((pool.get("spec") or {}).get("template") or {}).get("spec") or {}).get("taints") or []
+    tolerations = list(spec.get("tolerations") or [])
+    for taint in taints:
+        if taint.get("effect") != "PreferNoSchedule" and not any(tolerates(t, taint) for t in tolerations):
+            return False
+    selector = [{"key": k, "operator": "In", "values": [v]} for k, v in (spec.get("nodeSelector") or {}).items()]
+    affinity = (spec.get("affinity") or {}).get("nodeAffinity") or {}
+    terms = (affinity.get("requiredDuringSchedulingIgnoredDuringExecution") or {}).get("nodeSelectorTerms") or []
+    for term in terms or [{}]:
+        if all(_compatible(e, known) for e in [*selector, *(term.get("matchExpressions") or [])]):
+            return True
+    return False
+
+
+def daemon_overhead(
+    pool: Mapping[str, Any], vm_size: str, daemonsets: Iterable[Mapping[str, Any]]
+) -> tuple[dict[str, int], int]:
+    """What the DaemonSets that would run on a node of the pool and size request (RequestsForPods
+    of their pods: each DaemonSet's template, its limits taken as requests), and how many."""
+    from akscli.kube.resources import pod_requests
+
+    known = _known_values(pool, vm_size)
+    total: dict[str, int] = {}
+    count = 0
+    for daemonset in daemonsets:
+        template = ((daemonset.get("spec") or {}).get("template") or {}).get("spec") or {}
+        if _runs_on({"spec": template}, pool, known):
+            count += 1
+            for name, n in pod_requests(template).items():
+                total[name] = total.get(name, 0) + n
+    return total, count
+
+
+def _amount(name: str, n: int) -> str:
+    if name == "cpu":
+        return f"{n / 1000:g}" if n % 1000 == 0 else f"{n}m"
+    if name == "memory":
+        return f"{round(n / _GIB, 1):g}Gi"
+    return str(n)
+
+
+def shortfall(
+    pool: Mapping[str, Any], vm_size: str, requests: Mapping[str, int], daemonsets: Iterable[Mapping[str, Any]]
+) -> str | None:
+    """None where a node of the size has room for the pod and the DaemonSets that would join it,
+    else what it lacks ("Karpenter counts 21.8Gi of memory for pods on it (its capacity less
+    kube-reserved and eviction) and the pods ask 22Gi")."""
+    room = allocatable(vm_size)
+    if room is None:
+        return None
+    overhead, daemons = daemon_overhead(pool, vm_size, daemonsets)
+    for name, have in room.items():
+        own, extra = requests.get(name, 0), overhead.get(name, 0)
+        if own + extra > have:
+            plus = f" and {daemons} DaemonSet pod(s) that would run there {_amount(name, extra)}" if extra else ""
+            return (
+                f"Karpenter counts {_amount(name, have)} of {name} for pods on it (its capacity less kube-reserved "
+                f"and eviction) and the pods ask {_amount(name, own)}{plus}"
+            )
+    return None
