@@ -117,7 +117,13 @@ from tests.emulators.kube.controllers.karpenter_common import (
 )
 from tests.emulators.kube.controllers.karpenter_daemons import overhead
 from tests.emulators.kube.controllers.karpenter_errors import REGIONAL, Handled, handle, timing, truncate
-from tests.emulators.kube.controllers.karpenter_requirements import PRIORITIES, PRIORITY, SCALE_SET_PRIORITY
+from tests.emulators.kube.controllers.karpenter_requirements import (
+    PRIORITIES,
+    PRIORITY,
+    SCALE_SET_PRIORITY,
+    min_values,
+    unmet_min_values,
+)
 from tests.emulators.kube.controllers.karpenter_scheduling import pod_error
 from tests.emulators.kube.controllers.rescheduling import unschedulable_pods, waiting_pods
 from tests.emulators.kube.controllers.scheduling import Scheduler, fit_reasons, pod_requests, quantity
@@ -387,7 +393,8 @@ class NodeAutoProvisioner(PassController):
             # The pod's requests with the daemon overhead, within allocatable (karpenter_daemons).
             templates = self._candidates(cluster, pool, capacity_type)
             fitting = [t for t in templates if not fit_reasons(spec, need, t, lambda t=t: overhead(cluster, t))[0]]
-            if fitting:
+            sizes = [t["metadata"]["labels"][INSTANCE_TYPE] for t in fitting]
+            if fitting and not unmet_min_values(self, sizes, min_values(pool)):  # Strict minValues
                 return self._create_claim(cluster, pool, fitting, capacity_type)
         return None, None
 

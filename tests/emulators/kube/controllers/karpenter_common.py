@@ -28,7 +28,7 @@ SUBSCRIPTION_QUOTA_REACHED_TTL = 60 * 60.0
 
 def _requirement_admits(requirement: dict[str, Any], labels: dict[str, str]) -> bool:
     """One NodeSelectorRequirement against an instance type's labels (upstream: kubernetes-sigs/
-    karpenter 2266468 pkg/scheduling/requirement.go: In, NotIn, Exists, DoesNotExist, Gt, Lt)."""
+    karpenter 2266468 pkg/scheduling/requirement.go: In, NotIn, Exists, DoesNotExist, Gt, Lt, Gte, Lte)."""
     key, op = str(requirement.get("key")), requirement.get("operator")
     values = [str(v) for v in requirement.get("values") or []]
     value = labels.get(key)
@@ -40,10 +40,12 @@ def _requirement_admits(requirement: dict[str, Any], labels: dict[str, str]) -> 
         return value is not None
     if op == "DoesNotExist":
         return value is None
-    if op in ("Gt", "Lt"):
-        if value is None or not values:
+    if op in ("Gt", "Lt", "Gte", "Lte"):
+        # requirement.go: Gt N is Gte N+1, Lt N is Lte N-1; withinBounds admits only integers.
+        if value is None or not values or not value.lstrip("-").isdigit():
             return False
-        return int(value) > int(values[0]) if op == "Gt" else int(value) < int(values[0])
+        have, bound = int(value), int(values[0])
+        return {"Gt": have > bound, "Lt": have < bound, "Gte": have >= bound, "Lte": have <= bound}[op]
     return False
 
 

@@ -31,7 +31,9 @@ preferred node affinity, a pod key the pool does not define that is not well-kno
 not have known values", with a typo hint whose pick depends on Go's map order), a pod's or pool's
 key on an instance type label this model does not give (sku-series, storage, networking),
 DaemonSets whose pods would run on some of the pool's instance types and not others (resources= then
-gives min and max), volume topology, minValues.
+gives min and max), volume topology, minValues unmet for several keys at once (their order is Go's
+map order). minValues (min_values, unmet_min_values) is read as Karpenter's default
+--min-values-policy Strict does.
 """
 
 from __future__ import annotations
@@ -116,7 +118,7 @@ def template_requirements(pool: dict[str, Any]) -> Requirements | None:
     out: Requirements = {}
     for expr in spec.get("requirements") or []:
         found = _requirement(expr)
-        if found is None or expr.get("minValues") is not None or not _add(out, *found):
+        if found is None or not _add(out, *found):
             return None
     labels = {
         **{str(k): str(v) for k, v in (meta.get("labels") or {}).items()},
@@ -156,9 +158,35 @@ def requirement_text(key: str, req: Requirement) -> str:
     return f"{key} {op} [{' '.join(shown)}]"
 
 
-def requirements_text(reqs: Requirements) -> str:
-    """Requirements.String: each requirement but the restricted hostname, sorted, joined ", "."""
-    return ", ".join(sorted(requirement_text(k, r) for k, r in reqs.items() if k != HOSTNAME))
+def requirements_text(reqs: Requirements, mins: dict[str, int] | None = None) -> str:
+    """Requirements.String: each requirement but the restricted hostname, sorted, joined ", "; a
+    requirement with minValues ends " minValues N" (requirement.go String)."""
+    mins = mins or {}
+    texts = (requirement_text(k, r) + (f" minValues {mins[k]}" if k in mins else "") for k, r in reqs.items())
+    return ", ".join(sorted(text for text in texts if not text.startswith(f"{HOSTNAME} ")))
+
+
+def min_values(pool: dict[str, Any]) -> dict[str, int]:
+    """The minValues of the pool's requirements by key (requirement.go Intersection: the larger)."""
+    out: dict[str, int] = {}
+    for expr in _template(pool)[1].get("requirements") or []:
+        if isinstance(expr.get("minValues"), int):
+            key = str(expr.get("key"))
+            out[key] = max(out.get(key, 0), int(expr["minValues"]))
+    return out
+
+
+def unmet_min_values(sim: NodeAutoProvisioner, sizes: list[str], mins: dict[str, int]) -> list[str]:
+    """The keys whose values across the instance types ``sizes`` are fewer than their minValues
+    (upstream: kubernetes-sigs/karpenter 2266468 pkg/cloudprovider/types.go SatisfiesMinValues: each
+    instance type's requirement's values for the key; none for a key it does not define)."""
+    seen: dict[str, set[str]] = {key: set() for key in mins}
+    for size in sizes:
+        have = _instance_requirements(sim, size)
+        for key in mins:
+            op, values = have.get(key, ("Exists", ()))
+            seen[key].update(values if op == "In" else ())
+    return sorted(key for key, least in mins.items() if len(seen[key]) < least)
 
 
 def _has_intersection(a: Requirement, b: Requirement) -> bool:
@@ -257,7 +285,12 @@ def _judge(sim: NodeAutoProvisioner, size: str, reqs: Requirements, need: Counte
 
 
 def filter_error(
-    sim: NodeAutoProvisioner, options: list[str], reqs: Requirements, need: Counter[str], resources: str
+    sim: NodeAutoProvisioner,
+    options: list[str],
+    reqs: Requirements,
+    need: Counter[str],
+    resources: str,
+    mins: dict[str, int] | None = None,
 ) -> str | None:
     """InstanceTypeFilterError.Error for the instance types ``options`` (``need``: the requests
     with the daemon overhead and pods), or None where one meets all three (the pool takes the pod)."""
@@ -270,7 +303,7 @@ def filter_error(
         met_fit = met_fit or (compat and fits and not offering)
         met_offered = met_offered or (compat and offering and not fits)
         fit_offered = fit_offered or (fits and offering and not compat)
-    tail = f"requirements={requirements_text(reqs)}, resources={resources}"
+    tail = f"requirements={requirements_text(reqs, mins)}, resources={resources}"
     if not met and not fit and not offered:
         head = "no instance type met the scheduling requirements or had enough resources or had a required offering"
     elif not met and not fit:
@@ -377,4 +410,16 @@ def pool_error(
             return None
     if not _modelled(sim, merged):
         return None
-    return filter_error(sim, options, merged, total, resources_text(spec, total, daemons))
+    resources, mins = resources_text(spec, total, daemons), min_values(pool)
+    remaining = [size for size in options if all(_judge(sim, size, merged, total))]
+    unmet = unmet_min_values(sim, remaining, mins) if remaining else []
+    if len(unmet) > 1:
+        return None  # serrors' label(s)= is lo.Keys of a map: Go's order is random
+    if unmet:
+        # nodeclaim.go filterInstanceTypesByRequirements (Strict: no instance type left),
+        # InstanceTypeFilterError.Error; operatorpkg serrors Error "%s (%s)" with label(s)=[KEY]
+        return (
+            f"minValues requirement is not met for label(s) (label(s)=[{unmet[0]}]), "
+            f"requirements={requirements_text(merged, mins)}, resources={resources}"
+        )
+    return filter_error(sim, options, merged, total, resources, mins)

@@ -28,9 +28,9 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from tests.emulators.kube.controllers.karpenter_common import _capacity_type, _template
+from tests.emulators.kube.controllers.karpenter_common import INSTANCE_TYPE, _capacity_type, _template
 from tests.emulators.kube.controllers.karpenter_daemons import overhead
-from tests.emulators.kube.controllers.karpenter_requirements import pool_error
+from tests.emulators.kube.controllers.karpenter_requirements import min_values, pool_error, unmet_min_values
 from tests.emulators.kube.controllers.scheduling import _tolerates, admitted_tolerations, fit_reasons, quantity
 
 if TYPE_CHECKING:
@@ -45,6 +45,10 @@ def _taint(taint: dict[str, Any]) -> str:
     return f"{key}={value}:{effect}" if value else f"{key}:{effect}"
 
 
+def _sizes(templates: list[dict[str, Any]]) -> list[str]:
+    return [str(t["metadata"]["labels"][INSTANCE_TYPE]) for t in templates]
+
+
 def pod_error(sim: NodeAutoProvisioner, cluster: ClusterState, spec: dict[str, Any], need: Counter[str]) -> str | None:
     """Karpenter's error for a pod no NodePool made a NodeClaim for, or None where a pool's error is
     one the simulator does not model (see the module docstring)."""
@@ -55,8 +59,9 @@ def pod_error(sim: NodeAutoProvisioner, cluster: ClusterState, spec: dict[str, A
         return None  # no NodePool to schedule with: the provisioner does not try
     for pool in ready:
         capacity_type = _capacity_type(pool)
-        if not sim._candidates(cluster, pool, capacity_type, within_limits=False):
-            continue  # no template (NoCompatibleInstanceTypes)
+        candidates = sim._candidates(cluster, pool, capacity_type, within_limits=False)
+        if not candidates or unmet_min_values(sim, _sizes(candidates), min_values(pool)):
+            continue  # no template (NoCompatibleInstanceTypes; filterInstanceTypesByRequirements, minValues)
         templates += 1
         name = pool["metadata"]["name"]
         limit = ((pool.get("spec") or {}).get("limits") or {}).get("nodes")
@@ -72,7 +77,8 @@ def pod_error(sim: NodeAutoProvisioner, cluster: ClusterState, spec: dict[str, A
         if untolerated:
             errors += [f"did not tolerate taint (taint={_taint(t)})" for t in untolerated]
             continue
-        if any(not fit_reasons(spec, need, t, lambda t=t: overhead(cluster, t))[0] for t in within):
+        fitting = [t for t in within if not fit_reasons(spec, need, t, lambda t=t: overhead(cluster, t))[0]]
+        if fitting and not unmet_min_values(sim, _sizes(fitting), min_values(pool)):
             return None  # the pool fits the pod: no error of Karpenter's to give
         said = pool_error(sim, cluster, pool, within, spec, need)
         if said is None:
