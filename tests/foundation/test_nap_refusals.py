@@ -101,3 +101,18 @@ def test_the_first_pools_refusal_in_weight_order_gives_the_fix() -> None:
         f"node.kubernetes.io/instance-type In [{H100}], {RESOURCES}; {taint}"
     )
     assert karpenter_said(error)[2].startswith(f"NodePool gpu allows {A100}, not {H100}")
+
+
+def test_a_min_values_refusal_names_the_pool_the_label_and_how_many_it_wants() -> None:
+    # upstream: karpenter cloudprovider/types.go SatisfiesMinValues, nodeclaim.go InstanceTypeFilterError.Error,
+    # requirement.go String (" minValues 2"), operatorpkg serrors Error
+    error = (
+        "minValues requirement is not met for label(s) (label(s)=[karpenter.azure.com/sku-name]), requirements="
+        f"{TEMPLATE}, karpenter.azure.com/sku-name In [{A100} {H100}] minValues 2, node.kubernetes.io/instance-type "
+        f"In [{H100}], {RESOURCES}"
+    )
+    assert karpenter_said(error)[2] == (
+        "NodePool gpu wants at least 2 values of karpenter.azure.com/sku-name (minValues) among the sizes a node may "
+        "be, and the pods, pinned to one size, leave fewer: drop minValues from NodePool gpu, or add a NodePool for "
+        "the size (akscli nodepool add NAME --auto-provision --vm-size S)"
+    )

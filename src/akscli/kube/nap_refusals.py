@@ -29,6 +29,12 @@ _FILTERED = re.compile(
     r"(no instance type [^,]*(?:, had a required offering)?), requirements=(.*), resources=(\{.*?\})"
 )
 _REQUIREMENT = re.compile(r"(\S+) (In|NotIn) \[([^\]]*)\]")
+# InstanceTypeFilterError.Error with minValuesIncompatibleErr (pkg/cloudprovider/types.go
+# SatisfiesMinValues, awslabs/operatorpkg serrors Error "%s (%s)"); requirement.go String ends a
+# requirement with minValues " minValues N".
+_MIN_VALUES = re.compile(
+    r"minValues requirement is not met for label\(s\) \(label\(s\)=\[(\S+)[^\]]*\]\), requirements=(.*), resources="
+)
 _ADD = "akscli nodepool add NAME --auto-provision"
 
 
@@ -45,7 +51,22 @@ def _requirements(text: str) -> dict[str, tuple[str, list[str], bool]]:
 def fix(error: str) -> str | None:
     """The fix for one NodePool's error (one of those "; " joins after "Failed to schedule pod, ")
     where it is a requirement or resource refusal akscli can explain; None otherwise."""
-    return _bad_key(error) or _filtered(error)
+    return _bad_key(error) or _min_values(error) or _filtered(error)
+
+
+def _min_values(error: str) -> str | None:
+    m = _MIN_VALUES.search(error)
+    if m is None:
+        return None
+    key, reqs = m.group(1), m.group(2)
+    pool = (_requirements(reqs).get(NODEPOOL) or ("", ["POOL"], False))[1][0]
+    least = re.search(rf"{re.escape(key)} [^,]* minValues (\d+)", reqs)
+    wants = f"at least {least.group(1)} values of {key}" if least else f"more values of {key}"
+    return (
+        f"NodePool {pool} wants {wants} (minValues) among the sizes a node may be, and the pods, pinned to one "
+        f"size, leave fewer: drop minValues from NodePool {pool}, or add a NodePool for the size "
+        f"({_ADD} --vm-size S)"
+    )
 
 
 def _bad_key(error: str) -> str | None:
@@ -107,6 +128,7 @@ def _filtered(error: str) -> str | None:
                 "enough resources"):  # fmt: skip
         return (
             f"no size NodePool {pool} allows has room for the pods' requests {resources}: lower them, or add a "
-            f"NodePool of a larger size ({_ADD} --vm-size S)"
+            f"NodePool of a larger size ({_ADD} --vm-size S); Karpenter counts a size's allocatable (its capacity "
+            "less kube-reserved and eviction) less the requests of the DaemonSets that would run on the node"
         )
     return None
