@@ -96,3 +96,17 @@ def test_min_values_above_one_on_a_size_label_refuses_pods_pinned_to_one_size() 
     sizes = {"key": "karpenter.azure.com/sku-name", "operator": "In", "values": [T4, NC8_T4], "minValues": 2}
     assert not nap.admits_size(_pool(sizes), T4, 1)
     assert nap.admits_size(_pool({**sizes, "minValues": 1}), T4, 1)
+
+
+def test_the_daemonsets_are_one_paginated_list_of_the_cluster_read_once(model_emulator: Start) -> None:
+    # upstream: karpenter provisioner.go getDaemonSetPods lists every DaemonSet; akscli reads them
+    # once, in pages of 500, only where a NodePool admits the size (the second pool here does too)
+    emu = nap_lab(model_emulator)
+    for name in ("gpu", "gpu2"):
+        assert invoke("nodepool", "add", name, "--auto-provision", "--gpu", "t4", "-y").exit_code == 0
+    with emu._log_lock:
+        emu.request_log.clear()
+    result = invoke("model", "deploy", "phi-4-mini-instruct", "--runtime", "vllm", "--vm-size", T4, "-y")
+    assert result.exit_code == 0, text(result)
+    reads = [r for r in emu.requests(method="GET") if r.path.endswith("/daemonsets")]
+    assert [(r.path, r.query.get("limit")) for r in reads] == [("/apis/apps/v1/daemonsets", ["500"])]
