@@ -17,13 +17,7 @@ kaito-project/kaito at 056b8280b1a8debf644bc6f4399e913a1f9c7e70):
   as ``observedGeneration`` (workspace_controller.go setWorkspaceCondition,
   pkg/utils/inferenceset/inferenceset.go); after a change to the object the previous
   conditions stay, stale, until the next reconcile rewrites them.
-* InferenceSet (pkg/inferenceset/inferenceset_controller.go): ``replicas`` Workspaces named
-  ``NAME-<5 random characters>`` (owned by the set, labelled ``inferenceset.kaito.sh/created-by``)
-  from its template; scaling down deletes Workspaces that are not ready first. No Service for
-  the set. ``status.replicas``, ``readyReplicas`` (the child Workspaces that succeeded),
-  ``selector`` and the condition InferenceSetReady (reasons inferencesetReady /
-  inferencesetNotReady), re-read whenever a child Workspace changes. Its finalizer
-  ``inferenceset.finalizer.kaito.sh``: on delete the set deletes its Workspaces, then lets go.
+* InferenceSet: kaito_inferenceset.py.
 
 Failure modes (``failure=``):
 * ``quota``: the node claim cannot be created because the GPU family's regional vCPU quota is
@@ -51,24 +45,44 @@ Failure modes (``failure=``):
 from __future__ import annotations
 
 import json
-import random
 import re
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from tests.emulators.kube.controllers import kaito_nodes, kaito_workload
-from tests.emulators.kube.controllers.base import Controller, DeletionTolerantController
+from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.finalizers import add_finalizer, remove_finalizer
+from tests.emulators.kube.controllers.kaito_common import (
+    FAILURES,
+    INFERENCESET_FINALIZER,
+    KAITO,
+    SET_LABEL,
+    WORKSPACE_FINALIZER,
+    _cond,
+    _KaitoController,
+    _observed,
+    _owner,
+    _succeeded,
+)
+from tests.emulators.kube.controllers.kaito_inferenceset import InferenceSetController
 from tests.emulators.kube.controllers.rescheduling import requeue_owners
 
-KAITO = "kaito.sh/v1beta1"
+__all__ = [
+    "FAILURES",
+    "INFERENCESET_FINALIZER",
+    "KAITO",
+    "SET_LABEL",
+    "WORKSPACE_FINALIZER",
+    "InferenceSetController",
+    "WorkspaceController",
+    "_cond",
+    "_observed",
+    "_owner",
+    "controllers",
+    "openai_handler",
+]
+
 POD_INDEX = "apps.kubernetes.io/pod-index"
-# k8s.io/apimachinery/pkg/util/rand: the alphabet of rand.String, which names child Workspaces.
-_RAND_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
-# KAITO labels the Workspaces of an InferenceSet, and their pods, with the set's name.
-SET_LABEL = "inferenceset.kaito.sh/created-by"
-FAILURES = (None, "quota", "inference", "benchmark")
 # failure="inference": the inference server exits on start (a model too large for the GPU).
 CRASH_EXIT_CODE = 1
 CRASH_LOG = "ERROR torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 2.00 GiB\n"
@@ -79,31 +93,6 @@ QUOTA_MESSAGE = (
 )
 # vCPUs per size, for the quota message: what the Azure error reports as cores.
 _VCPUS = re.compile(r"Standard_[A-Z]+(\d+)")
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _cond(ctype: str, ok: bool, reason: str, message: str = "") -> dict[str, Any]:
-    return {
-        "type": ctype,
-        "status": "True" if ok else "False",
-        "reason": reason,
-        "message": message,
-        "lastTransitionTime": _now(),
-    }
-
-
-def _observed(obj: dict[str, Any], conditions: tuple[dict[str, Any], ...]) -> list[dict[str, Any]]:
-    """The conditions stamped with the generation this reconcile read, as KAITO stamps every
-    condition it sets (metav1.Condition.ObservedGeneration = obj.GetGeneration()):
-    setWorkspaceCondition in pkg/workspace/controllers/workspace_controller.go for a
-    Workspace, UpdateStatusConditionIfNotMatch in pkg/utils/inferenceset/inferenceset.go for
-    an InferenceSet. Neither kind has a status.observedGeneration of its own (api/v1beta1
-    workspace_types.go and inferenceset_types.go)."""
-    generation = int(obj["metadata"].get("generation") or 1)
-    return [{**c, "observedGeneration": generation} for c in conditions]
 
 
 def _set_status(cluster: Any, ws: dict[str, Any], fields: dict[str, Any], *conditions: dict[str, Any]) -> None:
@@ -152,26 +141,6 @@ def _serving(pod: dict[str, Any]) -> bool:
     return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
 
 
-# upstream: kaito-project/kaito v0.12.0 pkg/utils/consts/consts.go WorkspaceFinalizer, added by
-# ensureFinalizer (pkg/workspace/controllers/workspace_controller.go) on every live reconcile.
-WORKSPACE_FINALIZER = "workspace.finalizer.kaito.sh"
-# upstream: kaito-project/kaito v0.12.0 pkg/utils/consts/consts.go InferenceSetFinalizer, added by
-# ensureFinalizer (pkg/inferenceset/inferenceset_controller.go) on every live reconcile.
-INFERENCESET_FINALIZER = "inferenceset.finalizer.kaito.sh"
-
-
-def _owner(obj: dict[str, Any]) -> dict[str, Any]:
-    md = obj["metadata"]
-    return {
-        "apiVersion": KAITO,
-        "kind": obj["kind"],
-        "name": md["name"],
-        "uid": md.get("uid", ""),
-        "controller": True,
-        "blockOwnerDeletion": True,
-    }
-
-
 def _node_count(cluster: Any, ws: dict[str, Any]) -> int | None:
     """The node count KAITO's estimator gives, computed the way akscli's plan computes it;
     None where the estimator fails on a size outside KAITO's SKU table."""
@@ -202,16 +171,6 @@ def planning_default() -> int:
     from akscli.model.kaito_estimator import KAITO_DEFAULT_MAX_MODEL_LEN
 
     return KAITO_DEFAULT_MAX_MODEL_LEN
-
-
-class _KaitoController(DeletionTolerantController):
-    """What both KAITO controllers share: the failure modes, and dropping the work on an
-    object deleted while it is being reconciled (as KAITO's controllers do)."""
-
-    def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
-        if failure not in FAILURES:
-            raise ValueError(f"unknown KAITO failure mode {failure!r}; known: {FAILURES}")
-        super().__init__(delay, failure)
 
 
 class WorkspaceController(_KaitoController):
@@ -375,164 +334,6 @@ class WorkspaceController(_KaitoController):
         return waiting, crashed
 
 
-class InferenceSetController(_KaitoController):
-    # Watches its child Workspaces too: their readiness is the set's (SetupWithManager).
-    watches: ClassVar[list[tuple[str, str]]] = [(KAITO, "InferenceSet"), (KAITO, "Workspace")]
-
-    def __init__(self, delay: float = 0.05, failure: str | None = None, inference_extension: bool = False) -> None:
-        super().__init__(delay, failure)
-        # KAITO's gatewayAPIInferenceExtension feature gate (off by default,
-        # kaito-project/kaito pkg/featuregates/featuregates.go).
-        self.inference_extension = inference_extension
-
-    def _reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
-        if obj["kind"] == "Workspace":
-            owner = (obj["metadata"].get("labels") or {}).get(SET_LABEL)
-            parent = cluster.get(KAITO, "InferenceSet", obj["metadata"]["namespace"], owner) if owner else None
-            if parent is not None:
-                self._reconcile(cluster, parent)
-            return
-        md = obj["metadata"]
-        ns, name = md["namespace"], md["name"]
-        children = cluster.list(KAITO, "Workspace", ns, label_selector=f"{SET_LABEL}={name}")
-        if md.get("deletionTimestamp"):
-            _collect_inferenceset(cluster, obj, children)
-            return
-        if not add_finalizer(cluster, obj, INFERENCESET_FINALIZER):
-            self.requeue(obj, self.delay)  # a conflict: controller-runtime requeues
-            return
-        spec = obj.get("spec") or {}
-        desired = int(spec["replicas"]) if spec.get("replicas") is not None else 1
-        extra = len(children) - desired
-        # Scale down: not-ready Workspaces go first, then the rest (addOrUpdateInferenceSet).
-        for ws in sorted(children, key=_succeeded):
-            if extra <= 0:
-                break
-            cluster.delete(KAITO, "Workspace", ns, ws["metadata"]["name"])
-            children = [c for c in children if c is not ws]
-            extra -= 1
-        template = spec.get("template") or {}
-        template_meta = template.get("metadata") or {}
-        for _ in range(desired - len(children)):
-            suffix = "".join(random.choice(_RAND_ALPHABET) for _ in range(5))
-            cluster.create(
-                {
-                    "apiVersion": KAITO,
-                    "kind": "Workspace",
-                    "metadata": {
-                        "name": f"{name[:57]}-{suffix}",
-                        "namespace": ns,
-                        "labels": {**(template_meta.get("labels") or {}), SET_LABEL: name},
-                        "annotations": dict(template_meta.get("annotations") or {}),
-                        "ownerReferences": [_owner(obj)],
-                    },
-                    "resource": {**(template.get("resource") or {}), "labelSelector": spec.get("labelSelector") or {}},
-                    "inference": template.get("inference") or {},
-                }
-            )
-        if self.inference_extension and children and (template.get("inference") or {}).get("preset"):
-            _inference_pool(cluster, obj)
-        ready = sum(1 for ws in children if _succeeded(ws))
-        ok = ready == desired
-        cluster.patch_status(
-            KAITO,
-            "InferenceSet",
-            ns,
-            name,
-            {
-                "replicas": desired,
-                "readyReplicas": ready,
-                "selector": f"{SET_LABEL}={name}",
-                "conditions": _observed(
-                    obj,
-                    (
-                        _cond(
-                            "InferenceSetReady",
-                            ok,
-                            "inferencesetReady" if ok else "inferencesetNotReady",
-                            "inferenceset is ready"
-                            if ok
-                            else f"inferenceset is not ready, {ready}/{desired} replicas are ready",
-                        ),
-                    ),
-                ),
-            },
-        )
-
-
-def _collect_inferenceset(cluster: Any, iset: dict[str, Any], children: list[dict[str, Any]]) -> None:
-    """deleteInferenceSet: the condition InferenceSetDeleting (reason inferencesetDeleted), then
-    garbageCollectInferenceSet deletes each of its Workspaces not yet being deleted and removes the
-    finalizer at once: the set goes while its Workspaces may still be held by theirs (upstream:
-    kaito-project/kaito v0.12.0 pkg/inferenceset/inferenceset_controller.go; the condition type in
-    api/v1beta1/condition_types.go)."""
-    md = iset["metadata"]
-    kept = [c for c in (iset.get("status") or {}).get("conditions") or [] if c.get("type") != "InferenceSetDeleting"]
-    deleting = _cond("InferenceSetDeleting", True, "inferencesetDeleted", "inferenceset is being deleted")
-    cluster.patch_status(
-        KAITO, "InferenceSet", md["namespace"], md["name"], {"conditions": [*kept, *_observed(iset, (deleting,))]}
-    )
-    for ws in children:
-        if not ws["metadata"].get("deletionTimestamp"):
-            cluster.delete(KAITO, "Workspace", md["namespace"], ws["metadata"]["name"])
-    remove_finalizer(cluster, iset, INFERENCESET_FINALIZER)
-
-
-def _inference_pool(cluster: Any, iset: dict[str, Any]) -> None:
-    """With the gatewayAPIInferenceExtension gate, KAITO makes a Flux HelmRelease
-    NAME-inferencepool of llm-d-router's llm-d-router-gateway chart v0.9.0 for a preset set
-    whose Workspaces exist (kaito-project/kaito pkg/inferenceset/inferenceset_controller.go,
-    ensureGatewayAPIInferenceExtension; pkg/workspace/manifests/manifests.go,
-    GenerateInferencePoolHelmRelease; pkg/utils/common.go, InferencePoolName). Flux is not
-    simulated: what the chart renders is made directly: InferencePool RELEASE over each child's
-    leader on port 5000, and its picker, Service and Deployment RELEASE-epp started with
-    --pool-name RELEASE (llm-d/llm-d-router v0.9.0 config/charts/routerlib/templates/
-    _inferencepool.yaml, _deployment.yaml, _service.yaml, _helpers.tpl selectorLabels)."""
-    md = iset["metadata"]
-    ns, release = md["namespace"], f"{md['name']}-inferencepool"
-    if cluster.get("inference.networking.k8s.io/v1", "InferencePool", ns, release) is not None:
-        return
-    epp, owner = f"{release}-epp", [_owner(iset)]
-    selector = {"llm-d-router-gateway": epp}
-    cluster.create(
-        {
-            "apiVersion": "inference.networking.k8s.io/v1",
-            "kind": "InferencePool",
-            "metadata": {"name": release, "namespace": ns, "ownerReferences": owner},
-            "spec": {
-                "targetPorts": [{"number": 5000}],
-                "selector": {"matchLabels": {SET_LABEL: md["name"], "apps.kubernetes.io/pod-index": "0"}},
-                "endpointPickerRef": {"name": epp, "port": {"number": 9002}, "failureMode": "FailOpen"},
-            },
-        }
-    )
-    cluster.create(
-        {
-            "apiVersion": "v1",
-            "kind": "Service",
-            "metadata": {"name": epp, "namespace": ns, "ownerReferences": owner},
-            "spec": {"selector": selector, "ports": [{"name": "grpc-ext-proc", "port": 9002}]},
-        }
-    )
-    args = ["--pool-name", release, "--pool-namespace", ns, "--pool-group", "inference.networking.k8s.io"]
-    cluster.create(
-        {
-            "apiVersion": "apps/v1",
-            "kind": "Deployment",
-            "metadata": {"name": epp, "namespace": ns, "ownerReferences": owner},
-            "spec": {
-                "selector": {"matchLabels": selector},
-                "template": {
-                    "metadata": {"labels": selector},
-                    "spec": {
-                        "containers": [{"name": "epp", "image": "ghcr.io/llm-d/llm-d-router:v0.9.0", "args": args}]
-                    },
-                },
-            },
-        }
-    )
-
-
 def _benchmarked(ws: dict[str, Any]) -> bool:
     """ShouldRunBenchmark (api/v1beta1/labels.go): not disabled, the vLLM runtime, a preset."""
     annotations = ws["metadata"].get("annotations") or {}
@@ -540,14 +341,6 @@ def _benchmarked(ws: dict[str, Any]) -> bool:
         annotations.get("kaito.sh/disable-benchmark") != "true"
         and annotations.get("kaito.sh/runtime") != "transformers"
         and bool((ws.get("inference") or {}).get("preset"))
-    )
-
-
-def _succeeded(ws: dict[str, Any]) -> bool:
-    """DetermineWorkspacePhase(ws) == "succeeded": WorkspaceSucceeded is True."""
-    return any(
-        c.get("type") == "WorkspaceSucceeded" and c.get("status") == "True"
-        for c in (ws.get("status") or {}).get("conditions") or []
     )
 
 

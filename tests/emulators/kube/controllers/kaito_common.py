@@ -1,0 +1,78 @@
+"""What the KAITO simulator's two controllers share (kaito.py runs Workspaces,
+kaito_inferenceset.py InferenceSets): the API version, the labels and finalizers, conditions as
+KAITO stamps them, owner references, and the failure modes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from tests.emulators.kube.controllers.base import DeletionTolerantController
+
+KAITO = "kaito.sh/v1beta1"
+# KAITO labels the Workspaces of an InferenceSet, and their pods, with the set's name.
+SET_LABEL = "inferenceset.kaito.sh/created-by"
+FAILURES = (None, "quota", "inference", "benchmark")
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _cond(ctype: str, ok: bool, reason: str, message: str = "") -> dict[str, Any]:
+    return {
+        "type": ctype,
+        "status": "True" if ok else "False",
+        "reason": reason,
+        "message": message,
+        "lastTransitionTime": _now(),
+    }
+
+
+def _observed(obj: dict[str, Any], conditions: tuple[dict[str, Any], ...]) -> list[dict[str, Any]]:
+    """The conditions stamped with the generation this reconcile read, as KAITO stamps every
+    condition it sets (metav1.Condition.ObservedGeneration = obj.GetGeneration()):
+    setWorkspaceCondition in pkg/workspace/controllers/workspace_controller.go for a
+    Workspace, UpdateStatusConditionIfNotMatch in pkg/utils/inferenceset/inferenceset.go for
+    an InferenceSet. Neither kind has a status.observedGeneration of its own (api/v1beta1
+    workspace_types.go and inferenceset_types.go)."""
+    generation = int(obj["metadata"].get("generation") or 1)
+    return [{**c, "observedGeneration": generation} for c in conditions]
+
+
+# upstream: kaito-project/kaito v0.12.0 pkg/utils/consts/consts.go WorkspaceFinalizer, added by
+# ensureFinalizer (pkg/workspace/controllers/workspace_controller.go) on every live reconcile.
+WORKSPACE_FINALIZER = "workspace.finalizer.kaito.sh"
+# upstream: kaito-project/kaito v0.12.0 pkg/utils/consts/consts.go InferenceSetFinalizer, added by
+# ensureFinalizer (pkg/inferenceset/inferenceset_controller.go) on every live reconcile.
+INFERENCESET_FINALIZER = "inferenceset.finalizer.kaito.sh"
+
+
+def _owner(obj: dict[str, Any]) -> dict[str, Any]:
+    md = obj["metadata"]
+    return {
+        "apiVersion": KAITO,
+        "kind": obj["kind"],
+        "name": md["name"],
+        "uid": md.get("uid", ""),
+        "controller": True,
+        "blockOwnerDeletion": True,
+    }
+
+
+class _KaitoController(DeletionTolerantController):
+    """What both KAITO controllers share: the failure modes, and dropping the work on an
+    object deleted while it is being reconciled (as KAITO's controllers do)."""
+
+    def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
+        if failure not in FAILURES:
+            raise ValueError(f"unknown KAITO failure mode {failure!r}; known: {FAILURES}")
+        super().__init__(delay, failure)
+
+
+def _succeeded(ws: dict[str, Any]) -> bool:
+    """DetermineWorkspacePhase(ws) == "succeeded": WorkspaceSucceeded is True."""
+    return any(
+        c.get("type") == "WorkspaceSucceeded" and c.get("status") == "True"
+        for c in (ws.get("status") or {}).get("conditions") or []
+    )
