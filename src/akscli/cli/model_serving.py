@@ -100,6 +100,8 @@ def status_cmd(
         return
     shown = {**doc, "ready": f"{doc['ready']}/{doc['desired']}"}
     fields = [(k, shown[k]) for k in (*STATUS_FIELDS, "serving")]
+    if doc["benchmark"]:
+        fields.append(("benchmark", doc["benchmark"]))  # KAITO's recorded figure
     if doc["pods"]:
         fields.append(("pods", doc["pods"]))
     output.emit_object(doc, "table", fields=fields)

@@ -13,6 +13,7 @@ from akscli.errors import AkscliError, NotFoundError, NotInstalledError, UsageEr
 from akscli.kube.client import Kube
 from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving, not_serving_error
 from akscli.kube.readiness.kaito import benchmark_failed
+from akscli.model import kaito_benchmark
 from akscli.model.kinds import (
     AIRUNWAY_LABEL,
     AIRUNWAY_POD_LABELS,
@@ -320,6 +321,7 @@ def status_report(kube: Kube, obj: Mapping[str, Any]) -> dict[str, Any]:
     say nothing of a pod the scheduler cannot place)."""
     doc = {**summary(obj), "conditions": conditions(obj), "events": recent_events(kube, obj)}
     doc["pods"] = None
+    doc["benchmark"] = kaito_benchmark.figure(obj)
     selector = (obj.get("spec") or {}).get("selector")
     if doc["ready"] < doc["desired"] and isinstance(selector, Mapping):
         from akscli.kube import pod_problems

@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 from typing import Any, ClassVar
 
+from tests.emulators.kube.controllers import kaito_benchmark
 from tests.emulators.kube.controllers.finalizers import add_finalizer, remove_finalizer
 from tests.emulators.kube.controllers.kaito_common import (
     INFERENCESET_FINALIZER,
@@ -79,7 +80,7 @@ class InferenceSetController(_KaitoController):
                         "name": f"{name[:57]}-{suffix}",
                         "namespace": ns,
                         "labels": {**(template_meta.get("labels") or {}), SET_LABEL: name},
-                        "annotations": dict(template_meta.get("annotations") or {}),
+                        "annotations": _child_annotations(obj, template_meta),
                         "ownerReferences": [_owner(obj)],
                     },
                     "resource": {**(template.get("resource") or {}), "labelSelector": spec.get("labelSelector") or {}},
@@ -88,8 +89,14 @@ class InferenceSetController(_KaitoController):
             )
         if self.inference_extension and children and (template.get("inference") or {}).get("preset"):
             _inference_pool(cluster, obj)
-        ready = sum(1 for ws in children if _succeeded(ws))
+        succeeded = [ws for ws in children if _succeeded(ws)]
+        ready = len(succeeded)
         ok = ready == desired
+        benchmark: tuple[dict[str, Any], ...] = ()
+        performance = None
+        if kaito_benchmark.runs_for_set(obj):
+            performance, (done, reason, message) = kaito_benchmark.set_status(succeeded, desired)
+            benchmark = (_cond("BenchmarkCompleted", done, reason, message),)
         cluster.patch_status(
             KAITO,
             "InferenceSet",
@@ -110,10 +117,22 @@ class InferenceSetController(_KaitoController):
                             if ok
                             else f"inferenceset is not ready, {ready}/{desired} replicas are ready",
                         ),
+                        *benchmark,
                     ),
                 ),
+                "performance": performance,
             },
         )
+
+
+def _child_annotations(iset: dict[str, Any], template_meta: dict[str, Any]) -> dict[str, str]:
+    """The template's annotations, and the set's benchmark opt-out (upstream: kaito-project/kaito
+    v0.12.0 pkg/utils/inferenceset/inferenceset.go NewWorkspaceForInferenceSet: "only propagate
+    the opt-out when explicitly disabled")."""
+    annotations = dict(template_meta.get("annotations") or {})
+    if (iset["metadata"].get("annotations") or {}).get("kaito.sh/disable-benchmark") == "true":
+        annotations["kaito.sh/disable-benchmark"] = "true"
+    return annotations
 
 
 def _collect_inferenceset(cluster: Any, iset: dict[str, Any], children: list[dict[str, Any]]) -> None:
