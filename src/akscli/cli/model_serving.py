@@ -92,9 +92,8 @@ def status_cmd(
     kube, obj = deployed(cluster, name)
     doc = live.status_report(kube, obj)
     doc["serving"] = live.serving_figures(kube, obj)
-    warning = live.warning_of(obj)
-    if warning:
-        output.warn(warning)
+    if doc["warning"]:
+        output.warn(doc["warning"])
     if fmt != "table":
         output.emit_object(doc, fmt, name=lambda _: f"model/{name}")  # as model list names it
         return

@@ -2,7 +2,9 @@
 
 Objects are grouped by (apiVersion, kind, namespace); each group is listed once, then watched
 from the list's resourceVersion (kube/reflector.py: resumed from the last version seen, listed
-again on 410 Gone). Groups are followed in parallel by a bounded pool.
+again on 410 Gone). Groups are followed in parallel by a bounded pool. An object whose verdict
+also reads objects it owns (``readiness.members_of``: a KAITO InferenceSet's Workspaces) has
+them followed too, with one label-selected list and watch, never a GET per member.
 """
 
 from __future__ import annotations
@@ -59,6 +61,11 @@ class Waiter:
         self.lock = threading.Lock()
         self.failure: errors.AkscliError | None = None
         self.cancel = concurrency.Cancellation()
+        # The objects whose verdict reads members: the members' (apiVersion, kind, selector),
+        # the members seen (by name), and the cancellation of each watch (groups' and members').
+        self.member_sources: dict[tuple[str, str, str | None, str], tuple[str, str, str]] = {}
+        self.members: dict[tuple[str, str, str | None, str], dict[str, Mapping[str, Any]]] = {}
+        self.cancels: dict[tuple[str | None, ...], concurrency.Cancellation] = {}
         for obj in objects:
             api_version, kind = str(obj["apiVersion"]), str(obj["kind"])
             resource = kube.resource(api_version, kind)
@@ -68,16 +75,24 @@ class Waiter:
             self.states[(api_version, kind, ns, name)] = _State(
                 ref_of(obj), ns, readiness.Readiness(False, message="not seen yet")
             )
+            source = readiness.members_of(obj) if rule is None and ns is not None else None
+            if source is not None:
+                self.member_sources[(api_version, kind, ns, name)] = source
+                self.members[(api_version, kind, ns, name)] = {}
+        for key in [*self.groups, *self.member_sources]:
+            self.cancels[key] = concurrency.Cancellation()
 
     def run(self) -> list[str]:
         """Wait; the warnings of objects that are ready with one (``Readiness.warning``)."""
         if not self.groups:
             return []
-        workers = min(self.max_parallel, len(self.groups))
+        # A member watch has a worker of its own: queued behind its owner's, it could not end it.
+        workers = min(self.max_parallel, len(self.groups)) + len(self.member_sources)
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="akscli-wait")
         try:
             with concurrency.deferred_interrupts():
-                futures = [pool.submit(self._follow, key, names) for key, names in self.groups.items()]
+                futures = [pool.submit(self._follow_members, key) for key in self.member_sources]
+                futures += [pool.submit(self._follow, key, names) for key, names in self.groups.items()]
                 # A failure ends the wait at once, even while other groups' watches are quiet.
                 concurrency.wait(futures, stop=lambda: self.failure is not None)
             concurrency.raise_first_failure(futures)
@@ -85,6 +100,8 @@ class Waiter:
             # The watches still open (Ctrl-C, a failure elsewhere) are shut, so their threads
             # end now rather than when their timeoutSeconds runs out.
             self.cancel.cancel()
+            for cancel in self.cancels.values():
+                cancel.cancel()
             pool.shutdown(wait=False, cancel_futures=True)
         if self.failure:
             failed = [s for s in self.states.values() if s.readiness.failed]
@@ -104,12 +121,16 @@ class Waiter:
         with self.lock:
             return {n for n in names if not self.states[(*key, n)].readiness.ready}
 
-    def _update(self, key: tuple[str, str, str | None], obj: Mapping[str, Any], deleted: bool = False) -> None:
+    def _update(
+        self, key: tuple[str, str, str | None], obj: Mapping[str, Any], deleted: bool = False, by_members: bool = False
+    ) -> None:
         name = str((obj.get("metadata") or {}).get("name"))
         state_key = (*key, name)
         if state_key not in self.states:
             return
-        verdict = readiness.Readiness(False, message="deleted") if deleted else self.rule(obj)
+        verdict = readiness.Readiness(False, message="deleted") if deleted else self._verdict(state_key, obj)
+        if verdict.ready and state_key in self.member_sources and not by_members:
+            self.cancels[state_key].cancel()  # its members no longer matter
         with self.lock:
             state = self.states[state_key]
             changed = verdict != state.readiness
@@ -125,6 +146,13 @@ class Waiter:
                 detail = f"ready ({verdict.warning})" if verdict.warning else "ready"
             self.progress(f"{ready}/{total} ready; {state.ref}: {detail}")
 
+    def _verdict(self, state_key: tuple[str, str, str | None, str], obj: Mapping[str, Any]) -> readiness.Readiness:
+        if state_key not in self.member_sources:
+            return self.rule(obj)
+        with self.lock:
+            members = list(self.members[state_key].values())
+        return readiness.check_with_members(obj, members)
+
     def _follow(self, key: tuple[str, str, str | None], names: set[str]) -> None:
         api_version, kind, ns = key
         if not self._pending(key, names) or self.failure is not None or time.monotonic() >= self.deadline:
@@ -136,10 +164,41 @@ class Waiter:
             namespace=ns,
             name=next(iter(names)) if len(names) == 1 else None,
             seconds_left=lambda: self.deadline - time.monotonic(),
-            cancel=self.cancel,
+            cancel=self.cancels[key],
         ):
             self._update(key, obj, deleted=event == "DELETED")
             if not self._pending(key, names) or self.failure is not None:
+                return
+
+    def _follow_members(self, state_key: tuple[str, str, str | None, str]) -> None:
+        """Follow the members of one object (one list and watch by label in its namespace) and
+        judge the object again on each change; when that makes its group ready, end the group's
+        watch, which would otherwise wait for a change of the object itself."""
+        api_version, kind, selector = self.member_sources[state_key]
+        group = state_key[:3]
+        for event, obj in reflector.list_and_watch(
+            self.kube,
+            api_version,
+            kind,
+            namespace=state_key[2],
+            label_selector=selector,
+            seconds_left=lambda: self.deadline - time.monotonic(),
+            cancel=self.cancels[state_key],
+        ):
+            name = str((obj.get("metadata") or {}).get("name"))
+            with self.lock:
+                if event == "DELETED":
+                    self.members[state_key].pop(name, None)
+                else:
+                    self.members[state_key][name] = obj
+                owner = self.states[state_key].last
+            if owner is not None:
+                self._update(group, owner, by_members=True)
+            if self.failure is not None:
+                return
+            if self.states[state_key].readiness.ready:
+                if not self._pending(group, self.groups[group]):
+                    self.cancels[group].cancel()
                 return
 
     def _timeout_error(self, pending: list[_State]) -> errors.WaitTimeoutError:

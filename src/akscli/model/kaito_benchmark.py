@@ -1,4 +1,5 @@
-"""What `model status` reads from KAITO's post-load benchmark: the figure KAITO recorded.
+"""What `model status` reads from KAITO's post-load benchmark: the figure KAITO recorded, and
+whether an InferenceSet that KAITO holds not ready serves, its members' benchmark having failed.
 
 upstream: kaito-project/kaito v0.12.0 (0894eb2b567d48cd2d66afe579acb1542b226af4)
 - api/v1beta1/workspace_types.go Performance, Metric (description, value, unit, config);
@@ -13,8 +14,12 @@ upstream: kaito-project/kaito v0.12.0 (0894eb2b567d48cd2d66afe579acb1542b226af4)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
+
+from akscli.kube import readiness
+from akscli.kube.client import Kube
+from akscli.kube.readiness.kaito import SET_LABEL
 
 PEAK = "peakTokensPerMinute"
 AGGREGATED_PEAK = "aggregatedPeakTokensPerMinute"
@@ -52,3 +57,29 @@ def figure(obj: Mapping[str, Any]) -> str | None:
         how.append(engine + (f" {config['quantization']}" if config.get("quantization") else ""))
     details = "; ".join(h for h in how if h)
     return f"{text} ({details})" if details else text
+
+
+def set_key(obj: Mapping[str, Any]) -> tuple[str, str]:
+    """(namespace, set name) of an InferenceSet, or of the set that made a Workspace (its
+    ``inferenceset.kaito.sh/created-by`` label; "" for none)."""
+    meta = obj.get("metadata") or {}
+    name = meta.get("name") if obj.get("kind") == "InferenceSet" else (meta.get("labels") or {}).get(SET_LABEL)
+    return str(meta.get("namespace") or ""), str(name or "")
+
+
+def set_warning(obj: Mapping[str, Any], members: Iterable[Mapping[str, Any]]) -> str | None:
+    """The warning of an InferenceSet that serves though KAITO holds it not ready, only its
+    members' benchmark having failed (readiness.kaito.set_benchmark_failed); else None."""
+    verdict = readiness.check_with_members(obj, members)
+    return verdict.warning if verdict.ready and verdict.warning else None
+
+
+def set_serving(kube: Kube, obj: Mapping[str, Any]) -> str | None:
+    """``set_warning`` from one paginated list of the set's Workspaces by label; None, reading
+    nothing, for any other object and for a set KAITO calls ready."""
+    source = readiness.members_of(obj)
+    if source is None or readiness.check(obj).ready:
+        return None
+    api_version, kind, selector = source
+    namespace = (obj.get("metadata") or {}).get("namespace")
+    return set_warning(obj, kube.list(api_version, kind, namespace=namespace, label_selector=selector))

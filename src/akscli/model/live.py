@@ -224,6 +224,7 @@ def _is_inferenceset_member(obj: Mapping[str, Any]) -> bool:
 def deployed_models(kube: Kube, *, namespace: str | None, all_namespaces: bool) -> list[dict[str, Any]]:
     """The summary row of every deployed model, by namespace and name."""
     found = []
+    members: dict[tuple[str, str], list[Mapping[str, Any]]] = {}  # an InferenceSet's Workspaces
     for api_version, kind in SERVING_KINDS:
         if not _kind_available(kube, api_version, kind):
             continue
@@ -232,8 +233,14 @@ def deployed_models(kube: Kube, *, namespace: str | None, all_namespaces: bool) 
             api_version, kind, namespace=namespace, all_namespaces=all_namespaces, label_selector=selector
         ):
             if kind == "Workspace" and _is_inferenceset_member(obj):
+                members.setdefault(kaito_benchmark.set_key(obj), []).append(obj)
                 continue
-            found.append(summary(obj))
+            row = summary(obj)
+            if kind == "InferenceSet" and kaito_benchmark.set_warning(
+                obj, members.get(kaito_benchmark.set_key(obj), [])
+            ):
+                row["ready"] = row["desired"]  # every replica serves, as `model status` says
+            found.append(row)
     return sorted(found, key=lambda r: (r["namespace"], r["name"]))
 
 
@@ -320,8 +327,14 @@ def status_report(kube: Kube, obj: Mapping[str, Any]) -> dict[str, Any]:
     replicas are missing, why the first troubled pod is not running (the Deployment's own events
     say nothing of a pod the scheduler cannot place)."""
     doc = {**summary(obj), "conditions": conditions(obj), "events": recent_events(kube, obj)}
-    doc["pods"] = None
+    doc["pods"], doc["warning"] = None, warning_of(obj)
     doc["benchmark"] = kaito_benchmark.figure(obj)
+    set_warning = kaito_benchmark.set_serving(kube, obj)
+    if set_warning:  # every replica serves; KAITO counts those whose benchmark failed not ready
+        doc["ready"], doc["warning"] = (
+            doc["desired"],
+            f"inferenceset/{(obj.get('metadata') or {}).get('name')} {set_warning}",
+        )
     selector = (obj.get("spec") or {}).get("selector")
     if doc["ready"] < doc["desired"] and isinstance(selector, Mapping):
         from akscli.kube import pod_problems

@@ -7,7 +7,7 @@ Rules live beside the operator they follow: ``builtin`` (Kubernetes), ``fleet`` 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from akscli.kube.readiness import builtin, fleet, kaito, kuberay
@@ -34,11 +34,13 @@ __all__ = [
     "Rule",
     "Terminal",
     "check",
+    "check_with_members",
     "conditions",
     "current_conditions",
     "describe",
     "generic",
     "group_of",
+    "members_of",
     "pod_selector",
     "rule_for",
     "stale",
@@ -47,6 +49,9 @@ __all__ = [
 RULES: dict[tuple[str, str], Rule] = {**builtin.RULES, **fleet.RULES, **kuberay.RULES, **kaito.RULES}
 
 POD_SELECTORS = {**kuberay.POD_SELECTORS, **kaito.POD_SELECTORS}
+
+# Kinds whose verdict also reads objects they own (a KAITO InferenceSet's Workspaces).
+MEMBERS = kaito.MEMBERS
 
 # Kinds without a rule of their own: the first of these conditions they publish, honouring
 # whichever observedGeneration they publish; with none, ready once stored and observed.
@@ -64,6 +69,20 @@ def rule_for(api_version: str, kind: str) -> Rule:
 def check(obj: Mapping[str, Any]) -> Readiness:
     """The verdict of the object's kind rule on the object as it is now."""
     return rule_for(str(obj.get("apiVersion", "")), str(obj.get("kind", "")))(obj)
+
+
+def members_of(obj: Mapping[str, Any]) -> tuple[str, str, str] | None:
+    """(apiVersion, kind, label selector) of the objects the object's verdict also reads, in its
+    namespace; None for a kind that reads none (most)."""
+    found = MEMBERS.get((group_of(str(obj.get("apiVersion", ""))), str(obj.get("kind", ""))))
+    return found[0](obj) if found else None
+
+
+def check_with_members(obj: Mapping[str, Any], members: Iterable[Mapping[str, Any]]) -> Readiness:
+    """The verdict on the object given ``members`` (the objects ``members_of`` selects), for a
+    kind in MEMBERS; ``check`` for any other."""
+    found = MEMBERS.get((group_of(str(obj.get("apiVersion", ""))), str(obj.get("kind", ""))))
+    return found[1](obj, members) if found else check(obj)
 
 
 def pod_selector(obj: Mapping[str, Any]) -> Mapping[str, Any] | None:

@@ -16,7 +16,7 @@ pkg/kstatus/status/generic.go, checkGeneration: InProgress, LatestGenerationNotO
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from akscli.kube.readiness.core import (
@@ -96,15 +96,86 @@ def workspace(obj: Mapping[str, Any]) -> Readiness:
     return Readiness(True, warning=warning) if warning else verdict
 
 
+_INFERENCE_SET = ConditionRule(
+    upstream="kaito-project/kaito pkg/inferenceset/inferenceset_controller.go",
+    generation=Generation.CONDITIONS,
+    ready=("InferenceSetReady",),
+)
+
+# upstream: kaito-project/kaito v0.12.0 pkg/utils/consts/consts.go WorkspaceCreatedByInferenceSetLabel.
+SET_LABEL = "inferenceset.kaito.sh/created-by"
+
+
+def set_members(obj: Mapping[str, Any]) -> tuple[str, str, str] | None:
+    """(apiVersion, kind, label selector) of the Workspaces an InferenceSet counts: KAITO lists
+    them by label in the set's namespace, not by owner (upstream: kaito-project/kaito v0.12.0
+    pkg/utils/inferenceset/inferenceset.go ListWorkspaces)."""
+    name = (obj.get("metadata") or {}).get("name")
+    return ("kaito.sh/v1beta1", "Workspace", f"{SET_LABEL}={name}") if isinstance(name, str) and name else None
+
+
+def set_benchmark_failed(obj: Mapping[str, Any], members: Iterable[Mapping[str, Any]]) -> str | None:
+    """Why a serving InferenceSet is not called ready, when only KAITO's benchmark of members
+    failed; else None.
+
+    upstream: kaito-project/kaito v0.12.0 0894eb2b pkg/inferenceset/inferenceset_controller.go
+    addOrUpdateInferenceSet and aggregateBenchmarkResults: readyReplicas counts the Workspaces
+    whose DetermineWorkspacePhase (pkg/workspace/controllers/metrics.go) is "succeeded", i.e.
+    WorkspaceSucceeded True; InferenceSetReady is True (inferencesetReady) only when that count
+    equals spec.replicas, else False with reason inferencesetNotReady. A member whose benchmark
+    failed keeps WorkspaceSucceeded False (BenchmarkFailed) while its pods serve (``benchmark_failed``),
+    so KAITO counts it not ready. akscli counts it serving, as it does a lone Workspace: the set
+    is ready, with a warning, when KAITO's only objection is the count, the set has its
+    spec.replicas members, and each of them is ready by akscli's Workspace rule."""
+    conds = current_conditions(obj, Generation.CONDITIONS)
+    if (conds.get("InferenceSetReady") or {}).get("reason") != "inferencesetNotReady":
+        return None
+    replicas = (obj.get("spec") or {}).get("replicas")
+    desired = 1 if replicas is None else int(replicas)
+    members = list(members)
+    if len(members) != desired or not all(workspace(m).ready for m in members):
+        return None
+    failed = [(m, why) for m in members if (why := benchmark_failed(m))]
+    if not failed:
+        return None
+    first = failed[0][0]
+    meta = first.get("metadata") or {}
+    name, namespace = meta.get("name"), meta.get("namespace") or "default"
+    why = ((current_conditions(first, Generation.CONDITIONS).get("WorkspaceSucceeded")) or {}).get("message")
+    more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
+    return (
+        f"serves requests on {desired}/{desired} replicas, but KAITO's benchmark of workspace/{name}{more} "
+        f"failed (BenchmarkFailed: {why}), so KAITO counts it not ready and keeps InferenceSetReady False; "
+        f"see why with kubectl logs {name}-0 -n {namespace} -c {name} | grep KAITO_BENCHMARK"
+    )
+
+
+def inference_set(obj: Mapping[str, Any], members: Iterable[Mapping[str, Any]] = ()) -> Readiness:
+    """KAITO's InferenceSetReady (``_INFERENCE_SET``), except that a set whose only fault is a
+    failed benchmark of its members (``set_benchmark_failed``, from ``members``: its Workspaces,
+    as ``set_members`` selects them) is ready, with a warning."""
+    verdict = _INFERENCE_SET(obj)
+    if verdict.ready or verdict.failed:
+        return verdict
+    warning = set_benchmark_failed(obj, members)
+    return Readiness(True, warning=warning) if warning else verdict
+
+
 RULES: dict[tuple[str, str], Rule] = {
     ("kaito.sh", "Workspace"): workspace,
-    ("kaito.sh", "InferenceSet"): ConditionRule(
-        upstream="kaito-project/kaito pkg/inferenceset/inferenceset_controller.go",
-        generation=Generation.CONDITIONS,
-        ready=("InferenceSetReady",),
-    ),
+    ("kaito.sh", "InferenceSet"): inference_set,
     ("airunway.ai", "ModelDeployment"): model_deployment,
 }
+
+# The kinds whose readiness also reads objects they own: how to select them, and the rule that
+# reads them (kube/wait.py follows them with one label-selected watch per object).
+MEMBERS: dict[
+    tuple[str, str],
+    tuple[
+        Callable[[Mapping[str, Any]], tuple[str, str, str] | None],
+        Callable[[Mapping[str, Any], Iterable[Mapping[str, Any]]], Readiness],
+    ],
+] = {("kaito.sh", "InferenceSet"): (set_members, inference_set)}
 
 # The pods of a Workspace or InferenceSet (for a timed-out wait): KAITO selects a Workspace's
 # pods by kaito.sh/workspace=<name> (api/v1beta1/labels.go LabelWorkspaceName) and adds
