@@ -21,15 +21,32 @@ upstream: kaito-project/kaito v0.12.0 (0894eb2b567d48cd2d66afe579acb1542b226af4)
   validation webhook only marks the context as a dry run (knative/pkg webhook/resourcesemantics/
   validation/validation_admit.go): KAITO reads the ConfigMap as stored, and a dry run stores none.
 
-Not emulated: the YAML parse of inference_config.yaml (Go's yaml.v2 error text) and the
-max-model-len check against the preset's token limit.
+- then, as validateInferenceConfig goes on: ``yaml.Unmarshal`` (gopkg.in/yaml.v2 v2.4.0, KAITO's
+  go.mod) of the text into ``InferenceConfig{VLLM map[string]string `yaml:"vllm"`}``; an error is
+  ``apis.ErrGeneric("Failed to parse inference_config.yaml: <err>", "inference_config.yaml")``
+  (yaml_v2.py: the decode errors with yaml.v2's text, a syntax error not);
+- a ``max-model-len`` in ``vllm`` that is not blank, for a preset IsValidPreset takes
+  (kaito_presets.py): its ModelTokenLimit, which GetModelByName
+  (presets/workspace/models/vllm_model.go) takes from model_catalog.yaml for a catalog model
+  (presets/workspace/generator/generator.go loadFromCatalog: the name matched case-insensitively
+  after LegacyBuiltinToCatalog); when positive, ``strconv.Atoi`` of the trimmed value fails as
+  ``apis.ErrInvalidValue("max-model-len must be an integer: <err>", "max-model-len")`` and a value
+  over the limit is ``apis.ErrInvalidValue("max-model-len %d exceeds model's maximum supported
+  context window %d (ModelTokenLimit)", "max-model-len")``; knative's ErrInvalidValue writes
+  "invalid value: <value>" (knative.dev/pkg apis/field_error.go).
+
+Not emulated: a model outside model_catalog.yaml (KAITO reads its config.json from the Hugging Face
+Hub; the emulator skips the max-model-len check for it), and GetModelByName's own failures
+("failed to get model preset").
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import cache
 from typing import Any
 
+from tests.emulators.kube import kaito_presets, yaml_v2
 from tests.emulators.kube.status import ApiError
 
 ConfigMapLookup = Callable[[str, str], Mapping[str, Any] | None]
@@ -39,14 +56,53 @@ def _runtime_is_vllm(metadata: Mapping[str, Any]) -> bool:
     return (metadata.get("annotations") or {}).get("kaito.sh/runtime") != "transformers"
 
 
-def _config_error(name: str, namespace: str, lookup: ConfigMapLookup) -> tuple[str, str] | None:
+def _config_error(name: str, namespace: str, preset: str, lookup: ConfigMapLookup) -> tuple[str, str] | None:
     """(message, path) of validateInferenceConfig, or None."""
     found = lookup(namespace, name)
     if found is None:
         return f"ConfigMap '{name}' specified in 'config' not found in namespace '{namespace}'", "config"
-    if "inference_config.yaml" not in (found.get("data") or {}):
+    data = found.get("data") or {}
+    if "inference_config.yaml" not in data:
         return "missing field(s)", "inference_config.yaml in ConfigMap"
+    try:
+        vllm = yaml_v2.unmarshal_inference_config(str(data["inference_config.yaml"]))
+    except yaml_v2.YAMLError as exc:
+        return f"Failed to parse inference_config.yaml: {exc}", "inference_config.yaml"
+    raw = vllm.get("max-model-len")
+    if raw is None or not raw.strip() or not preset or not kaito_presets.is_valid_preset(preset.lower()):
+        return None
+    limit = _token_limit(preset.lower())
+    if limit <= 0:
+        return None
+    value, err = yaml_v2.atoi(raw.strip())
+    if err:
+        return f"invalid value: max-model-len must be an integer: {err}", "max-model-len"
+    if value > limit:
+        message = f"max-model-len {value} exceeds model's maximum supported context window {limit} (ModelTokenLimit)"
+        return f"invalid value: {message}", "max-model-len"
     return None
+
+
+@cache
+def _catalog_limits() -> dict[str, int]:
+    """modelTokenLimit of each model_catalog.yaml entry, by lower-cased name."""
+    import yaml
+
+    from tests.emulators.kube.crds import shared_dir
+
+    path = shared_dir() / "data" / "kaito" / "model_catalog.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {
+        str(m.get("name")).lower(): int(m.get("modelTokenLimit") or 0)
+        for m in data.get("models") or []
+        if isinstance(m, dict)
+    }
+
+
+def _token_limit(preset: str) -> int:
+    """ModelTokenLimit of GetModelByName's model (0: none known, the check is skipped)."""
+    name = kaito_presets.LEGACY_BUILTIN_TO_CATALOG.get(preset, preset)
+    return _catalog_limits().get(name.lower(), 0)
 
 
 def review(
@@ -71,7 +127,10 @@ def review(
         return None
     if not isinstance(inference, Mapping) or not inference.get("config") or not _runtime_is_vllm(labels_from):
         return None
-    err = _config_error(str(inference["config"]), namespace, lookup)
+    preset = str(
+        ((inference.get("preset") or {}) if isinstance(inference.get("preset"), Mapping) else {}).get("name") or ""
+    )
+    err = _config_error(str(inference["config"]), namespace, preset, lookup)
     if err is None:
         return None
     message, path = err
