@@ -247,9 +247,12 @@ def plan(
         dry = _restored(dry, check)
         lines = diff_objects(current or {}, dry)
         kept = dry if options.keep_answers else None
-        action = "configure" if lines else "unchanged"
-        still = check if lines and check is not None and check.on_update else None
-        return Change(obj, action, lines, current=current, server=kept, deferred=still)
+        change = Change(obj, action="configure" if lines else "unchanged", diff=lines, current=current, server=kept)
+        # An update the webhook checks: a changed object, or (against a changed ConfigMap) one
+        # sent again although unchanged.
+        if check is not None and check.on_update and (lines or (check.changed and not change.already_owned)):
+            change.deferred = check
+        return change
 
     for obj, change in zip(
         namespaces, parallel_map(lambda o: plan_one(o, set(), None), namespaces, options.parallel), strict=True
@@ -266,9 +269,10 @@ def plan(
     ):
         planned[id(obj)] = change
     created = deferred_checks.configmaps([c.obj for c in planned.values() if c.action == "create"])
+    changed = deferred_checks.configmaps([c.obj for c in planned.values() if c.action == "configure"])
 
     def plan_waiting(obj: dict[str, Any]) -> Change:
-        return plan_one(obj, fresh, deferred_checks.deferred(obj, created))
+        return plan_one(obj, fresh, deferred_checks.deferred(obj, created, changed))
 
     for obj, change in zip(waiting, parallel_map(plan_waiting, waiting, options.parallel), strict=True):
         planned[id(obj)] = change
@@ -388,7 +392,9 @@ def execute(kube: Kube, the_plan: Plan, *, options: ApplyOptions, progress: Prog
         failures = _apply_batch(kube, batch, options, report)
         done += [c for c in batch if c.result is not None]
         if failures:
-            undone = _undo_creates(kube, done, report) if any(c.deferred for c, _ in failures) else []
+            refused = any(c.deferred for c, _ in failures)
+            undone = _undo_creates(kube, done, report) if refused else []
+            undone += _restore_configmaps(kube, done, failures, report) if refused else []
             done = [c for c in done if all(c is not u for u in undone)]
             raise _partial_failure(done, to_apply, failures, undone)
     for change in the_plan.deletions:
@@ -429,6 +435,35 @@ def _undo_creates(kube: Kube, done: list[Change], report: Progress) -> list[Chan
     return undone
 
 
+def _restore_configmaps(
+    kube: Kube, done: list[Change], failures: list[tuple[Change, errors.AkscliError]], report: Progress
+) -> list[Change]:
+    """Put back, as they were before this apply, the ConfigMaps it changed that a refused KAITO
+    object names (deferred_checks: the dry run checked them as stored). The apply that changed
+    one is sent again with the data it had (the rest as this apply sent it): akscli's own field
+    manager gives the data back, and any other manager's fields are left alone."""
+    named = {
+        (c.obj["metadata"].get("namespace"), c.deferred.value) for c, _ in failures if c.deferred and c.deferred.changed
+    }
+    restored: list[Change] = []
+    for change in done:
+        meta = change.obj["metadata"]
+        key = (meta.get("namespace"), meta["name"])
+        is_configmap = (change.obj["apiVersion"], change.obj["kind"]) == ("v1", "ConfigMap")
+        if change.action != "configure" or not is_configmap or key not in named or change.current is None:
+            continue
+        previous = {k: v for k, v in change.obj.items() if k not in ("data", "binaryData")}
+        previous.update({k: change.current[k] for k in ("data", "binaryData") if k in change.current})
+        try:
+            kube.apply(previous, force=False)
+        except errors.AkscliError:
+            continue  # it stays in the "applied" list of the error
+        change.result = None
+        restored.append(change)
+        report(f"{change.ref} put back")
+    return restored
+
+
 def _apply_batch(
     kube: Kube, batch: list[Change], options: ApplyOptions, report: Progress
 ) -> list[tuple[Change, errors.AkscliError]]:
@@ -463,7 +498,10 @@ def _partial_failure(
     failed = {c.ref for c, _ in failures}
     not_applied = [c.ref for c in wanted if c.result is None and c.ref not in failed]
     others = f" ({len(failures) - 1} more failed)" if len(failures) > 1 else ""
-    removed = f". Removed {len(undone)} this apply had created: {_some([c.ref for c in undone])}" if undone else ""
+    created = [c.ref for c in undone if c.action == "create"]
+    put_back = [c.ref for c in undone if c.action != "create"]
+    removed = f". Removed {len(created)} this apply had created: {_some(created)}" if created else ""
+    removed += f". Put back {len(put_back)} this apply had changed: {_some(put_back)}" if put_back else ""
     message = (
         f"{first_change.ref}: {first_error.message}{others}{removed}. Applied {len(done)}: "
         f"{_some([c.ref for c in done])}. Not applied {len(failed) + len(not_applied)}: "

@@ -16,6 +16,15 @@ reference (every other check of the webhook still runs; the reference is put bac
 says that KAITO checks it once the ConfigMap exists, and the apply sends it right after the
 ConfigMaps, before anything else of its tier, so that a refusal can be undone (akscli.kube.apply).
 No other kind is treated so: only KAITO's webhook is known to read a ConfigMap at admission.
+
+Where the ConfigMap exists and the same apply changes it, a dry run of the KAITO object would read
+the ConfigMap as stored, not as the apply leaves it, and no server dry run can do better (the
+ConfigMap's dry run stores nothing either): it would pass content KAITO refuses, or refuse
+content that this apply fixes. So the plan treats it as above (the dry run without the
+reference), and says that KAITO checks the new content at apply time; the object is sent right
+after the ConfigMaps, and if KAITO refuses it, akscli puts each ConfigMap it names back as it
+was before this apply (akscli.kube.apply), so that the running model's pods, which mount it, do
+not pick up content KAITO refused at their next restart.
 """
 
 from __future__ import annotations
@@ -43,9 +52,17 @@ class Deferred:
     value: str
     configmap: str  # configmap/NAME, as akscli.kube.apply.object_ref writes it
     on_update: bool = False
+    # The ConfigMap exists and this apply changes it (rather than creates it).
+    changed: bool = False
 
     @property
     def note(self) -> str:
+        if self.changed:
+            return (
+                f"KAITO checks its {'.'.join(self.path)} against the new {self.configmap} when it is "
+                f"applied: a dry run cannot, since it stores no ConfigMap; if KAITO refuses it, akscli "
+                f"puts {self.configmap} back as it was"
+            )
         return (
             f"KAITO checks its {'.'.join(self.path)} once {self.configmap} exists: the dry run "
             f"cannot, since a dry run stores no ConfigMap"
@@ -78,13 +95,20 @@ def waits_for(obj: Mapping[str, Any], configmaps_of_apply: set[tuple[str | None,
     return ref is not None and ((obj.get("metadata") or {}).get("namespace"), ref[1]) in configmaps_of_apply
 
 
-def deferred(obj: Mapping[str, Any], created: set[tuple[str | None, str]]) -> Deferred | None:
-    """The deferred check of ``obj`` when its ConfigMap is one the apply creates, else None."""
+def deferred(
+    obj: Mapping[str, Any], created: set[tuple[str | None, str]], changed: Collection[tuple[str | None, str]] = ()
+) -> Deferred | None:
+    """The deferred check of ``obj`` when its ConfigMap is one the apply creates, or one that
+    exists and that the apply changes (``changed``); else None."""
     ref = config_ref(obj)
-    if ref is None or ((obj.get("metadata") or {}).get("namespace"), ref[1]) not in created:
+    if ref is None:
+        return None
+    key = ((obj.get("metadata") or {}).get("namespace"), ref[1])
+    if key not in created and key not in changed:
         return None
     kind = (str(obj.get("apiVersion")), str(obj.get("kind")))
-    return Deferred(ref[0], ref[1], f"configmap/{ref[1]}", on_update=kind in CHECKED_ON_UPDATE)
+    on_update = kind in CHECKED_ON_UPDATE
+    return Deferred(ref[0], ref[1], f"configmap/{ref[1]}", on_update=on_update, changed=key not in created)
 
 
 def without_ref(obj: Mapping[str, Any], check: Deferred) -> dict[str, Any]:
