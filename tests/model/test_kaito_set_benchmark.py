@@ -150,3 +150,12 @@ def test_model_list_counts_every_replica_of_such_a_set_ready(model_emulator: Sta
     assert result.exit_code == 0, result
     (row,) = [r for r in json.loads(result.stdout)["items"] if r["name"] == "phi-4"]
     assert (row["ready"], row["desired"], row["kind"]) == (2, 2, "InferenceSet")
+
+
+def test_deploy_wait_of_a_set_with_one_failed_benchmark_names_that_member(model_emulator: Start) -> None:
+    emu = model_emulator(failure="benchmark-one")
+    result = invoke("model", "deploy", "phi-4", "--replicas", "2", "--wait", "--timeout", "20s", "-y")
+    assert result.exit_code == 0, result
+    label = "inferenceset.kaito.sh/created-by=phi-4"
+    first = min(ws["metadata"]["name"] for ws in emu.cluster.list(KAITO, "Workspace", "default", label_selector=label))
+    assert f"serves requests on 2/2 replicas, but KAITO's benchmark of workspace/{first} failed" in result.stderr

@@ -36,7 +36,8 @@ Failure modes (``failure=``):
   (workspace_controller.go applyInferenceWorkspaceStatus, applyBenchmarkStatus), for a Workspace
   KAITO benchmarks (api/v1beta1/labels.go ShouldRunBenchmark: vLLM runtime, a preset, no
   ``kaito.sh/disable-benchmark: "true"``). Its InferenceSet counts it not ready
-  (pkg/workspace/controllers/metrics.go DetermineWorkspacePhase).
+  (pkg/workspace/controllers/metrics.go DetermineWorkspacePhase). ``benchmark-one``: the same,
+  for the first (by name) Workspace of an InferenceSet only; the others succeed.
 
 ``openai_handler(model_id)`` is a service-proxy handler that answers ``/v1/models`` and
 ``/v1/chat/completions`` like vLLM's OpenAI server, for ``emu.register_service_proxy``.
@@ -224,7 +225,7 @@ class WorkspaceController(_KaitoController):
         # pkg/utils/nodeclaim/nodeclaim.go; kaito_nodes.py names the rest).
         kaito_nodes.provision(cluster, obj, workers)
         sts = kaito_workload.apply(cluster, obj, nodes, kaito_nodes.pod_scheduling(obj))
-        benchmark_runs = _benchmarked(obj) and self.failure != "benchmark"
+        benchmark_runs = _benchmarked(obj) and not self._benchmark_fails(cluster, obj)
         waiting, crashed = self._pods(cluster, obj, sts, crashing=crashing, benchmark=benchmark_runs)
         placed = {"targetNodeCount": nodes, "workerNodes": workers}
         resources_ready = _cond("ResourceReady", True, "workspaceResourceStatusSuccess", "workspace resource is ready")
@@ -244,7 +245,7 @@ class WorkspaceController(_KaitoController):
         inference_ready = _cond(
             "InferenceReady", True, "WorkspaceInferenceStatusSuccess", "Inference has been deployed successfully"
         )
-        if self.failure == "benchmark" and _benchmarked(obj):
+        if _benchmarked(obj) and self._benchmark_fails(cluster, obj):
             why = f"pod {obj['metadata']['namespace']}/{name}-0: no KAITO_BENCHMARK_RESULT line found in pod logs"
             _set_status(
                 cluster,
@@ -306,6 +307,20 @@ class WorkspaceController(_KaitoController):
                         "spec": spec,
                     }
                 )
+
+    def _benchmark_fails(self, cluster: Any, ws: dict[str, Any]) -> bool:
+        """failure="benchmark": every Workspace's; "benchmark-one": only that of the first, by
+        name, of an InferenceSet's Workspaces (a lone Workspace's too)."""
+        if self.failure == "benchmark":
+            return True
+        if self.failure != "benchmark-one":
+            return False
+        md = ws["metadata"]
+        owner = (md.get("labels") or {}).get(SET_LABEL)
+        if not owner:
+            return True
+        siblings = cluster.list(KAITO, "Workspace", md["namespace"], label_selector=f"{SET_LABEL}={owner}")
+        return min(str(w["metadata"]["name"]) for w in siblings) == md["name"]
 
     def on_delete(self, cluster: Any, obj: dict[str, Any]) -> None:
         kaito_nodes.deprovision(cluster, obj)

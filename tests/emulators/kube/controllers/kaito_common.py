@@ -12,7 +12,7 @@ from tests.emulators.kube.controllers.base import DeletionTolerantController
 KAITO = "kaito.sh/v1beta1"
 # KAITO labels the Workspaces of an InferenceSet, and their pods, with the set's name.
 SET_LABEL = "inferenceset.kaito.sh/created-by"
-FAILURES = (None, "quota", "inference", "benchmark")
+FAILURES = (None, "quota", "inference", "benchmark", "benchmark-one")
 
 
 def _now() -> str:
