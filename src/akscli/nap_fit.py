@@ -68,6 +68,12 @@ def _tax(brackets: tuple[tuple[float, float], ...], amount: float) -> float:
     return tax
 
 
+def reserved_cpu(vcpus: int) -> int:
+    """Kube-reserved cpu in millicores (KubeReservedResources' brackets; AKS's published table
+    is the same: akscli.node_room)."""
+    return int(1000 * _tax(_CPU_TAX, float(vcpus)))
+
+
 def allocatable(vm_size: str) -> dict[str, int] | None:
     """cpu (millicores), memory (bytes) and nvidia.com/gpu Karpenter counts a node of the size as
     having for pods, or None for a size akscli's GPU data does not know. Capacity: the vCPUs; the
@@ -83,9 +89,8 @@ def allocatable(vm_size: str) -> dict[str, int] | None:
     memory = int(sku.memory_gib) * _GIB
     memory -= math.ceil(memory * VM_MEMORY_OVERHEAD_PERCENT)
     reserved_memory = int(1024 * _tax(_MEMORY_TAX, sku.memory_gib)) * _MIB
-    reserved_cpu = int(1000 * _tax(_CPU_TAX, float(sku.vcpus)))
     return {
-        "cpu": sku.vcpus * 1000 - reserved_cpu,
+        "cpu": sku.vcpus * 1000 - reserved_cpu(sku.vcpus),
         "memory": memory - reserved_memory - EVICTION_MEMORY,
         GPU_RESOURCE: sku.gpus if gpu_manufacturer(vm_size) == "nvidia" else 0,
     }

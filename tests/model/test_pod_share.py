@@ -1,0 +1,31 @@
+"""akscli's vLLM pod (model.runtime_values.pod_share) is sized to what a node of its VM size
+gives pods: the smaller of AKS's allocatable (AKS 1.29+, 250 max pods) and Karpenter's, less a
+margin for AKS's DaemonSets (akscli.node_room)."""
+
+from __future__ import annotations
+
+from akscli import nap_fit, node_room
+
+T4 = "Standard_NC4as_T4_v3"
+MI, GI = 1 << 20, 1 << 30
+
+
+def test_aks_reserves_20mib_a_max_pod_plus_50mib_and_evicts_at_100mib() -> None:
+    # upstream: MicrosoftDocs/azure-aks-docs node-resource-reservations.md (AKS 1.29 and later);
+    # the capacity is 28 GiB less 7.5% (Karpenter's vm-memory-overhead-percent)
+    capacity = 28 * GI - (28 * GI * 75 + 999) // 1000  # rounded up
+    assert node_room.aks_allocatable(T4) == {"cpu": 4000 - 140, "memory": capacity - (5050 + 100) * MI}
+    assert node_room.aks_allocatable(T4, max_pods=30) == {"cpu": 3860, "memory": capacity - (650 + 100) * MI}
+
+
+def test_aks_reserves_at_most_a_quarter_of_the_memory() -> None:
+    # the docs' second example: 4 GB and 70 pods reserve 25% (1000 MB), less than 20 x 70 + 50
+    capacity = 28 * GI - (28 * GI * 75 + 999) // 1000  # rounded up
+    room = node_room.aks_allocatable(T4, max_pods=400)
+    assert room is not None and room["memory"] == capacity - 7 * GI - 100 * MI
+
+
+def test_aks_cpu_reservations_are_the_published_table() -> None:
+    # node-resource-reservations.md: 1, 2, 4, 8, 16, 32, 64 cores reserve 60 ... 740 millicores
+    table = {1: 60, 2: 100, 4: 140, 8: 180, 16: 260, 32: 420, 64: 740}
+    assert {cores: nap_fit.reserved_cpu(cores) for cores in table} == table
