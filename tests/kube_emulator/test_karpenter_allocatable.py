@@ -64,8 +64,9 @@ def test_a_node_karpenter_makes_has_the_providers_allocatable_not_its_capacity(e
 def test_a_pod_within_a_sizes_memory_but_not_its_allocatable_gets_no_node_and_karpenter_says_so(
     emu: KubeEmulator,
 ) -> None:
-    # 28 GiB less 7.5% less 3399Mi reserved less 750Mi: 21.85 GiB for pods; akscli's vLLM pod on a
-    # T4 asks 22Gi (model.runtime_values.pod_share). nodeclaim.go fits, InstanceTypeFilterError
+    # 28 GiB less 7.5% less 3399Mi reserved less 750Mi: 21.85 GiB for pods; 22Gi is 80% of the VM
+    # (akscli's vLLM pod asked that before model.runtime_values.pod_share counted allocatable).
+    # nodeclaim.go fits, InstanceTypeFilterError
     emu.cluster.create(gpu_pool("gpu", [T4]))
     emu.cluster.create(app("llm", T4, "3", "22Gi"))
     assert said(emu) == (

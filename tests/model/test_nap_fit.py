@@ -40,17 +40,23 @@ def deploy_t4(model_emulator: Start, size: str, setup: Any = None) -> str:
     return text(result)
 
 
-def test_a_t4_deploy_whose_pod_asks_more_memory_than_karpenters_allocatable_is_not_capacity_on_demand(
-    model_emulator: Start,
-) -> None:
-    # akscli's vLLM pod on Standard_NC4as_T4_v3 asks 22Gi of its 28 GiB; Karpenter counts 21.85 GiB
-    # for pods and refuses it ("no instance type has enough resources"): no node would come.
+def test_a_t4_deploys_pod_fits_karpenters_allocatable_so_nap_makes_its_node(model_emulator: Start) -> None:
+    # Karpenter counts 21.85 GiB for pods on Standard_NC4as_T4_v3; akscli's vLLM pod asks 19Gi
+    # (model.runtime_values.pod_share, akscli.node_room), not 80% of 28 GiB (22Gi, which Karpenter
+    # refused: "no instance type has enough resources").
     out = deploy_t4(model_emulator, T4)
+    assert f"node auto-provisioning makes a {T4} node for them (NodePool gpu)" in " ".join(out.split())
+
+
+def test_a_pod_over_karpenters_allocatable_is_not_capacity_on_demand(model_emulator: Start) -> None:
+    # 21.85 GiB for pods on Standard_NC4as_T4_v3; a DaemonSet tolerating every taint asks 3Gi
+    # beside the vLLM pod's 19Gi
+    out = deploy_t4(model_emulator, T4, lambda emu: emu.cluster.create(daemonset("agent", "100m", "3Gi")))
     assert "node auto-provisioning makes" not in out
     assert (
         f"node auto-provisioning has no room for them on a new {T4} node: NodePool gpu admits the size, but "
         "Karpenter counts 21.8Gi of memory for pods on it (its capacity less kube-reserved and eviction) and the "
-        "pods ask 22Gi; the pods stay Pending"
+        "pods ask 19Gi and 1 DaemonSet pod(s) that would run there 3Gi; the pods stay Pending"
     ) in " ".join(out.split())
 
 

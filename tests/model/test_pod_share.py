@@ -4,7 +4,12 @@ margin for AKS's DaemonSets (akscli.node_room)."""
 
 from __future__ import annotations
 
+import pytest
+
 from akscli import nap_fit, node_room
+from akscli.kube.resources import amount
+from akscli.model import skus
+from akscli.model.runtime_values import pod_share
 
 T4 = "Standard_NC4as_T4_v3"
 MI, GI = 1 << 20, 1 << 30
@@ -29,3 +34,26 @@ def test_aks_cpu_reservations_are_the_published_table() -> None:
     # node-resource-reservations.md: 1, 2, 4, 8, 16, 32, 64 cores reserve 60 ... 740 millicores
     table = {1: 60, 2: 100, 4: 140, 8: 180, 16: 260, 32: 420, 64: 740}
     assert {cores: nap_fit.reserved_cpu(cores) for cores in table} == table
+
+
+def test_the_t4_pod_asks_19gi_not_the_22gi_no_node_has_for_pods() -> None:
+    # 80% of 28 GiB is 22Gi; Karpenter counts 21.85 GiB for pods and AKS 1.29+ 20.87 GiB
+    assert pod_share(T4, 1) == {"cpu_request": "3", "memory_request": "19Gi"}
+
+
+def test_a_size_with_room_to_spare_keeps_eighty_percent_of_its_share() -> None:
+    assert pod_share("Standard_NC24ads_A100_v4", 1) == {"cpu_request": "19", "memory_request": "176Gi"}
+
+
+@pytest.mark.parametrize("sku", skus.all_skus(), ids=lambda s: s.vm_size)
+def test_every_gpu_sizes_pods_fit_what_its_node_gives_pods_with_the_daemonset_margin(sku: skus.GpuSku) -> None:
+    aks, karpenter = node_room.aks_allocatable(sku.vm_size), nap_fit.allocatable(sku.vm_size)
+    assert aks is not None and karpenter is not None
+    for gpus in range(1, sku.gpus + 1):
+        share, pods = pod_share(sku.vm_size, gpus), sku.gpus // gpus
+        asked = {
+            "cpu": pods * amount("cpu", share["cpu_request"]),
+            "memory": pods * amount("memory", share["memory_request"]),
+        }
+        for name, margin in node_room.DAEMONSET_MARGIN.items():
+            assert asked[name] + margin <= min(aks[name], karpenter[name]), (gpus, name)

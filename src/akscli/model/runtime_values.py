@@ -89,18 +89,27 @@ def kaito_config_name(req: DeployRequest) -> str:
 
 
 def pod_share(vm_size: str, gpus: int) -> dict[str, str]:
-    """CPU and memory for a vLLM pod: its GPUs' share of the VM, less 20% for the node's own use.
+    """CPU and memory for a vLLM pod: its GPUs' share of the VM less 20% for the node's own use,
+    and never more than that share of what a node of the size gives pods (akscli.node_room: the
+    smaller of AKS's and Karpenter's allocatable, less a margin for AKS's DaemonSets). On
+    Standard_NC4as_T4_v3, 80% is 22Gi where Karpenter counts 21.85 GiB and AKS 1.29+ with 250
+    max pods 20.9 GiB: no node would take the pod.
 
     Requests and a memory limit make the pod Guaranteed-sized for its memory and satisfy the
     container-resources policy rule.
     """
+    from akscli.node_room import pod_room
+
     sku = skus.get(vm_size)
-    if sku is None or not sku.gpus:
+    room = pod_room(vm_size)
+    if sku is None or not sku.gpus or room is None:
         return {"cpu_request": "4", "memory_request": "32Gi"}
-    share = min(1.0, gpus / sku.gpus) * 0.8
+    share = min(1.0, gpus / sku.gpus)
+    cpu = min(sku.vcpus * share * 0.8, room["cpu"] * share / 1000)
+    memory = min(sku.memory_gib * share * 0.8, room["memory"] * share / (1 << 30))
     return {
-        "cpu_request": str(max(1, math.floor(sku.vcpus * share))),
-        "memory_request": f"{max(4, math.floor(sku.memory_gib * share))}Gi",
+        "cpu_request": str(max(1, math.floor(cpu))),
+        "memory_request": f"{max(4, math.floor(memory))}Gi",
     }
 
 
