@@ -27,8 +27,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--env-file", type=Path, help="write `export NAME=value` lines here once the emulator is up")
     ap.add_argument("--home", type=Path, help="where the Azure config dir goes (default: a temporary folder)")
+    ap.add_argument(
+        "--lro-polls",
+        type=int,
+        default=1,
+        help="polls a long-running operation stays InProgress before it ends (default 1; a large number "
+        "holds every write running, to try Ctrl-C or --timeout on a wait)",
+    )
     args = ap.parse_args(argv)
-    emu = ArmEmulator().start()
+    emu = ArmEmulator(lro_polls=args.lro_polls).start()
     # The lab's groups and its Arc edge machine, which a bare-metal cluster needs before it is made
     # (upstream: Azure/aksArc deploymentTemplates/aks-baremetal-arm/aks-baremetal-arm.json).
     seed_subscription(emu)
