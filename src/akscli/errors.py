@@ -71,6 +71,26 @@ class WaitTimeoutError(AkscliError):
     title = "timed out waiting for a condition"
 
 
+class OperationTimedOut(WaitTimeoutError):
+    """--timeout passed while Azure still ran a long-running operation akscli had sent: akscli
+    stops waiting (exit 5), Azure goes on. ``operation``: the operation's URL, no token
+    (azure/arm.py operation_url), for the audit line."""
+
+    def __init__(self, message: str, hint: str | None = None, *, operation: str | None = None) -> None:
+        super().__init__(message, hint)
+        self.operation = operation
+
+
+class OperationInterrupted(KeyboardInterrupt):
+    """Ctrl-C (or SIGTERM) while akscli followed a long-running operation Azure had accepted: the
+    write was sent, and Azure goes on with it (stopping the polls changes nothing in Azure).
+    ``what``: the operation; ``operation``: its URL, no token; ``state``: its last status."""
+
+    def __init__(self, what: str, operation: str | None, state: str) -> None:
+        super().__init__(what)
+        self.what, self.operation, self.state = what, operation, state
+
+
 class AuthError(AkscliError):
     exit_code = 6
     title = "not authenticated or not authorised"

@@ -60,6 +60,7 @@ ARM_ONLY = {
     "if_none_match": "--if-none-match",
     "if_match": "--if-match",
     "no_wait": "--no-wait",
+    "timeout": "--timeout",
     "subscription": "--subscription",
     "auth": "--auth",
     "tenant": "--tenant",

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from akscli.azure import armerrors, identity
 from akscli.azure.armerrors import arm_endpoint
-from akscli.errors import AkscliError, UsageError, WaitTimeoutError
+from akscli.errors import AkscliError, OperationInterrupted, OperationTimedOut, UsageError, WaitTimeoutError
 
 if TYPE_CHECKING:
     from azure.core.polling import LROPoller
@@ -313,34 +313,98 @@ def _url(client: ARMPipelineClient[Any, Any], path: str) -> str:
     return client._base_url.rstrip("/") + "/" + path.lstrip("/")
 
 
+def operation_url(poller: Any) -> str | None:
+    """Where Azure reports a long-running operation: the Azure-AsyncOperation URL of the accepted
+    write, else its Location (upstream: Azure/azure-resource-manager-rpc 69e229f
+    v1.0/async-api-reference.md, "Azure-AsyncOperation" and "202 Accepted and Location Headers"),
+    with only its api-version kept: the URL is the provider's to make, and a query parameter
+    other than api-version may be a signature (a token), which must not reach a log. None when
+    Azure answered at once (no operation to follow)."""
+    from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+    try:
+        headers = poller.polling_method()._initial_response.http_response.headers
+    except AttributeError:
+        return None
+    url = headers.get("Azure-AsyncOperation") or headers.get("Location")
+    if not url:
+        return None
+    parts = urlsplit(str(url))
+    kept = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k.lower() == "api-version"])
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, kept, ""))
+
+
+class Deadline:
+    """A command's --timeout, shared by every operation it waits for in turn (the node image
+    upgrade of each pool, each step of a bare-metal create). The clock starts at the first wait,
+    not at a confirmation before it; ``left`` is what remains for the next one."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._ends: float | None = None
+
+    def left(self) -> float:
+        if self._ends is None:
+            self._ends = time.monotonic() + self.seconds
+        return max(0.0, self._ends - time.monotonic())
+
+    def passed(self) -> bool:
+        return self.left() <= 0
+
+    def text(self) -> str:
+        return duration_text(self.seconds)
+
+
+def duration_text(seconds: float) -> str:
+    """A --timeout as it is typed back: 90s, 30m, 2h."""
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return f"{seconds / 3600:g}h"
+    if seconds >= 60 and seconds % 60 == 0:
+        return f"{seconds / 60:g}m"
+    return f"{seconds:g}s"
+
+
 def wait_lro(
     poller: LROPoller[T],
     what: str,
     progress: Callable[[str], None] | None = None,
     *,
-    timeout: float | None = None,
+    deadline: Deadline | None = None,
+    follow: str | None = None,
 ) -> T:
     """Wait for a long-running operation, reporting its state when it changes; errors become
     AkscliErrors. ``progress`` gets the state alone: the status line or spinner it feeds adds the
-    time elapsed itself, and repeats the line while the state stays the same (output.status)."""
+    time elapsed itself, and repeats the line while the state stays the same (output.status).
+
+    ``deadline`` (--timeout) bounds the wait as the one wait rule bounds a Kubernetes --wait
+    (kube/wait.py): past it, OperationTimedOut (exit 5) names the operation still running, says
+    that it continues in Azure and that nothing was rolled back, and gives ``follow``, the command
+    that follows it. Ctrl-C raises OperationInterrupted, which says the same to the audit line and
+    the last line (cli/common.py audited, cli/main.py)."""
     from akscli.azure import armretry
 
-    started = time.monotonic()
     last = ""
+    state = "InProgress"
     try:
+        if deadline is not None:
+            deadline.left()  # its clock starts with the first wait
         while not poller.done():
-            poller.wait(1.0)
+            poller.wait(1.0 if deadline is None else min(1.0, deadline.left()))
             state = str(poller.status())
-            elapsed = time.monotonic() - started
             if progress is not None and state != last:
                 progress(f"{what}: {state}")
                 last = state
-            if timeout is not None and elapsed > timeout and not poller.done():
-                raise WaitTimeoutError(
-                    f"{what} did not finish in {timeout:.0f}s; it continues in Azure",
-                    hint="check again later, e.g. with 'akscli cluster wait'",
+            if deadline is not None and deadline.passed() and not poller.done():
+                raise OperationTimedOut(
+                    f"{what} is still running in Azure ({state}) after {deadline.text()}: "
+                    "akscli stopped waiting, the operation continues",
+                    hint=(f"follow it with '{follow}'" if follow else "check on it later")
+                    + "; nothing was rolled back",
+                    operation=operation_url(poller),
                 )
         return poller.result()
+    except KeyboardInterrupt:
+        raise OperationInterrupted(what, operation_url(poller), state) from None
     except armretry.PollWaitTooLong as exc:
         raise WaitTimeoutError(f"{what}: {exc.message}", hint=exc.hint) from None
     except AkscliError:

@@ -47,6 +47,15 @@ from akscli.errors import WaitTimeoutError
 # The longest Retry-After akscli waits before sending a request again: azure-core's own cap on its
 # backoff (retry_backoff_max, 120 s). A longer one ends the retries, and the error names it.
 MAX_RETRY_AFTER_S = 120.0
+# The longest Retry-After akscli waits between two polls of a long-running operation: the RPC's own
+# bound, "a minimum of 10 seconds and a maximum of 10 minutes" (upstream: Azure/azure-resource-manager-rpc
+# 69e229f v1.0/async-api-reference.md, "202 Accepted and Location Headers" step 2). A poll answer within
+# it is waited as asked: the command's --timeout, not this bound, ends a wait that is too long.
+MAX_POLL_RETRY_AFTER_S = 600.0
+# Jitter of a poll that got no Retry-After: the client's interval (the RPC's 60 s default) times a factor
+# in [1.0, 1.3), the Go SDK's upper bound: never sooner than the RPC's default, and clients started
+# together (a script creating many pools) do not poll together.
+POLL_JITTER = (1.0, 1.3)
 # Jitter factor range of the backoff (Azure/azure-sdk-for-go sdk/azcore/runtime/policy_retry.go).
 JITTER = (0.8, 1.3)
 
@@ -139,13 +148,13 @@ class ReachableRetryPolicy(RetryPolicy):  # type: ignore[type-arg]
 
 
 class PollWaitTooLong(WaitTimeoutError):
-    """Azure asked for a longer wait between two polls of a long-running operation than akscli
-    waits (``MAX_RETRY_AFTER_S``): the operation goes on in Azure; akscli stops following it."""
+    """Azure asked for a longer wait between two polls of a long-running operation than the RPC
+    allows (``MAX_POLL_RETRY_AFTER_S``): the operation goes on in Azure; akscli stops following it."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, longest: float = MAX_POLL_RETRY_AFTER_S) -> None:
         super().__init__(
             f"Azure asks to wait {seconds:.0f}s before the next poll, longer than akscli waits "
-            f"({MAX_RETRY_AFTER_S:.0f}s); the operation continues in Azure",
+            f"({longest:.0f}s); the operation continues in Azure",
             hint="check it later with the show command (or 'akscli cluster wait' for a cluster)",
         )
         self.seconds = seconds
@@ -153,26 +162,29 @@ class PollWaitTooLong(WaitTimeoutError):
 
 def poll_transport(interval: float) -> Any:
     """The transport of akscli's ARM clients: azure-core's requests transport, whose ``sleep``
-    is the wait between two polls of a long-running operation, bounded as a retry's is.
+    is the wait between two polls of a long-running operation.
 
     azure-core waits between polls whatever the poll's Retry-After says, else the client's
     polling interval (upstream: Azure/azure-sdk-for-python sdk/core/azure-core
     azure/core/polling/base_polling.py, as installed 1.41.0: ``_extract_delay`` returns
     ``get_retry_after(...)`` unbounded, ``_delay`` passes it to ``_sleep``, which is
-    ``self._transport.sleep``; ARMPolling in azure-mgmt-core inherits both). The RPC lets a
-    Retry-After be anything (v1.0/async-api-reference.md). So akscli's rule for a retry holds for
-    a poll: a wait up to ``MAX_RETRY_AFTER_S`` (or the configured interval, if longer) is waited,
-    through ``pause``; a longer one ends the wait at once with ``PollWaitTooLong`` rather than
-    leave the command silent for an hour. Nothing else of akscli sleeps through the transport:
-    the retry policy waits through ``pause`` itself (ReachableRetryPolicy.sleep)."""
+    ``self._transport.sleep``; ARMPolling in azure-mgmt-core inherits both). akscli waits a
+    Retry-After as asked up to the RPC's 10 minutes (``MAX_POLL_RETRY_AFTER_S``, or the configured
+    interval, if longer), through ``pause``; a longer one, outside the RPC, ends the wait at once
+    with ``PollWaitTooLong`` rather than leave the command silent for an hour. The configured
+    interval itself (no Retry-After) is waited with jitter (``POLL_JITTER``). How long the whole
+    wait may last is the command's --timeout (arm.wait_lro). Nothing else of akscli sleeps through
+    the transport: the retry policy waits through ``pause`` itself (ReachableRetryPolicy.sleep)."""
     from azure.core.pipeline.transport import RequestsTransport
 
-    longest = max(MAX_RETRY_AFTER_S, interval)
+    longest = max(MAX_POLL_RETRY_AFTER_S, interval)
 
     class _PollTransport(RequestsTransport):  # type: ignore[misc]
         def sleep(self, duration: float) -> None:
             if duration > longest:
-                raise PollWaitTooLong(duration)
+                raise PollWaitTooLong(duration, longest)
+            if duration > 0 and duration == interval:
+                duration *= uniform(*POLL_JITTER)  # the interval, not a Retry-After Azure gave
             if duration > 0:
                 pause(duration)
 

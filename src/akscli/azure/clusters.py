@@ -462,7 +462,10 @@ def wait_for(
     """Wait until the cluster's provisioningState is terminal (or it is gone, with deleted).
 
     ARM has no watch for resources: this polls GET at ``interval`` seconds (Azure's own
-    recommended cadence for AKS is 10-30 s)."""
+    recommended cadence for AKS is 10-30 s), with the jitter of an operation's poll
+    (armretry.POLL_JITTER), so that clients started together do not poll together."""
+    from akscli.azure import armretry
+
     deadline = time.monotonic() + timeout
     last = ""
     while True:
@@ -483,7 +486,7 @@ def wait_for(
             raise WaitTimeoutError(
                 f"cluster {name} is still {state} after {timeout:.0f}s", hint="wait longer with --timeout"
             )
-        time.sleep(interval)
+        armretry.pause(min(interval * armretry.uniform(*armretry.POLL_JITTER), max(0.0, deadline - time.monotonic())))
 
 
 def failed_state_error(what: str, resource: Mapping[str, Any], show: str) -> AkscliError:

@@ -163,6 +163,10 @@ class BareMetal:
         self.target = target.validated()
         self.subscription = self.target.subscription_id()
         self.client = arm.raw_client(self.target)
+        # --timeout, shared by every operation this command waits for (arm.Deadline; None: no
+        # bound), and the command that follows an operation akscli stops waiting for.
+        self.deadline: arm.Deadline | None = None
+        self.follow: str | None = None
 
     def ref(self, resource_group: str | None, name: str) -> ClusterRef:
         return ClusterRef(self.subscription, check_resource_group(resource_group), check_name(name))
@@ -183,7 +187,7 @@ class BareMetal:
         progress: Callable[[str], None] | None,
     ) -> Any:
         poller = self.arm.raw_begin(self.client, method, path, api, body)
-        return self.arm.wait_lro(poller, what, progress)
+        return self.arm.wait_lro(poller, what, progress, deadline=self.deadline, follow=self.follow)
 
     def get_raw(self, path: str, api: str) -> dict[str, Any] | None:
         """GET any resource; None when it does not exist."""
@@ -241,11 +245,19 @@ class BareMetal:
         Azure/azure-resource-manager-rpc 69e229f v1.0/async-api-reference.md, "ProvisioningState
         property"), and a provider refuses a second write meanwhile (AKS: 409 OperationNotAllowed,
         "Another operation ... is in progress, please wait for it to finish"). So this waits, at the
-        operation poll interval (AKSCLI_LRO_POLL_INTERVAL), instead of sending the PUT again."""
-        import time
+        operation poll interval (AKSCLI_LRO_POLL_INTERVAL), instead of sending the PUT again.
+
+        Each read is a GET of the resource, not of an operation, so there is no Retry-After to
+        wait: the interval is waited with the jitter of an operation's poll (armretry.POLL_JITTER),
+        and the command's --timeout (``self.deadline``) ends the wait with exit 5, naming the
+        resource and its state: the operation goes on in Azure."""
+        from akscli.azure import armretry
+        from akscli.errors import WaitTimeoutError
 
         interval = float(self.client._config.polling_interval)
         last = ""
+        if self.deadline is not None:
+            self.deadline.left()  # its clock starts with the first wait
         while True:
             found = self._get(path, api)
             state = None if found is None else (found.get("properties") or {}).get("provisioningState")
@@ -254,7 +266,17 @@ class BareMetal:
             if progress is not None and state != last:
                 progress(f"{what}: {state} (an operation already running), waiting for it")
             last = str(state)
-            time.sleep(interval)
+            if self.deadline is not None and self.deadline.passed():
+                follow = f"follow it with '{self.follow}', then run the command again" if self.follow else "retry"
+                raise WaitTimeoutError(
+                    f"{what}: still {state} after {self.deadline.text()}: an operation already running in Azure, "
+                    "which akscli stopped waiting for",
+                    hint=f"{follow}; nothing was sent",
+                )
+            wait = interval * armretry.uniform(*armretry.POLL_JITTER)
+            if self.deadline is not None:
+                wait = min(wait, self.deadline.left())
+            armretry.pause(wait)
 
     def upgrades(self, ref: ClusterRef) -> tuple[str, list[str]]:
         """(current version, patch versions available)."""

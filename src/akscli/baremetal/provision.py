@@ -46,7 +46,7 @@ from akscli.baremetal.clusters import (
     check_region,
     printable,
 )
-from akscli.errors import AkscliError, ConflictError, NotFoundError, UsageError
+from akscli.errors import AkscliError, ConflictError, NotFoundError, OperationTimedOut, UsageError
 
 if TYPE_CHECKING:
     from akscli.baremetal.clusters import BareMetal
@@ -389,7 +389,11 @@ def _done(existing: dict[str, Any] | None) -> bool:
 def _stopped_at(exc: AkscliError, index: int, todo: list[Step], report: list[str]) -> AkscliError:
     """The error of step ``index``, saying what the earlier steps left in Azure and how to go on.
 
-    The template has no rollback either: what was created stays, and a re-run skips it."""
+    The template has no rollback either: what was created stays, and a re-run skips it. A step
+    whose wait passed --timeout did not fail: it goes on in Azure, and a re-run waits for it."""
+    if isinstance(exc, OperationTimedOut):
+        exc.hint = f"{exc.hint}; then re-run the same command: it waits for step {index} and goes on"
+        return exc
     exc.message = f"step {index}/{len(todo)} ({todo[index - 1].what}) failed: {exc.message}"
     if index > 1:
         kept = "; ".join(report)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from azure.core.polling import LROPoller
     from azure.mgmt.containerservice import ContainerServiceClient
 
-    from akscli.azure.arm import AzureTarget
+    from akscli.azure.arm import AzureTarget, Deadline
     from akscli.azure.kubeconfig import MergeResult
 
 AzSubscription = Annotated[
@@ -52,6 +52,26 @@ NoWait = Annotated[
     ),
 ]
 DryRun = opts.DryRun
+# How long an ARM command follows its long-running operation: the --timeout of every --wait
+# (docs/grammar.md), ended the same way: exit 5, a line naming what still runs, nothing rolled back.
+# Azure goes on with the operation; the line gives the command that follows it.
+ARM_TIMEOUT_DEFAULT = "60m"
+Timeout = Annotated[
+    str,
+    opts.timeout_option(
+        "How long to wait for Azure's operation, e.g. 30m, 2h; past it akscli stops waiting (exit 5) "
+        "and the operation continues in Azure."
+    ),
+]
+# The same, on a command that also has a Kubernetes path (nodepool add/delete --auto-provision),
+# where it is an ARM pool's flag: no default shown, ARM_TIMEOUT_DEFAULT applies.
+ArmPoolTimeout = Annotated[
+    str | None,
+    opts.timeout_option(
+        "ARM pools: how long to wait for Azure's operation (default 60m); past it akscli stops waiting "
+        "(exit 5) and the operation continues in Azure."
+    ),
+]
 # Optimistic concurrency (akscli.azure.etags), as az aks takes it (--if-match, --if-none-match).
 # A delete changes nothing it read, so it sends If-Match only when given: "Headers are optional to
 # use" (upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/use-etags.md, Example 1
@@ -211,12 +231,20 @@ def deleted(kind: str, name: str, fmt: str | None, verb: str = "deleted") -> Non
         output.write(f'{kind} "{name}" {verb}')
 
 
-def wait(poller: "LROPoller[Any]", what: str) -> Any:
-    """Wait for a long-running operation with a spinner; returns its result."""
+def wait(poller: "LROPoller[Any]", what: str, *, deadline: "Deadline | None" = None, follow: str | None = None) -> Any:
+    """Wait for a long-running operation with a spinner, until ``deadline``; returns its result."""
     from akscli.azure import arm
 
     with output.status(f"{what}...") as update:
-        return arm.wait_lro(poller, what, update)
+        return arm.wait_lro(poller, what, update, deadline=deadline, follow=follow)
+
+
+def deadline(timeout: str) -> "Deadline":
+    """--timeout as the one deadline of every operation the command waits for (arm.Deadline)."""
+    from akscli import validate
+    from akscli.azure.arm import Deadline
+
+    return Deadline(validate.duration(timeout, "--timeout"))
 
 
 @dataclass(frozen=True)
@@ -241,18 +269,31 @@ def audit_target(
     return AuditTarget(where, identity_of(client), command)
 
 
-def finish(poller: "LROPoller[Any]", what: str, fmt: str, *, no_wait: bool, resume: str, target: AuditTarget) -> Any:
+def finish(
+    poller: "LROPoller[Any]",
+    what: str,
+    fmt: str,
+    *,
+    no_wait: bool,
+    resume: str,
+    target: AuditTarget,
+    deadline: "Deadline | None" = None,
+) -> Any:
     """Wait for the operation, or with --no-wait say it was accepted and how to resume (None).
 
     Either way the change is audited under ``target.command``, its object's action being ``what``
-    (``--no-wait`` as accepted, since its outcome comes later).
+    (``--no-wait`` as accepted, since its outcome comes later). ``deadline`` (--timeout) bounds the
+    wait; a wait cut by it or by Ctrl-C is audited as going on in Azure, with ``resume`` as the
+    command that follows it (common.audited).
     """
     from akscli.cli.common import audited, record_audit
 
     resource = "/".join(f"{key}/{value}" for key, value in target.where.items() if key != "subscription")
     if not no_wait:
-        with audited(target.command, target.where, resource=resource, identity=target.identity, change=what):
-            return wait(poller, what)
+        with audited(
+            target.command, target.where, resource=resource, identity=target.identity, change=what, follow=resume
+        ):
+            return wait(poller, what, deadline=deadline, follow=resume)
     objects = [{"object": resource, "action": what}]
     record_audit(
         target.command, None, [], "accepted (--no-wait)", target=target.where, objects=objects, identity=target.identity

@@ -42,15 +42,23 @@ CLUSTER_COLUMNS = [
 # ---- cluster (AKS on bare metal, preview) ----------------------------------------------------
 
 
-def _baremetal(azure: azopts.AzureFlags, resource_group: str | None, name: str | None = None) -> "BareMetal":
-    """The ARM client, once -g and the cluster name are checked (before the Azure SDK is loaded)."""
+def _baremetal(
+    azure: azopts.AzureFlags, resource_group: str | None, name: str | None = None, timeout: str | None = None
+) -> "BareMetal":
+    """The ARM client, once -g and the cluster name are checked (before the Azure SDK is loaded);
+    with ``timeout`` (--timeout), the deadline of its waits, which name the show command to follow
+    an operation akscli stops waiting for."""
     from akscli.baremetal.clusters import BareMetal, check_name, check_resource_group
 
     if name is not None:
         check_name(name)
     if name is not None or resource_group:
         check_resource_group(resource_group)
-    return BareMetal(azure.target())
+    bm = BareMetal(azure.target())
+    if timeout is not None and name is not None:
+        bm.deadline = azopts.deadline(timeout)
+        bm.follow = f"akscli baremetal cluster show {name} -g {resource_group}"
+    return bm
 
 
 @cluster_app.command("create")
@@ -101,6 +109,7 @@ def cluster_create(
     ] = None,
     yes: opts.Yes = False,
     dry_run: azopts.DryRun = "none",
+    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
     azure: azopts.AzureFlags = azopts.AzureFlags(),
     output_format: opts.ObjectOutput = "table",
 ) -> None:
@@ -139,10 +148,12 @@ def cluster_create(
             subscription = "{subscriptionId}"  # offline: no subscription chosen yet
         azopts.print_request(provision.plan(spec, str(subscription)), fmt)
         return
-    bm = _baremetal(azure, spec.resource_group, name)
+    bm = _baremetal(azure, spec.resource_group, name, timeout)
     ref = bm.ref(spec.resource_group, name)
     with (
-        common.audited("baremetal cluster create", _audit_target(ref), resource=f"connectedCluster/{name}"),
+        common.audited(
+            "baremetal cluster create", _audit_target(ref), resource=f"connectedCluster/{name}", follow=bm.follow
+        ),
         output.status(f"creating bare-metal cluster {name}") as update,
     ):
         for line in provision.create(bm, spec, progress=update):
@@ -194,6 +205,7 @@ def cluster_upgrade(
     resource_group: azopts.ResourceGroup = None,
     yes: opts.Yes = False,
     dry_run: azopts.DryRun = "none",
+    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
     azure: azopts.AzureFlags = azopts.AzureFlags(),
     output_format: opts.ObjectOutput = "table",
 ) -> None:
@@ -214,7 +226,7 @@ def cluster_upgrade(
         )
     if kubernetes_version:
         clusters.version_tuple(kubernetes_version)
-    bm = _baremetal(azure, resource_group, name)
+    bm = _baremetal(azure, resource_group, name, timeout)
     ref = bm.ref(resource_group, name)
     if list_only:
         _print_patch_upgrades(*bm.upgrades(ref), fmt)
@@ -231,6 +243,7 @@ def cluster_upgrade(
             f"baremetal cluster upgrade to {kubernetes_version}",
             _audit_target(ref),
             resource=f"connectedCluster/{name}",
+            follow=bm.follow,
         ),
         output.status(f"upgrading {name}") as update,
     ):
@@ -288,6 +301,7 @@ def cluster_delete(
     resource_group: azopts.ResourceGroup = None,
     yes: opts.Yes = False,
     dry_run: azopts.DryRun = "none",
+    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
     azure: azopts.AzureFlags = azopts.AzureFlags(),
     output_format: opts.DeleteOutput = None,
     ignore_not_found: opts.IgnoreNotFound = False,
@@ -301,7 +315,7 @@ def cluster_delete(
     from akscli.cli import common
 
     dry = azopts.arm_dry_run(dry_run)
-    bm = _baremetal(azure, resource_group, name)
+    bm = _baremetal(azure, resource_group, name, timeout)
     ref = bm.ref(resource_group, name)
     with errors.absent_is_done(ignore_not_found):
         requests = bm.delete_requests(ref)
@@ -310,7 +324,9 @@ def cluster_delete(
             return
         common.confirm(f"delete bare-metal cluster {name} in {ref.resource_group}", yes)
         with (
-            common.audited("baremetal cluster delete", _audit_target(ref), resource=f"connectedCluster/{name}"),
+            common.audited(
+                "baremetal cluster delete", _audit_target(ref), resource=f"connectedCluster/{name}", follow=bm.follow
+            ),
             output.status(f"deleting {name}") as update,
         ):
             for request in requests:

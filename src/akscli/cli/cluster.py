@@ -136,6 +136,7 @@ def create(
     yes: opts.Yes = False,
     dry_run: DryRun = "none",
     no_wait: NoWait = False,
+    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
     output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
 ) -> None:
@@ -178,6 +179,7 @@ def create(
             no_wait=no_wait,
             resume=_resume(spec.resource_group, spec.name),
             target=azopts.audit_target(c, spec.resource_group, spec.name, command="cluster create"),
+            deadline=azopts.deadline(timeout),
         )
         if result is not None:
             _show(clusters.as_dict(result), fmt)
@@ -241,6 +243,7 @@ def upgrade(
     yes: opts.Yes = False,
     dry_run: DryRun = "none",
     no_wait: NoWait = False,
+    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
     output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
 ) -> None:
@@ -256,6 +259,7 @@ def upgrade(
     etag = etags.check_upgrade_if_match(
         if_match, _show_cmd(rg, cname), version=version, node_image_only=node_image_only
     )
+    deadline = azopts.deadline(timeout)
     with azopts.dry_run_scope(dry_run, fmt) as dry:
         c = azure.aks_client()
         if node_image_only:
@@ -271,6 +275,7 @@ def upgrade(
                     no_wait=no_wait,
                     resume=_resume(rg, cname),
                     target=azopts.audit_target(c, rg, cname, pool, command="cluster upgrade"),
+                    deadline=deadline,
                 )
             if not no_wait:
                 _show(clusters.get(c, rg, cname), fmt)
@@ -296,6 +301,7 @@ def upgrade(
             no_wait=no_wait,
             resume=_resume(rg, cname),
             target=azopts.audit_target(c, rg, cname, command="cluster upgrade"),
+            deadline=deadline,
         )
         if result is not None:
             _show(clusters.as_dict(result), fmt)
@@ -309,6 +315,7 @@ def _power(
     fmt: str,
     azure: AzureFlags,
     dry_run: str = "none",
+    timeout: str = azopts.ARM_TIMEOUT_DEFAULT,
 ) -> None:
     from akscli.azure import clusters
 
@@ -326,6 +333,7 @@ def _power(
             no_wait=no_wait,
             resume=_resume(rg, cname),
             target=azopts.audit_target(c, rg, cname, command=f"cluster {action}"),
+            deadline=azopts.deadline(timeout),
         )
         if not no_wait:
             _show(clusters.get(c, rg, cname), fmt)
@@ -339,11 +347,12 @@ def start(
     yes: opts.Yes = False,
     dry_run: DryRun = "none",
     no_wait: NoWait = False,
+    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
     output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Start a stopped cluster."""
-    _power("start", name, resource_group, no_wait, output_, azure, dry_run)
+    _power("start", name, resource_group, no_wait, output_, azure, dry_run, timeout)
 
 
 @app.command("stop")
@@ -354,11 +363,12 @@ def stop(
     yes: opts.Yes = False,
     dry_run: DryRun = "none",
     no_wait: NoWait = False,
+    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
     output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Stop a cluster (its nodes are deallocated; the configuration is kept)."""
-    _power("stop", name, resource_group, no_wait, output_, azure, dry_run)
+    _power("stop", name, resource_group, no_wait, output_, azure, dry_run, timeout)
 
 
 @app.command("delete")
@@ -369,6 +379,7 @@ def delete(
     yes: opts.Yes = False,
     dry_run: DryRun = "none",
     no_wait: NoWait = False,
+    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
     output_: opts.DeleteOutput = None,
     ignore_not_found: opts.IgnoreNotFound = False,
     if_match: azopts.IfMatch = None,
@@ -393,6 +404,7 @@ def delete(
                 no_wait=no_wait,
                 resume=_resume(rg, cname, deleted=True),
                 target=azopts.audit_target(c, rg, cname, command="cluster delete"),
+                deadline=azopts.deadline(timeout),
             )
             if not no_wait or output_ == "name":  # kubectl delete --wait=false prints it too
                 azopts.deleted(kinds.CLUSTER, cname, output_)

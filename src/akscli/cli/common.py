@@ -361,14 +361,33 @@ def audited(
     resource: str,
     identity: Mapping[str, str] | None = None,
     change: str | None = None,
+    follow: str | None = None,
 ) -> Iterator[None]:
     """Audit a change made through ARM: one line whether it succeeds or fails, under ``action``
-    (the command), its object's action being ``change`` (else ``action``)."""
+    (the command), its object's action being ``change`` (else ``action``).
+
+    A wait cut after Azure accepted the write (--timeout, Ctrl-C: errors.OperationTimedOut,
+    OperationInterrupted) is a change that goes on in Azure: its line says so, names the
+    operation's URL (no token) and ``follow``, the command that follows it; a Ctrl-C's last line
+    says the same (cli/main.py)."""
     objects = [{"object": resource, "action": change or action}]
+
+    def cut(exc: errors.OperationTimedOut | errors.OperationInterrupted, how: str) -> None:
+        what = exc.what if isinstance(exc, errors.OperationInterrupted) else change or action
+        line = [{**objects[0], "action": what, **({"operation": exc.operation} if exc.operation else {})}]
+        result = f"{how}: {what} continues in Azure" + (f"; follow it with: {follow}" if follow else "")
+        record_audit(action, None, [], result, target=target, objects=line, identity=identity)
+
     try:
         yield
+    except errors.OperationTimedOut as exc:
+        cut(exc, "timed out")
+        raise
     except errors.AkscliError as exc:
         record_audit(action, None, [], f"failed: {exc.message}", target=target, objects=objects, identity=identity)
+        raise
+    except errors.OperationInterrupted as exc:
+        cut(exc, "interrupted")
         raise
     record_audit(action, None, [], "success", target=target, objects=objects, identity=identity)
 

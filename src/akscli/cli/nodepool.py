@@ -219,6 +219,7 @@ def add(
     yes: opts.Yes = False,
     dry_run: DryRun = "none",
     no_wait: NoWait = False,
+    timeout: azopts.ArmPoolTimeout = None,
     output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
     kube: opts.KubeFlags = opts.KubeFlags(),
@@ -246,6 +247,7 @@ def add(
         kubernetes_version=kubernetes_version,
         if_none_match=if_none_match,
         no_wait=no_wait,
+        timeout=timeout,
         max_gpus=max_gpus,
         weight=weight,
         consolidation_policy=consolidation_policy,
@@ -307,6 +309,7 @@ def add(
         if_none_match=if_none_match,
         dry_run=dry_run,
         no_wait=no_wait,
+        timeout=timeout or azopts.ARM_TIMEOUT_DEFAULT,
         output_=output_,
         azure=azure,
     )
@@ -378,6 +381,7 @@ def scale(
     ] = False,
     if_match: azopts.IfMatch = None,
     no_wait: NoWait = False,
+    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
     yes: opts.Yes = False,
     dry_run: DryRun = "none",
     output_: opts.ObjectOutput = "table",
@@ -415,6 +419,7 @@ def scale(
             no_wait=no_wait,
             resume=_resume(rg, cname, pname),
             target=azopts.audit_target(c, rg, cname, pname, command="nodepool scale"),
+            deadline=azopts.deadline(timeout),
         )
         if result is not None:
             _show(as_dict(result), fmt)
@@ -449,6 +454,7 @@ def upgrade(
     yes: opts.Yes = False,
     dry_run: DryRun = "none",
     no_wait: NoWait = False,
+    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
     output_: opts.ObjectOutput = "table",
     azure: AzureFlags = AzureFlags(),
 ) -> None:
@@ -484,6 +490,7 @@ def upgrade(
             no_wait=no_wait,
             resume=_resume(rg, cname, pname),
             target=azopts.audit_target(c, rg, cname, pname, command="nodepool upgrade"),
+            deadline=azopts.deadline(timeout),
         )
         if not no_wait:
             _show(nodepools.get_pool(c, rg, cname, pname), fmt)
@@ -500,6 +507,7 @@ def delete(
     yes: opts.Yes = False,
     dry_run: DryRun = "none",
     no_wait: NoWait = False,
+    timeout: azopts.ArmPoolTimeout = None,
     output_: opts.DeleteOutput = None,
     ignore_not_found: opts.IgnoreNotFound = False,
     if_match: azopts.IfMatch = None,
@@ -511,7 +519,13 @@ def delete(
     from akscli.cli import common
 
     if nodepool_nap.routed(
-        auto_provision, cluster=cluster, resource_group=resource_group, azure=azure, kube=kube, if_match=if_match
+        auto_provision,
+        cluster=cluster,
+        resource_group=resource_group,
+        azure=azure,
+        kube=kube,
+        if_match=if_match,
+        timeout=timeout,
     ):
         nodepool_nap.delete(
             name, kube, yes=yes, dry_run=dry_run, no_wait=no_wait, fmt=output_, ignore_not_found=ignore_not_found
@@ -532,6 +546,7 @@ def delete(
                 no_wait=no_wait,
                 resume=_resume(rg, cname),
                 target=azopts.audit_target(c, rg, cname, pname, command="nodepool delete"),
+                deadline=azopts.deadline(timeout or azopts.ARM_TIMEOUT_DEFAULT),
             )
             if not no_wait or output_ == "name":  # kubectl delete --wait=false prints it too
                 azopts.deleted(kinds.NODEPOOL, pname, output_)

@@ -60,6 +60,7 @@ def add(
     if_none_match: str | None,
     dry_run: str,
     no_wait: bool,
+    timeout: str,
     output_: str,
     azure: AzureFlags,
 ) -> None:
@@ -109,6 +110,7 @@ def add(
             no_wait=no_wait,
             resume=resume,
             target=azopts.audit_target(c, spec.resource_group, spec.cluster, spec.name, command="nodepool add"),
+            deadline=azopts.deadline(timeout),
         )
         if result is not None:
             _show(clusters.as_dict(result), fmt)

@@ -1,0 +1,146 @@
+"""A wait on an ARM long-running operation that akscli cuts (Ctrl-C, --timeout) leaves the
+operation running in Azure: the client only stops polling (Azure/azure-resource-manager-rpc 69e229f
+v1.0/async-api-reference.md: the operation resource is the provider's, a client polls it). So the
+audit line says the write was sent and goes on, with the operation's URL (no token), and the last
+line gives the command that follows it. The emulator holds an operation running with ``lro_polls``
+(the polls it answers InProgress before it ends)."""
+
+from __future__ import annotations
+
+import json
+import signal
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from akscli.azure import arm
+from tests.azure.helpers import RG, cluster_id, record_pauses, seed_cluster
+from tests.cli import invoke, start, stop
+from tests.emulators.arm import ArmEmulator
+
+HELD = 10**9  # polls: the operation never ends while the test runs
+
+
+def _audit(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_ctrl_c_during_a_cluster_create_says_it_continues_and_audits_the_operation(
+    azure_env: ArmEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    azure_env.lro_polls = HELD
+    monkeypatch.setenv("AKSCLI_LRO_POLL_INTERVAL", "0.2")
+    log = tmp_path / "audit.jsonl"
+    process = start("cluster", "create", "ml", "-g", RG, "--audit-log", str(log))
+    seen: list[str] = []
+    try:
+        assert process.stderr is not None
+        for line in process.stderr:
+            seen.append(line)
+            if "InProgress" in line:
+                break
+        process.send_signal(signal.SIGINT)
+        _, rest = process.communicate(timeout=30)
+        seen.append(rest or "")
+    finally:
+        stop(process)
+    assert process.returncode == 130, "".join(seen)
+    last = "".join(seen).strip().splitlines()[-1]
+    follow = f"akscli cluster wait ml -g {RG}"
+    assert last == f"interrupted: create cluster ml continues in Azure; follow it with: {follow}"
+    (entry,) = _audit(log)
+    assert entry["action"] == "cluster create"
+    assert entry["result"] == last
+    (obj,) = entry["objects"]
+    assert obj["action"] == "create cluster ml"
+    assert obj["operation"].startswith(f"{azure_env.url}/subscriptions/")
+    assert "/operations/" in obj["operation"] and obj["operation"].endswith("?api-version=2026-08-01")
+    # Azure goes on: the cluster is still being created.
+    assert azure_env.get_resource(cluster_id("ml"))["properties"]["provisioningState"] == "Creating"
+
+
+def test_a_cluster_create_past_its_timeout_exits_5_naming_the_operation_and_how_to_follow_it(
+    azure_env: ArmEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    azure_env.lro_polls = HELD
+    monkeypatch.setenv("AKSCLI_LRO_POLL_INTERVAL", "0.2")
+    log = tmp_path / "audit.jsonl"
+    r = invoke("cluster", "create", "ml", "-g", RG, "--timeout", "1s", "--audit-log", str(log))
+    assert r.exit_code == 5, r
+    assert (
+        "error: create cluster ml is still running in Azure (InProgress) after 1s: akscli stopped waiting, "
+        "the operation continues" in r.stderr
+    )
+    assert f"follow it with 'akscli cluster wait ml -g {RG}'; nothing was rolled back" in r.stderr
+    (entry,) = _audit(log)
+    assert (
+        entry["result"]
+        == f"timed out: create cluster ml continues in Azure; follow it with: akscli cluster wait ml -g {RG}"
+    )
+    assert "/operations/" in entry["objects"][0]["operation"]
+    assert azure_env.get_resource(cluster_id("ml"))["properties"]["provisioningState"] == "Creating"
+
+
+def test_a_nodepool_scale_past_its_timeout_names_the_show_that_follows_it(
+    azure_env: ArmEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seed_cluster(azure_env)
+    azure_env.lro_polls = HELD
+    monkeypatch.setenv("AKSCLI_LRO_POLL_INTERVAL", "0.2")
+    r = invoke("nodepool", "scale", "system", "-c", "aks1", "-g", RG, "--count", "4", "--timeout", "1s")
+    assert r.exit_code == 5, r
+    assert "scale node pool system is still running in Azure" in r.stderr
+    assert f"follow it with 'akscli nodepool show system --cluster aks1 -g {RG}'" in r.stderr
+
+
+def test_timeout_is_an_arm_pools_flag_not_an_auto_provision_one(azure_env: ArmEmulator) -> None:
+    r = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "a100", "--timeout", "5m")
+    assert r.exit_code == 2, r
+    assert "--timeout applies to ARM node pools, not to --auto-provision" in r.stderr
+
+
+def test_a_poll_without_retry_after_waits_the_interval_with_jitter_never_less(
+    azure_env: ArmEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from akscli.azure import armretry, clusters
+
+    waited: list[float] = []
+    record_pauses(monkeypatch, waited.append)
+    monkeypatch.setattr(armretry, "uniform", lambda low, high: high - 0.05 if low == 1.0 else low)
+    monkeypatch.setenv("AKSCLI_LRO_POLL_INTERVAL", "60")
+    seed_cluster(azure_env)
+    azure_env.lro_polls = 2
+    c = clusters.client(arm.AzureTarget())
+    arm.wait_lro(clusters.begin_stop(c, RG, "aks1"), "stop aks1")
+    assert waited and waited == pytest.approx([60 * 1.25] * len(waited))
+
+
+def test_a_retry_after_within_the_rpcs_ten_minutes_is_waited_as_asked(
+    azure_env: ArmEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from akscli.azure import clusters
+
+    waited: list[float] = []
+    record_pauses(monkeypatch, waited.append)
+    seed_cluster(azure_env)
+    azure_env.lro_polls = 2
+    azure_env.retry_after = 300  # the RPC allows 10 s to 10 min
+    c = clusters.client(arm.AzureTarget())
+    arm.wait_lro(clusters.begin_stop(c, RG, "aks1"), "stop aks1")
+    assert waited and set(waited) == {300.0}
+
+
+def test_the_operation_url_keeps_only_its_api_version() -> None:
+    # A provider makes the URL; ARM signs some with query parameters, which are tokens.
+    url = (
+        "https://management.azure.com/subscriptions/s/providers/Microsoft.ContainerService/locations/eastus/"
+        "operations/8d2c?api-version=2026-08-01&t=638677&c=MIIHsecret&s=sig&h=hash"
+    )
+    response = SimpleNamespace(http_response=SimpleNamespace(headers={"Azure-AsyncOperation": url}))
+    poller = SimpleNamespace(polling_method=lambda: SimpleNamespace(_initial_response=response))
+    assert arm.operation_url(poller) == (
+        "https://management.azure.com/subscriptions/s/providers/Microsoft.ContainerService/locations/eastus/"
+        "operations/8d2c?api-version=2026-08-01"
+    )
