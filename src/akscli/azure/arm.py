@@ -72,6 +72,32 @@ class DryRunRequest(AkscliError):
         self.request = printed_request(method, url, body, headers)
 
 
+class DryRunRequests(AkscliError):
+    """--dry-run of a command that sends several writes (``each_write``): every one of them, in
+    order, each stopped before it is sent; the command's dry_run_scope prints them all."""
+
+    def __init__(self, requests: list[dict[str, Any]]) -> None:
+        super().__init__(f"dry run: stopped before {len(requests)} requests")
+        self.requests = requests
+
+
+def each_write(sends: list[Callable[[], T]]) -> list[T]:
+    """Send each write in turn and return what each returns; within a dry run, have each one
+    built and stopped (DryRunRequest), then stop with all of them (DryRunRequests), so that the
+    dry run prints every write the command sends, not only the first."""
+    if not _DRY_RUN[-1]:
+        return [send() for send in sends]
+    stopped: list[dict[str, Any]] = []
+    for send in sends:
+        try:
+            send()
+        except DryRunRequest as stop:
+            stopped.append(stop.request)
+            continue
+        raise AkscliError("dry run: a write was not stopped")  # _stop_writes stops every write
+    raise DryRunRequests(stopped)
+
+
 # The request headers a dry run prints: the conditions that decide whether the write happens
 # (azure/etags.py); the rest (authorization, user agent, content type) are the client's own.
 PRINTED_HEADERS = ("If-Match", "If-None-Match")
@@ -289,7 +315,7 @@ def call(what: str, fn: Callable[[], T]) -> T:
     """Run one SDK call; any failure comes back as one AkscliError naming ``what``."""
     try:
         return fn()
-    except DryRunRequest:
+    except (DryRunRequest, DryRunRequests):
         raise
     except Exception as exc:
         raise translate_arm_error(exc, what=what) from exc

@@ -170,8 +170,12 @@ def pool_names(c: ContainerServiceClient, rg: str, name: str) -> list[str]:
 def begin_node_image_upgrades(
     c: ContainerServiceClient, rg: str, name: str, pools: list[str]
 ) -> list[tuple[str, LROPoller[Any]]]:
-    """Start a node image upgrade on each of ``pools`` (they run side by side in Azure)."""
-    return [(pool, _begin_node_image(c, rg, name, pool)) for pool in pools]
+    """Start a node image upgrade on each of ``pools`` (they run side by side in Azure); a dry
+    run prints each pool's POST (arm.each_write)."""
+    from functools import partial
+
+    pollers = arm.each_write([partial(_begin_node_image, c, rg, name, pool) for pool in pools])
+    return list(zip(pools, pollers, strict=True))
 
 
 def _begin_node_image(c: ContainerServiceClient, rg: str, name: str, pool: str) -> LROPoller[Any]:

@@ -173,8 +173,9 @@ def arm_dry_run(mode: str) -> bool:
 
 @contextmanager
 def dry_run_scope(mode: str, fmt: str, *, offline: bool = False) -> Iterator[bool]:
-    """Run an ARM command's body; with --dry-run (client) its reads go out and its first write
-    is printed (method, URL, body) instead of sent. Yields whether this is a dry run.
+    """Run an ARM command's body; with --dry-run (client) its reads go out and its write is
+    printed (method, URL, body) instead of sent, or each of its writes, in order, where it sends
+    several (arm.each_write). Yields whether this is a dry run.
 
     ``offline``, for a command whose request needs no read: nothing goes out at all, not even a
     sign-in; the SDK builds the request all the same and it is printed.
@@ -189,6 +190,9 @@ def dry_run_scope(mode: str, fmt: str, *, offline: bool = False) -> Iterator[boo
             yield True
     except arm.DryRunRequest as stop:
         print_request(stop.request, fmt)
+        return
+    except arm.DryRunRequests as stop:  # a command that sends several writes (arm.each_write)
+        print_request(stop.requests, fmt)
         return
     output.info("dry run: there is nothing to send")
 
