@@ -73,12 +73,12 @@ class WaitTimeoutError(AkscliError):
 
 class OperationTimedOut(WaitTimeoutError):
     """--timeout passed while Azure still ran a long-running operation akscli had sent: akscli
-    stops waiting (exit 5), Azure goes on. ``operation``: the operation's URL, no token
-    (azure/arm.py operation_url), for the audit line."""
+    stops waiting (exit 5), Azure goes on. ``what``: the operation; ``operation``: its URL, no
+    token (azure/arm.py operation_url), for the audit line."""
 
-    def __init__(self, message: str, hint: str | None = None, *, operation: str | None = None) -> None:
+    def __init__(self, message: str, hint: str | None = None, *, what: str, operation: str | None = None) -> None:
         super().__init__(message, hint)
-        self.operation = operation
+        self.what, self.operation = what, operation
 
 
 class OperationInterrupted(KeyboardInterrupt):

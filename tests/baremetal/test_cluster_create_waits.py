@@ -101,3 +101,19 @@ def test_ctrl_c_during_a_steps_operation_says_it_continues_and_audits_it(
     (entry,) = [json.loads(x) for x in log.read_text().splitlines()]
     assert (entry["action"], entry["result"]) == ("baremetal cluster create", line)
     assert "/operations/" in entry["objects"][0]["operation"]
+
+
+def test_a_steps_operation_past_the_timeout_goes_on_in_azure_and_says_how_to_resume(
+    azure_env: ArmEmulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    edge_machine(azure_env, RG, EDGE)
+    azure_env.lro_polls = HELD
+    monkeypatch.setenv("AKSCLI_LRO_POLL_INTERVAL", "0.2")
+    log = tmp_path / "audit.jsonl"
+    r = create("edge1", "--timeout", "1s", "--audit-log", str(log))
+    assert r.exit_code == 5, r
+    assert f"error: {POOL_STEP} is still running in Azure (InProgress) after 1s" in r.stderr
+    assert "then re-run the same command: it waits for step 1 and goes on" in r.stderr
+    (entry,) = [json.loads(x) for x in log.read_text().splitlines()]
+    assert entry["result"] == f"timed out: {POOL_STEP} continues in Azure; follow it with: {SHOW}"
+    assert "failed" not in r.stderr  # a step still running is no failed step

@@ -426,6 +426,7 @@ def wait_lro(
                     "akscli stopped waiting, the operation continues",
                     hint=(f"follow it with '{follow}'" if follow else "check on it later")
                     + "; nothing was rolled back",
+                    what=what,
                     operation=operation_url(poller),
                 )
         return poller.result()

@@ -373,7 +373,7 @@ def audited(
     objects = [{"object": resource, "action": change or action}]
 
     def cut(exc: errors.OperationTimedOut | errors.OperationInterrupted, how: str) -> None:
-        what = exc.what if isinstance(exc, errors.OperationInterrupted) else change or action
+        what = exc.what
         line = [{**objects[0], "action": what, **({"operation": exc.operation} if exc.operation else {})}]
         result = f"{how}: {what} continues in Azure" + (f"; follow it with: {follow}" if follow else "")
         record_audit(action, None, [], result, target=target, objects=line, identity=identity)
