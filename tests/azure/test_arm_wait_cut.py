@@ -144,3 +144,28 @@ def test_the_operation_url_keeps_only_its_api_version() -> None:
         "https://management.azure.com/subscriptions/s/providers/Microsoft.ContainerService/locations/eastus/"
         "operations/8d2c?api-version=2026-08-01"
     )
+
+
+def test_sigterm_during_a_cluster_create_is_audited_as_ctrl_c_is(
+    azure_env: ArmEmulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A CI job cancelled: the runner sends SIGTERM, and the operation goes on in Azure all the same.
+    azure_env.lro_polls = HELD
+    monkeypatch.setenv("AKSCLI_LRO_POLL_INTERVAL", "0.2")
+    log = tmp_path / "audit.jsonl"
+    process = start("cluster", "create", "ml", "-g", RG, "--audit-log", str(log))
+    try:
+        assert process.stderr is not None
+        for line in process.stderr:
+            if "InProgress" in line:
+                break
+        process.send_signal(signal.SIGTERM)
+        process.communicate(timeout=30)
+    finally:
+        stop(process)
+    assert process.returncode == 130
+    (entry,) = _audit(log)
+    assert (
+        entry["result"]
+        == f"interrupted: create cluster ml continues in Azure; follow it with: akscli cluster wait ml -g {RG}"
+    )

@@ -369,7 +369,8 @@ def audited(
     A wait cut after Azure accepted the write (--timeout, Ctrl-C: errors.OperationTimedOut,
     OperationInterrupted) is a change that goes on in Azure: its line says so, names the
     operation's URL (no token) and ``follow``, the command that follows it; a Ctrl-C's last line
-    says the same (cli/main.py)."""
+    says the same (cli/main.py). SIGTERM (a CI job cancelled) stops the wait as Ctrl-C does, so
+    its line is written too."""
     objects = [{"object": resource, "action": change or action}]
 
     def cut(exc: errors.OperationTimedOut | errors.OperationInterrupted, how: str) -> None:
@@ -379,7 +380,8 @@ def audited(
         record_audit(action, None, [], result, target=target, objects=line, identity=identity)
 
     try:
-        yield
+        with _sigterm_interrupts():
+            yield
     except errors.OperationTimedOut as exc:
         cut(exc, "timed out")
         raise
