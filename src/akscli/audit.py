@@ -353,7 +353,9 @@ def _age(text: str) -> timedelta:
 
 @dataclass
 class ReadStats:
-    skipped: int = 0
+    skipped: int = 0  # lines read that are not audit entries
+    read: int = 0  # lines read (not blank)
+    whole: bool = False  # the read reached the log's other end: every line was read
 
 
 def entries(path: Path, stats: ReadStats | None = None, *, newest_first: bool = False) -> Iterator[dict[str, Any]]:
@@ -374,10 +376,24 @@ def entries(path: Path, stats: ReadStats | None = None, *, newest_first: bool = 
                 entry = json.loads(raw)
             except (ValueError, UnicodeDecodeError):
                 entry = None
+            if stats is not None and raw.strip():
+                stats.read += 1
             if isinstance(entry, dict):
                 yield entry
             elif stats is not None and raw.strip():
                 stats.skipped += 1
+        if stats is not None:
+            stats.whole = True
+
+
+def skipped_line(path: Path, stats: ReadStats) -> str:
+    """The warning for unreadable lines, saying how much of the log was read to count them."""
+    if stats.whole:
+        return f"{stats.skipped} line(s) of {path} are not audit entries and were skipped"
+    return (
+        f"{stats.skipped} of the newest {stats.read} line(s) of {path} are not audit entries and were "
+        "skipped (older lines were not read)"
+    )
 
 
 # What a backwards read takes from the file at a time.
@@ -400,24 +416,54 @@ def _lines_backwards(handle: BinaryIO) -> Iterator[bytes]:
         yield rest
 
 
+# How far out of time order two lines of the log may be. An entry's time is taken when it is
+# built (build_entry), before append takes the lock, so a writer that stamps first may append
+# second; between the two are only local work and the wait for a lock held for one write(), which
+# is milliseconds. The hour also covers a wall clock stepped back (NTP) and hosts whose clocks
+# differ a little when the log is on a shared disk. A read back with --since stops at the first
+# entry older than --since by more than this: every line above it was appended earlier, so is at
+# most this much newer, so is older than --since too.
+SINCE_SKEW = timedelta(hours=1)
+
+
 def query(
     path: Path, filters: Filters, limit: int | None = None, stats: ReadStats | None = None
 ) -> list[dict[str, Any]]:
     """Matching entries, oldest first; with ``limit`` only the newest ``limit``, read from the
     log's end, so that a log of years (hundreds of MB, one line per change) is read only as far
-    back as they go (``stats`` then counts the unreadable lines of that part)."""
+    back as they go, or as --since goes (less ``SINCE_SKEW``); ``stats`` then counts the lines of
+    that part."""
     if limit is None:
         return [entry for entry in entries(path, stats) if filters.match(entry)]
     kept: list[dict[str, Any]] = []
     if limit <= 0:
         return kept
+    floor = _floor(filters.since)
     for entry in entries(path, stats, newest_first=True):
+        if floor is not None and _older(entry, floor):
+            break
         if filters.match(entry):
             kept.append(entry)
             if len(kept) == limit:
                 break
     kept.reverse()
     return kept
+
+
+def _floor(since: str | None) -> datetime | None:
+    """How far back a read with --since goes: ``SINCE_SKEW`` before it (None: to the start)."""
+    try:
+        return _iso_time(since) - SINCE_SKEW if since else None
+    except OverflowError:  # --since within an hour of the year 1: the whole log
+        return None
+
+
+def _older(entry: Mapping[str, Any], floor: datetime) -> bool:
+    """The entry's time is before ``floor``; an entry without a readable time is not."""
+    try:
+        return _iso_time(str(entry["time"])) < floor
+    except (KeyError, ValueError):
+        return False
 
 
 def find(path: Path, entry_id: str) -> dict[str, Any]:

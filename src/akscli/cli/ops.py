@@ -290,7 +290,7 @@ def audit_list(
         empty=f"No audit entries match in {path}.",
     )
     if stats.skipped:
-        output.warn(f"{stats.skipped} line(s) of {path} are not audit entries and were skipped")
+        output.warn(audit.skipped_line(path, stats))
 
 
 @audit_app.command("show")
