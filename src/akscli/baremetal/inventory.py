@@ -272,7 +272,11 @@ def create_jobs(
     kube: Kube, jobs: list[dict[str, Any]], parallel: int, *, dry_run: bool = False
 ) -> list[dict[str, Any]]:
     """Create the probe Jobs (``dry_run``: the API server validates them, persists nothing)."""
-    return parallel_map(lambda j: kube.create(j, dry_run=dry_run), jobs, min(8, parallel))
+    return parallel_map(lambda j: kube.create(j, dry_run=dry_run), jobs, min(CREATE_PARALLEL, parallel))
+
+
+# Creates in flight at once, whatever --parallel (the Jobs that run at once) says.
+CREATE_PARALLEL = 8
 
 
 def planned_jobs(kube: Kube, opts: InventoryOptions, run_id: str) -> Iterator[dict[str, Any]]:
@@ -284,18 +288,22 @@ def planned_jobs(kube: Kube, opts: InventoryOptions, run_id: str) -> Iterator[di
 
 def dry_run_jobs(kube: Kube, jobs: Iterable[dict[str, Any]], parallel: int) -> Iterator[dict[str, Any]]:
     """The API server's answers to ``jobs`` sent with dryRun=All, in order, ``parallel`` at a
-    time and a batch of them at a time, so that only a batch of Jobs is held."""
+    time and a batch of them at a time, so that only a batch of Jobs is held. The first Job goes
+    alone: what refuses one refuses them all (a missing namespace, a quota, an admission webhook
+    that does not support dry run: kubernetes/apiserver pkg/admission/plugin/webhook/errors
+    statuserror.go NewDryRunUnsupportedErr), and then one request is sent, not a batch."""
     batch: list[dict[str, Any]] = []
+    size = 1
     for obj in jobs:
         batch.append(obj)
-        if len(batch) == _DRY_RUN_BATCH:
+        if len(batch) == size:
             yield from create_jobs(kube, batch, parallel, dry_run=True)
-            batch = []
+            batch, size = [], _DRY_RUN_BATCH
     if batch:
         yield from create_jobs(kube, batch, parallel, dry_run=True)
 
 
-# Jobs sent at once by dry_run_jobs (8 at a time, the most create_jobs sends in parallel).
+# Jobs sent at once by dry_run_jobs (CREATE_PARALLEL at a time).
 _DRY_RUN_BATCH = 64
 
 
