@@ -106,6 +106,13 @@ def found_and_absent(results: Sequence[Result]) -> tuple[list[str], list[str]]:
     return [c for c, p in present.items() if p], [c for c, p in present.items() if not p]
 
 
+def working_and_not(found: Sequence[str], results: Sequence[Result]) -> tuple[list[str], list[str]]:
+    """Of the installed components, those whose every check is ok, and those with a gap (CRDs
+    served but no operator pod, say): the summary lists the two apart, not a gap as "found"."""
+    gaps = {r.component for r in results if not r.ok}
+    return [c for c in found if c not in gaps], [c for c in found if c in gaps]
+
+
 def blocking(results: Sequence[Result]) -> list[Result]:
     return [r for r in results if r.required and not r.ok]
 

@@ -77,8 +77,9 @@ def go_bool(value: str, flag: str) -> bool:
     )
 
 
-def _fail(what: str, value: object, problem: str, form: str) -> UsageError:
-    text = str(value)
+def _fail(what: str, value: object, problem: str, form: str | None) -> UsageError:
+    # A float flag's whole number is echoed as typed (--budget -5), not as Python prints it (-5.0).
+    text = str(int(value)) if isinstance(value, float) and value.is_integer() and abs(value) < 1e15 else str(value)
     shown = text if len(text) <= 80 else f"{text[:77]}..."
     return UsageError(f"invalid {what} {shown!r}: {problem}", hint=form)
 
@@ -275,12 +276,14 @@ def image(value: str, what: str = "image") -> str:
     return value
 
 
-def integer(value: Any, what: str, lo: int | None = None, hi: int | None = None) -> int:
+def integer(value: Any, what: str, lo: int | None = None, hi: int | None = None, *, hint: str | None = None) -> int:
+    """A whole number within [lo, hi]; ``hint`` is the hint of a value out of range (by default
+    the nearest bound: the error line names the range, and saying it twice helps nobody)."""
     try:
         number = int(str(value).strip())
     except ValueError as exc:
         raise _fail(what, value, "it is not a whole number", "for example: 2") from exc
-    _check_range(number, what, value, lo, hi)
+    _check_range(number, what, value, lo, hi, hint)
     return number
 
 
@@ -295,14 +298,15 @@ def number(value: Any, what: str, lo: float | None = None, hi: float | None = No
     return result
 
 
-def _check_range(n: float, what: str, raw: Any, lo: float | None, hi: float | None) -> None:
+def _check_range(n: float, what: str, raw: Any, lo: float | None, hi: float | None, hint: str | None = None) -> None:
     if (lo is not None and n < lo) or (hi is not None and n > hi):
         bounds = (
             f"between {lo} and {hi}"
             if lo is not None and hi is not None
             else (f"at least {lo}" if lo is not None else f"at most {hi}")
         )
-        raise _fail(what, raw, f"it must be {bounds}", f"give a value {bounds}")
+        nearest = lo if lo is not None and n < lo else hi
+        raise _fail(what, raw, f"it must be {bounds}", hint or f"the nearest value accepted is {nearest}")
 
 
 def choice(value: str, choices: Sequence[str], what: str, *, case_sensitive: bool = False) -> str:

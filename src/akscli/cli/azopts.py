@@ -311,10 +311,22 @@ def finish(
     if output.structured(fmt):
         output.emit_object(accepted, fmt)
     else:
-        # "check on it", as --no-wait's help says: for a node pool the command is a show, which
-        # reads the pool and waits for nothing (akscli has no nodepool wait).
-        output.info(f"{what}: accepted by Azure ({accepted['status']}); check on it with: {resume}")
+        output.info(no_wait_line(what, accepted["status"], resume))
     return None
+
+
+def no_wait_line(what: str, status: str, resume: str) -> str:
+    """What --no-wait prints: the operation's state when the command returned. The poller's
+    status is azure-core's (azure/core/polling/base_polling.py: _SUCCEEDED, _FAILED; anything
+    else is still running); an operation Azure finished at once is not "accepted" but done."""
+    state = status.lower()
+    if state == "succeeded":
+        return f"{what}: done (Azure finished it before --no-wait returned)"
+    if state in ("failed", "canceled"):
+        return f"{what}: Azure accepted it, then it {state}; see it with: {resume}"
+    # "check on it", as --no-wait's help says: for a node pool the command is a show, which
+    # reads the pool and waits for nothing (akscli has no nodepool wait).
+    return f"{what}: accepted by Azure, in progress ({status}); check on it with: {resume}"
 
 
 def show(

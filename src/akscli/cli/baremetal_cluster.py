@@ -176,7 +176,7 @@ def cluster_list(
         fmt,
         CLUSTER_COLUMNS,
         name=CLUSTER_NAME,
-        empty="No bare-metal clusters found.",
+        empty="No resources found.",
     )
 
 

@@ -199,7 +199,7 @@ def list_(
     rg = names.resource_group(resource_group) if resource_group else None
     c = azure.aks_client()
     azopts.emit_resources(
-        clusters.list_clusters(c, rg), fmt, COLUMNS, clusters.summary, kind=kinds.CLUSTER, empty="No clusters found."
+        clusters.list_clusters(c, rg), fmt, COLUMNS, clusters.summary, kind=kinds.CLUSTER, empty="No resources found."
     )
 
 

@@ -525,7 +525,12 @@ def rollback_cmd(
     mode = opts.dry_run_mode(dry_run)
     validate.duration(timeout, "--timeout")
     validate.name(name, "model deployment name")
-    number = validate.integer(to_revision, "--to-revision", 1, 1_000_000) if to_revision is not None else None
+    history_cmd = f"akscli model history {name}" + (f" -n {cluster.namespace}" if cluster.namespace else "")
+    number = (
+        validate.integer(to_revision, "--to-revision", 1, 1_000_000, hint=f"list the revisions: {history_cmd}")
+        if to_revision is not None
+        else None
+    )
     kube, ns = connect_model(cluster, name)
     history = revisions.revisions(kube, name, ns)
     chosen = revisions.pick_revision(history, name, ns, number)

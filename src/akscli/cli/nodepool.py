@@ -335,7 +335,7 @@ def list_(
         return
     rg, cname, _ = _ids(resource_group, nodepool_nap.need_cluster(cluster))
     pools = nodepools.list_pools(azure.aks_client(), rg, cname)
-    azopts.emit_resources(pools, fmt, COLUMNS, nodepools.summary, kind=kinds.NODEPOOL, empty="No node pools found.")
+    azopts.emit_resources(pools, fmt, COLUMNS, nodepools.summary, kind=kinds.NODEPOOL, empty="No resources found.")
 
 
 @app.command("show")

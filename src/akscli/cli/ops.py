@@ -84,7 +84,10 @@ def doctor(
     else:
         output.emit([r.to_dict() for r in results], fmt, _DOCTOR_COLUMNS)
         found, absent = logic.found_and_absent(results)
-        output.info("found: " + (", ".join(found) or "none"))
+        working, with_gaps = logic.working_and_not(found, results)
+        output.info("found: " + (", ".join(working) or "none"))
+        if with_gaps:
+            output.info("found, with gaps: " + ", ".join(with_gaps) + " (see FIX)")
         if absent:
             scope = "" if groups else " (not required without --for)"
             output.info("not installed: " + ", ".join(absent) + scope)

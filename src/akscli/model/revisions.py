@@ -388,6 +388,7 @@ def pick_revision(history: Sequence[Revision], name: str, namespace: str, number
     for rev in history:
         if rev.revision == number:
             return rev
+    recorded = ", ".join(str(r.revision) for r in history)
     raise NotFoundError(
-        f"{name} has no revision {number}", hint="recorded: " + ", ".join(str(r.revision) for r in history)
+        f"{name} has no revision {number}", hint=f"recorded: {recorded} (akscli model history {name} -n {namespace})"
     )
