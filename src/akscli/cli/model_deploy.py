@@ -22,7 +22,8 @@ from akscli.cli.model_common import (
     on_cluster,
     with_description_flags,
 )
-from akscli.model import catalog, kinds, plan_view, skus
+from akscli.cli.model_reuse import reusing_values
+from akscli.model import catalog, kinds, plan_view, reuse, skus
 from akscli.output import Column
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
 
 @with_description_flags
 @on_cluster
+@reusing_values
 def deploy_cmd(
     model_name: ModelName,
     name: Annotated[
@@ -176,10 +178,12 @@ def deploy_cmd(
     yes: opts.Yes = False,
     force_conflicts: opts.ForceConflicts = False,
     output_fmt: opts.ApplyOutput = "table",
+    options: reuse.DeployOptions = reuse.DeployOptions(),
 ) -> None:
     """Deploy a model through KAITO (default) or vLLM, sized by the plan.
 
-    Every deploy records a revision in the cluster (model history, model rollback).
+    Every deploy records a revision in the cluster (model history, model rollback), with the
+    options given; --reuse-values starts from those of the latest revision.
     """
     from akscli.cli import common
     from akscli.kube.client import connect
@@ -234,6 +238,7 @@ def deploy_cmd(
         fleet_clusters=list(member or []),
         fleet_count=clusters,
         staged_strategy=staged_strategy,
+        options=options.recorded(),
     )
     req.check()
     target = cluster._replace(namespace=namespace).target()
@@ -290,7 +295,11 @@ def deploy_cmd(
     if not fleet:
         _ensure_namespace(kube, req.namespace, create=create_namespace, dry_run=mode, fmt=output_fmt)
     from akscli.cli.model_rollout import Rollout
+    from akscli.model import revisions
 
+    history = revisions.revisions(kube, req.name, req.namespace)
+    if dropped := reuse.going_back(history, options):
+        output.warn(dropped)
     rollout = Rollout(kube, target, mode, yes, output_fmt, recreate, force_conflicts, action="model deploy")
     rev = rollout.apply(
         objects,
@@ -299,6 +308,7 @@ def deploy_cmd(
         params=req.params(),
         note="deploy",
         dropped="the last deploy made and this one does not",
+        history=history,
     )
     if rev is None:
         return

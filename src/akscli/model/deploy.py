@@ -93,6 +93,9 @@ class DeployRequest:
     fleet_clusters: list[str] = field(default_factory=list)
     fleet_count: int | None = None
     staged_strategy: str | None = None
+    # The options given (and reused with --reuse-values), flag -> value: the revision records
+    # them for the next --reuse-values (model/reuse.py).
+    options: dict[str, Any] = field(default_factory=dict)
 
     @property
     def managed_prometheus(self) -> bool:
@@ -309,6 +312,7 @@ class DeployRequest:
             "image": self.image if self.runs_vllm_image else None,
             "fleet": self.fleet,
             "price_per_month": self.fit.price_per_month,
+            "options": self.options,
         }
 
 

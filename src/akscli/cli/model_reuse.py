@@ -1,0 +1,66 @@
+"""`model deploy --reuse-values`: a decorator that puts the flag in place of the command's
+``options: reuse.DeployOptions`` parameter, and hands the command the options given on the
+command line, those reused from the latest revision and the defaults of the rest (model/reuse.py
+holds the logic)."""
+
+import functools
+import inspect
+from collections.abc import Callable
+from typing import Annotated, Any
+
+import typer
+from typer._click.core import ParameterSource
+from typer._click.globals import get_current_context
+
+from akscli.cli import options as opts
+from akscli.model import reuse
+
+ReuseValues = Annotated[
+    bool,
+    typer.Option(
+        "--reuse-values",
+        help="Start from the options of the latest recorded revision; options given now win (as helm "
+        "upgrade --reuse-values). Without it, an option not given goes back to its default.",
+    ),
+]
+
+_GIVEN = (ParameterSource.COMMANDLINE, ParameterSource.ENVIRONMENT)
+
+
+def reusing_values(command: Callable[..., None]) -> Callable[..., None]:
+    """Put --reuse-values in place of ``options``; reused values replace the defaults of the
+    options not given, before the command validates any of them."""
+    signature = inspect.signature(command, eval_str=True)
+    params = [
+        p.replace(name="reuse_values", annotation=ReuseValues, default=False) if p.name == "options" else p
+        for p in signature.parameters.values()
+    ]
+
+    @functools.wraps(command)
+    def run(**values: Any) -> None:
+        ctx = get_current_context()
+        given = {p: values[p] for p in reuse.REUSABLE if ctx.get_parameter_source(p) in _GIVEN}
+        defaults = {p.name: p.default for p in ctx.command.params if p.name in reuse.REUSABLE and p.name not in given}
+        reused: dict[str, Any] = {}
+        if values.pop("reuse_values"):
+            reused = _reused(values, given)
+            values.update(reused)
+        command(**values, options=reuse.DeployOptions(given, reused, defaults))
+
+    run.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+    run.__annotations__ = {p.name: p.annotation for p in params} | {"return": None}
+    return run
+
+
+def _reused(values: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
+    """The latest revision's options not given now, read from the cluster (also with
+    --dry-run=client: the values are the cluster's, as helm's dry run reads the release)."""
+    from akscli import validate
+    from akscli.model import catalog, deploy_flags, revisions
+
+    cluster: opts.KubeFlags = values["cluster"]
+    model = catalog.resolve(values["model_name"], values["described"])
+    name = validate.name(values["name"], "--name", 50) if values["name"] else deploy_flags.default_name(model)
+    kube = cluster.connect()
+    namespace = cluster.namespace or (deploy_flags.default_name(model) if values["fleet"] else kube.namespace)
+    return reuse.reuse(revisions.revisions(kube, name, namespace), name, namespace, given)

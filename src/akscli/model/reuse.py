@@ -1,0 +1,135 @@
+"""The options a deploy records, and `model deploy --reuse-values`: start from the options of the
+latest recorded revision, the options given now winning.
+
+Every deploy renders from its own flags: a flag not given takes its default, so `model deploy
+phi-4 --replicas 2` after `--max-model-len 16384` goes back to the plan's context. Helm users meet
+the same with `helm upgrade` (its values reset unless `--reuse-values`; upstream: helm/helm
+pkg/action/upgrade.go reuseValues). akscli records the deploy options given on the command line
+in each revision (params.json ``options``, flag -> value), so that a later deploy can reuse them,
+and so that a deploy without --reuse-values can say which of them go back to their defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from akscli.errors import NotFoundError, UsageError
+
+# The deploy options a revision records and --reuse-values reuses: the command's parameter name,
+# its flag, and the JSON types its value may have. Not recorded: where it goes and how it is
+# applied (-n, --context, --fleet-hub, --dry-run, --wait, --timeout, -y, --recreate,
+# --create-namespace, --force-conflicts, -o, --subscription) and the flags that describe a model
+# the catalog lacks (the MODEL argument is given each time, and with it its description).
+REUSABLE: dict[str, tuple[str, tuple[type, ...]]] = {
+    "runtime": ("--runtime", (str,)),
+    "provider": ("--provider", (str,)),
+    "replicas": ("--replicas", (int,)),
+    "access_secret": ("--access-secret", (str,)),
+    "autoscale": ("--autoscale", (str,)),
+    "prometheus": ("--prometheus", (str,)),
+    "queue_threshold": ("--queue-threshold", (int,)),
+    "expose": ("--expose", (bool,)),
+    "gateway": ("--gateway", (str,)),
+    "hostname": ("--hostname", (str,)),
+    "inference_pool": ("--inference-pool", (bool,)),
+    "endpoint_picker": ("--endpoint-picker", (str,)),
+    "image": ("--image", (str,)),
+    "storage_class": ("--storage-class", (str,)),
+    "vm_size": ("--vm-size", (str,)),
+    "context": ("--max-model-len", (int,)),
+    "concurrency": ("--concurrency", (int,)),
+    "region": ("--region", (str,)),
+    "budget": ("--budget", (int, float)),
+    "price_file": ("--price-file", (str,)),
+    "member": ("--member", (list,)),
+    "clusters": ("--clusters", (int,)),
+    "staged_strategy": ("--staged-strategy", (str,)),
+}
+_BY_FLAG = {flag: param for param, (flag, _) in REUSABLE.items()}
+
+
+@dataclass(frozen=True)
+class DeployOptions:
+    """The options of this deploy: ``given`` on the command line, ``reused`` from the latest
+    revision (--reuse-values), and the ``defaults`` of those not given (parameter name -> value)."""
+
+    given: dict[str, Any] = field(default_factory=dict)
+    reused: dict[str, Any] = field(default_factory=dict)
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+    def recorded(self) -> dict[str, Any]:
+        """What the revision records: flag -> value, given and reused alike."""
+        merged = self.reused | self.given
+        return {REUSABLE[p][0]: merged[p] for p in REUSABLE if p in merged}
+
+
+def _shown(flag: str, value: Any) -> str:
+    if value is True:
+        return flag
+    if isinstance(value, list):
+        return " ".join(f"{flag} {v}" for v in value)
+    return f"{flag} {value}"
+
+
+def recorded_options(params: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The options a revision recorded, None for a revision recorded before they were."""
+    options = params.get("options")
+    return dict(options) if isinstance(options, Mapping) else None
+
+
+def reuse(history: Sequence[Any], name: str, namespace: str, given: Mapping[str, Any]) -> dict[str, Any]:
+    """The options of the latest revision not given now (parameter name -> value), each checked
+    to hold the type its flag takes: a record is a ConfigMap anyone with access may have edited."""
+    if not history:
+        raise NotFoundError(
+            f"--reuse-values: {name} has no recorded revision in namespace {namespace}",
+            hint="deploy it once without --reuse-values (or pass -n NAMESPACE)",
+        )
+    latest = history[-1]
+    options = recorded_options(latest.params)
+    if options is None:
+        raise UsageError(
+            f"--reuse-values: revision {latest.revision} of {name} records no options (an older akscli made it)",
+            hint=f"give its options once more (see akscli model history {name} -n {namespace} -o yaml); "
+            "each deploy from now on records them",
+        )
+    reused: dict[str, Any] = {}
+    for flag, value in options.items():
+        param = _BY_FLAG.get(flag)
+        if param is None or param in given:
+            continue
+        types = REUSABLE[param][1]
+        bad = not isinstance(value, types) or (isinstance(value, bool) and bool not in types)
+        if bad or (isinstance(value, list) and not all(isinstance(v, str) for v in value)):
+            raise UsageError(
+                f"--reuse-values: revision {latest.revision} of {name} records {flag} {value!r}, "
+                "which is not a value of that flag",
+                hint=f"give {flag} on the command line, or deploy without --reuse-values",
+            )
+        reused[param] = value
+    return reused
+
+
+def going_back(history: Sequence[Any], options: DeployOptions) -> str | None:
+    """A warning naming each option the latest revision recorded that this deploy neither gives
+    nor reuses, and whose recorded value is not the default it goes back to; None if none."""
+    if not history:
+        return None
+    recorded = recorded_options(history[-1].params) or {}
+    dropped = []
+    for flag, value in recorded.items():
+        param = _BY_FLAG.get(flag)
+        if param is None or param in options.given or param in options.reused:
+            continue
+        if param in options.defaults and options.defaults[param] == value:
+            continue
+        dropped.append(_shown(flag, value))
+    if not dropped:
+        return None
+    it, goes = ("it goes", "its default") if len(dropped) == 1 else ("they go", "their defaults")
+    return (
+        f"revision {history[-1].revision} has {', '.join(dropped)}, not given now: {it} back to {goes} "
+        "(--reuse-values keeps the latest revision's options)"
+    )

@@ -1,0 +1,95 @@
+"""`model deploy --reuse-values`: a redeploy starts from the options of the latest revision, the
+options given now winning (as helm upgrade --reuse-values); without it, the plan names each
+recorded option that goes back to its default. Bad records are refused before anything is sent."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from tests.cli import invoke
+
+KAITO = "kaito.sh/v1beta1"
+CONFIG = "phi-4-inference-config"
+
+
+def context_of(emu: Any) -> str:
+    """The max-model-len line of the inference config KAITO's server reads."""
+    text = emu.cluster.get("v1", "ConfigMap", "default", CONFIG)["data"]["inference_config.yaml"]
+    return next(line.strip() for line in text.splitlines() if "max-model-len" in line)
+
+
+def latest_options(emu: Any) -> dict[str, Any]:
+    records = emu.cluster.list("v1", "ConfigMap", "default")
+    revisions = [r for r in records if r["metadata"].get("labels", {}).get("akscli.io/model-revision-of") == "phi-4"]
+    latest = max(revisions, key=lambda r: int(r["metadata"]["labels"]["akscli.io/revision"]))
+    return dict(json.loads(latest["data"]["params.json"])["options"])
+
+
+def test_reuse_values_keeps_the_longer_context_of_the_last_deploy(model_emulator: Callable[..., Any]) -> None:
+    emu = model_emulator()
+    assert invoke("model", "deploy", "phi-4", "--max-model-len", "16384", "-y").exit_code == 0
+    result = invoke("model", "deploy", "phi-4", "--replicas", "2", "--reuse-values", "-y")
+    assert result.exit_code == 0, result
+    assert context_of(emu) == "max-model-len: 16384"
+    assert emu.cluster.get(KAITO, "InferenceSet", "default", "phi-4") is not None
+    assert latest_options(emu) == {"--max-model-len": 16384, "--replicas": 2}
+
+
+def test_an_option_given_with_reuse_values_wins_over_the_recorded_one(model_emulator: Callable[..., Any]) -> None:
+    emu = model_emulator()
+    assert invoke("model", "deploy", "phi-4", "--max-model-len", "16384", "-y").exit_code == 0
+    result = invoke("model", "deploy", "phi-4", "--max-model-len", "4096", "--reuse-values", "-y")
+    assert result.exit_code == 0, result
+    assert context_of(emu) == "max-model-len: 4096"
+
+
+def test_a_redeploy_without_reuse_values_names_the_option_going_back_to_its_default(
+    model_emulator: Callable[..., Any],
+) -> None:
+    model_emulator()
+    assert invoke("model", "deploy", "phi-4", "--max-model-len", "16384", "-y").exit_code == 0
+    result = invoke("model", "deploy", "phi-4", "--replicas", "2", "--dry-run=server")
+    assert result.exit_code == 0, result
+    assert (
+        "warning: revision 1 has --max-model-len 16384, not given now: it goes back to its default "
+        "(--reuse-values keeps the latest revision's options)"
+    ) in result.stderr
+    assert "-   max-model-len: 16384" in result.stdout  # the plan shows the change it warns of
+
+
+def test_an_option_given_again_with_its_recorded_value_raises_no_warning(model_emulator: Callable[..., Any]) -> None:
+    model_emulator()
+    assert invoke("model", "deploy", "phi-4", "--runtime", "kaito", "-y").exit_code == 0
+    result = invoke("model", "deploy", "phi-4", "--dry-run=server")  # --runtime's default is kaito
+    assert result.exit_code == 0, result
+    assert "warning" not in result.stderr
+
+
+def test_reuse_values_without_a_recorded_revision_is_not_found(model_emulator: Callable[..., Any]) -> None:
+    emu = model_emulator()
+    result = invoke("model", "deploy", "phi-4", "--replicas", "2", "--reuse-values", "-y")
+    assert result.exit_code == 3, result
+    assert "error: --reuse-values: phi-4 has no recorded revision in namespace default" in result.stderr
+    assert emu.cluster.get(KAITO, "InferenceSet", "default", "phi-4") is None
+
+
+def test_reuse_values_refuses_a_record_whose_option_is_not_a_value_of_its_flag(
+    model_emulator: Callable[..., Any],
+) -> None:
+    emu = model_emulator()
+    assert invoke("model", "deploy", "phi-4", "--max-model-len", "16384", "-y").exit_code == 0
+    record = next(
+        r
+        for r in emu.cluster.list("v1", "ConfigMap", "default")
+        if r["metadata"].get("labels", {}).get("akscli.io/model-revision-of") == "phi-4"
+    )
+    params = json.loads(record["data"]["params.json"])
+    params["options"]["--max-model-len"] = "a lot"
+    record["data"]["params.json"] = json.dumps(params)
+    emu.cluster.update(record)
+    result = invoke("model", "deploy", "phi-4", "--replicas", "2", "--reuse-values", "-y")
+    assert result.exit_code == 2, result
+    assert "records --max-model-len 'a lot', which is not a value of that flag" in result.stderr
+    assert emu.cluster.get(KAITO, "InferenceSet", "default", "phi-4") is None
