@@ -36,16 +36,6 @@ def test_an_out_of_range_revision_says_the_range_once_and_how_to_list_the_revisi
     assert "hint: list the revisions: akscli model history phi-4 -n ml" in result.stderr
 
 
-def test_a_revision_not_recorded_hints_the_recorded_ones_and_model_history() -> None:
-    from akscli.errors import NotFoundError
-    from akscli.model.revisions import Revision, pick_revision
-
-    history = [Revision(n, "", "deploy", {}, [], f"phi-4-rev-{n}") for n in (1, 2)]
-    with pytest.raises(NotFoundError) as caught:
-        pick_revision(history, "phi-4", "ml", 9)
-    assert caught.value.hint == "recorded: 1, 2 (akscli model history phi-4 -n ml)"
-
-
 @pytest.mark.parametrize(
     ("status", "line"),
     [

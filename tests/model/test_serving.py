@@ -127,7 +127,7 @@ def test_rollback_to_a_named_revision_picks_it() -> None:
 def test_rollback_to_a_revision_not_recorded_lists_the_recorded_ones() -> None:
     with pytest.raises(NotFoundError) as err:
         revisions.pick_revision(_revisions(1, 2), "phi-4", "ml", 7)
-    assert err.value.hint == "recorded: 1, 2"
+    assert err.value.hint == "recorded: 1, 2 (akscli model history phi-4 -n ml)"
 
 
 def test_rollback_with_one_revision_has_nothing_to_return_to() -> None:
