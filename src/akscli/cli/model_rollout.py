@@ -140,6 +140,8 @@ class Rollout:
                 ).changes
         self._restart_kaito(changes)
         if self.mode != "none":
+            new = revisions.replacement_refs(history, objects) if first_stale else []
+            self._plan_deletions(stale, first_stale, new)
             return None
         gone = revisions.delete_stale(self.kube, after)
         common.record_deletions(self.action, self.kube, gone)
@@ -152,6 +154,27 @@ class Rollout:
         self.unchanged = bool(history) and number == history[-1].revision
         self.changed = bool(stale) or any(c.action != "unchanged" for c in changes)
         return number
+
+    def _plan_deletions(self, stale: list[dict[str, Any]], first: list[dict[str, Any]], new: list[str]) -> None:
+        """A dry run names what the deploy would delete (the server a new one replaces, what it
+        no longer renders), as the plan of `apply --prune` names what it prunes: the question a
+        real run asks is not asked in a dry run, so without these lines the plan hid them."""
+        from akscli.kube.plan_diff import object_ref
+
+        if self.mode == "server" and self.output_fmt == "name":
+            for obj in stale:
+                output.write(object_ref(obj))
+            return
+        lines = []
+        for obj in stale:
+            why = f"replaced by {', '.join(new)}" if new and obj in first else "no longer rendered"
+            where = obj["metadata"].get("namespace") or "cluster"
+            lines.append(f"{object_ref(obj)} ({where}): will be deleted ({why})")
+        # As common.print_plan: the plan on stdout for a server dry run's table, else on stderr.
+        if lines and self.mode == "server" and self.output_fmt == "table":
+            output.write("\n".join(lines))
+        elif lines:
+            output.info("\n".join(lines))
 
     def _restart_kaito(self, changes: "list[Change]") -> None:
         from akscli.cli import common
