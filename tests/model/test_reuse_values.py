@@ -93,3 +93,18 @@ def test_reuse_values_refuses_a_record_whose_option_is_not_a_value_of_its_flag(
     assert result.exit_code == 2, result
     assert "records --max-model-len 'a lot', which is not a value of that flag" in result.stderr
     assert emu.cluster.get(KAITO, "InferenceSet", "default", "phi-4") is None
+
+
+def test_a_reused_option_the_new_runtime_refuses_is_named_as_coming_from_the_revision(
+    model_emulator: Callable[..., Any],
+) -> None:
+    model_emulator()
+    deployed = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--storage-class", "managed-csi", "-y")
+    assert deployed.exit_code == 0, deployed
+    result = invoke("model", "deploy", "phi-4", "--runtime", "kaito", "--reuse-values", "--dry-run=server")
+    assert result.exit_code == 2, result
+    assert "error: --storage-class does not apply to --runtime kaito" in result.stderr
+    assert (
+        "--storage-class came from revision 1 (--reuse-values): deploy without --reuse-values to drop it"
+        in result.stderr
+    )

@@ -13,6 +13,7 @@ from typer._click.core import ParameterSource
 from typer._click.globals import get_current_context
 
 from akscli.cli import options as opts
+from akscli.errors import UsageError
 from akscli.model import reuse
 
 ReuseValues = Annotated[
@@ -42,19 +43,29 @@ def reusing_values(command: Callable[..., None]) -> Callable[..., None]:
         given = {p: values[p] for p in reuse.REUSABLE if ctx.get_parameter_source(p) in _GIVEN}
         defaults = {p.name: p.default for p in ctx.command.params if p.name in reuse.REUSABLE and p.name not in given}
         reused: dict[str, Any] = {}
+        revision = 0
         if values.pop("reuse_values"):
-            reused = _reused(values, given)
+            reused, revision = _reused(values, given)
             values.update(reused)
-        command(**values, options=reuse.DeployOptions(given, reused, defaults))
+        try:
+            command(**values, options=reuse.DeployOptions(given, reused, defaults))
+        except UsageError as exc:
+            # A value refused that the user did not type: say where it came from.
+            named = [reuse.REUSABLE[p][0] for p in reused if reuse.REUSABLE[p][0] in exc.message]
+            if named:
+                came = f"{', '.join(named)} came from revision {revision} (--reuse-values): "
+                came += "deploy without --reuse-values to drop it"
+                exc.hint = f"{exc.hint}; {came}" if exc.hint else came
+            raise
 
     run.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
     run.__annotations__ = {p.name: p.annotation for p in params} | {"return": None}
     return run
 
 
-def _reused(values: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
-    """The latest revision's options not given now, read from the cluster (also with
-    --dry-run=client: the values are the cluster's, as helm's dry run reads the release)."""
+def _reused(values: dict[str, Any], given: dict[str, Any]) -> tuple[dict[str, Any], int]:
+    """The latest revision's options not given now, and its number, read from the cluster (also
+    with --dry-run=client: the values are the cluster's, as helm's dry run reads the release)."""
     from akscli import validate
     from akscli.model import catalog, deploy_flags, revisions
 
@@ -63,4 +74,5 @@ def _reused(values: dict[str, Any], given: dict[str, Any]) -> dict[str, Any]:
     name = validate.name(values["name"], "--name", 50) if values["name"] else deploy_flags.default_name(model)
     kube = cluster.connect()
     namespace = cluster.namespace or (deploy_flags.default_name(model) if values["fleet"] else kube.namespace)
-    return reuse.reuse(revisions.revisions(kube, name, namespace), name, namespace, given)
+    history = revisions.revisions(kube, name, namespace)
+    return reuse.reuse(history, name, namespace, given), history[-1].revision
