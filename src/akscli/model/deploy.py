@@ -487,4 +487,6 @@ def endpoint_picker(req: DeployRequest) -> str:
 def _short_hash(req: DeployRequest) -> str:
     import hashlib
 
-    return hashlib.sha256(json.dumps(req.params(), sort_keys=True).encode()).hexdigest()[:8]
+    # What is deployed, not which flags said it: the options recorded for --reuse-values stay out.
+    asked = {k: v for k, v in req.params().items() if k != "options"}
+    return hashlib.sha256(json.dumps(asked, sort_keys=True).encode()).hexdigest()[:8]
