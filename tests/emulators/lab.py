@@ -108,6 +108,11 @@ class Lab:
     # pod's /metrics, which the lab's Prometheus scrapes and KEDA reads).
     serving: Any = None
 
+    def prometheus(self, namespace: str = "monitoring") -> Any:
+        """The Prometheus server behind ``prometheus-operated`` in ``namespace``
+        (controllers/prometheus_server.py: ``interval_passes()`` makes it scrape every target now)."""
+        return self.kube.prometheus_servers[namespace]
+
     def environment(self) -> dict[str, str]:
         """os.environ, less a developer's Azure sign-in, plus the lab's variables."""
         base = {k: v for k, v in os.environ.items() if k not in AZURE_CLEARED}

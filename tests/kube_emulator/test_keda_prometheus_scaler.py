@@ -81,7 +81,7 @@ class Scraped(PrometheusServer):
     def __init__(self, text: str) -> None:
         self.samples = [({**labels, "namespace": "ns"}, v) for labels, v in parse_exposition(text)]
 
-    def scrape(self) -> list[tuple[dict[str, str], float]]:
+    def samples_at(self, at: float) -> list[tuple[dict[str, str], float]]:
         return self.samples
 
 

@@ -78,16 +78,28 @@ def ready(the_lab: lab.Lab, namespace: str, name: str = "phi-4") -> tuple[str, s
 def test_the_labs_prometheus_answers_the_scaledobjects_query_with_the_scraped_queue(the_lab: lab.Lab) -> None:
     pod = deploy(the_lab, "queue-sum")
     the_lab.serving.figures(pod["metadata"]["namespace"], pod["metadata"]["name"]).waiting = 7
+    the_lab.prometheus().interval_passes()
     answer = query(the_lab, "queue-sum")
     assert answer["status"] == "success" and answer["data"]["resultType"] == "vector"
     [sample] = answer["data"]["result"]
     assert sample["metric"] == {} and sample["value"][1] == "7"
 
 
+def test_the_labs_prometheus_answers_with_its_last_scrape_not_with_the_pods_figures_of_now(the_lab: lab.Lab) -> None:
+    # prometheus/prometheus scrape/scrape.go: each target is scraped every interval (the
+    # PodMonitor's 15s), and a query reads the newest sample (promql/engine.go).
+    pod = deploy(the_lab, "between-scrapes")
+    the_lab.prometheus().interval_passes()
+    the_lab.serving.figures(pod["metadata"]["namespace"], pod["metadata"]["name"]).waiting = 7
+    [sample] = query(the_lab, "between-scrapes")["data"]["result"]
+    assert sample["value"][1] == "0"
+
+
 def test_keda_scales_the_vllm_deployment_on_the_queue_the_labs_prometheus_scrapes(the_lab: lab.Lab) -> None:
     pod = deploy(the_lab, "queue-scale")
     # 12 requests waiting at --queue-threshold 5: ceil(12 / 5) = 3 replicas (an AverageValue target).
     the_lab.serving.figures(pod["metadata"]["namespace"], pod["metadata"]["name"]).waiting = 12
+    the_lab.prometheus().interval_passes()
     keda(the_lab).poll(the_lab.kube.cluster, "queue-scale", "phi-4")
     assert wait_until(lambda: replicas(the_lab, "queue-scale") == 3), replicas(the_lab, "queue-scale")
     assert ready(the_lab, "queue-scale") == ("True", "ScaledObjectReady")
@@ -99,6 +111,7 @@ def test_a_model_no_prometheus_scrapes_gets_no_series_and_keda_reports_the_trigg
     # The PodMonitor loses the label kube-prometheus-stack's Prometheus selects it by.
     unlabel = {"metadata": {"labels": {"release": None}}}
     the_lab.kube.cluster.patch(MONITORING, "PodMonitor", "unscraped", "phi-4", unlabel)
+    the_lab.prometheus().interval_passes()
     assert query(the_lab, "unscraped")["data"]["result"] == []
     keda(the_lab).poll(the_lab.kube.cluster, "unscraped", "phi-4")
     assert wait_until(lambda: ready(the_lab, "unscraped") == ("False", "TriggerError"))
@@ -111,6 +124,7 @@ def test_a_model_no_prometheus_scrapes_gets_no_series_and_keda_reports_the_trigg
 def test_each_scraped_series_carries_its_podmonitor_targets_labels(the_lab: lab.Lab) -> None:
     pod = deploy(the_lab, "labelled")
     name = pod["metadata"]["name"]
+    the_lab.prometheus().interval_passes()
     expr = f'vllm:num_requests_waiting{{pod="{name}"}}'
     _, body = InClusterHttp(the_lab.kube).get(f"{PROMETHEUS}/api/v1/query?query={quote_plus(expr)}")
     [sample] = json.loads(body)["data"]["result"]
@@ -133,6 +147,7 @@ def test_two_deployments_of_one_model_in_a_namespace_scale_each_on_its_own_queue
     busy = deploy(the_lab, "two-models", name="busy")
     deploy(the_lab, "two-models", name="idle")
     the_lab.serving.figures("two-models", busy["metadata"]["name"]).waiting = 12
+    the_lab.prometheus().interval_passes()
     keda(the_lab).poll(the_lab.kube.cluster, "two-models", "busy")
     keda(the_lab).poll(the_lab.kube.cluster, "two-models", "idle")
     assert wait_until(lambda: replicas(the_lab, "two-models", "busy") == 3)

@@ -301,13 +301,13 @@ def install_prometheus(
     selector: dict[str, Any] | None = None,
     namespace_selector: dict[str, Any] | None = None,
     default_selector: bool = True,
-) -> None:
+) -> Any:
     """A Prometheus (monitoring.coreos.com/v1). By default kube-prometheus-stack's
     (kube_prometheus_stack_prometheus). Without ``default_selector`` its spec has no selector
     (null: selects no PodMonitor, and a null namespace selector reads its own namespace only);
     ``selector`` and ``namespace_selector`` set podMonitorSelector and podMonitorNamespaceSelector.
     The operator's governing Service ``prometheus-operated`` answers the Prometheus HTTP API from
-    the pods its PodMonitors select (controllers/prometheus_server.py)."""
+    the pods its PodMonitors select (controllers/prometheus_server.py); that server is returned."""
     from tests.emulators.kube.controllers.prometheus_server import serve_prometheus
 
     install_crd(emu, "monitoring.coreos.com", "Prometheus", plural="prometheuses")
@@ -322,7 +322,7 @@ def install_prometheus(
     if namespace_selector is not None:
         prom["spec"]["podMonitorNamespaceSelector"] = namespace_selector
     emu.cluster.create(prom)
-    serve_prometheus(emu, namespace)
+    return serve_prometheus(emu, namespace)
 
 
 def install_crd(emu: Any, group: str, kind: str, plural: str | None = None) -> None:

@@ -1,8 +1,18 @@
 """The Prometheus server a Prometheus (monitoring.coreos.com/v1) runs, as the lab's KEDA reads it:
 ``GET http://prometheus-operated.<namespace>.svc:9090/api/v1/query`` (the emulator's service proxy).
 
-What it scrapes (at query time; a real server scrapes every interval and a query reads the last
-sample, which the lab reads as "now"):
+When it scrapes: each target on its interval, the PodMonitor endpoint's ``interval``, else the
+Prometheus's ``spec.scrapeInterval``, else 30s (prometheus-operator/prometheus-operator 6adcebc5
+pkg/prometheus/promcfg.go generatePodMonitorConfig and appendScrapeIntervals;
+pkg/apis/monitoring/v1/prometheus_types.go ScrapeInterval ``+kubebuilder:default:="30s"``). The
+scrape loop (``ScrapeLoop``, a controller) looks at the targets every 5 s, as the scrape manager
+applies new target sets at most every 5 s (prometheus/prometheus d15adb9a scrape/manager.go
+reloadIntervalDuration), and scrapes those whose interval has passed. A new target is scraped at
+the first look (upstream: after an offset within its interval, scrape/target.go offset). A test
+lets an interval pass with ``scrape(every=True)``. Samples are kept, marked stale and read within
+the lookback delta (``spec.query.lookbackDelta``, default 5m) as prometheus_tsdb.py says.
+
+What it scrapes:
 
 * The PodMonitors the Prometheus selects (prometheus.py ``selects``; upstream
   prometheus-operator/prometheus-operator 6adcebc5 pkg/prometheus/resource_selector.go), and for
@@ -31,15 +41,26 @@ from __future__ import annotations
 import json
 import math
 import re
+import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
+from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.fleet_scheduler import matches_selector
 from tests.emulators.kube.controllers.prometheus import OPERATOR, selects
+from tests.emulators.kube.controllers.prometheus_tsdb import (
+    DEFAULT_LOOKBACK,
+    Series,
+    SeriesKey,
+    Tsdb,
+    key_of,
+    parse_duration,
+)
 from tests.emulators.kube.status import ApiError
 
 # The governing Service the operator makes for every Prometheus in a namespace, port "web" 9090
@@ -49,8 +70,11 @@ from tests.emulators.kube.status import ApiError
 SERVICE = "prometheus-operated"
 PORT_NAME = "web"
 PORT = 9090
+# pkg/apis/monitoring/v1/prometheus_types.go: scrapeInterval defaults to 30s.
+DEFAULT_INTERVAL = 30.0
+# prometheus/prometheus scrape/manager.go reloadIntervalDuration: new target sets every 5 s.
+RELOAD_INTERVAL = 5.0
 
-Series = tuple[dict[str, str], float]
 ProxyHandler = Callable[[str, str, bytes], tuple[int, dict[str, str], bytes]]
 _HEADERS = {"Content-Type": "application/json"}
 
@@ -68,19 +92,53 @@ def governing_service(namespace: str) -> dict[str, Any]:
     }
 
 
-def serve_prometheus(kube: Any, namespace: str) -> None:
-    """What the operator's StatefulSet answers behind ``prometheus-operated`` in ``namespace``."""
+def serve_prometheus(kube: Any, namespace: str) -> PrometheusServer:
+    """What the operator's StatefulSet answers behind ``prometheus-operated`` in ``namespace``, and
+    its scrape loop (one ``ScrapeLoop`` controller per emulator runs every namespace's server)."""
     if kube.cluster.get("v1", "Service", namespace, SERVICE) is None:
         kube.cluster.create(governing_service(namespace))
-    server = PrometheusServer(kube, namespace)
+    servers: dict[str, PrometheusServer] | None = getattr(kube, "prometheus_servers", None)
+    if servers is None:
+        servers = kube.prometheus_servers = {}
+        kube.controllers.add(ScrapeLoop(servers))
+    server = servers.get(namespace) or PrometheusServer(kube, namespace)
+    servers[namespace] = server
     for port in (PORT_NAME, str(PORT)):
         kube.register_service_proxy(namespace, SERVICE, port, server.handle)
+    return server
+
+
+@dataclass(frozen=True)
+class Target:
+    """One scrape target: a pod's port of a PodMonitor endpoint."""
+
+    labels: dict[str, str]
+    pod: tuple[str, str]
+    port: int
+    path: str
+    interval: float
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return (self.labels["job"], *self.pod, str(self.port), self.path)
+
+
+@dataclass
+class _Loop:
+    """A target's scrape loop: when it last scraped, and the series that scrape exposed."""
+
+    last: float
+    interval: float
+    series: set[SeriesKey] = field(default_factory=set)
 
 
 class PrometheusServer:
     def __init__(self, kube: Any, namespace: str) -> None:
         self.kube = kube
         self.namespace = namespace
+        self.tsdb = Tsdb()
+        self._loops: dict[tuple[str, ...], _Loop] = {}
+        self._lock = threading.RLock()
 
     def handle(self, method: str, path: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
         parts = urlsplit(path)
@@ -94,38 +152,84 @@ class PrometheusServer:
         expr = (params.get("query") or [""])[0]
         try:
             at = _eval_time((params.get("time") or [""])[0])
-            result = self.query(expr)
+            result = self.query(expr, at)
         except ValueError as exc:
             return 400, _HEADERS, json.dumps({"status": "error", "errorType": "bad_data", "error": str(exc)}).encode()
         vector = [{"metric": labels, "value": [at, format_value(value)]} for labels, value in result]
         data = {"status": "success", "data": {"resultType": "vector", "result": vector}}
         return 200, _HEADERS, json.dumps(data).encode()
 
-    def query(self, expr: str) -> list[Series]:
-        """The instant vector of ``expr`` (ValueError: not a shape the lab evaluates)."""
+    def query(self, expr: str, at: float | None = None) -> list[Series]:
+        """The instant vector of ``expr`` at ``at`` (default now; ValueError: not a shape the lab
+        evaluates)."""
         text = expr.strip()
         m = re.fullmatch(r"sum\s*\((.*)\)", text, re.DOTALL)
         name, matchers = parse_selector(m.group(1) if m else text)
-        found = [(labels, v) for labels, v in self.scrape() if _matches(labels, name, matchers)]
+        samples = self.samples_at(time.time() if at is None else at)
+        found = [(labels, v) for labels, v in samples if _matches(labels, name, matchers)]
         if m is None:
             return found
         return [({}, sum(v for _, v in found))] if found else []
 
-    def scrape(self) -> list[Series]:
-        """Every sample of every target of the Prometheus the Service reaches."""
+    def samples_at(self, at: float) -> list[Series]:
+        """What an instant vector selector sees at ``at`` (prometheus_tsdb.Tsdb.instant)."""
+        return self.tsdb.instant(at)
+
+    def scrape(self, now: float | None = None, *, every: bool = False) -> float:
+        """One look at the targets at ``now`` (default the time): a target whose interval has passed
+        since its last scrape, or a new one, is scraped; ``every``: each target's interval has
+        passed (a test's way to let time go by). A target gone is marked stale. Returns ``now``."""
+        now = time.time() if now is None else now
+        with self._lock:
+            prom = self._prometheus()
+            if prom is not None:
+                self.tsdb.lookback = _duration(((prom.get("spec") or {}).get("query") or {}).get("lookbackDelta"))
+            found = {t.key: t for t in self._targets(prom)} if prom is not None else {}
+            for key, loop in list(self._loops.items()):
+                if key not in found:
+                    # endOfRunStaleness: stamped when the next scrape would have been.
+                    self.tsdb.mark_stale(loop.series, now if every else max(now, loop.last + loop.interval))
+                    del self._loops[key]
+            for key, target in found.items():
+                loop = self._loops.get(key)
+                if loop is not None and not every and now < loop.last + target.interval:
+                    continue
+                seen: set[SeriesKey] = set()
+                for labels, value in self._scrape_target(target):
+                    series = key_of(labels)
+                    self.tsdb.append(series, now, value)
+                    seen.add(series)
+                if loop is not None:
+                    self.tsdb.mark_stale(loop.series - seen, now)  # updateStaleMarkers
+                self._loops[key] = _Loop(now, target.interval, seen)
+        return now
+
+    def interval_passes(self) -> float:
+        """Every target is scraped now, as when its interval has passed; returns once KEDA can see
+        those samples: KEDA asks for the value at a time in whole seconds (RFC 3339; kedacore/keda
+        v2.20.2 pkg/scalers/prometheus_scaler.go ExecutePromQuery), and an instant query sees no
+        sample newer than its time, so a sample is seen from the next second on."""
+        at = self.scrape(every=True)
+        while time.time() < math.ceil(at):
+            time.sleep(0.01)
+        return at
+
+    def _prometheus(self) -> dict[str, Any] | None:
         proms = sorted(_list(self.kube.cluster, OPERATOR, "Prometheus", self.namespace), key=_name)
-        if not proms:
-            return []
         # The Service selects every Prometheus's pods in the namespace; a request reaches one of
         # them. The lab takes the first by name (one Prometheus per namespace in practice).
-        prom = proms[0]
-        samples: list[Series] = []
+        return proms[0] if proms else None
+
+    def _targets(self, prom: Mapping[str, Any]) -> list[Target]:
+        """Every target of the PodMonitors the Prometheus selects."""
+        interval = _duration((prom.get("spec") or {}).get("scrapeInterval"), DEFAULT_INTERVAL)
+        targets: list[Target] = []
         for monitor in sorted(_list(self.kube.cluster, OPERATOR, "PodMonitor", None), key=_name):
             if selects(self.kube.cluster, prom, monitor):
-                samples += self._scrape_monitor(monitor)
-        return samples
+                targets += self._monitor_targets(monitor, interval)
+        return targets
 
-    def _scrape_monitor(self, monitor: Mapping[str, Any]) -> list[Series]:
+    def _monitor_targets(self, monitor: Mapping[str, Any], interval: float) -> list[Target]:
         md, spec = monitor["metadata"], monitor.get("spec") or {}
         ns_selector = spec.get("namespaceSelector") or {}
         if ns_selector.get("any"):
@@ -134,7 +238,7 @@ class PrometheusServer:
             pods = []
             for ns in ns_selector.get("matchNames") or [md["namespace"]]:
                 pods += _list(self.kube.cluster, "v1", "Pod", ns)
-        samples: list[Series] = []
+        targets: list[Target] = []
         for pod in sorted(pods, key=_name):
             phase = (pod.get("status") or {}).get("phase")
             if phase in ("Failed", "Succeeded") or not matches_selector(
@@ -143,7 +247,7 @@ class PrometheusServer:
                 continue
             for endpoint in spec.get("podMetricsEndpoints") or []:
                 for container, port in _ports(pod, endpoint):
-                    target = {
+                    labels = {
                         "namespace": pod["metadata"]["namespace"],
                         "container": container,
                         "pod": pod["metadata"]["name"],
@@ -151,19 +255,44 @@ class PrometheusServer:
                         "endpoint": str(endpoint.get("port") or port),
                         "instance": f"{(pod.get('status') or {}).get('podIP') or pod['metadata']['name']}:{port}",
                     }
-                    samples += self._scrape_target(pod, port, str(endpoint.get("path") or "/metrics"), target)
+                    every = _duration(endpoint.get("interval"), interval)
+                    where = (pod["metadata"]["namespace"], pod["metadata"]["name"])
+                    targets.append(Target(labels, where, port, str(endpoint.get("path") or "/metrics"), every))
+        return targets
+
+    def _scrape_target(self, target: Target) -> list[Series]:
+        handler = self.kube.find_pod_proxy(*target.pod, str(target.port))
+        status, _, body = handler("GET", target.path, b"") if handler is not None else (0, {}, b"")
+        if status != 200:
+            return [({"__name__": "up", **target.labels}, 0.0)]
+        samples = [({"__name__": "up", **target.labels}, 1.0)]
+        for labels, value in parse_exposition(body.decode()):
+            kept = {(f"exported_{k}" if k in target.labels else k): v for k, v in labels.items()}
+            samples.append(({**kept, **target.labels}, value))
         return samples
 
-    def _scrape_target(self, pod: Mapping[str, Any], port: int, path: str, target: dict[str, str]) -> list[Series]:
-        handler = self.kube.find_pod_proxy(pod["metadata"]["namespace"], pod["metadata"]["name"], str(port))
-        status, _, body = handler("GET", path, b"") if handler is not None else (0, {}, b"")
-        if status != 200:
-            return [({"__name__": "up", **target}, 0.0)]
-        samples = [({"__name__": "up", **target}, 1.0)]
-        for labels, value in parse_exposition(body.decode()):
-            kept = {(f"exported_{k}" if k in target else k): v for k, v in labels.items()}
-            samples.append(({**kept, **target}, value))
-        return samples
+
+class ScrapeLoop(Controller):
+    """Drives every Prometheus server of the emulator: a look at the targets every RELOAD_INTERVAL
+    seconds (and at every change of a Prometheus)."""
+
+    watches: ClassVar[list[tuple[str, str]]] = [(OPERATOR, "Prometheus")]
+
+    def __init__(self, servers: dict[str, PrometheusServer], delay: float = 0.02) -> None:
+        super().__init__(delay)
+        self.servers = servers
+        self._next: dict[tuple[str, str], float] = {}
+
+    def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
+        key = (obj["metadata"]["namespace"], obj["metadata"]["name"])
+        server = self.servers.get(key[0])
+        if server is None:
+            return
+        server.scrape()
+        now = time.monotonic()
+        if self._next.get(key, 0.0) <= now:
+            self._next[key] = now + RELOAD_INTERVAL
+            self.requeue(obj, RELOAD_INTERVAL)
 
 
 def parse_selector(text: str) -> tuple[str | None, list[tuple[str, str, str]]]:
@@ -239,6 +368,10 @@ def _ports(pod: Mapping[str, Any], endpoint: Mapping[str, Any]) -> list[tuple[st
             if by_name or by_number:
                 found.append((str(container["name"]), int(p["containerPort"])))
     return found
+
+
+def _duration(raw: Any, default: float = DEFAULT_LOOKBACK) -> float:
+    return parse_duration(str(raw)) if raw else default
 
 
 def _eval_time(raw: str) -> float:

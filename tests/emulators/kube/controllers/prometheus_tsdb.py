@@ -1,0 +1,92 @@
+"""What the lab's Prometheus server keeps between scrapes and how an instant query reads it
+(prometheus_server.py scrapes into it; upstream: prometheus/prometheus d15adb9ad7e5d9fbde3a9a8f30200593a5a14d86,
+read for v3.14):
+
+* Samples are appended per series at the scrape's time. A series a target exposed in its last
+  scrape and no longer exposes (or every series of a failed scrape, which counts as an empty one)
+  gets a staleness marker at the new scrape's time (scrape/scrape.go scrapeAndReport: "A failed
+  scrape is the same as an empty scrape, we still call sl.append to trigger stale markers";
+  updateStaleMarkers). A target that goes away gets markers for every series it had, its ``up``
+  included, at the time its next scrape would have been (scrape.go endOfRunStaleness, which writes
+  them just over two intervals later; the lab writes them at once with that timestamp).
+* The staleness marker is the NaN with bits 0x7ff0000000000002 (model/value/value.go StaleNaN).
+* An instant query at time T sees, per series, the newest sample at or before T, only when it is
+  newer than T minus the lookback delta (``--query.lookback-delta``, default 5m,
+  cmd/prometheus/main.go; promql/engine.go defaultLookbackDelta) and not a staleness marker
+  (promql/engine.go vectorSelectorSingle).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import struct
+import threading
+from collections.abc import Iterable, Mapping
+
+# model/value/value.go StaleNaN.
+STALE_NAN_BITS = 0x7FF0000000000002
+STALE_NAN: float = struct.unpack("<d", struct.pack("<Q", STALE_NAN_BITS))[0]
+# cmd/prometheus/main.go: --query.lookback-delta defaults to 5m.
+DEFAULT_LOOKBACK = 300.0
+
+SeriesKey = tuple[tuple[str, str], ...]
+Series = tuple[dict[str, str], float]
+
+
+def is_stale(value: float) -> bool:
+    return math.isnan(value) and struct.unpack("<Q", struct.pack("<d", value))[0] == STALE_NAN_BITS
+
+
+def key_of(labels: Mapping[str, str]) -> SeriesKey:
+    return tuple(sorted(labels.items()))
+
+
+class Tsdb:
+    """Samples by series, each list in time order."""
+
+    def __init__(self, lookback: float = DEFAULT_LOOKBACK) -> None:
+        self.lookback = lookback
+        self._samples: dict[SeriesKey, list[tuple[float, float]]] = {}
+        self._lock = threading.Lock()
+
+    def append(self, key: SeriesKey, at: float, value: float) -> None:
+        with self._lock:
+            points = self._samples.setdefault(key, [])
+            if points and points[-1][0] >= at:
+                # An out-of-order or duplicate timestamp is refused (storage.ErrOutOfOrderSample,
+                # ErrDuplicateSampleForTimestamp; updateStaleMarkers ignores them).
+                return
+            points.append((at, value))
+            # Nothing older than the lookback before the newest sample is ever read again.
+            while len(points) > 1 and points[1][0] <= at - self.lookback:
+                points.pop(0)
+
+    def mark_stale(self, keys: Iterable[SeriesKey], at: float) -> None:
+        for key in keys:
+            self.append(key, at, STALE_NAN)
+
+    def instant(self, at: float) -> list[Series]:
+        """Every series' value as an instant vector selector sees it at ``at``."""
+        found: list[Series] = []
+        with self._lock:
+            for key, points in self._samples.items():
+                seen = [p for p in points if p[0] <= at]
+                if not seen:
+                    continue
+                t, value = seen[-1]
+                if t <= at - self.lookback or is_stale(value):
+                    continue
+                found.append((dict(key), value))
+        return found
+
+
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0, "y": 31536000.0}
+
+
+def parse_duration(text: str) -> float:
+    """A Prometheus duration (``30s``, ``1m30s``; prometheus/common model/time.go ParseDuration) in seconds."""
+    parts = re.findall(r"(\d+)(ms|s|m|h|d|w|y)", text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise ValueError(f"not a valid duration string: {text!r}")
+    return sum(int(n) * _UNITS[u] for n, u in parts)

@@ -1,0 +1,157 @@
+"""The lab's Prometheus scrapes each target on its interval and an instant query reads the newest
+sample within the lookback delta, never a stale one (controllers/prometheus_server.py and
+prometheus_tsdb.py, after prometheus/prometheus scrape/scrape.go and promql/engine.go, and
+prometheus-operator pkg/prometheus/promcfg.go for the intervals). Times are given to ``scrape`` and
+to the query, so nothing here waits."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote_plus
+
+import pytest
+
+from tests.emulators.kube.controllers.prometheus_tsdb import STALE_NAN, Tsdb, is_stale, parse_duration
+from tests.emulators.kube.controllers.vllm import VllmMetrics
+from tests.emulators.kube.profiles import install_podmonitor_api
+
+MONITORING = "monitoring.coreos.com/v1"
+QUERY = 'sum(vllm:num_requests_waiting{job="default/phi-4"})'
+# A day ahead: the scrape loop's own looks (at the time) are then far outside the lookback.
+T0 = float(int(time.time()) + 86400)
+
+
+class Model:
+    """One vLLM pod, its PodMonitor (``interval`` unless None) and kube-prometheus-stack's
+    Prometheus (``scrape_interval`` unless None)."""
+
+    def __init__(self, factory: Callable[..., Any], interval: str | None = "15s", scrape_interval: str | None = None):
+        self.emu = factory(crd_dirs=[], tls=False, builtin_controllers=False)
+        self.server = install_podmonitor_api(self.emu) or self.emu.prometheus_servers["monitoring"]
+        if scrape_interval is not None:
+            prom = {"spec": {"scrapeInterval": scrape_interval}}
+            self.emu.cluster.patch(MONITORING, "Prometheus", "monitoring", "kube-prometheus-stack-prometheus", prom)
+        self.emu.cluster.create(_pod())
+        self.emu.cluster.patch_status("v1", "Pod", "default", "phi-4-0", {"phase": "Running", "podIP": "10.0.0.7"})
+        endpoint: dict[str, Any] = {"port": "http", "path": "/metrics"}
+        if interval is not None:
+            endpoint["interval"] = interval
+        self.monitor = {
+            "apiVersion": MONITORING,
+            "kind": "PodMonitor",
+            "metadata": {"name": "phi-4", "namespace": "default", "labels": {"release": "kube-prometheus-stack"}},
+            "spec": {"selector": {"matchLabels": {"app": "phi-4"}}, "podMetricsEndpoints": [endpoint]},
+        }
+        self.emu.cluster.create(self.monitor)
+        self.figures = VllmMetrics("phi-4")
+        self.emu.register_pod_proxy("default", "phi-4-0", 8000, self.figures.handler())
+
+    def waiting(self, at: float) -> list[str]:
+        """The query's answer at ``at``, over the server's HTTP handler: its values."""
+        status, _, body = self.server.handle("GET", f"/api/v1/query?query={quote_plus(QUERY)}&time={at}", b"")
+        assert status == 200, body
+        return [sample["value"][1] for sample in json.loads(body)["data"]["result"]]
+
+
+def _pod() -> dict[str, Any]:
+    port = {"name": "http", "containerPort": 8000}
+    container = {"name": "vllm", "image": "vllm/vllm-openai:v0.11.0", "ports": [port]}
+    meta = {"name": "phi-4-0", "namespace": "default", "labels": {"app": "phi-4"}}
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": {"containers": [container]}}
+
+
+@pytest.fixture
+def model(kube_emulator_factory: Callable[..., Any]) -> Model:
+    return Model(kube_emulator_factory)
+
+
+def test_a_query_before_the_first_scrape_sees_no_sample(model: Model) -> None:
+    model.figures.waiting = 4
+    model.server.scrape(T0)
+    assert model.waiting(T0 - 1) == []
+    assert model.waiting(T0) == ["4"]
+
+
+def test_a_change_on_the_pod_is_seen_only_after_the_next_scrape(model: Model) -> None:
+    model.figures.waiting = 4
+    model.server.scrape(T0)
+    model.figures.waiting = 9
+    assert model.waiting(T0 + 5) == ["4"]
+
+
+def test_a_target_is_scraped_again_only_when_the_podmonitors_interval_has_passed(model: Model) -> None:
+    model.server.scrape(T0)
+    model.figures.waiting = 9
+    model.server.scrape(T0 + 14)
+    assert model.waiting(T0 + 14) == ["0"]
+    model.server.scrape(T0 + 15)  # the PodMonitor's 15s
+    assert model.waiting(T0 + 15) == ["9"]
+
+
+def test_without_an_endpoint_interval_the_prometheus_scrape_interval_applies(kube_emulator_factory: Any) -> None:
+    model = Model(kube_emulator_factory, interval=None, scrape_interval="1m")
+    model.server.scrape(T0)
+    model.figures.waiting = 9
+    model.server.scrape(T0 + 59)
+    assert model.waiting(T0 + 59) == ["0"]
+    model.server.scrape(T0 + 60)
+    assert model.waiting(T0 + 60) == ["9"]
+
+
+def test_the_default_scrape_interval_is_30s(kube_emulator_factory: Any) -> None:
+    # prometheus-operator pkg/apis/monitoring/v1/prometheus_types.go: +kubebuilder:default:="30s".
+    model = Model(kube_emulator_factory, interval=None)
+    model.server.scrape(T0)
+    model.figures.waiting = 9
+    model.server.scrape(T0 + 29)
+    assert model.waiting(T0 + 29) == ["0"]
+    model.server.scrape(T0 + 30)
+    assert model.waiting(T0 + 30) == ["9"]
+
+
+def test_the_last_sample_is_read_for_five_minutes_and_not_after(model: Model) -> None:
+    # Nothing scrapes after T0 (no stale marker either): the lookback delta bounds the read.
+    model.server.scrape(T0)
+    assert model.waiting(T0 + 299) == ["0"]
+    assert model.waiting(T0 + 300) == []
+
+
+def test_a_target_that_goes_away_is_stale_from_when_its_next_scrape_would_have_been(model: Model) -> None:
+    model.server.scrape(T0)
+    model.emu.cluster.delete(MONITORING, "PodMonitor", "default", "phi-4")
+    model.server.scrape(T0 + 1)
+    assert model.waiting(T0 + 14) == ["0"]
+    assert model.waiting(T0 + 15) == []
+
+
+def test_a_failed_scrape_leaves_up_zero_and_the_series_stale(model: Model) -> None:
+    model.server.scrape(T0)
+    model.emu.register_pod_proxy("default", "phi-4-0", 8000, lambda method, path, body: (503, {}, b""))
+    model.server.scrape(T0 + 15)
+    assert model.waiting(T0 + 15) == []
+    [up] = model.server.query('up{job="default/phi-4"}', T0 + 15)
+    assert up[1] == 0.0
+
+
+def test_a_scrape_of_every_target_lets_the_interval_pass(model: Model) -> None:
+    model.server.scrape(T0)
+    model.figures.waiting = 9
+    model.server.scrape(T0 + 1, every=True)
+    assert model.waiting(T0 + 1) == ["9"]
+
+
+def test_the_staleness_marker_is_prometheus_stale_nan() -> None:
+    # prometheus/prometheus model/value/value.go StaleNaN = 0x7ff0000000000002.
+    assert is_stale(STALE_NAN) and not is_stale(float("nan"))
+    db = Tsdb()
+    db.append((("__name__", "x"),), T0, 1.0)
+    db.mark_stale([(("__name__", "x"),)], T0 + 1)
+    assert db.instant(T0) == [({"__name__": "x"}, 1.0)] and db.instant(T0 + 1) == []
+
+
+@pytest.mark.parametrize(("text", "seconds"), [("15s", 15.0), ("1m30s", 90.0), ("5m", 300.0), ("500ms", 0.5)])
+def test_durations_are_read_as_prometheus_writes_them(text: str, seconds: float) -> None:
+    assert parse_duration(text) == seconds
