@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from akscli import yamlio
 from akscli.model import catalog, deploy, planning, skus
 from tests.cli import invoke
@@ -166,6 +168,23 @@ def test_a_redeploy_keeps_the_count_the_autoscaler_set(model_emulator: Start) ->
     assert invoke("model", "deploy", *args, "--image", "vllm/vllm-openai:v0.11.1").exit_code == 0
     assert invoke("model", "rollback", "phi-4", "-y").exit_code == 0
     assert emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["spec"]["replicas"] == 4
+
+
+@pytest.mark.parametrize(
+    ("workspace", "cloud"),
+    [
+        ("https://amw-a1b2.eastus.prometheus.monitor.azure.com", None),
+        ("https://amw-a1b2.usgovvirginia.prometheus.monitor.azure.us", "AzureUSGovernmentCloud"),
+        ("https://amw-a1b2.chinaeast2.prometheus.monitor.azure.cn", "AzureChinaCloud"),
+    ],
+)
+def test_kedas_trigger_names_the_cloud_of_the_azure_monitor_workspace(workspace: str, cloud: str | None) -> None:
+    # kedacore/keda v2.20.2 pkg/scalers/azure/azure_cloud_environment.go ParseEnvironmentProperty:
+    # the token's audience is the trigger's cloud's, the public cloud's when none is named.
+    managed = {"runtime": "vllm", "autoscale": (1, 3), "monitor_api": "azmonitoring.coreos.com/v1"}
+    objects = deploy.build(_request(**managed, prometheus=workspace))
+    trigger = next(o for o in objects if o["kind"] == "ScaledObject")["spec"]["triggers"][0]
+    assert trigger["metadata"].get("cloud") == cloud
 
 
 def test_kaitos_scaler_gets_the_metrics_list_only() -> None:

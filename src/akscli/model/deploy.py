@@ -391,6 +391,8 @@ def build(req: DeployRequest) -> list[dict[str, Any]]:
                 "prometheus": req.prometheus or DEFAULT_PROMETHEUS,
                 # Azure Monitor's workspace needs KEDA's workload identity (monitoring.py).
                 "auth": f"{req.name}-prometheus" if req.managed_prometheus else None,
+                # ... for the workspace's own cloud (KEDA asks for the public one otherwise).
+                "cloud": monitoring.keda_cloud(req.prometheus or "") if req.managed_prometheus else None,
                 "threshold": str(req.queue_threshold),
                 # job is "<namespace>/<PodMonitor name>" on every series the PodMonitor scrapes
                 # (prometheus-operator pkg/prometheus/promcfg.go generatePodMonitorConfig; Azure

@@ -85,6 +85,16 @@ AZURE_MONITOR_QUERY_HOSTS = (
     "prometheus.monitor.azure.us",
     "prometheus.monitor.azure.cn",
 )
+# The cloud KEDA asks its token for: without the trigger's ``cloud`` it asks for the public
+# cloud's audience (https://prometheus.monitor.azure.com/.default), which a US Government or China
+# workspace does not take (kedacore/keda v2.20.2 pkg/scalers/azure/azure_cloud_environment.go
+# ParseEnvironmentProperty: "Use public cloud suffix if `cloud` isn't specified"; cloud_config.go
+# environment names). None: the public cloud, KEDA's default.
+AZURE_MONITOR_CLOUDS = {
+    "prometheus.monitor.azure.com": None,
+    "prometheus.monitor.azure.us": "AzureUSGovernmentCloud",
+    "prometheus.monitor.azure.cn": "AzureChinaCloud",
+}
 # The Service the Prometheus Operator puts in front of every Prometheus of a namespace
 # (prometheus-operator/prometheus-operator pkg/prometheus/server/statefulset.go, governingServiceName).
 PROMETHEUS_SERVICE = "prometheus-operated"

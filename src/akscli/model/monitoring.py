@@ -23,7 +23,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from akscli.errors import NotInstalledError, UsageError
-from akscli.model.kinds import AZURE_MONITOR_QUERY_HOSTS, PROMETHEUS_OPERATOR_API, PROMETHEUS_SERVICE, QUEUE_METRIC
+from akscli.model.kinds import (
+    AZURE_MONITOR_CLOUDS,
+    AZURE_MONITOR_QUERY_HOSTS,
+    PROMETHEUS_OPERATOR_API,
+    PROMETHEUS_SERVICE,
+    QUEUE_METRIC,
+)
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -52,6 +58,16 @@ def check_query_url(url: str, *, managed: bool) -> None:
             "queries an Azure Monitor workspace's https query endpoint (*.prometheus.monitor.azure.com)",
             hint=QUERY_ENDPOINT_HINT,
         )
+
+
+def keda_cloud(url: str) -> str | None:
+    """The ``cloud`` KEDA's trigger needs to get a token the workspace at ``url`` takes (None: the
+    public cloud, KEDA's default; kinds.AZURE_MONITOR_CLOUDS)."""
+    host = urlsplit(url).hostname or ""
+    for suffix, cloud in AZURE_MONITOR_CLOUDS.items():
+        if host.endswith(f".{suffix}"):
+            return cloud
+    return None
 
 
 def _example(managed: bool) -> str:
