@@ -59,19 +59,23 @@ def operator_simulators(delay: float = 0.02, kube: Any = None) -> list[Controlle
     InferenceSet), KEDA, KubeRay, the Fleet hub, the NVIDIA GPU Operator's ClusterPolicy, and the
     status a Gateway API implementation writes for the lab's GatewayClass (controllers/gateway.py).
     Given the emulator (``kube``), KEDA reads a prometheus trigger over the cluster's HTTP, from the
-    Prometheus that scrapes the model's pods (controllers/keda.py, prometheus_server.py)."""
+    Prometheus that scrapes the model's pods, and keda-kaito-scaler's trigger from what it scrapes
+    of the InferenceSet's Services (controllers/keda.py, prometheus_server.py, keda_kaito_scaler.py)."""
     from tests.emulators.kube.controllers import kaito
     from tests.emulators.kube.controllers.fleet import FleetHubController
     from tests.emulators.kube.controllers.gateway import GatewayController
     from tests.emulators.kube.controllers.keda import KaitoScalerController, KedaController
+    from tests.emulators.kube.controllers.keda_kaito_scaler import KaitoScalerMetrics
     from tests.emulators.kube.controllers.kuberay import KubeRayController
     from tests.emulators.kube.controllers.nvidia import ClusterPolicyController
     from tests.emulators.kube.incluster import InClusterHttp
 
+    http = InClusterHttp(kube) if kube is not None else None
+    metrics = KaitoScalerMetrics(http) if http is not None else None
     return [
         *kaito.controllers(delay=delay),
-        KedaController(delay=delay, http=InClusterHttp(kube) if kube is not None else None),
-        KaitoScalerController(delay=delay),
+        KedaController(delay=delay, http=http, kaito_scaler=metrics),
+        KaitoScalerController(delay=delay, metrics=metrics),
         KubeRayController(delay=delay),
         FleetHubController(delay=delay),
         ClusterPolicyController(delay=delay),

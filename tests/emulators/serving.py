@@ -19,9 +19,10 @@ A pod serves once it is Ready (a Service's endpoints are its selected ready pods
 
 The server answers /v1/models and /v1/chat/completions (vllm/entrypoints/openai/api_server.py;
 tests.emulators.kube.controllers.kaito.openai_handler) through the Service, and /metrics on the
-serving port of the pod (in vLLM's names: tests.emulators.kube.controllers.vllm.VllmMetrics, which
-cites vllm/v1/metrics/loggers.py): an idle server's figures, which a test may change through
-``Serving.figures`` (e.g. a queue for KEDA to read through the lab's Prometheus).
+serving port, through the Service too (what keda-kaito-scaler scrapes) (in vLLM's names:
+tests.emulators.kube.controllers.vllm.VllmMetrics, which cites vllm/v1/metrics/loggers.py): an
+idle server's figures, which a test may change through ``Serving.figures`` (the one way a test
+gives KEDA a value: the lab's Prometheus or keda-kaito-scaler scrapes them).
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ class Serving:
         for pod in self.kube.cluster.list("v1", "Pod", namespace, query):
             served = served_by(self.kube, pod)
             if served and _container_port(pod, target) == served[1]:
-                return openai_handler(served[0])
+                return _server(openai_handler(served[0]), self.figures(namespace, pod["metadata"]["name"]).handler())
         return None
 
     def metrics(self, namespace: str, pod: str, port: str) -> Any:
@@ -76,6 +77,16 @@ class Serving:
         if served is None or _container_port(obj or {}, port) != served[1]:
             return None
         return self.figures(namespace, pod).handler()
+
+
+def _server(api: Any, metrics: Any) -> Any:
+    """One vLLM server's port: /metrics (vllm/entrypoints/openai/api_server.py mounts the Prometheus
+    metrics app at /metrics on the API server) and the OpenAI API."""
+
+    def handle(method: str, path: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        return (metrics if path.split("?")[0].rstrip("/").endswith("/metrics") else api)(method, path, body)  # type: ignore[no-any-return]
+
+    return handle
 
 
 def serve_models(kube: Any) -> Serving:

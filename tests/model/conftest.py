@@ -19,6 +19,7 @@ from tests.emulators.kube.profiles import (
 # install_crd and install_prometheus are re-exported: tests import them from here.
 from tests.emulators.kube.profiles import install_crd as install_crd
 from tests.emulators.kube.profiles import install_prometheus as install_prometheus
+from tests.emulators.serving import serve_models
 
 from ._shared import crd_dir
 
@@ -33,7 +34,9 @@ def model_emulator(
     """``model_emulator(failure=None, crds=SERVING_CRDS, fleet=False)``: a started emulator with
     only the CRD folders named (every CRD would cost seconds per test), the KAITO simulator (unless
     simulator=False; with inference_extension, KAITO's gatewayAPIInferenceExtension gate on) and (with fleet) the fleet
-    hub simulator; its kubeconfig is in $KUBECONFIG."""
+    hub simulator; its kubeconfig is in $KUBECONFIG. With ``serving`` (or ``monitoring``: the
+    Prometheus Operator and kube-prometheus-stack's Prometheus) the ready model pods answer as the
+    lab's do (``emu.serving``, tests.emulators.serving)."""
     from tests.emulators.kube.controllers import kaito
 
     kube_dir = tmp_path_factory.mktemp("kube")
@@ -47,6 +50,7 @@ def model_emulator(
         controller: bool = True,
         gateway: bool = True,
         monitoring: bool = False,
+        serving: bool = False,
         inference_extension: bool = False,
         simulator: bool = True,
     ) -> Any:
@@ -58,15 +62,26 @@ def model_emulator(
             install_kaito_controller(emu, inference_extension=inference_extension)
         if "keda" in crds:
             from tests.emulators.kube.controllers.keda import KaitoScalerController, KedaController
+            from tests.emulators.kube.controllers.keda_kaito_scaler import KaitoScalerMetrics
+            from tests.emulators.kube.incluster import InClusterHttp
 
+            # KEDA reads what the pods report (Serving.figures), scraped over the cluster's HTTP by
+            # the Prometheus (monitoring) or by keda-kaito-scaler, as in the lab; both scrape only
+            # when a test lets their interval pass (emu.prometheus.interval_passes(),
+            # emu.kaito_scaler.poll()), so no value changes behind a test's back.
             install_keda_kaito_scaler(emu)
-            emu.keda = KedaController(delay=0.02)
+            http = InClusterHttp(emu)
+            emu.kaito_scaler = KaitoScalerMetrics(http)
+            emu.keda = KedaController(delay=0.02, http=http, kaito_scaler=emu.kaito_scaler)
             emu.controllers.add(emu.keda)
-            emu.controllers.add(KaitoScalerController(delay=0.02))
+            emu.controllers.add(KaitoScalerController(delay=0.02, metrics=emu.kaito_scaler, poller=False))
+        if serving or monitoring:
+            emu.serving = serve_models(emu)
         if gateway and "gateway-api" in crds:
             install_gateway(emu)
         if monitoring:
-            install_podmonitor_api(emu)
+            install_podmonitor_api(emu, scrape_loop=False)
+            emu.prometheus = emu.prometheus_servers["monitoring"]
         # simulator=False: no KAITO at all, so a Workspace keeps no status (controller=False only
         # leaves out the controller's pod that akscli looks for).
         for c in (

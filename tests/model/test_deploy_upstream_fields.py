@@ -15,6 +15,7 @@ from akscli.model import catalog, deploy, planning, skus
 from tests.cli import invoke
 from tests.emulators.kube.profiles import hf_token_secret
 
+from ._queue import scraped_queue, vllm_pods
 from .test_render import _request
 
 AIRUNWAY = "airunway.ai/v1alpha1"
@@ -163,7 +164,8 @@ def test_a_redeploy_keeps_the_count_the_autoscaler_set(model_emulator: Start) ->
     args = ("phi-4", "--runtime", "vllm", "--autoscale", "1:4", "-y")
     assert invoke("model", "deploy", *args).exit_code == 0
     assert emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["spec"]["replicas"] == 1
-    emu.keda.set_metric(emu.cluster, "default", "phi-4", 18)
+    _eventually(lambda: len(vllm_pods(emu)) == 1)
+    scraped_queue(emu, 18)
     _eventually(lambda: emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["spec"]["replicas"] == 4)
     assert invoke("model", "deploy", *args, "--image", "vllm/vllm-openai:v0.11.1").exit_code == 0
     assert invoke("model", "rollback", "phi-4", "-y").exit_code == 0

@@ -14,6 +14,7 @@ import pytest
 from tests.cli import invoke, list_items
 
 from ._gateway import Unresolved, resolve
+from ._queue import rescraped, scraped_queue, unscraped
 from .conftest import AIRUNWAY_CRDS, SERVING_CRDS
 
 KAITO = "kaito.sh/v1beta1"
@@ -57,12 +58,15 @@ def _everything(emu: Any, name: str) -> list[str]:
 
 
 def test_kaito_journey(model_emulator: Start) -> None:
-    emu = model_emulator()
+    emu = model_emulator(serving=True)
     _ok("deploy", "phi-4", "--replicas", "2", "--autoscale", "1:4", "--expose", "--wait", "--timeout", "20s", "-y")
     assert resolve(emu.cluster, "default", "phi-4") == _leaders(emu, "phi-4") and len(_leaders(emu, "phi-4")) == 2
-    # keda-kaito-scaler made the ScaledObject; 12 waiting requests at threshold 5 -> 3 replicas.
+    # keda-kaito-scaler made the ScaledObject and sums the leaders' queues (their Services'
+    # /metrics): 12 waiting requests at threshold 5 -> 3 replicas.
     _eventually(lambda: emu.cluster.get(KEDA, "ScaledObject", "default", "phi-4") is not None)
-    emu.keda.set_metric(emu.cluster, "default", "phi-4", 12)
+    emu.serving.figures("default", _leaders(emu, "phi-4")[0]).waiting = 12
+    emu.kaito_scaler.poll(emu.cluster)  # its metric cache's next poll
+    emu.keda.poll(emu.cluster, "default", "phi-4")
     _eventually(lambda: len(_leaders(emu, "phi-4")) == 3)
     _eventually(lambda: resolve(emu.cluster, "default", "phi-4") == _leaders(emu, "phi-4"))
     # An upgrade: a longer context is a new revision; rollback restores the first.
@@ -82,11 +86,13 @@ def test_vllm_journey(model_emulator: Start) -> None:
     _ok("deploy", "phi-4", "--runtime", "vllm", "--replicas", "2", "--autoscale", "1:4", "--expose", "-y")
     assert emu.cluster.get("monitoring.coreos.com/v1", "PodMonitor", "default", "phi-4") is not None
     _eventually(lambda: len(_resolves(emu)) == 2)
-    # No series yet: ignoreNullValues "false" makes it an error, and nothing scales down to 1.
-    emu.keda.set_metric(emu.cluster, "default", "phi-4", None)
+    # No series (no Prometheus scrapes the PodMonitor any more): ignoreNullValues "false" makes it
+    # an error, and nothing scales down to 1.
+    unscraped(emu)
     _eventually(lambda: _ready(emu, "phi-4") == "False")
     assert emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["spec"]["replicas"] == 2
-    emu.keda.set_metric(emu.cluster, "default", "phi-4", 18)
+    rescraped(emu)
+    scraped_queue(emu, 18)
     _eventually(lambda: emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["spec"]["replicas"] == 4)
     _eventually(lambda: len(_resolves(emu)) == 4)
     _ok("deploy", "phi-4", "--runtime", "vllm", "--replicas", "2", "--autoscale", "1:4", "--expose",
@@ -170,5 +176,5 @@ def test_keda_reads_an_absent_series_as_zero_by_default(model_emulator: Start) -
     trigger = so["spec"]["triggers"][0]
     trigger["metadata"].pop("ignoreNullValues")
     emu.cluster.patch(KEDA, "ScaledObject", "default", "phi-4", {"spec": {"triggers": [trigger]}})
-    emu.keda.set_metric(emu.cluster, "default", "phi-4", None)
+    unscraped(emu)
     _eventually(lambda: emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["spec"]["replicas"] == 1)

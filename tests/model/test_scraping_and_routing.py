@@ -11,6 +11,7 @@ from typing import Any
 from tests.cli import invoke
 
 from ._gateway import resolve
+from ._queue import scraped_queue, vllm_pods
 from .conftest import install_podmonitor_api, install_prometheus
 from .test_serving_on_the_operators import _picker
 
@@ -69,21 +70,49 @@ def test_an_in_cluster_address_on_managed_prometheus_is_refused(model_emulator: 
     assert "Azure Monitor workspace" in result.stderr
 
 
-def test_keda_queries_the_workspace_with_its_workload_identity_and_scales(model_emulator: Start) -> None:
+def test_keda_queries_the_workspace_with_its_workload_identity(model_emulator: Start) -> None:
+    # The lab serves no Azure Monitor workspace (controllers/keda.py): KEDA's request is checked
+    # for its token, and nothing is read.
     emu = _managed(model_emulator)
     result = invoke(*VLLM_AUTOSCALE, "--prometheus", WORKSPACE_ENDPOINT)
     assert result.exit_code == 0, result
     auth = emu.cluster.get(KEDA, "TriggerAuthentication", "default", "phi-4-prometheus")
     assert auth["spec"]["podIdentity"] == {"provider": "azure-workload"}
-    emu.keda.set_metric(emu.cluster, "default", "phi-4", 12)
-    _eventually(lambda: _replicas(emu) == 3)
+    trigger = emu.cluster.get(KEDA, "ScaledObject", "default", "phi-4")["spec"]["triggers"][0]
+    assert trigger["authenticationRef"] == {"name": "phi-4-prometheus"} and "cloud" not in trigger["metadata"]
+    emu.keda.poll(emu.cluster, "default", "phi-4")
+    assert emu.idle()
+    assert "401" not in _ready_message(emu)
+
+
+def test_a_us_government_workspace_is_queried_with_a_token_for_its_own_cloud(model_emulator: Start) -> None:
+    # kedacore/keda v2.20.2 pkg/scalers/azure/azure_cloud_environment.go ParseEnvironmentProperty:
+    # without the trigger's cloud KEDA asks for the public cloud's audience.
+    emu = _managed(model_emulator)
+    endpoint = "https://amw-ml-a1b2.usgovvirginia.prometheus.monitor.azure.us"
+    assert invoke(*VLLM_AUTOSCALE, "--prometheus", endpoint).exit_code == 0
+    trigger = emu.cluster.get(KEDA, "ScaledObject", "default", "phi-4")["spec"]["triggers"][0]
+    assert trigger["metadata"]["cloud"] == "AzureUSGovernmentCloud"
+    emu.keda.poll(emu.cluster, "default", "phi-4")
+    assert emu.idle()
+    assert "401" not in _ready_message(emu)
+
+
+def test_a_token_for_another_clouds_audience_is_refused_by_the_workspace(model_emulator: Start) -> None:
+    emu = _managed(model_emulator)
+    endpoint = "https://amw-ml-a1b2.chinaeast2.prometheus.monitor.azure.cn"
+    assert invoke(*VLLM_AUTOSCALE, "--prometheus", endpoint).exit_code == 0
+    trigger = emu.cluster.get(KEDA, "ScaledObject", "default", "phi-4")["spec"]["triggers"][0]
+    trigger["metadata"].pop("cloud")
+    emu.cluster.patch(KEDA, "ScaledObject", "default", "phi-4", {"spec": {"triggers": [trigger]}})
+    _eventually(lambda: "401" in _ready_message(emu))
 
 
 def test_without_its_trigger_authentication_the_workspace_answers_401(model_emulator: Start) -> None:
     emu = _managed(model_emulator)
     assert invoke(*VLLM_AUTOSCALE, "--prometheus", WORKSPACE_ENDPOINT).exit_code == 0
     emu.cluster.delete(KEDA, "TriggerAuthentication", "default", "phi-4-prometheus")
-    emu.keda.set_metric(emu.cluster, "default", "phi-4", 12)
+    emu.keda.poll(emu.cluster, "default", "phi-4")
     _eventually(lambda: "401" in _ready_message(emu))
     assert _replicas(emu) == 1
 
@@ -96,19 +125,23 @@ def test_the_podmonitor_carries_the_label_kube_prometheus_stack_selects_and_keda
     assert invoke(*VLLM_AUTOSCALE).exit_code == 0
     monitor = emu.cluster.get("monitoring.coreos.com/v1", "PodMonitor", "default", "phi-4")
     assert monitor["metadata"]["labels"]["release"] == "kube-prometheus-stack"
-    emu.keda.set_metric(emu.cluster, "default", "phi-4", 12)
+    _eventually(lambda: len(vllm_pods(emu)) == 1)
+    scraped_queue(emu, 12)
     _eventually(lambda: _replicas(emu) == 3)
 
 
 def test_keda_queries_the_prometheus_that_scrapes_the_model(model_emulator: Start) -> None:
-    emu = model_emulator()
-    install_podmonitor_api(emu)
+    emu = model_emulator(serving=True)
+    install_podmonitor_api(emu, scrape_loop=False)
     emu.cluster.delete("monitoring.coreos.com/v1", "Prometheus", "monitoring", "kube-prometheus-stack-prometheus")
-    install_prometheus(emu, name="k8s", namespace="observability", selector={}, namespace_selector={})
+    emu.prometheus = install_prometheus(
+        emu, name="k8s", namespace="observability", selector={}, namespace_selector={}, scrape_loop=False
+    )
     assert invoke(*VLLM_AUTOSCALE).exit_code == 0
     trigger = emu.cluster.get(KEDA, "ScaledObject", "default", "phi-4")["spec"]["triggers"][0]
     assert trigger["metadata"]["serverAddress"] == "http://prometheus-operated.observability.svc.cluster.local:9090"
-    emu.keda.set_metric(emu.cluster, "default", "phi-4", 12)
+    _eventually(lambda: len(vllm_pods(emu)) == 1)
+    scraped_queue(emu, 12)
     _eventually(lambda: _replicas(emu) == 3)
 
 

@@ -13,6 +13,7 @@ from akscli.errors import UsageError
 from akscli.model import catalog, deploy, deploy_flags, planning
 from tests.cli import invoke
 
+from ._queue import unscraped
 from .conftest import AIRUNWAY_CRDS, install_airunway_controller, install_gateway
 
 Start = Callable[..., Any]
@@ -58,7 +59,7 @@ def test_the_keda_simulator_reports_a_scaler_error_as_keda_does(model_emulator: 
     emu = model_emulator(monitoring=True)
     result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--autoscale", "1:4", "-y")
     assert result.exit_code == 0, result
-    emu.keda.set_metric(emu.cluster, "default", "phi-4", None)
+    unscraped(emu)
     so = _eventually_get(emu, "keda.sh/v1alpha1", "ScaledObject", "phi-4", ready=True)
     [ready] = so["status"]["conditions"]
     assert (ready["status"], ready["reason"]) == ("False", "TriggerError")

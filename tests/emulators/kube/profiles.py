@@ -237,14 +237,14 @@ def install_gateway(emu: Any, name: str = "inference-gateway", namespace: str = 
     )
 
 
-def install_podmonitor_api(emu: Any, group: str = "monitoring.coreos.com") -> None:
+def install_podmonitor_api(emu: Any, group: str = "monitoring.coreos.com", scrape_loop: bool = True) -> None:
     """A cluster that serves PodMonitor; with the Prometheus Operator's group, also a Prometheus as
     kube-prometheus-stack installs it. ../shared/crds has no Prometheus Operator CRD, so these only
     make the APIs exist (any spec is kept); which PodMonitors a Prometheus scrapes is simulated by
     tests/emulators/kube/controllers/prometheus.py."""
     install_crd(emu, group, "PodMonitor")
     if group == "monitoring.coreos.com":
-        install_prometheus(emu)
+        install_prometheus(emu, scrape_loop=scrape_loop)
 
 
 # The kube-prometheus-stack chart the lab's Prometheus is rendered from (upstream:
@@ -301,11 +301,13 @@ def install_prometheus(
     selector: dict[str, Any] | None = None,
     namespace_selector: dict[str, Any] | None = None,
     default_selector: bool = True,
+    scrape_loop: bool = True,
 ) -> Any:
     """A Prometheus (monitoring.coreos.com/v1). By default kube-prometheus-stack's
     (kube_prometheus_stack_prometheus). Without ``default_selector`` its spec has no selector
     (null: selects no PodMonitor, and a null namespace selector reads its own namespace only);
-    ``selector`` and ``namespace_selector`` set podMonitorSelector and podMonitorNamespaceSelector.
+    ``selector`` and ``namespace_selector`` set podMonitorSelector and podMonitorNamespaceSelector;
+    without ``scrape_loop`` it scrapes only when a test says so (prometheus_server.serve_prometheus).
     The operator's governing Service ``prometheus-operated`` answers the Prometheus HTTP API from
     the pods its PodMonitors select (controllers/prometheus_server.py); that server is returned."""
     from tests.emulators.kube.controllers.prometheus_server import serve_prometheus
@@ -322,7 +324,7 @@ def install_prometheus(
     if namespace_selector is not None:
         prom["spec"]["podMonitorNamespaceSelector"] = namespace_selector
     emu.cluster.create(prom)
-    return serve_prometheus(emu, namespace)
+    return serve_prometheus(emu, namespace, scrape_loop=scrape_loop)
 
 
 def install_crd(emu: Any, group: str, kind: str, plural: str | None = None) -> None:

@@ -8,23 +8,24 @@ its scale subresource writes) from its trigger's metric:
   (kedacore/keda v2.20.2 pkg/scalers/prometheus_scaler.go GetMetricSpecForScaling with the default
   AverageValue metric type; Kubernetes' HPA algorithm for AverageValue). The scaling between 0 and
   1 that KEDA does itself for minReplicaCount 0 is not simulated: akscli never renders it.
-* An absent series (``set_metric(..., None)``): with ``ignoreNullValues`` true (KEDA's default)
-  the scaler reads 0, so the target goes to its minimum; with ``"false"`` the scaler errors
-  ("prometheus metrics 'prometheus' target may be lost, the result is empty", prometheus_scaler.go
-  ExecutePromQuery) and the replicas stay as they are.
-* Given the cluster's HTTP (``http``, the lab's), a prometheus trigger whose serverAddress is in the
-  cluster is read as the scaler reads it: ``GET {serverAddress}/api/v1/query?query=...&time=...``
-  over HTTP (tests/emulators/kube/incluster.py; the lab's Prometheus answers it from the pods it
-  scrapes, prometheus_server.py). A non-2xx answer is "prometheus query api returned error.
-  status: N"; an empty result is 0 with ignoreNullValues, else the error below; more than one
-  element, "prometheus query QUERY returned multiple elements"; NaN or Inf, 0 with
-  ignoreNullValues, else "prometheus query returns NaN" (prometheus_scaler.go ExecutePromQuery).
-  KEDA reads it every ``pollingInterval`` seconds (default 30, apis/keda/v1alpha1/
+* A prometheus trigger is read as the scaler reads it, over the cluster's HTTP (``http``):
+  ``GET {serverAddress}/api/v1/query?query=...&time=...`` (tests/emulators/kube/incluster.py; the
+  lab's Prometheus answers it from what it last scraped of the pods, prometheus_server.py). A
+  non-2xx answer is "prometheus query api returned error. status: N"; an empty result is 0 with
+  ignoreNullValues (KEDA's default), else "prometheus metrics 'prometheus' target may be lost, the
+  result is empty"; more than one element, "prometheus query QUERY returned multiple elements";
+  NaN or Inf, 0 with ignoreNullValues, else "prometheus query returns NaN"
+  (prometheus_scaler.go ExecutePromQuery).
+* An Azure Monitor workspace (``*.prometheus.monitor.azure.com``, ``.us``, ``.cn``) is not served
+  in the lab. KEDA sends its token only with a TriggerAuthentication of podIdentity
+  ``azure-workload``, for the audience of the trigger's ``cloud`` (public by default); without it,
+  or for another cloud's audience, the workspace answers 401 (prometheus.py azure_monitor_error).
+  Otherwise there is nothing to read and the ScaledObject gets no status.
+* The external trigger of keda-kaito-scaler (KaitoScalerController's ScaledObjects) is read from
+  keda-kaito-scaler's GetMetrics (keda_kaito_scaler.py), which scrapes the set's Workspace Services.
+* KEDA reads a trigger every ``pollingInterval`` seconds (default 30, apis/keda/v1alpha1/
   withtriggers_types.go) and on every change of the ScaledObject; ``poll`` is such a change.
-* Otherwise (no cluster HTTP, or an Azure Monitor workspace) the value is the one a test sets with
-  ``set_metric``, read only where the serverAddress holds the model's series, scraped and, for an
-  Azure Monitor workspace, queried with KEDA's workload identity (prometheus.py, query_error);
-  otherwise the scaler errors.
+  Tests set the figures on the pods (tests.emulators.serving.Serving.figures), never on KEDA.
 * A scaler error is a Warning Event KEDAScalerFailed on the ScaledObject with the error's text
   (pkg/scaling/scale_handler.go, getScalerState), and with no trigger active the Ready condition
   turns False, reason TriggerError, "Triggers defined in ScaledObject are not working correctly"
@@ -52,7 +53,8 @@ from typing import Any, ClassVar
 from urllib.parse import quote_plus, urlsplit
 
 from tests.emulators.kube.controllers.base import Controller
-from tests.emulators.kube.controllers.prometheus import AZURE_QUERY_HOSTS, EMPTY, query_error
+from tests.emulators.kube.controllers.keda_kaito_scaler import POLL_INTERVAL, ExternalScalerError, KaitoScalerMetrics
+from tests.emulators.kube.controllers.prometheus import AZURE_QUERY_HOSTS, EMPTY, azure_monitor_error
 from tests.emulators.kube.incluster import DialError, InClusterHttp
 
 KEDA = "keda.sh/v1alpha1"
@@ -65,18 +67,14 @@ DEFAULT_POLLING_INTERVAL = 30
 class KedaController(Controller):
     watches: ClassVar[list[tuple[str, str]]] = [(KEDA, "ScaledObject")]
 
-    def __init__(self, delay: float = 0.02, http: InClusterHttp | None = None) -> None:
+    def __init__(
+        self, delay: float = 0.02, http: InClusterHttp | None = None, kaito_scaler: KaitoScalerMetrics | None = None
+    ) -> None:
         super().__init__(delay)
-        # (namespace, ScaledObject name) -> the value the trigger's query or scraper returns.
-        self.values: dict[tuple[str, str], float | None] = {}
         self.http = http
+        self.kaito_scaler = kaito_scaler
         self._polls = 0
         self._next_poll: dict[tuple[str, str], float] = {}
-
-    def set_metric(self, cluster: Any, namespace: str, name: str, value: float | None) -> None:
-        """Set what the trigger reads and make KEDA poll it (a ScaledObject change)."""
-        self.values[(namespace, name)] = value
-        self.poll(cluster, namespace, name)
 
     def poll(self, cluster: Any, namespace: str, name: str) -> None:
         """Make KEDA read the trigger now (a change of the ScaledObject), not at its next interval."""
@@ -89,7 +87,7 @@ class KedaController(Controller):
         trigger = (spec.get("triggers") or [{}])[0]
         meta = trigger.get("metadata") or {}
         value = self._read(cluster, obj, trigger)
-        if value is None:  # nothing to read yet, or the scaler failed (reported)
+        if value is None:  # nothing to read, or the scaler failed (reported)
             return
         threshold = float(meta.get("threshold") or 1)
         low = int(spec.get("minReplicaCount", 0))
@@ -104,31 +102,26 @@ class KedaController(Controller):
 
     def _read(self, cluster: Any, obj: dict[str, Any], trigger: Mapping[str, Any]) -> float | None:
         """The trigger's value, or None where there is none to scale on (a failure is reported)."""
-        md, meta = obj["metadata"], trigger.get("metadata") or {}
-        if self.http is not None and self._reads_over_http(trigger):
-            self._poll_again(obj)
-            try:
+        meta = trigger.get("metadata") or {}
+        try:
+            if trigger.get("type") == "prometheus":
+                if not self._reads_over_http(trigger):
+                    error = azure_monitor_error(cluster, obj["metadata"]["namespace"], trigger)
+                    if error is not None:
+                        raise ScalerError(error)
+                    return None  # the lab serves no Azure Monitor workspace
+                if self.http is None:
+                    return None
+                self._poll_again(obj)
                 return execute_prom_query(self.http, meta)
-            except ScalerError as exc:
-                self._failed(cluster, obj, str(exc))
-                return None
-        key = (md["namespace"], md["name"])
-        if key not in self.values:
-            return None
-        value = self.values[key]
-        if trigger.get("type") == "prometheus":
-            error = query_error(cluster, md["namespace"], trigger)
-            if error is not None and error != EMPTY:
-                self._failed(cluster, obj, error)
-                return None
-            if error == EMPTY:
-                value = None
-        if value is None:
-            if not _ignores_null(meta):
-                self._failed(cluster, obj, EMPTY)
-                return None
-            value = 0.0
-        return value
+            if trigger.get("type") == "external" and meta.get("scalerName") == "keda-kaito-scaler":
+                if self.kaito_scaler is None:
+                    return None
+                self._poll_again(obj)
+                return self.kaito_scaler.get_metrics(cluster, meta)
+        except (ScalerError, ExternalScalerError) as exc:
+            self._failed(cluster, obj, str(exc))
+        return None
 
     def _reads_over_http(self, trigger: Mapping[str, Any]) -> bool:
         if trigger.get("type") != "prometheus":
@@ -158,6 +151,25 @@ class KedaController(Controller):
 
 class KaitoScalerController(Controller):
     watches: ClassVar[list[tuple[str, str]]] = [(KAITO, "InferenceSet")]
+
+    def __init__(self, delay: float = 0.02, metrics: KaitoScalerMetrics | None = None, poller: bool = True) -> None:
+        super().__init__(delay)
+        # keda-kaito-scaler's metric cache, which KEDA's GetMetrics reads (keda_kaito_scaler.py);
+        # without ``poller`` it is scraped again only when a test calls its poll().
+        self.metrics = metrics
+        self.poller = poller
+
+    def attach(self, manager: Any) -> None:
+        """Start the metric cache's poller (every POLL_INTERVAL seconds)."""
+        if self.metrics is None or not self.poller:
+            return
+        metrics = self.metrics
+
+        def tick(cluster: Any) -> None:
+            metrics.poll(cluster)
+            manager.call_later(self, tick, POLL_INTERVAL)
+
+        manager.call_later(self, tick, POLL_INTERVAL)
 
     def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
         md = obj["metadata"]

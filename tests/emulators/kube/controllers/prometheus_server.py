@@ -92,15 +92,18 @@ def governing_service(namespace: str) -> dict[str, Any]:
     }
 
 
-def serve_prometheus(kube: Any, namespace: str) -> PrometheusServer:
+def serve_prometheus(kube: Any, namespace: str, scrape_loop: bool = True) -> PrometheusServer:
     """What the operator's StatefulSet answers behind ``prometheus-operated`` in ``namespace``, and
-    its scrape loop (one ``ScrapeLoop`` controller per emulator runs every namespace's server)."""
+    its scrape loop (one ``ScrapeLoop`` controller per emulator runs every namespace's server).
+    Without ``scrape_loop`` it scrapes only when a test lets an interval pass (``interval_passes``,
+    ``scrape``): nothing then changes what KEDA reads behind a test's back."""
     if kube.cluster.get("v1", "Service", namespace, SERVICE) is None:
         kube.cluster.create(governing_service(namespace))
     servers: dict[str, PrometheusServer] | None = getattr(kube, "prometheus_servers", None)
     if servers is None:
         servers = kube.prometheus_servers = {}
-        kube.controllers.add(ScrapeLoop(servers))
+        if scrape_loop:
+            kube.controllers.add(ScrapeLoop(servers))
     server = servers.get(namespace) or PrometheusServer(kube, namespace)
     servers[namespace] = server
     for port in (PORT_NAME, str(PORT)):
