@@ -1,6 +1,6 @@
 """What keda-kaito-scaler (KEDA's external scaler for KAITO InferenceSets) answers to KEDA's
 GetMetrics, for the KEDA simulator (keda.py), after kaito-project/keda-kaito-scaler v0.6.2
-(3ce909d4 on main, the tag read):
+(cdd9aee2a80d1e58d2f1baa342803f1c97a1f123):
 
 * Its default metric source, ``modelpod`` (pkg/metricsource/modelpod_source.go Scrape): for each
   Workspace labelled ``inferenceset.kaito.sh/created-by: <set>`` in the set's namespace

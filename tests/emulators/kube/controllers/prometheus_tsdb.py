@@ -1,6 +1,6 @@
 """What the lab's Prometheus server keeps between scrapes and how an instant query reads it
 (prometheus_server.py scrapes into it; upstream: prometheus/prometheus d15adb9ad7e5d9fbde3a9a8f30200593a5a14d86,
-read for v3.14):
+main of August 2026):
 
 * Samples are appended per series at the scrape's time. A series a target exposed in its last
   scrape and no longer exposes (or every series of a failed scrape, which counts as an empty one)
@@ -85,7 +85,10 @@ _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 6048
 
 
 def parse_duration(text: str) -> float:
-    """A Prometheus duration (``30s``, ``1m30s``; prometheus/common model/time.go ParseDuration) in seconds."""
+    """A Prometheus duration (``30s``, ``1m30s``, ``0``) in seconds (prometheus/common 06628cd7
+    model/time.go ParseDuration: units y w d h m s ms, "0" without a unit)."""
+    if text == "0":
+        return 0.0
     parts = re.findall(r"(\d+)(ms|s|m|h|d|w|y)", text)
     if not parts or "".join(n + u for n, u in parts) != text:
         raise ValueError(f"not a valid duration string: {text!r}")
