@@ -14,13 +14,14 @@ from urllib.parse import quote_plus
 
 import pytest
 
+from tests.emulators.kube.apiserver_common import wait_until
 from tests.emulators.kube.controllers.prometheus_tsdb import STALE_NAN, Tsdb, is_stale, parse_duration
 from tests.emulators.kube.controllers.vllm import VllmMetrics
 from tests.emulators.kube.profiles import install_podmonitor_api
 
 MONITORING = "monitoring.coreos.com/v1"
 QUERY = 'sum(vllm:num_requests_waiting{job="default/phi-4"})'
-# A day ahead: the scrape loop's own looks (at the time) are then far outside the lookback.
+# The scrapes are given their time (no scrape loop runs): any time will do, a day ahead is one.
 T0 = float(int(time.time()) + 86400)
 
 
@@ -28,9 +29,16 @@ class Model:
     """One vLLM pod, its PodMonitor (``interval`` unless None) and kube-prometheus-stack's
     Prometheus (``scrape_interval`` unless None)."""
 
-    def __init__(self, factory: Callable[..., Any], interval: str | None = "15s", scrape_interval: str | None = None):
+    def __init__(
+        self,
+        factory: Callable[..., Any],
+        interval: str | None = "15s",
+        scrape_interval: str | None = None,
+        scrape_loop: bool = False,
+    ):
         self.emu = factory(crd_dirs=[], tls=False, builtin_controllers=False)
-        self.server = install_podmonitor_api(self.emu) or self.emu.prometheus_servers["monitoring"]
+        install_podmonitor_api(self.emu, scrape_loop=scrape_loop)
+        self.server = self.emu.prometheus_servers["monitoring"]
         if scrape_interval is not None:
             prom = {"spec": {"scrapeInterval": scrape_interval}}
             self.emu.cluster.patch(MONITORING, "Prometheus", "monitoring", "kube-prometheus-stack-prometheus", prom)
@@ -141,6 +149,15 @@ def test_a_scrape_of_every_target_lets_the_interval_pass(model: Model) -> None:
     model.figures.waiting = 9
     model.server.scrape(T0 + 1, every=True)
     assert model.waiting(T0 + 1) == ["9"]
+
+
+def test_the_scrape_loop_scrapes_new_targets_on_its_own(kube_emulator_factory: Any) -> None:
+    # ScrapeLoop: a look at the targets when it starts, at every change of a Prometheus and every 5 s.
+    model = Model(kube_emulator_factory, scrape_loop=True)
+    model.figures.waiting = 4
+    relabel = {"metadata": {"labels": {"team": "ml"}}}
+    model.emu.cluster.patch(MONITORING, "Prometheus", "monitoring", "kube-prometheus-stack-prometheus", relabel)
+    assert wait_until(lambda: model.server.query(QUERY) == [({}, 4.0)])
 
 
 def test_the_staleness_marker_is_prometheus_stale_nan() -> None:
