@@ -12,7 +12,7 @@ import pytest
 
 from akscli.errors import NotFoundError
 from akscli.kube.wire import WatchExpired
-from akscli.ray.live import follow_job
+from akscli.ray.follow import follow_job
 
 
 def _job(rv: str, deployment: str, status: str) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from akscli.kube.client import KubeTarget, connect
-from akscli.ray.live import watch_pods
+from akscli.ray.follow import watch_pods
 
 
 def _pod(name: str) -> dict[str, Any]:

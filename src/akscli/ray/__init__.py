@@ -8,7 +8,9 @@ The modules, from plain values to the cluster:
 - ``workdir``: a job's small working directory packed into a ConfigMap.
 - ``job`` and ``service``: RayJob and RayService values, and reading their status.
 - ``status``: a cluster's state and why its pods are stuck, from objects already fetched.
-- ``live``: reading and changing Ray objects through a ``Kube`` (watches, diagnosis, the GPU check).
+- ``live``: reading and changing Ray objects through a ``Kube`` (the GPU check, stopping a job).
+- ``diagnose``: why a Ray object is not ready, read through a ``Kube``.
+- ``follow``: waits that watch a job, its submitter or pods.
 - ``logs``: which containers' logs tell a cluster's or a job's story, read with the container named.
 - ``build``: the objects each create command applies.
 - ``dashboard``: the dashboard URL and a local forward that survives head pod restarts.
@@ -31,11 +33,22 @@ from akscli.ray.dashboard import (
     dashboard_info,
     proxy_path,
 )
+from akscli.ray.diagnose import (
+    diagnose_cluster,
+    diagnose_job,
+    diagnose_service,
+)
 from akscli.ray.flags import (
     ClusterFlags,
     cluster_spec,
     load_cluster_file,
     parse_annotations,
+)
+from akscli.ray.follow import (
+    follow_job,
+    submitter_pods,
+    wait_for_submitter,
+    watch_pods,
 )
 from akscli.ray.job import (
     JOB_TERMINAL_DEPLOYMENT,
@@ -66,11 +79,7 @@ from akscli.ray.live import (
     cluster_group_rows,
     cluster_patch,
     cluster_pods,
-    diagnose_cluster,
-    diagnose_job,
-    diagnose_service,
     ensure_job_is_new,
-    follow_job,
     get_object,
     gpu_nodes_exist,
     head_pod,
@@ -84,9 +93,6 @@ from akscli.ray.live import (
     resolve_cluster,
     size_gpu_groups,
     stop_job,
-    submitter_pods,
-    wait_for_submitter,
-    watch_pods,
     worker_group_rows,
 )
 from akscli.ray.logs import (

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from akscli.errors import AkscliError, AuthError, NotFoundError, UsageError
 from akscli.kube import pod_problems, reach
-from akscli.ray.live import Progress, head_pod, watch_pods
+from akscli.ray.follow import watch_pods
+from akscli.ray.live import Progress, head_pod
 from akscli.ray.spec import CLUSTER_LABEL, DASHBOARD_PORT, NODE_TYPE_LABEL
 from akscli.ray.status import head_service, pod_ready
 

@@ -1,23 +1,21 @@
 """Reading and changing Ray objects through a cluster connection (``akscli.kube.client.Kube``).
 
-Lists go by label or field selector and in small pages, and waits watch rather than poll, so
-that every call stays cheap on a cluster with tens of thousands of nodes.
+Lists go by label or field selector and in small pages, so that every call stays cheap on a
+cluster with tens of thousands of nodes. Why an object is not ready is in ``diagnose``; waits
+that watch a job or its pods are in ``follow``.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from akscli import validate
-from akscli.errors import AkscliError, AuthError, ConflictError, NotFoundError, UsageError, WaitTimeoutError
+from akscli.errors import AkscliError, AuthError, ConflictError, NotFoundError, UsageError
 from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving, not_serving_error
 from akscli.kube.writes import JSON_PATCH, Write
-from akscli.ray.job import job_attempt, job_finished, job_phase
 from akscli.ray.scaling import add_group_ops
 from akscli.ray.spec import (
     AGENTPOOL_LABEL,
@@ -26,7 +24,6 @@ from akscli.ray.spec import (
     GPU_NODE_SELECTORS,
     NODE_TYPE_LABEL,
     RAY_API,
-    SUBMITTER_LABEL,
     ClusterSpec,
     WorkerGroup,
     render_worker_group,
@@ -34,17 +31,10 @@ from akscli.ray.spec import (
 )
 from akscli.ray.status import (
     NO_GPU_HINT,
-    Finding,
     PodTally,
-    cluster_findings,
     cluster_summary,
-    diagnose_pods,
     gpu_capacity_problem,
     head_service,
-    pod_gpus,
-    pod_ready,
-    spec_accepted,
-    stuck_pods,
     workergroup_rows,
 )
 
@@ -90,11 +80,11 @@ def get_object(kube: Kube, kind: str, name: str, namespace: str) -> dict[str, An
     """A RayCluster, RayJob or RayService, or NotFoundError naming the list command."""
     obj = kube.get(RAY_API, kind, name, namespace=namespace)
     if obj is None:
-        raise _not_found(kind, name, namespace)
+        raise not_found(kind, name, namespace)
     return obj
 
 
-def _not_found(kind: str, name: str, namespace: str) -> NotFoundError:
+def not_found(kind: str, name: str, namespace: str) -> NotFoundError:
     noun = _NOUNS[kind]
     return NotFoundError(
         f"Ray {noun} {name} not found in namespace {namespace}",
@@ -357,237 +347,9 @@ def pod_events(kube: Kube, namespace: str, pod: str, kind: str | None = None) ->
     return object_events(kube, namespace, pod, kind)
 
 
-# The label both of KubeRay's install methods put on the operator's pods (upstream: ray-project/kuberay
-# v1.7.0 helm-chart/kuberay-operator/templates/deployment.yaml, component from _helpers.tpl
-# "kuberay-operator.component", values.yaml componentOverride: kuberay-operator; and the kustomize
-# install ray-operator/config/manager/manager.yaml, whose app.kubernetes.io/name is "kuberay").
-OPERATOR_SELECTOR = "app.kubernetes.io/component=kuberay-operator"
-
-
-def operator_finding(kube: Kube, ref: str) -> Finding | None:
-    """A finding when no KubeRay operator pod is ready anywhere (None when one is, or when the
-    pods cannot be listed: then nothing is claimed)."""
-    try:
-        pods = list(kube.list("v1", "Pod", all_namespaces=True, label_selector=OPERATOR_SELECTOR, page_size=10))
-    except AkscliError:
-        return None
-    if any(pod_ready(p) for p in pods):
-        return None
-    seen = f"{len(pods)} operator pod(s), none ready" if pods else "no pod labelled " + OPERATOR_SELECTOR
-    return Finding(
-        ref,
-        "NoOperator",
-        f"KubeRay has not picked it up: no KubeRay operator is running ({seen})",
-        "install or repair it: helm install kuberay-operator kuberay/kuberay-operator "
-        "(https://ray-project.github.io/kuberay-helm/)",
-    )
-
-
-def diagnose_cluster(
-    kube: Kube,
-    namespace: str,
-    cluster: str,
-    gpu_nodes: bool | None = None,
-    *,
-    read: tuple[Mapping[str, Any], Iterable[Mapping[str, Any]]] | None = None,
-) -> list[Finding]:
-    """Why a RayCluster is not all there: what the RayCluster says (ReplicaFailure, a refused
-    name or spec, suspension), then at most 20 stuck pods and their events. ``read``: the
-    RayCluster and its pods where the caller has read them already (each is read once).
-
-    KubeRay's ``state: ready`` is sticky (raycluster_controller.go calculateStatus never sets it
-    back), so this runs whatever the state is: a worker lost after a scale-up is only seen here.
-    """
-    findings: list[Finding] = []
-    obj, pods = read or (kube.get(RAY_API, "RayCluster", cluster, namespace=namespace), None)
-    if obj is not None:
-        events = [] if spec_accepted(obj) else _events(kube, obj)
-        findings.extend(cluster_findings(obj, events))
-        if not obj.get("status") and not events:
-            findings.extend(f for f in [operator_finding(kube, f"raycluster/{cluster}")] if f)
-    stuck = stuck_pods(cluster_pods(kube, namespace, cluster) if pods is None else pods)
-    if not stuck:
-        return findings
-    events_by_pod = {str(p["metadata"]["name"]): pod_events(kube, namespace, str(p["metadata"]["name"])) for p in stuck}
-    if gpu_nodes is None and any(pod_gpus(p) for p in stuck):
-        try:
-            gpu_nodes = gpu_nodes_exist(kube)
-        except AuthError:
-            gpu_nodes = None
-    return findings + diagnose_pods(stuck, events_by_pod, gpu_nodes)
-
-
-def _events(kube: Kube, obj: Mapping[str, Any]) -> list[dict[str, Any]]:
-    meta = obj["metadata"]
-    return pod_events(kube, str(meta["namespace"]), str(meta["name"]), str(obj.get("kind")))
-
-
-# Warning events KubeRay records on a RayJob that waits or was refused
-# (ray-project/kuberay ray-operator/controllers/ray/utils/constant.go, rayjob_controller.go).
-_JOB_WARNINGS = frozenset({"RayClusterNotFound", "InvalidRayJobSpec", "InvalidRayJobMetadata", "InvalidRayJobStatus"})
-
-
-def diagnose_job(kube: Kube, job: Mapping[str, Any]) -> list[Finding]:
-    """Why a job is not done: its reason and message, KubeRay's warnings about it (a
-    clusterSelector naming a missing cluster keeps it Initializing), then its cluster."""
-    status = job.get("status") or {}
-    ref = f"rayjob/{job['metadata']['name']}"
-    findings: list[Finding] = []
-    if status.get("reason") or status.get("message"):
-        deployment, _ = job_phase(job)
-        findings.append(Finding(ref, str(status.get("reason") or deployment), str(status.get("message") or "")))
-    if not status.get("jobDeploymentStatus"):
-        findings.extend(f for f in [operator_finding(kube, ref)] if f)
-    if not job_finished(job):
-        said: set[str] = set()
-        for event in _events(kube, {**job, "kind": "RayJob"}):
-            reason = str(event.get("reason"))
-            if event.get("type") == "Warning" and reason in _JOB_WARNINGS and reason not in said:
-                said.add(reason)
-                hint = "create that cluster, or submit without --cluster" if reason == "RayClusterNotFound" else None
-                findings.append(Finding(ref, reason, str(event.get("message") or ""), hint))
-    cluster = status.get("rayClusterName")
-    if cluster:
-        findings.extend(diagnose_cluster(kube, job["metadata"]["namespace"], str(cluster)))
-    return findings
-
-
-def diagnose_service(kube: Kube, service: Mapping[str, Any]) -> list[Finding]:
-    """Why a RayService is not ready: a terminal failure, then its clusters' stuck pods."""
-    from akscli.ray.service import service_clusters, service_failure, service_ready
-
-    if service_ready(service) == "True":
-        return []
-    ns, name = service["metadata"]["namespace"], service["metadata"]["name"]
-    failure = service_failure(service)
-    findings = [Finding(f"rayservice/{name}", "Failed", failure)] if failure else []
-    if not service.get("status"):
-        findings.extend(f for f in [operator_finding(kube, f"rayservice/{name}")] if f)
-    for cluster in service_clusters(service):
-        findings.extend(diagnose_cluster(kube, ns, cluster))
-    return findings
-
-
-def submitter_pods(kube: Kube, namespace: str, job: str) -> list[dict[str, Any]]:
-    pods = list(kube.list("v1", "Pod", namespace=namespace, label_selector=f"{SUBMITTER_LABEL}={job}"))
-    pods.sort(key=lambda p: str((p.get("metadata") or {}).get("creationTimestamp") or ""))
-    return pods
-
-
-def watch_pods(
-    kube: Kube, namespace: str, selector: str, seconds_left: Callable[[], float], page_size: int = 50
-) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Each pod matching ``selector`` as ADDED, then every change the watch sees, until
-    ``seconds_left()`` is 0: kube/reflector.py's loop (every page of one snapshot, so that a pod
-    past the first page is no less a match: a submitter Job's retried pods, a head being
-    replaced; an expired watch or list lists again rather than miss a change)."""
-    from akscli.kube.reflector import list_and_watch
-
-    yield from list_and_watch(
-        kube, "v1", "Pod", namespace=namespace, label_selector=selector, seconds_left=seconds_left, page_size=page_size
-    )
-
-
-def wait_for_submitter(kube: Kube, namespace: str, job: str, timeout: float) -> str:
-    """The name of the job's submitter pod once it has started, watching (never polling)."""
-    deadline = time.monotonic() + timeout
-    for event, pod in watch_pods(kube, namespace, f"{SUBMITTER_LABEL}={job}", lambda: deadline - time.monotonic()):
-        if event != "DELETED" and (pod.get("status") or {}).get("phase") not in (None, "Pending"):
-            return str(pod["metadata"]["name"])
-    raise WaitTimeoutError(
-        f"Ray job {job} did not start a submitter within {timeout:g}s",
-        hint=f"see why: akscli ray job status {job} -n {namespace}",
-    )
-
-
 def head_pod(kube: Kube, namespace: str, cluster: str) -> dict[str, Any] | None:
     selector = f"{CLUSTER_LABEL}={cluster},{NODE_TYPE_LABEL}=head"
     pod: dict[str, Any] | None = _first(
         kube.list("v1", "Pod", namespace=namespace, label_selector=selector, page_size=5)
     )
     return pod
-
-
-def follow_job(
-    kube: Kube,
-    namespace: str,
-    name: str,
-    timeout: float,
-    progress: Progress,
-    *,
-    diagnose_every: float | None = None,
-) -> dict[str, Any]:
-    """Watch a RayJob until it finishes or ``timeout`` passes; explain what it waits for.
-
-    The watch is cut into slices of ``diagnose_every`` seconds so that a job that waits (in
-    Initializing for its cluster, or Running while the workers the autoscaler asked for sit
-    Pending: GPU node pools scaling from zero take many minutes) is explained while the user
-    waits, each distinct explanation once.
-    """
-    every = diagnose_every if diagnose_every is not None else max(1.0, min(20.0, timeout / 4))
-    started = time.monotonic()
-    deadline = started + timeout
-    job: dict[str, Any] = {}
-    last_phase: tuple[str, str] | None = None
-    said: set[str] = set()
-    for update in _job_updates(kube, namespace, name, lambda: deadline - time.monotonic(), math.ceil(every)):
-        if update is None:
-            if not job_finished(job) and time.monotonic() - started >= every:
-                _explain(kube, job, said, progress)
-            continue
-        job = update
-        if job_phase(job) != last_phase:
-            last_phase = job_phase(job)
-            attempt = job_attempt(job)
-            progress(
-                f"rayjob/{name}: deployment {last_phase[0]}, job {last_phase[1]}"
-                + (f" ({attempt})" if attempt else "")
-                + f" [{time.monotonic() - started:,.0f}s]"
-            )
-        if job_finished(job):
-            return job
-        if time.monotonic() >= deadline:
-            break
-    deployment, status = job_phase(job)
-    findings = diagnose_job(kube, job) if job else []
-    why = "; ".join(f.line() for f in findings[:3])
-    raise WaitTimeoutError(
-        f"Ray job {name} is still {deployment} (job {status}) after {timeout:g}s" + (f": {why}" if why else ""),
-        hint=f"it keeps running; follow it with akscli ray job status {name} -n {namespace}, or raise --timeout",
-    )
-
-
-def _job_updates(
-    kube: Kube, namespace: str, name: str, seconds_left: Callable[[], float], every: int
-) -> Iterator[dict[str, Any] | None]:
-    """The RayJob as listed, then each change the watch sees; None after the list and after each
-    watch of ``every`` seconds, until ``seconds_left()`` is 0. kube/reflector.py's loop on the
-    job's name: a closed watch resumes from its last version, a 410 lists again (never a GET)."""
-    from akscli.kube.reflector import SYNCED, list_and_watch
-
-    for event, obj in list_and_watch(
-        kube,
-        RAY_API,
-        "RayJob",
-        namespace=namespace,
-        name=name,
-        seconds_left=seconds_left,
-        synced=True,
-        watch_seconds=every,
-    ):
-        if event == "DELETED":
-            raise NotFoundError(f"Ray job {name} was deleted while waiting")
-        if event != SYNCED:
-            yield obj
-        elif not obj["items"]:
-            raise _not_found("RayJob", name, namespace)  # the list has no such job
-        else:
-            yield None
-
-
-def _explain(kube: Kube, job: Mapping[str, Any], said: set[str], progress: Progress) -> None:
-    """Say why a job still waits, each reason once."""
-    for finding in diagnose_job(kube, job):
-        if finding.line() not in said:
-            said.add(finding.line())
-            progress(f"waiting: {finding.line()}")

@@ -21,8 +21,9 @@ from typing import IO, TYPE_CHECKING, Any
 
 from akscli.errors import AkscliError, NotFoundError, UsageError
 from akscli.kube.reach import GATEWAY_ANSWERS, gateway_error, not_serving
+from akscli.ray.follow import submitter_pods, wait_for_submitter
 from akscli.ray.job import job_phase
-from akscli.ray.live import Progress, head_not_serving, head_pod, submitter_pods, wait_for_submitter
+from akscli.ray.live import Progress, head_not_serving, head_pod
 from akscli.ray.spec import CLUSTER_LABEL, DASHBOARD_PORT, NODE_TYPE_LABEL, RAY_API
 
 if TYPE_CHECKING:

@@ -1,6 +1,6 @@
 """Reading a Ray cluster's state from objects the caller fetched, and explaining stuck pods.
 
-Nothing here talks to the cluster (``akscli.ray.live`` does): every function takes plain
+Nothing here talks to the cluster (``akscli.ray.live`` and ``diagnose`` do): every function takes plain
 objects, so each rule is tested with hand-written pods and events.
 """
 

@@ -1,0 +1,134 @@
+"""Why a Ray object is not ready, read through a cluster connection: what KubeRay wrote on the
+object, its warning events, whether an operator runs, and the stuck pods of its clusters."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from akscli.errors import AkscliError, AuthError
+from akscli.ray.job import job_finished, job_phase
+from akscli.ray.live import cluster_pods, gpu_nodes_exist, pod_events
+from akscli.ray.spec import RAY_API
+from akscli.ray.status import (
+    Finding,
+    cluster_findings,
+    diagnose_pods,
+    pod_gpus,
+    pod_ready,
+    spec_accepted,
+    stuck_pods,
+)
+
+if TYPE_CHECKING:
+    from akscli.kube.client import Kube
+
+# The label both of KubeRay's install methods put on the operator's pods (upstream: ray-project/kuberay
+# v1.7.0 helm-chart/kuberay-operator/templates/deployment.yaml, component from _helpers.tpl
+# "kuberay-operator.component", values.yaml componentOverride: kuberay-operator; and the kustomize
+# install ray-operator/config/manager/manager.yaml, whose app.kubernetes.io/name is "kuberay").
+OPERATOR_SELECTOR = "app.kubernetes.io/component=kuberay-operator"
+
+
+def operator_finding(kube: Kube, ref: str) -> Finding | None:
+    """A finding when no KubeRay operator pod is ready anywhere (None when one is, or when the
+    pods cannot be listed: then nothing is claimed)."""
+    try:
+        pods = list(kube.list("v1", "Pod", all_namespaces=True, label_selector=OPERATOR_SELECTOR, page_size=10))
+    except AkscliError:
+        return None
+    if any(pod_ready(p) for p in pods):
+        return None
+    seen = f"{len(pods)} operator pod(s), none ready" if pods else "no pod labelled " + OPERATOR_SELECTOR
+    return Finding(
+        ref,
+        "NoOperator",
+        f"KubeRay has not picked it up: no KubeRay operator is running ({seen})",
+        "install or repair it: helm install kuberay-operator kuberay/kuberay-operator "
+        "(https://ray-project.github.io/kuberay-helm/)",
+    )
+
+
+def diagnose_cluster(
+    kube: Kube,
+    namespace: str,
+    cluster: str,
+    gpu_nodes: bool | None = None,
+    *,
+    read: tuple[Mapping[str, Any], Iterable[Mapping[str, Any]]] | None = None,
+) -> list[Finding]:
+    """Why a RayCluster is not all there: what the RayCluster says (ReplicaFailure, a refused
+    name or spec, suspension), then at most 20 stuck pods and their events. ``read``: the
+    RayCluster and its pods where the caller has read them already (each is read once).
+
+    KubeRay's ``state: ready`` is sticky (raycluster_controller.go calculateStatus never sets it
+    back), so this runs whatever the state is: a worker lost after a scale-up is only seen here.
+    """
+    findings: list[Finding] = []
+    obj, pods = read or (kube.get(RAY_API, "RayCluster", cluster, namespace=namespace), None)
+    if obj is not None:
+        events = [] if spec_accepted(obj) else _events(kube, obj)
+        findings.extend(cluster_findings(obj, events))
+        if not obj.get("status") and not events:
+            findings.extend(f for f in [operator_finding(kube, f"raycluster/{cluster}")] if f)
+    stuck = stuck_pods(cluster_pods(kube, namespace, cluster) if pods is None else pods)
+    if not stuck:
+        return findings
+    events_by_pod = {str(p["metadata"]["name"]): pod_events(kube, namespace, str(p["metadata"]["name"])) for p in stuck}
+    if gpu_nodes is None and any(pod_gpus(p) for p in stuck):
+        try:
+            gpu_nodes = gpu_nodes_exist(kube)
+        except AuthError:
+            gpu_nodes = None
+    return findings + diagnose_pods(stuck, events_by_pod, gpu_nodes)
+
+
+def _events(kube: Kube, obj: Mapping[str, Any]) -> list[dict[str, Any]]:
+    meta = obj["metadata"]
+    return pod_events(kube, str(meta["namespace"]), str(meta["name"]), str(obj.get("kind")))
+
+
+# Warning events KubeRay records on a RayJob that waits or was refused
+# (ray-project/kuberay ray-operator/controllers/ray/utils/constant.go, rayjob_controller.go).
+_JOB_WARNINGS = frozenset({"RayClusterNotFound", "InvalidRayJobSpec", "InvalidRayJobMetadata", "InvalidRayJobStatus"})
+
+
+def diagnose_job(kube: Kube, job: Mapping[str, Any]) -> list[Finding]:
+    """Why a job is not done: its reason and message, KubeRay's warnings about it (a
+    clusterSelector naming a missing cluster keeps it Initializing), then its cluster."""
+    status = job.get("status") or {}
+    ref = f"rayjob/{job['metadata']['name']}"
+    findings: list[Finding] = []
+    if status.get("reason") or status.get("message"):
+        deployment, _ = job_phase(job)
+        findings.append(Finding(ref, str(status.get("reason") or deployment), str(status.get("message") or "")))
+    if not status.get("jobDeploymentStatus"):
+        findings.extend(f for f in [operator_finding(kube, ref)] if f)
+    if not job_finished(job):
+        said: set[str] = set()
+        for event in _events(kube, {**job, "kind": "RayJob"}):
+            reason = str(event.get("reason"))
+            if event.get("type") == "Warning" and reason in _JOB_WARNINGS and reason not in said:
+                said.add(reason)
+                hint = "create that cluster, or submit without --cluster" if reason == "RayClusterNotFound" else None
+                findings.append(Finding(ref, reason, str(event.get("message") or ""), hint))
+    cluster = status.get("rayClusterName")
+    if cluster:
+        findings.extend(diagnose_cluster(kube, job["metadata"]["namespace"], str(cluster)))
+    return findings
+
+
+def diagnose_service(kube: Kube, service: Mapping[str, Any]) -> list[Finding]:
+    """Why a RayService is not ready: a terminal failure, then its clusters' stuck pods."""
+    from akscli.ray.service import service_clusters, service_failure, service_ready
+
+    if service_ready(service) == "True":
+        return []
+    ns, name = service["metadata"]["namespace"], service["metadata"]["name"]
+    failure = service_failure(service)
+    findings = [Finding(f"rayservice/{name}", "Failed", failure)] if failure else []
+    if not service.get("status"):
+        findings.extend(f for f in [operator_finding(kube, f"rayservice/{name}")] if f)
+    for cluster in service_clusters(service):
+        findings.extend(diagnose_cluster(kube, ns, cluster))
+    return findings

@@ -1,0 +1,135 @@
+"""Waiting on Ray jobs and pods by watching them (never polling): a job until it finishes, its
+submitter until it starts, and any pods by label."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from akscli.errors import NotFoundError, WaitTimeoutError
+from akscli.ray.diagnose import diagnose_job
+from akscli.ray.job import job_attempt, job_finished, job_phase
+from akscli.ray.live import Progress, not_found
+from akscli.ray.spec import RAY_API, SUBMITTER_LABEL
+
+if TYPE_CHECKING:
+    from akscli.kube.client import Kube
+
+
+def submitter_pods(kube: Kube, namespace: str, job: str) -> list[dict[str, Any]]:
+    pods = list(kube.list("v1", "Pod", namespace=namespace, label_selector=f"{SUBMITTER_LABEL}={job}"))
+    pods.sort(key=lambda p: str((p.get("metadata") or {}).get("creationTimestamp") or ""))
+    return pods
+
+
+def watch_pods(
+    kube: Kube, namespace: str, selector: str, seconds_left: Callable[[], float], page_size: int = 50
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each pod matching ``selector`` as ADDED, then every change the watch sees, until
+    ``seconds_left()`` is 0: kube/reflector.py's loop (every page of one snapshot, so that a pod
+    past the first page is no less a match: a submitter Job's retried pods, a head being
+    replaced; an expired watch or list lists again rather than miss a change)."""
+    from akscli.kube.reflector import list_and_watch
+
+    yield from list_and_watch(
+        kube, "v1", "Pod", namespace=namespace, label_selector=selector, seconds_left=seconds_left, page_size=page_size
+    )
+
+
+def wait_for_submitter(kube: Kube, namespace: str, job: str, timeout: float) -> str:
+    """The name of the job's submitter pod once it has started, watching (never polling)."""
+    deadline = time.monotonic() + timeout
+    for event, pod in watch_pods(kube, namespace, f"{SUBMITTER_LABEL}={job}", lambda: deadline - time.monotonic()):
+        if event != "DELETED" and (pod.get("status") or {}).get("phase") not in (None, "Pending"):
+            return str(pod["metadata"]["name"])
+    raise WaitTimeoutError(
+        f"Ray job {job} did not start a submitter within {timeout:g}s",
+        hint=f"see why: akscli ray job status {job} -n {namespace}",
+    )
+
+
+def follow_job(
+    kube: Kube,
+    namespace: str,
+    name: str,
+    timeout: float,
+    progress: Progress,
+    *,
+    diagnose_every: float | None = None,
+) -> dict[str, Any]:
+    """Watch a RayJob until it finishes or ``timeout`` passes; explain what it waits for.
+
+    The watch is cut into slices of ``diagnose_every`` seconds so that a job that waits (in
+    Initializing for its cluster, or Running while the workers the autoscaler asked for sit
+    Pending: GPU node pools scaling from zero take many minutes) is explained while the user
+    waits, each distinct explanation once.
+    """
+    every = diagnose_every if diagnose_every is not None else max(1.0, min(20.0, timeout / 4))
+    started = time.monotonic()
+    deadline = started + timeout
+    job: dict[str, Any] = {}
+    last_phase: tuple[str, str] | None = None
+    said: set[str] = set()
+    for update in _job_updates(kube, namespace, name, lambda: deadline - time.monotonic(), math.ceil(every)):
+        if update is None:
+            if not job_finished(job) and time.monotonic() - started >= every:
+                _explain(kube, job, said, progress)
+            continue
+        job = update
+        if job_phase(job) != last_phase:
+            last_phase = job_phase(job)
+            attempt = job_attempt(job)
+            progress(
+                f"rayjob/{name}: deployment {last_phase[0]}, job {last_phase[1]}"
+                + (f" ({attempt})" if attempt else "")
+                + f" [{time.monotonic() - started:,.0f}s]"
+            )
+        if job_finished(job):
+            return job
+        if time.monotonic() >= deadline:
+            break
+    deployment, status = job_phase(job)
+    findings = diagnose_job(kube, job) if job else []
+    why = "; ".join(f.line() for f in findings[:3])
+    raise WaitTimeoutError(
+        f"Ray job {name} is still {deployment} (job {status}) after {timeout:g}s" + (f": {why}" if why else ""),
+        hint=f"it keeps running; follow it with akscli ray job status {name} -n {namespace}, or raise --timeout",
+    )
+
+
+def _job_updates(
+    kube: Kube, namespace: str, name: str, seconds_left: Callable[[], float], every: int
+) -> Iterator[dict[str, Any] | None]:
+    """The RayJob as listed, then each change the watch sees; None after the list and after each
+    watch of ``every`` seconds, until ``seconds_left()`` is 0. kube/reflector.py's loop on the
+    job's name: a closed watch resumes from its last version, a 410 lists again (never a GET)."""
+    from akscli.kube.reflector import SYNCED, list_and_watch
+
+    for event, obj in list_and_watch(
+        kube,
+        RAY_API,
+        "RayJob",
+        namespace=namespace,
+        name=name,
+        seconds_left=seconds_left,
+        synced=True,
+        watch_seconds=every,
+    ):
+        if event == "DELETED":
+            raise NotFoundError(f"Ray job {name} was deleted while waiting")
+        if event != SYNCED:
+            yield obj
+        elif not obj["items"]:
+            raise not_found("RayJob", name, namespace)  # the list has no such job
+        else:
+            yield None
+
+
+def _explain(kube: Kube, job: Mapping[str, Any], said: set[str], progress: Progress) -> None:
+    """Say why a job still waits, each reason once."""
+    for finding in diagnose_job(kube, job):
+        if finding.line() not in said:
+            said.add(finding.line())
+            progress(f"waiting: {finding.line()}")
