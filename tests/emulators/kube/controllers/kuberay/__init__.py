@@ -20,7 +20,8 @@ events), ``quota`` (GPU worker pods are refused by a ResourceQuota: ``ReplicaFai
 
 Options: ``job_logs`` (what the submitter's log shows as the job's output), ``run_seconds``
 (how long a job stays RUNNING; suspension ends it early), ``ttl_scale`` (multiplies
-``ttlSecondsAfterFinished``; 0 deletes a finished job's cluster at once), ``failing_attempts``
+``ttlSecondsAfterFinished`` and a RayService's cluster deletion delay; 0 deletes a finished
+job's cluster, and a RayService's replaced one, at once), ``failing_attempts``
 (a job's first N attempts exit 1, later ones succeed: retries under ``spec.backoffLimit``).
 """
 
@@ -34,6 +35,7 @@ from tests.emulators.kube.controllers.kuberay.cluster import ClusterReconciler
 from tests.emulators.kube.controllers.kuberay.common import RAY
 from tests.emulators.kube.controllers.kuberay.job import JobReconciler
 from tests.emulators.kube.controllers.kuberay.service import ServiceReconciler
+from tests.emulators.kube.controllers.kuberay.service_clusters import DanglingClusters
 
 FAILURES = (None, "image-pull", "unschedulable-gpu", "quota", "job-fail", "serve-fail")
 
@@ -59,6 +61,7 @@ class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Con
         # How long a job stays RUNNING; a suspended or deleted job leaves this early.
         self.run_seconds = run_seconds
         self.failing_attempts = failing_attempts
+        self.dangling = DanglingClusters()
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
         self._jobs_started: set[str] = set()
@@ -78,7 +81,12 @@ class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Con
             self._reconcile_job(cluster, current)
         elif kind == "RayService":
             with self._lock(f"rs/{meta['namespace']}/{meta['name']}"):
-                self._service(cluster, current, meta["namespace"], meta["name"])
+                # Read under the lock: a pass that waited for it must not act on the status the
+                # pass before it replaced (controller-runtime never reconciles one key twice at
+                # once, and KubeRay's Status().Update is refused on a stale resourceVersion).
+                current = cluster.get(RAY, kind, meta.get("namespace"), meta["name"])
+                if current is not None:
+                    self._service(cluster, current, meta["namespace"], meta["name"])
 
     def _lock(self, key: str) -> threading.Lock:
         with self._guard:

@@ -41,12 +41,18 @@ from typing import Any
 from tests.emulators.kube.controllers.finalizers import add_finalizer, remove_finalizer
 from tests.emulators.kube.controllers.kuberay.common import (
     RAY,
-    child_cluster,
     find_condition,
     metadata_problem,
     now,
     set_condition,
     suffix,
+)
+from tests.emulators.kube.controllers.kuberay.service_clusters import (
+    DanglingClusters,
+    goal_cluster,
+    should_prepare,
+    should_update,
+    update_in_place,
 )
 from tests.emulators.kube.controllers.kuberay.services import (
     SERVE_LABEL,
@@ -75,16 +81,25 @@ def _timeout_seconds(text: str) -> float | None:
     return sum(float(a) * scale[u] for a, u in parts)
 
 
+def _replacing(stored: Any, wanted: dict[str, Any]) -> dict[str, Any]:
+    """A merge patch that turns ``stored`` (one service status) into ``wanted``."""
+    return {**{key: None for key in (stored or {})}, **wanted}
+
+
 class ServiceReconciler:
     """The RayService part of the simulator; mixed into ``KubeRayController``."""
 
     failure: str | None
     delay: float
+    ttl_scale: float
+    dangling: DanglingClusters
 
     def _service(self, cluster: Any, svc: dict[str, Any], ns: str, name: str) -> None:
         if svc["metadata"].get("deletionTimestamp"):
             self._service_deleted(cluster, svc, ns, name)
             return
+        # Reconcile cleans up first (cleanUpRayClusterInstance), with the names the status holds.
+        dangling = self.dangling.clean(cluster, svc, self.delete_cluster, self.ttl_scale)
         if RAYSERVICE_FINALIZER not in (svc["metadata"].get("finalizers") or []):
             # Reconcile returns after adding it (RequeueAfter: ServiceDefaultRequeueDuration), or
             # requeues on the Update's conflict; the next pass reconciles the service.
@@ -94,6 +109,8 @@ class ServiceReconciler:
         status = copy.deepcopy(svc.get("status") or {})
         conditions: list[dict[str, Any]] = list(status.get("conditions") or [])
         generation = svc["metadata"].get("generation", 1)
+        status_active = (status.get("activeServiceStatus") or {}).get("rayClusterName")
+        status_pending = (status.get("pendingServiceStatus") or {}).get("rayClusterName")
         # upstream: ray-project/kuberay v1.7.0 rayservice_controller.go validates the metadata first.
         # validateRayService: the metadata, then ValidateRayServiceSpec; the event names which.
         problem, reason = metadata_problem(svc), "InvalidRayServiceMetadata"
@@ -110,30 +127,36 @@ class ServiceReconciler:
             return
         ready_cond = find_condition(conditions, "Ready")
         if ready_cond is not None and ready_cond.get("reason") == "InitializingTimeout":
-            return  # terminal: "The user must delete and recreate the RayService to recover."
+            if dangling:  # terminal: "The user must delete and recreate the RayService to recover."
+                self.requeue(svc, self.delay)  # "Requeue only if there are still RayClusters to clean up"
+            return
         if not conditions:
             set_condition(conditions, "Ready", False, "Initializing", "RayService is initializing")
             set_condition(conditions, "UpgradeInProgress", False, "Initializing", "RayService is initializing")
         active = dict(status.get("activeServiceStatus") or {})
         pending = dict(status.get("pendingServiceStatus") or {})
-        wanted = (svc.get("spec") or {}).get("rayClusterConfig") or {}
-        if not pending.get("rayClusterName"):
-            active_rc = (
-                cluster.get(RAY, "RayCluster", ns, active["rayClusterName"]) if active.get("rayClusterName") else None
-            )
-            # shouldPrepareNewCluster / isZeroDowntimeUpgradeEnabled: with upgradeStrategy None a
-            # changed cluster config prepares no new cluster; the active one keeps serving.
-            kept = ((svc.get("spec") or {}).get("upgradeStrategy") or {}).get("type") == "None"
-            if active_rc is None or (active_rc.get("spec") != wanted and not kept):
-                pending = {"rayClusterName": f"{name}-{suffix(ns, name, str(generation))}"}
+        # reconcileRayCluster: the clusters the status names, each updated in place when the goal
+        # spec only adds worker groups at the end (shouldUpdateCluster).
+        active_rc, pending_rc = (
+            cluster.get(RAY, "RayCluster", ns, s["rayClusterName"]) if s.get("rayClusterName") else None
+            for s in (active, pending)
+        )
+        for rc, is_active in ((active_rc, True), (pending_rc, False)):
+            if should_update(svc, rc, is_active, conditions):
+                update_in_place(cluster, svc, rc)
+        # calculateStatus -> shouldPrepareNewCluster: a new pending cluster when there is none, or
+        # when the pending (else the active) cluster's hash is not the goal spec's: an outdated
+        # pending cluster is replaced by a new name (the old one is left dangling and
+        # cleanUpRayClusterInstance deletes it). Upstream decides this at the end of a pass and
+        # creates the cluster on the next; the simulator does both in one pass.
+        if should_prepare(svc, conditions, active_rc, pending_rc):
+            pending = {"rayClusterName": f"{name}-{suffix(ns, name, str(generation))}"}
         if pending.get("rayClusterName"):
-            pending = self._pending(cluster, svc, pending, wanted)
+            pending = self._pending(cluster, svc, pending)
             if self._serving(pending):
                 self._switch_services(cluster, svc, pending["rayClusterName"])
-                old = active.get("rayClusterName")
+                # reconcilePromotionAndServingStatus; the old active cluster is now dangling.
                 active, pending = pending, {}
-                if old and old != active["rayClusterName"]:
-                    self.delete_cluster(cluster, ns, old)
         if active.get("rayClusterName"):
             rc = cluster.get(RAY, "RayCluster", ns, active["rayClusterName"])
             if rc is not None:
@@ -148,10 +171,7 @@ class ServiceReconciler:
         elif (find_condition(conditions, "Ready") or {}).get("status") == "True":
             set_condition(conditions, "Ready", False, "ZeroServeEndpoints", "Number of serve endpoints dropped to 0")
         elif self._initializing_timed_out(cluster, svc, conditions):
-            # "Clear cluster names to trigger cleanup"
-            for rc_name in (active.get("rayClusterName"), pending.get("rayClusterName")):
-                if rc_name:
-                    self.delete_cluster(cluster, ns, str(rc_name))
+            # "Clear cluster names to trigger cleanup": cleanUpRayClusterInstance deletes them.
             active["rayClusterName"] = ""
             pending["rayClusterName"] = ""
         if active.get("rayClusterName") and pending.get("rayClusterName"):
@@ -179,14 +199,20 @@ class ServiceReconciler:
                 "serviceStatus": "Running" if endpoints else None,
                 "numServeEndpoints": endpoints,
                 "conditions": conditions,
-                "activeServiceStatus": active,
-                "pendingServiceStatus": pending,
+                # KubeRay writes the whole status (Status().Update); as a merge patch, what a
+                # service status no longer holds is nulled, so a promoted or replaced name goes.
+                "activeServiceStatus": _replacing(status.get("activeServiceStatus"), active),
+                "pendingServiceStatus": _replacing(status.get("pendingServiceStatus"), pending),
                 "observedGeneration": generation,
                 "lastUpdateTime": now(),
             },
         )
         if endpoints == 0 and self._timeout(svc) is not None:
             self.requeue(svc, 0.2)
+        elif (
+            dangling or active.get("rayClusterName") != status_active or pending.get("rayClusterName") != status_pending
+        ):
+            self.requeue(svc, self.delay)  # clusters left dangling are cleaned up on the next passes
 
     def _suspend(self, cluster: Any, svc: dict[str, Any], status: dict[str, Any], conditions: list[Any]) -> bool:
         """upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayservice_controller.go
@@ -271,17 +297,17 @@ class ServiceReconciler:
             return
         remove_finalizer(cluster, svc, RAYSERVICE_FINALIZER)
 
-    def _pending(
-        self, cluster: Any, svc: dict[str, Any], pending: dict[str, Any], wanted: dict[str, Any]
-    ) -> dict[str, Any]:
-        """Create (or update) the pending cluster, provision it and read its applications."""
+    def _pending(self, cluster: Any, svc: dict[str, Any], pending: dict[str, Any]) -> dict[str, Any]:
+        """Create the pending cluster (createRayClusterInstance) unless it exists, provision it and
+        read its applications."""
         from akscli import yamlio
 
         ns = svc["metadata"]["namespace"]
         rc_name = str(pending["rayClusterName"])
         existing = cluster.get(RAY, "RayCluster", ns, rc_name)
         if existing is None:
-            cluster.create(child_cluster({**svc, "kind": "RayService"}, rc_name, copy.deepcopy(wanted)))
+            cluster.create(goal_cluster(svc, rc_name))
+            cluster.add_event(svc, "CreatedRayCluster", f"Created the RayCluster {ns}/{rc_name}")
         rc = self.provision(cluster, cluster.get(RAY, "RayCluster", ns, rc_name))
         ready_cluster = (rc.get("status") or {}).get("state") == "ready"
         config = yamlio.load(str((svc.get("spec") or {}).get("serveConfigV2") or "applications: []")) or {}
