@@ -108,3 +108,24 @@ def test_a_worker_group_added_at_the_end_updates_the_pending_cluster_in_place(
         )
     )
     assert _pending(emu) == first
+
+
+def test_apply_prune_of_the_services_own_manifest_leaves_the_cluster_kuberay_made_with_its_labels(
+    ray_emulator: Callable[..., Any], tmp_path: Path
+) -> None:
+    # constructRayClusterForRayService copies the RayService's labels (akscli.io/stack included)
+    # onto the RayCluster; kubectl prunes only what apply made (pkg/cmd/apply/prune.go).
+    emu = ray_emulator()
+    serve = _serve_file(tmp_path)
+    assert (
+        invoke("ray", "service", "deploy", "llm", "-f", str(serve), "-y", "--wait", "--timeout", "20s").exit_code == 0
+    )
+    active = _status(emu)["activeServiceStatus"]["rayClusterName"]
+    manifest = tmp_path / "llm.yaml"
+    manifest.write_text(
+        invoke("ray", "service", "deploy", "llm", "-f", str(serve), "--dry-run=client", "-o", "yaml").stdout
+    )
+    pruned = invoke("apply", "-f", str(manifest), "--prune", "-y")
+    assert pruned.exit_code == 0, pruned
+    assert "pruned" not in pruned.stdout + pruned.stderr
+    assert emu.cluster.get(RAY, "RayCluster", "default", active) is not None

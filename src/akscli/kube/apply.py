@@ -351,6 +351,16 @@ def _current_stack_objects(
     return found
 
 
+def controlled(meta: dict[str, Any]) -> bool:
+    """Whether a controller made the object (an ownerReference with ``controller: true``): never
+    pruned, since it can carry the stack label without akscli having applied it. KubeRay copies a
+    RayService's or RayJob's labels onto the RayClusters it makes (upstream: ray-project/kuberay
+    v1.7.0 ray-operator/controllers/ray/rayservice_controller.go constructRayClusterForRayService,
+    rayjob_controller.go constructRayClusterForRayJob), and kubectl prunes only what apply made
+    (kubernetes/kubectl pkg/cmd/apply/prune.go: "don't prune resources not created with apply")."""
+    return any(ref.get("controller") is True for ref in meta.get("ownerReferences") or [])
+
+
 def _prune_candidates(
     kube: Kube,
     rendered: Sequence[dict[str, Any]],
@@ -372,6 +382,8 @@ def _prune_candidates(
         found = []
         for obj in kube.list(api_version, kind, all_namespaces=True, label_selector=selector):
             meta = obj.get("metadata", {})
+            if controlled(meta):
+                continue
             if (api_version, kind, meta.get("namespace"), meta.get("name")) not in keep:
                 ref = {"apiVersion": api_version, "kind": kind, "metadata": meta}
                 found.append(Change(ref, "delete", [f"- {object_ref(ref)}"]))
