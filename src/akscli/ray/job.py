@@ -147,6 +147,23 @@ def job_finished(job: Mapping[str, Any]) -> bool:
     )
 
 
+# The failures KubeRay never retries, whatever spec.backoffLimit says, and what each means
+# (upstream: ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayjob_controller.go
+# checkBackoffLimitAndUpdateStatusIfNeeded, checkActiveDeadlineAndUpdateStatusIfNeeded,
+# checkJobStatusCheckTimeoutAndUpdateStatusIfNeeded; apis/ray/v1/rayjob_types.go JobFailedReason).
+NOT_RETRIED = {
+    "DeadlineExceeded": "it ran past --deadline, spec.activeDeadlineSeconds",
+    "JobStatusCheckTimeoutExceeded": "KubeRay could not read its status from the Ray dashboard",
+}
+
+
+def unretried_failure(job: Mapping[str, Any]) -> str | None:
+    """The reason of a Failed job that KubeRay does not retry (NOT_RETRIED), else None."""
+    status = job.get("status") or {}
+    reason = str(status.get("reason") or "")
+    return reason if status.get("jobDeploymentStatus") == "Failed" and reason in NOT_RETRIED else None
+
+
 def job_attempt(job: Mapping[str, Any]) -> str | None:
     """Where a job with retries stands, for its status lines: None without ``spec.backoffLimit``.
 
@@ -163,7 +180,11 @@ def job_attempt(job: Mapping[str, Any]) -> str | None:
     if deployment == "Retrying":
         return f"attempt {failed} of {limit + 1} failed, retrying on a new cluster"
     if job_finished(job):
-        return f"attempt {max(failed, 1)} of {limit + 1}" if deployment == "Failed" else None
+        if deployment != "Failed":
+            return None
+        unretried = unretried_failure(job)
+        kept = f", not retried: KubeRay never retries a {unretried} failure" if unretried and failed <= limit else ""
+        return f"attempt {max(failed, 1)} of {limit + 1}{kept}"
     return f"attempt {failed + 1} of {limit + 1}" if failed else None
 
 
@@ -228,8 +249,14 @@ def job_summary(job: Mapping[str, Any], findings: Sequence[Finding]) -> dict[str
         "reason": st.get("reason"),
         "message": st.get("message"),
         "attempt": job_attempt(job),
+        "retry": _no_retry(job),
         "problems": [vars(f) for f in findings],
     }
+
+
+def _no_retry(job: Mapping[str, Any]) -> str | None:
+    unretried = unretried_failure(job)
+    return f"none: KubeRay never retries {unretried} ({NOT_RETRIED[unretried]})" if unretried else None
 
 
 def job_summary_fields(summary: Mapping[str, Any], findings: Sequence[Finding]) -> list[tuple[str, Any]]:
@@ -246,7 +273,18 @@ def job_failure(job: Mapping[str, Any]) -> AkscliError:
     reason = st.get("message") or st.get("reason")
     failed = int(st.get("failed") or 0)
     attempts = f" after {failed} attempts" if deployment == "Failed" and failed > 1 else ""
+    logs = f"read its logs: akscli ray job logs {name} -n {ns} --out-dir ./{name}-logs"
+    unretried = unretried_failure(job)
+    if unretried is None:
+        return AkscliError(
+            f"Ray job {name} ended {deployment} (job {status}){attempts}" + (f": {reason}" if reason else ""),
+            hint=logs,
+        )
+    limit = int((job.get("spec") or {}).get("backoffLimit") or 0)
+    unused = f" (--backoff-limit {limit} is not used)" if limit and failed <= limit else ""
+    fix = "submit it again with a longer --deadline, or none" if unretried == "DeadlineExceeded" else logs
     return AkscliError(
-        f"Ray job {name} ended {deployment} (job {status}){attempts}" + (f": {reason}" if reason else ""),
-        hint=f"read its logs: akscli ray job logs {name} -n {ns} --out-dir ./{name}-logs",
+        f"Ray job {name} ended {deployment} (job {status}){attempts} with {unretried}, which KubeRay never "
+        f"retries{unused}" + (f": {reason}" if reason else ""),
+        hint=f"{NOT_RETRIED[unretried]}: {fix}",
     )

@@ -16,7 +16,9 @@ Each part cites the controller it follows (paths under ``ray-operator/controller
 Failure modes (``failure=``): ``image-pull`` (every Ray pod sits in ImagePullBackOff),
 ``unschedulable-gpu`` (pods asking for ``nvidia.com/gpu`` stay Pending with FailedScheduling
 events), ``quota`` (GPU worker pods are refused by a ResourceQuota: ``ReplicaFailure``),
-``job-fail`` (the entrypoint exits 1), ``serve-fail`` (the Serve applications are DEPLOY_FAILED).
+``job-fail`` (the entrypoint exits 1), ``serve-fail`` (the Serve applications are DEPLOY_FAILED),
+``job-status-check`` (the dashboard never answers a running job's status: JobStatusCheckTimeoutExceeded
+after ``status_check_timeout`` seconds, 300 as upstream unless given).
 
 Options: ``job_logs`` (what the submitter's log shows as the job's output), ``run_seconds``
 (how long a job stays RUNNING; suspension ends it early), ``ttl_scale`` (multiplies
@@ -37,7 +39,7 @@ from tests.emulators.kube.controllers.kuberay.job import JobReconciler
 from tests.emulators.kube.controllers.kuberay.service import ServiceReconciler
 from tests.emulators.kube.controllers.kuberay.service_clusters import DanglingClusters
 
-FAILURES = (None, "image-pull", "unschedulable-gpu", "quota", "job-fail", "serve-fail")
+FAILURES = (None, "image-pull", "unschedulable-gpu", "quota", "job-fail", "serve-fail", "job-status-check")
 
 
 class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Controller):
@@ -51,6 +53,7 @@ class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Con
         ttl_scale: float = 0.0,
         run_seconds: float = 0.0,
         failing_attempts: int = 0,
+        status_check_timeout: float = 300.0,
     ) -> None:
         if failure not in FAILURES:
             raise ValueError(f"unknown KubeRay failure mode {failure!r}; known: {FAILURES}")
@@ -61,6 +64,7 @@ class KubeRayController(ClusterReconciler, JobReconciler, ServiceReconciler, Con
         # How long a job stays RUNNING; a suspended or deleted job leaves this early.
         self.run_seconds = run_seconds
         self.failing_attempts = failing_attempts
+        self.status_check_timeout = status_check_timeout
         self.dangling = DanglingClusters()
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()

@@ -25,6 +25,14 @@
   RayCluster and submitter, resets the cluster and job fields and goes back to New; New starts a
   fresh attempt with a new cluster name and job ID (GenerateRayClusterName, GenerateRayJobId).
   Only the last attempt ends ``Failed``.
+* ``spec.activeDeadlineSeconds`` (``checkActiveDeadlineAndUpdateStatusIfNeeded``, in Initializing
+  and Running): past ``startTime`` + the deadline the attempt ends ``Failed`` with reason
+  ``DeadlineExceeded``, ``jobStatus`` as it was. Failure mode ``job-status-check``: once the job
+  runs, the dashboard's job info cannot be read; the first failure writes
+  ``jobStatusCheckFailureStartTime`` and, ``status_check_timeout`` seconds later (upstream
+  RAYJOB_STATUS_CHECK_TIMEOUT_SECONDS, 300 by default), the attempt ends ``Failed`` with reason
+  ``JobStatusCheckTimeoutExceeded`` (``checkJobStatusCheckTimeoutAndUpdateStatusIfNeeded``). Neither
+  is ever retried, whatever ``backoffLimit`` says (``checkBackoffLimitAndUpdateStatusIfNeeded``).
 * With in-tree autoscaling the Ray autoscaler (not KubeRay) raises a group's ``replicas`` when
   the job asks for workers: the simulator raises each group at 0 to 1 when the job starts.
 """
@@ -34,6 +42,7 @@ from __future__ import annotations
 import copy
 import threading
 import time
+from datetime import datetime
 from typing import Any
 
 from tests.emulators.kube.controllers.finalizers import add_finalizer, remove_finalizer
@@ -63,6 +72,7 @@ class JobReconciler:
     job_logs: str | None
     run_seconds: float
     failing_attempts: int
+    status_check_timeout: float
     ttl_scale: float
     thread_errors: list[BaseException]
     _guard: threading.Lock
@@ -187,6 +197,9 @@ class JobReconciler:
         mode = spec.get("submissionMode") or "K8sJobMode"
         # initRayJobStatusIfNeed: no job ID is generated in InteractiveMode (the user gives spec.jobId).
         job_id = None if mode == "InteractiveMode" else f"{name}-{suffix(ns, name, 'id', *tag)}"
+        # initRayJobStatusIfNeed sets startTime on each attempt: activeDeadlineSeconds counts from it.
+        started = now()
+        deadline = _Deadline(spec.get("activeDeadlineSeconds"), started)
         cluster.patch_status(
             RAY,
             "RayJob",
@@ -196,7 +209,7 @@ class JobReconciler:
                 "jobDeploymentStatus": "Initializing",
                 "rayClusterName": rc_name,
                 "jobId": job_id,
-                "startTime": now(),
+                "startTime": started,
                 **counts,  # checkBackoffLimitAndUpdateStatusIfNeeded writes both on every status update
             },
         )
@@ -219,6 +232,8 @@ class JobReconciler:
             current = cluster.get(RAY, "RayCluster", ns, rc_name)
             if self._job(cluster, ns, name) is None or current is None or not self._running():
                 return False
+            if deadline.passed():
+                return self._fail_unretried(cluster, job, rc_name, deadline.failure())
             if (current.get("status") or {}) != (rc.get("status") or {}):
                 cluster.patch_status(RAY, "RayJob", ns, name, {"rayClusterStatus": current.get("status", {})})
             rc = dict(current)
@@ -241,10 +256,18 @@ class JobReconciler:
         cluster.patch_status(RAY, "RayJob", ns, name, {"jobStatus": "RUNNING"})
         self._autoscale_for_job(cluster, ns, rc_name)
         until = time.monotonic() + max(self.run_seconds, self.delay)
-        while time.monotonic() < until:
+        checks = _StatusChecks(self.status_check_timeout) if self.failure == "job-status-check" else None
+        while time.monotonic() < until or checks is not None:
             time.sleep(min(self.delay or 0.01, 0.05))
             if self._job(cluster, ns, name) is None:
                 return False
+            # The Running case checks the deadline first, then the status-check timeout, then
+            # reads the job's info from the dashboard (recording the first failure to read it).
+            failure = deadline.failure() if deadline.passed() else (checks.failure() if checks else None)
+            if failure is not None:
+                return self._fail_unretried(cluster, job, rc_name, failure)
+            if checks is not None and checks.first_failure():
+                cluster.patch_status(RAY, "RayJob", ns, name, {"jobStatusCheckFailureStartTime": checks.since})
         if not self._finish_job(cluster, job, rc_name, job_id, submitter, mode, attempt):
             return False
         return self._retry(cluster, ns, name, rc_name)
@@ -350,6 +373,22 @@ class JobReconciler:
             return True
         selector = (spec.get("clusterSelector") or {}).get("ray.io/cluster")
         if spec.get("shutdownAfterJobFinishes") and not selector:
+            time.sleep(float(spec.get("ttlSecondsAfterFinished") or 0) * self.ttl_scale)
+            self.delete_cluster(cluster, ns, rc_name)
+        return False
+
+    def _fail_unretried(self, cluster: Any, job: dict[str, Any], rc_name: str, failure: dict[str, str]) -> bool:
+        """A DeadlineExceeded or JobStatusCheckTimeoutExceeded failure: ``Failed`` (jobStatus left
+        as it was), counted in ``failed`` and never Retrying (checkBackoffLimitAndUpdateStatusIfNeeded:
+        "RayJob is not eligible for retry due to failure with DeadlineExceeded or
+        JobStatusCheckTimeoutExceeded"); then the Failed case's clean-up. Returns False: no next attempt."""
+        ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
+        spec = job.get("spec") or {}
+        status = (cluster.get(RAY, "RayJob", ns, name) or job).get("status") or {}
+        counts = {"failed": int(status.get("failed") or 0) + 1, "succeeded": int(status.get("succeeded") or 0)}
+        final = {"jobDeploymentStatus": "Failed", **failure, **counts, "endTime": now()}
+        cluster.patch_status(RAY, "RayJob", ns, name, final)
+        if spec.get("shutdownAfterJobFinishes") and not (spec.get("clusterSelector") or {}).get("ray.io/cluster"):
             time.sleep(float(spec.get("ttlSecondsAfterFinished") or 0) * self.ttl_scale)
             self.delete_cluster(cluster, ns, rc_name)
         return False
@@ -471,3 +510,53 @@ class JobReconciler:
                 "endTime": None,
             },
         )
+
+
+def _go_time(stamp: str) -> str:
+    """A status time as KubeRay's ``%v`` of a ``*metav1.Time`` prints it (Go's time.Time String)."""
+    return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").strftime("%Y-%m-%d %H:%M:%S +0000 UTC")
+
+
+class _Deadline:
+    """rayjob_controller.go checkActiveDeadlineAndUpdateStatusIfNeeded: spec.activeDeadlineSeconds
+    after status.startTime."""
+
+    def __init__(self, seconds: Any, started: str) -> None:
+        self.seconds = int(seconds) if seconds else None
+        self.started = started
+        self._at = time.monotonic() + self.seconds if self.seconds else None
+
+    def passed(self) -> bool:
+        return self._at is not None and time.monotonic() >= self._at
+
+    def failure(self) -> dict[str, str]:
+        return {
+            "reason": "DeadlineExceeded",
+            "message": f"The RayJob has passed the activeDeadlineSeconds. StartTime: {_go_time(self.started)}. "
+            f"ActiveDeadlineSeconds: {self.seconds}",
+        }
+
+
+class _StatusChecks:
+    """The dashboard's GetJobInfo failing from the job's start (recordJobStatusCheckFailure, then
+    checkJobStatusCheckTimeoutAndUpdateStatusIfNeeded after ``timeout`` seconds)."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self.since: str | None = None
+        self._at = 0.0
+
+    def first_failure(self) -> bool:
+        if self.since is not None:
+            return False
+        self.since, self._at = now(), time.monotonic()
+        return True
+
+    def failure(self) -> dict[str, str] | None:
+        if self.since is None or time.monotonic() < self._at + self.timeout:
+            return None
+        since = datetime.strptime(self.since, "%Y-%m-%dT%H:%M:%SZ").strftime("%Y-%m-%d %H:%M:%S")  # time.DateTime
+        return {
+            "reason": "JobStatusCheckTimeoutExceeded",
+            "message": f"Job status checks have been failing since {since}; exceeded timeout of {int(self.timeout)}s",
+        }
