@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.cli import invoke
-from tests.emulators.kube.controllers.kuberay.common import suffix
 from tests.ray.test_cli_job import job, submit
 
 
@@ -67,7 +66,7 @@ def test_a_retry_goes_back_to_new_and_runs_on_a_new_cluster(ray_emulator: Callab
     assert submit("flaky", "--backoff-limit", "1", "--keep-cluster", "--wait", "--timeout", "30s").exit_code == 0
     phases = [s.get("jobDeploymentStatus") for s in job_statuses(emu, "flaky")]
     assert phases.index("Retrying") < phases.index("New") < len(phases) - 1 - phases[::-1].index("Initializing")
-    first = f"flaky-{suffix('default', 'flaky', 'rc')}"
+    first = next(s["rayClusterName"] for s in job_statuses(emu, "flaky") if s.get("rayClusterName"))
     assert job(emu, "flaky")["status"]["rayClusterName"] != first
     assert emu.cluster.get("ray.io/v1", "RayCluster", "default", first) is None  # Retrying deleted it
     assert emu.cluster.get("ray.io/v1", "RayCluster", "default", job(emu, "flaky")["status"]["rayClusterName"])

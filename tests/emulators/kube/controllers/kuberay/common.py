@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -23,10 +24,21 @@ def now() -> str:
 
 
 def suffix(*parts: str) -> str:
-    # KubeRay uses rand.String(5) (utils/util.go GenerateRayClusterName, GenerateRayJobId);
-    # the simulator derives the 5 characters from the name so reconciles stay idempotent.
+    # Pod names the API server draws with generateName (random upstream): the simulator derives
+    # the 5 characters from the name so reconciles stay idempotent. Cluster and job names are
+    # random_suffix(), as KubeRay's.
     digest = hashlib.sha256("/".join(parts).encode()).hexdigest()
     return "".join(c if c.isalpha() else "bcdfghjklm"[int(c)] for c in digest[:5])
+
+
+# upstream: kubernetes/apimachinery pkg/util/rand/rand.go alphanums (String: "without vowels").
+RAND_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+
+
+def random_suffix(n: int = 5) -> str:
+    """apimachinery ``rand.String(n)``: KubeRay's utils/util.go GenerateRayClusterName and
+    GenerateRayJobId (``<name>-<5>``), and the API server's generateName (storage/names/generate.go)."""
+    return "".join(secrets.choice(RAND_ALPHABET) for _ in range(n))
 
 
 def child_cluster(owner: Mapping[str, Any], name: str, spec: Mapping[str, Any]) -> dict[str, Any]:

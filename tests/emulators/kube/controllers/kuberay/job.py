@@ -53,6 +53,7 @@ from tests.emulators.kube.controllers.kuberay.common import (
     job_spec_problem,
     metadata_problem,
     now,
+    random_suffix,
     suffix,
 )
 from tests.emulators.kube.controllers.kuberay.services import apply_service, owner_head_service
@@ -189,14 +190,14 @@ class JobReconciler:
         status = job.get("status") or {}
         counts = {"failed": int(status.get("failed") or 0), "succeeded": int(status.get("succeeded") or 0)}
         attempt = counts["failed"] + counts["succeeded"]
-        # GenerateRayClusterName and GenerateRayJobId draw new random names for each attempt; the
-        # simulator derives them from the attempt (the first keeps the names it always had).
-        tag = () if attempt == 0 else (str(attempt),)
+        # initRayJobStatusIfNeed: New (the first attempt, each retry, a resume after suspension)
+        # finds rayClusterName and jobId cleared and draws new random names (utils/util.go
+        # GenerateRayClusterName, GenerateRayJobId: <name>-<rand.String(5)>).
         selector = (spec.get("clusterSelector") or {}).get("ray.io/cluster")
-        rc_name = selector or f"{name}-{suffix(ns, name, 'rc', *tag)}"
+        rc_name = selector or f"{name}-{random_suffix()}"
         mode = spec.get("submissionMode") or "K8sJobMode"
         # initRayJobStatusIfNeed: no job ID is generated in InteractiveMode (the user gives spec.jobId).
-        job_id = None if mode == "InteractiveMode" else f"{name}-{suffix(ns, name, 'id', *tag)}"
+        job_id = None if mode == "InteractiveMode" else f"{name}-{random_suffix()}"
         # initRayJobStatusIfNeed sets startTime on each attempt: activeDeadlineSeconds counts from it.
         started = now()
         deadline = _Deadline(spec.get("activeDeadlineSeconds"), started)
@@ -248,7 +249,7 @@ class JobReconciler:
             if job_id is None:
                 return False
         assert job_id is not None
-        submitter = self._submitter(cluster, job, rc_name, job_id, tag) if mode == "K8sJobMode" else None
+        submitter = self._submitter(cluster, job, rc_name, job_id) if mode == "K8sJobMode" else None
         cluster.patch_status(RAY, "RayJob", ns, name, {"jobDeploymentStatus": "Running", "jobStatus": "PENDING"})
         time.sleep(self.delay)
         if self._job(cluster, ns, name) is None:
@@ -425,11 +426,13 @@ class JobReconciler:
         time.sleep(self.delay)
         return self._job(cluster, ns, name) is not None
 
-    def _submitter(self, cluster: Any, job: dict[str, Any], rc_name: str, job_id: str, tag: tuple[str, ...]) -> str:
+    def _submitter(self, cluster: Any, job: dict[str, Any], rc_name: str, job_id: str) -> str:
         # The submitter is created as a bare pod labelled like a batch Job's pod, not as a batch
         # Job, so that the emulator's own Job controller does not run it a second time.
         ns, name = job["metadata"]["namespace"], job["metadata"]["name"]
-        pod_name = f"{name}-{suffix(ns, name, 'submitter', *tag)}"
+        # The submitter Job's pod: generateName <job>- (kubernetes/apimachinery
+        # pkg/storage/names/generate.go), a new name for each attempt.
+        pod_name = f"{name}-{random_suffix()}"
         template = copy.deepcopy((job.get("spec") or {}).get("submitterPodTemplate") or {})
         pod_spec = template.get("spec") or {
             "restartPolicy": "Never",

@@ -44,8 +44,8 @@ from tests.emulators.kube.controllers.kuberay.common import (
     find_condition,
     metadata_problem,
     now,
+    random_suffix,
     set_condition,
-    suffix,
 )
 from tests.emulators.kube.controllers.kuberay.service_clusters import (
     DanglingClusters,
@@ -150,7 +150,7 @@ class ServiceReconciler:
         # cleanUpRayClusterInstance deletes it). Upstream decides this at the end of a pass and
         # creates the cluster on the next; the simulator does both in one pass.
         if should_prepare(svc, conditions, active_rc, pending_rc):
-            pending = {"rayClusterName": f"{name}-{suffix(ns, name, str(generation))}"}
+            pending = {"rayClusterName": f"{name}-{random_suffix()}"}  # GenerateRayClusterName
         if pending.get("rayClusterName"):
             pending = self._pending(cluster, svc, pending)
             if self._serving(pending):
