@@ -13,11 +13,15 @@ from collections.abc import Callable
 from typing import Any
 
 from tests.cli import invoke
-from tests.ray.test_cli_cluster import wait_until
+from tests.ray.test_cli_cluster import wait_until as _wait_until
 from tests.ray.test_cli_job import job, submit
 from tests.ray.test_kuberay_states import gpu_node
 
 RAND = "[bcdfghjklmnpqrstvwxz2456789]{5}"
+
+
+def wait_until(check: Callable[[], bool]) -> None:
+    _wait_until(check, timeout=20.0)  # generous: the suite runs on a shared, loaded machine
 
 
 def _names(emu: Any, name: str) -> tuple[str, str]:

@@ -17,9 +17,13 @@ from typing import Any
 
 from tests.baremetal.nodes import nc_a100_node
 from tests.cli import invoke
-from tests.ray.test_cli_cluster import wait_until
+from tests.ray.test_cli_cluster import wait_until as _wait_until
 
 RAY = "ray.io/v1"
+
+
+def wait_until(check: Callable[[], bool]) -> None:
+    _wait_until(check, timeout=20.0)  # generous: the suite runs on a shared, loaded machine
 
 
 def _serve_file(tmp_path: Path) -> Path:
@@ -72,8 +76,13 @@ def test_the_replaced_cluster_is_deleted_as_a_dangling_cluster(
     first = _deploy_pending_on(emu, serve, "gpuh100")
     _deploy_pending_on(emu, serve, "gpua100")
     wait_until(lambda: emu.cluster.get(RAY, "RayCluster", "default", first) is None)
-    reasons = [e.get("reason") for e in emu.cluster.list("v1", "Event", "default")]
-    assert "DeletedRayCluster" in reasons
+    # cleanUpRayClusterInstance records the deletion right after it (the event follows the delete)
+    wait_until(
+        lambda: any(
+            e.get("reason") == "DeletedRayCluster" and e.get("message") == f"Deleted the RayCluster default/{first}"
+            for e in emu.cluster.list("v1", "Event", "default")
+        )
+    )
 
 
 def test_a_timed_out_wait_after_a_redeploy_names_the_new_pool_not_the_replaced_one(
@@ -108,24 +117,3 @@ def test_a_worker_group_added_at_the_end_updates_the_pending_cluster_in_place(
         )
     )
     assert _pending(emu) == first
-
-
-def test_apply_prune_of_the_services_own_manifest_leaves_the_cluster_kuberay_made_with_its_labels(
-    ray_emulator: Callable[..., Any], tmp_path: Path
-) -> None:
-    # constructRayClusterForRayService copies the RayService's labels (akscli.io/stack included)
-    # onto the RayCluster; kubectl prunes only what apply made (pkg/cmd/apply/prune.go).
-    emu = ray_emulator()
-    serve = _serve_file(tmp_path)
-    assert (
-        invoke("ray", "service", "deploy", "llm", "-f", str(serve), "-y", "--wait", "--timeout", "20s").exit_code == 0
-    )
-    active = _status(emu)["activeServiceStatus"]["rayClusterName"]
-    manifest = tmp_path / "llm.yaml"
-    manifest.write_text(
-        invoke("ray", "service", "deploy", "llm", "-f", str(serve), "--dry-run=client", "-o", "yaml").stdout
-    )
-    pruned = invoke("apply", "-f", str(manifest), "--prune", "-y")
-    assert pruned.exit_code == 0, pruned
-    assert "pruned" not in pruned.stdout + pruned.stderr
-    assert emu.cluster.get(RAY, "RayCluster", "default", active) is not None

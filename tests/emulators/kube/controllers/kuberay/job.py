@@ -160,9 +160,29 @@ class JobReconciler:
                 if self._job(cluster, ns, name) is None:
                     return None
         if cluster.get(RAY, "RayCluster", ns, rc_name) is None:
-            cluster.create(child_cluster({**job, "kind": "RayJob"}, rc_name, self._job_cluster_spec(spec)))
+            cluster.create(self._job_cluster_object(job, rc_name))
         rc = cluster.get(RAY, "RayCluster", ns, rc_name)
         return dict(rc) if rc is not None else None
+
+    def _job_cluster_object(self, job: dict[str, Any], rc_name: str) -> dict[str, Any]:
+        """constructRayClusterForRayJob: the job's labels and annotations are copied, with the
+        originated-from labels, ray.io/job-submission-mode, and in SidecarMode the annotation
+        ray.io/disable-provisioned-head-restart (utils/constant.go)."""
+        spec = job.get("spec") or {}
+        rc = child_cluster({**job, "kind": "RayJob"}, rc_name, self._job_cluster_spec(spec))
+        meta = job["metadata"]
+        mode = str(spec.get("submissionMode") or "K8sJobMode")
+        rc["metadata"]["labels"] = {
+            **(meta.get("labels") or {}),
+            **rc["metadata"]["labels"],
+            "ray.io/job-submission-mode": mode,
+        }
+        annotations = dict(meta.get("annotations") or {})
+        if mode == "SidecarMode":
+            annotations["ray.io/disable-provisioned-head-restart"] = "true"
+        if annotations:
+            rc["metadata"]["annotations"] = annotations
+        return rc
 
     @staticmethod
     def _job_cluster_spec(spec: dict[str, Any]) -> dict[str, Any]:
