@@ -8,6 +8,7 @@ pkg/scheduler/framework)."""
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 from tests.cli import invoke
@@ -20,6 +21,7 @@ C1 = "cluster.kubernetes-fleet.io/v1"
 WORK_FINALIZER = "kubernetes-fleet.io/work-cleanup"
 PREVIOUS_STATE = "kubernetes-fleet.io/previous-binding-state"
 DELETE_STAGE = "kubernetes-fleet.io/deleteStage"
+EVICTION = "ClusterResourcePlacementEviction"
 
 
 def _ok(*args: str) -> str:
@@ -113,14 +115,38 @@ def test_a_member_picked_again_is_bound_only_once_its_old_binding_is_gone(hub: H
     assert (binding["metadata"]["name"], binding["spec"]["state"]) == (new["metadata"]["name"], "Bound")
 
 
-def test_drain_of_a_member_with_a_binding_still_being_removed_says_to_drain_again_once_it_is_gone(hub: Hub) -> None:
-    # The hub refuses the eviction: "Found more than one scheduler decision" (validateEviction).
+def test_drain_waits_for_a_binding_still_being_removed_and_then_evicts(hub: Hub) -> None:
+    # The hub refuses the first eviction: "Found more than one scheduler decision" (validateEviction);
+    # the drain watches the placement's bindings and evicts again once the old one is gone.
     _pick_canary_again_while_its_old_binding_is_deleted(hub)
-    result = invoke("fleet", "member", "drain", "canary", "-y")
-    assert result.exit_code == 9, result
-    assert "llm (StillRemoving): Found more than one scheduler decision for placement" in result.stderr
-    assert "a binding of llm being deleted (its resources are being removed) beside a new one" in result.stderr
-    assert "run the drain again once it is gone" in result.stderr
+
+    def member_removes_the_old_works() -> None:
+        assert wait_until(lambda: any(_refused_for_two_bindings(e) for e in hub.cluster.list(PB, EVICTION)), timeout=10)
+        hub.cluster.patch(C1, "MemberCluster", None, "canary", {"metadata": {"annotations": None}})
+
+    helper = threading.Thread(target=member_removes_the_old_works)
+    helper.start()
+    result = invoke("fleet", "member", "drain", "canary", "--timeout", "30s", "-y")
+    helper.join()
+    assert result.exit_code == 0, result
+    assert "waiting for the old binding of placement llm on canary to be removed" in result.stderr
+    assert [line.split()[:2] for line in result.stdout.splitlines()[1:]] == [["llm", "Evicted"]]
+    assert _on(hub, "canary") == []
+
+
+def test_drain_times_out_while_a_binding_is_still_being_removed(hub: Hub) -> None:
+    _pick_canary_again_while_its_old_binding_is_deleted(hub)
+    result = invoke("fleet", "member", "drain", "canary", "--timeout", "2s", "-y")
+    assert result.exit_code == 5, result
+    assert "member cluster canary still has a binding of placement llm being deleted beside a new one" in (
+        result.stderr
+    )
+    assert "kubectl get clusterresourcebindings -l kubernetes-fleet.io/parent-CRP=llm -w" in result.stderr
+
+
+def _refused_for_two_bindings(eviction: dict[str, Any]) -> bool:
+    conds = {c["type"]: c for c in (eviction.get("status") or {}).get("conditions") or []}
+    return conds.get("Valid", {}).get("message", "").startswith("Found more than one scheduler decision")
 
 
 def test_a_member_that_leaves_the_fleet_loses_its_binding_of_a_rolling_placement(hub: Hub) -> None:

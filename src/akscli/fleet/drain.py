@@ -29,6 +29,7 @@ from akscli.fleet import (
 )
 from akscli.kube import retry
 from akscli.kube.client import Kube
+from akscli.kube.reflector import SYNCED, list_and_watch
 from akscli.kube.writes import Write
 
 # What the eviction controller answers (kubefleet-dev/kubefleet
@@ -54,6 +55,8 @@ INVALID_OUTCOMES = {
     # (validateEviction, EvictionInvalidMultipleCRBMessage).
     "Found more than one scheduler decision for placement in cluster targeted by eviction": "StillRemoving",
 }
+# How many evictions a drain makes of one placement the hub refuses as StillRemoving.
+STILL_REMOVING_TRIES = 3
 MISCONFIGURED_BUDGET = (
     "Eviction is blocked by misconfigured ClusterResourcePlacementDisruptionBudget, either MaxUnavailable is "
     "specified or MinAvailable is specified as a percentage for PickAll ClusterResourcePlacement"
@@ -287,10 +290,55 @@ def drain_timeout(text: str) -> float:
     return seconds
 
 
+def _bindings_on(known: Mapping[str, Mapping[str, Any]], cluster: str) -> int:
+    return sum(1 for b in known.values() if (b.get("spec") or {}).get("targetCluster") == cluster)
+
+
+def wait_for_old_binding(kube: Kube, placement: str, cluster: str, deadline: float) -> None:
+    """Wait until ``cluster`` has at most one binding of ``placement``: the one being deleted is gone
+    once the member has removed what it placed (the work generator's kubernetes-fleet.io/work-cleanup
+    finalizer, upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/workgenerator/controller.go
+    handleDelete), and only then does the eviction controller accept an eviction
+    (pkg/controllers/clusterresourceplacementeviction/controller.go validateEviction refuses two
+    bindings on one cluster) or the rollout controller bind the new one (pkg/controllers/rollout/
+    controller.go waitForResourcesToCleanUp). A watch of the placement's bindings (its
+    kubernetes-fleet.io/parent-CRP label, as binding_resolver.go ListBindingsFromKey lists them),
+    not polling; WaitTimeoutError at ``deadline``."""
+    known: dict[str, Mapping[str, Any]] = {}
+    synced = False
+    for event, obj in list_and_watch(
+        kube,
+        PLACEMENT_BETA,
+        BINDING,
+        namespace=None,
+        label_selector=f"{PARENT_PLACEMENT_LABEL}={placement}",
+        seconds_left=lambda: deadline - time.monotonic(),
+        synced=True,
+    ):
+        if event == SYNCED:
+            known = {str(b["metadata"]["name"]): b for b in obj.get("items") or []}
+            synced = True
+        elif event == "DELETED":
+            known.pop(str(obj["metadata"]["name"]), None)
+        else:
+            known[str(obj["metadata"]["name"])] = obj
+        if synced and _bindings_on(known, cluster) <= 1:
+            return
+    raise WaitTimeoutError(
+        f"member cluster {cluster} still has a binding of placement {placement} being deleted beside a new "
+        "one (its resources are being removed); nothing more was evicted",
+        hint=f"watch it with kubectl get clusterresourcebindings -l {PARENT_PLACEMENT_LABEL}={placement} -w, "
+        f"then run the drain again (it stays cordoned), or give it a longer --timeout",
+    )
+
+
 def drain(
     kube: Kube, cluster: str, timeout: float, progress: Callable[[str], None] | None = None
 ) -> tuple[bool, list[EvictionResult]]:
-    """Cordon ``cluster`` and evict every placement from it; (newly cordoned, results)."""
+    """Cordon ``cluster`` and evict every placement from it; (newly cordoned, results). A placement
+    the hub refuses to evict because the member has its old binding being deleted beside a new one
+    (StillRemoving) is evicted again once the old binding is gone (``wait_for_old_binding``), all
+    within ``timeout``."""
     from akscli.output import kind_ref
 
     newly = cordon(kube, cluster)
@@ -304,6 +352,19 @@ def drain(
         if progress:
             progress(f"evicting placement {placement} from {cluster}")
         results.append(evict(kube, placement, cluster, max(1.0, deadline - time.monotonic())))
+    for index, result in enumerate(results):
+        # An eviction is judged once (the controller skips one with conditions), so a new one is made;
+        # a few times at most, should the hub see two bindings where the watch saw one.
+        for _ in range(STILL_REMOVING_TRIES):
+            if result.outcome != "StillRemoving":
+                break
+            if progress:
+                progress(f"waiting for the old binding of placement {result.placement} on {cluster} to be removed")
+            wait_for_old_binding(kube, result.placement, cluster, deadline)
+            if progress:
+                progress(f"evicting placement {result.placement} from {cluster} again")
+            result = evict(kube, result.placement, cluster, max(1.0, deadline - time.monotonic()))
+        results[index] = result
     return newly, results
 
 
