@@ -46,25 +46,24 @@ from tests.emulators.kube.controllers.fleet_cleanup import (
     PlacementCleanup,
 )
 from tests.emulators.kube.controllers.fleet_conditions import (
-    REPORT_DIFF_TYPES,
     _cond,
     _conds,
     _latest,
-    _now,
     expected_types,
     external_rollout_unknown,
     placement_conditions,
 )
 from tests.emulators.kube.controllers.fleet_evictions import Evictions
+from tests.emulators.kube.controllers.fleet_member_status import FAIL_ANNOTATION as FAIL_ANNOTATION
+from tests.emulators.kube.controllers.fleet_member_status import MemberStatuses
 from tests.emulators.kube.controllers.fleet_runs import StagedRuns
 from tests.emulators.kube.controllers.fleet_runs_common import UPDATE_RUN_STUCK_THRESHOLD
-from tests.emulators.kube.controllers.fleet_scheduler import PICKED, Decisions, matches_selector, schedule
+from tests.emulators.kube.controllers.fleet_scheduler import Decisions, matches_selector, schedule
 from tests.emulators.kube.controllers.fleet_scheduler import labels_of as _labels
 
 P1 = "placement.kubernetes-fleet.io/v1"
 PB = "placement.kubernetes-fleet.io/v1beta1"
 C1 = "cluster.kubernetes-fleet.io/v1"
-FAIL_ANNOTATION = "fleet.emulator/fail"
 CLUSTER_TYPES = (
     "Scheduled",
     "RolloutStarted",
@@ -83,7 +82,7 @@ NAMESPACED_CONTENT = [
 ]
 
 
-class FleetHubController(StagedRuns, Evictions, PlacementCleanup, Controller):
+class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses, Controller):
     # The hub agent's chart installs the snapshot and binding CRDs; ../shared/crds has none.
     crds: ClassVar[list[dict[str, Any]]] = fleet_snapshots.CRDS + fleet_bindings.CRDS
     watches: ClassVar[list[tuple[str, str]]] = [
@@ -244,41 +243,6 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, Controller):
             ident["namespace"] = ns
         return ident
 
-    def _overrides_for(
-        self, cluster: Any, placement: dict[str, Any], member: dict[str, Any]
-    ) -> tuple[list[str], list[dict[str, str]]]:
-        name = placement["metadata"]["name"]
-        namespaced = placement["kind"] == "ResourcePlacement"
-        cro_names: list[str] = []
-        ro_names: list[dict[str, str]] = []
-        if not namespaced:
-            for cro in cluster.list(P1, "ClusterResourceOverride"):
-                if self._override_applies(cro, name, "Cluster", member):
-                    cro_names.append(f"{cro['metadata']['name']}-0")
-        ns = placement["metadata"].get("namespace")
-        for ro in cluster.list(P1, "ResourceOverride", ns) if ns else cluster.list(P1, "ResourceOverride"):
-            scope = "Namespaced" if namespaced else "Cluster"
-            if self._override_applies(ro, name, scope, member):
-                ro_names.append(
-                    {
-                        "name": f"{ro['metadata']['name']}-0",
-                        "namespace": ro["metadata"]["namespace"],
-                    }
-                )
-        return cro_names, ro_names
-
-    @staticmethod
-    def _override_applies(override: Mapping[str, Any], placement: str, scope: str, member: Mapping[str, Any]) -> bool:
-        spec = override.get("spec") or {}
-        ref = spec.get("placement") or {}
-        if ref.get("name") != placement or ref.get("scope", "Cluster") != scope:
-            return False
-        for rule in (spec.get("policy") or {}).get("overrideRules") or []:
-            terms = (rule.get("clusterSelector") or {}).get("clusterSelectorTerms") or []
-            if not terms or any(matches_selector(t.get("labelSelector"), _labels(member)) for t in terms):
-                return True
-        return False
-
     @staticmethod
     def _key(placement: Mapping[str, Any]) -> tuple[str | None, str]:
         return placement["metadata"].get("namespace"), placement["metadata"]["name"]
@@ -395,190 +359,3 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, Controller):
         under External (pkg/controllers/rollout, updaterun/execution.go)."""
         strategy = ((placement.get("spec") or {}).get("strategy") or {}).get("type")
         return strategy != "External" or member in self.updated.get(self._key(placement), set())
-
-    def _cluster_status(
-        self,
-        cluster: Any,
-        placement: dict[str, Any],
-        member: dict[str, Any],
-        resources: list[dict[str, Any]],
-        rolled: bool,
-        generation: int,
-        index: str = "0",
-    ) -> dict[str, Any]:
-        name = member["metadata"]["name"]
-        fail = ((member.get("metadata") or {}).get("annotations") or {}).get(FAIL_ANNOTATION) or (
-            self.failure if self.failure in ("apply", "available", "drift") else None
-        )
-        entry: dict[str, Any] = {"clusterName": name, "observedResourceIndex": index}
-        conds = [_cond("Scheduled", True, "Scheduled", PICKED.format(name=name), generation)]
-        if not rolled:
-            # A binding the update run has not bound yet has no RolloutStarted condition, and no
-            # resource snapshot (setPerClusterPlacementStatus, placement_status.go).
-            conds.append(
-                _cond(
-                    "RolloutStarted",
-                    None,
-                    "RolloutStartedUnknown",
-                    "In the process of deciding whether to roll out the latest resources or not",
-                    generation,
-                )
-            )
-            entry["observedResourceIndex"] = ""
-            entry["conditions"] = conds
-            return entry
-        cros, ros = self._overrides_for(cluster, placement, member)
-        conds.append(
-            _cond(
-                "RolloutStarted",
-                True,
-                "RolloutStarted",
-                "Detected the new changes on the resources and started the rollout process",
-                generation,
-            )
-        )
-        if cros or ros:
-            conds.append(
-                _cond(
-                    "Overridden",
-                    True,
-                    "OverriddenSucceeded",
-                    "Successfully applied the override rules on the resources",
-                    generation,
-                )
-            )
-            if cros:
-                entry["applicableClusterResourceOverrides"] = cros
-            if ros:
-                entry["applicableResourceOverrides"] = ros
-        else:
-            conds.append(
-                _cond(
-                    "Overridden",
-                    True,
-                    "NoOverrideSpecified",
-                    "No override rules are configured for the selected resources",
-                    generation,
-                )
-            )
-        conds.append(
-            _cond(
-                "WorkSynchronized",
-                True,
-                "AllWorkSynced",
-                "All of the works are synchronized to the latest",
-                generation,
-            )
-        )
-        target = resources[-1] if resources else {"group": "", "version": "v1", "kind": "Namespace", "name": "unknown"}
-        if expected_types(placement) == REPORT_DIFF_TYPES:
-            # ReportDiff: nothing is applied; DiffReported replaces Applied and Available, and the
-            # differences found are diffedPlacements (CondTypesForReportDiffApplyStrategy, condition.go).
-            conds.append(
-                _cond(
-                    "DiffReported",
-                    True,
-                    "AllWorkHaveDiffReported",
-                    "All corresponding work objects have reported diff",
-                    generation,
-                )
-            )
-            if fail == "drift":
-                entry["diffedPlacements"] = [
-                    {
-                        **target,
-                        "observationTime": _now(),
-                        "firstDiffedObservedTime": _now(),
-                        "targetClusterObservedGeneration": 2,
-                        "observedDiffs": [{"path": "/spec/replicas", "valueInHub": "2", "valueInMember": "5"}],
-                    }
-                ]
-            entry["conditions"] = conds
-            return entry
-        # A per-member condition is its binding's (setResourcePlacementStatusBasedOnBinding,
-        # placement_status.go); the binding's reason and message are the work generator's
-        # (pkg/controllers/workgenerator/controller.go), naming the first Work object
-        # (FirstWorkNameFmt "%s-work", "<namespace>.<name>-work" for a ResourcePlacement).
-        meta = placement["metadata"]
-        work = (f"{meta['namespace']}.{meta['name']}" if meta.get("namespace") else meta["name"]) + "-work"
-        if fail == "apply":
-            conds.append(
-                _cond(
-                    "Applied", False, "NotAllWorkHaveBeenApplied", f"Work object {work} has failed to apply", generation
-                )
-            )
-            entry["failedPlacements"] = [
-                {
-                    **target,
-                    "condition": _cond(
-                        "Applied",
-                        False,
-                        "ManifestApplyFailed",
-                        "Failed to apply the manifest: the object is owned by another placement",
-                        generation,
-                    ),
-                }
-            ]
-        elif fail == "drift":
-            conds.append(
-                _cond(
-                    "Applied",
-                    False,
-                    "FoundDrifts",
-                    "Found drifts in the member cluster; see driftedPlacements",
-                    generation,
-                )
-            )
-            entry["driftedPlacements"] = [
-                {
-                    **target,
-                    "observationTime": _now(),
-                    "firstDriftedObservedTime": _now(),
-                    "targetClusterObservedGeneration": 2,
-                    "observedDrifts": [{"path": "/spec/replicas", "valueInHub": "2", "valueInMember": "5"}],
-                }
-            ]
-        else:
-            conds.append(
-                _cond(
-                    "Applied",
-                    True,
-                    "AllWorkHaveBeenApplied",
-                    "All corresponding work objects are applied",
-                    generation,
-                )
-            )
-            if fail == "available":
-                conds.append(
-                    _cond(
-                        "Available",
-                        False,
-                        "NotAllWorkAreAvailable",
-                        f"Work object {work} is not yet available",
-                        generation,
-                    )
-                )
-                entry["failedPlacements"] = [
-                    {
-                        **target,
-                        "condition": _cond(
-                            "Available",
-                            False,
-                            "ManifestNotAvailableYet",
-                            "Deployment has 0 of 2 replicas available",
-                            generation,
-                        ),
-                    }
-                ]
-            else:
-                conds.append(
-                    _cond(
-                        "Available",
-                        True,
-                        "AllWorkAreAvailable",
-                        "All corresponding work objects are available",
-                        generation,
-                    )
-                )
-        entry["conditions"] = conds
-        return entry
