@@ -11,6 +11,7 @@ from typing import Any
 
 from akscli import yamlio
 from tests.cli import invoke, list_items
+from tests.emulators.kube.apiserver import wait_until
 from tests.emulators.kube.controllers.kaito import openai_handler
 from tests.emulators.kube.profiles import hf_token_secret
 
@@ -446,12 +447,31 @@ def test_staged_fleet_deploy_whose_strategy_leaves_a_member_out_creates_no_run(m
     # (kubefleet pkg/controllers/updaterun/initialization.go, computeRunStageStatus).
     emu = model_emulator(fleet=True)
     _members(emu, {"gpu-east": {"kubernetes.azure.com/vm-sizes/Standard_NC24ads_A100_v4/count": "2"}})
+    _health_check_failed_lately(emu, "gpu-east")
     made = invoke("fleet", "rollout", "strategy", "create", "canary", "--stage", "canary;labels=env=canary", "-y")
     assert made.exit_code == 0, made
     result = invoke("model", "deploy", "phi-4", "--fleet-hub", "--staged-strategy", "canary", "-y")
     assert result.exit_code == 2, result
     assert "placement phi-4 is scheduled on gpu-east, which no stage of strategy canary selects" in result.stderr
     assert not list(emu.cluster.list("placement.kubernetes-fleet.io/v1", "ClusterStagedUpdateRun"))
+
+
+def _health_check_failed_lately(emu: Any, member: str) -> None:
+    # Eligible to the scheduler (clustereligibilitychecker/checker.go disregards a health check
+    # failing for under 5 minutes) but not certainly so before the placement: akscli checks the
+    # stages once the placement is scheduled. After the simulator's join, which would overwrite it.
+    def joined() -> bool:
+        obj = emu.cluster.get("cluster.kubernetes-fleet.io/v1", "MemberCluster", None, member) or {}
+        return any(c.get("type") == "Joined" for c in (obj.get("status") or {}).get("conditions") or [])
+
+    assert wait_until(joined)
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    conds = [
+        {"type": t, "status": s, "reason": t, "message": "", "lastTransitionTime": now}
+        for t, s in (("Joined", "True"), ("Healthy", "False"))
+    ]
+    agent = {"type": "MemberAgent", "conditions": conds, "lastReceivedHeartbeat": now}
+    emu.cluster.patch_status("cluster.kubernetes-fleet.io/v1", "MemberCluster", None, member, {"agentStatus": [agent]})
 
 
 def _joined(emu: Any, member: str) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from akscli.fleet import CRP, hub
+from akscli.fleet.eligibility import what_to_check
 from akscli.kube.readiness.fleet import expected_condition_types
 
 
@@ -149,4 +150,9 @@ def describe(summary: Mapping[str, Any]) -> list[str]:
     for key in ("stale", "message"):
         if summary.get(key):
             lines.append(f"  {summary[key]}")
+    for member, reason in (summary.get("notEligible") or {}).items():
+        lines.append(
+            f"  member {member}: {reason}; KubeFleet places nothing new on it and what it reports no longer "
+            f"reaches the hub ({what_to_check(member)})"
+        )
     return lines

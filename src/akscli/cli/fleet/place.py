@@ -208,14 +208,18 @@ def placement_status(
     output_format: opts.Output = "table",
 ) -> None:
     """Per member: Scheduled .. Available, the first failing message, failed and drifted objects."""
-    from akscli.fleet import placement, placement_status
+    from akscli.fleet import eligibility, placement, placement_status
 
     fmt = opts.output_format(output_format)
     ns = checked_namespace(namespace)
     validate.subdomain(name, "placement name")  # as fleet place checks it, before the hub is read
-    obj = placement.get_placement(hub.connect(), name, ns)
+    kube = hub.connect()
+    obj = placement.get_placement(kube, name, ns)
     summary = placement_status.placement_summary(obj)
     rows = [s.as_dict() for s in placement_status.cluster_statuses(obj)]
+    # Members the scheduler no longer counts as eligible (say, the member agent stopped): their rows
+    # are what they last reported.
+    summary["notEligible"] = eligibility.ineligible_members(kube, [str(r["cluster"]) for r in rows])
     if output.structured(fmt):
         output.emit_object({"placement": summary, "clusters": rows}, fmt, rows=rows)
         return

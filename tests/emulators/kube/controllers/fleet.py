@@ -49,6 +49,7 @@ from tests.emulators.kube.controllers.fleet_conditions import (
     _cond,
     _conds,
     _latest,
+    _now,
     expected_types,
     external_rollout_unknown,
     placement_conditions,
@@ -58,7 +59,7 @@ from tests.emulators.kube.controllers.fleet_member_status import FAIL_ANNOTATION
 from tests.emulators.kube.controllers.fleet_member_status import MemberStatuses
 from tests.emulators.kube.controllers.fleet_runs import StagedRuns
 from tests.emulators.kube.controllers.fleet_runs_common import UPDATE_RUN_STUCK_THRESHOLD
-from tests.emulators.kube.controllers.fleet_scheduler import Decisions, matches_selector, schedule
+from tests.emulators.kube.controllers.fleet_scheduler import Decisions, ineligible, leaving, matches_selector, schedule
 from tests.emulators.kube.controllers.fleet_scheduler import labels_of as _labels
 
 P1 = "placement.kubernetes-fleet.io/v1"
@@ -159,9 +160,25 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
             self.place(cluster, rp)
 
     def _member_status(self, cluster: Any, member: dict[str, Any]) -> None:
+        """A member joins once: the hub's conditions, and the member agent's status as the hub copies
+        it from the InternalMemberCluster (pkg/controllers/membercluster/v1beta1/
+        membercluster_controller.go syncInternalMemberClusterStatus): Joined and Healthy True
+        (pkg/controllers/internalmembercluster/v1beta1/member_controller.go
+        markInternalMemberClusterJoined, markInternalMemberClusterHealthy) and its heartbeat
+        (updateMemberAgentHeartBeat). The heartbeat is not renewed here: a test that stops the
+        member agent writes an old lastReceivedHeartbeat, and the scheduler treats the member as
+        disconnected (fleet_scheduler.ineligible)."""
         conds = _conds(member.get("status") or {})
         if conds.get("Joined", {}).get("status") == "True":
             return
+        agent = {
+            "type": "MemberAgent",
+            "conditions": [
+                _cond("Joined", True, "InternalMemberClusterJoined"),
+                _cond("Healthy", True, "InternalMemberClusterHealthy"),
+            ],
+            "lastReceivedHeartbeat": _now(),
+        }
         cluster.patch_status(
             C1,
             "MemberCluster",
@@ -171,7 +188,8 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
                 "conditions": [
                     _cond("ReadyToJoin", True, "MemberClusterReadyToJoin"),
                     _cond("Joined", True, "MemberClusterJoined"),
-                ]
+                ],
+                "agentStatus": [agent],
             },
         )
 
@@ -276,9 +294,16 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
         latest = None if external else fleet_snapshots.get_or_create(cluster, placement, selected)
         rolled = self.rolled.get(key, {})
         held = fleet_bindings.held_for_cleanup(cluster, placement, decisions.picked)
+        # A member picked already whose member agent is not connected: nothing it reports reaches
+        # the hub, so its row stays as last written (its binding's conditions come from its Works'
+        # status, which the member agent writes: pkg/controllers/workgenerator/controller.go).
+        before = {str(s.get("clusterName")): s for s in (placement.get("status") or {}).get("placementStatuses") or []}
         statuses: list[dict[str, Any]] = []
         for name in decisions.picked:
             member = members[name]
+            if name in before and ineligible(member) is not None:
+                statuses.append(before[name])
+                continue
             statuses.append(
                 self._cluster_status(
                     cluster,
@@ -298,7 +323,12 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
             )
         picked = dict(zip(decisions.picked, statuses, strict=False))
         bound = {name: self.is_bound(placement, name) and name not in held for name in picked}
-        fleet_bindings.sync(cluster, placement, picked, self.policy_snapshot(placement), bound)
+        # PickFixed keeps the binding of a named member that is placed already and no longer eligible
+        # (frameworkutils.go crossReferenceValidTargetsWithBindings unschedules obsolete bindings
+        # only), while its decision says it is not eligible; one that left the fleet dangles.
+        fixed = ((placement.get("spec") or {}).get("policy") or {}).get("placementType") == "PickFixed"
+        kept = {n for n, _ in decisions.unselected if fixed and n in members and not leaving(members[n])}
+        fleet_bindings.sync(cluster, placement, picked, self.policy_snapshot(placement), bound, kept)
         prefix = placement["kind"]
         conditions = [_cond(prefix + "Scheduled", decisions.fulfilled, decisions.reason, decisions.message, generation)]
         # The latest snapshot's index (setPlacementStatus), or under External the one every member

@@ -144,15 +144,17 @@ def sync(
     picked: Mapping[str, Mapping[str, Any]],
     policy_snapshot: str | None,
     bound: Mapping[str, bool],
+    kept: set[str] | frozenset[str] = frozenset(),
 ) -> None:
     """Make the placement's bindings those of ``picked`` (member -> its per-cluster status entry):
     created for a new pick, Bound where ``bound`` says so (to the snapshot the entry observes),
     their conditions the entry's; a member no longer picked has its binding marked Unscheduled,
-    and deleted under a rolling update as the rollout controller paces it (module docstring)."""
+    and deleted under a rolling update as the rollout controller paces it (module docstring).
+    The bindings of ``kept`` members are left as they are."""
     api_version, kind = kind_of(placement)
     meta = placement["metadata"]
     namespace, name = meta.get("namespace"), str(meta["name"])
-    existing = bindings_of(cluster, placement)
+    existing = {m: b for m, b in bindings_of(cluster, placement).items() if m not in kept}
     ready = 0
     for member, entry in picked.items():
         spec = {

@@ -4,8 +4,10 @@ Follows (upstream:) kubefleet-dev/kubefleet e160c1cd ``pkg/scheduler/framework/f
 PickFixed cycles; the condition messages and decision reasons below are its constants),
 ``frameworkutils.go`` (newSchedulingDecisionsFromBindings: picked clusters, then not-picked
 scored clusters, then filtered clusters sorted by name, at most 20 unselected) and the filter
-plugins ``plugins/clusteraffinity/filtering.go``, ``plugins/clustereligibility/plugin.go`` (a
-member being deleted only) and ``plugins/tainttoleration/filtering.go``
+plugins ``plugins/clusteraffinity/filtering.go``, ``plugins/clustereligibility/plugin.go`` (with
+``pkg/scheduler/clustereligibilitychecker/checker.go`` IsEligible: a member being deleted, a member
+agent not online, its heartbeat older than 5 minutes, not joined, no health condition, unhealthy
+for over 5 minutes) and ``plugins/tainttoleration/filtering.go``
 (their reasons, as ``Status.String()`` in ``status.go`` joins code name and reasons).
 """
 
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -35,6 +38,10 @@ MAX_UNSELECTED = 20  # defaultFrameworkOptions.maxUnselectedClusterDecisionCount
 # pkg/scheduler/clustereligibilitychecker/checker.go IsEligible's reason for a member being deleted,
 # and framework.go pickFixedInvalidClusterReasonTemplate for a PickFixed cluster that is not eligible.
 LEFT_THE_FLEET = "cluster has left the fleet"
+# checker.go defaultClusterHeartbeatCheckTimeout and defaultClusterHealthCheckTimeout, in seconds.
+HEARTBEAT_TIMEOUT = 300.0
+HEALTH_TIMEOUT = 300.0
+NOT_CONNECTED = "cluster is not connected to the fleet: "
 NOT_ELIGIBLE = 'Cluster "{name}" is not eligible for resource placement yet: {reason}'
 
 
@@ -128,8 +135,13 @@ def _filter(
         for t in terms
     ):
         return AFFINITY_FILTERED
-    if leaving(member):
-        return "ClusterUnschedulable, " + LEFT_THE_FLEET
+    # A member that left the fleet loses its bindings (they dangle); one that is only not connected
+    # keeps those it has (the scheduler keeps the clusters placed already: framework.go
+    # runSchedulingCycleForPickAllPlacementType, "ignoredDuringExecution" in
+    # pkg/scheduler/watchers/membercluster/watcher.go), and gets no new one.
+    reason = ineligible(member)
+    if reason is not None and (leaving(member) or not placed):
+        return "ClusterUnschedulable, " + reason
     # NoSchedule keeps new placements off; a cluster already chosen stays (only an eviction
     # removes it), as the taint/toleration plugin's doc says.
     if not placed:
@@ -144,6 +156,41 @@ def _filter(
 def leaving(member: Mapping[str, Any]) -> bool:
     """clustereligibilitychecker/checker.go IsEligible: a member being deleted has left the fleet."""
     return bool((member.get("metadata") or {}).get("deletionTimestamp"))
+
+
+def _since(stamp: Any, now: datetime) -> float | None:
+    try:
+        return (now - datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))).total_seconds()
+    except ValueError:
+        return None
+
+
+def ineligible(member: Mapping[str, Any], now: datetime | None = None) -> str | None:
+    """clustereligibilitychecker/checker.go IsEligible: None when eligible, else its reason."""
+    if leaving(member):
+        return LEFT_THE_FLEET
+    now = now or datetime.now(UTC)
+    agents = (member.get("status") or {}).get("agentStatus") or []
+    agent = next((a for a in agents if a.get("type") == "MemberAgent"), None)
+    if agent is None:
+        return NOT_CONNECTED + "member agent not online yet"
+    since = _since(agent.get("lastReceivedHeartbeat"), now)
+    if since is None or since > HEARTBEAT_TIMEOUT:
+        # A zero time (no heartbeat) is long ago: time.Since of it is enormous.
+        minutes = since / 60 if since is not None else 1e6
+        return NOT_CONNECTED + f"no recent heartbeat signals (last received {minutes:.2f} minutes ago)"
+    conds = {c.get("type"): c for c in agent.get("conditions") or []}
+    if (conds.get("Joined") or {}).get("status") != "True":
+        return NOT_CONNECTED + "member agent not joined yet"
+    healthy = conds.get("Healthy")
+    if healthy is None:
+        return NOT_CONNECTED + "health condition from member agent is not available"
+    unhealthy_for = _since(healthy.get("lastTransitionTime"), now) or 0.0
+    if healthy.get("status") != "True" and unhealthy_for > HEALTH_TIMEOUT:
+        return NOT_CONNECTED + (
+            f"unhealthy for a prolonged period of time (last transitioned {unhealthy_for / 60:.2f} minutes ago)"
+        )
+    return None
 
 
 def _scores(
@@ -178,10 +225,9 @@ def schedule(
     if ptype == "PickFixed":
         names = list(policy.get("clusterNames") or [])
         # crossReferenceClustersWithTargetNames: valid, then invalid (not eligible), then not found.
-        picked = [n for n in names if n in members and not leaving(members[n])]
-        invalid = [
-            (n, NOT_ELIGIBLE.format(name=n, reason=LEFT_THE_FLEET)) for n in names if n in members and n not in picked
-        ]
+        verdicts = {n: ineligible(members[n]) for n in names if n in members}
+        picked = [n for n in names if n in verdicts and verdicts[n] is None]
+        invalid = [(n, NOT_ELIGIBLE.format(name=n, reason=verdicts[n])) for n in names if verdicts.get(n) is not None]
         missing = [(n, NOT_FOUND.format(name=n)) for n in names if n not in members]
         return Decisions(
             picked,
