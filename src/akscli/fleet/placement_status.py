@@ -15,7 +15,7 @@ from typing import Any
 
 from akscli.fleet import CRP, hub
 from akscli.fleet.eligibility import what_to_check
-from akscli.kube.readiness.fleet import expected_condition_types
+from akscli.kube.readiness.fleet import ROLLOUT_BLOCKED, expected_condition_types
 
 
 def _resource_ref(item: Mapping[str, Any]) -> str:
@@ -131,6 +131,8 @@ def placement_summary(placement: Mapping[str, Any]) -> dict[str, Any]:
         "applyStrategy": ((spec.get("strategy") or {}).get("applyStrategy") or {}).get("type", "ClientSideApply"),
         "clusters": len([s for s in statuses if s.state != "Unscheduled"]),
         "available": len([s for s in statuses if s.state == done]),
+        # Members the rollout strategy holds back (they keep what they had): RolloutStarted False.
+        "heldBack": len([s for s in statuses if s.reason == ROLLOUT_BLOCKED]),
         "done": done,
         "conditions": rollup,
         "message": str(failing.get("message", "")) if failing else "",
@@ -142,9 +144,10 @@ def placement_summary(placement: Mapping[str, Any]) -> dict[str, Any]:
 def describe(summary: Mapping[str, Any]) -> list[str]:
     """The lines above ``placement status``'s table: policy, progress, rollup conditions."""
     done = "reported diffs" if summary.get("done") == "DiffReported" else "available"
+    held = f", {summary['heldBack']} held back by the rollout strategy" if summary.get("heldBack") else ""
     lines = [
         f"{summary['kind']} {summary['name']}: {summary['placementType']}, {summary['strategy']}, "
-        f"{summary['available']}/{summary['clusters']} member(s) {done}",
+        f"{summary['available']}/{summary['clusters']} member(s) {done}{held}",
         "  " + "  ".join(f"{k}={v}" for k, v in summary["conditions"].items()),
     ]
     for key in ("stale", "message"):

@@ -7,6 +7,7 @@ Every Fleet condition carries the generation it describes; only those equal to
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from akscli.kube.readiness.core import (
@@ -34,6 +35,9 @@ REPORT_DIFF_CONDITIONS = ("RolloutStarted", "Overridden", "WorkSynchronized", "D
 # Placement-level False conditions that the hub never turns True without a change from the user:
 # OverriddenFailed and ApplyFailed (FalseClusterResourcePlacementCondition in condition.go).
 # NotAvailableYet, WorkNotSynchronizedYet and RolloutNotStartedYet are progress, not failure.
+# The placement's RolloutStarted reason while the rollout strategy holds members back
+# (RolloutNotStartedYetReason, pkg/utils/condition/reason.go).
+ROLLOUT_BLOCKED = "RolloutNotStartedYet"
 TERMINAL_PLACEMENT_REASONS = {"Overridden": ("OverriddenFailed",), "Applied": ("ApplyFailed",)}
 
 
@@ -94,6 +98,32 @@ def placement_culprit(obj: Mapping[str, Any], cond: Mapping[str, Any]) -> str:
     return "; ".join(failed_members(obj, ctype))
 
 
+def holding_back(obj: Mapping[str, Any]) -> str:
+    """While the rollout controller holds members back (the placement's RolloutStarted False for
+    RolloutNotStartedYet: kubefleet-dev/kubefleet e160c1cd pkg/controllers/rollout/controller.go
+    keeps maxUnavailable of the target available, and a binding counts as available only once its
+    Available condition is True), the members it waits for: those rolled out whose last condition
+    is not True yet. Empty otherwise."""
+    prefix = str(obj.get("kind") or "ClusterResourcePlacement")
+    started = conditions(obj).get(prefix + "RolloutStarted")
+    if started is None or started.get("status") != "False" or started.get("reason") != ROLLOUT_BLOCKED:
+        return ""
+    waiting = []
+    for entry in cluster_statuses(obj):
+        conds = _cluster_conditions(entry)
+        if (conds.get("RolloutStarted") or {}).get("status") != "True":
+            continue
+        for ctype in expected_condition_types(obj)[1:]:
+            cond = conds.get(ctype)
+            if cond is None or cond.get("status") != "True":
+                state = f"{ctype}={cond.get('status')}: {cond.get('message') or ''}" if cond else f"no {ctype} yet"
+                waiting.append(f"{entry.get('clusterName')} ({state.rstrip(': ')})")
+                break
+    if not waiting:
+        return ""
+    return "the rollout strategy waits for " + ", ".join(waiting)
+
+
 def _selects_none_by_design(obj: Mapping[str, Any]) -> bool:
     """isPolicySelectingNoClusters (controller.go): PickN of 0 or PickFixed of no names."""
     policy = (obj.get("spec") or {}).get("policy") or {}
@@ -127,6 +157,9 @@ def placement(obj: Mapping[str, Any]) -> Readiness:
     verdict = rule(obj)
     if verdict.ready or verdict.failed:
         return verdict
+    held = holding_back(obj)
+    if held:
+        return replace(verdict, message=f"{verdict.message}; {held}")
     conds = current_conditions(obj, Generation.CONDITIONS)
     scheduled = conds.get(prefix + "Scheduled")
     picked = [s for s in cluster_statuses(obj) if s.get("clusterName")]

@@ -23,7 +23,11 @@ paths below relative to that repository:
 
 * Bindings: ``fleet_bindings`` writes a (Cluster)ResourceBinding per placement and picked member, as
   the scheduler and rollout controllers do (upstream: kubefleet-dev/kubefleet
-  apis/placement/v1beta1/binding_types.go, pkg/scheduler/framework/frameworkutils.go generateBinding).
+  apis/placement/v1beta1/binding_types.go, pkg/scheduler/framework/frameworkutils.go generateBinding);
+  ``fleet_rollout`` paces a RollingUpdate placement's bindings (pkg/controllers/rollout/controller.go).
+* Members: a member joins with its member agent's status and heartbeat; one the scheduler does not
+  count as eligible (``fleet_scheduler.ineligible``) gets no new placement and its rows stay as last
+  reported.
 
 All state lives in the emulator's store, except what the simulator reads back from memory rather
 than from those bindings, and the policy snapshots, which the emulator does not serve: which
@@ -38,7 +42,7 @@ import threading
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from tests.emulators.kube.controllers import fleet_bindings, fleet_snapshots
+from tests.emulators.kube.controllers import fleet_bindings, fleet_rollout, fleet_snapshots
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.fleet_cleanup import (
     PLACEMENT_CLEANUP_FINALIZER,
@@ -294,6 +298,16 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
         latest = None if external else fleet_snapshots.get_or_create(cluster, placement, selected)
         rolled = self.rolled.get(key, {})
         held = fleet_bindings.held_for_cleanup(cluster, placement, decisions.picked)
+        # PickFixed keeps the binding of a named member that is placed already and no longer eligible
+        # (frameworkutils.go crossReferenceValidTargetsWithBindings unschedules obsolete bindings
+        # only), while its decision says it is not eligible; one that left the fleet dangles.
+        fixed = ((placement.get("spec") or {}).get("policy") or {}).get("placementType") == "PickFixed"
+        kept = {n for n, _ in decisions.unselected if fixed and n in members and not leaving(members[n])}
+        # A RollingUpdate placement's bindings move as the rollout controller paces them (fleet_rollout).
+        roll = None
+        if latest is not None:
+            waiting = bool(held) or fleet_bindings.rollout_waits(cluster, placement)
+            roll = fleet_rollout.plan(cluster, placement, decisions.picked, latest, waiting, kept)
         # A member picked already whose member agent is not connected: nothing it reports reaches
         # the hub, so its row stays as last written (its binding's conditions come from its Works'
         # status, which the member agent writes: pkg/controllers/workgenerator/controller.go).
@@ -303,6 +317,12 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
             member = members[name]
             if name in before and ineligible(member) is not None:
                 statuses.append(before[name])
+                continue
+            if roll is not None and name in roll.blocked:
+                statuses.append(fleet_rollout.blocked_row(name, str(latest), generation))
+                continue
+            if roll is not None and roll.index.get(name) != latest:
+                statuses.append(self._cluster_status(cluster, placement, member, resources, False, generation))
                 continue
             statuses.append(
                 self._cluster_status(
@@ -323,12 +343,21 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
             )
         picked = dict(zip(decisions.picked, statuses, strict=False))
         bound = {name: self.is_bound(placement, name) and name not in held for name in picked}
-        # PickFixed keeps the binding of a named member that is placed already and no longer eligible
-        # (frameworkutils.go crossReferenceValidTargetsWithBindings unschedules obsolete bindings
-        # only), while its decision says it is not eligible; one that left the fleet dangles.
-        fixed = ((placement.get("spec") or {}).get("policy") or {}).get("placementType") == "PickFixed"
-        kept = {n for n, _ in decisions.unselected if fixed and n in members and not leaving(members[n])}
-        fleet_bindings.sync(cluster, placement, picked, self.policy_snapshot(placement), bound, kept)
+        if roll is not None:
+            bound = {name: bool(roll.index.get(name)) for name in picked}
+        changed = fleet_bindings.sync(
+            cluster,
+            placement,
+            picked,
+            self.policy_snapshot(placement),
+            bound,
+            kept,
+            indices=roll.index if roll else None,
+            conditions_of=fleet_rollout.binding_conditions(roll, str(latest), picked) if roll else None,
+            removals=roll.removals if roll else 0,
+        )
+        if roll is not None and (roll.changed or changed):
+            self.requeue(placement, self.delay)
         prefix = placement["kind"]
         conditions = [_cond(prefix + "Scheduled", decisions.fulfilled, decisions.reason, decisions.message, generation)]
         # The latest snapshot's index (setPlacementStatus), or under External the one every member

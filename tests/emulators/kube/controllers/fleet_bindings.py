@@ -48,14 +48,12 @@ upstream: kubefleet-dev/kubefleet e160c1cd (paths relative to it):
   on a member annotated ``fleet.emulator/fail: cleanup`` (its work applier never confirms), until
   that member leaves the fleet (pkg/controllers/membercluster/v1beta1/membercluster_controller.go
   garbageCollectWork strips the Works' finalizers).
-* The rollout controller (pkg/controllers/rollout/controller.go) paces the deletion of Unscheduled
-  bindings: determineBindingsToUpdate deletes at most calculateMaxToRemove of them, (ready bindings
-  - ready bindings being deleted) - (target - maxUnavailable), maxUnavailable defaulting to 25%
-  (pkg/utils/defaulter/clusterresourceplacement.go) and scaled up against the target (PickAll: the
-  Scheduled and Bound bindings; PickN: numberOfClusters; PickFixed: the cluster names). A binding is
-  ready when its Available (or DiffReported) condition is True (isBindingReady). A member with a
-  deleting binding and a live one makes the controller wait (waitForResourcesToCleanUp): nothing is
-  bound or deleted until the deleting binding is gone.
+* The rollout controller (pkg/controllers/rollout/controller.go) binds, updates and deletes the
+  bindings of a RollingUpdate placement a few at a time (maxSurge, maxUnavailable): fleet_rollout,
+  whose ``removals`` ``sync`` deletes. A binding is ready when its Available (or DiffReported)
+  condition is True (isBindingReady). A member with a deleting binding and a live one makes the
+  controller wait (waitForResourcesToCleanUp): nothing is bound or deleted until the deleting
+  binding is gone.
 * Dangling bindings: the scheduler marks the Scheduled or Bound binding of a member that left the
   fleet Unscheduled (frameworkutils.go classifyBindings "dangling", framework.go
   markUnscheduledForAndUpdate); here the member is no longer picked, which comes to the same.
@@ -63,8 +61,7 @@ upstream: kubefleet-dev/kubefleet e160c1cd (paths relative to it):
   bindings (classifyBindings) and creates a new binding for a member picked again. Bindings are
   therefore read live (``bindings_of``, by member) or all (``all_bindings``).
 
-Not modelled: the rollout controller's pacing of binding and updating (everything is bound at
-once), unavailablePeriodSeconds, cluster scores in the decision.
+Not modelled: unavailablePeriodSeconds (fleet_rollout says why), cluster scores in the decision.
 """
 
 from __future__ import annotations
@@ -82,7 +79,9 @@ WORK_FINALIZER = "kubernetes-fleet.io/work-cleanup"
 # fleet.FAIL_ANNOTATION: a member whose work applier never confirms that the Works are gone.
 FAIL_ANNOTATION = "fleet.emulator/fail"
 C1 = "cluster.kubernetes-fleet.io/v1"
-DEFAULT_MAX_UNAVAILABLE = "25%"
+# bindingutils nonTerminalBindingFailureReasons: False, yet progress.
+NOT_TERMINAL = {"OverriddenPending", "WorkNotSynchronizedYet", "ApplyPending", "ResourceNotAvailableYet"}
+FAILURE_TYPES = ("Overridden", "WorkSynchronized", "Applied", "Available")
 PREVIOUS_STATE = "kubernetes-fleet.io/previous-binding-state"
 _DNS_LABEL = 63
 _SUFFIX = 8
@@ -145,28 +144,35 @@ def sync(
     policy_snapshot: str | None,
     bound: Mapping[str, bool],
     kept: set[str] | frozenset[str] = frozenset(),
-) -> None:
+    *,
+    indices: Mapping[str, str] | None = None,
+    conditions_of: Mapping[str, list[dict[str, Any]]] | None = None,
+    removals: int = 0,
+) -> bool:
     """Make the placement's bindings those of ``picked`` (member -> its per-cluster status entry):
-    created for a new pick, Bound where ``bound`` says so (to the snapshot the entry observes),
-    their conditions the entry's; a member no longer picked has its binding marked Unscheduled,
-    and deleted under a rolling update as the rollout controller paces it (module docstring).
-    The bindings of ``kept`` members are left as they are."""
+    created for a new pick, Bound where ``bound`` says so (to the snapshot ``indices`` names, else
+    the one the entry observes), their conditions ``conditions_of``'s, else the entry's; a member
+    no longer picked has its binding marked Unscheduled, and under a rolling update the first
+    ``removals`` of those are deleted (the rollout controller's pacing: fleet_rollout). The
+    bindings of ``kept`` members are left as they are. True when a binding became ready or not,
+    failed or not (the rollout controller is enqueued again: bindingHandlerFuncs)."""
     api_version, kind = kind_of(placement)
     meta = placement["metadata"]
     namespace, name = meta.get("namespace"), str(meta["name"])
     existing = {m: b for m, b in bindings_of(cluster, placement).items() if m not in kept}
-    ready = 0
+    changed = False
     for member, entry in picked.items():
+        index = (indices or {}).get(member) or entry.get("observedResourceIndex") or "0"
         spec = {
             "state": "Bound" if bound.get(member) else "Scheduled",
-            "resourceSnapshotName": f"{name}-{entry.get('observedResourceIndex') or '0'}-snapshot"
-            if bound.get(member)
-            else "",
+            "resourceSnapshotName": f"{name}-{index}-snapshot" if bound.get(member) else "",
             "schedulingPolicySnapshotName": policy_snapshot or "",
             "targetCluster": member,
             "clusterDecision": {"clusterName": member, "selected": True, "reason": _scheduled_message(entry)},
         }
-        conditions = [c for c in entry.get("conditions") or [] if c.get("type") != "Scheduled"]
+        conditions = (conditions_of or {}).get(member)
+        if conditions is None:
+            conditions = [c for c in entry.get("conditions") or [] if c.get("type") != "Scheduled"]
         binding = existing.pop(member, None)
         if binding is None:
             binding = cluster.create(
@@ -190,8 +196,9 @@ def sync(
             binding = cluster.patch(api_version, kind, namespace, binding["metadata"]["name"], patch)
         if bound.get(member):
             _ensure_work_finalizer(cluster, binding)
-            ready += _ready(conditions)
-        if (binding.get("status") or {}).get("conditions") != conditions:
+        before = (binding.get("status") or {}).get("conditions") or []
+        if before != conditions:
+            changed |= (ready(before), failed(before)) != (ready(conditions), failed(conditions))
             cluster.patch_status(api_version, kind, namespace, binding["metadata"]["name"], {"conditions": conditions})
     gone = []
     for binding in existing.values():
@@ -199,54 +206,33 @@ def sync(
             binding = _unschedule(cluster, binding)
         _ensure_work_finalizer(cluster, binding)
         gone.append(binding)
-    if _external(placement) or _rollout_waits(cluster, placement):
-        return
-    # The rollout controller: at most calculateMaxToRemove deletions, the bindings in name order.
-    ready += sum(_ready((b.get("status") or {}).get("conditions") or []) for b in gone)
-    targeted = len(picked) + sum(
-        1 for b in all_bindings(cluster, placement) if deleting(b) and b["spec"].get("state") == "Bound"
-    )
-    for binding in gone[: max(0, max_to_remove(placement, ready, targeted))]:
+    if _external(placement) or rollout_waits(cluster, placement):
+        return changed
+    for binding in gone[:removals]:
         delete(cluster, binding)
+    return changed or bool(gone[:removals])
 
 
 def _external(placement: Mapping[str, Any]) -> bool:
     return ((placement.get("spec") or {}).get("strategy") or {}).get("type") == "External"
 
 
-def _ready(conditions: list[dict[str, Any]]) -> int:
-    """isBindingReady (rollout/controller.go): DiffReported or Available True; 1 if so, else 0."""
+def ready(conditions: list[dict[str, Any]]) -> bool:
+    """isBindingReady (rollout/controller.go): DiffReported or Available True."""
     found = {c.get("type"): c.get("status") for c in conditions}
-    return int(found.get("DiffReported") == "True" or found.get("Available") == "True")
+    return found.get("DiffReported") == "True" or found.get("Available") == "True"
 
 
-def _scaled(value: Any, total: int) -> int:
-    """intstr.GetScaledValueFromIntOrPercent with roundUp=true."""
-    text = str(value)
-    if text.endswith("%"):
-        return -(-total * int(text[:-1]) // 100)
-    return int(text)
+def failed(conditions: list[dict[str, Any]]) -> bool:
+    """bindingutils.HasBindingFailed (pkg/utils/binding/binding.go): a condition among Overridden ..
+    Available False for a reason not in nonTerminalBindingFailureReasons."""
+    return any(
+        c.get("type") in FAILURE_TYPES and c.get("status") == "False" and c.get("reason") not in NOT_TERMINAL
+        for c in conditions
+    )
 
 
-def max_to_remove(placement: Mapping[str, Any], ready: int, targeted: int) -> int:
-    """calculateMaxToRemove (rollout/controller.go): the live ready bindings (readyBindings less
-    canBeUnavailableBindings, the ready ones being deleted) less the fewest that must stay
-    available, target - maxUnavailable; the target by calculateRealTarget."""
-    spec = placement.get("spec") or {}
-    policy = spec.get("policy") or {}
-    placement_type = policy.get("placementType", "PickAll")
-    if placement_type == "PickN":
-        target = int(policy.get("numberOfClusters") or 0)
-    elif placement_type == "PickFixed":
-        target = len(policy.get("clusterNames") or [])
-    else:
-        target = targeted
-    rolling = (spec.get("strategy") or {}).get("rollingUpdate") or {}
-    max_unavailable = _scaled(rolling.get("maxUnavailable", DEFAULT_MAX_UNAVAILABLE), target)
-    return ready - (target - max_unavailable)
-
-
-def _rollout_waits(cluster: Any, placement: Mapping[str, Any]) -> bool:
+def rollout_waits(cluster: Any, placement: Mapping[str, Any]) -> bool:
     """waitForResourcesToCleanUp: some member has a deleting binding and a live one."""
     everything = all_bindings(cluster, placement)
     going = {b["spec"]["targetCluster"] for b in everything if deleting(b)}

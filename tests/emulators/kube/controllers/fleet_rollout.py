@@ -1,0 +1,209 @@
+"""The rollout controller of the KubeFleet hub simulator: how a RollingUpdate placement's bindings are
+bound, moved to the latest resource snapshot and deleted, a few at a time.
+
+upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/rollout/controller.go (paths relative to
+that commit):
+
+* pickBindingsToRoll sorts the placement's bindings (all of them, deleting ones included, in the
+  order they are listed): a Scheduled binding is a candidate to bind; a Bound binding on an older
+  resource snapshot is a candidate to update (one whose rollout failed, bindingutils.HasBindingFailed,
+  is updated whatever the budget); an Unscheduled binding not being deleted is a candidate to
+  delete. Ready bindings (isBindingReady: Available or DiffReported True) count towards
+  maxUnavailable; the bindings that can be ready (Bound or Unscheduled, not failed) towards maxSurge;
+  a ready binding being deleted may become unavailable at any time.
+* determineBindingsToUpdate: calculateMaxToRemove = (ready - ready being deleted) - (target -
+  maxUnavailable) deletions then updates, in that order; calculateMaxToAdd = target + maxSurge -
+  (bindings that can be ready) bindings to bind. The target is calculateRealTarget's (PickAll: the
+  Scheduled and Bound bindings; PickN: numberOfClusters; PickFixed: the cluster names). maxSurge
+  and maxUnavailable default to 25% (pkg/utils/defaulter/clusterresourceplacement.go), scaled up
+  against the target (intstr.GetScaledValueFromIntOrPercent, roundUp).
+* The candidates not chosen are stale: updateStaleBindingsStatus sets their RolloutStarted False
+  (RolloutNotStartedYet, "The resources cannot be updated to the latest because of the rollout
+  strategy"), and the placement shows them blocked (pkg/controllers/placement/placement_status.go
+  setPerClusterPlacementStatus: "The rollout is being blocked by the rollout strategy").
+* Reconcile requeues after it changed bindings, and a binding's status change (the work applier's
+  Available) enqueues the placement again (bindingHandlerFuncs): the simulator passes again one
+  delay later while either happened.
+* waitForResourcesToCleanUp: while a member has a binding being deleted and a live one, nothing is
+  bound, updated or deleted (fleet_bindings.held_for_cleanup).
+
+Not modelled: unavailablePeriodSeconds. isBindingReady waits it out only for a binding whose
+Available condition says some of its objects cannot be tracked (WorkNotAvailabilityTrackable,
+WorkNotAllManifestsTrackable). The work applier tracks Deployments, StatefulSets, DaemonSets,
+Services, CRDs and PodDisruptionBudgets, and counts data objects (Namespace, ConfigMap, Secret,
+RBAC, ...) available at once (pkg/controllers/workapplier/availability_tracker.go
+trackInMemberClusterObjAvailabilityByGVR, isDataResource); anything else, a KAITO Workspace
+included, is not trackable. The simulator reports every binding trackable, so a placement of a
+Workspace moves on here where KubeFleet would wait unavailablePeriodSeconds (60 by default) per
+step. Overrides do not make a binding stale here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.emulators.kube.controllers.fleet_bindings import PREVIOUS_STATE, all_bindings, deleting, failed, ready
+from tests.emulators.kube.controllers.fleet_conditions import _cond
+from tests.emulators.kube.controllers.fleet_scheduler import PICKED
+
+DEFAULT = "25%"
+BLOCKED_REASON = "RolloutNotStartedYet"
+# updateBindingStatus's message on the binding, and setPerClusterPlacementStatus's on the placement.
+BLOCKED_BINDING = "The resources cannot be updated to the latest because of the rollout strategy"
+BLOCKED_PLACEMENT = "The rollout is being blocked by the rollout strategy"
+
+
+@dataclass
+class Plan:
+    """One pass of the rollout controller over a placement's bindings."""
+
+    # Member -> the resource snapshot index its binding is Bound to after this pass ("" = not bound).
+    index: dict[str, str] = field(default_factory=dict)
+    # Members whose binding the rollout strategy holds back (RolloutStarted False).
+    blocked: set[str] = field(default_factory=set)
+    # How many Unscheduled bindings to delete, the first in list order.
+    removals: int = 0
+    # The conditions each member's binding has now (kept where it is not changed).
+    conditions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Whether this pass binds or updates a binding (the controller passes again if so).
+    changed: bool = False
+
+
+def _conds(binding: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return list((binding.get("status") or {}).get("conditions") or [])
+
+
+def _diff_reported(conditions: list[dict[str, Any]]) -> bool:
+    return any(c.get("type") == "DiffReported" for c in conditions)
+
+
+def _scaled(value: Any, total: int) -> int:
+    text = str(value)
+    return -(-total * int(text[:-1]) // 100) if text.endswith("%") else int(text)
+
+
+def _target(placement: Mapping[str, Any], targeted: int) -> int:
+    """calculateRealTarget."""
+    policy = (placement.get("spec") or {}).get("policy") or {}
+    placement_type = policy.get("placementType", "PickAll")
+    if placement_type == "PickN":
+        return int(policy.get("numberOfClusters") or 0)
+    if placement_type == "PickFixed":
+        return len(policy.get("clusterNames") or [])
+    return targeted
+
+
+def snapshot_index(placement: Mapping[str, Any], binding: Mapping[str, Any]) -> str:
+    """The index in a Bound binding's resourceSnapshotName ({placement}-{index}-snapshot)."""
+    name = str((binding.get("spec") or {}).get("resourceSnapshotName") or "")
+    prefix = str(placement["metadata"]["name"]) + "-"
+    return name[len(prefix) : -len("-snapshot")] if name.startswith(prefix) and name.endswith("-snapshot") else ""
+
+
+def plan(
+    cluster: Any,
+    placement: Mapping[str, Any],
+    picked: list[str],
+    latest: str,
+    waiting: bool,
+    kept: set[str] | frozenset[str] = frozenset(),
+) -> Plan:
+    """pickBindingsToRoll and determineBindingsToUpdate over the bindings as stored, as the
+    scheduler leaves them in this pass: a picked member without a live binding gets a Scheduled one
+    (or its Unscheduled one back in its previous state), a member no longer picked has its binding
+    Unscheduled (but for ``kept`` members'). ``waiting``: waitForResourcesToCleanUp holds everything
+    as it is."""
+    result = Plan()
+    rolling = (placement.get("spec") or {}).get("strategy") or {}
+    ready_count = can_be_ready = can_be_unavailable = targeted = 0
+    bounding: list[str] = []
+    updating: list[str] = []
+    removing = 0
+    seen: set[str] = set()
+    for binding in all_bindings(cluster, placement):
+        member = str(binding["spec"]["targetCluster"])
+        state = str(binding["spec"].get("state"))
+        conditions = _conds(binding)
+        gone = deleting(binding)
+        if not gone:
+            seen.add(member)
+            if member not in picked and member not in kept:
+                state = "Unscheduled"
+            elif state == "Unscheduled":
+                state = ((binding.get("metadata") or {}).get("annotations") or {}).get(PREVIOUS_STATE) or "Scheduled"
+            result.conditions[member] = conditions
+        is_ready, is_failed = ready(conditions), failed(conditions)
+        if state == "Unscheduled":
+            can_be_ready += int(not is_failed and not _diff_reported(conditions))
+            ready_count += int(is_ready)
+            if not gone:
+                removing += 1
+            elif is_ready:
+                can_be_unavailable += 1
+        elif state == "Scheduled" and not gone:
+            targeted += 1
+            bounding.append(member)
+        elif state == "Bound":
+            targeted += int(not gone)
+            ready_count += int(is_ready)
+            can_be_ready += int(not is_failed and not _diff_reported(conditions))
+            if gone:
+                can_be_unavailable += int(is_ready)
+                continue
+            index = snapshot_index(placement, binding)
+            result.index[member] = index
+            if index != latest:
+                updating.append(member)
+    for member in picked:
+        if member not in seen:
+            targeted += 1
+            bounding.append(member)
+    if waiting:
+        return result
+    target = _target(placement, targeted)
+    max_unavailable = _scaled((rolling.get("rollingUpdate") or {}).get("maxUnavailable", DEFAULT), target)
+    max_surge = _scaled((rolling.get("rollingUpdate") or {}).get("maxSurge", DEFAULT), target)
+    to_remove = max(0, (ready_count - can_be_unavailable) - (target - max_unavailable))
+    # An update whose rollout failed goes whatever the budget (applyFailedUpdateCandidates).
+    failed_first = [m for m in updating if failed(result.conditions.get(m, []))]
+    result.removals = min(to_remove, removing)
+    chosen = failed_first + [m for m in updating if m not in failed_first][: max(0, to_remove - result.removals)]
+    to_add = max(0, target + max_surge - can_be_ready)
+    chosen += bounding[:to_add]
+    for member in chosen:
+        result.index[member] = latest
+    result.blocked = {m for m in updating + bounding if m not in chosen}
+    result.changed = bool(chosen)
+    return result
+
+
+def blocked_row(member: str, latest: str, generation: int) -> dict[str, Any]:
+    """setPerClusterPlacementStatus for a binding on an older snapshot whose RolloutStarted is False."""
+    return {
+        "clusterName": member,
+        "observedResourceIndex": latest,
+        "conditions": [
+            _cond("Scheduled", True, "Scheduled", PICKED.format(name=member), generation),
+            _cond("RolloutStarted", False, BLOCKED_REASON, BLOCKED_PLACEMENT, generation),
+        ],
+    }
+
+
+def binding_conditions(
+    roll: Plan, latest: str, picked: Mapping[str, Mapping[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
+    """The conditions of the bindings this pass does not move to the latest snapshot: what they had,
+    RolloutStarted False where the strategy holds them back (updateStaleBindingsStatus changes only
+    that condition, so a binding Bound to an older snapshot stays as ready as it was)."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for member in picked:
+        if roll.index.get(member) == latest:
+            continue
+        kept = [c for c in roll.conditions.get(member, []) if c.get("type") != "RolloutStarted"]
+        if member in roll.blocked:
+            found[member] = [_cond("RolloutStarted", False, BLOCKED_REASON, BLOCKED_BINDING), *kept]
+        elif roll.index.get(member):
+            found[member] = roll.conditions.get(member, [])
+    return found
