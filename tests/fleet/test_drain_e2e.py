@@ -109,3 +109,17 @@ def test_drain_of_a_placement_no_run_has_rolled_out_says_so(hub: Hub) -> None:
     assert "llm (NotPlacedYet)" in result.stderr
     assert "has not rolled out to this member yet" in result.stderr
     assert "DisruptionBudget protects" not in result.stderr
+
+
+def test_drain_says_which_resource_placements_stay_as_kubefleet_evicts_cluster_placements_only(hub: Hub) -> None:
+    # ClusterResourcePlacementEviction names a ClusterResourcePlacement (kubefleet
+    # clusterresourceplacementeviction/controller.go validateEviction): a ResourcePlacement stays.
+    assert invoke("fleet", "place", "cfg", "-n", "llm", "--select", "configmap/model-config", "-y").exit_code == 0
+    hub.settle()
+    result = invoke("fleet", "member", "drain", "canary", "-y")
+    assert result.exit_code == 0, result
+    assert (
+        "1 ResourcePlacement(s) keep their resources on canary: llm/cfg; KubeFleet evicts ClusterResourcePlacements "
+        "only" in result.stderr
+    )
+    assert "akscli fleet place NAME -n NAMESPACE" in result.stderr

@@ -25,6 +25,7 @@ from akscli.fleet import (
     PARENT_PLACEMENT_LABEL,
     PLACEMENT_BETA,
     PREVIOUS_BINDING_STATE,
+    RESOURCE_BINDING,
     hub,
 )
 from akscli.kube import retry
@@ -189,6 +190,28 @@ def placements_on(kube: Kube, cluster: str) -> list[str]:
             )
         names.add(str(placement))
     return sorted(names)
+
+
+def resource_placements_on(kube: Kube, cluster: str) -> list[str]:
+    """NAMESPACE/NAME of the ResourcePlacements whose resources are on ``cluster`` (their live
+    ResourceBindings targeting it, in every namespace, pages of 500), which a drain cannot evict:
+    KubeFleet's only eviction, the cluster-scoped ClusterResourcePlacementEviction, names a
+    ClusterResourcePlacement and its controller reads that and its ClusterResourceBindings only
+    (upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/clusterresourceplacementeviction/
+    controller.go validateEviction; no other eviction CRD in config/crd/bases; kubectl fleet
+    draincluster reports "no resources propagated ... using ClusterResourcePlacement resources").
+    Empty on a hub that serves no ResourceBinding (a KubeFleet before ResourcePlacements)."""
+    if not kube.has_api(PLACEMENT_BETA, RESOURCE_BINDING):
+        return []
+    found: set[str] = set()
+    for binding in kube.list(PLACEMENT_BETA, RESOURCE_BINDING, all_namespaces=True):
+        meta = binding.get("metadata") or {}
+        if (binding.get("spec") or {}).get("targetCluster") != cluster or meta.get("deletionTimestamp"):
+            continue
+        placement = (meta.get("labels") or {}).get(PARENT_PLACEMENT_LABEL)
+        if placement and not _unscheduled_unplaced(binding):
+            found.add(f"{meta.get('namespace')}/{placement}")
+    return sorted(found)
 
 
 def _unscheduled_unplaced(binding: Mapping[str, Any]) -> bool:

@@ -227,6 +227,13 @@ def member_drain(
         empty=f"no placement had resources on {name}",
     )
     drain.check_all_evicted(name, results)
+    staying = drain.resource_placements_on(kube, name)
+    if staying:
+        output.warn(
+            f"{len(staying)} ResourcePlacement(s) keep their resources on {name}: {', '.join(staying)}; KubeFleet "
+            "evicts ClusterResourcePlacements only. The cordon keeps new ones away; to move these, change their "
+            "policy (akscli fleet place NAME -n NAMESPACE ...)"
+        )
     output.info(f"member cluster {name} drained; run 'akscli fleet member uncordon {name}' to reopen it")
 
 
