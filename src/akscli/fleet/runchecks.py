@@ -26,6 +26,7 @@ from akscli.fleet import (
     SUR,
     SUS,
 )
+from akscli.fleet.eligibility import not_eligible
 from akscli.fleet.matching import label_selector_matches, matching_members
 from akscli.kube.client import Kube
 
@@ -194,23 +195,14 @@ def _certain_members(
 
 
 def _eligible(member: Mapping[str, Any], now: datetime | None = None) -> bool:
-    """ClusterEligibilityChecker.IsEligible with its default timeouts, true only when it certainly
-    holds: not deleted, the member agent's heartbeat within 5 minutes, Joined and Healthy True."""
-    if (member.get("metadata") or {}).get("deletionTimestamp"):
+    """ClusterEligibilityChecker.IsEligible (akscli.fleet.eligibility), true only when it certainly
+    holds: a minute's margin under the 5-minute heartbeat timeout (the run is created after this
+    check), and Healthy True (IsEligible lets a failing health check pass for 5 minutes)."""
+    if not_eligible(member, now or datetime.now(UTC), heartbeat_timeout=timedelta(minutes=4)) is not None:
         return False
-    agent = next(
-        (a for a in (member.get("status") or {}).get("agentStatus") or [] if a.get("type") == "MemberAgent"), None
-    )
-    if agent is None:
-        return False
-    now = now or datetime.now(UTC)
-    try:
-        beat = datetime.fromisoformat(str(agent.get("lastReceivedHeartbeat")).replace("Z", "+00:00"))
-    except ValueError:
-        return False
-    conds = {c.get("type"): c.get("status") for c in agent.get("conditions") or []}
-    # A minute's margin under the 5-minute timeout: the run is created after this check.
-    return now - beat < timedelta(minutes=4) and conds.get("Joined") == "True" and conds.get("Healthy") == "True"
+    agents = (member.get("status") or {}).get("agentStatus") or []
+    agent: Mapping[str, Any] = next((a for a in agents if a.get("type") == "MemberAgent"), {})
+    return any(c.get("type") == "Healthy" and c.get("status") == "True" for c in agent.get("conditions") or [])
 
 
 def _member_labels(members: Iterable[Mapping[str, Any]]) -> dict[str, dict[str, str]]:
