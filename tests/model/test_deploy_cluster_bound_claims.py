@@ -93,19 +93,28 @@ def test_a_node_in_the_bound_volumes_zone_counts(model_emulator: Start) -> None:
     assert check() is None
 
 
-def test_a_claim_bound_to_a_volume_that_does_not_exist_keeps_the_node_off(model_emulator: Start) -> None:
+def test_a_claim_bound_to_a_volume_that_does_not_exist_holds_the_pods_on_every_node(model_emulator: Start) -> None:
+    # VolumeZone's PreFilter (volumezone/volume_zone.go getPVbyPod) reads the volume before any
+    # Filter runs: its lister's NotFound holds the pod, so VolumeBinding's Filter reason
+    # (ErrReasonPVNotExist) is never reached in the default profile.
     emu = model_emulator()
     node_in(emu, "eastus-1")
     bound_claim(emu, pv_zone=None)
-    assert f"(1 {NO_PV})" in (check() or "")
+    note = check() or ""
+    assert note.startswith('the pods stay Pending on every node: persistentvolume "disk-1" not found')
+    assert NO_PV not in note
 
 
-def test_a_claim_the_pv_controller_has_not_finished_binding_is_not_weighed(model_emulator: Start) -> None:
-    # isPVCFullyBound wants the bind-completed annotation as well as spec.volumeName.
+def test_a_claim_the_pv_controller_has_not_finished_binding_holds_the_pods(model_emulator: Start) -> None:
+    # isPVCFullyBound wants the bind-completed annotation as well as spec.volumeName; a claim that
+    # names a volume without it is "treated as unbound immediate binding" (binder.go
+    # GetPodVolumeClaims), which volume_binding.go PreFilter refuses on every node.
     emu = model_emulator()
-    node_in(emu, "eastus-2")
+    node_in(emu, "eastus-1")
     bound_claim(emu, completed=False)
-    assert check() is None
+    note = check() or ""
+    assert note.startswith("the pods stay Pending on every node: pod has unbound immediate PersistentVolumeClaims")
+    assert "check that PersistentVolume disk-1 exists and is Available" in note
 
 
 def test_the_claim_and_its_volume_are_read_by_name_once(model_emulator: Start) -> None:

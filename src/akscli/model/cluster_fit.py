@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli.errors import AkscliError, AuthError
 from akscli.gpus import NVIDIA
-from akscli.kube import pod_affinity, resources, scheduling, volume_limits
+from akscli.kube import pod_affinity, resources, scheduling, volume_limits, volume_zone
 from akscli.kube.client import Kube
 from akscli.model.cluster_affinity import AffinityReads
 from akscli.model.cluster_volumes import VolumeReads
@@ -79,7 +79,10 @@ _GPU_REASON = f"Insufficient {NVIDIA}"
 # VolumeZone). NodeVolumeLimits (a node's Azure disk slots all attached) can: it is counted on the
 # nodes whose pods are read (akscli.model.cluster_volumes, akscli.kube.volume_limits). So can
 # VolumeBinding, where --storage-class names a WaitForFirstConsumer class whose allowedTopologies
-# leave the node out (akscli.kube.volume_binding).
+# leave the node out (akscli.kube.volume_binding). A pod that mounts claims by name (none akscli
+# renders; the check is exact for one that does) also meets VolumeBinding's and VolumeZone's
+# PreFilter (a claim missing or not bound holds it on every node: no size is tried) and their
+# Filters (a bound volume's node affinity and zone labels; akscli.kube.volume_zone).
 
 
 @dataclass
@@ -276,6 +279,11 @@ def fit_to_cluster(
         volumes=volumes,
         namespace=str((meta or {}).get("namespace") or ""),
     )
+    budget.volumes = budget.volumes or VolumeReads(kube)
+    if held := budget.volumes.held(pod(fit), budget.namespace):
+        # A PreFilter that refuses the pod ends the attempt before any node is filtered
+        # (framework.go RunPreFilterPlugins): no size, and no new node, can take it.
+        return fit, f"the pods stay Pending on every node: {held.message} (the scheduler's words): {held.fix}"
     room = _room(kube, fit, pod(fit), budget)
     if room.found:
         return fit, None
@@ -373,10 +381,13 @@ def _room(kube: Kube, fit: Fit, pod: Mapping[str, Any], budget: _Budget) -> _Roo
             reasons = resources.insufficient(need, allocatable, {}, 0)
             if budget.volumes is None:
                 budget.volumes = VolumeReads(kube)
-            # VolumeBinding (after NodeVolumeLimits in the profile) needs no pod list either: a
-            # node its new claims cannot be provisioned for is ruled out before one is spent.
-            if not reasons and (unbound := budget.volumes.binding_reason(node, pod, budget.namespace)):
-                reasons = [unbound]
+            # VolumeBinding and VolumeZone (after NodeVolumeLimits in the profile) need no pod
+            # list either: a node they refuse is ruled out before one is spent. VolumeBinding's
+            # Filter gives every reason it found (volume_binding.go Filter AppendReason).
+            if not reasons:
+                reasons = budget.volumes.binding_reasons(node, pod, budget.namespace)
+            if not reasons and budget.volumes.zone_rejects(node, pod, budget.namespace):
+                reasons = [volume_zone.REASON]
             if not reasons:
                 if not budget.pod_lists or counted == _POD_LISTS_PER_SIZE:
                     room.unchecked = True

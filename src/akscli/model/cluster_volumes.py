@@ -18,9 +18,10 @@ Typer, no rich.
   (csi.go getCSIDriverInfo). VolumeBinding follows the same list to its end (within the same
   10 pages) only where a new claim cannot be provisioned for a node, to look for an Available
   volume it could bind; a volume past them is not seen.
-- VolumeBinding's bound claims: a GET of each claim the deployed pod mounts by name and of the
-  PersistentVolume it is bound to (unless already in the pages read), once; the vLLM pod mounts
-  none.
+- VolumeBinding's and VolumeZone's claims mounted by name: a GET of each claim the deployed pod
+  mounts by name and of the PersistentVolume it names (unless already in the pages read), once;
+  the vLLM pod mounts none. A claim of delayed binding not yet bound is matched against the PV
+  pages (a volume pre-bound to it by claimRef first), as a new claim is.
 - VolumeBinding's storage capacity: one GET of the class's provisioner's CSIDriver (once); only
   where it sets storageCapacity, the driver's CSIStorageCapacity objects, by the label the CSI
   external-provisioner puts on those it makes (kubernetes-csi/external-provisioner 0688604f
@@ -41,7 +42,7 @@ from itertools import chain
 from typing import Any
 
 from akscli.errors import AuthError
-from akscli.kube import volume_binding, volume_limits
+from akscli.kube import volume_binding, volume_limits, volume_zone
 from akscli.kube.client import Kube
 
 _PAGE = 500
@@ -70,8 +71,9 @@ class VolumeReads:
     capacity_seen: dict[str, list[Mapping[str, Any]]] = field(default_factory=dict)
     capacity_pages_left: dict[str, int] = field(default_factory=dict)
     capacity_done: set[str] = field(default_factory=set)
-    # The deployed pod's own claims: fully bound, and their volumes.
-    bound: dict[str, tuple[bool, Mapping[str, Any] | None]] = field(default_factory=dict)
+    # The deployed pod's own claims mounted by name, and the volumes read by name for them.
+    named: dict[str, tuple[bool, Mapping[str, Any] | None]] = field(default_factory=dict)
+    volume_gets: dict[str, tuple[bool, Mapping[str, Any] | None]] = field(default_factory=dict)
 
     def rejects(self, node: Mapping[str, Any], pod: Mapping[str, Any], bound: list[dict[str, Any]]) -> str | None:
         """Why the NodeVolumeLimits filter keeps the pod off the node (None: it does not), given
@@ -111,27 +113,44 @@ class VolumeReads:
             self.classes[name] = None if sc is None else _class_fields(sc)
         return self.classes[name]
 
-    def binding_reason(self, node: Mapping[str, Any], pod: Mapping[str, Any], namespace: str = "") -> str | None:
-        """Why the VolumeBinding filter keeps the pod (in ``namespace``) off the node (None: it does not)."""
-        return volume_binding.binding_reason(pod, node, self, namespace)
+    def binding_reasons(self, node: Mapping[str, Any], pod: Mapping[str, Any], namespace: str = "") -> list[str]:
+        """Why the VolumeBinding filter keeps the pod (in ``namespace``) off the node, each of its
+        reasons (empty: it does not)."""
+        return volume_binding.binding_reasons(pod, node, self, namespace)
 
-    def bound_volume(self, claim: str) -> tuple[bool, Mapping[str, Any] | None]:
-        """Whether the deployed pod's claim (namespace/name) is fully bound, and its volume: one
-        GET of each, once; (False, None) where either cannot be read."""
-        if claim not in self.bound:
-            ns, _, name = claim.partition("/")
+    def zone_rejects(self, node: Mapping[str, Any], pod: Mapping[str, Any], namespace: str = "") -> bool:
+        """Whether the VolumeZone filter keeps the pod off the node."""
+        found = volume_zone.topologies(pod, namespace, self)
+        return bool(found) and volume_zone.rejects(found, (node.get("metadata") or {}).get("labels") or {})
+
+    def held(self, pod: Mapping[str, Any], namespace: str) -> volume_binding.Held | None:
+        """Why a PreFilter (VolumeBinding's, then VolumeZone's) holds the pod on every node."""
+        return volume_binding.held(pod, namespace, self) or volume_zone.held(pod, namespace, self)
+
+    def named_claim(self, key: str) -> tuple[bool, Mapping[str, Any] | None]:
+        """A claim the deployed pod mounts by name (namespace/name): one GET, once; (False, None)
+        where it cannot be read."""
+        if key not in self.named:
+            ns, _, name = key.partition("/")
             try:
-                pvc = self.kube.get("v1", "PersistentVolumeClaim", name, namespace=ns) or {}
-                volume = str((pvc.get("spec") or {}).get("volumeName") or "")
-                found = volume_binding.fully_bound(pvc)
-                pv = self.pvs.get(volume) if found else None
-                if found and pv is None:
-                    got = self.kube.get("v1", "PersistentVolume", volume)
-                    pv = None if got is None else _pv_fields(got)
-                self.bound[claim] = (found, pv)
+                pvc = self.kube.get("v1", "PersistentVolumeClaim", name, namespace=ns)
+                self.named[key] = (True, None if pvc is None else _named_fields(pvc))
             except AuthError:
-                self.bound[claim] = (False, None)
-        return self.bound[claim]
+                self.named[key] = (False, None)
+        return self.named[key]
+
+    def persistent_volume(self, name: str) -> tuple[bool, Mapping[str, Any] | None]:
+        """A PersistentVolume by name: from the pages already read, else one GET, once; (False,
+        None) where it cannot be read."""
+        if name in self.pvs:
+            return True, self.pvs[name]
+        if name not in self.volume_gets:
+            try:
+                got = self.kube.get("v1", "PersistentVolume", name)
+                self.volume_gets[name] = (True, None if got is None else _pv_fields(got))
+            except AuthError:
+                self.volume_gets[name] = (False, None)
+        return self.volume_gets[name]
 
     def volumes_of_class(self, name: str) -> list[Mapping[str, Any]]:
         """The PersistentVolumes of a class, from every page of the cluster's within the budget."""
@@ -246,6 +265,18 @@ def _claim_fields(pvc: Mapping[str, Any]) -> dict[str, Any]:
     if kept_meta:
         kept["metadata"] = kept_meta
     return kept
+
+
+def _named_fields(pvc: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of a claim the deployed pod mounts by name that VolumeBinding and VolumeZone read:
+    its identity (a pre-bound volume's claimRef names it), annotations, deletion, spec and phase."""
+    meta = pvc.get("metadata") or {}
+    keys = ("name", "namespace", "uid", "annotations", "deletionTimestamp")
+    return {
+        "metadata": {k: meta[k] for k in keys if meta.get(k)},
+        "spec": dict(pvc.get("spec") or {}),
+        "status": {"phase": (pvc.get("status") or {}).get("phase")},
+    }
 
 
 def _class_fields(sc: Mapping[str, Any]) -> dict[str, Any]:
