@@ -335,8 +335,8 @@ def _fit_to_cluster(
     if fitted is not req.fit:
         req.fit = fitted
         output.info(note or "")
-    elif isinstance(note, cluster_fit.OnDemand):
-        output.info(note)  # node auto-provisioning makes the node: not a warning
+    elif isinstance(note, cluster_fit.OnDemand | cluster_fit.Unread):
+        output.info(note)  # node auto-provisioning makes the node, or a read budget ran out: not a warning
     elif note:
         output.warn(note)
 

@@ -20,17 +20,31 @@ upstream: kubernetes/kubernetes pkg/scheduler/framework/plugins/interpodaffinity
   applyMatchLabelKeysAndMismatchLabelKeys, feature MatchLabelKeysInPodAffinity, on by default
   from 1.31), so they are not merged again here.
 
-The new pod's own required pod affinity and anti-affinity (satisfyPodAffinity,
-satisfyPodAntiAffinity) are not weighed: no pod akscli pins carries any (see
-akscli.model.cluster_fit)."""
+The new pod's own required terms (no pod akscli pins carries any; a pod given to the check can):
+- PreFilter (getIncomingAffinityAntiAffinityCounts): an affinity term counts the pair (its
+  topologyKey, the node's value) of each placed pod matching ALL the new pod's affinity terms
+  (podMatchesAllAffinityTerms); an anti-affinity term that of each placed pod it matches. The
+  new pod's namespaceSelector is merged into its namespaces first
+  (mergeAffinityTermNamespacesIfNotEmpty: the namespaces it selects; an empty selector keeps
+  matching every namespace), so the placed pod's namespace labels are not read.
+- satisfyPodAffinity: each affinity term's key must be on the node and its pair counted, else
+  ErrReasonAffinityRulesNotMatch (UnschedulableAndUnresolvable), unless nothing is counted
+  anywhere and the new pod matches its own terms (the first pod of a group);
+- satisfyPodAntiAffinity: a counted pair of an anti-affinity term on the node is
+  ErrReasonAntiAffinityRulesNotMatch (Unschedulable).
+- Filter order: the new pod's affinity, its anti-affinity, then existing pods' anti-affinity."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-# filtering.go ErrReasonExistingAntiAffinityRulesNotMatch.
+# filtering.go ErrReasonExistingAntiAffinityRulesNotMatch, ErrReasonAffinityRulesNotMatch,
+# ErrReasonAntiAffinityRulesNotMatch.
 EXISTING_REASON = "node(s) didn't satisfy existing pods anti-affinity rules"
+AFFINITY_REASON = "node(s) didn't match pod affinity rules"
+ANTI_REASON = "node(s) didn't match pod anti-affinity rules"
 
 Pair = tuple[str, str]
 
@@ -101,3 +115,76 @@ def repels(node: Mapping[str, Any], pairs: set[Pair]) -> bool:
     """satisfyExistingPodsAntiAffinity failing: one of the node's labels is a repelled pair."""
     labels = (node.get("metadata") or {}).get("labels") or {}
     return any((str(k), str(v)) in pairs for k, v in labels.items())
+
+
+def required(spec: Mapping[str, Any], kind: str) -> list[dict[str, Any]]:
+    """A pod spec's required terms of ``kind`` (podAffinity or podAntiAffinity)."""
+    affinity = ((spec.get("affinity") or {}).get(kind)) or {}
+    return [dict(t) for t in affinity.get("requiredDuringSchedulingIgnoredDuringExecution") or []]
+
+
+def selector_query(selector: Mapping[str, Any]) -> str:
+    """A LabelSelector as the API's labelSelector query (labels.Selector String): k=v, k in (..),
+    k notin (..), k, !k."""
+    parts = [f"{k}={v}" for k, v in sorted((selector.get("matchLabels") or {}).items())]
+    for expr in selector.get("matchExpressions") or []:
+        key, op, values = str(expr.get("key") or ""), expr.get("operator"), sorted(expr.get("values") or [])
+        if op == "In":
+            parts.append(f"{key} in ({','.join(values)})")
+        elif op == "NotIn":
+            parts.append(f"{key} notin ({','.join(values)})")
+        elif op == "Exists":
+            parts.append(key)
+        elif op == "DoesNotExist":
+            parts.append(f"!{key}")
+    return ",".join(parts)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One of the new pod's required terms, its namespaces resolved (None: every namespace)."""
+
+    topology_key: str
+    namespaces: frozenset[str] | None
+    selector: Mapping[str, Any] | None
+
+    def matches(self, pod: Mapping[str, Any]) -> bool:
+        """AffinityTerm.Matches(pod, nil) after mergeAffinityTermNamespacesIfNotEmpty."""
+        meta = pod.get("metadata") or {}
+        if self.namespaces is not None and str(meta.get("namespace") or "") not in self.namespaces:
+            return False
+        return selector_matches(self.selector, meta.get("labels") or {})
+
+
+def incoming_reason(
+    affinity: list[Term],
+    anti: list[Term],
+    new: Mapping[str, Any],
+    node_labels: Mapping[str, str],
+    placed: Iterable[tuple[Mapping[str, Any], Mapping[str, str]]],
+) -> str | None:
+    """satisfyPodAffinity then satisfyPodAntiAffinity for the new pod (``new``: its metadata as a
+    pod) on a node with these labels, given placed pods with their nodes' labels."""
+    counted: set[Pair] = set()
+    repelled: set[Pair] = set()
+    for pod, labels in placed:
+        if affinity and all(t.matches(pod) for t in affinity):
+            counted |= {(t.topology_key, str(labels[t.topology_key])) for t in affinity if t.topology_key in labels}
+        repelled |= {
+            (t.topology_key, str(labels[t.topology_key])) for t in anti if t.topology_key in labels and t.matches(pod)
+        }
+    exist = True
+    for term in affinity:
+        if term.topology_key not in node_labels:
+            return AFFINITY_REASON
+        if (term.topology_key, str(node_labels[term.topology_key])) not in counted:
+            exist = False
+    if not exist and not (not counted and all(t.matches(new) for t in affinity)):
+        return AFFINITY_REASON
+    if any(
+        (t.topology_key, str(node_labels.get(t.topology_key))) in repelled
+        for t in anti
+        if t.topology_key in node_labels
+    ):
+        return ANTI_REASON
+    return None

@@ -54,6 +54,8 @@ _PAGE = 500
 _LABEL_PAGES = 2
 _NAMESPACE_PAGES = 4
 _NODE_GETS = 10
+# Pages of placed pods read per list for each of the deployed pod's own terms.
+_TERM_PAGES = 2
 # Bound pods that are not done: pkg/scheduler/scheduler.go newPodInformer leaves out Succeeded and
 # Failed pods, and only a pod bound to a node counts for the node's topology domain.
 _PLACED = "spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed"
@@ -72,6 +74,106 @@ class AffinityReads:
     elsewhere: list[dict[str, Any]] | None = None
     node_labels: dict[str, dict[str, str]] = field(default_factory=dict)
     ns_labels: dict[str, str] | None = None
+    # The placed pods each list read for the deployed pod's own terms (scope and selector), once.
+    selected: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    # The namespaces a namespaceSelector of the deployed pod's terms selects, once each.
+    selected_namespaces: dict[str, frozenset[str]] = field(default_factory=dict)
+    # What a budget left unread (pods past a list's pages, nodes past the GETs): "" where nothing.
+    stopped: str = ""
+
+    def refuses(
+        self, node: Mapping[str, Any], bound: list[dict[str, Any]], spec: Mapping[str, Any] | None = None
+    ) -> str | None:
+        """InterPodAffinity's Filter for the deployed pod (``spec``) on the node: its own required
+        affinity, its own required anti-affinity, then placed pods' anti-affinity (filtering.go
+        Filter); the scheduler's reason, or None. ``bound``: the pods bound to the node and
+        nominated for it, already read."""
+        if spec is not None and (reason := self._incoming(node, bound, spec)):
+            return reason
+        return pod_affinity.EXISTING_REASON if self.repels(node, bound) else None
+
+    def _incoming(self, node: Mapping[str, Any], bound: list[dict[str, Any]], spec: Mapping[str, Any]) -> str | None:
+        """satisfyPodAffinity and satisfyPodAntiAffinity. The pods each term selects are read by
+        its labelSelector in its namespaces; a pod on another node needs that node's labels (a
+        GET, within the budget) unless every term is over kubernetes.io/hostname, which the
+        kubelet sets to the node's name (pkg/kubelet/kubelet_node_status.go initialNode,
+        LabelHostname: the hostname, which is the node's name unless overridden). A node past the
+        budget is not weighed, and a pod whose affinity could not be checked for that is given
+        the benefit of the doubt (``stopped`` says so)."""
+        affinity = [self._term(t) for t in pod_affinity.required(spec, "podAffinity")]
+        anti = [self._term(t) for t in pod_affinity.required(spec, "podAntiAffinity")]
+        if not affinity and not anti:
+            return None
+        meta = node.get("metadata") or {}
+        name, labels = str(meta.get("name") or ""), dict(meta.get("labels") or {})
+        placed: list[tuple[Mapping[str, Any], Mapping[str, str]]] = [(p, labels) for p in bound]
+        keys = {t.topology_key for t in [*affinity, *anti]}
+        unknown = False
+        for pod in self._selected([*affinity, *anti]):
+            on = str((pod.get("spec") or {}).get("nodeName") or "")
+            if on == name:
+                continue
+            if keys <= {_HOSTNAME}:
+                placed.append((pod, {_HOSTNAME: on}))
+            elif (node_labels := self._labels_of(on)) is not None:
+                placed.append((pod, node_labels))
+            else:
+                unknown = True
+        new = {"metadata": {"namespace": self.new.get("namespace"), "labels": self.new.get("labels") or {}}}
+        reason = pod_affinity.incoming_reason(affinity, anti, new, labels, placed)
+        if reason == pod_affinity.AFFINITY_REASON and unknown:
+            return None
+        return reason
+
+    def _term(self, term: Mapping[str, Any]) -> pod_affinity.Term:
+        """A term of the deployed pod, its namespaces resolved (framework/types.go newAffinityTerm,
+        filtering.go mergeAffinityTermNamespacesIfNotEmpty): its list, else its own namespace
+        where it has no namespaceSelector; an empty namespaceSelector selects every namespace; a
+        non-empty one adds the namespaces it selects (one list of Namespaces, a page of 500)."""
+        own = str(self.new.get("namespace") or "")
+        listed = frozenset(str(n) for n in term.get("namespaces") or [])
+        ns_selector = term.get("namespaceSelector")
+        namespaces: frozenset[str] | None = listed or frozenset({own})
+        if ns_selector is not None:
+            if not (ns_selector.get("matchLabels") or ns_selector.get("matchExpressions")):
+                namespaces = None
+            else:
+                namespaces = listed | self._namespaces_selected(ns_selector)
+        return pod_affinity.Term(str(term.get("topologyKey") or ""), namespaces, term.get("labelSelector"))
+
+    def _namespaces_selected(self, selector: Mapping[str, Any]) -> frozenset[str]:
+        query = pod_affinity.selector_query(selector)
+        if query not in self.selected_namespaces:
+            try:
+                pages = self.kube.list_pages("v1", "Namespace", label_selector=query, page_size=_PAGE)
+                page: dict[str, Any] = next(pages, {"items": []})
+                if (page.get("metadata") or {}).get("continue"):
+                    self.stopped = self.stopped or "namespaces past the first 500 a term selects"
+                names = [str(n["metadata"]["name"]) for n in page.get("items") or []]
+            except AuthError:
+                names = []
+            self.selected_namespaces[query] = frozenset(names)
+        return self.selected_namespaces[query]
+
+    def _selected(self, terms: list[pod_affinity.Term]) -> list[dict[str, Any]]:
+        """The placed pods any of the deployed pod's terms selects: one list per term's selector
+        and scope (its namespaces where it names 3 or fewer, else every namespace), bound and
+        active pods, _TERM_PAGES pages of _PAGE at most each, read once."""
+        found: dict[tuple[str, str], dict[str, Any]] = {}
+        for term in terms:
+            if term.selector is None:
+                continue  # a nil labelSelector selects no pod
+            query = pod_affinity.selector_query(term.selector)
+            scopes = sorted(term.namespaces) if term.namespaces is not None and len(term.namespaces) <= 3 else [""]
+            for scope in scopes:
+                if (scope, query) not in self.selected:
+                    where: dict[str, Any] = {"namespace": scope} if scope else {"all_namespaces": True}
+                    self.selected[(scope, query)] = self._placed(_TERM_PAGES, label_selector=query, **where)
+                for pod in self.selected[(scope, query)]:
+                    if term.matches(pod):
+                        meta = pod.get("metadata") or {}
+                        found[(str(meta.get("namespace")), str(meta.get("name")))] = pod
+        return list(found.values())
 
     def repels(self, node: Mapping[str, Any], bound: list[dict[str, Any]]) -> bool:
         """Whether a placed pod's required anti-affinity keeps the deployed pod off the node;
@@ -118,9 +220,14 @@ class AffinityReads:
         user may not list them)."""
         try:
             listed = self.kube.list_pages("v1", "Pod", field_selector=_PLACED, page_size=_PAGE, **scope)
-            return [p for page in islice(listed, pages) for p in page.get("items") or []]
+            read = list(islice(listed, pages))
         except AuthError:
             return []
+        if read and (read[-1].get("metadata") or {}).get("continue") and len(read) == pages:
+            where = f"namespace {scope['namespace']}" if scope.get("namespace") else "all namespaces"
+            picked = f" selected by {scope['label_selector']}" if scope.get("label_selector") else ""
+            self.stopped = self.stopped or f"placed pods of {where}{picked} past the first {pages * _PAGE}"
+        return [p for page in read for p in page.get("items") or []]
 
     def _selecting(self, pod: Mapping[str, Any]) -> list[dict[str, Any]]:
         """The pod's required anti-affinity terms that select the deployed pod (topology aside)."""
@@ -134,6 +241,7 @@ class AffinityReads:
         """A node's labels, one GET each, _NODE_GETS at most (None: not read)."""
         if name not in self.node_labels:
             if len(self.node_labels) == _NODE_GETS:
+                self.stopped = self.stopped or f"nodes of placed pods past the first {_NODE_GETS}"
                 return None
             try:
                 node = self.kube.get("v1", "Node", name) or {}

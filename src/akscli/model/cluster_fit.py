@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from akscli.errors import AkscliError, AuthError
 from akscli.gpus import NVIDIA
-from akscli.kube import pod_affinity, resources, scheduling, volume_limits, volume_zone
+from akscli.kube import resources, scheduling, volume_limits, volume_zone
 from akscli.kube.client import Kube
 from akscli.model.cluster_affinity import AffinityReads
 from akscli.model.cluster_volumes import VolumeReads
@@ -226,6 +226,24 @@ class OnDemand(str):
     __slots__ = ()
 
 
+class Unread(str):
+    """A note that the node found was checked within the read budgets and something was left
+    unread: information, not a warning (the caller prints it as info)."""
+
+    __slots__ = ()
+
+
+def _unread(budget: _Budget) -> Unread | None:
+    """Where InterPodAffinity's reads stopped at a budget before the node was found: what was not
+    read (the scheduler, which reads every pod, may still refuse the node for one of those)."""
+    if budget.affinity is None or not budget.affinity.stopped:
+        return None
+    return Unread(
+        f"the pod affinity check stopped at its read budget ({budget.affinity.stopped} not read): a pod it did "
+        "not read may still keep the scheduler off the node it found; kubectl get events says so if it does"
+    )
+
+
 def fit_to_cluster(
     kube: Kube,
     the_plan: Plan,
@@ -286,7 +304,7 @@ def fit_to_cluster(
         return fit, f"the pods stay Pending on every node: {held.message} (the scheduler's words): {held.fix}"
     room = _room(kube, fit, pod(fit), budget)
     if room.found:
-        return fit, None
+        return fit, _unread(budget)
     if not room.listed:
         room.cordoned = _has_node(kube, fit.vm_size)
     if not given:
@@ -295,9 +313,11 @@ def fit_to_cluster(
         ]
         while budget.pod_lists and (chosen := pick(candidates)) is not None:
             if _room(kube, chosen, pod(chosen), budget).found:
+                unread = _unread(budget)
                 return chosen, (
                     f"{room.why()}, and {chosen.vm_size} nodes have room for the pods: deploying to those "
                     f"({fit.vm_size} is the plan's cheapest fit; --vm-size {fit.vm_size} to wait for it instead)"
+                    + (f"; {unread}" if unread else "")
                 )
             candidates.remove(chosen)
     refused: list[str] = []
@@ -404,8 +424,12 @@ def _room(kube: Kube, fit: Fit, pod: Mapping[str, Any], budget: _Budget) -> _Roo
                         return room
                     reasons = [rejected]
                 # InterPodAffinity, the profile's last filter.
-                if not reasons and budget.affinity is not None and budget.affinity.repels(node, bound):
-                    reasons = [pod_affinity.EXISTING_REASON]
+                if (
+                    not reasons
+                    and budget.affinity is not None
+                    and (refused := budget.affinity.refuses(node, bound, pod))
+                ):
+                    reasons = [refused]
                 if not reasons:
                     room.found = True
                     return room
