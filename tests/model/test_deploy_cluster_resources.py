@@ -174,6 +174,7 @@ def test_a_node_too_small_for_the_pod_is_ruled_out_without_listing_its_pods(mode
     assert [r.query["fieldSelector"][0].split(",")[0] for r in pod_lists] == [
         "spec.nodeName=",  # the cluster's nominated pods, read once
         "spec.nodeName=h100-0",
+        "spec.nodeName!=",  # InterPodAffinity: the first pages of every namespace's placed pods
     ]
 
 

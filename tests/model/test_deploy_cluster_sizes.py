@@ -39,10 +39,10 @@ def test_a_vllm_deploy_keeps_the_plans_size_when_the_cluster_has_it(model_emulat
     assert "the cluster has no" not in result.stderr and "no node in the cluster" not in result.stderr
 
 
-def test_asking_for_the_plans_size_costs_one_node_request_and_four_pod_requests(model_emulator: Start) -> None:
+def test_asking_for_the_plans_size_costs_one_node_request_and_five_pod_requests(model_emulator: Start) -> None:
     # The node's pods, the cluster's pods nominated for a node (one list for the deploy), and, for
-    # their anti-affinity (InterPodAffinity), the placed pods carrying the model's labels and those
-    # of its namespace.
+    # their anti-affinity (InterPodAffinity), the placed pods carrying the model's labels, those
+    # of its namespace, and the first pages of every namespace's.
     emu = model_emulator()
     emu.cluster.create(node("gpu-0", size=NC_A100, gpus=1))
     emu.record_requests = True
@@ -56,7 +56,10 @@ def test_asking_for_the_plans_size_costs_one_node_request_and_four_pod_requests(
         ["spec.nodeName=,status.nominatedNodeName!="],
         ["spec.nodeName=gpu-0,status.phase!=Succeeded,status.phase!=Failed"],
         ["spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed"],
+        ["spec.nodeName!=,status.phase!=Succeeded,status.phase!=Failed"],
     ]
+    assert [p.query.get("limit") for p in pods[2:]] == [["500"], ["500"]]
+    assert "labelSelector" not in pods[3].query
     assert pods[2].query["labelSelector"] == ["akscli.io/model=phi-4,app.kubernetes.io/name=vllm"]
     in_namespace = emu.requests("GET", "/api/v1/namespaces/default/pods")
     assert [p.query["fieldSelector"] for p in in_namespace] == [

@@ -30,14 +30,19 @@ every other filter:
   kubernetes.io/hostname first (a zone), at most 10 GETs in all;
 - the deployed pod's Namespace (one GET), only where a term has a namespaceSelector.
 
-Not read, and why: a pod of another namespace, not carrying the model's labels, whose term names
-the deployed pod's namespace (namespaces or namespaceSelector) and reaches the node from another
-node. Finding it takes every pod of the cluster, the read the scheduler makes from its informer
-and a client cannot afford; cross-namespace terms are opt-in, and a cluster can forbid them per
-namespace with the CrossNamespacePodAffinity ResourceQuota scope (upstream: kubernetes/kubernetes
-pkg/apis/core/types.go ResourceQuotaScopeCrossNamespacePodAffinity). Pods past the page budgets
-and nodes past the GET budget are not read either. Such a pod keeps the deployed pod Pending where
-the check said it could go; the scheduler's event says so."""
+- the placed pods of every namespace (one list, bound and active pods only, 2 pages of 500 at
+  most): a pod of another namespace, not carrying the model's labels, whose term names the
+  deployed pod's namespace (namespaces or namespaceSelector) and reaches the node from another
+  node. Finding every such pod takes every pod of the cluster, the read the scheduler makes from
+  its informer and a client cannot afford at 75,000 nodes; on a cluster of up to 1,000 placed
+  pods this list is all of them. Cross-namespace terms are opt-in, and a cluster can forbid them
+  per namespace with the CrossNamespacePodAffinity ResourceQuota scope (upstream:
+  kubernetes/kubernetes pkg/apis/core/types.go ResourceQuotaScopeCrossNamespacePodAffinity).
+
+Pods past the page budgets and nodes past the GET budget are not read. Where a list had more
+pages, or a node was past the GETs, ``stopped`` names what was left, and the fit check says so
+with the node it found (akscli.model.cluster_fit.Unread): such a pod keeps the deployed pod
+Pending where the check said it could go; the scheduler's event says so."""
 
 from __future__ import annotations
 
@@ -53,6 +58,7 @@ from akscli.kube.client import Kube
 _PAGE = 500
 _LABEL_PAGES = 2
 _NAMESPACE_PAGES = 4
+_CLUSTER_PAGES = 2
 _NODE_GETS = 10
 # Pages of placed pods read per list for each of the deployed pod's own terms.
 _TERM_PAGES = 2
@@ -210,6 +216,10 @@ class AffinityReads:
             pods = self._placed(_LABEL_PAGES, all_namespaces=True, label_selector=selector) if selector else []
             namespace = str(self.new.get("namespace") or "")
             pods += self._placed(_NAMESPACE_PAGES, namespace=namespace) if namespace else []
+            # Pods of other namespaces without the model's labels whose cross-namespace term
+            # (namespaces or namespaceSelector) names the model's namespace: only a list of every
+            # placed pod finds them. Its first pages are read; past them ``stopped`` says so.
+            pods += self._placed(_CLUSTER_PAGES, all_namespaces=True)
             unique = {(p["metadata"].get("namespace"), p["metadata"].get("name")): p for p in pods}
             placed = [p for p in unique.values() if (p.get("spec") or {}).get("nodeName")]
             self.elsewhere = [p for p in placed if self._selecting(p)]

@@ -73,7 +73,8 @@ _GPU_REASON = f"Insufficient {NVIDIA}"
 # no spec.nodeName (NodeName), no hostPort nor hostNetwork (NodePorts), no pod affinity nor
 # anti-affinity of their own (templates/model/vllm.yaml.j2; AI Runway v0.7.0's providers set
 # none), so InterPodAffinity is the placed pods' required anti-affinity selecting the deployed
-# pod (akscli.model.cluster_affinity, akscli.kube.pod_affinity), no DoNotSchedule
+# pod (akscli.model.cluster_affinity, akscli.kube.pod_affinity; a pod given to the check with
+# terms of its own has them weighed too), no DoNotSchedule
 # topology spread (PodTopologySpread's system defaults only score), no resourceClaims
 # (DynamicResources); the weights volume is a new ReadWriteOnce claim (VolumeRestrictions,
 # VolumeZone). NodeVolumeLimits (a node's Azure disk slots all attached) can: it is counted on the
@@ -279,19 +280,24 @@ def fit_to_cluster(
     (one GET each), the claims of the namespaces the bound pods mount them in and the cluster's
     PersistentVolumes, in pages of 500, 10 pages of each at most (akscli.model.cluster_volumes);
     for InterPodAffinity, once a node passes every other filter, the placed pods of the deployed
-    pod's namespace (4 pages of 500 at most) and those carrying its labels (2 pages of 500 at
-    most), a GET of the node of each on another node whose anti-affinity selects it over a key the
-    node carries (10 at most) and of the pod's Namespace where a term has a namespaceSelector
-    (akscli.model.cluster_affinity);
+    pod's namespace (4 pages of 500 at most), those carrying its labels (2 pages of 500 at
+    most) and those of every namespace (2 pages of 500 at most), a GET of the node of each on
+    another node whose anti-affinity selects it over a key the node carries (10 at most, shared)
+    and of the pod's Namespace where a term has a namespaceSelector; where the deployed pod has
+    required pod affinity or anti-affinity of its own, the placed pods each term's labelSelector
+    selects in its namespaces (2 pages of 500 per list) and, for a namespaceSelector, one page of
+    Namespaces (akscli.model.cluster_affinity). Where one of these stopped at its budget, the
+    note says so with the node found (Unread);
     and one more node list
     where the plan's size has only cordoned nodes or none, and one NodePool list (with its discovery)
     where no node of any size can take them (node auto-provisioning, _on_demand), with one DaemonSet list
     (pages of 500) where a NodePool admits the size (Karpenter counts their requests). At most
     2 x (1 + fitting sizes) + 1
-    node lists; 9 pod lists of one node each, 4 pages of nominated pods, 6 pages for InterPodAffinity; one
-    PriorityClass list; a cluster where the plan's size has room: one node list and four pod lists. Pods are listed
-    on one named node each, by the nominated-pods selector, in the deployed pod's namespace, or by the deployed
-    pod's labels; never every pod of the cluster."""
+    node lists; 9 pod lists of one node each, 4 pages of nominated pods, 8 pages for InterPodAffinity; one
+    PriorityClass list; a cluster where the plan's size has room: one node list and five pod lists. Pods are listed
+    on one named node each, by the nominated-pods selector, in the deployed pod's namespace, by the deployed
+    pod's labels or its terms' selectors, or in every namespace for two pages at most; never every pod of a large
+    cluster."""
     budget = _Budget(
         affinity=AffinityReads(kube, meta) if meta is not None else None,
         volumes=volumes,
