@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from tests.model.test_deploy_cluster_bound_claims import CONFLICT, MOUNTING, bound_claim, check, node_in
+from tests.model.test_deploy_cluster_filters import pinned
 
 Start = Callable[..., Any]
 
@@ -164,7 +165,7 @@ def test_a_node_failing_two_volume_binding_checks_is_counted_under_each_reason(m
     # volume_binding.go Filter appends both.
     from akscli.kube.client import connect
     from akscli.model import cluster_fit
-    from tests.model.test_deploy_cluster_filters import pinned, plan_and_fit
+    from tests.model.test_deploy_cluster_filters import plan_and_fit
 
     emu = model_emulator()
     node_in(emu, "eastus-2")
@@ -246,3 +247,52 @@ def test_a_lost_or_deleting_claim_holds_the_pod_with_pod_has_pvcs_words(pvc: dic
 
     held = volume_binding.held(MOUNTING, "default", FakeReads(pvc))  # type: ignore[arg-type]
     assert held is not None and held.message == message
+
+
+def lab_message(emu: Any, spec: dict[str, Any]) -> str:
+    from tests.emulators.kube.controllers.scheduling import Scheduler
+
+    placement = Scheduler(emu.cluster).place(spec, "", {"namespace": "default", "labels": {}})
+    assert placement.node is None
+    return placement.message
+
+
+def test_the_emulators_scheduler_holds_a_pod_whose_claim_is_missing_with_the_prefilters_words(
+    model_emulator: Start,
+) -> None:
+    # pkg/scheduler/framework/types.go FitError.Error: the PreFilter's message, no histogram.
+    emu = model_emulator()
+    node_in(emu, "eastus-1")
+    assert lab_message(emu, pinned(**MOUNTING)) == (
+        '0/1 nodes are available: persistentvolumeclaim "data" not found. preemption: 0/1 nodes are '
+        "available: 1 Preemption is not helpful for scheduling."
+    )
+
+
+def test_the_emulators_scheduler_gives_each_volume_binding_reason(model_emulator: Start) -> None:
+    emu = model_emulator()
+    node_in(emu, "eastus-2")
+    bound_claim(emu)
+    local_class(emu)
+    claim(emu, name="scratch")
+    mounts = {"volumes": [*MOUNTING["volumes"], {"name": "scratch", "persistentVolumeClaim": {"claimName": "scratch"}}]}
+    assert lab_message(emu, pinned(**mounts)).startswith(f"0/1 nodes are available: 1 {BIND}, 1 {CONFLICT}.")
+
+
+def test_the_emulators_scheduler_keeps_the_pod_out_of_the_volumes_zone_label(model_emulator: Start) -> None:
+    emu = model_emulator()
+    node_in(emu, "eastus-2")
+    zoned_volume(emu, "eastus-1")
+    assert lab_message(emu, pinned(**MOUNTING)).startswith(f"0/1 nodes are available: 1 {NO_ZONE}.")
+
+
+def test_the_emulators_scheduler_binds_the_pre_bound_volume_in_reach(model_emulator: Start) -> None:
+    from tests.emulators.kube.controllers.scheduling import Scheduler
+
+    emu = model_emulator()
+    node_in(emu, "eastus-1")
+    local_class(emu)
+    claim(emu)
+    local_pv(emu, "eastus-1", claim_ref={"namespace": "default", "name": "data"}, phase="Pending")
+    placement = Scheduler(emu.cluster).place(pinned(**MOUNTING), "", {"namespace": "default", "labels": {}})
+    assert placement.node == "a100-0"

@@ -63,7 +63,7 @@ from typing import Any
 
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.pod_affinity import InterPodAffinity, required_terms
-from tests.emulators.kube.controllers.volume_binding import binding_reason
+from tests.emulators.kube.controllers.volume_binding import binding_reasons, prefilter, zone_rejects
 
 UNSCHEDULABLE_TAINT = "node.kubernetes.io/unschedulable"
 PAGE = 500
@@ -336,8 +336,10 @@ class Scheduler:
         reasons, resolvable = fit_reasons(spec, need, node, lambda: self._usage_of(name))
         if not reasons and self._volumes_exceed(spec, node):
             return ["node(s) exceed max volume count"], True  # csi.go: framework.Unschedulable
-        if not reasons and (unbound := binding_reason(self.cluster, spec, node, namespace)):
-            return [unbound], False  # volume_binding.go Filter: UnschedulableAndUnresolvable
+        if not reasons and (unbound := binding_reasons(self.cluster, spec, node, namespace)):
+            return unbound, False  # volume_binding.go Filter: UnschedulableAndUnresolvable, every reason
+        if not reasons and zone_rejects(self.cluster, spec, node, namespace):
+            return ["node(s) had no available volume zone"], False  # volume_zone.go Filter
         if not reasons and (failed := affinity().reason((node.get("metadata") or {}).get("labels") or {})):
             return [failed[0]], failed[1]
         return reasons, resolvable
@@ -471,6 +473,21 @@ class Scheduler:
                 prefiltered.append(self._inter_pod_affinity(pod))
             return prefiltered[0]
 
+        if held := prefilter(self.cluster, spec, str(pod["metadata"].get("namespace") or "")):
+            # schedule_one.go findNodesThatFitPod: a PreFilter's rejection holds the pod on every
+            # node; every node is then UnschedulableAndUnresolvable for preemption.
+            total, cursor = 0, None
+            while True:  # counted from the store's index, no node decoded
+                entries, cursor, _ = self.cluster.api.store.page("/nodes", "", cursor, PAGE, None)
+                total += len(entries)
+                if cursor is None:
+                    break
+            if total:
+                return Placement(
+                    None,
+                    f"0/{total} nodes are available: {held}. preemption: 0/{total} nodes are available: "
+                    f"{total} Preemption is not helpful for scheduling.",
+                )
         feasible: list[str] = []
         failures: Counter[str] = Counter()
         not_helpful = victims = total = 0

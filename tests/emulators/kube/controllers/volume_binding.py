@@ -19,9 +19,26 @@ sanposhiho/kubernetes 059ce4e8):
   whose claim is fully bound (isPVCFullyBound: spec.volumeName and the
   pv.kubernetes.io/bind-completed annotation) needs its PV's required node affinity met by the node
   (component-helpers storage/volume helpers.go CheckNodeAffinity), else ErrReasonNodeConflict; a
-  PV that does not exist is ErrReasonPVNotExist. A claim that is missing or not fully bound is left
-  alone (the emulator runs no PV controller; upstream PreFilter would hold the pod).
-- volume_binding.go Filter: UnschedulableAndUnresolvable.
+  PV that does not exist is ErrReasonPVNotExist. The first such claim ends the check.
+- binder.go FindPodVolumes: a node's reasons in the order NodeConflict, BindConflict,
+  NotEnoughSpace, PVNotExist, every one appended to the Filter's status
+  (volume_binding.go Filter: UnschedulableAndUnresolvable). A claim mounted by name, unbound, of
+  a WaitForFirstConsumer class, is matched as a new claim, a PV pre-bound to it by claimRef first
+  (pv_helpers.go FindMatchingVolume, IsVolumeBoundToClaim: the claim's, whatever its phase, where
+  it holds the request with the claim's volumeMode and is not being deleted; no match where its
+  node affinity leaves the node out); one being provisioned for another node
+  (volume.kubernetes.io/selected-node) is BindConflict.
+- PreFilter (prefilter): volume_binding.go podHasPVCs, a claim mounted by name that is missing
+  (the lister's NotFound: `persistentvolumeclaim "x" not found`), Lost or being deleted; then
+  binder.go GetPodVolumeClaims, one not fully bound that is not of delayed binding
+  (IsDelayBindingMode: no class or a class not found is immediate) or names a volume: "pod has
+  unbound immediate PersistentVolumeClaims"; then volumezone/volume_zone.go getPVbyPod, a bound
+  claim's volume that is not found (`persistentvolume "x" not found`). Each holds the pod on every
+  node; the event is the PreFilter's message alone (pkg/scheduler/framework/types.go
+  FitError.Error at kubernetes/kubernetes master: no histogram after a PreFilter message).
+- VolumeZone's Filter (zone_rejects, volume_zone.go): the zone and region labels of a bound
+  claim's volume (a value may join several zones with "__") against a node that has any of them,
+  ErrReasonConflict "node(s) had no available volume zone".
 """
 
 from __future__ import annotations
@@ -43,27 +60,150 @@ def _quantity(value: Any) -> Any:
     return quantity(value)
 
 
-def binding_reason(
-    cluster: ClusterState, spec: dict[str, Any], node: dict[str, Any], namespace: str = ""
-) -> str | None:
-    """Why VolumeBinding keeps the new pod (in ``namespace``) off the node (None: it does not)."""
+def _claim_of(cluster: ClusterState, vol: dict[str, Any], namespace: str) -> tuple[str, dict[str, Any] | None]:
+    name = str((vol.get("persistentVolumeClaim") or {}).get("claimName") or "")
+    return name, cluster.get("v1", "PersistentVolumeClaim", namespace, name) if name and namespace else None
+
+
+def _fully_bound(pvc: dict[str, Any]) -> bool:
+    annotations = (pvc.get("metadata") or {}).get("annotations") or {}
+    return bool((pvc.get("spec") or {}).get("volumeName")) and "pv.kubernetes.io/bind-completed" in annotations
+
+
+def _class_of(cluster: ClusterState, claim: dict[str, Any]) -> tuple[str, dict[str, Any] | None]:
+    annotations = (claim.get("metadata") or {}).get("annotations") or {}
+    spec = claim.get("spec") if "spec" in claim else claim
+    cls = annotations.get("volume.beta.kubernetes.io/storage-class", (spec or {}).get("storageClassName") or "")
+    return cls, cluster.get("storage.k8s.io/v1", "StorageClass", None, cls) if cls else None
+
+
+def _delayed(cluster: ClusterState, pvc: dict[str, Any]) -> bool:
+    return (_class_of(cluster, pvc)[1] or {}).get("volumeBindingMode") == "WaitForFirstConsumer"
+
+
+def prefilter(cluster: ClusterState, spec: dict[str, Any], namespace: str) -> str | None:
+    """VolumeBinding's, then VolumeZone's, PreFilter message for the new pod (None: none holds it)."""
+    named = [
+        _claim_of(cluster, vol, namespace) for vol in spec.get("volumes") or [] if vol.get("persistentVolumeClaim")
+    ]
+    for name, pvc in named:
+        if pvc is None:
+            return f'persistentvolumeclaim "{name}" not found'
+        if (pvc.get("status") or {}).get("phase") == "Lost":
+            volume = (pvc.get("spec") or {}).get("volumeName", "")
+            return f'persistentvolumeclaim "{name}" bound to non-existent persistentvolume "{volume}"'
+        if (pvc.get("metadata") or {}).get("deletionTimestamp"):
+            return f'persistentvolumeclaim "{name}" is being deleted'
+    for _, pvc in named:
+        assert pvc is not None
+        if not _fully_bound(pvc) and (not _delayed(cluster, pvc) or (pvc.get("spec") or {}).get("volumeName")):
+            return "pod has unbound immediate PersistentVolumeClaims"
+    for _, pvc in named:
+        volume = ((pvc or {}).get("spec") or {}).get("volumeName")
+        if volume and cluster.get("v1", "PersistentVolume", None, volume) is None:
+            return f'persistentvolume "{volume}" not found'
+    return None
+
+
+def zone_rejects(cluster: ClusterState, spec: dict[str, Any], node: dict[str, Any], namespace: str) -> bool:
+    """VolumeZone's Filter."""
+    keys = (
+        "failure-domain.beta.kubernetes.io/zone",
+        "failure-domain.beta.kubernetes.io/region",
+        "topology.kubernetes.io/zone",
+        "topology.kubernetes.io/region",
+    )
     labels = (node.get("metadata") or {}).get("labels") or {}
-    if conflict := _bound_claims(cluster, spec, node, namespace):
-        return conflict
+    if not any(k in labels for k in keys):
+        return False
     for vol in spec.get("volumes") or []:
-        claim = ((vol.get("ephemeral") or {}).get("volumeClaimTemplate") or {}).get("spec") or {}
-        cls = claim.get("storageClassName")
-        sc = cluster.get("storage.k8s.io/v1", "StorageClass", None, cls) if cls else None
-        if sc is None or sc.get("volumeBindingMode") != "WaitForFirstConsumer":
-            continue
-        provisioner = sc.get("provisioner")
+        _, pvc = _claim_of(cluster, vol, namespace) if vol.get("persistentVolumeClaim") else ("", None)
+        volume = ((pvc or {}).get("spec") or {}).get("volumeName")
+        pv = cluster.get("v1", "PersistentVolume", None, volume) if volume else None
+        pv_labels = ((pv or {}).get("metadata") or {}).get("labels") or {}
+        for key in keys:
+            zones = {z.strip() for z in str(pv_labels.get(key, "")).split("__")}
+            if key in pv_labels and "" not in zones and labels.get(key) not in zones:
+                return True
+    return False
+
+
+def binding_reasons(
+    cluster: ClusterState, spec: dict[str, Any], node: dict[str, Any], namespace: str = ""
+) -> list[str]:
+    """Why VolumeBinding keeps the new pod (in ``namespace``) off the node, each reason in
+    FindPodVolumes' order (empty: it does not)."""
+    bound = _bound_claims(cluster, spec, node, namespace)
+    unbound = _unbound(cluster, spec, node, namespace)
+    order = (NODE_CONFLICT, BIND_CONFLICT, NOT_ENOUGH_SPACE, PV_NOT_EXIST)
+    return sorted([r for r in (bound, unbound) if r], key=order.index)
+
+
+def _unbound(cluster: ClusterState, spec: dict[str, Any], node: dict[str, Any], namespace: str) -> str | None:
+    labels = (node.get("metadata") or {}).get("labels") or {}
+    delayed: list[tuple[dict[str, Any] | None, dict[str, Any]]] = []
+    for vol in spec.get("volumes") or []:
+        if vol.get("persistentVolumeClaim"):
+            _, pvc = _claim_of(cluster, vol, namespace)
+            if pvc is None or _fully_bound(pvc) or not _delayed(cluster, pvc):
+                continue
+            selected = ((pvc.get("metadata") or {}).get("annotations") or {}).get("volume.kubernetes.io/selected-node")
+            if selected is not None and selected != (node.get("metadata") or {}).get("name"):
+                return BIND_CONFLICT
+            delayed.append((pvc, pvc.get("spec") or {}))
+        claim = ((vol.get("ephemeral") or {}).get("volumeClaimTemplate") or {}).get("spec")
+        if (
+            claim is not None
+            and (_class_of(cluster, claim)[1] or {}).get("volumeBindingMode") == "WaitForFirstConsumer"
+        ):
+            delayed.append((None, claim))
+    for pvc, claim in delayed:
+        cls, sc = _class_of(cluster, pvc if pvc is not None else claim)
+        provisioner = (sc or {}).get("provisioner")
         reason = None
-        if provisioner in (None, "", "kubernetes.io/no-provisioner") or not _topology(sc, labels):
+        if provisioner in (None, "", "kubernetes.io/no-provisioner") or not _topology(sc or {}, labels):
             reason = BIND_CONFLICT
-        elif not _enough_capacity(cluster, claim, cls, provisioner, labels):
+        elif not _enough_capacity(cluster, claim, cls, str(provisioner), labels):
             reason = NOT_ENOUGH_SPACE
-        if reason and not _static_match(cluster, claim, cls, node):
-            return reason
+        if reason is None:
+            continue
+        prebound = _prebound(cluster, pvc, claim, cls) if pvc is not None else None
+        if prebound is not None:
+            if _reaches(prebound, node):
+                continue
+        elif _static_match(cluster, claim, cls, node):
+            continue
+        return reason
+    return None
+
+
+def _reaches(pv: dict[str, Any], node: dict[str, Any]) -> bool:
+    from tests.emulators.kube.controllers.scheduling import matches_affinity
+
+    required = ((pv.get("spec") or {}).get("nodeAffinity") or {}).get("required")
+    as_pod = {"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": required}}}
+    return required is None or matches_affinity(
+        as_pod, {"metadata": {"labels": (node.get("metadata") or {}).get("labels") or {}}}
+    )
+
+
+def _prebound(cluster: ClusterState, pvc: dict[str, Any], claim: dict[str, Any], cls: str) -> dict[str, Any] | None:
+    md = pvc.get("metadata") or {}
+    want = _quantity(((claim.get("resources") or {}).get("requests") or {}).get("storage", "0"))
+    for pv in cluster.list("v1", "PersistentVolume"):
+        ref, pv_spec = (pv.get("spec") or {}).get("claimRef") or {}, pv.get("spec") or {}
+        pv_class = ((pv.get("metadata") or {}).get("annotations") or {}).get(
+            "volume.beta.kubernetes.io/storage-class", pv_spec.get("storageClassName") or ""
+        )
+        if (
+            (ref.get("namespace"), ref.get("name")) == (md.get("namespace"), md.get("name"))
+            and (not ref.get("uid") or ref.get("uid") == md.get("uid"))
+            and _quantity((pv_spec.get("capacity") or {}).get("storage", "0")) >= want
+            and (pv_spec.get("volumeMode") or "Filesystem") == (claim.get("volumeMode") or "Filesystem")
+            and not (pv.get("metadata") or {}).get("deletionTimestamp")
+            and pv_class == cls
+        ):
+            return pv
     return None
 
 
