@@ -304,11 +304,12 @@ def fit_to_cluster(
         namespace=str((meta or {}).get("namespace") or ""),
     )
     budget.volumes = budget.volumes or VolumeReads(kube)
-    if held := budget.volumes.held(pod(fit), budget.namespace):
+    spec = pod(fit)
+    if held := budget.volumes.held(spec, budget.namespace):
         # A PreFilter that refuses the pod ends the attempt before any node is filtered
         # (framework.go RunPreFilterPlugins): no size, and no new node, can take it.
         return fit, f"the pods stay Pending on every node: {held.message} (the scheduler's words): {held.fix}"
-    room = _room(kube, fit, pod(fit), budget)
+    room = _room(kube, fit, spec, budget)
     if room.found:
         return fit, _unread(budget)
     if not room.listed:
