@@ -1,5 +1,5 @@
 """The reads behind InterPodAffinity in the pinned-deploy fit check (akscli.model.cluster_fit):
-which placed pods' required anti-affinity keeps the deployed pod off a node. The filter's rules
+which placed pods' required anti-affinity, or the deployed pod's own terms, keep it off a node. The filter's rules
 are akscli.kube.pod_affinity. Plain logic: no Typer, no rich.
 
 The scheduler holds every pod of the cluster in its cache and reads the anti-affinity of each
@@ -28,8 +28,7 @@ every other filter:
 - the node of each pod on another node whose term selects the deployed pod over a key the
   counted node carries, read by name once the counted node needs it: terms over keys other than
   kubernetes.io/hostname first (a zone), at most 10 GETs in all;
-- the deployed pod's Namespace (one GET), only where a term has a namespaceSelector.
-
+- the deployed pod's Namespace (one GET), only where a term has a namespaceSelector;
 - the placed pods of every namespace (one list, bound and active pods only, 2 pages of 500 at
   most): a pod of another namespace, not carrying the model's labels, whose term names the
   deployed pod's namespace (namespaces or namespaceSelector) and reaches the node from another
@@ -37,7 +36,10 @@ every other filter:
   its informer and a client cannot afford at 75,000 nodes; on a cluster of up to 1,000 placed
   pods this list is all of them. Cross-namespace terms are opt-in, and a cluster can forbid them
   per namespace with the CrossNamespacePodAffinity ResourceQuota scope (upstream:
-  kubernetes/kubernetes pkg/apis/core/types.go ResourceQuotaScopeCrossNamespacePodAffinity).
+  kubernetes/kubernetes pkg/apis/core/types.go ResourceQuotaScopeCrossNamespacePodAffinity);
+- where the deployed pod has required pod affinity or anti-affinity of its own (none akscli
+  renders), the placed pods each term's labelSelector selects in its namespaces (refuses,
+  _incoming): a client can select those by label.
 
 Pods past the page budgets and nodes past the GET budget are not read. Where a list had more
 pages, or a node was past the GETs, ``stopped`` names what was left, and the fit check says so
