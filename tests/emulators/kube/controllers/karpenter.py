@@ -17,8 +17,8 @@ Upstream files (kubernetes-sigs/karpenter 2266468, Azure/karpenter-provider-azur
   on the node it would make (pkg/controllers/provisioning/scheduling/nodeclaim.go CanAdd), and an
   instance type within the pool's remaining limits (scheduler.go filterByRemainingResources,
   "all available instance types exceed limits for nodepool"; a limit on nodes counts 1 a node).
-  A NodePool whose AKSNodeClass does not exist is not Ready and makes nothing
-  (pkg/controllers/nodepool/readiness/controller.go NodeClassNotFound).
+  A NodePool that is not Ready makes nothing: its AKSNodeClass missing or not Ready
+  (pkg/controllers/nodepool/readiness/controller.go; the conditions in karpenter_status.py).
 - Which instance type: the sizes of akscli's GPU data file (src/akscli/data/gpu_skus.yaml, from
   ../shared/data/azure-gpu-skus.csv) the pool's requirements allow, cheapest first
   (pkg/cloudprovider/types.go InstanceTypes.OrderByPrice); other sizes are not modelled.
@@ -75,7 +75,8 @@ Upstream files (kubernetes-sigs/karpenter 2266468, Azure/karpenter-provider-azur
   karpenter_scheduling.pod_error gives it (no template left, limits, taints, and the requirement
   and resource texts of karpenter_requirements where it can give them).
 - The NodePool's status: resources (the sum of its nodes' capacity, with ``nodes``) and nodes
-  (pkg/controllers/nodepool/counter/controller.go), and the NodeClassReady and Ready conditions.
+  (pkg/controllers/nodepool/counter/controller.go), and its conditions; the AKSNodeClass's own
+  conditions (karpenter_status.py cites both).
 - A deleted NodePool's NodeClaims go, and their nodes with them (owner references, and the
   termination controller deleting the node of a deleted NodeClaim).
 
@@ -125,6 +126,11 @@ from tests.emulators.kube.controllers.karpenter_requirements import (
     unmet_min_values,
 )
 from tests.emulators.kube.controllers.karpenter_scheduling import pod_error
+from tests.emulators.kube.controllers.karpenter_status import (
+    node_class_ready,
+    nodeclass_conditions,
+    nodepool_conditions,
+)
 from tests.emulators.kube.controllers.rescheduling import unschedulable_pods, waiting_pods
 from tests.emulators.kube.controllers.scheduling import Scheduler, fit_reasons, pod_requests, quantity
 
@@ -164,6 +170,9 @@ class NodeAutoProvisioner(PassController):
         self.provision_mode = "aksscriptless"
         self.spot_unavailable_until = -1.0  # LowPriorityQuota: every spot offering (spotKey)
         self._retry_at = -1.0  # no NodeClaim before (an InsufficientCapacityError that marked nothing)
+        # Subnet IDs ARM answers 404 for: an AKSNodeClass whose spec.vnetSubnetID names one is not
+        # Ready (karpenter_status.nodeclass_conditions; tests set it).
+        self.missing_subnets: set[str] = set()
 
     def attach(self, manager: Any) -> None:
         unschedulable_pods(manager.api).changed.append(self._on_change)
@@ -173,7 +182,13 @@ class NodeAutoProvisioner(PassController):
             self.queue_pass()
 
     def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
-        # A NodePool or an AKSNodeClass written: the pools' conditions, then the pods waiting.
+        # A NodePool or an AKSNodeClass written: the class's own conditions (the provider's nodeclass
+        # status controller), the pools' conditions, then the pods waiting.
+        if obj.get("kind") == "AKSNodeClass" and not obj["metadata"].get("deletionTimestamp"):
+            conditions = nodeclass_conditions(obj, self.missing_subnets, now_iso())
+            if (obj.get("status") or {}).get("conditions") != conditions:
+                name = obj["metadata"]["name"]
+                _unless_deleted(lambda: cluster.patch_status(*NODECLASS, None, name, {"conditions": conditions}))
         for pool in cluster.list(*NODEPOOL):
             _unless_deleted(lambda p=pool: self._status(cluster, p))
         self.queue_pass()
@@ -182,6 +197,9 @@ class NodeAutoProvisioner(PassController):
         _unless_deleted(lambda: self._run_pass(cluster))
 
     def on_delete(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
+        if obj.get("kind") == "AKSNodeClass":  # its NodePools' NodeClassReady: NodeClassNotFound
+            for pool in cluster.list(*NODEPOOL):
+                _unless_deleted(lambda p=pool: self._status(cluster, p))
         if obj.get("kind") != "NodePool":
             return
         name = obj["metadata"]["name"]
@@ -191,9 +209,15 @@ class NodeAutoProvisioner(PassController):
                 cluster.delete("v1", "Node", None, node)
             cluster.delete(*NODECLAIM, None, claim["metadata"]["name"])
 
-    def _ready_class(self, cluster: ClusterState, pool: dict[str, Any]) -> bool:
+    def _class(self, cluster: ClusterState, pool: dict[str, Any]) -> dict[str, Any] | None:
         ref = _template(pool)[1].get("nodeClassRef") or {}
-        return cluster.get(*NODECLASS, None, str(ref.get("name") or "")) is not None
+        return cluster.get(*NODECLASS, None, str(ref.get("name") or ""))
+
+    def _ready_class(self, cluster: ClusterState, pool: dict[str, Any]) -> bool:
+        """The provisioner skips a NodePool that is not Ready (upstream: kubernetes-sigs/karpenter
+        2266468 pkg/controllers/provisioning/provisioner.go NewScheduler, "ignoring nodepool, not
+        ready"): its NodeClassReady follows its AKSNodeClass (karpenter_status.node_class_ready)."""
+        return node_class_ready(self._class(cluster, pool))["status"] == "True"
 
     def _nodes(self, cluster: ClusterState, name: str) -> list[dict[str, Any]]:
         return list(cluster.list("v1", "Node", label_selector=f"{NODEPOOL_LABEL}={name}"))
@@ -209,27 +233,7 @@ class NodeAutoProvisioner(PassController):
     def _status(self, cluster: ClusterState, pool: dict[str, Any]) -> None:
         name = pool["metadata"]["name"]
         used = self._used(cluster, name)
-        ready = self._ready_class(cluster, pool)
-        t = now_iso()
-        condition = {"lastTransitionTime": t, "observedGeneration": pool["metadata"].get("generation", 1)}
-        # upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/nodepool/validation/controller.go
-        # sets ValidationSucceeded True for a NodePool that passes its checks.
-        valid = {"type": "ValidationSucceeded", "status": "True", "reason": "ValidationSucceeded", "message": "",
-                 **condition}  # fmt: skip
-        if ready:
-            conditions = [
-                valid,
-                {"type": "NodeClassReady", "status": "True", "reason": "NodeClassReady", "message": "", **condition},
-                {"type": "Ready", "status": "True", "reason": "Ready", "message": "", **condition},
-            ]
-        else:
-            message = "NodeClass not found on cluster"
-            conditions = [
-                valid,
-                {"type": "NodeClassReady", "status": "False", "reason": "NodeClassNotFound", "message": message,
-                 **condition},
-                {"type": "Ready", "status": "False", "reason": "NodeClassNotFound", "message": message, **condition},
-            ]  # fmt: skip
+        conditions = nodepool_conditions(pool, self._class(cluster, pool), now_iso())
         resources = {k: str(int(v)) for k, v in sorted(used.items()) if k != "nodes"}
         resources["nodes"] = str(int(used["nodes"]))
         status = {"conditions": conditions, "resources": resources, "nodes": int(used["nodes"])}
