@@ -21,13 +21,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from akscli import gpu_stack
 from akscli.doctor_components import Component, components
 from akscli.errors import CheckFailedError, NotInstalledError, UsageError
 from akscli.kube import pod_problems
 from akscli.kube.client import Kube
+
+if TYPE_CHECKING:
+    from akscli.nap_health import ClassHealth
 
 GROUPS = ("model", "ray", "fleet", "baremetal", "gpu")
 OK, MISSING, NOT_READY, UNKNOWN = "ok", "missing", "not-ready", "unknown"
@@ -200,7 +203,8 @@ def _check(kube: Kube, comp: Component) -> Iterator[Check]:
 
 
 def _nap(kube: Kube) -> Iterator[Check]:
-    """Node auto-provisioning: whether its NodePools are Ready (akscli.nap_health, upstream cited there)."""
+    """Node auto-provisioning: whether its NodePools and AKSNodeClasses are Ready (akscli.nap_health,
+    upstream cited there)."""
     from akscli import nap_health
 
     if not nap_health.enabled(kube):
@@ -217,13 +221,43 @@ def _nap(kube: Kube) -> Iterator[Check]:
             "create one: akscli nodepool add NAME --auto-provision (see --help)",
             present=True,
         )
-        return
     for pool in pools:
         if not pool.ok:
             fix = f"kubectl describe nodepool {pool.name} (NodeClassReady follows its AKSNodeClass)"
             yield Check(f"nodepool {pool.name}", NOT_READY, pool.describe(), fix, present=True)
-    if all(p.ok for p in pools):
+    if pools and all(p.ok for p in pools):
         yield Check("nodepools", OK, f"{len(pools)} NodePool(s) Ready", present=True)
+    yield from _node_classes(nap_health.classes(kube, pools))
+
+
+# The AKSNodeClass field each dependent condition checks (upstream: Azure/karpenter-provider-azure
+# 352646f pkg/controllers/nodeclass/status/subnet.go vnetSubnetID, images.go the image family's
+# images, localdns.go spec.localDNS).
+_CLASS_FIELDS = {
+    "SubnetsReady": "spec.vnetSubnetID",
+    "ImagesReady": "spec.imageFamily",
+    "LocalDNSReady": "spec.localDNS",
+}
+
+
+def _node_classes(classes: Sequence[ClassHealth]) -> Iterator[Check]:
+    """One line for each AKSNodeClass that is not Ready, with its own failing condition; one line for
+    the rest, naming the classes no NodePool refers to (nothing provisions with them)."""
+    for cls in classes:
+        if cls.ok:
+            continue
+        dependent = cls.why.split(" ", 1)[0]
+        field = _CLASS_FIELDS.get(dependent)
+        fix = f"kubectl describe aksnodeclass {cls.name}" + (
+            f", then correct {field} (kubectl edit aksnodeclass {cls.name})" if field else " (its conditions say why)"
+        )
+        if cls.used_by == ():
+            fix += f", or delete it if no NodePool is to use it (kubectl delete aksnodeclass {cls.name})"
+        yield Check(f"aksnodeclass {cls.name}", NOT_READY, cls.describe(), fix, present=True)
+    if classes and all(c.ok for c in classes):
+        unused = [c.name for c in classes if c.used_by == ()]
+        note = f"; used by no NodePool: {', '.join(unused)}" if unused else ""
+        yield Check("aksnodeclasses", OK, f"{len(classes)} AKSNodeClass(es) Ready{note}", present=True)
 
 
 def _gpu_stack(kube: Kube) -> Iterator[Check]:

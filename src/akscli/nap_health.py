@@ -11,6 +11,12 @@ pkg/apis/v1beta1/aksnodeclass_status.go), so the NodePools say whether their cla
 When a dependent is not True, Ready is False (UnhealthyDependents) or Unknown
 (ReconcilingDependents) and names the dependents, "NodeClassReady=False" (awslabs/operatorpkg
 7a13865 status/condition_set.go recomputeRootCondition); the dependent carries the why.
+The AKSNodeClasses are read too, each on its own: a class no NodePool refers to has no NodePool
+to report it, and a class that is not Ready names its own failing dependent (SubnetsReady
+SubnetNotFound: "resource not found: <subnet>"), where its NodePools only copy the root's
+"SubnetsReady=False" (upstream: kubernetes-sigs/karpenter 2266468
+pkg/controllers/nodepool/readiness/controller.go setReadyCondition; the class's conditions are
+set by Azure/karpenter-provider-azure 352646f pkg/controllers/nodeclass/status/*.go).
 Plain logic: no Typer, no rich.
 """
 
@@ -20,13 +26,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from akscli import nap
+from akscli import nap, nap_class
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
 
 CRD = "nodepools.karpenter.sh"
 DEPENDENTS = ("ValidationSucceeded", "NodeClassReady")  # nodepool_status.go NewReadyConditions
+# aksnodeclass_status.go StatusConditions, in the order the status controller reconciles them.
+CLASS_DEPENDENTS = ("KubernetesVersionReady", "ImagesReady", "SubnetsReady", "ValidationSucceeded", "LocalDNSReady")
 SAMPLE = 100  # NodePools read: a cluster has a handful; one page answers
 
 
@@ -35,6 +43,7 @@ class PoolHealth:
     name: str
     ready: str  # the Ready condition's status: True, False, Unknown, or "" before the first reconcile
     why: str = ""  # the first unhealthy dependent, "NodeClassReady NodeClassNotFound: NodeClass not found"
+    node_class: str = ""  # the AKSNodeClass its template refers to
 
     @property
     def ok(self) -> bool:
@@ -48,21 +57,59 @@ class PoolHealth:
         return f"NodePool {self.name} is not Ready ({self.ready})" + (f": {self.why}" if self.why else "")
 
 
-def health(pool: Mapping[str, Any]) -> PoolHealth:
-    conditions = {
-        str(c.get("type")): c for c in (pool.get("status") or {}).get("conditions") or [] if isinstance(c, dict)
-    }
-    ready = conditions.get("Ready") or {}
-    why = ""
-    for kind in DEPENDENTS:
+@dataclass(frozen=True)
+class ClassHealth:
+    name: str
+    ready: str  # as PoolHealth.ready
+    why: str = ""  # the first dependent that is not True, "SubnetsReady SubnetNotFound: resource not found: ..."
+    used_by: tuple[str, ...] | None = ()  # the NodePools that refer to it; None where not all were read
+
+    @property
+    def ok(self) -> bool:
+        return self.ready == "True"
+
+    def describe(self) -> str:
+        if not self.ready:
+            said = f"AKSNodeClass {self.name} has no Ready condition yet: Karpenter has not reconciled it"
+        else:
+            said = f"AKSNodeClass {self.name} is not Ready ({self.ready})" + (f": {self.why}" if self.why else "")
+        if self.used_by:
+            said += f"; NodePool(s) {', '.join(self.used_by)} make no node until it is"
+        return said
+
+
+def _why(conditions: Mapping[str, Mapping[str, Any]], dependents: tuple[str, ...]) -> str:
+    """The first dependent that is not True, "Type Reason: message"; else the root's reason and
+    message where the root is not True."""
+    for kind in dependents:
         dep = conditions.get(kind) or {}
         if dep and dep.get("status") != "True":
             why = " ".join(str(p) for p in (kind, dep.get("reason")) if p)
-            why += f": {dep['message']}" if dep.get("message") else ""
-            break
-    if not why and ready.get("status") not in (None, "True"):
-        why = ": ".join(str(p) for p in (ready.get("reason"), ready.get("message")) if p)
-    return PoolHealth(str((pool.get("metadata") or {}).get("name", "")), str(ready.get("status") or ""), why)
+            return why + (f": {dep['message']}" if dep.get("message") else "")
+    ready = conditions.get("Ready") or {}
+    if ready.get("status") not in (None, "True"):
+        return ": ".join(str(p) for p in (ready.get("reason"), ready.get("message")) if p)
+    return ""
+
+
+def _conditions(obj: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    return {str(c.get("type")): c for c in (obj.get("status") or {}).get("conditions") or [] if isinstance(c, dict)}
+
+
+def health(pool: Mapping[str, Any]) -> PoolHealth:
+    conditions = _conditions(pool)
+    ready = conditions.get("Ready") or {}
+    ref = (((pool.get("spec") or {}).get("template") or {}).get("spec") or {}).get("nodeClassRef") or {}
+    node_class = str(ref.get("name") or "") if ref.get("kind", nap_class.KIND) == nap_class.KIND else ""
+    name = str((pool.get("metadata") or {}).get("name", ""))
+    return PoolHealth(name, str(ready.get("status") or ""), _why(conditions, DEPENDENTS), node_class)
+
+
+def class_health(node_class: Mapping[str, Any], used_by: tuple[str, ...] | None = ()) -> ClassHealth:
+    conditions = _conditions(node_class)
+    ready = str((conditions.get("Ready") or {}).get("status") or "")
+    name = str((node_class.get("metadata") or {}).get("name", ""))
+    return ClassHealth(name, ready, _why(conditions, CLASS_DEPENDENTS), used_by)
 
 
 def enabled(kube: Kube) -> bool:
@@ -82,4 +129,24 @@ def pools(kube: Kube) -> list[PoolHealth]:
         found.append(health(pool))
         if len(found) >= SAMPLE:
             break
+    return found
+
+
+def classes(kube: Kube, pools: list[PoolHealth]) -> list[ClassHealth]:
+    """The health of the cluster's AKSNodeClasses (one page of at most SAMPLE), each with the
+    NodePools of ``pools`` that refer to it; which NodePools use it is unknown (None) where
+    ``pools`` may be a part of them. None at all where the kind is not served."""
+    from akscli.errors import NotInstalledError
+
+    every_pool = len(pools) < SAMPLE
+    found: list[ClassHealth] = []
+    try:
+        for obj in kube.list(nap_class.API_VERSION, nap_class.KIND, page_size=SAMPLE):
+            name = str((obj.get("metadata") or {}).get("name", ""))
+            users = tuple(p.name for p in pools if p.node_class == name)
+            found.append(class_health(obj, users if users or every_pool else None))
+            if len(found) >= SAMPLE:
+                break
+    except NotInstalledError:
+        return []
     return found
