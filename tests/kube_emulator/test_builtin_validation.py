@@ -159,3 +159,36 @@ def test_an_extended_resource_limit_alone_and_a_cpu_request_below_its_limit_are_
 ) -> None:
     pod = gpu_pod({"cpu": "1"}, {"cpu": "2", "nvidia.com/gpu": "1"})
     assert raw(kube_emulator, "POST", PODS, pod).status == 201
+
+
+def test_a_fractional_gpu_limit_on_a_pod_is_refused_for_it_and_for_the_request_defaulted_from_it(
+    kube_emulator: KubeEmulator,
+) -> None:
+    r = raw(kube_emulator, "POST", PODS, gpu_pod({}, {"nvidia.com/gpu": "0.5"}))
+    assert r.status == 422
+    causes = r.json()["details"]["causes"]
+    at = "spec.containers[0].resources"
+    assert [(c["field"], c["message"]) for c in causes] == [
+        (f"{at}.limits[nvidia.com/gpu]", 'Invalid value: "500m": must be an integer'),
+        (f"{at}.requests[nvidia.com/gpu]", 'Invalid value: "500m": must be an integer'),
+    ]
+
+
+def test_a_fractional_gpu_limit_in_a_pod_template_is_refused_for_the_limit_alone(kube_emulator: KubeEmulator) -> None:
+    d = deployment("web")
+    d["spec"]["template"]["spec"]["containers"][0]["resources"] = {"limits": {"nvidia.com/gpu": "1.5"}}
+    r = raw(kube_emulator, "POST", DEPLOYMENTS, d)
+    assert r.status == 422
+    assert r.json()["message"] == (
+        'Deployment.apps "web" is invalid: spec.template.spec.containers[0].resources.limits[nvidia.com/gpu]: '
+        'Invalid value: "1500m": must be an integer'
+    )
+
+
+def test_a_request_other_than_its_limit_is_printed_as_quantity_string_prints_both(kube_emulator: KubeEmulator) -> None:
+    r = raw(kube_emulator, "POST", PODS, gpu_pod({"nvidia.com/gpu": "1000m"}, {"nvidia.com/gpu": "2000m"}))
+    assert r.status == 422
+    assert r.json()["message"] == (
+        'Pod "p" is invalid: spec.containers[0].resources.requests: Invalid value: "1": '
+        "must be equal to nvidia.com/gpu limit of 2"
+    )

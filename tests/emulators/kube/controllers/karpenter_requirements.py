@@ -335,23 +335,13 @@ def filter_error(
 
 
 _BINARY = {"Ki": 1, "Mi": 2, "Gi": 3, "Ti": 4, "Pi": 5, "Ei": 6}
-_DECIMAL = {-9: "n", -6: "u", -3: "m", 0: "", 3: "k", 6: "M", 9: "G", 12: "T", 15: "P", 18: "E"}
 
 
 def quantity_text(value: Decimal, binary: bool) -> str:
-    """resource.Quantity's canonical String (k8s.io/apimachinery pkg/api/resource/quantity.go
-    CanonicalizeBytes): binary SI with the largest power of 1024 that divides an integer of at
-    least 1024, else decimal SI with the largest multiple-of-3 exponent that keeps the mantissa whole."""
-    if binary and abs(value) >= 1024 and value == value.to_integral_value():
-        n, power = int(value), 0
-        while power < 6 and n % 1024 == 0 and n:
-            n, power = n // 1024, power + 1
-        return f"{n}{next((s for s, p in _BINARY.items() if p == power), '')}"
-    for exponent in sorted(_DECIMAL, reverse=True):
-        mantissa = value / (Decimal(10) ** exponent)
-        if mantissa == mantissa.to_integral_value() and (mantissa != 0 or exponent == 0):
-            return f"{int(mantissa)}{_DECIMAL[exponent]}"
-    return str(value)
+    """resource.Quantity's canonical String in binary or decimal SI (tests/emulators/kube/quantities.py)."""
+    from tests.emulators.kube.quantities import text
+
+    return text(value, "BinarySI" if binary else "DecimalSI")
 
 
 def resources_text(spec: dict[str, Any], need: Counter[str], daemons: Sequence[dict[str, Any]] = ()) -> str:
