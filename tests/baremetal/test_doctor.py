@@ -227,6 +227,26 @@ def test_the_operator_finds_gpu_nodes_by_nfds_pci_label_and_labels_them_gpu_pres
     assert plugin["status"]["desiredNumberScheduled"] == 1
 
 
+def test_a_node_nfd_labels_later_is_labelled_and_served_without_a_cluster_policy_change(
+    kube_emulator: Any, kube: Any
+) -> None:
+    """The operator's node labeller watches nodes (nodelabeling_controller.go), and the ClusterPolicy
+    is reconciled again once a node gets gpu.present (clusterpolicy_controller.go addWatchNewGPUNode)."""
+    add_nodes(kube_emulator, [fx.node("aks-gpu-0")])
+    install_gpu_operator(kube_emulator)
+    late = fx.node("aks-gpu-1")
+    del late["metadata"]["labels"][PCI]
+    del late["metadata"]["labels"]["nvidia.com/gpu.present"]
+    add_nodes(kube_emulator, [late])
+    assert kube_emulator.idle(10.0)
+    kube_emulator.cluster.patch("v1", "Node", None, "aks-gpu-1", {"metadata": {"labels": {PCI: "true"}}})  # NFD
+    assert kube_emulator.idle(10.0)
+    node = kube_emulator.cluster.get("v1", "Node", None, "aks-gpu-1")
+    assert node["metadata"]["labels"]["nvidia.com/gpu.present"] == "true"
+    plugin = kube_emulator.cluster.get("apps/v1", "DaemonSet", "gpu-operator", "nvidia-device-plugin-daemonset")
+    assert plugin["status"]["desiredNumberScheduled"] == 2
+
+
 def test_gpu_nodes_without_any_nfd_label_are_reported_as_the_operator_reports_them(
     kube_emulator: Any, kube: Any
 ) -> None:

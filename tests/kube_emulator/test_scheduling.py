@@ -186,6 +186,21 @@ def test_a_daemonset_runs_on_a_cordoned_node_as_its_implicit_toleration_allows(k
     assert wait_until(lambda: [p["spec"].get("nodeName") for p in pods(kube_emulator, "agent")] == ["a"])
 
 
+def test_a_node_given_the_label_a_daemonset_selects_later_gets_its_pod(kube_emulator: KubeEmulator) -> None:
+    """The DaemonSet controller follows nodes (daemon_controller.go addNode, updateNode)."""
+    seed(kube_emulator, node("a", labels={"role": "agent"}), node("b"))
+    ds = deployment("agent")
+    ds["kind"] = "DaemonSet"
+    del ds["spec"]["replicas"]
+    ds["spec"]["template"]["spec"]["nodeSelector"] = {"role": "agent"}
+    kube_emulator.cluster.create(ds)
+    assert wait_until(lambda: [p["spec"].get("nodeName") for p in pods(kube_emulator, "agent")] == ["a"])
+    kube_emulator.cluster.patch("v1", "Node", None, "b", {"metadata": {"labels": {"role": "agent"}}})
+    assert wait_until(lambda: sorted(p["spec"].get("nodeName") for p in pods(kube_emulator, "agent")) == ["a", "b"])
+    status = kube_emulator.cluster.get("apps/v1", "DaemonSet", "default", "agent")["status"]  # type: ignore[index]
+    assert status["desiredNumberScheduled"] == 2
+
+
 def test_a_job_whose_pods_cannot_be_placed_never_completes(kube_emulator: KubeEmulator) -> None:
     seed(kube_emulator, node("cpu-0"))
     kube_emulator.cluster.create(gpu_job("bench"))

@@ -16,15 +16,17 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import threading
 from typing import Any, ClassVar
 
-from tests.emulators.kube.apiserver import now_iso
+from tests.emulators.kube.apiserver import Ctx, now_iso
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.base import Controller, DeletionTolerantController
 from tests.emulators.kube.controllers.pods import POD_FAILURES, PodOwner, owner_ref, pod_status
 from tests.emulators.kube.controllers.rescheduling import Rescheduler
 from tests.emulators.kube.controllers.rollout import REVISION, condition, rollout_conditions, statefulset_stale_pods
 from tests.emulators.kube.controllers.scheduling import Scheduler, daemon_pod_spec, should_run_daemon_pod
+from tests.emulators.kube.resources import ResourceType
 
 
 def template_hash(template: dict[str, Any]) -> str:
@@ -214,9 +216,70 @@ class DaemonSetController(PodOwner):
     watches: ClassVar[list[tuple[str, str]]] = [("apps/v1", "DaemonSet")]
     max_pods = 1000
 
+    def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
+        super().__init__(delay, failure)
+        self._daemonsets: set[tuple[str, str]] = set()  # the DaemonSets reconciled and not deleted
+        self._queued: set[tuple[str, str]] = set()  # queued by a node event, not reconciled yet
+        self._nodes: dict[str, tuple[Any, Any]] = {}  # node name -> (labels, taints) last seen
+        self._guard = threading.Lock()
+
+    def attach(self, manager: Any) -> None:
+        """Follow the nodes too, as the DaemonSet controller's node informer does (upstream:
+        kubernetes/kubernetes pkg/controller/daemon/daemon_controller.go addNode: every DaemonSet
+        whose pod the new node should run is enqueued; updateNode: nothing where the node's labels
+        and taints did not change (shouldIgnoreNodeUpdate), else every DaemonSet for which
+        NodeShouldRunDaemonPod differs between the old and the new node). The work queue coalesces
+        a DaemonSet queued again before it runs."""
+        super().attach(manager)
+
+        def on_event(typ: str, rt: ResourceType, obj: dict[str, Any], ctx: Ctx) -> None:
+            if rt.group != "" or rt.kind != "Node" or not self._daemonsets:
+                return
+            name = str((obj.get("metadata") or {}).get("name") or "")
+            if typ == "DELETED":
+                self._nodes.pop(name, None)
+                return
+            now = (
+                copy.deepcopy(obj["metadata"].get("labels") or {}),
+                copy.deepcopy((obj.get("spec") or {}).get("taints")),
+            )
+            old = self._nodes.get(name)
+            self._nodes[name] = now
+            if old != now:
+                manager.call_later(self, lambda cluster: self._node_changed(cluster, name, old, now), 0.0)
+
+        manager.api.listeners.append(on_event)
+
+    def _node_changed(
+        self, cluster: ClusterState, name: str, old: tuple[Any, Any] | None, now: tuple[Any, Any]
+    ) -> None:
+        def node(state: tuple[Any, Any]) -> dict[str, Any]:
+            return {"metadata": {"name": name, "labels": state[0]}, "spec": {"taints": state[1]} if state[1] else {}}
+
+        for ds in cluster.list("apps/v1", "DaemonSet"):
+            pod_spec = daemon_pod_spec(((ds.get("spec") or {}).get("template") or {}).get("spec") or {})
+            was = old is not None and should_run_daemon_pod(pod_spec, node(old))
+            if was == should_run_daemon_pod(pod_spec, node(now)):
+                continue
+            key = (ds["metadata"]["namespace"], ds["metadata"]["name"])
+            with self._guard:
+                if key in self._queued:
+                    continue
+                self._queued.add(key)
+            if self._manager is not None:
+                self._manager.schedule(self, ds, self.delay)
+
+    def on_delete(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
+        key = (obj["metadata"].get("namespace", ""), obj["metadata"].get("name", ""))
+        self._daemonsets.discard(key)
+        self._queued.discard(key)
+
     def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
         md = obj["metadata"]
         ns = md["namespace"]
+        with self._guard:
+            self._queued.discard((ns, md["name"]))
+        self._daemonsets.add((ns, md["name"]))
         spec = obj.get("spec") or {}
         template = spec.get("template") or {}
         pod_spec = daemon_pod_spec(template.get("spec") or {})

@@ -1,7 +1,8 @@
 """NVIDIA GPU Operator and GPU-workload simulators for the Kubernetes emulator.
 
-* ``ClusterPolicyController`` (nvidia.com/v1 ClusterPolicy): labels GPU nodes
-  ``nvidia.com/gpu.present`` from NFD's PCI labels as the operator does, then creates the operand DaemonSets
+* ``ClusterPolicyController`` (nvidia.com/v1 ClusterPolicy), with the operator's node labeller
+  ``NodeLabelingController``, which keeps ``nvidia.com/gpu.present`` in step with NFD's PCI labels as
+  nodes change: creates the operand DaemonSets
   (driver when enabled, container toolkit, device plugin) in ``gpu-operator`` with status
   counted from the GPU nodes, one pod per GPU node, and sets ``status.state``. The driver
   DaemonSet is named as NVIDIA/gpu-operator names it: ``nvidia-driver-daemonset``
@@ -118,14 +119,99 @@ def singleton(policies: list[dict[str, Any]]) -> dict[str, Any]:
     return min(policies, key=lambda p: (str(p["metadata"].get("creationTimestamp") or ""), p["metadata"]["name"]))
 
 
+def on_node_events(manager: Any, controller: Controller, handle: Callable[[Any, dict[str, Any]], None]) -> None:
+    """Call ``handle(cluster, node)`` on the controllers' thread after each node created or updated,
+    and ``controller.on_delete`` after one deleted, as a node informer's handlers do. A listener
+    rather than a watched kind: nodes already there are not replayed when the controller is added
+    (a generated 75,000-node cluster); the ClusterPolicy's reconcile reads them."""
+
+    def on_event(typ: str, rt: Any, obj: dict[str, Any], ctx: Any) -> None:
+        if rt.group != "" or rt.kind != "Node":
+            return
+        if typ == "DELETED":
+            manager.call_later(controller, lambda cluster: controller.on_delete(cluster, obj), controller.delay)
+        else:
+            manager.call_later(controller, lambda cluster: handle(cluster, obj), controller.delay)
+
+    manager.api.listeners.append(on_event)
+
+
+class NodeLabelingController(Controller):
+    """The operator's node labeller, its own controller beside the ClusterPolicy's: it follows the
+    ClusterPolicy (every node) and each node's changes (that node), and keeps ``nvidia.com/gpu.present``
+    in step with NFD's PCI labels (:func:`label_gpu_node`), so a node NFD labels later is labelled at
+    once, without a ClusterPolicy change.
+
+    upstream: NVIDIA/gpu-operator a22dbf6 controllers/nodelabeling_controller.go
+    (NodeLabelingReconciler.Reconcile: nothing where no ClusterPolicy exists, resolveActiveConfig;
+    labelGPUNodes; SetupWithManager: the ClusterPolicy's create and spec changes, and a node created
+    with GPU PCI labels or updated so that gpu.present is missing, outdated or changed, enqueue it);
+    cmd/gpu-operator/main.go registers it next to the ClusterPolicyReconciler. Not modelled: the
+    gpu.deploy.* state labels, MIG and driver-upgrade labels, the DRA (GPUCluster) stack.
+    """
+
+    watches: ClassVar[list[tuple[str, str]]] = [("nvidia.com/v1", "ClusterPolicy")]
+
+    def attach(self, manager: Any) -> None:
+        on_node_events(manager, self, self._label)
+
+    def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
+        for node in cluster.list("v1", "Node"):
+            self._label(cluster, node)
+
+    def _label(self, cluster: Any, node: dict[str, Any]) -> None:
+        if not cluster.list("nvidia.com/v1", "ClusterPolicy", None):
+            return
+        latest = cluster.get("v1", "Node", None, node["metadata"]["name"])
+        if latest is not None:
+            label_gpu_node(cluster, latest)
+
+
 class ClusterPolicyController(Controller):
     """The operator's side: operand DaemonSets on GPU nodes (their pods come from the emulator's
-    own DaemonSet controller), then ``status.state`` from how many operand pods are ready."""
+    own DaemonSet controller), then ``status.state`` from how many operand pods are ready. Adding
+    it adds the operator's node labeller too (:class:`NodeLabelingController`), as the operator's
+    binary runs both."""
 
     watches: ClassVar[list[tuple[str, str]]] = [("nvidia.com/v1", "ClusterPolicy")]
     node_selector: ClassVar[dict[str, str]] = {"nvidia.com/gpu.present": "true"}
 
+    def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
+        super().__init__(delay, failure)
+        self._gpu_nodes: set[str] = set()  # nodes last seen with gpu.present=true (the informer's old object)
+        self._seen: set[str] = set()  # nodes seen at all
+
+    def attach(self, manager: Any) -> None:
+        # The labeller runs before the ClusterPolicy's reconcile of the same event, so a first
+        # reconcile finds the nodes labelled (upstream both run at once; a reconcile that found no
+        # GPU node is repeated when the labels come, as below).
+        self.labeller = manager.add(NodeLabelingController(delay=0.0))
+        on_node_events(manager, self, self._node_changed)
+
+    def _node_changed(self, cluster: Any, node: dict[str, Any]) -> None:
+        """upstream: NVIDIA/gpu-operator a22dbf6 controllers/clusterpolicy_controller.go
+        addWatchNewGPUNode: a node created with GPU PCI labels, or one the labeller has just given
+        gpu.present=true (gpuCommonLabelAdded), reconciles every ClusterPolicy."""
+        name, labels = node["metadata"]["name"], node["metadata"].get("labels") or {}
+        first_sight = name not in self._seen  # the informer's create event
+        self._seen.add(name)
+        present = labels.get(GPU_PRESENT) == "true"
+        added = present and name not in self._gpu_nodes
+        (self._gpu_nodes.add if present else self._gpu_nodes.discard)(name)
+        if added or (first_sight and any(labels.get(k) == v for k, v in NFD_GPU_LABELS.items())):
+            policies = cluster.list("nvidia.com/v1", "ClusterPolicy", None)
+            if policies:
+                self._reconcile_policy(cluster, singleton(policies))
+
     def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
+        self._reconcile_policy(cluster, obj)
+
+    def on_delete(self, cluster: Any, obj: dict[str, Any]) -> None:
+        if obj.get("kind") == "Node":  # a node made again under the same name is a new node
+            self._seen.discard(obj["metadata"]["name"])
+            self._gpu_nodes.discard(obj["metadata"]["name"])
+
+    def _reconcile_policy(self, cluster: Any, obj: dict[str, Any]) -> None:
         spec = obj.get("spec") or {}
         policies = cluster.list("nvidia.com/v1", "ClusterPolicy", None)
         if policies and singleton(policies)["metadata"]["name"] != obj["metadata"]["name"]:
@@ -136,7 +222,11 @@ class ClusterPolicyController(Controller):
             return
         if cluster.get("v1", "Namespace", None, NAMESPACE) is None:
             cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NAMESPACE}})
-        has_nfd_labels = label_gpu_nodes(cluster)
+        has_nfd_labels = any(
+            k.startswith(NFD_LABEL_PREFIX)
+            for n in cluster.list("v1", "Node")
+            for k in n["metadata"].get("labels") or {}
+        )  # state_manager.go hasNFDLabels
         sel = ",".join(f"{k}={v}" for k, v in self.node_selector.items())
         template_spec = {
             "nodeSelector": dict(self.node_selector),
@@ -225,27 +315,21 @@ class ClusterPolicyController(Controller):
         )
 
 
-def label_gpu_nodes(cluster: Any) -> bool:
-    """What the operator's node labeler does before a ClusterPolicy reconcile counts GPU nodes, and
-    whether any node carries an NFD label at all.
+def label_gpu_node(cluster: Any, node: dict[str, Any]) -> None:
+    """What the operator's node labeller does to one node (see NodeLabelingController).
 
-    upstream: NVIDIA/gpu-operator v26.7.0 controllers/nodelabeling_controller.go
+    upstream: NVIDIA/gpu-operator a22dbf6 controllers/nodelabeling_controller.go
     reconcileCommonGPULabel: a node with one of NFD's NVIDIA PCI labels (state_manager.go
     hasGPULabels) gets ``nvidia.com/gpu.present=true``; a node labelled so that has none any more gets
-    ``false``. controllers/state_manager.go discoverGPUNodes then counts the ``true`` ones and
-    hasNFDLabels looks for any ``feature.node.kubernetes.io/`` label. Without NFD no node is labelled,
-    so the operator finds no GPU node however many GPUs the nodes have.
+    ``false``. controllers/state_manager.go discoverGPUNodes then counts the ``true`` ones. Without
+    NFD no node is labelled, so the operator finds no GPU node however many GPUs the nodes have.
     """
-    has_nfd = False
-    for node in cluster.list("v1", "Node"):
-        labels = node["metadata"].get("labels") or {}
-        has_nfd = has_nfd or any(k.startswith(NFD_LABEL_PREFIX) for k in labels)
-        pci = any(labels.get(k) == v for k, v in NFD_GPU_LABELS.items())
-        present = labels.get(GPU_PRESENT) == "true"
-        if pci != present:
-            value = "true" if pci else "false"
-            cluster.patch("v1", "Node", None, node["metadata"]["name"], {"metadata": {"labels": {GPU_PRESENT: value}}})
-    return has_nfd
+    labels = node["metadata"].get("labels") or {}
+    pci = any(labels.get(k) == v for k, v in NFD_GPU_LABELS.items())
+    present = labels.get(GPU_PRESENT) == "true"
+    if pci != present:
+        value = "true" if pci else "false"
+        cluster.patch("v1", "Node", None, node["metadata"]["name"], {"metadata": {"labels": {GPU_PRESENT: value}}})
 
 
 def policy_conditions(
@@ -258,7 +342,7 @@ def policy_conditions(
     (Ready and Error always set as a pair), internal/conditions/consts.go (the reasons). A cluster
     where the operator finds no GPU node is still ``ready``, with reason NoGPUNodes, or
     NFDLabelsMissing ("No NFD labels found") where no node has any NFD label, which Reconcile checks
-    first (:func:`label_gpu_nodes` says which).
+    first.
     """
     # metav1.Condition's message has no omitempty: an empty one is written as "".
     at = {"lastTransitionTime": "2026-11-26T15:00:00Z"}  # kept while the status is unchanged (meta.SetStatusCondition)
