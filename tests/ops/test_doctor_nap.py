@@ -156,3 +156,7 @@ def test_which_nodepools_use_a_class_is_unknown_where_not_every_nodepool_was_rea
     )
     [spare] = nap_health.classes(reader, pools)
     assert spare.used_by is None
+
+
+def test_a_karpenter_without_the_azure_provider_has_no_class_to_check() -> None:
+    assert nap_health.classes(FakeReader(unserved=("AKSNodeClass",)), []) == []
