@@ -124,6 +124,8 @@ def judge(
         "ranks": result.ranks,
         "hosts": result.hosts,
         "errors": result.errors,
+        "finished": result.finished,
+        "checked": result.checked,
     }
     sources = list(info.sources) if info else []
 
@@ -144,11 +146,32 @@ def judge(
             "as an all_reduce_perf built without MPI does; use an image whose nccl-tests is built with "
             "'make MPI=1'",
         )
+    if not result.finished:
+        # upstream: NVIDIA/nccl-tests src/util.cu writeResultFooter, printed once after the last size:
+        # without it the table stops where a rank died, and its last row is not the links' figure.
+        why = f": {result.errors[0]}" if result.errors else ""
+        largest = max(r.size_bytes for r in result.rows)
+        return verdict(
+            False,
+            f"the NCCL test stopped after the {largest}-byte row, before its summary: a rank died or was killed{why}",
+        )
     if result.wrong or result.out_of_bounds:
         return verdict(
             False,
             f"the NCCL test returned wrong results ({result.wrong} wrong, "
             f"{result.out_of_bounds or 0} out of bounds): suspect a GPU or a link",
+        )
+    if not result.checked:
+        return verdict(
+            False,
+            "the NCCL test did not check its results (#wrong reads N/A, as with all_reduce_perf -c 0): "
+            "a bandwidth figure from unchecked data proves nothing; run it with the data check on",
+        )
+    if result.avg_below_minimum:
+        return verdict(
+            False,
+            f"the NCCL test's average bus bandwidth {result.avg_busbw_gbps or 0:g} GB/s is below 90% of "
+            "the NCCL_TESTS_MIN_BW it was given",
         )
     if expected is None:
         size = vm_size or "unknown size"
