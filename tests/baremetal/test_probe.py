@@ -92,6 +92,30 @@ def test_report_survives_a_json_round_trip(h100_report: ProbeReport) -> None:
     assert again == h100_report
 
 
+def test_recorded_h100_reports_persistence_mode_as_nvidia_smi_saw(h100_report: ProbeReport) -> None:
+    assert smi("gpu/persistence_mode") == "Enabled"
+    assert h100_report.gpus[0].persistence_mode is True
+
+
+def test_a_report_from_a_newer_probe_image_is_read_without_the_fields_it_adds(h100_report: ProbeReport) -> None:
+    # inventory reads the JSON of whatever probe image --image names, which may be a newer akscli
+    newer = h100_report.to_dict()
+    newer["gpus"][0]["fabric_state"] = "completed"
+    newer["rdma"] = [
+        {
+            "device": "mlx5_0",
+            "port": 1,
+            "state": "ACTIVE",
+            "physical_state": "LinkUp",
+            "rate": "400 Gb/sec (4X NDR)",
+            "link_layer": "InfiniBand",
+            "guid": "0x1",
+        }
+    ]
+    again = report_from_dict(newer)
+    assert (again.gpus, again.rdma[0].device) == (h100_report.gpus, "mlx5_0")
+
+
 def test_missing_bindings_is_not_installed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "pynvml", None)
     with pytest.raises(NotInstalledError, match="nvidia-ml-py"):

@@ -35,6 +35,11 @@ def test_recorded_h200_reports_what_nvidia_smi_saw(h200_report: ProbeReport) -> 
     assert f"{gpu.memory_total_mib} MiB" == smi("gpu/fb_memory_usage/total") == "143771 MiB"
 
 
+def test_a_recording_without_persistence_mode_reports_it_unknown(h200_report: ProbeReport) -> None:
+    # this recording (akscli's --record before it asked for persistence mode) holds no answer for it
+    assert h200_report.gpus[0].persistence_mode is None
+
+
 def test_recorded_h200_reports_the_pcie_link_nvidia_smi_saw(h200_report: ProbeReport) -> None:
     gpu = h200_report.gpus[0]
     assert str(gpu.pcie_gen) == smi("gpu/pci/pci_gpu_link_info/pcie_gen/current_link_gen") == "5"

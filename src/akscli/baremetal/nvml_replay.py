@@ -158,6 +158,9 @@ class RecordedNvml:
     def nvmlDeviceGetTemperature(self, h: Mapping[str, Any], sensor: int) -> int:
         return int(self._get(h, "temperature_c"))
 
+    def nvmlDeviceGetPersistenceMode(self, h: Mapping[str, Any]) -> int:
+        return int(self._get(h, "persistence_mode"))
+
     def _link(self, h: Mapping[str, Any], link: int) -> Mapping[str, Any]:
         links = h.get("nvlink", [])
         if link >= len(links):

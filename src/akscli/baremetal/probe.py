@@ -145,6 +145,7 @@ def _gpu(nvml: Any, q: _Query, index: int) -> Gpu:
         nvlinks=links,
         power_limit_w=power / 1000 if power is not None else None,
         temperature_c=q("nvmlDeviceGetTemperature", h, nvml.NVML_TEMPERATURE_GPU),
+        persistence_mode=_flag(q("nvmlDeviceGetPersistenceMode", h)),
     )
 
 

@@ -92,6 +92,7 @@ def _device(nvml: Any, ask: _Answers, index: int) -> dict[str, Any]:
         "mig_mode": ask("nvmlDeviceGetMigMode", handle, shape=list),
         "power_limit_mw": ask("nvmlDeviceGetPowerManagementLimit", handle),
         "temperature_c": ask("nvmlDeviceGetTemperature", handle, NVML_TEMPERATURE_GPU),
+        "persistence_mode": ask("nvmlDeviceGetPersistenceMode", handle, shape=int),
         "nvlink": _links(ask, handle, int(getattr(nvml, "NVML_NVLINK_MAX_LINKS", NVML_NVLINK_MAX_LINKS))),
     }
 

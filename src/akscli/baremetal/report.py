@@ -5,7 +5,7 @@ reads the hardware."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from akscli.errors import UsageError
@@ -51,6 +51,8 @@ class Gpu:
     nvlinks: list[NvLink] = field(default_factory=list)
     power_limit_w: float | None = None
     temperature_c: int | None = None
+    # NVML's persistence mode (nvidia-smi -q: <persistence_mode>); None where NVML does not answer.
+    persistence_mode: bool | None = None
 
     @property
     def nvlinks_active(self) -> int:
@@ -126,13 +128,22 @@ def _gpu_row(g: Gpu, driver: str, cuda: str) -> dict[str, Any]:
     }
 
 
+def _known(cls: type, raw: Mapping[str, Any]) -> dict[str, Any]:
+    """The keys of ``raw`` that ``cls`` has: a probe image built from a newer akscli may report
+    fields this one does not know (inventory runs whatever --image the user built), and a report
+    must not be refused for them. A key this one needs and lacks still fails."""
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in raw.items() if k in names}
+
+
 def report_from_dict(data: Mapping[str, Any]) -> ProbeReport:
     """The inverse of ``ProbeReport.to_dict`` (what inventory reads back from probe pods)."""
     try:
         gpus = []
         for raw in data["gpus"]:
-            fields = {k: v for k, v in raw.items() if k not in ("nvlinks", "nvlinks_active")}
-            gpus.append(Gpu(**fields, nvlinks=[NvLink(**link) for link in raw.get("nvlinks", [])]))
+            known = _known(Gpu, raw)
+            known.pop("nvlinks", None)
+            gpus.append(Gpu(**known, nvlinks=[NvLink(**_known(NvLink, link)) for link in raw.get("nvlinks", [])]))
         return ProbeReport(
             node=str(data["node"]),
             kernel=str(data.get("kernel", "")),
@@ -140,8 +151,8 @@ def report_from_dict(data: Mapping[str, Any]) -> ProbeReport:
             cuda_version=str(data["cuda_version"]),
             nvml_version=data.get("nvml_version"),
             gpus=gpus,
-            rdma=[RdmaPort(**p) for p in data.get("rdma", [])],
-            anomalies=[Anomaly(**a) for a in data.get("anomalies", [])],
+            rdma=[RdmaPort(**_known(RdmaPort, p)) for p in data.get("rdma", [])],
+            anomalies=[Anomaly(**_known(Anomaly, a)) for a in data.get("anomalies", [])],
             schema_version=int(data.get("schema_version", SCHEMA_VERSION)),
         )
     except (KeyError, TypeError, ValueError) as exc:
