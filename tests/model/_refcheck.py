@@ -231,7 +231,7 @@ def _pool(w: World, pool: Mapping[str, Any]) -> list[str]:
     pods = _pods_of(w, spec["selector"]["matchLabels"])
     if not pods:
         return [f"InferencePool: selector {spec['selector']['matchLabels']} selects no pod of the set"]
-    w.external.append(f"Service/{spec['endpointPickerRef']['name']} (preflight._check_picker)")
+    w.external.append(f"Service/{spec['endpointPickerRef']['name']} (picker.check)")
     return [
         f"InferencePool: targetPort {tp['number']} is no container port of {p.owner}"
         for tp in spec["targetPorts"]

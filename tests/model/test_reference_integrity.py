@@ -77,7 +77,7 @@ def test_what_only_the_cluster_resolves_is_each_refused_by_a_preflight_check() -
     assert sorted(world.external) == [
         "Gateway/inference-gateway (preflight._check_gateway)",
         "Secret/hf key HF_TOKEN (preflight._check_access_secret)",
-        "Service/phi-4-epp (preflight._check_picker)",
+        "Service/phi-4-epp (picker.check)",
     ]
 
 
