@@ -13,6 +13,7 @@ from akscli.kube.client import Kube
 from akscli.model import airunway, monitoring, picker
 from akscli.model.cluster_volumes import VolumeReads
 from akscli.model.deploy import DeployRequest
+from akscli.model.goflags import go_bool_flag, go_flag
 from akscli.model.kinds import (
     AIRUNWAY_API,
     KAITO_POOL_SUFFIX,
@@ -98,22 +99,6 @@ def kaito_feature_gates(args: Iterable[str]) -> dict[str, bool]:
             return {}
         gates[key.strip()] = parsed
     return gates
-
-
-def go_flag(args: Iterable[str], name: str) -> str | None:
-    """A string flag's value as Go's flag package reads it: ``-name`` or ``--name``, ``=VALUE`` or
-    the next argument; the last one counts. None where it is not given."""
-    value = None
-    words = list(args)
-    for index, word in enumerate(words):
-        flag, sep, rest = word.removeprefix("-").removeprefix("-").partition("=")
-        if not word.startswith("-") or flag != name:
-            continue
-        if sep:
-            value = rest
-        elif index + 1 < len(words):
-            value = words[index + 1]
-    return value
 
 
 def check_operators(kube: Kube, objects: Iterable[Mapping[str, Any]]) -> None:
@@ -362,17 +347,6 @@ def _check_airunway_gateway(kube: Kube, namespace: str) -> list[str]:
 def _patch_warnings(gateway: Mapping[str, Any], namespace: str, patches: bool) -> list[str]:
     warning = airunway.gateway_patch_warning(gateway, namespace, patches)
     return [warning] if warning else []
-
-
-def go_bool_flag(args: Iterable[str], name: str) -> str | None:
-    """A bool flag as Go's flag package reads it: ``--name`` alone is "true", ``--name=VALUE`` is
-    VALUE (a bool flag takes no separate argument, golang/go src/flag/flag.go parseOne)."""
-    value = None
-    for word in args:
-        flag, sep, rest = word.removeprefix("-").removeprefix("-").partition("=")
-        if word.startswith("-") and flag == name:
-            value = rest if sep else "true"
-    return value
 
 
 def _check_kaito_scaler(kube: Kube) -> None:
