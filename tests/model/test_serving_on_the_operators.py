@@ -26,32 +26,51 @@ def _deploy(*args: str) -> Any:
     return result
 
 
-def _picker(emu: Any, name: str, namespace: str = "default", pool: str | None = None) -> None:
-    """An endpoint picker as llm-d-router's chart installs it for pool NAME minus "-epp": Service
-    and Deployment NAME, the EPP started with --pool-name and --pool-namespace
-    (llm-d/llm-d-router v0.9.0 config/charts/routerlib/templates/_deployment.yaml, _service.yaml)."""
+def _picker(
+    emu: Any, name: str, namespace: str = "default", pool: str | None = None, secure_serving: bool = False
+) -> None:
+    """An endpoint picker as llm-d-router's gateway chart installs it with release NAME minus
+    "-epp": Service and Deployment NAME, the Service's ports grpc-ext-proc 9002 and http-metrics
+    9090 selecting label llm-d-router-gateway, the EPP started with --pool-name, --pool-namespace
+    and --pool-group (llm-d/llm-d-router v0.9.0 5f4e762f config/charts/routerlib/templates/
+    _deployment.yaml, _service.yaml, _helpers.tpl). Unless secure_serving, with
+    router.epp.flags.secure-serving=false, as docs/model.md says for an Istio gateway (the EPP
+    serves TLS by default: pkg/epp/server/options.go)."""
     pool = pool or name.removesuffix("-epp")
+    selector = {"llm-d-router-gateway": name}
+    ports = [{"name": "grpc-ext-proc", "protocol": "TCP", "port": 9002}, {"name": "http-metrics", "port": 9090}]
     emu.cluster.create(
         {
             "apiVersion": "v1",
             "kind": "Service",
-            "metadata": {"name": name, "namespace": namespace},
-            "spec": {"selector": {"app": name}, "ports": [{"name": "grpc", "port": 9002}]},
+            "metadata": {"name": name, "namespace": namespace, "labels": {"app.kubernetes.io/name": name}},
+            "spec": {"selector": selector, "ports": ports, "type": "ClusterIP"},
         }
     )
     args = ["--pool-name", pool, "--pool-namespace", namespace, "--pool-group", "inference.networking.k8s.io"]
+    args += ["--zap-encoder", "json", "--config-file", "/config/default-plugins.yaml", "--grpc-health-port", "9003"]
+    args += [] if secure_serving else ["--secure-serving=false"]
+    container = {
+        "name": "epp",
+        "image": "ghcr.io/llm-d/llm-d-router-endpoint-picker:v0.9.0",
+        "args": [*args, "--tracing=false"],
+        "ports": [
+            {"name": "grpc", "containerPort": 9002},
+            {"name": "grpc-health", "containerPort": 9003},
+            {"name": "metrics", "containerPort": 9090},
+        ],
+        "env": [{"name": "NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}}],
+    }
     emu.cluster.create(
         {
             "apiVersion": "apps/v1",
             "kind": "Deployment",
-            "metadata": {"name": name, "namespace": namespace},
+            "metadata": {"name": name, "namespace": namespace, "labels": {"app.kubernetes.io/name": name}},
             "spec": {
-                "selector": {"matchLabels": {"app": name}},
+                "selector": {"matchLabels": selector},
                 "template": {
-                    "metadata": {"labels": {"app": name}},
-                    "spec": {
-                        "containers": [{"name": "epp", "image": "ghcr.io/llm-d/llm-d-router:v0.9.0", "args": args}]
-                    },
+                    "metadata": {"labels": {**selector, "llm-d.ai/igw-mode": "llm-d-router-gateway"}},
+                    "spec": {"serviceAccountName": name, "containers": [container]},
                 },
             },
         }

@@ -427,6 +427,7 @@ def build(req: DeployRequest) -> list[dict[str, Any]]:
                 "pod_labels": req.serving_selector,
                 "target_port": req.target_port,
                 "endpoint_picker": endpoint_picker(req),
+                "picker_port": PICKER_PORT,
             },
         )
     if req.expose:
@@ -479,6 +480,13 @@ ON_DEMAND_LABEL_PREFIX = "gpu.akscli.io/"
 
 def on_demand_label(vm_size: str) -> str:
     return ON_DEMAND_LABEL_PREFIX + vm_size
+
+
+# The endpoint picker's ext_proc port: the Service port the pool's endpointPickerRef names
+# (llm-d/llm-d-router v0.9.0 config/charts/routerlib templates/_service.yaml, port grpc-ext-proc
+# router.epp.extProcPort, and templates/_inferencepool.yaml, both defaulting to 9002; the EPP's
+# --grpc-port defaults to it too, pkg/epp/server/options.go DefaultGrpcPort).
+PICKER_PORT = 9002
 
 
 def endpoint_picker(req: DeployRequest) -> str:

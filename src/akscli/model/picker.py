@@ -1,17 +1,28 @@
 """The endpoint picker an InferencePool of akscli's routes through, checked before anything is
-applied: its Service exists, and a Deployment behind it runs an EPP started for this pool."""
+applied: its Service exists and has the port the pool names, a Deployment behind it runs an EPP
+started for this pool and listening where that port leads, and an Istio gateway speaks to it in
+the EPP's own protocol (TLS or plaintext)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from akscli.errors import NotFoundError
+from akscli.errors import AuthError, NotFoundError
 from akscli.kube.client import Kube
-from akscli.model.deploy import DeployRequest, endpoint_picker
+from akscli.model.deploy import PICKER_PORT, DeployRequest, endpoint_picker
+from akscli.model.goflags import go_bool_flag, go_flag
+from akscli.validate import GO_BOOLS
+
+# Istio's Gateway API controller (istio/istio 1.29.6 pilot/pkg/features/pilot.go,
+# ManagedGatewayController): the class of the Istio add-on (istio) and of the application routing
+# add-on's Gateway API (approuting-istio).
+ISTIO_CONTROLLER = "istio.io/gateway-controller"
+DESTINATION_RULE_API = "networking.istio.io/v1"
 
 
-def check(kube: Kube, req: DeployRequest) -> None:
+def check(kube: Kube, req: DeployRequest) -> list[str]:
+    """Refuse a picker the pool cannot use; return the warnings to show."""
     # Without its endpoint picker an InferencePool never resolves: ResolvedRefs=False and the
     # gateway answers 5xx (kubernetes-sigs/gateway-api-inference-extension
     # conformance/tests/inferencepool_invalid_epp_service.go).
@@ -23,10 +34,32 @@ def check(kube: Kube, req: DeployRequest) -> None:
             hint=f"deploy an endpoint picker for pool {req.name} as Service {picker} (docs/model.md; or name "
             "yours with --endpoint-picker), or route to the Service without --inference-pool",
         )
-    _check_picker_pool(kube, req, picker, service)
+    port = _service_port(req, picker, service)
+    container = _check_picker_pool(kube, req, picker, service)
+    _check_grpc_port(req, picker, port, container)
+    return _check_gateway_tls(kube, req, picker, container)
 
 
-def _check_picker_pool(kube: Kube, req: DeployRequest, picker: str, service: Mapping[str, Any]) -> None:
+def _service_port(req: DeployRequest, picker: str, service: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The pool's endpointPickerRef names a Service port, not a target port
+    (kubernetes-sigs/gateway-api-inference-extension v1.6.0 api/v1/inferencepool_types.go,
+    EndpointPickerRef.Port): the gateway's ext_proc cluster is that port of the Service (istio/istio
+    1.29.6 pilot/pkg/networking/core/route/route.go, outbound|PORT||SERVICE), so a Service without
+    it reaches no picker."""
+    ports = list((service.get("spec") or {}).get("ports") or [])
+    for port in ports:
+        if port.get("port") == PICKER_PORT:
+            return dict(port)
+    has = ", ".join(str(p.get("port")) for p in ports) or "none"
+    raise NotFoundError(
+        f"endpoint picker Service {req.namespace}/{picker} has no port {PICKER_PORT} (it has {has}), the port "
+        f"InferencePool {req.name} names: the gateway would reach no endpoint picker",
+        hint=f"serve the picker's gRPC (ext_proc) port as port {PICKER_PORT} of Service {picker} (llm-d-router's "
+        "chart: router.epp.extProcPort, 9002 by default), or name another picker with --endpoint-picker",
+    )
+
+
+def _check_picker_pool(kube: Kube, req: DeployRequest, picker: str, service: Mapping[str, Any]) -> Mapping[str, Any]:
     """An endpoint picker serves the one pool it is started for: --pool-name and --pool-namespace,
     the namespace defaulting to $NAMESPACE, else "default" (llm-d/llm-d-router v0.9.0
     pkg/epp/server/options.go and cmd/epp/runner/runner.go, resolvePoolNamespace; the same flags in
@@ -42,7 +75,7 @@ def _check_picker_pool(kube: Kube, req: DeployRequest, picker: str, service: Map
         for container in (template.get("spec") or {}).get("containers") or []:
             pool = _served_pool(container, req.namespace)
             if pool == (req.namespace, req.name):
-                return
+                return dict(container)
             if pool is not None:
                 pools.append(f"{pool[0]}/{pool[1]}")
     found = (
@@ -57,7 +90,7 @@ def _check_picker_pool(kube: Kube, req: DeployRequest, picker: str, service: Map
 
 
 def _served_pool(container: Mapping[str, Any], pod_namespace: str) -> tuple[str, str] | None:
-    args = [str(a) for a in (*(container.get("command") or []), *(container.get("args") or []))]
+    args = _args(container)
     flags: dict[str, str] = {}
     for i, arg in enumerate(args):
         for flag in ("--pool-name", "--pool-namespace"):
@@ -76,3 +109,96 @@ def _served_pool(container: Mapping[str, Any], pod_namespace: str) -> tuple[str,
         env_ns = pod_namespace if ref == "metadata.namespace" else (str(e.get("value") or "") or None)
     namespace = flags.get("--pool-namespace") or env_ns or "default"
     return namespace, flags["--pool-name"]
+
+
+def _check_grpc_port(req: DeployRequest, picker: str, port: Mapping[str, Any], container: Mapping[str, Any]) -> None:
+    """The Service port must lead to the port the EPP serves ext_proc on: its --grpc-port, 9002 by
+    default (llm-d/llm-d-router v0.9.0 pkg/epp/server/options.go). A targetPort is a number, or the
+    name of a container port (kubernetes/api core/v1 ServicePort.TargetPort); none means the port."""
+    target = port.get("targetPort", port.get("port"))
+    if isinstance(target, str) and not target.isdigit():
+        named = [p for p in container.get("ports") or [] if p.get("name") == target]
+        if not named:
+            return  # the pod may still name it; the Service's own endpoints say, not the template
+        target = named[0].get("containerPort")
+    listens = go_flag(_args(container), "grpc-port") or str(PICKER_PORT)
+    if str(target) != listens:
+        raise NotFoundError(
+            f"port {PICKER_PORT} of endpoint picker Service {req.namespace}/{picker} leads to port {target}, and "
+            f"the picker serves ext_proc on {listens} (--grpc-port): the gateway would reach no endpoint picker",
+            hint=f"point the Service's port {PICKER_PORT} at targetPort {listens}, or start the picker with "
+            f"--grpc-port={target}",
+        )
+
+
+def _check_gateway_tls(kube: Kube, req: DeployRequest, picker: str, container: Mapping[str, Any]) -> list[str]:
+    """An Istio gateway opens the ext_proc stream to the picker in plaintext unless a DestinationRule
+    for the picker's host says TLS (istio/istio 1.29.6 pilot/pkg/networking/core/cluster_tls.go: a
+    host outside the mesh gets no TLS of Istio's), and the EPP serves TLS with a self-signed
+    certificate unless started with --secure-serving=false (llm-d/llm-d-router v0.9.0
+    pkg/epp/server/options.go, SecureServing true). llm-d-router's chart bridges the two with a
+    DestinationRule (tls SIMPLE, insecureSkipVerify) only with provider.name=istio
+    (config/charts/llm-d-router-gateway/templates/istio.yaml); KAITO starts its EPP with
+    --secure-serving=false and a DestinationRule with tls DISABLE (kaito-project/kaito 056b8280
+    pkg/workspace/manifests/manifests.go, GenerateInferencePoolHelmRelease;
+    examples/gateway-api-inference-extension/destinationrule-phi-4-mini-instruct.yaml). When the
+    two disagree every ext_proc call fails, and with the pool's failureMode FailOpen the gateway
+    routes round-robin as if there were no picker (pilot/pkg/networking/core/cluster_builder.go,
+    applyOverrideHostPolicy's fallback). Only a warning: the model still answers."""
+    namespace = req.gateway_namespace or req.namespace
+    gateway = kube.get("gateway.networking.k8s.io/v1", "Gateway", req.gateway, namespace=namespace) or {}
+    class_name = str((gateway.get("spec") or {}).get("gatewayClassName") or "")
+    gateway_class = kube.get("gateway.networking.k8s.io/v1", "GatewayClass", class_name) or {}
+    if (gateway_class.get("spec") or {}).get("controllerName") != ISTIO_CONTROLLER:
+        return []
+    epp_tls = GO_BOOLS.get(go_bool_flag(_args(container), "secure-serving") or "true", True)
+    mode = _destination_rule_tls(kube, req.namespace, picker)
+    if mode not in ("", "SIMPLE", "DISABLE"):
+        return []  # MUTUAL or ISTIO_MUTUAL: certificates akscli does not read
+    if epp_tls == (mode == "SIMPLE"):
+        return []
+    if epp_tls:
+        why = (
+            f"serves TLS (it is not started with --secure-serving=false) and the Istio gateway "
+            f"{namespace}/{req.gateway} speaks plaintext to it"
+            + (" (DestinationRule tls mode DISABLE)" if mode else " (no DestinationRule sets TLS for it)")
+        )
+        fix = (
+            "start it with --secure-serving=false (llm-d-router's chart: router.epp.flags.secure-serving=false, as "
+            "KAITO does), or, on the Istio add-on, add a DestinationRule with tls mode SIMPLE and insecureSkipVerify"
+        )
+    else:
+        why = "serves plaintext (--secure-serving=false) and a DestinationRule makes the Istio gateway speak TLS to it"
+        fix = "set the DestinationRule's tls mode to DISABLE, or start the picker without --secure-serving=false"
+    return [
+        f"endpoint picker {req.namespace}/{picker} {why}: every pick fails and the gateway routes round-robin "
+        f"without it (failureMode FailOpen); {fix}"
+    ]
+
+
+def _destination_rule_tls(kube: Kube, namespace: str, picker: str) -> str:
+    """The tls mode a DestinationRule of the namespace sets for the picker's host (port 9002's
+    setting first), "" where none does or the API is not served (the application routing add-on
+    serves no Istio API: MicrosoftDocs/azure-aks-docs articles/aks/app-routing-gateway-api.md)."""
+    hosts = {picker, f"{picker}.{namespace}", f"{picker}.{namespace}.svc", f"{picker}.{namespace}.svc.cluster.local"}
+    try:
+        if not kube.has_api(DESTINATION_RULE_API, "DestinationRule"):
+            return ""
+        rules = list(kube.list(DESTINATION_RULE_API, "DestinationRule", namespace=namespace))
+    except AuthError:
+        return ""
+    for rule in rules:
+        spec = rule.get("spec") or {}
+        if spec.get("host") not in hosts:
+            continue
+        policy = spec.get("trafficPolicy") or {}
+        for setting in policy.get("portLevelSettings") or []:
+            if (setting.get("port") or {}).get("number") == PICKER_PORT and setting.get("tls"):
+                return str(setting["tls"].get("mode") or "DISABLE")
+        if policy.get("tls"):
+            return str(policy["tls"].get("mode") or "DISABLE")
+    return ""
+
+
+def _args(container: Mapping[str, Any]) -> list[str]:
+    return [str(a) for a in (*(container.get("command") or []), *(container.get("args") or []))]

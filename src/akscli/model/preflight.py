@@ -144,7 +144,7 @@ def check(
     elif req.expose and not req.fleet:
         _check_gateway(kube, req)
     if req.inference_pool and not req.fleet and req.runtime != "airunway" and not req.kaito_pool:
-        picker.check(kube, req)
+        warnings += picker.check(kube, req)
     if wait and not req.fleet:
         _check_controller(kube, req)
     return warnings
