@@ -41,6 +41,13 @@ the bundle ../shared/crds/gateway-api comes from), apis/v1:
   is ``InvalidKind``; a backend in another namespace is ``RefNotPermitted``: ReferenceGrants are
   not simulated).
 
+For InferencePools it behaves as Istio does (istio/istio 1.29.6, the lab's class is Istio's):
+with istiod's ENABLE_GATEWAY_API_INFERENCE_EXTENSION on (``inference_extension``, the lab's
+setting; Istio's default is off, and no AKS document says how its managed Istio sets it) it writes
+each pool's status (gateway_pools.py); off, a route to a pool has ``ResolvedRefs`` False,
+``InvalidKind``, "InferencePool is not enabled. ..." (pilot/pkg/config/kube/gateway/conversion.go)
+and pools get no status.
+
 The Gateway gets no ``status.addresses``: no Service or load balancer is simulated.
 """
 
@@ -50,6 +57,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
+from tests.emulators.kube.controllers import gateway_pools
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.fleet_scheduler import matches_selector
 from tests.emulators.kube.status import ApiError
@@ -64,6 +72,8 @@ BUNDLE_VERSION = "gateway.networking.k8s.io/bundle-version"
 ISTIO = "istio.io/gateway-controller"
 # The core Route kind per listener protocol (gateway_types.go, Listener.Protocol and AllowedRoutes.Kinds).
 CORE_KINDS = {"HTTP": "HTTPRoute", "HTTPS": "HTTPRoute"}
+# Istio's message for a route to an InferencePool with the extension off (conversion.go).
+POOL_DISABLED = "InferencePool is not enabled. To enable, set ENABLE_GATEWAY_API_INFERENCE_EXTENSION to true in istiod"
 BACKENDS = {
     ("", "Service"): ("v1", "Service"),
     ("inference.networking.k8s.io", "InferencePool"): (POOL_API, "InferencePool"),
@@ -73,11 +83,21 @@ BACKENDS = {
 class GatewayController(Controller):
     """Status for the GatewayClasses whose controllerName is one of ``implements``."""
 
-    watches: ClassVar[list[tuple[str, str]]] = [(API, "GatewayClass"), (API, "Gateway"), (API, "HTTPRoute")]
+    # Services too: a pool's ResolvedRefs follows its endpoint picker's Service.
+    watches: ClassVar[list[tuple[str, str]]] = [
+        (API, "GatewayClass"),
+        (API, "Gateway"),
+        (API, "HTTPRoute"),
+        (POOL_API, "InferencePool"),
+        ("v1", "Service"),
+    ]
 
-    def __init__(self, implements: Iterable[str] = (ISTIO,), delay: float = 0.02) -> None:
+    def __init__(
+        self, implements: Iterable[str] = (ISTIO,), delay: float = 0.02, inference_extension: bool = True
+    ) -> None:
         super().__init__(delay)
         self.implements = frozenset(implements)
+        self.inference_extension = inference_extension
 
     def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
         """Any change can change the status of the rest (a route's attachment, a Gateway's class):
@@ -88,6 +108,11 @@ class GatewayController(Controller):
         except ApiError as exc:  # an object deleted meanwhile: its next event brings a new pass
             if exc.code != 404:
                 raise
+
+    def on_delete(self, cluster: Any, obj: dict[str, Any]) -> None:
+        """A deleted route or Service changes what the rest resolve to (a pool no route names
+        loses its parents): the same pass."""
+        self.reconcile(cluster, obj)
 
     def sync(self, cluster: Any) -> None:
         classes = {
@@ -112,6 +137,8 @@ class GatewayController(Controller):
         }
         for route in cluster.list(API, "HTTPRoute"):
             self._route(cluster, route, gateways, controllers, attached)
+        if self.inference_extension and _served(cluster, POOL_API, "InferencePool"):
+            gateway_pools.sync(cluster, gateways, self.implements)
         for (ns, name), gw in gateways.items():
             listeners = [
                 {
@@ -145,7 +172,7 @@ class GatewayController(Controller):
         md, spec = route["metadata"], route.get("spec") or {}
         ns = md["namespace"]
         ours: list[dict[str, Any]] = []
-        resolved = _resolved(cluster, ns, spec)
+        resolved = _resolved(cluster, ns, spec, self.inference_extension)
         for ref in spec.get("parentRefs") or []:
             if (ref.get("group") or GROUP) != GROUP or (ref.get("kind") or "Gateway") != "Gateway":
                 continue
@@ -242,12 +269,14 @@ def _host_match(pattern: str, host: str) -> bool:
     return pattern == host
 
 
-def _resolved(cluster: Any, ns: str, spec: Mapping[str, Any]) -> tuple[str, str, str]:
+def _resolved(cluster: Any, ns: str, spec: Mapping[str, Any], inference_extension: bool) -> tuple[str, ...]:
     for rule in spec.get("rules") or []:
         for backend in rule.get("backendRefs") or []:
             kind = (backend.get("group") or "", backend.get("kind") or "Service")
             if kind not in BACKENDS:
                 return "ResolvedRefs", "False", "InvalidKind"
+            if kind[1] == "InferencePool" and not inference_extension:
+                return "ResolvedRefs", "False", "InvalidKind", POOL_DISABLED
             if (backend.get("namespace") or ns) != ns:
                 return "ResolvedRefs", "False", "RefNotPermitted"
             try:
@@ -316,3 +345,11 @@ def _write(cluster: Any, obj: Mapping[str, Any], status: dict[str, Any]) -> None
         return
     md = obj["metadata"]
     cluster.patch_status(obj["apiVersion"], obj["kind"], md.get("namespace"), md["name"], status)
+
+
+def _served(cluster: Any, api_version: str, kind: str) -> bool:
+    try:
+        cluster.list(api_version, kind)
+    except ApiError:
+        return False
+    return True

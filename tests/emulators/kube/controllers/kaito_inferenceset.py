@@ -153,6 +153,9 @@ def _collect_inferenceset(cluster: Any, iset: dict[str, Any], children: list[dic
     remove_finalizer(cluster, iset, INFERENCESET_FINALIZER)
 
 
+EPP_IMAGE = "mcr.microsoft.com/oss/v2/llm-d/llm-d-router-endpoint-picker"
+
+
 def _inference_pool(cluster: Any, iset: dict[str, Any]) -> None:
     """With the gatewayAPIInferenceExtension gate, KAITO makes a Flux HelmRelease
     NAME-inferencepool of llm-d-router's llm-d-router-gateway chart v0.9.0 for a preset set
@@ -189,7 +192,9 @@ def _inference_pool(cluster: Any, iset: dict[str, Any]) -> None:
             "spec": {"selector": selector, "ports": [{"name": "grpc-ext-proc", "port": 9002}]},
         }
     )
+    # KAITO's values: router.epp.flags secure-serving false and its EPP image (consts.go EPPImage*).
     args = ["--pool-name", release, "--pool-namespace", ns, "--pool-group", "inference.networking.k8s.io"]
+    args += ["--secure-serving=false"]
     cluster.create(
         {
             "apiVersion": "apps/v1",
@@ -199,9 +204,7 @@ def _inference_pool(cluster: Any, iset: dict[str, Any]) -> None:
                 "selector": {"matchLabels": selector},
                 "template": {
                     "metadata": {"labels": selector},
-                    "spec": {
-                        "containers": [{"name": "epp", "image": "ghcr.io/llm-d/llm-d-router:v0.9.0", "args": args}]
-                    },
+                    "spec": {"containers": [{"name": "epp", "image": f"{EPP_IMAGE}:v0.9.0", "args": args}]},
                 },
             },
         }
