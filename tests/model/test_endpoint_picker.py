@@ -61,6 +61,16 @@ def test_a_picker_port_that_leads_elsewhere_than_the_epps_grpc_port_is_refused(m
     assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4") is None
 
 
+def test_a_picker_started_for_a_pool_of_another_api_group_is_refused(model_emulator: Start) -> None:
+    # The EPP watches the InferencePool of its --pool-group (llm-d-router v0.9.0 extractGKNN).
+    emu = model_emulator()
+    _picker(emu, "phi-4-epp", group="inference.networking.x-k8s.io")
+    result = invoke(*POOLED)
+    assert result.exit_code == 3, result
+    assert "it serves InferencePool default/phi-4 of group inference.networking.x-k8s.io" in result.stderr
+    assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4") is None
+
+
 def test_a_picker_serving_tls_behind_an_istio_gateway_without_a_destination_rule_is_warned_about(
     model_emulator: Start,
 ) -> None:

@@ -27,7 +27,12 @@ def _deploy(*args: str) -> Any:
 
 
 def _picker(
-    emu: Any, name: str, namespace: str = "default", pool: str | None = None, secure_serving: bool = False
+    emu: Any,
+    name: str,
+    namespace: str = "default",
+    pool: str | None = None,
+    secure_serving: bool = False,
+    group: str = "inference.networking.k8s.io",
 ) -> None:
     """An endpoint picker as llm-d-router's gateway chart installs it with release NAME minus
     "-epp": Service and Deployment NAME, the Service's ports grpc-ext-proc 9002 and http-metrics
@@ -47,7 +52,7 @@ def _picker(
             "spec": {"selector": selector, "ports": ports, "type": "ClusterIP"},
         }
     )
-    args = ["--pool-name", pool, "--pool-namespace", namespace, "--pool-group", "inference.networking.k8s.io"]
+    args = ["--pool-name", pool, "--pool-namespace", namespace, "--pool-group", group]
     args += ["--zap-encoder", "json", "--config-file", "/config/default-plugins.yaml", "--grpc-health-port", "9003"]
     args += [] if secure_serving else ["--secure-serving=false"]
     container = {

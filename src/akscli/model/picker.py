@@ -12,6 +12,7 @@ from akscli.errors import AuthError, NotFoundError
 from akscli.kube.client import Kube
 from akscli.model.deploy import PICKER_PORT, DeployRequest, endpoint_picker
 from akscli.model.goflags import go_bool_flag, go_flag
+from akscli.model.kinds import POOL_API
 from akscli.validate import GO_BOOLS
 
 # Istio's Gateway API controller (istio/istio 1.29.6 pilot/pkg/features/pilot.go,
@@ -19,6 +20,8 @@ from akscli.validate import GO_BOOLS
 # add-on's Gateway API (approuting-istio).
 ISTIO_CONTROLLER = "istio.io/gateway-controller"
 DESTINATION_RULE_API = "networking.istio.io/v1"
+# The group of the InferencePool akscli renders (inference.networking.k8s.io/v1).
+POOL_GROUP = POOL_API.split("/")[0]
 
 
 def check(kube: Kube, req: DeployRequest) -> list[str]:
@@ -74,10 +77,10 @@ def _check_picker_pool(kube: Kube, req: DeployRequest, picker: str, service: Map
             continue
         for container in (template.get("spec") or {}).get("containers") or []:
             pool = _served_pool(container, req.namespace)
-            if pool == (req.namespace, req.name):
+            if pool == (req.namespace, req.name, POOL_GROUP):
                 return dict(container)
             if pool is not None:
-                pools.append(f"{pool[0]}/{pool[1]}")
+                pools.append(f"{pool[0]}/{pool[1]}" + ("" if pool[2] == POOL_GROUP else f" of group {pool[2]}"))
     found = (
         f"it serves InferencePool {', '.join(sorted(set(pools)))}" if pools else "no Deployment behind it serves a pool"
     )
@@ -89,11 +92,15 @@ def _check_picker_pool(kube: Kube, req: DeployRequest, picker: str, service: Map
     )
 
 
-def _served_pool(container: Mapping[str, Any], pod_namespace: str) -> tuple[str, str] | None:
+def _served_pool(container: Mapping[str, Any], pod_namespace: str) -> tuple[str, str, str] | None:
+    """The namespace, name and API group of the pool the EPP serves: --pool-group, default
+    inference.networking.k8s.io, is the group of the InferencePool it watches (llm-d/llm-d-router
+    v0.9.0 pkg/epp/server/options.go; cmd/epp/runner/runner.go extractGKNN), so an EPP started
+    for another group never reads akscli's pool."""
     args = _args(container)
     flags: dict[str, str] = {}
     for i, arg in enumerate(args):
-        for flag in ("--pool-name", "--pool-namespace"):
+        for flag in ("--pool-name", "--pool-namespace", "--pool-group"):
             if arg == flag and i + 1 < len(args):
                 flags[flag] = args[i + 1]
             elif arg.startswith(f"{flag}="):
@@ -108,7 +115,7 @@ def _served_pool(container: Mapping[str, Any], pod_namespace: str) -> tuple[str,
         ref = ((e.get("valueFrom") or {}).get("fieldRef") or {}).get("fieldPath")
         env_ns = pod_namespace if ref == "metadata.namespace" else (str(e.get("value") or "") or None)
     namespace = flags.get("--pool-namespace") or env_ns or "default"
-    return namespace, flags["--pool-name"]
+    return namespace, flags["--pool-name"], flags.get("--pool-group") or POOL_GROUP
 
 
 def _check_grpc_port(req: DeployRequest, picker: str, port: Mapping[str, Any], container: Mapping[str, Any]) -> None:
