@@ -210,6 +210,10 @@ class Waiter:
         if event:
             message += f"; latest event: {event}"
         hint = "raise --timeout, or look at the objects with kubectl describe; nothing was rolled back"
+        # What the first pending object's rule says to do (a route no gateway answered), where it says.
+        fixes = [s.readiness.fix for s in pending if s.readiness.fix]
+        if fixes:
+            hint = f"{fixes[0]}; nothing was rolled back"
         trouble = self._pod_problem(pending[:5])
         if trouble:
             said, fix = self._explain(trouble)
@@ -285,9 +289,8 @@ def failure_error(ref: str, verdict: readiness.Readiness) -> errors.ObjectFailed
     message = f"{ref} failed: {verdict.message}"
     if verdict.culprit:
         message += f"; {verdict.culprit}"
-    return errors.ObjectFailedError(
-        message, hint=f"inspect it with kubectl describe {ref.lower()}; nothing was rolled back"
-    )
+    fix = verdict.fix or f"inspect it with kubectl describe {ref.lower()}"
+    return errors.ObjectFailedError(message, hint=f"{fix}; nothing was rolled back")
 
 
 def wait_for(

@@ -2,7 +2,8 @@
 adds its rule). Every ``--wait`` of akscli goes through ``check``.
 
 Rules live beside the operator they follow: ``builtin`` (Kubernetes), ``fleet`` (KubeFleet),
-``kuberay`` (KubeRay), ``kaito`` (KAITO, AI Runway).
+``kuberay`` (KubeRay), ``kaito`` (KAITO, AI Runway), ``gateway`` (Gateway API routes and inference
+pools, as the gateway's controller reports them).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from akscli.kube.readiness import builtin, fleet, kaito, kuberay
+from akscli.kube.readiness import builtin, fleet, gateway, kaito, kuberay
 from akscli.kube.readiness.core import (
     READY,
     ConditionRule,
@@ -46,7 +47,13 @@ __all__ = [
     "stale",
 ]
 
-RULES: dict[tuple[str, str], Rule] = {**builtin.RULES, **fleet.RULES, **kuberay.RULES, **kaito.RULES}
+RULES: dict[tuple[str, str], Rule] = {
+    **builtin.RULES,
+    **fleet.RULES,
+    **kuberay.RULES,
+    **kaito.RULES,
+    **gateway.RULES,
+}
 
 POD_SELECTORS = {**kuberay.POD_SELECTORS, **kaito.POD_SELECTORS}
 

@@ -53,6 +53,8 @@ class Readiness:
     culprit: str = ""
     # Ready, with something the user should know (KAITO's failed benchmark on a serving model).
     warning: str = ""
+    # What the user can do about a failure or a wait that never ends (the error's hint).
+    fix: str = ""
 
 
 Rule = Callable[[Mapping[str, Any]], Readiness]
