@@ -78,7 +78,12 @@ def model_emulator(
         if serving or monitoring:
             emu.serving = serve_models(emu)
         if gateway and "gateway-api" in crds:
+            from tests.emulators.kube.controllers.gateway import GatewayController
+
             install_gateway(emu)
+            # The status Istio writes on the Gateway, the routes and the pools (model deploy --wait reads it).
+            emu.gateway = GatewayController(delay=0.02)
+            emu.controllers.add(emu.gateway)
         if monitoring:
             install_podmonitor_api(emu, scrape_loop=False)
             emu.prometheus = emu.prometheus_servers["monitoring"]

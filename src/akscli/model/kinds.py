@@ -212,7 +212,9 @@ STACK_KINDS = (
 # update run that rolls it out: a run that failed for good -- it never retries one,
 # kubefleet-dev/kubefleet e160c1cd pkg/controllers/updaterun/controller.go -- ends the wait, where
 # the External placement alone would only wait for a rollout that never comes).
-READY_KINDS = ("Workspace", "InferenceSet", "Deployment", "ModelDeployment")
+# The route and the pool are ready once their gateway accepted them and resolved their backends
+# (kube/readiness/gateway.py).
+READY_KINDS = ("Workspace", "InferenceSet", "Deployment", "ModelDeployment", "HTTPRoute", "InferencePool")
 FLEET_READY_KINDS = ("ClusterResourcePlacement", "ClusterStagedUpdateRun")
 
 # (apiVersion, kind, name, namespace): what common.delete_objects takes.

@@ -142,7 +142,7 @@ def check(
         if req.expose:
             warnings += _check_airunway_gateway(kube, req.namespace)
     elif req.expose and not req.fleet:
-        _check_gateway(kube, req)
+        warnings += _check_gateway(kube, req)
     if req.inference_pool and not req.fleet and req.runtime != "airunway" and not req.kaito_pool:
         warnings += picker.check(kube, req)
     if wait and not req.fleet:
@@ -362,7 +362,7 @@ def _check_kaito_scaler(kube: Kube) -> None:
         )
 
 
-def _check_gateway(kube: Kube, req: DeployRequest) -> None:
+def _check_gateway(kube: Kube, req: DeployRequest) -> list[str]:
     namespace = req.gateway_namespace or req.namespace
     gateway = kube.get(GATEWAY_API, "Gateway", req.gateway, namespace=namespace)
     if gateway is None:
@@ -371,12 +371,14 @@ def _check_gateway(kube: Kube, req: DeployRequest) -> None:
             hint="name an existing one with --gateway [NAMESPACE/]NAME (kubectl get gateways -A), or create it",
         )
     class_name = str((gateway.get("spec") or {}).get("gatewayClassName") or "")
-    if kube.get(GATEWAY_API, "GatewayClass", class_name) is None:
+    gateway_class = kube.get(GATEWAY_API, "GatewayClass", class_name)
+    if gateway_class is None:
         raise NotFoundError(
             f"Gateway {namespace}/{req.gateway} uses GatewayClass {class_name!r}, which does not exist: "
             "no controller will program the route",
             hint="install a Gateway controller (akscli doctor shows which GatewayClass is accepted)",
         )
+    warnings = _class_not_accepted(gateway_class, f"{namespace}/{req.gateway}")
     ns_obj = kube.get("v1", "Namespace", req.namespace)
     ns_labels = dict(((ns_obj or {}).get("metadata") or {}).get("labels") or {}) or {
         monitoring.NAMESPACE_NAME_LABEL: req.namespace
@@ -390,6 +392,26 @@ def _check_gateway(kube: Kube, req: DeployRequest) -> None:
             hint="let a listener admit it (spec.listeners[].allowedRoutes.namespaces: from: All, or a Selector "
             "matching this namespace), or deploy into the Gateway's namespace",
         )
+    return warnings
+
+
+def _class_not_accepted(gateway_class: Mapping[str, Any], gateway: str) -> list[str]:
+    """A class its controller has not accepted: no controller runs for it, so none writes the route's
+    status or routes to the model (kubernetes-sigs/gateway-api v1.6.1 apis/v1/gatewayclass_types.go:
+    the controller of spec.controllerName sets Accepted; the CRD's default is Unknown, Pending,
+    "Waiting for controller")."""
+    from akscli.kube.readiness import conditions, describe
+
+    accepted = conditions(gateway_class).get("Accepted")
+    if accepted is not None and accepted.get("status") == "True":
+        return []
+    controller = (gateway_class.get("spec") or {}).get("controllerName")
+    said = describe(accepted) if accepted else "no status"
+    return [
+        f"GatewayClass {gateway_class['metadata']['name']} of Gateway {gateway} is not accepted by its controller "
+        f"{controller} ({said}): nothing will write the route's status or route to the model until that "
+        "controller runs (--wait waits for it)"
+    ]
 
 
 def _listener_refusal(
