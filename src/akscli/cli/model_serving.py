@@ -1,7 +1,7 @@
 """akscli model list, status, endpoint, test and logs: reading a deployed model and talking to it;
 registered on the model group by ``cli/model.py``."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -71,6 +71,14 @@ CONDITION_COLUMNS = [
     Column("Reason", "reason"),
     Column("Message", "message"),
 ]
+GATEWAY_COLUMNS = [
+    Column("Object", "object"),
+    Column("Gateway", "gateway"),
+    Column("Type", "type"),
+    Column("Status", "status"),
+    Column("Reason", "reason"),
+    Column("Message", "message"),
+]
 EVENT_COLUMNS = [
     Column("Type", "type"),
     Column("Reason", "reason"),
@@ -86,7 +94,7 @@ def status_cmd(
     output_fmt: opts.ObjectOutput = "table",
 ) -> None:
     """Conditions and recent events of one deployed model."""
-    from akscli.model import live
+    from akscli.model import exposure, live
 
     fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
     kube, obj = deployed(cluster, name)
@@ -94,6 +102,12 @@ def status_cmd(
     doc["serving"] = live.serving_figures(kube, obj)
     if doc["warning"]:
         output.warn(doc["warning"])
+    # The route through the gateway (--expose), as the gateway's controller reports it.
+    exposed = exposure.read(kube, name, obj["metadata"]["namespace"])
+    if exposed is not None:
+        doc["gateway"] = exposed.summary()
+        if not exposed.served:
+            output.warn(exposed.line())
     if fmt != "table":
         output.emit_object(doc, fmt, name=lambda _: f"model/{name}")  # as model list names it
         return
@@ -103,11 +117,14 @@ def status_cmd(
         fields.append(("benchmark", doc["benchmark"]))  # KAITO's recorded figure
     if doc["pods"]:
         fields.append(("pods", doc["pods"]))
+    sections = [("Conditions", doc["conditions"], CONDITION_COLUMNS)]
+    if exposed is not None:
+        gateways = ", ".join(exposed.summary()["gateways"])
+        fields.append(("route", f"{'served' if exposed.served else 'not served'} through Gateway {gateways}"))
+        sections.append(("Gateway", exposed.rows, GATEWAY_COLUMNS))
+    sections.append(("Events", doc["events"], EVENT_COLUMNS))
     output.emit_object(doc, "table", fields=fields)
-    for title, rows, columns in (
-        ("Conditions", doc["conditions"], CONDITION_COLUMNS),
-        ("Events", doc["events"], EVENT_COLUMNS),
-    ):
+    for title, rows, columns in sections:
         # An empty section says so on stdout, in the report, as kubectl describe's
         # "Events:  <none>" (upstream: kubernetes/kubectl v0.34.0 pkg/describe/describe.go DescribeEvents).
         output.write(f"\n{title}:" + ("" if rows else "  <none>"))
@@ -121,13 +138,27 @@ def endpoint_cmd(
     cluster: opts.KubeFlags = opts.KubeFlags(),
     output_fmt: opts.ObjectOutput = "table",
 ) -> None:
-    """The in-cluster URL of a model and the model id it serves (from /v1/models)."""
-    from akscli.model import live
+    """A model's in-cluster URL and model id (/v1/models); with --expose, its gateway URL.
+
+    The gateway URL is given once the gateway accepted the route and resolved its backends."""
+    from akscli.model import exposure, live
 
     fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
     kube, obj = deployed(cluster, name)
-    doc = {"name": name, "url": f"{live.endpoint_of(obj)}/v1", "models": live.served_models(kube, obj)}
-    output.emit_object(doc, fmt, fields=[("url", doc["url"]), ("models", doc["models"])])
+    doc: dict[str, Any] = {"name": name, "url": f"{live.endpoint_of(obj)}/v1", "models": live.served_models(kube, obj)}
+    fields = [("url", doc["url"]), ("models", doc["models"])]
+    exposed = exposure.read(kube, name, obj["metadata"]["namespace"])
+    if exposed is not None:
+        # Only a route the gateway serves has an endpoint; else the one line that says why.
+        doc["gateway_url"] = exposure.url(kube, exposed) if exposed.served else None
+        if not exposed.served:
+            output.warn(exposed.line())
+        elif doc["gateway_url"] is None:
+            output.warn(
+                f"Gateway {', '.join(exposure.gateways_of(exposed.route))} has no address yet (status.addresses)"
+            )
+        fields.append(("gateway_url", doc["gateway_url"] or "-"))
+    output.emit_object(doc, fmt, fields=fields)
 
 
 @on_cluster

@@ -1,0 +1,135 @@
+"""The model's route through its gateway, as the gateway's controller reports it: the HTTPRoute
+named after the model (akscli's `--expose`, or AI Runway's) and the InferencePool it routes to, for
+`model status` and `model endpoint`. Their verdict is the wait's (kube/readiness/gateway.py), so
+an endpoint is shown only once the Gateway accepted the route and resolved its backends.
+
+Reads, only where the Gateway API is served: the route by name, the pool by name when the route
+names one, and for `model endpoint` the Gateway of a served route (its address).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from akscli.kube import readiness
+from akscli.kube.client import Kube
+from akscli.model.kinds import GATEWAY_API, POOL_API
+
+
+@dataclass
+class Exposure:
+    route: dict[str, Any]
+    pool: dict[str, Any] | None
+    verdict: readiness.Readiness
+    # What the verdict is about: the route, or its pool once the route is served (Kind/name).
+    subject: str
+    # One row per parent condition of the route and the pool (model status's "Gateway" section).
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def served(self) -> bool:
+        return self.verdict.ready
+
+    def line(self) -> str:
+        """Why the gateway does not serve the model yet, and what to do: one line."""
+        fix = f" ({self.verdict.fix})" if self.verdict.fix else ""
+        return f"{self.subject}: {self.verdict.message or 'not served'}{fix}"
+
+    def summary(self) -> dict[str, Any]:
+        meta = self.route.get("metadata") or {}
+        return {
+            "route": f"HTTPRoute/{meta.get('name')}",
+            "gateways": gateways_of(self.route),
+            "served": self.served,
+            "message": "" if self.served else self.line(),
+            "parents": self.rows,
+        }
+
+
+def gateways_of(route: Mapping[str, Any]) -> list[str]:
+    namespace = (route.get("metadata") or {}).get("namespace")
+    return [
+        f"{ref.get('namespace') or namespace}/{ref.get('name')}"
+        for ref in (route.get("spec") or {}).get("parentRefs") or []
+        if (ref.get("kind") or "Gateway") == "Gateway"
+    ]
+
+
+def _rows(obj: Mapping[str, Any]) -> list[dict[str, Any]]:
+    namespace = (obj.get("metadata") or {}).get("namespace")
+    out = []
+    for parent in (obj.get("status") or {}).get("parents") or []:
+        ref = parent.get("parentRef") or {}
+        for cond in parent.get("conditions") or []:
+            out.append(
+                {
+                    "object": f"{obj.get('kind')}/{(obj.get('metadata') or {}).get('name')}",
+                    "gateway": f"{ref.get('namespace') or namespace}/{ref.get('name')}",
+                    "type": cond.get("type"),
+                    "status": cond.get("status"),
+                    "reason": cond.get("reason"),
+                    "message": cond.get("message"),
+                }
+            )
+    return out
+
+
+def _pool_of(route: Mapping[str, Any]) -> str | None:
+    for rule in (route.get("spec") or {}).get("rules") or []:
+        for ref in rule.get("backendRefs") or []:
+            if ref.get("group") == POOL_API.split("/")[0] and ref.get("kind") == "InferencePool":
+                return str(ref.get("name"))
+    return None
+
+
+def read(kube: Kube, name: str, namespace: str) -> Exposure | None:
+    """The model's route and pool with the gateway's verdict; None where there is no route."""
+    if not kube.has_api(GATEWAY_API, "HTTPRoute"):
+        return None
+    route = kube.get(GATEWAY_API, "HTTPRoute", name, namespace=namespace)
+    if route is None:
+        return None
+    route.setdefault("apiVersion", GATEWAY_API)
+    route.setdefault("kind", "HTTPRoute")
+    pool_name = _pool_of(route)
+    pool = None
+    if pool_name and kube.has_api(POOL_API, "InferencePool"):
+        pool = kube.get(POOL_API, "InferencePool", pool_name, namespace=namespace)
+        if pool is not None:
+            pool.setdefault("apiVersion", POOL_API)
+            pool.setdefault("kind", "InferencePool")
+    verdict, subject = readiness.check(route), f"HTTPRoute/{name}"
+    if verdict.ready and pool is not None:
+        verdict, subject = readiness.check(pool), f"InferencePool/{pool_name}"
+    return Exposure(route, pool, verdict, subject, _rows(route) + (_rows(pool) if pool else []))
+
+
+def url(kube: Kube, exposure: Exposure) -> str | None:
+    """``http(s)://HOST[:PORT]/v1`` of a served route: its first hostname, else the Gateway's first
+    address (status.addresses); the scheme and port of the listener it attached to
+    (kubernetes-sigs/gateway-api v1.6.1 apis/v1/gateway_types.go, GatewayStatus.Addresses,
+    Listener). None while the Gateway has no address."""
+    route = exposure.route
+    refs = [r for r in (route.get("spec") or {}).get("parentRefs") or [] if (r.get("kind") or "Gateway") == "Gateway"]
+    if not refs:
+        return None
+    ref = refs[0]
+    namespace = ref.get("namespace") or (route.get("metadata") or {}).get("namespace")
+    gateway = kube.get(GATEWAY_API, "Gateway", str(ref.get("name")), namespace=namespace) or {}
+    hostnames = (route.get("spec") or {}).get("hostnames") or []
+    addresses = (gateway.get("status") or {}).get("addresses") or []
+    host = hostnames[0] if hostnames else (addresses[0].get("value") if addresses else None)
+    if not host:
+        return None
+    listeners = [
+        lst
+        for lst in (gateway.get("spec") or {}).get("listeners") or []
+        if lst.get("protocol") in ("HTTP", "HTTPS") and ref.get("sectionName") in (None, lst.get("name"))
+    ]
+    listener: Mapping[str, Any] = listeners[0] if listeners else {"protocol": "HTTP", "port": 80}
+    scheme = "https" if listener.get("protocol") == "HTTPS" else "http"
+    default = 443 if scheme == "https" else 80
+    port = int(listener.get("port") or default)
+    return f"{scheme}://{host}{'' if port == default else f':{port}'}/v1"

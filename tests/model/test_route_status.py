@@ -1,0 +1,68 @@
+"""`model status` and `model endpoint` of an exposed model read its route's and its pool's parent
+status (as the lab's Istio writes them: tests/emulators/kube/controllers/gateway.py): the gateway's
+URL only once the route is Accepted and its backends resolved, else one line saying why."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from tests.cli import invoke
+from tests.emulators.kube.controllers.kaito import openai_handler
+
+from .test_serving_on_the_operators import _picker
+
+Start = Callable[..., Any]
+WAIT = ("--wait", "--timeout", "20s", "-y")
+DISABLED = "ResolvedRefs=False (InvalidKind): InferencePool is not enabled"
+
+
+def _refused_pool_route(emu: Any) -> None:
+    """A pool route on an Istio without the inference extension: the deploy's wait fails, the objects stay."""
+    emu.gateway.inference_extension = False
+    _picker(emu, "phi-4-epp")
+    assert invoke("model", "deploy", "phi-4", "--expose", "--inference-pool", *WAIT).exit_code == 10
+
+
+def test_status_shows_the_gateways_conditions_and_warns_of_a_route_it_does_not_serve(model_emulator: Start) -> None:
+    emu = model_emulator()
+    _refused_pool_route(emu)
+    result = invoke("model", "status", "phi-4")
+    assert result.exit_code == 0, result
+    assert f"HTTPRoute/phi-4: Gateway default/inference-gateway could not resolve its backends: {DISABLED}" in (
+        result.stderr
+    )
+    assert "ENABLE_GATEWAY_API_INFERENCE_EXTENSION=true" in result.stderr
+    assert "route:     not served through Gateway default/inference-gateway" in result.stdout
+    gateway_section = result.stdout.split("\nGateway:\n")[1].split("\nEvents:")[0]
+    assert "HTTPRoute/phi-4   default/inference-gateway   ResolvedRefs   False    InvalidKind" in gateway_section
+
+
+def test_status_of_a_served_route_says_so_without_a_warning(model_emulator: Start) -> None:
+    model_emulator()
+    assert invoke("model", "deploy", "phi-4", "--expose", *WAIT).exit_code == 0
+    result = invoke("model", "status", "phi-4", "-o", "json")
+    assert result.exit_code == 0, result
+    gateway = json.loads(result.stdout)["gateway"]
+    assert (gateway["route"], gateway["served"], gateway["message"]) == ("HTTPRoute/phi-4", True, "")
+    assert "HTTPRoute" not in result.stderr
+
+
+def test_endpoint_gives_the_gateway_url_once_the_route_is_served(model_emulator: Start) -> None:
+    emu = model_emulator()
+    assert invoke("model", "deploy", "phi-4", "--expose", "--hostname", "chat.example.com", *WAIT).exit_code == 0
+    emu.register_service_proxy("default", "phi-4", 80, openai_handler("phi-4"))
+    result = invoke("model", "endpoint", "phi-4", "-o", "json")
+    assert result.exit_code == 0, result
+    assert json.loads(result.stdout)["gateway_url"] == "http://chat.example.com/v1"
+
+
+def test_endpoint_gives_no_gateway_url_for_a_route_the_gateway_does_not_serve(model_emulator: Start) -> None:
+    emu = model_emulator()
+    _refused_pool_route(emu)
+    emu.register_service_proxy("default", "phi-4", 80, openai_handler("phi-4"))
+    result = invoke("model", "endpoint", "phi-4", "-o", "json")
+    assert result.exit_code == 0, result
+    assert json.loads(result.stdout)["gateway_url"] is None
+    assert DISABLED in result.stderr
