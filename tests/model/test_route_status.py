@@ -66,3 +66,24 @@ def test_endpoint_gives_no_gateway_url_for_a_route_the_gateway_does_not_serve(mo
     assert result.exit_code == 0, result
     assert json.loads(result.stdout)["gateway_url"] is None
     assert DISABLED in result.stderr
+
+
+def test_test_warns_that_the_gateway_does_not_serve_a_refused_route(model_emulator: Start) -> None:
+    emu = model_emulator()
+    _refused_pool_route(emu)
+    emu.register_service_proxy("default", "phi-4", 80, openai_handler("phi-4", reply="Hi there"))
+    result = invoke("model", "test", "phi-4", "--prompt", "hello")
+    assert result.exit_code == 0, result
+    assert result.stdout == "Hi there\n"
+    assert "the reply came through the Service, not the gateway, which does not serve it: HTTPRoute/phi-4" in (
+        result.stderr
+    )
+
+
+def test_test_of_a_served_route_gives_no_gateway_warning(model_emulator: Start) -> None:
+    emu = model_emulator()
+    assert invoke("model", "deploy", "phi-4", "--expose", *WAIT).exit_code == 0
+    emu.register_service_proxy("default", "phi-4", 80, openai_handler("phi-4", reply="Hi there"))
+    result = invoke("model", "test", "phi-4", "--prompt", "hello")
+    assert result.exit_code == 0, result
+    assert "gateway" not in result.stderr

@@ -169,14 +169,19 @@ def test_cmd(
     cluster: opts.KubeFlags = opts.KubeFlags(),
     output_fmt: opts.ObjectOutput = "table",
 ) -> None:
-    """One chat completion through the API server's service proxy: the reply and its latency."""
-    from akscli.model import live
+    """One chat completion through the API server's service proxy: the reply and its latency.
+
+    With --expose, a warning while the gateway does not serve the route (the reply did not pass it)."""
+    from akscli.model import exposure, live
 
     fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
     text = validate.text(prompt, "--prompt", 8000, multiline=True)
     limit = validate.integer(max_tokens, "--max-tokens", 1, 32_768)
     kube, obj = deployed(cluster, name)
     answer = live.chat(kube, obj, text, limit)
+    exposed = exposure.read(kube, name, obj["metadata"]["namespace"])
+    if exposed is not None and not exposed.served:
+        output.warn(f"the reply came through the Service, not the gateway, which does not serve it: {exposed.line()}")
     if fmt != "table":
         output.emit_object(answer.to_dict(), fmt)
         return
