@@ -108,3 +108,14 @@ def test_a_reused_option_the_new_runtime_refuses_is_named_as_coming_from_the_rev
         "--storage-class came from revision 1 (--reuse-values): deploy without --reuse-values to drop it"
         in result.stderr
     )
+
+
+def test_a_bad_value_given_with_reuse_values_is_refused_before_the_cluster_is_read(
+    model_emulator: Callable[..., Any],
+) -> None:
+    emu = model_emulator()
+    emu.request_log.clear()
+    result = invoke("model", "deploy", "phi-4", "--reuse-values", "--replicas=-1", "-y")
+    assert result.exit_code == 2, result
+    assert result.stderr.startswith("error: invalid --replicas '-1': it must be between 0 and 1000\n")
+    assert emu.request_log == []

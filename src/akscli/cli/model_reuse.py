@@ -45,6 +45,7 @@ def reusing_values(command: Callable[..., None]) -> Callable[..., None]:
         reused: dict[str, Any] = {}
         revision = 0
         if values.pop("reuse_values"):
+            reuse.check_given(given)  # a bad value typed now is refused before the cluster is read
             reused, revision = _reused(values, given)
             values.update(reused)
         try:
