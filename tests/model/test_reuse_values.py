@@ -8,6 +8,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from tests.cli import invoke
 
 KAITO = "kaito.sh/v1beta1"
@@ -110,12 +112,23 @@ def test_a_reused_option_the_new_runtime_refuses_is_named_as_coming_from_the_rev
     )
 
 
+# A value typed now that is bad on its own, and the start of the deploy's own refusal of it.
+BAD_ALONE = [
+    ("--replicas=-1", "error: invalid --replicas '-1': it must be between 0 and 1000"),
+    ("--hostname=bad_host", "error: invalid --hostname 'bad_host'"),
+    ("--vm-size=Standard_Bogus", "error: unknown VM size 'Standard_Bogus'"),
+    ("--prometheus=ftp://x", "error: invalid --prometheus 'ftp://x'"),
+    ("--member=Bad_", "error: invalid --member 'Bad_'"),
+]
+
+
+@pytest.mark.parametrize(("flag", "refusal"), BAD_ALONE, ids=[f.split("=")[0] for f, _ in BAD_ALONE])
 def test_a_bad_value_given_with_reuse_values_is_refused_before_the_cluster_is_read(
-    model_emulator: Callable[..., Any],
+    model_emulator: Callable[..., Any], flag: str, refusal: str
 ) -> None:
     emu = model_emulator()
     emu.request_log.clear()
-    result = invoke("model", "deploy", "phi-4", "--reuse-values", "--replicas=-1", "-y")
+    result = invoke("model", "deploy", "phi-4", "--reuse-values", flag, "-y")
     assert result.exit_code == 2, result
-    assert result.stderr.startswith("error: invalid --replicas '-1': it must be between 0 and 1000\n")
+    assert result.stderr.startswith(refusal)
     assert emu.request_log == []

@@ -481,14 +481,20 @@ def _order(o: Fit) -> tuple[int, float, str]:
     return (0 if o.fits else 1, _cost(o)[0], o.vm_size)
 
 
-def check_vm_size(p: Plan, vm_size: str) -> Fit:
-    """The plan's row for a size the user chose; if it does not fit, say by how much and name
-    the cheapest size that does."""
+def known_sku(vm_size: str) -> GpuSku:
+    """The GPU size --vm-size names, or a refusal naming the known ones."""
     sku = skus.get(vm_size)
     if sku is None:
         raise UsageError(
             f"unknown VM size {vm_size!r}", hint="known GPU sizes: " + ", ".join(s.vm_size for s in skus.all_skus())
         )
+    return sku
+
+
+def check_vm_size(p: Plan, vm_size: str) -> Fit:
+    """The plan's row for a size the user chose; if it does not fit, say by how much and name
+    the cheapest size that does."""
+    sku = known_sku(vm_size)
     row = next((o for o in p.options if o.vm_size == sku.vm_size), None)
     if row is None:
         raise UsageError(

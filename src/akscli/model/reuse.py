@@ -85,7 +85,7 @@ def check_given(given: Mapping[str, Any]) -> None:
     deploy.DeployRequest.check, plan_view.plan_from_flags). The checks that weigh one option
     against another wait for the reused values, in the deploy itself."""
     from akscli import validate
-    from akscli.model import deploy_flags, kinds, plan_view
+    from akscli.model import deploy_flags, kinds, monitoring, plan_view, planning, skus
 
     checks: dict[str, Callable[[Any], object]] = {
         "runtime": lambda v: validate.choice(v, kinds.RUNTIMES, "--runtime"),
@@ -100,6 +100,15 @@ def check_given(given: Mapping[str, Any]) -> None:
         "concurrency": lambda v: validate.integer(v, "--concurrency", 1, 100_000),
         "region": plan_view.check_region,
         "budget": lambda v: validate.number(v, "--budget", 1, 100_000_000),
+        "hostname": lambda v: validate.subdomain(v, "--hostname"),
+        "endpoint_picker": lambda v: validate.name(v, "--endpoint-picker"),
+        "staged_strategy": lambda v: validate.name(v, "--staged-strategy"),
+        "member": lambda v: [validate.name(m, "--member") for m in v],
+        "image": lambda v: validate.image(v, "--image"),
+        "storage_class": lambda v: validate.name(v, "--storage-class"),
+        "prometheus": lambda v: monitoring.check_query_url(v, managed=False),  # its shape; managed: later
+        "vm_size": planning.known_sku,
+        "price_file": skus.read_price_file,
     }
     for param, check in checks.items():
         if given.get(param) is not None:
