@@ -18,7 +18,7 @@ from akscli.fleet.arm import ARC_TYPE, ClusterRef, as_dict, check_no_arc_in_run
 from akscli.fleet.arm_run_status import gate_row, pending_gates, wait_for_gate
 
 if TYPE_CHECKING:
-    from akscli.azure.arm import AzureTarget
+    from akscli.azure.arm import AzureTarget, Deadline
 
 T = TypeVar("T")
 Progress = Callable[[str], None]
@@ -40,6 +40,9 @@ class Child:
     operations: str
     model: str
     create_method: str = "begin_create_or_update"
+    # The command that follows a write to it that akscli stopped waiting for (--timeout, Ctrl-C):
+    # there is no `fleet ... wait`; this reads its provisioningState. {name}: the child's name.
+    follow: str = ""
 
     @property
     def plural(self) -> str:
@@ -47,13 +50,30 @@ class Child:
         return self.noun[:-1] + "ies" if self.noun.endswith("y") else self.noun + "s"
 
 
-MEMBER = Child("member", kinds.MEMBER, "member", "fleet_members", "FleetMember", "begin_create")
-UPDATE_RUN = Child("update run", kinds.UPDATE_RUN, "updateRun", "update_runs", "UpdateRun")
-STRATEGY = Child("update strategy", kinds.STRATEGY, "updateStrategy", "fleet_update_strategies", "FleetUpdateStrategy")
-PROFILE = Child(
-    "auto-upgrade profile", kinds.PROFILE, "autoUpgradeProfile", "auto_upgrade_profiles", "AutoUpgradeProfile"
+MEMBER = Child(
+    "member", kinds.MEMBER, "member", "fleet_members", "FleetMember", "begin_create", follow="fleet member list"
 )
-GATE = Child("gate", kinds.GATE, "gate", "gates", "GatePatch")
+UPDATE_RUN = Child(
+    "update run", kinds.UPDATE_RUN, "updateRun", "update_runs", "UpdateRun", follow="fleet rollout status {name}"
+)
+STRATEGY = Child(
+    "update strategy",
+    kinds.STRATEGY,
+    "updateStrategy",
+    "fleet_update_strategies",
+    "FleetUpdateStrategy",
+    follow="fleet rollout strategy list",
+)
+PROFILE = Child(
+    "auto-upgrade profile",
+    kinds.PROFILE,
+    "autoUpgradeProfile",
+    "auto_upgrade_profiles",
+    "AutoUpgradeProfile",
+    follow="fleet autoupgrade list",
+)
+# A gate is followed through its run: {name} is the run's.
+GATE = Child("gate", kinds.GATE, "gate", "gates", "GatePatch", follow="fleet rollout status {name}")
 
 
 def model(name: str, body: Mapping[str, Any]) -> Any:
@@ -68,15 +88,22 @@ def _no_spinner(_what: str) -> AbstractContextManager[Progress | None]:
 
 
 class FleetArm:
-    """The fleet SDK client of one command; every failure comes back as an AkscliError."""
+    """The fleet SDK client of one command; every failure comes back as an AkscliError.
 
-    def __init__(self, target: AzureTarget, spinner: Spinner = _no_spinner) -> None:
+    ``deadline``: the command's --timeout, shared by every operation it waits for (arm.Deadline;
+    None: no bound). ``audit``: set by the command around its change (cli/fleet/common.audit_arm):
+    entered once Azure accepted a write, around its wait, so that a wait cut by --timeout, Ctrl-C
+    or SIGTERM is audited as going on in Azure, as the AKS commands' (cli/common.audited)."""
+
+    def __init__(self, target: AzureTarget, spinner: Spinner = _no_spinner, deadline: Deadline | None = None) -> None:
         from azure.mgmt.containerservicefleet import ContainerServiceFleetMgmtClient
 
         from akscli.azure import arm
 
         self.target = target
         self.spinner = spinner
+        self.deadline = deadline
+        self.audit: Callable[[str], AbstractContextManager[None]] | None = None
         self.client: Any = arm.management_client(ContainerServiceFleetMgmtClient, target)
 
     @property
@@ -93,13 +120,14 @@ class FleetArm:
         except Exception as exc:
             raise arm.translate_arm_error(exc, what=what) from exc
 
-    def wait(self, what: str, start: Callable[[], Any]) -> dict[str, Any]:
-        """Start a long-running operation and wait for its result."""
+    def wait(self, what: str, start: Callable[[], Any], follow: str) -> dict[str, Any]:
+        """Start a long-running operation and wait for its result, until ``deadline``; ``follow``:
+        the command that follows it if the wait is cut (arm.wait_lro)."""
         from akscli.azure import arm
 
         poller = self.call(what, start)
-        with self.spinner(what) as update:
-            return as_dict(arm.wait_lro(poller, what, update))
+        with self.audit(follow) if self.audit else nullcontext(), self.spinner(what) as update:
+            return as_dict(arm.wait_lro(poller, what, update, deadline=self.deadline, follow=follow))
 
     def stream(self, what: str, pages: Callable[[], Iterable[Any]]) -> Iterator[dict[str, Any]]:
         """The items of an ARM pager one by one, as each page arrives: the pager is passed through,
@@ -184,6 +212,13 @@ class FleetScope:
         """The flags that name this fleet in a command line (for hints): `` --fleet F -g RG``."""
         return f" --fleet {self.fleet} -g {self.group}"
 
+    def follow(self, child: Child | None = None, name: str = "") -> str:
+        """The command that follows a write akscli stopped waiting for: the fleet's show, a
+        run's status, else the list of the child's kind (it shows each one's state)."""
+        if child is None:
+            return f"akscli fleet show {self.fleet} -g {self.group}"
+        return f"akscli {child.follow.format(name=name)}{self.where}"
+
     def ref(self, child: Child, name: str) -> str:
         """How the audit log names a child: ``fleet/F/updateRun/NAME``."""
         return f"fleet/{self.fleet}/{child.segment}/{name}"
@@ -206,10 +241,13 @@ class FleetScope:
                 f"fleet {self.fleet} already exists in resource group {self.group}",
                 hint=f"see it with 'akscli fleet show {self.fleet} -g {self.group}', or delete it first",
             ),
+            self.follow(),
         )
 
     def delete(self) -> None:
-        self.arm.wait(f"deleting fleet {self.fleet}", lambda: self.arm.client.fleets.begin_delete(*self._at()))
+        self.arm.wait(
+            f"deleting fleet {self.fleet}", lambda: self.arm.client.fleets.begin_delete(*self._at()), self.follow()
+        )
 
     def hub_kubeconfig(self) -> bytes:
         creds = as_dict(
@@ -244,14 +282,20 @@ class FleetScope:
     def put(self, child: Child, name: str, body: Mapping[str, Any], what: str | None = None) -> dict[str, Any]:
         begin = getattr(self._ops(child), child.create_method)
         return self.arm.wait(
-            what or f"creating {child.noun} {name}", lambda: begin(*self._at(), name, model(child.model, body))
+            what or f"creating {child.noun} {name}",
+            lambda: begin(*self._at(), name, model(child.model, body)),
+            self.follow(child, name),
         )
 
     def patch(self, child: Child, name: str, body: Mapping[str, Any], what: str) -> dict[str, Any]:
         """PATCH a child with its ``<Model>Update`` body (the SDK's begin_update, a long-running
         operation: 200, or 202 and a Location to poll)."""
         ops = self._ops(child)
-        return self.arm.wait(what, lambda: ops.begin_update(*self._at(), name, model(f"{child.model}Update", body)))
+        return self.arm.wait(
+            what,
+            lambda: ops.begin_update(*self._at(), name, model(f"{child.model}Update", body)),
+            self.follow(child, name),
+        )
 
     def create_new(self, child: Child, name: str, body: Mapping[str, Any], exists_hint: str) -> dict[str, Any]:
         """PUT a new child, never over an existing one: the PUT carries If-None-Match: *, which the
@@ -268,9 +312,10 @@ class FleetScope:
             f"creating {child.noun} {name}",
             lambda **condition: begin(*self._at(), name, model(child.model, body), **condition),
             ConflictError(f"{child.noun} {name} already exists in fleet {self.fleet}", hint=exists_hint),
+            self.follow(child, name),
         )
 
-    def _put_new(self, what: str, begin: Callable[..., Any], exists: ConflictError) -> dict[str, Any]:
+    def _put_new(self, what: str, begin: Callable[..., Any], exists: ConflictError, follow: str) -> dict[str, Any]:
         """Start ``begin`` with If-None-Match: * and wait for it; the 412 the resource provider
         answers where the resource exists is ``exists`` (upstream: Azure/azure-resource-manager-rpc
         v1.0/Addendum.md "ETags for Resources"). The one create-only PUT: the fleet's and its
@@ -286,7 +331,7 @@ class FleetScope:
                     raise
                 raise exists from exc
 
-        return self.arm.wait(what, start)
+        return self.arm.wait(what, start, follow)
 
     def explain_failed_join(self, name: str, error: AkscliError) -> None:
         """Give ``error`` of a join the hint that fits when its operation failed in Azure: the member
@@ -313,7 +358,9 @@ class FleetScope:
 
     def remove(self, child: Child, name: str) -> None:
         ops = self._ops(child)
-        self.arm.wait(f"deleting {child.noun} {name}", lambda: ops.begin_delete(*self._at(), name))
+        self.arm.wait(
+            f"deleting {child.noun} {name}", lambda: ops.begin_delete(*self._at(), name), self.follow(child, name)
+        )
 
     # ---- update runs and gates
 
@@ -323,13 +370,16 @@ class FleetScope:
             action
         ]
         verb = "starting" if action == "start" else "stopping"
-        return self.arm.wait(f"{verb} update run {name}", lambda: begin(*self._at(), name))
+        return self.arm.wait(
+            f"{verb} update run {name}", lambda: begin(*self._at(), name), self.follow(UPDATE_RUN, name)
+        )
 
     def skip(self, name: str, body: Mapping[str, Any]) -> None:
         runs = self.arm.client.update_runs
         self.arm.wait(
             f"skipping in update run {name}",
             lambda: runs.begin_skip(*self._at(), name, model("SkipProperties", body)),
+            self.follow(UPDATE_RUN, name),
         )
 
     def strategy_of_run(self, strategy: str | None) -> dict[str, Any] | None:
@@ -354,15 +404,9 @@ class FleetScope:
             lambda: gates.list_by_fleet(*self._at(), filter="state eq Pending"),
         )
 
-    def approve_gates(self, run: str, stage: str | None, gate: str | None) -> list[dict[str, Any]]:
-        """Complete the pending gates of ``run`` (of ``stage``, or the one named ``gate``)."""
-        pending = self.gates_to_approve(run, stage, gate)
-        for item in pending:
-            self.complete_gate(str(item["name"]))
-        return pending
-
     def gates_to_approve(self, run: str, stage: str | None, gate: str | None) -> list[dict[str, Any]]:
-        """The pending gates ``approve_gates`` completes; NotFoundError when there are none."""
+        """The pending gates of ``run`` (of ``stage``, or the one named ``gate``) to complete;
+        NotFoundError when there are none."""
         pending = [g for g in pending_gates(self.pending_gate_items(), run, stage) if not gate or g.get("name") == gate]
         if not pending:
             raise NotFoundError(
@@ -373,10 +417,15 @@ class FleetScope:
             )
         return pending
 
-    def complete_gate(self, name: str) -> None:
+    def complete_gate(self, name: str, run: str) -> None:
+        """Approve one gate of ``run`` (a PATCH to Completed, as az fleet gate approve)."""
         completed = model(GATE.model, {"properties": {"state": "Completed"}})
         gates = self.arm.client.gates
-        self.arm.wait(f"approving gate {name}", lambda: gates.begin_update(*self._at(), name, completed))
+        self.arm.wait(
+            f"approving gate {name}",
+            lambda: gates.begin_update(*self._at(), name, completed),
+            self.follow(GATE, run),
+        )
 
     def wait_for_next_gate(self, run: str, answered: Iterable[str], timeout: float) -> tuple[str, list[dict[str, Any]]]:
         return wait_for_gate(

@@ -62,7 +62,9 @@ def approve(
         if azopts.arm_dry_run(mode):
             _print_arm_approvals(arm.scope(), run, stage, gate, fmt)
             return
-        _approve_arm(arm.scope(), run, stage, gate, wait_for)
+        # A gate's PATCH is bounded as every ARM wait is by default (azopts.ARM_TIMEOUT_DEFAULT);
+        # this command's --timeout is --wait's, for the next gate.
+        _approve_arm(arm.scope(azopts.ARM_TIMEOUT_DEFAULT), run, stage, gate, wait_for)
         return
     if gate:
         raise UsageError("--gate names ARM gates", hint="add --fleet NAME -g GROUP, or drop --gate")
@@ -103,18 +105,20 @@ def _print_arm_approvals(scope: "FleetScope", run: str, stage: str | None, gate:
 
     with arm.dry_run():
         pending = [str(g["name"]) for g in scope.gates_to_approve(run, stage, gate)]
-        requests = [azopts.captured_write(partial(scope.complete_gate, name)) for name in pending]
+        requests = [azopts.captured_write(partial(scope.complete_gate, name, run)) for name in pending]
     azopts.print_request(requests, fmt)
 
 
 def _approve_arm(scope: "FleetScope", run: str, stage: str | None, gate: str | None, wait: float | None) -> None:
     from akscli.fleet.armclient import GATE, gate_label
 
-    approved = scope.approve_gates(run, stage, gate)
+    approved = scope.gates_to_approve(run, stage, gate)
     for item in approved:
+        # Each gate is its own ARM write: its own audit line, cut or not (audit_arm).
+        with audit_arm(scope, "fleet approve", scope.ref(GATE, str(item["name"])), "approve"):
+            scope.complete_gate(str(item["name"]), run)
         output.write(f"approved gate {gate_label(item)}")
     answered = sorted(str(g["name"]) for g in approved)
-    audit_arm(scope, "fleet approve", [(scope.ref(GATE, g), "approve") for g in answered])
     if wait is None:
         return
     with output.status(f"waiting for the next gate of {run}"):

@@ -53,6 +53,7 @@ def autoupgrade_create(
     yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
     output_format: opts.ObjectOutput = "table",
+    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
 ) -> None:
     """Create an auto-upgrade profile; Arc-enabled members are refused as for upgrade runs."""
     from akscli.fleet.arm import auto_upgrade_body, use_strategy
@@ -64,11 +65,11 @@ def autoupgrade_create(
     if strategy:
         validate.name(strategy, "strategy name")
     with azopts.dry_run_scope(dry_run, fmt):
-        scope = arm.scope()
+        scope = arm.scope(timeout)
         saved = scope.strategy_of_run(strategy)
         scope.check_no_arc(use_strategy(body, saved), saved)
-        result = scope.put(PROFILE, name, body)
-        audit_arm(scope, "fleet autoupgrade create", [(scope.ref(PROFILE, name), "create")])
+        with audit_arm(scope, "fleet autoupgrade create", scope.ref(PROFILE, name), "create"):
+            result = scope.put(PROFILE, name, body)
         if fmt == "table":  # kubectl create's line, as `fleet rollout create` prints
             output.write(f"{PROFILE.ref}/{name} created")
         else:
@@ -98,6 +99,7 @@ def autoupgrade_delete(
     dry_run: opts.DryRun = "none",
     output_: opts.DeleteOutput = None,
     ignore_not_found: opts.IgnoreNotFound = False,
+    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
 ) -> None:
     """Delete an auto-upgrade profile."""
     from akscli.fleet.armclient import PROFILE
@@ -105,7 +107,7 @@ def autoupgrade_delete(
     validate.name(name, "profile name")
     with azopts.dry_run_scope(dry_run, output_ or "json", offline=True) as dry:
         remove_child(
-            arm.scope(),
+            arm.scope(timeout),
             PROFILE,
             name,
             yes,

@@ -1,6 +1,8 @@
 """What every ``akscli fleet`` module shares: the ARM and hub flag blocks, option types, audit
 and the small helpers. Commands that take ``--fleet`` talk to ARM; the others talk to the hub."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -46,6 +48,15 @@ ProfileName = Annotated[str, typer.Argument(help="Profile name.")]
 RunNamespace = Annotated[str | None, opts.namespace_option("Hub: namespace of a StagedUpdateRun.")]
 PlacementNamespace = Annotated[str | None, opts.namespace_option("Namespace of a ResourcePlacement.")]
 StrategyOption = Annotated[str | None, opt("--strategy", help="Strategy name (hub or ARM).")]
+# --timeout of a command with a hub path and an ARM one: the ARM wait's (azopts.Timeout's meaning
+# and default); the hub's change waits for no operation, so there it is refused (arm_timeout).
+ArmTimeout = Annotated[
+    str | None,
+    opts.timeout_option(
+        "--fleet: how long to wait for Azure's operation (default 60m); past it akscli stops waiting "
+        "(exit 5) and the operation continues in Azure."
+    ),
+]
 
 # ---- connections, audit -----------------------------------------------------------------------
 
@@ -68,25 +79,28 @@ class ArmFlags:
         if self.group:
             names.resource_group(self.group)
 
-    def client(self) -> "FleetArm":
+    def client(self, timeout: str | None = None) -> "FleetArm":
+        """``timeout``: the command's --timeout, the deadline of every ARM wait it makes
+        (azopts.deadline, as the AKS commands'); None for a command that only reads."""
         from akscli.fleet.armclient import FleetArm
 
-        return FleetArm(self.azure.target(), spinner=output.status)
+        deadline = azopts.deadline(timeout) if timeout is not None else None
+        return FleetArm(self.azure.target(), spinner=output.status, deadline=deadline)
 
-    def named(self, name: str) -> "FleetScope":
+    def named(self, name: str, timeout: str | None = None) -> "FleetScope":
         """The fleet named by a command's argument (fleet create, show, credentials, delete)."""
         from akscli.fleet.arm import fleet_name
         from akscli.fleet.armclient import FleetScope
 
         fleet_name(name)
         group = azopts.resource_group(self.group)
-        return FleetScope(self.client(), group, name)
+        return FleetScope(self.client(timeout), group, name)
 
-    def scope(self) -> "FleetScope":
+    def scope(self, timeout: str | None = None) -> "FleetScope":
         """The fleet named by ``--fleet`` (the commands on members, runs, strategies and gates)."""
         if not self.fleet:
             raise UsageError("this command acts on a fleet through ARM", hint="add --fleet NAME -g GROUP")
-        return self.named(self.fleet)
+        return self.named(self.fleet, timeout)
 
 
 def arm_flags(
@@ -108,17 +122,42 @@ on_group = opts.flag_block({"group": Group, **azopts.AZURE_OPTIONS}, "arm", arm_
 on_hub = opts.on_kube(into="hub")
 
 
+def arm_timeout(arm: ArmFlags, timeout: str | None) -> str:
+    """ArmTimeout: the value for the ARM wait (azopts.ARM_TIMEOUT_DEFAULT when not given); given
+    without --fleet, a usage error (the hub path has no operation to wait for)."""
+    if not arm.fleet and timeout is not None:
+        raise UsageError(
+            "--timeout bounds the wait for Azure's operation (--fleet); the hub's change has none",
+            hint="drop --timeout, or add --fleet NAME -g GROUP",
+        )
+    return timeout or azopts.ARM_TIMEOUT_DEFAULT
+
+
 def checked_namespace(namespace: str | None) -> str | None:
     return validate.name(namespace, "namespace") if namespace is not None else None
 
 
-def audit_arm(scope: "FleetScope", action: str, changes: list[tuple[str, str]]) -> None:
+@contextmanager
+def audit_arm(scope: "FleetScope", action: str, ref: str, change: str) -> Iterator[None]:
+    """Audit the ARM write made within under ``action`` (the command), its object ``ref`` with
+    ``change``, through the one ARM audit (cli/common.audited): entered once Azure accepted the
+    write (FleetArm.audit), so a write refused before it was sent (a 412, a dry run) writes no line;
+    then one line whether its operation succeeds, fails, or its wait is cut (--timeout, Ctrl-C,
+    SIGTERM: "... continues in Azure; follow it with: CMD", the operation's URL without token)."""
     from akscli.azure.arm import identity_of
-    from akscli.cli.common import record_audit
+    from akscli.cli.common import audited
 
-    objects = [{"object": ref, "action": verb} for ref, verb in changes]
     target = {"subscription": scope.arm.subscription}
-    record_audit(action, None, [], "success", target=target, objects=objects, identity=identity_of(scope.arm.client))
+    identity = identity_of(scope.arm.client)
+
+    def around(follow: str) -> Any:
+        return audited(action, target, resource=ref, identity=identity, change=change, follow=follow)
+
+    scope.arm.audit = around
+    try:
+        yield
+    finally:
+        scope.arm.audit = None
 
 
 def audit_hub(kube: "Kube", action: str, changes: list[tuple[str, str]]) -> None:
@@ -139,7 +178,8 @@ def remove_child(
     fmt: str | None = None,
     ignore_not_found: bool = False,
 ) -> None:
-    """Confirm, delete a child of the fleet through ARM, audit and report it.
+    """Confirm, delete a child of the fleet through ARM (within ``scope``'s --timeout), audit and
+    report it.
 
     ARM answers a DELETE of a resource that does not exist with 204, which the SDK takes as
     success (upstream: azure-mgmt-containerservicefleet 4.0.0 operations/_operations.py,
@@ -153,8 +193,8 @@ def remove_child(
         if not dry:
             scope.get(child, name)
         confirm(f"{verb} {child.noun} {name} of fleet {scope.fleet}", yes or dry)
-        scope.remove(child, name)
-        audit_arm(scope, action, [(scope.ref(child, name), "delete")])
+        with audit_arm(scope, action, scope.ref(child, name), "delete"):
+            scope.remove(child, name)
         azopts.deleted(child.ref, name, fmt, f"{verb}d")
 
 
@@ -179,10 +219,12 @@ def delete_staged(
     fmt: str | None = None,
     ignore_not_found: bool = False,
     wait: float | None = None,
+    timeout: str | None = None,
 ) -> None:
     """Delete an update run or strategy: through ARM with --fleet (--dry-run prints the DELETE,
-    contacting nothing; the ARM operation is always followed to its end), else on the hub
-    (--dry-run reads the object, as kubectl delete does; ``wait``: as common.delete_objects)."""
+    contacting nothing; the ARM operation is followed to its end, or --timeout: ``timeout``),
+    else on the hub (--dry-run reads the object, as kubectl delete does; ``wait``: as
+    common.delete_objects)."""
     from akscli.cli.common import delete_objects
     from akscli.fleet import rollout
     from akscli.fleet.armclient import UPDATE_RUN
@@ -191,7 +233,8 @@ def delete_staged(
     validate.name(name, f"{child.noun} name")
     if arm.fleet:
         with azopts.dry_run_scope(mode, fmt or "json", offline=True) as dry:
-            remove_child(arm.scope(), child, name, yes, action, dry=dry, fmt=fmt, ignore_not_found=ignore_not_found)
+            scope = arm.scope(timeout)
+            remove_child(scope, child, name, yes, action, dry=dry, fmt=fmt, ignore_not_found=ignore_not_found)
         return
     ns = checked_namespace(namespace)
     kube = hub.connect()

@@ -67,6 +67,7 @@ def fleet_create(
     yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
     output_format: opts.ObjectOutput = "table",
+    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
 ) -> None:
     """Create a fleet (with a hub cluster unless --no-hub)."""
     from akscli.fleet.arm import fleet_body, fleet_name
@@ -74,9 +75,9 @@ def fleet_create(
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
     body = fleet_body(fleet_name(name), location, hub=hub, dns_prefix=dns_prefix, vm_size=vm_size)
     with azopts.dry_run_scope(dry_run, fmt, offline=True):
-        scope = arm.named(name)
-        result = scope.create(body)
-        audit_arm(scope, "fleet create", [(f"fleet/{name}", "create")])
+        scope = arm.named(name, timeout)
+        with audit_arm(scope, "fleet create", f"fleet/{name}", "create"):
+            result = scope.create(body)
         _emit_fleet(result, fmt)
 
 
@@ -156,16 +157,17 @@ def fleet_delete(
     dry_run: opts.DryRun = "none",
     output_: opts.DeleteOutput = None,
     ignore_not_found: opts.IgnoreNotFound = False,
+    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
 ) -> None:
     """Delete a fleet (and its hub); member clusters are not deleted."""
     from akscli.cli.common import confirm
 
     with azopts.dry_run_scope(dry_run, output_ or "json", offline=True) as dry:
-        scope = arm.named(name)
+        scope = arm.named(name, timeout)
         with errors.absent_is_done(ignore_not_found):
             if not dry:  # ARM answers 204 to a DELETE of no fleet: read it first (see remove_child)
                 scope.show()
             confirm(f"delete fleet {name} in resource group {scope.group}", yes or dry)
-            scope.delete()
-            audit_arm(scope, "fleet delete", [(f"fleet/{name}", "delete")])
+            with audit_arm(scope, "fleet delete", f"fleet/{name}", "delete"):
+                scope.delete()
             azopts.deleted(kinds.FLEET, name, output_)

@@ -67,6 +67,7 @@ def member_join(
     yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
     output_format: opts.ObjectOutput = "table",
+    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
 ) -> None:
     """Join an AKS cluster or an Arc-enabled cluster to the fleet."""
     from akscli.fleet.arm import cluster_ref, member_body, member_fields, member_labels
@@ -85,18 +86,18 @@ def member_join(
     if update_group:
         validate.name(update_group, "update group")
     with azopts.dry_run_scope(dry_run, fmt, offline=True) as dry:
-        scope = arm.scope()
+        scope = arm.scope(timeout)
         ref = cluster_ref(cluster, subscription=scope.arm.subscription, group=cluster_group or scope.group)
         body = member_body(ref, update_group, parsed_labels)
         what = f"joining {ref.kind} cluster {ref.name} as {name}"
         if not dry:  # one GET, so that a missing cluster leaves no Failed member behind (a dry run reads nothing)
             scope.arm.require_cluster(ref, what)
         try:
-            result = scope.put(MEMBER, name, body, what=what)
+            with audit_arm(scope, "fleet member join", scope.ref(MEMBER, name), "create"):
+                result = scope.put(MEMBER, name, body, what=what)
         except AkscliError as error:
             scope.explain_failed_join(name, error)
             raise
-        audit_arm(scope, "fleet member join", [(scope.ref(MEMBER, name), "create")])
         fields = member_fields(result, ref) if fmt == "table" else None
         output.emit_object(result, fmt, fields=fields, name=output.named(MEMBER.ref))
 
@@ -118,6 +119,7 @@ def member_update(
     yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
     output_format: opts.ObjectOutput = "table",
+    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
 ) -> None:
     """Change a member's update group or labels (a PATCH, as az fleet member update)."""
     from akscli.fleet.arm import member_fields, member_labels, member_update_body
@@ -127,9 +129,9 @@ def member_update(
     validate.name(name, "member name")
     body = member_update_body(update_group, member_labels(labels or []))
     with azopts.dry_run_scope(dry_run, fmt, offline=True):
-        scope = arm.scope()
-        result = scope.patch(MEMBER, name, body, what=f"updating member {name}")
-        audit_arm(scope, "fleet member update", [(scope.ref(MEMBER, name), "update")])
+        scope = arm.scope(timeout)
+        with audit_arm(scope, "fleet member update", scope.ref(MEMBER, name), "update"):
+            result = scope.patch(MEMBER, name, body, what=f"updating member {name}")
         fields = member_fields(result) if fmt == "table" else None
         output.emit_object(result, fmt, fields=fields, name=output.named(MEMBER.ref))
 
@@ -161,6 +163,7 @@ def member_remove(
     dry_run: opts.DryRun = "none",
     output_: opts.DeleteOutput = None,
     ignore_not_found: opts.IgnoreNotFound = False,
+    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
 ) -> None:
     """Remove a member from the fleet (the cluster itself stays)."""
     from akscli.fleet.armclient import MEMBER
@@ -168,7 +171,7 @@ def member_remove(
     validate.name(name, "member name")
     with azopts.dry_run_scope(dry_run, output_ or "json", offline=True) as dry:
         remove_child(
-            arm.scope(),
+            arm.scope(timeout),
             MEMBER,
             name,
             yes,

@@ -10,10 +10,12 @@ from akscli.cli import azopts
 from akscli.cli import options as opts
 from akscli.cli.fleet.common import (
     ArmFlags,
+    ArmTimeout,
     RunName,
     RunNamespace,
     Stage,
     StrategyOption,
+    arm_timeout,
     audit_arm,
     audit_hub,
     checked_namespace,
@@ -69,9 +71,11 @@ def rollout_create(
     force_conflicts: opts.ForceConflicts = False,
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.ApplyOutput = "table",
+    timeout: ArmTimeout = None,
 ) -> None:
     """Create an update run: a Kubernetes/node-image upgrade (--fleet) or a hub workload rollout."""
     fmt = opts.output_format(output_format)
+    limit = arm_timeout(arm, timeout)
     if arm.fleet:
         hub_only(force_conflicts)
         from akscli.fleet.arm import update_run_body
@@ -88,7 +92,7 @@ def rollout_create(
         if azopts.arm_dry_run(dry_run):
             _print_arm_run(arm, name, body, strategy, start, fmt)
             return
-        _create_arm_run(arm.scope(), name, body, strategy, start, fmt)
+        _create_arm_run(arm.scope(limit), name, body, strategy, start, fmt)
         return
     from akscli.cli.common import apply_objects
     from akscli.fleet.rollout import run_objects
@@ -177,10 +181,11 @@ def _create_arm_run(
     scope.check_no_arc(body, saved)
     use_strategy(body, saved)
     hint = f"pick another name, or delete it first: akscli fleet rollout delete {name}{scope.where} -y"
-    result = scope.create_new(UPDATE_RUN, name, body, exists_hint=hint)
-    audit_arm(scope, "fleet rollout create", [(scope.ref(UPDATE_RUN, name), "create")])
+    with audit_arm(scope, "fleet rollout create", scope.ref(UPDATE_RUN, name), "create"):
+        result = scope.create_new(UPDATE_RUN, name, body, exists_hint=hint)
     if start:
-        result = scope.run_action("start", name)
+        with audit_arm(scope, "fleet rollout create", scope.ref(UPDATE_RUN, name), "start"):
+            result = scope.run_action("start", name)
     if output.structured(output_format) or output_format == "name":
         output.emit_object(result, output_format, name=output.named(UPDATE_RUN.ref))
     else:
@@ -188,7 +193,14 @@ def _create_arm_run(
 
 
 def _run_action(
-    action: str, name: str, namespace: str | None, arm: ArmFlags, hub: opts.KubeFlags, dry_run: str, fmt: str
+    action: str,
+    name: str,
+    namespace: str | None,
+    arm: ArmFlags,
+    hub: opts.KubeFlags,
+    dry_run: str,
+    fmt: str,
+    timeout: str | None,
 ) -> None:
     """Start or stop a run: ARM (--fleet) or the hub's staged update run.
 
@@ -200,14 +212,15 @@ def _run_action(
     mode = opts.dry_run_mode(dry_run)
     validate.name(name, "update run name")
     outcome = "started" if action == "start" else "stopped"
+    limit = arm_timeout(arm, timeout)
     if arm.fleet:
         from akscli.fleet.arm_run_status import run_outcome, run_state
         from akscli.fleet.armclient import UPDATE_RUN
 
         with azopts.dry_run_scope(mode, fmt, offline=True):
-            scope = arm.scope()
-            run = scope.run_action(action, name)
-            audit_arm(scope, f"fleet rollout {action}", [(scope.ref(UPDATE_RUN, name), action)])
+            scope = arm.scope(limit)
+            with audit_arm(scope, f"fleet rollout {action}", scope.ref(UPDATE_RUN, name), action):
+                run = scope.run_action(action, name)
             # ARM answers with the run: Pending when it waits at a gate, Stopping until what it tracks stopped.
             if action == "start":
                 outcome = f"started: {run_outcome(run)}"
@@ -243,9 +256,11 @@ def rollout_start(
     dry_run: opts.DryRun = "none",
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.DryRunOutput = "yaml",
+    timeout: ArmTimeout = None,
 ) -> None:
     """Start an update run."""
-    _run_action("start", name, namespace, arm, hub, dry_run, opts.output_format(output_format, opts.DRY_RUN_FORMATS))
+    fmt = opts.output_format(output_format, opts.DRY_RUN_FORMATS)
+    _run_action("start", name, namespace, arm, hub, dry_run, fmt, timeout)
 
 
 @app.command("stop")
@@ -259,9 +274,11 @@ def rollout_stop(
     dry_run: opts.DryRun = "none",
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.DryRunOutput = "yaml",
+    timeout: ArmTimeout = None,
 ) -> None:
     """Stop an update run (members being updated finish; no new ones start)."""
-    _run_action("stop", name, namespace, arm, hub, dry_run, opts.output_format(output_format, opts.DRY_RUN_FORMATS))
+    fmt = opts.output_format(output_format, opts.DRY_RUN_FORMATS)
+    _run_action("stop", name, namespace, arm, hub, dry_run, fmt, timeout)
 
 
 @app.command("skip")
@@ -276,6 +293,7 @@ def rollout_skip(
     yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",
     output_format: opts.DryRunOutput = "json",
+    timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
 ) -> None:
     """Skip members, groups, stages or waits of an ARM update run (--dry-run: offline)."""
     from akscli.fleet.arm import skip_body
@@ -290,9 +308,9 @@ def rollout_skip(
     validate.name(name, "update run name")
     body = skip_body(target or [])
     with azopts.dry_run_scope(dry_run, fmt, offline=True):
-        scope = arm.scope()
-        scope.skip(name, body)
-        audit_arm(scope, "fleet rollout skip", [(scope.ref(UPDATE_RUN, name), "skip")])
+        scope = arm.scope(timeout)
+        with audit_arm(scope, "fleet rollout skip", scope.ref(UPDATE_RUN, name), "skip"):
+            scope.skip(name, body)
         output.write(f"updaterun/{name} skipped " + ", ".join(f"{t['type']}:{t['name']}" for t in body["targets"]))
 
 
@@ -421,4 +439,6 @@ def rollout_delete(
 
     action = "fleet rollout delete"
     wait_s = opts.delete_wait(wait, timeout)
-    delete_staged(UPDATE_RUN, name, namespace, yes, arm, hub, action, dry_run, output_, ignore_not_found, wait_s)
+    delete_staged(
+        UPDATE_RUN, name, namespace, yes, arm, hub, action, dry_run, output_, ignore_not_found, wait_s, timeout=timeout
+    )

@@ -8,8 +8,10 @@ from akscli.cli import azopts
 from akscli.cli import options as opts
 from akscli.cli.fleet.common import (
     ArmFlags,
+    ArmTimeout,
     Stage,
     StrategyName,
+    arm_timeout,
     audit_arm,
     checked_namespace,
     delete_staged,
@@ -49,12 +51,14 @@ def strategy_create(
     force_conflicts: opts.ForceConflicts = False,
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.ApplyOutput = "table",
+    timeout: ArmTimeout = None,
 ) -> None:
     """Create a staged update strategy: ARM (--fleet: update groups) or hub (members by labels)."""
     from akscli.fleet.stages import parse_stages
 
     fmt = opts.output_format(output_format)
     specs = parse_stages(stage or [])
+    limit = arm_timeout(arm, timeout)
     if not arm.fleet:
         from akscli.cli.common import apply_objects
         from akscli.fleet.rollout import strategy_objects
@@ -78,9 +82,9 @@ def strategy_create(
     body = strategy_body(specs)
     # --dry-run: the SDK builds the PUT and it is printed; nothing is read first, so nothing is contacted.
     with azopts.dry_run_scope(dry_run, fmt, offline=True):
-        scope = arm.scope()
-        result = scope.put(STRATEGY, name, body)
-        audit_arm(scope, "fleet rollout strategy create", [(scope.ref(STRATEGY, name), "create")])
+        scope = arm.scope(limit)
+        with audit_arm(scope, "fleet rollout strategy create", scope.ref(STRATEGY, name), "create"):
+            result = scope.put(STRATEGY, name, body)
         if fmt == "table":  # kubectl create's line, as the hub's strategy and `rollout create` print
             output.write(f"{STRATEGY.ref}/{name} created")
         else:
@@ -134,4 +138,6 @@ def strategy_delete(
 
     action = "fleet rollout strategy delete"
     wait_s = opts.delete_wait(wait, timeout)
-    delete_staged(STRATEGY, name, namespace, yes, arm, hub, action, dry_run, output_, ignore_not_found, wait_s)
+    delete_staged(
+        STRATEGY, name, namespace, yes, arm, hub, action, dry_run, output_, ignore_not_found, wait_s, timeout=timeout
+    )
