@@ -200,3 +200,14 @@ def test_a_fleet_poll_without_retry_after_waits_the_interval_with_jitter_never_l
     r = invoke("fleet", "member", "join", "gpu", "--cluster", "aks-gpu", *ARM)
     assert r.exit_code == 0, r
     assert waited and waited == pytest.approx([60 * 1.25] * len(waited))
+
+
+def test_a_join_whose_operation_fails_in_azure_is_audited_as_failed(fleet: Any, tmp_path: Path) -> None:
+    # Azure accepted the PUT: the member is in the fleet, Failed, so the change is recorded.
+    fleet.fail_operation("PUT", r"/members/gpu$", "OperationFailed", "the member agent did not start (injected)")
+    log = tmp_path / "audit.jsonl"
+    r = invoke("fleet", "member", "join", "gpu", "--cluster", "aks-gpu", *ARM, "--audit-log", str(log))
+    assert r.exit_code != 0, r
+    (entry,) = _audit(log)
+    assert entry["result"].startswith("failed: joining AKS cluster aks-gpu as gpu: failed in Azure (OperationFailed)")
+    assert entry["objects"] == [{"object": f"fleet/{FLEET}/member/gpu", "action": "create"}]
