@@ -72,6 +72,19 @@ ArmPoolTimeout = Annotated[
         "(exit 5) and the operation continues in Azure."
     ),
 ]
+# `nodepool delete`'s: the wait of either kind of pool, each with its own default. An ARM pool's is
+# Azure's operation (ARM_TIMEOUT_DEFAULT); a NAP NodePool's is kubectl delete's wait until it is
+# gone (NAP_DELETE_TIMEOUT_DEFAULT, the fixed wait it had before it took --timeout), its NodeClaims
+# and their nodes first (Karpenter's termination finalizer).
+NAP_DELETE_TIMEOUT_DEFAULT = "10m"
+PoolDeleteTimeout = Annotated[
+    str | None,
+    opts.timeout_option(
+        "How long to wait: for Azure's operation on an ARM pool (default 60m; past it akscli stops waiting, "
+        "exit 5, and the operation continues in Azure), or with --auto-provision for the NodePool to be "
+        "gone (default 10m; exit 5)."
+    ),
+]
 # Optimistic concurrency (akscli.azure.etags), as az aks takes it (--if-match, --if-none-match).
 # A delete changes nothing it read, so it sends If-Match only when given: "Headers are optional to
 # use" (upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/use-etags.md, Example 1

@@ -507,7 +507,7 @@ def delete(
     yes: opts.Yes = False,
     dry_run: DryRun = "none",
     no_wait: NoWait = False,
-    timeout: azopts.ArmPoolTimeout = None,
+    timeout: azopts.PoolDeleteTimeout = None,
     output_: opts.DeleteOutput = None,
     ignore_not_found: opts.IgnoreNotFound = False,
     if_match: azopts.IfMatch = None,
@@ -525,10 +525,16 @@ def delete(
         azure=azure,
         kube=kube,
         if_match=if_match,
-        timeout=timeout,
     ):
         nodepool_nap.delete(
-            name, kube, yes=yes, dry_run=dry_run, no_wait=no_wait, fmt=output_, ignore_not_found=ignore_not_found
+            name,
+            kube,
+            yes=yes,
+            dry_run=dry_run,
+            no_wait=no_wait,
+            fmt=output_,
+            ignore_not_found=ignore_not_found,
+            timeout=timeout or azopts.NAP_DELETE_TIMEOUT_DEFAULT,
         )
         return
     rg, cname, pname = _ids(resource_group, nodepool_nap.need_cluster(cluster), name)

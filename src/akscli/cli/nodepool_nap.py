@@ -194,12 +194,21 @@ def show(name: str, kube: opts.KubeFlags, fmt: str) -> None:
 
 
 def delete(
-    name: str, kube: opts.KubeFlags, *, yes: bool, dry_run: str, no_wait: bool, fmt: str | None, ignore_not_found: bool
+    name: str,
+    kube: opts.KubeFlags,
+    *,
+    yes: bool,
+    dry_run: str,
+    no_wait: bool,
+    fmt: str | None,
+    ignore_not_found: bool,
+    timeout: str,
 ) -> None:
     """Delete the NodePool; its NodeClaims, which it owns with blockOwnerDeletion (upstream:
     kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/scheduling/nodeclaimtemplate.go
     ToNodeClaim OwnerReferences), go with it and NAP removes their nodes. The wait follows kubectl
-    delete's (akscli.kube.deletion) until the NodePool is gone."""
+    delete's (akscli.kube.deletion) until the NodePool is gone, bounded by --timeout (``timeout``,
+    as every --wait's: exit 5 past it)."""
     from akscli import errors, nap, nap_class, validate
     from akscli.cli import common
 
@@ -222,5 +231,5 @@ def delete(
             action="nodepool delete",
             dry_run=dry_run,
             fmt=fmt,
-            wait=None if no_wait else validate.duration("10m", "--timeout"),
+            wait=None if no_wait else validate.duration(timeout, "--timeout"),
         )
