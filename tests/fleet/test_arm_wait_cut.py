@@ -211,3 +211,20 @@ def test_a_join_whose_operation_fails_in_azure_is_audited_as_failed(fleet: Any, 
     (entry,) = _audit(log)
     assert entry["result"].startswith("failed: joining AKS cluster aks-gpu as gpu: failed in Azure (OperationFailed)")
     assert entry["objects"] == [{"object": f"fleet/{FLEET}/member/gpu", "action": "create"}]
+
+
+def test_an_arm_run_delete_bounds_its_wait_by_the_deletes_timeout_and_0_is_a_week(
+    held: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from akscli.azure import arm
+
+    held.put_resource(f"{fleet_id(held)}/updateRuns/run-1", {"properties": {"strategy": {"stages": []}}})
+    r = invoke("fleet", "rollout", "delete", "run-1", *ARM, "-y", "--timeout", "1s")
+    assert r.exit_code == 5, r
+    assert f"follow it with 'akscli fleet rollout status run-1 {WHERE}'" in r.stderr
+    seen: list[float] = []
+    monkeypatch.setattr(arm.Deadline, "passed", lambda self: seen.append(self.seconds) or True)
+    held.lro_polls = 1
+    held.put_resource(f"{fleet_id(held)}/updateRuns/run-2", {"properties": {"strategy": {"stages": []}}})
+    invoke("fleet", "rollout", "delete", "run-2", *ARM, "-y", "--timeout", "0")
+    assert seen and set(seen) == {168 * 3600.0}

@@ -233,7 +233,7 @@ def delete_staged(
     validate.name(name, f"{child.noun} name")
     if arm.fleet:
         with azopts.dry_run_scope(mode, fmt or "json", offline=True) as dry:
-            scope = arm.scope(timeout)
+            scope = arm.scope(_arm_delete_timeout(timeout))
             remove_child(scope, child, name, yes, action, dry=dry, fmt=fmt, ignore_not_found=ignore_not_found)
         return
     ns = checked_namespace(namespace)
@@ -250,6 +250,16 @@ def delete_staged(
             fmt=fmt,
             wait=wait,
         )
+
+
+def _arm_delete_timeout(timeout: str | None) -> str | None:
+    """A delete's --timeout for the ARM wait: its 0 waits a week, as on the hub (kube.deletion
+    UNBOUNDED, kubectl's --timeout=0s), not no time at all."""
+    from akscli.kube.deletion import UNBOUNDED
+
+    if timeout is None or validate.duration(timeout, "--timeout"):
+        return timeout
+    return f"{UNBOUNDED:g}s"
 
 
 def _hub_ref(obj: dict[str, Any]) -> tuple[str, str, str, str | None]:
