@@ -48,6 +48,18 @@ def _member(hub: Hub, name: str, labels: dict[str, str] | None = None, annotatio
     hub.settle()
 
 
+def _new_policy(hub: Hub) -> None:
+    """The placement's policy changes (one more toleration): a new policy snapshot, whose cycle
+    filters every member afresh. A member whose labels changed keeps its placement until then
+    (requiredDuringSchedulingIgnoredDuringExecution; kubefleet-dev/kubefleet e160c1cd
+    pkg/scheduler/framework/framework.go: a binding of an older policy snapshot is obsolete)."""
+    crp = hub.get("ClusterResourcePlacement", "llm")
+    tolerations = list((crp["spec"].get("policy") or {}).get("tolerations") or [])
+    tolerations.append({"key": f"policy-change-{len(tolerations)}", "operator": "Exists"})
+    hub.cluster.patch(P1, "ClusterResourcePlacement", None, "llm", {"spec": {"policy": {"tolerations": tolerations}}})
+    hub.settle()
+
+
 def _works_stay_on(hub: Hub, member: str) -> None:
     """The member's work applier never confirms that a deleted binding's Works are gone."""
     _member(hub, member, annotations={"fleet.emulator/fail": "cleanup"})
@@ -72,7 +84,8 @@ def test_the_work_generator_adds_its_finalizer_to_a_bound_binding_only(hub: Hub)
 def test_a_deleted_binding_stays_until_its_member_has_removed_the_works(hub: Hub) -> None:
     _place_on_staging(hub)
     _works_stay_on(hub, "canary")
-    _member(hub, "canary", labels={"env": "prod"})  # no longer picked: the rollout controller deletes it
+    _member(hub, "canary", labels={"env": "prod"})
+    _new_policy(hub)  # no longer picked: the rollout controller deletes it
     (binding,) = _on(hub, "canary")
     assert binding["metadata"].get("deletionTimestamp")
     assert binding["metadata"]["finalizers"] == [WORK_FINALIZER]  # the scheduler's is off
@@ -87,6 +100,7 @@ def test_the_rollout_controller_keeps_an_unscheduled_binding_while_too_few_membe
     _ok("fleet", "place", "llm", "--select", "namespace/llm", "--require-labels", "env=prod", "--max-unavailable", "0")
     hub.settle()
     _member(hub, "cpu-west", labels={"env": "staging"})
+    _new_policy(hub)
     (binding,) = _on(hub, "cpu-west")
     assert (binding["spec"]["state"], binding["metadata"]["annotations"]) == ("Unscheduled", {PREVIOUS_STATE: "Bound"})
     assert not binding["metadata"].get("deletionTimestamp")
@@ -98,7 +112,9 @@ def _pick_canary_again_while_its_old_binding_is_deleted(hub: Hub) -> None:
     _place_on_staging(hub)
     _works_stay_on(hub, "canary")
     _member(hub, "canary", labels={"env": "prod"})
+    _new_policy(hub)
     _member(hub, "canary", labels={"env": "staging"})
+    _new_policy(hub)
 
 
 def test_a_member_picked_again_is_bound_only_once_its_old_binding_is_gone(hub: Hub) -> None:
@@ -225,6 +241,7 @@ def _run_in_its_deletion_stage(hub: Hub) -> None:
     hub.settle()
     _works_stay_on(hub, "canary")
     _member(hub, "canary", labels={"env": "prod"})
+    _new_policy(hub)
     _ok(*create[:3], "run-2", *create[3:])
     assert wait_until(lambda: _status("run-2")[1].get((DELETE_STAGE, "canary")) == "Running", timeout=10)
     assert _on(hub, "canary")[0]["metadata"].get("deletionTimestamp")

@@ -92,6 +92,7 @@ def test_drain_stops_at_a_binding_that_names_no_placement(hub: Hub) -> None:
 SCHEDULER_FINALIZER = "kubernetes-fleet.io/scheduler-crb-cleanup"
 PREVIOUS_STATE = "kubernetes-fleet.io/previous-binding-state"
 C1 = "cluster.kubernetes-fleet.io/v1"
+P1 = "placement.kubernetes-fleet.io/v1"
 
 
 def _place_on_staging(hub: Hub, *flags: str) -> None:
@@ -104,6 +105,18 @@ def _place_on_staging(hub: Hub, *flags: str) -> None:
 
 def _move_canary_to_prod(hub: Hub) -> None:
     hub.cluster.patch(C1, "MemberCluster", None, "canary", {"metadata": {"labels": {"env": "prod"}}})
+    _new_policy(hub)
+
+
+def _new_policy(hub: Hub) -> None:
+    """The placement's policy changes (one more toleration): a new policy snapshot, whose cycle
+    filters every member afresh. A member whose labels changed keeps its placement until then
+    (requiredDuringSchedulingIgnoredDuringExecution; kubefleet-dev/kubefleet e160c1cd
+    pkg/scheduler/framework/framework.go: a binding of an older policy snapshot is obsolete)."""
+    crp = hub.get("ClusterResourcePlacement", "llm")
+    tolerations = list((crp["spec"].get("policy") or {}).get("tolerations") or [])
+    tolerations.append({"key": f"policy-change-{len(tolerations)}", "operator": "Exists"})
+    hub.cluster.patch(P1, "ClusterResourcePlacement", None, "llm", {"spec": {"policy": {"tolerations": tolerations}}})
     hub.settle()
 
 
@@ -127,7 +140,7 @@ def test_a_member_picked_again_gets_its_binding_back_in_its_previous_state(hub: 
     name = _bindings(hub)["canary"]["metadata"]["name"]
     _move_canary_to_prod(hub)
     hub.cluster.patch(C1, "MemberCluster", None, "canary", {"metadata": {"labels": {"env": "staging"}}})
-    hub.settle()
+    _new_policy(hub)
     canary = _bindings(hub)["canary"]
     assert (canary["metadata"]["name"], canary["spec"]["state"]) == (name, "Scheduled")
     assert PREVIOUS_STATE not in (canary["metadata"].get("annotations") or {})

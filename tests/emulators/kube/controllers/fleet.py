@@ -203,10 +203,14 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
         return {m["metadata"]["name"]: m for m in cluster.list(C1, "MemberCluster")}
 
     def schedule(self, cluster: Any, placement: dict[str, Any]) -> Decisions:
+        # The members with a Scheduled or Bound binding of the latest policy snapshot (classifyBindings:
+        # bound, scheduled; one of an older snapshot is obsolete), which the cycle keeps.
+        snapshot = self.policy_snapshot(placement)
         current = {
-            str(s.get("clusterName"))
-            for s in (placement.get("status") or {}).get("placementStatuses") or []
-            if s.get("clusterName")
+            member
+            for member, binding in fleet_bindings.bindings_of(cluster, placement).items()
+            if binding["spec"].get("state") in ("Scheduled", "Bound")
+            and binding["spec"].get("schedulingPolicySnapshotName") == snapshot
         }
         policy = (placement.get("spec") or {}).get("policy") or {}
         return schedule(policy, self._members(cluster), self.evicted.get(self._key(placement), set()), current)

@@ -122,34 +122,26 @@ def tolerated(taint: Mapping[str, Any], tolerations: list[dict[str, Any]]) -> bo
     return False
 
 
-def _filter(
-    member: Mapping[str, Any], terms: list[dict[str, Any]], tolerations: list[dict[str, Any]], placed: bool
-) -> str | None:
-    """The filter plugins' verdict: None when the member passes, else the status string of the
-    first that filters it, in the default profile's order (pkg/scheduler/profile/profile.go:
-    cluster affinity, cluster eligibility, namespace affinity, taint/toleration; framework.go
-    runFilterPluginsFor stops at the first)."""
+def _filter(member: Mapping[str, Any], terms: list[dict[str, Any]], tolerations: list[dict[str, Any]]) -> str | None:
+    """The filter plugins' verdict on a member without a Scheduled or Bound binding of this policy
+    snapshot: None when it passes, else the status string of the first that filters it, in the
+    default profile's order (pkg/scheduler/profile/profile.go: cluster affinity, cluster
+    eligibility, namespace affinity, taint/toleration; framework.go runFilterPluginsFor stops at the
+    first). A member with such a binding never reaches them (``schedule``)."""
     if terms and not any(
         matches_selector(t.get("labelSelector"), labels_of(member))
         and matches_properties(t.get("propertySelector"), member)
         for t in terms
     ):
         return AFFINITY_FILTERED
-    # A member that left the fleet loses its bindings (they dangle); one that is only not connected
-    # keeps those it has (the scheduler keeps the clusters placed already: framework.go
-    # runSchedulingCycleForPickAllPlacementType, "ignoredDuringExecution" in
-    # pkg/scheduler/watchers/membercluster/watcher.go), and gets no new one.
     reason = ineligible(member)
-    if reason is not None and (leaving(member) or not placed):
+    if reason is not None:
         return "ClusterUnschedulable, " + reason
-    # NoSchedule keeps new placements off; a cluster already chosen stays (only an eviction
-    # removes it), as the taint/toleration plugin's doc says.
-    if not placed:
-        for taint in (member.get("spec") or {}).get("taints") or []:
-            if not tolerated(taint, tolerations):
-                return TAINT_FILTERED.format(
-                    key=taint.get("key", ""), value=taint.get("value", ""), effect=taint.get("effect", "NoSchedule")
-                )
+    for taint in (member.get("spec") or {}).get("taints") or []:
+        if not tolerated(taint, tolerations):
+            return TAINT_FILTERED.format(
+                key=taint.get("key", ""), value=taint.get("value", ""), effect=taint.get("effect", "NoSchedule")
+            )
     return None
 
 
@@ -220,7 +212,8 @@ def _scores(
 def schedule(
     policy: Mapping[str, Any], members: Mapping[str, Mapping[str, Any]], evicted: set[str], current: set[str]
 ) -> Decisions:
-    """One scheduling cycle of ``policy`` over ``members`` (``current``: the members placed now)."""
+    """One scheduling cycle of ``policy`` over ``members`` (``current``: the members with a Scheduled
+    or Bound binding of the placement's latest policy snapshot)."""
     ptype = policy.get("placementType", "PickAll")
     if ptype == "PickFixed":
         names = list(policy.get("clusterNames") or [])
@@ -239,22 +232,39 @@ def schedule(
     tolerations = list(policy.get("tolerations") or [])
     affinity = (policy.get("affinity") or {}).get("clusterAffinity") or {}
     terms = (affinity.get("requiredDuringSchedulingIgnoredDuringExecution") or {}).get("clusterSelectorTerms") or []
+    # A member with a Scheduled or Bound binding of this policy snapshot stays picked whatever its
+    # labels, properties, taints or health now (requiredDuringSchedulingIgnoredDuringExecution): the
+    # sameplacementaffinity plugin sets it apart (ClusterAlreadySelected) and the cycle keeps its
+    # binding (framework.go runSchedulingCycleForPickAllPlacementType, runSchedulingCycleForPickN-
+    # PlacementType; pkg/scheduler/watchers/membercluster/watcher.go cases 2a, 2b). Only one that
+    # left the fleet loses it (classifyBindings "dangling"). A binding of an older policy snapshot is
+    # obsolete: its member is filtered afresh, as any other (crossReferencePickedClustersAndDeDupBindings).
+    placed: list[str] = []
     eligible: list[str] = []
     filtered: list[tuple[str, str]] = []
     for name, member in sorted(members.items()):
         if name in evicted:
             continue
-        verdict = _filter(member, terms, tolerations, name in current)
+        if name in current and not leaving(member):
+            placed.append(name)
+            continue
+        verdict = _filter(member, terms, tolerations)
         if verdict is None:
             eligible.append(name)
         else:
             filtered.append((name, verdict))
     if ptype != "PickN":
-        return Decisions(eligible, True, FULLY_SCHEDULED.format(n=len(eligible)), filtered[:MAX_UNSELECTED])
+        picked = sorted(placed + eligible)
+        return Decisions(picked, True, FULLY_SCHEDULED.format(n=len(picked)), filtered[:MAX_UNSELECTED])
     wanted = int(policy.get("numberOfClusters") or 0)
-    scores = _scores(eligible, members, affinity.get("preferredDuringSchedulingIgnoredDuringExecution") or [])
+    scores = _scores(placed + eligible, members, affinity.get("preferredDuringSchedulingIgnoredDuringExecution") or [])
+    # shouldDownscale / downscale: too many placed, the lowest score (then name) goes first
+    # (frameworkutils.go sortByClusterScoreAndName); otherwise runAllPluginsForPickNPlacementType
+    # picks the best of the rest for the clusters still wanted (desiredBatchSize).
+    kept = sorted(placed, key=lambda n: (scores[n], n))[max(0, len(placed) - wanted) :]
     ranked = sorted(eligible, key=lambda n: (-scores[n], n))
-    picked, not_picked = ranked[:wanted], ranked[wanted:]
+    picked = sorted(kept, key=lambda n: (-scores[n], n)) + ranked[: max(0, wanted - len(kept))]
+    not_picked = ranked[max(0, wanted - len(kept)) :]
     unselected = [(n, NOT_PICKED_BY_SCORE.format(name=n, affinity=int(scores[n]))) for n in not_picked]
     unselected = (unselected + filtered)[:MAX_UNSELECTED]
     fulfilled = len(picked) >= wanted
