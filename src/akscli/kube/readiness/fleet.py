@@ -38,6 +38,11 @@ REPORT_DIFF_CONDITIONS = ("RolloutStarted", "Overridden", "WorkSynchronized", "D
 # The placement's RolloutStarted reason while the rollout strategy holds members back
 # (RolloutNotStartedYetReason, pkg/utils/condition/reason.go).
 ROLLOUT_BLOCKED = "RolloutNotStartedYet"
+# The binding's (and member row's) Available reason when some Work's objects cannot be tracked
+# (WorkNotAvailabilityTrackableReason, pkg/utils/condition/reason.go), and the rollout controller's
+# wait for such a member (unavailablePeriodSeconds, pkg/utils/defaulter/clusterresourceplacement.go).
+NOT_TRACKABLE = "NotAllWorkAreAvailabilityTrackable"
+DEFAULT_UNAVAILABLE_PERIOD = 60
 TERMINAL_PLACEMENT_REASONS = {"Overridden": ("OverriddenFailed",), "Applied": ("ApplyFailed",)}
 
 
@@ -119,9 +124,43 @@ def holding_back(obj: Mapping[str, Any]) -> str:
                 state = f"{ctype}={cond.get('status')}: {cond.get('message') or ''}" if cond else f"no {ctype} yet"
                 waiting.append(f"{entry.get('clusterName')} ({state.rstrip(': ')})")
                 break
-    if not waiting:
-        return ""
-    return "the rollout strategy waits for " + ", ".join(waiting)
+    if waiting:
+        return "the rollout strategy waits for " + ", ".join(waiting)
+    return _waits_unavailable_period(obj)
+
+
+def _waits_unavailable_period(obj: Mapping[str, Any]) -> str:
+    """Every rolled-out member is available, yet the rollout is held: members whose objects KubeFleet
+    cannot track (Available True for NotAllWorkAreAvailabilityTrackable: the work applier tracks
+    Deployments, StatefulSets, DaemonSets, Services, CRDs and PDBs, counts data objects available at
+    once, and cannot track anything else, a KAITO Workspace included: kubefleet-dev/kubefleet e160c1cd
+    pkg/controllers/workapplier/availability_tracker.go) count as ready only unavailablePeriodSeconds
+    after they became available (pkg/controllers/rollout/controller.go isBindingReady)."""
+    untracked = [
+        str(entry.get("clusterName"))
+        for entry in cluster_statuses(obj)
+        if (_cluster_conditions(entry).get("RolloutStarted") or {}).get("status") == "True"
+        and (_cluster_conditions(entry).get("Available") or {}).get("reason") == NOT_TRACKABLE
+    ]
+    rolling = ((obj.get("spec") or {}).get("strategy") or {}).get("rollingUpdate") or {}
+    period = rolling.get("unavailablePeriodSeconds", DEFAULT_UNAVAILABLE_PERIOD)
+    why = (
+        "KubeFleet cannot track the availability of what is placed (e.g. a KAITO Workspace), so it counts a "
+        "member ready that long after its objects are applied"
+    )
+    if untracked:
+        return (
+            f"the rollout strategy waits unavailablePeriodSeconds ({period}s) after {', '.join(sorted(untracked))} "
+            f"became available: {why}"
+        )
+    # Every member held back shows RolloutStarted False only (setPerClusterPlacementStatus): what it
+    # waits for is on the bindings.
+    name = (obj.get("metadata") or {}).get("name")
+    return (
+        f"no member rolled out is unavailable: the rollout strategy waits unavailablePeriodSeconds ({period}s) "
+        f"where {why}, or for bindings being removed (kubectl get clusterresourcebindings -l "
+        f"kubernetes-fleet.io/parent-CRP={name})"
+    )
 
 
 def _selects_none_by_design(obj: Mapping[str, Any]) -> bool:

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -60,7 +61,7 @@ from tests.emulators.kube.controllers.fleet_conditions import (
 )
 from tests.emulators.kube.controllers.fleet_evictions import Evictions
 from tests.emulators.kube.controllers.fleet_member_status import FAIL_ANNOTATION as FAIL_ANNOTATION
-from tests.emulators.kube.controllers.fleet_member_status import MemberStatuses
+from tests.emulators.kube.controllers.fleet_member_status import UNTRACKABLE, MemberStatuses
 from tests.emulators.kube.controllers.fleet_runs import StagedRuns
 from tests.emulators.kube.controllers.fleet_runs_common import UPDATE_RUN_STUCK_THRESHOLD
 from tests.emulators.kube.controllers.fleet_scheduler import Decisions, ineligible, leaving, matches_selector, schedule
@@ -125,6 +126,9 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
         self._scheduled: dict[tuple[str | None, str], int] = {}
         # Policy snapshot index per placement, and the policy it was taken of (controller.go).
         self._snapshots: dict[tuple[str | None, str], tuple[int, str]] = {}
+        # When each member's untrackable Available condition became True, per placement: (resource
+        # snapshot index, monotonic time, its lastTransitionTime) (fleet_rollout, unavailablePeriodSeconds).
+        self._available_since: dict[tuple[str | None, str], dict[str, tuple[str, float, str]]] = {}
 
     cond = staticmethod(_cond)
 
@@ -311,7 +315,9 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
         roll = None
         if latest is not None:
             waiting = bool(held) or fleet_bindings.rollout_waits(cluster, placement)
-            roll = fleet_rollout.plan(cluster, placement, decisions.picked, latest, waiting, kept)
+            since = {m: t for m, (_, t, _) in self._available_since.get(key, {}).items()}
+            period = fleet_rollout.unavailable_period(placement) * self.wait_scale
+            roll = fleet_rollout.plan(cluster, placement, decisions.picked, latest, waiting, kept, period, since)
         # A member picked already whose member agent is not connected: nothing it reports reaches
         # the hub, so its row stays as last written (its binding's conditions come from its Works'
         # status, which the member agent writes: pkg/controllers/workgenerator/controller.go).
@@ -339,6 +345,7 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
                     index=latest if latest is not None else rolled.get(name, "0"),
                 )
             )
+        self._track_untrackable(key, decisions.picked, statuses)
         # One row per cluster that failed to schedule, with the scheduler's own reason for it
         # (buildFailedToSchedulePerClusterPlacementStatuses, placement_status.go).
         for name, reason in decisions.unselected[: decisions.failed_count]:
@@ -362,6 +369,9 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
         )
         if roll is not None and (roll.changed or changed):
             self.requeue(placement, self.delay)
+        elif roll is not None and roll.wait is not None:
+            # isBindingReady's wait time: Reconcile requeues after the least of them (minWaitTime).
+            self.requeue(placement, roll.wait + self.delay)
         prefix = placement["kind"]
         conditions = [_cond(prefix + "Scheduled", decisions.fulfilled, decisions.reason, decisions.message, generation)]
         # The latest snapshot's index (setPlacementStatus), or under External the one every member
@@ -385,6 +395,24 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
                 "conditions": conditions,
             },
         )
+
+    def _track_untrackable(self, key: tuple[str | None, str], picked: list[str], rows: list[dict[str, Any]]) -> None:
+        """Remember when each member's Available became True for objects that cannot be tracked, per
+        resource snapshot, and keep that transition time on its row (SetConditions keeps a condition's
+        lastTransitionTime while its status holds; the work generator resets the conditions when the
+        binding's Works change: pkg/controllers/workgenerator/controller.go Reconcile)."""
+        since = self._available_since.setdefault(key, {})
+        for name, row in zip(picked, rows, strict=False):
+            available = next((c for c in row.get("conditions") or [] if c["type"] == "Available"), None)
+            if available is None:  # a row held back or not rolled out: its binding keeps what it had
+                continue
+            if available["status"] != "True" or available["reason"] != UNTRACKABLE:
+                since.pop(name, None)
+                continue
+            index = str(row.get("observedResourceIndex") or "")
+            if since.get(name, ("",))[0] != index:
+                since[name] = (index, time.monotonic(), available["lastTransitionTime"])
+            available["lastTransitionTime"] = since[name][2]
 
     def _pending_schedule(self, cluster: Any, placement: dict[str, Any], generation: int) -> None:
         """A new generation the scheduler has not handled yet: buildScheduledCondition returns Scheduled

@@ -6,6 +6,11 @@ upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/placement/placement_s
 (setPerClusterPlacementStatus, setResourcePlacementStatusBasedOnBinding),
 pkg/controllers/workgenerator/controller.go (the binding's reasons and messages) and
 pkg/utils/condition/condition.go.
+
+A placement of objects whose availability the work applier cannot track (``untrackable``) is
+Available True for the reason NotAllWorkAreAvailabilityTrackable (workgenerator/controller.go
+setAllWorkAvailableCondition); the rollout controller then waits unavailablePeriodSeconds before it
+counts the member ready (fleet_rollout).
 """
 
 from __future__ import annotations
@@ -19,6 +24,46 @@ from tests.emulators.kube.controllers.fleet_scheduler import labels_of as _label
 
 P1 = "placement.kubernetes-fleet.io/v1"
 FAIL_ANNOTATION = "fleet.emulator/fail"
+# pkg/utils/condition/reason.go WorkNotAvailabilityTrackableReason: the binding's Available reason
+# when some Work is available only because its objects cannot be tracked.
+UNTRACKABLE = "NotAllWorkAreAvailabilityTrackable"
+# (group, kind) the work applier tracks (pkg/controllers/workapplier/availability_tracker.go
+# trackInMemberClusterObjAvailabilityByGVR) or counts available at once as data (isDataResource).
+# It matches GVRs (pkg/utils/common.go); the versions those name are the only ones served here.
+TRACKED = {
+    ("apps", "Deployment"),
+    ("apps", "StatefulSet"),
+    ("apps", "DaemonSet"),
+    ("", "Service"),
+    ("apiextensions.k8s.io", "CustomResourceDefinition"),
+    ("policy", "PodDisruptionBudget"),
+}
+DATA = {
+    ("", "Namespace"),
+    ("", "Secret"),
+    ("", "ConfigMap"),
+    ("rbac.authorization.k8s.io", "Role"),
+    ("rbac.authorization.k8s.io", "ClusterRole"),
+    ("rbac.authorization.k8s.io", "RoleBinding"),
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding"),
+    ("", "ServiceAccount"),
+    ("networking.k8s.io", "NetworkPolicy"),
+    ("storage.k8s.io", "CSIDriver"),
+    ("storage.k8s.io", "CSINode"),
+    ("storage.k8s.io", "StorageClass"),
+    ("storage.k8s.io", "CSIStorageCapacity"),
+    ("apps", "ControllerRevision"),
+    ("networking.k8s.io", "IngressClass"),
+    ("", "LimitRange"),
+    ("", "ResourceQuota"),
+    ("scheduling.k8s.io", "PriorityClass"),
+}
+
+
+def untrackable(resources: list[dict[str, Any]]) -> bool:
+    """Whether some selected object is neither tracked nor data: its availability result is
+    NotTrackable (trackInMemberClusterObjAvailabilityByGVR's default), a KAITO Workspace among them."""
+    return any((r.get("group") or "", r.get("kind")) not in TRACKED | DATA for r in resources)
 
 
 class MemberStatuses:
@@ -235,6 +280,16 @@ class MemberStatuses:
                         ),
                     }
                 ]
+            elif untrackable(resources):
+                conds.append(
+                    _cond(
+                        "Available",
+                        True,
+                        UNTRACKABLE,
+                        f"The availability of work object {work} is not trackable",
+                        generation,
+                    )
+                )
             else:
                 conds.append(
                     _cond(

@@ -27,28 +27,36 @@ that commit):
 * waitForResourcesToCleanUp: while a member has a binding being deleted and a live one, nothing is
   bound, updated or deleted (fleet_bindings.held_for_cleanup).
 
-Not modelled: unavailablePeriodSeconds. isBindingReady waits it out only for a binding whose
-Available condition says some of its objects cannot be tracked (WorkNotAvailabilityTrackable,
-WorkNotAllManifestsTrackable). The work applier tracks Deployments, StatefulSets, DaemonSets,
-Services, CRDs and PodDisruptionBudgets, and counts data objects (Namespace, ConfigMap, Secret,
-RBAC, ...) available at once (pkg/controllers/workapplier/availability_tracker.go
-trackInMemberClusterObjAvailabilityByGVR, isDataResource); anything else, a KAITO Workspace
-included, is not trackable. The simulator reports every binding trackable, so a placement of a
-Workspace moves on here where KubeFleet would wait unavailablePeriodSeconds (60 by default) per
-step. Overrides do not make a binding stale here.
+* unavailablePeriodSeconds (isBindingReady): a binding whose Available condition is True because
+  some of its objects cannot be tracked (WorkNotAvailabilityTrackableReason, set by the work
+  generator: fleet_member_status.untrackable, from pkg/controllers/workapplier/
+  availability_tracker.go) is ready only unavailablePeriodSeconds (default 60,
+  pkg/utils/defaulter/clusterresourceplacement.go) after that condition's transition; until then
+  the controller requeues after the time left (minWaitTime). A KAITO Workspace is such an object;
+  Deployments, Services and data objects are not. The period is scaled by the simulator's
+  ``wait_scale`` (0 in most tests: no wait), and the transition is kept in memory as a monotonic
+  time per member and resource snapshot (``since``): the work generator resets the binding's
+  conditions when its Works change (workgenerator/controller.go Reconcile), so a member moved to
+  a new snapshot starts its period again.
+
+Not modelled: overrides do not make a binding stale here.
 """
 
 from __future__ import annotations
 
+import calendar
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from tests.emulators.kube.controllers.fleet_bindings import PREVIOUS_STATE, all_bindings, deleting, failed, ready
 from tests.emulators.kube.controllers.fleet_conditions import _cond
+from tests.emulators.kube.controllers.fleet_member_status import UNTRACKABLE
 from tests.emulators.kube.controllers.fleet_scheduler import PICKED
 
 DEFAULT = "25%"
+DEFAULT_UNAVAILABLE_PERIOD = 60  # seconds (pkg/utils/defaulter/clusterresourceplacement.go)
 BLOCKED_REASON = "RolloutNotStartedYet"
 # updateBindingStatus's message on the binding, and setPerClusterPlacementStatus's on the placement.
 BLOCKED_BINDING = "The resources cannot be updated to the latest because of the rollout strategy"
@@ -69,6 +77,8 @@ class Plan:
     conditions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # Whether this pass binds or updates a binding (the controller passes again if so).
     changed: bool = False
+    # Seconds until a binding waiting out unavailablePeriodSeconds counts as ready (None: none waits).
+    wait: float | None = None
 
 
 def _conds(binding: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -95,6 +105,30 @@ def _target(placement: Mapping[str, Any], targeted: int) -> int:
     return targeted
 
 
+def unavailable_period(placement: Mapping[str, Any]) -> int:
+    """spec.strategy.rollingUpdate.unavailablePeriodSeconds, defaulted."""
+    rolling = ((placement.get("spec") or {}).get("strategy") or {}).get("rollingUpdate") or {}
+    return int(rolling.get("unavailablePeriodSeconds", DEFAULT_UNAVAILABLE_PERIOD))
+
+
+def _waits(conditions: list[dict[str, Any]], since: float | None, period: float) -> float:
+    """isBindingReady's wait: the seconds left before an untrackable Available binding is ready
+    (0 when it is ready or not waiting: a binding not Available is not ready whatever the time)."""
+    found = {c.get("type"): c for c in conditions}
+    if (found.get("DiffReported") or {}).get("status") == "True":
+        return 0.0
+    available = found.get("Available") or {}
+    if available.get("status") != "True" or available.get("reason") != UNTRACKABLE:
+        return 0.0
+    if since is None:  # not seen by this simulator: its lastTransitionTime (to the second)
+        stamp = str(available.get("lastTransitionTime") or "")
+        try:
+            since = time.monotonic() - (time.time() - calendar.timegm(time.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ")))
+        except ValueError:
+            since = time.monotonic()
+    return max(0.0, since + period - time.monotonic())
+
+
 def snapshot_index(placement: Mapping[str, Any], binding: Mapping[str, Any]) -> str:
     """The index in a Bound binding's resourceSnapshotName ({placement}-{index}-snapshot)."""
     name = str((binding.get("spec") or {}).get("resourceSnapshotName") or "")
@@ -109,12 +143,15 @@ def plan(
     latest: str,
     waiting: bool,
     kept: set[str] | frozenset[str] = frozenset(),
+    period: float = 0.0,
+    since: Mapping[str, float] | None = None,
 ) -> Plan:
     """pickBindingsToRoll and determineBindingsToUpdate over the bindings as stored, as the
     scheduler leaves them in this pass: a picked member without a live binding gets a Scheduled one
     (or its Unscheduled one back in its previous state), a member no longer picked has its binding
     Unscheduled (but for ``kept`` members'). ``waiting``: waitForResourcesToCleanUp holds everything
-    as it is."""
+    as it is. ``period``: unavailablePeriodSeconds as the simulator scales it; ``since``: the
+    monotonic time each member's untrackable Available condition became True."""
     result = Plan()
     rolling = (placement.get("spec") or {}).get("strategy") or {}
     ready_count = can_be_ready = can_be_unavailable = targeted = 0
@@ -135,6 +172,10 @@ def plan(
                 state = ((binding.get("metadata") or {}).get("annotations") or {}).get(PREVIOUS_STATE) or "Scheduled"
             result.conditions[member] = conditions
         is_ready, is_failed = ready(conditions), failed(conditions)
+        left = _waits(conditions, (since or {}).get(member), period) if is_ready and not gone else 0.0
+        if left > 0:
+            is_ready = False
+            result.wait = left if result.wait is None else min(result.wait, left)
         if state == "Unscheduled":
             can_be_ready += int(not is_failed and not _diff_reported(conditions))
             ready_count += int(is_ready)
