@@ -42,6 +42,8 @@ ROLLOUT_BLOCKED = "RolloutNotStartedYet"
 # (WorkNotAvailabilityTrackableReason, pkg/utils/condition/reason.go), and the rollout controller's
 # wait for such a member (unavailablePeriodSeconds, pkg/utils/defaulter/clusterresourceplacement.go).
 NOT_TRACKABLE = "NotAllWorkAreAvailabilityTrackable"
+# condition.WorkApplyInProcess (pkg/utils/condition/reason.go): a member's Works are being applied.
+APPLYING = "ApplyInProgress"
 DEFAULT_UNAVAILABLE_PERIOD = 60
 TERMINAL_PLACEMENT_REASONS = {"Overridden": ("OverriddenFailed",), "Applied": ("ApplyFailed",)}
 
@@ -163,6 +165,17 @@ def _waits_unavailable_period(obj: Mapping[str, Any]) -> str:
     )
 
 
+def _only_applying(obj: Mapping[str, Any]) -> bool:
+    """Whether every member whose Applied is False is only having its Works applied: the work
+    generator sets Applied False (WorkApplyInProcess, "ApplyInProgress") each time it changes a
+    binding's Works, until the member's work applier reports (kubefleet-dev/kubefleet e160c1cd
+    pkg/controllers/workgenerator/controller.go Reconcile), and the placement says ApplyFailed for
+    it meanwhile (FalseClusterResourcePlacementCondition, pkg/utils/condition/condition.go)."""
+    applied = [_cluster_conditions(entry).get("Applied") for entry in cluster_statuses(obj)]
+    false = [c for c in applied if c is not None and c.get("status") == "False"]
+    return bool(false) and all(c.get("reason") == APPLYING for c in false)
+
+
 def _selects_none_by_design(obj: Mapping[str, Any]) -> bool:
     """isPolicySelectingNoClusters (controller.go): PickN of 0 or PickFixed of no names."""
     policy = (obj.get("spec") or {}).get("policy") or {}
@@ -194,6 +207,9 @@ def placement(obj: Mapping[str, Any]) -> Readiness:
         culprit=placement_culprit,
     )
     verdict = rule(obj)
+    if verdict.failed and verdict.reason == "ApplyFailed" and _only_applying(obj):
+        applying = "; ".join(failed_members(obj, "Applied"))
+        return Readiness(False, message=f"the members' Works are being applied: {applying}")
     if verdict.ready or verdict.failed:
         return verdict
     held = holding_back(obj)

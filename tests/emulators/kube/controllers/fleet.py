@@ -317,16 +317,27 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
             waiting = bool(held) or fleet_bindings.rollout_waits(cluster, placement)
             since = {m: t for m, (_, t, _) in self._available_since.get(key, {}).items()}
             period = fleet_rollout.unavailable_period(placement) * self.wait_scale
-            roll = fleet_rollout.plan(cluster, placement, decisions.picked, latest, waiting, kept, period, since)
+            overrides = {name: self._overrides_for(cluster, placement, members[name]) for name in decisions.picked}
+            roll = fleet_rollout.plan(
+                cluster, placement, decisions.picked, latest, waiting, kept, period, since, overrides
+            )
         # A member picked already whose member agent is not connected: nothing it reports reaches
         # the hub, so its row stays as last written (its binding's conditions come from its Works'
         # status, which the member agent writes: pkg/controllers/workgenerator/controller.go).
         before = {str(s.get("clusterName")): s for s in (placement.get("status") or {}).get("placementStatuses") or []}
+        live = fleet_bindings.bindings_of(cluster, placement)
         statuses: list[dict[str, Any]] = []
+        frozen: set[str] = set()
         for name in decisions.picked:
             member = members[name]
             if name in before and ineligible(member) is not None:
-                statuses.append(before[name])
+                # ... unless the rollout moves its binding now: the hub's work generator says so.
+                frozen.add(name)
+                on = fleet_rollout.snapshot_index(placement, live[name]) if name in live else ""
+                if roll is not None and latest is not None and roll.index.get(name) == latest != on:
+                    statuses.append(self._applying_status(cluster, placement, member, generation, latest))
+                else:
+                    statuses.append(before[name])
                 continue
             if roll is not None and name in roll.blocked:
                 statuses.append(fleet_rollout.blocked_row(name, str(latest), generation))
@@ -366,6 +377,8 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
             indices=roll.index if roll else None,
             conditions_of=fleet_rollout.binding_conditions(roll, str(latest), picked) if roll else None,
             removals=roll.removals if roll else 0,
+            frozen=frozen,
+            overrides=roll.overrides if roll else None,
         )
         if roll is not None and (roll.changed or changed):
             self.requeue(placement, self.delay)

@@ -83,6 +83,8 @@ C1 = "cluster.kubernetes-fleet.io/v1"
 NOT_TERMINAL = {"OverriddenPending", "WorkNotSynchronizedYet", "ApplyPending", "ResourceNotAvailableYet"}
 FAILURE_TYPES = ("Overridden", "WorkSynchronized", "Applied", "Available")
 PREVIOUS_STATE = "kubernetes-fleet.io/previous-binding-state"
+# (clusterResourceOverrideSnapshots, resourceOverrideSnapshots) of a binding.
+Overrides = tuple[list[str], list[dict[str, str]]]
 _DNS_LABEL = 63
 _SUFFIX = 8
 
@@ -96,6 +98,11 @@ _SPEC = {
         "schedulingPolicySnapshotName": {"type": "string"},
         "targetCluster": {"type": "string"},
         "clusterDecision": {"type": "object", "x-kubernetes-preserve-unknown-fields": True},
+        "clusterResourceOverrideSnapshots": {"type": "array", "items": {"type": "string"}},
+        "resourceOverrideSnapshots": {
+            "type": "array",
+            "items": {"type": "object", "properties": {"name": {"type": "string"}, "namespace": {"type": "string"}}},
+        },
     },
 }
 
@@ -148,14 +155,22 @@ def sync(
     indices: Mapping[str, str] | None = None,
     conditions_of: Mapping[str, list[dict[str, Any]]] | None = None,
     removals: int = 0,
+    frozen: set[str] | frozenset[str] = frozenset(),
+    overrides: Mapping[str, Overrides] | None = None,
 ) -> bool:
     """Make the placement's bindings those of ``picked`` (member -> its per-cluster status entry):
     created for a new pick, Bound where ``bound`` says so (to the snapshot ``indices`` names, else
     the one the entry observes), their conditions ``conditions_of``'s, else the entry's; a member
     no longer picked has its binding marked Unscheduled, and under a rolling update the first
     ``removals`` of those are deleted (the rollout controller's pacing: fleet_rollout). The
-    bindings of ``kept`` members are left as they are. True when a binding became ready or not,
-    failed or not (the rollout controller is enqueued again: bindingHandlerFuncs)."""
+    bindings of ``kept`` members are left as they are; a Bound binding carries the override snapshots
+    ``overrides`` gives for its member. The conditions written observe the binding's
+    own generation (the work generator's ObservedGeneration: binding.GetGeneration(),
+    pkg/controllers/workgenerator/controller.go). A ``frozen`` member (its member agent not
+    connected: nothing it reports reaches the hub) keeps its binding's conditions as stored unless
+    its binding changes, when the hub's work generator writes its entry's. True when a binding
+    became ready or not, failed or not (the rollout controller is enqueued again:
+    bindingHandlerFuncs)."""
     api_version, kind = kind_of(placement)
     meta = placement["metadata"]
     namespace, name = meta.get("namespace"), str(meta["name"])
@@ -170,10 +185,17 @@ def sync(
             "targetCluster": member,
             "clusterDecision": {"clusterName": member, "selected": True, "reason": _scheduled_message(entry)},
         }
+        # The override snapshots a Bound binding rolls out with (ResourceBindingSpec, omitempty).
+        cros, ros = (overrides or {}).get(member, ([], [])) if bound.get(member) else ([], [])
+        if cros:
+            spec["clusterResourceOverrideSnapshots"] = list(cros)
+        if ros:
+            spec["resourceOverrideSnapshots"] = list(ros)
         conditions = (conditions_of or {}).get(member)
         if conditions is None:
             conditions = [c for c in entry.get("conditions") or [] if c.get("type") != "Scheduled"]
         binding = existing.pop(member, None)
+        generation = generation_of(binding) if binding is not None else 0
         if binding is None:
             binding = cluster.create(
                 {
@@ -197,13 +219,19 @@ def sync(
         if bound.get(member):
             _ensure_work_finalizer(cluster, binding)
         before = (binding.get("status") or {}).get("conditions") or []
+        if member in frozen and generation_of(binding) == generation:
+            continue
+        now = generation_of(binding)
+        conditions = [{**c, "observedGeneration": now} for c in conditions]
         if before != conditions:
-            changed |= (ready(before), failed(before)) != (ready(conditions), failed(conditions))
+            was = (ready(before, generation or now), failed(before, generation or now))
+            changed |= was != (ready(conditions, now), failed(conditions, now))
             cluster.patch_status(api_version, kind, namespace, binding["metadata"]["name"], {"conditions": conditions})
     gone = []
     for binding in existing.values():
         if binding["spec"].get("state") != "Unscheduled":
             binding = _unschedule(cluster, binding)
+            _restamp(cluster, binding)
         _ensure_work_finalizer(cluster, binding)
         gone.append(binding)
     if _external(placement) or rollout_waits(cluster, placement):
@@ -217,19 +245,32 @@ def _external(placement: Mapping[str, Any]) -> bool:
     return ((placement.get("spec") or {}).get("strategy") or {}).get("type") == "External"
 
 
-def ready(conditions: list[dict[str, Any]]) -> bool:
-    """isBindingReady (rollout/controller.go): DiffReported or Available True."""
-    found = {c.get("type"): c.get("status") for c in conditions}
+def _current(conditions: list[dict[str, Any]], generation: int | None) -> list[dict[str, Any]]:
+    """The conditions condition.IsConditionStatusTrue/False(cond, binding.GetGeneration()) look at:
+    those observing the binding's generation (all of them when it is not given)."""
+    if generation is None:
+        return conditions
+    return [c for c in conditions if c.get("observedGeneration") == generation]
+
+
+def ready(conditions: list[dict[str, Any]], generation: int | None = None) -> bool:
+    """isBindingReady (rollout/controller.go): DiffReported or Available True for the binding's
+    generation."""
+    found = {c.get("type"): c.get("status") for c in _current(conditions, generation)}
     return found.get("DiffReported") == "True" or found.get("Available") == "True"
 
 
-def failed(conditions: list[dict[str, Any]]) -> bool:
+def failed(conditions: list[dict[str, Any]], generation: int | None = None) -> bool:
     """bindingutils.HasBindingFailed (pkg/utils/binding/binding.go): a condition among Overridden ..
-    Available False for a reason not in nonTerminalBindingFailureReasons."""
+    Available False for the binding's generation, for a reason not in nonTerminalBindingFailureReasons."""
     return any(
         c.get("type") in FAILURE_TYPES and c.get("status") == "False" and c.get("reason") not in NOT_TERMINAL
-        for c in conditions
+        for c in _current(conditions, generation)
     )
+
+
+def generation_of(binding: Mapping[str, Any]) -> int:
+    return int((binding.get("metadata") or {}).get("generation") or 1)
 
 
 def rollout_waits(cluster: Any, placement: Mapping[str, Any]) -> bool:
@@ -256,6 +297,21 @@ def held_for_cleanup(cluster: Any, placement: Mapping[str, Any], picked: list[st
     if not going & (set(picked) | set(live)):
         return set()
     return {m for m in picked if (live.get(m) or {}).get("spec", {}).get("state") != "Bound"}
+
+
+def _restamp(cluster: Any, binding: Mapping[str, Any]) -> None:
+    """The work generator treats an Unscheduled binding as bound and refreshes its conditions from
+    its Works for the binding's new generation; RolloutStarted, the rollout controller's, stays as it
+    was (pkg/controllers/workgenerator/controller.go Reconcile)."""
+    now = generation_of(binding)
+    conditions = [
+        c if c.get("type") == "RolloutStarted" else {**c, "observedGeneration": now}
+        for c in (binding.get("status") or {}).get("conditions") or []
+    ]
+    meta = binding["metadata"]
+    cluster.patch_status(
+        binding["apiVersion"], binding["kind"], meta.get("namespace"), meta["name"], {"conditions": conditions}
+    )
 
 
 def _previous_state(binding: Mapping[str, Any]) -> str | None:

@@ -27,6 +27,8 @@ FAIL_ANNOTATION = "fleet.emulator/fail"
 # pkg/utils/condition/reason.go WorkNotAvailabilityTrackableReason: the binding's Available reason
 # when some Work is available only because its objects cannot be tracked.
 UNTRACKABLE = "NotAllWorkAreAvailabilityTrackable"
+# condition.WorkApplyInProcess: the work generator's Applied reason once it changed a binding's Works.
+APPLYING = "ApplyInProgress"
 # (group, kind) the work applier tracks (pkg/controllers/workapplier/availability_tracker.go
 # trackInMemberClusterObjAvailabilityByGVR) or counts available at once as data (isDataResource).
 # It matches GVRs (pkg/utils/common.go); the versions those name are the only ones served here.
@@ -66,6 +68,12 @@ def untrackable(resources: list[dict[str, Any]]) -> bool:
     return any((r.get("group") or "", r.get("kind")) not in TRACKED | DATA for r in resources)
 
 
+def _snapshot_index(override: Mapping[str, Any]) -> int:
+    """The index of an override's latest snapshot ({name}-{index}): the override controller takes a
+    new one on each change of its spec (pkg/controllers/overrider), as the generation counts them."""
+    return int((override.get("metadata") or {}).get("generation") or 1) - 1
+
+
 class MemberStatuses:
     """The per-member rows; mixed into FleetHubController (``failure`` is its)."""
 
@@ -81,14 +89,14 @@ class MemberStatuses:
         if not namespaced:
             for cro in cluster.list(P1, "ClusterResourceOverride"):
                 if self._override_applies(cro, name, "Cluster", member):
-                    cro_names.append(f"{cro['metadata']['name']}-0")
+                    cro_names.append(f"{cro['metadata']['name']}-{_snapshot_index(cro)}")
         ns = placement["metadata"].get("namespace")
         for ro in cluster.list(P1, "ResourceOverride", ns) if ns else cluster.list(P1, "ResourceOverride"):
             scope = "Namespaced" if namespaced else "Cluster"
             if self._override_applies(ro, name, scope, member):
                 ro_names.append(
                     {
-                        "name": f"{ro['metadata']['name']}-0",
+                        "name": f"{ro['metadata']['name']}-{_snapshot_index(ro)}",
                         "namespace": ro["metadata"]["namespace"],
                     }
                 )
@@ -105,6 +113,40 @@ class MemberStatuses:
             if not terms or any(matches_selector(t.get("labelSelector"), _labels(member)) for t in terms):
                 return True
         return False
+
+    def _applying_status(
+        self, cluster: Any, placement: dict[str, Any], member: dict[str, Any], generation: int, index: str
+    ) -> dict[str, Any]:
+        """A member whose member agent is not connected, just moved to a new resource snapshot: the
+        hub's work generator rewrote its Works and says so (Applied False, WorkApplyInProcess
+        "ApplyInProgress": pkg/controllers/workgenerator/controller.go Reconcile), and nothing from
+        the member comes to change it; the row stops at that False condition
+        (setResourcePlacementStatusBasedOnBinding)."""
+        name = member["metadata"]["name"]
+        cros, ros = self._overrides_for(cluster, placement, member)
+        overridden = (
+            ("OverriddenSucceeded", "Successfully applied the override rules on the resources")
+            if cros or ros
+            else ("NoOverrideSpecified", "No override rules are configured for the selected resources")
+        )
+        started = "Detected the new changes on the resources and started the rollout process"
+        return {
+            "clusterName": name,
+            "observedResourceIndex": index,
+            "conditions": [
+                _cond("Scheduled", True, "Scheduled", PICKED.format(name=name), generation),
+                _cond("RolloutStarted", True, "RolloutStarted", started, generation),
+                _cond("Overridden", True, *overridden, generation),
+                _cond(
+                    "WorkSynchronized",
+                    True,
+                    "AllWorkSynced",
+                    "All of the works are synchronized to the latest",
+                    generation,
+                ),
+                _cond("Applied", False, APPLYING, "Resources are being applied", generation),
+            ],
+        }
 
     def _cluster_status(
         self,

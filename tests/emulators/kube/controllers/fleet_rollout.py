@@ -39,7 +39,10 @@ that commit):
   conditions when its Works change (workgenerator/controller.go Reconcile), so a member moved to
   a new snapshot starts its period again.
 
-Not modelled: overrides do not make a binding stale here.
+* Overrides: a Bound binding whose override snapshots are not those that apply to its member now
+  is stale like one on an older resource snapshot, and moves as the strategy allows
+  (pickBindingsToRoll, createUpdateInfo); fleet_member_status names an override's snapshot by its
+  generation.
 """
 
 from __future__ import annotations
@@ -50,7 +53,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.emulators.kube.controllers.fleet_bindings import PREVIOUS_STATE, all_bindings, deleting, failed, ready
+from tests.emulators.kube.controllers.fleet_bindings import (
+    PREVIOUS_STATE,
+    Overrides,
+    all_bindings,
+    deleting,
+    failed,
+    generation_of,
+    ready,
+)
 from tests.emulators.kube.controllers.fleet_conditions import _cond
 from tests.emulators.kube.controllers.fleet_member_status import UNTRACKABLE
 from tests.emulators.kube.controllers.fleet_scheduler import PICKED
@@ -77,6 +88,8 @@ class Plan:
     conditions: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     # Whether this pass binds or updates a binding (the controller passes again if so).
     changed: bool = False
+    # Member -> the override snapshots its Bound binding carries after this pass.
+    overrides: dict[str, Overrides] = field(default_factory=dict)
     # Seconds until a binding waiting out unavailablePeriodSeconds counts as ready (None: none waits).
     wait: float | None = None
 
@@ -145,13 +158,17 @@ def plan(
     kept: set[str] | frozenset[str] = frozenset(),
     period: float = 0.0,
     since: Mapping[str, float] | None = None,
+    overrides: Mapping[str, Overrides] | None = None,
 ) -> Plan:
     """pickBindingsToRoll and determineBindingsToUpdate over the bindings as stored, as the
     scheduler leaves them in this pass: a picked member without a live binding gets a Scheduled one
     (or its Unscheduled one back in its previous state), a member no longer picked has its binding
     Unscheduled (but for ``kept`` members'). ``waiting``: waitForResourcesToCleanUp holds everything
     as it is. ``period``: unavailablePeriodSeconds as the simulator scales it; ``since``: the
-    monotonic time each member's untrackable Available condition became True."""
+    monotonic time each member's untrackable Available condition became True. ``overrides``: the
+    override snapshots that apply to each member now; a Bound binding carrying others is stale, as
+    one on an older resource snapshot is (pickBindingsToRoll compares ClusterResourceOverrideSnapshots
+    and ResourceOverrideSnapshots with those PickFromResourceMatchedOverridesForTargetCluster picks)."""
     result = Plan()
     rolling = (placement.get("spec") or {}).get("strategy") or {}
     ready_count = can_be_ready = can_be_unavailable = targeted = 0
@@ -159,6 +176,7 @@ def plan(
     updating: list[str] = []
     removing = 0
     seen: set[str] = set()
+    failing: set[str] = set()
     for binding in all_bindings(cluster, placement):
         member = str(binding["spec"]["targetCluster"])
         state = str(binding["spec"].get("state"))
@@ -171,7 +189,10 @@ def plan(
             elif state == "Unscheduled":
                 state = ((binding.get("metadata") or {}).get("annotations") or {}).get(PREVIOUS_STATE) or "Scheduled"
             result.conditions[member] = conditions
-        is_ready, is_failed = ready(conditions), failed(conditions)
+        generation = generation_of(binding)
+        is_ready, is_failed = ready(conditions, generation), failed(conditions, generation)
+        if is_failed and not gone:
+            failing.add(member)
         left = _waits(conditions, (since or {}).get(member), period) if is_ready and not gone else 0.0
         if left > 0:
             is_ready = False
@@ -195,7 +216,12 @@ def plan(
                 continue
             index = snapshot_index(placement, binding)
             result.index[member] = index
-            if index != latest:
+            spec = binding["spec"]
+            result.overrides[member] = (
+                list(spec.get("clusterResourceOverrideSnapshots") or []),
+                list(spec.get("resourceOverrideSnapshots") or []),
+            )
+            if index != latest or result.overrides[member] != (overrides or {}).get(member, ([], [])):
                 updating.append(member)
     for member in picked:
         if member not in seen:
@@ -208,13 +234,14 @@ def plan(
     max_surge = _scaled((rolling.get("rollingUpdate") or {}).get("maxSurge", DEFAULT), target)
     to_remove = max(0, (ready_count - can_be_unavailable) - (target - max_unavailable))
     # An update whose rollout failed goes whatever the budget (applyFailedUpdateCandidates).
-    failed_first = [m for m in updating if failed(result.conditions.get(m, []))]
+    failed_first = [m for m in updating if m in failing]
     result.removals = min(to_remove, removing)
     chosen = failed_first + [m for m in updating if m not in failed_first][: max(0, to_remove - result.removals)]
     to_add = max(0, target + max_surge - can_be_ready)
     chosen += bounding[:to_add]
     for member in chosen:
         result.index[member] = latest
+        result.overrides[member] = (overrides or {}).get(member, ([], []))
     result.blocked = {m for m in updating + bounding if m not in chosen}
     result.changed = bool(chosen)
     return result
@@ -240,7 +267,7 @@ def binding_conditions(
     that condition, so a binding Bound to an older snapshot stays as ready as it was)."""
     found: dict[str, list[dict[str, Any]]] = {}
     for member in picked:
-        if roll.index.get(member) == latest:
+        if roll.index.get(member) == latest and member not in roll.blocked:
             continue
         kept = [c for c in roll.conditions.get(member, []) if c.get("type") != "RolloutStarted"]
         if member in roll.blocked:
