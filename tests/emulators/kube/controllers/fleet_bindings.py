@@ -61,7 +61,13 @@ upstream: kubefleet-dev/kubefleet e160c1cd (paths relative to it):
   bindings (classifyBindings) and creates a new binding for a member picked again. Bindings are
   therefore read live (``bindings_of``, by member) or all (``all_bindings``).
 
-Not modelled: unavailablePeriodSeconds (fleet_rollout says why), cluster scores in the decision.
+* Generations: the conditions the simulator writes observe the binding's own generation (the work
+  generator's ObservedGeneration), and readiness and failure read only those (``ready``, ``failed``).
+* Override snapshots: a Bound binding names those it rolled out (clusterResourceOverrideSnapshots,
+  resourceOverrideSnapshots); fleet_rollout makes it stale when they change.
+
+Not modelled: cluster scores in the decision; a connected member's Works being applied (Applied
+False, ApplyInProgress) before its work applier reports: it applies at once here.
 """
 
 from __future__ import annotations
