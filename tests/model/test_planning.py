@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from akscli.errors import UsageError
-from akscli.model import catalog, kaito_estimator, plan_view, planning, skus
+from akscli.model import catalog, flag_checks, kaito_estimator, plan_view, planning, skus
 
 
 @pytest.fixture(autouse=True)
@@ -197,13 +197,13 @@ def test_kaitos_estimate_never_shrinks_as_weights_grow(small: float, extra: floa
 
 @pytest.mark.parametrize("region", ["eastus", "WestUS3", " southcentralus "])
 def test_a_region_name_is_accepted_in_any_case(region: str) -> None:
-    assert plan_view.check_region(region) == region.strip().lower()
+    assert flag_checks.region(region) == region.strip().lower()
 
 
 @pytest.mark.parametrize("region", ["east us", "eastus;", "", "-eastus"])
 def test_a_region_that_is_not_a_region_name_is_refused_with_an_example(region: str) -> None:
     with pytest.raises(UsageError) as err:
-        plan_view.check_region(region)
+        flag_checks.region(region)
     assert "--region eastus" in (err.value.hint or "")
 
 

@@ -187,14 +187,14 @@ def deploy_cmd(
     """
     from akscli.cli import common
     from akscli.kube.client import connect
-    from akscli.model import deploy, deploy_flags, preflight
+    from akscli.model import deploy, deploy_flags, flag_checks, preflight
 
     mode = opts.dry_run_mode(dry_run)
     validate.duration(timeout, "--timeout")
     model = catalog.resolve(model_name, described)
     deploy_flags.check_fleet_flags(fleet, member or [], clusters, staged_strategy)
-    validate.choice(runtime, kinds.RUNTIMES, "--runtime")
-    validate.choice(provider, kinds.AIRUNWAY_PROVIDERS, "--provider")  # with any --runtime: before the cluster is read
+    flag_checks.runtime(runtime)
+    flag_checks.provider(provider)  # with any --runtime: before the cluster is read
     the_plan = plan_view.plan_from_flags(
         model,
         runtime=deploy.plan_runtime(runtime, provider),
@@ -208,7 +208,7 @@ def deploy_cmd(
     fit = plan_view.fit_to_deploy(the_plan, vm_size)
     # On a fleet hub the model gets a namespace of its own: the placement takes the whole namespace.
     namespace = cluster.namespace or (deploy_flags.default_name(model) if fleet else None)
-    gateway_name, gateway_namespace = deploy_flags.parse_gateway(gateway or kinds.DEFAULT_GATEWAY)
+    gateway_name, gateway_namespace = flag_checks.gateway(gateway or kinds.DEFAULT_GATEWAY)
     req = deploy.DeployRequest(
         name=validate.name(name, "--name", 50) if name else deploy_flags.default_name(model),
         namespace=namespace or "default",
@@ -219,7 +219,7 @@ def deploy_cmd(
         context=the_plan.context,
         replicas=replicas,
         access_secret=access_secret,
-        autoscale=deploy_flags.parse_autoscale(autoscale) if autoscale else None,
+        autoscale=flag_checks.autoscale(autoscale) if autoscale else None,
         vm_size_given=vm_size is not None,
         prometheus=prometheus,
         queue_threshold=queue_threshold,

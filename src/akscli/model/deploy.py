@@ -9,7 +9,7 @@ from typing import Any
 
 from akscli import validate
 from akscli.errors import UsageError
-from akscli.model import airunway, catalog, kaito_names, monitoring
+from akscli.model import airunway, catalog, flag_checks, kaito_names, monitoring
 from akscli.model.catalog import Model
 from akscli.model.kinds import (
     AIRUNWAY_API,
@@ -33,7 +33,6 @@ from akscli.model.kinds import (
     POD_INDEX_LABEL,
     QUEUE_METRIC,
     RUNTIME_LABEL,
-    RUNTIMES,
     SERVICE_PORT,
     VLLM_PORT,
 )
@@ -209,14 +208,14 @@ class DeployRequest:
     def check(self) -> None:
         validate.name(self.name, "model deployment name", max_len=50)
         validate.name(self.namespace, "namespace")
-        validate.choice(self.runtime, RUNTIMES, "--runtime")
+        flag_checks.runtime(self.runtime)
         if self.replicas is not None:
-            validate.integer(self.replicas, "--replicas", 0, 1000)
-        validate.integer(self.queue_threshold, "--queue-threshold", 1, 10_000)
+            flag_checks.replicas(self.replicas)
+        flag_checks.queue_threshold(self.queue_threshold)
         if self.fleet_count is not None:
-            validate.integer(self.fleet_count, "--clusters", 1, 1000)
+            flag_checks.clusters(self.fleet_count)
         if self.access_secret:
-            validate.name(self.access_secret, "--access-secret")
+            flag_checks.access_secret(self.access_secret)
         if not self.runs_on_kaito and self.fit.nodes > 1:
             # akscli's Deployment is one pod per replica; so is each replica of AI Runway's vllm,
             # llmd and kuberay providers, which ask resources.gpu.count GPUs of one node (ai-runway/
@@ -249,20 +248,19 @@ class DeployRequest:
                 hint=f"give the model its own namespace: -n {self.name}",
             )
         if self.hostname:
-            validate.subdomain(self.hostname, "--hostname")
+            flag_checks.hostname(self.hostname)
         if self.endpoint_picker:
-            validate.name(self.endpoint_picker, "--endpoint-picker")
+            flag_checks.endpoint_picker(self.endpoint_picker)
         if self.staged_strategy:
-            validate.name(self.staged_strategy, "--staged-strategy")
-        for c in self.fleet_clusters:
-            validate.name(c, "--member")
+            flag_checks.staged_strategy(self.staged_strategy)
+        flag_checks.member(self.fleet_clusters)
         self._check_runtime_flags()
         if self.runs_vllm_image:
-            validate.image(self.image, "--image")
+            flag_checks.image(self.image)
         if self.runtime == "vllm":
-            validate.name(self.storage_class, "--storage-class")
+            flag_checks.storage_class(self.storage_class)
         if self.prometheus is not None:
-            monitoring.check_query_url(self.prometheus, managed=self.managed_prometheus)
+            flag_checks.prometheus(self.prometheus, managed=self.managed_prometheus)
         elif self.managed_prometheus:
             raise monitoring.managed_needs_url()
 

@@ -9,24 +9,10 @@ from typing import Any
 
 from akscli import validate
 from akscli.errors import UsageError
-from akscli.model import skus
+from akscli.model import flag_checks, skus
 from akscli.model.catalog import Model
 from akscli.model.kaito_estimator import GIB
 from akscli.model.planning import RUNTIMES, Fit, Plan, Throughput, check_vm_size, plan, servable
-
-# Azure region names are lower-case letters and digits (eastus, westus3); '-' is tolerated.
-# Compiled on first use (re's cache), as in akscli.validate.
-_REGION = r"^[a-z0-9]([a-z0-9-]{0,48}[a-z0-9])?$"
-
-
-def check_region(value: str) -> str:
-    region = value.strip().lower()
-    if not re.fullmatch(_REGION, region):
-        raise UsageError(
-            f"invalid --region {value!r}: an Azure region name is letters and digits",
-            hint="for example --region eastus (all of them: az account list-locations -o table)",
-        )
-    return region
 
 
 def plan_from_flags(
@@ -47,10 +33,10 @@ def plan_from_flags(
     return plan(
         model,
         runtime=validate.choice(runtime, RUNTIMES, "--runtime"),
-        context=validate.integer(context, context_flag, 128, 100_000_000) if context is not None else None,
-        concurrency=validate.integer(concurrency, "--concurrency", 1, 100_000),
-        region=check_region(region),
-        budget=validate.number(budget, "--budget", 1, 100_000_000) if budget is not None else None,
+        context=flag_checks.context(context, context_flag) if context is not None else None,
+        concurrency=flag_checks.concurrency(concurrency),
+        region=flag_checks.region(region),
+        budget=flag_checks.budget(budget) if budget is not None else None,
     )
 
 

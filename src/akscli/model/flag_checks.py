@@ -1,0 +1,151 @@
+"""The checks of ``model deploy`` flags that judge a value alone: one function per flag, and
+``alone()``, the table of them by the command's parameter name.
+
+The deploy (cli/model_deploy.py deploy_cmd, plan_view.plan_from_flags, deploy.DeployRequest.check)
+and ``--reuse-values`` (reuse.check_given: the values typed with it, before the revision is read)
+call these same functions, so a range or a choice changed here changes both. Checks that weigh
+one option against another stay in the deploy. Plain logic: no Typer, no rich.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from akscli import validate
+from akscli.errors import UsageError
+from akscli.model import deploy_flags, kinds
+
+# Azure region names are lower-case letters and digits (eastus, westus3); '-' is tolerated.
+# Compiled on first use (re's cache), as in akscli.validate.
+_REGION = r"^[a-z0-9]([a-z0-9-]{0,48}[a-z0-9])?$"
+
+
+def runtime(value: str) -> str:
+    return validate.choice(value, kinds.RUNTIMES, "--runtime")
+
+
+def provider(value: str) -> str:
+    return validate.choice(value, kinds.AIRUNWAY_PROVIDERS, "--provider")
+
+
+def replicas(value: int) -> int:
+    return validate.integer(value, "--replicas", 0, 1000)
+
+
+def queue_threshold(value: int) -> int:
+    return validate.integer(value, "--queue-threshold", 1, 10_000)
+
+
+def clusters(value: int) -> int:
+    return validate.integer(value, "--clusters", 1, 1000)
+
+
+def access_secret(value: str) -> str:
+    return validate.name(value, "--access-secret")
+
+
+def autoscale(value: str) -> tuple[int, int]:
+    return deploy_flags.parse_autoscale(value)
+
+
+def gateway(value: str) -> tuple[str, str | None]:
+    return deploy_flags.parse_gateway(value)
+
+
+def context(value: int, flag: str = "--max-model-len") -> int:
+    """The context length; ``model plan`` calls its flag --context."""
+    return validate.integer(value, flag, 128, 100_000_000)
+
+
+def concurrency(value: int) -> int:
+    return validate.integer(value, "--concurrency", 1, 100_000)
+
+
+def region(value: str) -> str:
+    """An Azure region name, lower-cased."""
+    region = value.strip().lower()
+    if not re.fullmatch(_REGION, region):
+        raise UsageError(
+            f"invalid --region {value!r}: an Azure region name is letters and digits",
+            hint="for example --region eastus (all of them: az account list-locations -o table)",
+        )
+    return region
+
+
+def budget(value: float) -> float:
+    return validate.number(value, "--budget", 1, 100_000_000)
+
+
+def hostname(value: str) -> str:
+    return validate.subdomain(value, "--hostname")
+
+
+def endpoint_picker(value: str) -> str:
+    return validate.name(value, "--endpoint-picker")
+
+
+def staged_strategy(value: str) -> str:
+    return validate.name(value, "--staged-strategy")
+
+
+def member(values: Sequence[str]) -> list[str]:
+    return [validate.name(m, "--member") for m in values]
+
+
+def image(value: str) -> str:
+    return validate.image(value, "--image")
+
+
+def storage_class(value: str) -> str:
+    return validate.name(value, "--storage-class")
+
+
+def prometheus(value: str, *, managed: bool = False) -> None:
+    """The URL's shape; with ``managed`` (known once the cluster is read) an Azure Monitor one."""
+    from akscli.model import monitoring
+
+    monitoring.check_query_url(value, managed=managed)
+
+
+def vm_size(value: str) -> object:
+    """A known GPU size (planning.known_sku: the deploy reaches it through check_vm_size)."""
+    from akscli.model import planning
+
+    return planning.known_sku(value)
+
+
+def price_file(value: str) -> object:
+    """A readable price file (skus.read_price_file: the deploy reaches it through skus.load)."""
+    from akscli.model import skus
+
+    return skus.read_price_file(value)
+
+
+def alone() -> dict[str, Callable[[Any], object]]:
+    """Parameter name -> its check, in the order the deploy meets them. Built when called, so
+    each entry is the module's function of that name now."""
+    return {
+        "runtime": runtime,
+        "provider": provider,
+        "replicas": replicas,
+        "queue_threshold": queue_threshold,
+        "clusters": clusters,
+        "access_secret": access_secret,
+        "autoscale": autoscale,
+        "gateway": gateway,
+        "context": context,
+        "concurrency": concurrency,
+        "region": region,
+        "budget": budget,
+        "hostname": hostname,
+        "endpoint_picker": endpoint_picker,
+        "staged_strategy": staged_strategy,
+        "member": member,
+        "image": image,
+        "storage_class": storage_class,
+        "prometheus": prometheus,
+        "vm_size": vm_size,
+        "price_file": price_file,
+    }
