@@ -11,7 +11,7 @@ and so that a deploy without --reuse-values can say which of them go back to the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,36 +81,12 @@ def recorded_options(params: Mapping[str, Any]) -> dict[str, Any] | None:
 
 def check_given(given: Mapping[str, Any]) -> None:
     """Refuse a value given on the command line that is bad on its own, before --reuse-values
-    reads the cluster: the same checks the deploy makes of it (cli/model_deploy.py deploy_cmd,
-    deploy.DeployRequest.check, plan_view.plan_from_flags). The checks that weigh one option
-    against another wait for the reused values, in the deploy itself."""
-    from akscli import validate
-    from akscli.model import deploy_flags, kinds, monitoring, plan_view, planning, skus
+    reads the cluster: the deploy's own check of it (model/flag_checks.py, which the deploy
+    calls too). The checks that weigh one option against another wait for the reused values, in
+    the deploy itself."""
+    from akscli.model import flag_checks
 
-    checks: dict[str, Callable[[Any], object]] = {
-        "runtime": lambda v: validate.choice(v, kinds.RUNTIMES, "--runtime"),
-        "provider": lambda v: validate.choice(v, kinds.AIRUNWAY_PROVIDERS, "--provider"),
-        "replicas": lambda v: validate.integer(v, "--replicas", 0, 1000),
-        "queue_threshold": lambda v: validate.integer(v, "--queue-threshold", 1, 10_000),
-        "clusters": lambda v: validate.integer(v, "--clusters", 1, 1000),
-        "access_secret": lambda v: validate.name(v, "--access-secret"),
-        "autoscale": deploy_flags.parse_autoscale,
-        "gateway": deploy_flags.parse_gateway,
-        "context": lambda v: validate.integer(v, "--max-model-len", 128, 100_000_000),
-        "concurrency": lambda v: validate.integer(v, "--concurrency", 1, 100_000),
-        "region": plan_view.check_region,
-        "budget": lambda v: validate.number(v, "--budget", 1, 100_000_000),
-        "hostname": lambda v: validate.subdomain(v, "--hostname"),
-        "endpoint_picker": lambda v: validate.name(v, "--endpoint-picker"),
-        "staged_strategy": lambda v: validate.name(v, "--staged-strategy"),
-        "member": lambda v: [validate.name(m, "--member") for m in v],
-        "image": lambda v: validate.image(v, "--image"),
-        "storage_class": lambda v: validate.name(v, "--storage-class"),
-        "prometheus": lambda v: monitoring.check_query_url(v, managed=False),  # its shape; managed: later
-        "vm_size": planning.known_sku,
-        "price_file": skus.read_price_file,
-    }
-    for param, check in checks.items():
+    for param, check in flag_checks.alone().items():
         if given.get(param) is not None:
             check(given[param])
 
