@@ -113,6 +113,25 @@ def pod_share(vm_size: str, gpus: int) -> dict[str, str]:
     }
 
 
+SHM_ONE_GPU = "2Gi"
+SHM_TENSOR_PARALLEL = "20Gi"
+
+
+def shm_size(gpus: int) -> str:
+    """The sizeLimit of the vLLM pod's memory-backed /dev/shm. Its pages are charged to the pod's
+    memory cgroup, and the kubelet mounts the tmpfs at the smallest of sizeLimit, the pod's memory
+    limit and the node's allocatable (kubernetes/kubernetes pkg/volume/emptydir/empty_dir.go,
+    calculateEmptyDirMemorySize), so /dev/shm and vLLM share the pod's limit. vLLM writes there for
+    tensor parallelism between its worker processes; one GPU gets the 2Gi of vLLM's own single-GPU
+    Kubernetes example (vllm-project/vllm docs/deployment/k8s.md, "vLLM needs to access the host's
+    shared memory for tensor parallel inference"), a tensor-parallel pod the 20Gi vLLM's
+    production-stack chart gives one (vllm-project/production-stack
+    helm/templates/deployment-vllm-multi.yaml, shmSize default when tensorParallelSize is set).
+    On Standard_NC4as_T4_v3 the pod's 19Gi limit then leaves 17Gi to vLLM, more than the T4's
+    16 GiB of weights it can load; 16Gi of /dev/shm left 3Gi."""
+    return SHM_ONE_GPU if gpus <= 1 else SHM_TENSOR_PARALLEL
+
+
 def replicas(req: DeployRequest) -> int | None:
     """``spec.replicas`` of the Deployment or InferenceSet: none when an autoscaler owns the
     count, as Kubernetes advises ("Migrating Deployments and StatefulSets to horizontal
@@ -137,7 +156,7 @@ def vllm_values(req: DeployRequest, base: dict[str, Any]) -> dict[str, Any]:
         **pod_share(req.vm_size, req.fit.gpus),
         "storage_class": req.storage_class,
         "storage_size": f"{storage}Gi",
-        "shm_size": "16Gi",
+        "shm_size": shm_size(req.fit.gpus),
         "node_selector": {"node.kubernetes.io/instance-type": req.vm_size},
         "tolerations": list(GPU_TOLERATIONS),
     }
