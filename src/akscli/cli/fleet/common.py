@@ -207,6 +207,17 @@ def hub_only(force_conflicts: bool) -> None:
         )
 
 
+def refuse_no_wait_on_arm(arm: ArmFlags, no_wait: bool) -> None:
+    """--no-wait is the hub delete's (kubectl delete --wait=false). Through ARM (--fleet) every Fleet
+    write follows Azure's operation to its end (there is no `fleet ... wait` to pick it up later),
+    so there it is refused, before anything is read or sent, rather than silently ignored."""
+    if arm.fleet and no_wait:
+        raise UsageError(
+            "--no-wait applies to the hub's delete; with --fleet akscli follows Azure's operation to its end",
+            hint="drop --no-wait, or leave out --fleet to delete on the hub",
+        )
+
+
 def delete_staged(
     child: "Child",
     name: str,
@@ -231,6 +242,7 @@ def delete_staged(
 
     mode = opts.dry_run_mode(dry_run)
     validate.name(name, f"{child.noun} name")
+    refuse_no_wait_on_arm(arm, wait is None)
     if arm.fleet:
         with azopts.dry_run_scope(mode, fmt or "json", offline=True) as dry:
             scope = arm.scope(_arm_delete_timeout(timeout))
