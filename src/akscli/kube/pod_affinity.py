@@ -123,23 +123,6 @@ def required(spec: Mapping[str, Any], kind: str) -> list[dict[str, Any]]:
     return [dict(t) for t in affinity.get("requiredDuringSchedulingIgnoredDuringExecution") or []]
 
 
-def selector_query(selector: Mapping[str, Any]) -> str:
-    """A LabelSelector as the API's labelSelector query (labels.Selector String): k=v, k in (..),
-    k notin (..), k, !k."""
-    parts = [f"{k}={v}" for k, v in sorted((selector.get("matchLabels") or {}).items())]
-    for expr in selector.get("matchExpressions") or []:
-        key, op, values = str(expr.get("key") or ""), expr.get("operator"), sorted(expr.get("values") or [])
-        if op == "In":
-            parts.append(f"{key} in ({','.join(values)})")
-        elif op == "NotIn":
-            parts.append(f"{key} notin ({','.join(values)})")
-        elif op == "Exists":
-            parts.append(key)
-        elif op == "DoesNotExist":
-            parts.append(f"!{key}")
-    return ",".join(parts)
-
-
 @dataclass(frozen=True)
 class Term:
     """One of the new pod's required terms, its namespaces resolved (None: every namespace)."""

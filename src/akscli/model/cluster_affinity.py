@@ -56,6 +56,7 @@ from typing import Any
 from akscli.errors import AuthError
 from akscli.kube import pod_affinity
 from akscli.kube.client import Kube
+from akscli.kube.pod_problems import selector_string
 
 _PAGE = 500
 _LABEL_PAGES = 2
@@ -150,7 +151,7 @@ class AffinityReads:
         return pod_affinity.Term(str(term.get("topologyKey") or ""), namespaces, term.get("labelSelector"))
 
     def _namespaces_selected(self, selector: Mapping[str, Any]) -> frozenset[str]:
-        query = pod_affinity.selector_query(selector)
+        query = selector_string(selector) or ""
         if query not in self.selected_namespaces:
             try:
                 pages = self.kube.list_pages("v1", "Namespace", label_selector=query, page_size=_PAGE)
@@ -171,7 +172,7 @@ class AffinityReads:
         for term in terms:
             if term.selector is None:
                 continue  # a nil labelSelector selects no pod
-            query = pod_affinity.selector_query(term.selector)
+            query = selector_string(term.selector) or ""
             scopes = sorted(term.namespaces) if term.namespaces is not None and len(term.namespaces) <= 3 else [""]
             for scope in scopes:
                 if (scope, query) not in self.selected:
