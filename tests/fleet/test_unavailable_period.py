@@ -4,7 +4,8 @@ such a member ready only unavailablePeriodSeconds (default 60) after it became a
 tests/emulators/kube/controllers/fleet_rollout.py and fleet_member_status.py (kubefleet-dev/kubefleet
 e160c1cd pkg/controllers/rollout/controller.go isBindingReady, pkg/controllers/workapplier/
 availability_tracker.go, pkg/controllers/workgenerator/controller.go setAllWorkAvailableCondition).
-The simulator scales the period by ``wait_scale``."""
+The simulator scales the period by ``wait_scale``; these tests keep the full period and move the
+simulator's clock on (``hub.controller.advance``) instead of waiting."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ import time
 from typing import Any
 
 from tests.cli import invoke
-from tests.emulators.kube.apiserver import wait_until
 from tests.fleet.conftest import Hub
 
 PB = "placement.kubernetes-fleet.io/v1beta1"
@@ -74,32 +74,28 @@ def test_a_placed_config_map_alone_is_available_at_once(hub: Hub) -> None:
 
 def test_the_rollout_moves_one_member_per_unavailable_period_when_it_cannot_track_a_workspace(hub: Hub) -> None:
     # 3 members, maxUnavailable 25% of 3 = 1: a member counts as ready only a period after its
-    # Workspace was applied, so the new snapshot reaches one member per period.
-    hub.controller.wait_scale = 0.02  # 60 s -> 1.2 s
+    # Workspace was applied, so the new snapshot reaches one member per period. The period is the
+    # full 60 s of the simulator's clock, which the test moves on (no wall-clock time matters).
+    hub.controller.wait_scale = 1.0
     _workspace_in_llm(hub)
     _ok("fleet", "place", "llm", "--select", "namespace/llm", "-y")
     hub.settle()
     _new_snapshot(hub)
-    assert _on_new_snapshot(hub) == 0  # every member applied its Workspace less than a period ago
-    seen = [0]
-
-    def all_moved() -> bool:
-        count = _on_new_snapshot(hub)
-        if count != seen[-1]:
-            seen.append(count)
-        return count == 3
-
-    assert wait_until(all_moved, timeout=30, interval=0.02)
+    seen = [_on_new_snapshot(hub)]  # every member applied its Workspace less than a period ago: 0
+    for _ in range(3):
+        hub.controller.advance(60)  # one unavailablePeriodSeconds
+        hub.settle()
+        seen.append(_on_new_snapshot(hub))
     assert seen == [0, 1, 2, 3]
 
 
 def test_the_transition_time_of_a_not_trackable_member_stays_while_it_waits(hub: Hub) -> None:
-    hub.controller.wait_scale = 0.02
+    hub.controller.wait_scale = 1.0
     _workspace_in_llm(hub)
     _ok("fleet", "place", "llm", "--select", "namespace/llm", "-y")
     hub.settle()
     first = _available(hub)["gpu-east"]["lastTransitionTime"]
-    time.sleep(1.1)  # past a second, so a re-stamped condition would differ
+    hub.controller.advance(5)  # 5 s on the simulator's clock: a re-stamped condition would differ
     hub.cluster.patch(P1, "ClusterResourcePlacement", None, "llm", {"metadata": {"annotations": {"touch": "1"}}})
     hub.settle()
     assert _available(hub)["gpu-east"]["lastTransitionTime"] == first
@@ -119,13 +115,14 @@ def test_a_wait_on_a_rollout_held_with_every_member_available_says_it_may_be_the
 
 
 def test_a_wait_names_the_members_whose_unavailable_period_holds_the_rollout(hub: Hub) -> None:
-    hub.controller.wait_scale = 0.02
+    hub.controller.wait_scale = 1.0  # the full 60 s of the simulator's clock
     _workspace_in_llm(hub)
     _ok("fleet", "place", "llm", "--select", "namespace/llm", "-y")
     hub.settle()
     _new_snapshot(hub)
-    assert wait_until(lambda: _on_new_snapshot(hub) == 1, timeout=30)
-    hub.controller.wait_scale = 1.0  # the full 60 s from here: the rollout waits on the member moved
+    hub.controller.advance(60)  # one period: one member moves, and the rollout waits on it
+    hub.settle()
+    assert _on_new_snapshot(hub) == 1
     result = invoke("fleet", "place", "llm", "--select", "namespace/llm", "--wait", "--timeout", "1s", "-y")
     assert result.exit_code == 5, result
     assert "the rollout strategy waits unavailablePeriodSeconds (60s) after canary became available" in result.stderr

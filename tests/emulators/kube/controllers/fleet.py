@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -51,6 +50,7 @@ from tests.emulators.kube.controllers.fleet_cleanup import (
     PlacementCleanup,
 )
 from tests.emulators.kube.controllers.fleet_conditions import (
+    Clock,
     _cond,
     _conds,
     _latest,
@@ -127,10 +127,24 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
         # Policy snapshot index per placement, and the policy it was taken of (controller.go).
         self._snapshots: dict[tuple[str | None, str], tuple[int, str]] = {}
         # When each member's untrackable Available condition became True, per placement: (resource
-        # snapshot index, monotonic time, its lastTransitionTime) (fleet_rollout, unavailablePeriodSeconds).
+        # snapshot index, Clock.monotonic time, its lastTransitionTime) (fleet_rollout, unavailablePeriodSeconds).
         self._available_since: dict[tuple[str | None, str], dict[str, tuple[str, float, str]]] = {}
+        Clock.offset = 0.0  # the wall clock until a test moves it on (advance)
 
     cond = staticmethod(_cond)
+
+    def advance(self, seconds: float) -> None:
+        """Move the simulator's clock (fleet_conditions.Clock: condition stamps and the rollout's
+        unavailablePeriodSeconds) on by ``seconds``, then pass over every placement now, as the
+        rollout controller's requeue after the time left would (minWaitTime, upstream:
+        kubefleet-dev/kubefleet e160c1cd pkg/controllers/rollout/controller.go Reconcile)."""
+        Clock.offset += seconds
+        manager = self._manager
+        if manager is None:
+            raise RuntimeError("controller is not registered with an emulator")
+        for kind in ("ClusterResourcePlacement", "ResourcePlacement"):
+            for placement in manager.cluster.list(P1, kind):
+                self.requeue(placement, self.delay)
 
     # ---- dispatch -----------------------------------------------------------------------------
 
@@ -424,7 +438,7 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
                 continue
             index = str(row.get("observedResourceIndex") or "")
             if since.get(name, ("",))[0] != index:
-                since[name] = (index, time.monotonic(), available["lastTransitionTime"])
+                since[name] = (index, Clock.monotonic(), available["lastTransitionTime"])
             available["lastTransitionTime"] = since[name][2]
 
     def _pending_schedule(self, cluster: Any, placement: dict[str, Any], generation: int) -> None:

@@ -10,8 +10,25 @@ from collections.abc import Mapping
 from typing import Any
 
 
+class Clock:
+    """The hub simulator's clock: the wall clock plus the seconds a test moved it on
+    (FleetHubController.advance), as the ARM emulator's ``clock_offset`` and the Karpenter
+    simulator's ``advance``: a test lets unavailablePeriodSeconds pass without sleeping. One per
+    process; a new FleetHubController sets it back to the wall clock."""
+
+    offset = 0.0
+
+    @classmethod
+    def monotonic(cls) -> float:
+        return time.monotonic() + cls.offset
+
+    @classmethod
+    def epoch(cls) -> float:
+        return time.time() + cls.offset
+
+
 def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(Clock.epoch()))
 
 
 def _cond(ctype: str, ok: bool | None, reason: str, message: str = "", generation: int = 1) -> dict[str, Any]:

@@ -34,8 +34,9 @@ that commit):
   pkg/utils/defaulter/clusterresourceplacement.go) after that condition's transition; until then
   the controller requeues after the time left (minWaitTime). A KAITO Workspace is such an object;
   Deployments, Services and data objects are not. The period is scaled by the simulator's
-  ``wait_scale`` (0 in most tests: no wait), and the transition is kept in memory as a monotonic
-  time per member and resource snapshot (``since``): the work generator resets the binding's
+  ``wait_scale`` (0 in most tests: no wait), and the transition is kept in memory as a time of the
+  simulator's clock (fleet_conditions.Clock, which a test moves on with ``advance``) per member and
+  resource snapshot (``since``): the work generator resets the binding's
   conditions when its Works change (workgenerator/controller.go Reconcile), so a member moved to
   a new snapshot starts its period again.
 
@@ -62,7 +63,7 @@ from tests.emulators.kube.controllers.fleet_bindings import (
     generation_of,
     ready,
 )
-from tests.emulators.kube.controllers.fleet_conditions import _cond
+from tests.emulators.kube.controllers.fleet_conditions import Clock, _cond
 from tests.emulators.kube.controllers.fleet_member_status import UNTRACKABLE
 from tests.emulators.kube.controllers.fleet_scheduler import PICKED
 
@@ -136,10 +137,10 @@ def _waits(conditions: list[dict[str, Any]], since: float | None, period: float)
     if since is None:  # not seen by this simulator: its lastTransitionTime (to the second)
         stamp = str(available.get("lastTransitionTime") or "")
         try:
-            since = time.monotonic() - (time.time() - calendar.timegm(time.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ")))
+            since = Clock.monotonic() - (Clock.epoch() - calendar.timegm(time.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ")))
         except ValueError:
-            since = time.monotonic()
-    return max(0.0, since + period - time.monotonic())
+            since = Clock.monotonic()
+    return max(0.0, since + period - Clock.monotonic())
 
 
 def snapshot_index(placement: Mapping[str, Any], binding: Mapping[str, Any]) -> str:
@@ -164,11 +165,12 @@ def plan(
     scheduler leaves them in this pass: a picked member without a live binding gets a Scheduled one
     (or its Unscheduled one back in its previous state), a member no longer picked has its binding
     Unscheduled (but for ``kept`` members'). ``waiting``: waitForResourcesToCleanUp holds everything
-    as it is. ``period``: unavailablePeriodSeconds as the simulator scales it; ``since``: the
-    monotonic time each member's untrackable Available condition became True. ``overrides``: the
-    override snapshots that apply to each member now; a Bound binding carrying others is stale, as
-    one on an older resource snapshot is (pickBindingsToRoll compares ClusterResourceOverrideSnapshots
-    and ResourceOverrideSnapshots with those PickFromResourceMatchedOverridesForTargetCluster picks)."""
+    as it is. ``period``: unavailablePeriodSeconds as the simulator scales it; ``since``: the time
+    (fleet_conditions.Clock.monotonic) each member's untrackable Available condition became True.
+    ``overrides``: the override snapshots that apply to each member now; a Bound binding carrying
+    others is stale, as one on an older resource snapshot is (pickBindingsToRoll compares
+    ClusterResourceOverrideSnapshots and ResourceOverrideSnapshots with those
+    PickFromResourceMatchedOverridesForTargetCluster picks)."""
     result = Plan()
     rolling = (placement.get("spec") or {}).get("strategy") or {}
     ready_count = can_be_ready = can_be_unavailable = targeted = 0
