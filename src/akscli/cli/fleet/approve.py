@@ -16,6 +16,7 @@ from akscli.cli.fleet.common import (
     on_fleet,
     on_hub,
     opt,
+    refuse_namespace_on_arm,
 )
 from akscli.errors import CheckFailedError, UsageError
 from akscli.output import Column
@@ -53,6 +54,7 @@ def approve(
     """
     fmt = opts.output_format(output_format, opts.DRY_RUN_FORMATS)
     mode = opts.dry_run_mode(dry_run)
+    refuse_namespace_on_arm(arm, namespace)
     validate.name(run, "update run name")
     if stage is not None:
         validate.name(stage, "stage name")

@@ -133,6 +133,19 @@ def arm_timeout(arm: ArmFlags, timeout: str | None) -> str:
     return timeout or azopts.ARM_TIMEOUT_DEFAULT
 
 
+def refuse_namespace_on_arm(arm: ArmFlags, namespace: str | None, all_namespaces: bool = False) -> None:
+    """-n/--namespace (and -A) say where a hub object lives. Through ARM (--fleet) an update run,
+    its gates and a strategy are the fleet's child resources, with no namespace, so there they are
+    refused, before anything is read or sent, rather than silently ignored."""
+    if not arm.fleet or (namespace is None and not all_namespaces):
+        return
+    flag = "-n/--namespace" if namespace is not None else "-A/--all-namespaces"
+    raise UsageError(
+        f"{flag} applies to hub objects; the fleet's update runs and strategies in Azure (--fleet) have no namespace",
+        hint=f"drop {flag}, or leave out --fleet to work on the hub",
+    )
+
+
 def checked_namespace(namespace: str | None) -> str | None:
     return validate.name(namespace, "namespace") if namespace is not None else None
 

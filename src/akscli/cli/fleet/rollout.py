@@ -25,6 +25,7 @@ from akscli.cli.fleet.common import (
     on_fleet,
     on_hub,
     opt,
+    refuse_namespace_on_arm,
 )
 from akscli.cli.fleet.strategy import strategy_app
 from akscli.errors import UsageError
@@ -75,6 +76,7 @@ def rollout_create(
 ) -> None:
     """Create an update run: a Kubernetes/node-image upgrade (--fleet) or a hub workload rollout."""
     fmt = opts.output_format(output_format)
+    refuse_namespace_on_arm(arm, namespace)
     limit = arm_timeout(arm, timeout)
     if arm.fleet:
         hub_only(force_conflicts)
@@ -210,6 +212,7 @@ def _run_action(
     from akscli.cli.common import dry_run_writes
 
     mode = opts.dry_run_mode(dry_run)
+    refuse_namespace_on_arm(arm, namespace)
     validate.name(name, "update run name")
     outcome = "started" if action == "start" else "stopped"
     limit = arm_timeout(arm, timeout)
@@ -341,6 +344,7 @@ def rollout_status(
 ) -> None:
     """The stages of a run, each with its gates and members and their state."""
     fmt = opts.output_format(output_format)
+    refuse_namespace_on_arm(arm, namespace)
     validate.name(name, "update run name")
     if arm.fleet:
         from akscli.fleet import arm_run_status as logic
@@ -394,6 +398,7 @@ def rollout_list(
 ) -> None:
     """List update runs."""
     fmt = opts.output_format(output_format)
+    refuse_namespace_on_arm(arm, namespace, all_namespaces)
     if arm.fleet:
         from akscli.fleet.arm_run_status import run_row
         from akscli.fleet.armclient import UPDATE_RUN
@@ -438,6 +443,7 @@ def rollout_delete(
     from akscli.fleet.armclient import UPDATE_RUN
 
     action = "fleet rollout delete"
+    refuse_namespace_on_arm(arm, namespace)
     wait_s = opts.delete_wait(wait, timeout)
     delete_staged(
         UPDATE_RUN, name, namespace, yes, arm, hub, action, dry_run, output_, ignore_not_found, wait_s, timeout=timeout

@@ -19,6 +19,7 @@ from akscli.cli.fleet.common import (
     hub_only,
     on_fleet,
     on_hub,
+    refuse_namespace_on_arm,
 )
 from akscli.output import Column
 
@@ -57,6 +58,7 @@ def strategy_create(
     from akscli.fleet.stages import parse_stages
 
     fmt = opts.output_format(output_format)
+    refuse_namespace_on_arm(arm, namespace)
     specs = parse_stages(stage or [])
     limit = arm_timeout(arm, timeout)
     if not arm.fleet:
@@ -103,6 +105,7 @@ def strategy_list(
 ) -> None:
     """List staged update strategies."""
     fmt = opts.output_format(output_format)
+    refuse_namespace_on_arm(arm, namespace, all_namespaces)
     if arm.fleet:
         from akscli.fleet.armclient import STRATEGY
 
@@ -137,6 +140,7 @@ def strategy_delete(
     from akscli.fleet.armclient import STRATEGY
 
     action = "fleet rollout strategy delete"
+    refuse_namespace_on_arm(arm, namespace)
     wait_s = opts.delete_wait(wait, timeout)
     delete_staged(
         STRATEGY, name, namespace, yes, arm, hub, action, dry_run, output_, ignore_not_found, wait_s, timeout=timeout
