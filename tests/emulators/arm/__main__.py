@@ -27,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--env-file", type=Path, help="write `export NAME=value` lines here once the emulator is up")
     ap.add_argument("--home", type=Path, help="where the Azure config dir goes (default: a temporary folder)")
+    # An operation answers InProgress on its status resource until it ends (upstream:
+    # Azure/azure-resource-manager-rpc v1.0/async-api-reference.md); --lro-polls says for how many polls.
     ap.add_argument(
         "--lro-polls",
         type=int,

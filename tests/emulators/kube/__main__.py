@@ -47,6 +47,8 @@ def build(args: argparse.Namespace) -> KubeEmulator:
         from tests.emulators.lab import install_gpu_operator_chart, operator_simulators
         from tests.emulators.serving import serve_models
 
+        # KEDA reads a prometheus trigger over the cluster's HTTP, as its prometheus scaler does (upstream:
+        # kedacore/keda pkg/scalers/prometheus_scaler.go): the simulators get the emulator's address.
         for c in operator_simulators(kube=emu):
             emu.controllers.add(c)
 
