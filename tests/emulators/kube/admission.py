@@ -42,7 +42,8 @@ not the status subresource, and run after schema and CEL validation.
   pkg/utils/validator/placement.go validateName), operators and value counts, sort orders. Not
   emulated: the resource selectors' REST mapping and scope checks, quantity parsing of values and
   the consistency of requirements (validateRequirementsConsistency).
-- AI Runway's ModelDeployment webhook: admission_airunway.py.
+- AI Runway's ModelDeployment webhooks, the defaulting one (``mutate``, before the schema
+  checks) and the validating one: admission_airunway.py.
 """
 
 from __future__ import annotations
@@ -524,6 +525,12 @@ def _fleet_crp(obj: dict[str, Any], old: dict[str, Any] | None) -> ApiError | No
             return deny("tolerations have been updated/deleted, only additions to tolerations are allowed")
     errs = _fleet_placement_errors(obj)
     return deny(f"deny create/update v1beta1 CRP has invalid fields {errs}") if errs else None
+
+
+def mutate(group: str, kind: str, obj: dict[str, Any]) -> None:
+    """The mutating webhooks upstream registers for this kind, in place: AI Runway's defaulter."""
+    if group == "airunway.ai" and kind == "ModelDeployment":
+        admission_airunway.default(obj)
 
 
 def review(group: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None, kuberay: bool = False) -> None:

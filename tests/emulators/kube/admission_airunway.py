@@ -1,5 +1,14 @@
-"""AI Runway's validating webhook for ModelDeployment, the part akscli's renders can reach
+"""AI Runway's webhooks for ModelDeployment, the parts akscli's renders can reach.
+
+The defaulting (mutating) webhook, ``mmodeldeployment-v1alpha1.kb.io`` for create and update
 (upstream: ai-runway/airunway v0.7.0 f5fd48d134a510a2af1ef237ced13103ba27c076
+controller/internal/webhook/v1alpha1/modeldeployment_webhook.go ModelDeploymentCustomDefaulter
+Default; controller/config/webhook/manifests.yaml): ``default`` below. It runs before the
+validating one, and the fields it sets belong to no field manager: the API server records an
+apply's managed fields before admission runs (kubernetes/kubernetes staging/src/k8s.io/apiserver/
+pkg/endpoints/handlers/patch.go, applyPatch then applyAdmission).
+
+The validating webhook (upstream: ai-runway/airunway v0.7.0 f5fd48d134a510a2af1ef237ced13103ba27c076
 controller/internal/webhook/v1alpha1/modeldeployment_webhook.go, registered as
 ``vmodeldeployment-v1alpha1.kb.io`` for create and update; the webhook is on in
 controller/config/default/kustomization.yaml):
@@ -17,7 +26,8 @@ pkg/webhook/admission/validator_custom.go Handle, ``Denied(err.Error())``; respo
 The messages are apimachinery's field errors (pkg/util/validation/field/errors.go: ``PATH:
 Invalid value: VALUE: DETAIL``), several in brackets (pkg/util/errors Aggregate).
 
-Not emulated: the InferenceProviderConfig compatibility check, the overrides' blocked and
+Not emulated: the defaulter's storage-volume fields (purpose, mountPath, claimName,
+accessMode) and disaggregated GPU types, the InferenceProviderConfig compatibility check, the overrides' blocked and
 sizing keys, the disaggregated-mode rules and the storage rules (akscli renders none of them).
 """
 
@@ -82,6 +92,33 @@ def _immutable(obj: dict[str, Any], old: dict[str, Any]) -> list[str]:
     old_mode = _dig(old_spec, "serving", "mode") or "aggregated"
     changed("spec.serving.mode", mode, old_mode, "serving.mode")
     return errs
+
+
+def default(obj: dict[str, Any]) -> None:
+    """ModelDeploymentCustomDefaulter.Default, in place: model.source huggingface, serving.mode
+    aggregated, scaling.replicas 1 where scaling is unset (aggregated), one nvidia.com/gpu where an
+    aggregated model with an engine type other than llamacpp and no spec.image names no resources,
+    and the GPU type nvidia.com/gpu where a GPU names none."""
+    spec = obj.get("spec")
+    if not isinstance(spec, dict):
+        return
+    model = spec.setdefault("model", {})
+    if isinstance(model, dict) and not model.get("source"):
+        model["source"] = "huggingface"
+    serving = spec.get("serving")
+    if not isinstance(serving, dict):
+        serving = spec["serving"] = {}
+    if not serving.get("mode"):
+        serving["mode"] = "aggregated"
+    aggregated = serving["mode"] == "aggregated"
+    if aggregated and spec.get("scaling") is None:
+        spec["scaling"] = {"replicas": 1}
+    engine = _dig(spec, "engine", "type")
+    if aggregated and spec.get("resources") is None and engine and engine != "llamacpp" and not spec.get("image"):
+        spec["resources"] = {"gpu": {"count": 1, "type": "nvidia.com/gpu"}}
+    gpu = _dig(spec, "resources", "gpu")
+    if isinstance(gpu, dict) and not gpu.get("type"):
+        gpu["type"] = "nvidia.com/gpu"
 
 
 def review(obj: dict[str, Any], old: dict[str, Any] | None) -> ApiError | None:

@@ -132,12 +132,18 @@ class ValidationMixin:
         old: dict[str, Any] | None = None,
         webhooks: bool = True,
     ) -> dict[str, Any]:
-        """Kind defaults, schema defaulting/pruning/validation; raises 400/422."""
+        """Kind defaults, schema defaulting/pruning, mutating webhooks, validation; raises 400/422."""
         self._kind_defaults(rt, obj, create)
         causes = self._validate_metadata(rt, obj)
         sch = self._schema(rt, version)
         if sch is not None:
             obj, res = schemamod.process(obj, sch)
+            if webhooks:
+                # Mutating admission sees the decoded, defaulted object and runs before it is
+                # validated (upstream: kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/
+                # endpoints/handlers/patch.go applyAdmission, then the registry's validation). The
+                # webhooks emulated set only values the schema takes, so they run after it here.
+                admission.mutate(rt.group, rt.kind, obj)
             if res.unknown:
                 if ctx.field_validation == "Strict":
                     quoted = ", ".join(f'unknown field "{u.lstrip(".")}"' for u in res.unknown)
@@ -196,11 +202,14 @@ class ValidationMixin:
         self, rt: ResourceType, version: str, applied: dict[str, Any]
     ) -> tuple[dict[str, Any], list[str]]:
         """structured-merge-diff's conversion of an apply patch: unknown fields and wrong types
-        are errors whatever fieldValidation says."""
+        are errors whatever fieldValidation says. The patch itself is not defaulted: the server
+        defaults the object the apply made, so a defaulted field belongs to no field manager
+        (upstream: kubernetes/apimachinery eed236ce pkg/util/managedfields/internal/
+        structuredmerge.go Apply, objectDefaulter.Default after updater.Apply)."""
         sch = self._schema(rt, version)
         if sch is not None:
             res = schemamod.Result()
-            applied = schemamod.default_and_prune(applied, sch, res)
+            schemamod.default_and_prune(applied, sch, res)
             return applied, [f"{u}: field not declared in schema" for u in res.unknown]
         node = None if rt.crd else builtin_schema.root(rt.group, version, rt.kind)
         if node is None:
