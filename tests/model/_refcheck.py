@@ -28,8 +28,9 @@ What upstream controllers make, each from its source:
   spec.model.servedName; kaito a Workspace MD (so KAITO's pods and Service above); kuberay a
   RayService MD whose head and worker pods carry ``airunway.ai/model-deployment: MD``; dynamo a
   DynamoGraphDeployment MD, whose pods the Dynamo operator labels with the graph's name and their
-  component type, workers on port ``system`` 9090 (ai-dynamo/dynamo deploy/operator/internal/
-  consts/consts.go, component_worker.go). Every provider reads the token from key HF_TOKEN of
+  component type, workers on port ``system`` 9090 (ai-dynamo/dynamo d195d280
+  deploy/operator/internal/consts/consts.go; d4872d7e deploy/operator/internal/dynamo/graph.go
+  generateLabels; 015d780b component_worker.go). Every provider reads the token from key HF_TOKEN of
   spec.secrets.huggingFaceToken (buildEnvVars; dynamo envFromSecret), the kaito one from the
   Workspace's presetOptions.modelAccessSecret in spec.provider.overrides."""
 

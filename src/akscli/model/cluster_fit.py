@@ -181,8 +181,8 @@ def rendered_pod(req: DeployRequest) -> PodFor:
     upstream: ai-runway/airunway v0.7.0 providers/dynamo/transformer.go buildAggregatedWorker,
     buildResourceLimits ("gpu" limits and requests), addSchedulingConfig (only the workers get
     spec.nodeSelector; the EPP or Frontend pod may run on any node), buildFrontendSidecar; and
-    ai-dynamo/dynamo deploy/operator/internal/dynamo/graph.go GenerateBasePodSpec (the worker's
-    main container takes the service's resources) and generateFrontendSidecar with
+    ai-dynamo/dynamo d4872d7e893368976cb9ce9a2799d7e276c54f2d deploy/operator/internal/dynamo/graph.go
+    GenerateBasePodSpec (the worker's main container takes the service's resources) and generateFrontendSidecar with
     component_frontend.go and component_common.go (the sidecar container requests nothing)."""
 
     def pod(fit: Fit) -> Mapping[str, Any]:

@@ -32,9 +32,16 @@ KAITO_POD_LABEL = "kaito.sh/workspace"
 KAITO_SET_POD_LABEL = "inferenceset.kaito.sh/created-by"
 # The label every pod of a provider carries with the ModelDeployment's name. The kaito provider's
 # Workspace is named after it and KAITO labels its pods; the dynamo provider's
-# DynamoGraphDeployment is too (providers/dynamo/transformer.go), and the Dynamo operator labels its
-# pods with the graph's name (ai-dynamo/dynamo d195d280 deploy/operator/internal/consts/consts.go,
-# KubeLabelDynamoGraphDeploymentName).
+# DynamoGraphDeployment is too (ai-runway/airunway v0.7.0 f5fd48d1 providers/dynamo/transformer.go
+# Transform, dgd.SetName(md.Name); its services are "frontend" and "worker" components,
+# buildAggregatedWorker). AI Runway installs Dynamo 1.1.1 with Grove (versions.env DYNAMO_VERSION,
+# providers/dynamo/config.go global.grove.install), and the Dynamo operator labels each Grove clique
+# with the graph's name and the service's component type (upstream: ai-dynamo/dynamo
+# d4872d7e893368976cb9ce9a2799d7e276c54f2d deploy/operator/internal/dynamo/graph.go
+# GenerateGrovePodCliqueSet, generateLabels; the label names in d195d280e13e5532510a1004ad8d8d06f2f8266a
+# deploy/operator/internal/consts/consts.go KubeLabelDynamoGraphDeploymentName and
+# KubeLabelDynamoComponentType), which Grove copies onto the pods (ai-dynamo/grove
+# operator/internal/component/podclique/pod getLabels: pclqObjectMeta.Labels).
 AIRUNWAY_POD_LABELS = {
     "kaito": KAITO_POD_LABEL,
     "vllm": AIRUNWAY_DEPLOYMENT_LABEL,
@@ -47,13 +54,14 @@ AIRUNWAY_POD_LABELS = {
 # containerPorts) and the vllm and llmd providers' (their buildContainer). KubeRay names its pods'
 # ports client, gcs-server, dashboard, metrics and serve (ray-project/kuberay v1.7.0
 # ray-operator/controllers/ray/utils/constant.go). Dynamo's port "http" is its own frontend's
-# (ai-dynamo/dynamo consts.go, DynamoContainerPortName), so its workers are scraped on "system".
+# (ai-dynamo/dynamo d195d280 consts.go, DynamoContainerPortName), so its workers are scraped on "system".
 AIRUNWAY_VLLM_METRICS_PROVIDERS = ("kaito", "vllm", "llmd", "dynamo")
 # The container port of Dynamo's worker pods: the system server, which passes vLLM's own metrics
-# through at /metrics under their vllm: names (upstream: ai-dynamo/dynamo 015d780b
-# deploy/operator/internal/dynamo/component_worker.go, DYN_SYSTEM_ENABLED and DYN_SYSTEM_PORT on the
-# port consts.DynamoSystemPortName "system", 9090; docs/backends/vllm/prometheus.md). The frontend's
-# "http" port serves Dynamo's dynamo_frontend_* metrics, not vLLM's. Dynamo's own worker PodMonitor
+# through at /metrics under their vllm: names (upstream: ai-dynamo/dynamo
+# 015d780ba9c3d32c293ad67b786fe9af0d8a4d22 deploy/operator/internal/dynamo/component_worker.go,
+# DYN_SYSTEM_ENABLED and DYN_SYSTEM_PORT on the port consts.DynamoSystemPortName "system", 9090;
+# docs/backends/vllm/prometheus.md). The frontend's "http" port serves Dynamo's dynamo_frontend_*
+# metrics, not vLLM's. Dynamo's own worker PodMonitor
 # selects the worker pods by component type and scrapes "system" (upstream: ai-dynamo/dynamo
 # 0c4b7b82 docs/kubernetes/observability/metrics.md, deploy/metrics/k8s/worker-podmonitor.yaml;
 # deploy/operator/internal/consts/consts.go KubeLabelDynamoComponentType).

@@ -158,8 +158,8 @@ def check(
 # secretKeyRef key HF_TOKEN of spec.secrets.huggingFaceToken (ai-runway/airunway v0.7.0 f5fd48d1
 # providers/{vllm,llmd,kuberay}/transformer.go, buildEnvVars); and its dynamo provider, which passes
 # the Secret as envFromSecret (providers/dynamo/transformer.go), so that Dynamo's operator loads
-# every key of it as an env var of that name (ai-dynamo/dynamo deploy/operator/internal/dynamo/
-# graph.go, GenerateBasePodSpec: container.EnvFrom SecretRef): only a key HF_TOKEN gives HF_TOKEN.
+# every key of it as an env var of that name (ai-dynamo/dynamo d4872d7e deploy/operator/internal/
+# dynamo/graph.go, GenerateBasePodSpec: container.EnvFrom SecretRef): only a key HF_TOKEN gives HF_TOKEN.
 HF_TOKEN_KEY = "HF_TOKEN"
 
 
