@@ -343,6 +343,8 @@ def _fit_to_cluster(
 
 def _announce(req: "deploy.DeployRequest") -> None:
     """The size the plan chose, and what will stop the model from starting."""
+    from akscli.model import kaito_names
+
     fit = req.fit
     output.info(
         f"plan: {fit.vm_size} x {fit.nodes} node(s), {fit.gpus} GPU(s), tensor parallel "
@@ -350,6 +352,9 @@ def _announce(req: "deploy.DeployRequest") -> None:
     )
     for warning in fit.warnings:
         output.warn(warning)
+    hub = kaito_names.hub_note(req.model, req.context) if req.runs_on_kaito else None
+    if hub:
+        output.warn(hub)  # what KAITO's webhook reads from the Hub at admission, out of akscli's reach
     if req.placement_warning:
         output.warn(req.placement_warning)
 

@@ -278,6 +278,10 @@ def validate_hf_id(value: str) -> str:
     return v
 
 
+# The source of a model described by flags (custom), not taken from the catalog.
+DESCRIBED_SOURCE = "given on the command line"
+
+
 def custom(
     model_id: str,
     *,
@@ -320,5 +324,5 @@ def custom(
         kv_lora_rank=kv_lora_rank,
         qk_rope_head_dim=qk_rope_head_dim,
         license=license,
-        source="given on the command line",
+        source=DESCRIBED_SOURCE,
     )

@@ -9,6 +9,9 @@ GetInferenceParameters (VLLM.ModelName is the metadata's Name), presets/workspac
 generator.go NewGenerator (Name = lower-cased last path part), pkg/model/interface.go
 buildVLLMInferenceCommand (``--served-model-name`` VLLM.ModelName, unless the Workspace is an
 InferenceSet's member). So ``gemma-3-4b-instruct`` is served as ``gemma-3-4b-it``.
+
+A Hugging Face id outside KAITO's own catalog gets a preset KAITO builds from the Hub when its
+webhook admits the Workspace (``hub_note`` says what that needs and what akscli cannot check).
 """
 
 from __future__ import annotations
@@ -46,6 +49,66 @@ LEGACY_PRESETS: dict[str, str] = {
     "ministral-3-14b-instruct": "mistralai/ministral-3-14b-instruct-2512",
     "mistral-large-3-675b-instruct": "mistralai/mistral-large-3-675b-instruct-2512",
 }
+
+
+# akscli's catalog rows copied from the catalog KAITO embeds (upstream: kaito-project/kaito v0.12.0
+# 0894eb2b presets/workspace/models/model_catalog.yaml, the same file as ../shared/data/kaito) carry
+# this source; KAITO sizes those models from it without asking the Hub (presets/workspace/generator/
+# generator.go Generate, loadFromCatalog: the id compared case-insensitively).
+KAITO_CATALOG_SOURCE = "kaito model_catalog.yaml"
+# What KAITO reads a generated preset's token limit from: the first of these config.json keys, else
+# 2048 (generator.go ParseModelMetadata with DefaultModelTokenLimit; model_catalog.go configKeyMap
+# "modelTokenLimit").
+TOKEN_LIMIT_KEYS = (
+    "max_position_embeddings",
+    "n_ctx",
+    "seq_length",
+    "max_seq_len",
+    "max_sequence_length",
+    "model_max_length",
+)
+DEFAULT_TOKEN_LIMIT = 2048
+
+
+def from_hub(model: Model) -> bool:
+    """Whether KAITO builds this model's preset from the Hugging Face Hub: its id is not in the
+    catalog KAITO embeds (a legacy preset name resolves to an id that is)."""
+    return model.source != KAITO_CATALOG_SOURCE
+
+
+def hub_note(model: Model, context: int) -> str | None:
+    """What a KAITO Workspace of a model missing from KAITO's catalog depends on, and what akscli
+    could not check; None for a model in KAITO's catalog.
+
+    KAITO's webhook builds the preset when it admits the Workspace (kaito-project/kaito v0.12.0
+    0894eb2b presets/workspace/models/vllm_model.go GetModelByName, generateHuggingFaceModel):
+    it lists the repo's files and reads its config.json from huggingface.co, 30 s per request, with
+    the HF_TOKEN of presetOptions.modelAccessSecret (generator.go FetchModelMetadata, fetchURL); the
+    workspace controller serves that webhook (charts/kaito/workspace/templates/deployment.yaml). It
+    refuses the Workspace when that fails ("failed to get model preset: ...", api/v1beta1/
+    workspace_validation.go InferenceSpec.validateCreate), for an architecture vLLM does not run,
+    and for a max-model-len above the token limit read from config.json
+    (inference_config_validation.go). For a catalog model that limit is the catalog's context, read
+    from the same config.json; for a model described on the command line akscli has only the
+    --max-context typed."""
+    from akscli.model.catalog import DESCRIBED_SOURCE
+
+    if not from_hub(model):
+        return None
+    if model.source == DESCRIBED_SOURCE:
+        limit = (
+            f"it refuses max-model-len {context} above config.json's token limit (the first of "
+            f"{', '.join(TOKEN_LIMIT_KEYS)}, else {DEFAULT_TOKEN_LIMIT}), which akscli cannot read: it checked "
+            f"{context} against --max-context {model.context} only, and --dry-run=server asks KAITO's webhook"
+        )
+    else:
+        limit = f"the limit akscli checked max-model-len {context} against, {model.context}, is that config.json's"
+    return (
+        f"KAITO's catalog has no {model.id}: KAITO's webhook builds its preset from the Hugging Face Hub (the "
+        "repo's file list and config.json) when it admits the Workspace, so KAITO's workspace controller, "
+        "which serves the webhook, must reach huggingface.co, with --access-secret's token for a gated repo; "
+        f"{limit}; KAITO serves it as {served_name(model.id)}"
+    )
 
 
 def preset_name(model: Model) -> str:
