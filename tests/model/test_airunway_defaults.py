@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from tests.cli import invoke
 from tests.emulators.kube import admission_airunway
 from tests.emulators.kube.controllers.airunway import AIRUNWAY
@@ -18,9 +20,9 @@ from tests.model.conftest import AIRUNWAY_CRDS
 Start = Callable[..., Any]
 
 
-def _deploy(*args: str) -> Any:
+def _deploy(*args: str, provider: str = "vllm") -> Any:
     return invoke(
-        "model", "deploy", "phi-4", "--runtime", "airunway", "--provider", "vllm", "--max-model-len", "4096", *args
+        "model", "deploy", "phi-4", "--runtime", "airunway", "--provider", provider, "--max-model-len", "4096", *args
     )
 
 
@@ -92,10 +94,11 @@ def test_the_fields_defaulted_on_the_server_belong_to_no_field_manager(model_emu
     assert "f:enablePrefixCaching" not in owned["f:engine"] and "f:type" in owned["f:engine"]
 
 
-def test_a_second_deploy_of_the_same_model_changes_nothing(model_emulator: Start) -> None:
+@pytest.mark.parametrize("provider", ["vllm", "kaito"])
+def test_a_second_deploy_of_the_same_model_changes_nothing(model_emulator: Start, provider: str) -> None:
     emu = model_emulator(crds=AIRUNWAY_CRDS)
-    assert _deploy("-y").exit_code == 0
-    result = _deploy("-y")
+    assert _deploy("-y", provider=provider).exit_code == 0
+    result = _deploy("-y", provider=provider)
     assert result.exit_code == 0, result
     assert "modeldeployment.airunway.ai/phi-4 (default): unchanged" in result.stdout + result.stderr
     assert "no change since revision 1" in result.stderr
@@ -133,8 +136,8 @@ def test_a_defaulted_field_another_manager_set_is_left_to_it(model_emulator: Sta
 
 
 def test_an_update_that_leaves_out_model_source_keeps_huggingface(model_emulator: Start) -> None:
-    # The defaulter fills model.source before the validating webhook compares it with the stored
-    # one, so leaving it out is no change of an immutable field.
+    # The CRD's schema default and the defaulter both fill model.source before the validating
+    # webhook compares it with the stored one, so leaving it out changes no immutable field.
     emu = model_emulator(crds=AIRUNWAY_CRDS)
     assert _deploy("-y").exit_code == 0
     md = _model_deployment(emu)
