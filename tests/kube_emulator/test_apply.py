@@ -240,3 +240,36 @@ def test_apply_to_the_status_subresource_owns_status_fields_only(kube_emulator: 
     assert r.status == 200 and body["spec"]["replicas"] == 2
     mine = next(m for m in body["metadata"]["managedFields"] if m["manager"] == "operator")
     assert mine["subresource"] == "status" and mine["fieldsV1"] == {"f:status": {"f:observedGeneration": {}}}
+
+
+PORTS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "ports": {
+            "type": "array",
+            "x-kubernetes-list-type": "map",
+            "x-kubernetes-list-map-keys": ["containerPort", "protocol"],
+            "items": {
+                "type": "object",
+                "properties": {
+                    "containerPort": {"type": "integer"},
+                    "protocol": {"type": "string", "default": "TCP"},
+                    "appProtocol": {"type": "string", "default": "http"},
+                },
+            },
+        },
+        "enabled": {"type": "boolean", "default": True},
+    },
+}
+
+
+def test_an_apply_patch_is_keyed_by_a_map_keys_default_and_otherwise_not_defaulted() -> None:
+    # structured-merge-diff keys a map-list item that leaves out a defaulted key by the default
+    # (typed/helpers.go keyedAssociativeListItemToPathElement); the rest is defaulted only after
+    # the merge (apimachinery managedfields/internal/structuredmerge.go Apply).
+    from tests.emulators.kube import schema as schemamod
+
+    patch = {"ports": [{"containerPort": 8000}]}
+    keyed = schemamod.default_list_map_keys(patch, PORTS_SCHEMA)
+    assert keyed == {"ports": [{"containerPort": 8000, "protocol": "TCP"}]}
+    assert patch == {"ports": [{"containerPort": 8000}]}  # the caller's patch is left alone

@@ -166,11 +166,19 @@ class ValidationMixin:
             md = obj.get("metadata") or {}
             raise invalid(rt.group_kind, md.get("name", ""), rt.group, rt.kind, causes)
         if webhooks and rt.crd:
-            admission.review(rt.group, rt.kind, obj, old, self.kuberay_webhook)
+            admission.review(rt.group, rt.kind, obj, old, self.kuberay_webhook, self._airunway_provider_stored)
             denial = admission_kaito_config.review(rt.group, rt.kind, obj, old, self._stored_configmap)
             if denial is not None:
                 raise denial
         return obj
+
+    def _airunway_provider_stored(self, name: str) -> bool | None:
+        """Whether AI Runway's InferenceProviderConfig ``name`` is stored (what its webhook's GET
+        reads); None while the kind is not served."""
+        rt = self.registry.by_api_version_kind("airunway.ai/v1alpha1", "InferenceProviderConfig")
+        if rt is None:
+            return None
+        return self.store.get(rt.key, obj_key(None, name)) is not None
 
     def _stored_configmap(self, namespace: str, name: str) -> dict[str, Any] | None:
         """A ConfigMap as stored (what a webhook's GET reads; a dry run stores nothing)."""
@@ -202,15 +210,17 @@ class ValidationMixin:
         self, rt: ResourceType, version: str, applied: dict[str, Any]
     ) -> tuple[dict[str, Any], list[str]]:
         """structured-merge-diff's conversion of an apply patch: unknown fields and wrong types
-        are errors whatever fieldValidation says. The patch itself is not defaulted: the server
-        defaults the object the apply made, so a defaulted field belongs to no field manager
-        (upstream: kubernetes/apimachinery eed236ce pkg/util/managedfields/internal/
-        structuredmerge.go Apply, objectDefaulter.Default after updater.Apply)."""
+        are errors whatever fieldValidation says. The patch itself is not defaulted but for the
+        keys of map lists (schema.default_list_map_keys): the server defaults the object the apply
+        made, so a defaulted field belongs to no field manager (upstream: kubernetes/apimachinery
+        eed236ce pkg/util/managedfields/internal/structuredmerge.go Apply, objectDefaulter.Default
+        after updater.Apply)."""
         sch = self._schema(rt, version)
         if sch is not None:
             res = schemamod.Result()
             schemamod.default_and_prune(applied, sch, res)
-            return applied, [f"{u}: field not declared in schema" for u in res.unknown]
+            keyed = schemamod.default_list_map_keys(applied, sch)
+            return keyed, [f"{u}: field not declared in schema" for u in res.unknown]
         node = None if rt.crd else builtin_schema.root(rt.group, version, rt.kind)
         if node is None:
             return applied, []

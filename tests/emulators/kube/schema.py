@@ -94,6 +94,38 @@ def default_and_prune(obj: Any, schema: dict[str, Any], res: Result, path: str =
     return obj
 
 
+def default_list_map_keys(obj: Any, schema: dict[str, Any]) -> Any:
+    """An apply patch as structured-merge-diff reads it: not defaulted, except that an item of a
+    ``x-kubernetes-list-type: map`` list that leaves out a key field with a default is keyed by
+    that default (a port without ``protocol`` is the TCP one), so it meets the stored item instead
+    of becoming a second one (upstream: kubernetes-sigs/structured-merge-diff typed/helpers.go
+    keyedAssociativeListItemToPathElement takes the key field's default since issue #130, fixed
+    for Kubernetes 1.20: "omits key field ... (and doesn't have default value)"). Returns the new
+    value."""
+    if isinstance(obj, dict) and schema.get("type", "object") == "object":
+        props: dict[str, Any] = schema.get("properties") or {}
+        addl = schema.get("additionalProperties")
+        out: dict[str, Any] = {}
+        for k, v in obj.items():
+            sub = props.get(k) if k in props else addl if isinstance(addl, dict) else None
+            out[k] = default_list_map_keys(v, sub) if isinstance(sub, dict) else v
+        return out
+    items = schema.get("items")
+    if isinstance(obj, list) and isinstance(items, dict):
+        keys = schema.get("x-kubernetes-list-map-keys") if schema.get("x-kubernetes-list-type") == "map" else None
+        item_props: dict[str, Any] = items.get("properties") or {}
+        out_list = []
+        for x in obj:
+            x = default_list_map_keys(x, items)
+            if keys and isinstance(x, dict):
+                for key in keys:
+                    if key not in x and "default" in (item_props.get(key) or {}):
+                        x = {**x, key: copy.deepcopy(item_props[key]["default"])}
+            out_list.append(x)
+        return out_list
+    return obj
+
+
 def _is_int_or_string(schema: dict[str, Any]) -> bool:
     return bool(schema.get("x-kubernetes-int-or-string"))
 
