@@ -134,6 +134,24 @@ def test_a_provider_that_is_not_installed_is_refused_before_anything_is_applied(
     assert emu.cluster.get("v1", "ConfigMap", "default", "phi-4-inference-config") is None
 
 
+def test_a_provider_akscli_may_not_check_is_refused_by_the_webhook_before_anything_is_applied(
+    model_emulator: Start,
+) -> None:
+    # Without RBAC to read InferenceProviderConfigs akscli only warns; the webhook's own lookup
+    # refuses the plan's server dry run, so the ConfigMap applied before it in a real run is not.
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    emu.cluster.delete(AIRUNWAY, "InferenceProviderConfig", None, "kaito")
+    emu.auth.deny(verb="get", resource="inferenceproviderconfigs")
+    result = _deploy("--provider", "kaito")
+    assert result.exit_code == 2, result  # the webhook's refusal of the dry run, as every one
+    assert "cannot read InferenceProviderConfig kaito" in result.stderr
+    assert f'admission webhook "{WEBHOOK}" denied the request' in result.stderr
+    assert 'spec.provider.name: Invalid value: "kaito": InferenceProviderConfig "kaito" not found' in result.stderr
+    assert "Traceback" not in result.stderr
+    assert emu.cluster.get(AIRUNWAY, "ModelDeployment", "default", "phi-4") is None
+    assert emu.cluster.get("v1", "ConfigMap", "default", "phi-4-inference-config") is None
+
+
 def test_an_installed_provider_is_deployed(model_emulator: Start) -> None:
     emu = model_emulator(crds=AIRUNWAY_CRDS)
     emu.cluster.delete(AIRUNWAY, "InferenceProviderConfig", None, "llmd")

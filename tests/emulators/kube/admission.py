@@ -533,9 +533,17 @@ def mutate(group: str, kind: str, obj: dict[str, Any]) -> None:
         admission_airunway.default(obj)
 
 
-def review(group: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | None, kuberay: bool = False) -> None:
+def review(
+    group: str,
+    kind: str,
+    obj: dict[str, Any],
+    old: dict[str, Any] | None,
+    kuberay: bool = False,
+    airunway_providers: admission_airunway.Providers | None = None,
+) -> None:
     """Raise the denial of the webhook that upstream registers for this kind, if any.
-    ``kuberay``: whether KubeRay's webhook is installed (off by default, as in its chart)."""
+    ``kuberay``: whether KubeRay's webhook is installed (off by default, as in its chart);
+    ``airunway_providers``: AI Runway's webhook's InferenceProviderConfig lookup."""
     denial: ApiError | None = None
     if kuberay and group == "ray.io" and kind in ("RayCluster", "RayJob", "RayService"):
         denial = _kuberay(kind, obj)
@@ -544,6 +552,6 @@ def review(group: str, kind: str, obj: dict[str, Any], old: dict[str, Any] | Non
     elif group == "placement.kubernetes-fleet.io" and kind == "ClusterResourcePlacement":
         denial = _fleet_crp(obj, old)
     elif group == "airunway.ai" and kind == "ModelDeployment":
-        denial = admission_airunway.review(obj, old)
+        denial = admission_airunway.review(obj, old, airunway_providers)
     if denial is not None:
         raise denial

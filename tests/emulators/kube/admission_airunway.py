@@ -14,6 +14,9 @@ controller/internal/webhook/v1alpha1/modeldeployment_webhook.go, registered as
 controller/config/default/kustomization.yaml):
 
 - ValidateCreate: a name with a dot.
+- validateSpec: where the spec names a provider and an engine type, the provider's
+  InferenceProviderConfig must exist (``InferenceProviderConfig "NAME" not found``); the check is
+  skipped while the kind is not served (meta.IsNoMatchError). ``providers`` reads the store.
 - validateResourceCeilings: ``scaling.replicas`` above MaxReplicas (32) and
   ``resources.gpu.count`` above MaxGPUCount (64).
 - ValidateUpdate, validateImmutableFields: ``model.id``, ``model.source``, ``engine.type`` (both
@@ -27,13 +30,15 @@ The messages are apimachinery's field errors (pkg/util/validation/field/errors.g
 Invalid value: VALUE: DETAIL``), several in brackets (pkg/util/errors Aggregate).
 
 Not emulated: the defaulter's storage-volume fields (purpose, mountPath, claimName,
-accessMode) and disaggregated GPU types, the InferenceProviderConfig compatibility check, the overrides' blocked and
+accessMode) and disaggregated GPU types, the InferenceProviderConfig capabilities check
+(validation.CheckProviderCompatibility; every provider takes what akscli writes), the overrides' blocked and
 sizing keys, the disaggregated-mode rules and the storage rules (akscli renders none of them).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from tests.emulators.kube.status import ApiError
@@ -121,7 +126,18 @@ def default(obj: dict[str, Any]) -> None:
         gpu["type"] = "nvidia.com/gpu"
 
 
-def review(obj: dict[str, Any], old: dict[str, Any] | None) -> ApiError | None:
+# Whether the InferenceProviderConfig of that name is stored; None while the kind is not served.
+Providers = Callable[[str], bool | None]
+
+
+def _provider_errors(spec: dict[str, Any], providers: Providers | None) -> list[str]:
+    name, engine = _dig(spec, "provider", "name"), _dig(spec, "engine", "type")
+    if not (name and engine and providers is not None) or providers(str(name)) is not False:
+        return []
+    return [_invalid("spec.provider.name", name, f'InferenceProviderConfig "{name}" not found')]
+
+
+def review(obj: dict[str, Any], old: dict[str, Any] | None, providers: Providers | None = None) -> ApiError | None:
     """The webhook's denial of a ModelDeployment create (``old`` None) or update, if any."""
     errs = []
     name = str((obj.get("metadata") or {}).get("name", ""))
@@ -133,6 +149,7 @@ def review(obj: dict[str, Any], old: dict[str, Any] | None) -> ApiError | None:
                 "name must not contain dots (dots are invalid in derived Kubernetes volume and service names)",
             )
         )
+    errs += _provider_errors(obj.get("spec") or {}, providers)
     errs += _ceilings(obj.get("spec") or {})
     if old is not None:
         errs += _immutable(obj, old)
