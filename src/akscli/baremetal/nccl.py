@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import re
 import time
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from akscli import gpus, render, validate, yamlio
-from akscli.baremetal import pods
+from akscli.baremetal import nccl_nodes, pods
 from akscli.baremetal.nccl_output import NcclResult, parse
 from akscli.errors import CheckFailedError, UsageError, WaitTimeoutError
 
@@ -206,6 +205,7 @@ class NcclSpec:
     max_bytes: str = "8G"
     timeout_s: float = 1800.0
     env: dict[str, str] = field(default_factory=dict)
+    tolerations: tuple[dict[str, str], ...] = nccl_nodes.GPU_TOLERATIONS
 
 
 _BYTES = re.compile(r"^\d+[KMG]?$")
@@ -224,16 +224,46 @@ def key_values(items: Iterable[str], what: str) -> dict[str, str]:
     return out
 
 
-def most_common_gpu_size(kube: Kube, node_selector: Mapping[str, str]) -> str | None:
-    """The VM size most GPU nodes (matching the selector) have: what the test will run on."""
-    sizes: Counter[str] = Counter()
-    label_selector = ",".join(f"{k}={v}" for k, v in node_selector.items()) or None
-    for node in kube.list("v1", "Node", label_selector=label_selector):
-        if gpus.read(node).is_gpu_node:
-            size = gpus.vm_size_of(gpus.labels_of(node))
-            if size:
-                sizes[size] += 1
-    return sizes.most_common(1)[0][0] if sizes else None
+@dataclass
+class Placement:
+    """The VM size the run is judged against, the pods' node selector, and what to tell the user
+    about the nodes before the run starts."""
+
+    vm_size: str | None
+    node_selector: dict[str, str]
+    warnings: list[str]
+
+
+def place(spec: NcclSpec, vm_size: str | None, survey: nccl_nodes.Survey | None) -> Placement:
+    """Settle the size and the nodes, and refuse a run no node could take: ``survey`` is the nodes
+    as read (None: a client dry run, which reads nothing).
+
+    An --rdma-resource that none of the GPU nodes offers is refused here, naming what they
+    do offer; before, the pods waited for the timeout. A shortfall of usable nodes is only said:
+    the cluster autoscaler may add nodes for pods that wait."""
+    size = vm_size or (survey.most_common_size() if survey else None)
+    selector = dict(spec.node_selector)
+    if survey is None:
+        return Placement(size, selector, [])
+    nodes = survey.nodes()
+    if spec.rdma_resource and nodes.gpu_nodes and not nodes.with_rdma:
+        offered = nccl_nodes.offered_resources(nodes)
+        rdma = [o for o in offered if o.startswith("rdma/")]
+        where = f"{nodes.gpu_nodes} GPU node(s)"
+        they = f"they offer {', '.join(offered)}" if offered else "they offer no resource besides GPUs"
+        raise UsageError(
+            f"--rdma-resource {spec.rdma_resource}: none of the {where} offers it; {they}",
+            hint=f"pass --rdma-resource {rdma[0]}"
+            if rdma
+            else "install an RDMA device plugin ('akscli baremetal prepare --rdma'), or pass --rdma-resource none",
+        )
+    warnings = [line for line in (nccl_nodes.skipped_line(nodes),) if line]
+    if nodes.gpu_nodes and nodes.usable < spec.nodes:
+        warnings.append(
+            f"{nodes.usable} GPU node(s) can take a test pod and {spec.nodes} are asked for: the other pods "
+            f"wait for new nodes until the timeout ({spec.timeout_s:.0f}s)"
+        )
+    return Placement(size, selector, warnings)
 
 
 def size_gpus(vm_size: str | None) -> int:
@@ -319,6 +349,7 @@ def objects(spec: NcclSpec, *, run_id: str, keypair: tuple[str, str] | None = No
             "min_bytes": spec.min_bytes,
             "max_bytes": spec.max_bytes,
             "env": spec.env,
+            "tolerations": [dict(t) for t in spec.tolerations],
             "ssh_private_key": private,
             "ssh_public_key": public,
             "active_deadline_s": int(spec.timeout_s),

@@ -65,6 +65,15 @@ def test_nccl(
         list[str] | None,
         typer.Option("--env", help="NCCL_*/UCX_* variable for the test (repeatable).", show_default=False),
     ] = None,
+    toleration: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--toleration",
+            help="KEY[=VALUE]:EFFECT taint of the GPU nodes for the pods to tolerate, beyond nvidia.com/gpu "
+            "and sku=gpu (repeatable; no value: any value).",
+            show_default=False,
+        ),
+    ] = None,
     max_bytes: Annotated[str, typer.Option("--max-bytes", help="Largest message, e.g. 8G.")] = "8G",
     min_ratio: Annotated[
         float, typer.Option("--min-ratio", help="Pass at this fraction of the expected bandwidth.", min=0.1, max=2.0)
@@ -83,10 +92,12 @@ def test_nccl(
 ) -> None:
     """Run nccl-tests all_reduce_perf across N nodes and compare the bus bandwidth with the VM size's.
 
+    The pods tolerate the nvidia.com/gpu and sku=gpu taints and those given with --toleration, never
+    a cordoned or not-ready node; the GPU nodes they cannot use are named first.
     --dry-run prints the Service, Secret (no key is made), ConfigMap and Job; client reads nothing,
     so give --vm-size or --gpus-per-node.
     """
-    from akscli.baremetal import nccl
+    from akscli.baremetal import nccl, nccl_nodes
 
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
     mode = opts.dry_run_mode(dry_run)
@@ -102,6 +113,7 @@ def test_nccl(
     variables = nccl.key_values(env or [], "--env")
     wait_s = validate.duration(timeout, "--timeout")
     rdma = None if rdma_resource in (None, "", "none") else rdma_resource
+    tolerations = nccl_nodes.tolerations(nccl_nodes.toleration(t) for t in toleration or [])
     run_id = secrets.token_hex(3)
     # Every value is checked before the cluster is read: the GPUs per node as given (or the
     # --vm-size's), else one for now, until the nodes' most common size is read.
@@ -118,15 +130,24 @@ def test_nccl(
             max_bytes=max_bytes,
             timeout_s=wait_s,
             env=variables,
+            tolerations=tuple(tolerations),
         )
     )
     kube = None if mode == "client" else cluster.connect()
+    survey = None
     if kube is not None:
-        vm_size = vm_size or nccl.most_common_gpu_size(kube, selector)
+        # one read of the nodes: the most common size, and which GPU nodes the pods can use
+        pod_spec = nccl.objects(spec, run_id=run_id, keypair=nccl.DRY_RUN_KEYPAIR)[-1]["spec"]["template"]["spec"]
+        survey = nccl_nodes.survey(kube, selector, pod_spec, rdma)
+    placement = nccl.place(spec, vm_size, survey)
+    for warning in placement.warnings:
+        output.warn(warning)
+    vm_size = placement.vm_size
     spec = replace(
         spec,
         namespace=cluster.namespace or ("default" if kube is None else kube.namespace),
         gpus_per_node=nccl.gpus_per_node(vm_size, gpus_per_node),
+        node_selector=placement.node_selector,
     )
     if mode != "none":
         from akscli.cli import common
