@@ -120,8 +120,8 @@ def test_an_rdma_resource_no_gpu_node_offers_is_refused_naming_the_ones_they_do(
     assert result.exit_code == 2, result
     [line, hint] = result.stderr.strip().splitlines()[-2:]
     assert line == (
-        "error: --rdma-resource rdma/rdma_shared_device_a: none of the 2 GPU node(s) offers it; "
-        "they offer rdma/shared_ib"
+        "error: --rdma-resource rdma/rdma_shared_device_a: none of the 2 GPU node(s) of size "
+        f"{fx.ND_H100} offers it; they offer rdma/shared_ib"
     )
     assert hint == "hint: pass --rdma-resource rdma/shared_ib"
     assert kube_emulator.requests(method="PATCH") == [] and kube_emulator.requests(method="POST") == []

@@ -8,6 +8,7 @@ here for each run and lives only in the run's Secret, which is deleted with the 
 
 from __future__ import annotations
 
+import fnmatch
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -25,6 +26,26 @@ if TYPE_CHECKING:
     from akscli.kube.client import Kube
 
 DATA_FILE = Path(__file__).resolve().parents[1] / "data" / "interconnect.yaml"
+TOPOLOGY_DIR = Path(__file__).resolve().parents[1] / "data" / "nccl-topology"
+# Where the run's ConfigMap puts the NCCL topology file in the pod.
+TOPOLOGY_PATH = "/akscli/script/topo.xml"
+# ND sizes: the VM shows each GPU and NIC on a PCI bus of its own, not the host's switches that
+# pair them, so NCCL takes the pairing from a topology file (NVIDIA/nccl 5067397 src/graph/topo.cc
+# ncclTopoGetSystem: NCCL_TOPO_FILE, else /var/run/nvidia-topologyd/virtualTopology.xml if present;
+# Azure/AgentBaker 06836ee, which builds AKS node images, writes neither). Azure's HPC image loads
+# the file for these sizes through /etc/nccl.conf (Azure/azhpc-images 8e9d055
+# components/setup_sku_customizations.sh, the size patterns below, and components/customizations/
+# nd*.sh, NCCL_TOPO_FILE). Azure's AKS InfiniBand test puts the same file in a ConfigMap and
+# passes NCCL_TOPO_FILE to mpirun (Azure/aks-rdma-infiniband 700dabb tests/scenarios/util.sh
+# topo_file_name, tests/scenarios/k8s/templates/mpi-job.yaml). The files in data/nccl-topology are
+# azhpc-images' topology/ at 4a4565a, the commit util.sh names (MIT licence).
+# NC96ads_A100_v4 is left out: the HPC image pairs its topology with a graph file
+# (customizations/ncv4.sh NCCL_GRAPH_FILE), which Azure's AKS test does not load.
+TOPOLOGY_FAMILIES = (
+    ("standard_nd*v4", "ndv4"),
+    ("standard_nd40rs_v2", "ndv2"),
+    ("standard_nd96is*_h[1-2]00_v5", "ndv5"),
+)
 # The default image needs nccl-tests (all_reduce_perf), Open MPI (mpirun) and sshd (run.sh starts
 # /usr/sbin/sshd). coreweave/nccl-tests Dockerfile (commit 2eedd7c, which this tag is built from)
 # installs openssh-server (line 33), builds nccl-tests in /opt/nccl-tests/build and puts HPC-X's
@@ -84,6 +105,16 @@ def interconnects() -> dict[str, Interconnect]:
 
 def interconnect(vm_size: str) -> Interconnect | None:
     return interconnects().get(vm_size.lower())
+
+
+def topology_family(vm_size: str | None) -> str | None:
+    """The NCCL topology file family (ndv4, ...) of a VM size, as Azure's HPC image picks it."""
+    size = (vm_size or "").lower()
+    return next((family for pattern, family in TOPOLOGY_FAMILIES if fnmatch.fnmatchcase(size, pattern)), None)
+
+
+def topology_xml(family: str) -> str:
+    return (TOPOLOGY_DIR / f"{family}-topo.xml").read_text(encoding="utf-8")
 
 
 # ---- judging a run ---------------------------------------------------------------------------
@@ -206,6 +237,7 @@ class NcclSpec:
     timeout_s: float = 1800.0
     env: dict[str, str] = field(default_factory=dict)
     tolerations: tuple[dict[str, str], ...] = nccl_nodes.GPU_TOLERATIONS
+    topology: str | None = None  # a TOPOLOGY_FAMILIES family: its file is NCCL_TOPO_FILE
 
 
 _BYTES = re.compile(r"^\d+[KMG]?$")
@@ -224,13 +256,17 @@ def key_values(items: Iterable[str], what: str) -> dict[str, str]:
     return out
 
 
+INSTANCE_TYPE = gpus.SIZE_LABELS[0]
+
+
 @dataclass
 class Placement:
-    """The VM size the run is judged against, the pods' node selector, and what to tell the user
-    about the nodes before the run starts."""
+    """The VM size the run is judged against, the pods' node selector and topology file, and what
+    to tell the user about the nodes before the run starts."""
 
     vm_size: str | None
     node_selector: dict[str, str]
+    topology: str | None
     warnings: list[str]
 
 
@@ -238,18 +274,25 @@ def place(spec: NcclSpec, vm_size: str | None, survey: nccl_nodes.Survey | None)
     """Settle the size and the nodes, and refuse a run no node could take: ``survey`` is the nodes
     as read (None: a client dry run, which reads nothing).
 
-    An --rdma-resource that none of the GPU nodes offers is refused here, naming what they
+    With a topology file the pods are kept to nodes of that size (the file names that size's PCI
+    bus ids). An --rdma-resource that none of the GPU nodes offers is refused here, naming what they
     do offer; before, the pods waited for the timeout. A shortfall of usable nodes is only said:
     the cluster autoscaler may add nodes for pods that wait."""
     size = vm_size or (survey.most_common_size() if survey else None)
     selector = dict(spec.node_selector)
+    topology = topology_family(size)
+    label = None
+    if size and topology and INSTANCE_TYPE not in selector:
+        info = interconnect(size)
+        label = (survey.size_label(size) if survey else None) or (info.vm_size if info else size)
+        selector[INSTANCE_TYPE] = label
     if survey is None:
-        return Placement(size, selector, [])
-    nodes = survey.nodes()
+        return Placement(size, selector, topology, [])
+    nodes = survey.nodes(label) if label else survey.nodes()
     if spec.rdma_resource and nodes.gpu_nodes and not nodes.with_rdma:
         offered = nccl_nodes.offered_resources(nodes)
         rdma = [o for o in offered if o.startswith("rdma/")]
-        where = f"{nodes.gpu_nodes} GPU node(s)"
+        where = f"{nodes.gpu_nodes} GPU node(s)" + (f" of size {label}" if label else "")
         they = f"they offer {', '.join(offered)}" if offered else "they offer no resource besides GPUs"
         raise UsageError(
             f"--rdma-resource {spec.rdma_resource}: none of the {where} offers it; {they}",
@@ -263,7 +306,7 @@ def place(spec: NcclSpec, vm_size: str | None, survey: nccl_nodes.Survey | None)
             f"{nodes.usable} GPU node(s) can take a test pod and {spec.nodes} are asked for: the other pods "
             f"wait for new nodes until the timeout ({spec.timeout_s:.0f}s)"
         )
-    return Placement(size, selector, warnings)
+    return Placement(size, selector, topology, warnings)
 
 
 def size_gpus(vm_size: str | None) -> int:
@@ -350,6 +393,9 @@ def objects(spec: NcclSpec, *, run_id: str, keypair: tuple[str, str] | None = No
             "max_bytes": spec.max_bytes,
             "env": spec.env,
             "tolerations": [dict(t) for t in spec.tolerations],
+            # --env NCCL_TOPO_FILE names the user's own file: theirs wins
+            "topology": topology_xml(spec.topology) if spec.topology and "NCCL_TOPO_FILE" not in spec.env else None,
+            "topology_path": TOPOLOGY_PATH,
             "ssh_private_key": private,
             "ssh_public_key": public,
             "active_deadline_s": int(spec.timeout_s),

@@ -93,7 +93,8 @@ def test_nccl(
     """Run nccl-tests all_reduce_perf across N nodes and compare the bus bandwidth with the VM size's.
 
     The pods tolerate the nvidia.com/gpu and sku=gpu taints and those given with --toleration, never
-    a cordoned or not-ready node; the GPU nodes they cannot use are named first.
+    a cordoned or not-ready node; the GPU nodes they cannot use are named first. On ND sizes the
+    pods load Azure's NCCL topology file (NCCL_TOPO_FILE) and stay on nodes of that size.
     --dry-run prints the Service, Secret (no key is made), ConfigMap and Job; client reads nothing,
     so give --vm-size or --gpus-per-node.
     """
@@ -148,6 +149,7 @@ def test_nccl(
         namespace=cluster.namespace or ("default" if kube is None else kube.namespace),
         gpus_per_node=nccl.gpus_per_node(vm_size, gpus_per_node),
         node_selector=placement.node_selector,
+        topology=placement.topology,
     )
     if mode != "none":
         from akscli.cli import common
