@@ -50,7 +50,7 @@ def test_stale_update_is_a_409_conflict_status(kube_emulator: KubeEmulator) -> N
         'Operation cannot be fulfilled on configmaps "a": the object has been modified; '
         "please apply your changes to the latest version and try again"
     )
-    assert body["details"] == {"name": "a", "group": "", "kind": "configmaps"}
+    assert body["details"] == {"name": "a", "kind": "configmaps"}
 
 
 def test_missing_object_is_a_404_not_found_status(kube_emulator: KubeEmulator) -> None:

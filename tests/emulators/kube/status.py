@@ -66,7 +66,19 @@ def status_body(code: int, message: str, reason: str = "", details: dict[str, An
     if not message:
         del out["message"]
     if details is not None:
-        out["details"] = details
+        out["details"] = _omit_empty(details)
+    return out
+
+
+def _omit_empty(details: dict[str, Any]) -> dict[str, Any]:
+    """StatusDetails and StatusCause as Go's encoding/json writes them: every field is
+    ``omitempty``, so a core kind's empty group is absent (upstream: kubernetes/apimachinery
+    pkg/apis/meta/v1/types.go StatusDetails, StatusCause)."""
+    out = {k: v for k, v in details.items() if v not in ("", None, 0, [])}
+    if isinstance(out.get("causes"), list):
+        out["causes"] = [
+            {k: v for k, v in c.items() if v not in ("", None)} if isinstance(c, dict) else c for c in out["causes"]
+        ]
     return out
 
 
