@@ -426,6 +426,12 @@ class WritesMixin:
             raise bad_request("the namespace of the provided object does not match the namespace sent on the request")
         applied = self._strip(clone(applied))
         amd = applied.setdefault("metadata", {})
+        # A resourceVersion in the applied config is a precondition on an existing object: the
+        # merged object carries it into the store's update, which answers 409 Conflict when it is
+        # not the stored one. An apply that creates ignores it (etcd3's GuaranteedUpdate drops it in
+        # PrepareObjectForStorage). upstream: kubernetes/apiserver pkg/registry/generic/registry/
+        # store.go Update (newResourceVersion != existingResourceVersion), pkg/storage/etcd3/store.go.
+        expect = amd.get("resourceVersion")
         amd["name"] = name
         if rt.namespaced:
             amd["namespace"] = namespace
@@ -483,6 +489,16 @@ class WritesMixin:
                             for e, p in conflicts
                         ]
                     },
+                )
+            # the field manager's conflicts come first: fieldManager.Apply runs in the patcher,
+            # before the store compares resourceVersions (pkg/endpoints/handlers/patch.go applyPatch)
+            if expect and str(expect) != str(entry.rv):
+                raise conflict(
+                    rt.group_resource,
+                    name,
+                    rt.group,
+                    rt.plural,
+                    "the object has been modified; please apply your changes to the latest version and try again",
                 )
             if conflicts:
                 mf.disown({p for _, p in conflicts}, me)
