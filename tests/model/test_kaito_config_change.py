@@ -103,3 +103,62 @@ def test_an_apply_that_fixes_a_stored_configmap_is_planned_against_the_fix(
     result = invoke("apply", "-f", str(_write(tmp_path, docs)), "-y")
     assert result.exit_code == 0, result
     assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4") is not None
+
+
+def _write_configmap_when_applied(emu: Any, new_text: str, write: Callable[[dict[str, Any]], None]) -> None:
+    """Another client writes the ConfigMap right after akscli's apply stored ``new_text`` in it,
+    before KAITO's refusal of the InferenceSet comes back."""
+
+    def once_akscli_wrote_it() -> None:
+        cm = emu.cluster.get("v1", "ConfigMap", "default", CONFIG)
+        if cm["data"]["inference_config.yaml"] == new_text:
+            write(cm)
+
+    emu.faults.add(verb="patch", path="/inferencesets/phi-4$", count=None, before=once_akscli_wrote_it)
+
+
+def test_a_configmap_written_again_before_kaito_refuses_is_left_as_that_write_left_it(
+    model_emulator: Start, tmp_path: Path
+) -> None:
+    # Another akscli run (the same field manager) applies its own content in between: a put-back
+    # without the resourceVersion precondition would silently overwrite it.
+    emu = model_emulator()
+    assert invoke("model", "deploy", "phi-4", "--replicas", "2", "-y").exit_code == 0
+    docs = _with_max_model_len(_rendered("--replicas", "3"), 20000)
+    (cm,) = [d for d in docs if d["kind"] == "ConfigMap"]
+    # theirs is refused too (a valid one would pass KAITO, which reads the ConfigMap as stored)
+    theirs = _with_max_model_len(_rendered("--replicas", "3"), 30000)
+    (their_cm,) = [d for d in theirs if d["kind"] == "ConfigMap"]
+    _write_configmap_when_applied(
+        emu, cm["data"]["inference_config.yaml"], lambda _: emu.cluster.apply(their_cm, manager="akscli")
+    )
+    result = invoke("apply", "-f", str(_write(tmp_path, docs)), "-y")
+    assert result.exit_code != 0
+    assert "max-model-len 30000 exceeds model's maximum supported context window" in result.stderr
+    assert (
+        f"Left 1 as it is, changed by another writer after this apply wrote it: configmap/{CONFIG} (who is unknown "
+        f"to akscli; see the managers and times with kubectl get configmap/{CONFIG} -n default --show-managed-fields "
+        "-o yaml)"
+    ) in result.stderr
+    assert "Put back" not in result.stderr
+    assert _stored_config(emu) == their_cm["data"]["inference_config.yaml"]
+
+
+def test_a_label_written_meanwhile_by_another_manager_also_stops_the_put_back(
+    model_emulator: Start, tmp_path: Path
+) -> None:
+    # No field of akscli's is taken, so only the resourceVersion shows that the ConfigMap moved on.
+    emu = model_emulator()
+    assert invoke("model", "deploy", "phi-4", "--replicas", "2", "-y").exit_code == 0
+    docs = _with_max_model_len(_rendered("--replicas", "3"), 20000)
+    (cm,) = [d for d in docs if d["kind"] == "ConfigMap"]
+    new_text = cm["data"]["inference_config.yaml"]
+    _write_configmap_when_applied(
+        emu,
+        new_text,
+        lambda _: emu.cluster.patch("v1", "ConfigMap", "default", CONFIG, {"metadata": {"labels": {"team": "ml"}}}),
+    )
+    result = invoke("apply", "-f", str(_write(tmp_path, docs)), "-y")
+    assert result.exit_code != 0
+    assert f"changed by another writer after this apply wrote it: configmap/{CONFIG}" in result.stderr
+    assert _stored_config(emu) == new_text

@@ -406,9 +406,10 @@ def execute(kube: Kube, the_plan: Plan, *, options: ApplyOptions, progress: Prog
         if failures:
             refused = any(c.deferred for c, _ in failures)
             undone = _undo_creates(kube, done, report) if refused else []
-            undone += _restore_configmaps(kube, done, failures, report) if refused else []
+            put_back, left = _restore_configmaps(kube, done, failures, report) if refused else ([], [])
+            undone += put_back
             done = [c for c in done if all(c is not u for u in undone)]
-            raise _partial_failure(done, to_apply, failures, undone)
+            raise _partial_failure(done, to_apply, failures, undone, left)
     for change in the_plan.deletions:
         meta = change.obj["metadata"]
         try:
@@ -449,31 +450,62 @@ def _undo_creates(kube: Kube, done: list[Change], report: Progress) -> list[Chan
 
 def _restore_configmaps(
     kube: Kube, done: list[Change], failures: list[tuple[Change, errors.AkscliError]], report: Progress
-) -> list[Change]:
+) -> tuple[list[Change], list[Change]]:
     """Put back, as they were before this apply, the ConfigMaps it changed that a refused KAITO
     object names (deferred_checks: the dry run checked them as stored). The apply that changed
     one is sent again with the data it had (the rest as this apply sent it): akscli's own field
-    manager gives the data back, and any other manager's fields are left alone."""
+    manager gives the data back, and any other manager's fields are left alone.
+
+    The put-back carries the resourceVersion this apply's own write produced: the API server takes
+    it as a precondition and answers 409 Conflict if anything wrote the ConfigMap since (upstream:
+    kubernetes/apiserver pkg/registry/generic/registry/store.go Update, "the object has been
+    modified"). Such a ConfigMap is left as it is, since the newer write is someone's, and returned
+    second, for the error to name."""
     named = {
         (c.obj["metadata"].get("namespace"), c.deferred.value) for c, _ in failures if c.deferred and c.deferred.changed
     }
     restored: list[Change] = []
+    left: list[Change] = []
     for change in done:
         meta = change.obj["metadata"]
         key = (meta.get("namespace"), meta["name"])
         is_configmap = (change.obj["apiVersion"], change.obj["kind"]) == ("v1", "ConfigMap")
         if change.action != "configure" or not is_configmap or key not in named or change.current is None:
             continue
+        written = str(((change.result or {}).get("metadata") or {}).get("resourceVersion") or "")
+        if not written:
+            continue  # without the version this apply wrote, a put-back could overwrite someone's write
         previous = {k: v for k, v in change.obj.items() if k not in ("data", "binaryData")}
+        previous["metadata"] = {**meta, "resourceVersion": written}
         previous.update({k: change.current[k] for k in ("data", "binaryData") if k in change.current})
         try:
             kube.apply(previous, force=False)
+        except errors.ConflictError:
+            left.append(change)
+            report(f"{change.ref} left as it is: it changed after this apply wrote it")
+            continue
         except errors.AkscliError:
             continue  # it stays in the "applied" list of the error
         change.result = None
         restored.append(change)
         report(f"{change.ref} put back")
-    return restored
+    return restored, left
+
+
+def _left_as_is(left: Sequence[Change]) -> str:
+    """What the error says of the ConfigMaps not put back because something wrote them after this
+    apply did: which, and how to see who (managedFields name each writer and when it wrote)."""
+    if not left:
+        return ""
+    first = left[0]
+    meta = (first.result or {}).get("metadata") or first.obj["metadata"]
+    where = f" -n {meta['namespace']}" if meta.get("namespace") else ""
+    refs = _some([c.ref for c in left])
+    return (
+        f". Left {len(left)} as it is, changed by another writer after this apply wrote it: {refs}"
+        f" (who is unknown to akscli; see the managers and times with kubectl get {first.ref}{where} "
+        f"--show-managed-fields -o yaml)"
+    )
 
 
 def _apply_batch(
@@ -505,6 +537,7 @@ def _partial_failure(
     wanted: list[Change],
     failures: list[tuple[Change, errors.AkscliError]],
     undone: Sequence[Change] = (),
+    left: Sequence[Change] = (),
 ) -> errors.AkscliError:
     first_change, first_error = failures[0]
     failed = {c.ref for c, _ in failures}
@@ -514,6 +547,7 @@ def _partial_failure(
     put_back = [c.ref for c in undone if c.action != "create"]
     removed = f". Removed {len(created)} this apply had created: {_some(created)}" if created else ""
     removed += f". Put back {len(put_back)} this apply had changed: {_some(put_back)}" if put_back else ""
+    removed += _left_as_is(left)
     message = (
         f"{first_change.ref}: {first_error.message}{others}{removed}. Applied {len(done)}: "
         f"{_some([c.ref for c in done])}. Not applied {len(failed) + len(not_applied)}: "
