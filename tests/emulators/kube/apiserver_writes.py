@@ -473,7 +473,7 @@ class WritesMixin:
             live = entry.obj()
             mf = ManagedFields(live["metadata"].get("managedFields"))
             me = mf.index(manager, "Apply", sub)
-            conflicts = mf.conflicts(applied, live, paths, me, manager)
+            conflicts = mf.conflicts(applied, live, paths, me)
             if conflicts and not force:
                 raise ApiError(
                     409,

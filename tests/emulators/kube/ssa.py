@@ -264,12 +264,16 @@ class ManagedFields:
             if i != except_index:
                 self.sets[i] -= paths
 
-    def conflicts(
-        self, applied: Any, live: Any, paths: set[Path], me: int | None, manager: str
-    ) -> list[tuple[dict[str, Any], Path]]:
+    def conflicts(self, applied: Any, live: Any, paths: set[Path], me: int | None) -> list[tuple[dict[str, Any], Path]]:
+        """The fields another manager owns that the applied config changes. A manager is its name,
+        operation and subresource (and, for Update, its apiVersion), so an applier's own earlier
+        Update under the same name is another manager: only the applier's own Apply entry (``me``)
+        is exempt. upstream: kubernetes-sigs/structured-merge-diff merge/update.go Updater.update
+        (``manager == workflow``); kubernetes/apimachinery pkg/util/managedfields/internal/
+        managedfields.go BuildManagerIdentifier, buildmanagerinfo.go buildManagerInfo."""
         found: list[tuple[dict[str, Any], Path]] = []
         for i, owned in enumerate(self.sets):
-            if i == me or self.entries[i].get("manager") == manager:
+            if i == me:
                 continue
             for p in sorted(paths & owned):
                 if p[-1].startswith("k:"):

@@ -1,5 +1,8 @@
-"""A resourceVersion in a server-side apply is a precondition, as the API server's store makes it
-(kubernetes/apiserver pkg/registry/generic/registry/store.go Update)."""
+"""Server-side apply as the API server does it, where the emulator once did less: a
+resourceVersion in the applied config is a precondition (kubernetes/apiserver
+pkg/registry/generic/registry/store.go Update), and a manager is its name with its operation, so
+an applier's own Update under the same name is another manager (kubernetes-sigs/
+structured-merge-diff merge/update.go). Each behaviour is also shown through the real kubectl."""
 
 from __future__ import annotations
 
@@ -109,3 +112,38 @@ def test_kubectl_server_side_apply_with_a_stale_resource_version_fails_as_agains
     assert "Please review the fields above--they currently have other managers." in r.stderr
     cm = kube_emulator.cluster.get("v1", "ConfigMap", "default", "a")
     assert cm is not None and cm["data"] == {"k": "one", "other": "theirs"}
+
+
+def test_an_applier_conflicts_with_its_own_earlier_update_under_the_same_name(kube_emulator: KubeEmulator) -> None:
+    # "alice" applying and "alice" patching are two managers: the identifier holds the operation.
+    apply(kube_emulator, "a", configmap("a", data={"k": "one"}))
+    raw(kube_emulator, "PATCH", f"{CM}/a?fieldManager=alice", {"data": {"k": "two"}}, "application/merge-patch+json")
+    r = apply(kube_emulator, "a", configmap("a", data={"k": "three"}))
+    assert r.status == 409
+    assert r.json()["message"] == 'Apply failed with 1 conflict: conflict with "alice" using v1: .data.k'
+
+
+def test_an_applier_keeps_a_value_its_own_update_set_without_conflict(kube_emulator: KubeEmulator) -> None:
+    apply(kube_emulator, "a", configmap("a", data={"k": "one"}))
+    raw(kube_emulator, "PATCH", f"{CM}/a?fieldManager=alice", {"data": {"k": "two"}}, "application/merge-patch+json")
+    r = apply(kube_emulator, "a", configmap("a", data={"k": "two"}))
+    assert r.status == 200 and r.json()["data"] == {"k": "two"}
+
+
+@pytest.mark.kubectl
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_kubectl_apply_after_its_own_patch_conflicts_as_against_a_real_server(
+    kube_emulator: KubeEmulator, kubeconfig: Path, tmp_path: Path
+) -> None:
+    manifest = tmp_path / "cm.yaml"
+    manifest.write_text(yaml.safe_dump(configmap("a", data={"k": "one"})), encoding="utf-8")
+
+    def kubectl(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["kubectl", *args], capture_output=True, text=True, timeout=30, check=False)
+
+    assert kubectl("apply", "--server-side", "--field-manager=deployer", "-f", str(manifest)).returncode == 0
+    patched = kubectl("patch", "configmap", "a", "--field-manager=deployer", "-p", '{"data":{"k":"two"}}')
+    assert patched.returncode == 0, patched.stderr
+    r = kubectl("apply", "--server-side", "--field-manager=deployer", "-f", str(manifest))
+    assert r.returncode == 1
+    assert 'error: Apply failed with 1 conflict: conflict with "deployer" using v1: .data.k' in r.stderr
