@@ -147,3 +147,25 @@ def test_kubectl_apply_after_its_own_patch_conflicts_as_against_a_real_server(
     r = kubectl("apply", "--server-side", "--field-manager=deployer", "-f", str(manifest))
     assert r.returncode == 1
     assert 'error: Apply failed with 1 conflict: conflict with "deployer" using v1: .data.k' in r.stderr
+
+
+def test_force_on_a_merge_patch_is_an_invalid_patch_options_422(kube_emulator: KubeEmulator) -> None:
+    apply(kube_emulator, "a", configmap("a"))
+    r = raw(kube_emulator, "PATCH", f"{CM}/a?fieldManager=m&force=true", b"not json", "application/merge-patch+json")
+    assert r.status == 422
+    body = r.json()
+    assert (
+        body["message"]
+        == 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch'
+    )
+    assert body["details"] == {
+        "group": "meta.k8s.io",
+        "kind": "PatchOptions",
+        "causes": [
+            {
+                "reason": "FieldValueForbidden",
+                "message": "Forbidden: may not be specified for non-apply patch",
+                "field": "force",
+            }
+        ],
+    }

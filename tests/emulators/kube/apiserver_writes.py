@@ -350,12 +350,21 @@ class WritesMixin:
                 "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
                 "UnsupportedMediaType",
             )
+        if force:
+            # the options are validated before the body is read (upstream: kubernetes/apiserver
+            # pkg/endpoints/handlers/patch.go PatchResource; kubernetes/apimachinery
+            # pkg/apis/meta/v1/validation/validation.go ValidatePatchOptions)
+            raise invalid(
+                "PatchOptions.meta.k8s.io",
+                "",
+                "meta.k8s.io",
+                "PatchOptions",
+                [("FieldValueForbidden", "force", "Forbidden: may not be specified for non-apply patch")],
+            )
         try:
             patch = json.loads(body or b"null")
         except ValueError as exc:
             raise bad_request(f"error decoding patch: {exc}") from exc
-        if force:
-            raise bad_request("force=true is only valid for apply patches (application/apply-patch+yaml)")
         with self.store.lock:
             entry = self.get_entry(rt, namespace, name)
             old = entry.obj()
