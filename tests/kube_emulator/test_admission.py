@@ -207,10 +207,16 @@ def test_crp_external_strategy_with_a_rolling_update_is_denied(kube_emulator: Ku
 
 def test_crp_tolerations_can_be_added_but_not_removed(kube_emulator: KubeEmulator) -> None:
     toleration = {"key": "maintenance", "operator": "Exists", "effect": "NoSchedule"}
-    assert raw(kube_emulator, "POST", CRPS, crp("p", policy={"placementType": "PickAll"})).status == 201
+    created = raw(kube_emulator, "POST", CRPS, crp("p", policy={"placementType": "PickAll"}))
+    assert created.status == 201
+    # a PUT of a custom resource carries the resourceVersion it replaces (422 without one)
     more = crp("p", policy={"placementType": "PickAll", "tolerations": [toleration]})
-    assert raw(kube_emulator, "PUT", CRPS + "/p", more).status == 200
-    r = raw(kube_emulator, "PUT", CRPS + "/p", crp("p", policy={"placementType": "PickAll"}))
+    more["metadata"]["resourceVersion"] = created.json()["metadata"]["resourceVersion"]
+    updated = raw(kube_emulator, "PUT", CRPS + "/p", more)
+    assert updated.status == 200
+    fewer = crp("p", policy={"placementType": "PickAll"})
+    fewer["metadata"]["resourceVersion"] = updated.json()["metadata"]["resourceVersion"]
+    r = raw(kube_emulator, "PUT", CRPS + "/p", fewer)
     assert r.status == 403
     assert r.json()["message"] == (
         CRP_WEBHOOK + "tolerations have been updated/deleted, only additions to tolerations are allowed"

@@ -6,6 +6,7 @@ structured-merge-diff merge/update.go). Each behaviour is also shown through the
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -169,3 +170,59 @@ def test_force_on_a_merge_patch_is_an_invalid_patch_options_422(kube_emulator: K
             }
         ],
     }
+
+
+RAYCLUSTER = {
+    "apiVersion": "ray.io/v1",
+    "kind": "RayCluster",
+    "metadata": {"name": "rc", "namespace": "default"},
+    "spec": {
+        "headGroupSpec": {
+            "rayStartParams": {},
+            "template": {"spec": {"containers": [{"name": "ray-head", "image": "rayproject/ray:2.41.0"}]}},
+        }
+    },
+}
+RC = "/apis/ray.io/v1/namespaces/default/rayclusters"
+NO_VERSION = "metadata.resourceVersion: Invalid value: 0x0: must be specified for an update"
+
+
+def test_put_of_a_custom_resource_without_a_resource_version_is_422(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.cluster.create(RAYCLUSTER)
+    r = raw(kube_emulator, "PUT", f"{RC}/rc", RAYCLUSTER)
+    assert r.status == 422
+    body = r.json()
+    assert body["message"] == f'rayclusters.ray.io "rc" is invalid: {NO_VERSION}'
+    assert body["details"]["causes"] == [
+        {
+            "reason": "FieldValueInvalid",
+            "message": "Invalid value: 0x0: must be specified for an update",
+            "field": "metadata.resourceVersion",
+        }
+    ]
+
+
+def test_put_of_a_configmap_without_a_resource_version_is_unconditional(kube_emulator: KubeEmulator) -> None:
+    apply(kube_emulator, "a", configmap("a", data={"k": "one"}))
+    r = raw(kube_emulator, "PUT", f"{CM}/a", configmap("a", data={"k": "two"}))
+    assert r.status == 200 and r.json()["data"] == {"k": "two"}
+
+
+@pytest.mark.kubectl
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_kubectl_raw_replace_of_a_custom_resource_without_a_resource_version_fails(
+    kube_emulator: KubeEmulator, kubeconfig: Path, tmp_path: Path
+) -> None:
+    # (a plain kubectl replace reads the stored resourceVersion first: cli-runtime Helper.Replace)
+    kube_emulator.cluster.create(RAYCLUSTER)
+    manifest = tmp_path / "rc.json"
+    manifest.write_text(json.dumps(RAYCLUSTER), encoding="utf-8")
+    r = subprocess.run(
+        ["kubectl", "replace", "--raw", f"{RC}/rc", "-f", str(manifest)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert r.returncode == 1
+    assert r.stderr.strip() == f'The rayclusters "rc" is invalid: {NO_VERSION}'

@@ -169,7 +169,10 @@ class WritesMixin:
         obj: dict[str, Any],
         ctx: Ctx,
         subresource: str | None = None,
+        unconditional: bool = False,
     ) -> dict[str, Any]:
+        """A PUT. ``unconditional``: the test-side API's write over whatever is stored (a client
+        that reads and writes under the store's lock), never a request's."""
         if not isinstance(obj, dict):
             raise bad_request("the body of the request could not be decoded as an object")
         self._check_body_type(rt, version, obj)
@@ -190,6 +193,24 @@ class WritesMixin:
         expect = md.get("resourceVersion")
         with self.store.lock:
             entry = self.get_entry(rt, namespace, name)
+            if not expect and rt.crd and not unconditional:
+                # a custom resource's strategy does not allow an unconditional update (upstream:
+                # kubernetes/apiextensions-apiserver pkg/registry/customresource/strategy.go
+                # AllowUnconditionalUpdate false; kubernetes/apiserver pkg/registry/generic/
+                # registry/store.go Update: a uint64 0, which field.Invalid prints as 0x0)
+                raise invalid(
+                    rt.group_resource,
+                    name,
+                    rt.group,
+                    rt.plural,
+                    [
+                        (
+                            "FieldValueInvalid",
+                            "metadata.resourceVersion",
+                            "Invalid value: 0x0: must be specified for an update",
+                        )
+                    ],
+                )
             if expect and str(expect) != str(entry.rv):
                 raise conflict(
                     rt.group_resource,

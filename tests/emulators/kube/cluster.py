@@ -76,7 +76,7 @@ class ClusterState:
         out = dict(obj)
         out["metadata"] = {k: v for k, v in md.items() if k != "resourceVersion"}
         ctx = self._ctx()
-        updated = self.api.update(rt, version, ns, md["name"], out, ctx)
+        updated = self.api.update(rt, version, ns, md["name"], out, ctx, unconditional=True)
         if "status" in obj and rt.status:
             updated = self.api.update(
                 rt,
@@ -90,6 +90,7 @@ class ClusterState:
                 },
                 ctx,
                 subresource="status",
+                unconditional=True,
             )
         return updated
 
