@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from akscli import errors
+from akscli.kube.retry import FIELD_MANAGER
 
 # A 500 with one of these is about the request, not the server: retrying cannot help.
 # kubernetes/apimachinery pkg/util/managedfields/internal/structuredmerge.go ("failed to create
@@ -93,6 +94,15 @@ def _api_error(status: int, body: bytes | str | None, what: str) -> errors.Akscl
             if "apply failed" in lowered or "conflict with" in lowered
             else "the object changed meanwhile; run the command again"
         )
+        if f'conflict with "{FIELD_MANAGER}" using ' in message:
+            # akscli's own patches (ray cluster scale, workergroup add ...) are Update entries of
+            # the same name, which the API server counts as another manager than akscli's applies
+            # (kubernetes/apimachinery pkg/util/managedfields/internal/managedfields.go
+            # BuildManagerIdentifier: name, operation, subresource).
+            hint = (
+                "an akscli command that changes objects in place (such as ray cluster scale) set these fields "
+                "after this manifest was applied; re-run with --force-conflicts to apply the manifest's values"
+            )
         return errors.ConflictError(message, hint)
     causes_reasons = {str(c.get("reason")) for c in causes if isinstance(c, dict)}
     if status == 403 and "NamespaceTerminating" in causes_reasons:
