@@ -372,8 +372,8 @@ class WritesMixin:
                 "UnsupportedMediaType",
             )
         if force:
-            # the options are validated before the body is read (upstream: kubernetes/apiserver
-            # pkg/endpoints/handlers/patch.go PatchResource; kubernetes/apimachinery
+            # the options are validated after the body is read, before it is decoded (upstream:
+            # kubernetes/apiserver pkg/endpoints/handlers/patch.go PatchResource; kubernetes/apimachinery
             # pkg/apis/meta/v1/validation/validation.go ValidatePatchOptions)
             raise invalid(
                 "PatchOptions.meta.k8s.io",
