@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import signal
 import subprocess
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,3 +113,22 @@ def stop(process: subprocess.Popen[str]) -> None:
     if process.poll() is None:
         process.kill()
         process.communicate(timeout=10)
+
+
+def interrupt(args: tuple[str, ...], when: Callable[[str], bool], signum: int = signal.SIGINT) -> tuple[int, str]:
+    """``akscli ARGS...`` in a child, sent ``signum`` (SIGINT: Ctrl-C) once a stderr line satisfies
+    ``when``: its exit code and its whole stderr."""
+    process = start(*args)
+    seen: list[str] = []
+    try:
+        assert process.stderr is not None
+        for line in process.stderr:
+            seen.append(line)
+            if when(line):
+                break
+        process.send_signal(signum)
+        _, rest = process.communicate(timeout=30)
+        seen.append(rest or "")
+    finally:
+        stop(process)
+    return process.returncode, "".join(seen)

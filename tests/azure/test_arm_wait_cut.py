@@ -17,7 +17,7 @@ import pytest
 
 from akscli.azure import arm
 from tests.azure.helpers import RG, cluster_id, record_pauses, seed_cluster
-from tests.cli import invoke, start, stop
+from tests.cli import interrupt, invoke
 from tests.emulators.arm import ArmEmulator
 
 HELD = 10**9  # polls: the operation never ends while the test runs
@@ -33,21 +33,11 @@ def test_ctrl_c_during_a_cluster_create_says_it_continues_and_audits_the_operati
     azure_env.lro_polls = HELD
     monkeypatch.setenv("AKSCLI_LRO_POLL_INTERVAL", "0.2")
     log = tmp_path / "audit.jsonl"
-    process = start("cluster", "create", "ml", "-g", RG, "--audit-log", str(log))
-    seen: list[str] = []
-    try:
-        assert process.stderr is not None
-        for line in process.stderr:
-            seen.append(line)
-            if "InProgress" in line:
-                break
-        process.send_signal(signal.SIGINT)
-        _, rest = process.communicate(timeout=30)
-        seen.append(rest or "")
-    finally:
-        stop(process)
-    assert process.returncode == 130, "".join(seen)
-    last = "".join(seen).strip().splitlines()[-1]
+    code, err = interrupt(
+        ("cluster", "create", "ml", "-g", RG, "--audit-log", str(log)), lambda line: "InProgress" in line
+    )
+    assert code == 130, err
+    last = err.strip().splitlines()[-1]
     follow = f"akscli cluster wait ml -g {RG}"
     assert last == f"interrupted: create cluster ml continues in Azure; follow it with: {follow}"
     (entry,) = _audit(log)
@@ -153,17 +143,9 @@ def test_sigterm_during_a_cluster_create_is_audited_as_ctrl_c_is(
     azure_env.lro_polls = HELD
     monkeypatch.setenv("AKSCLI_LRO_POLL_INTERVAL", "0.2")
     log = tmp_path / "audit.jsonl"
-    process = start("cluster", "create", "ml", "-g", RG, "--audit-log", str(log))
-    try:
-        assert process.stderr is not None
-        for line in process.stderr:
-            if "InProgress" in line:
-                break
-        process.send_signal(signal.SIGTERM)
-        process.communicate(timeout=30)
-    finally:
-        stop(process)
-    assert process.returncode == 130
+    args = ("cluster", "create", "ml", "-g", RG, "--audit-log", str(log))
+    code, err = interrupt(args, lambda line: "InProgress" in line, signal.SIGTERM)
+    assert code == 130, err
     (entry,) = _audit(log)
     assert (
         entry["result"]

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from tests.azure.helpers import record_pauses
-from tests.cli import invoke, start, stop
+from tests.cli import interrupt, invoke
 from tests.fleet.armworld import ARM, FLEET, RG, aks_id, fleet_id, seed_member, seed_members
 
 HELD = 10**9  # polls: the operation never ends while the test runs
@@ -116,21 +116,10 @@ def test_an_update_run_start_past_its_timeout_names_the_runs_status(held: Any, t
 
 def test_ctrl_c_during_a_member_join_says_it_continues_and_audits_the_operation(held: Any, tmp_path: Path) -> None:
     log = tmp_path / "audit.jsonl"
-    process = start("fleet", "member", "join", "gpu", "--cluster", "aks-gpu", *ARM, "--audit-log", str(log))
-    seen: list[str] = []
-    try:
-        assert process.stderr is not None
-        for line in process.stderr:
-            seen.append(line)
-            if "InProgress" in line:
-                break
-        process.send_signal(signal.SIGINT)
-        _, rest = process.communicate(timeout=30)
-        seen.append(rest or "")
-    finally:
-        stop(process)
-    assert process.returncode == 130, "".join(seen)
-    last = "".join(seen).strip().splitlines()[-1]
+    args = ("fleet", "member", "join", "gpu", "--cluster", "aks-gpu", *ARM, "--audit-log", str(log))
+    code, err = interrupt(args, lambda line: "InProgress" in line)
+    assert code == 130, err
+    last = err.strip().splitlines()[-1]
     what = "joining AKS cluster aks-gpu as gpu"
     assert last == f"interrupted: {what} continues in Azure; follow it with: akscli fleet member list {WHERE}"
     (entry,) = _audit(log)
@@ -142,17 +131,9 @@ def test_ctrl_c_during_a_member_join_says_it_continues_and_audits_the_operation(
 def test_sigterm_during_a_fleet_delete_is_audited_as_ctrl_c_is(held: Any, tmp_path: Path) -> None:
     # A CI job cancelled: the runner sends SIGTERM; Azure goes on deleting the fleet.
     log = tmp_path / "audit.jsonl"
-    process = start("fleet", "delete", FLEET, "-g", RG, "-y", "--audit-log", str(log))
-    try:
-        assert process.stderr is not None
-        for line in process.stderr:
-            if "InProgress" in line:
-                break
-        process.send_signal(signal.SIGTERM)
-        process.communicate(timeout=30)
-    finally:
-        stop(process)
-    assert process.returncode == 130
+    args = ("fleet", "delete", FLEET, "-g", RG, "-y", "--audit-log", str(log))
+    code, err = interrupt(args, lambda line: "InProgress" in line, signal.SIGTERM)
+    assert code == 130, err
     (entry,) = _audit(log)
     assert entry["result"] == (
         f"interrupted: deleting fleet {FLEET} continues in Azure; follow it with: akscli fleet show {FLEET} -g {RG}"

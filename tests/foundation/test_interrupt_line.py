@@ -4,11 +4,10 @@ change says only "interrupted"."""
 
 from __future__ import annotations
 
-import signal
 from pathlib import Path
 from typing import Any
 
-from tests.cli import invoke, start, stop
+from tests.cli import interrupt, invoke
 from tests.foundation.test_apply import deployment
 from tests.foundation.test_apply_reliability import manifest
 
@@ -20,21 +19,10 @@ def test_ctrl_c_during_the_wait_after_an_apply_says_the_change_stays(
         controller.delay = 3600  # the Deployment never becomes available
     web = {**deployment(), "metadata": {"name": "web", "namespace": "default"}}
     log = str(tmp_path / "audit.jsonl")
-    process = start("apply", "-f", manifest(tmp_path, web), "--wait", "--timeout", "10m", "--audit-log", log)
-    seen: list[str] = []
-    try:
-        assert process.stderr is not None
-        for line in process.stderr:
-            seen.append(line)
-            if line.startswith("waiting"):
-                break
-        process.send_signal(signal.SIGINT)
-        _, rest = process.communicate(timeout=30)
-        seen.append(rest or "")
-    finally:
-        stop(process)
-    assert process.returncode == 130, "".join(seen)
-    last = "".join(seen).strip().splitlines()[-1]
+    args = ("apply", "-f", manifest(tmp_path, web), "--wait", "--timeout", "10m", "--audit-log", log)
+    code, err = interrupt(args, lambda line: line.startswith("waiting"))
+    assert code == 130, err
+    last = err.strip().splitlines()[-1]
     assert last == "interrupted after the change was made: it stays, nothing was rolled back (akscli audit list)"
     assert kube_emulator.cluster.get("apps/v1", "Deployment", "default", "web") is not None
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from akscli.concurrency import Cancellation, check_interrupted, deferred_interrupts, parallel_map
-from tests.cli import start, stop
+from tests.cli import interrupt
 from tests.foundation.test_apply import deployment
 from tests.foundation.test_apply_reliability import manifest
 
@@ -220,18 +220,8 @@ def test_ctrl_c_during_a_wait_ends_it_now_not_at_its_timeout(
     for controller in kube_emulator.controllers.controllers:
         controller.delay = 3600  # the Deployment never becomes available
     web = {**deployment(), "metadata": {"name": "web", "namespace": "default"}}
-    process = start("apply", "-f", manifest(tmp_path, web), "--wait", "--timeout", "10m")
-    seen: list[str] = []
-    try:
-        assert process.stderr is not None
-        for line in process.stderr:
-            seen.append(line)
-            if line.startswith("waiting"):
-                break
-        process.send_signal(signal.SIGINT)
-        # Before, the watch was waited for: this took the whole --timeout.
-        _, rest = process.communicate(timeout=30)
-        seen.append(rest or "")
-    finally:
-        stop(process)
-    assert process.returncode == 130, "".join(seen)
+    # Before, the watch was waited for: the interrupt took the whole --timeout.
+    code, err = interrupt(
+        ("apply", "-f", manifest(tmp_path, web), "--wait", "--timeout", "10m"), lambda line: line.startswith("waiting")
+    )
+    assert code == 130, err
