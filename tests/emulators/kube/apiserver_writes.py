@@ -43,6 +43,19 @@ from tests.emulators.kube.status import (
 from tests.emulators.kube.typeinfo import root_node
 
 
+def stale_version(rt: ResourceType, name: str) -> ApiError:
+    """409 Conflict for a write whose metadata.resourceVersion is not the stored one (upstream:
+    kubernetes/kubernetes staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go
+    Update: NewConflict with OptimisticLockErrorMsg)."""
+    return conflict(
+        rt.group_resource,
+        name,
+        rt.group,
+        rt.plural,
+        "the object has been modified; please apply your changes to the latest version and try again",
+    )
+
+
 class WritesMixin:
     """ApiServer's create, update, patch and server-side apply."""
 
@@ -212,13 +225,7 @@ class WritesMixin:
                     ],
                 )
             if expect and str(expect) != str(entry.rv):
-                raise conflict(
-                    rt.group_resource,
-                    name,
-                    rt.group,
-                    rt.plural,
-                    "the object has been modified; please apply your changes to the latest version and try again",
-                )
+                raise stale_version(rt, name)
             old = entry.obj()
             return self._commit(rt, version, namespace, name, old, obj, ctx, subresource, "Update")
 
@@ -409,13 +416,7 @@ class WritesMixin:
                 raise bad_request("the name of the object does not match the name on the URL")
             expect = nmd.get("resourceVersion")
             if expect and str(expect) != str(entry.rv):
-                raise conflict(
-                    rt.group_resource,
-                    name,
-                    rt.group,
-                    rt.plural,
-                    "the object has been modified; please apply your changes to the latest version and try again",
-                )
+                raise stale_version(rt, name)
             return self._commit(rt, version, namespace, name, old, new, ctx, subresource, "Update")
 
     def apply(
@@ -523,13 +524,7 @@ class WritesMixin:
             # the field manager's conflicts come first: fieldManager.Apply runs in the patcher,
             # before the store compares resourceVersions (pkg/endpoints/handlers/patch.go applyPatch)
             if expect and str(expect) != str(entry.rv):
-                raise conflict(
-                    rt.group_resource,
-                    name,
-                    rt.group,
-                    rt.plural,
-                    "the object has been modified; please apply your changes to the latest version and try again",
-                )
+                raise stale_version(rt, name)
             if conflicts:
                 mf.disown({p for _, p in conflicts}, me)
             previously = mf.sets[me] if me is not None else set()
