@@ -76,6 +76,10 @@ class ClusterState:
         out = dict(obj)
         out["metadata"] = {k: v for k, v in md.items() if k != "resourceVersion"}
         ctx = self._ctx()
+        # Unconditional, as a controller's read-then-write stands in for: the API server refuses an
+        # unconditional update of a custom resource (upstream: kubernetes/kubernetes
+        # staging/src/k8s.io/apiextensions-apiserver/pkg/registry/customresource/strategy.go
+        # AllowUnconditionalUpdate), which the emulator's HTTP side keeps (apiserver_writes.update).
         updated = self.api.update(rt, version, ns, md["name"], out, ctx, unconditional=True)
         if "status" in obj and rt.status:
             updated = self.api.update(

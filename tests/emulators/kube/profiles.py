@@ -308,7 +308,8 @@ def install_prometheus(
     (null: selects no PodMonitor, and a null namespace selector reads its own namespace only);
     ``selector`` and ``namespace_selector`` set podMonitorSelector and podMonitorNamespaceSelector;
     without ``scrape_loop`` it scrapes only when a test says so (prometheus_server.serve_prometheus).
-    The operator's governing Service ``prometheus-operated`` answers the Prometheus HTTP API from
+    The operator's governing Service ``prometheus-operated`` (upstream: prometheus-operator/
+    prometheus-operator pkg/prometheus/server/statefulset.go governingServiceName) answers the Prometheus HTTP API from
     the pods its PodMonitors select (controllers/prometheus_server.py); that server is returned."""
     from tests.emulators.kube.controllers.prometheus_server import serve_prometheus
 

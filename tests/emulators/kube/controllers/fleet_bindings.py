@@ -260,8 +260,8 @@ def _current(conditions: list[dict[str, Any]], generation: int | None) -> list[d
 
 
 def ready(conditions: list[dict[str, Any]], generation: int | None = None) -> bool:
-    """isBindingReady (rollout/controller.go): DiffReported or Available True for the binding's
-    generation."""
+    """isBindingReady (upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/rollout/controller.go):
+    DiffReported or Available True for the binding's generation."""
     found = {c.get("type"): c.get("status") for c in _current(conditions, generation)}
     return found.get("DiffReported") == "True" or found.get("Available") == "True"
 

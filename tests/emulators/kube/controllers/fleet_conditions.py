@@ -13,7 +13,9 @@ from typing import Any
 class Clock:
     """The hub simulator's clock: the wall clock plus the seconds a test moved it on
     (FleetHubController.advance), as the ARM emulator's ``clock_offset`` and the Karpenter
-    simulator's ``advance``: a test lets unavailablePeriodSeconds pass without sleeping. One per
+    simulator's ``advance``: a test lets unavailablePeriodSeconds pass without sleeping, where
+    upstream requeues after the shortest wait left (kubefleet-dev/kubefleet e160c1cd
+    pkg/controllers/rollout/controller.go minWaitTime). One per
     process; a new FleetHubController sets it back to the wall clock."""
 
     offset = 0.0

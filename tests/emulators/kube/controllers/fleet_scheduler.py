@@ -38,7 +38,8 @@ MAX_UNSELECTED = 20  # defaultFrameworkOptions.maxUnselectedClusterDecisionCount
 # pkg/scheduler/clustereligibilitychecker/checker.go IsEligible's reason for a member being deleted,
 # and framework.go pickFixedInvalidClusterReasonTemplate for a PickFixed cluster that is not eligible.
 LEFT_THE_FLEET = "cluster has left the fleet"
-# checker.go defaultClusterHeartbeatCheckTimeout and defaultClusterHealthCheckTimeout, in seconds.
+# upstream: kubefleet-dev/kubefleet e160c1cd pkg/scheduler/clustereligibilitychecker/checker.go
+# defaultClusterHeartbeatCheckTimeout and defaultClusterHealthCheckTimeout, in seconds.
 HEARTBEAT_TIMEOUT = 300.0
 HEALTH_TIMEOUT = 300.0
 NOT_CONNECTED = "cluster is not connected to the fleet: "

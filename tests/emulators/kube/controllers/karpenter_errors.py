@@ -86,7 +86,8 @@ class Handled:
     asynchronous: bool = False
 
     def async_error(self, mode: str, machine: str) -> str:
-        """What the instance promise's Wait returns, which cloudprovider.go handleInstancePromise
+        """What the instance promise's Wait returns (upstream: Azure/karpenter-provider-azure 352646f
+        pkg/cloudprovider/cloudprovider.go), which handleInstancePromise
         posts as "Failed to register: ...": the handler's error itself on the VM path
         (vminstance.go WaitFunc), wrapped by handleMachineProvisioningError on the AKS machine path."""
         inner = (

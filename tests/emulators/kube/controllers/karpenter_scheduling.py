@@ -82,7 +82,9 @@ def pod_error(sim: NodeAutoProvisioner, cluster: ClusterState, spec: dict[str, A
             return None  # the pool fits the pod: no error of Karpenter's to give
         said = pool_error(sim, cluster, pool, within, spec, need)
         if said is None:
-            return None  # what this model cannot say (karpenter_requirements)
+            # what this model cannot say of kubernetes-sigs/karpenter 2266468 nodeclaim.go CanAdd
+            # (karpenter_requirements)
+            return None
         errors.append(said)
     if not templates:
         return FILTERED_OUT

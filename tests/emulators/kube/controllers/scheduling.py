@@ -339,7 +339,8 @@ class Scheduler:
         if not reasons and (unbound := binding_reasons(self.cluster, spec, node, namespace)):
             return unbound, False  # volume_binding.go Filter: UnschedulableAndUnresolvable, every reason
         if not reasons and zone_rejects(self.cluster, spec, node, namespace):
-            return ["node(s) had no available volume zone"], False  # volume_zone.go Filter
+            # upstream: kubernetes/kubernetes pkg/scheduler/framework/plugins/volumezone/volume_zone.go Filter
+            return ["node(s) had no available volume zone"], False
         if not reasons and (failed := affinity().reason((node.get("metadata") or {}).get("labels") or {})):
             return [failed[0]], failed[1]
         return reasons, resolvable
