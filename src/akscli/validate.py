@@ -343,11 +343,11 @@ def _bounded_duration(seconds: float, what: str, value: str) -> float:
     return seconds
 
 
-def taint(value: str) -> dict[str, str]:
-    """``key[=value]:Effect`` as kubectl taint and az aks use it."""
+def taint(value: str, what: str = "taint") -> dict[str, str]:
+    """``key[=value]:Effect`` as kubectl taint and az aks use it; ``what`` names it in a refusal."""
     match = re.fullmatch(_TAINT, value.strip())
     if not match:
-        raise _fail("taint", value, "it is not key[=value]:Effect", "for example: nvidia.com/gpu=present:NoSchedule")
+        raise _fail(what, value, "it is not key[=value]:Effect", "for example: nvidia.com/gpu=present:NoSchedule")
     key = label_key(match["key"], "taint key")
     result = {"key": key, "effect": match["effect"]}
     if match["value"]:
