@@ -193,3 +193,108 @@ def test_the_kaito_providers_overrides_hold_no_key_the_webhook_forbids() -> None
     overrides = md["spec"]["provider"]["overrides"]
     assert overrides["resource"]["instanceType"]
     assert not _keys(overrides) & FORBIDDEN_OVERRIDE_KEYS
+
+
+# ---- the provider's declared capabilities (CheckProviderCompatibility) --------------------------
+
+
+def _declare(emu: Any, provider: str, *engines: dict[str, Any]) -> None:
+    """The provider's InferenceProviderConfig, as if edited to declare only ``engines``."""
+    config = emu.cluster.get(AIRUNWAY, "InferenceProviderConfig", None, provider)
+    config["spec"]["capabilities"]["engines"] = list(engines)
+    emu.cluster.update(config)
+
+
+def _model_deployment(**spec: Any) -> dict[str, Any]:
+    base = {"model": {"id": "microsoft/phi-4"}, "provider": {"name": "vllm"}, "engine": {"type": "vllm"}}
+    return {
+        "apiVersion": AIRUNWAY,
+        "kind": "ModelDeployment",
+        "metadata": {"name": "phi-4", "namespace": "default"},
+        "spec": {**base, **spec},
+    }
+
+
+def _denial(emu: Any, obj: dict[str, Any]) -> str:
+    with pytest.raises(ApiError) as denied:
+        emu.cluster.create(obj)
+    assert denied.value.code == 403
+    return str(denied.value)
+
+
+def test_the_emulated_webhook_refuses_an_engine_the_provider_does_not_declare(model_emulator: Start) -> None:
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    _declare(emu, "vllm", {"name": "sglang", "servingModes": ["aggregated"], "gpuSupport": True})
+    assert _denial(emu, _model_deployment(resources={"gpu": {"count": 1}})) == (
+        f'admission webhook "{WEBHOOK}" denied the request: spec.engine.type: Invalid value: "vllm": '
+        "provider vllm does not support engine vllm"
+    )
+
+
+def test_the_emulated_webhook_refuses_a_serving_mode_the_engine_does_not_declare(model_emulator: Start) -> None:
+    # The defaulter's aggregated mode is what is checked when the spec names none.
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    _declare(emu, "vllm", {"name": "vllm", "servingModes": ["disaggregated"], "gpuSupport": True})
+    assert _denial(emu, _model_deployment(resources={"gpu": {"count": 1}})) == (
+        f'admission webhook "{WEBHOOK}" denied the request: spec.serving.mode: Invalid value: "aggregated": '
+        "provider vllm does not support aggregated mode for engine vllm"
+    )
+
+
+def test_the_emulated_webhook_refuses_no_gpu_for_an_engine_without_cpu_support(model_emulator: Start) -> None:
+    # With spec.image set the defaulter adds no GPU; the vllm provider declares cpuSupport false.
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    assert _denial(emu, _model_deployment(image="vllm/vllm-openai:v0.11.0")) == (
+        f'admission webhook "{WEBHOOK}" denied the request: spec.resources.gpu.count: Invalid value: 0: '
+        "vllm engine on provider vllm requires GPU (set resources.gpu.count > 0)"
+    )
+
+
+def test_the_emulated_webhook_takes_no_gpu_where_the_engine_declares_cpu_support(model_emulator: Start) -> None:
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    obj = _model_deployment(provider={"name": "kaito"}, engine={"type": "llamacpp"})
+    emu.cluster.create(obj)
+    assert emu.cluster.get(AIRUNWAY, "ModelDeployment", "default", "phi-4") is not None
+
+
+@pytest.mark.parametrize("provider", ["kaito", "vllm", "kuberay", "dynamo", "llmd"])
+def test_every_provider_as_upstream_declares_it_takes_akscli_s_model_deployment(
+    model_emulator: Start, provider: str
+) -> None:
+    model_emulator(crds=AIRUNWAY_CRDS)
+    result = invoke("model", "deploy", "phi-4", "--runtime", "airunway", "--provider", provider, "--dry-run=server")
+    assert result.exit_code == 0, result
+
+
+def test_a_provider_that_declares_no_vllm_engine_is_refused_before_anything_is_applied(model_emulator: Start) -> None:
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    _declare(emu, "kuberay", {"name": "sglang", "servingModes": ["aggregated"], "gpuSupport": True})
+    result = _deploy("--provider", "kuberay")
+    assert result.exit_code == 2, result
+    assert (
+        "AI Runway's kuberay provider does not support engine vllm (its InferenceProviderConfig lists: sglang): "
+        "AI Runway's webhook refuses a ModelDeployment for it"
+    ) in result.stderr
+    assert "kubectl get inferenceproviderconfig kuberay -o yaml" in result.stderr
+    assert emu.cluster.get(AIRUNWAY, "ModelDeployment", "default", "phi-4") is None
+
+
+def test_a_provider_without_aggregated_vllm_is_refused_before_anything_is_applied(model_emulator: Start) -> None:
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    _declare(emu, "llmd", {"name": "vllm", "servingModes": ["disaggregated"], "gpuSupport": True})
+    result = _deploy("--provider", "llmd")
+    assert result.exit_code == 2, result
+    assert "AI Runway's llmd provider does not support aggregated mode for engine vllm" in result.stderr
+    assert emu.cluster.get(AIRUNWAY, "ModelDeployment", "default", "phi-4") is None
+
+
+def test_capabilities_akscli_may_not_read_are_checked_by_the_webhooks_dry_run(model_emulator: Start) -> None:
+    emu = model_emulator(crds=AIRUNWAY_CRDS)
+    _declare(emu, "kaito", {"name": "llamacpp", "servingModes": ["aggregated"], "gpuSupport": True})
+    emu.auth.deny(verb="get", resource="inferenceproviderconfigs")
+    result = _deploy("--provider", "kaito")
+    assert result.exit_code == 2, result
+    assert 'spec.engine.type: Invalid value: "vllm": provider kaito does not support engine vllm' in result.stderr
+    assert "Traceback" not in result.stderr
+    assert emu.cluster.get(AIRUNWAY, "ModelDeployment", "default", "phi-4") is None
+    assert emu.cluster.get("v1", "ConfigMap", "default", "phi-4-inference-config") is None

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from akscli.errors import AuthError, NotFoundError, NotInstalledError
+from akscli.errors import AuthError, NotFoundError, NotInstalledError, UsageError
 from akscli.kube.client import Kube
 from akscli.model import airunway, monitoring, picker
 from akscli.model.cluster_volumes import VolumeReads
@@ -289,7 +289,36 @@ def _check_airunway_provider(kube: Kube, provider: str) -> list[str]:
             hint=f"install it (ai-runway/airunway providers/{provider}/deploy/{provider}.yaml), or pick an installed "
             "--provider (kubectl get inferenceproviderconfigs lists them)",
         )
+    _check_airunway_capabilities(provider, found)
     return []
+
+
+def _check_airunway_capabilities(provider: str, config: dict[str, Any]) -> None:
+    """AI Runway's webhook holds a ModelDeployment to its provider's declared capabilities
+    (upstream: ai-runway/airunway v0.7.0 f5fd48d1 controller/internal/validation/compatibility.go
+    CheckProviderCompatibility, called from validateSpec when spec.capabilities is set): akscli's
+    names engine vllm, serving mode aggregated (the defaulter's) and at least one GPU, so a config
+    that lists no vllm engine, or none in aggregated mode, is refused. Every provider's controller
+    declares both (providers/*/config.go GetProviderConfigSpec); an edited config may not."""
+    capabilities = (config.get("spec") or {}).get("capabilities")
+    if capabilities is None:
+        return
+    engines = [e for e in capabilities.get("engines") or [] if isinstance(e, dict)]
+    vllm = next((e for e in engines if e.get("name") == "vllm"), None)
+    where = f"kubectl get inferenceproviderconfig {provider} -o yaml"
+    if vllm is None:
+        listed = ", ".join(str(e.get("name")) for e in engines) or "none"
+        raise UsageError(
+            f"AI Runway's {provider} provider does not support engine vllm (its InferenceProviderConfig lists: "
+            f"{listed}): AI Runway's webhook refuses a ModelDeployment for it",
+            hint=f"pick a --provider whose capabilities list vllm (see {where})",
+        )
+    if "aggregated" not in (vllm.get("servingModes") or []):
+        raise UsageError(
+            f"AI Runway's {provider} provider does not support aggregated mode for engine vllm (its "
+            "InferenceProviderConfig): AI Runway's webhook refuses a ModelDeployment for it",
+            hint=f"pick a --provider whose vllm engine lists servingModes aggregated (see {where})",
+        )
 
 
 # AI Runway's controller pods (ai-runway/airunway v0.7.0 controller/config/manager/manager.yaml and

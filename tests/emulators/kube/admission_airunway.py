@@ -16,7 +16,12 @@ controller/config/default/kustomization.yaml):
 - ValidateCreate: a name with a dot.
 - validateSpec: where the spec names a provider and an engine type, the provider's
   InferenceProviderConfig must exist (``InferenceProviderConfig "NAME" not found``); the check is
-  skipped while the kind is not served (meta.IsNoMatchError). ``providers`` reads the store.
+  skipped while the kind is not served (meta.IsNoMatchError). ``providers`` reads the store. A
+  stored config with ``spec.capabilities`` is then held to validation.CheckProviderCompatibility
+  (upstream: ai-runway/airunway v0.7.0 f5fd48d134a510a2af1ef237ced13103ba27c076
+  controller/internal/validation/compatibility.go; the webhook passes no list of all configs, so
+  the cross-provider CPU fallback never runs there): ``_compatibility``. The Dynamo mocker
+  annotation (``airunway.ai/dynamo-test-backend: mocker`` with provider dynamo) skips the lookup.
 - validateResourceCeilings: ``scaling.replicas`` above MaxReplicas (32) and
   ``resources.gpu.count`` above MaxGPUCount (64).
 - ValidateUpdate, validateImmutableFields: ``model.id``, ``model.source``, ``engine.type`` (both
@@ -30,16 +35,15 @@ The messages are apimachinery's field errors (pkg/util/validation/field/errors.g
 Invalid value: VALUE: DETAIL``), several in brackets (pkg/util/errors Aggregate).
 
 Not emulated: the defaulter's storage-volume fields (purpose, mountPath, claimName,
-accessMode) and disaggregated GPU types, the InferenceProviderConfig capabilities check
-(validation.CheckProviderCompatibility; every provider takes what akscli writes), the overrides' blocked and
-sizing keys, the disaggregated-mode rules and the storage rules (akscli renders none of them).
+accessMode) and disaggregated GPU types, the Dynamo mocker's vLLM-only rule, the overrides' blocked
+and sizing keys, the disaggregated-mode rules and the storage rules (akscli renders none of them).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from tests.emulators.kube.status import ApiError
 
@@ -126,15 +130,52 @@ def default(obj: dict[str, Any]) -> None:
         gpu["type"] = "nvidia.com/gpu"
 
 
-# Whether the InferenceProviderConfig of that name is stored; None while the kind is not served.
-Providers = Callable[[str], bool | None]
+# The stored InferenceProviderConfig of that name, False where there is none, None while the kind
+# is not served.
+Providers = Callable[[str], dict[str, Any] | Literal[False] | None]
+MOCKER_ANNOTATION = "airunway.ai/dynamo-test-backend"
 
 
-def _provider_errors(spec: dict[str, Any], providers: Providers | None) -> list[str]:
+def _compatibility(name: str, config: dict[str, Any], engine: str, mode: str, gpus: int) -> list[str]:
+    """CheckProviderCompatibility for a named provider whose config has capabilities: the engine
+    listed, the serving mode listed for it, and in aggregated mode without GPUs the engine's
+    cpuSupport (upstream: ai-runway/airunway v0.7.0 controller/internal/validation/compatibility.go;
+    GetEngineCapability and SupportsServingMode in controller/api/v1alpha1/
+    inferenceproviderconfig_types.go)."""
+    engines = _dig(config, "spec", "capabilities", "engines") or []
+    cap = next((e for e in engines if isinstance(e, dict) and e.get("name") == engine), None)
+    if cap is None:
+        return [_invalid("spec.engine.type", engine, f"provider {name} does not support engine {engine}")]
+    errs = []
+    if mode not in (cap.get("servingModes") or []):
+        errs.append(
+            _invalid("spec.serving.mode", mode, f"provider {name} does not support {mode} mode for engine {engine}")
+        )
+    if mode == "aggregated" and gpus == 0 and not cap.get("cpuSupport"):
+        errs.append(
+            _invalid(
+                "spec.resources.gpu.count",
+                gpus,
+                f"{engine} engine on provider {name} requires GPU (set resources.gpu.count > 0)",
+            )
+        )
+    return errs
+
+
+def _provider_errors(obj: dict[str, Any], providers: Providers | None) -> list[str]:
+    spec = obj.get("spec") or {}
     name, engine = _dig(spec, "provider", "name"), _dig(spec, "engine", "type")
-    if not (name and engine and providers is not None) or providers(str(name)) is not False:
+    mocker = ((obj.get("metadata") or {}).get("annotations") or {}).get(MOCKER_ANNOTATION) == "mocker"
+    if not (name and engine and providers is not None) or (mocker and name == "dynamo"):
         return []
-    return [_invalid("spec.provider.name", name, f'InferenceProviderConfig "{name}" not found')]
+    config = providers(str(name))
+    if config is False:
+        return [_invalid("spec.provider.name", name, f'InferenceProviderConfig "{name}" not found')]
+    if not config or _dig(config, "spec", "capabilities") is None:
+        return []
+    mode = _dig(spec, "serving", "mode") or "aggregated"
+    gpus = _dig(spec, "resources", "gpu", "count")
+    return _compatibility(str(name), config, str(engine), str(mode), gpus if isinstance(gpus, int) else 0)
 
 
 def review(obj: dict[str, Any], old: dict[str, Any] | None, providers: Providers | None = None) -> ApiError | None:
@@ -149,7 +190,7 @@ def review(obj: dict[str, Any], old: dict[str, Any] | None, providers: Providers
                 "name must not contain dots (dots are invalid in derived Kubernetes volume and service names)",
             )
         )
-    errs += _provider_errors(obj.get("spec") or {}, providers)
+    errs += _provider_errors(obj, providers)
     errs += _ceilings(obj.get("spec") or {})
     if old is not None:
         errs += _immutable(obj, old)

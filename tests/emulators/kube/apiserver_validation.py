@@ -9,7 +9,7 @@ import base64
 import json
 import random
 import re
-from typing import Any
+from typing import Any, Literal
 
 from tests.emulators.kube import admission, admission_kaito_config, builtin_schema, cel
 from tests.emulators.kube import schema as schemamod
@@ -172,13 +172,14 @@ class ValidationMixin:
                 raise denial
         return obj
 
-    def _airunway_provider_stored(self, name: str) -> bool | None:
-        """Whether AI Runway's InferenceProviderConfig ``name`` is stored (what its webhook's GET
-        reads); None while the kind is not served."""
+    def _airunway_provider_stored(self, name: str) -> dict[str, Any] | Literal[False] | None:
+        """AI Runway's InferenceProviderConfig ``name`` as stored (what its webhook's GET reads),
+        False where there is none; None while the kind is not served."""
         rt = self.registry.by_api_version_kind("airunway.ai/v1alpha1", "InferenceProviderConfig")
         if rt is None:
             return None
-        return self.store.get(rt.key, obj_key(None, name)) is not None
+        entry = self.store.get(rt.key, obj_key(None, name))
+        return entry.obj() if entry is not None else False
 
     def _stored_configmap(self, namespace: str, name: str) -> dict[str, Any] | None:
         """A ConfigMap as stored (what a webhook's GET reads; a dry run stores nothing)."""
