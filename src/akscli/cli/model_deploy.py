@@ -343,7 +343,7 @@ def _fit_to_cluster(
 
 def _announce(req: "deploy.DeployRequest") -> None:
     """The size the plan chose, and what will stop the model from starting."""
-    from akscli.model import kaito_names
+    from akscli.model import catalog, kaito_names
 
     fit = req.fit
     output.info(
@@ -352,9 +352,14 @@ def _announce(req: "deploy.DeployRequest") -> None:
     )
     for warning in fit.warnings:
         output.warn(warning)
-    hub = kaito_names.hub_note(req.model, req.context) if req.runs_on_kaito else None
-    if hub:
-        output.warn(hub)  # what KAITO's webhook reads from the Hub at admission, out of akscli's reach
+    # What KAITO's webhook reads from the Hub at admission, or vLLM from config.json at start: out of akscli's reach.
+    limit_note = (
+        kaito_names.hub_note(req.model, req.context)
+        if req.runs_on_kaito
+        else catalog.vllm_limit_note(req.model, req.context)
+    )
+    if limit_note:
+        output.warn(limit_note)
     if req.placement_warning:
         output.warn(req.placement_warning)
 

@@ -254,6 +254,47 @@ def resolve(name: str, described: Description) -> Model:
     )
 
 
+# vLLM's own limit on --max-model-len, at start: the smallest of these config.json keys (of the text
+# config, for a multimodal model), times the RoPE scaling factor (not for llama3, longrope or su
+# RoPE; a yarn one counts from original_max_position_embeddings), 2048 when none is there, and a
+# tokenizer_config.json model_max_length below it; above it vLLM exits "User-specified
+# max_model_len (N) is greater than the derived max_model_len" unless
+# VLLM_ALLOW_LONG_MAX_MODEL_LEN=1 (upstream: vllm-project/vllm 0052a5b818980ce8a0477706aaf9f75bd5af72cd
+# vllm/config/model.py _get_and_verify_max_len).
+VLLM_TOKEN_LIMIT_KEYS = (
+    "max_position_embeddings",
+    "n_positions",
+    "max_seq_len",
+    "seq_length",
+    "model_max_length",
+    "max_target_positions",
+    "max_sequence_length",
+    "max_seq_length",
+    "seq_len",
+)
+
+
+def vllm_limit_rule(context: int) -> str:
+    """What vLLM holds max-model-len ``context`` to when it starts, for a model akscli knows only
+    from the command line."""
+    return (
+        f"vLLM itself exits at start with max-model-len {context} above the smallest of config.json's "
+        f"{', '.join(VLLM_TOKEN_LIMIT_KEYS)} (times its RoPE scaling factor; 2048 if none), so give "
+        "--max-context that smallest value"
+    )
+
+
+def vllm_limit_note(model: Model, context: int) -> str | None:
+    """For a model described on the command line, served by a vLLM akscli starts itself (not
+    KAITO's: kaito_names.hub_note says it for those): the limit akscli could not check."""
+    if model.source != DESCRIBED_SOURCE:
+        return None
+    return (
+        f"akscli checked max-model-len {context} against --max-context {model.context} only: it cannot read "
+        f"{model.id}'s config.json, and {vllm_limit_rule(context)}"
+    )
+
+
 def search(query: str | None = None) -> list[Model]:
     models = all_models()
     if not query:

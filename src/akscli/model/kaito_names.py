@@ -90,8 +90,10 @@ def hub_note(model: Model, context: int) -> str | None:
     and for a max-model-len above the token limit read from config.json
     (inference_config_validation.go). For a catalog model that limit is the catalog's context, read
     from the same config.json; for a model described on the command line akscli has only the
-    --max-context typed."""
-    from akscli.model.catalog import DESCRIBED_SOURCE
+    --max-context typed. That check reads the inference ConfigMap as stored, so no dry run makes
+    it before the ConfigMap exists (akscli.kube.deferred_checks): KAITO makes it when the
+    Workspace is created, and vLLM's own rule follows at start (catalog.vllm_limit_rule)."""
+    from akscli.model.catalog import DESCRIBED_SOURCE, vllm_limit_rule
 
     if not from_hub(model):
         return None
@@ -99,7 +101,9 @@ def hub_note(model: Model, context: int) -> str | None:
         limit = (
             f"it refuses max-model-len {context} above config.json's token limit (the first of "
             f"{', '.join(TOKEN_LIMIT_KEYS)}, else {DEFAULT_TOKEN_LIMIT}), which akscli cannot read: it checked "
-            f"{context} against --max-context {model.context} only, and --dry-run=server asks KAITO's webhook"
+            f"{context} against --max-context {model.context} only, and no dry run can ask KAITO before the "
+            "inference ConfigMap is stored, so KAITO checks it when the Workspace is created; "
+            + vllm_limit_rule(context)
         )
     else:
         limit = f"the limit akscli checked max-model-len {context} against, {model.context}, is that config.json's"

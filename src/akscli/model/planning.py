@@ -16,7 +16,7 @@ import math
 from typing import Any, NamedTuple
 
 from akscli.errors import UsageError
-from akscli.model import kaito_names, skus
+from akscli.model import catalog, kaito_names, skus
 from akscli.model.catalog import Model
 from akscli.model.kaito_estimator import (
     GIB,
@@ -447,9 +447,9 @@ def plan(
         warnings.append("no size that fits has a price for this region")
     if recommended is not None:
         warnings.extend(recommended.warnings)
-    hub = kaito_names.hub_note(model, ctx) if runtime == "kaito" else None
-    if hub:
-        warnings.append(hub)
+    limit_note = kaito_names.hub_note(model, ctx) if runtime == "kaito" else catalog.vllm_limit_note(model, ctx)
+    if limit_note:
+        warnings.append(limit_note)
     return Plan(
         model=model,
         runtime=runtime,

@@ -35,9 +35,18 @@ upstream: kaito-project/kaito v0.12.0 (0894eb2b567d48cd2d66afe579acb1542b226af4)
   context window %d (ModelTokenLimit)", "max-model-len")``; knative's ErrInvalidValue writes
   "invalid value: <value>" (knative.dev/pkg apis/field_error.go).
 
-Not emulated: a model outside model_catalog.yaml (KAITO reads its config.json from the Hugging Face
-Hub; the emulator skips the max-model-len check for it), and GetModelByName's own failures
-("failed to get model preset").
+- a Hugging Face id outside model_catalog.yaml (IsValidPreset takes any ``org/name``):
+  GetModelByName lower-cases it and generateHuggingFaceModel builds its preset from the Hub
+  (generator.go Generate: FetchModelMetadata reads config.json, mergeTextConfig promotes the keys
+  of a nested ``text_config`` or ``llm_config`` that the top level lacks, ParseModelMetadata takes
+  ModelTokenLimit from the first of model_catalog.go configKeyMap["modelTokenLimit"] whose value
+  getInt reads as a number, else DefaultModelTokenLimit 2048). The emulator's Hub is
+  ``ApiServer.huggingface_configs`` (lower-cased id to config.json), which tests fill.
+
+Not emulated: a Hub repo the emulator's Hub does not hold (the check is skipped for it; KAITO
+would fail "failed to get model preset" with the Hub's error), a Mistral-format repo's params.json,
+the architecture check against vllm_model_arch_list.txt ("unsupported model architecture"), and
+the token of presetOptions.modelAccessSecret (a gated repo).
 """
 
 from __future__ import annotations
@@ -50,13 +59,29 @@ from tests.emulators.kube import kaito_presets, yaml_v2
 from tests.emulators.kube.status import ApiError
 
 ConfigMapLookup = Callable[[str, str], Mapping[str, Any] | None]
+# The config.json the emulated Hugging Face Hub holds for a lower-cased repo id, or None.
+HubLookup = Callable[[str], Mapping[str, Any] | None]
+
+# upstream: kaito-project/kaito v0.12.0 presets/workspace/generator/model_catalog.go configKeyMap
+# "modelTokenLimit", generator.go DefaultModelTokenLimit.
+TOKEN_LIMIT_KEYS = (
+    "max_position_embeddings",
+    "n_ctx",
+    "seq_length",
+    "max_seq_len",
+    "max_sequence_length",
+    "model_max_length",
+)
+DEFAULT_TOKEN_LIMIT = 2048
 
 
 def _runtime_is_vllm(metadata: Mapping[str, Any]) -> bool:
     return (metadata.get("annotations") or {}).get("kaito.sh/runtime") != "transformers"
 
 
-def _config_error(name: str, namespace: str, preset: str, lookup: ConfigMapLookup) -> tuple[str, str] | None:
+def _config_error(
+    name: str, namespace: str, preset: str, lookup: ConfigMapLookup, hub: HubLookup
+) -> tuple[str, str] | None:
     """(message, path) of validateInferenceConfig, or None."""
     found = lookup(namespace, name)
     if found is None:
@@ -71,7 +96,7 @@ def _config_error(name: str, namespace: str, preset: str, lookup: ConfigMapLooku
     raw = vllm.get("max-model-len")
     if raw is None or not raw.strip() or not preset or not kaito_presets.is_valid_preset(preset.lower()):
         return None
-    limit = _token_limit(preset.lower())
+    limit = _token_limit(preset.lower(), hub)
     if limit <= 0:
         return None
     value, err = yaml_v2.atoi(raw.strip())
@@ -99,10 +124,41 @@ def _catalog_limits() -> dict[str, int]:
     }
 
 
-def _token_limit(preset: str) -> int:
+def _get_int(config: Mapping[str, Any], keys: tuple[str, ...], default: int) -> int:
+    """generator.go getInt over a config.json decoded by encoding/json: the first key whose value
+    is a number (truncated to an int) or a string strconv.Atoi reads; others are passed over."""
+    for key in keys:
+        value = config.get(key)
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int | float):
+            return int(value)
+        if isinstance(value, str):
+            number, err = yaml_v2.atoi(value)
+            if not err:
+                return number
+    return default
+
+
+def hub_token_limit(config: Mapping[str, Any]) -> int:
+    """ModelTokenLimit of a preset built from this config.json (mergeTextConfig, then
+    ParseModelMetadata)."""
+    merged = dict(config)
+    nested = config.get("text_config")
+    if not isinstance(nested, Mapping):
+        nested = config.get("llm_config")
+    if isinstance(nested, Mapping):
+        merged.update({k: v for k, v in nested.items() if k not in config})
+    return _get_int(merged, TOKEN_LIMIT_KEYS, DEFAULT_TOKEN_LIMIT)
+
+
+def _token_limit(preset: str, hub: HubLookup) -> int:
     """ModelTokenLimit of GetModelByName's model (0: none known, the check is skipped)."""
-    name = kaito_presets.LEGACY_BUILTIN_TO_CATALOG.get(preset, preset)
-    return _catalog_limits().get(name.lower(), 0)
+    name = kaito_presets.LEGACY_BUILTIN_TO_CATALOG.get(preset, preset).lower()
+    if name in _catalog_limits():
+        return _catalog_limits()[name]
+    config = hub(name) if "/" in name else None
+    return hub_token_limit(config) if config is not None else 0
 
 
 def review(
@@ -111,6 +167,7 @@ def review(
     obj: Mapping[str, Any],
     old: Mapping[str, Any] | None,
     lookup: ConfigMapLookup,
+    hub: HubLookup = lambda _name: None,
 ) -> ApiError | None:
     if group != "kaito.sh":
         return None
@@ -130,7 +187,7 @@ def review(
     preset = str(
         ((inference.get("preset") or {}) if isinstance(inference.get("preset"), Mapping) else {}).get("name") or ""
     )
-    err = _config_error(str(inference["config"]), namespace, preset, lookup)
+    err = _config_error(str(inference["config"]), namespace, preset, lookup, hub)
     if err is None:
         return None
     message, path = err

@@ -167,7 +167,9 @@ class ValidationMixin:
             raise invalid(rt.group_kind, md.get("name", ""), rt.group, rt.kind, causes)
         if webhooks and rt.crd:
             admission.review(rt.group, rt.kind, obj, old, self.kuberay_webhook, self._airunway_provider_stored)
-            denial = admission_kaito_config.review(rt.group, rt.kind, obj, old, self._stored_configmap)
+            denial = admission_kaito_config.review(
+                rt.group, rt.kind, obj, old, self._stored_configmap, self.huggingface_configs.get
+            )
             if denial is not None:
                 raise denial
         return obj
