@@ -46,10 +46,10 @@ UNSCHEDULABLE = {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedul
 NAMES_KEPT = 5  # node names kept per reason (a count is kept for all)
 
 
-def toleration(text: str) -> dict[str, str]:
+def toleration(text: str, flag: str = "--toleration") -> dict[str, str]:
     """``--toleration KEY[=VALUE]:EFFECT`` (kubectl taint's grammar): the toleration of that taint;
     without a value, of the key whatever its value."""
-    taint = validate.taint(text, "--toleration")
+    taint = validate.taint(text, flag)
     if "value" in taint:
         return {"key": taint["key"], "operator": "Equal", "value": taint["value"], "effect": taint["effect"]}
     return {"key": taint["key"], "operator": "Exists", "effect": taint["effect"]}

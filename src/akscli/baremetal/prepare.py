@@ -91,6 +91,8 @@ class PrepareOptions:
     rdma_node_selector: dict[str, str] = field(
         default_factory=lambda: {"feature.node.kubernetes.io/rdma.capable": "true"}
     )
+    # Taints of the RDMA nodes the plugin tolerates beyond the GPU pools' (--rdma-toleration).
+    rdma_tolerations: list[dict[str, str]] = field(default_factory=list)
 
 
 def check(opts: PrepareOptions) -> PrepareOptions:
@@ -157,6 +159,18 @@ def rdma_config(opts: PrepareOptions) -> str:
     return json.dumps(config, indent=2) + "\n"
 
 
+def rdma_tolerations(opts: PrepareOptions) -> list[dict[str, str]]:
+    """The plugin's tolerations: the GPU pools' taints (nvidia.com/gpu, which the Network Operator's
+    DaemonSet of the same plugin tolerates, upstream: Mellanox/network-operator b06827e0
+    manifests/state-rdma-shared-device-plugin/0060_rdma-shared-dev-plugin-ds.yaml; AKS's sku=gpu)
+    and those given, never every taint. The DaemonSet controller adds the not-ready, unreachable,
+    unschedulable and pressure ones (kubernetes/kubernetes 05c351a pkg/controller/daemon/util/
+    daemonset_util.go AddOrUpdateDaemonPodTolerations)."""
+    from akscli.baremetal import nccl_nodes
+
+    return nccl_nodes.tolerations(opts.rdma_tolerations)
+
+
 def objects(opts: PrepareOptions) -> list[dict[str, Any]]:
     """The objects to apply (none where ``fit`` left everything to what the cluster runs)."""
     check_values(opts)
@@ -186,6 +200,7 @@ def objects(opts: PrepareOptions) -> list[dict[str, Any]]:
                 "image": opts.rdma_image,
                 "config_json": rdma_config(opts),
                 "node_selector": opts.rdma_node_selector,
+                "tolerations": rdma_tolerations(opts),
             },
         )
     return objs

@@ -290,6 +290,15 @@ def prepare(
             show_default=False,
         ),
     ] = None,
+    rdma_toleration: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--rdma-toleration",
+            help="KEY[=VALUE]:EFFECT taint of the RDMA nodes for the plugin to tolerate, beyond nvidia.com/gpu "
+            "and sku=gpu (repeatable; no value: any value).",
+            show_default=False,
+        ),
+    ] = None,
     cluster: opts.KubeFlags = opts.KubeFlags(),
     dry_run: opts.DryRun = "none",
     wait: opts.Wait = False,
@@ -304,6 +313,7 @@ def prepare(
     Adds no second ClusterPolicy where one exists (prints the helm upgrade line instead) and leaves
     the driver, toolkit and device plugin to AKS on nodes that run AKS's GPU driver. Plan, then apply.
     """
+    from akscli.baremetal import nccl_nodes
     from akscli.baremetal import prepare as logic
     from akscli.cli import common
 
@@ -321,6 +331,7 @@ def prepare(
         rdma_if_names=list(rdma_if_name or []),
         rdma_vendors=list(rdma_vendor or ["15b3"]),
         rdma_image=rdma_image or "",
+        rdma_tolerations=[nccl_nodes.toleration(t, "--rdma-toleration") for t in rdma_toleration or []],
     )
     logic.check(options)
     if opts.dry_run_mode(dry_run) != "client":
