@@ -238,6 +238,7 @@ class NcclSpec:
     env: dict[str, str] = field(default_factory=dict)
     tolerations: tuple[dict[str, str], ...] = nccl_nodes.GPU_TOLERATIONS
     topology: str | None = None  # a TOPOLOGY_FAMILIES family: its file is NCCL_TOPO_FILE
+    pinned: tuple[str, ...] = ()  # the nodes chosen for the pods (nccl_nodes.pick); none: the scheduler's choice
 
 
 _BYTES = re.compile(r"^\d+[KMG]?$")
@@ -261,13 +262,14 @@ INSTANCE_TYPE = gpus.SIZE_LABELS[0]
 
 @dataclass
 class Placement:
-    """The VM size the run is judged against, the pods' node selector and topology file, and what
-    to tell the user about the nodes before the run starts."""
+    """The VM size the run is judged against, the pods' node selector and topology file, and the
+    GPU nodes the pods may use (``nodes``, None where nothing was read; ``where`` names them)."""
 
     vm_size: str | None
     node_selector: dict[str, str]
     topology: str | None
-    warnings: list[str]
+    nodes: nccl_nodes.SizeNodes | None = None
+    where: str = "GPU node(s)"
 
 
 def place(spec: NcclSpec, vm_size: str | None, survey: nccl_nodes.Survey | None) -> Placement:
@@ -276,8 +278,8 @@ def place(spec: NcclSpec, vm_size: str | None, survey: nccl_nodes.Survey | None)
 
     With a topology file the pods are kept to nodes of that size (the file names that size's PCI
     bus ids). An --rdma-resource that none of the GPU nodes offers is refused here, naming what they
-    do offer; before, the pods waited for the timeout. A shortfall of usable nodes is only said:
-    the cluster autoscaler may add nodes for pods that wait."""
+    do offer; before, the pods waited for the timeout. Which of the nodes the pods go to is
+    nccl_nodes.pick's, once the GPUs per node are known."""
     size = vm_size or (survey.most_common_size() if survey else None)
     selector = dict(spec.node_selector)
     topology = topology_family(size)
@@ -287,26 +289,20 @@ def place(spec: NcclSpec, vm_size: str | None, survey: nccl_nodes.Survey | None)
         label = (survey.size_label(size) if survey else None) or (info.vm_size if info else size)
         selector[INSTANCE_TYPE] = label
     if survey is None:
-        return Placement(size, selector, topology, [])
+        return Placement(size, selector, topology)
     nodes = survey.nodes(label) if label else survey.nodes()
+    where = "GPU node(s)" + (f" of size {label}" if label else "")
     if spec.rdma_resource and nodes.gpu_nodes and not nodes.with_rdma:
         offered = nccl_nodes.offered_resources(nodes)
         rdma = [o for o in offered if o.startswith("rdma/")]
-        where = f"{nodes.gpu_nodes} GPU node(s)" + (f" of size {label}" if label else "")
         they = f"they offer {', '.join(offered)}" if offered else "they offer no resource besides GPUs"
         raise UsageError(
-            f"--rdma-resource {spec.rdma_resource}: none of the {where} offers it; {they}",
+            f"--rdma-resource {spec.rdma_resource}: none of the {nodes.gpu_nodes} {where} offers it; {they}",
             hint=f"pass --rdma-resource {rdma[0]}"
             if rdma
             else "install an RDMA device plugin ('akscli baremetal prepare --rdma'), or pass --rdma-resource none",
         )
-    warnings = [line for line in (nccl_nodes.skipped_line(nodes),) if line]
-    if nodes.gpu_nodes and nodes.usable < spec.nodes:
-        warnings.append(
-            f"{nodes.usable} GPU node(s) can take a test pod and {spec.nodes} are asked for: the other pods "
-            f"wait for new nodes until the timeout ({spec.timeout_s:.0f}s)"
-        )
-    return Placement(size, selector, topology, warnings)
+    return Placement(size, selector, topology, nodes, where)
 
 
 def size_gpus(vm_size: str | None) -> int:
@@ -393,6 +389,7 @@ def objects(spec: NcclSpec, *, run_id: str, keypair: tuple[str, str] | None = No
             "max_bytes": spec.max_bytes,
             "env": spec.env,
             "tolerations": [dict(t) for t in spec.tolerations],
+            "pinned": list(spec.pinned),
             # --env NCCL_TOPO_FILE names the user's own file: theirs wins
             "topology": topology_xml(spec.topology) if spec.topology and "NCCL_TOPO_FILE" not in spec.env else None,
             "topology_path": TOPOLOGY_PATH,

@@ -1,5 +1,6 @@
-"""Where an NCCL test's pods may land: their tolerations, and one read of the GPU nodes that says
-which nodes can take a pod, which cannot and why, and which RDMA resources they offer.
+"""Where an NCCL test's pods may land: their tolerations, one read of the GPU nodes that says
+which nodes can take a pod, which cannot and why, and which RDMA resources they offer, and the
+choice of the nodes whose GPUs are free.
 
 The pods tolerate the taints GPU nodes carry on AKS, never every taint: a toleration of
 ``operator: Exists`` with no key also lets a pod onto a cordoned node (the NodeUnschedulable
@@ -8,18 +9,30 @@ node lifecycle controller tainted not-ready or unreachable. upstream: kubernetes
 pkg/scheduler/framework/plugins/nodeunschedulable/node_unschedulable.go and
 pkg/scheduler/framework/plugins/tainttoleration/taint_toleration.go (Filter).
 
-Plain logic over Node objects; the only I/O is ``kube.list`` (page by page, bounded memory).
+A node whose Ready condition is not True is skipped even before the node lifecycle controller
+has tainted it: the scheduler reads taints, not conditions, so only pinning the pods to chosen
+nodes keeps them off it for those seconds.
+
+GPUs already requested are counted per candidate node, by a paginated read of the pods bound to
+it (field selector ``spec.nodeName``, which the API server's pod storage indexes: upstream
+kubernetes/kubernetes pkg/registry/core/pod/strategy.go Indexers, NodeNameIndexFunc; the kubelet
+reads its pods that way), and only until enough nodes are found: about ``--nodes`` reads, where
+one list of every pod in the cluster would be thousands of pages at 75,000 nodes.
+
+Plain logic over Node and Pod objects; the only I/O is ``kube.list`` (page by page). Memory: one
+node page at a time, plus the name and GPU count of each usable GPU node.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from akscli import gpus, validate
-from akscli.errors import UsageError
+from akscli import concurrency, gpus, validate
+from akscli.errors import AuthError, QuotaError, UsageError
 from akscli.kube import scheduling
 
 if TYPE_CHECKING:
@@ -44,6 +57,8 @@ GPU_TOLERATIONS: tuple[dict[str, str], ...] = (
 
 UNSCHEDULABLE = {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}
 NAMES_KEPT = 5  # node names kept per reason (a count is kept for all)
+POD_PAGE = 500
+PARALLEL_READS = 8  # pod reads in flight at once
 
 
 def toleration(text: str, flag: str = "--toleration") -> dict[str, str]:
@@ -70,9 +85,10 @@ class SizeNodes:
     gpu_nodes: int = 0
     usable: int = 0
     with_rdma: int = 0
-    skipped: Counter[str] = field(default_factory=Counter)  # reason -> nodes
+    skipped: Counter[str] = field(default_factory=Counter)  # kind of reason -> nodes
     skipped_names: list[tuple[str, str]] = field(default_factory=list)  # (node, reason), NAMES_KEPT per reason
     offered: Counter[str] = field(default_factory=Counter)  # extended resources (not GPUs) -> nodes
+    candidates: list[tuple[str, int]] = field(default_factory=list)  # usable: (node, allocatable nvidia.com/gpu)
 
     def add(self, other: SizeNodes) -> None:
         self.gpu_nodes += other.gpu_nodes
@@ -80,9 +96,17 @@ class SizeNodes:
         self.with_rdma += other.with_rdma
         self.skipped.update(other.skipped)
         self.offered.update(other.offered)
+        self.candidates += other.candidates
         for name, reason in other.skipped_names:
-            if sum(1 for _, r in self.skipped_names if r == reason) < NAMES_KEPT:
-                self.skipped_names.append((name, reason))
+            self.skip(name, reason, count=False)
+
+    def skip(self, name: str, reason: str, *, count: bool = True) -> None:
+        """Count a node passed over; NAMES_KEPT names per kind of reason (its figures aside)."""
+        kind = re.sub(r"\d+", "N", reason)
+        if count:
+            self.skipped[kind] += 1
+        if sum(1 for _, r in self.skipped_names if re.sub(r"\d+", "N", r) == kind) < NAMES_KEPT:
+            self.skipped_names.append((name, reason))
 
 
 @dataclass
@@ -140,13 +164,100 @@ def survey(
         has_rdma = rdma_resource is None or _positive(allocatable.get(rdma_resource))
         part.with_rdma += 1 if rdma_resource is not None and has_rdma else 0
         reason = _why_not(node, tols) or (None if has_rdma else f"no {rdma_resource}")
+        name = str((node.get("metadata") or {}).get("name"))
         if reason is None:
             part.usable += 1
+            part.candidates.append((name, dict(gpus.read(node).resources).get(gpus.NVIDIA, 0)))
             continue
-        part.skipped[reason] += 1
-        if part.skipped[reason] <= NAMES_KEPT:
-            part.skipped_names.append((str((node.get("metadata") or {}).get("name")), reason))
+        part.skip(name, reason)
     return result
+
+
+@dataclass
+class Choice:
+    """The nodes chosen for the test pods, and the usable nodes passed over for want of free GPUs
+    (their reasons join ``skipped``); ``counted`` is False where pods could not be read."""
+
+    chosen: list[str] = field(default_factory=list)
+    counted: bool = True
+
+
+def choose(kube: Kube, nodes: SizeNodes, gpus_per_node: int, wanted: int) -> Choice:
+    """Up to ``wanted`` usable nodes with ``gpus_per_node`` GPUs free, in the order the nodes were
+    read; each one passed over is added to ``nodes.skipped`` with how many GPUs it has in use.
+    A node's GPUs in use are what the pods bound to it and not finished request (akscli.gpus
+    pod_units, as the NodeResourcesFit filter counts them: upstream kubernetes/kubernetes
+    pkg/scheduler/framework/plugins/noderesources/fit.go). A user who may not list pods in every
+    namespace gets the usable nodes unread (``counted`` False)."""
+    choice = Choice()
+    pending: list[tuple[str, int]] = []
+    for name, allocatable in nodes.candidates:
+        if allocatable < gpus_per_node:
+            nodes.skip(name, f"{allocatable} GPU(s) allocatable")
+        else:
+            pending.append((name, allocatable))
+    while pending and len(choice.chosen) < wanted:
+        # as many reads as nodes still wanted, at most PARALLEL_READS at once
+        batch = pending[: min(PARALLEL_READS, wanted - len(choice.chosen))]
+        pending = pending[len(batch) :]
+        try:
+            in_use = concurrency.parallel_map(lambda n: _gpus_in_use(kube, n[0]), batch, PARALLEL_READS)
+        except AuthError:
+            choice.counted = False
+            choice.chosen += [name for name, _ in [*batch, *pending]][: wanted - len(choice.chosen)]
+            break
+        for (name, allocatable), used in zip(batch, in_use, strict=True):
+            if allocatable - used >= gpus_per_node:
+                choice.chosen.append(name)
+            else:
+                nodes.skip(name, f"{used} of {allocatable} GPUs in use")
+    return choice
+
+
+def pick(
+    kube: Kube, nodes: SizeNodes, *, gpus_per_node: int, wanted: int, where: str, timeout_s: float
+) -> tuple[list[str], list[str]]:
+    """The nodes to pin the test pods to (none: leave them to the scheduler) and the warnings to
+    print. Enough nodes with free GPUs: the pods are pinned to those, so that none lands on a node
+    passed over (a node not Ready yet untainted, one whose GPUs are taken). Fewer: the pods are
+    not pinned, so that nodes the cluster autoscaler adds for them can take them, and the shortfall
+    is said. None, where GPU nodes exist: refused before anything is created. No GPU node at all (a
+    pool at zero): nothing refused, the pods' wait is what makes the autoscaler add nodes."""
+    if not nodes.gpu_nodes:
+        return [], []
+    choice = choose(kube, nodes, gpus_per_node, wanted)
+    skipped = skipped_line(nodes)
+    if not choice.chosen:
+        raise QuotaError(
+            f"none of the {nodes.gpu_nodes} {where} can take a test pod with {gpus_per_node} GPU(s)"
+            + (f": {skipped.split(': ', 1)[1]}" if skipped else ""),
+            hint="wait for the pods that hold the GPUs to finish, add nodes, uncordon them, or pass "
+            "--toleration for a pool's own taint",
+        )
+    warnings = [skipped] if skipped else []
+    if not choice.counted:
+        warnings.append("cannot list pods in every namespace: GPUs already in use on the nodes are not counted")
+    if len(choice.chosen) < wanted:
+        warnings.append(
+            f"{len(choice.chosen)} GPU node(s) can take a test pod and {wanted} are asked for: the other pods "
+            f"wait for new nodes until the timeout ({timeout_s:.0f}s)"
+        )
+        return [], warnings
+    return choice.chosen, warnings
+
+
+def _gpus_in_use(kube: Kube, node: str) -> int:
+    # Pods that finished hold no GPUs; the scheduler's pod informer leaves them out too (upstream:
+    # kubernetes/kubernetes pkg/scheduler/scheduler.go newPodInformer).
+    from akscli.gpu_usage import ACTIVE_PODS
+
+    used = 0
+    for pod in kube.list(
+        "v1", "Pod", all_namespaces=True, field_selector=f"spec.nodeName={node},{ACTIVE_PODS}", page_size=POD_PAGE
+    ):
+        if (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed"):  # a server that ignores it
+            used += gpus.pod_units(pod).get(gpus.NVIDIA, 0)
+    return used
 
 
 def _positive(value: Any) -> bool:

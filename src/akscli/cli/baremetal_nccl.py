@@ -93,7 +93,8 @@ def test_nccl(
     """Run nccl-tests all_reduce_perf across N nodes and compare the bus bandwidth with the VM size's.
 
     The pods tolerate the nvidia.com/gpu and sku=gpu taints and those given with --toleration, never
-    a cordoned or not-ready node; the GPU nodes they cannot use are named first. On ND sizes the
+    a cordoned or not-ready node, and go to nodes with the GPUs free (refused when none has); the GPU
+    nodes they cannot use are named first. On ND sizes the
     pods load Azure's NCCL topology file (NCCL_TOPO_FILE) and stay on nodes of that size.
     --dry-run prints the Service, Secret (no key is made), ConfigMap and Job; client reads nothing,
     so give --vm-size or --gpus-per-node.
@@ -141,8 +142,6 @@ def test_nccl(
         pod_spec = nccl.objects(spec, run_id=run_id, keypair=nccl.DRY_RUN_KEYPAIR)[-1]["spec"]["template"]["spec"]
         survey = nccl_nodes.survey(kube, selector, pod_spec, rdma)
     placement = nccl.place(spec, vm_size, survey)
-    for warning in placement.warnings:
-        output.warn(warning)
     vm_size = placement.vm_size
     spec = replace(
         spec,
@@ -151,6 +150,19 @@ def test_nccl(
         node_selector=placement.node_selector,
         topology=placement.topology,
     )
+    if kube is not None and placement.nodes is not None:
+        # the nodes whose GPUs are free, read pod by pod until enough are found
+        pinned, warnings = nccl_nodes.pick(
+            kube,
+            placement.nodes,
+            gpus_per_node=spec.gpus_per_node,
+            wanted=spec.nodes,
+            where=placement.where,
+            timeout_s=spec.timeout_s,
+        )
+        for warning in warnings:
+            output.warn(warning)
+        spec = replace(spec, pinned=tuple(pinned))
     if mode != "none":
         from akscli.cli import common
 
