@@ -59,8 +59,12 @@ def test_recorded_h200_has_no_nvlink_no_rdma_and_no_anomaly(h200_report: ProbeRe
     assert h200_report.anomalies == []
 
 
-def test_recorded_h200_power_limit_is_nvidia_smis(h200_report: ProbeReport) -> None:
-    assert f"{h200_report.gpus[0].power_limit_w:.2f} W" == smi("gpu/gpu_power_readings/current_power_limit")
+def test_recorded_h200_requested_power_limit_is_nvidia_smis_requested_one(h200_report: ProbeReport) -> None:
+    # NVML's PowerManagementLimit is the requested limit (DCGM: BOARD_POWER_LIMIT_REQUESTED_WATTS);
+    # this recording holds no enforced limit, so that one is unknown, not taken for the other.
+    gpu = h200_report.gpus[0]
+    assert f"{gpu.power_limit_requested_w:.2f} W" == smi("gpu/gpu_power_readings/requested_power_limit")
+    assert gpu.power_limit_enforced_w is None
 
 
 def test_replay_of_the_h200_recording_prints_its_table() -> None:

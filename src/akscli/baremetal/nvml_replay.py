@@ -155,6 +155,9 @@ class RecordedNvml:
     def nvmlDeviceGetPowerManagementLimit(self, h: Mapping[str, Any]) -> int:
         return int(self._get(h, "power_limit_mw"))
 
+    def nvmlDeviceGetEnforcedPowerLimit(self, h: Mapping[str, Any]) -> int:
+        return int(self._get(h, "enforced_power_limit_mw"))
+
     def nvmlDeviceGetTemperature(self, h: Mapping[str, Any], sensor: int) -> int:
         return int(self._get(h, "temperature_c"))
 

@@ -98,7 +98,8 @@ def _gpu(nvml: Any, q: _Query, index: int) -> Gpu:
     remapped = q("nvmlDeviceGetRemappedRows", h)
     mig = q("nvmlDeviceGetMigMode", h)
     pci = q("nvmlDeviceGetPciInfo", h)
-    power = q("nvmlDeviceGetPowerManagementLimit", h)
+    requested = q("nvmlDeviceGetPowerManagementLimit", h)
+    enforced = q("nvmlDeviceGetEnforcedPowerLimit", h)
     links: list[NvLink] = []
     max_links = int(getattr(nvml, "NVML_NVLINK_MAX_LINKS", NVML_NVLINK_MAX_LINKS))
     for link in range(max_links):
@@ -143,7 +144,8 @@ def _gpu(nvml: Any, q: _Query, index: int) -> Gpu:
         mig_pending_enabled=_flag(mig[1]) if mig is not None else None,
         nvlink_supported=bool(links),
         nvlinks=links,
-        power_limit_w=power / 1000 if power is not None else None,
+        power_limit_requested_w=requested / 1000 if requested is not None else None,
+        power_limit_enforced_w=enforced / 1000 if enforced is not None else None,
         temperature_c=q("nvmlDeviceGetTemperature", h, nvml.NVML_TEMPERATURE_GPU),
         persistence_mode=_flag(q("nvmlDeviceGetPersistenceMode", h)),
     )

@@ -91,6 +91,7 @@ def _device(nvml: Any, ask: _Answers, index: int) -> dict[str, Any]:
         "remapped_rows": ask("nvmlDeviceGetRemappedRows", handle, shape=list),
         "mig_mode": ask("nvmlDeviceGetMigMode", handle, shape=list),
         "power_limit_mw": ask("nvmlDeviceGetPowerManagementLimit", handle),
+        "enforced_power_limit_mw": ask("nvmlDeviceGetEnforcedPowerLimit", handle),
         "temperature_c": ask("nvmlDeviceGetTemperature", handle, NVML_TEMPERATURE_GPU),
         "persistence_mode": ask("nvmlDeviceGetPersistenceMode", handle, shape=int),
         "nvlink": _links(ask, handle, int(getattr(nvml, "NVML_NVLINK_MAX_LINKS", NVML_NVLINK_MAX_LINKS))),

@@ -49,7 +49,13 @@ class Gpu:
     mig_pending_enabled: bool | None
     nvlink_supported: bool
     nvlinks: list[NvLink] = field(default_factory=list)
-    power_limit_w: float | None = None
+    # The power limit software asked for (NVML nvmlDeviceGetPowerManagementLimit) and the one the
+    # driver enforces after every limiter, the out-of-band one too (nvmlDeviceGetEnforcedPowerLimit),
+    # named as DCGM names them (NVIDIA/DCGM 72fa3fe dcgmlib/dcgm_fields.h
+    # DCGM_FI_DEV_BOARD_POWER_LIMIT_REQUESTED_WATTS and _ENFORCED_WATTS, read with those two calls in
+    # dcgmlib/src/DcgmCacheManager.cpp); None where NVML does not answer.
+    power_limit_requested_w: float | None = None
+    power_limit_enforced_w: float | None = None
     temperature_c: int | None = None
     # NVML's persistence mode (nvidia-smi -q: <persistence_mode>); None where NVML does not answer.
     persistence_mode: bool | None = None
@@ -123,9 +129,24 @@ def _gpu_row(g: Gpu, driver: str, cuda: str) -> dict[str, Any]:
         "pcie": f"gen{g.pcie_gen} x{g.pcie_width}" if g.pcie_gen else "n/a",
         "mig": _on_off(g.mig_enabled),
         "nvlink": f"{g.nvlinks_active}/{len(g.nvlinks)} active" if g.nvlink_supported else "not supported",
+        "power_limit": _power_limit(g),
         "uuid": g.uuid,
         "bus": g.pci_bus_id,
     }
+
+
+def _power_limit(g: Gpu) -> str:
+    """The enforced limit, and the requested one where it differs (``500 W (700 W requested)``)."""
+    enforced, requested = g.power_limit_enforced_w, g.power_limit_requested_w
+    if enforced is None:
+        return f"{requested:g} W requested" if requested is not None else "n/a"
+    differs = requested is not None and requested != enforced
+    return f"{enforced:g} W" + (f" ({requested:g} W requested)" if differs else "")
+
+
+# Keys an older probe image wrote, and what they are now: power_limit_w was NVML's
+# PowerManagementLimit, the requested limit.
+_RENAMED = {"power_limit_w": "power_limit_requested_w"}
 
 
 def _known(cls: type, raw: Mapping[str, Any]) -> dict[str, Any]:
@@ -133,7 +154,8 @@ def _known(cls: type, raw: Mapping[str, Any]) -> dict[str, Any]:
     fields this one does not know (inventory runs whatever --image the user built), and a report
     must not be refused for them. A key this one needs and lacks still fails."""
     names = {f.name for f in fields(cls)}
-    return {k: v for k, v in raw.items() if k in names}
+    renamed = {_RENAMED.get(k, k): v for k, v in raw.items() if _RENAMED.get(k) not in raw}
+    return {k: v for k, v in renamed.items() if k in names}
 
 
 def report_from_dict(data: Mapping[str, Any]) -> ProbeReport:
@@ -169,6 +191,7 @@ def find_anomalies(gpus: list[Gpu], rdma: list[RdmaPort]) -> list[Anomaly]:
     for g in gpus:
         found += _memory_anomalies(g, f"gpu {g.index}")
         found += _link_anomalies(g, f"gpu {g.index}")
+        found += _setting_anomalies(g, f"gpu {g.index}")
     for p in rdma:
         if p.state.upper() != "ACTIVE":
             found.append(
@@ -259,6 +282,39 @@ def _link_anomalies(g: Gpu, scope: str) -> list[Anomaly]:
                 "error",
                 f"{len(inactive)} of {len(g.nvlinks)} NVLink links are down (links {', '.join(map(str, inactive))})",
                 "drain the node; check 'nvidia-smi nvlink -s' and the fabric manager",
+            )
+        )
+    return found
+
+
+def _setting_anomalies(g: Gpu, scope: str) -> list[Anomaly]:
+    """A power limit enforced below the one requested, and persistence mode off: both what DCGM's
+    diagnostic reports, as warnings (upstream: NVIDIA/DCGM 72fa3fe dcgmlib/dcgm_errors.h
+    DCGM_FR_ENFORCED_POWER_LIMIT "Enforced power limit ... too low", severity MONITOR, and
+    DCGM_FR_PERSISTENCE_MODE "Persistence mode for GPU %u is disabled." with the fix below,
+    severity CONFIG, dcgmlib/src/dcgm_errors.c; nvvs/src/Software.cpp checkPersistenceMode sets
+    NVVS_RESULT_WARN). NVML's documentation of nvmlDeviceGetEnforcedPowerLimit: it "can be
+    different from the nvmlDeviceGetPowerManagementLimit if other limits are set elsewhere",
+    the out-of-band power limit interface included."""
+    found: list[Anomaly] = []
+    enforced, requested = g.power_limit_enforced_w, g.power_limit_requested_w
+    if enforced is not None and requested is not None and enforced < requested:
+        found.append(
+            Anomaly(
+                scope,
+                "warning",
+                f"the enforced power limit is {enforced:g} W, below the {requested:g} W requested: "
+                "another limiter caps the GPU (such as the host's out-of-band power limit)",
+                "ask the hardware provider about the host's power cap; 'nvidia-smi -q -d POWER' shows the limits",
+            )
+        )
+    if g.persistence_mode is False:
+        found.append(
+            Anomaly(
+                scope,
+                "warning",
+                "persistence mode is disabled",
+                f"enable it as root: nvidia-smi -i {g.index} -pm 1",
             )
         )
     return found
