@@ -60,10 +60,12 @@ def operator_simulators(delay: float = 0.02, kube: Any = None) -> list[Controlle
     status a Gateway API implementation writes for the lab's GatewayClass (controllers/gateway.py).
     Given the emulator (``kube``), KEDA reads a prometheus trigger over the cluster's HTTP, from the
     Prometheus that scrapes the model's pods, and keda-kaito-scaler's trigger from what it scrapes
-    of the InferenceSet's Services (controllers/keda.py, prometheus_server.py, keda_kaito_scaler.py)."""
+    of the InferenceSet's Services (controllers/keda.py, prometheus_server.py, keda_kaito_scaler.py);
+    the HPA KEDA makes scales the target every 15 s (controllers/hpa.py)."""
     from tests.emulators.kube.controllers import kaito
     from tests.emulators.kube.controllers.fleet import FleetHubController
     from tests.emulators.kube.controllers.gateway import GatewayController
+    from tests.emulators.kube.controllers.hpa import HorizontalPodAutoscalerController
     from tests.emulators.kube.controllers.keda import KaitoScalerController, KedaController
     from tests.emulators.kube.controllers.keda_kaito_scaler import KaitoScalerMetrics
     from tests.emulators.kube.controllers.kuberay import KubeRayController
@@ -72,9 +74,12 @@ def operator_simulators(delay: float = 0.02, kube: Any = None) -> list[Controlle
 
     http = InClusterHttp(kube) if kube is not None else None
     metrics = KaitoScalerMetrics(http) if http is not None else None
+    keda = KedaController(delay=delay, http=http, kaito_scaler=metrics)
     return [
         *kaito.controllers(delay=delay),
-        KedaController(delay=delay, http=http, kaito_scaler=metrics),
+        keda,
+        # kube-controller-manager's HPA, which scales what KEDA's HPAs name (controllers/hpa.py).
+        HorizontalPodAutoscalerController(keda.external_metric, delay=delay),
         KaitoScalerController(delay=delay, metrics=metrics),
         KubeRayController(delay=delay),
         FleetHubController(delay=delay),

@@ -1,7 +1,8 @@
 """How a test of the model group gives KEDA a value: the one way the lab has. The figures are set on
 a serving pod's /metrics (tests.emulators.serving.Serving.figures); the scraper reads them when its
 interval passes (the Prometheus, controllers/prometheus_server.py; keda-kaito-scaler's metric cache,
-controllers/keda_kaito_scaler.py); then KEDA reads its trigger (controllers/keda.py)."""
+controllers/keda_kaito_scaler.py); then KEDA reads its trigger (controllers/keda.py) and the HPA it
+made scales the target when its 15 s sync period passes (controllers/hpa.py)."""
 
 from __future__ import annotations
 
@@ -21,11 +22,12 @@ def vllm_pods(emu: Any, name: str = "phi-4", namespace: str = "default") -> list
 
 def scraped_queue(emu: Any, waiting: float, name: str = "phi-4", namespace: str = "default") -> None:
     """``waiting`` requests on the first ready pod of the vLLM deployment (0 on the others), a
-    scrape interval passes, and KEDA reads its trigger."""
+    scrape interval passes, KEDA reads its trigger, and its HPA syncs (15 s pass)."""
     for index, pod in enumerate(vllm_pods(emu, name, namespace)):
         emu.serving.figures(namespace, pod).waiting = waiting if index == 0 else 0
     emu.prometheus.interval_passes()
     emu.keda.poll(emu.cluster, namespace, name)
+    emu.hpa.sync_period_passes()
 
 
 def unscraped(emu: Any, name: str = "phi-4", namespace: str = "default") -> None:

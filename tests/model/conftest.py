@@ -61,6 +61,7 @@ def model_emulator(
         if controller and "kaito" in crds:
             install_kaito_controller(emu, inference_extension=inference_extension)
         if "keda" in crds:
+            from tests.emulators.kube.controllers.hpa import HorizontalPodAutoscalerController
             from tests.emulators.kube.controllers.keda import KaitoScalerController, KedaController
             from tests.emulators.kube.controllers.keda_kaito_scaler import KaitoScalerMetrics
             from tests.emulators.kube.incluster import InClusterHttp
@@ -74,6 +75,9 @@ def model_emulator(
             emu.kaito_scaler = KaitoScalerMetrics(http)
             emu.keda = KedaController(delay=0.02, http=http, kaito_scaler=emu.kaito_scaler)
             emu.controllers.add(emu.keda)
+            # The HPA KEDA makes syncs only when a test lets its 15 s pass (emu.hpa.sync_period_passes()).
+            emu.hpa = HorizontalPodAutoscalerController(emu.keda.external_metric, delay=0.02, resync=False)
+            emu.controllers.add(emu.hpa)
             emu.controllers.add(KaitoScalerController(delay=0.02, metrics=emu.kaito_scaler, poller=False))
         if serving or monitoring:
             emu.serving = serve_models(emu)

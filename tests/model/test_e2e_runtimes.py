@@ -67,6 +67,7 @@ def test_kaito_journey(model_emulator: Start) -> None:
     emu.serving.figures("default", _leaders(emu, "phi-4")[0]).waiting = 12
     emu.kaito_scaler.poll(emu.cluster)  # its metric cache's next poll
     emu.keda.poll(emu.cluster, "default", "phi-4")
+    emu.hpa.sync_period_passes()  # the HPA KEDA made scales the set
     _eventually(lambda: len(_leaders(emu, "phi-4")) == 3)
     _eventually(lambda: resolve(emu.cluster, "default", "phi-4") == _leaders(emu, "phi-4"))
     # An upgrade: a longer context is a new revision; rollback restores the first.
@@ -169,7 +170,9 @@ def test_airunway_renders_the_plan_for_its_provider(provider: str) -> None:
 
 def test_keda_reads_an_absent_series_as_zero_by_default(model_emulator: Start) -> None:
     # kedacore/keda pkg/scalers/prometheus_scaler.go: ignoreNullValues defaults to true, so a query
-    # over no scraped pod reads 0 and the target drops to its minimum (what main did before).
+    # over no scraped pod reads 0 and the target drops to its minimum (what main did before), once
+    # the HPA's 5 minute scale-down window has passed (kubernetes/kubernetes
+    # pkg/controller/podautoscaler/horizontal.go stabilizeRecommendation).
     emu = model_emulator(monitoring=True)
     _ok("deploy", "phi-4", "--runtime", "vllm", "--replicas", "3", "--autoscale", "1:4", "-y")
     so = emu.cluster.get(KEDA, "ScaledObject", "default", "phi-4")
@@ -177,4 +180,8 @@ def test_keda_reads_an_absent_series_as_zero_by_default(model_emulator: Start) -
     trigger["metadata"].pop("ignoreNullValues")
     emu.cluster.patch(KEDA, "ScaledObject", "default", "phi-4", {"spec": {"triggers": [trigger]}})
     unscraped(emu)
+    emu.hpa.sync_period_passes()
+    assert emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["spec"]["replicas"] == 3
+    emu.hpa.clock.advance(300)
+    emu.hpa.sync_period_passes()
     _eventually(lambda: emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["spec"]["replicas"] == 1)

@@ -18,6 +18,7 @@ import pytest
 
 from tests.emulators import lab
 from tests.emulators.kube.apiserver_common import wait_until
+from tests.emulators.kube.controllers.hpa import HorizontalPodAutoscalerController
 from tests.emulators.kube.controllers.keda import KedaController
 from tests.emulators.kube.incluster import InClusterHttp
 
@@ -54,6 +55,10 @@ def deploy(the_lab: lab.Lab, namespace: str, name: str = "phi-4") -> dict[str, A
 
 def keda(the_lab: lab.Lab) -> KedaController:
     return next(c for c in the_lab.kube.controllers.controllers if isinstance(c, KedaController))
+
+
+def hpa(the_lab: lab.Lab) -> HorizontalPodAutoscalerController:
+    return next(c for c in the_lab.kube.controllers.controllers if isinstance(c, HorizontalPodAutoscalerController))
 
 
 def query(the_lab: lab.Lab, namespace: str) -> dict[str, Any]:
@@ -101,6 +106,7 @@ def test_keda_scales_the_vllm_deployment_on_the_queue_the_labs_prometheus_scrape
     the_lab.serving.figures(pod["metadata"]["namespace"], pod["metadata"]["name"]).waiting = 12
     the_lab.prometheus().interval_passes()
     keda(the_lab).poll(the_lab.kube.cluster, "queue-scale", "phi-4")
+    hpa(the_lab).sync_period_passes()  # the HPA KEDA made syncs every 15 s
     assert wait_until(lambda: replicas(the_lab, "queue-scale") == 3), replicas(the_lab, "queue-scale")
     assert ready(the_lab, "queue-scale") == ("True", "ScaledObjectReady")
 
@@ -150,6 +156,7 @@ def test_two_deployments_of_one_model_in_a_namespace_scale_each_on_its_own_queue
     the_lab.prometheus().interval_passes()
     keda(the_lab).poll(the_lab.kube.cluster, "two-models", "busy")
     keda(the_lab).poll(the_lab.kube.cluster, "two-models", "idle")
+    hpa(the_lab).sync_period_passes()
     assert wait_until(lambda: replicas(the_lab, "two-models", "busy") == 3)
     assert the_lab.kube.idle()  # both polls read (the next is pollingInterval away)
     assert replicas(the_lab, "two-models", "idle") == 1

@@ -1,13 +1,21 @@
 """KEDA and keda-kaito-scaler simulators for the Kubernetes emulator.
 
-``KedaController`` (keda.sh/v1alpha1 ScaledObject) scales the target's ``spec.replicas`` (what
-its scale subresource writes) from its trigger's metric:
+``KedaController`` (keda.sh/v1alpha1 ScaledObject) does what KEDA's operator and metrics server do:
 
-* The HPA KEDA drives reads each trigger as an AverageValue target: desired replicas =
-  ceil(value / threshold), clamped to [minReplicaCount, maxReplicaCount]
-  (kedacore/keda v2.20.2 pkg/scalers/prometheus_scaler.go GetMetricSpecForScaling with the default
-  AverageValue metric type; Kubernetes' HPA algorithm for AverageValue). The scaling between 0 and
-  1 that KEDA does itself for minReplicaCount 0 is not simulated: akscli never renders it.
+* It makes the ScaledObject's HPA, ``keda-hpa-<name>`` (or ``advanced.horizontalPodAutoscalerConfig.name``),
+  owned by it: minReplicas the minReplicaCount (1 when unset or 0), maxReplicas the maxReplicaCount
+  (default 100), ``advanced.horizontalPodAutoscalerConfig.behavior`` as it is (none when unset),
+  and per trigger an External metric ``s<index>-<metric>`` selected by
+  ``scaledobject.keda.sh/name: <name>`` with an AverageValue target of the threshold
+  (kedacore/keda v2.20.2 controllers/keda/hpa.go newHPAForScaledObject, getScaledObjectMetricSpecs,
+  getHPAName; apis/keda/v1alpha1/scaledobject_types.go GetHPAMinReplicas; pkg/scalers/scaler.go
+  GenerateMetricNameWithIndex, GetMetricTargetMili; the prometheus scaler's metric is
+  ``prometheus``, an external scaler's the name its GetMetricSpec returns). kube-controller-manager's
+  HPA (hpa.py) scales the target from it.
+* It answers the HPA's external metric (``external_metric``) by reading the trigger then, as its
+  metrics server does without ``useCachedMetrics`` (pkg/scaling/scale_handler.go
+  GetScaledObjectMetrics). The scaling between 0 and 1 that KEDA does itself for minReplicaCount 0
+  is not simulated: akscli never renders it.
 * A prometheus trigger is read as the scaler reads it, over the cluster's HTTP (``http``):
   ``GET {serverAddress}/api/v1/query?query=...&time=...`` (tests/emulators/kube/incluster.py; the
   lab's Prometheus answers it from what it last scraped of the pods, prometheus_server.py). A
@@ -23,8 +31,9 @@ its scale subresource writes) from its trigger's metric:
   Otherwise there is nothing to read and the ScaledObject gets no status.
 * The external trigger of keda-kaito-scaler (KaitoScalerController's ScaledObjects) is read from
   keda-kaito-scaler's GetMetrics (keda_kaito_scaler.py), which scrapes the set's Workspace Services.
-* KEDA reads a trigger every ``pollingInterval`` seconds (default 30, apis/keda/v1alpha1/
-  withtriggers_types.go) and on every change of the ScaledObject; ``poll`` is such a change.
+* KEDA's operator reads a trigger every ``pollingInterval`` seconds (default 30, apis/keda/v1alpha1/
+  withtriggers_types.go) and on every change of the ScaledObject, for its status; ``poll`` is such
+  a change.
   Tests set the figures on the pods (tests.emulators.serving.Serving.figures), never on KEDA.
 * A scaler error is a Warning Event KEDAScalerFailed on the ScaledObject with the error's text
   (pkg/scaling/scale_handler.go, getScalerState), and with no trigger active the Ready condition
@@ -46,6 +55,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -53,6 +63,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote_plus, urlsplit
 
 from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.hpa import MetricError
 from tests.emulators.kube.controllers.keda_kaito_scaler import POLL_INTERVAL, ExternalScalerError, KaitoScalerMetrics
 from tests.emulators.kube.controllers.prometheus import AZURE_QUERY_HOSTS, EMPTY, azure_monitor_error
 from tests.emulators.kube.incluster import DialError, InClusterHttp
@@ -62,6 +73,11 @@ KAITO = "kaito.sh/v1beta1"
 PREFIX = "scaledobject.kaito.sh/"
 # apis/keda/v1alpha1/withtriggers_types.go defaultPollingInterval (seconds).
 DEFAULT_POLLING_INTERVAL = 30
+HPA = "autoscaling/v2"
+# apis/keda/v1alpha1/scaledobject_types.go ScaledObjectOwnerAnnotation: the label of the HPA's metric selector.
+OWNER_LABEL = "scaledobject.keda.sh/name"
+KEDA_VERSION = "2.20.2"
+POLL_ANNOTATION = "sim.akscli.io/poll"
 
 
 class KedaController(Controller):
@@ -79,48 +95,76 @@ class KedaController(Controller):
     def poll(self, cluster: Any, namespace: str, name: str) -> None:
         """Make KEDA read the trigger now (a change of the ScaledObject), not at its next interval."""
         self._polls += 1
-        poll = {"metadata": {"annotations": {"sim.akscli.io/poll": str(self._polls)}}}
+        poll = {"metadata": {"annotations": {POLL_ANNOTATION: str(self._polls)}}}
         cluster.patch(KEDA, "ScaledObject", namespace, name, poll)
 
     def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
-        md, spec = obj["metadata"], obj.get("spec") or {}
-        trigger = (spec.get("triggers") or [{}])[0]
-        meta = trigger.get("metadata") or {}
-        value = self._read(cluster, obj, trigger)
-        if value is None:  # nothing to read, or the scaler failed (reported)
+        self._ensure_hpa(cluster, obj)
+        trigger = ((obj.get("spec") or {}).get("triggers") or [{}])[0]
+        try:
+            value = self._value(cluster, obj, trigger, poll=True)
+        except (ScalerError, ExternalScalerError) as exc:
+            self._failed(cluster, obj, str(exc))
             return
-        threshold = float(meta.get("threshold") or 1)
-        low = int(spec.get("minReplicaCount", 0))
-        high = int(spec.get("maxReplicaCount", 100))
-        desired = min(max(math.ceil(value / threshold), low), high)
-        target = spec["scaleTargetRef"]
-        api = target.get("apiVersion") or "apps/v1"
-        cluster.patch(api, target["kind"], md["namespace"], target["name"], {"spec": {"replicas": desired}})
+        if value is None:  # nothing to read
+            return
         self._ready(
             cluster, obj, True, "ScaledObjectReady", "ScaledObject is defined correctly and is ready for scaling"
         )
 
-    def _read(self, cluster: Any, obj: dict[str, Any], trigger: Mapping[str, Any]) -> float | None:
-        """The trigger's value, or None where there is none to scale on (a failure is reported)."""
-        meta = trigger.get("metadata") or {}
+    def external_metric(self, cluster: Any, namespace: str, metric: str, selector: Mapping[str, str]) -> float:
+        """What KEDA's metrics server answers the HPA for ``metric`` of the ScaledObject the selector
+        names: the trigger read now (MetricError with the scaler's error otherwise)."""
+        name = selector.get(OWNER_LABEL, "")
+        obj = cluster.get(KEDA, "ScaledObject", namespace, name)
+        if obj is None:
+            raise MetricError(f'scaledobjects.keda.sh "{name}" not found')
+        triggers = (obj.get("spec") or {}).get("triggers") or []
+        index = int(metric.split("-", 1)[0][1:]) if re.fullmatch(r"s\d+-.+", metric) else -1
+        if not 0 <= index < len(triggers):
+            raise MetricError(f"no metric {metric} for ScaledObject {namespace}/{name}")
         try:
-            if trigger.get("type") == "prometheus":
-                if not self._reads_over_http(trigger):
-                    error = azure_monitor_error(cluster, obj["metadata"]["namespace"], trigger)
-                    if error is not None:
-                        raise ScalerError(error)
-                    return None  # the lab serves no Azure Monitor workspace
-                if self.http is None:
-                    return None
-                self._poll_again(obj)
-                return execute_prom_query(self.http, meta)
-            if trigger.get("type") == "external" and meta.get("scalerName") == "keda-kaito-scaler":
-                if self.kaito_scaler is None:
-                    return None
-                self._poll_again(obj)
-                return self.kaito_scaler.get_metrics(cluster, meta)
+            value = self._value(cluster, obj, triggers[index], poll=False)
         except (ScalerError, ExternalScalerError) as exc:
-            self._failed(cluster, obj, str(exc))
+            raise MetricError(str(exc)) from None
+        if value is None:
+            raise MetricError("the lab serves no value for this trigger")
+        return value
+
+    def _ensure_hpa(self, cluster: Any, obj: dict[str, Any]) -> None:
+        """Create or update the ScaledObject's HPA (hpa.go createAndDeployNewHPA, updateHPAIfNeeded)."""
+        want = hpa_for(obj)
+        md = want["metadata"]
+        have = cluster.get(HPA, "HorizontalPodAutoscaler", md["namespace"], md["name"])
+        if have is None:
+            cluster.create(want)
+            cluster.patch_status(
+                KEDA, "ScaledObject", md["namespace"], obj["metadata"]["name"], {"hpaName": md["name"]}
+            )
+        elif have.get("spec") != want["spec"] or (have["metadata"].get("labels") or {}) != md["labels"]:
+            cluster.patch(HPA, "HorizontalPodAutoscaler", md["namespace"], md["name"],
+                          {"metadata": {"labels": md["labels"]}, "spec": want["spec"]})  # fmt: skip
+
+    def _value(self, cluster: Any, obj: dict[str, Any], trigger: Mapping[str, Any], poll: bool) -> float | None:
+        """The trigger's value, None where there is none to read (ScalerError, ExternalScalerError)."""
+        meta = trigger.get("metadata") or {}
+        if trigger.get("type") == "prometheus":
+            if not self._reads_over_http(trigger):
+                error = azure_monitor_error(cluster, obj["metadata"]["namespace"], trigger)
+                if error is not None:
+                    raise ScalerError(error)
+                return None  # the lab serves no Azure Monitor workspace
+            if self.http is None:
+                return None
+            if poll:
+                self._poll_again(obj)
+            return execute_prom_query(self.http, meta)
+        if trigger.get("type") == "external" and meta.get("scalerName") == "keda-kaito-scaler":
+            if self.kaito_scaler is None:
+                return None
+            if poll:
+                self._poll_again(obj)
+            return self.kaito_scaler.get_metrics(cluster, meta)
         return None
 
     def _reads_over_http(self, trigger: Mapping[str, Any]) -> bool:
@@ -227,6 +271,58 @@ class KaitoScalerController(Controller):
                 },
             }
         )
+
+
+def hpa_for(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """The HPA KEDA makes for a ScaledObject (hpa.go newHPAForScaledObject)."""
+    md, spec = obj["metadata"], obj.get("spec") or {}
+    config = (spec.get("advanced") or {}).get("horizontalPodAutoscalerConfig") or {}
+    name = config.get("name") or f"keda-hpa-{md['name']}"
+    target = spec["scaleTargetRef"]
+    metrics = []
+    for index, trigger in enumerate(spec.get("triggers") or []):
+        meta = trigger.get("metadata") or {}
+        metric = (
+            "prometheus" if trigger.get("type") == "prometheus" else str(meta.get("metricName") or trigger.get("type"))
+        )
+        metrics.append({
+            "type": "External",
+            "external": {
+                "metric": {"name": f"s{index}-{metric}", "selector": {"matchLabels": {OWNER_LABEL: md["name"]}}},
+                "target": {"type": "AverageValue", "averageValue": _quantity(float(meta.get("threshold") or 0))},
+            },
+        })  # fmt: skip
+    hpa_spec: dict[str, Any] = {
+        "scaleTargetRef": {
+            "apiVersion": target.get("apiVersion") or "apps/v1",
+            "kind": target.get("kind") or "Deployment",
+            "name": target["name"],
+        },
+        "minReplicas": int(spec.get("minReplicaCount") or 0) or 1,
+        "maxReplicas": int(spec.get("maxReplicaCount", 100)),
+        "metrics": metrics,
+    }  # fmt: skip
+    if config.get("behavior") is not None:
+        hpa_spec["behavior"] = config["behavior"]
+    labels = {
+        "app.kubernetes.io/name": name[:63],
+        "app.kubernetes.io/version": KEDA_VERSION,
+        "app.kubernetes.io/part-of": md["name"],
+        "app.kubernetes.io/managed-by": "keda-operator",
+    } | dict(md.get("labels") or {})
+    owner = {"apiVersion": KEDA, "kind": "ScaledObject", "name": md["name"], "uid": md.get("uid", ""),
+             "controller": True, "blockOwnerDeletion": True}  # fmt: skip
+    annotations = {k: v for k, v in (md.get("annotations") or {}).items() if k != POLL_ANNOTATION}
+    meta: dict[str, Any] = {"name": name, "namespace": md["namespace"], "labels": labels, "ownerReferences": [owner]}
+    if annotations:
+        meta["annotations"] = annotations
+    return {"apiVersion": HPA, "kind": "HorizontalPodAutoscaler", "metadata": meta, "spec": hpa_spec}
+
+
+def _quantity(value: float) -> str:
+    """A threshold as the target's Quantity (milli-units where it is not whole)."""
+    milli = round(value * 1000)
+    return str(milli // 1000) if milli % 1000 == 0 else f"{milli}m"
 
 
 class ScalerError(Exception):

@@ -1,0 +1,444 @@
+"""kube-controller-manager's HorizontalPodAutoscaler controller, as it scales the HPA that KEDA makes
+for a ScaledObject (keda.py). upstream: kubernetes/kubernetes 00067268
+pkg/controller/podautoscaler/horizontal.go and replica_calculator.go; pkg/apis/autoscaling/v2/defaults.go.
+
+* Each HPA is synced every 15 s (``--horizontal-pod-autoscaler-sync-period``; the work queue adds an
+  HPA again ``resyncPeriod`` after each sync and after each event, NewDefaultHPARateLimiter), so a
+  new HPA is first synced 15 s after it appears. ``sync_period_passes`` is a test's 15 s: the
+  controller's clock moves on 15 s and every HPA is synced (no sleeps). With ``resync`` the
+  controller also syncs on the wall clock (the lab).
+* An External metric with an AverageValue target (what KEDA writes for its triggers) proposes
+  ceil(value / target) replicas, unless value / (target x status.replicas) is within the tolerance
+  0.1 of 1 (``--horizontal-pod-autoscaler-tolerance``), which keeps the current count
+  (GetExternalPerPodMetricReplicas; values in milli-units, as the metric's Quantity). A metric the
+  adapter cannot read is a Warning Event FailedGetExternalMetric and condition ScalingActive False,
+  and the replicas are kept (computeReplicasForMetrics, getUnableComputeReplicaCountCondition).
+* A target below minReplicas or above maxReplicas is set to the bound at once (reconcileAutoscaler).
+* Without ``spec.behavior`` (akscli's ScaledObjects set none): the recommendation is the highest of
+  the last 300 s (``--horizontal-pod-autoscaler-downscale-stabilization``), the first being the
+  replica count the HPA found (recordInitialRecommendation, stabilizeRecommendation), so a
+  scale-down waits 5 minutes; a scale-up is capped at max(2 x current, 4) per sync
+  (convertDesiredReplicasWithRules, calculateScaleUpLimit).
+* With ``spec.behavior`` (the API server fills what is unset, defaults.go: scale-up window 0, Max
+  of 4 Pods and 100 Percent per 15 s; scale-down window the 300 s flag, 100 Percent per 15 s): the
+  window of the direction (min of the scale-up window's recommendations, max of the scale-down
+  window's), then the policies over the scale events of each policy's period, selectPolicy Max,
+  Min or Disabled (normalizeDesiredReplicasWithBehaviors, stabilizeRecommendationWithBehaviors,
+  calculateScaleUpLimitWithScalingRules, calculateScaleDownLimitWithBehaviors, storeScaleEvent).
+* A rescale writes the target's ``spec.replicas`` (its scale subresource), a Normal Event
+  SuccessfulRescale "New size: N; reason: R", and the status: currentReplicas, desiredReplicas,
+  lastScaleTime, conditions AbleToScale, ScalingActive and ScalingLimited.
+
+Not modelled: Value, Resource, Pods and Object metrics (KEDA's triggers here are AverageValue),
+several metrics, the per-rule ``tolerance`` (feature gate HPAConfigurableTolerance).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from tests.emulators.kube import quantities
+from tests.emulators.kube.controllers.base import Controller
+
+HPA = "autoscaling/v2"
+SYNC_PERIOD = 15.0  # --horizontal-pod-autoscaler-sync-period
+DOWNSCALE_STABILIZATION = 300.0  # --horizontal-pod-autoscaler-downscale-stabilization
+TOLERANCE = 0.1  # --horizontal-pod-autoscaler-tolerance
+SCALE_UP_LIMIT_FACTOR, SCALE_UP_LIMIT_MINIMUM = 2.0, 4.0  # horizontal.go scaleUpLimitFactor, scaleUpLimitMinimum
+
+# The conditions' reasons and messages (horizontal.go).
+DOWN_STABILIZED = (
+    "ScaleDownStabilized",
+    "recent recommendations were higher than current one, applying the highest recent recommendation",
+)
+UP_STABILIZED = (
+    "ScaleUpStabilized",
+    "recent recommendations were lower than current one, applying the lowest recent recommendation",
+)
+READY = ("ReadyForNewScale", "recommended size matches current size")
+WITHIN = ("DesiredWithinRange", "the desired count is within the acceptable range")
+UP_LIMIT = ("ScaleUpLimit", "the desired replica count is increasing faster than the maximum scale rate")
+TOO_MANY = ("TooManyReplicas", "the desired replica count is more than the maximum replica count")
+DOWN_LIMIT = ("ScaleDownLimit", "the desired replica count is decreasing faster than the maximum scale rate")
+TOO_FEW = ("TooFewReplicas", "the desired replica count is less than the minimum replica count")
+
+# (namespace, metric name, selector matchLabels) -> the metric's value; raises MetricError.
+ExternalMetrics = Callable[[Any, str, str, Mapping[str, str]], float]
+
+
+class MetricError(Exception):
+    """The external metrics API could not give a value (the adapter's error text)."""
+
+
+class Clock:
+    """The controller's clock: the monotonic clock plus what a test moved it on."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def now(self) -> float:
+        return time.monotonic() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+@dataclass
+class Rules:
+    """One direction's HPAScalingRules, defaults filled in (defaults.go GenerateHPAScale*Rules)."""
+
+    window: float
+    select: str
+    policies: list[tuple[str, int, int]]  # (type, value, periodSeconds)
+
+    @classmethod
+    def of(cls, raw: Mapping[str, Any] | None, up: bool) -> Rules:
+        raw = raw or {}
+        policies = [(str(p["type"]), int(p["value"]), int(p["periodSeconds"])) for p in raw.get("policies") or []]
+        default_policies = [("Pods", 4, 15), ("Percent", 100, 15)] if up else [("Percent", 100, 15)]
+        window = raw.get("stabilizationWindowSeconds")
+        return cls(
+            float(window) if window is not None else (0.0 if up else DOWNSCALE_STABILIZATION),
+            str(raw.get("selectPolicy") or "Max"),
+            policies if raw.get("policies") is not None else default_policies,
+        )
+
+
+@dataclass
+class _Memory:
+    """What the controller keeps per HPA between syncs (horizontal.go recommendations, scale events)."""
+
+    recommendations: list[tuple[int, float]] = field(default_factory=list)
+    up_events: list[tuple[int, float]] = field(default_factory=list)
+    down_events: list[tuple[int, float]] = field(default_factory=list)
+
+
+class HorizontalPodAutoscalerController(Controller):
+    watches: ClassVar[list[tuple[str, str]]] = [(HPA, "HorizontalPodAutoscaler")]
+
+    def __init__(self, metrics: ExternalMetrics, delay: float = 0.02, resync: bool = True) -> None:
+        super().__init__(delay)
+        self.metrics = metrics
+        self.resync = resync
+        self.clock = Clock()
+        self._memory: dict[tuple[str, str], _Memory] = {}
+        self._known: set[tuple[str, str]] = set()
+        self._lock = threading.Lock()
+
+    # ---- when it syncs ---------------------------------------------------------------------------
+
+    def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
+        """An HPA event: the HPA is queued, to be synced SYNC_PERIOD from now (AddRateLimited)."""
+        key = (obj["metadata"]["namespace"], obj["metadata"]["name"])
+        with self._lock:
+            if key in self._known:
+                return  # already queued: the work queue keeps one entry
+            self._known.add(key)
+        if self.resync and self._manager is not None:
+            self._manager.call_later(self, lambda c: self._periodic(c, key), SYNC_PERIOD)
+
+    def on_delete(self, cluster: Any, obj: dict[str, Any]) -> None:
+        key = (obj["metadata"]["namespace"], obj["metadata"]["name"])
+        with self._lock:
+            self._known.discard(key)
+            self._memory.pop(key, None)
+
+    def _periodic(self, cluster: Any, key: tuple[str, str]) -> None:
+        if cluster.get(HPA, "HorizontalPodAutoscaler", *key) is None:
+            return
+        self.sync(cluster, *key)
+        if self._manager is not None:
+            self._manager.call_later(self, lambda c: self._periodic(c, key), SYNC_PERIOD)
+
+    def sync_period_passes(self) -> None:
+        """A test's 15 s: what is due runs first, the clock moves on SYNC_PERIOD, every HPA is synced
+        on the controllers' thread, and this returns once they are."""
+        manager = self._manager
+        if manager is None:
+            raise RuntimeError("controller is not registered with an emulator")
+        manager.idle()
+        self.clock.advance(SYNC_PERIOD)
+
+        def every(cluster: Any) -> None:
+            for hpa in cluster.list(HPA, "HorizontalPodAutoscaler"):
+                self.sync(cluster, hpa["metadata"]["namespace"], hpa["metadata"]["name"])
+
+        manager.call_later(self, every, 0)
+        manager.idle()
+
+    # ---- one sync (reconcileAutoscaler) ----------------------------------------------------------
+
+    def sync(self, cluster: Any, namespace: str, name: str) -> None:
+        hpa = cluster.get(HPA, "HorizontalPodAutoscaler", namespace, name)
+        if hpa is None:
+            return
+        spec = hpa.get("spec") or {}
+        ref = spec["scaleTargetRef"]
+        target = cluster.get(ref.get("apiVersion") or "apps/v1", ref["kind"], namespace, ref["name"])
+        conditions = dict(_conditions(hpa))
+        if target is None:
+            message = f'{ref["kind"].lower()}s "{ref["name"]}" not found'
+            cluster.add_event(hpa, "FailedGetScale", message, type="Warning", component="horizontal-pod-autoscaler")
+            _set(
+                conditions,
+                "AbleToScale",
+                False,
+                "FailedGetScale",
+                f"the HPA controller was unable to get the target's current scale: {message}",
+            )
+            self._write_status(cluster, hpa, 0, 0, conditions, rescaled=False)
+            return
+        _set(
+            conditions,
+            "AbleToScale",
+            True,
+            "SucceededGetScale",
+            "the HPA controller was able to get the target's current scale",
+        )
+        current = int((target.get("spec") or {}).get("replicas", 1))
+        status_replicas = int((target.get("status") or {}).get("replicas", current))
+        key = (namespace, name)
+        now = self.clock.now()
+        with self._lock:
+            memory = self._memory.setdefault(key, _Memory())
+            if not memory.recommendations:
+                memory.recommendations.append((current, now))  # recordInitialRecommendation
+        low = int(spec.get("minReplicas", 1))
+        high = int(spec["maxReplicas"])
+        reason = ""
+        if current == 0 and low != 0:
+            desired = 0
+            _set(
+                conditions,
+                "ScalingActive",
+                False,
+                "ScalingDisabled",
+                "scaling is disabled since the replica count of the target is zero",
+            )
+        elif current > high:
+            desired, reason = high, "Current number of replicas above Spec.MaxReplicas"
+        elif current < low:
+            desired, reason = low, "Current number of replicas below Spec.MinReplicas"
+        else:
+            try:
+                proposal, metric = self._proposal(cluster, namespace, spec, status_replicas)
+            except MetricError as exc:
+                metric_name = _external(spec)["metric"]["name"]
+                error = f"failed to get {metric_name} external metric: {exc}"
+                cluster.add_event(
+                    hpa, "FailedGetExternalMetric", error, type="Warning", component="horizontal-pod-autoscaler"
+                )
+                _set(
+                    conditions,
+                    "ScalingActive",
+                    False,
+                    "FailedGetExternalMetric",
+                    f"the HPA was unable to compute the replica count: {error}",
+                )
+                self._write_status(cluster, hpa, current, current, conditions, rescaled=False)
+                return
+            _set(
+                conditions,
+                "ScalingActive",
+                True,
+                "ValidMetricFound",
+                f"the HPA was able to successfully calculate a replica count from {metric}",
+            )
+            if proposal > current:
+                reason = f"{metric} above target"
+            elif proposal < current:
+                reason = "All metrics below target"
+            with self._lock:
+                desired = self._normalize(memory, spec, current, proposal, low, high, now, conditions)
+        if desired != current:
+            api = ref.get("apiVersion") or "apps/v1"
+            cluster.patch(api, ref["kind"], namespace, ref["name"], {"spec": {"replicas": desired}})
+            _set(
+                conditions,
+                "AbleToScale",
+                True,
+                "SucceededRescale",
+                f"the HPA controller was able to update the target scale to {desired}",
+            )
+            cluster.add_event(
+                hpa,
+                "SuccessfulRescale",
+                f"New size: {desired}; reason: {reason}",
+                component="horizontal-pod-autoscaler",
+            )
+            with self._lock:
+                if spec.get("behavior") is not None:  # storeScaleEvent: kept only with a behavior
+                    events = memory.up_events if desired > current else memory.down_events
+                    events.append((abs(desired - current), now))
+            self._write_status(cluster, hpa, current, desired, conditions, rescaled=True)
+            return
+        self._write_status(cluster, hpa, current, current, conditions, rescaled=False)
+
+    def _proposal(self, cluster: Any, namespace: str, spec: Mapping[str, Any], status_replicas: int) -> tuple[int, str]:
+        """GetExternalPerPodMetricReplicas of the one External AverageValue metric."""
+        external = _external(spec)
+        name = str(external["metric"]["name"])
+        selector = ((external["metric"].get("selector") or {}).get("matchLabels")) or {}
+        usage = _milli(self.metrics(cluster, namespace, name, selector))
+        parsed = quantities.parse(external["target"]["averageValue"])
+        target = _milli(float(parsed[0])) if parsed is not None else 0
+        replicas = status_replicas
+        ratio = usage / (target * replicas) if target and replicas else math.inf
+        if abs(1.0 - ratio) > TOLERANCE:
+            replicas = math.ceil(usage / target)
+        # fmt.Sprintf("external metric %s(%+v)") of the selector (k8s.io/apimachinery generated.pb.go String)
+        labels = "".join(f"{k}: {v}," for k, v in sorted(selector.items()))
+        described = (
+            f"&LabelSelector{{MatchLabels:map[string]string{{{labels}}},"
+            "MatchExpressions:[]LabelSelectorRequirement{},}"
+        )
+        return replicas, f"external metric {name}({described})"
+
+    def _normalize(
+        self,
+        memory: _Memory,
+        spec: Mapping[str, Any],
+        current: int,
+        proposal: int,
+        low: int,
+        high: int,
+        now: float,
+        conditions: dict[str, dict[str, Any]],
+    ) -> int:
+        behavior = spec.get("behavior")
+        if behavior is None:
+            # normalizeDesiredReplicas: the highest recommendation of the downscale window.
+            cutoff = now - DOWNSCALE_STABILIZATION
+            stabilized = max([proposal] + [r for r, at in memory.recommendations if at >= cutoff])
+            _replace_oldest(memory.recommendations, proposal, now, cutoff)
+            _set(conditions, "AbleToScale", True, *(DOWN_STABILIZED if stabilized != proposal else READY))
+            limit = int(max(SCALE_UP_LIMIT_FACTOR * current, SCALE_UP_LIMIT_MINIMUM))
+            top = min(high, limit)
+            desired, why = stabilized, WITHIN
+            if stabilized < low:
+                desired, why = low, TOO_FEW
+            elif stabilized > top:
+                desired, why = top, (UP_LIMIT if high > limit else TOO_MANY)
+            _set(conditions, "ScalingLimited", desired != stabilized, *why)
+            return desired
+        up, down = Rules.of(behavior.get("scaleUp"), True), Rules.of(behavior.get("scaleDown"), False)
+        # stabilizeRecommendationWithBehaviors
+        if proposal >= current:
+            window, better, reason = up.window, min, UP_STABILIZED
+        else:
+            window, better, reason = down.window, max, DOWN_STABILIZED
+        stabilized = proposal
+        for r, at in memory.recommendations:
+            if at > now - window:
+                stabilized = better(r, stabilized)
+        _replace_oldest(memory.recommendations, proposal, now, now - max(up.window, down.window))
+        _set(conditions, "AbleToScale", True, *(reason if stabilized != proposal else READY))
+        desired, why = stabilized, WITHIN
+        if stabilized > current:  # convertDesiredReplicasWithBehaviorRate
+            limit = max(_up_limit(current, memory.up_events, up, now), current)
+            if stabilized > min(high, limit):
+                desired, why = min(high, limit), (UP_LIMIT if high > limit else TOO_MANY)
+        elif stabilized < current:
+            limit = min(_down_limit(current, memory.down_events, down, now), current)
+            if stabilized < max(low, limit):
+                desired, why = max(low, limit), (DOWN_LIMIT if low < limit else TOO_FEW)
+        _set(conditions, "ScalingLimited", desired != stabilized, *why)
+        return desired
+
+    def _write_status(
+        self,
+        cluster: Any,
+        hpa: Mapping[str, Any],
+        current: int,
+        desired: int,
+        conditions: dict[str, dict[str, Any]],
+        rescaled: bool,
+    ) -> None:
+        status: dict[str, Any] = {
+            "currentReplicas": current,
+            "desiredReplicas": desired,
+            "conditions": [
+                conditions[t] for t in ("AbleToScale", "ScalingActive", "ScalingLimited") if t in conditions
+            ],
+        }
+        if rescaled:
+            status["lastScaleTime"] = _stamp()
+        md = hpa["metadata"]
+        cluster.patch_status(HPA, "HorizontalPodAutoscaler", md["namespace"], md["name"], status)
+
+
+def _external(spec: Mapping[str, Any]) -> dict[str, Any]:
+    for metric in spec.get("metrics") or []:
+        if metric.get("type") == "External":
+            return dict(metric["external"])
+    raise MetricError("the lab's HPA reads External metrics only")
+
+
+def _up_limit(current: int, events: list[tuple[int, float]], rules: Rules, now: float) -> int:
+    """calculateScaleUpLimitWithScalingRules."""
+    if rules.select == "Disabled":
+        return current
+    pick = min if rules.select == "Min" else max
+    result: int | None = None
+    for kind, value, period in rules.policies:
+        start = current - sum(change for change, at in events if at > now - period)
+        proposed = start + value if kind == "Pods" else math.ceil(start * (1 + value / 100))
+        result = proposed if result is None else pick(result, proposed)
+    return result if result is not None else 0
+
+
+def _down_limit(current: int, events: list[tuple[int, float]], rules: Rules, now: float) -> int:
+    """calculateScaleDownLimitWithBehaviors."""
+    if rules.select == "Disabled":
+        return current
+    pick = max if rules.select == "Min" else min
+    result = 2**31 - 1
+    for kind, value, period in rules.policies:
+        start = current + sum(change for change, at in events if at > now - period)
+        proposed = start - value if kind == "Pods" else int(start * (1 - value / 100))
+        result = pick(result, proposed)
+    return result
+
+
+def _replace_oldest(recommendations: list[tuple[int, float]], proposal: int, now: float, cutoff: float) -> None:
+    """The newest recommendation replaces one older than ``cutoff``, or is appended."""
+    old = [i for i, (_, at) in enumerate(recommendations) if at < cutoff]
+    if old:
+        recommendations[old[-1]] = (proposal, now)
+    else:
+        recommendations.append((proposal, now))
+
+
+def _milli(value: float) -> int:
+    """The value as the metric's Quantity in milli-units (MilliValue rounds up)."""
+    if math.isnan(value) or math.isinf(value) or value < 0:
+        return 0
+    return math.ceil(round(value * 1000, 6))
+
+
+def _conditions(hpa: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [(c["type"], c) for c in ((hpa.get("status") or {}).get("conditions") or [])]
+
+
+def _set(conditions: dict[str, dict[str, Any]], ctype: str, ok: bool, reason: str, message: str) -> None:
+    """setCondition: lastTransitionTime moves only when the status does."""
+    status = "True" if ok else "False"
+    old = conditions.get(ctype) or {}
+    stamp = old.get("lastTransitionTime") if old.get("status") == status else _stamp()
+    conditions[ctype] = {
+        "type": ctype,
+        "status": status,
+        "lastTransitionTime": stamp,
+        "reason": reason,
+        "message": message,
+    }
+
+
+def _stamp() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

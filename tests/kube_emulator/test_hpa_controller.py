@@ -1,0 +1,182 @@
+"""The HPA controller of kube-controller-manager as the lab runs it for KEDA's HPAs (controllers/hpa.py;
+upstream: kubernetes/kubernetes pkg/controller/podautoscaler/horizontal.go, replica_calculator.go and
+pkg/apis/autoscaling/v2/defaults.go). Time is the controller's own clock: each
+``sync_period_passes`` is one 15 s sync, and ``clock.advance`` lets more time go by; nothing sleeps."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pytest
+
+from tests.emulators.kube.controllers.hpa import HorizontalPodAutoscalerController, MetricError
+
+HPA = "autoscaling/v2"
+SELECTOR = {"scaledobject.keda.sh/name": "phi-4"}
+
+
+class Lab:
+    """A Deployment phi-4, KEDA's HPA for it (an External AverageValue metric, as KEDA writes it),
+    and the value the metrics adapter answers (``value``; None: it fails)."""
+
+    def __init__(self, factory: Callable[..., Any], replicas: int, behavior: dict[str, Any] | None = None,
+                 high: int = 20, target: str = "5") -> None:  # fmt: skip
+        self.emu = factory(crd_dirs=[], tls=False, builtin_controllers=False)
+        self.value: float | None = 0.0
+        self.hpa = HorizontalPodAutoscalerController(self._metric, delay=0.01, resync=False)
+        self.emu.controllers.add(self.hpa)
+        self.emu.cluster.create({
+            "apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "phi-4", "namespace": "default"},
+            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": "phi-4"}},
+                     "template": {"metadata": {"labels": {"app": "phi-4"}},
+                                  "spec": {"containers": [{"name": "vllm", "image": "vllm"}]}}},
+        })  # fmt: skip
+        self._settle()
+        spec: dict[str, Any] = {
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "phi-4"},
+            "minReplicas": 1,
+            "maxReplicas": high,
+            "metrics": [{"type": "External", "external": {
+                "metric": {"name": "s0-prometheus", "selector": {"matchLabels": SELECTOR}},
+                "target": {"type": "AverageValue", "averageValue": target}}}],
+        }  # fmt: skip
+        if behavior is not None:
+            spec["behavior"] = behavior
+        meta = {"name": "keda-hpa-phi-4", "namespace": "default"}
+        self.emu.cluster.create({"apiVersion": HPA, "kind": "HorizontalPodAutoscaler", "metadata": meta, "spec": spec})
+
+    def _metric(self, cluster: Any, namespace: str, name: str, selector: Mapping[str, str]) -> float:
+        assert (namespace, name, dict(selector)) == ("default", "s0-prometheus", SELECTOR)
+        if self.value is None:
+            raise MetricError("prometheus metrics 'prometheus' target may be lost, the result is empty")
+        return self.value
+
+    def _settle(self) -> None:
+        """The Deployment's pods follow its spec (status.replicas, what the HPA divides by)."""
+        want = self.emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["spec"]["replicas"]
+        self.emu.cluster.patch_status("apps/v1", "Deployment", "default", "phi-4", {"replicas": want})
+
+    def sync(self, value: float | None) -> int:
+        """The adapter answers ``value``, 15 s pass (one sync); the Deployment's replicas after it."""
+        self.value = value
+        self.hpa.sync_period_passes()
+        self._settle()
+        return int(self.emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["spec"]["replicas"])
+
+    def status(self) -> dict[str, Any]:
+        return dict(self.emu.cluster.get(HPA, "HorizontalPodAutoscaler", "default", "keda-hpa-phi-4")["status"])
+
+    def condition(self, ctype: str) -> tuple[str, str]:
+        [found] = [c for c in self.status()["conditions"] if c["type"] == ctype]
+        return found["status"], found["reason"]
+
+    def events(self, reason: str) -> list[str]:
+        return [e["message"] for e in self.emu.cluster.list("v1", "Event", "default") if e["reason"] == reason]
+
+
+@pytest.fixture
+def lab(kube_emulator_factory: Callable[..., Any]) -> Callable[..., Lab]:
+    return lambda *args, **kwargs: Lab(kube_emulator_factory, *args, **kwargs)
+
+
+def test_a_queue_over_the_target_scales_to_the_value_over_the_target_per_replica(lab: Callable[..., Lab]) -> None:
+    # GetExternalPerPodMetricReplicas: ceil(12 / 5) = 3.
+    assert lab(1).sync(12) == 3
+
+
+def test_a_ratio_within_the_tolerance_keeps_the_replicas(lab: Callable[..., Lab]) -> None:
+    # 10.8 / (5 x 2) = 1.08, within 0.1 of 1: ceil(10.8 / 5) = 3 is not proposed.
+    assert lab(2).sync(10.8) == 2
+
+
+def test_a_ratio_just_outside_the_tolerance_rescales(lab: Callable[..., Lab]) -> None:
+    assert lab(2).sync(11.5) == 3
+
+
+def test_a_scale_down_waits_for_the_five_minute_stabilization_window(lab: Callable[..., Lab]) -> None:
+    # stabilizeRecommendation: the highest recommendation of the last 300 s, the first being the
+    # replica count the HPA found.
+    subject = lab(3)
+    assert subject.sync(0) == 3
+    assert subject.condition("AbleToScale") == ("True", "ScaleDownStabilized")
+    subject.hpa.clock.advance(270)  # 285 s after the first sync
+    assert subject.sync(0) == 3
+    assert subject.sync(0) == 1  # 300 s: the 3 has left the window
+
+
+def test_a_short_dip_in_the_queue_does_not_scale_down(lab: Callable[..., Lab]) -> None:
+    subject = lab(1)
+    assert subject.sync(15) == 3
+    assert subject.sync(0) == 3
+    assert subject.sync(15) == 3
+
+
+def test_without_behavior_a_scale_up_is_capped_at_twice_the_replicas_or_four_per_sync(lab: Callable[..., Lab]) -> None:
+    # convertDesiredReplicasWithRules: max(2 x current, 4).
+    subject = lab(1)
+    assert [subject.sync(200) for _ in range(4)] == [4, 8, 16, 20]
+    assert subject.condition("ScalingLimited") == ("True", "TooManyReplicas")
+
+
+def test_the_default_behavior_adds_four_pods_or_doubles_per_15_seconds(lab: Callable[..., Lab]) -> None:
+    # An empty behavior gets the API server's defaults (defaults.go): Max of Pods 4 and Percent 100
+    # per 15 s, so 1 -> 5 where the path without behavior gives 4.
+    subject = lab(1, behavior={})
+    assert [subject.sync(100) for _ in range(3)] == [5, 10, 20]
+
+
+def test_the_default_behavior_also_waits_five_minutes_to_scale_down(lab: Callable[..., Lab]) -> None:
+    subject = lab(4, behavior={})
+    assert subject.sync(0) == 4
+    subject.hpa.clock.advance(300)
+    assert subject.sync(0) == 1
+
+
+def test_a_behaviors_scale_down_window_and_policy_are_honoured(lab: Callable[..., Lab]) -> None:
+    # One pod per 60 s after a 30 s window (calculateScaleDownLimitWithBehaviors).
+    behavior = {
+        "scaleDown": {"stabilizationWindowSeconds": 30, "policies": [{"type": "Pods", "value": 1, "periodSeconds": 60}]}
+    }
+    subject = lab(4, behavior=behavior)
+    assert subject.sync(0) == 4
+    assert subject.sync(0) == 4  # 30 s: the window still holds the 4
+    assert subject.sync(0) == 3  # 45 s
+    assert subject.condition("ScalingLimited") == ("True", "ScaleDownLimit")
+    assert [subject.sync(0) for _ in range(4)] == [3, 3, 3, 2]  # the next pod 60 s after the first
+
+
+def test_a_disabled_scale_up_keeps_the_replicas(lab: Callable[..., Lab]) -> None:
+    assert lab(2, behavior={"scaleUp": {"selectPolicy": "Disabled"}}).sync(100) == 2
+
+
+def test_a_rescale_is_a_successful_rescale_event_and_the_status_says_so(lab: Callable[..., Lab]) -> None:
+    subject = lab(1)
+    subject.sync(12)
+    selector = (
+        "&LabelSelector{MatchLabels:map[string]string{scaledobject.keda.sh/name: phi-4,},"
+        "MatchExpressions:[]LabelSelectorRequirement{},}"
+    )
+    assert subject.events("SuccessfulRescale") == [
+        f"New size: 3; reason: external metric s0-prometheus({selector}) above target"
+    ]
+    status = subject.status()
+    assert (status["currentReplicas"], status["desiredReplicas"]) == (1, 3) and "lastScaleTime" in status
+    assert subject.condition("ScalingActive") == ("True", "ValidMetricFound")
+
+
+def test_a_metric_the_adapter_cannot_give_keeps_the_replicas_and_says_why(lab: Callable[..., Lab]) -> None:
+    subject = lab(2)
+    assert subject.sync(None) == 2
+    assert subject.condition("ScalingActive") == ("False", "FailedGetExternalMetric")
+    [event] = subject.events("FailedGetExternalMetric")
+    assert "target may be lost" in event
+
+
+def test_replicas_below_the_minimum_are_raised_to_it_at_once(lab: Callable[..., Lab]) -> None:
+    subject = lab(1)
+    subject.emu.cluster.patch(HPA, "HorizontalPodAutoscaler", "default", "keda-hpa-phi-4", {"spec": {"minReplicas": 3}})
+    assert subject.sync(0) == 3
+    assert subject.events("SuccessfulRescale") == [
+        "New size: 3; reason: Current number of replicas below Spec.MinReplicas"
+    ]

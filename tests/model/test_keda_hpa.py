@@ -1,0 +1,65 @@
+"""What a user of `model deploy --autoscale` sees the autoscaler do: KEDA makes an HPA for akscli's
+ScaledObject and kube-controller-manager's HPA controller scales the model from it
+(tests/emulators/kube/controllers/keda.py and hpa.py; upstream: kedacore/keda v2.20.2
+controllers/keda/hpa.go, kubernetes/kubernetes pkg/controller/podautoscaler/horizontal.go)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tests.cli import invoke
+
+from ._queue import scraped_queue, vllm_pods
+from .test_scraping_and_routing import _eventually
+
+KEDA = "keda.sh/v1alpha1"
+HPA = "autoscaling/v2"
+Start = Callable[..., Any]
+
+
+def _deploy(model_emulator: Start) -> Any:
+    emu = model_emulator(monitoring=True)
+    result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--autoscale", "1:4", "-y")
+    assert result.exit_code == 0, result
+    _eventually(lambda: len(vllm_pods(emu)) == 1)
+    return emu
+
+
+def _replicas(emu: Any) -> int:
+    return int(emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["spec"]["replicas"])
+
+
+def test_keda_makes_an_hpa_with_the_queue_per_replica_as_its_target_and_no_behavior(model_emulator: Start) -> None:
+    emu = _deploy(model_emulator)
+    _eventually(lambda: emu.cluster.get(HPA, "HorizontalPodAutoscaler", "default", "keda-hpa-phi-4") is not None)
+    hpa = emu.cluster.get(HPA, "HorizontalPodAutoscaler", "default", "keda-hpa-phi-4")
+    assert hpa["metadata"]["ownerReferences"][0]["kind"] == "ScaledObject"
+    spec = hpa["spec"]
+    assert (spec["minReplicas"], spec["maxReplicas"], spec["scaleTargetRef"]["name"]) == (1, 4, "phi-4")
+    assert spec["metrics"] == [
+        {
+            "type": "External",
+            "external": {
+                "metric": {
+                    "name": "s0-prometheus",
+                    "selector": {"matchLabels": {"scaledobject.keda.sh/name": "phi-4"}},
+                },
+                "target": {"type": "AverageValue", "averageValue": "5"},
+            },
+        }
+    ]
+    # akscli sets no advanced.horizontalPodAutoscalerConfig: the HPA's defaults apply (docs/model.md).
+    assert "behavior" not in spec
+
+
+def test_the_model_scales_down_only_after_the_queue_stayed_low_for_five_minutes(model_emulator: Start) -> None:
+    emu = _deploy(model_emulator)
+    scraped_queue(emu, 12)
+    _eventually(lambda: _replicas(emu) == 3)
+    _eventually(lambda: len(vllm_pods(emu)) == 3)
+    scraped_queue(emu, 0)
+    assert emu.idle() and _replicas(emu) == 3  # the HPA keeps the highest recommendation of 300 s
+    emu.hpa.clock.advance(300)
+    emu.hpa.sync_period_passes()
+    _eventually(lambda: _replicas(emu) == 1)
