@@ -1,8 +1,10 @@
 """The lab's Prometheus scrapes each target on its interval and an instant query reads the newest
 sample within the lookback delta, never a stale one (controllers/prometheus_server.py and
 prometheus_tsdb.py, after prometheus/prometheus scrape/scrape.go and promql/engine.go, and
-prometheus-operator pkg/prometheus/promcfg.go for the intervals). Times are given to ``scrape`` and
-to the query, so nothing here waits."""
+prometheus-operator pkg/prometheus/promcfg.go for the intervals; the first scrape's offset and the
+end-of-run staleness markers after scrape/target.go and scrape.go, prometheus_offset.py). Times
+are given to ``scrape`` and to the query, so nothing here waits but the scrape loop's own test.
+``scrape(T, every=True)`` is a first scrape at T: a test's way to start without the offset."""
 
 from __future__ import annotations
 
@@ -15,12 +17,14 @@ from urllib.parse import quote_plus
 import pytest
 
 from tests.emulators.kube.apiserver_common import wait_until
+from tests.emulators.kube.controllers.prometheus_offset import NANO, fnv64a, offset_seed, target_hash, xxhash64
 from tests.emulators.kube.controllers.prometheus_tsdb import STALE_NAN, Tsdb, is_stale, parse_duration
 from tests.emulators.kube.controllers.vllm import VllmMetrics
 from tests.emulators.kube.profiles import install_podmonitor_api
 
 MONITORING = "monitoring.coreos.com/v1"
 QUERY = 'sum(vllm:num_requests_waiting{job="default/phi-4"})'
+PROMETHEUS = "kube-prometheus-stack-prometheus"
 # The scrapes are given their time (no scrape loop runs): any time will do, a day ahead is one.
 T0 = float(int(time.time()) + 86400)
 
@@ -78,82 +82,115 @@ def model(kube_emulator_factory: Callable[..., Any]) -> Model:
 
 def test_a_query_before_the_first_scrape_sees_no_sample(model: Model) -> None:
     model.figures.waiting = 4
-    model.server.scrape(T0)
+    model.server.scrape(T0, every=True)
     assert model.waiting(T0 - 1) == []
     assert model.waiting(T0) == ["4"]
 
 
 def test_a_change_on_the_pod_is_seen_only_after_the_next_scrape(model: Model) -> None:
     model.figures.waiting = 4
-    model.server.scrape(T0)
+    model.server.scrape(T0, every=True)
     model.figures.waiting = 9
     assert model.waiting(T0 + 5) == ["4"]
 
 
-def test_a_target_is_scraped_again_only_when_the_podmonitors_interval_has_passed(model: Model) -> None:
-    model.server.scrape(T0)
+def _scraped_again_after(model: Model, seconds: float) -> None:
+    """After a scrape at its tick, the target is scraped again ``seconds`` later, not sooner."""
+    model.server.scrape(T0, every=True)
+    tick = model.server.next_scrape("phi-4-0")
+    model.server.scrape(tick)
     model.figures.waiting = 9
-    model.server.scrape(T0 + 14)
-    assert model.waiting(T0 + 14) == ["0"]
-    model.server.scrape(T0 + 15)  # the PodMonitor's 15s
-    assert model.waiting(T0 + 15) == ["9"]
+    model.server.scrape(tick + seconds - 1)
+    assert model.waiting(tick + seconds - 1) == ["0"]
+    model.server.scrape(tick + seconds)
+    assert model.waiting(tick + seconds) == ["9"]
+
+
+def test_a_target_is_scraped_again_only_when_the_podmonitors_interval_has_passed(model: Model) -> None:
+    _scraped_again_after(model, 15)  # the PodMonitor's 15s
 
 
 def test_without_an_endpoint_interval_the_prometheus_scrape_interval_applies(kube_emulator_factory: Any) -> None:
-    model = Model(kube_emulator_factory, interval=None, scrape_interval="1m")
-    model.server.scrape(T0)
-    model.figures.waiting = 9
-    model.server.scrape(T0 + 59)
-    assert model.waiting(T0 + 59) == ["0"]
-    model.server.scrape(T0 + 60)
-    assert model.waiting(T0 + 60) == ["9"]
+    _scraped_again_after(Model(kube_emulator_factory, interval=None, scrape_interval="1m"), 60)
 
 
 def test_the_default_scrape_interval_is_30s(kube_emulator_factory: Any) -> None:
     # prometheus-operator pkg/apis/monitoring/v1/prometheus_types.go: +kubebuilder:default:="30s".
-    model = Model(kube_emulator_factory, interval=None)
+    _scraped_again_after(Model(kube_emulator_factory, interval=None), 30)
+
+
+def test_a_new_target_is_not_scraped_at_the_first_look_but_at_its_offset(model: Model) -> None:
+    # scrape/target.go offset: the first scrape waits for the target's offset within the interval.
     model.server.scrape(T0)
-    model.figures.waiting = 9
-    model.server.scrape(T0 + 29)
-    assert model.waiting(T0 + 29) == ["0"]
-    model.server.scrape(T0 + 30)
-    assert model.waiting(T0 + 30) == ["9"]
+    assert model.waiting(T0) == []
+    first = model.server.next_scrape("phi-4-0")
+    assert T0 < first <= T0 + 15
+    model.server.scrape(first - 0.5)
+    assert model.waiting(first - 0.5) == []
+    model.server.scrape(first)
+    assert model.waiting(first) == ["0"]
+    assert model.server.next_scrape("phi-4-0") == first + 15
+
+
+def test_the_offset_is_pinned_to_absolute_time_whenever_the_target_appears(kube_emulator_factory: Any) -> None:
+    # The same target (labels, URL) of the same server gets the same second of the minute.
+    phases = []
+    for appears in (T0, T0 + 7, T0 + 3600 + 11):
+        model = Model(kube_emulator_factory)
+        model.server.scrape(appears)
+        phases.append(round(model.server.next_scrape("phi-4-0") % 15, 6))
+    assert len(set(phases)) == 1
+
+
+def test_the_offset_is_the_targets_hash_xor_the_servers_seed_modulo_the_interval(model: Model) -> None:
+    model.server.scrape(T0)
+    [target] = model.server._targets(model.emu.cluster.get(MONITORING, "Prometheus", "monitoring", PROMETHEUS))
+    seed = offset_seed("monitoring", PROMETHEUS)
+    offset = (target_hash(target.hashed, target.url) ^ seed) % (15 * NANO)
+    assert model.server.next_scrape("phi-4-0") % 15 == pytest.approx(offset / NANO, abs=1e-5)  # float seconds
 
 
 def test_the_last_sample_is_read_for_five_minutes_and_not_after(model: Model) -> None:
     # Nothing scrapes after T0 (no stale marker either): the lookback delta bounds the read.
-    model.server.scrape(T0)
+    model.server.scrape(T0, every=True)
     assert model.waiting(T0 + 299) == ["0"]
     assert model.waiting(T0 + 300) == []
 
 
-def test_a_target_that_goes_away_is_stale_from_when_its_next_scrape_would_have_been(model: Model) -> None:
-    model.server.scrape(T0)
+def test_a_target_that_goes_away_is_stale_from_its_next_tick_once_the_markers_are_written(model: Model) -> None:
+    # scrape/scrape.go endOfRunStaleness: the markers are stamped at the loop's next tick (by T0 + 15)
+    # and written a tick and a tenth of an interval after it (about 2.1 intervals after the last scrape).
+    model.server.scrape(T0, every=True)
     model.emu.cluster.delete(MONITORING, "PodMonitor", "default", "phi-4")
     model.server.scrape(T0 + 1)
-    assert model.waiting(T0 + 14) == ["0"]
+    model.server.scrape(T0 + 16)
+    assert model.waiting(T0 + 15) == ["0"]  # not written yet
+    model.server.scrape(T0 + 31.5)  # the tick + 16.5 s has passed, wherever the tick was
+    assert model.waiting(T0 + 0.5) == ["0"]
     assert model.waiting(T0 + 15) == []
 
 
 def test_a_failed_scrape_leaves_up_zero_and_the_series_stale(model: Model) -> None:
-    model.server.scrape(T0)
+    model.server.scrape(T0, every=True)
     model.emu.register_pod_proxy("default", "phi-4-0", 8000, lambda method, path, body: (503, {}, b""))
-    model.server.scrape(T0 + 15)
-    assert model.waiting(T0 + 15) == []
-    [up] = model.server.query('up{job="default/phi-4"}', T0 + 15)
+    tick = model.server.next_scrape("phi-4-0")
+    model.server.scrape(tick)
+    assert model.waiting(tick) == []
+    [up] = model.server.query('up{job="default/phi-4"}', tick)
     assert up[1] == 0.0
 
 
 def test_a_scrape_of_every_target_lets_the_interval_pass(model: Model) -> None:
-    model.server.scrape(T0)
+    model.server.scrape(T0, every=True)
     model.figures.waiting = 9
     model.server.scrape(T0 + 1, every=True)
     assert model.waiting(T0 + 1) == ["9"]
 
 
 def test_the_scrape_loop_scrapes_new_targets_on_its_own(kube_emulator_factory: Any) -> None:
-    # ScrapeLoop: a look at the targets when it starts, at every change of a Prometheus and every 5 s.
-    model = Model(kube_emulator_factory, scrape_loop=True)
+    # ScrapeLoop: a look at the targets when it starts, at every change of a Prometheus, every 5 s,
+    # and when a target's scrape is due (at its offset within the PodMonitor's 1s here).
+    model = Model(kube_emulator_factory, interval="1s", scrape_loop=True)
     model.figures.waiting = 4
     relabel = {"metadata": {"labels": {"team": "ml"}}}
     model.emu.cluster.patch(MONITORING, "Prometheus", "monitoring", "kube-prometheus-stack-prometheus", relabel)
@@ -172,3 +209,21 @@ def test_the_staleness_marker_is_prometheus_stale_nan() -> None:
 @pytest.mark.parametrize(("text", "seconds"), [("15s", 15.0), ("1m30s", 90.0), ("5m", 300.0), ("500ms", 0.5)])
 def test_durations_are_read_as_prometheus_writes_them(text: str, seconds: float) -> None:
     assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize(
+    ("data", "digest"),
+    [
+        (b"", 0xEF46DB3751D8E999),
+        (b"a", 0xD24EC4F1A98C6E5B),
+        (b"abc", 0x44BC2CF5AD770999),
+        (b"Nobody inspects the spammish repetition", 0xFBCEA83C8A378BF1),
+    ],
+)
+def test_xxhash64_gives_the_reference_digests(data: bytes, digest: int) -> None:
+    # The label set's hash (model/labels Labels.Hash, cespare/xxhash Sum64): the published vectors.
+    assert xxhash64(data) == digest
+
+
+def test_fnv64a_gives_the_reference_digests() -> None:
+    assert (fnv64a(b""), fnv64a(b"a")) == (0xCBF29CE484222325, 0xAF63DC4C8601EC8C)

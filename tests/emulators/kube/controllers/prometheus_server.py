@@ -7,10 +7,13 @@ pkg/prometheus/promcfg.go generatePodMonitorConfig and appendScrapeIntervals;
 pkg/apis/monitoring/v1/prometheus_types.go ScrapeInterval ``+kubebuilder:default:="30s"``). The
 scrape loop (``ScrapeLoop``, a controller) looks at the targets every 5 s, as the scrape manager
 applies new target sets at most every 5 s (prometheus/prometheus d15adb9a scrape/manager.go
-reloadIntervalDuration), and scrapes those whose interval has passed. A new target is scraped at
-the first look (upstream: after an offset within its interval, scrape/target.go offset). A test
-lets an interval pass with ``scrape(every=True)``. Samples are kept, marked stale and read within
-the lookback delta (``spec.query.lookbackDelta``, default 5m) as prometheus_tsdb.py says.
+reloadIntervalDuration), and scrapes those whose next scrape is due. A new target is first scraped
+at its offset within the interval, a hash of its labels and URL and the server's seed
+(prometheus_offset.py, scrape/target.go offset), then every interval after. A target that goes
+away gets staleness markers stamped at its next tick and written a tick and a tenth of an interval
+later (scrape/scrape.go endOfRunStaleness). A test lets an interval pass with
+``scrape(every=True)``. Samples are kept, marked stale and read within the lookback delta
+(``spec.query.lookbackDelta``, default 5m) as prometheus_tsdb.py says.
 
 What it scrapes:
 
@@ -53,6 +56,7 @@ from urllib.parse import parse_qs, urlsplit
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.fleet_scheduler import matches_selector
 from tests.emulators.kube.controllers.prometheus import OPERATOR, selects
+from tests.emulators.kube.controllers.prometheus_offset import first_scrape, offset_seed, target_hash
 from tests.emulators.kube.controllers.prometheus_tsdb import (
     DEFAULT_LOOKBACK,
     Series,
@@ -125,14 +129,42 @@ class Target:
     def key(self) -> tuple[str, ...]:
         return (self.labels["job"], *self.pod, str(self.port), self.path)
 
+    @property
+    def url(self) -> str:
+        return f"http://{self.labels['instance']}{self.path}"
+
+    @property
+    def hashed(self) -> dict[str, str]:
+        """The labels the target's hash is taken over (prometheus_offset.py)."""
+        interval = _duration_text(self.interval)
+        # config.go: the global 10s scrape_timeout, at most the interval.
+        timeout = "10s" if self.interval >= 10 else interval
+        return self.labels | {
+            "__address__": self.labels["instance"],
+            "__metrics_path__": self.path,
+            "__scheme__": "http",
+            "__scrape_interval__": interval,
+            "__scrape_timeout__": timeout,
+        }
+
 
 @dataclass
 class _Loop:
-    """A target's scrape loop: when it last scraped, and the series that scrape exposed."""
+    """A target's scrape loop: its next scrape (on its offset's grid), the interval, and the series
+    its last scrape exposed (none before the first)."""
 
-    last: float
+    next: float
     interval: float
     series: set[SeriesKey] = field(default_factory=set)
+
+
+@dataclass
+class _Stale:
+    """End-of-run staleness markers: stamped ``at``, written once the clock reaches ``written``."""
+
+    series: set[SeriesKey]
+    at: float
+    written: float
 
 
 class PrometheusServer:
@@ -141,6 +173,7 @@ class PrometheusServer:
         self.namespace = namespace
         self.tsdb = Tsdb()
         self._loops: dict[tuple[str, ...], _Loop] = {}
+        self._stale: list[_Stale] = []
         self._lock = threading.RLock()
 
     def handle(self, method: str, path: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
@@ -179,9 +212,11 @@ class PrometheusServer:
         return self.tsdb.instant(at)
 
     def scrape(self, now: float | None = None, *, every: bool = False) -> float:
-        """One look at the targets at ``now`` (default the time): a target whose interval has passed
-        since its last scrape, or a new one, is scraped; ``every``: each target's interval has
-        passed (a test's way to let time go by). A target gone is marked stale. Returns ``now``."""
+        """One look at the targets at ``now`` (default the time): a target whose next scrape is due
+        is scraped; a new one is first scraped at its offset (prometheus_offset.py); ``every``:
+        each target's next scrape is due, and the markers of gone targets are written now (a
+        test's way to let time go by). A target gone gets end-of-run staleness markers. Returns
+        ``now``."""
         now = time.time() if now is None else now
         with self._lock:
             prom = self._prometheus()
@@ -190,22 +225,44 @@ class PrometheusServer:
             found = {t.key: t for t in self._targets(prom)} if prom is not None else {}
             for key, loop in list(self._loops.items()):
                 if key not in found:
-                    # endOfRunStaleness: stamped when the next scrape would have been.
-                    self.tsdb.mark_stale(loop.series, now if every else max(now, loop.last + loop.interval))
+                    # endOfRunStaleness: stamped at the loop's next tick, written a tick and a
+                    # tenth of an interval after it (scrape/scrape.go).
+                    at = now if every else loop.next
+                    self._stale.append(_Stale(loop.series, at, at if every else at + 1.1 * loop.interval))
                     del self._loops[key]
+            for pending in [p for p in self._stale if every or p.written <= now]:
+                self.tsdb.mark_stale(pending.series, pending.at)
+                self._stale.remove(pending)
+            seed = offset_seed(prom["metadata"]["namespace"], prom["metadata"]["name"]) if prom is not None else 0
             for key, target in found.items():
                 loop = self._loops.get(key)
-                if loop is not None and not every and now < loop.last + target.interval:
+                if loop is None:
+                    first = first_scrape(now, target.interval, target_hash(target.hashed, target.url), seed)
+                    loop = self._loops[key] = _Loop(first, target.interval)
+                if not every and now < loop.next:
                     continue
                 seen: set[SeriesKey] = set()
                 for labels, value in self._scrape_target(target):
                     series = key_of(labels)
                     self.tsdb.append(series, now, value)
                     seen.add(series)
-                if loop is not None:
-                    self.tsdb.mark_stale(loop.series - seen, now)  # updateStaleMarkers
-                self._loops[key] = _Loop(now, target.interval, seen)
+                self.tsdb.mark_stale(loop.series - seen, now)  # updateStaleMarkers
+                loop.series = seen
+                loop.interval = target.interval
+                while loop.next <= now:  # the next tick on the offset's grid
+                    loop.next += target.interval
         return now
+
+    def next_due(self) -> float:
+        """When a scrape or markers are next due (Unix seconds; infinity when nothing is)."""
+        with self._lock:
+            return min([loop.next for loop in self._loops.values()] + [p.written for p in self._stale] + [math.inf])
+
+    def next_scrape(self, pod: str) -> float:
+        """When the loop of ``pod``'s target scrapes next (a test's look at the schedule)."""
+        with self._lock:
+            [loop] = [loop for key, loop in self._loops.items() if key[2] == pod]
+            return loop.next
 
     def interval_passes(self) -> float:
         """Every target is scraped now, as when its interval has passed; returns once KEDA can see
@@ -292,10 +349,13 @@ class ScrapeLoop(Controller):
         if server is None:
             return
         server.scrape()
+        # The next look: the next reload, or sooner the next scrape or markers due (upstream each
+        # loop scrapes on its own ticker).
+        after = max(min(RELOAD_INTERVAL, server.next_due() - time.time()), 0.01)
         now = time.monotonic()
-        if self._next.get(key, 0.0) <= now:
-            self._next[key] = now + RELOAD_INTERVAL
-            self.requeue(obj, RELOAD_INTERVAL)
+        if self._next.get(key, 0.0) <= now or now + after < self._next[key]:
+            self._next[key] = now + after
+            self.requeue(obj, after)
 
 
 def parse_selector(text: str) -> tuple[str | None, list[tuple[str, str, str]]]:
@@ -375,6 +435,20 @@ def _ports(pod: Mapping[str, Any], endpoint: Mapping[str, Any]) -> list[tuple[st
 
 def _duration(raw: Any, default: float = DEFAULT_LOOKBACK) -> float:
     return parse_duration(str(raw)) if raw else default
+
+
+def _duration_text(seconds: float) -> str:
+    """A duration as Prometheus writes it (prometheus/common model/time.go Duration.String)."""
+    ms = round(seconds * 1000)
+    if ms == 0:
+        return "0s"
+    out = ""
+    for unit, size in (("y", 31536000000), ("w", 604800000), ("d", 86400000), ("h", 3600000), ("m", 60000),
+                       ("s", 1000), ("ms", 1)):  # fmt: skip
+        if ms >= size:
+            out += f"{ms // size}{unit}"
+            ms %= size
+    return out
 
 
 def _eval_time(raw: str) -> float:
