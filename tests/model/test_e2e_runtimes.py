@@ -61,13 +61,18 @@ def test_kaito_journey(model_emulator: Start) -> None:
     emu = model_emulator(serving=True)
     _ok("deploy", "phi-4", "--replicas", "2", "--autoscale", "1:4", "--expose", "--wait", "--timeout", "20s", "-y")
     assert resolve(emu.cluster, "default", "phi-4") == _leaders(emu, "phi-4") and len(_leaders(emu, "phi-4")) == 2
-    # keda-kaito-scaler made the ScaledObject and sums the leaders' queues (their Services'
-    # /metrics): 12 waiting requests at threshold 5 -> 3 replicas.
+    # keda-kaito-scaler made the ScaledObject and averages the leaders' queues (their Services'
+    # /metrics): 12 and 0 waiting, 6 > --queue-threshold 5 with every replica ready, so its formula
+    # doubles the set; its HPA behavior holds that for the 60 s evaluation window, then adds one
+    # replica (keda-kaito-scaler v0.6.2 pkg/scaledobject/provisioner.go).
     _eventually(lambda: emu.cluster.get(KEDA, "ScaledObject", "default", "phi-4") is not None)
     emu.serving.figures("default", _leaders(emu, "phi-4")[0]).waiting = 12
     emu.kaito_scaler.poll(emu.cluster)  # its metric cache's next poll
     emu.keda.poll(emu.cluster, "default", "phi-4")
-    emu.hpa.sync_period_passes()  # the HPA KEDA made scales the set
+    emu.hpa.sync_period_passes()  # the HPA KEDA made syncs
+    assert len(_leaders(emu, "phi-4")) == 2
+    emu.hpa.clock.advance(60)
+    emu.hpa.sync_period_passes()
     _eventually(lambda: len(_leaders(emu, "phi-4")) == 3)
     _eventually(lambda: resolve(emu.cluster, "default", "phi-4") == _leaders(emu, "phi-4"))
     # An upgrade: a longer context is a new revision; rollback restores the first.

@@ -63,3 +63,27 @@ def test_the_model_scales_down_only_after_the_queue_stayed_low_for_five_minutes(
     emu.hpa.clock.advance(300)
     emu.hpa.sync_period_passes()
     _eventually(lambda: _replicas(emu) == 1)
+
+
+def _set_replicas(emu: Any) -> int:
+    return int(emu.cluster.get("kaito.sh/v1beta1", "InferenceSet", "default", "phi-4")["spec"]["replicas"])
+
+
+def test_an_inferenceset_whose_queue_reads_zero_loses_one_replica_per_five_minutes(model_emulator: Start) -> None:
+    # keda-kaito-scaler v0.6.2's formula reads an idle queue (also while the set becomes ready) as
+    # 0.5; the HPA behavior it writes keeps the count for its 300 s window, then removes one replica
+    # per 300 s, so a real cluster does not drop the set to its minimum at once.
+    emu = model_emulator(serving=True)
+    deploy = ("model", "deploy", "phi-4", "--replicas", "3", "--autoscale", "1:4", "--wait", "--timeout", "20s", "-y")
+    result = invoke(*deploy)
+    assert result.exit_code == 0, result
+    _eventually(lambda: emu.cluster.get(KEDA, "ScaledObject", "default", "phi-4") is not None)
+    emu.kaito_scaler.poll(emu.cluster)
+    emu.keda.poll(emu.cluster, "default", "phi-4")
+    emu.hpa.sync_period_passes()
+    assert _set_replicas(emu) == 3
+    emu.hpa.clock.advance(300)
+    emu.hpa.sync_period_passes()
+    _eventually(lambda: _set_replicas(emu) == 2)
+    emu.hpa.sync_period_passes()
+    assert _set_replicas(emu) == 2  # one replica per 300 s

@@ -29,8 +29,13 @@ pkg/controller/podautoscaler/horizontal.go and replica_calculator.go; pkg/apis/a
   SuccessfulRescale "New size: N; reason: R", and the status: currentReplicas, desiredReplicas,
   lastScaleTime, conditions AbleToScale, ScalingActive and ScalingLimited.
 
-Not modelled: Value, Resource, Pods and Object metrics (KEDA's triggers here are AverageValue),
-several metrics, the per-rule ``tolerance`` (feature gate HPAConfigurableTolerance).
+* An External metric with a Value target (KEDA's composite metric of a scalingModifiers formula,
+  as keda-kaito-scaler writes it) proposes ceil(value / target x ready pods), the Running and
+  Ready pods of the target's ``status.selector``, unless value / target is within the tolerance
+  (GetExternalMetricReplicas, getUsageRatioReplicaCount, getReadyPodsCount).
+
+Not modelled: Resource, Pods and Object metrics, several metrics, the per-rule ``tolerance``
+(feature gate HPAConfigurableTolerance; keda-kaito-scaler's 0.1 is the default anyway).
 """
 
 from __future__ import annotations
@@ -227,7 +232,7 @@ class HorizontalPodAutoscalerController(Controller):
             desired, reason = low, "Current number of replicas below Spec.MinReplicas"
         else:
             try:
-                proposal, metric = self._proposal(cluster, namespace, spec, status_replicas)
+                proposal, metric = self._proposal(cluster, namespace, spec, target, current, status_replicas)
             except MetricError as exc:
                 metric_name = _external(spec)["metric"]["name"]
                 error = f"failed to get {metric_name} external metric: {exc}"
@@ -280,18 +285,36 @@ class HorizontalPodAutoscalerController(Controller):
             return
         self._write_status(cluster, hpa, current, current, conditions, rescaled=False)
 
-    def _proposal(self, cluster: Any, namespace: str, spec: Mapping[str, Any], status_replicas: int) -> tuple[int, str]:
-        """GetExternalPerPodMetricReplicas of the one External AverageValue metric."""
+    def _proposal(
+        self,
+        cluster: Any,
+        namespace: str,
+        spec: Mapping[str, Any],
+        scaled: Mapping[str, Any],
+        current: int,
+        status_replicas: int,
+    ) -> tuple[int, str]:
+        """The one External metric's proposal: GetExternalPerPodMetricReplicas for an AverageValue
+        target, GetExternalMetricReplicas for a Value target (MetricError otherwise)."""
         external = _external(spec)
         name = str(external["metric"]["name"])
         selector = ((external["metric"].get("selector") or {}).get("matchLabels")) or {}
         usage = _milli(self.metrics(cluster, namespace, name, selector))
-        parsed = quantities.parse(external["target"]["averageValue"])
+        kind = external["target"].get("type")
+        parsed = quantities.parse(external["target"].get("value" if kind == "Value" else "averageValue"))
         target = _milli(float(parsed[0])) if parsed is not None else 0
-        replicas = status_replicas
-        ratio = usage / (target * replicas) if target and replicas else math.inf
-        if abs(1.0 - ratio) > TOLERANCE:
-            replicas = math.ceil(usage / target)
+        if kind == "Value":
+            ratio = usage / target if target else math.inf
+            replicas = current
+            if current == 0:
+                replicas = math.ceil(ratio)
+            elif abs(1.0 - ratio) > TOLERANCE:  # getUsageRatioReplicaCount
+                replicas = math.ceil(ratio * _ready_pods(cluster, namespace, scaled))
+        else:
+            replicas = status_replicas
+            ratio = usage / (target * replicas) if target and replicas else math.inf
+            if abs(1.0 - ratio) > TOLERANCE:
+                replicas = math.ceil(usage / target)
         # fmt.Sprintf("external metric %s(%+v)") of the selector (k8s.io/apimachinery generated.pb.go String)
         labels = "".join(f"{k}: {v}," for k, v in sorted(selector.items()))
         described = (
@@ -378,6 +401,26 @@ def _external(spec: Mapping[str, Any]) -> dict[str, Any]:
         if metric.get("type") == "External":
             return dict(metric["external"])
     raise MetricError("the lab's HPA reads External metrics only")
+
+
+def _ready_pods(cluster: Any, namespace: str, scaled: Mapping[str, Any]) -> int:
+    """getReadyPodsCount: Running and Ready pods of the scale's selector (``status.selector``, as
+    the InferenceSet's and a Deployment's scale subresource read it); none is an error."""
+    selector = (scaled.get("status") or {}).get("selector")
+    if not selector:
+        match = ((scaled.get("spec") or {}).get("selector") or {}).get("matchLabels") or {}
+        selector = ",".join(f"{k}={v}" for k, v in sorted(match.items()))
+    pods = cluster.list("v1", "Pod", namespace, selector) if selector else []
+    if not pods:
+        raise MetricError(
+            "unable to calculate ready pods: no pods returned by selector while calculating replica count"
+        )
+    return sum(
+        1
+        for pod in pods
+        if (pod.get("status") or {}).get("phase") == "Running"
+        and any(c.get("type") == "Ready" and c.get("status") == "True" for c in pod["status"].get("conditions") or [])
+    )
 
 
 def _up_limit(current: int, events: list[tuple[int, float]], rules: Rules, now: float) -> int:

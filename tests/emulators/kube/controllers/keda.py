@@ -42,13 +42,17 @@
   ScaledObjectReady (apis/keda/v1alpha1/condition_types.go).
 
 ``KaitoScalerController`` stands for keda-kaito-scaler: for an InferenceSet annotated
-``scaledobject.kaito.sh/auto-provision: "true"`` it creates a ScaledObject named after the set,
-owned by it, targeting it, with min/max from ``scaledobject.kaito.sh/min-replicas`` (only above 1)
-and ``max-replicas`` and an external trigger carrying the metric's up-threshold
-(kaito-project/keda-kaito-scaler v0.6.2 pkg/controllers/autoprovision/controller.go, pkg/scaledobject).
-The metric comes from the ``scaledobject.kaito.sh/metrics`` YAML list only: without it
-auto-provisioning fails and no ScaledObject is made (v0.6.2 pkg/constants/constants.go,
-AnnotationKeyMetrics); the ``metricName`` and ``threshold`` keys of v0.5 are not read.
+``scaledobject.kaito.sh/auto-provision: "true"`` it creates the ScaledObject v0.6.2 builds
+(keda_kaito_scaler.py scaled_object_for; kaito-project/keda-kaito-scaler v0.6.2
+pkg/controllers/autoprovision, pkg/scaledobject/provisioner.go): named after the set, owned by it,
+min/max from ``scaledobject.kaito.sh/min-replicas`` (only above 1) and ``max-replicas``, one
+external Value trigger per metric of the ``scaledobject.kaito.sh/metrics`` YAML list plus the
+readiness gate, a scalingModifiers formula (x2 when every replica is ready and every metric is
+over its up-threshold, x0.5 when every metric is under its down-threshold, else x1; target 1,
+Value) and an HPA behavior of one replica per 300 s each way, after a 60 s scale-up and a 300 s
+scale-down window. KEDA gives its HPA the formula's composite metric (``external_metric``,
+keda_formula.py). Without the metrics list auto-provisioning fails and no ScaledObject is made;
+the ``metricName`` and ``threshold`` keys of v0.5 are not read.
 """
 
 from __future__ import annotations
@@ -64,7 +68,14 @@ from urllib.parse import quote_plus, urlsplit
 
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.hpa import MetricError
-from tests.emulators.kube.controllers.keda_kaito_scaler import POLL_INTERVAL, ExternalScalerError, KaitoScalerMetrics
+from tests.emulators.kube.controllers.keda_formula import evaluate
+from tests.emulators.kube.controllers.keda_kaito_scaler import (
+    POLL_INTERVAL,
+    SCALER_ADDRESS,
+    ExternalScalerError,
+    KaitoScalerMetrics,
+    scaled_object_for,
+)
 from tests.emulators.kube.controllers.prometheus import AZURE_QUERY_HOSTS, EMPTY, azure_monitor_error
 from tests.emulators.kube.incluster import DialError, InClusterHttp
 
@@ -78,6 +89,7 @@ HPA = "autoscaling/v2"
 OWNER_LABEL = "scaledobject.keda.sh/name"
 KEDA_VERSION = "2.20.2"
 POLL_ANNOTATION = "sim.akscli.io/poll"
+COMPOSITE = "composite-metric"  # apis/keda/v1alpha1/scaledobject_types.go CompositeMetricName
 
 
 class KedaController(Controller):
@@ -120,6 +132,8 @@ class KedaController(Controller):
         if obj is None:
             raise MetricError(f'scaledobjects.keda.sh "{name}" not found')
         triggers = (obj.get("spec") or {}).get("triggers") or []
+        if metric == COMPOSITE:
+            return self._composite(cluster, obj, triggers)
         index = int(metric.split("-", 1)[0][1:]) if re.fullmatch(r"s\d+-.+", metric) else -1
         if not 0 <= index < len(triggers):
             raise MetricError(f"no metric {metric} for ScaledObject {namespace}/{name}")
@@ -130,6 +144,24 @@ class KedaController(Controller):
         if value is None:
             raise MetricError("the lab serves no value for this trigger")
         return value
+
+    def _composite(self, cluster: Any, obj: dict[str, Any], triggers: list[dict[str, Any]]) -> float:
+        """The formula over every trigger's value by trigger name (pkg/scaling/modifiers/formula.go);
+        a trigger that fails fails the metric (the lab does not model KEDA's fallback)."""
+        values: dict[str, float] = {}
+        for trigger in triggers:
+            try:
+                value = self._value(cluster, obj, trigger, poll=False)
+            except (ScalerError, ExternalScalerError) as exc:
+                raise MetricError(str(exc)) from None
+            if value is None:
+                raise MetricError("the lab serves no value for this trigger")
+            values[str(trigger.get("name"))] = value
+        formula = str(obj["spec"]["advanced"]["scalingModifiers"]["formula"])
+        try:
+            return evaluate(formula, values)
+        except ValueError as exc:
+            raise MetricError(str(exc)) from None
 
     def _ensure_hpa(self, cluster: Any, obj: dict[str, Any]) -> None:
         """Create or update the ScaledObject's HPA (hpa.go createAndDeployNewHPA, updateHPAIfNeeded)."""
@@ -159,7 +191,7 @@ class KedaController(Controller):
             if poll:
                 self._poll_again(obj)
             return execute_prom_query(self.http, meta)
-        if trigger.get("type") == "external" and meta.get("scalerName") == "keda-kaito-scaler":
+        if trigger.get("type") == "external" and _is_kaito_scaler(meta):
             if self.kaito_scaler is None:
                 return None
             if poll:
@@ -225,52 +257,11 @@ class KaitoScalerController(Controller):
         low = low if low > 1 else 1
         if high <= 1 or high < low:
             return
-        if not (ann.get(f"{PREFIX}metrics") or "").strip():
-            return
-        threshold = "1"
-        for line in (ann.get(f"{PREFIX}metrics") or "").splitlines():
-            if "upthreshold:" in line:
-                threshold = line.split(":", 1)[1].strip()
         if cluster.get(KEDA, "ScaledObject", md["namespace"], md["name"]) is not None:
             return
-        owner = {
-            "apiVersion": KAITO,
-            "kind": "InferenceSet",
-            "name": md["name"],
-            "uid": md.get("uid", ""),
-            "controller": True,
-            "blockOwnerDeletion": True,
-        }
-        cluster.create(
-            {
-                "apiVersion": KEDA,
-                "kind": "ScaledObject",
-                "metadata": {
-                    "name": md["name"],
-                    "namespace": md["namespace"],
-                    "annotations": {f"{PREFIX}managed-by": "keda-kaito-scaler"},
-                    "ownerReferences": [owner],
-                },
-                "spec": {
-                    "scaleTargetRef": {"apiVersion": KAITO, "kind": "InferenceSet", "name": md["name"]},
-                    "minReplicaCount": low,
-                    "maxReplicaCount": high,
-                    "triggers": [
-                        {
-                            "type": "external",
-                            "name": "keda-kaito-scaler",
-                            "metadata": {
-                                "scalerName": "keda-kaito-scaler",
-                                "threshold": threshold,
-                                "inferenceSetName": md["name"],
-                                "inferenceSetNamespace": md["namespace"],
-                                "metricName": "vllm:num_requests_waiting",
-                            },
-                        }
-                    ],
-                },
-            }
-        )
+        desired = scaled_object_for(obj, low, high)
+        if desired is not None:
+            cluster.create(desired)
 
 
 def hpa_for(obj: Mapping[str, Any]) -> dict[str, Any]:
@@ -292,6 +283,18 @@ def hpa_for(obj: Mapping[str, Any]) -> dict[str, Any]:
                 "target": {"type": "AverageValue", "averageValue": _quantity(float(meta.get("threshold") or 0))},
             },
         })  # fmt: skip
+    modifiers = (spec.get("advanced") or {}).get("scalingModifiers") or {}
+    if modifiers.get("formula") and float(modifiers.get("target") or 0) > 0:
+        # The triggers' specs give way to one composite metric of the formula's value.
+        kind = modifiers.get("metricType") or "AverageValue"
+        value_key = "value" if kind == "Value" else "averageValue"
+        metrics = [{
+            "type": "External",
+            "external": {
+                "metric": {"name": COMPOSITE, "selector": {"matchLabels": {OWNER_LABEL: md["name"]}}},
+                "target": {"type": kind, value_key: _quantity(float(modifiers["target"]))},
+            },
+        }]  # fmt: skip
     hpa_spec: dict[str, Any] = {
         "scaleTargetRef": {
             "apiVersion": target.get("apiVersion") or "apps/v1",
@@ -317,6 +320,12 @@ def hpa_for(obj: Mapping[str, Any]) -> dict[str, Any]:
     if annotations:
         meta["annotations"] = annotations
     return {"apiVersion": HPA, "kind": "HorizontalPodAutoscaler", "metadata": meta, "spec": hpa_spec}
+
+
+def _is_kaito_scaler(meta: Mapping[str, Any]) -> bool:
+    """An external trigger that asks keda-kaito-scaler (its ``scalerAddress``, what KEDA's external
+    scaler dials; pkg/scalers/external_scaler.go)."""
+    return str(meta.get("scalerAddress") or "").split(".")[0] == SCALER_ADDRESS.split(".")[0]
 
 
 def _quantity(value: float) -> str:

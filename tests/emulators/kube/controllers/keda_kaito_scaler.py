@@ -10,7 +10,12 @@ GetMetrics, for the KEDA simulator (keda.py), after kaito-project/keda-kaito-sca
   DefaultURLBuilder), over the cluster's HTTP (incluster.py). A family's value is the sum of its
   series (pkg/metricsource/parse.go parseFamilies). A non-2xx answer is that Service's error,
   "unexpected status code N from URL" (promscrape.go FetchMetricFamilies).
-* Its default aggregation, ``sum`` (pkg/aggregator/service_sum_aggregator.go): the metric summed
+* The trigger's ``aggregation``: ``gate`` reads no metric, 1 once the set's ``status.readyReplicas``
+  reach its ``spec.replicas`` (default 1), else 0 (pkg/scaler/scaler.go readinessGateValue);
+  ``service-avg``, what v0.6.2 provisions for a gauge, averages the metric over the Services
+  scraped (a Service without it counts 0; none scraped, or none exposing it, is an error;
+  pkg/aggregator/service_avg_aggregator.go); ``windowed-avg`` (histograms) is not modelled.
+* The default aggregation, ``sum`` (pkg/aggregator/service_sum_aggregator.go): the metric summed
   over the Services scraped (a Service without the metric counts 0); when some Services failed
   and the average of the others is below the threshold, each failed one counts the threshold; no
   Service, or none scraped, is an error.
@@ -21,7 +26,8 @@ GetMetrics, for the KEDA simulator (keda.py), after kaito-project/keda-kaito-sca
   (pkg/scaler/scaler.go GetMetrics). KEDA reports the gRPC error as it gets it
   (kedacore/keda v2.20.2 pkg/scalers/external_scaler.go GetMetricsAndActivity).
 
-``poll()`` is the poller's tick; a test calls it to let 15 s pass.
+``poll()`` is the poller's tick; a test calls it to let 15 s pass. ``scaled_object_for`` is the
+ScaledObject it provisions (see keda.py KaitoScalerController).
 """
 
 from __future__ import annotations
@@ -31,6 +37,8 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+import yaml
 
 from tests.emulators.kube.controllers.prometheus_server import parse_exposition
 from tests.emulators.kube.incluster import DialError, InClusterHttp
@@ -72,6 +80,11 @@ class KaitoScalerMetrics:
         ns, name = str(meta.get("inferenceSetNamespace") or ""), str(meta.get("inferenceSetName") or "")
         metric = str(meta.get("metricName") or "")
         threshold = float(meta.get("threshold") or 0)
+        aggregation = str(meta.get("aggregation") or "sum")
+        if aggregation == "gate":
+            return _gate(cluster, ns, name)
+        if aggregation not in ("sum", "service-avg"):
+            raise ExternalScalerError("Unavailable", f"the lab does not model the {aggregation} aggregation")
         key = (ns, name)
         with self._lock:
             known = key in self._cache
@@ -83,6 +96,8 @@ class KaitoScalerMetrics:
             raise ExternalScalerError(
                 "Unavailable", f"metrics for InferenceSet {ns}/{name} are not available yet (scrape failing or cold)"
             )
+        if aggregation == "service-avg":
+            return _average(snap, metric, f"{ns}/{name}")
         return _sum(snap, metric, threshold, f"{ns}/{name}")
 
     def poll(self, cluster: Any) -> None:
@@ -118,6 +133,39 @@ class KaitoScalerMetrics:
         return _Service(name, metrics, None)
 
 
+def _gate(cluster: Any, namespace: str, name: str) -> float:
+    """The readiness gate (pkg/scaler/scaler.go GetMetrics, readinessGateValue): 1 once the set's
+    ready replicas reach its spec.replicas (default 1), else 0; no scrape."""
+    inference_set = cluster.get(KAITO, "InferenceSet", namespace, name)
+    if inference_set is None:
+        raise ExternalScalerError(
+            "Internal",
+            f'failed to get InferenceSet({name}) in Namespace({namespace}): inferencesets.kaito.sh "{name}" not found',
+        )
+    spec_replicas = (inference_set.get("spec") or {}).get("replicas")
+    desired = int(spec_replicas) if spec_replicas is not None else 1
+    return 0.0 if int((inference_set.get("status") or {}).get("readyReplicas") or 0) < desired else 1.0
+
+
+def _average(snap: _Snapshot, metric: str, inference_set: str) -> float:
+    """service_avg_aggregator.go Aggregate: the metric averaged over the Services scraped (a Service
+    without it counts 0); none scraped, or none exposing it, is an error; clamped at 0."""
+    if not snap.services:
+        raise ExternalScalerError("Internal", f"no services found for inferenceset {inference_set}")
+    scraped = [s for s in snap.services if s.metrics is not None]
+    if not scraped:
+        namespace = inference_set.split("/")[0]
+        errors = "; ".join(f"service {namespace}/{s.name}: {s.error}" for s in snap.services)
+        raise ExternalScalerError(
+            "Internal", f'failed to resolve metric "{metric}" for inferenceset {inference_set}: {errors}'
+        )
+    if not any(metric in (s.metrics or {}) for s in scraped):
+        raise ExternalScalerError(
+            "Internal", f'metric "{metric}" not exposed by any scraped service for inferenceset {inference_set}'
+        )
+    return max(sum((s.metrics or {}).get(metric, 0.0) for s in scraped) / len(scraped), 0.0)
+
+
 def _sum(snap: _Snapshot, metric: str, threshold: float, inference_set: str) -> float:
     """service_sum_aggregator.go Aggregate."""
     if not snap.services:
@@ -134,3 +182,114 @@ def _sum(snap: _Snapshot, metric: str, threshold: float, inference_set: str) -> 
     if missing and total / len(scraped) < threshold:
         total += threshold * missing
     return max(total, 0.0)
+
+
+# ---- the ScaledObject it provisions (pkg/scaledobject/provisioner.go) -------------------------------
+
+PREFIX = "scaledobject.kaito.sh/"
+GATE = "readiness_gate"  # gateTriggerName
+# cmd/app/options/options.go defaults: --scaler-service-name, --working-namespace, --grpc-port.
+SCALER_ADDRESS = "keda-kaito-scaler-svc.kaito-workspace.svc.cluster.local:10450"
+CREDS = "keda-kaito-scaler-creds"  # constants.ClusterTriggerAuthName
+
+
+def formula_var(name: str) -> str:
+    """formulaVarName: a metric name as an expr-lang identifier."""
+    out = ""
+    for i, ch in enumerate(name):
+        if ch.isascii() and (ch.isalpha() or ch == "_"):
+            out += ch
+        elif ch.isascii() and ch.isdigit():
+            out += ("_" if i == 0 else "") + ch
+        else:
+            out += "_"
+    return out
+
+
+def _go_float(value: float) -> str:
+    """strconv.FormatFloat(v, 'f', -1, 64)."""
+    text = repr(float(value))
+    if "e" in text:
+        text = format(float(value), "f").rstrip("0").rstrip(".")
+    return text[:-2] if text.endswith(".0") else text
+
+
+def scaled_object_for(inference_set: Mapping[str, Any], low: int, high: int) -> dict[str, Any] | None:
+    """BuildDesired: the ScaledObject for an auto-provisioned InferenceSet, None where its
+    annotations are refused (parseMetricsConfig)."""
+    md = inference_set["metadata"]
+    ann = md.get("annotations") or {}
+    if (ann.get(f"{PREFIX}combinepolicy") or "AND").upper() != "AND":
+        return None
+    try:
+        specs = yaml.safe_load(ann.get(f"{PREFIX}metrics") or "") or []
+        windows = [int(ann.get(f"{PREFIX}{k}") or d) for k, d in
+                   (("evaluationwindow", 60), ("scaleupcooldown", 300), ("scaledowncooldown", 300))]  # fmt: skip
+    except (yaml.YAMLError, ValueError):
+        return None
+    if not isinstance(specs, list) or not specs or any(w < 0 for w in windows):
+        return None
+    evaluation, up_cooldown, down_cooldown = windows
+    metrics = []
+    for spec in specs:
+        kind = spec.get("type") if isinstance(spec, dict) else None
+        if (
+            not spec.get("name")
+            or kind not in ("gauge", "histogram")
+            or spec.get("source") not in (None, "", "modelpod")
+        ):
+            return None
+        if spec.get("upthreshold") is None or spec.get("downthreshold") is None:
+            return None
+        up, down = float(spec["upthreshold"]), float(spec["downthreshold"])
+        if down > up:
+            return None
+        window = str(spec.get("metriccachewindow") or 300) if kind == "histogram" else ""
+        metrics.append((str(spec["name"]), "service-avg" if kind == "gauge" else "windowed-avg", up, down, window))
+    ups = " && ".join([f"{GATE} == 1", *(f"{formula_var(m[0])} > {_go_float(m[2])}" for m in metrics)])
+    downs = " && ".join(f"{formula_var(m[0])} < {_go_float(m[3])}" for m in metrics)
+    auth = {"name": CREDS, "kind": "ClusterTriggerAuthentication"}
+    where = {"inferenceSetName": md["name"], "inferenceSetNamespace": md["namespace"], "scalerAddress": SCALER_ADDRESS}
+    triggers = []
+    for name, aggregation, _, _, window in metrics:
+        meta = {**where, "metricName": name, "metricSource": "modelpod", "aggregation": aggregation}
+        if window:
+            meta["metricCacheWindow"] = window
+        triggers.append({"type": "external", "name": formula_var(name), "metadata": meta,
+                         "authenticationRef": auth, "metricType": "Value"})  # fmt: skip
+    triggers.append({"type": "external", "name": GATE, "authenticationRef": auth, "metricType": "Value",
+                     "metadata": {**where, "metricName": GATE, "aggregation": "gate"}})  # fmt: skip
+
+    def rules(window: int, period: int) -> dict[str, Any]:
+        return {
+            "stabilizationWindowSeconds": window,
+            "selectPolicy": "Max",
+            "policies": [{"type": "Pods", "value": 1, "periodSeconds": period}],
+            "tolerance": "100m",  # resource.MustParse("0.1"), as the API server writes it
+        }
+
+    owner = {"apiVersion": KAITO, "kind": "InferenceSet", "name": md["name"], "uid": md.get("uid", ""),
+             "controller": True, "blockOwnerDeletion": True}  # fmt: skip
+    return {
+        "apiVersion": "keda.sh/v1alpha1",
+        "kind": "ScaledObject",
+        "metadata": {"name": md["name"], "namespace": md["namespace"],
+                     "annotations": {f"{PREFIX}managed-by": "keda-kaito-scaler"}, "ownerReferences": [owner]},
+        "spec": {
+            "advanced": {
+                "horizontalPodAutoscalerConfig": {
+                    "behavior": {
+                        "scaleUp": rules(evaluation, up_cooldown),
+                        "scaleDown": rules(down_cooldown, down_cooldown),
+                    }
+                },
+                "scalingModifiers": {"formula": f"({ups}) ? 2.0 : (({downs}) ? 0.5 : 1.0)", "target": "1",
+                                     "metricType": "Value"},
+            },
+            "scaleTargetRef": {"name": md["name"], "apiVersion": KAITO, "kind": "InferenceSet"},
+            "pollingInterval": 15,
+            "minReplicaCount": low,
+            "maxReplicaCount": high,
+            "triggers": triggers,
+        },
+    }  # fmt: skip
