@@ -176,8 +176,8 @@ def test_airunway_renders_the_plan_for_its_provider(provider: str) -> None:
 def test_keda_reads_an_absent_series_as_zero_by_default(model_emulator: Start) -> None:
     # kedacore/keda pkg/scalers/prometheus_scaler.go: ignoreNullValues defaults to true, so a query
     # over no scraped pod reads 0 and the target drops to its minimum (what main did before), once
-    # the HPA's 5 minute scale-down window has passed (kubernetes/kubernetes
-    # pkg/controller/podautoscaler/horizontal.go stabilizeRecommendation).
+    # the HPA's 5 minute scale-down window has passed, a replica per 300 s (kubernetes/kubernetes
+    # pkg/controller/podautoscaler/horizontal.go stabilizeRecommendationWithBehaviors).
     emu = model_emulator(monitoring=True)
     _ok("deploy", "phi-4", "--runtime", "vllm", "--replicas", "3", "--autoscale", "1:4", "-y")
     so = emu.cluster.get(KEDA, "ScaledObject", "default", "phi-4")
@@ -187,6 +187,7 @@ def test_keda_reads_an_absent_series_as_zero_by_default(model_emulator: Start) -
     unscraped(emu)
     emu.hpa.sync_period_passes()
     assert emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["spec"]["replicas"] == 3
-    emu.hpa.clock.advance(300)
-    emu.hpa.sync_period_passes()
+    for _ in range(2):  # after the window, one replica per 300 s (akscli's scale-down behavior)
+        emu.hpa.clock.advance(300)
+        emu.hpa.sync_period_passes()
     _eventually(lambda: emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["spec"]["replicas"] == 1)

@@ -30,7 +30,9 @@ def _replicas(emu: Any) -> int:
     return int(emu.cluster.get("apps/v1", "Deployment", "default", "phi-4")["spec"]["replicas"])
 
 
-def test_keda_makes_an_hpa_with_the_queue_per_replica_as_its_target_and_no_behavior(model_emulator: Start) -> None:
+def test_keda_makes_an_hpa_with_the_queue_per_replica_as_its_target_and_a_gentle_scale_down(
+    model_emulator: Start,
+) -> None:
     emu = _deploy(model_emulator)
     _eventually(lambda: emu.cluster.get(HPA, "HorizontalPodAutoscaler", "default", "keda-hpa-phi-4") is not None)
     hpa = emu.cluster.get(HPA, "HorizontalPodAutoscaler", "default", "keda-hpa-phi-4")
@@ -49,17 +51,27 @@ def test_keda_makes_an_hpa_with_the_queue_per_replica_as_its_target_and_no_behav
             },
         }
     ]
-    # akscli sets no advanced.horizontalPodAutoscalerConfig: the HPA's defaults apply (docs/model.md).
-    assert "behavior" not in spec
+    # One replica per 300 s after the 300 s window; scale-up keeps the defaults (docs/model.md).
+    assert spec["behavior"] == {
+        "scaleDown": {
+            "stabilizationWindowSeconds": 300,
+            "policies": [{"type": "Pods", "value": 1, "periodSeconds": 300}],
+        }
+    }
 
 
-def test_the_model_scales_down_only_after_the_queue_stayed_low_for_five_minutes(model_emulator: Start) -> None:
+def test_the_model_scales_down_one_replica_per_five_minutes_once_the_queue_stayed_low(model_emulator: Start) -> None:
     emu = _deploy(model_emulator)
     scraped_queue(emu, 12)
     _eventually(lambda: _replicas(emu) == 3)
     _eventually(lambda: len(vllm_pods(emu)) == 3)
     scraped_queue(emu, 0)
     assert emu.idle() and _replicas(emu) == 3  # the HPA keeps the highest recommendation of 300 s
+    emu.hpa.clock.advance(300)
+    emu.hpa.sync_period_passes()
+    _eventually(lambda: _replicas(emu) == 2)
+    emu.hpa.sync_period_passes()
+    assert _replicas(emu) == 2  # one replica per 300 s, not straight to MIN
     emu.hpa.clock.advance(300)
     emu.hpa.sync_period_passes()
     _eventually(lambda: _replicas(emu) == 1)
