@@ -234,8 +234,8 @@ class HorizontalPodAutoscalerController(Controller):
             try:
                 proposal, metric = self._proposal(cluster, namespace, spec, target, current, status_replicas)
             except MetricError as exc:
-                metric_name = _external(spec)["metric"]["name"]
-                error = f"failed to get {metric_name} external metric: {exc}"
+                names = [m["external"]["metric"]["name"] for m in spec.get("metrics") or [] if m.get("external")]
+                error = f"failed to get {names[0]} external metric: {exc}" if names else str(exc)
                 cluster.add_event(
                     hpa, "FailedGetExternalMetric", error, type="Warning", component="horizontal-pod-autoscaler"
                 )

@@ -66,7 +66,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import quote_plus, urlsplit
 
-from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.base import Controller, DeletionTolerantController
 from tests.emulators.kube.controllers.hpa import MetricError
 from tests.emulators.kube.controllers.keda_formula import evaluate
 from tests.emulators.kube.controllers.keda_kaito_scaler import (
@@ -92,7 +92,7 @@ POLL_ANNOTATION = "sim.akscli.io/poll"
 COMPOSITE = "composite-metric"  # apis/keda/v1alpha1/scaledobject_types.go CompositeMetricName
 
 
-class KedaController(Controller):
+class KedaController(DeletionTolerantController):
     watches: ClassVar[list[tuple[str, str]]] = [(KEDA, "ScaledObject")]
 
     def __init__(
@@ -110,7 +110,8 @@ class KedaController(Controller):
         poll = {"metadata": {"annotations": {POLL_ANNOTATION: str(self._polls)}}}
         cluster.patch(KEDA, "ScaledObject", namespace, name, poll)
 
-    def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
+    def _reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
+        """A ScaledObject deleted meanwhile (a 404) drops the work (DeletionTolerantController)."""
         self._ensure_hpa(cluster, obj)
         trigger = ((obj.get("spec") or {}).get("triggers") or [{}])[0]
         try:
