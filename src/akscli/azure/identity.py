@@ -9,13 +9,11 @@ imported inside functions: ``akscli --help`` and offline commands never load it.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from akscli.errors import AkscliError, AuthError, UsageError
@@ -66,22 +64,11 @@ def check_subscription(value: str) -> str:
     return v
 
 
-def _azure_config_dir() -> Path:
-    return Path(os.environ.get("AZURE_CONFIG_DIR") or Path.home() / ".azure")
-
-
 def _cli_default_subscription() -> dict[str, Any] | None:
     """The Azure CLI's default subscription from its profile file, when that file exists."""
-    path = _azure_config_dir() / "azureProfile.json"
-    try:
-        # The CLI writes this file with a UTF-8 byte order mark.
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError):
-        return None
-    for sub in data.get("subscriptions", []) if isinstance(data, dict) else []:
-        if isinstance(sub, dict) and sub.get("isDefault") and sub.get("id"):
-            return sub
-    return None
+    from akscli.azure import azprofile
+
+    return azprofile.default_subscription()
 
 
 def resolve_subscription(explicit: str | None) -> str:

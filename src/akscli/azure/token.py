@@ -57,8 +57,17 @@ class TokenRequest(NamedTuple):
         tenant = self.tenant_id or os.environ.get("AZURE_TENANT_ID", "")
         client = self.client_id or os.environ.get("AZURE_CLIENT_ID", "")
         authority = os.environ.get("AZURE_AUTHORITY_HOST", "") or (self.environment or "").lower()
-        raw = "\0".join([tenant, client, self.server_id, self.login or "default", authority])
-        return hashlib.sha256(raw.encode()).hexdigest()[:32]
+        parts = [tenant, client, self.server_id, self.login or "default", authority]
+        if self.login in (None, "azurecli"):
+            # The Azure CLI signs in as whoever 'az login' last signed in; kubelogin's azurecli mode
+            # keeps no token of its own and asks the CLI on every call (Azure/kubelogin
+            # pkg/internal/token/azureclicredential.go). Keyed by that account, a token of the
+            # previous account is never served after 'az login' as another, 'az account set' to
+            # another tenant, or 'az logout'.
+            from akscli.azure import azprofile
+
+            parts.append(azprofile.signed_in_account())
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:32]
 
 
 def parse_args(argv: Sequence[str]) -> TokenRequest:
