@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import json
+
 from ruamel.yaml import YAML
 
 from akscli.azure import clusters, identity, token
+from tests.cli import invoke
+from tests.emulators.arm import ArmEmulator
 
 AKS_KUBECONFIG = """apiVersion: v1
 kind: Config
@@ -55,3 +59,25 @@ def test_the_rewritten_kubeconfig_keeps_its_quotes() -> None:
     (ruamel.yaml.clib's C loader) refuses: the quotes the kubeconfig had stay."""
     out = clusters.rewrite_exec_user(AKS_KUBECONFIG.encode(), login="azurecli")
     assert b"{server: 'https://aks1.hcp.chinaeast2.cx.prod.service.azk8s.cn:443'}" in out
+
+
+def test_the_azure_cli_cloud_names_kubelogin_takes_sign_in_to_their_cloud() -> None:
+    """kubelogin takes AzureCloud, AzurePublic and AzureUSGovernment too (Azure/kubelogin
+    pkg/internal/token/options.go GetCloudConfiguration)."""
+    assert identity.authority_of(token.parse_args(["--environment", "AzureUSGovernment"]).environment) == (
+        "https://login.microsoftonline.us"
+    )
+    assert identity.authority_of(token.parse_args(["-e", "AzureCloud"]).environment) is None
+    assert identity.authority_of(token.parse_args(["--environment=azurepublic"]).environment) is None
+
+
+def test_akscli_token_runs_with_the_azure_cli_cloud_name(azure_env: ArmEmulator) -> None:
+    r = invoke("token", "--environment", "AzureCloud")
+    assert r.exit_code == 0, r
+    assert json.loads(r.stdout)["kind"] == "ExecCredential"
+
+
+def test_a_public_cloud_alias_is_not_written_into_the_plugin_args() -> None:
+    kubeconfig = AKS_KUBECONFIG.replace("AzureChinaCloud", "AzureCloud").encode()
+    out = clusters.rewrite_exec_user(kubeconfig, login="devicecode")
+    assert "--environment" not in YAML(typ="safe", pure=True).load(out)["users"][0]["user"]["exec"]["args"]

@@ -525,6 +525,8 @@ def rewrite_exec_user(kubeconfig: bytes, *, login: str | None = None, tenant: st
     """Point every kubelogin exec user at ``akscli token`` (same server and tenant)."""
     from ruamel.yaml import YAML
 
+    from akscli.azure import identity
+
     y = YAML(typ="rt")
     y.width = 1 << 30
     # Quotes kept: an unquoted 'https://host:443' in a flow mapping is YAML 1.2 but libyaml (YAML 1.1,
@@ -546,7 +548,7 @@ def rewrite_exec_user(kubeconfig: bytes, *, login: str | None = None, tenant: st
         new_args = ["token", "--server-id", server]
         if tenant_id:
             new_args += ["--tenant-id", tenant_id]
-        if environment and environment.lower() != "azurepubliccloud":  # the public cloud is the default
+        if environment and not identity.is_public_cloud(environment):  # the public cloud is the default
             new_args += ["--environment", environment]
         if login:
             new_args += ["--auth", login]

@@ -96,13 +96,25 @@ def resolve_tenant(explicit: str | None) -> str | None:
     return str(sub["tenantId"]) if sub and sub.get("tenantId") else None
 
 
-# kubelogin's --environment values and their Entra authority hosts (azure-identity
-# AzureAuthorityHosts: AZURE_PUBLIC_CLOUD, AZURE_CHINA, AZURE_GOVERNMENT).
+# kubelogin's --environment values, matched without case, and their Entra authority hosts
+# (azure-identity AzureAuthorityHosts: AZURE_PUBLIC_CLOUD, AZURE_CHINA, AZURE_GOVERNMENT). kubelogin
+# also takes the Azure CLI's cloud names, AzureCloud and AzureUSGovernment, and AzurePublic
+# (upstream: Azure/kubelogin pkg/internal/token/options.go ``GetCloudConfiguration``, commit
+# 66784961ef44a34236a651d9b08bcdf0aa07b836); a name it does not know it signs in to the public
+# cloud with, which akscli refuses instead.
 ENVIRONMENTS = {
     "azurepubliccloud": "login.microsoftonline.com",
+    "azurecloud": "login.microsoftonline.com",
+    "azurepublic": "login.microsoftonline.com",
     "azurechinacloud": "login.chinacloudapi.cn",
     "azureusgovernmentcloud": "login.microsoftonline.us",
+    "azureusgovernment": "login.microsoftonline.us",
 }
+
+
+def is_public_cloud(environment: str) -> bool:
+    """Whether a kubeconfig's ``--environment`` names the public cloud (the default, not written)."""
+    return ENVIRONMENTS.get(environment.replace(" ", "").lower()) == ENVIRONMENTS["azurepubliccloud"]
 
 
 def authority_of(environment: str | None) -> str | None:

@@ -117,7 +117,8 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
         if environment.replace(" ", "").lower() not in ENVIRONMENTS:
             raise UsageError(
                 f"unknown --environment {environment!r}",
-                hint="use AzurePublicCloud, AzureChinaCloud or AzureUSGovernmentCloud",
+                hint="use AzurePublicCloud, AzureChinaCloud or AzureUSGovernmentCloud (or the Azure CLI's "
+                "AzureCloud, AzureUSGovernment)",
             )
     return TokenRequest(
         server,

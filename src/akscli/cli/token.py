@@ -41,7 +41,8 @@ def token(
         typer.Option(
             "--environment",
             "-e",
-            help="Accepted for kubelogin compatibility; the cloud comes from AZURE_AUTHORITY_HOST.",
+            help="kubelogin's Azure cloud to sign in to (AzurePublicCloud, AzureChinaCloud, AzureUSGovernmentCloud; "
+            "AZURE_AUTHORITY_HOST wins).",
             show_default=False,
             hidden=True,
         ),
