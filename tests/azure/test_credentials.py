@@ -53,6 +53,21 @@ def test_credentials_with_a_login_mode_write_it_into_the_plugin_args(azure_env: 
     assert ex["args"][-2:] == ["--auth", "azurecli"]
 
 
+def test_azure_cli_sign_in_takes_the_tenant_given_as_kubelogin_convert_does(
+    azure_env: ArmEmulator, tmp_path: Path
+) -> None:
+    """kubelogin drops the kubeconfig's tenant for azurecli and writes the --tenant-id given
+    (Azure/kubelogin pkg/internal/converter/convert.go): a guest whose 'az' defaults to another
+    tenant still gets a token of the cluster's."""
+    seed_cluster(azure_env)
+    cfg = tmp_path / "config"
+    args = ("cluster", "credentials", "aks1", "-g", RG, "--kubeconfig", str(cfg), "--login", "azurecli")
+    r = invoke(*args, "--tenant", azure_env.tenant)
+    assert r.exit_code == 0, r
+    ex = load(cfg)["users"][0]["user"]["exec"]
+    assert ex["args"] == ["token", "--server-id", AKS_SERVER_APP, "--tenant-id", azure_env.tenant, "--auth", "azurecli"]
+
+
 def test_admin_credentials_go_into_a_context_of_their_own_beside_the_user_one(
     azure_env: ArmEmulator, tmp_path: Path
 ) -> None:

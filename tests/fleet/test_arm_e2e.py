@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from ruamel.yaml import YAML
 
 from tests.cli import invoke, list_items
 from tests.fleet.armworld import ABSENT_DELETES, ARM, FLEET, RG, arc_id, fleet_id, seed_members, sub
@@ -206,6 +207,16 @@ def test_credentials_merge_the_hub_kubeconfig_signing_in_through_akscli_token(fl
     assert "kubelogin" not in text
     again = invoke("fleet", "credentials", FLEET, "-g", RG, "--kubeconfig", str(path))
     assert "already up to date" in again.stderr
+
+
+def test_credentials_with_azure_cli_sign_in_write_the_tenant_given(fleet: Any, tmp_path: Path) -> None:
+    """As 'cluster credentials' and kubelogin's convert-kubeconfig -l azurecli --tenant-id."""
+    path = tmp_path / "config"
+    args = ("fleet", "credentials", FLEET, "-g", RG, "--kubeconfig", str(path), "--login", "azurecli")
+    result = invoke(*args, "--tenant", fleet.tenant)
+    assert result.exit_code == 0, result
+    exec_args = YAML(typ="safe", pure=True).load(path.read_text())["users"][0]["user"]["exec"]["args"]
+    assert exec_args[exec_args.index("--tenant-id") + 1] == fleet.tenant
 
 
 def _run_with_strategy(fleet: Any) -> None:

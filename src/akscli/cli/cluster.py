@@ -469,6 +469,9 @@ def credentials(
     c = azure.aks_client()
     raw = clusters.user_kubeconfig(c, rg, cname, admin=admin)
     if not admin:
-        raw = clusters.rewrite_exec_user(raw, login=mode)
+        # With --login azurecli, the --tenant given goes into the plugin's args, as kubelogin's
+        # 'convert-kubeconfig -l azurecli --tenant-id' writes it (Azure/kubelogin
+        # pkg/internal/converter/convert.go); without it 'az' signs in to its default tenant.
+        raw = clusters.rewrite_exec_user(raw, login=mode, tenant=azure.tenant if mode == "azurecli" else None)
     merged = azopts.merge_credentials(raw, file, overwrite_existing=overwrite_existing, dry_run=dry_run)
     azopts.report_merge(merged, cname, fmt)
