@@ -102,12 +102,20 @@ def _contexts(path: str) -> tuple[list[dict[str, Any]], str | None]:
     context the file has (upstream: kubernetes-client/python 37.0.2
     kubernetes/config/kube_config.py ``KubeConfigLoader.set_active_context``; ``KubeConfigMerger``
     is the merge ``load_kube_config`` uses).
+
+    The current context is kubectl's: the first file's, in the order of $KUBECONFIG, that is not
+    empty (upstream: kubernetes/client-go tools/clientcmd/loader.go ``ClientConfigLoadingRules.Load``
+    merges values other than maps in reverse order, so the first file wins and an empty value
+    overrides nothing). ``KubeConfigMerger`` keeps the last file's, even an empty one.
     """
     from kubernetes.config.kube_config import KubeConfigMerger
 
-    merged = KubeConfigMerger(path).config.value
+    merger = KubeConfigMerger(path)
+    merged = merger.config.value
     contexts = [entry.value for entry in merged.get("contexts") or []]
-    return [c for c in contexts if isinstance(c, dict)], merged.get("current-context") or None
+    files = (merger.config_files.get(p) for p in merger.paths)
+    current = next((str(f["current-context"]) for f in files if isinstance(f, dict) and f.get("current-context")), None)
+    return [c for c in contexts if isinstance(c, dict)], current
 
 
 __all__ = ["connect"]
