@@ -14,7 +14,7 @@ import pytest
 
 from akscli.azure import token as plugin
 from tests.cli import invoke
-from tests.emulators.arm import AKS_SERVER_APP, ArmEmulator
+from tests.emulators.arm import AKS_SERVER_APP, DEFAULT_CLIENT_ID, ArmEmulator
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -136,3 +136,24 @@ def test_an_akscli_exec_block_signs_in_in_process_with_the_same_cache(azure_env:
 
 def test_other_exec_plugins_are_left_to_run_as_kubectl_would() -> None:
     assert plugin.token_for_exec({"command": "aws", "args": ["eks", "get-token"]}) is None
+
+
+def test_aad_login_method_wins_over_the_kubeconfigs_login(monkeypatch: pytest.MonkeyPatch) -> None:
+    """kubelogin reads AAD_LOGIN_METHOD after its flags (Azure/kubelogin pkg/internal/token/options.go)."""
+    monkeypatch.setenv("AAD_LOGIN_METHOD", "spn")
+    assert plugin.parse_args(["--login", "devicecode"]).login == "spn"
+
+
+def test_with_aad_login_method_spn_a_devicecode_kubeconfig_signs_in_as_the_service_principal(
+    azure_env: ArmEmulator,
+) -> None:
+    cred = run_token("--login", "devicecode", env={"AAD_LOGIN_METHOD": "spn"})
+    claims = azure_env.tokens[cred["status"]["token"]]
+    assert (claims["aud"], claims["appid"]) == (AKS_SERVER_APP, DEFAULT_CLIENT_ID)
+    assert not azure_env.requests_to("/devicecode$")
+
+
+def test_an_aad_login_method_akscli_lacks_is_one_clear_line(azure_env: ArmEmulator) -> None:
+    r = invoke("token", env={"AAD_LOGIN_METHOD": "ropc"})
+    assert r.exit_code == 2, r
+    assert r.stderr.splitlines()[0] == "error: AAD_LOGIN_METHOD='ropc' is not a sign-in mode akscli token has"

@@ -105,6 +105,17 @@ def parse_args(argv: Sequence[str]) -> TokenRequest:
             raise UsageError(f"unknown flag {arg!r} for akscli token", hint=_USAGE)
         i += 1
     login = values.get("login")
+    # kubelogin reads AAD_LOGIN_METHOD after its flags, so the variable wins over the kubeconfig's
+    # --login (upstream: Azure/kubelogin pkg/internal/token/options.go ``UpdateFromEnv``, commit
+    # 66784961ef44a34236a651d9b08bcdf0aa07b836): CI sets it to sign in without a browser.
+    from_env = os.environ.get("AAD_LOGIN_METHOD", "").strip()
+    if from_env:
+        if from_env.lower() not in LOGIN_MODES:
+            raise UsageError(
+                f"AAD_LOGIN_METHOD={from_env!r} is not a sign-in mode akscli token has",
+                hint="set it to one of: " + ", ".join(LOGIN_MODES) + " (or unset it)",
+            )
+        login = from_env
     server = values.get("server_id") or AKS_SERVER_APP
     _check_id(server, "--server-id")
     for key in ("tenant_id", "client_id"):
