@@ -62,3 +62,17 @@ def test_an_empty_current_context_in_the_first_file_leaves_it_to_the_next(
     _chain(kube_emulator, tmp_path, monkeypatch, "", "two", "three")
     assert connect(KubeTarget()).context_name == "two"
     assert _kubectl_current() in ("two", None)
+
+
+def test_completion_offers_a_context_in_two_files_once_with_the_first_files_cluster(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from akscli.cli.complete import kube_contexts
+
+    files = []
+    for name, cluster in (("a", "first"), ("b", "second")):
+        path = tmp_path / name
+        path.write_text(json.dumps({"contexts": [{"name": "prod", "context": {"cluster": cluster, "user": "u"}}]}))
+        files.append(str(path))
+    monkeypatch.setenv("KUBECONFIG", os.pathsep.join(files))
+    assert kube_contexts(None, "pr") == [("prod", "cluster first")]

@@ -146,17 +146,22 @@ def _param(ctx: Any, name: str) -> Any:
 
 
 def _kubeconfig_contexts(ctx: Any) -> list[dict[str, Any]]:
+    """The contexts of the kubeconfig files; a name in several files is the first file's, as
+    kubectl merges them (kubernetes/client-go tools/clientcmd/loader.go ``Load``: "The first file
+    to set a particular map key wins")."""
     from akscli import yamlio
 
-    contexts: list[dict[str, Any]] = []
+    contexts: dict[str, dict[str, Any]] = {}
     for path in _kubeconfig_paths(ctx):
         try:
             data = yamlio.load(path.read_text(encoding="utf-8"), str(path))
         except Exception:  # a missing or broken kubeconfig completes nothing, it never fails
             continue
         if isinstance(data, dict):
-            contexts += [c for c in data.get("contexts") or [] if isinstance(c, dict) and c.get("name")]
-    return contexts
+            for c in data.get("contexts") or []:
+                if isinstance(c, dict) and c.get("name"):
+                    contexts.setdefault(str(c["name"]), c)
+    return list(contexts.values())
 
 
 def kube_contexts(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
