@@ -157,3 +157,10 @@ def test_an_aad_login_method_akscli_lacks_is_one_clear_line(azure_env: ArmEmulat
     r = invoke("token", env={"AAD_LOGIN_METHOD": "ropc"})
     assert r.exit_code == 2, r
     assert r.stderr.splitlines()[0] == "error: AAD_LOGIN_METHOD='ropc' is not a sign-in mode akscli token has"
+
+
+def test_the_scope_is_kubelogins_for_an_app_id_uri_with_a_slash_or_its_scope() -> None:
+    """Azure/kubelogin pkg/internal/token/execCredentialPlugin.go GetScope."""
+    assert plugin.parse_args(["--server-id", AKS_SERVER_APP]).scope == f"{AKS_SERVER_APP}/.default"
+    assert plugin.parse_args(["--server-id", "api://aks-server/"]).scope == "api://aks-server/.default"
+    assert plugin.parse_args(["--server-id", "api://aks-server/.default"]).scope == "api://aks-server/.default"

@@ -51,7 +51,11 @@ class TokenRequest(NamedTuple):
 
     @property
     def scope(self) -> str:
-        return f"{self.server_id}/.default"
+        """kubelogin's ``GetScope`` (Azure/kubelogin pkg/internal/token/execCredentialPlugin.go):
+        trailing slashes trimmed, ``/.default`` added unless the server id ends in it (an App ID
+        URI such as ``api://aks-server/`` or one given with its scope)."""
+        scope = self.server_id.rstrip("/")
+        return scope if scope.endswith("/.default") else scope + "/.default"
 
     def cache_key(self) -> str:
         tenant = self.tenant_id or os.environ.get("AZURE_TENANT_ID", "")
