@@ -487,8 +487,9 @@ HISTORY_COLUMNS = [
     Column("Runtime", "params.runtime"),
     Column("VM size", "params.vm_size"),
     Column("Context", "params.context"),
-    Column("Replicas", lambda r: r["params"].get("replicas") or 1),
+    Column("Replicas", lambda r: reuse.replicas_shown(r["params"])),
     Column("$/month", lambda r: plan_view.usd(r["params"].get("price_per_month")), wide=True),
+    Column("Options", lambda r: reuse.options_line(r["params"]), wide=True),
 ]
 
 

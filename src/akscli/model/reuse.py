@@ -79,6 +79,25 @@ def recorded_options(params: Mapping[str, Any]) -> dict[str, Any] | None:
     return dict(options) if isinstance(options, Mapping) else None
 
 
+def options_line(params: Mapping[str, Any]) -> str | None:
+    """A revision's recorded options as they were typed (`model history -o wide`, OPTIONS), in
+    the order the record keeps them; None for a revision recorded before options were."""
+    options = recorded_options(params)
+    if options is None:
+        return None
+    return " ".join(_shown(flag, value) for flag, value in options.items()) or "-"
+
+
+def replicas_shown(params: Mapping[str, Any]) -> str:
+    """`model history`'s REPLICAS: the autoscaler's MIN:MAX where one scales the model (the count
+    is the autoscaler's, --replicas only the first one), else --replicas, 1 when not given."""
+    autoscale = params.get("autoscale")
+    if isinstance(autoscale, list) and len(autoscale) == 2:
+        return f"{autoscale[0]}:{autoscale[1]}"
+    replicas = params.get("replicas")
+    return "1" if replicas is None else str(replicas)
+
+
 def check_given(given: Mapping[str, Any]) -> None:
     """Refuse a value given on the command line that is bad on its own, before --reuse-values
     reads the cluster: the deploy's own check of it (model/flag_checks.py, which the deploy
