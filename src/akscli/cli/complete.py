@@ -4,8 +4,9 @@ Every shell script (``akscli completion SHELL``) and ``kubectl akscli <TAB>`` as
 question the same way, as cobra-built CLIs such as kubectl do: ``akscli __complete ARGS...
 WORD`` prints one candidate per line (``value<TAB>description``) and then ``:DIRECTIVE``.
 The candidates come from the command tree (commands, flags) and from the completers below
-(model names, VM sizes, runtimes, templates, output formats, kube contexts and namespaces).
-Namespaces come from the kubeconfig, and from the cluster only within a short timeout.
+(model names, VM sizes, runtimes, templates, output formats, kube contexts and namespaces, and
+deployed models). Namespaces come from the kubeconfig, and from the cluster only within a short
+timeout; deployed models from the cluster only, within the same timeout.
 """
 
 import os
@@ -184,6 +185,25 @@ def _cluster_namespaces(ctx: Any) -> list[str]:
 
     kube = opts.connect(_param(ctx, "kubeconfig"), _param(ctx, "kube_context"), request_timeout="1s")
     return [str(ns["metadata"]["name"]) for ns in kube.list("v1", "Namespace")]
+
+
+def deployed_models(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
+    """The models deployed in the namespace -n names (else the context's), when the cluster
+    answers within the timeout, as kubectl completes `kubectl get deployment <TAB>` from the
+    cluster (upstream: kubernetes/kubectl dee3483a pkg/util/completion/completion.go
+    ResourceNameCompletionFunc and CompGetResource,
+    which list the names with a go-template `kubectl get`); nothing when it does not."""
+    rows = _within(CLUSTER_TIMEOUT_S, lambda: _cluster_models(ctx)) or []
+    return _matching([(name, "") for name in rows], incomplete)
+
+
+def _cluster_models(ctx: Any) -> list[str]:
+    from akscli.cli import options as opts
+    from akscli.model import live
+
+    kube = opts.connect(_param(ctx, "kubeconfig"), _param(ctx, "kube_context"), request_timeout="1s")
+    namespace = _param(ctx, "namespace") or kube.namespace
+    return [str(row["name"]) for row in live.deployed_models(kube, namespace=namespace, all_namespaces=False)]
 
 
 def _within(seconds: float, work: Callable[[], list[str]]) -> list[str] | None:

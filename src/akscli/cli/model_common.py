@@ -113,7 +113,9 @@ with_description_flags = opts.flag_block(DESCRIPTION_OPTIONS, "described", catal
 on_cluster = opts.on_kube("namespace", "kubeconfig", "context", "request_timeout")
 
 
-DeploymentName = Annotated[str, typer.Argument(help="Deployment name (see model list).")]
+DeploymentName = Annotated[
+    str, typer.Argument(help="Deployment name (see model list).", autocompletion=complete.deployed_models)
+]
 ModelName = Annotated[
     str, typer.Argument(metavar="MODEL", help="Hugging Face id or KAITO preset name.", autocompletion=complete.models)
 ]

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from akscli import errors, output, validate
+from akscli.cli import complete
 from akscli.cli import options as opts
 from akscli.cli.common import namespaced_columns
 from akscli.output import Column
@@ -39,7 +40,10 @@ TOP_COLUMNS = [
 
 
 def top_cmd(
-    name: Annotated[str | None, typer.Argument(help="Deployment name (default: every model).")] = None,
+    name: Annotated[
+        str | None,
+        typer.Argument(help="Deployment name (default: every model).", autocompletion=complete.deployed_models),
+    ] = None,
     namespace: opts.Namespace = None,
     all_namespaces: opts.AllNamespaces = False,
     watch: Annotated[bool, typer.Option("-w", "--watch", help="Print new figures every interval.")] = False,
