@@ -209,6 +209,8 @@ def running(workdir: Path | None = None, *, tls: bool = False, nap: bool = False
         install_kaito_controller,
         install_keda_kaito_scaler,
         install_podmonitor_api,
+        keda_operator_pod,
+        kuberay_operator_pod,
     )
     from tests.emulators.serving import serve_models
 
@@ -230,6 +232,10 @@ def running(workdir: Path | None = None, *, tls: bool = False, nap: bool = False
             install_kaito_controller(kube)  # the KAITO add-on's controller pod, as on AKS
             serving = serve_models(kube)  # KAITO's and akscli's vLLM pods answer once ready
             install_keda_kaito_scaler(kube)  # the autoscaler KAITO's InferenceSets scale through
+            # The KEDA and KubeRay operators' pods, which the simulators stand for: `doctor --for
+            # model,ray` looks for them (as it does for KAITO's) and reports them missing without.
+            keda_operator_pod(kube)
+            kuberay_operator_pod(kube)
             # What `--runtime vllm --autoscale` and `--expose` need, as on an AKS cluster with the
             # Prometheus Operator (kube-prometheus-stack) and a Gateway (the app routing add-on's
             # Istio GatewayClass): the README tour's most complete line runs in the lab.

@@ -6,6 +6,7 @@ kube-prometheus-stack Prometheus selects akscli's PodMonitor (controllers/promet
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -64,6 +65,14 @@ def test_model_test_answers_for_akscli_s_vllm_deployment_in_the_runbook_lab(depl
 def test_doctor_finds_the_labs_gatewayclass_accepted_by_its_controller(deployed: lab.Lab) -> None:
     result = akscli(deployed, "doctor", "-o", "json")
     assert "GatewayClass approuting-istio is accepted by istio.io/gateway-controller" in result.stdout
+
+
+def test_doctor_finds_the_operator_pods_of_the_labs_keda_and_kuberay_simulators(deployed: lab.Lab) -> None:
+    """`doctor --for model` is the runbooks' first check; the lab's KEDA and KubeRay simulators
+    used to run without the pods doctor looks for (KubeRay: a blocking gap, exit 9)."""
+    result = akscli(deployed, "doctor", "-o", "json")
+    checks = {(c["component"], c["check"]): c["status"] for c in json.loads(result.stdout)["checks"]}
+    assert (checks[("kuberay", "pods")], checks[("keda", "pods")]) == ("ok", "ok")
 
 
 def test_the_gateway_is_accepted_and_programmed_with_the_route_attached(deployed: lab.Lab) -> None:

@@ -3,6 +3,7 @@ the operator simulators by default, the ARM one writes the environment that poin
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -62,6 +63,19 @@ def test_the_kube_emulator_runs_the_kaito_controller_pod_so_model_deploy_wait_wo
         env = {"KUBECONFIG": str(kubeconfig), "HOME": str(tmp_path)}
         deployed = _akscli(env, "model", "deploy", "phi-4", "--wait", "--timeout", "60s")
         assert deployed.returncode == 0, deployed.stderr
+
+
+def test_doctor_for_ray_passes_on_the_standalone_emulator_whose_kuberay_simulator_runs(tmp_path: Path) -> None:
+    """The KubeRay simulator stands for the operator, so its pod is there: `doctor --for ray` used to
+    exit 9 (no operator pod) on the emulator docs/emulator.md tells a new user to explore with."""
+    kubeconfig = tmp_path / "kc"
+    crds = str(shared_dir() / "crds" / "kuberay")
+    with _process(["tests.emulators.kube", "--crds", crds, "--no-tls", "--kubeconfig", str(kubeconfig)], kubeconfig):
+        env = {"KUBECONFIG": str(kubeconfig), "HOME": str(tmp_path)}
+        doctor = _akscli(env, "doctor", "--for", "ray", "-o", "json")
+        assert doctor.returncode == 0, doctor.stderr
+        [pods] = [c for c in json.loads(doctor.stdout)["checks"] if (c["component"], c["check"]) == ("kuberay", "pods")]
+        assert pods["status"] == "ok"
 
 
 def test_the_arm_emulator_writes_the_environment_akscli_needs(tmp_path: Path) -> None:

@@ -43,7 +43,12 @@ def build(args: argparse.Namespace) -> KubeEmulator:
         for c in builtin_controllers():
             emu.controllers.add(c)
     if not args.no_operators:
-        from tests.emulators.kube.profiles import install_kaito_controller, install_keda_kaito_scaler
+        from tests.emulators.kube.profiles import (
+            install_kaito_controller,
+            install_keda_kaito_scaler,
+            keda_operator_pod,
+            kuberay_operator_pod,
+        )
         from tests.emulators.lab import install_gpu_operator_chart, operator_simulators
         from tests.emulators.serving import serve_models
 
@@ -53,8 +58,8 @@ def build(args: argparse.Namespace) -> KubeEmulator:
             emu.controllers.add(c)
 
         # The operators' own pods, as tests.emulators.lab.running installs them: without them
-        # `model deploy --wait` and `doctor` rightly report KAITO as not running. Each only where
-        # its CRDs are served (--crds / --no-crds leave operators out).
+        # `model deploy --wait` and `doctor` rightly report KAITO (and KEDA, KubeRay) as not
+        # running. Each only where its CRDs are served (--crds / --no-crds leave operators out).
         def served(crd: str) -> bool:
             return emu.cluster.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", None, crd) is not None
 
@@ -65,6 +70,10 @@ def build(args: argparse.Namespace) -> KubeEmulator:
             install_gpu_operator_chart(emu)
         if served("clustertriggerauthentications.keda.sh"):
             install_keda_kaito_scaler(emu)
+        if served("scaledobjects.keda.sh"):
+            keda_operator_pod(emu)
+        if served("rayclusters.ray.io"):
+            kuberay_operator_pod(emu)
     return emu
 
 

@@ -140,6 +140,11 @@ def kuberay_kustomize(emu: Any, ns: str = "ray-system") -> None:
 
 def kuberay_helm(emu: Any, ns: str = "kuberay-system") -> None:
     install_crds(emu, "kuberay")
+    kuberay_operator_pod(emu, ns)
+
+
+def kuberay_operator_pod(emu: Any, ns: str = "kuberay-system") -> None:
+    """The pod `helm install kuberay-operator kuberay/kuberay-operator` runs (its CRDs aside)."""
     ready_pod(
         emu,
         ns,
@@ -151,6 +156,24 @@ def kuberay_helm(emu: Any, ns: str = "kuberay-system") -> None:
             "app.kubernetes.io/managed-by": "Helm",
         },
         image="quay.io/kuberay/operator:v1.4.2",
+    )
+
+
+def keda_operator_pod(emu: Any, ns: str = "keda") -> None:
+    """The operator pod `helm install keda kedacore/keda -n keda` runs, labelled as the chart labels
+    it (upstream: kedacore/charts 1444d00d keda/templates/manager/deployment.yaml, the pod template's
+    labels from operator.name keda-operator, and keda.labels' app.kubernetes.io/instance)."""
+    ready_pod(
+        emu,
+        ns,
+        "keda-operator-6b8c5d4f7-klmno",
+        {
+            "app": "keda-operator",
+            "name": "keda-operator",
+            "app.kubernetes.io/name": "keda-operator",
+            "app.kubernetes.io/instance": "keda",
+        },
+        image="ghcr.io/kedacore/keda:2.20.2",
     )
 
 
