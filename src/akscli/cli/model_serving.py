@@ -158,7 +158,7 @@ def endpoint_cmd(
                 f"Gateway {', '.join(exposure.gateways_of(exposed.route))} has no address yet (status.addresses)"
             )
         fields.append(("gateway_url", doc["gateway_url"] or "-"))
-    output.emit_object(doc, fmt, fields=fields)
+    output.emit_object(doc, fmt, fields=fields, name=lambda _: f"model/{name}")  # as model list names it
 
 
 @on_cluster
