@@ -133,7 +133,7 @@ class ClusterSpec:
                 enable_azure_rbac=enable_azure_rbac,
                 system_pool_flags={
                     _system_count_flag(): system_count is not None,
-                    "--system-vm-size": system_vm_size is not None,
+                    _system_vm_size_flag(): system_vm_size is not None,
                     "--zones": bool(zones),
                     "--os-sku": os_sku_v is not None,
                 },
@@ -154,7 +154,9 @@ class ClusterSpec:
             node_provisioning=np,
             os_sku=os_sku_v,
             system_count=system_count if system_count is not None else 3,
-            system_vm_size=names.system_vm_size(system_vm_size) if system_vm_size else DEFAULT_SYSTEM_VM,
+            system_vm_size=(
+                names.system_vm_size(system_vm_size, _system_vm_size_flag()) if system_vm_size else DEFAULT_SYSTEM_VM
+            ),
             enable_azure_rbac=enable_azure_rbac,
             disable_local_accounts=disable_local_accounts,
             tags=names.tags(tags or []),
@@ -165,6 +167,11 @@ class ClusterSpec:
 def _system_count_flag() -> str:
     """akscli's --system-count, or az's --node-count (grammar.AZ_ALIASES) when that was typed."""
     return typed("--system-count", "--node-count")
+
+
+def _system_vm_size_flag() -> str:
+    """akscli's --system-vm-size, or az's --node-vm-size (grammar.AZ_ALIASES) when that was typed."""
+    return typed("--system-vm-size", "--node-vm-size")
 
 
 def _check_automatic(*, tier: str | None, enable_azure_rbac: bool, system_pool_flags: dict[str, bool]) -> None:

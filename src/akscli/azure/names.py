@@ -72,16 +72,17 @@ def kubernetes_version(value: str) -> str:
     return v
 
 
-def vm_size(value: str) -> str:
+def vm_size(value: str, flag: str = "--vm-size", example: str = "Standard_NC24ads_A100_v4") -> str:
+    """A VM size name; ``flag``: the option it came from, which the hint's example uses."""
     if not value or not _VM_SIZE.match(value):
-        raise _fail("VM size", value or "", "an Azure VM size name", "--vm-size Standard_NC24ads_A100_v4")
+        raise _fail("VM size", value or "", "an Azure VM size name", f"{flag} {example}")
     return value
 
 
-def system_vm_size(value: str) -> str:
+def system_vm_size(value: str, flag: str = "--system-vm-size") -> str:
     """A VM size a System pool can use: upstream MicrosoftDocs/azure-aks-docs fb060abe
     articles/aks/use-system-pools.md, "B series VMs aren't supported for system node pools"."""
-    size = vm_size(value)
+    size = vm_size(value, flag, "Standard_D4ds_v5")
     if size.lower().startswith("standard_b"):
         raise UsageError(
             f"{size} is a B-series size, which AKS does not support for a System pool",

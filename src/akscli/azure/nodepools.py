@@ -48,6 +48,10 @@ def _max() -> str:
     return typed("--max", "--max-count")
 
 
+def _vm_size() -> str:
+    return typed("--vm-size", "--node-vm-size")
+
+
 @dataclass
 class NodePoolSpec:
     name: str
@@ -98,7 +102,7 @@ class NodePoolSpec:
         mode_v = validate.choice(mode, MODES, "--mode")
         size, sku = vm_size_for(vm_size, gpu, gpus_per_node)
         if mode_v == "System":
-            names.system_vm_size(size)
+            names.system_vm_size(size, _vm_size())
         is_gpu = sku is not None
         cnt, lo, hi = _node_counts(count, min_count, max_count, system=mode_v == "System")
         taint_list = [_taint(t) for t in taints or []]
@@ -142,14 +146,15 @@ def vm_size_for(vm_size: str | None, gpu: str | None, gpus_per_node: int | None)
     """The VM size (given, or picked for ``--gpu``) and its GPU facts (None: no GPU)."""
     from akscli.model import skus
 
+    flag = _vm_size()
     if vm_size and gpu:
         raise UsageError(
-            "give --vm-size or --gpu, not both", hint="--gpu a100 --gpus-per-node 1 picks the VM size for you"
+            f"give {flag} or --gpu, not both", hint="--gpu a100 --gpus-per-node 1 picks the VM size for you"
         )
     if not vm_size and not gpu:
         raise UsageError(
-            "a node pool needs --vm-size or --gpu",
-            hint="e.g. --gpu h100 --gpus-per-node 8, or --vm-size Standard_D8ds_v5",
+            f"a node pool needs {flag} or --gpu",
+            hint=f"e.g. --gpu h100 --gpus-per-node 8, or {flag} Standard_D8ds_v5",
         )
     if gpus_per_node is not None and not gpu:
         raise UsageError("--gpus-per-node goes with --gpu", hint="e.g. --gpu a100 --gpus-per-node 2")
@@ -162,11 +167,11 @@ def vm_size_for(vm_size: str | None, gpu: str | None, gpus_per_node: int | None)
             have = sorted({f"{s.gpu_family} x{s.gpus}" for s in skus.all_skus() if s.gpu_family in GPU_SHORTCUTS})
             raise UsageError(
                 f"no Azure GPU VM size has {n} x {family}",
-                hint=f"--gpu with --gpus-per-node takes: {', '.join(have)}; or give --vm-size",
+                hint=f"--gpu with --gpus-per-node takes: {', '.join(have)}; or give {flag}",
             )
         found = skus.find(family, n)
         return found.vm_size, found
-    size = names.vm_size(str(vm_size))
+    size = names.vm_size(str(vm_size), flag)
     return size, skus.get(size)
 
 

@@ -112,8 +112,12 @@ def create(
     ] = None,
     system_vm_size: Annotated[
         str | None,
+        # az aks create's --node-vm-size is this size, as --node-count is the count above (upstream:
+        # Azure/azure-cli src/azure-cli/azure/cli/command_modules/acs/_params.py, aks create node_vm_size)
         typer.Option(
             "--system-vm-size",
+            "--node-vm-size",
+            metavar="SYSTEM_VM_SIZE",
             help="VM size of the system pool (--sku base; default Standard_D4ds_v5).",
             show_default=False,
         ),

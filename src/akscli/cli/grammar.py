@@ -75,6 +75,10 @@ SECOND_MEANINGS: dict[str, tuple[frozenset[str], str]] = {
         frozenset({"--count", "--system-count"}),
         "az's name for the node count of the pool the command makes or scales (AZ_ALIASES)",
     ),
+    "--node-vm-size": (
+        frozenset({"--vm-size", "--system-vm-size"}),
+        "az's name for the VM size of the pool the command makes (AZ_ALIASES)",
+    ),
 }
 
 # az's long names that akscli accepts beside its own, one option each (nodepool add/scale, cluster
@@ -82,6 +86,7 @@ SECOND_MEANINGS: dict[str, tuple[frozenset[str], str]] = {
 # Azure/azure-cli 0088c878 src/azure-cli/azure/cli/command_modules/acs/_params.py).
 AZ_ALIASES: dict[str, str] = {
     "--node-count": "--count on nodepool add/scale, --system-count on cluster create (az aks create's first pool)",
+    "--node-vm-size": "--vm-size on nodepool add, --system-vm-size on cluster create (az aks create's first pool)",
     "--min-count": "--min (autoscaler minimum of a node pool)",
     "--max-count": "--max (autoscaler maximum of a node pool)",
     "--disable-cluster-autoscaler": "--disable-autoscaler (nodepool scale; az aks nodepool update's flag)",

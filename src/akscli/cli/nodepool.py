@@ -36,7 +36,8 @@ Name = Annotated[str, typer.Argument(help="Node pool name.", show_default=False)
 # az's long names are accepted beside akscli's, one option each, so an `az aks nodepool add/update`
 # line runs as it is (upstream: Azure/azure-cli 0088c878 src/azure-cli/azure/cli/command_modules/acs/
 # _params.py: node_count '--node-count' (its -c is akscli's --cluster, not taken), min_count, max_count,
-# '--enable-cluster-autoscaler', '--disable-cluster-autoscaler'; grammar.AZ_ALIASES lists them).
+# '--enable-cluster-autoscaler', '--disable-cluster-autoscaler', and aks nodepool add's node_vm_size
+# '--node-vm-size' (its -s is not taken); grammar.AZ_ALIASES lists them).
 MinCount = Annotated[
     int | None, typer.Option("--min", "--min-count", metavar="MIN", help="Autoscaler minimum.", show_default=False)
 ]
@@ -82,6 +83,8 @@ def add(
         str | None,
         typer.Option(
             "--vm-size",
+            "--node-vm-size",
+            metavar="VM_SIZE",
             help="Azure VM size, e.g. Standard_D8ds_v5.",
             show_default=False,
             autocompletion=complete.vm_sizes,
