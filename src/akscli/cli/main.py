@@ -19,6 +19,7 @@ from akscli import globals as global_flags
 from akscli import logconfig, process
 from akscli.errors import EXIT_INTERRUPTED, AkscliError
 from akscli.redact import scrub
+from akscli.statuslines import as_invoked
 
 if TYPE_CHECKING:
     from akscli.cli.options import BoolFlag
@@ -443,11 +444,11 @@ def _report(exc: AkscliError, code: int) -> int:
         _traceback(exc)
     color = "NO_COLOR" not in os.environ and sys.stderr.isatty()
     label = "\x1b[31merror:\x1b[0m" if color else "error:"
-    sys.stderr.write(f"{label} {_one_line(scrub(exc.message))}\n")
+    sys.stderr.write(f"{label} {as_invoked(_one_line(scrub(exc.message)))}\n")
     details_shown = bool(global_flags.FLAGS.verbose or global_flags.FLAGS.debug)
     hint = exc.hint_line(details_shown)
     if hint:
-        sys.stderr.write(f"hint: {_one_line(scrub(hint))}\n")
+        sys.stderr.write(f"hint: {as_invoked(_one_line(scrub(hint)))}\n")
     if details_shown:
         for line in exc.details:
             sys.stderr.write(f"  {_one_line(scrub(line))}\n")
