@@ -93,11 +93,15 @@ def _read_kubectl_values(command: click.Command) -> None:
         return
 
     def parse_args(ctx: click.Context, args: list[str]) -> list[str]:
-        from akscli.cli.options import bool_flag_values, split_shorthand_values
+        from akscli.cli.options import TURNED_OFF, bool_flag_values, split_shorthand_values
 
         value_flags, flags = _flag_kinds(command, ctx)
         args = split_shorthand_values(args, frozenset(n for n in value_flags if len(n) == 2))
-        return parse(ctx, bool_flag_values(args, flags, value_flags, lenient=ctx.resilient_parsing))
+        turned_off: set[str] = set()  # --expose=false: Click sees nothing of it
+        ctx.meta[TURNED_OFF] = turned_off
+        return parse(
+            ctx, bool_flag_values(args, flags, value_flags, lenient=ctx.resilient_parsing, turned_off=turned_off)
+        )
 
     command.parse_args = parse_args  # type: ignore[method-assign]
 

@@ -41,6 +41,9 @@ def reusing_values(command: Callable[..., None]) -> Callable[..., None]:
     def run(**values: Any) -> None:
         ctx = get_current_context()
         given = {p: values[p] for p in reuse.REUSABLE if ctx.get_parameter_source(p) in _GIVEN}
+        # A switch given false (--expose=false) is given: --reuse-values does not turn it back on.
+        off = ctx.meta.get(opts.TURNED_OFF) or set()
+        given |= {p: False for p, (flag, _) in reuse.REUSABLE.items() if flag in off and p not in given}
         defaults = {p.name: p.default for p in ctx.command.params if p.name in reuse.REUSABLE and p.name not in given}
         reused: dict[str, Any] = {}
         revision = 0

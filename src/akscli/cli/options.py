@@ -309,6 +309,11 @@ def split_shorthand_values(argv: list[str], takes_value: frozenset[str]) -> list
     return out
 
 
+# Where a command's context keeps the names of the single boolean flags it was given false
+# (``--expose=false``), which bool_flag_values takes out before Click parses: ctx.meta[TURNED_OFF].
+TURNED_OFF = "akscli.turned_off"
+
+
 class BoolFlag(NamedTuple):
     """One name of a command's boolean flag, as ``bool_flag_values`` reads ``NAME=VALUE``."""
 
@@ -317,7 +322,12 @@ class BoolFlag(NamedTuple):
 
 
 def bool_flag_values(
-    argv: list[str], flags: Mapping[str, BoolFlag], value_flags: frozenset[str], *, lenient: bool = False
+    argv: list[str],
+    flags: Mapping[str, BoolFlag],
+    value_flags: frozenset[str],
+    *,
+    lenient: bool = False,
+    turned_off: set[str] | None = None,
 ) -> list[str]:
     """kubectl's bool flags take a value after ``=`` (``--wait=false``, ``-A=true``; upstream:
     spf13/pflag 01748d8 flag.go parseLongArg and parseSingleShortArg, bool.go: NoOptDefVal
@@ -330,14 +340,19 @@ def bool_flag_values(
     and the value of an option in ``value_flags`` (``--set --wait=true``, ``--set -y``) are left
     alone, and a flag taken back is never such a value: pflag gives an option that takes a value
     the next word whatever it looks like (flag.go parseLongArg/parseSingleShortArg: ``a = a[1:]``),
-    and every such akscli option takes one word (Click ``nargs`` 1)."""
+    and every such akscli option takes one word (Click ``nargs`` 1). ``turned_off`` collects
+    the single flags given false and not given again after (``--expose=false``): Click sees
+    nothing of them, and `model deploy --reuse-values` must tell them from flags not given."""
     out: list[tuple[str, bool]] = []  # each word, and whether it is the value of an option
+    off: list[BoolFlag] = []  # the single flags given false
+    tail: list[str] = []
     for index, word in enumerate(argv):
         if index and argv[index - 1] in value_flags and not out[-1][1]:
             out.append((word, True))  # even "--": pflag and Click both take it as the value
             continue
         if word == "--":
-            return [w for w, _ in out] + argv[index:]
+            tail = argv[index:]
+            break
         name, eq, value = word.partition("=")
         flag = flags.get(name) if eq else None
         if flag is None:
@@ -350,7 +365,11 @@ def bool_flag_values(
             out.append((flag.off, False))
         else:
             out = [(w, is_value) for w, is_value in out if is_value or w not in flag.names]
-    return [w for w, _ in out]
+            off.append(flag)
+    if turned_off is not None:
+        given = {w for w, is_value in out if not is_value}
+        turned_off.update(n for flag in off if not flag.names & given for n in flag.names)
+    return [w for w, _ in out] + tail
 
 
 def kube_target(

@@ -62,7 +62,8 @@ class DeployOptions:
     def recorded(self) -> dict[str, Any]:
         """What the revision records: flag -> value, given and reused alike."""
         merged = self.reused | self.given
-        return {REUSABLE[p][0]: merged[p] for p in REUSABLE if p in merged}
+        # A switch given false (--expose=false) is its default: nothing to record or reuse.
+        return {REUSABLE[p][0]: merged[p] for p in REUSABLE if p in merged and merged[p] is not False}
 
 
 def _shown(flag: str, value: Any) -> str:
