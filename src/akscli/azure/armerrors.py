@@ -87,6 +87,11 @@ _QUOTA_FIELDS = {
     "required": re.compile(r"Additional Required:\s*(\d+)", re.I),
     "new_limit": re.compile(r"New Limit Required:\s*(\d+)", re.I),
 }
+# ARM's words for a group that does not exist (upstream: learn.microsoft.com azure-resource-manager
+# troubleshooting/error-not-found, ResourceGroupNotFound "Resource group 'NAME' could not be found.").
+_GROUP_NOT_FOUND = re.compile(r"Resource group '([^']+)' could not be found", re.I)
+# The placeholder of a missing group's hint, which a create that knows its location fills in.
+LOCATION_PLACEHOLDER = "-l LOCATION"
 _RESOURCE = re.compile(
     r"/resourcegroups/(?P<rg>[^/]+)/providers/Microsoft\.ContainerService/managedClusters/(?P<cluster>[^/?]+)"
     r"(?:/agentPools/(?P<pool>[^/?]+))?",
@@ -398,6 +403,13 @@ def from_error(error: dict[str, Any], what: str, url: str = "") -> AkscliError:
     return _classify(f, f"{what}: ")
 
 
+def in_location(exc: AkscliError, location: str) -> None:
+    """Put the location a create was given into a missing group's hint (`az group create -n rg-ml
+    -l westus3`), so that the hint is a command to run as it is."""
+    if isinstance(exc, NotFoundError) and exc.hint and LOCATION_PLACEHOLDER in exc.hint:
+        exc.hint = exc.hint.replace(LOCATION_PLACEHOLDER, f"-l {location}")
+
+
 def _classify(f: ArmFailure, prefix: str) -> AkscliError:
     if f.status == 401:
         return _auth(f, prefix)
@@ -412,9 +424,11 @@ def _classify(f: ArmFailure, prefix: str) -> AkscliError:
             "'az vm list-skus --size SIZE --all -o table'",
         )
     if f.status == 404:
+        group = _GROUP_NOT_FOUND.search(f.message)
+        create = f"az group create -n {group.group(1) if group else 'NAME'} {LOCATION_PLACEHOLDER}"
         return NotFoundError(
             f"{prefix}{f.message}" if f.message else f"{prefix}{f.code}",
-            hint="check the resource group (-g) and subscription; to create it: 'az group create -n NAME -l LOCATION'"
+            hint=f"check the resource group (-g) and subscription; to create it: '{create}'"
             if f.lcode == "resourcegroupnotfound"
             else "check the name, resource group (-g) and subscription",
         )

@@ -145,7 +145,7 @@ def create(
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Create an AKS cluster (Automatic by default, Entra ID + Azure RBAC on)."""
-    from akscli.azure import clusters
+    from akscli.azure import armerrors, clusters
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     etags.check_if_none_match(if_none_match)
@@ -174,7 +174,11 @@ def create(
         c = azure.aks_client()
         if dry:
             clusters.send_create(c, spec, body)
-        poller = clusters.begin_create(c, spec, body, target=azure.target())
+        try:
+            poller = clusters.begin_create(c, spec, body, target=azure.target())
+        except errors.NotFoundError as exc:
+            armerrors.in_location(exc, spec.location)  # the hint's `az group create` in --location
+            raise
         what = f"create cluster {spec.name}"
         result = azopts.finish(
             poller,
