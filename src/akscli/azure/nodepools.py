@@ -448,7 +448,12 @@ def begin_scale(
             )
         props["count"] = n
         if disable_autoscaler:
-            props.update(enableAutoScaling=False, minCount=None, maxCount=None)
+            # Left out, never null: minCount/maxCount are int32, not x-nullable (azure-rest-api-specs
+            # aks/stable/2026-08-01); az's None on the SDK model drops the keys (Azure/azure-cli acs
+            # agentpool_decorator.py update_auto_scaler_properties; model_base.py _RestField.__set__).
+            props["enableAutoScaling"] = False
+            props.pop("minCount", None)
+            props.pop("maxCount", None)
     return _put_pool(c, rg, cluster, name, pool, f"scale node pool {name}", if_match)
 
 
