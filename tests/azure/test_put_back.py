@@ -2,14 +2,18 @@
 spec lets a client send: no read-only property (``readOnly: true`` in Azure/azure-rest-api-specs
 .../aks/stable/2026-08-01/managedClusters.json), and no agent pool ``nodeImageVersion``, which since
 2026-04-01 asks AKS to roll the pool back to that image (Azure/azure-rest-api-specs#43524). The ARM
-emulator ignores read-only properties a PUT carries, as ARM does."""
+emulator ignores read-only properties a PUT sends back with their current values, and refuses one
+sent with another value (tests/emulators/arm/schema.py refuse_changed_read_only)."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+import pytest
+
 from akscli.azure import arm
+from akscli.errors import AkscliError
 from tests.azure.helpers import RG, cluster_id, seed_cluster
 from tests.cli import invoke
 from tests.emulators.arm.server import ArmEmulator
@@ -70,13 +74,27 @@ def test_a_scaled_pool_keeps_its_node_image(azure_env: ArmEmulator) -> None:
     assert json.loads(result.stdout)["properties"]["nodeImageVersion"] == IMAGE
 
 
-def test_the_emulator_ignores_read_only_properties_a_put_sends_back(azure_env: ArmEmulator) -> None:
+def test_the_emulator_ignores_read_only_properties_a_put_sends_back_as_read(azure_env: ArmEmulator) -> None:
     rid = seed_cluster(azure_env)
     cluster = azure_env.get_resource(rid)
     assert cluster is not None
-    cluster["properties"].update(privateFQDN="sent.by.client", resourceUID="sent-by-client")
+    sent = cluster["properties"]
+    assert sent["currentKubernetesVersion"] and sent["fqdn"] and sent["provisioningState"] == "Succeeded"
     client = arm.raw_client(arm.AzureTarget())
     arm.raw_call(client, "PUT", cluster_id("aks1"), "2026-08-01", cluster)
     stored = azure_env.get_resource(rid)
-    assert stored is not None
-    assert "privateFQDN" not in stored["properties"] and "resourceUID" not in stored["properties"]
+    assert stored is not None and stored["properties"]["currentKubernetesVersion"] == sent["currentKubernetesVersion"]
+
+
+def test_the_emulator_refuses_a_read_only_property_sent_with_another_value(azure_env: ArmEmulator) -> None:
+    # microsoft/api-guidelines azure/Guidelines.md: "MUST fail the request unless the passed-in
+    # value matches the resource's current value" (tests/emulators/arm/schema.py).
+    rid = seed_cluster(azure_env)
+    cluster = azure_env.get_resource(rid)
+    assert cluster is not None
+    cluster["properties"].update(privateFQDN="sent.by.client")
+    client = arm.raw_client(arm.AzureTarget())
+    with pytest.raises(AkscliError, match=r"'properties\.privateFQDN' is read-only"):
+        arm.raw_call(client, "PUT", cluster_id("aks1"), "2026-08-01", cluster)
+    stored = azure_env.get_resource(rid)
+    assert stored is not None and "privateFQDN" not in stored["properties"]

@@ -187,9 +187,12 @@ def _pool_defaults(
 
 def _cluster_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
     schema.check(schema.aks_models(), "ManagedCluster", body)
-    # Read-only properties sent back are ignored (upstream: see schema.drop_read_only). The route
-    # has set id, name, type and systemData already: only the properties are the client's.
-    schema.drop_read_only(schema.aks_models(), "ManagedClusterProperties", body.get("properties"))
+    # A read-only property is refused unless it has its current value; one sent back as read is
+    # ignored (upstream: schema.refuse_changed_read_only, schema.drop_read_only). The route has set
+    # id, name, type and systemData already: only the properties are the client's.
+    models, current = schema.aks_models(), (existing or {}).get("properties") if existing else None
+    schema.refuse_changed_read_only(models, "ManagedClusterProperties", body.get("properties"), current, "properties")
+    schema.drop_read_only(models, "ManagedClusterProperties", body.get("properties"))
     if not body.get("location"):
         raise ArmError(400, "LocationRequired", "The location property is required for this definition.")
     old = (existing or {}).get("properties", {})
@@ -212,6 +215,14 @@ def _cluster_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: 
     props["currentKubernetesVersion"] = current
     name = rid.split("/")[-1]
     rg = rid.split("/")[4]
+    if existing and "dnsPrefix" in props and props["dnsPrefix"] != old.get("dnsPrefix"):
+        # upstream: Azure/azure-rest-api-specs aks/stable/2026-08-01 managedClusters.json
+        # ManagedClusterProperties.dnsPrefix, "This cannot be updated once the Managed Cluster has been
+        # created"; AKS's answer as published in Azure/terraform-azurerm-avm-res-containerservice-managedcluster
+        # issue #166 (400, code PropertyChangeNotAllowed, target dnsPrefix; also rancher/rancher#34758).
+        raise ArmError(
+            400, "PropertyChangeNotAllowed", "Changing property 'dnsPrefix' is not allowed.", target="dnsPrefix"
+        )
     prefix = props.get("dnsPrefix") or old.get("dnsPrefix") or f"{name[:10]}-{rg[:16]}-000000"
     props["dnsPrefix"] = prefix
     h = hashlib.sha256(rid.lower().encode()).hexdigest()[:8]
@@ -255,7 +266,11 @@ def _cluster_on_put_done(emu: ArmEmulator, rid: str, obj: dict[str, Any]) -> Non
 
 def _pool_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: dict[str, Any] | None) -> None:
     schema.check(schema.aks_models(), "AgentPool", body)
-    schema.drop_read_only(schema.aks_models(), "ManagedClusterAgentPoolProfileProperties", body.get("properties"))
+    models, current = schema.aks_models(), (existing or {}).get("properties") if existing else None
+    schema.refuse_changed_read_only(
+        models, "ManagedClusterAgentPoolProfileProperties", body.get("properties"), current, "properties"
+    )
+    schema.drop_read_only(models, "ManagedClusterAgentPoolProfileProperties", body.get("properties"))
     cluster_id = rid.rsplit("/agentPools/", 1)[0] if "/agentPools/" in rid else rid.rsplit("/", 2)[0]
     cluster = emu.get_resource(cluster_id)
     assert cluster is not None  # the parent check already ran

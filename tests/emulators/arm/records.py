@@ -28,6 +28,7 @@ class ArmError(Exception):
         message: str,
         details: list[dict[str, Any]] | None = None,
         headers: dict[str, str] | None = None,
+        target: str | None = None,
     ) -> None:
         super().__init__(message)
         self.status = status
@@ -35,9 +36,12 @@ class ArmError(Exception):
         self.message = message
         self.details = details or []
         self.headers = headers or {}
+        self.target = target  # the RPC error's "target": the property the error is about
 
     def body(self) -> dict[str, Any]:
         err: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.target:
+            err["target"] = self.target
         if self.details:
             err["details"] = self.details
         return {"error": err}

@@ -172,6 +172,64 @@ def read_only_paths(module: ModuleType, class_name: str, body: Any, path: str = 
     return out
 
 
+def _matching(items: list[Any], current: Any, i: int) -> Any:
+    """The item of the current list an item of the body stands for: by name when items have one
+    (agentPoolProfiles), else by position."""
+    if not isinstance(current, list):
+        return None
+    name = items[i].get("name") if isinstance(items[i], dict) else None
+    if name is not None:
+        return next((c for c in current if isinstance(c, dict) and c.get("name") == name), None)
+    return current[i] if i < len(current) else None
+
+
+def refuse_changed_read_only(module: ModuleType, class_name: str, body: Any, current: Any, path: str = "") -> None:
+    """Raise ArmError(400) for the first read-only property of ``body`` whose value is not the
+    resource's current one (``current``: the same level of the stored resource; None on a create).
+
+    upstream: microsoft/api-guidelines 011dd3c azure/Guidelines.md, Field Mutability, Read: "If the
+    client passed a read-only field, the service MUST fail the request unless the passed-in value
+    matches the resource's current value"; Azure/azure-resource-manager-rpc 69e229f
+    v1.0/async-api-reference.md, for provisioningState: a value "matching the value on the server"
+    is ignored, one that does not is rejected "as a 400 BadRequest". Which properties are read-only:
+    aks/stable/2026-08-01 managedClusters.json ``readOnly: true`` (as the SDK's models carry it). No
+    source gives AKS's error code or wording for it: BadRequest is the RPC's, the message the
+    emulator's. A GET sent back unchanged passes (its read-only values are the current ones)."""
+    if not isinstance(body, dict):
+        return
+    now = current if isinstance(current, dict) else {}
+    fields = _fields(module, class_name)
+    read_only = _read_only(module, class_name)
+    for key, value in body.items():
+        where = f"{path}.{key}" if path else key
+        if key in read_only:
+            if value is not None and (key not in now or now[key] != value):
+                raise ArmError(
+                    400,
+                    "BadRequest",
+                    f"The property '{where}' is read-only: it can only be sent with its current value "
+                    f"({'none, on a create' if current is None else repr(now.get(key))}); got {value!r}.",
+                    target=where,
+                )
+            continue
+        child = _model(module, fields.get(key, ""))
+        if child is None:
+            continue
+
+        # Below an existing resource, a level it lacks is empty (not a create).
+        def under(found: Any) -> Any:
+            return None if current is None else (found if found is not None else {})
+
+        if isinstance(value, list):
+            for i, item in enumerate(value):
+                refuse_changed_read_only(module, child, item, under(_matching(value, now.get(key), i)), f"{where}[{i}]")
+        elif isinstance(value, dict) and fields[key].replace(" ", "").find("dict[str,") >= 0:
+            for k, item in value.items():
+                refuse_changed_read_only(module, child, item, under((now.get(key) or {}).get(k)), f"{where}.{k}")
+        else:
+            refuse_changed_read_only(module, child, value, under(now.get(key)), where)
+
+
 def drop_read_only(module: ModuleType, class_name: str, body: Any) -> None:
     """Leave out of a PUT body what the spec marks read-only, at every depth, as ARM does: a body
     read by GET can be sent back by PUT, and its read-only values set nothing (upstream:
