@@ -4,6 +4,7 @@ what AKS refuses for those bodies, and a create in a missing resource group says
 
 from __future__ import annotations
 
+import re
 import shlex
 from typing import Any
 
@@ -46,3 +47,64 @@ def test_an_aks_put_body_carries_no_null(azure_env: ArmEmulator, case: str) -> N
         )
     for request in _dry_run(*shlex.split(AKS_WRITES[case])):
         assert _nulls(request.get("body")) == []
+
+
+def _put(azure_env: ArmEmulator, path: str, body: dict[str, Any]) -> None:
+    from akscli.azure import arm
+
+    client = arm.raw_client(arm.AzureTarget())
+    arm.wait_lro(arm.raw_begin(client, "PUT", path, "2026-08-01", body), "put")
+
+
+def test_the_emulator_refuses_a_new_dns_prefix_on_an_existing_cluster(azure_env: ArmEmulator) -> None:
+    from akscli.errors import AkscliError
+
+    rid = seed_cluster(azure_env)
+    cluster = azure_env.get_resource(rid)
+    assert cluster is not None
+    body = {"location": cluster["location"], "sku": cluster["sku"], "properties": {"dnsPrefix": "other-dns"}}
+    with pytest.raises(AkscliError, match=re.escape("(PropertyChangeNotAllowed): Changing property 'dnsPrefix'")):
+        _put(azure_env, cluster_id("aks1"), body)
+
+
+def test_the_emulator_takes_the_same_dns_prefix_sent_back(azure_env: ArmEmulator) -> None:
+    rid = seed_cluster(azure_env)
+    cluster = azure_env.get_resource(rid)
+    assert cluster is not None
+    prefix = cluster["properties"]["dnsPrefix"]
+    _put(azure_env, cluster_id("aks1"), {"location": cluster["location"], "properties": {"dnsPrefix": prefix}})
+    stored = azure_env.get_resource(rid)
+    assert stored is not None and stored["properties"]["dnsPrefix"] == prefix
+
+
+def test_the_emulator_refuses_a_read_only_property_on_a_create(azure_env: ArmEmulator) -> None:
+    from akscli.errors import AkscliError
+
+    seed_cluster(azure_env)
+    body = {
+        "properties": {"vmSize": "Standard_D4ds_v5", "count": 1, "mode": "User", "currentOrchestratorVersion": "1.33.5"}
+    }
+    with pytest.raises(AkscliError, match=re.escape("'properties.currentOrchestratorVersion' is read-only")):
+        _put(azure_env, cluster_id("aks1") + "/agentPools/p2", body)
+
+
+def test_the_emulator_takes_a_pool_read_back_with_its_read_only_values(azure_env: ArmEmulator) -> None:
+    rid = seed_cluster(azure_env) + "/agentPools/system"
+    pool = azure_env.get_resource(rid)
+    assert pool is not None and pool["properties"]["provisioningState"] == "Succeeded"
+    pool["properties"]["count"] = 4
+    _put(azure_env, rid, {"properties": pool["properties"]})
+    stored = azure_env.get_resource(rid)
+    assert stored is not None and stored["properties"]["count"] == 4
+
+
+def test_no_wait_exits_zero_once_azure_accepted_even_if_the_operation_then_fails(azure_env: ArmEmulator) -> None:
+    # az discards the poller of a --no-wait command (result = None) and waits for nothing, so only
+    # a refused request exits non-zero (Azure/azure-cli 2c15d4ec src/azure-cli-core/azure/cli/core/
+    # commands/__init__.py _run_job; sdk_no_wait: polling=False). akscli does the same, and its line
+    # says what Azure reported by then (azopts.no_wait_line).
+    seed_cluster(azure_env)
+    azure_env.fail_operation("PUT", "/agentPools/gpu$", "QuotaExceeded", "Operation results in exceeding quota.")
+    r = invoke("nodepool", "add", "gpu", "-c", "aks1", "-g", "rg-ml", "--vm-size", "Standard_D8ds_v5", "--no-wait")
+    assert r.exit_code == 0, r
+    assert "nodepool show gpu" in r.stderr
