@@ -80,6 +80,7 @@ def rollout_create(
     limit = arm_timeout(arm, timeout)
     if arm.fleet:
         hub_only(force_conflicts)
+        _refuse_hub_flags(placement, resource_index)
         from akscli.fleet.arm import update_run_body
         from akscli.fleet.stages import parse_stages
 
@@ -143,6 +144,20 @@ def rollout_create(
         force_conflicts=force_conflicts,
         action="fleet rollout create",
     )
+
+
+def _refuse_hub_flags(placement: str | None, resource_index: str | None) -> None:
+    """--placement and --resource-index name what a hub run rolls out (a placement's resource
+    snapshot); an ARM update run upgrades the members' clusters, and its body has no such field
+    (upstream: Azure/azure-rest-api-specs fleet stable/2026-06-01 fleets.json UpdateRunProperties:
+    updateStrategyId, strategy, managedClusterUpdate). Refused before anything is read or sent,
+    as the hub path refuses the ARM-only flags, rather than silently dropped."""
+    flag = "--placement" if placement is not None else "--resource-index" if resource_index is not None else None
+    if flag:
+        raise UsageError(
+            f"{flag} belongs to hub rollouts; an ARM update run (--fleet) upgrades the members' clusters",
+            hint=f"drop {flag}, or leave out --fleet to roll out a placement on the hub",
+        )
 
 
 def _print_arm_run(
