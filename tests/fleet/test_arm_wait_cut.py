@@ -4,7 +4,8 @@ Azure, an audit line when the wait is cut (--timeout, Ctrl-C, SIGTERM) naming th
 command that follows it, and polls that honour Retry-After and are jittered. Azure goes on with an
 operation a client stops polling (Azure/azure-resource-manager-rpc 69e229f
 v1.0/async-api-reference.md). There is no `fleet ... wait`: the follow command is the show, the
-run's status, or the list of the child's kind, which shows its provisioningState. The emulator
+run's status, a member's or strategy's show, or the list of the auto-upgrade profiles, which shows
+its provisioningState. The emulator
 holds an operation running with ``lro_polls``."""
 
 from __future__ import annotations
@@ -66,17 +67,17 @@ def test_a_fleet_create_past_its_timeout_exits_5_and_names_the_show_that_follows
         (
             ["fleet", "member", "remove", "gpu", *ARM, "-y"],
             "deleting member gpu",
-            f"akscli fleet member list {WHERE}",
+            f"akscli fleet member show gpu {WHERE}",
         ),
         (
             ["fleet", "member", "update", "gpu", *ARM, "--update-group", "canary"],
             "updating member gpu",
-            f"akscli fleet member list {WHERE}",
+            f"akscli fleet member show gpu {WHERE}",
         ),
         (
             ["fleet", "rollout", "strategy", "create", "safe", *ARM, "--stage", "canary;groups=cloud"],
             "creating update strategy safe",
-            f"akscli fleet rollout strategy list {WHERE}",
+            f"akscli fleet rollout strategy show safe {WHERE}",
         ),
         (
             ["fleet", "autoupgrade", "create", "stable", *ARM, "--channel", "Stable"],
@@ -121,7 +122,7 @@ def test_ctrl_c_during_a_member_join_says_it_continues_and_audits_the_operation(
     assert code == 130, err
     last = err.strip().splitlines()[-1]
     what = "joining AKS cluster aks-gpu as gpu"
-    assert last == f"interrupted: {what} continues in Azure; follow it with: akscli fleet member list {WHERE}"
+    assert last == f"interrupted: {what} continues in Azure; follow it with: akscli fleet member show gpu {WHERE}"
     (entry,) = _audit(log)
     assert (entry["action"], entry["result"]) == ("fleet member join", last)
     (obj,) = entry["objects"]

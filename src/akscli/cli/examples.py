@@ -123,6 +123,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "akscli fleet member update aks-east --fleet fl -g rg-fleet --update-group canary --labels tier=gpu",
     ),
     "fleet member list": ("akscli fleet member list --fleet fl -g rg-fleet",),
+    "fleet member show": ("akscli fleet member show gpu-east --fleet fl -g rg-fleet",),
     "fleet member remove": ("akscli fleet member remove aks-east --fleet fl -g rg-fleet -y",),
     "fleet member drain": ("akscli fleet member drain aks-east",),
     "fleet member uncordon": ("akscli fleet member uncordon aks-east",),
@@ -144,6 +145,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "akscli fleet rollout strategy create canary --stage 'canary;labels=ring=0;after=approval' --stage prod",
     ),
     "fleet rollout strategy list": ("akscli fleet rollout strategy list",),
+    "fleet rollout strategy show": (
+        "akscli fleet rollout strategy show safe --fleet fl -g rg-fleet",
+        "akscli fleet rollout strategy show safe",
+    ),
     "fleet rollout strategy delete": ("akscli fleet rollout strategy delete canary -y",),
     "fleet autoupgrade create": ("akscli fleet autoupgrade create stable --fleet fl -g rg-fleet --channel Stable",),
     "fleet autoupgrade list": ("akscli fleet autoupgrade list --fleet fl -g rg-fleet",),

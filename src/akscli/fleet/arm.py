@@ -394,6 +394,23 @@ def use_strategy(body: dict[str, Any], strategy: Mapping[str, Any] | None) -> di
     return body
 
 
+def strategy_fields(strategy: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """The fields ``fleet rollout strategy show --fleet`` prints as a table: each stage with its
+    update groups, in order (properties.strategy.stages, UpdateStrategies_Get.json, fleet 2026-06-01)."""
+    props = strategy.get("properties") or {}
+    stages = (props.get("strategy") or {}).get("stages") or []
+    return [
+        ("name", strategy.get("name")),
+        ("state", props.get("provisioningState")),
+        (
+            "stages",
+            "; ".join(f"{s.get('name')}: {','.join(g.get('name', '') for g in s.get('groups') or [])}" for s in stages)
+            or None,
+        ),
+        ("id", strategy.get("id")),
+    ]
+
+
 def strategy_body(stages: list[StageSpec]) -> dict[str, Any]:
     return {"properties": {"strategy": {"stages": arm_stages(stages)}}}
 

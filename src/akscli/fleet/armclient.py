@@ -41,7 +41,8 @@ class Child:
     model: str
     create_method: str = "begin_create_or_update"
     # The command that follows a write to it that akscli stopped waiting for (--timeout, Ctrl-C):
-    # there is no `fleet ... wait`; this reads its provisioningState. {name}: the child's name.
+    # there is no `fleet ... wait`; this reads its provisioningState (a show, a run's status, or
+    # the kind's list where akscli has no show). {name}: the child's name.
     follow: str = ""
 
     @property
@@ -51,7 +52,7 @@ class Child:
 
 
 MEMBER = Child(
-    "member", kinds.MEMBER, "member", "fleet_members", "FleetMember", "begin_create", follow="fleet member list"
+    "member", kinds.MEMBER, "member", "fleet_members", "FleetMember", "begin_create", follow="fleet member show {name}"
 )
 UPDATE_RUN = Child(
     "update run", kinds.UPDATE_RUN, "updateRun", "update_runs", "UpdateRun", follow="fleet rollout status {name}"
@@ -62,7 +63,7 @@ STRATEGY = Child(
     "updateStrategy",
     "fleet_update_strategies",
     "FleetUpdateStrategy",
-    follow="fleet rollout strategy list",
+    follow="fleet rollout strategy show {name}",
 )
 PROFILE = Child(
     "auto-upgrade profile",
@@ -214,7 +215,8 @@ class FleetScope:
 
     def follow(self, child: Child | None = None, name: str = "") -> str:
         """The command that follows a write akscli stopped waiting for: the fleet's show, a
-        run's status, else the list of the child's kind (it shows each one's state)."""
+        member's or strategy's show, a run's status, else the list of the child's kind (it shows
+        each one's state; akscli has no show of an auto-upgrade profile)."""
         if child is None:
             return f"akscli fleet show {self.fleet} -g {self.group}"
         return f"akscli {child.follow.format(name=name)}{self.where}"

@@ -180,6 +180,24 @@ def arm_stages(specs: list[StageSpec]) -> list[dict[str, Any]]:
     return stages
 
 
+def hub_strategy_fields(strategy: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The fields ``fleet rollout strategy show`` prints as a table for a hub strategy: each
+    stage with the members it picks (spec.stages[].labelSelector.matchLabels), in order."""
+    meta = strategy.get("metadata") or {}
+    stages = (strategy.get("spec") or {}).get("stages") or []
+
+    def stage(s: dict[str, Any]) -> str:
+        selector = s.get("labelSelector") or {}
+        terms = [f"{k}={v}" for k, v in sorted((selector.get("matchLabels") or {}).items())]
+        for e in selector.get("matchExpressions") or []:
+            values = ",".join(e.get("values") or [])
+            terms.append(f"{e.get('key')} {str(e.get('operator', '')).lower()}" + (f" ({values})" if values else ""))
+        return f"{s.get('name')}: " + (",".join(terms) or "all members")
+
+    namespace = [("namespace", meta["namespace"])] if meta.get("namespace") else []
+    return [("name", meta.get("name")), *namespace, ("stages", "; ".join(stage(s) for s in stages) or None)]
+
+
 def stage_groups(stages: list[dict[str, Any]]) -> set[str]:
     return {str(g.get("name")) for s in stages for g in s.get("groups") or []}
 

@@ -154,6 +154,24 @@ def member_list(
     output.emit(rows, fmt, MEMBER_COLUMNS, name=output.named(MEMBER.ref))
 
 
+@app.command("show")
+@on_fleet
+def member_show(
+    name: Annotated[str, typer.Argument(help="Member name.")],
+    arm: ArmFlags = ArmFlags(),
+    output_format: opts.ObjectOutput = "table",
+) -> None:
+    """Show one member (an ARM GET, as az fleet member show): update group, labels, state, cluster."""
+    from akscli.fleet.arm import member_fields
+    from akscli.fleet.armclient import MEMBER
+
+    fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
+    validate.name(name, "member name")
+    member = arm.scope().get(MEMBER, name)
+    fields = member_fields(member) if fmt == "table" else None
+    output.emit_object(member, fmt, fields=fields, name=output.named(MEMBER.ref))
+
+
 @app.command("remove")
 @on_fleet
 def member_remove(

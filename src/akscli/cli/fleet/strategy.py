@@ -121,6 +121,35 @@ def strategy_list(
     output.emit(strategies, fmt, namespaced_columns(HUB_STRATEGY_COLUMNS, all_namespaces), empty=empty)
 
 
+@strategy_app.command("show")
+@on_fleet
+@on_hub
+def strategy_show(
+    name: StrategyName,
+    namespace: Annotated[str | None, opts.namespace_option("Hub: a namespaced strategy.")] = None,
+    arm: ArmFlags = ArmFlags(),
+    hub: opts.KubeFlags = opts.KubeFlags(),
+    output_format: opts.ObjectOutput = "table",
+) -> None:
+    """Show one staged update strategy: its stages (ARM with --fleet, as az fleet updatestrategy show)."""
+    fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
+    refuse_namespace_on_arm(arm, namespace)
+    validate.name(name, "strategy name")
+    if arm.fleet:
+        from akscli.fleet.arm import strategy_fields
+        from akscli.fleet.armclient import STRATEGY
+
+        strategy = arm.scope().get(STRATEGY, name)
+        fields = strategy_fields(strategy) if fmt == "table" else None
+        output.emit_object(strategy, fmt, fields=fields, name=output.named(STRATEGY.ref))
+        return
+    from akscli.fleet.rollout import get_strategy
+    from akscli.fleet.stages import hub_strategy_fields
+
+    obj = get_strategy(hub.connect(), name, checked_namespace(namespace))
+    output.emit_object(obj, fmt, fields=hub_strategy_fields(obj) if fmt == "table" else None)
+
+
 @strategy_app.command("delete")
 @on_fleet
 @on_hub
