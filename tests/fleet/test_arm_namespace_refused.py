@@ -2,7 +2,7 @@
 gates and a strategy are child resources of the fleet and have no namespace (upstream:
 azure-mgmt-containerservicefleet 4.0.0 operations: update_runs, fleet_update_strategies and gates
 take a resource group, a fleet and a name), so with --fleet the flag is refused (exit 2, nothing
-read or sent) rather than accepted and ignored, as --no-wait is there."""
+read or sent) rather than accepted and ignored."""
 
 from __future__ import annotations
 

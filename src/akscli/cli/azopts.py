@@ -315,6 +315,14 @@ def finish(
     record_audit(
         target.command, None, [], "accepted (--no-wait)", target=target.where, objects=objects, identity=target.identity
     )
+    report_accepted(poller, what, fmt, resume)
+    return None
+
+
+def report_accepted(poller: "LROPoller[Any]", what: str, fmt: str, resume: str) -> None:
+    """What --no-wait prints of an operation Azure accepted: -o json|yaml the operation, its state,
+    its continuation token and ``resume``; else no_wait_line on stderr. The one report of every
+    ARM --no-wait (finish; fleet's deletes, cli/fleet/common.remove_child)."""
     accepted = {
         "operation": what,
         "status": str(poller.status()),
@@ -325,7 +333,6 @@ def finish(
         output.emit_object(accepted, fmt)
     else:
         output.info(no_wait_line(what, accepted["status"], resume))
-    return None
 
 
 def no_wait_line(what: str, status: str, resume: str) -> str:

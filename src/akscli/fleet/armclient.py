@@ -358,11 +358,15 @@ class FleetScope:
             f"'akscli fleet member remove {name}{self.where} -y'"
         )
 
-    def remove(self, child: Child, name: str) -> None:
+    def remove(self, child: Child, name: str, *, no_wait: bool = False) -> Any:
+        """DELETE a child and wait for its operation; with ``no_wait`` return the poller once Azure
+        accepted it (--no-wait, as the AKS deletes: the operation goes on in Azure)."""
         ops = self._ops(child)
-        self.arm.wait(
-            f"deleting {child.noun} {name}", lambda: ops.begin_delete(*self._at(), name), self.follow(child, name)
-        )
+        what = f"deleting {child.noun} {name}"
+        if no_wait:
+            return self.arm.call(what, lambda: ops.begin_delete(*self._at(), name))
+        self.arm.wait(what, lambda: ops.begin_delete(*self._at(), name), self.follow(child, name))
+        return None
 
     # ---- update runs and gates
 

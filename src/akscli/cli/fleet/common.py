@@ -58,6 +58,29 @@ ArmTimeout = Annotated[
     ),
 ]
 
+# --wait/--no-wait and --timeout of `rollout delete` and `rollout strategy delete`, whose object is
+# a hub object or, with --fleet, an ARM child of the fleet: each path has its own default, as
+# `nodepool delete`'s --timeout (azopts.PoolDeleteTimeout). The hub's is kubectl delete's
+# (opts.DeleteWait, DeleteTimeout); the ARM one's is every ARM write's (azopts.NoWait, Timeout).
+HUB_DELETE_TIMEOUT_DEFAULT = "5m"
+StagedDeleteWait = Annotated[
+    bool,
+    typer.Option(
+        "--wait/--no-wait",
+        help="Wait until it is gone (the default): on the hub, finalizers included, as kubectl delete; with "
+        "--fleet, until Azure's operation ends. Or return once the API server (--fleet: Azure) accepted the "
+        "delete, and say how to check on it.",
+    ),
+]
+StagedDeleteTimeout = Annotated[
+    str | None,
+    opts.timeout_option(
+        "How long --wait waits: on the hub for the object to be gone (default 5m); with --fleet for Azure's "
+        "operation (default 60m; past it akscli stops waiting, exit 5, and the operation continues in Azure). "
+        "0 waits a week (kubectl's 0s)."
+    ),
+]
+
 # ---- connections, audit -----------------------------------------------------------------------
 
 
@@ -190,6 +213,7 @@ def remove_child(
     dry: bool = False,
     fmt: str | None = None,
     ignore_not_found: bool = False,
+    no_wait: bool = False,
 ) -> None:
     """Confirm, delete a child of the fleet through ARM (within ``scope``'s --timeout), audit and
     report it.
@@ -199,16 +223,42 @@ def remove_child(
     _delete_initial accepts 200/202/204); read it first, as `cluster delete` and kubectl do, so a wrong name is "not
     found" (exit 3) rather than "deleted". A dry run stays offline and reads nothing. ``fmt``:
     -o (``name``: only ``kind/name``, as kubectl delete -o name). ``ignore_not_found``:
-    --ignore-not-found (errors.absent_is_done)."""
+    --ignore-not-found (errors.absent_is_done). ``no_wait``: --no-wait, as the AKS deletes
+    (azopts.finish): once Azure accepted the DELETE, audit it as accepted, say how to check on it
+    (the follow command) and return; ``-o name`` still prints ``kind/name``, as kubectl delete
+    --wait=false does."""
     from akscli.cli.common import confirm
 
     with errors.absent_is_done(ignore_not_found):
         if not dry:
             scope.get(child, name)
         confirm(f"{verb} {child.noun} {name} of fleet {scope.fleet}", yes or dry)
+        if no_wait:
+            poller = scope.remove(child, name, no_wait=True)
+            _audit_accepted(scope, action, scope.ref(child, name), "delete")
+            azopts.report_accepted(poller, f"{verb} {child.noun} {name}", "table", scope.follow(child, name))
+            if fmt == "name":
+                azopts.deleted(child.ref, name, fmt, f"{verb}d")
+            return
         with audit_arm(scope, action, scope.ref(child, name), "delete"):
             scope.remove(child, name)
         azopts.deleted(child.ref, name, fmt, f"{verb}d")
+
+
+def _audit_accepted(scope: "FleetScope", action: str, ref: str, change: str) -> None:
+    """The audit line of an ARM write that --no-wait left to Azure, as azopts.finish writes it."""
+    from akscli.azure.arm import identity_of
+    from akscli.cli.common import record_audit
+
+    record_audit(
+        action,
+        None,
+        [],
+        "accepted (--no-wait)",
+        target={"subscription": scope.arm.subscription},
+        objects=[{"object": ref, "action": change}],
+        identity=identity_of(scope.arm.client),
+    )
 
 
 def hub_only(force_conflicts: bool) -> None:
@@ -217,17 +267,6 @@ def hub_only(force_conflicts: bool) -> None:
         raise UsageError(
             "--force-conflicts belongs to hub objects (server-side apply); ARM has no field managers",
             hint="drop --force-conflicts, or leave out --fleet to work on the hub",
-        )
-
-
-def refuse_no_wait_on_arm(arm: ArmFlags, no_wait: bool) -> None:
-    """--no-wait is the hub delete's (kubectl delete --wait=false). Through ARM (--fleet) every Fleet
-    write follows Azure's operation to its end (there is no `fleet ... wait` to pick it up later),
-    so there it is refused, before anything is read or sent, rather than silently ignored."""
-    if arm.fleet and no_wait:
-        raise UsageError(
-            "--no-wait applies to the hub's delete; with --fleet akscli follows Azure's operation to its end",
-            hint="drop --no-wait, or leave out --fleet to delete on the hub",
         )
 
 
@@ -242,25 +281,28 @@ def delete_staged(
     dry_run: str,
     fmt: str | None = None,
     ignore_not_found: bool = False,
-    wait: float | None = None,
+    wait: bool = True,
     timeout: str | None = None,
 ) -> None:
     """Delete an update run or strategy: through ARM with --fleet (--dry-run prints the DELETE,
-    contacting nothing; the ARM operation is followed to its end, or --timeout: ``timeout``),
-    else on the hub (--dry-run reads the object, as kubectl delete does; ``wait``: as
-    common.delete_objects)."""
+    contacting nothing; the ARM operation is followed to its end, or --timeout, default 60m, or
+    with --no-wait left to Azure once accepted), else on the hub (--dry-run reads the object, as
+    kubectl delete does; --wait and --timeout, default 5m, as common.delete_objects)."""
     from akscli.cli.common import delete_objects
     from akscli.fleet import rollout
     from akscli.fleet.armclient import UPDATE_RUN
 
     mode = opts.dry_run_mode(dry_run)
     validate.name(name, f"{child.noun} name")
-    refuse_no_wait_on_arm(arm, wait is None)
     if arm.fleet:
+        limit = _arm_delete_timeout(timeout or azopts.ARM_TIMEOUT_DEFAULT)
         with azopts.dry_run_scope(mode, fmt or "json", offline=True) as dry:
-            scope = arm.scope(_arm_delete_timeout(timeout))
-            remove_child(scope, child, name, yes, action, dry=dry, fmt=fmt, ignore_not_found=ignore_not_found)
+            scope = arm.scope(limit)
+            remove_child(
+                scope, child, name, yes, action, dry=dry, fmt=fmt, ignore_not_found=ignore_not_found, no_wait=not wait
+            )
         return
+    wait_s = opts.delete_wait(wait, timeout or HUB_DELETE_TIMEOUT_DEFAULT)
     ns = checked_namespace(namespace)
     kube = hub.connect()
     read = rollout.get_run if child is UPDATE_RUN else rollout.get_strategy
@@ -273,16 +315,16 @@ def delete_staged(
             action=action,
             dry_run=mode,
             fmt=fmt,
-            wait=wait,
+            wait=wait_s,
         )
 
 
-def _arm_delete_timeout(timeout: str | None) -> str | None:
+def _arm_delete_timeout(timeout: str) -> str:
     """A delete's --timeout for the ARM wait: its 0 waits a week, as on the hub (kube.deletion
     UNBOUNDED, kubectl's --timeout=0s), not no time at all."""
     from akscli.kube.deletion import UNBOUNDED
 
-    if timeout is None or validate.duration(timeout, "--timeout"):
+    if validate.duration(timeout, "--timeout"):
         return timeout
     return f"{UNBOUNDED:g}s"
 

@@ -14,6 +14,8 @@ from akscli.cli.fleet.common import (
     RunName,
     RunNamespace,
     Stage,
+    StagedDeleteTimeout,
+    StagedDeleteWait,
     StrategyOption,
     arm_timeout,
     audit_arm,
@@ -450,8 +452,8 @@ def rollout_delete(
     dry_run: opts.DryRun = "none",
     output_: opts.DeleteOutput = None,
     ignore_not_found: opts.IgnoreNotFound = False,
-    wait: opts.DeleteWait = True,
-    timeout: opts.DeleteTimeout = "5m",
+    wait: StagedDeleteWait = True,
+    timeout: StagedDeleteTimeout = None,
     hub: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Delete an update run (ARM with --fleet, else the hub's staged update run)."""
@@ -459,7 +461,4 @@ def rollout_delete(
 
     action = "fleet rollout delete"
     refuse_namespace_on_arm(arm, namespace)
-    wait_s = opts.delete_wait(wait, timeout)
-    delete_staged(
-        UPDATE_RUN, name, namespace, yes, arm, hub, action, dry_run, output_, ignore_not_found, wait_s, timeout=timeout
-    )
+    delete_staged(UPDATE_RUN, name, namespace, yes, arm, hub, action, dry_run, output_, ignore_not_found, wait, timeout)

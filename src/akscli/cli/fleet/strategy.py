@@ -10,6 +10,8 @@ from akscli.cli.fleet.common import (
     ArmFlags,
     ArmTimeout,
     Stage,
+    StagedDeleteTimeout,
+    StagedDeleteWait,
     StrategyName,
     arm_timeout,
     audit_arm,
@@ -161,8 +163,8 @@ def strategy_delete(
     dry_run: opts.DryRun = "none",
     output_: opts.DeleteOutput = None,
     ignore_not_found: opts.IgnoreNotFound = False,
-    wait: opts.DeleteWait = True,
-    timeout: opts.DeleteTimeout = "5m",
+    wait: StagedDeleteWait = True,
+    timeout: StagedDeleteTimeout = None,
     hub: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
     """Delete a staged update strategy."""
@@ -170,7 +172,4 @@ def strategy_delete(
 
     action = "fleet rollout strategy delete"
     refuse_namespace_on_arm(arm, namespace)
-    wait_s = opts.delete_wait(wait, timeout)
-    delete_staged(
-        STRATEGY, name, namespace, yes, arm, hub, action, dry_run, output_, ignore_not_found, wait_s, timeout=timeout
-    )
+    delete_staged(STRATEGY, name, namespace, yes, arm, hub, action, dry_run, output_, ignore_not_found, wait, timeout)
