@@ -19,7 +19,7 @@ from akscli.fleet import CLUSTER_V1, MEMBER, PLACEMENT_V1
 from akscli.output import Column
 
 if TYPE_CHECKING:
-    pass
+    from akscli.kube.client import Kube
 
 
 placement_app = group_app("Placements on the hub: status per member, which, list, delete.")
@@ -162,6 +162,10 @@ def place(
                 "not waiting (use: akscli fleet rollout create)"
             )
             wait = False
+        if wait and mode == "none" and kube is not None and request.max_unavailable is not None:
+            _warn_if_paced_past(
+                kube, request.name, request.namespace, request.max_unavailable, unavailable_period, timeout
+            )
         apply_objects(
             objects,
             stack=stack,
@@ -176,6 +180,21 @@ def place(
             prior=carried,
             policy_allowed=allowed,
         )
+
+
+def _warn_if_paced_past(
+    kube: "Kube", name: str, namespace: str | None, max_unavailable: str, period: int | None, timeout: str
+) -> None:
+    """Before an update of a placement already on members: warn when KubeFleet's pacing (fleet/pacing.py)
+    cannot fit in --timeout, naming the --timeout that would."""
+    from akscli.fleet import CRP, RP, pacing
+
+    existing = kube.get(PLACEMENT_V1, RP if namespace else CRP, name, namespace)
+    line = pacing.timeout_warning(
+        pacing.placed_members(existing), max_unavailable, period, validate.duration(timeout, "--timeout")
+    )
+    if line:
+        output.warn(line)
 
 
 CLUSTER_STATUS_COLUMNS = [
