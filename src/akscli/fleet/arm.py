@@ -17,7 +17,7 @@ from akscli import validate
 from akscli.azure import names
 from akscli.concurrency import parallel_map
 from akscli.errors import UsageError
-from akscli.fleet.stages import StageSpec, arm_stages, stage_groups
+from akscli.fleet.stages import StageSpec, arm_stages, child_name, stage_groups
 
 AKS_TYPE = "microsoft.containerservice/managedclusters"
 ARC_TYPE = "microsoft.kubernetes/connectedclusters"
@@ -162,7 +162,7 @@ def member_labels(pairs: Sequence[str]) -> dict[str, str]:
 def member_body(cluster: ClusterRef, update_group: str | None, labels: Mapping[str, str]) -> dict[str, Any]:
     props: dict[str, Any] = {"clusterResourceId": cluster.resource_id}
     if update_group:
-        props["group"] = validate.name(update_group, "update group")
+        props["group"] = child_name(update_group, "update group")
     if labels:
         props["labels"] = dict(labels)
     return {"properties": props}
@@ -183,7 +183,7 @@ def member_update_body(update_group: str | None, labels: Mapping[str, str]) -> d
     visibility or replace rule, and az sends the map given without reading the member."""
     props: dict[str, Any] = {}
     if update_group:
-        props["group"] = validate.name(update_group, "update group")
+        props["group"] = child_name(update_group, "update group")
     if labels:
         props["labels"] = dict(labels)
     if not props:

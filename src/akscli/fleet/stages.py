@@ -27,6 +27,21 @@ _FORM = (
 )
 
 
+# The names the Fleet API takes for a member, an update run, an update group and a stage: a DNS
+# label of at most 50, not Kubernetes' 63 (upstream: Azure/azure-rest-api-specs 1dd9b4ac
+# specification/containerservice/resource-manager/Microsoft.ContainerService/fleet/stable/2026-06-01/
+# fleets.json: the fleetMemberName and updateRunName path parameters, FleetMemberProperties.group,
+# FleetMemberUpdateProperties.group, UpdateStage.name, UpdateGroup.name: minLength 1, maxLength 50,
+# ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$). A longer one is refused here, before anything is sent, rather
+# than by Azure after the sign-in (and, for a join, after the cluster was read).
+ARM_NAME_MAX = 50
+
+
+def child_name(value: str, what: str) -> str:
+    """A name the Fleet API limits to ARM_NAME_MAX characters (validate.name with that bound)."""
+    return validate.name(value, what, max_len=ARM_NAME_MAX)
+
+
 @dataclass
 class StageSpec:
     name: str
@@ -167,7 +182,12 @@ def arm_stages(specs: list[StageSpec]) -> list[dict[str, Any]]:
                 f"stage {spec.name} lists no update groups",
                 hint="add groups=G1,G2 (members join a group with --update-group)",
             )
-        stage: dict[str, Any] = {"name": spec.name, "groups": [{"name": g} for g in spec.groups]}
+        # Stage and group names of at most 50 (fleets.json 2026-06-01 UpdateStage.name, UpdateGroup.name)
+        child_name(spec.name, "stage name")
+        stage: dict[str, Any] = {
+            "name": spec.name,
+            "groups": [{"name": child_name(g, "update group name")} for g in spec.groups],
+        }
         if spec.max_concurrency is not None:
             stage["maxConcurrency"] = str(spec.max_concurrency)
         if spec.after_wait_seconds:

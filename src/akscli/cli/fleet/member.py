@@ -21,6 +21,7 @@ from akscli.cli.fleet.common import (
 from akscli.errors import AkscliError
 from akscli.fleet import CLUSTER_V1, EVICTION, PLACEMENT_BETA
 from akscli.fleet import MEMBER as MEMBER_KIND
+from akscli.fleet.stages import child_name
 from akscli.output import Column
 
 if TYPE_CHECKING:
@@ -74,7 +75,7 @@ def member_join(
     from akscli.fleet.armclient import MEMBER
 
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
-    validate.name(name, "member name")
+    child_name(name, "member name")
     parsed_labels = member_labels(labels or [])
     # --cluster, --cluster-group and --update-group are checked before the ARM client is made.
     if cluster.startswith("/"):
@@ -84,7 +85,7 @@ def member_join(
     if cluster_group is not None:
         azopts.resource_group(cluster_group)
     if update_group:
-        validate.name(update_group, "update group")
+        child_name(update_group, "update group")
     with azopts.dry_run_scope(dry_run, fmt, offline=True) as dry:
         scope = arm.scope(timeout)
         ref = cluster_ref(cluster, subscription=scope.arm.subscription, group=cluster_group or scope.group)
@@ -126,7 +127,7 @@ def member_update(
     from akscli.fleet.armclient import MEMBER
 
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
-    validate.name(name, "member name")
+    child_name(name, "member name")
     body = member_update_body(update_group, member_labels(labels or []))
     with azopts.dry_run_scope(dry_run, fmt, offline=True):
         scope = arm.scope(timeout)
@@ -166,7 +167,7 @@ def member_show(
     from akscli.fleet.armclient import MEMBER
 
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
-    validate.name(name, "member name")
+    child_name(name, "member name")
     member = arm.scope().get(MEMBER, name)
     fields = member_fields(member) if fmt == "table" else None
     output.emit_object(member, fmt, fields=fields, name=output.named(MEMBER.ref))
@@ -186,7 +187,7 @@ def member_remove(
     """Remove a member from the fleet (the cluster itself stays)."""
     from akscli.fleet.armclient import MEMBER
 
-    validate.name(name, "member name")
+    child_name(name, "member name")
     with azopts.dry_run_scope(dry_run, output_ or "json", offline=True) as dry:
         remove_child(
             arm.scope(timeout),

@@ -84,9 +84,9 @@ def rollout_create(
         hub_only(force_conflicts)
         _refuse_hub_flags(placement, resource_index)
         from akscli.fleet.arm import update_run_body
-        from akscli.fleet.stages import parse_stages
+        from akscli.fleet.stages import child_name, parse_stages
 
-        validate.name(name, "update run name")
+        child_name(name, "update run name")
         body = update_run_body(
             upgrade_type=upgrade_type,
             kubernetes_version=kubernetes_version,
