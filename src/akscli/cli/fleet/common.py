@@ -68,8 +68,8 @@ StagedDeleteWait = Annotated[
     typer.Option(
         "--wait/--no-wait",
         help="Wait until it is gone (the default): on the hub, finalizers included, as kubectl delete; with "
-        "--fleet, until Azure's operation ends. Or return once the API server (--fleet: Azure) accepted the "
-        "delete, and say how to check on it.",
+        "--fleet, until Azure's operation ends. Or return once the API server accepted the delete (with "
+        "--fleet: once Azure accepted it, saying how to check on it).",
     ),
 ]
 StagedDeleteTimeout = Annotated[
