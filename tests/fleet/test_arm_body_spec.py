@@ -2,7 +2,8 @@
 (upstream: Azure/azure-rest-api-specs 1dd9b4ac0a89d543c2fd38b2d2610c0f03e2703d
 specification/containerservice/resource-manager/Microsoft.ContainerService/fleet/stable/2026-06-01/
 fleets.json; azure-mgmt-containerservicefleet 4.0.0 sends api-version 2026-06-01), and the names the
-spec bounds to 50 characters (fleetMemberName, updateRunName, FleetMemberProperties.group,
+spec bounds to 50 characters (fleetMemberName, updateRunName, updateStrategyName,
+autoUpgradeProfileName, FleetMemberProperties.group,
 UpdateStage.name, UpdateGroup.name) are refused past it before anything is sent."""
 
 from __future__ import annotations
@@ -133,6 +134,8 @@ LONG_NAMES = {
     "member name": ["fleet", "member", "join", NAME_51, *ARM, "--cluster", "aks-gpu", "-y"],
     "update group": ["fleet", "member", "join", "gpu", *ARM, "--cluster", "aks-gpu", "--update-group", NAME_51, "-y"],
     "member update group": ["fleet", "member", "update", "gpu", *ARM, "--update-group", NAME_51],
+    "strategy name": ["fleet", "rollout", "strategy", "create", NAME_51, *ARM, "--stage", "all;groups=cloud", "-y"],
+    "profile name": ["fleet", "autoupgrade", "create", NAME_51, *ARM, "--channel", "Stable", "-y"],
     "update run name": ["fleet", "rollout", "create", NAME_51, *ARM, "--upgrade-type", "NodeImageOnly", "-y"],
     "stage name": ["fleet", "rollout", "strategy", "create", "safe", *ARM, "--stage", f"{NAME_51};groups=cloud", "-y"],
     "update group name": [

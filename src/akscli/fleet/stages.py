@@ -27,10 +27,11 @@ _FORM = (
 )
 
 
-# The names the Fleet API takes for a member, an update run, an update group and a stage: a DNS
-# label of at most 50, not Kubernetes' 63 (upstream: Azure/azure-rest-api-specs 1dd9b4ac
-# specification/containerservice/resource-manager/Microsoft.ContainerService/fleet/stable/2026-06-01/
-# fleets.json: the fleetMemberName and updateRunName path parameters, FleetMemberProperties.group,
+# The names the Fleet API takes for a member, an update run, a strategy, an auto-upgrade profile, an
+# update group and a stage: a DNS label of at most 50, not Kubernetes' 63 (upstream:
+# Azure/azure-rest-api-specs 1dd9b4ac specification/containerservice/resource-manager/
+# Microsoft.ContainerService/fleet/stable/2026-06-01/fleets.json: the fleetMemberName, updateRunName,
+# updateStrategyName and autoUpgradeProfileName path parameters, FleetMemberProperties.group,
 # FleetMemberUpdateProperties.group, UpdateStage.name, UpdateGroup.name: minLength 1, maxLength 50,
 # ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$). A longer one is refused here, before anything is sent, rather
 # than by Azure after the sign-in (and, for a join, after the cluster was read).

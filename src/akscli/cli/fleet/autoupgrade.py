@@ -16,6 +16,7 @@ from akscli.cli.fleet.common import (
     opt,
     remove_child,
 )
+from akscli.fleet.stages import child_name
 from akscli.output import Column
 
 if TYPE_CHECKING:
@@ -60,7 +61,7 @@ def autoupgrade_create(
     from akscli.fleet.armclient import PROFILE
 
     fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
-    validate.name(name, "profile name")
+    child_name(name, "profile name")
     body = auto_upgrade_body(channel, target_version=target_version, node_image=node_image_selection, disabled=disabled)
     if strategy:
         validate.name(strategy, "strategy name")
@@ -104,7 +105,7 @@ def autoupgrade_delete(
     """Delete an auto-upgrade profile."""
     from akscli.fleet.armclient import PROFILE
 
-    validate.name(name, "profile name")
+    child_name(name, "profile name")
     with azopts.dry_run_scope(dry_run, output_ or "json", offline=True) as dry:
         remove_child(
             arm.scope(timeout),

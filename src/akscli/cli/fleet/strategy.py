@@ -81,8 +81,9 @@ def strategy_create(
     hub_only(force_conflicts)
     from akscli.fleet.arm import strategy_body
     from akscli.fleet.armclient import STRATEGY
+    from akscli.fleet.stages import child_name
 
-    validate.name(name, "strategy name")
+    child_name(name, "strategy name")
     body = strategy_body(specs)
     # --dry-run: the SDK builds the PUT and it is printed; nothing is read first, so nothing is contacted.
     with azopts.dry_run_scope(dry_run, fmt, offline=True):
