@@ -59,7 +59,7 @@ ARM_READS = {
     "cluster list", "cluster show", "cluster wait", "nodepool list", "nodepool show",
     "baremetal cluster list", "baremetal cluster show",
     "fleet list", "fleet show", "fleet gates", "fleet member list", "fleet rollout list", "fleet rollout status",
-    "fleet rollout strategy list", "fleet autoupgrade list",
+    "fleet member show", "fleet rollout strategy list", "fleet rollout strategy show", "fleet autoupgrade list",
 }  # fmt: skip
 
 
