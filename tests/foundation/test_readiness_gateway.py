@@ -101,3 +101,27 @@ def test_a_pool_without_its_picker_service_waits_naming_the_service() -> None:
 def test_a_pool_its_gateway_does_not_support_fails_at_once() -> None:
     verdict = readiness.check(pool([cond("Accepted", "False", "NotSupportedByParent"), cond("ResolvedRefs")]))
     assert verdict.failed and verdict.reason == "NotSupportedByParent"
+
+
+def test_a_route_the_gateway_fell_back_on_fails_at_once_naming_the_generation_it_serves() -> None:
+    # shared_types.go RouteConditionPartiallyInvalid, "Fall Back": Accepted stays on the last good generation.
+    fallback = cond("PartiallyInvalid", reason="UnsupportedValue", message="Fall Back: rule 0 has a bad filter", gen=2)
+    verdict = readiness.check(route(cond("Accepted"), cond("ResolvedRefs"), fallback, generation=2))
+    assert verdict.failed and verdict.reason == "UnsupportedValue"
+    assert verdict.message == (
+        "Gateway default/inference-gateway serves the route of generation 1, not 2: "
+        "PartiallyInvalid=True (UnsupportedValue): Fall Back: rule 0 has a bad filter"
+    )
+    assert "deploy again" in verdict.fix
+
+
+def test_a_route_with_a_dropped_rule_fails_at_once_though_accepted() -> None:
+    dropped = cond("PartiallyInvalid", reason="UnsupportedValue", message="Dropped Rule 1: unsupported timeout")
+    verdict = readiness.check(route(cond("Accepted"), cond("ResolvedRefs"), dropped))
+    assert verdict.failed
+    assert verdict.message.startswith("Gateway default/inference-gateway serves the route without the rules it dropped")
+
+
+def test_a_partially_invalid_of_an_earlier_generation_does_not_count() -> None:
+    old = cond("PartiallyInvalid", reason="UnsupportedValue", message="Dropped Rule 1", gen=1)
+    assert readiness.check(route(cond("Accepted", gen=2), cond("ResolvedRefs", gen=2), old, generation=2)).ready

@@ -9,7 +9,10 @@ upstream:
   condition's ``observedGeneration`` is the route's generation), ``Accepted`` False reasons
   NotAllowedByListeners, NoMatchingListenerHostname, NoMatchingParent, UnsupportedValue (Unknown:
   Pending), ``ResolvedRefs`` False reasons RefNotPermitted, InvalidKind, BackendNotFound,
-  UnsupportedProtocol.
+  UnsupportedProtocol; ``PartiallyInvalid`` (RouteConditionPartiallyInvalid: set, only True, when
+  the route has valid and invalid rules; the gateway either drops the invalid rules, message
+  "Dropped Rule ...", ``Accepted`` True on the latest generation, or falls back to the last good
+  route, message "Fall Back ...", ``Accepted`` True on that older generation).
 * kubernetes-sigs/gateway-api-inference-extension v1.6.0 (992e5c292afb248801ce8d9234eb5b9d28eea231)
   api/v1/inferencepool_types.go: ParentStatus, ``Accepted`` (False: NotSupportedByParent,
   HTTPRouteNotAccepted), ``ResolvedRefs`` (False: InvalidExtensionRef).
@@ -22,12 +25,14 @@ upstream:
   makes for it does not exist yet), inferencepool_collection.go (the pool's conditions, with the
   pool's generation).
 
-What is final: a parent's ``Accepted`` False (the Gateway's listeners or the route must change; a
-controller leaves it only when one does) and ``ResolvedRefs`` False for a kind the gateway does not
-route to (InvalidKind: for an InferencePool, istiod's setting), a reference no ReferenceGrant
-permits (RefNotPermitted) or an app protocol it does not speak (UnsupportedProtocol). A backend
-not found is waited for: the runtime makes the model's Service, KAITO its pool, istiod the pool's
-Service, minutes after the route.
+What is final: a parent's ``PartiallyInvalid`` True on the route's generation (the gateway serves
+fewer rules than the route has, or an older route, until the route changes), ``Accepted`` False
+(the Gateway's listeners or the route must change; a controller leaves it only when one does)
+and ``ResolvedRefs`` False for a kind the gateway does not route to (InvalidKind: for an
+InferencePool, istiod's setting), a reference no ReferenceGrant permits (RefNotPermitted) or an
+app protocol it does not speak (UnsupportedProtocol). A backend not found is waited for: the
+runtime makes the model's Service, KAITO its pool, istiod the pool's Service, minutes after the
+route.
 """
 
 from __future__ import annotations
@@ -55,6 +60,33 @@ def _parent_conditions(parent: Mapping[str, Any], generation: int | None) -> dic
         if generation is None or seen is None or str(seen) == str(generation):
             out[str(cond.get("type"))] = cond
     return out
+
+
+def _partly_invalid(entry: Mapping[str, Any], generation: int | None, gateway: str) -> Readiness | None:
+    """The verdict on a parent's ``PartiallyInvalid`` True of the current generation (shared_types.go
+    RouteConditionPartiallyInvalid): without it a fallback keeps ``Accepted`` on an older
+    generation and the wait would only time out."""
+    cond = _parent_conditions(entry, generation).get("PartiallyInvalid")
+    if cond is None or cond.get("status") != "True":
+        return None
+    message = str(cond.get("message") or "")
+    if message.startswith("Fall Back"):
+        accepted: Mapping[str, Any] = next(
+            (c for c in entry.get("conditions") or [] if c.get("type") == "Accepted"), {}
+        )
+        said = f"{gateway} serves the route of generation {accepted.get('observedGeneration', '?')}, not {generation}"
+    elif message.startswith("Dropped Rule"):
+        said = f"{gateway} serves the route without the rules it dropped"
+    else:
+        said = f"{gateway} found rules of the route invalid"
+    return Readiness(
+        False,
+        True,
+        f"{said}: {describe(cond)}",
+        str(cond.get("reason") or "PartiallyInvalid"),
+        fix=f"fix what the condition says in the route (a field {gateway}'s controller does not support), "
+        "then deploy again",
+    )
 
 
 def _gateway(ref: Mapping[str, Any], namespace: str) -> str:
@@ -137,6 +169,9 @@ def route(obj: Mapping[str, Any]) -> Readiness:
                 reason,
                 fix=_refused_fix(reason, gateway, ref_text),
             )
+        partly = _partly_invalid(entry, generation, gateway)
+        if partly is not None:
+            return partly
         if resolved is not None and resolved.get("status") == "False":
             reason = str(resolved.get("reason") or "")
             fix = _refs_fix(reason, backends, namespace)
