@@ -105,7 +105,8 @@ def test_a_plaintext_picker_that_a_destination_rule_speaks_tls_to_is_warned_abou
     _destination_rule(emu, {"mode": "SIMPLE", "insecureSkipVerify": True})
     result = invoke(*POOLED)
     assert result.exit_code == 0, result
-    assert "serves plaintext (--secure-serving=false) and a DestinationRule" in result.stderr
+    said = "serves plaintext (--secure-serving=false) and the gateway speaks TLS to it (DestinationRule default/"
+    assert said in result.stderr
 
 
 def test_delete_removes_the_pool_and_its_route_and_keeps_the_users_picker(model_emulator: Start) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 from akscli.errors import AuthError, NotFoundError
 from akscli.kube.client import Kube
+from akscli.model import destination_rules
 from akscli.model.deploy import PICKER_PORT, DeployRequest, endpoint_picker
 from akscli.model.goflags import go_bool_flag, go_flag
 from akscli.model.kinds import POOL_API
@@ -38,9 +39,9 @@ def check(kube: Kube, req: DeployRequest) -> list[str]:
             "yours with --endpoint-picker), or route to the Service without --inference-pool",
         )
     port = _service_port(req, picker, service)
-    container = _check_picker_pool(kube, req, picker, service)
+    container, pod_labels = _check_picker_pool(kube, req, picker, service)
     _check_grpc_port(req, picker, port, container)
-    return _check_gateway_tls(kube, req, picker, container)
+    return _check_gateway_tls(kube, req, picker, container, pod_labels)
 
 
 def _service_port(req: DeployRequest, picker: str, service: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -62,7 +63,9 @@ def _service_port(req: DeployRequest, picker: str, service: Mapping[str, Any]) -
     )
 
 
-def _check_picker_pool(kube: Kube, req: DeployRequest, picker: str, service: Mapping[str, Any]) -> Mapping[str, Any]:
+def _check_picker_pool(
+    kube: Kube, req: DeployRequest, picker: str, service: Mapping[str, Any]
+) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
     """An endpoint picker serves the one pool it is started for: --pool-name and --pool-namespace,
     the namespace defaulting to $NAMESPACE, else "default" (llm-d/llm-d-router v0.9.0
     pkg/epp/server/options.go and cmd/epp/runner/runner.go, resolvePoolNamespace; the same flags in
@@ -78,7 +81,7 @@ def _check_picker_pool(kube: Kube, req: DeployRequest, picker: str, service: Map
         for container in (template.get("spec") or {}).get("containers") or []:
             pool = _served_pool(container, req.namespace)
             if pool == (req.namespace, req.name, POOL_GROUP):
-                return dict(container)
+                return dict(container), dict(pod_labels)
             if pool is not None:
                 pools.append(f"{pool[0]}/{pool[1]}" + ("" if pool[2] == POOL_GROUP else f" of group {pool[2]}"))
     found = (
@@ -138,73 +141,137 @@ def _check_grpc_port(req: DeployRequest, picker: str, port: Mapping[str, Any], c
         )
 
 
-def _check_gateway_tls(kube: Kube, req: DeployRequest, picker: str, container: Mapping[str, Any]) -> list[str]:
-    """An Istio gateway opens the ext_proc stream to the picker in plaintext unless a DestinationRule
-    for the picker's host says TLS (istio/istio 1.29.6 pilot/pkg/networking/core/cluster_tls.go: a
-    host outside the mesh gets no TLS of Istio's), and the EPP serves TLS with a self-signed
-    certificate unless started with --secure-serving=false (llm-d/llm-d-router v0.9.0
-    pkg/epp/server/options.go, SecureServing true). llm-d-router's chart bridges the two with a
-    DestinationRule (tls SIMPLE, insecureSkipVerify) only with provider.name=istio
-    (config/charts/llm-d-router-gateway/templates/istio.yaml); KAITO starts its EPP with
-    --secure-serving=false and a DestinationRule with tls DISABLE (kaito-project/kaito 056b8280
-    pkg/workspace/manifests/manifests.go, GenerateInferencePoolHelmRelease;
-    examples/gateway-api-inference-extension/destinationrule-phi-4-mini-instruct.yaml). When the
-    two disagree every ext_proc call fails, and with the pool's failureMode FailOpen the gateway
-    routes round-robin as if there were no picker (pilot/pkg/networking/core/cluster_builder.go,
-    applyOverrideHostPolicy's fallback). Only a warning: the model still answers."""
+def _check_gateway_tls(
+    kube: Kube, req: DeployRequest, picker: str, container: Mapping[str, Any], pod_labels: Mapping[str, Any]
+) -> list[str]:
+    """An Istio gateway opens the ext_proc stream to the picker as the DestinationRule it applies
+    to the picker's host says (model/destination_rules.py), and the EPP serves TLS with a
+    self-signed certificate unless started with --secure-serving=false, or with --cert-path's
+    certificate (llm-d/llm-d-router v0.9.0 pkg/epp/server/options.go, SecureServing true).
+    llm-d-router's chart bridges the two with a DestinationRule (tls SIMPLE, insecureSkipVerify)
+    only with provider.name=istio (config/charts/llm-d-router-gateway/templates/istio.yaml); KAITO
+    starts its EPP with --secure-serving=false and a DestinationRule with tls DISABLE
+    (kaito-project/kaito 056b8280 pkg/workspace/manifests/manifests.go,
+    GenerateInferencePoolHelmRelease; examples/gateway-api-inference-extension/
+    destinationrule-phi-4-mini-instruct.yaml). When the two disagree every ext_proc call fails, and
+    with the pool's failureMode FailOpen the gateway routes round-robin as if there were no picker
+    (istio/istio 1.29.6 pilot/pkg/networking/core/cluster_builder.go, applyOverrideHostPolicy's
+    fallback). Only a warning: the model still answers."""
     namespace = req.gateway_namespace or req.namespace
     gateway = kube.get("gateway.networking.k8s.io/v1", "Gateway", req.gateway, namespace=namespace) or {}
     class_name = str((gateway.get("spec") or {}).get("gatewayClassName") or "")
     gateway_class = kube.get("gateway.networking.k8s.io/v1", "GatewayClass", class_name) or {}
     if (gateway_class.get("spec") or {}).get("controllerName") != ISTIO_CONTROLLER:
         return []
-    epp_tls = GO_BOOLS.get(go_bool_flag(_args(container), "secure-serving") or "true", True)
-    mode = _destination_rule_tls(kube, req.namespace, picker)
-    if mode not in ("", "SIMPLE", "DISABLE"):
-        return []  # MUTUAL or ISTIO_MUTUAL: certificates akscli does not read
-    if epp_tls == (mode == "SIMPLE"):
+    rule = _applied_rule(kube, req.namespace, picker, namespace)
+    if rule is None:
+        return []  # the rules could not be read: nothing to judge
+    tls = _port_tls(rule.policy)
+    args = _args(container)
+    epp_tls = GO_BOOLS.get(go_bool_flag(args, "secure-serving") or "true", True)
+    said = f"DestinationRule {', '.join(rule.names)} tls mode {tls.get('mode') or 'DISABLE'}" if tls else ""
+    problem = _tls_problem(kube, req.namespace, tls, said, epp_tls, not go_flag(args, "cert-path"), pod_labels)
+    if problem is None:
         return []
-    if epp_tls:
-        why = (
-            f"serves TLS (it is not started with --secure-serving=false) and the Istio gateway "
-            f"{namespace}/{req.gateway} speaks plaintext to it"
-            + (" (DestinationRule tls mode DISABLE)" if mode else " (no DestinationRule sets TLS for it)")
-        )
-        fix = (
-            "start it with --secure-serving=false (llm-d-router's chart: router.epp.flags.secure-serving=false, as "
-            "KAITO does), or, on the Istio add-on, add a DestinationRule with tls mode SIMPLE and insecureSkipVerify"
-        )
-    else:
-        why = "serves plaintext (--secure-serving=false) and a DestinationRule makes the Istio gateway speak TLS to it"
-        fix = "set the DestinationRule's tls mode to DISABLE, or start the picker without --secure-serving=false"
     return [
-        f"endpoint picker {req.namespace}/{picker} {why}: every pick fails and the gateway routes round-robin "
-        f"without it (failureMode FailOpen); {fix}"
+        f"endpoint picker {req.namespace}/{picker} {problem[0]}, behind the Istio gateway {namespace}/{req.gateway}: "
+        f"every pick fails and the gateway routes round-robin without it (failureMode FailOpen); {problem[1]}"
     ]
 
 
-def _destination_rule_tls(kube: Kube, namespace: str, picker: str) -> str:
-    """The tls mode a DestinationRule of the namespace sets for the picker's host (port 9002's
-    setting first), "" where none does or the API is not served (the application routing add-on
-    serves no Istio API: MicrosoftDocs/azure-aks-docs articles/aks/app-routing-gateway-api.md)."""
-    hosts = {picker, f"{picker}.{namespace}", f"{picker}.{namespace}.svc", f"{picker}.{namespace}.svc.cluster.local"}
+PLAINTEXT_FIX = (
+    "start it with --secure-serving=false (llm-d-router's chart: router.epp.flags.secure-serving=false, as "
+    "KAITO does), or, on the Istio add-on, add a DestinationRule with tls mode SIMPLE and insecureSkipVerify"
+)
+TLS_FIX = "set the DestinationRule's tls mode to DISABLE, or start the picker without --secure-serving=false"
+
+
+def _tls_problem(
+    kube: Kube,
+    namespace: str,
+    tls: Mapping[str, Any],
+    said: str,
+    epp_tls: bool,
+    self_signed: bool,
+    pod_labels: Mapping[str, Any],
+) -> tuple[str, str] | None:
+    """What the gateway speaks, by the tls mode (istio/istio 1.29.6 pilot/pkg/networking/core/
+    cluster_tls.go buildUpstreamClusterTLSContext, constructUpstreamTLS), against what the EPP
+    serves; (why, fix) where they disagree."""
+    mode = str(tls.get("mode") or "DISABLE")
+    own_certs = (tls.get("clientCertificate") and tls.get("privateKey")) or tls.get("credentialName")
+    if mode == "MUTUAL" and not own_certs:
+        # constructUpstreamTLS refuses MUTUAL without a client certificate and key, and
+        # applyUpstreamTLSSettings then leaves the cluster without TLS.
+        mode, said = "DISABLE", f"{said} without a client certificate, which Istio drops, speaking plaintext"
+    if mode == "ISTIO_MUTUAL":
+        # Istio's mesh certificate, checked against the mesh's root: only an Istio sidecar of the
+        # picker answers it, and hands the EPP plaintext.
+        if not _has_sidecar(kube, namespace, pod_labels):
+            return (
+                f"has no Istio sidecar, and the gateway speaks Istio's mutual TLS to it ({said})",
+                "set the DestinationRule's tls mode to DISABLE and start the picker with --secure-serving=false",
+            )
+        mode = "DISABLE"
+    if mode == "DISABLE":
+        if not epp_tls:
+            return None
+        how = f"({said})" if said else "(no DestinationRule sets TLS for it)"
+        return f"serves TLS (it is not started with --secure-serving=false) and the gateway speaks plaintext {how}", (
+            PLAINTEXT_FIX
+        )
+    if not epp_tls:
+        return f"serves plaintext (--secure-serving=false) and the gateway speaks TLS to it ({said})", TLS_FIX
+    trusted = tls.get("insecureSkipVerify") is True or tls.get("caCertificates") or tls.get("credentialName")
+    if self_signed and not trusted:
+        # constructUpstreamTLS: without caCertificates the system's CAs verify the server.
+        return (
+            f"serves a self-signed certificate (no --cert-path), which the gateway verifies against the system's "
+            f"CAs ({said} without insecureSkipVerify or caCertificates)",
+            "set insecureSkipVerify: true in the DestinationRule's tls, as llm-d-router's chart does",
+        )
+    return None
+
+
+def _has_sidecar(kube: Kube, namespace: str, pod_labels: Mapping[str, Any]) -> bool:
+    """Whether Istio's injector gives the picker's pods a sidecar (istio/istio 1.29.6
+    manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml: the namespace's
+    istio-injection=enabled or istio.io/rev, else the pod's istio.io/rev, unless the pod says
+    sidecar.istio.io/inject=false)."""
+    if pod_labels.get("sidecar.istio.io/inject") == "false":
+        return False
+    ns_labels = ((kube.get("v1", "Namespace", namespace) or {}).get("metadata") or {}).get("labels") or {}
+    if "istio-injection" in ns_labels:
+        return bool(ns_labels["istio-injection"] == "enabled")
+    return bool(ns_labels.get("istio.io/rev") or pod_labels.get("istio.io/rev"))
+
+
+def _applied_rule(kube: Kube, namespace: str, picker: str, gateway_namespace: str) -> destination_rules.Applied | None:
+    """The DestinationRule the gateway's proxy (in the Gateway's namespace) applies to the picker's
+    host: those of the gateway's, the picker's and the mesh root namespace are read; an empty one
+    where none applies or the API is not served (the application routing add-on serves no Istio
+    API: MicrosoftDocs/azure-aks-docs articles/aks/app-routing-gateway-api.md); None where they
+    cannot be read."""
     try:
         if not kube.has_api(DESTINATION_RULE_API, "DestinationRule"):
-            return ""
-        rules = list(kube.list(DESTINATION_RULE_API, "DestinationRule", namespace=namespace))
+            return destination_rules.Applied({}, [])
+        rules = [
+            rule
+            for ns in dict.fromkeys((gateway_namespace, namespace, destination_rules.ROOT_NAMESPACE))
+            for rule in kube.list(DESTINATION_RULE_API, "DestinationRule", namespace=ns)
+        ]
     except AuthError:
-        return ""
-    for rule in rules:
-        spec = rule.get("spec") or {}
-        if spec.get("host") not in hosts:
-            continue
-        policy = spec.get("trafficPolicy") or {}
-        for setting in policy.get("portLevelSettings") or []:
-            if (setting.get("port") or {}).get("number") == PICKER_PORT and setting.get("tls"):
-                return str(setting["tls"].get("mode") or "DISABLE")
-        if policy.get("tls"):
-            return str(policy["tls"].get("mode") or "DISABLE")
-    return ""
+        return None
+    host = destination_rules.fqdn(picker, namespace)
+    return destination_rules.applied(rules, host, namespace, gateway_namespace) or destination_rules.Applied({}, [])
+
+
+def _port_tls(policy: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The tls of the picker's port: a portLevelSettings entry for it replaces the rule's own."""
+    for setting in policy.get("portLevelSettings") or []:
+        if (setting.get("port") or {}).get("number") == PICKER_PORT and setting.get("tls"):
+            return dict(setting["tls"])
+    return dict(policy.get("tls") or {})
 
 
 def _args(container: Mapping[str, Any]) -> list[str]:
