@@ -39,7 +39,11 @@ the bundle ../shared/crds/gateway-api comes from), apis/v1:
   when not). ``ResolvedRefs`` is True (``ResolvedRefs``) when every backendRef names an existing
   Service or InferencePool of the route's namespace (``BackendNotFound`` when not; another kind
   is ``InvalidKind``; a backend in another namespace is ``RefNotPermitted``: ReferenceGrants are
-  not simulated).
+  not simulated). The messages of a missing backend and a pool's shadow Service are Istio's
+  (istio/istio 1.29.6 pilot/pkg/config/kube/gateway/conversion.go buildDestination): "backend(HOST)
+  not found" (the pool's name for a missing pool), and for a pool, ``BackendNotFound`` while its
+  shadow Service NAME-ip-HASH (gateway_pools.py) does not exist, ``InvalidDestination`` when it
+  lacks the picker's labels.
 
 For InferencePools it behaves as Istio does (istio/istio 1.29.6, the lab's class is Istio's):
 with istiod's ENABLE_GATEWAY_API_INFERENCE_EXTENSION on (``inference_extension``, the lab's
@@ -74,6 +78,7 @@ ISTIO = "istio.io/gateway-controller"
 CORE_KINDS = {"HTTP": "HTTPRoute", "HTTPS": "HTTPRoute"}
 # Istio's message for a route to an InferencePool with the extension off (conversion.go).
 POOL_DISABLED = "InferencePool is not enabled. To enable, set ENABLE_GATEWAY_API_INFERENCE_EXTENSION to true in istiod"
+POOL_SERVICE_INVALID = "InferencePool service invalid, extensionRef labels not found"
 BACKENDS = {
     ("", "Service"): ("v1", "Service"),
     ("inference.networking.k8s.io", "InferencePool"): (POOL_API, "InferencePool"),
@@ -104,7 +109,10 @@ class GatewayController(Controller):
         one pass over all of them, writing only what changed."""
         del obj
         try:
-            self.sync(cluster)
+            # A shadow Service written changes what routes resolve to, and the controller's own
+            # writes do not trigger it again: one more pass.
+            if self.sync(cluster):
+                self.sync(cluster)
         except ApiError as exc:  # an object deleted meanwhile: its next event brings a new pass
             if exc.code != 404:
                 raise
@@ -114,7 +122,7 @@ class GatewayController(Controller):
         loses its parents): the same pass."""
         self.reconcile(cluster, obj)
 
-    def sync(self, cluster: Any) -> None:
+    def sync(self, cluster: Any) -> bool:
         classes = {
             c["metadata"]["name"]: c
             for c in cluster.list(API, "GatewayClass")
@@ -137,8 +145,9 @@ class GatewayController(Controller):
         }
         for route in cluster.list(API, "HTTPRoute"):
             self._route(cluster, route, gateways, controllers, attached)
+        shadows = False
         if self.inference_extension and _served(cluster, POOL_API, "InferencePool"):
-            gateway_pools.sync(cluster, gateways, self.implements)
+            shadows = gateway_pools.sync(cluster, gateways, self.implements)
         for (ns, name), gw in gateways.items():
             listeners = [
                 {
@@ -160,6 +169,7 @@ class GatewayController(Controller):
             ]
             conditions = _conditions(gw, [("Accepted", "True", "Accepted"), ("Programmed", "True", "Programmed")])
             _write(cluster, gw, {"conditions": conditions, "listeners": listeners})
+        return shadows
 
     def _route(
         self,
@@ -283,8 +293,22 @@ def _resolved(cluster: Any, ns: str, spec: Mapping[str, Any], inference_extensio
                 found = cluster.get(*BACKENDS[kind], ns, backend["name"])
             except ApiError:  # the API is not served
                 found = None
+            host = f"{backend['name']}.{ns}.svc.cluster.local"
             if found is None:
-                return "ResolvedRefs", "False", "BackendNotFound"
+                return (
+                    "ResolvedRefs",
+                    "False",
+                    "BackendNotFound",
+                    f"backend({host if kind[1] == 'Service' else backend['name']}) not found",
+                )
+            if kind[1] == "InferencePool":
+                # conversion.go buildDestination: the route leads to the pool's shadow Service.
+                shadow = cluster.get("v1", "Service", ns, gateway_pools.shadow_name(backend["name"]))
+                if shadow is None:
+                    missing = f"{gateway_pools.shadow_name(backend['name'])}.{ns}.svc.cluster.local"
+                    return "ResolvedRefs", "False", "BackendNotFound", f"backend({missing}) not found"
+                if gateway_pools.shadow_labels_missing(shadow):
+                    return "ResolvedRefs", "False", "InvalidDestination", POOL_SERVICE_INVALID
     return "ResolvedRefs", "True", "ResolvedRefs"
 
 

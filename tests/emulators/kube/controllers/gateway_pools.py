@@ -19,6 +19,17 @@ kubernetes-sigs/gateway-api-inference-extension v1.6.0 (992e5c29) api/v1/inferen
   more are dropped (a pool no route names ends with no parents: conformance
   tests/inferencepool_resolvedrefs_condition.go).
 
+* A pool with parents gets its shadow Service (createInferencePoolObject, InferencePoolServiceName,
+  translateShadowServiceToService, reconcileShadowService, applyShadowService): ``NAME-ip-`` and
+  the first 8 hex digits of sha256(NAME) (NAME cut so the whole is at most 63 characters), headless
+  (clusterIP None), the pool's matchLabels as selector, one port per targetPort (``http-I``, port
+  54321 + I, TCP, targetPort the pool's), labels ``istio.io/inferencepool-name`` and the picker's
+  name, port and failure mode (FailClose unless FailOpen), owned by the pool (no controller flag),
+  server-side applied by field manager ``istio.io/inference-pool-controller`` with force. A pool
+  without ``endpointPickerRef.port`` gets none. A Service of that name without the
+  ``istio.io/inferencepool-name`` label is not Istio's and is left alone (canManageShadowServiceForInference).
+  Istio never deletes it: the pool's deletion does, through the owner reference.
+
 With istiod's ENABLE_GATEWAY_API_INFERENCE_EXTENSION off (Istio's default) Istio reads no
 InferencePool and writes no status (pilot/pkg/config/kube/gateway/controller.go); the caller then
 does not call ``sync``.
@@ -26,6 +37,7 @@ does not call ``sync``.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -33,14 +45,87 @@ POOL_API = "inference.networking.k8s.io/v1"
 POOL_GROUP = "inference.networking.k8s.io"
 GATEWAY_GROUP = "gateway.networking.k8s.io"
 ROUTE_API = "gateway.networking.k8s.io/v1"
+POOL_LABEL = "istio.io/inferencepool-name"
+EXT_SERVICE = "istio.io/inferencepool-extension-service"
+EXT_PORT = "istio.io/inferencepool-extension-port"
+EXT_FAILURE_MODE = "istio.io/inferencepool-extension-failure-mode"
+FIELD_MANAGER = "istio.io/inference-pool-controller"
 
 
-def sync(cluster: Any, gateways: Mapping[tuple[str, str], Mapping[str, Any]], implements: Iterable[str]) -> None:
-    """Write the status of every InferencePool (gateways: the Gateways of implemented classes)."""
+def shadow_name(pool: str) -> str:
+    """InferencePoolServiceName: NAME-ip-HASH, at most 63 characters."""
+    digest = hashlib.sha256(pool.encode()).hexdigest()[:8]
+    return f"{pool[: 63 - len('-ip-') - 8]}-ip-{digest}"
+
+
+def shadow_labels_missing(service: Mapping[str, Any]) -> bool:
+    """conversion.go buildDestination: the shadow Service must carry the picker's name, port and
+    failure mode, else the route's backend is an InvalidDestination."""
+    labels = (service.get("metadata") or {}).get("labels") or {}
+    return not all(labels.get(k) for k in (EXT_SERVICE, EXT_PORT, EXT_FAILURE_MODE))
+
+
+def _shadow_service(cluster: Any, pool: Mapping[str, Any]) -> bool:
+    md, spec = pool["metadata"], pool.get("spec") or {}
+    ref = spec.get("endpointPickerRef") or {}
+    if (ref.get("port") or {}).get("number") is None:
+        return False  # createInferencePoolObject: "endpointPickerRef port is required"
+    name = shadow_name(md["name"])
+    existing = cluster.get("v1", "Service", md["namespace"], name)
+    if existing is not None and POOL_LABEL not in ((existing.get("metadata") or {}).get("labels") or {}):
+        return False
+    ports = [
+        {"name": f"http-{i}", "protocol": "TCP", "port": 54321 + i, "targetPort": int(p["number"])}
+        for i, p in enumerate(spec.get("targetPorts") or [])
+    ]
+    service = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {
+            "name": name,
+            "namespace": md["namespace"],
+            "labels": {
+                POOL_LABEL: md["name"],
+                EXT_SERVICE: str(ref.get("name") or ""),
+                EXT_PORT: str(ref["port"]["number"]),
+                EXT_FAILURE_MODE: "FailOpen" if ref.get("failureMode") == "FailOpen" else "FailClose",
+                "internal.istio.io/service-semantics": "inferencepool",
+            },
+            "ownerReferences": [
+                {"apiVersion": POOL_API, "kind": "InferencePool", "name": md["name"], "uid": md["uid"]}
+            ],
+        },
+        "spec": {
+            "selector": dict((spec.get("selector") or {}).get("matchLabels") or {}),
+            "type": "ClusterIP",
+            "clusterIP": "None",
+            "ports": ports,
+        },
+    }
+    if existing is not None and _same(existing, service):
+        return False
+    cluster.apply(service, manager=FIELD_MANAGER, force=True)
+    return True
+
+
+def _same(existing: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
+    have_md, want_md = existing.get("metadata") or {}, wanted["metadata"]
+    have_spec = existing.get("spec") or {}
+    return (
+        all((have_md.get("labels") or {}).get(k) == v for k, v in want_md["labels"].items())
+        and have_md.get("ownerReferences") == want_md["ownerReferences"]
+        and all(have_spec.get(k) == v for k, v in wanted["spec"].items())
+    )
+
+
+def sync(cluster: Any, gateways: Mapping[tuple[str, str], Mapping[str, Any]], implements: Iterable[str]) -> bool:
+    """Write the status of every InferencePool (gateways: the Gateways of implemented classes) and
+    its shadow Service; True when a shadow Service was written (the routes to it resolve anew)."""
     from tests.emulators.kube.controllers.gateway import _conditions, _write
 
     controllers = frozenset(implements)
     routes = list(cluster.list(ROUTE_API, "HTTPRoute"))
+    wrote = False
     for pool in cluster.list(POOL_API, "InferencePool"):
         ns, name = pool["metadata"]["namespace"], pool["metadata"]["name"]
         naming = [r for r in routes if _names_pool(r, ns, name)]
@@ -58,6 +143,9 @@ def sync(cluster: Any, gateways: Mapping[tuple[str, str], Mapping[str, Any]], im
                 }
             )
         _write(cluster, pool, {"parents": kept + ours})
+        if parents:
+            wrote = _shadow_service(cluster, pool) or wrote
+    return wrote
 
 
 def _names_pool(route: Mapping[str, Any], ns: str, name: str) -> bool:
