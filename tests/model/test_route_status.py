@@ -4,17 +4,21 @@ URL only once the route is Accepted and its backends resolved, else one line say
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from typing import Any
 
 from tests.cli import invoke
+from tests.emulators.kube.apiserver_common import wait_until
 from tests.emulators.kube.controllers.kaito import openai_handler
 
 from .test_serving_on_the_operators import _picker
 
 Start = Callable[..., Any]
 WAIT = ("--wait", "--timeout", "20s", "-y")
+# The Service istiod makes for pool phi-4 (istio 1.29.6 InferencePoolServiceName).
+SHADOW = "phi-4-ip-" + hashlib.sha256(b"phi-4").hexdigest()[:8]
 DISABLED = "ResolvedRefs=False (InvalidKind): InferencePool is not enabled"
 
 
@@ -87,3 +91,49 @@ def test_test_of_a_served_route_gives_no_gateway_warning(model_emulator: Start) 
     result = invoke("model", "test", "phi-4", "--prompt", "hello")
     assert result.exit_code == 0, result
     assert "gateway" not in result.stderr
+
+
+def _route_refs(emu: Any) -> dict[str, Any]:
+    route = emu.cluster.get("gateway.networking.k8s.io/v1", "HTTPRoute", "default", "phi-4") or {}
+    conds = [c for p in (route.get("status") or {}).get("parents") or [] for c in p["conditions"]]
+    return next((c for c in conds if c["type"] == "ResolvedRefs"), {})
+
+
+def test_status_names_a_service_in_the_place_of_istios_pool_service(model_emulator: Start) -> None:
+    # istio 1.29.6 inferencepool_collection.go: istiod leaves a Service of its name without its label.
+    emu = model_emulator()
+    _picker(emu, "phi-4-epp")
+    spec = {"selector": {"app": "other"}, "ports": [{"port": 80}]}
+    emu.cluster.create(
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": SHADOW, "namespace": "default"}, "spec": spec}
+    )
+    assert invoke("model", "deploy", "phi-4", "--expose", "--inference-pool", "-y").exit_code == 0
+    assert wait_until(lambda: _route_refs(emu).get("reason") == "InvalidDestination", timeout=10.0)
+    result = invoke("model", "status", "phi-4")
+    assert result.exit_code == 0, result
+    assert f"Service default/{SHADOW} is not Istio's (no istio.io/inferencepool-name label)" in result.stderr
+    assert f"delete Service default/{SHADOW}" in result.stderr
+
+
+def test_status_says_istiod_makes_the_pool_service_the_route_cannot_find(model_emulator: Start) -> None:
+    emu = model_emulator()
+    _picker(emu, "phi-4-epp")
+    assert invoke("model", "deploy", "phi-4", "--expose", "--inference-pool", *WAIT).exit_code == 0
+    # An istiod that no longer writes the Service: what Istio then reports (conversion.go buildDestination).
+    emu.controllers.remove(emu.gateway)
+    emu.cluster.delete("v1", "Service", "default", SHADOW)
+    route = emu.cluster.get("gateway.networking.k8s.io/v1", "HTTPRoute", "default", "phi-4")
+    refs = _route_refs(emu)
+    refs.update(
+        status="False", reason="BackendNotFound", message=f"backend({SHADOW}.default.svc.cluster.local) not found"
+    )
+    parents = [
+        {**p, "conditions": [c for c in p["conditions"] if c["type"] != "ResolvedRefs"] + [refs]}
+        for p in route["status"]["parents"]
+    ]
+    emu.cluster.patch_status("gateway.networking.k8s.io/v1", "HTTPRoute", "default", "phi-4", {"parents": parents})
+    result = invoke("model", "status", "phi-4")
+    assert result.exit_code == 0, result
+    assert f"Service default/{SHADOW}, which istiod makes for InferencePool phi-4 once a Gateway takes it" in (
+        result.stderr
+    )

@@ -4,11 +4,23 @@ named after the model (akscli's `--expose`, or AI Runway's) and the InferencePoo
 an endpoint is shown only once the Gateway accepted the route and resolved its backends.
 
 Reads, only where the Gateway API is served: the route by name, the pool by name when the route
-names one, and for `model endpoint` the Gateway of a served route (its address).
+names one, and for `model endpoint` the Gateway of a served route (its address). While Istio does
+not resolve a route to a pool, one GET of the Service istiod makes for the pool.
+
+Istio routes to a pool through a Service it makes per pool a Gateway took: ``NAME-ip-`` and the
+first 8 hex digits of sha256(NAME), NAME cut so the whole fits 63 characters, labelled
+``istio.io/inferencepool-name``, owned by the pool; a Service of that name without the label is
+not Istio's and istiod leaves it alone, so the route never resolves (istio/istio 1.29.6
+pilot/pkg/config/kube/gateway/inferencepool_collection.go InferencePoolServiceName,
+translateShadowServiceToService, canManageShadowServiceForInference; conversion.go
+buildDestination: ``BackendNotFound`` "backend(HOST) not found" while it does not exist,
+``InvalidDestination`` "InferencePool service invalid, extensionRef labels not found").
 """
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,6 +28,11 @@ from typing import Any
 from akscli.kube import readiness
 from akscli.kube.client import Kube
 from akscli.model.kinds import GATEWAY_API, POOL_API
+
+# Istio's Gateway API controller, and the label that makes a pool's Service Istio's
+# (inferencepool_collection.go InferencePoolRefLabel).
+ISTIO_CONTROLLER = "istio.io/gateway-controller"
+ISTIO_POOL_LABEL = "istio.io/inferencepool-name"
 
 
 @dataclass
@@ -103,7 +120,43 @@ def read(kube: Kube, name: str, namespace: str) -> Exposure | None:
     verdict, subject = readiness.check(route), f"HTTPRoute/{name}"
     if verdict.ready and pool is not None:
         verdict, subject = readiness.check(pool), f"InferencePool/{pool_name}"
+    elif pool is not None and verdict.reason in ("BackendNotFound", "InvalidDestination") and _istio_parent(route):
+        verdict = _pool_service_verdict(kube, verdict, namespace, str(pool_name))
     return Exposure(route, pool, verdict, subject, _rows(route) + (_rows(pool) if pool else []))
+
+
+def istio_pool_service(pool: str) -> str:
+    """InferencePoolServiceName: the name of the Service istiod makes for the pool."""
+    digest = hashlib.sha256(pool.encode()).hexdigest()[:8]
+    return f"{pool[: 63 - len('-ip-') - len(digest)]}-ip-{digest}"
+
+
+def _istio_parent(route: Mapping[str, Any]) -> bool:
+    parents = (route.get("status") or {}).get("parents") or []
+    return any(p.get("controllerName") == ISTIO_CONTROLLER for p in parents)
+
+
+def _pool_service_verdict(kube: Kube, verdict: readiness.Readiness, namespace: str, pool: str) -> readiness.Readiness:
+    """What the Service istiod routes to the pool through says of a route Istio does not resolve."""
+    name = istio_pool_service(pool)
+    service = kube.get("v1", "Service", name, namespace=namespace)
+    if service is None:
+        return dataclasses.replace(
+            verdict,
+            fix=f"Service {namespace}/{name}, which istiod makes for InferencePool {pool} once a Gateway takes it, "
+            "does not exist: see that the pool lists the Gateway in status.parents and that istiod runs (its log "
+            "names the pool)",
+        )
+    labels = (service.get("metadata") or {}).get("labels") or {}
+    if ISTIO_POOL_LABEL in labels:
+        return verdict
+    return dataclasses.replace(
+        verdict,
+        message=f"{verdict.message}; Service {namespace}/{name} is not Istio's (no {ISTIO_POOL_LABEL} label), so "
+        "istiod leaves it and never routes to the pool",
+        fix=f"delete Service {namespace}/{name} (istiod makes its own of that name for InferencePool {pool}), or "
+        "give the pool another name",
+    )
 
 
 def url(kube: Kube, exposure: Exposure) -> str | None:
