@@ -17,7 +17,8 @@ the bundle ../shared/crds/gateway-api comes from), apis/v1:
   stays Accepted.
 * gateway_types.go (GatewayConditionAccepted, GatewayConditionProgrammed, ListenerStatus):
   a Gateway of such a class gets ``Accepted`` and ``Programmed`` True (reasons ``Accepted``,
-  ``Programmed``), and one ListenerStatus per listener: ``supportedKinds`` (the kinds of its
+  ``Programmed``; ``Programmed`` False while its load balancer has no address: gateway_service.py),
+  and one ListenerStatus per listener: ``supportedKinds`` (the kinds of its
   ``allowedRoutes.kinds`` this implementation supports, else the core Route kind of its protocol:
   HTTPRoute for HTTP and HTTPS), ``attachedRoutes`` (the Routes accepted on it) and ``Accepted``,
   ``Programmed``, ``ResolvedRefs`` True and ``Conflicted`` False (reason ``NoConflicts``). A
@@ -52,7 +53,8 @@ each pool's status (gateway_pools.py); off, a route to a pool has ``ResolvedRefs
 ``InvalidKind``, "InferencePool is not enabled. ..." (pilot/pkg/config/kube/gateway/conversion.go)
 and pools get no status.
 
-The Gateway gets no ``status.addresses``: no Service or load balancer is simulated.
+Istio's part of a Gateway's deployment, its Service, and the ``status.addresses`` and
+``Programmed`` Istio writes from that Service's load balancer address, are gateway_service.py's.
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ import datetime
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
-from tests.emulators.kube.controllers import gateway_pools
+from tests.emulators.kube.controllers import gateway_pools, gateway_service
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.controllers.fleet_scheduler import matches_selector
 from tests.emulators.kube.status import ApiError
@@ -98,11 +100,17 @@ class GatewayController(Controller):
     ]
 
     def __init__(
-        self, implements: Iterable[str] = (ISTIO,), delay: float = 0.02, inference_extension: bool = True
+        self,
+        implements: Iterable[str] = (ISTIO,),
+        delay: float = 0.02,
+        inference_extension: bool = True,
+        load_balancer: bool = True,
     ) -> None:
         super().__init__(delay)
         self.implements = frozenset(implements)
         self.inference_extension = inference_extension
+        # Whether the cloud gives the gateway's LoadBalancer Service an address (gateway_service.py).
+        self.load_balancer = load_balancer
 
     def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
         """Any change can change the status of the rest (a route's attachment, a Gateway's class):
@@ -167,8 +175,15 @@ class GatewayController(Controller):
                 }
                 for lst in (gw.get("spec") or {}).get("listeners") or []
             ]
-            conditions = _conditions(gw, [("Accepted", "True", "Accepted"), ("Programmed", "True", "Programmed")])
-            _write(cluster, gw, {"conditions": conditions, "listeners": listeners})
+            status: dict[str, Any] = {"listeners": listeners}
+            programmed: tuple[str, ...] = ("Programmed", "True", "Programmed")
+            if gateway_service.managed(gw):
+                addresses, programmed = gateway_service.sync(cluster, gw, self.load_balancer)
+                if addresses:  # an address once reported stays (reportGatewayStatus)
+                    status["addresses"] = addresses
+            accepted = ("Accepted", "True", "Accepted", "Resource accepted")
+            status["conditions"] = _conditions(gw, [accepted, programmed])
+            _write(cluster, gw, status)
         return shadows
 
     def _route(
