@@ -137,3 +137,50 @@ def test_status_says_istiod_makes_the_pool_service_the_route_cannot_find(model_e
     assert f"Service default/{SHADOW}, which istiod makes for InferencePool phi-4 once a Gateway takes it" in (
         result.stderr
     )
+
+
+def _gateway_address(emu: Any) -> str:
+    gateway = emu.cluster.get("gateway.networking.k8s.io/v1", "Gateway", "default", "inference-gateway") or {}
+    addresses = (gateway.get("status") or {}).get("addresses") or []
+    return str(addresses[0]["value"]) if addresses else ""
+
+
+def test_endpoint_without_a_hostname_gives_the_url_of_the_gateways_load_balancer_address(model_emulator: Start) -> None:
+    # Istio writes the address of the Gateway's Service's load balancer (conversion.go reportGatewayStatus).
+    emu = model_emulator()
+    assert invoke("model", "deploy", "phi-4", "--expose", *WAIT).exit_code == 0
+    emu.register_service_proxy("default", "phi-4", 80, openai_handler("phi-4"))
+    assert wait_until(lambda: _gateway_address(emu), timeout=10.0)
+    ingress = emu.cluster.get("v1", "Service", "default", "inference-gateway-approuting-istio")["status"][
+        "loadBalancer"
+    ]
+    result = invoke("model", "endpoint", "phi-4", "-o", "json")
+    assert result.exit_code == 0, result
+    assert json.loads(result.stdout)["gateway_url"] == f"http://{ingress['ingress'][0]['ip']}/v1"
+    assert "warning" not in result.stderr
+
+
+def test_endpoint_puts_an_ipv6_gateway_address_in_brackets(model_emulator: Start) -> None:
+    emu = model_emulator()
+    assert invoke("model", "deploy", "phi-4", "--expose", *WAIT).exit_code == 0
+    emu.register_service_proxy("default", "phi-4", 80, openai_handler("phi-4"))
+    ingress = {"loadBalancer": {"ingress": [{"ip": "2001:db8::7"}]}}
+    emu.cluster.patch_status("v1", "Service", "default", "inference-gateway-approuting-istio", ingress)
+    assert wait_until(lambda: _gateway_address(emu) == "2001:db8::7", timeout=10.0)
+    result = invoke("model", "endpoint", "phi-4", "-o", "json")
+    assert result.exit_code == 0, result
+    assert json.loads(result.stdout)["gateway_url"] == "http://[2001:db8::7]/v1"
+
+
+def test_endpoint_says_why_a_gateway_whose_load_balancer_is_pending_has_no_url(model_emulator: Start) -> None:
+    emu = model_emulator()
+    emu.gateway.load_balancer = False
+    assert invoke("model", "deploy", "phi-4", "--expose", *WAIT).exit_code == 0
+    emu.register_service_proxy("default", "phi-4", 80, openai_handler("phi-4"))
+    result = invoke("model", "endpoint", "phi-4", "-o", "json")
+    assert result.exit_code == 0, result
+    assert json.loads(result.stdout)["gateway_url"] is None
+    assert (
+        "Gateway default/inference-gateway has no address yet (status.addresses): Programmed=False (AddressNotAssigned)"
+        in (result.stderr)
+    )

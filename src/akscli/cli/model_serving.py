@@ -150,13 +150,10 @@ def endpoint_cmd(
     exposed = exposure.read(kube, name, obj["metadata"]["namespace"])
     if exposed is not None:
         # Only a route the gateway serves has an endpoint; else the one line that says why.
-        doc["gateway_url"] = exposure.url(kube, exposed) if exposed.served else None
-        if not exposed.served:
-            output.warn(exposed.line())
-        elif doc["gateway_url"] is None:
-            output.warn(
-                f"Gateway {', '.join(exposure.gateways_of(exposed.route))} has no address yet (status.addresses)"
-            )
+        gateway_url, why = exposure.url(kube, exposed) if exposed.served else (None, exposed.line())
+        doc["gateway_url"] = gateway_url
+        if gateway_url is None:
+            output.warn(why)
         fields.append(("gateway_url", doc["gateway_url"] or "-"))
     output.emit_object(doc, fmt, fields=fields, name=lambda _: f"model/{name}")  # as model list names it
 

@@ -159,15 +159,18 @@ def _pool_service_verdict(kube: Kube, verdict: readiness.Readiness, namespace: s
     )
 
 
-def url(kube: Kube, exposure: Exposure) -> str | None:
+def url(kube: Kube, exposure: Exposure) -> tuple[str | None, str]:
     """``http(s)://HOST[:PORT]/v1`` of a served route: its first hostname, else the Gateway's first
-    address (status.addresses); the scheme and port of the listener it attached to
-    (kubernetes-sigs/gateway-api v1.6.1 apis/v1/gateway_types.go, GatewayStatus.Addresses,
-    Listener). None while the Gateway has no address."""
+    address (status.addresses; an IPv6 one in brackets); the scheme and port of the listener it
+    attached to (kubernetes-sigs/gateway-api v1.6.1 apis/v1/gateway_types.go,
+    GatewayStatus.Addresses, Listener). Without one, None and why: Istio writes no address while
+    the load balancer of the Gateway's Service has none, and says so in ``Programmed``
+    (istio/istio 1.29.6 pilot/pkg/config/kube/gateway/conversion.go reportGatewayStatus,
+    setProgrammedCondition: AddressNotAssigned)."""
     route = exposure.route
     refs = [r for r in (route.get("spec") or {}).get("parentRefs") or [] if (r.get("kind") or "Gateway") == "Gateway"]
     if not refs:
-        return None
+        return None, "the route names no Gateway"
     ref = refs[0]
     namespace = ref.get("namespace") or (route.get("metadata") or {}).get("namespace")
     gateway = kube.get(GATEWAY_API, "Gateway", str(ref.get("name")), namespace=namespace) or {}
@@ -175,7 +178,15 @@ def url(kube: Kube, exposure: Exposure) -> str | None:
     addresses = (gateway.get("status") or {}).get("addresses") or []
     host = hostnames[0] if hostnames else (addresses[0].get("value") if addresses else None)
     if not host:
-        return None
+        why = f"Gateway {namespace}/{ref.get('name')} has no address yet (status.addresses)"
+        programmed = next(
+            (c for c in (gateway.get("status") or {}).get("conditions") or [] if c.get("type") == "Programmed"), None
+        )
+        if programmed is not None and programmed.get("status") != "True":
+            why += f": {readiness.describe(programmed)}"
+        return None, why
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 address (RFC 3986 IP-literal)
     listeners = [
         lst
         for lst in (gateway.get("spec") or {}).get("listeners") or []
@@ -185,4 +196,4 @@ def url(kube: Kube, exposure: Exposure) -> str | None:
     scheme = "https" if listener.get("protocol") == "HTTPS" else "http"
     default = 443 if scheme == "https" else 80
     port = int(listener.get("port") or default)
-    return f"{scheme}://{host}{'' if port == default else f':{port}'}/v1"
+    return f"{scheme}://{host}{'' if port == default else f':{port}'}/v1", ""
