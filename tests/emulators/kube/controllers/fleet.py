@@ -129,22 +129,49 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
         # When each member's untrackable Available condition became True, per placement: (resource
         # snapshot index, Clock.monotonic time, its lastTransitionTime) (fleet_rollout, unavailablePeriodSeconds).
         self._available_since: dict[tuple[str | None, str], dict[str, tuple[str, float, str]]] = {}
+        # The heartbeat this simulator stamped last per member (its member agent runs while the hub
+        # holds it: _renew_heartbeats).
+        self._heartbeats: dict[str, str] = {}
         Clock.offset = 0.0  # the wall clock until a test moves it on (advance)
 
     cond = staticmethod(_cond)
 
     def advance(self, seconds: float) -> None:
-        """Move the simulator's clock (fleet_conditions.Clock: condition stamps and the rollout's
-        unavailablePeriodSeconds) on by ``seconds``, then pass over every placement now, as the
-        rollout controller's requeue after the time left would (minWaitTime, upstream:
-        kubefleet-dev/kubefleet e160c1cd pkg/controllers/rollout/controller.go Reconcile)."""
+        """Move the simulator's clock (fleet_conditions.Clock: condition stamps, the rollout's
+        unavailablePeriodSeconds, the update runs' TimedWait and stuck threshold, the scheduler's
+        heartbeat check) on by ``seconds``; renew the heartbeats of the member agents that run;
+        then pass over every placement and update run now, as the rollout controller's requeue
+        after the time left would (minWaitTime, upstream: kubefleet-dev/kubefleet e160c1cd
+        pkg/controllers/rollout/controller.go Reconcile)."""
         Clock.offset += seconds
         manager = self._manager
         if manager is None:
             raise RuntimeError("controller is not registered with an emulator")
-        for kind in ("ClusterResourcePlacement", "ResourcePlacement"):
-            for placement in manager.cluster.list(P1, kind):
-                self.requeue(placement, self.delay)
+        with self._lock:
+            self._renew_heartbeats(manager.cluster)
+        # The update runs requeue too: after clusterUpdatingWaitTime, or the TimedWait left
+        # (pkg/controllers/updaterun/execution.go); their TimedWait and stuck threshold read Clock.
+        for kind in ("ClusterResourcePlacement", "ResourcePlacement", "ClusterStagedUpdateRun", "StagedUpdateRun"):
+            for obj in manager.cluster.list(P1, kind):
+                self.requeue(obj, self.delay)
+
+    def _renew_heartbeats(self, cluster: Any) -> None:
+        """A running member agent sends its heartbeat every heartbeatPeriodSeconds (60 s by default;
+        upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/internalmembercluster/v1beta1/
+        member_controller.go Reconcile requeues after it, updateMemberAgentHeartBeat), so after an
+        advance its last heartbeat is recent: it is stamped with the clock's now. A member agent
+        counts as running while the hub holds the heartbeat this simulator stamped last; a test
+        stops it by writing another lastReceivedHeartbeat, which then stays and ages on the clock."""
+        for member in cluster.list(C1, "MemberCluster"):
+            name = member["metadata"]["name"]
+            agents = (member.get("status") or {}).get("agentStatus") or []
+            agent = next((a for a in agents if a.get("type") == "MemberAgent"), None)
+            if agent is None or agent.get("lastReceivedHeartbeat") != self._heartbeats.get(name):
+                continue
+            beat = _now()
+            self._heartbeats[name] = beat
+            renewed = [{**a, "lastReceivedHeartbeat": beat} if a is agent else a for a in agents]
+            cluster.patch_status(C1, "MemberCluster", None, name, {"agentStatus": renewed})
 
     # ---- dispatch -----------------------------------------------------------------------------
 
@@ -187,19 +214,22 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
         membercluster_controller.go syncInternalMemberClusterStatus): Joined and Healthy True
         (pkg/controllers/internalmembercluster/v1beta1/member_controller.go
         markInternalMemberClusterJoined, markInternalMemberClusterHealthy) and its heartbeat
-        (updateMemberAgentHeartBeat). The heartbeat is not renewed here: a test that stops the
-        member agent writes an old lastReceivedHeartbeat, and the scheduler treats the member as
-        disconnected (fleet_scheduler.ineligible)."""
+        (updateMemberAgentHeartBeat). The heartbeat is renewed when a test moves the clock on
+        (``advance``, ``_renew_heartbeats``); a test that stops the member agent writes an old
+        lastReceivedHeartbeat, and the scheduler treats the member as disconnected once it is older
+        than 5 minutes on the simulator's clock (fleet_scheduler.ineligible)."""
         conds = _conds(member.get("status") or {})
         if conds.get("Joined", {}).get("status") == "True":
             return
+        beat = _now()
+        self._heartbeats[member["metadata"]["name"]] = beat
         agent = {
             "type": "MemberAgent",
             "conditions": [
                 _cond("Joined", True, "InternalMemberClusterJoined"),
                 _cond("Healthy", True, "InternalMemberClusterHealthy"),
             ],
-            "lastReceivedHeartbeat": _now(),
+            "lastReceivedHeartbeat": beat,
         }
         cluster.patch_status(
             C1,

@@ -15,11 +15,13 @@ Each behaviour follows a file of (upstream:) kubefleet-dev/kubefleet e160c1cd
   named ``<run>-before-<stage>`` / ``<run>-after-<stage>`` (apis/placement/v1beta1/commons.go).
 * execution.go: a member is updated by binding it; it is done when its placement status is
   Available; a member that never gets there does not fail the run -- after
-  ``updateRunStuckThreshold`` (5 minutes; ``stuck_after`` here, so tests can shorten it) the run
+  ``updateRunStuckThreshold`` (5 minutes; ``stuck_after`` here, so tests can shorten it; on the
+  simulator's clock, fleet_conditions.Clock, which a test moves on with ``advance``) the run
   gets Progressing=False, reason UpdateRunStuck, and Progressing=True again once no member is
   stuck (aggregateUpdateRunStatus). After a stage: Progressing=False UpdateRunWaiting while
   after-stage tasks run, stuck before or not (handleStageCompletion); TimedWait counts from then
-  and only ever writes WaitTimeElapsed=True.
+  and only ever writes WaitTimeElapsed=True. Its waitTime is scaled by ``wait_scale`` (0 in most
+  tests) and counted on the simulator's clock.
 * The deletion stage (initialization.go collectScheduledClusters, execution.go
   executeDeleteStage): the members whose binding is Unscheduled when the run initializes; once
   every stage is done their bindings are deleted, each member Started and then Succeeded, and
@@ -42,11 +44,11 @@ Each behaviour follows a file of (upstream:) kubefleet-dev/kubefleet e160c1cd
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from tests.emulators.kube.controllers import fleet_bindings
+from tests.emulators.kube.controllers.fleet_conditions import Clock
 from tests.emulators.kube.controllers.fleet_runs_common import (
     ABORTED,
     CLUSTER_UPDATING_WAIT,
@@ -291,7 +293,7 @@ class StagedRuns(RunInitialization):
                 self.updated.setdefault(key, set()).add(entry["clusterName"])
                 index = str(status.get("resourceSnapshotIndexUsed", "0"))
                 self.rolled.setdefault(key, {})[entry["clusterName"]] = index
-                self._run_clock[(run["metadata"]["name"], stage["stageName"], entry["clusterName"])] = time.monotonic()
+                self._run_clock[(run["metadata"]["name"], stage["stageName"], entry["clusterName"])] = Clock.monotonic()
                 entry["conditions"] = set_cond(
                     entry.get("conditions") or [],
                     self.cond("Started", True, "ClusterUpdatingStarted", "Cluster update started", gen),
@@ -325,7 +327,7 @@ class StagedRuns(RunInitialization):
             )
             return "done"
         clock = (run["metadata"]["name"], stage["stageName"], entry["clusterName"])
-        if time.monotonic() - self._run_clock.get(clock, time.monotonic()) > self.stuck_after:
+        if Clock.monotonic() - self._run_clock.get(clock, Clock.monotonic()) > self.stuck_after:
             return "stuck"
         return "updating"
 
@@ -397,10 +399,10 @@ class StagedRuns(RunInitialization):
         wait_left: float | None = None
         passed = True
         clock = (run["metadata"]["name"], stage["stageName"], "")
-        started = self._run_clock.setdefault(clock, time.monotonic())
+        started = self._run_clock.setdefault(clock, Clock.monotonic())
         for task in stage.get("afterStageTaskStatus") or []:
             if task["type"] == "TimedWait":
-                left = self._wait_seconds(status, stage) * self.wait_scale - (time.monotonic() - started)
+                left = self._wait_seconds(status, stage) * self.wait_scale - (Clock.monotonic() - started)
                 if left > 0:
                     passed, wait_left = False, left
                 else:

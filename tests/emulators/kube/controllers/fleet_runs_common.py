@@ -4,11 +4,11 @@ upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/updaterun (each value
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from tests.emulators.kube.controllers import fleet_snapshots as snapshots
+from tests.emulators.kube.controllers.fleet_conditions import _now as _now
 from tests.emulators.kube.status import ApiError
 
 P1 = "placement.kubernetes-fleet.io/v1"
@@ -72,7 +72,3 @@ def resource_indexes(cluster: Any, placement: Mapping[str, Any]) -> set[str]:
     except ApiError:
         return set()
     return {str(s["metadata"].get("labels", {}).get(snapshots.INDEX)) for s in found}
-
-
-def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

@@ -20,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from akscli.validate import quantity_value
+from tests.emulators.kube.controllers.fleet_conditions import Clock
 
 FULFILLED = "SchedulingPolicyFulfilled"
 UNFULFILLED = "SchedulingPolicyUnfulfilled"
@@ -159,10 +160,14 @@ def _since(stamp: Any, now: datetime) -> float | None:
 
 
 def ineligible(member: Mapping[str, Any], now: datetime | None = None) -> str | None:
-    """clustereligibilitychecker/checker.go IsEligible: None when eligible, else its reason."""
+    """clustereligibilitychecker/checker.go IsEligible: None when eligible, else its reason. Its
+    time.Since is read on the simulator's clock (fleet_conditions.Clock), which stamps the
+    heartbeats: a heartbeat stamped after an advance is as recent as upstream finds it, and one
+    from before goes stale as the clock moves on. A heartbeat in the future counts as recent
+    (time.Since is negative, under the timeout)."""
     if leaving(member):
         return LEFT_THE_FLEET
-    now = now or datetime.now(UTC)
+    now = now or datetime.fromtimestamp(Clock.epoch(), UTC)
     agents = (member.get("status") or {}).get("agentStatus") or []
     agent = next((a for a in agents if a.get("type") == "MemberAgent"), None)
     if agent is None:
