@@ -86,6 +86,7 @@ NAMESPACED_CONTENT = [
     ("apps/v1", "Deployment"),
     ("kaito.sh/v1beta1", "Workspace"),
 ]
+CONTENT_KINDS = {"Namespace", *(kind for _, kind in NAMESPACED_CONTENT)}
 
 
 class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses, Controller):
@@ -102,6 +103,9 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
         (PB, "ClusterResourcePlacementEviction"),
         (P1, "ClusterResourceOverride"),
         (P1, "ResourceOverride"),
+        # What placements select: a change makes the placements that select it pass again.
+        ("v1", "Namespace"),
+        *NAMESPACED_CONTENT,
     ]
 
     def __init__(
@@ -132,6 +136,10 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
         # The heartbeat this simulator stamped last per member (its member agent runs while the hub
         # holds it: _renew_heartbeats).
         self._heartbeats: dict[str, str] = {}
+        # resourceSnapshotCreationMinimumInterval, in seconds of the simulator's clock (0: a changed
+        # selection gets its snapshot at once), and when each placement's latest snapshot was made.
+        self.snapshot_interval = 0.0
+        self._snapshot_taken: dict[tuple[str | None, str], float] = {}
         Clock.offset = 0.0  # the wall clock until a test moves it on (advance)
 
     cond = staticmethod(_cond)
@@ -190,10 +198,30 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
                 self.approval_changed(cluster, obj)
             elif kind == "ClusterResourcePlacementEviction":
                 self.evict(cluster, obj)
+            elif kind in CONTENT_KINDS:
+                self.resource_changed(cluster, obj)
+
+    def resource_changed(self, cluster: Any, obj: Mapping[str, Any], gone: bool = False) -> None:
+        """The resource change detector: a placement that selects a changed object (or selected a
+        deleted one) passes again, and takes a new resource snapshot of it (upstream:
+        kubefleet-dev/kubefleet e160c1cd pkg/resourcewatcher/change_detector.go,
+        pkg/controllers/resourcechange/resourcechange_controller.go)."""
+        meta = obj["metadata"]
+        ident = (obj["kind"], meta.get("namespace"), meta["name"])
+        for kind in ("ClusterResourcePlacement", "ResourcePlacement"):
+            for placement in cluster.list(P1, kind):
+                status = placement.get("status") or {}
+                found = list(status.get("selectedResources") or [])
+                if not gone:
+                    found += self.selected_resources(cluster, placement)
+                if any((r["kind"], r.get("namespace"), r["name"]) == ident for r in found):
+                    self.requeue(placement, self.delay)
 
     def on_delete(self, cluster: Any, obj: dict[str, Any]) -> None:
         with self._lock:
-            if obj.get("kind") in ("ClusterResourcePlacement", "ResourcePlacement"):
+            if obj.get("kind") in CONTENT_KINDS:
+                self.resource_changed(cluster, obj, gone=True)
+            elif obj.get("kind") in ("ClusterResourcePlacement", "ResourcePlacement"):
                 self.placement_deleted(cluster, obj)
             elif obj.get("kind") == "MemberCluster":
                 # A member that left: its bindings dangle and are unscheduled (fleet_bindings); the
@@ -347,7 +375,9 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
         # A placement that rolls out by itself snapshots what it selects; an External one leaves
         # that to its update runs (controller.go handleResourceSnapshotByStrategy).
         selected = self.selected_objects(cluster, resources)
-        latest = None if external else fleet_snapshots.get_or_create(cluster, placement, selected)
+        latest = None
+        if not external:
+            latest, resources = self._resource_snapshot(cluster, placement, selected, resources)
         rolled = self.rolled.get(key, {})
         held = fleet_bindings.held_for_cleanup(cluster, placement, decisions.picked)
         # PickFixed keeps the binding of a named member that is placed already and no longer eligible
@@ -452,6 +482,24 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
                 "conditions": conditions,
             },
         )
+
+    def _resource_snapshot(
+        self, cluster: Any, placement: dict[str, Any], selected: list[dict[str, Any]], resources: list[dict[str, Any]]
+    ) -> tuple[str, list[dict[str, Any]]]:
+        """The latest resource snapshot's index and what the placement shows as selected: a new
+        snapshot of a changed selection, unless the latest one is younger than snapshot_interval;
+        then the latest one's, looked at again once it may be made (fleet_snapshots)."""
+        key = self._key(placement)
+        current = fleet_snapshots.latest_index(cluster, placement)
+        if current is not None and self.snapshot_interval > 0 and fleet_snapshots.differs(cluster, placement, selected):
+            left = self._snapshot_taken.get(key, float("-inf")) + self.snapshot_interval - Clock.monotonic()
+            if left > 0:
+                self.requeue(placement, left + self.delay)
+                return current, fleet_snapshots.identifiers(cluster, placement, current)
+        index = fleet_snapshots.get_or_create(cluster, placement, selected)
+        if index != current:
+            self._snapshot_taken[key] = Clock.monotonic()
+        return index, resources
 
     def _track_untrackable(self, key: tuple[str | None, str], picked: list[str], rows: list[dict[str, Any]]) -> None:
         """Remember when each member's Available became True for objects that cannot be tracked, per

@@ -27,8 +27,17 @@ upstream: kubefleet-dev/kubefleet e160c1cd (paths relative to it):
   selfLink, deletionTimestamp, managedFields, ownerReferences, creationTimestamp or status, and no
   kubectl last-applied or Deployment revision annotation.
 
-Not modelled: splitting a large group into sub-indexed snapshots, the creation interval
-(resourceSnapshotCreationMinimumInterval), and deleting the snapshots beyond revisionHistoryLimit.
+* The creation interval (pkg/utils/controller/resource_snapshot_resolver.go
+  shouldCreateNewResourceSnapshotNow; cmd/hubagent/options/placementmgmt.go
+  resourceSnapshotCreationMinimumInterval, 30 s by default): a changed selection gets a new
+  snapshot only that long after the latest one was made; meanwhile the placement's
+  selectedResources are those of the latest snapshot (pkg/controllers/placement/controller.go
+  handleResourceSnapshotByStrategy, CollectResourceIdentifiersUsingMasterResourceSnapshot). The
+  simulator holds it back only when a test sets ``snapshot_interval`` (fleet.py), on its clock.
+
+Not modelled: splitting a large group into sub-indexed snapshots, resourceChangesCollectionDuration
+(15 s after a change is first seen; only the minimum interval is), and deleting the snapshots
+beyond revisionHistoryLimit.
 """
 
 from __future__ import annotations
@@ -162,12 +171,39 @@ def latest_index(cluster: Any, placement: Mapping[str, Any]) -> str | None:
     return str(snapshots[-1]["metadata"]["labels"][INDEX]) if snapshots else None
 
 
+def _digest(selected: list[dict[str, Any]]) -> str:
+    spec = {"selectedResources": [content(o) for o in selected]}
+    return hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
+
+
+def differs(cluster: Any, placement: Mapping[str, Any], selected: list[dict[str, Any]]) -> bool:
+    """Whether ``selected`` would make a new snapshot: the latest one's hash is another."""
+    snapshots = _snapshots(cluster, placement)
+    return not snapshots or (snapshots[-1]["metadata"].get("annotations") or {}).get(HASH) != _digest(selected)
+
+
+def identifiers(cluster: Any, placement: Mapping[str, Any], index: str) -> list[dict[str, Any]]:
+    """CollectResourceIdentifiersUsingMasterResourceSnapshot: what snapshot ``index`` holds, as the
+    placement's selectedResources name it."""
+    found = []
+    for snapshot in _snapshots(cluster, placement):
+        if snapshot["metadata"]["labels"].get(INDEX) != index:
+            continue
+        for obj in snapshot["spec"].get("selectedResources") or []:
+            group, _, version = str(obj["apiVersion"]).rpartition("/")
+            ident = {"group": group, "version": version, "kind": obj["kind"], "name": obj["metadata"]["name"]}
+            if obj["metadata"].get("namespace"):
+                ident["namespace"] = obj["metadata"]["namespace"]
+            found.append(ident)
+    return found
+
+
 def get_or_create(cluster: Any, placement: Mapping[str, Any], selected: list[dict[str, Any]]) -> str:
     """GetOrCreateResourceSnapshot: the index of the latest snapshot when it holds ``selected``
     (the same hash), else of a new one made of it."""
     api_version, kind = kind_of(placement)
     spec = {"selectedResources": [content(o) for o in selected]}
-    digest = hashlib.sha256(json.dumps(spec, sort_keys=True).encode()).hexdigest()
+    digest = _digest(selected)
     snapshots = _snapshots(cluster, placement)
     latest = snapshots[-1] if snapshots else None
     namespace = placement["metadata"].get("namespace")

@@ -1,0 +1,54 @@
+"""The hub notices a change of what a placement selects, and snapshots it at most once per
+resourceSnapshotCreationMinimumInterval (upstream: kubefleet-dev/kubefleet e160c1cd
+pkg/resourcewatcher/change_detector.go, pkg/controllers/resourcechange/resourcechange_controller.go,
+pkg/utils/controller/resource_snapshot_resolver.go shouldCreateNewResourceSnapshotNow)."""
+
+from __future__ import annotations
+
+from akscli.fleet.placement import PlacementRequest, build
+from tests.fleet.conftest import Hub
+
+P1 = "placement.kubernetes-fleet.io/v1"
+PB = "placement.kubernetes-fleet.io/v1beta1"
+
+
+def _place(hub: Hub) -> None:
+    for obj in build(PlacementRequest(name="llm", selects=["namespace/llm"])):
+        hub.cluster.create(obj)
+    hub.settle()
+
+
+def _add_config_map(hub: Hub, name: str) -> None:
+    meta = {"name": name, "namespace": "llm"}
+    hub.cluster.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": {"k": "v"}})
+    hub.settle()
+
+
+def _selected(hub: Hub) -> set[str]:
+    status = hub.get("ClusterResourcePlacement", "llm")["status"]
+    return {r["name"] for r in status["selectedResources"] if r["kind"] == "ConfigMap"}
+
+
+def _bound_snapshots(hub: Hub) -> set[str]:
+    return {b["spec"]["resourceSnapshotName"] for b in hub.cluster.list(PB, "ClusterResourceBinding")}
+
+
+def test_a_new_object_in_a_placed_namespace_is_snapshot_and_rolled_out_without_touching_the_placement(
+    hub: Hub,
+) -> None:
+    _place(hub)
+    _add_config_map(hub, "extra")
+    assert _selected(hub) == {"model-config", "extra"}
+    assert _bound_snapshots(hub) == {"llm-1-snapshot"}
+
+
+def test_a_change_within_the_snapshot_interval_waits_and_the_placement_shows_the_latest_snapshot(hub: Hub) -> None:
+    _place(hub)
+    hub.controller.snapshot_interval = 30.0
+    _add_config_map(hub, "extra")
+    assert _selected(hub) == {"model-config"}
+    assert _bound_snapshots(hub) == {"llm-0-snapshot"}
+    hub.controller.advance(30)
+    hub.settle()
+    assert _selected(hub) == {"model-config", "extra"}
+    assert _bound_snapshots(hub) == {"llm-1-snapshot"}
