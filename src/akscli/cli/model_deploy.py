@@ -317,7 +317,8 @@ def deploy_cmd(
     else:
         output.info(f"recorded revision {rev} of {req.name}")
     if wait:
-        _wait(kube, objects, timeout, fleet=fleet, restarted=rollout.restarted)
+        record = revisions.revision_object(req.name, req.namespace, rev, [], {})
+        _wait(kube, objects, timeout, fleet=fleet, restarted=rollout.restarted, record=record)
 
 
 def _fit_to_cluster(
@@ -397,16 +398,26 @@ def _ensure_namespace(kube: "Kube", namespace: str, *, create: bool, dry_run: st
 
 
 def _wait(
-    kube: "Kube", objects: list[dict[str, Any]], timeout: str, *, fleet: bool, restarted: list[dict[str, Any]]
+    kube: "Kube",
+    objects: list[dict[str, Any]],
+    timeout: str,
+    *,
+    fleet: bool,
+    restarted: list[dict[str, Any]],
+    record: dict[str, Any],
 ) -> None:
     from akscli.kube.wait import wait_for
-    from akscli.model import live
+    from akscli.model import fleet_wait, live
 
     # And the StatefulSets restarted for a changed KAITO config: the Workspace stays Ready through
     # their rolling update, so only they say when the new config is served.
     waited = live.objects_to_wait_for(objects, fleet=fleet) + restarted
+    # A placement that rolls out by itself: until the hub snapshots this deploy's objects and its
+    # revision record, its conditions describe the snapshot before (model/fleet_wait.py).
+    rolling = fleet and any(fleet_wait.rolls_out_by_itself(o) for o in waited)
+    rule = fleet_wait.holding(fleet_wait.placed_keys(objects, record)) if rolling else None
     with output.status(f"waiting up to {timeout} for {len(waited)} object(s)") as update:
-        warnings = wait_for(kube, waited, validate.duration(timeout, "--timeout"), progress=update)
+        warnings = wait_for(kube, waited, validate.duration(timeout, "--timeout"), progress=update, rule=rule)
     for warning in warnings:
         output.warn(warning)
     output.info("ready")
@@ -573,4 +584,6 @@ def rollback_cmd(
         return
     output.info(revisions.rollback_outcome(name, chosen.revision, rev, same=rollout.unchanged, changed=rollout.changed))
     if wait:
-        _wait(kube, objects, timeout, fleet=bool(chosen.params.get("fleet")), restarted=rollout.restarted)
+        record = revisions.revision_object(name, ns, rev, [], {})
+        fleet = bool(chosen.params.get("fleet"))
+        _wait(kube, objects, timeout, fleet=fleet, restarted=rollout.restarted, record=record)
