@@ -19,6 +19,7 @@ from tests.fleet.conftest import Hub
 PB = "placement.kubernetes-fleet.io/v1beta1"
 P1 = "placement.kubernetes-fleet.io/v1"
 C1 = "cluster.kubernetes-fleet.io/v1"
+FAIL = "fleet.emulator/fail"
 
 
 def _ok(*args: str) -> str:
@@ -90,3 +91,23 @@ def test_a_wait_on_works_being_applied_is_not_a_failure(hub: Hub) -> None:
     result = invoke(*place, "--wait", "--timeout", "1s", "-y")
     assert result.exit_code == 5, result
     assert "member canary: ApplyInProgress: Resources are being applied" in result.stderr
+
+
+def test_a_member_whose_agent_stopped_held_back_by_the_strategy_says_so(hub: Hub) -> None:
+    # The rollout controller writes RolloutStarted False on a stale binding it holds back, whatever
+    # its member agent (updateStaleBindingsStatus, pkg/controllers/rollout/controller.go), and the
+    # placement's row follows the binding. canary is not available (its binding has failed, so it
+    # moves whatever the budget); cpu-west and gpu-east are the 2 of 3 that must stay ready.
+    _ok("fleet", "place", "llm", "--select", "namespace/llm", "-y")
+    hub.settle()
+    hub.cluster.patch(C1, "MemberCluster", None, "canary", {"metadata": {"annotations": {FAIL: "available"}}})
+    hub.settle()
+    _stop_member_agent(hub, "gpu-east")
+    _new_snapshot(hub)
+    binding = _bindings(hub)["gpu-east"]
+    assert binding["spec"]["resourceSnapshotName"] == "llm-0-snapshot"
+    started = {c["type"]: c for c in binding["status"]["conditions"]}["RolloutStarted"]
+    assert (started["status"], started["reason"]) == ("False", "RolloutNotStartedYet")
+    rows = {r["clusterName"]: r for r in hub.get("ClusterResourcePlacement", "llm")["status"]["placementStatuses"]}
+    last = rows["gpu-east"]["conditions"][-1]
+    assert (last["type"], last["status"], last["reason"]) == ("RolloutStarted", "False", "RolloutNotStartedYet")

@@ -6,13 +6,18 @@ ResourceOverrideSnapshots compared with those that apply now), apis/placement/v1
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from akscli.fleet.placement import PlacementRequest, build
+from akscli.fleet.rollout import run_objects, strategy_objects
+from akscli.fleet.stages import parse_stages
 from tests.cli import invoke
 from tests.emulators.kube.apiserver import wait_until
 from tests.fleet.conftest import Hub
 
 PB = "placement.kubernetes-fleet.io/v1beta1"
+P1 = "placement.kubernetes-fleet.io/v1"
 C1 = "cluster.kubernetes-fleet.io/v1"
 FAIL = "fleet.emulator/fail"
 PLACE = ("fleet", "place", "llm", "--select", "namespace/llm")
@@ -61,3 +66,47 @@ def test_the_override_reaches_every_member_once_the_rollout_may_go_on(hub: Hub) 
     _override_added_while_gpu_east_is_not_available(hub)
     _annotate(hub, "gpu-east", None)
     assert wait_until(lambda: set(map(tuple, _overrides(hub).values())) == {("llm-override-0",)})
+
+
+def test_an_override_changed_and_changed_back_unseen_takes_no_new_snapshot(hub: Hub) -> None:
+    # The override controller snapshots an override when its spec's hash differs from the latest
+    # snapshot's (kubefleet-dev/kubefleet e160c1cd pkg/controllers/overrider/clusterresource_controller.go
+    # ensureClusterResourceOverrideSnapshot), not per generation: two changes made while the hub
+    # agent was away, the second undoing the first, leave llm-override-0, and no member moves.
+    _ok(*PLACE, "--override", '@/metadata/labels/tier="gpu"', "-y")
+    hub.settle()
+    assert wait_until(lambda: set(map(tuple, _overrides(hub).values())) == {("llm-override-0",)})
+    hub.emu.controllers.remove(hub.controller)
+    override = hub.get("ClusterResourceOverride", "llm-override")
+    original = override["spec"]
+    changed = json.loads(json.dumps(original).replace('"gpu"', '"cpu"'))
+    for spec in (changed, original):
+        hub.cluster.patch(P1, "ClusterResourceOverride", None, "llm-override", {"spec": spec})
+    assert hub.get("ClusterResourceOverride", "llm-override")["metadata"]["generation"] == 3
+    hub.emu.controllers.add(hub.controller)
+    hub.settle()
+    assert set(map(tuple, _overrides(hub).values())) == {("llm-override-0",)}
+
+
+def test_an_update_run_binds_each_member_with_the_override_snapshots_it_recorded(hub: Hub) -> None:
+    # recordOverrideSnapshots (pkg/controllers/updaterun/initialization.go) records them per member
+    # in the run's status, and execution.go writes them on the member's binding as it updates it.
+    objects = build(
+        PlacementRequest(
+            name="llm", selects=["namespace/llm"], external=True, overrides=['@/metadata/labels/tier="gpu"']
+        )
+    )
+    objects += strategy_objects("all", None, parse_stages(["all;max=4"]))
+    for obj in objects:
+        hub.cluster.create(obj)
+    hub.settle()
+    for obj in run_objects("run-1", None, "llm", "all", None, start=True):
+        hub.cluster.create(obj)
+    hub.settle()
+    run = hub.get("ClusterStagedUpdateRun", "run-1")
+    recorded = {
+        c["clusterName"]: c.get("clusterResourceOverrideSnapshots")
+        for c in run["status"]["stagesStatus"][0]["clusters"]
+    }
+    assert recorded == {"canary": ["llm-override-0"], "cpu-west": ["llm-override-0"], "gpu-east": ["llm-override-0"]}
+    assert _overrides(hub) == recorded

@@ -124,6 +124,8 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
         self.updated: dict[tuple[str | None, str], set[str]] = {}
         # The resource snapshot index an update run rolled out to each member (its binding's).
         self.rolled: dict[tuple[str | None, str], dict[str, str]] = {}
+        # The override snapshots an update run bound each member with (its run's record of them).
+        self.run_overrides: dict[tuple[str | None, str], dict[str, tuple[list[str], list[dict[str, str]]]]] = {}
         self.evicted: dict[tuple[str | None, str], set[str]] = {}
         self._run_clock: dict[tuple[str, str, str], float] = {}
         # The generation each placement was last scheduled for (the scheduler's observedCRPGeneration).
@@ -140,6 +142,10 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
         # selection gets its snapshot at once), and when each placement's latest snapshot was made.
         self.snapshot_interval = 0.0
         self._snapshot_taken: dict[tuple[str | None, str], float] = {}
+        # When each member's work applier started on its binding's current Works, per placement:
+        # (resource snapshot index and override snapshots, Clock.monotonic time) (_still_applying).
+        self._applying: dict[tuple[str | None, str], dict[str, tuple[str, float]]] = {}
+        self._override_snapshots: dict[tuple[str, str | None, str], tuple[str, str, int]] = {}
         Clock.offset = 0.0  # the wall clock until a test moves it on (advance)
 
     cond = staticmethod(_cond)
@@ -191,6 +197,8 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
             elif kind in ("MemberCluster", "ClusterResourceOverride", "ResourceOverride"):
                 if kind == "MemberCluster":
                     self._member_status(cluster, obj)
+                else:
+                    self.override_snapshot(obj)  # the override controller (fleet_member_status)
                 self.replace_all(cluster)
             elif kind in ("ClusterStagedUpdateRun", "StagedUpdateRun"):
                 self.run(cluster, obj)
@@ -405,7 +413,12 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
         for name in decisions.picked:
             member = members[name]
             if name in before and ineligible(member) is not None:
-                # ... unless the rollout moves its binding now: the hub's work generator says so.
+                # ... unless the hub writes it: the rollout controller's RolloutStarted False on a
+                # stale binding it holds back (updateStaleBindingsStatus), or the work generator's
+                # ApplyInProgress once the rollout moves its binding.
+                if roll is not None and name in roll.blocked:
+                    statuses.append(fleet_rollout.blocked_row(name, str(latest), generation))
+                    continue
                 frozen.add(name)
                 on = fleet_rollout.snapshot_index(placement, live[name]) if name in live else ""
                 if roll is not None and latest is not None and roll.index.get(name) == latest != on:
@@ -418,6 +431,9 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
                 continue
             if roll is not None and roll.index.get(name) != latest:
                 statuses.append(self._cluster_status(cluster, placement, member, resources, False, generation))
+                continue
+            if roll is not None and latest is not None and self._still_applying(placement, member, latest, roll):
+                statuses.append(self._applying_status(cluster, placement, member, generation, latest))
                 continue
             statuses.append(
                 self._cluster_status(
@@ -452,7 +468,7 @@ class FleetHubController(StagedRuns, Evictions, PlacementCleanup, MemberStatuses
             conditions_of=fleet_rollout.binding_conditions(roll, str(latest), picked) if roll else None,
             removals=roll.removals if roll else 0,
             frozen=frozen,
-            overrides=roll.overrides if roll else None,
+            overrides=roll.overrides if roll else self.run_overrides.get(key),
         )
         if roll is not None and (roll.changed or changed):
             self.requeue(placement, self.delay)

@@ -66,8 +66,9 @@ upstream: kubefleet-dev/kubefleet e160c1cd (paths relative to it):
 * Override snapshots: a Bound binding names those it rolled out (clusterResourceOverrideSnapshots,
   resourceOverrideSnapshots); fleet_rollout makes it stale when they change.
 
-Not modelled: cluster scores in the decision; a connected member's Works being applied (Applied
-False, ApplyInProgress) before its work applier reports: it applies at once here.
+Not modelled: cluster scores in the decision. A connected member's Works being applied (Applied
+False, ApplyInProgress) before its work applier reports are modelled only for a member annotated
+``fleet.emulator/apply-seconds`` (fleet_member_status); others apply at once here.
 """
 
 from __future__ import annotations

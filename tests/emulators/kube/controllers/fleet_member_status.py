@@ -15,15 +15,19 @@ counts the member ready (fleet_rollout).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+import json
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from tests.emulators.kube.controllers.fleet_conditions import REPORT_DIFF_TYPES, _cond, _now, expected_types
+from tests.emulators.kube.controllers.fleet_conditions import REPORT_DIFF_TYPES, Clock, _cond, _now, expected_types
 from tests.emulators.kube.controllers.fleet_scheduler import PICKED, matches_selector
 from tests.emulators.kube.controllers.fleet_scheduler import labels_of as _labels
 
 P1 = "placement.kubernetes-fleet.io/v1"
 FAIL_ANNOTATION = "fleet.emulator/fail"
+# A member whose work applier takes this many seconds (of the simulator's clock) to apply new Works.
+APPLY_SECONDS = "fleet.emulator/apply-seconds"
 # pkg/utils/condition/reason.go WorkNotAvailabilityTrackableReason: the binding's Available reason
 # when some Work is available only because its objects cannot be tracked.
 UNTRACKABLE = "NotAllWorkAreAvailabilityTrackable"
@@ -68,16 +72,57 @@ def untrackable(resources: list[dict[str, Any]]) -> bool:
     return any((r.get("group") or "", r.get("kind")) not in TRACKED | DATA for r in resources)
 
 
-def _snapshot_index(override: Mapping[str, Any]) -> int:
-    """The index of an override's latest snapshot ({name}-{index}): the override controller takes a
-    new one on each change of its spec (pkg/controllers/overrider), as the generation counts them."""
-    return int((override.get("metadata") or {}).get("generation") or 1) - 1
-
-
 class MemberStatuses:
-    """The per-member rows; mixed into FleetHubController (``failure`` is its)."""
+    """The per-member rows; mixed into FleetHubController (``failure`` and the rest are its)."""
 
     failure: str | None
+    delay: float
+    _applying: dict[tuple[str | None, str], dict[str, tuple[str, float]]]
+    # (kind, namespace, name) of an override -> (its uid, the spec hash and index of its latest snapshot).
+    _override_snapshots: dict[tuple[str, str | None, str], tuple[str, str, int]]
+    _key: Callable[[Mapping[str, Any]], tuple[str | None, str]]
+    requeue: Callable[[dict[str, Any], float], None]
+
+    def _still_applying(self, placement: dict[str, Any], member: dict[str, Any], latest: str, roll: Any) -> bool:
+        """Whether a member's work applier is still applying its binding's Works: the work generator
+        wrote them when the binding moved to this resource snapshot or these override snapshots
+        (Applied False, ApplyInProgress, pkg/controllers/workgenerator/controller.go Reconcile), and
+        the member annotated ``fleet.emulator/apply-seconds`` reports Applied and Available that many
+        seconds of the simulator's clock later (pkg/controllers/workapplier/controller.go: it applies,
+        then tracks availability, and writes the Work's status). Others report at once."""
+        name = member["metadata"]["name"]
+        seconds = float(((member.get("metadata") or {}).get("annotations") or {}).get(APPLY_SECONDS) or 0)
+        started = self._applying.setdefault(self._key(placement), {})
+        works = json.dumps([latest, roll.overrides.get(name)], sort_keys=True)
+        if started.get(name, ("",))[0] != works:
+            started[name] = (works, Clock.monotonic())
+        left = started[name][1] + seconds - Clock.monotonic()
+        if left <= 0:
+            return False
+        self.requeue(placement, left + self.delay)
+        return True
+
+    def override_snapshot(self, override: Mapping[str, Any]) -> int:
+        """The index of the override's latest snapshot ({name}-{index}), as the override controller
+        takes them: a new one, the index after the latest, only when the hash of the override's
+        spec differs from the latest one's; the first is 0, and an override deleted and made again
+        starts again at 0, its snapshots gone with it (upstream: kubefleet-dev/kubefleet e160c1cd
+        pkg/controllers/overrider/clusterresource_controller.go, resource_controller.go
+        ensure*OverrideSnapshot). A change the controller never saw (reverted before it looked)
+        takes none, where the generation still counts it."""
+        meta = override.get("metadata") or {}
+        key = (str(override.get("kind")), meta.get("namespace"), str(meta.get("name")))
+        uid = str(meta.get("uid") or "")
+        digest = hashlib.sha256(json.dumps(override.get("spec") or {}, sort_keys=True).encode()).hexdigest()
+        seen = self._override_snapshots.get(key)
+        if seen is None or seen[0] != uid:
+            index = 0
+        elif seen[1] != digest:
+            index = seen[2] + 1
+        else:
+            return seen[2]
+        self._override_snapshots[key] = (uid, digest, index)
+        return index
 
     def _overrides_for(
         self, cluster: Any, placement: dict[str, Any], member: dict[str, Any]
@@ -89,14 +134,14 @@ class MemberStatuses:
         if not namespaced:
             for cro in cluster.list(P1, "ClusterResourceOverride"):
                 if self._override_applies(cro, name, "Cluster", member):
-                    cro_names.append(f"{cro['metadata']['name']}-{_snapshot_index(cro)}")
+                    cro_names.append(f"{cro['metadata']['name']}-{self.override_snapshot(cro)}")
         ns = placement["metadata"].get("namespace")
         for ro in cluster.list(P1, "ResourceOverride", ns) if ns else cluster.list(P1, "ResourceOverride"):
             scope = "Namespaced" if namespaced else "Cluster"
             if self._override_applies(ro, name, scope, member):
                 ro_names.append(
                     {
-                        "name": f"{ro['metadata']['name']}-{_snapshot_index(ro)}",
+                        "name": f"{ro['metadata']['name']}-{self.override_snapshot(ro)}",
                         "namespace": ro["metadata"]["namespace"],
                     }
                 )
@@ -117,10 +162,11 @@ class MemberStatuses:
     def _applying_status(
         self, cluster: Any, placement: dict[str, Any], member: dict[str, Any], generation: int, index: str
     ) -> dict[str, Any]:
-        """A member whose member agent is not connected, just moved to a new resource snapshot: the
-        hub's work generator rewrote its Works and says so (Applied False, WorkApplyInProcess
-        "ApplyInProgress": pkg/controllers/workgenerator/controller.go Reconcile), and nothing from
-        the member comes to change it; the row stops at that False condition
+        """A member whose Works the hub's work generator just rewrote, as it says (Applied False,
+        WorkApplyInProcess "ApplyInProgress": pkg/controllers/workgenerator/controller.go Reconcile):
+        one whose member agent is not connected, moved to a new resource snapshot (nothing from the
+        member comes to change it), or one whose work applier is still applying
+        (``APPLY_SECONDS``). The row stops at that False condition
         (setResourcePlacementStatusBasedOnBinding)."""
         name = member["metadata"]["name"]
         cros, ros = self._overrides_for(cluster, placement, member)

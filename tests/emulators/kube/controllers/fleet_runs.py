@@ -84,6 +84,7 @@ class StagedRuns(RunInitialization):
     stuck_after: float
     updated: dict[tuple[str | None, str], set[str]]
     rolled: dict[tuple[str | None, str], dict[str, str]]
+    run_overrides: dict[tuple[str | None, str], dict[str, tuple[list[str], list[dict[str, str]]]]]
     selected_resources: Callable[[Any, dict[str, Any]], list[dict[str, Any]]]
     selected_objects: Callable[[Any, list[dict[str, Any]]], list[dict[str, Any]]]
     _scheduled: dict[tuple[str | None, str], int]
@@ -226,6 +227,7 @@ class StagedRuns(RunInitialization):
                 # The member is no longer bound (the simulator's memory of it).
                 self.updated.get(key, set()).discard(member)
                 self.rolled.get(key, {}).pop(member, None)
+                self.run_overrides.get(key, {}).pop(member, None)
                 entry["conditions"] = set_cond(entry.get("conditions") or [], started)
             else:
                 self._deleted(entry, gen)
@@ -293,6 +295,11 @@ class StagedRuns(RunInitialization):
                 self.updated.setdefault(key, set()).add(entry["clusterName"])
                 index = str(status.get("resourceSnapshotIndexUsed", "0"))
                 self.rolled.setdefault(key, {})[entry["clusterName"]] = index
+                # execution.go: the binding takes the override snapshots the run recorded for it.
+                self.run_overrides.setdefault(key, {})[entry["clusterName"]] = (
+                    list(entry.get("clusterResourceOverrideSnapshots") or []),
+                    list(entry.get("resourceOverrideSnapshots") or []),
+                )
                 self._run_clock[(run["metadata"]["name"], stage["stageName"], entry["clusterName"])] = Clock.monotonic()
                 entry["conditions"] = set_cond(
                     entry.get("conditions") or [],

@@ -5,7 +5,7 @@ upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/updaterun/initializat
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from tests.emulators.kube.controllers import fleet_bindings
@@ -40,6 +40,8 @@ def unscheduled_members(cluster: Any, placement: Mapping[str, Any]) -> list[str]
 
 class RunInitialization:
     """Update-run initialization (mixed into StagedRuns)."""
+
+    _overrides_for: Callable[[Any, dict[str, Any], dict[str, Any]], tuple[list[str], list[dict[str, str]]]]
 
     # ---- initialization.go -------------------------------------------------------------------
 
@@ -102,6 +104,16 @@ class RunInitialization:
                     USER_ERROR + f"no resourceSnapshots with index `{int(index)}` found for placement "
                     f"`{ns}/{placement['metadata']['name']}`"
                 )
+        # recordOverrideSnapshots (initialization.go): the override snapshots that apply to each
+        # member, which execution.go writes on its binding when it updates the member.
+        members = self._members(cluster)
+        for stage in stages:
+            for entry in stage["clusters"]:
+                cros, ros = self._overrides_for(cluster, placement, members[entry["clusterName"]])
+                if cros:
+                    entry["clusterResourceOverrideSnapshots"] = cros
+                if ros:
+                    entry["resourceOverrideSnapshots"] = ros
         return {
             "policySnapshotIndexUsed": snapshot.rsplit("-", 1)[-1],
             "policyObservedClusterCount": len(scheduled),
