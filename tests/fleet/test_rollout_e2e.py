@@ -192,8 +192,8 @@ def test_a_slow_member_leaves_the_run_stuck_and_approve_wait_goes_on_until_it_is
 
 def test_a_stuck_run_is_progressing_again_once_its_member_is_available(hub: Hub) -> None:
     # execution.go: aggregateUpdateRunStatus marks the run Progressing when no member is stuck, and
-    # handleStageCompletion marks it waiting for the after-stage tasks, Stuck or not before.
-    hub.controller.stuck_after = 0.3
+    # handleStageCompletion marks it waiting for the after-stage tasks, Stuck or not before. The
+    # threshold (5 minutes) passes on the simulator's clock.
     hub.member("flaky", {"env": "prod", "order": "3"}, fail="available")
     objects = build(PlacementRequest(name="llm", selects=["namespace/llm"], external=True))
     objects += strategy_objects("gated", None, parse_stages(["all;max=4;after=approval"]))
@@ -202,7 +202,10 @@ def test_a_stuck_run_is_progressing_again_once_its_member_is_available(hub: Hub)
     hub.settle()
     for obj in run_objects("run-1", None, "llm", "gated", None, start=True):
         hub.cluster.create(obj)
-    assert wait_until(lambda: _progressing(hub) == "UpdateRunStuck", timeout=10)
+    hub.settle()
+    hub.controller.advance(301)
+    hub.settle()
+    assert _progressing(hub) == "UpdateRunStuck"
     hub.cluster.patch(C1, "MemberCluster", None, "flaky", {"metadata": {"annotations": None}})
     assert wait_until(lambda: _progressing(hub) == "UpdateRunWaiting", timeout=10)
 
