@@ -47,7 +47,8 @@ def _deploy_pending_on(emu: Any, serve: Path, pool: str) -> str:
         "ray", "service", "deploy", "llm", "-f", str(serve), "--gpu-pool", pool, "--worker-gpu", "1", "-y"
     )
     assert deployed.exit_code == 0, deployed
-    wait_until(lambda: bool(_pending(emu)))
+    # KubeRay names the pending cluster in one pass and creates it in the next.
+    wait_until(lambda: bool(_pending(emu)) and emu.cluster.get(RAY, "RayCluster", "default", _pending(emu)) is not None)
     return _pending(emu)
 
 
@@ -117,3 +118,59 @@ def test_a_worker_group_added_at_the_end_updates_the_pending_cluster_in_place(
         )
     )
     assert _pending(emu) == first
+
+
+def _by_hand(emu: Any) -> Callable[[], None]:
+    """One RayService pass of a KubeRay simulator the emulator does not run: each call is one
+    reconcile of llm, and nothing is requeued behind the test's back."""
+    from tests.emulators.kube.controllers.kuberay import KubeRayController
+
+    simulator = KubeRayController(delay=0.02)
+    simulator.requeue = lambda obj, after: None  # type: ignore[method-assign]
+    return lambda: simulator.reconcile(emu.cluster, emu.cluster.get(RAY, "RayService", "default", "llm"))
+
+
+def test_the_pass_that_names_a_new_pending_cluster_leaves_its_creation_to_the_next_pass(
+    ray_emulator: Callable[..., Any], tmp_path: Path
+) -> None:
+    emu = ray_emulator(operator=False)
+    assert invoke("ray", "service", "deploy", "llm", "-f", str(_serve_file(tmp_path)), "-y").exit_code == 0
+    reconcile = _by_hand(emu)
+    reconcile()  # adds the finalizer and returns
+    reconcile()  # calculateStatus: shouldPrepareNewCluster writes the name
+    named = _pending(emu)
+    assert named and emu.cluster.get(RAY, "RayCluster", "default", named) is None
+    reconcile()  # reconcileRayCluster: the name without a cluster is created
+    assert emu.cluster.get(RAY, "RayCluster", "default", named) is not None
+
+
+def test_a_replaced_pending_cluster_stays_until_the_pass_after_the_new_name_is_written(
+    ray_emulator: Callable[..., Any], tmp_path: Path
+) -> None:
+    emu = ray_emulator(operator=False)
+    emu.cluster.create(nc_a100_node("aks-gpua100-0", pool="gpua100"))  # gpuh100 and gpuv100 have none
+    serve = _serve_file(tmp_path)
+    deploy = ("ray", "service", "deploy", "llm", "-f", str(serve), "--worker-gpu", "1", "-y")
+    assert invoke(*deploy, "--gpu-pool", "gpuh100").exit_code == 0
+    reconcile = _by_hand(emu)
+    for _ in range(3):
+        reconcile()
+    first = _pending(emu)
+    assert invoke(*deploy, "--gpu-pool", "gpuv100").exit_code == 0  # no node either: stays pending
+    reconcile()
+    second = _pending(emu)
+    assert second not in ("", first)
+    assert [emu.cluster.get(RAY, "RayCluster", "default", n) is not None for n in (first, second)] == [True, False]
+
+
+def test_the_dashboard_of_a_service_whose_pending_cluster_is_named_but_not_created_says_so(
+    ray_emulator: Callable[..., Any], tmp_path: Path
+) -> None:
+    emu = ray_emulator(operator=False)
+    assert invoke("ray", "service", "deploy", "llm", "-f", str(_serve_file(tmp_path)), "-y").exit_code == 0
+    reconcile = _by_hand(emu)
+    reconcile()
+    reconcile()  # the name is written; the cluster comes on the next pass
+    shown = invoke("ray", "dashboard", "rayservice/llm")
+    assert shown.exit_code == 3, shown
+    assert f"rayservice llm names Ray cluster {_pending(emu)}, which KubeRay has not created yet" in shown.stderr

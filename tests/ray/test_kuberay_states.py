@@ -166,7 +166,21 @@ def test_service_cluster_is_named_after_the_service_and_pending_until_promoted(
     serve = tmp_path / "serve.yaml"
     serve.write_text("applications:\n  - name: llm\n    import_path: serve_llm:app\n")
     assert invoke("ray", "service", "deploy", "llm", "-f", str(serve)).exit_code == 0
-    wait_until(lambda: bool((stored(emu, "RayService", "llm").get("status") or {}).get("pendingServiceStatus")))
+
+    def pending_name() -> str:
+        return str(
+            ((stored(emu, "RayService", "llm").get("status") or {}).get("pendingServiceStatus") or {}).get(
+                "rayClusterName"
+            )
+            or ""
+        )
+
+    # KubeRay names the pending cluster at the end of one pass and creates it on the next.
+    wait_until(
+        lambda: (
+            bool(pending_name()) and emu.cluster.get("ray.io/v1", "RayCluster", "default", pending_name()) is not None
+        )
+    )
     status = stored(emu, "RayService", "llm")["status"]
     pending = status["pendingServiceStatus"]["rayClusterName"]
     assert pending.startswith("llm-") and len(pending) == len("llm-") + 5

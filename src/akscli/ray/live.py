@@ -117,7 +117,16 @@ def resolve_cluster(kube: Kube, ref: str, namespace: str) -> dict[str, Any]:
             f"{kind} {name} has no Ray cluster yet",
             hint=f"wait for it: akscli ray {kind[3:]} status {name}",
         )
-    return get_object(kube, "RayCluster", str(cluster), namespace)
+    found = kube.get(RAY_API, "RayCluster", str(cluster), namespace=namespace)
+    if found is None:
+        # KubeRay writes a RayService's new pending name at the end of one reconcile and creates
+        # that cluster on the next, 2 s later (ray-project/kuberay v1.7.0 ray-operator/controllers/
+        # ray/rayservice_controller.go calculateStatus, reconcileRayCluster).
+        raise NotFoundError(
+            f"{kind} {name} names Ray cluster {cluster}, which KubeRay has not created yet",
+            hint=f"wait for it: akscli ray {kind[3:]} status {name}",
+        )
+    return found
 
 
 def ensure_job_is_new(kube: Kube, namespace: str, name: str) -> None:

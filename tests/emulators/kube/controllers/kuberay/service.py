@@ -11,7 +11,9 @@
   lives in ``pendingServiceStatus`` until its Serve applications run; then the head and serve
   services switch to it and it is promoted to ``activeServiceStatus``
   (``reconcilePromotionAndServingStatus``). A change of ``rayClusterConfig`` starts a new pending
-  cluster the same way and the old one is deleted after promotion.
+  cluster the same way and the old one is deleted after promotion. One pass writes a new pending
+  name (``calculateStatus``, at its end); the next creates that cluster (``reconcileRayCluster``
+  finds the name without a cluster), as upstream does.
 * Serve applications that fail stay ``DEPLOY_FAILED`` in the pending status: the cluster is
   never promoted and ``Ready`` stays False.
 * With the ``ray.io/initializing-timeout`` annotation (utils/constant.go), a service still
@@ -141,22 +143,29 @@ class ServiceReconciler:
             cluster.get(RAY, "RayCluster", ns, s["rayClusterName"]) if s.get("rayClusterName") else None
             for s in (active, pending)
         )
-        for rc, is_active in ((active_rc, True), (pending_rc, False)):
-            if should_update(svc, rc, is_active, conditions):
-                update_in_place(cluster, svc, rc)
-        # calculateStatus -> shouldPrepareNewCluster: a new pending cluster when there is none, or
-        # when the pending (else the active) cluster's hash is not the goal spec's: an outdated
-        # pending cluster is replaced by a new name (the old one is left dangling and
-        # cleanUpRayClusterInstance deletes it). Upstream decides this at the end of a pass and
-        # creates the cluster on the next; the simulator does both in one pass.
-        if should_prepare(svc, conditions, active_rc, pending_rc):
-            pending = {"rayClusterName": f"{name}-{random_suffix()}"}  # GenerateRayClusterName
-        if pending.get("rayClusterName"):
-            pending = self._pending(cluster, svc, pending)
-            if self._serving(pending):
+        # A pending name the status holds without its cluster: the pass that wrote the name did not
+        # create it; this one does (createRayClusterInstance) and updates nothing in place.
+        if pending.get("rayClusterName") and pending_rc is None:
+            pending_rc = self._create_pending(cluster, svc, str(pending["rayClusterName"]))
+        else:
+            for rc, is_active in ((active_rc, True), (pending_rc, False)):
+                if should_update(svc, rc, is_active, conditions):
+                    update_in_place(cluster, svc, rc)
+        serving = False
+        if pending_rc is not None:
+            pending = self._pending(cluster, svc, pending)  # reconcileServe of the pending cluster
+            serving = self._serving(pending)
+            if serving:
                 self._switch_services(cluster, svc, pending["rayClusterName"])
                 # reconcilePromotionAndServingStatus; the old active cluster is now dangling.
                 active, pending = pending, {}
+        # calculateStatus -> shouldPrepareNewCluster, after the promotion: a new pending cluster when
+        # there is none, or when the pending (else the active) cluster's hash is not the goal
+        # spec's. This pass only writes the name (GenerateRayClusterName); an outdated pending
+        # cluster it replaces is left dangling (cleanUpRayClusterInstance deletes it), and the next
+        # pass creates the new one.
+        if not serving and should_prepare(svc, conditions, active_rc, pending_rc):
+            pending = {"rayClusterName": f"{name}-{random_suffix()}"}
         if active.get("rayClusterName"):
             rc = cluster.get(RAY, "RayCluster", ns, active["rayClusterName"])
             if rc is not None:
@@ -297,17 +306,21 @@ class ServiceReconciler:
             return
         remove_finalizer(cluster, svc, RAYSERVICE_FINALIZER)
 
+    @staticmethod
+    def _create_pending(cluster: Any, svc: dict[str, Any], rc_name: str) -> dict[str, Any]:
+        """reconcileRayCluster -> createRayClusterInstance: the cluster the status names as pending,
+        made from the goal spec (constructRayClusterForRayService), and its CreatedRayCluster event."""
+        ns = svc["metadata"]["namespace"]
+        created: dict[str, Any] = cluster.create(goal_cluster(svc, rc_name))
+        cluster.add_event(svc, "CreatedRayCluster", f"Created the RayCluster {ns}/{rc_name}")
+        return created
+
     def _pending(self, cluster: Any, svc: dict[str, Any], pending: dict[str, Any]) -> dict[str, Any]:
-        """Create the pending cluster (createRayClusterInstance) unless it exists, provision it and
-        read its applications."""
+        """Provision the pending cluster and read its applications."""
         from akscli import yamlio
 
         ns = svc["metadata"]["namespace"]
         rc_name = str(pending["rayClusterName"])
-        existing = cluster.get(RAY, "RayCluster", ns, rc_name)
-        if existing is None:
-            cluster.create(goal_cluster(svc, rc_name))
-            cluster.add_event(svc, "CreatedRayCluster", f"Created the RayCluster {ns}/{rc_name}")
         rc = self.provision(cluster, cluster.get(RAY, "RayCluster", ns, rc_name))
         ready_cluster = (rc.get("status") or {}).get("state") == "ready"
         config = yamlio.load(str((svc.get("spec") or {}).get("serveConfigV2") or "applications: []")) or {}
