@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from akscli.errors import UsageError
@@ -101,6 +101,81 @@ def service_clusters(service: Mapping[str, Any]) -> list[str]:
     return [str(n) for n in names if n]
 
 
+# ray-project/kuberay v1.7.0 ray-operator/controllers/ray/utils/constant.go
+# RayOriginatedFromCRDLabelKey, RayOriginatedFromCRNameLabelKey: what constructRayClusterForRayService
+# labels each cluster of a RayService with (common/association.go RayServiceRayClustersAssociationOptions
+# lists them so); rayservice_controller.go RayClusterDeletionDelayDuration.
+ORIGIN_KIND_LABEL = "ray.io/originated-from-crd"
+ORIGIN_NAME_LABEL = "ray.io/originated-from-cr-name"
+DELETION_DELAY_SECONDS = 60
+
+
+def own_clusters_selector(name: str) -> str:
+    """The label selector of a RayService's clusters, as KubeRay lists them."""
+    return f"{ORIGIN_KIND_LABEL}=RayService,{ORIGIN_NAME_LABEL}={name}"
+
+
+def replaced_clusters(service: Mapping[str, Any], clusters: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The clusters of ``service`` that its status names neither active nor pending: KubeRay left
+    them dangling when it promoted or replaced a cluster, and cleanUpRayClusterInstance deletes
+    each ``spec.rayClusterDeletionDelaySeconds`` (60 s by default) after it first sees it so
+    (ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayservice_controller.go). The
+    time it was first seen lives in the operator's memory only, so when is not known here."""
+    kept = set(service_clusters(service))
+    delay = (service.get("spec") or {}).get("rayClusterDeletionDelaySeconds")
+    seconds = DELETION_DELAY_SECONDS if delay is None else int(delay)
+    replaced = []
+    for cluster in clusters:
+        name = cluster["metadata"]["name"]
+        if name in kept:
+            continue
+        replaced.append(
+            {
+                "name": name,
+                "state": (cluster.get("status") or {}).get("state") or "pending",
+                "deleting": bool(cluster["metadata"].get("deletionTimestamp")),
+                "deletionDelaySeconds": seconds,
+            }
+        )
+    return replaced
+
+
+def _replaced_line(cluster: Mapping[str, Any]) -> str:
+    if cluster["deleting"]:
+        return f"{cluster['name']} ({cluster['state']}): replaced, being deleted"
+    return (
+        f"{cluster['name']} ({cluster['state']}): replaced; KubeRay deletes it "
+        f"{cluster['deletionDelaySeconds']}s after the replacement (rayClusterDeletionDelaySeconds)"
+    )
+
+
+def service_owner(cluster: Mapping[str, Any]) -> str | None:
+    """The RayService that made ``cluster`` (by KubeRay's labels), or None."""
+    labels = (cluster.get("metadata") or {}).get("labels") or {}
+    owner = labels.get(ORIGIN_NAME_LABEL)
+    return str(owner) if labels.get(ORIGIN_KIND_LABEL) == "RayService" and owner else None
+
+
+def cluster_role(cluster: Mapping[str, Any], service: Mapping[str, Any] | None) -> str:
+    """What a RayCluster is to the RayJob or RayService that made it, as their statuses tell:
+    ``rayservice/NAME active|pending|replaced`` (replaced: KubeRay deletes it after the deletion
+    delay), ``rayjob/NAME``; ``-`` for a cluster of its own. ``service``: the RayService that
+    the cluster's labels name, None when there is none (any more)."""
+    labels = (cluster.get("metadata") or {}).get("labels") or {}
+    kind, owner = labels.get(ORIGIN_KIND_LABEL), labels.get(ORIGIN_NAME_LABEL)
+    if not kind or not owner:
+        return "-"
+    if kind != "RayService":
+        return f"{str(kind).lower()}/{owner}"
+    if service is None:
+        return f"rayservice/{owner} (gone)"
+    name = cluster["metadata"]["name"]
+    for which, role in (("activeServiceStatus", "active"), ("pendingServiceStatus", "pending")):
+        if _service_status(service, which).get("rayClusterName") == name:
+            return f"rayservice/{owner} {role}"
+    return f"rayservice/{owner} replaced"
+
+
 def service_ready(service: Mapping[str, Any]) -> str:
     return str((condition(service, "Ready") or {}).get("status", "Unknown"))
 
@@ -112,9 +187,12 @@ def _applications(status: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
     }
 
 
-def service_summary(service: Mapping[str, Any], findings: Sequence[Finding]) -> dict[str, Any]:
+def service_summary(
+    service: Mapping[str, Any], findings: Sequence[Finding], clusters: Iterable[Mapping[str, Any]] = ()
+) -> dict[str, Any]:
     """What ``ray service status`` shows: the Ready condition, endpoints, the active and pending
-    clusters with their applications, problems."""
+    clusters with their applications, the replaced clusters KubeRay has yet to delete (of
+    ``clusters``, the service's own), problems."""
     name, ns = service["metadata"]["name"], service["metadata"]["namespace"]
     status = service.get("status") or {}
     active = _service_status(service, "activeServiceStatus")
@@ -135,6 +213,7 @@ def service_summary(service: Mapping[str, Any], findings: Sequence[Finding]) -> 
         "serveService": serve_address(service),
         "applications": _applications(active),
         "pendingApplications": _applications(pending),
+        "replacedClusters": replaced_clusters(service, clusters),
         "problems": [vars(f) for f in findings],
     }
 
@@ -220,4 +299,5 @@ def service_summary_fields(summary: Mapping[str, Any], findings: Sequence[Findin
         for app, state in apps.items():
             message = f": {state['message']}" if state.get("message") else ""
             fields.append((f"{prefix} {app}", f"{state['status']}{message}"))
+    fields += [("replaced cluster", _replaced_line(c)) for c in summary.get("replacedClusters") or []]
     return fields + [("problem", f.line()) for f in findings]

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -28,6 +28,9 @@ from akscli.cli.ray.common import (
     with_cluster_flags,
 )
 from akscli.ray.counting import summary_and_stuck
+
+if TYPE_CHECKING:
+    from akscli.kube.client import Kube
 
 app = typer_app("Ray clusters (RayCluster).")
 
@@ -87,8 +90,31 @@ def cluster_list(
     selector: opts.Selector = None,
     output_format: opts.Output = "table",
 ) -> None:
-    """List Ray clusters."""
-    list_objects("RayCluster", CLUSTER_COLUMNS, k8s, all_namespaces, selector, output_format)
+    """List Ray clusters (role: what each is to the RayService or RayJob that made it)."""
+    list_objects("RayCluster", _columns, k8s, all_namespaces, selector, output_format)
+
+
+def _columns(kube: "Kube", ns: str) -> list[output.Column]:
+    return [*CLUSTER_COLUMNS[:-3], output.Column("role", _roles(kube, ns)), *CLUSTER_COLUMNS[-3:]]
+
+
+def _roles(kube: "Kube", ns: str) -> Callable[[dict[str, Any]], str]:
+    """A cluster's role (logic.cluster_role) from its RayService's status: the RayServices of
+    ``ns`` (every namespace: ``""``) are listed once, on the first cluster a RayService made
+    (none for a list without one)."""
+    services: dict[tuple[str, str], dict[str, Any]] | None = None
+
+    def role(cluster: dict[str, Any]) -> str:
+        nonlocal services
+        owner = logic.service_owner(cluster)
+        if owner is None:
+            return logic.cluster_role(cluster, None)
+        if services is None:
+            listed = kube.list(RAY, "RayService", namespace=ns or None, all_namespaces=not ns)
+            services = {(s["metadata"]["namespace"], s["metadata"]["name"]): s for s in listed}
+        return logic.cluster_role(cluster, services.get((cluster["metadata"]["namespace"], owner)))
+
+    return role
 
 
 @app.command("status")

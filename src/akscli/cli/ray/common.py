@@ -112,14 +112,18 @@ on_cluster = opts.on_kube("namespace", "kubeconfig", "context", into="k8s")
 
 def list_objects(
     kind: str,
-    columns: list[output.Column],
+    columns: "list[output.Column] | Callable[[Kube, str], list[output.Column]]",
     k8s: opts.KubeFlags,
     all_namespaces: bool,
     selector: str | None,
     output_format: str,
 ) -> None:
+    """List ``kind`` page by page; ``columns``, or a function of the connection and the namespace
+    (-n, or every one with -A: ``""``) giving them, for columns that read other objects."""
     fmt = opts.output_format(output_format)
     kube, ns = k8s.connect_ns()
+    if callable(columns):
+        columns = columns(kube, "" if all_namespaces else ns)
     items = kube.list(
         RAY,
         kind,

@@ -8,6 +8,7 @@ from akscli import output, validate
 from akscli import ray as logic
 from akscli.cli import options as opts
 from akscli.cli.ray.common import (
+    RAY,
     ApplyOutput,
     Labels,
     ServiceName,
@@ -67,7 +68,8 @@ def service_status(
     kube, ns = k8s.connect_ns()
     service = logic.get_object(kube, "RayService", name, ns)
     findings = logic.diagnose_service(kube, service)
-    summary = logic.service_summary(service, findings)
+    own = kube.list(RAY, "RayCluster", namespace=ns, label_selector=logic.own_clusters_selector(name))
+    summary = logic.service_summary(service, findings, own)
     show(summary, logic.service_summary_fields(summary, findings), fmt, kind="rayservice.ray.io")
 
 
