@@ -40,7 +40,7 @@ def test_worker_group_flags_and_group_specs_are_exclusive() -> None:
     ("args", "message"),
     [
         (["--worker-cpu", "lots"], "invalid worker group default-group CPU 'lots'"),
-        (["--head-memory", "64Mi"], "Ray needs at least 128Mi"),
+        (["--head-memory", "64Mi"], "Ray needs at least 256Mi"),
         (["--worker-min", "3", "--worker-max", "1"], "min replicas (3) is greater than max replicas (1)"),
         (["--worker-group", "name=Bad_Name"], "invalid worker group name 'Bad_Name'"),
         (["--image", "Not An Image"], "invalid --image 'Not An Image'"),
@@ -112,7 +112,7 @@ def test_job_cluster_flags_are_checked_before_a_kubeconfig_is_read(tmp_path: Pat
         env={"KUBECONFIG": str(tmp_path / "none")},
     )
     assert result.exit_code == 2
-    assert "Ray needs at least 128Mi" in result.stderr
+    assert "Ray needs at least 256Mi" in result.stderr
 
 
 def test_a_zero_deadline_is_refused_rather_than_dropped() -> None:

@@ -92,7 +92,7 @@ def test_pool_names_follow_aks_rules() -> None:
 
 
 def test_memory_below_ray_minimum_is_refused() -> None:
-    with pytest.raises(UsageError, match="at least 128Mi"):
+    with pytest.raises(UsageError, match="at least 256Mi"):
         ray.resources("1", "64Mi", 0, "head")
 
 

@@ -161,6 +161,7 @@ from akscli.ray.spec import (
     sized_for,
     vm_size,
     worker_group,
+    worker_memory_params,
 )
 from akscli.ray.status import (
     NO_GPU_HINT,
@@ -333,5 +334,6 @@ __all__ = [
     "workdir_values",
     "worker_group",
     "worker_group_rows",
+    "worker_memory_params",
     "workergroup_rows",
 ]

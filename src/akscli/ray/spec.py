@@ -46,6 +46,34 @@ HEAD_PORTS = [
 ]
 
 
+# Ray's object store sizing (upstream: ray-project/ray python/ray/_private/ray_constants.py
+# DEFAULT_OBJECT_STORE_MEMORY_PROPORTION, DEFAULT_OBJECT_STORE_MAX_MEMORY_BYTES and
+# OBJECT_STORE_MINIMUM_MEMORY_BYTES; python/ray/_private/resource_spec.py ResourceSpec.resolve;
+# services.py determine_plasma_store_config refuses a store under the minimum).
+OBJECT_STORE_PROPORTION = 0.3
+OBJECT_STORE_MAX_BYTES = 200 * 10**9
+OBJECT_STORE_MIN_BYTES = 75 * 1024 * 1024
+MIN_RAY_MEMORY = 256 * 1024 * 1024  # 30% of it, 76.8Mi, is the smallest pod whose store Ray starts
+
+
+def worker_memory_params(memory: str) -> dict[str, str]:
+    """``rayStartParams`` that keep a Ray worker inside its pod's memory limit.
+
+    KubeRay passes the container's memory limit as ``--memory`` (ray-project/kuberay v1.7.0
+    ray-operator/controllers/ray/common/pod.go generateRayStartCommand) and mounts /dev/shm as a
+    memory-backed emptyDir of that size (addEmptyDir, findMemoryReqOrLimit). Ray then sizes its
+    object store at 30% of the memory it finds (resource_spec.py resolve), on top of the
+    ``--memory`` it schedules tasks and actors against: 130% of the limit, and the store's pages
+    in /dev/shm are charged to the same cgroup. On a Standard_NC4as_T4_v3 worker (19Gi) Ray would
+    admit 19Gi of actors beside a 5.7Gi store; the kernel OOM-kills the pod first. Here the store
+    is Ray's own 30% share (at most its 200 GB cap), and ``memory`` is what is left, as Ray
+    computes it when nobody passes ``--memory``.
+    """
+    limit = int(validate.quantity_value(memory, "memory"))
+    store = min(int(limit * OBJECT_STORE_PROPORTION), OBJECT_STORE_MAX_BYTES)
+    return {"memory": str(limit - store), "object-store-memory": str(store)}
+
+
 # ---- specs --------------------------------------------------------------------------------
 
 
@@ -204,8 +232,12 @@ def resources(
             f"invalid {what} CPU {cpu_text!r}: it must be more than 0",
             hint="for example: 1, 500m or 8",
         )
-    if validate.quantity_value(mem_text, f"{what} memory") < 2**27:
-        raise UsageError(f"invalid {what} memory {mem_text!r}: Ray needs at least 128Mi", hint="for example: 4Gi")
+    if validate.quantity_value(mem_text, f"{what} memory") < MIN_RAY_MEMORY:
+        raise UsageError(
+            f"invalid {what} memory {mem_text!r}: Ray needs at least 256Mi "
+            "(its object store, 30% of the pod's memory, must hold at least 75Mi)",
+            hint="for example: 4Gi",
+        )
     return Resources(cpu=cpu_text, memory=mem_text, gpu=gpus, ephemeral_storage=storage)
 
 
@@ -431,6 +463,7 @@ def cluster_values(spec: ClusterSpec) -> dict[str, Any]:
             min=group.min,
             max=group.max,
             service_account=spec.service_account,
+            ray_start_params=worker_memory_params(group.resources.memory),
         )
         groups.append(values)
     return {
