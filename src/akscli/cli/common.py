@@ -5,7 +5,7 @@ command group only renders its objects and calls it.
 """
 
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -134,6 +134,7 @@ def print_plan(the_plan: "Plan", *, to_stdout: bool, fmt: str = "table") -> None
             f"{change.ref} ({change.obj['metadata'].get('namespace') or 'cluster'}): "
             f"{'will be ' + _future(change.action) if change.action != 'unchanged' else 'unchanged'}"
         )
+        lines += [f"    {note}" for note in change.notes]
         lines += [f"    {line}" for line in change.diff[:40] if change.action == "configure"]
         if change.deferred:
             lines.append(f"    {change.deferred.note}")
@@ -168,6 +169,7 @@ def apply_objects(
     enforce_namespace: bool = False,
     prior: list[dict[str, str]] | None = None,
     policy_allowed: list[str] | None = None,
+    plan_notes: Callable[[Mapping[str, Any], Mapping[str, Any]], list[str]] | None = None,
 ) -> ApplyOutcome:
     """Plan, apply, prune, wait and audit ``objects`` as the stack ``stack``. ``kube``: the
     caller's connection to ``target``, whose discovery is then not asked for again.
@@ -176,7 +178,8 @@ def apply_objects(
     (carried_deletions), listed first in this apply's audit line and taken out of the list once
     written, so that the command reads as one entry. ``policy_allowed``: what ``check_policy``
     returned when the caller ran it first, before a deletion it makes on its way here (a blocked
-    apply must leave the running objects as they were); None: the policy is checked here."""
+    apply must leave the running objects as they were); None: the policy is checked here.
+    ``plan_notes``: what an operator does about a changed object (ApplyOptions.notes)."""
     from akscli.cli.options import dry_run_mode
     from akscli.render import with_stack_labels
 
@@ -206,6 +209,7 @@ def apply_objects(
         parallel=parallel,
         require_namespace=required,
         keep_answers=mode == "server" and output.structured(output_format),
+        notes=plan_notes,
     )
     the_plan: Plan | None = None
     try:

@@ -115,6 +115,9 @@ class ApplyOptions:
     # Off otherwise: a real apply prints what the apply answers, and 5,000 kept answers cost as
     # much memory as the objects themselves (nox -s bench's 5,000-object row).
     keep_answers: bool = False
+    # What the operator of a changed object will do about the change, beyond the field diff
+    # (akscli.ray.service.plan_notes for a RayService): lines the plan prints under the object.
+    notes: Callable[[Mapping[str, Any], Mapping[str, Any]], list[str]] | None = None
 
 
 @dataclass
@@ -131,6 +134,7 @@ class Change:
     # A webhook check the dry run could not make, since it reads a ConfigMap this apply creates
     # (akscli.kube.deferred_checks): the plan says so, and the object is sent right after it.
     deferred: deferred_checks.Deferred | None = None
+    notes: list[str] = field(default_factory=list)  # ApplyOptions.notes of a configured object
 
     @property
     def already_owned(self) -> bool:
@@ -248,6 +252,8 @@ def plan(
         lines = diff_objects(current or {}, dry)
         kept = dry if options.keep_answers else None
         change = Change(obj, action="configure" if lines else "unchanged", diff=lines, current=current, server=kept)
+        if lines and current and options.notes is not None:
+            change.notes = options.notes(current, dry)
         # An update the webhook checks: a changed object, or (against a changed ConfigMap) one
         # sent again although unchanged.
         if check is not None and check.on_update and (lines or (check.changed and not change.already_owned)):

@@ -114,6 +114,7 @@ from akscli.ray.scaling import (
 from akscli.ray.service import (
     cluster_role,
     own_clusters_selector,
+    plan_notes,
     render_service,
     serve_config,
     service_cluster,
@@ -293,6 +294,7 @@ __all__ = [
     "parse_ref",
     "patch_cluster",
     "placement",
+    "plan_notes",
     "pod_events",
     "pod_gpus",
     "pod_ready",

@@ -75,6 +75,69 @@ def kept_cluster_warning(existing: Mapping[str, Any] | None) -> str | None:
     )
 
 
+def _for_hashing(spec: Any, groups: int | None = None) -> Any:
+    """A RayService's ``rayClusterConfig`` as KubeRay hashes it to decide whether a cluster is
+    outdated: without suspend and upgradeStrategy, each worker group without replicas,
+    minReplicas, maxReplicas and workersToDelete, no pod template's tolerations or schedulingGates
+    (ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayservice_controller.go
+    rayClusterSpecForHashing; utils/util.go GenerateHashWithoutReplicasAndWorkersToDelete).
+    ``groups``: only the first that many worker groups (isClusterSpecHashEqual, partial)."""
+    import copy
+
+    muted = copy.deepcopy(dict(spec)) if isinstance(spec, Mapping) else {}
+    muted.pop("suspend", None)
+    muted.pop("upgradeStrategy", None)
+    pods = [(muted.get("headGroupSpec") or {}).get("template")]
+    workers = list(muted.get("workerGroupSpecs") or [])[:groups]
+    for group in workers:
+        for key in ("replicas", "minReplicas", "maxReplicas"):
+            group.pop(key, None)
+        strategy = group.get("scaleStrategy")
+        if isinstance(strategy, dict):
+            strategy.pop("workersToDelete", None)
+            if not strategy:
+                group.pop("scaleStrategy")
+        pods.append(group.get("template"))
+    for template in pods:
+        pod = (template or {}).get("spec") if isinstance(template, Mapping) else None
+        if isinstance(pod, dict):
+            pod.pop("tolerations", None)
+            pod.pop("schedulingGates", None)
+    muted["workerGroupSpecs"] = workers
+    return muted
+
+
+def plan_notes(current: Mapping[str, Any], applied: Mapping[str, Any]) -> list[str]:
+    """What KubeRay does to a RayService's pending cluster when ``current`` becomes ``applied``
+    (the dry run's answer), as shouldPrepareNewCluster and shouldUpdateCluster decide
+    (ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayservice_controller.go): a cluster
+    spec that differs beyond replicas and tolerations replaces the pending cluster with a new one,
+    even one still coming up, and the replaced one is deleted after rayClusterDeletionDelaySeconds;
+    worker groups only added at the end update it in place. Compared with the stored
+    ``rayClusterConfig``, which the pending cluster was made from once KubeRay has observed it."""
+    if applied.get("kind") != "RayService":
+        return []
+    pending = _service_status(current, "pendingServiceStatus").get("rayClusterName")
+    if not pending or (condition(current, "RollbackInProgress") or {}).get("status") == "True":
+        return []
+    kind = ((applied.get("spec") or {}).get("upgradeStrategy") or {}).get("type")
+    if kind not in (None, "NewCluster", INCREMENTAL_UPGRADE):  # isZeroDowntimeUpgradeEnabled
+        return []
+    old = (current.get("spec") or {}).get("rayClusterConfig") or {}
+    new = (applied.get("spec") or {}).get("rayClusterConfig") or {}
+    if _for_hashing(old) == _for_hashing(new):
+        return []
+    had = len(old.get("workerGroupSpecs") or [])
+    if len(new.get("workerGroupSpecs") or []) >= had and _for_hashing(old) == _for_hashing(new, had):
+        return [f"KubeRay updates pending Ray cluster {pending} in place: only worker groups are added at the end"]
+    delay = (applied.get("spec") or {}).get("rayClusterDeletionDelaySeconds")
+    return [
+        f"KubeRay replaces pending Ray cluster {pending}, which is not serving yet, with a new cluster "
+        f"and deletes {pending} {DELETION_DELAY_SECONDS if delay is None else int(delay)}s later "
+        "(rayClusterDeletionDelaySeconds)"
+    ]
+
+
 def _service_status(service: Mapping[str, Any], which: str) -> Mapping[str, Any]:
     value: Mapping[str, Any] = (service.get("status") or {}).get(which) or {}
     return value

@@ -182,7 +182,8 @@ def build_and_apply(
     output_format: str,
 ) -> None:
     """Build a Ray object set and apply it (cluster create, service deploy): ``build`` gets a
-    connection that reads nothing with --dry-run=client; its warnings go to stderr first."""
+    connection that reads nothing with --dry-run=client; its warnings go to stderr first. The
+    plan says what KubeRay does to a RayService's pending cluster (logic.plan_notes)."""
     mode = opts.dry_run_mode(dry_run)
     fmt = opts.output_format(output_format, output.APPLY_FORMATS)
     built = build(logic.Connection(None if mode == "client" else k8s.target(), k8s.namespace))
@@ -198,6 +199,7 @@ def build_and_apply(
         force_conflicts=force_conflicts,
         output_format=fmt,
         action=action,
+        plan_notes=logic.plan_notes,
     )
 
 

@@ -1,0 +1,50 @@
+"""``ray service deploy``'s plan says what KubeRay does to the RayService's pending cluster.
+
+upstream: ray-project/kuberay v1.7.0 (59d663ae) ray-operator/controllers/ray/rayservice_controller.go
+shouldPrepareNewCluster (a cluster spec that differs beyond replicas and tolerations replaces the
+pending cluster, even one still coming up), cleanUpRayClusterInstance (the replaced one goes
+rayClusterDeletionDelaySeconds later); utils/util.go GenerateHashWithoutReplicasAndWorkersToDelete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tests.baremetal.nodes import nc_a100_node
+from tests.cli import invoke
+from tests.ray.test_kuberay_service_replacement import _deploy_pending_on, _serve_file
+
+
+def _pending_on_gpuh100(ray_emulator: Callable[..., Any], tmp_path: Path) -> tuple[Path, str]:
+    emu = ray_emulator()
+    emu.cluster.create(nc_a100_node("aks-gpua100-0", pool="gpua100"))  # gpuh100 has no node
+    serve = _serve_file(tmp_path)
+    return serve, _deploy_pending_on(emu, serve, "gpuh100")
+
+
+def _plan(serve: Path, *flags: str) -> str:
+    shown = invoke("ray", "service", "deploy", "llm", "-f", str(serve), "--worker-gpu", "1", *flags, "--dry-run=server")
+    assert shown.exit_code == 0, shown
+    return shown.stdout
+
+
+def test_the_plan_says_a_redeploy_on_another_pool_replaces_the_pending_cluster_not_yet_serving(
+    ray_emulator: Callable[..., Any], tmp_path: Path
+) -> None:
+    serve, pending = _pending_on_gpuh100(ray_emulator, tmp_path)
+    plan = _plan(serve, "--gpu-pool", "gpuv100")
+    said = (
+        f"KubeRay replaces pending Ray cluster {pending}, which is not serving yet, with a new cluster "
+        f"and deletes {pending} 60s later (rayClusterDeletionDelaySeconds)"
+    )
+    assert said in plan, plan
+
+
+def test_the_plan_says_nothing_of_the_pending_cluster_when_only_replicas_change(
+    ray_emulator: Callable[..., Any], tmp_path: Path
+) -> None:
+    serve, pending = _pending_on_gpuh100(ray_emulator, tmp_path)
+    plan = _plan(serve, "--gpu-pool", "gpuh100", "--worker-replicas", "2")
+    assert "will be changed" in plan and pending not in plan, plan
