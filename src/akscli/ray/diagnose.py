@@ -49,6 +49,31 @@ def operator_finding(kube: Kube, ref: str) -> Finding | None:
     )
 
 
+def gateway_api_finding(kube: Kube, service: Mapping[str, Any]) -> Finding | None:
+    """A finding when a RayService asks for NewClusterWithIncrementalUpgrade on a cluster that
+    serves no Gateway API: KubeRay reads the service's Gateway before it writes any status
+    (ray-project/kuberay v1.7.0 ray-operator/controllers/ray/rayservice_controller.go Reconcile,
+    reconcileGateway; its RayServiceIncrementalUpgrade gate is on by default, pkg/features/
+    features.go), so the Get fails on every reconcile and the service never gets a status."""
+    from akscli.ray.service import INCREMENTAL_UPGRADE
+
+    if ((service.get("spec") or {}).get("upgradeStrategy") or {}).get("type") != INCREMENTAL_UPGRADE:
+        return None
+    try:
+        if kube.has_api("gateway.networking.k8s.io/v1", "Gateway"):
+            return None
+    except AkscliError:
+        return None
+    return Finding(
+        f"rayservice/{service['metadata']['name']}",
+        "NoGatewayAPI",
+        "KubeRay cannot reconcile it: upgradeStrategy NewClusterWithIncrementalUpgrade routes traffic through "
+        "a Gateway API Gateway and HTTPRoute (gateway.networking.k8s.io/v1), which this cluster does not serve",
+        "install the Gateway API and a Gateway controller for clusterUpgradeOptions.gatewayClassName, "
+        "or set upgradeStrategy.type to NewCluster",
+    )
+
+
 def diagnose_cluster(
     kube: Kube,
     namespace: str,
@@ -128,7 +153,8 @@ def diagnose_service(kube: Kube, service: Mapping[str, Any]) -> list[Finding]:
     failure = service_failure(service)
     findings = [Finding(f"rayservice/{name}", "Failed", failure)] if failure else []
     if not service.get("status"):
-        findings.extend(f for f in [operator_finding(kube, f"rayservice/{name}")] if f)
+        found = gateway_api_finding(kube, service) or operator_finding(kube, f"rayservice/{name}")
+        findings.extend(f for f in [found] if f)
     for cluster in service_clusters(service):
         findings.extend(diagnose_cluster(kube, ns, cluster))
     return findings

@@ -26,6 +26,10 @@
   own) until none is listed, then ``Suspended=True/SuspendComplete`` and ``Ready=False/SuspendComplete``.
   ``spec.suspend: false`` on a suspended service sets ``Suspended=False/RayServiceResumed``, a fresh
   ``Ready=False/Initializing`` and reconciles on in the same pass.
+* ``upgradeStrategy.type: NewClusterWithIncrementalUpgrade`` (its gate, RayServiceIncrementalUpgrade,
+  is on by default: pkg/features/features.go): on a cluster without the Gateway API the service
+  never gets a status (reconcileGateway fails before calculateStatus); with it, the Gateway,
+  HTTPRoute, per-cluster serve services and traffic steps are not simulated.
 * The finalizer ``ray.io/rayservice-finalizer`` is added on the first reconcile, before
   validation; a deleted RayService has its RayClusters deleted (``cleanUpRayClusterInstance``:
   every cluster labelled as its own, no deletion delay) and keeps the finalizer until none is
@@ -50,8 +54,10 @@ from tests.emulators.kube.controllers.kuberay.common import (
     set_condition,
 )
 from tests.emulators.kube.controllers.kuberay.service_clusters import (
+    GATEWAY_API,
     DanglingClusters,
     goal_cluster,
+    incremental,
     should_prepare,
     should_update,
     update_in_place,
@@ -151,6 +157,15 @@ class ServiceReconciler:
             for rc, is_active in ((active_rc, True), (pending_rc, False)):
                 if should_update(svc, rc, is_active, conditions):
                     update_in_place(cluster, svc, rc)
+        if incremental(svc) and cluster.api.registry.by_api_version_kind(GATEWAY_API, "Gateway") is None:
+            # Reconcile -> reconcileGateway reads the service's Gateway before calculateStatus: on a
+            # cluster that serves no Gateway API the Get fails (no kind match, not NotFound, so no
+            # event), Reconcile returns the error and no status is ever written. Requeued with
+            # controller-runtime's backoff; one simulator delay here. (With the Gateway API served,
+            # the Gateway, HTTPRoute and traffic steps are not simulated: the service goes on as
+            # NewCluster.)
+            self.requeue(svc, self.delay)
+            return
         serving = False
         if pending_rc is not None:
             pending = self._pending(cluster, svc, pending)  # reconcileServe of the pending cluster

@@ -33,6 +33,10 @@ VERSION_ANNOTATION = "ray.io/kuberay-version"
 KUBERAY_VERSION = "v1.7.0"
 # rayservice_controller.go RayClusterDeletionDelayDuration (spec.rayClusterDeletionDelaySeconds overrides it).
 DELETION_DELAY_SECONDS = 60.0
+# apis/ray/v1/rayservice_types.go RayServiceNewClusterWithIncrementalUpgrade.
+INCREMENTAL_UPGRADE = "NewClusterWithIncrementalUpgrade"
+# common/association.go RayServiceGatewayNamespacedName reads a gateway.networking.k8s.io/v1 Gateway.
+GATEWAY_API = "gateway.networking.k8s.io/v1"
 
 
 def _mute_pod_spec(template: Any) -> None:
@@ -143,10 +147,17 @@ def _name(svc: Mapping[str, Any], which: str) -> str:
 
 
 def zero_downtime(svc: Mapping[str, Any]) -> bool:
-    """isZeroDowntimeUpgradeEnabled with the RayServiceIncrementalUpgrade gate off and
-    ENABLE_ZERO_DOWNTIME unset: only an upgradeStrategy.type other than NewCluster turns it off."""
+    """isZeroDowntimeUpgradeEnabled with the operator's default feature gates (pkg/features/
+    features.go: RayServiceIncrementalUpgrade is Beta and on) and ENABLE_ZERO_DOWNTIME unset:
+    only an upgradeStrategy.type other than NewCluster and NewClusterWithIncrementalUpgrade (None)
+    turns it off."""
     kind = ((svc.get("spec") or {}).get("upgradeStrategy") or {}).get("type")
-    return kind is None or kind == "NewCluster"
+    return kind in (None, "NewCluster", INCREMENTAL_UPGRADE)
+
+
+def incremental(svc: Mapping[str, Any]) -> bool:
+    """utils/util.go IsIncrementalUpgradeEnabled, its gate on (the default)."""
+    return ((svc.get("spec") or {}).get("upgradeStrategy") or {}).get("type") == INCREMENTAL_UPGRADE
 
 
 def should_prepare(
@@ -202,10 +213,12 @@ class DanglingClusters:
 
 
 __all__ = [
+    "GATEWAY_API",
     "HASH_ANNOTATION",
     "DanglingClusters",
     "cluster_hash",
     "goal_cluster",
+    "incremental",
     "should_prepare",
     "should_update",
     "update_in_place",
