@@ -48,3 +48,16 @@ def test_the_plan_says_nothing_of_the_pending_cluster_when_only_replicas_change(
     serve, pending = _pending_on_gpuh100(ray_emulator, tmp_path)
     plan = _plan(serve, "--gpu-pool", "gpuh100", "--worker-replicas", "2")
     assert "will be changed" in plan and pending not in plan, plan
+
+
+def test_apply_of_a_redeployed_manifest_says_it_replaces_the_pending_cluster(
+    ray_emulator: Callable[..., Any], tmp_path: Path
+) -> None:
+    serve, pending = _pending_on_gpuh100(ray_emulator, tmp_path)
+    manifest = tmp_path / "llm.yaml"
+    rendered = invoke("ray", "service", "deploy", "llm", "-f", str(serve), "--worker-gpu", "1", "--gpu-pool", "gpuv100",
+                      "--dry-run=client", "-o", "yaml")  # fmt: skip
+    manifest.write_text(rendered.stdout)
+    shown = invoke("apply", "-f", str(manifest), "--dry-run=server")
+    assert shown.exit_code == 0, shown
+    assert f"KubeRay replaces pending Ray cluster {pending}, which is not serving yet" in shown.stdout, shown

@@ -75,4 +75,13 @@ def apply(
         yes=yes,
         output_format=output_format,
         enforce_namespace=True,
+        plan_notes=_operator_notes,
     )
+
+
+def _operator_notes(current: Any, applied: Any) -> list[str]:
+    """What an operator does about a changed object that the field diff does not show: KubeRay
+    and a RayService's pending cluster (akscli.ray.service.plan_notes)."""
+    from akscli.ray.service import plan_notes
+
+    return plan_notes(current, applied)
