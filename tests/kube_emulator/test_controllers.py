@@ -67,6 +67,36 @@ def test_controller_errors_are_recorded(kube_emulator: KubeEmulator) -> None:
     assert "boom" in kube_emulator.controllers.errors[0]
 
 
+class DeletesThenWritesStatus(Controller):
+    """Deletes the ConfigMap it reconciles, then writes to it, as a reconcile racing a user's delete."""
+
+    watches: ClassVar[list[tuple[str, str]]] = [("v1", "ConfigMap")]
+
+    def __init__(self, target: str) -> None:
+        super().__init__(0)
+        self.target = target
+
+    def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
+        md = obj["metadata"]
+        cluster.delete("v1", "ConfigMap", md["namespace"], self.target)
+        cluster.patch("v1", "ConfigMap", md["namespace"], self.target, {"data": {"late": "1"}})
+
+
+def test_a_write_to_an_object_deleted_during_its_reconcile_is_not_an_error(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.controllers.add(DeletesThenWritesStatus(target="a"))
+    kube_emulator.cluster.create(configmap("a"))
+    assert wait_until(lambda: kube_emulator.cluster.get("v1", "ConfigMap", "default", "a") is None)
+    kube_emulator.idle()
+    assert kube_emulator.controllers.errors == []
+
+
+def test_a_404_for_another_object_is_still_an_error(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.controllers.add(DeletesThenWritesStatus(target="missing"))
+    kube_emulator.cluster.create(configmap("a"))
+    assert wait_until(lambda: bool(kube_emulator.controllers.errors))
+    assert "404" in kube_emulator.controllers.errors[0] or "not found" in kube_emulator.controllers.errors[0]
+
+
 def test_deployment_becomes_available_with_pods(kube_emulator: KubeEmulator) -> None:
     kube_emulator.cluster.create(deployment("web", replicas=3))
     assert wait_until(

@@ -15,6 +15,7 @@ from tests.emulators.kube.apiserver import Ctx
 from tests.emulators.kube.cluster import ClusterState, OriginScope
 from tests.emulators.kube.controllers.base import Controller
 from tests.emulators.kube.resources import ResourceType, split_api_version
+from tests.emulators.kube.status import ApiError
 
 if TYPE_CHECKING:
     from tests.emulators.kube.apiserver import ApiServer
@@ -126,8 +127,22 @@ class ControllerManager:
                 if latest is None:
                     return
                 c.reconcile(self.cluster, latest)
+            except ApiError as exc:
+                if self._deleted_under(exc, obj):
+                    return
+                self.errors.append(f"{type(c).__name__}: {traceback.format_exc()}")
             except Exception:
                 self.errors.append(f"{type(c).__name__}: {traceback.format_exc()}")
+
+    def _deleted_under(self, exc: ApiError, obj: dict[str, Any]) -> bool:
+        """A 404 for an object deleted while its reconcile ran: controller-runtime logs the error and
+        requeues, and the next reconcile's Get finds nothing and ends (upstream:
+        kubernetes-sigs/controller-runtime pkg/internal/controller/controller.go reconcileHandler;
+        operators return client.IgnoreNotFound on their Get). Not a fault of the controller."""
+        md = obj.get("metadata") or {}
+        if exc.code != 404:
+            return False
+        return self.cluster.get(obj["apiVersion"], obj["kind"], md.get("namespace"), md.get("name", "")) is None
 
     def idle(self, timeout: float = 5.0) -> bool:
         """Wait until nothing is due or running (pending far-future requeues excepted)."""
