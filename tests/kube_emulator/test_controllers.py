@@ -97,6 +97,18 @@ def test_a_404_for_another_object_is_still_an_error(kube_emulator: KubeEmulator)
     assert "404" in kube_emulator.controllers.errors[0] or "not found" in kube_emulator.controllers.errors[0]
 
 
+def test_a_404_in_a_scheduled_call_is_recorded_and_the_controllers_keep_running(kube_emulator: KubeEmulator) -> None:
+    c = kube_emulator.controllers.add(Stamp(delay=0))
+
+    def missing_kind(cluster: ClusterState) -> None:
+        cluster.list("example.com/v1", "Missing", None)
+
+    kube_emulator.controllers.call_later(c, missing_kind, 0)
+    assert wait_until(lambda: bool(kube_emulator.controllers.errors))
+    kube_emulator.cluster.create(configmap("after"))
+    assert wait_until(lambda: c.calls >= 1)
+
+
 def test_deployment_becomes_available_with_pods(kube_emulator: KubeEmulator) -> None:
     kube_emulator.cluster.create(deployment("web", replicas=3))
     assert wait_until(

@@ -140,7 +140,7 @@ class ControllerManager:
         kubernetes-sigs/controller-runtime pkg/internal/controller/controller.go reconcileHandler;
         operators return client.IgnoreNotFound on their Get). Not a fault of the controller."""
         md = obj.get("metadata") or {}
-        if exc.code != 404:
+        if exc.code != 404 or "apiVersion" not in obj:  # a scheduled call has no object of its own
             return False
         return self.cluster.get(obj["apiVersion"], obj["kind"], md.get("namespace"), md.get("name", "")) is None
 
