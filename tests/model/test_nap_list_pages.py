@@ -27,3 +27,14 @@ def test_nap_pool_list_prints_each_page_as_it_arrives(
     assert listed.exit_code == 0, listed
     assert "default" in listed.stdout and "gpu" in listed.stdout
     assert printed_page_by_page(events)
+
+
+def test_an_empty_nap_pool_list_says_kubectls_no_resources_found(model_emulator: Callable[..., Any]) -> None:
+    """NodePool is cluster-scoped: kubectl get's line with no namespace, on stderr, as every
+    empty list of Kubernetes objects writes it (output.no_resources; upstream: kubernetes/kubectl
+    dee3483a pkg/cmd/get/get.go Run)."""
+    install_nap(model_emulator(crds=(*SERVING_CRDS, "karpenter")), default_pool=False)
+    listed = invoke("nodepool", "list", "--auto-provision")
+    assert listed.exit_code == 0, listed
+    assert listed.stdout == ""
+    assert listed.stderr == "No resources found\n"

@@ -169,7 +169,8 @@ def list_pools(kube: opts.KubeFlags, fmt: str) -> None:
         output.emit(pools, fmt, COLUMNS)
         return
     rows = (nap.summary(p) for p in pools)
-    output.emit(rows, fmt, COLUMNS, name=output.named(NAME_KIND), empty="No NodePools found.")
+    # NodePool is cluster-scoped: kubectl get's line without a namespace (output.no_resources).
+    output.emit(rows, fmt, COLUMNS, name=output.named(NAME_KIND), empty=output.no_resources(None))
 
 
 def show(name: str, kube: opts.KubeFlags, fmt: str) -> None:
