@@ -34,9 +34,9 @@ Upstream files (kubernetes-sigs/karpenter 2266468, Azure/karpenter-provider-azur
   sku-cpu, sku-memory (MiB), sku-family, sku-gpu-count, sku-gpu-manufacturer and sku-gpu-name as
   akscli.nap_sizes.size_labels derives them (pkg/utils/supported-gpus.yaml and Azure/skewer vmsize.go's
   parse of the size name), with AKS's kubernetes.azure.com/sku-cpu and sku-memory; the pool's
-  template labels and taints; capacity from the size (computeCapacity: cpu, memory,
-  nvidia.com/gpu, 0 for a size supported-gpus.yaml lacks; pods 110 as
-  tests/emulators/autoscaler.py's nodes).
+  template labels and taints; capacity from the size and the AKSNodeClass (computeCapacity: cpu,
+  memory, nvidia.com/gpu, 0 for a size supported-gpus.yaml lacks; ephemeral-storage and pods:
+  karpenter_common.node_resources, the provider's ``network_plugin`` and ``network_plugin_mode``).
 - The pod made a NodeClaim for gets a Normal ``Nominated`` event "Pod should schedule on:
   nodeclaim/NAME" (upstream: kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/
   scheduling/events.go NominatePodEvent) and is not given a second NodeClaim while that one exists.
@@ -100,6 +100,8 @@ from tests.emulators.kube.controllers.karpenter_common import (
     CAPACITY_TYPE,
     DEFAULT_ZONES,
     INSTANCE_TYPE,
+    NETWORK_PLUGIN,
+    NETWORK_PLUGIN_MODE,
     NODECLAIM,
     NODECLASS,
     NODECLASS_LABEL,
@@ -168,6 +170,7 @@ class NodeAutoProvisioner(PassController):
         self.failures: dict[tuple[str, str | None], str] = {}
         # The provider's PROVISION_MODE: when each failure comes (karpenter_errors.timing).
         self.provision_mode = "aksscriptless"
+        self.network_plugin, self.network_plugin_mode = NETWORK_PLUGIN, NETWORK_PLUGIN_MODE  # options.go
         self.spot_unavailable_until = -1.0  # LowPriorityQuota: every spot offering (spotKey)
         self._retry_at = -1.0  # no NodeClaim before (an InsufficientCapacityError that marked nothing)
         # Subnet IDs ARM answers 404 for: an AKSNodeClass whose spec.vnetSubnetID names one is not
@@ -246,6 +249,10 @@ class NodeAutoProvisioner(PassController):
         pools.sort(key=lambda p: int((p.get("spec") or {}).get("weight") or 0), reverse=True)
         return pools
 
+    @property
+    def _network(self) -> tuple[str, str]:
+        return self.network_plugin, self.network_plugin_mode
+
     def advance(self, seconds: float) -> None:
         """Move the simulator's clock on, then run a pass: an offering whose TTL has passed is
         available again (go-cache evicts it; its OnEvicted bumps the cache's seqNum, so the provider
@@ -320,7 +327,7 @@ class NodeAutoProvisioner(PassController):
             if not labels:
                 continue
             # Karpenter's capacity and allocatable of the size (karpenter_common.node_resources).
-            capacity, allocatable = node_resources(size)
+            capacity, allocatable = node_resources(size, self._class(cluster, pool), *self._network)
             exceeds = any(
                 used[key] + (1 if key == "nodes" else quantity(capacity.get(key, "0"))) > quantity(limit)
                 for key, limit in limits.items()

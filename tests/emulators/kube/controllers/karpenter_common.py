@@ -110,16 +110,45 @@ def _tax(brackets: tuple[tuple[float, float], ...], amount: float) -> float:
     return tax
 
 
-def node_resources(size: str, max_pods: int = 110) -> tuple[dict[str, str], dict[str, str]]:
-    """(capacity, allocatable) of a node Karpenter makes of the size (upstream: Azure/karpenter-provider-azure
-    352646f instancetype.go newInstanceType and computeCapacity: cpu the vCPUs, memory the whole GiB less
-    7.5% rounded up (CalculateMemoryWithoutOverhead), nvidia.com/gpu 0 for a size supported-gpus.yaml
-    lacks (gpuNvidiaCount), pods; KubeReservedResources on the vCPUs and the SKU's GiB, no system
-    reserved, eviction memory.available 750Mi; kubernetes-sigs/karpenter 2266468 pkg/cloudprovider/
-    types.go computeAllocatable: capacity less the overhead. The provider gives the kubelet the same
-    kube-reserved and eviction-hard, imagefamily/resolver.go prepareKubeletConfiguration, so the
-    node's allocatable is this too). pods: 110, as the emulator's other nodes (the AKSNodeClass's
-    maxPods and the network plugin are not modelled)."""
+# upstream: Azure/karpenter-provider-azure 352646f pkg/consts/consts.go: the network plugins and
+# modes the provider accepts (pkg/operator/options/options_validation.go validateNetworkingOptions:
+# azure or none; overlay or ""), its defaults (options.go: azure, overlay) and the max pods of each.
+NETWORK_PLUGIN, NETWORK_PLUGIN_MODE = "azure", "overlay"
+# The AKSNodeClass's spec.osDiskSizeGB when the API server has not defaulted it (the CRD's default:
+# ../shared/crds/karpenter/karpenter.azure.com_aksnodeclasses.yaml).
+DEFAULT_OS_DISK_GB = 128
+
+
+def max_pods(node_class: dict[str, Any] | None, plugin: str = NETWORK_PLUGIN, mode: str = NETWORK_PLUGIN_MODE) -> int:
+    """upstream: Azure/karpenter-provider-azure 352646f pkg/utils/utils.go GetMaxPods: the class's
+    spec.maxPods, else 250 for network plugin none (DefaultNetPluginNoneMaxPods), 250 for azure
+    overlay (DefaultOverlayMaxPods), 30 for azure with no mode (DefaultNodeSubnetMaxPods), 110
+    otherwise (DefaultKubernetesMaxPods)."""
+    given = ((node_class or {}).get("spec") or {}).get("maxPods")
+    if isinstance(given, int):
+        return given
+    if plugin == "none":
+        return 250
+    if plugin == "azure":
+        return 250 if mode == "overlay" else 30 if mode == "" else 110
+    return 110
+
+
+def node_resources(
+    size: str, node_class: dict[str, Any] | None = None, plugin: str = NETWORK_PLUGIN, mode: str = NETWORK_PLUGIN_MODE
+) -> tuple[dict[str, str], dict[str, str]]:
+    """(capacity, allocatable) of a node Karpenter makes of the size with the pool's AKSNodeClass
+    (upstream: Azure/karpenter-provider-azure 352646f instancetype.go newInstanceType and
+    computeCapacity: cpu the vCPUs, memory the whole GiB less 7.5% rounded up
+    (CalculateMemoryWithoutOverhead), nvidia.com/gpu 0 for a size supported-gpus.yaml lacks
+    (gpuNvidiaCount), ephemeral-storage the class's osDiskSizeGB in G (ephemeralStorage:
+    NewScaledQuantity(OSDiskSizeGB, Giga)), pods GetMaxPods (max_pods; instancetypes.go List builds
+    instanceTypeParameters from the class); KubeReservedResources on the vCPUs and the SKU's GiB, no
+    system reserved, eviction memory.available 750Mi only (EvictionThreshold); kubernetes-sigs/
+    karpenter 2266468 pkg/cloudprovider/types.go computeAllocatable: capacity less the overhead. The
+    provider gives the kubelet the same kube-reserved, eviction-hard and max pods,
+    imagefamily/resolver.go prepareKubeletConfiguration, so the node's allocatable is taken as this
+    too; a real kubelet reports its file system's size for ephemeral-storage, not modelled)."""
     import math
 
     from akscli.model import skus
@@ -133,7 +162,14 @@ def node_resources(size: str, max_pods: int = 110) -> tuple[dict[str, str], dict
     memory = int(gib) * 2**30
     memory -= math.ceil(memory * _MEMORY_OVERHEAD)
     gpus = base["nvidia.com/gpu"] if gpu_manufacturer(size) == "nvidia" else "0"
-    capacity = {"cpu": str(vcpus), "memory": str(memory), "nvidia.com/gpu": gpus, "pods": str(max_pods)}
+    disk = ((node_class or {}).get("spec") or {}).get("osDiskSizeGB")
+    capacity = {
+        "cpu": str(vcpus),
+        "memory": str(memory),
+        "nvidia.com/gpu": gpus,
+        "ephemeral-storage": f"{disk if isinstance(disk, int) else DEFAULT_OS_DISK_GB}G",
+        "pods": str(max_pods(node_class, plugin, mode)),
+    }
     reserved_mi = int(1024 * _tax(_MEMORY_TAX, gib)) + _EVICTION_MI
     allocatable = {
         **capacity,

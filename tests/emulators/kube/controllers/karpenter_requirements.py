@@ -54,7 +54,6 @@ from tests.emulators.kube.controllers.karpenter_common import (
     ZONE_LABEL,
     _template,
     instance_labels,
-    node_resources,
 )
 from tests.emulators.kube.controllers.karpenter_daemons import daemon_pods
 from tests.emulators.kube.controllers.scheduling import _QUANTITY, pod_requests, quantity
@@ -267,36 +266,40 @@ def _offering_ok(sim: NodeAutoProvisioner, size: str, reqs: Requirements) -> boo
     return False
 
 
-def _allocatable(size: str) -> Counter[str]:
-    """The size's allocatable (karpenter_common.node_resources): nodeclaim.go fits compares the
-    requests with InstanceType.Allocatable, not its capacity."""
-    return Counter({k: quantity(v) for k, v in node_resources(size)[1].items()})  # type: ignore[misc]
+def _allocatable(template: dict[str, Any]) -> Counter[str]:
+    """A template node's allocatable (karpenter_common.node_resources, the size with the pool's
+    AKSNodeClass): nodeclaim.go fits compares the requests with InstanceType.Allocatable, not its
+    capacity."""
+    allocatable = (template.get("status") or {}).get("allocatable") or {}
+    return Counter({k: quantity(v) for k, v in allocatable.items()})  # type: ignore[misc]
 
 
-def _judge(sim: NodeAutoProvisioner, size: str, reqs: Requirements, need: Counter[str]) -> tuple[bool, bool, bool]:
+def _judge(
+    sim: NodeAutoProvisioner, size: str, reqs: Requirements, need: Counter[str], room: Counter[str]
+) -> tuple[bool, bool, bool]:
     """(compatible, fits, hasOffering) of one instance type (nodeclaim.go compatible and fits: an
     instance type fits only through an offering the requirements admit; ``need`` is the pod's
-    requests with pods 1 and the daemon overhead, resources.Fits)."""
+    requests with pods 1 and the daemon overhead, resources.Fits, within ``room``)."""
     compat = _compatible(_instance_requirements(sim, size), reqs)
     offering = _offering_ok(sim, size, reqs)
-    room = _allocatable(size)
     fits = offering and all(v <= room.get(k, 0) for k, v in need.items() if v)
     return compat, fits, offering
 
 
 def filter_error(
     sim: NodeAutoProvisioner,
-    options: list[str],
+    options: dict[str, Counter[str]],
     reqs: Requirements,
     need: Counter[str],
     resources: str,
     mins: dict[str, int] | None = None,
 ) -> str | None:
-    """InstanceTypeFilterError.Error for the instance types ``options`` (``need``: the requests
-    with the daemon overhead and pods), or None where one meets all three (the pool takes the pod)."""
+    """InstanceTypeFilterError.Error for the instance types ``options`` (each with its
+    allocatable; ``need``: the requests with the daemon overhead and pods), or None where one meets
+    all three (the pool takes the pod)."""
     met = fit = offered = met_fit = met_offered = fit_offered = False
-    for size in options:
-        compat, fits, offering = _judge(sim, size, reqs, need)
+    for size, room in options.items():
+        compat, fits, offering = _judge(sim, size, reqs, need, room)
         if compat and fits and offering:
             return None
         met, fit, offered = met or compat, fit or fits, offered or offering
@@ -377,7 +380,7 @@ def pool_error(
     """The pool's CanAdd error past taints and limits: "incompatible requirements, ..." or the
     InstanceTypeFilterError; None where this model cannot say it (see the module docstring).
     ``templates``: the template nodes of the pool's instance types within its limits."""
-    options = [str(t["metadata"]["labels"][INSTANCE_TYPE]) for t in templates]
+    options = {str(t["metadata"]["labels"][INSTANCE_TYPE]): _allocatable(t) for t in templates}
     groups = [daemon_pods(cluster, t) for t in templates]
     if any(group != groups[0] for group in groups):
         return None  # daemon overhead groups that differ: resources= is "min=..., max=..." (not modelled)
@@ -401,7 +404,7 @@ def pool_error(
     if not _modelled(sim, merged):
         return None
     resources, mins = resources_text(spec, total, daemons), min_values(pool)
-    remaining = [size for size in options if all(_judge(sim, size, merged, total))]
+    remaining = [size for size, room in options.items() if all(_judge(sim, size, merged, total, room))]
     unmet = unmet_min_values(sim, remaining, mins) if remaining else []
     if len(unmet) > 1:
         return None  # serrors' label(s)= is lo.Keys of a map: Go's order is random
