@@ -403,7 +403,8 @@ def admitting_pool(
     in, asked only where a NodePool has a zone requirement. With the pod's ``requests``, a node
     of the size must also have room for them and the DaemonSets that would run on it
     (akscli.nap_fit.shortfall: one paginated list of the cluster's DaemonSets, read once where a
-    pool admits the size); a pool refused for room alone adds its reason to ``refused``."""
+    pool admits the size; the pool's AKSNodeClass for pods and ephemeral-storage, one GET a class);
+    a pool refused for room alone adds its reason to ``refused``."""
     from akscli.errors import AkscliError
     from akscli.kube.scheduling import untolerated_taints
 
@@ -414,6 +415,7 @@ def admitting_pool(
         return None
     pools.sort(key=lambda p: (int((p.get("spec") or {}).get("weight") or 0), p["metadata"]["name"]), reverse=True)
     daemonsets: list[dict[str, Any]] | None = None
+    classes: dict[str, dict[str, Any] | None] = {}
     for pool in pools:
         template = ((pool.get("spec") or {}).get("template") or {}).get("spec") or {}
         tainted = untolerated_taints({"spec": {"taints": template.get("taints") or []}}, tolerations)
@@ -424,13 +426,30 @@ def admitting_pool(
         if requests is not None:
             if daemonsets is None:
                 daemonsets = _daemonsets(kube)
-            short = nap_fit.shortfall(pool, vm_size, requests, daemonsets)
+            short = nap_fit.shortfall(pool, vm_size, requests, daemonsets, _node_class(kube, pool, classes))
             if short is not None:
                 if refused is not None:
                     refused.append(f"NodePool {pool['metadata']['name']} admits the size, but {short}")
                 continue
         return str(pool["metadata"]["name"])
     return None
+
+
+def _node_class(kube: Kube, pool: Mapping[str, Any], read: dict[str, dict[str, Any] | None]) -> dict[str, Any] | None:
+    """The AKSNodeClass the pool refers to, one GET a class however many pools share it (None:
+    not there or not readable, its defaults count: akscli.nap_fit.class_room). Its maxPods and
+    osDiskSizeGB are the node's pods and ephemeral-storage (upstream: Azure/karpenter-provider-azure
+    352646f pkg/providers/instancetype/instancetypes.go List, instanceTypeParameters)."""
+    from akscli.errors import AkscliError
+
+    template = ((pool.get("spec") or {}).get("template") or {}).get("spec") or {}
+    name = str((template.get("nodeClassRef") or {}).get("name") or "")
+    if name not in read:
+        try:
+            read[name] = kube.get(nap_class.API_VERSION, nap_class.KIND, name) if name else None
+        except AkscliError:
+            read[name] = None
+    return read[name]
 
 
 def _daemonsets(kube: Kube) -> list[dict[str, Any]]:

@@ -17,9 +17,11 @@ SystemReservedResources, EvictionThreshold, and pkg/operator/options/options.go
 (VM_MEMORY_OVERHEAD_PERCENT, default 0.075). The provider gives the kubelet the same kube-reserved
 and eviction-hard (pkg/providers/imagefamily/resolver.go prepareKubeletConfiguration).
 
-Not counted: pods (the AKSNodeClass's maxPods, or the cluster's network plugin: not in a kube
-context) and ephemeral-storage (the class's osDiskSizeGB); resources other than cpu, memory and
-nvidia.com/gpu are taken as met.
+Pods and ephemeral-storage come from the NodePool's AKSNodeClass (upstream: Azure/karpenter-provider-azure
+352646f instancetype.go computeCapacity, pods: pkg/utils/utils.go GetMaxPods, the class's maxPods;
+ephemeralStorage: the class's osDiskSizeGB, NewScaledQuantity(n, Giga); no eviction threshold on
+either, EvictionThreshold is memory only). Resources other than cpu, memory, nvidia.com/gpu, pods
+and ephemeral-storage are taken as met.
 """
 
 from __future__ import annotations
@@ -34,6 +36,14 @@ GPU_RESOURCE = "nvidia.com/gpu"
 _MIB, _GIB = 1 << 20, 1 << 30
 VM_MEMORY_OVERHEAD_PERCENT = 0.075  # options.go vm-memory-overhead-percent's default
 EVICTION_MEMORY = 750 * _MIB  # instancetype.go DefaultMemoryAvailable "750Mi"
+# A class with no maxPods: GetMaxPods by the provider's network plugin, 250 for Azure CNI with overlay
+# (pkg/consts/consts.go DefaultOverlayMaxPods) and for none (DefaultNetPluginNoneMaxPods). NAP supports
+# Azure CNI Overlay only, with or without Cilium (MicrosoftDocs/azure-aks-docs fb060abe
+# articles/aks/node-auto-provisioning-networking.md; node-auto-provisioning-aksnodeclass.md, Default
+# behavior for maxPods), so 250; the provider's 30 (azure without overlay) is not a NAP cluster's.
+DEFAULT_MAX_PODS = 250
+# The AKSNodeClass CRD's spec.osDiskSizeGB default (../shared/crds/karpenter/karpenter.azure.com_aksnodeclasses.yaml).
+DEFAULT_OS_DISK_GB = 128
 # instancetype.go reservedMemoryTaxGi (GiB) and reservedCPUTaxVCPU (cores): (upper bound, rate).
 _MEMORY_TAX = ((4.0, 0.25), (8.0, 0.20), (16.0, 0.10), (128.0, 0.06), (math.inf, 0.02))
 _CPU_TAX = ((1.0, 0.06), (2.0, 0.04), (4.0, 0.02), (math.inf, 0.01))
@@ -74,13 +84,25 @@ def reserved_cpu(vcpus: int) -> int:
     return int(1000 * _tax(_CPU_TAX, float(vcpus)))
 
 
-def allocatable(vm_size: str) -> dict[str, int] | None:
-    """cpu (millicores), memory (bytes) and nvidia.com/gpu Karpenter counts a node of the size as
-    having for pods, or None for a size akscli's GPU data does not know. Capacity: the vCPUs; the
-    memory in whole GiB less 7.5% (CalculateMemoryWithoutOverhead, rounded up); the GPUs where
-    supported-gpus.yaml lists the size (gpuNvidiaCount). Less kube-reserved (the tax brackets on
-    vCPUs and on the SKU's memory in GiB, KubeReservedResources), no system-reserved, and the
-    750Mi eviction threshold."""
+def class_room(node_class: Mapping[str, Any] | None) -> dict[str, int]:
+    """pods and ephemeral-storage (bytes) of a node made with the AKSNodeClass (None: not readable,
+    its defaults): spec.maxPods or DEFAULT_MAX_PODS; spec.osDiskSizeGB or the CRD's default, in GB."""
+    spec = (node_class or {}).get("spec") or {}
+    pods, disk = spec.get("maxPods"), spec.get("osDiskSizeGB")
+    return {
+        "pods": pods if isinstance(pods, int) else DEFAULT_MAX_PODS,
+        "ephemeral-storage": (disk if isinstance(disk, int) else DEFAULT_OS_DISK_GB) * 10**9,
+    }
+
+
+def allocatable(vm_size: str, node_class: Mapping[str, Any] | None = None) -> dict[str, int] | None:
+    """cpu (millicores), memory (bytes), nvidia.com/gpu, pods and ephemeral-storage (bytes)
+    Karpenter counts a node of the size as having for pods, or None for a size akscli's GPU data
+    does not know. Capacity: the vCPUs; the memory in whole GiB less 7.5%
+    (CalculateMemoryWithoutOverhead, rounded up); the GPUs where supported-gpus.yaml lists the size
+    (gpuNvidiaCount); pods and ephemeral-storage from the AKSNodeClass (class_room). Less
+    kube-reserved (the tax brackets on vCPUs and on the SKU's memory in GiB,
+    KubeReservedResources), no system-reserved, and the 750Mi eviction threshold."""
     from akscli.model import skus
 
     sku = skus.get(vm_size)
@@ -93,6 +115,7 @@ def allocatable(vm_size: str) -> dict[str, int] | None:
         "cpu": sku.vcpus * 1000 - reserved_cpu(sku.vcpus),
         "memory": memory - reserved_memory - EVICTION_MEMORY,
         GPU_RESOURCE: sku.gpus if gpu_manufacturer(vm_size) == "nvidia" else 0,
+        **class_room(node_class),
     }
 
 
@@ -169,25 +192,50 @@ def _amount(name: str, n: int) -> str:
         return f"{n / 1000:g}" if n % 1000 == 0 else f"{n}m"
     if name == "memory":
         return f"{round(n / _GIB, 1):g}Gi"
+    if name == "ephemeral-storage":
+        return f"{round(n / 10**9, 1):g}G"
     return str(n)
 
 
+def _counted(name: str, node_class: Mapping[str, Any] | None) -> str:
+    """Where Karpenter's count of the resource comes from."""
+    named = f"AKSNodeClass {((node_class or {}).get('metadata') or {}).get('name') or '?'}"
+    if name == "pods":
+        given = ((node_class or {}).get("spec") or {}).get("maxPods") is not None
+        return f"{named}'s maxPods" if given else f"{DEFAULT_MAX_PODS}, the default maxPods on Azure CNI Overlay"
+    if name == "ephemeral-storage":
+        return f"{named}'s osDiskSizeGB"
+    return "its capacity less kube-reserved and eviction"
+
+
 def shortfall(
-    pool: Mapping[str, Any], vm_size: str, requests: Mapping[str, int], daemonsets: Iterable[Mapping[str, Any]]
+    pool: Mapping[str, Any],
+    vm_size: str,
+    requests: Mapping[str, int],
+    daemonsets: Iterable[Mapping[str, Any]],
+    node_class: Mapping[str, Any] | None = None,
 ) -> str | None:
-    """None where a node of the size has room for the pod and the DaemonSets that would join it,
-    else what it lacks ("Karpenter counts 21.8Gi of memory for pods on it (its capacity less
-    kube-reserved and eviction) and the pods ask 22Gi")."""
-    room = allocatable(vm_size)
+    """None where a node of the size, made with the pool's AKSNodeClass (None: its defaults), has
+    room for the pod and the DaemonSets that would join it, else what it lacks ("Karpenter counts
+    21.8Gi of memory for pods on it (its capacity less kube-reserved and eviction) and the pods ask
+    22Gi"). The pod and each daemon pod take one of the node's pods (RequestsForPods)."""
+    room = allocatable(vm_size, node_class)
     if room is None:
         return None
     overhead, daemons = daemon_overhead(pool, vm_size, daemonsets)
+    overhead["pods"] = daemons
+    wanted = {**requests, "pods": 1}
     for name, have in room.items():
-        own, extra = requests.get(name, 0), overhead.get(name, 0)
+        own, extra = wanted.get(name, 0), overhead.get(name, 0)
+        if own + extra > have and name == "pods":
+            return (
+                f"Karpenter counts {have} pods for a node of it ({_counted(name, node_class)}) and the pod with "
+                f"{daemons} DaemonSet pod(s) that would run there make {own + extra}"
+            )
         if own + extra > have:
             plus = f" and {daemons} DaemonSet pod(s) that would run there {_amount(name, extra)}" if extra else ""
             return (
-                f"Karpenter counts {_amount(name, have)} of {name} for pods on it (its capacity less kube-reserved "
-                f"and eviction) and the pods ask {_amount(name, own)}{plus}"
+                f"Karpenter counts {_amount(name, have)} of {name} for pods on it ({_counted(name, node_class)}) "
+                f"and the pods ask {_amount(name, own)}{plus}"
             )
     return None

@@ -20,12 +20,15 @@ MI, GI = 1 << 20, 1 << 30
 
 def test_allocatable_is_capacity_less_kube_reserved_and_eviction_as_azures_provider_computes_it() -> None:
     # upstream: karpenter-provider-azure instancetype.go: 220Gi less 7.5%; kube-reserved cpu 340m,
-    # memory 11.16 GiB (11427Mi); eviction 750Mi
+    # memory 11.16 GiB (11427Mi); eviction 750Mi; pods 250 and ephemeral-storage 128G, the
+    # defaults of a class that sets neither on Azure CNI Overlay (test_nap_fit_pods.py)
     capacity = 220 * GI - 220 * GI * 75 // 1000
     assert nap_fit.allocatable(A100) == {
         "cpu": 23660,
         "memory": capacity - (11427 + 750) * MI,
         "nvidia.com/gpu": 1,
+        "pods": 250,
+        "ephemeral-storage": 128 * 10**9,
     }
 
 
