@@ -168,6 +168,26 @@ def _runs_on(daemon: Mapping[str, Any], pool: Mapping[str, Any], known: Mapping[
     return False
 
 
+def daemon_pod(daemonset: Mapping[str, Any]) -> dict[str, Any]:
+    """The pod spec Karpenter counts for a DaemonSet (upstream: kubernetes-sigs/karpenter 2266468
+    pkg/controllers/provisioning/provisioner.go getDaemonSetPods): its newest live pod where one
+    exists (pkg/controllers/state/cluster.go GetDaemonSetPod, UpdateDaemonSet), else the template
+    (pkg/utils/daemonset/daemonset.go PodForDaemonSet: the template's tolerations only), with the
+    template's required node affinity either way. A live pod carries the tolerations the DaemonSet
+    controller adds and admission's (akscli.kube.scheduling.daemon_pod_tolerations). akscli reads no
+    pod (a DaemonSet has one a node): the DaemonSet's status says one exists, currentNumberScheduled
+    or numberMisscheduled above 0 (k8s.io/api apps/v1 DaemonSetStatus). Its requests are the
+    template's, as a live pod's are unless admission changed them (a LimitRange's defaults)."""
+    from akscli.kube.scheduling import daemon_pod_tolerations
+
+    template = ((daemonset.get("spec") or {}).get("template") or {}).get("spec") or {}
+    status = daemonset.get("status") or {}
+    live = any(
+        isinstance(status.get(k), int) and status[k] > 0 for k in ("currentNumberScheduled", "numberMisscheduled")
+    )
+    return {**template, "tolerations": daemon_pod_tolerations(template)} if live else dict(template)
+
+
 def daemon_overhead(
     pool: Mapping[str, Any], vm_size: str, daemonsets: Iterable[Mapping[str, Any]]
 ) -> tuple[dict[str, int], int]:
@@ -180,7 +200,7 @@ def daemon_overhead(
     count = 0
     for daemonset in daemonsets:
         template = ((daemonset.get("spec") or {}).get("template") or {}).get("spec") or {}
-        if _runs_on({"spec": template}, pool, known):
+        if _runs_on({"spec": daemon_pod(daemonset)}, pool, known):
             count += 1
             for name, n in pod_requests(template).items():
                 total[name] = total.get(name, 0) + n

@@ -136,3 +136,27 @@ def pod_tolerations(pod: Mapping[str, Any]) -> list[dict[str, Any]]:
         asked.update(n for n in (*(res.get("requests") or {}), *(res.get("limits") or {})) if extended_resource(n))
     tolerations += [{"key": n, "operator": "Exists", "effect": "NoSchedule"} for n in sorted(asked)]
     return tolerations
+
+
+# upstream: kubernetes/kubernetes 05c351a9 pkg/controller/daemon/util/daemonset_util.go
+# AddOrUpdateDaemonPodTolerations, which CreatePodTemplate applies to every pod the DaemonSet
+# controller creates: (key, effect), operator Exists; the last only with hostNetwork.
+_DAEMON_TOLERATIONS = (
+    ("node.kubernetes.io/not-ready", "NoExecute"),
+    ("node.kubernetes.io/unreachable", "NoExecute"),
+    ("node.kubernetes.io/disk-pressure", "NoSchedule"),
+    ("node.kubernetes.io/memory-pressure", "NoSchedule"),
+    ("node.kubernetes.io/pid-pressure", "NoSchedule"),
+    ("node.kubernetes.io/unschedulable", "NoSchedule"),
+)
+_HOST_NETWORK_TOLERATION = ("node.kubernetes.io/network-unavailable", "NoSchedule")
+
+
+def daemon_pod_tolerations(spec: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The tolerations of a pod the DaemonSet controller made from the template's pod ``spec``:
+    the template's, the controller's (AddOrUpdateDaemonPodTolerations), then admission's
+    (pod_tolerations)."""
+    added = [*_DAEMON_TOLERATIONS, *((_HOST_NETWORK_TOLERATION,) if spec.get("hostNetwork") else ())]
+    own = [dict(t) for t in spec.get("tolerations") or []]
+    controller = [{"key": key, "operator": "Exists", "effect": effect} for key, effect in added]
+    return pod_tolerations({**spec, "tolerations": own + controller})
