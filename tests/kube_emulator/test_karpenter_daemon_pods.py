@@ -1,0 +1,55 @@
+"""The daemon pod Karpenter counts for a DaemonSet: its live pod where it has one, which carries the
+tolerations the DaemonSet controller adds, else its template alone (upstream: kubernetes-sigs/
+karpenter 2266468 pkg/controllers/provisioning/provisioner.go getDaemonSetPods,
+pkg/utils/daemonset/daemonset.go PodForDaemonSet; kubernetes/kubernetes 05c351a9
+pkg/controller/daemon/util/daemonset_util.go AddOrUpdateDaemonPodTolerations;
+tests/emulators/kube/controllers/karpenter_daemons.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.emulators.kube import KubeEmulator
+from tests.emulators.kube.apiserver import wait_until
+from tests.kube_emulator import test_karpenter
+from tests.kube_emulator.test_karpenter import gpu_pool
+from tests.kube_emulator.test_karpenter_allocatable import T4, app, daemonset
+from tests.kube_emulator.test_karpenter_refusals import said
+
+emu = test_karpenter.emu  # the fixture: a NAP cluster with one system node
+
+PRESSURE = {"key": "node.kubernetes.io/memory-pressure", "effect": "NoSchedule"}
+
+
+def pressure_pool_and_app(emu: KubeEmulator) -> None:
+    """A pool tainted memory-pressure (a key the DaemonSet controller tolerates for its pods) and
+    a T4 pod asking 20Gi of its 21.85 GiB, tolerating the taint; a 3Gi daemon does not fit beside."""
+    pool = gpu_pool("gpu", [T4])
+    pool["spec"]["template"]["spec"]["taints"] = [PRESSURE]
+    body = app("llm", T4, "3", "20Gi")
+    body["spec"]["template"]["spec"]["tolerations"].append({**PRESSURE, "operator": "Exists"})
+    emu.cluster.create(pool)
+    emu.cluster.create(body)
+
+
+def daemon_pods(emu: KubeEmulator) -> list[dict[str, Any]]:
+    return [p for p in emu.cluster.list("v1", "Pod", "kube-system") if p["metadata"]["name"].startswith("agent")]
+
+
+def test_a_daemonset_with_no_pod_counts_with_its_templates_tolerations_alone(emu: KubeEmulator) -> None:
+    # PodForDaemonSet: no toleration added, so the memory-pressure taint keeps it off the node
+    # Karpenter plans (isDaemonPodCompatible); the pod gets its node
+    agent = daemonset("agent", "100m", "3Gi", tolerate_all=False)
+    agent["spec"]["template"]["spec"]["nodeSelector"] = {"karpenter.sh/nodepool": "gpu"}  # no node yet
+    emu.cluster.create(agent)
+    pressure_pool_and_app(emu)
+    assert wait_until(lambda: emu.nap.provisioned, timeout=5)
+
+
+def test_a_daemonset_with_a_live_pod_tolerates_the_taints_its_controller_adds(emu: KubeEmulator) -> None:
+    # its pod on the system node carries AddOrUpdateDaemonPodTolerations: the 3Gi daemon counts
+    emu.cluster.create(daemonset("agent", "100m", "3Gi", tolerate_all=False))
+    assert wait_until(lambda: daemon_pods(emu), timeout=5)
+    pressure_pool_and_app(emu)
+    assert '"pods":"2"' in said(emu)
+    assert emu.nap.provisioned == []
