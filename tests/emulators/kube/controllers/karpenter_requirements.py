@@ -14,26 +14,32 @@ InstanceTypeFilterError, filterInstanceTypesByRequirements, compatible, fits).
   type's requirements intersect them), had room (fits: the pod's requests within its allocatable,
   for an offering the requirements admit) and had such an offering, in the text of
   InstanceTypeFilterError.Error, with requirements=REQS (Requirements.String: each
-  requirement's String, pkg/scheduling/requirement.go, "key Op [v1 v2]" with 5 values at most and
-  "and N others", kubernetes.io/hostname left out, sorted, joined ", ") and resources=RES (the
-  pod's requests with pods 1, pkg/utils/resources RequestsForPods, as JSON, pretty.Concise).
+  requirement's String, karpenter_requirement.text: "key Op [v1 v2]" with 5 values at most and
+  "and N others", then " >=N" and " <=N" for Gt/Lt/Gte/Lte bounds; kubernetes.io/hostname left
+  out, sorted, joined ", ") and resources=RES (the pod's requests with pods 1, pkg/utils/resources
+  RequestsForPods, merged after the daemon overhead, as JSON, pretty.Concise; "min=..., max=..."
+  where the pool's sizes run daemon sets whose overheads differ: resourcesString,
+  trackDaemonOverhead over the groups with an overhead).
 - The merged requirements are the NodeClaim template's (nodeclaimtemplate.go NewNodeClaimTemplate:
   the pool's requirements, its template labels, karpenter.sh/nodepool, the node class label,
   karpenter.sh/registered and karpenter.sh/initialized "true") and the pod's (pkg/scheduling/
-  requirements.go NewPodRequirements: nodeSelector, first required node selector term).
+  requirements.go NewPodRequirements: nodeSelector, first required node selector term), a key
+  given twice intersected (karpenter_requirement.add).
 - An instance type's requirements: its labels (akscli.nap_sizes.size_labels), topology.kubernetes.io/
   region, and the values of its offerings: zones, capacity types, kubernetes.azure.com/
   scalesetpriority and priority, placement scope (Azure/karpenter-provider-azure 352646f
   pkg/providers/instancetype/instancetype.go computeRequirements, instancetypes.go createOfferings).
+- minValues unmet: "minValues requirement is not met for label(s) (label(s)=[K1 K2])" with every
+  key left short (pkg/cloudprovider/types.go SatisfiesMinValues: lo.Keys of a map, Go's order is
+  random; sorted here, one of the orders Karpenter prints).
 
-Not modelled, where None is returned (the simulator posts nothing rather than a guess): Gt/Lt,
-preferred node affinity, a pod key the pool does not define that is not well-known ("label ... does
-not have known values", with a typo hint whose pick depends on Go's map order), a pod's or pool's
-key on an instance type label this model does not give (sku-series, storage, networking),
-DaemonSets whose pods would run on some of the pool's instance types and not others (resources= then
-gives min and max), volume topology, minValues unmet for several keys at once (their order is Go's
-map order). minValues (min_values, unmet_min_values) is read as Karpenter's default
---min-values-policy Strict does.
+Not modelled, where None is returned (the simulator posts nothing rather than a guess): preferred
+node affinity, a pod key the pool does not define that is not well-known ("label ... does not have
+known values", with a typo hint whose pick depends on Go's map order), a pod's or pool's key on an
+instance type label this model does not give (sku-series, storage, networking), volume topology.
+The Quantity format of a min or max overhead tied between groups of different formats is the
+first group's (Go walks the groups in map order). minValues (min_values, unmet_min_values) is read
+as Karpenter's default --min-values-policy Strict does.
 """
 
 from __future__ import annotations
@@ -42,7 +48,7 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from tests.emulators.kube.controllers.karpenter_common import (
     CAPACITY_TYPE,
@@ -56,14 +62,21 @@ from tests.emulators.kube.controllers.karpenter_common import (
     instance_labels,
 )
 from tests.emulators.kube.controllers.karpenter_daemons import daemon_pods
+from tests.emulators.kube.controllers.karpenter_requirement import (
+    DOES_NOT_EXIST,
+    EXISTS,
+    Requirements,
+    add,
+    intersects,
+    parse,
+    text,
+    values_in,
+)
 from tests.emulators.kube.controllers.scheduling import _QUANTITY, pod_requests, quantity
 
 if TYPE_CHECKING:
     from tests.emulators.kube.cluster import ClusterState
     from tests.emulators.kube.controllers.karpenter import NodeAutoProvisioner
-
-Requirement = tuple[str, tuple[str, ...]]  # (operator: In, NotIn, Exists, DoesNotExist; sorted values)
-Requirements = dict[str, Requirement]
 
 SCALE_SET_PRIORITY = "kubernetes.azure.com/scalesetpriority"
 PRIORITY = "kubernetes.azure.com/priority"
@@ -88,37 +101,15 @@ PRIORITIES = {"on-demand": "regular", "spot": "spot"}  # instancetypes.go create
 HOSTNAME = "kubernetes.io/hostname"  # pkg/apis/v1/labels.go RestrictedLabels: left out of String()
 
 
-def _requirement(expr: dict[str, Any]) -> tuple[str, Requirement] | None:
-    op = str(expr.get("operator"))
-    if op not in ("In", "NotIn", "Exists", "DoesNotExist"):
-        return None  # Gt/Lt: bounds, not modelled
-    values = tuple(sorted({str(v) for v in expr.get("values") or []}))
-    if op == "In" and not values:
-        op = "DoesNotExist"  # requirement.go Operator(): an empty In set
-    return str(expr.get("key")), (op, values if op in ("In", "NotIn") else ())
-
-
-def _add(into: Requirements, key: str, req: Requirement) -> bool:
-    """Requirements.Add: a key given twice is intersected; False where this model cannot (not In/In)."""
-    if key not in into:
-        into[key] = req
-        return True
-    (op_a, a), (op_b, b) = into[key], req
-    if op_a == op_b == "In":
-        common = tuple(sorted(set(a) & set(b)))
-        into[key] = ("In", common) if common else ("DoesNotExist", ())
-        return True
-    return into[key] == req
-
-
 def template_requirements(pool: dict[str, Any]) -> Requirements | None:
     """The NodeClaim template's requirements (nodeclaimtemplate.go NewNodeClaimTemplate)."""
     meta, spec = _template(pool)
     out: Requirements = {}
     for expr in spec.get("requirements") or []:
-        found = _requirement(expr)
-        if found is None or not _add(out, *found):
+        found = parse(expr)
+        if found is None:
             return None
+        add(out, *found)
     labels = {
         **{str(k): str(v) for k, v in (meta.get("labels") or {}).items()},
         NODEPOOL_LABEL: pool["metadata"]["name"],
@@ -127,8 +118,7 @@ def template_requirements(pool: dict[str, Any]) -> Requirements | None:
         "karpenter.sh/initialized": "true",
     }
     for key, value in labels.items():
-        if not _add(out, key, ("In", (value,))):
-            return None
+        add(out, key, values_in(value))
     return out
 
 
@@ -138,30 +128,21 @@ def pod_requirements(spec: dict[str, Any]) -> Requirements | None:
     affinity = (spec.get("affinity") or {}).get("nodeAffinity") or {}
     if affinity.get("preferredDuringSchedulingIgnoredDuringExecution"):
         return None
-    out: Requirements = {str(k): ("In", (str(v),)) for k, v in (spec.get("nodeSelector") or {}).items()}
+    out: Requirements = {str(k): values_in(str(v)) for k, v in (spec.get("nodeSelector") or {}).items()}
     terms = (affinity.get("requiredDuringSchedulingIgnoredDuringExecution") or {}).get("nodeSelectorTerms") or []
     for expr in (terms[0].get("matchExpressions") or []) if terms else []:
-        found = _requirement(expr)
-        if found is None or not _add(out, *found):
+        found = parse(expr)
+        if found is None:
             return None
+        add(out, *found)
     return out
-
-
-def requirement_text(key: str, req: Requirement) -> str:
-    """pkg/scheduling/requirement.go String: "key Op [v1 v2]" (fmt's %s of a []string), at most 5
-    values then "and N others"; "key Exists" / "key DoesNotExist"."""
-    op, values = req
-    if op in ("Exists", "DoesNotExist"):
-        return f"{key} {op}"
-    shown = list(values[:5]) + ([f"and {len(values) - 5} others"] if len(values) > 5 else [])
-    return f"{key} {op} [{' '.join(shown)}]"
 
 
 def requirements_text(reqs: Requirements, mins: dict[str, int] | None = None) -> str:
     """Requirements.String: each requirement but the restricted hostname, sorted, joined ", "; a
     requirement with minValues ends " minValues N" (requirement.go String)."""
     mins = mins or {}
-    texts = (requirement_text(k, r) + (f" minValues {mins[k]}" if k in mins else "") for k, r in reqs.items())
+    texts = (text(k, r) + (f" minValues {mins[k]}" if k in mins else "") for k, r in reqs.items())
     return ", ".join(sorted(text for text in texts if not text.startswith(f"{HOSTNAME} ")))
 
 
@@ -183,56 +164,37 @@ def unmet_min_values(sim: NodeAutoProvisioner, sizes: list[str], mins: dict[str,
     for size in sizes:
         have = _instance_requirements(sim, size)
         for key in mins:
-            op, values = have.get(key, ("Exists", ()))
-            seen[key].update(values if op == "In" else ())
+            req = have.get(key, EXISTS)
+            seen[key].update(req.values if req.op == "In" else ())
     return sorted(key for key, least in mins.items() if len(seen[key]) < least)
-
-
-def _has_intersection(a: Requirement, b: Requirement) -> bool:
-    """Requirement.HasIntersection (pkg/scheduling/requirement.go): Exists and NotIn are complements."""
-    (op_a, va), (op_b, vb) = a, b
-    ca, cb = op_a in ("Exists", "NotIn"), op_b in ("Exists", "NotIn")
-    if ca and cb:
-        return True
-    if ca:
-        return any(v not in va for v in vb)
-    if cb:
-        return any(v not in vb for v in va)
-    return bool(set(va) & set(vb))
-
-
-def _intersects(existing: Requirement, incoming: Requirement) -> bool:
-    """One key of Requirements.Intersects: no common value is an error unless both are negative."""
-    negative = ("NotIn", "DoesNotExist")
-    return _has_intersection(existing, incoming) or (existing[0] in negative and incoming[0] in negative)
 
 
 def compatible_error(pool_reqs: Requirements, pod_reqs: Requirements) -> str | None:
     """Requirements.Compatible of the pool's with the pod's, or "" where they are compatible; None
     for an undefined custom label (not modelled)."""
-    for key, (op, _) in pod_reqs.items():
-        if key not in WELL_KNOWN and key not in pool_reqs and op not in ("NotIn", "DoesNotExist"):
+    for key, req in pod_reqs.items():
+        if key not in WELL_KNOWN and key not in pool_reqs and req.op not in ("NotIn", "DoesNotExist"):
             return None
     bad = [
-        f"key {key}, {requirement_text(key, pod_reqs[key])} not in {requirement_text(key, pool_reqs[key])}"
+        f"key {key}, {text(key, pod_reqs[key])} not in {text(key, pool_reqs[key])}"
         for key in sorted(set(pool_reqs) & set(pod_reqs))
-        if not _intersects(pool_reqs[key], pod_reqs[key])
+        if not intersects(pool_reqs[key], pod_reqs[key])
     ]
     return "; ".join(bad)
 
 
 def _instance_requirements(sim: NodeAutoProvisioner, size: str) -> Requirements:
     labels = instance_labels(size)
-    out: Requirements = {k: ("In", (v,)) for k, v in labels.items()}
+    out: Requirements = {k: values_in(v) for k, v in labels.items()}
     for key in _GPU_KEYS:
-        out.setdefault(key, ("DoesNotExist", ()))  # computeRequirements: DoesNotExist for no NVIDIA GPU
+        out.setdefault(key, DOES_NOT_EXIST)  # computeRequirements: DoesNotExist for no NVIDIA GPU
     zones = sim.offering_zones(size)
-    out[REGION_LABEL] = ("In", (sim.region,))
-    out[ZONE_LABEL] = ("In", tuple(sorted(zones)))
-    out[CAPACITY_TYPE] = ("In", ("on-demand", "spot"))
-    out[SCALE_SET_PRIORITY] = ("In", ("regular", "spot"))
-    out[PRIORITY] = ("In", ("regular", "spot"))
-    out[PLACEMENT_SCOPE] = ("In", tuple(sorted({"regional" if z == "0" else "zonal" for z in zones})))
+    out[REGION_LABEL] = values_in(sim.region)
+    out[ZONE_LABEL] = values_in(*zones)
+    out[CAPACITY_TYPE] = values_in("on-demand", "spot")
+    out[SCALE_SET_PRIORITY] = values_in("regular", "spot")
+    out[PRIORITY] = values_in("regular", "spot")
+    out[PLACEMENT_SCOPE] = values_in(*{"regional" if z == "0" else "zonal" for z in zones})
     return out
 
 
@@ -244,7 +206,7 @@ def _modelled(sim: NodeAutoProvisioner, reqs: Requirements) -> bool:
 
 
 def _compatible(have: Requirements, reqs: Requirements) -> bool:
-    return all(_intersects(have[k], reqs[k]) for k in set(have) & set(reqs))
+    return all(intersects(have[k], reqs[k]) for k in set(have) & set(reqs))
 
 
 def _offering_ok(sim: NodeAutoProvisioner, size: str, reqs: Requirements) -> bool:
@@ -255,11 +217,11 @@ def _offering_ok(sim: NodeAutoProvisioner, size: str, reqs: Requirements) -> boo
             if sim.is_unavailable((size, zone, capacity_type)):
                 continue
             offering: Requirements = {
-                CAPACITY_TYPE: ("In", (capacity_type,)),
-                SCALE_SET_PRIORITY: ("In", (PRIORITIES[capacity_type],)),
-                PRIORITY: ("In", (PRIORITIES[capacity_type],)),
-                ZONE_LABEL: ("In", (zone,)),
-                PLACEMENT_SCOPE: ("In", ("regional" if zone == "0" else "zonal",)),
+                CAPACITY_TYPE: values_in(capacity_type),
+                SCALE_SET_PRIORITY: values_in(PRIORITIES[capacity_type]),
+                PRIORITY: values_in(PRIORITIES[capacity_type]),
+                ZONE_LABEL: values_in(zone),
+                PLACEMENT_SCOPE: values_in("regional" if zone == "0" else "zonal"),
             }
             if _compatible(offering, reqs):
                 return True
@@ -288,17 +250,16 @@ def _judge(
 
 def filter_error(
     sim: NodeAutoProvisioner,
-    options: dict[str, Counter[str]],
+    options: dict[str, tuple[Counter[str], Counter[str]]],
     reqs: Requirements,
-    need: Counter[str],
     resources: str,
     mins: dict[str, int] | None = None,
 ) -> str | None:
-    """InstanceTypeFilterError.Error for the instance types ``options`` (each with its
-    allocatable; ``need``: the requests with the daemon overhead and pods), or None where one meets
-    all three (the pool takes the pod)."""
+    """InstanceTypeFilterError.Error for the instance types ``options`` (each with its allocatable
+    and what it must hold: the pod's requests with its group's daemon overhead and pods), or None
+    where one meets all three (the pool takes the pod)."""
     met = fit = offered = met_fit = met_offered = fit_offered = False
-    for size, room in options.items():
+    for size, (room, need) in options.items():
         compat, fits, offering = _judge(sim, size, reqs, need, room)
         if compat and fits and offering:
             return None
@@ -347,26 +308,89 @@ def quantity_text(value: Decimal, binary: bool) -> str:
     return text(value, "BinarySI" if binary else "DecimalSI")
 
 
-def resources_text(spec: dict[str, Any], need: Counter[str], daemons: Sequence[dict[str, Any]] = ()) -> str:
-    """resources.String of RequestsForPods(pod), merged after the daemon overhead where daemons
-    would run on the node (InstanceTypeFilterError.resourcesString: Merge(daemon overhead, pod
-    requests)): as JSON, a ResourceList's keys sorted, each Quantity in the format of the first
-    value merged (the first daemon pod's, else the pod's first container's: Quantity.Add keeps the
-    receiver's format), pods the daemons' number and 1."""
+def _raw(pods: Sequence[dict[str, Any]]) -> dict[str, str]:
+    """The first value each resource is asked with among the pods' containers (its Quantity's
+    format is the one a merge keeps: Quantity.Add gives a zero receiver the added value's)."""
     raw: dict[str, str] = {}
-    for pod in [*daemons, spec]:
+    for pod in pods:
         for c in [*(pod.get("containers") or []), *(pod.get("initContainers") or [])]:
             res = c.get("resources") or {}
             for k, v in {**(res.get("limits") or {}), **(res.get("requests") or {})}.items():
                 raw.setdefault(str(k), str(v))
+    return raw
+
+
+def _json(total: Counter[str], raw: dict[str, str]) -> str:
+    """resources.String: a ResourceList as JSON, keys sorted, each Quantity in its format."""
     out: dict[str, str] = {}
-    for key, value in need.items():
-        if key == "pods":
-            continue
+    for key, value in total.items():
         m = _QUANTITY.match(raw.get(key, "").strip())
-        out[key] = quantity_text(Decimal(value), bool(m and (m.group(2) or "") in _BINARY))
-    out["pods"] = str(len(daemons) + 1)
+        binary = bool(m and (m.group(2) or "") in _BINARY)
+        out[key] = str(int(value)) if key == "pods" else quantity_text(Decimal(value), binary)
     return json.dumps(dict(sorted(out.items())), separators=(",", ":"))
+
+
+class Overhead(NamedTuple):
+    """A daemon overhead group's RequestsForPods (pods: their number) and each value's text."""
+
+    total: Counter[str]
+    raw: dict[str, str]
+
+
+def overhead_of(daemons: Sequence[dict[str, Any]]) -> Overhead:
+    total: Counter[str] = Counter()
+    for daemon in daemons:
+        total.update(pod_requests(daemon))
+    total["pods"] = len(daemons)
+    return Overhead(total, _raw(daemons))
+
+
+def with_pod(need: Counter[str], overhead: Overhead | None) -> Counter[str]:
+    """Merge(daemon overhead, the pod's requests with pods 1): Counter.update keeps a key asked at 0."""
+    total = Counter(need)
+    total["pods"] = 1
+    if overhead is not None:
+        total.update(overhead.total)
+    return total
+
+
+def _bounds(groups: Sequence[Overhead]) -> tuple[Overhead, Overhead]:
+    """InstanceTypeFilterError.trackDaemonOverhead over the groups: resources.MinResources (the
+    keys every group has, the least) and MaxResources (every key, the most), each value with the
+    text of the group it came from (the first, at a tie; Go walks the groups in map order)."""
+    low, high = (
+        Overhead(Counter(groups[0].total), dict(groups[0].raw)),
+        Overhead(Counter(groups[0].total), dict(groups[0].raw)),
+    )
+    for group in groups[1:]:
+        for key in list(low.total):
+            if key not in group.total:
+                del low.total[key]
+            elif group.total[key] < low.total[key]:
+                low.total[key] = group.total[key]
+                low.raw[key] = group.raw.get(key, "")
+        for key, value in group.total.items():
+            if key not in high.total or value > high.total[key]:
+                high.total[key] = value
+                high.raw[key] = group.raw.get(key, "")
+    return low, high
+
+
+def resources_text(spec: dict[str, Any], need: Counter[str], groups: Sequence[Overhead] = ()) -> str:
+    """InstanceTypeFilterError.resourcesString: the pod's RequestsForPods (pods 1) where no daemon
+    would run on any of the pool's instance types; else Merge(min daemon overhead, pod requests)
+    and the same with the max, over the groups with an overhead (trackDaemonOverhead skips an empty
+    one), one text where they read the same, else "min=..., max=...". Each Quantity in the format
+    of the first value merged (the daemons' where they ask for it, else the pod's)."""
+    pod_raw = _raw([spec])
+    tracked = [g for g in groups if g.total.get("pods")]
+    if not tracked:
+        return _json(with_pod(need, None), pod_raw)
+    texts = [
+        _json(with_pod(need, bound), {**pod_raw, **{k: v for k, v in bound.raw.items() if bound.total.get(k)}})
+        for bound in _bounds(tracked)
+    ]
+    return texts[0] if texts[0] == texts[1] else f"min={texts[0]}, max={texts[1]}"
 
 
 def pool_error(
@@ -376,19 +400,20 @@ def pool_error(
     templates: list[dict[str, Any]],
     spec: dict[str, Any],
     need: Counter[str],
+    every: list[dict[str, Any]],
 ) -> str | None:
     """The pool's CanAdd error past taints and limits: "incompatible requirements, ..." or the
     InstanceTypeFilterError; None where this model cannot say it (see the module docstring).
-    ``templates``: the template nodes of the pool's instance types within its limits."""
-    options = {str(t["metadata"]["labels"][INSTANCE_TYPE]): _allocatable(t) for t in templates}
-    groups = [daemon_pods(cluster, t) for t in templates]
-    if any(group != groups[0] for group in groups):
-        return None  # daemon overhead groups that differ: resources= is "min=..., max=..." (not modelled)
-    daemons = groups[0] if groups else []
-    total = Counter(need)  # Merge(daemon overhead, pod requests): update keeps a key requested at 0
-    for daemon in daemons:
-        total.update(pod_requests(daemon))
-    total["pods"] = len(daemons) + 1
+    ``templates``: the template nodes of the pool's instance types within its limits; ``every``:
+    all of them (the daemon overhead groups are the template's)."""
+    # buildDaemonOverheadGroups: the daemon pods of each instance type of the template (``every``,
+    # the pool's, limits aside), each within-limits one judged with its own group's overhead
+    groups = {str(t["metadata"]["labels"][INSTANCE_TYPE]): overhead_of(daemon_pods(cluster, t)) for t in every}
+    options = {}
+    for t in templates:
+        size = str(t["metadata"]["labels"][INSTANCE_TYPE])
+        group = groups.get(size) or overhead_of(daemon_pods(cluster, t))
+        options[size] = (_allocatable(t), with_pod(need, group))
     pool_reqs, pod_reqs = template_requirements(pool), pod_requirements(spec)
     if pool_reqs is None or pod_reqs is None:
         return None
@@ -399,20 +424,19 @@ def pool_error(
         return f"incompatible requirements, {bad}"
     merged = dict(pool_reqs)
     for key, req in pod_reqs.items():
-        if not _add(merged, key, req):
-            return None
+        add(merged, key, req)
     if not _modelled(sim, merged):
         return None
-    resources, mins = resources_text(spec, total, daemons), min_values(pool)
-    remaining = [size for size, room in options.items() if all(_judge(sim, size, merged, total, room))]
+    resources, mins = resources_text(spec, need, list(groups.values())), min_values(pool)
+    remaining = [size for size, (room, total) in options.items() if all(_judge(sim, size, merged, total, room))]
     unmet = unmet_min_values(sim, remaining, mins) if remaining else []
-    if len(unmet) > 1:
-        return None  # serrors' label(s)= is lo.Keys of a map: Go's order is random
     if unmet:
         # nodeclaim.go filterInstanceTypesByRequirements (Strict: no instance type left),
-        # InstanceTypeFilterError.Error; operatorpkg serrors Error "%s (%s)" with label(s)=[KEY]
+        # InstanceTypeFilterError.Error; pkg/cloudprovider/types.go SatisfiesMinValues wraps
+        # label(s)=lo.Keys(the unmet keys) (operatorpkg serrors Error "%s (%s)", %v of a []string:
+        # "[k1 k2]"). Go's map order is random: sorted here, one of the orders Karpenter prints.
         return (
-            f"minValues requirement is not met for label(s) (label(s)=[{unmet[0]}]), "
+            f"minValues requirement is not met for label(s) (label(s)=[{' '.join(unmet)}]), "
             f"requirements={requirements_text(merged, mins)}, resources={resources}"
         )
-    return filter_error(sim, options, merged, total, resources, mins)
+    return filter_error(sim, options, merged, resources, mins)
