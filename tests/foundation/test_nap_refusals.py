@@ -116,3 +116,12 @@ def test_a_min_values_refusal_names_the_pool_the_label_and_how_many_it_wants() -
         "be, and the pods, pinned to one size, leave fewer: drop minValues from NodePool gpu, or add a NodePool for "
         "the size (akscli nodepool add NAME --auto-provision --vm-size S)"
     )
+
+
+def test_requests_with_a_min_and_max_daemon_overhead_quote_both() -> None:
+    # upstream: karpenter nodeclaim.go InstanceTypeFilterError.resourcesString ("min=%s, max=%s")
+    low, high = '{"cpu":"1050m","pods":"2"}', '{"cpu":"1150m","pods":"3"}'
+    error = f"no instance type has enough resources, requirements={TEMPLATE}, resources=min={low}, max={high}"
+    assert karpenter_said(error)[2].startswith(
+        f"no size NodePool gpu allows has room for the pods' requests min={low}, max={high}: lower them"
+    )

@@ -25,8 +25,11 @@ ZONE = "topology.kubernetes.io/zone"
 NODEPOOL = "karpenter.sh/nodepool"
 SCALE_SET_PRIORITY = "kubernetes.azure.com/scalesetpriority"
 _BAD_KEY = re.compile(r"incompatible requirements, key (\S+), \S+ In \[([^\]]*)\] not in \S+ In \[([^\]]*)\]")
+# resources= is one JSON object, or "min={...}, max={...}" where the NodePool's sizes run DaemonSets
+# whose requests differ (nodeclaim.go InstanceTypeFilterError.resourcesString).
 _FILTERED = re.compile(
-    r"(no instance type [^,]*(?:, had a required offering)?), requirements=(.*), resources=(\{.*?\})"
+    r"(no instance type [^,]*(?:, had a required offering)?), requirements=(.*), "
+    r"resources=((?:min=)?\{.*?\}(?:, max=\{.*?\})?)"
 )
 _REQUIREMENT = re.compile(r"(\S+) (In|NotIn) \[([^\]]*)\]")
 # InstanceTypeFilterError.Error with minValuesIncompatibleErr (pkg/cloudprovider/types.go
