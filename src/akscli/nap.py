@@ -394,7 +394,8 @@ def admitting_pool(
 ) -> str | None:
     """The NodePool, highest weight first, that may make a node of the size for a pod with these
     tolerations (None: none, or the cluster serves no NodePool, or the user may not list them):
-    admits_size, and no taint of its template the pod does not tolerate ("NAP skips NodePools with
+    one Karpenter schedules with (schedules: Ready, not static, not being deleted), admits_size,
+    and no taint of its template the pod does not tolerate ("NAP skips NodePools with
     taints not tolerated by a pod", upstream: MicrosoftDocs/azure-aks-docs fb060abe
     articles/aks/node-auto-provisioning-node-pools.md; kubernetes-sigs/karpenter 2266468
     pkg/controllers/provisioning/scheduling/scheduler.go Taints.ToleratesPod). One list of
@@ -416,7 +417,7 @@ def admitting_pool(
     pools.sort(key=lambda p: (int((p.get("spec") or {}).get("weight") or 0), p["metadata"]["name"]), reverse=True)
     daemonsets: list[dict[str, Any]] | None = None
     classes: dict[str, dict[str, Any] | None] = {}
-    for pool in pools:
+    for pool in filter(schedules, pools):
         template = ((pool.get("spec") or {}).get("template") or {}).get("spec") or {}
         tainted = untolerated_taints({"spec": {"taints": template.get("taints") or []}}, tolerations)
         zoned = offered is not None and any(r.get("key") == nap_zones.ZONE_LABEL for r in requirements(pool))
@@ -433,6 +434,18 @@ def admitting_pool(
                 continue
         return str(pool["metadata"]["name"])
     return None
+
+
+def schedules(pool: Mapping[str, Any]) -> bool:
+    """Whether Karpenter's provisioner schedules pods with the NodePool (upstream:
+    kubernetes-sigs/karpenter 2266468 pkg/controllers/provisioning/provisioner.go NewScheduler:
+    not a static pool, spec.replicas set, pkg/utils/nodepool/nodepool.go IsStatic; Ready True,
+    "ignoring nodepool, not ready"; not being deleted). A pool with no Ready condition yet, as
+    one just added before the readiness controller's first pass, is taken as about to be Ready."""
+    meta, spec = pool.get("metadata") or {}, pool.get("spec") or {}
+    conditions = (pool.get("status") or {}).get("conditions") or []
+    ready = next((c.get("status") for c in conditions if isinstance(c, dict) and c.get("type") == "Ready"), None)
+    return spec.get("replicas") is None and not meta.get("deletionTimestamp") and ready in (None, "True")
 
 
 def _node_class(kube: Kube, pool: Mapping[str, Any], read: dict[str, dict[str, Any] | None]) -> dict[str, Any] | None:
