@@ -129,6 +129,7 @@ from tests.emulators.kube.controllers.karpenter_requirements import (
 )
 from tests.emulators.kube.controllers.karpenter_scheduling import pod_error
 from tests.emulators.kube.controllers.karpenter_status import (
+    NodeClassCloud,
     node_class_ready,
     nodeclass_conditions,
     nodepool_conditions,
@@ -173,9 +174,10 @@ class NodeAutoProvisioner(PassController):
         self.network_plugin, self.network_plugin_mode = NETWORK_PLUGIN, NETWORK_PLUGIN_MODE  # options.go
         self.spot_unavailable_until = -1.0  # LowPriorityQuota: every spot offering (spotKey)
         self._retry_at = -1.0  # no NodeClaim before (an InsufficientCapacityError that marked nothing)
-        # Subnet IDs ARM answers 404 for: an AKSNodeClass whose spec.vnetSubnetID names one is not
-        # Ready (karpenter_status.nodeclass_conditions; tests set it).
-        self.missing_subnets: set[str] = set()
+        # What the provider's nodeclass status reconcilers find outside a class: subnets ARM answers
+        # 404 for, UseSIG, image families without images, and more (karpenter_status.NodeClassCloud).
+        self.cloud = NodeClassCloud()
+        self.missing_subnets = self.cloud.missing_subnets
 
     def attach(self, manager: Any) -> None:
         unschedulable_pods(manager.api).changed.append(self._on_change)
@@ -188,7 +190,7 @@ class NodeAutoProvisioner(PassController):
         # A NodePool or an AKSNodeClass written: the class's own conditions (the provider's nodeclass
         # status controller), the pools' conditions, then the pods waiting.
         if obj.get("kind") == "AKSNodeClass" and not obj["metadata"].get("deletionTimestamp"):
-            conditions = nodeclass_conditions(obj, self.missing_subnets, now_iso())
+            conditions = nodeclass_conditions(obj, self.cloud, now_iso())
             if (obj.get("status") or {}).get("conditions") != conditions:
                 name = obj["metadata"]["name"]
                 _unless_deleted(lambda: cluster.patch_status(*NODECLASS, None, name, {"conditions": conditions}))

@@ -12,10 +12,23 @@ Upstream files:
   "ReconcilingDependents" otherwise, the message the unhealthy dependents as "Type=Status" joined by
   ", ", the latest transition first (``findUnhealthyDependents``). The root goes last.
 - Azure/karpenter-provider-azure 352646f pkg/apis/v1beta1/aksnodeclass_status.go (the dependents:
-  ImagesReady, KubernetesVersionReady, SubnetsReady, ValidationSucceeded, LocalDNSReady) and
-  pkg/controllers/nodeclass/status/{kubernetesversion,images,subnet,validation,localdns}.go (each
-  sets its condition True on a cluster that works; subnet.go sets SubnetsReady False, reason
-  SubnetNotFound, "resource not found: <vnetSubnetID>", where ARM answers 404 for the subnet).
+  ImagesReady, KubernetesVersionReady, SubnetsReady, ValidationSucceeded, LocalDNSReady;
+  GetKubernetesVersion errors "NodeClass condition KubernetesVersionReady, is in Ready=<status>,
+  <message>" while that condition is not True) and pkg/controllers/nodeclass/status/controller.go
+  (the reconcilers in order: kubernetesversion, images, subnet, validation, localdns; one that
+  returns an error leaves its condition as it was, and the others still run). Each sets its
+  condition True on a cluster that works; the failures modelled (``NodeClassCloud``):
+  kubernetesversion.go: KubeServerVersion fails, the condition is left (Unknown on a new class);
+  images.go: fipsMode FIPS without UseSIG, False "SIGRequiredForFIPS"; no image found, False
+  "ImagesNotFound" "ImageSelectors did not match any Images"; the version not ready, List errors and
+  the condition is left; subnet.go: ARM answers 404, False "SubnetNotFound" "resource not found:
+  <vnetSubnetID>"; validation.go: the Disk Encryption Set answers 403, False
+  "DiskEncryptionSetRBACMissing" with validateDiskEncryptionSetRBAC's message wrapping the azcore
+  ResponseError text (Azure/azure-sdk-for-go sdk/azcore/internal/exported/response_error.go Error,
+  read through the code index); localdns.go: mode Preferred while the version is not ready, False
+  "CheckingClusterRequirementsFailed" "getting kubernetes version: <GetKubernetesVersion's error>".
+  Preferred on a version below localDNSPreferredK8sVersionThreshold (1.99.0) resolves Disabled, True,
+  before any cluster read, so the cluster gates' errors are not modelled.
 - kubernetes-sigs/karpenter 2266468 pkg/controllers/nodepool/readiness/controller.go: NodeClassReady
   False NodeClassNotFound "NodeClass not found on cluster", NodeClassTerminating "NodeClass is
   Terminating", NodeClassReadinessUnknown "Node Class Readiness Unknown" where the class's Ready is
@@ -26,6 +39,8 @@ Upstream files:
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass, field
 from typing import Any
 
 CLASS_DEPENDENTS = ("KubernetesVersionReady", "ImagesReady", "SubnetsReady", "ValidationSucceeded", "LocalDNSReady")
@@ -36,16 +51,36 @@ def _condition(type_: str, status: str, reason: str = "", message: str = "") -> 
     return {"type": type_, "status": status, "reason": reason or type_, "message": message}
 
 
+# operatorpkg status/condition_set.go SetUnknown: what For writes for a dependent not set yet.
+AWAITING = ("AwaitingReconciliation", "object is awaiting reconciliation")
+DES_READ = "Microsoft.Compute/diskEncryptionSets/read"
+
+
+@dataclass
+class NodeClassCloud:
+    """What the provider's status reconcilers find outside the AKSNodeClass (tests set it)."""
+
+    missing_subnets: set[str] = field(default_factory=set)  # subnet IDs ARM answers 404 for
+    use_sig: bool = True  # the provider's UseSIG option: "only supported in AKS managed NAP" (images.go)
+    families_without_images: set[str] = field(default_factory=set)  # spec.imageFamily values no image matches
+    version_error: bool = False  # the API server's version cannot be read (KubeServerVersion fails)
+    # The operator's Disk Encryption Set (--node-osdisk-diskencryptionset-id) where the controlling
+    # identity may not read it (ARM answers 403), and that identity's object id.
+    des_forbidden: str = ""
+    identity: str = "00000000-0000-0000-0000-00000000c1a5"
+
+
 def with_root(obj: dict[str, Any], dependents: list[dict[str, Any]], now: str) -> list[dict[str, Any]]:
     """The dependents and the root Ready condition as operatorpkg's ConditionSet writes them, each
-    keeping its lastTransitionTime where its status did not change."""
+    keeping its lastTransitionTime where its status did not change (and its observedGeneration where
+    no reconciler set it this time)."""
     generation = int(obj["metadata"].get("generation") or 1)
     old = {str(c.get("type")): c for c in (obj.get("status") or {}).get("conditions") or []}
 
     def stamped(c: dict[str, Any]) -> dict[str, Any]:
         before = old.get(c["type"]) or {}
         at = before.get("lastTransitionTime") if before.get("status") == c["status"] else None
-        return {**c, "observedGeneration": generation, "lastTransitionTime": at or now}
+        return {**c, "observedGeneration": c.get("observedGeneration", generation), "lastTransitionTime": at or now}
 
     out = [stamped(c) for c in dependents]
     unhealthy = [c for c in out if c["status"] != "True"]
@@ -59,18 +94,90 @@ def with_root(obj: dict[str, Any], dependents: list[dict[str, Any]], now: str) -
     return [*out, stamped(root)]
 
 
-def nodeclass_conditions(nodeclass: dict[str, Any], missing_subnets: set[str], now: str) -> list[dict[str, Any]]:
-    """What the provider's nodeclass status controller writes: every dependent True, but SubnetsReady
-    False SubnetNotFound where spec.vnetSubnetID names a subnet ARM does not have (the simulator's
-    ``missing_subnets``)."""
-    subnet = str((nodeclass.get("spec") or {}).get("vnetSubnetID") or "")
-    dependents = []
-    for kind in CLASS_DEPENDENTS:
-        if kind == "SubnetsReady" and subnet and subnet in missing_subnets:
-            dependents.append(_condition(kind, "False", "SubnetNotFound", f"resource not found: {subnet}"))
-        else:
-            dependents.append(_condition(kind, "True"))
-    return with_root(nodeclass, dependents, now)
+def _left(nodeclass: dict[str, Any], kind: str) -> dict[str, Any]:
+    """A condition a reconciler that returned an error left as it was: Unknown where none was set."""
+    for c in (nodeclass.get("status") or {}).get("conditions") or []:
+        if c.get("type") == kind:
+            return dict(c)
+    return _condition(kind, "Unknown", *AWAITING)
+
+
+def _forbidden(des: str, identity: str) -> str:
+    """validation.go validateDiskEncryptionSetRBAC's message around azcore's ResponseError text for
+    ARM's 403 (the body as ARM writes AuthorizationFailed: MicrosoftDocs/azure-aks-docs fb060ab
+    articles/kubernetes-fleet/howto-configure-use-cross-cluster-networking.md)."""
+    rule = "-" * 80
+    body = json.dumps(
+        {
+            "error": {
+                "code": "AuthorizationFailed",
+                "message": f"The client '{identity}' with object id '{identity}' does not have authorization to "
+                f"perform action '{DES_READ}' over scope '{des}' or the scope is invalid.",
+            }
+        },
+        indent=2,
+    )
+    response = (
+        f"GET https://management.azure.com{des}\n{rule}\nRESPONSE 403: 403 Forbidden\n"
+        f"ERROR CODE: AuthorizationFailed\n{rule}\n{body}\n{rule}\n"
+    )
+    return (
+        f"controlling identity does not have Reader role on Disk Encryption Set '{des}'. Grant the Reader role on "
+        "the DiskEncryptionSet to the controlling identity. For self-hosted installations, this is the Karpenter "
+        "workload identity. For NAP, this is the AKS cluster identity. See "
+        f"https://learn.microsoft.com/azure/aks/azure-disk-customer-managed-keys for details: {response}"
+    )
+
+
+def nodeclass_conditions(nodeclass: dict[str, Any], cloud: NodeClassCloud, now: str) -> list[dict[str, Any]]:
+    """What the provider's nodeclass status controller writes, reconciler by reconciler (see the
+    module docstring)."""
+    spec = nodeclass.get("spec") or {}
+    version = (
+        _left(nodeclass, "KubernetesVersionReady")
+        if cloud.version_error
+        else _condition("KubernetesVersionReady", "True")
+    )
+    version_ok = version["status"] == "True"
+    family = str(spec.get("imageFamily") or "Ubuntu")  # the CRD's default
+    if spec.get("fipsMode") == "FIPS" and not cloud.use_sig:
+        images = _condition(
+            "ImagesReady",
+            "False",
+            "SIGRequiredForFIPS",
+            "FIPS images require UseSIG to be enabled, but UseSIG is false (note: UseSIG is only supported in AKS "
+            "managed NAP)",
+        )
+    elif not version_ok:
+        images = _left(nodeclass, "ImagesReady")
+    elif family in cloud.families_without_images:
+        images = _condition("ImagesReady", "False", "ImagesNotFound", "ImageSelectors did not match any Images")
+    else:
+        images = _condition("ImagesReady", "True")
+    subnet_id = str(spec.get("vnetSubnetID") or "")
+    if subnet_id and subnet_id in cloud.missing_subnets:
+        subnet = _condition("SubnetsReady", "False", "SubnetNotFound", f"resource not found: {subnet_id}")
+    else:
+        subnet = _condition("SubnetsReady", "True")
+    if cloud.des_forbidden:
+        valid = _condition(
+            "ValidationSucceeded",
+            "False",
+            "DiskEncryptionSetRBACMissing",
+            _forbidden(cloud.des_forbidden, cloud.identity),
+        )
+    else:
+        valid = _condition("ValidationSucceeded", "True")
+    if (spec.get("localDNS") or {}).get("mode") == "Preferred" and not version_ok:
+        why = (
+            f"NodeClass condition KubernetesVersionReady, is in Ready={version['status']}, {version.get('message', '')}"
+        )
+        dns = _condition(
+            "LocalDNSReady", "False", "CheckingClusterRequirementsFailed", f"getting kubernetes version: {why}"
+        )
+    else:
+        dns = _condition("LocalDNSReady", "True")
+    return with_root(nodeclass, [version, images, subnet, valid, dns], now)
 
 
 def class_ready(nodeclass: dict[str, Any] | None) -> dict[str, Any]:
