@@ -230,30 +230,14 @@ def _nap(kube: Kube) -> Iterator[Check]:
     yield from _node_classes(nap_health.classes(kube, pools))
 
 
-# The AKSNodeClass field each dependent condition checks (upstream: Azure/karpenter-provider-azure
-# 352646f pkg/controllers/nodeclass/status/subnet.go vnetSubnetID, images.go the image family's
-# images, localdns.go spec.localDNS).
-_CLASS_FIELDS = {
-    "SubnetsReady": "spec.vnetSubnetID",
-    "ImagesReady": "spec.imageFamily",
-    "LocalDNSReady": "spec.localDNS",
-}
-
-
 def _node_classes(classes: Sequence[ClassHealth]) -> Iterator[Check]:
     """One line for each AKSNodeClass that is not Ready, with its own failing condition; one line for
     the rest, naming the classes no NodePool refers to (nothing provisions with them)."""
+    from akscli.nap_health import class_fix
+
     for cls in classes:
-        if cls.ok:
-            continue
-        dependent = cls.why.split(" ", 1)[0]
-        field = _CLASS_FIELDS.get(dependent)
-        fix = f"kubectl describe aksnodeclass {cls.name}" + (
-            f", then correct {field} (kubectl edit aksnodeclass {cls.name})" if field else " (its conditions say why)"
-        )
-        if cls.used_by == ():
-            fix += f", or delete it if no NodePool is to use it (kubectl delete aksnodeclass {cls.name})"
-        yield Check(f"aksnodeclass {cls.name}", NOT_READY, cls.describe(), fix, present=True)
+        if not cls.ok:
+            yield Check(f"aksnodeclass {cls.name}", NOT_READY, cls.describe(), class_fix(cls), present=True)
     if classes and all(c.ok for c in classes):
         unused = [c.name for c in classes if c.used_by == ()]
         note = f"; used by no NodePool: {', '.join(unused)}" if unused else ""

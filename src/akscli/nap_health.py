@@ -22,6 +22,7 @@ Plain logic: no Typer, no rich.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -63,6 +64,7 @@ class ClassHealth:
     ready: str  # as PoolHealth.ready
     why: str = ""  # the first dependent that is not True, "SubnetsReady SubnetNotFound: resource not found: ..."
     used_by: tuple[str, ...] | None = ()  # the NodePools that refer to it; None where not all were read
+    failing: Mapping[str, Any] | None = None  # that dependent condition, as the provider wrote it
 
     @property
     def ok(self) -> bool:
@@ -78,14 +80,25 @@ class ClassHealth:
         return said
 
 
-def _why(conditions: Mapping[str, Mapping[str, Any]], dependents: tuple[str, ...]) -> str:
-    """The first dependent that is not True, "Type Reason: message"; else the root's reason and
-    message where the root is not True."""
+def _failing(conditions: Mapping[str, Mapping[str, Any]], dependents: tuple[str, ...]) -> Mapping[str, Any] | None:
+    """The first dependent that is not True, in the order the provider reconciles them (a
+    Kubernetes version not read leaves the images and LocalDNS waiting on it, so it comes first)."""
     for kind in dependents:
         dep = conditions.get(kind) or {}
         if dep and dep.get("status") != "True":
-            why = " ".join(str(p) for p in (kind, dep.get("reason")) if p)
-            return why + (f": {dep['message']}" if dep.get("message") else "")
+            return dep
+    return None
+
+
+def _why(conditions: Mapping[str, Mapping[str, Any]], dependents: tuple[str, ...]) -> str:
+    """The first dependent that is not True, "Type Reason: message" (the message's first line: an
+    Azure error quoted in it runs over many); else the root's reason and message where the root is
+    not True."""
+    dep = _failing(conditions, dependents)
+    if dep is not None:
+        why = " ".join(str(p) for p in (dep.get("type"), dep.get("reason")) if p)
+        message = str(dep.get("message") or "").split("\n", 1)[0]
+        return why + (f": {message}" if message else "")
     ready = conditions.get("Ready") or {}
     if ready.get("status") not in (None, "True"):
         return ": ".join(str(p) for p in (ready.get("reason"), ready.get("message")) if p)
@@ -109,7 +122,82 @@ def class_health(node_class: Mapping[str, Any], used_by: tuple[str, ...] | None 
     conditions = _conditions(node_class)
     ready = str((conditions.get("Ready") or {}).get("status") or "")
     name = str((node_class.get("metadata") or {}).get("name", ""))
-    return ClassHealth(name, ready, _why(conditions, CLASS_DEPENDENTS), used_by)
+    return ClassHealth(name, ready, _why(conditions, CLASS_DEPENDENTS), used_by, _failing(conditions, CLASS_DEPENDENTS))
+
+
+# The AKSNodeClass field a dependent checks, where correcting it is the fix (upstream:
+# Azure/karpenter-provider-azure 352646f pkg/controllers/nodeclass/status/subnet.go vnetSubnetID,
+# images.go the image family's images, localdns.go spec.localDNS).
+_CLASS_FIELDS = {
+    "SubnetsReady": "spec.vnetSubnetID",
+    "ImagesReady": "spec.imageFamily",
+    "LocalDNSReady": "spec.localDNS",
+}
+
+
+def _by_reason(name: str, kind: str, reason: str, message: str) -> str:
+    """The fix the provider's own reason and message imply (upstream: Azure/karpenter-provider-azure
+    352646f pkg/controllers/nodeclass/status/*.go, each cited at its reason); "" where none is
+    known."""
+    edit = f"kubectl edit aksnodeclass {name}"
+    if kind == "KubernetesVersionReady":
+        # kubernetesversion.go: the condition is set True once the API server's version is read; a
+        # read that fails returns an error (retried with backoff) and leaves it Unknown. images.go and
+        # localdns.go read the version through GetKubernetesVersion, so they wait on it.
+        return (
+            "nothing in the class to correct: Karpenter has not read the API server's version yet and retries "
+            "(the images and LocalDNS wait on it); if it stays, read the Karpenter controller's logs "
+            "(with node auto-provisioning AKS manages Karpenter: open a support request)"
+        )
+    if reason == "SIGRequiredForFIPS":
+        # images.go: "FIPS images require UseSIG ... (note: UseSIG is only supported in AKS managed NAP)".
+        return (
+            f"FIPS images come only from the image gallery that AKS's node auto-provisioning reads: remove "
+            f"spec.fipsMode ({edit}), or make FIPS nodes with node auto-provisioning instead of a self-hosted Karpenter"
+        )
+    if reason == "ImagesNotFound":
+        # images.go: no image of the class's family (and FIPS mode) is published for the region.
+        return f"no node image matches spec.imageFamily (and spec.fipsMode): choose another family ({edit})"
+    if reason == "KubernetesUpgrade":
+        # kubernetesversion.go: set on a Kubernetes upgrade until images.go has found the new images.
+        return "the cluster's Kubernetes version went up and Karpenter is fetching its node images: wait"
+    if reason == "DiskEncryptionSetRBACMissing":
+        # validation.go: "Grant the Reader role on the DiskEncryptionSet to the controlling identity.
+        # For self-hosted installations, this is the Karpenter workload identity. For NAP, this is the
+        # AKS cluster identity"; checked again every minute (ValidationFailureRequeueInterval).
+        scope = re.search(r"Disk Encryption Set '([^']+)'", message)
+        des = scope.group(1) if scope else "<disk encryption set id>"
+        return (
+            "grant the Reader role on the Disk Encryption Set to the identity Karpenter runs as (node auto-"
+            "provisioning: the AKS cluster identity; self-hosted: Karpenter's workload identity): az role "
+            f"assignment create --role Reader --assignee <its principal id> --scope {des}; Karpenter checks "
+            "again every minute"
+        )
+    if reason == "CheckingClusterRequirementsFailed":
+        # localdns.go: only spec.localDNS.mode Preferred checks the cluster; Required and Disabled do not.
+        return (
+            "Karpenter could not check whether LocalDNS can be enabled (spec.localDNS.mode Preferred): set "
+            f"spec.localDNS.mode to Required or Disabled, which needs no check ({edit}), or fix what the message names"
+        )
+    return ""
+
+
+def class_fix(cls: ClassHealth) -> str:
+    """What to do about an AKSNodeClass that is not Ready: the fix its failing condition implies,
+    else the field that condition checks, else its conditions to read; and, for a class no NodePool
+    uses, deleting it."""
+    dep = cls.failing or {}
+    kind, reason, message = (str(dep.get(k) or "") for k in ("type", "reason", "message"))
+    fix = f"kubectl describe aksnodeclass {cls.name}"
+    if said := _by_reason(cls.name, kind, reason, message):
+        fix += f"; {said}"
+    elif field := _CLASS_FIELDS.get(kind):
+        fix += f", then correct {field} (kubectl edit aksnodeclass {cls.name})"
+    else:
+        fix += " (its conditions say why)"
+    if cls.used_by == ():
+        fix += f", or delete it if no NodePool is to use it (kubectl delete aksnodeclass {cls.name})"
+    return fix
 
 
 def enabled(kube: Kube) -> bool:
