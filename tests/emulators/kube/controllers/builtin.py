@@ -258,8 +258,11 @@ class DaemonSetController(PodOwner):
 
         for ds in cluster.list("apps/v1", "DaemonSet"):
             pod_spec = daemon_pod_spec(((ds.get("spec") or {}).get("template") or {}).get("spec") or {})
-            was = old is not None and should_run_daemon_pod(pod_spec, node(old))
-            if was == should_run_daemon_pod(pod_spec, node(now)):
+            # A node last seen before any DaemonSet existed has no old state here (the listener
+            # keeps none while there is no DaemonSet): every DaemonSet is looked at again for it.
+            if old is not None and should_run_daemon_pod(pod_spec, node(old)) == should_run_daemon_pod(
+                pod_spec, node(now)
+            ):
                 continue
             key = (ds["metadata"]["namespace"], ds["metadata"]["name"])
             with self._guard:

@@ -36,6 +36,7 @@ from tests.emulators.kube.controllers.nvidia_labels import (
     NFD_GPU_LABELS,
     NodeLabelingController,
     on_node_events,
+    singleton,
 )
 from tests.emulators.kube.controllers.scheduling import daemon_pod_spec, should_run_daemon_pod
 
@@ -49,6 +50,11 @@ OPERANDS = (
 # upstream: NVIDIA/gpu-operator v26.7.0 controllers/state_manager.go addState: each operand's state
 # is named for its assets folder, the names the not-ready condition message lists.
 STATE_NAMES = {"driver": "state-driver", "toolkit": "state-container-toolkit", "devicePlugin": "state-device-plugin"}
+DEPLOY_LABELS = {
+    "driver": "nvidia.com/gpu.deploy.driver",
+    "toolkit": "nvidia.com/gpu.deploy.container-toolkit",
+    "devicePlugin": "nvidia.com/gpu.deploy.device-plugin",
+}
 FAILURES = (None, "device-plugin-crash", "probe-no-driver", "nccl-slow")
 NFD_LABEL_PREFIX = "feature.node.kubernetes.io/"
 INDEX = "batch.kubernetes.io/job-completion-index"
@@ -108,12 +114,6 @@ def driver_daemonset_name(driver: dict[str, Any]) -> str:
     if driver.get("usePrecompiled"):
         return f"nvidia-driver-daemonset-{NODE_KERNEL}-{NODE_OS}"
     return "nvidia-driver-daemonset"
-
-
-def singleton(policies: list[dict[str, Any]]) -> dict[str, Any]:
-    """The ClusterPolicy the operator acts on: the oldest, the name breaking a tie (upstream:
-    NVIDIA/gpu-operator v26.7.0 controllers/active_config.go getSingletonClusterPolicy)."""
-    return min(policies, key=lambda p: (str(p["metadata"].get("creationTimestamp") or ""), p["metadata"]["name"]))
 
 
 class ClusterPolicyController(Controller):
@@ -177,21 +177,22 @@ class ClusterPolicyController(Controller):
             for k in n["metadata"].get("labels") or {}
         )  # state_manager.go hasNFDLabels
         sel = ",".join(f"{k}={v}" for k, v in self.node_selector.items())
-        template_spec = {
-            "nodeSelector": dict(self.node_selector),
-            "tolerations": list((spec.get("daemonsets") or {}).get("tolerations") or OPERAND_TOLERATIONS),
-        }
-        # The GPU nodes the operand DaemonSets run on: a GPU node whose taint they do not tolerate
-        # (AKS's sku=gpu) gets no operand, and the DaemonSet does not count it; isDaemonSetReady
-        # (controllers/object_controls.go) calls a DaemonSet of 0 desired pods ready.
+        tolerations = list((spec.get("daemonsets") or {}).get("tolerations") or OPERAND_TOLERATIONS)
         gpu_nodes = cluster.list("v1", "Node", label_selector=sel)
-        nodes = sorted(
-            n["metadata"]["name"] for n in gpu_nodes if should_run_daemon_pod(daemon_pod_spec(template_spec), n)
-        )
         not_ready: list[str] = []
         for component, default_name in OPERANDS:
             if (spec.get(component) or {}).get("enabled", True) is False:
                 continue
+            # Each operand runs where the labeller set its gpu.deploy label "true" (upstream:
+            # NVIDIA/gpu-operator a22dbf6 assets/state-{driver,container-toolkit,device-plugin}/
+            # 0500_daemonset.yaml nodeSelector; nvidia_labels.state_labels). A GPU node whose taint
+            # they do not tolerate (AKS's sku=gpu) gets no operand, and the DaemonSet does not count
+            # it; isDaemonSetReady (controllers/object_controls.go) calls a DaemonSet of 0 desired
+            # pods ready.
+            deploy = {DEPLOY_LABELS[component]: "true"}
+            template_spec = {"nodeSelector": deploy, "tolerations": tolerations}
+            placed = cluster.list("v1", "Node", label_selector=f"{DEPLOY_LABELS[component]}=true")
+            nodes = [n for n in placed if should_run_daemon_pod(daemon_pod_spec(template_spec), n)]
             name = driver_daemonset_name(spec.get("driver") or {}) if component == "driver" else default_name
             ds_labels = {"app": name}
             if component == "driver":

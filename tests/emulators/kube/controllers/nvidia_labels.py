@@ -18,6 +18,34 @@ NFD_GPU_LABELS = {
     "feature.node.kubernetes.io/pci-0300_10de.present": "true",
 }
 GPU_PRESENT = "nvidia.com/gpu.present"
+# upstream: NVIDIA/gpu-operator a22dbf6 controllers/state_manager.go: gpuStateLabels["container"] (the
+# deploy labels of the container workload config, the only one without sandbox workloads:
+# getWorkloadConfig), commonOperandsLabelKey, migManagerLabelKey, migCapableLabelKey,
+# migConfigLabelKey and migConfigDisabledValue, vgpuHostDriverLabelKey, gpuProductLabelKey.
+CONTAINER_STATE_LABELS = {
+    f"nvidia.com/gpu.deploy.{operand}": "true"
+    for operand in ("driver", "gpu-feature-discovery", "container-toolkit", "device-plugin", "dcgm",
+                    "dcgm-exporter", "node-status-exporter", "operator-validator", "client")
+}  # fmt: skip
+OPERANDS_LABEL = "nvidia.com/gpu.deploy.operands"
+MIG_MANAGER_LABEL = "nvidia.com/gpu.deploy.mig-manager"
+MIG_CAPABLE, MIG_CONFIG, MIG_DISABLED = "nvidia.com/mig.capable", "nvidia.com/mig.config", "all-disabled"
+# Every key a state label may have (clusterPolicyStateLabelKeys and gpuClusterStateLabels): the
+# other workload configs' and the DRA stack's, which the container config sweeps away.
+ALL_STATE_LABELS = {
+    *CONTAINER_STATE_LABELS,
+    *(f"nvidia.com/gpu.deploy.{operand}" for operand in (
+        "sandbox-device-plugin", "kata-sandbox-device-plugin", "sandbox-validator", "vfio-manager", "kata-manager",
+        "cc-manager", "vgpu-manager", "vgpu-device-manager", "dra-driver", "dra-validator", "dcgm-dra",
+        "dcgm-exporter-dra")),
+    MIG_MANAGER_LABEL,
+}  # fmt: skip
+
+
+def singleton(policies: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ClusterPolicy the operator acts on: the oldest, the name breaking a tie (upstream:
+    NVIDIA/gpu-operator v26.7.0 controllers/active_config.go getSingletonClusterPolicy)."""
+    return min(policies, key=lambda p: (str(p["metadata"].get("creationTimestamp") or ""), p["metadata"]["name"]))
 
 
 def on_node_events(manager: Any, controller: Controller, handle: Callable[[Any, dict[str, Any]], None]) -> None:
@@ -47,8 +75,10 @@ class NodeLabelingController(Controller):
     (NodeLabelingReconciler.Reconcile: nothing where no ClusterPolicy exists, resolveActiveConfig;
     labelGPUNodes; SetupWithManager: the ClusterPolicy's create and spec changes, and a node created
     with GPU PCI labels or updated so that gpu.present is missing, outdated or changed, enqueue it);
-    cmd/gpu-operator/main.go registers it next to the ClusterPolicyReconciler. Not modelled: the
-    gpu.deploy.* state labels, MIG and driver-upgrade labels, the DRA (GPUCluster) stack.
+    cmd/gpu-operator/main.go registers it next to the ClusterPolicyReconciler. It sets the
+    gpu.deploy.* state labels and the MIG labels too (:func:`state_labels`). Not modelled: sandbox
+    workloads (vm-passthrough, vm-vgpu), the driver auto-upgrade annotation, the DRA (GPUCluster)
+    stack.
     """
 
     watches: ClassVar[list[tuple[str, str]]] = [("nvidia.com/v1", "ClusterPolicy")]
@@ -61,25 +91,76 @@ class NodeLabelingController(Controller):
             self._label(cluster, node)
 
     def _label(self, cluster: Any, node: dict[str, Any]) -> None:
-        if not cluster.list("nvidia.com/v1", "ClusterPolicy", None):
+        policies = cluster.list("nvidia.com/v1", "ClusterPolicy", None)
+        if not policies:
             return
         latest = cluster.get("v1", "Node", None, node["metadata"]["name"])
         if latest is not None:
-            label_gpu_node(cluster, latest)
+            label_gpu_node(cluster, latest, singleton(policies))
 
 
-def label_gpu_node(cluster: Any, node: dict[str, Any]) -> None:
-    """What the operator's node labeller does to one node (see NodeLabelingController).
+def label_gpu_node(cluster: Any, node: dict[str, Any], policy: dict[str, Any] | None = None) -> None:
+    """What the operator's node labeller does to one node (see NodeLabelingController), in one patch.
 
-    upstream: NVIDIA/gpu-operator a22dbf6 controllers/nodelabeling_controller.go
+    upstream: NVIDIA/gpu-operator a22dbf6 controllers/nodelabeling_controller.go labelGPUNodes:
     reconcileCommonGPULabel: a node with one of NFD's NVIDIA PCI labels (state_manager.go
     hasGPULabels) gets ``nvidia.com/gpu.present=true``; a node labelled so that has none any more gets
     ``false``. controllers/state_manager.go discoverGPUNodes then counts the ``true`` ones. Without
     NFD no node is labelled, so the operator finds no GPU node however many GPUs the nodes have.
+    Then updateGPUStateLabels (:func:`state_labels`).
     """
-    labels = node["metadata"].get("labels") or {}
+    labels = dict(node["metadata"].get("labels") or {})
     pci = any(labels.get(k) == v for k, v in NFD_GPU_LABELS.items())
     present = labels.get(GPU_PRESENT) == "true"
     if pci != present:
-        value = "true" if pci else "false"
-        cluster.patch("v1", "Node", None, node["metadata"]["name"], {"metadata": {"labels": {GPU_PRESENT: value}}})
+        labels[GPU_PRESENT] = "true" if pci else "false"
+    labels = state_labels(labels, policy or {})
+    before = node["metadata"].get("labels") or {}
+    change: dict[str, Any] = {k: v for k, v in labels.items() if before.get(k) != v}
+    change.update({k: None for k in before if k not in labels})  # a JSON merge patch deletes with null
+    if change:
+        cluster.patch("v1", "Node", None, node["metadata"]["name"], {"metadata": {"labels": change}})
+
+
+def mig_capable(labels: dict[str, str]) -> bool:
+    """upstream: state_manager.go hasMIGCapableGPU: never on a vGPU host; the mig.capable label where
+    GFD set it; else an H100, A100 or A30 product."""
+    if labels.get("nvidia.com/vgpu.host-driver-version"):
+        return False
+    if MIG_CAPABLE in labels:
+        return labels[MIG_CAPABLE] == "true"
+    product = labels.get("nvidia.com/gpu.product", "").lower()
+    return any(model in product for model in ("h100", "a100", "a30"))
+
+
+def state_labels(labels: dict[str, str], policy: dict[str, Any]) -> dict[str, str]:
+    """The node's labels after the labeller's updateGPUStateLabels for the ClusterPolicy stack.
+
+    upstream: NVIDIA/gpu-operator a22dbf6 controllers/nodelabeling_controller.go updateGPUStateLabels
+    and controllers/state_manager.go: a node without gpu.present=true loses every state label
+    (removeAllGPUStateLabels), so does one labelled ``nvidia.com/gpu.deploy.operands=false``
+    (hasOperandsDisabled); otherwise the state keys outside the container config are removed
+    (removeGPUStateLabels; gpu.deploy.mig-manager kept) and each container label is set to "true"
+    where it is absent or "" (addGPUStateLabels: a value already there is kept, as k8s-driver-manager
+    writes "paused-for-driver-upgrade" to drain an operand off the node,
+    controllers/nodelabeling_controller_test.go), with gpu.deploy.mig-manager=true on a MIG-capable
+    GPU. Last, where the ClusterPolicy's migManager is enabled (the default,
+    api/nvidia/v1/clusterpolicy_types.go MIGManagerSpec.IsEnabled) and its config.default is
+    "all-disabled", a MIG-capable node without a mig.config label gets mig.config=all-disabled.
+    """
+    out = dict(labels)
+    if out.get(GPU_PRESENT) != "true" or out.get(OPERANDS_LABEL) == "false":
+        return {k: v for k, v in out.items() if k not in ALL_STATE_LABELS}
+    out = {k: v for k, v in out.items() if k not in ALL_STATE_LABELS or k in CONTAINER_STATE_LABELS
+           or k == MIG_MANAGER_LABEL}  # fmt: skip
+    for key, value in CONTAINER_STATE_LABELS.items():
+        if not out.get(key):
+            out[key] = value
+    if mig_capable(out) and MIG_MANAGER_LABEL not in out:
+        out[MIG_MANAGER_LABEL] = "true"
+    mig = (policy.get("spec") or {}).get("migManager") or {}
+    default = (mig.get("config") or {}).get("default")
+    enabled = mig.get("enabled", True) is not False
+    if enabled and default == MIG_DISABLED and mig_capable(out) and not out.get(MIG_CONFIG):
+        out[MIG_CONFIG] = MIG_DISABLED
+    return out
