@@ -53,6 +53,7 @@ CLUSTER_POLICY_CRD = "clusterpolicies.nvidia.com"
 # which the operator sets from NFD's NVIDIA PCI labels: NoGPUNodes; see _no_gpu_node_fix).
 NO_GPU_NODE_REASONS = ("NFDLabelsMissing", "NoGPUNodes")
 NODE_SAMPLE = 50  # GPU nodes a quick (doctor) look reads
+HELD_SHOWN = 3  # nodes named where GPU Operator labels keep operands off them
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,10 @@ class GpuNodes:
     advertising: int = 0  # nodes whose device plugin advertises GPUs
     aks: int = 0  # nodes AKS labels as GPU nodes (kubernetes.azure.com/accelerator)
     vendors: set[str] = field(default_factory=set)
+    # GPU nodes that advertise no GPU because a GPU Operator label keeps an operand off them
+    # (gpus.operand_hold): how many, and the first few by name with the label.
+    held: int = 0
+    held_names: list[tuple[str, str]] = field(default_factory=list)  # (node, label=value)
 
     def add(self, node: dict[str, Any]) -> None:
         from akscli import gpus
@@ -86,6 +91,11 @@ class GpuNodes:
         self.vendors.add(facts.vendor)
         self.advertising += 1 if facts.allocatable or facts.capacity else 0
         self.aks += 1 if gpus.AKS_ACCELERATOR in gpus.labels_of(node) else 0
+        hold = gpus.operand_hold(node) if not facts.allocatable else ""
+        if hold:
+            self.held += 1
+            if len(self.held_names) < HELD_SHOWN:
+                self.held_names.append((str((node.get("metadata") or {}).get("name")), hold))
 
 
 @dataclass
@@ -228,7 +238,28 @@ def rules(
     if not found.operator_crd:
         return found, out
     out.extend(_policy(kube, found, ns, nodes))
+    if nodes.held:
+        out.append(_held(nodes))
     return found, out
+
+
+def _held(nodes: GpuNodes) -> Rule:
+    """GPU nodes the GPU Operator keeps its driver, toolkit or device plugin off, by their
+    nvidia.com/gpu.deploy.* labels, and so advertise no GPU (upstream and the values: gpus.operand_hold).
+    The operands' DaemonSets do not count such a node, so their own checks pass."""
+    more = f" and {nodes.held - len(nodes.held_names)} more" if nodes.held > len(nodes.held_names) else ""
+    first, label = nodes.held_names[0]
+    return Rule(
+        "gpu-operator",
+        "warning",
+        f"{nodes.held} GPU node(s) advertise no GPU because a GPU Operator label keeps an operand off them: "
+        + ", ".join(f"{name} ({hold})" for name, hold in nodes.held_names)
+        + more,
+        f"where not meant, remove the label and the operator deploys the operand again (kubectl label node {first} "
+        f"{label.split('=', 1)[0]}-); paused-for-driver-upgrade is k8s-driver-manager's pause across a driver "
+        "reload, undone when the reload ends",
+        subject="operands",
+    )
 
 
 def _without_operator(nodes: GpuNodes, nvidia: bool) -> list[Rule]:

@@ -14,7 +14,9 @@ sets only the limit requests that many.
 What a node offers is read by ``akscli.gpus`` (whole GPUs, MIG devices of either strategy,
 time-sliced replicas), so physical GPUs and slices are counted apart and never added together.
 A GPU node whose device plugin advertises nothing is billed and unusable: it gets a row of its
-own (state ``unusable``) whose whole VM price is waste. Spot nodes
+own (state ``unusable``) whose whole VM price is waste, and ``held`` names the GPU Operator label
+that keeps the device plugin off it, where one does (``akscli.gpus.operand_hold``: operands
+disabled on the node, or an operand paused for a driver upgrade). Spot nodes
 (``kubernetes.azure.com/scalesetpriority=spot``, learn.microsoft.com/azure/aks/spot-node-pool)
 are not priced at the pay-as-you-go rate: akscli has no spot prices, so their cost is unknown
 unless ``--price-file`` gives one for the region ``<region>-spot``.
@@ -53,6 +55,7 @@ class PoolUsage:
     priority: str = REGULAR  # regular | spot
     state: str = OK_STATE  # ok | unusable (GPU nodes whose device plugin advertises nothing)
     sharing: str = gpu_facts.WHOLE  # none | mig-single | mig-mixed | time-slicing | mps | shared
+    held: str = ""  # unusable: the GPU Operator label that keeps the device plugin off (gpus.operand_hold)
     nodes: int = 0
     gpu_nodes: int = 0
     gpus: int = 0  # physical GPUs (what Azure bills)
@@ -206,7 +209,7 @@ def _default_price(vm_size: str, region: str) -> float | None:
     return skus.price(vm_size, region)
 
 
-PoolKey = tuple[str, str, str, str, str, str]  # (pool, vm size, region, priority, state, sharing)
+PoolKey = tuple[str, str, str, str, str, str, str]  # (pool, vm size, region, priority, state, sharing, held)
 
 
 @dataclass(slots=True)
@@ -268,7 +271,7 @@ def measure(
 
 
 def _key(pool: PoolUsage) -> PoolKey:
-    return pool.pool, pool.vm_size, pool.region, pool.priority, pool.state, pool.sharing
+    return pool.pool, pool.vm_size, pool.region, pool.priority, pool.state, pool.sharing, pool.held
 
 
 def _priority(labels: Mapping[str, str]) -> str:
@@ -298,6 +301,7 @@ def _count_nodes(
             _priority(labels),
             UNUSABLE if facts.unusable else OK_STATE,
             facts.sharing,
+            gpu_facts.operand_hold(node) if facts.unusable else "",
         )
         pool = pools.get(key)
         if pool is None:

@@ -54,6 +54,17 @@ NVIDIA_NODE_SELECTORS = (
     "nvidia.com/gpu.product",
     "accelerator=nvidia",
 )
+# The GPU Operator's state labels (upstream: NVIDIA/gpu-operator a22dbf6 controllers/state_manager.go
+# gpuStateLabels, commonOperandsLabelKey): its node labeller sets nvidia.com/gpu.deploy.<operand>=true
+# on a GPU node and each operand's DaemonSet selects its label (assets/state-*/0500_daemonset.yaml);
+# nvidia.com/gpu.deploy.operands=false (set by hand) makes it remove them all; a value that is
+# neither is kept as it is (addGPUStateLabels), as k8s-driver-manager writes
+# "paused-for-driver-upgrade" to drain an operand off the node during a driver upgrade
+# (controllers/nodelabeling_controller_test.go).
+DEPLOY_PREFIX = "nvidia.com/gpu.deploy."
+OPERANDS_OFF = DEPLOY_PREFIX + "operands"
+# The operands without which a node advertises no GPU.
+ADVERTISING_OPERANDS = ("driver", "container-toolkit", "device-plugin")
 WHOLE, MIG_SINGLE, MIG_MIXED, TIME_SLICING, MPS = "none", "mig-single", "mig-mixed", "time-slicing", "mps"
 SHARED = "shared"  # more units than the VM size has GPUs, and no label says how they are split
 
@@ -191,3 +202,17 @@ def pod_units(pod: Mapping[str, Any]) -> dict[str, int]:
     from akscli.kube import resources
 
     return resources.pod_requests(pod, keep=is_gpu_resource)
+
+
+def operand_hold(node: Mapping[str, Any]) -> str:
+    """The GPU Operator label that keeps its driver, toolkit or device plugin off this node,
+    "nvidia.com/gpu.deploy.device-plugin=paused-for-driver-upgrade"; "" where none does (a node
+    the operator does not label has none)."""
+    labels = labels_of(node)
+    if labels.get(OPERANDS_OFF) == "false":
+        return f"{OPERANDS_OFF}=false"
+    for operand in ADVERTISING_OPERANDS:
+        value = labels.get(DEPLOY_PREFIX + operand)
+        if value is not None and value != "true":
+            return f"{DEPLOY_PREFIX}{operand}={value}"
+    return ""
