@@ -99,6 +99,9 @@ def identity_claims(identity: Mapping[str, Any] | None) -> dict[str, str]:
     return {k: _redact_value(str(identity[k])) for k in IDENTITY_CLAIMS if identity.get(k)}
 
 
+ID_LENGTH = 16  # hex characters of an entry's id: 64 random bits
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
@@ -119,7 +122,7 @@ def build_entry(
     except (KeyError, OSError):
         local_user = str(os.getuid())
     return {
-        "id": uuid.uuid4().hex[:16],
+        "id": uuid.uuid4().hex[:ID_LENGTH],
         "time": _now(),
         "action": action,
         "argv": redact_argv(argv),
@@ -467,14 +470,24 @@ def _older(entry: Mapping[str, Any], floor: datetime) -> bool:
 
 
 def find(path: Path, entry_id: str) -> dict[str, Any]:
-    """The one entry whose id starts with ``entry_id`` (any case, spaces around it ignored)."""
+    """The one entry whose id starts with ``entry_id`` (any case, spaces around it ignored). A part of
+    an id is looked for in the whole log, which says when it matches more than one entry; a whole id
+    from the log's end back to the first entry that has it."""
     entry_id = entry_id.strip().lower()
     if not re.fullmatch(r"[0-9a-f]{4,32}", entry_id):
         raise UsageError(
             f"invalid audit id {entry_id!r}",
             hint="give at least 4 hex characters of an id from 'akscli audit list'",
         )
-    found = [e for e in entries(path) if str(e.get("id", "")).startswith(entry_id)]
+    if len(entry_id) >= ID_LENGTH:
+        # A whole id names one entry (64 random bits): the newest first, and the read stops there,
+        # so showing an entry just listed reads the log's end, not a log of years.
+        for entry in entries(path, newest_first=True):
+            if str(entry.get("id", "")).startswith(entry_id):
+                return entry
+        found = []
+    else:
+        found = [e for e in entries(path) if str(e.get("id", "")).startswith(entry_id)]
     if not found:
         raise NotFoundError(
             f"no audit entry with id {entry_id!r} in {path}",

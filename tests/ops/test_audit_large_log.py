@@ -1,0 +1,97 @@
+"""A log of 100,000 entries is read from its end: ``audit list`` (no --since, the default --limit)
+and ``audit show`` of a whole id read the newest lines only. Measured by the lines parsed and the
+bytes read from the file, not by time."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from akscli import audit
+from akscli.globals import FLAGS
+from tests.cli import invoke, list_items
+
+LINES = 100_000
+
+
+def entry(n: int) -> dict[str, Any]:
+    return {"id": f"{n:016x}", "time": f"2026-12-05T{n // 3600 % 24:02d}:{n // 60 % 60:02d}:{n % 60:02d}Z",
+            "action": "model deploy", "target": {}, "objects": [], "result": "success"}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def big_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("audit") / "audit.jsonl"
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(LINES):
+            out.write(json.dumps(entry(n), separators=(",", ":")) + "\n")
+    return path
+
+
+class Reads:
+    """What the audit module takes from its log: lines parsed, bytes read."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, log: Path) -> None:
+        self.parsed = 0
+        self.bytes = 0
+        loads, opened = json.loads, Path.open
+
+        def counting_loads(raw: Any, *a: Any, **kw: Any) -> Any:
+            self.parsed += isinstance(raw, bytes)  # the CLI's own output, parsed by the test, is text
+            return loads(raw, *a, **kw)
+
+        reads = self
+
+        class Counting(io.BufferedReader):
+            def read(self, size: int | None = -1) -> bytes:
+                data = super().read(size)
+                reads.bytes += len(data)
+                return data
+
+            def __next__(self) -> bytes:
+                line = super().__next__()
+                reads.bytes += len(line)
+                return line
+
+        def counting_open(path: Path, mode: str = "r", *a: Any, **kw: Any) -> Any:
+            if path == log and mode == "rb":
+                return Counting(io.FileIO(str(path), "rb"))
+            return opened(path, mode, *a, **kw)
+
+        monkeypatch.setattr(audit.json, "loads", counting_loads)
+        monkeypatch.setattr(Path, "open", counting_open)
+
+
+@pytest.fixture
+def reads(big_log: Path, monkeypatch: pytest.MonkeyPatch) -> Reads:
+    monkeypatch.setenv("AKSCLI_AUDIT_LOG", str(big_log))
+    monkeypatch.setattr(FLAGS, "audit_log", None)
+    return Reads(monkeypatch, big_log)
+
+
+def test_audit_list_reads_only_the_newest_hundred_of_a_hundred_thousand_lines(reads: Reads, big_log: Path) -> None:
+    listed = invoke("audit", "list", "-o", "json")
+    assert listed.exit_code == 0, listed
+    assert [e["id"] for e in list_items(listed.stdout)] == [f"{n:016x}" for n in range(LINES - 100, LINES)]
+    assert reads.parsed == 100
+    assert reads.bytes <= audit._BLOCK  # one block from the end of a file of about 13 MB
+    assert big_log.stat().st_size > 100 * audit._BLOCK
+
+
+def test_audit_show_of_a_whole_id_reads_from_the_end_and_stops_at_it(reads: Reads) -> None:
+    shown = invoke("audit", "show", f"{LINES - 3:016x}", "-o", "json")
+    assert shown.exit_code == 0, shown
+    assert json.loads(shown.stdout)["id"] == f"{LINES - 3:016x}"
+    assert reads.parsed == 3
+    assert reads.bytes <= audit._BLOCK
+
+
+def test_audit_show_of_part_of_an_id_still_reads_the_whole_log_to_say_it_is_one(reads: Reads) -> None:
+    shown = invoke("audit", "show", f"{LINES - 3:016x}"[:14], "-o", "json")
+    assert shown.exit_code == 2, shown
+    assert "matches 160 entries" in shown.stderr  # 0x18600 to 0x1869f
+    assert reads.parsed == LINES
