@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from tests.emulators.kube.apiserver_apply import ApplyMixin
 from tests.emulators.kube.apiserver_common import (
     SYSTEM_NAMESPACES,
     SYSTEM_PRIORITY_CLASSES,
@@ -39,7 +40,7 @@ from tests.emulators.kube.status import (
 from tests.emulators.kube.store import Entry, Gone, Store, Watcher
 
 
-class ApiServer(ValidationMixin, WritesMixin, DeletionMixin):
+class ApiServer(ValidationMixin, WritesMixin, ApplyMixin, DeletionMixin):
     def __init__(self, registry: Registry | None = None, store: Store | None = None) -> None:
         self.registry = registry or Registry()
         self.store = store or Store()

@@ -24,13 +24,8 @@ from tests.emulators.kube.resources import VIRTUAL_KINDS, ResourceType
 from tests.emulators.kube.ssa import (
     ManagedFields,
     Path,
-    conflict_message,
-    describe_manager,
     field_set,
     get_at,
-    merge_applied,
-    path_string,
-    remove_at,
 )
 from tests.emulators.kube.status import (
     ApiError,
@@ -57,7 +52,7 @@ def stale_version(rt: ResourceType, name: str) -> ApiError:
 
 
 class WritesMixin:
-    """ApiServer's create, update, patch and server-side apply."""
+    """ApiServer's create, update and patch (server-side apply: apiserver_apply.py)."""
 
     # ---- writes --------------------------------------------------------------------
 
@@ -419,129 +414,6 @@ class WritesMixin:
                 raise stale_version(rt, name)
             return self._commit(rt, version, namespace, name, old, new, ctx, subresource, "Update")
 
-    def apply(
-        self,
-        rt: ResourceType,
-        version: str,
-        namespace: str | None,
-        name: str,
-        applied: Any,
-        ctx: Ctx,
-        force: bool,
-        subresource: str | None = None,
-    ) -> dict[str, Any]:
-        manager = ctx.field_manager
-        if not manager:
-            raise invalid(
-                "PatchOptions.meta.k8s.io",
-                "",
-                "meta.k8s.io",
-                "PatchOptions",
-                [("FieldValueRequired", "fieldManager", "Required value: is required for apply patch")],
-            )
-        if not isinstance(applied, dict):
-            raise bad_request("error decoding YAML: the apply patch must be an object")
-        if not applied.get("apiVersion") or not applied.get("kind"):
-            raise bad_request(
-                "apiVersion and kind must be set in an apply patch"
-                if not applied.get("kind")
-                else "apiVersion must be set"
-            )
-        self._check_body_type(rt, version, applied)
-        amd = applied.get("metadata") or {}
-        if amd.get("managedFields") is not None:
-            raise bad_request("metadata.managedFields must be nil")
-        if amd.get("name") not in (None, name):
-            raise bad_request(f"the name of the object ({amd.get('name')}) does not match the name on the URL ({name})")
-        if rt.namespaced and amd.get("namespace") not in (None, "", namespace):
-            raise bad_request("the namespace of the provided object does not match the namespace sent on the request")
-        applied = self._strip(clone(applied))
-        amd = applied.setdefault("metadata", {})
-        # A resourceVersion in the applied config is a precondition on an existing object: the
-        # merged object carries it into the store's update, which answers 409 Conflict when it is
-        # not the stored one. An apply that creates ignores it (etcd3's GuaranteedUpdate drops it in
-        # PrepareObjectForStorage). upstream: kubernetes/apiserver pkg/registry/generic/registry/
-        # store.go Update (newResourceVersion != existingResourceVersion), pkg/storage/etcd3/store.go.
-        expect = amd.get("resourceVersion")
-        amd["name"] = name
-        if rt.namespaced:
-            amd["namespace"] = namespace
-        for k in SERVER_METADATA:
-            amd.pop(k, None)
-        applied, errs = self._typed_patch_errors(rt, version, applied)
-        if errs:
-            # the typed conversion fails before field validation is consulted, and the API
-            # server reports it as an untyped 500 (kubernetes/kubernetes staging/src/k8s.io/
-            # apiserver/pkg/endpoints/handlers/fieldmanager/internal/structuredmerge.go)
-            text = errs[0] if len(errs) == 1 else "errors:\n  " + "\n  ".join(errs)
-            raise ApiError(
-                500,
-                f"failed to create typed patch object ({namespace or ''}/{name}; "
-                f"{rt.group}/{version}, Kind={rt.kind}): {text}",
-                "",
-            )
-        sch = self._schema(rt, version)
-        node = root_node(sch)
-        mode = self._status_mode(rt, subresource)
-        if mode is False:
-            applied.pop("status", None)
-        elif mode is True:
-            applied = {"metadata": amd, **({"status": applied["status"]} if "status" in applied else {})}
-        paths = field_set(applied, node, status=mode)
-        sub = subresource or ""
-        with self.store.lock:
-            entry = self.store.get(rt.key, obj_key(namespace if rt.namespaced else None, name))
-            if entry is None:
-                if subresource:
-                    raise not_found(rt.group_resource, name, rt.group, rt.plural)
-                fresh = clone(applied)
-                obj_ctx = Ctx(**{**ctx.__dict__, "field_manager": None})
-                fresh["metadata"]["managedFields"] = ManagedFields(None).render()
-                created = self._create_applied(rt, version, namespace, name, fresh, obj_ctx, paths, manager)
-                ctx.warnings.extend(obj_ctx.warnings)
-                ctx.created = obj_ctx.created
-                return created
-            live = entry.obj()
-            mf = ManagedFields(live["metadata"].get("managedFields"))
-            me = mf.index(manager, "Apply", sub)
-            conflicts = mf.conflicts(applied, live, paths, me)
-            if conflicts and not force:
-                raise ApiError(
-                    409,
-                    conflict_message(conflicts),
-                    "Conflict",
-                    {
-                        "causes": [
-                            {
-                                "reason": "FieldManagerConflict",
-                                "message": f"conflict with {describe_manager(e)}",
-                                "field": path_string(p),
-                            }
-                            for e, p in conflicts
-                        ]
-                    },
-                )
-            # the field manager's conflicts come first: fieldManager.Apply runs in the patcher,
-            # before the store compares resourceVersions (pkg/endpoints/handlers/patch.go applyPatch)
-            if expect and str(expect) != str(entry.rv):
-                raise stale_version(rt, name)
-            if conflicts:
-                mf.disown({p for _, p in conflicts}, me)
-            previously = mf.sets[me] if me is not None else set()
-            others: set[Path] = set()
-            for i, s in enumerate(mf.sets):
-                if i != me:
-                    others |= s
-            merged = merge_applied(clone(live), applied, node)
-            for p in sorted(previously - paths - others, key=len, reverse=True):
-                remove_at(merged, p)
-            # the commit starts from the ownership left after a forced take-over
-            before = clone(live)
-            before["metadata"]["managedFields"] = mf.render()
-            return self._commit(
-                rt, version, namespace, name, before, merged, ctx, subresource, "Apply", (paths, manager)
-            )
-
     def _admitted_new(self, rt: ResourceType, version: str, obj: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
         """A new object, admitted, with the metadata the server fills for every create (a POST and
         an apply that creates alike; upstream: kubernetes/kubernetes staging/src/k8s.io/apiserver/
@@ -555,21 +427,3 @@ class WritesMixin:
         if rt.generation:
             md["generation"] = 1
         return obj
-
-    def _create_applied(
-        self,
-        rt: ResourceType,
-        version: str,
-        namespace: str | None,
-        name: str,
-        obj: dict[str, Any],
-        ctx: Ctx,
-        paths: set[Path],
-        manager: str,
-    ) -> dict[str, Any]:
-        obj = self._admitted_new(rt, version, obj, ctx)
-        md = obj["metadata"]
-        mf = ManagedFields(None)
-        mf.put(manager, "Apply", "", rt.api_version(version), md["creationTimestamp"], paths)
-        md["managedFields"] = mf.render()
-        return self._insert(rt, version, namespace, name, obj, ctx)
