@@ -9,6 +9,7 @@ import base64
 import json
 import random
 import re
+from collections.abc import Callable
 from typing import Any, Literal
 
 from tests.emulators.kube import admission, admission_kaito_config, builtin_schema, cel
@@ -131,8 +132,13 @@ class ValidationMixin:
         create: bool,
         old: dict[str, Any] | None = None,
         webhooks: bool = True,
+        precondition: Callable[[], None] | None = None,
     ) -> dict[str, Any]:
-        """Kind defaults, schema defaulting/pruning, mutating webhooks, validation; raises 400/422."""
+        """Kind defaults, schema defaulting/pruning, mutating webhooks, validation; raises 400/422.
+        ``precondition`` (the store's resourceVersion check) runs once the object is decoded and
+        mutated, before it is validated (upstream: kubernetes/apiserver 24a394e5 pkg/registry/
+        generic/registry/store.go Update: UpdatedObject, the version check, then BeforeUpdate's
+        strategy validation and the validating admission)."""
         self._kind_defaults(rt, obj, create)
         causes = self._validate_metadata(rt, obj)
         sch = self._schema(rt, version)
@@ -160,6 +166,8 @@ class ValidationMixin:
                 )
         elif not rt.crd:
             obj = self._check_builtin(rt, version, obj, ctx, causes)
+        if precondition is not None:
+            precondition()
         seen = {c[1] for c in causes}
         causes += [c for c in self._kind_validation(rt, obj) if c[1] not in seen]
         if causes:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import random
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from tests.emulators.kube.apiserver_common import (
@@ -49,6 +50,61 @@ def stale_version(rt: ResourceType, name: str) -> ApiError:
         rt.plural,
         "the object has been modified; please apply your changes to the latest version and try again",
     )
+
+
+def object_resource_version(given: Any) -> int:
+    """A write's metadata.resourceVersion as the store reads it: 0 where it is absent or empty,
+    else strconv.ParseUint(given, 10, 64). The store returns a parse failure as it is, not as a
+    Status, so the API server answers 500 with Go's message and no reason (upstream: kubernetes/
+    apiserver 24a394e5 pkg/storage/api_object_versioner.go ObjectResourceVersion; pkg/registry/
+    generic/registry/store.go Update returns the error unwrapped; pkg/storage/errors/storage.go
+    InterpretUpdateError passes it on; pkg/endpoints/handlers/responsewriters/status.go
+    ErrorToAPIStatus: an error that is no Status is 500, reason unknown, message err.Error())."""
+    if given is None or given == "":
+        return 0
+    text = str(given)
+    quoted = json.dumps(text, ensure_ascii=False)
+    if not (text.isascii() and text.isdigit()):
+        raise ApiError(500, f"strconv.ParseUint: parsing {quoted}: invalid syntax", "")
+    value = int(text)
+    if value >= 1 << 64:
+        raise ApiError(500, f"strconv.ParseUint: parsing {quoted}: value out of range", "")
+    return value
+
+
+def version_syntax(given: Any) -> None:
+    object_resource_version(given)
+
+
+def version_precondition(rt: ResourceType, name: str, given: Any, stored: int, conditional: bool) -> None:
+    """The store's resourceVersion check of an update: 0 (absent, empty or "0") is an
+    unconditional update where the kind allows one, else 422; any other value must be the stored
+    one, compared as numbers, else 409. It runs after the patch or the field manager and mutating
+    admission made the object, before the strategy's validation and validating admission (upstream:
+    kubernetes/apiserver 24a394e5 pkg/registry/generic/registry/store.go Update: objInfo.UpdatedObject,
+    then this check, then rest.BeforeUpdate and updateValidation; a custom resource's strategy
+    does not allow an unconditional update, kubernetes/apiextensions-apiserver pkg/registry/
+    customresource/strategy.go AllowUnconditionalUpdate false; field.Invalid prints the uint64 0
+    as 0x0)."""
+    new = object_resource_version(given)
+    if new == 0:
+        if conditional:
+            raise invalid(
+                rt.group_resource,
+                name,
+                rt.group,
+                rt.plural,
+                [
+                    (
+                        "FieldValueInvalid",
+                        "metadata.resourceVersion",
+                        "Invalid value: 0x0: must be specified for an update",
+                    )
+                ],
+            )
+        return
+    if new != stored:
+        raise stale_version(rt, name)
 
 
 class WritesMixin:
@@ -137,7 +193,6 @@ class WritesMixin:
                 raise already_exists(rt.group_resource, name, rt.group, rt.plural)
             ctx.created = True
             if ctx.dry_run:
-                obj["metadata"].pop("resourceVersion", None)
                 return self.serve_obj(rt, version, obj)
             if rt.kind == "CustomResourceDefinition":
                 self._establish_crd(obj)
@@ -201,28 +256,20 @@ class WritesMixin:
         expect = md.get("resourceVersion")
         with self.store.lock:
             entry = self.get_entry(rt, namespace, name)
-            if not expect and rt.crd and not unconditional:
-                # a custom resource's strategy does not allow an unconditional update (upstream:
-                # kubernetes/apiextensions-apiserver pkg/registry/customresource/strategy.go
-                # AllowUnconditionalUpdate false; kubernetes/apiserver pkg/registry/generic/
-                # registry/store.go Update: a uint64 0, which field.Invalid prints as 0x0)
-                raise invalid(
-                    rt.group_resource,
-                    name,
-                    rt.group,
-                    rt.plural,
-                    [
-                        (
-                            "FieldValueInvalid",
-                            "metadata.resourceVersion",
-                            "Invalid value: 0x0: must be specified for an update",
-                        )
-                    ],
-                )
-            if expect and str(expect) != str(entry.rv):
-                raise stale_version(rt, name)
+            stored, conditional = entry.rv, rt.crd and not unconditional
             old = entry.obj()
-            return self._commit(rt, version, namespace, name, old, obj, ctx, subresource, "Update")
+            return self._commit(
+                rt,
+                version,
+                namespace,
+                name,
+                old,
+                obj,
+                ctx,
+                subresource,
+                "Update",
+                precondition=lambda: version_precondition(rt, name, expect, stored, conditional),
+            )
 
     def _merge_subresource(
         self, rt: ResourceType, old: dict[str, Any], new: dict[str, Any], subresource: str | None
@@ -254,8 +301,11 @@ class WritesMixin:
         subresource: str | None,
         operation: str,
         applied: tuple[set[Path], str] | None = None,
+        precondition: Callable[[], None] | None = None,
     ) -> dict[str, Any]:
-        """Write ``new`` over ``old`` (both without apiVersion/kind); caller holds the lock."""
+        """Write ``new`` over ``old`` (both without apiVersion/kind); caller holds the lock.
+        ``precondition``: the resourceVersion check, run after mutating admission and before
+        validation (version_precondition)."""
         new = self._merge_subresource(rt, old, new, subresource)
         md = new.setdefault("metadata", {})
         omd = old["metadata"]
@@ -278,23 +328,30 @@ class WritesMixin:
                     md[k] = omd[k]
                 else:
                     md.pop(k, None)
-        if "deletionTimestamp" in omd:
-            added = set(md.get("finalizers") or []) - set(omd.get("finalizers") or [])
-            if added:
-                raise invalid(
-                    rt.group_kind,
-                    name,
-                    rt.group,
-                    rt.kind,
-                    [
-                        (
-                            "FieldValueForbidden",
-                            "metadata.finalizers",
-                            "Forbidden: no new finalizers can be added if the object is being deleted",
-                        )
-                    ],
-                )
-        new = self._admit(rt, version, new, ctx, create=False, old=old, webhooks=subresource != "status")
+
+        def checks() -> None:
+            if precondition is not None:
+                precondition()
+            if "deletionTimestamp" in omd:
+                added = set(md.get("finalizers") or []) - set(omd.get("finalizers") or [])
+                if added:
+                    raise invalid(
+                        rt.group_kind,
+                        name,
+                        rt.group,
+                        rt.kind,
+                        [
+                            (
+                                "FieldValueForbidden",
+                                "metadata.finalizers",
+                                "Forbidden: no new finalizers can be added if the object is being deleted",
+                            )
+                        ],
+                    )
+
+        new = self._admit(
+            rt, version, new, ctx, create=False, old=old, webhooks=subresource != "status", precondition=checks
+        )
         md = new["metadata"]
         # generation follows the desired state only
         skip = {"metadata", "apiVersion", "kind"} | ({"status"} if rt.status else set())
@@ -348,12 +405,13 @@ class WritesMixin:
         content_type: str,
         body: bytes,
         ctx: Ctx,
-        force: bool = False,
+        force: bool | None = None,
         subresource: str | None = None,
     ) -> dict[str, Any]:
+        """A PATCH. ``force``: PatchOptions.force, None where the request does not give it."""
         ct = content_type.split(";")[0].strip()
         if ct == "application/apply-patch+yaml":
-            return self.apply(rt, version, namespace, name, _parse_yaml_or_json(body), ctx, force, subresource)
+            return self.apply(rt, version, namespace, name, _parse_yaml_or_json(body), ctx, bool(force), subresource)
         if ct not in (
             "application/merge-patch+json",
             "application/json-patch+json",
@@ -373,10 +431,11 @@ class WritesMixin:
                 "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml",
                 "UnsupportedMediaType",
             )
-        if force:
-            # the options are validated after the body is read, before it is decoded (upstream:
-            # kubernetes/apiserver pkg/endpoints/handlers/patch.go PatchResource; kubernetes/apimachinery
-            # pkg/apis/meta/v1/validation/validation.go ValidatePatchOptions)
+        if force is not None:
+            # any force, false included, is refused on a non-apply patch: the options are
+            # validated after the body is read, before it is decoded (upstream: kubernetes/apiserver
+            # 24a394e5 pkg/endpoints/handlers/patch.go PatchResource; kubernetes/apimachinery eed236ce
+            # pkg/apis/meta/v1/validation/validation.go ValidatePatchOptions, options.Force != nil)
             raise invalid(
                 "PatchOptions.meta.k8s.io",
                 "",
@@ -409,18 +468,34 @@ class WritesMixin:
             nmd = new.get("metadata") or {}
             if nmd.get("name") != name:
                 raise bad_request("the name of the object does not match the name on the URL")
-            expect = nmd.get("resourceVersion")
-            if expect and str(expect) != str(entry.rv):
-                raise stale_version(rt, name)
-            return self._commit(rt, version, namespace, name, old, new, ctx, subresource, "Update")
+            given, stored = nmd.get("resourceVersion"), entry.rv
+            return self._commit(
+                rt,
+                version,
+                namespace,
+                name,
+                old,
+                new,
+                ctx,
+                subresource,
+                "Update",
+                precondition=lambda: version_precondition(rt, name, given, stored, rt.crd),
+            )
 
-    def _admitted_new(self, rt: ResourceType, version: str, obj: dict[str, Any], ctx: Ctx) -> dict[str, Any]:
+    def _admitted_new(
+        self,
+        rt: ResourceType,
+        version: str,
+        obj: dict[str, Any],
+        ctx: Ctx,
+        precondition: Callable[[], None] | None = None,
+    ) -> dict[str, Any]:
         """A new object, admitted, with the metadata the server fills for every create (a POST and
         an apply that creates alike; upstream: kubernetes/kubernetes staging/src/k8s.io/apiserver/
         pkg/registry/rest/create.go BeforeCreate, FillObjectMetaSystemFields)."""
         if rt.status and not ctx.keep_status:
             obj.pop("status", None)
-        obj = self._admit(rt, version, obj, ctx, create=True)
+        obj = self._admit(rt, version, obj, ctx, create=True, precondition=precondition)
         md = obj["metadata"]
         md["uid"] = str(uuid.uuid4())
         md["creationTimestamp"] = now_iso()

@@ -26,6 +26,17 @@ def _truthy(v: str | None) -> bool:
     return v is not None and v.lower() in ("true", "1")
 
 
+def pointer_bool(query: dict[str, list[str]], name: str) -> bool | None:
+    """A ``*bool`` query parameter (PatchOptions.force) as the API server decodes it: None where
+    it is absent; else the first value, false for "0" or "false" in any case and true for any
+    other value, "" included (upstream: kubernetes/apimachinery eed236ce pkg/runtime/conversion.go
+    Convert_Slice_string_To_Pointer_bool)."""
+    values = query.get(name)
+    if not values:
+        return None
+    return not (values[0] == "0" or values[0].lower() == "false")
+
+
 def user_agent_manager(ua: str | None) -> str:
     """The API server's default field manager: the user agent up to the first '/'."""
     if not ua:

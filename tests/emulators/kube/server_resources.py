@@ -20,6 +20,7 @@ from tests.emulators.kube.server_params import (
     _truthy,
     invalid_param,
     list_options_invalid,
+    pointer_bool,
     user_agent_manager,
 )
 from tests.emulators.kube.status import ApiError, bad_request
@@ -130,7 +131,7 @@ class ResourcesMixin:
             ct = self.headers.get("Content-Type", "")
             if ct.startswith("application/apply-patch") and _q1(query, "fieldManager") is None:
                 ctx.field_manager = None
-            out = emu.api.patch(rt, version, namespace, name or "", ct, body, ctx, _truthy(_q1(query, "force")))
+            out = emu.api.patch(rt, version, namespace, name or "", ct, body, ctx, pointer_bool(query, "force"))
             self._json(201 if ctx.created else 200, out)
         elif verb == "delete":
             opts = self._parse(body) if body.strip() else {}

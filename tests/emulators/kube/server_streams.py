@@ -12,7 +12,7 @@ from typing import Any
 from tests.emulators.kube import streams, tables
 from tests.emulators.kube.apiserver import Ctx
 from tests.emulators.kube.resources import ResourceType
-from tests.emulators.kube.server_params import _q1, _truthy
+from tests.emulators.kube.server_params import _q1, _truthy, pointer_bool
 from tests.emulators.kube.status import ApiError, bad_request, not_found, not_implemented
 
 
@@ -53,7 +53,7 @@ class SubresourcesMixin:
                         self.headers.get("Content-Type", ""),
                         body,
                         ctx,
-                        _truthy(_q1(query, "force")),
+                        pointer_bool(query, "force"),
                         subresource="status",
                     ),
                 )
