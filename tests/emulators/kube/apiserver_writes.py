@@ -373,10 +373,11 @@ class WritesMixin:
             changed = {p for p in new_fs if get_at(old, p) != get_at(new, p)}
             removed = old_fs - new_fs
             if changed or removed:
-                i = mf.index(ctx.field_manager, operation, sub)
-                mine = (mf.set_of(ctx.field_manager, operation, sub) | changed) - removed
+                av = rt.api_version(version)
+                i = mf.index(ctx.field_manager, operation, sub, av)
+                mine = (mf.set_of(ctx.field_manager, operation, sub, av) | changed) - removed
                 mf.disown(changed | removed, i)
-                mf.put(ctx.field_manager, operation, sub, rt.api_version(version), t, mine)
+                mf.put(ctx.field_manager, operation, sub, av, t, mine)
         md["managedFields"] = mf.render()
         if not md["managedFields"]:
             del md["managedFields"]

@@ -227,22 +227,27 @@ class ManagedFields:
             fv1 = e.get("fieldsV1")
             self.sets.append(from_fields_v1(fv1) if isinstance(fv1, dict) else set())
 
-    def index(self, manager: str, operation: str, subresource: str) -> int | None:
+    def index(self, manager: str, operation: str, subresource: str, api_version: str | None = None) -> int | None:
+        """The entry of one manager identifier: name, operation, subresource and, for an Update,
+        its apiVersion, so one manager's Updates through two versions are two entries (upstream:
+        kubernetes/apimachinery eed236ce pkg/util/managedfields/internal/managedfields.go
+        BuildManagerIdentifier drops the apiVersion of Apply entries only)."""
         for i, e in enumerate(self.entries):
             if (
                 e.get("manager") == manager
                 and e.get("operation") == operation
                 and e.get("subresource", "") == subresource
+                and (operation != "Update" or api_version is None or e.get("apiVersion") == api_version)
             ):
                 return i
         return None
 
-    def set_of(self, manager: str, operation: str, subresource: str) -> set[Path]:
-        i = self.index(manager, operation, subresource)
+    def set_of(self, manager: str, operation: str, subresource: str, api_version: str | None = None) -> set[Path]:
+        i = self.index(manager, operation, subresource, api_version)
         return set(self.sets[i]) if i is not None else set()
 
     def put(self, manager: str, operation: str, subresource: str, api_version: str, now: str, paths: set[Path]) -> None:
-        i = self.index(manager, operation, subresource)
+        i = self.index(manager, operation, subresource, api_version)
         entry: dict[str, Any] = {
             "manager": manager,
             "operation": operation,
