@@ -77,7 +77,8 @@ def test_keep_leaves_the_job_for_debugging(h100_pool: Any, kubeconfig: Any) -> N
     assert invoke("baremetal", "test", "nccl", "--nodes", "2", "--keep").exit_code == 0
     [job] = h100_pool.cluster.list("batch/v1", "Job", namespace="default")
     assert job["spec"]["completions"] == 2
-    assert job["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] == 8
+    # a Quantity reads back as a string (resource.Quantity MarshalJSON)
+    assert job["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"]["nvidia.com/gpu"] == "8"
 
 
 def test_the_ssh_key_is_never_printed(h100_pool: Any, kubeconfig: Any) -> None:

@@ -23,6 +23,7 @@ from tests.emulators.kube.apiserver_common import (
     Ctx,
     obj_key,
 )
+from tests.emulators.kube.pod_defaults import set_defaults_pod
 from tests.emulators.kube.resources import ResourceType
 from tests.emulators.kube.status import (
     ApiError,
@@ -284,7 +285,7 @@ class ValidationMixin:
                     if "port" in p:
                         p.setdefault("targetPort", p["port"])
         elif rt.kind == "Pod" and isinstance(spec, dict):
-            spec.setdefault("restartPolicy", "Always")
+            set_defaults_pod(obj)
             for c in spec.get("containers") or []:
                 if isinstance(c, dict):
                     for p in c.get("ports") or []:

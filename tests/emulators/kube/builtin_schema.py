@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from tests.emulators.kube import quantities
+
 KUBERNETES_VERSION = "1.32.0"
 _PREFIX = "#/$defs/"
 
@@ -243,6 +245,9 @@ class _Walker:
         if not _type_ok(v, node):
             self._type_error(v, node, path, typed, gostack, struct)
             return v
+        if node.quantity:
+            # decoded into a resource.Quantity and encoded again: its canonical form
+            return quantities.canonical(v)
         if isinstance(v, dict) and node.type == "object":
             return self._object(v, node, path, typed, gostack, struct, in_status)
         if isinstance(v, list) and node.items is not None:
@@ -274,6 +279,9 @@ class _Walker:
             sub = props.get(k) if props is not None else None
             if sub is not None:
                 out[k] = self.walk(x, sub, child, f"{typed}.{k}", (*gostack, k), inner, in_status or child == "status")
+            elif node.map_values is not None and node.map_values.quantity and _type_ok(x, node.map_values):
+                # a ResourceList: SetDefaults_ResourceList rounds each value up to milli
+                out[k] = quantities.round_up_milli(x)
             elif node.map_values is not None:
                 out[k] = self.walk(x, node.map_values, child, f"{typed}.{k}", gostack, inner, in_status)
             elif props is None:

@@ -18,6 +18,7 @@ _FORM = re.compile(r"^([+-]?)(\d+(?:\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]
 _BINARY = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
 _DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
 _NANO = Decimal("1e-9")
+_MILLI = Decimal("1e-3")
 
 
 def parse(value: object) -> tuple[Decimal, str] | None:
@@ -43,6 +44,18 @@ def canonical(value: object) -> str:
     """Quantity.String() of ``value``; the text as given where it is no quantity."""
     parsed = parse(value)
     return str(value) if parsed is None else text(*parsed)
+
+
+def round_up_milli(value: object) -> str:
+    """A ResourceList's quantity as the API server stores it: rounded up (away from zero) to milli,
+    then printed canonically; the text as given where it is no quantity (upstream: kubernetes/
+    kubernetes pkg/apis/core/v1/defaults.go SetDefaults_ResourceList, val.RoundUp(-3);
+    kubernetes/apimachinery eed236ce pkg/api/resource/quantity.go RoundUp)."""
+    parsed = parse(value)
+    if parsed is None:
+        return str(value)
+    amount, form = parsed
+    return text(amount.quantize(_MILLI, rounding=ROUND_UP) if amount % _MILLI else amount, form)
 
 
 def text(amount: Decimal, form: str) -> str:
