@@ -154,3 +154,36 @@ def test_kubectl_reads_a_pod_back_with_its_defaulted_requests(
     r = kubectl("get", "pod", "p", "-o", "jsonpath={.spec.containers[0].resources}")
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) == {"limits": {"cpu": "1", "memory": "2Gi"}, "requests": {"cpu": "1", "memory": "2Gi"}}
+
+
+@pytest.mark.parametrize(
+    ("written", "error"),
+    [
+        ("1 core", "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"),
+        ("2KM", "unable to parse quantity's suffix"),
+    ],
+)
+def test_a_value_that_is_no_quantity_is_400_as_the_decoder_answers(
+    kube_emulator: KubeEmulator, written: str, error: str
+) -> None:
+    r = raw(kube_emulator, "POST", PODS, pod({"resources": {"limits": {"cpu": written}}}))
+    assert r.status == 400
+    assert r.json()["message"] == f'Pod in version "v1" cannot be handled as a Pod: {error}'
+
+
+@pytest.mark.kubectl
+@pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")
+def test_kubectl_create_of_a_pod_with_no_quantity_fails_with_the_decoder_message(
+    kube_emulator: KubeEmulator, kubeconfig: Path, tmp_path: Path
+) -> None:
+    manifest = tmp_path / "pod.json"
+    manifest.write_text(json.dumps(pod({"resources": {"limits": {"cpu": "1 core"}}})), "utf-8")
+    r = subprocess.run(
+        ["kubectl", "create", "-f", str(manifest)], capture_output=True, text=True, timeout=30, check=False
+    )
+    assert r.returncode == 1
+    assert r.stderr.strip() == (
+        f'Error from server (BadRequest): error when creating "{manifest}": Pod in version "v1" cannot be '
+        "handled as a Pod: quantities must match the regular expression "
+        "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+    )

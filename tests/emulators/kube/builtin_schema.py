@@ -247,6 +247,10 @@ class _Walker:
             return v
         if node.quantity:
             # decoded into a resource.Quantity and encoded again: its canonical form
+            wrong = quantities.decode_error(v)
+            if wrong is not None:
+                self.f.decode_error = self.f.decode_error or wrong
+                return v
             return quantities.canonical(v)
         if isinstance(v, dict) and node.type == "object":
             return self._object(v, node, path, typed, gostack, struct, in_status)
@@ -281,7 +285,10 @@ class _Walker:
                 out[k] = self.walk(x, sub, child, f"{typed}.{k}", (*gostack, k), inner, in_status or child == "status")
             elif node.map_values is not None and node.map_values.quantity and _type_ok(x, node.map_values):
                 # a ResourceList: SetDefaults_ResourceList rounds each value up to milli
-                out[k] = quantities.round_up_milli(x)
+                wrong = quantities.decode_error(x)
+                if wrong is not None:
+                    self.f.decode_error = self.f.decode_error or wrong
+                out[k] = x if wrong is not None else quantities.round_up_milli(x)
             elif node.map_values is not None:
                 out[k] = self.walk(x, node.map_values, child, f"{typed}.{k}", gostack, inner, in_status)
             elif props is None:

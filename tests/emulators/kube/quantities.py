@@ -40,6 +40,27 @@ def parse(value: object) -> tuple[Decimal, str] | None:
     return (-amount if sign == "-" else amount), form
 
 
+# upstream: kubernetes/apimachinery eed236ce pkg/api/resource/quantity.go splitREString, ErrFormatWrong,
+# ErrSuffix (ParseQuantity; UnmarshalJSON returns them as they are)
+_SPLIT = re.compile(r"^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+FORMAT_WRONG = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+SUFFIX_WRONG = "unable to parse quantity's suffix"
+
+
+def decode_error(value: object) -> str | None:
+    """The error Quantity.UnmarshalJSON returns for ``value`` (a JSON string or number), None
+    where it parses: the text, trimmed, must match splitREString, and then its suffix must be one
+    ParseQuantity knows."""
+    text = str(value).strip()
+    if text == "0" or parse(text) is not None:
+        return None
+    split = _SPLIT.match(text)
+    if split is None:
+        return FORMAT_WRONG
+    return SUFFIX_WRONG if _NUMBER.match(split.group(1)) else FORMAT_WRONG
+
+
 def canonical(value: object) -> str:
     """Quantity.String() of ``value``; the text as given where it is no quantity."""
     parsed = parse(value)
