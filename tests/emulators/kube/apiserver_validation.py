@@ -6,6 +6,7 @@ structural schema validation and defaulting for custom resources)."""
 from __future__ import annotations
 
 import base64
+import collections.abc
 import json
 import random
 import re
@@ -133,7 +134,7 @@ class ValidationMixin:
         create: bool,
         old: dict[str, Any] | None = None,
         webhooks: bool = True,
-        precondition: Callable[[], None] | None = None,
+        precondition: collections.abc.Callable[[], None] | None = None,
     ) -> dict[str, Any]:
         """Kind defaults, schema defaulting/pruning, mutating webhooks, validation; raises 400/422.
         ``precondition`` (the store's resourceVersion check) runs once the object is decoded and
