@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_UP, Decimal
+from functools import lru_cache
 
 _FORM = re.compile(r"^([+-]?)(\d+(?:\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$")
 _BINARY = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
@@ -24,7 +25,14 @@ _MILLI = Decimal("1e-3")
 def parse(value: object) -> tuple[Decimal, str] | None:
     """(the value, its format: BinarySI, DecimalSI or DecimalExponent), None where the API server
     would refuse it as a quantity."""
-    m = _FORM.match(str(value).strip())
+    return _parse(str(value).strip())
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> tuple[Decimal, str] | None:
+    # cached: every write of a Pod reads each of its quantities several times (Decimals are
+    # immutable, so one result can be shared)
+    m = _FORM.match(text)
     if not m:
         return None
     sign, number, suffix = m.group(1), Decimal(m.group(2)), m.group(3) or ""
@@ -64,7 +72,7 @@ def decode_error(value: object) -> str | None:
 def canonical(value: object) -> str:
     """Quantity.String() of ``value``; the text as given where it is no quantity."""
     parsed = parse(value)
-    return str(value) if parsed is None else text(*parsed)
+    return str(value) if parsed is None else _text(*parsed)
 
 
 def round_up_milli(value: object) -> str:
@@ -76,7 +84,12 @@ def round_up_milli(value: object) -> str:
     if parsed is None:
         return str(value)
     amount, form = parsed
-    return text(amount.quantize(_MILLI, rounding=ROUND_UP) if amount % _MILLI else amount, form)
+    return _text(amount.quantize(_MILLI, rounding=ROUND_UP) if amount % _MILLI else amount, form)
+
+
+@lru_cache(maxsize=4096)
+def _text(amount: Decimal, form: str) -> str:
+    return text(amount, form)
 
 
 def text(amount: Decimal, form: str) -> str:
