@@ -1,7 +1,8 @@
 """One manager's Updates through two API versions are two managedFields entries, as the API
 server keeps them: an Update's manager identifier holds its apiVersion, an Apply's does not
 (upstream: kubernetes/apimachinery eed236ce pkg/util/managedfields/internal/managedfields.go
-BuildManagerIdentifier; kubernetes-sigs/structured-merge-diff merge/update.go Updater.Update)."""
+BuildManagerIdentifier; kubernetes-sigs/structured-merge-diff merge/update.go Updater.Update).
+The entries are sorted as the server encodes them (sortEncodedManagedFields)."""
 
 from __future__ import annotations
 
@@ -115,4 +116,19 @@ def test_kubectl_shows_one_managers_patches_through_two_versions_as_two_entries(
     assert [(e["apiVersion"], e["fieldsV1"]) for e in mine] == [
         ("example.com/v1", {"f:spec": {"f:size": {}}}),
         ("example.com/v2", {"f:spec": {"f:name": {}}}),
+    ]
+
+
+def test_entries_are_sorted_as_the_api_server_encodes_them(gadget: KubeEmulator) -> None:
+    # sortEncodedManagedFields: operation (Apply before Update), time, manager, apiVersion
+    raw(gadget, "PATCH", path("v1", "g") + "?fieldManager=m", {"spec": {"size": "big"}}, MERGE)
+    raw(gadget, "PATCH", path("v2", "g") + "?fieldManager=m", {"spec": {"name": "x"}}, MERGE)
+    applied = {"apiVersion": "example.com/v1", "kind": "Gadget", "metadata": {"name": "g", "labels": {"a": "b"}}}
+    raw(gadget, "PATCH", path("v1", "g") + "?fieldManager=zed", applied, APPLY)
+    got = raw(gadget, "GET", path("v1", "g")).json()["metadata"]["managedFields"]
+    # (the creator's entry is left out: its time may be a second earlier than the others')
+    assert [(e["operation"], e["manager"], e["apiVersion"]) for e in got if e["manager"] != "creator"] == [
+        ("Apply", "zed", "example.com/v1"),
+        ("Update", "m", "example.com/v1"),
+        ("Update", "m", "example.com/v2"),
     ]

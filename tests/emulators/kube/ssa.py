@@ -288,11 +288,25 @@ class ManagedFields:
         return found
 
     def render(self) -> list[dict[str, Any]]:
+        """The entries that own fields, sorted as the API server encodes them: by operation
+        (Apply before Update), time, manager, apiVersion, subresource (upstream: kubernetes/
+        apimachinery eed236ce pkg/util/managedfields/internal/managedfields.go
+        sortEncodedManagedFields; the emulator's times are RFC 3339 to the second, so they sort
+        as text)."""
         out = []
         for e, s in zip(self.entries, self.sets, strict=True):
             if not s:
                 continue
             out.append({**e, "fieldsV1": to_fields_v1(s)})
+        out.sort(
+            key=lambda e: (
+                e.get("operation", ""),
+                e.get("time") or "",
+                e.get("manager", ""),
+                e.get("apiVersion", ""),
+                e.get("subresource", ""),
+            )
+        )
         return out
 
 
