@@ -10,7 +10,6 @@ import collections.abc
 import json
 import random
 import re
-from collections.abc import Callable
 from typing import Any, Literal
 
 from tests.emulators.kube import admission, admission_kaito_config, builtin_schema, cel
