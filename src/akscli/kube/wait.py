@@ -2,7 +2,10 @@
 
 Objects are grouped by (apiVersion, kind, namespace); each group is listed once, then watched
 from the list's resourceVersion (kube/reflector.py: resumed from the last version seen, listed
-again on 410 Gone). Groups are followed in parallel by a bounded pool. An object whose verdict
+again on 410 Gone). A group of one object is narrowed on the server by its name, a group of
+several by the labels they all carry (``common_labels``: akscli's stack label on what it applied),
+so that a wait in a namespace of thousands of objects of the kind neither pages through them nor
+hears of their every change. Groups are followed in parallel by a bounded pool. An object whose verdict
 also reads objects it owns (``readiness.members_of``: a KAITO InferenceSet's Workspaces) has
 them followed too, with one label-selected list and watch, never a GET per member.
 """
@@ -21,6 +24,7 @@ from akscli import concurrency, errors
 from akscli.kube import pod_problems, readiness, reflector, scale_up, scheduling
 from akscli.kube.client import Kube
 from akscli.kube.events import object_events
+from akscli.render import MANAGED_BY, STACK_LABEL
 
 Progress = Callable[[str], None]
 
@@ -57,6 +61,8 @@ class Waiter:
         self.progress = progress or (lambda _msg: None)
         self.max_parallel = max_parallel
         self.groups: dict[tuple[str, str, str | None], set[str]] = {}
+        # The labels every object of a group carries (None: none in common), its list's selector.
+        self.group_labels: dict[tuple[str, str, str | None], dict[str, str] | None] = {}
         self.states: dict[tuple[str, str, str | None, str], _State] = {}
         self.lock = threading.Lock()
         self.failure: errors.AkscliError | None = None
@@ -72,6 +78,9 @@ class Waiter:
             ns = (obj.get("metadata", {}).get("namespace") or kube.namespace) if resource.namespaced else None
             name = str(obj["metadata"]["name"])
             self.groups.setdefault((api_version, kind, ns), set()).add(name)
+            labels = (obj.get("metadata") or {}).get("labels") or {}
+            key = (api_version, kind, ns)
+            self.group_labels[key] = common_labels(self.group_labels.get(key, labels), labels)
             self.states[(api_version, kind, ns, name)] = _State(
                 ref_of(obj), ns, readiness.Readiness(False, message="not seen yet")
             )
@@ -163,6 +172,7 @@ class Waiter:
             kind,
             namespace=ns,
             name=next(iter(names)) if len(names) == 1 else None,
+            label_selector=selector_of(self.group_labels.get(key)) if len(names) > 1 else None,
             seconds_left=lambda: self.deadline - time.monotonic(),
             cancel=self.cancels[key],
         ):
@@ -282,6 +292,25 @@ def _unschedulable_fix(trouble: pod_problems.Problem) -> str:
         f"no node matches the pod's node selector or affinity{asks}: add nodes that match, or fix the "
         "selector; raise --timeout if an autoscaler is adding nodes"
     )
+
+
+def common_labels(known: Mapping[str, str] | None, labels: Mapping[str, Any]) -> dict[str, str] | None:
+    """The labels of ``known`` that ``labels`` carries with the same value (None when none): what
+    every object of a wait group carries, folded one object at a time."""
+    if not known:
+        return None
+    kept = {k: v for k, v in known.items() if isinstance(v, str) and labels.get(k) == v}
+    return kept or None
+
+
+def selector_of(labels: Mapping[str, str] | None) -> str | None:
+    """An equality label selector for ``labels``: akscli's own stack labels alone where every
+    object carries them (other labels may be a controller's to change), else all of them."""
+    if not labels:
+        return None
+    ours = {k: labels[k] for k in (STACK_LABEL, MANAGED_BY) if k in labels}
+    chosen = ours if STACK_LABEL in ours else labels
+    return ",".join(f"{k}={v}" for k, v in sorted(chosen.items()))
 
 
 def failure_error(ref: str, verdict: readiness.Readiness) -> errors.ObjectFailedError:

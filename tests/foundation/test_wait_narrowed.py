@@ -1,0 +1,74 @@
+"""A wait in a crowded namespace: ``apply --wait`` follows what it applied with a list and watch
+narrowed on the server, by name for one object and by the stack label akscli put on each for
+several (kube/wait.py ``selector_of``), never by paging through every object of the kind in the
+namespace and hearing of their every change. Requests and their parameters are counted as the
+emulator saw them, never timed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from akscli.kube import wait
+from tests.cli import invoke
+
+CROWD = 1_100  # three pages of 500 of other ConfigMaps in the namespace
+
+
+@pytest.fixture
+def crowded(kube_emulator: Any) -> Any:
+    for i in range(CROWD):
+        kube_emulator.cluster.create(
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"cm-{i:04}", "namespace": "default"}}
+        )
+    return kube_emulator
+
+
+def manifests(tmp_path: Path, *names: str) -> Path:
+    path = tmp_path / "stack.yaml"
+    path.write_text(
+        "\n---\n".join(f"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {n}\ndata:\n  k: v\n" for n in names)
+    )
+    return path
+
+
+def configmap_reads(emu: Any) -> list[Any]:
+    return [r for r in emu.requests(method="GET", path="/configmaps") if r.verb in ("list", "watch")]
+
+
+def test_a_wait_for_several_objects_lists_and_watches_them_by_their_stack_label(
+    crowded: Any, kubeconfig: Path, tmp_path: Path
+) -> None:
+    path = manifests(tmp_path, "zz-a", "zz-b")  # last in key order: past every page of the crowd
+    result = invoke("apply", "-f", str(path), "--stack", "web", "--wait", "--timeout", "20s", "-y")
+    assert result.exit_code == 0, result
+    reads = configmap_reads(crowded)
+    assert reads, "the wait read no ConfigMaps"
+    assert [(r.verb, r.query.get("labelSelector")) for r in reads if r.verb == "list"][-1] == (
+        "list",
+        ["akscli.io/stack=web,app.kubernetes.io/managed-by=akscli"],
+    )
+    unnarrowed = [r.path for r in reads if not {"labelSelector", "fieldSelector"} & set(r.query)]
+    assert unnarrowed == []
+    assert len([r for r in reads if r.verb == "list"]) <= 2  # the plan's prune read and the wait's list
+
+
+def test_a_wait_for_one_object_is_narrowed_by_its_name(crowded: Any, kubeconfig: Path, tmp_path: Path) -> None:
+    result = invoke("apply", "-f", str(manifests(tmp_path, "zz-one")), "--wait", "--timeout", "20s", "-y")
+    assert result.exit_code == 0, result
+    waited = [r for r in configmap_reads(crowded) if "fieldSelector" in r.query]
+    assert {r.query["fieldSelector"][0] for r in waited} == {"metadata.name=zz-one"}
+
+
+def test_a_group_with_no_label_in_common_is_listed_whole() -> None:
+    labels = wait.common_labels({"app": "a", "tier": "web"}, {"app": "b", "tier": "web"})
+    assert wait.common_labels(labels, {"app": "c"}) is None
+    assert wait.selector_of(None) is None
+
+
+def test_the_stack_labels_are_the_selector_where_every_object_carries_them() -> None:
+    labels = {"akscli.io/stack": "web", "app.kubernetes.io/managed-by": "akscli", "app": "x"}
+    assert wait.selector_of(labels) == "akscli.io/stack=web,app.kubernetes.io/managed-by=akscli"
+    assert wait.selector_of({"app": "x", "tier": "web"}) == "app=x,tier=web"
