@@ -79,8 +79,8 @@ class Waiter:
             name = str(obj["metadata"]["name"])
             self.groups.setdefault((api_version, kind, ns), set()).add(name)
             labels = (obj.get("metadata") or {}).get("labels") or {}
-            key = (api_version, kind, ns)
-            self.group_labels[key] = common_labels(self.group_labels.get(key, labels), labels)
+            group = (api_version, kind, ns)
+            self.group_labels[group] = common_labels(self.group_labels.get(group, labels), labels)
             self.states[(api_version, kind, ns, name)] = _State(
                 ref_of(obj), ns, readiness.Readiness(False, message="not seen yet")
             )
