@@ -85,6 +85,23 @@ def test_fault_429_with_retry_after_hits_count_requests(kube_emulator: KubeEmula
     assert second.status == 200
 
 
+def test_a_flow_control_fault_answers_as_api_priority_and_fairness(kube_emulator: KubeEmulator) -> None:
+    # upstream: kubernetes/apiserver 24a394e5 pkg/server/filters/priority-and-fairness.go tooManyRequests
+    kube_emulator.faults.add(verb="list", path="configmaps", flow_control=True, retry_after=3)
+    answer = raw(kube_emulator, "GET", CM)
+    assert answer.status == 429
+    assert answer.body == b"Too many requests, please try again later.\n"
+    assert answer.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert answer.headers["Retry-After"] == "3"
+    assert answer.headers["X-Kubernetes-PF-FlowSchema-UID"] and answer.headers["X-Kubernetes-PF-PriorityLevel-UID"]
+    assert raw(kube_emulator, "GET", CM).status == 200
+
+
+def test_a_flow_control_fault_asks_for_a_second_unless_told(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.faults.add(verb="list", path="configmaps", flow_control=True)
+    assert raw(kube_emulator, "GET", CM).headers["Retry-After"] == "1"
+
+
 def test_fault_matches_kubernetes_verb(kube_emulator: KubeEmulator) -> None:
     kube_emulator.faults.add(verb="list", path="configmaps", status=503, count=None)
     assert raw(kube_emulator, "GET", CM).status == 503

@@ -133,6 +133,7 @@ class Fault:
     dry_run: bool | None = None
     before: Callable[[], object] | None = None
     in_stream: bool = False
+    flow_control: bool = False
 
 
 class Faults:
@@ -154,6 +155,7 @@ class Faults:
         dry_run: bool | None = None,
         before: Callable[[], object] | None = None,
         in_stream: bool = False,
+        flow_control: bool = False,
     ) -> Fault:
         """verb: HTTP method (GET, PATCH ...) or Kubernetes verb (list, watch, apply ...);
         path: a regex searched in the request path; count: how many requests it hits
@@ -175,7 +177,14 @@ class Faults:
         end the stream, as the API server does with an error met once a watch is under way
         (upstream: kubernetes/apiserver v0.35.0 pkg/storage/etcd3/watcher.go sendError and
         transformErrorToEvent, an error that is no API status becoming 500 InternalError;
-        pkg/storage/cacher/cacher.go Watch, newErrWatcher)."""
+        pkg/storage/cacher/cacher.go Watch, newErrWatcher).
+        flow_control: answer as API Priority and Fairness turns a request away before it is
+        served: 429, a text body and whole-second Retry-After (``retry_after``, else 1), as
+        status.FlowControlRejection says; never inside a watch's stream, which APF admitted."""
+        if flow_control and (status not in (None, 429) or in_stream):
+            raise ValueError("API Priority and Fairness answers 429, before any stream")
+        if flow_control:
+            status = 429
         if in_stream and status is None:
             raise ValueError("an in-stream fault needs a status")
         if status is None and not drop_connection and delay <= 0 and not lose_response and before is None:
@@ -193,6 +202,7 @@ class Faults:
             dry_run=dry_run,
             before=before,
             in_stream=in_stream,
+            flow_control=flow_control,
         )
         with self._lock:
             self.rules.append(f)

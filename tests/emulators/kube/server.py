@@ -23,7 +23,7 @@ from tests.emulators.kube.server_params import _Dropped
 # staging/src/k8s.io/apiserver/pkg/endpoints/installer.go).
 from tests.emulators.kube.server_resources import ResourcesMixin
 from tests.emulators.kube.server_streams import SubresourcesMixin
-from tests.emulators.kube.status import ApiError, status_body
+from tests.emulators.kube.status import ApiError, FlowControlRejection, status_body
 
 if TYPE_CHECKING:
     from tests.emulators.kube.emulator import KubeEmulator
@@ -110,6 +110,9 @@ class Handler(ResourcesMixin, SubresourcesMixin, BaseHTTPRequestHandler):
         self._send(code, json.dumps(obj, separators=(",", ":")).encode(), content_type, headers)
 
     def _error(self, err: ApiError) -> None:
+        if isinstance(err, FlowControlRejection):  # http.Error's text, not a Status
+            self._send(err.code, err.TEXT.encode(), "text/plain; charset=utf-8", err.headers)
+            return
         self._json(err.code, err.body(), err.headers)
 
     def _start_stream(self, content_type: str = "application/json") -> None:
@@ -289,6 +292,8 @@ class Handler(ResourcesMixin, SubresourcesMixin, BaseHTTPRequestHandler):
             # (upstream: kubernetes/apiserver pkg/storage/etcd3/watcher.go watchChan.sendError)
             self._stream_fault = f
             return
+        if f.flow_control:
+            raise FlowControlRejection(int(f.retry_after or 1))
         if f.status is not None:
             headers = {}
             if f.retry_after is not None:

@@ -51,6 +51,32 @@ class ApiError(Exception):
         return out
 
 
+class FlowControlRejection(ApiError):
+    """A request API Priority and Fairness turned away before any handler read it: 429 with a
+    text body, not a Status, Retry-After in whole seconds (1 while few are dropped, more as its
+    priority level drops more) and the UIDs of the FlowSchema and PriorityLevelConfiguration it
+    matched (upstream: kubernetes/apiserver 24a394e5 pkg/server/filters/priority-and-fairness.go
+    tooManyRequests, which calls Go's http.Error, and setResponseHeaders;
+    pkg/util/flowcontrol/dropped_requests_tracker.go GetRetryAfter)."""
+
+    TEXT = "Too many requests, please try again later.\n"
+    # The suggested apf-configuration FlowSchema and priority level every user request falls to.
+    FLOW_SCHEMA_UID = "8fca1e4e-2b5a-4c57-bd1f-4d0a9c3cb5a1"
+    PRIORITY_LEVEL_UID = "0c8c5a7e-4b2e-4f7a-9d47-6e1c3a2f8b90"
+
+    def __init__(self, retry_after: int = 1) -> None:
+        super().__init__(
+            429,
+            self.TEXT.strip(),
+            headers={
+                "Retry-After": str(max(1, int(retry_after))),
+                "X-Kubernetes-PF-FlowSchema-UID": self.FLOW_SCHEMA_UID,
+                "X-Kubernetes-PF-PriorityLevel-UID": self.PRIORITY_LEVEL_UID,
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+
 def status_body(code: int, message: str, reason: str = "", details: dict[str, Any] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "kind": "Status",
