@@ -147,7 +147,7 @@ def test_an_in_stream_429_waits_its_retry_after(
     in_stream(kube_emulator, 429, retry_after=3)
     kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
     assert list(kube.watch("v1", "ConfigMap", timeout_seconds=1)) == []
-    assert slept == [3.0]
+    assert len(slept) == 1 and 3.0 <= slept[0] <= 3.0 + kube.retry.base_delay
 
 
 def test_in_stream_errors_in_a_row_end_in_one_error_after_the_policys_attempts(
@@ -205,7 +205,8 @@ def test_a_429_on_a_later_list_page_is_waited_out_and_the_list_goes_on(
     first = next(pages)
     kube_emulator.faults.add(verb="list", path="/configmaps", status=429, retry_after=2)
     names = [o["metadata"]["name"] for page in [first, *pages] for o in page["items"]]
-    assert (names, slept) == ([f"cm-{i}" for i in range(4)], [2.0])
+    assert names == [f"cm-{i}" for i in range(4)]
+    assert len(slept) == 1 and 2.0 <= slept[0] <= 2.0 + retry.RetryPolicy().base_delay
 
 
 def test_a_watch_request_answered_503_is_retried_before_it_streams(

@@ -25,12 +25,18 @@ class RetryPolicy:
     deadline: float = 60.0
 
     def delay(self, attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            # The server knows when it can take the request again: wait exactly that long (the
-            # caller gives up instead when it would overrun the overall deadline).
-            return retry_after
         # Full jitter: spreads the retries of many clients hitting one overloaded server.
-        return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
+        jitter = random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
+        if retry_after is None:
+            return jitter
+        # The server knows when it can take the request again: never sooner (the caller gives up
+        # instead when it would overrun the overall deadline), and the jitter on top. API Priority
+        # and Fairness gives every request it turns away at a priority level the same whole
+        # seconds (1, more while it drops more), so clients that wait exactly come back in the
+        # same instant and are turned away together (upstream: kubernetes/apiserver 24a394e5
+        # pkg/server/filters/priority-and-fairness.go tooManyRequests, whose TODO asks for
+        # jitter; pkg/util/flowcontrol/dropped_requests_tracker.go GetRetryAfter).
+        return retry_after + jitter
 
 
 def past_budget(retry_after: float) -> str:

@@ -132,6 +132,14 @@ def _api_error(status: int, body: bytes | str | None, what: str) -> errors.Akscl
         return errors.UsageError(message, "fix the value the server names and run again")
     if status == 410:
         return errors.ExpiredError(message, "the list or watch expired; run the command again", _list_continue(body))
+    if status == 429:
+        # API Priority and Fairness turned it away before it was served (a text body, no Status:
+        # kubernetes/apiserver 24a394e5 pkg/server/filters/priority-and-fairness.go tooManyRequests),
+        # or a watch cache still starting (pkg/storage/cacher/cacher.go GetList, NewTooManyRequests).
+        return errors.AkscliError(
+            message,
+            "the API server is overloaded and turned the request away each time it was sent: try again in a minute",
+        )
     if status == 504 or reason == "Timeout":
         return errors.WaitTimeoutError(message, "raise --request-timeout or try again")
     return errors.AkscliError(message, "the API server failed; try again, or run with --debug")
