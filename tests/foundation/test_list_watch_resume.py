@@ -286,3 +286,31 @@ def test_a_wait_whose_deadline_falls_inside_an_in_stream_backoff_ends_at_the_dea
         reflector.list_and_watch(kube, "v1", "ConfigMap", namespace="default", seconds_left=lambda: 0.5 - now[0])
     )
     assert (events, slept) == ([], [0.5])
+
+
+def test_an_object_a_list_yielded_before_it_expired_and_gone_at_the_relist_is_reported_deleted(
+    kubeconfig: Path, kube_emulator: Any
+) -> None:
+    # The caller saw cm-a ADDED from the first page; it is deleted and the snapshot compacted
+    # before the second page: the relist lacks it, and says so (client-go's store never held it:
+    # tools/pager/pager.go gathers every page before the reflector's Replace).
+    from akscli.kube import reflector
+
+    for name in ("cm-a", "cm-b"):
+        kube_emulator.cluster.create(configmap(name))
+    lists: list[int] = []
+
+    def before() -> None:
+        lists.append(1)
+        if len(lists) == 2:
+            kube_emulator.cluster.delete("v1", "ConfigMap", "default", "cm-a")
+            kube_emulator.compact()
+
+    kube_emulator.faults.add(verb="list", path="/configmaps", before=before, count=None)
+    kube = connect(KubeTarget(kubeconfig=str(kubeconfig)))
+    events = reflector.list_and_watch(
+        kube, "v1", "ConfigMap", namespace="default", page_size=1, seconds_left=lambda: 0.0
+    )
+    seen = [(event, obj["metadata"]["name"]) for event, obj in events]
+    assert seen == [("ADDED", "cm-a"), ("ADDED", "cm-b"), ("DELETED", "cm-a")]
+    assert len(kube_emulator.requests(verb="list", path="/configmaps")) == 3  # a page, its 410, the relist

@@ -76,10 +76,11 @@ def list_and_watch(
     if start is not None:
         version = (start.get("metadata") or {}).get("resourceVersion") or None
         known[_key(start)] = dict(start)
+    listed: dict[str, dict[str, Any]] = {}
     while not (cancel and cancel.cancelled):
         try:
             if version is None:
-                listed: dict[str, dict[str, Any]] = {}
+                listed = {}
                 for page in kube.list_pages(
                     api_version,
                     kind,
@@ -95,7 +96,7 @@ def list_and_watch(
                         yield "ADDED", obj
                 # Only a whole list says what is gone: a list that expired halfway reports nothing.
                 gone = [obj for key, obj in known.items() if key not in listed]
-                known = listed
+                known, listed = listed, {}
                 for obj in gone:
                     yield "DELETED", obj
                 if synced:
@@ -128,6 +129,13 @@ def list_and_watch(
                 yield SYNCED, {"items": list(known.values())}
         except (WatchExpired, errors.ExpiredError):
             version = None  # the version is gone (a watch's, or the snapshot a list paged at)
+            # The objects a list yielded before its snapshot expired are known too: the caller
+            # saw them ADDED, so the next whole list reports each one it lacks as DELETED.
+            # client-go's pager hands the reflector no page of a list that expires (tools/pager
+            # pager.go ListWithAlloc gathers every page first): akscli's caller sees pages as they
+            # come, and is told of the ones that went.
+            known.update(listed)
+            listed = {}
         except Exception:
             if cancel and cancel.cancelled:
                 return  # the stream was shut on purpose: the caller is done
