@@ -142,6 +142,23 @@ def test_the_expired_statuss_token_lists_the_rest_at_the_latest_version(kube_emu
     assert rest["metadata"]["resourceVersion"] == str(kube_emulator.api.store.rv)
 
 
+def test_a_list_at_resource_version_0_is_served_whole_whatever_its_limit(kube_emulator: KubeEmulator) -> None:
+    # upstream: kubernetes/apiserver 24a394e5 pkg/storage/cacher/cacher.go computeListLimit
+    for i in range(5):
+        kube_emulator.cluster.create(configmap(f"cm-{i}"))
+    answer = raw(kube_emulator, "GET", f"{CM}?limit=2&resourceVersion=0")
+    assert len(answer.json()["items"]) == 5
+    assert "continue" not in answer.json()["metadata"]
+    assert (
+        len(
+            raw(kube_emulator, "GET", f"{CM}?limit=2&resourceVersion=0&resourceVersionMatch=NotOlderThan").json()[
+                "items"
+            ]
+        )
+        == 5
+    )
+
+
 def test_builtin_list_items_carry_no_kind_but_custom_resources_do(kube_emulator: KubeEmulator) -> None:
     kube_emulator.cluster.create(configmap("a"))
     assert "kind" not in raw(kube_emulator, "GET", CM).json()["items"][0]
@@ -300,6 +317,7 @@ def test_the_read_rules_name_an_unpaged_list_and_a_node_read_twice() -> None:
         ("/api/v1/pods", {}, "list"),
         ("/api/v1/namespaces/a/events", {"limit": ["5000"]}, "list"),
         ("/api/v1/nodes", {"limit": ["500"]}, "list"),
+        ("/api/v1/nodes", {"limit": ["500"], "resourceVersion": ["0"]}, "list"),
         ("/api/v1/nodes/n1", {}, "get"),
         ("/api/v1/nodes/n1", {}, "get"),
         ("/api/v1/namespaces/a/pods/p/log", {}, "get"),
@@ -309,5 +327,6 @@ def test_the_read_rules_name_an_unpaged_list_and_a_node_read_twice() -> None:
     assert emu.read_rule_breaks() == [
         "LIST /api/v1/pods without a limit of at most 500: limit=None",
         "LIST /api/v1/namespaces/a/events without a limit of at most 500: limit=5000",
+        "LIST /api/v1/nodes at resourceVersion=0: the watch cache ignores its limit",
         "GET /api/v1/nodes/n1 again",
     ]

@@ -25,7 +25,9 @@ from tests.emulators.kube.streams import ExecHandler
 # dee3483; kubernetes/client-go tools/pager/pager.go defaultPageSize 500, mirror HEAD 32ce75a):
 # read_rule_breaks names a LIST sent without a limit or above that size, a node or pod read by
 # name more than once in one log, and more than READS_BY_NAME nodes and pods read by name (a loop
-# of GETs where one list would do).
+# of GETs where one list would do). A LIST at resourceVersion=0 is unpaged whatever its limit:
+# the watch cache serves it whole (upstream: kubernetes/apiserver 24a394e5
+# pkg/storage/cacher/cacher.go computeListLimit).
 CLUSTER_SIZED = frozenset({"nodes", "pods", "events", "nodeclaims"})
 CHUNK_SIZE = 500
 READS_BY_NAME = 10
@@ -206,6 +208,8 @@ class KubeEmulator:
                 limit = (r.query.get("limit") or [""])[0]
                 if not limit.isdigit() or not 0 < int(limit) <= CHUNK_SIZE:
                     breaks.append(f"LIST {r.path} without a limit of at most {CHUNK_SIZE}: limit={limit or None}")
+                elif (r.query.get("resourceVersion") or [""])[0] == "0" and "continue" not in r.query:
+                    breaks.append(f"LIST {r.path} at resourceVersion=0: the watch cache ignores its limit")
             elif r.verb == "get" and len(parts) >= 2 and parts[-2] in ("nodes", "pods"):
                 if r.path in seen:
                     breaks.append(f"GET {r.path} again")

@@ -213,6 +213,12 @@ class ResourcesMixin:
         problem = list_options_invalid(query)
         if problem is not None:
             raise problem
+        if _q1(query, "resourceVersion") == "0" and not _q1(query, "continue"):
+            # resourceVersion=0 is served whole from the watch cache: the limit is ignored, no
+            # continue token (upstream: kubernetes/apiserver 24a394e5 pkg/storage/cacher/cacher.go
+            # computeListLimit, "the limit is ignored for requests that set RV == 0";
+            # pkg/storage/cacher/delegator/interface.go ShouldDelegateList keeps RV=0 in the cache).
+            limit = 0
         at: int | None = None
         if _q1(query, "resourceVersionMatch") == "Exact":
             want = _q1(query, "resourceVersion") or ""
