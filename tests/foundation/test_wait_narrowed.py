@@ -62,13 +62,13 @@ def test_a_wait_for_one_object_is_narrowed_by_its_name(crowded: Any, kubeconfig:
     assert {r.query["fieldSelector"][0] for r in waited} == {"metadata.name=zz-one"}
 
 
-def test_a_group_with_no_label_in_common_is_listed_whole() -> None:
-    labels = wait.common_labels({"app": "a", "tier": "web"}, {"app": "b", "tier": "web"})
-    assert wait.common_labels(labels, {"app": "c"}) is None
+def test_a_group_with_no_stack_label_in_common_is_listed_whole() -> None:
+    first = {"akscli.io/stack": "web", "tier": "web"}
+    assert wait.selector_of(wait.common_labels(first, {"akscli.io/stack": "db", "tier": "web"})) is None
+    assert wait.selector_of(wait.common_labels(first, {"tier": "web"})) is None
     assert wait.selector_of(None) is None
 
 
-def test_the_stack_labels_are_the_selector_where_every_object_carries_them() -> None:
+def test_the_stack_labels_alone_are_the_selector_where_every_object_carries_them() -> None:
     labels = {"akscli.io/stack": "web", "app.kubernetes.io/managed-by": "akscli", "app": "x"}
     assert wait.selector_of(labels) == "akscli.io/stack=web,app.kubernetes.io/managed-by=akscli"
-    assert wait.selector_of({"app": "x", "tier": "web"}) == "app=x,tier=web"

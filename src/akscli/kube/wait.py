@@ -3,7 +3,7 @@
 Objects are grouped by (apiVersion, kind, namespace); each group is listed once, then watched
 from the list's resourceVersion (kube/reflector.py: resumed from the last version seen, listed
 again on 410 Gone). A group of one object is narrowed on the server by its name, a group of
-several by the labels they all carry (``common_labels``: akscli's stack label on what it applied),
+several by the stack label akscli put on each (``selector_of``; a group without one is listed whole),
 so that a wait in a namespace of thousands of objects of the kind neither pages through them nor
 hears of their every change. Groups are followed in parallel by a bounded pool. An object whose verdict
 also reads objects it owns (``readiness.members_of``: a KAITO InferenceSet's Workspaces) has
@@ -304,13 +304,14 @@ def common_labels(known: Mapping[str, str] | None, labels: Mapping[str, Any]) ->
 
 
 def selector_of(labels: Mapping[str, str] | None) -> str | None:
-    """An equality label selector for ``labels``: akscli's own stack labels alone where every
-    object carries them (other labels may be a controller's to change), else all of them."""
-    if not labels:
+    """The label selector of akscli's own stack labels where every object of a group carries
+    them, else None (the group is listed whole, as before): the stack labels are akscli's field
+    in its server-side apply, and no controller changes them, so an object never leaves the
+    selection while it is waited for; another label might be a controller's to change."""
+    ours = {k: labels[k] for k in (STACK_LABEL, MANAGED_BY) if labels and k in labels}
+    if STACK_LABEL not in ours:
         return None
-    ours = {k: labels[k] for k in (STACK_LABEL, MANAGED_BY) if k in labels}
-    chosen = ours if STACK_LABEL in ours else labels
-    return ",".join(f"{k}={v}" for k, v in sorted(chosen.items()))
+    return ",".join(f"{k}={v}" for k, v in sorted(ours.items()))
 
 
 def failure_error(ref: str, verdict: readiness.Readiness) -> errors.ObjectFailedError:
