@@ -1,8 +1,9 @@
-"""A wait in a crowded namespace: ``apply --wait`` follows what it applied with a list and watch
-narrowed on the server, by name for one object and by the stack label akscli put on each for
-several (kube/wait.py ``selector_of``), never by paging through every object of the kind in the
-namespace and hearing of their every change. Requests and their parameters are counted as the
-emulator saw them, never timed."""
+"""A wait in a crowded namespace: what ``apply --wait`` applied is judged on the server's answer
+first, and what is not ready yet is followed with a list and watch narrowed on the server, by name
+for one object and by the stack label akscli put on each for several (kube/wait.py
+``selector_of``), never by paging through every object of the kind in the namespace and hearing
+of their every change. Requests and their parameters are counted as the emulator saw them, never
+timed."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from typing import Any
 import pytest
 
 from akscli.kube import wait
+from akscli.kube.client import KubeTarget, connect
+from akscli.render import with_stack_labels
 from tests.cli import invoke
 
 CROWD = 1_100  # three pages of 500 of other ConfigMaps in the namespace
@@ -26,6 +29,10 @@ def crowded(kube_emulator: Any) -> Any:
     return kube_emulator
 
 
+def configmap(name: str) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": "default"}}
+
+
 def manifests(tmp_path: Path, *names: str) -> Path:
     path = tmp_path / "stack.yaml"
     path.write_text(
@@ -38,28 +45,39 @@ def configmap_reads(emu: Any) -> list[Any]:
     return [r for r in emu.requests(method="GET", path="/configmaps") if r.verb in ("list", "watch")]
 
 
-def test_a_wait_for_several_objects_lists_and_watches_them_by_their_stack_label(
+def test_a_wait_for_several_objects_lists_and_watches_them_by_their_stack_label(crowded: Any, kubeconfig: Path) -> None:
+    # Objects as rendered, not as the server answered them: the wait reads them.
+    objects = with_stack_labels([configmap("zz-a"), configmap("zz-b")], "web")  # last in key order
+    for obj in objects:
+        crowded.cluster.create(obj)
+    crowded.request_log.clear()
+    wait.wait_for(connect(KubeTarget(kubeconfig=str(kubeconfig))), objects, timeout=20)
+    reads = configmap_reads(crowded)
+    assert [(r.verb, r.query.get("labelSelector")) for r in reads] == [
+        ("list", ["akscli.io/stack=web,app.kubernetes.io/managed-by=akscli"])
+    ]
+
+
+def test_apply_wait_reads_nothing_for_objects_ready_on_the_servers_answer(
     crowded: Any, kubeconfig: Path, tmp_path: Path
 ) -> None:
-    path = manifests(tmp_path, "zz-a", "zz-b")  # last in key order: past every page of the crowd
+    path = manifests(tmp_path, "zz-a", "zz-b")
     result = invoke("apply", "-f", str(path), "--stack", "web", "--wait", "--timeout", "20s", "-y")
     assert result.exit_code == 0, result
-    reads = configmap_reads(crowded)
-    assert reads, "the wait read no ConfigMaps"
-    assert [(r.verb, r.query.get("labelSelector")) for r in reads if r.verb == "list"][-1] == (
-        "list",
-        ["akscli.io/stack=web,app.kubernetes.io/managed-by=akscli"],
-    )
-    unnarrowed = [r.path for r in reads if not {"labelSelector", "fieldSelector"} & set(r.query)]
-    assert unnarrowed == []
-    assert len([r for r in reads if r.verb == "list"]) <= 2  # the plan's prune read and the wait's list
+    assert "all 2 object(s) ready" in result.stderr
+    # The plan's one read of the stack's ConfigMaps (by its label), and no list or watch after it.
+    assert [(r.verb, r.query.get("labelSelector")) for r in configmap_reads(crowded)] == [
+        ("list", ["akscli.io/stack=web"])
+    ]
 
 
-def test_a_wait_for_one_object_is_narrowed_by_its_name(crowded: Any, kubeconfig: Path, tmp_path: Path) -> None:
-    result = invoke("apply", "-f", str(manifests(tmp_path, "zz-one")), "--wait", "--timeout", "20s", "-y")
-    assert result.exit_code == 0, result
-    waited = [r for r in configmap_reads(crowded) if "fieldSelector" in r.query]
-    assert {r.query["fieldSelector"][0] for r in waited} == {"metadata.name=zz-one"}
+def test_a_wait_for_one_object_is_narrowed_by_its_name(crowded: Any, kubeconfig: Path) -> None:
+    crowded.cluster.create(configmap("zz-one"))
+    crowded.request_log.clear()
+    wait.wait_for(connect(KubeTarget(kubeconfig=str(kubeconfig))), [configmap("zz-one")], timeout=20)
+    assert [(r.verb, r.query.get("fieldSelector")) for r in configmap_reads(crowded)] == [
+        ("list", ["metadata.name=zz-one"])
+    ]
 
 
 def test_a_group_with_no_stack_label_in_common_is_listed_whole() -> None:

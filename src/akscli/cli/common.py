@@ -241,13 +241,21 @@ def apply_objects(
     if wait:
         from akscli.kube.wait import wait_for
 
-        live = [c.obj for c in done if c.action != "delete"]
+        # Each object as the server answered its apply (kube/wait.py judges it before reading);
+        # one not written this time (unchanged, already ours) is read by the wait itself.
+        live = [_answer(c) for c in done if c.action != "delete"]
         with output.status(f"waiting up to {timeout} for {len(live)} object(s)") as update:
             warnings = wait_for(kube, live, wait_seconds, progress=update)
         for warning in warnings:
             output.warn(warning)
         output.info(f"all {len(live)} object(s) ready")
     return ApplyOutcome(objects, done, kube)
+
+
+def _answer(change: "Change") -> dict[str, Any]:
+    """The server's answer to the change's apply, else the object sent."""
+    written = change.result is not None and change.result is not change.current
+    return change.result if written and change.result is not None else change.obj
 
 
 def _taken(prior: list[dict[str, str]] | None) -> list[dict[str, str]]:

@@ -1,6 +1,8 @@
 """Waiting for objects to become ready, by watching them (never by polling).
 
-Objects are grouped by (apiVersion, kind, namespace); each group is listed once, then watched
+Objects are grouped by (apiVersion, kind, namespace). An object given as the API server answered
+its write (``apply --wait`` passes each answer) is judged on that answer first, and a group ready
+on it reads nothing. Each other group is listed once, then watched
 from the list's resourceVersion (kube/reflector.py: resumed from the last version seen, listed
 again on 410 Gone). A group of one object is narrowed on the server by its name, a group of
 several by the stack label akscli put on each (``selector_of``; a group without one is listed whole),
@@ -72,6 +74,9 @@ class Waiter:
         self.member_sources: dict[tuple[str, str, str | None, str], tuple[str, str, str]] = {}
         self.members: dict[tuple[str, str, str | None, str], dict[str, Mapping[str, Any]]] = {}
         self.cancels: dict[tuple[str | None, ...], concurrency.Cancellation] = {}
+        # Objects given as the API server answered a write (they carry a resourceVersion): judged
+        # first, so that a group ready on them (a ConfigMap, a Service) sends no list at all.
+        self.answered: dict[tuple[str, str, str | None, str], Mapping[str, Any]] = {}
         for obj in objects:
             api_version, kind = str(obj["apiVersion"]), str(obj["kind"])
             resource = kube.resource(api_version, kind)
@@ -84,6 +89,8 @@ class Waiter:
             self.states[(api_version, kind, ns, name)] = _State(
                 ref_of(obj), ns, readiness.Readiness(False, message="not seen yet")
             )
+            if (obj.get("metadata") or {}).get("resourceVersion"):
+                self.answered[(api_version, kind, ns, name)] = obj
             source = readiness.members_of(obj) if rule is None and ns is not None else None
             if source is not None:
                 self.member_sources[(api_version, kind, ns, name)] = source
@@ -95,6 +102,10 @@ class Waiter:
         """Wait; the warnings of objects that are ready with one (``Readiness.warning``)."""
         if not self.groups:
             return []
+        # The server's answer to the write is the object as it is now: the list that would follow
+        # says the same, and a group whose objects are all ready on it is not followed (_follow).
+        for state_key, obj in self.answered.items():
+            self._update(state_key[:3], obj)
         # A member watch has a worker of its own: queued behind its owner's, it could not end it.
         workers = min(self.max_parallel, len(self.groups)) + len(self.member_sources)
         pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="akscli-wait")
