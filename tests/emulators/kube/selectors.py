@@ -146,6 +146,10 @@ FIELD_LABELS = {
     "Namespace": {"metadata.name", "status.phase"},
     "Job": {"metadata.name", "metadata.namespace", "status.successful"},
     "ReplicaSet": {"metadata.name", "metadata.namespace", "status.replicas"},
+    # upstream: kubernetes/api resource/v1 types.go ResourceSliceSpec (Driver, NodeName: "A field
+    # selector can be used to list only ResourceSlice objects with a certain driver name / ...
+    # belonging to a certain node").
+    "ResourceSlice": {"metadata.name", "metadata.namespace", "spec.driver", "spec.nodeName"},
 }
 DEFAULT_FIELD_LABELS = {"metadata.name", "metadata.namespace"}
 
