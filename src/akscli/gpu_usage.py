@@ -13,6 +13,10 @@ sets only the limit requests that many.
 
 What a node offers is read by ``akscli.gpus`` (whole GPUs, MIG devices of either strategy,
 time-sliced replicas), so physical GPUs and slices are counted apart and never added together.
+GPUs run by a Dynamic Resource Allocation driver are read from the ResourceSlices it publishes
+and the ResourceClaims allocated from them (``akscli.gpu_dra``): both are listed in pages like
+nodes and pods, and what is kept is one entry per GPU node. A claim's devices are billed to the
+claim's namespace.
 A GPU node whose device plugin advertises nothing is billed and unusable: it gets a row of its
 own (state ``unusable``) whose whole VM price is waste, and ``held`` names the GPU Operator label
 that keeps the device plugin off it, where one does (``akscli.gpus.operand_hold``: operands
@@ -28,6 +32,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from akscli import errors, gpu_dra
 from akscli import gpus as gpu_facts
 from akscli.kube.client import Kube
 
@@ -70,7 +75,7 @@ class PoolUsage:
 
     @property
     def unit(self) -> str:
-        return "gpu" if self.sharing == gpu_facts.WHOLE else "slice"
+        return "gpu" if self.sharing in gpu_facts.WHOLE_GPU_SHARING else "slice"
 
     @property
     def utilisation(self) -> float | None:
@@ -84,6 +89,7 @@ class PoolUsage:
 class NamespaceUsage:
     namespace: str
     pods: int = 0  # pods that request GPUs and are bound to a GPU node
+    claims: int = 0  # DRA ResourceClaims with GPUs allocated on a GPU node
     requested: int = 0  # whole GPUs
     slices: int = 0  # MIG devices and time-sliced replicas
     pending: int = 0  # GPU units requested by pods not (yet) bound to a GPU node
@@ -112,6 +118,7 @@ class Usage:
     nodes_seen: int
     pods_seen: int
     unpriced: list[str]  # "vm_size in region" without a price
+    dra: str = "not served"  # read | not served | forbidden: whether DRA's GPUs are in the counts
 
     @property
     def totals(self) -> dict[str, Any]:
@@ -137,6 +144,7 @@ class Usage:
             "idleUsdPerMonth": round(hourly * HOURS_PER_MONTH, 2) if hourly is not None else None,
             "nodesSeen": self.nodes_seen,
             "podsSeen": self.pods_seen,
+            "dra": self.dra,
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -181,6 +189,8 @@ def summary(totals: Mapping[str, Any], prices_as_of: str) -> str:
             f"{totals['unusableGpus']} GPUs on {totals['unusableNodes']} nodes billed but unusable "
             "(device plugin advertises none)" + (f", ${waste:,.2f}/hour" if waste is not None else "")
         )
+    if totals.get("dra") == "forbidden":
+        parts.append("GPUs allocated by DRA not counted (no permission to list resourceslices and resourceclaims)")
     return "; ".join(parts) + (
         f" ({totals['nodesSeen']:,} nodes, {totals['podsSeen']:,} pods read; prices as of {prices_as_of})"
     )
@@ -244,14 +254,19 @@ def measure(
     and ``default_region`` where a node has none. A GPU unit costs the VM's price over the
     units its node advertises, which keeps the cost right when MIG splits a GPU into several.
     """
+    dra_state, dra_nodes, dra_pools = _read_slices(kube, page_size)
     nodes = kube.list("v1", "Node", page_size=page_size)
-    pools, gpu_nodes, nodes_seen = _count_nodes(nodes, price_region, default_region, progress)
+    pools, gpu_nodes, nodes_seen = _count_nodes(nodes, dra_nodes, price_region, default_region, progress)
+    del dra_nodes
     gpu_pools = {key: p for key, p in pools.items() if p.gpu_nodes}
     vm_price: dict[PoolKey, float | None] = {}
     for key, pool in gpu_pools.items():
         vm_price[key], pool.price_note = _price(price_of, pool)
     pods = kube.list("v1", "Pod", all_namespaces=True, field_selector=ACTIVE_PODS, page_size=page_size)
     namespaces, pods_seen = _count_pods(pods, gpu_nodes, vm_price, progress)
+    if dra_state == DRA_READ:
+        claims = kube.list(gpu_dra.API_VERSION, "ResourceClaim", all_namespaces=True, page_size=page_size)
+        _count_claims(claims, dra_pools, gpu_nodes, vm_price, namespaces)
     _settle_pools(gpu_pools, gpu_nodes, vm_price)
     for ns in namespaces.values():
         if ns.requested + ns.slices > ns.unpriced:
@@ -267,7 +282,25 @@ def measure(
         key=lambda p: (p.state != UNUSABLE, -p.idle, -(p.idle_usd_per_hour or 0.0), p.pool, p.vm_size),
     )
     ns_rows = sorted(namespaces.values(), key=lambda n: (-n.requested, -n.slices, -n.pending, n.namespace))
-    return Usage(rows, ns_rows, nodes_seen, pods_seen, sorted(unpriced))
+    return Usage(rows, ns_rows, nodes_seen, pods_seen, sorted(unpriced), dra_state)
+
+
+DRA_READ, DRA_NOT_SERVED, DRA_FORBIDDEN = "read", "not served", "forbidden"
+
+
+def _read_slices(kube: Kube, page_size: int) -> tuple[str, dict[str, gpu_dra.DraNode], dict[tuple[str, str], str]]:
+    """The DRA GPU driver's devices per node, when the cluster serves resource.k8s.io/v1 (1.34+)
+    and the caller may list ResourceSlices and ResourceClaims (clusters without DRA: nothing)."""
+    if not kube.has_api(gpu_dra.API_VERSION, "ResourceSlice"):
+        return DRA_NOT_SERVED, {}, {}
+    try:
+        by_node, by_pool = gpu_dra.read_slices(kube.list(gpu_dra.API_VERSION, "ResourceSlice", page_size=page_size))
+        # Claims are read after the pods; ask now whether they may be, so a refusal there does
+        # not leave slices counted with none of their claims.
+        next(iter(kube.list(gpu_dra.API_VERSION, "ResourceClaim", all_namespaces=True, page_size=1)), None)
+    except errors.AuthError:
+        return DRA_FORBIDDEN, {}, {}
+    return DRA_READ, by_node, by_pool
 
 
 def _key(pool: PoolUsage) -> PoolKey:
@@ -280,6 +313,7 @@ def _priority(labels: Mapping[str, str]) -> str:
 
 def _count_nodes(
     nodes: Iterable[Mapping[str, Any]],
+    dra_nodes: Mapping[str, gpu_dra.DraNode],
     price_region: str | None,
     default_region: str,
     progress: Callable[[str], None] | None,
@@ -293,6 +327,9 @@ def _count_nodes(
         meta = node.get("metadata") or {}
         labels = meta.get("labels") or {}
         facts = gpu_facts.read(node)
+        dra = dra_nodes.get(meta.get("name", ""))
+        if dra is not None:
+            facts = gpu_facts.with_dra(facts, dra)
         region = price_region or _label(labels, REGION_LABELS, default_region)
         key: PoolKey = (
             _label(labels, POOL_LABELS, "<none>"),
@@ -345,16 +382,51 @@ def _count_pods(
             continue
         node.requested += units
         ns.pods += 1
-        if node.pool.unit == "gpu":
-            ns.requested += units
-        else:
-            ns.slices += units
-        price = vm_price[_key(node.pool)]
-        if price is None or not node.allocatable:
-            ns.unpriced += units
-        else:
-            ns._cost += price * units / node.allocatable
+        _bill(ns, node, vm_price, units)
     return namespaces, seen
+
+
+def _count_claims(
+    claims: Iterable[Mapping[str, Any]],
+    dra_pools: Mapping[tuple[str, str], str],
+    gpu_nodes: Mapping[str, _GpuNode],
+    vm_price: Mapping[PoolKey, float | None],
+    namespaces: dict[str, NamespaceUsage],
+) -> None:
+    """Each claim's allocated GPU devices on their node and in the claim's namespace; GPU devices
+    asked for by claims not yet allocated are pending."""
+    for claim in claims:
+        devices = gpu_dra.allocated(claim)
+        waiting = 0 if devices else gpu_dra.pending(claim)
+        if not devices and not waiting:
+            continue
+        ns_name = (claim.get("metadata") or {}).get("namespace") or "<none>"
+        ns = namespaces.get(ns_name)
+        if ns is None:
+            ns = namespaces[ns_name] = NamespaceUsage(ns_name)
+        ns.pending += waiting
+        counted = False
+        for driver, pool_name in devices:
+            node = gpu_nodes.get(dra_pools.get((driver, pool_name), ""))
+            if node is None:
+                ns.pending += 1
+                continue
+            counted = True
+            node.requested += 1
+            _bill(ns, node, vm_price, 1)
+        ns.claims += 1 if counted else 0
+
+
+def _bill(ns: NamespaceUsage, node: _GpuNode, vm_price: Mapping[PoolKey, float | None], units: int) -> None:
+    if node.pool.unit == "gpu":
+        ns.requested += units
+    else:
+        ns.slices += units
+    price = vm_price[_key(node.pool)]
+    if price is None or not node.allocatable:
+        ns.unpriced += units
+    else:
+        ns._cost += price * units / node.allocatable
 
 
 def _settle_pools(

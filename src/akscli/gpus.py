@@ -20,6 +20,9 @@ GPU node is, how many physical GPUs it has and what pods can request on it:
   ``docs/gpu-sharing.rst``).
 - A GPU node whose device plugin is down keeps its capacity but reports allocatable 0: it is
   billed and nothing can use it.
+- Dynamic Resource Allocation: no node resource at all; the DRA driver publishes the GPUs in
+  ResourceSlices (``akscli.gpu_dra``), and :func:`with_dra` folds them in: sharing ``dra``
+  (whole GPUs) or ``dra-mig`` (MIG devices among them).
 
 Physical GPUs come from the VM size where akscli knows it (data/gpu_skus.yaml), otherwise from
 the labels above; plain AKS nodes carry no GFD labels at all (AKS installs the driver and the
@@ -67,6 +70,8 @@ OPERANDS_OFF = DEPLOY_PREFIX + "operands"
 ADVERTISING_OPERANDS = ("driver", "container-toolkit", "device-plugin")
 WHOLE, MIG_SINGLE, MIG_MIXED, TIME_SLICING, MPS = "none", "mig-single", "mig-mixed", "time-slicing", "mps"
 SHARED = "shared"  # more units than the VM size has GPUs, and no label says how they are split
+DRA, DRA_MIG = "dra", "dra-mig"  # GPUs published in ResourceSlices: whole GPUs, or MIG devices too
+WHOLE_GPU_SHARING = (WHOLE, DRA)  # sharing modes whose units are whole GPUs
 
 
 def _int(value: Any) -> int:
@@ -106,7 +111,7 @@ class NodeGpus:
     @property
     def sliced(self) -> bool:
         """Units are MIG devices or shared replicas, not whole GPUs."""
-        return self.sharing != WHOLE
+        return self.sharing not in WHOLE_GPU_SHARING
 
     @property
     def unusable(self) -> bool:
@@ -190,6 +195,25 @@ def read(node: Mapping[str, Any]) -> NodeGpus:
         sharing=sharing,
         resources=tuple(sorted((k, v) for k, v in allocatable.items() if v)),
         expected=expected,
+    )
+
+
+def with_dra(facts: NodeGpus, dra: Any) -> NodeGpus:
+    """The node's facts once the DRA driver's ResourceSlices for it are known (``dra`` is an
+    ``akscli.gpu_dra.DraNode``). The slices describe the same GPUs a device plugin would, and
+    NVIDIA runs one or the other (upstream: NVIDIA/k8s-dra-driver-gpu deployments/helm/
+    dra-driver-nvidia-gpu/templates/validation.yaml: the driver "cannot be deployed alongside the
+    standard GPU device plugin on the same node"), so the slices replace the node's resources."""
+    if not dra.units:
+        return facts
+    return NodeGpus(
+        vendor="nvidia",
+        physical=facts.expected or dra.physical,
+        capacity=dra.units,
+        allocatable=dra.units,
+        sharing=DRA_MIG if dra.migs else DRA,
+        resources=(("resource.k8s.io/gpu.nvidia.com", dra.units),),
+        expected=facts.expected,
     )
 
 

@@ -59,14 +59,24 @@ def pod(
 class FakeKube:
     """Serves nodes and pods as a paginated server would, and records what was asked."""
 
-    def __init__(self, nodes: Iterable[dict[str, Any]], pods: Iterable[dict[str, Any]]) -> None:
-        self.nodes, self.pods = nodes, pods
+    def __init__(
+        self,
+        nodes: Iterable[dict[str, Any]],
+        pods: Iterable[dict[str, Any]],
+        slices: Iterable[dict[str, Any]] | None = None,
+        claims: Iterable[dict[str, Any]] = (),
+    ) -> None:
+        """``slices`` None: a cluster that does not serve resource.k8s.io/v1 (before 1.34)."""
+        self.nodes, self.pods, self.slices, self.claims = nodes, pods, slices, claims
         self.calls: list[tuple[str, dict[str, Any]]] = []
+
+    def has_api(self, api_version: str, kind: str) -> bool:
+        return api_version != "resource.k8s.io/v1" or self.slices is not None
 
     def list(self, api_version: str, kind: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
         self.calls.append((kind, kwargs))
-        source = self.nodes if kind == "Node" else self.pods
-        yield from source() if callable(source) else source
+        source = {"Node": self.nodes, "ResourceSlice": self.slices, "ResourceClaim": self.claims}.get(kind, self.pods)
+        yield from source() if callable(source) else source or ()
 
 
 def small_cluster() -> FakeKube:

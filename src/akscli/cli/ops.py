@@ -128,6 +128,7 @@ _POOL_COLUMNS = [
 _NAMESPACE_COLUMNS = [
     Column("namespace", "namespace"),
     Column("pods", "pods"),
+    Column("claims", "claims", wide=True),
     Column("requested", "requested"),
     Column("slices", "slices"),
     Column("pending", "pending"),
@@ -159,6 +160,7 @@ _CSV_COLUMNS = [
         "idle_nodes",
         "pending",
         "pods",
+        "claims",
         "usd_per_vm_hour",
         "idle_usd_per_hour",
         "idle_usd_per_month",
@@ -195,8 +197,9 @@ def gpu_usage(
 ) -> None:
     """GPUs allocatable, requested and idle per node pool and namespace, and what idle GPUs cost.
 
-    Pools with the most idle GPUs come first. Nodes and pods are streamed page by page, so this
-    works on clusters of any size.
+    Pools with the most idle GPUs come first. Nodes and pods (and, with Dynamic Resource Allocation,
+    ResourceSlices and ResourceClaims) are streamed page by page, so this works on clusters of any
+    size.
     """
     from akscli import gpu_usage
     from akscli.model import skus

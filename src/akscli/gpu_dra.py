@@ -1,0 +1,149 @@
+"""GPUs handed out by Dynamic Resource Allocation (resource.k8s.io/v1, GA in Kubernetes 1.34).
+
+A node whose GPUs are run by NVIDIA's DRA driver advertises no ``nvidia.com/gpu``: the driver's
+kubelet plugin publishes the GPUs as devices in ResourceSlices, and pods get them through
+ResourceClaims that the scheduler allocates. Read from the node alone, such a node looks like
+one whose device plugin is down, and the pods that use its GPUs request none.
+
+What the driver publishes (upstream: NVIDIA/k8s-dra-driver-gpu 2240711 cmd/gpu-kubelet-plugin):
+
+- driver ``gpu.nvidia.com`` (main.go DriverName), one pool per node named for the node
+  (driver.go: ``Pools: {nodeName: ...}``), ``spec.nodeName`` set (the kubelet plugin helper);
+- a device per whole GPU with attribute ``type=gpu`` and ``uuid`` (deviceinfo.go
+  GpuInfo.Attributes, types.go GpuDeviceType), a device per MIG device with ``type=mig`` and
+  ``parentUUID`` (mig.go CommonAttributesMig), a passthrough GPU as ``type=vfio`` with ``uuid``;
+- with the DynamicMIG feature gate, a GPU and every MIG placement it could take are all
+  published, each consuming the GPU's shared counters (partitions.go PartConsumesCounters):
+  those are alternatives, not units that add up, so such a GPU counts as one whole GPU.
+
+The DeviceClasses ``gpu.nvidia.com`` and ``mig.nvidia.com`` pick those types (deployments/helm/
+dra-driver-nvidia-gpu/templates/deviceclass-gpu.yaml, deviceclass-mig.yaml).
+
+A pool is counted at its newest generation only (kubernetes/api resource/v1 types.go
+ResourcePool: slices of an older generation are being replaced). A claim's allocated devices
+name their driver and pool (DeviceRequestAllocationResult), so a pool-to-node map, one entry per
+GPU node, places each device on its node. Claims the scheduler makes for a pod's extended
+resource (annotation ``resource.kubernetes.io/extended-resource-claim``, kubernetes/api
+resource/v1 types.go ExtendedResourceClaimAnnotation) stand for the pod's own ``nvidia.com/gpu``
+request, which is counted already, so they are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+API_VERSION = "resource.k8s.io/v1"
+# upstream: NVIDIA/k8s-dra-driver-gpu cmd/gpu-kubelet-plugin/main.go DriverName
+GPU_DRIVERS = frozenset({"gpu.nvidia.com"})
+# upstream: NVIDIA/k8s-dra-driver-gpu deployments/helm/dra-driver-nvidia-gpu/templates/deviceclass-*.yaml
+GPU_CLASSES = frozenset({"gpu.nvidia.com", "mig.nvidia.com"})
+# upstream: kubernetes/api resource/v1 types.go ExtendedResourceClaimAnnotation
+EXTENDED_RESOURCE_CLAIM = "resource.kubernetes.io/extended-resource-claim"
+
+
+@dataclass(slots=True)
+class DraNode:
+    """What the GPU driver's slices publish for one node."""
+
+    physical: int = 0  # distinct GPUs (uuid of a GPU, parentUUID of a MIG device)
+    gpus: int = 0  # whole GPUs a claim can take
+    migs: int = 0  # MIG devices (static: each one a unit of its own)
+
+    @property
+    def units(self) -> int:
+        return self.gpus + self.migs
+
+
+def _attr(device: Mapping[str, Any], name: str) -> str:
+    attrs = device.get("attributes") or {}
+    value = attrs.get(name) or attrs.get(f"gpu.nvidia.com/{name}") or {}
+    return str(value.get("string") or "")
+
+
+def _slice_counts(devices: Iterable[Mapping[str, Any]]) -> DraNode:
+    """One slice's GPUs. Upstream puts a GPU and its MIG devices in the same slice (one slice per
+    node, or one per GPU with DynamicMIG), so GPUs are told apart within a slice."""
+    gpus: set[str] = set()
+    parents: set[str] = set()
+    migs = 0
+    partitionable = False
+    for device in devices:
+        kind = _attr(device, "type")
+        partitionable = partitionable or bool(device.get("consumesCounters"))
+        if kind in ("gpu", "vfio"):
+            gpus.add(_attr(device, "uuid") or str(device.get("name", "")))
+        elif kind == "mig":
+            migs += 1
+            parents.add(_attr(device, "parentUUID"))
+    physical = len(gpus | parents)
+    if partitionable:  # a GPU and its possible MIG placements: one whole GPU each
+        return DraNode(physical, physical, 0)
+    return DraNode(physical, len(gpus - parents), migs)
+
+
+@dataclass(slots=True)
+class _Pool:
+    node: str
+    generation: int
+    counts: DraNode
+
+
+def read_slices(slices: Iterable[Mapping[str, Any]]) -> tuple[dict[str, DraNode], dict[tuple[str, str], str]]:
+    """GPUs per node name, and the node of each (driver, pool); one entry per GPU node."""
+    pools: dict[tuple[str, str], _Pool] = {}
+    for item in slices:
+        spec = item.get("spec") or {}
+        driver = spec.get("driver") or ""
+        node = spec.get("nodeName") or ""
+        if driver not in GPU_DRIVERS or not node:
+            continue
+        pool_spec = spec.get("pool") or {}
+        key = (driver, str(pool_spec.get("name") or node))
+        generation = int(pool_spec.get("generation") or 0)
+        pool = pools.get(key)
+        if pool is None or generation > pool.generation:
+            pool = pools[key] = _Pool(node, generation, DraNode())
+        elif generation < pool.generation:
+            continue
+        got = _slice_counts(spec.get("devices") or [])
+        pool.counts.physical += got.physical
+        pool.counts.gpus += got.gpus
+        pool.counts.migs += got.migs
+    by_node: dict[str, DraNode] = {}
+    for pool in pools.values():
+        total = by_node.setdefault(pool.node, DraNode())
+        total.physical += pool.counts.physical
+        total.gpus += pool.counts.gpus
+        total.migs += pool.counts.migs
+    return by_node, {key: pool.node for key, pool in pools.items()}
+
+
+def allocated(claim: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(driver, pool) of each GPU device allocated to the claim; none for the claims that stand
+    for a pod's extended resource (the pod's request counts them)."""
+    annotations = (claim.get("metadata") or {}).get("annotations") or {}
+    if annotations.get(EXTENDED_RESOURCE_CLAIM) == "true":
+        return []
+    allocation = (claim.get("status") or {}).get("allocation") or {}
+    results = (allocation.get("devices") or {}).get("results") or []
+    return [(r.get("driver", ""), r.get("pool", "")) for r in results if r.get("driver") in GPU_DRIVERS]
+
+
+def pending(claim: Mapping[str, Any]) -> int:
+    """GPU devices a claim not yet allocated asks for, by its requests' GPU device classes
+    (kubernetes/api resource/v1 types.go ExactDeviceRequest: count defaults to 1; allocation mode
+    All has no count known before allocation and counts as 1)."""
+    if ((claim.get("status") or {}).get("allocation")) is not None:
+        return 0
+    annotations = (claim.get("metadata") or {}).get("annotations") or {}
+    if annotations.get(EXTENDED_RESOURCE_CLAIM) == "true":
+        return 0
+    total = 0
+    for request in ((claim.get("spec") or {}).get("devices") or {}).get("requests") or []:
+        exactly = request.get("exactly") or {}
+        if exactly.get("deviceClassName") in GPU_CLASSES:
+            exact = exactly.get("allocationMode", "ExactCount") == "ExactCount"
+            total += int(exactly.get("count") or 1) if exact else 1
+    return total
