@@ -446,4 +446,9 @@ def _gpu_nodes(kube: Kube) -> tuple[str, str]:
                 name = (node.get("metadata") or {}).get("name")
                 what = "GPU(s)" if facts.sharing == gpus.WHOLE else f"GPU slice(s) ({facts.sharing})"
                 return OK, f"node {name} advertises {facts.allocatable} {what}"
-    return MISSING, "no node advertises GPUs (no GPU pool, or no device plugin)"
+    from akscli import gpu_dra
+
+    # A DRA driver's GPUs are no node resource: they are devices in its ResourceSlices.
+    if dra := gpu_dra.published(kube):
+        return OK, f"node {dra[0]} has {dra[1]} GPU(s) published by the DRA driver (ResourceSlices)"
+    return MISSING, "no node advertises GPUs (no GPU pool, or no device plugin or DRA driver)"

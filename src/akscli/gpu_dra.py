@@ -32,7 +32,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from itertools import islice
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from akscli.kube.client import Kube
 
 API_VERSION = "resource.k8s.io/v1"
 # upstream: NVIDIA/k8s-dra-driver-gpu cmd/gpu-kubelet-plugin/main.go DriverName
@@ -147,3 +151,22 @@ def pending(claim: Mapping[str, Any]) -> int:
             exact = exactly.get("allocationMode", "ExactCount") == "ExactCount"
             total += int(exactly.get("count") or 1) if exact else 1
     return total
+
+
+def published(kube: Kube, limit: int = 50) -> tuple[str, int] | None:
+    """A node whose GPUs the DRA GPU driver publishes and how many units, from at most ``limit``
+    of the driver's ResourceSlices (selected by ``spec.driver``); None where DRA is not served,
+    may not be read, or publishes no GPU. A bounded look, for doctor."""
+    from akscli import errors
+
+    try:
+        for driver in sorted(GPU_DRIVERS):
+            selected = kube.list(API_VERSION, "ResourceSlice", field_selector=f"spec.driver={driver}", page_size=limit)
+            for item in islice(selected, limit):
+                spec = item.get("spec") or {}
+                units = _slice_counts(spec.get("devices") or []).units
+                if units and spec.get("nodeName"):
+                    return str(spec["nodeName"]), units
+    except (errors.NotInstalledError, errors.AuthError):
+        return None
+    return None

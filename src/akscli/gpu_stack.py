@@ -74,6 +74,7 @@ class GpuNodes:
 
     nodes: int = 0
     advertising: int = 0  # nodes whose device plugin advertises GPUs
+    dra: bool = False  # none does, and a DRA driver publishes GPUs in ResourceSlices instead
     aks: int = 0  # nodes AKS labels as GPU nodes (kubernetes.azure.com/accelerator)
     vendors: set[str] = field(default_factory=set)
     # GPU nodes that advertise no GPU because a GPU Operator label keeps an operand off them
@@ -187,7 +188,17 @@ def sample_gpu_nodes(kube: Kube) -> GpuNodes:
                 seen.add(name)
                 nodes.add(node)
             if len(seen) >= NODE_SAMPLE:
-                return nodes
+                return _with_dra(kube, nodes)
+    return _with_dra(kube, nodes)
+
+
+def _with_dra(kube: Kube, nodes: GpuNodes) -> GpuNodes:
+    """GPU nodes whose device plugin advertises nothing may be run by a DRA driver (its GPUs
+    are devices in ResourceSlices, akscli.gpu_dra): look, bounded, only then."""
+    from akscli import gpu_dra
+
+    if nodes.nodes and not nodes.advertising:
+        nodes.dra = gpu_dra.published(kube) is not None
     return nodes
 
 
@@ -287,6 +298,15 @@ def _without_operator(nodes: GpuNodes, nvidia: bool) -> list[Rule]:
                 "info",
                 "the NVIDIA GPU Operator is not installed: GPUs rely on the AKS-managed driver and device plugin",
                 "on bare metal, or for MIG/RDMA/GPUDirect, install it: akscli baremetal prepare",
+                subject="driver",
+            )
+        ]
+    if nodes.dra:
+        return [
+            Rule(
+                "gpu-operator",
+                "info",
+                "NVIDIA's DRA driver publishes the GPUs (ResourceSlices of gpu.nvidia.com), not a device plugin",
                 subject="driver",
             )
         ]
