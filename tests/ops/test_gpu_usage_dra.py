@@ -19,7 +19,7 @@ import pytest
 
 from akscli import errors, gpu_usage
 from tests.cli import invoke
-from tests.ops.test_gpu_usage import FakeKube, price_of
+from tests.ops.test_gpu_usage import FakeKube, peak_bytes, price_of
 
 A100 = "Standard_NC24ads_A100_v4"  # 1 GPU, 3.673 USD/hour in the test prices
 BIG = "Standard_NC96ads_A100_v4"  # 4 GPUs, 14.692 USD/hour
@@ -210,6 +210,26 @@ def test_resource_slices_and_claims_are_read_in_pages() -> None:
     gpu_usage.measure(kube, price_of=price_of, page_size=250)
     pages = {kind: kw["page_size"] for kind, kw in kube.calls}
     assert pages["ResourceSlice"] == 250 and pages["ResourceClaim"] == 250
+
+
+def test_memory_does_not_grow_with_the_number_of_claims() -> None:
+    def cluster(claims: int) -> FakeKube:
+        nodes = [f"dra-{i}" for i in range(500)]
+
+        def make_claims() -> Any:
+            for i in range(claims):
+                yield claim(f"c{i}", f"ns{i % 50}", nodes[i % 500], [f"gpu-{i % 4}"])
+
+        return FakeKube(
+            lambda: (dra_node(n, "dra", BIG) for n in nodes),  # type: ignore[arg-type]
+            [],
+            slices=lambda: (resource_slice(n, [gpu_device(g, n) for g in range(4)]) for n in nodes),  # type: ignore[arg-type]
+            claims=make_claims,  # type: ignore[arg-type]
+        )
+
+    small, large = peak_bytes(cluster(1000)), peak_bytes(cluster(20000))
+    # Twenty times the claims: claims are counted, not kept.
+    assert large < small * 1.5, (small, large)
 
 
 # ---- end to end: the CLI against the emulator --------------------------------------------------
