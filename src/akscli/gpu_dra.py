@@ -153,6 +153,17 @@ def pending(claim: Mapping[str, Any]) -> int:
     return total
 
 
+def nodes_if_served(kube: Kube, page_size: int = 500) -> dict[str, DraNode]:
+    """The DRA GPU driver's devices per node, read in pages; empty where resource.k8s.io/v1 is
+    not served (before 1.34) or the caller may not list ResourceSlices."""
+    from akscli import errors
+
+    try:
+        return read_slices(kube.list(API_VERSION, "ResourceSlice", page_size=page_size))[0]
+    except (errors.NotInstalledError, errors.AuthError):
+        return {}
+
+
 def published(kube: Kube, limit: int = 50) -> tuple[str, int] | None:
     """A node whose GPUs the DRA GPU driver publishes and how many units, from at most ``limit``
     of the driver's ResourceSlices (selected by ``spec.driver``); None where DRA is not served,

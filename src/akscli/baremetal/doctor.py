@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from akscli import gpu_stack, gpus
+from akscli import gpu_dra, gpu_stack, gpus
 
 if TYPE_CHECKING:
     from akscli.kube.client import Kube
@@ -227,8 +227,15 @@ class _Collector:
         return sorted(self.found.values(), key=lambda f: (order.get(f.severity, 3), f.check, f.pool or "", f.message))
 
 
-def check_node(node: Mapping[str, Any], stats: PoolStats, out: _Collector, opts: Options) -> None:
-    """Count the node into its pool's stats and add a finding for each problem it has."""
+def check_node(
+    node: Mapping[str, Any],
+    stats: PoolStats,
+    out: _Collector,
+    opts: Options,
+    dra: Mapping[str, gpu_dra.DraNode] | None = None,
+) -> None:
+    """Count the node into its pool's stats and add a finding for each problem it has. ``dra``:
+    the GPUs a DRA driver publishes per node name (akscli.gpu_dra), which no node resource shows."""
     name = str((node.get("metadata") or {}).get("name"))
     labels = _labels(node)
     size = labels.get(SIZE_LABEL)
@@ -238,6 +245,8 @@ def check_node(node: Mapping[str, Any], stats: PoolStats, out: _Collector, opts:
         stats.sizes[size] += 1
     _check_node_health(name, stats, conditions, out)
     facts = gpus.read(node)
+    if dra and name in dra:
+        facts = gpus.with_dra(facts, dra[name])
     want = facts.expected or expected_gpus(size)
     if not (facts.is_gpu_node or want):
         return
@@ -303,7 +312,7 @@ def _check_gpu_devices(
             "device-plugin pods on the node (or the AKS GPU driver if the operator is not used)",
             name,
         )
-    elif facts.sharing == gpus.WHOLE and want and cap < want:
+    elif facts.sharing in gpus.WHOLE_GPU_SHARING and want and cap < want:
         out.add(
             "gpu-count",
             "error",
@@ -498,6 +507,7 @@ def diagnose(kube: Kube, opts: Options | None = None, *, progress: Callable[[str
     opts.gfd_expected = installed.operator
     out = _Collector()
     gpu_node_facts = gpu_stack.GpuNodes()
+    dra = gpu_dra.nodes_if_served(kube, opts.page_size)  # one small entry per GPU node
     pools: dict[str, PoolStats] = {}
     seen = gpu_nodes = page_count = 0
     for items in pages(kube, opts):
@@ -508,7 +518,7 @@ def diagnose(kube: Kube, opts: Options | None = None, *, progress: Callable[[str
             if stats is None:
                 stats = pools[pool] = PoolStats(pool)
             before = stats.gpu_nodes
-            check_node(node, stats, out, opts)
+            check_node(node, stats, out, opts, dra)
             gpu_node_facts.add(node)
             gpu_nodes += stats.gpu_nodes - before
             seen += 1
@@ -526,6 +536,7 @@ def diagnose(kube: Kube, opts: Options | None = None, *, progress: Callable[[str
             "no GPU nodes in the cluster",
             "add a GPU node pool: akscli nodepool add --gpu ... (or join a GPU host)",
         )
+    gpu_node_facts.dra = any(d.units for d in dra.values()) and not gpu_node_facts.advertising
     check_operator(kube, opts, out, gpu_node_facts, installed)
     return Report(
         findings=out.sorted(),
