@@ -62,6 +62,7 @@ from decimal import Decimal
 from typing import Any
 
 from tests.emulators.kube.cluster import ClusterState
+from tests.emulators.kube.controllers.daemon_pods import daemon_pod_spec as daemon_pod_spec  # re-exported
 from tests.emulators.kube.controllers.pod_affinity import InterPodAffinity, required_terms
 from tests.emulators.kube.controllers.volume_binding import binding_reasons, prefilter, zone_rejects
 
@@ -539,31 +540,6 @@ class Scheduler:
             f"0/{total} nodes are available: {histogram}. preemption: 0/{total} nodes are available: "
             f"{', '.join(sorted(post))}.",
         )
-
-
-# upstream: kubernetes/kubernetes v1.34 pkg/controller/daemon/util/daemonset_util.go
-# AddOrUpdateDaemonPodTolerations: every daemon pod tolerates these, whatever its template says.
-DAEMON_TOLERATIONS = [
-    {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute"},
-    {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute"},
-    {"key": "node.kubernetes.io/disk-pressure", "operator": "Exists", "effect": "NoSchedule"},
-    {"key": "node.kubernetes.io/memory-pressure", "operator": "Exists", "effect": "NoSchedule"},
-    {"key": "node.kubernetes.io/pid-pressure", "operator": "Exists", "effect": "NoSchedule"},
-    {"key": "node.kubernetes.io/unschedulable", "operator": "Exists", "effect": "NoSchedule"},
-]
-HOST_NETWORK_TOLERATION = {
-    "key": "node.kubernetes.io/network-unavailable",
-    "operator": "Exists",
-    "effect": "NoSchedule",
-}
-
-
-def daemon_pod_spec(template_spec: dict[str, Any]) -> dict[str, Any]:
-    """The template's pod spec with the tolerations the DaemonSet controller adds."""
-    spec = dict(template_spec)
-    extra = DAEMON_TOLERATIONS + ([HOST_NETWORK_TOLERATION] if spec.get("hostNetwork") else [])
-    spec["tolerations"] = list(spec.get("tolerations") or []) + extra
-    return spec
 
 
 def should_run_daemon_pod(pod_spec: dict[str, Any], node: dict[str, Any]) -> bool:
