@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 from tests.emulators.kube.apiserver import Ctx, now_iso
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.base import Controller, DeletionTolerantController
+from tests.emulators.kube.controllers.daemon_pods import daemon_pod_affinity
 from tests.emulators.kube.controllers.pods import POD_FAILURES, PodOwner, owner_ref, pod_status
 from tests.emulators.kube.controllers.rescheduling import Rescheduler
 from tests.emulators.kube.controllers.rollout import REVISION, condition, rollout_conditions, statefulset_stale_pods
@@ -308,11 +309,17 @@ class DaemonSetController(PodOwner):
         for node in names:
             p = existing.get(node)
             if p is None:
+                # The controller's pod template (CreatePodTemplate: its tolerations) pinned to the
+                # node by required node affinity; the scheduler binds it (syncNodes).
+                pod_template = {
+                    **template,
+                    "spec": {**pod_spec, "affinity": daemon_pod_affinity(pod_spec.get("affinity"), node)},
+                }
                 p = self._make_pod(
                     cluster,
                     obj,
                     f"{md['name']}-{template_hash({'node': node, 'h': h})[:5]}",
-                    template,
+                    pod_template,
                     {**labels, "controller-revision-hash": h[:10]},
                     node,
                 )

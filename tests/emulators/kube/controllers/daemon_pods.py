@@ -3,9 +3,10 @@ scheduling.py (which re-exports daemon_pod_spec and keeps should_run_daemon_pod)
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
-# upstream: kubernetes/kubernetes v1.34 pkg/controller/daemon/util/daemonset_util.go
+# upstream: kubernetes/kubernetes 05c351a9 pkg/controller/daemon/util/daemonset_util.go
 # AddOrUpdateDaemonPodTolerations: every daemon pod tolerates these, whatever its template says.
 DAEMON_TOLERATIONS = [
     {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute"},
@@ -22,9 +23,41 @@ HOST_NETWORK_TOLERATION = {
 }
 
 
+def _same_toleration(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    """k8s.io/api core/v1 toleration.go MatchToleration: key, operator, value and effect equal (not
+    tolerationSeconds)."""
+    return all((a.get(k) or "") == (b.get(k) or "") for k in ("key", "operator", "value", "effect"))
+
+
 def daemon_pod_spec(template_spec: dict[str, Any]) -> dict[str, Any]:
-    """The template's pod spec with the tolerations the DaemonSet controller adds."""
+    """The template's pod spec with the tolerations the DaemonSet controller adds.
+
+    upstream: kubernetes/kubernetes 05c351a9 pkg/controller/daemon/util/daemonset_util.go
+    AddOrUpdateDaemonPodTolerations, each through pkg/apis/core/v1/helper/helpers.go
+    AddOrUpdateTolerationInPodSpec: a template toleration that matches one (MatchToleration) is
+    replaced by it in place (a not-ready toleration with tolerationSeconds becomes the
+    controller's, with none); the others are appended in order."""
     spec = dict(template_spec)
     extra = DAEMON_TOLERATIONS + ([HOST_NETWORK_TOLERATION] if spec.get("hostNetwork") else [])
-    spec["tolerations"] = list(spec.get("tolerations") or []) + extra
+    tolerations = [dict(t) for t in spec.get("tolerations") or []]
+    for add in extra:
+        at = [i for i, t in enumerate(tolerations) if _same_toleration(add, t)]
+        if not at:
+            tolerations.append(dict(add))
+        elif any(tolerations[i] != add for i in at):
+            tolerations = [dict(add) if i in at else t for i, t in enumerate(tolerations)]
+    spec["tolerations"] = tolerations
     return spec
+
+
+def daemon_pod_affinity(affinity: dict[str, Any] | None, node: str) -> dict[str, Any]:
+    """The affinity a DaemonSet's pod for ``node`` is created with: the required node affinity
+    replaced by one term, matchFields metadata.name In [node]; the rest of the template's affinity
+    kept (upstream: kubernetes/kubernetes 05c351a9 pkg/controller/daemon/util/daemonset_util.go
+    ReplaceDaemonSetPodNodeNameNodeAffinity, called by daemon_controller.go syncNodes; the
+    scheduler then binds the pod, spec.nodeName)."""
+    out = copy.deepcopy(affinity or {})
+    node_affinity = out.setdefault("nodeAffinity", {})
+    term = {"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}
+    node_affinity["requiredDuringSchedulingIgnoredDuringExecution"] = {"nodeSelectorTerms": [term]}
+    return out
