@@ -91,15 +91,23 @@ def daemonset(obj: Mapping[str, Any]) -> Readiness:
 
 
 def job(obj: Mapping[str, Any]) -> Readiness:
-    """``kubectl wait --for=condition=Complete``; Failed is final (kubernetes/kubernetes
-    pkg/controller/job/job_controller.go). A Job's spec is immutable but for suspend and
-    parallelism, so its status carries no observed generation (Generation.NONE)."""
+    """``kubectl wait --for=condition=Complete``; Failed is final, and so is FailureTarget, which
+    the Job controller writes first (upstream: kubernetes/kubernetes 6ae037f1
+    pkg/controller/job/job_controller.go syncJob, newFailureCondition: with JobManagedBy or
+    JobPodReplacementPolicy on (on by default on the versions AKS supports), a backoff limit, deadline or
+    podFailurePolicy FailJob sets FailureTarget and deletes the active pods; enactJobFinished adds
+    Failed only once none is terminating, a grace period later). FailureTarget is never withdrawn
+    (syncJob turns it into Failed), so the wait ends on it with its reason. SuccessCriteriaMet is
+    not Complete: the pods a successPolicy leaves are still being stopped. A Job's spec is
+    immutable but for suspend and parallelism, so its status carries no observed generation
+    (Generation.NONE)."""
     conds = conditions(obj)
     if conds.get("Complete", {}).get("status") == "True":
         return READY
-    failed = conds.get("Failed")
-    if failed is not None and failed.get("status") == "True":
-        return Readiness(False, True, describe(failed), str(failed.get("reason") or ""))
+    for kind in ("Failed", "FailureTarget"):
+        failed = conds.get(kind)
+        if failed is not None and failed.get("status") == "True":
+            return Readiness(False, True, describe(failed), str(failed.get("reason") or ""))
     status = status_of(obj)
     return Readiness(False, message=f"{status.get('succeeded') or 0} succeeded, {status.get('active') or 0} active")
 
