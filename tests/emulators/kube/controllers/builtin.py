@@ -25,7 +25,13 @@ from tests.emulators.kube.controllers.base import Controller, DeletionTolerantCo
 from tests.emulators.kube.controllers.daemon_pods import daemon_pod_affinity
 from tests.emulators.kube.controllers.pods import POD_FAILURES, PodOwner, owner_ref, pod_status
 from tests.emulators.kube.controllers.rescheduling import Rescheduler
-from tests.emulators.kube.controllers.rollout import REVISION, condition, rollout_conditions, statefulset_stale_pods
+from tests.emulators.kube.controllers.rollout import (
+    REVISION,
+    ProgressDeadline,
+    condition,
+    rollout_conditions,
+    statefulset_stale_pods,
+)
 from tests.emulators.kube.controllers.scheduling import Scheduler, daemon_pod_spec, should_run_daemon_pod
 from tests.emulators.kube.resources import ResourceType
 
@@ -81,6 +87,21 @@ class ReplicaSetController(PodOwner):
 
 class DeploymentController(PodOwner):
     watches: ClassVar[list[tuple[str, str]]] = [("apps/v1", "Deployment")]
+
+    def __init__(self, delay: float = 0.05, failure: str | None = None) -> None:
+        super().__init__(delay, failure)
+        self.progress = ProgressDeadline()
+
+    def advance(self, seconds: float) -> None:
+        """Move the simulator's clock on, then sync every Deployment: a stuck one past its
+        progressDeadlineSeconds times out (rollout.ProgressDeadline)."""
+        self.progress.offset += seconds
+        if self._manager is not None:
+            for obj in self._manager.cluster.list("apps/v1", "Deployment"):
+                self._manager.schedule(self, obj, 0.0)
+
+    def on_delete(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
+        self.progress.forget(str(obj["metadata"].get("uid")))
 
     def reconcile(self, cluster: ClusterState, obj: dict[str, Any]) -> None:
         md = obj["metadata"]
@@ -138,16 +159,19 @@ class DeploymentController(PodOwner):
                     f'ReplicaSet "{rs_name}" has timed out progressing.',
                 ),
             ]
-        else:
-            conds = rollout_conditions(spec, want, ready, rs_name, obj.get("status") or {})
         status: dict[str, Any] = {
             "observedGeneration": gen,
             "replicas": int(rst.get("replicas", 0)),
             "updatedReplicas": int(rst.get("replicas", 0)),
             "readyReplicas": ready,
             "availableReplicas": ready,
-            "conditions": conds,
         }
+        if not (self.failure in POD_FAILURES and want > 0):
+            left = self.progress.left(obj, status)
+            conds = rollout_conditions(spec, want, ready, rs_name, obj.get("status") or {}, timed_out=left <= 0)
+            if ready < want and left > 0:
+                self.requeue(obj, left + 0.01)  # requeueStuckDeployment
+        status["conditions"] = conds
         if want - ready > 0:
             status["unavailableReplicas"] = want - ready
         cluster.patch_status("apps/v1", "Deployment", ns, md["name"], status)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 from tests.emulators.kube.apiserver import now_iso
@@ -43,8 +45,63 @@ def max_unavailable(spec: dict[str, Any], replicas: int) -> int:
     return min(unavailable, replicas)
 
 
+class ProgressDeadline:
+    """When a Deployment last made progress, on the simulator's clock, and whether its
+    progressDeadlineSeconds (defaulted to 600 by the API server) has passed since.
+
+    upstream: kubernetes/kubernetes 008b3652 pkg/controller/deployment/progress.go
+    syncRolloutStatus (a rollout not complete: progress moves the Progressing condition's
+    lastUpdateTime on, none for progressDeadlineSeconds gives Progressing=False
+    ProgressDeadlineExceeded, 'ReplicaSet "X" has timed out progressing.'; a Deployment already
+    timed out stays so until it progresses again) and requeueStuckDeployment (a stuck one is synced
+    again when its deadline is due); deployment/util/deployment_util.go DeploymentProgressing
+    (more updated replicas, fewer old ones, more ready or more available than the status before)
+    and DeploymentTimedOut. A new rollout starts the clock (rolling.go/sync.go: the new ReplicaSet's
+    NewReplicaSetCreated stamps lastUpdateTime). The clock is time.monotonic() plus what a test
+    moved it on with ``DeploymentController.advance`` (no sleeps)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+        self._lock = threading.Lock()
+        self._last: dict[str, tuple[int, float]] = {}  # uid -> (generation, clock time of last progress)
+
+    def now(self) -> float:
+        return time.monotonic() + self.offset
+
+    def left(self, obj: dict[str, Any], new: dict[str, Any]) -> float:
+        """Seconds until the deadline (<= 0: timed out), recording progress from ``obj``'s status to ``new``."""
+        md, old = obj["metadata"], obj.get("status") or {}
+        gen = int(md.get("generation", 1))
+
+        def n(status: dict[str, Any], key: str) -> int:
+            return int(status.get(key) or 0)
+
+        progressed = (
+            n(new, "updatedReplicas") > n(old, "updatedReplicas")
+            or n(new, "replicas") - n(new, "updatedReplicas") < n(old, "replicas") - n(old, "updatedReplicas")
+            or n(new, "readyReplicas") > n(old, "readyReplicas")
+            or n(new, "availableReplicas") > n(old, "availableReplicas")
+        )
+        now = self.now()
+        with self._lock:
+            last = self._last.get(md["uid"])
+            if last is None or last[0] != gen or progressed:
+                last = self._last[md["uid"]] = (gen, now)
+        deadline = int((obj.get("spec") or {}).get("progressDeadlineSeconds") or 600)
+        return last[1] + deadline - now
+
+    def forget(self, uid: str) -> None:
+        with self._lock:
+            self._last.pop(uid, None)
+
+
 def rollout_conditions(
-    spec: dict[str, Any], want: int, available: int, rs_name: str, status: dict[str, Any]
+    spec: dict[str, Any],
+    want: int,
+    available: int,
+    rs_name: str,
+    status: dict[str, Any],
+    timed_out: bool = False,
 ) -> list[dict[str, Any]]:
     """A Deployment's Available and Progressing conditions while nothing has failed.
 
@@ -65,6 +122,10 @@ def rollout_conditions(
     if available >= want:
         progress = condition(
             "Progressing", "True", "NewReplicaSetAvailable", f'ReplicaSet "{rs_name}" has successfully progressed.'
+        )
+    elif timed_out:
+        progress = condition(
+            "Progressing", "False", "ProgressDeadlineExceeded", f'ReplicaSet "{rs_name}" has timed out progressing.'
         )
     elif not status.get("conditions") and available == 0:
         progress = condition("Progressing", "True", "NewReplicaSetCreated", f'Created new replica set "{rs_name}"')
