@@ -23,6 +23,7 @@ from tests.emulators.kube.apiserver import Ctx, now_iso
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.base import Controller, DeletionTolerantController
 from tests.emulators.kube.controllers.daemon_pods import daemon_pod_affinity
+from tests.emulators.kube.controllers.node_lifecycle import NodeLifecycleController
 from tests.emulators.kube.controllers.pods import POD_FAILURES, PodOwner, owner_ref, pod_status
 from tests.emulators.kube.controllers.rescheduling import Rescheduler
 from tests.emulators.kube.controllers.rollout import (
@@ -477,6 +478,8 @@ def builtin_controllers(delay: float = 0.05, failure: str | None = None) -> list
         StatefulSetController(delay, failure),
         DaemonSetController(delay, failure),
         JobController(delay, failure),
+        # Node condition taints and taint-based eviction (node_lifecycle.py).
+        NodeLifecycleController(delay),
         # Pending pods retried on node events, as kube-scheduler's queue does (upstream:
         # kubernetes/kubernetes pkg/scheduler/backend/queue/scheduling_queue.go, MoveAllToActiveOrBackoffQueue).
         Rescheduler(delay),
