@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from akscli.errors import NotInstalledError
-from akscli.kube import pod_problems
+from akscli.kube import pod_problems, scheduling
 from akscli.kube.readiness.core import conditions
 
 if TYPE_CHECKING:
@@ -579,7 +579,8 @@ def _pod_problem(pod: dict[str, Any]) -> str | None:
 
 
 def _operand_pods(kube: Kube, component: str, ds_name: str, ns: str) -> Iterator[Rule]:
-    """A verdict per operand pod that is not running, naming its node (the DaemonSet's pods only)."""
+    """A verdict per operand pod that is not running, naming its node (the DaemonSet's pods only):
+    a pod no node took names the node its DaemonSet made it for (scheduling.target_node)."""
     for pod in kube.list("v1", "Pod", namespace=ns, label_selector=f"app={ds_name}", page_size=500):
         problem = _pod_problem(pod)
         if problem:
@@ -589,6 +590,6 @@ def _operand_pods(kube: Kube, component: str, ds_name: str, ns: str) -> Iterator
                 "error",
                 f"{component} pod {problem}",
                 f"kubectl -n {ns} logs {name}",
-                node=(pod.get("spec") or {}).get("nodeName") or name,
+                node=scheduling.target_node(pod) or name,
                 subject=f"pod {name}",
             )

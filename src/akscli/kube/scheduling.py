@@ -56,6 +56,26 @@ def ready(node: Mapping[str, Any]) -> bool:
     return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conditions)
 
 
+def target_node(pod: Mapping[str, Any]) -> str:
+    """The node a pod is bound to, or, for a DaemonSet's pod the scheduler has not bound yet, the
+    node its controller made it for: the one value of the required node affinity's matchFields
+    ``metadata.name In [NODE]`` (upstream: kubernetes/kubernetes 05c351a9
+    pkg/controller/daemon/util/daemonset_util.go GetTargetNodeName; the controller pins each pod
+    with ReplaceDaemonSetPodNodeNameNodeAffinity, not with nodeName). "" where neither says."""
+    spec = pod.get("spec") or {}
+    if spec.get("nodeName"):
+        return str(spec["nodeName"])
+    required = ((spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
+        "requiredDuringSchedulingIgnoredDuringExecution"
+    ) or {}
+    for term in required.get("nodeSelectorTerms") or []:
+        for expr in term.get("matchFields") or []:
+            values = expr.get("values") or []
+            if expr.get("key") == "metadata.name" and expr.get("operator") == "In" and len(values) == 1:
+                return str(values[0])
+    return ""
+
+
 # The NodeAffinity filter's reason (upstream: kubernetes/kubernetes
 # pkg/scheduler/framework/plugins/nodeaffinity/node_affinity.go ErrReasonPod).
 AFFINITY_REASON = "node(s) didn't match Pod's node affinity/selector"
