@@ -390,6 +390,9 @@ class JobController(PodOwner):
         template = spec.get("template") or {}
         parallelism = int(spec.get("parallelism", 1))
         completions = int(spec.get("completions") or parallelism)
+        indexed = spec.get("completionMode") == "Indexed"
+        # manageJob: no more active pods than the completions left (wantActive)
+        active = min(parallelism, int(spec["completions"])) if spec.get("completions") else parallelism
         labels = {
             **((template.get("metadata") or {}).get("labels") or {}),
             "batch.kubernetes.io/job-name": md["name"],
@@ -400,14 +403,18 @@ class JobController(PodOwner):
         scheduler = Scheduler(cluster)
         if not st.get("startTime"):
             created = []
-            for i in range(parallelism):
+            for i in range(active):
+                pod_template, pod_labels, name = template, labels, f"{md['name']}-"
+                if indexed:
+                    pod_template, pod_labels = indexed_pod_template(md["name"], template, labels, i)
+                    name = f"{md['name']}-{i}-"
                 made = self._make_pod(
                     cluster,
                     obj,
-                    f"{md['name']}-{template_hash({'i': i, 'u': md['uid']})[:5]}",
-                    template,
-                    labels,
-                    scheduler.place(template.get("spec") or {}, md["uid"], {"namespace": ns, "labels": labels}),
+                    f"{name}{template_hash({'i': i, 'u': md['uid']})[:5]}",
+                    pod_template,
+                    pod_labels,
+                    scheduler.place(pod_template.get("spec") or {}, md["uid"], {"namespace": ns, "labels": pod_labels}),
                 )
                 created.append(made)
             # A pod the scheduler could not place keeps the Job active and not ready, for good.
@@ -419,8 +426,8 @@ class JobController(PodOwner):
                 md["name"],
                 {
                     "startTime": now_iso(),
-                    "active": parallelism,
-                    "ready": 0 if self.failure or pending else parallelism,
+                    "active": active,
+                    "ready": 0 if self.failure or pending else active,
                     "terminating": 0,
                 },
             )
@@ -462,6 +469,7 @@ class JobController(PodOwner):
                 "ready": 0,
                 "succeeded": completions,
                 "completionTime": t,
+                **({"completedIndexes": completed_indexes(completions)} if indexed else {}),
                 "conditions": [
                     condition(
                         "SuccessCriteriaMet", "True", "CompletionsReached", "Reached expected number of succeeded pods"
@@ -470,6 +478,41 @@ class JobController(PodOwner):
                 ],
             },
         )
+
+
+# upstream: kubernetes/kubernetes pkg/controller/job/indexed_job_utils.go (the annotation and,
+# with PodIndexLabel, GA in 1.32, the label of the same name)
+COMPLETION_INDEX = "batch.kubernetes.io/job-completion-index"
+
+
+def indexed_pod_template(
+    job: str, template: dict[str, Any], labels: dict[str, str], index: int
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """An Indexed Job's pod for ``index``: the completion index as annotation and label,
+    JOB_COMPLETION_INDEX in every container's env (from the label), hostname JOB-INDEX, and the
+    name JOB-INDEX-<random> (upstream: kubernetes/kubernetes pkg/controller/job/job_controller.go
+    manageJob; indexed_job_utils.go addCompletionIndexAnnotation, addCompletionIndexLabel,
+    addCompletionIndexEnvVariables, podGenerateNameWithIndex)."""
+    tpl = copy.deepcopy(template)
+    meta = tpl.setdefault("metadata", {})
+    meta["annotations"] = {**(meta.get("annotations") or {}), COMPLETION_INDEX: str(index)}
+    spec = tpl.setdefault("spec", {})
+    spec["hostname"] = f"{job}-{index}"
+    field = {"fieldRef": {"fieldPath": f"metadata.labels['{COMPLETION_INDEX}']"}}
+    for container in [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]:
+        env = container.setdefault("env", [])
+        if not any(e.get("name") == "JOB_COMPLETION_INDEX" for e in env):
+            env.append({"name": "JOB_COMPLETION_INDEX", "valueFrom": field})
+    return tpl, {**labels, COMPLETION_INDEX: str(index)}
+
+
+def completed_indexes(completions: int) -> str:
+    """status.completedIndexes once indexes 0..completions-1 succeeded, as orderedIntervals.String
+    writes it ("0", "0,1", "0-2"; upstream: kubernetes/kubernetes pkg/controller/job/
+    indexed_job_utils.go)."""
+    if completions <= 1:
+        return "0" if completions == 1 else ""
+    return "0,1" if completions == 2 else f"0-{completions - 1}"
 
 
 def builtin_controllers(delay: float = 0.05, failure: str | None = None) -> list[Controller]:

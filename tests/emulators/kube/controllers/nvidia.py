@@ -392,6 +392,7 @@ class GpuPodController(Controller):
         self.peak_busbw = peak_busbw
         # node name -> the probe's output on that node (default: the recorded H100 machine)
         self.probe_output = probe_output or recorded_probe_json
+        self._nccl_seen: set[str] = set()  # uids of the NCCL pods given their index and logs
 
     def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
         meta = obj.get("metadata") or {}
@@ -448,10 +449,14 @@ class GpuPodController(Controller):
         )
         if len(pods) < int(job["spec"].get("completions") or 1):
             return
-        for index, p in enumerate(pods):
-            if INDEX in (p["metadata"].get("labels") or {}):
+        for position, p in enumerate(pods):
+            # The Job controller labels an Indexed Job's pods with their completion index (builtin.py
+            # indexed_pod_template); a pod without one gets its place in name order.
+            index = str((p["metadata"].get("labels") or {}).get(INDEX, position))
+            if p["metadata"]["uid"] in self._nccl_seen:
                 continue
-            if index == 0:
+            self._nccl_seen.add(p["metadata"]["uid"])
+            if index == "0":
                 env = {e["name"]: e.get("value") for e in p["spec"]["containers"][0].get("env") or []}
                 nodes, gpus = int(env.get("NODES") or 1), int(env.get("GPUS_PER_NODE") or 8)
                 peak = self.peak_busbw / 4 if self.failure == "nccl-slow" else self.peak_busbw
@@ -459,10 +464,11 @@ class GpuPodController(Controller):
                 cluster.set_pod_logs(
                     ns, p["metadata"]["name"], nccl_log(hosts, gpus_per_node=gpus, peak_busbw=peak), container="nccl"
                 )
-            cluster.patch(
-                "v1",
-                "Pod",
-                ns,
-                p["metadata"]["name"],
-                {"metadata": {"labels": {INDEX: str(index)}, "annotations": {INDEX: str(index)}}},
-            )
+            if INDEX not in (p["metadata"].get("labels") or {}):
+                cluster.patch(
+                    "v1",
+                    "Pod",
+                    ns,
+                    p["metadata"]["name"],
+                    {"metadata": {"labels": {INDEX: index}, "annotations": {INDEX: index}}},
+                )

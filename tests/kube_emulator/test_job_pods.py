@@ -1,0 +1,56 @@
+"""The pods the Job controller makes and the status it writes (kubernetes/kubernetes
+pkg/controller/job/job_controller.go manageJob, indexed_job_utils.go)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.emulators.kube import KubeEmulator
+from tests.emulators.kube.apiserver import wait_until
+
+INDEX = "batch.kubernetes.io/job-completion-index"
+
+
+def job(name: str, **spec: Any) -> dict[str, Any]:
+    template = {"spec": {"restartPolicy": "Never", "containers": [{"name": "main", "image": "busybox"}]}}
+    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name}, "spec": {"template": template, **spec}}
+
+
+def pods(emu: KubeEmulator, name: str) -> list[dict[str, Any]]:
+    return emu.cluster.list("v1", "Pod", "default", label_selector=f"job-name={name}")
+
+
+def complete(emu: KubeEmulator, name: str) -> bool:
+    obj = emu.cluster.get("batch/v1", "Job", "default", name) or {}
+    return any(c["type"] == "Complete" for c in (obj.get("status") or {}).get("conditions") or [])
+
+
+def test_an_indexed_jobs_pods_carry_their_completion_index(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.generate_cluster(nodes=1, pods=0, gpu_fraction=0.0, variety=False)
+    kube_emulator.cluster.create(job("nccl", completionMode="Indexed", completions=3, parallelism=3))
+    assert wait_until(lambda: len(pods(kube_emulator, "nccl")) == 3)
+    by_index = {p["metadata"]["labels"][INDEX]: p for p in pods(kube_emulator, "nccl")}
+    assert sorted(by_index) == ["0", "1", "2"]
+    first = by_index["0"]
+    assert first["metadata"]["name"].startswith("nccl-0-")
+    assert first["metadata"]["annotations"][INDEX] == "0"
+    assert first["spec"]["hostname"] == "nccl-0"
+    assert {
+        "name": "JOB_COMPLETION_INDEX",
+        "valueFrom": {"fieldRef": {"fieldPath": f"metadata.labels['{INDEX}']"}},
+    } in (first["spec"]["containers"][0]["env"])
+
+
+def test_a_complete_indexed_job_lists_its_completed_indexes(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.generate_cluster(nodes=1, pods=0, gpu_fraction=0.0, variety=False)
+    kube_emulator.cluster.create(job("nccl", completionMode="Indexed", completions=3, parallelism=3))
+    assert wait_until(lambda: complete(kube_emulator, "nccl"))
+    status = (kube_emulator.cluster.get("batch/v1", "Job", "default", "nccl") or {})["status"]
+    assert (status["completedIndexes"], status["succeeded"]) == ("0-2", 3)
+
+
+def test_a_job_runs_no_more_pods_than_completions_left(kube_emulator: KubeEmulator) -> None:
+    kube_emulator.generate_cluster(nodes=1, pods=0, gpu_fraction=0.0, variety=False)
+    kube_emulator.cluster.create(job("once", completions=1, parallelism=3))
+    assert wait_until(lambda: complete(kube_emulator, "once"))
+    assert len(pods(kube_emulator, "once")) == 1
