@@ -5,6 +5,8 @@ own pods directly (ReplicaSet, StatefulSet, DaemonSet, Job). Moved out of builti
 from __future__ import annotations
 
 import copy
+import hashlib
+import json
 from typing import TYPE_CHECKING, Any
 
 from tests.emulators.kube.apiserver import now_iso
@@ -37,6 +39,17 @@ def owner_ref(obj: dict[str, Any], controller: bool = True) -> dict[str, Any]:
         "controller": controller,
         "blockOwnerDeletion": True,
     }
+
+
+def template_hash(template: dict[str, Any]) -> str:
+    h = hashlib.sha256(json.dumps(template, sort_keys=True).encode()).hexdigest()
+    alphabet = "bcdfghjklmnpqrstvwxz2456789"
+    n = int(h[:16], 16)
+    out = []
+    for _ in range(10):
+        out.append(alphabet[n % len(alphabet)])
+        n //= len(alphabet)
+    return "".join(out)
 
 
 INJECTED_UNSCHEDULABLE = (
