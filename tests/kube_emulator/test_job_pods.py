@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from akscli.kube import readiness
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
+from tests.emulators.kube.controllers.jobs import JobController
 
 INDEX = "batch.kubernetes.io/job-completion-index"
 
@@ -54,3 +56,58 @@ def test_a_job_runs_no_more_pods_than_completions_left(kube_emulator: KubeEmulat
     kube_emulator.cluster.create(job("once", completions=1, parallelism=3))
     assert wait_until(lambda: complete(kube_emulator, "once"))
     assert len(pods(kube_emulator, "once")) == 1
+
+
+def job_controller(emu: KubeEmulator) -> JobController:
+    return next(c for c in emu.controllers.controllers if isinstance(c, JobController))
+
+
+def conditions(emu: KubeEmulator, name: str) -> dict[str, dict[str, Any]]:
+    obj = emu.cluster.get("batch/v1", "Job", "default", name) or {}
+    return {c["type"]: c for c in (obj.get("status") or {}).get("conditions") or []}
+
+
+def stuck_job(emu: KubeEmulator, name: str, deadline: int) -> None:
+    """A Job whose pod no node takes (a nodeSelector no node has), with activeDeadlineSeconds."""
+    emu.generate_cluster(nodes=1, pods=0, gpu_fraction=0.0, variety=False)
+    body = job(name, activeDeadlineSeconds=deadline)
+    body["spec"]["template"]["spec"]["nodeSelector"] = {"pool": "none"}
+    emu.cluster.create(body)
+    assert wait_until(lambda: len(pods(emu, name)) == 1)
+
+
+def test_a_job_past_its_active_deadline_fails_with_deadline_exceeded(kube_emulator: KubeEmulator) -> None:
+    stuck_job(kube_emulator, "probe", 600)
+    job_controller(kube_emulator).advance(601)
+    assert wait_until(lambda: "Failed" in conditions(kube_emulator, "probe"))
+    conds = conditions(kube_emulator, "probe")
+    assert (conds["FailureTarget"]["reason"], conds["Failed"]["reason"]) == ("DeadlineExceeded", "DeadlineExceeded")
+    assert conds["Failed"]["message"] == "Job was active longer than specified deadline"
+    verdict = readiness.check(kube_emulator.cluster.get("batch/v1", "Job", "default", "probe") or {})
+    assert verdict.failed and verdict.reason == "DeadlineExceeded"
+
+
+def test_a_job_before_its_active_deadline_stays_active(kube_emulator: KubeEmulator) -> None:
+    stuck_job(kube_emulator, "probe", 600)
+    job_controller(kube_emulator).advance(599)
+    kube_emulator.idle()
+    assert conditions(kube_emulator, "probe") == {}
+    assert len(pods(kube_emulator, "probe")) == 1
+
+
+def test_failed_waits_for_the_pods_still_terminating(kube_emulator: KubeEmulator) -> None:
+    """FailureTarget comes first; Failed only once no pod is terminating (enactJobFinished). A
+    finalizer holds the pod terminating here, as a long grace period would."""
+    stuck_job(kube_emulator, "probe", 600)
+    [held] = pods(kube_emulator, "probe")
+    kube_emulator.cluster.patch(
+        "v1", "Pod", "default", held["metadata"]["name"], {"metadata": {"finalizers": ["akscli.test/hold"]}}
+    )
+    job_controller(kube_emulator).advance(601)
+    assert wait_until(lambda: "FailureTarget" in conditions(kube_emulator, "probe"))
+    kube_emulator.idle()
+    status = (kube_emulator.cluster.get("batch/v1", "Job", "default", "probe") or {})["status"]
+    assert "Failed" not in conditions(kube_emulator, "probe") and status["terminating"] == 1
+    assert readiness.check(kube_emulator.cluster.get("batch/v1", "Job", "default", "probe") or {}).failed
+    kube_emulator.cluster.remove_finalizers("v1", "Pod", "default", held["metadata"]["name"])
+    assert wait_until(lambda: "Failed" in conditions(kube_emulator, "probe"))
