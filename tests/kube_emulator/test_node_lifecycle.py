@@ -9,6 +9,7 @@ from typing import Any
 from tests.emulators.kube import KubeEmulator
 from tests.emulators.kube.apiserver import wait_until
 from tests.emulators.kube.controllers.node_lifecycle import NodeLifecycleController
+from tests.kube_emulator.helpers import deployment
 
 
 def controller(emu: KubeEmulator) -> NodeLifecycleController:
@@ -119,3 +120,24 @@ def test_a_node_ready_again_in_time_keeps_its_pods(kube_emulator: KubeEmulator) 
     controller(kube_emulator).advance(200)
     kube_emulator.idle()
     assert exists(kube_emulator, "web")
+
+
+def test_a_lost_nodes_pods_are_marked_not_ready_and_its_deployment_counts_them(kube_emulator: KubeEmulator) -> None:
+    """MarkPodsNotReady: Ready Unknown makes the node's pods Ready=False, and the Deployment's
+    readyReplicas follow; Ready again, they are ready again (the kubelet's status sync)."""
+    kube_emulator.cluster.create(node("n1"))
+    kube_emulator.cluster.create(deployment("web", replicas=1))
+
+    def ready_replicas() -> int:
+        obj = kube_emulator.cluster.get("apps/v1", "Deployment", "default", "web") or {}
+        return int((obj.get("status") or {}).get("readyReplicas") or 0)
+
+    assert wait_until(lambda: ready_replicas() == 1)
+    set_ready(kube_emulator, "n1", "Unknown")
+    assert wait_until(lambda: ready_replicas() == 0)
+    [pod_] = kube_emulator.cluster.list("v1", "Pod", "default", label_selector="app=web")
+    assert {c["type"]: c["status"] for c in pod_["status"]["conditions"]}["Ready"] == "False"
+    reasons = {(e["reason"], e["message"]) for e in kube_emulator.cluster.list("v1", "Event", "default")}
+    assert ("NodeNotReady", "Node is not ready") in reasons
+    set_ready(kube_emulator, "n1", "True")
+    assert wait_until(lambda: ready_replicas() == 1)

@@ -40,6 +40,7 @@ from typing import Any, ClassVar
 from tests.emulators.kube.apiserver import now_iso
 from tests.emulators.kube.cluster import ClusterState
 from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.controllers.pods import PodOwner, controller_of
 from tests.emulators.kube.controllers.scheduling import _tolerates
 
 NOT_READY = "node.kubernetes.io/not-ready"
@@ -113,6 +114,8 @@ class NodeLifecycleController(Controller):
         self._lock = threading.Lock()
         # pod uid -> (its node, clock time its eviction was first scheduled)
         self._since: dict[str, tuple[str, float]] = {}
+        self._ready: dict[str, str] = {}  # node name -> the Ready status last seen
+        self._marked: set[str] = set()  # uids of the pods marked not ready
 
     def now(self) -> float:
         return time.monotonic() + self.offset
@@ -134,7 +137,66 @@ class NodeLifecycleController(Controller):
             stamp = now_iso()
             added = [{"key": k, "effect": e, "timeAdded": stamp} for k, e in sorted(want - have)]
             obj = cluster.patch("v1", "Node", None, name, {"spec": {"taints": kept + added}})
+        ready = next(
+            (
+                str(c.get("status"))
+                for c in (obj.get("status") or {}).get("conditions") or []
+                if c.get("type") == "Ready"
+            ),
+            "",
+        )
+        before, self._ready[name] = self._ready.get(name), ready
+        if before == "True" and ready == "Unknown":
+            self._mark_pods(cluster, obj, ready=False)
+        elif before == "Unknown" and ready == "True":
+            self._mark_pods(cluster, obj, ready=True)
         self._evict(cluster, obj)
+
+    def _mark_pods(self, cluster: ClusterState, node: dict[str, Any], ready: bool) -> None:
+        """A node gone Unknown: its pods' Ready condition False, each with the Warning event
+        NodeNotReady "Node is not ready", and the node's Normal event NodeNotReady "Node NAME status
+        is now: NodeNotReady" (upstream: kubernetes/kubernetes pkg/controller/nodelifecycle/
+        node_lifecycle_controller.go monitorNodeHealth; pkg/controller/util/node/controller_utils.go
+        MarkPodsNotReady, RecordNodeStatusChange). Ready again: the pods it marked are Ready again,
+        standing in for the kubelet's status sync once it reports. Either way the pods' owners sync
+        again, as their pod informers would (PodOwner._resync_owner)."""
+        name = node["metadata"]["name"]
+        if not ready:
+            cluster.add_event(node, "NodeNotReady", f"Node {name} status is now: NodeNotReady", "Normal")
+        entries, _, _, _ = cluster.api.list_entries(
+            cluster.api.rt("v1", "Pod"), None, None, f"spec.nodeName={name}", 0, None
+        )
+        owners = []
+        for entry in entries:
+            pod = entry.obj()
+            md, status = pod["metadata"], pod.get("status") or {}
+            uid = str(md.get("uid"))
+            conditions = status.get("conditions") or []
+            now = "True" if ready else "False"
+            if ready and uid not in self._marked:
+                continue
+            if not any(c.get("type") == "Ready" and c.get("status") != now for c in conditions):
+                continue
+            stamp = now_iso()
+            changed = [
+                {**c, "status": now, "lastTransitionTime": stamp} if c.get("type") == "Ready" else c for c in conditions
+            ]
+            cluster.patch_status("v1", "Pod", md["namespace"], md["name"], {"conditions": changed})
+            if ready:
+                self._marked.discard(uid)
+            else:
+                self._marked.add(uid)
+                cluster.add_event(pod, "NodeNotReady", "Node is not ready", "Warning")
+            ref = controller_of(md)
+            if ref is not None:
+                owners.append((str(md["namespace"]), ref))
+        manager = self._manager
+        if manager is None:
+            return
+        for c in manager.controllers:
+            if isinstance(c, PodOwner):
+                for ns, ref in owners:
+                    manager.call_later(c, lambda cl, c=c, ns=ns, ref=ref: c._resync_owner(cl, ns, ref), c.delay)
 
     def _evict(self, cluster: ClusterState, node: dict[str, Any]) -> None:
         name = node["metadata"]["name"]
