@@ -120,6 +120,23 @@ def _emit_template(fmt: str, data: Any, rows: Sequence[Any]) -> None:
     sys.stdout.flush()
 
 
+def heading(header: str) -> str:
+    """A column's header as the table prints it: upper case, words apart by one space
+    (``VM SIZE``, ``RESOURCE GROUP``). kubectl's table printer upper-cases each column's name
+    (upstream: kubernetes/cli-runtime 69e8693b pkg/printers/tableprinter.go printTable,
+    ``strings.ToUpper(column.Name)``), and the names it gets from the API server part words with a
+    space (kubernetes/kubernetes pkg/printers/internalversion/printers.go: "Nominated Node",
+    "Readiness Gates", "Min Available"); a hyphen there sits only inside one compound term
+    ("Up-to-date", "External-IP"), which akscli's headers do not have.
+    tests/foundation/test_table_headers.py holds every Column's header to ``HEADER_RULE``."""
+    return header.upper()
+
+
+# A header akscli writes: words of letters, digits and the unit signs in use ($ / . % p), one
+# space between them, no hyphen and no underscore.
+HEADER_RULE = r"^[A-Za-z0-9$/.%()]+( [A-Za-z0-9$/.%()]+)*$"
+
+
 def stdout_is_tty() -> bool:
     return sys.stdout.isatty()
 
@@ -355,7 +372,7 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], wide: Seq
         if dropped:
             info(f"({dropped} wide column(s) left out to fit {columns} columns; widen the terminal or pipe the output)")
     widths = {i: max(len(headers[i]), *(len(r[i]) for r in rows)) for i in keep}
-    head = "   ".join(headers[i].upper().ljust(widths[i]) for i in keep).rstrip()
+    head = "   ".join(heading(headers[i]).ljust(widths[i]) for i in keep).rstrip()
     if color_enabled():
         head = f"\x1b[1m{head}\x1b[0m"
     lines = [head] + ["   ".join(r[i].ljust(widths[i]) for i in keep).rstrip() for r in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from tests.cli import invoke
@@ -256,7 +257,7 @@ def test_gpu_usage_table_puts_the_pool_with_most_idle_gpus_first(kube_emulator: 
     result = invoke("gpu", "usage")
     assert result.exit_code == 0, result
     rows = [line.split() for line in result.stdout.splitlines() if line.strip()]
-    assert rows[0][:3] == ["POOL", "VM-SIZE", "GPU-NODES"]
+    assert re.split(r"\s{2,}", result.stdout.splitlines()[0])[:3] == ["POOL", "VM SIZE", "GPU NODES"]
     assert rows[1][0] == "h100" and rows[2][0] == "a100"
     assert "3 of 5 GPUs idle" in result.stderr
 

@@ -39,30 +39,30 @@ PROBE_COLUMNS = [
     output.Column("CUDA", "cuda"),
     output.Column("CC", "cc"),
     output.Column("ECC", "ecc"),
-    output.Column("ECC-ERRORS", "ecc_errors"),
-    output.Column("REMAPPED-ROWS", "remapped"),
+    output.Column("ECC ERRORS", "ecc_errors"),
+    output.Column("REMAPPED ROWS", "remapped"),
     output.Column("PCIE", "pcie"),
     output.Column("MIG", "mig"),
     output.Column("NVLINK", "nvlink"),
     output.Column("POWER-LIMIT", "power_limit", wide=True),
 ]
 RDMA_COLUMNS = [
-    output.Column("RDMA-DEVICE", "device"),
+    output.Column("RDMA DEVICE", "device"),
     output.Column("PORT", "port"),
     output.Column("STATE", "state"),
     output.Column("PHYSICAL", "physical_state"),
     output.Column("RATE", "rate"),
-    output.Column("LINK-LAYER", "link_layer"),
+    output.Column("LINK LAYER", "link_layer"),
 ]
 POOL_COLUMNS = [
     output.Column("POOL", "pool"),
-    output.Column("VM-SIZE", "vm_size"),
+    output.Column("VM SIZE", "vm_size"),
     output.Column("NODES", "nodes"),
     output.Column("READY", "ready"),
-    output.Column("GPU-NODES", "gpu_nodes"),
+    output.Column("GPU NODES", "gpu_nodes"),
     output.Column("GPUS", lambda p: f"{p['gpu_allocatable']}/{p['gpu_capacity']}"),
     output.Column("EXPECTED", "expected_gpus"),
-    output.Column("RDMA-NODES", "rdma_nodes"),
+    output.Column("RDMA NODES", "rdma_nodes"),
     output.Column("DRIVERS", lambda p: ", ".join(p["drivers"]) or None),
 ]
 FINDING_COLUMNS = [
@@ -82,7 +82,7 @@ INVENTORY_COLUMNS = [
     output.Column("DRIVER", "driver"),
     output.Column("CUDA", "cuda"),
     output.Column("NVLINK", "nvlink"),
-    output.Column("RDMA-PORTS", "rdma_ports"),
+    output.Column("RDMA PORTS", "rdma_ports"),
     output.Column("ANOMALIES", "anomalies"),
     output.Column("ERROR", "error", wide=True),
 ]

@@ -29,7 +29,7 @@ CLUSTER_NAME = output.named(kinds.BAREMETAL_CLUSTER)
 
 CLUSTER_COLUMNS = [
     output.Column("NAME", "name"),
-    output.Column("RESOURCE-GROUP", "resourceGroup"),
+    output.Column("RESOURCE GROUP", "resourceGroup"),
     output.Column("LOCATION", "location"),
     output.Column("MACHINE", "machine"),
     output.Column("VERSION", "kubernetesVersion"),

@@ -25,12 +25,12 @@ test_app = typer.Typer(
 )
 
 EXPECTED_COLUMNS = [
-    output.Column("VM-SIZE", "vm_size"),
+    output.Column("VM SIZE", "vm_size"),
     output.Column("GPUS", "gpus"),
     output.Column("NVLINK", "nvlink"),
     output.Column("INFINIBAND", "infiniband"),
-    output.Column("SINGLE-NODE-GB/S", "single_node_gbps"),
-    output.Column("MULTI-NODE-GB/S", "multi_node_gbps"),
+    output.Column("SINGLE NODE GB/S", "single_node_gbps"),
+    output.Column("MULTI NODE GB/S", "multi_node_gbps"),
 ]
 # --kubeconfig, --context and -n, in place of a command's `cluster: KubeFlags`.
 _on_cluster = opts.on_kube("kubeconfig", "context", "namespace")

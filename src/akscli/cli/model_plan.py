@@ -46,7 +46,7 @@ PLAN_COLUMNS = [
     Column("KAITO nodes", lambda o: (o["kaito"]["nodes"] if o["kaito"]["fits"] else "no fit") if o["kaito"] else "-"),
     Column("Replicas/node", lambda o: o["replicas_per_node"] if o["fits"] else "-", wide=True),
     Column(
-        "Per-seq tok/s",
+        "Per seq tok/s",
         lambda o: f"{o['throughput']['per_sequence_tokens_per_second']:,.1f}" if o["throughput"] else "-",
         wide=True,
     ),
