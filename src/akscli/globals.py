@@ -17,7 +17,17 @@ class GlobalFlags:
     """The global flags of this run. A plain class, not a dataclass: every command imports it,
     and ``extract`` fills it in place (akscli.output.Column says why)."""
 
-    __slots__ = ("allow", "argv", "audit_log", "debug", "policy_file", "reason", "show_managed_fields", "verbose")
+    __slots__ = (
+        "allow",
+        "argv",
+        "audit_log",
+        "debug",
+        "no_headers",
+        "policy_file",
+        "reason",
+        "show_managed_fields",
+        "verbose",
+    )
 
     def __init__(self, argv: tuple[str, ...] = ()) -> None:
         self.debug = False
@@ -27,6 +37,7 @@ class GlobalFlags:
         self.allow: tuple[str, ...] = ()
         self.policy_file: str | None = None
         self.show_managed_fields = False
+        self.no_headers = False
         self.argv = argv
 
 
@@ -43,11 +54,12 @@ Global flags (accepted anywhere on the command line):
   --allow RULE           let an apply through a blocking policy rule (repeatable; audited)
   --policy-file PATH     enable, disable or re-grade policy rules
   --show-managed-fields  keep metadata.managedFields in -o json and -o yaml (kubectl's flag)
+  --no-headers           print tables (the default, -o wide, csv, custom-columns) without their header
 """
 
 
 # The global flags that take no value.
-_SWITCHES = ("--debug", "--show-managed-fields")
+_SWITCHES = ("--debug", "--show-managed-fields", "--no-headers")
 
 
 def _takes_value(flag: str) -> bool:
@@ -73,7 +85,7 @@ def _scan(argv: list[str]) -> Iterator[tuple[str | None, str | None, str]]:
             return
         name, eq, inline = arg.partition("=")
         if name in _SWITCHES:
-            yield name, inline if eq else None, arg  # --debug, or kubectl's --show-managed-fields=false
+            yield name, inline if eq else None, arg  # --debug, or kubectl's --no-headers=false
         elif _is_verbose(arg):
             yield arg, None, arg
         elif _takes_value(name):
@@ -121,6 +133,9 @@ def extract(argv: list[str]) -> list[str]:
             flags.debug = _switch(flag, value)
         elif flag == "--show-managed-fields":
             flags.show_managed_fields = _switch(flag, value)
+        elif flag == "--no-headers":
+            # kubectl get's --no-headers, for every table akscli prints (akscli.output.print_table).
+            flags.no_headers = _switch(flag, value)
         elif _is_verbose(flag):
             flags.verbose += 1 if flag == "--verbose" else len(flag) - 1  # -v, -vv, -vvv as documented
         elif value is None:

@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from akscli import printable
 from akscli.errors import UsageError
+from akscli.globals import FLAGS
 from akscli.statuslines import color_enabled as color_enabled
 from akscli.statuslines import elapsed as elapsed
 from akscli.statuslines import info as info
@@ -116,7 +117,7 @@ def _emit_template(fmt: str, data: Any, rows: Sequence[Any]) -> None:
     elif fmt.startswith(JSONPATH_AS_JSON):
         sys.stdout.write(jsonpath.render_template(fmt[len(JSONPATH_AS_JSON) :], data, as_json=True))
     else:
-        sys.stdout.write(jsonpath.render_columns(fmt[len("custom-columns=") :], rows))
+        sys.stdout.write(jsonpath.render_columns(fmt[len("custom-columns=") :], rows, headers=not FLAGS.no_headers))
     sys.stdout.flush()
 
 
@@ -196,7 +197,8 @@ def emit(
 
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(headers)
+        if not FLAGS.no_headers:
+            writer.writerow(headers)
         writer.writerows(table)
         sys.stdout.write(buffer.getvalue())
     elif not table:
@@ -357,7 +359,13 @@ def deleted(
 def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], wide: Sequence[bool] = ()) -> None:
     """kubectl's table: whole values in columns three spaces apart, never a value broken across
     lines. On a terminal narrower than the table, the -o wide columns (``wide``) go first,
-    rightmost first; what still does not fit wraps as the terminal wraps any long line."""
+    rightmost first; what still does not fit wraps as the terminal wraps any long line.
+    ``--no-headers`` (kubectl get's flag, for the default and custom-columns printers: upstream
+    kubernetes/kubectl dee3483a pkg/cmd/get/get_flags.go; kubernetes/cli-runtime 69e8693b
+    pkg/printers/tableprinter.go printTable) leaves the header line out, and the columns are as
+    wide as their cells."""
+    if FLAGS.no_headers:
+        headers = [""] * len(headers)
     keep = list(range(len(headers)))
     if stdout_is_tty():
         import shutil
@@ -375,7 +383,8 @@ def print_table(headers: Sequence[str], rows: Sequence[Sequence[str]], wide: Seq
     head = "   ".join(heading(headers[i]).ljust(widths[i]) for i in keep).rstrip()
     if color_enabled():
         head = f"\x1b[1m{head}\x1b[0m"
-    lines = [head] + ["   ".join(r[i].ljust(widths[i]) for i in keep).rstrip() for r in rows]
+    lines = [] if FLAGS.no_headers else [head]
+    lines += ["   ".join(r[i].ljust(widths[i]) for i in keep).rstrip() for r in rows]
     write("\n".join(lines))
 
 

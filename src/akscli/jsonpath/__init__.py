@@ -314,10 +314,12 @@ def render_template(template: str, data: Any, *, as_json: bool = False) -> str:
         ) from None
 
 
-def render_columns(spec: str, rows: Sequence[Any]) -> str:
-    """kubectl's custom-columns table: tabwriter(minwidth 10, padding 3), ``<none>`` when empty."""
+def render_columns(spec: str, rows: Sequence[Any], *, headers: bool = True) -> str:
+    """kubectl's custom-columns table: tabwriter(minwidth 10, padding 3), ``<none>`` when empty;
+    ``headers`` False for --no-headers (upstream: kubernetes/kubectl dee3483a
+    pkg/cmd/get/customcolumn.go CustomColumnsPrinter.NoHeaders: no header line)."""
     columns = parse_columns(spec)
-    table = [[c.header for c in columns]]
+    table = [[c.header for c in columns]] if headers else []
     for row in rows:
         cells = []
         for column in columns:
@@ -329,6 +331,8 @@ def render_columns(spec: str, rows: Sequence[Any]) -> str:
                 ) from None
             cells.append(_cell(found))
         table.append(cells)
+    if not table:
+        return ""
     widths = [max(10, max(len(r[i]) for r in table) + 3) for i in range(len(columns))]
     lines = ["".join(cell.ljust(w) for cell, w in zip(r[:-1], widths, strict=False)) + r[-1] for r in table]
     return "\n".join(lines) + "\n"
