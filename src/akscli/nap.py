@@ -293,9 +293,9 @@ def require_api(kube: Kube) -> None:
         ) from exc
 
 
-def list_pools(kube: Kube) -> Iterator[dict[str, Any]]:
+def list_pools(kube: Kube, label_selector: str | None = None) -> Iterator[dict[str, Any]]:
     require_api(kube)
-    yield from kube.list(API_VERSION, KIND)
+    yield from kube.list(API_VERSION, KIND, label_selector=label_selector)
 
 
 def get_pool(kube: Kube, name: str) -> dict[str, Any]:

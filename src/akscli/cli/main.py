@@ -376,7 +376,13 @@ def _run(argv: Sequence[str]) -> int:
     except click.exceptions.UsageError as exc:
         if exc.ctx is not None and global_flags.FLAGS.verbose:
             sys.stderr.write(exc.ctx.get_usage() + "\n")
-        hint = f"run '{_command_path(exc, args)} --help' for usage"
+        path = _command_path(exc, args)
+        hint = f"run '{path} --help' for usage"
+        listing = path.rsplit(" ", 1)[-1] in ("list", "gates", "catalog")
+        if listing and isinstance(exc, click.exceptions.NoSuchOption) and exc.option_name in ("-l", "--selector"):
+            # A list of Azure resources or akscli's records: -l would select nothing there.
+            message = f"-l/--selector selects Kubernetes objects by label; '{path}' lists no Kubernetes objects"
+            return _report(AkscliError(message, hint), 2)
         return _report(AkscliError(exc.format_message(), hint), 2)
     except click.exceptions.ClickException as exc:
         return _report(AkscliError(exc.format_message()), exc.exit_code)

@@ -38,27 +38,32 @@ FLEET_COLUMNS = [
 def list_cmd(
     namespace: opts.Namespace = None,
     all_namespaces: opts.AllNamespaces = False,
+    selector: opts.Selector = None,
     fleet: FleetHubOpt = False,
     kubeconfig: opts.Kubeconfig = None,
     kube_context: opts.Context = None,
     request_timeout: opts.RequestTimeout = None,
     output_fmt: opts.Output = "table",
 ) -> None:
-    """Deployed models: replicas, GPUs, VM size, endpoint and state."""
+    """Deployed models: replicas, GPUs, VM size, endpoint and state.
+
+    -l selects by the labels of each model's serving object (Workspace, InferenceSet, RayService,
+    Deployment...); with --fleet-hub, of its ClusterResourcePlacement."""
     from akscli.model import live
 
     fmt = opts.output_format(output_fmt)
+    chosen = opts.label_selector(selector)
     kube = opts.KubeFlags(kubeconfig, kube_context, namespace, request_timeout).connect()
     if fleet:
         output.emit(
-            live.fleet_placements(kube),
+            live.fleet_placements(kube, chosen),
             fmt,
             FLEET_COLUMNS,
             name=lambda r: f"{r['name']}/{r['cluster']}",
             empty="No model is placed through the fleet.",
         )
         return
-    rows = live.deployed_models(kube, namespace=namespace, all_namespaces=all_namespaces)
+    rows = live.deployed_models(kube, namespace=namespace, all_namespaces=all_namespaces, label_selector=chosen)
     columns = namespaced_columns(LIST_COLUMNS, all_namespaces)
     empty = output.no_resources(None if all_namespaces else namespace or kube.namespace)
     output.emit(rows, fmt, columns, name=lambda r: f"model/{r['name']}", empty=empty)

@@ -325,16 +325,22 @@ def list_(
     cluster: OptCluster = None,
     resource_group: ResourceGroup = None,
     auto_provision: AutoProvision = False,
+    selector: opts.Selector = None,
     output_: opts.Output = "table",
     azure: AzureFlags = AzureFlags(),
     kube: opts.KubeFlags = opts.KubeFlags(),
 ) -> None:
-    """List the node pools of a cluster (--auto-provision: its NodePools)."""
+    """List the node pools of a cluster (--auto-provision: its NodePools; -l selects those)."""
     from akscli.azure import nodepools
 
     fmt = output.check_format(output_)
+    if not auto_provision:
+        opts.refuse_selector(
+            selector, "a cluster's node pools in Azure", "drop -l, or add --auto-provision to list NodePools by label"
+        )
+    chosen = opts.label_selector(selector)
     if nodepool_nap.routed(auto_provision, cluster=cluster, resource_group=resource_group, azure=azure, kube=kube):
-        nodepool_nap.list_pools(kube, fmt)
+        nodepool_nap.list_pools(kube, fmt, chosen)
         return
     rg, cname, _ = _ids(resource_group, nodepool_nap.need_cluster(cluster))
     pools = nodepools.list_pools(azure.aks_client(), rg, cname)

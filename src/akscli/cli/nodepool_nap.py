@@ -160,11 +160,11 @@ def add(
     )
 
 
-def list_pools(kube: opts.KubeFlags, fmt: str) -> None:
+def list_pools(kube: opts.KubeFlags, fmt: str, label_selector: str | None = None) -> None:
     from akscli import nap
 
     # Page by page into the output layer: json/yaml/name hold text, a table its rows (output.emit).
-    pools = nap.list_pools(kube.connect())
+    pools = nap.list_pools(kube.connect(), label_selector)
     if output.structured(fmt):
         output.emit(pools, fmt, COLUMNS)
         return

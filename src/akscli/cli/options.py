@@ -68,6 +68,26 @@ Selector = Annotated[
 ]
 
 
+def label_selector(selector: str | None, *, within: str | None = None) -> str | None:
+    """-l's value, checked before anything is sent (validate.label_selector), for the server to
+    apply to the list (``labelSelector``, on every page of it); ``within``: the selector the
+    command lists by already (``akscli.io/model``), to which -l adds its requirements, as a
+    selector's comma is AND (kubernetes/apimachinery pkg/labels/selector.go Parse)."""
+    if selector is None:
+        return within
+    checked = validate.label_selector(selector)
+    return f"{within},{checked}" if within else checked
+
+
+def refuse_selector(selector: str | None, listed: str, hint: str) -> None:
+    """-l on a list of what is no Kubernetes object (Azure resources): one line, before anything
+    is read or sent, rather than a filter silently not applied."""
+    if selector is not None:
+        raise UsageError(
+            f"-l/--selector selects Kubernetes objects by label; {listed} are not Kubernetes objects", hint=hint
+        )
+
+
 def output_option(formats: Sequence[str], note: str = "", *, accept: Sequence[str] = ()) -> Any:
     """-o/--output listing the formats the command prints (output.LIST_FORMATS and the like;
     ``jsonpath=`` and ``custom-columns=`` where the command applies them). The value is checked

@@ -20,7 +20,12 @@ def conditions(part: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def list_scoped(
-    kube: Kube, cluster_kind: str, namespaced_kind: str, namespace: str | None, all_namespaces: bool
+    kube: Kube,
+    cluster_kind: str,
+    namespaced_kind: str,
+    namespace: str | None,
+    all_namespaces: bool,
+    label_selector: str | None = None,
 ) -> Iterator[dict[str, Any]]:
     """KubeFleet's pairs of kinds (ClusterResourcePlacement and ResourcePlacement, the staged
     update runs and strategies), page by page: the cluster-scoped kind (neither -n nor -A), the
@@ -32,7 +37,8 @@ def list_scoped(
     is served: KubeFleet served ClusterResourcePlacement in v1 before ResourcePlacement (upstream:
     kubefleet-dev/kubefleet v0.2.2 config/crd/bases/placement.kubernetes-fleet.io_resourceplacements.yaml
     serves v1beta1 only; v0.3.0 adds v1), so -A on such a hub lists what it has. With neither served,
-    or without -A, the list fails as any unserved kind does (``Kube.resource``: NotInstalledError)."""
+    or without -A, the list fails as any unserved kind does (``Kube.resource``: NotInstalledError).
+    ``label_selector``: -l, sent with every list (the server selects, page by page)."""
     if all_namespaces:
         kinds = {cluster_kind: False, namespaced_kind: True}  # kind -> listed in every namespace
         served = {kind: every for kind, every in kinds.items() if kube.has_api(PLACEMENT_V1, kind)}
@@ -42,11 +48,11 @@ def list_scoped(
             ((missing,), (listed,)) = kinds.keys() - served.keys(), served.keys()
             output.warn(f"the hub does not serve {PLACEMENT_V1} {missing} (an older KubeFleet): listing {listed} only")
         for kind, every in (served or kinds).items():
-            yield from kube.list(PLACEMENT_V1, kind, all_namespaces=every)
+            yield from kube.list(PLACEMENT_V1, kind, all_namespaces=every, label_selector=label_selector)
     elif namespace is None:
-        yield from kube.list(PLACEMENT_V1, cluster_kind)
+        yield from kube.list(PLACEMENT_V1, cluster_kind, label_selector=label_selector)
     else:
-        yield from kube.list(PLACEMENT_V1, namespaced_kind, namespace=namespace)
+        yield from kube.list(PLACEMENT_V1, namespaced_kind, namespace=namespace, label_selector=label_selector)
 
 
 def read(kube: Kube, kind: str, name: str, namespace: str | None, hint: str) -> dict[str, Any]:

@@ -382,10 +382,12 @@ def delete_refs(kube: Kube, name: str, namespace: str | None) -> list[tuple[str,
     return refs
 
 
-def list_placements(kube: Kube, namespace: str | None, all_namespaces: bool = False) -> Iterator[dict[str, Any]]:
+def list_placements(
+    kube: Kube, namespace: str | None, all_namespaces: bool = False, label_selector: str | None = None
+) -> Iterator[dict[str, Any]]:
     """Placements, page by page: ClusterResourcePlacements, ResourcePlacements, or with -A both
     (hub.list_scoped)."""
-    return hub.list_scoped(kube, CRP, RP, namespace, all_namespaces)
+    return hub.list_scoped(kube, CRP, RP, namespace, all_namespaces, label_selector)
 
 
 # ---- which placement put an object on a member ------------------------------------------------

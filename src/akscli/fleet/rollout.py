@@ -99,15 +99,19 @@ def get_strategy(kube: Kube, name: str, namespace: str | None) -> dict[str, Any]
     return hub.read(kube, SUS if namespace else CSUS, name, namespace, hint)
 
 
-def list_runs(kube: Kube, namespace: str | None, all_namespaces: bool = False) -> Iterator[dict[str, Any]]:
+def list_runs(
+    kube: Kube, namespace: str | None, all_namespaces: bool = False, label_selector: str | None = None
+) -> Iterator[dict[str, Any]]:
     """ClusterStagedUpdateRuns, StagedUpdateRuns, or with -A both, page by page (hub.list_scoped)."""
-    return hub.list_scoped(kube, CSUR, SUR, namespace, all_namespaces)
+    return hub.list_scoped(kube, CSUR, SUR, namespace, all_namespaces, label_selector)
 
 
-def list_strategies(kube: Kube, namespace: str | None, all_namespaces: bool = False) -> Iterator[dict[str, Any]]:
+def list_strategies(
+    kube: Kube, namespace: str | None, all_namespaces: bool = False, label_selector: str | None = None
+) -> Iterator[dict[str, Any]]:
     """ClusterStagedUpdateStrategies, StagedUpdateStrategies, or with -A both, page by page
     (hub.list_scoped)."""
-    return hub.list_scoped(kube, CSUS, SUS, namespace, all_namespaces)
+    return hub.list_scoped(kube, CSUS, SUS, namespace, all_namespaces, label_selector)
 
 
 def run_state_write(kube: Kube, name: str, namespace: str | None, action: str) -> Write:

@@ -221,14 +221,18 @@ def _is_inferenceset_member(obj: Mapping[str, Any]) -> bool:
     )
 
 
-def deployed_models(kube: Kube, *, namespace: str | None, all_namespaces: bool) -> list[dict[str, Any]]:
-    """The summary row of every deployed model, by namespace and name."""
+def deployed_models(
+    kube: Kube, *, namespace: str | None, all_namespaces: bool, label_selector: str | None = None
+) -> list[dict[str, Any]]:
+    """The summary row of every deployed model, by namespace and name; ``label_selector`` (-l)
+    selects among the serving objects, the server applying it to each kind's list."""
     found = []
     members: dict[tuple[str, str], list[Mapping[str, Any]]] = {}  # an InferenceSet's Workspaces
     for api_version, kind in SERVING_KINDS:
         if not _kind_available(kube, api_version, kind):
             continue
         selector = MODEL_LABEL if kind == "Deployment" else None
+        selector = ",".join(s for s in (selector, label_selector) if s) or None
         for obj in kube.list(
             api_version, kind, namespace=namespace, all_namespaces=all_namespaces, label_selector=selector
         ):
@@ -244,10 +248,12 @@ def deployed_models(kube: Kube, *, namespace: str | None, all_namespaces: bool) 
     return sorted(found, key=lambda r: (r["namespace"], r["name"]))
 
 
-def fleet_placements(kube: Kube) -> list[dict[str, Any]]:
-    """One row per member cluster of each model placed through the fleet."""
+def fleet_placements(kube: Kube, label_selector: str | None = None) -> list[dict[str, Any]]:
+    """One row per member cluster of each model placed through the fleet (-l: of the
+    placements whose labels it selects)."""
     rows = []
-    for crp in kube.list(FLEET_API, "ClusterResourcePlacement", label_selector=MODEL_LABEL):
+    selector = f"{MODEL_LABEL},{label_selector}" if label_selector else MODEL_LABEL
+    for crp in kube.list(FLEET_API, "ClusterResourcePlacement", label_selector=selector):
         model = ((crp.get("metadata") or {}).get("labels") or {}).get(MODEL_LABEL)
         members = fleet_members(crp) or [{"cluster": "-", "state": "Pending", "message": "not scheduled yet"}]
         rows += [{"name": model, **m} for m in members]

@@ -169,6 +169,10 @@ def refuse_namespace_on_arm(arm: ArmFlags, namespace: str | None, all_namespaces
     )
 
 
+# -l on an ARM list of the fleet's child resources (opts.refuse_selector).
+ARM_SELECTOR_HINT = "drop -l, or leave out --fleet to list the hub's objects by label"
+
+
 def checked_namespace(namespace: str | None) -> str | None:
     return validate.name(namespace, "namespace") if namespace is not None else None
 

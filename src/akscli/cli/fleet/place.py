@@ -275,6 +275,7 @@ def placement_list(
         ),
     ] = None,
     all_namespaces: opts.AllNamespaces = False,
+    selector: opts.Selector = None,
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.Output = "table",
 ) -> None:
@@ -283,8 +284,9 @@ def placement_list(
 
     fmt = opts.output_format(output_format)
     ns = checked_namespace(namespace)
+    chosen = opts.label_selector(selector)
     # Page by page into the output layer: json/yaml/name hold text, a table its rows (output.emit).
-    items = placement.list_placements(hub.connect(), ns, all_namespaces)
+    items = placement.list_placements(hub.connect(), ns, all_namespaces, chosen)
     if output.structured(fmt):
         output.emit(items, fmt, [])
         return

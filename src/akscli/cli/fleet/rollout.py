@@ -9,6 +9,7 @@ from akscli import output, validate
 from akscli.cli import azopts
 from akscli.cli import options as opts
 from akscli.cli.fleet.common import (
+    ARM_SELECTOR_HINT,
     ArmFlags,
     ArmTimeout,
     RunName,
@@ -409,13 +410,17 @@ HUB_RUN_LIST_COLUMNS = [
 def rollout_list(
     namespace: Annotated[str | None, opts.namespace_option("Hub: namespaced runs (-A: both scopes).")] = None,
     all_namespaces: opts.AllNamespaces = False,
+    selector: opts.Selector = None,
     arm: ArmFlags = ArmFlags(),
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.Output = "table",
 ) -> None:
-    """List update runs."""
+    """List update runs (-l: the hub's, by label)."""
     fmt = opts.output_format(output_format)
     refuse_namespace_on_arm(arm, namespace, all_namespaces)
+    if arm.fleet:
+        opts.refuse_selector(selector, "the fleet's update runs in Azure (--fleet)", ARM_SELECTOR_HINT)
+    chosen = opts.label_selector(selector)
     if arm.fleet:
         from akscli.fleet.arm_run_status import run_row
         from akscli.fleet.armclient import UPDATE_RUN
@@ -429,7 +434,7 @@ def rollout_list(
     from akscli.fleet import rollout
 
     ns = checked_namespace(namespace)
-    items = rollout.list_runs(hub.connect(), ns, all_namespaces)
+    items = rollout.list_runs(hub.connect(), ns, all_namespaces, chosen)
     if output.structured(fmt):
         output.emit(items, fmt, [])
         return

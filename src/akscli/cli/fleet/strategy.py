@@ -7,6 +7,7 @@ from akscli import output, validate
 from akscli.cli import azopts
 from akscli.cli import options as opts
 from akscli.cli.fleet.common import (
+    ARM_SELECTOR_HINT,
     ArmFlags,
     ArmTimeout,
     Stage,
@@ -102,13 +103,17 @@ def strategy_create(
 def strategy_list(
     namespace: Annotated[str | None, opts.namespace_option("Hub: namespaced strategies (-A: both scopes).")] = None,
     all_namespaces: opts.AllNamespaces = False,
+    selector: opts.Selector = None,
     arm: ArmFlags = ArmFlags(),
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.Output = "table",
 ) -> None:
-    """List staged update strategies."""
+    """List staged update strategies (-l: the hub's, by label)."""
     fmt = opts.output_format(output_format)
     refuse_namespace_on_arm(arm, namespace, all_namespaces)
+    if arm.fleet:
+        opts.refuse_selector(selector, "the fleet's update strategies in Azure (--fleet)", ARM_SELECTOR_HINT)
+    chosen = opts.label_selector(selector)
     if arm.fleet:
         from akscli.fleet.armclient import STRATEGY
 
@@ -119,7 +124,7 @@ def strategy_list(
     from akscli.fleet.rollout import list_strategies
 
     ns = checked_namespace(namespace)
-    strategies = list_strategies(hub.connect(), ns, all_namespaces)
+    strategies = list_strategies(hub.connect(), ns, all_namespaces, chosen)
     empty = output.no_resources(None if all_namespaces else ns)
     output.emit(strategies, fmt, namespaced_columns(HUB_STRATEGY_COLUMNS, all_namespaces), empty=empty)
 

@@ -88,10 +88,11 @@ SERVICE_COLUMNS = [
 def service_list(
     k8s: opts.KubeFlags = opts.KubeFlags(),
     all_namespaces: opts.AllNamespaces = False,
+    selector: opts.Selector = None,
     output_format: opts.Output = "table",
 ) -> None:
     """List RayServices."""
-    list_objects("RayService", SERVICE_COLUMNS, k8s, all_namespaces, None, output_format)
+    list_objects("RayService", SERVICE_COLUMNS, k8s, all_namespaces, selector, output_format)
 
 
 @app.command("delete")
