@@ -65,7 +65,7 @@ def test_a_new_provider_asks_for_recreate(model_emulator: Start) -> None:
     assert _deploy("--provider", "vllm").exit_code == 0
     result = _deploy("--provider", "llmd")
     assert result.exit_code == 2, result
-    assert "ModelDeployment/phi-4 spec.provider.name: vllm -> llmd" in result.stderr
+    assert "modeldeployment.airunway.ai/phi-4 spec.provider.name: vllm -> llmd" in result.stderr
     assert "add --recreate" in result.stderr
     md = emu.cluster.get(AIRUNWAY, "ModelDeployment", "default", "phi-4")
     assert md["spec"]["provider"]["name"] == "vllm"
@@ -87,7 +87,7 @@ def test_a_new_model_under_the_same_name_asks_for_recreate(model_emulator: Start
         "model", "deploy", "phi-4-mini-instruct", "--name", "phi-4", "--runtime", "airunway", "--provider", "vllm", "-y"
     )
     assert result.exit_code == 2, result
-    assert "ModelDeployment/phi-4 spec.model.id: " in result.stderr and "add --recreate" in result.stderr
+    assert "modeldeployment.airunway.ai/phi-4 spec.model.id: " in result.stderr and "add --recreate" in result.stderr
 
 
 def test_the_kaito_provider_on_a_new_vm_size_asks_for_recreate(model_emulator: Start) -> None:
@@ -97,7 +97,7 @@ def test_the_kaito_provider_on_a_new_vm_size_asks_for_recreate(model_emulator: S
     result = _deploy("--vm-size", "Standard_NC48ads_A100_v4")
     assert result.exit_code == 2, result
     assert (
-        "ModelDeployment/phi-4 spec.provider.overrides.resource.instanceType: "
+        "modeldeployment.airunway.ai/phi-4 spec.provider.overrides.resource.instanceType: "
         "Standard_NC24ads_A100_v4 -> Standard_NC48ads_A100_v4" in result.stderr
     )
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from tests.cli import invoke
 
+BACK_TO_WORKSPACE = "inferenceset.kaito.sh/phi-4 (default): will be deleted (replaced by workspace.kaito.sh/phi-4)"
 KAITO = "kaito.sh/v1beta1"
 
 
@@ -20,7 +21,8 @@ def test_a_server_dry_run_of_more_replicas_plans_the_workspace_the_inferenceset_
     assert invoke("model", "deploy", "phi-4", "-y").exit_code == 0
     result = invoke("model", "deploy", "phi-4", "--replicas", "2", "--dry-run=server")
     assert result.exit_code == 0, result
-    assert "workspace.kaito.sh/phi-4 (default): will be deleted (replaced by inferenceset/phi-4)" in result.stdout
+    planned = "workspace.kaito.sh/phi-4 (default): will be deleted (replaced by inferenceset.kaito.sh/phi-4)"
+    assert planned in result.stdout
     assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4") is not None
 
 
@@ -33,7 +35,7 @@ def test_a_server_dry_run_rollback_as_json_keeps_stdout_one_document_and_names_t
     result = invoke("model", "rollback", "phi-4", "--dry-run=server", "-o", "json")
     assert result.exit_code == 0, result
     assert [o["kind"] for o in json.loads(result.stdout)["items"]] == ["ConfigMap", "Workspace"]
-    assert "inferenceset.kaito.sh/phi-4 (default): will be deleted (replaced by workspace/phi-4)" in result.stderr
+    assert BACK_TO_WORKSPACE in result.stderr
 
 
 def test_a_client_dry_run_rollback_names_the_deletion_on_stderr_beside_the_manifests(
@@ -46,4 +48,4 @@ def test_a_client_dry_run_rollback_names_the_deletion_on_stderr_beside_the_manif
     result = invoke("model", "rollback", "phi-4", "--dry-run=client")
     assert result.exit_code == 0, result
     assert "will be deleted" not in result.stdout
-    assert "inferenceset.kaito.sh/phi-4 (default): will be deleted (replaced by workspace/phi-4)" in result.stderr
+    assert BACK_TO_WORKSPACE in result.stderr

@@ -27,7 +27,7 @@ def test_a_new_access_secret_asks_for_recreate(model_emulator: Start) -> None:
     assert _deploy().exit_code == 0
     result = _deploy("--access-secret", "hf-token")
     assert result.exit_code == 2, result
-    assert "Workspace/phi-4 inference.preset.presetOptions: (none) -> " in result.stderr
+    assert "workspace.kaito.sh/phi-4 inference.preset.presetOptions: (none) -> " in result.stderr
     assert "add --recreate" in result.stderr
     ws = emu.cluster.get(KAITO, "Workspace", "default", "phi-4")
     assert "presetOptions" not in ws["inference"]["preset"]
@@ -67,7 +67,7 @@ def test_an_inferenceset_with_a_new_access_secret_asks_for_recreate(model_emulat
     assert _deploy("--replicas", "2").exit_code == 0
     result = _deploy("--replicas", "2", "--access-secret", "hf-token")
     assert result.exit_code == 2, result
-    assert "InferenceSet/phi-4 spec.template.inference.preset.presetOptions: (none) -> " in result.stderr
+    assert "inferenceset.kaito.sh/phi-4 spec.template.inference.preset.presetOptions: (none) -> " in result.stderr
 
 
 def test_an_airunway_model_on_kaito_with_a_new_access_secret_asks_for_recreate(model_emulator: Start) -> None:
@@ -81,7 +81,8 @@ def test_an_airunway_model_on_kaito_with_a_new_access_secret_asks_for_recreate(m
     assert _deploy("--runtime", "airunway").exit_code == 0
     result = _deploy("--runtime", "airunway", "--access-secret", "hf-token")
     assert result.exit_code == 2, result
-    assert "ModelDeployment/phi-4 spec.provider.overrides.inference.preset.presetOptions: (none) -> " in result.stderr
+    changed = "modeldeployment.airunway.ai/phi-4 spec.provider.overrides.inference.preset.presetOptions: (none) -> "
+    assert changed in result.stderr
 
 
 def test_recreate_prints_kubectls_delete_line_for_what_it_deletes(model_emulator: Start) -> None:

@@ -100,6 +100,6 @@ def test_a_recreate_whose_get_is_refused_fails_before_the_create(model_emulator:
     result = _recreate()
     assert result.exit_code == 6, result  # docs/exit-codes.md: not authorised
     errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
-    assert len(errors) == 1 and "deleted workspace/phi-4 to create it again, but could not wait" in errors[0]
+    assert len(errors) == 1 and "deleted workspace.kaito.sh/phi-4 to create it again, but could not wait" in errors[0]
     assert "nothing was created again" in result.stderr
     assert "Traceback" not in result.stderr

@@ -20,6 +20,6 @@ def test_the_question_before_a_server_switch_names_the_server_that_replaces_the_
     asked = invoke("model", "deploy", "phi-4", "--replicas", "2")  # no -y, no terminal: refused
     assert asked.exit_code == 2, asked
     error = next(line for line in asked.stderr.splitlines() if line.startswith("error: "))
-    assert "(workspace/phi-4)" in error
-    assert "replaced by inferenceset/phi-4" in error, error
+    assert "(workspace.kaito.sh/phi-4)" in error
+    assert "replaced by inferenceset.kaito.sh/phi-4" in error, error
     assert emu.cluster.get(KAITO, "Workspace", "default", "phi-4") is not None

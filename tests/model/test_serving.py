@@ -31,7 +31,9 @@ def _cond(ctype: str, ok: bool, reason: str = "") -> dict[str, str]:
 
 def test_a_new_instance_type_is_an_immutable_change() -> None:
     changes = revisions.immutable_changes(_workspace("Standard_NC40ads_H100_v5"), _workspace())
-    assert changes == ["Workspace/phi-4 resource.instanceType: Standard_NC24ads_A100_v4 -> Standard_NC40ads_H100_v5"]
+    assert changes == [
+        "workspace.kaito.sh/phi-4 resource.instanceType: Standard_NC24ads_A100_v4 -> Standard_NC40ads_H100_v5"
+    ]
 
 
 def test_an_object_that_does_not_exist_yet_has_no_immutable_change() -> None:

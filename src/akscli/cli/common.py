@@ -406,6 +406,19 @@ def audited(
     record_audit(action, None, [], "success", target=target, objects=objects, identity=identity)
 
 
+def deletion_question(refs: Sequence[tuple[str, str, str, str | None]], why: str = "") -> str:
+    """``delete raycluster.ray.io/rc, service/rc-head in namespace ml (WHY)``: each object named
+    as kubectl delete --interactive lists it, ``kind.group/name`` (upstream: kubernetes/kubectl
+    dee3483a pkg/cmd/delete/delete.go confirmation), the rule of every name akscli prints for an
+    object (output.kind_ref); then the namespace, and ``why``, the command's own note."""
+    names = ", ".join(output.kind_ref(api_version, kind, name) for api_version, kind, name, _ in refs)
+    spaces = sorted({namespace for *_, namespace in refs if namespace})
+    where = (
+        f" in namespace {spaces[0]}" if len(spaces) == 1 else f" in namespaces {', '.join(spaces)}" if spaces else ""
+    )
+    return f"delete {names}{where}" + (f" ({why})" if why else "")
+
+
 def delete_objects(
     kube: "Kube",
     refs: Sequence[tuple[str, str, str, str | None]],
@@ -417,7 +430,8 @@ def delete_objects(
     fmt: str | None = None,
     wait: float | None = None,
 ) -> list[str]:
-    """Delete (apiVersion, kind, name, namespace) objects after one confirmation; the audit line
+    """Delete (apiVersion, kind, name, namespace) objects after one confirmation, which names
+    each (deletion_question; ``what``: the command's note after them, or ""); the audit line
     names the command (``action``, e.g. "model delete"), as every other change's line does, so
     `audit list --action 'model*'` finds deletes too.
 
@@ -438,7 +452,7 @@ def delete_objects(
             output.deleted(api_version, kind, name, namespace, mode, fmt)
         return []
     if mode == "none":
-        confirm(f"delete {what}", yes)
+        confirm(deletion_question(refs, what), yes)
     answers = [(r, kube.delete(r[0], r[1], r[2], namespace=r[3], dry_run=mode == "server")) for r in refs]
     gone = [(r, answer) for r, answer in answers if answer is not None]
     entries = [deleted_entry(*r) for r, _ in gone]

@@ -459,7 +459,7 @@ def delete_cmd(
                 kube,
                 [r for r in refs if r not in held],
                 yes=yes,
-                what=f"model {name} ({len(refs)} objects)",
+                what=f"model {name}",
                 action="model delete",
                 dry_run=mode,
                 fmt=output_,

@@ -228,7 +228,7 @@ def delete(
             connection,
             refs,
             yes=yes,
-            what=f"NodePool {pool_name} (node auto-provisioning removes its nodes)",
+            what="node auto-provisioning removes its nodes",
             action="nodepool delete",
             dry_run=dry_run,
             fmt=fmt,

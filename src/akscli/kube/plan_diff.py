@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from akscli.output import object_ref as output_object_ref
 from akscli.printable import MASK, SECRET_FIELDS, is_secret
 
 IGNORED_METADATA = (
@@ -20,11 +21,8 @@ IGNORED_METADATA = (
 )
 
 
-def object_ref(obj: Mapping[str, Any]) -> str:
-    api_version = str(obj.get("apiVersion", ""))
-    group = api_version.split("/")[0] if "/" in api_version else ""
-    kind = str(obj.get("kind", "")).lower()
-    return f"{kind}.{group}/{obj['metadata']['name']}" if group else f"{kind}/{obj['metadata']['name']}"
+# ``kind.group/name``: the one rule for naming an object (kubectl's name printer).
+object_ref = output_object_ref
 
 
 def _comparable(obj: Mapping[str, Any]) -> dict[str, Any]:

@@ -22,7 +22,7 @@ from akscli.model.kinds import (
     REVISION_LABEL,
     REVISION_OF_LABEL,
 )
-from akscli.output import dig
+from akscli.output import dig, object_ref
 
 
 def revision_object(
@@ -126,11 +126,12 @@ def expired_revisions(existing: Sequence[Revision], keep: int = MAX_REVISIONS) -
 
 
 def immutable_changes(desired: Mapping[str, Any], live: Mapping[str, Any] | None) -> list[str]:
-    """``kind/name field: old -> new`` for each change the server refuses in place: an immutable
-    field changed, a one-way field left its value, an entry of an append-only list removed."""
+    """``kind.group/name field: old -> new`` for each change the server refuses in place: an
+    immutable field changed, a one-way field left its value, an entry of an append-only list
+    removed. The object is named as the recreate's question and plan name it (``ref``)."""
     if live is None:
         return []
-    where = f"{desired['kind']}/{desired['metadata']['name']}"
+    where = ref(desired)
     out = []
     for path in _rules(IMMUTABLE_FIELDS, desired):
         old, new = dig(live, path), dig(desired, path)
@@ -172,8 +173,8 @@ def _short(v: Any) -> str:
 
 
 def ref(obj: Mapping[str, Any]) -> str:
-    """``kind/name``, as a confirmation lists what it deletes."""
-    return f"{str(obj['kind']).lower()}/{obj['metadata']['name']}"
+    """``kind.group/name``, as kubectl delete --interactive lists what it deletes (output.object_ref)."""
+    return object_ref(obj)
 
 
 def _identity(obj: Mapping[str, Any]) -> tuple[str, str, str | None, str]:
@@ -305,7 +306,7 @@ def replacing(history: Sequence[Revision], objects: Iterable[dict[str, Any]]) ->
 
 
 def replacement_refs(history: Sequence[Revision], objects: Iterable[dict[str, Any]]) -> list[str]:
-    """``kind/name`` of the new server a deploy makes in place of the one it deletes first (its
+    """``kind.group/name`` of the new server a deploy makes in place of the one it deletes first (its
     Service aside), for the question that names what goes."""
     return [ref(o) for o in replacing(history, objects) if o["kind"] in _REPLACED_FIRST and o["kind"] != "Service"]
 

@@ -315,7 +315,7 @@ def delete_staged(
             kube,
             [_hub_ref(read(kube, name, ns))],
             yes=yes,
-            what=f"{child.noun} {name}",
+            what="",
             action=action,
             dry_run=mode,
             fmt=fmt,

@@ -363,7 +363,7 @@ def placement_delete(
             kube,
             delete_refs(kube, name, ns),
             yes=yes,
-            what=f"placement {name}",
+            what="",
             action="fleet placement delete",
             dry_run=dry_run,
             fmt=output_,

@@ -160,7 +160,7 @@ def delete_object(
             kube,
             refs,
             yes=yes,
-            what=f"{what} {name} in namespace {ns}",
+            what="",
             action=action,
             dry_run=dry_run,
             fmt=fmt,
