@@ -44,7 +44,7 @@ PROBE_COLUMNS = [
     output.Column("PCIE", "pcie"),
     output.Column("MIG", "mig"),
     output.Column("NVLINK", "nvlink"),
-    output.Column("POWER-LIMIT", "power_limit", wide=True),
+    output.Column("POWER LIMIT", "power_limit", wide=True),
 ]
 RDMA_COLUMNS = [
     output.Column("RDMA DEVICE", "device"),
