@@ -39,7 +39,8 @@ def test_an_indexed_jobs_pods_carry_their_completion_index(kube_emulator: KubeEm
     assert first["spec"]["hostname"] == "nccl-0"
     assert {
         "name": "JOB_COMPLETION_INDEX",
-        "valueFrom": {"fieldRef": {"fieldPath": f"metadata.labels['{INDEX}']"}},
+        # apiVersion v1: the stored Pod carries SetDefaults_ObjectFieldSelector's default (emufid2)
+        "valueFrom": {"fieldRef": {"fieldPath": f"metadata.labels['{INDEX}']", "apiVersion": "v1"}},
     } in (first["spec"]["containers"][0]["env"])
 
 

@@ -11,6 +11,7 @@ import pytest
 
 from akscli import nap
 from tests.cli import invoke
+from tests.emulators.kube.apiserver import wait_until
 from tests.model.test_nap_fit import T4
 from tests.model.test_nap_gpu_pool import Start, nap_lab, text
 
@@ -44,9 +45,12 @@ def test_karpenter_schedules_only_with_a_ready_dynamic_pool_not_being_deleted(
 def test_a_pool_whose_node_class_is_missing_is_not_capacity_on_demand(model_emulator: Start) -> None:
     # the NodePool's NodeClassReady is False (NodeClassNotFound), so Ready is False and Karpenter
     # makes no node for the pods (pkg/controllers/nodepool/readiness/controller.go)
-    nap_lab(model_emulator)
+    emu = nap_lab(model_emulator)
     added = invoke("nodepool", "add", "gpu", "--auto-provision", "--gpu", "t4", "--node-class", "nope", "-y")
     assert added.exit_code == 0, text(added)
+    # Karpenter's readiness controller writes Ready=False a moment after the add (until then the
+    # pool is "just added" and counts); the deploy reads the pool after it, as on a cluster
+    assert wait_until(lambda: not nap.schedules(emu.cluster.get("karpenter.sh/v1", "NodePool", None, "gpu") or {}))
     result = invoke("model", "deploy", "phi-4-mini-instruct", "--runtime", "vllm", "--vm-size", T4, "-y")
     assert result.exit_code == 0, text(result)
     assert "node auto-provisioning makes" not in " ".join(text(result).split())
