@@ -48,7 +48,7 @@ def test_placement_delete_timeout_names_the_hubs_finalizers_when_no_hub_agent_ru
     result = invoke("fleet", "placement", "delete", "llm", "-y", "--timeout", "1s")
     assert result.exit_code == 5, result
     assert (
-        "ClusterResourcePlacement/llm (held by finalizers kubernetes-fleet.io/crp-cleanup, "
-        "kubernetes-fleet.io/scheduler-cleanup)" in result.stderr
+        "clusterresourceplacement.placement.kubernetes-fleet.io/llm (held by finalizers "
+        "kubernetes-fleet.io/crp-cleanup, kubernetes-fleet.io/scheduler-cleanup)" in result.stderr
     )
     assert hub.cluster.get(P1, "ClusterResourcePlacement", None, "llm")["metadata"]["deletionTimestamp"]

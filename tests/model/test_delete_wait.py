@@ -72,7 +72,7 @@ def test_a_timeout_names_the_object_left_and_its_finalizer(model_emulator: Start
     _held_by_a_stopped_operator(emu)
     result = invoke("model", "delete", "phi-4", "-y", "--timeout", "1s")
     assert result.exit_code == 5, result
-    assert f"Workspace/phi-4 (held by finalizer {WORKSPACE_FINALIZER})" in result.stderr
+    assert f"workspace.kaito.sh/phi-4 (held by finalizer {WORKSPACE_FINALIZER})" in result.stderr
     assert "--no-wait" in result.stderr  # the hint
     assert 'workspace.kaito.sh "phi-4" deleted' in result.stdout  # as kubectl: printed once accepted
 

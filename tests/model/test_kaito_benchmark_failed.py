@@ -79,7 +79,7 @@ def test_deploy_wait_ends_ready_and_warns_when_only_the_benchmark_failed(model_e
     model_emulator(failure="benchmark")
     result = invoke("model", "deploy", "phi-4", "--wait", "--timeout", "20s", "-y")
     assert result.exit_code == 0, result
-    assert f"Workspace/phi-4 serves requests, but KAITO's benchmark of it failed (BenchmarkFailed: {WHY})" in (
+    assert f"workspace.kaito.sh/phi-4 serves requests, but KAITO's benchmark of it failed (BenchmarkFailed: {WHY})" in (
         result.stderr
     )
 
@@ -96,7 +96,7 @@ def test_model_status_counts_the_model_serving_and_warns_of_the_failed_benchmark
     assert result.exit_code == 0, result
     doc = json.loads(result.stdout)
     assert (doc["ready"], doc["desired"], doc["state"]) == (1, 1, "BenchmarkFailed")
-    assert "workspace/phi-4 serves requests, but KAITO's benchmark of it failed" in result.stderr
+    assert "workspace.kaito.sh/phi-4 serves requests, but KAITO's benchmark of it failed" in result.stderr
 
 
 def test_a_workspace_annotated_not_to_be_benchmarked_succeeds_without_a_warning(

@@ -57,7 +57,9 @@ def test_a_set_whose_members_serve_but_one_benchmark_failed_is_ready_with_a_warn
     members = [_member("phi-4-abcde", BENCHMARK_FAILED), _member("phi-4-fghjk", SUCCEEDED)]
     verdict = readiness.check_with_members(_set(), members)
     assert verdict.ready
-    assert verdict.warning.startswith("serves requests on 2/2 replicas, but KAITO's benchmark of workspace/phi-4-abcde")
+    assert verdict.warning.startswith(
+        "serves requests on 2/2 replicas, but KAITO's benchmark of workspace.kaito.sh/phi-4-abcde"
+    )
     assert f"BenchmarkFailed: {WHY}" in verdict.warning
     assert "kubectl logs phi-4-abcde-0 -n default -c phi-4-abcde | grep KAITO_BENCHMARK" in verdict.warning
 
@@ -86,8 +88,9 @@ def test_deploy_wait_of_a_set_ends_ready_and_warns_when_only_the_benchmark_faile
     emu = model_emulator(failure="benchmark")
     result = invoke("model", "deploy", "phi-4", "--replicas", "2", "--wait", "--timeout", "20s", "-y")
     assert result.exit_code == 0, result
-    assert "InferenceSet/phi-4 serves requests on 2/2 replicas, but KAITO's benchmark of workspace/phi-4-" in (
-        result.stderr
+    assert (
+        "inferenceset.kaito.sh/phi-4 serves requests on 2/2 replicas, "
+        "but KAITO's benchmark of workspace.kaito.sh/phi-4-" in result.stderr
     )
     assert "(and 1 more)" in result.stderr
     iset = emu.cluster.get(KAITO, "InferenceSet", "default", "phi-4")
@@ -132,8 +135,8 @@ def test_model_status_of_such_a_set_counts_every_replica_ready_and_warns(model_e
     assert result.exit_code == 0, result
     doc = json.loads(result.stdout)
     assert (doc["ready"], doc["desired"], doc["state"]) == (2, 2, "inferencesetNotReady")
-    assert "inferenceset/phi-4 serves requests on 2/2 replicas" in result.stderr
-    assert doc["warning"].startswith("inferenceset/phi-4 serves requests")
+    assert "inferenceset.kaito.sh/phi-4 serves requests on 2/2 replicas" in result.stderr
+    assert doc["warning"].startswith("inferenceset.kaito.sh/phi-4 serves requests")
 
 
 def test_model_list_counts_every_replica_of_such_a_set_ready(model_emulator: Start) -> None:
@@ -158,4 +161,5 @@ def test_deploy_wait_of_a_set_with_one_failed_benchmark_names_that_member(model_
     assert result.exit_code == 0, result
     label = "inferenceset.kaito.sh/created-by=phi-4"
     first = min(ws["metadata"]["name"] for ws in emu.cluster.list(KAITO, "Workspace", "default", label_selector=label))
-    assert f"serves requests on 2/2 replicas, but KAITO's benchmark of workspace/{first} failed" in result.stderr
+    said = f"serves requests on 2/2 replicas, but KAITO's benchmark of workspace.kaito.sh/{first} failed"
+    assert said in result.stderr

@@ -30,7 +30,7 @@ from typing import Any
 from akscli.errors import AkscliError, WaitTimeoutError
 from akscli.kube.client import Kube
 from akscli.kube.reflector import SYNCED, list_and_watch
-from akscli.output import kind_ref
+from akscli.output import kind_ref, object_ref
 
 Progress = Callable[[str], None]
 
@@ -180,7 +180,7 @@ def _finalizers(finalizers: Sequence[str]) -> str:
 
 def _holding(obj: Mapping[str, Any]) -> str:
     meta = obj.get("metadata") or {}
-    ref = f"{obj.get('kind')}/{meta.get('name')}"
+    ref = object_ref(obj)
     finalizers: Sequence[str] = meta.get("finalizers") or []
     if finalizers:
         return f"{ref} (held by {_finalizers(finalizers)})"

@@ -26,6 +26,7 @@ from akscli import concurrency, errors
 from akscli.kube import pod_problems, readiness, reflector, scale_up, scheduling
 from akscli.kube.client import Kube
 from akscli.kube.events import object_events
+from akscli.output import kind_ref
 from akscli.render import MANAGED_BY, STACK_LABEL
 
 Progress = Callable[[str], None]
@@ -135,7 +136,12 @@ class Waiter:
         pending = [s for s in self.states.values() if not s.readiness.ready]
         if pending:
             raise self._timeout_error(pending)
-        return [f"{s.ref} {s.readiness.warning}" for s in self.states.values() if s.readiness.warning]
+        # A warning names its object as kubectl's -o name does (output.object_ref, lists4's one rule).
+        return [
+            f"{kind_ref(api_version, kind, name)} {s.readiness.warning}"
+            for (api_version, kind, _, name), s in self.states.items()
+            if s.readiness.warning
+        ]
 
     def _pending(self, key: tuple[str, str, str | None], names: set[str]) -> set[str]:
         with self.lock:

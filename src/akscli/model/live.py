@@ -37,7 +37,7 @@ from akscli.model.kinds import (
 )
 from akscli.model.metrics import Target
 from akscli.model.revisions import revisions
-from akscli.output import dig
+from akscli.output import dig, object_ref
 
 
 def condition(obj: Mapping[str, Any], name: str) -> Mapping[str, Any] | None:
@@ -98,7 +98,7 @@ def warning_of(obj: Mapping[str, Any]) -> str | None:
     if obj.get("kind") != "Workspace":
         return None
     warning = benchmark_failed(obj)
-    return f"workspace/{(obj.get('metadata') or {}).get('name')} {warning}" if warning else None
+    return f"{object_ref(obj)} {warning}" if warning else None
 
 
 def vm_size_of(obj: Mapping[str, Any]) -> str | None:
@@ -339,7 +339,7 @@ def status_report(kube: Kube, obj: Mapping[str, Any]) -> dict[str, Any]:
     if set_warning:  # every replica serves; KAITO counts those whose benchmark failed not ready
         doc["ready"], doc["warning"] = (
             doc["desired"],
-            f"inferenceset/{(obj.get('metadata') or {}).get('name')} {set_warning}",
+            f"{object_ref(obj)} {set_warning}",
         )
     selector = (obj.get("spec") or {}).get("selector")
     if doc["ready"] < doc["desired"] and isinstance(selector, Mapping):

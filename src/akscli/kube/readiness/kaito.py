@@ -28,6 +28,7 @@ from akscli.kube.readiness.core import (
     current_conditions,
     status_of,
 )
+from akscli.output import object_ref
 
 
 def model_deployment(obj: Mapping[str, Any]) -> Readiness:
@@ -144,7 +145,7 @@ def set_benchmark_failed(obj: Mapping[str, Any], members: Iterable[Mapping[str, 
     why = ((current_conditions(first, Generation.CONDITIONS).get("WorkspaceSucceeded")) or {}).get("message")
     more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
     return (
-        f"serves requests on {desired}/{desired} replicas, but KAITO's benchmark of workspace/{name}{more} "
+        f"serves requests on {desired}/{desired} replicas, but KAITO's benchmark of {object_ref(first)}{more} "
         f"failed (BenchmarkFailed: {why}), so KAITO counts it not ready and keeps InferenceSetReady False; "
         f"see why with kubectl logs {name}-0 -n {namespace} -c {name} | grep KAITO_BENCHMARK"
     )
