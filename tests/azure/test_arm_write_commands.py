@@ -60,6 +60,7 @@ ARM_READS = {
     "baremetal cluster list", "baremetal cluster show",
     "fleet list", "fleet show", "fleet gates", "fleet member list", "fleet rollout list", "fleet rollout status",
     "fleet member show", "fleet rollout strategy list", "fleet rollout strategy show", "fleet autoupgrade list",
+    "fleet autoupgrade show",
 }  # fmt: skip
 
 

@@ -99,3 +99,34 @@ def test_strategy_show_without_fleet_shows_the_hubs_strategy_and_the_members_eac
     lines = dict(line.split(":", 1) for line in out.splitlines())
     assert lines["name"].strip() == "safe"
     assert lines["stages"].strip() == "canary: env=staging; prod: all members"
+
+
+def _profile(emu: Any) -> None:
+    emu.put_resource(
+        f"{fleet_id(emu)}/autoUpgradeProfiles/stable",
+        {"properties": {"channel": "Stable", "nodeImageSelection": {"type": "Latest"}, "disabled": False}},
+    )
+
+
+def test_autoupgrade_show_prints_the_profiles_channel_and_state(fleet: Any) -> None:
+    _profile(fleet)
+    out = ok("fleet", "autoupgrade", "show", "stable", *ARM)
+    lines = {key.strip(): value.strip() for key, value in (line.split(":", 1) for line in out.splitlines())}
+    assert lines["name"] == "stable"
+    assert lines["channel"] == "Stable"
+    assert lines["node image selection"] == "Latest"
+    assert lines["disabled"] == "no"
+    assert lines["strategy"] == "<none>"
+
+
+def test_autoupgrade_show_json_is_the_arm_resource_and_name_its_kind(fleet: Any) -> None:
+    _profile(fleet)
+    profile = json.loads(ok("fleet", "autoupgrade", "show", "stable", *ARM, "-o", "json"))
+    assert profile["id"] == f"{fleet_id(fleet)}/autoUpgradeProfiles/stable"
+    assert ok("fleet", "autoupgrade", "show", "stable", *ARM, "-o", "name").strip() == "autoupgradeprofile/stable"
+
+
+def test_autoupgrade_show_of_no_such_profile_is_not_found(fleet: Any) -> None:
+    result = invoke("fleet", "autoupgrade", "show", "nosuch", *ARM)
+    assert result.exit_code == 3, result
+    assert "Traceback" not in result.stderr

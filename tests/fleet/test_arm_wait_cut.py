@@ -82,7 +82,7 @@ def test_a_fleet_create_past_its_timeout_exits_5_and_names_the_show_that_follows
         (
             ["fleet", "autoupgrade", "create", "stable", *ARM, "--channel", "Stable"],
             "creating auto-upgrade profile stable",
-            f"akscli fleet autoupgrade list {WHERE}",
+            f"akscli fleet autoupgrade show stable {WHERE}",
         ),
     ],
 )

@@ -152,6 +152,7 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "fleet rollout strategy delete": ("akscli fleet rollout strategy delete canary -y",),
     "fleet autoupgrade create": ("akscli fleet autoupgrade create stable --fleet fl -g rg-fleet --channel Stable",),
     "fleet autoupgrade list": ("akscli fleet autoupgrade list --fleet fl -g rg-fleet",),
+    "fleet autoupgrade show": ("akscli fleet autoupgrade show stable --fleet fl -g rg-fleet",),
     "fleet autoupgrade delete": ("akscli fleet autoupgrade delete stable --fleet fl -g rg-fleet -y",),
     "doctor": ("akscli doctor", "akscli doctor --for model --for ray -o wide"),
     "gpu usage": ("akscli gpu usage", "akscli gpu usage -o csv > gpu-usage.csv"),

@@ -71,7 +71,7 @@ PROFILE = Child(
     "autoUpgradeProfile",
     "auto_upgrade_profiles",
     "AutoUpgradeProfile",
-    follow="fleet autoupgrade list",
+    follow="fleet autoupgrade show {name}",
 )
 # A gate is followed through its run: {name} is the run's.
 GATE = Child("gate", kinds.GATE, "gate", "gates", "GatePatch", follow="fleet rollout status {name}")
@@ -215,8 +215,7 @@ class FleetScope:
 
     def follow(self, child: Child | None = None, name: str = "") -> str:
         """The command that follows a write akscli stopped waiting for: the fleet's show, a
-        member's or strategy's show, a run's status, else the list of the child's kind (it shows
-        each one's state; akscli has no show of an auto-upgrade profile)."""
+        member's, strategy's or auto-upgrade profile's show, a run's status."""
         if child is None:
             return f"akscli fleet show {self.fleet} -g {self.group}"
         return f"akscli {child.follow.format(name=name)}{self.where}"
@@ -246,10 +245,14 @@ class FleetScope:
             self.follow(),
         )
 
-    def delete(self) -> None:
-        self.arm.wait(
-            f"deleting fleet {self.fleet}", lambda: self.arm.client.fleets.begin_delete(*self._at()), self.follow()
-        )
+    def delete(self, *, no_wait: bool = False) -> Any:
+        """DELETE the fleet and wait for its operation; with ``no_wait`` return the poller once
+        Azure accepted it (--no-wait, as ``remove``)."""
+        what = f"deleting fleet {self.fleet}"
+        if no_wait:
+            return self.arm.call(what, lambda: self.arm.client.fleets.begin_delete(*self._at()))
+        self.arm.wait(what, lambda: self.arm.client.fleets.begin_delete(*self._at()), self.follow())
+        return None
 
     def hub_kubeconfig(self) -> bytes:
         creds = as_dict(

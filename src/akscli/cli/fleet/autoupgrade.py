@@ -1,6 +1,7 @@
 """``akscli fleet autoupgrade``: auto-upgrade profiles (ARM)."""
 
-from typing import TYPE_CHECKING, Annotated
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -91,6 +92,39 @@ def autoupgrade_list(
     output.emit(profiles, fmt, PROFILE_COLUMNS, name=output.named(PROFILE.ref))
 
 
+@app.command("show")
+@on_fleet
+def autoupgrade_show(
+    name: ProfileName,
+    arm: ArmFlags = ArmFlags(),
+    output_format: opts.ObjectOutput = "table",
+) -> None:
+    """Show one auto-upgrade profile (an ARM GET, as az fleet autoupgradeprofile show)."""
+    from akscli.fleet.armclient import PROFILE
+
+    fmt = opts.output_format(output_format, output.OBJECT_FORMATS)
+    child_name(name, "profile name")
+    profile = arm.scope().get(PROFILE, name)
+    fields = profile_fields(profile) if fmt == "table" else None
+    output.emit_object(profile, fmt, fields=fields, name=output.named(PROFILE.ref))
+
+
+def profile_fields(profile: Mapping[str, Any]) -> list[tuple[str, Any]]:
+    """A profile's key/value table: the writable fields of AutoUpgradeProfileProperties and its
+    state (Azure/azure-rest-api-specs fleet/stable/2026-06-01/fleets.json); unset ones <none>."""
+    props = profile.get("properties") or {}
+    return [
+        ("name", profile.get("name")),
+        ("channel", props.get("channel")),
+        ("target kubernetes version", props.get("targetKubernetesVersion")),
+        ("node image selection", (props.get("nodeImageSelection") or {}).get("type")),
+        ("disabled", "yes" if props.get("disabled") else "no"),
+        ("strategy", str(props.get("updateStrategyId") or "").rsplit("/", 1)[-1] or None),
+        ("state", props.get("provisioningState")),
+        ("id", profile.get("id")),
+    ]
+
+
 @app.command("delete")
 @on_fleet
 def autoupgrade_delete(
@@ -101,6 +135,7 @@ def autoupgrade_delete(
     output_: opts.DeleteOutput = None,
     ignore_not_found: opts.IgnoreNotFound = False,
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
+    no_wait: azopts.NoWait = False,
 ) -> None:
     """Delete an auto-upgrade profile."""
     from akscli.fleet.armclient import PROFILE
@@ -116,4 +151,5 @@ def autoupgrade_delete(
             dry=dry,
             fmt=output_,
             ignore_not_found=ignore_not_found,
+            no_wait=no_wait,
         )

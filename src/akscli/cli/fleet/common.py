@@ -239,7 +239,7 @@ def remove_child(
         confirm(f"{verb} {child.noun} {name} of fleet {scope.fleet}", yes or dry)
         if no_wait:
             poller = scope.remove(child, name, no_wait=True)
-            _audit_accepted(scope, action, scope.ref(child, name), "delete")
+            audit_accepted(scope, action, scope.ref(child, name), "delete")
             azopts.report_accepted(poller, f"{verb} {child.noun} {name}", "table", scope.follow(child, name))
             if fmt == "name":
                 azopts.deleted(child.ref, name, fmt, f"{verb}d")
@@ -249,7 +249,7 @@ def remove_child(
         azopts.deleted(child.ref, name, fmt, f"{verb}d")
 
 
-def _audit_accepted(scope: "FleetScope", action: str, ref: str, change: str) -> None:
+def audit_accepted(scope: "FleetScope", action: str, ref: str, change: str) -> None:
     """The audit line of an ARM write that --no-wait left to Azure, as azopts.finish writes it."""
     from akscli.azure.arm import identity_of
     from akscli.cli.common import record_audit

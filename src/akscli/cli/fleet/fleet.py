@@ -11,6 +11,7 @@ from akscli.cli import options as opts
 from akscli.cli.fleet.common import (
     ArmFlags,
     FleetName,
+    audit_accepted,
     audit_arm,
     on_group,
     opt,
@@ -159,6 +160,7 @@ def fleet_delete(
     output_: opts.DeleteOutput = None,
     ignore_not_found: opts.IgnoreNotFound = False,
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
+    no_wait: azopts.NoWait = False,
 ) -> None:
     """Delete a fleet (and its hub); member clusters are not deleted."""
     from akscli.cli.common import confirm
@@ -169,6 +171,13 @@ def fleet_delete(
             if not dry:  # ARM answers 204 to a DELETE of no fleet: read it first (see remove_child)
                 scope.show()
             confirm(f"delete fleet {name} in resource group {scope.group}", yes or dry)
+            if no_wait:  # as az fleet delete --no-wait (azure-cli-extensions src/fleet commands.py)
+                poller = scope.delete(no_wait=True)
+                audit_accepted(scope, "fleet delete", f"fleet/{name}", "delete")
+                azopts.report_accepted(poller, f"delete fleet {name}", "table", scope.follow())
+                if output_ == "name":
+                    azopts.deleted(kinds.FLEET, name, output_)
+                return
             with audit_arm(scope, "fleet delete", f"fleet/{name}", "delete"):
                 scope.delete()
             azopts.deleted(kinds.FLEET, name, output_)

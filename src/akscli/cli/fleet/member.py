@@ -183,6 +183,7 @@ def member_remove(
     output_: opts.DeleteOutput = None,
     ignore_not_found: opts.IgnoreNotFound = False,
     timeout: azopts.Timeout = azopts.ARM_TIMEOUT_DEFAULT,
+    no_wait: azopts.NoWait = False,
 ) -> None:
     """Remove a member from the fleet (the cluster itself stays)."""
     from akscli.fleet.armclient import MEMBER
@@ -199,6 +200,7 @@ def member_remove(
             dry=dry,
             fmt=output_,
             ignore_not_found=ignore_not_found,
+            no_wait=no_wait,
         )
 
 
