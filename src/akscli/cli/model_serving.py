@@ -99,12 +99,14 @@ def status_cmd(
     output_fmt: opts.ObjectOutput = "table",
 ) -> None:
     """Conditions and recent events of one deployed model."""
-    from akscli.model import exposure, live
+    from akscli.model import autoscaling_status, exposure, live
 
     fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
     kube, obj = deployed(cluster, name)
     doc = live.status_report(kube, obj)
     doc["serving"] = live.serving_figures(kube, obj)
+    # What the autoscaler does now: KEDA's ScaledObject and its HPA, one GET each.
+    doc["autoscaling"] = autoscaling_status.report(kube, name, obj["metadata"]["namespace"])
     if doc["warning"]:
         output.warn(doc["warning"])
     # The route through the gateway (--expose), as the gateway's controller reports it.
@@ -120,6 +122,8 @@ def status_cmd(
     fields = [(k, shown[k]) for k in (*STATUS_FIELDS, "serving")]
     if doc["benchmark"]:
         fields.append(("benchmark", doc["benchmark"]))  # KAITO's recorded figure
+    if doc["autoscaling"]:
+        fields.append(("autoscaling", autoscaling_status.line(doc["autoscaling"])))
     if doc["pods"]:
         fields.append(("pods", doc["pods"]))
     sections = [("Conditions", doc["conditions"], CONDITION_COLUMNS)]

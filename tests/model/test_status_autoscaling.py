@@ -1,0 +1,88 @@
+"""`model status` says what the autoscaler does now when the model has a KEDA ScaledObject: its
+min:max, the HPA KEDA made (``keda-hpa-NAME``, kedacore/keda apis/keda/v1alpha1/scaledobject_webhook.go
+getHpaName) with its current and desired replicas, and the ScaledObject's Ready and Active
+conditions (apis/keda/v1alpha1/condition_types.go). One GET of each; in -o json as
+``autoscaling``. A model without one reads neither and shows none."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from tests.cli import invoke
+
+from ._queue import scraped_queue, vllm_pods
+from .test_scraping_and_routing import _eventually
+
+KEDA = "keda.sh/v1alpha1"
+HPA = "autoscaling/v2"
+Start = Callable[..., Any]
+# KEDA's operator sets Active while a trigger is active (pkg/scaling/executor/scale_scaledobjects.go);
+# the lab's KEDA simulator sets Ready only, so Active is read as the ScaledObject has it.
+ACTIVE = {"status": "True", "reason": "ScalerActive", "message": "Scaling is performed because triggers are active"}
+
+
+def _hpa_status(emu: Any) -> dict[str, Any]:
+    hpa = emu.cluster.get(HPA, "HorizontalPodAutoscaler", "default", "keda-hpa-phi-4") or {}
+    return dict(hpa.get("status") or {})
+
+
+def _scaled_to_three(model_emulator: Start) -> Any:
+    emu = model_emulator(monitoring=True)
+    result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--autoscale", "1:4", "-y")
+    assert result.exit_code == 0, result
+    _eventually(lambda: len(vllm_pods(emu)) == 1)
+    scraped_queue(emu, 12)
+    _eventually(lambda: _hpa_status(emu).get("desiredReplicas") == 3)
+    _eventually(lambda: len(vllm_pods(emu)) == 3)
+    emu.hpa.sync_period_passes()  # the HPA controller's next sync counts the three replicas
+    _eventually(lambda: _hpa_status(emu).get("currentReplicas") == 3)
+    return emu
+
+
+def test_status_json_says_the_autoscalers_bounds_replicas_and_conditions(model_emulator: Start) -> None:
+    _scaled_to_three(model_emulator)
+    result = invoke("model", "status", "phi-4", "-o", "json")
+    assert result.exit_code == 0, result
+    doc = json.loads(result.stdout)["autoscaling"]
+    assert (doc["scaledObject"], doc["min"], doc["max"], doc["hpa"]) == ("phi-4", 1, 4, "keda-hpa-phi-4")
+    assert (doc["currentReplicas"], doc["desiredReplicas"]) == (3, 3)
+    assert doc["ready"]["status"] == "True" and doc["ready"]["reason"] == "ScaledObjectReady"
+    assert doc["active"] is None  # the ScaledObject has no Active condition in the lab
+
+
+def test_status_table_has_one_autoscaling_line(model_emulator: Start) -> None:
+    _scaled_to_three(model_emulator)
+    result = invoke("model", "status", "phi-4")
+    assert result.exit_code == 0, result
+    (line,) = [line for line in result.stdout.splitlines() if line.startswith("autoscaling")]
+    assert line.split(":", 1)[1].strip() == (
+        "1:4 by KEDA; HPA keda-hpa-phi-4: 3 replicas, wants 3; Ready True (ScaledObjectReady), Active <none>"
+    )
+
+
+def test_status_of_a_model_without_autoscaler_reads_no_hpa_and_shows_none(model_emulator: Start) -> None:
+    emu = model_emulator(monitoring=True)
+    assert invoke("model", "deploy", "phi-4", "--runtime", "vllm", "-y").exit_code == 0
+    before = len(emu.request_log)
+    result = invoke("model", "status", "phi-4", "-o", "json")
+    assert result.exit_code == 0, result
+    assert json.loads(result.stdout)["autoscaling"] is None
+    assert not [r for r in emu.request_log[before:] if "horizontalpodautoscalers" in r.path]
+    assert "autoscaling" not in invoke("model", "status", "phi-4").stdout
+
+
+def test_the_line_names_the_active_condition_and_an_hpa_not_made_yet() -> None:
+    from akscli.model.autoscaling_status import line
+
+    doc = {"min": 1, "max": 8, "hpa": "keda-hpa-phi-4", "hpaFound": False, "ready": None, "active": ACTIVE}
+    assert line(doc) == "1:8 by KEDA; HPA keda-hpa-phi-4 not made yet; Ready <none>, Active True (ScalerActive)"
+
+
+def test_the_hpa_is_the_one_the_scaled_object_names_when_it_names_one() -> None:
+    from akscli.model.autoscaling_status import hpa_name
+
+    named = {"metadata": {"name": "phi-4"}, "spec": {"advanced": {"horizontalPodAutoscalerConfig": {"name": "h"}}}}
+    assert hpa_name(named) == "h"
+    assert hpa_name({"metadata": {"name": "phi-4"}, "spec": {}}) == "keda-hpa-phi-4"
