@@ -206,6 +206,50 @@ def _cluster_models(ctx: Any) -> list[str]:
     return [str(row["name"]) for row in live.deployed_models(kube, namespace=namespace, all_namespaces=False)]
 
 
+def ray_clusters(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
+    """The RayClusters of -n's namespace (else the context's), as ``deployed_models``."""
+    return _object_names(ctx, incomplete, "RayCluster")
+
+
+def ray_services(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
+    return _object_names(ctx, incomplete, "RayService")
+
+
+def ray_jobs(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
+    return _object_names(ctx, incomplete, "RayJob")
+
+
+def _object_names(ctx: Any, incomplete: str, kind: str) -> list[tuple[str, str]]:
+    def names() -> list[str]:
+        from akscli.ray.spec import RAY_API
+
+        kube, namespace = _connected(ctx)
+        return [str(obj["metadata"]["name"]) for obj in kube.list(RAY_API, kind, namespace=namespace)]
+
+    return _matching([(name, "") for name in _within(CLUSTER_TIMEOUT_S, names) or []], incomplete)
+
+
+def hub_placements(ctx: Any, incomplete: str) -> list[tuple[str, str]]:
+    """The hub's placements: ClusterResourcePlacements, or with -n the namespace's
+    ResourcePlacements, as the placement commands read them (fleet.placement.list_placements)."""
+
+    def names() -> list[str]:
+        from akscli.fleet.placement import list_placements
+
+        kube, _ = _connected(ctx)
+        return [str(obj["metadata"]["name"]) for obj in list_placements(kube, _param(ctx, "namespace"))]
+
+    return _matching([(name, "") for name in _within(CLUSTER_TIMEOUT_S, names) or []], incomplete)
+
+
+def _connected(ctx: Any) -> "tuple[Any, str]":
+    """The cluster of --kubeconfig and --context, and -n's namespace (else the context's)."""
+    from akscli.cli import options as opts
+
+    kube = opts.connect(_param(ctx, "kubeconfig"), _param(ctx, "kube_context"), request_timeout="1s")
+    return kube, _param(ctx, "namespace") or kube.namespace
+
+
 def _within(seconds: float, work: Callable[[], list[str]]) -> list[str] | None:
     """``work()`` if it finishes within ``seconds``, else None (the thread is left to end)."""
     result: list[list[str]] = []

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from akscli import errors, output, validate
-from akscli.cli import azopts
+from akscli.cli import azopts, complete
 from akscli.cli import options as opts
 from akscli.errors import UsageError
 
@@ -43,6 +43,8 @@ FleetName = Annotated[str, typer.Argument(help="Fleet name.")]
 RunName = Annotated[str, typer.Argument(help="Update run name.")]
 StrategyName = Annotated[str, typer.Argument(help="Strategy name.")]
 PlacementName = Annotated[str, typer.Argument(help="Placement name.")]
+# A placement the command reads or deletes completes from the hub (complete.hub_placements).
+HubPlacementName = Annotated[str, typer.Argument(help="Placement name.", autocompletion=complete.hub_placements)]
 HubMemberName = Annotated[str, typer.Argument(help="Member cluster name on the hub.")]
 ProfileName = Annotated[str, typer.Argument(help="Profile name.")]
 RunNamespace = Annotated[str | None, opts.namespace_option("Hub: namespace of a StagedUpdateRun.")]

@@ -7,6 +7,7 @@ import typer
 from akscli import errors, output, validate
 from akscli.cli import options as opts
 from akscli.cli.fleet.common import (
+    HubPlacementName,
     PlacementName,
     PlacementNamespace,
     checked_namespace,
@@ -221,7 +222,7 @@ DIFF_STATUS_COLUMNS = [
 @placement_app.command("status")
 @on_hub
 def placement_status(
-    name: PlacementName,
+    name: HubPlacementName,
     namespace: PlacementNamespace = None,
     hub: opts.KubeFlags = opts.KubeFlags(),
     output_format: opts.Output = "table",
@@ -340,7 +341,7 @@ def placement_which(
 @placement_app.command("delete")
 @on_hub
 def placement_delete(
-    name: PlacementName,
+    name: HubPlacementName,
     namespace: PlacementNamespace = None,
     yes: opts.Yes = False,
     dry_run: opts.DryRun = "none",

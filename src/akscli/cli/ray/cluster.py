@@ -16,6 +16,7 @@ from akscli.cli.ray.common import (
     ClusterName,
     Group,
     Labels,
+    NewClusterName,
     audit,
     build_and_apply,
     delete_object,
@@ -39,7 +40,7 @@ app = typer_app("Ray clusters (RayCluster).")
 @on_cluster
 @with_cluster_flags
 def cluster_create(
-    name: ClusterName,
+    name: NewClusterName,
     file: Annotated[
         str | None,
         typer.Option("-f", "--filename", help="Start from a RayCluster YAML.", show_default=False),

@@ -7,7 +7,7 @@ import typer
 
 from akscli import errors, output, validate
 from akscli import ray as logic
-from akscli.cli import common
+from akscli.cli import common, complete
 from akscli.cli import options as opts
 
 if TYPE_CHECKING:
@@ -48,9 +48,14 @@ Labels = Annotated[
 Tail = Annotated[int | None, typer.Option("--tail", help="Last N lines.", show_default=False)]
 ApplyOutput = opts.ApplyOutput
 Group = Annotated[str, typer.Option("--group", help="Worker group name.")]
-ClusterName = Annotated[str, typer.Argument(help="Ray cluster name.")]
-JobName = Annotated[str, typer.Argument(help="RayJob name.")]
-ServiceName = Annotated[str, typer.Argument(help="RayService name.")]
+# The name of a Ray object the command reads or changes completes from the cluster (<TAB>), as
+# kubectl completes `kubectl get raycluster <TAB>` (kubernetes/kubectl pkg/util/completion/completion.go
+# ResourceNameCompletionFunc); a name the command creates (New...) does not.
+ClusterName = Annotated[str, typer.Argument(help="Ray cluster name.", autocompletion=complete.ray_clusters)]
+NewClusterName = Annotated[str, typer.Argument(help="Ray cluster name.")]
+JobName = Annotated[str, typer.Argument(help="RayJob name.", autocompletion=complete.ray_jobs)]
+ServiceName = Annotated[str, typer.Argument(help="RayService name.", autocompletion=complete.ray_services)]
+NewServiceName = Annotated[str, typer.Argument(help="RayService name.")]
 
 # The options of a new Ray cluster, shared by cluster create, job submit and service deploy, in
 # the order --help lists them; ``with_cluster_flags`` hands them to a command as one ClusterFlags.

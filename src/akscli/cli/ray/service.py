@@ -11,6 +11,7 @@ from akscli.cli.ray.common import (
     RAY,
     ApplyOutput,
     Labels,
+    NewServiceName,
     ServiceName,
     build_and_apply,
     delete_object,
@@ -28,7 +29,7 @@ app = typer_app("Ray Serve applications (RayService).")
 @on_cluster
 @with_cluster_flags
 def service_deploy(
-    name: ServiceName,
+    name: NewServiceName,
     file: Annotated[str, typer.Option("-f", "--filename", help="Ray Serve config (serveConfigV2).")],
     cluster_flags: logic.ClusterFlags = logic.ClusterFlags(),
     label: Labels = None,

@@ -1,0 +1,83 @@
+"""TAB after a Ray command that acts on an existing object offers the names the
+cluster has, as journeys4 made it for `model status <TAB>` and as kubectl completes `kubectl get
+raycluster <TAB>` (kubernetes/kubectl pkg/util/completion/completion.go ResourceNameCompletionFunc):
+read within complete.CLUSTER_TIMEOUT_S, in -n's namespace (else the context's), nothing without a
+cluster. A command that creates the object (`ray cluster create`, `ray service deploy`) offers none."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from akscli.cli.complete import protocol_lines
+
+RAY = "ray.io/v1"
+Start = Callable[..., Any]
+
+
+def _offered(*words: str) -> list[str]:
+    return [line.split("\t")[0] for line in protocol_lines(["__complete", *words])[:-1]]
+
+
+# The least a RayCluster's schema takes (shared/crds/kuberay): a head group with one container.
+CLUSTER = {
+    "headGroupSpec": {"rayStartParams": {}, "template": {"spec": {"containers": [{"name": "ray-head", "image": "r"}]}}}
+}
+SPECS = {
+    "RayCluster": CLUSTER,
+    "RayService": {"rayClusterConfig": CLUSTER},
+    "RayJob": {"entrypoint": "python train.py", "rayClusterSpec": CLUSTER},
+}
+
+
+def _ray(emu: Any, kind: str, name: str, namespace: str = "default") -> None:
+    meta = {"name": name, "namespace": namespace}
+    emu.cluster.create({"apiVersion": RAY, "kind": kind, "metadata": meta, "spec": SPECS[kind]})
+
+
+@pytest.fixture
+def ray_world(ray_emulator: Start) -> Any:
+    emu = ray_emulator(operator=False)
+    emu.cluster.create({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "ml"}})
+    _ray(emu, "RayCluster", "train")
+    _ray(emu, "RayCluster", "tune")
+    _ray(emu, "RayCluster", "batch", "ml")
+    _ray(emu, "RayService", "serve")
+    _ray(emu, "RayJob", "nightly")
+    return emu
+
+
+@pytest.mark.parametrize(
+    "words",
+    [["cluster", "status"], ["cluster", "scale"], ["cluster", "delete"], ["cluster", "logs"], ["workergroup", "add"]],
+)
+def test_a_ray_cluster_name_completes_from_the_cluster(ray_world: Any, words: list[str]) -> None:
+    assert _offered("ray", *words, "") == ["train", "tune"]
+    assert _offered("ray", *words, "tr") == ["train"]
+
+
+def test_a_ray_cluster_name_completes_in_the_namespace_given_with_n(ray_world: Any) -> None:
+    assert _offered("ray", "cluster", "status", "-n", "ml", "") == ["batch"]
+
+
+@pytest.mark.parametrize("words", [["service", "status"], ["service", "delete"]])
+def test_a_ray_service_name_completes_from_the_cluster(ray_world: Any, words: list[str]) -> None:
+    assert _offered("ray", *words, "") == ["serve"]
+
+
+@pytest.mark.parametrize("words", [["job", "status"], ["job", "logs"], ["job", "stop"], ["job", "delete"]])
+def test_a_ray_job_name_completes_from_the_cluster(ray_world: Any, words: list[str]) -> None:
+    assert _offered("ray", *words, "") == ["nightly"]
+
+
+@pytest.mark.parametrize("words", [["cluster", "create"], ["service", "deploy"]])
+def test_a_command_that_creates_the_object_offers_no_existing_name(ray_world: Any, words: list[str]) -> None:
+    assert _offered("ray", *words, "") == []
+
+
+def test_no_cluster_completes_no_ray_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "absent"))
+    assert protocol_lines(["__complete", "ray", "job", "status", ""]) == [":4"]
