@@ -41,6 +41,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from akscli.output import kind_ref, object_ref
+
 KAITO_WS_LABEL = "kaito.sh/workspace"
 KAITO_SET_LABEL = "inferenceset.kaito.sh/created-by"
 POD_INDEX = "apps.kubernetes.io/pod-index"
@@ -99,6 +101,10 @@ class World:
         return None
 
 
+# The Gateway API group the routes' parentRefs name (gateway.networking.k8s.io).
+GATEWAY_API = "gateway.networking.k8s.io/v1"
+
+
 def world(objects: list[dict[str, Any]]) -> World:
     w = World(objects)
     for obj in objects:
@@ -108,21 +114,17 @@ def world(objects: list[dict[str, Any]]) -> World:
             for c in template["spec"]["containers"]:
                 args = [str(a) for a in c.get("args") or []]
                 served = args[args.index("--served-model-name") + 1] if "--served-model-name" in args else None
-                w.pods.append(
-                    Pods(f"Deployment/{md['name']}", dict(template["metadata"]["labels"]), c["ports"], False, served)
-                )
+                w.pods.append(Pods(object_ref(obj), dict(template["metadata"]["labels"]), c["ports"], False, served))
         elif kind == "Service":
             w.services[md["name"]] = obj
         elif kind == "Workspace":
-            _kaito_pods(w, f"Workspace/{md['name']}", {KAITO_WS_LABEL: md["name"]}, obj["inference"]["preset"]["name"])
+            _kaito_pods(w, object_ref(obj), {KAITO_WS_LABEL: md["name"]}, obj["inference"]["preset"]["name"])
             w.services.setdefault(md["name"], _kaito_service(md["name"]))
         elif kind == "ModelDeployment":
             _airunway_pods(w, obj)
         elif kind == "InferenceSet":
             child = f"{md['name']}-abcde"
-            _kaito_pods(
-                w, f"InferenceSet/{md['name']}", {KAITO_SET_LABEL: md["name"], KAITO_WS_LABEL: child}, md["name"]
-            )
+            _kaito_pods(w, object_ref(obj), {KAITO_SET_LABEL: md["name"], KAITO_WS_LABEL: child}, md["name"])
             w.services.setdefault(child, _kaito_service(child))
     return w
 
@@ -138,7 +140,7 @@ def _airunway_pods(w: World, md: Mapping[str, Any]) -> None:
     """The pods (and Service) AI Runway's provider makes for ``md`` (the module docstring)."""
     name, spec = md["metadata"]["name"], md["spec"]
     provider, served = spec["provider"]["name"], spec["model"].get("servedName")
-    owner = f"ModelDeployment/{name} ({provider})"
+    owner = f"{object_ref(md)} ({provider})"
     if provider in ("vllm", "llmd"):
         labels = {AIRUNWAY_DEPLOYMENT: name, "app": name}
         w.pods.append(Pods(owner, labels, [VLLM_HTTP], False, served))
@@ -196,7 +198,7 @@ def _pods_of(w: World, selector: Mapping[str, str]) -> list[Pods]:
 
 
 def _service(w: World, svc: Mapping[str, Any]) -> list[str]:
-    name = f"Service/{svc['metadata']['name']}"
+    name = object_ref(svc)
     pods = _pods_of(w, svc["spec"]["selector"])
     if not pods:
         return [f"{name}: selector {svc['spec']['selector']} selects no pod of the set"]
@@ -216,14 +218,18 @@ def _route(w: World, route: Mapping[str, Any]) -> list[str]:
                 if w.find("InferencePool", ref["name"], "inference.networking.k8s.io") is None and not ref[
                     "name"
                 ].endswith("-inferencepool"):
-                    bad.append(f"HTTPRoute: backendRef InferencePool/{ref['name']} is in no set")
+                    bad.append(
+                        f"HTTPRoute: backendRef inferencepool.inference.networking.k8s.io/{ref['name']} is in no set"
+                    )
                 continue
             svc = w.services.get(ref["name"])
             if svc is None:
-                bad.append(f"HTTPRoute: backendRef Service/{ref['name']} nobody creates")
+                bad.append(f"HTTPRoute: backendRef service/{ref['name']} nobody creates")
             elif ref.get("port") not in [p["port"] for p in svc["spec"]["ports"]]:
-                bad.append(f"HTTPRoute: Service/{ref['name']} has no port {ref.get('port')}")
-    w.external += [f"Gateway/{p['name']} (preflight._check_gateway)" for p in route["spec"]["parentRefs"]]
+                bad.append(f"HTTPRoute: service/{ref['name']} has no port {ref.get('port')}")
+    w.external += [
+        f"{kind_ref(GATEWAY_API, 'Gateway', p['name'])} (preflight._check_gateway)" for p in route["spec"]["parentRefs"]
+    ]
     return bad
 
 
@@ -232,7 +238,7 @@ def _pool(w: World, pool: Mapping[str, Any]) -> list[str]:
     pods = _pods_of(w, spec["selector"]["matchLabels"])
     if not pods:
         return [f"InferencePool: selector {spec['selector']['matchLabels']} selects no pod of the set"]
-    w.external.append(f"Service/{spec['endpointPickerRef']['name']} (picker.check)")
+    w.external.append(f"service/{spec['endpointPickerRef']['name']} (picker.check)")
     return [
         f"InferencePool: targetPort {tp['number']} is no container port of {p.owner}"
         for tp in spec["targetPorts"]
@@ -260,7 +266,11 @@ _SERIES = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\{([^}]*)\}")
 def _scaledobject(w: World, so: Mapping[str, Any]) -> list[str]:
     ref = so["spec"]["scaleTargetRef"]
     target = w.find(ref["kind"], ref["name"], ref["apiVersion"].rpartition("/")[0])
-    bad = [] if target is not None else [f"ScaledObject: scaleTargetRef {ref['kind']}/{ref['name']} is in no set"]
+    bad = (
+        []
+        if target is not None
+        else [f"ScaledObject: scaleTargetRef {kind_ref(ref['apiVersion'], ref['kind'], ref['name'])} is in no set"]
+    )
     for trigger in so["spec"]["triggers"]:
         meta = trigger["metadata"]
         if (
@@ -290,10 +300,10 @@ def _kaito(w: World, obj: Mapping[str, Any]) -> list[str]:
     inference = obj["spec"]["template"]["inference"] if obj["kind"] == "InferenceSet" else obj["inference"]
     config = inference.get("config")
     if config and w.find("ConfigMap", config, "") is None:
-        return [f"{obj['kind']}: inference.config ConfigMap/{config} is in no set"]
+        return [f"{obj['kind']}: inference.config configmap/{config} is in no set"]
     secret = inference["preset"].get("presetOptions", {}).get("modelAccessSecret")
     if secret:
-        w.external.append(f"Secret/{secret} (preflight._check_access_secret)")
+        w.external.append(f"secret/{secret} (preflight._check_access_secret)")
     return []
 
 
@@ -303,11 +313,11 @@ def _model_deployment(w: World, md: Mapping[str, Any]) -> list[str]:
     config = overrides.get("config")
     bad = []
     if config and w.find("ConfigMap", config, "") is None:
-        bad.append(f"ModelDeployment: overrides inference.config ConfigMap/{config} is in no set")
+        bad.append(f"ModelDeployment: overrides inference.config configmap/{config} is in no set")
     preset = (overrides.get("preset") or {}).get("presetOptions") or {}
     for secret in ((spec.get("secrets") or {}).get("huggingFaceToken"), preset.get("modelAccessSecret")):
         if secret:
-            w.external.append(f"Secret/{secret} key HF_TOKEN (preflight._check_access_secret)")
+            w.external.append(f"secret/{secret} key HF_TOKEN (preflight._check_access_secret)")
     return bad
 
 
@@ -316,7 +326,7 @@ def _deployment(w: World, dep: Mapping[str, Any]) -> list[str]:
         for env in c.get("env") or []:
             ref = (env.get("valueFrom") or {}).get("secretKeyRef")
             if ref:
-                w.external.append(f"Secret/{ref['name']} key {ref['key']} (preflight._check_access_secret)")
+                w.external.append(f"secret/{ref['name']} key {ref['key']} (preflight._check_access_secret)")
     return []
 
 

@@ -75,9 +75,9 @@ def test_what_only_the_cluster_resolves_is_each_refused_by_a_preflight_check() -
     world = refcheck.world(deploy.build(_request(runtime="vllm", access_secret="hf", **ROUTE_POOL)))
     assert refcheck.dangling(world.objects, world) == []
     assert sorted(world.external) == [
-        "Gateway/inference-gateway (preflight._check_gateway)",
-        "Secret/hf key HF_TOKEN (preflight._check_access_secret)",
-        "Service/phi-4-epp (picker.check)",
+        "gateway.gateway.networking.k8s.io/inference-gateway (preflight._check_gateway)",
+        "secret/hf key HF_TOKEN (preflight._check_access_secret)",
+        "service/phi-4-epp (picker.check)",
     ]
 
 
@@ -95,7 +95,7 @@ def test_a_service_target_port_no_pod_serves_is_reported() -> None:
         svc["spec"]["ports"][0]["targetPort"] = 8080
 
     assert _broken("vllm", "Service", edit) == [
-        "Service/phi-4: targetPort 8080 is no container port of Deployment/phi-4"
+        "service/phi-4: targetPort 8080 is no container port of deployment.apps/phi-4"
     ]
 
 
@@ -104,7 +104,7 @@ def test_a_route_to_a_service_nobody_creates_is_reported() -> None:
         route["spec"]["rules"][0]["backendRefs"][0]["name"] = "phi-4-svc"
 
     assert _broken("kaito workspace routed", "HTTPRoute", edit) == [
-        "HTTPRoute: backendRef Service/phi-4-svc nobody creates"
+        "HTTPRoute: backendRef service/phi-4-svc nobody creates"
     ]
 
 
@@ -113,7 +113,7 @@ def test_a_podmonitor_on_a_port_name_no_pod_has_is_reported() -> None:
         pm["spec"]["podMetricsEndpoints"][0]["port"] = "metrics"
 
     assert _broken("kaito workspace scraped", "PodMonitor", edit) == [
-        "PodMonitor: port 'metrics' is no named container port of Workspace/phi-4"
+        "PodMonitor: port 'metrics' is no named container port of workspace.kaito.sh/phi-4"
     ]
 
 
@@ -170,7 +170,7 @@ def test_a_podmonitor_on_dynamo_frontends_http_port_is_reported() -> None:
         pm["spec"]["podMetricsEndpoints"][0]["port"] = "http"
 
     assert _broken("airunway dynamo scraped", "PodMonitor", edit) == [
-        "PodMonitor: port 'http' is no named container port of ModelDeployment/phi-4 (dynamo) worker"
+        "PodMonitor: port 'http' is no named container port of modeldeployment.airunway.ai/phi-4 (dynamo) worker"
     ]
 
 
@@ -179,7 +179,7 @@ def test_an_airunway_kaito_config_nobody_creates_is_reported() -> None:
         md["spec"]["provider"]["overrides"]["inference"]["config"] = "other-config"
 
     assert _broken("airunway kaito scraped with secret", "ModelDeployment", edit) == [
-        "ModelDeployment: overrides inference.config ConfigMap/other-config is in no set"
+        "ModelDeployment: overrides inference.config configmap/other-config is in no set"
     ]
 
 
@@ -188,4 +188,4 @@ def test_an_airunway_token_secret_is_left_to_the_preflight_key_check(provider: s
     request = _request(model="llama-3.1-8b-instruct", runtime="airunway", provider=provider, access_secret="hf")
     world = refcheck.world(deploy.build(request))
     assert refcheck.dangling(world.objects, world) == []
-    assert world.external == ["Secret/hf key HF_TOKEN (preflight._check_access_secret)"]
+    assert world.external == ["secret/hf key HF_TOKEN (preflight._check_access_secret)"]

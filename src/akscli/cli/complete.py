@@ -4,9 +4,10 @@ Every shell script (``akscli completion SHELL``) and ``kubectl akscli <TAB>`` as
 question the same way, as cobra-built CLIs such as kubectl do: ``akscli __complete ARGS...
 WORD`` prints one candidate per line (``value<TAB>description``) and then ``:DIRECTIVE``.
 The candidates come from the command tree (commands, flags) and from the completers below
-(model names, VM sizes, runtimes, templates, output formats, kube contexts and namespaces, and
-deployed models). Namespaces come from the kubeconfig, and from the cluster only within a short
-timeout; deployed models from the cluster only, within the same timeout.
+(model names, VM sizes, runtimes, templates, output formats, kube contexts and namespaces,
+deployed models, Ray clusters, services and jobs, and hub placements). Namespaces come from the
+kubeconfig, and from the cluster only within a short timeout; deployed models, Ray objects and
+placements from the cluster only, within the same timeout.
 """
 
 import os
