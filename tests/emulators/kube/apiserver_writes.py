@@ -107,6 +107,51 @@ def version_precondition(rt: ResourceType, name: str, given: Any, stored: int, c
         raise stale_version(rt, name)
 
 
+# kube-apiserver's StorageFactory prefixes that are not the resource's name (upstream:
+# kubernetes/kubernetes pkg/kubeapiserver/default_storage_factory_builder.go
+# SpecialDefaultResourcePrefixes); a custom resource's is GROUP/PLURAL (kubernetes/
+# apiextensions-apiserver pkg/registry/customresource/etcd.go); the etcd prefix is /registry.
+_SPECIAL_PREFIXES = {
+    ("", "replicationcontrollers"): "controllers",
+    ("", "endpoints"): "services/endpoints",
+    ("", "nodes"): "minions",
+    ("", "services"): "services/specs",
+    ("extensions", "ingresses"): "ingress",
+    ("networking.k8s.io", "ingresses"): "ingress",
+}
+
+
+def etcd_key(rt: ResourceType, namespace: str | None, name: str) -> str:
+    """The key the etcd3 store names in a StorageError (upstream: kubernetes/apiserver 24a394e5
+    pkg/storage/etcd3/store.go prepareKey: pathPrefix + key)."""
+    prefix = _SPECIAL_PREFIXES.get((rt.group, rt.plural)) or (f"{rt.group}/{rt.plural}" if rt.crd else rt.plural)
+    return f"/registry/{prefix}/" + (f"{namespace}/{name}" if namespace is not None else name)
+
+
+def uid_precondition(rt: ResourceType, namespace: str | None, name: str, given: Any, stored: str) -> None:
+    """A PUT whose body names a uid makes it a precondition: another uid is 409 (upstream:
+    kubernetes/apiserver 24a394e5 pkg/registry/rest/update.go defaultUpdatedObjectInfo.
+    Preconditions; pkg/storage/interfaces.go Preconditions.Check, NewInvalidObjError; pkg/storage/
+    errors.go StorageError.Error; pkg/storage/errors/storage.go InterpretUpdateError: an invalid
+    object is NewConflict). The store checks it before the update is computed, so after the body
+    is decoded and before the resourceVersion check."""
+    if not given or given == stored:
+        return
+    why = (
+        f"StorageError: invalid object, Code: 4, Key: {etcd_key(rt, namespace, name)}, ResourceVersion: 0, "
+        f"AdditionalErrorMsg: Precondition failed: UID in precondition: {given}, UID in object meta: {stored}"
+    )
+    raise conflict(rt.group_resource, name, rt.group, rt.plural, why)
+
+
+def version_set_on_create(given: Any) -> bool:
+    """Whether the etcd3 store refuses a create for its resourceVersion: a numeric, non-zero one
+    (upstream: kubernetes/apiserver 24a394e5 pkg/storage/etcd3/store.go Create: ObjectResourceVersion
+    without error and not 0 is ErrResourceVersionSetOnCreate; one that does not parse is ignored)."""
+    text = str(given) if given not in (None, "") else ""
+    return text.isascii() and text.isdigit() and 0 < int(text) < 1 << 64
+
+
 class WritesMixin:
     """ApiServer's create, update and patch (server-side apply: apiserver_apply.py)."""
 
@@ -126,6 +171,7 @@ class WritesMixin:
         md = obj.get("metadata")
         if not isinstance(md, dict):
             md = obj["metadata"] = {}
+        given_version = md.get("resourceVersion")
         for k in SERVER_METADATA:
             md.pop(k, None)
         if rt.namespaced:
@@ -159,11 +205,25 @@ class WritesMixin:
             paths = field_set(obj, root_node(self._schema(rt, version)), status=None)
             mf.put(manager, "Update", "", rt.api_version(version), md["creationTimestamp"], paths)
             md["managedFields"] = mf.render()
-        return self._insert(rt, version, namespace, name, obj, ctx)
+        return self._insert(rt, version, namespace, name, obj, ctx, given_version)
 
     def _insert(
-        self, rt: ResourceType, version: str, namespace: str | None, name: str, obj: dict[str, Any], ctx: Ctx
+        self,
+        rt: ResourceType,
+        version: str,
+        namespace: str | None,
+        name: str,
+        obj: dict[str, Any],
+        ctx: Ctx,
+        given_version: Any = None,
     ) -> dict[str, Any]:
+        """Store a new, admitted object. ``given_version``: the request body's resourceVersion. The
+        etcd3 store refuses a numeric, non-zero one with a plain error, so 500 with no reason,
+        before it looks for the key; a dry run never reaches etcd3 and answers with the body's
+        version instead (upstream: kubernetes/apiserver 24a394e5 pkg/storage/etcd3/store.go
+        Create, pkg/storage/errors.go ErrResourceVersionSetOnCreate, pkg/registry/generic/
+        registry/dryrun.go DryRunnableStorage.Create; pkg/endpoints/handlers/responsewriters/
+        status.go ErrorToAPIStatus)."""
         key = obj_key(namespace, name)
         with self.store.lock:
             if namespace is not None:
@@ -189,10 +249,14 @@ class WritesMixin:
                             ],
                         },
                     )
+            if not ctx.dry_run and version_set_on_create(given_version):
+                raise ApiError(500, "resourceVersion should not be set on objects to be created", "")
             if self.store.get(rt.key, key) is not None:
                 raise already_exists(rt.group_resource, name, rt.group, rt.plural)
             ctx.created = True
             if ctx.dry_run:
+                if given_version not in (None, ""):
+                    obj = {**obj, "metadata": {**obj["metadata"], "resourceVersion": given_version}}
                 return self.serve_obj(rt, version, obj)
             if rt.kind == "CustomResourceDefinition":
                 self._establish_crd(obj)
@@ -253,11 +317,18 @@ class WritesMixin:
             raise bad_request(f"the name of the object ({md.get('name')}) does not match the name on the URL ({name})")
         if rt.namespaced and md.get("namespace") not in (None, "", namespace):
             raise bad_request("the namespace of the provided object does not match the namespace sent on the request")
-        expect = md.get("resourceVersion")
+        expect, given_uid = md.get("resourceVersion"), md.get("uid")
         with self.store.lock:
             entry = self.get_entry(rt, namespace, name)
             stored, conditional = entry.rv, rt.crd and not unconditional
             old = entry.obj()
+            stored_uid = str(old["metadata"].get("uid") or "")
+
+            def preconditions() -> None:
+                if not unconditional:
+                    uid_precondition(rt, namespace, name, given_uid, stored_uid)
+                version_precondition(rt, name, expect, stored, conditional)
+
             return self._commit(
                 rt,
                 version,
@@ -268,7 +339,7 @@ class WritesMixin:
                 ctx,
                 subresource,
                 "Update",
-                precondition=lambda: version_precondition(rt, name, expect, stored, conditional),
+                precondition=preconditions,
             )
 
     def _merge_subresource(
