@@ -23,7 +23,7 @@ from tests.emulators.kube.apiserver_common import (
     Ctx,
     obj_key,
 )
-from tests.emulators.kube.pod_defaults import set_defaults_pod
+from tests.emulators.kube.pod_defaults import set_defaults_pod, set_defaults_template
 from tests.emulators.kube.resources import ResourceType
 from tests.emulators.kube.status import (
     ApiError,
@@ -294,13 +294,10 @@ class ValidationMixin:
                         p.setdefault("targetPort", p["port"])
         elif rt.kind == "Pod" and isinstance(spec, dict):
             set_defaults_pod(obj)
-            for c in spec.get("containers") or []:
-                if isinstance(c, dict):
-                    for p in c.get("ports") or []:
-                        if isinstance(p, dict):
-                            p.setdefault("protocol", "TCP")
         elif rt.kind == "Namespace":
             obj.setdefault("status", {}).setdefault("phase", "Active")
+        if not rt.crd:
+            set_defaults_template(rt.group, rt.kind, obj)
         if rt.kind == "Pod" and create:
             obj.setdefault("status", {}).setdefault("phase", "Pending")
             if isinstance(spec, dict):

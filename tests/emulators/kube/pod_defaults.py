@@ -22,8 +22,9 @@ kind defaults. A
 ResourceList's quantities are rounded up to milli and printed canonically when the object is
 decoded (builtin_schema, quantities.py).
 
-Not modelled: admission plugins' additions (the ServiceAccount plugin's serviceAccountName and
-token volume, DefaultTolerationSeconds' tolerations) and the PodTemplate defaults of workloads.
+A workload's template (Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob,
+ReplicationController, PodTemplate) gets the pod spec's defaults but not SetDefaults_Pod's.
+The admission plugins' additions to a Pod are in admission_pods.py.
 """
 
 from __future__ import annotations
@@ -83,7 +84,7 @@ def image_tag(image: str) -> str:
     return tag
 
 
-def _container(c: dict[str, Any], host_network: bool) -> None:
+def _container(c: dict[str, Any]) -> None:
     if not c.get("imagePullPolicy"):
         c["imagePullPolicy"] = "Always" if image_tag(str(c.get("image") or "")) == "latest" else "IfNotPresent"
     c.setdefault("terminationMessagePath", "/dev/termination-log")
@@ -103,10 +104,16 @@ def _container(c: dict[str, Any], host_network: bool) -> None:
         ref = ((env.get("valueFrom") or {}) if isinstance(env, dict) else {}).get("fieldRef")
         if isinstance(ref, dict) and not ref.get("apiVersion"):
             ref["apiVersion"] = "v1"
-    if host_network:
-        for port in c.get("ports") or []:
-            if isinstance(port, dict) and not port.get("hostPort"):
-                port["hostPort"] = port.get("containerPort")
+    for port in c.get("ports") or []:
+        if isinstance(port, dict):
+            port.setdefault("protocol", "TCP")
+
+
+def _host_network_ports(c: dict[str, Any]) -> None:
+    """defaultHostNetworkPorts: a port's missing hostPort is its containerPort."""
+    for port in c.get("ports") or []:
+        if isinstance(port, dict) and not port.get("hostPort"):
+            port["hostPort"] = port.get("containerPort")
 
 
 def _requests_from_limits(c: dict[str, Any]) -> None:
@@ -137,25 +144,17 @@ def _volume(v: dict[str, Any]) -> None:
         host_path["type"] = ""
 
 
-def set_defaults_pod(pod: dict[str, Any]) -> None:
-    """SetDefaults_Pod, SetDefaults_PodSpec and the defaults of what a pod spec holds, in place."""
-    spec = pod.get("spec")
-    if not isinstance(spec, dict):
-        return
-    host_network = bool(spec.get("hostNetwork"))
-    for key in ("initContainers", "containers"):
+def set_defaults_pod_spec(spec: dict[str, Any]) -> None:
+    """What the generated defaulters apply to every v1.PodSpec, a Pod's and a template's alike:
+    SetDefaults_PodSpec, SetDefaults_Container and the defaults of the volumes, probes and field
+    references it holds; container ports' protocol TCP (a declarative default), in place."""
+    for key in ("initContainers", "containers", "ephemeralContainers"):
         for c in spec.get(key) or []:
             if isinstance(c, dict):
-                _requests_from_limits(c)
-                _container(c, host_network)
-    for c in spec.get("ephemeralContainers") or []:
-        if isinstance(c, dict):
-            _container(c, False)
+                _container(c)
     for v in spec.get("volumes") or []:
         if isinstance(v, dict):
             _volume(v)
-    if spec.get("enableServiceLinks") is None:
-        spec["enableServiceLinks"] = True
     if not spec.get("dnsPolicy"):
         spec["dnsPolicy"] = "ClusterFirst"
     if not spec.get("restartPolicy"):
@@ -166,3 +165,48 @@ def set_defaults_pod(pod: dict[str, Any]) -> None:
         spec["terminationGracePeriodSeconds"] = 30
     if not spec.get("schedulerName"):
         spec["schedulerName"] = "default-scheduler"
+
+
+def set_defaults_pod(pod: dict[str, Any]) -> None:
+    """SetDefaults_Pod (a Pod's only), then the pod spec's defaults, in place."""
+    spec = pod.get("spec")
+    if not isinstance(spec, dict):
+        return
+    for key in ("initContainers", "containers"):
+        for c in spec.get(key) or []:
+            if isinstance(c, dict):
+                _requests_from_limits(c)
+                if spec.get("hostNetwork"):
+                    _host_network_ports(c)
+    if spec.get("enableServiceLinks") is None:
+        spec["enableServiceLinks"] = True
+    set_defaults_pod_spec(spec)
+
+
+# where each built-in workload kind holds its PodTemplateSpec (the generated defaulters of apps/v1,
+# batch/v1 and core/v1 call the pod spec's defaults there: kubernetes/kubernetes
+# pkg/apis/apps/v1/zz_generated.defaults.go, pkg/apis/batch/v1/zz_generated.defaults.go,
+# pkg/apis/core/v1/zz_generated.defaults.go)
+TEMPLATE_PATHS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("apps", "Deployment"): ("spec", "template"),
+    ("apps", "ReplicaSet"): ("spec", "template"),
+    ("apps", "StatefulSet"): ("spec", "template"),
+    ("apps", "DaemonSet"): ("spec", "template"),
+    ("batch", "Job"): ("spec", "template"),
+    ("batch", "CronJob"): ("spec", "jobTemplate", "spec", "template"),
+    ("", "ReplicationController"): ("spec", "template"),
+    ("", "PodTemplate"): ("template",),
+}
+
+
+def set_defaults_template(group: str, kind: str, obj: dict[str, Any]) -> None:
+    """The pod spec defaults of a built-in workload's template, in place (not SetDefaults_Pod's:
+    no requests from limits, no enableServiceLinks, no host ports). A custom resource's embedded
+    templates are not defaulted: its schema is all the API server knows of them."""
+    path = TEMPLATE_PATHS.get((group, kind))
+    node: Any = obj
+    for key in path or ():
+        node = node.get(key) if isinstance(node, dict) else None
+    spec = node.get("spec") if isinstance(node, dict) else None
+    if path and isinstance(spec, dict):
+        set_defaults_pod_spec(spec)
