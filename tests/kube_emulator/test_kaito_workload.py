@@ -61,7 +61,7 @@ def test_a_workspace_runs_on_a_statefulset_named_after_it_that_owns_its_pods(emu
     assert spec["template"]["metadata"]["labels"] == {"kaito.sh/workspace": "phi"}
     assert (spec["podManagementPolicy"], spec["serviceName"], spec["replicas"]) == ("Parallel", "phi-headless", 1)
     pod_spec = spec["template"]["spec"]
-    assert {"name": "config-volume", "configMap": {"name": "phi-config"}} in pod_spec["volumes"]
+    assert {"name": "config-volume", "configMap": {"name": "phi-config", "defaultMode": 420}} in pod_spec["volumes"]
     assert {"name": "config-volume", "mountPath": "/mnt/config"} in pod_spec["containers"][0]["volumeMounts"]
     pod = emu.cluster.get("v1", "Pod", "default", "phi-0") or {}
     assert [r["uid"] for r in pod["metadata"]["ownerReferences"]] == [sts["metadata"]["uid"]]
@@ -94,7 +94,9 @@ def test_a_workspace_change_updates_only_the_fields_kaito_updates(emu: KubeEmula
     emu.cluster.patch("kaito.sh/v1beta1", "Workspace", "default", "phi", {"inference": {"config": "phi-config-2"}})
     assert wait_until(lambda: _sts(emu)["metadata"]["annotations"]["workspace.kaito.io/revision"] == "2")
     template = _sts(emu)["spec"]["template"]
-    assert {"name": "config-volume", "configMap": {"name": "phi-config-2"}} in template["spec"]["volumes"]
+    assert {"name": "config-volume", "configMap": {"name": "phi-config-2", "defaultMode": 420}} in template["spec"][
+        "volumes"
+    ]
     assert template["metadata"]["annotations"] == {RESTARTED_AT: "2026-12-04T19:00:00Z"}
 
 
