@@ -161,12 +161,16 @@ def test_a_target_that_goes_away_is_stale_from_its_next_tick_once_the_markers_ar
     # scrape/scrape.go endOfRunStaleness: the markers are stamped at the loop's next tick (by T0 + 15)
     # and written a tick and a tenth of an interval after it (about 2.1 intervals after the last scrape).
     model.server.scrape(T0, every=True)
+    tick = model.server.next_scrape(
+        "phi-4-0"
+    )  # where the markers are stamped: T0 is the wall clock's, so anywhere in the interval
     model.emu.cluster.delete(MONITORING, "PodMonitor", "default", "phi-4")
     model.server.scrape(T0 + 1)
     model.server.scrape(T0 + 16)
     assert model.waiting(T0 + 15) == ["0"]  # not written yet
     model.server.scrape(T0 + 31.5)  # the tick + 16.5 s has passed, wherever the tick was
-    assert model.waiting(T0 + 0.5) == ["0"]
+    assert model.waiting(max(T0, tick - 0.5)) == ["0"]  # before the stamp: the last sample
+    assert model.waiting(tick) == []
     assert model.waiting(T0 + 15) == []
 
 
