@@ -34,7 +34,7 @@ class RetryPolicy:
         # and Fairness gives every request it turns away at a priority level the same whole
         # seconds (1, more while it drops more), so clients that wait exactly come back in the
         # same instant and are turned away together (upstream: kubernetes/apiserver 24a394e5
-        # pkg/server/filters/priority-and-fairness.go tooManyRequests, whose TODO asks for
+        # pkg/server/filters/priority-and-fairness.go tooManyRequests, whose comment asks for
         # jitter; pkg/util/flowcontrol/dropped_requests_tracker.go GetRetryAfter).
         return retry_after + jitter
 

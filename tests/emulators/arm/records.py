@@ -36,6 +36,7 @@ class ArmError(Exception):
         self.message = message
         self.details = details or []
         self.headers = headers or {}
+        # upstream: Azure/azure-resource-manager-rpc v1.0/common-api-details.md (error response)
         self.target = target  # the RPC error's "target": the property the error is about
 
     def body(self) -> dict[str, Any]:

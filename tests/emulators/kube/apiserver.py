@@ -53,7 +53,8 @@ class ApiServer(ValidationMixin, WritesMixin, ApplyMixin, DeletionMixin):
         # KubeRay's validating webhook is opt-in in its chart (KAITO's is always installed)
         self.kuberay_webhook = False
         # The emulated Hugging Face Hub's config.json by lower-cased repo id: what KAITO's webhook
-        # reads for a model outside its catalog (admission_kaito_config.py); empty, nothing is read.
+        # reads for a model outside its catalog (upstream: kaito-project/kaito api/v1beta1
+        # inference_config_validation.go; admission_kaito_config.py); empty, nothing is read.
         self.huggingface_configs: dict[str, dict[str, Any]] = {}
         self.gc_delay = 0.1
         # How long the simulated kubelet takes to stop a deleted pod's containers (capped by the

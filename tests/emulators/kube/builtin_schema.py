@@ -246,7 +246,8 @@ class _Walker:
             self._type_error(v, node, path, typed, gostack, struct)
             return v
         if node.quantity:
-            # decoded into a resource.Quantity and encoded again: its canonical form
+            # decoded into a resource.Quantity and encoded again: its canonical form (upstream:
+            # kubernetes/apimachinery pkg/api/resource/quantity.go UnmarshalJSON, String)
             wrong = quantities.decode_error(v)
             if wrong is not None:
                 self.f.decode_error = self.f.decode_error or wrong

@@ -180,7 +180,9 @@ class Faults:
         pkg/storage/cacher/cacher.go Watch, newErrWatcher).
         flow_control: answer as API Priority and Fairness turns a request away before it is
         served: 429, a text body and whole-second Retry-After (``retry_after``, else 1), as
-        status.FlowControlRejection says; never inside a watch's stream, which APF admitted."""
+        status.FlowControlRejection says (upstream: kubernetes/apiserver 24a394e5
+        pkg/server/filters/priority-and-fairness.go tooManyRequests); never inside a watch's stream, which APF
+        admitted."""
         if flow_control and (status not in (None, 429) or in_stream):
             raise ValueError("API Priority and Fairness answers 429, before any stream")
         if flow_control:
