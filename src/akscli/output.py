@@ -9,7 +9,7 @@ spinner is actually drawn.
 import io
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from akscli import printable
 from akscli.errors import UsageError
@@ -21,6 +21,9 @@ from akscli.statuslines import progress as progress
 from akscli.statuslines import status as status
 from akscli.statuslines import stderr_is_tty as stderr_is_tty
 from akscli.statuslines import warn as warn
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 # kubectl's template formats: ``-o jsonpath=TEMPLATE``, ``-o custom-columns=SPEC`` (a prefix each).
 JSONPATH = "jsonpath="
@@ -285,8 +288,10 @@ def named(kind: str) -> Callable[[Any], str]:
     return lambda record: f"{kind}/{record['name']}"
 
 
-def age(obj_or_stamp: Mapping[str, Any] | str | None) -> str:
-    """kubectl's AGE column (``3d``, ``5h``, ``12m``, ``40s``) from an object or a timestamp."""
+def age(obj_or_stamp: Mapping[str, Any] | str | None, *, now: "datetime | None" = None) -> str:
+    """kubectl's AGE column (``40s``, ``3m10s``, ``5h``, ``2d1h``) from an object or a timestamp:
+    the time since it, as the API server's table (kubernetes/apimachinery pkg/api/meta/table/table.go
+    ConvertToHumanReadableDateType) writes it; ``<unknown>`` without one."""
     from datetime import UTC, datetime
 
     stamp = dig(obj_or_stamp, "metadata.creationTimestamp") if isinstance(obj_or_stamp, Mapping) else obj_or_stamp
@@ -296,11 +301,44 @@ def age(obj_or_stamp: Mapping[str, Any] | str | None) -> str:
         created = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
     except ValueError:
         return "<unknown>"
-    seconds = int((datetime.now(UTC) - created).total_seconds())
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return f"{max(seconds, 0)}s"
+    return human_duration(((now or datetime.now(UTC)) - created).total_seconds())
+
+
+def human_duration(seconds: float) -> str:
+    """A duration with two or three significant figures, as kubectl prints ages (upstream:
+    kubernetes/apimachinery eed236ce pkg/util/duration/duration.go HumanDuration): whole seconds
+    below 2m, then minutes and seconds below 10m, minutes below 3h, hours and minutes below 8h,
+    hours below 2d, days and hours below 8d, days below 2y, years and days below 8y. Up to a
+    second in the future is ``0s`` (clock skew); more is ``<invalid>``."""
+    if int(seconds) < -1:
+        return "<invalid>"
+    if int(seconds) < 0:
+        return "0s"
+    if seconds < 120:
+        return f"{int(seconds)}s"
+    minutes = int(seconds // 60)
+    if minutes < 10:
+        return _two_units(minutes, "m", int(seconds) % 60, "s")
+    if minutes < 180:
+        return f"{minutes}m"
+    hours = minutes // 60
+    if hours < 8:
+        return _two_units(hours, "h", minutes % 60, "m")
+    if hours < 48:
+        return f"{hours}h"
+    days = hours // 24
+    if hours < 24 * 8:
+        return _two_units(days, "d", hours % 24, "h")
+    if hours < 24 * 365 * 2:
+        return f"{days}d"
+    if hours < 24 * 365 * 8:
+        return _two_units(days // 365, "y", days % 365, "d")
+    return f"{days // 365}y"
+
+
+def _two_units(big: int, big_unit: str, small: int, small_unit: str) -> str:
+    """``3m10s``; ``3m`` when the smaller part is nothing (HumanDuration's ``if s == 0``)."""
+    return f"{big}{big_unit}{small}{small_unit}" if small else f"{big}{big_unit}"
 
 
 def object_ref(obj: Mapping[str, Any]) -> str:
