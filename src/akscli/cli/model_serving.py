@@ -150,11 +150,15 @@ def endpoint_cmd(
     """A model's in-cluster URL and model id (/v1/models); with --expose, its gateway URL.
 
     The gateway URL is given once the gateway accepted the route and resolved its backends."""
-    from akscli.model import exposure, live
+    from akscli.model import exposure, live, openai_calls
 
     fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
     kube, obj = deployed(cluster, name)
-    doc: dict[str, Any] = {"name": name, "url": f"{live.endpoint_of(obj)}/v1", "models": live.served_models(kube, obj)}
+    doc: dict[str, Any] = {
+        "name": name,
+        "url": f"{live.endpoint_of(obj)}/v1",
+        "models": openai_calls.served_models(kube, obj),
+    }
     fields = [("url", doc["url"]), ("models", doc["models"])]
     exposed = exposure.read(kube, name, obj["metadata"]["namespace"])
     if exposed is not None:
@@ -178,13 +182,13 @@ def test_cmd(
     """One chat completion through the API server's service proxy: the reply and its latency.
 
     With --expose, a warning while the gateway does not serve the route (the reply did not pass it)."""
-    from akscli.model import exposure, live
+    from akscli.model import exposure, openai_calls
 
     fmt = opts.output_format(output_fmt, output.OBJECT_FORMATS)
     text = validate.text(prompt, "--prompt", 8000, multiline=True)
     limit = validate.integer(max_tokens, "--max-tokens", 1, 32_768)
     kube, obj = deployed(cluster, name)
-    answer = live.chat(kube, obj, text, limit)
+    answer = openai_calls.chat(kube, obj, text, limit)
     exposed = exposure.read(kube, name, obj["metadata"]["namespace"])
     if exposed is not None and not exposed.served:
         output.warn(f"the reply came through the Service, not the gateway, which does not serve it: {exposed.line()}")
