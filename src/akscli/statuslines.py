@@ -112,7 +112,9 @@ STATUS_INTERVAL_S = 30.0
 
 
 def elapsed(seconds: float) -> str:
-    """kubectl's short duration: 45s, 3m12s, 1h4m."""
+    """How long a plain status line's wait has run: 45s, 3m12s, 1h4m. Not kubectl's AGE
+    (output.human_duration drops the seconds from 10m on): a line every STATUS_INTERVAL_S shows
+    the seconds move, so they are kept below the hour."""
     whole = int(seconds)
     if whole < 60:
         return f"{whole}s"
