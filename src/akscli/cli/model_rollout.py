@@ -4,6 +4,7 @@ KAITO does not, and record the revision. Imported only by those commands, once t
 cluster."""
 
 import dataclasses
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from akscli import output
@@ -73,7 +74,7 @@ class Rollout:
         history: "list[revisions.Revision] | None",
     ) -> int | None:
         from akscli.cli import common
-        from akscli.model import deploy, revisions
+        from akscli.model import revisions
 
         # The policy first: a blocked apply must be refused before any question and before
         # anything is deleted on the way (--recreate, the server a new runtime replaces), so that
@@ -83,6 +84,9 @@ class Rollout:
             history = revisions.revisions(self.kube, name, namespace)
         stale = revisions.stale_objects(history, objects)
         first_stale, after = revisions.split_stale(stale)
+        # A user who asked for --replicas 2 learns that the Workspace goes because an
+        # InferenceSet takes its place, not only that it goes.
+        new = revisions.replacement_refs(history, objects) if first_stale else []
         if first_stale and self.mode == "none":
             # The server is asked first whether it takes the new server: a refusal met after
             # the old one is deleted would leave the model gone (kube/create_check.py).
@@ -91,34 +95,62 @@ class Rollout:
             )
         self._recreate_if_needed(objects, carried, kinds.stack_of(name))
         if stale and self.mode == "none":
-            refs = ", ".join(revisions.ref(o) for o in stale)
-            # A user who asked for --replicas 2 learns that the Workspace goes because an
-            # InferenceSet takes its place, not only that it goes.
-            new = revisions.replacement_refs(history, objects) if first_stale else []
-            instead = f", replaced by {', '.join(new)}" if new else ""
-            common.confirm(f"delete {len(stale)} object(s) {dropped} ({refs}){instead}", self.yes)
-            replaced = []
-            if first_stale:  # the wait's progress on stderr, as a delete's (common.delete_objects)
-                with output.status(f"waiting for {len(first_stale)} object(s) to be deleted") as update:
-                    replaced = revisions.replace_first(self.kube, first_stale, progress=update)
-            carried += common.deletion_objects(replaced)
-            for obj in replaced:
-                meta = obj["metadata"]
-                output.deleted(
-                    obj["apiVersion"],
-                    obj["kind"],
-                    meta["name"],
-                    meta.get("namespace"),
-                    why="replaced",
-                    beside=self.output_fmt,
-                )
-        from akscli.fleet import rollout as fleet_rollout
+            self._delete_replaced(stale, first_stale, new, carried, dropped)
+        changes = self._apply_in_order(objects, carried, name=name, params=params, allowed=allowed)
+        self._restart_kaito(changes)
+        if self.mode != "none":
+            self._plan_deletions(stale, first_stale, new)
+            return None
+        gone = revisions.delete_stale(self.kube, after)
+        common.record_deletions(self.action, self.kube, gone)
+        self._say_deleted(gone, "no longer rendered")
+        number = revisions.record_revision(self.kube, name, namespace, objects, params, note, history)
+        self.unchanged = bool(history) and number == history[-1].revision
+        self.changed = bool(stale) or any(c.action != "unchanged" for c in changes)
+        return number
 
-        # A staged update run is created only once its placement has scheduled bindings: one that
-        # comes first fails for good (kubefleet-dev/kubefleet pkg/controllers/updaterun/initialization.go).
+    def _delete_replaced(
+        self,
+        stale: list[dict[str, Any]],
+        first_stale: list[dict[str, Any]],
+        new: list[str],
+        carried: list[dict[str, str]],
+        dropped: str,
+    ) -> None:
+        """Ask once for every object the deploy deletes, then delete (and wait out) those the new
+        objects replace, before they are applied; what is no longer rendered goes after the apply."""
+        from akscli.cli import common
+        from akscli.model import revisions
+
+        refs = ", ".join(revisions.ref(o) for o in stale)
+        instead = f", replaced by {', '.join(new)}" if new else ""
+        common.confirm(f"delete {len(stale)} object(s) {dropped} ({refs}){instead}", self.yes)
+        replaced = []
+        if first_stale:  # the wait's progress on stderr, as a delete's (common.delete_objects)
+            with output.status(f"waiting for {len(first_stale)} object(s) to be deleted") as update:
+                replaced = revisions.replace_first(self.kube, first_stale, progress=update)
+        carried += common.deletion_objects(replaced)
+        self._say_deleted(replaced, "replaced")
+
+    def _apply_in_order(
+        self,
+        objects: list[dict[str, Any]],
+        carried: list[dict[str, str]],
+        *,
+        name: str,
+        params: dict[str, Any],
+        allowed: list[str],
+    ) -> "list[Change]":
+        """Apply the objects, a staged update run last: it is created only once its placement has
+        scheduled bindings, as one that comes first fails for good (kubefleet-dev/kubefleet
+        pkg/controllers/updaterun/initialization.go)."""
+        from akscli.cli import common
+        from akscli.fleet import rollout as fleet_rollout
+        from akscli.model import deploy, revisions
+
         applied = revisions.leave_replicas_to_autoscaler(self.kube, objects, deploy.initial_replicas(params))
         first, runs = fleet_rollout.split_runs(applied) if self.mode == "none" else (applied, [])
-        changes = []
+        changes: list[Change] = []
         for batch in (first, runs):
             if batch is runs and runs:
                 with output.status("waiting for the placement to be scheduled before its staged update run") as update:
@@ -138,22 +170,15 @@ class Rollout:
                     prior=carried,
                     policy_allowed=allowed,
                 ).changes
-        self._restart_kaito(changes)
-        if self.mode != "none":
-            new = revisions.replacement_refs(history, objects) if first_stale else []
-            self._plan_deletions(stale, first_stale, new)
-            return None
-        gone = revisions.delete_stale(self.kube, after)
-        common.record_deletions(self.action, self.kube, gone)
-        for obj in gone:
-            why, meta = "no longer rendered", obj["metadata"]
+        return changes
+
+    def _say_deleted(self, objects: Sequence[Mapping[str, Any]], why: str) -> None:
+        """kubectl's delete line for each object the rollout deleted, saying why (output.deleted)."""
+        for obj in objects:
+            meta = obj["metadata"]
             output.deleted(
                 obj["apiVersion"], obj["kind"], meta["name"], meta.get("namespace"), why=why, beside=self.output_fmt
             )
-        number = revisions.record_revision(self.kube, name, namespace, objects, params, note, history)
-        self.unchanged = bool(history) and number == history[-1].revision
-        self.changed = bool(stale) or any(c.action != "unchanged" for c in changes)
-        return number
 
     def _plan_deletions(self, stale: list[dict[str, Any]], first: list[dict[str, Any]], new: list[str]) -> None:
         """A dry run names what the deploy would delete (the server a new one replaces, what it
