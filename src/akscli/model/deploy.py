@@ -331,8 +331,6 @@ def initial_replicas(params: dict[str, Any]) -> int:
 
 def build(req: DeployRequest) -> list[dict[str, Any]]:
     """Every object a deploy applies (the revision record is separate), in apply order."""
-    from akscli.render import render
-
     req.check()
     labels = {MODEL_LABEL: req.name, RUNTIME_LABEL: req.runtime}
     annotations = {MODEL_ID_ANNOTATION: req.model.id, GPUS_ANNOTATION: str(req.fit.gpus)}
@@ -345,6 +343,30 @@ def build(req: DeployRequest) -> list[dict[str, Any]]:
         "vm_size": req.vm_size,
         "pod_labels": req.pod_labels,
     }
+    objects = _server_objects(req, base)
+    if req.autoscale and req.runtime == "vllm":
+        objects += _scaled_object(req, base, req.autoscale)
+    if req.monitor_api and req.serves_vllm_metrics:
+        objects += _pod_monitor(req, base)
+    if req.runtime == "airunway":
+        # With its gateway integration on, AI Runway makes the InferencePool, its endpoint
+        # picker and the HTTPRoute itself (ai-runway/airunway controller/internal/controller/
+        # gateway_reconciler.go): akscli makes no second set.
+        return objects
+    if req.inference_pool and not req.kaito_pool:
+        objects += _inference_pool(req, base)
+    if req.expose:
+        objects += _route(req, base)
+    if req.fleet:
+        objects = _placement(req, base) + objects
+    return objects
+
+
+def _server_objects(req: DeployRequest, base: dict[str, Any]) -> list[dict[str, Any]]:
+    """The model server: KAITO's inference ConfigMap where KAITO runs it, then the Workspace or
+    InferenceSet, AI Runway's ModelDeployment, or akscli's own vLLM."""
+    from akscli.render import render
+
     objects: list[dict[str, Any]] = []
     if req.runs_on_kaito:
         objects += render(
@@ -358,7 +380,7 @@ def build(req: DeployRequest) -> list[dict[str, Any]]:
     if req.runtime == "kaito":
         values = {
             **base,
-            "annotations": {**annotations, **kaito_scaler_annotations(req)},
+            "annotations": {**base["annotations"], **kaito_scaler_annotations(req)},
             "preset": kaito_names.preset_name(req.model),
             "node_labels": {"apps": req.name},
             "inference_config": kaito_config_name(req),
@@ -376,96 +398,113 @@ def build(req: DeployRequest) -> list[dict[str, Any]]:
         objects += render("model/airunway.yaml.j2", airunway.values(req, base, kaito_config_name(req)))
     else:
         objects += render("model/vllm.yaml.j2", vllm_values(req, base))
-    if req.autoscale and req.runtime == "vllm":
-        api, kind = req.kind
-        objects += render(
-            "model/keda.yaml.j2",
-            {
-                **base,
-                "target_api_version": api,
-                "target_kind": kind,
-                "min_replicas": req.autoscale[0],
-                "max_replicas": req.autoscale[1],
-                "prometheus": req.prometheus or DEFAULT_PROMETHEUS,
-                # Azure Monitor's workspace needs KEDA's workload identity (monitoring.py).
-                "auth": f"{req.name}-prometheus" if req.managed_prometheus else None,
-                # ... for the workspace's own cloud (KEDA asks for the public one otherwise).
-                "cloud": monitoring.keda_cloud(req.prometheus or "") if req.managed_prometheus else None,
-                "threshold": str(req.queue_threshold),
-                # job is "<namespace>/<PodMonitor name>" on every series the PodMonitor scrapes
-                # (prometheus-operator pkg/prometheus/promcfg.go generatePodMonitorConfig; Azure
-                # Monitor's target allocator runs the same generator: Azure/prometheus-collector
-                # otelcollector/otel-allocator/internal/watcher/promOperator.go). Without it two
-                # deployments of one model in a namespace would scale on each other's queue.
-                "query": f'sum({QUEUE_METRIC}{{namespace="{req.namespace}",job="{req.namespace}/{req.name}",'
-                f'model_name="{served_name(req)}"}})',
-            },
-        )
-    if req.monitor_api and req.serves_vllm_metrics:
-        objects += render(
-            "model/podmonitor.yaml.j2",
-            {
-                **base,
-                "labels": {**req.monitor_labels, **labels},
-                "api_version": req.monitor_api,
-                "selector": req.metrics_selector,
-                "port": req.metrics_port,
-            },
-        )
-    if req.runtime == "airunway":
-        # With its gateway integration on, AI Runway makes the InferencePool, its endpoint
-        # picker and the HTTPRoute itself (ai-runway/airunway controller/internal/controller/
-        # gateway_reconciler.go): akscli makes no second set.
-        return objects
-    if req.inference_pool and not req.kaito_pool:
-        objects += render(
-            "model/inferencepool.yaml.j2",
-            {
-                **base,
-                "pod_labels": req.serving_selector,
-                "target_port": req.target_port,
-                "endpoint_picker": endpoint_picker(req),
-                "picker_port": PICKER_PORT,
-            },
-        )
-    if req.expose:
-        parent: dict[str, Any] = {"name": req.gateway}
-        if req.gateway_namespace:
-            parent["namespace"] = req.gateway_namespace
-        backend: dict[str, Any] = (
-            {"group": "inference.networking.k8s.io", "kind": "InferencePool", "name": req.kaito_pool or req.name}
-            if req.inference_pool
-            else {"name": req.name, "port": SERVICE_PORT}
-        )
-        objects += render(
-            "model/httproute.yaml.j2",
-            {
-                **base,
-                "parent_refs": [parent],
-                "hostnames": [req.hostname] if req.hostname else [],
-                "path_prefix": "/",
-                "backend_refs": [backend],
-            },
-        )
-    if req.fleet:
-        objects = (
-            render(
-                "model/fleet.yaml.j2",
-                {
-                    **base,
-                    "clusters": req.fleet_clusters,
-                    "placement_type": "PickN" if req.fleet_count else "PickAll",
-                    "number_of_clusters": req.fleet_count,
-                    "vm_size_property": f"kubernetes.azure.com/vm-sizes/{req.vm_size}/count",
-                    "on_demand_label": on_demand_label(req.vm_size),
-                    "min_nodes": req.fit.nodes,
-                    "staged_strategy": req.staged_strategy,
-                    "update_run": f"{req.name}-{_short_hash(req)}",
-                },
-            )
-            + objects
-        )
     return objects
+
+
+def _scaled_object(req: DeployRequest, base: dict[str, Any], autoscale: tuple[int, int]) -> list[dict[str, Any]]:
+    """KEDA's ScaledObject over akscli's vLLM server between ``autoscale``'s counts, scaling on its queue."""
+    from akscli.render import render
+
+    api, kind = req.kind
+    return render(
+        "model/keda.yaml.j2",
+        {
+            **base,
+            "target_api_version": api,
+            "target_kind": kind,
+            "min_replicas": autoscale[0],
+            "max_replicas": autoscale[1],
+            "prometheus": req.prometheus or DEFAULT_PROMETHEUS,
+            # Azure Monitor's workspace needs KEDA's workload identity (monitoring.py).
+            "auth": f"{req.name}-prometheus" if req.managed_prometheus else None,
+            # ... for the workspace's own cloud (KEDA asks for the public one otherwise).
+            "cloud": monitoring.keda_cloud(req.prometheus or "") if req.managed_prometheus else None,
+            "threshold": str(req.queue_threshold),
+            # job is "<namespace>/<PodMonitor name>" on every series the PodMonitor scrapes
+            # (prometheus-operator pkg/prometheus/promcfg.go generatePodMonitorConfig; Azure
+            # Monitor's target allocator runs the same generator: Azure/prometheus-collector
+            # otelcollector/otel-allocator/internal/watcher/promOperator.go). Without it two
+            # deployments of one model in a namespace would scale on each other's queue.
+            "query": f'sum({QUEUE_METRIC}{{namespace="{req.namespace}",job="{req.namespace}/{req.name}",'
+            f'model_name="{served_name(req)}"}})',
+        },
+    )
+
+
+def _pod_monitor(req: DeployRequest, base: dict[str, Any]) -> list[dict[str, Any]]:
+    """The PodMonitor that has Prometheus scrape the server's vLLM metrics."""
+    from akscli.render import render
+
+    return render(
+        "model/podmonitor.yaml.j2",
+        {
+            **base,
+            "labels": {**req.monitor_labels, **base["labels"]},
+            "api_version": req.monitor_api,
+            "selector": req.metrics_selector,
+            "port": req.metrics_port,
+        },
+    )
+
+
+def _inference_pool(req: DeployRequest, base: dict[str, Any]) -> list[dict[str, Any]]:
+    """The InferencePool over the serving pods, with its endpoint picker."""
+    from akscli.render import render
+
+    return render(
+        "model/inferencepool.yaml.j2",
+        {
+            **base,
+            "pod_labels": req.serving_selector,
+            "target_port": req.target_port,
+            "endpoint_picker": endpoint_picker(req),
+            "picker_port": PICKER_PORT,
+        },
+    )
+
+
+def _route(req: DeployRequest, base: dict[str, Any]) -> list[dict[str, Any]]:
+    """The HTTPRoute on --gateway to the InferencePool, else to the model's Service."""
+    from akscli.render import render
+
+    parent: dict[str, Any] = {"name": req.gateway}
+    if req.gateway_namespace:
+        parent["namespace"] = req.gateway_namespace
+    backend: dict[str, Any] = (
+        {"group": "inference.networking.k8s.io", "kind": "InferencePool", "name": req.kaito_pool or req.name}
+        if req.inference_pool
+        else {"name": req.name, "port": SERVICE_PORT}
+    )
+    return render(
+        "model/httproute.yaml.j2",
+        {
+            **base,
+            "parent_refs": [parent],
+            "hostnames": [req.hostname] if req.hostname else [],
+            "path_prefix": "/",
+            "backend_refs": [backend],
+        },
+    )
+
+
+def _placement(req: DeployRequest, base: dict[str, Any]) -> list[dict[str, Any]]:
+    """The Fleet objects that place the model on member clusters, applied before the model's own."""
+    from akscli.render import render
+
+    return render(
+        "model/fleet.yaml.j2",
+        {
+            **base,
+            "clusters": req.fleet_clusters,
+            "placement_type": "PickN" if req.fleet_count else "PickAll",
+            "number_of_clusters": req.fleet_count,
+            "vm_size_property": f"kubernetes.azure.com/vm-sizes/{req.vm_size}/count",
+            "on_demand_label": on_demand_label(req.vm_size),
+            "min_nodes": req.fit.nodes,
+            "staged_strategy": req.staged_strategy,
+            "update_run": f"{req.name}-{_short_hash(req)}",
+        },
+    )
 
 
 # A member label saying "this cluster creates nodes of this VM size on demand" (KAITO's GPU
