@@ -251,8 +251,6 @@ def _override_objects(req: PlacementRequest, res_selectors: list[dict[str, Any]]
     rules = [parse_override(o) for o in req.overrides]
     if len(rules) > 20:
         raise UsageError("at most 20 --override rules per placement", hint="merge some rules")
-    scope = "Namespaced" if req.namespace else "Cluster"
-    name = f"{req.name}-override"
     if req.override_target:
         namespace, kind_sel = _override_target(req.override_target)
         if req.namespace and namespace != req.namespace:
@@ -260,18 +258,7 @@ def _override_objects(req: PlacementRequest, res_selectors: list[dict[str, Any]]
                 f"--override-target {req.override_target!r} is outside namespace {req.namespace}",
                 hint="a ResourceOverride lives beside its placement",
             )
-        return [
-            {
-                "apiVersion": PLACEMENT_V1,
-                "kind": RO,
-                "metadata": {"name": name, "namespace": namespace},
-                "spec": {
-                    "placement": {"name": req.name, "scope": scope},
-                    "resourceSelectors": [kind_sel],
-                    "policy": {"overrideRules": rules},
-                },
-            }
-        ]
+        return [_resource_override(req, namespace, [kind_sel], rules)]
     # An override selects objects by name only: KubeFleet's webhook refuses a ClusterResourceOverride
     # with a label selector or no name (upstream: kubefleet-dev/kubefleet e160c1cd pkg/utils/validator/
     # clusterresourceoverride.go validateClusterResourceSelectors), and a ResourceOverride's selector
@@ -284,24 +271,13 @@ def _override_objects(req: PlacementRequest, res_selectors: list[dict[str, Any]]
             hint="name the objects in --select KIND/NAME, or use --override-target",
         )
     if req.namespace:
-        return [
-            {
-                "apiVersion": PLACEMENT_V1,
-                "kind": RO,
-                "metadata": {"name": name, "namespace": req.namespace},
-                "spec": {
-                    "placement": {"name": req.name, "scope": scope},
-                    "resourceSelectors": [_ro_selector(s) for s in named],
-                    "policy": {"overrideRules": rules},
-                },
-            }
-        ]
+        return [_resource_override(req, req.namespace, [_ro_selector(s) for s in named], rules)]
     cluster_selectors = [{k: v for k, v in s.items() if k != "selectionScope"} for s in res_selectors]
     return [
         {
             "apiVersion": PLACEMENT_V1,
             "kind": CRO,
-            "metadata": {"name": name},
+            "metadata": {"name": f"{req.name}-override"},
             "spec": {
                 "placement": {"name": req.name, "scope": "Cluster"},
                 "clusterResourceSelectors": cluster_selectors,
@@ -309,6 +285,23 @@ def _override_objects(req: PlacementRequest, res_selectors: list[dict[str, Any]]
             },
         }
     ]
+
+
+def _resource_override(
+    req: PlacementRequest, namespace: str, selectors: list[dict[str, Any]], rules: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The ResourceOverride beside the placement, in ``namespace``: its placement reference's scope
+    is the placement's (Namespaced for a ResourcePlacement, Cluster for a ClusterResourcePlacement)."""
+    return {
+        "apiVersion": PLACEMENT_V1,
+        "kind": RO,
+        "metadata": {"name": f"{req.name}-override", "namespace": namespace},
+        "spec": {
+            "placement": {"name": req.name, "scope": "Namespaced" if req.namespace else "Cluster"},
+            "resourceSelectors": selectors,
+            "policy": {"overrideRules": rules},
+        },
+    }
 
 
 def _ro_selector(sel: Mapping[str, Any]) -> dict[str, Any]:
