@@ -21,7 +21,8 @@ from __future__ import annotations
 import functools
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from akscli.errors import UsageError
@@ -238,29 +239,40 @@ def load_all(text: str, source: str = "input", kubernetes: bool = False) -> list
         from akscli import kubeyaml
 
         loader_class = kubeyaml.loader_class(loader_class)
-    try:
+    with refusals(source):
         if loader_class is not None:
             try:
                 return _c_documents(loader_class, text)
             except YAMLError:
                 pass  # libyaml parses YAML 1.1 syntax: what it refuses, ruamel's YAML 1.2 parser decides
         return [doc for doc in _yaml(kubernetes=kubernetes).load_all(text) if doc is not None]
+
+
+@contextmanager
+def refusals(source: str, hint: str | None = None) -> Iterator[None]:
+    """One clear line (UsageError) for YAML from ``source`` that cannot be read: a broken syntax,
+    nesting past MAX_DEPTH, or a plain scalar whose implicit type cannot hold it. ``hint`` replaces
+    the fixes named for each (the kubeconfig, a file akscli did not write: fix or move it)."""
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        yield
     except UsageError as exc:
         exc.message = exc.message.replace("input ", f"{source} ", 1)
         raise
     except YAMLError as exc:
         if "maximum depth" in str(exc):
-            raise UsageError(f"{source} is nested more than {MAX_DEPTH} levels deep", hint=DEPTH_HINT) from exc
+            raise UsageError(f"{source} is nested more than {MAX_DEPTH} levels deep", hint=hint or DEPTH_HINT) from exc
         raise UsageError(
             f"{source} is not valid YAML: {describe_yaml_error(exc)}",
-            hint="check the indentation and quoting at that line",
+            hint=hint or "check the indentation and quoting at that line",
         ) from exc
     except (ValueError, OverflowError) as exc:
         # The syntax is valid but a plain scalar's implicit type cannot hold it (a date such as
         # 2001-02-30 resolves as a timestamp, then datetime refuses it): quoting keeps it as text.
         raise UsageError(
             f"{source} has a value YAML cannot read: {exc}",
-            hint="quote the value to keep it as text",
+            hint=hint or "quote the value to keep it as text",
         ) from exc
 
 

@@ -193,8 +193,10 @@ def test_a_crlf_kubeconfig_keeps_its_line_endings(tmp_path: Path) -> None:
         (lambda p: p.mkdir(), "is a directory"),
         (lambda p: p.write_bytes(b"apiVersion: v1\nclusters: \xff\xfe\n"), "not UTF-8"),
         (lambda p: p.write_text("just a string\n"), "not a kubeconfig"),
+        # A plain 2001-02-30 resolves as a timestamp that no calendar has (kubectl reads it as text).
+        (lambda p: p.write_text("apiVersion: v1\npreferences:\n  since: 2001-02-30\n"), "has a value YAML cannot read"),
     ],
-    ids=["directory", "not-utf8", "plain-string"],
+    ids=["directory", "not-utf8", "plain-string", "impossible-date"],
 )
 def test_an_unusable_kubeconfig_gets_one_clear_line(
     tmp_path: Path, prepare: Callable[[Path], Any], expected: str

@@ -103,7 +103,6 @@ def _yaml(indent: int = 2, seq_offset: int = 0) -> Any:
 
 
 def _load(text: str, source: str) -> tuple[Any, int, int]:
-    from ruamel.yaml.error import YAMLError
     from ruamel.yaml.util import load_yaml_guess_indent
 
     from akscli import yamlio
@@ -111,18 +110,8 @@ def _load(text: str, source: str) -> tuple[Any, int, int]:
     if not text.strip():
         return None, 2, 0
     yamlio.check_bounds(text, source)
-    try:
+    with yamlio.refusals(source, hint=FIX_HINT):
         data, seq_indent, block_seq_indent = load_yaml_guess_indent(text, yaml=_yaml())
-    except UsageError as exc:
-        exc.message = exc.message.replace("input ", f"{source} ", 1)
-        raise
-    except YAMLError as exc:
-        if "maximum depth" in str(exc):
-            raise UsageError(f"{source} is nested too deeply", hint=FIX_HINT) from exc
-        raise UsageError(
-            f"{source} is not valid YAML: {yamlio.describe_yaml_error(exc)}",
-            hint=FIX_HINT,
-        ) from exc
     offset = block_seq_indent or 0
     # The guess is the indent of a sequence item's content; mappings indent by that less the
     # dash's own offset ("- " at column 0 -> 2, "  - " -> 2 with offset 2).
