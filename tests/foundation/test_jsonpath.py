@@ -295,8 +295,20 @@ def test_a_template_that_does_not_parse_is_a_usage_error() -> None:
 def test_custom_columns_align_like_kubectl_and_print_none_for_missing() -> None:
     rows = [{"metadata": {"name": "a"}, "status": {"phase": "Running"}}, {"metadata": {"name": "longer-name"}}]
     text = render_columns("NAME:.metadata.name,PHASE:{.status.phase}", rows)
-    # Go's tabwriter(minwidth 10, padding 3): the widest cell plus 3, at least 10.
+    # kubectl's tabwriter (minwidth 6, padding 3): the widest cell plus 3.
     assert text == "NAME          PHASE\na             Running\nlonger-name   <none>\n"
+
+
+def test_a_narrow_custom_column_is_six_wide_as_kubectl_prints_it() -> None:
+    # kubectl v1.32.4, kubectl get nodes -o custom-columns=A:.apiVersion,B:.kind, against the emulator.
+    text = render_columns("A:.apiVersion,B:.kind", [{"apiVersion": "v1", "kind": "Node"}])
+    assert text == "A     B\nv1    Node\n"
+
+
+def test_a_custom_column_is_its_widest_cell_plus_three_past_six() -> None:
+    # kubectl v1.32.4: NAME ... KIND   X over Node   <none> (KIND is four wide, then three spaces).
+    text = render_columns("KIND:.kind,X:.spec.nothing", [{"kind": "Node"}])
+    assert text == "KIND   X\nNode   <none>\n"
 
 
 def test_custom_columns_join_several_values_with_commas() -> None:

@@ -314,10 +314,20 @@ def render_template(template: str, data: Any, *, as_json: bool = False) -> str:
         ) from None
 
 
+# kubectl's table writer (kubernetes/cli-runtime pkg/printers/tabwriter.go tabwriterMinWidth,
+# tabwriterPadding).
+_MIN_WIDTH = 6
+_PADDING = 3
+
+
 def render_columns(spec: str, rows: Sequence[Any], *, headers: bool = True) -> str:
-    """kubectl's custom-columns table: tabwriter(minwidth 10, padding 3), ``<none>`` when empty;
-    ``headers`` False for --no-headers (upstream: kubernetes/kubectl dee3483a
-    pkg/cmd/get/customcolumn.go CustomColumnsPrinter.NoHeaders: no header line)."""
+    """kubectl's custom-columns table, ``<none>`` when empty. kubectl get hands the printer its own
+    tabwriter (kubernetes/kubectl pkg/cmd/get/get.go, printers.GetNewTabWriter; customcolumn.go
+    PrintObj keeps a tabwriter it is given): minwidth 6, padding 3 (kubernetes/cli-runtime
+    pkg/printers/tabwriter.go), so a column is its widest cell plus 3, at least 6, the last one
+    unpadded. kubectl v1.32.4 prints ``A     B`` over ``v1    Node``. ``headers`` False for
+    --no-headers (upstream: kubernetes/kubectl dee3483a pkg/cmd/get/customcolumn.go
+    CustomColumnsPrinter.NoHeaders: no header line)."""
     columns = parse_columns(spec)
     table = [[c.header for c in columns]] if headers else []
     for row in rows:
@@ -333,7 +343,7 @@ def render_columns(spec: str, rows: Sequence[Any], *, headers: bool = True) -> s
         table.append(cells)
     if not table:
         return ""
-    widths = [max(10, max(len(r[i]) for r in table) + 3) for i in range(len(columns))]
+    widths = [max(_MIN_WIDTH, max(len(r[i]) for r in table) + _PADDING) for i in range(len(columns))]
     lines = ["".join(cell.ljust(w) for cell, w in zip(r[:-1], widths, strict=False)) + r[-1] for r in table]
     return "\n".join(lines) + "\n"
 
