@@ -77,6 +77,28 @@ def test_a_current_context_the_file_does_not_have_is_one_line(kubeconfig: Path) 
     assert "Traceback" not in result.stderr
 
 
+def test_a_context_flag_the_file_does_not_have_names_the_known_contexts(kubeconfig: Path) -> None:
+    result = invoke("model", "list", "--context", "gone")
+    assert result.exit_code == 2, result
+    assert result.stderr.splitlines() == [
+        f"error: context 'gone' is not in {kubeconfig}",
+        "hint: known contexts: emulator",
+    ]
+
+
+def test_a_kubeconfig_with_no_context_at_all_says_how_to_get_credentials(kubeconfig: Path) -> None:
+    config = json.loads(kubeconfig.read_text())
+    config.pop("current-context", None)
+    config["contexts"] = []
+    kubeconfig.write_text(json.dumps(config))
+    result = invoke("model", "list")
+    assert result.exit_code == 2, result
+    assert result.stderr.splitlines() == [
+        f"error: kubeconfig {kubeconfig} has no current context",
+        "hint: get credentials with 'akscli cluster credentials NAME -g GROUP', or pass --kubeconfig",
+    ]
+
+
 def test_a_change_is_made_and_warned_about_once_when_the_default_audit_folder_cannot_be_written(
     kube_emulator: KubeEmulator, kubeconfig: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

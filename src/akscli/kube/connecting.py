@@ -46,23 +46,7 @@ def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = Non
     except Exception as exc:  # the loader's YAML parser raises its own error types
         problem = " ".join(str(exc).split())[:200]
         raise errors.UsageError(f"kubeconfig {path} is not valid YAML: {problem}", "fix or replace the file") from exc
-    names = ", ".join(c["name"] for c in contexts) or "none"
-    wanted = target.context or current
-    chosen = next((c for c in contexts if c["name"] == wanted), None) if wanted else None
-    if chosen is None and target.context:
-        raise errors.UsageError(f"context {target.context!r} is not in {path}", f"known contexts: {names}")
-    if chosen is None and current:
-        raise errors.UsageError(
-            f"the current context {current!r} of kubeconfig {path} is not one of its contexts",
-            f"pass --context NAME, or pick one with 'kubectl config use-context NAME' (contexts: {names})",
-        )
-    if chosen is None:
-        hint = (
-            setup_hint
-            if not contexts
-            else f"pass --context NAME, or pick one with 'kubectl config use-context NAME' (contexts: {names})"
-        )
-        raise errors.UsageError(f"kubeconfig {path} has no current context", hint)
+    chosen = _chosen_context(contexts, current, target.context, path, setup_hint)
     user_name = chosen.get("context", {}).get("user")
     user = kubeconfig_user.User(user_name, kubeconfig_user.entry(path, user_name))
     configuration = k8s_client.Configuration()
@@ -90,6 +74,26 @@ def connect(target: KubeTarget | None = None, *, retry: RetryPolicy | None = Non
         retry=retry,
         user_name=user_name,
     )
+
+
+def _chosen_context(
+    contexts: list[dict[str, Any]], current: str | None, given: str | None, path: str, setup_hint: str
+) -> dict[str, Any]:
+    """The context --context names, else the kubeconfig's current one; one line saying which is
+    missing, and the contexts there are, when there is none to use."""
+    names = ", ".join(c["name"] for c in contexts) or "none"
+    wanted = given or current
+    chosen = next((c for c in contexts if c["name"] == wanted), None) if wanted else None
+    if chosen is not None:
+        return chosen
+    if given:
+        raise errors.UsageError(f"context {given!r} is not in {path}", f"known contexts: {names}")
+    pick = f"pass --context NAME, or pick one with 'kubectl config use-context NAME' (contexts: {names})"
+    if current:
+        raise errors.UsageError(
+            f"the current context {current!r} of kubeconfig {path} is not one of its contexts", pick
+        )
+    raise errors.UsageError(f"kubeconfig {path} has no current context", pick if contexts else setup_hint)
 
 
 def _contexts(path: str) -> tuple[list[dict[str, Any]], str | None]:
