@@ -28,8 +28,8 @@ PROMISED = {
     ),
     "upgrade-a-gpu-cluster": (
         "node pools behind the control plane: system (1.32.9), gpu (1.32.9)",
-        "gpu       1.33.5",
-        "system    1.33.5",
+        "gpu      1.33.5",
+        "system   1.33.5",
     ),
 }
 
