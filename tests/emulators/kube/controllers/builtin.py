@@ -9,7 +9,7 @@ Failure modes (``failure=``):
 - Job: "failed" (BackoffLimitExceeded), plus the pod failure modes above.
 
 The pods themselves (their status, owner reference, the PodOwner base) are in pods.py; the Job
-controller is in jobs.py (re-exported here).
+controller is in jobs.py (re-exported here) (upstream: kubernetes/kubernetes pkg/controller).
 """
 
 from __future__ import annotations

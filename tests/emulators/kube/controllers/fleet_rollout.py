@@ -43,7 +43,8 @@ that commit):
 * Overrides: a Bound binding whose override snapshots are not those that apply to its member now
   is stale like one on an older resource snapshot, and moves as the strategy allows
   (pickBindingsToRoll, createUpdateInfo); fleet_member_status names an override's snapshot as the
-  override controller takes them (a new index when the spec's hash changes).
+  override controller takes them (a new index when the spec's hash changes) (upstream:
+  kubefleet-dev/kubefleet pkg/controllers/rollout/controller.go, pkg/controllers/overrider).
 """
 
 from __future__ import annotations

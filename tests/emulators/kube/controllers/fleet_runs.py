@@ -21,7 +21,8 @@ Each behaviour follows a file of (upstream:) kubefleet-dev/kubefleet e160c1cd
   stuck (aggregateUpdateRunStatus). After a stage: Progressing=False UpdateRunWaiting while
   after-stage tasks run, stuck before or not (handleStageCompletion); TimedWait counts from then
   and only ever writes WaitTimeElapsed=True. Its waitTime is scaled by ``wait_scale`` (0 in most
-  tests) and counted on the simulator's clock.
+  tests) and counted on the simulator's clock (upstream: kubefleet-dev/kubefleet
+  pkg/controllers/updaterun/execution.go).
 * The deletion stage (initialization.go collectScheduledClusters, execution.go
   executeDeleteStage): the members whose binding is Unscheduled when the run initializes; once
   every stage is done their bindings are deleted, each member Started and then Succeeded, and

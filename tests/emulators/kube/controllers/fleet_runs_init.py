@@ -104,7 +104,8 @@ class RunInitialization:
                     USER_ERROR + f"no resourceSnapshots with index `{int(index)}` found for placement "
                     f"`{ns}/{placement['metadata']['name']}`"
                 )
-        # recordOverrideSnapshots (initialization.go): the override snapshots that apply to each
+        # recordOverrideSnapshots (upstream: kubefleet-dev/kubefleet pkg/controllers/updaterun/
+        # initialization.go): the override snapshots that apply to each
         # member, which execution.go writes on its binding when it updates the member.
         members = self._members(cluster)
         for stage in stages:

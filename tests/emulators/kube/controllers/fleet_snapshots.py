@@ -27,7 +27,8 @@ upstream: kubefleet-dev/kubefleet e160c1cd (paths relative to it):
   selfLink, deletionTimestamp, managedFields, ownerReferences, creationTimestamp or status, and no
   kubectl last-applied or Deployment revision annotation.
 
-* The creation interval (pkg/utils/controller/resource_snapshot_resolver.go
+* The creation interval (upstream: kubefleet-dev/kubefleet
+  pkg/utils/controller/resource_snapshot_resolver.go
   shouldCreateNewResourceSnapshotNow; cmd/hubagent/options/placementmgmt.go
   resourceSnapshotCreationMinimumInterval, 30 s by default): a changed selection gets a new
   snapshot only that long after the latest one was made; meanwhile the placement's

@@ -40,7 +40,8 @@ the bundle ../shared/crds/gateway-api comes from), apis/v1:
   when not). ``ResolvedRefs`` is True (``ResolvedRefs``) when every backendRef names an existing
   Service or InferencePool of the route's namespace (``BackendNotFound`` when not; another kind
   is ``InvalidKind``; a backend in another namespace is ``RefNotPermitted``: ReferenceGrants are
-  not simulated). The messages of a missing backend and a pool's shadow Service are Istio's
+  not simulated; upstream: istio/istio 1.29.6 pilot/pkg/config/kube/gateway/conversion.go). The
+  messages of a missing backend and a pool's shadow Service are Istio's
   (istio/istio 1.29.6 pilot/pkg/config/kube/gateway/conversion.go buildDestination): "backend(HOST)
   not found" (the pool's name for a missing pool), and for a pool, ``BackendNotFound`` while its
   shadow Service NAME-ip-HASH (gateway_pools.py) does not exist, ``InvalidDestination`` when it

@@ -19,7 +19,8 @@ kubernetes-sigs/gateway-api-inference-extension v1.6.0 (992e5c29) api/v1/inferen
   more are dropped (a pool no route names ends with no parents: conformance
   tests/inferencepool_resolvedrefs_condition.go).
 
-* A pool with parents gets its shadow Service (createInferencePoolObject, InferencePoolServiceName,
+* A pool with parents gets its shadow Service (upstream: istio/istio 1.29.6
+  pilot/pkg/config/kube/gateway/inferencepool_collection.go createInferencePoolObject, InferencePoolServiceName,
   translateShadowServiceToService, reconcileShadowService, applyShadowService): ``NAME-ip-`` and
   the first 8 hex digits of sha256(NAME) (NAME cut so the whole is at most 63 characters), headless
   (clusterIP None), the pool's matchLabels as selector, one port per targetPort (``http-I``, port
