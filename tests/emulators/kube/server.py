@@ -110,6 +110,7 @@ class Handler(ResourcesMixin, SubresourcesMixin, BaseHTTPRequestHandler):
         self._send(code, json.dumps(obj, separators=(",", ":")).encode(), content_type, headers)
 
     def _error(self, err: ApiError) -> None:
+        # upstream: kubernetes/apiserver pkg/server/filters/priority-and-fairness.go tooManyRequests
         if isinstance(err, FlowControlRejection):  # http.Error's text, not a Status
             self._send(err.code, err.TEXT.encode(), "text/plain; charset=utf-8", err.headers)
             return

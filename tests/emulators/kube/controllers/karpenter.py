@@ -34,7 +34,8 @@ Upstream files (kubernetes-sigs/karpenter 2266468, Azure/karpenter-provider-azur
   sku-cpu, sku-memory (MiB), sku-family, sku-gpu-count, sku-gpu-manufacturer and sku-gpu-name as
   akscli.nap_sizes.size_labels derives them (pkg/utils/supported-gpus.yaml and Azure/skewer vmsize.go's
   parse of the size name), with AKS's kubernetes.azure.com/sku-cpu and sku-memory; the pool's
-  template labels and taints; capacity from the size and the AKSNodeClass (computeCapacity: cpu,
+  template labels and taints; capacity from the size and the AKSNodeClass (upstream:
+  Azure/karpenter-provider-azure pkg/providers/instancetype computeCapacity: cpu,
   memory, nvidia.com/gpu, 0 for a size supported-gpus.yaml lacks; ephemeral-storage and pods:
   karpenter_common.node_resources, the provider's ``network_plugin`` and ``network_plugin_mode``).
 - The pod made a NodeClaim for gets a Normal ``Nominated`` event "Pod should schedule on:

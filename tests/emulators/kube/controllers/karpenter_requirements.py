@@ -14,7 +14,8 @@ InstanceTypeFilterError, filterInstanceTypesByRequirements, compatible, fits).
   type's requirements intersect them), had room (fits: the pod's requests within its allocatable,
   for an offering the requirements admit) and had such an offering, in the text of
   InstanceTypeFilterError.Error, with requirements=REQS (Requirements.String: each
-  requirement's String, karpenter_requirement.text: "key Op [v1 v2]" with 5 values at most and
+  requirement's String (upstream: kubernetes-sigs/karpenter pkg/scheduling/requirement.go),
+  karpenter_requirement.text: "key Op [v1 v2]" with 5 values at most and
   "and N others", then " >=N" and " <=N" for Gt/Lt/Gte/Lte bounds; kubernetes.io/hostname left
   out, sorted, joined ", ") and resources=RES (the pod's requests with pods 1, pkg/utils/resources
   RequestsForPods, merged after the daemon overhead, as JSON, pretty.Concise; "min=..., max=..."

@@ -11,7 +11,8 @@ GetMetrics, for the KEDA simulator (keda.py), after kaito-project/keda-kaito-sca
   series (pkg/metricsource/parse.go parseFamilies). A non-2xx answer is that Service's error,
   "unexpected status code N from URL" (promscrape.go FetchMetricFamilies).
 * The trigger's ``aggregation``: ``gate`` reads no metric, 1 once the set's ``status.readyReplicas``
-  reach its ``spec.replicas`` (default 1), else 0 (pkg/scaler/scaler.go readinessGateValue);
+  reach its ``spec.replicas`` (default 1), else 0 (upstream: kaito-project/keda-kaito-scaler
+  pkg/scaler/scaler.go readinessGateValue);
   ``service-avg``, what v0.6.2 provisions for a gauge, averages the metric over the Services
   scraped (a Service without it counts 0; none scraped, or none exposing it, is an error;
   pkg/aggregator/service_avg_aggregator.go); ``windowed-avg`` (histograms) is not modelled.

@@ -43,6 +43,7 @@ def owner_ref(obj: dict[str, Any], controller: bool = True) -> dict[str, Any]:
 
 def template_hash(template: dict[str, Any]) -> str:
     h = hashlib.sha256(json.dumps(template, sort_keys=True).encode()).hexdigest()
+    # upstream: kubernetes/apimachinery pkg/util/rand SafeEncodeString's alphabet
     alphabet = "bcdfghjklmnpqrstvwxz2456789"
     n = int(h[:16], 16)
     out = []

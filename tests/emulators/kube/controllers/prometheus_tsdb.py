@@ -8,7 +8,8 @@ main of August 2026):
   scrape is the same as an empty scrape, we still call sl.append to trigger stale markers";
   updateStaleMarkers). A target that goes away gets markers for every series it had, its ``up``
   included, stamped at the time its next scrape would have been and written a tick and a tenth of
-  an interval after that (scrape.go endOfRunStaleness; prometheus_server.py keeps them until then).
+  an interval after that (upstream: prometheus/prometheus scrape/scrape.go endOfRunStaleness;
+  prometheus_server.py keeps them until then).
 * The staleness marker is the NaN with bits 0x7ff0000000000002 (model/value/value.go StaleNaN).
 * An instant query at time T sees, per series, the newest sample at or before T, only when it is
   newer than T minus the lookback delta (``--query.lookback-delta``, default 5m,

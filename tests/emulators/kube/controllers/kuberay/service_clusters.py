@@ -33,7 +33,8 @@ VERSION_ANNOTATION = "ray.io/kuberay-version"
 KUBERAY_VERSION = "v1.7.0"
 # rayservice_controller.go RayClusterDeletionDelayDuration (spec.rayClusterDeletionDelaySeconds overrides it).
 DELETION_DELAY_SECONDS = 60.0
-# apis/ray/v1/rayservice_types.go RayServiceNewClusterWithIncrementalUpgrade.
+# upstream: ray-project/kuberay ray-operator/apis/ray/v1/rayservice_types.go
+# RayServiceNewClusterWithIncrementalUpgrade.
 INCREMENTAL_UPGRADE = "NewClusterWithIncrementalUpgrade"
 # common/association.go RayServiceGatewayNamespacedName reads a gateway.networking.k8s.io/v1 Gateway.
 GATEWAY_API = "gateway.networking.k8s.io/v1"
