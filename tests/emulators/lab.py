@@ -78,7 +78,8 @@ def operator_simulators(delay: float = 0.02, kube: Any = None) -> list[Controlle
     return [
         *kaito.controllers(delay=delay),
         keda,
-        # kube-controller-manager's HPA, which scales what KEDA's HPAs name (controllers/hpa.py).
+        # kube-controller-manager's HPA, which scales what KEDA's HPAs name (controllers/hpa.py;
+        # upstream: kubernetes/kubernetes pkg/controller/podautoscaler/horizontal.go).
         HorizontalPodAutoscalerController(keda.external_metric, delay=delay),
         KaitoScalerController(delay=delay, metrics=metrics),
         KubeRayController(delay=delay),

@@ -53,6 +53,7 @@ class SubresourcesMixin:
                         self.headers.get("Content-Type", ""),
                         body,
                         ctx,
+                        # upstream: kubernetes/apiserver pkg/endpoints/handlers/patch.go: any force
                         pointer_bool(query, "force"),
                         subresource="status",
                     ),
