@@ -2,6 +2,7 @@
 
 upstream: kubefleet-dev/kubefleet e160c1cd pkg/controllers/updaterun (each value names its file)."""
 
+# condition times on the simulator's clock (upstream: kubefleet-dev/kubefleet pkg/controllers/updaterun)
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
