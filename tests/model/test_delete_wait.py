@@ -26,7 +26,7 @@ def _deploy(*args: str) -> None:
 def _held_by_a_stopped_operator(emu: Any) -> None:
     """phi-4 deployed (KAITO put its finalizer on the Workspace), then KAITO's Workspace
     controller stopped: nothing removes the finalizer, as on a cluster whose operator is down."""
-    _deploy("--wait", "--timeout", "20s")
+    _deploy("--wait", "--timeout", "120s")
     assert WORKSPACE_FINALIZER in emu.cluster.get(KAITO, "Workspace", "default", "phi-4")["metadata"]["finalizers"]
     for c in [c for c in emu.controllers.controllers if isinstance(c, WorkspaceController)]:
         emu.controllers.remove(c)
@@ -34,7 +34,7 @@ def _held_by_a_stopped_operator(emu: Any) -> None:
 
 def test_delete_returns_once_kaitos_finalizer_let_the_workspace_go(model_emulator: Start) -> None:
     emu = model_emulator()
-    _deploy("--wait", "--timeout", "20s")
+    _deploy("--wait", "--timeout", "120s")
     assert WORKSPACE_FINALIZER in emu.cluster.get(KAITO, "Workspace", "default", "phi-4")["metadata"]["finalizers"]
     result = invoke("model", "delete", "phi-4", "-y")
     assert result.exit_code == 0, result
@@ -44,12 +44,12 @@ def test_delete_returns_once_kaitos_finalizer_let_the_workspace_go(model_emulato
 def test_deploy_right_after_delete_creates_the_model_again(model_emulator: Start) -> None:
     # A script's `model delete NAME -y && model deploy NAME` must not meet the old Workspace.
     emu = model_emulator()
-    _deploy("--wait", "--timeout", "20s")
+    _deploy("--wait", "--timeout", "120s")
     old = emu.cluster.get(KAITO, "Workspace", "default", "phi-4")["metadata"]["uid"]
     for c in [c for c in emu.controllers.controllers if isinstance(c, WorkspaceController)]:
         c.delay = 1.0  # KAITO's clean-up takes a while, as a node's deletion does on a cluster
     assert invoke("model", "delete", "phi-4", "-y").exit_code == 0
-    _deploy("--wait", "--timeout", "20s")
+    _deploy("--wait", "--timeout", "120s")
     ws = emu.cluster.get(KAITO, "Workspace", "default", "phi-4")
     assert ws["metadata"]["uid"] != old and not ws["metadata"].get("deletionTimestamp")
 
