@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from akscli.azure import arm, armretry, clusters, nodepools
+from akscli.azure import arm, armretry, clustercreds, clusters, nodepools
 from akscli.azure.arm import AzureTarget
 from akscli.errors import AkscliError
 from tests.azure.helpers import RG, cluster_id, record_pauses, seed_cluster
@@ -90,7 +90,7 @@ def test_a_write_answered_429_is_sent_again_after_the_retry_after(azure_env: Arm
 def test_a_credentials_action_answered_429_is_sent_again(azure_env: ArmEmulator, waits: list[float]) -> None:
     seed_cluster(azure_env)
     azure_env.faults.add("POST", "/listClusterUserCredential$", 429, retry_after=2)
-    assert clusters.user_kubeconfig(_client(), RG, "aks1")  # type: ignore[arg-type]
+    assert clustercreds.user_kubeconfig(_client(), RG, "aks1")  # type: ignore[arg-type]
     assert waits == [2.0]
 
 

@@ -7,7 +7,7 @@ import json
 
 from ruamel.yaml import YAML
 
-from akscli.azure import clusters, identity, token
+from akscli.azure import clustercreds, identity, token
 from tests.cli import invoke
 from tests.emulators.arm import ArmEmulator
 
@@ -29,7 +29,7 @@ users:
 
 
 def _args(login: str | None) -> list[str]:
-    out = clusters.rewrite_exec_user(AKS_KUBECONFIG.encode(), login=login)
+    out = clustercreds.rewrite_exec_user(AKS_KUBECONFIG.encode(), login=login)
     return [str(a) for a in YAML(typ="safe", pure=True).load(out)["users"][0]["user"]["exec"]["args"]]
 
 
@@ -57,7 +57,7 @@ def test_akscli_token_signs_in_to_the_environments_authority() -> None:
 def test_the_rewritten_kubeconfig_keeps_its_quotes() -> None:
     """An unquoted 'https://host:443' inside a flow mapping is YAML 1.2 that libyaml's YAML 1.1 parser
     (ruamel.yaml.clib's C loader) refuses: the quotes the kubeconfig had stay."""
-    out = clusters.rewrite_exec_user(AKS_KUBECONFIG.encode(), login="azurecli")
+    out = clustercreds.rewrite_exec_user(AKS_KUBECONFIG.encode(), login="azurecli")
     assert b"{server: 'https://aks1.hcp.chinaeast2.cx.prod.service.azk8s.cn:443'}" in out
 
 
@@ -79,5 +79,5 @@ def test_akscli_token_runs_with_the_azure_cli_cloud_name(azure_env: ArmEmulator)
 
 def test_a_public_cloud_alias_is_not_written_into_the_plugin_args() -> None:
     kubeconfig = AKS_KUBECONFIG.replace("AzureChinaCloud", "AzureCloud").encode()
-    out = clusters.rewrite_exec_user(kubeconfig, login="devicecode")
+    out = clustercreds.rewrite_exec_user(kubeconfig, login="devicecode")
     assert "--environment" not in YAML(typ="safe", pure=True).load(out)["users"][0]["user"]["exec"]["args"]

@@ -282,7 +282,7 @@ def cluster_credentials(
     output_format: opts.ObjectOutput = "table",
 ) -> None:
     """Merge the cluster's kubeconfig into your kubeconfig (like 'cluster credentials')."""
-    from akscli.azure.clusters import rewrite_exec_user
+    from akscli.azure.clustercreds import rewrite_exec_user
 
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
     bm = _baremetal(azure, resource_group, name)

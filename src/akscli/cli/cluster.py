@@ -469,17 +469,17 @@ def credentials(
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """Merge the cluster's kubeconfig (signing in through 'akscli token') into a kubeconfig."""
-    from akscli.azure import clusters, identity
+    from akscli.azure import clustercreds, identity
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname = _ids(resource_group, name)
     mode = identity.check_auth(login)
     c = azure.aks_client()
-    raw = clusters.user_kubeconfig(c, rg, cname, admin=admin)
+    raw = clustercreds.user_kubeconfig(c, rg, cname, admin=admin)
     if not admin:
         # With --login azurecli, the --tenant given goes into the plugin's args, as kubelogin's
         # 'convert-kubeconfig -l azurecli --tenant-id' writes it (Azure/kubelogin
         # pkg/internal/converter/convert.go); without it 'az' signs in to its default tenant.
-        raw = clusters.rewrite_exec_user(raw, login=mode, tenant=azure.tenant if mode == "azurecli" else None)
+        raw = clustercreds.rewrite_exec_user(raw, login=mode, tenant=azure.tenant if mode == "azurecli" else None)
     merged = azopts.merge_credentials(raw, file, overwrite_existing=overwrite_existing, dry_run=dry_run)
     azopts.report_merge(merged, cname, fmt)

@@ -129,14 +129,14 @@ def fleet_credentials(
     arm: ArmFlags = ArmFlags(),
 ) -> None:
     """Merge the fleet hub's kubeconfig (signing in through 'akscli token'), as 'cluster credentials'."""
-    from akscli.azure import clusters, identity
+    from akscli.azure import clustercreds, identity
 
     fmt = output.check_format(output_format, output.OBJECT_FORMATS)
     mode = identity.check_auth(login)
     scope = arm.named(name)
     # The hub signs in with Entra ID like an AKS cluster: the same exec plugin rewrite.
     tenant = arm.azure.tenant if mode == "azurecli" else None  # as 'cluster credentials'
-    value = clusters.rewrite_exec_user(scope.hub_kubeconfig(), login=mode, tenant=tenant)
+    value = clustercreds.rewrite_exec_user(scope.hub_kubeconfig(), login=mode, tenant=tenant)
     result = azopts.merge_credentials(value, kubeconfig, overwrite_existing=overwrite_existing, dry_run=dry_run)
     if output.structured(fmt):
         fields = ("path", "context", "added", "replaced", "unchanged", "backup")
