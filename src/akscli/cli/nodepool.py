@@ -468,12 +468,12 @@ def upgrade(
     azure: AzureFlags = AzureFlags(),
 ) -> None:
     """List available upgrades, or upgrade a node pool's version or node image."""
-    from akscli.azure import nodepools
+    from akscli.azure import nodepools, poolupgrades
     from akscli.cli import common
 
     fmt = output.check_format(output_, output.OBJECT_FORMATS)
     rg, cname, pname = _ids(resource_group, cluster, name)
-    version = nodepools.check_upgrade_flags(kubernetes_version, node_image_only=node_image_only, max_surge=max_surge)
+    version = poolupgrades.check_upgrade_flags(kubernetes_version, node_image_only=node_image_only, max_surge=max_surge)
     etag = etags.check_upgrade_if_match(
         if_match, _show_cmd(rg, cname, pname), version=version, node_image_only=node_image_only
     )
@@ -484,13 +484,13 @@ def upgrade(
         if node_image_only:
             nodepools.get_pool(c, rg, cname, pname)
             common.confirm(f"upgrade the node image of pool {pname}", yes or dry)
-            poller = nodepools.begin_node_image_upgrade(c, rg, cname, pname)
+            poller = poolupgrades.begin_node_image_upgrade(c, rg, cname, pname)
         elif version:
-            body = nodepools.upgrade_body(c, rg, cname, pname, version, max_surge=max_surge)
+            body = poolupgrades.upgrade_body(c, rg, cname, pname, version, max_surge=max_surge)
             common.confirm(f"upgrade node pool {pname} to {version}", yes or dry)
-            poller = nodepools.send_upgrade(c, rg, cname, pname, body, if_match=etag)
+            poller = poolupgrades.send_upgrade(c, rg, cname, pname, body, if_match=etag)
         else:
-            azopts.emit_upgrades(nodepools.upgrade_info(c, rg, cname, pname), fmt)
+            azopts.emit_upgrades(poolupgrades.upgrade_info(c, rg, cname, pname), fmt)
             return
         azopts.finish(
             poller,
