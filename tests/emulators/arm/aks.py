@@ -147,9 +147,32 @@ def _record_failure(emu: ArmEmulator, rid: str, error: dict[str, Any]) -> None:
     emu.update_resource(rid, lambda o: o.setdefault("properties", {}).update(status={"provisioningError": error}))
 
 
+# Properties the 2026-08-01 spec says cannot change once the cluster exists (upstream:
+# Azure/azure-rest-api-specs 10c88683 aks/stable/2026-08-01 managedClusters.json ManagedClusterProperties:
+# dnsPrefix and fqdnSubdomain, both "This cannot be updated once the Managed Cluster has been created").
+CLUSTER_CREATE_ONLY = ("dnsPrefix", "fqdnSubdomain")
+# A pool's, in the same file: ManagedClusterAgentPoolProfileProperties.osDiskType, "May not be changed
+# after creation". AKS picks a default at create (Ephemeral or Managed, by the size's cache disk), which
+# the emulator does not model: a pool without one takes what a later PUT sends.
+POOL_CREATE_ONLY = ("osDiskType",)
+
+
+def _change_not_allowed(key: str) -> ArmError:
+    """AKS's answer to a create-only property changed, as published for dnsPrefix (upstream:
+    Azure/terraform-azurerm-avm-res-containerservice-managedcluster issue #166: 400, code
+    PropertyChangeNotAllowed, "Changing property 'dnsPrefix' is not allowed.", target dnsPrefix; also
+    rancher/rancher#34758). No source publishes the answer for fqdnSubdomain or osDiskType: they get
+    the same code and form, which the RP gives every property it refuses to change (Azure/ACS#76:
+    "Changing property 'agentPoolProfile.OSType' is not allowed.")."""
+    return ArmError(400, "PropertyChangeNotAllowed", f"Changing property '{key}' is not allowed.", target=key)
+
+
 def _pool_defaults(
     emu: ArmEmulator, pool: dict[str, Any], version: str, location: str, existing: dict[str, Any], name: str
 ) -> None:
+    for key in POOL_CREATE_ONLY:
+        if existing.get(key) is not None and key in pool and pool[key] != existing[key]:
+            raise _change_not_allowed(key)
     if not pool.get("vmSize") and not existing.get("vmSize"):
         pool["vmSize"] = "Standard_D4ds_v5"
     vm = pool.get("vmSize") or existing.get("vmSize")
@@ -215,14 +238,10 @@ def _cluster_on_put(emu: ArmEmulator, rid: str, body: dict[str, Any], existing: 
     props["currentKubernetesVersion"] = current
     name = rid.split("/")[-1]
     rg = rid.split("/")[4]
-    if existing and "dnsPrefix" in props and props["dnsPrefix"] != old.get("dnsPrefix"):
-        # upstream: Azure/azure-rest-api-specs aks/stable/2026-08-01 managedClusters.json
-        # ManagedClusterProperties.dnsPrefix, "This cannot be updated once the Managed Cluster has been
-        # created"; AKS's answer as published in Azure/terraform-azurerm-avm-res-containerservice-managedcluster
-        # issue #166 (400, code PropertyChangeNotAllowed, target dnsPrefix; also rancher/rancher#34758).
-        raise ArmError(
-            400, "PropertyChangeNotAllowed", "Changing property 'dnsPrefix' is not allowed.", target="dnsPrefix"
-        )
+    if existing:
+        for key in CLUSTER_CREATE_ONLY:
+            if key in props and props[key] != old.get(key):
+                raise _change_not_allowed(key)
     prefix = props.get("dnsPrefix") or old.get("dnsPrefix") or f"{name[:10]}-{rg[:16]}-000000"
     props["dnsPrefix"] = prefix
     h = hashlib.sha256(rid.lower().encode()).hexdigest()[:8]
