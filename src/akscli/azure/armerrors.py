@@ -109,6 +109,7 @@ class ArmFailure:
     operation_status: str | None  # "Failed"/"Canceled" when a long-running operation ended so
     url: str
     retry_after: float | None = None  # seconds, from the answer's Retry-After (a 429's)
+    method: str = ""  # the request's HTTP method, where the exception carries the request
 
     @property
     def lcode(self) -> str:
@@ -171,8 +172,10 @@ def failure_of(exc: Any) -> ArmFailure:
         op_status = str((body or {}).get("status") or "Failed")
         status = 409 if op_status.lower() == "canceled" else _status_of_code(code)
     response = getattr(exc, "response", None)
-    url = str(getattr(getattr(response, "request", None), "url", "") or "")
-    return ArmFailure(status, code, message, op_status, url, _retry_after(response))
+    request = getattr(response, "request", None)
+    url = str(getattr(request, "url", "") or "")
+    method = str(getattr(request, "method", "") or "")
+    return ArmFailure(status, code, message, op_status, url, _retry_after(response), method)
 
 
 def _retry_after(response: Any) -> float | None:
@@ -403,6 +406,35 @@ def from_error(error: dict[str, Any], what: str, url: str = "") -> AkscliError:
     return _classify(f, f"{what}: ")
 
 
+def _not_found(f: ArmFailure, prefix: str) -> NotFoundError:
+    message = f"{prefix}{f.message}" if f.message else f"{prefix}{f.code}"
+    if f.lcode != "resourcegroupnotfound":
+        return NotFoundError(message, hint="check the name, resource group (-g) and subscription")
+    m = _RESOURCE.search(f.url)
+    if m is not None and (m.group("pool") or f.method.upper() != "PUT"):
+        # Only the cluster's own PUT (a create) puts a cluster into a group; a read of it, a write to
+        # it or to one of its pools names a cluster that a group which does not exist cannot hold.
+        return NotFoundError(
+            message, hint=f"check the resource group (-g) and subscription: {NO_CLUSTER_THERE % m['cluster']}"
+        )
+    group = _GROUP_NOT_FOUND.search(f.message)
+    create = f"az group create -n {group.group(1) if group else 'NAME'} {LOCATION_PLACEHOLDER}"
+    return NotFoundError(message, hint=f"check the resource group (-g) and subscription; to create it: '{create}'")
+
+
+# A missing group's hint where the command acts on a cluster that would be in it.
+NO_CLUSTER_THERE = (
+    "cluster %s cannot be in a group that does not exist ('akscli cluster list' shows each cluster's group)"
+)
+
+
+def create_cluster_first(exc: AkscliError, cluster: str, rg: str) -> None:
+    """A command that adds to a cluster (`nodepool add`) in a missing group: the fix is the cluster
+    first, which ``cluster create`` makes (and its own hint then says how to create the group)."""
+    if isinstance(exc, NotFoundError) and exc.hint and exc.hint.endswith(NO_CLUSTER_THERE % cluster):
+        exc.hint += f"; or create the cluster first: 'akscli cluster create {cluster} -g {rg}'"
+
+
 def in_location(exc: AkscliError, location: str) -> None:
     """Put the location a create was given into a missing group's hint (`az group create -n rg-ml
     -l westus3`), so that the hint is a command to run as it is."""
@@ -424,14 +456,7 @@ def _classify(f: ArmFailure, prefix: str) -> AkscliError:
             "'az vm list-skus --size SIZE --all -o table'",
         )
     if f.status == 404:
-        group = _GROUP_NOT_FOUND.search(f.message)
-        create = f"az group create -n {group.group(1) if group else 'NAME'} {LOCATION_PLACEHOLDER}"
-        return NotFoundError(
-            f"{prefix}{f.message}" if f.message else f"{prefix}{f.code}",
-            hint=f"check the resource group (-g) and subscription; to create it: '{create}'"
-            if f.lcode == "resourcegroupnotfound"
-            else "check the name, resource group (-g) and subscription",
-        )
+        return _not_found(f, prefix)
     if f.status in (409, 412) or f.lcode == "operationnotallowed":
         return _conflict(f, prefix)
     if f.status == 429:

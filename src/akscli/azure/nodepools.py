@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from akscli import validate
-from akscli.azure import arm, etags, names
+from akscli.azure import arm, armerrors, etags, names
 from akscli.azure.clusters import as_dict, get, put_back, running_state
 from akscli.errors import ConflictError, NotFoundError, QuotaError, UsageError
 from akscli.globals import typed
@@ -327,7 +327,11 @@ def begin_add(
 ) -> LROPoller[Any]:
     """Start adding the pool. With ``target``, first check that the region and zones offer the size and
     that the quota holds it (``capacity.check``), and a SkuNotAvailable failure says where it is offered."""
-    cluster = get(c, spec.resource_group, spec.cluster)  # NotFoundError names the cluster, not the pool
+    try:
+        cluster = get(c, spec.resource_group, spec.cluster)  # NotFoundError names the cluster, not the pool
+    except NotFoundError as exc:
+        armerrors.create_cluster_first(exc, spec.cluster, spec.resource_group)
+        raise
     check_fits_cluster(spec, cluster)
     pool = get_pool_or_none(c, spec.resource_group, spec.cluster, spec.name)
     running = running_state(pool)
