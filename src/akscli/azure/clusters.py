@@ -257,6 +257,9 @@ def build_create_body(spec: ClusterSpec) -> dict[str, Any]:
         if spec.kubernetes_version:
             pool["orchestratorVersion"] = spec.kubernetes_version
         props["agentPoolProfiles"] = [pool]
+    # AKS Automatic comes with node auto-provisioning and Azure CNI Overlay with Cilium ("Preconfigured";
+    # upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/intro-aks-automatic.md): its body states
+    # those values, which its quickstart's Bicep leaves to AKS (automatic/quick-automatic-managed-network.md).
     if spec.node_provisioning or automatic:
         props["nodeProvisioningProfile"] = {
             "mode": "Auto" if (spec.node_provisioning or "auto") == "auto" else "Manual"
@@ -267,7 +270,9 @@ def build_create_body(spec: ClusterSpec) -> dict[str, Any]:
         props["aiToolchainOperatorProfile"] = {"enabled": True}
         # The add-on's guide creates the cluster with --enable-oidc-issuer (MicrosoftDocs/azure-aks-docs
         # articles/aks/ai-toolchain-operator.md); its GPU provisioner signs in to Azure through a
-        # federated (workload identity) credential, so workload identity is turned on with it.
+        # federated (workload identity) credential, so workload identity is turned on with it, as KAITO's
+        # own Azure setup creates its cluster "with the OIDC issuer and workload identity enabled"
+        # (upstream: kaito-project/kaito 056b8280 website/docs/azure.md).
         props["oidcIssuerProfile"] = {"enabled": True}
         props["securityProfile"] = {"workloadIdentity": {"enabled": True}}
     body: dict[str, Any] = {

@@ -24,6 +24,12 @@ if TYPE_CHECKING:
 
     from akscli.model.skus import GpuSku
 
+# The GPU pools' taint. Its key is the GPU's extended resource: AKS runs the ExtendedResourceToleration
+# admission plugin (upstream: MicrosoftDocs/azure-aks-docs fb060abe articles/aks/faq.yml, "What Kubernetes
+# admission controllers does AKS support?"), which gives every pod requesting nvidia.com/gpu an Exists
+# NoSchedule toleration of that key (kubernetes/kubernetes plugin/pkg/admission/extendedresourcetoleration/
+# admission.go), so GPU pods need none written and other pods stay off. The form is nodeTaints' own
+# ("key=value:NoSchedule", Azure/azure-rest-api-specs aks/stable/2026-08-01 managedClusters.json).
 GPU_TAINT = "nvidia.com/gpu=present:NoSchedule"
 MODES = ("System", "User")
 GPU_DRIVERS = ("install", "none")
