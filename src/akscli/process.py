@@ -57,6 +57,17 @@ def large_import() -> Iterator[None]:
             gc.enable()
 
 
+def import_large(name: str) -> None:
+    """Import the package ``name`` under ``large_import``, unless it is loaded already. For the
+    libraries a command loads on first use: ruamel.yaml (about 40 modules with the C parser, the
+    first YAML read or written) and Jinja2 (about 30 modules, the first render) would otherwise
+    be imported with the collector on, as the command has turned it on by then."""
+    if name in sys.modules:
+        return
+    with large_import():
+        __import__(name)
+
+
 def finish(code: int, *, wait_for_threads: bool = True) -> NoReturn:
     """End the process with ``code`` once output is flushed and the atexit handlers have run.
     Threads still working (not daemons) are waited for unless ``wait_for_threads`` is false."""

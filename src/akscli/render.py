@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from akscli import shapes, validate, value_types
+from akscli import process, shapes, validate, value_types
 from akscli.errors import UsageError
 
 MANAGED_BY = "app.kubernetes.io/managed-by"
@@ -79,6 +79,7 @@ def _yaml_unsafe() -> re.Pattern[str]:
 
 @lru_cache(maxsize=4)
 def _environment(root: str) -> Any:
+    process.import_large("jinja2.sandbox")
     from jinja2 import FileSystemLoader, StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
@@ -396,6 +397,7 @@ def _boolean(value: Any, what: str) -> bool:
 
 
 def render_text(template: str, values: Mapping[str, Any]) -> str:
+    process.import_large("jinja2.sandbox")
     from jinja2 import TemplateNotFound, UndefinedError
     from jinja2.exceptions import SecurityError, TemplateSyntaxError
 

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from akscli import process
 from akscli.errors import UsageError
 
 MAX_INPUT_BYTES = 8 * 1024 * 1024  # the API server itself takes at most 3 MiB per request body
@@ -208,6 +209,7 @@ def _expanded_size(node: Any, sizes: dict[int, int]) -> int:
 
 
 def _yaml(pure: bool = True, kubernetes: bool = False) -> Any:
+    process.import_large("ruamel.yaml")
     from ruamel.yaml import YAML
 
     yaml = bounded(YAML(typ="safe", pure=pure))
@@ -226,6 +228,7 @@ def load_all(text: str, source: str = "input", kubernetes: bool = False) -> list
     """The documents in ``text``, read as YAML 1.2; with ``kubernetes``, a Kubernetes manifest's plain
     scalars and keys are read as kubectl reads them (YAML 1.1 as go-yaml v2 resolves it, see
     ``akscli.kubeyaml``), so ``0644`` is 420 and ``yes`` is true there too."""
+    process.import_large("ruamel.yaml")
     from ruamel.yaml.error import YAMLError
 
     check_bounds(text, source)

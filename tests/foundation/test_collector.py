@@ -1,0 +1,57 @@
+"""The cyclic collector around a command (akscli.process): the libraries a command loads on first
+use (ruamel.yaml, Jinja2) are imported with it off, as the kubernetes client is. Each check runs
+in a fresh interpreter: the libraries are already loaded in the test process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from akscli import process
+
+# A gc callback that counts the collections that start while the package ``name`` is being
+# imported: it is in sys.modules, and ``last``, the name its __init__ binds last, is not yet set
+# (ruamel.yaml's ends with ``from ruamel.yaml.main import *``, Jinja2's with ``__version__``).
+DURING_IMPORT = """
+import gc, json, sys
+name, last = sys.argv[1], sys.argv[2]
+during = []
+def count(phase, info):
+    module = sys.modules.get(name)
+    if phase == "start" and module is not None and not hasattr(module, last):
+        during.append(info["generation"])
+gc.callbacks.append(count)
+gc.enable()
+"""
+
+
+def _collections_during_import(name: str, last: str, command: str) -> dict[str, object]:
+    script = DURING_IMPORT + command + "\nprint(json.dumps({'during': during, 'loaded': name in sys.modules}))"
+    done = subprocess.run(
+        [sys.executable, "-c", script, name, last], capture_output=True, text=True, timeout=60, check=True
+    )
+    result: dict[str, object] = json.loads(done.stdout)
+    return result
+
+
+def test_the_first_yaml_read_imports_ruamel_with_the_collector_off() -> None:
+    found = _collections_during_import("ruamel.yaml", "YAML", "from akscli import yamlio\nyamlio.load('a: 1')")
+    assert found == {"during": [], "loaded": True}
+
+
+def test_the_first_yaml_written_imports_ruamel_with_the_collector_off() -> None:
+    found = _collections_during_import("ruamel.yaml", "YAML", "from akscli import yamlio\nyamlio.dump({'a': 1})")
+    assert found == {"during": [], "loaded": True}
+
+
+def test_the_first_render_imports_jinja2_with_the_collector_off() -> None:
+    command = "from akscli import render\nrender.render_text('core/namespace', {'name': 'demo'})"
+    found = _collections_during_import("jinja2", "__version__", command)
+    assert found == {"during": [], "loaded": True}
+
+
+def test_a_library_already_loaded_is_not_imported_again() -> None:
+    frozen_before = __import__("gc").get_freeze_count()
+    process.import_large("json")  # loaded by the test run: nothing to import, nothing frozen
+    assert __import__("gc").get_freeze_count() == frozen_before
