@@ -1,9 +1,12 @@
 """The cyclic collector around a command (akscli.process): the libraries a command loads on first
-use (ruamel.yaml, Jinja2) are imported with it off, as the kubernetes client is. Each check runs
-in a fresh interpreter: the libraries are already loaded in the test process."""
+use (ruamel.yaml, Jinja2) are imported with it off, as the kubernetes client is, and once the
+command runs it collects young objects every ``YOUNG_THRESHOLD`` allocations instead of every 700,
+still collecting cyclic garbage. Each check runs in a fresh interpreter: the libraries are already
+loaded in the test process."""
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
@@ -52,6 +55,26 @@ def test_the_first_render_imports_jinja2_with_the_collector_off() -> None:
 
 
 def test_a_library_already_loaded_is_not_imported_again() -> None:
-    frozen_before = __import__("gc").get_freeze_count()
+    frozen_before = gc.get_freeze_count()
     process.import_large("json")  # loaded by the test run: nothing to import, nothing frozen
-    assert __import__("gc").get_freeze_count() == frozen_before
+    assert gc.get_freeze_count() == frozen_before
+
+
+def test_a_running_command_collects_young_objects_less_often_and_still_collects_cycles() -> None:
+    script = """
+import gc, json
+from akscli import process
+process.start()
+process.started()
+collected = []
+gc.callbacks.append(lambda phase, info: collected.append(info["collected"]) if phase == "stop" else None)
+for _ in range(3 * process.YOUNG_THRESHOLD):
+    cycle = []
+    cycle.append(cycle)
+print(json.dumps({"threshold": gc.get_threshold()[0], "enabled": gc.isenabled(), "collected": sum(collected)}))
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    found = json.loads(done.stdout)
+    assert found["threshold"] == process.YOUNG_THRESHOLD == 10_000
+    assert found["enabled"]
+    assert found["collected"] > process.YOUNG_THRESHOLD  # the cycles were garbage, and were collected
