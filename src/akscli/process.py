@@ -42,9 +42,9 @@ def start() -> None:
 # than freed (CPython's default is 700). What a command keeps (the parsed manifests, the server's
 # answers) is young data that lives until exit: at 700, a 500-object apply ran about 160 young
 # and 13 middle collections and one full one, about 25 ms walking that live data and finding
-# nothing (tests/bench; docs/changes/audit22-perf22.md). At 10,000 the same apply runs about 12
-# young collections and nothing else, some 10 ms; cyclic garbage is still collected, at most
-# 10,000 objects later.
+# nothing (gc callbacks, docs/changes/audit22-perf22.md). At 10,000 the same apply runs about
+# 12 young collections and nothing else, some 10 ms; cyclic garbage is still collected, at most
+# 10,000 objects later (upstream: CPython 3.11 Modules/gcmodule.c, gc.set_threshold).
 YOUNG_THRESHOLD = 10_000
 
 
