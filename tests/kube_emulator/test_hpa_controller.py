@@ -21,9 +21,13 @@ class Lab:
     and the value the metrics adapter answers (``value``; None: it fails)."""
 
     def __init__(self, factory: Callable[..., Any], replicas: int, behavior: dict[str, Any] | None = None,
-                 high: int = 20, target: str = "5") -> None:  # fmt: skip
+                 high: int = 20, target: str = "5", more: tuple[str, ...] = ()) -> None:  # fmt: skip
         self.emu = factory(crd_dirs=[], tls=False, builtin_controllers=False)
         self.value: float | None = 0.0
+        # The values of the metrics ``more`` names (s1-prometheus, ...: KEDA's further triggers),
+        # each with an AverageValue target of ``target``; None: the adapter fails.
+        self.values: dict[str, float | None] = dict.fromkeys(more, 0.0)
+        self.during_read: Callable[[], None] | None = None  # what happens while the HPA reads
         self.hpa = HorizontalPodAutoscalerController(self._metric, delay=0.01, resync=False)
         self.emu.controllers.add(self.hpa)
         self.emu.cluster.create({
@@ -38,8 +42,8 @@ class Lab:
             "minReplicas": 1,
             "maxReplicas": high,
             "metrics": [{"type": "External", "external": {
-                "metric": {"name": "s0-prometheus", "selector": {"matchLabels": SELECTOR}},
-                "target": {"type": "AverageValue", "averageValue": target}}}],
+                "metric": {"name": metric, "selector": {"matchLabels": SELECTOR}},
+                "target": {"type": "AverageValue", "averageValue": target}}} for metric in ("s0-prometheus", *more)],
         }  # fmt: skip
         if behavior is not None:
             spec["behavior"] = behavior
@@ -47,10 +51,13 @@ class Lab:
         self.emu.cluster.create({"apiVersion": HPA, "kind": "HorizontalPodAutoscaler", "metadata": meta, "spec": spec})
 
     def _metric(self, cluster: Any, namespace: str, name: str, selector: Mapping[str, str]) -> float:
-        assert (namespace, name, dict(selector)) == ("default", "s0-prometheus", SELECTOR)
-        if self.value is None:
+        assert (namespace, dict(selector)) == ("default", SELECTOR)
+        if self.during_read is not None:
+            self.during_read()
+        value = self.value if name == "s0-prometheus" else self.values[name]
+        if value is None:
             raise MetricError("prometheus metrics 'prometheus' target may be lost, the result is empty")
-        return self.value
+        return value
 
     def _settle(self) -> None:
         """The Deployment's pods follow its spec (status.replicas, what the HPA divides by)."""
@@ -180,3 +187,24 @@ def test_replicas_below_the_minimum_are_raised_to_it_at_once(lab: Callable[..., 
     assert subject.events("SuccessfulRescale") == [
         "New size: 3; reason: Current number of replicas below Spec.MinReplicas"
     ]
+
+
+def test_an_hpa_deleted_while_it_syncs_is_not_a_controller_error(lab: Callable[..., Lab]) -> None:
+    # KEDA's HPA goes with its ScaledObject; the status write then meets a 404, which upstream
+    # only logs (processNextWorkItem); the next reconcileKey finds the HPA gone.
+    subject = lab(1)
+    cluster = subject.emu.cluster
+    subject.during_read = lambda: cluster.delete(HPA, "HorizontalPodAutoscaler", "default", "keda-hpa-phi-4")
+    assert subject.sync(12) == 3
+    assert subject.emu.controllers.errors == []
+
+
+def test_a_target_deleted_while_the_hpa_syncs_is_a_failed_rescale(lab: Callable[..., Lab]) -> None:
+    subject = lab(1)
+    subject.during_read = lambda: subject.emu.cluster.delete("apps/v1", "Deployment", "default", "phi-4")
+    subject.value = 12
+    subject.hpa.sync_period_passes()
+    assert subject.emu.controllers.errors == []
+    assert subject.condition("AbleToScale") == ("False", "FailedUpdateScale")
+    [event] = subject.events("FailedRescale")
+    assert event.startswith("New size: 3; reason: external metric s0-prometheus(")

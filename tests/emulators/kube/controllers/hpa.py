@@ -27,7 +27,10 @@ pkg/controller/podautoscaler/horizontal.go and replica_calculator.go; pkg/apis/a
   calculateScaleUpLimitWithScalingRules, calculateScaleDownLimitWithBehaviors, storeScaleEvent).
 * A rescale writes the target's ``spec.replicas`` (its scale subresource), a Normal Event
   SuccessfulRescale "New size: N; reason: R", and the status: currentReplicas, desiredReplicas,
-  lastScaleTime, conditions AbleToScale, ScalingActive and ScalingLimited.
+  lastScaleTime, conditions AbleToScale, ScalingActive and ScalingLimited. A target deleted
+  meanwhile is a Warning FailedRescale and AbleToScale False FailedUpdateScale; an HPA deleted
+  meanwhile (KEDA's goes with its ScaledObject) drops the sync, as upstream only logs that error
+  (processNextWorkItem, reconcileKey).
 
 * An External metric with a Value target (KEDA's composite metric of a scalingModifiers formula,
   as keda-kaito-scaler writes it) proposes ceil(value / target x ready pods), the Running and
@@ -50,6 +53,7 @@ from typing import Any, ClassVar
 
 from tests.emulators.kube import quantities
 from tests.emulators.kube.controllers.base import Controller
+from tests.emulators.kube.status import ApiError
 
 HPA = "autoscaling/v2"
 SYNC_PERIOD = 15.0  # --horizontal-pod-autoscaler-sync-period
@@ -180,6 +184,19 @@ class HorizontalPodAutoscalerController(Controller):
     # ---- one sync (reconcileAutoscaler) ----------------------------------------------------------
 
     def sync(self, cluster: Any, namespace: str, name: str) -> None:
+        """One reconcileAutoscaler. An HPA deleted while it syncs (its status write meets a 404; KEDA's
+        HPA goes with its ScaledObject) is not a fault: processNextWorkItem only logs the error
+        (utilruntime.HandleError) and the next reconcileKey finds it gone and forgets its
+        recommendations and scale events (horizontal.go reconcileKey)."""
+        try:
+            self._sync(cluster, namespace, name)
+        except ApiError as exc:
+            if exc.code != 404 or cluster.get(HPA, "HorizontalPodAutoscaler", namespace, name) is not None:
+                raise
+            with self._lock:
+                self._memory.pop((namespace, name), None)
+
+    def _sync(self, cluster: Any, namespace: str, name: str) -> None:
         hpa = cluster.get(HPA, "HorizontalPodAutoscaler", namespace, name)
         if hpa is None:
             return
@@ -263,7 +280,28 @@ class HorizontalPodAutoscalerController(Controller):
                 desired = self._normalize(memory, spec, current, proposal, low, high, now, conditions)
         if desired != current:
             api = ref.get("apiVersion") or "apps/v1"
-            cluster.patch(api, ref["kind"], namespace, ref["name"], {"spec": {"replicas": desired}})
+            try:
+                cluster.patch(api, ref["kind"], namespace, ref["name"], {"spec": {"replicas": desired}})
+            except ApiError as exc:
+                # The target deleted meanwhile: FailedRescale and AbleToScale False (reconcileAutoscaler).
+                if exc.code != 404:
+                    raise
+                cluster.add_event(
+                    hpa,
+                    "FailedRescale",
+                    f"New size: {desired}; reason: {reason}; error: {exc}",
+                    type="Warning",
+                    component="horizontal-pod-autoscaler",
+                )
+                _set(
+                    conditions,
+                    "AbleToScale",
+                    False,
+                    "FailedUpdateScale",
+                    f"the HPA controller was unable to update the target scale: {exc}",
+                )
+                self._write_status(cluster, hpa, current, current, conditions, rescaled=False)
+                return
             _set(
                 conditions,
                 "AbleToScale",
