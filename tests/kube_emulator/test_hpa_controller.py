@@ -208,3 +208,33 @@ def test_a_target_deleted_while_the_hpa_syncs_is_a_failed_rescale(lab: Callable[
     assert subject.condition("AbleToScale") == ("False", "FailedUpdateScale")
     [event] = subject.events("FailedRescale")
     assert event.startswith("New size: 3; reason: external metric s0-prometheus(")
+
+
+def test_of_several_metrics_the_largest_proposal_wins(lab: Callable[..., Lab]) -> None:
+    # computeReplicasForMetrics: s0 proposes ceil(12 / 5) = 3, s1 ceil(22 / 5) = 5.
+    subject = lab(1, behavior={}, more=("s1-prometheus",))
+    subject.values["s1-prometheus"] = 22
+    assert subject.sync(12) == 5
+    [event] = subject.events("SuccessfulRescale")
+    assert event.startswith("New size: 5; reason: external metric s1-prometheus(")
+
+
+def test_a_metric_that_fails_beside_one_that_scales_up_still_scales_up(lab: Callable[..., Lab]) -> None:
+    subject = lab(1, behavior={}, more=("s1-prometheus",))
+    subject.values["s1-prometheus"] = None
+    assert subject.sync(12) == 3
+    assert subject.condition("ScalingActive") == ("True", "ValidMetricFound")
+    assert len(subject.events("FailedGetExternalMetric")) == 1
+    assert subject.events("FailedComputeMetricsReplicas") == []
+
+
+def test_a_metric_that_fails_beside_one_that_scales_down_keeps_the_replicas(lab: Callable[..., Lab]) -> None:
+    # Some metrics invalid and the others would scale down: no rescale (computeReplicasForMetrics).
+    subject = lab(4, behavior={"scaleDown": {"stabilizationWindowSeconds": 0}}, more=("s1-prometheus",))
+    subject.values["s1-prometheus"] = None
+    assert subject.sync(0) == 4
+    assert subject.condition("ScalingActive") == ("False", "FailedGetExternalMetric")
+    [event] = subject.events("FailedComputeMetricsReplicas")
+    assert event.startswith(
+        "invalid metrics (1 invalid out of 2), first error is: failed to get s1-prometheus external"
+    )

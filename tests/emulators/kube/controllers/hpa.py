@@ -37,7 +37,17 @@ pkg/controller/podautoscaler/horizontal.go and replica_calculator.go; pkg/apis/a
   Ready pods of the target's ``status.selector``, unless value / target is within the tolerance
   (GetExternalMetricReplicas, getUsageRatioReplicaCount, getReadyPodsCount).
 
-Not modelled: Resource, Pods and Object metrics, several metrics, the per-rule ``tolerance``
+* Several metrics (KEDA writes one per trigger without a formula): the largest proposal of those
+  read wins. A metric that cannot be read is its own FailedGetExternalMetric Event; the sync keeps
+  the replicas only when every metric fails or some fail and the rest would scale down, with a
+  Warning FailedComputeMetricsReplicas "invalid metrics (N invalid out of M), first error is: E"
+  (computeReplicasForMetrics, reconcileAutoscaler; as read from the code index's current
+  horizontal.go, whose commit the index does not name: the 00067268 copy above predates the
+  scale-down rule).
+
+Not modelled: Resource, Pods and Object metrics, which KEDA writes only for its cpu and memory
+triggers (kedacore/keda v2.20.2 pkg/scalers/cpu_memory_scaler.go GetMetricSpecForScaling; every other
+scaler's spec is External) and akscli and keda-kaito-scaler never write; the per-rule ``tolerance``
 (feature gate HPAConfigurableTolerance; keda-kaito-scaler's 0.1 is the default anyway).
 """
 
@@ -248,23 +258,11 @@ class HorizontalPodAutoscalerController(Controller):
         elif current < low:
             desired, reason = low, "Current number of replicas below Spec.MinReplicas"
         else:
-            try:
-                proposal, metric = self._proposal(cluster, namespace, spec, target, current, status_replicas)
-            except MetricError as exc:
-                names = [m["external"]["metric"]["name"] for m in spec.get("metrics") or [] if m.get("external")]
-                error = f"failed to get {names[0]} external metric: {exc}" if names else str(exc)
-                cluster.add_event(
-                    hpa, "FailedGetExternalMetric", error, type="Warning", component="horizontal-pod-autoscaler"
-                )
-                _set(
-                    conditions,
-                    "ScalingActive",
-                    False,
-                    "FailedGetExternalMetric",
-                    f"the HPA was unable to compute the replica count: {error}",
-                )
+            found = self._proposals(cluster, hpa, spec, target, current, status_replicas, conditions)
+            if found is None:
                 self._write_status(cluster, hpa, current, current, conditions, rescaled=False)
                 return
+            proposal, metric = found
             _set(
                 conditions,
                 "ScalingActive",
@@ -323,18 +321,70 @@ class HorizontalPodAutoscalerController(Controller):
             return
         self._write_status(cluster, hpa, current, current, conditions, rescaled=False)
 
-    def _proposal(
+    def _proposals(
         self,
         cluster: Any,
-        namespace: str,
+        hpa: Mapping[str, Any],
         spec: Mapping[str, Any],
         scaled: Mapping[str, Any],
         current: int,
         status_replicas: int,
+        conditions: dict[str, dict[str, Any]],
+    ) -> tuple[int, str] | None:
+        """computeReplicasForMetrics: the largest proposal of the metrics that could be read, and the
+        metric that made it. A metric that cannot be read is a Warning Event FailedGetExternalMetric
+        (getUnableComputeReplicaCountCondition). When every metric fails, or some fail and the others
+        would scale down, the sync keeps the replicas: ScalingActive False from the first failure and
+        a Warning Event FailedComputeMetricsReplicas "invalid metrics (N invalid out of M), first
+        error is: ..." (None; reconcileAutoscaler)."""
+        namespace = hpa["metadata"]["namespace"]
+        metrics = list(spec.get("metrics") or [])
+        best: tuple[int, str] | None = None
+        failures: list[tuple[str, str]] = []  # (the condition's message, the wrapped error)
+        for each in metrics:
+            try:
+                proposal, metric = self._proposal(cluster, namespace, each, scaled, current, status_replicas)
+            except MetricError as exc:
+                name = str(((each.get("external") or {}).get("metric") or {}).get("name") or each.get("type"))
+                error = f"failed to get {name} external metric: {exc}"
+                cluster.add_event(
+                    hpa, "FailedGetExternalMetric", error, type="Warning", component="horizontal-pod-autoscaler"
+                )
+                failures.append((error, f"failed to get {name} external metric value: {error}"))
+                continue
+            if best is None or proposal > best[0]:
+                best = (proposal, metric)
+        if best is None or (failures and best[0] < current):
+            first, wrapped = failures[0] if failures else ("no metrics", "no metrics")
+            _set(
+                conditions,
+                "ScalingActive",
+                False,
+                "FailedGetExternalMetric",
+                f"the HPA was unable to compute the replica count: {first}",
+            )
+            cluster.add_event(
+                hpa,
+                "FailedComputeMetricsReplicas",
+                f"invalid metrics ({len(failures)} invalid out of {len(metrics)}), first error is: {wrapped}",
+                type="Warning",
+                component="horizontal-pod-autoscaler",
+            )
+            return None
+        return best
+
+    def _proposal(
+        self,
+        cluster: Any,
+        namespace: str,
+        each: Mapping[str, Any],
+        scaled: Mapping[str, Any],
+        current: int,
+        status_replicas: int,
     ) -> tuple[int, str]:
-        """The one External metric's proposal: GetExternalPerPodMetricReplicas for an AverageValue
+        """One External metric's proposal: GetExternalPerPodMetricReplicas for an AverageValue
         target, GetExternalMetricReplicas for a Value target (MetricError otherwise)."""
-        external = _external(spec)
+        external = _external(each)
         name = str(external["metric"]["name"])
         selector = ((external["metric"].get("selector") or {}).get("matchLabels")) or {}
         usage = _milli(self.metrics(cluster, namespace, name, selector))
@@ -434,11 +484,13 @@ class HorizontalPodAutoscalerController(Controller):
         cluster.patch_status(HPA, "HorizontalPodAutoscaler", md["namespace"], md["name"], status)
 
 
-def _external(spec: Mapping[str, Any]) -> dict[str, Any]:
-    for metric in spec.get("metrics") or []:
-        if metric.get("type") == "External":
-            return dict(metric["external"])
-    raise MetricError("the lab's HPA reads External metrics only")
+def _external(metric: Mapping[str, Any]) -> dict[str, Any]:
+    """The metric's External source. KEDA writes a Resource metric only for its cpu and memory
+    triggers, which neither akscli nor keda-kaito-scaler writes, and no Pods or Object metric
+    (kedacore/keda v2.20.2 pkg/scalers/cpu_memory_scaler.go): the lab reads no other."""
+    if metric.get("type") == "External":
+        return dict(metric["external"])
+    raise MetricError(f"the lab's HPA reads External metrics only, not {metric.get('type')}")
 
 
 def _ready_pods(cluster: Any, namespace: str, scaled: Mapping[str, Any]) -> int:
