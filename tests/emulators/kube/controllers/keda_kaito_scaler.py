@@ -148,9 +148,10 @@ def _gate(cluster: Any, namespace: str, name: str) -> float:
     return 0.0 if int((inference_set.get("status") or {}).get("readyReplicas") or 0) < desired else 1.0
 
 
-def _average(snap: _Snapshot, metric: str, inference_set: str) -> float:
-    """service_avg_aggregator.go Aggregate: the metric averaged over the Services scraped (a Service
-    without it counts 0); none scraped, or none exposing it, is an error; clamped at 0."""
+def _scraped(snap: _Snapshot, metric: str, inference_set: str) -> list[_Service]:
+    """The Services scraped, as both aggregators take them: no Service is "no services found", none
+    scraped is "failed to resolve metric" with each Service's error (service_avg_aggregator.go,
+    service_sum_aggregator.go Aggregate)."""
     if not snap.services:
         raise ExternalScalerError("Internal", f"no services found for inferenceset {inference_set}")
     scraped = [s for s in snap.services if s.metrics is not None]
@@ -160,6 +161,13 @@ def _average(snap: _Snapshot, metric: str, inference_set: str) -> float:
         raise ExternalScalerError(
             "Internal", f'failed to resolve metric "{metric}" for inferenceset {inference_set}: {errors}'
         )
+    return scraped
+
+
+def _average(snap: _Snapshot, metric: str, inference_set: str) -> float:
+    """service_avg_aggregator.go Aggregate: the metric averaged over the Services scraped (a Service
+    without it counts 0); none exposing it is an error; clamped at 0."""
+    scraped = _scraped(snap, metric, inference_set)
     if not any(metric in (s.metrics or {}) for s in scraped):
         raise ExternalScalerError(
             "Internal", f'metric "{metric}" not exposed by any scraped service for inferenceset {inference_set}'
@@ -169,15 +177,7 @@ def _average(snap: _Snapshot, metric: str, inference_set: str) -> float:
 
 def _sum(snap: _Snapshot, metric: str, threshold: float, inference_set: str) -> float:
     """service_sum_aggregator.go Aggregate."""
-    if not snap.services:
-        raise ExternalScalerError("Internal", f"no services found for inferenceset {inference_set}")
-    scraped = [s for s in snap.services if s.metrics is not None]
-    if not scraped:
-        namespace = inference_set.split("/")[0]
-        errors = "; ".join(f"service {namespace}/{s.name}: {s.error}" for s in snap.services)
-        raise ExternalScalerError(
-            "Internal", f'failed to resolve metric "{metric}" for inferenceset {inference_set}: {errors}'
-        )
+    scraped = _scraped(snap, metric, inference_set)
     total = sum((s.metrics or {}).get(metric, 0.0) for s in scraped)
     missing = len(snap.services) - len(scraped)
     if missing and total / len(scraped) < threshold:
