@@ -50,7 +50,9 @@ external Value trigger per metric of the ``scaledobject.kaito.sh/metrics`` YAML 
 readiness gate, a scalingModifiers formula (x2 when every replica is ready and every metric is
 over its up-threshold, x0.5 when every metric is under its down-threshold, else x1; target 1,
 Value) and an HPA behavior of one replica per 300 s each way, after a 60 s scale-up and a 300 s
-scale-down window. KEDA gives its HPA the formula's composite metric (``external_metric``,
+scale-down window. A change of the annotations updates that ScaledObject, and turning
+auto-provision off deletes it (pkg/controllers/autoprovision/auto_provision_controller.go).
+KEDA gives its HPA the formula's composite metric (``external_metric``,
 keda_formula.py). Without the metrics list auto-provisioning fails and no ScaledObject is made;
 the ``metricName`` and ``threshold`` keys of v0.5 are not read.
 """
@@ -249,20 +251,58 @@ class KaitoScalerController(Controller):
         manager.call_later(self, tick, POLL_INTERVAL)
 
     def reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
+        """upstream: kaito-project/keda-kaito-scaler v0.6.2 pkg/controllers/autoprovision/
+        auto_provision_controller.go Reconcile. Without auto-provision the ScaledObjects it made for
+        the set are deleted (cleanupManagedScaledObjects); with it the one it made is brought to the
+        desired min, max, pollingInterval, triggers and advanced config by an Update when one of
+        them differs (syncDesired, reconcileTo), so a change of the annotations reaches KEDA. Its
+        ScaledObjects are those the set controls (ownerReference controller, the set's uid;
+        listManagedScaledObjects); of several the oldest is kept. A ScaledObject of the set's name
+        it does not own is left alone (upstream's Create then fails AlreadyExists and retries)."""
         md = obj["metadata"]
         ann = md.get("annotations") or {}
+        managed = self._managed(cluster, obj)
         if ann.get(f"{PREFIX}auto-provision") != "true":
+            for so in managed:
+                if not so["metadata"].get("deletionTimestamp"):
+                    cluster.delete(KEDA, "ScaledObject", md["namespace"], so["metadata"]["name"])
             return
         high = int(ann.get(f"{PREFIX}max-replicas", "1"))
         low = int(ann.get(f"{PREFIX}min-replicas", "1"))
         low = low if low > 1 else 1
         if high <= 1 or high < low:
             return
-        if cluster.get(KEDA, "ScaledObject", md["namespace"], md["name"]) is not None:
-            return
         desired = scaled_object_for(obj, low, high)
-        if desired is not None:
-            cluster.create(desired)
+        if desired is None:
+            return
+        if not managed:
+            if cluster.get(KEDA, "ScaledObject", md["namespace"], md["name"]) is None:
+                cluster.create(desired)
+            return
+        managed.sort(key=lambda so: str(so["metadata"].get("creationTimestamp") or ""))
+        for extra in managed[1:]:
+            cluster.delete(KEDA, "ScaledObject", md["namespace"], extra["metadata"]["name"])
+        existing = managed[0]
+        spec = dict(existing.get("spec") or {})
+        changed = False
+        for key in ("minReplicaCount", "maxReplicaCount", "pollingInterval", "triggers", "advanced"):
+            if spec.get(key) != desired["spec"].get(key):
+                spec[key] = desired["spec"][key]
+                changed = True
+        if changed:
+            cluster.update({**{k: v for k, v in existing.items() if k != "status"}, "spec": spec})
+
+    @staticmethod
+    def _managed(cluster: Any, inference_set: Mapping[str, Any]) -> list[dict[str, Any]]:
+        md = inference_set["metadata"]
+        return [
+            so
+            for so in cluster.list(KEDA, "ScaledObject", md["namespace"])
+            if any(
+                ref.get("controller") and ref.get("uid") == md.get("uid") and ref.get("kind") == "InferenceSet"
+                for ref in so["metadata"].get("ownerReferences") or []
+            )
+        ]
 
 
 def hpa_for(obj: Mapping[str, Any]) -> dict[str, Any]:
