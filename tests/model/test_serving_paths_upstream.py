@@ -55,14 +55,14 @@ def test_vllm_autoscaling_from_zero_is_refused() -> None:
 
 def test_the_keda_simulator_reports_a_scaler_error_as_keda_does(model_emulator: Start) -> None:
     # pkg/scaling/scale_handler.go: a Warning Event KEDAScalerFailed with the error;
-    # pkg/scaling/executor/scale_scaledobjects.go: Ready False, TriggerError.
+    # pkg/scaling/executor/scale_scaledobjects.go: Ready False, TriggerError; Active False.
     emu = model_emulator(monitoring=True)
     result = invoke("model", "deploy", "phi-4", "--runtime", "vllm", "--autoscale", "1:4", "-y")
     assert result.exit_code == 0, result
     unscraped(emu)
     so = _eventually_get(emu, "keda.sh/v1alpha1", "ScaledObject", "phi-4", ready=True)
-    [ready] = so["status"]["conditions"]
-    assert (ready["status"], ready["reason"]) == ("False", "TriggerError")
+    conditions = {c["type"]: (c["status"], c["reason"]) for c in so["status"]["conditions"]}
+    assert conditions == {"Ready": ("False", "TriggerError"), "Active": ("False", "ScalerNotActive")}
     events = [e["message"] for e in emu.cluster.list("v1", "Event", "default") if e.get("reason") == "KEDAScalerFailed"]
     # One Event per poll that fails, as KEDA records them.
     assert set(events) == {"prometheus metrics 'prometheus' target may be lost, the result is empty"}

@@ -18,8 +18,9 @@ from .test_scraping_and_routing import _eventually
 KEDA = "keda.sh/v1alpha1"
 HPA = "autoscaling/v2"
 Start = Callable[..., Any]
-# KEDA's operator sets Active while a trigger is active (pkg/scaling/executor/scale_scaledobjects.go);
-# the lab's KEDA simulator sets Ready only, so Active is read as the ScaledObject has it.
+# KEDA's operator sets Active while a trigger is active: the queue above the trigger's
+# activationThreshold, 0 by default (pkg/scaling/executor/scale_scaledobjects.go RequestScale,
+# pkg/scalers/prometheus_scaler.go GetMetricsAndActivity).
 ACTIVE = {"status": "True", "reason": "ScalerActive", "message": "Scaling is performed because triggers are active"}
 
 
@@ -49,7 +50,7 @@ def test_status_json_says_the_autoscalers_bounds_replicas_and_conditions(model_e
     assert (doc["scaledObject"], doc["min"], doc["max"], doc["hpa"]) == ("phi-4", 1, 4, "keda-hpa-phi-4")
     assert (doc["currentReplicas"], doc["desiredReplicas"]) == (3, 3)
     assert doc["ready"]["status"] == "True" and doc["ready"]["reason"] == "ScaledObjectReady"
-    assert doc["active"] is None  # the ScaledObject has no Active condition in the lab
+    assert doc["active"] == ACTIVE  # 12 requests wait
 
 
 def test_status_table_has_one_autoscaling_line(model_emulator: Start) -> None:
@@ -58,8 +59,18 @@ def test_status_table_has_one_autoscaling_line(model_emulator: Start) -> None:
     assert result.exit_code == 0, result
     (line,) = [line for line in result.stdout.splitlines() if line.startswith("autoscaling")]
     assert line.split(":", 1)[1].strip() == (
-        "1:4 by KEDA; HPA keda-hpa-phi-4: 3 replicas, wants 3; Ready True (ScaledObjectReady), Active <none>"
+        "1:4 by KEDA; HPA keda-hpa-phi-4: 3 replicas, wants 3; "
+        "Ready True (ScaledObjectReady), Active True (ScalerActive)"
     )
+
+
+def test_an_empty_queue_clears_active(model_emulator: Start) -> None:
+    emu = _scaled_to_three(model_emulator)
+    scraped_queue(emu, 0)
+    result = invoke("model", "status", "phi-4", "-o", "json")
+    assert result.exit_code == 0, result
+    active = json.loads(result.stdout)["autoscaling"]["active"]
+    assert (active["status"], active["reason"]) == ("False", "ScalerNotActive")
 
 
 def test_status_of_a_model_without_autoscaler_reads_no_hpa_and_shows_none(model_emulator: Start) -> None:

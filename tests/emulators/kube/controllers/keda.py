@@ -12,10 +12,12 @@
   GenerateMetricNameWithIndex, GetMetricTargetMili; the prometheus scaler's metric is
   ``prometheus``, an external scaler's the name its GetMetricSpec returns). kube-controller-manager's
   HPA (hpa.py) scales the target from it.
-* It answers the HPA's external metric (``external_metric``) by reading the trigger then, as its
-  metrics server does without ``useCachedMetrics`` (pkg/scaling/scale_handler.go
-  GetScaledObjectMetrics). The scaling between 0 and 1 that KEDA does itself for minReplicaCount 0
-  is not simulated: akscli never renders it.
+* It answers the HPA's external metric (``external_metric``) by reading the trigger then, or, for a
+  trigger with ``useCachedMetrics``, with the polling loop's last read (pkg/scaling/scale_handler.go
+  GetScaledObjectMetrics, checkScalers StoreRecords). A read that fails, with no fallback past its
+  threshold (keda_fallback.py), answers "metric:M encountered error"; with a formula, M is
+  ``composite-metric`` and any trigger's failure fails it. The scaling between 0 and 1 that KEDA does
+  itself for minReplicaCount 0 is not simulated: akscli never renders it.
 * A prometheus trigger is read as the scaler reads it, over the cluster's HTTP (``http``):
   ``GET {serverAddress}/api/v1/query?query=...&time=...`` (tests/emulators/kube/incluster.py; the
   lab's Prometheus answers it from what it last scraped of the pods, prometheus_server.py). A
@@ -35,11 +37,16 @@
   withtriggers_types.go) and on every change of the ScaledObject, for its status; ``poll`` is such
   a change.
   Tests set the figures on the pods (tests.emulators.serving.Serving.figures), never on KEDA.
-* A scaler error is a Warning Event KEDAScalerFailed on the ScaledObject with the error's text
-  (pkg/scaling/scale_handler.go, getScalerState), and with no trigger active the Ready condition
-  turns False, reason TriggerError, "Triggers defined in ScaledObject are not working correctly"
-  (pkg/scaling/executor/scale_scaledobjects.go, RequestScale). A good read sets Ready True,
-  ScaledObjectReady (apis/keda/v1alpha1/condition_types.go).
+* The polling loop reads every trigger. A scaler error is a Warning Event KEDAScalerFailed on the
+  ScaledObject with the error's text (KEDAMetricSourceFailed with a formula; pkg/scaling/
+  scale_handler.go getScalerState). Active is True, ScalerActive, while a trigger is active (a
+  prometheus value over ``activationThreshold``, default 0; keda-kaito-scaler's IsActive, the set's
+  Ready condition; with a formula, its value over ``activationTarget``, and never on an error), else
+  False, ScalerNotActive. Ready is True, ScaledObjectReady; Unknown, PartialTriggerError, when
+  active with an error; False, TriggerError, "Triggers defined in ScaledObject are not working
+  correctly", when not active with an error and no fallback (pkg/scaling/executor/
+  scale_scaledobjects.go RequestScale; apis/keda/v1alpha1/condition_types.go). The HPAActive
+  condition v2.20.2 also writes (checkHPAHealth) is not simulated.
 
 ``KaitoScalerController`` stands for keda-kaito-scaler: for an InferenceSet annotated
 ``scaledobject.kaito.sh/auto-provision: "true"`` it creates the ScaledObject v0.6.2 builds
@@ -61,15 +68,22 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 from urllib.parse import quote_plus, urlsplit
 
+from tests.emulators.kube.cluster import OriginScope
 from tests.emulators.kube.controllers.base import Controller, DeletionTolerantController
 from tests.emulators.kube.controllers.hpa import MetricError
+from tests.emulators.kube.controllers.keda_fallback import (
+    ACTIVATED,
+    DEACTIVATED,
+    condition,
+    with_fallback,
+    write_conditions,
+)
 from tests.emulators.kube.controllers.keda_formula import evaluate
 from tests.emulators.kube.controllers.keda_kaito_scaler import (
     POLL_INTERVAL,
@@ -105,6 +119,9 @@ class KedaController(DeletionTolerantController):
         self.kaito_scaler = kaito_scaler
         self._polls = 0
         self._next_poll: dict[tuple[str, str], float] = {}
+        # The polling loop's last read of each trigger with useCachedMetrics, by metric name: its
+        # value, activity and error (scale_handler.go scaledObjectsMetricCache, StoreRecords).
+        self._records: dict[tuple[str, str], dict[str, tuple[float | None, bool, str | None]]] = {}
 
     def poll(self, cluster: Any, namespace: str, name: str) -> None:
         """Make KEDA read the trigger now (a change of the ScaledObject), not at its next interval."""
@@ -112,57 +129,133 @@ class KedaController(DeletionTolerantController):
         poll = {"metadata": {"annotations": {POLL_ANNOTATION: str(self._polls)}}}
         cluster.patch(KEDA, "ScaledObject", namespace, name, poll)
 
+    def on_delete(self, cluster: Any, obj: dict[str, Any]) -> None:
+        key = (obj["metadata"]["namespace"], obj["metadata"]["name"])
+        self._records.pop(key, None)
+        self._next_poll.pop(key, None)
+
     def _reconcile(self, cluster: Any, obj: dict[str, Any]) -> None:
-        """A ScaledObject deleted meanwhile (a 404) drops the work (DeletionTolerantController)."""
+        """The polling loop's pass (scale_handler.go checkScalers, getScaledObjectState,
+        getScalerState; executor/scale_scaledobjects.go RequestScale). A ScaledObject deleted
+        meanwhile (a 404) drops the work (DeletionTolerantController)."""
         self._ensure_hpa(cluster, obj)
-        trigger = ((obj.get("spec") or {}).get("triggers") or [{}])[0]
-        try:
-            value = self._value(cluster, obj, trigger, poll=True)
-        except (ScalerError, ExternalScalerError) as exc:
-            self._failed(cluster, obj, str(exc))
+        md = obj["metadata"]
+        modifiers = _formula(obj)
+        fallback_before = condition(obj, "Fallback").get("status")
+        active = error = fallback_active = read = False
+        values: dict[str, float] = {}
+        fallback_values: list[float] = []
+        records: dict[str, tuple[float | None, bool, str | None]] = {}
+        for trigger, metric, target in metrics_of(obj):
+            try:
+                raw, failure = self._value(cluster, obj, trigger, poll=True), None
+            except (ScalerError, ExternalScalerError) as exc:
+                raw, failure = None, str(exc)
+            if raw is None and failure is None:
+                continue  # nothing to read in the lab
+            read = True
+            value, fallback, failure = with_fallback(cluster, obj, metric, target, raw, failure)
+            trigger_active = fallback or (failure is None and self._activity(cluster, trigger, raw))
+            if trigger.get("useCachedMetrics"):
+                records[metric] = (value, trigger_active, failure)
+            if failure is not None:
+                error = True
+                reason = "KEDAMetricSourceFailed" if modifiers else "KEDAScalerFailed"
+                cluster.add_event(obj, reason, failure, type="Warning")
+            elif value is not None:
+                active = active or trigger_active
+                values[str(trigger.get("name"))] = value
+            if fallback and value is not None:
+                fallback_active = True
+                fallback_values.append(value)
+        if not read:
             return
-        if value is None:  # nothing to read
-            return
-        self._ready(
-            cluster, obj, True, "ScaledObjectReady", "ScaledObject is defined correctly and is ready for scaling"
-        )
+        if modifiers:  # the formula's value decides the activity; any error clears it
+            active = False
+            if not error:
+                try:
+                    composite = fallback_values[0] if fallback_active else evaluate(modifiers["formula"], values)
+                    active = composite > float(modifiers.get("activationTarget") or 0)
+                except ValueError:
+                    pass
+        if fallback_active and fallback_before != "True":
+            cluster.add_event(obj, ACTIVATED[0], ACTIVATED[1])
+        elif not fallback_active and fallback_before == "True":
+            cluster.add_event(obj, DEACTIVATED[0], DEACTIVATED[1])
+        conds = {"Ready": ("True", "ScaledObjectReady", "ScaledObject is defined correctly and is ready for scaling")}
+        if active:
+            conds["Active"] = ("True", "ScalerActive", "Scaling is performed because triggers are active")
+            if error:
+                conds["Ready"] = ("Unknown", "PartialTriggerError",
+                                  "Some triggers defined in ScaledObject are not working correctly")  # fmt: skip
+        else:
+            conds["Active"] = ("False", "ScalerNotActive", "Scaling is not performed because triggers are not active")
+            if error and (obj.get("spec") or {}).get("fallback") is None:
+                conds["Ready"] = ("False", "TriggerError", "Triggers defined in ScaledObject are not working correctly")
+        write_conditions(cluster, md["namespace"], md["name"], conds)
+        if records:
+            self._records.setdefault((md["namespace"], md["name"]), {}).update(records)
+
+    def _activity(self, cluster: Any, trigger: Mapping[str, Any], value: float | None) -> bool:
+        """A trigger's activity: the prometheus scaler's value over ``activationThreshold`` (default
+        0; prometheus_scaler.go GetMetricsAndActivity); keda-kaito-scaler's IsActive, the set's Ready
+        condition (pkg/scaler/scaler.go IsActive)."""
+        meta = trigger.get("metadata") or {}
+        if trigger.get("type") == "prometheus":
+            return value is not None and value > float(meta.get("activationThreshold") or 0)
+        found = cluster.get(KAITO, "InferenceSet", meta.get("inferenceSetNamespace"), meta.get("inferenceSetName", ""))
+        return condition(found or {}, "Ready").get("status") == "True"
 
     def external_metric(self, cluster: Any, namespace: str, metric: str, selector: Mapping[str, str]) -> float:
         """What KEDA's metrics server answers the HPA for ``metric`` of the ScaledObject the selector
-        names: the trigger read now (MetricError with the scaler's error otherwise)."""
+        names (scale_handler.go GetScaledObjectMetrics): each trigger it takes read now, or from the
+        polling loop's last read for a trigger with ``useCachedMetrics``; its fallback applied; with
+        a formula the composite of them all. An error no fallback replaces is "metric:M encountered
+        error" (MetricError). Its writes (health) are KEDA's, so KEDA is not woken by them."""
         name = selector.get(OWNER_LABEL, "")
         obj = cluster.get(KEDA, "ScaledObject", namespace, name)
         if obj is None:
             raise MetricError(f'scaledobjects.keda.sh "{name}" not found')
-        triggers = (obj.get("spec") or {}).get("triggers") or []
-        if metric == COMPOSITE:
-            return self._composite(cluster, obj, triggers)
-        index = int(metric.split("-", 1)[0][1:]) if re.fullmatch(r"s\d+-.+", metric) else -1
-        if not 0 <= index < len(triggers):
+        wanted = [m for m in metrics_of(obj) if metric in (m[1], COMPOSITE)]
+        if not wanted:
             raise MetricError(f"no metric {metric} for ScaledObject {namespace}/{name}")
-        try:
-            value = self._value(cluster, obj, triggers[index], poll=False)
-        except (ScalerError, ExternalScalerError) as exc:
-            raise MetricError(str(exc)) from None
-        if value is None:
-            raise MetricError("the lab serves no value for this trigger")
-        return value
+        with OriginScope(self):
+            return self._answer(cluster, obj, metric, wanted)
 
-    def _composite(self, cluster: Any, obj: dict[str, Any], triggers: list[dict[str, Any]]) -> float:
-        """The formula over every trigger's value by trigger name (pkg/scaling/modifiers/formula.go);
-        a trigger that fails fails the metric (the lab does not model KEDA's fallback)."""
+    def _answer(
+        self, cluster: Any, obj: dict[str, Any], metric: str, wanted: list[tuple[dict[str, Any], str, Target]]
+    ) -> float:
+        md = obj["metadata"]
+        cached = self._records.get((md["namespace"], md["name"]), {})
         values: dict[str, float] = {}
-        for trigger in triggers:
-            try:
-                value = self._value(cluster, obj, trigger, poll=False)
-            except (ScalerError, ExternalScalerError) as exc:
-                raise MetricError(str(exc)) from None
-            if value is None:
-                raise MetricError("the lab serves no value for this trigger")
+        fallback_values: list[float] = []
+        error = False
+        for trigger, each, target in wanted:
+            if trigger.get("useCachedMetrics") and each in cached:
+                raw, _, failure = cached[each]
+            else:
+                try:
+                    raw, failure = self._value(cluster, obj, trigger, poll=False), None
+                except (ScalerError, ExternalScalerError) as exc:
+                    raw, failure = None, str(exc)
+                if raw is None and failure is None:
+                    raise MetricError("the lab serves no value for this trigger")
+            value, fallback, failure = with_fallback(cluster, obj, each, target, raw, failure)
+            if failure is not None or value is None:
+                error = True
+                continue
+            if fallback:
+                fallback_values.append(value)
             values[str(trigger.get("name"))] = value
-        formula = str(obj["spec"]["advanced"]["scalingModifiers"]["formula"])
+        if error and not fallback_values:
+            raise MetricError(f"metric:{metric} encountered error")
+        modifiers = _formula(obj)
+        if not modifiers:
+            return next(iter(values.values()))
+        if fallback_values:  # modifiers.go HandleScalingModifiers: the first fallback metric
+            return fallback_values[0]
         try:
-            return evaluate(formula, values)
+            return evaluate(str(modifiers["formula"]), values)
         except ValueError as exc:
             raise MetricError(str(exc)) from None
 
@@ -217,15 +310,6 @@ class KedaController(DeletionTolerantController):
         interval = float((obj.get("spec") or {}).get("pollingInterval") or DEFAULT_POLLING_INTERVAL)
         self._next_poll[key] = now + interval
         self.requeue(obj, interval)
-
-    def _failed(self, cluster: Any, obj: dict[str, Any], error: str) -> None:
-        cluster.add_event(obj, "KEDAScalerFailed", error, type="Warning")
-        self._ready(cluster, obj, False, "TriggerError", "Triggers defined in ScaledObject are not working correctly")
-
-    def _ready(self, cluster: Any, obj: dict[str, Any], ok: bool, reason: str, message: str) -> None:
-        md = obj["metadata"]
-        cond = {"type": "Ready", "status": "True" if ok else "False", "reason": reason, "message": message}
-        cluster.patch_status(KEDA, "ScaledObject", md["namespace"], md["name"], {"conditions": [cond]})
 
 
 class KaitoScalerController(Controller):
@@ -305,6 +389,31 @@ class KaitoScalerController(Controller):
         ]
 
 
+Target = tuple[str, float]  # the HPA metric's target: its type and value
+
+
+def _formula(obj: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The scalingModifiers when KEDA uses them (a formula and a target above 0; IsUsingModifiers)."""
+    modifiers = ((obj.get("spec") or {}).get("advanced") or {}).get("scalingModifiers") or {}
+    return dict(modifiers) if modifiers.get("formula") and float(modifiers.get("target") or 0) > 0 else None
+
+
+def metrics_of(obj: Mapping[str, Any]) -> list[tuple[dict[str, Any], str, Target]]:
+    """Each trigger, its external metric's name (``s<index>-<metric>``) and the target its fallback
+    scales: the trigger's threshold, or the formula's target where there is one."""
+    modifiers = _formula(obj)
+    out = []
+    for index, trigger in enumerate((obj.get("spec") or {}).get("triggers") or []):
+        meta = trigger.get("metadata") or {}
+        metric = "prometheus" if trigger.get("type") == "prometheus" else str(meta.get("metricName") or trigger["type"])
+        if modifiers:
+            target = (str(modifiers.get("metricType") or "AverageValue"), float(modifiers["target"]))
+        else:
+            target = ("AverageValue", float(meta.get("threshold") or 0))
+        out.append((dict(trigger), f"s{index}-{metric}", target))
+    return out
+
+
 def hpa_for(obj: Mapping[str, Any]) -> dict[str, Any]:
     """The HPA KEDA makes for a ScaledObject (hpa.go newHPAForScaledObject)."""
     md, spec = obj["metadata"], obj.get("spec") or {}
@@ -312,16 +421,13 @@ def hpa_for(obj: Mapping[str, Any]) -> dict[str, Any]:
     name = config.get("name") or f"keda-hpa-{md['name']}"
     target = spec["scaleTargetRef"]
     metrics = []
-    for index, trigger in enumerate(spec.get("triggers") or []):
-        meta = trigger.get("metadata") or {}
-        metric = (
-            "prometheus" if trigger.get("type") == "prometheus" else str(meta.get("metricName") or trigger.get("type"))
-        )
+    for trigger, metric, _ in metrics_of(obj):
+        threshold = float((trigger.get("metadata") or {}).get("threshold") or 0)
         metrics.append({
             "type": "External",
             "external": {
-                "metric": {"name": f"s{index}-{metric}", "selector": {"matchLabels": {OWNER_LABEL: md["name"]}}},
-                "target": {"type": "AverageValue", "averageValue": _quantity(float(meta.get("threshold") or 0))},
+                "metric": {"name": metric, "selector": {"matchLabels": {OWNER_LABEL: md["name"]}}},
+                "target": {"type": "AverageValue", "averageValue": _quantity(threshold)},
             },
         })  # fmt: skip
     modifiers = (spec.get("advanced") or {}).get("scalingModifiers") or {}
