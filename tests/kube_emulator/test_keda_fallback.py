@@ -28,8 +28,11 @@ class Prometheus:
     def __init__(self) -> None:
         self.values: dict[str, float] = {"queue": 10.0, "other": 0.0}
         self.down: set[str] = set()
+        self.during_read: Callable[[], None] | None = None  # what happens while KEDA reads
 
     def get(self, url: str) -> tuple[int, bytes]:
+        if self.during_read is not None:
+            self.during_read()
         query = url.split("query=", 1)[1].split("&", 1)[0]
         if query in self.down:
             return 503, b""
@@ -221,3 +224,15 @@ def test_past_the_threshold_a_formula_reads_the_fallback_as_its_composite(lab: C
     )
     subject.prometheus.down.add("other")
     assert subject.sync() == 6  # the formula's target 5 x 6 replicas
+
+
+def test_a_scaled_object_deleted_while_the_hpa_reads_its_fallback_is_not_an_error(lab: Callable[..., Lab]) -> None:
+    # The health write meets a 404, which KEDA only logs (fallback.go updateStatus). No garbage
+    # collector runs here, so the HPA outlives its ScaledObject and still reads.
+    subject = lab(fallback={"failureThreshold": 0, "replicas": 6})
+    subject.prometheus.down.add("queue")
+    cluster = subject.emu.cluster
+    subject.prometheus.during_read = lambda: cluster.delete(KEDA, "ScaledObject", "default", "phi-4")
+    subject.hpa.sync_period_passes()
+    assert subject.emu.controllers.idle()
+    assert subject.emu.controllers.errors == []
